@@ -1,0 +1,410 @@
+//! A pool of equal, 64-byte aligned, reference-counted frame slots in one slab.
+//!
+//! The slab is allocated once with `alloc_zeroed` (large zeroed allocations are mapped lazily,
+//! so untouched slots cost no memory) and never grows. Free slot indices sit in a bounded
+//! lock-free queue (`crossbeam_queue::ArrayQueue`); each slot's count and generation live in a
+//! [`SlotState`]. Acquire, retain and release allocate nothing, never block and never crash on bad
+//! input.
+
+use std::alloc::{self, Layout};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+use crossbeam_queue::ArrayQueue;
+
+use crate::slot_state::{SlotRefusal, SlotState};
+use crate::status::{Error, ErrorKind};
+
+/// Alignment, in bytes, of the slab and of every slot.
+pub const SLOT_ALIGN: usize = 64;
+
+/// Largest `slot_bytes` (256 MiB; a 3840x2160 RGBA frame is 33,177,600 bytes).
+pub const MAX_SLOT_BYTES: u32 = 268_435_456;
+
+/// Largest `slot_count` (slot handles have a 16-bit index).
+pub const MAX_SLOT_COUNT: u32 = 65_536;
+
+/// Largest slab, in bytes (64 GiB).
+pub const MAX_TOTAL_BYTES: u64 = 64 << 30;
+
+const INDEX_BITS: u32 = 16;
+const INDEX_MASK: u32 = (1 << INDEX_BITS) - 1;
+
+/// A snapshot of a pool's counters, as `sl_pool_stats` reports them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Usable bytes per slot, as requested.
+    pub slot_bytes: u32,
+    /// Distance between slot starts: `slot_bytes` rounded up to [`SLOT_ALIGN`].
+    pub slot_stride: u64,
+    /// Slots in the pool.
+    pub slot_count: u32,
+    /// Slots acquired and not yet released to 0.
+    pub in_use: u32,
+    /// Successful acquires since creation.
+    pub acquired_total: u64,
+    /// Acquires refused because every slot was in use.
+    pub exhausted_total: u64,
+}
+
+impl PoolStats {
+    /// The `sl_pool_stats` layout:
+    /// `[slot_bytes, slot_stride, slot_count, in_use, acquired_total, exhausted_total]`.
+    pub fn to_array(&self) -> [f64; 6] {
+        [
+            f64::from(self.slot_bytes),
+            self.slot_stride as f64,
+            f64::from(self.slot_count),
+            f64::from(self.in_use),
+            self.acquired_total as f64,
+            self.exhausted_total as f64,
+        ]
+    }
+}
+
+/// A fixed set of frame slots shared by any number of threads.
+///
+/// # Examples
+///
+/// ```
+/// use streamlib_native::frame_pool::FramePool;
+/// use streamlib_native::status::Status;
+///
+/// let pool = FramePool::new(1000, 2).unwrap();
+/// assert_eq!(pool.stats().slot_stride, 1024);
+/// let a = pool.acquire().unwrap();
+/// let b = pool.acquire().unwrap();
+/// assert_eq!(pool.acquire().unwrap_err().status(), Status::PoolExhausted);
+/// assert_eq!(pool.retain(a), Ok(2));
+/// assert_eq!(pool.release(a), Ok(1));
+/// assert_eq!(pool.release(a), Ok(0));
+/// assert_eq!(pool.release(a).unwrap_err().status(), Status::InvalidHandle);
+/// assert_eq!(pool.release(b), Ok(0));
+/// ```
+pub struct FramePool {
+    slab: NonNull<u8>,
+    layout: Layout,
+    slot_bytes: u32,
+    stride: usize,
+    slots: Box<[SlotState]>,
+    free: ArrayQueue<u32>,
+    in_use: AtomicU32,
+    acquired_total: AtomicU64,
+    exhausted_total: AtomicU64,
+}
+
+// SAFETY: the slab is plain bytes that Rust code never reads or writes through references; it is
+// only handed out as a raw pointer, and every other field is itself Send.
+unsafe impl Send for FramePool {}
+
+// SAFETY: as for Send; all shared state other than the slab is atomics and a lock-free queue.
+unsafe impl Sync for FramePool {}
+
+fn check_range(what: &'static str, value: u32, max: u32) -> Result<(), Error> {
+    if (1..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(ErrorKind::OutOfRange {
+            what,
+            value: u64::from(value),
+            min: 1,
+            max: u64::from(max),
+        }
+        .into())
+    }
+}
+
+impl FramePool {
+    /// Allocates a pool of `slot_count` slots of `slot_bytes` each, all free and zeroed.
+    ///
+    /// # Errors
+    ///
+    /// - [`ErrorKind::OutOfRange`] if `slot_bytes` is outside `1..=`[`MAX_SLOT_BYTES`] or
+    ///   `slot_count` outside `1..=`[`MAX_SLOT_COUNT`].
+    /// - [`ErrorKind::PoolTooLarge`] if the slab would exceed [`MAX_TOTAL_BYTES`].
+    /// - [`ErrorKind::OutOfMemory`] if the allocator refuses the slab.
+    pub fn new(slot_bytes: u32, slot_count: u32) -> Result<Self, Error> {
+        check_range("pool slot_bytes", slot_bytes, MAX_SLOT_BYTES)?;
+        check_range("pool slot_count", slot_count, MAX_SLOT_COUNT)?;
+        let stride = u64::from(slot_bytes).next_multiple_of(SLOT_ALIGN as u64);
+        let total = stride * u64::from(slot_count);
+        let too_large = || ErrorKind::PoolTooLarge {
+            slot_count,
+            slot_stride: stride,
+            max_total: MAX_TOTAL_BYTES,
+        };
+        if total > MAX_TOTAL_BYTES {
+            return Err(too_large().into());
+        }
+        let size = usize::try_from(total).map_err(|_| too_large())?;
+        let layout = Layout::from_size_align(size, SLOT_ALIGN).map_err(|_| too_large())?;
+        let slots = (0..slot_count).map(|_| SlotState::new()).collect();
+        let free = ArrayQueue::new(slot_count as usize);
+        for index in 0..slot_count {
+            free.push(index).expect("the queue holds every slot");
+        }
+        // SAFETY: `layout` has a non-zero size (slot_bytes >= 1 and slot_count >= 1).
+        let slab = unsafe { alloc::alloc_zeroed(layout) };
+        let slab = NonNull::new(slab).ok_or(ErrorKind::OutOfMemory {
+            what: "frame pool slab",
+            bytes: total,
+        })?;
+        Ok(Self {
+            slab,
+            layout,
+            slot_bytes,
+            stride: stride as usize,
+            slots,
+            free,
+            in_use: AtomicU32::new(0),
+            acquired_total: AtomicU64::new(0),
+            exhausted_total: AtomicU64::new(0),
+        })
+    }
+
+    /// Takes a free slot and returns its handle (`generation << 16 | index`) with refcount 1.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::PoolExhausted`] if every slot is in use; counted in `exhausted_total`.
+    pub fn acquire(&self) -> Result<u32, Error> {
+        let Some(index) = self.free.pop() else {
+            self.exhausted_total.fetch_add(1, Ordering::Relaxed);
+            return Err(ErrorKind::PoolExhausted {
+                slot_count: self.slot_count(),
+            }
+            .into());
+        };
+        let generation = self.slots[index as usize].claim();
+        self.in_use.fetch_add(1, Ordering::Relaxed);
+        self.acquired_total.fetch_add(1, Ordering::Relaxed);
+        Ok((generation << INDEX_BITS) | index)
+    }
+
+    fn slot_state(&self, slot: u32) -> Result<&SlotState, Error> {
+        self.slots
+            .get((slot & INDEX_MASK) as usize)
+            .ok_or(ErrorKind::StaleSlot { slot }.into())
+    }
+
+    /// Adds a reference to `slot`; returns the new count.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::StaleSlot`] if the slot is free or the handle is stale or out of range;
+    /// [`ErrorKind::RefcountOverflow`] past `i32::MAX` references.
+    pub fn retain(&self, slot: u32) -> Result<u32, Error> {
+        self.slot_state(slot)?
+            .retain(slot >> INDEX_BITS)
+            .map_err(|refusal| match refusal {
+                SlotRefusal::Stale => ErrorKind::StaleSlot { slot }.into(),
+                SlotRefusal::Overflow => ErrorKind::RefcountOverflow { slot }.into(),
+            })
+    }
+
+    /// Drops a reference to `slot`; returns the remaining count. At 0 the slot is free again and
+    /// every copy of its handle is stale.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::StaleSlot`] if the slot is free or the handle is stale or out of range.
+    pub fn release(&self, slot: u32) -> Result<u32, Error> {
+        let remaining = self
+            .slot_state(slot)?
+            .release(slot >> INDEX_BITS)
+            .map_err(|_| Error::new(ErrorKind::StaleSlot { slot }))?;
+        if remaining == 0 {
+            self.in_use.fetch_sub(1, Ordering::Relaxed);
+            let pushed = self.free.push(slot & INDEX_MASK);
+            debug_assert!(pushed.is_ok(), "a slot was freed twice");
+        }
+        Ok(remaining)
+    }
+
+    /// The slab's first byte. Slot `i` starts at `base + i * slot_stride`.
+    pub fn base(&self) -> *mut u8 {
+        self.slab.as_ptr()
+    }
+
+    /// Start of slot `index` (an index, not a handle), or `None` past the last slot.
+    pub fn slot_ptr(&self, index: u32) -> Option<*mut u8> {
+        (index < self.slot_count()).then(|| {
+            // SAFETY: index < slot_count, so the offset stays inside the slab's allocation.
+            unsafe { self.slab.as_ptr().add(index as usize * self.stride) }
+        })
+    }
+
+    /// Slots in the pool.
+    pub fn slot_count(&self) -> u32 {
+        self.slots.len() as u32
+    }
+
+    /// The pool's counters.
+    pub fn stats(&self) -> PoolStats {
+        PoolStats {
+            slot_bytes: self.slot_bytes,
+            slot_stride: self.stride as u64,
+            slot_count: self.slot_count(),
+            in_use: self.in_use.load(Ordering::Relaxed),
+            acquired_total: self.acquired_total.load(Ordering::Relaxed),
+            exhausted_total: self.exhausted_total.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl Drop for FramePool {
+    fn drop(&mut self) {
+        // SAFETY: `slab` came from `alloc_zeroed(self.layout)` and is freed only here, once.
+        unsafe { alloc::dealloc(self.slab.as_ptr(), self.layout) };
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::status::Status;
+
+    #[test]
+    fn new_rejects_sizes_outside_the_limits() {
+        let cases = [
+            (
+                0,
+                1,
+                "Invalid pool slot_bytes: 0, valid range 1..=268435456",
+            ),
+            (
+                MAX_SLOT_BYTES + 1,
+                1,
+                "Invalid pool slot_bytes: 268435457, valid range 1..=268435456",
+            ),
+            (64, 0, "Invalid pool slot_count: 0, valid range 1..=65536"),
+            (
+                64,
+                65_537,
+                "Invalid pool slot_count: 65537, valid range 1..=65536",
+            ),
+        ];
+        for (slot_bytes, slot_count, message) in cases {
+            let error = FramePool::new(slot_bytes, slot_count).err().unwrap();
+            assert_eq!(error.status(), Status::InvalidArgument);
+            assert_eq!(error.to_string(), message);
+        }
+        let error = FramePool::new(MAX_SLOT_BYTES, 257).err().unwrap();
+        assert_eq!(error.status(), Status::InvalidArgument);
+        assert!(
+            error.to_string().contains("at most 68719476736 bytes"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn slots_are_aligned_zeroed_and_strided() {
+        let pool = FramePool::new(3840 * 2160 * 4, 3).unwrap();
+        let stats = pool.stats();
+        assert_eq!((stats.slot_stride, stats.slot_count), (33_177_600, 3));
+        assert_eq!(pool.base() as usize % SLOT_ALIGN, 0);
+        let last = pool.slot_ptr(2).unwrap();
+        assert_eq!(last as usize - pool.base() as usize, 2 * 33_177_600);
+        // SAFETY: `last` is the start of slot 2, which has 33,177,600 bytes.
+        assert_eq!(unsafe { *last.add(33_177_599) }, 0);
+        assert_eq!(pool.slot_ptr(3), None);
+        let odd = FramePool::new(65, 2).unwrap();
+        assert_eq!(odd.stats().slot_stride, 128);
+    }
+
+    #[test]
+    fn release_to_zero_makes_every_copy_of_the_handle_stale() {
+        let pool = FramePool::new(64, 1).unwrap();
+        let first = pool.acquire().unwrap();
+        assert_eq!(pool.acquire().unwrap_err().status(), Status::PoolExhausted);
+        assert_eq!(pool.release(first), Ok(0));
+        let second = pool.acquire().unwrap();
+        assert_eq!(first & INDEX_MASK, second & INDEX_MASK);
+        assert_ne!(first, second);
+        assert_eq!(
+            pool.retain(first).unwrap_err().status(),
+            Status::InvalidHandle
+        );
+        assert_eq!(
+            pool.release(first).unwrap_err().status(),
+            Status::InvalidHandle
+        );
+        assert_eq!(
+            pool.release(second | 0x7FFF),
+            Err(ErrorKind::StaleSlot {
+                slot: second | 0x7FFF
+            }
+            .into())
+        );
+        let stats = pool.stats();
+        assert_eq!(
+            (stats.in_use, stats.acquired_total, stats.exhausted_total),
+            (1, 2, 1)
+        );
+        assert_eq!(stats.to_array(), [64.0, 64.0, 1.0, 1.0, 2.0, 1.0]);
+    }
+
+    /// Several threads acquire, fill with their own pattern, verify and release; an owner table
+    /// proves no slot is ever handed out twice at once.
+    #[test]
+    fn threads_never_share_a_slot() {
+        const THREADS: u32 = 4;
+        const ITERATIONS: u32 = 20_000;
+        const SLOT_BYTES: u32 = 256;
+        let pool = Arc::new(FramePool::new(SLOT_BYTES, 6).unwrap());
+        let owners: Arc<Vec<AtomicU32>> = Arc::new((0..6).map(|_| AtomicU32::new(0)).collect());
+        let workers: Vec<_> = (1..=THREADS)
+            .map(|id| {
+                let (pool, owners) = (Arc::clone(&pool), Arc::clone(&owners));
+                std::thread::spawn(move || {
+                    let mut held = Vec::new();
+                    for iteration in 0..ITERATIONS {
+                        match pool.acquire() {
+                            Ok(handle) => held.push(handle),
+                            Err(error) => assert_eq!(error.status(), Status::PoolExhausted),
+                        }
+                        if held.len() < 2 && iteration % 3 != 0 {
+                            continue;
+                        }
+                        for &handle in &held {
+                            let index = handle & INDEX_MASK;
+                            let owner = &owners[index as usize];
+                            assert_eq!(
+                                owner.compare_exchange(0, id, Ordering::SeqCst, Ordering::SeqCst),
+                                Ok(0),
+                                "slot handed out twice"
+                            );
+                            let slot = pool.slot_ptr(index).unwrap();
+                            let pattern = (id as u8) ^ (iteration as u8);
+                            // SAFETY: this thread owns the slot (owner check above), which has
+                            // SLOT_BYTES bytes; nobody else touches it until release.
+                            let bytes = unsafe {
+                                std::slice::from_raw_parts_mut(slot, SLOT_BYTES as usize)
+                            };
+                            bytes.fill(pattern);
+                            std::hint::spin_loop();
+                            assert!(
+                                bytes.iter().all(|&b| b == pattern),
+                                "slot written by another thread"
+                            );
+                            owner.store(0, Ordering::SeqCst);
+                            assert_eq!(pool.release(handle), Ok(0));
+                        }
+                        held.clear();
+                    }
+                    for handle in held {
+                        pool.release(handle).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for worker in workers {
+            worker.join().unwrap();
+        }
+        let stats = pool.stats();
+        assert_eq!(stats.in_use, 0);
+        assert!(stats.acquired_total > 0);
+    }
+}

@@ -1,0 +1,62 @@
+//! The native core of streamlib: lock-free rings of 32-byte frame messages and a
+//! reference-counted frame pool, exported to Deno through a small C ABI.
+//!
+//! - [`ring`] — a single-producer single-consumer ring with a [`policy::Policy`]: lossless
+//!   [`fifo_ring`] (built on `rtrb`) or [`latest_ring`], where the oldest messages roll off.
+//! - [`frame_pool`] — one 64-byte aligned slab of reference-counted slots for frame payloads.
+//! - [`ffi`] — the `sl_*` functions of `docs/native_abi.md`, over process-wide
+//!   [`handle_table`]s, every one guarded against panics ([`panic_guard`]) and reporting failures
+//!   through [`last_error`].
+//!
+//! The library is also an `rlib`, so Rust code (tests, the `ring_threads` benchmark) can use the
+//! same rings directly.
+//!
+//! # Examples
+//!
+//! ```
+//! use streamlib_native::message::FrameMessage;
+//! use streamlib_native::policy::Policy;
+//! use streamlib_native::ring::ring;
+//!
+//! let (mut producer, mut consumer) = ring(2, Policy::Latest).unwrap();
+//! for sequence in 0..5 {
+//!     producer.push(&FrameMessage { sequence: f64::from(sequence), ..FrameMessage::EMPTY });
+//! }
+//! // The reader gets the newest frame: 0, 1 and 2 rolled off, pop_latest skipped 3.
+//! assert_eq!(consumer.pop_latest().map(|m| m.sequence), Some(4.0));
+//! assert_eq!(consumer.stats().dropped, 4);
+//! ```
+
+#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(missing_docs)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+#[cfg(not(loom))]
+#[path = "sync_std.rs"]
+mod sync;
+
+#[cfg(loom)]
+#[path = "sync_loom.rs"]
+mod sync;
+
+mod c_buffer;
+mod registry;
+
+pub mod ffi;
+pub mod fifo_ring;
+pub mod frame_pool;
+pub mod handle_table;
+pub mod last_error;
+pub mod latest_ring;
+pub mod message;
+pub mod panic_guard;
+pub mod policy;
+pub mod ring;
+pub mod ring_stats;
+pub mod slot_state;
+pub mod status;
+
+/// The version of the C ABI this library implements, returned by [`ffi::sl_abi_version`].
+///
+/// Any change to a signature, a status code or the message layout bumps it.
+pub const ABI_VERSION: u32 = 1;

@@ -1,0 +1,346 @@
+//! Status codes of the C ABI and the typed [`Error`] behind each negative one.
+//!
+//! Every fallible operation in the crate returns `Result<_, Error>`; `ffi.rs` turns the error into
+//! its [`Status`] code and stores its message for `sl_last_error`. Errors carry plain data (no
+//! `String`), so reporting one on a hot path such as an exhausted pool does not allocate: the text
+//! is formatted straight into the calling thread's reusable last-error buffer.
+
+use std::fmt;
+
+/// A status code returned across the C ABI: `0` is success, negative values are failures.
+///
+/// The discriminants are the exact `i32` values of `docs/native_abi.md`.
+///
+/// # Examples
+///
+/// ```
+/// use streamlib_native::status::Status;
+///
+/// assert_eq!(Status::InvalidHandle.code(), -2);
+/// assert_eq!(Status::from_code(-3), Some(Status::PoolExhausted));
+/// assert_eq!(Status::PoolExhausted.name(), "SL_ERR_POOL_EXHAUSTED");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(i32)]
+pub enum Status {
+    /// `SL_OK`: success.
+    Ok = 0,
+    /// `SL_ERR_INVALID_ARGUMENT`: a capacity, size, count or pointer outside its valid range.
+    InvalidArgument = -1,
+    /// `SL_ERR_INVALID_HANDLE`: handle unknown, closed or already freed.
+    InvalidHandle = -2,
+    /// `SL_ERR_POOL_EXHAUSTED`: every slot of the pool is in use.
+    PoolExhausted = -3,
+    /// `SL_ERR_OUT_OF_MEMORY`: the allocation was refused.
+    OutOfMemory = -4,
+    /// `SL_ERR_PANIC`: a bug; native code panicked.
+    Panic = -5,
+    /// `SL_ERR_WRONG_ENDPOINT`: e.g. a push on a consumer handle.
+    WrongEndpoint = -6,
+    /// `SL_ERR_TABLE_FULL`: too many live handles of that kind.
+    TableFull = -7,
+}
+
+impl Status {
+    /// Every status, in code order (`0`, `-1`, ... `-7`).
+    pub const ALL: [Status; 8] = [
+        Status::Ok,
+        Status::InvalidArgument,
+        Status::InvalidHandle,
+        Status::PoolExhausted,
+        Status::OutOfMemory,
+        Status::Panic,
+        Status::WrongEndpoint,
+        Status::TableFull,
+    ];
+
+    /// The `i32` code that crosses the ABI.
+    pub const fn code(self) -> i32 {
+        self as i32
+    }
+
+    /// The status with code `code`, or `None` if no status has it.
+    pub fn from_code(code: i32) -> Option<Status> {
+        Self::ALL.into_iter().find(|status| status.code() == code)
+    }
+
+    /// The constant's name in `docs/native_abi.md`, e.g. `"SL_ERR_INVALID_HANDLE"`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Status::Ok => "SL_OK",
+            Status::InvalidArgument => "SL_ERR_INVALID_ARGUMENT",
+            Status::InvalidHandle => "SL_ERR_INVALID_HANDLE",
+            Status::PoolExhausted => "SL_ERR_POOL_EXHAUSTED",
+            Status::OutOfMemory => "SL_ERR_OUT_OF_MEMORY",
+            Status::Panic => "SL_ERR_PANIC",
+            Status::WrongEndpoint => "SL_ERR_WRONG_ENDPOINT",
+            Status::TableFull => "SL_ERR_TABLE_FULL",
+        }
+    }
+}
+
+/// What went wrong, with the offending values; see [`Error`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A numeric argument outside `min..=max`.
+    OutOfRange {
+        /// The argument, e.g. `"ring capacity"`.
+        what: &'static str,
+        /// The value passed.
+        value: u64,
+        /// Smallest valid value.
+        min: u64,
+        /// Largest valid value.
+        max: u64,
+    },
+    /// A ring policy other than 0 (`fifo`) or 1 (`latest`).
+    UnknownPolicy {
+        /// The value passed.
+        value: u32,
+    },
+    /// A pool whose slab would exceed the total size limit.
+    PoolTooLarge {
+        /// Slots requested.
+        slot_count: u32,
+        /// Bytes per slot after rounding up to the 64-byte alignment.
+        slot_stride: u64,
+        /// Largest slab allowed, in bytes.
+        max_total: u64,
+    },
+    /// A required pointer argument was null.
+    NullPointer {
+        /// The parameter's name in the ABI, e.g. `"out"`.
+        param: &'static str,
+    },
+    /// A handle that is unknown, closed, freed or of another kind.
+    InvalidHandle {
+        /// What the handle should have named, e.g. `"ring endpoint"`.
+        kind: &'static str,
+        /// The handle passed.
+        handle: u32,
+    },
+    /// A pool slot handle whose slot is free or has been reused since.
+    StaleSlot {
+        /// The slot handle passed.
+        slot: u32,
+    },
+    /// Every slot of a pool is in use.
+    PoolExhausted {
+        /// Slots in the pool.
+        slot_count: u32,
+    },
+    /// An allocation was refused.
+    OutOfMemory {
+        /// What was being allocated, e.g. `"frame pool slab"`.
+        what: &'static str,
+        /// Bytes requested.
+        bytes: u64,
+    },
+    /// A producer operation on a consumer endpoint or the reverse.
+    WrongEndpoint {
+        /// The operation, e.g. `"sl_ring_push"`.
+        operation: &'static str,
+        /// The endpoint handle passed.
+        handle: u32,
+        /// The side the operation needs: `"producer"` or `"consumer"`.
+        expected: &'static str,
+    },
+    /// A ring endpoint used by two threads at once; the later call is refused.
+    EndpointBusy {
+        /// The endpoint handle passed.
+        handle: u32,
+    },
+    /// A handle table has no free entry.
+    TableFull {
+        /// What the table holds, e.g. `"ring endpoint"`.
+        kind: &'static str,
+        /// Live handles the table can hold.
+        capacity: u32,
+    },
+    /// A slot reference count would exceed `i32::MAX`.
+    RefcountOverflow {
+        /// The slot handle passed.
+        slot: u32,
+    },
+}
+
+/// A failed operation: the [`Status`] code for the ABI plus the details for `sl_last_error`.
+///
+/// The message follows the house style: sentence case, no trailing period, a colon before the
+/// details, the offending value and the valid range or alternatives.
+///
+/// # Examples
+///
+/// ```
+/// use streamlib_native::status::{Error, ErrorKind, Status};
+///
+/// let error = Error::new(ErrorKind::OutOfRange { what: "ring capacity", value: 0, min: 1, max: 16 });
+/// assert_eq!(error.status(), Status::InvalidArgument);
+/// assert_eq!(error.to_string(), "Invalid ring capacity: 0, valid range 1..=16");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+}
+
+impl Error {
+    /// Wraps `kind`.
+    pub const fn new(kind: ErrorKind) -> Self {
+        Self { kind }
+    }
+
+    /// The details.
+    pub const fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The status code this error crosses the ABI as.
+    pub const fn status(&self) -> Status {
+        match self.kind {
+            ErrorKind::OutOfRange { .. }
+            | ErrorKind::UnknownPolicy { .. }
+            | ErrorKind::PoolTooLarge { .. }
+            | ErrorKind::NullPointer { .. }
+            | ErrorKind::RefcountOverflow { .. } => Status::InvalidArgument,
+            ErrorKind::InvalidHandle { .. } | ErrorKind::StaleSlot { .. } => Status::InvalidHandle,
+            ErrorKind::PoolExhausted { .. } => Status::PoolExhausted,
+            ErrorKind::OutOfMemory { .. } => Status::OutOfMemory,
+            ErrorKind::WrongEndpoint { .. } | ErrorKind::EndpointBusy { .. } => {
+                Status::WrongEndpoint
+            }
+            ErrorKind::TableFull { .. } => Status::TableFull,
+        }
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Self::new(kind)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            ErrorKind::OutOfRange {
+                what,
+                value,
+                min,
+                max,
+            } => {
+                write!(f, "Invalid {what}: {value}, valid range {min}..={max}")
+            }
+            ErrorKind::UnknownPolicy { value } => {
+                write!(
+                    f,
+                    "Invalid ring policy: {value}, valid policies: 0 (fifo), 1 (latest)"
+                )
+            }
+            ErrorKind::PoolTooLarge {
+                slot_count,
+                slot_stride,
+                max_total,
+            } => write!(
+                f,
+                "Invalid pool size: {slot_count} slots of {slot_stride} bytes (64-byte aligned) \
+                 is {} bytes, at most {max_total} bytes allowed",
+                u64::from(slot_count) * slot_stride
+            ),
+            ErrorKind::NullPointer { param } => {
+                write!(f, "Invalid argument: '{param}' is a null pointer")
+            }
+            ErrorKind::InvalidHandle { kind, handle } => write!(
+                f,
+                "Invalid {kind} handle {handle:#010x}: unknown, closed, already freed or of \
+                 another kind"
+            ),
+            ErrorKind::StaleSlot { slot } => write!(
+                f,
+                "Invalid slot handle {slot:#010x}: the slot is free or was reused since \
+                 (generation {}, index {})",
+                slot >> 16,
+                slot & 0xFFFF
+            ),
+            ErrorKind::PoolExhausted { slot_count } => {
+                write!(f, "Pool exhausted: all {slot_count} slots are in use")
+            }
+            ErrorKind::OutOfMemory { what, bytes } => {
+                write!(
+                    f,
+                    "Out of memory: the {what} of {bytes} bytes could not be allocated"
+                )
+            }
+            ErrorKind::WrongEndpoint {
+                operation,
+                handle,
+                expected,
+            } => write!(
+                f,
+                "Wrong endpoint for {operation}: handle {handle:#010x} is not a {expected}"
+            ),
+            ErrorKind::EndpointBusy { handle } => write!(
+                f,
+                "Wrong endpoint: handle {handle:#010x} is in use by another thread right now, \
+                 an endpoint is owned by one thread at a time"
+            ),
+            ErrorKind::TableFull { kind, capacity } => write!(
+                f,
+                "Handle table full: {capacity} live {kind} handles already, free some first"
+            ),
+            ErrorKind::RefcountOverflow { slot } => write!(
+                f,
+                "Invalid retain of slot {slot:#010x}: reference count would exceed {}",
+                i32::MAX
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_codes_match_the_abi_table() {
+        let codes: Vec<(i32, &str)> = Status::ALL.iter().map(|s| (s.code(), s.name())).collect();
+        assert_eq!(
+            codes,
+            [
+                (0, "SL_OK"),
+                (-1, "SL_ERR_INVALID_ARGUMENT"),
+                (-2, "SL_ERR_INVALID_HANDLE"),
+                (-3, "SL_ERR_POOL_EXHAUSTED"),
+                (-4, "SL_ERR_OUT_OF_MEMORY"),
+                (-5, "SL_ERR_PANIC"),
+                (-6, "SL_ERR_WRONG_ENDPOINT"),
+                (-7, "SL_ERR_TABLE_FULL"),
+            ]
+        );
+        assert_eq!(Status::from_code(1), None);
+        assert_eq!(Status::from_code(-8), None);
+    }
+
+    #[test]
+    fn error_messages_name_the_value_and_the_valid_range() {
+        let error = Error::new(ErrorKind::PoolTooLarge {
+            slot_count: 2,
+            slot_stride: 64,
+            max_total: 100,
+        });
+        assert_eq!(error.status(), Status::InvalidArgument);
+        assert_eq!(
+            error.to_string(),
+            "Invalid pool size: 2 slots of 64 bytes (64-byte aligned) is 128 bytes, at most 100 \
+             bytes allowed"
+        );
+        let error = Error::new(ErrorKind::StaleSlot { slot: 0x0003_0001 });
+        assert_eq!(error.status(), Status::InvalidHandle);
+        assert!(error.to_string().contains("generation 3, index 1"));
+        let error = Error::new(ErrorKind::EndpointBusy { handle: 1 });
+        assert_eq!(error.status(), Status::WrongEndpoint);
+        assert!(!error.to_string().ends_with('.'));
+    }
+}

@@ -1,0 +1,317 @@
+/**
+ * The native frame pool: reference-counted payload slots seen from JS as zero-copy views, in any
+ * isolate of the process.
+ *
+ * @module
+ */
+
+import type { FramePoolContract, FramePoolStats } from "../core/pool_contract.ts";
+import {
+  InvalidArgumentError,
+  InvalidHandleError,
+  type PoolExhaustedError,
+  statusError,
+} from "./errors.ts";
+import { libraryPath, loadNativeLibrary } from "./load.ts";
+import { CLOSED_HANDLE, SL_ERR_POOL_EXHAUSTED } from "./status.ts";
+import type { NativeLibrary } from "./symbols.ts";
+
+/** Largest slot, in bytes (256 MiB). */
+export const MAX_SLOT_BYTES = 268_435_456;
+/** Largest number of slots in one pool. */
+export const MAX_SLOT_COUNT = 65_536;
+/** Largest pool, in bytes (64 GiB). */
+export const MAX_POOL_BYTES = 64 * 1024 ** 3;
+
+const SLOT_INDEX_MASK = 0xffff;
+
+/** Options for {@linkcode FramePool.create}. */
+export interface FramePoolOptions {
+  /** Usable bytes per slot, 1 to 268,435,456 (3840x2160 RGBA is 33,177,600). */
+  slotBytes: number;
+  /** Number of slots, 1 to 65,536. */
+  slotCount: number;
+  /** The library to use; {@linkcode loadNativeLibrary}'s default otherwise. */
+  library?: NativeLibrary;
+}
+
+/** A pool in a form that can be posted to a Worker, where {@linkcode FramePool.attach} opens it. */
+export interface SharedFramePool {
+  /** A live pool handle in the sharing isolate. */
+  handle: number;
+  /** The library file that issued it. */
+  libraryPath: string;
+}
+
+const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }>(
+  ({ lib, handle }) => {
+    lib.symbols.sl_pool_free(handle);
+  },
+);
+
+/**
+ * A pool of frame payload slots in native memory.
+ *
+ * Slots are acquired by handle, viewed without copying through {@linkcode FramePool.bytes} /
+ * {@linkcode FramePool.floats}, passed through rings by handle, and released when the last holder
+ * is done. Each isolate opens the pool with its own handle ({@linkcode FramePool.attach}); the
+ * memory lives until every handle is closed.
+ *
+ * @example Write into a slot and read it back
+ * ```ts
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 4096, slotCount: 4 });
+ * const slot = pool.acquire();
+ * pool.bytes(slot)[0] = 42;
+ * console.log(pool.bytes(slot)[0]); // 42
+ * pool.release(slot);
+ * ```
+ */
+export class FramePool implements FramePoolContract {
+  /** Usable bytes per slot. */
+  readonly slotBytes: number;
+  /** Number of slots. */
+  readonly slotCount: number;
+  readonly #lib: NativeLibrary;
+  #handle: number;
+  readonly #stride: number;
+  readonly #base: Deno.PointerObject;
+  readonly #bytes: (Uint8Array<ArrayBuffer> | undefined)[];
+  readonly #floats: (Float32Array<ArrayBuffer> | undefined)[];
+  readonly #stats = new Float64Array(6);
+  readonly #token = {};
+
+  private constructor(lib: NativeLibrary, handle: number) {
+    this.#lib = lib;
+    this.#handle = handle;
+    registry.register(this, { lib, handle }, this.#token);
+    const stats = this.stats();
+    this.slotBytes = stats.slotBytes;
+    this.slotCount = stats.slotCount;
+    this.#stride = stats.slotStride;
+    const base = lib.symbols.sl_pool_base(handle);
+    if (base === null) throw statusError(lib, -2, "open a frame pool");
+    this.#base = base;
+    this.#bytes = new Array(this.slotCount).fill(undefined);
+    this.#floats = new Array(this.slotCount).fill(undefined);
+  }
+
+  /**
+   * Allocates a pool. All memory is reserved now; acquiring and releasing never allocate.
+   *
+   * @param options Slot size and count.
+   * @returns The pool, owned by this isolate.
+   * @throws {InvalidArgumentError} When a size or count is out of range.
+   */
+  static create(options: FramePoolOptions): FramePool {
+    const { slotBytes, slotCount } = options;
+    const operation = "create a frame pool";
+    if (!Number.isInteger(slotBytes) || slotBytes < 1 || slotBytes > MAX_SLOT_BYTES) {
+      throw new InvalidArgumentError(
+        operation,
+        "slotBytes",
+        slotBytes,
+        `an integer from 1 to ${MAX_SLOT_BYTES}`,
+      );
+    }
+    if (!Number.isInteger(slotCount) || slotCount < 1 || slotCount > MAX_SLOT_COUNT) {
+      throw new InvalidArgumentError(
+        operation,
+        "slotCount",
+        slotCount,
+        `an integer from 1 to ${MAX_SLOT_COUNT}`,
+      );
+    }
+    if (slotBytes * slotCount > MAX_POOL_BYTES) {
+      throw new InvalidArgumentError(
+        operation,
+        "slotBytes * slotCount",
+        slotBytes * slotCount,
+        `at most ${MAX_POOL_BYTES} bytes (64 GiB)`,
+      );
+    }
+    const lib = options.library ?? loadNativeLibrary();
+    const out = new Uint32Array(1);
+    const r = lib.symbols.sl_pool_create(slotBytes, slotCount, out);
+    if (r < 0) throw statusError(lib, r, operation);
+    return new FramePool(lib, out[0]);
+  }
+
+  /**
+   * Opens, in this isolate, a pool shared by another one.
+   *
+   * @param shared What {@linkcode FramePool.share} returned there.
+   * @returns A new handle to the same memory.
+   */
+  static attach(shared: SharedFramePool): FramePool {
+    if (!Number.isInteger(shared?.handle) || typeof shared?.libraryPath !== "string") {
+      throw new TypeError(
+        `Cannot attach a frame pool: expected the result of FramePool.share(), got ${
+          JSON.stringify(shared)
+        }`,
+      );
+    }
+    const lib = loadNativeLibrary({ path: shared.libraryPath });
+    const out = new Uint32Array(1);
+    const r = lib.symbols.sl_pool_attach(shared.handle, out);
+    if (r < 0) throw statusError(lib, r, "attach a frame pool");
+    return new FramePool(lib, out[0]);
+  }
+
+  /**
+   * Describes this pool for {@linkcode FramePool.attach} in another isolate.
+   *
+   * @returns A plain object to post to the Worker.
+   */
+  share(): SharedFramePool {
+    this.#checkOpen("share a frame pool");
+    return { handle: this.#handle, libraryPath: libraryPath(this.#lib) };
+  }
+
+  /** Whether `close()` has been called. */
+  get closed(): boolean {
+    return this.#handle === CLOSED_HANDLE;
+  }
+
+  /**
+   * Acquires a free slot with reference count 1. Never blocks.
+   *
+   * @returns The slot handle, or `undefined` when every slot is in use.
+   */
+  tryAcquire(): number | undefined {
+    const r = this.#lib.symbols.sl_pool_acquire(this.#handle);
+    if (r >= 0) return r;
+    if (r === SL_ERR_POOL_EXHAUSTED) return undefined;
+    return this.#fail(r, "acquire a frame pool slot");
+  }
+
+  /**
+   * Acquires a free slot with reference count 1.
+   *
+   * @returns The slot handle.
+   * @throws {PoolExhaustedError} When every slot is in use.
+   */
+  acquire(): number {
+    const r = this.#lib.symbols.sl_pool_acquire(this.#handle);
+    return r >= 0 ? r : this.#fail(r, "acquire a frame pool slot");
+  }
+
+  /**
+   * Adds a reference to `slot` (for example before fanning a frame out to two connections).
+   *
+   * @param slot A live slot handle.
+   * @returns The new reference count.
+   * @throws {InvalidHandleError} When the slot is free or stale.
+   */
+  retain(slot: number): number {
+    const r = this.#lib.symbols.sl_pool_retain(this.#handle, slot);
+    return r >= 0 ? r : this.#fail(r, `retain frame pool slot ${slot}`);
+  }
+
+  /**
+   * Drops a reference to `slot`; at 0 it returns to the pool.
+   *
+   * @param slot A live slot handle.
+   * @returns The remaining reference count.
+   * @throws {InvalidHandleError} When the slot is already free or stale.
+   */
+  release(slot: number): number {
+    const r = this.#lib.symbols.sl_pool_release(this.#handle, slot);
+    return r >= 0 ? r : this.#fail(r, `release frame pool slot ${slot}`);
+  }
+
+  /**
+   * A zero-copy view of a slot's bytes. Views are cached per slot; they are valid while this pool
+   * handle is open, and their contents belong to whoever holds a reference to the slot.
+   *
+   * @param slot A slot handle.
+   * @returns `slotBytes` bytes of native memory.
+   */
+  bytes(slot: number): Uint8Array<ArrayBuffer> {
+    const index = slot & SLOT_INDEX_MASK;
+    return this.#bytes[index] ?? this.#makeBytes(index);
+  }
+
+  /**
+   * A zero-copy `Float32Array` view of a slot (audio samples).
+   *
+   * @param slot A slot handle.
+   * @returns `floor(slotBytes / 4)` floats of native memory.
+   */
+  floats(slot: number): Float32Array<ArrayBuffer> {
+    const index = slot & SLOT_INDEX_MASK;
+    return this.#floats[index] ??
+      (this.#floats[index] = new Float32Array(
+        this.bytes(slot).buffer,
+        0,
+        Math.floor(this.slotBytes / 4),
+      ));
+  }
+
+  /**
+   * The pool's counters.
+   *
+   * @returns A fresh snapshot.
+   */
+  stats(): FramePoolStats {
+    const s = this.#stats;
+    const r = this.#lib.symbols.sl_pool_stats(this.#handle, s);
+    if (r < 0) this.#fail(r, "read frame pool stats");
+    return {
+      slotBytes: s[0],
+      slotStride: s[1],
+      slotCount: s[2],
+      inUse: s[3],
+      acquiredTotal: s[4],
+      exhaustedTotal: s[5],
+    };
+  }
+
+  /** Closes this isolate's handle. Idempotent. Views from this pool must not be used after. */
+  close(): void {
+    if (this.#handle === CLOSED_HANDLE) return;
+    const handle = this.#handle;
+    this.#handle = CLOSED_HANDLE;
+    this.#bytes.fill(undefined);
+    this.#floats.fill(undefined);
+    registry.unregister(this.#token);
+    const r = this.#lib.symbols.sl_pool_free(handle);
+    if (r < 0) throw statusError(this.#lib, r, "close a frame pool");
+  }
+
+  /** Same as {@linkcode FramePool.close}. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #makeBytes(index: number): Uint8Array<ArrayBuffer> {
+    this.#checkOpen("view a frame pool slot");
+    if (index >= this.slotCount) {
+      throw new InvalidArgumentError(
+        "view a frame pool slot",
+        "slot index",
+        index,
+        `0..${this.slotCount - 1}`,
+      );
+    }
+    const pointer = Deno.UnsafePointer.offset(this.#base, index * this.#stride);
+    // SAFETY: the slot lies inside the slab, which lives while this handle is open.
+    const view = new Uint8Array(
+      Deno.UnsafePointerView.getArrayBuffer(pointer as Deno.PointerObject, this.slotBytes),
+    );
+    this.#bytes[index] = view;
+    return view;
+  }
+
+  #checkOpen(operation: string): void {
+    if (this.#handle === CLOSED_HANDLE) {
+      throw new InvalidHandleError(operation, "this frame pool is closed");
+    }
+  }
+
+  #fail(status: number, operation: string): never {
+    this.#checkOpen(operation);
+    throw statusError(this.#lib, status, operation);
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The one loader of `libstreamlib_native`.
+ *
+ * Resolution order: the explicit `path` option, then the `STREAMLIB_NATIVE_LIB` environment
+ * variable, then the local cargo build (`crates/target/release`). The library must report the
+ * ABI version {@linkcode ABI_VERSION}; any other is refused.
+ *
+ * @module
+ */
+
+import { AbiMismatchError, NativeLibraryNotFoundError } from "./errors.ts";
+import { ABI_VERSION, type NativeLibrary, symbols } from "./symbols.ts";
+
+/** Options for {@linkcode loadNativeLibrary}. */
+export interface LoadNativeOptions {
+  /** Path of the library file; overrides `STREAMLIB_NATIVE_LIB` and the local build. */
+  path?: string;
+}
+
+/** The environment variable naming the library file. */
+export const NATIVE_LIB_ENV = "STREAMLIB_NATIVE_LIB";
+
+const opened = new Map<string, NativeLibrary>();
+const paths = new WeakMap<NativeLibrary, string>();
+
+/**
+ * The file name of the library on this OS (`libstreamlib_native.so`, `.dylib` or
+ * `streamlib_native.dll`).
+ *
+ * @returns The file name.
+ */
+export function nativeLibraryFileName(): string {
+  switch (Deno.build.os) {
+    case "darwin":
+      return "libstreamlib_native.dylib";
+    case "windows":
+      return "streamlib_native.dll";
+    default:
+      return "libstreamlib_native.so";
+  }
+}
+
+/**
+ * Where the local cargo build puts the library, or `undefined` when this module was not loaded
+ * from a file (for example from a registry URL).
+ *
+ * @returns An absolute path.
+ */
+export function localBuildPath(): string | undefined {
+  const url = new URL(`../crates/target/release/${nativeLibraryFileName()}`, import.meta.url);
+  return url.protocol === "file:" ? decodeURIComponent(url.pathname) : undefined;
+}
+
+function environmentPath(): string | undefined {
+  try {
+    return Deno.env.get(NATIVE_LIB_ENV) || undefined;
+  } catch {
+    // Without --allow-env the variable cannot be read; fall through to the local build.
+    return undefined;
+  }
+}
+
+function resolvePath(options: LoadNativeOptions): string {
+  const candidate = options.path ?? environmentPath();
+  const tried = candidate === undefined ? [localBuildPath()].filter((p) => p !== undefined) : [
+    candidate,
+  ];
+  for (const path of tried) {
+    try {
+      if (Deno.statSync(path).isFile) return path;
+    } catch {
+      // Not there; try the next candidate.
+    }
+  }
+  throw new NativeLibraryNotFoundError(tried);
+}
+
+function checkAbi(path: string): void {
+  let probe: Deno.DynamicLibrary<{ sl_abi_version: { parameters: []; result: "u32" } }>;
+  try {
+    probe = Deno.dlopen(path, { sl_abi_version: { parameters: [], result: "u32" } });
+  } catch (error) {
+    if (String(error).includes("sl_abi_version")) {
+      throw new AbiMismatchError(path, ABI_VERSION, undefined);
+    }
+    throw error;
+  }
+  try {
+    const found = probe.symbols.sl_abi_version();
+    if (found !== ABI_VERSION) throw new AbiMismatchError(path, ABI_VERSION, found);
+  } finally {
+    probe.close();
+  }
+}
+
+/**
+ * Opens `libstreamlib_native` once per isolate and path, after checking its ABI version.
+ *
+ * @param options Where to find the library.
+ * @returns The opened library, shared by every caller in this isolate.
+ * @throws {NativeLibraryNotFoundError} When no library file exists where the loader looked.
+ * @throws {AbiMismatchError} When the library reports another ABI version.
+ *
+ * @example Open the locally built library
+ * ```ts
+ * import { loadNativeLibrary } from "@streamlib/streamlib/ffi";
+ *
+ * const lib = loadNativeLibrary();
+ * console.log(lib.symbols.sl_abi_version()); // 1
+ * ```
+ */
+export function loadNativeLibrary(options: LoadNativeOptions = {}): NativeLibrary {
+  const path = resolvePath(options);
+  const cached = opened.get(path);
+  if (cached) return cached;
+  checkAbi(path);
+  const lib = Deno.dlopen(path, symbols);
+  opened.set(path, lib);
+  paths.set(lib, path);
+  return lib;
+}
+
+/**
+ * The file a library opened by {@linkcode loadNativeLibrary} came from, so that a Worker can open
+ * the same one.
+ *
+ * @param lib An opened library.
+ * @returns Its path.
+ *
+ * @example Hand the path to a Worker
+ * ```ts
+ * import { libraryPath, loadNativeLibrary } from "@streamlib/streamlib/ffi";
+ *
+ * console.log(libraryPath(loadNativeLibrary()).endsWith("streamlib_native.so")); // true on Linux
+ * ```
+ */
+export function libraryPath(lib: NativeLibrary): string {
+  const path = paths.get(lib);
+  if (path === undefined) {
+    throw new TypeError("Cannot name the library file: it was not opened by loadNativeLibrary()");
+  }
+  return path;
+}

@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { AbiMismatchError, NativeLibraryNotFoundError } from "./errors.ts";
+import { libraryPath, loadNativeLibrary, localBuildPath, NATIVE_LIB_ENV } from "./load.ts";
+import { ABI_VERSION } from "./symbols.ts";
+
+Deno.test("loadNativeLibrary() opens the local build once per isolate and checks its ABI", () => {
+  const lib = loadNativeLibrary();
+  assert.equal(lib.symbols.sl_abi_version(), ABI_VERSION);
+  assert.equal(loadNativeLibrary(), lib);
+  assert.equal(libraryPath(lib), localBuildPath());
+});
+
+Deno.test("loadNativeLibrary() names the missing file and the command that builds it", () => {
+  assert.throws(
+    () => loadNativeLibrary({ path: "/nonexistent/libstreamlib_native.so" }),
+    (e: unknown) =>
+      e instanceof NativeLibraryNotFoundError &&
+      e.tried[0] === "/nonexistent/libstreamlib_native.so" &&
+      e.message.includes("deno task build:native"),
+  );
+});
+
+Deno.test("loadNativeLibrary() prefers STREAMLIB_NATIVE_LIB over the local build", () => {
+  Deno.env.set(NATIVE_LIB_ENV, "/nonexistent/from-env.so");
+  try {
+    assert.throws(() => loadNativeLibrary(), /from-env\.so/);
+  } finally {
+    Deno.env.delete(NATIVE_LIB_ENV);
+  }
+});
+
+Deno.test("loadNativeLibrary() refuses a library with another ABI version, naming both", () => {
+  const fixture = localBuildPath()!.replace("libstreamlib_native", "libabi_mismatch_fixture");
+  assert.throws(
+    () => loadNativeLibrary({ path: fixture }),
+    (e: unknown) =>
+      e instanceof AbiMismatchError && e.found === 999 && e.expected === ABI_VERSION &&
+      /ABI version 999, this streamlib needs ABI version 1/.test(e.message),
+  );
+});
+
+Deno.test("loadNativeLibrary() refuses a library that is not a streamlib library", () => {
+  const notOurs = Deno.build.os === "linux" ? "/lib/x86_64-linux-gnu/libm.so.6" : undefined;
+  if (notOurs === undefined || !exists(notOurs)) return;
+  assert.throws(
+    () => loadNativeLibrary({ path: notOurs }),
+    (e: unknown) => e instanceof AbiMismatchError && e.found === undefined,
+  );
+});
+
+function exists(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}

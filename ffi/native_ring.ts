@@ -1,0 +1,200 @@
+/**
+ * Native lock-free SPSC rings of frame messages, shared by isolates and native threads.
+ *
+ * @module
+ */
+
+import type { FrameMessageBatch } from "../core/frame_message.ts";
+import {
+  DELIVERY_POLICIES,
+  type DeliveryPolicy,
+  type FrameRingConsumer,
+  type FrameRingProducer,
+  MAX_RING_CAPACITY,
+} from "../core/ring_contract.ts";
+import { InvalidArgumentError, statusError } from "./errors.ts";
+import { loadNativeLibrary } from "./load.ts";
+import { adoptLibrary, RingEndpoint, type TransferredRingEndpoint } from "./ring_endpoint.ts";
+import type { NativeLibrary } from "./symbols.ts";
+
+/** Options for {@linkcode createNativeRing}. */
+export interface NativeRingOptions {
+  /** Capacity in messages, 1 to 16,777,216. */
+  capacity: number;
+  /** Delivery policy; `fifo` by default. */
+  policy?: DeliveryPolicy;
+  /** The library to use; {@linkcode loadNativeLibrary}'s default otherwise. */
+  library?: NativeLibrary;
+}
+
+function checkCount(operation: string, batch: FrameMessageBatch, count: number): void {
+  if (!Number.isInteger(count) || count < 0 || count > batch.capacity) {
+    throw new InvalidArgumentError(operation, "count", count, `an integer 0..${batch.capacity}`);
+  }
+}
+
+/** The writing end of a native ring. */
+export class NativeRingProducer extends RingEndpoint implements FrameRingProducer {
+  /** Always `"producer"`. */
+  readonly kind = "producer" as const;
+
+  /** @internal Use {@linkcode createNativeRing} or {@linkcode NativeRingProducer.adopt}. */
+  constructor(lib: NativeLibrary, handle: number) {
+    super(lib, handle);
+  }
+
+  /**
+   * Takes up a producer transferred from another isolate.
+   *
+   * @param transfer What `transfer()` returned there.
+   * @returns The producer, owned by this isolate.
+   */
+  static adopt(transfer: TransferredRingEndpoint): NativeRingProducer {
+    return new NativeRingProducer(adoptLibrary(transfer, "producer"), transfer.handle);
+  }
+
+  /**
+   * Pushes message 0 of `batch`.
+   *
+   * @param batch The message source.
+   * @returns Whether it was written (`false`: a `fifo` ring is full).
+   */
+  push(batch: FrameMessageBatch): boolean {
+    const r = this.lib.symbols.sl_ring_push(this.handle, batch.bytes);
+    return r < 0 ? this.fail(r, "push to ring") : r === 1;
+  }
+
+  /**
+   * Pushes the first `count` messages of `batch` in one native call.
+   *
+   * @param batch The message source.
+   * @param count How many, `0..batch.capacity`.
+   * @returns How many were written: all of them under `latest`; as many as fit under `fifo`.
+   */
+  pushBatch(batch: FrameMessageBatch, count: number): number {
+    if (count > batch.capacity || count < 0) checkCount("push to ring", batch, count);
+    const r = this.lib.symbols.sl_ring_push_batch(this.handle, batch.bytes, count);
+    return r < 0 ? this.fail(r, "push to ring") : r;
+  }
+
+  /**
+   * Whether a `fifo` push would find no room.
+   *
+   * @returns `true` when there are no free slots.
+   */
+  isFull(): boolean {
+    return this.slots() === 0;
+  }
+}
+
+/** The reading end of a native ring. */
+export class NativeRingConsumer extends RingEndpoint implements FrameRingConsumer {
+  /** Always `"consumer"`. */
+  readonly kind = "consumer" as const;
+
+  /** @internal Use {@linkcode createNativeRing} or {@linkcode NativeRingConsumer.adopt}. */
+  constructor(lib: NativeLibrary, handle: number) {
+    super(lib, handle);
+  }
+
+  /**
+   * Takes up a consumer transferred from another isolate.
+   *
+   * @param transfer What `transfer()` returned there.
+   * @returns The consumer, owned by this isolate.
+   */
+  static adopt(transfer: TransferredRingEndpoint): NativeRingConsumer {
+    return new NativeRingConsumer(adoptLibrary(transfer, "consumer"), transfer.handle);
+  }
+
+  /**
+   * Pops the oldest message into message 0 of `batch`.
+   *
+   * @param batch Where to write it.
+   * @returns Whether there was one.
+   */
+  pop(batch: FrameMessageBatch): boolean {
+    const r = this.lib.symbols.sl_ring_pop(this.handle, batch.bytes);
+    return r < 0 ? this.fail(r, "pop from ring") : r === 1;
+  }
+
+  /**
+   * Pops up to `max` messages, oldest first, in one native call.
+   *
+   * @param batch Where to write them.
+   * @param max At most this many, `0..batch.capacity`.
+   * @returns How many were popped.
+   */
+  popBatch(batch: FrameMessageBatch, max: number): number {
+    if (max > batch.capacity || max < 0) checkCount("pop from ring", batch, max);
+    const r = this.lib.symbols.sl_ring_pop_batch(this.handle, batch.bytes, max);
+    return r < 0 ? this.fail(r, "pop from ring") : r;
+  }
+
+  /**
+   * Pops the newest message into message 0 of `batch`; older ones are discarded and counted as
+   * dropped.
+   *
+   * @param batch Where to write it.
+   * @returns Whether there was one.
+   */
+  popLatest(batch: FrameMessageBatch): boolean {
+    const r = this.lib.symbols.sl_ring_pop_latest(this.handle, batch.bytes);
+    return r < 0 ? this.fail(r, "pop latest from ring") : r === 1;
+  }
+
+  /**
+   * Whether there is nothing to read.
+   *
+   * @returns `true` when no message is ready.
+   */
+  isEmpty(): boolean {
+    return this.slots() === 0;
+  }
+}
+
+/**
+ * Creates a native ring and returns its `[producer, consumer]` pair.
+ *
+ * @param options Capacity and policy.
+ * @returns The two endpoints; each is owned by one isolate at a time (see `transfer()`).
+ * @throws {InvalidArgumentError} When the capacity or policy is invalid.
+ *
+ * @example A fifo ring of four messages
+ * ```ts
+ * import { FrameMessageBatch } from "@streamlib/streamlib";
+ * import { createNativeRing } from "@streamlib/streamlib/ffi";
+ *
+ * const [producer, consumer] = createNativeRing({ capacity: 4, policy: "fifo" });
+ * const message = new FrameMessageBatch(1);
+ * message.write(0, 1, 0, 0, 0, 1000, 0);
+ * producer.push(message);
+ * consumer.pop(message);
+ * console.log(message.timestampNs(0)); // 1000
+ * producer.close();
+ * consumer.close();
+ * ```
+ */
+export function createNativeRing(
+  options: NativeRingOptions,
+): [NativeRingProducer, NativeRingConsumer] {
+  const { capacity, policy = "fifo" } = options;
+  const operation = "create a ring";
+  if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_RING_CAPACITY) {
+    throw new InvalidArgumentError(
+      operation,
+      "capacity",
+      capacity,
+      `an integer from 1 to ${MAX_RING_CAPACITY}`,
+    );
+  }
+  const policyCode = DELIVERY_POLICIES.indexOf(policy);
+  if (policyCode < 0) {
+    throw new InvalidArgumentError(operation, "policy", policy, `one of ${DELIVERY_POLICIES}`);
+  }
+  const lib = options.library ?? loadNativeLibrary();
+  const out = new Uint32Array(2);
+  const r = lib.symbols.sl_ring_create(capacity, policyCode, out);
+  if (r < 0) throw statusError(lib, r, operation);
+  return [new NativeRingProducer(lib, out[0]), new NativeRingConsumer(lib, out[1])];
+}

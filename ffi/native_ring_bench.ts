@@ -1,0 +1,53 @@
+import { FrameMessageBatch } from "../core/frame_message.ts";
+import { FramePool } from "./frame_pool.ts";
+import { createNativeRing } from "./native_ring.ts";
+
+const [producer, consumer] = createNativeRing({ capacity: 1024, policy: "fifo" });
+const [latestProducer, latestConsumer] = createNativeRing({ capacity: 1024, policy: "latest" });
+const one = new FrameMessageBatch(1);
+const batch = new FrameMessageBatch(256);
+const pool = FramePool.create({ slotBytes: 4096, slotCount: 16 });
+
+Deno.bench("NativeRingProducer.push() + NativeRingConsumer.pop(), fifo, 1 message", {
+  group: "single",
+  baseline: true,
+}, () => {
+  producer.push(one);
+  consumer.pop(one);
+});
+
+Deno.bench("NativeRingProducer.push() + NativeRingConsumer.pop(), latest, 1 message", {
+  group: "single",
+}, () => {
+  latestProducer.push(one);
+  latestConsumer.pop(one);
+});
+
+Deno.bench("NativeRingProducer.pushBatch() + popBatch(), fifo, 256 messages", {
+  group: "batch",
+  baseline: true,
+}, () => {
+  producer.pushBatch(batch, 256);
+  consumer.popBatch(batch, 256);
+});
+
+Deno.bench("NativeRingProducer.pushBatch() + popBatch(), latest, 256 messages", {
+  group: "batch",
+}, () => {
+  latestProducer.pushBatch(batch, 256);
+  latestConsumer.popBatch(batch, 256);
+});
+
+Deno.bench("NativeRingConsumer.slots()", { group: "query" }, () => {
+  consumer.slots();
+});
+
+Deno.bench("FramePool.acquire() + release()", { group: "pool" }, () => {
+  pool.release(pool.acquire());
+});
+
+Deno.bench("FramePool.acquire() + bytes() + release()", { group: "pool" }, () => {
+  const slot = pool.acquire();
+  pool.bytes(slot)[0] = 1;
+  pool.release(slot);
+});

@@ -1,0 +1,164 @@
+/**
+ * What the two endpoints of a native ring share: the handle, its lifetime, counters and transfer.
+ *
+ * @module
+ */
+
+import { DELIVERY_POLICIES, type RingStats } from "../core/ring_contract.ts";
+import { InvalidHandleError, statusError } from "./errors.ts";
+import { libraryPath, loadNativeLibrary } from "./load.ts";
+import { CLOSED_HANDLE } from "./status.ts";
+import type { NativeLibrary } from "./symbols.ts";
+
+/** Which end of a ring an endpoint is. */
+export type RingEndpointKind = "producer" | "consumer";
+
+/**
+ * A ring endpoint in a form that can be posted to a Worker (`postMessage`), where
+ * `NativeRingProducer.adopt()` or `NativeRingConsumer.adopt()` takes it up.
+ */
+export interface TransferredRingEndpoint {
+  /** Which end. */
+  kind: RingEndpointKind;
+  /** The native handle. */
+  handle: number;
+  /** The library file that issued the handle. */
+  libraryPath: string;
+}
+
+const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }>(
+  ({ lib, handle }) => {
+    lib.symbols.sl_ring_free(handle);
+  },
+);
+
+/** Base of {@linkcode NativeRingProducer} and {@linkcode NativeRingConsumer}. */
+export abstract class RingEndpoint implements Disposable {
+  /** Which end this is. */
+  abstract readonly kind: RingEndpointKind;
+  /** The opened library (subclasses call its hot-path symbols directly). */
+  protected readonly lib: NativeLibrary;
+  /** The native handle, or {@linkcode CLOSED_HANDLE} once closed or transferred. */
+  protected handle: number;
+  readonly #stats = new Float64Array(8);
+  readonly #token = {};
+
+  /**
+   * @param lib The opened library.
+   * @param handle A live endpoint handle this object now owns.
+   */
+  protected constructor(lib: NativeLibrary, handle: number) {
+    this.lib = lib;
+    this.handle = handle;
+    registry.register(this, { lib, handle }, this.#token);
+  }
+
+  /** Whether `close()` or `transfer()` has been called. */
+  get closed(): boolean {
+    return this.handle === CLOSED_HANDLE;
+  }
+
+  /** Throws the typed error for a negative status. */
+  protected fail(status: number, operation: string): never {
+    if (this.handle === CLOSED_HANDLE) {
+      throw new InvalidHandleError(operation, `this ring ${this.kind} is closed`);
+    }
+    throw statusError(this.lib, status, operation);
+  }
+
+  /**
+   * Free slots (producer) or messages ready (consumer).
+   *
+   * @returns The count.
+   */
+  slots(): number {
+    const n = this.lib.symbols.sl_ring_slots(this.handle);
+    return n < 0 ? this.fail(n, `count ring ${this.kind} slots`) : n;
+  }
+
+  /**
+   * Whether the other endpoint has been closed.
+   *
+   * @returns `true` once the other side is gone.
+   */
+  isAbandoned(): boolean {
+    const r = this.lib.symbols.sl_ring_is_abandoned(this.handle);
+    return r < 0 ? this.fail(r, `check ring ${this.kind}`) : r === 1;
+  }
+
+  /**
+   * The ring's counters.
+   *
+   * @returns A fresh snapshot.
+   */
+  stats(): RingStats {
+    const s = this.#stats;
+    const r = this.lib.symbols.sl_ring_stats(this.handle, s);
+    if (r < 0) this.fail(r, `read ring ${this.kind} stats`);
+    return {
+      capacity: s[0],
+      queued: s[1],
+      written: s[2],
+      read: s[3],
+      dropped: s[4],
+      fullRejections: s[5],
+      policy: DELIVERY_POLICIES[s[6]],
+      abandoned: s[7] === 1,
+    };
+  }
+
+  /**
+   * Gives up this endpoint without freeing it, for another isolate to adopt.
+   *
+   * @returns A plain object to post to the Worker.
+   * @throws {InvalidHandleError} When already closed or transferred.
+   */
+  transfer(): TransferredRingEndpoint {
+    if (this.handle === CLOSED_HANDLE) {
+      throw new InvalidHandleError(
+        `transfer ring ${this.kind}`,
+        `this ring ${this.kind} is closed`,
+      );
+    }
+    const out = { kind: this.kind, handle: this.handle, libraryPath: libraryPath(this.lib) };
+    registry.unregister(this.#token);
+    this.handle = CLOSED_HANDLE;
+    return out;
+  }
+
+  /** Frees this endpoint. Idempotent; the other side then sees `isAbandoned()`. */
+  close(): void {
+    if (this.handle === CLOSED_HANDLE) return;
+    const handle = this.handle;
+    this.handle = CLOSED_HANDLE;
+    registry.unregister(this.#token);
+    const r = this.lib.symbols.sl_ring_free(handle);
+    if (r < 0) throw statusError(this.lib, r, `close ring ${this.kind}`);
+  }
+
+  /** Same as {@linkcode RingEndpoint.close}. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/**
+ * Checks a transferred endpoint and opens its library.
+ *
+ * @param transfer What `transfer()` returned in the other isolate.
+ * @param kind The kind expected.
+ * @returns The library to use.
+ */
+export function adoptLibrary(
+  transfer: TransferredRingEndpoint,
+  kind: RingEndpointKind,
+): NativeLibrary {
+  if (transfer?.kind !== kind || !Number.isInteger(transfer.handle)) {
+    throw new TypeError(
+      `Cannot adopt a ring ${kind}: expected the result of a ring ${kind}'s transfer(), got ${
+        JSON.stringify(transfer)
+      }`,
+    );
+  }
+  return loadNativeLibrary({ path: transfer.libraryPath });
+}

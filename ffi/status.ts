@@ -1,0 +1,40 @@
+/**
+ * Status codes returned by `libstreamlib_native` (see `docs/native_abi.md`).
+ *
+ * @module
+ */
+
+/** Success. */
+export const SL_OK = 0;
+/** A capacity, size or count outside its valid range. */
+export const SL_ERR_INVALID_ARGUMENT = -1;
+/** Handle unknown, closed or already freed. */
+export const SL_ERR_INVALID_HANDLE = -2;
+/** Every slot of the pool is in use. */
+export const SL_ERR_POOL_EXHAUSTED = -3;
+/** The allocation was refused. */
+export const SL_ERR_OUT_OF_MEMORY = -4;
+/** Native code panicked (a bug); the message says where. */
+export const SL_ERR_PANIC = -5;
+/** The wrong endpoint kind, e.g. a push on a consumer. */
+export const SL_ERR_WRONG_ENDPOINT = -6;
+/** Too many live handles of that kind. */
+export const SL_ERR_TABLE_FULL = -7;
+
+/**
+ * The handle a closed wrapper keeps: never issued by the library, so a call through it fails
+ * with `SL_ERR_INVALID_HANDLE` instead of reaching a live object, and hot paths need no check.
+ */
+export const CLOSED_HANDLE = 0xffff_ffff;
+
+/** Names of the status codes, for messages. */
+export const STATUS_NAMES: Readonly<Record<number, string>> = {
+  [SL_OK]: "SL_OK",
+  [SL_ERR_INVALID_ARGUMENT]: "SL_ERR_INVALID_ARGUMENT",
+  [SL_ERR_INVALID_HANDLE]: "SL_ERR_INVALID_HANDLE",
+  [SL_ERR_POOL_EXHAUSTED]: "SL_ERR_POOL_EXHAUSTED",
+  [SL_ERR_OUT_OF_MEMORY]: "SL_ERR_OUT_OF_MEMORY",
+  [SL_ERR_PANIC]: "SL_ERR_PANIC",
+  [SL_ERR_WRONG_ENDPOINT]: "SL_ERR_WRONG_ENDPOINT",
+  [SL_ERR_TABLE_FULL]: "SL_ERR_TABLE_FULL",
+};
