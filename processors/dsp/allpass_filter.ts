@@ -1,0 +1,75 @@
+/**
+ * The Schroeder allpass filter of Freeverb.
+ *
+ * @module
+ */
+
+/** Magnitudes below this are flushed to zero so decaying tails never reach subnormal numbers. */
+const FLUSH = 1e-30;
+
+/**
+ * Freeverb's allpass diffuser: each sample returns `y - x` (with `y` the delay line's oldest value)
+ * and stores `x + y * feedback`. This is Jezar's form, which is only approximately allpass (a true
+ * Schroeder allpass would output `y - feedback * x`); it is kept for Freeverb's exact sound.
+ * Freeverb runs four in series per channel with feedback 0.5. The
+ * delay buffer is allocated in the constructor; {@linkcode AllpassFilter.process} does not
+ * allocate.
+ *
+ * @example Diffuse an impulse
+ * ```ts
+ * import { AllpassFilter } from "./allpass_filter.ts";
+ *
+ * const allpass = new AllpassFilter(2);
+ * const out = [1, 0, 0, 0, 0].map((x) => allpass.process(x));
+ * console.log(out); // [-1, 0, 1, 0, 0.5]
+ * ```
+ */
+export class AllpassFilter {
+  /** Gain of the recirculated signal. Freeverb uses 0.5. */
+  feedback = 0.5;
+  readonly #buffer: Float64Array;
+  #index = 0;
+
+  /**
+   * Creates a {@linkcode AllpassFilter}.
+   *
+   * @param delay Delay in samples, a positive integer.
+   * @throws {RangeError} When `delay` is not a positive integer.
+   */
+  constructor(delay: number) {
+    if (!Number.isInteger(delay) || delay <= 0) {
+      throw new RangeError(
+        `Cannot create an allpass filter: delay must be a positive integer, got ${delay}`,
+      );
+    }
+    this.#buffer = new Float64Array(delay);
+  }
+
+  /** Delay in samples. */
+  get delay(): number {
+    return this.#buffer.length;
+  }
+
+  /**
+   * Filters one sample.
+   *
+   * @param input The input sample.
+   * @returns The output sample.
+   */
+  process(input: number): number {
+    const buffer = this.#buffer;
+    const index = this.#index;
+    const delayed = buffer[index];
+    let next = input + delayed * this.feedback;
+    if (next < FLUSH && next > -FLUSH) next = 0;
+    buffer[index] = next;
+    this.#index = index + 1 === buffer.length ? 0 : index + 1;
+    return delayed - input;
+  }
+
+  /** Clears the delay line. */
+  reset(): void {
+    this.#buffer.fill(0);
+    this.#index = 0;
+  }
+}

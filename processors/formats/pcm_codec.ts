@@ -1,0 +1,107 @@
+/**
+ * Conversion between interleaved 32-bit float samples and the byte encodings of WAV files.
+ *
+ * @module
+ */
+
+/**
+ * Decodes `count` little-endian samples starting at `byteOffset` into `out[outOffset..]`.
+ *
+ * PCM is scaled to `[-1, 1)` by dividing by `2^(bits - 1)` (8-bit PCM is unsigned with 128 as
+ * zero); float samples are copied (64-bit rounded to 32). Does not allocate.
+ *
+ * @param view The encoded bytes.
+ * @param byteOffset Where the first sample starts in `view`.
+ * @param encoding `"pcm"` or `"float"`.
+ * @param bitsPerSample 8, 16, 24 or 32 for PCM; 32 or 64 for float.
+ * @param out Receives the samples.
+ * @param outOffset Where the first sample goes in `out`.
+ * @param count Samples (not frames) to decode.
+ *
+ * @example Decode two 16-bit samples
+ * ```ts
+ * import { decodeSamples } from "./pcm_codec.ts";
+ *
+ * const view = new DataView(new Int16Array([16384, -32768]).buffer);
+ * const out = new Float32Array(2);
+ * decodeSamples(view, 0, "pcm", 16, out, 0, 2);
+ * console.log(Array.from(out)); // [0.5, -1]
+ * ```
+ */
+export function decodeSamples(
+  view: DataView,
+  byteOffset: number,
+  encoding: "pcm" | "float",
+  bitsPerSample: number,
+  out: Float32Array,
+  outOffset: number,
+  count: number,
+): void {
+  let p = byteOffset;
+  const end = outOffset + count;
+  if (encoding === "float") {
+    if (bitsPerSample === 32) {
+      for (let i = outOffset; i < end; i++, p += 4) out[i] = view.getFloat32(p, true);
+    } else {
+      for (let i = outOffset; i < end; i++, p += 8) out[i] = view.getFloat64(p, true);
+    }
+    return;
+  }
+  switch (bitsPerSample) {
+    case 8:
+      for (let i = outOffset; i < end; i++, p++) out[i] = (view.getUint8(p) - 128) / 128;
+      break;
+    case 16:
+      for (let i = outOffset; i < end; i++, p += 2) out[i] = view.getInt16(p, true) / 32768;
+      break;
+    case 24:
+      for (let i = outOffset; i < end; i++, p += 3) {
+        const value = view.getUint8(p) | (view.getUint8(p + 1) << 8) | (view.getInt8(p + 2) << 16);
+        out[i] = value / 8388608;
+      }
+      break;
+    default:
+      for (let i = outOffset; i < end; i++, p += 4) out[i] = view.getInt32(p, true) / 2147483648;
+  }
+}
+
+/**
+ * Encodes `count` samples from `samples[offset..]` as little-endian 16-bit PCM or 32-bit float into
+ * `view` from byte 0.
+ *
+ * PCM multiplies by 32768, rounds and clips to `[-32768, 32767]`; NaN becomes 0. Float is stored
+ * as is. Does not allocate.
+ *
+ * @param samples The samples.
+ * @param offset Index of the first sample to encode.
+ * @param count Samples (not frames) to encode.
+ * @param encoding `"pcm16"` or `"float32"`.
+ * @param view Receives `count * 2` or `count * 4` bytes.
+ *
+ * @example Encode with clipping
+ * ```ts
+ * import { encodeSamples } from "./pcm_codec.ts";
+ *
+ * const view = new DataView(new ArrayBuffer(6));
+ * encodeSamples(new Float32Array([0.5, 2, -2]), 0, 3, "pcm16", view);
+ * console.log(Array.from(new Int16Array(view.buffer))); // [16384, 32767, -32768]
+ * ```
+ */
+export function encodeSamples(
+  samples: Float32Array,
+  offset: number,
+  count: number,
+  encoding: "pcm16" | "float32",
+  view: DataView,
+): void {
+  const end = offset + count;
+  let p = 0;
+  if (encoding === "float32") {
+    for (let i = offset; i < end; i++, p += 4) view.setFloat32(p, samples[i], true);
+    return;
+  }
+  for (let i = offset; i < end; i++, p += 2) {
+    const value = Math.round(samples[i] * 32768);
+    view.setInt16(p, value > 32767 ? 32767 : value < -32768 ? -32768 : value || 0, true);
+  }
+}

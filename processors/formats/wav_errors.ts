@@ -1,0 +1,156 @@
+/**
+ * Errors of the WAV reader and writer. Reader errors share the base class {@linkcode WavReadError}.
+ *
+ * @module
+ */
+
+/**
+ * Any failure to read a WAV file; the subclasses say what was wrong.
+ *
+ * @example Catch every WAV read failure
+ * ```ts
+ * import { WavReadError } from "./wav_errors.ts";
+ * import { WavReader } from "./wav_reader.ts";
+ *
+ * try {
+ *   await WavReader.open("missing.wav");
+ * } catch (error) {
+ *   if (!(error instanceof WavReadError)) throw error;
+ *   console.log(error.message); // Cannot read WAV 'missing.wav': file not found
+ * }
+ * ```
+ */
+export class WavReadError extends Error {
+  /** The file that was being read. */
+  readonly path: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param path The file that was being read.
+   * @param detail What was wrong.
+   * @param options The underlying error, if any.
+   */
+  constructor(path: string, detail: string, options?: ErrorOptions) {
+    super(`Cannot read WAV '${path}': ${detail}`, options);
+    this.name = "WavReadError";
+    this.path = path;
+  }
+}
+
+/** The WAV file does not exist. */
+export class WavNotFoundError extends WavReadError {
+  /**
+   * Creates the error.
+   *
+   * @param path The missing file.
+   * @param cause The error from opening it.
+   */
+  constructor(path: string, cause: unknown) {
+    super(path, "file not found", { cause });
+    this.name = "WavNotFoundError";
+  }
+}
+
+/** The file is not RIFF/WAVE data. */
+export class NotWavError extends WavReadError {
+  /** What the file starts with, as text where printable. */
+  readonly found: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param path The file.
+   * @param found What it starts with.
+   */
+  constructor(path: string, found: string) {
+    super(path, `not a RIFF/WAVE file, found ${found}, expected 'RIFF' .... 'WAVE'`);
+    this.name = "NotWavError";
+    this.found = found;
+  }
+}
+
+/** The file ends inside its headers or has no `fmt ` or `data` chunk. */
+export class TruncatedWavError extends WavReadError {
+  /** What was being read, e.g. `"fmt chunk"`. */
+  readonly section: string;
+  /** Bytes needed. */
+  readonly expectedBytes: number;
+  /** Bytes available. */
+  readonly actualBytes: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param path The file.
+   * @param section What was being read.
+   * @param expectedBytes Bytes needed.
+   * @param actualBytes Bytes available.
+   */
+  constructor(path: string, section: string, expectedBytes: number, actualBytes: number) {
+    super(
+      path,
+      `truncated ${section}: expected ${expectedBytes} bytes, found ${actualBytes}`,
+    );
+    this.name = "TruncatedWavError";
+    this.section = section;
+    this.expectedBytes = expectedBytes;
+    this.actualBytes = actualBytes;
+  }
+}
+
+/** The `fmt ` chunk describes an encoding this reader does not decode, or is inconsistent. */
+export class UnsupportedWavFormatError extends WavReadError {
+  /** The format tag found (for `WAVE_FORMAT_EXTENSIBLE`, the sub-format's tag). */
+  readonly formatTag: number;
+  /** The bits per sample found. */
+  readonly bitsPerSample: number;
+  /** The encodings that are supported. */
+  readonly supported: readonly string[];
+
+  /**
+   * Creates the error.
+   *
+   * @param path The file.
+   * @param detail What is unsupported and what would be.
+   * @param formatTag The format tag found.
+   * @param bitsPerSample The bits per sample found.
+   * @param supported The supported encodings.
+   */
+  constructor(
+    path: string,
+    detail: string,
+    formatTag: number,
+    bitsPerSample: number,
+    supported: readonly string[],
+  ) {
+    super(path, detail);
+    this.name = "UnsupportedWavFormatError";
+    this.formatTag = formatTag;
+    this.bitsPerSample = bitsPerSample;
+    this.supported = supported;
+  }
+}
+
+/** A write that would grow a WAV file past the 4 GiB RIFF size limit. */
+export class WavSizeLimitError extends RangeError {
+  /** The file being written. */
+  readonly path: string;
+  /** The most sample bytes the file can hold. */
+  readonly maxDataBytes: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param path The file being written.
+   * @param maxDataBytes The most sample bytes the file can hold.
+   */
+  constructor(path: string, maxDataBytes: number) {
+    super(
+      `Cannot write WAV '${path}': the data chunk would exceed the RIFF limit of ${maxDataBytes} bytes`,
+    );
+    this.name = "WavSizeLimitError";
+    this.path = path;
+    this.maxDataBytes = maxDataBytes;
+  }
+}

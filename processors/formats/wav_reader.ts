@@ -1,0 +1,267 @@
+/**
+ * A WAV file reader that decodes blocks of interleaved float samples.
+ *
+ * @module
+ */
+
+import { readFull } from "./file_io.ts";
+import { decodeSamples } from "./pcm_codec.ts";
+import { parseWavFmt, type WavFormat } from "./wav_format.ts";
+import { NotWavError, TruncatedWavError, WavNotFoundError, WavReadError } from "./wav_errors.ts";
+
+/** What a WAV file holds. */
+export interface WavInfo extends WavFormat {
+  /** Bytes per frame (all channels of one sample instant). */
+  readonly blockAlign: number;
+  /** Frames in the `data` chunk (whole frames present in the file). */
+  readonly frameCount: number;
+  /** `frameCount / sampleRate`, in seconds. */
+  readonly duration: number;
+  /** Byte offset of the first sample. */
+  readonly dataOffset: number;
+  /**
+   * Whether the file ends before the size its `data` chunk declares (a recording cut off before
+   * its header was finished); `frameCount` then counts the frames actually present.
+   */
+  readonly truncated: boolean;
+}
+
+const READ_CHUNK_BYTES = 64 * 1024;
+
+const text = (bytes: Uint8Array) => String.fromCharCode(...bytes);
+
+/** `'RIFF'` for printable ASCII, hex bytes otherwise. */
+function describe(bytes: Uint8Array): string {
+  if (bytes.length === 0) return "an empty file";
+  return bytes.every((b) => b >= 0x20 && b < 0x7f)
+    ? `'${text(bytes)}'`
+    : `bytes ${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ")}`;
+}
+
+/**
+ * Reads RIFF/WAVE files: PCM 8, 16, 24 and 32-bit and IEEE float 32 and 64-bit, plain or
+ * `WAVE_FORMAT_EXTENSIBLE`, with any chunks besides `fmt ` and `data` skipped.
+ *
+ * {@linkcode WavReader.read} decodes the next frames as interleaved `Float32Array` samples into
+ * the caller's buffer, reusing one internal byte buffer.
+ *
+ * @example Read a file written by WavWriter
+ * ```ts
+ * import { WavReader } from "./wav_reader.ts";
+ * import { WavWriter } from "./wav_writer.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/ramp.wav`;
+ * const writer = await WavWriter.create(path, { sampleRate: 8_000, channels: 1, sampleFormat: "float32" });
+ * await writer.write(new Float32Array([0, 0.25, 0.5, 0.75]));
+ * await writer.close();
+ *
+ * await using reader = await WavReader.open(path);
+ * console.log(reader.info.encoding, reader.info.bitsPerSample, reader.info.frameCount); // float 32 4
+ * const block = new Float32Array(3);
+ * console.log(await reader.read(block), Array.from(block)); // 3 [0, 0.25, 0.5]
+ * console.log(await reader.read(block), block[0]); // 1 0.75
+ * console.log(await reader.read(block)); // 0 (the end)
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class WavReader {
+  /** The file being read. */
+  readonly path: string;
+  /** The format and extent of the samples. */
+  readonly info: WavInfo;
+  readonly #file: Deno.FsFile;
+  readonly #buffer = new Uint8Array(READ_CHUNK_BYTES);
+  readonly #view = new DataView(this.#buffer.buffer);
+  #position = 0;
+  #closed = false;
+
+  private constructor(path: string, file: Deno.FsFile, info: WavInfo) {
+    this.path = path;
+    this.#file = file;
+    this.info = info;
+  }
+
+  /**
+   * Opens `path` and parses its headers.
+   *
+   * @param path The WAV file.
+   * @returns A reader positioned at the first frame.
+   * @throws {WavNotFoundError} When the file does not exist.
+   * @throws {NotWavError} When it does not start with `RIFF` .... `WAVE`.
+   * @throws {TruncatedWavError} When it ends inside a header or has no `fmt ` or `data` chunk.
+   * @throws {UnsupportedWavFormatError} When the encoding is not supported.
+   * @throws {WavReadError} When the `fmt ` chunk is inconsistent.
+   */
+  static async open(path: string): Promise<WavReader> {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path, { read: true });
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) throw new WavNotFoundError(path, error);
+      throw error;
+    }
+    try {
+      const info = await parseHeaders(path, file);
+      await file.seek(info.dataOffset, Deno.SeekMode.Start);
+      return new WavReader(path, file, info);
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+  }
+
+  /** Index of the next frame {@linkcode WavReader.read} returns. */
+  get position(): number {
+    return this.#position;
+  }
+
+  /**
+   * Decodes the next frames into `out` (interleaved, `info.channels` per frame).
+   *
+   * @param out Receives samples scaled to `[-1, 1]`.
+   * @param frames Most frames to read. Defaults to `floor(out.length / channels)`.
+   * @returns Frames read: fewer than asked only at the end of the data, 0 after it.
+   * @throws {WavReadError} When the reader is closed.
+   * @throws {RangeError} When `frames` does not fit in `out`.
+   */
+  async read(out: Float32Array, frames?: number): Promise<number> {
+    if (this.#closed) throw new WavReadError(this.path, "the reader is closed");
+    const { channels, blockAlign, encoding, bitsPerSample, frameCount } = this.info;
+    const wanted = frames ?? Math.floor(out.length / channels);
+    if (!Number.isInteger(wanted) || wanted < 0 || wanted * channels > out.length) {
+      throw new RangeError(
+        `Cannot read WAV '${this.path}': ${wanted} frames of ${channels} channels do not fit in ${out.length} samples`,
+      );
+    }
+    const total = Math.min(wanted, frameCount - this.#position);
+    const chunkFrames = Math.max(1, Math.floor(this.#buffer.length / blockAlign));
+    let done = 0;
+    while (done < total) {
+      const n = Math.min(chunkFrames, total - done);
+      const bytes = n === chunkFrames && n * blockAlign === this.#buffer.length
+        ? this.#buffer
+        : this.#buffer.subarray(0, n * blockAlign);
+      const got = Math.floor((await readFull(this.#file, bytes)) / blockAlign);
+      decodeSamples(this.#view, 0, encoding, bitsPerSample, out, done * channels, got * channels);
+      done += got;
+      this.#position += got;
+      if (got < n) break; // the file shrank under us
+    }
+    return done;
+  }
+
+  /**
+   * Moves to frame `frame` (clamped to `[0, frameCount]`).
+   *
+   * @param frame The frame index the next read starts at.
+   * @throws {WavReadError} When the reader is closed.
+   */
+  async seek(frame: number): Promise<void> {
+    if (this.#closed) throw new WavReadError(this.path, "the reader is closed");
+    const target = Math.max(0, Math.min(this.info.frameCount, Math.floor(frame)));
+    await this.#file.seek(
+      this.info.dataOffset + target * this.info.blockAlign,
+      Deno.SeekMode.Start,
+    );
+    this.#position = target;
+  }
+
+  /** Closes the file. Calling it again does nothing. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#file.close();
+  }
+
+  /** Closes the reader, as {@linkcode WavReader.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+}
+
+/**
+ * Reads a whole WAV file into memory.
+ *
+ * @param path The WAV file.
+ * @returns The format and every sample, interleaved.
+ * @throws {WavReadError} As {@linkcode WavReader.open}.
+ *
+ * @example Load a file in one call
+ * ```ts
+ * import { readWavFile } from "./wav_reader.ts";
+ * import { WavWriter } from "./wav_writer.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/two.wav`;
+ * const writer = await WavWriter.create(path, { sampleRate: 16_000, channels: 2 });
+ * await writer.write(new Float32Array([0.5, -0.5]));
+ * await writer.close();
+ * const { info, samples } = await readWavFile(path);
+ * console.log(info.channels, Array.from(samples)); // 2 [0.5, -0.5]
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function readWavFile(
+  path: string,
+): Promise<{ info: WavInfo; samples: Float32Array }> {
+  await using reader = await WavReader.open(path);
+  const samples = new Float32Array(reader.info.frameCount * reader.info.channels);
+  const frames = await reader.read(samples);
+  return { info: reader.info, samples: samples.subarray(0, frames * reader.info.channels) };
+}
+
+async function parseHeaders(path: string, file: Deno.FsFile): Promise<WavInfo> {
+  const fileSize = (await file.stat()).size;
+  const riff = new Uint8Array(12);
+  const got = await readFull(file, riff);
+  if (got < 4 || text(riff.subarray(0, 4)) !== "RIFF") {
+    throw new NotWavError(path, describe(riff.subarray(0, Math.min(got, 4))));
+  }
+  if (got < 12) throw new TruncatedWavError(path, "RIFF header", 12, got);
+  if (text(riff.subarray(8, 12)) !== "WAVE") {
+    throw new NotWavError(path, `RIFF form type ${describe(riff.subarray(8, 12))}`);
+  }
+  let format: WavFormat | undefined;
+  let data: { offset: number; size: number } | undefined;
+  let offset = 12;
+  const chunk = new Uint8Array(8);
+  const chunkView = new DataView(chunk.buffer);
+  while (format === undefined || data === undefined) {
+    await file.seek(offset, Deno.SeekMode.Start);
+    const n = await readFull(file, chunk);
+    if (n < 8) {
+      const missing = format === undefined ? "fmt " : "data";
+      if (n === 0) throw new TruncatedWavError(path, `file: no '${missing}' chunk`, 8, 0);
+      throw new TruncatedWavError(path, "chunk header", 8, n);
+    }
+    const id = text(chunk.subarray(0, 4));
+    const size = chunkView.getUint32(4, true);
+    const body = offset + 8;
+    if (id === "fmt ") {
+      if (size > 1024) {
+        throw new WavReadError(path, `fmt chunk is ${size} bytes, expected at most 1024`);
+      }
+      const bytes = new Uint8Array(size);
+      const read = await readFull(file, bytes);
+      if (read < size) throw new TruncatedWavError(path, "fmt chunk", size, read);
+      format = parseWavFmt(bytes, path);
+    } else if (id === "data") {
+      data = { offset: body, size };
+    }
+    offset = body + size + (size & 1); // chunks are padded to even sizes
+  }
+  const blockAlign = (format.channels * format.bitsPerSample) / 8;
+  const available = Math.max(0, fileSize - data.offset);
+  const truncated = data.size > available;
+  const frameCount = Math.floor(Math.min(data.size, available) / blockAlign);
+  return {
+    ...format,
+    blockAlign,
+    frameCount,
+    duration: frameCount / format.sampleRate,
+    dataOffset: data.offset,
+    truncated,
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * Errors of the YUV4MPEG2 reader. They share the base class {@linkcode Y4mReadError}.
+ *
+ * @module
+ */
+
+/**
+ * Any failure to read a YUV4MPEG2 file; the subclasses say what was wrong.
+ *
+ * @example Catch every Y4M read failure
+ * ```ts
+ * import { Y4mReadError } from "./y4m_errors.ts";
+ * import { Y4mReader } from "./y4m_reader.ts";
+ *
+ * try {
+ *   await Y4mReader.open("missing.y4m");
+ * } catch (error) {
+ *   if (!(error instanceof Y4mReadError)) throw error;
+ *   console.log(error.message); // Cannot read Y4M 'missing.y4m': file not found
+ * }
+ * ```
+ */
+export class Y4mReadError extends Error {
+  /** The file that was being read. */
+  readonly path: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param path The file that was being read.
+   * @param detail What was wrong.
+   * @param options The underlying error, if any.
+   */
+  constructor(path: string, detail: string, options?: ErrorOptions) {
+    super(`Cannot read Y4M '${path}': ${detail}`, options);
+    this.name = "Y4mReadError";
+    this.path = path;
+  }
+}
+
+/** The Y4M file does not exist. */
+export class Y4mNotFoundError extends Y4mReadError {
+  /**
+   * Creates the error.
+   *
+   * @param path The missing file.
+   * @param cause The error from opening it.
+   */
+  constructor(path: string, cause: unknown) {
+    super(path, "file not found", { cause });
+    this.name = "Y4mNotFoundError";
+  }
+}
+
+/** A stream or frame header that is missing, malformed or out of range. */
+export class Y4mHeaderError extends Y4mReadError {
+  /** The offending text (a header, a parameter or the bytes where `FRAME` should be). */
+  readonly found: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param path The file.
+   * @param detail What is wrong and what was expected.
+   * @param found The offending text.
+   */
+  constructor(path: string, detail: string, found: string) {
+    super(path, detail);
+    this.name = "Y4mHeaderError";
+    this.found = found;
+  }
+}
+
+/** A colour space (`C` parameter) other than 8-bit 4:2:0. */
+export class UnsupportedY4mColorspaceError extends Y4mReadError {
+  /** The colour space found, e.g. `"422"`. */
+  readonly colorspace: string;
+  /** The colour spaces that are supported. */
+  readonly supported: readonly string[];
+
+  /**
+   * Creates the error.
+   *
+   * @param path The file.
+   * @param colorspace The colour space found.
+   * @param supported The supported colour spaces.
+   */
+  constructor(path: string, colorspace: string, supported: readonly string[]) {
+    super(
+      path,
+      `unsupported colour space C${colorspace}, expected one of ${
+        supported.map((c) => `C${c}`).join(", ")
+      } (8-bit 4:2:0)`,
+    );
+    this.name = "UnsupportedY4mColorspaceError";
+    this.colorspace = colorspace;
+    this.supported = supported;
+  }
+}
+
+/** The file ends inside a frame. */
+export class TruncatedY4mFrameError extends Y4mReadError {
+  /** Index of the incomplete frame, from 0. */
+  readonly frameIndex: number;
+  /** Bytes the frame needs (header or pixels). */
+  readonly expectedBytes: number;
+  /** Bytes that were there. */
+  readonly actualBytes: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param path The file.
+   * @param frameIndex Index of the incomplete frame.
+   * @param part `"header"` or `"pixels"`.
+   * @param expectedBytes Bytes needed.
+   * @param actualBytes Bytes present.
+   */
+  constructor(
+    path: string,
+    frameIndex: number,
+    part: "header" | "pixels",
+    expectedBytes: number,
+    actualBytes: number,
+  ) {
+    super(
+      path,
+      `frame ${frameIndex} is truncated: expected ${expectedBytes} ${part} bytes, found ${actualBytes}`,
+    );
+    this.name = "TruncatedY4mFrameError";
+    this.frameIndex = frameIndex;
+    this.expectedBytes = expectedBytes;
+    this.actualBytes = actualBytes;
+  }
+}

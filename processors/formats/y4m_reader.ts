@@ -1,0 +1,184 @@
+/**
+ * A YUV4MPEG2 (`.y4m`) reader for 8-bit 4:2:0 video.
+ *
+ * @module
+ */
+
+import { readFull } from "./file_io.ts";
+import {
+  TruncatedY4mFrameError,
+  Y4mHeaderError,
+  Y4mNotFoundError,
+  Y4mReadError,
+} from "./y4m_errors.ts";
+import { parseY4mHeader, y4mFrameByteLength, type Y4mHeader } from "./y4m_header.ts";
+
+const MAX_HEADER_BYTES = 4096;
+const FRAME = [0x46, 0x52, 0x41, 0x4d, 0x45]; // "FRAME"
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+
+/**
+ * Reads the frames of a YUV4MPEG2 file into caller buffers as I420 (Y, U, V planes; chroma at
+ * `ceil(width / 2) x ceil(height / 2)`). Accepts `C420jpeg`, `C420`, `C420mpeg2` and `C420paldv`
+ * (and no `C`, which means `420jpeg`); frame parameters after `FRAME` are skipped.
+ *
+ * @example Read back frames written by Y4mWriter
+ * ```ts
+ * import { Y4mReader } from "./y4m_reader.ts";
+ * import { Y4mWriter } from "./y4m_writer.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/grey.y4m`;
+ * const writer = await Y4mWriter.create(path, { width: 4, height: 2 });
+ * await writer.writeFrame(new Uint8Array(12).fill(128));
+ * await writer.close();
+ *
+ * await using reader = await Y4mReader.open(path);
+ * const frame = new Uint8Array(reader.frameByteLength);
+ * console.log(reader.header.width, await reader.readFrame(frame), frame[0]); // 4 true 128
+ * console.log(await reader.readFrame(frame)); // false (the end)
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class Y4mReader {
+  /** The file being read. */
+  readonly path: string;
+  /** The stream header. */
+  readonly header: Y4mHeader;
+  /** Bytes of one frame's pixels. */
+  readonly frameByteLength: number;
+  readonly #file: Deno.FsFile;
+  readonly #frameHeader = new Uint8Array(6);
+  readonly #byte = new Uint8Array(1);
+  #frames = 0;
+  #closed = false;
+
+  private constructor(path: string, file: Deno.FsFile, header: Y4mHeader) {
+    this.path = path;
+    this.#file = file;
+    this.header = header;
+    this.frameByteLength = y4mFrameByteLength(header.width, header.height);
+  }
+
+  /**
+   * Opens `path` and parses the stream header.
+   *
+   * @param path The Y4M file.
+   * @returns A reader positioned at the first frame.
+   * @throws {Y4mNotFoundError} When the file does not exist.
+   * @throws {Y4mHeaderError} When the stream header is missing, malformed or incomplete.
+   * @throws {UnsupportedY4mColorspaceError} When the colour space is not 8-bit 4:2:0.
+   */
+  static async open(path: string): Promise<Y4mReader> {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path, { read: true });
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) throw new Y4mNotFoundError(path, error);
+      throw error;
+    }
+    try {
+      const chunk = new Uint8Array(MAX_HEADER_BYTES);
+      const n = await readFull(file, chunk);
+      const end = chunk.subarray(0, n).indexOf(NEWLINE);
+      if (end < 0) {
+        const found = new TextDecoder().decode(chunk.subarray(0, Math.min(n, 16)));
+        if (!found.startsWith("YUV4MPEG2")) {
+          throw new Y4mHeaderError(
+            path,
+            `not a YUV4MPEG2 stream, found '${found}', expected 'YUV4MPEG2 '`,
+            found,
+          );
+        }
+        throw new Y4mHeaderError(
+          path,
+          `stream header has no newline in its first ${n} bytes`,
+          found,
+        );
+      }
+      const header = parseY4mHeader(new TextDecoder().decode(chunk.subarray(0, end)), path);
+      await file.seek(end + 1, Deno.SeekMode.Start);
+      return new Y4mReader(path, file, header);
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+  }
+
+  /** Frames read so far. */
+  get framesRead(): number {
+    return this.#frames;
+  }
+
+  /**
+   * Reads the next frame's pixels into `out`.
+   *
+   * @param out At least {@linkcode Y4mReader.frameByteLength} bytes.
+   * @returns `true` when a frame was read, `false` at the end of the file.
+   * @throws {TruncatedY4mFrameError} When the file ends inside a frame.
+   * @throws {Y4mHeaderError} When the next bytes are not a `FRAME` header.
+   * @throws {Y4mReadError} When the reader is closed.
+   * @throws {RangeError} When `out` is too short.
+   */
+  async readFrame(out: Uint8Array): Promise<boolean> {
+    if (this.#closed) throw new Y4mReadError(this.path, "the reader is closed");
+    if (out.length < this.frameByteLength) {
+      throw new RangeError(
+        `Cannot read Y4M '${this.path}': the frame buffer has ${out.length} bytes, expected at least ${this.frameByteLength}`,
+      );
+    }
+    const index = this.#frames;
+    const head = this.#frameHeader;
+    const got = await readFull(this.#file, head);
+    if (got === 0) return false;
+    if (got < head.length) {
+      throw new TruncatedY4mFrameError(this.path, index, "header", head.length, got);
+    }
+    if (!FRAME.every((b, i) => head[i] === b) || (head[5] !== NEWLINE && head[5] !== SPACE)) {
+      const found = JSON.stringify(new TextDecoder().decode(head));
+      throw new Y4mHeaderError(
+        this.path,
+        `frame ${index} does not start with 'FRAME', found ${found}`,
+        found,
+      );
+    }
+    if (head[5] === SPACE) await this.#skipFrameParameters(index);
+    const pixels = this.frameByteLength === out.length
+      ? out
+      : out.subarray(0, this.frameByteLength);
+    const n = await readFull(this.#file, pixels);
+    if (n < this.frameByteLength) {
+      throw new TruncatedY4mFrameError(this.path, index, "pixels", this.frameByteLength, n);
+    }
+    this.#frames++;
+    return true;
+  }
+
+  /** Closes the file. Calling it again does nothing. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#file.close();
+  }
+
+  /** Closes the reader, as {@linkcode Y4mReader.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+
+  async #skipFrameParameters(index: number): Promise<void> {
+    for (let skipped = 0; skipped < MAX_HEADER_BYTES; skipped++) {
+      if ((await readFull(this.#file, this.#byte)) === 0) {
+        throw new TruncatedY4mFrameError(this.path, index, "header", 7 + skipped, 6 + skipped);
+      }
+      if (this.#byte[0] === NEWLINE) return;
+    }
+    throw new Y4mHeaderError(
+      this.path,
+      `frame ${index} header has no newline in ${MAX_HEADER_BYTES} bytes`,
+      "FRAME ",
+    );
+  }
+}

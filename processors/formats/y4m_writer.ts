@@ -1,0 +1,181 @@
+/**
+ * A YUV4MPEG2 (`.y4m`) writer for I420 frames.
+ *
+ * @module
+ */
+
+import { writeAll } from "./file_io.ts";
+import {
+  formatY4mHeader,
+  type Rational,
+  type Y4mColorspace,
+  y4mFrameByteLength,
+  type Y4mInterlace,
+} from "./y4m_header.ts";
+import { WriterClosedError } from "./writer_closed_error.ts";
+
+/** Options for {@linkcode Y4mWriter.create}. */
+export interface Y4mWriterOptions {
+  /** Width in pixels, 1 to 65536. */
+  width: number;
+  /** Height in pixels, 1 to 65536. */
+  height: number;
+  /** Frames per second. Defaults to 30/1. */
+  frameRate?: Rational;
+  /** Pixel aspect ratio. Defaults to 1:1. */
+  pixelAspect?: Rational;
+  /** Interlacing. Defaults to `"p"` (progressive). */
+  interlace?: Y4mInterlace;
+  /** Chroma siting label. Defaults to `"420jpeg"` (centred, as `convertFrame` produces). */
+  colorspace?: Y4mColorspace;
+}
+
+const FRAME_HEADER = new TextEncoder().encode("FRAME\n");
+
+/**
+ * Writes I420 frames to a YUV4MPEG2 file: the stream header at creation, then a `FRAME` line and
+ * the Y, U and V planes per frame. Every frame is complete in the file once its
+ * {@linkcode Y4mWriter.writeFrame} promise settles.
+ *
+ * Calls are queued and run in order, but the caller must not change a frame until its promise
+ * settles.
+ *
+ * @example Write ten frames of the test pattern
+ * ```ts
+ * import { Y4mWriter } from "./y4m_writer.ts";
+ * import { TestPatternRenderer } from "../video/test_pattern.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/bars.y4m`;
+ * const pattern = new TestPatternRenderer("I420", 64, 48);
+ * const frame = new Uint8Array(pattern.byteLength);
+ * await using writer = await Y4mWriter.create(path, { width: 64, height: 48 });
+ * for (let n = 0; n < 10; n++) {
+ *   pattern.render(n, frame);
+ *   await writer.writeFrame(frame);
+ * }
+ * await writer.close();
+ * console.log((await Deno.stat(path)).size); // 46181 (41-byte header + 10 x (6 + 4608))
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class Y4mWriter {
+  /** The file being written. */
+  readonly path: string;
+  /** Width in pixels. */
+  readonly width: number;
+  /** Height in pixels. */
+  readonly height: number;
+  /** Bytes of one frame's pixels. */
+  readonly frameByteLength: number;
+  readonly #file: Deno.FsFile;
+  #frames = 0;
+  #queue: Promise<void> = Promise.resolve();
+  #closing: Promise<void> | undefined;
+
+  private constructor(path: string, file: Deno.FsFile, width: number, height: number) {
+    this.path = path;
+    this.#file = file;
+    this.width = width;
+    this.height = height;
+    this.frameByteLength = y4mFrameByteLength(width, height);
+  }
+
+  /**
+   * Creates (or truncates) `path` and writes the stream header.
+   *
+   * @param path The file to write.
+   * @param options Size, frame rate, aspect, interlacing and chroma siting.
+   * @returns The open writer.
+   * @throws {RangeError} When a size or ratio is not a positive integer.
+   * @throws {Deno.errors.NotFound} When the directory does not exist (and other open errors).
+   */
+  static async create(path: string, options: Y4mWriterOptions): Promise<Y4mWriter> {
+    const {
+      width,
+      height,
+      frameRate = { numerator: 30, denominator: 1 },
+      pixelAspect = { numerator: 1, denominator: 1 },
+      interlace = "p",
+      colorspace = "420jpeg",
+    } = options;
+    const fail = (detail: string) => new RangeError(`Cannot create Y4M '${path}': ${detail}`);
+    for (const [name, value] of [["width", width], ["height", height]] as const) {
+      if (!Number.isInteger(value) || value <= 0 || value > 65536) {
+        throw fail(`${name} must be an integer from 1 to 65536, got ${value}`);
+      }
+    }
+    for (const [name, r] of [["frameRate", frameRate], ["pixelAspect", pixelAspect]] as const) {
+      if (
+        !Number.isInteger(r.numerator) || !Number.isInteger(r.denominator) || r.numerator <= 0 ||
+        r.denominator <= 0
+      ) {
+        throw fail(
+          `${name} must be a ratio of positive integers, got ${r.numerator}:${r.denominator}`,
+        );
+      }
+    }
+    const header = formatY4mHeader({
+      width,
+      height,
+      frameRate,
+      pixelAspect,
+      interlace,
+      colorspace,
+      extensions: [],
+    });
+    const file = await Deno.open(path, { write: true, create: true, truncate: true });
+    try {
+      await writeAll(file, new TextEncoder().encode(header));
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+    return new Y4mWriter(path, file, width, height);
+  }
+
+  /** Frames written so far. */
+  get framesWritten(): number {
+    return this.#frames;
+  }
+
+  /**
+   * Appends one I420 frame.
+   *
+   * @param frame The Y, U and V planes, at least {@linkcode Y4mWriter.frameByteLength} bytes
+   * (only that many are written).
+   * @throws {WriterClosedError} When the writer is closed.
+   * @throws {RangeError} When `frame` is too short.
+   */
+  writeFrame(frame: Uint8Array): Promise<void> {
+    if (this.#closing) return Promise.reject(new WriterClosedError("Y4M", this.path));
+    if (frame.length < this.frameByteLength) {
+      return Promise.reject(
+        new RangeError(
+          `Cannot write Y4M '${this.path}': the frame has ${frame.length} bytes, expected ${this.frameByteLength} for ${this.width}x${this.height} I420`,
+        ),
+      );
+    }
+    const pixels = frame.length === this.frameByteLength
+      ? frame
+      : frame.subarray(0, this.frameByteLength);
+    const task = this.#queue.then(async () => {
+      await writeAll(this.#file, FRAME_HEADER);
+      await writeAll(this.#file, pixels);
+      this.#frames++;
+    });
+    this.#queue = task.catch(() => {});
+    return task;
+  }
+
+  /** Finishes pending writes and closes the file. Calling it again returns the same promise. */
+  close(): Promise<void> {
+    this.#closing ??= this.#queue.then(() => this.#file.close());
+    return this.#closing;
+  }
+
+  /** Closes the writer, as {@linkcode Y4mWriter.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
