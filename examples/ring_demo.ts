@@ -31,6 +31,7 @@ worker.postMessage({
   pool: pool.share(),
   width: WIDTH,
   height: HEIGHT,
+  timeOrigin: performance.timeOrigin, // timestamps below are ms since this origin, in ns
 });
 worker.onmessage = (e) => console.log(e.data);
 
