@@ -44,6 +44,8 @@ export class MessageSizeError extends RangeError {
   readonly byteLength: number;
 
   /**
+   * Creates a batch.
+   *
    * @param byteLength The offending length in bytes.
    */
   constructor(byteLength: number) {
@@ -79,6 +81,8 @@ export class FrameMessageBatch {
   readonly #f64: Float64Array;
 
   /**
+   * Creates a batch.
+   *
    * @param capacity Number of messages, a positive integer.
    * @param buffer Optional backing store (for example a `SharedArrayBuffer`); defaults to a new one.
    * @param byteOffset Where the messages start in `buffer`, a multiple of 8.

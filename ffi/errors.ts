@@ -21,6 +21,8 @@ export class NativeError extends Error {
   readonly operation: string;
 
   /**
+   * Creates the error.
+   *
    * @param operation What was being done.
    * @param code The native status code.
    * @param detail The native library's message.
@@ -36,6 +38,8 @@ export class NativeError extends Error {
 /** A handle that is closed, freed, stale or was never issued. */
 export class InvalidHandleError extends NativeError {
   /**
+   * Creates the error.
+   *
    * @param operation What was being done.
    * @param detail What was wrong with the handle.
    */
@@ -48,6 +52,8 @@ export class InvalidHandleError extends NativeError {
 /** An endpoint used for the other side's operation (a push on a consumer, ...). */
 export class WrongEndpointError extends NativeError {
   /**
+   * Creates the error.
+   *
    * @param operation What was being done.
    * @param detail The native message.
    */
@@ -60,6 +66,8 @@ export class WrongEndpointError extends NativeError {
 /** Every slot of a frame pool is in use. */
 export class PoolExhaustedError extends NativeError {
   /**
+   * Creates the error.
+   *
    * @param operation What was being done.
    * @param detail The native message.
    */
@@ -72,6 +80,8 @@ export class PoolExhaustedError extends NativeError {
 /** The native allocation was refused. */
 export class NativeOutOfMemoryError extends NativeError {
   /**
+   * Creates the error.
+   *
    * @param operation What was being done.
    * @param detail The native message.
    */
@@ -91,6 +101,8 @@ export class InvalidArgumentError extends RangeError {
   readonly valid: string;
 
   /**
+   * Creates the error.
+   *
    * @param operation What was being done.
    * @param argument The argument's name.
    * @param value The offending value.
@@ -111,6 +123,8 @@ export class NativeLibraryNotFoundError extends Error {
   readonly tried: readonly string[];
 
   /**
+   * Creates the error.
+   *
    * @param tried Paths that were tried.
    */
   constructor(tried: readonly string[]) {
@@ -134,6 +148,8 @@ export class AbiMismatchError extends Error {
   readonly found: number | undefined;
 
   /**
+   * Creates the error.
+   *
    * @param path The library file.
    * @param expected The expected ABI version.
    * @param found The version the library reports.

@@ -9,7 +9,6 @@ import type { FramePoolContract, FramePoolStats } from "../core/pool_contract.ts
 import {
   InvalidArgumentError,
   InvalidHandleError,
-  type PoolExhaustedError,
   statusError,
 } from "./errors.ts";
 import { libraryPath, loadNativeLibrary } from "./load.ts";

@@ -44,6 +44,8 @@ export abstract class RingEndpoint implements Disposable {
   readonly #token = {};
 
   /**
+   * Takes ownership of a live endpoint handle.
+   *
    * @param lib The opened library.
    * @param handle A live endpoint handle this object now owns.
    */

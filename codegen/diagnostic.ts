@@ -1,0 +1,97 @@
+/**
+ * Diagnostics: what the generator reports about a processor source, pointing at `file:line:col`
+ * with a hint that says how to fix it.
+ *
+ * @module
+ */
+
+/**
+ * The kinds of problem the generator reports.
+ *
+ * - `port-type`: `@input`/`@output` on a field whose type is not an input/output port (or that
+ *   is not a public instance field, or whose array-ness does not match its `array` option).
+ * - `unknown-frame-type`: a port carries something that is not a frame type.
+ * - `duplicate-port`: two ports of one direction share a name.
+ * - `unexported-class`: a `@processor` class is not a named export.
+ * - `config-not-json`: a config type (or a `DataFrame` payload) has no JSON Schema: functions,
+ *   symbols, class instances, bigints, recursive types.
+ * - `missing-process`: a `@processor` class has no `process()` method.
+ * - `not-a-processor`: a `@processor` class does not extend `Processor<NameTypes>`.
+ * - `invalid-options`: decorator options that are not literals, unknown or of the wrong type.
+ * - `invalid-tag`: a JSDoc tag (`@minimum`, `@default`, ...) whose value does not fit its field.
+ * - `duplicate-config`: more than one `@config()` field.
+ * - `duplicate-processor`: two processor classes of one name in one package.
+ */
+export type DiagnosticCode =
+  | "port-type"
+  | "unknown-frame-type"
+  | "duplicate-port"
+  | "unexported-class"
+  | "config-not-json"
+  | "missing-process"
+  | "not-a-processor"
+  | "invalid-options"
+  | "invalid-tag"
+  | "duplicate-config"
+  | "duplicate-processor";
+
+/** One problem in a processor source. */
+export interface Diagnostic {
+  /** The kind of problem. */
+  readonly code: DiagnosticCode;
+  /** What is wrong, one sentence. */
+  readonly message: string;
+  /** How to fix it. */
+  readonly hint: string;
+  /** The file, relative to the project root, with `/` separators. */
+  readonly file: string;
+  /** 1-based line. */
+  readonly line: number;
+  /** 1-based column. */
+  readonly column: number;
+}
+
+/**
+ * Formats a diagnostic as `file:line:col: error[code]: message` and an indented hint line.
+ *
+ * @param diagnostic The diagnostic.
+ * @returns Two lines of text.
+ *
+ * @example Format a diagnostic
+ * ```ts
+ * import { formatDiagnostic } from "@streamlib/streamlib/codegen";
+ *
+ * console.log(formatDiagnostic({
+ *   code: "missing-process",
+ *   message: "Processor 'Gain' has no process() method",
+ *   hint: "add `process(ctx: ProcessContext): void { ... }` to the class",
+ *   file: "processors/gain.ts",
+ *   line: 3,
+ *   column: 14,
+ * }));
+ * ```
+ */
+export function formatDiagnostic(diagnostic: Diagnostic): string {
+  const { file, line, column, code, message, hint } = diagnostic;
+  return `${file}:${line}:${column}: error[${code}]: ${message}\n  hint: ${hint}`;
+}
+
+/**
+ * Orders diagnostics by file, line and column.
+ *
+ * @param diagnostics The diagnostics.
+ * @returns A sorted copy.
+ *
+ * @example Sort two diagnostics
+ * ```ts
+ * import { sortDiagnostics } from "@streamlib/streamlib/codegen";
+ *
+ * console.log(sortDiagnostics([]).length); // 0
+ * ```
+ */
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort((a, b) =>
+    a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column ||
+    a.code.localeCompare(b.code)
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * streamlib's code generator: the equivalent of Rust's `#[derive(StreamProcessor)]`.
+ *
+ * It scans the folders listed in `deno.json` (`"streamlib": { "codegen": ["processors"] }`) for
+ * `@processor` classes and writes, beside each source, a `*.gen.ts` with typed `inputs`/`outputs`
+ * accessors, a node handle type for typed `connect`, a descriptor with the config's JSON Schema,
+ * and a validating factory; and one `registry.gen.ts` per folder. Run as a program it is the
+ * `deno task codegen` and `deno task nodes` command line:
+ *
+ * ```sh
+ * deno run -A jsr:@streamlib/streamlib/codegen            # generate
+ * deno run -A jsr:@streamlib/streamlib/codegen --check    # CI: exit 1 when stale
+ * deno run -A jsr:@streamlib/streamlib/codegen --watch    # regenerate on change
+ * deno run -A jsr:@streamlib/streamlib/codegen nodes list
+ * ```
+ *
+ * @example Generate from code
+ * ```ts ignore
+ * import { formatDiagnostic, generate } from "@streamlib/streamlib/codegen";
+ *
+ * const result = await generate({ root: "." });
+ * for (const d of result.diagnostics) console.error(formatDiagnostic(d));
+ * ```
+ *
+ * @module
+ */
+
+export { type CliOutput, main } from "./cli.ts";
+export {
+  type Diagnostic,
+  type DiagnosticCode,
+  formatDiagnostic,
+  sortDiagnostics,
+} from "./diagnostic.ts";
+export {
+  type FolderFiles,
+  GENERATED_HEADER,
+  generatedPathOf,
+  listFolderFiles,
+  mayDeclareProcessor,
+  REGISTRY_FILE,
+} from "./discover.ts";
+export { FormatError, formatTypeScript, mapConcurrent } from "./format.ts";
+export { generate, type GenerateOptions, type GenerateResult, type StaleFile } from "./generate.ts";
+export { formatNodeInfo, formatNodeList, loadProjectRegistry } from "./nodes_command.ts";
+export { type CodegenConfig, CodegenConfigError, loadCodegenConfig } from "./project_config.ts";
+export { CodegenSession } from "./session.ts";
+export { SourceHasher } from "./source_hash.ts";
+export { watch, type WatchOptions } from "./watch.ts";
+
+if (import.meta.main) {
+  const { main } = await import("./cli.ts");
+  Deno.exit(await main(Deno.args));
+}

@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { buildFileModel, buildRegistryModel, registryEntries } from "./model.ts";
+import type { ParsedClass, ParsedFile } from "./parsed.ts";
+
+const at = { file: "src/a/b.ts", line: 1, column: 1 };
+
+function parsedClass(name: string, extra: Partial<ParsedClass> = {}): ParsedClass {
+  return {
+    name,
+    at,
+    exported: true,
+    defaultExport: false,
+    abstract: false,
+    description: "Does things.",
+    options: { at, values: {} },
+    base: { kind: "processor", typeArguments: [`${name}Types`] },
+    hasProcess: true,
+    ports: [],
+    configs: [],
+    ...extra,
+  };
+}
+
+function file(classes: ParsedClass[], coreSpecifier = "../../mod.ts"): ParsedFile {
+  return { source: "src/a/b.ts", coreSpecifier, classes, diagnostics: [] };
+}
+
+Deno.test("buildFileModel() names the generated symbols after the class", () => {
+  const { model } = buildFileModel(file([parsedClass("HTTPSource"), parsedClass("Gain")]));
+  assert.deepEqual(model?.processors.map((p) => [p.nodeConst, p.typesName, p.handleName]), [
+    ["httpSourceNode", "HTTPSourceTypes", "HTTPSourceHandle"],
+    ["gainNode", "GainTypes", "GainHandle"],
+  ]);
+  assert.equal(model?.path, "src/a/b.gen.ts");
+  assert.equal(model?.sourceImport, "./b.ts");
+  assert.deepEqual(model?.processors[0].configSchema, {
+    type: "object",
+    properties: {},
+    additionalProperties: false,
+  });
+});
+
+Deno.test("buildFileModel() defaults descriptions to JSDoc and mode to push", () => {
+  const port = {
+    field: "in",
+    direction: "input" as const,
+    at,
+    options: { at, values: { required: { value: true, at } } },
+    description: "From JSDoc.",
+    type: { ok: true as const, array: false, portType: "Frame" },
+  };
+  const { model } = buildFileModel(file([parsedClass("Sink", { ports: [port] })]));
+  const processor = model!.processors[0];
+  assert.equal(processor.mode, "push");
+  assert.equal(processor.description, "Does things.");
+  assert.deepEqual(processor.inputs, [{
+    name: "in",
+    field: "in",
+    index: undefined,
+    direction: "input",
+    portType: "Frame",
+    required: true,
+    description: "From JSDoc.",
+  }]);
+});
+
+Deno.test("buildRegistryModel() rebases a relative streamlib import to the registry's folder", () => {
+  const { model } = buildFileModel(file([parsedClass("Gain")]));
+  const registry = buildRegistryModel("src", registryEntries(model!)).model!;
+  assert.equal(registry.path, "src/registry.gen.ts");
+  assert.equal(registry.coreSpecifier, "../mod.ts");
+  assert.deepEqual(registry.entries, [{
+    name: "Gain",
+    nodeConst: "gainNode",
+    module: "./a/b.gen.ts",
+  }]);
+  const bare = buildFileModel(file([parsedClass("Gain")], "@streamlib/streamlib")).model!;
+  assert.equal(
+    buildRegistryModel(".", registryEntries(bare)).model!.coreSpecifier,
+    "@streamlib/streamlib",
+  );
+  assert.equal(buildRegistryModel("src", []).model, undefined);
+});

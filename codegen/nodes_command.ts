@@ -1,0 +1,187 @@
+/**
+ * `deno task nodes`: the node registry on the command line, after GStreamer's `gst-inspect`.
+ * `list` prints one line per processor; `info <Name>` prints its ports and config.
+ *
+ * @module
+ */
+
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { describeSchema } from "../core/config_validation.ts";
+import type { JsonSchema } from "../core/json_schema.ts";
+import type { NodeRegistry, PortSummary, ProcessorSummary } from "../core/node_registry.ts";
+import type { PortDescriptor, ProcessorDescriptor } from "../core/processor_descriptor.ts";
+import { REGISTRY_FILE } from "./discover.ts";
+import { loadCodegenConfig } from "./project_config.ts";
+
+/**
+ * The built-in processors joined with the registry of every folder the project at `root`
+ * configures for codegen (each folder's generated `registry.gen.ts`).
+ *
+ * @param root The project root.
+ * @returns The joined registry.
+ * @throws {DuplicateProcessorError} When a project processor has a built-in's name.
+ *
+ * @example Load this repository's registry
+ * ```ts
+ * import { loadProjectRegistry } from "@streamlib/streamlib/codegen";
+ *
+ * const registry = await loadProjectRegistry(".");
+ * console.log(registry.has("Gain")); // true
+ * ```
+ */
+export async function loadProjectRegistry(root: string): Promise<NodeRegistry> {
+  const { registry: builtin } = await import("../processors/registry.gen.ts");
+  const here = new URL("../processors/", import.meta.url);
+  const builtinPath = here.protocol === "file:"
+    ? join(fileURLToPath(here), REGISTRY_FILE)
+    : undefined;
+  let folders: readonly string[] = [];
+  try {
+    folders = loadCodegenConfig(root).folders;
+  } catch {
+    return builtin;
+  }
+  let registry = builtin;
+  for (const folder of folders) {
+    const path = resolve(root, folder, REGISTRY_FILE);
+    if (path === builtinPath || !existsSync(path)) continue;
+    const module = await import(pathToFileURL(path).href);
+    registry = registry.with(module.registry as NodeRegistry);
+  }
+  return registry;
+}
+
+/**
+ * The `nodes list` table: name, tags, one-line description, inputs and outputs.
+ *
+ * @param summaries The processors.
+ * @returns The table text.
+ *
+ * @example Print the built-in processors
+ * ```ts
+ * import { formatNodeList } from "@streamlib/streamlib/codegen";
+ * import { listProcessors } from "@streamlib/streamlib/processors";
+ *
+ * console.log(formatNodeList(listProcessors()));
+ * ```
+ */
+export function formatNodeList(summaries: readonly ProcessorSummary[]): string {
+  const rows = [
+    ["NAME", "TAGS", "DESCRIPTION", "INPUTS", "OUTPUTS"],
+    ...summaries.map((s) => [
+      s.name,
+      s.tags.join(",") || "-",
+      shorten(s.summary || "-", 64),
+      portList(s.inputs),
+      portList(s.outputs),
+    ]),
+  ];
+  return table(rows);
+}
+
+/**
+ * The `nodes info` page of one processor: details, ports with types and descriptions, config
+ * fields with types and defaults, and the config's JSON Schema.
+ *
+ * @param descriptor The processor's descriptor.
+ * @returns The page text.
+ *
+ * @example Describe the gain
+ * ```ts
+ * import { formatNodeInfo } from "@streamlib/streamlib/codegen";
+ * import { describeProcessor } from "@streamlib/streamlib/processors";
+ *
+ * console.log(formatNodeInfo(describeProcessor("Gain")));
+ * ```
+ */
+export function formatNodeInfo(descriptor: ProcessorDescriptor): string {
+  const d = descriptor;
+  const lines: string[] = [];
+  lines.push(`${d.name}`, "");
+  for (const paragraph of d.description.split("\n")) lines.push(`  ${paragraph}`);
+  lines.push("", "Details:");
+  lines.push(
+    ...table([
+      ["Tags", d.tags.join(", ") || "-"],
+      ["Mode", d.mode],
+      ["Source", d.source],
+    ]).split("\n").map((l) => `  ${l}`),
+  );
+  const ports = (title: string, list: readonly PortDescriptor[]) => {
+    lines.push("", `${title}:`);
+    if (list.length === 0) return lines.push("  none");
+    const rows = list.map((p) => [
+      p.name,
+      p.portType,
+      p.direction === "input" ? (p.required ? "required" : "optional") : "",
+      p.description || "-",
+    ]);
+    lines.push(...table(rows).split("\n").map((l) => `  ${l}`));
+  };
+  ports("Inputs", d.inputs);
+  ports("Outputs", d.outputs);
+  lines.push("", "Config:");
+  const fields = configRows(d.config, "");
+  if (fields.length === 0) lines.push("  none");
+  else {
+    lines.push(
+      ...table([["FIELD", "TYPE", "DEFAULT", "DESCRIPTION"], ...fields]).split("\n").map((l) =>
+        `  ${l}`
+      ),
+    );
+  }
+  lines.push("", "Config JSON Schema:");
+  lines.push(...JSON.stringify(d.config, null, 2).split("\n").map((l) => `  ${l}`));
+  return lines.join("\n");
+}
+
+function configRows(schema: JsonSchema, prefix: string): string[][] {
+  const rows: string[][] = [];
+  const required = schema.required ?? [];
+  for (const [name, field] of Object.entries(schema.properties ?? {})) {
+    const path = `${prefix}${name}`;
+    const { description: _, default: fallback, properties: __, ...shape } = field;
+    const type = field.properties ? "an object" : describeSchema(shape);
+    const value = fallback !== undefined
+      ? JSON.stringify(fallback)
+      : required.includes(name)
+      ? "(required)"
+      : "(optional)";
+    rows.push([path, type, value, field.description ?? "-"]);
+    if (field.properties) rows.push(...configRows(field, `${path}.`));
+  }
+  return rows;
+}
+
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 3).trimEnd()}...`;
+}
+
+function portList(ports: readonly PortSummary[]): string {
+  if (ports.length === 0) return "-";
+  const parts: string[] = [];
+  for (let i = 0; i < ports.length; i++) {
+    const match = /^(.*)_0$/.exec(ports[i].name);
+    let j = i;
+    if (match) {
+      while (
+        j + 1 < ports.length && ports[j + 1].name === `${match[1]}_${j + 1 - i}` &&
+        ports[j + 1].portType === ports[i].portType
+      ) j++;
+    }
+    const name = j > i ? `${ports[i].name}..${ports[j].name}` : ports[i].name;
+    parts.push(`${name}: ${ports[i].portType}`);
+    i = j;
+  }
+  return parts.join(", ");
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  return rows.map((r) =>
+    r.map((cell, c) => c === r.length - 1 ? cell : cell.padEnd(widths[c])).join("  ").trimEnd()
+  )
+    .join("\n");
+}

@@ -1,0 +1,186 @@
+/**
+ * The parse step: reads `@processor` classes from TypeScript sources with ts-morph and returns
+ * plain facts ({@linkcode ParsedFile}) for the model step.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import {
+  type ClassDeclaration,
+  type Decorator,
+  Node,
+  type Project,
+  Scope,
+  type SourceFile,
+} from "ts-morph";
+import type { Diagnostic } from "./diagnostic.ts";
+import type { ParsedBase, ParsedClass, ParsedConfig, ParsedFile, ParsedPort } from "./parsed.ts";
+import { schemaOfType } from "./parse_config_schema.ts";
+import { readPortType } from "./parse_port_type.ts";
+import {
+  importedNames,
+  jsDocDescription,
+  type ParseContext,
+  positionOf,
+  readOptions,
+  report,
+} from "./parse_syntax.ts";
+
+/**
+ * Parses `sources` (paths relative to `root`) in `project`.
+ *
+ * @param project The session's project.
+ * @param root The project root (absolute).
+ * @param sources The files to parse.
+ * @returns The facts per file, and the ts-morph files to forget when done.
+ */
+export function parseSources(
+  project: Project,
+  root: string,
+  sources: readonly string[],
+): { files: ParsedFile[]; sourceFiles: SourceFile[] } {
+  const sourceFiles = sources.map((source) => {
+    const path = join(root, source);
+    return project.getSourceFile(path) ?? project.addSourceFileAtPath(path);
+  });
+  const files = sourceFiles.map((sourceFile, i) => parseFile(sourceFile, root, sources[i]));
+  return { files, sourceFiles };
+}
+
+function parseFile(sourceFile: SourceFile, root: string, source: string): ParsedFile {
+  const diagnostics: Diagnostic[] = [];
+  const ctx: ParseContext = { root, diagnostics };
+  const imports = importedNames(sourceFile);
+  const resolveName = (local: string) => imports.get(local)?.imported ?? local;
+  const coreSpecifier = [...imports.values()].find((i) => i.imported === "Processor")?.specifier ??
+    [...imports.values()].find((i) => i.imported === "processor")?.specifier;
+  const classes: ParsedClass[] = [];
+  for (const declaration of sourceFile.getClasses()) {
+    const decorator = declaration.getDecorators().find((d) =>
+      resolveName(d.getName()) === "processor"
+    );
+    if (decorator) classes.push(parseClass(ctx, declaration, decorator, resolveName));
+  }
+  return { source, coreSpecifier, classes, diagnostics };
+}
+
+function parseClass(
+  ctx: ParseContext,
+  declaration: ClassDeclaration,
+  decorator: Decorator,
+  resolveName: (local: string) => string,
+): ParsedClass {
+  const name = declaration.getName() ?? "(anonymous)";
+  const nameNode = declaration.getNameNode() ?? declaration;
+  const ports: ParsedPort[] = [];
+  const configs: ParsedConfig[] = [];
+  const portContext = {
+    ...ctx,
+    resolveName,
+    checkPayload: (payload: Node, port: string) =>
+      schemaOfType(ctx, payload.getType(), payload, {
+        what: `DataFrame payload of port '${port}'`,
+        hint: "send plain JSON data: numbers, strings, booleans, arrays and plain objects",
+      }) !== undefined,
+  };
+  for (const property of declaration.getProperties()) {
+    for (const fieldDecorator of property.getDecorators()) {
+      const kind = resolveName(fieldDecorator.getName());
+      if (kind !== "input" && kind !== "output" && kind !== "config") continue;
+      const field = property.getName();
+      const at = positionOf(property.getNameNode(), ctx.root);
+      const scope = property.getScope();
+      if (property.isStatic() || field.startsWith("#") || scope !== Scope.Public) {
+        report(
+          ctx,
+          property.getNameNode(),
+          "port-type",
+          `@${kind} field '${field}' must be a public instance field`,
+          "remove `static`, `private`, `protected` or `#`; generated code reads the field by name",
+        );
+        continue;
+      }
+      if (kind === "config") {
+        configs.push({
+          field,
+          at,
+          schema: schemaOfType(ctx, property.getType(), property.getNameNode(), {
+            what: `Config of '${name}'`,
+            hint:
+              "a config must be plain JSON data: numbers, strings, booleans, literal unions, arrays and plain objects",
+          }),
+        });
+        continue;
+      }
+      const args = fieldDecorator.getArguments();
+      ports.push({
+        field,
+        direction: kind,
+        at,
+        options: readOptions(ctx, fieldDecorator, args[0]),
+        description: jsDocDescription(property),
+        type: readPortType(
+          portContext,
+          field,
+          kind,
+          property.getTypeNode(),
+          property.getNameNode(),
+        ),
+      });
+    }
+  }
+  return {
+    name,
+    at: positionOf(nameNode, ctx.root),
+    exported: declaration.isExported() && !declaration.isDefaultExport(),
+    defaultExport: declaration.isDefaultExport(),
+    abstract: declaration.isAbstract(),
+    description: jsDocDescription(declaration),
+    options: readOptions(ctx, decorator, decorator.getArguments()[0]),
+    base: readBase(declaration, resolveName),
+    hasProcess: implementsProcess(declaration),
+    ports,
+    configs,
+  };
+}
+
+function readBase(
+  declaration: ClassDeclaration,
+  resolveName: (local: string) => string,
+): ParsedBase {
+  const heritage = declaration.getExtends();
+  if (!heritage) return { kind: "none" };
+  const expression = heritage.getExpression().getText();
+  if (resolveName(expression) === "Processor") {
+    return {
+      kind: "processor",
+      typeArguments: heritage.getTypeArguments().map((t) => t.getText()),
+    };
+  }
+  let base = declaration.getBaseClass();
+  for (let depth = 0; base && depth < 16; depth++) {
+    const next = base.getExtends();
+    if (!next) break;
+    const names = importedNames(base.getSourceFile());
+    const text = next.getExpression().getText();
+    if ((names.get(text)?.imported ?? text) === "Processor") {
+      return { kind: "other", text: heritage.getText(), reachesProcessor: true };
+    }
+    base = base.getBaseClass();
+  }
+  return { kind: "other", text: heritage.getText(), reachesProcessor: false };
+}
+
+function implementsProcess(declaration: ClassDeclaration): boolean {
+  let current: ClassDeclaration | undefined = declaration;
+  for (let depth = 0; current && depth < 16; depth++) {
+    if (current !== declaration && current.getName() === "Processor") return false;
+    const method = current.getInstanceMethod("process");
+    if (method && !method.isAbstract()) return true;
+    const property = current.getInstanceProperty("process");
+    if (property && Node.isPropertyDeclaration(property) && property.hasInitializer()) return true;
+    current = current.getBaseClass();
+  }
+  return false;
+}

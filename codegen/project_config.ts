@@ -1,0 +1,108 @@
+/**
+ * Where codegen looks: the folders listed in the project's `deno.json`.
+ *
+ * ```json
+ * { "streamlib": { "codegen": ["processors"] } }
+ * ```
+ *
+ * @module
+ */
+
+import { existsSync, readFileSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+
+/** Thrown when the project's configuration cannot be read or lists no folders. */
+export class CodegenConfigError extends Error {
+  /** The configuration file, when there is one. */
+  readonly configFile: string | undefined;
+
+  /**
+   * Creates the error.
+   *
+   * @param message What is wrong.
+   * @param configFile The configuration file.
+   */
+  constructor(message: string, configFile?: string) {
+    super(message);
+    this.name = "CodegenConfigError";
+    this.configFile = configFile;
+  }
+}
+
+/** The resolved codegen configuration of a project. */
+export interface CodegenConfig {
+  /** The project root (absolute). */
+  readonly root: string;
+  /** The folders to scan, relative to the root, `/`-separated, without a trailing `/`. */
+  readonly folders: readonly string[];
+  /** The `deno.json` or `deno.jsonc` the folders came from. */
+  readonly configFile: string | undefined;
+  /** The project's `fmt` options as JSON text (part of the cache key: they shape the output). */
+  readonly fmtKey: string;
+}
+
+/**
+ * Reads the codegen folders of the project at `root`.
+ *
+ * @param root The project root.
+ * @param folders Folders given on the command line; they replace the configured ones.
+ * @returns The configuration.
+ * @throws {CodegenConfigError} When no folders are given or configured, or one does not exist.
+ *
+ * @example Read this repository's configuration
+ * ```ts
+ * import { loadCodegenConfig } from "@streamlib/streamlib/codegen";
+ *
+ * const config = loadCodegenConfig(".");
+ * console.log(config.folders); // [ "processors" ]
+ * ```
+ */
+export function loadCodegenConfig(root: string, folders: readonly string[] = []): CodegenConfig {
+  const absRoot = resolve(root);
+  const configFile = ["deno.json", "deno.jsonc"].map((name) => join(absRoot, name)).find(
+    existsSync,
+  );
+  let json: Record<string, unknown> = {};
+  if (configFile) {
+    try {
+      json = JSON.parse(stripJsonComments(readFileSync(configFile, "utf8")));
+    } catch (error) {
+      throw new CodegenConfigError(
+        `Cannot read ${configFile}: ${(error as Error).message}`,
+        configFile,
+      );
+    }
+  }
+  const streamlib = json.streamlib as { codegen?: unknown } | undefined;
+  const configured = streamlib?.codegen;
+  let list: string[];
+  if (folders.length > 0) {
+    list = [...folders];
+  } else if (Array.isArray(configured) && configured.every((f) => typeof f === "string")) {
+    list = configured;
+  } else {
+    throw new CodegenConfigError(
+      `Cannot find the folders to scan: add "streamlib": { "codegen": ["processors"] } to ${
+        configFile ?? join(absRoot, "deno.json")
+      }, or pass folders as arguments`,
+      configFile,
+    );
+  }
+  const normalized = list.map((folder) => {
+    const abs = isAbsolute(folder) ? folder : join(absRoot, folder);
+    if (!existsSync(abs)) {
+      throw new CodegenConfigError(`Cannot scan '${folder}': no such folder`, configFile);
+    }
+    return abs.slice(absRoot.length).replaceAll("\\", "/").replace(/^\/+|\/+$/g, "") || ".";
+  });
+  return {
+    root: absRoot,
+    folders: [...new Set(normalized)],
+    configFile,
+    fmtKey: JSON.stringify(json.fmt ?? null),
+  };
+}
+
+function stripJsonComments(text: string): string {
+  return text.replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (_, str) => str ?? "");
+}

@@ -1,0 +1,63 @@
+/**
+ * `--watch`: regenerate whenever a source in a scanned folder changes, reusing one ts-morph
+ * project and the cache, so each run re-parses only what changed.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { generate, type GenerateOptions, type GenerateResult } from "./generate.ts";
+import { loadCodegenConfig } from "./project_config.ts";
+import { CodegenSession } from "./session.ts";
+
+/** Options of {@linkcode watch}. */
+export interface WatchOptions extends Omit<GenerateOptions, "check" | "session"> {
+  /** Stops watching when aborted. */
+  readonly signal?: AbortSignal;
+  /** Called after every run, the first included. */
+  readonly onResult?: (result: GenerateResult) => void;
+  /** Called when a run fails (a bad `deno.json`, an unreadable file); watching goes on. */
+  readonly onError?: (error: unknown) => void;
+  /** Quiet time after the last change before a run, in ms. Default 80. */
+  readonly debounceMs?: number;
+}
+
+/**
+ * Generates, then regenerates on every change until `signal` aborts.
+ *
+ * @param options What to scan and whom to tell.
+ * @returns When watching stops.
+ *
+ * @example Watch for two seconds
+ * ```ts ignore
+ * import { watch } from "@streamlib/streamlib/codegen";
+ *
+ * await watch({ signal: AbortSignal.timeout(2000), onResult: (r) => console.log(r.written) });
+ * ```
+ */
+export async function watch(options: WatchOptions = {}): Promise<void> {
+  const session = new CodegenSession();
+  const config = loadCodegenConfig(options.root ?? ".", options.folders);
+  const run = async () => {
+    try {
+      options.onResult?.(await generate({ ...options, session }));
+    } catch (error) {
+      (options.onError ?? console.error)(error);
+    }
+  };
+  const paths = config.folders.map((folder) => join(config.root, folder));
+  const watcher = Deno.watchFs(paths, { recursive: true });
+  options.signal?.addEventListener("abort", () => watcher.close(), { once: true });
+  let running: Promise<void> = run();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  for await (const event of watcher) {
+    const relevant = event.paths.some((p) => p.endsWith(".ts") && !p.endsWith(".gen.ts"));
+    if (!relevant) continue;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      running = running.then(run);
+    }, options.debounceMs ?? 80);
+  }
+  clearTimeout(timer);
+  await running;
+}

@@ -1,0 +1,78 @@
+/**
+ * Blocks of audio samples.
+ *
+ * @module
+ */
+
+/**
+ * One block of interleaved 32-bit float audio whose channel count is part of its type, so an
+ * `AudioFrame<2>` output cannot be connected to an `AudioFrame<1>` input.
+ *
+ * `samples` holds `frameCount * channels` values, interleaved (`L R L R ...` for stereo).
+ *
+ * @typeParam C The number of channels (a numeric literal type such as `2`).
+ *
+ * @example Make a stereo block
+ * ```ts
+ * import { type AudioFrame, createAudioFrame } from "@streamlib/streamlib";
+ *
+ * const block: AudioFrame<2> = createAudioFrame(2, 48_000, 480);
+ * console.log(block.samples.length); // 960
+ * ```
+ */
+export interface AudioFrame<C extends number = number> {
+  /** Discriminant of the frame union. */
+  readonly kind: "audio";
+  /** Number of interleaved channels. */
+  readonly channels: C;
+  /** Samples per second per channel. */
+  readonly sampleRate: number;
+  /** Samples per channel in this block. */
+  readonly frameCount: number;
+  /** Interleaved samples, `frameCount * channels` long. */
+  readonly samples: Float32Array;
+  /** Time of the first sample in nanoseconds on the monotonic media clock. */
+  readonly timestampNs: number;
+  /** Position of this block in its stream, from 0. */
+  readonly frameNumber: number;
+}
+
+/**
+ * Allocates a silent audio block. Call it in `setup`, not per block.
+ *
+ * @param channels Number of channels.
+ * @param sampleRate Samples per second per channel.
+ * @param frameCount Samples per channel.
+ * @returns A zeroed frame with timestamp and frame number 0.
+ * @throws {RangeError} When a count is not a positive integer.
+ *
+ * @example Allocate a mono block
+ * ```ts
+ * import { createAudioFrame } from "@streamlib/streamlib";
+ *
+ * const mono = createAudioFrame(1, 16_000, 160);
+ * console.log(mono.channels, mono.samples.length); // 1 160
+ * ```
+ */
+export function createAudioFrame<C extends number>(
+  channels: C,
+  sampleRate: number,
+  frameCount: number,
+): AudioFrame<C> {
+  for (const [name, value] of [["channels", channels], ["frameCount", frameCount]] as const) {
+    if (!Number.isInteger(value) || value <= 0) {
+      throw new RangeError(
+        `Cannot create an audio frame: ${name} must be a positive integer, got ${value}`,
+      );
+    }
+  }
+  return {
+    kind: "audio",
+    channels,
+    sampleRate,
+    frameCount,
+    samples: new Float32Array(channels * frameCount),
+    timestampNs: 0,
+    frameNumber: 0,
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The typed connect rule: an output may feed an input only when their frame types match, checked
+ * by the compiler for typed refs and by port type strings at run time.
+ *
+ * @module
+ */
+
+import { isPortTypeCompatible } from "./port_type.ts";
+import type { InputRef, OutputRef } from "./port_ref.ts";
+
+/** Thrown when an output's frame type does not fit an input's. */
+export class PortTypeMismatchError extends TypeError {
+  /** `node.port` of the output. */
+  readonly from: string;
+  /** `node.port` of the input. */
+  readonly to: string;
+  /** The output's port type string. */
+  readonly outputType: string;
+  /** The input's port type string. */
+  readonly inputType: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param from `node.port` of the output.
+   * @param outputType The output's port type string.
+   * @param to `node.port` of the input.
+   * @param inputType The input's port type string.
+   */
+  constructor(from: string, outputType: string, to: string, inputType: string) {
+    super(`Cannot connect '${from}' to '${to}': ${outputType} does not fit ${inputType}`);
+    this.name = "PortTypeMismatchError";
+    this.from = from;
+    this.to = to;
+    this.outputType = outputType;
+    this.inputType = inputType;
+  }
+}
+
+/**
+ * Checks that `from` may feed `to`. Its signature is the typed connect rule: both refs must
+ * agree on one frame type `T`, so `assertConnectable(camera.outputs.video, gain.inputs.in)` is a
+ * compile error. At run time it also compares port type strings, for refs that came from
+ * untyped sources.
+ *
+ * @param from The output.
+ * @param to The input.
+ * @throws {PortTypeMismatchError} When the port type strings are not compatible.
+ *
+ * @example Connect a tone generator to a gain
+ * ```ts
+ * import { assertConnectable } from "@streamlib/streamlib";
+ * import { gainNode, testToneGeneratorNode } from "@streamlib/streamlib/processors";
+ *
+ * const tone = testToneGeneratorNode.handle("tone");
+ * const gain = gainNode.handle("gain");
+ * assertConnectable(tone.outputs.audio, gain.inputs.in); // compiles and passes
+ * ```
+ */
+export function assertConnectable<T>(from: OutputRef<T>, to: InputRef<T>): void {
+  if (!isPortTypeCompatible(from.portType, to.portType)) {
+    throw new PortTypeMismatchError(
+      `${from.node}.${from.port}`,
+      from.portType,
+      `${to.node}.${to.port}`,
+      to.portType,
+    );
+  }
+}

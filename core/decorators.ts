@@ -1,0 +1,184 @@
+/**
+ * The annotations `deno task codegen` reads: `@processor`, `@input`, `@output` and `@config`.
+ *
+ * They are standard (TC39) decorators. Their options are read from the source by the generator,
+ * which writes the descriptor, the typed accessors and the factory; at run time the class
+ * decorator records nothing, and the field decorators only bind each field to its port (or config)
+ * from the init the generated factory passed in. A processor constructed directly gets
+ * unconnected ports.
+ *
+ * Options must be literals (strings, numbers, booleans, arrays of them) so the generator can read
+ * them.
+ *
+ * @module
+ */
+
+import type { InputPort } from "./input_port.ts";
+import { InputBinding } from "./input_binding.ts";
+import type { OutputPort } from "./output_port.ts";
+import { OutputBinding } from "./output_binding.ts";
+import { type Processor, processorInit } from "./processor.ts";
+import type { SchedulingMode } from "./processor_descriptor.ts";
+
+/** Options of {@linkcode processor}. */
+export interface ProcessorOptions {
+  /** What the processor does; defaults to the class's JSDoc. */
+  readonly description?: string;
+  /** Labels for search. */
+  readonly tags?: readonly string[];
+  /** When the runtime calls `process()`. Default `"push"`. */
+  readonly mode?: SchedulingMode;
+}
+
+/** Options of {@linkcode input}. */
+export interface InputOptions {
+  /** What the input reads; defaults to the field's JSDoc. */
+  readonly description?: string;
+  /** Whether the processor needs the input connected. Default `false`. */
+  readonly required?: boolean;
+  /** Declares `array` ports named `<field>_0` .. `<field>_<array-1>`; the field is an array. */
+  readonly array?: number;
+}
+
+/** Options of {@linkcode output}. */
+export interface OutputOptions {
+  /** What the output writes; defaults to the field's JSDoc. */
+  readonly description?: string;
+  /** Declares `array` ports named `<field>_0` .. `<field>_<array-1>`; the field is an array. */
+  readonly array?: number;
+}
+
+/** A class decorator for processor classes. */
+export type ProcessorDecorator = (
+  value: abstract new (...args: never[]) => Processor,
+  context: ClassDecoratorContext,
+) => void;
+
+/** A field decorator for port fields of type `V`. */
+export type PortDecorator<V> = (
+  value: undefined,
+  context: ClassFieldDecoratorContext<Processor, V>,
+) => (this: Processor, initial: V) => V;
+
+/**
+ * Marks a class as a processor.
+ *
+ * @param _options Description, tags and scheduling mode (read by the generator).
+ * @returns The decorator.
+ *
+ * @example Annotate a sink
+ * ```ts ignore
+ * import { processor, Processor } from "@streamlib/streamlib";
+ *
+ * @processor({ description: "Does nothing", tags: ["sink"], mode: "push" })
+ * export class Idle extends Processor {
+ *   process(): void {}
+ * }
+ * ```
+ */
+export function processor(_options: ProcessorOptions = {}): ProcessorDecorator {
+  return () => {};
+}
+
+/**
+ * Marks a field as an input port. The field's type must be `InputPort<F>` (or, with `array`, an
+ * array of them) where `F` is a frame type.
+ *
+ * @param options Description, required flag and array length.
+ * @returns The decorator.
+ *
+ * @example Declare a stereo input and four mixer inputs
+ * ```ts ignore
+ * @input({ description: "Audio to scale", required: true })
+ * in!: InputPort<AudioFrame<2>>;
+ *
+ * @input({ description: "Audio to mix", array: 4 })
+ * in!: readonly InputPort<AudioFrame<2>>[];
+ * ```
+ */
+export function input<V extends InputPort<unknown> | readonly InputPort<unknown>[]>(
+  options: InputOptions = {},
+): PortDecorator<V> {
+  return (_value, context) => {
+    const name = portFieldName(context, "input");
+    return function (this: Processor): V {
+      const ports = processorInit(this)?.ports;
+      const make = (port: string): InputPort<unknown> =>
+        ports?.input(port) ?? new InputBinding(port, "unknown");
+      return (options.array === undefined
+        ? make(name)
+        : Array.from({ length: options.array }, (_, i) => make(`${name}_${i}`))) as unknown as V;
+    };
+  };
+}
+
+/**
+ * Marks a field as an output port. The field's type must be `OutputPort<F>` (or, with `array`, an
+ * array of them) where `F` is a frame type.
+ *
+ * @param options Description and array length.
+ * @returns The decorator.
+ *
+ * @example Declare a video output
+ * ```ts ignore
+ * @output({ description: "Camera frames" })
+ * video!: OutputPort<VideoFrame>;
+ * ```
+ */
+export function output<V extends OutputPort<never> | readonly OutputPort<never>[]>(
+  options: OutputOptions = {},
+): PortDecorator<V> {
+  return (_value, context) => {
+    const name = portFieldName(context, "output");
+    return function (this: Processor): V {
+      const ports = processorInit(this)?.ports;
+      const make = (port: string): OutputPort<never> =>
+        ports?.output(port) ?? new OutputBinding(port, "unknown");
+      return (options.array === undefined
+        ? make(name)
+        : Array.from({ length: options.array }, (_, i) => make(`${name}_${i}`))) as unknown as V;
+    };
+  };
+}
+
+/**
+ * Marks the field that holds the processor's config. Its type becomes the config's JSON Schema;
+ * JSDoc tags on the type's properties (`@minimum`, `@maximum`, `@default`, `@integer`, ...) refine
+ * it. The generated factory validates a plain JSON config and puts the result, defaults filled in,
+ * in this field. A processor constructed directly keeps the field's initializer.
+ *
+ * @returns The decorator.
+ *
+ * @example Declare a config field
+ * ```ts ignore
+ * interface GainConfig {
+ *   // A JSDoc comment here with `@minimum 0 @default 1` bounds and defaults the field.
+ *   gain: number;
+ * }
+ *
+ * @config()
+ * config!: GainConfig;
+ * ```
+ */
+export function config<V>(): (
+  value: undefined,
+  context: ClassFieldDecoratorContext<Processor, V>,
+) => (this: Processor, initial: V) => V {
+  return () =>
+    function (this: Processor, initial: V): V {
+      const init = processorInit(this);
+      return init ? init.config as V : initial;
+    };
+}
+
+function portFieldName(
+  context: ClassFieldDecoratorContext<Processor, unknown>,
+  kind: string,
+): string {
+  if (context.private || context.static || typeof context.name !== "string") {
+    throw new TypeError(
+      `Cannot declare ${kind} port '${String(context.name)}': ports must be public instance fields`,
+    );
+  }
+  return context.name;
+}

@@ -1,0 +1,112 @@
+/**
+ * The implementation of {@linkcode InputPort} over at most one connection.
+ *
+ * @module
+ */
+
+import type { ConnectionReader } from "./connection.ts";
+import type { InputPort } from "./input_port.ts";
+
+/** Thrown when a second connection is attached to an input (connections are 1-to-1). */
+export class PortAlreadyConnectedError extends Error {
+  /** The input's name. */
+  readonly port: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param port The input's name.
+   */
+  constructor(port: string) {
+    super(`Cannot connect input '${port}': it already has a connection, disconnect it first`);
+    this.name = "PortAlreadyConnectedError";
+    this.port = port;
+  }
+}
+
+/**
+ * An input port bound to zero or one connection. The runtime attaches and detaches connections;
+ * processor code only reads.
+ *
+ * @typeParam T The frame type.
+ *
+ * @example Read the newest of several frames
+ * ```ts
+ * import { InputBinding, LocalConnection } from "@streamlib/streamlib";
+ *
+ * const conn = new LocalConnection<number>({ capacity: 8 });
+ * const input = new InputBinding<number>("in", "DataFrame");
+ * input.attach(conn);
+ * conn.push(1);
+ * conn.push(2);
+ * console.log(input.readLatest(), conn.dropped); // 2 1
+ * ```
+ */
+export class InputBinding<T> implements InputPort<T> {
+  /** The port's name. */
+  readonly name: string;
+  /** The port type string. */
+  readonly portType: string;
+  #reader: ConnectionReader<T> | undefined;
+
+  /**
+   * Creates an input with no connection.
+   *
+   * @param name The port's name.
+   * @param portType The port type string.
+   */
+  constructor(name: string, portType: string) {
+    this.name = name;
+    this.portType = portType;
+  }
+
+  /** Whether a connection feeds this input. */
+  get isConnected(): boolean {
+    return this.#reader !== undefined;
+  }
+
+  /** Frames ready to read (0 when unconnected). */
+  get available(): number {
+    return this.#reader?.available ?? 0;
+  }
+
+  /**
+   * Takes the oldest frame.
+   *
+   * @returns The frame, or `undefined` when there is none.
+   */
+  read(): T | undefined {
+    return this.#reader?.pop();
+  }
+
+  /**
+   * Takes the newest frame, discarding older ones.
+   *
+   * @returns The frame, or `undefined` when there is none.
+   */
+  readLatest(): T | undefined {
+    return this.#reader?.popLatest();
+  }
+
+  /**
+   * Feeds this input from `reader`.
+   *
+   * @param reader The reading end of a connection.
+   * @throws {PortAlreadyConnectedError} When a connection is already attached.
+   */
+  attach(reader: ConnectionReader<T>): void {
+    if (this.#reader) throw new PortAlreadyConnectedError(this.name);
+    this.#reader = reader;
+  }
+
+  /**
+   * Removes the connection, if any.
+   *
+   * @returns The reader that was attached, or `undefined`.
+   */
+  detach(): ConnectionReader<T> | undefined {
+    const reader = this.#reader;
+    this.#reader = undefined;
+    return reader;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The input side of a port, as processor code sees it.
+ *
+ * @module
+ */
+
+/**
+ * A typed input: where a processor reads frames in `process()`.
+ *
+ * Reads never throw and never block. An unconnected input is empty.
+ *
+ * @typeParam T The frame type.
+ *
+ * @example Drain an input in order
+ * ```ts
+ * import { InputBinding, type InputPort, LocalConnection } from "@streamlib/streamlib";
+ *
+ * const conn = new LocalConnection<number>({ capacity: 4, policy: "fifo" });
+ * const port: InputPort<number> = new InputBinding<number>("in", "DataFrame");
+ * (port as InputBinding<number>).attach(conn);
+ * conn.push(1);
+ * conn.push(2);
+ * let frame;
+ * while ((frame = port.read()) !== undefined) console.log(frame); // 1, then 2
+ * ```
+ */
+export interface InputPort<T> {
+  /** The port's name (`in_0` for the first element of an array port). */
+  readonly name: string;
+  /** The port type string, such as `"AudioFrame<2>"`. */
+  readonly portType: string;
+  /** Whether a connection feeds this input. */
+  readonly isConnected: boolean;
+  /** Frames ready to read (0 when unconnected). */
+  readonly available: number;
+  /**
+   * Takes the oldest frame.
+   *
+   * @returns The frame, or `undefined` when there is none.
+   */
+  read(): T | undefined;
+  /**
+   * Takes the newest frame and discards older ones (counted as dropped on the connection).
+   *
+   * @returns The frame, or `undefined` when there is none.
+   */
+  readLatest(): T | undefined;
+}

@@ -1,0 +1,87 @@
+/**
+ * The subset of JSON Schema (2020-12) that processor config schemas use.
+ *
+ * @module
+ */
+
+/** A value that survives `JSON.stringify` and `JSON.parse` unchanged. */
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue };
+
+/** The primitive type names of JSON Schema. */
+export type JsonSchemaType =
+  | "string"
+  | "number"
+  | "integer"
+  | "boolean"
+  | "object"
+  | "array"
+  | "null";
+
+/**
+ * A JSON Schema: what `deno task codegen` derives from a processor's config type, and what
+ * {@linkcode validateConfig} checks plain JSON against.
+ *
+ * @example A schema for a gain config
+ * ```ts
+ * import type { JsonSchema } from "@streamlib/streamlib";
+ *
+ * const schema: JsonSchema = {
+ *   type: "object",
+ *   properties: { gain: { type: "number", minimum: 0, default: 1 } },
+ *   additionalProperties: false,
+ * };
+ * console.log(schema.properties?.gain.default); // 1
+ * ```
+ */
+export interface JsonSchema {
+  /** The dialect, on the root schema. */
+  readonly $schema?: string;
+  /** A short name. */
+  readonly title?: string;
+  /** What the value means. */
+  readonly description?: string;
+  /** The allowed JSON type or types. */
+  readonly type?: JsonSchemaType | readonly JsonSchemaType[];
+  /** The allowed values. */
+  readonly enum?: readonly JsonValue[];
+  /** The one allowed value. */
+  readonly const?: JsonValue;
+  /** The value used when the field is missing. */
+  readonly default?: JsonValue;
+  /** The value must match at least one of these. */
+  readonly anyOf?: readonly JsonSchema[];
+  /** Object fields. */
+  readonly properties?: { readonly [name: string]: JsonSchema };
+  /** Object fields that must be present. */
+  readonly required?: readonly string[];
+  /** Whether (or how) fields not in `properties` are allowed. */
+  readonly additionalProperties?: boolean | JsonSchema;
+  /** The schema of every array element. */
+  readonly items?: JsonSchema;
+  /** Smallest allowed number. */
+  readonly minimum?: number;
+  /** Largest allowed number. */
+  readonly maximum?: number;
+  /** Numbers must be greater than this. */
+  readonly exclusiveMinimum?: number;
+  /** Numbers must be less than this. */
+  readonly exclusiveMaximum?: number;
+  /** Numbers must be a multiple of this. */
+  readonly multipleOf?: number;
+  /** Shortest allowed string. */
+  readonly minLength?: number;
+  /** Longest allowed string. */
+  readonly maxLength?: number;
+  /** A regular expression strings must match. */
+  readonly pattern?: string;
+  /** Fewest allowed array elements. */
+  readonly minItems?: number;
+  /** Most allowed array elements. */
+  readonly maxItems?: number;
+}

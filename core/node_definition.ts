@@ -1,0 +1,113 @@
+/**
+ * A node definition: a processor's descriptor, config schema and factory, as the generated code
+ * declares it and the registry lists it.
+ *
+ * @module
+ */
+
+import { validateConfig } from "./config_validation.ts";
+import { createNodeHandle, type NodeHandle } from "./port_ref.ts";
+import { PortTable } from "./port_table.ts";
+import type { Processor, ProcessorInit, ProcessorTypes } from "./processor.ts";
+import type { ProcessorDescriptor } from "./processor_descriptor.ts";
+
+/**
+ * Everything the runtime needs to instantiate a processor by name or by class.
+ *
+ * @typeParam P The processor class instance type.
+ * @typeParam H The generated node handle type.
+ *
+ * @example Create a gain from plain JSON
+ * ```ts
+ * import { gainNode } from "@streamlib/streamlib/processors";
+ *
+ * const gain = gainNode.create({ gain: 0.5 });
+ * console.log(gain.config.gain); // 0.5
+ * ```
+ */
+export interface NodeDefinition<
+  P extends Processor = Processor,
+  H extends NodeHandle = NodeHandle,
+> {
+  /** The processor's descriptor, config schema included. */
+  readonly descriptor: ProcessorDescriptor;
+  /** The processor class, so a registry can find the definition of a class. */
+  readonly processorClass: abstract new (...args: never[]) => P;
+  /**
+   * Validates `config` against the schema and constructs the processor with its ports bound.
+   *
+   * @param config Plain JSON; missing fields take their defaults.
+   * @param ports The instance's port bindings; a fresh unconnected table by default.
+   * @throws {ConfigValidationError} When the config does not match the schema.
+   */
+  create(config?: unknown, ports?: PortTable): P;
+  /**
+   * Typed references to the ports of a node named `node`.
+   *
+   * @param node The node's name in the graph.
+   */
+  handle(node: string): H;
+  /** A fresh, unconnected port table for one instance. */
+  ports(): PortTable;
+}
+
+/** What generated code passes to {@linkcode defineNode}. */
+export interface NodeSpec<T extends ProcessorTypes, P extends Processor<T>> {
+  /** The descriptor. */
+  readonly descriptor: ProcessorDescriptor;
+  /** The processor class. */
+  readonly processorClass: new (init?: ProcessorInit<T>) => P;
+  /** Builds the typed accessors over an instance's port table. */
+  accessors(ports: PortTable): { inputs: T["inputs"]; outputs: T["outputs"] };
+}
+
+/**
+ * Builds a {@linkcode NodeDefinition}. Generated `*.gen.ts` files call it; authors do not.
+ *
+ * @param spec The descriptor, the class and the accessor factory.
+ * @returns The definition.
+ *
+ * @example Define a node by hand (what the generator writes)
+ * ```ts
+ * import { defineNode, Processor, type PortTable, type ProcessorTypes } from "@streamlib/streamlib";
+ *
+ * class Idle extends Processor {
+ *   process(): void {}
+ * }
+ * const idleNode = defineNode<ProcessorTypes, Idle>({
+ *   descriptor: {
+ *     name: "Idle",
+ *     description: "Does nothing",
+ *     tags: [],
+ *     mode: "push",
+ *     inputs: [],
+ *     outputs: [],
+ *     config: { type: "object", properties: {}, additionalProperties: false },
+ *     source: "idle.ts",
+ *   },
+ *   processorClass: Idle,
+ *   accessors: (_ports: PortTable) => ({ inputs: {}, outputs: {} }),
+ * });
+ * console.log(idleNode.create({}) instanceof Idle); // true
+ * ```
+ */
+export function defineNode<T extends ProcessorTypes, P extends Processor<T>>(
+  spec: NodeSpec<T, P>,
+): NodeDefinition<P, T["handle"]> {
+  const { descriptor, processorClass, accessors } = spec;
+  return Object.freeze({
+    descriptor,
+    processorClass,
+    create(config?: unknown, ports: PortTable = new PortTable(descriptor)): P {
+      const value = validateConfig(descriptor.config, config, descriptor.name) as T["config"];
+      const { inputs, outputs } = accessors(ports);
+      return new processorClass({ ports, inputs, outputs, config: value });
+    },
+    handle(node: string): T["handle"] {
+      return createNodeHandle(node, descriptor) as T["handle"];
+    },
+    ports(): PortTable {
+      return new PortTable(descriptor);
+    },
+  });
+}

@@ -1,0 +1,232 @@
+/**
+ * A registry of node definitions by processor name: the API behind `deno task nodes`, the
+ * dashboard and MCP.
+ *
+ * @module
+ */
+
+import type { NodeDefinition } from "./node_definition.ts";
+import type { Processor } from "./processor.ts";
+import type { ProcessorDescriptor, SchedulingMode } from "./processor_descriptor.ts";
+
+/** Thrown when a processor name is not in a registry. */
+export class ProcessorNotFoundError extends Error {
+  /** The name that was asked for. */
+  readonly processor: string;
+  /** The names the registry has. */
+  readonly available: readonly string[];
+
+  /**
+   * Creates the error.
+   *
+   * @param processor The missing name.
+   * @param available The registered names.
+   */
+  constructor(processor: string, available: readonly string[]) {
+    super(
+      `Cannot find processor '${processor}': available processors: ${
+        available.join(", ") || "none"
+      }`,
+    );
+    this.name = "ProcessorNotFoundError";
+    this.processor = processor;
+    this.available = available;
+  }
+}
+
+/** Thrown when two definitions of one processor name meet in a registry. */
+export class DuplicateProcessorError extends Error {
+  /** The name registered twice. */
+  readonly processor: string;
+  /** The source modules of the two definitions. */
+  readonly sources: readonly string[];
+
+  /**
+   * Creates the error.
+   *
+   * @param processor The name.
+   * @param sources The two source modules.
+   */
+  constructor(processor: string, sources: readonly string[]) {
+    super(
+      `Cannot register processor '${processor}' twice: defined in ${
+        sources.join(" and ")
+      }, rename one class`,
+    );
+    this.name = "DuplicateProcessorError";
+    this.processor = processor;
+    this.sources = sources;
+  }
+}
+
+/** A port in a {@linkcode ProcessorSummary}. */
+export interface PortSummary {
+  /** The port's name. */
+  readonly name: string;
+  /** The port type string. */
+  readonly portType: string;
+}
+
+/** One line of `deno task nodes list`. */
+export interface ProcessorSummary {
+  /** The processor name. */
+  readonly name: string;
+  /** The first line of the description. */
+  readonly summary: string;
+  /** The tags. */
+  readonly tags: readonly string[];
+  /** The scheduling mode. */
+  readonly mode: SchedulingMode;
+  /** The inputs. */
+  readonly inputs: readonly PortSummary[];
+  /** The outputs. */
+  readonly outputs: readonly PortSummary[];
+}
+
+/**
+ * Node definitions by processor name. Every package's generated `registry.gen.ts` exports one;
+ * {@linkcode NodeRegistry.with} joins them, so a project's own processors sit beside the
+ * built-in ones in one API.
+ *
+ * @example List and describe processors
+ * ```ts
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * console.log(builtinRegistry.list().map((p) => p.name)); // [ "AudioMixer", "Gain", ... ]
+ * console.log(builtinRegistry.describe("Gain").mode); // push
+ * ```
+ */
+export class NodeRegistry implements Iterable<NodeDefinition> {
+  readonly #byName: Map<string, NodeDefinition>;
+
+  /**
+   * Registers `definitions` by processor name.
+   *
+   * @param definitions The definitions to register.
+   * @throws {DuplicateProcessorError} When two definitions share a name.
+   */
+  constructor(definitions: Iterable<NodeDefinition> = []) {
+    this.#byName = new Map();
+    for (const definition of definitions) {
+      const name = definition.descriptor.name;
+      const existing = this.#byName.get(name);
+      if (existing && existing !== definition) {
+        throw new DuplicateProcessorError(name, [
+          existing.descriptor.source,
+          definition.descriptor.source,
+        ]);
+      }
+      this.#byName.set(name, definition);
+    }
+  }
+
+  /** Number of processors. */
+  get size(): number {
+    return this.#byName.size;
+  }
+
+  /** The processor names, sorted. */
+  get names(): string[] {
+    return [...this.#byName.keys()].sort();
+  }
+
+  /**
+   * Whether `name` is registered.
+   *
+   * @param name A processor name.
+   * @returns Whether it is registered.
+   */
+  has(name: string): boolean {
+    return this.#byName.has(name);
+  }
+
+  /**
+   * The definition of processor `name`.
+   *
+   * @param name A processor name.
+   * @returns The definition.
+   * @throws {ProcessorNotFoundError} When it is not registered.
+   */
+  get(name: string): NodeDefinition {
+    const definition = this.#byName.get(name);
+    if (!definition) throw new ProcessorNotFoundError(name, this.names);
+    return definition;
+  }
+
+  /**
+   * The definition whose class is `processorClass`.
+   *
+   * @param processorClass A processor class.
+   * @returns The definition, or `undefined` when the class is not registered.
+   */
+  of<P extends Processor>(
+    processorClass: abstract new (...args: never[]) => P,
+  ): NodeDefinition<P> | undefined {
+    for (const definition of this.#byName.values()) {
+      if (definition.processorClass === processorClass) return definition as NodeDefinition<P>;
+    }
+    return undefined;
+  }
+
+  /**
+   * One summary per processor, sorted by name.
+   *
+   * @returns The summaries.
+   */
+  list(): ProcessorSummary[] {
+    return this.names.map((name) => {
+      const d = this.#byName.get(name)!.descriptor;
+      const ports = (list: ProcessorDescriptor["inputs"]) =>
+        list.map((p) => ({ name: p.name, portType: p.portType }));
+      return {
+        name,
+        summary: d.description.split("\n")[0],
+        tags: d.tags,
+        mode: d.mode,
+        inputs: ports(d.inputs),
+        outputs: ports(d.outputs),
+      };
+    });
+  }
+
+  /**
+   * The full descriptor of processor `name`: ports with types and descriptions, config schema
+   * with defaults.
+   *
+   * @param name A processor name.
+   * @returns The descriptor.
+   * @throws {ProcessorNotFoundError} When it is not registered.
+   */
+  describe(name: string): ProcessorDescriptor {
+    return this.get(name).descriptor;
+  }
+
+  /**
+   * Validates `config` and constructs processor `name`.
+   *
+   * @param name A processor name.
+   * @param config Plain JSON config.
+   * @returns The processor, ports unconnected.
+   * @throws {ProcessorNotFoundError} When it is not registered.
+   * @throws {ConfigValidationError} When the config does not match the schema.
+   */
+  create(name: string, config?: unknown): Processor {
+    return this.get(name).create(config);
+  }
+
+  /**
+   * A new registry with the definitions of this one and of `others`.
+   *
+   * @param others Registries or definitions to add.
+   * @returns The joined registry.
+   * @throws {DuplicateProcessorError} When two different definitions share a name.
+   */
+  with(...others: Iterable<NodeDefinition>[]): NodeRegistry {
+    return new NodeRegistry([this, ...others].flatMap((defs) => [...defs]));
+  }
+
+  /** The definitions, sorted by name. */
+  *[Symbol.iterator](): Iterator<NodeDefinition> {
+    for (const name of this.names) yield this.#byName.get(name)!;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The output side of a port, as processor code sees it.
+ *
+ * @module
+ */
+
+/**
+ * A typed output: where a processor writes frames in `process()`.
+ *
+ * An output may fan out to several connections. Writing never throws and never blocks; writing to
+ * an unconnected output is a no-op.
+ *
+ * @typeParam T The frame type.
+ *
+ * @example Write to an unconnected output
+ * ```ts
+ * import { OutputBinding, type OutputPort } from "@streamlib/streamlib";
+ *
+ * const port: OutputPort<number> = new OutputBinding<number>("out", "DataFrame");
+ * console.log(port.write(1)); // true: nothing refused it
+ * ```
+ */
+export interface OutputPort<T> {
+  /** The port's name (`out_0` for the first element of an array port). */
+  readonly name: string;
+  /** The port type string, such as `"AudioFrame<2>"`. */
+  readonly portType: string;
+  /** Whether at least one connection leaves this output. */
+  readonly isConnected: boolean;
+  /** Number of connections this output fans out to. */
+  readonly connectionCount: number;
+  /**
+   * Offers `frame` to every connection.
+   *
+   * @returns `false` when at least one `fifo` connection was full and did not take it.
+   */
+  write(frame: T): boolean;
+}

@@ -1,0 +1,81 @@
+/**
+ * Port type strings: the run-time names of the frame types ports carry, and the rule that decides
+ * which outputs may feed which inputs.
+ *
+ * `deno task codegen` reads a port's TypeScript type and writes its port type string into the
+ * descriptor: `InputPort<AudioFrame<2>>` becomes `"AudioFrame<2>"`. The string API (manifests, the
+ * dashboard, MCP) decides compatibility on these strings; typed code gets the same answer from the
+ * compiler.
+ *
+ * @module
+ */
+
+/** The frame type names a port type string may start with. */
+export const FRAME_TYPE_NAMES: readonly string[] = [
+  "VideoFrame",
+  "AudioFrame",
+  "EncodedVideoFrame",
+  "DataFrame",
+  "Frame",
+];
+
+/** A parsed port type string. */
+export interface ParsedPortType {
+  /** The frame type name, one of {@linkcode FRAME_TYPE_NAMES}. */
+  readonly name: string;
+  /** The type argument text (`"2"` for `AudioFrame<2>`), or `undefined` when there is none. */
+  readonly argument: string | undefined;
+}
+
+/**
+ * Splits a port type string into its frame type name and type argument.
+ *
+ * @param portType A port type string such as `"AudioFrame<2>"`.
+ * @returns The parts, or `undefined` when `portType` names no frame type.
+ *
+ * @example Parse a stereo audio port type
+ * ```ts
+ * import { parsePortType } from "@streamlib/streamlib";
+ *
+ * console.log(parsePortType("AudioFrame<2>")); // { name: "AudioFrame", argument: "2" }
+ * ```
+ */
+export function parsePortType(portType: string): ParsedPortType | undefined {
+  const match = /^([A-Za-z]+)(?:<(.+)>)?$/s.exec(portType.trim());
+  if (!match || !FRAME_TYPE_NAMES.includes(match[1])) return undefined;
+  return { name: match[1], argument: match[2]?.trim() };
+}
+
+/**
+ * Whether frames of port type `output` may flow into an input of port type `input`.
+ *
+ * The rule mirrors TypeScript assignability of the frame types: equal strings match; an input of
+ * `Frame` takes anything; an input of `AudioFrame` (any channel count) takes every `AudioFrame<N>`;
+ * an input of `DataFrame` takes every `DataFrame<T>`. Everything else is a mismatch, including
+ * `AudioFrame` into `AudioFrame<2>` (the channel count is not known to match).
+ *
+ * @param output The port type of the writing side.
+ * @param input The port type of the reading side.
+ * @returns Whether the connection is allowed.
+ *
+ * @example Check audio connections
+ * ```ts
+ * import { isPortTypeCompatible } from "@streamlib/streamlib";
+ *
+ * console.log(isPortTypeCompatible("AudioFrame<2>", "AudioFrame<2>")); // true
+ * console.log(isPortTypeCompatible("AudioFrame<2>", "AudioFrame<1>")); // false
+ * console.log(isPortTypeCompatible("VideoFrame", "Frame")); // true
+ * ```
+ */
+export function isPortTypeCompatible(output: string, input: string): boolean {
+  const from = parsePortType(output);
+  const to = parsePortType(input);
+  if (!from || !to) return false;
+  if (to.name === "Frame" && to.argument === undefined) return true;
+  if (from.name !== to.name) return false;
+  if (to.argument === undefined) {
+    return from.name === "AudioFrame" || from.name === "DataFrame" ||
+      from.argument === undefined;
+  }
+  return from.argument === to.argument;
+}

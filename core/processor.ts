@@ -1,0 +1,181 @@
+/**
+ * The base class of every processor.
+ *
+ * @module
+ */
+
+import type { NodeHandle } from "./port_ref.ts";
+import type { PortTable } from "./port_table.ts";
+import type { ProcessContext, SetupContext } from "./processor_context.ts";
+
+/**
+ * The types `deno task codegen` generates for one processor (`GainTypes`): its typed accessor
+ * classes, its config type and its node handle. A processor class names them once, in
+ * `extends Processor<GainTypes>`.
+ */
+export interface ProcessorTypes {
+  /** The generated inputs accessor (`GainInputs`). */
+  readonly inputs: object;
+  /** The generated outputs accessor (`GainOutputs`). */
+  readonly outputs: object;
+  /** The config type (the type of the `@config()` field). */
+  readonly config: unknown;
+  /** The generated node handle (`GainHandle`). */
+  readonly handle: NodeHandle;
+}
+
+/** What the generated factory hands a processor's constructor. */
+export interface ProcessorInit<T extends ProcessorTypes = ProcessorTypes> {
+  /** The instance's port bindings; the runtime attaches connections to them. */
+  readonly ports: PortTable;
+  /** The typed inputs accessor. */
+  readonly inputs: T["inputs"];
+  /** The typed outputs accessor. */
+  readonly outputs: T["outputs"];
+  /** The validated config, defaults filled in. */
+  readonly config: T["config"];
+}
+
+/** Thrown when `inputs` or `outputs` is read on a processor built without its generated factory. */
+export class PortsNotBoundError extends Error {
+  /** The processor class name. */
+  readonly processor: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param processor The processor class name.
+   */
+  constructor(processor: string) {
+    super(
+      `Cannot use the ports of '${processor}': it was constructed directly, create it through its node definition (run \`deno task codegen\`)`,
+    );
+    this.name = "PortsNotBoundError";
+    this.processor = processor;
+  }
+}
+
+let readInit: (processor: Processor) => ProcessorInit | undefined;
+
+/**
+ * A processor: an annotated class whose ports, descriptor and factory `deno task codegen`
+ * generates. Subclasses implement `process()` and may override `setup()` and `teardown()`.
+ *
+ * - `setup(ctx)` runs once before the first `process()`; it may allocate.
+ * - `process(ctx)` runs according to the scheduling mode; it reads `this.inputs`, writes
+ *   `this.outputs`, and should not allocate (reuse buffers, take frames from a pool).
+ * - `teardown()` runs once at the end; it releases what `setup()` took.
+ *
+ * @typeParam T The generated types of the subclass (`GainTypes`).
+ *
+ * @example A processor that doubles numbers
+ * ```ts ignore
+ * import { DataFrame, input, InputPort, output, OutputPort, Processor, processor } from "@streamlib/streamlib";
+ * import type { DoublerTypes } from "./doubler.gen.ts";
+ *
+ * @processor({ description: "Doubles numbers", mode: "push" })
+ * export class Doubler extends Processor<DoublerTypes> {
+ *   @input({ description: "Numbers" })
+ *   in!: InputPort<DataFrame<number>>;
+ *   @output({ description: "Doubled numbers" })
+ *   out!: OutputPort<DataFrame<number>>;
+ *
+ *   process(): void {
+ *     let frame;
+ *     while ((frame = this.inputs.in.read()) !== undefined) {
+ *       this.outputs.out.write({ ...frame, value: frame.value * 2 });
+ *     }
+ *   }
+ * }
+ * ```
+ */
+export abstract class Processor<T extends ProcessorTypes = ProcessorTypes> {
+  /** Type-level only: lets helpers such as `rt.add(Gain, ...)` recover `T` from a class. */
+  declare protected readonly types?: T;
+  readonly #init: ProcessorInit<T> | undefined;
+
+  static {
+    readInit = (processor) => processor.#init;
+  }
+
+  /**
+   * Processors are built by their generated factory (`gainNode.create(config)`); authors do not
+   * write constructors (allocate in `setup()`).
+   *
+   * @param init Ports, accessors and config from the generated factory.
+   */
+  constructor(init?: ProcessorInit<T>) {
+    this.#init = init;
+  }
+
+  /**
+   * The typed inputs (`this.inputs.audio.readLatest()`).
+   *
+   * @throws {PortsNotBoundError} When the processor was constructed without its factory.
+   */
+  get inputs(): T["inputs"] {
+    if (!this.#init) throw new PortsNotBoundError(this.constructor.name);
+    return this.#init.inputs;
+  }
+
+  /**
+   * The typed outputs (`this.outputs.video.write(frame)`).
+   *
+   * @throws {PortsNotBoundError} When the processor was constructed without its factory.
+   */
+  get outputs(): T["outputs"] {
+    if (!this.#init) throw new PortsNotBoundError(this.constructor.name);
+    return this.#init.outputs;
+  }
+
+  /**
+   * Prepares for processing; may allocate. The default does nothing.
+   *
+   * @param _ctx The node's name and the graph clock.
+   */
+  setup(_ctx: SetupContext): void | Promise<void> {}
+
+  /**
+   * Does one unit of work: reads inputs, writes outputs.
+   *
+   * @param ctx The node's name and the graph clock.
+   */
+  abstract process(ctx: ProcessContext): void | Promise<void>;
+
+  /** Releases what `setup()` took. The default does nothing. */
+  teardown(): void | Promise<void> {}
+}
+
+/**
+ * The init a processor was constructed with, or `undefined` when it was constructed directly.
+ * The port decorators use it to bind fields.
+ *
+ * @param processor The processor.
+ * @returns Its ports, accessors and config.
+ *
+ * @example Built directly, a processor has no init
+ * ```ts
+ * import { Processor, processorInit } from "@streamlib/streamlib";
+ *
+ * class Idle extends Processor {
+ *   process(): void {}
+ * }
+ * console.log(processorInit(new Idle())); // undefined
+ * ```
+ */
+export function processorInit(processor: Processor): ProcessorInit | undefined {
+  return readInit(processor);
+}
+
+/**
+ * The generated types of a processor class instance: `TypesOf<Gain>` is `GainTypes`.
+ *
+ * @example Recover the config type
+ * ```ts ignore
+ * import type { TypesOf } from "@streamlib/streamlib";
+ * import type { Gain } from "@streamlib/streamlib/processors";
+ *
+ * const config: TypesOf<Gain>["config"] = { gain: 0.5 };
+ * ```
+ */
+export type TypesOf<P> = P extends Processor<infer T> ? T : never;

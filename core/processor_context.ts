@@ -1,0 +1,94 @@
+/**
+ * What the runtime passes to a processor's lifecycle methods.
+ *
+ * @module
+ */
+
+import type { MediaClock } from "./media_clock.ts";
+
+/**
+ * How a `loop`-mode processor tells the runtime how often to call `process()`. The runtime runs
+ * the processor at absolute deadlines `start + n * period` on the media clock, so timer jitter
+ * never accumulates into drift.
+ *
+ * @example Declare a 10 ms period in setup
+ * ```ts
+ * import type { LoopControl, SetupContext } from "@streamlib/streamlib";
+ *
+ * function setup(ctx: SetupContext): void {
+ *   ctx.loop?.setPeriodNs(480 / 48_000 * 1e9); // one 480-sample block at 48 kHz
+ * }
+ * let declared = 0;
+ * const loop: LoopControl = {
+ *   get periodNs() {
+ *     return declared;
+ *   },
+ *   setPeriodNs: (ns) => void (declared = ns),
+ * };
+ * setup({ node: "tone", clock: { nowNs: () => 0 }, loop });
+ * console.log(loop.periodNs); // 10000000
+ * ```
+ */
+export interface LoopControl {
+  /** The declared period in nanoseconds, or `undefined` before `setPeriodNs()`. */
+  readonly periodNs: number | undefined;
+  /**
+   * Sets the time between two `process()` calls. May be called again later (from `process()`)
+   * to change the rate; the new period counts from the next deadline.
+   *
+   * @param periodNs The period in nanoseconds, a finite number above 0.
+   * @throws {RangeError} When the period is not a finite positive number.
+   */
+  setPeriodNs(periodNs: number): void;
+}
+
+/**
+ * Passed to `setup()`. Setup may allocate: buffers, frame pools, native resources.
+ *
+ * The optional members are given by a runtime; a processor run by hand (in a unit test) gets
+ * only `node` and `clock`, so processors use them with `?.`.
+ *
+ * @example A context for a test
+ * ```ts
+ * import { monotonicClock, type SetupContext } from "@streamlib/streamlib";
+ *
+ * const ctx: SetupContext = { node: "tone", clock: monotonicClock };
+ * console.log(ctx.node); // tone
+ * ```
+ */
+export interface SetupContext {
+  /** The node's name in the graph. */
+  readonly node: string;
+  /** The graph's media clock. */
+  readonly clock: MediaClock;
+  /**
+   * For `loop`-mode processors run by a runtime: declare the period here (required, or setup
+   * fails with `LoopPeriodMissingError`).
+   */
+  readonly loop?: LoopControl;
+  /**
+   * Asks the runtime to call `process()` soon. `pull`-mode processors keep it and call it from
+   * their own callback or thread of control; calls are coalesced (one run per node per turn)
+   * and ignored while the runtime is not running the node. Never throws.
+   */
+  readonly wake?: () => void;
+}
+
+/**
+ * Passed to every `process()` call. The runtime reuses one object per node, so a processor may
+ * keep a reference.
+ *
+ * @example A context for a test
+ * ```ts
+ * import { monotonicClock, type ProcessContext } from "@streamlib/streamlib";
+ *
+ * const ctx: ProcessContext = { node: "gain", clock: monotonicClock };
+ * console.log(ctx.clock.nowNs() > 0); // true
+ * ```
+ */
+export interface ProcessContext {
+  /** The node's name in the graph. */
+  readonly node: string;
+  /** The graph's media clock. */
+  readonly clock: MediaClock;
+}

@@ -1,0 +1,83 @@
+/**
+ * Uncompressed video frames.
+ *
+ * @module
+ */
+
+/**
+ * Pixel layout of a {@linkcode VideoFrame}.
+ *
+ * - `RGBA`, `BGRA`: one plane, 4 bytes a pixel.
+ * - `I420`: three planes (Y, then U and V at half width and half height).
+ * - `NV12`: two planes (Y, then interleaved UV at half width and half height).
+ */
+export type PixelFormat = "RGBA" | "BGRA" | "I420" | "NV12";
+
+/** The pixel formats, in a stable order. */
+export const PIXEL_FORMATS: readonly PixelFormat[] = ["RGBA", "BGRA", "I420", "NV12"];
+
+/**
+ * One uncompressed video frame.
+ *
+ * The payload is a `Uint8Array` that may be a zero-copy view of a native frame-pool slot; `slot`
+ * then names that slot (see `FramePoolContract`) so the frame can cross isolates as a 32-byte frame
+ * message instead of a copy. Frames are read-only to everyone but their producer.
+ *
+ * @example Describe a 2x2 RGBA frame
+ * ```ts
+ * import type { VideoFrame } from "@streamlib/streamlib";
+ *
+ * const frame: VideoFrame = {
+ *   kind: "video",
+ *   width: 2,
+ *   height: 2,
+ *   format: "RGBA",
+ *   stride: 8,
+ *   timestampNs: 0,
+ *   frameNumber: 0,
+ *   data: new Uint8Array(16),
+ * };
+ * console.log(frame.data.byteLength); // 16
+ * ```
+ */
+export interface VideoFrame {
+  /** Discriminant of the frame union. */
+  readonly kind: "video";
+  /** Width in pixels. */
+  readonly width: number;
+  /** Height in pixels. */
+  readonly height: number;
+  /** Pixel layout of `data`. */
+  readonly format: PixelFormat;
+  /** Bytes from the start of one row of the first plane to the next. */
+  readonly stride: number;
+  /** Presentation time in nanoseconds on the monotonic media clock. */
+  readonly timestampNs: number;
+  /** Position of this frame in its stream, from 0. */
+  readonly frameNumber: number;
+  /** The pixels, possibly a zero-copy view of a frame-pool slot. */
+  readonly data: Uint8Array;
+  /** The frame-pool slot handle `data` views, when it is a pool payload. */
+  readonly slot?: number;
+}
+
+/**
+ * The number of bytes a frame of `format` needs with tightly packed rows.
+ *
+ * @param format The pixel layout.
+ * @param width Width in pixels.
+ * @param height Height in pixels.
+ * @returns The payload size in bytes.
+ *
+ * @example Size an I420 frame
+ * ```ts
+ * import { videoFrameByteLength } from "@streamlib/streamlib";
+ *
+ * console.log(videoFrameByteLength("I420", 4, 4)); // 24
+ * ```
+ */
+export function videoFrameByteLength(format: PixelFormat, width: number, height: number): number {
+  if (format === "RGBA" || format === "BGRA") return width * height * 4;
+  const chroma = Math.ceil(width / 2) * Math.ceil(height / 2);
+  return width * height + 2 * chroma;
+}

@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import {
+  type AudioFrame,
+  connectLocal,
+  createAudioFrame,
+  InputBinding,
+  monotonicClock,
+  OutputBinding,
+  type ProcessContext,
+  type Processor,
+} from "../mod.ts";
+import { audioMixerNode } from "./audio_mixer.gen.ts";
+
+const ctx: ProcessContext = { node: "mixer", clock: monotonicClock };
+
+function start(config: unknown, inputs: number[]) {
+  const ports = audioMixerNode.ports();
+  const mixer: Processor = audioMixerNode.create(config, ports);
+  const sources = inputs.map((i) => {
+    const source = new OutputBinding<AudioFrame<2>>(`s${i}`, "AudioFrame<2>");
+    connectLocal(source, ports.input(`in_${i}`), { capacity: 8, policy: "fifo" });
+    return source;
+  });
+  const sink = new InputBinding<AudioFrame<2>>("sink", "AudioFrame<2>");
+  connectLocal(ports.output<AudioFrame<2>>("out"), sink, { capacity: 8, policy: "fifo" });
+  mixer.setup(ctx);
+  return { mixer, sources, sink };
+}
+
+function block(values: number[], timestampNs = 0): AudioFrame<2> {
+  const frame = createAudioFrame(2, 48_000, values.length / 2);
+  frame.samples.set(values);
+  return { ...frame, timestampNs };
+}
+
+Deno.test("AudioMixer.process() sums one block per input with per-input gains", () => {
+  const { mixer, sources, sink } = start({ gains: [1, 0.5, 2] }, [0, 1, 2]);
+  sources[0].write(block([0.1, 0.2], 7));
+  sources[1].write(block([0.4, 0.4]));
+  sources[2].write(block([0.1, -0.1]));
+  mixer.process(ctx);
+  const mix = sink.read()!;
+  assert.ok(Math.abs(mix.samples[0] - 0.5) < 1e-6);
+  assert.ok(Math.abs(mix.samples[1] - 0.2) < 1e-6);
+  assert.equal(mix.timestampNs, 7);
+  assert.equal(mix.frameCount, 1);
+});
+
+Deno.test("AudioMixer.process() waits for every connected input by default", () => {
+  const { mixer, sources, sink } = start({}, [0, 3]);
+  sources[0].write(block([1, 1]));
+  mixer.process(ctx);
+  assert.equal(sink.read(), undefined);
+  sources[1].write(block([1, 1]));
+  mixer.process(ctx);
+  assert.deepEqual([...sink.read()!.samples], [2, 2]);
+});
+
+Deno.test("AudioMixer.process() with waitForAll false mixes whatever has arrived", () => {
+  const { mixer, sources, sink } = start({ waitForAll: false }, [0, 1]);
+  sources[1].write(block([0.25, 0.25]));
+  sources[1].write(block([0.5, 0.5]));
+  mixer.process(ctx);
+  assert.deepEqual([...sink.read()!.samples], [0.25, 0.25]);
+  assert.deepEqual([...sink.read()!.samples], [0.5, 0.5]);
+});
+
+Deno.test("AudioMixer.process() sums blocks of different lengths over the longest", () => {
+  const { mixer, sources, sink } = start({}, [0, 1]);
+  sources[0].write(block([1, 1, 1, 1]));
+  sources[1].write(block([1, 1]));
+  mixer.process(ctx);
+  assert.deepEqual([...sink.read()!.samples], [2, 2, 1, 1]);
+});
+
+Deno.test("AudioMixer inputs are the array field and the generated accessors alike", () => {
+  const ports = audioMixerNode.ports();
+  const mixer = audioMixerNode.create({}, ports);
+  assert.deepEqual(mixer.in, [
+    mixer.inputs.in_0,
+    mixer.inputs.in_1,
+    mixer.inputs.in_2,
+    mixer.inputs.in_3,
+  ]);
+  assert.throws(() => audioMixerNode.create({ gains: [1, 1, 1, 1, 1] }), /at most 4 items/);
+});

@@ -1,0 +1,50 @@
+/**
+ * `listProcessors()` and `describeProcessor()`: the node registry API the dashboard and MCP use.
+ *
+ * @module
+ */
+
+import type { NodeRegistry, ProcessorSummary } from "../core/node_registry.ts";
+import type { ProcessorDescriptor } from "../core/processor_descriptor.ts";
+import { registry as builtinRegistry } from "./registry.gen.ts";
+
+/**
+ * One summary per processor (name, one-line description, tags, mode, ports), sorted by name.
+ *
+ * @param registry The registry; the built-in processors by default. Join a project's own with
+ * `builtinRegistry.with(projectRegistry)`.
+ * @returns The summaries.
+ *
+ * @example List the built-in processors
+ * ```ts
+ * import { listProcessors } from "@streamlib/streamlib/processors";
+ *
+ * for (const p of listProcessors()) console.log(p.name, p.summary);
+ * ```
+ */
+export function listProcessors(registry: NodeRegistry = builtinRegistry): ProcessorSummary[] {
+  return registry.list();
+}
+
+/**
+ * The descriptor of one processor: ports with types and descriptions, config schema with
+ * defaults.
+ *
+ * @param name The processor name.
+ * @param registry The registry; the built-in processors by default.
+ * @returns The descriptor.
+ * @throws {ProcessorNotFoundError} When there is no such processor; it lists the names there are.
+ *
+ * @example Read the mixer's inputs
+ * ```ts
+ * import { describeProcessor } from "@streamlib/streamlib/processors";
+ *
+ * console.log(describeProcessor("AudioMixer").inputs.map((p) => p.name)); // [ "in_0", "in_1", "in_2", "in_3" ]
+ * ```
+ */
+export function describeProcessor(
+  name: string,
+  registry: NodeRegistry = builtinRegistry,
+): ProcessorDescriptor {
+  return registry.describe(name);
+}

@@ -1,0 +1,157 @@
+/**
+ * The {@linkcode TestToneGenerator} processor.
+ *
+ * @module
+ */
+
+import {
+  type AudioFrame,
+  config,
+  output,
+  type OutputPort,
+  type ProcessContext,
+  Processor,
+  processor,
+  RotatingPool,
+  type SetupContext,
+} from "../mod.ts";
+import type { TestToneGeneratorTypes } from "./test_tone_generator.gen.ts";
+
+/** Config of {@linkcode TestToneGenerator}. */
+export interface TestToneConfig {
+  /**
+   * Tone frequency in hertz.
+   *
+   * @minimum 1
+   * @maximum 20000
+   * @default 440
+   */
+  frequency: number;
+  /**
+   * Peak amplitude, linear (1 is full scale).
+   *
+   * @minimum 0
+   * @maximum 1
+   * @default 0.25
+   */
+  amplitude: number;
+  /**
+   * Samples per second per channel.
+   *
+   * @integer
+   * @minimum 8000
+   * @maximum 192000
+   * @default 48000
+   */
+  sampleRate: number;
+  /**
+   * Samples per channel in each block.
+   *
+   * @integer
+   * @minimum 16
+   * @maximum 16384
+   * @default 480
+   */
+  blockSize: number;
+  /**
+   * Wave shape.
+   *
+   * @default "sine"
+   */
+  waveform: "sine" | "square";
+}
+
+type Block = { -readonly [K in keyof AudioFrame<2>]: AudioFrame<2>[K] };
+
+const TAU = 2 * Math.PI;
+
+/**
+ * Generates a continuous stereo test tone, one block per `process()` call.
+ *
+ * Timestamps count samples from the clock time at `setup()`, so consecutive blocks are exactly
+ * `blockSize / sampleRate` seconds apart. Blocks come from a rotating pool of 16.
+ *
+ * @example Generate one block of a 1 kHz tone
+ * ```ts
+ * import { connectLocal, InputBinding, monotonicClock } from "@streamlib/streamlib";
+ * import type { AudioFrame } from "@streamlib/streamlib";
+ * import { testToneGeneratorNode } from "@streamlib/streamlib/processors";
+ *
+ * const ports = testToneGeneratorNode.ports();
+ * const tone = testToneGeneratorNode.create({ frequency: 1000, blockSize: 64 }, ports);
+ * const sink = new InputBinding<AudioFrame<2>>("sink", "AudioFrame<2>");
+ * connectLocal(ports.output("audio"), sink);
+ * const ctx = { node: "tone", clock: monotonicClock };
+ * tone.setup(ctx);
+ * tone.process(ctx);
+ * console.log(sink.read()?.frameCount); // 64
+ * ```
+ */
+@processor({ tags: ["audio", "source", "test"], mode: "loop" })
+export class TestToneGenerator extends Processor<TestToneGeneratorTypes> {
+  /** The tone, stereo, both channels equal. */
+  @output()
+  audio!: OutputPort<AudioFrame<2>>;
+
+  /** Frequency, level, rate, block size and wave shape. */
+  @config()
+  config!: TestToneConfig;
+
+  #pool: RotatingPool<Block> | undefined;
+  #phase = 0;
+  #samples = 0;
+  #blocks = 0;
+  #startNs = 0;
+
+  /**
+   * Allocates the blocks and notes the start time.
+   *
+   * @param ctx The node's name and clock.
+   */
+  override setup(ctx: SetupContext): void {
+    const { sampleRate, blockSize } = this.config;
+    this.#pool = new RotatingPool<Block>(16, () => ({
+      kind: "audio",
+      channels: 2,
+      sampleRate,
+      frameCount: blockSize,
+      samples: new Float32Array(2 * blockSize),
+      timestampNs: 0,
+      frameNumber: 0,
+    }));
+    this.#phase = 0;
+    this.#samples = 0;
+    this.#blocks = 0;
+    this.#startNs = Math.round(ctx.clock.nowNs());
+  }
+
+  /**
+   * Writes the next block of the tone to `audio`.
+   *
+   * @param _ctx The node's name and clock.
+   */
+  process(_ctx: ProcessContext): void {
+    const pool = this.#pool;
+    if (!pool) return;
+    const { frequency, amplitude, sampleRate, blockSize, waveform } = this.config;
+    const block = pool.next();
+    const samples = block.samples;
+    const step = frequency / sampleRate;
+    const square = waveform === "square";
+    let phase = this.#phase;
+    for (let i = 0; i < blockSize; i++) {
+      const value = square
+        ? (phase < 0.5 ? amplitude : -amplitude)
+        : amplitude * Math.sin(TAU * phase);
+      samples[2 * i] = value;
+      samples[2 * i + 1] = value;
+      phase += step;
+      if (phase >= 1) phase -= 1;
+    }
+    this.#phase = phase;
+    block.timestampNs = this.#startNs + Math.round((this.#samples * 1e9) / sampleRate);
+    block.frameNumber = this.#blocks++;
+    this.#samples += blockSize;
+    this.outputs.audio.write(block);
+  }
+}
