@@ -35,6 +35,22 @@ export {
   type AudioMixerTypes,
 } from "./audio_mixer.gen.ts";
 export { describeProcessor, listProcessors } from "./catalog.ts";
+export { ChannelConverter, type ChannelConverterConfig } from "./channel_converter.ts";
+export {
+  type ChannelConverterHandle,
+  ChannelConverterInputs,
+  channelConverterNode,
+  ChannelConverterOutputs,
+  type ChannelConverterTypes,
+} from "./channel_converter.gen.ts";
+export { ColorConvert, type ColorConvertConfig } from "./color_convert.ts";
+export {
+  type ColorConvertHandle,
+  ColorConvertInputs,
+  colorConvertNode,
+  ColorConvertOutputs,
+  type ColorConvertTypes,
+} from "./color_convert.gen.ts";
 export { Gain, type GainConfig } from "./gain.ts";
 export { type GainHandle, GainInputs, gainNode, GainOutputs, type GainTypes } from "./gain.gen.ts";
 export { NullSink } from "./null_sink.ts";
@@ -46,6 +62,22 @@ export {
   type NullSinkTypes,
 } from "./null_sink.gen.ts";
 export { registry as builtinRegistry } from "./registry.gen.ts";
+export { Reverb, type ReverbConfig } from "./reverb.ts";
+export {
+  type ReverbHandle,
+  ReverbInputs,
+  reverbNode,
+  ReverbOutputs,
+  type ReverbTypes,
+} from "./reverb.gen.ts";
+export { TestPattern, type TestPatternConfig } from "./test_pattern.ts";
+export {
+  type TestPatternHandle,
+  TestPatternInputs,
+  testPatternNode,
+  TestPatternOutputs,
+  type TestPatternTypes,
+} from "./test_pattern.gen.ts";
 export { type TestToneConfig, TestToneGenerator } from "./test_tone_generator.ts";
 export {
   type TestToneGeneratorHandle,
@@ -54,3 +86,43 @@ export {
   TestToneGeneratorOutputs,
   type TestToneGeneratorTypes,
 } from "./test_tone_generator.gen.ts";
+export { VideoScale, type VideoScaleConfig } from "./video_scale.ts";
+export {
+  type VideoScaleHandle,
+  VideoScaleInputs,
+  videoScaleNode,
+  VideoScaleOutputs,
+  type VideoScaleTypes,
+} from "./video_scale.gen.ts";
+export { WavFileSource, type WavFileSourceConfig } from "./wav_file_source.ts";
+export {
+  type WavFileSourceHandle,
+  WavFileSourceInputs,
+  wavFileSourceNode,
+  WavFileSourceOutputs,
+  type WavFileSourceTypes,
+} from "./wav_file_source.gen.ts";
+export { WavWriter, type WavWriterConfig } from "./wav_writer.ts";
+export {
+  type WavWriterHandle,
+  WavWriterInputs,
+  wavWriterNode,
+  WavWriterOutputs,
+  type WavWriterTypes,
+} from "./wav_writer.gen.ts";
+export { Y4mFileSource, type Y4mFileSourceConfig } from "./y4m_file_source.ts";
+export {
+  type Y4mFileSourceHandle,
+  Y4mFileSourceInputs,
+  y4mFileSourceNode,
+  Y4mFileSourceOutputs,
+  type Y4mFileSourceTypes,
+} from "./y4m_file_source.gen.ts";
+export { Y4mWriter, type Y4mWriterConfig } from "./y4m_writer.ts";
+export {
+  type Y4mWriterHandle,
+  Y4mWriterInputs,
+  y4mWriterNode,
+  Y4mWriterOutputs,
+  type Y4mWriterTypes,
+} from "./y4m_writer.gen.ts";

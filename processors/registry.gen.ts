@@ -7,16 +7,32 @@
 
 import { NodeRegistry } from "../mod.ts";
 import { audioMixerNode } from "./audio_mixer.gen.ts";
+import { channelConverterNode } from "./channel_converter.gen.ts";
+import { colorConvertNode } from "./color_convert.gen.ts";
 import { gainNode } from "./gain.gen.ts";
 import { nullSinkNode } from "./null_sink.gen.ts";
+import { reverbNode } from "./reverb.gen.ts";
 import { testPatternNode } from "./test_pattern.gen.ts";
 import { testToneGeneratorNode } from "./test_tone_generator.gen.ts";
+import { videoScaleNode } from "./video_scale.gen.ts";
+import { wavFileSourceNode } from "./wav_file_source.gen.ts";
+import { wavWriterNode } from "./wav_writer.gen.ts";
+import { y4mFileSourceNode } from "./y4m_file_source.gen.ts";
+import { y4mWriterNode } from "./y4m_writer.gen.ts";
 
 /** The node definitions of `processors/`, by processor name. */
 export const registry: NodeRegistry = new NodeRegistry([
   audioMixerNode,
+  channelConverterNode,
+  colorConvertNode,
   gainNode,
   nullSinkNode,
+  reverbNode,
   testPatternNode,
   testToneGeneratorNode,
+  videoScaleNode,
+  wavFileSourceNode,
+  wavWriterNode,
+  y4mFileSourceNode,
+  y4mWriterNode,
 ]);

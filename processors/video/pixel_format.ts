@@ -4,18 +4,19 @@
  * @module
  */
 
+import { PIXEL_FORMATS, type PixelFormat } from "../../core/video_frame.ts";
+
 /**
- * Pixel layout of a frame. Rows are tightly packed (stride = bytes of visible pixels).
+ * Pixel layout of a frame: core's {@linkcode PixelFormat} (one definition for the whole project),
+ * re-exported here with {@linkcode PIXEL_FORMATS} so the video algorithms can be imported on their
+ * own. Rows are tightly packed (stride = bytes of visible pixels).
  *
  * - `RGBA`, `BGRA`: one plane, 4 bytes a pixel in that byte order.
  * - `I420`: 8-bit 4:2:0 planar: Y (width x height), then U and V (each width/2 x height/2).
  * - `NV12`: 8-bit 4:2:0 semi-planar: Y, then one plane of interleaved U, V pairs (height/2 rows
  *   of `width` bytes).
  */
-export type PixelFormat = "RGBA" | "BGRA" | "I420" | "NV12";
-
-/** The pixel formats, in a stable order. */
-export const PIXEL_FORMATS: readonly PixelFormat[] = ["RGBA", "BGRA", "I420", "NV12"];
+export { PIXEL_FORMATS, type PixelFormat };
 
 /** One plane of a {@linkcode FrameLayout}. */
 export interface PlaneLayout {
@@ -111,6 +112,31 @@ export class UnsupportedPixelFormatError extends TypeError {
  */
 export function isPixelFormat(value: string): value is PixelFormat {
   return (PIXEL_FORMATS as readonly string[]).includes(value);
+}
+
+/**
+ * Whether `width` x `height` is a valid size for `format`, by the rules of
+ * {@linkcode frameByteLength} but without throwing: for per-frame checks in processors.
+ *
+ * @param format The pixel format.
+ * @param width Width in pixels.
+ * @param height Height in pixels.
+ * @returns `true` for positive integers, even ones for I420 and NV12.
+ *
+ * @example Odd sizes suit RGB formats only
+ * ```ts
+ * import { isValidFrameSize } from "./pixel_format.ts";
+ *
+ * console.log(isValidFrameSize("RGBA", 5, 3), isValidFrameSize("I420", 5, 3)); // true false
+ * ```
+ */
+export function isValidFrameSize(format: PixelFormat, width: number, height: number): boolean {
+  if (!Number.isInteger(width) || width <= 0 || !Number.isInteger(height) || height <= 0) {
+    return false;
+  }
+  if (format === "RGBA" || format === "BGRA") return true;
+  if (format === "I420" || format === "NV12") return width % 2 === 0 && height % 2 === 0;
+  return false;
 }
 
 /**

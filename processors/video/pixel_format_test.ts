@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { PIXEL_FORMATS as CORE_PIXEL_FORMATS } from "../../core/video_frame.ts";
 import {
   frameByteLength,
   frameLayout,
   FrameSizeError,
   isPixelFormat,
+  isValidFrameSize,
   PIXEL_FORMATS,
   UnsupportedPixelFormatError,
 } from "./pixel_format.ts";
@@ -62,4 +64,22 @@ Deno.test("isPixelFormat() and UnsupportedPixelFormatError name the supported fo
     );
     return true;
   });
+});
+
+Deno.test("PIXEL_FORMATS is core's list: one definition of the pixel formats", () => {
+  assert.equal(PIXEL_FORMATS, CORE_PIXEL_FORMATS);
+});
+
+Deno.test("isValidFrameSize() follows frameByteLength() without throwing", () => {
+  for (const format of PIXEL_FORMATS) {
+    for (const [width, height] of [[4, 2], [5, 3], [0, 2], [2.5, 2], [-2, 2]]) {
+      let valid = true;
+      try {
+        frameByteLength(format, width, height);
+      } catch {
+        valid = false;
+      }
+      assert.equal(isValidFrameSize(format, width, height), valid, `${format} ${width}x${height}`);
+    }
+  }
 });

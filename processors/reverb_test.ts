@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import {
+  type AudioFrame,
+  ConfigValidationError,
+  connectLocal,
+  createAudioFrame,
+  InputBinding,
+  monotonicClock,
+  OutputBinding,
+  type ProcessContext,
+} from "../mod.ts";
+import { reverbNode } from "./reverb.gen.ts";
+
+const ctx: ProcessContext = { node: "reverb", clock: monotonicClock };
+
+function start(config: unknown) {
+  const ports = reverbNode.ports();
+  const reverb = reverbNode.create(config, ports);
+  const source = new OutputBinding<AudioFrame<2>>("source", "AudioFrame<2>");
+  const sink = new InputBinding<AudioFrame<2>>("sink", "AudioFrame<2>");
+  connectLocal(source, ports.input("in"), { capacity: 16, policy: "fifo" });
+  connectLocal(ports.output<AudioFrame<2>>("out"), sink, { capacity: 16, policy: "fifo" });
+  reverb.setup(ctx);
+  return { reverb, source, sink };
+}
+
+/** Energy of interleaved stereo `samples` in each window of `frames` frames. */
+function windowEnergy(samples: Float32Array, frames: number): number[] {
+  const energies: number[] = [];
+  for (let start = 0; start + 2 * frames <= samples.length; start += 2 * frames) {
+    let sum = 0;
+    for (let i = start; i < start + 2 * frames; i++) sum += samples[i] * samples[i];
+    energies.push(sum);
+  }
+  return energies;
+}
+
+Deno.test("Reverb.process() turns an impulse into a tail that arrives late and decays", () => {
+  const { reverb, source, sink } = start({ roomSize: 0.7, wet: 1, dry: 0 });
+  const rate = 48_000;
+  const blocks = 10; // 2 s in blocks of 0.2 s
+  for (let b = 0; b < blocks; b++) {
+    const frame = { ...createAudioFrame(2, rate, rate / 5), frameNumber: b };
+    if (b === 0) frame.samples[0] = frame.samples[1] = 1;
+    source.write(frame);
+  }
+  reverb.process(ctx);
+  const tail = new Float32Array(2 * 2 * rate);
+  for (let b = 0; b < blocks; b++) {
+    const block = sink.read()!;
+    assert.equal(block.frameNumber, b);
+    tail.set(block.samples, b * block.samples.length);
+  }
+  const firstComb = Math.round((1116 * rate) / 44_100);
+  assert.ok(tail.subarray(0, 2 * firstComb).every((s) => s === 0), "nothing before the first comb");
+  const energy = windowEnergy(tail, rate / 10); // 0.1 s windows
+  assert.ok(energy[0] > 0);
+  for (let w = 2; w < energy.length; w++) {
+    assert.ok(energy[w] < energy[w - 1], `window ${w}: ${energy[w]} >= ${energy[w - 1]}`);
+  }
+  assert.ok(energy[19] > 0 && energy[19] < energy[1] * 1e-3, `decay ${energy[19] / energy[1]}`);
+  assert.notDeepEqual(
+    tail.filter((_, i) => i % 2 === 0).slice(3000, 3100),
+    tail.filter((_, i) => i % 2 === 1).slice(3000, 3100),
+  );
+});
+
+Deno.test("Reverb with wet 0 and dry 1 passes audio through unchanged, at any sample rate", () => {
+  const { reverb, source, sink } = start({ wet: 0, dry: 1 });
+  const frame = createAudioFrame(2, 44_100, 4);
+  frame.samples.set([0.5, -0.5, 0.25, 0.125, 0, 1, -1, 0]);
+  source.write(frame);
+  reverb.process(ctx);
+  const out = sink.read()!;
+  assert.deepEqual(Array.from(out.samples), Array.from(frame.samples));
+  assert.equal(out.sampleRate, 44_100);
+});
+
+Deno.test("Reverb config bounds every parameter to 0..1", () => {
+  assert.deepEqual(reverbNode.create().config, {
+    roomSize: 0.5,
+    damping: 0.5,
+    wet: 0.3,
+    dry: 0.7,
+    width: 1,
+  });
+  assert.throws(
+    () => reverbNode.create({ roomSize: 1.5 }),
+    (e: unknown) =>
+      e instanceof ConfigValidationError && e.issues[0].field === "roomSize" &&
+      e.issues[0].expected === "a number from 0 to 1",
+  );
+});

@@ -1,0 +1,205 @@
+/**
+ * The {@linkcode WavFileSource} processor.
+ *
+ * @module
+ */
+
+import {
+  type AudioFrame,
+  config,
+  output,
+  type OutputPort,
+  type ProcessContext,
+  Processor,
+  processor,
+  RotatingPool,
+  type SetupContext,
+} from "../mod.ts";
+import { convertChannels } from "./dsp/channel_convert.ts";
+import { WavReader } from "./formats/wav_reader.ts";
+import type { WavFileSourceTypes } from "./wav_file_source.gen.ts";
+
+/** Config of {@linkcode WavFileSource}. */
+export interface WavFileSourceConfig {
+  /**
+   * The WAV file to play (PCM 8/16/24/32-bit or float 32/64-bit, any channel count).
+   *
+   * @minLength 1
+   */
+  path: string;
+  /**
+   * Samples per channel in each block.
+   *
+   * @integer
+   * @minimum 16
+   * @maximum 16384
+   * @default 480
+   */
+  blockSize: number;
+  /**
+   * Start again from the first sample at the end of the file instead of ending.
+   *
+   * @default false
+   */
+  loop: boolean;
+}
+
+type Block = { -readonly [K in keyof AudioFrame<2>]: AudioFrame<2>[K] };
+
+/** Blocks in the rotating pool: keep downstream connection capacities below this minus one. */
+const POOL_SIZE = 16;
+
+/**
+ * Plays a WAV file as stereo blocks, one block of `blockSize` samples per `process()` call.
+ *
+ * The file is opened in `setup()` (a missing or unreadable file fails there with a
+ * `WavReadError` naming the path) and read with async file I/O in `process()`. Mono files are
+ * copied to both channels; files with more than two channels are folded down as in
+ * `convertChannels` (even channels averaged into left, odd into right).
+ *
+ * End of stream: without `loop`, the last block holds the remaining samples (its `frameCount` may
+ * be less than `blockSize`); the call that writes it sets {@linkcode WavFileSource.ended}, and
+ * `process()` writes nothing more. With `loop`, blocks run on across the end of the file without a gap and
+ * the source never ends. Timestamps count samples from the clock time at `setup()`, so blocks are
+ * exactly `blockSize / sampleRate` seconds apart, which is also the loop period declared to the
+ * runtime in `setup()` (`ctx.loop.setPeriodNs`; readable as {@linkcode WavFileSource.periodNs}).
+ * Blocks come from a rotating pool of 16.
+ *
+ * @example Play a short file to its end
+ * ```ts
+ * import { connectLocal, InputBinding, monotonicClock, type AudioFrame } from "@streamlib/streamlib";
+ * import { wavFileSourceNode } from "@streamlib/streamlib/processors";
+ * import { WavWriter } from "./formats/wav_writer.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const writer = await WavWriter.create(`${dir}/a.wav`, { sampleRate: 8000, channels: 1 });
+ * await writer.write(new Float32Array(100).fill(0.5));
+ * await writer.close();
+ *
+ * const ports = wavFileSourceNode.ports();
+ * const source = wavFileSourceNode.create({ path: `${dir}/a.wav`, blockSize: 64 }, ports);
+ * const sink = new InputBinding<AudioFrame<2>>("sink", "AudioFrame<2>");
+ * connectLocal(ports.output("audio"), sink);
+ * const ctx = { node: "wav", clock: monotonicClock };
+ * await source.setup(ctx);
+ * while (!source.ended) await source.process(ctx);
+ * console.log(sink.read()?.frameCount, sink.read()?.frameCount); // 64 36
+ * await source.teardown();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+@processor({ tags: ["audio", "source", "file"], mode: "loop" })
+export class WavFileSource extends Processor<WavFileSourceTypes> {
+  /** The file's audio, stereo. */
+  @output()
+  audio!: OutputPort<AudioFrame<2>>;
+
+  /** File, block size and looping. */
+  @config()
+  config!: WavFileSourceConfig;
+
+  #reader: WavReader | undefined;
+  #pool: RotatingPool<Block> | undefined;
+  /** The last, short block of a file played once, preallocated so the end does not allocate. */
+  #tail: Block | undefined;
+  #scratch = new Float32Array(0);
+  #wrap = new Float32Array(0);
+  #ended = false;
+  #samples = 0;
+  #blocks = 0;
+  #startNs = 0;
+  #periodNs = 0;
+
+  /**
+   * The open file's rate, channel count and length in frames; `undefined` before `setup()`.
+   */
+  get info():
+    | { readonly sampleRate: number; readonly channels: number; readonly frameCount: number }
+    | undefined {
+    return this.#reader?.info;
+  }
+
+  /** Whether the whole file has been written out (never, with `loop`). */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Nanoseconds between blocks (`blockSize / sampleRate`); 0 before `setup()`. */
+  get periodNs(): number {
+    return this.#periodNs;
+  }
+
+  /**
+   * Opens the file, allocates the blocks and read buffers, and declares the loop period.
+   *
+   * @param ctx The node's name and clock.
+   * @throws {WavReadError} When the file is missing, not WAV or in an unsupported encoding.
+   */
+  override async setup(ctx: SetupContext): Promise<void> {
+    const { path, blockSize, loop } = this.config;
+    this.teardown();
+    const reader = await WavReader.open(path);
+    const { sampleRate, channels, frameCount } = reader.info;
+    this.#reader = reader;
+    const block = (frames: number): Block => ({
+      kind: "audio",
+      channels: 2,
+      sampleRate,
+      frameCount: frames,
+      samples: new Float32Array(2 * frames),
+      timestampNs: 0,
+      frameNumber: 0,
+    });
+    this.#pool = new RotatingPool<Block>(POOL_SIZE, () => block(blockSize));
+    const rest = frameCount % blockSize;
+    this.#tail = !loop && rest > 0 ? block(rest) : undefined;
+    this.#scratch = new Float32Array(blockSize * channels);
+    this.#wrap = loop ? new Float32Array(blockSize * channels) : new Float32Array(0);
+    this.#ended = frameCount === 0;
+    this.#samples = 0;
+    this.#blocks = 0;
+    this.#periodNs = (blockSize * 1e9) / sampleRate;
+    this.#startNs = Math.round(ctx.clock.nowNs());
+    ctx.loop?.setPeriodNs(this.#periodNs);
+  }
+
+  /**
+   * Reads the next block and writes it to `audio`; does nothing once the file has ended.
+   *
+   * @param _ctx The node's name and clock.
+   */
+  async process(_ctx: ProcessContext): Promise<void> {
+    const reader = this.#reader;
+    const pool = this.#pool;
+    if (!reader || !pool || this.#ended) return;
+    const { blockSize, loop } = this.config;
+    const { channels, sampleRate } = reader.info;
+    const scratch = this.#scratch;
+    let frames = await reader.read(scratch, blockSize);
+    while (loop && frames < blockSize) {
+      await reader.seek(0);
+      const got = await reader.read(this.#wrap, blockSize - frames);
+      if (got === 0) break; // the file was emptied under us
+      const wrap = this.#wrap;
+      for (let i = 0, o = frames * channels; i < got * channels; i++, o++) scratch[o] = wrap[i];
+      frames += got;
+    }
+    if (frames < blockSize || (!loop && reader.position >= reader.info.frameCount)) {
+      this.#ended = true;
+    }
+    if (frames === 0) return;
+    const block = frames === blockSize ? pool.next() : this.#tail;
+    if (!block || block.frameCount !== frames) return; // the file shrank under us
+    convertChannels(scratch, channels, block.samples, 2, frames);
+    block.timestampNs = this.#startNs + Math.round((this.#samples * 1e9) / sampleRate);
+    block.frameNumber = this.#blocks++;
+    this.#samples += frames;
+    this.outputs.audio.write(block);
+  }
+
+  /** Closes the file. */
+  override teardown(): void {
+    this.#reader?.close();
+    this.#reader = undefined;
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The {@linkcode WavWriter} processor.
+ *
+ * @module
+ */
+
+import {
+  type AudioFrame,
+  config,
+  input,
+  type InputPort,
+  type ProcessContext,
+  Processor,
+  processor,
+  type SetupContext,
+} from "../mod.ts";
+import { convertChannels } from "./dsp/channel_convert.ts";
+import { WavWriter as WavFileWriter } from "./formats/wav_writer.ts";
+import type { WavWriterTypes } from "./wav_writer.gen.ts";
+
+/** Config of {@linkcode WavWriter}. */
+export interface WavWriterConfig {
+  /**
+   * The WAV file to record to; created, or truncated if it exists.
+   *
+   * @minLength 1
+   */
+  path: string;
+  /**
+   * Sample encoding in the file: 16-bit integer PCM or 32-bit IEEE float.
+   *
+   * @default "pcm16"
+   */
+  sampleFormat: "pcm16" | "float32";
+  /**
+   * Samples per second per channel written in the header; blocks at another rate are dropped.
+   *
+   * @integer
+   * @minimum 8000
+   * @maximum 192000
+   * @default 48000
+   */
+  sampleRate: number;
+  /**
+   * Channels in the file; blocks with another channel count are converted to it.
+   *
+   * @integer
+   * @minimum 1
+   * @maximum 32
+   * @default 2
+   */
+  channels: number;
+}
+
+/**
+ * Records audio to a WAV file.
+ *
+ * The file is created in `setup()` with a header for zero samples. `process()` appends every
+ * waiting block with async file I/O and, after each block, patches the header sizes, so the file
+ * on disk is a complete, playable WAV of everything recorded so far at every moment: a process
+ * that dies mid-recording leaves a readable file. `teardown()` waits for pending writes and
+ * closes the file; it is idempotent, and `process()` after it writes nothing.
+ *
+ * The input takes audio of any channel count (so an `AudioFrame<1>` or `AudioFrame<2>` output
+ * connects); blocks whose channel count differs from `channels` are converted as in
+ * `convertChannels`. There is no resampler: blocks whose sample rate differs from `sampleRate`
+ * are dropped and counted in {@linkcode WavWriter.droppedBlocks}.
+ *
+ * @example Record two blocks
+ * ```ts
+ * import { connectLocal, createAudioFrame, monotonicClock, OutputBinding, type AudioFrame } from "@streamlib/streamlib";
+ * import { wavWriterNode } from "@streamlib/streamlib/processors";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const ports = wavWriterNode.ports();
+ * const writer = wavWriterNode.create({ path: `${dir}/take.wav`, sampleRate: 8000 }, ports);
+ * const source = new OutputBinding<AudioFrame<2>>("source", "AudioFrame<2>");
+ * connectLocal(source, ports.input("in"));
+ * const ctx = { node: "rec", clock: monotonicClock };
+ * await writer.setup(ctx);
+ * source.write(createAudioFrame(2, 8000, 80));
+ * source.write(createAudioFrame(2, 8000, 80));
+ * await writer.process(ctx);
+ * await writer.teardown();
+ * console.log(writer.framesWritten, (await Deno.stat(`${dir}/take.wav`)).size); // 160 684
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+@processor({ tags: ["audio", "sink", "file"], mode: "push" })
+export class WavWriter extends Processor<WavWriterTypes> {
+  /** Audio to record, any channel count. */
+  @input({ required: true })
+  in!: InputPort<AudioFrame>;
+
+  /** File, encoding, rate and channel count. */
+  @config()
+  config!: WavWriterConfig;
+
+  #file: WavFileWriter | undefined;
+  #scratch = new Float32Array(0);
+  #dropped = 0;
+  #closing: Promise<void> | undefined;
+
+  /** Frames (samples per channel) written so far. */
+  get framesWritten(): number {
+    return this.#file?.framesWritten ?? 0;
+  }
+
+  /** Blocks dropped because their sample rate was not `sampleRate`. */
+  get droppedBlocks(): number {
+    return this.#dropped;
+  }
+
+  /**
+   * Creates the file and writes its header.
+   *
+   * @param _ctx The node's name and clock.
+   * @throws {Deno.errors.NotFound} When the directory does not exist (and other open errors).
+   */
+  override async setup(_ctx: SetupContext): Promise<void> {
+    await this.teardown(); // a second setup() finishes the previous recording first
+    const { path, sampleFormat, sampleRate, channels } = this.config;
+    this.#file = await WavFileWriter.create(path, { sampleRate, channels, sampleFormat });
+    this.#scratch = new Float32Array(channels * 4096);
+    this.#dropped = 0;
+    this.#closing = undefined;
+  }
+
+  /**
+   * Appends every block waiting on `in`; the header describes them when it returns.
+   *
+   * @param _ctx The node's name and clock.
+   */
+  async process(_ctx: ProcessContext): Promise<void> {
+    const { sampleRate, channels } = this.config;
+    let frame;
+    while ((frame = this.inputs.in.read()) !== undefined) {
+      const file = this.#file;
+      if (!file || this.#closing) return;
+      if (frame.sampleRate !== sampleRate) {
+        this.#dropped++;
+        continue;
+      }
+      let samples = frame.samples;
+      if (frame.channels !== channels) {
+        if (this.#scratch.length < frame.frameCount * channels) {
+          this.#scratch = new Float32Array(frame.frameCount * channels);
+        }
+        convertChannels(frame.samples, frame.channels, this.#scratch, channels, frame.frameCount);
+        samples = this.#scratch;
+      }
+      await file.write(samples, frame.frameCount);
+    }
+  }
+
+  /** Waits for pending writes, finalizes the header and closes the file. Idempotent. */
+  override teardown(): Promise<void> {
+    this.#closing ??= this.#file?.close() ?? Promise.resolve();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The {@linkcode Y4mWriter} processor.
+ *
+ * @module
+ */
+
+import {
+  config,
+  input,
+  type InputPort,
+  type ProcessContext,
+  Processor,
+  processor,
+  type SetupContext,
+  type VideoFrame,
+} from "../mod.ts";
+import type { Rational } from "./formats/y4m_header.ts";
+import { Y4mWriter as Y4mFileWriter } from "./formats/y4m_writer.ts";
+import { convertFrame } from "./video/color_convert.ts";
+import { frameByteLength } from "./video/pixel_format.ts";
+import type { Y4mWriterTypes } from "./y4m_writer.gen.ts";
+
+/** Config of {@linkcode Y4mWriter}. */
+export interface Y4mWriterConfig {
+  /**
+   * The `.y4m` file to record to; created, or truncated if it exists.
+   *
+   * @minLength 1
+   */
+  path: string;
+  /**
+   * Frame width in pixels written in the header; frames of another size are dropped.
+   *
+   * @integer
+   * @minimum 2
+   * @maximum 7680
+   * @multipleOf 2
+   * @default 640
+   */
+  width: number;
+  /**
+   * Frame height in pixels written in the header; frames of another size are dropped.
+   *
+   * @integer
+   * @minimum 2
+   * @maximum 4320
+   * @multipleOf 2
+   * @default 480
+   */
+  height: number;
+  /**
+   * Frames per second written in the header (`F`); 29.97 and the like become `30000:1001`.
+   *
+   * @exclusiveMinimum 0
+   * @maximum 240
+   * @default 30
+   */
+  fps: number;
+}
+
+/**
+ * Records video to a YUV4MPEG2 (`.y4m`) file, which FFmpeg, x264 and most video tools read.
+ *
+ * The file is created in `setup()` with its stream header (`C420jpeg`: centred chroma, as this
+ * library's conversions produce). `process()` appends every waiting frame with async file I/O;
+ * each frame is complete in the file when its write finishes, so a recording cut short loses at
+ * most the frame being written. `teardown()` waits for pending writes and closes the file; it is
+ * idempotent.
+ *
+ * Frames in any pixel format are accepted: I420 is written as it is, and RGBA, BGRA and NV12 are
+ * converted to I420 first (BT.601 limited range, into a buffer allocated in `setup()`). Frames
+ * whose size is not `width` x `height` are dropped and counted in
+ * {@linkcode Y4mWriter.droppedFrames} (put a `VideoScale` in front to resize). Input frames must
+ * have tightly packed rows.
+ *
+ * @example Record one grey frame
+ * ```ts
+ * import { connectLocal, monotonicClock, OutputBinding, type VideoFrame } from "@streamlib/streamlib";
+ * import { y4mWriterNode } from "@streamlib/streamlib/processors";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const ports = y4mWriterNode.ports();
+ * const writer = y4mWriterNode.create({ path: `${dir}/grey.y4m`, width: 4, height: 2 }, ports);
+ * const source = new OutputBinding<VideoFrame>("source", "VideoFrame");
+ * connectLocal(source, ports.input("in"));
+ * const ctx = { node: "rec", clock: monotonicClock };
+ * await writer.setup(ctx);
+ * const data = new Uint8Array(12).fill(128);
+ * source.write({ kind: "video", width: 4, height: 2, format: "I420", stride: 4, timestampNs: 0, frameNumber: 0, data });
+ * await writer.process(ctx);
+ * await writer.teardown();
+ * console.log(await Deno.readTextFile(`${dir}/grey.y4m`).then((t) => t.split("\n")[0]));
+ * // YUV4MPEG2 W4 H2 F30:1 Ip A1:1 C420jpeg
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+@processor({ tags: ["video", "sink", "file"], mode: "push" })
+export class Y4mWriter extends Processor<Y4mWriterTypes> {
+  /** Video to record, any pixel format (converted to I420). */
+  @input({ required: true })
+  in!: InputPort<VideoFrame>;
+
+  /** File, size and frame rate. */
+  @config()
+  config!: Y4mWriterConfig;
+
+  #file: Y4mFileWriter | undefined;
+  #i420 = new Uint8Array(0);
+  #dropped = 0;
+  #closing: Promise<void> | undefined;
+
+  /** Frames written so far. */
+  get framesWritten(): number {
+    return this.#file?.framesWritten ?? 0;
+  }
+
+  /** Frames dropped because their size was not `width` x `height`. */
+  get droppedFrames(): number {
+    return this.#dropped;
+  }
+
+  /**
+   * Creates the file, writes the stream header and allocates the conversion buffer.
+   *
+   * @param _ctx The node's name and clock.
+   * @throws {Deno.errors.NotFound} When the directory does not exist (and other open errors).
+   */
+  override async setup(_ctx: SetupContext): Promise<void> {
+    await this.teardown(); // a second setup() finishes the previous recording first
+    const { path, width, height, fps } = this.config;
+    this.#file = await Y4mFileWriter.create(path, { width, height, frameRate: fpsRatio(fps) });
+    this.#i420 = new Uint8Array(frameByteLength("I420", width, height));
+    this.#dropped = 0;
+    this.#closing = undefined;
+  }
+
+  /**
+   * Appends every frame waiting on `in`; each is complete in the file when this returns.
+   *
+   * @param _ctx The node's name and clock.
+   */
+  async process(_ctx: ProcessContext): Promise<void> {
+    const { width, height } = this.config;
+    let frame;
+    while ((frame = this.inputs.in.read()) !== undefined) {
+      const file = this.#file;
+      if (!file || this.#closing) return;
+      const bytes = frameByteLength(frame.format, width, height);
+      if (frame.width !== width || frame.height !== height || frame.data.length < bytes) {
+        this.#dropped++;
+        continue;
+      }
+      if (frame.format === "I420") {
+        await file.writeFrame(frame.data);
+      } else {
+        convertFrame(frame.data, frame.format, this.#i420, "I420", width, height);
+        await file.writeFrame(this.#i420);
+      }
+    }
+  }
+
+  /** Waits for pending writes and closes the file. Idempotent. */
+  override teardown(): Promise<void> {
+    this.#closing ??= this.#file?.close() ?? Promise.resolve();
+    return this.#closing;
+  }
+}
+
+/**
+ * 30 is `30:1`; NTSC shorthand such as 29.97 is `30000:1001`; other fractions are in thousandths,
+ * reduced (12.5 is `25:2`).
+ */
+function fpsRatio(fps: number): Rational {
+  if (Number.isInteger(fps)) return { numerator: fps, denominator: 1 };
+  const ntsc = Math.round(fps * 1001);
+  if (Math.abs(ntsc / 1001 - fps) < 1e-4) return { numerator: ntsc, denominator: 1001 };
+  const numerator = Math.max(1, Math.round(fps * 1000));
+  let [a, b] = [numerator, 1000];
+  while (b !== 0) [a, b] = [b, a % b];
+  return { numerator: numerator / a, denominator: 1000 / a };
+}
