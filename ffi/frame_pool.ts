@@ -6,11 +6,7 @@
  */
 
 import type { FramePoolContract, FramePoolStats } from "../core/pool_contract.ts";
-import {
-  InvalidArgumentError,
-  InvalidHandleError,
-  statusError,
-} from "./errors.ts";
+import { InvalidArgumentError, InvalidHandleError, statusError } from "./errors.ts";
 import { libraryPath, loadNativeLibrary } from "./load.ts";
 import { CLOSED_HANDLE, SL_ERR_POOL_EXHAUSTED } from "./status.ts";
 import type { NativeLibrary } from "./symbols.ts";

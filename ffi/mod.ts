@@ -1,5 +1,6 @@
 /**
- * The FFI layer: the native library's loader, its lock-free rings and its zero-copy frame pool.
+ * The FFI layer: the native library's loader, its lock-free rings, its zero-copy frame pool, and
+ * the frame codec and native connections that carry frames between isolates over them.
  *
  * Everything here needs `--allow-ffi` (and `--allow-read`/`--allow-env` to find the library).
  *
@@ -32,6 +33,39 @@ export {
   WrongEndpointError,
 } from "./errors.ts";
 export {
+  type AdoptConnectionOptions,
+  poolSlabAddress,
+  type TransferredConnectionEnd,
+} from "./connection_transfer.ts";
+export {
+  ConnectionSharedState,
+  COUNTER,
+  type NativeConnectionStats,
+} from "./connection_shared_state.ts";
+export { FrameCodec } from "./frame_codec.ts";
+export { FrameTooLargeError, InvalidFrameError } from "./frame_codec_errors.ts";
+export { FrameDecoder } from "./frame_decoder.ts";
+export {
+  ENCODE_POOL_EXHAUSTED,
+  ENCODED_COPY,
+  ENCODED_ZERO_COPY,
+  FrameEncoder,
+} from "./frame_encoder.ts";
+export {
+  FLAG_KEYFRAME,
+  formatTag,
+  FRAME_HEADER_BYTES,
+  FRAME_HEADER_MAGIC,
+  FRAME_KIND_TAGS,
+  HEADER,
+  MAX_AUDIO_CHANNELS,
+  slotBytesFor,
+  tagKind,
+  tagValue,
+  VIDEO_CODECS,
+  videoSlotBytes,
+} from "./frame_format.ts";
+export {
   FramePool,
   type FramePoolOptions,
   MAX_POOL_BYTES,
@@ -47,15 +81,20 @@ export {
   NATIVE_LIB_ENV,
   nativeLibraryFileName,
 } from "./load.ts";
+export { createNativeConnection, type NativeConnectionOptions } from "./native_connection.ts";
+export { NativeConnectionReader } from "./native_connection_reader.ts";
+export { type ConnectionEndParts, NativeConnectionWriter } from "./native_connection_writer.ts";
 export {
   createNativeRing,
   NativeRingConsumer,
   type NativeRingOptions,
   NativeRingProducer,
 } from "./native_ring.ts";
+export { PoolFrameAllocator, type PoolFrameAllocatorOptions } from "./pool_frame_allocator.ts";
 export {
   RingEndpoint,
   type RingEndpointKind,
   type TransferredRingEndpoint,
 } from "./ring_endpoint.ts";
+export { SlotHeaders } from "./slot_header.ts";
 export { ABI_VERSION, type NativeLibrary, symbols } from "./symbols.ts";

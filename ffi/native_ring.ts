@@ -13,6 +13,7 @@ import {
   MAX_RING_CAPACITY,
 } from "../core/ring_contract.ts";
 import { InvalidArgumentError, statusError } from "./errors.ts";
+import { SL_ERR_INVALID_ARGUMENT } from "./status.ts";
 import { loadNativeLibrary } from "./load.ts";
 import { adoptLibrary, RingEndpoint, type TransferredRingEndpoint } from "./ring_endpoint.ts";
 import type { NativeLibrary } from "./symbols.ts";
@@ -31,6 +32,12 @@ function checkCount(operation: string, batch: FrameMessageBatch, count: number):
   if (!Number.isInteger(count) || count < 0 || count > batch.capacity) {
     throw new InvalidArgumentError(operation, "count", count, `an integer 0..${batch.capacity}`);
   }
+}
+
+/** Whether two byte views share any memory. */
+function overlaps(a: Uint8Array, b: Uint8Array): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength &&
+    b.byteOffset < a.byteOffset + a.byteLength;
 }
 
 /** The writing end of a native ring. */
@@ -69,12 +76,77 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
    *
    * @param batch The message source.
    * @param count How many, `0..batch.capacity`.
-   * @returns How many were written: all of them under `latest`; as many as fit under `fifo`.
+   * @returns How many were written: all of them under `latest` (messages rolled off are dropped,
+   *   with their pool slots: use {@linkcode NativeRingProducer.pushEvict} for pooled frames); as
+   *   many as fit under `fifo`.
    */
   pushBatch(batch: FrameMessageBatch, count: number): number {
     if (count > batch.capacity || count < 0) checkCount("push to ring", batch, count);
     const r = this.lib.symbols.sl_ring_push_batch(this.handle, batch.bytes, count);
     return r < 0 ? this.fail(r, "push to ring") : r;
+  }
+
+  /**
+   * Pushes the first `count` messages of `batch` to a `latest` ring in one native call and hands
+   * back every message this call rolls off: unread ones from the ring, or ones of `batch` itself
+   * when `count` exceeds the capacity. They are copied to the front of `evicted`, oldest first;
+   * the caller now owns them and must release their frame-pool slots. Nothing is lost: each
+   * message pushed is either read by the consumer or returned here.
+   *
+   * @param batch The message source.
+   * @param count How many, `0..batch.capacity`.
+   * @param evicted Where the rolled-off messages go: room for `count` messages, not overlapping
+   *   `batch`.
+   * @returns How many messages were evicted, `0..count`.
+   * @throws {InvalidArgumentError} When `count` is out of range, `evicted` is too small or
+   *   overlaps `batch`, or the ring is `fifo` (fifo rings never evict; use `pushBatch()`).
+   *
+   * @example Release the pool slots of frames that rolled off
+   * ```ts
+   * import { FrameMessageBatch } from "@streamlib/streamlib";
+   * import { createNativeRing, FramePool } from "@streamlib/streamlib/ffi";
+   *
+   * using pool = FramePool.create({ slotBytes: 64, slotCount: 4 });
+   * using producer = createNativeRing({ capacity: 2, policy: "latest" })[0];
+   * const frames = new FrameMessageBatch(3);
+   * for (let i = 0; i < 3; i++) frames.write(i, pool.acquire(), 0, 64, 0, i * 1000, i);
+   * const evicted = new FrameMessageBatch(3);
+   * const n = producer.pushEvict(frames, 3, evicted);
+   * for (let i = 0; i < n; i++) pool.release(evicted.slot(i));
+   * console.log(n, evicted.sequence(0)); // 1 0
+   * ```
+   */
+  pushEvict(batch: FrameMessageBatch, count: number, evicted: FrameMessageBatch): number {
+    const operation = "push to ring with eviction";
+    if (count > batch.capacity || count < 0) checkCount(operation, batch, count);
+    if (evicted.capacity < count) {
+      throw new InvalidArgumentError(
+        operation,
+        "evicted.capacity",
+        evicted.capacity,
+        `at least count (${count})`,
+      );
+    }
+    if (overlaps(batch.bytes, evicted.bytes)) {
+      throw new InvalidArgumentError(
+        operation,
+        "evicted",
+        "a view overlapping batch",
+        "a batch of its own",
+      );
+    }
+    const r = this.lib.symbols.sl_ring_push_evict(this.handle, batch.bytes, count, evicted.bytes);
+    if (r >= 0) return r;
+    // Every other argument was checked above, so an invalid argument here is the ring's policy.
+    if (r === SL_ERR_INVALID_ARGUMENT && !this.closed) {
+      throw new InvalidArgumentError(
+        operation,
+        "ring policy",
+        "fifo",
+        "latest (fifo rings never evict, use pushBatch())",
+      );
+    }
+    return this.fail(r, operation);
   }
 
   /**
@@ -133,7 +205,8 @@ export class NativeRingConsumer extends RingEndpoint implements FrameRingConsume
 
   /**
    * Pops the newest message into message 0 of `batch`; older ones are discarded and counted as
-   * dropped.
+   * dropped. The discarded messages' pool slots are not released: for pooled frames, use
+   * `popBatch()`, keep the newest and release the others.
    *
    * @param batch Where to write it.
    * @returns Whether there was one.

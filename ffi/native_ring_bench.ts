@@ -4,8 +4,11 @@ import { createNativeRing } from "./native_ring.ts";
 
 const [producer, consumer] = createNativeRing({ capacity: 1024, policy: "fifo" });
 const [latestProducer, latestConsumer] = createNativeRing({ capacity: 1024, policy: "latest" });
+const [evictProducer, evictConsumer] = createNativeRing({ capacity: 1024, policy: "latest" });
+const [fullProducer] = createNativeRing({ capacity: 256, policy: "latest" });
 const one = new FrameMessageBatch(1);
 const batch = new FrameMessageBatch(256);
+const evicted = new FrameMessageBatch(256);
 const pool = FramePool.create({ slotBytes: 4096, slotCount: 16 });
 
 Deno.bench("NativeRingProducer.push() + NativeRingConsumer.pop(), fifo, 1 message", {
@@ -36,6 +39,19 @@ Deno.bench("NativeRingProducer.pushBatch() + popBatch(), latest, 256 messages", 
 }, () => {
   latestProducer.pushBatch(batch, 256);
   latestConsumer.popBatch(batch, 256);
+});
+
+Deno.bench("NativeRingProducer.pushEvict() + popBatch(), latest, 256 messages", {
+  group: "batch",
+}, () => {
+  evictProducer.pushEvict(batch, 256, evicted);
+  evictConsumer.popBatch(batch, 256);
+});
+
+Deno.bench("NativeRingProducer.pushEvict(), latest, 256 messages into a full ring (evicts 256)", {
+  group: "batch",
+}, () => {
+  fullProducer.pushEvict(batch, 256, evicted);
 });
 
 Deno.bench("NativeRingConsumer.slots()", { group: "query" }, () => {

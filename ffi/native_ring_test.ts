@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { FrameMessageBatch } from "../core/frame_message.ts";
 import { InvalidArgumentError, InvalidHandleError } from "./errors.ts";
+import { FramePool } from "./frame_pool.ts";
 import { loadNativeLibrary } from "./load.ts";
 import { createNativeRing, NativeRingConsumer, NativeRingProducer } from "./native_ring.ts";
 import { SL_ERR_INVALID_HANDLE, SL_ERR_WRONG_ENDPOINT } from "./status.ts";
@@ -62,6 +63,108 @@ Deno.test("NativeRingConsumer.popLatest() returns the newest and drops the rest"
   assert.equal(consumer.stats().dropped, 4);
   producer.close();
   consumer.close();
+});
+
+function sequences(batch: FrameMessageBatch, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => batch.sequence(i));
+}
+
+Deno.test("NativeRingProducer.pushEvict() returns the oldest unread messages, in order", () => {
+  using producer = createNativeRing({ capacity: 4, policy: "latest" })[0];
+  const batch = new FrameMessageBatch(8);
+  const evicted = new FrameMessageBatch(8);
+  fill(batch, 0, 4);
+  assert.equal(producer.pushEvict(batch, 4, evicted), 0, "room for all four");
+  fill(batch, 4, 3);
+  assert.equal(producer.pushEvict(batch, 3, evicted), 3);
+  assert.deepEqual(sequences(evicted, 3), [0, 1, 2]);
+  assert.equal(evicted.timestampNs(2), 2000, "whole messages come back");
+  fill(batch, 7, 1);
+  assert.equal(producer.pushEvict(batch, 1, evicted), 1);
+  assert.equal(evicted.sequence(0), 3);
+});
+
+Deno.test("NativeRingProducer.pushEvict() returns messages of its own batch beyond capacity", () => {
+  const [producer, consumer] = createNativeRing({ capacity: 3, policy: "latest" });
+  const batch = new FrameMessageBatch(10);
+  const evicted = new FrameMessageBatch(10);
+  fill(batch, 0, 1);
+  producer.pushEvict(batch, 1, evicted);
+  fill(batch, 1, 9);
+  assert.equal(producer.pushEvict(batch, 9, evicted), 7);
+  assert.deepEqual(sequences(evicted, 7), [0, 1, 2, 3, 4, 5, 6]);
+  assert.equal(consumer.popBatch(batch, 10), 3);
+  assert.deepEqual(sequences(batch, 3), [7, 8, 9]);
+  producer.close();
+  consumer.close();
+});
+
+Deno.test("NativeRingProducer.pushEvict() accounts every message: read + dropped == written", () => {
+  using pool = FramePool.create({ slotBytes: 64, slotCount: 8 });
+  const [producer, consumer] = createNativeRing({ capacity: 4, policy: "latest" });
+  const frames = new FrameMessageBatch(3);
+  const evicted = new FrameMessageBatch(3);
+  const out = new FrameMessageBatch(2);
+  let sequence = 0;
+  let read = 0;
+  let evictedTotal = 0;
+  for (let round = 0; round < 50; round++) {
+    for (let i = 0; i < 3; i++) frames.write(i, pool.acquire(), 0, 64, 0, 0, sequence++);
+    const n = producer.pushEvict(frames, 3, evicted);
+    for (let i = 0; i < n; i++) pool.release(evicted.slot(i));
+    evictedTotal += n;
+    if (round % 2 === 0) {
+      const m = consumer.popBatch(out, 2); // reads 2 of every 6: the ring overflows
+      for (let i = 0; i < m; i++) pool.release(out.slot(i));
+      read += m;
+    }
+  }
+  const stats = consumer.stats();
+  assert.equal(stats.written, 150);
+  assert.equal(stats.read, read);
+  assert.equal(stats.dropped, evictedTotal);
+  assert.equal(stats.read + stats.dropped + stats.queued, stats.written);
+  assert.equal(pool.stats().inUse, stats.queued, "only the queued frames still hold a slot");
+  const rest = new FrameMessageBatch(4);
+  const left = consumer.popBatch(rest, 4);
+  for (let i = 0; i < left; i++) pool.release(rest.slot(i));
+  assert.equal(pool.stats().inUse, 0);
+  producer.close();
+  consumer.close();
+});
+
+Deno.test("NativeRingProducer.pushEvict() refuses a fifo ring with a typed error", () => {
+  const [producer, consumer] = createNativeRing({ capacity: 4, policy: "fifo" });
+  const batch = new FrameMessageBatch(2);
+  const evicted = new FrameMessageBatch(2);
+  fill(batch, 0, 2);
+  assert.throws(
+    () => producer.pushEvict(batch, 2, evicted),
+    (e: unknown) =>
+      e instanceof InvalidArgumentError && e.argument === "ring policy" && e.value === "fifo" &&
+      /fifo rings never evict, use pushBatch\(\)/.test(e.message),
+  );
+  assert.equal(producer.stats().written, 0, "nothing was written");
+  producer.close();
+  consumer.close();
+  assert.throws(() => producer.pushEvict(batch, 2, evicted), InvalidHandleError);
+});
+
+Deno.test("NativeRingProducer.pushEvict() refuses a small or overlapping evicted batch", () => {
+  using producer = createNativeRing({ capacity: 2, policy: "latest" })[0];
+  const batch = new FrameMessageBatch(4);
+  assert.throws(
+    () => producer.pushEvict(batch, 4, new FrameMessageBatch(3)),
+    (e: unknown) =>
+      e instanceof InvalidArgumentError && e.argument === "evicted.capacity" &&
+      /evicted.capacity 3 is invalid, expected at least count \(4\)/.test(e.message),
+  );
+  assert.throws(() => producer.pushEvict(batch, 5, new FrameMessageBatch(5)), /count 5/);
+  assert.throws(
+    () => producer.pushEvict(batch, 2, FrameMessageBatch.fromBytes(batch.bytes.subarray(64))),
+    /evicted a view overlapping batch is invalid/,
+  );
+  assert.equal(producer.stats().written, 0);
 });
 
 Deno.test("createNativeRing() names the bad capacity or policy and the valid range", () => {

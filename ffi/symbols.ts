@@ -9,7 +9,7 @@
  */
 
 /** The ABI version this table was written for; the loader refuses any other. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 /** Symbols of `libstreamlib_native` (see `docs/native_abi.md`). */
 export const symbols = {
@@ -26,6 +26,8 @@ export const symbols = {
   sl_ring_push: { parameters: ["u32", "buffer"], result: "i32" },
   /** `fn sl_ring_push_batch(producer: u32, msgs: *const u8, count: u32) -> i32` */
   sl_ring_push_batch: { parameters: ["u32", "buffer", "u32"], result: "i32" },
+  /** `fn sl_ring_push_evict(producer: u32, msgs: *const u8, count: u32, evicted: *mut u8) -> i32` */
+  sl_ring_push_evict: { parameters: ["u32", "buffer", "u32", "buffer"], result: "i32" },
   /** `fn sl_ring_pop(consumer: u32, out: *mut u8) -> i32` */
   sl_ring_pop: { parameters: ["u32", "buffer"], result: "i32" },
   /** `fn sl_ring_pop_batch(consumer: u32, out: *mut u8, max: u32) -> i32` */

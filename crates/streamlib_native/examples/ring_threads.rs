@@ -7,8 +7,12 @@
 //!
 //! The producer pushes messages `0..messages` in batches, each message's fields derived from its
 //! sequence number; the consumer pops in batches, checks every message is intact and in order
-//! (`fifo`: exactly `0, 1, 2, ...`; `latest`: strictly increasing, the last one present, and
-//! `read + dropped == messages`) and sums a checksum. It prints one JSON line:
+//! (`fifo`: exactly `0, 1, 2, ...`; `latest`: strictly increasing and the last one present) and
+//! sums a checksum. Under `latest` the producer pushes with `push_evict`, as a producer of pooled
+//! frames must, and checks the messages it gets back are intact and in order; both sides mark the
+//! messages they own in a bitmap, and at the end every message must be owned exactly once (read
+//! or evicted) and the counters must agree (`read + dropped == messages`, `dropped` = evicted).
+//! It prints one JSON line:
 //!
 //! ```text
 //! {"policy":"fifo","messages":20000000,"batch":256,"capacity":4096,"seconds":..,"messages_per_second":..,"ns_per_message":..,"checksum_ok":true}
@@ -112,27 +116,93 @@ fn back_off(idle_rounds: &mut u32) {
     }
 }
 
-fn produce(mut producer: RingProducer, messages: u64, batch_size: usize) {
+/// One bit per message: who owns it.
+struct Ownership(Vec<u64>);
+
+impl Ownership {
+    fn new(messages: u64) -> Self {
+        Ownership(vec![0; messages.div_ceil(64) as usize])
+    }
+
+    fn mark(&mut self, n: u64) {
+        if let Some(word) = self.0.get_mut((n / 64) as usize) {
+            *word |= 1 << (n % 64);
+        }
+    }
+}
+
+/// Checks that `a` and `b` split `0..messages` between them: every message in exactly one.
+fn owned_exactly_once(a: &Ownership, b: &Ownership, messages: u64) -> bool {
+    a.0.iter().zip(&b.0).enumerate().all(|(i, (a, b))| {
+        let first = i as u64 * 64;
+        let all = if messages - first >= 64 {
+            u64::MAX
+        } else {
+            (1 << (messages - first)) - 1
+        };
+        a & b == 0 && a | b == all
+    })
+}
+
+/// What the producer got back from a `latest` ring.
+struct Evicted {
+    count: u64,
+    owned: Ownership,
+    intact_and_ordered: bool,
+}
+
+fn produce(
+    mut producer: RingProducer,
+    messages: u64,
+    batch_size: usize,
+    policy: Policy,
+) -> Evicted {
     let mut batch = vec![FrameMessage::EMPTY; batch_size];
+    let mut evicted_out = vec![FrameMessage::EMPTY; batch_size];
+    let mut evicted = Evicted {
+        count: 0,
+        owned: Ownership::new(if policy == Policy::Latest {
+            messages
+        } else {
+            0
+        }),
+        intact_and_ordered: true,
+    };
+    let mut last_evicted: Option<u64> = None;
     let mut next = 0;
     while next < messages {
         let count = batch_size.min((messages - next) as usize);
         for (i, slot) in batch[..count].iter_mut().enumerate() {
             *slot = message(next + i as u64);
         }
-        let mut sent = 0;
-        let mut idle_rounds = 0;
-        while sent < count {
-            let written = producer.push_batch(&batch[sent..count]);
-            if written == 0 {
-                back_off(&mut idle_rounds);
-            } else {
-                idle_rounds = 0;
+        if policy == Policy::Latest {
+            let n = producer
+                .push_evict(&batch[..count], &mut evicted_out[..count])
+                .expect("a latest ring evicts");
+            for frame in &evicted_out[..n] {
+                let n = frame.sequence as u64;
+                evicted.intact_and_ordered &=
+                    *frame == message(n) && last_evicted.is_none_or(|last| n > last);
+                evicted.owned.mark(n);
+                last_evicted = Some(n);
             }
-            sent += written;
+            evicted.count += n as u64;
+        } else {
+            let mut sent = 0;
+            let mut idle_rounds = 0;
+            while sent < count {
+                let written = producer.push_batch(&batch[sent..count]);
+                if written == 0 {
+                    back_off(&mut idle_rounds);
+                } else {
+                    idle_rounds = 0;
+                }
+                sent += written;
+            }
         }
         next += count as u64;
     }
+    evicted
 }
 
 struct Received {
@@ -140,10 +210,12 @@ struct Received {
     checksum: u64,
     last: Option<u64>,
     intact_and_ordered: bool,
+    owned: Ownership,
 }
 
 fn consume(
     mut consumer: RingConsumer,
+    messages: u64,
     batch_size: usize,
     policy: Policy,
 ) -> (Received, RingConsumer) {
@@ -153,6 +225,11 @@ fn consume(
         checksum: 0,
         last: None,
         intact_and_ordered: true,
+        owned: Ownership::new(if policy == Policy::Latest {
+            messages
+        } else {
+            0
+        }),
     };
     let mut idle_rounds = 0;
     loop {
@@ -167,6 +244,7 @@ fn consume(
             received.intact_and_ordered &= in_order && *frame == message(n);
             received.checksum = received.checksum.wrapping_add(n);
             received.last = Some(n);
+            received.owned.mark(n);
         }
         received.count += count as u64;
         if count > 0 {
@@ -202,9 +280,9 @@ fn main() -> ExitCode {
         policy,
     } = options;
     let start = Instant::now();
-    let reader = thread::spawn(move || consume(consumer, batch, policy));
-    let writer = thread::spawn(move || produce(producer, messages, batch));
-    writer.join().expect("producer thread panicked");
+    let reader = thread::spawn(move || consume(consumer, messages, batch, policy));
+    let writer = thread::spawn(move || produce(producer, messages, batch, policy));
+    let evicted = writer.join().expect("producer thread panicked");
     let (received, consumer) = reader.join().expect("consumer thread panicked");
     let seconds = start.elapsed().as_secs_f64();
 
@@ -220,7 +298,13 @@ fn main() -> ExitCode {
                         == (u128::from(messages) * u128::from(messages - 1) / 2) as u64
                     && stats.dropped == 0
             }
-            Policy::Latest => stats.read + stats.dropped == messages,
+            Policy::Latest => {
+                evicted.intact_and_ordered
+                    && stats.read + stats.dropped == messages
+                    && stats.dropped == evicted.count
+                    && stats.queued == 0
+                    && owned_exactly_once(&received.owned, &evicted.owned, messages)
+            }
         };
     println!(
         "{{\"policy\":\"{}\",\"messages\":{messages},\"batch\":{batch},\"capacity\":{capacity},\

@@ -82,7 +82,8 @@ pub unsafe extern "C" fn sl_ring_push(producer: u32, msg: *const u8) -> i32 {
 }
 
 /// Pushes `count` 32-byte messages from `msgs` and returns how many were written: `fifo` writes
-/// as many as fit (possibly 0), `latest` writes all (at most capacity survive).
+/// as many as fit (possibly 0), `latest` writes all (at most capacity survive; the rolled-off ones
+/// are counted as dropped and lost, see [`sl_ring_push_evict`]).
 ///
 /// # Safety
 ///
@@ -104,6 +105,45 @@ pub unsafe extern "C" fn sl_ring_push_batch(producer: u32, msgs: *const u8, coun
         registry::with_producer(producer, "sl_ring_push_batch", |p| {
             c_buffer::count_to_status(p.push_bytes(messages))
         })
+    })
+}
+
+/// Pushes all `count` 32-byte messages from `msgs` to a `latest` ring and copies every message
+/// this call rolls off (unread ones from the ring, or ones of this very batch when `count`
+/// exceeds the capacity) to `evicted`, oldest first. Returns how many were evicted
+/// (`0..=count`); the caller now owns them and releases their frame-pool slots. A `fifo` ring
+/// never evicts: it returns `SL_ERR_INVALID_ARGUMENT` (use [`sl_ring_push_batch`]).
+///
+/// # Safety
+///
+/// If `count > 0`, `msgs` must be readable and `evicted` writable for `count * 32` bytes each,
+/// and the two must not overlap.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_ring_push_evict(
+    producer: u32,
+    msgs: *const u8,
+    count: u32,
+    evicted: *mut u8,
+) -> i32 {
+    guarded_status(|| {
+        if count > i32::MAX as u32 {
+            return Err(Error::new(ErrorKind::OutOfRange {
+                what: "batch count",
+                value: u64::from(count),
+                min: 0,
+                max: i32::MAX as u64,
+            }));
+        }
+        // SAFETY: `msgs` is readable for count * 32 bytes (caller contract); null is checked
+        // inside.
+        let messages = unsafe { c_buffer::messages(msgs, count, "msgs") }?;
+        // SAFETY: `evicted` is writable for count * 32 bytes and does not overlap `msgs` (caller
+        // contract); null is checked inside.
+        let evicted = unsafe { c_buffer::messages_mut(evicted, count, "evicted") }?;
+        registry::with_producer(producer, "sl_ring_push_evict", |p| {
+            p.push_evict_bytes(messages, evicted)
+                .map(c_buffer::count_to_status)
+        })?
     })
 }
 

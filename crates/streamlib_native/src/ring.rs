@@ -111,7 +111,9 @@ impl RingProducer {
     }
 
     /// Pushes a batch of messages in ABI bytes and returns how many were written: `fifo` writes
-    /// as many as fit (possibly 0), `latest` writes all of them (at most `capacity` survive).
+    /// as many as fit (possibly 0), `latest` writes all of them (at most `capacity` survive; the
+    /// ones rolled off are counted as dropped and lost, so pooled frames use
+    /// [`RingProducer::push_evict_bytes`]).
     pub fn push_bytes(&mut self, messages: &[MessageBytes]) -> usize {
         match &mut self.inner {
             ProducerInner::Fifo(fifo) => fifo.push(messages),
@@ -119,6 +121,69 @@ impl RingProducer {
                 latest.push(messages);
                 messages.len()
             }
+        }
+    }
+
+    /// Pushes a batch of typed messages to a `latest` ring, returning the ones it rolls off; see
+    /// [`RingProducer::push_evict_bytes`].
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::FifoNeverEvicts`] on a `fifo` ring.
+    ///
+    /// # Panics
+    ///
+    /// If `evicted` is shorter than `messages`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use streamlib_native::message::FrameMessage;
+    /// use streamlib_native::policy::Policy;
+    /// use streamlib_native::ring::ring;
+    ///
+    /// let frame = |sequence| FrameMessage { slot: sequence, sequence: f64::from(sequence), ..FrameMessage::EMPTY };
+    /// let (mut producer, mut consumer) = ring(2, Policy::Latest).unwrap();
+    /// let mut evicted = [FrameMessage::EMPTY; 3];
+    /// assert_eq!(producer.push_evict(&[frame(0), frame(1), frame(2)], &mut evicted), Ok(1));
+    /// assert_eq!(evicted[0].slot, 0); // the caller releases slot 0's reference
+    /// assert_eq!(consumer.pop().map(|m| m.slot), Some(1));
+    ///
+    /// let (mut fifo, _) = ring(2, Policy::Fifo).unwrap();
+    /// assert!(fifo.push_evict(&[frame(0)], &mut evicted).is_err());
+    /// ```
+    pub fn push_evict(
+        &mut self,
+        messages: &[FrameMessage],
+        evicted: &mut [FrameMessage],
+    ) -> Result<usize, Error> {
+        self.push_evict_bytes(as_bytes(messages), as_bytes_mut(evicted))
+    }
+
+    /// Pushes every message of `messages` to a `latest` ring and copies each message this call
+    /// rolls off (unread ones from the ring, or ones of `messages` itself beyond `capacity`) to
+    /// the front of `evicted`, oldest first; returns how many, `0..=messages.len()`. The caller
+    /// owns the evicted messages and releases their frame-pool slots.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::FifoNeverEvicts`] on a `fifo` ring (use [`RingProducer::push_bytes`]).
+    ///
+    /// # Panics
+    ///
+    /// If `evicted` is shorter than `messages`.
+    pub fn push_evict_bytes(
+        &mut self,
+        messages: &[MessageBytes],
+        evicted: &mut [MessageBytes],
+    ) -> Result<usize, Error> {
+        match &mut self.inner {
+            ProducerInner::Fifo(_) => Err(ErrorKind::FifoNeverEvicts {
+                operation: "sl_ring_push_evict",
+                alternative: "sl_ring_push_batch",
+            }
+            .into()),
+            ProducerInner::Latest(latest) => Ok(latest.push_evict(messages, evicted)),
         }
     }
 
@@ -168,6 +233,9 @@ impl RingConsumer {
     }
 
     /// Returns the newest message, discarding older ones (counted as dropped), or `None`.
+    ///
+    /// The discarded messages are lost with any frame-pool slots they carry; consumers of
+    /// messages with payloads pop a batch instead, keep the newest and release the others.
     pub fn pop_latest(&mut self) -> Option<FrameMessage> {
         let mut out = [0; MESSAGE_BYTES];
         self.pop_latest_bytes(&mut out)
@@ -291,5 +359,26 @@ mod tests {
             assert!(consumer.is_abandoned());
             assert_eq!(consumer.pop_latest(), None);
         }
+    }
+
+    #[test]
+    fn push_evict_hands_back_rolled_off_messages_and_fifo_refuses() {
+        let (mut producer, mut consumer) = ring(2, Policy::Latest).unwrap();
+        let mut evicted = [FrameMessage::EMPTY; 4];
+        let batch = [message(1), message(2), message(3), message(4)];
+        assert_eq!(producer.push_evict(&batch, &mut evicted), Ok(2));
+        assert_eq!(evicted[..2], [message(1), message(2)]);
+        assert_eq!(consumer.pop(), Some(message(3)));
+        let stats = consumer.stats();
+        assert_eq!((stats.written, stats.read, stats.dropped), (4, 1, 2));
+
+        let (mut fifo, _consumer) = ring(2, Policy::Fifo).unwrap();
+        let error = fifo.push_evict(&batch, &mut evicted).unwrap_err();
+        assert_eq!(error.status(), crate::status::Status::InvalidArgument);
+        assert_eq!(
+            error.to_string(),
+            "Invalid ring for sl_ring_push_evict: fifo rings never evict, use sl_ring_push_batch"
+        );
+        assert_eq!(fifo.stats().written, 0);
     }
 }

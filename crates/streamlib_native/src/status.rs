@@ -163,6 +163,13 @@ pub enum ErrorKind {
         /// The slot handle passed.
         slot: u32,
     },
+    /// An evicting push on a `fifo` ring, which never evicts.
+    FifoNeverEvicts {
+        /// The operation, e.g. `"sl_ring_push_evict"`.
+        operation: &'static str,
+        /// What to call instead, e.g. `"sl_ring_push_batch"`.
+        alternative: &'static str,
+    },
 }
 
 /// A failed operation: the [`Status`] code for the ABI plus the details for `sl_last_error`.
@@ -202,7 +209,8 @@ impl Error {
             | ErrorKind::UnknownPolicy { .. }
             | ErrorKind::PoolTooLarge { .. }
             | ErrorKind::NullPointer { .. }
-            | ErrorKind::RefcountOverflow { .. } => Status::InvalidArgument,
+            | ErrorKind::RefcountOverflow { .. }
+            | ErrorKind::FifoNeverEvicts { .. } => Status::InvalidArgument,
             ErrorKind::InvalidHandle { .. } | ErrorKind::StaleSlot { .. } => Status::InvalidHandle,
             ErrorKind::PoolExhausted { .. } => Status::PoolExhausted,
             ErrorKind::OutOfMemory { .. } => Status::OutOfMemory,
@@ -292,6 +300,13 @@ impl fmt::Display for Error {
                 f,
                 "Invalid retain of slot {slot:#010x}: reference count would exceed {}",
                 i32::MAX
+            ),
+            ErrorKind::FifoNeverEvicts {
+                operation,
+                alternative,
+            } => write!(
+                f,
+                "Invalid ring for {operation}: fifo rings never evict, use {alternative}"
             ),
         }
     }

@@ -102,8 +102,8 @@ fn pool_stats(pool: u32) -> [f64; 6] {
 }
 
 #[test]
-fn sl_abi_version_is_1() {
-    assert_eq!(sl_abi_version(), 1);
+fn sl_abi_version_is_2() {
+    assert_eq!(sl_abi_version(), 2);
     assert_eq!(sl_abi_version(), streamlib_native::ABI_VERSION);
 }
 
@@ -228,6 +228,160 @@ fn latest_rolls_off_the_oldest_and_pop_latest_takes_the_newest() {
     );
     sl_ring_free(producer);
     sl_ring_free(consumer);
+}
+
+/// `sl_ring_push_evict` of `count` messages from `unaligned_batch(sequences)`; returns the
+/// status and the evicted messages.
+fn push_evict(producer: u32, sequences: std::ops::Range<u32>) -> (i32, Vec<FrameMessage>) {
+    let count = sequences.len() as u32;
+    let batch = unaligned_batch(sequences);
+    let mut evicted = vec![0u8; 1 + count as usize * 32];
+    // SAFETY: `batch[1..]` holds `count` messages and `evicted[1..]` has room for as many; the
+    // two buffers are distinct.
+    let status = unsafe {
+        sl_ring_push_evict(
+            producer,
+            batch.as_ptr().add(1),
+            count,
+            evicted.as_mut_ptr().add(1),
+        )
+    };
+    let messages = evicted[1..]
+        .chunks_exact(32)
+        .take(status.max(0) as usize)
+        .map(|bytes| FrameMessage::from_bytes(bytes.try_into().unwrap()))
+        .collect();
+    (status, messages)
+}
+
+#[test]
+fn sl_ring_push_evict_hands_back_the_oldest_unread_messages_in_order() {
+    let (producer, consumer) = create_ring(4, LATEST);
+    assert_eq!(push_evict(producer, 0..3), (0, vec![]));
+    assert_eq!(pop(consumer), Some(message(0)));
+    // Ring: 1, 2. Pushing 3..9 rolls off 1, 2 (unread) and 3, 4 (of this very batch).
+    let (status, evicted) = push_evict(producer, 3..9);
+    assert_eq!(status, 4);
+    assert_eq!(evicted, [1, 2, 3, 4].map(message));
+    assert_eq!(
+        (pop(consumer), pop(consumer)),
+        (Some(message(5)), Some(message(6)))
+    );
+    // [capacity, queued, written, read, dropped, full_rejections, policy, abandoned]
+    assert_eq!(
+        ring_stats(producer),
+        [4.0, 2.0, 9.0, 3.0, 4.0, 0.0, 1.0, 0.0]
+    );
+    assert_eq!(ring_stats(consumer), ring_stats(producer));
+    // Zero messages need no buffers.
+    // SAFETY: count 0 never touches the pointers.
+    let status = unsafe { sl_ring_push_evict(producer, ptr::null(), 0, ptr::null_mut()) };
+    assert_eq!(status, 0);
+    sl_ring_free(producer);
+    sl_ring_free(consumer);
+}
+
+#[test]
+fn sl_ring_push_evict_refuses_fifo_rings_null_buffers_and_consumers() {
+    let (producer, consumer) = create_ring(4, FIFO);
+    assert_eq!(push_evict(producer, 0..2), (INVALID_ARGUMENT, vec![]));
+    assert_eq!(
+        last_error(),
+        "Invalid ring for sl_ring_push_evict: fifo rings never evict, use sl_ring_push_batch"
+    );
+    assert_eq!(ring_stats(producer)[2], 0.0, "nothing was written");
+    assert_eq!(push_evict(consumer, 0..1).0, WRONG_ENDPOINT);
+    assert!(last_error().contains("Wrong endpoint for sl_ring_push_evict"));
+    let message = message(0).to_bytes();
+    // SAFETY: the null buffer is refused before anything is read or written.
+    unsafe {
+        assert_eq!(
+            sl_ring_push_evict(producer, message.as_ptr(), 1, ptr::null_mut()),
+            INVALID_ARGUMENT
+        );
+        assert_eq!(
+            last_error(),
+            "Invalid argument: 'evicted' is a null pointer"
+        );
+        assert_eq!(
+            sl_ring_push_evict(producer, message.as_ptr(), 1 << 31, ptr::null_mut()),
+            INVALID_ARGUMENT
+        );
+        assert!(last_error().starts_with("Invalid batch count: 2147483648"));
+    }
+    sl_ring_free(producer);
+    sl_ring_free(consumer);
+}
+
+/// Frames travel with pool slots through a small `latest` ring while the consumer lags: every
+/// slot comes back, read by the consumer or evicted to the producer, so the pool never runs dry.
+#[test]
+fn sl_ring_push_evict_returns_every_pool_slot() {
+    const FRAMES: u32 = 20_000;
+    let pool = create_pool(64, 8);
+    let mut worker_pool = 0u32;
+    // SAFETY: `worker_pool` is one writable u32.
+    assert_eq!(unsafe { sl_pool_attach(pool, &mut worker_pool) }, OK);
+    let (producer, consumer) = create_ring(4, LATEST);
+    let worker = std::thread::spawn(move || {
+        let mut evicted = [0u8; 32];
+        let mut evicted_count = 0u32;
+        for sequence in 0..FRAMES {
+            let slot = loop {
+                let slot = sl_pool_acquire(worker_pool);
+                if slot != POOL_EXHAUSTED {
+                    break slot;
+                }
+                std::thread::yield_now();
+            };
+            assert!(slot >= 0, "{}", last_error());
+            let bytes = FrameMessage {
+                slot: slot as u32,
+                ..message(sequence)
+            }
+            .to_bytes();
+            // SAFETY: `bytes` is one message and `evicted` has room for one.
+            let n =
+                unsafe { sl_ring_push_evict(producer, bytes.as_ptr(), 1, evicted.as_mut_ptr()) };
+            assert!((0..=1).contains(&n), "{}", last_error());
+            if n == 1 {
+                assert_eq!(
+                    sl_pool_release(worker_pool, FrameMessage::from_bytes(&evicted).slot),
+                    0
+                );
+                evicted_count += 1;
+            }
+        }
+        sl_ring_free(producer);
+        sl_pool_free(worker_pool);
+        evicted_count
+    });
+    let mut read = 0u32;
+    loop {
+        let abandoned = sl_ring_is_abandoned(consumer) == 1;
+        match pop(consumer) {
+            Some(frame) => {
+                assert_eq!(sl_pool_release(pool, frame.slot), 0);
+                read += 1;
+                if read % 3 == 0 {
+                    std::thread::yield_now(); // lag behind now and then
+                }
+            }
+            None if abandoned => break,
+            None => std::thread::yield_now(),
+        }
+    }
+    let evicted = worker.join().unwrap();
+    assert_eq!(read + evicted, FRAMES);
+    // [slot_bytes, slot_stride, slot_count, in_use, acquired_total, exhausted_total]
+    assert_eq!(pool_stats(pool)[3..5], [0.0, f64::from(FRAMES)]);
+    let stats = ring_stats(consumer);
+    assert_eq!(
+        (stats[2], stats[3], stats[4]),
+        (f64::from(FRAMES), f64::from(read), f64::from(evicted))
+    );
+    sl_ring_free(consumer);
+    sl_pool_free(pool);
 }
 
 #[test]

@@ -1,14 +1,16 @@
-//! Loom model of the `latest` ring's seqlock protocol (`src/latest_ring.rs`).
+//! Loom model of the `latest` ring's ownership protocol (`src/latest_ring.rs`).
 //!
 //! Run with `RUSTFLAGS="--cfg loom" cargo test --release --test 'loom_*'` (see the README).
-//! With a capacity smaller than the number of pushes the producer laps the consumer, so every
-//! interleaving of a mid-copy overwrite is explored: the consumer must never return a torn or
-//! out-of-order message, and every message must end up read or dropped.
+//! A producer that evicts (`push_evict` into a full ring of capacity 1 or 2) races a consumer
+//! that pops a batch or the latest message. In every interleaving each message must be owned
+//! exactly once, returned to the consumer or to the producer as evicted (or, for `pop_latest`,
+//! skipped), never torn, each side seeing its messages in order, and the counters must add up.
 #![cfg(loom)]
 
 use loom::thread;
-use streamlib_native::latest_ring::{LatestConsumer, latest_ring};
+use streamlib_native::latest_ring::{LatestConsumer, LatestProducer, latest_ring};
 use streamlib_native::message::MessageBytes;
+use streamlib_native::ring_stats::RingStats;
 
 /// A message whose four words all derive from `n`.
 fn message(n: u64) -> MessageBytes {
@@ -26,76 +28,128 @@ fn check(bytes: &MessageBytes) -> u64 {
     n
 }
 
-fn pop_checked(consumer: &mut LatestConsumer, last: &mut Option<u64>, latest: bool) {
-    let mut out = [[0; 32]; 2];
-    let count = if latest {
-        usize::from(consumer.pop_latest(&mut out[0]))
-    } else {
-        consumer.pop(&mut out)
-    };
-    for bytes in &out[..count] {
-        let n = check(bytes);
-        assert!(
-            last.is_none_or(|last| n > last),
-            "message {n} after {last:?}"
-        );
-        *last = Some(n);
-    }
+fn messages(range: std::ops::Range<u64>) -> Vec<MessageBytes> {
+    range.map(message).collect()
 }
 
-fn model(capacity: usize, pushes: u64, use_pop_latest: bool) {
+fn assert_adds_up(stats: RingStats) {
+    assert_eq!(
+        stats.read + stats.dropped + stats.queued,
+        stats.written,
+        "{stats:?}"
+    );
+    assert!(stats.queued <= stats.capacity, "{stats:?}");
+}
+
+/// Pushes each batch with `push_evict`, returning the evicted message numbers in order.
+fn push_batches(producer: &mut LatestProducer, batches: &[Vec<MessageBytes>]) -> Vec<u64> {
+    let mut evicted = Vec::new();
+    for batch in batches {
+        let mut out = vec![[0; 32]; batch.len()];
+        let n = producer.push_evict(batch, &mut out);
+        evicted.extend(out[..n].iter().map(check));
+        assert_adds_up(producer.stats());
+    }
+    evicted
+}
+
+fn pop(consumer: &mut LatestConsumer, max: usize) -> Vec<u64> {
+    let mut out = vec![[0; 32]; max];
+    let n = consumer.pop(&mut out);
+    out[..n].iter().map(check).collect()
+}
+
+fn assert_increasing(numbers: &[u64], what: &str) {
+    assert!(
+        numbers.windows(2).all(|w| w[0] < w[1]),
+        "{what} out of order: {numbers:?}"
+    );
+}
+
+/// Prefills a ring of `capacity` with `prefill` messages, then races `batches` pushed with
+/// `push_evict` against one consumer `pop` of up to `pop_max`; afterwards drains the ring.
+/// Every message must be owned exactly once.
+fn evict_vs_pop(capacity: usize, prefill: u64, batches: Vec<Vec<MessageBytes>>, pop_max: usize) {
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = Some(3);
     builder.check(move || {
         let (mut producer, mut consumer) = latest_ring(capacity).unwrap();
-        let writer = thread::spawn(move || {
-            for n in 0..pushes {
-                producer.push(&[message(n)]);
-            }
-        });
-        let mut last = None;
-        pop_checked(&mut consumer, &mut last, use_pop_latest);
-        pop_checked(&mut consumer, &mut last, false);
-        writer.join().unwrap();
-        pop_checked(&mut consumer, &mut last, use_pop_latest);
-        assert_eq!(last, Some(pushes - 1), "the newest message must survive");
+        producer.push(&messages(0..prefill));
+        let total = prefill + batches.iter().map(|b| b.len() as u64).sum::<u64>();
+        let batches = batches.clone();
+        let writer = thread::spawn(move || push_batches(&mut producer, &batches));
+        let mut read = pop(&mut consumer, pop_max);
+        assert_adds_up(consumer.stats());
+        let evicted = writer.join().unwrap();
+        read.extend(pop(&mut consumer, capacity + 1));
+        assert_increasing(&read, "read");
+        assert_increasing(&evicted, "evicted");
+        let mut owners = vec![0u32; total as usize];
+        for &n in read.iter().chain(&evicted) {
+            owners[n as usize] += 1;
+        }
+        assert!(
+            owners.iter().all(|&count| count == 1),
+            "ownership {owners:?}: read {read:?}, evicted {evicted:?}"
+        );
         let stats = consumer.stats();
-        assert_eq!(stats.written, pushes);
-        assert_eq!(stats.read + stats.dropped, pushes);
-        assert_eq!(stats.queued, 0);
+        assert_eq!(
+            (stats.written, stats.read, stats.dropped, stats.queued),
+            (total, read.len() as u64, evicted.len() as u64, 0)
+        );
     });
 }
 
 #[test]
-fn pop_never_returns_a_torn_message_with_capacity_one() {
-    model(1, 2, false);
+fn evicting_producer_vs_batch_pop_with_capacity_two() {
+    // Full ring [0, 1]; the producer evicts 0 then 1 while the consumer copies and claims both.
+    evict_vs_pop(2, 2, vec![messages(2..3), messages(3..4)], 2);
 }
 
 #[test]
-fn pop_never_returns_a_torn_message_with_capacity_two() {
-    model(2, 3, false);
+fn evicting_producer_vs_batch_pop_with_capacity_one() {
+    evict_vs_pop(1, 1, vec![messages(1..2), messages(2..3)], 1);
 }
 
 #[test]
-fn pop_latest_never_returns_a_torn_message() {
-    model(1, 2, true);
+fn batch_beyond_capacity_vs_batch_pop() {
+    // One push of three into a ring of two holding one: evicts 0 and its own message 1 (unless
+    // the consumer claims them first).
+    evict_vs_pop(2, 1, vec![messages(1..4)], 2);
 }
 
 #[test]
-fn batched_pushes_publish_once_and_stay_consistent() {
+fn pop_latest_vs_evicting_producer() {
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = Some(3);
     builder.check(|| {
         let (mut producer, mut consumer) = latest_ring(2).unwrap();
-        let writer = thread::spawn(move || {
-            producer.push(&[message(0), message(1), message(2)]);
-        });
-        let mut last = None;
-        pop_checked(&mut consumer, &mut last, false);
-        writer.join().unwrap();
-        pop_checked(&mut consumer, &mut last, false);
-        assert_eq!(last, Some(2));
+        producer.push(&messages(0..2));
+        let writer =
+            thread::spawn(move || push_batches(&mut producer, &[messages(2..3), messages(3..4)]));
+        let mut out = [0; 32];
+        let latest = consumer.pop_latest(&mut out).then(|| check(&out));
+        assert_adds_up(consumer.stats());
+        let evicted = writer.join().unwrap();
+        let rest = pop(&mut consumer, 3);
+        assert_increasing(&evicted, "evicted");
+        let read: Vec<u64> = latest.iter().copied().chain(rest.iter().copied()).collect();
+        assert_increasing(&read, "read");
+        assert!(latest.is_some(), "the ring was never empty");
+        // pop_latest claimed everything older than what it returned that was not evicted.
+        for n in 0..4 {
+            let is_read = read.contains(&n);
+            let is_evicted = evicted.contains(&n);
+            assert!(!(is_read && is_evicted), "message {n} owned twice");
+            assert!(
+                is_read || is_evicted || Some(n) < latest,
+                "message {n} lost: read {read:?}, evicted {evicted:?}"
+            );
+        }
         let stats = consumer.stats();
-        assert_eq!(stats.read + stats.dropped, 3);
+        assert_eq!(stats.written, 4);
+        assert_eq!(stats.read, read.len() as u64);
+        assert_eq!(stats.read + stats.dropped, 4);
+        assert!(stats.dropped >= evicted.len() as u64);
     });
 }
