@@ -34,6 +34,13 @@ export {
   type RingStats,
 } from "./core/ring_contract.ts";
 export type { FramePoolContract, FramePoolStats } from "./core/pool_contract.ts";
+export {
+  checkVideoGeometry,
+  type FrameAllocator,
+  packedStride,
+  PlainFrameAllocator,
+  type WritableVideoFrame,
+} from "./core/frame_allocator.ts";
 
 // -- Processor model (core/) -----------------------------------------------------------------
 export { type AudioFrame, createAudioFrame } from "./core/audio_frame.ts";
@@ -100,7 +107,7 @@ export {
   type ProcessorTypes,
   type TypesOf,
 } from "./core/processor.ts";
-export type { ProcessContext, SetupContext } from "./core/processor_context.ts";
+export type { LoopControl, ProcessContext, SetupContext } from "./core/processor_context.ts";
 export {
   type PortDescriptor,
   type PortDirection,
@@ -115,3 +122,95 @@ export {
   type VideoFrame,
   videoFrameByteLength,
 } from "./core/video_frame.ts";
+
+// -- Runtime (core/) -------------------------------------------------------------------------
+export {
+  type ConnectionOptions,
+  connectionOptionsProblem,
+  defaultConnectionOptions,
+} from "./core/connection_defaults.ts";
+export type {
+  CrossIsolateChannel,
+  CrossIsolateChannelSpec,
+  CrossIsolateTransport,
+  TransportEndpoint,
+} from "./core/cross_isolate_transport.ts";
+export {
+  DEFAULT_ERROR_POLICY,
+  DEFAULT_MAX_RESTARTS,
+  ERROR_POLICIES,
+  type ErrorPolicy,
+  errorPolicyProblem,
+} from "./core/error_policy.ts";
+export {
+  Graph,
+  type GraphConnection,
+  type GraphNode,
+  type GraphPort,
+  snakeCase,
+} from "./core/graph.ts";
+export {
+  ConnectionNotFoundError,
+  ConnectionOptionsError,
+  CycleError,
+  DestinationOccupiedError,
+  InvalidNodeIdError,
+  NodeNotFoundError,
+  PortDirectionError,
+} from "./core/graph_errors.ts";
+export type {
+  HostedConnectionSpec,
+  HostedEndpointSpec,
+  HostedNodeSpec,
+  HostedPort,
+  IsolateBackend,
+  IsolateHost,
+  NodeFailure,
+} from "./core/isolate_host.ts";
+export { LatencyHistogram, type LatencySummary } from "./core/latency_histogram.ts";
+export { LocalIsolate, type LocalIsolateOptions } from "./core/local_isolate.ts";
+export { LoopPacer } from "./core/loop_pacer.ts";
+export {
+  loadManifest,
+  type Manifest,
+  type ManifestConnection,
+  ManifestError,
+  type ManifestNode,
+  saveManifest,
+} from "./core/manifest.ts";
+export {
+  type ManifestIssue,
+  type ManifestIssueCode,
+  validateManifest,
+} from "./core/manifest_validation.ts";
+export { levenshtein, nearMatches } from "./core/near_matches.ts";
+export { isolateOf, MAIN_ISOLATE, type Placement, placementProblem } from "./core/placement.ts";
+export { Runtime } from "./core/runtime.ts";
+export type {
+  ConnectionDescription,
+  ConnectionInfo,
+  GraphDescription,
+  InputDescription,
+  NodeDescription,
+  OutputDescription,
+} from "./core/runtime_description.ts";
+export {
+  LoopPeriodMissingError,
+  NodeOptionsError,
+  PlacementUnavailableError,
+  RuntimeStateError,
+} from "./core/runtime_errors.ts";
+export {
+  type ConnectionEvent,
+  EventHub,
+  type NodeErrorEvent,
+  type NodeMembershipEvent,
+  type NodeStateEvent,
+  type RuntimeEvent,
+  type RuntimeEventListener,
+  type RuntimeStateEvent,
+} from "./core/runtime_events.ts";
+export type { RuntimeNode } from "./core/runtime_node.ts";
+export type { AddOptions, RuntimeOptions } from "./core/runtime_options.ts";
+export type { NodeState, NodeStats, RuntimeState, RuntimeStats } from "./core/runtime_stats.ts";
+export { type RuntimeTimers, systemTimers } from "./core/runtime_timers.ts";

@@ -61,9 +61,11 @@ export interface ConnectionEndParts {
  * import { createNativeConnection, FramePool } from "@streamlib/streamlib/ffi";
  *
  * using pool = FramePool.create({ slotBytes: 4096, slotCount: 4 });
- * using writer = createNativeConnection({ capacity: 1, policy: "fifo", pool })[0];
+ * const [writer, reader] = createNativeConnection({ capacity: 1, policy: "fifo", pool });
  * const block = createAudioFrame(2, 48_000, 128);
  * console.log(writer.push(block), writer.push(block)); // true false
+ * writer.close();
+ * reader.close(); // releases the queued frame's slot
  * ```
  */
 export class NativeConnectionWriter<T extends Frame = Frame>
