@@ -124,6 +124,7 @@ export {
 } from "./core/video_frame.ts";
 
 // -- Runtime (core/) -------------------------------------------------------------------------
+export { connectionPath, type PathEdge } from "./core/connection_path.ts";
 export {
   type ConnectionOptions,
   connectionOptionsProblem,
@@ -142,13 +143,7 @@ export {
   type ErrorPolicy,
   errorPolicyProblem,
 } from "./core/error_policy.ts";
-export {
-  Graph,
-  type GraphConnection,
-  type GraphNode,
-  type GraphPort,
-  snakeCase,
-} from "./core/graph.ts";
+export { Graph, type GraphConnection, type GraphNode, type GraphPort } from "./core/graph.ts";
 export {
   ConnectionNotFoundError,
   ConnectionOptionsError,
@@ -178,12 +173,10 @@ export {
   type ManifestNode,
   saveManifest,
 } from "./core/manifest.ts";
-export {
-  type ManifestIssue,
-  type ManifestIssueCode,
-  validateManifest,
-} from "./core/manifest_validation.ts";
+export type { ManifestIssue, ManifestIssueCode } from "./core/manifest_issue.ts";
+export { validateManifest } from "./core/manifest_validation.ts";
 export { levenshtein, nearMatches } from "./core/near_matches.ts";
+export { NODE_ID_PATTERN, snakeCase } from "./core/node_id.ts";
 export { isolateOf, MAIN_ISOLATE, type Placement, placementProblem } from "./core/placement.ts";
 export { Runtime } from "./core/runtime.ts";
 export type {
@@ -204,13 +197,21 @@ export {
   type ConnectionEvent,
   EventHub,
   type NodeErrorEvent,
+  nodeErrorEvent,
   type NodeMembershipEvent,
   type NodeStateEvent,
   type RuntimeEvent,
+  type RuntimeEventBase,
   type RuntimeEventListener,
   type RuntimeStateEvent,
 } from "./core/runtime_events.ts";
 export type { RuntimeNode } from "./core/runtime_node.ts";
-export type { AddOptions, RuntimeOptions } from "./core/runtime_options.ts";
+export type {
+  AddOptions,
+  ConfigInput,
+  ProcessorClass,
+  RuntimeOptions,
+} from "./core/runtime_options.ts";
 export type { NodeState, NodeStats, RuntimeState, RuntimeStats } from "./core/runtime_stats.ts";
 export { type RuntimeTimers, systemTimers } from "./core/runtime_timers.ts";
+export { topologicalOrder } from "./core/topological_order.ts";

@@ -48,6 +48,7 @@ export class InputBinding<T> implements InputPort<T> {
   /** The port type string. */
   readonly portType: string;
   #reader: ConnectionReader<T> | undefined;
+  #framesRead = 0;
 
   /**
    * Creates an input with no connection.
@@ -70,13 +71,20 @@ export class InputBinding<T> implements InputPort<T> {
     return this.#reader?.available ?? 0;
   }
 
+  /** Frames returned by `read()` and `readLatest()` since construction (for node stats). */
+  get framesRead(): number {
+    return this.#framesRead;
+  }
+
   /**
    * Takes the oldest frame.
    *
    * @returns The frame, or `undefined` when there is none.
    */
   read(): T | undefined {
-    return this.#reader?.pop();
+    const frame = this.#reader?.pop();
+    if (frame !== undefined) this.#framesRead++;
+    return frame;
   }
 
   /**
@@ -85,7 +93,9 @@ export class InputBinding<T> implements InputPort<T> {
    * @returns The frame, or `undefined` when there is none.
    */
   readLatest(): T | undefined {
-    return this.#reader?.popLatest();
+    const frame = this.#reader?.popLatest();
+    if (frame !== undefined) this.#framesRead++;
+    return frame;
   }
 
   /**

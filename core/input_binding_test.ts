@@ -26,3 +26,22 @@ Deno.test("InputBinding.attach() takes one connection; a second is a typed error
   assert.equal(input.isConnected, false);
   input.attach(new LocalConnection<number>());
 });
+
+Deno.test("InputBinding.framesRead counts frames returned by read() and readLatest() across connections", () => {
+  const input = new InputBinding<number>("in", "DataFrame");
+  assert.equal(input.read(), undefined);
+  const first = new LocalConnection<number>({ capacity: 4 });
+  input.attach(first);
+  first.push(1);
+  first.push(2);
+  first.push(3);
+  input.read();
+  input.readLatest(); // takes 3, skips 2
+  input.read(); // nothing
+  input.detach();
+  const second = new LocalConnection<number>();
+  input.attach(second);
+  second.push(4);
+  input.read();
+  assert.equal(input.framesRead, 3);
+});

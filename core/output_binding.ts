@@ -32,6 +32,7 @@ export class OutputBinding<T> implements OutputPort<T> {
   /** The port type string. */
   readonly portType: string;
   #writers: ConnectionWriter<T>[] = [];
+  #framesWritten = 0;
 
   /**
    * Creates an output with no connections.
@@ -54,6 +55,11 @@ export class OutputBinding<T> implements OutputPort<T> {
     return this.#writers.length;
   }
 
+  /** Frames offered by `write()` since construction, connected or not (for node stats). */
+  get framesWritten(): number {
+    return this.#framesWritten;
+  }
+
   /**
    * Offers `frame` to every connection; a no-op when there is none.
    *
@@ -62,6 +68,7 @@ export class OutputBinding<T> implements OutputPort<T> {
    */
   write(frame: T): boolean {
     const writers = this.#writers;
+    this.#framesWritten++;
     let accepted = true;
     for (let i = 0; i < writers.length; i++) {
       if (!writers[i].push(frame)) accepted = false;

@@ -25,3 +25,12 @@ Deno.test("OutputBinding.write() fans out and reports a full fifo without skippi
   assert.equal(output.detach(full), false);
   assert.equal(output.write(3), true);
 });
+
+Deno.test("OutputBinding.framesWritten counts every write once, connected or not", () => {
+  const output = new OutputBinding<number>("out", "DataFrame");
+  output.write(1);
+  output.attach(new LocalConnection<number>());
+  output.attach(new LocalConnection<number>());
+  output.write(2);
+  assert.equal(output.framesWritten, 2);
+});

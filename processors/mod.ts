@@ -62,6 +62,7 @@ export {
   type NullSinkTypes,
 } from "./null_sink.gen.ts";
 export { registry as builtinRegistry } from "./registry.gen.ts";
+export { createRuntime } from "./runtime.ts";
 export { Reverb, type ReverbConfig } from "./reverb.ts";
 export {
   type ReverbHandle,

@@ -70,7 +70,7 @@ export const testToneGeneratorNode: NodeDefinition<TestToneGenerator, TestToneGe
     descriptor: {
       name: "TestToneGenerator",
       description:
-        "Generates a continuous stereo test tone, one block per `process()` call.\nTimestamps count samples from the clock time at `setup()`, so consecutive blocks are exactly `blockSize / sampleRate` seconds apart. Blocks come from a rotating pool of 16.",
+        "Generates a continuous stereo test tone, one block per `process()` call.\nTimestamps count samples from the clock time at `setup()`, so consecutive blocks are exactly `blockSize / sampleRate` seconds apart. Under a runtime it declares that period as its loop period, so blocks come out in real time. Blocks come from a rotating pool of 16.",
       tags: ["audio", "source", "test"],
       mode: "loop",
       inputs: [],

@@ -69,7 +69,8 @@ const TAU = 2 * Math.PI;
  * Generates a continuous stereo test tone, one block per `process()` call.
  *
  * Timestamps count samples from the clock time at `setup()`, so consecutive blocks are exactly
- * `blockSize / sampleRate` seconds apart. Blocks come from a rotating pool of 16.
+ * `blockSize / sampleRate` seconds apart. Under a runtime it declares that period as its loop
+ * period, so blocks come out in real time. Blocks come from a rotating pool of 16.
  *
  * @example Generate one block of a 1 kHz tone
  * ```ts
@@ -104,12 +105,14 @@ export class TestToneGenerator extends Processor<TestToneGeneratorTypes> {
   #startNs = 0;
 
   /**
-   * Allocates the blocks and notes the start time.
+   * Allocates the blocks, notes the start time and, under a runtime, asks to run once per
+   * block (`blockSize / sampleRate` seconds), so the tone comes out in real time.
    *
-   * @param ctx The node's name and clock.
+   * @param ctx The node's name, clock and loop control.
    */
   override setup(ctx: SetupContext): void {
     const { sampleRate, blockSize } = this.config;
+    ctx.loop?.setPeriodNs((blockSize / sampleRate) * 1e9);
     this.#pool = new RotatingPool<Block>(16, () => ({
       kind: "audio",
       channels: 2,

@@ -1,0 +1,305 @@
+/**
+ * The isolate host that runs nodes in the current isolate.
+ *
+ * @module
+ */
+
+import type { ConnectionReader, ConnectionStats, ConnectionWriter } from "./connection.ts";
+import type { CrossIsolateTransport } from "./cross_isolate_transport.ts";
+import type {
+  HostedConnectionSpec,
+  HostedEndpointSpec,
+  HostedNodeSpec,
+  IsolateHost,
+  NodeFailure,
+} from "./isolate_host.ts";
+import type { InputBinding } from "./input_binding.ts";
+import { type MediaClock, monotonicClock } from "./media_clock.ts";
+import type { NodeEnvironment } from "./node_environment.ts";
+import { NodeInstance } from "./node_instance.ts";
+import { NodeNotFoundError } from "./graph_errors.ts";
+import type { OutputBinding } from "./output_binding.ts";
+import { MAIN_ISOLATE } from "./placement.ts";
+import { ScheduledConnection } from "./scheduled_connection.ts";
+import { Scheduler } from "./scheduler.ts";
+import { EventHub, type RuntimeEventListener } from "./runtime_events.ts";
+import type { NodeState, NodeStats } from "./runtime_stats.ts";
+import { type RuntimeTimers, systemTimers } from "./runtime_timers.ts";
+import { topologicalOrder } from "./topological_order.ts";
+
+/** Options of a {@linkcode LocalIsolate}. */
+export interface LocalIsolateOptions {
+  /** The isolate's name. Default `"main"`. */
+  readonly isolate?: string;
+  /** The media clock. Default {@linkcode monotonicClock}. */
+  readonly clock?: MediaClock;
+  /** The timers. Default {@linkcode systemTimers}. */
+  readonly timers?: RuntimeTimers;
+  /** Adopts cross-isolate endpoints (needed only for `attachWriter`/`attachReader`). */
+  readonly transport?: CrossIsolateTransport;
+  /** Most runs a loop makes per timer tick when it is late. Default 4. */
+  readonly maxCatchUp?: number;
+}
+
+type Phase = "idle" | "setup" | "running" | "paused" | "halted";
+
+interface Attachment {
+  readonly from?: { binding: OutputBinding<unknown>; writer: ConnectionWriter<unknown> };
+  readonly to?: InputBinding<unknown>;
+  readonly local?: ScheduledConnection<unknown>;
+  readonly adopted?: Disposable;
+}
+
+/**
+ * Runs nodes in this isolate: the {@linkcode IsolateHost} the runtime uses for `"main"`, and
+ * what a Worker host runs inside its Worker. Connections between its nodes are
+ * {@linkcode ScheduledConnection}s that schedule `push` readers; ends of cross-isolate channels
+ * are adopted through the transport.
+ *
+ * @example Host two nodes by hand (the runtime normally drives this)
+ * ```ts
+ * import { LocalIsolate } from "@streamlib/streamlib";
+ * import { gainNode, nullSinkNode } from "@streamlib/streamlib/processors";
+ *
+ * const host = new LocalIsolate();
+ * const policy = { onError: "stop-processor", maxRestarts: 0 } as const;
+ * host.addNode({ id: "gain", definition: gainNode, config: { gain: 2 }, ...policy });
+ * host.addNode({ id: "sink", definition: nullSinkNode, config: {}, ...policy });
+ * host.connect({
+ *   id: "conn_1",
+ *   from: { node: "gain", port: "out" },
+ *   to: { node: "sink", port: "in" },
+ *   capacity: 4,
+ *   policy: "fifo",
+ * });
+ * await host.setup();
+ * host.run();
+ * console.log(host.nodeState("sink")); // running
+ * await host.halt();
+ * await host.teardown();
+ * ```
+ */
+export class LocalIsolate implements IsolateHost {
+  /** The isolate's name. */
+  readonly isolate: string;
+  readonly #nodes = new Map<string, NodeInstance>();
+  readonly #attachments = new Map<string, Attachment>();
+  readonly #edges = new Map<string, { from: string; to: string }>();
+  readonly #pending = new Set<Promise<void>>();
+  readonly #retiring = new Map<string, Promise<void>>();
+  readonly #hub = new EventHub();
+  readonly #scheduler: Scheduler;
+  readonly #transport: CrossIsolateTransport | undefined;
+  readonly #env: NodeEnvironment;
+  #phase: Phase = "idle";
+
+  /**
+   * Creates an empty, stopped host.
+   *
+   * @param options Name, clock, timers, transport and catch-up bound.
+   */
+  constructor(options: LocalIsolateOptions = {}) {
+    this.isolate = options.isolate ?? MAIN_ISOLATE;
+    const timers = options.timers ?? systemTimers;
+    this.#scheduler = new Scheduler(timers);
+    this.#transport = options.transport;
+    const scheduler = this.#scheduler;
+    this.#env = {
+      clock: options.clock ?? monotonicClock,
+      timers,
+      maxCatchUp: options.maxCatchUp ?? 4,
+      emit: (event) => this.#hub.emit(event),
+      schedule: (node) => scheduler.schedule(node),
+      shouldRun: () => {
+        const phase = this.#phase;
+        return phase === "running"
+          ? "run"
+          : phase === "paused"
+          ? "pause"
+          : phase === "setup"
+          ? "wait"
+          : "stop";
+      },
+    };
+  }
+
+  /** Adds a node; while running or paused it is set up and started in the background. */
+  addNode(spec: HostedNodeSpec): void {
+    const node = new NodeInstance(spec, this.#env);
+    this.#nodes.set(spec.id, node);
+    if (this.#phase === "idle" || this.#phase === "halted") return;
+    // A node re-added under the id of one being removed (reconfiguration) sets up only after
+    // the old one's teardown, so a sink can reopen the file the old one is finalizing.
+    const retiring = this.#retiring.get(spec.id);
+    this.#track(retiring ? retiring.then(() => node.setup()) : node.setup());
+  }
+
+  /** Removes a node and tears it down. */
+  removeNode(id: string): Promise<void> {
+    const node = this.#node(id);
+    this.#nodes.delete(id);
+    const done = this.#track(node.teardown());
+    this.#retiring.set(id, done);
+    void done.finally(() => {
+      if (this.#retiring.get(id) === done) this.#retiring.delete(id);
+    });
+    return done;
+  }
+
+  /** Connects two nodes of this isolate. */
+  connect(spec: HostedConnectionSpec): void {
+    const reader = this.#node(spec.to.node);
+    const binding = this.#node(spec.from.node).ports.output<unknown>(spec.from.port);
+    const input = reader.ports.input<unknown>(spec.to.port);
+    const schedule = reader.mode === "push" ? () => this.#scheduler.schedule(reader) : () => {};
+    const local = new ScheduledConnection<unknown>(spec, schedule);
+    input.attach(local);
+    binding.attach(local);
+    this.#attachments.set(spec.id, { from: { binding, writer: local }, to: input, local });
+    this.#edges.set(spec.id, { from: spec.from.node, to: spec.to.node });
+  }
+
+  /** Attaches the writing end of a cross-isolate channel. */
+  attachWriter(spec: HostedEndpointSpec): void {
+    const binding = this.#node(spec.port.node).ports.output<unknown>(spec.port.port);
+    const writer = this.#requireTransport().adoptWriter<unknown>(spec.endpoint);
+    binding.attach(writer);
+    this.#attachments.set(spec.connection, { from: { binding, writer }, adopted: writer });
+  }
+
+  /** Attaches the reading end of a cross-isolate channel. */
+  attachReader(spec: HostedEndpointSpec): void {
+    const node = this.#node(spec.port.node);
+    const input = node.ports.input<unknown>(spec.port.port);
+    const onData = node.mode === "push" ? () => this.#scheduler.schedule(node) : () => {};
+    const reader: ConnectionReader<unknown> & Disposable = this.#requireTransport()
+      .adoptReader<unknown>(spec.endpoint, onData);
+    input.attach(reader);
+    this.#attachments.set(spec.connection, { to: input, adopted: reader });
+  }
+
+  /** Removes a connection or channel end. */
+  disconnect(connection: string): void {
+    const attachment = this.#attachments.get(connection);
+    if (!attachment) return;
+    this.#attachments.delete(connection);
+    this.#edges.delete(connection);
+    attachment.from?.binding.detach(attachment.from.writer);
+    attachment.to?.detach();
+    attachment.adopted?.[Symbol.dispose]();
+  }
+
+  /** Sets up every node, sources first. */
+  async setup(): Promise<void> {
+    this.#phase = "setup";
+    for (const node of this.#ordered()) {
+      await node.setup();
+      await node.settled(); // restarts of a failed setup
+    }
+  }
+
+  /** Starts scheduling. */
+  run(): void {
+    this.#phase = "running";
+    this.#scheduler.active = true;
+    for (const node of this.#nodes.values()) node.activate();
+  }
+
+  /** Stops scheduling until `resume()`. */
+  async pause(): Promise<void> {
+    this.#phase = "paused";
+    this.#scheduler.active = false;
+    await Promise.all([...this.#nodes.values()].map((node) => node.pause()));
+  }
+
+  /** Resumes scheduling. */
+  resume(): void {
+    this.run();
+  }
+
+  /** Stops loops and wakes; push nodes keep draining. */
+  async halt(): Promise<void> {
+    this.#phase = "halted";
+    this.#scheduler.active = false;
+    await this.settled();
+    await Promise.all([...this.#nodes.values()].map((node) => node.halt()));
+  }
+
+  /** Runs push nodes with input queued until none has any. */
+  async drain(): Promise<boolean> {
+    let ran = false;
+    for (let turn = 0; turn < 10_000 && this.#scheduler.pending; turn++) {
+      if (this.#scheduler.runTurn() > 0) ran = true;
+      await Promise.all([...this.#nodes.values()].map((node) => node.idle()));
+    }
+    return ran;
+  }
+
+  /** Tears down every node, sources first. */
+  async teardown(): Promise<void> {
+    this.#phase = "idle";
+    this.#scheduler.active = false;
+    await this.settled();
+    for (const node of this.#ordered()) await node.teardown();
+    this.#scheduler.clear();
+  }
+
+  /** Resolves when background setups and teardowns are done. */
+  async settled(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all(this.#pending);
+    await Promise.all([...this.#nodes.values()].map((node) => node.settled()));
+  }
+
+  /** A node's state. */
+  nodeState(node: string): NodeState {
+    return this.#node(node).state;
+  }
+
+  /** A node's counters. */
+  nodeStats(node: string): NodeStats {
+    return this.#node(node).stats();
+  }
+
+  /** Why a node failed. */
+  nodeFailure(node: string): NodeFailure | undefined {
+    return this.#node(node).failure;
+  }
+
+  /** A local connection's counters. */
+  connectionStats(connection: string): ConnectionStats | undefined {
+    return this.#attachments.get(connection)?.local?.stats();
+  }
+
+  /** Subscribes to node events. */
+  on(listener: RuntimeEventListener): () => void {
+    return this.#hub.on(listener);
+  }
+
+  #node(id: string): NodeInstance {
+    const node = this.#nodes.get(id);
+    if (!node) throw new NodeNotFoundError(id, [...this.#nodes.keys()], false);
+    return node;
+  }
+
+  #requireTransport(): CrossIsolateTransport {
+    if (!this.#transport) {
+      throw new TypeError(
+        `Cannot attach a cross-isolate channel in isolate '${this.isolate}': it was created without a transport`,
+      );
+    }
+    return this.#transport;
+  }
+
+  #track(work: Promise<void>): Promise<void> {
+    this.#pending.add(work);
+    void work.finally(() => this.#pending.delete(work));
+    return work;
+  }
+
+  /** The nodes with every node before those it feeds inside this isolate. */
+  #ordered(): NodeInstance[] {
+    return topologicalOrder(this.#nodes.keys(), this.#edges.values()).map((id) =>
+      this.#nodes.get(id)!
+    );
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The connection checks of `validateManifest()`.
+ *
+ * @module
+ */
+
+import { PortTypeMismatchError } from "./connect.ts";
+import { connectionOptionsProblem } from "./connection_defaults.ts";
+import type { Graph } from "./graph.ts";
+import { CycleError, DestinationOccupiedError } from "./graph_errors.ts";
+import { isObject, type IssueList, show } from "./manifest_issue.ts";
+import type { DeliveryPolicy } from "./ring_contract.ts";
+
+const CONNECTION_FIELDS = ["from", "to", "capacity", "policy"];
+const ENDPOINT = /^([A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)$/;
+
+/**
+ * Checks each connection of a manifest and adds the valid ones to `graph`: the shape of `from`
+ * and `to`, their nodes, ports and directions (each end on its own), capacity and policy, then
+ * types, occupancy and cycles against the connections before it.
+ *
+ * @param connections The manifest's connections.
+ * @param graph The manifest's valid nodes (connections are added to it).
+ * @param declared Every node id the manifest declares, valid or not.
+ * @param list Where issues go.
+ */
+export function checkConnections(
+  connections: readonly unknown[],
+  graph: Graph,
+  declared: ReadonlySet<string>,
+  list: IssueList,
+): void {
+  const indexOf = new Map<string, number>();
+  connections.forEach((c, j) => {
+    const at = `connections[${j}]`;
+    if (!isObject(c)) {
+      return list.report(at, "malformed", `expected an object with from and to, got ${show(c)}`);
+    }
+    list.unknownFields(c, CONNECTION_FIELDS, at);
+    const from = endpoint(c.from, "from", at, graph, declared, list);
+    const to = endpoint(c.to, "to", at, graph, declared, list);
+    const options: { capacity?: number; policy?: DeliveryPolicy } = {};
+    for (const field of ["capacity", "policy"] as const) {
+      const problem = connectionOptionsProblem({ [field]: c[field] });
+      if (problem) list.report(`${at}.${field}`, "invalid-options", problem);
+      else (options as Record<string, unknown>)[field] = c[field];
+    }
+    if (!from || !to) return;
+    try {
+      indexOf.set(graph.connect(from.node, from.port, to.node, to.port, options).id, j);
+    } catch (error) {
+      if (error instanceof PortTypeMismatchError) {
+        list.report(
+          at,
+          "port-type-mismatch",
+          `'${error.from}' (${error.outputType}) does not fit '${error.to}' (${error.inputType})`,
+        );
+      } else if (error instanceof DestinationOccupiedError) {
+        list.report(
+          `${at}.to`,
+          "destination-occupied",
+          `input '${error.to}' already has a connection from '${error.existingFrom}' (connections[${
+            indexOf.get(error.existing)
+          }]), an input takes one`,
+          { node: to.node },
+        );
+      } else if (error instanceof CycleError) {
+        list.report(at, "cycle", `closes a cycle: ${error.path.join(" -> ")}`);
+      } else {
+        throw error;
+      }
+    }
+  });
+}
+
+/** Checks one end; returns it when it names an existing port of the right direction. */
+function endpoint(
+  value: unknown,
+  side: "from" | "to",
+  at: string,
+  graph: Graph,
+  declared: ReadonlySet<string>,
+  list: IssueList,
+): { node: string; port: string } | undefined {
+  const path = `${at}.${side}`;
+  const match = typeof value === "string" ? ENDPOINT.exec(value) : null;
+  if (!match) {
+    list.report(path, "malformed-endpoint", `expected "node.port", got ${show(value)}`);
+    return undefined;
+  }
+  const [, node, port] = match;
+  if (!declared.has(node)) {
+    list.unknown(path, "unknown-node", `unknown node '${node}'`, node, declared, "nodes");
+    return undefined;
+  }
+  if (!graph.hasNode(node)) return undefined; // the node's own issue is reported
+  const { descriptor } = graph.node(node);
+  const [wanted, other] = side === "from"
+    ? ["output", descriptor.inputs] as const
+    : ["input", descriptor.outputs] as const;
+  const ports = side === "from" ? descriptor.outputs : descriptor.inputs;
+  if (ports.some((p) => p.name === port)) return { node, port };
+  if (other.some((p) => p.name === port)) {
+    const actual = wanted === "output" ? "an input" : "an output";
+    list.report(path, "wrong-direction", `'${node}.${port}' is ${actual}, expected an ${wanted}`, {
+      node,
+    });
+    return undefined;
+  }
+  list.unknown(
+    path,
+    "unknown-port",
+    `node '${node}' (${descriptor.name}) has no ${wanted} '${port}'`,
+    port,
+    ports.map((p) => p.name),
+    `available ${wanted}s`,
+    node,
+  );
+  return undefined;
+}

@@ -1,0 +1,151 @@
+/**
+ * `validateManifest()`: every problem of a manifest, each naming the node or connection at
+ * fault and the valid choices.
+ *
+ * @module
+ */
+
+import { ConfigValidationError, validateConfig } from "./config_validation.ts";
+import { errorPolicyProblem } from "./error_policy.ts";
+import { Graph } from "./graph.ts";
+import { checkConnections } from "./manifest_connections.ts";
+import { isObject, IssueList, type ManifestIssue, show } from "./manifest_issue.ts";
+import type { NodeRegistry } from "./node_registry.ts";
+import { placementProblem } from "./placement.ts";
+
+const ROOT_FIELDS = ["version", "nodes", "connections"];
+const NODE_FIELDS = ["id", "type", "config", "placement", "onError", "maxRestarts"];
+
+/**
+ * Checks a parsed manifest against a registry and returns every problem found (an empty array
+ * when it is valid): structure and unknown fields, ids, processor types (with near matches),
+ * configs (JSON path and expected type), placements and error policies, and each connection's
+ * ends, ports, directions, options, types, occupancy and cycles.
+ *
+ * @param manifest The parsed JSON.
+ * @param registry The processors it may use.
+ * @returns The issues, in manifest order.
+ *
+ * @example Report a misspelled processor
+ * ```ts
+ * import { validateManifest } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const issues = validateManifest(
+ *   { version: 1, nodes: [{ id: "mix", type: "AudioMixr" }], connections: [] },
+ *   builtinRegistry,
+ * );
+ * console.log(issues[0].message);
+ * // nodes[0].type: unknown processor 'AudioMixr', did you mean AudioMixer? available processors: ...
+ * ```
+ */
+export function validateManifest(manifest: unknown, registry: NodeRegistry): ManifestIssue[] {
+  const list = new IssueList();
+  if (!isObject(manifest)) {
+    list.report(
+      "",
+      "malformed",
+      `expected an object with version, nodes and connections, got ${show(manifest)}`,
+    );
+    return list.issues;
+  }
+  list.unknownFields(manifest, ROOT_FIELDS, "");
+  if (manifest.version !== 1) {
+    list.report("version", "malformed", `must be 1, got ${show(manifest.version)}`);
+  }
+  const graph = new Graph();
+  const declared = new Map<string, number>();
+  array(manifest, "nodes", list, true).forEach((node, i) =>
+    checkNode(node, `nodes[${i}]`, i, registry, graph, declared, list)
+  );
+  const connections = array(manifest, "connections", list, false);
+  checkConnections(connections, graph, new Set(declared.keys()), list);
+  return list.issues;
+}
+
+function checkNode(
+  node: unknown,
+  at: string,
+  index: number,
+  registry: NodeRegistry,
+  graph: Graph,
+  declared: Map<string, number>,
+  list: IssueList,
+): void {
+  if (!isObject(node)) {
+    return list.report(at, "malformed", `expected an object with id and type, got ${show(node)}`);
+  }
+  list.unknownFields(node, NODE_FIELDS, at);
+  const { id, type } = node;
+  let usable = typeof id === "string";
+  if (typeof id !== "string") {
+    list.report(`${at}.id`, "malformed", `expected a string, got ${show(id)}`);
+  } else if (declared.has(id)) {
+    list.report(
+      `${at}.id`,
+      "duplicate-id",
+      `duplicate id '${id}', first used by nodes[${declared.get(id)}]`,
+      { node: id },
+    );
+    usable = false;
+  } else {
+    declared.set(id, index);
+    try {
+      graph.checkNodeId(id);
+    } catch (error) {
+      const text = (error as Error).message.replace(/^Cannot add node '[^']*': /, `'${id}': `);
+      list.report(`${at}.id`, "invalid-id", text, { node: id });
+      usable = false;
+    }
+  }
+  const who = typeof id === "string" ? { node: id } : {};
+  const placement = placementProblem(node.placement ?? "main");
+  if (placement) list.report(`${at}.placement`, "invalid-options", placement, who);
+  const policy = errorPolicyProblem(node.onError, node.maxRestarts);
+  if (policy) list.report(`${at}.${policy.split(" ")[0]}`, "invalid-options", policy, who);
+  if (typeof type !== "string") {
+    return list.report(`${at}.type`, "malformed", `expected a processor name, got ${show(type)}`);
+  }
+  if (!registry.has(type)) {
+    const what = `unknown processor '${type}'`;
+    const listing = "available processors";
+    return list.unknown(
+      `${at}.type`,
+      "unknown-processor",
+      what,
+      type,
+      registry.names,
+      listing,
+      who.node,
+    );
+  }
+  const descriptor = registry.describe(type);
+  try {
+    validateConfig(descriptor.config, node.config, type);
+  } catch (error) {
+    if (!(error instanceof ConfigValidationError)) throw error;
+    for (const issue of error.issues) {
+      const path = issue.field === "" ? `${at}.config` : `${at}.config.${issue.field}`;
+      const text = issue.reason === "missing"
+        ? `missing, expected ${issue.expected}`
+        : issue.reason === "unknown"
+        ? `unknown field of ${type}, ${issue.expected}`
+        : `must be ${issue.expected}, got ${issue.actual}`;
+      list.report(path, "invalid-config", text, who);
+    }
+  }
+  if (usable) graph.addNode({ id: id as string, descriptor });
+}
+
+function array(
+  root: Record<string, unknown>,
+  field: string,
+  list: IssueList,
+  required: boolean,
+): unknown[] {
+  const value = root[field];
+  if (value === undefined && !required) return [];
+  if (Array.isArray(value)) return value;
+  list.report(field, "malformed", `expected an array, got ${show(value)}`);
+  return [];
+}

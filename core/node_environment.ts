@@ -1,0 +1,29 @@
+/**
+ * What a node needs from the isolate that runs it.
+ *
+ * @module
+ */
+
+import type { MediaClock } from "./media_clock.ts";
+import type { NodeInstance } from "./node_instance.ts";
+import type { RuntimeEvent } from "./runtime_events.ts";
+import type { RuntimeTimers } from "./runtime_timers.ts";
+
+/** What a {@linkcode NodeInstance} needs from the isolate that runs it. */
+export interface NodeEnvironment {
+  /** The media clock. */
+  readonly clock: MediaClock;
+  /** The timer for loop deadlines. */
+  readonly timers: RuntimeTimers;
+  /** Most runs a loop makes per timer tick. */
+  readonly maxCatchUp: number;
+  /** Reports an event. */
+  emit(event: RuntimeEvent): void;
+  /** Asks for a run of `node` in the next scheduling turn (coalesced). */
+  schedule(node: NodeInstance): void;
+  /**
+   * What a node that finished setting up does: start running, stay paused, wait for the
+   * isolate's `run()`, or nothing because the isolate is stopping.
+   */
+  shouldRun(): "run" | "pause" | "wait" | "stop";
+}

@@ -1,0 +1,26 @@
+/**
+ * Node ids: what they may look like, and the default ones.
+ *
+ * @module
+ */
+
+/** What a node id looks like: a letter or `_`, then letters, digits, `_` or `-` (no dots). */
+export const NODE_ID_PATTERN: RegExp = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/**
+ * The snake_case form of a processor name, the stem of default node ids (`audio_mixer_1`).
+ *
+ * @param name A PascalCase processor name.
+ * @returns Its snake_case form.
+ *
+ * @example Name ids after processors
+ * ```ts
+ * import { snakeCase } from "@streamlib/streamlib";
+ *
+ * console.log(snakeCase("TestToneGenerator"), snakeCase("Y4mFileSource")); // test_tone_generator y4m_file_source
+ * ```
+ */
+export function snakeCase(name: string): string {
+  return name.replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2").replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toLowerCase();
+}

@@ -1,0 +1,328 @@
+/**
+ * One node of a running graph: its processor, lifecycle, error policy and counters.
+ *
+ * @module
+ */
+
+import type { ErrorPolicy } from "./error_policy.ts";
+import type { HostedNodeSpec, NodeFailure } from "./isolate_host.ts";
+import { LoopDriver } from "./loop_driver.ts";
+import { NodeCounters } from "./node_counters.ts";
+import type { NodeDefinition } from "./node_definition.ts";
+import type { PortTable } from "./port_table.ts";
+import type { Processor } from "./processor.ts";
+import type { LoopControl, ProcessContext, SetupContext } from "./processor_context.ts";
+import type { SchedulingMode } from "./processor_descriptor.ts";
+import { LoopPeriodMissingError } from "./runtime_errors.ts";
+import { nodeErrorEvent } from "./runtime_events.ts";
+import type { NodeEnvironment } from "./node_environment.ts";
+import type { NodeState, NodeStats } from "./runtime_stats.ts";
+
+/**
+ * A processor instance inside an isolate, with its lifecycle (`setup` and `teardown` once per
+ * run, serialized), its hot path (`run()`: times `process()`, catches what it throws) and its
+ * counters. The isolate's scheduler and loop driver decide when to call `run()`.
+ */
+export class NodeInstance {
+  /** The node's id. */
+  readonly id: string;
+  /** The processor's definition. */
+  readonly definition: NodeDefinition;
+  /** The scheduling mode. */
+  readonly mode: SchedulingMode;
+  /** The error policy. */
+  readonly onError: ErrorPolicy;
+  /** The restart limit per run. */
+  readonly maxRestarts: number;
+  /** The port bindings. */
+  readonly ports: PortTable;
+  /** The processor. */
+  readonly processor: Processor;
+  /** Scheduler bookkeeping: whether the node waits in the ready queue. */
+  queued = false;
+  /** Scheduler bookkeeping: the last turn the node ran in. */
+  lastTurn = -1;
+  /** Scheduler bookkeeping: a run was asked for while the node could not run. */
+  missed = false;
+
+  readonly #env: NodeEnvironment;
+  readonly #loop: LoopDriver | undefined;
+  readonly #setupContext: SetupContext;
+  readonly #processContext: ProcessContext;
+  readonly #counters = new NodeCounters();
+  #state: NodeState = "stopped";
+  #active = false;
+  #setUp = false;
+  #busy = false;
+  #rerun = false;
+  #inflight: Promise<void> | undefined;
+  #lifecycle: Promise<void> = Promise.resolve();
+  #failure: NodeFailure | undefined;
+  #restartsThisRun = 0;
+
+  /**
+   * Constructs the processor with its ports bound.
+   *
+   * @param spec The node.
+   * @param env The isolate's clock, timers, events and scheduler.
+   * @throws {ConfigValidationError} When the config does not match the schema.
+   */
+  constructor(spec: HostedNodeSpec, env: NodeEnvironment) {
+    this.id = spec.id;
+    this.definition = spec.definition;
+    this.mode = spec.definition.descriptor.mode;
+    this.onError = spec.onError;
+    this.maxRestarts = spec.maxRestarts;
+    this.ports = spec.definition.ports();
+    this.processor = spec.definition.create(spec.config, this.ports);
+    this.#env = env;
+    const { clock } = env;
+    if (this.mode === "loop") {
+      const driver = new LoopDriver(() => this.#runFromLoop(), clock, env.timers, env.maxCatchUp);
+      this.#loop = driver;
+      const loop: LoopControl = {
+        get periodNs() {
+          return driver.periodNs;
+        },
+        setPeriodNs: (ns) => driver.setPeriod(ns),
+      };
+      this.#setupContext = { node: this.id, clock, loop };
+    } else {
+      this.#setupContext = { node: this.id, clock, wake: () => this.#wake() };
+    }
+    this.#processContext = { node: this.id, clock };
+  }
+
+  /** The node's state. */
+  get state(): NodeState {
+    return this.#state;
+  }
+
+  /** Whether `run()` calls `process()` now. */
+  get active(): boolean {
+    return this.#active;
+  }
+
+  /** Why the node failed, until the next start. */
+  get failure(): NodeFailure | undefined {
+    return this.#failure;
+  }
+
+  /**
+   * Sets the processor up (after any lifecycle step in progress), then runs, pauses or waits as
+   * the isolate says. Failures follow the error policy; the promise never rejects.
+   */
+  setup(): Promise<void> {
+    return this.#enqueue(async () => {
+      this.#failure = undefined;
+      this.#restartsThisRun = 0;
+      await this.#setupNow();
+    });
+  }
+
+  /** Starts running (after setup): loops arm their timer, missed pushes and wakes are served. */
+  activate(): void {
+    if (!this.#setUp || this.#state === "error" || this.#active) return;
+    this.#active = true;
+    this.#setState("running");
+    this.#loop?.start();
+    if (this.missed) {
+      this.missed = false;
+      this.#env.schedule(this);
+    }
+  }
+
+  /** Stops running until `activate()`; resolves when no `process()` is in flight. */
+  pause(): Promise<void> {
+    this.#deactivate();
+    if (this.#state === "running") this.#setState("paused");
+    return this.idle();
+  }
+
+  /**
+   * Enters `stopping`: loops and wakes stop; `push` nodes (even paused ones) run on so they can
+   * process what is queued.
+   */
+  halt(): Promise<void> {
+    if (this.#setUp && this.#state !== "error") {
+      this.#setState("stopping");
+      if (this.mode === "push") {
+        this.#active = true;
+        if (this.missed) {
+          this.missed = false;
+          this.#env.schedule(this);
+        }
+      } else this.#deactivate();
+    } else this.#deactivate();
+    return this.idle();
+  }
+
+  /** Resolves when no lifecycle step (setup, restart, teardown) is queued or running. */
+  async settled(): Promise<void> {
+    let current;
+    do {
+      current = this.#lifecycle;
+      await current;
+    } while (current !== this.#lifecycle);
+  }
+
+  /** Resolves when no `process()` is in flight. */
+  async idle(): Promise<void> {
+    while (this.#inflight) await this.#inflight;
+  }
+
+  /**
+   * Tears the processor down (when it was set up), after any lifecycle step in progress; the
+   * node ends `stopped`. Errors are reported as events; the promise never rejects.
+   */
+  teardown(): Promise<void> {
+    this.#deactivate(); // at once: a removed node must not run again
+    return this.#enqueue(async () => {
+      this.#deactivate();
+      await this.idle();
+      await this.#teardownNow();
+      this.#setState("stopped");
+    });
+  }
+
+  /** Calls `process()` once if the node is active. The hot path: never throws. */
+  run(): void {
+    if (!this.#active) return;
+    if (this.#busy) {
+      this.#rerun = true;
+      return;
+    }
+    const clock = this.#env.clock;
+    const start = clock.nowNs();
+    let result: void | Promise<void>;
+    try {
+      result = this.processor.process(this.#processContext);
+    } catch (error) {
+      this.#counters.called(clock.nowNs() - start);
+      this.#fail("process", error);
+      return;
+    }
+    if (result === undefined || typeof (result as Promise<void>).then !== "function") {
+      this.#counters.called(clock.nowNs() - start);
+      return;
+    }
+    this.#busy = true;
+    this.#inflight = Promise.resolve(result).then(
+      () => this.#settle(start),
+      (error) => {
+        this.#settle(start);
+        this.#fail("process", error);
+      },
+    );
+  }
+
+  /** The counters (allocates; for control paths). */
+  stats(): NodeStats {
+    return this.#counters.snapshot(this.ports, this.#loop);
+  }
+
+  /** `ctx.wake`: a run now, a run once started or resumed, or nothing while stopped. */
+  #wake(): void {
+    if (this.#active) this.#env.schedule(this);
+    else if (this.#state === "paused" || this.#state === "starting") this.missed = true;
+  }
+
+  #runFromLoop(): boolean {
+    if (this.#busy) return this.#active; // an async run is still going: this deadline is skipped
+    this.run();
+    return this.#active;
+  }
+
+  #settle(start: number): void {
+    this.#counters.called(this.#env.clock.nowNs() - start);
+    this.#busy = false;
+    this.#inflight = undefined;
+    if (this.#rerun) {
+      this.#rerun = false;
+      if (this.mode !== "loop") this.#env.schedule(this);
+    }
+  }
+
+  async #setupNow(): Promise<void> {
+    this.#setState("starting");
+    this.#loop?.clearPeriod();
+    try {
+      await this.processor.setup(this.#setupContext);
+      this.#setUp = true;
+      if (this.#loop && this.#loop.periodNs === undefined) {
+        throw new LoopPeriodMissingError(this.id, this.definition.descriptor.name);
+      }
+    } catch (error) {
+      this.#fail("setup", error);
+      return;
+    }
+    const next = this.#env.shouldRun();
+    if (next === "run") this.activate();
+    else if (next === "pause") this.#setState("paused");
+  }
+
+  async #teardownNow(): Promise<void> {
+    if (!this.#setUp) return;
+    this.#setUp = false;
+    if (this.#state !== "error") this.#setState("stopping");
+    try {
+      await this.processor.teardown();
+    } catch (error) {
+      this.#report("teardown", error, "none");
+    }
+  }
+
+  #fail(phase: "setup" | "process", error: unknown): void {
+    this.#deactivate();
+    const restart = this.onError === "restart" && this.#restartsThisRun < this.maxRestarts;
+    const action = restart
+      ? "restart"
+      : this.onError === "stop-runtime"
+      ? "stop-runtime"
+      : "stop-processor";
+    this.#failure = { phase, message: error instanceof Error ? error.message : String(error) };
+    this.#report(phase, error, action);
+    this.#setState("error");
+    if (!restart) return;
+    this.#counters.restarts++;
+    this.#restartsThisRun++;
+    void this.#enqueue(async () => {
+      await this.idle();
+      await this.#teardownNow();
+      if (this.#env.shouldRun() !== "stop") await this.#setupNow();
+    });
+  }
+
+  #report(phase: "setup" | "process" | "teardown", error: unknown, action: ErrorPolicy | "none") {
+    this.#counters.errors++;
+    const { id: node, onError: policy } = this;
+    const timeNs = this.#env.clock.nowNs();
+    const restarts = this.#restartsThisRun;
+    this.#env.emit(nodeErrorEvent({ timeNs, node, phase, policy, action, restarts }, error));
+  }
+
+  #deactivate(): void {
+    this.#active = false;
+    this.#loop?.stop();
+  }
+
+  #setState(to: NodeState): void {
+    const from = this.#state;
+    if (from === to) return;
+    this.#state = to;
+    this.#env.emit({
+      type: "node-state",
+      timeNs: this.#env.clock.nowNs(),
+      node: this.id,
+      from,
+      to,
+    });
+  }
+
+  #enqueue(step: () => Promise<void>): Promise<void> {
+    // Steps catch processor errors themselves; anything else is a bug worth surfacing.
+    const next = this.#lifecycle.then(step).catch(reportError);
+    this.#lifecycle = next;
+    return next;
+  }
+}

@@ -1,0 +1,382 @@
+/**
+ * The runtime: a live graph of processors.
+ *
+ * @module
+ */
+
+import type { ConnectionOptions } from "./connection_defaults.ts";
+import { Graph, type GraphConnection } from "./graph.ts";
+import { PortDirectionError } from "./graph_errors.ts";
+import { IsolateSet } from "./isolate_set.ts";
+import { LocalIsolate } from "./local_isolate.ts";
+import { type MediaClock, monotonicClock } from "./media_clock.ts";
+import type { NodeDefinition } from "./node_definition.ts";
+import { NodeRegistry } from "./node_registry.ts";
+import type { InputRef, NodeHandle, OutputRef } from "./port_ref.ts";
+import type { Processor, TypesOf } from "./processor.ts";
+import type { ConnectionInfo, GraphDescription } from "./runtime_description.ts";
+import { RuntimeStateError } from "./runtime_errors.ts";
+import { EventHub, type RuntimeEvent, type RuntimeEventListener } from "./runtime_events.ts";
+import { buildRuntimeNode, type RuntimeNode } from "./runtime_node.ts";
+import type { AddOptions, ConfigInput, ProcessorClass, RuntimeOptions } from "./runtime_options.ts";
+import { connectionInfo, describeGraph, snapshotStats } from "./runtime_snapshot.ts";
+import type { RuntimeState, RuntimeStats } from "./runtime_stats.ts";
+import { systemTimers } from "./runtime_timers.ts";
+
+/**
+ * A live graph of processors. Add nodes by class, definition or name, connect their ports,
+ * then `start()`, `pause()`, `resume()` and `stop()`. Edits work in every state. Nodes run in
+ * isolates: `"main"` (this one) and, with `new Runtime({ isolates })`, named Workers.
+ *
+ * @example Tone into a mixer into a sink
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { AudioMixer, builtinRegistry, NullSink, TestToneGenerator } from "@streamlib/streamlib/processors";
+ *
+ * const rt = new Runtime({ registry: builtinRegistry });
+ * const tone = rt.add(TestToneGenerator, { frequency: 440, amplitude: 0.3 });
+ * const mix = rt.add(AudioMixer, { gains: [0.5, 0.5] });
+ * const sink = rt.add(NullSink, {});
+ * rt.connect(tone.outputs.audio, mix.inputs.in_0); // mismatched frame types do not compile
+ * rt.connect(mix.outputs.out, sink.inputs.in);
+ * await rt.start();
+ * await new Promise((resolve) => setTimeout(resolve, 50));
+ * await rt.stop();
+ * console.log(rt.stats().nodes[sink.name].framesIn > 0); // true
+ * ```
+ */
+export class Runtime implements AsyncDisposable {
+  /** Where `add()` looks up processors. */
+  readonly registry: NodeRegistry;
+  /** The media clock. */
+  readonly clock: MediaClock;
+  readonly #graph = new Graph<RuntimeNode>();
+  readonly #isolates: IsolateSet;
+  readonly #hub = new EventHub();
+  #state: RuntimeState = "stopped";
+  #stopAfterStart = false;
+
+  /**
+   * Creates an empty, stopped runtime.
+   *
+   * @param options Registry, clock, timers, catch-up bound and Worker backend.
+   */
+  constructor(options: RuntimeOptions = {}) {
+    this.registry = options.registry ?? new NodeRegistry();
+    this.clock = options.clock ?? monotonicClock;
+    const main = new LocalIsolate({
+      clock: this.clock,
+      timers: options.timers ?? systemTimers,
+      transport: options.isolates?.transport,
+      maxCatchUp: options.maxCatchUp,
+    });
+    this.#isolates = new IsolateSet(main, options.isolates);
+    this.#isolates.on((event) => this.#fromHost(event));
+  }
+
+  /** The lifecycle state. */
+  get state(): RuntimeState {
+    return this.#state;
+  }
+
+  /**
+   * Adds a node. Its config is validated (defaults filled in); while the runtime runs or is
+   * paused, the node is set up and started in the background (`await rt.settled()` to wait).
+   *
+   * @param processor A processor class (looked up in the registry), its node definition, or
+   * its name.
+   * @param config Plain JSON config; missing fields take their defaults.
+   * @param options Id, placement and error policy.
+   * @returns The node's typed handle: `handle.outputs.audio` for `connect()`.
+   * @throws {ProcessorNotFoundError} When the class or name is not in the registry.
+   * @throws {InvalidNodeIdError} When the id is taken or malformed.
+   * @throws {NodeOptionsError} When the placement or error policy is invalid.
+   * @throws {PlacementUnavailableError} When no host was injected for the placement.
+   * @throws {ConfigValidationError} When the config does not match the schema.
+   */
+  add<P extends Processor>(
+    processor: ProcessorClass<P>,
+    config?: ConfigInput<P>,
+    options?: AddOptions,
+  ): TypesOf<P>["handle"];
+  /**
+   * Adds a node from its node definition (for processors not in the registry); see the
+   * class overload for the options and errors.
+   *
+   * @param processor The node definition (`gainNode`).
+   * @param config Plain JSON config; missing fields take their defaults.
+   * @param options Id, placement and error policy.
+   * @returns The node's typed handle.
+   */
+  add<P extends Processor, H extends NodeHandle>(
+    processor: NodeDefinition<P, H>,
+    config?: ConfigInput<P>,
+    options?: AddOptions,
+  ): H;
+  /**
+   * Adds a node by processor name: the string layer for manifests, the dashboard and agents;
+   * see the class overload for the options and errors.
+   *
+   * @param processor The processor name (`"AudioMixer"`).
+   * @param config Plain JSON config; missing fields take their defaults.
+   * @param options Id, placement and error policy.
+   * @returns The node's handle (untyped ports; use `connectByName()`).
+   */
+  add(processor: string, config?: unknown, options?: AddOptions): NodeHandle;
+  add(
+    processor: string | NodeDefinition | ProcessorClass<Processor>,
+    config?: unknown,
+    options: AddOptions = {},
+  ): NodeHandle {
+    const graph = this.#graph;
+    const node = buildRuntimeNode(this.registry, processor, config, options, {
+      newId: (name) => graph.newNodeId(name),
+      checkId: (id) => graph.checkNodeId(id),
+      isolateFor: (id, placement) => this.#isolates.hostFor(id, placement).isolate,
+    });
+    const { id, definition, descriptor } = node;
+    const host = this.#isolates.get(node.isolate);
+    host.addNode(node);
+    this.#graph.addNode(node);
+    this.#emit({ type: "node-added", node: id, processor: descriptor.name, isolate: host.isolate });
+    return definition.handle(id);
+  }
+
+  /**
+   * The typed handle of a node, by id.
+   *
+   * @param id The node's id.
+   * @returns Its handle.
+   * @throws {NodeNotFoundError} When there is no such node.
+   */
+  node(id: string): NodeHandle {
+    return this.#graph.node(id).definition.handle(id);
+  }
+
+  /**
+   * Connects an output to an input through a new buffer of its own. Both refs must carry the
+   * same frame type, so a mismatch does not compile; port types are checked again at run time.
+   *
+   * @param from An output ref (`tone.outputs.audio`).
+   * @param to An input ref (`mix.inputs.in_0`).
+   * @param options Capacity and policy; defaults depend on the frame type.
+   * @returns The connection.
+   * @throws {PortDirectionError} When `from` is an input or `to` an output.
+   * @throws {NodeNotFoundError} When a node is not in the graph (or was removed).
+   * @throws {PortNotFoundError} When a port does not exist.
+   * @throws {PortTypeMismatchError} When the port types are not compatible.
+   * @throws {DestinationOccupiedError} When the input already has a connection.
+   * @throws {CycleError} When the connection would close a cycle.
+   * @throws {ConnectionOptionsError} When the capacity or policy is invalid.
+   */
+  connect<T>(from: OutputRef<T>, to: InputRef<T>, options: ConnectionOptions = {}): ConnectionInfo {
+    if (from.direction !== "output") {
+      throw new PortDirectionError(`${from.node}.${from.port}`, "output");
+    }
+    if (to.direction !== "input") throw new PortDirectionError(`${to.node}.${to.port}`, "input");
+    return this.connectByName(from.node, from.port, to.node, to.port, options);
+  }
+
+  /**
+   * Connects by names: the string layer for manifests, the dashboard and agents. Everything is
+   * validated, with the same errors as {@linkcode Runtime.connect}.
+   *
+   * @param fromNode The writing node's id.
+   * @param fromPort Its output.
+   * @param toNode The reading node's id.
+   * @param toPort Its input.
+   * @param options Capacity and policy.
+   * @returns The connection.
+   */
+  connectByName(
+    fromNode: string,
+    fromPort: string,
+    toNode: string,
+    toPort: string,
+    options: ConnectionOptions = {},
+  ): ConnectionInfo {
+    const c = this.#graph.connect(fromNode, fromPort, toNode, toPort, options);
+    try {
+      this.#attach(c);
+    } catch (error) {
+      this.#graph.disconnect(c.id);
+      throw error;
+    }
+    const info = connectionInfo(c);
+    this.#emit({ type: "connection-added", connection: c.id, ...withoutId(info) });
+    return info;
+  }
+
+  /**
+   * Removes a connection; frames still queued in it are dropped. Other connections are not
+   * touched.
+   *
+   * @param connection The connection's id.
+   * @throws {ConnectionNotFoundError} When there is no such connection (or it was already
+   * disconnected).
+   */
+  disconnect(connection: string): void {
+    const c = this.#graph.disconnect(connection);
+    this.#detach(c);
+    this.#emit({ type: "connection-removed", connection: c.id, ...withoutId(connectionInfo(c)) });
+  }
+
+  /**
+   * Removes a node and its connections. A node that was set up is torn down in the background
+   * (`await rt.settled()` to wait).
+   *
+   * @param node The node's id.
+   * @throws {NodeNotFoundError} When there is no such node (or it was already removed).
+   */
+  remove(node: string): void {
+    const record = this.#graph.node(node);
+    for (const c of this.#graph.connectionsOf(node)) this.disconnect(c.id);
+    this.#graph.removeNode(node);
+    void this.#isolates.get(record.isolate).removeNode(node);
+    this.#emit({
+      type: "node-removed",
+      node,
+      processor: record.descriptor.name,
+      isolate: record.isolate,
+    });
+  }
+
+  /**
+   * Sets up every node (`setup()` once each), then starts them: loops run on their clocks,
+   * pushes and wakes are served.
+   *
+   * @throws {RuntimeStateError} When the runtime is not stopped.
+   */
+  async start(): Promise<void> {
+    this.#expect("start", ["stopped"]);
+    this.#setState("starting");
+    await this.#isolates.start();
+    this.#setState("running");
+    if (this.#stopAfterStart) {
+      this.#stopAfterStart = false;
+      await this.stop();
+    }
+  }
+
+  /**
+   * Stops scheduling until `resume()`; frames keep queuing (and `latest` connections roll off).
+   *
+   * @throws {RuntimeStateError} When the runtime is not running.
+   */
+  async pause(): Promise<void> {
+    this.#expect("pause", ["running"]);
+    this.#setState("paused");
+    await this.#isolates.pause();
+  }
+
+  /**
+   * Resumes scheduling; loops restart their deadlines from now.
+   *
+   * @throws {RuntimeStateError} When the runtime is not paused.
+   */
+  // deno-lint-ignore require-await
+  async resume(): Promise<void> {
+    this.#expect("resume", ["paused"]);
+    this.#isolates.resume();
+    this.#setState("running");
+  }
+
+  /**
+   * Stops sources (loops, wakes), lets `push` nodes process what is queued, then tears every
+   * node down (`teardown()` once each, sources first) so sinks can finalize.
+   *
+   * @throws {RuntimeStateError} When the runtime is not running or paused.
+   */
+  async stop(): Promise<void> {
+    this.#expect("stop", ["running", "paused"]);
+    this.#setState("stopping");
+    await this.#isolates.stop();
+    this.#setState("stopped");
+  }
+
+  /** Resolves when background setups and teardowns (from `add()` and `remove()`) are done. */
+  settled(): Promise<void> {
+    return this.#isolates.settled();
+  }
+
+  /** Stops the runtime if it is running or paused (for `await using`). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.settled();
+    if (this.#state === "running" || this.#state === "paused") await this.stop();
+  }
+
+  /**
+   * Subscribes to events: state changes, edits, errors.
+   *
+   * @param listener Called with each event.
+   * @returns A function that unsubscribes.
+   */
+  on(listener: RuntimeEventListener): () => void {
+    return this.#hub.on(listener);
+  }
+
+  /**
+   * The whole graph as JSON: nodes with type, state, config, ports and counters; connections
+   * with ends, policy, capacity and counters.
+   *
+   * @returns The description.
+   */
+  describe(): GraphDescription {
+    return describeGraph(this.#state, this.#graph, this.#view);
+  }
+
+  /**
+   * The counters of every node and connection.
+   *
+   * @returns The snapshot.
+   */
+  stats(): RuntimeStats {
+    return snapshotStats(this.#state, this.clock.nowNs(), this.#graph, this.#view);
+  }
+
+  readonly #view = {
+    host: (node: string) => this.#isolates.get(this.#graph.node(node).isolate),
+    connectionStats: (c: GraphConnection) =>
+      this.#isolates.connectionStats(c, this.#graph.node(c.from.node).isolate),
+  };
+
+  #attach(c: GraphConnection): void {
+    const graph = this.#graph;
+    this.#isolates.attach(c, graph.node(c.from.node).isolate, graph.node(c.to.node).isolate);
+  }
+
+  #detach(c: GraphConnection): void {
+    const graph = this.#graph;
+    this.#isolates.detach(c, graph.node(c.from.node).isolate, graph.node(c.to.node).isolate);
+  }
+
+  #expect(action: string, allowed: RuntimeState[]): void {
+    if (!allowed.includes(this.#state)) throw new RuntimeStateError(action, this.#state, allowed);
+  }
+
+  #setState(to: RuntimeState): void {
+    const from = this.#state;
+    this.#state = to;
+    this.#emit({ type: "runtime-state", from, to });
+  }
+
+  #fromHost(event: RuntimeEvent): void {
+    this.#hub.emit(event);
+    if (event.type !== "node-error" || event.action !== "stop-runtime") return;
+    if (this.#state === "starting") this.#stopAfterStart = true;
+    else if (this.#state === "running" || this.#state === "paused") {
+      this.stop().catch(reportError);
+    }
+  }
+
+  #emit(event: DistributiveOmit<RuntimeEvent, "timeNs">): void {
+    const { type, ...rest } = event;
+    this.#hub.emit({ type, timeNs: this.clock.nowNs(), ...rest } as RuntimeEvent);
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function withoutId({ id: _, ...rest }: ConnectionInfo): Omit<ConnectionInfo, "id"> {
+  return rest;
+}

@@ -1,0 +1,113 @@
+/**
+ * `rt.describe()`: the whole graph as JSON, for manifests, the dashboard and agents.
+ *
+ * @module
+ */
+
+import type { ConnectionStats } from "./connection.ts";
+import type { ErrorPolicy } from "./error_policy.ts";
+import type { NodeFailure } from "./isolate_host.ts";
+import type { JsonValue } from "./json_schema.ts";
+import type { Placement } from "./placement.ts";
+import type { SchedulingMode } from "./processor_descriptor.ts";
+import type { DeliveryPolicy } from "./ring_contract.ts";
+import type { NodeState, NodeStats, RuntimeState } from "./runtime_stats.ts";
+
+/** A connection as `connect()` returns it. */
+export interface ConnectionInfo {
+  /** The connection's id (`conn_1`), for `disconnect()`. */
+  id: string;
+  /** `node.port` of the output. */
+  from: string;
+  /** `node.port` of the input. */
+  to: string;
+  /** Frames the buffer holds. */
+  capacity: number;
+  /** What a write into a full buffer does. */
+  policy: DeliveryPolicy;
+}
+
+/** A connection in {@linkcode GraphDescription}. */
+export interface ConnectionDescription extends ConnectionInfo {
+  /** The output's port type. */
+  fromType: string;
+  /** The input's port type. */
+  toType: string;
+  /** Whether the two ends are in different isolates. */
+  crossIsolate: boolean;
+  /** The counters. */
+  stats: ConnectionStats;
+}
+
+/** An input of a node in {@linkcode GraphDescription}. */
+export interface InputDescription {
+  /** The port's name. */
+  name: string;
+  /** The port type string. */
+  portType: string;
+  /** The id of the connection feeding it, or `null`. */
+  connection: string | null;
+}
+
+/** An output of a node in {@linkcode GraphDescription}. */
+export interface OutputDescription {
+  /** The port's name. */
+  name: string;
+  /** The port type string. */
+  portType: string;
+  /** The ids of the connections leaving it. */
+  connections: string[];
+}
+
+/** A node in {@linkcode GraphDescription}. */
+export interface NodeDescription {
+  /** The node's id. */
+  id: string;
+  /** The processor name. */
+  type: string;
+  /** The scheduling mode. */
+  mode: SchedulingMode;
+  /** The lifecycle state. */
+  state: NodeState;
+  /** Where it runs. */
+  placement: Placement;
+  /** The isolate name (`main`, `worker:<name>`). */
+  isolate: string;
+  /** The error policy. */
+  onError: ErrorPolicy;
+  /** The restart limit per run. */
+  maxRestarts: number;
+  /** The config, defaults filled in. */
+  config: JsonValue;
+  /** The inputs. */
+  inputs: InputDescription[];
+  /** The outputs. */
+  outputs: OutputDescription[];
+  /** Why the node failed, or `null`. */
+  failure: NodeFailure | null;
+  /** The counters. */
+  stats: NodeStats;
+}
+
+/**
+ * The whole graph as plain JSON: `rt.describe()`.
+ *
+ * @example List what feeds each node
+ * ```ts
+ * import type { GraphDescription } from "@streamlib/streamlib";
+ *
+ * function feeds(graph: GraphDescription): string[] {
+ *   return graph.connections.map((c) => `${c.from} -> ${c.to} (${c.policy}, ${c.capacity})`);
+ * }
+ * ```
+ */
+export interface GraphDescription {
+  /** The runtime's state. */
+  state: RuntimeState;
+  /** The nodes, in the order they were added. */
+  nodes: NodeDescription[];
+  /** The connections, in the order they were made. */
+  connections: ConnectionDescription[];
+  /** Node ids by isolate name. */
+  isolates: Record<string, string[]>;
+}

@@ -1,0 +1,107 @@
+/**
+ * What the runtime keeps about each node of its graph.
+ *
+ * @module
+ */
+
+import { validateConfig } from "./config_validation.ts";
+import { DEFAULT_ERROR_POLICY, DEFAULT_MAX_RESTARTS, errorPolicyProblem } from "./error_policy.ts";
+import type { HostedNodeSpec } from "./isolate_host.ts";
+import type { NodeDefinition } from "./node_definition.ts";
+import { type NodeRegistry, ProcessorNotFoundError } from "./node_registry.ts";
+import { type Placement, placementProblem } from "./placement.ts";
+import type { Processor } from "./processor.ts";
+import type { ProcessorDescriptor } from "./processor_descriptor.ts";
+import { NodeOptionsError } from "./runtime_errors.ts";
+import type { AddOptions, ProcessorClass } from "./runtime_options.ts";
+
+/**
+ * A node of a runtime's graph: what its host was given, plus the descriptor and placement.
+ *
+ * @example The record behind `rt.add(Gain, { gain: 2 })`
+ * ```ts
+ * import type { RuntimeNode } from "@streamlib/streamlib";
+ * import { gainNode } from "@streamlib/streamlib/processors";
+ *
+ * const node: RuntimeNode = {
+ *   id: "gain_1",
+ *   definition: gainNode,
+ *   descriptor: gainNode.descriptor,
+ *   config: { gain: 2 },
+ *   placement: "main",
+ *   isolate: "main",
+ *   onError: "stop-processor",
+ *   maxRestarts: 3,
+ * };
+ * console.log(node.descriptor.mode); // push
+ * ```
+ */
+export interface RuntimeNode extends HostedNodeSpec {
+  /** The processor's descriptor. */
+  readonly descriptor: ProcessorDescriptor;
+  /** Where it runs. */
+  readonly placement: Placement;
+  /** Its isolate's name. */
+  readonly isolate: string;
+}
+
+/** What {@linkcode buildRuntimeNode} asks of the runtime's graph and isolates. */
+export interface NodeRecordContext {
+  /** A free id for a node of this processor. */
+  newId(processor: string): string;
+  /** Throws when the id is taken or malformed. */
+  checkId(id: string): void;
+  /** The isolate name for a placement; throws when there is no host for it. */
+  isolateFor(id: string, placement: Placement): string;
+}
+
+/**
+ * Resolves and checks everything `rt.add()` was given, in the order its errors are documented:
+ * the processor, the id, the options, the placement, then the config.
+ *
+ * @param registry Where classes and names are looked up.
+ * @param processor A processor class, definition or name.
+ * @param config Plain JSON config.
+ * @param options Id, placement and error policy.
+ * @param context The graph's ids and the isolates.
+ * @returns The node record, config validated with defaults filled in.
+ * @throws {ProcessorNotFoundError} When the class or name is not registered.
+ * @throws {InvalidNodeIdError} When the id is taken or malformed.
+ * @throws {NodeOptionsError} When the placement or error policy is invalid.
+ * @throws {PlacementUnavailableError} When no host was injected for the placement.
+ * @throws {ConfigValidationError} When the config does not match the schema.
+ */
+export function buildRuntimeNode(
+  registry: NodeRegistry,
+  processor: string | NodeDefinition | ProcessorClass<Processor>,
+  config: unknown,
+  options: AddOptions,
+  context: NodeRecordContext,
+): RuntimeNode {
+  const definition = typeof processor === "string"
+    ? registry.get(processor)
+    : typeof processor === "function"
+    ? registry.of(processor)
+    : processor;
+  if (!definition) {
+    throw new ProcessorNotFoundError((processor as { name: string }).name, registry.names);
+  }
+  const { descriptor } = definition;
+  const id = options.id ?? context.newId(descriptor.name);
+  context.checkId(id);
+  const placement = options.placement ?? "main";
+  const problem = placementProblem(placement) ??
+    errorPolicyProblem(options.onError, options.maxRestarts);
+  if (problem) throw new NodeOptionsError(id, problem);
+  const isolate = context.isolateFor(id, placement);
+  return {
+    id,
+    descriptor,
+    definition,
+    config: validateConfig(descriptor.config, config, descriptor.name),
+    placement,
+    isolate,
+    onError: options.onError ?? DEFAULT_ERROR_POLICY,
+    maxRestarts: options.maxRestarts ?? DEFAULT_MAX_RESTARTS,
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * The options of the runtime and of its `add()`.
+ *
+ * @module
+ */
+
+import type { ErrorPolicy } from "./error_policy.ts";
+import type { IsolateBackend } from "./isolate_host.ts";
+import type { MediaClock } from "./media_clock.ts";
+import type { NodeRegistry } from "./node_registry.ts";
+import type { Placement } from "./placement.ts";
+import type { Processor, TypesOf } from "./processor.ts";
+import type { RuntimeTimers } from "./runtime_timers.ts";
+
+/**
+ * Options of `new Runtime()`.
+ *
+ * @example A runtime over the built-in processors with a 2-run catch-up bound
+ * ```ts
+ * import { Runtime, type RuntimeOptions } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const options: RuntimeOptions = { registry: builtinRegistry, maxCatchUp: 2 };
+ * console.log(new Runtime(options).state); // stopped
+ * ```
+ */
+export interface RuntimeOptions {
+  /** Where `add()` looks up processors by name or class. Default: an empty registry. */
+  readonly registry?: NodeRegistry;
+  /** The media clock. Default `monotonicClock`. */
+  readonly clock?: MediaClock;
+  /** The timers for loop deadlines and deferred turns. Default `systemTimers`. */
+  readonly timers?: RuntimeTimers;
+  /** Most runs a late loop catches up per tick; later deadlines are skipped. Default 4. */
+  readonly maxCatchUp?: number;
+  /** Worker hosts and the cross-isolate transport, for `{ worker }` placements. */
+  readonly isolates?: IsolateBackend;
+}
+
+/**
+ * Options of `rt.add()`; manifests carry the same fields on each node.
+ *
+ * @example Name a node and restart it when it throws
+ * ```ts
+ * import type { AddOptions } from "@streamlib/streamlib";
+ *
+ * const options: AddOptions = { id: "tone", onError: "restart", maxRestarts: 2 };
+ * console.log(options.placement ?? "main"); // main
+ * ```
+ */
+export interface AddOptions {
+  /** The node's id. Default: the snake_case processor name and a counter (`audio_mixer_1`). */
+  readonly id?: string;
+  /** The isolate the node runs in. Default `"main"`. */
+  readonly placement?: Placement;
+  /** What happens when the processor throws. Default `"stop-processor"`. */
+  readonly onError?: ErrorPolicy;
+  /** Restarts per run under `onError: "restart"`. Default 3. */
+  readonly maxRestarts?: number;
+}
+
+/**
+ * A processor class, as `rt.add()` takes it (abstract classes included).
+ *
+ * @typeParam P The processor instance type.
+ */
+export type ProcessorClass<P extends Processor> = abstract new (...args: never[]) => P;
+
+/**
+ * The config `rt.add()` takes for processor `P`: its config type with every field optional
+ * (missing fields take their defaults).
+ *
+ * @typeParam P The processor instance type.
+ */
+export type ConfigInput<P> = Partial<TypesOf<P>["config"]>;

@@ -1,0 +1,75 @@
+/**
+ * The states and counters the runtime reports for nodes and the whole graph.
+ *
+ * @module
+ */
+
+import type { ConnectionStats } from "./connection.ts";
+import type { LatencySummary } from "./latency_histogram.ts";
+
+/** The lifecycle states of the runtime: `stopped → running ⇄ paused → stopped`. */
+export type RuntimeState = "stopped" | "starting" | "running" | "paused" | "stopping";
+
+/**
+ * The lifecycle states of one node. Nodes follow the runtime (`starting`, `running`, `paused`,
+ * `stopping`, `stopped`) except when their processor failed (`error`).
+ */
+export type NodeState = "stopped" | "starting" | "running" | "paused" | "stopping" | "error";
+
+/**
+ * Counters of one node, cumulative since it was added. Updated on the hot path without
+ * allocating; a snapshot allocates.
+ *
+ * @example Read a node's process time
+ * ```ts
+ * import type { NodeStats } from "@streamlib/streamlib";
+ *
+ * function line(id: string, s: NodeStats): string {
+ *   return `${id}: ${s.calls} calls, p99 ${(s.processTime.p99Ns / 1e3).toFixed(0)} µs`;
+ * }
+ * ```
+ */
+export interface NodeStats {
+  /** `process()` calls. */
+  calls: number;
+  /** Frames the processor read from its inputs. */
+  framesIn: number;
+  /** Frames the processor wrote to its outputs (a write fanning out to two connections is 1). */
+  framesOut: number;
+  /** Errors thrown by `setup()`, `process()` or `teardown()`. */
+  errors: number;
+  /** Restarts made by the `restart` error policy. */
+  restarts: number;
+  /** Duration of `process()` calls (until the promise settles for async ones). */
+  processTime: LatencySummary;
+  /** `loop` nodes: runs that started a full period or more after their deadline. */
+  lateRuns: number;
+  /** `loop` nodes: deadlines dropped because the node fell more than the catch-up bound behind. */
+  skippedRuns: number;
+  /** `loop` nodes: the declared period in nanoseconds; `null` otherwise or before setup. */
+  periodNs: number | null;
+}
+
+/**
+ * A snapshot of the whole graph's counters: `rt.stats()`.
+ *
+ * @example Print one status line
+ * ```ts
+ * import type { RuntimeStats } from "@streamlib/streamlib";
+ *
+ * function status(stats: RuntimeStats): string {
+ *   const frames = Object.values(stats.connections).reduce((n, c) => n + c.written, 0);
+ *   return `${stats.state}: ${frames} frames moved`;
+ * }
+ * ```
+ */
+export interface RuntimeStats {
+  /** The runtime's state. */
+  state: RuntimeState;
+  /** When the snapshot was taken, on the media clock. */
+  timeNs: number;
+  /** Per node id: its state and counters. */
+  nodes: Record<string, NodeStats & { state: NodeState }>;
+  /** Per connection id: its counters. */
+  connections: Record<string, ConnectionStats>;
+}

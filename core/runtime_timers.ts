@@ -1,0 +1,49 @@
+/**
+ * The timer the runtime arms for loop deadlines and deferred scheduling turns.
+ *
+ * @module
+ */
+
+/**
+ * A one-shot timer. The runtime takes it as an option so tests can drive time by hand; the
+ * default is the platform's `setTimeout`.
+ *
+ * @example Count the timers a runtime arms
+ * ```ts
+ * import { type RuntimeTimers, systemTimers } from "@streamlib/streamlib";
+ *
+ * let armed = 0;
+ * const counting: RuntimeTimers = {
+ *   setTimeout: (callback, delayMs) => (armed++, systemTimers.setTimeout(callback, delayMs)),
+ *   clearTimeout: (id) => systemTimers.clearTimeout(id),
+ * };
+ * counting.clearTimeout(counting.setTimeout(() => {}, 10));
+ * console.log(armed); // 1
+ * ```
+ */
+export interface RuntimeTimers {
+  /**
+   * Calls `callback` once, `delayMs` milliseconds from now (or as soon as possible).
+   *
+   * @returns An id for `clearTimeout`.
+   */
+  setTimeout(callback: () => void, delayMs: number): number;
+  /** Cancels a timer that has not fired; unknown ids are ignored. */
+  clearTimeout(id: number): void;
+}
+
+/**
+ * The platform's timers (`globalThis.setTimeout`).
+ *
+ * @example Arm and cancel a timer
+ * ```ts
+ * import { systemTimers } from "@streamlib/streamlib";
+ *
+ * const id = systemTimers.setTimeout(() => console.log("never"), 1000);
+ * systemTimers.clearTimeout(id);
+ * ```
+ */
+export const systemTimers: RuntimeTimers = {
+  setTimeout: (callback, delayMs) => Number(setTimeout(callback, delayMs)),
+  clearTimeout: (id) => clearTimeout(id),
+};
