@@ -5,6 +5,7 @@
  * @module
  */
 
+import { nearMatches } from "./near_matches.ts";
 import type { NodeDefinition } from "./node_definition.ts";
 import type { Processor } from "./processor.ts";
 import type { ProcessorDescriptor, SchedulingMode } from "./processor_descriptor.ts";
@@ -15,6 +16,8 @@ export class ProcessorNotFoundError extends Error {
   readonly processor: string;
   /** The names the registry has. */
   readonly available: readonly string[];
+  /** Registered names close to the one asked for, nearest first (may be empty). */
+  readonly nearMatches: readonly string[];
 
   /**
    * Creates the error.
@@ -23,14 +26,16 @@ export class ProcessorNotFoundError extends Error {
    * @param available The registered names.
    */
   constructor(processor: string, available: readonly string[]) {
+    const near = nearMatches(processor, available);
     super(
-      `Cannot find processor '${processor}': available processors: ${
-        available.join(", ") || "none"
-      }`,
+      `Cannot find processor '${processor}': ${
+        near.length > 0 ? `did you mean ${near.join(" or ")}? ` : ""
+      }available processors: ${available.join(", ") || "none"}`,
     );
     this.name = "ProcessorNotFoundError";
     this.processor = processor;
     this.available = available;
+    this.nearMatches = near;
   }
 }
 

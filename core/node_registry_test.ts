@@ -46,15 +46,17 @@ Deno.test("NodeRegistry.list() summarizes processors sorted by name", () => {
   assert.deepEqual([...registry].map((d) => d.descriptor.name), ["Alpha", "Zeta"]);
 });
 
-Deno.test("NodeRegistry.describe() throws ProcessorNotFoundError listing what exists", () => {
+Deno.test("NodeRegistry.describe() throws ProcessorNotFoundError with near matches and what exists", () => {
   const registry = new NodeRegistry([definition("Gain")]);
   assert.equal(registry.describe("Gain").name, "Gain");
   assert.throws(
     () => registry.describe("Gian"),
     (e: unknown) =>
       e instanceof ProcessorNotFoundError && e.processor === "Gian" &&
-      e.message === "Cannot find processor 'Gian': available processors: Gain",
+      e.message === "Cannot find processor 'Gian': did you mean Gain? available processors: Gain" &&
+      e.nearMatches[0] === "Gain",
   );
+  assert.throws(() => registry.describe("Camera"), /'Camera': available processors: Gain$/);
 });
 
 Deno.test("NodeRegistry.with() joins registries and refuses two definitions of one name", () => {

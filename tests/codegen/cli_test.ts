@@ -59,7 +59,10 @@ Deno.test("main(['nodes', ... '--json']) prints the registry API's data", async 
 Deno.test("main() reports an unknown processor and bad usage with exit codes", async () => {
   const missing = await run("nodes", "info", "Gian");
   assert.equal(missing.code, 1);
-  assert.match(missing.err, /Cannot find processor 'Gian': available processors: AudioMixer, Gain/);
+  assert.match(
+    missing.err,
+    /Cannot find processor 'Gian': did you mean Gain\? available processors: AudioMixer, /,
+  );
   const usage = await run("--bogus");
   assert.equal(usage.code, 2);
   assert.match(usage.err, /Usage:/);
