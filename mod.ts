@@ -204,6 +204,7 @@ export {
   type RuntimeEventBase,
   type RuntimeEventListener,
   type RuntimeStateEvent,
+  type WorkerExitEvent,
 } from "./core/runtime_events.ts";
 export type { RuntimeNode } from "./core/runtime_node.ts";
 export type {

@@ -93,6 +93,7 @@ function emitProcessor(p: ProcessorModel): string {
   out += `  ${p.typesName},\n  ${p.name}\n>({\n`;
   out += `  descriptor: ${literal(descriptor, "  ")},\n`;
   out += `  processorClass: ${p.name},\n`;
+  out += "  moduleUrl: import.meta.url,\n";
   const ports = p.inputs.length + p.outputs.length > 0 ? "ports" : "_ports";
   const make = (cls: string, list: readonly PortModel[]) =>
     list.length > 0 ? `new ${cls}(ports)` : `new ${cls}()`;

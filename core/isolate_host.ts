@@ -6,6 +6,7 @@
 
 import type { ConnectionStats } from "./connection.ts";
 import type { ErrorPolicy } from "./error_policy.ts";
+import type { FrameAllocator } from "./frame_allocator.ts";
 import type { JsonValue } from "./json_schema.ts";
 import type { NodeDefinition } from "./node_definition.ts";
 import type { DeliveryPolicy } from "./ring_contract.ts";
@@ -136,4 +137,20 @@ export interface IsolateBackend {
   readonly transport: CrossIsolateTransport;
   /** The host of each Worker, by the name used in `{ worker: "<name>" }` placements. */
   readonly workers: Readonly<Record<string, IsolateHost>>;
+  /**
+   * Creates the host of a Worker that is not in `workers`, the first time a placement names
+   * it (so any worker name works without declaring it). Optional; `undefined` when it cannot.
+   *
+   * @param worker The name from `{ worker: "<name>" }`.
+   * @returns A host whose isolate is `worker:<name>`, or `undefined`.
+   */
+  spawn?(worker: string): IsolateHost | undefined;
+  /**
+   * Where nodes of the main isolate get output video frames (`SetupContext.frameAllocator`):
+   * frames that cross to Workers without a copy. Optional; plain memory without it.
+   *
+   * @param hold Frames that stay valid (see `FrameAllocator`).
+   * @returns An allocator the node owns.
+   */
+  frameAllocator?(hold: number): FrameAllocator;
 }

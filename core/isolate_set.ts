@@ -26,6 +26,8 @@ export class IsolateSet {
   readonly #hosts = new Map<string, IsolateHost>();
   readonly #channels = new Map<string, CrossIsolateChannel>();
   readonly #backend: IsolateBackend | undefined;
+  readonly #listeners: RuntimeEventListener[] = [];
+  #phase: "stopped" | "running" | "paused" = "stopped";
 
   /**
    * Collects the hosts.
@@ -37,13 +39,7 @@ export class IsolateSet {
     this.#backend = backend;
     this.#hosts.set(main.isolate, main);
     for (const [worker, host] of Object.entries(backend?.workers ?? {})) {
-      const isolate = isolateOf({ worker });
-      if (host.isolate !== isolate) {
-        throw new TypeError(
-          `Cannot use the host of worker '${worker}': its isolate is '${host.isolate}', expected '${isolate}'`,
-        );
-      }
-      this.#hosts.set(isolate, host);
+      this.#hosts.set(checkHost(worker, host), host);
     }
   }
 
@@ -53,6 +49,7 @@ export class IsolateSet {
    * @param listener Called with each event.
    */
   on(listener: RuntimeEventListener): void {
+    this.#listeners.push(listener);
     for (const host of this.#hosts.values()) host.on(listener);
   }
 
@@ -65,7 +62,7 @@ export class IsolateSet {
    * @throws {PlacementUnavailableError} When no host was injected for it.
    */
   hostFor(node: string, placement: Placement): IsolateHost {
-    const host = this.#hosts.get(isolateOf(placement));
+    const host = this.#hosts.get(isolateOf(placement)) ?? this.#spawn(placement);
     if (host) return host;
     const workers = [...this.#hosts.keys()].filter((isolate) => isolate !== MAIN_ISOLATE);
     throw new PlacementUnavailableError(node, placement, workers);
@@ -143,23 +140,29 @@ export class IsolateSet {
 
   /** Sets up every isolate's nodes, then starts every isolate. */
   async start(): Promise<void> {
-    for (const host of this.#hosts.values()) await host.setup();
-    for (const host of this.#hosts.values()) host.run();
+    // Hosts spawned meanwhile catch up on their own (see #spawn), hence the snapshot.
+    const hosts = [...this.#hosts.values()];
+    this.#phase = "running";
+    for (const host of hosts) await host.setup();
+    for (const host of hosts) host.run();
   }
 
   /** Pauses every isolate. */
   async pause(): Promise<void> {
-    for (const host of this.#hosts.values()) await host.pause();
+    this.#phase = "paused";
+    for (const host of [...this.#hosts.values()]) await host.pause();
   }
 
   /** Resumes every isolate. */
   resume(): void {
+    this.#phase = "running";
     for (const host of this.#hosts.values()) host.resume();
   }
 
   /** Halts sources everywhere, drains push nodes until all isolates are quiet, tears down. */
   async stop(): Promise<void> {
     const hosts = [...this.#hosts.values()];
+    this.#phase = "stopped";
     for (const host of hosts) await host.halt();
     for (let pass = 0; pass < MAX_DRAIN_PASSES; pass++) {
       let ran = false;
@@ -171,6 +174,33 @@ export class IsolateSet {
 
   /** Resolves when every host's background setups and teardowns are done. */
   async settled(): Promise<void> {
-    for (const host of this.#hosts.values()) await host.settled();
+    for (const host of [...this.#hosts.values()]) await host.settled();
   }
+
+  /** Asks the backend for the host of a Worker not seen yet, and brings it to the set's phase. */
+  #spawn(placement: Placement): IsolateHost | undefined {
+    if (placement === "main" || !this.#backend?.spawn) return undefined;
+    const host = this.#backend.spawn(placement.worker);
+    if (!host) return undefined;
+    this.#hosts.set(checkHost(placement.worker, host), host);
+    for (const listener of this.#listeners) host.on(listener);
+    // The host is empty: nodes added to it from now on are set up in the background and run
+    // (or wait paused), like nodes added to the other hosts in this phase.
+    if (this.#phase !== "stopped") {
+      host.setup().catch(reportError);
+      host.run();
+      if (this.#phase === "paused") host.pause().catch(reportError);
+    }
+    return host;
+  }
+}
+
+function checkHost(worker: string, host: IsolateHost): string {
+  const isolate = isolateOf({ worker });
+  if (host.isolate !== isolate) {
+    throw new TypeError(
+      `Cannot use the host of worker '${worker}': its isolate is '${host.isolate}', expected '${isolate}'`,
+    );
+  }
+  return isolate;
 }

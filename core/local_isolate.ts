@@ -6,6 +6,7 @@
 
 import type { ConnectionReader, ConnectionStats, ConnectionWriter } from "./connection.ts";
 import type { CrossIsolateTransport } from "./cross_isolate_transport.ts";
+import type { FrameAllocator } from "./frame_allocator.ts";
 import type {
   HostedConnectionSpec,
   HostedEndpointSpec,
@@ -39,6 +40,8 @@ export interface LocalIsolateOptions {
   readonly transport?: CrossIsolateTransport;
   /** Most runs a loop makes per timer tick when it is late. Default 4. */
   readonly maxCatchUp?: number;
+  /** Where nodes get output video frames (`SetupContext.frameAllocator`). Default: none. */
+  readonly frameAllocator?: (hold: number) => FrameAllocator;
 }
 
 type Phase = "idle" | "setup" | "running" | "paused" | "halted";
@@ -108,6 +111,7 @@ export class LocalIsolate implements IsolateHost {
       clock: options.clock ?? monotonicClock,
       timers,
       maxCatchUp: options.maxCatchUp ?? 4,
+      frameAllocator: options.frameAllocator,
       emit: (event) => this.#hub.emit(event),
       schedule: (node) => scheduler.schedule(node),
       shouldRun: () => {

@@ -34,6 +34,11 @@ export interface NodeDefinition<
   /** The processor class, so a registry can find the definition of a class. */
   readonly processorClass: abstract new (...args: never[]) => P;
   /**
+   * The URL of the module that exports this definition (generated files record their
+   * `import.meta.url`), so a Worker can import it; `undefined` for definitions made elsewhere.
+   */
+  readonly moduleUrl?: string;
+  /**
    * Validates `config` against the schema and constructs the processor with its ports bound.
    *
    * @param config Plain JSON; missing fields take their defaults.
@@ -57,6 +62,8 @@ export interface NodeSpec<T extends ProcessorTypes, P extends Processor<T>> {
   readonly descriptor: ProcessorDescriptor;
   /** The processor class. */
   readonly processorClass: new (init?: ProcessorInit<T>) => P;
+  /** The URL of the module that exports the definition (`import.meta.url`), for Workers. */
+  readonly moduleUrl?: string;
   /** Builds the typed accessors over an instance's port table. */
   accessors(ports: PortTable): { inputs: T["inputs"]; outputs: T["outputs"] };
 }
@@ -94,10 +101,11 @@ export interface NodeSpec<T extends ProcessorTypes, P extends Processor<T>> {
 export function defineNode<T extends ProcessorTypes, P extends Processor<T>>(
   spec: NodeSpec<T, P>,
 ): NodeDefinition<P, T["handle"]> {
-  const { descriptor, processorClass, accessors } = spec;
+  const { descriptor, processorClass, accessors, moduleUrl } = spec;
   return Object.freeze({
     descriptor,
     processorClass,
+    moduleUrl,
     create(config?: unknown, ports: PortTable = new PortTable(descriptor)): P {
       const value = validateConfig(descriptor.config, config, descriptor.name) as T["config"];
       const { inputs, outputs } = accessors(ports);

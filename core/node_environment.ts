@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { FrameAllocator } from "./frame_allocator.ts";
 import type { MediaClock } from "./media_clock.ts";
 import type { NodeInstance } from "./node_instance.ts";
 import type { RuntimeEvent } from "./runtime_events.ts";
@@ -17,6 +18,8 @@ export interface NodeEnvironment {
   readonly timers: RuntimeTimers;
   /** Most runs a loop makes per timer tick. */
   readonly maxCatchUp: number;
+  /** Where nodes get output video frames (`SetupContext.frameAllocator`); absent: plain memory. */
+  readonly frameAllocator?: (hold: number) => FrameAllocator;
   /** Reports an event. */
   emit(event: RuntimeEvent): void;
   /** Asks for a run of `node` in the next scheduling turn (coalesced). */

@@ -76,7 +76,7 @@ export class NodeInstance {
     this.ports = spec.definition.ports();
     this.processor = spec.definition.create(spec.config, this.ports);
     this.#env = env;
-    const { clock } = env;
+    const { clock, frameAllocator } = env;
     if (this.mode === "loop") {
       const driver = new LoopDriver(() => this.#runFromLoop(), clock, env.timers, env.maxCatchUp);
       this.#loop = driver;
@@ -86,9 +86,9 @@ export class NodeInstance {
         },
         setPeriodNs: (ns) => driver.setPeriod(ns),
       };
-      this.#setupContext = { node: this.id, clock, loop };
+      this.#setupContext = { node: this.id, clock, loop, frameAllocator };
     } else {
-      this.#setupContext = { node: this.id, clock, wake: () => this.#wake() };
+      this.#setupContext = { node: this.id, clock, wake: () => this.#wake(), frameAllocator };
     }
     this.#processContext = { node: this.id, clock };
   }

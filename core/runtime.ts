@@ -69,6 +69,7 @@ export class Runtime implements AsyncDisposable {
       timers: options.timers ?? systemTimers,
       transport: options.isolates?.transport,
       maxCatchUp: options.maxCatchUp,
+      frameAllocator: options.isolates?.frameAllocator?.bind(options.isolates),
     });
     this.#isolates = new IsolateSet(main, options.isolates);
     this.#isolates.on((event) => this.#fromHost(event));

@@ -90,6 +90,28 @@ export interface NodeErrorEvent extends RuntimeEventBase {
 }
 
 /**
+ * A Worker died (it exited, threw outside a processor, or stopped answering): its nodes went to
+ * `error` (each with a `node-error` event) and the connections to and from them were torn down.
+ * The rest of the graph keeps running.
+ */
+export interface WorkerExitEvent extends RuntimeEventBase {
+  /** Discriminant. */
+  readonly type: "worker-exit";
+  /** The Worker's name, from `{ worker: "<name>" }`. */
+  readonly worker: string;
+  /** Its isolate (`worker:<name>`). */
+  readonly isolate: string;
+  /** The nodes that ran in it, now in state `error`. */
+  readonly nodes: readonly string[];
+  /** The cross-isolate connections to and from them, now torn down. */
+  readonly connections: readonly string[];
+  /** Why: the uncaught error's message, the exit code, or the call that timed out. */
+  readonly message: string;
+  /** The exit code, when the Worker exited. */
+  readonly exitCode: number | null;
+}
+
+/**
  * Everything a runtime reports through `rt.on()`. Events are plain JSON-able objects with a
  * `type`, a `timeNs` and the ids involved.
  *
@@ -108,7 +130,8 @@ export type RuntimeEvent =
   | NodeStateEvent
   | NodeMembershipEvent
   | ConnectionEvent
-  | NodeErrorEvent;
+  | NodeErrorEvent
+  | WorkerExitEvent;
 
 /**
  * Builds a `node-error` event from what was thrown (an `Error` or any other value).

@@ -1,6 +1,7 @@
 /**
- * The FFI layer: the native library's loader, its lock-free rings, its zero-copy frame pool, and
- * the frame codec and native connections that carry frames between isolates over them.
+ * The FFI layer: the native library's loader, its lock-free rings, its zero-copy frame pool, the
+ * frame codec and native connections that carry frames between isolates over them, and Worker
+ * placement (`WorkerBackend`: Worker hosts and the native transport the runtime uses).
  *
  * Everything here needs `--allow-ffi` (and `--allow-read`/`--allow-env` to find the library).
  *
@@ -23,15 +24,62 @@
 
 export {
   AbiMismatchError,
+  BufferTooSmallError,
+  CodecError,
+  DeviceError,
+  DeviceNotFoundError,
   InvalidArgumentError,
   InvalidHandleError,
   lastNativeError,
   NativeError,
   NativeLibraryNotFoundError,
   NativeOutOfMemoryError,
+  PermissionDeniedError,
   PoolExhaustedError,
+  UnsupportedError,
   WrongEndpointError,
 } from "./errors.ts";
+export {
+  type CaptureDevice,
+  type CaptureDeviceMode,
+  listCaptureDevices,
+  type ListCaptureDevicesOptions,
+} from "./capture_devices.ts";
+export { H264Decoder, type H264DecoderOptions } from "./h264_decoder.ts";
+export {
+  type EncoderInput,
+  H264_BACKENDS,
+  H264_PROFILES,
+  type H264Backend,
+  H264Encoder,
+  type H264EncoderOptions,
+  type H264Level,
+  type H264Profile,
+} from "./h264_encoder.ts";
+export {
+  UnsupportedPixelFormatError,
+  UnsupportedPlatformError,
+  UnsupportedVideoSizeError,
+} from "./media_errors.ts";
+export {
+  AUDIO_F32_FORMAT,
+  CAPTURE_KINDS,
+  type CapturedFrame,
+  type CaptureKind,
+  NativeCapture,
+  type NativeCaptureOptions,
+  type NativeCaptureStats,
+  nativeNowNs,
+} from "./native_capture.ts";
+export { OpusDecoder, type OpusDecoderOptions } from "./opus_decoder.ts";
+export {
+  OPUS_APPLICATIONS,
+  OPUS_MAX_PACKET_BYTES,
+  OPUS_SAMPLE_RATES,
+  type OpusApplication,
+  OpusEncoder,
+  type OpusEncoderOptions,
+} from "./opus_encoder.ts";
 export {
   type AdoptConnectionOptions,
   poolSlabAddress,
@@ -81,7 +129,24 @@ export {
   NATIVE_LIB_ENV,
   nativeLibraryFileName,
 } from "./load.ts";
+export { buildNativeLibrary, type BuildNativeOptions, cachedLibraryPath } from "./native_build.ts";
+export { CargoNotFoundError, NativeBuildError } from "./native_build_errors.ts";
+export { CACHE_DIR_ENV, nativeCacheDir } from "./native_cache.ts";
+export { type CrateSource, crateSource, fetchCrateSources } from "./native_source.ts";
 export { createNativeConnection, type NativeConnectionOptions } from "./native_connection.ts";
+export {
+  NativeTransport,
+  type NativeTransportEndpoint,
+  type NativeTransportOptions,
+} from "./native_transport.ts";
+export {
+  READER_HOLD,
+  SIGNAL_BELL,
+  SIGNAL_BYTES,
+  SIGNAL_TORN,
+  SignalledReader,
+  SignalledWriter,
+} from "./native_transport_ends.ts";
 export { NativeConnectionReader } from "./native_connection_reader.ts";
 export { type ConnectionEndParts, NativeConnectionWriter } from "./native_connection_writer.ts";
 export {
@@ -98,3 +163,18 @@ export {
 } from "./ring_endpoint.ts";
 export { SlotHeaders } from "./slot_header.ts";
 export { ABI_VERSION, type NativeLibrary, symbols } from "./symbols.ts";
+export { DEFAULT_WORKER_POOL, WorkerBackend, type WorkerBackendOptions } from "./worker_backend.ts";
+export { WorkerDefinitions } from "./worker_definitions.ts";
+export { WorkerDefinitionError, WorkerExitedError } from "./worker_errors.ts";
+export { WorkerHost, type WorkerHostOptions } from "./worker_host.ts";
+export { type MirroredConnection, type MirroredNode, WorkerMirror } from "./worker_mirror.ts";
+export type {
+  WorkerCallName,
+  WorkerCommand,
+  WorkerInit,
+  WorkerNodeSnapshot,
+  WorkerNodeSpec,
+  WorkerReport,
+  WorkerSnapshot,
+} from "./worker_protocol.ts";
+export { WorkerServer, type WorkerServerOptions } from "./worker_server.ts";

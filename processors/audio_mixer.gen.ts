@@ -168,6 +168,7 @@ export const audioMixerNode: NodeDefinition<AudioMixer, AudioMixerHandle> = defi
     source: "processors/audio_mixer.ts",
   },
   processorClass: AudioMixer,
+  moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new AudioMixerInputs(ports),
     outputs: new AudioMixerOutputs(ports),

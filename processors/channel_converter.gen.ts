@@ -148,6 +148,7 @@ export const channelConverterNode: NodeDefinition<ChannelConverter, ChannelConve
       source: "processors/channel_converter.ts",
     },
     processorClass: ChannelConverter,
+    moduleUrl: import.meta.url,
     accessors: (ports: PortTable) => ({
       inputs: new ChannelConverterInputs(ports),
       outputs: new ChannelConverterOutputs(ports),

@@ -121,6 +121,7 @@ export const colorConvertNode: NodeDefinition<ColorConvert, ColorConvertHandle> 
     source: "processors/color_convert.ts",
   },
   processorClass: ColorConvert,
+  moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new ColorConvertInputs(ports),
     outputs: new ColorConvertOutputs(ports),

@@ -120,6 +120,7 @@ export const gainNode: NodeDefinition<Gain, GainHandle> = defineNode<
     source: "processors/gain.ts",
   },
   processorClass: Gain,
+  moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new GainInputs(ports),
     outputs: new GainOutputs(ports),

@@ -34,6 +34,14 @@ export {
   AudioMixerOutputs,
   type AudioMixerTypes,
 } from "./audio_mixer.gen.ts";
+export { Camera, type CameraConfig } from "./camera.ts";
+export {
+  type CameraHandle,
+  CameraInputs,
+  cameraNode,
+  CameraOutputs,
+  type CameraTypes,
+} from "./camera.gen.ts";
 export { describeProcessor, listProcessors } from "./catalog.ts";
 export { ChannelConverter, type ChannelConverterConfig } from "./channel_converter.ts";
 export {
@@ -53,6 +61,48 @@ export {
 } from "./color_convert.gen.ts";
 export { Gain, type GainConfig } from "./gain.ts";
 export { type GainHandle, GainInputs, gainNode, GainOutputs, type GainTypes } from "./gain.gen.ts";
+export { H264Decoder } from "./h264_decoder.ts";
+export {
+  type H264DecoderHandle,
+  H264DecoderInputs,
+  h264DecoderNode,
+  H264DecoderOutputs,
+  type H264DecoderTypes,
+} from "./h264_decoder.gen.ts";
+export { H264Encoder, type H264EncoderConfig } from "./h264_encoder.ts";
+export {
+  type H264EncoderHandle,
+  H264EncoderInputs,
+  h264EncoderNode,
+  H264EncoderOutputs,
+  type H264EncoderTypes,
+} from "./h264_encoder.gen.ts";
+export { Microphone, type MicrophoneConfig } from "./microphone.ts";
+export {
+  type MicrophoneHandle,
+  MicrophoneInputs,
+  microphoneNode,
+  MicrophoneOutputs,
+  type MicrophoneTypes,
+} from "./microphone.gen.ts";
+export { Mp4FileSource, type Mp4FileSourceConfig } from "./mp4_file_source.ts";
+export {
+  type Mp4FileSourceHandle,
+  Mp4FileSourceInputs,
+  mp4FileSourceNode,
+  Mp4FileSourceOutputs,
+  type Mp4FileSourceTypes,
+} from "./mp4_file_source.gen.ts";
+export { Mp4Writer, type Mp4WriterConfig } from "./mp4_writer.ts";
+export type { Mp4RecordingStats } from "./formats/mp4_recording.ts";
+export { Mp4ReadError, UnsupportedMp4CodecError } from "./formats/mp4_errors.ts";
+export {
+  type Mp4WriterHandle,
+  Mp4WriterInputs,
+  mp4WriterNode,
+  Mp4WriterOutputs,
+  type Mp4WriterTypes,
+} from "./mp4_writer.gen.ts";
 export { NullSink } from "./null_sink.ts";
 export {
   type NullSinkHandle,
@@ -62,7 +112,7 @@ export {
   type NullSinkTypes,
 } from "./null_sink.gen.ts";
 export { registry as builtinRegistry } from "./registry.gen.ts";
-export { createRuntime } from "./runtime.ts";
+export { createRuntime, type CreateRuntimeOptions } from "./runtime.ts";
 export { Reverb, type ReverbConfig } from "./reverb.ts";
 export {
   type ReverbHandle,
@@ -71,6 +121,14 @@ export {
   ReverbOutputs,
   type ReverbTypes,
 } from "./reverb.gen.ts";
+export { ScreenCapture, type ScreenCaptureConfig } from "./screen_capture.ts";
+export {
+  type ScreenCaptureHandle,
+  ScreenCaptureInputs,
+  screenCaptureNode,
+  ScreenCaptureOutputs,
+  type ScreenCaptureTypes,
+} from "./screen_capture.gen.ts";
 export { TestPattern, type TestPatternConfig } from "./test_pattern.ts";
 export {
   type TestPatternHandle,

@@ -90,6 +90,7 @@ export const nullSinkNode: NodeDefinition<NullSink, NullSinkHandle> = defineNode
     source: "processors/null_sink.ts",
   },
   processorClass: NullSink,
+  moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new NullSinkInputs(ports),
     outputs: new NullSinkOutputs(),

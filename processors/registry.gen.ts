@@ -7,11 +7,18 @@
 
 import { NodeRegistry } from "../mod.ts";
 import { audioMixerNode } from "./audio_mixer.gen.ts";
+import { cameraNode } from "./camera.gen.ts";
 import { channelConverterNode } from "./channel_converter.gen.ts";
 import { colorConvertNode } from "./color_convert.gen.ts";
 import { gainNode } from "./gain.gen.ts";
+import { h264DecoderNode } from "./h264_decoder.gen.ts";
+import { h264EncoderNode } from "./h264_encoder.gen.ts";
+import { microphoneNode } from "./microphone.gen.ts";
+import { mp4FileSourceNode } from "./mp4_file_source.gen.ts";
+import { mp4WriterNode } from "./mp4_writer.gen.ts";
 import { nullSinkNode } from "./null_sink.gen.ts";
 import { reverbNode } from "./reverb.gen.ts";
+import { screenCaptureNode } from "./screen_capture.gen.ts";
 import { testPatternNode } from "./test_pattern.gen.ts";
 import { testToneGeneratorNode } from "./test_tone_generator.gen.ts";
 import { videoScaleNode } from "./video_scale.gen.ts";
@@ -23,11 +30,18 @@ import { y4mWriterNode } from "./y4m_writer.gen.ts";
 /** The node definitions of `processors/`, by processor name. */
 export const registry: NodeRegistry = new NodeRegistry([
   audioMixerNode,
+  cameraNode,
   channelConverterNode,
   colorConvertNode,
   gainNode,
+  h264DecoderNode,
+  h264EncoderNode,
+  microphoneNode,
+  mp4FileSourceNode,
+  mp4WriterNode,
   nullSinkNode,
   reverbNode,
+  screenCaptureNode,
   testPatternNode,
   testToneGeneratorNode,
   videoScaleNode,

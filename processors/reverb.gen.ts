@@ -151,6 +151,7 @@ export const reverbNode: NodeDefinition<Reverb, ReverbHandle> = defineNode<
     source: "processors/reverb.ts",
   },
   processorClass: Reverb,
+  moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new ReverbInputs(ports),
     outputs: new ReverbOutputs(ports),

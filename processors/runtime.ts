@@ -1,19 +1,34 @@
 /**
- * `createRuntime()`: a runtime that knows the built-in processors.
+ * `createRuntime()`: a runtime that knows the built-in processors and places nodes on Workers.
  *
  * @module
  */
 
 import { Runtime, type RuntimeOptions } from "../mod.ts";
+import { WorkerBackend, type WorkerBackendOptions } from "../ffi/worker_backend.ts";
 import { registry as builtinRegistry } from "./registry.gen.ts";
+
+/** Options of {@linkcode createRuntime}: the runtime's, and how Workers are made. */
+export interface CreateRuntimeOptions extends RuntimeOptions {
+  /**
+   * Worker placement. `true` (the default): `{ worker: "<name>" }` placements run in Workers
+   * (`WorkerBackend`), started on first use, so a graph that places nothing on a Worker needs
+   * no native library. `false`: main isolate only (a Worker placement throws
+   * `PlacementUnavailableError`). An object configures the `WorkerBackend` (pool size, registry
+   * modules, timeouts). Ignored when `isolates` is given.
+   */
+  readonly workers?: boolean | WorkerBackendOptions;
+}
 
 /**
  * A {@linkcode Runtime} whose registry holds the built-in processors, joined with
- * `options.registry` (a project's own processors) when given. `core/` cannot import the
- * built-in processors, so `new Runtime()` starts with an empty registry; this is the
- * convenience most programs want.
+ * `options.registry` (a project's own processors) when given, and which runs nodes placed on
+ * `{ worker }` in Workers connected by native rings (see `docs/workers.md`). `core/` cannot
+ * import the built-in processors or `ffi/`, so `new Runtime()` starts with an empty registry
+ * and the main isolate only; this is the convenience most programs want.
  *
- * @param options Runtime options; `registry` adds to the built-in processors.
+ * @param options Runtime options; `registry` adds to the built-in processors; `workers`
+ * configures Worker placement.
  * @returns A stopped runtime.
  * @throws {DuplicateProcessorError} When `options.registry` redefines a built-in name.
  *
@@ -30,8 +45,29 @@ import { registry as builtinRegistry } from "./registry.gen.ts";
  * await rt.stop();
  * console.log(rt.stats().nodes.sink.framesIn > 0); // true
  * ```
+ *
+ * @example Put the gain on a Worker
+ * ```ts
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime({ workers: { pool: { slotBytes: 65_536, slotCount: 32 } } });
+ * rt.add("TestToneGenerator", {}, { id: "tone" });
+ * rt.add("Gain", { gain: 0.5 }, { id: "gain", placement: { worker: "dsp" } });
+ * rt.add("NullSink", {}, { id: "sink" });
+ * rt.connectByName("tone", "audio", "gain", "in");
+ * rt.connectByName("gain", "out", "sink", "in");
+ * await rt.start();
+ * await new Promise((resolve) => setTimeout(resolve, 100));
+ * await rt.stop(); // the Worker no longer keeps the process alive
+ * console.log(rt.describe().nodes.find((n) => n.id === "gain")?.isolate); // worker:dsp
+ * ```
  */
-export function createRuntime(options: RuntimeOptions = {}): Runtime {
-  const registry = options.registry ? builtinRegistry.with(options.registry) : builtinRegistry;
-  return new Runtime({ ...options, registry });
+export function createRuntime(options: CreateRuntimeOptions = {}): Runtime {
+  const { workers = true, ...rest } = options;
+  const registry = rest.registry ? builtinRegistry.with(rest.registry) : builtinRegistry;
+  const isolates = rest.isolates ??
+    (workers === false
+      ? undefined
+      : new WorkerBackend({ clock: rest.clock, ...(workers === true ? {} : workers) }));
+  return new Runtime({ ...rest, registry, isolates });
 }

@@ -69,7 +69,7 @@ export const testPatternNode: NodeDefinition<TestPattern, TestPatternHandle> = d
   descriptor: {
     name: "TestPattern",
     description:
-      "Generates SMPTE colour bars with a bouncing white box, one frame per `process()` call.\nFrame `n` is stamped `start + n / fps` seconds, where `start` is the clock time at `setup()`; the box position depends only on `n`, so any frame can be reproduced. Frames come from a rotating pool of 8, so a frame is reused after 7 others: keep downstream connection capacities below that (the default is 4). The loop period, `1 / fps`, is declared to the runtime in `setup()` (`ctx.loop.setPeriodNs`) and readable as {@linkcode TestPattern.periodNs}.",
+      "Generates SMPTE colour bars with a bouncing white box, one frame per `process()` call.\nFrame `n` is stamped `start + n / fps` seconds, where `start` is the clock time at `setup()`; the box position depends only on `n`, so any frame can be reproduced. Frames come from the runtime's frame allocator (`ctx.frameAllocator`: frame-pool slots that cross to Workers without a copy) or, run by hand, plain memory, with 8 valid at a time, so a frame is reused after 7 others: keep downstream connection capacities below that (the default is 3). When the frame pool is exhausted the frame is skipped (counted in {@linkcode TestPattern.droppedFrames}). The loop period, `1 / fps`, is declared to the runtime in `setup()` (`ctx.loop.setPeriodNs`) and readable as {@linkcode TestPattern.periodNs}.",
     tags: ["video", "source", "test"],
     mode: "loop",
     inputs: [],
@@ -118,6 +118,7 @@ export const testPatternNode: NodeDefinition<TestPattern, TestPatternHandle> = d
     source: "processors/test_pattern.ts",
   },
   processorClass: TestPattern,
+  moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new TestPatternInputs(),
     outputs: new TestPatternOutputs(ports),

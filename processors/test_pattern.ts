@@ -7,13 +7,14 @@
 import {
   config,
   ConfigValidationError,
+  type FrameAllocator,
   output,
   type OutputPort,
   type PixelFormat,
+  PlainFrameAllocator,
   type ProcessContext,
   Processor,
   processor,
-  RotatingPool,
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
@@ -56,18 +57,18 @@ export interface TestPatternConfig {
   pixelFormat: "RGBA" | "BGRA" | "I420" | "NV12";
 }
 
-type Frame = { -readonly [K in keyof VideoFrame]: VideoFrame[K] };
-
-/** Frames in the rotating pool: keep downstream connection capacities below this minus one. */
+/** Frames that stay valid: keep downstream connection capacities below this minus one. */
 const POOL_SIZE = 8;
 
 /**
  * Generates SMPTE colour bars with a bouncing white box, one frame per `process()` call.
  *
  * Frame `n` is stamped `start + n / fps` seconds, where `start` is the clock time at `setup()`;
- * the box position depends only on `n`, so any frame can be reproduced. Frames come from a
- * rotating pool of 8, so a frame is reused after 7 others: keep downstream connection capacities
- * below that (the default is 4). The loop period, `1 / fps`, is declared to the runtime in `setup()`
+ * the box position depends only on `n`, so any frame can be reproduced. Frames come from the
+ * runtime's frame allocator (`ctx.frameAllocator`: frame-pool slots that cross to Workers without
+ * a copy) or, run by hand, plain memory, with 8 valid at a time, so a frame is reused after 7
+ * others: keep downstream connection capacities below that (the default is 3). When the frame
+ * pool is exhausted the frame is skipped (counted in {@linkcode TestPattern.droppedFrames}). The loop period, `1 / fps`, is declared to the runtime in `setup()`
  * (`ctx.loop.setPeriodNs`) and readable as {@linkcode TestPattern.periodNs}.
  *
  * @example Render one 64x48 I420 frame
@@ -97,8 +98,9 @@ export class TestPattern extends Processor<TestPatternTypes> {
   config!: TestPatternConfig;
 
   #renderer: TestPatternRenderer | undefined;
-  #pool: RotatingPool<Frame> | undefined;
+  #allocator: FrameAllocator | undefined;
   #frames = 0;
+  #dropped = 0;
   #startNs = 0;
   #periodNs = 0;
 
@@ -107,8 +109,13 @@ export class TestPattern extends Processor<TestPatternTypes> {
     return this.#periodNs;
   }
 
+  /** Frames skipped because no frame memory was free (an exhausted frame pool). */
+  get droppedFrames(): number {
+    return this.#dropped;
+  }
+
   /**
-   * Draws the bars once, allocates the frame pool and declares the loop period (`1 / fps`).
+   * Draws the bars once, takes a frame allocator and declares the loop period (`1 / fps`).
    *
    * @param ctx The node's name and clock.
    * @throws {ConfigValidationError} When `width` or `height` is odd for I420 or NV12.
@@ -116,20 +123,12 @@ export class TestPattern extends Processor<TestPatternTypes> {
   override setup(ctx: SetupContext): void {
     const { width, height, fps, pixelFormat } = this.config;
     checkChromaSize("TestPattern", pixelFormat, width, height);
-    const renderer = new TestPatternRenderer(pixelFormat, width, height);
-    const stride = pixelFormat === "RGBA" || pixelFormat === "BGRA" ? width * 4 : width;
-    this.#renderer = renderer;
-    this.#pool = new RotatingPool<Frame>(POOL_SIZE, () => ({
-      kind: "video",
-      width,
-      height,
-      format: pixelFormat,
-      stride,
-      timestampNs: 0,
-      frameNumber: 0,
-      data: new Uint8Array(renderer.byteLength),
-    }));
+    this.#renderer = new TestPatternRenderer(pixelFormat, width, height);
+    this.#allocator?.close();
+    this.#allocator = ctx.frameAllocator?.(POOL_SIZE) ??
+      new PlainFrameAllocator({ hold: POOL_SIZE });
     this.#frames = 0;
+    this.#dropped = 0;
     this.#periodNs = 1e9 / fps;
     this.#startNs = Math.round(ctx.clock.nowNs());
     ctx.loop?.setPeriodNs(this.#periodNs);
@@ -142,14 +141,25 @@ export class TestPattern extends Processor<TestPatternTypes> {
    */
   process(_ctx: ProcessContext): void {
     const renderer = this.#renderer;
-    const pool = this.#pool;
-    if (!renderer || !pool) return;
-    const frame = pool.next();
+    const allocator = this.#allocator;
+    if (!renderer || !allocator) return;
     const n = this.#frames++;
+    const { width, height, pixelFormat } = this.config;
+    const frame = allocator.allocateVideo(pixelFormat, width, height);
+    if (!frame) {
+      this.#dropped++;
+      return;
+    }
     renderer.render(n, frame.data);
     frame.frameNumber = n;
     frame.timestampNs = this.#startNs + Math.round(n * this.#periodNs);
     this.outputs.video.write(frame);
+  }
+
+  /** Gives the frame allocator back (its frames' memory returns to the pool). */
+  override teardown(): void {
+    this.#allocator?.close();
+    this.#allocator = undefined;
   }
 }
 

@@ -126,6 +126,7 @@ export const testToneGeneratorNode: NodeDefinition<TestToneGenerator, TestToneGe
       source: "processors/test_tone_generator.ts",
     },
     processorClass: TestToneGenerator,
+    moduleUrl: import.meta.url,
     accessors: (ports: PortTable) => ({
       inputs: new TestToneGeneratorInputs(),
       outputs: new TestToneGeneratorOutputs(ports),

@@ -85,7 +85,7 @@ export const videoScaleNode: NodeDefinition<VideoScale, VideoScaleHandle> = defi
   descriptor: {
     name: "VideoScale",
     description:
-      "Resizes video to a fixed size with bilinear interpolation, in the input's pixel format.\nEvery plane is scaled separately (see `BilinearScaler`); frames already at the output size are passed on as they are, without a copy. The scaling tables are built for the first frame's format and size and rebuilt only when those change. Frames that cannot be scaled (an odd-sized I420 or NV12 frame, or a payload shorter than its size) are dropped and counted in {@linkcode VideoScale.droppedFrames}. Input frames must have tightly packed rows. Output frames come from a rotating pool of 8, so keep downstream connection capacities below 7.",
+      "Resizes video to a fixed size with bilinear interpolation, in the input's pixel format.\nEvery plane is scaled separately (see `BilinearScaler`); frames already at the output size are passed on as they are, without a copy. The scaling tables are built for the first frame's format and size and rebuilt only when those change. Frames that cannot be scaled (an odd-sized I420 or NV12 frame, or a payload shorter than its size) are dropped and counted in {@linkcode VideoScale.droppedFrames}, as are frames that find no output memory free (an exhausted frame pool). Input frames must have tightly packed rows. Output frames come from the runtime's frame allocator (`ctx.frameAllocator`: frame-pool slots, which cross isolates without a copy; run by hand, plain memory) with 8 valid at a time, so keep downstream connection capacities below 7.",
     tags: ["video", "filter", "scale"],
     mode: "push",
     inputs: [
@@ -131,6 +131,7 @@ export const videoScaleNode: NodeDefinition<VideoScale, VideoScaleHandle> = defi
     source: "processors/video_scale.ts",
   },
   processorClass: VideoScale,
+  moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new VideoScaleInputs(ports),
     outputs: new VideoScaleOutputs(ports),

@@ -6,14 +6,15 @@
 
 import {
   config,
+  type FrameAllocator,
   input,
   type InputPort,
   output,
   type OutputPort,
+  PlainFrameAllocator,
   type ProcessContext,
   Processor,
   processor,
-  RotatingPool,
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
@@ -45,9 +46,7 @@ export interface VideoScaleConfig {
   height: number;
 }
 
-type Frame = { -readonly [K in keyof VideoFrame]: VideoFrame[K] };
-
-/** Frames in the rotating pool: keep downstream connection capacities below this minus one. */
+/** Frames that stay valid: keep downstream connection capacities below this minus one. */
 const POOL_SIZE = 8;
 
 /**
@@ -57,8 +56,11 @@ const POOL_SIZE = 8;
  * are passed on as they are, without a copy. The scaling tables are built for the first frame's
  * format and size and rebuilt only when those change. Frames that cannot be scaled (an odd-sized
  * I420 or NV12 frame, or a payload shorter than its size) are dropped and counted in
- * {@linkcode VideoScale.droppedFrames}. Input frames must have tightly packed rows. Output frames
- * come from a rotating pool of 8, so keep downstream connection capacities below 7.
+ * {@linkcode VideoScale.droppedFrames}, as are frames that find no output memory free (an
+ * exhausted frame pool). Input frames must have tightly packed rows. Output frames come from the
+ * runtime's frame allocator (`ctx.frameAllocator`: frame-pool slots, which cross isolates without
+ * a copy; run by hand, plain memory) with 8 valid at a time, so keep downstream connection
+ * capacities below 7.
  *
  * @example Double a 2x2 frame
  * ```ts
@@ -95,34 +97,33 @@ export class VideoScale extends Processor<VideoScaleTypes> {
   @config()
   config!: VideoScaleConfig;
 
-  #pool: RotatingPool<Frame> | undefined;
+  #allocator: FrameAllocator | undefined;
   #scaler: BilinearScaler | undefined;
   #dropped = 0;
 
-  /** Frames dropped because they could not be scaled. */
+  /** Frames dropped because they could not be scaled or no output memory was free. */
   get droppedFrames(): number {
     return this.#dropped;
   }
 
   /**
-   * Allocates the output frames (their payloads are sized at the first frame of each format).
+   * Takes a frame allocator for the output frames (the runtime's: frame-pool slots that cross
+   * to other isolates without a copy; run by hand, plain memory).
    *
-   * @param _ctx The node's name and clock.
+   * @param ctx The node's name, clock and frame allocator.
    */
-  override setup(_ctx: SetupContext): void {
-    const { width, height } = this.config;
-    this.#pool = new RotatingPool<Frame>(POOL_SIZE, () => ({
-      kind: "video",
-      width,
-      height,
-      format: "RGBA",
-      stride: width * 4,
-      timestampNs: 0,
-      frameNumber: 0,
-      data: new Uint8Array(0),
-    }));
+  override setup(ctx: SetupContext): void {
+    this.#allocator?.close();
+    this.#allocator = ctx.frameAllocator?.(POOL_SIZE) ??
+      new PlainFrameAllocator({ hold: POOL_SIZE });
     this.#scaler = undefined;
     this.#dropped = 0;
+  }
+
+  /** Gives the frame allocator back. */
+  override teardown(): void {
+    this.#allocator?.close();
+    this.#allocator = undefined;
   }
 
   /**
@@ -131,8 +132,8 @@ export class VideoScale extends Processor<VideoScaleTypes> {
    * @param _ctx The node's name and clock.
    */
   process(_ctx: ProcessContext): void {
-    const pool = this.#pool;
-    if (!pool) return;
+    const allocator = this.#allocator;
+    if (!allocator) return;
     const { width, height } = this.config;
     let frame;
     while ((frame = this.inputs.in.read()) !== undefined) {
@@ -145,11 +146,12 @@ export class VideoScale extends Processor<VideoScaleTypes> {
         this.#dropped++;
         continue;
       }
-      const out = pool.next();
-      if (out.data.length !== scaler.dstByteLength) out.data = new Uint8Array(scaler.dstByteLength);
+      const out = allocator.allocateVideo(frame.format, width, height);
+      if (!out) {
+        this.#dropped++; // no frame memory free: the frame pool is exhausted
+        continue;
+      }
       scaler.scale(frame.data, out.data);
-      out.format = frame.format;
-      out.stride = frame.format === "RGBA" || frame.format === "BGRA" ? width * 4 : width;
       out.timestampNs = frame.timestampNs;
       out.frameNumber = frame.frameNumber;
       this.outputs.out.write(out);

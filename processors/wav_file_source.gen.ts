@@ -111,6 +111,7 @@ export const wavFileSourceNode: NodeDefinition<WavFileSource, WavFileSourceHandl
     source: "processors/wav_file_source.ts",
   },
   processorClass: WavFileSource,
+  moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new WavFileSourceInputs(),
     outputs: new WavFileSourceOutputs(ports),

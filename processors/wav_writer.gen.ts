@@ -119,6 +119,7 @@ export const wavWriterNode: NodeDefinition<WavWriter, WavWriterHandle> = defineN
     source: "processors/wav_writer.ts",
   },
   processorClass: WavWriter,
+  moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new WavWriterInputs(ports),
     outputs: new WavWriterOutputs(),

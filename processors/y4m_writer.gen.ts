@@ -123,6 +123,7 @@ export const y4mWriterNode: NodeDefinition<Y4mWriter, Y4mWriterHandle> = defineN
     source: "processors/y4m_writer.ts",
   },
   processorClass: Y4mWriter,
+  moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new Y4mWriterInputs(ports),
     outputs: new Y4mWriterOutputs(),
