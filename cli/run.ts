@@ -1,29 +1,89 @@
 /**
- * `deno task run pipeline.json [--seconds N]`: runs a manifest with the built-in processors
- * until Ctrl-C (SIGINT) or for N seconds, printing one status line per second, then stops
- * cleanly so sinks finalize their files.
+ * `deno task run pipeline.json [--seconds N] [--json]` (also `streamlib run`): runs a manifest
+ * until Ctrl-C (SIGINT) or for N seconds, with a live status line, then stops cleanly so sinks
+ * finalize their files.
+ *
+ * On a terminal the status is one line rewritten in place; piped, it is one line per second;
+ * with `--json`, stdout carries one JSON object per line (`started`, `stats` each second,
+ * `node-error`, `stopped`; `invalid` with every issue when the manifest is invalid).
  *
  * Exit codes: 0 ran and stopped cleanly, 1 invalid manifest or a node failed, 2 usage error or
- * unreadable file.
+ * missing or unreadable file.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
-import { loadManifest, type RuntimeEvent, validateManifest } from "../mod.ts";
+import {
+  loadManifest,
+  type NodeRegistry,
+  type RuntimeEvent,
+  type RuntimeStats,
+  validateManifest,
+} from "../mod.ts";
 import { createRuntime } from "../processors/mod.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
 import { readManifestFile } from "./manifest_file.ts";
+import { argsProblem } from "./parse_command.ts";
 import { statusLine } from "./status_line.ts";
 
-const USAGE = `Usage: deno task run <pipeline.json> [--seconds N]
-  Runs a pipeline manifest until Ctrl-C, or for N seconds, printing a status line per second.
-  Exit codes: 0 stopped cleanly, 1 invalid manifest or a node failed, 2 usage error.`;
+/**
+ * The usage text of `run`.
+ *
+ * @param program How the command is invoked (`deno task run`, `streamlib run`).
+ * @returns The text.
+ */
+export function runUsage(program = "deno task run"): string {
+  return `Usage: ${program} <pipeline.json> [--seconds N] [--json]
+  Runs a pipeline manifest until Ctrl-C (or for N seconds) with a live status line, then stops
+  cleanly: sources stop, queued frames are processed, sinks finalize their files.
+Options:
+  --seconds N   stop after N seconds
+  --json        one JSON object per line on stdout: started, stats (each second), node-error,
+                stopped; or invalid with every issue
+  -h, --help    this text
+Exit codes: 0 stopped cleanly, 1 invalid manifest or a node failed, 2 usage error or missing or
+unreadable file.`;
+}
 
-/** Options of {@linkcode main} for tests. */
+/** Options of {@linkcode main} for tests and the `streamlib` command. */
 export interface RunOptions {
   /** Stops the run when aborted (besides SIGINT and `--seconds`). */
   readonly signal?: AbortSignal;
+  /** The processors the manifest may use, joined with the built-in ones. Default: built-ins. */
+  readonly registry?: NodeRegistry;
+  /** How the command is invoked, for the usage text. Default `deno task run`. */
+  readonly program?: string;
+}
+
+interface RunArgs {
+  readonly path: string;
+  readonly seconds?: number;
+  readonly json: boolean;
+}
+
+function parse(args: readonly string[]): RunArgs | "help" {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      seconds: { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) return "help";
+  if (positionals.length !== 1) {
+    throw new Error(`Expected one manifest file, got ${positionals.length}`);
+  }
+  let seconds: number | undefined;
+  if (values.seconds !== undefined) {
+    seconds = Number(values.seconds);
+    if (!(seconds > 0)) {
+      throw new Error(`--seconds must be a number above 0, got '${values.seconds}'`);
+    }
+  }
+  return { path: positionals[0], seconds, json: values.json };
 }
 
 /**
@@ -31,7 +91,7 @@ export interface RunOptions {
  *
  * @param args The arguments (without the program name).
  * @param output Where to write.
- * @param options An abort signal.
+ * @param options An abort signal, extra processors, the program name.
  * @returns The exit code.
  */
 export async function main(
@@ -39,43 +99,30 @@ export async function main(
   output: CliOutput = CONSOLE,
   options: RunOptions = {},
 ): Promise<number> {
-  let path: string;
-  let seconds: number | undefined;
+  const usage = runUsage(options.program);
+  let parsed: RunArgs | "help";
   try {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        seconds: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-    if (values.help) {
-      output.out(USAGE);
-      return 0;
-    }
-    if (positionals.length !== 1) {
-      throw new Error(`Expected one manifest file, got ${positionals.length}`);
-    }
-    path = positionals[0];
-    if (values.seconds !== undefined) {
-      seconds = Number(values.seconds);
-      if (!(seconds > 0)) {
-        throw new Error(`--seconds must be a number above 0, got '${values.seconds}'`);
-      }
-    }
+    parsed = parse(args);
   } catch (error) {
-    output.err(`${(error as Error).message}\n\n${USAGE}`);
+    output.err(`${argsProblem(error, ["seconds", "json"])}\n\n${usage}`);
     return 2;
   }
+  if (parsed === "help") {
+    output.out(usage);
+    return 0;
+  }
+  const { path, seconds, json } = parsed;
+  const emit = (event: Record<string, unknown>) => output.out(JSON.stringify(event));
   const file = await readManifestFile(path);
   if (!file.ok) {
+    if (json) emit({ event: "error", path, message: file.message, exitCode: file.code });
     output.err(file.message);
     return file.code;
   }
-  const rt = createRuntime();
+  const rt = createRuntime({ registry: options.registry });
   const issues = validateManifest(file.manifest, rt.registry);
   if (issues.length > 0) {
+    if (json) emit({ event: "invalid", path, issues });
     output.err(`${path}: ${issues.length} issue${issues.length === 1 ? "" : "s"}`);
     for (const issue of issues) output.err(`  ${issue.message}`);
     return 1;
@@ -83,6 +130,7 @@ export async function main(
   try {
     loadManifest(rt, file.manifest);
   } catch (error) {
+    if (json) emit({ event: "error", path, message: (error as Error).message, exitCode: 1 });
     output.err((error as Error).message);
     return 1;
   }
@@ -92,6 +140,7 @@ export async function main(
   rt.on((event: RuntimeEvent) => {
     if (event.type === "node-error") {
       failures++;
+      if (json) emit({ event: "node-error", ...event });
       output.err(
         `error: node '${event.node}' failed in ${event.phase}(): ${event.message} (${event.action})`,
       );
@@ -101,17 +150,34 @@ export async function main(
   const onSignal = () => stopped();
   Deno.addSignalListener("SIGINT", onSignal);
   options.signal?.addEventListener("abort", onSignal);
+  if (options.signal?.aborted) stopped();
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1e3;
-  const ticker = setInterval(() => output.out(statusLine(rt.stats(), elapsed())), 1000);
+  const report = (stats: RuntimeStats) => {
+    if (json) emit({ event: "stats", elapsedSeconds: round(elapsed()), stats });
+    else if (output.status) output.status(statusLine(stats, elapsed()));
+    else output.out(statusLine(stats, elapsed()));
+  };
+  const live = !json && output.status !== undefined;
+  const ticker = setInterval(() => report(rt.stats()), live ? 250 : 1000);
   const timer = seconds === undefined ? undefined : setTimeout(stopped, seconds * 1e3);
   try {
     await rt.start();
     const graph = rt.describe();
-    output.out(
-      `running ${path}: ${graph.nodes.length} nodes, ${graph.connections.length} connections` +
-        (seconds === undefined ? " (Ctrl-C to stop)" : ` for ${seconds} s`),
-    );
+    if (json) {
+      emit({
+        event: "started",
+        path,
+        nodes: graph.nodes.length,
+        connections: graph.connections.length,
+        seconds: seconds ?? null,
+      });
+    } else {
+      output.out(
+        `running ${path}: ${graph.nodes.length} nodes, ${graph.connections.length} connections` +
+          (seconds === undefined ? " (Ctrl-C to stop)" : ` for ${seconds} s`),
+      );
+    }
     await done;
     if (rt.state === "running" || rt.state === "paused") await rt.stop();
     while (rt.state !== "stopped") await new Promise((resolve) => setTimeout(resolve, 10));
@@ -121,8 +187,16 @@ export async function main(
     Deno.removeSignalListener("SIGINT", onSignal);
     options.signal?.removeEventListener("abort", onSignal);
   }
-  output.out(`stopped: ${statusLine(rt.stats(), elapsed())}`);
-  return failures > 0 ? 1 : 0;
+  const code = failures > 0 ? 1 : 0;
+  const stats = rt.stats();
+  if (json) {
+    emit({ event: "stopped", elapsedSeconds: round(elapsed()), stats, failures, exitCode: code });
+  } else output.out(`stopped: ${statusLine(stats, elapsed())}`);
+  return code;
+}
+
+function round(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

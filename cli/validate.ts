@@ -1,58 +1,93 @@
 /**
- * `deno task validate pipeline.json`: checks a manifest against the built-in processors.
+ * `deno task validate pipeline.json [--json]` (also `streamlib validate`): checks a manifest
+ * against the built-in processors (and a project's own, when given).
  *
- * Exit codes: 0 valid, 1 invalid (every issue listed), 2 usage error or unreadable file.
+ * Exit codes: 0 valid, 1 invalid (every issue listed; a file that is not JSON too), 2 usage error
+ * or missing or unreadable file.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
-import { validateManifest } from "../mod.ts";
+import { type NodeRegistry, validateManifest } from "../mod.ts";
 import { builtinRegistry } from "../processors/mod.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
 import { readManifestFile } from "./manifest_file.ts";
+import { argsProblem } from "./parse_command.ts";
 
-const USAGE = `Usage: deno task validate <pipeline.json>
-  Checks a pipeline manifest against the built-in processors and lists every problem.
-  Exit codes: 0 valid, 1 invalid, 2 usage error or unreadable file.`;
+/**
+ * The usage text of `validate`.
+ *
+ * @param program How the command is invoked (`deno task validate`, `streamlib validate`).
+ * @returns The text.
+ */
+export function validateUsage(program = "deno task validate"): string {
+  return `Usage: ${program} <pipeline.json> [--json]
+  Checks a pipeline manifest against the processors and lists every problem.
+Options:
+  --json        print { path, valid, issues } (or { path, valid: false, error }) on stdout
+  -h, --help    this text
+Exit codes: 0 valid, 1 invalid (or not JSON), 2 usage error or missing or unreadable file.`;
+}
+
+/** Options of {@linkcode main} for the `streamlib` command. */
+export interface ValidateOptions {
+  /** The processors the manifest may use. Default: the built-in ones. */
+  readonly registry?: NodeRegistry;
+  /** How the command is invoked, for the usage text. Default `deno task validate`. */
+  readonly program?: string;
+}
 
 /**
  * Runs the command line.
  *
  * @param args The arguments (without the program name).
  * @param output Where to write.
+ * @param options Processors and program name.
  * @returns The exit code.
  */
-export async function main(args: readonly string[], output: CliOutput = CONSOLE): Promise<number> {
+export async function main(
+  args: readonly string[],
+  output: CliOutput = CONSOLE,
+  options: ValidateOptions = {},
+): Promise<number> {
+  const usage = validateUsage(options.program);
   let positionals: string[];
+  let json: boolean;
   try {
     const parsed = parseArgs({
       args: [...args],
       allowPositionals: true,
-      options: { help: { type: "boolean", short: "h", default: false } },
+      options: {
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
     });
     if (parsed.values.help) {
-      output.out(USAGE);
+      output.out(usage);
       return 0;
     }
     positionals = parsed.positionals;
+    json = parsed.values.json;
   } catch (error) {
-    output.err(`${(error as Error).message}\n\n${USAGE}`);
+    output.err(`${argsProblem(error, ["json"])}\n\n${usage}`);
     return 2;
   }
   if (positionals.length !== 1) {
-    output.err(`Expected one manifest file, got ${positionals.length}\n\n${USAGE}`);
+    output.err(`Expected one manifest file, got ${positionals.length}\n\n${usage}`);
     return 2;
   }
   const [path] = positionals;
   const file = await readManifestFile(path);
   if (!file.ok) {
+    if (json) output.out(JSON.stringify({ path, valid: false, error: file.message }));
     output.err(file.message);
     return file.code;
   }
-  const issues = validateManifest(file.manifest, builtinRegistry);
+  const issues = validateManifest(file.manifest, options.registry ?? builtinRegistry);
+  if (json) output.out(JSON.stringify({ path, valid: issues.length === 0, issues }));
   if (issues.length === 0) {
-    output.out(`${path}: valid`);
+    if (!json) output.out(`${path}: valid`);
     return 0;
   }
   output.err(`${path}: ${issues.length} issue${issues.length === 1 ? "" : "s"}`);

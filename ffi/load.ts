@@ -2,66 +2,66 @@
  * The one loader of `libstreamlib_native`.
  *
  * Resolution order: the explicit `path` option, then the `STREAMLIB_NATIVE_LIB` environment
- * variable, then the local cargo build (`crates/target/release`). The library must report the
- * ABI version {@linkcode ABI_VERSION}; any other is refused.
+ * variable, then the local cargo build (`crates/target/release`, in a checkout), then a build
+ * cached by {@linkcode buildNativeLibrary}; when there is none, the library is built from the
+ * package's own crate sources with cargo (see `ffi/native_build.ts`). The library must report
+ * the ABI version {@linkcode ABI_VERSION}; any other is refused.
  *
  * @module
  */
 
 import { AbiMismatchError, NativeLibraryNotFoundError } from "./errors.ts";
+import { buildNativeLibrary } from "./native_build.ts";
+import { NATIVE_LIB_ENV, nativeLibraryFileName, readEnv } from "./native_cache.ts";
 import { ABI_VERSION, type NativeLibrary, symbols } from "./symbols.ts";
 
-/** Options for {@linkcode loadNativeLibrary}. */
+export { NATIVE_LIB_ENV, nativeLibraryFileName };
+
+/**
+ * Options for {@linkcode loadNativeLibrary}.
+ *
+ * @example Never build: fail at once when the library is missing
+ * ```ts
+ * import { type LoadNativeOptions, loadNativeLibrary } from "@streamlib/streamlib/ffi";
+ *
+ * const options: LoadNativeOptions = { build: false };
+ * console.log(loadNativeLibrary(options).symbols.sl_abi_version() > 0); // true in a built checkout
+ * ```
+ */
 export interface LoadNativeOptions {
   /** Path of the library file; overrides `STREAMLIB_NATIVE_LIB` and the local build. */
   path?: string;
+  /**
+   * Whether a missing library is built from the package's crate sources with cargo. Default
+   * `true`; with `false` a missing library is a {@linkcode NativeLibraryNotFoundError}.
+   */
+  build?: boolean;
 }
-
-/** The environment variable naming the library file. */
-export const NATIVE_LIB_ENV = "STREAMLIB_NATIVE_LIB";
 
 const opened = new Map<string, NativeLibrary>();
 const paths = new WeakMap<NativeLibrary, string>();
-
-/**
- * The file name of the library on this OS (`libstreamlib_native.so`, `.dylib` or
- * `streamlib_native.dll`).
- *
- * @returns The file name.
- */
-export function nativeLibraryFileName(): string {
-  switch (Deno.build.os) {
-    case "darwin":
-      return "libstreamlib_native.dylib";
-    case "windows":
-      return "streamlib_native.dll";
-    default:
-      return "libstreamlib_native.so";
-  }
-}
 
 /**
  * Where the local cargo build puts the library, or `undefined` when this module was not loaded
  * from a file (for example from a registry URL).
  *
  * @returns An absolute path.
+ *
+ * @example Where `deno task build:native` puts the library
+ * ```ts
+ * import { localBuildPath } from "@streamlib/streamlib/ffi";
+ *
+ * console.log(localBuildPath()); // .../crates/target/release/libstreamlib_native.so
+ * ```
  */
 export function localBuildPath(): string | undefined {
   const url = new URL(`../crates/target/release/${nativeLibraryFileName()}`, import.meta.url);
   return url.protocol === "file:" ? decodeURIComponent(url.pathname) : undefined;
 }
 
-function environmentPath(): string | undefined {
-  try {
-    return Deno.env.get(NATIVE_LIB_ENV) || undefined;
-  } catch {
-    // Without --allow-env the variable cannot be read; fall through to the local build.
-    return undefined;
-  }
-}
-
 function resolvePath(options: LoadNativeOptions): string {
-  const candidate = options.path ?? environmentPath();
+  // Without --allow-env the variable cannot be read; fall through to the local build.
+  const candidate = options.path ?? readEnv(NATIVE_LIB_ENV);
   const tried = candidate === undefined ? [localBuildPath()].filter((p) => p !== undefined) : [
     candidate,
   ];
@@ -72,7 +72,10 @@ function resolvePath(options: LoadNativeOptions): string {
       // Not there; try the next candidate.
     }
   }
-  throw new NativeLibraryNotFoundError(tried);
+  if (candidate !== undefined || options.build === false) {
+    throw new NativeLibraryNotFoundError(tried);
+  }
+  return buildNativeLibrary({ tried });
 }
 
 function checkAbi(path: string): void {
@@ -98,7 +101,9 @@ function checkAbi(path: string): void {
  *
  * @param options Where to find the library.
  * @returns The opened library, shared by every caller in this isolate.
- * @throws {NativeLibraryNotFoundError} When no library file exists where the loader looked.
+ * @throws {NativeLibraryNotFoundError} When no library file exists where the loader looked and
+ * none could be built (its subclasses {@linkcode CargoNotFoundError} and
+ * {@linkcode NativeBuildError} say why).
  * @throws {AbiMismatchError} When the library reports another ABI version.
  *
  * @example Open the locally built library

@@ -1,0 +1,170 @@
+/**
+ * `streamlib dashboard [manifest]`: the dashboard for a pipeline, with the MCP server over
+ * streamable HTTP beside it under the dashboard's token.
+ *
+ * @module
+ */
+
+import { loadProjectRegistry } from "../../codegen/nodes_command.ts";
+import { serveHttp } from "../../mcp/mod.ts";
+import { createRuntime } from "../../processors/mod.ts";
+import type { CliCommand } from "../command.ts";
+import { loadPipelineFile } from "../load_pipeline.ts";
+import { numberFlag, parseCommand } from "../parse_command.ts";
+import { statusLine } from "../status_line.ts";
+import { waitForStop } from "../wait_for_stop.ts";
+
+function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const USAGE = `Usage: streamlib dashboard [manifest] [--port N] [--host H] [--token T]
+                           [--mcp-port N] [--no-mcp] [--start] [--seconds N] [--json]
+  Serves the dashboard (live graph, stats, previews, config forms, the /api/v1 control API) for
+  a graph of the processors, empty or loaded from a manifest, and the MCP server over streamable
+  HTTP on loopback with the same token, until Ctrl-C; then stops the pipeline cleanly.
+Options:
+  --port N       dashboard port (default 8787; a busy port falls back to a free one; 0: a free one)
+  --host H       dashboard address (default 127.0.0.1)
+  --token T      the token for both (default: STREAMLIB_DASHBOARD_TOKEN, else 32 random hex digits)
+  --mcp-port N   MCP port (default 0: a free one); MCP always binds 127.0.0.1
+  --no-mcp       do not serve MCP
+  --start        start the graph at once (otherwise: the page's Start button, or MCP's start)
+  --seconds N    stop after N seconds
+  --json         one JSON object per line on stdout: started { dashboard, mcp, token }, stats
+                 (each second), stopped
+  -h, --help     this text
+Exit codes: 0 served and stopped cleanly, 1 invalid manifest or a processor failed, 2 usage
+error, missing or unreadable file, or a malformed token.`;
+
+/** `streamlib dashboard`. */
+export const command: CliCommand = {
+  run: async (args, output, { signal }) => {
+    const parsed = parseCommand(
+      args,
+      {
+        port: { type: "string", default: "8787" },
+        host: { type: "string", default: "127.0.0.1" },
+        token: { type: "string" },
+        "mcp-port": { type: "string", default: "0" },
+        "no-mcp": { type: "boolean", default: false },
+        start: { type: "boolean", default: false },
+        seconds: { type: "string" },
+        json: { type: "boolean", default: false },
+      },
+      USAGE,
+      output,
+    );
+    if ("exit" in parsed) return parsed.exit;
+    const { values, positionals } = parsed;
+    const isPort = (n: number) => Number.isInteger(n) && n >= 0 && n < 65536;
+    let port: number, mcpPort: number, seconds: number | undefined;
+    try {
+      if (positionals.length > 1) {
+        throw new Error(`Expected at most one manifest, got ${positionals.length}`);
+      }
+      port = numberFlag("port", values.port as string, isPort, "an integer from 0 to 65535")!;
+      mcpPort = numberFlag(
+        "mcp-port",
+        values["mcp-port"] as string,
+        isPort,
+        "an integer from 0 to 65535",
+      )!;
+      seconds = numberFlag(
+        "seconds",
+        values.seconds as string | undefined,
+        (n) => n > 0,
+        "a number above 0",
+      );
+    } catch (error) {
+      output.err(`${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    const rt = createRuntime({ registry: await loadProjectRegistry(".") });
+    if (positionals[0] !== undefined) {
+      const code = await loadPipelineFile(rt, positionals[0], output);
+      if (code !== undefined) return code;
+    }
+    let failures = 0;
+    rt.on((event) => {
+      if (event.type !== "node-error") return;
+      failures++;
+      output.err(
+        `error: node '${event.node}' failed in ${event.phase}(): ${event.message} (${event.action})`,
+      );
+    });
+    const { createDashboard } = await import("../../web/mod.ts");
+    const options = {
+      port,
+      hostname: values.host as string,
+      token: (values.token as string | undefined) ?? readEnv("STREAMLIB_DASHBOARD_TOKEN"),
+    };
+    let dashboard;
+    try {
+      try {
+        dashboard = await createDashboard(rt, options);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.AddrInUse) || port === 0) throw error;
+        output.err(`Port ${port} is busy; using a free one`);
+        dashboard = await createDashboard(rt, { ...options, port: 0 });
+      }
+    } catch (error) {
+      if (!(error instanceof TypeError) && !(error instanceof Deno.errors.AddrInUse)) throw error;
+      output.err(`${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    const mcp = values["no-mcp"] ? undefined : await serveHttp(rt, {
+      port: mcpPort,
+      token: dashboard.token,
+      allowedOrigins: [dashboard.origin],
+    });
+    const started = performance.now();
+    const elapsed = () => (performance.now() - started) / 1e3;
+    try {
+      if (values.start) await rt.start();
+      if (values.json) {
+        output.out(
+          JSON.stringify({
+            event: "started",
+            dashboard: dashboard.url,
+            mcp: mcp?.url ?? null,
+            token: dashboard.token,
+          }),
+        );
+      } else {
+        output.out(`Dashboard: ${dashboard.url}`);
+        if (mcp) output.out(`MCP:       ${mcp.url} (Authorization: Bearer ${dashboard.token})`);
+        output.out(seconds === undefined ? "Ctrl-C to stop" : `Stopping after ${seconds} s`);
+      }
+      const tick = () => {
+        const stats = rt.stats();
+        if (values.json) {
+          output.out(JSON.stringify({ event: "stats", elapsedSeconds: elapsed(), stats }));
+        } else if (output.status) output.status(statusLine(stats, elapsed()));
+        else output.out(statusLine(stats, elapsed()));
+      };
+      const ticker = setInterval(tick, output.status && !values.json ? 250 : 1000);
+      await waitForStop(seconds, signal);
+      clearInterval(ticker);
+    } finally {
+      await mcp?.close();
+      await dashboard.close();
+      await rt.settled();
+      if (rt.state === "running" || rt.state === "paused") await rt.stop();
+    }
+    if (values.json) {
+      output.out(JSON.stringify({
+        event: "stopped",
+        elapsedSeconds: elapsed(),
+        stats: rt.stats(),
+        failures,
+        exitCode: failures > 0 ? 1 : 0,
+      }));
+    } else output.out(`stopped: ${statusLine(rt.stats(), elapsed())}`);
+    return failures > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,118 @@
+/**
+ * `streamlib mcp [manifest]`: the MCP server for an AI agent, on stdio (what an MCP client
+ * starts) or, with `--http`, over streamable HTTP on loopback with a bearer token.
+ *
+ * @module
+ */
+
+import { loadProjectRegistry } from "../../codegen/nodes_command.ts";
+import { serveHttp, serveStdio } from "../../mcp/mod.ts";
+import { createRuntime } from "../../processors/mod.ts";
+import type { CliCommand } from "../command.ts";
+import { loadPipelineFile } from "../load_pipeline.ts";
+import { numberFlag, parseCommand } from "../parse_command.ts";
+import { waitForStop } from "../wait_for_stop.ts";
+
+const USAGE = `Usage: streamlib mcp [manifest] [--start] [--http [--port N] [--token T]] [--json]
+  Serves the streamlib MCP server: tools to list processor types, add and remove processors,
+  connect and disconnect ports, start, pause, resume and stop, change configs, read the graph
+  and stats, and load and save manifests; resources processor://<type> and graph://current.
+  By default it speaks MCP on stdin/stdout (what an MCP client such as an AI agent starts);
+  diagnostics go to stderr. It ends when the client closes stdin, stopping the pipeline
+  cleanly (sinks finalize their files).
+Options:
+  manifest      load this pipeline first (it must be valid)
+  --start       start the loaded pipeline at once
+  --http        serve streamable HTTP at http://127.0.0.1:<port>/mcp instead of stdio, until
+                Ctrl-C; every request needs 'Authorization: Bearer <token>'
+  --port N      the HTTP port (default 0: a free one)
+  --token T     the HTTP token (default: 32 random hex digits, printed at start)
+  --json        with --http: print { url, token } as one JSON line on stdout
+  -h, --help    this text
+Exit codes: 0 served and stopped cleanly, 1 invalid manifest, 2 usage error or missing or
+unreadable file.`;
+
+/** `streamlib mcp`. */
+export const command: CliCommand = {
+  run: async (args, output, { signal }) => {
+    const parsed = parseCommand(
+      args,
+      {
+        start: { type: "boolean", default: false },
+        http: { type: "boolean", default: false },
+        port: { type: "string" },
+        token: { type: "string" },
+        json: { type: "boolean", default: false },
+      },
+      USAGE,
+      output,
+    );
+    if ("exit" in parsed) return parsed.exit;
+    const { values, positionals } = parsed;
+    let port: number | undefined;
+    try {
+      if (positionals.length > 1) {
+        throw new Error(`Expected at most one manifest, got ${positionals.length}`);
+      }
+      if (!values.http && (values.port !== undefined || values.token !== undefined)) {
+        throw new Error("--port and --token need --http");
+      }
+      port = numberFlag(
+        "port",
+        values.port as string | undefined,
+        (n) => Number.isInteger(n) && n >= 0 && n < 65536,
+        "an integer from 0 to 65535",
+      );
+    } catch (error) {
+      output.err(`${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    const rt = createRuntime({ registry: await loadProjectRegistry(".") });
+    if (positionals[0] !== undefined) {
+      const code = await loadPipelineFile(rt, positionals[0], output);
+      if (code !== undefined) return code;
+    }
+    if (values.start) await rt.start();
+    const log = (line: string) => output.err(line);
+    try {
+      if (!values.http) {
+        // stdout carries the protocol: what processors print goes to stderr instead.
+        const { log: consoleLog, info, debug } = console;
+        const toStderr = (...data: unknown[]) => console.error(...data);
+        console.log = console.info = console.debug = toStderr;
+        const left = new AbortController();
+        try {
+          const server = await serveStdio(rt, { log });
+          log(`streamlib mcp: serving on stdio (${rt.describe().nodes.length} processors loaded)`);
+          server.closed.then(() => left.abort());
+          const signals = signal ? [signal, left.signal] : [left.signal];
+          await waitForStop(undefined, AbortSignal.any(signals));
+          await server.close();
+          return 0;
+        } finally {
+          Object.assign(console, { log: consoleLog, info, debug });
+        }
+      }
+      let server;
+      try {
+        server = await serveHttp(rt, { port, token: values.token as string | undefined });
+      } catch (error) {
+        if (!(error instanceof TypeError) && !(error instanceof Deno.errors.AddrInUse)) throw error;
+        output.err(`${(error as Error).message}\n\n${USAGE}`);
+        return 2;
+      }
+      if (values.json) output.out(JSON.stringify({ url: server.url, token: server.token }));
+      else {
+        output.out(`streamlib mcp: serving ${server.url}`);
+        output.out(`  token: ${server.token} (send 'Authorization: Bearer <token>')`);
+        output.out("  Ctrl-C to stop");
+      }
+      await waitForStop(undefined, signal);
+      await server.close();
+      return 0;
+    } finally {
+      await rt.settled();
+      if (rt.state === "running" || rt.state === "paused") await rt.stop();
+    }
+  },
+};

@@ -1,0 +1,76 @@
+/**
+ * `streamlib nodes list` and `streamlib nodes info <type>`: the processor registry (built-in and
+ * the project's own) on the command line.
+ *
+ * @module
+ */
+
+import { ProcessorNotFoundError } from "../../mod.ts";
+import {
+  formatNodeInfo,
+  formatNodeList,
+  loadProjectRegistry,
+} from "../../codegen/nodes_command.ts";
+import type { CliCommand } from "../command.ts";
+import { parseCommand } from "../parse_command.ts";
+
+const USAGE = `Usage: streamlib nodes list [--json] [--root DIR]
+       streamlib nodes info <type> [--json] [--root DIR]
+  list   one line per processor type: name, tags, description, inputs, outputs
+  info   one type: ports with frame types, config fields with types and defaults, JSON Schema
+Options:
+  --json        print JSON (the registry's summaries, or the type's descriptor)
+  --root DIR    the project whose own processors join the built-in ones (deno.json
+                "streamlib": { "codegen": [...] }); default: the working directory
+  -h, --help    this text
+Exit codes: 0 done, 1 unknown processor type (with near matches), 2 usage error.`;
+
+/** `streamlib nodes`. */
+export const command: CliCommand = {
+  run: async (args, output) => {
+    const parsed = parseCommand(
+      args,
+      { json: { type: "boolean", default: false }, root: { type: "string", default: "." } },
+      USAGE,
+      output,
+    );
+    if ("exit" in parsed) return parsed.exit;
+    const { values, positionals } = parsed;
+    const [sub, name, ...extra] = positionals;
+    const wanted = sub === "info" ? 2 : 1;
+    if ((sub !== "list" && sub !== "info") || positionals.length !== wanted || extra.length > 0) {
+      const problem = sub === undefined
+        ? "Missing subcommand: list or info"
+        : sub !== "list" && sub !== "info"
+        ? `Unknown nodes subcommand '${sub}': expected list or info`
+        : sub === "info" && name === undefined
+        ? "Missing processor type: streamlib nodes info <type>"
+        : `Unexpected argument '${positionals[wanted]}'`;
+      output.err(`${problem}\n\n${USAGE}`);
+      return 2;
+    }
+    const registry = await loadProjectRegistry(values.root as string);
+    if (sub === "list") {
+      const list = registry.list();
+      output.out(values.json ? JSON.stringify(list, null, 2) : formatNodeList(list));
+      return 0;
+    }
+    try {
+      const descriptor = registry.describe(name);
+      output.out(values.json ? JSON.stringify(descriptor, null, 2) : formatNodeInfo(descriptor));
+      return 0;
+    } catch (error) {
+      if (!(error instanceof ProcessorNotFoundError)) throw error;
+      if (values.json) {
+        output.out(JSON.stringify({
+          error: error.message,
+          type: error.processor,
+          nearMatches: error.nearMatches,
+          available: error.available,
+        }));
+      }
+      output.err(error.message);
+      return 1;
+    }
+  },
+};

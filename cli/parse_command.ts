@@ -1,0 +1,107 @@
+/**
+ * Parsing a subcommand's flags with `node:util`'s `parseArgs`, turning unknown flags and missing
+ * values into a usage error (exit code 2) that names the flag and shows the usage.
+ *
+ * @module
+ */
+
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { nearMatches } from "../core/near_matches.ts";
+import type { CliOutput } from "./cli_output.ts";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** Flags and positionals, or the exit code when parsing ended the command. */
+export type Parsed<O extends Options> =
+  | {
+    readonly values: ReturnType<typeof parseArgs<{ options: O; allowPositionals: true }>>["values"];
+    readonly positionals: string[];
+  }
+  | { readonly exit: number };
+
+/**
+ * Parses `args` with `options` plus `-h`/`--help`. `--help` prints `usage` and ends with 0; an
+ * unknown flag or a missing value prints the problem and `usage` on stderr and ends with 2.
+ *
+ * @param args The subcommand's arguments.
+ * @param options Its flags.
+ * @param usage Its usage text.
+ * @param output Where to write.
+ * @returns The flags and positionals, or `{ exit }`.
+ */
+export function parseCommand<O extends Options>(
+  args: readonly string[],
+  options: O,
+  usage: string,
+  output: CliOutput,
+): Parsed<O> {
+  try {
+    const parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { ...options, help: { type: "boolean", short: "h", default: false } },
+    });
+    if ((parsed.values as { help?: boolean }).help) {
+      output.out(usage);
+      return { exit: 0 };
+    }
+    return parsed as unknown as Parsed<O>;
+  } catch (error) {
+    output.err(`${argsProblem(error, Object.keys(options))}\n\n${usage}`);
+    return { exit: 2 };
+  }
+}
+
+/**
+ * The message of a `parseArgs` error, with near matches for an unknown option.
+ *
+ * @param error What `parseArgs` threw.
+ * @param known The command's option names (without `--`).
+ * @returns The message.
+ *
+ * @example An unknown option
+ * ```ts
+ * import { parseArgs } from "node:util";
+ * import { argsProblem } from "./parse_command.ts";
+ *
+ * try {
+ *   parseArgs({ args: ["--secs", "3"], options: { seconds: { type: "string" } } });
+ * } catch (error) {
+ *   console.log(argsProblem(error, ["seconds"]));
+ *   // Unknown option '--secs': did you mean --seconds? options: --seconds, --help
+ * }
+ * ```
+ */
+export function argsProblem(error: unknown, known: readonly string[]): string {
+  const message = (error as Error).message;
+  const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
+  if (unknown === undefined) return message;
+  const options = [...known, "help"].map((name) => `--${name}`);
+  const near = nearMatches(unknown, options);
+  const hint = near.length > 0 ? `did you mean ${near.join(" or ")}? ` : "";
+  return `Unknown option '${unknown}': ${hint}options: ${options.join(", ")}`;
+}
+
+/**
+ * A number flag, or `undefined` when absent.
+ *
+ * @param name The flag's name, for the message.
+ * @param value Its text.
+ * @param valid Whether a number is acceptable.
+ * @param expected What is acceptable, in words.
+ * @returns The number.
+ * @throws {RangeError} When it is not a number or not acceptable.
+ */
+export function numberFlag(
+  name: string,
+  value: string | undefined,
+  valid: (n: number) => boolean,
+  expected: string,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || !valid(n)) {
+    throw new RangeError(`--${name} must be ${expected}, got '${value}'`);
+  }
+  return n;
+}

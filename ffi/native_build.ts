@@ -1,0 +1,228 @@
+/**
+ * Building the native library from the package's own crate sources with cargo, when it is
+ * missing: what makes `@streamlib/streamlib` usable from JSR, which cannot ship binaries.
+ *
+ * The build is synchronous (the loader is) and happens once per source tree: the library is
+ * copied to `<cache>/native/<key>/` ({@linkcode nativeCacheDir}; the key names the ABI, the
+ * platform and the sources) and found there next time. One progress line goes to stderr.
+ *
+ * @module
+ */
+
+import { basename, join } from "node:path";
+import { NativeLibraryNotFoundError } from "./errors.ts";
+import { CargoNotFoundError, NativeBuildError } from "./native_build_errors.ts";
+import {
+  localSourceKey,
+  nativeCacheDir,
+  nativeLibraryFileName,
+  readEnv,
+  remoteSourceKey,
+} from "./native_cache.ts";
+import { type CrateSource, crateSource } from "./native_source.ts";
+
+/**
+ * Options of {@linkcode buildNativeLibrary}.
+ *
+ * @example Build into a cache of your own, quietly
+ * ```ts
+ * import type { BuildNativeOptions } from "@streamlib/streamlib/ffi";
+ *
+ * const options: BuildNativeOptions = { cacheDir: "/tmp/streamlib-cache", progress: () => {} };
+ * console.log(options.cacheDir); // /tmp/streamlib-cache
+ * ```
+ */
+export interface BuildNativeOptions {
+  /**
+   * The crate sources; `null` when there are none. Default: those beside this package
+   * ({@linkcode crateSource}).
+   */
+  readonly source?: CrateSource | null;
+  /** The cache directory. Default {@linkcode nativeCacheDir}. */
+  readonly cacheDir?: string;
+  /** Where the progress line goes. Default: stderr. */
+  readonly progress?: (text: string) => void;
+  /** Paths the loader already tried, for error messages. */
+  readonly tried?: readonly string[];
+}
+
+/**
+ * Where a build of `source` is (or would be) cached.
+ *
+ * @param source The crate sources.
+ * @param cacheDir The cache directory.
+ * @returns The library's path.
+ *
+ * @example The cached build of this checkout
+ * ```ts
+ * import { cachedLibraryPath, crateSource, nativeCacheDir } from "@streamlib/streamlib/ffi";
+ *
+ * console.log(cachedLibraryPath(crateSource()!, nativeCacheDir()!)); // .../streamlib/native/abi.../libstreamlib_native.so
+ * ```
+ */
+export function cachedLibraryPath(source: CrateSource, cacheDir: string): string {
+  const key = source.kind === "local"
+    ? localSourceKey(source.crates)
+    : remoteSourceKey(source.packageRoot);
+  return join(cacheDir, "native", key, nativeLibraryFileName());
+}
+
+/**
+ * Returns the cached build of the crate sources, building it first with
+ * `cargo build --release` when there is none. Remote sources (a JSR install) are fetched into
+ * the cache first, by a `deno` subprocess. `CARGO_TARGET_DIR` is honoured (share one to reuse
+ * compiled dependencies); otherwise cargo builds in `<cache>/target`.
+ *
+ * Needs `--allow-run` (cargo, and deno for remote sources), `--allow-read`, `--allow-write` and
+ * `--allow-env`; `-A` covers it.
+ *
+ * @param options Sources, cache directory, progress output.
+ * @returns The library's path.
+ * @throws {NativeLibraryNotFoundError} When there are no crate sources beside this package.
+ * @throws {CargoNotFoundError} When cargo is not installed or may not be run.
+ * @throws {NativeBuildError} When there is no cache directory, the sources cannot be fetched,
+ * or cargo fails (its last lines are in `output`).
+ *
+ * @example A build that fails says why
+ * ```ts
+ * import { buildNativeLibrary, NativeBuildError } from "@streamlib/streamlib/ffi";
+ *
+ * const crates = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${crates}/Cargo.toml`, "this is not a cargo manifest");
+ * try {
+ *   buildNativeLibrary({ source: { kind: "local", crates }, cacheDir: crates, progress: () => {} });
+ * } catch (error) {
+ *   console.log(error instanceof NativeBuildError); // true (a CargoNotFoundError without cargo)
+ * }
+ * ```
+ *
+ * @example Build (or find) the library of this checkout
+ * ```ts ignore
+ * import { buildNativeLibrary, loadNativeLibrary } from "@streamlib/streamlib/ffi";
+ *
+ * const path = buildNativeLibrary(); // "streamlib: building the native library ... done in 41 s"
+ * loadNativeLibrary({ path });
+ * ```
+ */
+export function buildNativeLibrary(options: BuildNativeOptions = {}): string {
+  const tried = options.tried ?? [];
+  const source = options.source === undefined ? crateSource() : options.source;
+  if (!source) throw new NativeLibraryNotFoundError(tried);
+  const cacheDir = options.cacheDir ?? nativeCacheDir();
+  if (!cacheDir) {
+    throw new NativeBuildError(
+      tried,
+      "no cache directory (HOME is not set)",
+      "set STREAMLIB_CACHE_DIR",
+    );
+  }
+  const out = cachedLibraryPath(source, cacheDir);
+  if (isFile(out)) return out;
+  const progress = options.progress ?? writeStderr;
+  const crates = source.kind === "local"
+    ? source.crates
+    : fetchSources(source.packageRoot, join(cacheDir, "source", basename(join(out, ".."))), tried);
+  const target = readEnv("CARGO_TARGET_DIR") ?? join(cacheDir, "target");
+  const started = performance.now();
+  progress(
+    `streamlib: building the native library from ${crates} with cargo (once; a minute or two)...`,
+  );
+  let result: Deno.CommandOutput;
+  try {
+    result = new Deno.Command("cargo", {
+      args: [
+        "build",
+        "--release",
+        "--manifest-path",
+        join(crates, "Cargo.toml"),
+        "-p",
+        "streamlib_native",
+      ],
+      env: { CARGO_TARGET_DIR: target, CARGO_TERM_COLOR: "never" },
+      stdout: "piped",
+      stderr: "piped",
+    }).outputSync();
+  } catch (error) {
+    progress(" failed\n");
+    if (error instanceof Deno.errors.NotFound) {
+      throw new CargoNotFoundError(tried, crates, "not installed");
+    }
+    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+      throw new CargoNotFoundError(tried, crates, "not allowed to run (grant --allow-run=cargo)");
+    }
+    throw error;
+  }
+  if (!result.success) {
+    progress(" failed\n");
+    throw new NativeBuildError(
+      tried,
+      `cargo build failed (exit ${result.code})`,
+      tail(result.stderr),
+    );
+  }
+  const built = join(target, "release", nativeLibraryFileName());
+  Deno.mkdirSync(join(out, ".."), { recursive: true });
+  const temporary = `${out}.${Deno.pid}.tmp`;
+  Deno.copyFileSync(built, temporary);
+  Deno.renameSync(temporary, out);
+  progress(` done in ${((performance.now() - started) / 1e3).toFixed(0)} s: ${out}\n`);
+  return out;
+}
+
+function fetchSources(packageRoot: string, dest: string, tried: readonly string[]): string {
+  if (isFile(join(dest, "crates", "Cargo.toml"))) return join(dest, "crates");
+  const host = new URL(packageRoot).host;
+  const temporary = `${dest}.${Deno.pid}.tmp`;
+  let result: Deno.CommandOutput;
+  try {
+    result = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        `--allow-net=${host}`,
+        `--allow-import=${host}`,
+        `--allow-write=${temporary}`,
+        new URL("./native_source.ts", import.meta.url).href,
+        packageRoot,
+        temporary,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).outputSync();
+  } catch (error) {
+    throw new NativeBuildError(
+      tried,
+      `cannot fetch the crate sources from ${packageRoot}`,
+      String(error),
+    );
+  }
+  if (!result.success) {
+    throw new NativeBuildError(
+      tried,
+      `cannot fetch the crate sources from ${packageRoot}`,
+      tail(result.stderr),
+    );
+  }
+  try {
+    Deno.renameSync(temporary, dest);
+  } catch (error) {
+    if (!isFile(join(dest, "crates", "Cargo.toml"))) throw error; // another process won the race
+  }
+  return join(dest, "crates");
+}
+
+function tail(bytes: Uint8Array, lines = 20): string {
+  return new TextDecoder().decode(bytes).trimEnd().split("\n").slice(-lines).join("\n");
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+function writeStderr(text: string): void {
+  Deno.stderr.writeSync(new TextEncoder().encode(text));
+}

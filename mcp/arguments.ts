@@ -1,0 +1,116 @@
+/**
+ * Checking a tool call's arguments against the tool's JSON input schema, with messages that name
+ * the argument, what it must be and what was given.
+ *
+ * @module
+ */
+
+import { ConfigValidationError, type JsonValue, nearMatches, validateConfig } from "../mod.ts";
+import type { McpTool } from "./tool.ts";
+
+/**
+ * One problem with a tool call's arguments.
+ *
+ * @example Read the issues of a failed check
+ * ```ts
+ * import { type ArgumentIssue, checkArguments, TOOLS, ToolArgumentsError } from "@streamlib/streamlib/mcp";
+ *
+ * const connect = TOOLS.find((t) => t.name === "connect")!;
+ * let issues: readonly ArgumentIssue[] = [];
+ * try {
+ *   checkArguments(connect, { source: "tone" });
+ * } catch (error) {
+ *   if (error instanceof ToolArgumentsError) issues = error.issues;
+ * }
+ * console.log(issues.map((i) => i.argument)); // [ "sourcePort", "destination", "destinationPort" ]
+ * ```
+ */
+export interface ArgumentIssue {
+  /** The argument's path (`capacity`, `config.frequency`); `""` for the arguments object. */
+  readonly argument: string;
+  /** What is wrong, in words: `must be an integer from 1 to 16777216, got 0`. */
+  readonly problem: string;
+}
+
+/**
+ * Thrown when a tool call's arguments do not match the tool's input schema. The message names
+ * the first bad argument; `issues` lists all of them.
+ *
+ * @example The message names the argument and what it must be
+ * ```ts
+ * import { ToolArgumentsError } from "@streamlib/streamlib/mcp";
+ *
+ * const error = new ToolArgumentsError("connect", [
+ *   { argument: "policy", problem: 'must be one of "latest", "fifo", got "lifo"' },
+ * ]);
+ * console.log(error.message);
+ * // Invalid arguments for tool 'connect': 'policy' must be one of "latest", "fifo", got "lifo"
+ * ```
+ */
+export class ToolArgumentsError extends TypeError {
+  /** The tool's name. */
+  readonly tool: string;
+  /** Every problem, in argument order. */
+  readonly issues: readonly ArgumentIssue[];
+
+  /**
+   * Creates the error.
+   *
+   * @param tool The tool's name.
+   * @param issues The problems, at least one.
+   */
+  constructor(tool: string, issues: readonly ArgumentIssue[]) {
+    const [first] = issues;
+    const where = first.argument === "" ? "the arguments" : `'${first.argument}'`;
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+    super(`Invalid arguments for tool '${tool}': ${where} ${first.problem}${more}`);
+    this.name = "ToolArgumentsError";
+    this.tool = tool;
+    this.issues = issues;
+  }
+}
+
+/**
+ * Checks `args` against `tool.inputSchema` and returns them with defaults filled in.
+ *
+ * @param tool The tool.
+ * @param args The call's `arguments` (missing counts as `{}`).
+ * @returns The checked arguments.
+ * @throws {ToolArgumentsError} When they do not match, naming every bad argument.
+ *
+ * @example Reject a misspelled argument
+ * ```ts
+ * import { checkArguments, TOOLS } from "@streamlib/streamlib/mcp";
+ *
+ * const remove = TOOLS.find((t) => t.name === "remove_processor")!;
+ * try {
+ *   checkArguments(remove, { idd: "tone" });
+ * } catch (error) {
+ *   console.log((error as Error).message);
+ *   // Invalid arguments for tool 'remove_processor': 'id' is missing: expected a string (and 1 more)
+ * }
+ * ```
+ */
+export function checkArguments(tool: McpTool, args: unknown): Record<string, JsonValue> {
+  try {
+    return validateConfig(tool.inputSchema, args ?? {}, tool.name) as Record<string, JsonValue>;
+  } catch (error) {
+    if (!(error instanceof ConfigValidationError)) throw error;
+    const known = Object.keys(tool.inputSchema.properties ?? {});
+    throw new ToolArgumentsError(
+      tool.name,
+      error.issues.map((issue) => {
+        if (issue.reason === "missing") {
+          return { argument: issue.field, problem: `is missing: expected ${issue.expected}` };
+        }
+        if (issue.reason === "unknown") {
+          const near = issue.field.includes(".") ? [] : nearMatches(issue.field, known, 1);
+          const hint = near.length > 0 ? `did you mean '${near[0]}'? ` : "";
+          const listing = issue.expected.replace(/^known fields are/, "the arguments are");
+          return { argument: issue.field, problem: `is not an argument: ${hint}${listing}` };
+        }
+        return { argument: issue.field, problem: `must be ${issue.expected}, got ${issue.actual}` };
+      }),
+    );
+  }
+}

@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { Runtime } from "../mod.ts";
+import { builtinRegistry } from "../processors/mod.ts";
+import { failureText, toolFailure } from "./errors.ts";
+
+Deno.test("toolFailure() maps a Worker placement without a host to placement_unavailable", () => {
+  const rt = new Runtime({ registry: builtinRegistry });
+  let failure;
+  try {
+    rt.add("Gain", {}, { id: "g", placement: { worker: "dsp" } });
+  } catch (error) {
+    failure = toolFailure(error);
+  }
+  assert.equal(failure?.code, "placement_unavailable");
+  assert.equal(failure?.details.id, "g");
+  assert.match(failureText(failure!), /\nHint: Leave 'placement' out/);
+});
+
+Deno.test("toolFailure() keeps the message of an unexpected error as internal_error", () => {
+  const failure = toolFailure(new RangeError("boom"));
+  assert.deepEqual(failure, {
+    code: "internal_error",
+    message: "RangeError: boom",
+    details: { name: "RangeError" },
+  });
+  assert.equal(toolFailure("text").code, "internal_error");
+});

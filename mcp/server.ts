@@ -1,0 +1,312 @@
+/**
+ * `createMcpServer()`: an MCP server (the official SDK's `Server`) whose tools and resources
+ * build, run and inspect one runtime.
+ *
+ * @module
+ */
+
+// deno-lint-ignore-file no-explicit-any
+import { Server } from "@modelcontextprotocol/sdk/server";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import {
+  ErrorCode,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+import denoJson from "../deno.json" with { type: "json" };
+import type { Runtime, RuntimeEvent } from "../mod.ts";
+import { checkArguments } from "./arguments.ts";
+import { failureText, toolFailure, UnknownToolError } from "./errors.ts";
+import { looseRequest, protocolError, stringParam } from "./loose_request.ts";
+import {
+  GRAPH_URI,
+  listResources,
+  PROCESSOR_URI_TEMPLATE,
+  readResource,
+  ResourceNotFoundError,
+} from "./resources.ts";
+import type { McpTool, ToolContext } from "./tool.ts";
+import { TOOLS } from "./tool_list.ts";
+
+/**
+ * The JSON-RPC error code MCP uses for a resource that does not exist.
+ *
+ * @example Recognize it in a client
+ * ```ts
+ * import { RESOURCE_NOT_FOUND } from "@streamlib/streamlib/mcp";
+ *
+ * const isMissing = (error: { code?: number }) => error.code === RESOURCE_NOT_FOUND;
+ * console.log(isMissing({ code: -32002 })); // true
+ * ```
+ */
+export const RESOURCE_NOT_FOUND: number = -32002;
+
+/**
+ * A transport an MCP server talks over: any of the SDK's (`StdioServerTransport`,
+ * `WebStandardStreamableHTTPServerTransport`, `InMemoryTransport`, ...).
+ *
+ * @example The SDK's in-memory transport is one
+ * ```ts
+ * // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/inMemory"
+ * import { InMemoryTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/inMemory.js";
+ * import type { McpTransport } from "@streamlib/streamlib/mcp";
+ *
+ * const [, serverSide] = InMemoryTransport.createLinkedPair();
+ * const transport: McpTransport = serverSide;
+ * console.log(typeof transport.send); // function
+ * ```
+ */
+export interface McpTransport {
+  /** Starts receiving messages. */
+  start(): Promise<void>;
+  /** Sends one JSON-RPC message. */
+  send(message: unknown, options?: unknown): Promise<void>;
+  /** Closes the connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * An MCP server (the SDK's `Server`), to connect to one transport.
+ *
+ * @example Connect, then close
+ * ```ts
+ * // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/inMemory"
+ * import { InMemoryTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/inMemory.js";
+ * import { createMcpServer, type McpServer } from "@streamlib/streamlib/mcp";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const server: McpServer = createMcpServer(createRuntime());
+ * const [, serverSide] = InMemoryTransport.createLinkedPair();
+ * await server.connect(serverSide);
+ * await server.close();
+ * ```
+ */
+export interface McpServer {
+  /**
+   * Connects to a transport and starts serving on it.
+   *
+   * @param transport The transport.
+   */
+  connect(transport: McpTransport): Promise<void>;
+  /** Closes the connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * Options of {@linkcode createMcpServer}.
+ *
+ * @example Resolve manifest paths in a project folder and log bugs
+ * ```ts
+ * import type { McpServerOptions } from "@streamlib/streamlib/mcp";
+ *
+ * const options: McpServerOptions = {
+ *   cwd: Deno.cwd(),
+ *   onInternalError: (error) => console.error("streamlib mcp:", error),
+ * };
+ * console.log(options.cwd === Deno.cwd()); // true
+ * ```
+ */
+export interface McpServerOptions {
+  /** The directory relative `path` arguments resolve against. Default: the working directory. */
+  readonly cwd?: string;
+  /** The tools to serve. Default {@linkcode TOOLS}. */
+  readonly tools?: readonly McpTool[];
+  /** Called with errors that are bugs (not the agent's), e.g. to log them. Default: none. */
+  readonly onInternalError?: (error: unknown) => void;
+}
+
+const INSTRUCTIONS = `streamlib builds and runs real-time media pipelines: a graph of processors
+(sources, transforms, sinks) whose ports carry typed frames. To build one: list_processors (or
+read processor://<type>), add_processor for each step (it returns the id and ports), connect an
+output to an input of the same frame type, then start; get_stats shows frames flowing; pause,
+set_config and resume change settings; stop finalizes sinks. get_graph (or graph://current)
+shows the whole graph. Every failure is a tool result that says what was wrong and what is
+valid. save_manifest and load_manifest move graphs to and from JSON files.`;
+
+/**
+ * Creates an MCP server for a runtime. Connect it to one transport (`server.connect(transport)`);
+ * {@linkcode serveStdio} and {@linkcode serveHttp} do that for stdio and streamable HTTP. Several
+ * servers may share one runtime (one per HTTP session); their tool calls run one at a time.
+ *
+ * Tool failures (unknown types, ports, ids, invalid arguments, wrong states) are results with
+ * `isError: true`, a text with the message and a hint, and `structuredContent.error` with a
+ * stable `code` and the valid choices. Unknown tools are answered the same way, with near
+ * matches. Protocol errors (malformed requests, unknown methods) are JSON-RPC errors.
+ *
+ * @param runtime The runtime the tools act on (usually from `createRuntime()`).
+ * @param options Working directory, tools and an internal-error hook.
+ * @returns The server, not yet connected.
+ *
+ * @example Serve a runtime to an in-memory client
+ * ```ts
+ * import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client";
+ * // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/inMemory"
+ * import { InMemoryTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/inMemory.js";
+ * import { createMcpServer } from "@streamlib/streamlib/mcp";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const server = createMcpServer(createRuntime());
+ * const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+ * await server.connect(serverSide);
+ * const client = new Client({ name: "example", version: "1.0.0" });
+ * await client.connect(clientSide);
+ * const added = await client.callTool({ name: "add_processor", arguments: { type: "Gain" } });
+ * console.log((added.structuredContent as { id: string }).id); // gain_1
+ * await client.close();
+ * ```
+ */
+export function createMcpServer(runtime: Runtime, options: McpServerOptions = {}): McpServer {
+  return buildMcpServer(runtime, options);
+}
+
+/**
+ * {@linkcode createMcpServer}, typed as the SDK's `Server` for this package's transports.
+ *
+ * @param runtime The runtime the tools act on.
+ * @param options Working directory, tools and an internal-error hook.
+ * @returns The server, not yet connected.
+ */
+export function buildMcpServer(runtime: Runtime, options: McpServerOptions = {}): Server {
+  const tools = options.tools ?? TOOLS;
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  const ctx: ToolContext = { runtime, cwd: options.cwd ?? Deno.cwd() };
+  const server = new Server(
+    { name: "streamlib", title: "streamlib", version: denoJson.version },
+    {
+      capabilities: {
+        tools: { listChanged: false },
+        resources: { subscribe: true, listChanged: false },
+        logging: {},
+      },
+      instructions: INSTRUCTIONS,
+    },
+  );
+
+  server.setRequestHandler(ListToolsRequestSchema, () => ({
+    tools: tools.map((t) => ({
+      name: t.name,
+      title: t.title,
+      description: t.description,
+      inputSchema: t.inputSchema as any,
+      ...(t.annotations ? { annotations: { title: t.title, ...t.annotations } } : {}),
+    })),
+  }));
+
+  // The SDK checks tools/call params itself (answering -32602); the loose outer schema keeps
+  // its generic parse from answering -32603 first.
+  server.setRequestHandler(
+    looseRequest("tools/call"),
+    (request) =>
+      serialized(runtime, async () => {
+        const { name, arguments: args } = request.params as { name: string; arguments?: unknown };
+        try {
+          const tool = byName.get(name);
+          if (!tool) throw new UnknownToolError(name, [...byName.keys()]);
+          const output = await tool.run(checkArguments(tool, args), ctx);
+          return {
+            content: [{ type: "text" as const, text: JSON.stringify(output, null, 2) }],
+            structuredContent: output as Record<string, unknown>,
+          };
+        } catch (error) {
+          const failure = toolFailure(error);
+          if (failure.code === "internal_error") options.onInternalError?.(error);
+          return {
+            isError: true,
+            content: [{ type: "text" as const, text: failureText(failure) }],
+            structuredContent: { error: failure } as Record<string, unknown>,
+          };
+        }
+      }),
+  );
+
+  server.setRequestHandler(ListResourcesRequestSchema, () => ({
+    resources: listResources(runtime),
+  }));
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+    resourceTemplates: [{
+      uriTemplate: PROCESSOR_URI_TEMPLATE,
+      name: "processor type",
+      description: "A processor type: ports, config JSON Schema, defaults, live fields",
+      mimeType: "application/json",
+    }],
+  }));
+  server.setRequestHandler(looseRequest("resources/read"), (request) => {
+    const uri = stringParam("resources/read", request.params, "uri");
+    try {
+      return {
+        contents: [{ uri, mimeType: "application/json", text: readResource(runtime, uri) }],
+      };
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundError)) throw error;
+      throw protocolError(RESOURCE_NOT_FOUND, error.message, {
+        uri,
+        nearMatches: error.nearMatches,
+      });
+    }
+  });
+
+  const subscribed = new Set<string>();
+  server.setRequestHandler(looseRequest("resources/subscribe"), (request) => {
+    const uri = stringParam("resources/subscribe", request.params, "uri");
+    if (uri !== GRAPH_URI) {
+      throw protocolError(
+        ErrorCode.InvalidParams,
+        `Cannot subscribe to '${uri}': only ${GRAPH_URI} sends updates`,
+      );
+    }
+    subscribed.add(uri);
+    return {};
+  });
+  server.setRequestHandler(looseRequest("resources/unsubscribe"), (request) => {
+    subscribed.delete(stringParam("resources/unsubscribe", request.params, "uri"));
+    return {};
+  });
+
+  const unsubscribe = forwardEvents(runtime, server, subscribed);
+  const previousClose = server.onclose;
+  server.onclose = () => {
+    unsubscribe();
+    previousClose?.();
+  };
+  return server;
+}
+
+const STRUCTURAL = new Set([
+  "runtime-state",
+  "node-state",
+  "node-added",
+  "node-removed",
+  "connection-added",
+  "connection-removed",
+]);
+
+function forwardEvents(runtime: Runtime, server: Server, subscribed: Set<string>): () => void {
+  let pending = false;
+  return runtime.on((event: RuntimeEvent) => {
+    if (event.type === "node-error") {
+      server.sendLoggingMessage({
+        level: "error",
+        logger: "streamlib",
+        data:
+          `Processor '${event.node}' failed in ${event.phase}(): ${event.message} (${event.action})`,
+      }).catch(() => {});
+    }
+    if (!STRUCTURAL.has(event.type) || !subscribed.has(GRAPH_URI) || pending) return;
+    pending = true;
+    setTimeout(() => {
+      pending = false;
+      server.sendResourceUpdated({ uri: GRAPH_URI }).catch(() => {});
+    }, 50);
+  });
+}
+
+const queues = new WeakMap<Runtime, Promise<unknown>>();
+
+/** Runs tool calls on one runtime one at a time, whichever session they come from. */
+function serialized<T>(runtime: Runtime, run: () => Promise<T>): Promise<T> {
+  const previous = queues.get(runtime) ?? Promise.resolve();
+  const next = previous.then(run, run);
+  queues.set(runtime, next.catch(() => {}));
+  return next;
+}

@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { Client } from "@modelcontextprotocol/sdk/client";
+// @ts-types="@modelcontextprotocol/sdk/inMemory"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import {
+  LoggingMessageNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+import { createRuntime } from "../processors/mod.ts";
+import { createMcpServer } from "./server.ts";
+
+async function connected() {
+  const rt = createRuntime();
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await createMcpServer(rt).connect(serverSide);
+  const client = new Client({ name: "test", version: "1.0.0" });
+  await client.connect(clientSide);
+  return { rt, client };
+}
+
+Deno.test("createMcpServer() notifies subscribers of graph://current after edits", async () => {
+  const { client } = await connected();
+  const updates: string[] = [];
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+    updates.push(n.params.uri);
+  });
+  await client.subscribeResource({ uri: "graph://current" });
+  await client.callTool({ name: "add_processor", arguments: { type: "Gain" } });
+  await client.callTool({ name: "add_processor", arguments: { type: "NullSink" } });
+  await new Promise((resolve) => setTimeout(resolve, 120));
+  assert.deepEqual(updates, ["graph://current"], "two edits within 50 ms, one notification");
+  await assert.rejects(
+    () => client.subscribeResource({ uri: "processor://Gain" }),
+    /only graph:\/\/current sends updates/,
+  );
+  await client.close();
+});
+
+Deno.test("createMcpServer() sends a processor failure as an error log message", async () => {
+  const { client } = await connected();
+  const logs: string[] = [];
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+    logs.push(`${n.params.level}: ${n.params.data}`);
+  });
+  await client.callTool({
+    name: "add_processor",
+    arguments: { type: "WavWriter", id: "wav", config: { path: "/nonexistent/dir/out.wav" } },
+  });
+  const started = await client.callTool({ name: "start", arguments: {} });
+  const failed = (started.structuredContent as { failed: { id: string }[] }).failed;
+  assert.deepEqual(failed.map((f) => f.id), ["wav"]);
+  await client.callTool({ name: "stop", arguments: {} });
+  assert.ok(
+    logs.some((l) => /^error: Processor 'wav' failed in setup\(\)/.test(l)),
+    logs.join("\n"),
+  );
+  await client.close();
+});

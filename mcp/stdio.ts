@@ -1,0 +1,139 @@
+/**
+ * `serveStdio()`: the MCP server on this process's stdin and stdout (what `streamlib mcp` runs).
+ *
+ * @module
+ */
+
+import process from "node:process";
+// @ts-types="@modelcontextprotocol/sdk/server/stdio"
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import { ErrorCode, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+
+/** A JSON-RPC error response to a line that was not a message (so it has no id). */
+export interface JsonRpcErrorReply {
+  /** Always `"2.0"`. */
+  readonly jsonrpc: "2.0";
+  /** Always `null`: the request's id could not be read. */
+  readonly id: null;
+  /** The error: -32700 (parse error) or -32600 (invalid request), and a message. */
+  readonly error: { readonly code: number; readonly message: string };
+}
+import type { Runtime } from "../mod.ts";
+import { buildMcpServer, type McpServerOptions } from "./server.ts";
+
+/**
+ * A server serving on stdio.
+ *
+ * @example Wait for the client to leave, then stop the pipeline
+ * ```ts ignore
+ * import { serveStdio } from "@streamlib/streamlib/mcp";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * const server = await serveStdio(rt);
+ * await server.closed;
+ * if (rt.state === "running") await rt.stop();
+ * ```
+ */
+export interface StdioServer {
+  /** Resolves when the client goes away (stdin closes) or {@linkcode StdioServer.close} is called. */
+  readonly closed: Promise<void>;
+  /** Stops serving. Idempotent; the runtime is left as it is. */
+  close(): Promise<void>;
+}
+
+/**
+ * Options of {@linkcode serveStdio}.
+ *
+ * @example Log diagnostics to a file instead of stderr
+ * ```ts
+ * import type { StdioServerOptions } from "@streamlib/streamlib/mcp";
+ *
+ * const log = await Deno.makeTempFile({ suffix: ".log" });
+ * const options: StdioServerOptions = {
+ *   log: (line) => Deno.writeTextFileSync(log, `${line}\n`, { append: true }),
+ * };
+ * options.log?.("started");
+ * console.log(Deno.readTextFileSync(log)); // started
+ * ```
+ */
+export interface StdioServerOptions extends McpServerOptions {
+  /** Where diagnostics go (never stdout, which carries the protocol). Default: stderr. */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Serves the runtime's MCP server on stdin/stdout. A line that is not JSON is answered with a
+ * JSON-RPC parse error (-32700), a JSON value that is not a JSON-RPC message with an invalid
+ * request error (-32600), both with `id: null`; the server keeps serving. Diagnostics go to
+ * stderr, never stdout.
+ *
+ * @param runtime The runtime the tools act on.
+ * @param options Server options and where to log.
+ * @returns The serving server; await `closed` to know when the client left.
+ *
+ * @example A program an MCP client can start
+ * ```ts ignore
+ * import { serveStdio } from "@streamlib/streamlib/mcp";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * const server = await serveStdio(rt);
+ * await server.closed; // the client closed stdin
+ * if (rt.state === "running" || rt.state === "paused") await rt.stop();
+ * ```
+ */
+export async function serveStdio(
+  runtime: Runtime,
+  options: StdioServerOptions = {},
+): Promise<StdioServer> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const server = buildMcpServer(runtime, {
+    ...options,
+    onInternalError: options.onInternalError ??
+      ((error) => log(`streamlib mcp: internal error: ${(error as Error)?.stack ?? error}`)),
+  });
+  const transport = new StdioServerTransport();
+  const { promise: closed, resolve } = Promise.withResolvers<void>();
+  server.onerror = (error) => {
+    const reply = protocolErrorReply(error);
+    log(`streamlib mcp: ${reply ? "bad request" : "error"}: ${error.message}`);
+    if (reply) transport.send(reply as unknown as JSONRPCMessage).catch(() => {});
+  };
+  const onEnd = () => void close();
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    closing ??= (async () => {
+      process.stdin.off("end", onEnd);
+      await server.close();
+      resolve();
+    })();
+  process.stdin.on("end", onEnd);
+  await server.connect(transport);
+  return { closed, close };
+}
+
+/**
+ * The JSON-RPC error to answer a line that could not be read as a message with, or `undefined`
+ * for other errors.
+ *
+ * @param error What the transport reported.
+ * @returns The reply.
+ */
+export function protocolErrorReply(error: Error): JsonRpcErrorReply | undefined {
+  if (error instanceof SyntaxError) {
+    return errorReply(ErrorCode.ParseError, `Parse error: the line is not JSON: ${error.message}`);
+  }
+  if (error.name === "ZodError" || error.constructor?.name === "ZodError") {
+    return errorReply(
+      ErrorCode.InvalidRequest,
+      'Invalid request: expected a JSON-RPC 2.0 message ({ jsonrpc: "2.0", id, method, params })',
+    );
+  }
+  return undefined;
+}
+
+function errorReply(code: number, message: string): JsonRpcErrorReply {
+  return { jsonrpc: "2.0", id: null, error: { code, message } };
+}

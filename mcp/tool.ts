@@ -1,0 +1,102 @@
+/**
+ * The shape of one MCP tool: its name, description and JSON input schema, and the function that
+ * runs it against a runtime.
+ *
+ * @module
+ */
+
+import type { JsonSchema, JsonValue, Runtime } from "../mod.ts";
+
+/**
+ * What every tool runs against.
+ *
+ * @example Run a tool directly
+ * ```ts
+ * import { TOOLS, type ToolContext } from "@streamlib/streamlib/mcp";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const ctx: ToolContext = { runtime: createRuntime(), cwd: Deno.cwd() };
+ * const graph = await TOOLS.find((t) => t.name === "get_graph")!.run({}, ctx);
+ * console.log(graph.state); // stopped
+ * ```
+ */
+export interface ToolContext {
+  /** The runtime the tools build, run and inspect. */
+  readonly runtime: Runtime;
+  /** The directory relative `path` arguments resolve against. */
+  readonly cwd: string;
+}
+
+/**
+ * Hints an MCP client may show or use to ask before calling (they are not enforced).
+ *
+ * @example The tools that change nothing
+ * ```ts
+ * import { TOOLS } from "@streamlib/streamlib/mcp";
+ *
+ * console.log(TOOLS.filter((t) => t.annotations?.readOnlyHint).map((t) => t.name));
+ * // [ "list_processors", "describe_processor", "get_graph", "get_stats" ]
+ * ```
+ */
+export interface ToolAnnotations {
+  /** The tool changes nothing. */
+  readonly readOnlyHint?: boolean;
+  /** The tool may remove or replace something. */
+  readonly destructiveHint?: boolean;
+  /** Calling it twice with the same arguments does what calling it once does. */
+  readonly idempotentHint?: boolean;
+  /** The tool reaches outside the runtime (files). */
+  readonly openWorldHint?: boolean;
+}
+
+/**
+ * A JSON object a tool returns (the result's `structuredContent`).
+ *
+ * @example A tool's output
+ * ```ts
+ * import type { ToolOutput } from "@streamlib/streamlib/mcp";
+ *
+ * const output: ToolOutput = { state: "running", failed: [] };
+ * console.log(JSON.stringify(output)); // {"state":"running","failed":[]}
+ * ```
+ */
+export type ToolOutput = { readonly [key: string]: JsonValue };
+
+/**
+ * One tool of the streamlib MCP server.
+ *
+ * @example A tool that reports the runtime's state
+ * ```ts
+ * import type { McpTool } from "@streamlib/streamlib/mcp";
+ *
+ * const state: McpTool = {
+ *   name: "get_state",
+ *   title: "Get the runtime state",
+ *   description: "Returns the runtime's lifecycle state.",
+ *   inputSchema: { type: "object", properties: {}, additionalProperties: false },
+ *   annotations: { readOnlyHint: true },
+ *   run: (_args, { runtime }) => ({ state: runtime.state }),
+ * };
+ * console.log(state.name); // get_state
+ * ```
+ */
+export interface McpTool {
+  /** The tool's name, snake_case (`add_processor`). */
+  readonly name: string;
+  /** A short human title. */
+  readonly title: string;
+  /** What it does, what it returns and when it fails: written for the agent that calls it. */
+  readonly description: string;
+  /** The JSON Schema of its arguments (an object schema). */
+  readonly inputSchema: JsonSchema;
+  /** Client hints. */
+  readonly annotations?: ToolAnnotations;
+  /**
+   * Runs the tool. Arguments have been checked against `inputSchema` (defaults filled in).
+   * Throwing is how a tool fails: the server turns the error into a tool result with `isError`.
+   */
+  readonly run: (
+    args: Record<string, JsonValue>,
+    ctx: ToolContext,
+  ) => ToolOutput | Promise<ToolOutput>;
+}
