@@ -5,9 +5,15 @@
  */
 
 import {
+  SL_ERR_BUFFER_TOO_SMALL,
+  SL_ERR_CODEC,
+  SL_ERR_DEVICE,
+  SL_ERR_DEVICE_NOT_FOUND,
   SL_ERR_INVALID_HANDLE,
   SL_ERR_OUT_OF_MEMORY,
+  SL_ERR_PERMISSION_DENIED,
   SL_ERR_POOL_EXHAUSTED,
+  SL_ERR_UNSUPPORTED,
   SL_ERR_WRONG_ENDPOINT,
   STATUS_NAMES,
 } from "./status.ts";
@@ -88,6 +94,94 @@ export class NativeOutOfMemoryError extends NativeError {
   constructor(operation: string, detail: string) {
     super(operation, SL_ERR_OUT_OF_MEMORY, detail);
     this.name = "NativeOutOfMemoryError";
+  }
+}
+
+/** A caller's buffer was too small for a native result; nothing was lost, retry with `needed`. */
+export class BufferTooSmallError extends NativeError {
+  /** Bytes the result needs (parsed from the native message; `NaN` if it had none). */
+  readonly needed: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param operation What was being done.
+   * @param detail The native message (`... it needs N bytes ...`).
+   */
+  constructor(operation: string, detail: string) {
+    super(operation, SL_ERR_BUFFER_TOO_SMALL, detail);
+    this.name = "BufferTooSmallError";
+    this.needed = Number(/needs (\d+) bytes/.exec(detail)?.[1] ?? NaN);
+  }
+}
+
+/** A feature this OS, build or machine does not have (VideoToolbox off macOS, ...). */
+export class UnsupportedError extends NativeError {
+  /**
+   * Creates the error.
+   *
+   * @param operation What was being done.
+   * @param detail The native message, naming the feature and what would work instead.
+   */
+  constructor(operation: string, detail: string) {
+    super(operation, SL_ERR_UNSUPPORTED, detail);
+    this.name = "UnsupportedError";
+  }
+}
+
+/** No camera, microphone or display of the requested name. */
+export class DeviceNotFoundError extends NativeError {
+  /**
+   * Creates the error.
+   *
+   * @param operation What was being done.
+   * @param detail The native message, naming the device asked for.
+   */
+  constructor(operation: string, detail: string) {
+    super(operation, SL_ERR_DEVICE_NOT_FOUND, detail);
+    this.name = "DeviceNotFoundError";
+  }
+}
+
+/** The OS or the user refused access to a camera, microphone or device file. */
+export class PermissionDeniedError extends NativeError {
+  /**
+   * Creates the error.
+   *
+   * @param operation What was being done.
+   * @param detail The native message, with how to grant access.
+   */
+  constructor(operation: string, detail: string) {
+    super(operation, SL_ERR_PERMISSION_DENIED, detail);
+    this.name = "PermissionDeniedError";
+  }
+}
+
+/** The codec library refused the input (a corrupt stream, no keyframe yet) or failed. */
+export class CodecError extends NativeError {
+  /**
+   * Creates the error.
+   *
+   * @param operation What was being done.
+   * @param detail The library's report.
+   */
+  constructor(operation: string, detail: string) {
+    super(operation, SL_ERR_CODEC, detail);
+    this.name = "CodecError";
+  }
+}
+
+/** An open device failed: busy, unplugged, or its display went away. */
+export class DeviceError extends NativeError {
+  /**
+   * Creates the error.
+   *
+   * @param operation What was being done.
+   * @param detail What the OS or the device reported.
+   */
+  constructor(operation: string, detail: string) {
+    super(operation, SL_ERR_DEVICE, detail);
+    this.name = "DeviceError";
   }
 }
 
@@ -200,6 +294,18 @@ export function statusError(lib: NativeLibrary, status: number, operation: strin
       return new PoolExhaustedError(operation, detail);
     case SL_ERR_OUT_OF_MEMORY:
       return new NativeOutOfMemoryError(operation, detail);
+    case SL_ERR_BUFFER_TOO_SMALL:
+      return new BufferTooSmallError(operation, detail);
+    case SL_ERR_UNSUPPORTED:
+      return new UnsupportedError(operation, detail);
+    case SL_ERR_DEVICE_NOT_FOUND:
+      return new DeviceNotFoundError(operation, detail);
+    case SL_ERR_PERMISSION_DENIED:
+      return new PermissionDeniedError(operation, detail);
+    case SL_ERR_CODEC:
+      return new CodecError(operation, detail);
+    case SL_ERR_DEVICE:
+      return new DeviceError(operation, detail);
     default:
       return new NativeError(operation, status, detail);
   }

@@ -20,6 +20,18 @@ export const SL_ERR_PANIC = -5;
 export const SL_ERR_WRONG_ENDPOINT = -6;
 /** Too many live handles of that kind. */
 export const SL_ERR_TABLE_FULL = -7;
+/** A caller's output buffer cannot hold the result; nothing is lost (ABI 3). */
+export const SL_ERR_BUFFER_TOO_SMALL = -8;
+/** Not available on this OS, build or machine (ABI 3). */
+export const SL_ERR_UNSUPPORTED = -9;
+/** No camera, microphone or display of that name (ABI 3). */
+export const SL_ERR_DEVICE_NOT_FOUND = -10;
+/** The OS or the user refused access to a device (ABI 3). */
+export const SL_ERR_PERMISSION_DENIED = -11;
+/** The codec library refused the input or failed (ABI 3). */
+export const SL_ERR_CODEC = -12;
+/** An open device failed: busy, unplugged, display closed (ABI 3). */
+export const SL_ERR_DEVICE = -13;
 
 /**
  * The handle a closed wrapper keeps: never issued by the library, so a call through it fails
@@ -37,4 +49,10 @@ export const STATUS_NAMES: Readonly<Record<number, string>> = {
   [SL_ERR_PANIC]: "SL_ERR_PANIC",
   [SL_ERR_WRONG_ENDPOINT]: "SL_ERR_WRONG_ENDPOINT",
   [SL_ERR_TABLE_FULL]: "SL_ERR_TABLE_FULL",
+  [SL_ERR_BUFFER_TOO_SMALL]: "SL_ERR_BUFFER_TOO_SMALL",
+  [SL_ERR_UNSUPPORTED]: "SL_ERR_UNSUPPORTED",
+  [SL_ERR_DEVICE_NOT_FOUND]: "SL_ERR_DEVICE_NOT_FOUND",
+  [SL_ERR_PERMISSION_DENIED]: "SL_ERR_PERMISSION_DENIED",
+  [SL_ERR_CODEC]: "SL_ERR_CODEC",
+  [SL_ERR_DEVICE]: "SL_ERR_DEVICE",
 };

@@ -9,7 +9,7 @@
  */
 
 /** The ABI version this table was written for; the loader refuses any other. */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 /** Symbols of `libstreamlib_native` (see `docs/native_abi.md`). */
 export const symbols = {
@@ -57,6 +57,97 @@ export const symbols = {
   sl_pool_base: { parameters: ["u32"], result: "pointer" },
   /** `fn sl_pool_stats(pool: u32, out: *mut f64) -> i32` */
   sl_pool_stats: { parameters: ["u32", "buffer"], result: "i32" },
+
+  /** `fn sl_monotonic_now_ns() -> f64` (ABI 3) */
+  sl_monotonic_now_ns: { parameters: [], result: "f64" },
+  /** `fn sl_platform() -> u32` (ABI 3): 1 linux, 2 macos, 0 other */
+  sl_platform: { parameters: [], result: "u32" },
+
+  /** `fn sl_h264_encoder_create(settings: *const u32, count: u32, out: *mut u32) -> i32` (ABI 3) */
+  sl_h264_encoder_create: { parameters: ["buffer", "u32", "buffer"], result: "i32" },
+  /** `fn sl_h264_encoder_free(encoder: u32) -> i32` (ABI 3) */
+  sl_h264_encoder_free: { parameters: ["u32"], result: "i32" },
+  /**
+   * `fn sl_h264_encoder_encode(encoder: u32, frame: *const u8, length: u32, format: u32,
+   * timestamp_ns: f64, force_keyframe: u32, out: *mut u8, cap: u32, info: *mut f64) -> i32` (ABI 3)
+   */
+  sl_h264_encoder_encode: {
+    parameters: ["u32", "buffer", "u32", "u32", "f64", "u32", "buffer", "u32", "buffer"],
+    result: "i32",
+  },
+  /**
+   * `fn sl_h264_encoder_encode_slot(encoder: u32, pool: u32, slot: u32, offset: u32, format: u32,
+   * timestamp_ns: f64, force_keyframe: u32, out: *mut u8, cap: u32, info: *mut f64) -> i32` (ABI 3)
+   */
+  sl_h264_encoder_encode_slot: {
+    parameters: ["u32", "u32", "u32", "u32", "u32", "f64", "u32", "buffer", "u32", "buffer"],
+    result: "i32",
+  },
+  /** `fn sl_h264_encoder_read_output(encoder: u32, out: *mut u8, cap: u32, info: *mut f64) -> i32` (ABI 3) */
+  sl_h264_encoder_read_output: { parameters: ["u32", "buffer", "u32", "buffer"], result: "i32" },
+  /** `fn sl_h264_encoder_parameter_sets(encoder: u32, out: *mut u8, cap: u32) -> i32` (ABI 3) */
+  sl_h264_encoder_parameter_sets: { parameters: ["u32", "buffer", "u32"], result: "i32" },
+
+  /** `fn sl_h264_decoder_create(out: *mut u32) -> i32` (ABI 3) */
+  sl_h264_decoder_create: { parameters: ["buffer"], result: "i32" },
+  /** `fn sl_h264_decoder_free(decoder: u32) -> i32` (ABI 3) */
+  sl_h264_decoder_free: { parameters: ["u32"], result: "i32" },
+  /**
+   * `fn sl_h264_decoder_decode(decoder: u32, data: *const u8, length: u32, timestamp_ns: f64,
+   * info: *mut f64) -> i32` (ABI 3)
+   */
+  sl_h264_decoder_decode: { parameters: ["u32", "buffer", "u32", "f64", "buffer"], result: "i32" },
+  /** `fn sl_h264_decoder_flush(decoder: u32, info: *mut f64) -> i32` (ABI 3) */
+  sl_h264_decoder_flush: { parameters: ["u32", "buffer"], result: "i32" },
+  /** `fn sl_h264_decoder_read(decoder: u32, out: *mut u8, cap: u32) -> i32` (ABI 3) */
+  sl_h264_decoder_read: { parameters: ["u32", "buffer", "u32"], result: "i32" },
+  /** `fn sl_h264_decoder_read_slot(decoder: u32, pool: u32, slot: u32, offset: u32) -> i32` (ABI 3) */
+  sl_h264_decoder_read_slot: { parameters: ["u32", "u32", "u32", "u32"], result: "i32" },
+
+  /**
+   * `fn sl_opus_encoder_create(sample_rate: u32, channels: u32, bitrate_bps: u32, application: u32,
+   * out: *mut u32) -> i32` (ABI 3)
+   */
+  sl_opus_encoder_create: { parameters: ["u32", "u32", "u32", "u32", "buffer"], result: "i32" },
+  /** `fn sl_opus_encoder_free(encoder: u32) -> i32` (ABI 3) */
+  sl_opus_encoder_free: { parameters: ["u32"], result: "i32" },
+  /**
+   * `fn sl_opus_encoder_encode(encoder: u32, pcm: *const f32, samples: u32, out: *mut u8,
+   * cap: u32) -> i32` (ABI 3)
+   */
+  sl_opus_encoder_encode: { parameters: ["u32", "buffer", "u32", "buffer", "u32"], result: "i32" },
+  /** `fn sl_opus_decoder_create(sample_rate: u32, channels: u32, out: *mut u32) -> i32` (ABI 3) */
+  sl_opus_decoder_create: { parameters: ["u32", "u32", "buffer"], result: "i32" },
+  /** `fn sl_opus_decoder_free(decoder: u32) -> i32` (ABI 3) */
+  sl_opus_decoder_free: { parameters: ["u32"], result: "i32" },
+  /**
+   * `fn sl_opus_decoder_decode(decoder: u32, packet: *const u8, length: u32, pcm: *mut f32,
+   * capacity: u32) -> i32` (ABI 3)
+   */
+  sl_opus_decoder_decode: { parameters: ["u32", "buffer", "u32", "buffer", "u32"], result: "i32" },
+
+  /**
+   * `fn sl_capture_open(kind: u32, device: *const u8, device_len: u32, settings: *const u32,
+   * count: u32, pool: u32, producer: u32, out: *mut u32) -> i32` (ABI 3)
+   */
+  sl_capture_open: {
+    parameters: ["u32", "buffer", "u32", "buffer", "u32", "u32", "u32", "buffer"],
+    result: "i32",
+  },
+  /** `fn sl_capture_stop(capture: u32) -> i32` (ABI 3) */
+  sl_capture_stop: { parameters: ["u32"], result: "i32" },
+  /** `fn sl_capture_stats(capture: u32, out: *mut f64) -> i32` (ABI 3) */
+  sl_capture_stats: { parameters: ["u32", "buffer"], result: "i32" },
+  /** `fn sl_capture_failure(capture: u32, buf: *mut u8, cap: u32) -> i32` (ABI 3) */
+  sl_capture_failure: { parameters: ["u32", "buffer", "u32"], result: "i32" },
+  /**
+   * `fn sl_capture_list_devices(kind: u32, display: *const u8, display_len: u32, buf: *mut u8,
+   * cap: u32) -> i32` (ABI 3)
+   */
+  sl_capture_list_devices: {
+    parameters: ["u32", "buffer", "u32", "buffer", "u32"],
+    result: "i32",
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The opened library: `Deno.dlopen` over {@linkcode symbols}. */

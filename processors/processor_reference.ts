@@ -62,6 +62,13 @@ in [media_algorithms.md](media_algorithms.md).
   state (an odd size for an I420 or NV12 \`TestPattern\`) throw the same error from \`setup()\`.
   Missing or unreadable files throw the reader's typed error (\`WavNotFoundError\`,
   \`Y4mHeaderError\`, ...) from \`setup()\`, naming the path.
+- **Codecs, capture and MP4.** \`H264Encoder\`, \`H264Decoder\`, \`Mp4Writer\`, \`Mp4FileSource\`,
+  \`ScreenCapture\`, \`Camera\` and \`Microphone\` do their heavy work in the native library (see
+  [native_abi.md](native_abi.md)): pixels reach the encoder by pointer, never copied through JS;
+  capture threads write frames into a frame pool and a ring that \`process()\` polls. What runs on
+  which OS is in [platforms.md](platforms.md): a processor the OS lacks fails \`setup()\` with
+  \`UnsupportedPlatformError\`, a missing device with \`DeviceNotFoundError\`, refused access with
+  \`PermissionDeniedError\`, a bad MP4 with \`Mp4ReadError\`.
 `;
 
 /**

@@ -121,3 +121,160 @@ pub(crate) unsafe fn write_all<T: Copy>(out: *mut T, values: &[T]) {
         unsafe { ptr::write_unaligned(out.add(i), value) };
     }
 }
+
+/// `len` bytes at `ptr`; empty when `len` is 0, whatever `ptr` is.
+///
+/// # Errors
+///
+/// [`ErrorKind::NullPointer`] if `ptr` is null and `len` is not 0.
+///
+/// # Safety
+///
+/// If `len > 0`, `ptr` must be readable for `len` bytes, not written by anyone else during `'a`.
+pub(crate) unsafe fn bytes<'a>(
+    ptr: *const u8,
+    len: u32,
+    param: &'static str,
+) -> Result<&'a [u8], Error> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    non_null(ptr, param)?;
+    // SAFETY: non-null and readable for `len` bytes, not mutated meanwhile (caller contract).
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len as usize) })
+}
+
+/// `len` writable bytes at `ptr`; empty when `len` is 0, whatever `ptr` is.
+///
+/// # Errors
+///
+/// [`ErrorKind::NullPointer`] if `ptr` is null and `len` is not 0.
+///
+/// # Safety
+///
+/// If `len > 0`, `ptr` must be writable for `len` bytes, not accessed by anyone else during `'a`.
+pub(crate) unsafe fn bytes_mut<'a>(
+    ptr: *mut u8,
+    len: u32,
+    param: &'static str,
+) -> Result<&'a mut [u8], Error> {
+    if len == 0 {
+        return Ok(&mut []);
+    }
+    non_null(ptr, param)?;
+    // SAFETY: non-null and writable for `len` bytes, not aliased meanwhile (caller contract).
+    Ok(unsafe { std::slice::from_raw_parts_mut(ptr, len as usize) })
+}
+
+/// UTF-8 text of `len` bytes at `ptr` (empty when `len` is 0).
+///
+/// # Errors
+///
+/// [`ErrorKind::NullPointer`] for a null `ptr` with `len > 0`, [`ErrorKind::NotUtf8`].
+///
+/// # Safety
+///
+/// As for [`bytes`].
+pub(crate) unsafe fn text<'a>(
+    ptr: *const u8,
+    len: u32,
+    param: &'static str,
+) -> Result<&'a str, Error> {
+    // SAFETY: forwarded caller contract.
+    let bytes = unsafe { bytes(ptr, len, param) }?;
+    std::str::from_utf8(bytes).map_err(|_| ErrorKind::NotUtf8 { param }.into())
+}
+
+/// `count` values of `T` at `ptr`, which must be aligned for `T`; empty when `count` is 0.
+///
+/// # Errors
+///
+/// [`ErrorKind::NullPointer`], [`ErrorKind::Misaligned`].
+///
+/// # Safety
+///
+/// If `count > 0`, `ptr` must be readable for `count` values, not written by anyone else during
+/// `'a`.
+pub(crate) unsafe fn aligned<'a, T>(
+    ptr: *const T,
+    count: u32,
+    param: &'static str,
+) -> Result<&'a [T], Error> {
+    if count == 0 {
+        return Ok(&[]);
+    }
+    non_null(ptr, param)?;
+    if !ptr.is_aligned() {
+        return Err(ErrorKind::Misaligned {
+            param,
+            align: align_of::<T>() as u32,
+        }
+        .into());
+    }
+    // SAFETY: non-null, aligned and readable for `count` values (caller contract).
+    Ok(unsafe { std::slice::from_raw_parts(ptr, count as usize) })
+}
+
+/// `count` writable values of `T` at `ptr`, which must be aligned for `T`.
+///
+/// # Errors
+///
+/// [`ErrorKind::NullPointer`], [`ErrorKind::Misaligned`].
+///
+/// # Safety
+///
+/// If `count > 0`, `ptr` must be writable for `count` values, not accessed by anyone else during
+/// `'a`.
+pub(crate) unsafe fn aligned_mut<'a, T>(
+    ptr: *mut T,
+    count: u32,
+    param: &'static str,
+) -> Result<&'a mut [T], Error> {
+    if count == 0 {
+        return Ok(&mut []);
+    }
+    non_null(ptr, param)?;
+    if !ptr.is_aligned() {
+        return Err(ErrorKind::Misaligned {
+            param,
+            align: align_of::<T>() as u32,
+        }
+        .into());
+    }
+    // SAFETY: non-null, aligned and writable for `count` values (caller contract).
+    Ok(unsafe { std::slice::from_raw_parts_mut(ptr, count as usize) })
+}
+
+/// Copies `count` values of `T` from `ptr` (any alignment) into a new vector. For small,
+/// control-path arrays such as settings.
+///
+/// # Errors
+///
+/// [`ErrorKind::NullPointer`] if `ptr` is null and `count` is not 0.
+///
+/// # Safety
+///
+/// If `count > 0`, `ptr` must be readable for `count` values.
+pub(crate) unsafe fn read_all<T: Copy>(
+    ptr: *const T,
+    count: u32,
+    param: &'static str,
+) -> Result<Vec<T>, Error> {
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    non_null(ptr, param)?;
+    Ok((0..count as usize)
+        // SAFETY: `ptr` is readable for `count` values (caller contract), i < count, and
+        // read_unaligned needs no alignment.
+        .map(|i| unsafe { ptr::read_unaligned(ptr.add(i)) })
+        .collect())
+}
+
+/// Copies `value` into `out` when it fits, and returns its full length either way (the
+/// `sl_last_error` convention for variable-length outputs).
+pub(crate) fn copy_truncated(value: &[u8], out: &mut [u8]) -> i32 {
+    let n = value.len().min(out.len());
+    out[..n].copy_from_slice(&value[..n]);
+    count_to_status(value.len())
+}

@@ -9,6 +9,15 @@
 
 use std::ptr;
 
+use crate::media::capture::{
+    CaptureSettings, CaptureShared, CaptureSink, DeviceKind, devices_to_json, monotonic_now_ns,
+};
+use crate::media::decoder_openh264::OpenH264Decoder;
+use crate::media::encoder::{AccessUnit, EncoderSettings, VideoInput, create_encoder};
+use crate::media::handles::{self, EncoderEntry};
+use crate::media::opus_codec::{OpusApplication, OpusDecoder, OpusEncoder};
+use crate::media::pixel_format::PixelFormat;
+use crate::media::platform;
 use crate::panic_guard::{guarded, guarded_status};
 use crate::status::{Error, ErrorKind};
 use crate::{ABI_VERSION, c_buffer, last_error, registry};
@@ -316,4 +325,611 @@ pub unsafe extern "C" fn sl_pool_stats(pool: u32, out: *mut f64) -> i32 {
         unsafe { c_buffer::write_all(out, &stats.to_array()) };
         Ok(0)
     })
+}
+
+/// Nanoseconds on the library's monotonic clock, the clock of capture timestamps (ABI 3). JS
+/// maps it to its media clock with one offset.
+#[unsafe(no_mangle)]
+pub extern "C" fn sl_monotonic_now_ns() -> f64 {
+    guarded(|| Ok(monotonic_now_ns())).unwrap_or(0.0)
+}
+
+/// Creates an H.264 encoder from `count` `u32` settings
+/// `[backend, width, height, bitrate_bps, fps_millis, keyframe_interval, profile, level_idc,
+/// low_latency]` and writes its handle to `out`. Returns the backend chosen (1 openh264,
+/// 2 videotoolbox) (ABI 3).
+///
+/// # Safety
+///
+/// `settings` must be readable for `count` `u32`s and `out` writable for one `u32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_h264_encoder_create(
+    settings: *const u32,
+    count: u32,
+    out: *mut u32,
+) -> i32 {
+    guarded_status(|| {
+        c_buffer::non_null(out, "out")?;
+        // SAFETY: `settings` is readable for `count` u32s (caller contract).
+        let values = unsafe { c_buffer::read_all(settings, count, "settings") }?;
+        let settings = EncoderSettings::from_abi(&values)?;
+        let encoder = create_encoder(&settings)?;
+        let backend = encoder.backend().code() as i32;
+        let handle = handles::insert_encoder(EncoderEntry {
+            encoder,
+            settings,
+            output: AccessUnit::default(),
+            pending: false,
+        })?;
+        // SAFETY: `out` is non-null and writable for one u32 (caller contract).
+        unsafe { c_buffer::write_all(out, &[handle]) };
+        Ok(backend)
+    })
+}
+
+/// Frees an H.264 encoder. Returns 0 (ABI 3).
+#[unsafe(no_mangle)]
+pub extern "C" fn sl_h264_encoder_free(encoder: u32) -> i32 {
+    guarded_status(|| handles::remove_encoder(encoder).map(|()| 0))
+}
+
+/// Encodes `frame` and copies the access unit out; shared by both encode entry points.
+fn encode_into(
+    entry: &mut EncoderEntry,
+    frame: VideoInput<'_>,
+    force_keyframe: u32,
+    out: &mut [u8],
+    info: *mut f64,
+) -> Result<i32, Error> {
+    entry.pending = false;
+    let produced = entry
+        .encoder
+        .encode(frame, force_keyframe != 0, &mut entry.output)?;
+    if !produced {
+        entry.output.data.clear();
+    }
+    entry.pending = produced;
+    copy_output(entry, out, info)
+}
+
+/// Copies the pending access unit to `out` and `[byte_length, keyframe, timestamp_ns]` to `info`.
+fn copy_output(entry: &mut EncoderEntry, out: &mut [u8], info: *mut f64) -> Result<i32, Error> {
+    let unit = &entry.output;
+    let length = if entry.pending { unit.data.len() } else { 0 };
+    // SAFETY: `info` is non-null (checked by the callers) and writable for three f64s (caller
+    // contract).
+    unsafe {
+        c_buffer::write_all(
+            info,
+            &[
+                length as f64,
+                f64::from(u8::from(unit.keyframe)),
+                unit.timestamp_ns,
+            ],
+        );
+    }
+    if length > out.len() {
+        return Err(ErrorKind::BufferTooSmall {
+            what: "access unit (read it with sl_h264_encoder_read_output)",
+            needed: length as u64,
+            capacity: out.len() as u64,
+        }
+        .into());
+    }
+    out[..length].copy_from_slice(&unit.data[..length]);
+    entry.pending = false;
+    Ok(c_buffer::count_to_status(length))
+}
+
+/// Encodes one tightly packed frame of `length` bytes at `frame` in pixel format `format` (0 RGBA,
+/// 1 BGRA, 2 I420, 3 NV12) of the encoder's size, stamped `timestamp_ns`; `force_keyframe` != 0
+/// makes it an IDR picture. Copies the access unit (Annex B) to `out` and returns its length, 0
+/// when the encoder produced none; fills `info` with `[byte_length, keyframe, timestamp_ns]`.
+/// When `cap` is too small: `SL_ERR_BUFFER_TOO_SMALL`, `info[0]` says the size, and the access
+/// unit waits for [`sl_h264_encoder_read_output`] (ABI 3).
+///
+/// # Safety
+///
+/// `frame` must be readable for `length` bytes, `out` writable for `cap` bytes and `info` for
+/// three `f64`s; none may overlap.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_h264_encoder_encode(
+    encoder: u32,
+    frame: *const u8,
+    length: u32,
+    format: u32,
+    timestamp_ns: f64,
+    force_keyframe: u32,
+    out: *mut u8,
+    cap: u32,
+    info: *mut f64,
+) -> i32 {
+    guarded_status(|| {
+        c_buffer::non_null(info, "info")?;
+        let format = PixelFormat::from_code(format)?;
+        // SAFETY: `frame` is readable for `length` bytes (caller contract).
+        let data = unsafe { c_buffer::bytes(frame, length, "frame") }?;
+        // SAFETY: `out` is writable for `cap` bytes and overlaps nothing (caller contract).
+        let out = unsafe { c_buffer::bytes_mut(out, cap, "out") }?;
+        let input = VideoInput {
+            format,
+            data,
+            timestamp_ns,
+        };
+        handles::with_encoder(encoder, |entry| {
+            encode_into(entry, input, force_keyframe, out, info)
+        })?
+    })
+}
+
+/// [`sl_h264_encoder_encode`] with the frame read in place from frame-pool slot `slot` of `pool`,
+/// starting `offset` bytes into the slot (no copy through JS). The slot is held for the call
+/// (ABI 3).
+///
+/// # Safety
+///
+/// `out` must be writable for `cap` bytes and `info` for three `f64`s. Nobody may write the
+/// slot's frame during the call (frames are read-only once published).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_h264_encoder_encode_slot(
+    encoder: u32,
+    pool: u32,
+    slot: u32,
+    offset: u32,
+    format: u32,
+    timestamp_ns: f64,
+    force_keyframe: u32,
+    out: *mut u8,
+    cap: u32,
+    info: *mut f64,
+) -> i32 {
+    guarded_status(|| {
+        c_buffer::non_null(info, "info")?;
+        let format = PixelFormat::from_code(format)?;
+        // SAFETY: `out` is writable for `cap` bytes (caller contract).
+        let out = unsafe { c_buffer::bytes_mut(out, cap, "out") }?;
+        handles::with_encoder(encoder, |entry| {
+            let bytes = format.frame_bytes(entry.settings.width, entry.settings.height);
+            registry::with_slot(pool, slot, |start, slot_bytes| {
+                let end = offset as usize + bytes;
+                if end > slot_bytes {
+                    return Err(ErrorKind::BufferTooSmall {
+                        what: "frame at this offset of the pool slot",
+                        needed: end as u64,
+                        capacity: slot_bytes as u64,
+                    }
+                    .into());
+                }
+                // SAFETY: offset + bytes <= slot_bytes, the slot is held by with_slot, and its
+                // frame is not written during the call (caller contract).
+                let data = unsafe { std::slice::from_raw_parts(start.add(offset as usize), bytes) };
+                let input = VideoInput {
+                    format,
+                    data,
+                    timestamp_ns,
+                };
+                encode_into(entry, input, force_keyframe, out, info)
+            })
+        })?
+    })
+}
+
+/// Copies the access unit the last encode left pending (after `SL_ERR_BUFFER_TOO_SMALL`) to
+/// `out`; returns its length, 0 when none is pending (ABI 3).
+///
+/// # Safety
+///
+/// `out` must be writable for `cap` bytes and `info` for three `f64`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_h264_encoder_read_output(
+    encoder: u32,
+    out: *mut u8,
+    cap: u32,
+    info: *mut f64,
+) -> i32 {
+    guarded_status(|| {
+        c_buffer::non_null(info, "info")?;
+        // SAFETY: `out` is writable for `cap` bytes (caller contract).
+        let out = unsafe { c_buffer::bytes_mut(out, cap, "out") }?;
+        handles::with_encoder(encoder, |entry| copy_output(entry, out, info))?
+    })
+}
+
+/// Copies the stream's SPS and PPS (Annex B) to `out` as far as they fit and returns their full
+/// length; 0 before the first keyframe (ABI 3).
+///
+/// # Safety
+///
+/// `out` must be writable for `cap` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_h264_encoder_parameter_sets(
+    encoder: u32,
+    out: *mut u8,
+    cap: u32,
+) -> i32 {
+    guarded_status(|| {
+        // SAFETY: `out` is writable for `cap` bytes (caller contract).
+        let out = unsafe { c_buffer::bytes_mut(out, cap, "out") }?;
+        handles::with_encoder(encoder, |entry| {
+            c_buffer::copy_truncated(entry.encoder.parameter_sets(), out)
+        })
+    })
+}
+
+/// Creates an H.264 decoder (OpenH264) and writes its handle to `out`. Returns 0 (ABI 3).
+///
+/// # Safety
+///
+/// `out` must be writable for one `u32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_h264_decoder_create(out: *mut u32) -> i32 {
+    guarded_status(|| {
+        c_buffer::non_null(out, "out")?;
+        let handle = handles::insert_decoder(OpenH264Decoder::new()?)?;
+        // SAFETY: `out` is non-null and writable for one u32 (caller contract).
+        unsafe { c_buffer::write_all(out, &[handle]) };
+        Ok(0)
+    })
+}
+
+/// Frees an H.264 decoder. Returns 0 (ABI 3).
+#[unsafe(no_mangle)]
+pub extern "C" fn sl_h264_decoder_free(decoder: u32) -> i32 {
+    guarded_status(|| handles::remove_decoder(decoder).map(|()| 0))
+}
+
+fn report_picture(
+    picture: Option<crate::media::decoder_openh264::PictureInfo>,
+    info: *mut f64,
+) -> i32 {
+    match picture {
+        Some(picture) => {
+            // SAFETY: `info` is non-null (checked by the callers) and writable for four f64s.
+            unsafe { c_buffer::write_all(info, &picture.to_array()) };
+            1
+        }
+        None => 0,
+    }
+}
+
+/// Decodes one access unit (Annex B) of `length` bytes stamped `timestamp_ns`. Returns 1 when a
+/// picture came out, with `[width, height, timestamp_ns, byte_length]` in `info` (read it with
+/// [`sl_h264_decoder_read`]), 0 when the decoder needs more input (ABI 3).
+///
+/// # Safety
+///
+/// `data` must be readable for `length` bytes and `info` writable for four `f64`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_h264_decoder_decode(
+    decoder: u32,
+    data: *const u8,
+    length: u32,
+    timestamp_ns: f64,
+    info: *mut f64,
+) -> i32 {
+    guarded_status(|| {
+        c_buffer::non_null(info, "info")?;
+        // SAFETY: `data` is readable for `length` bytes (caller contract).
+        let unit = unsafe { c_buffer::bytes(data, length, "data") }?;
+        let picture = handles::with_decoder(decoder, |d| d.decode(unit, timestamp_ns))??;
+        Ok(report_picture(picture, info))
+    })
+}
+
+/// Ends the stream: returns 1 with a picture the decoder still held (as
+/// [`sl_h264_decoder_decode`] does), 0 when none is left. Call until 0 (ABI 3).
+///
+/// # Safety
+///
+/// `info` must be writable for four `f64`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_h264_decoder_flush(decoder: u32, info: *mut f64) -> i32 {
+    guarded_status(|| {
+        c_buffer::non_null(info, "info")?;
+        let picture = handles::with_decoder(decoder, OpenH264Decoder::flush)??;
+        Ok(report_picture(picture, info))
+    })
+}
+
+/// Copies the last decoded picture, tightly packed I420, to `out`; returns its length
+/// (`SL_ERR_BUFFER_TOO_SMALL` when `cap` is less; nothing is lost) (ABI 3).
+///
+/// # Safety
+///
+/// `out` must be writable for `cap` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_h264_decoder_read(decoder: u32, out: *mut u8, cap: u32) -> i32 {
+    guarded_status(|| {
+        // SAFETY: `out` is writable for `cap` bytes (caller contract).
+        let out = unsafe { c_buffer::bytes_mut(out, cap, "out") }?;
+        handles::with_decoder(decoder, |d| {
+            let picture = d.picture();
+            if picture.len() > out.len() {
+                return Err(ErrorKind::BufferTooSmall {
+                    what: "decoded I420 picture",
+                    needed: picture.len() as u64,
+                    capacity: out.len() as u64,
+                }
+                .into());
+            }
+            out[..picture.len()].copy_from_slice(picture);
+            Ok(c_buffer::count_to_status(picture.len()))
+        })?
+    })
+}
+
+/// [`sl_h264_decoder_read`] into frame-pool slot `slot` of `pool`, `offset` bytes in (no copy
+/// through JS) (ABI 3).
+///
+/// # Safety
+///
+/// The caller must be the slot's only holder (just acquired), so nobody reads it during the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_h264_decoder_read_slot(
+    decoder: u32,
+    pool: u32,
+    slot: u32,
+    offset: u32,
+) -> i32 {
+    guarded_status(|| {
+        handles::with_decoder(decoder, |d| {
+            let picture = d.picture();
+            registry::with_slot(pool, slot, |start, slot_bytes| {
+                let end = offset as usize + picture.len();
+                if end > slot_bytes {
+                    return Err(ErrorKind::BufferTooSmall {
+                        what: "decoded I420 picture at this offset of the pool slot",
+                        needed: end as u64,
+                        capacity: slot_bytes as u64,
+                    }
+                    .into());
+                }
+                // SAFETY: offset + len <= slot_bytes, the slot is held by with_slot, and the
+                // caller is its only holder, so nothing else accesses these bytes.
+                let dst = unsafe {
+                    std::slice::from_raw_parts_mut(start.add(offset as usize), picture.len())
+                };
+                dst.copy_from_slice(picture);
+                Ok(c_buffer::count_to_status(picture.len()))
+            })
+        })?
+    })
+}
+
+/// Creates a libopus encoder (`application` 0 audio, 1 voip, 2 low delay; `bitrate_bps` 0 lets
+/// libopus choose) and writes its handle to `out`. Returns the encoder's lookahead in samples
+/// per channel, the "pre-skip" a container records (ABI 3).
+///
+/// # Safety
+///
+/// `out` must be writable for one `u32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_opus_encoder_create(
+    sample_rate: u32,
+    channels: u32,
+    bitrate_bps: u32,
+    application: u32,
+    out: *mut u32,
+) -> i32 {
+    guarded_status(|| {
+        c_buffer::non_null(out, "out")?;
+        let application = OpusApplication::from_code(application)?;
+        let encoder = OpusEncoder::new(sample_rate, channels, bitrate_bps, application)?;
+        let lookahead = encoder.lookahead();
+        let handle = handles::insert_opus_encoder(encoder)?;
+        // SAFETY: `out` is non-null and writable for one u32 (caller contract).
+        unsafe { c_buffer::write_all(out, &[handle]) };
+        Ok(lookahead as i32)
+    })
+}
+
+/// Frees a libopus encoder. Returns 0 (ABI 3).
+#[unsafe(no_mangle)]
+pub extern "C" fn sl_opus_encoder_free(encoder: u32) -> i32 {
+    guarded_status(|| handles::remove_opus_encoder(encoder).map(|()| 0))
+}
+
+/// Encodes one Opus frame of `samples` interleaved `f32` samples (2.5, 5, 10, 20, 40 or 60 ms)
+/// into `out`; returns the packet's length (ABI 3).
+///
+/// # Safety
+///
+/// `pcm` must be 4-byte aligned and readable for `samples` floats; `out` writable for `cap`
+/// bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_opus_encoder_encode(
+    encoder: u32,
+    pcm: *const f32,
+    samples: u32,
+    out: *mut u8,
+    cap: u32,
+) -> i32 {
+    guarded_status(|| {
+        // SAFETY: `pcm` is readable for `samples` floats (caller contract); alignment is checked.
+        let pcm = unsafe { c_buffer::aligned(pcm, samples, "pcm") }?;
+        // SAFETY: `out` is writable for `cap` bytes (caller contract).
+        let out = unsafe { c_buffer::bytes_mut(out, cap, "out") }?;
+        let n = handles::with_opus_encoder(encoder, |e| e.encode(pcm, out))??;
+        Ok(c_buffer::count_to_status(n))
+    })
+}
+
+/// Creates a libopus decoder producing `channels` at `sample_rate` and writes its handle to
+/// `out`. Returns 0 (ABI 3).
+///
+/// # Safety
+///
+/// `out` must be writable for one `u32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_opus_decoder_create(
+    sample_rate: u32,
+    channels: u32,
+    out: *mut u32,
+) -> i32 {
+    guarded_status(|| {
+        c_buffer::non_null(out, "out")?;
+        let handle = handles::insert_opus_decoder(OpusDecoder::new(sample_rate, channels)?)?;
+        // SAFETY: `out` is non-null and writable for one u32 (caller contract).
+        unsafe { c_buffer::write_all(out, &[handle]) };
+        Ok(0)
+    })
+}
+
+/// Frees a libopus decoder. Returns 0 (ABI 3).
+#[unsafe(no_mangle)]
+pub extern "C" fn sl_opus_decoder_free(decoder: u32) -> i32 {
+    guarded_status(|| handles::remove_opus_decoder(decoder).map(|()| 0))
+}
+
+/// Decodes one Opus packet of `length` bytes (0: a lost packet, concealed) into `pcm` (room for
+/// `capacity` interleaved floats); returns samples per channel (ABI 3).
+///
+/// # Safety
+///
+/// `packet` must be readable for `length` bytes; `pcm` 4-byte aligned and writable for
+/// `capacity` floats.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_opus_decoder_decode(
+    decoder: u32,
+    packet: *const u8,
+    length: u32,
+    pcm: *mut f32,
+    capacity: u32,
+) -> i32 {
+    guarded_status(|| {
+        // SAFETY: `packet` is readable for `length` bytes (caller contract).
+        let packet = unsafe { c_buffer::bytes(packet, length, "packet") }?;
+        // SAFETY: `pcm` is writable for `capacity` floats (caller contract); alignment is checked.
+        let pcm = unsafe { c_buffer::aligned_mut(pcm, capacity, "pcm") }?;
+        let n = handles::with_opus_decoder(decoder, |d| d.decode(packet, pcm))??;
+        Ok(c_buffer::count_to_status(n))
+    })
+}
+
+/// Starts capturing from a device of `kind` (0 camera, 1 microphone, 2 screen) named by the
+/// `device_len` UTF-8 bytes at `device` (empty: the default device, or `$DISPLAY`), with `count`
+/// `u32` settings `[width, height, fps_millis, pixel_format, x, y, sample_rate, channels,
+/// payload_offset]`. Frames go into slots of `pool`, announced on the ring whose producer handle
+/// is `producer`; the capture takes that handle over (it is freed from the table whatever the
+/// outcome). Writes the capture's handle to `out` and returns 0 (ABI 3).
+///
+/// # Safety
+///
+/// `device` must be readable for `device_len` bytes, `settings` for `count` `u32`s, and `out`
+/// writable for one `u32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_capture_open(
+    kind: u32,
+    device: *const u8,
+    device_len: u32,
+    settings: *const u32,
+    count: u32,
+    pool: u32,
+    producer: u32,
+    out: *mut u32,
+) -> i32 {
+    guarded_status(|| {
+        c_buffer::non_null(out, "out")?;
+        let kind = DeviceKind::from_code(kind)?;
+        // SAFETY: `device` is readable for `device_len` bytes (caller contract).
+        let device = unsafe { c_buffer::text(device, device_len, "device") }?;
+        // SAFETY: `settings` is readable for `count` u32s (caller contract).
+        let values = unsafe { c_buffer::read_all(settings, count, "settings") }?;
+        let settings = CaptureSettings::from_abi(&values)?;
+        let pool = registry::pool_arc(pool)?;
+        let producer = registry::take_producer(producer, "sl_capture_open")?;
+        let sink = CaptureSink::new(
+            pool,
+            producer,
+            settings.payload_offset,
+            CaptureShared::new(),
+        );
+        let capture = match kind {
+            DeviceKind::Screen => platform::open_screen(device, &settings, sink),
+            DeviceKind::Camera => platform::open_camera(device, &settings, sink),
+            DeviceKind::Microphone => platform::open_microphone(device, &settings, sink),
+        }?;
+        let handle = handles::insert_capture(capture)?;
+        // SAFETY: `out` is non-null and writable for one u32 (caller contract).
+        unsafe { c_buffer::write_all(out, &[handle]) };
+        Ok(0)
+    })
+}
+
+/// Stops a capture (waiting for its thread) and frees its handle. Returns 0 (ABI 3).
+#[unsafe(no_mangle)]
+pub extern "C" fn sl_capture_stop(capture: u32) -> i32 {
+    guarded_status(|| handles::remove_capture(capture).map(|()| 0))
+}
+
+/// Fills `out` with `[captured, dropped, width, height, format, running, failure_status,
+/// sample_rate, channels]`. Returns 0 (ABI 3).
+///
+/// # Safety
+///
+/// `out` must be writable for nine `f64`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_capture_stats(capture: u32, out: *mut f64) -> i32 {
+    guarded_status(|| {
+        c_buffer::non_null(out, "out")?;
+        let stats = handles::with_capture(capture, |c| c.shared().to_array())?;
+        // SAFETY: `out` is non-null and writable for nine f64s (caller contract).
+        unsafe { c_buffer::write_all(out, &stats) };
+        Ok(0)
+    })
+}
+
+/// Copies the message of the failure that stopped a capture by itself to `buf` as far as it fits
+/// and returns its full length; 0 while it has not failed (ABI 3).
+///
+/// # Safety
+///
+/// `buf` must be writable for `cap` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_capture_failure(capture: u32, buf: *mut u8, cap: u32) -> i32 {
+    guarded_status(|| {
+        // SAFETY: `buf` is writable for `cap` bytes (caller contract).
+        let buf = unsafe { c_buffer::bytes_mut(buf, cap, "buf") }?;
+        let failure = handles::with_capture(capture, |c| c.shared().failure())?;
+        Ok(failure.map_or(0, |error| {
+            c_buffer::copy_truncated(error.to_string().as_bytes(), buf)
+        }))
+    })
+}
+
+/// Lists the devices of `kind` (0 camera, 1 microphone, 2 screen; screens of the X display named
+/// by the `display_len` bytes at `display`, empty for `$DISPLAY`) as a JSON array, copied to `buf`
+/// as far as it fits; returns the full length (call again with a bigger buffer if it exceeds
+/// `cap`) (ABI 3).
+///
+/// # Safety
+///
+/// `display` must be readable for `display_len` bytes and `buf` writable for `cap` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_capture_list_devices(
+    kind: u32,
+    display: *const u8,
+    display_len: u32,
+    buf: *mut u8,
+    cap: u32,
+) -> i32 {
+    guarded_status(|| {
+        let kind = DeviceKind::from_code(kind)?;
+        // SAFETY: `display` is readable for `display_len` bytes (caller contract).
+        let display = unsafe { c_buffer::text(display, display_len, "display") }?;
+        // SAFETY: `buf` is writable for `cap` bytes (caller contract).
+        let buf = unsafe { c_buffer::bytes_mut(buf, cap, "buf") }?;
+        let json = devices_to_json(&platform::list_devices(kind, display)?);
+        Ok(c_buffer::copy_truncated(json.as_bytes(), buf))
+    })
+}
+
+/// The OS this library was built for, as error messages name it: 1 linux, 2 macos, 0 other (ABI 3).
+#[unsafe(no_mangle)]
+pub extern "C" fn sl_platform() -> u32 {
+    match platform::OS {
+        "linux" => 1,
+        "macos" => 2,
+        _ => 0,
+    }
 }

@@ -234,6 +234,11 @@ impl FramePool {
         })
     }
 
+    /// Usable bytes per slot.
+    pub fn slot_bytes(&self) -> u32 {
+        self.slot_bytes
+    }
+
     /// Slots in the pool.
     pub fn slot_count(&self) -> u32 {
         self.slots.len() as u32

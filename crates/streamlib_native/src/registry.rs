@@ -13,6 +13,9 @@ use crate::policy::Policy;
 use crate::ring::{RingConsumer, RingEndpoint, RingProducer, ring};
 use crate::status::{Error, ErrorKind};
 
+/// Mask of the index bits of a slot handle.
+const SLOT_INDEX_MASK: u32 = 0xFFFF;
+
 /// Live ring endpoint handles at most (two per ring).
 pub const RING_ENDPOINT_CAPACITY: u32 = 16_384;
 
@@ -106,4 +109,43 @@ pub(crate) fn free_pool(handle: u32) -> Result<(), Error> {
 /// Runs `f` on the pool behind `handle`.
 pub(crate) fn with_pool<R>(handle: u32, f: impl FnOnce(&FramePool) -> R) -> Result<R, Error> {
     POOLS.with_shared(handle, |pool| f(pool))
+}
+
+/// A shared reference to the pool behind `handle`, for a capture that keeps writing into it.
+pub(crate) fn pool_arc(handle: u32) -> Result<Arc<FramePool>, Error> {
+    POOLS.with_shared(handle, Arc::clone)
+}
+
+/// Runs `f` with the start and size of live slot `slot` of `pool`, holding a reference to the slot
+/// meanwhile (so it cannot go back to the pool during the call).
+pub(crate) fn with_slot<R>(
+    pool: u32,
+    slot: u32,
+    f: impl FnOnce(*mut u8, usize) -> Result<R, Error>,
+) -> Result<R, Error> {
+    with_pool(pool, |p| {
+        p.retain(slot)?;
+        let result = match p.slot_ptr(slot & SLOT_INDEX_MASK) {
+            Some(start) => f(start, p.slot_bytes() as usize),
+            None => Err(ErrorKind::StaleSlot { slot }.into()),
+        };
+        // The reference taken above is live, so this release cannot fail.
+        let _ = p.release(slot);
+        result
+    })?
+}
+
+/// Takes the producer behind `handle` out of the table (the handle is freed): the caller owns it
+/// from then on, as a capture thread does.
+pub(crate) fn take_producer(handle: u32, operation: &'static str) -> Result<RingProducer, Error> {
+    with_producer(handle, operation, |_| ())?;
+    match RING_ENDPOINTS.remove(handle)? {
+        RingEndpoint::Producer(producer) => Ok(producer),
+        RingEndpoint::Consumer(_) => Err(ErrorKind::WrongEndpoint {
+            operation,
+            handle,
+            expected: "producer",
+        }
+        .into()),
+    }
 }

@@ -187,6 +187,14 @@ impl RingProducer {
         }
     }
 
+    /// The ring's delivery policy.
+    pub fn policy(&self) -> Policy {
+        match &self.inner {
+            ProducerInner::Fifo(_) => Policy::Fifo,
+            ProducerInner::Latest(_) => Policy::Latest,
+        }
+    }
+
     /// Free slots: how many messages fit without rolling off or being refused.
     pub fn slots(&self) -> usize {
         match &self.inner {

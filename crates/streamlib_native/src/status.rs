@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use crate::error_text::ErrorText;
+
 /// A status code returned across the C ABI: `0` is success, negative values are failures.
 ///
 /// The discriminants are the exact `i32` values of `docs/native_abi.md`.
@@ -39,11 +41,23 @@ pub enum Status {
     WrongEndpoint = -6,
     /// `SL_ERR_TABLE_FULL`: too many live handles of that kind.
     TableFull = -7,
+    /// `SL_ERR_BUFFER_TOO_SMALL`: a caller's output buffer cannot hold the result (ABI 3).
+    BufferTooSmall = -8,
+    /// `SL_ERR_UNSUPPORTED`: not available on this OS, build or machine (ABI 3).
+    Unsupported = -9,
+    /// `SL_ERR_DEVICE_NOT_FOUND`: no camera, microphone or display of that name (ABI 3).
+    DeviceNotFound = -10,
+    /// `SL_ERR_PERMISSION_DENIED`: the OS or the user refused access to a device (ABI 3).
+    PermissionDenied = -11,
+    /// `SL_ERR_CODEC`: the codec library refused the input or failed (ABI 3).
+    Codec = -12,
+    /// `SL_ERR_DEVICE`: a device failed while open (busy, unplugged, display closed) (ABI 3).
+    Device = -13,
 }
 
 impl Status {
-    /// Every status, in code order (`0`, `-1`, ... `-7`).
-    pub const ALL: [Status; 8] = [
+    /// Every status, in code order (`0`, `-1`, ... `-13`).
+    pub const ALL: [Status; 14] = [
         Status::Ok,
         Status::InvalidArgument,
         Status::InvalidHandle,
@@ -52,6 +66,12 @@ impl Status {
         Status::Panic,
         Status::WrongEndpoint,
         Status::TableFull,
+        Status::BufferTooSmall,
+        Status::Unsupported,
+        Status::DeviceNotFound,
+        Status::PermissionDenied,
+        Status::Codec,
+        Status::Device,
     ];
 
     /// The `i32` code that crosses the ABI.
@@ -75,6 +95,12 @@ impl Status {
             Status::Panic => "SL_ERR_PANIC",
             Status::WrongEndpoint => "SL_ERR_WRONG_ENDPOINT",
             Status::TableFull => "SL_ERR_TABLE_FULL",
+            Status::BufferTooSmall => "SL_ERR_BUFFER_TOO_SMALL",
+            Status::Unsupported => "SL_ERR_UNSUPPORTED",
+            Status::DeviceNotFound => "SL_ERR_DEVICE_NOT_FOUND",
+            Status::PermissionDenied => "SL_ERR_PERMISSION_DENIED",
+            Status::Codec => "SL_ERR_CODEC",
+            Status::Device => "SL_ERR_DEVICE",
         }
     }
 }
@@ -170,6 +196,91 @@ pub enum ErrorKind {
         /// What to call instead, e.g. `"sl_ring_push_batch"`.
         alternative: &'static str,
     },
+    /// A pointer argument not aligned for its element type.
+    Misaligned {
+        /// The parameter's name in the ABI, e.g. `"pcm"`.
+        param: &'static str,
+        /// The alignment it needs, in bytes.
+        align: u32,
+    },
+    /// A text argument that is not UTF-8.
+    NotUtf8 {
+        /// The parameter's name in the ABI, e.g. `"device"`.
+        param: &'static str,
+    },
+    /// A code (pixel format, backend, profile...) that names nothing.
+    UnknownCode {
+        /// What the code selects, e.g. `"pixel format"`.
+        what: &'static str,
+        /// The value passed.
+        value: u32,
+        /// The valid codes with their names, e.g. `"0 (RGBA), 1 (BGRA)"`.
+        valid: &'static str,
+    },
+    /// A frame size the operation cannot take.
+    UnsupportedSize {
+        /// Who refuses it, e.g. `"the openh264 encoder"`.
+        what: &'static str,
+        /// Width passed.
+        width: u32,
+        /// Height passed.
+        height: u32,
+        /// The sizes that are valid, in words.
+        valid: &'static str,
+    },
+    /// A buffer whose length does not match what its contents must be.
+    WrongLength {
+        /// What the buffer holds, e.g. `"I420 frame"`.
+        what: &'static str,
+        /// Bytes passed.
+        actual: u64,
+        /// Bytes required.
+        expected: u64,
+    },
+    /// An output buffer too small for the result; the caller retries with `needed` bytes.
+    BufferTooSmall {
+        /// What was to be written, e.g. `"access unit"`.
+        what: &'static str,
+        /// Bytes the result needs.
+        needed: u64,
+        /// Bytes the caller offered.
+        capacity: u64,
+    },
+    /// A feature this OS, build or machine does not have.
+    Unsupported {
+        /// The feature, e.g. `"screen capture"`.
+        what: &'static str,
+        /// Why, and what would work instead.
+        detail: ErrorText,
+    },
+    /// No device of the requested name or index.
+    DeviceNotFound {
+        /// The kind of device, e.g. `"camera"`.
+        what: &'static str,
+        /// What was asked for and what exists.
+        detail: ErrorText,
+    },
+    /// Access to a device was refused by the OS or the user.
+    PermissionDenied {
+        /// The kind of device, e.g. `"camera"`.
+        what: &'static str,
+        /// What the OS said, and how to grant access.
+        detail: ErrorText,
+    },
+    /// The codec library refused the input or failed.
+    Codec {
+        /// The operation, e.g. `"openh264 decode"`.
+        what: &'static str,
+        /// The library's report.
+        detail: ErrorText,
+    },
+    /// An open device failed.
+    Device {
+        /// The device and operation, e.g. `"X11 screen capture"`.
+        what: &'static str,
+        /// What the OS or the device reported.
+        detail: ErrorText,
+    },
 }
 
 /// A failed operation: the [`Status`] code for the ABI plus the details for `sl_last_error`.
@@ -210,7 +321,12 @@ impl Error {
             | ErrorKind::PoolTooLarge { .. }
             | ErrorKind::NullPointer { .. }
             | ErrorKind::RefcountOverflow { .. }
-            | ErrorKind::FifoNeverEvicts { .. } => Status::InvalidArgument,
+            | ErrorKind::FifoNeverEvicts { .. }
+            | ErrorKind::Misaligned { .. }
+            | ErrorKind::NotUtf8 { .. }
+            | ErrorKind::UnknownCode { .. }
+            | ErrorKind::UnsupportedSize { .. }
+            | ErrorKind::WrongLength { .. } => Status::InvalidArgument,
             ErrorKind::InvalidHandle { .. } | ErrorKind::StaleSlot { .. } => Status::InvalidHandle,
             ErrorKind::PoolExhausted { .. } => Status::PoolExhausted,
             ErrorKind::OutOfMemory { .. } => Status::OutOfMemory,
@@ -218,6 +334,12 @@ impl Error {
                 Status::WrongEndpoint
             }
             ErrorKind::TableFull { .. } => Status::TableFull,
+            ErrorKind::BufferTooSmall { .. } => Status::BufferTooSmall,
+            ErrorKind::Unsupported { .. } => Status::Unsupported,
+            ErrorKind::DeviceNotFound { .. } => Status::DeviceNotFound,
+            ErrorKind::PermissionDenied { .. } => Status::PermissionDenied,
+            ErrorKind::Codec { .. } => Status::Codec,
+            ErrorKind::Device { .. } => Status::Device,
         }
     }
 }
@@ -308,6 +430,51 @@ impl fmt::Display for Error {
                 f,
                 "Invalid ring for {operation}: fifo rings never evict, use {alternative}"
             ),
+            ErrorKind::Misaligned { param, align } => write!(
+                f,
+                "Invalid argument: '{param}' is not aligned to {align} bytes (pass a typed array \
+                 of its element type)"
+            ),
+            ErrorKind::NotUtf8 { param } => {
+                write!(f, "Invalid argument: '{param}' is not UTF-8 text")
+            }
+            ErrorKind::UnknownCode { what, value, valid } => {
+                write!(f, "Invalid {what}: {value}, valid values: {valid}")
+            }
+            ErrorKind::UnsupportedSize {
+                what,
+                width,
+                height,
+                valid,
+            } => write!(
+                f,
+                "Unsupported size for {what}: {width}x{height}, expected {valid}"
+            ),
+            ErrorKind::WrongLength {
+                what,
+                actual,
+                expected,
+            } => write!(f, "Invalid {what}: {actual} bytes, expected {expected}"),
+            ErrorKind::BufferTooSmall {
+                what,
+                needed,
+                capacity,
+            } => write!(
+                f,
+                "Buffer too small for the {what}: it needs {needed} bytes, the buffer has \
+                 {capacity}"
+            ),
+            ErrorKind::Unsupported { what, detail } => {
+                write!(f, "Unsupported {what}: {detail}")
+            }
+            ErrorKind::DeviceNotFound { what, detail } => {
+                write!(f, "No such {what}: {detail}")
+            }
+            ErrorKind::PermissionDenied { what, detail } => {
+                write!(f, "Permission denied for the {what}: {detail}")
+            }
+            ErrorKind::Codec { what, detail } => write!(f, "Codec error in {what}: {detail}"),
+            ErrorKind::Device { what, detail } => write!(f, "Device error in {what}: {detail}"),
         }
     }
 }
@@ -332,10 +499,16 @@ mod tests {
                 (-5, "SL_ERR_PANIC"),
                 (-6, "SL_ERR_WRONG_ENDPOINT"),
                 (-7, "SL_ERR_TABLE_FULL"),
+                (-8, "SL_ERR_BUFFER_TOO_SMALL"),
+                (-9, "SL_ERR_UNSUPPORTED"),
+                (-10, "SL_ERR_DEVICE_NOT_FOUND"),
+                (-11, "SL_ERR_PERMISSION_DENIED"),
+                (-12, "SL_ERR_CODEC"),
+                (-13, "SL_ERR_DEVICE"),
             ]
         );
         assert_eq!(Status::from_code(1), None);
-        assert_eq!(Status::from_code(-8), None);
+        assert_eq!(Status::from_code(-14), None);
     }
 
     #[test]
@@ -357,5 +530,41 @@ mod tests {
         let error = Error::new(ErrorKind::EndpointBusy { handle: 1 });
         assert_eq!(error.status(), Status::WrongEndpoint);
         assert!(!error.to_string().ends_with('.'));
+    }
+
+    #[test]
+    fn media_errors_carry_their_status_and_details() {
+        let error = Error::new(ErrorKind::DeviceNotFound {
+            what: "camera",
+            detail: ErrorText::new("/dev/video9: No such file or directory (os error 2)"),
+        });
+        assert_eq!(error.status(), Status::DeviceNotFound);
+        assert_eq!(
+            error.to_string(),
+            "No such camera: /dev/video9: No such file or directory (os error 2)"
+        );
+        let error = Error::new(ErrorKind::BufferTooSmall {
+            what: "access unit",
+            needed: 9000,
+            capacity: 100,
+        });
+        assert_eq!(error.status(), Status::BufferTooSmall);
+        assert_eq!(
+            error.to_string(),
+            "Buffer too small for the access unit: it needs 9000 bytes, the buffer has 100"
+        );
+        let error = Error::new(ErrorKind::UnsupportedSize {
+            what: "the openh264 encoder",
+            width: 8,
+            height: 8,
+            valid: "even sizes from 16x16",
+        });
+        assert_eq!(error.status(), Status::InvalidArgument);
+        assert_eq!(
+            error.to_string(),
+            "Unsupported size for the openh264 encoder: 8x8, expected even sizes from 16x16"
+        );
+        // Errors travel by value on hot paths: keep them small.
+        assert!(size_of::<Error>() <= 128, "{}", size_of::<Error>());
     }
 }

@@ -1,0 +1,60 @@
+/**
+ * What the recording examples share: running a runtime until Ctrl-C (SIGINT), SIGTERM or a time
+ * limit, a progress line per second, a clean stop (so `Mp4Writer` finalizes its file), and one
+ * JSON summary line at the end that scripts and tests read.
+ *
+ * @module
+ */
+
+import type { Runtime } from "../mod.ts";
+import { waitForStop } from "../cli/wait_for_stop.ts";
+
+/** Options of {@linkcode runRecording}. */
+export interface RecordingRun {
+  /** The runtime, with its graph added and connected. */
+  rt: Runtime;
+  /** The output file, for the messages. */
+  path: string;
+  /** Stop by itself after this many seconds; until a signal when absent. */
+  seconds?: number;
+  /** Node ids whose `framesOut` is reported (video frames encoded, audio blocks made). */
+  report: Record<string, string>;
+}
+
+/**
+ * Starts the runtime, reports progress, stops it cleanly and prints the summary line
+ * `{"path":..,"stoppedBy":..,"<name>":<framesOut>,...}`.
+ *
+ * @param run The runtime, file, limit and counters to report.
+ * @returns The summary.
+ */
+export async function runRecording(run: RecordingRun): Promise<Record<string, unknown>> {
+  const { rt, path, seconds, report } = run;
+  const counts = () =>
+    Object.fromEntries(
+      Object.entries(report).map(([name, node]) => [name, rt.stats().nodes[node]?.framesOut ?? 0]),
+    );
+  const errors: string[] = [];
+  // A node failing with onError "stop-runtime" (a missing camera) stops the runtime by itself.
+  const stoppedItself = Promise.withResolvers<"error">();
+  const stopped = Promise.withResolvers<void>();
+  const off = rt.on((event) => {
+    if (event.type === "node-error") errors.push(`${event.node}: ${event.message}`);
+    if (event.type === "runtime-state" && event.to === "stopping") stoppedItself.resolve("error");
+    if (event.type === "runtime-state" && event.to === "stopped") stopped.resolve();
+  });
+  const abort = new AbortController();
+  await rt.start();
+  console.error(`Recording to ${path}; press Ctrl-C to stop.`);
+  const progress = setInterval(() => console.error(JSON.stringify(counts())), 1000);
+  const stoppedBy = await Promise.race([waitForStop(seconds, abort.signal), stoppedItself.promise]);
+  abort.abort();
+  clearInterval(progress);
+  if (rt.state === "running" || rt.state === "paused") await rt.stop();
+  // Stopping by itself: wait until every node is torn down (the writer has finalized its file).
+  else if (rt.state !== "stopped") await stopped.promise;
+  off();
+  const summary = { path, stoppedBy, ...counts(), errors };
+  console.log(JSON.stringify(summary));
+  return summary;
+}

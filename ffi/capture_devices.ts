@@ -1,0 +1,78 @@
+/**
+ * Listing the devices native capture can open.
+ *
+ * @module
+ */
+
+import { statusError } from "./errors.ts";
+import { loadNativeLibrary } from "./load.ts";
+import { CAPTURE_KINDS, type CaptureKind } from "./native_capture.ts";
+import type { NativeLibrary } from "./symbols.ts";
+
+/** One way a device delivers frames. */
+export interface CaptureDeviceMode {
+  /** Frame width (video), 0 for audio. */
+  width: number;
+  /** Frame height (video), 0 for audio. */
+  height: number;
+  /** Frames per second (video) or sample rate (audio); 0 when unknown. */
+  rate: number;
+  /** The device's own format name (`"YUYV"`, `"420v"`, `"BGRX"`, `"f32"`). */
+  format: string;
+}
+
+/** A device native capture can open. */
+export interface CaptureDevice {
+  /** What to pass as `device` to `NativeCapture.open`. */
+  id: string;
+  /** A human-readable name. */
+  name: string;
+  /** What it offers. */
+  modes: CaptureDeviceMode[];
+}
+
+/** Options of {@linkcode listCaptureDevices}. */
+export interface ListCaptureDevicesOptions {
+  /** For screens: the X11 display to ask (default `$DISPLAY`). */
+  display?: string;
+  /** The library to use; {@linkcode loadNativeLibrary}'s default otherwise. */
+  library?: NativeLibrary;
+}
+
+/**
+ * The cameras, microphones or screens this machine offers.
+ *
+ * @param kind Which devices.
+ * @param options The X display for screens, the library.
+ * @returns The devices (possibly none).
+ * @throws {UnsupportedError} For a kind this OS cannot capture (microphones off macOS, screens
+ *   off Linux).
+ * @throws {DeviceNotFoundError} For screens when no X display can be reached.
+ *
+ * @example List the cameras (an empty list on a machine without any)
+ * ```ts
+ * import { listCaptureDevices } from "@streamlib/streamlib/ffi";
+ *
+ * console.log(Array.isArray(listCaptureDevices("camera"))); // true
+ * ```
+ */
+export function listCaptureDevices(
+  kind: CaptureKind,
+  options: ListCaptureDevicesOptions = {},
+): CaptureDevice[] {
+  const lib = options.library ?? loadNativeLibrary();
+  const display = new TextEncoder().encode(options.display ?? "");
+  let buffer = new Uint8Array(4096);
+  for (;;) {
+    const n = lib.symbols.sl_capture_list_devices(
+      CAPTURE_KINDS.indexOf(kind),
+      display,
+      display.length,
+      buffer,
+      buffer.length,
+    );
+    if (n < 0) throw statusError(lib, n, `list ${kind} devices`);
+    if (n <= buffer.length) return JSON.parse(new TextDecoder().decode(buffer.subarray(0, n)));
+    buffer = new Uint8Array(n);
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The {@linkcode Camera} processor.
+ *
+ * @module
+ */
+
+import {
+  config,
+  output,
+  type OutputPort,
+  type ProcessContext,
+  Processor,
+  processor,
+  type SetupContext,
+  type VideoFrame,
+  videoFrameByteLength,
+} from "../mod.ts";
+import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
+import { VideoCaptureSource } from "./capture/video_capture_source.ts";
+import type { CameraTypes } from "./camera.gen.ts";
+
+/** Config of {@linkcode Camera}. */
+export interface CameraConfig {
+  /**
+   * Which camera: on macOS an AVFoundation unique ID, on Linux a V4L2 device (`"/dev/video0"`
+   * or `"0"`); empty for the default (first) camera. `listCaptureDevices("camera")` lists them.
+   *
+   * @default ""
+   */
+  device: string;
+  /**
+   * Width asked for; the device picks its closest mode (0: its current one).
+   *
+   * @integer
+   * @minimum 0
+   * @maximum 7680
+   * @default 1280
+   */
+  width: number;
+  /**
+   * Height asked for (0: the device's current one).
+   *
+   * @integer
+   * @minimum 0
+   * @maximum 4320
+   * @default 720
+   */
+  height: number;
+  /**
+   * Frames per second asked for (and the polling period).
+   *
+   * @exclusiveMinimum 0
+   * @maximum 240
+   * @default 30
+   */
+  fps: number;
+  /**
+   * Pixel format of the frames (Linux delivers I420 only).
+   *
+   * @default "I420"
+   */
+  pixelFormat: "RGBA" | "BGRA" | "I420" | "NV12";
+}
+
+/** Largest camera frame the pool is sized for (4K BGRA); untouched slot memory costs nothing. */
+const MAX_FRAME_BYTES = videoFrameByteLength("BGRA", 3840, 2160);
+
+/**
+ * Captures a camera: AVFoundation on macOS, Video4Linux2 on Linux. Other OSes fail `setup()` with
+ * `UnsupportedPlatformError`.
+ *
+ * A native thread (a V4L2 streaming loop, or AVFoundation's sample-buffer delegate on its own
+ * dispatch queue) converts each frame to the configured format straight into a frame-pool slot;
+ * `process()` takes the newest and writes it without a copy. Frames are stamped with their
+ * capture time on the media clock and stay valid for 8 frames. The size is the device's closest
+ * to the request. Errors are typed: `DeviceNotFoundError` (no such camera),
+ * `PermissionDeniedError` (macOS privacy settings, or the device file's permissions),
+ * `UnsupportedError` (a camera offering only compressed formats), `DeviceError` (unplugged).
+ */
+@processor({ tags: ["video", "source", "capture"], mode: "loop" })
+export class Camera extends Processor<CameraTypes> {
+  /** The camera's frames. */
+  @output()
+  video!: OutputPort<VideoFrame>;
+
+  /** Device, size, rate and pixel format. */
+  @config()
+  config!: CameraConfig;
+
+  #source: VideoCaptureSource | undefined;
+
+  /** The size the device delivers (0 before `setup()`). */
+  get size(): { width: number; height: number } {
+    return { width: this.#source?.width ?? 0, height: this.#source?.height ?? 0 };
+  }
+
+  /**
+   * Opens the camera and starts capturing.
+   *
+   * @param ctx The node's name, clock and loop control.
+   * @throws {UnsupportedPlatformError} Off macOS and Linux.
+   * @throws {DeviceNotFoundError} When there is no such camera.
+   * @throws {PermissionDeniedError} When access is refused.
+   */
+  override setup(ctx: SetupContext): void {
+    this.teardown();
+    if (Deno.build.os !== "darwin" && Deno.build.os !== "linux") {
+      throw new UnsupportedPlatformError("camera capture", Deno.build.os, ["darwin", "linux"]);
+    }
+    const { device, width, height, fps, pixelFormat } = this.config;
+    this.#source = VideoCaptureSource.open(
+      "camera",
+      { device, width, height, fps, pixelFormat },
+      MAX_FRAME_BYTES,
+      ctx.clock,
+    );
+    ctx.loop?.setPeriodNs(1e9 / fps);
+  }
+
+  /**
+   * Writes the newest frame, if one came.
+   *
+   * @param _ctx The node's name and clock.
+   * @throws {DeviceError} When the camera stopped (unplugged).
+   */
+  process(_ctx: ProcessContext): void {
+    const frame = this.#source?.next();
+    if (frame) this.outputs.video.write(frame);
+  }
+
+  /** Stops capturing and frees the frames. Idempotent. */
+  override teardown(): void {
+    this.#source?.close();
+    this.#source = undefined;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Typed errors of MP4 playback: a file that cannot be read, or tracks this library cannot decode.
+ *
+ * @module
+ */
+
+/** An MP4 file that cannot be opened or parsed; names the path and the reason. */
+export class Mp4ReadError extends Error {
+  /** The file. */
+  readonly path: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param path The file.
+   * @param reason What went wrong.
+   * @param options The underlying error as `cause`.
+   *
+   * @example Report a missing file
+   * ```ts
+   * import { Mp4ReadError } from "./mp4_errors.ts";
+   *
+   * console.log(new Mp4ReadError("a.mp4", "no such file").message); // Cannot read a.mp4: no such file
+   * ```
+   */
+  constructor(path: string, reason: string, options?: ErrorOptions) {
+    super(`Cannot read ${path}: ${reason}`, options);
+    this.name = "Mp4ReadError";
+    this.path = path;
+  }
+}
+
+/** A track whose codec this library does not decode; names the codec and the supported ones. */
+export class UnsupportedMp4CodecError extends Mp4ReadError {
+  /** The track's codec (`"hevc"`, `"aac"`, ...), or `"unknown"`. */
+  readonly codec: string;
+  /** The codecs that would be decoded for this kind of track. */
+  readonly supported: readonly string[];
+
+  /**
+   * Creates the error.
+   *
+   * @param path The file.
+   * @param kind `"video"` or `"audio"`.
+   * @param codec The track's codec.
+   * @param supported The codecs that would be decoded.
+   */
+  constructor(path: string, kind: string, codec: string, supported: readonly string[]) {
+    super(path, `its ${kind} codec is ${codec}, expected ${supported.join(" or ")}`);
+    this.name = "UnsupportedMp4CodecError";
+    this.codec = codec;
+    this.supported = supported;
+  }
+}

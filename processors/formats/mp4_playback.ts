@@ -1,0 +1,263 @@
+/**
+ * Reading an MP4 file for playback: mediabunny demuxes, OpenH264 decodes the H.264 track (AVCC
+ * samples turned back into Annex B, SPS and PPS in front of keyframes) and libopus the Opus
+ * track (pre-skip dropped). Pictures come out in display order with their presentation times.
+ *
+ * @module
+ */
+
+import { type EncodedPacket, EncodedPacketSink, FilePathSource, Input, MP4 } from "mediabunny";
+import { H264Decoder } from "../../ffi/h264_decoder.ts";
+import { OpusDecoder } from "../../ffi/opus_decoder.ts";
+import { avccToAnnexB, parseAvcDecoderConfig } from "./h264_nal.ts";
+import { Mp4ReadError, UnsupportedMp4CodecError } from "./mp4_errors.ts";
+import { parseOpusHead } from "./opus_head.ts";
+
+/** Output rate of decoded audio. */
+export const PLAYBACK_SAMPLE_RATE = 48_000;
+
+/** A video picture the playback has ready. */
+export interface PlaybackPicture {
+  /** Presentation time in seconds from the file's start. */
+  readonly time: number;
+  /** Width. */
+  readonly width: number;
+  /** Height. */
+  readonly height: number;
+  /** I420 bytes. */
+  readonly byteLength: number;
+}
+
+/** An open MP4 file being played. */
+export class Mp4Playback {
+  /** The file. */
+  readonly path: string;
+  /** Video frames per second (from the packet statistics), 0 without video. */
+  readonly fps: number;
+  /** Video size, 0 without video. */
+  readonly width: number;
+  /** Video height. */
+  readonly height: number;
+  /** Whether there is an Opus track. */
+  readonly hasAudio: boolean;
+  readonly #input: Input;
+  readonly #video: AsyncGenerator<EncodedPacket, void> | undefined;
+  readonly #audio: AsyncGenerator<EncodedPacket, void> | undefined;
+  readonly #decoder: H264Decoder | undefined;
+  readonly #opus: OpusDecoder | undefined;
+  readonly #lengthSize: number;
+  readonly #parameterSets: Uint8Array[];
+  #preSkip: number;
+  #videoDone = false;
+  #nextAudio: EncodedPacket | null | undefined;
+  readonly #pcm = new Float32Array(5760 * 2);
+
+  private constructor(
+    path: string,
+    input: Input,
+    parts: {
+      fps: number;
+      width: number;
+      height: number;
+      video?: AsyncGenerator<EncodedPacket, void>;
+      audio?: AsyncGenerator<EncodedPacket, void>;
+      lengthSize: number;
+      parameterSets: Uint8Array[];
+      preSkip: number;
+    },
+  ) {
+    this.path = path;
+    this.#input = input;
+    this.fps = parts.fps;
+    this.width = parts.width;
+    this.height = parts.height;
+    this.#video = parts.video;
+    this.#audio = parts.audio;
+    this.hasAudio = parts.audio !== undefined;
+    this.#lengthSize = parts.lengthSize;
+    this.#parameterSets = parts.parameterSets;
+    this.#preSkip = parts.preSkip;
+    if (parts.video) this.#decoder = H264Decoder.create();
+    if (parts.audio) {
+      this.#opus = OpusDecoder.create({ sampleRate: PLAYBACK_SAMPLE_RATE, channels: 2 });
+    }
+  }
+
+  /**
+   * Opens `path` and prepares decoders for its H.264 and Opus tracks.
+   *
+   * @param path An MP4 file.
+   * @returns The playback, positioned at the start.
+   * @throws {Mp4ReadError} When the file is missing or not an MP4 with a video or audio track.
+   * @throws {UnsupportedMp4CodecError} For a video track that is not H.264 or audio that is not
+   *   Opus.
+   */
+  static async open(path: string): Promise<Mp4Playback> {
+    try {
+      await Deno.stat(path);
+    } catch (error) {
+      throw new Mp4ReadError(path, `it cannot be opened (${(error as Error).message})`, {
+        cause: error,
+      });
+    }
+    const input = new Input({ source: new FilePathSource(path), formats: [MP4] });
+    try {
+      const videoTrack = await input.getPrimaryVideoTrack();
+      const audioTrack = await input.getPrimaryAudioTrack();
+      if (!videoTrack && !audioTrack) {
+        throw new Mp4ReadError(path, "it has no video or audio track");
+      }
+      let parts = {
+        fps: 0,
+        width: 0,
+        height: 0,
+        lengthSize: 4,
+        parameterSets: [] as Uint8Array[],
+        preSkip: 0,
+      };
+      let video;
+      let audio;
+      if (videoTrack) {
+        if (videoTrack.codec !== "avc") {
+          throw new UnsupportedMp4CodecError(path, "video", videoTrack.codec ?? "unknown", [
+            "avc (H.264)",
+          ]);
+        }
+        const config = await videoTrack.getDecoderConfig();
+        const description = config?.description;
+        if (!description) throw new Mp4ReadError(path, "its H.264 track has no avcC record");
+        const avc = parseAvcDecoderConfig(toBytes(description));
+        const stats = await videoTrack.computePacketStats(60);
+        parts = {
+          ...parts,
+          fps: stats.averagePacketRate || 30,
+          width: videoTrack.codedWidth,
+          height: videoTrack.codedHeight,
+          lengthSize: avc.lengthSize,
+          parameterSets: [...avc.sps, ...avc.pps],
+        };
+        video = new EncodedPacketSink(videoTrack).packets();
+      }
+      if (audioTrack) {
+        if (audioTrack.codec !== "opus") {
+          throw new UnsupportedMp4CodecError(path, "audio", audioTrack.codec ?? "unknown", [
+            "opus",
+          ]);
+        }
+        const config = await audioTrack.getDecoderConfig();
+        const preSkip = config?.description
+          ? parseOpusHead(toBytes(config.description)).preSkip
+          : 0;
+        parts = { ...parts, preSkip };
+        audio = new EncodedPacketSink(audioTrack).packets();
+      }
+      return new Mp4Playback(path, input, { ...parts, video, audio });
+    } catch (error) {
+      input.dispose();
+      if (error instanceof Mp4ReadError) throw error;
+      throw new Mp4ReadError(path, (error as Error).message, { cause: error });
+    }
+  }
+
+  /** Whether every picture has come out. */
+  get videoDone(): boolean {
+    return this.#videoDone || !this.#video;
+  }
+
+  /** Whether every audio packet has been decoded. */
+  get audioDone(): boolean {
+    return this.#nextAudio === null || !this.#audio;
+  }
+
+  /**
+   * Decodes until the next picture is ready (read it with {@linkcode Mp4Playback.readPicture}).
+   *
+   * @returns The picture's size and time, or `undefined` at the end of the video.
+   */
+  async nextPicture(): Promise<PlaybackPicture | undefined> {
+    const decoder = this.#decoder;
+    if (!decoder || !this.#video || this.#videoDone) return undefined;
+    for (;;) {
+      const { value: packet, done } = await this.#video.next();
+      if (done) {
+        if (decoder.flush()) return this.#picture(decoder);
+        this.#videoDone = true;
+        return undefined;
+      }
+      const unit = avccToAnnexB(
+        packet.data,
+        this.#lengthSize,
+        packet.type === "key" ? this.#parameterSets : [],
+      );
+      // Microseconds ride through the decoder as its integer timestamp.
+      if (decoder.decode(unit, Math.round(packet.timestamp * 1e6))) return this.#picture(decoder);
+    }
+  }
+
+  /**
+   * Copies the ready picture (I420) into `out`.
+   *
+   * @param out At least the picture's `byteLength` bytes.
+   */
+  readPicture(out: Uint8Array): void {
+    this.#decoder!.read(out);
+  }
+
+  /**
+   * Decodes the next audio packet if it starts before `untilSeconds`.
+   *
+   * @param untilSeconds Only packets starting before this time.
+   * @returns The start time (seconds) and the interleaved stereo samples (a view valid until the
+   *   next call), or `undefined`.
+   */
+  async nextAudio(
+    untilSeconds: number,
+  ): Promise<{ time: number; samples: Float32Array } | undefined> {
+    const opus = this.#opus;
+    if (!opus || !this.#audio) return undefined;
+    if (this.#nextAudio === undefined) {
+      const { value, done } = await this.#audio.next();
+      this.#nextAudio = done ? null : value;
+    }
+    const packet = this.#nextAudio;
+    if (packet === null || packet.timestamp >= untilSeconds) return undefined;
+    this.#nextAudio = undefined;
+    let frames = opus.decode(packet.data, this.#pcm);
+    let offset = 0;
+    if (this.#preSkip > 0) {
+      offset = Math.min(this.#preSkip, frames);
+      this.#preSkip -= offset;
+      frames -= offset;
+    }
+    // Decoded sample i plays at the first packet's time + (i - preSkip) / rate: dropping the
+    // pre-skip leaves the packet's own time.
+    return {
+      time: packet.timestamp,
+      samples: this.#pcm.subarray(offset * 2, (offset + frames) * 2),
+    };
+  }
+
+  /** Frees the decoders and the file. Idempotent. */
+  close(): void {
+    this.#decoder?.close();
+    this.#opus?.close();
+    this.#input.dispose();
+  }
+
+  #picture(decoder: H264Decoder): PlaybackPicture {
+    return {
+      time: decoder.timestampNs / 1e6,
+      width: decoder.width,
+      height: decoder.height,
+      byteLength: decoder.byteLength,
+    };
+  }
+}
+
+function toBytes(source: AllowSharedBufferSource): Uint8Array {
+  return source instanceof Uint8Array
+    ? source
+    : ArrayBuffer.isView(source)
+    ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength)
+    : new Uint8Array(source);
+}

@@ -1,0 +1,322 @@
+/**
+ * An MP4 recording in progress: H.264 access units and raw audio in, a fragmented MP4 file out
+ * (mediabunny muxes; audio is encoded to Opus with libopus). Timestamps are made relative to the
+ * first frame of either stream, the audio is stamped from its sample count, and the muxer
+ * interleaves the two tracks by time.
+ *
+ * Fragmented MP4 means the file is playable at every fragment boundary: a process killed outright
+ * loses only the fragment being filled (fragments close at the first video keyframe at least
+ * `fragmentSeconds` after they began); {@linkcode Mp4Recording.finish}
+ * (called on `stop()`, SIGINT handled by the runner, or teardown after an error) writes every
+ * frame that was accepted.
+ *
+ * @module
+ */
+
+import {
+  EncodedAudioPacketSource,
+  EncodedPacket,
+  EncodedVideoPacketSource,
+  Mp4OutputFormat,
+  Output,
+} from "mediabunny";
+import type { AudioFrame } from "../../core/audio_frame.ts";
+import type { EncodedVideoFrame } from "../../core/encoded_video_frame.ts";
+import { InvalidArgumentError } from "../../ffi/errors.ts";
+import { OPUS_MAX_PACKET_BYTES, OPUS_SAMPLE_RATES, OpusEncoder } from "../../ffi/opus_encoder.ts";
+import { parseAvcSps } from "./avc_sps.ts";
+import { annexBUnits, NAL_SPS, nalType } from "./h264_nal.ts";
+import { type Mp4FileTarget, openMp4FileTarget } from "./mp4_file_target.ts";
+import { buildOpusHead } from "./opus_head.ts";
+
+/** Options of {@linkcode Mp4Recording.create}. */
+export interface Mp4RecordingOptions {
+  /** The file to write (created or truncated). */
+  path: string;
+  /** Whether there is a video track. */
+  video: boolean;
+  /** Whether there is an audio track. */
+  audio: boolean;
+  /** Opus bit rate in bits per second. */
+  audioBitrate: number;
+  /** Shortest fragment, in seconds. */
+  fragmentSeconds: number;
+}
+
+/** Frames held back at the start while waiting for the other track's first frame. */
+const START_HOLD = 256;
+
+/** What a recording has written. */
+export interface Mp4RecordingStats {
+  /** Video access units given to the muxer. */
+  videoFrames: number;
+  /** Opus packets given to the muxer. */
+  audioPackets: number;
+  /** Video frames dropped before the first keyframe, or from before the start. */
+  droppedVideo: number;
+}
+
+/**
+ * One MP4 file being written. Feed it frames in order per stream; {@linkcode Mp4Recording.finish}
+ * once.
+ */
+export class Mp4Recording {
+  readonly #file: Mp4FileTarget;
+  readonly #output: Output;
+  readonly #videoSource: EncodedVideoPacketSource | undefined;
+  readonly #audioSource: EncodedAudioPacketSource | undefined;
+  readonly #audioBitrate: number;
+  #startNs: number | undefined;
+  readonly #held: Array<EncodedVideoFrame | AudioFrame> = [];
+  #firstVideoNs: number | undefined;
+  #firstAudioNs: number | undefined;
+  #pendingVideo: { data: Uint8Array; keyframe: boolean; timestampNs: number } | undefined;
+  #videoDurationNs = 1e9 / 30;
+  #videoConfigured = false;
+  #opus: OpusEncoder | undefined;
+  #opusBlock = new Float32Array(0);
+  #opusFill = 0;
+  #audioSamples = 0;
+  #audioOriginNs = 0;
+  readonly #packet = new Uint8Array(OPUS_MAX_PACKET_BYTES);
+  #finished: Promise<void> | undefined;
+  readonly #stats: Mp4RecordingStats = { videoFrames: 0, audioPackets: 0, droppedVideo: 0 };
+
+  private constructor(options: Mp4RecordingOptions, file: Mp4FileTarget, output: Output) {
+    this.#file = file;
+    this.#output = output;
+    this.#audioBitrate = options.audioBitrate;
+    if (options.video) {
+      this.#videoSource = new EncodedVideoPacketSource("avc");
+      output.addVideoTrack(this.#videoSource);
+    }
+    if (options.audio) {
+      this.#audioSource = new EncodedAudioPacketSource("opus");
+      output.addAudioTrack(this.#audioSource);
+    }
+  }
+
+  /**
+   * Creates the file and starts the muxer.
+   *
+   * @param options Path, tracks, Opus bit rate, fragment length.
+   * @returns The recording.
+   * @throws {Deno.errors.NotFound} When the directory does not exist (and other open errors).
+   */
+  static async create(options: Mp4RecordingOptions): Promise<Mp4Recording> {
+    const file = await openMp4FileTarget(options.path);
+    const output = new Output({
+      format: new Mp4OutputFormat({
+        fastStart: "fragmented",
+        minimumFragmentDuration: options.fragmentSeconds,
+      }),
+      target: file.target,
+    });
+    const recording = new Mp4Recording(options, file, output);
+    await output.start();
+    return recording;
+  }
+
+  /** What has been written. */
+  get stats(): Readonly<Mp4RecordingStats> {
+    return this.#stats;
+  }
+
+  /** Bytes on disk so far. */
+  get bytesWritten(): number {
+    return this.#file.bytesWritten();
+  }
+
+  /**
+   * Adds one H.264 access unit (Annex B, keyframes with SPS and PPS). Frames before the first
+   * keyframe are dropped.
+   *
+   * @param frame The access unit.
+   */
+  async addVideo(frame: EncodedVideoFrame): Promise<void> {
+    if (!this.#videoSource || this.#finished) return;
+    this.#firstVideoNs ??= frame.timestampNs;
+    if (this.#startNs === undefined) return this.#hold(frame);
+    await this.#writeVideo(frame);
+  }
+
+  /**
+   * Adds one block of audio, encoded to Opus in 20 ms packets.
+   *
+   * @param frame Interleaved samples at 8, 12, 16, 24 or 48 kHz, one or two channels.
+   * @throws {InvalidArgumentError} For another rate or channel count.
+   */
+  async addAudio(frame: AudioFrame): Promise<void> {
+    if (!this.#audioSource || this.#finished) return;
+    this.#firstAudioNs ??= frame.timestampNs;
+    if (this.#startNs === undefined) return this.#hold(frame);
+    await this.#writeAudio(frame);
+  }
+
+  /**
+   * Writes what is still held (the last video frame, the last partial Opus packet padded with
+   * silence), finalizes the muxer and closes the file. Idempotent.
+   */
+  finish(): Promise<void> {
+    this.#finished ??= this.#finish();
+    return this.#finished;
+  }
+
+  async #finish(): Promise<void> {
+    try {
+      if (this.#startNs === undefined && this.#held.length > 0) await this.#start();
+      if (this.#pendingVideo) await this.#flushVideo(this.#videoDurationNs);
+      if (this.#opus && this.#opusFill > 0) {
+        this.#opusBlock.fill(0, this.#opusFill);
+        await this.#encodeOpusBlock();
+      }
+      if (this.#stats.videoFrames + this.#stats.audioPackets > 0) {
+        await this.#output.finalize();
+      } else {
+        await this.#output.cancel();
+      }
+    } finally {
+      this.#file.close();
+      this.#opus?.close();
+    }
+  }
+
+  /** Holds start frames until both tracks have one (or too many are waiting), then starts. */
+  async #hold(frame: EncodedVideoFrame | AudioFrame): Promise<void> {
+    this.#held.push(frame);
+    const both = (!this.#videoSource || this.#firstVideoNs !== undefined) &&
+      (!this.#audioSource || this.#firstAudioNs !== undefined);
+    if (both || this.#held.length >= START_HOLD) await this.#start();
+  }
+
+  async #start(): Promise<void> {
+    const firsts = [this.#firstVideoNs, this.#firstAudioNs].filter((t) => t !== undefined);
+    this.#startNs = Math.min(...firsts);
+    const held = this.#held.splice(0);
+    for (const frame of held) {
+      if (frame.kind === "audio") await this.#writeAudio(frame);
+      else await this.#writeVideo(frame);
+    }
+  }
+
+  async #writeVideo(frame: EncodedVideoFrame): Promise<void> {
+    const start = this.#startNs!;
+    if (frame.timestampNs < start || (!this.#videoConfigured && !frame.keyframe)) {
+      this.#stats.droppedVideo++;
+      return;
+    }
+    if (this.#pendingVideo) {
+      const duration = frame.timestampNs - this.#pendingVideo.timestampNs;
+      if (duration > 0) this.#videoDurationNs = duration;
+      await this.#flushVideo(Math.max(duration, 1_000));
+    }
+    // The frame's bytes may be reused by its producer after this call: keep a copy.
+    this.#pendingVideo = {
+      data: frame.data.slice(),
+      keyframe: frame.keyframe,
+      timestampNs: frame.timestampNs,
+    };
+    this.#videoConfigured = true;
+  }
+
+  async #flushVideo(durationNs: number): Promise<void> {
+    const frame = this.#pendingVideo!;
+    this.#pendingVideo = undefined;
+    const packet = new EncodedPacket(
+      frame.data,
+      frame.keyframe ? "key" : "delta",
+      (frame.timestampNs - this.#startNs!) / 1e9,
+      durationNs / 1e9,
+    );
+    let meta: EncodedVideoChunkMetadata | undefined;
+    if (this.#stats.videoFrames === 0) {
+      const sps = annexBUnits(frame.data).find((u) => nalType(u) === NAL_SPS);
+      if (!sps) throw new RangeError("Cannot record H.264: the first keyframe has no SPS");
+      const info = parseAvcSps(sps);
+      meta = {
+        decoderConfig: { codec: info.codec, codedWidth: info.width, codedHeight: info.height },
+      };
+    }
+    await this.#videoSource!.add(packet, meta);
+    this.#stats.videoFrames++;
+  }
+
+  async #writeAudio(frame: AudioFrame): Promise<void> {
+    if (!this.#opus) this.#openOpus(frame);
+    const channels = frame.channels;
+    let offset = 0;
+    const n = frame.frameCount * channels;
+    const startNs = this.#startNs!;
+    if (this.#audioSamples === 0 && this.#opusFill === 0 && frame.timestampNs < startNs) {
+      // Drop what precedes the start of the file.
+      const skip = Math.round(((startNs - frame.timestampNs) / 1e9) * frame.sampleRate);
+      offset = Math.min(skip, frame.frameCount) * channels;
+      this.#audioOriginNs = startNs;
+    } else if (this.#audioSamples === 0 && this.#opusFill === 0) {
+      this.#audioOriginNs = frame.timestampNs;
+    }
+    while (offset < n) {
+      const take = Math.min(n - offset, this.#opusBlock.length - this.#opusFill);
+      this.#opusBlock.set(frame.samples.subarray(offset, offset + take), this.#opusFill);
+      this.#opusFill += take;
+      offset += take;
+      if (this.#opusFill === this.#opusBlock.length) await this.#encodeOpusBlock();
+    }
+  }
+
+  #openOpus(frame: AudioFrame): void {
+    const operation = "record Opus audio";
+    if (!OPUS_SAMPLE_RATES.includes(frame.sampleRate)) {
+      throw new InvalidArgumentError(
+        operation,
+        "sampleRate",
+        frame.sampleRate,
+        `one of ${OPUS_SAMPLE_RATES.join(", ")} Hz (resample first)`,
+      );
+    }
+    if (frame.channels !== 1 && frame.channels !== 2) {
+      throw new InvalidArgumentError(operation, "channels", frame.channels, "1 or 2");
+    }
+    this.#opus = OpusEncoder.create({
+      sampleRate: frame.sampleRate,
+      channels: frame.channels,
+      bitrate: this.#audioBitrate,
+    });
+    this.#opusBlock = new Float32Array((frame.sampleRate / 50) * frame.channels);
+  }
+
+  async #encodeOpusBlock(): Promise<void> {
+    const opus = this.#opus!;
+    const n = opus.encode(this.#opusBlock, this.#packet);
+    this.#opusFill = 0;
+    const frames = this.#opusBlock.length / opus.channels;
+    const timestamp = (this.#audioOriginNs - this.#startNs!) / 1e9 +
+      this.#audioSamples / opus.sampleRate;
+    this.#audioSamples += frames;
+    const packet = new EncodedPacket(
+      this.#packet.slice(0, n),
+      "key",
+      timestamp,
+      frames / opus.sampleRate,
+    );
+    let meta: EncodedAudioChunkMetadata | undefined;
+    if (this.#stats.audioPackets === 0) {
+      // Pre-skip counts 48 kHz samples whatever the input rate (RFC 7845).
+      const preSkip = Math.round(opus.preSkip * 48_000 / opus.sampleRate);
+      meta = {
+        decoderConfig: {
+          codec: "opus",
+          numberOfChannels: opus.channels,
+          sampleRate: 48_000,
+          description: buildOpusHead({
+            channels: opus.channels,
+            preSkip,
+            inputSampleRate: opus.sampleRate,
+          }),
+        },
+      };
+    }
+    await this.#audioSource!.add(packet, meta);
+    this.#stats.audioPackets++;
+  }
+}

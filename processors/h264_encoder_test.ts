@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import {
+  connectLocal,
+  type EncodedVideoFrame,
+  InputBinding,
+  type MediaClock,
+  OutputBinding,
+  type ProcessContext,
+  type VideoFrame,
+} from "../mod.ts";
+import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
+import { h264DecoderNode } from "./h264_decoder.gen.ts";
+import { h264EncoderNode } from "./h264_encoder.gen.ts";
+import { testPatternNode } from "./test_pattern.gen.ts";
+import { TestPatternRenderer } from "./video/test_pattern.ts";
+
+const clock: MediaClock = { nowNs: () => 1_000 };
+const ctx: ProcessContext = { node: "codec", clock };
+
+function psnr(a: Uint8Array, b: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
+  return sum === 0 ? Infinity : 10 * Math.log10((255 * 255 * a.length) / sum);
+}
+
+Deno.test("H264Encoder and H264Decoder carry TestPattern frames through H.264 above 35 dB, stamps intact", () => {
+  const patternPorts = testPatternNode.ports();
+  const pattern = testPatternNode.create(
+    { width: 160, height: 120, pixelFormat: "RGBA", fps: 25 },
+    patternPorts,
+  );
+  const encPorts = h264EncoderNode.ports();
+  const encoder = h264EncoderNode.create(
+    { backend: "openh264", bitrate: 2_000_000, keyframeInterval: 5 },
+    encPorts,
+  );
+  const decPorts = h264DecoderNode.ports();
+  const decoder = h264DecoderNode.create({}, decPorts);
+  const encoded = new InputBinding<EncodedVideoFrame>("probe", "EncodedVideoFrame");
+  const tap = new OutputBinding<EncodedVideoFrame>("tap", "EncodedVideoFrame");
+  const sink = new InputBinding<VideoFrame>("sink", "VideoFrame");
+  connectLocal(patternPorts.output("video"), encPorts.input("in"), { capacity: 4, policy: "fifo" });
+  connectLocal(encPorts.output("out"), encoded, { capacity: 16, policy: "fifo" });
+  connectLocal(tap, decPorts.input("in"), { capacity: 16, policy: "fifo" });
+  connectLocal(decPorts.output("out"), sink, { capacity: 16, policy: "fifo" });
+  for (const p of [pattern, encoder, decoder]) p.setup(ctx);
+  const rgba = new TestPatternRenderer("RGBA", 160, 120);
+  const i420 = new TestPatternRenderer("I420", 160, 120);
+  const expected = new Uint8Array(i420.byteLength);
+  const keyframes: number[] = [];
+  for (let n = 0; n < 12; n++) {
+    pattern.process(ctx);
+    encoder.process(ctx);
+    const unit = encoded.read()!;
+    if (unit.keyframe) keyframes.push(n);
+    assert.deepEqual([unit.codec, unit.frameNumber, unit.timestampNs], [
+      "h264",
+      n,
+      1_000 + n * 40e6,
+    ]);
+    tap.write(unit);
+    decoder.process(ctx);
+    const frame = sink.read()!;
+    assert.deepEqual([frame.width, frame.height, frame.format, frame.frameNumber], [
+      160,
+      120,
+      "I420",
+      n,
+    ]);
+    assert.equal(frame.timestampNs, unit.timestampNs);
+    i420.render(n, expected);
+    const quality = psnr(frame.data, expected);
+    assert.ok(quality > 35, `frame ${n}: ${quality.toFixed(1)} dB`);
+  }
+  assert.equal(rgba.byteLength, 160 * 120 * 4);
+  assert.deepEqual(keyframes, [0, 5, 10]);
+  assert.equal(encoder.backend, "openh264");
+  assert.deepEqual([encoder.encodedFrames, decoder.decodedFrames, decoder.decodeErrors], [
+    12,
+    12,
+    0,
+  ]);
+  for (const p of [encoder, decoder]) p.teardown();
+});
+
+Deno.test("H264Encoder drops frames of another size; H264Decoder skips to the next keyframe after garbage", () => {
+  const ports = h264EncoderNode.ports();
+  const encoder = h264EncoderNode.create({ backend: "openh264", keyframeInterval: 3 }, ports);
+  const source = new OutputBinding<VideoFrame>("source", "VideoFrame");
+  const out = new InputBinding<EncodedVideoFrame>("out", "EncodedVideoFrame");
+  connectLocal(source, ports.input("in"), { capacity: 8, policy: "fifo" });
+  connectLocal(ports.output("out"), out, { capacity: 8, policy: "fifo" });
+  encoder.setup(ctx);
+  const frame = (w: number, h: number, n: number): VideoFrame => ({
+    kind: "video",
+    width: w,
+    height: h,
+    format: "I420",
+    stride: w,
+    timestampNs: n,
+    frameNumber: n,
+    data: new Uint8Array(w * h * 3 / 2).fill(90 + n),
+  });
+  for (let n = 0; n < 6; n++) source.write(frame(n === 2 ? 32 : 64, 48, n));
+  encoder.process(ctx);
+  assert.deepEqual([encoder.encodedFrames, encoder.droppedFrames], [5, 1]);
+  const units: EncodedVideoFrame[] = [];
+  let unit;
+  while ((unit = out.read()) !== undefined) units.push(unit);
+  encoder.teardown();
+
+  const decPorts = h264DecoderNode.ports();
+  const decoder = h264DecoderNode.create({}, decPorts);
+  const tap = new OutputBinding<EncodedVideoFrame>("tap", "EncodedVideoFrame");
+  const sink = new InputBinding<VideoFrame>("sink", "VideoFrame");
+  connectLocal(tap, decPorts.input("in"), { capacity: 8, policy: "fifo" });
+  connectLocal(decPorts.output("out"), sink, { capacity: 8, policy: "fifo" });
+  decoder.setup(ctx);
+  tap.write(units[1]); // a delta before any keyframe: skipped
+  tap.write({ ...units[0], data: new Uint8Array([0, 0, 0, 1, 0x65, 1, 2, 3]) }); // garbage
+  // Frames 3 (delta, skipped), 4 (the next keyframe: every 3rd encoded frame) and 5.
+  for (const u of units.slice(2)) tap.write(u);
+  decoder.process(ctx);
+  assert.equal(decoder.decodeErrors, 3);
+  assert.deepEqual(
+    [sink.read()?.frameNumber, sink.read()?.frameNumber, sink.read()],
+    [4, 5, undefined],
+  );
+  decoder.teardown();
+});
+
+Deno.test("H264Encoder refuses the videotoolbox backend off macOS in setup()", () => {
+  const encoder = h264EncoderNode.create({ backend: "videotoolbox" });
+  if (Deno.build.os === "darwin") return;
+  assert.throws(
+    () => encoder.setup(ctx),
+    (e: unknown) => e instanceof UnsupportedPlatformError && e.supported[0] === "darwin",
+  );
+});

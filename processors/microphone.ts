@@ -1,0 +1,161 @@
+/**
+ * The {@linkcode Microphone} processor.
+ *
+ * @module
+ */
+
+import {
+  type AudioFrame,
+  config,
+  output,
+  type OutputPort,
+  type ProcessContext,
+  Processor,
+  processor,
+  RotatingPool,
+  type SetupContext,
+} from "../mod.ts";
+import { DeviceError } from "../ffi/errors.ts";
+import { FRAME_HEADER_BYTES } from "../ffi/frame_format.ts";
+import { FramePool } from "../ffi/frame_pool.ts";
+import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
+import { NativeCapture, nativeNowNs } from "../ffi/native_capture.ts";
+import type { MicrophoneTypes } from "./microphone.gen.ts";
+
+/** Config of {@linkcode Microphone}. */
+export interface MicrophoneConfig {
+  /**
+   * Which microphone (an AVFoundation unique ID); empty for the default input.
+   *
+   * @default ""
+   */
+  device: string;
+  /**
+   * Samples per second delivered (AVFoundation converts).
+   *
+   * @integer
+   * @minimum 8000
+   * @maximum 192000
+   * @default 48000
+   */
+  sampleRate: number;
+}
+
+type Block = { -readonly [K in keyof AudioFrame<2>]: AudioFrame<2>[K] };
+
+/** Audio blocks in the rotating pool. */
+const POOL_SIZE = 16;
+/** How often `process()` collects what the device delivered. */
+const POLL_PERIOD_NS = 10_000_000;
+/** Largest block AVFoundation delivers, with room to spare (1 s of 192 kHz stereo f32). */
+const MAX_BLOCK_BYTES = 192_000 * 2 * 4;
+
+/**
+ * Captures a microphone as stereo `f32` blocks with AVFoundation, macOS only: elsewhere `setup()`
+ * fails with `UnsupportedPlatformError` ("not supported on this OS").
+ *
+ * AVFoundation's sample-buffer delegate, on a dispatch queue of its own, copies each buffer into
+ * a frame-pool slot; `process()` (every 10 ms) writes every block that arrived, in order, copied
+ * into blocks from a rotating pool of 16. Blocks are stamped with their capture time on the media
+ * clock. Errors are typed: `PermissionDeniedError` (refused in System Settings >
+ * Privacy & Security), `DeviceNotFoundError`, `DeviceError`.
+ */
+@processor({ tags: ["audio", "source", "capture"], mode: "loop" })
+export class Microphone extends Processor<MicrophoneTypes> {
+  /** The captured audio, stereo. */
+  @output()
+  audio!: OutputPort<AudioFrame<2>>;
+
+  /** Device and sample rate. */
+  @config()
+  config!: MicrophoneConfig;
+
+  #pool: FramePool | undefined;
+  #capture: NativeCapture | undefined;
+  #blocks: RotatingPool<Block> | undefined;
+  #offsetNs = 0;
+  #count = 0;
+
+  /**
+   * Asks for microphone access and starts capturing.
+   *
+   * @param ctx The node's name, clock and loop control.
+   * @throws {UnsupportedPlatformError} Off macOS.
+   * @throws {PermissionDeniedError} When access is refused.
+   * @throws {DeviceNotFoundError} When there is no such microphone.
+   */
+  override setup(ctx: SetupContext): void {
+    this.teardown();
+    if (Deno.build.os !== "darwin") {
+      throw new UnsupportedPlatformError("microphone capture", Deno.build.os, ["darwin"]);
+    }
+    const { device, sampleRate } = this.config;
+    const pool = FramePool.create({
+      slotBytes: FRAME_HEADER_BYTES + MAX_BLOCK_BYTES,
+      slotCount: 32,
+    });
+    try {
+      this.#capture = NativeCapture.open({
+        kind: "microphone",
+        device,
+        sampleRate,
+        channels: 2,
+        pool,
+        ringCapacity: 24,
+      });
+    } catch (error) {
+      pool.close();
+      throw error;
+    }
+    this.#pool = pool;
+    this.#blocks = new RotatingPool<Block>(POOL_SIZE, () => ({
+      kind: "audio",
+      channels: 2,
+      sampleRate,
+      frameCount: 0,
+      samples: new Float32Array(0),
+      timestampNs: 0,
+      frameNumber: 0,
+    }));
+    this.#offsetNs = ctx.clock.nowNs() - nativeNowNs();
+    this.#count = 0;
+    ctx.loop?.setPeriodNs(POLL_PERIOD_NS);
+  }
+
+  /**
+   * Writes every block that arrived since the last call.
+   *
+   * @param _ctx The node's name and clock.
+   * @throws {DeviceError} When the capture stopped by itself.
+   */
+  process(_ctx: ProcessContext): void {
+    const capture = this.#capture;
+    const pool = this.#pool;
+    if (!capture || !pool) return;
+    let captured;
+    while ((captured = capture.poll()) !== undefined) {
+      const samples = captured.byteLength / 4;
+      const block = this.#blocks!.next();
+      if (block.samples.length !== samples) block.samples = new Float32Array(samples);
+      const first = captured.offset / 4;
+      block.samples.set(pool.floats(captured.slot).subarray(first, first + samples));
+      pool.release(captured.slot);
+      block.frameCount = samples / 2;
+      block.timestampNs = Math.round(captured.nativeTimestampNs + this.#offsetNs);
+      block.frameNumber = this.#count++;
+      this.outputs.audio.write(block);
+    }
+    const { running, failureStatus } = capture.stats();
+    if (!running && failureStatus !== 0) {
+      throw new DeviceError("capture audio", capture.failure() ?? "the capture stopped");
+    }
+  }
+
+  /** Stops capturing and frees the pool. Idempotent. */
+  override teardown(): void {
+    this.#capture?.close();
+    this.#capture = undefined;
+    this.#pool?.close();
+    this.#pool = undefined;
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * The {@linkcode Mp4FileSource} processor.
+ *
+ * @module
+ */
+
+import {
+  type AudioFrame,
+  config,
+  type FrameAllocator,
+  output,
+  type OutputPort,
+  PlainFrameAllocator,
+  type ProcessContext,
+  Processor,
+  processor,
+  RotatingPool,
+  type SetupContext,
+  type VideoFrame,
+} from "../mod.ts";
+import { Mp4Playback, PLAYBACK_SAMPLE_RATE } from "./formats/mp4_playback.ts";
+import type { Mp4FileSourceTypes } from "./mp4_file_source.gen.ts";
+
+/** Config of {@linkcode Mp4FileSource}. */
+export interface Mp4FileSourceConfig {
+  /**
+   * The MP4 file to play: an H.264 video track and/or an Opus audio track (what `Mp4Writer`
+   * records).
+   *
+   * @minLength 1
+   */
+  path: string;
+  /**
+   * Start again from the beginning at the end of the file instead of ending.
+   *
+   * @default false
+   */
+  loop: boolean;
+}
+
+type Block = { -readonly [K in keyof AudioFrame<2>]: AudioFrame<2>[K] };
+
+/** Video frames that stay valid: keep downstream connection capacities below this minus one. */
+const VIDEO_HOLD = 8;
+/** Audio blocks in the rotating pool. */
+const AUDIO_POOL = 16;
+/** Loop period without a video track. */
+const AUDIO_PERIOD_NS = 20_000_000;
+
+/**
+ * Plays an MP4 file into a graph: H.264 video decoded with OpenH264 to I420 frames, Opus audio
+ * decoded with libopus to 48 kHz stereo blocks, both stamped on the media clock.
+ *
+ * Pacing: one video frame per `process()` call at the file's frame rate (declared as the loop
+ * period in `setup()`), with the audio that plays up to the next frame; a file without video
+ * runs every 20 ms. Frame and block `n` are stamped `start + t`, where `t` is its presentation
+ * time in the file and `start` the clock time at `setup()` (plus the file's duration per pass
+ * with `loop`). A missing, unreadable or non-H.264/Opus file fails in `setup()` with
+ * `Mp4ReadError` or `UnsupportedMp4CodecError`. At the end (without `loop`), {@linkcode
+ * Mp4FileSource.ended} is set and nothing more is written.
+ */
+@processor({ tags: ["video", "audio", "source", "file"], mode: "loop" })
+export class Mp4FileSource extends Processor<Mp4FileSourceTypes> {
+  /** The decoded pictures, I420. */
+  @output()
+  video!: OutputPort<VideoFrame>;
+
+  /** The decoded audio, 48 kHz stereo. */
+  @output()
+  audio!: OutputPort<AudioFrame<2>>;
+
+  /** File and looping. */
+  @config()
+  config!: Mp4FileSourceConfig;
+
+  #playback: Mp4Playback | undefined;
+  #allocator: FrameAllocator | undefined;
+  #blocks: RotatingPool<Block> | undefined;
+  #startNs = 0;
+  #passOffset = 0;
+  #lastTime = 0;
+  #periodNs = 0;
+  #videoFrames = 0;
+  #audioBlocks = 0;
+  #ended = false;
+
+  /** Whether the whole file has been played (never, with `loop`). */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Nanoseconds between `process()` calls: one video frame, or 20 ms of audio. */
+  get periodNs(): number {
+    return this.#periodNs;
+  }
+
+  /** Pictures written. */
+  get videoFrames(): number {
+    return this.#videoFrames;
+  }
+
+  /** Audio blocks written. */
+  get audioBlocks(): number {
+    return this.#audioBlocks;
+  }
+
+  /**
+   * Opens the file, prepares the decoders and declares the loop period.
+   *
+   * @param ctx The node's name, clock, loop control and frame allocator.
+   * @throws {Mp4ReadError} When the file is missing or has no playable track.
+   * @throws {UnsupportedMp4CodecError} For a track that is not H.264 or Opus.
+   */
+  override async setup(ctx: SetupContext): Promise<void> {
+    this.teardown();
+    const playback = await Mp4Playback.open(this.config.path);
+    this.#playback = playback;
+    this.#allocator = ctx.frameAllocator?.(VIDEO_HOLD) ??
+      new PlainFrameAllocator({ hold: VIDEO_HOLD });
+    this.#blocks = new RotatingPool<Block>(AUDIO_POOL, () => ({
+      kind: "audio",
+      channels: 2,
+      sampleRate: PLAYBACK_SAMPLE_RATE,
+      frameCount: 0,
+      samples: new Float32Array(0),
+      timestampNs: 0,
+      frameNumber: 0,
+    }));
+    this.#periodNs = playback.fps > 0 ? 1e9 / playback.fps : AUDIO_PERIOD_NS;
+    this.#startNs = Math.round(ctx.clock.nowNs());
+    this.#passOffset = 0;
+    this.#lastTime = 0;
+    this.#videoFrames = 0;
+    this.#audioBlocks = 0;
+    this.#ended = false;
+    ctx.loop?.setPeriodNs(this.#periodNs);
+  }
+
+  /**
+   * Writes the next picture and the audio up to the one after it.
+   *
+   * @param _ctx The node's name and clock.
+   */
+  async process(_ctx: ProcessContext): Promise<void> {
+    const playback = this.#playback;
+    if (!playback || this.#ended) return;
+    let until = this.#lastTime + this.#periodNs / 1e9;
+    if (!playback.videoDone) {
+      const picture = await playback.nextPicture();
+      if (picture) {
+        const frame = this.#allocator!.allocateVideo("I420", picture.width, picture.height);
+        if (frame) {
+          playback.readPicture(frame.data);
+          frame.timestampNs = this.#stamp(picture.time);
+          frame.frameNumber = this.#videoFrames++;
+          this.outputs.video.write(frame);
+        }
+        this.#lastTime = picture.time;
+        until = picture.time + this.#periodNs / 1e9;
+      }
+    } else {
+      this.#lastTime = until;
+    }
+    let audio;
+    while ((audio = await playback.nextAudio(until)) !== undefined) {
+      const block = this.#blocks!.next();
+      if (block.samples.length !== audio.samples.length) {
+        block.samples = new Float32Array(audio.samples.length);
+      }
+      block.samples.set(audio.samples);
+      block.frameCount = audio.samples.length / 2;
+      block.timestampNs = this.#stamp(audio.time);
+      block.frameNumber = this.#audioBlocks++;
+      this.outputs.audio.write(block);
+    }
+    if (playback.videoDone && playback.audioDone) await this.#end();
+  }
+
+  /** Closes the file and the decoders; gives the frame allocator back. Idempotent. */
+  override teardown(): void {
+    this.#playback?.close();
+    this.#playback = undefined;
+    this.#allocator?.close();
+    this.#allocator = undefined;
+  }
+
+  #stamp(seconds: number): number {
+    return this.#startNs + Math.round((this.#passOffset + seconds) * 1e9);
+  }
+
+  async #end(): Promise<void> {
+    if (!this.config.loop) {
+      this.#ended = true;
+      return;
+    }
+    this.#passOffset += this.#lastTime + this.#periodNs / 1e9;
+    this.#lastTime = 0;
+    this.#playback?.close();
+    this.#playback = await Mp4Playback.open(this.config.path);
+  }
+}

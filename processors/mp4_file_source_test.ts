@@ -1,0 +1,121 @@
+import assert from "node:assert/strict";
+import { run, withTempDir } from "../tests/media/media_tools.ts";
+import {
+  type AudioFrame,
+  connectLocal,
+  InputBinding,
+  type MediaClock,
+  type ProcessContext,
+  type VideoFrame,
+} from "../mod.ts";
+import { Mp4ReadError, UnsupportedMp4CodecError } from "./formats/mp4_errors.ts";
+import { mp4FileSourceNode } from "./mp4_file_source.gen.ts";
+
+const clock: MediaClock = { nowNs: () => 7e9 };
+const ctx: ProcessContext = { node: "play", clock };
+
+/** A 1 s file: ffmpeg's testsrc at 10 fps in H.264 (x264, with B-frames) and a 48 kHz Opus tone. */
+async function makeFile(path: string, audioCodec = "libopus"): Promise<void> {
+  await run("ffmpeg", [
+    "-v",
+    "error",
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc=size=128x96:rate=10:duration=1",
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=frequency=440:sample_rate=48000:duration=1",
+    "-c:v",
+    "libx264",
+    "-pix_fmt",
+    "yuv420p",
+    "-bf",
+    "2",
+    "-c:a",
+    audioCodec,
+    "-ac",
+    "2",
+    path,
+  ]);
+}
+
+Deno.test("Mp4FileSource plays an x264 + Opus file: 10 frames in display order and 1 s of stereo audio", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/in.mp4`;
+    await makeFile(path);
+    const ports = mp4FileSourceNode.ports();
+    const source = mp4FileSourceNode.create({ path }, ports);
+    const video = new InputBinding<VideoFrame>("v", "VideoFrame");
+    const audio = new InputBinding<AudioFrame<2>>("a", "AudioFrame<2>");
+    connectLocal(ports.output("video"), video, { capacity: 64, policy: "fifo" });
+    connectLocal(ports.output("audio"), audio, { capacity: 256, policy: "fifo" });
+    const declared: number[] = [];
+    await source.setup({
+      ...ctx,
+      loop: { periodNs: undefined, setPeriodNs: (ns) => void declared.push(ns) },
+    });
+    assert.deepEqual(declared, [1e8]);
+    // Frames stay valid for 8 more: take each (and copy its stamp) as it comes.
+    const frames: { timestampNs: number; width: number; height: number; format: string }[] = [];
+    let last: Uint8Array | undefined;
+    for (let i = 0; i < 30 && !source.ended; i++) {
+      await source.process(ctx);
+      let f;
+      while ((f = video.read()) !== undefined) {
+        frames.push({ ...f });
+        last = f.data.slice();
+      }
+    }
+    assert.ok(source.ended);
+    assert.equal(frames.length, 10);
+    assert.deepEqual(
+      frames.map((x) => x.timestampNs - 7e9),
+      [...Array(10).keys()].map((n) => n * 1e8),
+    );
+    assert.deepEqual([frames[0].width, frames[0].height, frames[0].format], [128, 96, "I420"]);
+    const expected = (await run("ffmpeg", [
+      "-v",
+      "error",
+      "-i",
+      path,
+      "-f",
+      "rawvideo",
+      "-pix_fmt",
+      "yuv420p",
+      "-",
+    ])).stdout;
+    assert.deepEqual(
+      last,
+      expected.subarray(9 * 18_432, 10 * 18_432),
+      "bit-exact like ffmpeg",
+    );
+    let samples = 0;
+    let block;
+    while ((block = audio.read()) !== undefined) {
+      assert.deepEqual([block.channels, block.sampleRate], [2, 48_000]);
+      samples += block.frameCount;
+    }
+    assert.ok(Math.abs(samples - 48_000) <= 960, `${samples} samples`);
+    source.teardown();
+  });
+});
+
+Deno.test("Mp4FileSource fails setup with typed errors for a missing file and an AAC track", async () => {
+  await withTempDir(async (dir) => {
+    await assert.rejects(
+      () => mp4FileSourceNode.create({ path: `${dir}/nope.mp4` }).setup(ctx),
+      (e: unknown) =>
+        e instanceof Mp4ReadError && e.path.endsWith("nope.mp4") &&
+        /cannot be opened/.test((e as Error).message),
+    );
+    const aac = `${dir}/aac.mp4`;
+    await makeFile(aac, "aac");
+    await assert.rejects(
+      () => mp4FileSourceNode.create({ path: aac }).setup(ctx),
+      (e: unknown) =>
+        e instanceof UnsupportedMp4CodecError && e.codec === "aac" && e.supported[0] === "opus",
+    );
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * The {@linkcode Mp4Writer} processor.
+ *
+ * @module
+ */
+
+import {
+  type AudioFrame,
+  config,
+  type EncodedVideoFrame,
+  input,
+  type InputPort,
+  type ProcessContext,
+  Processor,
+  processor,
+  type SetupContext,
+} from "../mod.ts";
+import { Mp4Recording, type Mp4RecordingStats } from "./formats/mp4_recording.ts";
+import type { Mp4WriterTypes } from "./mp4_writer.gen.ts";
+
+/** Config of {@linkcode Mp4Writer}. */
+export interface Mp4WriterConfig {
+  /**
+   * The `.mp4` file to record to; created, or truncated if it exists.
+   *
+   * @minLength 1
+   */
+  path: string;
+  /**
+   * Opus bit rate of the audio track, in bits per second.
+   *
+   * @integer
+   * @minimum 6000
+   * @maximum 510000
+   * @default 128000
+   */
+  audioBitrate: number;
+  /**
+   * Shortest MP4 fragment in seconds. A fragment closes at the first video keyframe this long
+   * after it began, so a process killed outright loses the frames since that fragment began
+   * (keep the encoder's keyframe interval short); a clean stop loses nothing.
+   *
+   * @exclusiveMinimum 0
+   * @maximum 60
+   * @default 0.5
+   */
+  fragmentSeconds: number;
+}
+
+/**
+ * Records H.264 video and audio to a fragmented MP4 file (muxed by mediabunny; audio encoded to
+ * Opus with libopus), which `ffprobe`, `ffmpeg`, browsers and most players open.
+ *
+ * Tracks: video if `video` is connected at `setup()`, audio if `audio` is. Timestamps are taken
+ * from the frames and made relative to the earliest first frame of the two streams; video
+ * recording starts at the first keyframe; audio (8, 12, 16, 24 or 48 kHz, mono or stereo) is cut
+ * into 20 ms Opus packets stamped from their sample count, so the audio clock never drifts. The
+ * muxer interleaves the tracks by time into fragments of at least `fragmentSeconds`.
+ *
+ * Stopping: `teardown()` (at `stop()`, after the runtime has drained what was queued, and after a
+ * processor error) writes every frame accepted and finalizes the file; the CLI's runner and the
+ * examples turn SIGINT into `stop()`. A process killed outright leaves a playable file that lacks
+ * only the open fragment: fragments close at a video keyframe at least `fragmentSeconds` after
+ * they began, so with the examples' 1 s keyframe interval about a second is at stake.
+ */
+@processor({ tags: ["video", "audio", "sink", "file"], mode: "push" })
+export class Mp4Writer extends Processor<Mp4WriterTypes> {
+  /** H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`. */
+  @input()
+  video!: InputPort<EncodedVideoFrame>;
+
+  /** Audio to encode to Opus: 8-48 kHz, mono or stereo. */
+  @input()
+  audio!: InputPort<AudioFrame>;
+
+  /** File, Opus bit rate and fragment length. */
+  @config()
+  config!: Mp4WriterConfig;
+
+  #recording: Mp4Recording | undefined;
+  #closing: Promise<void> | undefined;
+
+  /** What has been written (zeros before `setup()`). */
+  get stats(): Readonly<Mp4RecordingStats> {
+    return this.#recording?.stats ?? { videoFrames: 0, audioPackets: 0, droppedVideo: 0 };
+  }
+
+  /**
+   * Creates the file with a track per connected input.
+   *
+   * @param _ctx The node's name and clock.
+   * @throws {TypeError} When neither input is connected.
+   * @throws {Deno.errors.NotFound} When the directory does not exist (and other open errors).
+   */
+  override async setup(_ctx: SetupContext): Promise<void> {
+    await this.teardown();
+    const video = this.inputs.video.isConnected;
+    const audio = this.inputs.audio.isConnected;
+    if (!video && !audio) {
+      throw new TypeError(
+        `Cannot record ${this.config.path}: neither 'video' nor 'audio' is connected`,
+      );
+    }
+    const { path, audioBitrate, fragmentSeconds } = this.config;
+    this.#recording = await Mp4Recording.create({
+      path,
+      video,
+      audio,
+      audioBitrate,
+      fragmentSeconds,
+    });
+    this.#closing = undefined;
+  }
+
+  /**
+   * Hands every waiting frame to the muxer, video and audio alternately by timestamp.
+   *
+   * @param _ctx The node's name and clock.
+   */
+  async process(_ctx: ProcessContext): Promise<void> {
+    const recording = this.#recording;
+    if (!recording || this.#closing) return;
+    let video = this.inputs.video.read();
+    let audio = this.inputs.audio.read();
+    while (video !== undefined || audio !== undefined) {
+      if (audio === undefined || (video !== undefined && video.timestampNs <= audio.timestampNs)) {
+        await recording.addVideo(video!);
+        video = this.inputs.video.read();
+      } else {
+        await recording.addAudio(audio);
+        audio = this.inputs.audio.read();
+      }
+    }
+  }
+
+  /** Writes what is held, finalizes the file and closes it. Idempotent. */
+  override teardown(): Promise<void> {
+    this.#closing ??= this.#recording?.finish() ?? Promise.resolve();
+    return this.#closing;
+  }
+}

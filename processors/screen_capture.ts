@@ -1,0 +1,151 @@
+/**
+ * The {@linkcode ScreenCapture} processor.
+ *
+ * @module
+ */
+
+import {
+  config,
+  output,
+  type OutputPort,
+  type ProcessContext,
+  Processor,
+  processor,
+  type SetupContext,
+  type VideoFrame,
+  videoFrameByteLength,
+} from "../mod.ts";
+import { listCaptureDevices } from "../ffi/capture_devices.ts";
+import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
+import { VideoCaptureSource } from "./capture/video_capture_source.ts";
+import type { ScreenCaptureTypes } from "./screen_capture.gen.ts";
+
+/** Config of {@linkcode ScreenCapture}. */
+export interface ScreenCaptureConfig {
+  /**
+   * The X11 display (`":0"`, `":99.0"`); empty for `$DISPLAY`.
+   *
+   * @default ""
+   */
+  display: string;
+  /**
+   * Left edge of the captured region.
+   *
+   * @integer
+   * @minimum 0
+   * @default 0
+   */
+  x: number;
+  /**
+   * Top edge of the captured region.
+   *
+   * @integer
+   * @minimum 0
+   * @default 0
+   */
+  y: number;
+  /**
+   * Width of the region; 0 for the rest of the screen from `x`.
+   *
+   * @integer
+   * @minimum 0
+   * @maximum 7680
+   * @default 0
+   */
+  width: number;
+  /**
+   * Height of the region; 0 for the rest of the screen from `y`.
+   *
+   * @integer
+   * @minimum 0
+   * @maximum 4320
+   * @default 0
+   */
+  height: number;
+  /**
+   * Frames per second captured (and the loop period).
+   *
+   * @exclusiveMinimum 0
+   * @maximum 120
+   * @default 30
+   */
+  fps: number;
+  /**
+   * Pixel format of the frames; I420 needs an even region.
+   *
+   * @default "I420"
+   */
+  pixelFormat: "RGBA" | "BGRA" | "I420";
+}
+
+/**
+ * Captures an X11 screen (a desktop or an Xvfb server) on a native thread, Linux only.
+ *
+ * The thread grabs the region at `fps` on absolute deadlines and converts the server's pixels to
+ * the configured format straight into frame-pool slots; `process()` (a loop at the same rate)
+ * takes the newest frame and writes it without a copy (older ones waiting are dropped). Frames
+ * are stamped with their capture time on the media clock and stay valid for 8 frames. A missing
+ * display fails `setup()` with `DeviceNotFoundError`; on other OSes with
+ * `UnsupportedPlatformError`; a display that goes away mid-capture fails `process()` with
+ * `DeviceError`.
+ */
+@processor({ tags: ["video", "source", "capture"], mode: "loop" })
+export class ScreenCapture extends Processor<ScreenCaptureTypes> {
+  /** The captured frames. */
+  @output()
+  video!: OutputPort<VideoFrame>;
+
+  /** Display, region, rate and pixel format. */
+  @config()
+  config!: ScreenCaptureConfig;
+
+  #source: VideoCaptureSource | undefined;
+
+  /** Frames the capture thread took and dropped (before `process()` saw them). */
+  get counts(): { captured: number; dropped: number } {
+    return this.#source?.counts ?? { captured: 0, dropped: 0 };
+  }
+
+  /**
+   * Opens the display and starts the capture thread.
+   *
+   * @param ctx The node's name, clock and loop control.
+   * @throws {UnsupportedPlatformError} Off Linux.
+   * @throws {DeviceNotFoundError} When the display cannot be reached.
+   */
+  override setup(ctx: SetupContext): void {
+    this.teardown();
+    if (Deno.build.os !== "linux") {
+      throw new UnsupportedPlatformError("X11 screen capture", Deno.build.os, ["linux"]);
+    }
+    const { display, x, y, width, height, fps, pixelFormat } = this.config;
+    const [screen] = listCaptureDevices("screen", { display });
+    const full = screen?.modes[0] ?? { width: 0, height: 0 };
+    const w = width || Math.max(full.width - x, 0);
+    const h = height || Math.max(full.height - y, 0);
+    this.#source = VideoCaptureSource.open(
+      "screen",
+      { device: display, x, y, width: w, height: h, fps, pixelFormat },
+      videoFrameByteLength("BGRA", Math.max(w, 2), Math.max(h, 2)),
+      ctx.clock,
+    );
+    ctx.loop?.setPeriodNs(1e9 / fps);
+  }
+
+  /**
+   * Writes the newest captured frame, if one came.
+   *
+   * @param _ctx The node's name and clock.
+   * @throws {DeviceError} When the display went away.
+   */
+  process(_ctx: ProcessContext): void {
+    const frame = this.#source?.next();
+    if (frame) this.outputs.video.write(frame);
+  }
+
+  /** Stops the capture thread and frees its frames. Idempotent. */
+  override teardown(): void {
+    this.#source?.close();
+    this.#source = undefined;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * Helpers for the MP4 integration tests: running the recording examples, probing files with
+ * ffprobe, decoding them with ffmpeg. Not a test module itself.
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+import { run } from "./media_tools.ts";
+
+/** The absolute path of an example script. */
+export function example(name: string): string {
+  return fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
+}
+
+/** The streams ffprobe reports, with frames counted by decoding. */
+export interface ProbedStream {
+  codec_type: string;
+  codec_name: string;
+  width?: number;
+  height?: number;
+  sample_rate?: string;
+  channels?: number;
+  nb_read_frames: string;
+  duration: string;
+}
+
+/**
+ * ffprobe's view of `path`: container format and every stream, frames counted.
+ *
+ * @param path The file.
+ * @returns The format name and streams.
+ */
+export async function probe(path: string): Promise<{ format: string; streams: ProbedStream[] }> {
+  const out = await run("ffprobe", [
+    "-v",
+    "error",
+    "-count_frames",
+    "-show_entries",
+    "format=format_name:stream=codec_type,codec_name,width,height,sample_rate,channels,nb_read_frames,duration",
+    "-of",
+    "json",
+    path,
+  ]);
+  const json = JSON.parse(out.text);
+  return { format: json.format.format_name, streams: json.streams };
+}
+
+/**
+ * Decodes every stream of `path` with ffmpeg and returns what it printed at level "error" (empty
+ * when the file decodes cleanly).
+ *
+ * @param path The file.
+ * @returns ffmpeg's error output.
+ */
+export async function decodeErrors(path: string): Promise<string> {
+  const { stderr } = await run("ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"]);
+  return stderr.trim();
+}
+
+/**
+ * The video of `path` as raw I420 frames (via ffmpeg).
+ *
+ * @param path The file.
+ * @returns All frames, back to back.
+ */
+export async function decodeI420(path: string): Promise<Uint8Array> {
+  return (await run("ffmpeg", [
+    "-v",
+    "error",
+    "-i",
+    path,
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    "yuv420p",
+    "-",
+  ])).stdout;
+}
+
+/**
+ * PSNR in dB of two equally long byte buffers.
+ *
+ * @param a One.
+ * @param b The other.
+ * @returns The PSNR (`Infinity` when equal).
+ */
+export function psnr(a: Uint8Array, b: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
+  return sum === 0 ? Infinity : 10 * Math.log10((255 * 255 * a.length) / sum);
+}
+
+/** A running example whose stderr progress lines (`{"videoFrames":N,...}`) are followed. */
+export interface RunningExample {
+  /** The process. */
+  child: Deno.ChildProcess;
+  /** Resolves when a progress line reports at least `frames` video frames. */
+  reached(frames: number): Promise<void>;
+  /** The JSON summary line the example printed on stdout at its end. */
+  summary(): Promise<Record<string, unknown>>;
+}
+
+/**
+ * Starts an example with `args`, following its progress on stderr.
+ *
+ * @param name The example file.
+ * @param args Its arguments.
+ * @param env Extra environment.
+ * @returns The running example.
+ */
+export function startExample(
+  name: string,
+  args: string[],
+  env: Record<string, string> = {},
+): RunningExample {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", example(name), ...args],
+    stdout: "piped",
+    stderr: "piped",
+    env,
+  }).spawn();
+  let frames = 0;
+  const waiters: { frames: number; resolve: () => void }[] = [];
+  const progress = (async () => {
+    let pending = "";
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+      pending += chunk;
+      const lines = pending.split("\n");
+      pending = lines.pop()!;
+      for (const line of lines) {
+        if (!line.startsWith("{")) continue;
+        frames = Math.max(frames, Number(JSON.parse(line).videoFrames ?? 0));
+        for (const w of waiters.splice(0)) {
+          if (frames >= w.frames) w.resolve();
+          else waiters.push(w);
+        }
+      }
+    }
+  })();
+  const stdout = new Response(child.stdout).text();
+  return {
+    child,
+    reached: (n) =>
+      n <= frames
+        ? Promise.resolve()
+        : new Promise((resolve) => waiters.push({ frames: n, resolve })),
+    summary: async () => {
+      await progress;
+      const lines = (await stdout).trim().split("\n");
+      return JSON.parse(lines.at(-1) ?? "{}");
+    },
+  };
+}
