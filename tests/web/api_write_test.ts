@@ -1,0 +1,305 @@
+import assert from "node:assert/strict";
+import { Harness } from "./harness.ts";
+
+Deno.test("POST /nodes adds a node with defaults filled in, visible in the runtime's describe()", async () => {
+  await using h = await Harness.start();
+  const { status, body } = await h.call("POST", "/nodes", {
+    processor: "Gain",
+    id: "boost",
+    config: { gain: 2 },
+    onError: "restart",
+  });
+  assert.equal(status, 201);
+  assert.equal(body.id, "boost");
+  assert.deepEqual(body.config, { gain: 2 });
+  const node = h.rt.describe().nodes.find((n) => n.id === "boost");
+  assert.equal(node?.type, "Gain");
+  assert.equal(node?.onError, "restart");
+  const auto = await h.call("POST", "/nodes", { processor: "NullSink" });
+  assert.equal(auto.status, 201);
+  assert.equal(auto.body.id, "null_sink_1");
+});
+
+Deno.test("POST /nodes refuses each kind of bad input with a 4xx naming the field", async () => {
+  await using h = await Harness.start({ start: false });
+  const cases: [unknown, number, string, string | undefined, string | undefined][] = [
+    // body, status, code, field, a choice that must be listed
+    [{}, 400, "missing_field", "processor", undefined],
+    [{ processor: 42 }, 400, "invalid_field", "processor", undefined],
+    [{ processor: "Reverbb" }, 422, "unknown_processor", "processor", "Reverb"],
+    [{ processor: "Gain", colour: "red" }, 400, "unknown_field", "colour", "config"],
+    [{ processor: "Gain", config: [] }, 400, "invalid_field", "config", undefined],
+    [
+      { processor: "Gain", config: { gain: "loud" } },
+      422,
+      "invalid_config",
+      "config.gain",
+      undefined,
+    ],
+    [{ processor: "Gain", config: { gian: 1 } }, 422, "invalid_config", "config.gian", undefined],
+    [
+      { processor: "TestToneGenerator", config: { waveform: "saw" } },
+      422,
+      "invalid_config",
+      "config.waveform",
+      "square",
+    ],
+    [{ processor: "WavFileSource" }, 422, "invalid_config", "config.path", undefined],
+    [{ processor: "Gain", id: "mixer" }, 409, "node_id_taken", "id", undefined],
+    [{ processor: "Gain", id: "9lives" }, 400, "invalid_field", "id", undefined],
+    [{ processor: "Gain", id: "_dashboard_tap_9" }, 400, "invalid_field", "id", undefined],
+    [{ processor: "Gain", onError: "retry" }, 400, "invalid_field", "onError", "restart"],
+    [{ processor: "Gain", maxRestarts: -1 }, 400, "invalid_field", "maxRestarts", undefined],
+    [{ processor: "Gain", placement: "gpu" }, 422, "invalid_node_options", "placement", undefined],
+    [
+      { processor: "Gain", placement: { worker: "dsp" } },
+      422,
+      "placement_unavailable",
+      "placement",
+      "main",
+    ],
+  ];
+  for (const [body, status, code, field, choice] of cases) {
+    const reply = await h.call("POST", "/nodes", body);
+    const label = JSON.stringify(body);
+    assert.equal(reply.status, status, `${label}: ${JSON.stringify(reply.body)}`);
+    assert.equal(reply.body.error.code, code, label);
+    assert.equal(reply.body.error.status, status, label);
+    assert.equal(reply.body.error.field, field, label);
+    assert.equal(typeof reply.body.error.message, "string", label);
+    if (choice) assert.ok(reply.body.error.choices?.includes(choice), `${label} lists ${choice}`);
+  }
+  assert.equal(h.rt.describe().nodes.length, 8, "nothing was added");
+});
+
+Deno.test("Request bodies that are not JSON objects get 400, 413 or 415", async () => {
+  await using h = await Harness.start({ start: false });
+  const bad = await h.call("POST", "/nodes", undefined, {
+    raw: "{processor:",
+    headers: { "content-type": "application/json" },
+  });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.code, "invalid_json");
+  const array = await h.call("POST", "/nodes", [1, 2]);
+  assert.equal(array.status, 400);
+  assert.equal(array.body.error.code, "invalid_body");
+  const type = await h.call("POST", "/nodes", undefined, {
+    raw: "processor=Gain",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  });
+  assert.equal(type.status, 415);
+  assert.deepEqual(type.body.error.choices, ["application/json"]);
+  const huge = await h.call("POST", "/nodes", { processor: "Gain", id: "x".repeat(70_000) });
+  assert.equal(huge.status, 413);
+  assert.equal(huge.body.error.code, "body_too_large");
+  const utf = await h.call("POST", "/nodes", undefined, {
+    raw: new Uint8Array([0x7b, 0xff, 0x7d]),
+    headers: { "content-type": "application/json" },
+  });
+  assert.equal(utf.status, 400);
+});
+
+Deno.test("DELETE /nodes/:id removes a node and its connections; again answers 404", async () => {
+  await using h = await Harness.start();
+  const { status, body } = await h.call("DELETE", "/nodes/reverb");
+  assert.equal(status, 200);
+  assert.deepEqual(body, { removed: "reverb" });
+  const graph = h.rt.describe();
+  assert.ok(!graph.nodes.some((n) => n.id === "reverb"));
+  assert.ok(
+    !graph.connections.some((c) => c.from.startsWith("reverb.") || c.to.startsWith("reverb.")),
+  );
+  const again = await h.call("DELETE", "/nodes/reverb");
+  assert.equal(again.status, 404);
+  assert.equal(again.body.error.code, "node_not_found");
+});
+
+Deno.test("POST /connections connects by names; DELETE disconnects by id or by input name", async () => {
+  await using h = await Harness.start();
+  await h.call("POST", "/nodes", { processor: "NullSink", id: "tap_sink" });
+  await h.call("POST", "/nodes", { processor: "NullSink", id: "tap_sink_2" });
+  const made = await h.call("POST", "/connections", {
+    from: "scale.out",
+    to: "tap_sink.in",
+    capacity: 2,
+    policy: "latest",
+  });
+  assert.equal(made.status, 201);
+  assert.equal(made.body.from, "scale.out");
+  assert.equal(made.body.capacity, 2);
+  const c = h.rt.describe().connections.find((x) => x.to === "tap_sink.in");
+  assert.equal(c?.policy, "latest");
+  const removed = await h.call("DELETE", `/connections/${made.body.id}`);
+  assert.deepEqual(removed.body, { removed: made.body.id });
+  assert.ok(!h.rt.describe().connections.some((x) => x.to === "tap_sink.in"));
+
+  await h.call("POST", "/connections", { from: "pattern.video", to: "tap_sink_2.in" });
+  const byName = await h.call("DELETE", "/connections?to=tap_sink_2.in&from=pattern.video");
+  assert.equal(byName.status, 200);
+  assert.ok(!h.rt.describe().connections.some((x) => x.to === "tap_sink_2.in"));
+  const none = await h.call("DELETE", "/connections?to=tap_sink_2.in");
+  assert.equal(none.status, 404);
+  assert.equal(none.body.error.field, "to");
+  const noQuery = await h.call("DELETE", "/connections");
+  assert.equal(noQuery.status, 400);
+  const wrongId = await h.call("DELETE", "/connections/conn_999");
+  assert.equal(wrongId.status, 404);
+  assert.ok(wrongId.body.error.choices.includes("conn_1"));
+});
+
+Deno.test("POST /connections refuses each kind of bad connection with the field and choices", async () => {
+  await using h = await Harness.start({ start: false });
+  await h.call("POST", "/nodes", { processor: "Gain", id: "g" });
+  const cases: [unknown, number, string, string | undefined, string | undefined][] = [
+    [{ to: "g.in" }, 400, "missing_field", "from", undefined],
+    [{ from: "mixer", to: "g.in" }, 400, "invalid_field", "from", undefined],
+    [{ from: "mixr.out", to: "g.in" }, 422, "node_not_found", "from", "mixer"],
+    [{ from: "mixer.out", to: "gg.in" }, 422, "node_not_found", "to", "g"],
+    [{ from: "mixer.outt", to: "g.in" }, 422, "port_not_found", "from", "out"],
+    [{ from: "mixer.out", to: "g.inn" }, 422, "port_not_found", "to", "in"],
+    [{ from: "mixer.in_0", to: "g.in" }, 422, "wrong_direction", "from", undefined],
+    [{ from: "pattern.video", to: "g.in" }, 422, "port_type_mismatch", "to", undefined],
+    [{ from: "tone_a.audio", to: "mixer.in_0" }, 409, "input_occupied", "to", undefined],
+    [{ from: "reverb.out", to: "mixer.in_2" }, 409, "cycle", "to", undefined],
+    [{ from: "mixer.out", to: "g.in", policy: "newest" }, 400, "invalid_field", "policy", "latest"],
+    [{ from: "mixer.out", to: "g.in", capacity: 0 }, 400, "invalid_field", "capacity", undefined],
+    [{ from: "mixer.out", to: "g.in", extra: 1 }, 400, "unknown_field", "extra", "policy"],
+    [{ from: "mixer.out", to: "_dashboard_tap_1.in" }, 422, "node_not_found", "to", undefined],
+  ];
+  for (const [body, status, code, field, choice] of cases) {
+    const reply = await h.call("POST", "/connections", body);
+    const label = JSON.stringify(body);
+    assert.equal(reply.status, status, `${label}: ${JSON.stringify(reply.body)}`);
+    assert.equal(reply.body.error.code, code, label);
+    assert.equal(reply.body.error.field, field, label);
+    if (choice) assert.ok(reply.body.error.choices?.includes(choice), `${label} lists ${choice}`);
+  }
+  assert.equal(h.rt.describe().connections.length, 6, "nothing was connected");
+});
+
+Deno.test("POST /runtime/:action drives the lifecycle; refused transitions answer 409", async () => {
+  await using h = await Harness.start({ start: false });
+  for (
+    const [action, state] of [["start", "running"], ["pause", "paused"], ["resume", "running"], [
+      "stop",
+      "stopped",
+    ]]
+  ) {
+    const reply = await h.call("POST", `/runtime/${action}`);
+    assert.equal(reply.status, 200, action);
+    assert.deepEqual(reply.body, { state });
+    assert.equal(h.rt.state, state);
+  }
+  const refused = await h.call("POST", "/runtime/pause");
+  assert.equal(refused.status, 409);
+  assert.equal(refused.body.error.code, "invalid_state");
+  assert.match(refused.body.error.message, /it is stopped, expected running/);
+  const unknown = await h.call("POST", "/runtime/restart");
+  assert.equal(unknown.status, 404);
+  assert.deepEqual(unknown.body.error.choices, ["start", "pause", "resume", "stop"]);
+  const fields = await h.call("POST", "/runtime/start", { now: true });
+  assert.equal(fields.status, 400);
+  assert.equal(fields.body.error.field, "now");
+  assert.equal(h.rt.state, "stopped");
+});
+
+Deno.test("PATCH /nodes/:id/config changes live fields while running, and the rest only when paused (recording lock)", async () => {
+  await using h = await Harness.start();
+  const live = await h.call("PATCH", "/nodes/tone_a/config", { config: { frequency: 880 } });
+  assert.equal(live.status, 200, JSON.stringify(live.body));
+  assert.deepEqual(live.body.changed, ["frequency"]);
+  assert.equal(live.body.node.config.frequency, 880);
+  const node = h.rt.describe().nodes.find((n) => n.id === "tone_a")!;
+  assert.equal((node.config as { frequency: number }).frequency, 880);
+  assert.ok(
+    h.rt.describe().connections.some((c) => c.from === "tone_a.audio" && c.to === "mixer.in_0"),
+  );
+  await h.rt.settled();
+  assert.equal(h.rt.describe().nodes.find((n) => n.id === "tone_a")!.state, "running");
+
+  const locked = await h.call("PATCH", "/nodes/tone_a/config", {
+    config: { frequency: 440, blockSize: 960 },
+  });
+  assert.equal(locked.status, 409);
+  assert.equal(locked.body.error.code, "recording_lock");
+  assert.equal(locked.body.error.field, "config.blockSize");
+  assert.deepEqual(locked.body.error.choices, ["frequency", "amplitude", "waveform"]);
+  assert.match(locked.body.error.message, /pause or stop the graph first/);
+  const kept = h.rt.describe().nodes.find((n) => n.id === "tone_a")!;
+  assert.equal((kept.config as { frequency: number }).frequency, 880);
+
+  await h.call("POST", "/runtime/pause");
+  const paused = await h.call("PATCH", "/nodes/tone_a/config", { config: { blockSize: 960 } });
+  assert.equal(paused.status, 200, JSON.stringify(paused.body));
+  assert.equal(paused.body.node.config.blockSize, 960);
+  await h.call("POST", "/runtime/resume");
+  await h.rt.settled();
+  assert.equal(h.rt.describe().nodes.find((n) => n.id === "tone_a")!.state, "running");
+
+  const same = await h.call("PATCH", "/nodes/tone_a/config", { config: { blockSize: 960 } });
+  assert.equal(same.status, 200, "an unchanged value is not a change, so the lock does not apply");
+  assert.deepEqual(same.body.changed, []);
+  const { body } = await h.call("GET", "/events");
+  assert.ok(
+    body.events.some((e: { event: { type: string; node?: string } }) =>
+      e.event.type === "config-changed" && e.event.node === "tone_a"
+    ),
+  );
+});
+
+Deno.test("PATCH /nodes/:id/config refuses bad changes naming the field", async () => {
+  await using h = await Harness.start({ start: false });
+  const cases: [string, unknown, number, string, string | undefined][] = [
+    [
+      "/nodes/tone_a/config",
+      { config: { frequency: 50_000 } },
+      422,
+      "invalid_config",
+      "config.frequency",
+    ],
+    ["/nodes/tone_a/config", { config: { pitch: 1 } }, 422, "invalid_config", "config.pitch"],
+    ["/nodes/tone_a/config", { frequency: 1 }, 400, "unknown_field", "frequency"],
+    ["/nodes/tone_a/config", {}, 400, "missing_field", "config"],
+    ["/nodes/tone_a/config", { config: 5 }, 400, "invalid_field", "config"],
+    ["/nodes/nope/config", { config: {} }, 404, "node_not_found", undefined],
+  ];
+  for (const [path, body, status, code, field] of cases) {
+    const reply = await h.call("PATCH", path, body);
+    const label = `${path} ${JSON.stringify(body)}`;
+    assert.equal(reply.status, status, `${label}: ${JSON.stringify(reply.body)}`);
+    assert.equal(reply.body.error.code, code, label);
+    assert.equal(reply.body.error.field, field, label);
+  }
+});
+
+Deno.test("Unknown paths answer 404 and known paths with another method 405, both as JSON", async () => {
+  await using h = await Harness.start({ start: false });
+  const missing = await h.call("GET", "/api/v1/pipelines");
+  assert.equal(missing.status, 404);
+  assert.equal(missing.body.error.code, "not_found");
+  const method = await h.call("PUT", "/processors");
+  assert.equal(method.status, 405);
+  assert.deepEqual(method.body.error.choices, ["GET"]);
+  const page = await h.call("GET", "/nowhere");
+  assert.equal(page.status, 404);
+});
+
+Deno.test("Malformed paths and queries get 4xx JSON, never a 500", async () => {
+  await using h = await Harness.start({ start: false });
+  const cases: [string, string, number][] = [
+    ["GET", "/api/v1/nodes/%E0%A4%A", 404],
+    ["DELETE", "/api/v1/nodes/%E0%A4%A", 404],
+    ["PATCH", "/api/v1/nodes/%25/config", 404],
+    ["GET", "/api/v1/processors/%ZZ", 404],
+    ["DELETE", "/api/v1/connections?to=%", 400],
+    ["POST", "/api/v1/runtime/%E0", 404],
+    ["GET", `/api/v1/${"a".repeat(5000)}`, 404],
+    ["GET", "/static/..%2F..%2Fdeno.json", 404],
+  ];
+  for (const [method, path, status] of cases) {
+    const reply = await h.call(method, path, method === "PATCH" ? {} : undefined);
+    assert.equal(reply.status, status, `${method} ${path.slice(0, 40)}`);
+    assert.equal(reply.body.error.status, status);
+    assert.ok(reply.body.error.message.length < 600, "messages stay short");
+  }
+});

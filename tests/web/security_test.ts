@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { createRuntime } from "../../processors/mod.ts";
+import { createDashboard } from "../../web/mod.ts";
+import { Harness, rawRequest } from "./harness.ts";
+
+Deno.test("createDashboard() binds to 127.0.0.1 and prints the token inside the URL", async () => {
+  await using h = await Harness.start({ start: false });
+  const { url, origin, token } = h.dashboard;
+  assert.match(origin, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.match(token, /^[0-9a-f]{32}$/);
+  assert.equal(url, `${origin}/?token=${token}`);
+});
+
+Deno.test("createDashboard() takes a token of its own and refuses a malformed one", async () => {
+  const rt = createRuntime();
+  const token = "demo-token-0123456789";
+  const dashboard = await createDashboard(rt, { token });
+  try {
+    assert.equal(dashboard.token, token);
+    const reply = await fetch(`${dashboard.origin}/api/v1/runtime/start`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(reply.status, 200);
+    await reply.body?.cancel();
+  } finally {
+    await dashboard.close();
+    await rt.stop();
+  }
+  await assert.rejects(() => createDashboard(rt, { token: "short" }), TypeError);
+});
+
+Deno.test("Mutating calls need the token: missing or wrong answers 401 and changes nothing", async () => {
+  await using h = await Harness.start({ start: false });
+  const calls: [string, string, unknown][] = [
+    ["POST", "/nodes", { processor: "Gain" }],
+    ["DELETE", "/nodes/mixer", undefined],
+    ["PATCH", "/nodes/tone_a/config", { config: { frequency: 100 } }],
+    ["POST", "/connections", { from: "mixer.out", to: "reverb.in" }],
+    ["DELETE", "/connections/conn_1", undefined],
+    ["POST", "/runtime/start", undefined],
+  ];
+  for (const [method, path, body] of calls) {
+    const missing = await h.call(method, path, body, { token: false });
+    assert.equal(missing.status, 401, `${method} ${path}`);
+    assert.equal(missing.body.error.code, "missing_token");
+    const wrong = await h.call(method, path, body, { token: "0".repeat(32) });
+    assert.equal(wrong.status, 401, `${method} ${path}`);
+    assert.equal(wrong.body.error.code, "invalid_token");
+  }
+  const graph = h.rt.describe();
+  assert.equal(graph.state, "stopped");
+  assert.equal(graph.nodes.length, 8);
+  assert.equal(graph.connections.length, 6);
+  const read = await h.call("GET", "/graph", undefined, { token: false });
+  assert.equal(read.status, 200, "reads need no token");
+});
+
+Deno.test("A request from another origin is refused with 403", async () => {
+  await using h = await Harness.start({ start: false });
+  const reply = await h.call("POST", "/runtime/start", undefined, {
+    headers: { origin: "http://evil.example" },
+  });
+  assert.equal(reply.status, 403);
+  assert.equal(reply.body.error.code, "forbidden_origin");
+  assert.ok(reply.body.error.choices.includes(h.dashboard.origin));
+  assert.equal(h.rt.state, "stopped");
+  const own = await h.call("POST", "/runtime/start", undefined, {
+    headers: { origin: h.dashboard.origin },
+  });
+  assert.equal(own.status, 200);
+});
+
+Deno.test("A Host header that is not the dashboard's is refused (DNS rebinding)", async () => {
+  await using h = await Harness.start({ start: false });
+  const port = h.dashboard.port;
+  const foreign = await rawRequest(
+    port,
+    `GET /api/v1/graph HTTP/1.1\r\nHost: rebind.example:${port}\r\nConnection: close\r\n\r\n`,
+  );
+  assert.equal(foreign.status, 403);
+  assert.match(foreign.text, /forbidden_host/);
+  const own = await rawRequest(
+    port,
+    `GET /api/v1/runtime HTTP/1.1\r\nHost: localhost:${port}\r\nConnection: close\r\n\r\n`,
+  );
+  assert.equal(own.status, 200);
+});
+
+Deno.test("The event stream needs the token and a same-origin (or no) Origin", async () => {
+  await using h = await Harness.start({ start: false });
+  const ws = h.dashboard.origin.replace("http", "ws") + "/api/v1/stream";
+  const plain = await fetch(`${h.dashboard.origin}/api/v1/stream`);
+  assert.equal(plain.status, 401);
+  await plain.body?.cancel();
+  for (
+    const [url, headers, label] of [
+      [ws, {}, "no token"],
+      [`${ws}?token=${"f".repeat(32)}`, {}, "wrong token"],
+      [`${ws}?token=${h.dashboard.token}`, { origin: "http://evil.example" }, "foreign origin"],
+    ] as const
+  ) {
+    assert.equal(await opens(url, headers), false, label);
+  }
+  const ok = await h.stream({ headers: { origin: h.dashboard.origin } });
+  await ok.next((m) => m.type === "snapshot");
+  const upgrade = await fetch(`${h.dashboard.origin}/api/v1/stream`, {
+    headers: { authorization: `Bearer ${h.dashboard.token}` },
+  });
+  assert.equal(upgrade.status, 426);
+  await upgrade.body?.cancel();
+});
+
+/** Whether a WebSocket to `url` opens (it is closed again at once). */
+function opens(url: string, headers: Record<string, string>): Promise<boolean> {
+  const socket = new WebSocket(url, { headers } as never);
+  return new Promise((resolve) => {
+    socket.onopen = () => {
+      socket.onclose = () => resolve(true);
+      socket.close();
+    };
+    socket.onerror = () => resolve(false);
+  });
+}

@@ -1,0 +1,100 @@
+/**
+ * The control API, versioned under `/api/v1`: Hono routes per resource, with host, origin and
+ * token checks and JSON errors.
+ *
+ * @module
+ */
+
+import { type Context, Hono } from "hono";
+import { API_VERSION } from "../shared/protocol.ts";
+import { originGuard, requireToken } from "./auth.ts";
+import type { ApiContext } from "./context.ts";
+import { ApiError, toApiError } from "./errors.ts";
+import { graphRoutes } from "./graph.ts";
+import { processorRoutes } from "./processors.ts";
+import { runtimeRoutes } from "./runtime.ts";
+import { streamRoutes } from "./stream_route.ts";
+
+/** Every endpoint, as `GET /api/v1` lists it. */
+export const ENDPOINTS: readonly { method: string; path: string; token: boolean }[] = [
+  { method: "GET", path: "/api/v1", token: false },
+  { method: "GET", path: "/api/v1/processors", token: false },
+  { method: "GET", path: "/api/v1/processors/:name", token: false },
+  { method: "GET", path: "/api/v1/graph", token: false },
+  { method: "GET", path: "/api/v1/nodes/:id", token: false },
+  { method: "POST", path: "/api/v1/nodes", token: true },
+  { method: "DELETE", path: "/api/v1/nodes/:id", token: true },
+  { method: "PATCH", path: "/api/v1/nodes/:id/config", token: true },
+  { method: "POST", path: "/api/v1/connections", token: true },
+  { method: "DELETE", path: "/api/v1/connections/:id", token: true },
+  { method: "DELETE", path: "/api/v1/connections?to=node.port", token: true },
+  { method: "GET", path: "/api/v1/runtime", token: false },
+  { method: "POST", path: "/api/v1/runtime/:action", token: true },
+  { method: "GET", path: "/api/v1/stats", token: false },
+  { method: "GET", path: "/api/v1/events", token: false },
+  { method: "GET", path: "/api/v1/stream", token: true },
+];
+
+/**
+ * Answers an error with its JSON body.
+ *
+ * @param error What was thrown.
+ * @param c The request context.
+ * @returns The response.
+ */
+export function errorResponse(error: unknown, c: Context): Response {
+  const e = toApiError(error);
+  return c.json(e.body(), e.status as 400);
+}
+
+/**
+ * The API app, to mount under `/api/v1`.
+ *
+ * @param ctx The runtime, registry, hub and access policy.
+ * @returns The app.
+ */
+export function createApi(ctx: ApiContext): Hono {
+  const api = new Hono();
+  api.onError(errorResponse);
+  api.use("*", originGuard(ctx.policy));
+  api.use("*", async (c, next) => {
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") {
+      await requireToken(ctx.policy)(c, next);
+    } else await next();
+  });
+  api.get("/", (c) => c.json({ version: API_VERSION, endpoints: ENDPOINTS }));
+  api.route("/", processorRoutes(ctx));
+  api.route("/", graphRoutes(ctx));
+  api.route("/", runtimeRoutes(ctx));
+  api.route("/", streamRoutes(ctx));
+  api.notFound(apiNotFound);
+  return api;
+}
+
+/**
+ * Answers a request no API route took: 405 naming the allowed methods when the path exists, 404
+ * otherwise.
+ *
+ * @param c The request context.
+ * @returns The response.
+ */
+export function apiNotFound(c: Context): Response {
+  const full = c.req.path;
+  const path = full.length > 200 ? `${full.slice(0, 200)}...` : full;
+  const allowed = ENDPOINTS.filter((e) => matches(e.path, full)).map((e) => e.method);
+  const error = allowed.length > 0
+    ? new ApiError(
+      405,
+      "method_not_allowed",
+      `Cannot ${c.req.method} ${path}: allowed methods are ${[...new Set(allowed)].join(", ")}`,
+      { field: "method", choices: [...new Set(allowed)] },
+    )
+    : new ApiError(404, "not_found", `Cannot find ${path}: see GET /api/v1 for the endpoints`);
+  return c.json(error.body(), error.status as 404);
+}
+
+function matches(pattern: string, path: string): boolean {
+  const clean = pattern.split("?")[0];
+  const regex = new RegExp(`^${clean.replace(/:[a-z]+/g, "[^/]+")}/?$`);
+  return regex.test(path);
+}

@@ -1,0 +1,22 @@
+/**
+ * What the API routes work on.
+ *
+ * @module
+ */
+
+import type { Runtime } from "../../mod.ts";
+import type { ProcessorInfo } from "../shared/protocol.ts";
+import type { StreamHub } from "../stream.ts";
+import type { AccessPolicy } from "./auth.ts";
+
+/** The runtime, the registry as listed, the stream hub and the access rules. */
+export interface ApiContext {
+  /** The runtime, used only through its public API. */
+  readonly runtime: Runtime;
+  /** The processors the API lists and the palette offers. */
+  readonly processors: readonly ProcessorInfo[];
+  /** The event stream. */
+  readonly hub: StreamHub;
+  /** Host, origin and token rules. */
+  readonly policy: AccessPolicy;
+}

@@ -1,0 +1,243 @@
+/**
+ * The graph routes: read the graph and its nodes; add, remove and reconfigure nodes; connect and
+ * disconnect ports by name.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import type { ErrorPolicy, JsonValue, Placement } from "../../mod.ts";
+import { changeConfig } from "../config_change.ts";
+import { visibleGraph } from "../graph_view.ts";
+import { liveFields } from "../live_fields.ts";
+import { TAP_PREFIX } from "../preview_tap.ts";
+import { PreviewTaps } from "../previews.ts";
+import type { ApiContext } from "./context.ts";
+import { ApiError, toApiError } from "./errors.ts";
+import {
+  choiceField,
+  integerField,
+  objectField,
+  onlyFields,
+  PORT_END,
+  portEndField,
+  readJsonObject,
+  short,
+  stringField,
+} from "./validation.ts";
+
+const NODE_FIELDS = ["processor", "id", "config", "placement", "onError", "maxRestarts"];
+const CONNECTION_FIELDS = ["from", "to", "capacity", "policy"];
+const ERROR_POLICIES: ErrorPolicy[] = ["stop-processor", "stop-runtime", "restart"];
+
+/**
+ * The graph routes.
+ *
+ * @param ctx The API context.
+ * @returns The routes.
+ */
+export function graphRoutes(ctx: ApiContext): Hono {
+  const rt = ctx.runtime;
+  const api = new Hono();
+  const graph = () => visibleGraph(rt.describe());
+  const findNode = (id: string) => {
+    const view = graph();
+    const node = view.nodes.find((n) => n.id === id);
+    if (!node) {
+      const ids = view.nodes.map((n) => n.id);
+      throw new ApiError(
+        404,
+        "node_not_found",
+        `Cannot find node '${short(id)}': available nodes: ${ids.join(", ") || "none"}`,
+        { choices: ids },
+      );
+    }
+    return node;
+  };
+
+  api.get("/graph", (c) => c.json(graph()));
+
+  api.get("/nodes/:id", (c) => {
+    const node = findNode(c.req.param("id"));
+    return c.json({ ...node, lastError: ctx.hub.errors()[node.id] ?? null });
+  });
+
+  api.post("/nodes", async (c) => {
+    const body = await readJsonObject(c.req.raw);
+    onlyFields(body, NODE_FIELDS, "a node");
+    const processor = stringField(body, "processor")!;
+    const id = stringField(body, "id", {
+      optional: true,
+      pattern: /^[A-Za-z_][A-Za-z0-9_-]*$/,
+      expected: "a letter or '_' followed by letters, digits, '_' or '-'",
+    });
+    if (id?.startsWith(TAP_PREFIX)) {
+      throw new ApiError(
+        400,
+        "invalid_field",
+        `Cannot add node '${id}': ids starting with '${TAP_PREFIX}' are the dashboard's own`,
+        {
+          field: "id",
+        },
+      );
+    }
+    const config = objectField(body, "config") ?? {};
+    const onError = choiceField(body, "onError", ERROR_POLICIES);
+    const maxRestarts = integerField(body, "maxRestarts", 0, 1000);
+    const placement = body.placement as Placement | undefined;
+    const known = ctx.processors.find((p) => p.name === processor);
+    if (!known) {
+      const names = ctx.processors.map((p) => p.name);
+      throw new ApiError(
+        422,
+        "unknown_processor",
+        `Cannot find processor '${processor}': available processors: ${names.join(", ")}`,
+        {
+          field: "processor",
+          choices: names,
+        },
+      );
+    }
+    let added: string;
+    try {
+      added = rt.add(processor, config, { id, onError, maxRestarts, placement }).name;
+    } catch (error) {
+      throw toApiError(error, { configSchema: known.config as never });
+    }
+    return c.json(findNode(added), 201);
+  });
+
+  api.delete("/nodes/:id", (c) => {
+    const id = findNode(c.req.param("id")).id;
+    rt.remove(id);
+    return c.json({ removed: id });
+  });
+
+  api.patch("/nodes/:id/config", async (c) => {
+    const node = findNode(c.req.param("id"));
+    const body = await readJsonObject(c.req.raw);
+    onlyFields(body, ["config"], "a config change");
+    const patch = objectField(body, "config");
+    if (patch === undefined) {
+      throw new ApiError(
+        400,
+        "missing_field",
+        "Field 'config' is missing: expected an object of the fields to change",
+        {
+          field: "config",
+        },
+      );
+    }
+    const info = ctx.processors.find((p) => p.name === node.type);
+    const live = info?.liveFields ??
+      (rt.registry.has(node.type) ? liveFields(rt.registry.describe(node.type)) : []);
+    let result;
+    try {
+      result = changeConfig(rt, node.id, patch, live);
+    } catch (error) {
+      throw toApiError(error, { configSchema: info?.config as never });
+    }
+    if (result.changed.length > 0) {
+      ctx.hub.publish({
+        type: "config-changed",
+        timeNs: rt.clock.nowNs(),
+        node: node.id,
+        changed: result.changed,
+        config: result.node.config as JsonValue,
+      });
+    }
+    return c.json({ node: findNode(node.id), changed: result.changed });
+  });
+
+  api.post("/connections", async (c) => {
+    const body = await readJsonObject(c.req.raw);
+    onlyFields(body, CONNECTION_FIELDS, "a connection");
+    const from = portEndField(body, "from");
+    const to = portEndField(body, "to");
+    const capacity = integerField(body, "capacity", 1, 1 << 24);
+    const policy = choiceField(body, "policy", ["fifo", "latest"] as const);
+    for (const [field, end] of [["from", from], ["to", to]] as const) {
+      if (PreviewTaps.isTap(end.node)) {
+        throw new ApiError(
+          422,
+          "node_not_found",
+          `Cannot find node '${end.node}': it is the dashboard's own`,
+          { field },
+        );
+      }
+    }
+    try {
+      const info = rt.connectByName(from.node, from.port, to.node, to.port, { capacity, policy });
+      return c.json(info, 201);
+    } catch (error) {
+      throw toApiError(error, { fromNode: from.node, toNode: to.node });
+    }
+  });
+
+  api.delete("/connections/:id", (c) => {
+    const id = c.req.param("id");
+    const visible = graph().connections;
+    if (!visible.some((conn) => conn.id === id)) {
+      const ids = visible.map((conn) => conn.id);
+      throw new ApiError(
+        404,
+        "connection_not_found",
+        `Cannot find connection '${short(id)}': available connections: ${ids.join(", ") || "none"}`,
+        {
+          choices: ids,
+        },
+      );
+    }
+    rt.disconnect(id);
+    return c.json({ removed: id });
+  });
+
+  api.delete("/connections", (c) => {
+    const to = c.req.query("to");
+    const from = c.req.query("from");
+    for (const [field, value] of [["to", to], ["from", from]] as const) {
+      if (value !== undefined && !PORT_END.test(value)) {
+        throw new ApiError(
+          400,
+          "invalid_field",
+          `Query parameter '${field}' must be "node.port", got ${JSON.stringify(value)}`,
+          {
+            field,
+          },
+        );
+      }
+    }
+    if (to === undefined) {
+      throw new ApiError(
+        400,
+        "missing_field",
+        "Query parameter 'to' is missing: name the input to disconnect (\"node.port\"), or DELETE /connections/:id",
+        {
+          field: "to",
+        },
+      );
+    }
+    const conns = graph().connections;
+    const found = conns.find((conn) =>
+      conn.to === to && (from === undefined || conn.from === from)
+    );
+    if (!found) {
+      const inputs = conns.map((conn) => conn.to);
+      throw new ApiError(
+        404,
+        "connection_not_found",
+        `Cannot find a connection into '${to}'${from ? ` from '${from}'` : ""}: connected inputs: ${
+          inputs.join(", ") || "none"
+        }`,
+        {
+          field: from !== undefined && conns.some((conn) => conn.to === to) ? "from" : "to",
+          choices: inputs,
+        },
+      );
+    }
+    rt.disconnect(found.id);
+    return c.json({ removed: found.id });
+  });
+
+  return api;
+}

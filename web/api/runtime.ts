@@ -1,0 +1,62 @@
+/**
+ * The lifecycle, stats and events routes.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import type { ApiContext } from "./context.ts";
+import { ApiError, toApiError } from "./errors.ts";
+import { readJsonObject, short } from "./validation.ts";
+
+const ACTIONS = ["start", "pause", "resume", "stop"] as const;
+type Action = typeof ACTIONS[number];
+
+/**
+ * `GET /runtime`, `POST /runtime/{start,pause,resume,stop}`, `GET /stats`, `GET /events`.
+ *
+ * @param ctx The API context.
+ * @returns The routes.
+ */
+export function runtimeRoutes(ctx: ApiContext): Hono {
+  const rt = ctx.runtime;
+  const api = new Hono();
+
+  api.get("/runtime", (c) => c.json({ state: rt.state }));
+
+  api.post("/runtime/:action", async (c) => {
+    const action = c.req.param("action");
+    if (!(ACTIONS as readonly string[]).includes(action)) {
+      throw new ApiError(
+        404,
+        "unknown_action",
+        `Cannot ${JSON.stringify(short(action))} the runtime: actions are ${ACTIONS.join(", ")}`,
+        { field: "action", choices: ACTIONS },
+      );
+    }
+    const body = await readJsonObject(c.req.raw, true);
+    if (Object.keys(body).length > 0) {
+      throw new ApiError(
+        400,
+        "unknown_field",
+        `Cannot use field '${Object.keys(body)[0]}': ${action} takes no fields`,
+        {
+          field: Object.keys(body)[0],
+          choices: [],
+        },
+      );
+    }
+    try {
+      await rt[action as Action]();
+    } catch (error) {
+      throw toApiError(error);
+    }
+    return c.json({ state: rt.state });
+  });
+
+  api.get("/stats", (c) => c.json(ctx.hub.stats()));
+
+  api.get("/events", (c) => c.json({ events: ctx.hub.recentEvents(), errors: ctx.hub.errors() }));
+
+  return api;
+}

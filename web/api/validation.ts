@@ -1,0 +1,256 @@
+/**
+ * Request body validation: every body is read with a size limit, parsed, and checked field by
+ * field; what is wrong comes back as a 4xx {@linkcode ApiError} naming the field and the choices.
+ *
+ * @module
+ */
+
+import type { JsonValue } from "../../mod.ts";
+import { ApiError } from "./errors.ts";
+
+/** Largest request body accepted, in bytes. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** A JSON object from a request body. */
+export type JsonObject = Record<string, JsonValue>;
+
+/**
+ * Reads a request's JSON object body. An empty body reads as `{}` when `optional`.
+ *
+ * @param request The request.
+ * @param optional Whether an empty body is allowed.
+ * @returns The object.
+ * @throws {ApiError} 415 when the content type is not JSON, 413 when the body is too large, 400
+ * when it is not a JSON object.
+ */
+export async function readJsonObject(request: Request, optional = false): Promise<JsonObject> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  const text = await readLimited(request);
+  if (text.trim() === "" && optional) return {};
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new ApiError(
+      415,
+      "unsupported_media_type",
+      `Cannot read the body: content-type must be application/json, got ${
+        JSON.stringify(type || "none")
+      }`,
+      { field: "content-type", choices: ["application/json"] },
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ApiError(400, "invalid_json", `Cannot parse the body: ${(error as Error).message}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ApiError(
+      400,
+      "invalid_body",
+      `Cannot use the body: expected a JSON object, got ${describe(value)}`,
+    );
+  }
+  return value as JsonObject;
+}
+
+async function readLimited(request: Request): Promise<string> {
+  if (!request.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new ApiError(400, "invalid_json", "Cannot parse the body: it is not valid UTF-8");
+  }
+}
+
+function tooLarge(): ApiError {
+  return new ApiError(
+    413,
+    "body_too_large",
+    `Cannot read the body: it is larger than ${MAX_BODY_BYTES} bytes`,
+  );
+}
+
+/**
+ * A short description of a JSON value for error messages: `a string`, `42`, `an array`.
+ *
+ * @param value The value.
+ * @returns The description.
+ */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  if (typeof value === "string") return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  if (value === undefined) return "nothing";
+  return JSON.stringify(value);
+}
+
+/**
+ * A request value cut to 80 characters, for error messages.
+ *
+ * @param value The value.
+ * @returns It, or its first 80 characters and an ellipsis.
+ */
+export function short(value: string): string {
+  return value.length > 80 ? `${value.slice(0, 80)}...` : value;
+}
+
+/**
+ * Refuses fields the endpoint does not know.
+ *
+ * @param body The body.
+ * @param allowed The known fields.
+ * @param what What the body describes, for the message (`a node`).
+ * @throws {ApiError} 400 naming the first unknown field and the known ones.
+ */
+export function onlyFields(body: JsonObject, allowed: readonly string[], what: string): void {
+  for (const key of Object.keys(body)) {
+    if (!allowed.includes(key)) {
+      throw new ApiError(
+        400,
+        "unknown_field",
+        `Cannot use field '${key}' of ${what}: known fields are ${allowed.join(", ")}`,
+        { field: key, choices: allowed },
+      );
+    }
+  }
+}
+
+function invalid(field: string, expected: string, value: unknown, choices?: readonly string[]) {
+  return new ApiError(
+    400,
+    value === undefined ? "missing_field" : "invalid_field",
+    value === undefined
+      ? `Field '${field}' is missing: expected ${expected}`
+      : `Field '${field}' must be ${expected}, got ${describe(value)}`,
+    { field, ...(choices ? { choices } : {}) },
+  );
+}
+
+/**
+ * A string field.
+ *
+ * @param body The body.
+ * @param field The field.
+ * @param options Whether it may be missing, and a pattern it must match (with its wording).
+ * @returns The string, or `undefined` when it is optional and missing.
+ * @throws {ApiError} 400 when it is missing or not a matching string.
+ */
+export function stringField(
+  body: JsonObject,
+  field: string,
+  options: { optional?: boolean; pattern?: RegExp; expected?: string } = {},
+): string | undefined {
+  const value = body[field];
+  if (value === undefined && options.optional) return undefined;
+  const expected = options.expected ?? "a non-empty string";
+  if (typeof value !== "string" || value === "" || value.length > 1000) {
+    throw invalid(field, expected, value);
+  }
+  if (options.pattern && !options.pattern.test(value)) throw invalid(field, expected, value);
+  return value;
+}
+
+/**
+ * A field that must be one of some strings.
+ *
+ * @param body The body.
+ * @param field The field.
+ * @param choices The allowed values.
+ * @returns The value, or `undefined` when missing.
+ * @throws {ApiError} 400 listing the choices.
+ */
+export function choiceField<T extends string>(
+  body: JsonObject,
+  field: string,
+  choices: readonly T[],
+): T | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !choices.includes(value as T)) {
+    throw invalid(field, `one of ${choices.join(", ")}`, value, choices);
+  }
+  return value as T;
+}
+
+/**
+ * An optional integer field within bounds.
+ *
+ * @param body The body.
+ * @param field The field.
+ * @param min The smallest value.
+ * @param max The largest value.
+ * @returns The value, or `undefined` when missing.
+ * @throws {ApiError} 400 when it is not an integer in range.
+ */
+export function integerField(
+  body: JsonObject,
+  field: string,
+  min: number,
+  max: number,
+): number | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw invalid(field, `an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+/**
+ * An optional JSON object field.
+ *
+ * @param body The body.
+ * @param field The field.
+ * @returns The object, or `undefined` when missing.
+ * @throws {ApiError} 400 when it is not an object.
+ */
+export function objectField(body: JsonObject, field: string): JsonObject | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw invalid(field, "a JSON object", value);
+  }
+  return value as JsonObject;
+}
+
+/** A `node.port` reference: a node id, a dot, a port name. */
+export const PORT_END = /^[A-Za-z_][A-Za-z0-9_-]*\.[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * A `node.port` field.
+ *
+ * @param body The body.
+ * @param field The field (`from` or `to`).
+ * @returns The node id and the port name.
+ * @throws {ApiError} 400 when it is missing or not `node.port`.
+ */
+export function portEndField(body: JsonObject, field: string): { node: string; port: string } {
+  const value = stringField(body, field, {
+    pattern: PORT_END,
+    expected: `"node.port" (a node id, a dot, a port name)`,
+  })!;
+  const dot = value.lastIndexOf(".");
+  return { node: value.slice(0, dot), port: value.slice(dot + 1) };
+}

@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { ApiError } from "./errors.ts";
+import {
+  choiceField,
+  integerField,
+  MAX_BODY_BYTES,
+  onlyFields,
+  portEndField,
+  readJsonObject,
+  stringField,
+} from "./validation.ts";
+
+const json = (body: string, type = "application/json") =>
+  new Request("http://x/", { method: "POST", body, headers: { "content-type": type } });
+
+async function status(promise: Promise<unknown>): Promise<number> {
+  try {
+    await promise;
+    return 200;
+  } catch (error) {
+    assert.ok(error instanceof ApiError);
+    return error.status;
+  }
+}
+
+Deno.test("readJsonObject() reads objects and refuses everything else with a 4xx", async () => {
+  assert.deepEqual(await readJsonObject(json('{"a":1}')), { a: 1 });
+  assert.deepEqual(
+    await readJsonObject(new Request("http://x/", { method: "POST" }), true),
+    {},
+  );
+  assert.equal(await status(readJsonObject(json("[1]"))), 400);
+  assert.equal(await status(readJsonObject(json("nul"))), 400);
+  assert.equal(await status(readJsonObject(json("{}", "text/plain"))), 415);
+  assert.equal(await status(readJsonObject(json(`"${"x".repeat(MAX_BODY_BYTES)}"`))), 413);
+});
+
+Deno.test("Field checkers name the field and the choices", () => {
+  const body = { a: "x", n: 3.5, p: "newest", end: "mix.out", extra: 1 };
+  assert.equal(stringField(body, "a"), "x");
+  assert.throws(() => stringField(body, "missing"), (e: ApiError) => e.code === "missing_field");
+  assert.throws(
+    () => integerField(body, "n", 0, 10),
+    (e: ApiError) => e.fields.field === "n" && /integer from 0 to 10/.test(e.message),
+  );
+  assert.throws(
+    () => choiceField(body, "p", ["fifo", "latest"]),
+    (e: ApiError) => e.fields.choices?.join() === "fifo,latest",
+  );
+  assert.deepEqual(portEndField(body, "end"), { node: "mix", port: "out" });
+  assert.throws(
+    () => portEndField({ end: "mix" }, "end"),
+    (e: ApiError) => e.fields.field === "end",
+  );
+  assert.throws(
+    () => onlyFields(body, ["a", "n", "p", "end"], "a thing"),
+    (e: ApiError) => e.code === "unknown_field" && e.fields.field === "extra",
+  );
+});

@@ -1,0 +1,51 @@
+/**
+ * Calls to the control API from the page, with the token; failures become the page's notice.
+ *
+ * @module
+ */
+
+import { API_BASE, type ApiErrorBody } from "../shared/protocol.ts";
+import type { DashboardStore } from "../shared/store.ts";
+
+/**
+ * Calls the API.
+ *
+ * @param store The page's store (token and notice).
+ * @param method The HTTP method.
+ * @param path The path under `/api/v1`.
+ * @param body A JSON body.
+ * @returns The response body, or `undefined` when the call failed (the notice says why).
+ */
+export async function callApi<T = unknown>(
+  store: DashboardStore,
+  method: "GET" | "POST" | "PATCH" | "DELETE",
+  path: string,
+  body?: unknown,
+): Promise<T | undefined> {
+  const headers: Record<string, string> = {};
+  if (store.token.value) headers.authorization = `Bearer ${store.token.value}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  let response: Response;
+  try {
+    response = await fetch(`${API_BASE}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    store.notice.value = { kind: "error", text: `Cannot reach the dashboard: ${error}` };
+    return undefined;
+  }
+  const json = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = (json as ApiErrorBody | null)?.error;
+    store.notice.value = {
+      kind: "error",
+      text: error?.message ?? `${method} ${path} failed with status ${response.status}`,
+      field: error?.field,
+    };
+    return undefined;
+  }
+  store.notice.value = null;
+  return json as T;
+}

@@ -1,0 +1,102 @@
+/**
+ * One connection in the graph drawing: its route, moving while frames flow, with throughput,
+ * fill level and drops.
+ *
+ * @module
+ */
+
+import type { ConnectionDescription } from "../../mod.ts";
+import { formatCount, formatRate } from "../shared/format.ts";
+import type { Point, StatsView } from "../shared/protocol.ts";
+
+/** Props of {@linkcode EdgeView}. */
+export interface EdgeViewProps {
+  /** The connection. */
+  connection: ConnectionDescription;
+  /** Its route. */
+  points: Point[];
+  /** Its stats, when known. */
+  stats: StatsView["connections"][string] | undefined;
+  /** Whether it is selected. */
+  selected: boolean;
+  /** Selects it. */
+  onSelect(id: string): void;
+}
+
+/**
+ * An SVG path through the points.
+ *
+ * @param points The route.
+ * @returns The path data.
+ */
+export function pathData(points: Point[]): string {
+  return points.map((p, i) => `${i === 0 ? "M" : "L"}${p.x.toFixed(1)} ${p.y.toFixed(1)}`)
+    .join(" ");
+}
+
+function labelPoint(points: Point[]): Point {
+  let best = 0;
+  let at = { x: points[0].x, y: points[0].y };
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1];
+    const b = points[i];
+    const length = Math.hypot(b.x - a.x, b.y - a.y);
+    if (length > best) {
+      best = length;
+      at = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+    }
+  }
+  return at;
+}
+
+/**
+ * The edge, in SVG.
+ *
+ * @param props The connection, its route and stats.
+ * @returns The group.
+ */
+export function EdgeView({ connection, points, stats, selected, onSelect }: EdgeViewProps) {
+  const rate = stats?.rates.written ?? 0;
+  const fill = stats ? stats.queued / Math.max(1, stats.capacity) : 0;
+  const dropped = stats?.dropped ?? connection.stats.dropped;
+  const moving = stats?.rates.moving ?? false;
+  const speed = !moving ? "" : rate > 200 ? "flow-fast" : rate > 20 ? "flow" : "flow-slow";
+  const d = pathData(points);
+  const label = labelPoint(points);
+  const classes = ["edge", speed, selected ? "selected" : "", dropped > 0 ? "dropping" : ""];
+  return (
+    <g
+      class={classes.join(" ")}
+      data-connection={connection.id}
+      data-from={connection.from}
+      data-to={connection.to}
+      onClick={(e) => {
+        e.stopPropagation();
+        onSelect(connection.id);
+      }}
+    >
+      <title>
+        {`${connection.id}: ${connection.from} → ${connection.to} (${connection.policy}, capacity ${connection.capacity})`}
+      </title>
+      <path class="edge-hit" d={d} />
+      <path class="edge-line" d={d} />
+      <g class="edge-label" transform={`translate(${label.x - 46},${label.y - 22})`}>
+        <rect class="edge-label-bg" width={92} height={18} rx={4} />
+        <text class="edge-rate" data-rate={connection.id} x={6} y={13}>{formatRate(rate)}</text>
+        <rect class="fill-bg" x={46} y={5} width={20} height={8} rx={2}>
+          <title>{`queued ${stats?.queued ?? 0} of ${connection.capacity}`}</title>
+        </rect>
+        <rect class="fill" x={46} y={5} width={20 * Math.min(1, fill)} height={8} rx={2} />
+        <text
+          class={`edge-drops ${dropped > 0 ? "has-drops" : ""}`}
+          x={98}
+          y={13}
+          text-anchor="end"
+        >
+          {formatCount(dropped)}
+          <title>dropped frames</title>
+        </text>
+      </g>
+    </g>
+  );
+}

@@ -1,0 +1,63 @@
+/**
+ * The lifecycle buttons (start, pause, resume, stop), the runtime's state, the stream's state
+ * and the last notice.
+ *
+ * @module
+ */
+
+import type { RuntimeState } from "../../mod.ts";
+import { callApi } from "../client/api_client.ts";
+import { StateBadge } from "../components/StateBadge.tsx";
+import { useStore } from "../shared/store.ts";
+
+/** Props of the controls (none: they read the store). */
+export type ControlsProps = Record<never, never>;
+
+const ACTIONS: { action: string; label: string; when: RuntimeState[] }[] = [
+  { action: "start", label: "Start", when: ["stopped"] },
+  { action: "pause", label: "Pause", when: ["running"] },
+  { action: "resume", label: "Resume", when: ["paused"] },
+  { action: "stop", label: "Stop", when: ["running", "paused"] },
+];
+
+/**
+ * The controls island.
+ *
+ * @returns The controls.
+ */
+export default function Controls(_props: ControlsProps) {
+  const store = useStore();
+  const state = store.state.value;
+  const link = store.link.value;
+  const notice = store.notice.value;
+  return (
+    <div class="controls">
+      <span class="label">runtime</span>
+      <StateBadge state={state} />
+      {ACTIONS.map(({ action, label, when }) => (
+        <button
+          key={action}
+          type="button"
+          data-action={action}
+          disabled={!store.token.value || !when.includes(state)}
+          onClick={() => void callApi(store, "POST", `/runtime/${action}`)}
+        >
+          {label}
+        </button>
+      ))}
+      <span class={`link link-${link}`} data-link={link}>
+        {link === "read-only" ? "read-only: open the URL with the token printed at start" : link}
+      </span>
+      {notice
+        ? (
+          <span class={`notice notice-${notice.kind}`} role="alert" data-notice={notice.kind}>
+            {notice.text}
+            <button type="button" class="dismiss" onClick={() => store.notice.value = null}>
+              ×
+            </button>
+          </span>
+        )
+        : null}
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { addDemoPipeline } from "../examples/demo_pipeline.ts";
+import { createRuntime } from "../processors/mod.ts";
+import { layoutGraph } from "./layout.ts";
+import { NODE_WIDTH, portAnchor } from "./shared/geometry.ts";
+
+Deno.test("layoutGraph() places sources left of what they feed, without overlaps, edges port to port", async () => {
+  const rt = createRuntime();
+  addDemoPipeline(rt);
+  const graph = rt.describe();
+  const layout = await layoutGraph(graph);
+  for (const c of graph.connections) {
+    const [from, to] = [c.from.split(".")[0], c.to.split(".")[0]];
+    assert.ok(layout.nodes[from].x + NODE_WIDTH <= layout.nodes[to].x, `${c.from} -> ${c.to}`);
+    const points = layout.edges[c.id];
+    const toNode = graph.nodes.find((n) => n.id === to)!;
+    const index = toNode.inputs.findIndex((p) => p.name === c.to.split(".")[1]);
+    const anchor = portAnchor("input", index);
+    assert.deepEqual(points.at(-1), {
+      x: layout.nodes[to].x + anchor.x,
+      y: layout.nodes[to].y + anchor.y,
+    });
+  }
+  const boxes = Object.values(layout.nodes);
+  for (const a of boxes) {
+    for (const b of boxes) {
+      if (a === b) continue;
+      const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y ||
+        b.y + b.height <= a.y;
+      assert.ok(apart, "boxes do not overlap");
+    }
+  }
+  assert.ok(layout.width > 0 && layout.height > 0);
+});
+
+Deno.test("layoutGraph() lays out an empty graph", async () => {
+  const layout = await layoutGraph({ state: "stopped", nodes: [], connections: [], isolates: {} });
+  assert.deepEqual(layout.nodes, {});
+});

@@ -1,0 +1,73 @@
+/**
+ * The streamlib dashboard and control API.
+ *
+ * {@linkcode createDashboard} serves, for one runtime, a page with the live graph (auto-laid out,
+ * with process times, throughput, fill levels, drops and previews), a palette, a config form
+ * generated from each processor's JSON Schema and an event log; and a versioned JSON API under
+ * `/api/v1` with a WebSocket event stream, which other programs use to read and change the graph.
+ * It binds to 127.0.0.1 by default; mutating calls and the stream need the token printed inside
+ * the dashboard URL. See `docs/control_api.md`.
+ *
+ * @example Start a pipeline with its dashboard, then drive it over HTTP
+ * ```ts ignore
+ * import { createDashboard } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * rt.add("TestToneGenerator", { frequency: 440 }, { id: "tone" });
+ * rt.add("NullSink", {}, { id: "sink" });
+ * rt.connectByName("tone", "audio", "sink", "in");
+ * await rt.start();
+ *
+ * await using dashboard = await createDashboard(rt, { port: 8787 });
+ * console.log(`Dashboard: ${dashboard.url}`);
+ *
+ * const response = await fetch(`${dashboard.origin}/api/v1/nodes/tone/config`, {
+ *   method: "PATCH",
+ *   headers: { authorization: `Bearer ${dashboard.token}`, "content-type": "application/json" },
+ *   body: JSON.stringify({ config: { frequency: 880 } }), // a live field: allowed while running
+ * });
+ * console.log(response.status); // 200
+ * ```
+ *
+ * @module
+ */
+
+export { createDashboard, type Dashboard, type DashboardOptions } from "./server.ts";
+export { ApiError, type ApiErrorFields } from "./api/errors.ts";
+export { BundleError } from "./bundle.ts";
+export { changeConfig, type ConfigChange, NotReconfigurableError } from "./config_change.ts";
+export { BUILTIN_LIVE_FIELDS, liveFields, RecordingLockError } from "./live_fields.ts";
+export type { PreviewOptions } from "./previews.ts";
+export { TAP_PREFIX } from "./preview_tap.ts";
+export {
+  API_BASE,
+  API_VERSION,
+  type ApiErrorBody,
+  type AudioLevel,
+  type ClientMessage,
+  type ConfigChangedEvent,
+  type ConnectionRates,
+  type DashboardEvent,
+  type ErrorMessage,
+  type EventsMessage,
+  type GraphLayout,
+  type GraphMessage,
+  type GraphView,
+  type LoggedEvent,
+  type NodeBox,
+  type NodeErrorInfo,
+  type NodeRates,
+  type Point,
+  type ProcessorInfo,
+  type ServerMessage,
+  type SnapshotMessage,
+  type StatsMessage,
+  type StatsView,
+  type WatchMessage,
+} from "./shared/protocol.ts";
+export {
+  decodePreviewFrame,
+  type PreviewFrame,
+  type PreviewHeader,
+} from "./shared/preview_frame.ts";

@@ -1,0 +1,194 @@
+/**
+ * `createDashboard()`: the dashboard's HTTP server, which is also the control API.
+ *
+ * @module
+ */
+
+import { fileURLToPath as fromFileUrl } from "node:url";
+import { Hono } from "hono";
+import type { NodeRegistry, Runtime } from "../mod.ts";
+import { accessPolicy, hostGuard } from "./api/auth.ts";
+import { apiNotFound, createApi, errorResponse } from "./api/app.ts";
+import type { ApiContext } from "./api/context.ts";
+import { ApiError } from "./api/errors.ts";
+import { islandBundle } from "./bundle.ts";
+import { type PreviewOptions, PreviewTaps } from "./previews.ts";
+import { processorInfos } from "./processor_info.ts";
+import { renderPage } from "./render_page.tsx";
+import { API_BASE } from "./shared/protocol.ts";
+import { StreamHub } from "./stream.ts";
+import { createToken, tokenProblem } from "./token.ts";
+
+/** Options of {@linkcode createDashboard}. */
+export interface DashboardOptions {
+  /** The processors the palette offers and the API lists. Default: the runtime's registry. */
+  readonly registry?: NodeRegistry;
+  /** The TCP port; 0 picks a free one. Default 0. */
+  readonly port?: number;
+  /** The address to bind. Default `127.0.0.1` (this machine only). */
+  readonly hostname?: string;
+  /** The access token. Default: 32 random hex digits, made now. */
+  readonly token?: string;
+  /** Origins besides the dashboard's own allowed to call the API from a browser. */
+  readonly allowedOrigins?: readonly string[];
+  /** Stats messages per second on the event stream. Default 10. */
+  readonly statsHz?: number;
+  /** Preview rates and size. */
+  readonly previews?: PreviewOptions;
+}
+
+/** A running dashboard. */
+export interface Dashboard extends AsyncDisposable {
+  /** The page's URL, token included: what to open in a browser. */
+  readonly url: string;
+  /** `http://host:port`, for API clients. */
+  readonly origin: string;
+  /** The token mutating calls and the event stream need (`Authorization: Bearer <token>`). */
+  readonly token: string;
+  /** The bound port. */
+  readonly port: number;
+  /** Closes clients, removes preview taps and stops serving. Idempotent; the runtime keeps running. */
+  close(): Promise<void>;
+}
+
+const STATIC = new URL("./static/", import.meta.url);
+const STATIC_TYPES: Record<string, string> = {
+  css: "text/css; charset=utf-8",
+  svg: "image/svg+xml",
+  png: "image/png",
+};
+
+/**
+ * Starts the dashboard for a runtime: the page at `/`, the control API under `/api/v1` and the
+ * event stream at `/api/v1/stream`. It binds to 127.0.0.1 unless told otherwise; mutating calls
+ * and the stream need the token, which is printed inside `url`. The dashboard uses only the
+ * runtime's public API, and a slow or vanished client never slows the runtime.
+ *
+ * @param runtime The runtime to show and control.
+ * @param options Registry, address, token and rates.
+ * @returns The running dashboard.
+ * @throws {TypeError} When the token is malformed.
+ * @throws {BundleError} When the islands' bundle cannot be built.
+ *
+ * @example Show a tone on the dashboard
+ * ```ts ignore
+ * import { createDashboard } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * rt.add("TestToneGenerator", {}, { id: "tone" });
+ * rt.add("NullSink", {}, { id: "sink" });
+ * rt.connectByName("tone", "audio", "sink", "in");
+ * await rt.start();
+ * await using dashboard = await createDashboard(rt, { port: 8787 });
+ * console.log(`Dashboard: ${dashboard.url}`);
+ * ```
+ */
+export async function createDashboard(
+  runtime: Runtime,
+  options: DashboardOptions = {},
+): Promise<Dashboard> {
+  const token = options.token ?? createToken();
+  const problem = tokenProblem(token);
+  if (problem) throw new TypeError(`Cannot create the dashboard: ${problem}`);
+  const hostname = options.hostname ?? "127.0.0.1";
+  const bundle = await islandBundle();
+  const processors = processorInfos(options.registry ?? runtime.registry);
+  const frames = { hub: undefined as StreamHub | undefined };
+  const taps = new PreviewTaps(
+    runtime,
+    (output, message) => frames.hub?.offerFrame(output, message),
+    options.previews,
+  );
+  const hub = new StreamHub({ runtime, processors, taps, statsHz: options.statsHz });
+  frames.hub = hub;
+  await hub.ready();
+
+  // The policy names the bound port, so the app is made once the server listens.
+  const routes: { app?: Hono } = {};
+  const server = Deno.serve(
+    {
+      hostname,
+      port: options.port ?? 0,
+      onListen: () => {},
+    },
+    (request, info) =>
+      routes.app ? routes.app.fetch(request, info) : new Response(null, { status: 503 }),
+  );
+  const port = server.addr.port;
+  const policy = accessPolicy(token, hostname, port, options.allowedOrigins);
+  const ctx: ApiContext = { runtime, processors, hub, policy };
+  routes.app = createApp(ctx, bundle);
+
+  const host = hostname === "0.0.0.0" || hostname === "::"
+    ? "127.0.0.1"
+    : hostname.includes(":")
+    ? `[${hostname}]`
+    : hostname;
+  const origin = `http://${host}:${port}`;
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    closing ??= (async () => {
+      hub.close();
+      taps.close();
+      await server.shutdown();
+    })();
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    token,
+    port,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+function createApp(ctx: ApiContext, bundle: Uint8Array<ArrayBuffer>): Hono {
+  const app = new Hono();
+  app.onError(errorResponse);
+  app.use("*", hostGuard(ctx.policy));
+  app.route(API_BASE, createApi(ctx));
+  app.get("/", (c) => {
+    const html = renderPage(ctx.hub.snapshot());
+    return c.html(html, 200, {
+      "content-security-policy": [
+        "default-src 'self'",
+        "img-src 'self' data: blob:",
+        "style-src 'self' 'unsafe-inline'",
+        "script-src 'self'",
+        "frame-ancestors 'none'",
+      ].join("; "),
+      "cache-control": "no-store",
+      "referrer-policy": "no-referrer",
+    });
+  });
+  app.get("/static/islands.js", (c) => {
+    return c.body(bundle, 200, {
+      "content-type": "text/javascript; charset=utf-8",
+      "cache-control": "no-cache",
+    });
+  });
+  app.get("/static/:file", async (c) => {
+    const file = c.req.param("file");
+    const ext = /^[a-z0-9_-]+\.([a-z]+)$/.exec(file)?.[1];
+    const type = ext ? STATIC_TYPES[ext] : undefined;
+    if (!type) throw new ApiError(404, "not_found", `Cannot find /static/${file}`);
+    let body: Uint8Array;
+    try {
+      body = await Deno.readFile(fromFileUrl(new URL(file, STATIC)));
+    } catch {
+      throw new ApiError(404, "not_found", `Cannot find /static/${file}`);
+    }
+    return c.body(body as Uint8Array<ArrayBuffer>, 200, {
+      "content-type": type,
+      "cache-control": "no-cache",
+    });
+  });
+  app.notFound((c) =>
+    c.req.path.startsWith("/api/") ? apiNotFound(c) : c.json(
+      new ApiError(404, "not_found", `Cannot find ${c.req.path}: the dashboard is at /`).body(),
+      404,
+    )
+  );
+  return app;
+}

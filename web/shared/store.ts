@@ -1,0 +1,213 @@
+/**
+ * The page's state, shared by its islands: signals fed by the event stream. On the server a store
+ * is built from a snapshot for one render; in the browser one store lives for the page.
+ *
+ * @module
+ */
+
+import { type Signal, signal } from "@preact/signals";
+import { createContext } from "preact";
+import { useContext } from "preact/hooks";
+import type { RuntimeState } from "../../mod.ts";
+import type { PreviewFrame } from "./preview_frame.ts";
+import type {
+  GraphLayout,
+  GraphView,
+  LoggedEvent,
+  NodeErrorInfo,
+  ProcessorInfo,
+  ServerMessage,
+  SnapshotMessage,
+  StatsView,
+} from "./protocol.ts";
+
+/** What the side panel shows. */
+export type Selection = { kind: "node"; id: string } | { kind: "connection"; id: string } | null;
+
+/** A connection being dragged from an output. */
+export interface Drag {
+  /** `node.port` of the output. */
+  from: string;
+  /** Its port type. */
+  portType: string;
+  /** The pointer, in graph coordinates. */
+  x: number;
+  /** The pointer, in graph coordinates. */
+  y: number;
+}
+
+/** A message for the person at the page (the last API error, mostly). */
+export interface Notice {
+  /** Error or information. */
+  kind: "error" | "info";
+  /** The text. */
+  text: string;
+  /** The request field it is about (`config.frequency`), if any. */
+  field?: string;
+}
+
+/** The state of the event stream. */
+export type LinkState = "connecting" | "live" | "offline" | "read-only";
+
+/** Video previews by output, outside signals (they arrive as pixels, drawn into canvases). */
+export class FrameBus {
+  readonly #listeners = new Map<string, Set<(frame: PreviewFrame) => void>>();
+  readonly #last = new Map<string, PreviewFrame>();
+
+  /**
+   * Subscribes to an output's previews; the newest one so far is delivered at once.
+   *
+   * @param output `node.port`.
+   * @param listener Draws a frame.
+   * @returns Unsubscribes.
+   */
+  subscribe(output: string, listener: (frame: PreviewFrame) => void): () => void {
+    let set = this.#listeners.get(output);
+    if (!set) this.#listeners.set(output, set = new Set());
+    set.add(listener);
+    const last = this.#last.get(output);
+    if (last) listener(last);
+    return () => set.delete(listener);
+  }
+
+  /**
+   * Delivers a frame.
+   *
+   * @param frame The decoded preview.
+   */
+  publish(frame: PreviewFrame): void {
+    this.#last.set(frame.header.output, frame);
+    for (const listener of this.#listeners.get(frame.header.output) ?? []) listener(frame);
+  }
+}
+
+const MAX_EVENTS = 200;
+
+/** The page's state. */
+export class DashboardStore {
+  /** The registry. */
+  readonly processors: Signal<ProcessorInfo[]>;
+  /** The graph. */
+  readonly graph: Signal<GraphView>;
+  /** Its layout. */
+  readonly layout: Signal<GraphLayout>;
+  /** The latest stats. */
+  readonly stats: Signal<StatsView>;
+  /** The runtime's state, from stats, graph and events (whichever is newest). */
+  readonly state: Signal<RuntimeState>;
+  /** Recent events, oldest first. */
+  readonly events: Signal<LoggedEvent[]>;
+  /** The last error of each failed node. */
+  readonly errors: Signal<Record<string, NodeErrorInfo>>;
+  /** What the side panel shows. */
+  readonly selection: Signal<Selection> = signal(null);
+  /** A connection being dragged. */
+  readonly drag: Signal<Drag | null> = signal(null);
+  /** The last notice. */
+  readonly notice: Signal<Notice | null> = signal(null);
+  /** The event stream's state. */
+  readonly link: Signal<LinkState>;
+  /** Video previews. */
+  readonly frames: FrameBus = new FrameBus();
+  /**
+   * The token, or `null` for a read-only page. Set after hydration (with
+   * {@linkcode DashboardStore.authorize}), so the hydrated markup matches the server's.
+   */
+  readonly token: Signal<string | null> = signal(null);
+
+  /**
+   * Builds the state from a snapshot.
+   *
+   * @param snapshot The snapshot.
+   */
+  constructor(snapshot: SnapshotMessage) {
+    this.processors = signal(snapshot.processors);
+    this.graph = signal(snapshot.graph);
+    this.layout = signal(snapshot.layout);
+    this.stats = signal(snapshot.stats);
+    this.state = signal(snapshot.stats.state);
+    this.events = signal(snapshot.events);
+    this.errors = signal(snapshot.errors);
+    this.link = signal("read-only");
+  }
+
+  /**
+   * Gives the page its token: controls enable and the stream connects.
+   *
+   * @param token The token, or `null` to stay read-only.
+   */
+  authorize(token: string | null): void {
+    this.token.value = token;
+    this.link.value = token ? "connecting" : "read-only";
+  }
+
+  /**
+   * Applies a message from the event stream.
+   *
+   * @param message The message.
+   */
+  apply(message: ServerMessage): void {
+    switch (message.type) {
+      case "snapshot":
+        this.processors.value = message.processors;
+        this.graph.value = message.graph;
+        this.layout.value = message.layout;
+        this.stats.value = message.stats;
+        this.state.value = message.stats.state;
+        this.events.value = message.events;
+        this.errors.value = message.errors;
+        break;
+      case "graph":
+        this.graph.value = message.graph;
+        this.layout.value = message.layout;
+        break;
+      case "stats":
+        this.stats.value = message.stats;
+        this.state.value = message.stats.state;
+        break;
+      case "events":
+        this.#addEvents(message.events);
+        break;
+      case "error":
+        this.notice.value = { kind: "error", text: message.error.message };
+        break;
+    }
+    const selected = this.selection.value;
+    if (selected && !this.#exists(selected)) this.selection.value = null;
+  }
+
+  #addEvents(events: LoggedEvent[]): void {
+    let errors: Record<string, NodeErrorInfo> | undefined;
+    for (const { event } of events) {
+      if (event.type === "runtime-state") this.state.value = event.to;
+      if (event.type === "node-error") {
+        const { phase, name, message, stack, timeNs } = event;
+        (errors ??= { ...this.errors.value })[event.node] = { phase, name, message, stack, timeNs };
+      }
+    }
+    if (errors) this.errors.value = errors;
+    this.events.value = [...this.events.value, ...events].slice(-MAX_EVENTS);
+  }
+
+  #exists(selection: NonNullable<Selection>): boolean {
+    const graph = this.graph.value;
+    return selection.kind === "node"
+      ? graph.nodes.some((n) => n.id === selection.id)
+      : graph.connections.some((c) => c.id === selection.id);
+  }
+}
+
+/** Carries the store to islands (each island is its own Preact root). */
+export const StoreContext = createContext<DashboardStore | null>(null);
+
+/**
+ * The page's store.
+ *
+ * @returns The store from the nearest {@linkcode StoreContext}.
+ * @throws {Error} When rendered outside one.
+ */
+export function useStore(): DashboardStore {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error("Cannot use the dashboard store: render inside <StoreContext>");
+  return store;
+}

@@ -1,0 +1,345 @@
+/**
+ * The event stream: a WebSocket hub that sends each client a snapshot on connect, then events as
+ * they happen, the graph when it changes, stats about 10 times a second and the previews it
+ * watches.
+ *
+ * @module
+ */
+
+import type { Runtime } from "../mod.ts";
+import { isTapEvent, RateTracker, visibleGraph } from "./graph_view.ts";
+import { layoutGraph } from "./layout.ts";
+import type { PreviewTaps } from "./previews.ts";
+import {
+  API_VERSION,
+  type DashboardEvent,
+  type ErrorMessage,
+  type GraphLayout,
+  type GraphView,
+  type LoggedEvent,
+  type NodeErrorInfo,
+  type ProcessorInfo,
+  type SnapshotMessage,
+  type StatsView,
+} from "./shared/protocol.ts";
+import { type ClientLimits, StreamClient } from "./stream_client.ts";
+
+/** Options of a {@linkcode StreamHub}. */
+export interface StreamHubOptions {
+  /** The runtime. */
+  readonly runtime: Runtime;
+  /** The registry as the API lists it. */
+  readonly processors: ProcessorInfo[];
+  /** The preview taps. */
+  readonly taps: PreviewTaps;
+  /** Stats messages per second. Default 10. */
+  readonly statsHz?: number;
+  /** Events kept for snapshots. Default 200. */
+  readonly history?: number;
+  /** Bounds of each client's queue. */
+  readonly limits?: Partial<ClientLimits>;
+}
+
+const TOPOLOGY = new Set([
+  "node-added",
+  "node-removed",
+  "connection-added",
+  "connection-removed",
+  "worker-exit",
+  "config-changed",
+]);
+const MAX_CLIENT_MESSAGE = 64 * 1024;
+const MAX_WATCHED = 256;
+
+/**
+ * Fans the runtime's events, graph and stats out to WebSocket clients. The runtime is read only
+ * through its public API (`on()`, `describe()`, `stats()`); a stats snapshot is taken once per
+ * tick and serialized once for every client, and only while some client is connected.
+ */
+export class StreamHub {
+  readonly #rt: Runtime;
+  readonly #processors: ProcessorInfo[];
+  readonly #taps: PreviewTaps;
+  readonly #periodMs: number;
+  readonly #historySize: number;
+  readonly #limits: ClientLimits;
+  readonly #clients = new Set<StreamClient>();
+  readonly #history: LoggedEvent[] = [];
+  readonly #errors: Record<string, NodeErrorInfo> = {};
+  readonly #rates = new RateTracker();
+  readonly #unsubscribe: () => void;
+  #seq = 0;
+  #view: GraphView;
+  #layout: GraphLayout = { width: 0, height: 0, nodes: {}, edges: {} };
+  #visible = { nodes: new Set<string>(), connections: new Set<string>() };
+  #graphDirty = true;
+  #layingOut: Promise<void> | undefined;
+  #ticker: ReturnType<typeof setInterval> | undefined;
+  #flushPending = false;
+  #reconcileTimer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  /**
+   * Subscribes to the runtime and lays out the graph (await {@linkcode StreamHub.ready}).
+   *
+   * @param options Runtime, registry, taps, rates and limits.
+   */
+  constructor(options: StreamHubOptions) {
+    this.#rt = options.runtime;
+    this.#processors = options.processors;
+    this.#taps = options.taps;
+    this.#periodMs = 1000 / (options.statsHz ?? 10);
+    this.#historySize = options.history ?? 200;
+    this.#limits = {
+      highWaterBytes: options.limits?.highWaterBytes ?? 1 << 20,
+      maxQueuedEvents: options.limits?.maxQueuedEvents ?? 500,
+    };
+    this.#view = this.#refreshVisible();
+    this.#unsubscribe = this.#rt.on((event) => this.publish(event));
+    this.#relayout();
+  }
+
+  /** Connected clients. */
+  get clientCount(): number {
+    return this.#clients.size;
+  }
+
+  /** Resolves when the current graph is laid out. */
+  async ready(): Promise<void> {
+    while (this.#layingOut) await this.#layingOut;
+  }
+
+  /**
+   * Records an event and queues it for every client. The runtime's events come here through
+   * `rt.on()`; the dashboard adds its own (`config-changed`). Tap events are dropped.
+   *
+   * @param event The event.
+   */
+  publish(event: DashboardEvent): void {
+    if (this.#closed || isTapEvent(event)) return;
+    const logged: LoggedEvent = { seq: ++this.#seq, event };
+    this.#history.push(logged);
+    if (this.#history.length > this.#historySize) this.#history.shift();
+    if (event.type === "node-error") {
+      const { phase, name, message, stack, timeNs } = event;
+      this.#errors[event.node] = { phase, name, message, stack, timeNs };
+    } else if (event.type === "node-removed") {
+      delete this.#errors[event.node];
+    }
+    const json = JSON.stringify(logged);
+    for (const client of this.#clients) client.offerEvent(json);
+    if (TOPOLOGY.has(event.type)) {
+      this.#refreshVisible();
+      this.#relayout();
+      this.#scheduleReconcile();
+    }
+    this.#scheduleFlush();
+  }
+
+  /** The most recent events, oldest first. */
+  recentEvents(): LoggedEvent[] {
+    return [...this.#history];
+  }
+
+  /** The last error of each node that failed. */
+  errors(): Record<string, NodeErrorInfo> {
+    return { ...this.#errors };
+  }
+
+  /**
+   * The stats now, with rates over about the last second.
+   *
+   * @returns The stats view.
+   */
+  stats(): StatsView {
+    return this.#rates.view(this.#rt.stats(), this.#visible, this.#taps.levels());
+  }
+
+  /**
+   * Everything a new client needs.
+   *
+   * @returns The snapshot.
+   */
+  snapshot(): SnapshotMessage {
+    return {
+      type: "snapshot",
+      version: API_VERSION,
+      processors: this.#processors,
+      graph: this.#view,
+      layout: this.#layout,
+      stats: this.stats(),
+      events: this.recentEvents(),
+      errors: this.errors(),
+    };
+  }
+
+  /**
+   * Takes an upgraded WebSocket: on open it gets a snapshot, then the stream.
+   *
+   * @param socket The socket from `Deno.upgradeWebSocket()`.
+   */
+  attach(socket: WebSocket): void {
+    const client = new StreamClient(socket, this.#limits);
+    socket.binaryType = "arraybuffer";
+    socket.onopen = () => {
+      if (this.#closed) return socket.close(1001, "dashboard closing");
+      this.#clients.add(client);
+      client.needSnapshot();
+      client.flush(() => JSON.stringify(this.snapshot()));
+      this.#ticker ??= setInterval(() => this.#tick(), this.#periodMs);
+    };
+    socket.onmessage = (e) => this.#onClientMessage(client, e.data);
+    socket.onclose = () => this.#drop(client);
+    socket.onerror = () => this.#drop(client);
+  }
+
+  /** Closes every client, stops the timers and unsubscribes from the runtime. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unsubscribe();
+    clearInterval(this.#ticker);
+    clearTimeout(this.#reconcileTimer);
+    for (const client of this.#clients) {
+      try {
+        client.socket.close(1001, "dashboard closing");
+      } catch {
+        // Already closing.
+      }
+    }
+    this.#clients.clear();
+  }
+
+  /**
+   * Hands an encoded preview to the clients that watch its output.
+   *
+   * @param output `node.port`.
+   * @param message The encoded preview.
+   */
+  offerFrame(output: string, message: Uint8Array<ArrayBuffer>): void {
+    for (const client of this.#clients) client.offerFrame(output, message);
+    this.#scheduleFlush();
+  }
+
+  #drop(client: StreamClient): void {
+    if (!this.#clients.delete(client)) return;
+    if (this.#clients.size === 0) {
+      clearInterval(this.#ticker);
+      this.#ticker = undefined;
+    }
+    this.#scheduleReconcile();
+  }
+
+  #tick(): void {
+    const json = JSON.stringify({ type: "stats", stats: this.stats() });
+    for (const client of this.#clients) client.offerStats(json);
+    this.#flushAll();
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushPending || this.#clients.size === 0) return;
+    this.#flushPending = true;
+    // A microtask: events go out as soon as the runtime call that emitted them returns.
+    queueMicrotask(() => {
+      this.#flushPending = false;
+      if (!this.#closed) this.#flushAll();
+    });
+  }
+
+  #flushAll(): void {
+    let snapshot: string | undefined;
+    const build = () => snapshot ??= JSON.stringify(this.snapshot());
+    for (const client of this.#clients) client.flush(build);
+  }
+
+  #onClientMessage(client: StreamClient, data: unknown): void {
+    const fail = (message: string, field?: string) => {
+      const error: ErrorMessage = {
+        type: "error",
+        error: { status: 400, code: "invalid_message", message, ...(field ? { field } : {}) },
+      };
+      try {
+        client.socket.send(JSON.stringify(error));
+      } catch {
+        // Closed.
+      }
+    };
+    if (typeof data !== "string" || data.length > MAX_CLIENT_MESSAGE) {
+      return fail(
+        `Cannot read the message: expected JSON text of at most ${MAX_CLIENT_MESSAGE} characters`,
+      );
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse(data);
+    } catch (error) {
+      return fail(`Cannot parse the message: ${(error as Error).message}`);
+    }
+    const m = message as { type?: unknown; outputs?: unknown };
+    if (typeof message !== "object" || message === null || m.type !== "watch") {
+      return fail(
+        `Cannot use the message: type must be "watch", got ${JSON.stringify(m?.type)}`,
+        "type",
+      );
+    }
+    const outputs = m.outputs;
+    if (
+      !Array.isArray(outputs) || outputs.length > MAX_WATCHED ||
+      !outputs.every((o) => typeof o === "string" && o.length < 256)
+    ) {
+      return fail(
+        `Cannot watch: outputs must be an array of at most ${MAX_WATCHED} "node.port" strings`,
+        "outputs",
+      );
+    }
+    client.watched = new Set(outputs as string[]);
+    this.#scheduleReconcile();
+  }
+
+  #scheduleReconcile(): void {
+    if (this.#reconcileTimer !== undefined || this.#closed) return;
+    this.#reconcileTimer = setTimeout(() => {
+      this.#reconcileTimer = undefined;
+      const wanted = new Set<string>();
+      for (const client of this.#clients) for (const o of client.watched) wanted.add(o);
+      this.#taps.reconcile(wanted);
+    }, 0);
+  }
+
+  #refreshVisible(): GraphView {
+    const view = visibleGraph(this.#rt.describe());
+    this.#visible = {
+      nodes: new Set(view.nodes.map((n) => n.id)),
+      connections: new Set(view.connections.map((c) => c.id)),
+    };
+    return view;
+  }
+
+  #relayout(): void {
+    this.#graphDirty = true;
+    // Laid out in a later task, so the events of the change are sent first.
+    this.#layingOut ??= new Promise((resolve) => setTimeout(resolve, 0))
+      .then(() => this.#layoutLoop())
+      .finally(() => this.#layingOut = undefined);
+  }
+
+  async #layoutLoop(): Promise<void> {
+    while (this.#graphDirty && !this.#closed) {
+      this.#graphDirty = false;
+      const view = visibleGraph(this.#rt.describe());
+      let layout: GraphLayout;
+      try {
+        layout = await layoutGraph(view);
+      } catch (error) {
+        reportError(error);
+        continue;
+      }
+      if (this.#graphDirty) continue; // changed while laying out: lay out again
+      this.#view = view;
+      this.#layout = layout;
+      const json = JSON.stringify({ type: "graph", graph: view, layout });
+      for (const client of this.#clients) client.offerGraph(json);
+      this.#scheduleFlush();
+    }
+  }
+}
