@@ -167,10 +167,12 @@ export { LocalIsolate, type LocalIsolateOptions } from "./core/local_isolate.ts"
 export { LoopPacer } from "./core/loop_pacer.ts";
 export {
   loadManifest,
+  loadManifestPlugins,
   type Manifest,
   type ManifestConnection,
   ManifestError,
   type ManifestNode,
+  PluginLoadError,
   saveManifest,
 } from "./core/manifest.ts";
 export type { ManifestIssue, ManifestIssueCode } from "./core/manifest_issue.ts";

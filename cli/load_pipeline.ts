@@ -5,7 +5,9 @@
  * @module
  */
 
-import { loadManifest, type Runtime, validateManifest } from "../mod.ts";
+import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
+import { loadManifest, loadManifestPlugins, type Runtime, validateManifest } from "../mod.ts";
 import type { CliOutput } from "./cli_output.ts";
 import { readManifestFile } from "./manifest_file.ts";
 
@@ -27,6 +29,12 @@ export async function loadPipelineFile(
   if (!file.ok) {
     output.err(file.message);
     return file.code;
+  }
+  try {
+    await loadManifestPlugins(rt, file.manifest, pathToFileURL(resolve(path)));
+  } catch (error) {
+    output.err((error as Error).message);
+    return 1;
   }
   const issues = validateManifest(file.manifest, rt.registry);
   if (issues.length > 0) {

@@ -14,8 +14,11 @@
  */
 
 import { parseArgs } from "node:util";
+import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
 import {
   loadManifest,
+  loadManifestPlugins,
   type NodeRegistry,
   type RuntimeEvent,
   type RuntimeStats,
@@ -120,6 +123,13 @@ export async function main(
     return file.code;
   }
   const rt = createRuntime({ registry: options.registry });
+  try {
+    await loadManifestPlugins(rt, file.manifest, pathToFileURL(resolve(path)));
+  } catch (error) {
+    if (json) emit({ event: "error", path, message: (error as Error).message, exitCode: 1 });
+    output.err((error as Error).message);
+    return 1;
+  }
   const issues = validateManifest(file.manifest, rt.registry);
   if (issues.length > 0) {
     if (json) emit({ event: "invalid", path, issues });

@@ -9,7 +9,9 @@
  */
 
 import { parseArgs } from "node:util";
-import { type NodeRegistry, validateManifest } from "../mod.ts";
+import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
+import { loadManifestPlugins, type NodeRegistry, Runtime, validateManifest } from "../mod.ts";
 import { builtinRegistry } from "../processors/mod.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
 import { readManifestFile } from "./manifest_file.ts";
@@ -84,7 +86,16 @@ export async function main(
     output.err(file.message);
     return file.code;
   }
-  const issues = validateManifest(file.manifest, options.registry ?? builtinRegistry);
+  const rt = new Runtime({ registry: options.registry ?? builtinRegistry });
+  try {
+    await loadManifestPlugins(rt, file.manifest, pathToFileURL(resolve(path)));
+  } catch (error) {
+    const message = `${path}: ${(error as Error).message}`;
+    if (json) output.out(JSON.stringify({ path, valid: false, error: message }));
+    output.err(message);
+    return 1;
+  }
+  const issues = validateManifest(file.manifest, rt.registry);
   if (json) output.out(JSON.stringify({ path, valid: issues.length === 0, issues }));
   if (issues.length === 0) {
     if (!json) output.out(`${path}: valid`);

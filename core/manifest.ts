@@ -7,6 +7,7 @@
 import { DEFAULT_ERROR_POLICY, DEFAULT_MAX_RESTARTS, type ErrorPolicy } from "./error_policy.ts";
 import type { JsonValue } from "./json_schema.ts";
 import type { ManifestIssue } from "./manifest_issue.ts";
+import type { NodeDefinition } from "./node_definition.ts";
 import { validateManifest } from "./manifest_validation.ts";
 import type { Placement } from "./placement.ts";
 import type { NodeHandle } from "./port_ref.ts";
@@ -62,6 +63,12 @@ export interface ManifestConnection {
 export interface Manifest {
   /** The format version: 1. */
   readonly version: 1;
+  /**
+   * Processor packages to use before the nodes are added: module paths (relative to the manifest
+   * file) or URLs whose `registry` export (a generated `registry.gen.ts`) is joined into the
+   * runtime's registry by {@linkcode loadManifestPlugins}. Default none.
+   */
+  readonly plugins?: readonly string[];
   /** The nodes. */
   readonly nodes: readonly ManifestNode[];
   /** The connections. Default none. */
@@ -96,6 +103,80 @@ export class ManifestError extends Error {
     this.name = "ManifestError";
     this.issues = issues;
   }
+}
+
+/** Thrown by {@linkcode loadManifestPlugins} when a plugin module cannot be imported or has no registry. */
+export class PluginLoadError extends Error {
+  /** The entry as written in the manifest. */
+  readonly plugin: string;
+  /** The module URL it resolved to. */
+  readonly url: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param plugin The manifest entry.
+   * @param url The resolved module URL.
+   * @param reason What went wrong.
+   * @param cause The underlying error, if any.
+   */
+  constructor(plugin: string, url: string, reason: string, cause?: unknown) {
+    super(`Cannot load plugin '${plugin}' (${url}): ${reason}`, { cause });
+    this.name = "PluginLoadError";
+    this.plugin = plugin;
+    this.url = url;
+  }
+}
+
+/**
+ * Imports every module of a manifest's `plugins` array and joins its `registry` export into the
+ * runtime's registry (`rt.use()`), so `validateManifest()` and {@linkcode loadManifest} know its
+ * processors. Call it before those. A manifest without `plugins` is left alone.
+ *
+ * @param rt The runtime.
+ * @param manifest The parsed JSON.
+ * @param base Where relative entries resolve from: the manifest file's URL (a `file:` URL).
+ * @returns The resolved module URLs, in manifest order.
+ * @throws {PluginLoadError} When a module cannot be imported or exports no `registry`.
+ * @throws {DuplicateProcessorError} When a plugin redefines a processor name already registered.
+ *
+ * @example A manifest without plugins
+ * ```ts
+ * import { loadManifestPlugins, Runtime } from "@streamlib/streamlib";
+ *
+ * const rt = new Runtime();
+ * console.log(await loadManifestPlugins(rt, { version: 1, nodes: [] }, import.meta.url)); // []
+ * ```
+ */
+export async function loadManifestPlugins(
+  rt: Runtime,
+  manifest: unknown,
+  base: string | URL,
+): Promise<string[]> {
+  const plugins = (manifest as { plugins?: unknown } | null)?.plugins;
+  if (!Array.isArray(plugins)) return [];
+  const urls: string[] = [];
+  for (const plugin of plugins) {
+    if (typeof plugin !== "string" || plugin === "") continue; // validateManifest reports it
+    const url = new URL(plugin, base).href;
+    let module: Record<string, unknown>;
+    try {
+      module = await import(url);
+    } catch (error) {
+      throw new PluginLoadError(plugin, url, (error as Error).message, error);
+    }
+    const registry = module.registry as Iterable<NodeDefinition> | undefined;
+    if (typeof registry?.[Symbol.iterator] !== "function") {
+      throw new PluginLoadError(
+        plugin,
+        url,
+        "the module has no `registry` export (run `deno task codegen` on the package)",
+      );
+    }
+    rt.use(registry);
+    urls.push(url);
+  }
+  return urls;
 }
 
 /**

@@ -13,13 +13,14 @@ import { isObject, IssueList, type ManifestIssue, show } from "./manifest_issue.
 import type { NodeRegistry } from "./node_registry.ts";
 import { placementProblem } from "./placement.ts";
 
-const ROOT_FIELDS = ["version", "nodes", "connections"];
+const ROOT_FIELDS = ["version", "plugins", "nodes", "connections"];
 const NODE_FIELDS = ["id", "type", "config", "placement", "onError", "maxRestarts"];
 
 /**
  * Checks a parsed manifest against a registry and returns every problem found (an empty array
  * when it is valid): structure and unknown fields, ids, processor types (with near matches),
- * configs (JSON path and expected type), placements and error policies, and each connection's
+ * configs (JSON path and expected type), `plugins` entries (strings; their processors must already
+ * be in `registry`, see `loadManifestPlugins()`), placements and error policies, and each connection's
  * ends, ports, directions, options, types, occupancy and cycles.
  *
  * @param manifest The parsed JSON.
@@ -53,6 +54,15 @@ export function validateManifest(manifest: unknown, registry: NodeRegistry): Man
   if (manifest.version !== 1) {
     list.report("version", "malformed", `must be 1, got ${show(manifest.version)}`);
   }
+  array(manifest, "plugins", list, false).forEach((plugin, i) => {
+    if (typeof plugin !== "string" || plugin === "") {
+      list.report(
+        `plugins[${i}]`,
+        "malformed",
+        `expected a module path or URL, got ${show(plugin)}`,
+      );
+    }
+  });
   const graph = new Graph();
   const declared = new Map<string, number>();
   array(manifest, "nodes", list, true).forEach((node, i) =>

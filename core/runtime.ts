@@ -11,7 +11,7 @@ import { IsolateSet } from "./isolate_set.ts";
 import { LocalIsolate } from "./local_isolate.ts";
 import { type MediaClock, monotonicClock } from "./media_clock.ts";
 import type { NodeDefinition } from "./node_definition.ts";
-import { NodeRegistry } from "./node_registry.ts";
+import { DuplicateProcessorError, NodeRegistry } from "./node_registry.ts";
 import type { InputRef, NodeHandle, OutputRef } from "./port_ref.ts";
 import type { Processor, TypesOf } from "./processor.ts";
 import type { ConnectionInfo, GraphDescription } from "./runtime_description.ts";
@@ -46,8 +46,7 @@ import { systemTimers } from "./runtime_timers.ts";
  * ```
  */
 export class Runtime implements AsyncDisposable {
-  /** Where `add()` looks up processors. */
-  readonly registry: NodeRegistry;
+  #registry: NodeRegistry;
   /** The media clock. */
   readonly clock: MediaClock;
   readonly #graph = new Graph<RuntimeNode>();
@@ -62,7 +61,7 @@ export class Runtime implements AsyncDisposable {
    * @param options Registry, clock, timers, catch-up bound and Worker backend.
    */
   constructor(options: RuntimeOptions = {}) {
-    this.registry = options.registry ?? new NodeRegistry();
+    this.#registry = options.registry ?? new NodeRegistry();
     this.clock = options.clock ?? monotonicClock;
     const main = new LocalIsolate({
       clock: this.clock,
@@ -73,6 +72,43 @@ export class Runtime implements AsyncDisposable {
     });
     this.#isolates = new IsolateSet(main, options.isolates);
     this.#isolates.on((event) => this.#fromHost(event));
+  }
+
+  /** Where `add()` looks up processors; {@linkcode Runtime.use} joins more into it. */
+  get registry(): NodeRegistry {
+    return this.#registry;
+  }
+
+  /**
+   * Joins a processor package's registry (its generated `registry.gen.ts` export) into this
+   * runtime's, so its processors work with `add()` by name, `connectByName()` and manifests.
+   * Using the same package twice is harmless. Nodes placed on Workers only see the processors
+   * of the Worker backend's registry modules.
+   *
+   * @param registry The package's registry (or any definitions).
+   * @returns This runtime, for chaining.
+   * @throws {DuplicateProcessorError} When a different definition of one of its names is
+   * already registered; `sources` names both modules.
+   *
+   * @example Use a package's processors by name
+   * ```ts
+   * import { Runtime } from "@streamlib/streamlib";
+   * import { builtinRegistry } from "@streamlib/streamlib/processors";
+   *
+   * const rt = new Runtime().use(builtinRegistry);
+   * console.log(rt.registry.has("Gain")); // true
+   * ```
+   */
+  use(registry: Iterable<NodeDefinition>): this {
+    for (const definition of registry) {
+      const name = definition.descriptor.name;
+      const existing = this.#registry.has(name) ? this.#registry.get(name) : undefined;
+      if (existing && existing !== definition) {
+        throw new DuplicateProcessorError(name, [sourceOf(existing), sourceOf(definition)]);
+      }
+    }
+    this.#registry = this.#registry.with(registry);
+    return this;
   }
 
   /** The lifecycle state. */
@@ -374,6 +410,10 @@ export class Runtime implements AsyncDisposable {
     const { type, ...rest } = event;
     this.#hub.emit({ type, timeNs: this.clock.nowNs(), ...rest } as RuntimeEvent);
   }
+}
+
+function sourceOf(definition: NodeDefinition): string {
+  return definition.moduleUrl ?? definition.descriptor.source;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -1,0 +1,206 @@
+/**
+ * The framed stdio protocol of {@linkcode SubprocessProcessor}: each message is a 4-byte
+ * little-endian header length, a UTF-8 JSON header, then `header.bytes` bytes of payload
+ * (interleaved little-endian Float32 samples for audio). See `docs/plugins.md`.
+ *
+ * @module
+ */
+
+/** The protocol version, sent in no message yet: bump it when the format changes. */
+export const PROTOCOL_VERSION = 1;
+
+/** The largest header accepted, in bytes: a longer one means the child wrote something else. */
+export const MAX_HEADER_BYTES = 65_536;
+
+/** The largest payload accepted, in bytes (64 MiB). */
+export const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
+
+/** The JSON header of one message. */
+export interface FrameHeader {
+  /** `"audio"` (a block of samples), `"skip"` (no output for this input) or `"error"`. */
+  readonly type: string;
+  /** Payload length in bytes. Default 0. */
+  readonly bytes?: number;
+  /** Further fields: `channels`, `sampleRate`, `frameCount`, `frameNumber`, `timestampNs`, `message`. */
+  readonly [field: string]: unknown;
+}
+
+/** One decoded message. */
+export interface FrameMessage {
+  /** The header. */
+  readonly header: FrameHeader;
+  /** The payload (its own buffer, offset 0). */
+  readonly payload: Uint8Array;
+}
+
+/** Thrown when the bytes a child wrote are not a protocol message; the message shows them. */
+export class ProtocolError extends Error {
+  /** The bytes read, as far as they were read (at most 64). */
+  readonly bytesRead: Uint8Array;
+
+  /**
+   * Creates the error.
+   *
+   * @param reason What is wrong.
+   * @param bytesRead The offending bytes.
+   */
+  constructor(reason: string, bytesRead: Uint8Array) {
+    const shown = bytesRead.subarray(0, 64);
+    super(`Cannot read a message from the child: ${reason}, read ${describeBytes(shown)}`);
+    this.name = "ProtocolError";
+    this.bytesRead = shown;
+  }
+}
+
+/**
+ * Encodes one message.
+ *
+ * @param header The JSON header; `bytes` is set to the payload length.
+ * @param payload The payload bytes.
+ * @returns The message bytes.
+ *
+ * @example Encode a header-only message
+ * ```ts
+ * import { encodeMessage } from "@streamlib/streamlib/plugins";
+ *
+ * const bytes = encodeMessage({ type: "skip" });
+ * console.log(new DataView(bytes.buffer).getUint32(0, true)); // 25
+ * ```
+ */
+export function encodeMessage(
+  header: FrameHeader,
+  payload: Uint8Array = new Uint8Array(0),
+): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify({ ...header, bytes: payload.byteLength }));
+  const out = new Uint8Array(4 + json.byteLength + payload.byteLength);
+  new DataView(out.buffer).setUint32(0, json.byteLength, true);
+  out.set(json, 4);
+  out.set(payload, 4 + json.byteLength);
+  return out;
+}
+
+/**
+ * Reads messages from a byte stream (a child's stdout).
+ *
+ * @example Decode what encodeMessage() wrote
+ * ```ts
+ * import { encodeMessage, MessageReader } from "@streamlib/streamlib/plugins";
+ *
+ * const reader = new MessageReader(ReadableStream.from([encodeMessage({ type: "skip" })]));
+ * console.log((await reader.read())?.header.type); // skip
+ * ```
+ */
+export class MessageReader {
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #chunks: Uint8Array[] = [];
+  #buffered = 0;
+
+  /**
+   * Wraps a stream.
+   *
+   * @param stream The bytes.
+   */
+  constructor(stream: ReadableStream<Uint8Array>) {
+    this.#reader = stream.getReader();
+  }
+
+  /**
+   * Reads one message.
+   *
+   * @returns The message, or `undefined` when the stream ended cleanly before it.
+   * @throws {ProtocolError} When the bytes are not a message, or the stream ends inside one.
+   */
+  async read(): Promise<FrameMessage | undefined> {
+    const prefix = await this.#readExact(4);
+    if (prefix.byteLength === 0) return undefined;
+    if (prefix.byteLength < 4) throw new ProtocolError("the output ended inside a length", prefix);
+    const length = new DataView(prefix.buffer).getUint32(0, true);
+    if (length === 0 || length > MAX_HEADER_BYTES) {
+      const more = this.#peekSome(prefix);
+      throw new ProtocolError(
+        `a header length of ${length} bytes (expected 1 to ${MAX_HEADER_BYTES}; is the child printing to stdout?)`,
+        more,
+      );
+    }
+    const json = await this.#readExact(length);
+    if (json.byteLength < length) {
+      throw new ProtocolError(`the output ended inside a ${length}-byte header`, json);
+    }
+    let header: FrameHeader;
+    try {
+      header = JSON.parse(new TextDecoder().decode(json));
+    } catch {
+      throw new ProtocolError("a header that is not JSON", json);
+    }
+    if (typeof header !== "object" || header === null || typeof header.type !== "string") {
+      throw new ProtocolError("a header without a string `type`", json);
+    }
+    const bytes = header.bytes ?? 0;
+    if (!Number.isInteger(bytes) || bytes < 0 || bytes > MAX_PAYLOAD_BYTES) {
+      throw new ProtocolError(`a header with an invalid \`bytes\` ${JSON.stringify(bytes)}`, json);
+    }
+    const payload = await this.#readExact(bytes);
+    if (payload.byteLength < bytes) {
+      throw new ProtocolError(`the output ended inside a ${bytes}-byte payload`, payload);
+    }
+    return { header, payload };
+  }
+
+  /** Stops reading; the stream is cancelled. Idempotent. */
+  async cancel(): Promise<void> {
+    await this.#reader.cancel().catch(() => {});
+  }
+
+  #peekSome(prefix: Uint8Array): Uint8Array {
+    if (this.#buffered === 0) return prefix; // show what is already here, do not wait for more
+    return concat([prefix, this.#take(Math.min(this.#buffered, 60))]);
+  }
+
+  async #readExact(n: number): Promise<Uint8Array> {
+    while (this.#buffered < n) {
+      const { value, done } = await this.#reader.read();
+      if (done) return this.#take(this.#buffered);
+      this.#chunks.push(value);
+      this.#buffered += value.byteLength;
+    }
+    return this.#take(n);
+  }
+
+  #take(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    let at = 0;
+    while (at < n) {
+      const chunk = this.#chunks[0];
+      const need = n - at;
+      if (chunk.byteLength <= need) {
+        out.set(chunk, at);
+        at += chunk.byteLength;
+        this.#chunks.shift();
+      } else {
+        out.set(chunk.subarray(0, need), at);
+        this.#chunks[0] = chunk.subarray(need);
+        at = n;
+      }
+    }
+    this.#buffered -= n;
+    return out;
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+function describeBytes(bytes: Uint8Array): string {
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ");
+  const text = new TextDecoder().decode(bytes).replace(/[^\x20-\x7e]/g, ".");
+  return `${bytes.byteLength} byte${bytes.byteLength === 1 ? "" : "s"} ${JSON.stringify(text)} (${
+    hex || "none"
+  })`;
+}

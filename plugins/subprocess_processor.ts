@@ -1,0 +1,145 @@
+/**
+ * The {@linkcode SubprocessProcessor} processor.
+ *
+ * @module
+ */
+
+import {
+  type AudioFrame,
+  config,
+  input,
+  type InputPort,
+  output,
+  type OutputPort,
+  type ProcessContext,
+  Processor,
+  processor,
+  type SetupContext,
+} from "../mod.ts";
+import { ChildNode } from "./child_node.ts";
+import { ProtocolError } from "./frame_protocol.ts";
+import type { SubprocessProcessorTypes } from "./subprocess_processor.gen.ts";
+
+/** Config of {@linkcode SubprocessProcessor}. */
+export interface SubprocessProcessorConfig {
+  /** The program to run (`python3`), looked up on `PATH`. */
+  command: string;
+  /**
+   * Its arguments (`["plugins/python/gain_node.py", "0.5"]`).
+   *
+   * @default []
+   */
+  args: string[];
+  /**
+   * How long the child may take to answer one block before it is killed and the node fails.
+   *
+   * @minimum 1
+   * @default 2000
+   */
+  timeoutMs: number;
+}
+
+/**
+ * Runs a stereo audio filter as a child process (a Python script with numpy, say) that speaks
+ * the framed stdio protocol of `docs/plugins.md`: one reply per block. A child that crashes,
+ * hangs past `timeoutMs` or writes garbage puts the node in `error`, and the node's `onError`
+ * policy decides whether it is restarted (with a new child).
+ *
+ * @example Halve a stereo stream in Python
+ * ```ts ignore
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ * import { registry } from "@streamlib/streamlib/plugins";
+ *
+ * const rt = createRuntime().use(registry);
+ * rt.add("SubprocessProcessor", { command: "python3", args: ["gain_node.py", "0.5"] }, {
+ *   id: "py_gain",
+ *   onError: "restart",
+ * });
+ * ```
+ */
+@processor({ tags: ["audio", "filter", "plugin"], mode: "push" })
+export class SubprocessProcessor extends Processor<SubprocessProcessorTypes> {
+  /** Stereo audio sent to the child. */
+  @input({ required: true })
+  in!: InputPort<AudioFrame<2>>;
+
+  /** The child's replies. */
+  @output()
+  out!: OutputPort<AudioFrame<2>>;
+
+  /** The child's command line and deadline. */
+  @config()
+  config!: SubprocessProcessorConfig;
+
+  #child: ChildNode | undefined;
+
+  /**
+   * Starts the child.
+   *
+   * @param _ctx The node's name and clock.
+   * @throws {ChildProcessError} When the program cannot be started.
+   */
+  override setup(_ctx: SetupContext): void {
+    this.#child = ChildNode.spawn(this.config.command, this.config.args);
+  }
+
+  /**
+   * Sends each waiting block to the child and writes its reply to `out`.
+   *
+   * @param _ctx The node's name and clock.
+   * @throws {ChildProcessError} When the child exits or does not answer in time.
+   * @throws {ProtocolError} When the child writes something that is not a reply.
+   */
+  async process(_ctx: ProcessContext): Promise<void> {
+    const child = this.#child;
+    if (!child) return;
+    let frame;
+    while ((frame = this.inputs.in.read()) !== undefined) {
+      const samples = frame.samples;
+      const header = {
+        type: "audio",
+        channels: frame.channels,
+        sampleRate: frame.sampleRate,
+        frameCount: frame.frameCount,
+        frameNumber: frame.frameNumber,
+        timestampNs: frame.timestampNs,
+      };
+      const payload = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+      const { header: reply, payload: bytes } = await child.roundTrip(
+        header,
+        payload,
+        this.config.timeoutMs,
+      );
+      if (reply.type === "skip") continue;
+      if (reply.type === "error") {
+        throw new Error(`Child process '${this.config.command}' reported: ${reply.message}`);
+      }
+      const frameCount = reply.frameCount;
+      if (
+        reply.type !== "audio" || reply.channels !== 2 || !Number.isInteger(frameCount) ||
+        bytes.byteLength !== (frameCount as number) * 8
+      ) {
+        throw new ProtocolError(
+          "expected an audio reply with channels 2 and bytes = frameCount * 8",
+          new TextEncoder().encode(JSON.stringify(reply)),
+        );
+      }
+      this.outputs.out.write({
+        kind: "audio",
+        channels: 2,
+        sampleRate: typeof reply.sampleRate === "number" ? reply.sampleRate : frame.sampleRate,
+        frameCount: frameCount as number,
+        samples: new Float32Array(bytes.buffer, 0, (frameCount as number) * 2),
+        timestampNs: frame.timestampNs,
+        frameNumber: frame.frameNumber,
+      });
+    }
+  }
+
+  /** Closes the child's stdin and waits for it to exit (killing it after 1 s). */
+  override async teardown(): Promise<void> {
+    const child = this.#child;
+    this.#child = undefined;
+    await child?.close();
+  }
+}
