@@ -23,6 +23,25 @@ async function waitFor(check: () => boolean, what: string, ms = 5_000): Promise<
   }
 }
 
+async function readDisplayNumber(stdout: ReadableStream<Uint8Array>): Promise<number> {
+  const reader = stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const deadline = setTimeout(() => reader.cancel(), 10_000);
+  try {
+    while (!text.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+  } finally {
+    clearTimeout(deadline);
+    reader.releaseLock();
+  }
+  const n = Number.parseInt(text, 10);
+  if (!Number.isInteger(n)) throw new Error(`Xvfb did not report a display number (got '${text}')`);
+  return n;
+}
+
 function socketExists(n: number): boolean {
   try {
     Deno.statSync(`/tmp/.X11-unix/X${n}`);
@@ -44,11 +63,22 @@ export async function withXvfb(
   height: number,
   fn: (x: Xvfb) => Promise<void> | void,
 ): Promise<void> {
-  let n = 90 + Math.floor(Math.random() * 100);
-  while (socketExists(n)) n++;
+  // -displayfd: Xvfb picks a free display itself and writes its number to stdout once it is
+  // listening, so concurrent servers on one machine never race for a display number. -noreset:
+  // otherwise the server resets when its last client (our readiness probe) disconnects, and a
+  // connection made during that reset is dropped.
   const child = new Deno.Command("Xvfb", {
-    args: [`:${n}`, "-screen", "0", `${width}x${height}x24`, "-nolisten", "tcp"],
-    stdout: "null",
+    args: [
+      "-displayfd",
+      "1",
+      "-noreset",
+      "-screen",
+      "0",
+      `${width}x${height}x24`,
+      "-nolisten",
+      "tcp",
+    ],
+    stdout: "piped",
     stderr: "null",
   }).spawn();
   let alive = true;
@@ -58,6 +88,10 @@ export async function withXvfb(
     child.kill("SIGTERM");
     await child.status;
   };
+  const n = await readDisplayNumber(child.stdout).catch(async (error) => {
+    await kill();
+    throw error;
+  });
   try {
     await waitFor(() => socketExists(n), `Xvfb :${n}`);
     // The socket appears before the server accepts clients: wait until one can connect.
