@@ -1,0 +1,148 @@
+/**
+ * Graph benchmarks against GStreamer, one table, both sides measured in this run:
+ *
+ * 1. buffers/s through 1, 4 and 16 pass-through processors in one isolate (64-byte frames), vs
+ *    `fakesrc ! identity × n ! fakesink`;
+ * 2. buffers/s through 1 and 4 Worker hops (64-byte frames), vs the same with `queue`s;
+ * 3. 1920x1080 RGBA frames through 1 and 4 Worker hops, vs `fakesrc filltype=zero` with queues;
+ * 4. end-to-end latency of a live 1280x720 30 fps pipeline through two Workers (main → a → b →
+ *    main), vs the `latency` tracer on `videotestsrc is-live=true` through three `queue`s;
+ * 5. a 2-input mixer on 1024-sample float stereo blocks, as a real-time factor, vs `audiomixer`
+ *    (with sine sources as asked, and with silent ones, which leaves the mixing);
+ * 6. peak RSS of tone → mixer → WAV (importing the three processors, and importing every
+ *    built-in), vs `audiotestsrc ! audiomixer ! wavenc ! filesink`.
+ *
+ * Each row's figures are measured in alternating runs after a warm-up run; the table shows
+ * medians. The streamlib runs check that every frame arrived, in order. Progress goes to stderr,
+ * the table to stdout.
+ *
+ * Run: `deno run -A bench/graph_bench.ts [--runs 5] [--frames 1000000] [--mixer-blocks 20000]
+ * [--video-frames 2000] [--latency-frames 300]`
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { gstExecutionSeconds, gstLatenciesNs, gstPeakRssKb, gstVersion } from "./gstreamer.ts";
+import { measureTogether } from "./graph_bench_measure.ts";
+import { chainRate, mixerRealTimeFactor, ourPeakRssKb } from "./graph_bench_runs.ts";
+import { printTable, type Row } from "./graph_bench_table.ts";
+import { workerRows } from "./graph_bench_workers.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    runs: { type: "string", default: "5" },
+    frames: { type: "string", default: "1000000" },
+    "mixer-blocks": { type: "string", default: "20000" },
+    "video-frames": { type: "string", default: "2000" },
+    "latency-frames": { type: "string", default: "300" },
+  },
+});
+const RUNS = Number(values.runs);
+const FRAMES = Number(values.frames);
+const MIXER_BLOCKS = Number(values["mixer-blocks"]);
+
+const gst = await gstVersion();
+if (!gst) throw new Error("gst-launch-1.0 is not installed; this bench compares against it");
+console.error(`graph_bench: ${RUNS} alternating runs per figure after a warm-up; ${gst}`);
+const rows: Row[] = [];
+
+// 1. Pass-through chains in one isolate, at the default capacity (8) and at 256.
+const identities = (n: number) => Array(n).fill("identity").join(" ! ");
+const small = `fakesrc num-buffers=${FRAMES} sizetype=fixed sizemax=64`;
+for (const hops of [1, 4, 16]) {
+  const [gstRate, ...ours] = await measureTogether(RUNS, [
+    {
+      label: `GStreamer ${hops} identity`,
+      run: async () =>
+        FRAMES / await gstExecutionSeconds(`${small} ! ${identities(hops)} ! fakesink`),
+    },
+    ...[8, 256].map((capacity) => ({
+      label: `streamlib ${hops} pass-through, capacity ${capacity}`,
+      run: () => chainRate(hops, FRAMES, capacity),
+    })),
+  ]);
+  for (const [i, capacity] of [8, 256].entries()) {
+    rows.push({
+      name: `${hops} pass-through, 64 B, capacity ${capacity}`,
+      unit: "buffers/s",
+      ours: ours[i],
+      gst: gstRate,
+      higherIsBetter: true,
+      goal: hops === 1 || capacity !== 8 ? undefined : { kind: "ratio", atLeast: 2 },
+    });
+  }
+}
+
+// 2-4. Worker hops and live latency.
+rows.push(
+  ...await workerRows({
+    runs: RUNS,
+    frames: FRAMES,
+    videoFrames: Number(values["video-frames"]),
+    latencyFrames: Number(values["latency-frames"]),
+    gst: { executionSeconds: gstExecutionSeconds, latenciesNs: gstLatenciesNs },
+  }),
+);
+
+// 5. The mixer, with sine sources (the comparison asked for) and silent ones (the mixing alone).
+for (const wave of ["sine", "silence"] as const) {
+  const tone = `audiotestsrc num-buffers=${MIXER_BLOCKS} samplesperbuffer=1024 wave=${wave} ! ` +
+    "audio/x-raw,format=F32LE,channels=2";
+  const seconds = (MIXER_BLOCKS * 1024) / 44_100;
+  const [ours, theirs] = await measureTogether(RUNS, [
+    { label: `streamlib mixer, ${wave}`, run: () => mixerRealTimeFactor(MIXER_BLOCKS, wave) },
+    {
+      label: `GStreamer audiomixer, ${wave}`,
+      run: async () =>
+        seconds / await gstExecutionSeconds(`${tone} ! audiomixer name=m ! fakesink ${tone} ! m.`),
+    },
+  ]);
+  rows.push({
+    name: `2-input mixer, 1024-sample f32 stereo, ${wave} sources`,
+    unit: "x real time",
+    ours,
+    gst: theirs,
+    higherIsBetter: true,
+    goal: wave === "sine" ? { kind: "ratio", atLeast: 1 } : undefined,
+  });
+}
+
+// 6. Peak memory of a small real-time pipeline, 3 s each.
+const dir = await Deno.makeTempDir({ prefix: "graph_bench_" });
+try {
+  const gstPipeline = "audiotestsrc is-live=true num-buffers=300 samplesperbuffer=480 ! " +
+    "audio/x-raw,format=F32LE,rate=48000,channels=2 ! audiomixer ! wavenc ! " +
+    `filesink location=${dir}/gst.wav`;
+  const [minimal, all, theirs] = await measureTogether(RUNS, [
+    {
+      label: "streamlib RSS, minimal imports (MB)",
+      run: async () => await ourPeakRssKb(`${dir}/ours.wav`, "minimal") / 1024,
+    },
+    {
+      label: "streamlib RSS, all built-ins (MB)",
+      run: async () => await ourPeakRssKb(`${dir}/ours.wav`, "all") / 1024,
+    },
+    { label: "GStreamer RSS (MB)", run: async () => await gstPeakRssKb(gstPipeline) / 1024 },
+  ]);
+  for (
+    const [imports, ours] of [["3 processors imported", minimal], ["all built-ins", all]] as const
+  ) {
+    rows.push({
+      name: `peak RSS, tone -> mixer -> WAV, 3 s, ${imports}`,
+      unit: "MB",
+      ours,
+      gst: theirs,
+      higherIsBetter: false,
+      goal: { kind: "below", value: 80 },
+    });
+  }
+} finally {
+  await Deno.remove(dir, { recursive: true });
+}
+
+printTable(rows, {
+  title: `graph_bench ${new Date().toISOString().slice(0, 10)}: medians of ${RUNS} runs, ` +
+    `${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}, ${gst}`,
+});

@@ -1,0 +1,53 @@
+/**
+ * The pipeline whose peak memory `bench/graph_bench.ts` measures, run as its own process under
+ * `/usr/bin/time`: a tone into a mixer into a WAV file, in real time, for `--seconds`. It prints
+ * the process's `VmHWM` (peak resident set) from `/proc/self/status` at the end, as a check on
+ * what `/usr/bin/time` reports.
+ *
+ * `--imports minimal` loads only the three processors' modules and the core;
+ * `--imports all` loads `processors/mod.ts` and `createRuntime()`, as most programs do, which
+ * brings every built-in processor (MP4 and H.264 included) and the Worker backend.
+ *
+ * Run: `deno run -A bench/graph_bench_rss.ts --out /tmp/rss.wav [--seconds 3]
+ * [--imports minimal|all]`
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { NodeRegistry, Runtime } from "../mod.ts";
+import { audioMixerNode } from "../processors/audio_mixer.gen.ts";
+import { testToneGeneratorNode } from "../processors/test_tone_generator.gen.ts";
+import { wavWriterNode } from "../processors/wav_writer.gen.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    seconds: { type: "string", default: "3" },
+    out: { type: "string" },
+    imports: { type: "string", default: "minimal" },
+  },
+});
+if (!values.out || !["minimal", "all"].includes(values.imports)) {
+  throw new TypeError(
+    "Usage: graph_bench_rss.ts --out file.wav [--seconds N] [--imports minimal|all]",
+  );
+}
+
+const rt = values.imports === "all"
+  ? (await import("../processors/mod.ts")).createRuntime()
+  : new Runtime({
+    registry: new NodeRegistry([testToneGeneratorNode, audioMixerNode, wavWriterNode]),
+  });
+const tone = rt.add(testToneGeneratorNode, { frequency: 440 });
+const mix = rt.add(audioMixerNode, {});
+const wav = rt.add(wavWriterNode, { path: values.out, sampleFormat: "float32" });
+rt.connect(tone.outputs.audio, mix.inputs.in_0);
+rt.connect(mix.outputs.out, wav.inputs.in);
+await rt.start();
+await new Promise((resolve) => setTimeout(resolve, Number(values.seconds) * 1000));
+await rt.stop();
+
+const status = await Deno.readTextFile("/proc/self/status");
+const hwm = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+console.log(JSON.stringify({ vmHwmKb: Number(hwm), blocks: rt.stats().nodes[wav.name].framesIn }));

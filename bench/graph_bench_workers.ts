@@ -1,0 +1,163 @@
+/**
+ * The Worker rows of `bench/graph_bench.ts`: frames through Worker hops, and the latency of a live
+ * pipeline crossing two. GStreamer's side is always measured; a streamlib run that fails (Worker
+ * placement unavailable, say) makes its cell "not measured" with the reason, never a number.
+ *
+ * @module
+ */
+
+import { measureTogether, missingReason } from "./graph_bench_measure.ts";
+import {
+  type Measured,
+  median,
+  type NotMeasured,
+  quantile,
+  type Row,
+} from "./graph_bench_table.ts";
+import { closeWorkerRuns, liveLatenciesNs, workerHopRate } from "./graph_bench_worker_runs.ts";
+
+/** Sizes of the Worker rows and the GStreamer runners. */
+export interface WorkerRowOptions {
+  /** Alternating runs per figure, after a warm-up run. */
+  runs: number;
+  /** 64-byte frames per run. */
+  frames: number;
+  /** 1920x1080 RGBA frames per run. */
+  videoFrames: number;
+  /** Frames per latency run (at 30 fps); the first second of each run is left out. */
+  latencyFrames: number;
+  /** The GStreamer runners. */
+  gst: {
+    executionSeconds: (pipeline: string) => Promise<number>;
+    latenciesNs: (pipeline: string) => Promise<number[]>;
+  };
+}
+
+/** Frames left out at the start of each latency run: one second of start-up and compilation. */
+const LATENCY_SKIP = 30;
+
+/** `src ! queue ! identity ! queue ... ! fakesink` with `hops` queues (thread hand-offs). */
+function queued(source: string, hops: number): string {
+  return `${source} ! ${Array(hops).fill("queue").join(" ! identity ! ")} ! fakesink`;
+}
+
+/**
+ * Measures the Worker rows.
+ *
+ * @param options Sizes, runs and GStreamer runners.
+ * @returns The rows, in table order.
+ */
+export async function workerRows(options: WorkerRowOptions): Promise<Row[]> {
+  const { runs, frames, videoFrames, latencyFrames, gst } = options;
+  const rows: Row[] = [];
+
+  const video = (fill: "zero" | "nothing") =>
+    `fakesrc num-buffers=${videoFrames} filltype=${fill} sizetype=fixed sizemax=${1920 * 1080 * 4}`;
+  const kinds = [
+    {
+      kind: "small",
+      fill: false,
+      label: "64 B",
+      unit: "buffers/s",
+      n: frames,
+      source: `fakesrc num-buffers=${frames} sizetype=fixed sizemax=64`,
+      goal: 1,
+    },
+    {
+      kind: "video",
+      fill: true,
+      label: "1920x1080 RGBA, zero-filled",
+      unit: "frames/s",
+      n: videoFrames,
+      source: video("zero"),
+      goal: 2,
+    },
+    {
+      kind: "video",
+      fill: false,
+      label: "1920x1080 RGBA, untouched",
+      unit: "frames/s",
+      n: videoFrames,
+      source: video("nothing"),
+      goal: undefined,
+    },
+  ] as const;
+  for (const { kind, fill, label, unit, n, source, goal } of kinds) {
+    for (const hops of [1, 4]) {
+      const what = `${hops} Worker hop${hops > 1 ? "s" : ""}, ${label}`;
+      const [ours, theirs] = await measureTogether(runs, [
+        { label: `streamlib ${what}`, run: () => workerHopRate(hops, n, kind, fill) },
+        {
+          label: `GStreamer ${hops} queue(s), ${label}`,
+          run: async () => n / await gst.executionSeconds(queued(source, hops)),
+        },
+      ]);
+      rows.push({
+        name: what,
+        unit,
+        ours,
+        gst: theirs,
+        higherIsBetter: true,
+        goal: goal === undefined ? undefined : { kind: "ratio", atLeast: goal },
+      });
+    }
+  }
+
+  const live = `videotestsrc is-live=true num-buffers=${latencyFrames} pattern=black ! ` +
+    "video/x-raw,format=RGBA,width=1280,height=720,framerate=30/1";
+  const [ours, theirs] = await latencyTogether(runs, [
+    { label: "streamlib latency", run: () => liveLatenciesNs(latencyFrames) },
+    { label: "GStreamer latency", run: () => gst.latenciesNs(queued(live, 3)) },
+  ]);
+  for (const q of ["p50", "p99"] as const) {
+    rows.push({
+      name: `latency 720p30 live, 2 Workers (3 crossings), ${q}`,
+      unit: "ms",
+      ours: "missing" in ours ? ours : ours[q],
+      gst: "missing" in theirs ? theirs : theirs[q],
+      higherIsBetter: false,
+      goal: q === "p99" ? { kind: "below", value: 1 } : undefined,
+    });
+  }
+  await closeWorkerRuns();
+  return rows;
+}
+
+type Quantiles = { p50: Measured; p99: Measured };
+
+/**
+ * Like `measureTogether` for latency runs: alternating runs after a warm-up; of each run, the
+ * p50 and p99 in milliseconds of its frames after the first {@linkcode LATENCY_SKIP}; their
+ * medians over runs.
+ */
+async function latencyTogether(
+  runs: number,
+  contenders: readonly { label: string; run: () => Promise<number[]> }[],
+): Promise<(Quantiles | NotMeasured)[]> {
+  const p50s = contenders.map(() => [] as number[]);
+  const p99s = contenders.map(() => [] as number[]);
+  const failed: (string | undefined)[] = contenders.map(() => undefined);
+  for (let round = -1; round < runs; round++) {
+    for (const [i, { label, run }] of contenders.entries()) {
+      if (failed[i]) continue;
+      try {
+        const ns = (await run()).slice(LATENCY_SKIP);
+        if (round < 0) continue;
+        p50s[i].push(quantile(ns, 0.5) / 1e6);
+        p99s[i].push(quantile(ns, 0.99) / 1e6);
+      } catch (error) {
+        console.error(`  ${label}: failed:`, error);
+        failed[i] = missingReason(error);
+      }
+    }
+  }
+  return contenders.map(({ label }, i) => {
+    if (failed[i]) return { missing: failed[i] };
+    const ms = (xs: number[]) => xs.map((x) => x.toFixed(3)).join(", ");
+    console.error(`  ${label}: p50 [${ms(p50s[i])}] p99 [${ms(p99s[i])}] ms`);
+    return {
+      p50: { value: median(p50s[i]), runs: p50s[i] },
+      p99: { value: median(p99s[i]), runs: p99s[i] },
+    };
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * The {@linkcode PassThrough} bench processor.
+ *
+ * @module
+ */
+
+import {
+  type Frame,
+  input,
+  type InputPort,
+  output,
+  type OutputPort,
+  type ProcessContext,
+  Processor,
+  processor,
+  type SetupContext,
+} from "../../mod.ts";
+import type { PassThroughTypes } from "./pass_through.gen.ts";
+import { SelfWake } from "./self_wake.ts";
+
+/**
+ * Writes every frame it reads, unchanged: GStreamer's `identity`. A frame the output refuses (a
+ * full `fifo`) is kept, nothing more is read, and the node asks to run again to retry it, so
+ * nothing is lost when the next node is slower.
+ */
+@processor({ tags: ["bench", "filter"], mode: "push" })
+export class PassThrough extends Processor<PassThroughTypes> {
+  /** Frames of any type. */
+  @input({ required: true })
+  in!: InputPort<Frame>;
+
+  /** The same frames. */
+  @output()
+  out!: OutputPort<Frame>;
+
+  #held: Frame | undefined;
+  #wake: SelfWake | undefined;
+
+  /**
+   * Prepares the retry wake.
+   *
+   * @param ctx The node's name, clock and wake.
+   */
+  override setup(ctx: SetupContext): void {
+    if (ctx.wake) this.#wake = new SelfWake(ctx.wake);
+  }
+
+  /**
+   * Moves frames from `in` to `out` until `in` is empty or `out` is full.
+   *
+   * @param _ctx The node's name and clock.
+   */
+  process(_ctx: ProcessContext): void {
+    const input = this.inputs.in;
+    const output = this.outputs.out;
+    let frame = this.#held ?? input.read();
+    while (frame !== undefined) {
+      if (!output.write(frame)) {
+        this.#held = frame;
+        this.#wake?.retry();
+        return;
+      }
+      frame = input.read();
+    }
+    this.#held = undefined;
+  }
+
+  /** Closes the retry wake. */
+  override teardown(): void {
+    this.#wake?.close();
+    this.#wake = undefined;
+    this.#held = undefined;
+  }
+}

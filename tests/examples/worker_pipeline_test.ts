@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { dominantFrequency } from "../../processors/dsp/fft.ts";
+import { readWavFile } from "../../processors/formats/wav_reader.ts";
+import { withTempDir } from "../media/media_tools.ts";
+import { numberAfter, runExample } from "./run_example.ts";
+import { soxInfo } from "./wav_checks.ts";
+
+Deno.test("examples/worker_pipeline.ts runs the reverb in a Worker and records the tone", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/worker.wav`;
+    const { stdout } = await runExample("worker_pipeline.ts", [
+      "--seconds",
+      "1",
+      "--frequency",
+      "660",
+      "--out",
+      path,
+    ]);
+    assert.match(stdout, /^isolate main: tone, wav$/m);
+    assert.match(stdout, /^isolate worker:dsp: room$/m);
+    assert.match(stdout, /^connection tone\.audio -> room\.in \(crosses isolates\)$/m);
+    assert.match(stdout, /^connection room\.out -> wav\.in \(crosses isolates\)$/m);
+    const recorded = numberAfter(stdout, "wav:");
+    assert.equal(numberAfter(stdout, "room (in the Worker):"), recorded); // nothing lost crossing
+
+    const info = await soxInfo(path);
+    assert.equal(info.rate, 48_000);
+    assert.equal(info.channels, 2);
+    assert.equal(info.samples, recorded * 480);
+    assert.ok(Math.abs(info.seconds - 1) <= 0.15, `duration ${info.seconds} s`);
+
+    const { samples } = await readWavFile(path);
+    for (const channel of [0, 1]) {
+      const f = dominantFrequency(samples, 48_000, { channels: 2, channel });
+      assert.ok(Math.abs(f - 660) <= 2, `channel ${channel}: ${f} Hz`);
+    }
+  });
+});
