@@ -1,7 +1,10 @@
 //! A pool of equal, 64-byte aligned, reference-counted frame slots in one slab.
 //!
-//! The slab is allocated once with `alloc_zeroed` (large zeroed allocations are mapped lazily,
-//! so untouched slots cost no memory) and never grows. Free slot indices sit in a bounded
+//! The slab is allocated once and never grows. It is requested from the allocator zeroed at its
+//! natural 16-byte alignment, 64 bytes larger than needed, and its start rounded up to 64: at 16
+//! bytes the system allocator uses `calloc`, whose large allocations are fresh, lazily mapped
+//! pages, so untouched slots cost no memory. (Asking for 64-byte alignment directly makes it
+//! allocate and then `memset` the whole slab, committing every page at creation.) Free slot indices sit in a bounded
 //! lock-free queue (`crossbeam_queue::ArrayQueue`); each slot's count and generation live in a
 //! [`SlotState`]. Acquire, retain and release allocate nothing, never block and never crash on bad
 //! input.
@@ -17,6 +20,10 @@ use crate::status::{Error, ErrorKind};
 
 /// Alignment, in bytes, of the slab and of every slot.
 pub const SLOT_ALIGN: usize = 64;
+
+/// Alignment requested from the allocator: the platform's natural one, so zeroed requests use
+/// `calloc` and stay lazily mapped (see the module docs).
+const ALLOCATION_ALIGN: usize = 16;
 
 /// Largest `slot_bytes` (256 MiB; a 3840x2160 RGBA frame is 33,177,600 bytes).
 pub const MAX_SLOT_BYTES: u32 = 268_435_456;
@@ -82,7 +89,10 @@ impl PoolStats {
 /// assert_eq!(pool.release(b), Ok(0));
 /// ```
 pub struct FramePool {
+    /// First byte of slot 0: `allocation` rounded up to [`SLOT_ALIGN`].
     slab: NonNull<u8>,
+    /// What the allocator returned, and its layout, for `dealloc`.
+    allocation: NonNull<u8>,
     layout: Layout,
     slot_bytes: u32,
     stride: usize,
@@ -137,20 +147,27 @@ impl FramePool {
             return Err(too_large().into());
         }
         let size = usize::try_from(total).map_err(|_| too_large())?;
-        let layout = Layout::from_size_align(size, SLOT_ALIGN).map_err(|_| too_large())?;
+        let padded = size.checked_add(SLOT_ALIGN).ok_or_else(too_large)?;
+        let layout = Layout::from_size_align(padded, ALLOCATION_ALIGN).map_err(|_| too_large())?;
         let slots = (0..slot_count).map(|_| SlotState::new()).collect();
         let free = ArrayQueue::new(slot_count as usize);
         for index in 0..slot_count {
             free.push(index).expect("the queue holds every slot");
         }
         // SAFETY: `layout` has a non-zero size (slot_bytes >= 1 and slot_count >= 1).
-        let slab = unsafe { alloc::alloc_zeroed(layout) };
-        let slab = NonNull::new(slab).ok_or(ErrorKind::OutOfMemory {
+        let allocation = unsafe { alloc::alloc_zeroed(layout) };
+        let allocation = NonNull::new(allocation).ok_or(ErrorKind::OutOfMemory {
             what: "frame pool slab",
             bytes: total,
         })?;
+        let offset = allocation.as_ptr().align_offset(SLOT_ALIGN);
+        assert!(offset < SLOT_ALIGN, "a byte pointer can always be aligned");
+        // SAFETY: offset < SLOT_ALIGN and the allocation is `size + SLOT_ALIGN` bytes, so the
+        // aligned start and the `size` bytes after it stay inside the allocation.
+        let slab = unsafe { allocation.add(offset) };
         Ok(Self {
             slab,
+            allocation,
             layout,
             slot_bytes,
             stride: stride as usize,
@@ -259,8 +276,8 @@ impl FramePool {
 
 impl Drop for FramePool {
     fn drop(&mut self) {
-        // SAFETY: `slab` came from `alloc_zeroed(self.layout)` and is freed only here, once.
-        unsafe { alloc::dealloc(self.slab.as_ptr(), self.layout) };
+        // SAFETY: `allocation` came from `alloc_zeroed(self.layout)` and is freed only here, once.
+        unsafe { alloc::dealloc(self.allocation.as_ptr(), self.layout) };
     }
 }
 
