@@ -10,6 +10,7 @@ import { burstSourceNode } from "./burst_source.gen.ts";
 import { countingSinkNode } from "./counting_sink.gen.ts";
 import { liveSourceNode } from "./live_source.gen.ts";
 import { passThroughNode } from "./pass_through.gen.ts";
+import { patternBurstSourceNode } from "./pattern_burst_source.gen.ts";
 import { toneBurstSourceNode } from "./tone_burst_source.gen.ts";
 
 /** The node definitions of `bench/processors/`, by processor name. */
@@ -18,5 +19,6 @@ export const registry: NodeRegistry = new NodeRegistry([
   countingSinkNode,
   liveSourceNode,
   passThroughNode,
+  patternBurstSourceNode,
   toneBurstSourceNode,
 ]);

@@ -24,14 +24,15 @@ async function waitFor(check: () => boolean, what: string, ms = 5_000): Promise<
 }
 
 async function readDisplayNumber(stdout: ReadableStream<Uint8Array>): Promise<number> {
-  const reader = stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = stdout.getReader();
+  const decoder = new TextDecoder();
   let text = "";
   const deadline = setTimeout(() => reader.cancel(), 10_000);
   try {
     while (!text.includes("\n")) {
       const { value, done } = await reader.read();
       if (done) break;
-      text += value;
+      text += decoder.decode(value, { stream: true });
     }
   } finally {
     clearTimeout(deadline);
