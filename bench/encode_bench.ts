@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import { H264Encoder } from "../ffi/mod.ts";
 import { createRuntime } from "../processors/mod.ts";
 import { TestPatternRenderer } from "../processors/video/test_pattern.ts";
+import { ensureGstreamer } from "./ensure_gstreamer.ts";
 import { gstExecutionSeconds } from "./gstreamer.ts";
 import { registry as benchRegistry } from "./processors/registry.gen.ts";
 
@@ -113,6 +114,7 @@ async function measure(run: () => number | Promise<number>): Promise<number | un
   }
 }
 
+await ensureGstreamer(["videotestsrc", "openh264enc"]);
 const fmt = (x: number | undefined) => (x === undefined ? "not measured" : x.toFixed(1));
 console.log(
   `encode_bench: H.264 at ${BITRATE / 1e6} Mbit/s, median of ${RUNS} runs after a warm-up ` +

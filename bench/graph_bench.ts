@@ -23,6 +23,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { ensureGstreamer } from "./ensure_gstreamer.ts";
 import { gstExecutionSeconds, gstLatenciesNs, gstPeakRssKb, gstVersion } from "./gstreamer.ts";
 import { measureTogether } from "./graph_bench_measure.ts";
 import { chainRate, mixerRealTimeFactor, ourPeakRssKb } from "./graph_bench_runs.ts";
@@ -43,6 +44,7 @@ const RUNS = Number(values.runs);
 const FRAMES = Number(values.frames);
 const MIXER_BLOCKS = Number(values["mixer-blocks"]);
 
+await ensureGstreamer(["fakesrc", "identity", "queue", "audiotestsrc", "audiomixer"]);
 const gst = await gstVersion();
 if (!gst) throw new Error("gst-launch-1.0 is not installed; this bench compares against it");
 console.error(`graph_bench: ${RUNS} alternating runs per figure after a warm-up; ${gst}`);
