@@ -50,8 +50,30 @@ Deno.test("record_test_pattern.ts writes an MP4 that ffprobe reads as H.264 + Op
     for (const n of [0, 15, Number(video.nb_read_frames) - 1]) {
       renderer.render(n, expected);
       const got = frames.subarray(n * renderer.byteLength, (n + 1) * renderer.byteLength);
-      assert.ok(psnr(got, expected) > 30, `frame ${n}: ${psnr(got, expected).toFixed(1)} dB`);
+      assert.ok(psnr(got, expected) >= 35, `frame ${n}: ${psnr(got, expected).toFixed(1)} dB`);
     }
+    // The same check by ffmpeg's own psnr filter, over every frame against the rendered source.
+    const count = Number(video.nb_read_frames);
+    const reference = new Uint8Array(count * renderer.byteLength);
+    for (let n = 0; n < count; n++) {
+      renderer.render(
+        n,
+        reference.subarray(n * renderer.byteLength, (n + 1) * renderer.byteLength),
+      );
+    }
+    await Deno.writeFile(`${dir}/reference.yuv`, reference);
+    const measured = await new Deno.Command("ffmpeg", {
+      args: [
+        ..."-hide_banner -nostats -i".split(" "),
+        path,
+        ..."-f rawvideo -pix_fmt yuv420p -s 320x240 -r 30 -i".split(" "),
+        `${dir}/reference.yuv`,
+        ..."-lavfi [0:v][1:v]psnr -f null -".split(" "),
+      ],
+    }).output();
+    const log = new TextDecoder().decode(measured.stderr);
+    const average = Number(/PSNR y:[\d.]+ u:[\d.]+ v:[\d.]+ average:([\d.]+)/.exec(log)?.[1]);
+    assert.ok(average >= 35, `ffmpeg psnr average ${average} dB\n${log.slice(-400)}`);
   });
 });
 
