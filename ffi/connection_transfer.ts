@@ -6,6 +6,7 @@
  */
 
 import type { DeliveryPolicy } from "../core/ring_contract.ts";
+import { ConnectionSharedState } from "./connection_shared_state.ts";
 import { FramePool, type SharedFramePool } from "./frame_pool.ts";
 import type { TransferredRingEndpoint } from "./ring_endpoint.ts";
 
@@ -37,6 +38,24 @@ export interface AdoptConnectionOptions {
   pool?: FramePool;
 }
 
+/** What either end of a native connection is made of; see `createNativeConnection()`. */
+export interface ConnectionEndParts {
+  /** The pool whose slots carry payloads. */
+  pool: FramePool;
+  /** Whether the end closes `pool` when it closes. */
+  ownsPool: boolean;
+  /** The pool as shared by the isolate that created the connection. */
+  poolShare: SharedFramePool;
+  /** The pool's slab address. */
+  slab: string;
+  /** Counters and the close handshake. */
+  shared: ConnectionSharedState;
+  /** Capacity in frames. */
+  capacity: number;
+  /** The delivery policy. */
+  policy: DeliveryPolicy;
+}
+
 /**
  * Where a pool's slab starts, as a string: the same in every isolate of the process.
  *
@@ -57,19 +76,20 @@ export function poolSlabAddress(pool: FramePool): string {
 }
 
 /**
- * Checks a transferred end and opens the pool it uses in this isolate.
+ * Checks a transferred end and rebuilds its parts in this isolate, opening the pool it uses.
  *
  * @param transfer What `transfer()` returned.
  * @param kind The kind expected.
  * @param options An already attached pool, if any.
- * @returns The pool and whether the adopted end owns (and so closes) it.
+ * @returns The parts of the end: the pool (attached here unless given, then owned by the end),
+ *   the shared counters and the connection's capacity and policy.
  * @throws {TypeError} When `transfer` is not of that kind, or `options.pool` is another pool.
  */
-export function adoptPool(
+export function adoptParts(
   transfer: TransferredConnectionEnd,
   kind: TransferredConnectionEnd["kind"],
   options: AdoptConnectionOptions,
-): { pool: FramePool; ownsPool: boolean } {
+): ConnectionEndParts {
   if (transfer?.kind !== kind || !(transfer.shared instanceof SharedArrayBuffer)) {
     throw new TypeError(
       `Cannot adopt a ${kind}: expected the result of its transfer(), got ${
@@ -77,11 +97,18 @@ export function adoptPool(
       }`,
     );
   }
-  if (options.pool === undefined) return { pool: FramePool.attach(transfer.pool), ownsPool: true };
-  if (poolSlabAddress(options.pool) !== transfer.slab) {
+  if (options.pool !== undefined && poolSlabAddress(options.pool) !== transfer.slab) {
     throw new TypeError(
       `Cannot adopt a ${kind}: options.pool is not the pool this connection was created with`,
     );
   }
-  return { pool: options.pool, ownsPool: false };
+  return {
+    pool: options.pool ?? FramePool.attach(transfer.pool),
+    ownsPool: options.pool === undefined,
+    poolShare: transfer.pool,
+    slab: transfer.slab,
+    shared: ConnectionSharedState.from(transfer.shared),
+    capacity: transfer.capacity,
+    policy: transfer.policy,
+  };
 }

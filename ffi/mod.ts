@@ -82,6 +82,7 @@ export {
 } from "./opus_encoder.ts";
 export {
   type AdoptConnectionOptions,
+  type ConnectionEndParts,
   poolSlabAddress,
   type TransferredConnectionEnd,
 } from "./connection_transfer.ts";
@@ -148,7 +149,7 @@ export {
   SignalledWriter,
 } from "./native_transport_ends.ts";
 export { NativeConnectionReader } from "./native_connection_reader.ts";
-export { type ConnectionEndParts, NativeConnectionWriter } from "./native_connection_writer.ts";
+export { NativeConnectionWriter } from "./native_connection_writer.ts";
 export {
   createNativeRing,
   NativeRingConsumer,

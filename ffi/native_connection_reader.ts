@@ -15,14 +15,14 @@ import {
 } from "./connection_shared_state.ts";
 import {
   type AdoptConnectionOptions,
-  adoptPool,
+  adoptParts,
+  type ConnectionEndParts,
   type TransferredConnectionEnd,
 } from "./connection_transfer.ts";
 import { InvalidHandleError } from "./errors.ts";
 import { FrameDecoder } from "./frame_decoder.ts";
 import type { FramePool } from "./frame_pool.ts";
 import { NativeRingConsumer } from "./native_ring.ts";
-import type { ConnectionEndParts } from "./native_connection_writer.ts";
 
 /** Most messages popped per native call while skipping or draining. */
 const DRAIN_BATCH = 64;
@@ -97,16 +97,8 @@ export class NativeConnectionReader<T extends Frame = Frame>
     transfer: TransferredConnectionEnd,
     options: AdoptConnectionOptions = {},
   ): NativeConnectionReader<T> {
-    const { pool, ownsPool } = adoptPool(transfer, "connection-reader", options);
-    return new NativeConnectionReader<T>(NativeRingConsumer.adopt(transfer.ring), {
-      pool,
-      ownsPool,
-      poolShare: transfer.pool,
-      slab: transfer.slab,
-      shared: ConnectionSharedState.from(transfer.shared),
-      capacity: transfer.capacity,
-      policy: transfer.policy,
-    });
+    const parts = adoptParts(transfer, "connection-reader", options);
+    return new NativeConnectionReader<T>(NativeRingConsumer.adopt(transfer.ring), parts);
   }
 
   /** The pool whose slots carry this connection's payloads. */

@@ -15,31 +15,14 @@ import {
 } from "./connection_shared_state.ts";
 import {
   type AdoptConnectionOptions,
-  adoptPool,
+  adoptParts,
+  type ConnectionEndParts,
   type TransferredConnectionEnd,
 } from "./connection_transfer.ts";
 import { InvalidHandleError } from "./errors.ts";
 import { ENCODE_POOL_EXHAUSTED, ENCODED_ZERO_COPY, FrameEncoder } from "./frame_encoder.ts";
 import type { FramePool, SharedFramePool } from "./frame_pool.ts";
 import { NativeRingProducer } from "./native_ring.ts";
-
-/** What a writer is made of; see `createNativeConnection()`. */
-export interface ConnectionEndParts {
-  /** The pool whose slots carry payloads. */
-  pool: FramePool;
-  /** Whether the end closes `pool` when it closes. */
-  ownsPool: boolean;
-  /** The pool as shared by the isolate that created the connection. */
-  poolShare: SharedFramePool;
-  /** The pool's slab address. */
-  slab: string;
-  /** Counters and the close handshake. */
-  shared: ConnectionSharedState;
-  /** Capacity in frames. */
-  capacity: number;
-  /** The delivery policy. */
-  policy: DeliveryPolicy;
-}
 
 /**
  * Writes frames into a native connection, from any isolate. Implements `ConnectionWriter`:
@@ -107,16 +90,8 @@ export class NativeConnectionWriter<T extends Frame = Frame>
     transfer: TransferredConnectionEnd,
     options: AdoptConnectionOptions = {},
   ): NativeConnectionWriter<T> {
-    const { pool, ownsPool } = adoptPool(transfer, "connection-writer", options);
-    return new NativeConnectionWriter<T>(NativeRingProducer.adopt(transfer.ring), {
-      pool,
-      ownsPool,
-      poolShare: transfer.pool,
-      slab: transfer.slab,
-      shared: ConnectionSharedState.from(transfer.shared),
-      capacity: transfer.capacity,
-      policy: transfer.policy,
-    });
+    const parts = adoptParts(transfer, "connection-writer", options);
+    return new NativeConnectionWriter<T>(NativeRingProducer.adopt(transfer.ring), parts);
   }
 
   /** The pool whose slots carry this connection's payloads. */
