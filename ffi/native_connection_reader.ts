@@ -9,7 +9,7 @@ import type { Frame } from "../core/frame.ts";
 import { FrameMessageBatch, NO_SLOT } from "../core/frame_message.ts";
 import type { DeliveryPolicy } from "../core/ring_contract.ts";
 import {
-  ConnectionSharedState,
+  type ConnectionSharedState,
   COUNTER,
   type NativeConnectionStats,
 } from "./connection_shared_state.ts";

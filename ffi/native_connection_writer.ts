@@ -9,7 +9,7 @@ import type { Frame } from "../core/frame.ts";
 import { FrameMessageBatch } from "../core/frame_message.ts";
 import type { DeliveryPolicy } from "../core/ring_contract.ts";
 import {
-  ConnectionSharedState,
+  type ConnectionSharedState,
   COUNTER,
   type NativeConnectionStats,
 } from "./connection_shared_state.ts";
@@ -21,7 +21,7 @@ import {
 } from "./connection_transfer.ts";
 import { InvalidHandleError } from "./errors.ts";
 import { ENCODE_POOL_EXHAUSTED, ENCODED_ZERO_COPY, FrameEncoder } from "./frame_encoder.ts";
-import type { FramePool, SharedFramePool } from "./frame_pool.ts";
+import type { FramePool } from "./frame_pool.ts";
 import { NativeRingProducer } from "./native_ring.ts";
 
 /**
