@@ -19,7 +19,25 @@ import {
 } from "./status.ts";
 import type { NativeLibrary } from "./symbols.ts";
 
-/** A failure reported by the native library, with its status code. */
+/**
+ * A failure reported by the native library, with its status code.
+ *
+ * @example Catch any native failure and read its status code
+ * ```ts
+ * import { FramePool, NativeError } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 64, slotCount: 1 });
+ * const slot = pool.acquire();
+ * pool.release(slot);
+ * try {
+ *   pool.release(slot); // already free
+ * } catch (error) {
+ *   if (!(error instanceof NativeError)) throw error;
+ *   console.log(error.name, error.code); // InvalidHandleError -2
+ *   console.log(error.operation.startsWith("release frame pool slot")); // true
+ * }
+ * ```
+ */
 export class NativeError extends Error {
   /** The native status code (negative). */
   readonly code: number;
@@ -41,7 +59,23 @@ export class NativeError extends Error {
   }
 }
 
-/** A handle that is closed, freed, stale or was never issued. */
+/**
+ * A handle that is closed, freed, stale or was never issued.
+ *
+ * @example Use a pool after closing it
+ * ```ts
+ * import { FramePool, InvalidHandleError } from "@streamlib/streamlib/ffi";
+ *
+ * const pool = FramePool.create({ slotBytes: 64, slotCount: 1 });
+ * pool.close();
+ * try {
+ *   pool.acquire();
+ * } catch (error) {
+ *   if (!(error instanceof InvalidHandleError)) throw error;
+ *   console.log(error.message); // Cannot acquire a frame pool slot: this frame pool is closed
+ * }
+ * ```
+ */
 export class InvalidHandleError extends NativeError {
   /**
    * Creates the error.
@@ -55,7 +89,25 @@ export class InvalidHandleError extends NativeError {
   }
 }
 
-/** An endpoint used for the other side's operation (a push on a consumer, ...). */
+/**
+ * An endpoint used for the other side's operation (a push on a consumer, ...).
+ *
+ * @example Push through a consumer's handle
+ * ```ts
+ * import { FrameMessageBatch } from "@streamlib/streamlib";
+ * import { createNativeRing, NativeRingProducer, WrongEndpointError } from "@streamlib/streamlib/ffi";
+ *
+ * const [producer, consumer] = createNativeRing({ capacity: 2 });
+ * // A consumer posted to another isolate with the wrong label, adopted there as a producer:
+ * using mislabelled = NativeRingProducer.adopt({ ...consumer.transfer(), kind: "producer" });
+ * try {
+ *   mislabelled.push(new FrameMessageBatch(1));
+ * } catch (error) {
+ *   console.log(error instanceof WrongEndpointError); // true
+ * }
+ * producer.close();
+ * ```
+ */
 export class WrongEndpointError extends NativeError {
   /**
    * Creates the error.
@@ -69,7 +121,24 @@ export class WrongEndpointError extends NativeError {
   }
 }
 
-/** Every slot of a frame pool is in use. */
+/**
+ * Every slot of a frame pool is in use.
+ *
+ * @example Acquire more slots than the pool has
+ * ```ts
+ * import { FramePool, PoolExhaustedError } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 64, slotCount: 1 });
+ * const slot = pool.acquire();
+ * try {
+ *   pool.acquire();
+ * } catch (error) {
+ *   console.log(error instanceof PoolExhaustedError); // true
+ * }
+ * console.log(pool.tryAcquire()); // undefined (the hot-path variant does not throw)
+ * pool.release(slot);
+ * ```
+ */
 export class PoolExhaustedError extends NativeError {
   /**
    * Creates the error.
@@ -83,7 +152,28 @@ export class PoolExhaustedError extends NativeError {
   }
 }
 
-/** The native allocation was refused. */
+/**
+ * The native allocation was refused.
+ *
+ * @example Fall back to a smaller pool when memory is refused
+ * ```ts
+ * import { FramePool, NativeError, NativeOutOfMemoryError } from "@streamlib/streamlib/ffi";
+ *
+ * function createPool(slotBytes: number, slotCount: number): FramePool {
+ *   try {
+ *     return FramePool.create({ slotBytes, slotCount });
+ *   } catch (error) {
+ *     if (!(error instanceof NativeOutOfMemoryError) || slotCount === 1) throw error;
+ *     return createPool(slotBytes, Math.ceil(slotCount / 2));
+ *   }
+ * }
+ *
+ * using pool = createPool(4096, 8);
+ * console.log(pool.slotCount); // 8
+ * const refused = new NativeOutOfMemoryError("create a frame pool", "the OS refused 64 GiB");
+ * console.log(refused instanceof NativeError, refused.code); // true -4
+ * ```
+ */
 export class NativeOutOfMemoryError extends NativeError {
   /**
    * Creates the error.
@@ -97,7 +187,27 @@ export class NativeOutOfMemoryError extends NativeError {
   }
 }
 
-/** A caller's buffer was too small for a native result; nothing was lost, retry with `needed`. */
+/**
+ * A caller's buffer was too small for a native result; nothing was lost, retry with `needed`.
+ *
+ * @example Retry with the size the error names
+ * ```ts
+ * import { BufferTooSmallError, H264Encoder } from "@streamlib/streamlib/ffi";
+ *
+ * using encoder = H264Encoder.create({ width: 64, height: 48, backend: "openh264" });
+ * const frame = { format: "I420" as const, data: new Uint8Array(64 * 48 * 3 / 2), timestampNs: 0 };
+ * let unit: Uint8Array;
+ * try {
+ *   const out = new Uint8Array(16); // too small for a keyframe
+ *   unit = out.subarray(0, encoder.encode(frame, out));
+ * } catch (error) {
+ *   if (!(error instanceof BufferTooSmallError)) throw error;
+ *   const out = new Uint8Array(error.needed);
+ *   unit = out.subarray(0, encoder.readPending(out));
+ * }
+ * console.log(unit.length > 16, unit.subarray(0, 4)); // true Uint8Array(4) [ 0, 0, 0, 1 ]
+ * ```
+ */
 export class BufferTooSmallError extends NativeError {
   /** Bytes the result needs (parsed from the native message; `NaN` if it had none). */
   readonly needed: number;
@@ -115,7 +225,24 @@ export class BufferTooSmallError extends NativeError {
   }
 }
 
-/** A feature this OS, build or machine does not have (VideoToolbox off macOS, ...). */
+/**
+ * A feature this OS, build or machine does not have (VideoToolbox off macOS, ...).
+ *
+ * @example List microphones where the OS has them
+ * ```ts
+ * import { type CaptureDevice, listCaptureDevices, UnsupportedError } from "@streamlib/streamlib/ffi";
+ *
+ * let microphones: CaptureDevice[] = [];
+ * try {
+ *   microphones = listCaptureDevices("microphone");
+ * } catch (error) {
+ *   if (!(error instanceof UnsupportedError)) throw error;
+ *   // Off macOS: microphones are captured with AVFoundation only.
+ *   console.log(error.code, Deno.build.os !== "darwin"); // -9 true
+ * }
+ * console.log(Array.isArray(microphones)); // true
+ * ```
+ */
 export class UnsupportedError extends NativeError {
   /**
    * Creates the error.
@@ -129,7 +256,21 @@ export class UnsupportedError extends NativeError {
   }
 }
 
-/** No camera, microphone or display of the requested name. */
+/**
+ * No camera, microphone or display of the requested name.
+ *
+ * @example Open a camera that does not exist
+ * ```ts
+ * import { DeviceNotFoundError, FramePool, NativeCapture } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
+ * try {
+ *   NativeCapture.open({ kind: "camera", device: "/dev/video99", pool }).close();
+ * } catch (error) {
+ *   console.log(error instanceof DeviceNotFoundError); // true
+ * }
+ * ```
+ */
 export class DeviceNotFoundError extends NativeError {
   /**
    * Creates the error.
@@ -143,7 +284,24 @@ export class DeviceNotFoundError extends NativeError {
   }
 }
 
-/** The OS or the user refused access to a camera, microphone or device file. */
+/**
+ * The OS or the user refused access to a camera, microphone or device file.
+ *
+ * @example Tell the user how to grant access
+ * ```ts
+ * import { NativeError, PermissionDeniedError } from "@streamlib/streamlib/ffi";
+ *
+ * function explain(error: unknown): string {
+ *   return error instanceof PermissionDeniedError
+ *     ? `Allow camera access in the system settings, then retry. (${error.message})`
+ *     : String(error);
+ * }
+ *
+ * const denied = new PermissionDeniedError("open camera capture", "camera access was denied");
+ * console.log(denied instanceof NativeError, denied.code); // true -11
+ * console.log(explain(denied)); // Allow camera access in the system settings, then retry. (Cannot open camera capture: camera access was denied)
+ * ```
+ */
 export class PermissionDeniedError extends NativeError {
   /**
    * Creates the error.
@@ -157,7 +315,22 @@ export class PermissionDeniedError extends NativeError {
   }
 }
 
-/** The codec library refused the input (a corrupt stream, no keyframe yet) or failed. */
+/**
+ * The codec library refused the input (a corrupt stream, no keyframe yet) or failed.
+ *
+ * @example Decode bytes that are not H.264
+ * ```ts
+ * import { CodecError, H264Decoder } from "@streamlib/streamlib/ffi";
+ *
+ * using decoder = H264Decoder.create();
+ * try {
+ *   decoder.decode(new Uint8Array(64).fill(0xff), 0);
+ * } catch (error) {
+ *   if (!(error instanceof CodecError)) throw error;
+ *   console.log(error.code, error.operation); // -12 decode H.264
+ * }
+ * ```
+ */
 export class CodecError extends NativeError {
   /**
    * Creates the error.
@@ -171,7 +344,23 @@ export class CodecError extends NativeError {
   }
 }
 
-/** An open device failed: busy, unplugged, or its display went away. */
+/**
+ * An open device failed: busy, unplugged, or its display went away.
+ *
+ * @example Tell a failed device from a missing one
+ * ```ts
+ * import { DeviceError, DeviceNotFoundError, NativeError } from "@streamlib/streamlib/ffi";
+ *
+ * function advice(error: NativeError): string {
+ *   if (error instanceof DeviceNotFoundError) return "pick another device";
+ *   if (error instanceof DeviceError) return "close the other program using it, or plug it back in";
+ *   return error.message;
+ * }
+ *
+ * const busy = new DeviceError("open camera capture", "/dev/video0 is busy");
+ * console.log(busy.code, advice(busy)); // -13 close the other program using it, or plug it back in
+ * ```
+ */
 export class DeviceError extends NativeError {
   /**
    * Creates the error.
@@ -185,7 +374,22 @@ export class DeviceError extends NativeError {
   }
 }
 
-/** An argument outside its valid range; names the argument, the value and what is valid. */
+/**
+ * An argument outside its valid range; names the argument, the value and what is valid.
+ *
+ * @example Read which argument was wrong and what is valid
+ * ```ts
+ * import { FramePool, InvalidArgumentError } from "@streamlib/streamlib/ffi";
+ *
+ * try {
+ *   FramePool.create({ slotBytes: 0, slotCount: 4 });
+ * } catch (error) {
+ *   if (!(error instanceof InvalidArgumentError)) throw error;
+ *   console.log(error instanceof RangeError, error.argument, error.value); // true slotBytes 0
+ *   console.log(error.valid); // an integer from 1 to 268435456
+ * }
+ * ```
+ */
 export class InvalidArgumentError extends RangeError {
   /** The argument's name. */
   readonly argument: string;
@@ -211,7 +415,21 @@ export class InvalidArgumentError extends RangeError {
   }
 }
 
-/** The native library file was not found where the loader looked. */
+/**
+ * The native library file was not found where the loader looked.
+ *
+ * @example Point the loader at a missing file
+ * ```ts
+ * import { loadNativeLibrary, NativeLibraryNotFoundError } from "@streamlib/streamlib/ffi";
+ *
+ * try {
+ *   loadNativeLibrary({ path: "/nonexistent/libstreamlib_native.so" });
+ * } catch (error) {
+ *   if (!(error instanceof NativeLibraryNotFoundError)) throw error;
+ *   console.log(error.tried); // [ "/nonexistent/libstreamlib_native.so" ]
+ * }
+ * ```
+ */
 export class NativeLibraryNotFoundError extends Error {
   /** Paths that were tried, in order. */
   readonly tried: readonly string[];
@@ -232,7 +450,19 @@ export class NativeLibraryNotFoundError extends Error {
   }
 }
 
-/** The native library reports an ABI version other than the one this code was written for. */
+/**
+ * The native library reports an ABI version other than the one this code was written for.
+ *
+ * @example Report a library built for another ABI
+ * ```ts
+ * import { ABI_VERSION, AbiMismatchError } from "@streamlib/streamlib/ffi";
+ *
+ * // What loadNativeLibrary() throws for a library left over from an older build:
+ * const error = new AbiMismatchError("/opt/old/libstreamlib_native.so", ABI_VERSION, 2);
+ * console.log(error.found, error.expected === ABI_VERSION); // 2 true
+ * console.log(error.message.endsWith("rebuild it with 'deno task build:native'")); // true
+ * ```
+ */
 export class AbiMismatchError extends Error {
   /** The library file. */
   readonly path: string;
@@ -269,6 +499,15 @@ const decoder = new TextDecoder();
  *
  * @param lib The opened library.
  * @returns The message, or `""` when there is none.
+ *
+ * @example Read why a raw native call failed
+ * ```ts
+ * import { lastNativeError, loadNativeLibrary } from "@streamlib/streamlib/ffi";
+ *
+ * const lib = loadNativeLibrary();
+ * const status = lib.symbols.sl_pool_release(12345, 0); // a pool handle never issued
+ * console.log(status, lastNativeError(lib).startsWith("Invalid pool handle")); // -2 true
+ * ```
  */
 export function lastNativeError(lib: NativeLibrary): string {
   const length = lib.symbols.sl_last_error(messageBuffer, messageBuffer.length);

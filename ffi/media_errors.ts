@@ -5,7 +5,22 @@
  * @module
  */
 
-/** A frame size an encoder or capture cannot take; names the size and what is valid. */
+/**
+ * A frame size an encoder or capture cannot take; names the size and what is valid.
+ *
+ * @example Ask for an odd frame size
+ * ```ts
+ * import { H264Encoder, UnsupportedVideoSizeError } from "@streamlib/streamlib/ffi";
+ *
+ * try {
+ *   H264Encoder.create({ width: 15, height: 16 }).close();
+ * } catch (error) {
+ *   if (!(error instanceof UnsupportedVideoSizeError)) throw error;
+ *   console.log(error.width, error.height, error instanceof RangeError); // 15 16 true
+ *   console.log(error.valid); // even sizes from 16x16 to 3840x2160 (or 2160x3840)
+ * }
+ * ```
+ */
 export class UnsupportedVideoSizeError extends RangeError {
   /** Width asked for. */
   readonly width: number;
@@ -39,7 +54,22 @@ export class UnsupportedVideoSizeError extends RangeError {
   }
 }
 
-/** A pixel format an operation does not take; names it and the valid ones. */
+/**
+ * A pixel format an operation does not take; names it and the valid ones.
+ *
+ * @example Ask a screen capture for NV12
+ * ```ts
+ * import { FramePool, NativeCapture, UnsupportedPixelFormatError } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
+ * try {
+ *   NativeCapture.open({ kind: "screen", pixelFormat: "NV12", pool }).close();
+ * } catch (error) {
+ *   if (!(error instanceof UnsupportedPixelFormatError)) throw error;
+ *   console.log(error.format, error.valid); // NV12 [ "RGBA", "BGRA", "I420" ]
+ * }
+ * ```
+ */
 export class UnsupportedPixelFormatError extends TypeError {
   /** The format given. */
   readonly format: string;
@@ -73,7 +103,23 @@ export class UnsupportedPixelFormatError extends TypeError {
   }
 }
 
-/** A feature this operating system does not have (the microphone off macOS, X11 off Linux). */
+/**
+ * A feature this operating system does not have (the microphone off macOS, X11 off Linux).
+ *
+ * @example Ask for VideoToolbox off macOS
+ * ```ts
+ * import { H264Encoder, UnsupportedPlatformError } from "@streamlib/streamlib/ffi";
+ *
+ * if (Deno.build.os !== "darwin") {
+ *   try {
+ *     H264Encoder.create({ width: 64, height: 48, backend: "videotoolbox" }).close();
+ *   } catch (error) {
+ *     if (!(error instanceof UnsupportedPlatformError)) throw error;
+ *     console.log(error.feature, error.supported); // the videotoolbox H.264 encoder [ "darwin" ]
+ *   }
+ * }
+ * ```
+ */
 export class UnsupportedPlatformError extends Error {
   /** The feature, e.g. `"microphone capture"`. */
   readonly feature: string;
