@@ -9,7 +9,23 @@ import { loadNativeLibrary } from "./load.ts";
 import { CAPTURE_KINDS, type CaptureKind } from "./native_capture.ts";
 import type { NativeLibrary } from "./symbols.ts";
 
-/** One way a device delivers frames. */
+/**
+ * One way a device delivers frames.
+ *
+ * @example Label a mode
+ * ```ts
+ * import type { CaptureDeviceMode } from "@streamlib/streamlib/ffi";
+ *
+ * function label(mode: CaptureDeviceMode): string {
+ *   return mode.width > 0
+ *     ? `${mode.width}x${mode.height} at ${mode.rate} fps (${mode.format})`
+ *     : `${mode.rate} Hz (${mode.format})`;
+ * }
+ *
+ * console.log(label({ width: 1280, height: 720, rate: 30, format: "YUYV" })); // 1280x720 at 30 fps (YUYV)
+ * console.log(label({ width: 0, height: 0, rate: 48_000, format: "f32" })); // 48000 Hz (f32)
+ * ```
+ */
 export interface CaptureDeviceMode {
   /** Frame width (video), 0 for audio. */
   width: number;
@@ -21,7 +37,31 @@ export interface CaptureDeviceMode {
   format: string;
 }
 
-/** A device native capture can open. */
+/**
+ * A device native capture can open.
+ *
+ * @example Pick a device's largest mode
+ * ```ts
+ * import { type CaptureDevice, listCaptureDevices } from "@streamlib/streamlib/ffi";
+ *
+ * function largestMode(device: CaptureDevice) {
+ *   return device.modes.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
+ * }
+ *
+ * const webcam: CaptureDevice = {
+ *   id: "/dev/video0",
+ *   name: "USB Camera",
+ *   modes: [
+ *     { width: 640, height: 480, rate: 30, format: "YUYV" },
+ *     { width: 1280, height: 720, rate: 30, format: "MJPG" },
+ *   ],
+ * };
+ * console.log(largestMode(webcam).width); // 1280
+ * // The cameras of this machine, each with its modes (none on a machine without a camera):
+ * const cameras: CaptureDevice[] = listCaptureDevices("camera");
+ * console.log(cameras.every((camera) => typeof camera.id === "string")); // true
+ * ```
+ */
 export interface CaptureDevice {
   /** What to pass as `device` to `NativeCapture.open`. */
   id: string;
@@ -31,7 +71,22 @@ export interface CaptureDevice {
   modes: CaptureDeviceMode[];
 }
 
-/** Options of {@linkcode listCaptureDevices}. */
+/**
+ * Options of {@linkcode listCaptureDevices}.
+ *
+ * @example List with an explicit library
+ * ```ts
+ * import {
+ *   listCaptureDevices,
+ *   type ListCaptureDevicesOptions,
+ *   loadNativeLibrary,
+ * } from "@streamlib/streamlib/ffi";
+ *
+ * // `display` is only read for screens (X11 on Linux); cameras ignore it.
+ * const options: ListCaptureDevicesOptions = { display: ":0", library: loadNativeLibrary() };
+ * console.log(Array.isArray(listCaptureDevices("camera", options))); // true
+ * ```
+ */
 export interface ListCaptureDevicesOptions {
   /** For screens: the X11 display to ask (default `$DISPLAY`). */
   display?: string;

@@ -9,7 +9,18 @@ import { loadNativeLibrary } from "./load.ts";
 import { CLOSED_HANDLE } from "./status.ts";
 import type { NativeLibrary } from "./symbols.ts";
 
-/** Options of {@linkcode H264Decoder.create}. */
+/**
+ * Options of {@linkcode H264Decoder.create}.
+ *
+ * @example Create a decoder on a given library
+ * ```ts
+ * import { H264Decoder, type H264DecoderOptions, loadNativeLibrary } from "@streamlib/streamlib/ffi";
+ *
+ * const options: H264DecoderOptions = { library: loadNativeLibrary() };
+ * using decoder = H264Decoder.create(options);
+ * console.log(decoder.closed, decoder.width); // false 0
+ * ```
+ */
 export interface H264DecoderOptions {
   /** The library to use; {@linkcode loadNativeLibrary}'s default otherwise. */
   library?: NativeLibrary;

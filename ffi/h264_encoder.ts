@@ -14,11 +14,51 @@ import { pixelFormatCode } from "./pixel_format_code.ts";
 import { CLOSED_HANDLE } from "./status.ts";
 import type { NativeLibrary } from "./symbols.ts";
 
-/** Which implementation encodes. */
+/**
+ * Which implementation encodes.
+ *
+ * @example Choose the software encoder
+ * ```ts
+ * import { type H264Backend, H264Encoder } from "@streamlib/streamlib/ffi";
+ *
+ * // "auto" tries the hardware encoder first; "openh264" is software and runs on every OS.
+ * const backend: H264Backend = "openh264";
+ * using encoder = H264Encoder.create({ width: 64, height: 48, backend });
+ * console.log(encoder.backend); // openh264
+ * ```
+ */
 export type H264Backend = "auto" | "openh264" | "videotoolbox";
-/** H.264 profiles an encoder can be asked for. */
+/**
+ * H.264 profiles an encoder can be asked for.
+ *
+ * @example Read the profile back from the SPS
+ * ```ts
+ * import { H264Encoder, type H264Profile } from "@streamlib/streamlib/ffi";
+ *
+ * const profile: H264Profile = "high";
+ * using encoder = H264Encoder.create({ width: 64, height: 48, backend: "openh264", profile });
+ * const frame = { format: "I420" as const, data: new Uint8Array(64 * 48 * 3 / 2), timestampNs: 0 };
+ * encoder.encode(frame, new Uint8Array(encoder.maxAccessUnitBytes));
+ * // 00 00 00 01, the NAL header, then profile_idc: 66 baseline, 77 main, 100 high.
+ * console.log(encoder.parameterSets()[5]); // 100
+ * ```
+ */
 export type H264Profile = "baseline" | "main" | "high";
-/** H.264 levels, or `"auto"` to let the encoder choose. */
+/**
+ * H.264 levels, or `"auto"` to let the encoder choose.
+ *
+ * @example Read the level back from the SPS
+ * ```ts
+ * import { H264Encoder, type H264Level } from "@streamlib/streamlib/ffi";
+ *
+ * const level: H264Level = "3.1";
+ * using encoder = H264Encoder.create({ width: 64, height: 48, backend: "openh264", level });
+ * const frame = { format: "I420" as const, data: new Uint8Array(64 * 48 * 3 / 2), timestampNs: 0 };
+ * encoder.encode(frame, new Uint8Array(encoder.maxAccessUnitBytes));
+ * // 00 00 00 01, the NAL header, profile_idc, constraint flags, then level_idc (level x 10).
+ * console.log(encoder.parameterSets()[7]); // 31
+ * ```
+ */
 export type H264Level =
   | "auto"
   | "1b"
@@ -39,12 +79,61 @@ export type H264Level =
   | "5.1"
   | "5.2";
 
-/** The backends, in ABI code order. */
+/**
+ * The backends, in ABI code order.
+ *
+ * @example Check a backend given on the command line
+ * ```ts
+ * import { H264_BACKENDS, type H264Backend } from "@streamlib/streamlib/ffi";
+ *
+ * function parseBackend(text: string): H264Backend {
+ *   const backend = H264_BACKENDS.find((b) => b === text);
+ *   if (backend === undefined) {
+ *     throw new TypeError(`--backend must be one of ${H264_BACKENDS.join(", ")}, got '${text}'`);
+ *   }
+ *   return backend;
+ * }
+ *
+ * console.log(parseBackend("openh264"), H264_BACKENDS.indexOf("openh264")); // openh264 1
+ * ```
+ */
 export const H264_BACKENDS: readonly H264Backend[] = ["auto", "openh264", "videotoolbox"];
-/** The profiles, in ABI code order. */
+/**
+ * The profiles, in ABI code order.
+ *
+ * @example Offer the profiles in a settings form
+ * ```ts
+ * import { H264_PROFILES, type H264Profile } from "@streamlib/streamlib/ffi";
+ *
+ * const isProfile = (text: string): text is H264Profile =>
+ *   (H264_PROFILES as readonly string[]).includes(text);
+ * console.log(H264_PROFILES.join(" | "), isProfile("main"), isProfile("extended")); // baseline | main | high true false
+ * ```
+ */
 export const H264_PROFILES: readonly H264Profile[] = ["baseline", "main", "high"];
 
-/** Options of {@linkcode H264Encoder.create}. */
+/**
+ * Options of {@linkcode H264Encoder.create}.
+ *
+ * @example Set every option
+ * ```ts
+ * import { H264Encoder, type H264EncoderOptions } from "@streamlib/streamlib/ffi";
+ *
+ * const options: H264EncoderOptions = {
+ *   width: 640,
+ *   height: 360,
+ *   bitrate: 1_000_000,
+ *   fps: 25,
+ *   keyframeInterval: 50, // one keyframe every 2 s
+ *   profile: "baseline",
+ *   level: "3",
+ *   lowLatency: true,
+ *   backend: "openh264",
+ * };
+ * using encoder = H264Encoder.create(options);
+ * console.log(encoder.width, encoder.height, encoder.maxAccessUnitBytes); // 640 360 756736
+ * ```
+ */
 export interface H264EncoderOptions {
   /** Frame width in pixels, even. */
   width: number;
@@ -68,7 +157,23 @@ export interface H264EncoderOptions {
   library?: NativeLibrary;
 }
 
-/** A frame to encode: tightly packed pixels of the encoder's size. */
+/**
+ * A frame to encode: tightly packed pixels of the encoder's size.
+ *
+ * @example Encode RGBA pixels
+ * ```ts
+ * import { type EncoderInput, H264Encoder } from "@streamlib/streamlib/ffi";
+ *
+ * using encoder = H264Encoder.create({ width: 32, height: 32, backend: "openh264" });
+ * const input: EncoderInput = {
+ *   format: "RGBA", // converted to I420 in native code
+ *   data: new Uint8Array(32 * 32 * 4).fill(200),
+ *   timestampNs: 40_000_000,
+ * };
+ * const n = encoder.encode(input, new Uint8Array(encoder.maxAccessUnitBytes));
+ * console.log(n > 0, encoder.timestampNs); // true 40000000
+ * ```
+ */
 export interface EncoderInput {
   /** Pixel layout of `data`. */
   readonly format: PixelFormat;

@@ -17,14 +17,87 @@ import { pixelFormatCode, pixelFormatOfCode } from "./pixel_format_code.ts";
 import { CLOSED_HANDLE } from "./status.ts";
 import type { NativeLibrary } from "./symbols.ts";
 
-/** What a capture reads. */
+/**
+ * What a capture reads.
+ *
+ * @example Tell what a capture delivers
+ * ```ts
+ * import type { CaptureKind } from "@streamlib/streamlib/ffi";
+ *
+ * // Microphones deliver interleaved f32 audio; cameras and screens deliver video frames.
+ * function delivers(kind: CaptureKind): "audio" | "video" {
+ *   return kind === "microphone" ? "audio" : "video";
+ * }
+ *
+ * console.log(delivers("screen"), delivers("microphone")); // video audio
+ * ```
+ */
 export type CaptureKind = "camera" | "microphone" | "screen";
-/** The kinds, in ABI code order. */
+/**
+ * The kinds, in ABI code order.
+ *
+ * @example Check a kind given on the command line
+ * ```ts
+ * import { CAPTURE_KINDS, type CaptureKind } from "@streamlib/streamlib/ffi";
+ *
+ * function parseKind(text: string): CaptureKind {
+ *   const kind = CAPTURE_KINDS.find((k) => k === text);
+ *   if (kind === undefined) {
+ *     throw new TypeError(`Unknown capture kind '${text}', expected one of ${CAPTURE_KINDS.join(", ")}`);
+ *   }
+ *   return kind;
+ * }
+ *
+ * console.log(parseKind("screen"), CAPTURE_KINDS.indexOf("screen")); // screen 2
+ * ```
+ */
 export const CAPTURE_KINDS: readonly CaptureKind[] = ["camera", "microphone", "screen"];
-/** `format` of a captured message holding interleaved `f32` audio. */
+/**
+ * `format` of a captured message holding interleaved `f32` audio.
+ *
+ * @example Tell audio messages from video ones
+ * ```ts
+ * import { FrameMessageBatch } from "@streamlib/streamlib";
+ * import { AUDIO_F32_FORMAT } from "@streamlib/streamlib/ffi";
+ *
+ * // A capture ring's `format` is a pixel format code (0..3) or AUDIO_F32_FORMAT.
+ * const messages = new FrameMessageBatch(2);
+ * messages.write(0, 0, AUDIO_F32_FORMAT, 480 * 2 * 4, 0, 0, 0); // 480 stereo f32 samples
+ * messages.write(1, 1, 2, 64 * 48 * 3 / 2, 0, 0, 1); // a 64x48 I420 frame
+ * const isAudio = (i: number) => messages.format(i) === AUDIO_F32_FORMAT;
+ * console.log(isAudio(0), isAudio(1)); // true false
+ * ```
+ */
 export const AUDIO_F32_FORMAT = 16;
 
-/** Options of {@linkcode NativeCapture.open}. */
+/**
+ * Options of {@linkcode NativeCapture.open}.
+ *
+ * @example Size the pool for the frames asked for
+ * ```ts
+ * import {
+ *   FRAME_HEADER_BYTES,
+ *   FramePool,
+ *   type NativeCaptureOptions,
+ *   videoSlotBytes,
+ * } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: videoSlotBytes("I420", 1280, 720), slotCount: 8 });
+ * const options: NativeCaptureOptions = {
+ *   kind: "camera",
+ *   device: "/dev/video0",
+ *   width: 1280,
+ *   height: 720,
+ *   fps: 30,
+ *   pixelFormat: "I420",
+ *   pool,
+ *   ringCapacity: 4,
+ * };
+ * // NativeCapture.open(options) starts it (with a camera); each frame must fit a slot after the
+ * // header, or open() throws BufferTooSmallError:
+ * console.log(options.pool.slotBytes - FRAME_HEADER_BYTES >= 1280 * 720 * 3 / 2); // true
+ * ```
+ */
 export interface NativeCaptureOptions {
   /** What to capture. */
   kind: CaptureKind;
@@ -59,7 +132,23 @@ export interface NativeCaptureOptions {
   library?: NativeLibrary;
 }
 
-/** The counters of a capture. */
+/**
+ * The counters of a capture.
+ *
+ * @example Summarize a capture's health
+ * ```ts
+ * import type { NativeCaptureStats } from "@streamlib/streamlib/ffi";
+ *
+ * function health(stats: NativeCaptureStats): string {
+ *   if (!stats.running) return `stopped (status ${stats.failureStatus})`;
+ *   const percent = (100 * stats.dropped) / Math.max(1, stats.captured + stats.dropped);
+ *   return `${stats.width}x${stats.height}, ${percent.toFixed(1)}% dropped`;
+ * }
+ *
+ * const stats = { captured: 297, dropped: 3, width: 1280, height: 720, running: true, failureStatus: 0 };
+ * console.log(health(stats)); // 1280x720, 1.0% dropped
+ * ```
+ */
 export interface NativeCaptureStats {
   /** Frames published. */
   captured: number;
@@ -78,6 +167,31 @@ export interface NativeCaptureStats {
 /**
  * One polled frame, reused by every poll (copy what you keep). Its slot reference is yours:
  * release it with `pool.release(slot)` when done.
+ *
+ * @example Copy a polled frame out and release its slot
+ * ```ts
+ * import { type CapturedFrame, FramePool, nativeNowNs } from "@streamlib/streamlib/ffi";
+ *
+ * function take(pool: FramePool, frame: CapturedFrame): Uint8Array {
+ *   const payload = pool.bytes(frame.slot).slice(frame.offset, frame.offset + frame.byteLength);
+ *   pool.release(frame.slot);
+ *   return payload;
+ * }
+ *
+ * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
+ * // What capture.poll() returns, made by hand here: 16 bytes of audio after the 64-byte header.
+ * const slot = pool.acquire();
+ * pool.bytes(slot).fill(7, 64, 80);
+ * const frame: CapturedFrame = {
+ *   slot,
+ *   offset: 64,
+ *   byteLength: 16,
+ *   format: "f32",
+ *   nativeTimestampNs: nativeNowNs(),
+ *   sequence: 0,
+ * };
+ * console.log(take(pool, frame).length, pool.stats().inUse); // 16 0
+ * ```
  */
 export interface CapturedFrame {
   /** The frame-pool slot holding it. */

@@ -10,7 +10,22 @@ import { OPUS_SAMPLE_RATES } from "./opus_encoder.ts";
 import { CLOSED_HANDLE } from "./status.ts";
 import type { NativeLibrary } from "./symbols.ts";
 
-/** Options of {@linkcode OpusDecoder.create}. */
+/**
+ * Options of {@linkcode OpusDecoder.create}.
+ *
+ * @example Decode 48 kHz stereo as 16 kHz mono
+ * ```ts
+ * import { OpusDecoder, type OpusDecoderOptions, OpusEncoder } from "@streamlib/streamlib/ffi";
+ *
+ * using encoder = OpusEncoder.create({ sampleRate: 48_000, channels: 2 });
+ * const packet = new Uint8Array(4000);
+ * const n = encoder.encode(new Float32Array(960 * 2), packet); // 20 ms
+ * // libopus decodes any packet at any of its rates and channel counts.
+ * const options: OpusDecoderOptions = { sampleRate: 16_000, channels: 1 };
+ * using decoder = OpusDecoder.create(options);
+ * console.log(decoder.decode(packet.subarray(0, n), new Float32Array(960))); // 320
+ * ```
+ */
 export interface OpusDecoderOptions {
   /** Output samples per second: 8000, 12000, 16000, 24000 or 48000. */
   sampleRate: number;

@@ -9,16 +9,84 @@ import { loadNativeLibrary } from "./load.ts";
 import { CLOSED_HANDLE } from "./status.ts";
 import type { NativeLibrary } from "./symbols.ts";
 
-/** The sample rates libopus takes. */
+/**
+ * The sample rates libopus takes.
+ *
+ * @example Pick a rate for 44.1 kHz audio
+ * ```ts
+ * import { OPUS_SAMPLE_RATES } from "@streamlib/streamlib/ffi";
+ *
+ * // Opus has no 44.1 kHz mode: resample CD audio to the next rate up.
+ * const rate = OPUS_SAMPLE_RATES.find((r) => r >= 44_100);
+ * console.log(OPUS_SAMPLE_RATES.includes(44_100), rate); // false 48000
+ * ```
+ */
 export const OPUS_SAMPLE_RATES: readonly number[] = [8_000, 12_000, 16_000, 24_000, 48_000];
-/** How libopus tunes itself, in ABI code order. */
+/**
+ * How libopus tunes itself, in ABI code order.
+ *
+ * @example Check a tuning given on the command line
+ * ```ts
+ * import { OPUS_APPLICATIONS, type OpusApplication } from "@streamlib/streamlib/ffi";
+ *
+ * function parseApplication(text: string): OpusApplication {
+ *   const application = OPUS_APPLICATIONS.find((a) => a === text);
+ *   if (application === undefined) {
+ *     throw new TypeError(`--application must be one of ${OPUS_APPLICATIONS.join(", ")}`);
+ *   }
+ *   return application;
+ * }
+ *
+ * console.log(parseApplication("voip"), OPUS_APPLICATIONS.length); // voip 3
+ * ```
+ */
 export const OPUS_APPLICATIONS = ["audio", "voip", "lowdelay"] as const;
-/** How libopus tunes itself. */
+/**
+ * How libopus tunes itself.
+ *
+ * @example Tune an encoder for speech
+ * ```ts
+ * import { type OpusApplication, OpusEncoder } from "@streamlib/streamlib/ffi";
+ *
+ * // "voip" for speech, "audio" for music, "lowdelay" for the least latency.
+ * const application: OpusApplication = "voip";
+ * using encoder = OpusEncoder.create({ sampleRate: 16_000, channels: 1, application });
+ * console.log(encoder.encode(new Float32Array(320), new Uint8Array(4000)) > 0); // true
+ * ```
+ */
 export type OpusApplication = typeof OPUS_APPLICATIONS[number];
-/** The largest Opus packet this library produces room for. */
+/**
+ * The largest Opus packet this library produces room for.
+ *
+ * @example Size the packet buffer
+ * ```ts
+ * import { OPUS_MAX_PACKET_BYTES, OpusEncoder } from "@streamlib/streamlib/ffi";
+ *
+ * using encoder = OpusEncoder.create({ sampleRate: 48_000, channels: 2, bitrate: 510_000 });
+ * const packet = new Uint8Array(OPUS_MAX_PACKET_BYTES); // room for any packet
+ * const n = encoder.encode(new Float32Array(2880 * 2), packet); // 60 ms at the top bit rate
+ * console.log(n > 0 && n <= OPUS_MAX_PACKET_BYTES); // true
+ * ```
+ */
 export const OPUS_MAX_PACKET_BYTES = 4_000;
 
-/** Options of {@linkcode OpusEncoder.create}. */
+/**
+ * Options of {@linkcode OpusEncoder.create}.
+ *
+ * @example Set every option
+ * ```ts
+ * import { OpusEncoder, type OpusEncoderOptions } from "@streamlib/streamlib/ffi";
+ *
+ * const options: OpusEncoderOptions = {
+ *   sampleRate: 48_000,
+ *   channels: 2,
+ *   bitrate: 96_000,
+ *   application: "audio",
+ * };
+ * using encoder = OpusEncoder.create(options);
+ * console.log(encoder.sampleRate, encoder.channels, encoder.preSkip > 0); // 48000 2 true
+ * ```
+ */
 export interface OpusEncoderOptions {
   /** Samples per second: 8000, 12000, 16000, 24000 or 48000. */
   sampleRate: number;
