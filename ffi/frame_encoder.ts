@@ -15,11 +15,75 @@ import { FrameTooLargeError, InvalidFrameError } from "./frame_codec_errors.ts";
 import { FLAG_KEYFRAME, formatTag, FRAME_HEADER_BYTES, VIDEO_CODECS } from "./frame_format.ts";
 import { SlotHeaders } from "./slot_header.ts";
 
-/** {@linkcode FrameEncoder.encode} found every slot in use and wrote nothing. */
+/**
+ * {@linkcode FrameEncoder.encode} found every slot in use and wrote nothing.
+ *
+ * @example Encode into a pool with no free slot
+ * ```ts
+ * import { FrameMessageBatch } from "@streamlib/streamlib";
+ * import { ENCODE_POOL_EXHAUSTED, FrameEncoder, FramePool } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 1024, slotCount: 1 });
+ * const encoder = new FrameEncoder(pool);
+ * const messages = new FrameMessageBatch(2);
+ * const frame = { kind: "data" as const, timestampNs: 0, value: "hello" };
+ * encoder.encode(frame, messages, 0, 0); // takes the only slot
+ * console.log(encoder.encode(frame, messages, 1, 1) === ENCODE_POOL_EXHAUSTED); // true
+ * pool.release(messages.slot(0));
+ * ```
+ */
 export const ENCODE_POOL_EXHAUSTED = 0;
-/** {@linkcode FrameEncoder.encode} sent the frame's own slot by handle: no byte copied. */
+/**
+ * {@linkcode FrameEncoder.encode} sent the frame's own slot by handle: no byte copied.
+ *
+ * @example Send a pool frame by handle
+ * ```ts
+ * import { FrameMessageBatch } from "@streamlib/streamlib";
+ * import {
+ *   ENCODED_ZERO_COPY,
+ *   FrameEncoder,
+ *   FramePool,
+ *   PoolFrameAllocator,
+ *   videoSlotBytes,
+ * } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: videoSlotBytes("RGBA", 16, 16), slotCount: 2 });
+ * using allocator = new PoolFrameAllocator(pool);
+ * const frame = allocator.allocateVideo("RGBA", 16, 16)!;
+ * const message = new FrameMessageBatch(1);
+ * console.log(new FrameEncoder(pool).encode(frame, message, 0, 0) === ENCODED_ZERO_COPY); // true
+ * console.log(message.slot(0) === frame.slot); // true (the frame's own slot, retained)
+ * pool.release(message.slot(0));
+ * ```
+ */
 export const ENCODED_ZERO_COPY = 1;
-/** {@linkcode FrameEncoder.encode} copied the payload once into a fresh slot. */
+/**
+ * {@linkcode FrameEncoder.encode} copied the payload once into a fresh slot.
+ *
+ * @example Count copies and handles
+ * ```ts
+ * import { createAudioFrame, FrameMessageBatch } from "@streamlib/streamlib";
+ * import {
+ *   ENCODE_POOL_EXHAUSTED,
+ *   ENCODED_COPY,
+ *   ENCODED_ZERO_COPY,
+ *   FrameEncoder,
+ *   FramePool,
+ * } from "@streamlib/streamlib/ffi";
+ *
+ * const names: Record<number, string> = {
+ *   [ENCODE_POOL_EXHAUSTED]: "pool exhausted",
+ *   [ENCODED_ZERO_COPY]: "sent by handle",
+ *   [ENCODED_COPY]: "copied once",
+ * };
+ * using pool = FramePool.create({ slotBytes: 4096, slotCount: 1 });
+ * const message = new FrameMessageBatch(1);
+ * // Audio blocks live in JS memory, so they are copied into a fresh slot.
+ * const result = new FrameEncoder(pool).encode(createAudioFrame(2, 48_000, 128), message, 0, 0);
+ * console.log(names[result], message.byteLength(0)); // copied once 1024
+ * pool.release(message.slot(0));
+ * ```
+ */
 export const ENCODED_COPY = 2;
 
 const SLOT_INDEX_MASK = 0xffff;

@@ -10,13 +10,58 @@ import type { Frame, FrameKind } from "../core/frame.ts";
 import type { VideoCodec } from "../core/encoded_video_frame.ts";
 import { PIXEL_FORMATS, type PixelFormat, videoFrameByteLength } from "../core/video_frame.ts";
 
-/** Bytes of the header at the start of every slot; the payload follows, 64-byte aligned. */
+/**
+ * Bytes of the header at the start of every slot; the payload follows, 64-byte aligned.
+ *
+ * @example Read a payload after the header
+ * ```ts
+ * import { FrameMessageBatch } from "@streamlib/streamlib";
+ * import { FRAME_HEADER_BYTES, FrameEncoder, FramePool } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 256, slotCount: 1 });
+ * const message = new FrameMessageBatch(1);
+ * new FrameEncoder(pool).encode({ kind: "data", timestampNs: 0, value: [1, 2] }, message, 0, 0);
+ * const start = FRAME_HEADER_BYTES;
+ * const payload = pool.bytes(message.slot(0)).subarray(start, start + message.byteLength(0));
+ * console.log(new TextDecoder().decode(payload)); // [1,2]
+ * pool.release(message.slot(0));
+ * ```
+ */
 export const FRAME_HEADER_BYTES = 64;
 
-/** The first `u32` of every slot header: `"SLFR"` in ASCII, little-endian. */
+/**
+ * The first `u32` of every slot header: `"SLFR"` in ASCII, little-endian.
+ *
+ * @example Check that a slot holds a frame
+ * ```ts
+ * import { FrameMessageBatch } from "@streamlib/streamlib";
+ * import { FRAME_HEADER_MAGIC, FrameEncoder, FramePool, HEADER } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 256, slotCount: 1 });
+ * const message = new FrameMessageBatch(1);
+ * new FrameEncoder(pool).encode({ kind: "data", timestampNs: 0, value: 1 }, message, 0, 0);
+ * const bytes = pool.bytes(message.slot(0));
+ * const header = new Uint32Array(bytes.buffer, bytes.byteOffset, 16);
+ * console.log(header[HEADER.U32_MAGIC] === FRAME_HEADER_MAGIC); // true
+ * console.log(new TextDecoder().decode(bytes.subarray(0, 4))); // SLFR
+ * pool.release(message.slot(0));
+ * ```
+ */
 export const FRAME_HEADER_MAGIC = 0x5246_4c53;
 
-/** The kind byte of a format tag (bits 24..31). */
+/**
+ * The kind byte of a format tag (bits 24..31).
+ *
+ * @example Name the kind of a format tag
+ * ```ts
+ * import { createAudioFrame } from "@streamlib/streamlib";
+ * import { FRAME_KIND_TAGS, formatTag, tagKind } from "@streamlib/streamlib/ffi";
+ *
+ * const tag = formatTag(createAudioFrame(2, 48_000, 4));
+ * const kind = Object.entries(FRAME_KIND_TAGS).find(([, value]) => value === tagKind(tag))?.[0];
+ * console.log(kind, FRAME_KIND_TAGS.audio); // audio 2
+ * ```
+ */
 export const FRAME_KIND_TAGS: Readonly<Record<FrameKind, number>> = {
   video: 1,
   audio: 2,
@@ -24,13 +69,72 @@ export const FRAME_KIND_TAGS: Readonly<Record<FrameKind, number>> = {
   data: 4,
 };
 
-/** Video codecs in tag order: the low bits of an encoded-video format tag index this list. */
+/**
+ * Video codecs in tag order: the low bits of an encoded-video format tag index this list.
+ *
+ * @example Name the codec of an encoded-video tag
+ * ```ts
+ * import type { EncodedVideoFrame } from "@streamlib/streamlib";
+ * import { formatTag, tagValue, VIDEO_CODECS } from "@streamlib/streamlib/ffi";
+ *
+ * const frame: EncodedVideoFrame = {
+ *   kind: "encoded-video",
+ *   codec: "vp9",
+ *   keyframe: true,
+ *   timestampNs: 0,
+ *   frameNumber: 0,
+ *   data: new Uint8Array(8),
+ * };
+ * console.log(VIDEO_CODECS[tagValue(formatTag(frame))]); // vp9
+ * ```
+ */
 export const VIDEO_CODECS: readonly VideoCodec[] = ["h264", "h265", "vp8", "vp9", "av1"];
 
-/** Flag bit of a frame message: the encoded-video frame is a keyframe. */
+/**
+ * Flag bit of a frame message: the encoded-video frame is a keyframe.
+ *
+ * @example Find keyframes among messages
+ * ```ts
+ * import { FrameMessageBatch } from "@streamlib/streamlib";
+ * import { FLAG_KEYFRAME, FrameEncoder, FramePool } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 256, slotCount: 1 });
+ * const message = new FrameMessageBatch(1);
+ * const frame = {
+ *   kind: "encoded-video" as const,
+ *   codec: "h264" as const,
+ *   keyframe: true,
+ *   timestampNs: 0,
+ *   frameNumber: 0,
+ *   data: new Uint8Array([0, 0, 0, 1, 0x65]),
+ * };
+ * new FrameEncoder(pool).encode(frame, message, 0, 0);
+ * console.log((message.flags(0) & FLAG_KEYFRAME) !== 0); // true
+ * pool.release(message.slot(0));
+ * ```
+ */
 export const FLAG_KEYFRAME = 1;
 
-/** Largest channel count an audio format tag can carry. */
+/**
+ * Largest channel count an audio format tag can carry.
+ *
+ * @example Find the channel counts that have a tag
+ * ```ts
+ * import type { AudioFrame } from "@streamlib/streamlib";
+ * import { formatTag, MAX_AUDIO_CHANNELS } from "@streamlib/streamlib/ffi";
+ *
+ * const block = (channels: number): AudioFrame => ({
+ *   kind: "audio",
+ *   channels,
+ *   sampleRate: 48_000,
+ *   frameCount: 0,
+ *   samples: new Float32Array(0),
+ *   timestampNs: 0,
+ *   frameNumber: 0,
+ * });
+ * console.log(formatTag(block(MAX_AUDIO_CHANNELS)) > 0, formatTag(block(MAX_AUDIO_CHANNELS + 1))); // true -1
+ * ```
+ */
 export const MAX_AUDIO_CHANNELS = 0xffff;
 
 /**
@@ -48,6 +152,31 @@ export const MAX_AUDIO_CHANNELS = 0xffff;
  * | 28   | `u32` | reserved (0)                                      |
  * | 32   | `f64` | audio sample rate                                 |
  * | 40   | -     | reserved up to byte 64                            |
+ *
+ * @example Read a video frame's geometry from its slot header
+ * ```ts
+ * import { FrameMessageBatch, type VideoFrame } from "@streamlib/streamlib";
+ * import { FrameEncoder, FramePool, HEADER } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 256, slotCount: 1 });
+ * const frame: VideoFrame = {
+ *   kind: "video",
+ *   width: 4,
+ *   height: 2,
+ *   format: "RGBA",
+ *   stride: 16,
+ *   timestampNs: 0,
+ *   frameNumber: 7,
+ *   data: new Uint8Array(32),
+ * };
+ * const message = new FrameMessageBatch(1);
+ * new FrameEncoder(pool).encode(frame, message, 0, 0);
+ * const bytes = pool.bytes(message.slot(0));
+ * const u32 = new Uint32Array(bytes.buffer, bytes.byteOffset, 16);
+ * const f64 = new Float64Array(bytes.buffer, bytes.byteOffset, 8);
+ * console.log(u32[HEADER.U32_WIDTH], u32[HEADER.U32_HEIGHT], f64[HEADER.F64_FRAME_NUMBER]); // 4 2 7
+ * pool.release(message.slot(0));
+ * ```
  */
 export const HEADER = {
   U32_MAGIC: 0,

@@ -11,16 +11,60 @@ import { libraryPath, loadNativeLibrary } from "./load.ts";
 import { CLOSED_HANDLE, SL_ERR_POOL_EXHAUSTED } from "./status.ts";
 import type { NativeLibrary } from "./symbols.ts";
 
-/** Largest slot, in bytes (256 MiB). */
+/**
+ * Largest slot, in bytes (256 MiB).
+ *
+ * @example Check that a frame size fits one slot
+ * ```ts
+ * import { MAX_SLOT_BYTES, videoSlotBytes } from "@streamlib/streamlib/ffi";
+ *
+ * const fits = (width: number, height: number) => videoSlotBytes("RGBA", width, height) <= MAX_SLOT_BYTES;
+ * console.log(fits(7680, 4320), fits(15360, 8640)); // true false
+ * ```
+ */
 export const MAX_SLOT_BYTES = 268_435_456;
-/** Largest number of slots in one pool. */
+/**
+ * Largest number of slots in one pool.
+ *
+ * @example Ask for one slot too many
+ * ```ts
+ * import { FramePool, InvalidArgumentError, MAX_SLOT_COUNT } from "@streamlib/streamlib/ffi";
+ *
+ * try {
+ *   FramePool.create({ slotBytes: 64, slotCount: MAX_SLOT_COUNT + 1 });
+ * } catch (error) {
+ *   if (!(error instanceof InvalidArgumentError)) throw error;
+ *   console.log(error.valid); // an integer from 1 to 65536
+ * }
+ * ```
+ */
 export const MAX_SLOT_COUNT = 65_536;
-/** Largest pool, in bytes (64 GiB). */
+/**
+ * Largest pool, in bytes (64 GiB).
+ *
+ * @example How many 4K frames one pool can hold
+ * ```ts
+ * import { MAX_POOL_BYTES, videoSlotBytes } from "@streamlib/streamlib/ffi";
+ *
+ * console.log(Math.floor(MAX_POOL_BYTES / videoSlotBytes("RGBA", 3840, 2160))); // 2071
+ * ```
+ */
 export const MAX_POOL_BYTES = 64 * 1024 ** 3;
 
 const SLOT_INDEX_MASK = 0xffff;
 
-/** Options for {@linkcode FramePool.create}. */
+/**
+ * Options for {@linkcode FramePool.create}.
+ *
+ * @example A pool for sixteen 720p I420 frames
+ * ```ts
+ * import { FramePool, type FramePoolOptions, videoSlotBytes } from "@streamlib/streamlib/ffi";
+ *
+ * const options: FramePoolOptions = { slotBytes: videoSlotBytes("I420", 1280, 720), slotCount: 16 };
+ * using pool = FramePool.create(options);
+ * console.log(pool.slotCount, pool.stats().inUse); // 16 0
+ * ```
+ */
 export interface FramePoolOptions {
   /** Usable bytes per slot, 1 to 268,435,456 (3840x2160 RGBA is 33,177,600). */
   slotBytes: number;
@@ -30,7 +74,22 @@ export interface FramePoolOptions {
   library?: NativeLibrary;
 }
 
-/** A pool in a form that can be posted to a Worker, where {@linkcode FramePool.attach} opens it. */
+/**
+ * A pool in a form that can be posted to a Worker, where {@linkcode FramePool.attach} opens it.
+ *
+ * @example Share a pool and attach it
+ * ```ts
+ * import { FramePool, type SharedFramePool } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 64, slotCount: 2 });
+ * const shared: SharedFramePool = structuredClone(pool.share()); // as posted to a Worker
+ * using attached = FramePool.attach(shared); // what the Worker does with it
+ * const slot = pool.acquire();
+ * pool.bytes(slot)[0] = 9;
+ * console.log(attached.bytes(slot)[0]); // 9 (the same memory)
+ * pool.release(slot);
+ * ```
+ */
 export interface SharedFramePool {
   /** A live pool handle in the sharing isolate. */
   handle: number;

@@ -21,7 +21,20 @@ type PoolVideoFrame = { -readonly [K in keyof WritableVideoFrame]: WritableVideo
 
 const SLOT_INDEX_MASK = 0xffff;
 
-/** Options of a {@linkcode PoolFrameAllocator}. */
+/**
+ * Options of a {@linkcode PoolFrameAllocator}.
+ *
+ * @example Keep only the newest frame valid
+ * ```ts
+ * import { FramePool, PoolFrameAllocator, videoSlotBytes } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: videoSlotBytes("RGBA", 8, 8), slotCount: 4 });
+ * using allocator = new PoolFrameAllocator(pool, { hold: 1 });
+ * allocator.allocateVideo("RGBA", 8, 8);
+ * allocator.allocateVideo("RGBA", 8, 8); // ends the first frame: its slot is free again
+ * console.log(allocator.hold, pool.stats().inUse); // 1 1
+ * ```
+ */
 export interface PoolFrameAllocatorOptions {
   /** How many frames stay valid (see {@linkcode FrameAllocator}); at least 1, default 2. */
   hold?: number;
