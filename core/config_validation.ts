@@ -6,7 +6,33 @@
 
 import type { JsonSchema, JsonValue } from "./json_schema.ts";
 
-/** One problem found in a config. */
+/**
+ * One problem found in a config.
+ *
+ * @example List every problem of a config
+ * ```ts
+ * import { type ConfigIssue, ConfigValidationError, validateConfig } from "@streamlib/streamlib";
+ *
+ * const schema = {
+ *   type: "object",
+ *   properties: { frequency: { type: "number", maximum: 20000 } },
+ *   required: ["frequency"],
+ *   additionalProperties: false,
+ * } as const;
+ * function issuesOf(config: unknown): readonly ConfigIssue[] {
+ *   try {
+ *     validateConfig(schema, config, "Tone");
+ *     return [];
+ *   } catch (error) {
+ *     if (error instanceof ConfigValidationError) return error.issues;
+ *     throw error;
+ *   }
+ * }
+ * const issues = issuesOf({ frequency: 25000, volume: 1 });
+ * console.log(issues.map((i) => `${i.field}: ${i.reason}`));
+ * // [ "frequency: mismatch", "volume: unknown" ]
+ * ```
+ */
 export interface ConfigIssue {
   /** Path of the field, such as `frequency`, `filter.cutoff` or `gains[2]` (`""` is the root). */
   readonly field: string;
@@ -19,7 +45,24 @@ export interface ConfigIssue {
   readonly actual: string;
 }
 
-/** Thrown when a config does not match its schema. Lists every problem in `issues`. */
+/**
+ * Thrown when a config does not match its schema. Lists every problem in `issues`.
+ *
+ * @example Catch a bad config for a built-in processor
+ * ```ts
+ * import { ConfigValidationError } from "@streamlib/streamlib";
+ * import { gainNode } from "@streamlib/streamlib/processors";
+ *
+ * try {
+ *   gainNode.create({ gain: "loud" });
+ * } catch (error) {
+ *   if (error instanceof ConfigValidationError) {
+ *     console.log(error.message);
+ *     // Cannot configure 'Gain': config field 'gain' must be a number from 0 to 16, got "loud"
+ *   }
+ * }
+ * ```
+ */
 export class ConfigValidationError extends TypeError {
   /** The processor whose config was checked. */
   readonly processor: string;

@@ -8,7 +8,26 @@
 import { isPortTypeCompatible } from "./port_type.ts";
 import type { InputRef, OutputRef } from "./port_ref.ts";
 
-/** Thrown when an output's frame type does not fit an input's. */
+/**
+ * Thrown when an output's frame type does not fit an input's.
+ *
+ * @example Catch a mismatch made by name
+ * ```ts
+ * import { PortTypeMismatchError, Runtime } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const rt = new Runtime({ registry: builtinRegistry });
+ * rt.add("Gain", {}, { id: "gain" });
+ * rt.add("VideoScale", {}, { id: "scale" });
+ * try {
+ *   rt.connectByName("gain", "out", "scale", "in");
+ * } catch (error) {
+ *   if (error instanceof PortTypeMismatchError) {
+ *     console.log(error.outputType, "->", error.inputType); // AudioFrame<2> -> VideoFrame
+ *   }
+ * }
+ * ```
+ */
 export class PortTypeMismatchError extends TypeError {
   /** `node.port` of the output. */
   readonly from: string;

@@ -10,7 +10,22 @@
 
 import type { DeliveryPolicy } from "./ring_contract.ts";
 
-/** The writing end of a connection. `push` never throws and never blocks. */
+/**
+ * The writing end of a connection. `push` never throws and never blocks.
+ *
+ * @example Count what a writer accepted
+ * ```ts
+ * import { type ConnectionWriter, LocalConnection } from "@streamlib/streamlib";
+ *
+ * function writeAll<T>(writer: ConnectionWriter<T>, frames: readonly T[]): number {
+ *   let accepted = 0;
+ *   for (const frame of frames) if (writer.push(frame)) accepted++;
+ *   return accepted;
+ * }
+ * const conn = new LocalConnection<number>({ capacity: 2, policy: "fifo" });
+ * console.log(writeAll(conn, [1, 2, 3])); // 2: the fifo connection was full for the third
+ * ```
+ */
 export interface ConnectionWriter<T> {
   /**
    * Offers one frame.
@@ -20,7 +35,24 @@ export interface ConnectionWriter<T> {
   push(frame: T): boolean;
 }
 
-/** The reading end of a connection. Reads never throw and never block. */
+/**
+ * The reading end of a connection. Reads never throw and never block.
+ *
+ * @example Read whatever is queued
+ * ```ts
+ * import { type ConnectionReader, LocalConnection } from "@streamlib/streamlib";
+ *
+ * function drain<T>(reader: ConnectionReader<T>): T[] {
+ *   const frames: T[] = [];
+ *   for (let frame; (frame = reader.pop()) !== undefined;) frames.push(frame);
+ *   return frames;
+ * }
+ * const conn = new LocalConnection<string>({ capacity: 4 });
+ * conn.push("a");
+ * conn.push("b");
+ * console.log(drain(conn), conn.available); // [ "a", "b" ] 0
+ * ```
+ */
 export interface ConnectionReader<T> {
   /** Frames ready to read. */
   readonly available: number;
@@ -30,7 +62,20 @@ export interface ConnectionReader<T> {
   popLatest(): T | undefined;
 }
 
-/** Counters of one connection. */
+/**
+ * Counters of one connection.
+ *
+ * @example Report what a connection lost
+ * ```ts
+ * import { type ConnectionStats, LocalConnection } from "@streamlib/streamlib";
+ *
+ * const conn = new LocalConnection<number>({ capacity: 2, policy: "latest" });
+ * for (let i = 0; i < 5; i++) conn.push(i);
+ * const stats: ConnectionStats = conn.stats();
+ * console.log(`${stats.dropped} of ${stats.written} dropped, ${stats.queued} queued`);
+ * // 3 of 5 dropped, 2 queued
+ * ```
+ */
 export interface ConnectionStats {
   /** Capacity in frames. */
   capacity: number;

@@ -7,7 +7,22 @@
 import { parsePortType } from "./port_type.ts";
 import { type DeliveryPolicy, MAX_RING_CAPACITY } from "./ring_contract.ts";
 
-/** The capacity and policy of one connection. */
+/**
+ * The capacity and policy of one connection.
+ *
+ * @example Give a video connection more room
+ * ```ts
+ * import { type ConnectionOptions, Runtime } from "@streamlib/streamlib";
+ * import { builtinRegistry, NullSink, TestPattern } from "@streamlib/streamlib/processors";
+ *
+ * const rt = new Runtime({ registry: builtinRegistry });
+ * const pattern = rt.add(TestPattern, {});
+ * const sink = rt.add(NullSink, {});
+ * const options: ConnectionOptions = { capacity: 6 }; // the policy stays the video default
+ * const info = rt.connect(pattern.outputs.video, sink.inputs.in, options);
+ * console.log(info.capacity, info.policy); // 6 latest
+ * ```
+ */
 export interface ConnectionOptions {
   /** Frames the connection buffers. */
   readonly capacity?: number;

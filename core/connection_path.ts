@@ -4,7 +4,22 @@
  * @module
  */
 
-/** A connection's two ends, as far as paths are concerned. */
+/**
+ * A connection's two ends, as far as paths are concerned.
+ *
+ * @example A graph's connections are edges
+ * ```ts
+ * import { connectionPath, Graph, type PathEdge } from "@streamlib/streamlib";
+ * import { gainNode } from "@streamlib/streamlib/processors";
+ *
+ * const graph = new Graph();
+ * for (const id of ["a", "b", "c"]) graph.addNode({ id, descriptor: gainNode.descriptor });
+ * graph.connect("a", "out", "b", "in");
+ * graph.connect("b", "out", "c", "in");
+ * const edges: PathEdge[] = graph.connections;
+ * console.log(connectionPath(edges, "a", "c")); // [ "a.out", "b.in", "b.out", "c.in" ]
+ * ```
+ */
 export interface PathEdge {
   /** The output. */
   readonly from: { readonly node: string; readonly port: string };

@@ -12,10 +12,52 @@ import type { DeliveryPolicy } from "./ring_contract.ts";
  * One end of a cross-isolate channel in a form that can be posted to another isolate (a
  * structured-cloneable value, such as native ring handles and a frame-pool id). Opaque to the
  * runtime.
+ *
+ * @example Endpoints survive structured cloning (postMessage)
+ * ```ts
+ * import type { DataFrame, TransportEndpoint } from "@streamlib/streamlib";
+ * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 4096, slotCount: 4 });
+ * const transport = new NativeTransport({ pool });
+ * using channel = transport.open({
+ *   connection: "conn_1",
+ *   fromIsolate: "main",
+ *   toIsolate: "worker:dsp",
+ *   portType: "DataFrame",
+ *   capacity: 4,
+ *   policy: "fifo",
+ * });
+ * const posted: TransportEndpoint = structuredClone(channel.reader); // what a Worker receives
+ * using reader = transport.adoptReader<DataFrame>(posted, () => {});
+ * using writer = transport.adoptWriter<DataFrame>(channel.writer);
+ * writer.push({ kind: "data", timestampNs: 0, value: 42 });
+ * console.log(reader.pop()?.value); // 42
+ * ```
  */
 export type TransportEndpoint = unknown;
 
-/** What the runtime asks a transport for: one connection between two isolates. */
+/**
+ * What the runtime asks a transport for: one connection between two isolates.
+ *
+ * @example Open a channel for a connection from main to a Worker
+ * ```ts
+ * import type { CrossIsolateChannelSpec } from "@streamlib/streamlib";
+ * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
+ *
+ * const spec: CrossIsolateChannelSpec = {
+ *   connection: "conn_1",
+ *   fromIsolate: "main",
+ *   toIsolate: "worker:dsp",
+ *   portType: "AudioFrame<2>",
+ *   capacity: 8,
+ *   policy: "fifo",
+ * };
+ * using pool = FramePool.create({ slotBytes: 65_536, slotCount: 16 });
+ * using channel = new NativeTransport({ pool }).open(spec);
+ * console.log(channel.stats().capacity, channel.stats().policy); // 8 fifo
+ * ```
+ */
 export interface CrossIsolateChannelSpec {
   /** The connection's id. */
   readonly connection: string;
@@ -34,6 +76,33 @@ export interface CrossIsolateChannelSpec {
 /**
  * A connection's buffer shared by two isolates, as the runtime (in the main isolate) holds it:
  * the two endpoints to hand to the isolates' hosts, and the counters.
+ *
+ * @example Watch a channel's counters from the main isolate
+ * ```ts
+ * import type { CrossIsolateChannel, DataFrame } from "@streamlib/streamlib";
+ * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 4096, slotCount: 4 });
+ * const transport = new NativeTransport({ pool });
+ * const channel: CrossIsolateChannel = transport.open({
+ *   connection: "conn_1",
+ *   fromIsolate: "worker:a",
+ *   toIsolate: "worker:b",
+ *   portType: "DataFrame",
+ *   capacity: 2,
+ *   policy: "fifo",
+ * });
+ * {
+ *   using writer = transport.adoptWriter<DataFrame>(channel.writer); // in worker:a, normally
+ *   using _reader = transport.adoptReader<DataFrame>(channel.reader, () => {}); // in worker:b
+ *   writer.push({ kind: "data", timestampNs: 0, value: "a" });
+ *   writer.push({ kind: "data", timestampNs: 1, value: "b" });
+ *   writer.push({ kind: "data", timestampNs: 2, value: "c" }); // fifo and full: refused
+ *   const { written, queued, fullRejections } = channel.stats();
+ *   console.log(written, queued, fullRejections); // 2 2 1
+ * }
+ * channel.close();
+ * ```
  */
 export interface CrossIsolateChannel extends Disposable {
   /** The writing end, for the writer's isolate (`CrossIsolateTransport.adoptWriter`). */

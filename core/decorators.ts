@@ -20,7 +20,35 @@ import { OutputBinding } from "./output_binding.ts";
 import { type Processor, processorInit } from "./processor.ts";
 import type { SchedulingMode } from "./processor_descriptor.ts";
 
-/** Options of {@linkcode processor}. */
+/**
+ * Options of {@linkcode processor}.
+ *
+ * @example Declare a loop-mode source
+ * ```ts
+ * import {
+ *   type DataFrame,
+ *   output,
+ *   type OutputPort,
+ *   Processor,
+ *   processor,
+ * } from "@streamlib/streamlib";
+ *
+ * // Written inline as literals: the generator reads them from the source.
+ * @processor({ description: "Counts up, one number per run", tags: ["source"], mode: "loop" })
+ * class Counter extends Processor {
+ *   @output({ description: "The count" })
+ *   out!: OutputPort<DataFrame<number>>;
+ *   #count = 0;
+ *
+ *   process(): void {
+ *     this.out.write({ kind: "data", timestampNs: 0, value: this.#count++ });
+ *   }
+ * }
+ * const counter = new Counter(); // built directly: its ports exist but are unconnected
+ * counter.process();
+ * console.log(counter.out.name, counter.out.isConnected); // out false
+ * ```
+ */
 export interface ProcessorOptions {
   /** What the processor does; defaults to the class's JSDoc. */
   readonly description?: string;
@@ -30,7 +58,29 @@ export interface ProcessorOptions {
   readonly mode?: SchedulingMode;
 }
 
-/** Options of {@linkcode input}. */
+/**
+ * Options of {@linkcode input}.
+ *
+ * @example Declare an array of inputs
+ * ```ts
+ * import {
+ *   type AudioFrame,
+ *   input,
+ *   type InputPort,
+ *   Processor,
+ *   processor,
+ * } from "@streamlib/streamlib";
+ *
+ * @processor({ description: "Mixes two stereo inputs" })
+ * class Mix2 extends Processor {
+ *   @input({ description: "Audio to mix", required: true, array: 2 })
+ *   in!: readonly InputPort<AudioFrame<2>>[];
+ *
+ *   process(): void {}
+ * }
+ * console.log(new Mix2().in.map((port) => port.name)); // [ "in_0", "in_1" ]
+ * ```
+ */
 export interface InputOptions {
   /** What the input reads; defaults to the field's JSDoc. */
   readonly description?: string;
@@ -40,7 +90,29 @@ export interface InputOptions {
   readonly array?: number;
 }
 
-/** Options of {@linkcode output}. */
+/**
+ * Options of {@linkcode output}.
+ *
+ * @example Declare an array of outputs
+ * ```ts
+ * import {
+ *   output,
+ *   type OutputPort,
+ *   Processor,
+ *   processor,
+ *   type VideoFrame,
+ * } from "@streamlib/streamlib";
+ *
+ * @processor({ description: "Sends every frame to three outputs" })
+ * class Tee3 extends Processor {
+ *   @output({ description: "Copies of the input", array: 3 })
+ *   out!: readonly OutputPort<VideoFrame>[];
+ *
+ *   process(): void {}
+ * }
+ * console.log(new Tee3().out.map((port) => port.name)); // [ "out_0", "out_1", "out_2" ]
+ * ```
+ */
 export interface OutputOptions {
   /** What the output writes; defaults to the field's JSDoc. */
   readonly description?: string;
@@ -48,13 +120,51 @@ export interface OutputOptions {
   readonly array?: number;
 }
 
-/** A class decorator for processor classes. */
+/**
+ * A class decorator for processor classes.
+ *
+ * @example What processor() returns
+ * ```ts
+ * import { Processor, processor, type ProcessorDecorator } from "@streamlib/streamlib";
+ *
+ * const decorator: ProcessorDecorator = processor({ description: "Does nothing" });
+ *
+ * @processor({ description: "Does nothing" }) // the form the generator reads
+ * class Idle extends Processor {
+ *   process(): void {}
+ * }
+ * console.log(typeof decorator, new Idle() instanceof Processor); // function true
+ * ```
+ */
 export type ProcessorDecorator = (
   value: abstract new (...args: never[]) => Processor,
   context: ClassDecoratorContext,
 ) => void;
 
-/** A field decorator for port fields of type `V`. */
+/**
+ * A field decorator for port fields of type `V`.
+ *
+ * @example What input() returns for a field type
+ * ```ts
+ * import {
+ *   input,
+ *   type InputPort,
+ *   type PortDecorator,
+ *   Processor,
+ *   type VideoFrame,
+ * } from "@streamlib/streamlib";
+ *
+ * const decorator: PortDecorator<InputPort<VideoFrame>> = input({ required: true });
+ *
+ * class Preview extends Processor {
+ *   @input({ description: "Frames to show", required: true }) // the form the generator reads
+ *   video!: InputPort<VideoFrame>;
+ *
+ *   process(): void {}
+ * }
+ * console.log(typeof decorator, new Preview().video.name); // function video
+ * ```
+ */
 export type PortDecorator<V> = (
   value: undefined,
   context: ClassFieldDecoratorContext<Processor, V>,

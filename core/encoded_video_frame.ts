@@ -4,7 +4,29 @@
  * @module
  */
 
-/** Video codecs an {@linkcode EncodedVideoFrame} can carry. */
+/**
+ * Video codecs an {@linkcode EncodedVideoFrame} can carry.
+ *
+ * @example Accept only the codecs a decoder knows
+ * ```ts
+ * import type { EncodedVideoFrame, VideoCodec } from "@streamlib/streamlib";
+ *
+ * const decodable: readonly VideoCodec[] = ["h264"];
+ * function canDecode(frame: EncodedVideoFrame): boolean {
+ *   return decodable.includes(frame.codec);
+ * }
+ * const data = new Uint8Array([0, 0, 0, 1]);
+ * const frame: EncodedVideoFrame = {
+ *   kind: "encoded-video",
+ *   codec: "vp9",
+ *   keyframe: true,
+ *   timestampNs: 0,
+ *   frameNumber: 0,
+ *   data,
+ * };
+ * console.log(canDecode(frame)); // false
+ * ```
+ */
 export type VideoCodec = "h264" | "h265" | "vp8" | "vp9" | "av1";
 
 /**

@@ -19,13 +19,48 @@
  */
 export type ErrorPolicy = "stop-processor" | "stop-runtime" | "restart";
 
-/** The error policies. */
+/**
+ * The error policies.
+ *
+ * @example Offer the policies in a form
+ * ```ts
+ * import { ERROR_POLICIES } from "@streamlib/streamlib";
+ *
+ * console.log(ERROR_POLICIES.join(" | ")); // stop-processor | stop-runtime | restart
+ * ```
+ */
 export const ERROR_POLICIES: readonly ErrorPolicy[] = ["stop-processor", "stop-runtime", "restart"];
 
-/** The default error policy. */
+/**
+ * The default error policy.
+ *
+ * @example What a node gets when add() is not told
+ * ```ts
+ * import { DEFAULT_ERROR_POLICY, Runtime } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const rt = new Runtime({ registry: builtinRegistry });
+ * rt.add("Gain", {}, { id: "gain" });
+ * const { onError } = rt.describe().nodes[0];
+ * console.log(onError === DEFAULT_ERROR_POLICY, onError); // true stop-processor
+ * ```
+ */
 export const DEFAULT_ERROR_POLICY: ErrorPolicy = "stop-processor";
 
-/** The default restart limit of the `restart` policy, per run. */
+/**
+ * The default restart limit of the `restart` policy, per run.
+ *
+ * @example The restart limit a node gets when add() is not told
+ * ```ts
+ * import { DEFAULT_MAX_RESTARTS, Runtime } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const rt = new Runtime({ registry: builtinRegistry });
+ * rt.add("Gain", {}, { id: "gain", onError: "restart" });
+ * const { maxRestarts } = rt.describe().nodes[0];
+ * console.log(maxRestarts === DEFAULT_MAX_RESTARTS, maxRestarts); // true 3
+ * ```
+ */
 export const DEFAULT_MAX_RESTARTS = 3;
 
 /**

@@ -33,5 +33,20 @@ import type { VideoFrame } from "./video_frame.ts";
  */
 export type Frame = VideoFrame | AudioFrame | EncodedVideoFrame | DataFrame;
 
-/** The `kind` discriminant of {@linkcode Frame}. */
+/**
+ * The `kind` discriminant of {@linkcode Frame}.
+ *
+ * @example Count frames by kind
+ * ```ts
+ * import type { Frame, FrameKind } from "@streamlib/streamlib";
+ *
+ * const counts: Record<FrameKind, number> = { video: 0, audio: 0, "encoded-video": 0, data: 0 };
+ * const frames: Frame[] = [
+ *   { kind: "data", timestampNs: 0, value: "start" },
+ *   { kind: "data", timestampNs: 1, value: "stop" },
+ * ];
+ * for (const frame of frames) counts[frame.kind]++;
+ * console.log(counts.data, counts.video); // 2 0
+ * ```
+ */
 export type FrameKind = Frame["kind"];

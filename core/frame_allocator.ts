@@ -15,6 +15,18 @@ import {
 /**
  * A {@linkcode VideoFrame} its producer may stamp: `timestampNs` and `frameNumber` are writable,
  * the pixels are written through `data`; geometry and `slot` are fixed by the allocator.
+ *
+ * @example Stamp a frame before writing it
+ * ```ts
+ * import { PlainFrameAllocator, type WritableVideoFrame } from "@streamlib/streamlib";
+ *
+ * using allocator = new PlainFrameAllocator();
+ * const frame: WritableVideoFrame = allocator.allocateVideo("RGBA", 2, 2);
+ * frame.data.fill(0xff);
+ * frame.timestampNs = 33_333_333;
+ * frame.frameNumber = 1;
+ * console.log(frame.stride, frame.data.byteLength, frame.frameNumber); // 8 16 1
+ * ```
  */
 export type WritableVideoFrame = Omit<VideoFrame, "timestampNs" | "frameNumber"> & {
   /** Presentation time in nanoseconds on the monotonic media clock. */
@@ -47,6 +59,24 @@ export type WritableVideoFrame = Omit<VideoFrame, "timestampNs" | "frameNumber">
  * `allocateVideo()` is a hot-path call: it never blocks and returns `undefined`, rather than
  * throwing, when no memory is free (a pool whose slots are all in use); the producer then skips
  * the frame.
+ *
+ * @example Use the runtime's allocator, or plain memory when run by hand
+ * ```ts
+ * import {
+ *   type FrameAllocator,
+ *   monotonicClock,
+ *   PlainFrameAllocator,
+ *   type SetupContext,
+ * } from "@streamlib/streamlib";
+ *
+ * function allocatorFor(ctx: SetupContext): FrameAllocator {
+ *   return ctx.frameAllocator?.(3) ?? new PlainFrameAllocator({ hold: 3 });
+ * }
+ * using allocator = allocatorFor({ node: "pattern", clock: monotonicClock });
+ * const frame = allocator.allocateVideo("NV12", 4, 2);
+ * if (frame) frame.frameNumber = 0; // undefined would mean: no memory free, skip this frame
+ * console.log(allocator.hold, frame?.data.byteLength); // 3 12
+ * ```
  */
 export interface FrameAllocator extends Disposable {
   /** How many frames stay valid: a frame's lifetime ends `hold` allocations later. */

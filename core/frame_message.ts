@@ -16,13 +16,49 @@
  * @module
  */
 
-/** Size in bytes of one frame message. */
+/**
+ * Size in bytes of one frame message.
+ *
+ * @example Size a shared buffer for a batch
+ * ```ts
+ * import { FRAME_MESSAGE_BYTES, FrameMessageBatch } from "@streamlib/streamlib";
+ *
+ * const buffer = new SharedArrayBuffer(8 * FRAME_MESSAGE_BYTES);
+ * const batch = new FrameMessageBatch(8, buffer);
+ * console.log(buffer.byteLength, batch.bytes.byteLength); // 256 256
+ * ```
+ */
 export const FRAME_MESSAGE_BYTES = 32;
 
-/** The `slot` value of a message that carries no pool payload. */
+/**
+ * The `slot` value of a message that carries no pool payload.
+ *
+ * @example Send a message without a payload
+ * ```ts
+ * import { FrameMessageBatch, NO_SLOT } from "@streamlib/streamlib";
+ *
+ * const batch = new FrameMessageBatch(1);
+ * batch.write(0, NO_SLOT, 0, 0, 0, 40_000_000, 7); // names no pool slot: nothing to release
+ * console.log(batch.slot(0) === NO_SLOT); // true
+ * ```
+ */
 export const NO_SLOT = 0xffff_ffff;
 
-/** One frame message as a plain object (control paths; hot paths use {@linkcode FrameMessageBatch} accessors). */
+/**
+ * One frame message as a plain object (control paths; hot paths use {@linkcode FrameMessageBatch}
+ * accessors).
+ *
+ * @example Copy a message out of a batch and back in
+ * ```ts
+ * import { type FrameMessage, FrameMessageBatch } from "@streamlib/streamlib";
+ *
+ * const batch = new FrameMessageBatch(2);
+ * batch.write(0, 5, 0, 4096, 0, 20_000_000, 1);
+ * const message: FrameMessage = batch.get(0);
+ * batch.set(1, { ...message, sequence: message.sequence + 1 });
+ * console.log(batch.slot(1), batch.sequence(1)); // 5 2
+ * ```
+ */
 export interface FrameMessage {
   /** Frame-pool slot handle, or {@linkcode NO_SLOT}. */
   slot: number;
@@ -38,7 +74,20 @@ export interface FrameMessage {
   sequence: number;
 }
 
-/** Thrown when bytes cannot be read as frame messages because their length is wrong. */
+/**
+ * Thrown when bytes cannot be read as frame messages because their length is wrong.
+ *
+ * @example Refuse bytes that are not whole messages
+ * ```ts
+ * import { FrameMessageBatch, MessageSizeError } from "@streamlib/streamlib";
+ *
+ * try {
+ *   FrameMessageBatch.fromBytes(new Uint8Array(40));
+ * } catch (error) {
+ *   console.log(error instanceof MessageSizeError && error.byteLength); // 40
+ * }
+ * ```
+ */
 export class MessageSizeError extends RangeError {
   /** The length that was given, in bytes. */
   readonly byteLength: number;

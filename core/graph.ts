@@ -26,7 +26,22 @@ import { isPortTypeCompatible } from "./port_type.ts";
 import type { ProcessorDescriptor } from "./processor_descriptor.ts";
 import type { DeliveryPolicy } from "./ring_contract.ts";
 
-/** What a {@linkcode Graph} needs of a node. */
+/**
+ * What a {@linkcode Graph} needs of a node.
+ *
+ * @example Node records that carry more than the graph needs
+ * ```ts
+ * import { Graph, type GraphNode } from "@streamlib/streamlib";
+ * import { gainNode } from "@streamlib/streamlib/processors";
+ *
+ * interface PlacedNode extends GraphNode {
+ *   readonly isolate: string;
+ * }
+ * const graph = new Graph<PlacedNode>();
+ * graph.addNode({ id: "gain", descriptor: gainNode.descriptor, isolate: "worker:dsp" });
+ * console.log(graph.node("gain").isolate); // worker:dsp
+ * ```
+ */
 export interface GraphNode {
   /** The node's id. */
   readonly id: string;
@@ -34,7 +49,21 @@ export interface GraphNode {
   readonly descriptor: ProcessorDescriptor;
 }
 
-/** One end of a connection. */
+/**
+ * One end of a connection.
+ *
+ * @example The ends of a connection
+ * ```ts
+ * import { Graph, type GraphPort } from "@streamlib/streamlib";
+ * import { gainNode } from "@streamlib/streamlib/processors";
+ *
+ * const graph = new Graph();
+ * graph.addNode({ id: "a", descriptor: gainNode.descriptor });
+ * graph.addNode({ id: "b", descriptor: gainNode.descriptor });
+ * const from: GraphPort = graph.connect("a", "out", "b", "in").from;
+ * console.log(from); // { node: "a", port: "out", portType: "AudioFrame<2>" }
+ * ```
+ */
 export interface GraphPort {
   /** The node's id. */
   readonly node: string;
@@ -44,7 +73,21 @@ export interface GraphPort {
   readonly portType: string;
 }
 
-/** A connection: one output to one input through a buffer of its own. */
+/**
+ * A connection: one output to one input through a buffer of its own.
+ *
+ * @example A connection gets an id and the defaults of its frame type
+ * ```ts
+ * import { Graph, type GraphConnection } from "@streamlib/streamlib";
+ * import { gainNode } from "@streamlib/streamlib/processors";
+ *
+ * const graph = new Graph();
+ * graph.addNode({ id: "a", descriptor: gainNode.descriptor });
+ * graph.addNode({ id: "b", descriptor: gainNode.descriptor });
+ * const c: GraphConnection = graph.connect("a", "out", "b", "in");
+ * console.log(c.id, c.capacity, c.policy); // conn_1 8 fifo
+ * ```
+ */
 export interface GraphConnection {
   /** The connection's id (`conn_1`). */
   readonly id: string;

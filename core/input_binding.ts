@@ -7,7 +7,22 @@
 import type { ConnectionReader } from "./connection.ts";
 import type { InputPort } from "./input_port.ts";
 
-/** Thrown when a second connection is attached to an input (connections are 1-to-1). */
+/**
+ * Thrown when a second connection is attached to an input (connections are 1-to-1).
+ *
+ * @example A second connection into one input is refused
+ * ```ts
+ * import { InputBinding, LocalConnection, PortAlreadyConnectedError } from "@streamlib/streamlib";
+ *
+ * const input = new InputBinding<number>("in", "DataFrame");
+ * input.attach(new LocalConnection<number>());
+ * try {
+ *   input.attach(new LocalConnection<number>());
+ * } catch (error) {
+ *   console.log(error instanceof PortAlreadyConnectedError && error.port); // in
+ * }
+ * ```
+ */
 export class PortAlreadyConnectedError extends Error {
   /** The input's name. */
   readonly port: string;

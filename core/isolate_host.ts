@@ -14,7 +14,26 @@ import type { RuntimeEventListener } from "./runtime_events.ts";
 import type { NodeState, NodeStats } from "./runtime_stats.ts";
 import type { CrossIsolateTransport, TransportEndpoint } from "./cross_isolate_transport.ts";
 
-/** A node for a host to run. The runtime has validated everything in it. */
+/**
+ * A node for a host to run. The runtime has validated everything in it.
+ *
+ * @example Add a validated node to a host
+ * ```ts
+ * import { type HostedNodeSpec, LocalIsolate } from "@streamlib/streamlib";
+ * import { gainNode } from "@streamlib/streamlib/processors";
+ *
+ * const spec: HostedNodeSpec = {
+ *   id: "gain",
+ *   definition: gainNode,
+ *   config: { gain: 2 },
+ *   onError: "restart",
+ *   maxRestarts: 3,
+ * };
+ * const host = new LocalIsolate();
+ * host.addNode(spec);
+ * console.log(host.nodeState("gain")); // stopped: it is set up when the host starts
+ * ```
+ */
 export interface HostedNodeSpec {
   /** The node's id. */
   readonly id: string;
@@ -31,7 +50,24 @@ export interface HostedNodeSpec {
   readonly maxRestarts: number;
 }
 
-/** A port of a node a host runs. */
+/**
+ * A port of a node a host runs.
+ *
+ * @example Name the two ends of a connection
+ * ```ts
+ * import { type HostedPort, LocalIsolate } from "@streamlib/streamlib";
+ * import { gainNode, nullSinkNode } from "@streamlib/streamlib/processors";
+ *
+ * const policy = { onError: "stop-processor", maxRestarts: 0 } as const;
+ * const host = new LocalIsolate();
+ * host.addNode({ id: "gain", definition: gainNode, config: {}, ...policy });
+ * host.addNode({ id: "sink", definition: nullSinkNode, config: {}, ...policy });
+ * const from: HostedPort = { node: "gain", port: "out" };
+ * const to: HostedPort = { node: "sink", port: "in" };
+ * host.connect({ id: "conn_1", from, to, capacity: 4, policy: "fifo" });
+ * console.log(host.connectionStats("conn_1")?.capacity); // 4
+ * ```
+ */
 export interface HostedPort {
   /** The node's id. */
   readonly node: string;
@@ -39,7 +75,31 @@ export interface HostedPort {
   readonly port: string;
 }
 
-/** A connection between two nodes of one host. */
+/**
+ * A connection between two nodes of one host.
+ *
+ * @example Connect two nodes of one host
+ * ```ts
+ * import { type HostedConnectionSpec, LocalIsolate } from "@streamlib/streamlib";
+ * import { gainNode, nullSinkNode } from "@streamlib/streamlib/processors";
+ *
+ * const policy = { onError: "stop-processor", maxRestarts: 0 } as const;
+ * const host = new LocalIsolate();
+ * host.addNode({ id: "gain", definition: gainNode, config: {}, ...policy });
+ * host.addNode({ id: "sink", definition: nullSinkNode, config: {}, ...policy });
+ * const spec: HostedConnectionSpec = {
+ *   id: "conn_1",
+ *   from: { node: "gain", port: "out" },
+ *   to: { node: "sink", port: "in" },
+ *   capacity: 2,
+ *   policy: "latest",
+ * };
+ * host.connect(spec);
+ * console.log(host.connectionStats("conn_1")?.policy); // latest
+ * host.disconnect("conn_1");
+ * console.log(host.connectionStats("conn_1")); // undefined
+ * ```
+ */
 export interface HostedConnectionSpec {
   /** The connection's id. */
   readonly id: string;
@@ -53,7 +113,57 @@ export interface HostedConnectionSpec {
   readonly policy: DeliveryPolicy;
 }
 
-/** One end of a cross-isolate channel, for the host of the node on that end. */
+/**
+ * One end of a cross-isolate channel, for the host of the node on that end.
+ *
+ * @example Attach the ends of a channel to nodes of two hosts
+ * ```ts
+ * import { type HostedEndpointSpec, LocalIsolate } from "@streamlib/streamlib";
+ * import { gainNode, testToneGeneratorNode } from "@streamlib/streamlib/processors";
+ * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 65_536, slotCount: 16 });
+ * const transport = new NativeTransport({ pool });
+ * const main = new LocalIsolate({ transport });
+ * const dsp = new LocalIsolate({ isolate: "worker:dsp", transport }); // a Worker's, normally
+ * const policy = { onError: "stop-processor", maxRestarts: 0 } as const;
+ * main.addNode({ id: "tone", definition: testToneGeneratorNode, config: {}, ...policy });
+ * dsp.addNode({ id: "gain", definition: gainNode, config: {}, ...policy });
+ * const channel = transport.open({
+ *   connection: "conn_1",
+ *   fromIsolate: "main",
+ *   toIsolate: "worker:dsp",
+ *   portType: "AudioFrame<2>",
+ *   capacity: 8,
+ *   policy: "fifo",
+ * });
+ * const writerEnd: HostedEndpointSpec = {
+ *   connection: "conn_1",
+ *   port: { node: "tone", port: "audio" },
+ *   endpoint: channel.writer,
+ * };
+ * main.attachWriter(writerEnd);
+ * dsp.attachReader({
+ *   connection: "conn_1",
+ *   port: { node: "gain", port: "in" },
+ *   endpoint: channel.reader,
+ * });
+ * await dsp.setup();
+ * await main.setup();
+ * dsp.run();
+ * main.run();
+ * await new Promise((resolve) => setTimeout(resolve, 40));
+ * await main.halt();
+ * await dsp.halt();
+ * await dsp.drain();
+ * await main.teardown();
+ * await dsp.teardown();
+ * console.log(dsp.nodeStats("gain").framesIn > 0); // true: audio crossed the channel
+ * main.disconnect("conn_1");
+ * dsp.disconnect("conn_1");
+ * channel.close();
+ * ```
+ */
 export interface HostedEndpointSpec {
   /** The connection's id. */
   readonly connection: string;
@@ -63,7 +173,23 @@ export interface HostedEndpointSpec {
   readonly endpoint: TransportEndpoint;
 }
 
-/** Why a node is in state `error`. */
+/**
+ * Why a node is in state `error`.
+ *
+ * @example Why a node failed
+ * ```ts
+ * import type { NodeFailure } from "@streamlib/streamlib";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime({ workers: false });
+ * rt.add("Y4mFileSource", { path: "/no/such/clip.y4m" }, { id: "clip" });
+ * await rt.start();
+ * const failure: NodeFailure | null = rt.describe().nodes[0].failure;
+ * console.log(failure?.phase, failure?.message);
+ * // setup Cannot read Y4M '/no/such/clip.y4m': file not found
+ * await rt.stop();
+ * ```
+ */
 export interface NodeFailure {
   /** The method that threw. */
   readonly phase: "setup" | "process";
@@ -84,6 +210,31 @@ export interface NodeFailure {
  * Lifecycle, driven by the runtime: `setup()` every host, then `run()` every host; `pause()`
  * and `resume()`; to stop, `halt()` every host (sources stop), `drain()` every host until none
  * ran anything, then `teardown()`.
+ *
+ * @example Drive a host through its lifecycle, as the runtime does
+ * ```ts
+ * import { type IsolateHost, LocalIsolate } from "@streamlib/streamlib";
+ * import { nullSinkNode, testToneGeneratorNode } from "@streamlib/streamlib/processors";
+ *
+ * const host: IsolateHost = new LocalIsolate();
+ * const policy = { onError: "stop-processor", maxRestarts: 0 } as const;
+ * host.addNode({ id: "tone", definition: testToneGeneratorNode, config: {}, ...policy });
+ * host.addNode({ id: "sink", definition: nullSinkNode, config: {}, ...policy });
+ * host.connect({
+ *   id: "conn_1",
+ *   from: { node: "tone", port: "audio" },
+ *   to: { node: "sink", port: "in" },
+ *   capacity: 8,
+ *   policy: "fifo",
+ * });
+ * await host.setup();
+ * host.run();
+ * await new Promise((resolve) => setTimeout(resolve, 30));
+ * await host.halt(); // the tone stops
+ * while (await host.drain()); // the sink reads what is queued
+ * await host.teardown();
+ * console.log(host.nodeState("sink"), host.nodeStats("sink").framesIn > 0); // stopped true
+ * ```
  */
 export interface IsolateHost {
   /** The isolate's name (`main`, `worker:<name>`). */
@@ -131,6 +282,29 @@ export interface IsolateHost {
 /**
  * What `new Runtime({ isolates })` takes to place nodes on Workers: the transport for
  * connections between isolates, and one host per Worker name.
+ *
+ * @example Place a node on a second host in this isolate
+ * ```ts
+ * import { LocalIsolate, Runtime } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 65_536, slotCount: 32 });
+ * const transport = new NativeTransport({ pool });
+ * // createRuntime() injects a WorkerBackend; any host with the right isolate name works.
+ * const dsp = new LocalIsolate({ isolate: "worker:dsp", transport });
+ * const rt = new Runtime({ registry: builtinRegistry, isolates: { transport, workers: { dsp } } });
+ * rt.add("TestToneGenerator", {}, { id: "tone" });
+ * rt.add("Gain", { gain: 0.5 }, { id: "gain", placement: { worker: "dsp" } });
+ * rt.add("NullSink", {}, { id: "sink" });
+ * rt.connectByName("tone", "audio", "gain", "in");
+ * rt.connectByName("gain", "out", "sink", "in");
+ * console.log(rt.describe().isolates); // { main: [ "tone", "sink" ], "worker:dsp": [ "gain" ] }
+ * await rt.start();
+ * await new Promise((resolve) => setTimeout(resolve, 40));
+ * await rt.stop();
+ * console.log(rt.stats().nodes.sink.framesIn > 0); // true
+ * ```
  */
 export interface IsolateBackend {
   /** Makes the connections between isolates. */

@@ -4,7 +4,21 @@
  * @module
  */
 
-/** A value that survives `JSON.stringify` and `JSON.parse` unchanged. */
+/**
+ * A value that survives `JSON.stringify` and `JSON.parse` unchanged.
+ *
+ * @example What a validated config is
+ * ```ts
+ * import { type JsonValue, validateConfig } from "@streamlib/streamlib";
+ *
+ * const schema = {
+ *   type: "object",
+ *   properties: { tags: { type: "array", default: ["live"] } },
+ * } as const;
+ * const config: JsonValue = validateConfig(schema, {}, "Tagger");
+ * console.log(JSON.stringify(config)); // {"tags":["live"]}
+ * ```
+ */
 export type JsonValue =
   | null
   | boolean
@@ -13,7 +27,17 @@ export type JsonValue =
   | readonly JsonValue[]
   | { readonly [key: string]: JsonValue };
 
-/** The primitive type names of JSON Schema. */
+/**
+ * The primitive type names of JSON Schema.
+ *
+ * @example A field that may be a string or null
+ * ```ts
+ * import { describeSchema, type JsonSchemaType } from "@streamlib/streamlib";
+ *
+ * const types: JsonSchemaType[] = ["string", "null"];
+ * console.log(describeSchema({ type: types })); // a string or null
+ * ```
+ */
 export type JsonSchemaType =
   | "string"
   | "number"

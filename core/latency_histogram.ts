@@ -11,7 +11,20 @@ const STEPS_PER_OCTAVE = 4;
 /** Buckets: 100 ns up to 100 ns * 2^(100 / 4), about 3.4 s; longer durations go in the last. */
 const BUCKETS = 100;
 
-/** Percentiles and extremes of a {@linkcode LatencyHistogram}, in nanoseconds. */
+/**
+ * Percentiles and extremes of a {@linkcode LatencyHistogram}, in nanoseconds.
+ *
+ * @example Print a summary in microseconds
+ * ```ts
+ * import { LatencyHistogram, type LatencySummary } from "@streamlib/streamlib";
+ *
+ * const histogram = new LatencyHistogram();
+ * histogram.record(1_000);
+ * histogram.record(3_000);
+ * const summary: LatencySummary = histogram.summary();
+ * console.log(`${summary.count} calls, mean ${summary.meanNs / 1e3} µs`); // 2 calls, mean 2 µs
+ * ```
+ */
 export interface LatencySummary {
   /** Durations recorded. */
   count: number;

@@ -9,7 +9,19 @@ import type { DeliveryPolicy } from "./ring_contract.ts";
 import type { InputBinding } from "./input_binding.ts";
 import type { OutputBinding } from "./output_binding.ts";
 
-/** Options of a {@linkcode LocalConnection}. */
+/**
+ * Options of a {@linkcode LocalConnection}.
+ *
+ * @example A deep lossless queue, and the defaults
+ * ```ts
+ * import { LocalConnection, type LocalConnectionOptions } from "@streamlib/streamlib";
+ *
+ * const options: LocalConnectionOptions = { capacity: 16, policy: "fifo" };
+ * const deep = new LocalConnection<number>(options);
+ * const plain = new LocalConnection<number>();
+ * console.log(deep.capacity, deep.policy, plain.capacity, plain.policy); // 16 fifo 4 latest
+ * ```
+ */
 export interface LocalConnectionOptions {
   /** Frames the queue holds, at least 1. Default 4. */
   capacity?: number;

@@ -28,7 +28,17 @@ import type { NodeState, NodeStats } from "./runtime_stats.ts";
 import { type RuntimeTimers, systemTimers } from "./runtime_timers.ts";
 import { topologicalOrder } from "./topological_order.ts";
 
-/** Options of a {@linkcode LocalIsolate}. */
+/**
+ * Options of a {@linkcode LocalIsolate}.
+ *
+ * @example Name the host a Worker runs
+ * ```ts
+ * import { LocalIsolate, type LocalIsolateOptions } from "@streamlib/streamlib";
+ *
+ * const options: LocalIsolateOptions = { isolate: "worker:video", maxCatchUp: 2 };
+ * console.log(new LocalIsolate(options).isolate, new LocalIsolate().isolate); // worker:video main
+ * ```
+ */
 export interface LocalIsolateOptions {
   /** The isolate's name. Default `"main"`. */
   readonly isolate?: string;

@@ -14,7 +14,24 @@ import type { NodeHandle } from "./port_ref.ts";
 import type { DeliveryPolicy } from "./ring_contract.ts";
 import type { Runtime } from "./runtime.ts";
 
-/** A node of a {@linkcode Manifest}. */
+/**
+ * A node of a {@linkcode Manifest}.
+ *
+ * @example A node that restarts when it throws
+ * ```ts
+ * import { type ManifestNode, validateManifest } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const node: ManifestNode = {
+ *   id: "gain_1",
+ *   type: "Gain",
+ *   config: { gain: 0.5 },
+ *   onError: "restart",
+ *   maxRestarts: 2,
+ * };
+ * console.log(validateManifest({ version: 1, nodes: [node] }, builtinRegistry)); // []
+ * ```
+ */
 export interface ManifestNode {
   /** The node's id, unique in the manifest (`tone_1`). */
   readonly id: string;
@@ -30,7 +47,25 @@ export interface ManifestNode {
   readonly maxRestarts?: number;
 }
 
-/** A connection of a {@linkcode Manifest}. */
+/**
+ * A connection of a {@linkcode Manifest}.
+ *
+ * @example A connection with a deeper buffer than the default
+ * ```ts
+ * import { loadManifest, type ManifestConnection, Runtime } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const connection: ManifestConnection = { from: "tone.audio", to: "sink.in", capacity: 16 };
+ * const rt = new Runtime({ registry: builtinRegistry });
+ * loadManifest(rt, {
+ *   version: 1,
+ *   nodes: [{ id: "tone", type: "TestToneGenerator" }, { id: "sink", type: "NullSink" }],
+ *   connections: [connection],
+ * });
+ * const [made] = rt.describe().connections;
+ * console.log(made.capacity, made.policy); // 16 fifo
+ * ```
+ */
 export interface ManifestConnection {
   /** The output, `"node.port"`. */
   readonly from: string;
@@ -105,7 +140,25 @@ export class ManifestError extends Error {
   }
 }
 
-/** Thrown by {@linkcode loadManifestPlugins} when a plugin module cannot be imported or has no registry. */
+/**
+ * Thrown by {@linkcode loadManifestPlugins} when a plugin module cannot be imported or has no
+ * registry.
+ *
+ * @example A plugin that is not there
+ * ```ts
+ * import { loadManifestPlugins, PluginLoadError, Runtime } from "@streamlib/streamlib";
+ *
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const manifest = { version: 1, plugins: ["./plugins/missing.ts"], nodes: [] };
+ *   await loadManifestPlugins(new Runtime(), manifest, new URL(`file://${dir}/pipeline.json`));
+ * } catch (error) {
+ *   if (error instanceof PluginLoadError) console.log(error.plugin); // ./plugins/missing.ts
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
 export class PluginLoadError extends Error {
   /** The entry as written in the manifest. */
   readonly plugin: string;

@@ -6,7 +6,20 @@
 
 import { nearMatches } from "./near_matches.ts";
 
-/** The kinds of {@linkcode ManifestIssue}. */
+/**
+ * The kinds of {@linkcode ManifestIssue}.
+ *
+ * @example Branch on the kind of problem
+ * ```ts
+ * import { type ManifestIssueCode, validateManifest } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const manifest = { version: 1, nodes: [{ id: "a", type: "Gian" }] };
+ * const issues = validateManifest(manifest, builtinRegistry);
+ * const code: ManifestIssueCode = issues[0].code;
+ * if (code === "unknown-processor") console.log(issues[0].suggestions); // [ "Gain" ]
+ * ```
+ */
 export type ManifestIssueCode =
   | "malformed"
   | "unknown-field"

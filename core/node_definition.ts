@@ -56,7 +56,57 @@ export interface NodeDefinition<
   ports(): PortTable;
 }
 
-/** What generated code passes to {@linkcode defineNode}. */
+/**
+ * What generated code passes to {@linkcode defineNode}.
+ *
+ * @example Define a typed node by hand (what the generator writes)
+ * ```ts
+ * import {
+ *   type DataFrame,
+ *   defineNode,
+ *   type InputPort,
+ *   type NodeHandle,
+ *   type NodeSpec,
+ *   Processor,
+ *   type ProcessorTypes,
+ * } from "@streamlib/streamlib";
+ *
+ * interface SumTypes extends ProcessorTypes {
+ *   readonly inputs: { readonly in: InputPort<DataFrame<number>> };
+ *   readonly outputs: Record<string, never>;
+ *   readonly config: Record<string, never>;
+ *   readonly handle: NodeHandle;
+ * }
+ * class Sum extends Processor<SumTypes> {
+ *   total = 0;
+ *   process(): void {
+ *     for (let frame; (frame = this.inputs.in.read()) !== undefined;) this.total += frame.value;
+ *   }
+ * }
+ * const spec: NodeSpec<SumTypes, Sum> = {
+ *   descriptor: {
+ *     name: "Sum",
+ *     description: "Adds numbers up",
+ *     tags: [],
+ *     mode: "push",
+ *     inputs: [{
+ *       name: "in",
+ *       direction: "input",
+ *       portType: "DataFrame<number>",
+ *       required: true,
+ *       description: "Numbers",
+ *     }],
+ *     outputs: [],
+ *     config: { type: "object", properties: {}, additionalProperties: false },
+ *     source: "sum.ts",
+ *   },
+ *   processorClass: Sum,
+ *   accessors: (ports) => ({ inputs: { in: ports.input<DataFrame<number>>("in") }, outputs: {} }),
+ * };
+ * const sum = defineNode(spec).create();
+ * console.log(sum.inputs.in.portType); // DataFrame<number>
+ * ```
+ */
 export interface NodeSpec<T extends ProcessorTypes, P extends Processor<T>> {
   /** The descriptor. */
   readonly descriptor: ProcessorDescriptor;

@@ -4,7 +4,17 @@
  * @module
  */
 
-/** What a node id looks like: a letter or `_`, then letters, digits, `_` or `-` (no dots). */
+/**
+ * What a node id looks like: a letter or `_`, then letters, digits, `_` or `-` (no dots).
+ *
+ * @example Check ids before adding nodes
+ * ```ts
+ * import { NODE_ID_PATTERN } from "@streamlib/streamlib";
+ *
+ * const ids = ["tone_1", "mixer-left", "2nd", "a.b"];
+ * console.log(ids.filter((id) => NODE_ID_PATTERN.test(id))); // [ "tone_1", "mixer-left" ]
+ * ```
+ */
 export const NODE_ID_PATTERN: RegExp = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 /**

@@ -10,7 +10,21 @@ import type { NodeDefinition } from "./node_definition.ts";
 import type { Processor } from "./processor.ts";
 import type { ProcessorDescriptor, SchedulingMode } from "./processor_descriptor.ts";
 
-/** Thrown when a processor name is not in a registry. */
+/**
+ * Thrown when a processor name is not in a registry.
+ *
+ * @example Suggest the name that was meant
+ * ```ts
+ * import { ProcessorNotFoundError } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * try {
+ *   builtinRegistry.get("Gian");
+ * } catch (error) {
+ *   if (error instanceof ProcessorNotFoundError) console.log(error.nearMatches); // [ "Gain" ]
+ * }
+ * ```
+ */
 export class ProcessorNotFoundError extends Error {
   /** The name that was asked for. */
   readonly processor: string;
@@ -39,7 +53,25 @@ export class ProcessorNotFoundError extends Error {
   }
 }
 
-/** Thrown when two definitions of one processor name meet in a registry. */
+/**
+ * Thrown when two definitions of one processor name meet in a registry.
+ *
+ * @example Two definitions of one name cannot share a registry
+ * ```ts
+ * import { DuplicateProcessorError, NodeRegistry } from "@streamlib/streamlib";
+ * import { gainNode } from "@streamlib/streamlib/processors";
+ *
+ * // A plugin's own "Gain", from another source file.
+ * const myGain = { ...gainNode, descriptor: { ...gainNode.descriptor, source: "my_gain.ts" } };
+ * try {
+ *   new NodeRegistry([gainNode, myGain]);
+ * } catch (error) {
+ *   if (error instanceof DuplicateProcessorError) {
+ *     console.log(error.processor, error.sources[1]); // Gain my_gain.ts
+ *   }
+ * }
+ * ```
+ */
 export class DuplicateProcessorError extends Error {
   /** The name registered twice. */
   readonly processor: string;
@@ -64,7 +96,20 @@ export class DuplicateProcessorError extends Error {
   }
 }
 
-/** A port in a {@linkcode ProcessorSummary}. */
+/**
+ * A port in a {@linkcode ProcessorSummary}.
+ *
+ * @example Print a processor's ports
+ * ```ts
+ * import type { PortSummary } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const gain = builtinRegistry.list().find((p) => p.name === "Gain")!;
+ * const describe = (port: PortSummary) => `${port.name}: ${port.portType}`;
+ * console.log(gain.inputs.map(describe), gain.outputs.map(describe));
+ * // [ "in: AudioFrame<2>" ] [ "out: AudioFrame<2>" ]
+ * ```
+ */
 export interface PortSummary {
   /** The port's name. */
   readonly name: string;
@@ -72,7 +117,19 @@ export interface PortSummary {
   readonly portType: string;
 }
 
-/** One line of `deno task nodes list`. */
+/**
+ * One line of `deno task nodes list`.
+ *
+ * @example Find the test sources
+ * ```ts
+ * import type { ProcessorSummary } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const isTestSource = (p: ProcessorSummary) => p.tags.includes("test") && p.inputs.length === 0;
+ * console.log(builtinRegistry.list().filter(isTestSource).map((p) => `${p.name} (${p.mode})`));
+ * // [ "TestPattern (loop)", "TestToneGenerator (loop)" ]
+ * ```
+ */
 export interface ProcessorSummary {
   /** The processor name. */
   readonly name: string;

@@ -20,7 +20,19 @@
  */
 export type Placement = "main" | { readonly worker: string };
 
-/** The name of the runtime's own isolate. */
+/**
+ * The name of the runtime's own isolate.
+ *
+ * @example List the nodes of the runtime's own isolate
+ * ```ts
+ * import { MAIN_ISOLATE, Runtime } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const rt = new Runtime({ registry: builtinRegistry });
+ * rt.add("Gain", {}, { id: "gain" });
+ * console.log(MAIN_ISOLATE, rt.describe().isolates[MAIN_ISOLATE]); // main [ "gain" ]
+ * ```
+ */
 export const MAIN_ISOLATE = "main";
 
 /**

@@ -9,7 +9,23 @@ import { InputBinding } from "./input_binding.ts";
 import { OutputBinding } from "./output_binding.ts";
 import type { PortDescriptor, PortDirection } from "./processor_descriptor.ts";
 
-/** Thrown when a port name is not one of a processor's ports. */
+/**
+ * Thrown when a port name is not one of a processor's ports.
+ *
+ * @example Ask for a port that does not exist
+ * ```ts
+ * import { PortNotFoundError, PortTable } from "@streamlib/streamlib";
+ * import { gainNode } from "@streamlib/streamlib/processors";
+ *
+ * try {
+ *   new PortTable(gainNode.descriptor).input("input");
+ * } catch (error) {
+ *   if (error instanceof PortNotFoundError) {
+ *     console.log(error.direction, error.available); // input [ "in" ]
+ *   }
+ * }
+ * ```
+ */
 export class PortNotFoundError extends Error {
   /** The processor name. */
   readonly processor: string;
@@ -46,7 +62,24 @@ export class PortNotFoundError extends Error {
   }
 }
 
-/** The ports a {@linkcode PortTable} is built from. */
+/**
+ * The ports a {@linkcode PortTable} is built from.
+ *
+ * @example A port table for hand-written ports
+ * ```ts
+ * import { type PortDirection, PortTable, type PortTableSpec } from "@streamlib/streamlib";
+ *
+ * const port = (name: string, direction: PortDirection) =>
+ *   ({ name, direction, portType: "Frame", required: false, description: `Frames ${direction}` });
+ * const spec: PortTableSpec = {
+ *   name: "Tee",
+ *   inputs: [port("in", "input")],
+ *   outputs: [port("a", "output"), port("b", "output")],
+ * };
+ * const ports = new PortTable(spec);
+ * console.log(ports.inputNames, ports.outputNames); // [ "in" ] [ "a", "b" ]
+ * ```
+ */
 export interface PortTableSpec {
   /** The processor name, for error messages. */
   readonly name: string;

@@ -10,7 +10,19 @@
  * @module
  */
 
-/** The frame type names a port type string may start with. */
+/**
+ * The frame type names a port type string may start with.
+ *
+ * @example Suggest a frame type for a typo
+ * ```ts
+ * import { FRAME_TYPE_NAMES, nearMatches, parsePortType } from "@streamlib/streamlib";
+ *
+ * const written = "VideoFrme";
+ * if (parsePortType(written) === undefined) {
+ *   console.log(nearMatches(written, FRAME_TYPE_NAMES)); // [ "VideoFrame" ]
+ * }
+ * ```
+ */
 export const FRAME_TYPE_NAMES: readonly string[] = [
   "VideoFrame",
   "AudioFrame",
@@ -19,7 +31,21 @@ export const FRAME_TYPE_NAMES: readonly string[] = [
   "Frame",
 ];
 
-/** A parsed port type string. */
+/**
+ * A parsed port type string.
+ *
+ * @example Read the channel count of an audio port
+ * ```ts
+ * import { type ParsedPortType, parsePortType } from "@streamlib/streamlib";
+ *
+ * function channelsOf(portType: string): number | undefined {
+ *   const parsed: ParsedPortType | undefined = parsePortType(portType);
+ *   if (parsed?.name !== "AudioFrame" || parsed.argument === undefined) return undefined;
+ *   return Number(parsed.argument);
+ * }
+ * console.log(channelsOf("AudioFrame<2>"), channelsOf("AudioFrame")); // 2 undefined
+ * ```
+ */
 export interface ParsedPortType {
   /** The frame type name, one of {@linkcode FRAME_TYPE_NAMES}. */
   readonly name: string;

@@ -12,6 +12,18 @@ import type { ProcessContext, SetupContext } from "./processor_context.ts";
  * The types `deno task codegen` generates for one processor (`GainTypes`): its typed accessor
  * classes, its config type and its node handle. A processor class names them once, in
  * `extends Processor<GainTypes>`.
+ *
+ * @example A helper generic over any processor's types
+ * ```ts
+ * import { Processor, processorInit, type ProcessorTypes } from "@streamlib/streamlib";
+ * import { gainNode } from "@streamlib/streamlib/processors";
+ *
+ * function configOf<T extends ProcessorTypes>(processor: Processor<T>): T["config"] | undefined {
+ *   return processorInit(processor)?.config as T["config"] | undefined;
+ * }
+ * const config = configOf(gainNode.create({ gain: 0.25 })); // typed as the Gain config
+ * console.log(config?.gain); // 0.25
+ * ```
  */
 export interface ProcessorTypes {
   /** The generated inputs accessor (`GainInputs`). */
@@ -24,7 +36,18 @@ export interface ProcessorTypes {
   readonly handle: NodeHandle;
 }
 
-/** What the generated factory hands a processor's constructor. */
+/**
+ * What the generated factory hands a processor's constructor.
+ *
+ * @example What a generated factory passed to the constructor
+ * ```ts
+ * import { type ProcessorInit, processorInit } from "@streamlib/streamlib";
+ * import { gainNode } from "@streamlib/streamlib/processors";
+ *
+ * const init: ProcessorInit | undefined = processorInit(gainNode.create({ gain: 2 }));
+ * console.log(init?.config, init?.ports.inputNames); // { gain: 2 } [ "in" ]
+ * ```
+ */
 export interface ProcessorInit<T extends ProcessorTypes = ProcessorTypes> {
   /** The instance's port bindings; the runtime attaches connections to them. */
   readonly ports: PortTable;
@@ -36,7 +59,23 @@ export interface ProcessorInit<T extends ProcessorTypes = ProcessorTypes> {
   readonly config: T["config"];
 }
 
-/** Thrown when `inputs` or `outputs` is read on a processor built without its generated factory. */
+/**
+ * Thrown when `inputs` or `outputs` is read on a processor built without its generated factory.
+ *
+ * @example Ports of a processor built directly
+ * ```ts
+ * import { PortsNotBoundError, Processor } from "@streamlib/streamlib";
+ *
+ * class Idle extends Processor {
+ *   process(): void {}
+ * }
+ * try {
+ *   void new Idle().inputs;
+ * } catch (error) {
+ *   console.log(error instanceof PortsNotBoundError && error.processor); // Idle
+ * }
+ * ```
+ */
 export class PortsNotBoundError extends Error {
   /** The processor class name. */
   readonly processor: string;

@@ -14,16 +14,63 @@ import type { JsonSchema } from "./json_schema.ts";
  * - `loop`: repeatedly, on the processor's own thread of control (sources such as generators and
  *   capture).
  * - `pull`: when a downstream consumer asks for a frame.
+ *
+ * @example Tell sources from filters
+ * ```ts
+ * import type { SchedulingMode } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const runsOnItsOwn = (mode: SchedulingMode) => mode !== "push";
+ * console.log(runsOnItsOwn(builtinRegistry.describe("TestToneGenerator").mode)); // true
+ * console.log(runsOnItsOwn(builtinRegistry.describe("Gain").mode)); // false
+ * ```
  */
 export type SchedulingMode = "push" | "loop" | "pull";
 
-/** The scheduling modes. */
+/**
+ * The scheduling modes.
+ *
+ * @example Check a mode read from JSON
+ * ```ts
+ * import { SCHEDULING_MODES, type SchedulingMode } from "@streamlib/streamlib";
+ *
+ * function isSchedulingMode(value: unknown): value is SchedulingMode {
+ *   return SCHEDULING_MODES.includes(value as SchedulingMode);
+ * }
+ * console.log(isSchedulingMode("loop"), isSchedulingMode("timer")); // true false
+ * ```
+ */
 export const SCHEDULING_MODES: readonly SchedulingMode[] = ["push", "loop", "pull"];
 
-/** Whether a port reads or writes. */
+/**
+ * Whether a port reads or writes.
+ *
+ * @example Port names by direction
+ * ```ts
+ * import { type PortDirection, PortTable } from "@streamlib/streamlib";
+ * import { gainNode } from "@streamlib/streamlib/processors";
+ *
+ * function portNames(ports: PortTable, direction: PortDirection): string[] {
+ *   return direction === "input" ? ports.inputNames : ports.outputNames;
+ * }
+ * console.log(portNames(gainNode.ports(), "output")); // [ "out" ]
+ * ```
+ */
 export type PortDirection = "input" | "output";
 
-/** One port of a processor. */
+/**
+ * One port of a processor.
+ *
+ * @example The elements of an array port
+ * ```ts
+ * import type { PortDescriptor } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const inputs: readonly PortDescriptor[] = builtinRegistry.describe("AudioMixer").inputs;
+ * const port = inputs[1];
+ * console.log(port.name, port.group, port.portType, port.required); // in_1 in AudioFrame<2> false
+ * ```
+ */
 export interface PortDescriptor {
   /** The port's name, unique among the processor's ports of its direction. */
   readonly name: string;

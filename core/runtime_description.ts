@@ -13,7 +13,23 @@ import type { SchedulingMode } from "./processor_descriptor.ts";
 import type { DeliveryPolicy } from "./ring_contract.ts";
 import type { NodeState, NodeStats, RuntimeState } from "./runtime_stats.ts";
 
-/** A connection as `connect()` returns it. */
+/**
+ * A connection as `connect()` returns it.
+ *
+ * @example Connect, then disconnect by id
+ * ```ts
+ * import { type ConnectionInfo, Runtime } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const rt = new Runtime({ registry: builtinRegistry });
+ * rt.add("TestToneGenerator", {}, { id: "tone" });
+ * rt.add("NullSink", {}, { id: "sink" });
+ * const info: ConnectionInfo = rt.connectByName("tone", "audio", "sink", "in");
+ * console.log(info);
+ * // { id: "conn_1", from: "tone.audio", to: "sink.in", capacity: 8, policy: "fifo" }
+ * rt.disconnect(info.id);
+ * ```
+ */
 export interface ConnectionInfo {
   /** The connection's id (`conn_1`), for `disconnect()`. */
   id: string;
@@ -27,7 +43,23 @@ export interface ConnectionInfo {
   policy: DeliveryPolicy;
 }
 
-/** A connection in {@linkcode GraphDescription}. */
+/**
+ * A connection in {@linkcode GraphDescription}.
+ *
+ * @example Port types and counters of a connection
+ * ```ts
+ * import { type ConnectionDescription, Runtime } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const rt = new Runtime({ registry: builtinRegistry });
+ * rt.add("TestToneGenerator", {}, { id: "tone" });
+ * rt.add("NullSink", {}, { id: "sink" });
+ * rt.connectByName("tone", "audio", "sink", "in");
+ * const c: ConnectionDescription = rt.describe().connections[0];
+ * console.log(c.fromType, c.toType, c.crossIsolate, c.stats.written);
+ * // AudioFrame<2> Frame false 0
+ * ```
+ */
 export interface ConnectionDescription extends ConnectionInfo {
   /** The output's port type. */
   fromType: string;
@@ -39,7 +71,22 @@ export interface ConnectionDescription extends ConnectionInfo {
   stats: ConnectionStats;
 }
 
-/** An input of a node in {@linkcode GraphDescription}. */
+/**
+ * An input of a node in {@linkcode GraphDescription}.
+ *
+ * @example What feeds an input
+ * ```ts
+ * import { type InputDescription, Runtime } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const rt = new Runtime({ registry: builtinRegistry });
+ * rt.add("TestToneGenerator", {}, { id: "tone" });
+ * rt.add("NullSink", {}, { id: "sink" });
+ * rt.connectByName("tone", "audio", "sink", "in");
+ * const input: InputDescription = rt.describe().nodes[1].inputs[0];
+ * console.log(input); // { name: "in", portType: "Frame", connection: "conn_1" }
+ * ```
+ */
 export interface InputDescription {
   /** The port's name. */
   name: string;
@@ -49,7 +96,22 @@ export interface InputDescription {
   connection: string | null;
 }
 
-/** An output of a node in {@linkcode GraphDescription}. */
+/**
+ * An output of a node in {@linkcode GraphDescription}.
+ *
+ * @example Where an output goes
+ * ```ts
+ * import { type OutputDescription, Runtime } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const rt = new Runtime({ registry: builtinRegistry });
+ * rt.add("TestToneGenerator", {}, { id: "tone" });
+ * rt.add("NullSink", {}, { id: "sink" });
+ * rt.connectByName("tone", "audio", "sink", "in");
+ * const output: OutputDescription = rt.describe().nodes[0].outputs[0];
+ * console.log(output); // { name: "audio", portType: "AudioFrame<2>", connections: [ "conn_1" ] }
+ * ```
+ */
 export interface OutputDescription {
   /** The port's name. */
   name: string;
@@ -59,7 +121,20 @@ export interface OutputDescription {
   connections: string[];
 }
 
-/** A node in {@linkcode GraphDescription}. */
+/**
+ * A node in {@linkcode GraphDescription}.
+ *
+ * @example One line per node
+ * ```ts
+ * import { type NodeDescription, Runtime } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const rt = new Runtime({ registry: builtinRegistry });
+ * rt.add("TestToneGenerator", { frequency: 220 }, { id: "tone" });
+ * const line = (n: NodeDescription) => `${n.id} ${n.type} ${n.mode} ${n.state} on ${n.isolate}`;
+ * console.log(rt.describe().nodes.map(line)); // [ "tone TestToneGenerator loop stopped on main" ]
+ * ```
+ */
 export interface NodeDescription {
   /** The node's id. */
   id: string;

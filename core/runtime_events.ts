@@ -8,13 +8,44 @@ import type { ErrorPolicy } from "./error_policy.ts";
 import type { DeliveryPolicy } from "./ring_contract.ts";
 import type { NodeState, RuntimeState } from "./runtime_stats.ts";
 
-/** Fields every runtime event has. */
+/**
+ * Fields every runtime event has.
+ *
+ * @example How long ago an event happened
+ * ```ts
+ * import { Runtime, type RuntimeEventBase } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const rt = new Runtime({ registry: builtinRegistry });
+ * const ageNs = (event: RuntimeEventBase) => rt.clock.nowNs() - event.timeNs;
+ * const seen: RuntimeEventBase[] = [];
+ * rt.on((event) => seen.push(event));
+ * rt.add("Gain", {});
+ * console.log(seen.length, ageNs(seen[0]) >= 0); // 1 true
+ * ```
+ */
 export interface RuntimeEventBase {
   /** When it happened, on the media clock. */
   readonly timeNs: number;
 }
 
-/** The runtime changed state. */
+/**
+ * The runtime changed state.
+ *
+ * @example Follow the runtime's lifecycle
+ * ```ts
+ * import { Runtime, type RuntimeStateEvent } from "@streamlib/streamlib";
+ *
+ * const rt = new Runtime();
+ * const steps: string[] = [];
+ * const log = (event: RuntimeStateEvent) => steps.push(`${event.from}->${event.to}`);
+ * rt.on((event) => event.type === "runtime-state" && log(event));
+ * await rt.start();
+ * await rt.stop();
+ * console.log(steps);
+ * // [ "stopped->starting", "starting->running", "running->stopping", "stopping->stopped" ]
+ * ```
+ */
 export interface RuntimeStateEvent extends RuntimeEventBase {
   /** Discriminant. */
   readonly type: "runtime-state";
@@ -24,7 +55,23 @@ export interface RuntimeStateEvent extends RuntimeEventBase {
   readonly to: RuntimeState;
 }
 
-/** A node changed state. */
+/**
+ * A node changed state.
+ *
+ * @example Follow one node's states
+ * ```ts
+ * import { type NodeStateEvent, Runtime } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const rt = new Runtime({ registry: builtinRegistry });
+ * rt.add("Gain", {}, { id: "gain" });
+ * const states: NodeStateEvent["to"][] = [];
+ * rt.on((event) => event.type === "node-state" && event.node === "gain" && states.push(event.to));
+ * await rt.start();
+ * await rt.stop();
+ * console.log(states); // [ "starting", "running", "stopping", "stopped" ]
+ * ```
+ */
 export interface NodeStateEvent extends RuntimeEventBase {
   /** Discriminant. */
   readonly type: "node-state";
@@ -36,7 +83,25 @@ export interface NodeStateEvent extends RuntimeEventBase {
   readonly to: NodeState;
 }
 
-/** A node was added or removed. */
+/**
+ * A node was added or removed.
+ *
+ * @example Log nodes as they come and go
+ * ```ts
+ * import { type NodeMembershipEvent, Runtime } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const rt = new Runtime({ registry: builtinRegistry });
+ * const log: string[] = [];
+ * const record = (e: NodeMembershipEvent) => log.push(`${e.type} ${e.node} (${e.processor})`);
+ * rt.on((event) => {
+ *   if (event.type === "node-added" || event.type === "node-removed") record(event);
+ * });
+ * rt.add("Gain", {}, { id: "gain" });
+ * rt.remove("gain");
+ * console.log(log); // [ "node-added gain (Gain)", "node-removed gain (Gain)" ]
+ * ```
+ */
 export interface NodeMembershipEvent extends RuntimeEventBase {
   /** Discriminant. */
   readonly type: "node-added" | "node-removed";
@@ -48,7 +113,27 @@ export interface NodeMembershipEvent extends RuntimeEventBase {
   readonly isolate: string;
 }
 
-/** A connection was made or removed. */
+/**
+ * A connection was made or removed.
+ *
+ * @example Log connections as they are made and removed
+ * ```ts
+ * import { type ConnectionEvent, Runtime } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const rt = new Runtime({ registry: builtinRegistry });
+ * const log: string[] = [];
+ * const record = (e: ConnectionEvent) => log.push(`${e.type} ${e.from} -> ${e.to}`);
+ * rt.on((event) => {
+ *   if (event.type === "connection-added" || event.type === "connection-removed") record(event);
+ * });
+ * rt.add("TestToneGenerator", {}, { id: "tone" });
+ * rt.add("NullSink", {}, { id: "sink" });
+ * rt.disconnect(rt.connectByName("tone", "audio", "sink", "in").id);
+ * console.log(log);
+ * // [ "connection-added tone.audio -> sink.in", "connection-removed tone.audio -> sink.in" ]
+ * ```
+ */
 export interface ConnectionEvent extends RuntimeEventBase {
   /** Discriminant. */
   readonly type: "connection-added" | "connection-removed";
@@ -67,6 +152,21 @@ export interface ConnectionEvent extends RuntimeEventBase {
 /**
  * A processor threw. `action` is what the runtime did about it: `stop-processor` (the node is
  * in state `error`), `stop-runtime`, `restart`, or `none` for errors in `teardown()`.
+ *
+ * @example Hear about a processor that failed
+ * ```ts
+ * import { type NodeErrorEvent, Runtime } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const rt = new Runtime({ registry: builtinRegistry });
+ * rt.add("Y4mFileSource", { path: "/no/such/clip.y4m" }, { id: "clip" });
+ * const errors: NodeErrorEvent[] = [];
+ * rt.on((event) => event.type === "node-error" && errors.push(event));
+ * await rt.start();
+ * await rt.stop();
+ * const [e] = errors;
+ * console.log(e.node, e.phase, e.name, e.action); // clip setup Y4mNotFoundError stop-processor
+ * ```
  */
 export interface NodeErrorEvent extends RuntimeEventBase {
   /** Discriminant. */
@@ -93,6 +193,28 @@ export interface NodeErrorEvent extends RuntimeEventBase {
  * A Worker died (it exited, threw outside a processor, or stopped answering): its nodes went to
  * `error` (each with a `node-error` event) and the connections to and from them were torn down.
  * The rest of the graph keeps running.
+ *
+ * @example Report a Worker that died
+ * ```ts
+ * import type { RuntimeEvent, WorkerExitEvent } from "@streamlib/streamlib";
+ *
+ * function describeExit(event: WorkerExitEvent): string {
+ *   return `${event.isolate} died (${event.message}); lost ${event.nodes.join(", ")}`;
+ * }
+ * function onEvent(event: RuntimeEvent): void {
+ *   if (event.type === "worker-exit") console.log(describeExit(event));
+ * }
+ * onEvent({
+ *   type: "worker-exit",
+ *   timeNs: 0,
+ *   worker: "dsp",
+ *   isolate: "worker:dsp",
+ *   nodes: ["gain"],
+ *   connections: ["conn_1", "conn_2"],
+ *   message: "exited with code 1",
+ *   exitCode: 1,
+ * }); // worker:dsp died (exited with code 1); lost gain
+ * ```
  */
 export interface WorkerExitEvent extends RuntimeEventBase {
   /** Discriminant. */
@@ -169,7 +291,27 @@ export function nodeErrorEvent(
   };
 }
 
-/** A function that receives events. */
+/**
+ * A function that receives events.
+ *
+ * @example Count events by type, then unsubscribe
+ * ```ts
+ * import { Runtime, type RuntimeEventListener } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const rt = new Runtime({ registry: builtinRegistry });
+ * const counts: Record<string, number> = {};
+ * const listener: RuntimeEventListener = (event) => {
+ *   counts[event.type] = (counts[event.type] ?? 0) + 1;
+ * };
+ * const off = rt.on(listener);
+ * rt.add("Gain", {});
+ * rt.add("Gain", {});
+ * off();
+ * rt.add("Gain", {}); // not counted
+ * console.log(counts); // { "node-added": 2 }
+ * ```
+ */
 export type RuntimeEventListener = (event: RuntimeEvent) => void;
 
 /**

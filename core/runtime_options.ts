@@ -63,6 +63,17 @@ export interface AddOptions {
  * A processor class, as `rt.add()` takes it (abstract classes included).
  *
  * @typeParam P The processor instance type.
+ *
+ * @example Find the definition of a processor class
+ * ```ts
+ * import type { Processor, ProcessorClass } from "@streamlib/streamlib";
+ * import { builtinRegistry, Gain } from "@streamlib/streamlib/processors";
+ *
+ * function sourceOf<P extends Processor>(processorClass: ProcessorClass<P>): string | undefined {
+ *   return builtinRegistry.of(processorClass)?.descriptor.source;
+ * }
+ * console.log(sourceOf(Gain)); // processors/gain.ts
+ * ```
  */
 export type ProcessorClass<P extends Processor> = abstract new (...args: never[]) => P;
 
@@ -71,5 +82,17 @@ export type ProcessorClass<P extends Processor> = abstract new (...args: never[]
  * (missing fields take their defaults).
  *
  * @typeParam P The processor instance type.
+ *
+ * @example Give only the fields that differ from the defaults
+ * ```ts
+ * import { type ConfigInput, Runtime } from "@streamlib/streamlib";
+ * import { builtinRegistry, TestToneGenerator } from "@streamlib/streamlib/processors";
+ *
+ * const config: ConfigInput<TestToneGenerator> = { frequency: 220, waveform: "square" };
+ * const rt = new Runtime({ registry: builtinRegistry });
+ * rt.add(TestToneGenerator, config, { id: "tone" });
+ * const full = rt.describe().nodes[0].config as { frequency: number; amplitude: number };
+ * console.log(full.frequency, full.amplitude); // 220 0.25
+ * ```
  */
 export type ConfigInput<P> = Partial<TypesOf<P>["config"]>;

@@ -7,12 +7,40 @@
 import type { ConnectionStats } from "./connection.ts";
 import type { LatencySummary } from "./latency_histogram.ts";
 
-/** The lifecycle states of the runtime: `stopped → running ⇄ paused → stopped`. */
+/**
+ * The lifecycle states of the runtime: `stopped → running ⇄ paused → stopped`.
+ *
+ * @example Start only a stopped runtime
+ * ```ts
+ * import { Runtime, type RuntimeState } from "@streamlib/streamlib";
+ *
+ * const rt = new Runtime();
+ * const startable: RuntimeState[] = ["stopped"];
+ * if (startable.includes(rt.state)) await rt.start();
+ * console.log(rt.state); // running
+ * await rt.stop();
+ * ```
+ */
 export type RuntimeState = "stopped" | "starting" | "running" | "paused" | "stopping";
 
 /**
  * The lifecycle states of one node. Nodes follow the runtime (`starting`, `running`, `paused`,
  * `stopping`, `stopped`) except when their processor failed (`error`).
+ *
+ * @example Find the nodes that failed
+ * ```ts
+ * import type { NodeState } from "@streamlib/streamlib";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime({ workers: false });
+ * rt.add("Gain", {}, { id: "gain" });
+ * rt.add("Y4mFileSource", { path: "/no/such/clip.y4m" }, { id: "clip" });
+ * await rt.start();
+ * const failed = (state: NodeState) => state === "error";
+ * const nodes = Object.entries(rt.stats().nodes);
+ * console.log(nodes.filter(([, n]) => failed(n.state)).map(([id]) => id)); // [ "clip" ]
+ * await rt.stop();
+ * ```
  */
 export type NodeState = "stopped" | "starting" | "running" | "paused" | "stopping" | "error";
 

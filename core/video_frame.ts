@@ -10,10 +10,29 @@
  * - `RGBA`, `BGRA`: one plane, 4 bytes a pixel.
  * - `I420`: three planes (Y, then U and V at half width and half height).
  * - `NV12`: two planes (Y, then interleaved UV at half width and half height).
+ *
+ * @example Size a frame buffer
+ * ```ts
+ * import { type PixelFormat, videoFrameByteLength } from "@streamlib/streamlib";
+ *
+ * const format: PixelFormat = "I420";
+ * const data = new Uint8Array(videoFrameByteLength(format, 4, 2)); // Y 4x2, then U and V 2x1
+ * console.log(data.byteLength); // 12
+ * ```
  */
 export type PixelFormat = "RGBA" | "BGRA" | "I420" | "NV12";
 
-/** The pixel formats, in a stable order. */
+/**
+ * The pixel formats, in a stable order.
+ *
+ * @example Bytes of a 2x2 frame in every format
+ * ```ts
+ * import { PIXEL_FORMATS, videoFrameByteLength } from "@streamlib/streamlib";
+ *
+ * console.log(PIXEL_FORMATS.map((format) => `${format} ${videoFrameByteLength(format, 2, 2)}`));
+ * // [ "RGBA 16", "BGRA 16", "I420 6", "NV12 6" ]
+ * ```
+ */
 export const PIXEL_FORMATS: readonly PixelFormat[] = ["RGBA", "BGRA", "I420", "NV12"];
 
 /**
