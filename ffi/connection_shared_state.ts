@@ -9,7 +9,24 @@
 import type { ConnectionStats } from "../core/connection.ts";
 import { DELIVERY_POLICIES, type DeliveryPolicy } from "../core/ring_contract.ts";
 
-/** Counters of a native connection: {@linkcode ConnectionStats} and how frames travelled. */
+/**
+ * Counters of a native connection: {@linkcode ConnectionStats} and how frames travelled.
+ *
+ * @example Read a connection's counters
+ * ```ts
+ * import { createNativeConnection, FramePool, type NativeConnectionStats } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 1024, slotCount: 4 });
+ * const [writer, reader] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
+ * writer.push({ kind: "data", timestampNs: 0, value: "a" });
+ * writer.push({ kind: "data", timestampNs: 1, value: "b" });
+ * reader.pop();
+ * const stats: NativeConnectionStats = reader.stats();
+ * console.log(stats.written, stats.read, stats.queued, stats.copiedWrites, stats.abandoned); // 2 1 1 2 false
+ * writer.close();
+ * reader.close();
+ * ```
+ */
 export interface NativeConnectionStats extends ConnectionStats {
   /** Pushes that found every frame-pool slot in use (counted as dropped, or rejected for `fifo`). */
   poolExhausted: number;
@@ -23,7 +40,22 @@ export interface NativeConnectionStats extends ConnectionStats {
   abandoned: boolean;
 }
 
-/** Index of each counter in {@linkcode ConnectionSharedState.counters}; each has one writer. */
+/**
+ * Index of each counter in {@linkcode ConnectionSharedState.counters}; each has one writer.
+ *
+ * @example Read single counters without a snapshot
+ * ```ts
+ * import { COUNTER, createNativeConnection, FramePool } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 1024, slotCount: 4 });
+ * const [writer, reader] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
+ * writer.push({ kind: "data", timestampNs: 0, value: 1 });
+ * const counters = writer.state.counters; // the same memory in every isolate that maps the state
+ * console.log(counters[COUNTER.CAPACITY], counters[COUNTER.POLICY], counters[COUNTER.WRITTEN]); // 2 0 1
+ * writer.close();
+ * reader.close();
+ * ```
+ */
 export const COUNTER = {
   /** Capacity in frames (set at creation). */
   CAPACITY: 0,

@@ -10,7 +10,28 @@ import { ConnectionSharedState } from "./connection_shared_state.ts";
 import { FramePool, type SharedFramePool } from "./frame_pool.ts";
 import type { TransferredRingEndpoint } from "./ring_endpoint.ts";
 
-/** What `NativeConnectionWriter.transfer()` / `NativeConnectionReader.transfer()` return. */
+/**
+ * What `NativeConnectionWriter.transfer()` / `NativeConnectionReader.transfer()` return.
+ *
+ * @example Transfer a reader and adopt it
+ * ```ts
+ * import {
+ *   createNativeConnection,
+ *   FramePool,
+ *   NativeConnectionReader,
+ *   type TransferredConnectionEnd,
+ * } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
+ * const [writer, reader] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
+ * const end: TransferredConnectionEnd = structuredClone(reader.transfer()); // as posted to a Worker
+ * console.log(end.kind, end.capacity, end.policy); // connection-reader 2 fifo
+ * using adopted = NativeConnectionReader.adopt(end); // what the Worker does with it
+ * writer.push({ kind: "data", timestampNs: 0, value: 1 });
+ * console.log(adopted.pop()?.kind); // data
+ * writer.close();
+ * ```
+ */
 export interface TransferredConnectionEnd {
   /** Which end. */
   kind: "connection-writer" | "connection-reader";
@@ -28,7 +49,29 @@ export interface TransferredConnectionEnd {
   policy: DeliveryPolicy;
 }
 
-/** Options of `adopt()`. */
+/**
+ * Options of `adopt()`.
+ *
+ * @example Adopt both ends over one pool handle
+ * ```ts
+ * import {
+ *   type AdoptConnectionOptions,
+ *   createNativeConnection,
+ *   FramePool,
+ *   NativeConnectionReader,
+ *   NativeConnectionWriter,
+ * } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
+ * const [w, r] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
+ * // The adopting isolate's own handle of the pool, shared by its ends and not closed by them:
+ * const options: AdoptConnectionOptions = { pool };
+ * using writer = NativeConnectionWriter.adopt(w.transfer(), options);
+ * using reader = NativeConnectionReader.adopt(r.transfer(), options);
+ * writer.push({ kind: "data", timestampNs: 5, value: "x" });
+ * console.log(reader.pop()?.timestampNs, reader.pool === pool); // 5 true
+ * ```
+ */
 export interface AdoptConnectionOptions {
   /**
    * A pool this isolate has already attached (the same pool the connection was created with).
@@ -38,7 +81,33 @@ export interface AdoptConnectionOptions {
   pool?: FramePool;
 }
 
-/** What either end of a native connection is made of; see `createNativeConnection()`. */
+/**
+ * What either end of a native connection is made of; see `createNativeConnection()`.
+ *
+ * @example The parts of a connection's ends
+ * ```ts
+ * import {
+ *   type ConnectionEndParts,
+ *   ConnectionSharedState,
+ *   FramePool,
+ *   poolSlabAddress,
+ * } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
+ * // What createNativeConnection() gives both ends (and adopt() rebuilds in another isolate):
+ * const parts: ConnectionEndParts = {
+ *   pool,
+ *   ownsPool: false,
+ *   poolShare: pool.share(),
+ *   slab: poolSlabAddress(pool),
+ *   shared: ConnectionSharedState.create(2, "fifo"),
+ *   capacity: 2,
+ *   policy: "fifo",
+ * };
+ * using attached = FramePool.attach(parts.poolShare); // as an adopting isolate does
+ * console.log(poolSlabAddress(attached) === parts.slab, parts.shared.stats().capacity); // true 2
+ * ```
+ */
 export interface ConnectionEndParts {
   /** The pool whose slots carry payloads. */
   pool: FramePool;

@@ -16,7 +16,21 @@ import { createNativeRing } from "./native_ring.ts";
 import { NativeConnectionReader } from "./native_connection_reader.ts";
 import { NativeConnectionWriter } from "./native_connection_writer.ts";
 
-/** Options of {@linkcode createNativeConnection}. */
+/**
+ * Options of {@linkcode createNativeConnection}.
+ *
+ * @example Rely on the defaults
+ * ```ts
+ * import { createNativeConnection, FramePool, type NativeConnectionOptions } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 1024, slotCount: 8 });
+ * const options: NativeConnectionOptions = { pool }; // capacity 4, latest: as a LocalConnection
+ * const [writer, reader] = createNativeConnection(options);
+ * console.log(writer.capacity, writer.policy); // 4 latest
+ * writer.close();
+ * reader.close();
+ * ```
+ */
 export interface NativeConnectionOptions {
   /** Frames the connection holds, 1 to 16,777,216. Default 4, as for a `LocalConnection`. */
   capacity?: number;

@@ -18,7 +18,26 @@ import { loadNativeLibrary } from "./load.ts";
 import { adoptLibrary, RingEndpoint, type TransferredRingEndpoint } from "./ring_endpoint.ts";
 import type { NativeLibrary } from "./symbols.ts";
 
-/** Options for {@linkcode createNativeRing}. */
+/**
+ * Options for {@linkcode createNativeRing}.
+ *
+ * @example A latest ring keeps the newest messages
+ * ```ts
+ * import { FrameMessageBatch } from "@streamlib/streamlib";
+ * import { createNativeRing, type NativeRingOptions } from "@streamlib/streamlib/ffi";
+ *
+ * const options: NativeRingOptions = { capacity: 2, policy: "latest" };
+ * const [producer, consumer] = createNativeRing(options);
+ * const message = new FrameMessageBatch(1);
+ * for (let i = 0; i < 3; i++) {
+ *   message.write(0, 0, 0, 0, 0, i * 1000, i);
+ *   producer.push(message); // the third push rolls message 0 off
+ * }
+ * console.log(consumer.pop(message), message.sequence(0), consumer.stats().dropped); // true 1 1
+ * producer.close();
+ * consumer.close();
+ * ```
+ */
 export interface NativeRingOptions {
   /** Capacity in messages, 1 to 16,777,216. */
   capacity: number;
@@ -40,7 +59,22 @@ function overlaps(a: Uint8Array, b: Uint8Array): boolean {
     b.byteOffset < a.byteOffset + a.byteLength;
 }
 
-/** The writing end of a native ring. */
+/**
+ * The writing end of a native ring.
+ *
+ * @example Fill a fifo ring in one call
+ * ```ts
+ * import { FrameMessageBatch } from "@streamlib/streamlib";
+ * import { createNativeRing } from "@streamlib/streamlib/ffi";
+ *
+ * const [producer, consumer] = createNativeRing({ capacity: 4, policy: "fifo" });
+ * const batch = new FrameMessageBatch(8);
+ * for (let i = 0; i < 8; i++) batch.write(i, 0, 0, 0, 0, i * 1000, i);
+ * console.log(producer.pushBatch(batch, 8), producer.isFull(), producer.slots()); // 4 true 0
+ * producer.close();
+ * consumer.close();
+ * ```
+ */
 export class NativeRingProducer extends RingEndpoint implements FrameRingProducer {
   /** Always `"producer"`. */
   readonly kind = "producer" as const;
@@ -159,7 +193,23 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
   }
 }
 
-/** The reading end of a native ring. */
+/**
+ * The reading end of a native ring.
+ *
+ * @example Drain a ring whose producer is gone
+ * ```ts
+ * import { FrameMessageBatch } from "@streamlib/streamlib";
+ * import { createNativeRing } from "@streamlib/streamlib/ffi";
+ *
+ * const [producer, consumer] = createNativeRing({ capacity: 4 });
+ * const batch = new FrameMessageBatch(4);
+ * for (let i = 0; i < 3; i++) batch.write(i, 0, 0, 0, 0, i * 1000, i);
+ * producer.pushBatch(batch, 3);
+ * producer.close();
+ * console.log(consumer.isAbandoned(), consumer.popBatch(batch, 4), consumer.isEmpty()); // true 3 true
+ * consumer.close();
+ * ```
+ */
 export class NativeRingConsumer extends RingEndpoint implements FrameRingConsumer {
   /** Always `"consumer"`. */
   readonly kind = "consumer" as const;

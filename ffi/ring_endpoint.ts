@@ -10,12 +10,40 @@ import { libraryPath, loadNativeLibrary } from "./load.ts";
 import { CLOSED_HANDLE } from "./status.ts";
 import type { NativeLibrary } from "./symbols.ts";
 
-/** Which end of a ring an endpoint is. */
+/**
+ * Which end of a ring an endpoint is.
+ *
+ * @example Each endpoint names its kind
+ * ```ts
+ * import { createNativeRing, type RingEndpointKind } from "@streamlib/streamlib/ffi";
+ *
+ * const [producer, consumer] = createNativeRing({ capacity: 1 });
+ * const kinds: RingEndpointKind[] = [producer.kind, consumer.kind];
+ * console.log(kinds); // [ "producer", "consumer" ]
+ * producer.close();
+ * consumer.close();
+ * ```
+ */
 export type RingEndpointKind = "producer" | "consumer";
 
 /**
  * A ring endpoint in a form that can be posted to a Worker (`postMessage`), where
  * `NativeRingProducer.adopt()` or `NativeRingConsumer.adopt()` takes it up.
+ *
+ * @example Transfer a consumer and adopt it
+ * ```ts
+ * import {
+ *   createNativeRing,
+ *   NativeRingConsumer,
+ *   type TransferredRingEndpoint,
+ * } from "@streamlib/streamlib/ffi";
+ *
+ * const [producer, consumer] = createNativeRing({ capacity: 2 });
+ * const posted: TransferredRingEndpoint = structuredClone(consumer.transfer()); // as via postMessage
+ * using adopted = NativeRingConsumer.adopt(posted); // in the receiving isolate
+ * console.log(posted.kind, consumer.closed, adopted.isAbandoned()); // consumer true false
+ * producer.close();
+ * ```
  */
 export interface TransferredRingEndpoint {
   /** Which end. */
@@ -32,7 +60,26 @@ const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }
   },
 );
 
-/** Base of {@linkcode NativeRingProducer} and {@linkcode NativeRingConsumer}. */
+/**
+ * Base of {@linkcode NativeRingProducer} and {@linkcode NativeRingConsumer}.
+ *
+ * @example Report the fill of either end
+ * ```ts
+ * import { FrameMessageBatch } from "@streamlib/streamlib";
+ * import { createNativeRing, type RingEndpoint } from "@streamlib/streamlib/ffi";
+ *
+ * function fill(end: RingEndpoint): string {
+ *   const stats = end.stats();
+ *   return `${end.kind} ${stats.queued}/${stats.capacity}`;
+ * }
+ *
+ * const [producer, consumer] = createNativeRing({ capacity: 4 });
+ * producer.push(new FrameMessageBatch(1));
+ * console.log(fill(producer), fill(consumer)); // producer 1/4 consumer 1/4
+ * producer.close();
+ * consumer.close();
+ * ```
+ */
 export abstract class RingEndpoint implements Disposable {
   /** Which end this is. */
   abstract readonly kind: RingEndpointKind;
