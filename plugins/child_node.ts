@@ -11,7 +11,23 @@ import {
   MessageReader,
 } from "./frame_protocol.ts";
 
-/** Thrown when a child process crashes, hangs or cannot be started. */
+/**
+ * Thrown when a child process crashes, hangs or cannot be started.
+ *
+ * @example A program that does not exist cannot be started
+ * ```ts
+ * import { ChildNode, ChildProcessError } from "@streamlib/streamlib/plugins";
+ *
+ * try {
+ *   ChildNode.spawn("no-such-program", []);
+ * } catch (error) {
+ *   if (!(error instanceof ChildProcessError)) throw error;
+ *   console.log(error.command); // no-such-program
+ *   console.log(error.message);
+ *   // Child process 'no-such-program' cannot be started: Failed to spawn 'no-such-program': entity not found
+ * }
+ * ```
+ */
 export class ChildProcessError extends Error {
   /** The command. */
   readonly command: string;

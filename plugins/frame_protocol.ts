@@ -6,16 +6,74 @@
  * @module
  */
 
-/** The protocol version, sent in no message yet: bump it when the format changes. */
+/**
+ * The protocol version, sent in no message yet: bump it when the format changes.
+ *
+ * @example Pass the version to a child that wants to check it, on its command line
+ * ```ts
+ * import { PROTOCOL_VERSION, type SubprocessProcessorConfig } from "@streamlib/streamlib/plugins";
+ *
+ * const config: Partial<SubprocessProcessorConfig> = {
+ *   command: "python3",
+ *   args: ["my_filter.py", `--protocol=${PROTOCOL_VERSION}`],
+ * };
+ * console.log(config.args?.at(-1)); // --protocol=1
+ * ```
+ */
 export const PROTOCOL_VERSION = 1;
 
-/** The largest header accepted, in bytes: a longer one means the child wrote something else. */
+/**
+ * The largest header accepted, in bytes: a longer one means the child wrote something else.
+ *
+ * @example A length prefix above it is refused
+ * ```ts
+ * import { MAX_HEADER_BYTES, MessageReader, ProtocolError } from "@streamlib/streamlib/plugins";
+ *
+ * const bytes = new Uint8Array(8);
+ * new DataView(bytes.buffer).setUint32(0, MAX_HEADER_BYTES + 1, true);
+ * try {
+ *   await new MessageReader(ReadableStream.from([bytes])).read();
+ * } catch (error) {
+ *   console.log(error instanceof ProtocolError); // true
+ * }
+ * ```
+ */
 export const MAX_HEADER_BYTES = 65_536;
 
-/** The largest payload accepted, in bytes (64 MiB). */
+/**
+ * The largest payload accepted, in bytes (64 MiB).
+ *
+ * @example How much 48 kHz stereo audio one message can carry
+ * ```ts
+ * import { MAX_PAYLOAD_BYTES } from "@streamlib/streamlib/plugins";
+ *
+ * const bytesPerSecond = 48_000 * 2 * 4; // frames per second * channels * bytes per Float32 sample
+ * console.log(Math.floor(MAX_PAYLOAD_BYTES / bytesPerSecond)); // 174
+ * ```
+ */
 export const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 
-/** The JSON header of one message. */
+/**
+ * The JSON header of one message.
+ *
+ * @example The header of a stereo audio block, encoded with its samples
+ * ```ts
+ * import { encodeMessage, type FrameHeader } from "@streamlib/streamlib/plugins";
+ *
+ * const samples = new Float32Array([0.5, -0.5, 0.25, -0.25]); // 2 frames, L R interleaved
+ * const header: FrameHeader = {
+ *   type: "audio",
+ *   channels: 2,
+ *   sampleRate: 48_000,
+ *   frameCount: 2,
+ *   frameNumber: 0,
+ *   timestampNs: 0,
+ * };
+ * const bytes = encodeMessage(header, new Uint8Array(samples.buffer));
+ * const length = new DataView(bytes.buffer).getUint32(0, true);
+ * console.log(JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + length))).bytes); // 16
+ * ```
+ */
 export interface FrameHeader {
   /** `"audio"` (a block of samples), `"skip"` (no output for this input) or `"error"`. */
   readonly type: string;
@@ -25,7 +83,21 @@ export interface FrameHeader {
   readonly [field: string]: unknown;
 }
 
-/** One decoded message. */
+/**
+ * One decoded message.
+ *
+ * @example Read an audio block back from its bytes
+ * ```ts
+ * import { encodeMessage, type FrameMessage, MessageReader } from "@streamlib/streamlib/plugins";
+ *
+ * const samples = new Float32Array([0.5, -0.5, 0.25, -0.25]);
+ * const bytes = encodeMessage({ type: "audio", channels: 2, frameCount: 2 }, new Uint8Array(samples.buffer));
+ * const reader = new MessageReader(ReadableStream.from([bytes]));
+ * const message: FrameMessage = (await reader.read())!;
+ * console.log(message.header.type, message.header.bytes); // audio 16
+ * console.log(new Float32Array(message.payload.buffer)); // Float32Array(4) [ 0.5, -0.5, 0.25, -0.25 ]
+ * ```
+ */
 export interface FrameMessage {
   /** The header. */
   readonly header: FrameHeader;
@@ -33,7 +105,24 @@ export interface FrameMessage {
   readonly payload: Uint8Array;
 }
 
-/** Thrown when the bytes a child wrote are not a protocol message; the message shows them. */
+/**
+ * Thrown when the bytes a child wrote are not a protocol message; the message shows them.
+ *
+ * @example A child that prints text to stdout
+ * ```ts
+ * import { MessageReader, ProtocolError } from "@streamlib/streamlib/plugins";
+ *
+ * const stdout = ReadableStream.from([new TextEncoder().encode("hello world\n")]);
+ * try {
+ *   await new MessageReader(stdout).read();
+ * } catch (error) {
+ *   if (!(error instanceof ProtocolError)) throw error;
+ *   console.log(error.bytesRead.length); // 12
+ *   console.log(error.message);
+ *   // Cannot read a message from the child: a header length of 1819043176 bytes (expected 1 to 65536; is the child printing to stdout?), read 12 bytes "hello world." (68 65 6c 6c 6f 20 77 6f 72 6c 64 0a)
+ * }
+ * ```
+ */
 export class ProtocolError extends Error {
   /** The bytes read, as far as they were read (at most 64). */
   readonly bytesRead: Uint8Array;

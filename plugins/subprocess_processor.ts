@@ -20,7 +20,27 @@ import { ChildNode } from "./child_node.ts";
 import { ProtocolError } from "./frame_protocol.ts";
 import type { SubprocessProcessorTypes } from "./subprocess_processor.gen.ts";
 
-/** Config of {@linkcode SubprocessProcessor}. */
+/**
+ * Config of {@linkcode SubprocessProcessor}.
+ *
+ * @example `cat` echoes every message, so it passes the audio through unchanged
+ * ```ts
+ * import { registry, SubprocessProcessor, type SubprocessProcessorConfig } from "@streamlib/streamlib/plugins";
+ * import { createRuntime, NullSink, TestToneGenerator } from "@streamlib/streamlib/processors";
+ *
+ * const config: SubprocessProcessorConfig = { command: "cat", args: [], timeoutMs: 1_000 };
+ * const rt = createRuntime({ registry });
+ * const tone = rt.add(TestToneGenerator, {});
+ * const child = rt.add(SubprocessProcessor, config, { id: "child" });
+ * const sink = rt.add(NullSink, {}, { id: "sink" });
+ * rt.connect(tone.outputs.audio, child.inputs.in);
+ * rt.connect(child.outputs.out, sink.inputs.in);
+ * await rt.start();
+ * await new Promise((resolve) => setTimeout(resolve, 50));
+ * await rt.stop(); // closes the child's stdin; cat exits
+ * console.log(rt.stats().nodes.sink.framesIn > 0); // true
+ * ```
+ */
 export interface SubprocessProcessorConfig {
   /** The program to run (`python3`), looked up on `PATH`. */
   command: string;
