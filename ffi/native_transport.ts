@@ -26,7 +26,31 @@ import {
   SignalledWriter,
 } from "./native_transport_ends.ts";
 
-/** One end of a channel as {@linkcode NativeTransport} posts it to the isolate that adopts it. */
+/**
+ * One end of a channel as {@linkcode NativeTransport} posts it to the isolate that adopts it.
+ *
+ * @example Look inside a channel end before posting it
+ * ```ts
+ * import type { DataFrame } from "@streamlib/streamlib";
+ * import { FramePool, NativeTransport, type NativeTransportEndpoint } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
+ * const transport = new NativeTransport({ pool });
+ * using channel = transport.open({
+ *   connection: "conn_1",
+ *   fromIsolate: "main",
+ *   toIsolate: "worker:dsp",
+ *   portType: "DataFrame",
+ *   capacity: 2,
+ *   policy: "fifo",
+ * });
+ * const endpoint = channel.reader as NativeTransportEndpoint; // what "worker:dsp" is sent
+ * console.log(endpoint.kind, endpoint.connection, endpoint.end.kind); // native-transport-endpoint conn_1 connection-reader
+ * // Every end must be adopted somewhere (here in this isolate) and closed:
+ * using writer = transport.adoptWriter<DataFrame>(channel.writer);
+ * using reader = transport.adoptReader<DataFrame>(endpoint, () => {});
+ * ```
+ */
 export interface NativeTransportEndpoint {
   /** Discriminant. */
   readonly kind: "native-transport-endpoint";
@@ -38,7 +62,27 @@ export interface NativeTransportEndpoint {
   readonly signal: SharedArrayBuffer;
 }
 
-/** Options of a {@linkcode NativeTransport}. */
+/**
+ * Options of a {@linkcode NativeTransport}.
+ *
+ * @example Open the pool only when a channel needs it
+ * ```ts
+ * import { FramePool, NativeTransport, type NativeTransportOptions } from "@streamlib/streamlib/ffi";
+ *
+ * const opened: FramePool[] = [];
+ * const options: NativeTransportOptions = {
+ *   pool: () => {
+ *     const pool = FramePool.create({ slotBytes: 4096, slotCount: 4 });
+ *     opened.push(pool);
+ *     return pool;
+ *   },
+ * };
+ * const transport = new NativeTransport(options);
+ * console.log(opened.length); // 0 (nothing native yet)
+ * console.log(transport.pool.slotCount, opened.length); // 4 1
+ * opened[0].close();
+ * ```
+ */
 export interface NativeTransportOptions {
   /**
    * The frame pool every channel's payloads live in: an open pool, or a function that returns

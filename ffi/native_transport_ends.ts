@@ -11,15 +11,105 @@ import { COUNTER } from "./connection_shared_state.ts";
 import type { NativeConnectionReader } from "./native_connection_reader.ts";
 import type { NativeConnectionWriter } from "./native_connection_writer.ts";
 
-/** Index of the doorbell in a channel's signal (`Int32Array`): bumped after every push. */
+/**
+ * Index of the doorbell in a channel's signal (`Int32Array`): bumped after every push.
+ *
+ * @example A waiter that looked before a push cannot miss it
+ * ```ts
+ * import {
+ *   createNativeConnection,
+ *   FramePool,
+ *   SIGNAL_BELL,
+ *   SIGNAL_BYTES,
+ *   SignalledWriter,
+ * } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
+ * const [native, reader] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
+ * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
+ * using writer = new SignalledWriter(native, signal);
+ * const seen = Atomics.load(signal, SIGNAL_BELL); // a reader reads the bell, then the ring
+ * writer.push({ kind: "data", timestampNs: 0, value: 1 });
+ * // ...so its wait on the value it saw returns at once:
+ * console.log(Atomics.waitAsync(signal, SIGNAL_BELL, seen).value); // not-equal
+ * reader.close();
+ * ```
+ */
 export const SIGNAL_BELL = 0;
-/** Index of the torn-down flag: 1 once the channel's other isolate died. */
+/**
+ * Index of the torn-down flag: 1 once the channel's other isolate died.
+ *
+ * @example A torn-down channel drops what is written
+ * ```ts
+ * import {
+ *   createNativeConnection,
+ *   FramePool,
+ *   SIGNAL_BYTES,
+ *   SIGNAL_TORN,
+ *   SignalledWriter,
+ * } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
+ * const [native, reader] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
+ * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
+ * using writer = new SignalledWriter(native, signal);
+ * Atomics.store(signal, SIGNAL_TORN, 1); // what NativeTransport.tearDownConnection() does
+ * console.log(writer.push({ kind: "data", timestampNs: 0, value: 1 }), reader.available); // true 0
+ * reader.close();
+ * ```
+ */
 export const SIGNAL_TORN = 1;
-/** Bytes of a channel's signal buffer. */
+/**
+ * Bytes of a channel's signal buffer.
+ *
+ * @example Allocate a channel's signal
+ * ```ts
+ * import { SIGNAL_BELL, SIGNAL_BYTES, SIGNAL_TORN } from "@streamlib/streamlib/ffi";
+ *
+ * // Shared memory, so that it can be posted to both isolates of the channel.
+ * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
+ * console.log(signal.length, signal[SIGNAL_BELL], signal[SIGNAL_TORN]); // 2 0 0
+ * ```
+ */
 export const SIGNAL_BYTES = 8;
 /**
  * Video and encoded frames a {@linkcode SignalledReader} keeps valid: a frame read from it stays
  * valid for the next 7 reads, like a frame from a processor's frame allocator of `hold` 8.
+ *
+ * @example A frame stays valid for READER_HOLD reads
+ * ```ts
+ * import type { VideoFrame } from "@streamlib/streamlib";
+ * import {
+ *   createNativeConnection,
+ *   FramePool,
+ *   READER_HOLD,
+ *   SIGNAL_BYTES,
+ *   SignalledReader,
+ *   SignalledWriter,
+ * } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 1024, slotCount: 16 });
+ * const [w, r] = createNativeConnection<VideoFrame>({ capacity: 16, policy: "fifo", pool });
+ * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
+ * using reader = new SignalledReader(r, signal, () => {}, () => {});
+ * using writer = new SignalledWriter(w, signal);
+ * const frame = (i: number): VideoFrame => ({
+ *   kind: "video",
+ *   width: 2,
+ *   height: 2,
+ *   format: "RGBA",
+ *   stride: 8,
+ *   timestampNs: i,
+ *   frameNumber: i,
+ *   data: new Uint8Array(16),
+ * });
+ * for (let i = 0; i < 12; i++) writer.push(frame(i));
+ * const first = reader.pop()!;
+ * for (let i = 1; i < READER_HOLD; i++) reader.pop();
+ * console.log(first.timestampNs); // 0 (still valid after 7 more reads)
+ * reader.pop();
+ * console.log(first.timestampNs); // 8 (its object was reused by the 8th read after it)
+ * ```
  */
 export const READER_HOLD = 8;
 
