@@ -19,7 +19,28 @@ import {
 } from "../mod.ts";
 import type { AudioMixerTypes } from "./audio_mixer.gen.ts";
 
-/** Config of {@linkcode AudioMixer}. */
+/**
+ * Config of {@linkcode AudioMixer}.
+ *
+ * @example Mix a second tone in at half level, never waiting for a stalled input
+ * ```ts
+ * import { AudioMixer, type AudioMixerConfig, createRuntime, NullSink, TestToneGenerator } from "@streamlib/streamlib/processors";
+ *
+ * const config: AudioMixerConfig = { gains: [1, 0.5], waitForAll: false };
+ * const rt = createRuntime();
+ * const low = rt.add(TestToneGenerator, { frequency: 220 });
+ * const high = rt.add(TestToneGenerator, { frequency: 440 });
+ * const mix = rt.add(AudioMixer, config, { id: "mix" });
+ * const sink = rt.add(NullSink, {}, { id: "sink" });
+ * rt.connect(low.outputs.audio, mix.inputs.in_0);
+ * rt.connect(high.outputs.audio, mix.inputs.in_1);
+ * rt.connect(mix.outputs.out, sink.inputs.in);
+ * await rt.start();
+ * await new Promise((resolve) => setTimeout(resolve, 50)); // 10 ms blocks: about 5 mixes
+ * await rt.stop();
+ * console.log(rt.stats().nodes.sink.framesIn > 0); // true
+ * ```
+ */
 export interface AudioMixerConfig {
   /**
    * Linear gain of each input, `in_0` first; inputs without an entry get 1.

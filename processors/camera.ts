@@ -19,7 +19,20 @@ import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
 import { VideoCaptureSource } from "./capture/video_capture_source.ts";
 import type { CameraTypes } from "./camera.gen.ts";
 
-/** Config of {@linkcode Camera}. */
+/**
+ * Config of {@linkcode Camera}.
+ *
+ * @example Ask for 640x480 at 15 fps; the other fields take their defaults
+ * ```ts
+ * import { Camera, type CameraConfig, createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const config: Partial<CameraConfig> = { width: 640, height: 480, fps: 15 };
+ * const rt = createRuntime();
+ * rt.add(Camera, config, { id: "cam" }); // validated now; the device opens at start()
+ * console.log(rt.describe().nodes[0].config);
+ * // { device: "", width: 640, height: 480, fps: 15, pixelFormat: "I420" }
+ * ```
+ */
 export interface CameraConfig {
   /**
    * Which camera: on macOS an AVFoundation unique ID, on Linux a V4L2 device (`"/dev/video0"`
@@ -76,6 +89,23 @@ const MAX_FRAME_BYTES = videoFrameByteLength("BGRA", 3840, 2160);
  * to the request. Errors are typed: `DeviceNotFoundError` (no such camera),
  * `PermissionDeniedError` (macOS privacy settings, or the device file's permissions),
  * `UnsupportedError` (a camera offering only compressed formats), `DeviceError` (unplugged).
+ *
+ * @example A camera that does not exist fails the node's setup with a typed error
+ * ```ts
+ * import { Camera, createRuntime, NullSink } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * const errors: string[] = [];
+ * rt.on((event) => {
+ *   if (event.type === "node-error") errors.push(`${event.node}: ${event.name} in ${event.phase}`);
+ * });
+ * const cam = rt.add(Camera, { device: "/dev/video91", width: 640, height: 480 }, { id: "cam" });
+ * const sink = rt.add(NullSink, {}, { id: "sink" });
+ * rt.connect(cam.outputs.video, sink.inputs.in);
+ * await rt.start(); // the other nodes run; "cam" is in state error
+ * await rt.stop();
+ * console.log(errors); // [ "cam: DeviceNotFoundError in setup" ]
+ * ```
  */
 @processor({ tags: ["video", "source", "capture"], mode: "loop" })
 export class Camera extends Processor<CameraTypes> {

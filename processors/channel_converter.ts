@@ -20,7 +20,31 @@ import {
 import { convertChannels } from "./dsp/channel_convert.ts";
 import type { ChannelConverterTypes } from "./channel_converter.gen.ts";
 
-/** Config of {@linkcode ChannelConverter}. */
+/**
+ * Config of {@linkcode ChannelConverter}.
+ *
+ * @example Upmix stereo to four channels on `out`
+ * ```ts
+ * import { type AudioFrame, connectLocal, createAudioFrame, InputBinding, monotonicClock, OutputBinding } from "@streamlib/streamlib";
+ * import { type ChannelConverterConfig, channelConverterNode } from "@streamlib/streamlib/processors";
+ *
+ * const config: ChannelConverterConfig = { channels: 4 };
+ * const ports = channelConverterNode.ports();
+ * const converter = channelConverterNode.create(config, ports);
+ * const source = new OutputBinding<AudioFrame>("source", "AudioFrame<2>");
+ * const sink = new InputBinding<AudioFrame>("sink", "AudioFrame");
+ * connectLocal(source, ports.input("in"));
+ * connectLocal(ports.output("out"), sink);
+ * const ctx = { node: "channels", clock: monotonicClock };
+ * converter.setup(ctx);
+ * const stereo = createAudioFrame(2, 48_000, 1); // one sample per channel
+ * stereo.samples.set([0.5, -0.5]);
+ * source.write(stereo);
+ * converter.process(ctx);
+ * const out = sink.read()!;
+ * console.log(out.channels, out.samples); // 4 Float32Array(4) [ 0.5, -0.5, 0.5, -0.5 ]
+ * ```
+ */
 export interface ChannelConverterConfig {
   /**
    * Channels of the `out` port (the `mono` and `stereo` ports are always 1 and 2).

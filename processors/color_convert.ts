@@ -21,7 +21,31 @@ import { convertFrame } from "./video/color_convert.ts";
 import { frameByteLength, isValidFrameSize } from "./video/pixel_format.ts";
 import type { ColorConvertTypes } from "./color_convert.gen.ts";
 
-/** Config of {@linkcode ColorConvert}. */
+/**
+ * Config of {@linkcode ColorConvert}.
+ *
+ * @example Convert test-pattern frames from RGBA to NV12
+ * ```ts
+ * import { connectLocal, InputBinding, monotonicClock, type VideoFrame } from "@streamlib/streamlib";
+ * import { type ColorConvertConfig, colorConvertNode, testPatternNode } from "@streamlib/streamlib/processors";
+ *
+ * const config: ColorConvertConfig = { pixelFormat: "NV12" };
+ * const patternPorts = testPatternNode.ports();
+ * const pattern = testPatternNode.create({ width: 64, height: 48, pixelFormat: "RGBA" }, patternPorts);
+ * const ports = colorConvertNode.ports();
+ * const convert = colorConvertNode.create(config, ports);
+ * const sink = new InputBinding<VideoFrame>("sink", "VideoFrame");
+ * connectLocal(patternPorts.output("video"), ports.input("in"));
+ * connectLocal(ports.output("out"), sink);
+ * const ctx = { node: "convert", clock: monotonicClock };
+ * pattern.setup(ctx);
+ * convert.setup(ctx);
+ * pattern.process(ctx);
+ * convert.process(ctx);
+ * const frame = sink.read()!;
+ * console.log(frame.format, frame.data.length); // NV12 4608
+ * ```
+ */
 export interface ColorConvertConfig {
   /**
    * Pixel format of the output frames.

@@ -19,7 +19,26 @@ import {
 } from "../mod.ts";
 import type { GainTypes } from "./gain.gen.ts";
 
-/** Config of {@linkcode Gain}. */
+/**
+ * Config of {@linkcode Gain}.
+ *
+ * @example Halve a tone's level in a running graph
+ * ```ts
+ * import { createRuntime, Gain, type GainConfig, NullSink, TestToneGenerator } from "@streamlib/streamlib/processors";
+ *
+ * const config: GainConfig = { gain: 0.5 };
+ * const rt = createRuntime();
+ * const tone = rt.add(TestToneGenerator, { amplitude: 0.5 });
+ * const gain = rt.add(Gain, config, { id: "gain" });
+ * const sink = rt.add(NullSink);
+ * rt.connect(tone.outputs.audio, gain.inputs.in);
+ * rt.connect(gain.outputs.out, sink.inputs.in);
+ * await rt.start();
+ * await new Promise((resolve) => setTimeout(resolve, 30));
+ * await rt.stop();
+ * console.log(rt.stats().nodes.gain.framesOut > 0); // true
+ * ```
+ */
 export interface GainConfig {
   /**
    * Linear factor applied to every sample; 1 leaves the audio unchanged.

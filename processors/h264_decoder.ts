@@ -37,6 +37,34 @@ const POOL_SIZE = 8;
  * straight into the frame's memory, a frame-pool slot when the graph spans Workers) with 8 valid
  * at a time; when no frame memory is free the picture is dropped and counted in
  * {@linkcode H264Decoder.droppedFrames}.
+ *
+ * @example Decode what the encoder made of three test-pattern frames
+ * ```ts
+ * import { connectLocal, InputBinding, monotonicClock, type VideoFrame } from "@streamlib/streamlib";
+ * import { h264DecoderNode, h264EncoderNode, testPatternNode } from "@streamlib/streamlib/processors";
+ *
+ * const patternPorts = testPatternNode.ports();
+ * const pattern = testPatternNode.create({ width: 64, height: 48, pixelFormat: "I420" }, patternPorts);
+ * const encoderPorts = h264EncoderNode.ports();
+ * const encoder = h264EncoderNode.create({ backend: "openh264" }, encoderPorts);
+ * const ports = h264DecoderNode.ports();
+ * const decoder = h264DecoderNode.create({}, ports);
+ * const sink = new InputBinding<VideoFrame>("sink", "VideoFrame");
+ * connectLocal(patternPorts.output("video"), encoderPorts.input("in"));
+ * connectLocal(encoderPorts.output("out"), ports.input("in"));
+ * connectLocal(ports.output("out"), sink);
+ * const ctx = { node: "codec", clock: monotonicClock };
+ * for (const node of [pattern, encoder, decoder]) node.setup(ctx);
+ * for (let i = 0; i < 3; i++) {
+ *   pattern.process(ctx);
+ *   encoder.process(ctx);
+ *   decoder.process(ctx);
+ * }
+ * const first = sink.read()!;
+ * console.log(first.width, first.height, first.format, first.frameNumber); // 64 48 I420 0
+ * console.log(decoder.decodedFrames, decoder.decodeErrors); // 3 0
+ * for (const node of [pattern, encoder, decoder]) node.teardown();
+ * ```
  */
 @processor({ tags: ["video", "codec", "decoder"], mode: "push" })
 export class H264Decoder extends Processor<H264DecoderTypes> {

@@ -21,7 +21,36 @@ import { H264Encoder as NativeH264Encoder } from "../ffi/h264_encoder.ts";
 import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
 import type { H264EncoderTypes } from "./h264_encoder.gen.ts";
 
-/** Config of {@linkcode H264Encoder}. */
+/**
+ * Config of {@linkcode H264Encoder}.
+ *
+ * @example Encode with OpenH264 at 500 kbit/s, a keyframe every second
+ * ```ts
+ * import { createRuntime, H264Encoder, type H264EncoderConfig, NullSink, TestPattern } from "@streamlib/streamlib/processors";
+ *
+ * const config: Partial<H264EncoderConfig> = { backend: "openh264", bitrate: 500_000, keyframeInterval: 30 };
+ * const rt = createRuntime();
+ * const pattern = rt.add(TestPattern, { width: 320, height: 240, fps: 30, pixelFormat: "I420" });
+ * const encoder = rt.add(H264Encoder, config, { id: "enc" });
+ * const sink = rt.add(NullSink, {}, { id: "sink" });
+ * rt.connect(pattern.outputs.video, encoder.inputs.in);
+ * rt.connect(encoder.outputs.out, sink.inputs.in);
+ * await rt.start();
+ * await new Promise((resolve) => setTimeout(resolve, 100)); // about 3 frames
+ * await rt.stop();
+ * console.log(rt.describe().nodes.find((n) => n.id === "enc")?.config);
+ * // {
+ * //   backend: "openh264",
+ * //   bitrate: 500000,
+ * //   fps: 30,
+ * //   keyframeInterval: 30,
+ * //   profile: "baseline",
+ * //   level: "auto",
+ * //   lowLatency: true
+ * // }
+ * console.log(rt.stats().nodes.sink.framesIn > 0); // true
+ * ```
+ */
 export interface H264EncoderConfig {
   /**
    * Implementation: `auto` tries the hardware encoder first (VideoToolbox on macOS) and falls

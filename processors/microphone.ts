@@ -22,7 +22,19 @@ import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
 import { NativeCapture, nativeNowNs } from "../ffi/native_capture.ts";
 import type { MicrophoneTypes } from "./microphone.gen.ts";
 
-/** Config of {@linkcode Microphone}. */
+/**
+ * Config of {@linkcode Microphone}.
+ *
+ * @example Capture the default microphone at 44.1 kHz
+ * ```ts
+ * import { createRuntime, Microphone, type MicrophoneConfig } from "@streamlib/streamlib/processors";
+ *
+ * const config: MicrophoneConfig = { device: "", sampleRate: 44_100 };
+ * const rt = createRuntime();
+ * rt.add(Microphone, config, { id: "mic" }); // validated now; the device opens at start()
+ * console.log(rt.describe().nodes[0].config); // { device: "", sampleRate: 44100 }
+ * ```
+ */
 export interface MicrophoneConfig {
   /**
    * Which microphone (an AVFoundation unique ID); empty for the default input.
@@ -59,6 +71,25 @@ const MAX_BLOCK_BYTES = 192_000 * 2 * 4;
  * into blocks from a rotating pool of 16. Blocks are stamped with their capture time on the media
  * clock. Errors are typed: `PermissionDeniedError` (refused in System Settings >
  * Privacy & Security), `DeviceNotFoundError`, `DeviceError`.
+ *
+ * @example Off macOS, the node fails its setup with UnsupportedPlatformError
+ * ```ts
+ * import { createRuntime, Microphone, NullSink } from "@streamlib/streamlib/processors";
+ *
+ * if (Deno.build.os !== "darwin") {
+ *   const rt = createRuntime();
+ *   const errors: string[] = [];
+ *   rt.on((event) => {
+ *     if (event.type === "node-error") errors.push(`${event.node}: ${event.name} in ${event.phase}`);
+ *   });
+ *   const mic = rt.add(Microphone, {}, { id: "mic" });
+ *   const sink = rt.add(NullSink, {}, { id: "sink" });
+ *   rt.connect(mic.outputs.audio, sink.inputs.in);
+ *   await rt.start(); // the other nodes run; "mic" is in state error
+ *   await rt.stop();
+ *   console.log(errors); // [ "mic: UnsupportedPlatformError in setup" ]
+ * }
+ * ```
  */
 @processor({ tags: ["audio", "source", "capture"], mode: "loop" })
 export class Microphone extends Processor<MicrophoneTypes> {

@@ -21,7 +21,26 @@ import {
 import { Mp4Playback, PLAYBACK_SAMPLE_RATE } from "./formats/mp4_playback.ts";
 import type { Mp4FileSourceTypes } from "./mp4_file_source.gen.ts";
 
-/** Config of {@linkcode Mp4FileSource}. */
+/**
+ * Config of {@linkcode Mp4FileSource}.
+ *
+ * @example Play a clip in a loop; `path` has no default
+ * ```ts
+ * import { ConfigValidationError } from "@streamlib/streamlib";
+ * import { createRuntime, Mp4FileSource, type Mp4FileSourceConfig } from "@streamlib/streamlib/processors";
+ *
+ * const config: Mp4FileSourceConfig = { path: "clip.mp4", loop: true };
+ * const rt = createRuntime();
+ * rt.add(Mp4FileSource, config, { id: "clip" }); // the file opens at start()
+ * try {
+ *   rt.add(Mp4FileSource, { loop: true });
+ * } catch (error) {
+ *   console.log(error instanceof ConfigValidationError); // true
+ *   console.log((error as Error).message);
+ *   // Cannot configure 'Mp4FileSource': config field 'path' is missing: expected a string of at least 1 characters
+ * }
+ * ```
+ */
 export interface Mp4FileSourceConfig {
   /**
    * The MP4 file to play: an H.264 video track and/or an Opus audio track (what `Mp4Writer`
@@ -58,6 +77,40 @@ const AUDIO_PERIOD_NS = 20_000_000;
  * with `loop`). A missing, unreadable or non-H.264/Opus file fails in `setup()` with
  * `Mp4ReadError` or `UnsupportedMp4CodecError`. At the end (without `loop`), {@linkcode
  * Mp4FileSource.ended} is set and nothing more is written.
+ *
+ * @example Record a short clip, then play it back in a loop
+ * ```ts
+ * import { createRuntime, H264Encoder, Mp4FileSource, Mp4Writer, NullSink, TestPattern, TestToneGenerator } from "@streamlib/streamlib/processors";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/clip.mp4`;
+ * const record = createRuntime();
+ * const pattern = record.add(TestPattern, { width: 160, height: 120, fps: 30, pixelFormat: "I420" });
+ * const encoder = record.add(H264Encoder, { backend: "openh264" });
+ * const tone = record.add(TestToneGenerator, {});
+ * const writer = record.add(Mp4Writer, { path });
+ * record.connect(pattern.outputs.video, encoder.inputs.in);
+ * record.connect(encoder.outputs.out, writer.inputs.video);
+ * record.connect(tone.outputs.audio, writer.inputs.audio);
+ * await record.start();
+ * await new Promise((resolve) => setTimeout(resolve, 150));
+ * await record.stop(); // the writer finalizes the file
+ *
+ * const play = createRuntime();
+ * const clip = play.add(Mp4FileSource, { path, loop: true }, { id: "clip" });
+ * const video = play.add(NullSink, {}, { id: "video" });
+ * const audio = play.add(NullSink, {}, { id: "audio" });
+ * play.connect(clip.outputs.video, video.inputs.in);
+ * play.connect(clip.outputs.audio, audio.inputs.in);
+ * await play.start();
+ * await new Promise((resolve) => setTimeout(resolve, 100));
+ * await play.stop();
+ * const { nodes } = play.stats();
+ * // It runs once per frame of the file (30 fps), in milliseconds:
+ * console.log(Math.round(nodes.clip.periodNs! / 1e6)); // 33
+ * console.log(nodes.video.framesIn > 0, nodes.audio.framesIn > 0); // true true
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 @processor({ tags: ["video", "audio", "source", "file"], mode: "loop" })
 export class Mp4FileSource extends Processor<Mp4FileSourceTypes> {

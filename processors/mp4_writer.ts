@@ -18,7 +18,20 @@ import {
 import { Mp4Recording, type Mp4RecordingStats } from "./formats/mp4_recording.ts";
 import type { Mp4WriterTypes } from "./mp4_writer.gen.ts";
 
-/** Config of {@linkcode Mp4Writer}. */
+/**
+ * Config of {@linkcode Mp4Writer}.
+ *
+ * @example Record to out.mp4 in fragments of at least 2 s
+ * ```ts
+ * import { createRuntime, Mp4Writer, type Mp4WriterConfig } from "@streamlib/streamlib/processors";
+ *
+ * const config: Partial<Mp4WriterConfig> = { path: "out.mp4", fragmentSeconds: 2 };
+ * const rt = createRuntime();
+ * rt.add(Mp4Writer, config, { id: "rec" }); // the file is created at start()
+ * console.log(rt.describe().nodes[0].config);
+ * // { path: "out.mp4", audioBitrate: 128000, fragmentSeconds: 2 }
+ * ```
+ */
 export interface Mp4WriterConfig {
   /**
    * The `.mp4` file to record to; created, or truncated if it exists.
@@ -62,6 +75,28 @@ export interface Mp4WriterConfig {
  * examples turn SIGINT into `stop()`. A process killed outright leaves a playable file that lacks
  * only the open fragment: fragments close at a video keyframe at least `fragmentSeconds` after
  * they began, so with the examples' 1 s keyframe interval about a second is at stake.
+ *
+ * @example Record a test pattern and a tone to an MP4 file
+ * ```ts
+ * import { createRuntime, H264Encoder, Mp4Writer, TestPattern, TestToneGenerator } from "@streamlib/streamlib/processors";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const rt = createRuntime();
+ * const pattern = rt.add(TestPattern, { width: 160, height: 120, fps: 30, pixelFormat: "I420" });
+ * const encoder = rt.add(H264Encoder, { backend: "openh264", keyframeInterval: 30 });
+ * const tone = rt.add(TestToneGenerator, { frequency: 440 });
+ * const writer = rt.add(Mp4Writer, { path: `${dir}/take.mp4` }, { id: "rec" });
+ * rt.connect(pattern.outputs.video, encoder.inputs.in);
+ * rt.connect(encoder.outputs.out, writer.inputs.video);
+ * rt.connect(tone.outputs.audio, writer.inputs.audio);
+ * await rt.start();
+ * await new Promise((resolve) => setTimeout(resolve, 150));
+ * await rt.stop(); // drains the queues, then the writer's teardown finalizes the file
+ * const file = await Deno.readFile(`${dir}/take.mp4`);
+ * console.log(new TextDecoder().decode(file.subarray(4, 8))); // ftyp
+ * console.log(rt.stats().nodes.rec.framesIn > 0); // true
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 @processor({ tags: ["video", "audio", "sink", "file"], mode: "push" })
 export class Mp4Writer extends Processor<Mp4WriterTypes> {

@@ -20,7 +20,30 @@ import {
 import { Freeverb } from "./dsp/freeverb.ts";
 import type { ReverbTypes } from "./reverb.gen.ts";
 
-/** Config of {@linkcode Reverb}. */
+/**
+ * Config of {@linkcode Reverb}.
+ *
+ * @example `wet: 0, dry: 1` passes audio through unchanged
+ * ```ts
+ * import { type AudioFrame, connectLocal, createAudioFrame, InputBinding, monotonicClock, OutputBinding } from "@streamlib/streamlib";
+ * import { type ReverbConfig, reverbNode } from "@streamlib/streamlib/processors";
+ *
+ * const config: ReverbConfig = { roomSize: 0.5, damping: 0.5, wet: 0, dry: 1, width: 1 };
+ * const ports = reverbNode.ports();
+ * const reverb = reverbNode.create(config, ports);
+ * const source = new OutputBinding<AudioFrame<2>>("source", "AudioFrame<2>");
+ * const sink = new InputBinding<AudioFrame<2>>("sink", "AudioFrame<2>");
+ * connectLocal(source, ports.input("in"));
+ * connectLocal(ports.output("out"), sink);
+ * const ctx = { node: "reverb", clock: monotonicClock };
+ * reverb.setup(ctx);
+ * const block = createAudioFrame(2, 48_000, 2);
+ * block.samples.set([0.5, -0.5, 0.25, -0.25]);
+ * source.write(block);
+ * reverb.process(ctx);
+ * console.log(sink.read()?.samples); // Float32Array(4) [ 0.5, -0.5, 0.25, -0.25 ]
+ * ```
+ */
 export interface ReverbConfig {
   /**
    * Room size: how long the tail lasts (comb feedback `0.7 + 0.28 * roomSize`).

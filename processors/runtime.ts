@@ -8,7 +8,24 @@ import { Runtime, type RuntimeOptions } from "../mod.ts";
 import { WorkerBackend, type WorkerBackendOptions } from "../ffi/worker_backend.ts";
 import { registry as builtinRegistry } from "./registry.gen.ts";
 
-/** Options of {@linkcode createRuntime}: the runtime's, and how Workers are made. */
+/**
+ * Options of {@linkcode createRuntime}: the runtime's, and how Workers are made.
+ *
+ * @example Keep every node on the main isolate
+ * ```ts
+ * import { PlacementUnavailableError } from "@streamlib/streamlib";
+ * import { createRuntime, type CreateRuntimeOptions } from "@streamlib/streamlib/processors";
+ *
+ * const options: CreateRuntimeOptions = { workers: false };
+ * const rt = createRuntime(options);
+ * rt.add("Gain", { gain: 0.5 }, { id: "gain" }); // placed on "main"
+ * try {
+ *   rt.add("Gain", {}, { id: "far", placement: { worker: "dsp" } });
+ * } catch (error) {
+ *   console.log(error instanceof PlacementUnavailableError); // true
+ * }
+ * ```
+ */
 export interface CreateRuntimeOptions extends RuntimeOptions {
   /**
    * Worker placement. `true` (the default): `{ worker: "<name>" }` placements run in Workers

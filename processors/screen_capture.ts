@@ -20,7 +20,28 @@ import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
 import { VideoCaptureSource } from "./capture/video_capture_source.ts";
 import type { ScreenCaptureTypes } from "./screen_capture.gen.ts";
 
-/** Config of {@linkcode ScreenCapture}. */
+/**
+ * Config of {@linkcode ScreenCapture}.
+ *
+ * @example Capture a 640x360 region of display :1 at 15 fps
+ * ```ts
+ * import { createRuntime, ScreenCapture, type ScreenCaptureConfig } from "@streamlib/streamlib/processors";
+ *
+ * const config: Partial<ScreenCaptureConfig> = { display: ":1", x: 100, y: 50, width: 640, height: 360, fps: 15 };
+ * const rt = createRuntime();
+ * rt.add(ScreenCapture, config, { id: "screen" }); // validated now; the display opens at start()
+ * console.log(rt.describe().nodes[0].config);
+ * // {
+ * //   display: ":1",
+ * //   x: 100,
+ * //   y: 50,
+ * //   width: 640,
+ * //   height: 360,
+ * //   fps: 15,
+ * //   pixelFormat: "I420"
+ * // }
+ * ```
+ */
 export interface ScreenCaptureConfig {
   /**
    * The X11 display (`":0"`, `":99.0"`); empty for `$DISPLAY`.
@@ -88,6 +109,24 @@ export interface ScreenCaptureConfig {
  * display fails `setup()` with `DeviceNotFoundError`; on other OSes with
  * `UnsupportedPlatformError`; a display that goes away mid-capture fails `process()` with
  * `DeviceError`.
+ *
+ * @example A display that cannot be reached fails the node's setup with a typed error
+ * ```ts
+ * import { createRuntime, NullSink, ScreenCapture } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * const errors: string[] = [];
+ * rt.on((event) => {
+ *   if (event.type === "node-error") errors.push(`${event.node}: ${event.name} in ${event.phase}`);
+ * });
+ * const screen = rt.add(ScreenCapture, { display: ":248" }, { id: "screen" });
+ * const sink = rt.add(NullSink, {}, { id: "sink" });
+ * rt.connect(screen.outputs.video, sink.inputs.in);
+ * await rt.start(); // the other nodes run; "screen" is in state error
+ * await rt.stop();
+ * // On Linux (elsewhere the error is UnsupportedPlatformError):
+ * console.log(errors); // [ "screen: DeviceNotFoundError in setup" ]
+ * ```
  */
 @processor({ tags: ["video", "source", "capture"], mode: "loop" })
 export class ScreenCapture extends Processor<ScreenCaptureTypes> {

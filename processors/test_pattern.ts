@@ -21,7 +21,28 @@ import {
 import { TestPatternRenderer } from "./video/test_pattern.ts";
 import type { TestPatternTypes } from "./test_pattern.gen.ts";
 
-/** Config of {@linkcode TestPattern}. */
+/**
+ * Config of {@linkcode TestPattern}.
+ *
+ * @example Small I420 frames at 50 fps: 20 ms apart
+ * ```ts
+ * import { connectLocal, InputBinding, monotonicClock, type VideoFrame } from "@streamlib/streamlib";
+ * import { type TestPatternConfig, testPatternNode } from "@streamlib/streamlib/processors";
+ *
+ * const config: TestPatternConfig = { width: 32, height: 16, fps: 50, pixelFormat: "I420" };
+ * const ports = testPatternNode.ports();
+ * const pattern = testPatternNode.create(config, ports);
+ * const sink = new InputBinding<VideoFrame>("sink", "VideoFrame");
+ * connectLocal(ports.output("video"), sink);
+ * const ctx = { node: "bars", clock: monotonicClock };
+ * pattern.setup(ctx);
+ * pattern.process(ctx);
+ * pattern.process(ctx);
+ * const [a, b] = [sink.read()!, sink.read()!];
+ * console.log(a.width, a.height, a.format); // 32 16 I420
+ * console.log(b.timestampNs - a.timestampNs, pattern.periodNs); // 20000000 20000000
+ * ```
+ */
 export interface TestPatternConfig {
   /**
    * Frame width in pixels (even for I420 and NV12).

@@ -17,7 +17,33 @@ import {
 } from "../mod.ts";
 import type { TestToneGeneratorTypes } from "./test_tone_generator.gen.ts";
 
-/** Config of {@linkcode TestToneGenerator}. */
+/**
+ * Config of {@linkcode TestToneGenerator}.
+ *
+ * @example A square wave at a quarter of the sample rate: two samples up, two down
+ * ```ts
+ * import { type AudioFrame, connectLocal, InputBinding, monotonicClock } from "@streamlib/streamlib";
+ * import { type TestToneConfig, testToneGeneratorNode } from "@streamlib/streamlib/processors";
+ *
+ * const config: TestToneConfig = {
+ *   frequency: 12_000,
+ *   amplitude: 0.5,
+ *   sampleRate: 48_000,
+ *   blockSize: 16,
+ *   waveform: "square",
+ * };
+ * const ports = testToneGeneratorNode.ports();
+ * const tone = testToneGeneratorNode.create(config, ports);
+ * const sink = new InputBinding<AudioFrame<2>>("sink", "AudioFrame<2>");
+ * connectLocal(ports.output("audio"), sink);
+ * const ctx = { node: "tone", clock: monotonicClock };
+ * tone.setup(ctx);
+ * tone.process(ctx);
+ * const block = sink.read()!;
+ * const left = block.samples.filter((_, i) => i % 2 === 0); // samples are interleaved L, R
+ * console.log(block.frameCount, left.subarray(0, 4)); // 16 Float32Array(4) [ 0.5, 0.5, -0.5, -0.5 ]
+ * ```
+ */
 export interface TestToneConfig {
   /**
    * Tone frequency in hertz.

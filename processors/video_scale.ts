@@ -22,7 +22,29 @@ import { isValidFrameSize } from "./video/pixel_format.ts";
 import { BilinearScaler } from "./video/scale.ts";
 import type { VideoScaleTypes } from "./video_scale.gen.ts";
 
-/** Config of {@linkcode VideoScale}. */
+/**
+ * Config of {@linkcode VideoScale}.
+ *
+ * @example Scale 720p test frames down to 320x180 and record them
+ * ```ts
+ * import { createRuntime, TestPattern, VideoScale, type VideoScaleConfig, Y4mWriter } from "@streamlib/streamlib/processors";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const config: VideoScaleConfig = { width: 320, height: 180 };
+ * const rt = createRuntime();
+ * const pattern = rt.add(TestPattern, { width: 1280, height: 720, pixelFormat: "I420" });
+ * const scale = rt.add(VideoScale, config);
+ * const writer = rt.add(Y4mWriter, { path: `${dir}/small.y4m`, ...config });
+ * rt.connect(pattern.outputs.video, scale.inputs.in);
+ * rt.connect(scale.outputs.out, writer.inputs.in);
+ * await rt.start();
+ * await new Promise((resolve) => setTimeout(resolve, 100));
+ * await rt.stop();
+ * const file = await Deno.readFile(`${dir}/small.y4m`);
+ * console.log(new TextDecoder().decode(file.subarray(0, file.indexOf(10)))); // YUV4MPEG2 W320 H180 F30:1 Ip A1:1 C420jpeg
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export interface VideoScaleConfig {
   /**
    * Output width in pixels; even, so every pixel format can be produced.

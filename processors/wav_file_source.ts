@@ -19,7 +19,36 @@ import { convertChannels } from "./dsp/channel_convert.ts";
 import { WavReader } from "./formats/wav_reader.ts";
 import type { WavFileSourceTypes } from "./wav_file_source.gen.ts";
 
-/** Config of {@linkcode WavFileSource}. */
+/**
+ * Config of {@linkcode WavFileSource}.
+ *
+ * @example Record a take, then play it in a loop in blocks of 5 ms
+ * ```ts
+ * import { createRuntime, NullSink, TestToneGenerator, WavFileSource, type WavFileSourceConfig, WavWriter } from "@streamlib/streamlib/processors";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/take.wav`;
+ * const record = createRuntime();
+ * const tone = record.add(TestToneGenerator, {});
+ * const writer = record.add(WavWriter, { path });
+ * record.connect(tone.outputs.audio, writer.inputs.in);
+ * await record.start();
+ * await new Promise((resolve) => setTimeout(resolve, 30));
+ * await record.stop();
+ *
+ * const config: WavFileSourceConfig = { path, blockSize: 240, loop: true };
+ * const play = createRuntime();
+ * const source = play.add(WavFileSource, config, { id: "wav" });
+ * const sink = play.add(NullSink, {}, { id: "sink" });
+ * play.connect(source.outputs.audio, sink.inputs.in);
+ * await play.start();
+ * await new Promise((resolve) => setTimeout(resolve, 50));
+ * await play.stop();
+ * console.log(play.stats().nodes.wav.periodNs); // 5000000
+ * console.log(play.stats().nodes.sink.framesIn > 0); // true
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export interface WavFileSourceConfig {
   /**
    * The WAV file to play (PCM 8/16/24/32-bit or float 32/64-bit, any channel count).

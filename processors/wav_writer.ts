@@ -18,7 +18,33 @@ import { convertChannels } from "./dsp/channel_convert.ts";
 import { WavWriter as WavFileWriter } from "./formats/wav_writer.ts";
 import type { WavWriterTypes } from "./wav_writer.gen.ts";
 
-/** Config of {@linkcode WavWriter}. */
+/**
+ * Config of {@linkcode WavWriter}.
+ *
+ * @example Record a tone as mono 32-bit float
+ * ```ts
+ * import { createRuntime, TestToneGenerator, WavWriter, type WavWriterConfig } from "@streamlib/streamlib/processors";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const config: WavWriterConfig = {
+ *   path: `${dir}/tone.wav`,
+ *   sampleFormat: "float32",
+ *   sampleRate: 48_000,
+ *   channels: 1, // the tone is stereo: the writer downmixes it
+ * };
+ * const rt = createRuntime();
+ * const tone = rt.add(TestToneGenerator, { sampleRate: 48_000 });
+ * const writer = rt.add(WavWriter, config);
+ * rt.connect(tone.outputs.audio, writer.inputs.in);
+ * await rt.start();
+ * await new Promise((resolve) => setTimeout(resolve, 30));
+ * await rt.stop(); // the writer's teardown closes the file
+ * const header = new DataView((await Deno.readFile(config.path)).buffer);
+ * // The fmt chunk: format 3 (IEEE float), 1 channel, 48000 Hz.
+ * console.log(header.getUint16(20, true), header.getUint16(22, true), header.getUint32(24, true)); // 3 1 48000
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export interface WavWriterConfig {
   /**
    * The WAV file to record to; created, or truncated if it exists.

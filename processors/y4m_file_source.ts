@@ -19,7 +19,36 @@ import { TruncatedY4mFrameError, Y4mHeaderError } from "./formats/y4m_errors.ts"
 import { Y4mReader } from "./formats/y4m_reader.ts";
 import type { Y4mFileSourceTypes } from "./y4m_file_source.gen.ts";
 
-/** Config of {@linkcode Y4mFileSource}. */
+/**
+ * Config of {@linkcode Y4mFileSource}.
+ *
+ * @example Record bars at 25 fps, then play the file in a loop
+ * ```ts
+ * import { createRuntime, NullSink, TestPattern, Y4mFileSource, type Y4mFileSourceConfig, Y4mWriter } from "@streamlib/streamlib/processors";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/bars.y4m`;
+ * const record = createRuntime();
+ * const pattern = record.add(TestPattern, { width: 64, height: 48, fps: 25 });
+ * const writer = record.add(Y4mWriter, { path, width: 64, height: 48, fps: 25 });
+ * record.connect(pattern.outputs.video, writer.inputs.in);
+ * await record.start();
+ * await new Promise((resolve) => setTimeout(resolve, 50));
+ * await record.stop();
+ *
+ * const config: Y4mFileSourceConfig = { path, loop: true };
+ * const play = createRuntime();
+ * const source = play.add(Y4mFileSource, config, { id: "y4m" });
+ * const sink = play.add(NullSink, {}, { id: "sink" });
+ * play.connect(source.outputs.video, sink.inputs.in);
+ * await play.start();
+ * await new Promise((resolve) => setTimeout(resolve, 50));
+ * await play.stop();
+ * console.log(play.stats().nodes.y4m.periodNs); // 40000000
+ * console.log(play.stats().nodes.sink.framesIn > 0); // true
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export interface Y4mFileSourceConfig {
   /**
    * The YUV4MPEG2 file to play (8-bit 4:2:0: `C420jpeg`, `C420`, `C420mpeg2` or `C420paldv`).

@@ -20,7 +20,27 @@ import { convertFrame } from "./video/color_convert.ts";
 import { frameByteLength } from "./video/pixel_format.ts";
 import type { Y4mWriterTypes } from "./y4m_writer.gen.ts";
 
-/** Config of {@linkcode Y4mWriter}. */
+/**
+ * Config of {@linkcode Y4mWriter}.
+ *
+ * @example Record 64x48 bars at 29.97 fps
+ * ```ts
+ * import { createRuntime, TestPattern, Y4mWriter, type Y4mWriterConfig } from "@streamlib/streamlib/processors";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const config: Y4mWriterConfig = { path: `${dir}/bars.y4m`, width: 64, height: 48, fps: 29.97 };
+ * const rt = createRuntime();
+ * const pattern = rt.add(TestPattern, { width: 64, height: 48, fps: 29.97 });
+ * const writer = rt.add(Y4mWriter, config);
+ * rt.connect(pattern.outputs.video, writer.inputs.in);
+ * await rt.start();
+ * await new Promise((resolve) => setTimeout(resolve, 50));
+ * await rt.stop();
+ * const file = await Deno.readFile(config.path);
+ * console.log(new TextDecoder().decode(file.subarray(0, file.indexOf(10)))); // YUV4MPEG2 W64 H48 F30000:1001 Ip A1:1 C420jpeg
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export interface Y4mWriterConfig {
   /**
    * The `.y4m` file to record to; created, or truncated if it exists.

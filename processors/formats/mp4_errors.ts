@@ -4,7 +4,25 @@
  * @module
  */
 
-/** An MP4 file that cannot be opened or parsed; names the path and the reason. */
+/**
+ * An MP4 file that cannot be opened or parsed; names the path and the reason.
+ *
+ * @example A missing file fails the source's setup
+ * ```ts
+ * import { monotonicClock } from "@streamlib/streamlib";
+ * import { mp4FileSourceNode, Mp4ReadError } from "@streamlib/streamlib/processors";
+ *
+ * const source = mp4FileSourceNode.create({ path: "missing.mp4" });
+ * try {
+ *   await source.setup({ node: "clip", clock: monotonicClock });
+ * } catch (error) {
+ *   if (!(error instanceof Mp4ReadError)) throw error;
+ *   console.log(error.path); // missing.mp4
+ *   console.log(error.message);
+ *   // Cannot read missing.mp4: it cannot be opened (No such file or directory (os error 2): stat 'missing.mp4')
+ * }
+ * ```
+ */
 export class Mp4ReadError extends Error {
   /** The file. */
   readonly path: string;
@@ -30,7 +48,21 @@ export class Mp4ReadError extends Error {
   }
 }
 
-/** A track whose codec this library does not decode; names the codec and the supported ones. */
+/**
+ * A track whose codec this library does not decode; names the codec and the supported ones.
+ * `Mp4FileSource` fails its setup with it for, say, an AAC audio track.
+ *
+ * @example Tell an unsupported codec from an unreadable file
+ * ```ts
+ * import { Mp4ReadError, UnsupportedMp4CodecError } from "@streamlib/streamlib/processors";
+ *
+ * const error: Mp4ReadError = new UnsupportedMp4CodecError("talk.mp4", "audio", "aac", ["opus"]);
+ * if (error instanceof UnsupportedMp4CodecError) {
+ *   console.log(error.codec, error.supported); // aac [ "opus" ]
+ * }
+ * console.log(error.message); // Cannot read talk.mp4: its audio codec is aac, expected opus
+ * ```
+ */
 export class UnsupportedMp4CodecError extends Mp4ReadError {
   /** The track's codec (`"hevc"`, `"aac"`, ...), or `"unknown"`. */
   readonly codec: string;

@@ -46,7 +46,31 @@ export interface Mp4RecordingOptions {
 /** Frames held back at the start while waiting for the other track's first frame. */
 const START_HOLD = 256;
 
-/** What a recording has written. */
+/**
+ * What a recording has written (`Mp4Writer`'s `stats`).
+ *
+ * @example Count the Opus packets of an audio-only recording
+ * ```ts
+ * import { type AudioFrame, connectLocal, createAudioFrame, monotonicClock, OutputBinding } from "@streamlib/streamlib";
+ * import { type Mp4RecordingStats, mp4WriterNode } from "@streamlib/streamlib/processors";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const ports = mp4WriterNode.ports();
+ * const writer = mp4WriterNode.create({ path: `${dir}/tone.mp4` }, ports);
+ * const audio = new OutputBinding<AudioFrame>("audio", "AudioFrame<2>");
+ * connectLocal(audio, ports.input("audio"), { capacity: 16 });
+ * const ctx = { node: "rec", clock: monotonicClock };
+ * await writer.setup(ctx);
+ * for (let n = 0; n < 10; n++) { // 10 blocks of 20 ms
+ *   audio.write({ ...createAudioFrame(2, 48_000, 960), timestampNs: n * 20e6, frameNumber: n });
+ * }
+ * await writer.process(ctx);
+ * await writer.teardown();
+ * const stats: Mp4RecordingStats = writer.stats;
+ * console.log(stats); // { videoFrames: 0, audioPackets: 10, droppedVideo: 0 }
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export interface Mp4RecordingStats {
   /** Video access units given to the muxer. */
   videoFrames: number;
