@@ -162,6 +162,7 @@ export type {
   IsolateHost,
   NodeFailure,
 } from "./core/isolate_host.ts";
+export type { RequiredIsolate } from "./core/required_isolate.ts";
 export { LatencyHistogram, type LatencySummary } from "./core/latency_histogram.ts";
 export { LocalIsolate, type LocalIsolateOptions } from "./core/local_isolate.ts";
 export { LoopPacer } from "./core/loop_pacer.ts";

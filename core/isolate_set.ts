@@ -10,7 +10,8 @@ import type { CrossIsolateChannel } from "./cross_isolate_transport.ts";
 import type { GraphConnection } from "./graph.ts";
 import type { IsolateBackend, IsolateHost } from "./isolate_host.ts";
 import { isolateOf, MAIN_ISOLATE, type Placement } from "./placement.ts";
-import { PlacementUnavailableError } from "./runtime_errors.ts";
+import type { RequiredIsolate } from "./required_isolate.ts";
+import { NodeOptionsError, PlacementUnavailableError } from "./runtime_errors.ts";
 import type { RuntimeEventListener } from "./runtime_events.ts";
 
 /** Drain passes over all isolates before `stop()` gives up waiting for push nodes to go quiet. */
@@ -61,7 +62,8 @@ export class IsolateSet {
    * @returns The host.
    * @throws {PlacementUnavailableError} When no host was injected for it.
    */
-  hostFor(node: string, placement: Placement): IsolateHost {
+  hostFor(node: string, placement: Placement, required?: RequiredIsolate): IsolateHost {
+    if (required) return this.#requiredHost(node, required);
     const host = this.#hosts.get(isolateOf(placement)) ?? this.#spawn(placement);
     if (host) return host;
     const workers = [...this.#hosts.keys()].filter((isolate) => isolate !== MAIN_ISOLATE);
@@ -178,11 +180,33 @@ export class IsolateSet {
   }
 
   /** Asks the backend for the host of a Worker not seen yet, and brings it to the set's phase. */
+  #requiredHost(node: string, required: RequiredIsolate): IsolateHost {
+    const existing = this.#hosts.get(required.name);
+    if (existing) return existing;
+    if (!this.#backend?.transport) {
+      throw new NodeOptionsError(
+        node,
+        `it runs in ${required.name}, which needs a cross-isolate transport: create the runtime with createRuntime() from "@streamlib/streamlib/processors", or pass new Runtime({ isolates: new WorkerBackend() })`,
+      );
+    }
+    const host = required.createHost();
+    if (host.isolate !== required.name) {
+      throw new TypeError(
+        `Cannot use the host of ${required.name}: its isolate is '${host.isolate}'`,
+      );
+    }
+    return this.#adopt(required.name, host);
+  }
+
   #spawn(placement: Placement): IsolateHost | undefined {
     if (placement === "main" || !this.#backend?.spawn) return undefined;
     const host = this.#backend.spawn(placement.worker);
     if (!host) return undefined;
-    this.#hosts.set(checkHost(placement.worker, host), host);
+    return this.#adopt(checkHost(placement.worker, host), host);
+  }
+
+  #adopt(isolate: string, host: IsolateHost): IsolateHost {
+    this.#hosts.set(isolate, host);
     for (const listener of this.#listeners) host.on(listener);
     // The host is empty: nodes added to it from now on are set up in the background and run
     // (or wait paused), like nodes added to the other hosts in this phase.

@@ -10,6 +10,7 @@ import { createNodeHandle, type NodeHandle } from "./port_ref.ts";
 import { PortTable } from "./port_table.ts";
 import type { Processor, ProcessorInit, ProcessorTypes } from "./processor.ts";
 import type { ProcessorDescriptor } from "./processor_descriptor.ts";
+import type { RequiredIsolate } from "./required_isolate.ts";
 
 /**
  * Everything the runtime needs to instantiate a processor by name or by class.
@@ -38,6 +39,11 @@ export interface NodeDefinition<
    * `import.meta.url`), so a Worker can import it; `undefined` for definitions made elsewhere.
    */
   readonly moduleUrl?: string;
+  /**
+   * The isolate every node of this type runs in, whatever the placement (native plugin
+   * processors run on their plugin's threads). Absent for ordinary processors.
+   */
+  readonly isolate?: RequiredIsolate;
   /**
    * Validates `config` against the schema and constructs the processor with its ports bound.
    *

@@ -169,7 +169,8 @@ export class Runtime implements AsyncDisposable {
     const node = buildRuntimeNode(this.registry, processor, config, options, {
       newId: (name) => graph.newNodeId(name),
       checkId: (id) => graph.checkNodeId(id),
-      isolateFor: (id, placement) => this.#isolates.hostFor(id, placement).isolate,
+      isolateFor: (id, placement, definition) =>
+        this.#isolates.hostFor(id, placement, definition.isolate).isolate,
     });
     const { id, definition, descriptor } = node;
     const host = this.#isolates.get(node.isolate);

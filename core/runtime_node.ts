@@ -52,7 +52,7 @@ export interface NodeRecordContext {
   /** Throws when the id is taken or malformed. */
   checkId(id: string): void;
   /** The isolate name for a placement; throws when there is no host for it. */
-  isolateFor(id: string, placement: Placement): string;
+  isolateFor(id: string, placement: Placement, definition: NodeDefinition): string;
 }
 
 /**
@@ -93,7 +93,15 @@ export function buildRuntimeNode(
   const problem = placementProblem(placement) ??
     errorPolicyProblem(options.onError, options.maxRestarts);
   if (problem) throw new NodeOptionsError(id, problem);
-  const isolate = context.isolateFor(id, placement);
+  if (definition.isolate && placement !== "main") {
+    throw new NodeOptionsError(
+      id,
+      `${descriptor.name} always runs in ${definition.isolate.name} (a native plugin processor runs on its plugin's own thread), so it takes no placement; got ${
+        JSON.stringify(placement)
+      }`,
+    );
+  }
+  const isolate = context.isolateFor(id, placement, definition);
   return {
     id,
     descriptor,

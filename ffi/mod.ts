@@ -136,6 +136,20 @@ export { CACHE_DIR_ENV, nativeCacheDir } from "./native_cache.ts";
 export { type CrateSource, crateSource, fetchCrateSources } from "./native_source.ts";
 export { createNativeConnection, type NativeConnectionOptions } from "./native_connection.ts";
 export {
+  NativePlugin,
+  type NativePluginLoadOptions,
+  NativeProcessor,
+  nativeProcessorIndex,
+} from "./native_plugin.ts";
+export {
+  NativePluginError,
+  PLUGIN_ABI_VERSION,
+  PluginAbiMismatchError,
+  pluginStatusError,
+} from "./native_plugin_errors.ts";
+export { SL_ERR_PLUGIN, SL_ERR_PLUGIN_ABI } from "./status.ts";
+export { NATIVE_POLL_MS, NativePluginHost } from "./native_plugin_host.ts";
+export {
   NativeTransport,
   type NativeTransportEndpoint,
   type NativeTransportOptions,

@@ -32,6 +32,29 @@ export const SL_ERR_PERMISSION_DENIED = -11;
 export const SL_ERR_CODEC = -12;
 /** An open device failed: busy, unplugged, display closed (ABI 3). */
 export const SL_ERR_DEVICE = -13;
+/**
+ * `SL_ERR_PLUGIN`: a native plugin cannot be loaded, is not a plugin, or failed (ABI 4).
+ *
+ * @example Name the status
+ * ```ts
+ * import { NativePluginError, SL_ERR_PLUGIN } from "@streamlib/streamlib/ffi";
+ *
+ * const isPluginFailure = (status: number) => status === SL_ERR_PLUGIN;
+ * console.log(isPluginFailure(-14), typeof NativePluginError); // true function
+ * ```
+ */
+export const SL_ERR_PLUGIN = -14;
+/**
+ * `SL_ERR_PLUGIN_ABI`: a native plugin was built for another plugin ABI version (ABI 4).
+ *
+ * @example Name the status
+ * ```ts
+ * import { pluginStatusError, SL_ERR_PLUGIN_ABI } from "@streamlib/streamlib/ffi";
+ *
+ * console.log(pluginStatusError(SL_ERR_PLUGIN_ABI, "", "/p.so").name); // PluginAbiMismatchError
+ * ```
+ */
+export const SL_ERR_PLUGIN_ABI = -15;
 
 /**
  * The handle a closed wrapper keeps: never issued by the library, so a call through it fails
@@ -55,4 +78,6 @@ export const STATUS_NAMES: Readonly<Record<number, string>> = {
   [SL_ERR_PERMISSION_DENIED]: "SL_ERR_PERMISSION_DENIED",
   [SL_ERR_CODEC]: "SL_ERR_CODEC",
   [SL_ERR_DEVICE]: "SL_ERR_DEVICE",
+  [SL_ERR_PLUGIN]: "SL_ERR_PLUGIN",
+  [SL_ERR_PLUGIN_ABI]: "SL_ERR_PLUGIN_ABI",
 };

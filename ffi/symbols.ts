@@ -9,7 +9,7 @@
  */
 
 /** The ABI version this table was written for; the loader refuses any other. */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 /** Symbols of `libstreamlib_native` (see `docs/native_abi.md`). */
 export const symbols = {
@@ -148,6 +148,38 @@ export const symbols = {
     parameters: ["u32", "buffer", "u32", "buffer", "u32"],
     result: "i32",
   },
+  /** `fn sl_plugin_load(path: *const u8, len: u32, out: *mut u32) -> i32` (ABI 4) */
+  sl_plugin_load: { parameters: ["buffer", "u32", "buffer"], result: "i32" },
+  /** `fn sl_plugin_describe(plugin: u32, buf: *mut u8, cap: u32) -> i32` (ABI 4) */
+  sl_plugin_describe: { parameters: ["u32", "buffer", "u32"], result: "i32" },
+  /** `fn sl_plugin_free(plugin: u32) -> i32` (ABI 4) */
+  sl_plugin_free: { parameters: ["u32"], result: "i32" },
+  /** `fn sl_plugin_node_create(plugin: u32, index: u32, out: *mut u32) -> i32` (ABI 4) */
+  sl_plugin_node_create: { parameters: ["u32", "u32", "buffer"], result: "i32" },
+  /** `fn sl_plugin_node_free(node: u32) -> i32` (ABI 4) */
+  sl_plugin_node_free: { parameters: ["u32"], result: "i32" },
+  /**
+   * `fn sl_plugin_node_bind(node: u32, direction: u32, port: u32, endpoint: u32, pool: u32,
+   * state: *mut u8) -> i32` (ABI 4)
+   */
+  sl_plugin_node_bind: {
+    parameters: ["u32", "u32", "u32", "u32", "u32", "pointer"],
+    result: "i32",
+  },
+  /** `fn sl_plugin_node_unbind(node: u32, binding: u32) -> i32` (ABI 4) */
+  sl_plugin_node_unbind: { parameters: ["u32", "u32"], result: "i32" },
+  /** `fn sl_plugin_node_setup(node: u32, config: *const u8, len: u32) -> i32` (ABI 4) */
+  sl_plugin_node_setup: { parameters: ["u32", "buffer", "u32"], result: "i32" },
+  /** `fn sl_plugin_node_run(node: u32, paused: u32) -> i32` (ABI 4) */
+  sl_plugin_node_run: { parameters: ["u32", "u32"], result: "i32" },
+  /** `fn sl_plugin_node_halt(node: u32) -> i32` (ABI 4) */
+  sl_plugin_node_halt: { parameters: ["u32"], result: "i32" },
+  /** `fn sl_plugin_node_teardown(node: u32) -> i32` (ABI 4) */
+  sl_plugin_node_teardown: { parameters: ["u32"], result: "i32" },
+  /** `fn sl_plugin_node_stats(node: u32, out: *mut f64) -> i32` (ABI 4) */
+  sl_plugin_node_stats: { parameters: ["u32", "buffer"], result: "i32" },
+  /** `fn sl_plugin_node_failure(node: u32, buf: *mut u8, cap: u32) -> i32` (ABI 4) */
+  sl_plugin_node_failure: { parameters: ["u32", "buffer", "u32"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The opened library: `Deno.dlopen` over {@linkcode symbols}. */

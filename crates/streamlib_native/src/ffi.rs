@@ -20,7 +20,7 @@ use crate::media::pixel_format::PixelFormat;
 use crate::media::platform;
 use crate::panic_guard::{guarded, guarded_status};
 use crate::status::{Error, ErrorKind};
-use crate::{ABI_VERSION, c_buffer, last_error, registry};
+use crate::{ABI_VERSION, c_buffer, last_error, plugin, registry};
 
 /// Returns the ABI version this library implements ([`ABI_VERSION`]).
 #[unsafe(no_mangle)]
@@ -932,4 +932,217 @@ pub extern "C" fn sl_platform() -> u32 {
         "macos" => 2,
         _ => 0,
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Native plugins (ABI 4): see `docs/plugins.md` and the `streamlib_plugin` crate.
+
+/// Loads the native plugin at the UTF-8 path `path` (`len` bytes), checks its plugin ABI version
+/// and writes its handle to `out`. Returns 0; `SL_ERR_PLUGIN` when the file cannot be loaded or
+/// is not a plugin, `SL_ERR_PLUGIN_ABI` when it was built for another plugin ABI (ABI 4).
+///
+/// # Safety
+///
+/// `path` must be readable for `len` bytes; `out` writable for one `u32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_plugin_load(path: *const u8, len: u32, out: *mut u32) -> i32 {
+    plugin::guarded_plugin(|| {
+        c_buffer::non_null(out, "out")?;
+        // SAFETY: `path` is readable for `len` bytes (caller contract).
+        let path = unsafe { c_buffer::text(path, len, "path") }?;
+        let handle = plugin::load(path)?;
+        // SAFETY: `out` is non-null and writable for one u32 (caller contract).
+        unsafe { c_buffer::write_all(out, &[handle]) };
+        Ok(0)
+    })
+}
+
+/// Copies the plugin's description, JSON `{"name", "version", "abi", "path", "processors":
+/// [<descriptor>...]}`, into `buf` as far as it fits and returns its full length (ABI 4).
+///
+/// # Safety
+///
+/// A non-null `buf` must be writable for `cap` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_plugin_describe(plugin: u32, buf: *mut u8, cap: u32) -> i32 {
+    plugin::guarded_plugin(|| {
+        let json = plugin::with_plugin(plugin, |library| library.describe())?;
+        // SAFETY: a non-null `buf` is writable for `cap` bytes (caller contract).
+        let out = unsafe { c_buffer::bytes_mut(buf, cap, "buf") }?;
+        Ok(c_buffer::copy_truncated(json.as_bytes(), out))
+    })
+}
+
+/// Frees a plugin handle; the library stays loaded while nodes of it live. Returns 0 (ABI 4).
+#[unsafe(no_mangle)]
+pub extern "C" fn sl_plugin_free(plugin: u32) -> i32 {
+    plugin::guarded_plugin(|| plugin::free(plugin).map(|()| 0))
+}
+
+/// Creates a node of processor `index` of `plugin` (no instance yet: see
+/// [`sl_plugin_node_setup`]) and writes its handle to `out`. Returns 0 (ABI 4).
+///
+/// # Safety
+///
+/// `out` must be writable for one `u32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_plugin_node_create(plugin: u32, index: u32, out: *mut u32) -> i32 {
+    plugin::guarded_plugin(|| {
+        c_buffer::non_null(out, "out")?;
+        let node = plugin::create_node(plugin, index)?;
+        // SAFETY: `out` is non-null and writable for one u32 (caller contract).
+        unsafe { c_buffer::write_all(out, &[node]) };
+        Ok(0)
+    })
+}
+
+/// Stops a node, destroys its instance, closes its connection ends and frees it. Returns 0
+/// (ABI 4).
+#[unsafe(no_mangle)]
+pub extern "C" fn sl_plugin_node_free(node: u32) -> i32 {
+    plugin::guarded_plugin(|| plugin::free_node(node).map(|()| 0))
+}
+
+/// Binds one end of a native connection to a port of a node, which takes over the ring endpoint
+/// (its handle is freed): `direction` 0 binds consumer `endpoint` to input `port`, 1 binds
+/// producer `endpoint` to output `port`. `pool` is the connection's frame pool; `state` points at
+/// the connection's shared state (`ffi/connection_shared_state.ts`), which must stay valid until
+/// the binding is removed. Returns the binding's id (ABI 4).
+///
+/// # Safety
+///
+/// `state` must be 8-byte aligned, point at the connection's shared state, and outlive the
+/// binding.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_plugin_node_bind(
+    node: u32,
+    direction: u32,
+    port: u32,
+    endpoint: u32,
+    pool: u32,
+    state: *mut u8,
+) -> i32 {
+    plugin::guarded_plugin(|| {
+        c_buffer::non_null(state, "state")?;
+        if state.align_offset(8) != 0 {
+            return Err(ErrorKind::Misaligned {
+                param: "state",
+                align: 8,
+            }
+            .into());
+        }
+        let pool = registry::pool_arc(pool)?;
+        plugin::with_node(node, |n| {
+            // SAFETY: aligned, non-null, the connection's state, outliving the binding (caller
+            // contract).
+            let shared = unsafe { plugin::shared_state::SharedState::new(state) };
+            let id = match direction {
+                0 => {
+                    let consumer = registry::take_consumer(endpoint, "sl_plugin_node_bind")?;
+                    n.bind_input(port, |id| {
+                        plugin::ports::InputBinding::new(id, consumer, pool, shared)
+                    })?
+                }
+                1 => {
+                    let producer = registry::take_producer(endpoint, "sl_plugin_node_bind")?;
+                    n.bind_output(port, |id| {
+                        plugin::ports::OutputBinding::new(id, producer, pool, shared)
+                    })?
+                }
+                value => {
+                    return Err(ErrorKind::UnknownCode {
+                        what: "binding direction",
+                        value,
+                        valid: "0 (input) or 1 (output)",
+                    }
+                    .into());
+                }
+            };
+            Ok(c_buffer::count_to_status(id as usize))
+        })
+    })
+}
+
+/// Removes binding `binding` of a node and closes that connection end: 1 if it existed, else 0
+/// (ABI 4).
+#[unsafe(no_mangle)]
+pub extern "C" fn sl_plugin_node_unbind(node: u32, binding: u32) -> i32 {
+    plugin::guarded_plugin(|| plugin::with_node(node, |n| Ok(i32::from(n.unbind(binding)))))
+}
+
+/// Creates the node's instance from `config` (UTF-8 JSON, `len` bytes) by calling the plugin's
+/// `create`. Returns 0; `SL_ERR_PLUGIN` with the plugin's message when it refuses (ABI 4).
+///
+/// # Safety
+///
+/// `config` must be readable for `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_plugin_node_setup(node: u32, config: *const u8, len: u32) -> i32 {
+    plugin::guarded_plugin(|| {
+        // SAFETY: readable for `len` bytes (caller contract).
+        let config = unsafe { c_buffer::bytes(config, len, "config") }?;
+        plugin::with_node(node, |n| n.setup(config).map(|()| 0))
+    })
+}
+
+/// Starts the node's thread (once) and runs it (`paused` 0) or pauses it (1). Returns 0 (ABI 4).
+#[unsafe(no_mangle)]
+pub extern "C" fn sl_plugin_node_run(node: u32, paused: u32) -> i32 {
+    plugin::guarded_plugin(|| plugin::with_node(node, |n| n.run(paused != 0).map(|()| 0)))
+}
+
+/// Stops the node's thread, waiting for a `process` in flight; the instance stays. Returns 0
+/// (ABI 4).
+#[unsafe(no_mangle)]
+pub extern "C" fn sl_plugin_node_halt(node: u32) -> i32 {
+    plugin::guarded_plugin(|| {
+        plugin::with_node(node, |n| {
+            n.halt();
+            Ok(0)
+        })
+    })
+}
+
+/// Stops the node's thread and destroys its instance. Returns 0 (ABI 4).
+#[unsafe(no_mangle)]
+pub extern "C" fn sl_plugin_node_teardown(node: u32) -> i32 {
+    plugin::guarded_plugin(|| {
+        plugin::with_node(node, |n| {
+            n.teardown();
+            Ok(0)
+        })
+    })
+}
+
+/// Fills `out` with `[state, calls, frames_in, frames_out, errors, count, p50_ns, p99_ns, max_ns,
+/// mean_ns, queued]`; state 0 stopped, 1 ready, 2 running, 3 paused, 4 failed. Returns 0 (ABI 4).
+///
+/// # Safety
+///
+/// `out` must be writable for eleven `f64`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_plugin_node_stats(node: u32, out: *mut f64) -> i32 {
+    plugin::guarded_plugin(|| {
+        c_buffer::non_null(out, "out")?;
+        let stats = plugin::with_node(node, |n| Ok(n.stats()))?;
+        // SAFETY: `out` is non-null and writable for eleven f64s (caller contract).
+        unsafe { c_buffer::write_all(out, &stats) };
+        Ok(0)
+    })
+}
+
+/// Copies why the node failed (UTF-8) into `buf` as far as it fits and returns its full length;
+/// 0 while it has not failed (ABI 4).
+///
+/// # Safety
+///
+/// A non-null `buf` must be writable for `cap` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_plugin_node_failure(node: u32, buf: *mut u8, cap: u32) -> i32 {
+    plugin::guarded_plugin(|| {
+        let failure = plugin::with_node(node, |n| Ok(n.failure()))?.unwrap_or_default();
+        // SAFETY: a non-null `buf` is writable for `cap` bytes (caller contract).
+        let out = unsafe { c_buffer::bytes_mut(buf, cap, "buf") }?;
+        Ok(c_buffer::copy_truncated(failure.as_bytes(), out))
+    })
 }

@@ -7,6 +7,8 @@
 //! - [`media`] — H.264 encoding (OpenH264 everywhere, VideoToolbox on macOS) and decoding, Opus,
 //!   native pixel conversion, and capture (X11 screens and V4L2 cameras on Linux, AVFoundation
 //!   cameras and microphones on macOS) that writes into the frame pool and a ring.
+//! - [`plugin`] — the host of native plugins: loads a plugin library (`streamlib_plugin` ABI),
+//!   checks its version, and runs its processors on native threads over the same rings and pool.
 //! - [`ffi`] — the `sl_*` functions of `docs/native_abi.md`, over process-wide
 //!   [`handle_table`]s, every one guarded against panics ([`panic_guard`]) and reporting failures
 //!   through [`last_error`].
@@ -51,6 +53,8 @@ pub mod ffi;
 #[cfg(not(loom))]
 pub mod media;
 #[cfg(not(loom))]
+pub mod plugin;
+#[cfg(not(loom))]
 mod registry;
 
 pub mod error_text;
@@ -70,4 +74,4 @@ pub mod status;
 /// The version of the C ABI this library implements, returned by [`ffi::sl_abi_version`].
 ///
 /// Any change to a signature, a status code or the message layout bumps it.
-pub const ABI_VERSION: u32 = 3;
+pub const ABI_VERSION: u32 = 4;

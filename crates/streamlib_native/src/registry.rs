@@ -149,3 +149,18 @@ pub(crate) fn take_producer(handle: u32, operation: &'static str) -> Result<Ring
         .into()),
     }
 }
+
+/// Takes the consumer behind `handle` out of the table (the handle is freed): the caller owns it
+/// from then on, as a native plugin node's thread does.
+pub(crate) fn take_consumer(handle: u32, operation: &'static str) -> Result<RingConsumer, Error> {
+    with_consumer(handle, operation, |_| ())?;
+    match RING_ENDPOINTS.remove(handle)? {
+        RingEndpoint::Consumer(consumer) => Ok(consumer),
+        RingEndpoint::Producer(_) => Err(ErrorKind::WrongEndpoint {
+            operation,
+            handle,
+            expected: "consumer",
+        }
+        .into()),
+    }
+}

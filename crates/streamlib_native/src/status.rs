@@ -53,11 +53,15 @@ pub enum Status {
     Codec = -12,
     /// `SL_ERR_DEVICE`: a device failed while open (busy, unplugged, display closed) (ABI 3).
     Device = -13,
+    /// `SL_ERR_PLUGIN`: a native plugin cannot be loaded, is not a plugin, or failed (ABI 4).
+    Plugin = -14,
+    /// `SL_ERR_PLUGIN_ABI`: a native plugin was built for another plugin ABI version (ABI 4).
+    PluginAbi = -15,
 }
 
 impl Status {
-    /// Every status, in code order (`0`, `-1`, ... `-13`).
-    pub const ALL: [Status; 14] = [
+    /// Every status, in code order (`0`, `-1`, ... `-15`).
+    pub const ALL: [Status; 16] = [
         Status::Ok,
         Status::InvalidArgument,
         Status::InvalidHandle,
@@ -72,6 +76,8 @@ impl Status {
         Status::PermissionDenied,
         Status::Codec,
         Status::Device,
+        Status::Plugin,
+        Status::PluginAbi,
     ];
 
     /// The `i32` code that crosses the ABI.
@@ -101,6 +107,8 @@ impl Status {
             Status::PermissionDenied => "SL_ERR_PERMISSION_DENIED",
             Status::Codec => "SL_ERR_CODEC",
             Status::Device => "SL_ERR_DEVICE",
+            Status::Plugin => "SL_ERR_PLUGIN",
+            Status::PluginAbi => "SL_ERR_PLUGIN_ABI",
         }
     }
 }
@@ -505,6 +513,8 @@ mod tests {
                 (-11, "SL_ERR_PERMISSION_DENIED"),
                 (-12, "SL_ERR_CODEC"),
                 (-13, "SL_ERR_DEVICE"),
+                (-14, "SL_ERR_PLUGIN"),
+                (-15, "SL_ERR_PLUGIN_ABI"),
             ]
         );
         assert_eq!(Status::from_code(1), None);

@@ -1,0 +1,36 @@
+/**
+ * Processor types that always run in an isolate of their own, whatever the placement: native
+ * plugin processors run on their plugin's native threads.
+ *
+ * @module
+ */
+
+import type { IsolateHost } from "./isolate_host.ts";
+
+/**
+ * The isolate every node of a processor type runs in (`NodeDefinition.isolate`). The runtime
+ * creates its host the first time it adds such a node (one host per runtime and isolate name)
+ * and connects the node to the others through the runtime's cross-isolate transport, as it does
+ * for Worker placements.
+ *
+ * @example A definition that names its isolate
+ * ```ts
+ * import type { RequiredIsolate } from "@streamlib/streamlib";
+ *
+ * function describe(isolate: RequiredIsolate): string {
+ *   return `runs in ${isolate.name}`;
+ * }
+ * console.log(describe({ name: "native:effects", createHost: () => { throw new Error("unused"); } }));
+ * // runs in native:effects
+ * ```
+ */
+export interface RequiredIsolate {
+  /** The isolate's name, e.g. `native:<plugin>`; never `main` or `worker:<name>`. */
+  readonly name: string;
+  /**
+   * Creates the host of that isolate for one runtime.
+   *
+   * @returns A host whose `isolate` is `name`.
+   */
+  createHost(): IsolateHost;
+}
