@@ -14,13 +14,43 @@ import { NativeTransport } from "./native_transport.ts";
 import { PoolFrameAllocator } from "./pool_frame_allocator.ts";
 import { WorkerHost } from "./worker_host.ts";
 
-/** The default pool: slots for 1920x1080 RGBA frames. */
+/**
+ * The default pool: slots for 1920x1080 RGBA frames.
+ *
+ * @example Keep the slot size, take fewer slots
+ * ```ts
+ * import { DEFAULT_WORKER_POOL, videoSlotBytes, WorkerBackend } from "@streamlib/streamlib/ffi";
+ *
+ * const { slotBytes, slotCount } = DEFAULT_WORKER_POOL;
+ * console.log(slotBytes === videoSlotBytes("RGBA", 1920, 1080), slotCount); // true 64
+ * // A quarter of the reservation, still for 1080p RGBA frames:
+ * await using backend = new WorkerBackend({ pool: { ...DEFAULT_WORKER_POOL, slotCount: 16 } });
+ * console.log(backend.hosts.length); // 0 (nothing starts before a node is placed on a Worker)
+ * ```
+ */
 export const DEFAULT_WORKER_POOL: { readonly slotBytes: number; readonly slotCount: number } = {
   slotBytes: videoSlotBytes("RGBA", 1920, 1080),
   slotCount: 64,
 };
 
-/** Options of a {@linkcode WorkerBackend}. */
+/**
+ * Options of a {@linkcode WorkerBackend}.
+ *
+ * @example Share a pool you opened yourself
+ * ```ts
+ * import { FramePool, WorkerBackend, type WorkerBackendOptions } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 65_536, slotCount: 32 }); // closed by its owner, here
+ * const options: WorkerBackendOptions = {
+ *   pool,
+ *   registries: [], // modules exporting a NodeRegistry, for definitions without a moduleUrl
+ *   callTimeoutMs: 5_000,
+ *   statsIntervalMs: 50,
+ * };
+ * await using backend = new WorkerBackend(options);
+ * console.log(backend.pool === pool); // true
+ * ```
+ */
 export interface WorkerBackendOptions {
   /**
    * The frame pool shared by every isolate: the size of one created at the first Worker (its

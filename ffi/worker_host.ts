@@ -23,7 +23,25 @@ import { WorkerMirror } from "./worker_mirror.ts";
 import type { WorkerCallName, WorkerReport } from "./worker_protocol.ts";
 import { WorkerThread } from "./worker_thread.ts";
 
-/** Options of a {@linkcode WorkerHost}. */
+/**
+ * Options of a {@linkcode WorkerHost}.
+ *
+ * @example Make a host by hand
+ * ```ts
+ * import { FramePool, NativeTransport, WorkerHost, type WorkerHostOptions } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 4096, slotCount: 8 });
+ * const options: WorkerHostOptions = {
+ *   worker: "dsp",
+ *   transport: new NativeTransport({ pool }),
+ *   pool: () => pool.share(), // called when the Worker starts, with the first node
+ *   callTimeoutMs: 5_000,
+ * };
+ * const host = new WorkerHost(options);
+ * console.log(host.isolate, host.worker); // worker:dsp dsp
+ * await host.close(); // no Worker was started: nothing to end
+ * ```
+ */
 export interface WorkerHostOptions {
   /** The Worker's name, from `{ worker: "<name>" }`. */
   readonly worker: string;
@@ -60,6 +78,16 @@ const ENTRY = new URL("./worker_entry.ts", import.meta.url);
  * starts a new Worker.
  *
  * Made by `WorkerBackend`; see `docs/workers.md`.
+ *
+ * @example The backend makes one host per Worker name
+ * ```ts
+ * import { WorkerBackend } from "@streamlib/streamlib/ffi";
+ *
+ * await using backend = new WorkerBackend();
+ * const host = backend.spawn("dsp"); // what the runtime does for `{ worker: "dsp" }`
+ * console.log(host.isolate, backend.spawn("dsp") === host); // worker:dsp true
+ * console.log(host.threadId); // undefined (its Worker starts with the first node)
+ * ```
  */
 export class WorkerHost implements IsolateHost {
   /** The isolate name, `worker:<name>`. */

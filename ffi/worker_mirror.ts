@@ -13,7 +13,24 @@ import { nodeErrorEvent, type RuntimeEvent } from "../core/runtime_events.ts";
 import type { NodeState, NodeStats } from "../core/runtime_stats.ts";
 import type { WorkerNodeSnapshot, WorkerSnapshot } from "./worker_protocol.ts";
 
-/** A node as the main isolate last heard of it. */
+/**
+ * A node as the main isolate last heard of it.
+ *
+ * @example What the main isolate knows of a node
+ * ```ts
+ * import { type MirroredNode, WorkerMirror } from "@streamlib/streamlib/ffi";
+ * import { gainNode } from "@streamlib/streamlib/processors";
+ *
+ * const mirror = new WorkerMirror();
+ * const worker = {}; // the host's token for its Worker
+ * mirror.addNode(
+ *   { id: "gain", definition: gainNode, config: { gain: 0.5 }, onError: "stop-processor", maxRestarts: 0 },
+ *   worker,
+ * );
+ * const node: MirroredNode = mirror.node("gain");
+ * console.log(node.state, node.loaded, node.stats.framesIn, node.worker === worker); // stopped true 0 true
+ * ```
+ */
 export interface MirroredNode {
   /** The node, as the runtime gave it. */
   readonly spec: HostedNodeSpec;
@@ -29,7 +46,33 @@ export interface MirroredNode {
   stats: NodeStats;
 }
 
-/** A connection or channel end made in a Worker. */
+/**
+ * A connection or channel end made in a Worker.
+ *
+ * @example Record a connection and a channel end
+ * ```ts
+ * import { type MirroredConnection, WorkerMirror } from "@streamlib/streamlib/ffi";
+ *
+ * const mirror = new WorkerMirror();
+ * const worker = {};
+ * const inside: MirroredConnection = {
+ *   worker,
+ *   stats: {
+ *     capacity: 4,
+ *     policy: "latest",
+ *     queued: 0,
+ *     written: 0,
+ *     read: 0,
+ *     dropped: 0,
+ *     fullRejections: 0,
+ *   },
+ * };
+ * mirror.setConnection("conn_1", inside); // between two nodes of the Worker
+ * mirror.setConnection("conn_2", { worker, node: "gain" }); // a channel end attached to "gain"
+ * console.log(mirror.connectionsOf(worker), mirror.connectionsOf(worker, "gain")); // [ "conn_1", "conn_2" ] [ "conn_2" ]
+ * console.log(mirror.connectionStats("conn_1")?.capacity); // 4
+ * ```
+ */
 export interface MirroredConnection {
   /** The Worker it was made in, or `undefined` when it was not made (a node was gone). */
   readonly worker: object | undefined;

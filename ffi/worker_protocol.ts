@@ -17,7 +17,24 @@ import type { RuntimeEvent } from "../core/runtime_events.ts";
 import type { NodeState, NodeStats } from "../core/runtime_stats.ts";
 import type { SharedFramePool } from "./frame_pool.ts";
 
-/** What the Worker is started with (`workerData`). */
+/**
+ * What the Worker is started with (`workerData`).
+ *
+ * @example The Worker's start-up data
+ * ```ts
+ * import { FramePool, type WorkerInit } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 4096, slotCount: 8 });
+ * const init: WorkerInit = {
+ *   isolate: "worker:dsp",
+ *   pool: pool.share(),
+ *   registries: [],
+ *   statsIntervalMs: 100,
+ * };
+ * // Structured-cloneable: it is posted as the Worker's `workerData`.
+ * console.log(structuredClone(init).isolate); // worker:dsp
+ * ```
+ */
 export interface WorkerInit {
   /** The isolate name, `worker:<name>`. */
   readonly isolate: string;
@@ -29,7 +46,26 @@ export interface WorkerInit {
   readonly statsIntervalMs: number;
 }
 
-/** A node as posted to a Worker: its definition by name and module. */
+/**
+ * A node as posted to a Worker: its definition by name and module.
+ *
+ * @example Resolve a posted node as the Worker does
+ * ```ts
+ * import { WorkerDefinitions, type WorkerNodeSpec } from "@streamlib/streamlib/ffi";
+ * import { gainNode } from "@streamlib/streamlib/processors";
+ *
+ * const spec: WorkerNodeSpec = {
+ *   id: "gain",
+ *   processor: gainNode.descriptor.name,
+ *   moduleUrl: gainNode.moduleUrl,
+ *   config: { gain: 0.5 },
+ *   onError: "stop-processor",
+ *   maxRestarts: 0,
+ * };
+ * const definition = await new WorkerDefinitions([]).resolve(spec.processor, spec.moduleUrl);
+ * console.log(definition.descriptor.name); // Gain
+ * ```
+ */
 export interface WorkerNodeSpec {
   /** The node's id. */
   readonly id: string;
@@ -45,7 +81,22 @@ export interface WorkerNodeSpec {
   readonly maxRestarts: number;
 }
 
-/** The `IsolateHost` calls that answer (lifecycle steps and node removal). */
+/**
+ * The `IsolateHost` calls that answer (lifecycle steps and node removal).
+ *
+ * @example Build call commands
+ * ```ts
+ * import type { WorkerCallName, WorkerCommand } from "@streamlib/streamlib/ffi";
+ *
+ * let nextId = 1;
+ * function call(name: WorkerCallName, node?: string): Extract<WorkerCommand, { op: "call" }> {
+ *   return { op: "call", id: nextId++, call: name, node };
+ * }
+ *
+ * console.log(call("setup")); // { op: "call", id: 1, call: "setup", node: undefined }
+ * console.log(call("removeNode", "gain").id); // 2
+ * ```
+ */
 export type WorkerCallName =
   | "removeNode"
   | "setup"
@@ -55,7 +106,34 @@ export type WorkerCallName =
   | "teardown"
   | "settled";
 
-/** A message from the main isolate to the Worker. Handled strictly in order. */
+/**
+ * A message from the main isolate to the Worker. Handled strictly in order.
+ *
+ * @example Describe commands
+ * ```ts
+ * import type { WorkerCommand } from "@streamlib/streamlib/ffi";
+ *
+ * function describe(command: WorkerCommand): string {
+ *   switch (command.op) {
+ *     case "addNode":
+ *       return `add ${command.spec.id}`;
+ *     case "call":
+ *       return `call ${command.call} #${command.id}`;
+ *     case "disconnect":
+ *       return `disconnect ${command.connection}`;
+ *     default:
+ *       return command.op;
+ *   }
+ * }
+ *
+ * const commands: WorkerCommand[] = [
+ *   { op: "run" },
+ *   { op: "call", id: 1, call: "pause" },
+ *   { op: "disconnect", connection: "conn_1" },
+ * ];
+ * console.log(commands.map(describe)); // [ "run", "call pause #1", "disconnect conn_1" ]
+ * ```
+ */
 export type WorkerCommand =
   | { readonly op: "addNode"; readonly spec: WorkerNodeSpec }
   | { readonly op: "connect"; readonly spec: HostedConnectionSpec }
@@ -69,7 +147,29 @@ export type WorkerCommand =
     readonly node?: string;
   };
 
-/** A node's state, failure and counters as the Worker last saw them. */
+/**
+ * A node's state, failure and counters as the Worker last saw them.
+ *
+ * @example Apply a node's snapshot to the mirror
+ * ```ts
+ * import { WorkerMirror, type WorkerNodeSnapshot } from "@streamlib/streamlib/ffi";
+ * import { gainNode } from "@streamlib/streamlib/processors";
+ *
+ * const mirror = new WorkerMirror();
+ * const worker = {};
+ * mirror.addNode(
+ *   { id: "gain", definition: gainNode, config: {}, onError: "stop-processor", maxRestarts: 0 },
+ *   worker,
+ * );
+ * const gain: WorkerNodeSnapshot = {
+ *   state: "running",
+ *   failure: undefined,
+ *   stats: mirror.node("gain").stats,
+ * };
+ * mirror.applySnapshot(worker, { nodes: { gain }, connections: {} }, true);
+ * console.log(mirror.node("gain").state); // running
+ * ```
+ */
 export interface WorkerNodeSnapshot {
   /** The state. */
   readonly state: NodeState;
@@ -79,7 +179,20 @@ export interface WorkerNodeSnapshot {
   readonly stats: NodeStats;
 }
 
-/** The Worker's counters: every node, and the connections inside the Worker. */
+/**
+ * The Worker's counters: every node, and the connections inside the Worker.
+ *
+ * @example Snapshot a Worker with no nodes
+ * ```ts
+ * import { FramePool, WorkerServer, type WorkerSnapshot } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
+ * const server = new WorkerServer({ isolate: "worker:a", pool, registries: [], post: () => {} });
+ * const snapshot: WorkerSnapshot = server.snapshot();
+ * console.log(snapshot); // { nodes: {}, connections: {} }
+ * await server.close();
+ * ```
+ */
 export interface WorkerSnapshot {
   /** By node id. */
   readonly nodes: Record<string, WorkerNodeSnapshot>;
@@ -87,7 +200,24 @@ export interface WorkerSnapshot {
   readonly connections: Record<string, ConnectionStats>;
 }
 
-/** A message from the Worker to the main isolate. */
+/**
+ * A message from the Worker to the main isolate.
+ *
+ * @example Collect the reply to a call
+ * ```ts
+ * import { FramePool, type WorkerReport, WorkerServer } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
+ * const reports: WorkerReport[] = [];
+ * const post = (report: WorkerReport) => reports.push(report);
+ * const server = new WorkerServer({ isolate: "worker:a", pool, registries: [], post });
+ * server.handle({ op: "call", id: 7, call: "settled" });
+ * await server.idle();
+ * const [reply] = reports;
+ * console.log(reply.type, reply.type === "reply" && reply.id); // reply 7
+ * await server.close();
+ * ```
+ */
 export type WorkerReport =
   | { readonly type: "ready"; readonly threadId: number }
   | {

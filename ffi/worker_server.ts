@@ -21,7 +21,27 @@ import type {
   WorkerSnapshot,
 } from "./worker_protocol.ts";
 
-/** Options of a {@linkcode WorkerServer}. */
+/**
+ * Options of a {@linkcode WorkerServer}.
+ *
+ * @example Serve with an explicit clock
+ * ```ts
+ * import { monotonicClock } from "@streamlib/streamlib";
+ * import { FramePool, WorkerServer, type WorkerServerOptions } from "@streamlib/streamlib/ffi";
+ *
+ * using pool = FramePool.create({ slotBytes: 1024, slotCount: 4 });
+ * const options: WorkerServerOptions = {
+ *   isolate: "worker:dsp",
+ *   pool,
+ *   registries: [],
+ *   post: (report) => console.log(report.type), // worker_entry.ts posts to parentPort
+ *   clock: monotonicClock,
+ * };
+ * const server = new WorkerServer(options);
+ * console.log(server.active); // false (no nodes yet)
+ * await server.close();
+ * ```
+ */
 export interface WorkerServerOptions {
   /** The isolate name, `worker:<name>`. */
   readonly isolate: string;
