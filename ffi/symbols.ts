@@ -8,10 +8,36 @@
  * @module
  */
 
-/** The ABI version this table was written for; the loader refuses any other. */
+/**
+ * The ABI version this table was written for; the loader refuses any other.
+ *
+ * @example Compare with what the library reports
+ * ```ts
+ * import { ABI_VERSION, loadNativeLibrary } from "@streamlib/streamlib/ffi";
+ *
+ * // loadNativeLibrary() refuses (AbiMismatchError) a library that reports another version.
+ * console.log(loadNativeLibrary().symbols.sl_abi_version() === ABI_VERSION); // true
+ * ```
+ */
 export const ABI_VERSION = 4;
 
-/** Symbols of `libstreamlib_native` (see `docs/native_abi.md`). */
+/**
+ * Symbols of `libstreamlib_native` (see `docs/native_abi.md`).
+ *
+ * @example Open only the symbols you need
+ * ```ts
+ * import { ABI_VERSION, libraryPath, loadNativeLibrary, symbols } from "@streamlib/streamlib/ffi";
+ *
+ * // Each entry is a Deno.dlopen definition.
+ * const lib = Deno.dlopen(libraryPath(loadNativeLibrary()), {
+ *   sl_abi_version: symbols.sl_abi_version,
+ *   sl_monotonic_now_ns: symbols.sl_monotonic_now_ns,
+ * });
+ * console.log(lib.symbols.sl_abi_version() === ABI_VERSION, lib.symbols.sl_monotonic_now_ns() > 0); // true true
+ * console.log(symbols.sl_ring_push.parameters); // [ "u32", "buffer" ]
+ * lib.close();
+ * ```
+ */
 export const symbols = {
   /** `fn sl_abi_version() -> u32` */
   sl_abi_version: { parameters: [], result: "u32" },
@@ -182,5 +208,17 @@ export const symbols = {
   sl_plugin_node_failure: { parameters: ["u32", "buffer", "u32"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-/** The opened library: `Deno.dlopen` over {@linkcode symbols}. */
+/**
+ * The opened library: `Deno.dlopen` over {@linkcode symbols}.
+ *
+ * @example Run a wrapper on a given library
+ * ```ts
+ * import { FramePool, loadNativeLibrary, type NativeLibrary } from "@streamlib/streamlib/ffi";
+ *
+ * const lib: NativeLibrary = loadNativeLibrary();
+ * // Every wrapper takes the library it runs on (loadNativeLibrary()'s default otherwise).
+ * using pool = FramePool.create({ slotBytes: 64, slotCount: 2, library: lib });
+ * console.log(pool.slotCount); // 2
+ * ```
+ */
 export type NativeLibrary = Deno.DynamicLibrary<typeof symbols>;
