@@ -87,12 +87,13 @@ interface HostedNode {
  * const tone = rt.add("TestToneGenerator", { frequency: 440, amplitude: 0.5 });
  * const gain = rt.add("NativeGain", { gain: 0.5 });
  * const sink = rt.add("NullSink");
- * rt.connectByName(`${tone.id}.audio`, `${gain.id}.in`);
- * rt.connectByName(`${gain.id}.out`, `${sink.id}.in`);
+ * rt.connectByName(tone.name, "audio", gain.name, "in");
+ * rt.connectByName(gain.name, "out", sink.name, "in");
  * await rt.start();
  * await new Promise((resolve) => setTimeout(resolve, 100));
  * await rt.stop();
- * console.log(rt.describe().nodes.find((n) => n.id === gain.id)?.isolate); // native:streamlib_example_plugin
+ * console.log(rt.describe().nodes.find((n) => n.id === gain.name)?.isolate); // native:streamlib_example_plugin
+ * plugin.close();
  * ```
  */
 export class NativePluginHost implements IsolateHost, Disposable {

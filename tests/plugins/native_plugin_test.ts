@@ -1,0 +1,293 @@
+/**
+ * Native plugins end to end: the real example plugin and fixture cdylibs from `crates/`, loaded
+ * by the real host library, run in graphs next to TypeScript nodes.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import {
+  DuplicateProcessorError,
+  NodeOptionsError,
+  NodeRegistry,
+  Runtime,
+  type RuntimeEvent,
+} from "../../mod.ts";
+import {
+  type NativeConnectionStats,
+  NativePlugin,
+  NativePluginError,
+  PluginAbiMismatchError,
+} from "../../ffi/mod.ts";
+import { sleep, until, workerRig } from "../fixtures/workers/harness.ts";
+import { tap } from "../fixtures/workers/worker_nodes.ts";
+
+const EXT = Deno.build.os === "darwin" ? "dylib" : Deno.build.os === "windows" ? "dll" : "so";
+const PREFIX = Deno.build.os === "windows" ? "" : "lib";
+
+/** The path of a cdylib of the workspace's release build. */
+function built(crate: string): string {
+  return fileURLToPath(
+    new URL(`../../crates/target/release/${PREFIX}${crate}.${EXT}`, import.meta.url),
+  );
+}
+
+const EXAMPLE = built("streamlib_example_plugin");
+const FIXTURES = built("streamlib_plugin_fixtures");
+
+Deno.test("the example plugin loads: its processors, ports and config schemas become definitions", () => {
+  const plugin = NativePlugin.load(EXAMPLE);
+  try {
+    assert.equal(plugin.name, "streamlib_example_plugin");
+    assert.equal(plugin.isolate.name, "native:streamlib_example_plugin");
+    const [invert, gain] = plugin.definitions;
+    assert.equal(invert.descriptor.name, "NativeInvert");
+    assert.deepEqual(
+      invert.descriptor.inputs.map((p) => [p.name, p.portType, p.required]),
+      [["in", "VideoFrame", true]],
+    );
+    assert.deepEqual(invert.descriptor.outputs.map((p) => [p.name, p.portType]), [[
+      "out",
+      "VideoFrame",
+    ]]);
+    assert.equal(gain.descriptor.name, "NativeGain");
+    assert.equal(gain.descriptor.config.properties?.gain.default, 1);
+    assert.ok(gain.descriptor.tags.includes("native"));
+    assert.match(gain.descriptor.source, /native plugin streamlib_example_plugin/);
+    // Config is validated by the runtime against the plugin's schema, like any processor's.
+    const registry = new NodeRegistry(plugin);
+    assert.deepEqual(registry.names, ["NativeGain", "NativeInvert"]);
+  } finally {
+    plugin.close();
+  }
+});
+
+Deno.test("NativeInvert between TypeScript nodes inverts RGB of every frame, by slot handle both ways", async () => {
+  const plugin = NativePlugin.load(EXAMPLE);
+  await using rig = workerRig();
+  const { rt } = rig;
+  rt.use(plugin);
+  rt.add("TestPattern", { width: 64, height: 48, fps: 100, pixelFormat: "RGBA" }, {
+    id: "pattern",
+  });
+  rt.add("NativeInvert", {}, { id: "invert" });
+  rt.add("VideoTap", {}, { id: "inv_wet" });
+  rt.add("VideoTap", {}, { id: "inv_dry" });
+  const toInvert = rt.connectByName("pattern", "video", "invert", "in");
+  const fromInvert = rt.connectByName("invert", "out", "inv_wet", "in");
+  rt.connectByName("pattern", "video", "inv_dry", "in");
+  await rt.start();
+  assert.equal(rt.describe().nodes.find((n) => n.id === "invert")!.isolate, plugin.isolate.name);
+  await until(() => tap("inv_wet").frameNumbers.length >= 16, "16 frames through NativeInvert");
+  await rt.stop();
+
+  const wet = tap("inv_wet");
+  const dry = tap("inv_dry");
+  assert.deepEqual(wet.frameNumbers, dry.frameNumbers.slice(0, wet.frameNumbers.length));
+  assert.equal(wet.sizes[0], "64x48");
+  for (let f = 0; f < 16; f++) {
+    const [a, b] = [dry.pixels[f], wet.pixels[f]];
+    assert.equal(b.length, a.length);
+    for (let i = 0; i < a.length; i++) {
+      const expected = i % 4 === 3 ? a[i] : 255 - a[i];
+      if (b[i] !== expected) assert.fail(`frame ${f} byte ${i}: ${b[i]}, expected ${expected}`);
+    }
+  }
+  const stats = rt.stats();
+  assert.equal(stats.nodes.invert.framesIn, stats.nodes.pattern.framesOut);
+  assert.equal(stats.nodes.invert.framesOut, stats.nodes.invert.framesIn);
+  assert.ok(stats.nodes.invert.processTime.count > 0);
+  const into = stats.connections[toInvert.id] as NativeConnectionStats;
+  const out = stats.connections[fromInvert.id] as NativeConnectionStats;
+  // Pattern frames come from the pool, so they cross by handle; the plugin writes its output in
+  // place into a pool slot, which crosses back by handle too.
+  assert.equal(into.read, stats.nodes.invert.framesIn);
+  assert.equal(out.zeroCopyWrites, out.written);
+  assert.equal(out.written, stats.nodes.invert.framesOut);
+  plugin.close();
+});
+
+Deno.test("NativeGain scales audio exactly like the built-in Gain, also chained native -> native", async () => {
+  const plugin = NativePlugin.load(EXAMPLE);
+  await using rig = workerRig();
+  const { rt } = rig;
+  rt.use(plugin);
+  rt.add("TestToneGenerator", { frequency: 997, amplitude: 0.4 }, { id: "tone" });
+  rt.add("NativeGain", { gain: 0.5 }, { id: "g1" });
+  rt.add("NativeGain", { gain: 0.5 }, { id: "g2" });
+  rt.add("AudioTap", {}, { id: "ng_wet" });
+  rt.add("AudioTap", {}, { id: "ng_dry" });
+  rt.connectByName("tone", "audio", "g1", "in");
+  const inside = rt.connectByName("g1", "out", "g2", "in");
+  rt.connectByName("g2", "out", "ng_wet", "in");
+  rt.connectByName("tone", "audio", "ng_dry", "in");
+  await rt.start();
+  await until(() => tap("ng_wet").frameNumbers.length >= 20, "20 blocks through two NativeGains");
+  await sleep(30);
+  await rt.stop();
+
+  const wet = tap("ng_wet");
+  const dry = tap("ng_dry");
+  const sent = rt.stats().nodes.tone.framesOut;
+  // stop() drained the native nodes: every block came through, in order.
+  assert.deepEqual(wet.frameNumbers, Array.from({ length: sent }, (_, i) => i));
+  for (let block = 0; block < wet.samples.length; block++) {
+    const expected = dry.samples[block].map((x) => Math.fround(Math.fround(x * 0.5) * 0.5));
+    assert.deepEqual(wet.samples[block], expected, `block ${block}`);
+  }
+  const described = rt.describe();
+  assert.deepEqual(described.isolates["native:streamlib_example_plugin"], ["g1", "g2"]);
+  assert.equal(described.connections.find((c) => c.id === inside.id)!.crossIsolate, false);
+  assert.equal(rt.stats().connections[inside.id].written, sent);
+  plugin.close();
+});
+
+Deno.test("a plugin that panics in process disables that processor only: state error, a node-error event, the rest keeps running", async () => {
+  const example = NativePlugin.load(EXAMPLE);
+  const fixtures = NativePlugin.load(FIXTURES);
+  await using rig = workerRig();
+  const { rt, events } = rig;
+  rt.use(example).use(fixtures);
+  rt.add("TestToneGenerator", { frequency: 440, amplitude: 0.2 }, { id: "tone" });
+  rt.add("PanicAfter", { frames: 3 }, { id: "boom" });
+  rt.add("NativeGain", { gain: 1 }, { id: "fine" });
+  rt.add("AudioTap", {}, { id: "after_panic" });
+  rt.add("AudioTap", {}, { id: "still_fine" });
+  rt.connectByName("tone", "audio", "boom", "in");
+  rt.connectByName("boom", "out", "after_panic", "in");
+  rt.connectByName("tone", "audio", "fine", "in");
+  rt.connectByName("fine", "out", "still_fine", "in");
+  await rt.start();
+  await until(
+    () => events.some((e) => e.type === "node-error" && e.node === "boom"),
+    "the panic's node-error event",
+  );
+  const error = events.find((e) => e.type === "node-error" && e.node === "boom") as Extract<
+    RuntimeEvent,
+    { type: "node-error" }
+  >;
+  assert.equal(error.phase, "process");
+  assert.equal(error.action, "stop-processor");
+  assert.match(error.message, /PanicAfter: deliberate panic at frame 3/);
+  assert.equal(rt.describe().nodes.find((n) => n.id === "boom")!.state, "error");
+  assert.match(rt.describe().nodes.find((n) => n.id === "boom")!.failure?.message ?? "", /panic/);
+  const before = tap("still_fine").frameNumbers.length;
+  await until(
+    () => tap("still_fine").frameNumbers.length >= before + 10,
+    "10 more blocks elsewhere",
+  );
+  assert.equal(rt.describe().state, "running");
+  assert.equal(
+    tap("after_panic").frameNumbers.length,
+    2,
+    "two calls passed before the third panicked",
+  );
+  assert.equal(rt.stats().nodes.boom.errors, 1);
+  await rt.stop();
+  example.close();
+  fixtures.close();
+});
+
+Deno.test("the restart policy recreates a panicked native instance, up to maxRestarts", async () => {
+  const fixtures = NativePlugin.load(FIXTURES);
+  await using rig = workerRig();
+  const { rt, events } = rig;
+  rt.use(fixtures);
+  rt.add("TestToneGenerator", {}, { id: "tone" });
+  rt.add("PanicAfter", { frames: 2 }, { id: "boom", onError: "restart", maxRestarts: 2 });
+  rt.connectByName("tone", "audio", "boom", "in");
+  await rt.start();
+  const errors = () => events.filter((e) => e.type === "node-error" && e.node === "boom");
+  await until(() => errors().length >= 3, "three panics");
+  assert.deepEqual(
+    errors().map((e) => (e as { action: string }).action),
+    ["restart", "restart", "stop-processor"],
+  );
+  assert.equal(rt.stats().nodes.boom.restarts, 2);
+  assert.equal(rt.describe().nodes.find((n) => n.id === "boom")!.state, "error");
+  await rt.stop();
+  fixtures.close();
+});
+
+Deno.test("a plugin whose create fails puts the node in error at start with the plugin's message", async () => {
+  const fixtures = NativePlugin.load(FIXTURES);
+  await using rig = workerRig();
+  const { rt, events } = rig;
+  rt.use(fixtures);
+  rt.add("TestPattern", { width: 32, height: 16 }, { id: "pattern" });
+  rt.add("FailCreate", {}, { id: "refuses" });
+  rt.connectByName("pattern", "video", "refuses", "in");
+  await rt.start();
+  const error = events.find((e) => e.type === "node-error" && e.node === "refuses");
+  assert.ok(error && error.type === "node-error");
+  assert.equal(error.phase, "setup");
+  assert.match(error.message, /FailCreate failed to start: FailCreate: refused to start/);
+  assert.equal(rt.describe().nodes.find((n) => n.id === "refuses")!.state, "error");
+  await sleep(50);
+  assert.equal(rt.describe().nodes.find((n) => n.id === "pattern")!.state, "running");
+  await rt.stop();
+  fixtures.close();
+});
+
+Deno.test("bad plugin paths and libraries are typed errors that say what was wrong", () => {
+  assert.throws(
+    () => NativePlugin.load(built("streamlib_plugin_abi_mismatch_fixture")),
+    (error: unknown) => {
+      assert.ok(error instanceof PluginAbiMismatchError);
+      assert.equal(error.pluginAbi, 999);
+      assert.equal(error.hostAbi, 1);
+      assert.match(error.message, /plugin ABI version 999.*plugin ABI version 1/);
+      return true;
+    },
+  );
+  assert.throws(
+    () => NativePlugin.load("/no/such/dir/libplugin.so"),
+    (error: unknown) =>
+      error instanceof NativePluginError && /no such file/.test(error.message) &&
+      error.path === "/no/such/dir/libplugin.so",
+  );
+  // A real shared library that is not a plugin (it only exports sl_abi_version).
+  assert.throws(
+    () => NativePlugin.load(built("abi_mismatch_fixture")),
+    (error: unknown) =>
+      error instanceof NativePluginError &&
+      /is not a streamlib native plugin: it does not export streamlib_plugin_entry/.test(
+        error.message,
+      ),
+  );
+  // A file that is not a shared library at all.
+  const text = fileURLToPath(import.meta.url);
+  assert.throws(
+    () => NativePlugin.load(text),
+    (error: unknown) =>
+      error instanceof NativePluginError && /Cannot load native plugin/.test(error.message),
+  );
+});
+
+Deno.test("native plugin nodes: a second load clashes by name, placements are refused, and a runtime without a transport says what it needs", () => {
+  const a = NativePlugin.load(EXAMPLE);
+  const b = NativePlugin.load(EXAMPLE);
+  try {
+    assert.throws(() => new NodeRegistry([...a, ...b]), DuplicateProcessorError);
+    const plain = new Runtime().use(a);
+    assert.throws(
+      () => plain.add("NativeGain", {}),
+      (e: unknown) => e instanceof NodeOptionsError && /cross-isolate transport/.test(e.message),
+    );
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+Deno.test("a worker placement for a native plugin processor is refused", async () => {
+  const plugin = NativePlugin.load(EXAMPLE);
+  await using rig = workerRig();
+  rig.rt.use(plugin);
+  assert.throws(
+    () => rig.rt.add("NativeGain", {}, { placement: { worker: "dsp" } }),
+    (e: unknown) => e instanceof NodeOptionsError && /takes no placement/.test(e.message),
+  );
+  plugin.close();
+});
