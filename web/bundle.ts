@@ -13,7 +13,22 @@ const SOURCES = [new URL("./", import.meta.url), new URL("../core/", import.meta
 const builds = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
 const STALE_MS = 60 * 60 * 1000;
 
-/** Thrown when `deno bundle` fails. */
+/**
+ * Thrown when `deno bundle` fails.
+ *
+ * @example The message carries what `deno bundle` printed
+ * ```ts
+ * import { BundleError } from "@streamlib/streamlib/web";
+ *
+ * const error = new BundleError('error: Module not found "file:///app/web/client/main.ts".');
+ * console.log(error.name); // BundleError
+ * console.log(error.message.split("\n"));
+ * // [
+ * //   "Cannot bundle the dashboard's islands: deno bundle failed:",
+ * //   'error: Module not found "file:///app/web/client/main.ts".'
+ * // ]
+ * ```
+ */
 export class BundleError extends Error {
   /**
    * Creates the error.

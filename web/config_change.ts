@@ -20,7 +20,29 @@ import {
 } from "../mod.ts";
 import { RecordingLockError } from "./live_fields.ts";
 
-/** What a config change did. */
+/**
+ * What a config change did.
+ *
+ * @example Only the fields whose value differs count as changed
+ * ```ts
+ * import { changeConfig, type ConfigChange, liveFields } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * rt.add("TestToneGenerator", { frequency: 880 }, { id: "tone" });
+ * const live = liveFields(rt.registry.describe("TestToneGenerator"));
+ * const change: ConfigChange = changeConfig(rt, "tone", { frequency: 880, blockSize: 960 }, live);
+ * console.log(change.changed); // [ "blockSize" ]
+ * console.log(change.node.config);
+ * // {
+ * //   frequency: 880,
+ * //   amplitude: 0.25,
+ * //   sampleRate: 48000,
+ * //   blockSize: 960,
+ * //   waveform: "sine"
+ * // }
+ * ```
+ */
 export interface ConfigChange {
   /** The node after the change. */
   node: NodeDescription;
@@ -28,7 +50,26 @@ export interface ConfigChange {
   changed: string[];
 }
 
-/** Thrown when a node cannot be re-created because its processor is not in the registry. */
+/**
+ * Thrown when a node cannot be re-created because its processor is not in the registry.
+ *
+ * @example A node added from its definition to a runtime whose registry lacks it
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { changeConfig, NotReconfigurableError } from "@streamlib/streamlib/web";
+ *
+ * const rt = new Runtime(); // an empty registry
+ * rt.add(gainNode, { gain: 0.5 }, { id: "gain" });
+ * try {
+ *   changeConfig(rt, "gain", { gain: 1 }, ["gain"]);
+ * } catch (error) {
+ *   console.log(error instanceof NotReconfigurableError); // true
+ *   console.log((error as Error).message);
+ *   // Cannot change the config of node 'gain': its processor 'Gain' is not in the runtime's registry
+ * }
+ * ```
+ */
 export class NotReconfigurableError extends Error {
   /** The node's id. */
   readonly node: string;
@@ -62,6 +103,29 @@ export class NotReconfigurableError extends Error {
  * @throws {ConfigValidationError} When the merged config does not match the schema.
  * @throws {RecordingLockError} When the graph runs and a changed field is not live.
  * @throws {NotReconfigurableError} When the node's processor is not in the registry.
+ *
+ * @example Retune a running tone; a field that is not live is refused until the graph stops
+ * ```ts
+ * import { changeConfig, liveFields, RecordingLockError } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * rt.add("TestToneGenerator", {}, { id: "tone" });
+ * rt.add("NullSink", {}, { id: "sink" });
+ * rt.connectByName("tone", "audio", "sink", "in");
+ * await rt.start();
+ * const live = liveFields(rt.registry.describe("TestToneGenerator"));
+ * const { changed } = changeConfig(rt, "tone", { frequency: 880 }, live);
+ * console.log(changed); // [ "frequency" ]
+ * try {
+ *   changeConfig(rt, "tone", { blockSize: 960 }, live);
+ * } catch (error) {
+ *   console.log(error instanceof RecordingLockError); // true
+ * }
+ * await rt.settled(); // the re-created tone is set up and started in the background
+ * console.log(rt.describe().connections.map((c) => `${c.from} -> ${c.to}`)); // [ "tone.audio -> sink.in" ]
+ * await rt.stop();
+ * ```
  */
 export function changeConfig(
   rt: Runtime,

@@ -15,7 +15,19 @@
 
 import type { ProcessorDescriptor } from "../mod.ts";
 
-/** The live-tunable config fields of the built-in processors, by processor name. */
+/**
+ * The live-tunable config fields of the built-in processors, by processor name.
+ *
+ * @example Which fields of a tone may change while the graph runs
+ * ```ts
+ * import { BUILTIN_LIVE_FIELDS } from "@streamlib/streamlib/web";
+ *
+ * const live = BUILTIN_LIVE_FIELDS.TestToneGenerator;
+ * console.log(live); // [ "frequency", "amplitude", "waveform" ]
+ * console.log(live.includes("blockSize")); // false
+ * console.log(BUILTIN_LIVE_FIELDS.VideoScale); // undefined
+ * ```
+ */
 export const BUILTIN_LIVE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   AudioMixer: ["gains", "waitForAll"],
   Gain: ["gain"],

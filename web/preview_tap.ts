@@ -20,7 +20,38 @@ import {
   type VideoFrame,
 } from "../mod.ts";
 
-/** Node ids of preview taps start with this; the dashboard hides those nodes. */
+/**
+ * Node ids of preview taps start with this; the dashboard hides those nodes.
+ *
+ * @example A watched output gets a tap node; leave it out of your own listings
+ * ```ts
+ * import { API_BASE, createDashboard, type ServerMessage, TAP_PREFIX } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * rt.add("TestToneGenerator", {}, { id: "tone" });
+ * rt.add("NullSink", {}, { id: "sink" });
+ * rt.connectByName("tone", "audio", "sink", "in");
+ * await rt.start();
+ * const dashboard = await createDashboard(rt, { statsHz: 20 });
+ * const ws = new WebSocket(`ws://127.0.0.1:${dashboard.port}${API_BASE}/stream?token=${dashboard.token}`);
+ * await new Promise<void>((resolve) => {
+ *   ws.onmessage = (event) => {
+ *     const message: ServerMessage = JSON.parse(event.data);
+ *     if (message.type === "snapshot") ws.send(JSON.stringify({ type: "watch", outputs: ["tone.audio"] }));
+ *     if (message.type === "stats" && message.stats.levels["tone.audio"]) resolve();
+ *   };
+ * });
+ * const ids = rt.describe().nodes.map((n) => n.id);
+ * console.log(ids.some((id) => id.startsWith(TAP_PREFIX))); // true
+ * console.log(ids.filter((id) => !id.startsWith(TAP_PREFIX))); // [ "tone", "sink" ]
+ * const closed = new Promise((resolve) => ws.onclose = resolve);
+ * ws.close();
+ * await closed;
+ * await dashboard.close(); // removes the taps
+ * await rt.stop();
+ * ```
+ */
 export const TAP_PREFIX = "_dashboard_tap_";
 
 /** Where a tap hands what it sampled. */

@@ -19,7 +19,30 @@ import { API_BASE } from "./shared/protocol.ts";
 import { StreamHub } from "./stream.ts";
 import { createToken, tokenProblem } from "./token.ts";
 
-/** Options of {@linkcode createDashboard}. */
+/**
+ * Options of {@linkcode createDashboard}.
+ *
+ * @example Choose the token; calls that change something must present it
+ * ```ts
+ * import { API_BASE, createDashboard, type DashboardOptions } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * const options: DashboardOptions = { port: 0, token: "example-token-0123456789", statsHz: 2 };
+ * const dashboard = await createDashboard(rt, options);
+ * const addGain = (token: string) =>
+ *   fetch(`${dashboard.origin}${API_BASE}/nodes`, {
+ *     method: "POST",
+ *     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+ *     body: JSON.stringify({ processor: "Gain", id: "gain" }),
+ *   });
+ * const refused = await addGain("some-other-token-0123456789");
+ * console.log(refused.status, (await refused.json()).error.code); // 401 invalid_token
+ * const added = await addGain("example-token-0123456789");
+ * console.log(added.status, (await added.json()).config); // 201 { gain: 1 }
+ * await dashboard.close();
+ * ```
+ */
 export interface DashboardOptions {
   /** The processors the palette offers and the API lists. Default: the runtime's registry. */
   readonly registry?: NodeRegistry;
@@ -37,7 +60,27 @@ export interface DashboardOptions {
   readonly previews?: PreviewOptions;
 }
 
-/** A running dashboard. */
+/**
+ * A running dashboard.
+ *
+ * @example Ask a running graph's state over HTTP, then close the dashboard
+ * ```ts
+ * import { createDashboard, type Dashboard } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * rt.add("TestToneGenerator", {}, { id: "tone" });
+ * rt.add("NullSink", {}, { id: "sink" });
+ * rt.connectByName("tone", "audio", "sink", "in");
+ * await rt.start();
+ * const dashboard: Dashboard = await createDashboard(rt); // a free port on 127.0.0.1
+ * console.log(dashboard.url === `${dashboard.origin}/?token=${dashboard.token}`); // true
+ * const response = await fetch(`${dashboard.origin}/api/v1/runtime`); // reads need no token
+ * console.log(await response.json()); // { state: "running" }
+ * await dashboard.close(); // the runtime keeps running
+ * await rt.stop();
+ * ```
+ */
 export interface Dashboard extends AsyncDisposable {
   /** The page's URL, token included: what to open in a browser. */
   readonly url: string;

@@ -26,7 +26,20 @@ import { NotReconfigurableError } from "../config_change.ts";
 import { RecordingLockError } from "../live_fields.ts";
 import type { ApiErrorBody } from "../shared/protocol.ts";
 
-/** What an {@linkcode ApiError} carries besides its status, code and message. */
+/**
+ * What an {@linkcode ApiError} carries besides its status, code and message.
+ *
+ * @example Name the offending field and the valid choices
+ * ```ts
+ * import { ApiError, type ApiErrorFields } from "@streamlib/streamlib/web";
+ *
+ * const fields: ApiErrorFields = { field: "config.waveform", choices: ["sine", "square"] };
+ * const message = `Cannot configure 'TestToneGenerator': config field 'waveform' must be one of "sine", "square", got "saw"`;
+ * const error = new ApiError(422, "invalid_config", message, fields);
+ * const { field, choices } = error.body().error;
+ * console.log(field, choices); // config.waveform [ "sine", "square" ]
+ * ```
+ */
 export interface ApiErrorFields {
   /** The offending request field. */
   readonly field?: string;

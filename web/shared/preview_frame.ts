@@ -4,7 +4,17 @@
  * @module
  */
 
-/** What a preview message says about its pixels. */
+/**
+ * What a preview message says about its pixels.
+ *
+ * @example How many pixel bytes follow a header
+ * ```ts
+ * import type { PreviewHeader } from "@streamlib/streamlib/web";
+ *
+ * const header: PreviewHeader = { output: "scale.out", width: 160, height: 90, timestampNs: 0 };
+ * console.log(header.width * header.height * 4); // 57600
+ * ```
+ */
 export interface PreviewHeader {
   /** The output it previews (`node.port`). */
   output: string;
@@ -16,7 +26,24 @@ export interface PreviewHeader {
   timestampNs: number;
 }
 
-/** A decoded preview message. */
+/**
+ * A decoded preview message.
+ *
+ * @example Read one pixel of a decoded preview
+ * ```ts
+ * import { decodePreviewFrame, type PreviewFrame } from "@streamlib/streamlib/web";
+ *
+ * // A 2x1 preview: u32 header length (little-endian), JSON header, RGBA pixels.
+ * const json = new TextEncoder().encode(JSON.stringify({ output: "bars.video", width: 2, height: 1, timestampNs: 0 }));
+ * const message = new Uint8Array(4 + json.length + 8);
+ * new DataView(message.buffer).setUint32(0, json.length, true);
+ * message.set(json, 4);
+ * message.set([255, 0, 0, 255, 0, 0, 255, 255], 4 + json.length); // red, blue
+ * const frame: PreviewFrame = decodePreviewFrame(message)!;
+ * const x = 1;
+ * console.log(frame.rgba.subarray(4 * x, 4 * x + 4)); // Uint8Array(4) [ 0, 0, 255, 255 ]
+ * ```
+ */
 export interface PreviewFrame {
   /** The header. */
   header: PreviewHeader;
@@ -60,6 +87,20 @@ export function encodePreviewFrame(
  *
  * @param message The bytes from {@linkcode encodePreviewFrame}.
  * @returns The header and pixels, or `undefined` when the message is malformed.
+ *
+ * @example Decode a 1x1 preview, and refuse one whose pixels are cut short
+ * ```ts
+ * import { decodePreviewFrame } from "@streamlib/streamlib/web";
+ *
+ * const header = { output: "scale.out", width: 1, height: 1, timestampNs: 5_000_000 };
+ * const json = new TextEncoder().encode(JSON.stringify(header));
+ * const message = new Uint8Array(4 + json.length + 4);
+ * new DataView(message.buffer).setUint32(0, json.length, true);
+ * message.set(json, 4);
+ * message.set([255, 0, 0, 255], 4 + json.length);
+ * console.log(decodePreviewFrame(message)?.header.timestampNs); // 5000000
+ * console.log(decodePreviewFrame(message.subarray(0, message.length - 1))); // undefined
+ * ```
  */
 export function decodePreviewFrame(message: Uint8Array | ArrayBuffer): PreviewFrame | undefined {
   const bytes = message instanceof Uint8Array ? message : new Uint8Array(message);

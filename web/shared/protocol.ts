@@ -16,22 +16,95 @@ import type {
   RuntimeState,
 } from "../../mod.ts";
 
-/** The protocol version: the `v1` of `/api/v1`, and `version` in every snapshot. */
+/**
+ * The protocol version: the `v1` of `/api/v1`, and `version` in every snapshot.
+ *
+ * @example Check that a server speaks this version
+ * ```ts
+ * import { API_BASE, API_VERSION, createDashboard } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const dashboard = await createDashboard(createRuntime());
+ * const index = await (await fetch(`${dashboard.origin}${API_BASE}`)).json();
+ * console.log(index.version === API_VERSION); // true
+ * await dashboard.close();
+ * ```
+ */
 export const API_VERSION = 1;
 
-/** Where the versioned API lives. */
+/**
+ * Where the versioned API lives.
+ *
+ * @example List the endpoints that need the token
+ * ```ts
+ * import { API_BASE, createDashboard } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const dashboard = await createDashboard(createRuntime());
+ * const { endpoints } = await (await fetch(`${dashboard.origin}${API_BASE}`)).json();
+ * const guarded = endpoints.filter((e: { token: boolean }) => e.token);
+ * console.log(guarded.map((e: { method: string; path: string }) => `${e.method} ${e.path}`).slice(0, 3));
+ * // [
+ * //   "POST /api/v1/nodes",
+ * //   "DELETE /api/v1/nodes/:id",
+ * //   "PATCH /api/v1/nodes/:id/config"
+ * // ]
+ * await dashboard.close();
+ * ```
+ */
 export const API_BASE = "/api/v1";
 
-/** A processor type from the registry, with the fields that may change while running. */
+/**
+ * A processor type from the registry, with the fields that may change while running.
+ *
+ * @example Fetch one from the API
+ * ```ts
+ * import { API_BASE, createDashboard, type ProcessorInfo } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const dashboard = await createDashboard(createRuntime());
+ * const response = await fetch(`${dashboard.origin}${API_BASE}/processors/Gain`);
+ * const info: ProcessorInfo = await response.json();
+ * console.log(info.mode, info.inputs.map((p) => p.name), info.liveFields); // push [ "in" ] [ "gain" ]
+ * await dashboard.close();
+ * ```
+ */
 export interface ProcessorInfo extends ProcessorDescriptor {
   /** Config fields that may change while the graph runs (the recording lock spares them). */
   readonly liveFields: readonly string[];
 }
 
-/** The graph as the dashboard shows it: `rt.describe()` without the dashboard's own taps. */
+/**
+ * The graph as the dashboard shows it: `rt.describe()` without the dashboard's own taps.
+ *
+ * @example Fetch the graph from the API
+ * ```ts
+ * import { API_BASE, createDashboard, type GraphView } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * rt.add("TestToneGenerator", {}, { id: "tone" });
+ * rt.add("NullSink", {}, { id: "sink" });
+ * rt.connectByName("tone", "audio", "sink", "in");
+ * const dashboard = await createDashboard(rt);
+ * const graph: GraphView = await (await fetch(`${dashboard.origin}${API_BASE}/graph`)).json();
+ * console.log(graph.state, graph.connections.map((c) => `${c.from} -> ${c.to}`)); // stopped [ "tone.audio -> sink.in" ]
+ * await dashboard.close();
+ * ```
+ */
 export type GraphView = GraphDescription;
 
-/** Per-second rates of a node, from the last two stats snapshots. */
+/**
+ * Per-second rates of a node, from the last two stats snapshots.
+ *
+ * @example Label a node with its rates
+ * ```ts
+ * import type { NodeRates } from "@streamlib/streamlib/web";
+ *
+ * const label = (r: NodeRates) => `${r.calls} calls/s, ${r.framesIn} in/s, ${r.framesOut} out/s`;
+ * console.log(label({ calls: 100, framesIn: 100, framesOut: 100 })); // 100 calls/s, 100 in/s, 100 out/s
+ * ```
+ */
 export interface NodeRates {
   /** `process()` calls per second. */
   calls: number;
@@ -41,7 +114,19 @@ export interface NodeRates {
   framesOut: number;
 }
 
-/** Per-second rates of a connection, from the last two stats snapshots. */
+/**
+ * Per-second rates of a connection, from the last two stats snapshots.
+ *
+ * @example Say how an edge is doing
+ * ```ts
+ * import type { ConnectionRates } from "@streamlib/streamlib/web";
+ *
+ * const status = (r: ConnectionRates) =>
+ *   !r.moving ? "idle" : r.dropped > 0 ? `dropping ${r.dropped} of ${r.written}/s` : "flowing";
+ * console.log(status({ written: 30, dropped: 0, moving: true })); // flowing
+ * console.log(status({ written: 30, dropped: 6, moving: true })); // dropping 6 of 30/s
+ * ```
+ */
 export interface ConnectionRates {
   /** Frames written per second. */
   written: number;
@@ -51,7 +136,17 @@ export interface ConnectionRates {
   moving: boolean;
 }
 
-/** The level of an audio output: RMS and peak per channel, linear (1 is full scale). */
+/**
+ * The level of an audio output: RMS and peak per channel, linear (1 is full scale).
+ *
+ * @example Show the left channel's peak in dBFS
+ * ```ts
+ * import type { AudioLevel } from "@streamlib/streamlib/web";
+ *
+ * const level: AudioLevel = { rms: [0.25, 0.25], peak: [0.5, 0.5] };
+ * console.log(`${(20 * Math.log10(level.peak[0])).toFixed(1)} dBFS`); // -6.0 dBFS
+ * ```
+ */
 export interface AudioLevel {
   /** RMS of the newest block, per channel. */
   rms: number[];
@@ -59,7 +154,29 @@ export interface AudioLevel {
   peak: number[];
 }
 
-/** `rt.stats()` without the taps, with rates and the audio levels of watched outputs. */
+/**
+ * `rt.stats()` without the taps, with rates and the audio levels of watched outputs.
+ *
+ * @example Fetch the stats of a running graph
+ * ```ts
+ * import { API_BASE, createDashboard, type StatsView } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * rt.add("TestToneGenerator", {}, { id: "tone" });
+ * rt.add("NullSink", {}, { id: "sink" });
+ * rt.connectByName("tone", "audio", "sink", "in");
+ * await rt.start();
+ * const dashboard = await createDashboard(rt);
+ * const stats: StatsView = await (await fetch(`${dashboard.origin}${API_BASE}/stats`)).json();
+ * console.log(stats.state, Object.keys(stats.nodes).sort()); // running [ "sink", "tone" ]
+ * console.log(Object.keys(stats.nodes.tone.rates)); // [ "calls", "framesIn", "framesOut" ]
+ * // Levels come only for outputs a stream client watches:
+ * console.log(stats.levels); // {}
+ * await dashboard.close();
+ * await rt.stop();
+ * ```
+ */
 export interface StatsView {
   /** The runtime's state. */
   state: RuntimeState;
@@ -73,7 +190,18 @@ export interface StatsView {
   levels: Record<string, AudioLevel>;
 }
 
-/** A point in layout coordinates. */
+/**
+ * A point in layout coordinates.
+ *
+ * @example Draw an edge's route as an SVG path
+ * ```ts
+ * import type { Point } from "@streamlib/streamlib/web";
+ *
+ * const route: Point[] = [{ x: 180, y: 40 }, { x: 220, y: 40 }, { x: 220, y: 90 }];
+ * const d = route.map((p, i) => `${i === 0 ? "M" : "L"} ${p.x} ${p.y}`).join(" ");
+ * console.log(d); // M 180 40 L 220 40 L 220 90
+ * ```
+ */
 export interface Point {
   /** Horizontal, growing right. */
   x: number;
@@ -81,7 +209,17 @@ export interface Point {
   y: number;
 }
 
-/** Where a node sits. */
+/**
+ * Where a node sits.
+ *
+ * @example Find a box's centre
+ * ```ts
+ * import type { NodeBox } from "@streamlib/streamlib/web";
+ *
+ * const box: NodeBox = { x: 20, y: 40, width: 160, height: 60 };
+ * console.log(box.x + box.width / 2, box.y + box.height / 2); // 100 70
+ * ```
+ */
 export interface NodeBox {
   /** Left edge. */
   x: number;
@@ -93,7 +231,26 @@ export interface NodeBox {
   height: number;
 }
 
-/** Node positions and edge routes, computed by the server with ELK. */
+/**
+ * Node positions and edge routes, computed by the server with ELK.
+ *
+ * @example Size an SVG to a layout
+ * ```ts
+ * import type { GraphLayout } from "@streamlib/streamlib/web";
+ *
+ * const layout: GraphLayout = {
+ *   width: 420,
+ *   height: 100,
+ *   nodes: {
+ *     tone: { x: 20, y: 20, width: 160, height: 60 },
+ *     sink: { x: 240, y: 20, width: 160, height: 60 },
+ *   },
+ *   edges: { conn_1: [{ x: 180, y: 50 }, { x: 240, y: 50 }] },
+ * };
+ * console.log(`<svg viewBox="0 0 ${layout.width} ${layout.height}">`); // <svg viewBox="0 0 420 100">
+ * console.log(Object.keys(layout.nodes).length, Object.keys(layout.edges).length); // 2 1
+ * ```
+ */
 export interface GraphLayout {
   /** Width of the whole drawing. */
   width: number;
@@ -105,7 +262,31 @@ export interface GraphLayout {
   edges: Record<string, Point[]>;
 }
 
-/** The dashboard changed a node's config (by removing and re-adding the node). */
+/**
+ * The dashboard changed a node's config (by removing and re-adding the node).
+ *
+ * @example Find it in the event log after a change through the API
+ * ```ts
+ * import { API_BASE, type ConfigChangedEvent, createDashboard, type LoggedEvent } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * rt.add("TestToneGenerator", {}, { id: "tone" });
+ * const dashboard = await createDashboard(rt);
+ * const patched = await fetch(`${dashboard.origin}${API_BASE}/nodes/tone/config`, {
+ *   method: "PATCH",
+ *   headers: { authorization: `Bearer ${dashboard.token}`, "content-type": "application/json" },
+ *   body: JSON.stringify({ config: { frequency: 880 } }),
+ * });
+ * await patched.body?.cancel();
+ * const { events } = await (await fetch(`${dashboard.origin}${API_BASE}/events`)).json();
+ * const change = (events as LoggedEvent[])
+ *   .map(({ event }) => event)
+ *   .find((event): event is ConfigChangedEvent => event.type === "config-changed")!;
+ * console.log(change.node, change.changed); // tone [ "frequency" ]
+ * await dashboard.close();
+ * ```
+ */
 export interface ConfigChangedEvent {
   /** Discriminant. */
   readonly type: "config-changed";
@@ -119,10 +300,53 @@ export interface ConfigChangedEvent {
   readonly config: JsonValue;
 }
 
-/** Everything the event stream reports. */
+/**
+ * Everything the event stream reports.
+ *
+ * @example Describe an event, whichever kind it is
+ * ```ts
+ * import type { DashboardEvent } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * function describe(event: DashboardEvent): string {
+ *   switch (event.type) {
+ *     case "config-changed":
+ *       return `${event.node}: ${event.changed.join(", ")} changed`;
+ *     case "node-added":
+ *       return `${event.node} (${event.processor}) added`;
+ *     default:
+ *       return event.type;
+ *   }
+ * }
+ *
+ * const rt = createRuntime();
+ * const log: string[] = [];
+ * rt.on((event) => log.push(describe(event)));
+ * rt.add("Gain", {}, { id: "gain" });
+ * log.push(describe({ type: "config-changed", timeNs: 0, node: "gain", changed: ["gain"], config: { gain: 2 } }));
+ * console.log(log); // [ "gain (Gain) added", "gain: gain changed" ]
+ * ```
+ */
 export type DashboardEvent = RuntimeEvent | ConfigChangedEvent;
 
-/** An event with its place in the stream. */
+/**
+ * An event with its place in the stream.
+ *
+ * @example Read the event log from the API
+ * ```ts
+ * import { API_BASE, createDashboard, type LoggedEvent } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * const dashboard = await createDashboard(rt);
+ * rt.add("Gain", {}, { id: "gain" });
+ * rt.add("NullSink", {}, { id: "sink" });
+ * const body = await (await fetch(`${dashboard.origin}${API_BASE}/events`)).json();
+ * const events: LoggedEvent[] = body.events;
+ * console.log(events.map(({ seq, event }) => `${seq} ${event.type}`)); // [ "1 node-added", "2 node-added" ]
+ * await dashboard.close();
+ * ```
+ */
 export interface LoggedEvent {
   /** Increases by one per event, from 1. */
   seq: number;
@@ -130,7 +354,26 @@ export interface LoggedEvent {
   event: DashboardEvent;
 }
 
-/** The last error of a node, with its stack. */
+/**
+ * The last error of a node, with its stack.
+ *
+ * @example Ask the API why a node failed
+ * ```ts
+ * import { API_BASE, createDashboard, type NodeErrorInfo } from "@streamlib/streamlib/web";
+ * import { Camera, createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * await rt.start();
+ * const dashboard = await createDashboard(rt);
+ * rt.add(Camera, { device: "/dev/video91" }, { id: "cam" }); // no such camera
+ * await rt.settled(); // its setup ran, and failed, in the background
+ * const node = await (await fetch(`${dashboard.origin}${API_BASE}/nodes/cam`)).json();
+ * const error: NodeErrorInfo = node.lastError;
+ * console.log(node.state, error.phase, error.name); // error setup DeviceNotFoundError
+ * await dashboard.close();
+ * await rt.stop();
+ * ```
+ */
 export interface NodeErrorInfo {
   /** The method that threw. */
   phase: "setup" | "process" | "teardown";
@@ -144,7 +387,30 @@ export interface NodeErrorInfo {
   timeNs: number;
 }
 
-/** Everything a client needs to draw the dashboard: sent first on every stream connection. */
+/**
+ * Everything a client needs to draw the dashboard: sent first on every stream connection.
+ *
+ * @example Receive it over the event stream
+ * ```ts
+ * import { API_BASE, createDashboard, type SnapshotMessage } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * rt.add("TestToneGenerator", {}, { id: "tone" });
+ * const dashboard = await createDashboard(rt);
+ * const ws = new WebSocket(`ws://127.0.0.1:${dashboard.port}${API_BASE}/stream?token=${dashboard.token}`);
+ * const snapshot = await new Promise<SnapshotMessage>((resolve) => {
+ *   ws.onmessage = (event) => resolve(JSON.parse(event.data)); // the first message
+ * });
+ * console.log(snapshot.type, snapshot.version); // snapshot 1
+ * console.log(snapshot.graph.nodes.map((n) => n.id), Object.keys(snapshot.layout.nodes)); // [ "tone" ] [ "tone" ]
+ * console.log(snapshot.processors.some((p) => p.name === "Gain")); // true
+ * const closed = new Promise((resolve) => ws.onclose = resolve);
+ * ws.close();
+ * await closed;
+ * await dashboard.close();
+ * ```
+ */
 export interface SnapshotMessage {
   /** Discriminant. */
   type: "snapshot";
@@ -164,7 +430,32 @@ export interface SnapshotMessage {
   errors: Record<string, NodeErrorInfo>;
 }
 
-/** The graph changed (a node or connection was added or removed, or a config changed). */
+/**
+ * The graph changed (a node or connection was added or removed, or a config changed).
+ *
+ * @example See a node added by the runtime arrive, with its place in the layout
+ * ```ts
+ * import { API_BASE, createDashboard, type GraphMessage, type ServerMessage } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * const dashboard = await createDashboard(rt);
+ * const ws = new WebSocket(`ws://127.0.0.1:${dashboard.port}${API_BASE}/stream?token=${dashboard.token}`);
+ * const graph = new Promise<GraphMessage>((resolve) => {
+ *   ws.onmessage = (event) => {
+ *     const message: ServerMessage = JSON.parse(event.data);
+ *     if (message.type === "snapshot") rt.add("Gain", {}, { id: "gain" });
+ *     if (message.type === "graph") resolve(message);
+ *   };
+ * });
+ * const { graph: view, layout } = await graph;
+ * console.log(view.nodes.map((n) => n.id), layout.nodes.gain.width > 0); // [ "gain" ] true
+ * const closed = new Promise((resolve) => ws.onclose = resolve);
+ * ws.close();
+ * await closed;
+ * await dashboard.close();
+ * ```
+ */
 export interface GraphMessage {
   /** Discriminant. */
   type: "graph";
@@ -174,7 +465,35 @@ export interface GraphMessage {
   layout: GraphLayout;
 }
 
-/** Sent about 10 times a second while a client is connected. */
+/**
+ * Sent about 10 times a second while a client is connected.
+ *
+ * @example Wait for the next stats message
+ * ```ts
+ * import { API_BASE, createDashboard, type ServerMessage, type StatsMessage } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * rt.add("TestToneGenerator", {}, { id: "tone" });
+ * rt.add("NullSink", {}, { id: "sink" });
+ * rt.connectByName("tone", "audio", "sink", "in");
+ * await rt.start();
+ * const dashboard = await createDashboard(rt, { statsHz: 20 });
+ * const ws = new WebSocket(`ws://127.0.0.1:${dashboard.port}${API_BASE}/stream?token=${dashboard.token}`);
+ * const stats = await new Promise<StatsMessage>((resolve) => {
+ *   ws.onmessage = (event) => {
+ *     const message: ServerMessage = JSON.parse(event.data);
+ *     if (message.type === "stats") resolve(message);
+ *   };
+ * });
+ * console.log(stats.stats.state, Object.keys(stats.stats.nodes).sort()); // running [ "sink", "tone" ]
+ * const closed = new Promise((resolve) => ws.onclose = resolve);
+ * ws.close();
+ * await closed;
+ * await dashboard.close();
+ * await rt.stop();
+ * ```
+ */
 export interface StatsMessage {
   /** Discriminant. */
   type: "stats";
@@ -182,7 +501,32 @@ export interface StatsMessage {
   stats: StatsView;
 }
 
-/** Events, as they happen. */
+/**
+ * Events, as they happen.
+ *
+ * @example Receive the events of a node added after connecting
+ * ```ts
+ * import { API_BASE, createDashboard, type EventsMessage, type ServerMessage } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * const dashboard = await createDashboard(rt);
+ * const ws = new WebSocket(`ws://127.0.0.1:${dashboard.port}${API_BASE}/stream?token=${dashboard.token}`);
+ * const events = new Promise<EventsMessage>((resolve) => {
+ *   ws.onmessage = (event) => {
+ *     const message: ServerMessage = JSON.parse(event.data);
+ *     if (message.type === "snapshot") rt.add("Gain", {}, { id: "gain" });
+ *     if (message.type === "events") resolve(message);
+ *   };
+ * });
+ * const [{ seq, event }] = (await events).events;
+ * console.log(seq, event.type); // 1 node-added
+ * const closed = new Promise((resolve) => ws.onclose = resolve);
+ * ws.close();
+ * await closed;
+ * await dashboard.close();
+ * ```
+ */
 export interface EventsMessage {
   /** Discriminant. */
   type: "events";
@@ -190,7 +534,32 @@ export interface EventsMessage {
   events: LoggedEvent[];
 }
 
-/** The server could not use a message the client sent. */
+/**
+ * The server could not use a message the client sent.
+ *
+ * @example Send something that is not a watch message
+ * ```ts
+ * import { API_BASE, createDashboard, type ErrorMessage, type ServerMessage } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const dashboard = await createDashboard(createRuntime());
+ * const ws = new WebSocket(`ws://127.0.0.1:${dashboard.port}${API_BASE}/stream?token=${dashboard.token}`);
+ * const reply = new Promise<ErrorMessage>((resolve) => {
+ *   ws.onmessage = (event) => {
+ *     const message: ServerMessage = JSON.parse(event.data);
+ *     if (message.type === "snapshot") ws.send(JSON.stringify({ type: "subscribe" }));
+ *     if (message.type === "error") resolve(message);
+ *   };
+ * });
+ * const { error } = await reply;
+ * console.log(error.status, error.code, error.field); // 400 invalid_message type
+ * console.log(error.message); // Cannot use the message: type must be "watch", got "subscribe"
+ * const closed = new Promise((resolve) => ws.onclose = resolve);
+ * ws.close();
+ * await closed;
+ * await dashboard.close();
+ * ```
+ */
 export interface ErrorMessage {
   /** Discriminant. */
   type: "error";
@@ -198,7 +567,48 @@ export interface ErrorMessage {
   error: ApiErrorBody["error"];
 }
 
-/** A text message from the server. Video previews come as binary messages. */
+/**
+ * A text message from the server. Video previews come as binary messages.
+ *
+ * @example Dispatch on the message type
+ * ```ts
+ * import { API_BASE, createDashboard, type ServerMessage } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * function summary(message: ServerMessage): string {
+ *   switch (message.type) {
+ *     case "snapshot":
+ *       return `snapshot of ${message.graph.nodes.length} nodes`;
+ *     case "graph":
+ *       return `graph of ${message.graph.nodes.length} nodes`;
+ *     case "stats":
+ *       return `stats (${message.stats.state})`;
+ *     case "events":
+ *       return `${message.events.length} events`;
+ *     case "error":
+ *       return `error ${message.error.code}`;
+ *   }
+ * }
+ *
+ * const rt = createRuntime();
+ * rt.add("Gain", {}, { id: "gain" });
+ * const dashboard = await createDashboard(rt, { statsHz: 20 });
+ * const ws = new WebSocket(`ws://127.0.0.1:${dashboard.port}${API_BASE}/stream?token=${dashboard.token}`);
+ * const seen: string[] = [];
+ * await new Promise<void>((resolve) => {
+ *   ws.onmessage = (event) => {
+ *     const message: ServerMessage = JSON.parse(event.data);
+ *     seen.push(summary(message));
+ *     if (message.type === "stats") resolve();
+ *   };
+ * });
+ * console.log(seen); // [ "snapshot of 1 nodes", "stats (stopped)" ]
+ * const closed = new Promise((resolve) => ws.onclose = resolve);
+ * ws.close();
+ * await closed;
+ * await dashboard.close();
+ * ```
+ */
 export type ServerMessage =
   | SnapshotMessage
   | GraphMessage
@@ -206,7 +616,40 @@ export type ServerMessage =
   | EventsMessage
   | ErrorMessage;
 
-/** A client asks for previews of these outputs (`node.port`); an empty list stops them. */
+/**
+ * A client asks for previews of these outputs (`node.port`); an empty list stops them.
+ *
+ * @example Watch a tone's levels
+ * ```ts
+ * import { API_BASE, type AudioLevel, createDashboard, type ServerMessage, type WatchMessage } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * rt.add("TestToneGenerator", { waveform: "square", amplitude: 0.5 }, { id: "tone" });
+ * rt.add("NullSink", {}, { id: "sink" });
+ * rt.connectByName("tone", "audio", "sink", "in");
+ * await rt.start();
+ * const dashboard = await createDashboard(rt, { statsHz: 20 });
+ * const ws = new WebSocket(`ws://127.0.0.1:${dashboard.port}${API_BASE}/stream?token=${dashboard.token}`);
+ * const level = new Promise<AudioLevel>((resolve) => {
+ *   ws.onmessage = (event) => {
+ *     const message: ServerMessage = JSON.parse(event.data);
+ *     if (message.type === "snapshot") {
+ *       const watch: WatchMessage = { type: "watch", outputs: ["tone.audio"] };
+ *       ws.send(JSON.stringify(watch));
+ *     }
+ *     const levels = message.type === "stats" ? message.stats.levels : {};
+ *     if (levels["tone.audio"]) resolve(levels["tone.audio"]);
+ *   };
+ * });
+ * console.log(await level); // { rms: [ 0.5, 0.5 ], peak: [ 0.5, 0.5 ] }
+ * const closed = new Promise((resolve) => ws.onclose = resolve);
+ * ws.close();
+ * await closed;
+ * await dashboard.close();
+ * await rt.stop();
+ * ```
+ */
 export interface WatchMessage {
   /** Discriminant. */
   type: "watch";
@@ -214,10 +657,37 @@ export interface WatchMessage {
   outputs: string[];
 }
 
-/** A message from a client. */
+/**
+ * A message from a client.
+ *
+ * @example Stop every preview
+ * ```ts
+ * import type { ClientMessage } from "@streamlib/streamlib/web";
+ *
+ * const stop: ClientMessage = { type: "watch", outputs: [] };
+ * console.log(JSON.stringify(stop)); // {"type":"watch","outputs":[]}
+ * ```
+ */
 export type ClientMessage = WatchMessage;
 
-/** The JSON body of every error response. */
+/**
+ * The JSON body of every error response.
+ *
+ * @example Read the body of a 404
+ * ```ts
+ * import { API_BASE, type ApiErrorBody, createDashboard } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * rt.add("Gain", {}, { id: "gain" });
+ * const dashboard = await createDashboard(rt);
+ * const response = await fetch(`${dashboard.origin}${API_BASE}/nodes/gian`);
+ * const { error }: ApiErrorBody = await response.json();
+ * console.log(response.status, error.code, error.choices); // 404 node_not_found [ "gain" ]
+ * console.log(error.message); // Cannot find node 'gian': available nodes: gain
+ * await dashboard.close();
+ * ```
+ */
 export interface ApiErrorBody {
   /** The error. */
   error: {
