@@ -68,9 +68,9 @@ pub struct PluginDescriptor {
 #[repr(C)]
 pub struct ProcessorEntry {
     /// NUL-terminated UTF-8 JSON:
-    /// `{"name", "description", "tags": [..], "inputs": [{"name", "type", "description"}],
-    /// "outputs": [..], "config": <JSON Schema of the config object>}`. Port types are
-    /// streamlib's (`"VideoFrame"`, `"AudioFrame<2>"`, ...).
+    /// `{"name", "description", "tags": [..], "inputs": [{"name", "type", "description",
+    /// "required"}], "outputs": [{"name", "type", "description"}], "config": <JSON Schema of the
+    /// config object>}`. Port types are streamlib's (`"VideoFrame"`, `"AudioFrame<2>"`, ...).
     pub descriptor_json: *const c_char,
     /// Creates an instance from its config (`config_len` bytes of UTF-8 JSON, already validated
     /// against the schema). Returns the instance, or null with a message in `error`.
