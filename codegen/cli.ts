@@ -23,7 +23,19 @@ const USAGE = `Usage:
   deno task nodes info <Processor> [--json]
       Ports with types and descriptions, config fields with defaults, config JSON Schema.`;
 
-/** Where the command line writes. */
+/**
+ * Where the command line writes.
+ *
+ * @example Capture the usage text
+ * ```ts
+ * import { type CliOutput, main } from "@streamlib/streamlib/codegen";
+ *
+ * const lines: string[] = [];
+ * const output: CliOutput = { out: (text) => lines.push(text), err: (text) => lines.push(text) };
+ * const code = await main(["--help"], output);
+ * console.log(code, lines[0].split("\n")[0]); // 0 Usage:
+ * ```
+ */
 export interface CliOutput {
   /** Normal output. */
   readonly out: (text: string) => void;

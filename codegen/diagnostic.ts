@@ -21,6 +21,14 @@
  * - `invalid-tag`: a JSDoc tag (`@minimum`, `@default`, ...) whose value does not fit its field.
  * - `duplicate-config`: more than one `@config()` field.
  * - `duplicate-processor`: two processor classes of one name in one package.
+ *
+ * @example Tell problems in the code from problems in the config
+ * ```ts
+ * import type { DiagnosticCode } from "@streamlib/streamlib/codegen";
+ *
+ * const inConfig = (code: DiagnosticCode) => code === "config-not-json" || code === "invalid-tag";
+ * console.log(inConfig("invalid-tag"), inConfig("missing-process")); // true false
+ * ```
  */
 export type DiagnosticCode =
   | "port-type"
@@ -35,7 +43,24 @@ export type DiagnosticCode =
   | "duplicate-config"
   | "duplicate-processor";
 
-/** One problem in a processor source. */
+/**
+ * One problem in a processor source.
+ *
+ * @example Report a problem the way the command line does
+ * ```ts
+ * import { type Diagnostic, formatDiagnostic } from "@streamlib/streamlib/codegen";
+ *
+ * const problem: Diagnostic = {
+ *   code: "duplicate-port",
+ *   message: "Processor 'Mixer' has two inputs named 'in_0'",
+ *   hint: "rename one of the fields",
+ *   file: "processors/mixer.ts",
+ *   line: 12,
+ *   column: 3,
+ * };
+ * console.log(formatDiagnostic(problem).split("\n")[0].startsWith("processors/mixer.ts:12:3:")); // true
+ * ```
+ */
 export interface Diagnostic {
   /** The kind of problem. */
   readonly code: DiagnosticCode;

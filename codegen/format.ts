@@ -5,7 +5,20 @@
  * @module
  */
 
-/** Thrown when `deno fmt` rejects generated code (a generator bug). */
+/**
+ * Thrown when `deno fmt` rejects generated code (a generator bug).
+ *
+ * @example Format code that does not parse
+ * ```ts
+ * import { FormatError, formatTypeScript } from "@streamlib/streamlib/codegen";
+ *
+ * try {
+ *   await formatTypeScript("export const = ;", ".", "broken.gen.ts");
+ * } catch (error) {
+ *   console.log(error instanceof FormatError && error.file); // broken.gen.ts
+ * }
+ * ```
+ */
 export class FormatError extends Error {
   /** The file that was being formatted. */
   readonly file: string;

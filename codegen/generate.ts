@@ -17,6 +17,7 @@ import {
 } from "./cache.ts";
 import { type Diagnostic, sortDiagnostics } from "./diagnostic.ts";
 import { GENERATED_HEADER, listFolderFiles, mayDeclareProcessor } from "./discover.ts";
+import { loadPackageExports } from "./example_imports.ts";
 import { emitProcessorFile } from "./emit_processor.ts";
 import { emitRegistry } from "./emit_registry.ts";
 import { formatTypeScript, mapConcurrent } from "./format.ts";
@@ -30,7 +31,21 @@ import {
 } from "./session.ts";
 import { SourceHasher } from "./source_hash.ts";
 
-/** Options of {@linkcode generate}. */
+/**
+ * Options of {@linkcode generate}.
+ *
+ * @example Check a folder of another project without the cache
+ * ```ts
+ * import { generate, type GenerateOptions } from "@streamlib/streamlib/codegen";
+ *
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/nodes`);
+ * const options: GenerateOptions = { root, folders: ["nodes"], check: true, cache: false };
+ * const result = await generate(options);
+ * console.log(result.folders, result.processors); // [ "nodes" ] 0
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
 export interface GenerateOptions {
   /** The project root. Default: the current directory. */
   readonly root?: string;
@@ -44,7 +59,22 @@ export interface GenerateOptions {
   readonly session?: CodegenSession;
 }
 
-/** A generated file that does not match what the generator would write. */
+/**
+ * A generated file that does not match what the generator would write.
+ *
+ * @example Find a generated file whose source is gone
+ * ```ts
+ * import { GENERATED_HEADER, generate, type StaleFile } from "@streamlib/streamlib/codegen";
+ *
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/nodes`);
+ * await Deno.writeTextFile(`${root}/nodes/old.gen.ts`, `${GENERATED_HEADER} from old.ts.\n`);
+ * const result = await generate({ root, folders: ["nodes"], check: true, cache: false });
+ * const [file]: readonly StaleFile[] = result.stale;
+ * console.log(file.path, file.reason); // nodes/old.gen.ts orphaned
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
 export interface StaleFile {
   /** The file, relative to the root. */
   readonly path: string;
@@ -52,7 +82,21 @@ export interface StaleFile {
   readonly reason: "missing" | "changed" | "orphaned";
 }
 
-/** What a run did. */
+/**
+ * What a run did.
+ *
+ * @example Remove a generated file whose source is gone
+ * ```ts
+ * import { GENERATED_HEADER, generate, type GenerateResult } from "@streamlib/streamlib/codegen";
+ *
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/nodes`);
+ * await Deno.writeTextFile(`${root}/nodes/old.gen.ts`, `${GENERATED_HEADER} from old.ts.\n`);
+ * const result: GenerateResult = await generate({ root, folders: ["nodes"], cache: false });
+ * console.log(result.removed, result.diagnostics.length); // [ "nodes/old.gen.ts" ] 0
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
 export interface GenerateResult {
   /** The project root (absolute). */
   readonly root: string;
@@ -98,7 +142,10 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   const useCache = options.cache ?? true;
   const cache: CacheData = useCache ? loadCache(root) : { sources: {}, registries: {} };
   const hasher = new SourceHasher(root);
-  const version = fingerprint();
+  // The examples in generated files import through the package's entry points, so those are
+  // part of every cache key.
+  const pkg = loadPackageExports(root, config.packageName, config.exports);
+  const version = cacheKey(fingerprint(), JSON.stringify(pkg));
   const folders = config.folders.map((folder) => ({ folder, ...listFolderFiles(root, folder) }));
 
   const results = new Map<string, CachedSource>();
@@ -130,7 +177,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
       8,
       ({ model }) =>
         model
-          ? formatTypeScript(emitProcessorFile(model), root, model.path)
+          ? formatTypeScript(emitProcessorFile(model, pkg), root, model.path)
           : Promise.resolve(null),
     );
     models.forEach(({ model, diagnostics }, i) => {
@@ -169,7 +216,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
       ? cache.registries[registry.model.path].text
       : undefined;
     if (text === undefined) {
-      text = await formatTypeScript(emitRegistry(registry.model), root, registry.model.path);
+      text = await formatTypeScript(emitRegistry(registry.model, pkg), root, registry.model.path);
       cache.registries[registry.model.path] = { key, text };
       dirty = true;
     }

@@ -4,7 +4,8 @@
  * It scans the folders listed in `deno.json` (`"streamlib": { "codegen": ["processors"] }`) for
  * `@processor` classes and writes, beside each source, a `*.gen.ts` with typed `inputs`/`outputs`
  * accessors, a node handle type for typed `connect`, a descriptor with the config's JSON Schema,
- * and a validating factory; and one `registry.gen.ts` per folder. Run as a program it is the
+ * and a validating factory; and one `registry.gen.ts` per folder. Every generated export has a
+ * titled `@example` that `deno test --doc` type-checks and runs. Run as a program it is the
  * `deno task codegen` and `deno task nodes` command line:
  *
  * ```sh

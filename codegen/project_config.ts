@@ -11,7 +11,20 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 
-/** Thrown when the project's configuration cannot be read or lists no folders. */
+/**
+ * Thrown when the project's configuration cannot be read or lists no folders.
+ *
+ * @example Scan a folder that does not exist
+ * ```ts
+ * import { CodegenConfigError, loadCodegenConfig } from "@streamlib/streamlib/codegen";
+ *
+ * try {
+ *   loadCodegenConfig(".", ["no_such_folder"]);
+ * } catch (error) {
+ *   console.log(error instanceof CodegenConfigError && error.message); // Cannot scan 'no_such_folder': no such folder
+ * }
+ * ```
+ */
 export class CodegenConfigError extends Error {
   /** The configuration file, when there is one. */
   readonly configFile: string | undefined;
@@ -29,7 +42,17 @@ export class CodegenConfigError extends Error {
   }
 }
 
-/** The resolved codegen configuration of a project. */
+/**
+ * The resolved codegen configuration of a project.
+ *
+ * @example Read the package this repository publishes
+ * ```ts
+ * import { type CodegenConfig, loadCodegenConfig } from "@streamlib/streamlib/codegen";
+ *
+ * const config: CodegenConfig = loadCodegenConfig(".");
+ * console.log(config.packageName, config.exports["./processors"]); // @streamlib/streamlib ./processors/mod.ts
+ * ```
+ */
 export interface CodegenConfig {
   /** The project root (absolute). */
   readonly root: string;
@@ -39,6 +62,13 @@ export interface CodegenConfig {
   readonly configFile: string | undefined;
   /** The project's `fmt` options as JSON text (part of the cache key: they shape the output). */
   readonly fmtKey: string;
+  /** The package name (`deno.json` `name`), when the project is a package. */
+  readonly packageName: string | undefined;
+  /**
+   * The package's entry points (`deno.json` `exports`), subpath to module: `"./processors"` to
+   * `"./processors/mod.ts"`; a single string export is `"."`.
+   */
+  readonly exports: Readonly<Record<string, string>>;
 }
 
 /**
@@ -54,7 +84,7 @@ export interface CodegenConfig {
  * import { loadCodegenConfig } from "@streamlib/streamlib/codegen";
  *
  * const config = loadCodegenConfig(".");
- * console.log(config.folders); // [ "processors" ]
+ * console.log(config.folders); // [ "processors", "plugins" ]
  * ```
  */
 export function loadCodegenConfig(root: string, folders: readonly string[] = []): CodegenConfig {
@@ -100,7 +130,19 @@ export function loadCodegenConfig(root: string, folders: readonly string[] = [])
     folders: [...new Set(normalized)],
     configFile,
     fmtKey: JSON.stringify(json.fmt ?? null),
+    packageName: typeof json.name === "string" ? json.name : undefined,
+    exports: readExports(json.exports),
   };
+}
+
+function readExports(value: unknown): Record<string, string> {
+  if (typeof value === "string") return { ".": value };
+  if (value === null || typeof value !== "object") return {};
+  return Object.fromEntries(
+    Object.entries(value).filter((entry): entry is [string, string] =>
+      typeof entry[1] === "string"
+    ),
+  );
 }
 
 function stripJsonComments(text: string): string {

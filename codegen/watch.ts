@@ -10,7 +10,30 @@ import { generate, type GenerateOptions, type GenerateResult } from "./generate.
 import { loadCodegenConfig } from "./project_config.ts";
 import { CodegenSession } from "./session.ts";
 
-/** Options of {@linkcode watch}. */
+/**
+ * Options of {@linkcode watch}.
+ *
+ * @example Stop watching after the first run
+ * ```ts
+ * import { watch, type WatchOptions } from "@streamlib/streamlib/codegen";
+ *
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/nodes`);
+ * const stop = new AbortController();
+ * const options: WatchOptions = {
+ *   root,
+ *   folders: ["nodes"],
+ *   cache: false,
+ *   signal: stop.signal,
+ *   onResult: (result) => {
+ *     console.log(result.processors); // 0
+ *     stop.abort();
+ *   },
+ * };
+ * await watch(options);
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
 export interface WatchOptions extends Omit<GenerateOptions, "check" | "session"> {
   /** Stops watching when aborted. */
   readonly signal?: AbortSignal;

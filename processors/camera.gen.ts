@@ -16,10 +16,30 @@ import {
 } from "../mod.ts";
 import { Camera } from "./camera.ts";
 
-/** The typed inputs of {@linkcode Camera} (it has no inputs): `this.inputs.<port>`. */
+/**
+ * The typed inputs of {@linkcode Camera} (it has no inputs): `this.inputs.<port>`.
+ *
+ * @example Camera has no inputs
+ * ```ts
+ * import { CameraInputs } from "@streamlib/streamlib/processors";
+ *
+ * const inputs = new CameraInputs();
+ * console.log(Object.keys(inputs).length); // 0
+ * ```
+ */
 export class CameraInputs {}
 
-/** The typed outputs of {@linkcode Camera}: `this.outputs.<port>`. */
+/**
+ * The typed outputs of {@linkcode Camera}: `this.outputs.<port>`.
+ *
+ * @example Look up the typed outputs of Camera
+ * ```ts
+ * import { cameraNode, CameraOutputs } from "@streamlib/streamlib/processors";
+ *
+ * const outputs = new CameraOutputs(cameraNode.ports());
+ * console.log(outputs.video.name, outputs.video.portType); // video VideoFrame
+ * ```
+ */
 export class CameraOutputs {
   /** The camera's frames. Port type `VideoFrame`. */
   readonly video: Camera["video"];
@@ -34,7 +54,21 @@ export class CameraOutputs {
   }
 }
 
-/** Typed references to the ports of a {@linkcode Camera} node in a graph. */
+/**
+ * Typed references to the ports of a {@linkcode Camera} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
+ *
+ * @example Connect Camera to a sink through its typed handle
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { type CameraHandle, cameraNode, nullSinkNode } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const camera: CameraHandle = rt.add(cameraNode, {}, { id: "camera" });
+ * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
+ * const connection = rt.connect(camera.outputs.video, sink.inputs.in);
+ * console.log(connection.from, "->", connection.to); // camera.video -> sink.in
+ * ```
+ */
 export interface CameraHandle extends NodeHandle {
   /** References to the inputs. */
   readonly inputs: Record<never, never>;
@@ -45,7 +79,20 @@ export interface CameraHandle extends NodeHandle {
   };
 }
 
-/** The generated types of {@linkcode Camera}, named once in `extends Processor<CameraTypes>`. */
+/**
+ * The generated types of {@linkcode Camera}, named once in `extends Processor<CameraTypes>`.
+ *
+ * @example Name the handle and config types of Camera
+ * ```ts
+ * import { cameraNode, type CameraTypes } from "@streamlib/streamlib/processors";
+ *
+ * const handle: CameraTypes["handle"] = cameraNode.handle("camera");
+ * const processor = cameraNode.create({});
+ * const config: CameraTypes["config"] = processor.config;
+ * console.log(handle.processor); // Camera
+ * console.log(Object.keys(config).join(", ")); // device, width, height, fps, pixelFormat
+ * ```
+ */
 export interface CameraTypes extends ProcessorTypes {
   /** The typed inputs. */
   readonly inputs: CameraInputs;
@@ -59,6 +106,16 @@ export interface CameraTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode Camera}: descriptor, config schema and a factory that validates plain JSON config.
+ *
+ * @example Add Camera to a runtime and list its ports
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { cameraNode } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const camera = rt.add(cameraNode, {}, { id: "camera" });
+ * console.log(Object.keys(camera.outputs).join(", ")); // video
+ * ```
  */
 export const cameraNode: NodeDefinition<Camera, CameraHandle> = defineNode<
   CameraTypes,

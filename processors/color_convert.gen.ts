@@ -17,7 +17,17 @@ import {
 } from "../mod.ts";
 import { ColorConvert } from "./color_convert.ts";
 
-/** The typed inputs of {@linkcode ColorConvert}: `this.inputs.<port>`. */
+/**
+ * The typed inputs of {@linkcode ColorConvert}: `this.inputs.<port>`.
+ *
+ * @example Look up the typed inputs of ColorConvert
+ * ```ts
+ * import { ColorConvertInputs, colorConvertNode } from "@streamlib/streamlib/processors";
+ *
+ * const inputs = new ColorConvertInputs(colorConvertNode.ports());
+ * console.log(inputs.in.name, inputs.in.portType); // in VideoFrame
+ * ```
+ */
 export class ColorConvertInputs {
   /** Video in any pixel format. Port type `VideoFrame`, required. */
   readonly in: ColorConvert["in"];
@@ -32,7 +42,17 @@ export class ColorConvertInputs {
   }
 }
 
-/** The typed outputs of {@linkcode ColorConvert}: `this.outputs.<port>`. */
+/**
+ * The typed outputs of {@linkcode ColorConvert}: `this.outputs.<port>`.
+ *
+ * @example Look up the typed outputs of ColorConvert
+ * ```ts
+ * import { colorConvertNode, ColorConvertOutputs } from "@streamlib/streamlib/processors";
+ *
+ * const outputs = new ColorConvertOutputs(colorConvertNode.ports());
+ * console.log(outputs.out.name, outputs.out.portType); // out VideoFrame
+ * ```
+ */
 export class ColorConvertOutputs {
   /** The video in the configured pixel format. Port type `VideoFrame`. */
   readonly out: ColorConvert["out"];
@@ -47,7 +67,25 @@ export class ColorConvertOutputs {
   }
 }
 
-/** Typed references to the ports of a {@linkcode ColorConvert} node in a graph. */
+/**
+ * Typed references to the ports of a {@linkcode ColorConvert} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
+ *
+ * @example Connect ColorConvert to a sink through its typed handle
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import {
+ *   type ColorConvertHandle,
+ *   colorConvertNode,
+ *   nullSinkNode,
+ * } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const colorConvert: ColorConvertHandle = rt.add(colorConvertNode, {}, { id: "colorConvert" });
+ * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
+ * const connection = rt.connect(colorConvert.outputs.out, sink.inputs.in);
+ * console.log(connection.from, "->", connection.to); // colorConvert.out -> sink.in
+ * ```
+ */
 export interface ColorConvertHandle extends NodeHandle {
   /** References to the inputs. */
   readonly inputs: {
@@ -63,6 +101,17 @@ export interface ColorConvertHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode ColorConvert}, named once in `extends Processor<ColorConvertTypes>`.
+ *
+ * @example Name the handle and config types of ColorConvert
+ * ```ts
+ * import { colorConvertNode, type ColorConvertTypes } from "@streamlib/streamlib/processors";
+ *
+ * const handle: ColorConvertTypes["handle"] = colorConvertNode.handle("colorConvert");
+ * const processor = colorConvertNode.create({});
+ * const config: ColorConvertTypes["config"] = processor.config;
+ * console.log(handle.processor); // ColorConvert
+ * console.log(JSON.stringify(config)); // {"pixelFormat":"I420"}
+ * ```
  */
 export interface ColorConvertTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -77,6 +126,17 @@ export interface ColorConvertTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode ColorConvert}: descriptor, config schema and a factory that validates plain JSON config.
+ *
+ * @example Add ColorConvert to a runtime and list its ports
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { colorConvertNode } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const colorConvert = rt.add(colorConvertNode, {}, { id: "colorConvert" });
+ * console.log(Object.keys(colorConvert.inputs).join(", ")); // in
+ * console.log(Object.keys(colorConvert.outputs).join(", ")); // out
+ * ```
  */
 export const colorConvertNode: NodeDefinition<ColorConvert, ColorConvertHandle> = defineNode<
   ColorConvertTypes,

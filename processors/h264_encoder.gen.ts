@@ -17,7 +17,17 @@ import {
 } from "../mod.ts";
 import { H264Encoder } from "./h264_encoder.ts";
 
-/** The typed inputs of {@linkcode H264Encoder}: `this.inputs.<port>`. */
+/**
+ * The typed inputs of {@linkcode H264Encoder}: `this.inputs.<port>`.
+ *
+ * @example Look up the typed inputs of H264Encoder
+ * ```ts
+ * import { H264EncoderInputs, h264EncoderNode } from "@streamlib/streamlib/processors";
+ *
+ * const inputs = new H264EncoderInputs(h264EncoderNode.ports());
+ * console.log(inputs.in.name, inputs.in.portType); // in VideoFrame
+ * ```
+ */
 export class H264EncoderInputs {
   /**
    * Video to encode: RGBA, BGRA, I420 or NV12, tightly packed rows. Port type `VideoFrame`, required.
@@ -34,7 +44,17 @@ export class H264EncoderInputs {
   }
 }
 
-/** The typed outputs of {@linkcode H264Encoder}: `this.outputs.<port>`. */
+/**
+ * The typed outputs of {@linkcode H264Encoder}: `this.outputs.<port>`.
+ *
+ * @example Look up the typed outputs of H264Encoder
+ * ```ts
+ * import { h264EncoderNode, H264EncoderOutputs } from "@streamlib/streamlib/processors";
+ *
+ * const outputs = new H264EncoderOutputs(h264EncoderNode.ports());
+ * console.log(outputs.out.name, outputs.out.portType); // out EncodedVideoFrame
+ * ```
+ */
 export class H264EncoderOutputs {
   /** H.264 access units (Annex B), one per input frame. Port type `EncodedVideoFrame`. */
   readonly out: H264Encoder["out"];
@@ -49,7 +69,25 @@ export class H264EncoderOutputs {
   }
 }
 
-/** Typed references to the ports of a {@linkcode H264Encoder} node in a graph. */
+/**
+ * Typed references to the ports of a {@linkcode H264Encoder} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
+ *
+ * @example Connect H264Encoder to a sink through its typed handle
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import {
+ *   type H264EncoderHandle,
+ *   h264EncoderNode,
+ *   nullSinkNode,
+ * } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const h264Encoder: H264EncoderHandle = rt.add(h264EncoderNode, {}, { id: "h264Encoder" });
+ * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
+ * const connection = rt.connect(h264Encoder.outputs.out, sink.inputs.in);
+ * console.log(connection.from, "->", connection.to); // h264Encoder.out -> sink.in
+ * ```
+ */
 export interface H264EncoderHandle extends NodeHandle {
   /** References to the inputs. */
   readonly inputs: {
@@ -67,6 +105,17 @@ export interface H264EncoderHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode H264Encoder}, named once in `extends Processor<H264EncoderTypes>`.
+ *
+ * @example Name the handle and config types of H264Encoder
+ * ```ts
+ * import { h264EncoderNode, type H264EncoderTypes } from "@streamlib/streamlib/processors";
+ *
+ * const handle: H264EncoderTypes["handle"] = h264EncoderNode.handle("h264Encoder");
+ * const processor = h264EncoderNode.create({});
+ * const config: H264EncoderTypes["config"] = processor.config;
+ * console.log(handle.processor); // H264Encoder
+ * console.log(Object.keys(config).join(", ")); // backend, bitrate, fps, keyframeInterval, profile, level, lowLatency
+ * ```
  */
 export interface H264EncoderTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -81,6 +130,17 @@ export interface H264EncoderTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode H264Encoder}: descriptor, config schema and a factory that validates plain JSON config.
+ *
+ * @example Add H264Encoder to a runtime and list its ports
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { h264EncoderNode } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const h264Encoder = rt.add(h264EncoderNode, {}, { id: "h264Encoder" });
+ * console.log(Object.keys(h264Encoder.inputs).join(", ")); // in
+ * console.log(Object.keys(h264Encoder.outputs).join(", ")); // out
+ * ```
  */
 export const h264EncoderNode: NodeDefinition<H264Encoder, H264EncoderHandle> = defineNode<
   H264EncoderTypes,

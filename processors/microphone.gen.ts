@@ -16,10 +16,30 @@ import {
 } from "../mod.ts";
 import { Microphone } from "./microphone.ts";
 
-/** The typed inputs of {@linkcode Microphone} (it has no inputs): `this.inputs.<port>`. */
+/**
+ * The typed inputs of {@linkcode Microphone} (it has no inputs): `this.inputs.<port>`.
+ *
+ * @example Microphone has no inputs
+ * ```ts
+ * import { MicrophoneInputs } from "@streamlib/streamlib/processors";
+ *
+ * const inputs = new MicrophoneInputs();
+ * console.log(Object.keys(inputs).length); // 0
+ * ```
+ */
 export class MicrophoneInputs {}
 
-/** The typed outputs of {@linkcode Microphone}: `this.outputs.<port>`. */
+/**
+ * The typed outputs of {@linkcode Microphone}: `this.outputs.<port>`.
+ *
+ * @example Look up the typed outputs of Microphone
+ * ```ts
+ * import { microphoneNode, MicrophoneOutputs } from "@streamlib/streamlib/processors";
+ *
+ * const outputs = new MicrophoneOutputs(microphoneNode.ports());
+ * console.log(outputs.audio.name, outputs.audio.portType); // audio AudioFrame<2>
+ * ```
+ */
 export class MicrophoneOutputs {
   /** The captured audio, stereo. Port type `AudioFrame<2>`. */
   readonly audio: Microphone["audio"];
@@ -34,7 +54,25 @@ export class MicrophoneOutputs {
   }
 }
 
-/** Typed references to the ports of a {@linkcode Microphone} node in a graph. */
+/**
+ * Typed references to the ports of a {@linkcode Microphone} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
+ *
+ * @example Connect Microphone to a sink through its typed handle
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import {
+ *   type MicrophoneHandle,
+ *   microphoneNode,
+ *   nullSinkNode,
+ * } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const microphone: MicrophoneHandle = rt.add(microphoneNode, {}, { id: "microphone" });
+ * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
+ * const connection = rt.connect(microphone.outputs.audio, sink.inputs.in);
+ * console.log(connection.from, "->", connection.to); // microphone.audio -> sink.in
+ * ```
+ */
 export interface MicrophoneHandle extends NodeHandle {
   /** References to the inputs. */
   readonly inputs: Record<never, never>;
@@ -47,6 +85,17 @@ export interface MicrophoneHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode Microphone}, named once in `extends Processor<MicrophoneTypes>`.
+ *
+ * @example Name the handle and config types of Microphone
+ * ```ts
+ * import { microphoneNode, type MicrophoneTypes } from "@streamlib/streamlib/processors";
+ *
+ * const handle: MicrophoneTypes["handle"] = microphoneNode.handle("microphone");
+ * const processor = microphoneNode.create({});
+ * const config: MicrophoneTypes["config"] = processor.config;
+ * console.log(handle.processor); // Microphone
+ * console.log(JSON.stringify(config)); // {"device":"","sampleRate":48000}
+ * ```
  */
 export interface MicrophoneTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -61,6 +110,16 @@ export interface MicrophoneTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode Microphone}: descriptor, config schema and a factory that validates plain JSON config.
+ *
+ * @example Add Microphone to a runtime and list its ports
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { microphoneNode } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const microphone = rt.add(microphoneNode, {}, { id: "microphone" });
+ * console.log(Object.keys(microphone.outputs).join(", ")); // audio
+ * ```
  */
 export const microphoneNode: NodeDefinition<Microphone, MicrophoneHandle> = defineNode<
   MicrophoneTypes,

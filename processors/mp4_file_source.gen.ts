@@ -16,10 +16,31 @@ import {
 } from "../mod.ts";
 import { Mp4FileSource } from "./mp4_file_source.ts";
 
-/** The typed inputs of {@linkcode Mp4FileSource} (it has no inputs): `this.inputs.<port>`. */
+/**
+ * The typed inputs of {@linkcode Mp4FileSource} (it has no inputs): `this.inputs.<port>`.
+ *
+ * @example Mp4FileSource has no inputs
+ * ```ts
+ * import { Mp4FileSourceInputs } from "@streamlib/streamlib/processors";
+ *
+ * const inputs = new Mp4FileSourceInputs();
+ * console.log(Object.keys(inputs).length); // 0
+ * ```
+ */
 export class Mp4FileSourceInputs {}
 
-/** The typed outputs of {@linkcode Mp4FileSource}: `this.outputs.<port>`. */
+/**
+ * The typed outputs of {@linkcode Mp4FileSource}: `this.outputs.<port>`.
+ *
+ * @example Look up the typed outputs of Mp4FileSource
+ * ```ts
+ * import { mp4FileSourceNode, Mp4FileSourceOutputs } from "@streamlib/streamlib/processors";
+ *
+ * const outputs = new Mp4FileSourceOutputs(mp4FileSourceNode.ports());
+ * console.log(outputs.video.name, outputs.video.portType); // video VideoFrame
+ * console.log(outputs.audio.name, outputs.audio.portType); // audio AudioFrame<2>
+ * ```
+ */
 export class Mp4FileSourceOutputs {
   /** The decoded pictures, I420. Port type `VideoFrame`. */
   readonly video: Mp4FileSource["video"];
@@ -37,7 +58,29 @@ export class Mp4FileSourceOutputs {
   }
 }
 
-/** Typed references to the ports of a {@linkcode Mp4FileSource} node in a graph. */
+/**
+ * Typed references to the ports of a {@linkcode Mp4FileSource} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
+ *
+ * @example Connect Mp4FileSource to a sink through its typed handle
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import {
+ *   type Mp4FileSourceHandle,
+ *   mp4FileSourceNode,
+ *   nullSinkNode,
+ * } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const mp4FileSource: Mp4FileSourceHandle = rt.add(
+ *   mp4FileSourceNode,
+ *   { path: "path" },
+ *   { id: "mp4FileSource" },
+ * );
+ * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
+ * const connection = rt.connect(mp4FileSource.outputs.video, sink.inputs.in);
+ * console.log(connection.from, "->", connection.to); // mp4FileSource.video -> sink.in
+ * ```
+ */
 export interface Mp4FileSourceHandle extends NodeHandle {
   /** References to the inputs. */
   readonly inputs: Record<never, never>;
@@ -52,6 +95,17 @@ export interface Mp4FileSourceHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode Mp4FileSource}, named once in `extends Processor<Mp4FileSourceTypes>`.
+ *
+ * @example Name the handle and config types of Mp4FileSource
+ * ```ts
+ * import { mp4FileSourceNode, type Mp4FileSourceTypes } from "@streamlib/streamlib/processors";
+ *
+ * const handle: Mp4FileSourceTypes["handle"] = mp4FileSourceNode.handle("mp4FileSource");
+ * const processor = mp4FileSourceNode.create({ path: "path" });
+ * const config: Mp4FileSourceTypes["config"] = processor.config;
+ * console.log(handle.processor); // Mp4FileSource
+ * console.log(JSON.stringify(config)); // {"path":"path","loop":false}
+ * ```
  */
 export interface Mp4FileSourceTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -66,6 +120,16 @@ export interface Mp4FileSourceTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode Mp4FileSource}: descriptor, config schema and a factory that validates plain JSON config.
+ *
+ * @example Add Mp4FileSource to a runtime and list its ports
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { mp4FileSourceNode } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const mp4FileSource = rt.add(mp4FileSourceNode, { path: "path" }, { id: "mp4FileSource" });
+ * console.log(Object.keys(mp4FileSource.outputs).join(", ")); // video, audio
+ * ```
  */
 export const mp4FileSourceNode: NodeDefinition<Mp4FileSource, Mp4FileSourceHandle> = defineNode<
   Mp4FileSourceTypes,

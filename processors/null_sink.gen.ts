@@ -16,7 +16,17 @@ import {
 } from "../mod.ts";
 import { NullSink } from "./null_sink.ts";
 
-/** The typed inputs of {@linkcode NullSink}: `this.inputs.<port>`. */
+/**
+ * The typed inputs of {@linkcode NullSink}: `this.inputs.<port>`.
+ *
+ * @example Look up the typed inputs of NullSink
+ * ```ts
+ * import { NullSinkInputs, nullSinkNode } from "@streamlib/streamlib/processors";
+ *
+ * const inputs = new NullSinkInputs(nullSinkNode.ports());
+ * console.log(inputs.in.name, inputs.in.portType); // in Frame
+ * ```
+ */
 export class NullSinkInputs {
   /** Frames of any type. Port type `Frame`. */
   readonly in: NullSink["in"];
@@ -31,10 +41,38 @@ export class NullSinkInputs {
   }
 }
 
-/** The typed outputs of {@linkcode NullSink} (it has no outputs): `this.outputs.<port>`. */
+/**
+ * The typed outputs of {@linkcode NullSink} (it has no outputs): `this.outputs.<port>`.
+ *
+ * @example NullSink has no outputs
+ * ```ts
+ * import { NullSinkOutputs } from "@streamlib/streamlib/processors";
+ *
+ * const outputs = new NullSinkOutputs();
+ * console.log(Object.keys(outputs).length); // 0
+ * ```
+ */
 export class NullSinkOutputs {}
 
-/** Typed references to the ports of a {@linkcode NullSink} node in a graph. */
+/**
+ * Typed references to the ports of a {@linkcode NullSink} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
+ *
+ * @example Connect a source to NullSink through its typed handle
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import {
+ *   type NullSinkHandle,
+ *   nullSinkNode,
+ *   testToneGeneratorNode,
+ * } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const source = rt.add(testToneGeneratorNode, {}, { id: "source" });
+ * const nullSink: NullSinkHandle = rt.add(nullSinkNode, {}, { id: "nullSink" });
+ * const connection = rt.connect(source.outputs.audio, nullSink.inputs.in);
+ * console.log(connection.from, "->", connection.to); // source.audio -> nullSink.in
+ * ```
+ */
 export interface NullSinkHandle extends NodeHandle {
   /** References to the inputs. */
   readonly inputs: {
@@ -47,6 +85,14 @@ export interface NullSinkHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode NullSink}, named once in `extends Processor<NullSinkTypes>`.
+ *
+ * @example Name the handle type of NullSink
+ * ```ts
+ * import { nullSinkNode, type NullSinkTypes } from "@streamlib/streamlib/processors";
+ *
+ * const handle: NullSinkTypes["handle"] = nullSinkNode.handle("nullSink");
+ * console.log(handle.processor); // NullSink
+ * ```
  */
 export interface NullSinkTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -61,6 +107,16 @@ export interface NullSinkTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode NullSink}: descriptor, config schema and a factory that validates plain JSON config.
+ *
+ * @example Add NullSink to a runtime and list its ports
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { nullSinkNode } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const nullSink = rt.add(nullSinkNode, {}, { id: "nullSink" });
+ * console.log(Object.keys(nullSink.inputs).join(", ")); // in
+ * ```
  */
 export const nullSinkNode: NodeDefinition<NullSink, NullSinkHandle> = defineNode<
   NullSinkTypes,

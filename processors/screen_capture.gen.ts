@@ -16,10 +16,30 @@ import {
 } from "../mod.ts";
 import { ScreenCapture } from "./screen_capture.ts";
 
-/** The typed inputs of {@linkcode ScreenCapture} (it has no inputs): `this.inputs.<port>`. */
+/**
+ * The typed inputs of {@linkcode ScreenCapture} (it has no inputs): `this.inputs.<port>`.
+ *
+ * @example ScreenCapture has no inputs
+ * ```ts
+ * import { ScreenCaptureInputs } from "@streamlib/streamlib/processors";
+ *
+ * const inputs = new ScreenCaptureInputs();
+ * console.log(Object.keys(inputs).length); // 0
+ * ```
+ */
 export class ScreenCaptureInputs {}
 
-/** The typed outputs of {@linkcode ScreenCapture}: `this.outputs.<port>`. */
+/**
+ * The typed outputs of {@linkcode ScreenCapture}: `this.outputs.<port>`.
+ *
+ * @example Look up the typed outputs of ScreenCapture
+ * ```ts
+ * import { screenCaptureNode, ScreenCaptureOutputs } from "@streamlib/streamlib/processors";
+ *
+ * const outputs = new ScreenCaptureOutputs(screenCaptureNode.ports());
+ * console.log(outputs.video.name, outputs.video.portType); // video VideoFrame
+ * ```
+ */
 export class ScreenCaptureOutputs {
   /** The captured frames. Port type `VideoFrame`. */
   readonly video: ScreenCapture["video"];
@@ -34,7 +54,29 @@ export class ScreenCaptureOutputs {
   }
 }
 
-/** Typed references to the ports of a {@linkcode ScreenCapture} node in a graph. */
+/**
+ * Typed references to the ports of a {@linkcode ScreenCapture} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
+ *
+ * @example Connect ScreenCapture to a sink through its typed handle
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import {
+ *   nullSinkNode,
+ *   type ScreenCaptureHandle,
+ *   screenCaptureNode,
+ * } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const screenCapture: ScreenCaptureHandle = rt.add(
+ *   screenCaptureNode,
+ *   {},
+ *   { id: "screenCapture" },
+ * );
+ * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
+ * const connection = rt.connect(screenCapture.outputs.video, sink.inputs.in);
+ * console.log(connection.from, "->", connection.to); // screenCapture.video -> sink.in
+ * ```
+ */
 export interface ScreenCaptureHandle extends NodeHandle {
   /** References to the inputs. */
   readonly inputs: Record<never, never>;
@@ -47,6 +89,17 @@ export interface ScreenCaptureHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode ScreenCapture}, named once in `extends Processor<ScreenCaptureTypes>`.
+ *
+ * @example Name the handle and config types of ScreenCapture
+ * ```ts
+ * import { screenCaptureNode, type ScreenCaptureTypes } from "@streamlib/streamlib/processors";
+ *
+ * const handle: ScreenCaptureTypes["handle"] = screenCaptureNode.handle("screenCapture");
+ * const processor = screenCaptureNode.create({});
+ * const config: ScreenCaptureTypes["config"] = processor.config;
+ * console.log(handle.processor); // ScreenCapture
+ * console.log(Object.keys(config).join(", ")); // display, x, y, width, height, fps, pixelFormat
+ * ```
  */
 export interface ScreenCaptureTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -61,6 +114,16 @@ export interface ScreenCaptureTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode ScreenCapture}: descriptor, config schema and a factory that validates plain JSON config.
+ *
+ * @example Add ScreenCapture to a runtime and list its ports
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { screenCaptureNode } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const screenCapture = rt.add(screenCaptureNode, {}, { id: "screenCapture" });
+ * console.log(Object.keys(screenCapture.outputs).join(", ")); // video
+ * ```
  */
 export const screenCaptureNode: NodeDefinition<ScreenCapture, ScreenCaptureHandle> = defineNode<
   ScreenCaptureTypes,

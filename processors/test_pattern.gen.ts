@@ -16,10 +16,30 @@ import {
 } from "../mod.ts";
 import { TestPattern } from "./test_pattern.ts";
 
-/** The typed inputs of {@linkcode TestPattern} (it has no inputs): `this.inputs.<port>`. */
+/**
+ * The typed inputs of {@linkcode TestPattern} (it has no inputs): `this.inputs.<port>`.
+ *
+ * @example TestPattern has no inputs
+ * ```ts
+ * import { TestPatternInputs } from "@streamlib/streamlib/processors";
+ *
+ * const inputs = new TestPatternInputs();
+ * console.log(Object.keys(inputs).length); // 0
+ * ```
+ */
 export class TestPatternInputs {}
 
-/** The typed outputs of {@linkcode TestPattern}: `this.outputs.<port>`. */
+/**
+ * The typed outputs of {@linkcode TestPattern}: `this.outputs.<port>`.
+ *
+ * @example Look up the typed outputs of TestPattern
+ * ```ts
+ * import { testPatternNode, TestPatternOutputs } from "@streamlib/streamlib/processors";
+ *
+ * const outputs = new TestPatternOutputs(testPatternNode.ports());
+ * console.log(outputs.video.name, outputs.video.portType); // video VideoFrame
+ * ```
+ */
 export class TestPatternOutputs {
   /** The test pattern frames. Port type `VideoFrame`. */
   readonly video: TestPattern["video"];
@@ -34,7 +54,25 @@ export class TestPatternOutputs {
   }
 }
 
-/** Typed references to the ports of a {@linkcode TestPattern} node in a graph. */
+/**
+ * Typed references to the ports of a {@linkcode TestPattern} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
+ *
+ * @example Connect TestPattern to a sink through its typed handle
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import {
+ *   nullSinkNode,
+ *   type TestPatternHandle,
+ *   testPatternNode,
+ * } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const testPattern: TestPatternHandle = rt.add(testPatternNode, {}, { id: "testPattern" });
+ * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
+ * const connection = rt.connect(testPattern.outputs.video, sink.inputs.in);
+ * console.log(connection.from, "->", connection.to); // testPattern.video -> sink.in
+ * ```
+ */
 export interface TestPatternHandle extends NodeHandle {
   /** References to the inputs. */
   readonly inputs: Record<never, never>;
@@ -47,6 +85,17 @@ export interface TestPatternHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode TestPattern}, named once in `extends Processor<TestPatternTypes>`.
+ *
+ * @example Name the handle and config types of TestPattern
+ * ```ts
+ * import { testPatternNode, type TestPatternTypes } from "@streamlib/streamlib/processors";
+ *
+ * const handle: TestPatternTypes["handle"] = testPatternNode.handle("testPattern");
+ * const processor = testPatternNode.create({});
+ * const config: TestPatternTypes["config"] = processor.config;
+ * console.log(handle.processor); // TestPattern
+ * console.log(JSON.stringify(config)); // {"width":640,"height":480,"fps":30,"pixelFormat":"RGBA"}
+ * ```
  */
 export interface TestPatternTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -61,6 +110,16 @@ export interface TestPatternTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode TestPattern}: descriptor, config schema and a factory that validates plain JSON config.
+ *
+ * @example Add TestPattern to a runtime and list its ports
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { testPatternNode } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const testPattern = rt.add(testPatternNode, {}, { id: "testPattern" });
+ * console.log(Object.keys(testPattern.outputs).join(", ")); // video
+ * ```
  */
 export const testPatternNode: NodeDefinition<TestPattern, TestPatternHandle> = defineNode<
   TestPatternTypes,

@@ -16,10 +16,33 @@ import {
 } from "../mod.ts";
 import { TestToneGenerator } from "./test_tone_generator.ts";
 
-/** The typed inputs of {@linkcode TestToneGenerator} (it has no inputs): `this.inputs.<port>`. */
+/**
+ * The typed inputs of {@linkcode TestToneGenerator} (it has no inputs): `this.inputs.<port>`.
+ *
+ * @example TestToneGenerator has no inputs
+ * ```ts
+ * import { TestToneGeneratorInputs } from "@streamlib/streamlib/processors";
+ *
+ * const inputs = new TestToneGeneratorInputs();
+ * console.log(Object.keys(inputs).length); // 0
+ * ```
+ */
 export class TestToneGeneratorInputs {}
 
-/** The typed outputs of {@linkcode TestToneGenerator}: `this.outputs.<port>`. */
+/**
+ * The typed outputs of {@linkcode TestToneGenerator}: `this.outputs.<port>`.
+ *
+ * @example Look up the typed outputs of TestToneGenerator
+ * ```ts
+ * import {
+ *   testToneGeneratorNode,
+ *   TestToneGeneratorOutputs,
+ * } from "@streamlib/streamlib/processors";
+ *
+ * const outputs = new TestToneGeneratorOutputs(testToneGeneratorNode.ports());
+ * console.log(outputs.audio.name, outputs.audio.portType); // audio AudioFrame<2>
+ * ```
+ */
 export class TestToneGeneratorOutputs {
   /** The tone, stereo, both channels equal. Port type `AudioFrame<2>`. */
   readonly audio: TestToneGenerator["audio"];
@@ -34,7 +57,29 @@ export class TestToneGeneratorOutputs {
   }
 }
 
-/** Typed references to the ports of a {@linkcode TestToneGenerator} node in a graph. */
+/**
+ * Typed references to the ports of a {@linkcode TestToneGenerator} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
+ *
+ * @example Connect TestToneGenerator to a sink through its typed handle
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import {
+ *   nullSinkNode,
+ *   type TestToneGeneratorHandle,
+ *   testToneGeneratorNode,
+ * } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const testToneGenerator: TestToneGeneratorHandle = rt.add(
+ *   testToneGeneratorNode,
+ *   {},
+ *   { id: "testToneGenerator" },
+ * );
+ * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
+ * const connection = rt.connect(testToneGenerator.outputs.audio, sink.inputs.in);
+ * console.log(connection.from, "->", connection.to); // testToneGenerator.audio -> sink.in
+ * ```
+ */
 export interface TestToneGeneratorHandle extends NodeHandle {
   /** References to the inputs. */
   readonly inputs: Record<never, never>;
@@ -47,6 +92,22 @@ export interface TestToneGeneratorHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode TestToneGenerator}, named once in `extends Processor<TestToneGeneratorTypes>`.
+ *
+ * @example Name the handle and config types of TestToneGenerator
+ * ```ts
+ * import {
+ *   testToneGeneratorNode,
+ *   type TestToneGeneratorTypes,
+ * } from "@streamlib/streamlib/processors";
+ *
+ * const handle: TestToneGeneratorTypes["handle"] = testToneGeneratorNode.handle(
+ *   "testToneGenerator",
+ * );
+ * const processor = testToneGeneratorNode.create({});
+ * const config: TestToneGeneratorTypes["config"] = processor.config;
+ * console.log(handle.processor); // TestToneGenerator
+ * console.log(Object.keys(config).join(", ")); // frequency, amplitude, sampleRate, blockSize, waveform
+ * ```
  */
 export interface TestToneGeneratorTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -61,6 +122,16 @@ export interface TestToneGeneratorTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode TestToneGenerator}: descriptor, config schema and a factory that validates plain JSON config.
+ *
+ * @example Add TestToneGenerator to a runtime and list its ports
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { testToneGeneratorNode } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const testToneGenerator = rt.add(testToneGeneratorNode, {}, { id: "testToneGenerator" });
+ * console.log(Object.keys(testToneGenerator.outputs).join(", ")); // audio
+ * ```
  */
 export const testToneGeneratorNode: NodeDefinition<TestToneGenerator, TestToneGeneratorHandle> =
   defineNode<

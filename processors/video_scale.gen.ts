@@ -17,7 +17,17 @@ import {
 } from "../mod.ts";
 import { VideoScale } from "./video_scale.ts";
 
-/** The typed inputs of {@linkcode VideoScale}: `this.inputs.<port>`. */
+/**
+ * The typed inputs of {@linkcode VideoScale}: `this.inputs.<port>`.
+ *
+ * @example Look up the typed inputs of VideoScale
+ * ```ts
+ * import { VideoScaleInputs, videoScaleNode } from "@streamlib/streamlib/processors";
+ *
+ * const inputs = new VideoScaleInputs(videoScaleNode.ports());
+ * console.log(inputs.in.name, inputs.in.portType); // in VideoFrame
+ * ```
+ */
 export class VideoScaleInputs {
   /** Video to resize, any pixel format. Port type `VideoFrame`, required. */
   readonly in: VideoScale["in"];
@@ -32,7 +42,17 @@ export class VideoScaleInputs {
   }
 }
 
-/** The typed outputs of {@linkcode VideoScale}: `this.outputs.<port>`. */
+/**
+ * The typed outputs of {@linkcode VideoScale}: `this.outputs.<port>`.
+ *
+ * @example Look up the typed outputs of VideoScale
+ * ```ts
+ * import { videoScaleNode, VideoScaleOutputs } from "@streamlib/streamlib/processors";
+ *
+ * const outputs = new VideoScaleOutputs(videoScaleNode.ports());
+ * console.log(outputs.out.name, outputs.out.portType); // out VideoFrame
+ * ```
+ */
 export class VideoScaleOutputs {
   /** The resized video, in the input's pixel format. Port type `VideoFrame`. */
   readonly out: VideoScale["out"];
@@ -47,7 +67,25 @@ export class VideoScaleOutputs {
   }
 }
 
-/** Typed references to the ports of a {@linkcode VideoScale} node in a graph. */
+/**
+ * Typed references to the ports of a {@linkcode VideoScale} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
+ *
+ * @example Connect VideoScale to a sink through its typed handle
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import {
+ *   nullSinkNode,
+ *   type VideoScaleHandle,
+ *   videoScaleNode,
+ * } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const videoScale: VideoScaleHandle = rt.add(videoScaleNode, {}, { id: "videoScale" });
+ * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
+ * const connection = rt.connect(videoScale.outputs.out, sink.inputs.in);
+ * console.log(connection.from, "->", connection.to); // videoScale.out -> sink.in
+ * ```
+ */
 export interface VideoScaleHandle extends NodeHandle {
   /** References to the inputs. */
   readonly inputs: {
@@ -63,6 +101,17 @@ export interface VideoScaleHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode VideoScale}, named once in `extends Processor<VideoScaleTypes>`.
+ *
+ * @example Name the handle and config types of VideoScale
+ * ```ts
+ * import { videoScaleNode, type VideoScaleTypes } from "@streamlib/streamlib/processors";
+ *
+ * const handle: VideoScaleTypes["handle"] = videoScaleNode.handle("videoScale");
+ * const processor = videoScaleNode.create({});
+ * const config: VideoScaleTypes["config"] = processor.config;
+ * console.log(handle.processor); // VideoScale
+ * console.log(JSON.stringify(config)); // {"width":640,"height":480}
+ * ```
  */
 export interface VideoScaleTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -77,6 +126,17 @@ export interface VideoScaleTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode VideoScale}: descriptor, config schema and a factory that validates plain JSON config.
+ *
+ * @example Add VideoScale to a runtime and list its ports
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { videoScaleNode } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const videoScale = rt.add(videoScaleNode, {}, { id: "videoScale" });
+ * console.log(Object.keys(videoScale.inputs).join(", ")); // in
+ * console.log(Object.keys(videoScale.outputs).join(", ")); // out
+ * ```
  */
 export const videoScaleNode: NodeDefinition<VideoScale, VideoScaleHandle> = defineNode<
   VideoScaleTypes,

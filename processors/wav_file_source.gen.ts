@@ -16,10 +16,30 @@ import {
 } from "../mod.ts";
 import { WavFileSource } from "./wav_file_source.ts";
 
-/** The typed inputs of {@linkcode WavFileSource} (it has no inputs): `this.inputs.<port>`. */
+/**
+ * The typed inputs of {@linkcode WavFileSource} (it has no inputs): `this.inputs.<port>`.
+ *
+ * @example WavFileSource has no inputs
+ * ```ts
+ * import { WavFileSourceInputs } from "@streamlib/streamlib/processors";
+ *
+ * const inputs = new WavFileSourceInputs();
+ * console.log(Object.keys(inputs).length); // 0
+ * ```
+ */
 export class WavFileSourceInputs {}
 
-/** The typed outputs of {@linkcode WavFileSource}: `this.outputs.<port>`. */
+/**
+ * The typed outputs of {@linkcode WavFileSource}: `this.outputs.<port>`.
+ *
+ * @example Look up the typed outputs of WavFileSource
+ * ```ts
+ * import { wavFileSourceNode, WavFileSourceOutputs } from "@streamlib/streamlib/processors";
+ *
+ * const outputs = new WavFileSourceOutputs(wavFileSourceNode.ports());
+ * console.log(outputs.audio.name, outputs.audio.portType); // audio AudioFrame<2>
+ * ```
+ */
 export class WavFileSourceOutputs {
   /** The file's audio, stereo. Port type `AudioFrame<2>`. */
   readonly audio: WavFileSource["audio"];
@@ -34,7 +54,29 @@ export class WavFileSourceOutputs {
   }
 }
 
-/** Typed references to the ports of a {@linkcode WavFileSource} node in a graph. */
+/**
+ * Typed references to the ports of a {@linkcode WavFileSource} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
+ *
+ * @example Connect WavFileSource to a sink through its typed handle
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import {
+ *   nullSinkNode,
+ *   type WavFileSourceHandle,
+ *   wavFileSourceNode,
+ * } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const wavFileSource: WavFileSourceHandle = rt.add(
+ *   wavFileSourceNode,
+ *   { path: "path" },
+ *   { id: "wavFileSource" },
+ * );
+ * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
+ * const connection = rt.connect(wavFileSource.outputs.audio, sink.inputs.in);
+ * console.log(connection.from, "->", connection.to); // wavFileSource.audio -> sink.in
+ * ```
+ */
 export interface WavFileSourceHandle extends NodeHandle {
   /** References to the inputs. */
   readonly inputs: Record<never, never>;
@@ -47,6 +89,17 @@ export interface WavFileSourceHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode WavFileSource}, named once in `extends Processor<WavFileSourceTypes>`.
+ *
+ * @example Name the handle and config types of WavFileSource
+ * ```ts
+ * import { wavFileSourceNode, type WavFileSourceTypes } from "@streamlib/streamlib/processors";
+ *
+ * const handle: WavFileSourceTypes["handle"] = wavFileSourceNode.handle("wavFileSource");
+ * const processor = wavFileSourceNode.create({ path: "path" });
+ * const config: WavFileSourceTypes["config"] = processor.config;
+ * console.log(handle.processor); // WavFileSource
+ * console.log(JSON.stringify(config)); // {"path":"path","blockSize":480,"loop":false}
+ * ```
  */
 export interface WavFileSourceTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -61,6 +114,16 @@ export interface WavFileSourceTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode WavFileSource}: descriptor, config schema and a factory that validates plain JSON config.
+ *
+ * @example Add WavFileSource to a runtime and list its ports
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { wavFileSourceNode } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const wavFileSource = rt.add(wavFileSourceNode, { path: "path" }, { id: "wavFileSource" });
+ * console.log(Object.keys(wavFileSource.outputs).join(", ")); // audio
+ * ```
  */
 export const wavFileSourceNode: NodeDefinition<WavFileSource, WavFileSourceHandle> = defineNode<
   WavFileSourceTypes,

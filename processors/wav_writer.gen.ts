@@ -16,7 +16,17 @@ import {
 } from "../mod.ts";
 import { WavWriter } from "./wav_writer.ts";
 
-/** The typed inputs of {@linkcode WavWriter}: `this.inputs.<port>`. */
+/**
+ * The typed inputs of {@linkcode WavWriter}: `this.inputs.<port>`.
+ *
+ * @example Look up the typed inputs of WavWriter
+ * ```ts
+ * import { WavWriterInputs, wavWriterNode } from "@streamlib/streamlib/processors";
+ *
+ * const inputs = new WavWriterInputs(wavWriterNode.ports());
+ * console.log(inputs.in.name, inputs.in.portType); // in AudioFrame
+ * ```
+ */
 export class WavWriterInputs {
   /** Audio to record, any channel count. Port type `AudioFrame`, required. */
   readonly in: WavWriter["in"];
@@ -31,10 +41,38 @@ export class WavWriterInputs {
   }
 }
 
-/** The typed outputs of {@linkcode WavWriter} (it has no outputs): `this.outputs.<port>`. */
+/**
+ * The typed outputs of {@linkcode WavWriter} (it has no outputs): `this.outputs.<port>`.
+ *
+ * @example WavWriter has no outputs
+ * ```ts
+ * import { WavWriterOutputs } from "@streamlib/streamlib/processors";
+ *
+ * const outputs = new WavWriterOutputs();
+ * console.log(Object.keys(outputs).length); // 0
+ * ```
+ */
 export class WavWriterOutputs {}
 
-/** Typed references to the ports of a {@linkcode WavWriter} node in a graph. */
+/**
+ * Typed references to the ports of a {@linkcode WavWriter} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
+ *
+ * @example Connect a source to WavWriter through its typed handle
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import {
+ *   testToneGeneratorNode,
+ *   type WavWriterHandle,
+ *   wavWriterNode,
+ * } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const source = rt.add(testToneGeneratorNode, {}, { id: "source" });
+ * const wavWriter: WavWriterHandle = rt.add(wavWriterNode, { path: "path" }, { id: "wavWriter" });
+ * const connection = rt.connect(source.outputs.audio, wavWriter.inputs.in);
+ * console.log(connection.from, "->", connection.to); // source.audio -> wavWriter.in
+ * ```
+ */
 export interface WavWriterHandle extends NodeHandle {
   /** References to the inputs. */
   readonly inputs: {
@@ -47,6 +85,17 @@ export interface WavWriterHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode WavWriter}, named once in `extends Processor<WavWriterTypes>`.
+ *
+ * @example Name the handle and config types of WavWriter
+ * ```ts
+ * import { wavWriterNode, type WavWriterTypes } from "@streamlib/streamlib/processors";
+ *
+ * const handle: WavWriterTypes["handle"] = wavWriterNode.handle("wavWriter");
+ * const processor = wavWriterNode.create({ path: "path" });
+ * const config: WavWriterTypes["config"] = processor.config;
+ * console.log(handle.processor); // WavWriter
+ * console.log(Object.keys(config).join(", ")); // path, sampleFormat, sampleRate, channels
+ * ```
  */
 export interface WavWriterTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -61,6 +110,16 @@ export interface WavWriterTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode WavWriter}: descriptor, config schema and a factory that validates plain JSON config.
+ *
+ * @example Add WavWriter to a runtime and list its ports
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { wavWriterNode } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const wavWriter = rt.add(wavWriterNode, { path: "path" }, { id: "wavWriter" });
+ * console.log(Object.keys(wavWriter.inputs).join(", ")); // in
+ * ```
  */
 export const wavWriterNode: NodeDefinition<WavWriter, WavWriterHandle> = defineNode<
   WavWriterTypes,

@@ -16,10 +16,30 @@ import {
 } from "../mod.ts";
 import { Y4mFileSource } from "./y4m_file_source.ts";
 
-/** The typed inputs of {@linkcode Y4mFileSource} (it has no inputs): `this.inputs.<port>`. */
+/**
+ * The typed inputs of {@linkcode Y4mFileSource} (it has no inputs): `this.inputs.<port>`.
+ *
+ * @example Y4mFileSource has no inputs
+ * ```ts
+ * import { Y4mFileSourceInputs } from "@streamlib/streamlib/processors";
+ *
+ * const inputs = new Y4mFileSourceInputs();
+ * console.log(Object.keys(inputs).length); // 0
+ * ```
+ */
 export class Y4mFileSourceInputs {}
 
-/** The typed outputs of {@linkcode Y4mFileSource}: `this.outputs.<port>`. */
+/**
+ * The typed outputs of {@linkcode Y4mFileSource}: `this.outputs.<port>`.
+ *
+ * @example Look up the typed outputs of Y4mFileSource
+ * ```ts
+ * import { y4mFileSourceNode, Y4mFileSourceOutputs } from "@streamlib/streamlib/processors";
+ *
+ * const outputs = new Y4mFileSourceOutputs(y4mFileSourceNode.ports());
+ * console.log(outputs.video.name, outputs.video.portType); // video VideoFrame
+ * ```
+ */
 export class Y4mFileSourceOutputs {
   /** The file's frames, I420. Port type `VideoFrame`. */
   readonly video: Y4mFileSource["video"];
@@ -34,7 +54,29 @@ export class Y4mFileSourceOutputs {
   }
 }
 
-/** Typed references to the ports of a {@linkcode Y4mFileSource} node in a graph. */
+/**
+ * Typed references to the ports of a {@linkcode Y4mFileSource} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
+ *
+ * @example Connect Y4mFileSource to a sink through its typed handle
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import {
+ *   nullSinkNode,
+ *   type Y4mFileSourceHandle,
+ *   y4mFileSourceNode,
+ * } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const y4mFileSource: Y4mFileSourceHandle = rt.add(
+ *   y4mFileSourceNode,
+ *   { path: "path" },
+ *   { id: "y4mFileSource" },
+ * );
+ * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
+ * const connection = rt.connect(y4mFileSource.outputs.video, sink.inputs.in);
+ * console.log(connection.from, "->", connection.to); // y4mFileSource.video -> sink.in
+ * ```
+ */
 export interface Y4mFileSourceHandle extends NodeHandle {
   /** References to the inputs. */
   readonly inputs: Record<never, never>;
@@ -47,6 +89,17 @@ export interface Y4mFileSourceHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode Y4mFileSource}, named once in `extends Processor<Y4mFileSourceTypes>`.
+ *
+ * @example Name the handle and config types of Y4mFileSource
+ * ```ts
+ * import { y4mFileSourceNode, type Y4mFileSourceTypes } from "@streamlib/streamlib/processors";
+ *
+ * const handle: Y4mFileSourceTypes["handle"] = y4mFileSourceNode.handle("y4mFileSource");
+ * const processor = y4mFileSourceNode.create({ path: "path" });
+ * const config: Y4mFileSourceTypes["config"] = processor.config;
+ * console.log(handle.processor); // Y4mFileSource
+ * console.log(JSON.stringify(config)); // {"path":"path","loop":false}
+ * ```
  */
 export interface Y4mFileSourceTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -61,6 +114,16 @@ export interface Y4mFileSourceTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode Y4mFileSource}: descriptor, config schema and a factory that validates plain JSON config.
+ *
+ * @example Add Y4mFileSource to a runtime and list its ports
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { y4mFileSourceNode } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const y4mFileSource = rt.add(y4mFileSourceNode, { path: "path" }, { id: "y4mFileSource" });
+ * console.log(Object.keys(y4mFileSource.outputs).join(", ")); // video
+ * ```
  */
 export const y4mFileSourceNode: NodeDefinition<Y4mFileSource, Y4mFileSourceHandle> = defineNode<
   Y4mFileSourceTypes,

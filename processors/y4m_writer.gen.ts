@@ -16,7 +16,17 @@ import {
 } from "../mod.ts";
 import { Y4mWriter } from "./y4m_writer.ts";
 
-/** The typed inputs of {@linkcode Y4mWriter}: `this.inputs.<port>`. */
+/**
+ * The typed inputs of {@linkcode Y4mWriter}: `this.inputs.<port>`.
+ *
+ * @example Look up the typed inputs of Y4mWriter
+ * ```ts
+ * import { Y4mWriterInputs, y4mWriterNode } from "@streamlib/streamlib/processors";
+ *
+ * const inputs = new Y4mWriterInputs(y4mWriterNode.ports());
+ * console.log(inputs.in.name, inputs.in.portType); // in VideoFrame
+ * ```
+ */
 export class Y4mWriterInputs {
   /** Video to record, any pixel format (converted to I420). Port type `VideoFrame`, required. */
   readonly in: Y4mWriter["in"];
@@ -31,10 +41,38 @@ export class Y4mWriterInputs {
   }
 }
 
-/** The typed outputs of {@linkcode Y4mWriter} (it has no outputs): `this.outputs.<port>`. */
+/**
+ * The typed outputs of {@linkcode Y4mWriter} (it has no outputs): `this.outputs.<port>`.
+ *
+ * @example Y4mWriter has no outputs
+ * ```ts
+ * import { Y4mWriterOutputs } from "@streamlib/streamlib/processors";
+ *
+ * const outputs = new Y4mWriterOutputs();
+ * console.log(Object.keys(outputs).length); // 0
+ * ```
+ */
 export class Y4mWriterOutputs {}
 
-/** Typed references to the ports of a {@linkcode Y4mWriter} node in a graph. */
+/**
+ * Typed references to the ports of a {@linkcode Y4mWriter} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
+ *
+ * @example Connect a source to Y4mWriter through its typed handle
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import {
+ *   testPatternNode,
+ *   type Y4mWriterHandle,
+ *   y4mWriterNode,
+ * } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const source = rt.add(testPatternNode, {}, { id: "source" });
+ * const y4mWriter: Y4mWriterHandle = rt.add(y4mWriterNode, { path: "path" }, { id: "y4mWriter" });
+ * const connection = rt.connect(source.outputs.video, y4mWriter.inputs.in);
+ * console.log(connection.from, "->", connection.to); // source.video -> y4mWriter.in
+ * ```
+ */
 export interface Y4mWriterHandle extends NodeHandle {
   /** References to the inputs. */
   readonly inputs: {
@@ -47,6 +85,17 @@ export interface Y4mWriterHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode Y4mWriter}, named once in `extends Processor<Y4mWriterTypes>`.
+ *
+ * @example Name the handle and config types of Y4mWriter
+ * ```ts
+ * import { y4mWriterNode, type Y4mWriterTypes } from "@streamlib/streamlib/processors";
+ *
+ * const handle: Y4mWriterTypes["handle"] = y4mWriterNode.handle("y4mWriter");
+ * const processor = y4mWriterNode.create({ path: "path" });
+ * const config: Y4mWriterTypes["config"] = processor.config;
+ * console.log(handle.processor); // Y4mWriter
+ * console.log(JSON.stringify(config)); // {"path":"path","width":640,"height":480,"fps":30}
+ * ```
  */
 export interface Y4mWriterTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -61,6 +110,16 @@ export interface Y4mWriterTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode Y4mWriter}: descriptor, config schema and a factory that validates plain JSON config.
+ *
+ * @example Add Y4mWriter to a runtime and list its ports
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { y4mWriterNode } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = new Runtime();
+ * const y4mWriter = rt.add(y4mWriterNode, { path: "path" }, { id: "y4mWriter" });
+ * console.log(Object.keys(y4mWriter.inputs).join(", ")); // in
+ * ```
  */
 export const y4mWriterNode: NodeDefinition<Y4mWriter, Y4mWriterHandle> = defineNode<
   Y4mWriterTypes,

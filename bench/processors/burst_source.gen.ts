@@ -16,10 +16,30 @@ import {
 } from "../../mod.ts";
 import { BurstSource } from "./burst_source.ts";
 
-/** The typed inputs of {@linkcode BurstSource} (it has no inputs): `this.inputs.<port>`. */
+/**
+ * The typed inputs of {@linkcode BurstSource} (it has no inputs): `this.inputs.<port>`.
+ *
+ * @example BurstSource has no inputs
+ * ```ts
+ * import { BurstSourceInputs } from "./burst_source.gen.ts";
+ *
+ * const inputs = new BurstSourceInputs();
+ * console.log(Object.keys(inputs).length); // 0
+ * ```
+ */
 export class BurstSourceInputs {}
 
-/** The typed outputs of {@linkcode BurstSource}: `this.outputs.<port>`. */
+/**
+ * The typed outputs of {@linkcode BurstSource}: `this.outputs.<port>`.
+ *
+ * @example Look up the typed outputs of BurstSource
+ * ```ts
+ * import { burstSourceNode, BurstSourceOutputs } from "./burst_source.gen.ts";
+ *
+ * const outputs = new BurstSourceOutputs(burstSourceNode.ports());
+ * console.log(outputs.out.name, outputs.out.portType); // out Frame
+ * ```
+ */
 export class BurstSourceOutputs {
   /** The frames. Port type `Frame`. */
   readonly out: BurstSource["out"];
@@ -34,7 +54,22 @@ export class BurstSourceOutputs {
   }
 }
 
-/** Typed references to the ports of a {@linkcode BurstSource} node in a graph. */
+/**
+ * Typed references to the ports of a {@linkcode BurstSource} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
+ *
+ * @example Connect BurstSource to a sink through its typed handle
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { nullSinkNode } from "@streamlib/streamlib/processors";
+ * import { type BurstSourceHandle, burstSourceNode } from "./burst_source.gen.ts";
+ *
+ * await using rt = new Runtime();
+ * const burstSource: BurstSourceHandle = rt.add(burstSourceNode, {}, { id: "burstSource" });
+ * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
+ * const connection = rt.connect(burstSource.outputs.out, sink.inputs.in);
+ * console.log(connection.from, "->", connection.to); // burstSource.out -> sink.in
+ * ```
+ */
 export interface BurstSourceHandle extends NodeHandle {
   /** References to the inputs. */
   readonly inputs: Record<never, never>;
@@ -47,6 +82,17 @@ export interface BurstSourceHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode BurstSource}, named once in `extends Processor<BurstSourceTypes>`.
+ *
+ * @example Name the handle and config types of BurstSource
+ * ```ts
+ * import { burstSourceNode, type BurstSourceTypes } from "./burst_source.gen.ts";
+ *
+ * const handle: BurstSourceTypes["handle"] = burstSourceNode.handle("burstSource");
+ * const processor = burstSourceNode.create({});
+ * const config: BurstSourceTypes["config"] = processor.config;
+ * console.log(handle.processor); // BurstSource
+ * console.log(Object.keys(config).join(", ")); // frames, kind, bytes, width, height, fill, burst
+ * ```
  */
 export interface BurstSourceTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -61,6 +107,16 @@ export interface BurstSourceTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode BurstSource}: descriptor, config schema and a factory that validates plain JSON config.
+ *
+ * @example Add BurstSource to a runtime and list its ports
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { burstSourceNode } from "./burst_source.gen.ts";
+ *
+ * await using rt = new Runtime();
+ * const burstSource = rt.add(burstSourceNode, {}, { id: "burstSource" });
+ * console.log(Object.keys(burstSource.outputs).join(", ")); // out
+ * ```
  */
 export const burstSourceNode: NodeDefinition<BurstSource, BurstSourceHandle> = defineNode<
   BurstSourceTypes,

@@ -16,7 +16,17 @@ import {
 } from "../../mod.ts";
 import { CountingSink } from "./counting_sink.ts";
 
-/** The typed inputs of {@linkcode CountingSink}: `this.inputs.<port>`. */
+/**
+ * The typed inputs of {@linkcode CountingSink}: `this.inputs.<port>`.
+ *
+ * @example Look up the typed inputs of CountingSink
+ * ```ts
+ * import { CountingSinkInputs, countingSinkNode } from "./counting_sink.gen.ts";
+ *
+ * const inputs = new CountingSinkInputs(countingSinkNode.ports());
+ * console.log(inputs.in.name, inputs.in.portType); // in Frame
+ * ```
+ */
 export class CountingSinkInputs {
   /** Frames of any type. Port type `Frame`. */
   readonly in: CountingSink["in"];
@@ -31,10 +41,35 @@ export class CountingSinkInputs {
   }
 }
 
-/** The typed outputs of {@linkcode CountingSink} (it has no outputs): `this.outputs.<port>`. */
+/**
+ * The typed outputs of {@linkcode CountingSink} (it has no outputs): `this.outputs.<port>`.
+ *
+ * @example CountingSink has no outputs
+ * ```ts
+ * import { CountingSinkOutputs } from "./counting_sink.gen.ts";
+ *
+ * const outputs = new CountingSinkOutputs();
+ * console.log(Object.keys(outputs).length); // 0
+ * ```
+ */
 export class CountingSinkOutputs {}
 
-/** Typed references to the ports of a {@linkcode CountingSink} node in a graph. */
+/**
+ * Typed references to the ports of a {@linkcode CountingSink} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
+ *
+ * @example Connect a source to CountingSink through its typed handle
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { testToneGeneratorNode } from "@streamlib/streamlib/processors";
+ * import { type CountingSinkHandle, countingSinkNode } from "./counting_sink.gen.ts";
+ *
+ * await using rt = new Runtime();
+ * const source = rt.add(testToneGeneratorNode, {}, { id: "source" });
+ * const countingSink: CountingSinkHandle = rt.add(countingSinkNode, {}, { id: "countingSink" });
+ * const connection = rt.connect(source.outputs.audio, countingSink.inputs.in);
+ * console.log(connection.from, "->", connection.to); // source.audio -> countingSink.in
+ * ```
+ */
 export interface CountingSinkHandle extends NodeHandle {
   /** References to the inputs. */
   readonly inputs: {
@@ -47,6 +82,17 @@ export interface CountingSinkHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode CountingSink}, named once in `extends Processor<CountingSinkTypes>`.
+ *
+ * @example Name the handle and config types of CountingSink
+ * ```ts
+ * import { countingSinkNode, type CountingSinkTypes } from "./counting_sink.gen.ts";
+ *
+ * const handle: CountingSinkTypes["handle"] = countingSinkNode.handle("countingSink");
+ * const processor = countingSinkNode.create({});
+ * const config: CountingSinkTypes["config"] = processor.config;
+ * console.log(handle.processor); // CountingSink
+ * console.log(JSON.stringify(config)); // {"expect":1000000,"latency":false}
+ * ```
  */
 export interface CountingSinkTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -61,6 +107,16 @@ export interface CountingSinkTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode CountingSink}: descriptor, config schema and a factory that validates plain JSON config.
+ *
+ * @example Add CountingSink to a runtime and list its ports
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { countingSinkNode } from "./counting_sink.gen.ts";
+ *
+ * await using rt = new Runtime();
+ * const countingSink = rt.add(countingSinkNode, {}, { id: "countingSink" });
+ * console.log(Object.keys(countingSink.inputs).join(", ")); // in
+ * ```
  */
 export const countingSinkNode: NodeDefinition<CountingSink, CountingSinkHandle> = defineNode<
   CountingSinkTypes,

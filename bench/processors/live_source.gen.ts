@@ -16,10 +16,30 @@ import {
 } from "../../mod.ts";
 import { LiveSource } from "./live_source.ts";
 
-/** The typed inputs of {@linkcode LiveSource} (it has no inputs): `this.inputs.<port>`. */
+/**
+ * The typed inputs of {@linkcode LiveSource} (it has no inputs): `this.inputs.<port>`.
+ *
+ * @example LiveSource has no inputs
+ * ```ts
+ * import { LiveSourceInputs } from "./live_source.gen.ts";
+ *
+ * const inputs = new LiveSourceInputs();
+ * console.log(Object.keys(inputs).length); // 0
+ * ```
+ */
 export class LiveSourceInputs {}
 
-/** The typed outputs of {@linkcode LiveSource}: `this.outputs.<port>`. */
+/**
+ * The typed outputs of {@linkcode LiveSource}: `this.outputs.<port>`.
+ *
+ * @example Look up the typed outputs of LiveSource
+ * ```ts
+ * import { liveSourceNode, LiveSourceOutputs } from "./live_source.gen.ts";
+ *
+ * const outputs = new LiveSourceOutputs(liveSourceNode.ports());
+ * console.log(outputs.video.name, outputs.video.portType); // video VideoFrame
+ * ```
+ */
 export class LiveSourceOutputs {
   /** The frames. Port type `VideoFrame`. */
   readonly video: LiveSource["video"];
@@ -34,7 +54,22 @@ export class LiveSourceOutputs {
   }
 }
 
-/** Typed references to the ports of a {@linkcode LiveSource} node in a graph. */
+/**
+ * Typed references to the ports of a {@linkcode LiveSource} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
+ *
+ * @example Connect LiveSource to a sink through its typed handle
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { nullSinkNode } from "@streamlib/streamlib/processors";
+ * import { type LiveSourceHandle, liveSourceNode } from "./live_source.gen.ts";
+ *
+ * await using rt = new Runtime();
+ * const liveSource: LiveSourceHandle = rt.add(liveSourceNode, {}, { id: "liveSource" });
+ * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
+ * const connection = rt.connect(liveSource.outputs.video, sink.inputs.in);
+ * console.log(connection.from, "->", connection.to); // liveSource.video -> sink.in
+ * ```
+ */
 export interface LiveSourceHandle extends NodeHandle {
   /** References to the inputs. */
   readonly inputs: Record<never, never>;
@@ -47,6 +82,17 @@ export interface LiveSourceHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode LiveSource}, named once in `extends Processor<LiveSourceTypes>`.
+ *
+ * @example Name the handle and config types of LiveSource
+ * ```ts
+ * import { liveSourceNode, type LiveSourceTypes } from "./live_source.gen.ts";
+ *
+ * const handle: LiveSourceTypes["handle"] = liveSourceNode.handle("liveSource");
+ * const processor = liveSourceNode.create({});
+ * const config: LiveSourceTypes["config"] = processor.config;
+ * console.log(handle.processor); // LiveSource
+ * console.log(JSON.stringify(config)); // {"width":1280,"height":720,"fps":30}
+ * ```
  */
 export interface LiveSourceTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -61,6 +107,16 @@ export interface LiveSourceTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode LiveSource}: descriptor, config schema and a factory that validates plain JSON config.
+ *
+ * @example Add LiveSource to a runtime and list its ports
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { liveSourceNode } from "./live_source.gen.ts";
+ *
+ * await using rt = new Runtime();
+ * const liveSource = rt.add(liveSourceNode, {}, { id: "liveSource" });
+ * console.log(Object.keys(liveSource.outputs).join(", ")); // video
+ * ```
  */
 export const liveSourceNode: NodeDefinition<LiveSource, LiveSourceHandle> = defineNode<
   LiveSourceTypes,

@@ -13,7 +13,18 @@ import { passThroughNode } from "./pass_through.gen.ts";
 import { patternBurstSourceNode } from "./pattern_burst_source.gen.ts";
 import { toneBurstSourceNode } from "./tone_burst_source.gen.ts";
 
-/** The node definitions of `bench/processors/`, by processor name. */
+/**
+ * The node definitions of `bench/processors/`, by processor name; `rt.use()` adds them to a runtime.
+ *
+ * @example Add these processors to a runtime
+ * ```ts
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { registry } from "./registry.gen.ts";
+ *
+ * const rt = new Runtime().use(registry);
+ * console.log(registry.size, rt.registry.has("BurstSource")); // 6 true
+ * ```
+ */
 export const registry: NodeRegistry = new NodeRegistry([
   burstSourceNode,
   countingSinkNode,

@@ -5,7 +5,8 @@
  *
  * Update the expectations after an intended change with
  * `UPDATE_GOLDEN=1 deno test -A tests/codegen/golden_test.ts`.
- * Fixtures whose comment says `typecheck` are also type-checked with `deno check`.
+ * Fixtures whose comment says `typecheck` are also type-checked with `deno check --doc`, the
+ * `@example` blocks of the generated files included.
  */
 
 import assert from "node:assert/strict";
@@ -17,6 +18,8 @@ import { formatArchive, parseArchive } from "./txtar.ts";
 
 const fixtures = fileURLToPath(new URL("../fixtures/codegen/", import.meta.url));
 const repoMod = pathToFileURL(fileURLToPath(new URL("../../mod.ts", import.meta.url))).href;
+const repoProcessors =
+  pathToFileURL(fileURLToPath(new URL("../../processors/mod.ts", import.meta.url))).href;
 const update = Deno.env.get("UPDATE_GOLDEN") === "1";
 const session = new CodegenSession();
 
@@ -41,7 +44,11 @@ for (const name of readdirSync(fixtures).filter((f) => f.endsWith(".txtar")).sor
         let text = file.text;
         if (file.name === "deno.json") {
           const json = JSON.parse(text);
-          json.imports = { ...json.imports, "@streamlib/streamlib": repoMod };
+          json.imports = {
+            ...json.imports,
+            "@streamlib/streamlib": repoMod,
+            "@streamlib/streamlib/processors": repoProcessors,
+          };
           text = JSON.stringify(json);
         }
         mkdirSync(dirname(join(dir, file.name)), { recursive: true });
@@ -73,7 +80,7 @@ for (const name of readdirSync(fixtures).filter((f) => f.endsWith(".txtar")).sor
       for (const [file, text] of expected) assert.equal(actual.get(file), text, file);
       if (archive.comment.includes("typecheck")) {
         const check = await new Deno.Command(Deno.execPath(), {
-          args: ["check", "--quiet", "."],
+          args: ["check", "--quiet", "--doc", "."],
           cwd: dir,
           env: { NO_COLOR: "1" },
         }).output();

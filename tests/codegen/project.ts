@@ -1,6 +1,7 @@
 /**
  * Temp projects for codegen integration tests: a `deno.json` that lists the scanned folders and
- * maps `@streamlib/streamlib` to this checkout, plus the given files.
+ * maps `@streamlib/streamlib` (and its `processors` entry point, which the examples in generated
+ * files use) to this checkout, plus the given files.
  *
  * @module
  */
@@ -26,7 +27,10 @@ export async function makeProject(
   const root = await Deno.makeTempDir({ prefix: "streamlib_project_" });
   const config = {
     streamlib: { codegen: folders },
-    imports: { "@streamlib/streamlib": pathToFileURL(join(repoRoot, "mod.ts")).href },
+    imports: {
+      "@streamlib/streamlib": pathToFileURL(join(repoRoot, "mod.ts")).href,
+      "@streamlib/streamlib/processors": pathToFileURL(join(repoRoot, "processors/mod.ts")).href,
+    },
   };
   writeProjectFile(root, "deno.json", JSON.stringify(config, null, 2));
   for (const [path, text] of Object.entries(files)) writeProjectFile(root, path, text);

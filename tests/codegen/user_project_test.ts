@@ -41,6 +41,18 @@ echo.inputs.in.read()?.value.toUpperCase();
     const check = await deno(root, "check", "--quiet", "my_nodes/");
     assert.equal(check.code, 0, check.err);
 
+    // The examples of the generated files import them by relative path and run in the project.
+    const examples = await deno(
+      root,
+      "test",
+      "-A",
+      "--doc",
+      "my_nodes/echo.gen.ts",
+      "my_nodes/registry.gen.ts",
+    );
+    assert.equal(examples.code, 0, examples.out + examples.err);
+    assert.match(examples.out, /ok \| 6 passed \| 0 failed/);
+
     const list = await deno(root, "run", "-A", cli, "nodes", "list");
     assert.equal(list.code, 0, list.err);
     assert.match(
