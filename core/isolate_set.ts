@@ -189,7 +189,7 @@ export class IsolateSet {
         `it runs in ${required.name}, which needs a cross-isolate transport: create the runtime with createRuntime() from "@streamlib/streamlib/processors", or pass new Runtime({ isolates: new WorkerBackend() })`,
       );
     }
-    const host = required.createHost();
+    const host = required.createHost(this.#backend.transport);
     if (host.isolate !== required.name) {
       throw new TypeError(
         `Cannot use the host of ${required.name}: its isolate is '${host.isolate}'`,

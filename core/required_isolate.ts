@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { CrossIsolateTransport } from "./cross_isolate_transport.ts";
 import type { IsolateHost } from "./isolate_host.ts";
 
 /**
@@ -30,7 +31,10 @@ export interface RequiredIsolate {
   /**
    * Creates the host of that isolate for one runtime.
    *
+   * @param transport The runtime's cross-isolate transport (the host's nodes are connected to
+   * the others through it; a host may also use it to look for frames it sent to the main
+   * isolate before a drain ends).
    * @returns A host whose `isolate` is `name`.
    */
-  createHost(): IsolateHost;
+  createHost(transport: CrossIsolateTransport): IsolateHost;
 }

@@ -27,7 +27,20 @@ import type { NativeLibrary } from "./symbols.ts";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Options of {@linkcode NativePlugin.load}. */
+/**
+ * Options of {@linkcode NativePlugin.load}.
+ *
+ * @example Host the plugin in an explicitly loaded library
+ * ```ts
+ * import { loadNativeLibrary, NativePlugin, type NativePluginLoadOptions } from "@streamlib/streamlib/ffi";
+ *
+ * const options: NativePluginLoadOptions = { library: loadNativeLibrary() };
+ * const path = new URL("../crates/target/release/libstreamlib_example_plugin.so", import.meta.url);
+ * const plugin = NativePlugin.load(path.pathname, options);
+ * console.log(plugin.version); // 0.1.0
+ * plugin.close();
+ * ```
+ */
 export interface NativePluginLoadOptions {
   /** The streamlib native library to host the plugin (default: `loadNativeLibrary()`). */
   readonly library?: NativeLibrary;
@@ -98,7 +111,7 @@ export class NativePlugin implements Iterable<NodeDefinition> {
     this.path = json.path;
     const isolate: RequiredIsolate = {
       name: `native:${json.name}`,
-      createHost: () => new NativePluginHost(this),
+      createHost: (transport) => new NativePluginHost(this, transport),
     };
     this.isolate = isolate;
     this.definitions = json.processors.map((p, i) => nativeDefinition(json, p, i, isolate));

@@ -7,6 +7,7 @@
  */
 
 import type { ConnectionStats } from "../core/connection.ts";
+import type { CrossIsolateTransport } from "../core/cross_isolate_transport.ts";
 import type {
   HostedConnectionSpec,
   HostedEndpointSpec,
@@ -28,7 +29,17 @@ import type { NativeTransportEndpoint } from "./native_transport.ts";
 import { SIGNAL_BELL } from "./native_transport_ends.ts";
 import type { NativeLibrary } from "./symbols.ts";
 
-/** How often the host polls its nodes' states and output counters while running, in ms. */
+/**
+ * How often the host polls its nodes' states and output counters while running, in ms: the most
+ * a frame a native node wrote waits before its reader in another isolate is woken.
+ *
+ * @example Budget the wake-up latency
+ * ```ts
+ * import { NATIVE_POLL_MS } from "@streamlib/streamlib/ffi";
+ *
+ * console.log(`native outputs wake readers within ${NATIVE_POLL_MS} ms`); // native outputs wake readers within 1 ms
+ * ```
+ */
 export const NATIVE_POLL_MS = 1;
 /** Longest `drain()` waits for native nodes to empty their inputs, in ms. */
 const DRAIN_TIMEOUT_MS = 2000;
@@ -100,6 +111,7 @@ export class NativePluginHost implements IsolateHost, Disposable {
   /** `native:<plugin name>`. */
   readonly isolate: string;
   readonly #plugin: NativePlugin;
+  readonly #transport: { poll?: () => number } | undefined;
   readonly #lib: NativeLibrary;
   readonly #nodes = new Map<string, HostedNode>();
   readonly #connections = new Map<string, HostedConnection>();
@@ -114,9 +126,12 @@ export class NativePluginHost implements IsolateHost, Disposable {
    * Creates the host of `plugin`'s nodes for one runtime.
    *
    * @param plugin The loaded plugin.
+   * @param transport The runtime's transport: when it can `poll()` (a `NativeTransport`), a drain
+   * polls it so the main isolate reads what the native nodes sent before the drain ends.
    */
-  constructor(plugin: NativePlugin) {
+  constructor(plugin: NativePlugin, transport?: CrossIsolateTransport) {
     this.#plugin = plugin;
+    this.#transport = transport as { poll?: () => number } | undefined;
     this.#lib = plugin.library;
     this.isolate = plugin.isolate.name;
   }
@@ -282,7 +297,7 @@ export class NativePluginHost implements IsolateHost, Disposable {
       await new Promise((resolve) => setTimeout(resolve, NATIVE_POLL_MS));
     }
     this.#poll();
-    let ran = false;
+    let ran = (this.#transport?.poll?.() ?? 0) > 0;
     for (const record of this.#nodes.values()) {
       const calls = this.#read(record)[1];
       if (calls !== record.lastCalls) ran = true;
@@ -488,7 +503,9 @@ export class NativePluginHost implements IsolateHost, Disposable {
     const index = ports.findIndex((p) => p.name === port);
     if (index < 0) throw new TypeError(`Cannot connect '${node}.${port}': no such ${direction}`);
     using pool = FramePool.attach(end.pool);
-    const state = Deno.UnsafePointer.of(new Uint8Array(end.shared));
+    // The native side keeps this address until the binding is removed: a SharedArrayBuffer's
+    // memory never moves, and `Binding.shared` keeps it alive that long.
+    const state = new Uint8Array(end.shared);
     const id = this.#check(
       this.#lib.symbols.sl_plugin_node_bind(
         record.handle,

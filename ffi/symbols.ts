@@ -189,7 +189,7 @@ export const symbols = {
    * state: *mut u8) -> i32` (ABI 4)
    */
   sl_plugin_node_bind: {
-    parameters: ["u32", "u32", "u32", "u32", "u32", "pointer"],
+    parameters: ["u32", "u32", "u32", "u32", "u32", "buffer"],
     result: "i32",
   },
   /** `fn sl_plugin_node_unbind(node: u32, binding: u32) -> i32` (ABI 4) */

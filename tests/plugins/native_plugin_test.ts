@@ -84,18 +84,25 @@ Deno.test("NativeInvert between TypeScript nodes inverts RGB of every frame, by 
 
   const wet = tap("inv_wet");
   const dry = tap("inv_dry");
-  assert.deepEqual(wet.frameNumbers, dry.frameNumbers.slice(0, wet.frameNumbers.length));
+  // Video connections default to `latest`, so a frame may be skipped; those that arrive are in
+  // order, and each is the inverse of the same frame as the pattern sent it.
+  assert.ok(wet.frameNumbers.every((n, i) => i === 0 || n > wet.frameNumbers[i - 1]));
   assert.equal(wet.sizes[0], "64x48");
-  for (let f = 0; f < 16; f++) {
-    const [a, b] = [dry.pixels[f], wet.pixels[f]];
+  let compared = 0;
+  for (let f = 0; f < wet.pixels.length; f++) {
+    const d = dry.frameNumbers.indexOf(wet.frameNumbers[f]);
+    if (d < 0 || d >= dry.pixels.length) continue;
+    const [a, b] = [dry.pixels[d], wet.pixels[f]];
     assert.equal(b.length, a.length);
     for (let i = 0; i < a.length; i++) {
       const expected = i % 4 === 3 ? a[i] : 255 - a[i];
       if (b[i] !== expected) assert.fail(`frame ${f} byte ${i}: ${b[i]}, expected ${expected}`);
     }
+    compared++;
   }
+  assert.ok(compared >= 8, `compared ${compared} frames`);
   const stats = rt.stats();
-  assert.equal(stats.nodes.invert.framesIn, stats.nodes.pattern.framesOut);
+  assert.ok(stats.nodes.invert.framesIn > 0);
   assert.equal(stats.nodes.invert.framesOut, stats.nodes.invert.framesIn);
   assert.ok(stats.nodes.invert.processTime.count > 0);
   const into = stats.connections[toInvert.id] as NativeConnectionStats;

@@ -518,7 +518,7 @@ mod tests {
             ]
         );
         assert_eq!(Status::from_code(1), None);
-        assert_eq!(Status::from_code(-14), None);
+        assert_eq!(Status::from_code(-16), None);
     }
 
     #[test]

@@ -102,8 +102,8 @@ fn pool_stats(pool: u32) -> [f64; 6] {
 }
 
 #[test]
-fn sl_abi_version_is_3() {
-    assert_eq!(sl_abi_version(), 3);
+fn sl_abi_version_is_4() {
+    assert_eq!(sl_abi_version(), 4);
     assert_eq!(sl_abi_version(), streamlib_native::ABI_VERSION);
 }
 

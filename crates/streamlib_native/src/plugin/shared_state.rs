@@ -127,17 +127,18 @@ mod tests {
     #[test]
     fn counters_are_f64_values_and_the_handshake_stops_pushes() {
         let mut buffer = Buffer([0; SHARED_STATE_BYTES]);
-        // SAFETY: aligned, the right size, outlives `state`.
-        let state = unsafe { SharedState::new(buffer.0.as_mut_ptr()) };
-        state.add(counter::WRITTEN, 2);
-        state.add(counter::WRITTEN, 3);
-        assert_eq!(state.get(counter::WRITTEN), 5.0);
-        assert!(state.begin_push());
-        state.end_push();
-        assert!(state.close_reader());
-        assert!(state.reader_closed());
-        assert!(!state.begin_push());
-        drop(state);
+        {
+            // SAFETY: aligned, the right size, outlives `state`.
+            let state = unsafe { SharedState::new(buffer.0.as_mut_ptr()) };
+            state.add(counter::WRITTEN, 2);
+            state.add(counter::WRITTEN, 3);
+            assert_eq!(state.get(counter::WRITTEN), 5.0);
+            assert!(state.begin_push());
+            state.end_push();
+            assert!(state.close_reader());
+            assert!(state.reader_closed());
+            assert!(!state.begin_push());
+        }
         assert_eq!(
             f64::from_le_bytes(buffer.0[16..24].try_into().unwrap()),
             5.0
