@@ -43,7 +43,7 @@ export const SL_ERR_DEVICE = -13;
  * console.log(isPluginFailure(-14), typeof NativePluginError); // true function
  * ```
  */
-export const SL_ERR_PLUGIN = -14;
+export const SL_ERR_PLUGIN: number = -14;
 /**
  * `SL_ERR_PLUGIN_ABI`: a native plugin was built for another plugin ABI version (ABI 4).
  *
@@ -54,7 +54,7 @@ export const SL_ERR_PLUGIN = -14;
  * console.log(pluginStatusError(SL_ERR_PLUGIN_ABI, "", "/p.so").name); // PluginAbiMismatchError
  * ```
  */
-export const SL_ERR_PLUGIN_ABI = -15;
+export const SL_ERR_PLUGIN_ABI: number = -15;
 
 /**
  * The handle a closed wrapper keeps: never issued by the library, so a call through it fails
