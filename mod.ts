@@ -140,6 +140,7 @@ export {
   DEFAULT_ERROR_POLICY,
   DEFAULT_MAX_RESTARTS,
   ERROR_POLICIES,
+  errorAction,
   type ErrorPolicy,
   errorPolicyProblem,
 } from "./core/error_policy.ts";

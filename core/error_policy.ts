@@ -91,3 +91,29 @@ export function errorPolicyProblem(onError: unknown, maxRestarts: unknown): stri
   }
   return undefined;
 }
+
+/**
+ * What a host does about a node that failed: restart it while the `restart` policy has restarts
+ * left this run, otherwise stop the runtime or just the processor. Every isolate host (the
+ * runtime's own, Workers', native plugins') decides with this one function.
+ *
+ * @param policy The node's error policy.
+ * @param restartsThisRun Restarts already made in this run.
+ * @param maxRestarts The node's restart limit.
+ * @returns The action, as reported in the `node-error` event.
+ *
+ * @example A third failure with two restarts allowed stops the processor
+ * ```ts
+ * import { errorAction } from "@streamlib/streamlib";
+ *
+ * console.log(errorAction("restart", 1, 2), errorAction("restart", 2, 2)); // restart stop-processor
+ * ```
+ */
+export function errorAction(
+  policy: ErrorPolicy,
+  restartsThisRun: number,
+  maxRestarts: number,
+): ErrorPolicy {
+  if (policy === "restart" && restartsThisRun < maxRestarts) return "restart";
+  return policy === "stop-runtime" ? "stop-runtime" : "stop-processor";
+}

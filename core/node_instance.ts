@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ErrorPolicy } from "./error_policy.ts";
+import { errorAction, type ErrorPolicy } from "./error_policy.ts";
 import type { HostedNodeSpec, NodeFailure } from "./isolate_host.ts";
 import { LoopDriver } from "./loop_driver.ts";
 import { NodeCounters } from "./node_counters.ts";
@@ -274,12 +274,8 @@ export class NodeInstance {
 
   #fail(phase: "setup" | "process", error: unknown): void {
     this.#deactivate();
-    const restart = this.onError === "restart" && this.#restartsThisRun < this.maxRestarts;
-    const action = restart
-      ? "restart"
-      : this.onError === "stop-runtime"
-      ? "stop-runtime"
-      : "stop-processor";
+    const action = errorAction(this.onError, this.#restartsThisRun, this.maxRestarts);
+    const restart = action === "restart";
     this.#failure = { phase, message: error instanceof Error ? error.message : String(error) };
     this.#report(phase, error, action);
     this.#setState("error");

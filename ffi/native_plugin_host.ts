@@ -15,6 +15,7 @@ import type {
   IsolateHost,
   NodeFailure,
 } from "../core/isolate_host.ts";
+import { errorAction } from "../core/error_policy.ts";
 import { monotonicClock } from "../core/media_clock.ts";
 import { nodeErrorEvent, type RuntimeEventListener } from "../core/runtime_events.ts";
 import type { NodeState, NodeStats } from "../core/runtime_stats.ts";
@@ -46,7 +47,7 @@ const DRAIN_TIMEOUT_MS = 2000;
 const STATS = 11;
 const NATIVE_FAILED = 4;
 const WRITTEN = 2;
-/** Frames of the pool for connections between two nodes of one plugin (lazily created). */
+/** The pool for connections between two nodes of one plugin when the transport has none. */
 const INTERNAL_POOL = { slotBytes: 64 + 1920 * 1080 * 4, slotCount: 64 } as const;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -111,7 +112,7 @@ export class NativePluginHost implements IsolateHost, Disposable {
   /** `native:<plugin name>`. */
   readonly isolate: string;
   readonly #plugin: NativePlugin;
-  readonly #transport: { poll?: () => number } | undefined;
+  readonly #transport: { poll?: () => number; pool?: FramePool } | undefined;
   readonly #lib: NativeLibrary;
   readonly #nodes = new Map<string, HostedNode>();
   readonly #connections = new Map<string, HostedConnection>();
@@ -131,7 +132,7 @@ export class NativePluginHost implements IsolateHost, Disposable {
    */
   constructor(plugin: NativePlugin, transport?: CrossIsolateTransport) {
     this.#plugin = plugin;
-    this.#transport = transport as { poll?: () => number } | undefined;
+    this.#transport = transport as { poll?: () => number; pool?: FramePool } | undefined;
     this.#lib = plugin.library;
     this.isolate = plugin.isolate.name;
   }
@@ -182,16 +183,19 @@ export class NativePluginHost implements IsolateHost, Disposable {
   }
 
   /**
-   * Connects two nodes of this plugin through a native connection of the host's own pool.
+   * Connects two nodes of this plugin through a native connection, in the transport's pool (a
+   * `NativeTransport`'s, which every other connection uses, so frames keep travelling by handle)
+   * or else in a pool of the host's own.
    *
    * @param spec The connection.
    */
   connect(spec: HostedConnectionSpec): void {
-    this.#internalPool ??= FramePool.create(INTERNAL_POOL);
+    const pool = this.#transport?.pool ??
+      (this.#internalPool ??= FramePool.create(INTERNAL_POOL));
     const [writer, reader] = createNativeConnection({
       capacity: spec.capacity,
       policy: spec.policy,
-      pool: this.#internalPool,
+      pool,
     });
     const state = writer.state;
     const writerEnd = writer.transfer();
@@ -426,12 +430,8 @@ export class NativePluginHost implements IsolateHost, Disposable {
 
   #fail(record: HostedNode, phase: "setup" | "process", message: string): void {
     const { onError, maxRestarts, id } = record.spec;
-    const restart = onError === "restart" && record.restartsThisRun < maxRestarts;
-    const action = restart
-      ? "restart"
-      : onError === "stop-runtime"
-      ? "stop-runtime"
-      : "stop-processor";
+    const action = errorAction(onError, record.restartsThisRun, maxRestarts);
+    const restart = action === "restart";
     record.failure = { phase, message };
     const error = new NativePluginError(message, this.#plugin.path);
     this.#emitEvent(nodeErrorEvent({

@@ -251,6 +251,12 @@ impl FramePool {
         })
     }
 
+    /// Start of the slot a slot handle names (its generation is not checked), or `None` past
+    /// the last slot.
+    pub fn handle_ptr(&self, slot: u32) -> Option<*mut u8> {
+        self.slot_ptr(slot & INDEX_MASK)
+    }
+
     /// Usable bytes per slot.
     pub fn slot_bytes(&self) -> u32 {
         self.slot_bytes

@@ -13,9 +13,6 @@ use crate::policy::Policy;
 use crate::ring::{RingConsumer, RingEndpoint, RingProducer, ring};
 use crate::status::{Error, ErrorKind};
 
-/// Mask of the index bits of a slot handle.
-const SLOT_INDEX_MASK: u32 = 0xFFFF;
-
 /// Live ring endpoint handles at most (two per ring).
 pub const RING_ENDPOINT_CAPACITY: u32 = 16_384;
 
@@ -125,7 +122,7 @@ pub(crate) fn with_slot<R>(
 ) -> Result<R, Error> {
     with_pool(pool, |p| {
         p.retain(slot)?;
-        let result = match p.slot_ptr(slot & SLOT_INDEX_MASK) {
+        let result = match p.handle_ptr(slot) {
             Some(start) => f(start, p.slot_bytes() as usize),
             None => Err(ErrorKind::StaleSlot { slot }.into()),
         };

@@ -285,7 +285,7 @@ impl CaptureSink {
         };
         let start = self
             .pool
-            .slot_ptr(slot & 0xFFFF)
+            .handle_ptr(slot)
             .expect("an acquired slot's index is in range");
         // SAFETY: the slot was just acquired with refcount 1, so this thread is its only holder
         // until the message is pushed; check_fits proved payload_offset + bytes <= slot_bytes.

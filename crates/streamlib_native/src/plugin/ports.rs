@@ -18,7 +18,6 @@ use super::shared_state::{SharedState, counter};
 pub const HEADER_BYTES: usize = 64;
 /// The header's magic number (`FRAME_HEADER_MAGIC`).
 pub const HEADER_MAGIC: u32 = 0x5246_4c53;
-const SLOT_INDEX_MASK: u32 = 0xFFFF;
 
 /// The metadata of a slot header.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -42,7 +41,7 @@ pub fn slot_start(pool: &FramePool, slot: u32) -> Option<*mut u8> {
     if slot == NO_SLOT {
         return None;
     }
-    pool.slot_ptr(slot & SLOT_INDEX_MASK)
+    pool.handle_ptr(slot)
 }
 
 /// Reads the header of a slot.
