@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { run, withTempDir } from "../tests/media/media_tools.ts";
+import { run, soxSamples, withTempDir } from "../tests/media/media_tools.ts";
 import {
   type AudioFrame,
   ConfigValidationError,
@@ -53,7 +53,8 @@ Deno.test("WavWriter records a 1 kHz tone that sox reads back at the right rate,
       const info = await soxInfo(path);
       assert.deepEqual([info.rate, info.channels, info.samples], [48_000, 2, 24_000]);
       assert.match(info.encoding, sampleFormat === "pcm16" ? /Signed Integer PCM/ : /Floating/);
-      const { samples } = await readWavFile(path);
+      const samples = await soxSamples(path); // sox's decoding, not ours
+      assert.equal(samples.length, 2 * 24_000);
       const frequency = dominantFrequency(samples, 48_000, { channels: 2 });
       assert.ok(Math.abs(frequency - 1000) <= 2, `dominant frequency ${frequency}`);
     }

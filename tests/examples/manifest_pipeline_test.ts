@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { dominantFrequency } from "../../processors/dsp/fft.ts";
-import { readWavFile } from "../../processors/formats/wav_reader.ts";
-import { withTempDir } from "../media/media_tools.ts";
+import { soxSamples, withTempDir } from "../media/media_tools.ts";
 import { ROOT, runDeno } from "./run_example.ts";
 import { soxInfo, spectralPeaks } from "./wav_checks.ts";
 
@@ -28,7 +27,7 @@ Deno.test("examples/manifest_pipeline.json validates and runs with deno task run
     assert.equal(info.channels, 2);
     assert.ok(Math.abs(info.seconds - 1) <= 0.15, `duration ${info.seconds} s`);
 
-    const { samples } = await readWavFile(path);
+    const samples = await soxSamples(path); // sox decodes the file, not the project's reader
     const f = dominantFrequency(samples, 48_000, { channels: 2 });
     assert.ok(Math.abs(f - 330) <= 2, `dominant ${f} Hz`); // tone_low is the louder
     const peaks = spectralPeaks(samples, 48_000, {

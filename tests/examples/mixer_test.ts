@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { readWavFile } from "../../processors/formats/wav_reader.ts";
-import { withTempDir } from "../media/media_tools.ts";
+import { soxSamples, withTempDir } from "../media/media_tools.ts";
 import { runExample } from "./run_example.ts";
 import { soxInfo, spectralPeaks } from "./wav_checks.ts";
 
@@ -24,7 +23,7 @@ Deno.test("examples/mixer.ts records both tones through the reverb", async () =>
     assert.equal(info.channels, 2);
     assert.ok(Math.abs(info.seconds - 1) <= 0.15, `duration ${info.seconds} s`);
 
-    const { samples } = await readWavFile(path);
+    const samples = await soxSamples(path); // sox decodes the file, not the project's reader
     for (const channel of [0, 1]) {
       const peaks = spectralPeaks(samples, 48_000, {
         channels: 2,

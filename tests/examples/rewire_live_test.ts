@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { dominantFrequency } from "../../processors/dsp/fft.ts";
-import { readWavFile } from "../../processors/formats/wav_reader.ts";
-import { withTempDir } from "../media/media_tools.ts";
+import { soxSamples, withTempDir } from "../media/media_tools.ts";
 import { runExample } from "./run_example.ts";
+import { soxInfo } from "./wav_checks.ts";
 
 Deno.test("examples/rewire_live.ts switches tones and inserts and removes a Gain while running", async () => {
   await withTempDir(async (dir) => {
@@ -22,10 +22,13 @@ Deno.test("examples/rewire_live.ts switches tones and inserts and removes a Gain
     assert.match(stdout, /event node-removed: gain \(Gain\)/);
 
     // The recording heard it: 440 Hz first, 880 Hz at the end, and a stretch at a quarter level.
-    const { info, samples } = await readWavFile(path);
-    const window = 0.3 * info.sampleRate * 2; // 0.3 s of interleaved stereo
-    const first = dominantFrequency(samples.subarray(0, window), info.sampleRate, { channels: 2 });
-    const last = dominantFrequency(samples.subarray(samples.length - window), info.sampleRate, {
+    // sox decodes the file, not the project's WavReader.
+    const { rate, channels } = await soxInfo(path);
+    assert.deepEqual([rate, channels], [48_000, 2]);
+    const samples = await soxSamples(path);
+    const window = 0.3 * rate * 2; // 0.3 s of interleaved stereo
+    const first = dominantFrequency(samples.subarray(0, window), rate, { channels: 2 });
+    const last = dominantFrequency(samples.subarray(samples.length - window), rate, {
       channels: 2,
     });
     assert.ok(Math.abs(first - 440) <= 2, `first 0.3 s: ${first} Hz`);

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { dominantFrequency } from "../../processors/dsp/fft.ts";
-import { readWavFile } from "../../processors/formats/wav_reader.ts";
-import { withTempDir } from "../media/media_tools.ts";
+import { soxSamples, withTempDir } from "../media/media_tools.ts";
 import { numberAfter, runExample } from "./run_example.ts";
 import { soxInfo } from "./wav_checks.ts";
 
@@ -29,7 +28,7 @@ Deno.test("examples/worker_pipeline.ts runs the reverb in a Worker and records t
     assert.equal(info.samples, recorded * 480);
     assert.ok(Math.abs(info.seconds - 1) <= 0.15, `duration ${info.seconds} s`);
 
-    const { samples } = await readWavFile(path);
+    const samples = await soxSamples(path); // sox decodes the file, not the project's reader
     for (const channel of [0, 1]) {
       const f = dominantFrequency(samples, 48_000, { channels: 2, channel });
       assert.ok(Math.abs(f - 660) <= 2, `channel ${channel}: ${f} Hz`);

@@ -63,3 +63,15 @@ export function soxStat(stat: string, field: string): number {
   if (line === undefined) throw new Error(`sox stat has no '${field}' line:\n${stat}`);
   return Number(line.slice(line.indexOf(":") + 1).trim());
 }
+
+/**
+ * Decodes an audio file with sox (`sox file -t f32 -`) to interleaved 32-bit float samples, so
+ * tests check what a real tool reads, not what the project's own decoder reads.
+ *
+ * @param path The file.
+ * @returns Every sample, channels interleaved as in the file.
+ */
+export async function soxSamples(path: string): Promise<Float32Array> {
+  const raw = (await run("sox", [path, "-t", "f32", "-"])).stdout;
+  return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+}

@@ -3,7 +3,7 @@ import { dominantFrequency } from "../../processors/dsp/fft.ts";
 import { SineOscillator } from "../../processors/dsp/sine_oscillator.ts";
 import { readWavFile, WavReader } from "../../processors/formats/wav_reader.ts";
 import { WavWriter } from "../../processors/formats/wav_writer.ts";
-import { run, soxStat, withTempDir } from "./media_tools.ts";
+import { run, soxSamples, soxStat, withTempDir } from "./media_tools.ts";
 
 async function writeTone(
   path: string,
@@ -28,7 +28,7 @@ async function writeTone(
   }
 }
 
-Deno.test("WavWriter output: sox and ffprobe agree on a 1 kHz tone, and WavReader finds 1000 Hz", async () => {
+Deno.test("WavWriter output: sox and ffprobe agree on a 1 kHz tone, found at 1000 Hz in both decodings", async () => {
   await withTempDir(async (dir) => {
     for (
       const [sampleFormat, bits, encoding, codec] of [
@@ -68,12 +68,24 @@ Deno.test("WavWriter output: sox and ffprobe agree on a 1 kHz tone, and WavReade
         [codec, "48000", 2, 1],
       );
 
-      const { info: wav, samples } = await readWavFile(path);
-      assert.equal(wav.frameCount, 48_000);
-      for (const channel of [0, 1]) {
-        const f = dominantFrequency(samples, 48_000, { channels: 2, channel });
-        assert.ok(Math.abs(f - 1_000) <= 2, `${sampleFormat} channel ${channel}: ${f} Hz`);
+      // The pitch, by FFT of what sox and ffmpeg decode (not the project's WavReader).
+      const raw = (await run("ffmpeg", ["-v", "error", "-i", path, "-f", "f32le", "-"])).stdout;
+      const decodings = {
+        sox: await soxSamples(path),
+        ffmpeg: new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4),
+      };
+      for (const [tool, samples] of Object.entries(decodings)) {
+        assert.equal(samples.length, 2 * 48_000, tool);
+        for (const channel of [0, 1]) {
+          const f = dominantFrequency(samples, 48_000, { channels: 2, channel });
+          assert.ok(
+            Math.abs(f - 1_000) <= 2,
+            `${tool} ${sampleFormat} channel ${channel}: ${f} Hz`,
+          );
+        }
       }
+      const { info: wav } = await readWavFile(path);
+      assert.equal(wav.frameCount, 48_000);
     }
   });
 });
