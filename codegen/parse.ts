@@ -109,6 +109,7 @@ function parseClass(
             what: `Config of '${name}'`,
             hint:
               "a config must be plain JSON data: numbers, strings, booleans, literal unions, arrays and plain objects",
+            live: true,
           }),
         });
         continue;

@@ -2,7 +2,9 @@
  * Deriving a JSON Schema from a TypeScript type with the type checker: numbers, strings, booleans,
  * literal unions (enums), nested objects, arrays, records, optional fields; JSDoc descriptions and
  * tags (`@minimum`, `@maximum`, `@exclusiveMinimum`, `@exclusiveMaximum`, `@multipleOf`,
- * `@integer`, `@minLength`, `@maxLength`, `@pattern`, `@minItems`, `@maxItems`, `@default`).
+ * `@integer`, `@minLength`, `@maxLength`, `@pattern`, `@minItems`, `@maxItems`, `@default`), and
+ * `@live` on a top-level config field (`"x-live": true`: `rt.setConfig()` may change it while the
+ * node runs).
  * Functions, symbols, bigints, class instances and recursive types have no JSON form and are
  * reported as `config-not-json`.
  *
@@ -22,6 +24,8 @@ export interface SchemaSubject {
   readonly what: string;
   /** How to fix a value that has no JSON form. */
   readonly hint: string;
+  /** Whether `@live` may mark its top-level fields (a processor's config). Default `false`. */
+  readonly live?: boolean;
 }
 
 /**
@@ -67,6 +71,7 @@ const KEY_ORDER = [
   "pattern",
   ...ARRAY_TAGS,
   "default",
+  "x-live",
 ];
 
 class SchemaBuilder {
@@ -80,6 +85,7 @@ class SchemaBuilder {
   }
 
   convert(type: Type, at: Node, path: readonly string[]): JsonSchema | undefined {
+    if (isUnresolved(type)) return this.#unresolved(at, path);
     if (type.isAny() || type.isUnknown()) return {};
     if (type.isBoolean()) return { type: "boolean" };
     if (type.isString() || type.isTemplateLiteral()) return { type: "string" };
@@ -277,6 +283,24 @@ class SchemaBuilder {
         }
       } else if (name === "default") {
         rawDefault = { text, tag };
+      } else if (name === "live") {
+        if (!this.#subject.live) {
+          bad(
+            tag,
+            `@live does not apply to '${field}' of ${this.#subject.what}: only config fields are live-tunable`,
+            "remove @live",
+          );
+        } else if (path.length !== 1) {
+          bad(
+            tag,
+            `@live does not apply to '${field}': only top-level config fields are live-tunable`,
+            `remove @live, or mark the top-level field '${path[0]}' @live`,
+          );
+        } else if (text !== "") {
+          bad(tag, `@live of '${field}' takes no value, got '${text}'`, "write it alone: `@live`");
+        } else {
+          result["x-live"] = true;
+        }
       }
     }
     if (rawDefault && ok) {

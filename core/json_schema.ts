@@ -108,4 +108,10 @@ export interface JsonSchema {
   readonly minItems?: number;
   /** Most allowed array elements. */
   readonly maxItems?: number;
+  /**
+   * On a property of a processor's config schema: the field is live-tunable, so
+   * `rt.setConfig()` may change it while the node runs (codegen emits it for a `@live` JSDoc
+   * tag). Validation ignores it.
+   */
+  readonly "x-live"?: boolean;
 }

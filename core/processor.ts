@@ -183,6 +183,27 @@ export abstract class Processor<T extends ProcessorTypes = ProcessorTypes> {
 
   /** Releases what `setup()` took. The default does nothing. */
   teardown(): void | Promise<void> {}
+
+  /**
+   * Hears that live-tunable config fields (those marked `@live`) changed in place while the
+   * node is set up: `rt.setConfig()` has already written the new values into `this.config`.
+   * Recompute what `setup()` derived from them here; it runs between two `process()` calls
+   * (after an async one in flight settles), never during one, and should not allocate much (it
+   * is on the live path). Not called for a node
+   * that is not set up (its next `setup()` reads the new config) nor for fields without `@live`
+   * (the node is set up again for those). What it throws is handled like an error in
+   * `process()`. The default does nothing.
+   *
+   * @param _changed The names of the fields whose value changed.
+   *
+   * @example Recompute a phase step when the frequency changes
+   * ```ts ignore
+   * override configChanged(changed: readonly string[]): void {
+   *   if (changed.includes("frequency")) this.#step = this.config.frequency / this.#sampleRate;
+   * }
+   * ```
+   */
+  configChanged(_changed: readonly string[]): void {}
 }
 
 /**
