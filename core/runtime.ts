@@ -10,7 +10,7 @@ import { PortDirectionError } from "./graph_errors.ts";
 import { IsolateSet } from "./isolate_set.ts";
 import { LocalIsolate } from "./local_isolate.ts";
 import { type MediaClock, monotonicClock } from "./media_clock.ts";
-import type { NodeDefinition } from "./node_definition.ts";
+import { definitionBuiltFor, type NodeDefinition } from "./node_definition.ts";
 import { DuplicateProcessorError, NodeRegistry } from "./node_registry.ts";
 import type { InputRef, NodeHandle, OutputRef } from "./port_ref.ts";
 import type { Processor, TypesOf } from "./processor.ts";
@@ -31,9 +31,9 @@ import { systemTimers } from "./runtime_timers.ts";
  * @example Tone into a mixer into a sink
  * ```ts
  * import { Runtime } from "@streamlib/streamlib";
- * import { AudioMixer, builtinRegistry, NullSink, TestToneGenerator } from "@streamlib/streamlib/processors";
+ * import { AudioMixer, NullSink, TestToneGenerator } from "@streamlib/streamlib/processors";
  *
- * const rt = new Runtime({ registry: builtinRegistry });
+ * const rt = new Runtime(); // add(Class) uses the class's generated definition and registers it
  * const tone = rt.add(TestToneGenerator, { frequency: 440, amplitude: 0.3 });
  * const mix = rt.add(AudioMixer, { gains: [0.5, 0.5] });
  * const sink = rt.add(NullSink, {});
@@ -100,15 +100,18 @@ export class Runtime implements AsyncDisposable {
    * ```
    */
   use(registry: Iterable<NodeDefinition>): this {
-    for (const definition of registry) {
-      const name = definition.descriptor.name;
-      const existing = this.#registry.has(name) ? this.#registry.get(name) : undefined;
-      if (existing && existing !== definition) {
-        throw new DuplicateProcessorError(name, [sourceOf(existing), sourceOf(definition)]);
-      }
-    }
+    for (const definition of registry) this.#checkUnclaimed(definition);
     this.#registry = this.#registry.with(registry);
     return this;
+  }
+
+  /** Throws when another definition holds `definition`'s name in the registry. */
+  #checkUnclaimed(definition: NodeDefinition): void {
+    const name = definition.descriptor.name;
+    const existing = this.#registry.has(name) ? this.#registry.get(name) : undefined;
+    if (existing && existing !== definition) {
+      throw new DuplicateProcessorError(name, [sourceOf(existing), sourceOf(definition)]);
+    }
   }
 
   /** The lifecycle state. */
@@ -120,12 +123,16 @@ export class Runtime implements AsyncDisposable {
    * Adds a node. Its config is validated (defaults filled in); while the runtime runs or is
    * paused, the node is set up and started in the background (`await rt.settled()` to wait).
    *
-   * @param processor A processor class (looked up in the registry), its node definition, or
-   * its name.
+   * @param processor A processor class (looked up in the registry; a class the registry lacks
+   * takes the definition its generated `*.gen.ts` module built, when that module is loaded, and
+   * that definition joins the registry), its node definition, or its name (registry only).
    * @param config Plain JSON config; missing fields take their defaults.
    * @param options Id, placement and error policy.
    * @returns The node's typed handle: `handle.outputs.audio` for `connect()`.
-   * @throws {ProcessorNotFoundError} When the class or name is not in the registry.
+   * @throws {ProcessorNotFoundError} When the name is not in the registry, or the class is
+   * neither in it nor defined by a loaded generated module.
+   * @throws {DuplicateProcessorError} When a class outside the registry has the name of another
+   * processor in it.
    * @throws {InvalidNodeIdError} When the id is taken or malformed.
    * @throws {NodeOptionsError} When the placement or error policy is invalid.
    * @throws {PlacementUnavailableError} When no host was injected for the placement.
@@ -166,6 +173,10 @@ export class Runtime implements AsyncDisposable {
     options: AddOptions = {},
   ): NodeHandle {
     const graph = this.#graph;
+    const builtFor = typeof processor === "function" && !this.#registry.of(processor)
+      ? definitionBuiltFor(processor)
+      : undefined;
+    if (builtFor) this.#checkUnclaimed(builtFor);
     const node = buildRuntimeNode(this.registry, processor, config, options, {
       newId: (name) => graph.newNodeId(name),
       checkId: (id) => graph.checkNodeId(id),
@@ -173,6 +184,7 @@ export class Runtime implements AsyncDisposable {
         this.#isolates.hostFor(id, placement, definition.isolate).isolate,
     });
     const { id, definition, descriptor } = node;
+    if (builtFor) this.#registry = this.#registry.with([builtFor]); // add("Name") works next
     const host = this.#isolates.get(node.isolate);
     host.addNode(node);
     this.#graph.addNode(node);

@@ -7,7 +7,7 @@
 
 import type { DeliveryPolicy } from "../core/ring_contract.ts";
 import { ConnectionSharedState } from "./connection_shared_state.ts";
-import { FramePool, type SharedFramePool } from "./frame_pool.ts";
+import { FramePool, framePoolSlabBase, type SharedFramePool } from "./frame_pool.ts";
 import type { TransferredRingEndpoint } from "./ring_endpoint.ts";
 
 /**
@@ -141,7 +141,7 @@ export interface ConnectionEndParts {
  * ```
  */
 export function poolSlabAddress(pool: FramePool): string {
-  return String(Deno.UnsafePointer.value(Deno.UnsafePointer.of(pool.bytes(0))));
+  return String(Deno.UnsafePointer.value(framePoolSlabBase(pool)));
 }
 
 /**

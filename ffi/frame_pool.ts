@@ -6,7 +6,12 @@
  */
 
 import type { FramePoolContract, FramePoolStats } from "../core/pool_contract.ts";
-import { InvalidArgumentError, InvalidHandleError, statusError } from "./errors.ts";
+import {
+  InvalidArgumentError,
+  InvalidHandleError,
+  lastNativeError,
+  statusError,
+} from "./errors.ts";
 import { libraryPath, loadNativeLibrary } from "./load.ts";
 import { CLOSED_HANDLE, SL_ERR_POOL_EXHAUSTED } from "./status.ts";
 import type { NativeLibrary } from "./symbols.ts";
@@ -97,11 +102,36 @@ export interface SharedFramePool {
   libraryPath: string;
 }
 
-const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }>(
-  ({ lib, handle }) => {
+/** Views handed out by one pool handle, by slot index (shared by the pool and its finalizer). */
+interface ViewCache {
+  bytes: (Uint8Array<ArrayBuffer> | undefined)[];
+  floats: (Float32Array<ArrayBuffer> | undefined)[];
+}
+
+/**
+ * Detaches every view's buffer (it becomes length 0 and writes to it are no-ops) and empties the
+ * cache, so that no view outlives the native memory it points at.
+ */
+function detachViews(views: ViewCache): void {
+  for (const list of [views.bytes, views.floats]) {
+    for (const view of list) {
+      if (view !== undefined && !view.buffer.detached) view.buffer.transfer(0);
+    }
+    list.fill(undefined);
+  }
+}
+
+const registry = new FinalizationRegistry<
+  { lib: NativeLibrary; handle: number; views: ViewCache }
+>(
+  ({ lib, handle, views }) => {
+    // A view can outlive its pool object: detach it before its memory may go.
+    detachViews(views);
     lib.symbols.sl_pool_free(handle);
   },
 );
+
+let slabBase: (pool: FramePool) => Deno.PointerObject;
 
 /**
  * A pool of frame payload slots in native memory.
@@ -131,15 +161,22 @@ export class FramePool implements FramePoolContract {
   #handle: number;
   readonly #stride: number;
   readonly #base: Deno.PointerObject;
+  readonly #views: ViewCache;
   readonly #bytes: (Uint8Array<ArrayBuffer> | undefined)[];
   readonly #floats: (Float32Array<ArrayBuffer> | undefined)[];
   readonly #stats = new Float64Array(6);
   readonly #token = {};
 
+  static {
+    slabBase = (pool) => {
+      pool.#checkOpen("read a frame pool's slab address");
+      return pool.#base;
+    };
+  }
+
   private constructor(lib: NativeLibrary, handle: number) {
     this.#lib = lib;
     this.#handle = handle;
-    registry.register(this, { lib, handle }, this.#token);
     const stats = this.stats();
     this.slotBytes = stats.slotBytes;
     this.slotCount = stats.slotCount;
@@ -149,6 +186,8 @@ export class FramePool implements FramePoolContract {
     this.#base = base;
     this.#bytes = new Array(this.slotCount).fill(undefined);
     this.#floats = new Array(this.slotCount).fill(undefined);
+    this.#views = { bytes: this.#bytes, floats: this.#floats };
+    registry.register(this, { lib, handle, views: this.#views }, this.#token);
   }
 
   /**
@@ -276,28 +315,37 @@ export class FramePool implements FramePoolContract {
   }
 
   /**
-   * A zero-copy view of a slot's bytes. Views are cached per slot; they are valid while this pool
-   * handle is open, and their contents belong to whoever holds a reference to the slot.
+   * A zero-copy view of a slot's bytes. Views are cached per slot index; their contents belong to
+   * whoever holds a reference to the slot. When this pool handle closes (or is collected), every
+   * view it handed out is detached: its length becomes 0 and writes to it do nothing.
    *
-   * @param slot A slot handle.
+   * @param slot A live slot handle: acquired (here or in another isolate) and not yet released
+   *   to 0.
    * @returns `slotBytes` bytes of native memory.
+   * @throws {InvalidHandleError} When the pool is closed, or the slot is free, stale or out of
+   *   range.
    */
   bytes(slot: number): Uint8Array<ArrayBuffer> {
+    this.#checkLive(slot, "view frame pool slot");
     const index = slot & SLOT_INDEX_MASK;
     return this.#bytes[index] ?? this.#makeBytes(index);
   }
 
   /**
-   * A zero-copy `Float32Array` view of a slot (audio samples).
+   * A zero-copy `Float32Array` view of a slot (audio samples), over the same memory as
+   * {@linkcode FramePool.bytes} and detached with it.
    *
-   * @param slot A slot handle.
+   * @param slot A live slot handle.
    * @returns `floor(slotBytes / 4)` floats of native memory.
+   * @throws {InvalidHandleError} When the pool is closed, or the slot is free, stale or out of
+   *   range.
    */
   floats(slot: number): Float32Array<ArrayBuffer> {
+    this.#checkLive(slot, "view frame pool slot");
     const index = slot & SLOT_INDEX_MASK;
     return this.#floats[index] ??
       (this.#floats[index] = new Float32Array(
-        this.bytes(slot).buffer,
+        (this.#bytes[index] ?? this.#makeBytes(index)).buffer,
         0,
         Math.floor(this.slotBytes / 4),
       ));
@@ -322,13 +370,15 @@ export class FramePool implements FramePoolContract {
     };
   }
 
-  /** Closes this isolate's handle. Idempotent. Views from this pool must not be used after. */
+  /**
+   * Closes this isolate's handle. Idempotent. Every view this handle handed out is detached first
+   * (length 0, writes do nothing), so none can reach the memory after it may be freed.
+   */
   close(): void {
     if (this.#handle === CLOSED_HANDLE) return;
     const handle = this.#handle;
     this.#handle = CLOSED_HANDLE;
-    this.#bytes.fill(undefined);
-    this.#floats.fill(undefined);
+    detachViews(this.#views);
     registry.unregister(this.#token);
     const r = this.#lib.symbols.sl_pool_free(handle);
     if (r < 0) throw statusError(this.#lib, r, "close a frame pool");
@@ -339,16 +389,18 @@ export class FramePool implements FramePoolContract {
     this.close();
   }
 
+  #checkLive(slot: number, operation: string): void {
+    const r = this.#lib.symbols.sl_pool_refcount(this.#handle, slot);
+    if (r > 0) return;
+    this.#checkOpen(operation);
+    throw new InvalidHandleError(
+      `${operation} ${slot}`,
+      `${lastNativeError(this.#lib)}; valid: a handle from acquire() or tryAcquire() (in any ` +
+        `isolate) of a slot not yet released to 0, with an index below ${this.slotCount}`,
+    );
+  }
+
   #makeBytes(index: number): Uint8Array<ArrayBuffer> {
-    this.#checkOpen("view a frame pool slot");
-    if (index >= this.slotCount) {
-      throw new InvalidArgumentError(
-        "view a frame pool slot",
-        "slot index",
-        index,
-        `0..${this.slotCount - 1}`,
-      );
-    }
     const pointer = Deno.UnsafePointer.offset(this.#base, index * this.#stride);
     // SAFETY: the slot lies inside the slab, which lives while this handle is open.
     const view = new Uint8Array(
@@ -368,4 +420,25 @@ export class FramePool implements FramePoolContract {
     this.#checkOpen(operation);
     throw statusError(this.#lib, status, operation);
   }
+}
+
+/**
+ * Where a pool's slab starts (internal: {@linkcode poolSlabAddress} is the public form).
+ *
+ * @param pool An open pool.
+ * @returns The slab's first byte.
+ * @throws {InvalidHandleError} When the pool is closed.
+ *
+ * @example Two handles of one pool share a slab
+ * ```ts
+ * import { FramePool, framePoolSlabBase } from "./frame_pool.ts";
+ *
+ * using pool = FramePool.create({ slotBytes: 64, slotCount: 1 });
+ * using other = FramePool.attach(pool.share());
+ * const address = (p: FramePool) => Deno.UnsafePointer.value(framePoolSlabBase(p));
+ * console.log(address(pool) === address(other)); // true
+ * ```
+ */
+export function framePoolSlabBase(pool: FramePool): Deno.PointerObject {
+  return slabBase(pool);
 }

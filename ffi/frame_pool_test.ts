@@ -80,3 +80,59 @@ Deno.test("FramePool.attach() opens the same memory under a second handle", () =
   other.close();
   assert.equal(pool.stats().inUse, 0, "the pool outlives the attached handle");
 });
+
+Deno.test("FramePool.close() detaches every view it handed out, so using one cannot crash", () => {
+  // 64 MiB: the slab is its own mapping, unmapped when freed, so a write through a live view
+  // after close() would fault.
+  const pool = FramePool.create({ slotBytes: 64 * 1024 * 1024, slotCount: 1 });
+  const slot = pool.acquire();
+  const bytes = pool.bytes(slot);
+  const floats = pool.floats(slot);
+  const header = new Uint32Array(bytes.buffer, 0, 16); // as SlotHeaders makes them
+  bytes.fill(1);
+  pool.close();
+  assert.equal(bytes.length, 0);
+  assert.equal(floats.length, 0);
+  assert.equal(header.length, 0);
+  assert.ok(bytes.buffer.detached);
+  bytes[0] = 9;
+  floats[1_000_000] = 1.5;
+  header[3] = 1;
+  assert.equal(bytes[0], undefined, "writes to a detached view do nothing");
+  assert.throws(() => bytes.fill(7), TypeError, "methods refuse a detached view");
+  assert.throws(() => pool.bytes(slot), /this frame pool is closed/);
+});
+
+Deno.test("FramePool.close() of an attached handle detaches only that handle's views", () => {
+  using pool = FramePool.create({ slotBytes: 64, slotCount: 1 });
+  const attached = FramePool.attach(pool.share());
+  const slot = pool.acquire();
+  const mine = pool.bytes(slot);
+  const theirs = attached.bytes(slot);
+  attached.close();
+  assert.equal(theirs.length, 0);
+  mine[0] = 5;
+  assert.equal(pool.bytes(slot)[0], 5, "the memory lives while another handle is open");
+  pool.release(slot);
+});
+
+Deno.test("FramePool.bytes() and floats() refuse a free, stale or out-of-range slot", () => {
+  using pool = FramePool.create({ slotBytes: 64, slotCount: 1 });
+  const slot = pool.acquire();
+  pool.bytes(slot)[0] = 1;
+  pool.release(slot);
+  const named = (handle: number) => (e: unknown) =>
+    e instanceof InvalidHandleError &&
+    e.message.startsWith(`Cannot view frame pool slot ${handle}: Invalid slot handle`) &&
+    e.message.includes("valid: a handle from acquire() or tryAcquire()") &&
+    e.message.includes("index below 1");
+  assert.throws(() => pool.bytes(slot), named(slot), "released slot");
+  assert.throws(() => pool.floats(slot), named(slot), "released slot");
+  const again = pool.acquire();
+  assert.equal(again & 0xffff, slot & 0xffff);
+  assert.throws(() => pool.bytes(slot), named(slot), "stale handle of a reused slot");
+  assert.equal(pool.bytes(again)[0], 1, "the live handle still sees the memory");
+  assert.throws(() => pool.bytes(again + 1), named(again + 1), "index past the last slot");
+  assert.throws(() => pool.bytes(0), named(0), "never a handle");
+  pool.release(again);
+});

@@ -111,7 +111,7 @@ function checkAbi(path: string): void {
  * import { loadNativeLibrary } from "@streamlib/streamlib/ffi";
  *
  * const lib = loadNativeLibrary();
- * console.log(lib.symbols.sl_abi_version()); // 4 (the ABI version)
+ * console.log(lib.symbols.sl_abi_version()); // 5 (the ABI version)
  * ```
  */
 export function loadNativeLibrary(options: LoadNativeOptions = {}): NativeLibrary {

@@ -19,7 +19,7 @@
  * console.log(loadNativeLibrary().symbols.sl_abi_version() === ABI_VERSION); // true
  * ```
  */
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 
 /**
  * Symbols of `libstreamlib_native` (see `docs/native_abi.md`).
@@ -79,6 +79,8 @@ export const symbols = {
   sl_pool_retain: { parameters: ["u32", "u32"], result: "i32" },
   /** `fn sl_pool_release(pool: u32, slot: u32) -> i32` */
   sl_pool_release: { parameters: ["u32", "u32"], result: "i32" },
+  /** `fn sl_pool_refcount(pool: u32, slot: u32) -> i32` (ABI 5) */
+  sl_pool_refcount: { parameters: ["u32", "u32"], result: "i32" },
   /** `fn sl_pool_base(pool: u32) -> *mut u8` */
   sl_pool_base: { parameters: ["u32"], result: "pointer" },
   /** `fn sl_pool_stats(pool: u32, out: *mut f64) -> i32` */

@@ -22,10 +22,11 @@ use crate::panic_guard::{guarded, guarded_status};
 use crate::status::{Error, ErrorKind};
 use crate::{ABI_VERSION, c_buffer, last_error, plugin, registry};
 
-/// Returns the ABI version this library implements ([`ABI_VERSION`]).
+/// Returns the ABI version this library implements ([`ABI_VERSION`]); guarded like every export
+/// (0, which no ABI uses, if it ever panicked).
 #[unsafe(no_mangle)]
 pub extern "C" fn sl_abi_version() -> u32 {
-    ABI_VERSION
+    guarded(|| Ok(ABI_VERSION)).unwrap_or(0)
 }
 
 /// Copies the calling thread's last error message (UTF-8, not NUL-terminated) into `buf` and
@@ -299,6 +300,16 @@ pub extern "C" fn sl_pool_retain(pool: u32, slot: u32) -> i32 {
 pub extern "C" fn sl_pool_release(pool: u32, slot: u32) -> i32 {
     guarded_status(|| {
         let count = registry::with_pool(pool, |p| p.release(slot))??;
+        Ok(count as i32)
+    })
+}
+
+/// The reference count of `slot` (>= 1) if the handle is live: acquired and not yet released to
+/// 0. A free, stale or out-of-range slot is `SL_ERR_INVALID_HANDLE` (ABI 5).
+#[unsafe(no_mangle)]
+pub extern "C" fn sl_pool_refcount(pool: u32, slot: u32) -> i32 {
+    guarded_status(|| {
+        let count = registry::with_pool(pool, |p| p.refcount(slot))??;
         Ok(count as i32)
     })
 }
@@ -924,14 +935,18 @@ pub unsafe extern "C" fn sl_capture_list_devices(
     })
 }
 
-/// The OS this library was built for, as error messages name it: 1 linux, 2 macos, 0 other (ABI 3).
+/// The OS this library was built for, as error messages name it: 1 linux, 2 macos, 0 other (ABI 3;
+/// also 0 if it ever panicked).
 #[unsafe(no_mangle)]
 pub extern "C" fn sl_platform() -> u32 {
-    match platform::OS {
-        "linux" => 1,
-        "macos" => 2,
-        _ => 0,
-    }
+    guarded(|| {
+        Ok(match platform::OS {
+            "linux" => 1,
+            "macos" => 2,
+            _ => 0,
+        })
+    })
+    .unwrap_or(0)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -238,6 +238,17 @@ impl FramePool {
         Ok(remaining)
     }
 
+    /// The reference count of `slot` if the handle is live (acquired and not yet released to 0).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::StaleSlot`] if the slot is free or the handle is stale or out of range.
+    pub fn refcount(&self, slot: u32) -> Result<u32, Error> {
+        self.slot_state(slot)?
+            .count_if_current(slot >> INDEX_BITS)
+            .map_err(|_| Error::new(ErrorKind::StaleSlot { slot }))
+    }
+
     /// The slab's first byte. Slot `i` starts at `base + i * slot_stride`.
     pub fn base(&self) -> *mut u8 {
         self.slab.as_ptr()
@@ -358,6 +369,16 @@ mod tests {
         assert_eq!(
             pool.release(first).unwrap_err().status(),
             Status::InvalidHandle
+        );
+        assert_eq!(
+            pool.refcount(first).unwrap_err().status(),
+            Status::InvalidHandle
+        );
+        assert_eq!(pool.refcount(second), Ok(1));
+        assert_eq!(
+            pool.refcount(second + 1).unwrap_err().status(),
+            Status::InvalidHandle,
+            "index past the last slot"
         );
         assert_eq!(
             pool.release(second | 0x7FFF),

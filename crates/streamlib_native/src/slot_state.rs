@@ -145,6 +145,21 @@ impl SlotState {
         }
     }
 
+    /// The count of the slot if `generation` is current and the slot is in use. A snapshot: any
+    /// holder may release right after.
+    ///
+    /// # Errors
+    ///
+    /// [`SlotRefusal::Stale`] for a free or reused slot.
+    pub fn count_if_current(&self, generation: u32) -> Result<u32, SlotRefusal> {
+        let state = self.state.load(Acquire);
+        let count = (state & COUNT_MASK) as u32;
+        if (state >> 32) as u32 != generation || count == 0 {
+            return Err(SlotRefusal::Stale);
+        }
+        Ok(count)
+    }
+
     /// The current generation.
     pub fn generation(&self) -> u32 {
         (self.state.load(Relaxed) >> 32) as u32
@@ -173,6 +188,31 @@ mod tests {
         assert_eq!(slot.retain(first), Err(SlotRefusal::Stale));
         assert_eq!(slot.release(first), Err(SlotRefusal::Stale));
         assert_eq!(slot.refcount(), 1);
+    }
+
+    #[test]
+    fn count_if_current_sees_only_live_handles() {
+        let slot = SlotState::new();
+        assert_eq!(
+            slot.count_if_current(1),
+            Err(SlotRefusal::Stale),
+            "free slot"
+        );
+        let generation = slot.claim();
+        assert_eq!(slot.count_if_current(generation), Ok(1));
+        assert_eq!(slot.retain(generation), Ok(2));
+        assert_eq!(slot.count_if_current(generation), Ok(2));
+        assert_eq!(
+            slot.count_if_current(generation + 1),
+            Err(SlotRefusal::Stale)
+        );
+        slot.release(generation).unwrap();
+        slot.release(generation).unwrap();
+        assert_eq!(
+            slot.count_if_current(generation),
+            Err(SlotRefusal::Stale),
+            "released"
+        );
     }
 
     #[test]

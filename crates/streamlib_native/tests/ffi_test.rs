@@ -102,8 +102,8 @@ fn pool_stats(pool: u32) -> [f64; 6] {
 }
 
 #[test]
-fn sl_abi_version_is_4() {
-    assert_eq!(sl_abi_version(), 4);
+fn sl_abi_version_is_5() {
+    assert_eq!(sl_abi_version(), 5);
     assert_eq!(sl_abi_version(), streamlib_native::ABI_VERSION);
 }
 
@@ -576,7 +576,20 @@ fn pool_slots_are_counted_exhausted_and_go_stale() {
         "released a free slot"
     );
     assert_eq!(sl_pool_retain(pool, a as u32), INVALID_HANDLE);
+    assert_eq!(
+        sl_pool_refcount(pool, a as u32),
+        INVALID_HANDLE,
+        "free slot"
+    );
+    assert!(last_error().starts_with(&format!("Invalid slot handle {a:#010x}")));
+    assert_eq!(sl_pool_refcount(pool, b as u32), 1);
     let c = sl_pool_acquire(pool);
+    assert_eq!(sl_pool_refcount(pool, c as u32), 1);
+    assert_eq!(
+        sl_pool_refcount(pool, a as u32),
+        INVALID_HANDLE,
+        "stale handle"
+    );
     assert_eq!(c & 0xFFFF, a & 0xFFFF, "the freed slot is reused");
     assert_eq!(
         sl_pool_release(pool, a as u32),
@@ -595,6 +608,11 @@ fn pool_slots_are_counted_exhausted_and_go_stale() {
     assert_eq!(sl_pool_free(pool), INVALID_HANDLE, "double free");
     assert!(sl_pool_base(pool).is_null());
     assert!(last_error().starts_with("Invalid pool handle"));
+    assert_eq!(
+        sl_pool_refcount(pool, c as u32),
+        INVALID_HANDLE,
+        "freed pool"
+    );
 }
 
 #[test]
