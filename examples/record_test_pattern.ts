@@ -3,6 +3,9 @@
  * TestToneGenerator → Mp4Writer (Opus). Runs until Ctrl-C, or `--seconds N`; the file is
  * finalized either way, and playable even if the process is killed outright.
  *
+ * `--seconds N` records exactly N seconds of media (the writer's `maxSeconds`: N × fps frames,
+ * N s of audio): the run lasts until the sources have made that much, then stops.
+ *
  * Run: `deno run -A examples/record_test_pattern.ts --out pattern.mp4 --seconds 5`
  * (also `--width 640 --height 480 --fps 30 --bitrate 2000000 --backend auto`).
  *
@@ -33,6 +36,8 @@ const { values } = parseArgs({
 });
 
 const fps = Number(values.fps);
+const seconds = values.seconds === undefined ? undefined : Number(values.seconds);
+const TONE = { frequency: 440, amplitude: 0.3, sampleRate: 48_000, blockSize: 480 };
 const rt = createRuntime();
 const pattern = rt.add(TestPattern, {
   width: Number(values.width),
@@ -40,14 +45,16 @@ const pattern = rt.add(TestPattern, {
   fps,
   pixelFormat: "I420",
 }, { id: "pattern" });
-const tone = rt.add(TestToneGenerator, { frequency: 440, amplitude: 0.3 }, { id: "tone" });
+const tone = rt.add(TestToneGenerator, TONE, { id: "tone" });
 const encoder = rt.add(H264Encoder, {
   backend: values.backend as "auto" | "openh264" | "videotoolbox",
   bitrate: Number(values.bitrate),
   fps,
   keyframeInterval: fps,
 }, { id: "encoder" });
-const writer = rt.add(Mp4Writer, { path: values.out }, { id: "writer" });
+const writer = rt.add(Mp4Writer, { path: values.out, maxSeconds: seconds ?? 0 }, {
+  id: "writer",
+});
 // Lossless into the encoder: a recording keeps every frame the pattern makes.
 rt.connect(pattern.outputs.video, encoder.inputs.in, { policy: "fifo", capacity: 4 });
 rt.connect(encoder.outputs.out, writer.inputs.video);
@@ -56,6 +63,14 @@ rt.connect(tone.outputs.audio, writer.inputs.audio);
 await runRecording({
   rt,
   path: values.out,
-  seconds: values.seconds === undefined ? undefined : Number(values.seconds),
+  seconds,
+  // Every frame stamped before the limit is encoded (one past it proves it), and the tone has
+  // made the limit's worth of samples: stopping now drains them into the writer, which cuts the
+  // file at exactly `seconds`.
+  until: () => {
+    const { nodes } = rt.stats();
+    return nodes.encoder.framesOut > seconds! * fps &&
+      nodes.tone.framesOut * TONE.blockSize >= seconds! * TONE.sampleRate;
+  },
   report: { videoFrames: "encoder", audioBlocks: "tone" },
 });

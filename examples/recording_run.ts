@@ -17,6 +17,12 @@ export interface RecordingRun {
   path: string;
   /** Stop by itself after this many seconds; until a signal when absent. */
   seconds?: number;
+  /**
+   * With `seconds`: once the time is up, keep running until this returns true (polled every 20
+   * ms, for at most 10 s more), e.g. until the sources have made `seconds` of media, which a
+   * loaded machine may take longer than `seconds` to do.
+   */
+  until?: () => boolean;
   /** Node ids whose `framesOut` is reported (video frames encoded, audio blocks made). */
   report: Record<string, string>;
 }
@@ -29,7 +35,7 @@ export interface RecordingRun {
  * @returns The summary.
  */
 export async function runRecording(run: RecordingRun): Promise<Record<string, unknown>> {
-  const { rt, path, seconds, report } = run;
+  const { rt, path, seconds, report, until } = run;
   const counts = () =>
     Object.fromEntries(
       Object.entries(report).map(([name, node]) => [name, rt.stats().nodes[node]?.framesOut ?? 0]),
@@ -47,8 +53,9 @@ export async function runRecording(run: RecordingRun): Promise<Record<string, un
   await rt.start();
   console.error(`Recording to ${path}; press Ctrl-C to stop.`);
   const progress = setInterval(() => console.error(JSON.stringify(counts())), 1000);
-  const stoppedBy = await Promise.race([waitForStop(seconds, abort.signal), stoppedItself.promise]);
+  let stoppedBy = await Promise.race([waitForStop(seconds, abort.signal), stoppedItself.promise]);
   abort.abort();
+  if (stoppedBy === "time" && until) stoppedBy = await waitUntil(until, stoppedItself.promise);
   clearInterval(progress);
   if (rt.state === "running" || rt.state === "paused") await rt.stop();
   // Stopping by itself: wait until every node is torn down (the writer has finalized its file).
@@ -57,4 +64,24 @@ export async function runRecording(run: RecordingRun): Promise<Record<string, un
   const summary = { path, stoppedBy, ...counts(), errors };
   console.log(JSON.stringify(summary));
   return summary;
+}
+
+/** Polls `done` every 20 ms for at most 10 s; a signal or the runtime stopping ends it early. */
+async function waitUntil(
+  done: () => boolean,
+  stoppedItself: Promise<"error">,
+): Promise<"time" | "signal" | "error"> {
+  const abort = new AbortController();
+  const deadline = Date.now() + 10_000;
+  const polled = (async () => {
+    while (!done() && Date.now() < deadline && !abort.signal.aborted) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return "time" as const;
+  })();
+  const signalled = waitForStop(undefined, abort.signal);
+  const by = await Promise.race([polled, signalled, stoppedItself]);
+  abort.abort();
+  await polled;
+  return by === "abort" ? "time" : by;
 }

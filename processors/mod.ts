@@ -95,7 +95,12 @@ export {
 } from "./mp4_file_source.gen.ts";
 export { Mp4Writer, type Mp4WriterConfig } from "./mp4_writer.ts";
 export type { Mp4RecordingStats } from "./formats/mp4_recording.ts";
-export { Mp4ReadError, UnsupportedMp4CodecError } from "./formats/mp4_errors.ts";
+export {
+  Mp4ReadError,
+  Mp4WriteError,
+  TruncatedMp4Error,
+  UnsupportedMp4CodecError,
+} from "./formats/mp4_errors.ts";
 export {
   type Mp4WriterHandle,
   Mp4WriterInputs,

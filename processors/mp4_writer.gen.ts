@@ -104,7 +104,7 @@ export interface Mp4WriterHandle extends NodeHandle {
  * const processor = mp4WriterNode.create({ path: "path" });
  * const config: Mp4WriterTypes["config"] = processor.config;
  * console.log(handle.processor); // Mp4Writer
- * console.log(JSON.stringify(config)); // {"path":"path","audioBitrate":128000,"fragmentSeconds":0.5}
+ * console.log(Object.keys(config).join(", ")); // path, audioBitrate, fragmentSeconds, maxSeconds
  * ```
  */
 export interface Mp4WriterTypes extends ProcessorTypes {
@@ -138,7 +138,7 @@ export const mp4WriterNode: NodeDefinition<Mp4Writer, Mp4WriterHandle> = defineN
   descriptor: {
     name: "Mp4Writer",
     description:
-      "Records H.264 video and audio to a fragmented MP4 file (muxed by mediabunny; audio encoded to Opus with libopus), which `ffprobe`, `ffmpeg`, browsers and most players open.\nTracks: video if `video` is connected at `setup()`, audio if `audio` is. Timestamps are taken from the frames and made relative to the earliest first frame of the two streams; video recording starts at the first keyframe; audio (8, 12, 16, 24 or 48 kHz, mono or stereo) is cut into 20 ms Opus packets stamped from their sample count, so the audio clock never drifts. The muxer interleaves the tracks by time into fragments of at least `fragmentSeconds`.\nStopping: `teardown()` (at `stop()`, after the runtime has drained what was queued, and after a processor error) writes every frame accepted and finalizes the file; the CLI's runner and the examples turn SIGINT into `stop()`. A process killed outright leaves a playable file that lacks only the open fragment: fragments close at a video keyframe at least `fragmentSeconds` after they began, so with the examples' 1 s keyframe interval about a second is at stake.",
+      "Records H.264 video and audio to a fragmented MP4 file (muxed by mediabunny; audio encoded to Opus with libopus), which `ffprobe`, `ffmpeg`, browsers and most players open.\nTracks: video if `video` is connected at `setup()`, audio if `audio` is. Timestamps are taken from the frames and made relative to the earliest first frame of the two streams; video recording starts at the first keyframe; audio (8, 12, 16, 24 or 48 kHz, mono or stereo) is cut into 20 ms Opus packets stamped from their sample count, so the audio clock never drifts. The muxer interleaves the tracks by time into fragments of at least `fragmentSeconds`.\nStopping: `teardown()` (at `stop()`, after the runtime has drained what was queued, and after a processor error) writes every frame accepted and finalizes the file; the CLI's runner and the examples turn SIGINT into `stop()`. A process killed outright leaves a playable file that lacks only the open fragment: fragments close at a video keyframe at least `fragmentSeconds` after they began, so with the examples' 1 s keyframe interval about a second is at stake. The file is written in place (not renamed at the end) for that reason: at every fragment boundary it is a complete MP4. A recording that received no frame at all is deleted at teardown instead of being left as a header-only file; only a process killed before its first fragment leaves one (an MP4 that opens with no frames).\nBad settings fail `setup()` before any frame: a path that cannot be written with `Mp4WriteError`, a bit rate out of range with a `ConfigValidationError` when the runtime adds the node.",
     tags: ["video", "audio", "sink", "file"],
     mode: "push",
     inputs: [
@@ -163,7 +163,8 @@ export const mp4WriterNode: NodeDefinition<Mp4Writer, Mp4WriterHandle> = defineN
       type: "object",
       properties: {
         path: {
-          description: "The `.mp4` file to record to; created, or truncated if it exists.",
+          description:
+            "The `.mp4` file to record to; created, or truncated if it exists. A writer never overwrites a recording it made itself: when it is set up again (a restart after an error, or another `start()`) after recording to this path, it records to `<name>-1.mp4`, `<name>-2.mp4`, ... (the first that does not exist) instead; {@linkcode Mp4Writer.paths} lists them.",
           type: "string",
           minLength: 1,
         },
@@ -181,6 +182,14 @@ export const mp4WriterNode: NodeDefinition<Mp4Writer, Mp4WriterHandle> = defineN
           maximum: 60,
           exclusiveMinimum: 0,
           default: 0.5,
+        },
+        maxSeconds: {
+          description:
+            "Record only this many seconds of media, counted from the first frame; 0 for no limit. Video frames stamped at or after the limit and audio past it are left out, so a 3 s limit at 30 fps gives exactly 90 frames and 3 s of audio however late the graph is stopped.",
+          type: "number",
+          minimum: 0,
+          maximum: 86400,
+          default: 0,
         },
       },
       required: ["path"],

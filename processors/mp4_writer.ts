@@ -16,6 +16,7 @@ import {
   type SetupContext,
 } from "../mod.ts";
 import { Mp4Recording, type Mp4RecordingStats } from "./formats/mp4_recording.ts";
+import { nextFreePath } from "./formats/mp4_file_target.ts";
 import type { Mp4WriterTypes } from "./mp4_writer.gen.ts";
 
 /**
@@ -29,12 +30,15 @@ import type { Mp4WriterTypes } from "./mp4_writer.gen.ts";
  * const rt = createRuntime();
  * rt.add(Mp4Writer, config, { id: "rec" }); // the file is created at start()
  * console.log(rt.describe().nodes[0].config);
- * // { path: "out.mp4", audioBitrate: 128000, fragmentSeconds: 2 }
+ * // { path: "out.mp4", audioBitrate: 128000, fragmentSeconds: 2, maxSeconds: 0 }
  * ```
  */
 export interface Mp4WriterConfig {
   /**
-   * The `.mp4` file to record to; created, or truncated if it exists.
+   * The `.mp4` file to record to; created, or truncated if it exists. A writer never overwrites a
+   * recording it made itself: when it is set up again (a restart after an error, or another
+   * `start()`) after recording to this path, it records to `<name>-1.mp4`, `<name>-2.mp4`, ...
+   * (the first that does not exist) instead; {@linkcode Mp4Writer.paths} lists them.
    *
    * @minLength 1
    */
@@ -58,6 +62,16 @@ export interface Mp4WriterConfig {
    * @default 0.5
    */
   fragmentSeconds: number;
+  /**
+   * Record only this many seconds of media, counted from the first frame; 0 for no limit. Video
+   * frames stamped at or after the limit and audio past it are left out, so a 3 s limit at 30
+   * fps gives exactly 90 frames and 3 s of audio however late the graph is stopped.
+   *
+   * @minimum 0
+   * @maximum 86400
+   * @default 0
+   */
+  maxSeconds: number;
 }
 
 /**
@@ -74,7 +88,15 @@ export interface Mp4WriterConfig {
  * processor error) writes every frame accepted and finalizes the file; the CLI's runner and the
  * examples turn SIGINT into `stop()`. A process killed outright leaves a playable file that lacks
  * only the open fragment: fragments close at a video keyframe at least `fragmentSeconds` after
- * they began, so with the examples' 1 s keyframe interval about a second is at stake.
+ * they began, so with the examples' 1 s keyframe interval about a second is at stake. The file is
+ * written in place (not renamed at the end) for that reason: at every fragment boundary it is a
+ * complete MP4. A recording that received no frame at all is deleted at teardown instead of being
+ * left as a header-only file; only a process killed before its first fragment leaves one (an MP4
+ * that opens with no frames).
+ *
+ * Bad settings fail `setup()` before any frame: a path that cannot be written with
+ * `Mp4WriteError`, a bit rate out of range with a `ConfigValidationError` when the runtime adds
+ * the node.
  *
  * @example Record a test pattern and a tone to an MP4 file
  * ```ts
@@ -114,6 +136,7 @@ export class Mp4Writer extends Processor<Mp4WriterTypes> {
 
   #recording: Mp4Recording | undefined;
   #closing: Promise<void> | undefined;
+  readonly #kept: string[] = [];
 
   /** What has been written (zeros before `setup()`). */
   get stats(): Readonly<Mp4RecordingStats> {
@@ -121,11 +144,22 @@ export class Mp4Writer extends Processor<Mp4WriterTypes> {
   }
 
   /**
+   * The files this writer has recorded into, oldest first: `path`, then `<name>-1.mp4`, ... after
+   * restarts (a recording that received nothing is deleted and not listed).
+   */
+  get paths(): readonly string[] {
+    const current = this.#recording;
+    const open = current && !this.#closing ? [current.path] : [];
+    return [...this.#kept, ...open];
+  }
+
+  /**
    * Creates the file with a track per connected input.
    *
    * @param _ctx The node's name and clock.
    * @throws {TypeError} When neither input is connected.
-   * @throws {Deno.errors.NotFound} When the directory does not exist (and other open errors).
+   * @throws {Mp4WriteError} When the file cannot be created (no such directory, no permission,
+   *   a directory in the way).
    */
   override async setup(_ctx: SetupContext): Promise<void> {
     await this.teardown();
@@ -136,13 +170,19 @@ export class Mp4Writer extends Processor<Mp4WriterTypes> {
         `Cannot record ${this.config.path}: neither 'video' nor 'audio' is connected`,
       );
     }
-    const { path, audioBitrate, fragmentSeconds } = this.config;
+    const { audioBitrate, fragmentSeconds, maxSeconds } = this.config;
+    // Never truncate a recording this writer finalized (a restart after an error).
+    const path = this.#kept.includes(this.config.path)
+      ? await nextFreePath(this.config.path)
+      : this.config.path;
+    this.#recording = undefined;
     this.#recording = await Mp4Recording.create({
       path,
       video,
       audio,
       audioBitrate,
       fragmentSeconds,
+      maxSeconds,
     });
     this.#closing = undefined;
   }
@@ -168,9 +208,17 @@ export class Mp4Writer extends Processor<Mp4WriterTypes> {
     }
   }
 
-  /** Writes what is held, finalizes the file and closes it. Idempotent. */
+  /**
+   * Writes what is held, finalizes the file and closes it (deletes it when nothing was recorded).
+   * Idempotent.
+   */
   override teardown(): Promise<void> {
-    this.#closing ??= this.#recording?.finish() ?? Promise.resolve();
+    const recording = this.#recording;
+    this.#closing ??= recording
+      ? recording.finish().finally(() => {
+        if (recording.recorded) this.#kept.push(recording.path);
+      })
+      : Promise.resolve();
     return this.#closing;
   }
 }

@@ -19,7 +19,7 @@
  *   if (!(error instanceof Mp4ReadError)) throw error;
  *   console.log(error.path); // missing.mp4
  *   console.log(error.message);
- *   // Cannot read missing.mp4: it cannot be opened (No such file or directory (os error 2): stat 'missing.mp4')
+ *   // Cannot read missing.mp4: it cannot be opened (No such file or directory (os error 2): open 'missing.mp4')
  * }
  * ```
  */
@@ -82,5 +82,126 @@ export class UnsupportedMp4CodecError extends Mp4ReadError {
     this.name = "UnsupportedMp4CodecError";
     this.codec = codec;
     this.supported = supported;
+  }
+}
+
+/**
+ * An MP4 file whose top-level boxes run past its end: a copy cut short, or a recording whose
+ * writer was killed in the middle of writing a box. Names the box, where it starts, how long it
+ * says it is and how long the file is.
+ *
+ * @example Refuse a file cut in half
+ * ```ts
+ * import { monotonicClock } from "@streamlib/streamlib";
+ * import { mp4FileSourceNode, TruncatedMp4Error } from "@streamlib/streamlib/processors";
+ *
+ * const dir = await Deno.makeTempDir();
+ * // An 'ftyp' box, then an 'mdat' box that says 1000 bytes, of which 8 are there.
+ * const bytes = new Uint8Array([
+ *   0, 0, 0, 16, ...new TextEncoder().encode("ftypisom"), 0, 0, 2, 0,
+ *   0, 0, 0x03, 0xe8, ...new TextEncoder().encode("mdat"),
+ * ]);
+ * await Deno.writeFile(`${dir}/cut.mp4`, bytes);
+ * try {
+ *   await mp4FileSourceNode.create({ path: `${dir}/cut.mp4` }).setup({ node: "clip", clock: monotonicClock });
+ * } catch (error) {
+ *   if (!(error instanceof TruncatedMp4Error)) throw error;
+ *   console.log(error.box, error.offset, error.declaredBytes, error.fileBytes); // mdat 16 1000 24
+ * }
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class TruncatedMp4Error extends Mp4ReadError {
+  /** The four-character type of the box that does not fit (`"mdat"`, `"moof"`, ...). */
+  readonly box: string;
+  /** Where the box starts, in bytes. */
+  readonly offset: number;
+  /** The size the box's header declares, in bytes. */
+  readonly declaredBytes: number;
+  /** The file's size, in bytes. */
+  readonly fileBytes: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param path The file.
+   * @param box The box's type.
+   * @param offset Where it starts.
+   * @param declaredBytes The size its header declares.
+   * @param fileBytes The file's size.
+   *
+   * @example Describe a cut 'mdat' box
+   * ```ts
+   * import { TruncatedMp4Error } from "./mp4_errors.ts";
+   *
+   * console.log(new TruncatedMp4Error("a.mp4", "mdat", 40, 9000, 4000).message);
+   * // Cannot read a.mp4: it is truncated: its 'mdat' box at byte 40 declares 9000 bytes but the file ends at byte 4000
+   * ```
+   */
+  constructor(path: string, box: string, offset: number, declaredBytes: number, fileBytes: number) {
+    super(
+      path,
+      `it is truncated: its '${box}' box at byte ${offset} declares ${declaredBytes} bytes but the file ends at byte ${fileBytes}`,
+    );
+    this.name = "TruncatedMp4Error";
+    this.box = box;
+    this.offset = offset;
+    this.declaredBytes = declaredBytes;
+    this.fileBytes = fileBytes;
+  }
+}
+
+/**
+ * An MP4 file that cannot be written: a directory that does not exist, no permission, a path that
+ * is a directory. `Mp4Writer` fails its `setup()` with it, before any frame arrives. Names the path,
+ * the reason and what is valid.
+ *
+ * @example A missing directory fails the writer's setup
+ * ```ts
+ * import { connectLocal, type EncodedVideoFrame, monotonicClock, OutputBinding } from "@streamlib/streamlib";
+ * import { Mp4WriteError, mp4WriterNode } from "@streamlib/streamlib/processors";
+ *
+ * const ports = mp4WriterNode.ports();
+ * const writer = mp4WriterNode.create({ path: "/no/such/dir/take.mp4" }, ports);
+ * connectLocal(new OutputBinding<EncodedVideoFrame>("v", "EncodedVideoFrame"), ports.input("video"));
+ * try {
+ *   await writer.setup({ node: "rec", clock: monotonicClock });
+ * } catch (error) {
+ *   if (!(error instanceof Mp4WriteError)) throw error;
+ *   console.log(error.path, error.reason); // /no/such/dir/take.mp4 its directory /no/such/dir does not exist
+ *   console.log(error.message);
+ *   // Cannot write /no/such/dir/take.mp4: its directory /no/such/dir does not exist; expected a file path in an existing, writable directory
+ * }
+ * ```
+ */
+export class Mp4WriteError extends Error {
+  /** The file. */
+  readonly path: string;
+  /** What went wrong, in words. */
+  readonly reason: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param path The file.
+   * @param reason What went wrong.
+   * @param options The underlying error as `cause`.
+   *
+   * @example Report a read-only directory
+   * ```ts
+   * import { Mp4WriteError } from "./mp4_errors.ts";
+   *
+   * console.log(new Mp4WriteError("/ro/a.mp4", "permission denied").message);
+   * // Cannot write /ro/a.mp4: permission denied; expected a file path in an existing, writable directory
+   * ```
+   */
+  constructor(path: string, reason: string, options?: ErrorOptions) {
+    super(
+      `Cannot write ${path}: ${reason}; expected a file path in an existing, writable directory`,
+      options,
+    );
+    this.name = "Mp4WriteError";
+    this.path = path;
+    this.reason = reason;
   }
 }

@@ -10,6 +10,7 @@ import { type EncodedPacket, EncodedPacketSink, FilePathSource, Input, MP4 } fro
 import { H264Decoder } from "../../ffi/h264_decoder.ts";
 import { OpusDecoder } from "../../ffi/opus_decoder.ts";
 import { avccToAnnexB, parseAvcDecoderConfig } from "./h264_nal.ts";
+import { checkTopLevelBoxes } from "./mp4_boxes.ts";
 import { Mp4ReadError, UnsupportedMp4CodecError } from "./mp4_errors.ts";
 import { parseOpusHead } from "./opus_head.ts";
 
@@ -88,18 +89,14 @@ export class Mp4Playback {
    *
    * @param path An MP4 file.
    * @returns The playback, positioned at the start.
-   * @throws {Mp4ReadError} When the file is missing or not an MP4 with a video or audio track.
+   * @throws {Mp4ReadError} When the file is missing, empty, not an MP4 (no 'ftyp' or 'moov' box) or
+   *   has no video or audio track.
+   * @throws {TruncatedMp4Error} When a top-level box runs past the end of the file.
    * @throws {UnsupportedMp4CodecError} For a video track that is not H.264 or audio that is not
    *   Opus.
    */
   static async open(path: string): Promise<Mp4Playback> {
-    try {
-      await Deno.stat(path);
-    } catch (error) {
-      throw new Mp4ReadError(path, `it cannot be opened (${(error as Error).message})`, {
-        cause: error,
-      });
-    }
+    await checkTopLevelBoxes(path);
     const input = new Input({ source: new FilePathSource(path), formats: [MP4] });
     try {
       const videoTrack = await input.getPrimaryVideoTrack();

@@ -8,7 +8,8 @@
  * loses only the fragment being filled (fragments close at the first video keyframe at least
  * `fragmentSeconds` after they began); {@linkcode Mp4Recording.finish}
  * (called on `stop()`, SIGINT handled by the runner, or teardown after an error) writes every
- * frame that was accepted.
+ * frame that was accepted. A recording that received nothing is deleted by `finish()` rather than
+ * left behind as a header-only file.
  *
  * @module
  */
@@ -27,6 +28,7 @@ import { OPUS_MAX_PACKET_BYTES, OPUS_SAMPLE_RATES, OpusEncoder } from "../../ffi
 import { parseAvcSps } from "./avc_sps.ts";
 import { annexBUnits, NAL_SPS, nalType } from "./h264_nal.ts";
 import { type Mp4FileTarget, openMp4FileTarget } from "./mp4_file_target.ts";
+import { Mp4WriteError } from "./mp4_errors.ts";
 import { buildOpusHead } from "./opus_head.ts";
 
 /** Options of {@linkcode Mp4Recording.create}. */
@@ -37,11 +39,21 @@ export interface Mp4RecordingOptions {
   video: boolean;
   /** Whether there is an audio track. */
   audio: boolean;
-  /** Opus bit rate in bits per second. */
+  /** Opus bit rate in bits per second, {@linkcode OPUS_BITRATE_MIN}..{@linkcode OPUS_BITRATE_MAX}. */
   audioBitrate: number;
-  /** Shortest fragment, in seconds. */
+  /** Shortest fragment, in seconds (above 0). */
   fragmentSeconds: number;
+  /**
+   * Record only this many seconds of media from the start of the file, 0 for no limit: video
+   * frames stamped at or after it, and audio samples past it, are left out.
+   */
+  maxSeconds?: number;
 }
+
+/** The lowest Opus bit rate `Mp4Recording` takes (libopus' own limit). */
+export const OPUS_BITRATE_MIN = 6_000;
+/** The highest Opus bit rate `Mp4Recording` takes (libopus' own limit). */
+export const OPUS_BITRATE_MAX = 510_000;
 
 /** Frames held back at the start while waiting for the other track's first frame. */
 const START_HOLD = 256;
@@ -85,11 +97,13 @@ export interface Mp4RecordingStats {
  * once.
  */
 export class Mp4Recording {
+  readonly #path: string;
   readonly #file: Mp4FileTarget;
   readonly #output: Output;
   readonly #videoSource: EncodedVideoPacketSource | undefined;
   readonly #audioSource: EncodedAudioPacketSource | undefined;
   readonly #audioBitrate: number;
+  readonly #limitNs: number;
   #startNs: number | undefined;
   readonly #held: Array<EncodedVideoFrame | AudioFrame> = [];
   #firstVideoNs: number | undefined;
@@ -102,14 +116,17 @@ export class Mp4Recording {
   #opusFill = 0;
   #audioSamples = 0;
   #audioOriginNs = 0;
+  #audioLimit = Infinity;
   readonly #packet = new Uint8Array(OPUS_MAX_PACKET_BYTES);
   #finished: Promise<void> | undefined;
   readonly #stats: Mp4RecordingStats = { videoFrames: 0, audioPackets: 0, droppedVideo: 0 };
 
   private constructor(options: Mp4RecordingOptions, file: Mp4FileTarget, output: Output) {
+    this.#path = options.path;
     this.#file = file;
     this.#output = output;
     this.#audioBitrate = options.audioBitrate;
+    this.#limitNs = options.maxSeconds ? options.maxSeconds * 1e9 : Infinity;
     if (options.video) {
       this.#videoSource = new EncodedVideoPacketSource("avc");
       output.addVideoTrack(this.#videoSource);
@@ -121,24 +138,45 @@ export class Mp4Recording {
   }
 
   /**
-   * Creates the file and starts the muxer.
+   * Checks the options, creates the file and starts the muxer.
    *
-   * @param options Path, tracks, Opus bit rate, fragment length.
+   * @param options Path, tracks, Opus bit rate, fragment length, length limit.
    * @returns The recording.
-   * @throws {Deno.errors.NotFound} When the directory does not exist (and other open errors).
+   * @throws {InvalidArgumentError} For a bit rate, fragment length or limit out of range (before
+   *   the file is touched).
+   * @throws {Mp4WriteError} When the file cannot be created (no such directory, no permission).
    */
   static async create(options: Mp4RecordingOptions): Promise<Mp4Recording> {
+    checkOptions(options);
     const file = await openMp4FileTarget(options.path);
-    const output = new Output({
-      format: new Mp4OutputFormat({
-        fastStart: "fragmented",
-        minimumFragmentDuration: options.fragmentSeconds,
-      }),
-      target: file.target,
-    });
-    const recording = new Mp4Recording(options, file, output);
-    await output.start();
-    return recording;
+    try {
+      const output = new Output({
+        format: new Mp4OutputFormat({
+          fastStart: "fragmented",
+          minimumFragmentDuration: options.fragmentSeconds,
+        }),
+        target: file.target,
+      });
+      const recording = new Mp4Recording(options, file, output);
+      await output.start();
+      return recording;
+    } catch (error) {
+      await file.remove();
+      throw new Mp4WriteError(options.path, (error as Error).message, { cause: error });
+    }
+  }
+
+  /** The file. */
+  get path(): string {
+    return this.#path;
+  }
+
+  /**
+   * Whether anything was recorded (after {@linkcode Mp4Recording.finish}: whether the file was
+   * kept).
+   */
+  get recorded(): boolean {
+    return this.#stats.videoFrames + this.#stats.audioPackets > 0;
   }
 
   /** What has been written. */
@@ -179,7 +217,8 @@ export class Mp4Recording {
 
   /**
    * Writes what is still held (the last video frame, the last partial Opus packet padded with
-   * silence), finalizes the muxer and closes the file. Idempotent.
+   * silence), finalizes the muxer and closes the file; deletes the file instead when nothing was
+   * recorded. Idempotent.
    */
   finish(): Promise<void> {
     this.#finished ??= this.#finish();
@@ -189,19 +228,29 @@ export class Mp4Recording {
   async #finish(): Promise<void> {
     try {
       if (this.#startNs === undefined && this.#held.length > 0) await this.#start();
-      if (this.#pendingVideo) await this.#flushVideo(this.#videoDurationNs);
-      if (this.#opus && this.#opusFill > 0) {
-        this.#opusBlock.fill(0, this.#opusFill);
-        await this.#encodeOpusBlock();
+      if (this.#pendingVideo) {
+        const { timestampNs } = this.#pendingVideo;
+        const left = this.#startNs! + this.#limitNs - timestampNs;
+        await this.#flushVideo(Math.min(this.#videoDurationNs, left));
       }
-      if (this.#stats.videoFrames + this.#stats.audioPackets > 0) {
-        await this.#output.finalize();
-      } else {
-        await this.#output.cancel();
+      if (this.#opus && this.#opusFill > 0) {
+        const frames = this.#opusFill / this.#opus.channels;
+        this.#opusBlock.fill(0, this.#opusFill);
+        await this.#encodeOpusBlock(frames);
       }
     } finally {
-      this.#file.close();
       this.#opus?.close();
+      if (this.recorded) {
+        try {
+          await this.#output.finalize();
+        } finally {
+          this.#file.close();
+        }
+      } else {
+        // Nothing to play: no header-only file is left behind as if it were a recording.
+        await this.#output.cancel().catch(() => {});
+        await this.#file.remove();
+      }
     }
   }
 
@@ -225,6 +274,7 @@ export class Mp4Recording {
 
   async #writeVideo(frame: EncodedVideoFrame): Promise<void> {
     const start = this.#startNs!;
+    if (frame.timestampNs - start >= this.#limitNs) return;
     if (frame.timestampNs < start || (!this.#videoConfigured && !frame.keyframe)) {
       this.#stats.droppedVideo++;
       return;
@@ -271,16 +321,23 @@ export class Mp4Recording {
     let offset = 0;
     const n = frame.frameCount * channels;
     const startNs = this.#startNs!;
-    if (this.#audioSamples === 0 && this.#opusFill === 0 && frame.timestampNs < startNs) {
-      // Drop what precedes the start of the file.
-      const skip = Math.round(((startNs - frame.timestampNs) / 1e9) * frame.sampleRate);
-      offset = Math.min(skip, frame.frameCount) * channels;
-      this.#audioOriginNs = startNs;
-    } else if (this.#audioSamples === 0 && this.#opusFill === 0) {
-      this.#audioOriginNs = frame.timestampNs;
+    if (this.#audioSamples === 0 && this.#opusFill === 0) {
+      if (frame.timestampNs < startNs) {
+        // Drop what precedes the start of the file.
+        const skip = Math.round(((startNs - frame.timestampNs) / 1e9) * frame.sampleRate);
+        offset = Math.min(skip, frame.frameCount) * channels;
+        this.#audioOriginNs = startNs;
+      } else {
+        this.#audioOriginNs = frame.timestampNs;
+      }
+      // Samples (per channel) up to the length limit.
+      const room = (startNs + this.#limitNs - this.#audioOriginNs) / 1e9 * frame.sampleRate;
+      this.#audioLimit = Math.max(0, Math.round(room));
     }
-    while (offset < n) {
-      const take = Math.min(n - offset, this.#opusBlock.length - this.#opusFill);
+    const taken = this.#audioSamples + this.#opusFill / channels;
+    const end = Math.min(n, offset + Math.max(0, this.#audioLimit - taken) * channels);
+    while (offset < end) {
+      const take = Math.min(end - offset, this.#opusBlock.length - this.#opusFill);
       this.#opusBlock.set(frame.samples.subarray(offset, offset + take), this.#opusFill);
       this.#opusFill += take;
       offset += take;
@@ -309,11 +366,16 @@ export class Mp4Recording {
     this.#opusBlock = new Float32Array((frame.sampleRate / 50) * frame.channels);
   }
 
-  async #encodeOpusBlock(): Promise<void> {
+  /**
+   * Encodes the full block as one Opus packet.
+   *
+   * @param frames How many of its samples (per channel) are real, the rest being padding: the
+   *   packet's duration in the file.
+   */
+  async #encodeOpusBlock(frames = this.#opusBlock.length / this.#opus!.channels): Promise<void> {
     const opus = this.#opus!;
     const n = opus.encode(this.#opusBlock, this.#packet);
     this.#opusFill = 0;
-    const frames = this.#opusBlock.length / opus.channels;
     const timestamp = (this.#audioOriginNs - this.#startNs!) / 1e9 +
       this.#audioSamples / opus.sampleRate;
     this.#audioSamples += frames;
@@ -342,5 +404,37 @@ export class Mp4Recording {
     }
     await this.#audioSource!.add(packet, meta);
     this.#stats.audioPackets++;
+  }
+}
+
+function checkOptions(options: Mp4RecordingOptions): void {
+  const operation = `record ${options.path}`;
+  const { audioBitrate, fragmentSeconds, maxSeconds = 0 } = options;
+  if (
+    !Number.isInteger(audioBitrate) || audioBitrate < OPUS_BITRATE_MIN ||
+    audioBitrate > OPUS_BITRATE_MAX
+  ) {
+    throw new InvalidArgumentError(
+      operation,
+      "audioBitrate",
+      audioBitrate,
+      `an integer ${OPUS_BITRATE_MIN}..${OPUS_BITRATE_MAX} (bits per second)`,
+    );
+  }
+  if (!(fragmentSeconds > 0 && fragmentSeconds <= 60)) {
+    throw new InvalidArgumentError(
+      operation,
+      "fragmentSeconds",
+      fragmentSeconds,
+      "a number above 0, at most 60",
+    );
+  }
+  if (!(maxSeconds >= 0 && Number.isFinite(maxSeconds))) {
+    throw new InvalidArgumentError(
+      operation,
+      "maxSeconds",
+      maxSeconds,
+      "a finite number of seconds, 0 for no limit",
+    );
   }
 }

@@ -152,3 +152,97 @@ export function startExample(
     },
   };
 }
+
+/**
+ * The indices (in display order) of the video frames ffprobe reports as keyframes.
+ *
+ * @param path The file.
+ * @returns The keyframes' frame numbers, from 0.
+ */
+export async function keyframeIndices(path: string): Promise<number[]> {
+  const out = await run("ffprobe", [
+    "-v",
+    "error",
+    "-select_streams",
+    "v:0",
+    "-show_frames",
+    "-show_entries",
+    "frame=key_frame",
+    "-of",
+    "csv=p=0",
+    path,
+  ]);
+  const flags = out.text.trim().split("\n").map((line) => line.trim());
+  return flags.flatMap((flag, n) => flag === "1" ? [n] : []);
+}
+
+/**
+ * The first audio stream of `path` decoded by ffmpeg to 32-bit float samples at `sampleRate`,
+ * mixed to one channel.
+ *
+ * @param path The file.
+ * @param sampleRate The rate to decode at.
+ * @returns The samples.
+ */
+export async function decodeMonoF32(path: string, sampleRate = 48_000): Promise<Float32Array> {
+  const { stdout } = await run("ffmpeg", [
+    ..."-v error -i".split(" "),
+    path,
+    ..."-map 0:a:0 -ac 1 -ar".split(" "),
+    `${sampleRate}`,
+    ..."-f f32le -".split(" "),
+  ]);
+  return new Float32Array(stdout.slice().buffer);
+}
+
+/** What ffmpeg's `psnr` filter measured: the average over all frames and the worst frame. */
+export interface FfmpegPsnr {
+  /** Average PSNR of all planes over all frames, in dB. */
+  average: number;
+  /** The lowest per-frame PSNR (all planes), in dB. */
+  min: number;
+  /** Frames compared. */
+  frames: number;
+}
+
+/**
+ * Compares the video of `path` with raw I420 frames (`reference`, a `.yuv` file) using ffmpeg's
+ * `psnr` filter, frame for frame.
+ *
+ * @param path The encoded file.
+ * @param reference Raw I420 frames of the same size, back to back.
+ * @param width Frame width.
+ * @param height Frame height.
+ * @param fps The file's frame rate (the raw frames are timed at it, so frame n meets frame n).
+ * @param statsFile Where the filter writes its per-frame lines.
+ * @returns Average and worst frame.
+ */
+export async function ffmpegPsnr(
+  path: string,
+  reference: string,
+  width: number,
+  height: number,
+  fps: number,
+  statsFile: string,
+): Promise<FfmpegPsnr> {
+  const { stderr } = await run("ffmpeg", [
+    ..."-hide_banner -nostats -i".split(" "),
+    path,
+    ..."-f rawvideo -pix_fmt yuv420p -s".split(" "),
+    `${width}x${height}`,
+    "-framerate",
+    `${fps}`,
+    "-i",
+    reference,
+    "-lavfi",
+    `[0:v][1:v]psnr=stats_file=${statsFile}`,
+    ..."-f null -".split(" "),
+  ]);
+  const number = (text: string | undefined) => Number(text?.replace("inf", "Infinity"));
+  const average = number(
+    /PSNR y:[\d.inf]+ u:[\d.inf]+ v:[\d.inf]+ average:([\d.inf]+)/.exec(stderr)?.[1],
+  );
+  const perFrame = (await Deno.readTextFile(statsFile)).trim().split("\n")
+    .map((line) => number(/psnr_avg:([\d.inf]+)/.exec(line)?.[1]));
+  return { average, min: Math.min(...perFrame), frames: perFrame.length };
+}
