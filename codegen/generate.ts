@@ -18,6 +18,7 @@ import {
 import { type Diagnostic, sortDiagnostics } from "./diagnostic.ts";
 import { GENERATED_HEADER, listFolderFiles, mayDeclareProcessor } from "./discover.ts";
 import { loadPackageExports } from "./example_imports.ts";
+import { ImportMapResolver } from "./import_map.ts";
 import { emitProcessorFile } from "./emit_processor.ts";
 import { emitRegistry } from "./emit_registry.ts";
 import { formatTypeScript, mapConcurrent } from "./format.ts";
@@ -141,7 +142,8 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   const { root, fmtKey } = config;
   const useCache = options.cache ?? true;
   const cache: CacheData = useCache ? loadCache(root) : { sources: {}, registries: {} };
-  const hasher = new SourceHasher(root);
+  const maps = new ImportMapResolver();
+  const hasher = new SourceHasher(root, maps);
   // The examples in generated files import through the package's entry points, so those are
   // part of every cache key.
   const pkg = loadPackageExports(root, config.packageName, config.exports);
@@ -166,7 +168,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   let dirty = work.length > 0;
   if (work.length > 0) {
     const session = options.session ?? new CodegenSession();
-    const project = await sessionProject(session);
+    const project = await sessionProject(session, maps);
     const touched = new Set(work.flatMap((w) => hasher.closure(w.source)));
     refreshSourceFiles(project, [...touched].map((path) => join(root, path)));
     const { parseSources } = await import("./parse.ts");

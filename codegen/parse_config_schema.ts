@@ -327,19 +327,48 @@ class SchemaBuilder {
     return ok ? sortKeys(result) : undefined;
   }
 
-  #fail(at: Node, path: readonly string[], what: string, hint?: string): undefined {
-    const where = path.length === 0
-      ? this.#subject.what
-      : `${this.#subject.what}: field '${path.join(".").replaceAll(".[]", "[]")}'`;
+  #unresolved(at: Node, path: readonly string[]): undefined {
+    const declaration = Node.isIdentifier(at) ? at.getParent() : at;
+    const text = Node.isTypeNode(at)
+      ? at.getText()
+      : declaration && Node.isTyped(declaration)
+      ? declaration.getTypeNode()?.getText()
+      : undefined;
+    const type = text === undefined ? "its type" : `'${text}'`;
     report(
       this.#ctx,
       at,
       "config-not-json",
-      `${where} is ${what}, which has no JSON Schema`,
+      `${
+        this.#where(path)
+      } has type ${type}, which codegen cannot resolve, so it has no JSON Schema`,
+      `declare or import ${type}: codegen follows relative imports and bare ones that the nearest deno.json "imports" maps to a local file, not jsr:, npm: or https: ones`,
+    );
+    return undefined;
+  }
+
+  #where(path: readonly string[]): string {
+    return path.length === 0
+      ? this.#subject.what
+      : `${this.#subject.what}: field '${path.join(".").replaceAll(".[]", "[]")}'`;
+  }
+
+  #fail(at: Node, path: readonly string[], what: string, hint?: string): undefined {
+    report(
+      this.#ctx,
+      at,
+      "config-not-json",
+      `${this.#where(path)} is ${what}, which has no JSON Schema`,
       hint ?? this.#subject.hint,
     );
     return undefined;
   }
+}
+
+/** The checker's error type: what a type name it cannot resolve (or a failed import) becomes. */
+function isUnresolved(type: Type): boolean {
+  const intrinsic = (type.compilerType as { intrinsicName?: string }).intrinsicName;
+  return type.isAny() && (intrinsic === "error" || intrinsic === "unresolved");
 }
 
 function classNameOf(type: Type): string | undefined {

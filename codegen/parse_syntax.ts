@@ -5,6 +5,7 @@
  * @module
  */
 
+import { relative } from "node:path";
 import { Node, type SourceFile, SyntaxKind } from "ts-morph";
 import type { Diagnostic, DiagnosticCode } from "./diagnostic.ts";
 import type { LiteralValue, ParsedOptions, Position } from "./parsed.ts";
@@ -27,7 +28,7 @@ export interface ParseContext {
 export function positionOf(node: Node, root: string): Position {
   const sourceFile = node.getSourceFile();
   const { line, column } = sourceFile.getLineAndColumnAtPos(node.getStart());
-  const file = sourceFile.getFilePath().slice(root.length).replace(/^\/+/, "");
+  const file = relative(root, sourceFile.getFilePath()).replaceAll("\\", "/");
   return { file, line, column };
 }
 

@@ -145,6 +145,12 @@ function readExports(value: unknown): Record<string, string> {
   );
 }
 
-function stripJsonComments(text: string): string {
+/**
+ * JSONC to JSON: drops `//` and `/* *\/` comments outside strings.
+ *
+ * @param text The JSONC text.
+ * @returns The JSON text.
+ */
+export function stripJsonComments(text: string): string {
   return text.replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (_, str) => str ?? "");
 }

@@ -2,10 +2,19 @@
  * One ts-morph `Project` per codegen session, created on first need (a warm `--check` never
  * loads the TypeScript compiler) and kept across `--watch` runs.
  *
+ * Modules resolve the way Deno resolves them: relative and absolute paths and `file:` URLs
+ * directly, bare specifiers through the `imports` of the nearest `deno.json` (and a package's own
+ * `name`/`exports`), so a config field typed with `PixelFormat` from `@streamlib/streamlib`
+ * expands to its enum. A bare specifier the map sends somewhere else (`npm:`, `jsr:`) falls back
+ * to a `node_modules` lookup; what still does not resolve has the error type, which the config
+ * schema reports.
+ *
  * @module
  */
 
-import type { Project, SourceFile } from "ts-morph";
+import { fileURLToPath } from "node:url";
+import type { Project, SourceFile, ts as TS } from "ts-morph";
+import { ImportMapResolver } from "./import_map.ts";
 
 /**
  * Holds the one ts-morph `Project` of a process.
@@ -26,20 +35,42 @@ export class CodegenSession {
   }
 }
 
-const projects = new WeakMap<CodegenSession, Project>();
+interface SessionState {
+  readonly project: Project;
+  /** The import maps of the current run; module resolution reads them. */
+  readonly maps: { current: ImportMapResolver };
+}
+
+const projects = new WeakMap<CodegenSession, SessionState>();
 
 /**
  * The session's project, created on first use.
  *
  * @param session The session.
+ * @param maps The import maps of this run (one per run, so `deno.json` edits are seen).
  * @returns The project.
  */
-export async function sessionProject(session: CodegenSession): Promise<Project> {
+export async function sessionProject(
+  session: CodegenSession,
+  maps: ImportMapResolver = new ImportMapResolver(),
+): Promise<Project> {
   const existing = projects.get(session);
-  if (existing) return existing;
+  // The compiler reuses the module resolutions of unchanged files, so a changed import map
+  // needs a new project.
+  if (existing && !existing.maps.current.changedOnDisk()) {
+    existing.maps.current = maps;
+    return existing.project;
+  }
   const { Project, ts } = await import("ts-morph");
+  const current = { current: maps };
   const project = new Project({
     skipAddingFilesFromTsConfig: true,
+    resolutionHost: (host, getCompilerOptions) => ({
+      resolveModuleNames: (names: string[], containingFile: string) =>
+        names.map((name) =>
+          resolveModule(ts, name, containingFile, current.current, host, getCompilerOptions())
+        ),
+    }),
     compilerOptions: {
       target: ts.ScriptTarget.ESNext,
       module: ts.ModuleKind.ESNext,
@@ -52,8 +83,24 @@ export async function sessionProject(session: CodegenSession): Promise<Project> 
       types: [],
     },
   });
-  projects.set(session, project);
+  projects.set(session, { project, maps: current });
   return project;
+}
+
+function resolveModule(
+  ts: typeof TS,
+  name: string,
+  containingFile: string,
+  maps: ImportMapResolver,
+  host: TS.ModuleResolutionHost,
+  options: TS.CompilerOptions,
+): TS.ResolvedModuleFull | undefined {
+  const resolveAt = (target: string) =>
+    ts.resolveModuleName(target, containingFile, options, host).resolvedModule;
+  if (name.startsWith("file:")) return resolveAt(fileURLToPath(name));
+  if (!ImportMapResolver.isBare(name)) return resolveAt(name);
+  const mapped = maps.resolve(name, containingFile).path;
+  return (mapped === undefined ? undefined : resolveAt(mapped)) ?? resolveAt(name);
 }
 
 /**

@@ -1,20 +1,29 @@
 /**
  * Content hashes of sources together with everything they import locally: the cache key that
- * lets `--check` skip parsing when nothing changed.
+ * lets `--check` skip parsing when nothing changed. Local means relative imports, and bare
+ * specifiers the nearest `deno.json` maps to a local file (a user project's
+ * `"@streamlib/streamlib": "../streamlib/mod.ts"`); that `deno.json` is part of the hash too.
  *
  * @module
  */
 
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ImportMapResolver } from "./import_map.ts";
 
+/** Strings (kept) and comments (dropped), so imports in doc examples are not followed. */
+const COMMENT =
+  /("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`)|\/\/[^\n]*|\/\*[\s\S]*?\*\//g;
+const SCRIPT = /\.[cm]?[jt]sx?$/;
 const IMPORT =
   /(?:^|[\s;])(?:import|export)\s(?:[^'"`;]*?\sfrom\s*)?["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)/g;
 
 /**
- * Hashes files with their transitive relative imports, leaving out generated `*.gen.ts` modules
- * (they are outputs, and a processor imports its own). One instance per run memoizes every read.
+ * Hashes files with their transitive local imports (relative ones, and bare ones the import map
+ * sends to a local file), leaving out generated `*.gen.ts` modules (they are outputs, and a
+ * processor imports its own). One instance per run memoizes every read.
  *
  * @example Hash a processor source
  * ```ts
@@ -26,6 +35,7 @@ const IMPORT =
  */
 export class SourceHasher {
   readonly #root: string;
+  readonly #maps: ImportMapResolver;
   readonly #text = new Map<string, string | undefined>();
   readonly #digest = new Map<string, string>();
   readonly #imports = new Map<string, string[]>();
@@ -34,9 +44,11 @@ export class SourceHasher {
    * Creates a hasher with empty memo tables.
    *
    * @param root The project root paths are relative to.
+   * @param maps How bare specifiers resolve; a fresh resolver by default.
    */
-  constructor(root: string) {
-    this.#root = root;
+  constructor(root: string, maps: ImportMapResolver = new ImportMapResolver()) {
+    this.#root = resolve(root);
+    this.#maps = maps;
   }
 
   /**
@@ -54,7 +66,7 @@ export class SourceHasher {
   }
 
   /**
-   * The hash of `path` and every file it reaches through relative imports.
+   * The hash of `path` and every file it reaches through local imports.
    *
    * @param path A path relative to the root.
    * @returns A hex SHA-256.
@@ -66,10 +78,11 @@ export class SourceHasher {
   }
 
   /**
-   * `path` and every file it reaches through relative imports (generated modules left out).
+   * `path` and every file it reaches through local imports (generated modules left out), with
+   * the `deno.json` files that resolved bare specifiers on the way.
    *
    * @param path A path relative to the root.
-   * @returns The paths, sorted.
+   * @returns The paths relative to the root (`../` for files outside it), sorted.
    */
   closure(path: string): string[] {
     const closure = new Set<string>();
@@ -95,13 +108,26 @@ export class SourceHasher {
     let deps = this.#imports.get(path);
     if (deps === undefined) {
       deps = [];
-      const text = this.text(path) ?? "";
+      const text = SCRIPT.test(path)
+        ? (this.text(path) ?? "").replace(COMMENT, (_, string) => string ?? " ")
+        : "";
+      const from = join(this.#root, path);
+      const add = (abs: string) => {
+        const dep = relative(this.#root, abs).replaceAll("\\", "/");
+        const output = dep.endsWith(".gen.ts") && !dep.startsWith("../");
+        if (!output && !deps!.includes(dep)) deps!.push(dep);
+      };
       for (const match of text.matchAll(IMPORT)) {
         const specifier = match[1] ?? match[2];
-        if (!specifier.startsWith("./") && !specifier.startsWith("../")) continue;
-        const dep = relative(this.#root, join(this.#root, dirname(path), specifier))
-          .replaceAll("\\", "/");
-        if (!dep.startsWith("..") && !dep.endsWith(".gen.ts")) deps.push(dep);
+        if (specifier.startsWith("./") || specifier.startsWith("../")) {
+          add(join(dirname(from), specifier));
+        } else if (specifier.startsWith("file:")) {
+          add(fileURLToPath(specifier));
+        } else if (ImportMapResolver.isBare(specifier)) {
+          const mapped = this.#maps.resolve(specifier, from);
+          if (mapped.configFile !== undefined) add(mapped.configFile);
+          if (mapped.path !== undefined) add(mapped.path);
+        }
       }
       this.#imports.set(path, deps);
     }

@@ -111,3 +111,46 @@ Deno.test("generate() writes nothing while any source has a diagnostic", async (
     rmSync(root, { recursive: true });
   }
 });
+
+Deno.test("generate() re-parses a source when a file it reaches through the import map, or the map, changes", async () => {
+  const levels = (gain: number) =>
+    `export interface Levels {\n  /** @default ${gain} */\n  gain: number;\n}\n`;
+  const source = echoSource(
+    "A",
+    "a.gen.ts",
+    "\n  /** Settings. */\n  @config()\n  config!: Levels;\n",
+  ).replace("input, type InputPort", "config, input, type InputPort")
+    .replace("import type {", 'import type { Levels } from "shared/levels.ts";\nimport type {');
+  const root = await makeProject(["nodes"], {
+    "nodes/a.ts": source,
+    "shared/levels.ts": levels(1),
+    "other/levels.ts": levels(3),
+  });
+  const config = JSON.parse(readFileSync(join(root, "deno.json"), "utf8"));
+  const mapTo = (folder: string) =>
+    writeProjectFile(
+      root,
+      "deno.json",
+      JSON.stringify({ ...config, imports: { ...config.imports, "shared/": folder } }),
+    );
+  const gen = () => readFileSync(join(root, "nodes/a.gen.ts"), "utf8");
+  try {
+    mapTo("./shared/");
+    const first = await generate({ root, session });
+    assert.deepEqual(first.diagnostics, []);
+    assert.match(gen(), /default: 1/);
+    assert.equal((await generate({ root, session })).parsed, 0);
+
+    writeProjectFile(root, "shared/levels.ts", levels(2));
+    const edited = await generate({ root, session });
+    assert.equal(edited.parsed, 1);
+    assert.match(gen(), /default: 2/);
+
+    mapTo("./other/");
+    const remapped = await generate({ root, session });
+    assert.equal(remapped.parsed, 1);
+    assert.match(gen(), /default: 3/);
+  } finally {
+    rmSync(root, { recursive: true });
+  }
+});
