@@ -115,7 +115,7 @@ export {
   SCHEDULING_MODES,
   type SchedulingMode,
 } from "./core/processor_descriptor.ts";
-export { RotatingPool } from "./core/rotating_pool.ts";
+export { READER_KEEPS, RotatingPool } from "./core/rotating_pool.ts";
 export {
   PIXEL_FORMATS,
   type PixelFormat,

@@ -33,6 +33,23 @@ export interface ConnectionWriter<T> {
    * @returns `false` only when a `fifo` connection is full and wrote nothing.
    */
   push(frame: T): boolean;
+  /**
+   * Frames a push would take now without refusing: the free slots of a `fifo` connection,
+   * `Infinity` for `latest` (it never refuses). Absent means `Infinity`.
+   */
+  readonly space?: number;
+  /**
+   * The most frames the connection holds at once (its capacity), so a writer that reuses frame
+   * objects knows how many may still be queued. Absent means 0 (the connection keeps no
+   * reference to a pushed frame, for example because it copies it).
+   */
+  readonly capacity?: number;
+  /**
+   * Calls `callback` once, soon after the connection has room again (its reader took a frame,
+   * or it closed). One callback at a time: a second call replaces the first. Absent means the
+   * writer cannot tell, and a waiting node polls.
+   */
+  onSpace?(callback: () => void): void;
 }
 
 /**

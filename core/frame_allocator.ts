@@ -11,6 +11,7 @@ import {
   type VideoFrame,
   videoFrameByteLength,
 } from "./video_frame.ts";
+import { READER_KEEPS } from "./rotating_pool.ts";
 
 /**
  * A {@linkcode VideoFrame} its producer may stamp: `timestampNs` and `frameNumber` are writable,
@@ -81,6 +82,12 @@ export type WritableVideoFrame = Omit<VideoFrame, "timestampNs" | "frameNumber">
 export interface FrameAllocator extends Disposable {
   /** How many frames stay valid: a frame's lifetime ends `hold` allocations later. */
   readonly hold: number;
+  /**
+   * Grows `hold`, if needed, so that a frame stays valid while a connection of `capacity` frames
+   * may still queue it and its reader use it (`capacity` plus `READER_KEEPS` plus one). Never
+   * shrinks. Call it with the output's `capacity` before allocating.
+   */
+  fit(capacity: number): void;
   /**
    * A frame of tightly packed rows (`stride` is `width * 4` for RGBA/BGRA, `width` for the Y plane
    * of I420/NV12), its pixels unspecified, `timestampNs` and `frameNumber` 0.
@@ -162,9 +169,8 @@ export function packedStride(format: PixelFormat, width: number): number {
  * ```
  */
 export class PlainFrameAllocator implements FrameAllocator {
-  /** How many frames stay valid. */
-  readonly hold: number;
   readonly #frames: (WritableVideoFrame | undefined)[];
+  #hold: number;
   #next = 0;
 
   /**
@@ -180,8 +186,23 @@ export class PlainFrameAllocator implements FrameAllocator {
         `Cannot create a frame allocator: hold must be a positive integer, got ${hold}`,
       );
     }
-    this.hold = hold;
+    this.#hold = hold;
     this.#frames = new Array(hold).fill(undefined);
+  }
+
+  /** How many frames stay valid. */
+  get hold(): number {
+    return this.#hold;
+  }
+
+  /**
+   * Grows `hold` to at least `capacity + READER_KEEPS + 1`.
+   *
+   * @param capacity The output's `capacity`.
+   */
+  fit(capacity: number): void {
+    const needed = capacity + READER_KEEPS + 1;
+    while (this.#hold < needed) this.#frames[this.#hold++] = undefined;
   }
 
   /**
@@ -195,7 +216,7 @@ export class PlainFrameAllocator implements FrameAllocator {
    */
   allocateVideo(format: PixelFormat, width: number, height: number): WritableVideoFrame {
     const i = this.#next;
-    this.#next = i + 1 === this.hold ? 0 : i + 1;
+    this.#next = i + 1 >= this.#hold ? 0 : i + 1;
     const old = this.#frames[i];
     if (old && old.format === format && old.width === width && old.height === height) {
       old.timestampNs = 0;

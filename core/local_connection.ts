@@ -74,6 +74,7 @@ export class LocalConnection<T> implements ConnectionReader<T>, ConnectionWriter
   #read = 0;
   #dropped = 0;
   #fullRejections = 0;
+  #onSpace: (() => void) | undefined;
 
   /**
    * Allocates the slot array; nothing is allocated after this.
@@ -107,6 +108,22 @@ export class LocalConnection<T> implements ConnectionReader<T>, ConnectionWriter
   /** Free slots. */
   get freeSlots(): number {
     return this.capacity - this.#count;
+  }
+
+  /** Frames a push takes now without refusing: free slots for `fifo`, `Infinity` for `latest`. */
+  get space(): number {
+    return this.policy === "fifo" ? this.capacity - this.#count : Infinity;
+  }
+
+  /**
+   * Calls `callback` once, when the reader next takes a frame (at once if there is room now).
+   * One callback at a time: a second call replaces the first. The callback must not throw.
+   *
+   * @param callback Called when a push would be accepted again.
+   */
+  onSpace(callback: () => void): void {
+    if (this.space > 0) callback();
+    else this.#onSpace = callback;
   }
 
   /** Whether the queue holds `capacity` frames. */
@@ -174,6 +191,11 @@ export class LocalConnection<T> implements ConnectionReader<T>, ConnectionWriter
     this.#head = (this.#head + 1) % this.capacity;
     this.#count--;
     this.#read++;
+    const onSpace = this.#onSpace;
+    if (onSpace !== undefined) {
+      this.#onSpace = undefined;
+      onSpace();
+    }
     return frame;
   }
 

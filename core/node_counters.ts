@@ -42,6 +42,8 @@ export class NodeCounters {
   errors = 0;
   /** Restarts made by the `restart` policy. */
   restarts = 0;
+  /** Runs not made because a `fifo` output was full. */
+  blocked = 0;
 
   /**
    * Counts one `process()` call.
@@ -71,6 +73,7 @@ export class NodeCounters {
       framesOut,
       errors: this.errors,
       restarts: this.restarts,
+      blockedRuns: this.blocked,
       processTime: this.#histogram.summary(),
       lateRuns: loop?.lateRuns ?? 0,
       skippedRuns: loop?.skippedRuns ?? 0,

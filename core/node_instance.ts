@@ -17,6 +17,7 @@ import { LoopPeriodMissingError } from "./runtime_errors.ts";
 import { nodeErrorEvent } from "./runtime_events.ts";
 import type { NodeEnvironment } from "./node_environment.ts";
 import type { NodeState, NodeStats } from "./runtime_stats.ts";
+import type { OutputBinding } from "./output_binding.ts";
 
 /**
  * A processor instance inside an isolate, with its lifecycle (`setup` and `teardown` once per
@@ -59,6 +60,8 @@ export class NodeInstance {
   #lifecycle: Promise<void> = Promise.resolve();
   #failure: NodeFailure | undefined;
   #restartsThisRun = 0;
+  readonly #outputs: readonly OutputBinding<unknown>[];
+  #waitingForSpace = false;
 
   /**
    * Constructs the processor with its ports bound.
@@ -75,6 +78,7 @@ export class NodeInstance {
     this.maxRestarts = spec.maxRestarts;
     this.ports = spec.definition.ports();
     this.processor = spec.definition.create(spec.config, this.ports);
+    this.#outputs = this.ports.outputBindings;
     this.#env = env;
     const { clock, frameAllocator } = env;
     if (this.mode === "loop") {
@@ -185,13 +189,54 @@ export class NodeInstance {
     });
   }
 
-  /** Calls `process()` once if the node is active. The hot path: never throws. */
+  /**
+   * A config change from `rt.setConfig()`, applied after any lifecycle step in progress and any
+   * async `process()` in flight: `write()` puts the new values into the processor's config.
+   * `live`: a set-up node then hears of it through `configChanged(changed)` (what that throws
+   * follows the error policy, like `process()`). Otherwise a set-up or failed node is torn down
+   * and set up again around `write()`, keeping its ports, connections and counters; a node that
+   * is not set up takes the values for its next setup.
+   *
+   * @param changed The fields whose value changed.
+   * @param live Whether every one of them is live-tunable.
+   * @param write Writes the new values into the processor's config.
+   * @returns Resolves when applied; never rejects.
+   */
+  reconfigure(changed: readonly string[], live: boolean, write: () => void): Promise<void> {
+    return this.#enqueue(async () => {
+      await this.idle();
+      if (live || (!this.#setUp && this.#state !== "error")) {
+        write();
+        if (!live || !this.#setUp) return;
+        try {
+          this.processor.configChanged(changed);
+        } catch (error) {
+          this.#fail("process", error);
+        }
+        return;
+      }
+      this.#deactivate();
+      await this.idle();
+      await this.#teardownNow();
+      write();
+      this.#failure = undefined;
+      await this.#setupNow();
+    });
+  }
+
+  /**
+   * Calls `process()` once if the node is active and every output has room. The hot path: never
+   * throws. A node with a full `fifo` output does not run: a `push` or `pull` node runs again
+   * when the connection's reader makes room (back-pressure, as a GStreamer element blocks on a
+   * full `queue`); a `loop` node skips this deadline.
+   */
   run(): void {
     if (!this.#active) return;
     if (this.#busy) {
       this.#rerun = true;
       return;
     }
+    if (this.#blocked()) return;
     const clock = this.#env.clock;
     const start = clock.nowNs();
     let result: void | Promise<void>;
@@ -204,6 +249,7 @@ export class NodeInstance {
     }
     if (result === undefined || typeof (result as Promise<void>).then !== "function") {
       this.#counters.called(clock.nowNs() - start);
+      if (this.mode !== "loop") this.#afterRun();
       return;
     }
     this.#busy = true;
@@ -215,6 +261,44 @@ export class NodeInstance {
       },
     );
   }
+
+  /** Whether the node waits for room on a full `fifo` output (for stats and tests). */
+  get waitingForSpace(): boolean {
+    return this.#waitingForSpace;
+  }
+
+  #blocked(): boolean {
+    const outputs = this.#outputs;
+    for (let i = 0; i < outputs.length; i++) {
+      if (outputs[i].spaceNow() !== 0) continue;
+      this.#counters.blocked++;
+      if (this.mode !== "loop") this.#waitForSpace(outputs[i]);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * After a run of a `push` or `pull` node: if it found an output full (it has input left, or
+   * more to write), asks to run again when that output has room; at once if it has room by now.
+   */
+  #afterRun(): void {
+    const outputs = this.#outputs;
+    for (let i = 0; i < outputs.length; i++) {
+      if (outputs[i].takeFull()) return this.#waitForSpace(outputs[i]);
+    }
+  }
+
+  #waitForSpace(output: OutputBinding<unknown>): void {
+    if (this.#waitingForSpace) return;
+    this.#waitingForSpace = true;
+    output.whenWritable(this.#spaceFreed);
+  }
+
+  #spaceFreed = (): void => {
+    this.#waitingForSpace = false;
+    this.#wake();
+  };
 
   /** The counters (allocates; for control paths). */
   stats(): NodeStats {
@@ -237,6 +321,7 @@ export class NodeInstance {
     this.#counters.called(this.#env.clock.nowNs() - start);
     this.#busy = false;
     this.#inflight = undefined;
+    if (this.mode !== "loop") this.#afterRun();
     if (this.#rerun) {
       this.#rerun = false;
       if (this.mode !== "loop") this.#env.schedule(this);

@@ -33,6 +33,9 @@ export class OutputBinding<T> implements OutputPort<T> {
   readonly portType: string;
   #writers: ConnectionWriter<T>[] = [];
   #framesWritten = 0;
+  #waiter: (() => void) | undefined;
+  #sawFull = false;
+  #pollTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * Creates an output with no connections.
@@ -55,6 +58,83 @@ export class OutputBinding<T> implements OutputPort<T> {
     return this.#writers.length;
   }
 
+  /**
+   * Frames `write()` can take now without a `fifo` connection refusing one: the fewest free slots
+   * among the `fifo` connections; `Infinity` when unconnected or when every connection is
+   * `latest`. A processor that turns one input frame into one output frame reads only this many.
+   */
+  get space(): number {
+    const space = this.spaceNow();
+    if (space === 0) this.#sawFull = true;
+    return space;
+  }
+
+  /**
+   * The same as `space`, for the runtime: reading it does not count as the processor having seen
+   * the output full (see {@linkcode OutputBinding.takeFull}).
+   *
+   * @returns Frames `write()` takes now.
+   */
+  spaceNow(): number {
+    const writers = this.#writers;
+    let space = Infinity;
+    for (let i = 0; i < writers.length; i++) {
+      const s = writers[i].space;
+      if (s !== undefined && s < space) space = s;
+    }
+    return space;
+  }
+
+  /**
+   * For the runtime, after a run: whether the processor found this output full during it (read
+   * `space` as 0 or had a write refused) or it is full now; resets the record. A reader in another
+   * isolate may make room between the processor's look and the runtime's, so the runtime asks
+   * to be woken by {@linkcode OutputBinding.whenWritable} whenever this is true, and the wake
+   * comes at once if there is room by then: a run that stopped at a full output is never lost.
+   *
+   * @returns Whether the output was seen full.
+   */
+  takeFull(): boolean {
+    const full = this.#sawFull || this.spaceNow() === 0;
+    this.#sawFull = false;
+    return full;
+  }
+
+  /**
+   * The largest capacity among the connections that keep a reference to written frames (0 when
+   * there is none): a processor reusing frame objects must not reuse one until this many more
+   * have been written, plus what its readers hold (see `RotatingPool.fit`).
+   */
+  get capacity(): number {
+    const writers = this.#writers;
+    let capacity = 0;
+    for (let i = 0; i < writers.length; i++) {
+      const c = writers[i].capacity;
+      if (c !== undefined && c > capacity) capacity = c;
+    }
+    return capacity;
+  }
+
+  /**
+   * Calls `callback` once when `space` may have become non-zero: a full `fifo` connection's reader
+   * took a frame, a connection was detached, or (for connections that cannot tell) after a 1 ms
+   * poll. One callback at a time: a second call replaces the first. The runtime uses it to wake
+   * a node that waits for room; the callback must not throw.
+   *
+   * @param callback Called once.
+   */
+  whenWritable(callback: () => void): void {
+    this.#waiter = callback;
+    const writers = this.#writers;
+    for (let i = 0; i < writers.length; i++) {
+      const writer = writers[i];
+      if (writer.space !== 0) continue;
+      if (writer.onSpace) writer.onSpace(this.#fire);
+      else this.#pollTimer ??= setTimeout(this.#poll, 1);
+    }
+    if (this.spaceNow() > 0) this.#fire();
+  }
+
   /** Frames offered by `write()` since construction, connected or not (for node stats). */
   get framesWritten(): number {
     return this.#framesWritten;
@@ -73,6 +153,7 @@ export class OutputBinding<T> implements OutputPort<T> {
     for (let i = 0; i < writers.length; i++) {
       if (!writers[i].push(frame)) accepted = false;
     }
+    if (!accepted) this.#sawFull = true;
     return accepted;
   }
 
@@ -94,6 +175,26 @@ export class OutputBinding<T> implements OutputPort<T> {
   detach(writer: ConnectionWriter<T>): boolean {
     const before = this.#writers.length;
     this.#writers = this.#writers.filter((w) => w !== writer);
-    return this.#writers.length !== before;
+    const detached = this.#writers.length !== before;
+    if (detached) this.#fire(); // the detached connection may have been the full one
+    return detached;
   }
+
+  #fire = (): void => {
+    const waiter = this.#waiter;
+    if (waiter === undefined) return;
+    this.#waiter = undefined;
+    if (this.#pollTimer !== undefined) {
+      clearTimeout(this.#pollTimer);
+      this.#pollTimer = undefined;
+    }
+    waiter();
+  };
+
+  #poll = (): void => {
+    this.#pollTimer = undefined;
+    if (this.#waiter === undefined) return;
+    if (this.spaceNow() > 0) this.#fire();
+    else this.#pollTimer = setTimeout(this.#poll, 1);
+  };
 }

@@ -30,6 +30,19 @@ export interface OutputPort<T> {
   /** Number of connections this output fans out to. */
   readonly connectionCount: number;
   /**
+   * Frames `write()` takes now without a `fifo` connection refusing one (`Infinity` when
+   * unconnected or every connection is `latest`). The runtime does not run a node while one of
+   * its outputs has no space, and runs it again when room frees; a processor that may write
+   * several frames in one `process()` writes at most this many, and leaves the rest of its input
+   * queued for the next run. Reading it costs a few nanoseconds per connection.
+   */
+  readonly space: number;
+  /**
+   * The most frames one of this output's connections can hold (0 when none keeps a reference):
+   * how long a written frame object may still be queued. See `RotatingPool.fit`.
+   */
+  readonly capacity: number;
+  /**
    * Offers `frame` to every connection.
    *
    * @returns `false` when at least one `fifo` connection was full and did not take it.

@@ -108,6 +108,7 @@ export class PortTable {
   readonly processor: string;
   readonly #inputs: Map<string, InputBinding<unknown>>;
   readonly #outputs: Map<string, OutputBinding<unknown>>;
+  #outputList: OutputBinding<unknown>[] | undefined;
 
   /**
    * Creates one unconnected binding per port of `spec`.
@@ -130,6 +131,11 @@ export class PortTable {
   /** The output names, in declaration order. */
   get outputNames(): string[] {
     return [...this.#outputs.keys()];
+  }
+
+  /** The output bindings, in declaration order (the same array every time; do not modify it). */
+  get outputBindings(): readonly OutputBinding<unknown>[] {
+    return this.#outputList ??= [...this.#outputs.values()];
   }
 
   /**

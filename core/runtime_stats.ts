@@ -68,6 +68,11 @@ export interface NodeStats {
   errors: number;
   /** Restarts made by the `restart` error policy. */
   restarts: number;
+  /**
+   * Runs not made because a `fifo` output was full (back-pressure: the node waited for its
+   * reader; a `loop` node skipped that deadline).
+   */
+  blockedRuns: number;
   /** Duration of `process()` calls (until the promise settles for async ones). */
   processTime: LatencySummary;
   /** `loop` nodes: runs that started a full period or more after their deadline. */

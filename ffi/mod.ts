@@ -158,7 +158,9 @@ export {
   READER_HOLD,
   SIGNAL_BELL,
   SIGNAL_BYTES,
+  SIGNAL_SPACE,
   SIGNAL_TORN,
+  SIGNAL_WRITER_WAITING,
   SignalledReader,
   SignalledWriter,
 } from "./native_transport_ends.ts";

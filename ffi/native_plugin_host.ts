@@ -355,6 +355,7 @@ export class NativePluginHost implements IsolateHost, Disposable {
       framesOut: s[3],
       errors: s[4] + (record?.failure?.phase === "setup" ? 1 : 0),
       restarts: record?.restarts ?? 0,
+      blockedRuns: 0, // native nodes wait for room on their own thread, uncounted
       processTime: { count: s[5], p50Ns: s[6], p99Ns: s[7], maxNs: s[8], meanNs: s[9] },
       lateRuns: 0,
       skippedRuns: 0,

@@ -60,6 +60,34 @@ export const SIGNAL_BELL = 0;
  */
 export const SIGNAL_TORN = 1;
 /**
+ * Index of the room bell in a channel's signal: bumped by the reader, after a pop, when the writer
+ * has said it waits for room ({@linkcode SIGNAL_WRITER_WAITING}). A `fifo` writer whose ring is
+ * full waits on it with `Atomics.waitAsync` (back-pressure across isolates).
+ *
+ * @example The reader rings the room bell only for a waiting writer
+ * ```ts
+ * import { SIGNAL_BYTES, SIGNAL_SPACE, SIGNAL_WRITER_WAITING } from "@streamlib/streamlib/ffi";
+ *
+ * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
+ * Atomics.store(signal, SIGNAL_WRITER_WAITING, 1); // what a blocked writer does
+ * console.log(signal[SIGNAL_SPACE]); // 0, until its reader pops a frame
+ * ```
+ */
+export const SIGNAL_SPACE = 2;
+/**
+ * Index of the writer-waiting flag: 1 while a `fifo` writer waits for room, so that its reader
+ * rings {@linkcode SIGNAL_SPACE} after its next pop (and only then: a pop costs one load).
+ *
+ * @example Nobody waits on a fresh channel
+ * ```ts
+ * import { SIGNAL_BYTES, SIGNAL_WRITER_WAITING } from "@streamlib/streamlib/ffi";
+ *
+ * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
+ * console.log(signal[SIGNAL_WRITER_WAITING]); // 0
+ * ```
+ */
+export const SIGNAL_WRITER_WAITING = 3;
+/**
  * Bytes of a channel's signal buffer.
  *
  * @example Allocate a channel's signal
@@ -68,10 +96,10 @@ export const SIGNAL_TORN = 1;
  *
  * // Shared memory, so that it can be posted to both isolates of the channel.
  * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
- * console.log(signal.length, signal[SIGNAL_BELL], signal[SIGNAL_TORN]); // 2 0 0
+ * console.log(signal.length, signal[SIGNAL_BELL], signal[SIGNAL_TORN]); // 4 0 0
  * ```
  */
-export const SIGNAL_BYTES = 8;
+export const SIGNAL_BYTES = 16;
 /**
  * Video and encoded frames a {@linkcode SignalledReader} keeps valid: a frame read from it stays
  * valid for the next 7 reads, like a frame from a processor's frame allocator of `hold` 8.
@@ -126,7 +154,7 @@ type SlotFrame = Frame & { slot?: number };
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
  * const [native, reader] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
- * const signal = new Int32Array(new SharedArrayBuffer(8));
+ * const signal = new Int32Array(new SharedArrayBuffer(16)); // SIGNAL_BYTES
  * using writer = new SignalledWriter(native, signal);
  * writer.push({ kind: "data", timestampNs: 0, value: 1 });
  * console.log(signal[0], reader.available); // 1 1
@@ -136,6 +164,9 @@ type SlotFrame = Frame & { slot?: number };
 export class SignalledWriter<T extends Frame = Frame> implements ConnectionWriter<T>, Disposable {
   readonly #writer: NativeConnectionWriter<T>;
   readonly #signal: Int32Array;
+  readonly #fifo: boolean;
+  #onSpace: (() => void) | undefined;
+  #waiting = false;
 
   /**
    * Wraps a writer.
@@ -144,8 +175,60 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
    * @param signal The channel's signal (`SIGNAL_BYTES` of shared memory).
    */
   constructor(writer: NativeConnectionWriter<T>, signal: Int32Array) {
+    if (signal.length < SIGNAL_BYTES / 4) {
+      throw new RangeError(
+        `Cannot create a signalled writer: the signal must have ${
+          SIGNAL_BYTES / 4
+        } elements (SIGNAL_BYTES bytes), got ${signal.length}`,
+      );
+    }
     this.#writer = writer;
     this.#signal = signal;
+    this.#fifo = writer.policy === "fifo";
+  }
+
+  /** Frames a push takes now: the ring's free slots for `fifo`, `Infinity` for `latest`. */
+  get space(): number {
+    if (!this.#fifo || Atomics.load(this.#signal, SIGNAL_TORN) !== 0) return Infinity;
+    return this.#writer.freeSlots;
+  }
+
+  /** The ring's capacity (frames it may hold; video frames travel by reference to a slot). */
+  get capacity(): number {
+    return this.#writer.capacity;
+  }
+
+  /**
+   * Calls `callback` once when the ring has room again: at once if it has room now, else after
+   * the reader's next pop (it rings {@linkcode SIGNAL_SPACE}), checking at least every
+   * millisecond (a reader on a native thread does not ring), or when the channel closes.
+   *
+   * @param callback Called once; must not throw.
+   */
+  onSpace(callback: () => void): void {
+    this.#onSpace = callback;
+    if (!this.#waiting) {
+      this.#waiting = true;
+      void this.#waitForSpace();
+    }
+  }
+
+  async #waitForSpace(): Promise<void> {
+    const signal = this.#signal;
+    for (;;) {
+      // Read the room bell before looking at the ring: a pop after the look changes it, so the
+      // wait below returns at once instead of missing it.
+      const seen = Atomics.load(signal, SIGNAL_SPACE);
+      Atomics.store(signal, SIGNAL_WRITER_WAITING, 1);
+      if (this.#writer.closed || this.space > 0) break;
+      const wait = Atomics.waitAsync(signal, SIGNAL_SPACE, seen, 1);
+      if (wait.async) await wait.value;
+    }
+    Atomics.store(signal, SIGNAL_WRITER_WAITING, 0);
+    this.#waiting = false;
+    const callback = this.#onSpace;
+    this.#onSpace = undefined;
+    callback?.();
   }
 
   /**
@@ -227,6 +310,13 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     onData: () => void,
     onClose: (reader: SignalledReader<T>) => void,
   ) {
+    if (signal.length < SIGNAL_BYTES / 4) {
+      throw new RangeError(
+        `Cannot create a signalled reader: the signal must have ${
+          SIGNAL_BYTES / 4
+        } elements (SIGNAL_BYTES bytes), got ${signal.length}`,
+      );
+    }
     this.#reader = reader;
     this.#signal = signal;
     this.#onData = onData;
@@ -246,7 +336,10 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
    * @returns The frame, or `undefined`.
    */
   pop(): T | undefined {
-    return this.#closed ? undefined : this.#hold(this.#reader.pop());
+    if (this.#closed) return undefined;
+    const frame = this.#hold(this.#reader.pop());
+    if (Atomics.load(this.#signal, SIGNAL_WRITER_WAITING) !== 0) this.#ringRoom();
+    return frame;
   }
 
   /**
@@ -255,7 +348,10 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
    * @returns The frame, or `undefined`.
    */
   popLatest(): T | undefined {
-    return this.#closed ? undefined : this.#hold(this.#reader.popLatest());
+    if (this.#closed) return undefined;
+    const frame = this.#hold(this.#reader.popLatest());
+    if (Atomics.load(this.#signal, SIGNAL_WRITER_WAITING) !== 0) this.#ringRoom();
+    return frame;
   }
 
   /**
@@ -277,6 +373,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     if (this.#closed) return;
     this.#closed = true;
     Atomics.notify(this.#signal, SIGNAL_BELL); // ends the pending wait
+    this.#ringRoom(); // a writer waiting for room sees the reader gone (its pushes drop)
     const pool = this.#reader.pool;
     for (let i = 0; i < READER_HOLD; i++) {
       if (this.#held[i] >= 0) pool.release(this.#held[i]);
@@ -301,6 +398,13 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     // Same kind: the copy has the same shape, so assigning allocates nothing.
     if (copy && copy.kind === frame!.kind) return Object.assign(copy, frame) as T;
     return (this.#copies[i] = { ...frame! }) as T;
+  }
+
+  #ringRoom(): void {
+    const signal = this.#signal;
+    Atomics.store(signal, SIGNAL_WRITER_WAITING, 0);
+    Atomics.add(signal, SIGNAL_SPACE, 1);
+    Atomics.notify(signal, SIGNAL_SPACE);
   }
 
   #wake(): boolean {

@@ -12,6 +12,7 @@ import {
   type WritableVideoFrame,
 } from "../core/frame_allocator.ts";
 import { NO_SLOT } from "../core/frame_message.ts";
+import { READER_KEEPS } from "../core/rotating_pool.ts";
 import type { FramePoolContract } from "../core/pool_contract.ts";
 import { type PixelFormat, videoFrameByteLength } from "../core/video_frame.ts";
 import { FrameTooLargeError } from "./frame_codec_errors.ts";
@@ -68,12 +69,11 @@ export interface PoolFrameAllocatorOptions {
  * ```
  */
 export class PoolFrameAllocator implements FrameAllocator {
-  /** How many frames stay valid. */
-  readonly hold: number;
   /** The pool the frames live in. */
   readonly pool: FramePoolContract;
   readonly #window: number[];
   readonly #frames: (PoolVideoFrame | undefined)[];
+  #hold: number;
   #next = 0;
   #checked: PixelFormat | undefined;
   #checkedWidth = 0;
@@ -93,10 +93,26 @@ export class PoolFrameAllocator implements FrameAllocator {
         `Cannot create a frame allocator: hold must be a positive integer, got ${hold}`,
       );
     }
-    this.hold = hold;
+    this.#hold = hold;
     this.pool = pool;
     this.#window = new Array(hold).fill(NO_SLOT);
     this.#frames = new Array(pool.slotCount).fill(undefined);
+  }
+
+  /** How many frames stay valid. */
+  get hold(): number {
+    return this.#hold;
+  }
+
+  /**
+   * Grows `hold` to at least `capacity + READER_KEEPS + 1`, keeping more of the pool's slots in
+   * the window (an allocation then fails sooner when the pool is small).
+   *
+   * @param capacity The output's `capacity`.
+   */
+  fit(capacity: number): void {
+    const needed = capacity + READER_KEEPS + 1;
+    while (this.#hold < needed) this.#window[this.#hold++] = NO_SLOT;
   }
 
   /**
@@ -120,7 +136,7 @@ export class PoolFrameAllocator implements FrameAllocator {
       this.#check(format, width, height);
     }
     const i = this.#next;
-    this.#next = i + 1 === this.hold ? 0 : i + 1;
+    this.#next = i + 1 >= this.#hold ? 0 : i + 1;
     const expired = this.#window[i];
     if (expired !== NO_SLOT) {
       this.#window[i] = NO_SLOT;
@@ -155,7 +171,7 @@ export class PoolFrameAllocator implements FrameAllocator {
 
   /** Drops the allocator's reference to every frame in the window. Idempotent. */
   close(): void {
-    for (let i = 0; i < this.hold; i++) {
+    for (let i = 0; i < this.#hold; i++) {
       const slot = this.#window[i];
       if (slot === NO_SLOT) continue;
       this.#window[i] = NO_SLOT;

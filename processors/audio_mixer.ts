@@ -45,6 +45,7 @@ export interface AudioMixerConfig {
   /**
    * Linear gain of each input, `in_0` first; inputs without an entry get 1.
    *
+   * @live
    * @maxItems 4
    * @default [1, 1, 1, 1]
    */
@@ -53,6 +54,7 @@ export interface AudioMixerConfig {
    * Mix only when every connected input has a block (`true`, keeps inputs aligned), or whenever
    * any has one (`false`, never waits for a stalled input).
    *
+   * @live
    * @default true
    */
   waitForAll: boolean;
@@ -130,6 +132,17 @@ export class AudioMixer extends Processor<AudioMixerTypes> {
   }
 
   /**
+   * Takes new gains in place (`waitForAll` is read on every mix).
+   *
+   * @param changed The fields that changed.
+   */
+  override configChanged(changed: readonly string[]): void {
+    if (!changed.includes("gains")) return;
+    const gains = this.#gains;
+    for (let i = 0; i < gains.length; i++) gains[i] = this.config.gains[i] ?? 1;
+  }
+
+  /**
    * Mixes while the inputs have blocks (all connected ones, or any, per `waitForAll`).
    *
    * @param _ctx The node's name and clock.
@@ -139,7 +152,10 @@ export class AudioMixer extends Processor<AudioMixerTypes> {
     if (!pool) return;
     const inputs = this.in;
     const taken = this.#taken;
-    for (;;) {
+    const output = this.outputs.out;
+    pool.fit(output.capacity);
+    // One block out per mix: mix only while the output takes a block now (back-pressure).
+    while (output.space > 0) {
       let connected = 0;
       let ready = 0;
       for (const port of inputs) {
@@ -173,7 +189,7 @@ export class AudioMixer extends Processor<AudioMixerTypes> {
       block.frameCount = length / 2;
       block.timestampNs = first!.timestampNs;
       block.frameNumber = first!.frameNumber;
-      this.outputs.out.write(block);
+      output.write(block);
     }
   }
 }

@@ -142,8 +142,15 @@ export class ChannelConverter extends Processor<ChannelConverterTypes> {
     const out = this.#out;
     if (!mono || !stereo || !out) return;
     const outputs = this.outputs;
+    mono.fit(outputs.mono.capacity);
+    stereo.fit(outputs.stereo.capacity);
+    out.fit(outputs.out.capacity);
     let frame;
-    while ((frame = this.inputs.in.read()) !== undefined) {
+    // One block per output per block in: read only what every output takes now.
+    while (
+      outputs.mono.space > 0 && outputs.stereo.space > 0 && outputs.out.space > 0 &&
+      (frame = this.inputs.in.read()) !== undefined
+    ) {
       if (outputs.mono.isConnected) outputs.mono.write(convert(frame, mono.next()));
       if (outputs.stereo.isConnected) outputs.stereo.write(convert(frame, stereo.next()));
       if (outputs.out.isConnected) outputs.out.write(convert(frame, out.next()));

@@ -144,8 +144,10 @@ export class ColorConvert extends Processor<ColorConvertTypes> {
     if (!pool) return;
     const target = this.config.pixelFormat;
     const rgb = target === "RGBA" || target === "BGRA";
+    pool.fit(this.outputs.out.capacity);
     let frame;
-    while ((frame = this.inputs.in.read()) !== undefined) {
+    // One frame out per frame in: read only what the output takes now (back-pressure).
+    while (this.outputs.out.space > 0 && (frame = this.inputs.in.read()) !== undefined) {
       if (frame.format === target) {
         this.outputs.out.write(frame);
         continue;

@@ -43,6 +43,7 @@ export interface GainConfig {
   /**
    * Linear factor applied to every sample; 1 leaves the audio unchanged.
    *
+   * @live
    * @minimum 0
    * @maximum 16
    * @default 1
@@ -121,8 +122,11 @@ export class Gain extends Processor<GainTypes> {
     const pool = this.#pool;
     if (!pool) return;
     const gain = this.config.gain;
+    const out = this.outputs.out;
+    pool.fit(out.capacity);
     let frame;
-    while ((frame = this.inputs.in.read()) !== undefined) {
+    // One block out per block in: read only what the output takes now (back-pressure).
+    while (out.space > 0 && (frame = this.inputs.in.read()) !== undefined) {
       const block = pool.next();
       if (block.samples.length !== frame.samples.length) {
         block.samples = new Float32Array(frame.samples.length);
@@ -134,7 +138,7 @@ export class Gain extends Processor<GainTypes> {
       block.frameCount = frame.frameCount;
       block.timestampNs = frame.timestampNs;
       block.frameNumber = frame.frameNumber;
-      this.outputs.out.write(block);
+      out.write(block);
     }
   }
 }

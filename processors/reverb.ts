@@ -48,6 +48,7 @@ export interface ReverbConfig {
   /**
    * Room size: how long the tail lasts (comb feedback `0.7 + 0.28 * roomSize`).
    *
+   * @live
    * @minimum 0
    * @maximum 1
    * @default 0.5
@@ -56,6 +57,7 @@ export interface ReverbConfig {
   /**
    * High-frequency damping of the tail.
    *
+   * @live
    * @minimum 0
    * @maximum 1
    * @default 0.5
@@ -64,6 +66,7 @@ export interface ReverbConfig {
   /**
    * Linear gain of the reverberated signal.
    *
+   * @live
    * @minimum 0
    * @maximum 1
    * @default 0.3
@@ -72,6 +75,7 @@ export interface ReverbConfig {
   /**
    * Linear gain of the unprocessed signal; `wet: 0, dry: 1` passes audio through.
    *
+   * @live
    * @minimum 0
    * @maximum 1
    * @default 0.7
@@ -80,6 +84,7 @@ export interface ReverbConfig {
   /**
    * Stereo width of the tail: 0 is the same tail on both sides, 1 fully decorrelated.
    *
+   * @live
    * @minimum 0
    * @maximum 1
    * @default 1
@@ -168,8 +173,11 @@ export class Reverb extends Processor<ReverbTypes> {
   process(_ctx: ProcessContext): void {
     const pool = this.#pool;
     if (!pool || !this.#reverb) return;
+    const out = this.outputs.out;
+    pool.fit(out.capacity);
     let frame;
-    while ((frame = this.inputs.in.read()) !== undefined) {
+    // One block out per block in: read only what the output takes now (back-pressure).
+    while (out.space > 0 && (frame = this.inputs.in.read()) !== undefined) {
       if (frame.sampleRate !== this.#reverb.sampleRate) {
         this.#reverb = this.#makeReverb(frame.sampleRate);
       }
@@ -181,8 +189,25 @@ export class Reverb extends Processor<ReverbTypes> {
       block.frameCount = frame.frameCount;
       block.timestampNs = frame.timestampNs;
       block.frameNumber = frame.frameNumber;
-      this.outputs.out.write(block);
+      out.write(block);
     }
+  }
+
+  /**
+   * Gives the running reverb its new room size, damping, mix and width in place: the tail keeps
+   * ringing (no new delay lines).
+   *
+   * @param _changed The fields that changed.
+   */
+  override configChanged(_changed: readonly string[]): void {
+    const reverb = this.#reverb;
+    if (!reverb) return;
+    const { roomSize, damping, wet, dry, width } = this.config;
+    reverb.roomSize = roomSize;
+    reverb.damping = damping;
+    reverb.wet = wet;
+    reverb.dry = dry;
+    reverb.width = width;
   }
 
   #makeReverb(sampleRate: number): Freeverb {

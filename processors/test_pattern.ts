@@ -166,6 +166,7 @@ export class TestPattern extends Processor<TestPatternTypes> {
     if (!renderer || !allocator) return;
     const n = this.#frames++;
     const { width, height, pixelFormat } = this.config;
+    allocator.fit(this.outputs.video.capacity);
     const frame = allocator.allocateVideo(pixelFormat, width, height);
     if (!frame) {
       this.#dropped++;

@@ -5,6 +5,7 @@ import {
   InputBinding,
   type MediaClock,
   type ProcessContext,
+  READER_KEEPS,
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
@@ -41,7 +42,7 @@ Deno.test("TestPattern.process() renders the bars with the moving box in every p
   }
 });
 
-Deno.test("TestPattern declares a 1/fps loop period, stamps frames by it and reuses 8 frames", () => {
+Deno.test("TestPattern declares a 1/fps loop period, stamps frames by it and reuses capacity + READER_KEEPS + 1 frames", () => {
   const { pattern, sink } = start({ width: 16, height: 16, fps: 25 }, 8);
   assert.equal(pattern.periodNs, 40_000_000);
   const declared: number[] = [];
@@ -57,7 +58,7 @@ Deno.test("TestPattern declares a 1/fps loop period, stamps frames by it and reu
     seen.add(frame.data);
     stamps.push(frame.timestampNs);
   }
-  assert.equal(seen.size, 8);
+  assert.equal(seen.size, 8 + READER_KEEPS + 1); // the sink's connection holds 8
   assert.deepEqual(stamps.slice(0, 3), [5_000, 40_005_000, 80_005_000]);
 });
 

@@ -48,6 +48,7 @@ export interface TestToneConfig {
   /**
    * Tone frequency in hertz.
    *
+   * @live
    * @minimum 1
    * @maximum 20000
    * @default 440
@@ -56,6 +57,7 @@ export interface TestToneConfig {
   /**
    * Peak amplitude, linear (1 is full scale).
    *
+   * @live
    * @minimum 0
    * @maximum 1
    * @default 0.25
@@ -82,6 +84,7 @@ export interface TestToneConfig {
   /**
    * Wave shape.
    *
+   * @live
    * @default "sine"
    */
   waveform: "sine" | "square";
@@ -163,6 +166,7 @@ export class TestToneGenerator extends Processor<TestToneGeneratorTypes> {
     const pool = this.#pool;
     if (!pool) return;
     const { frequency, amplitude, sampleRate, blockSize, waveform } = this.config;
+    pool.fit(this.outputs.audio.capacity);
     const block = pool.next();
     const samples = block.samples;
     const step = frequency / sampleRate;

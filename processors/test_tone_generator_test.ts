@@ -7,7 +7,7 @@ import {
   type ProcessContext,
   type Processor,
 } from "../mod.ts";
-import { connectLocal } from "../mod.ts";
+import { connectLocal, READER_KEEPS } from "../mod.ts";
 import { testToneGeneratorNode } from "./test_tone_generator.gen.ts";
 
 const clock: MediaClock = { nowNs: () => 1_000_000 };
@@ -79,7 +79,15 @@ Deno.test("TestToneGenerator.process() reuses its blocks instead of allocating p
     tone.process(ctx);
     seen.add(sink.read()!.samples);
   }
-  assert.equal(seen.size, 16);
+  assert.equal(seen.size, 16 + READER_KEEPS + 1); // the sink's connection holds 16
+});
+
+Deno.test("TestToneGenerator never overwrites a block still queued in a large connection", () => {
+  const { tone, sink } = start({ blockSize: 16 }, 64);
+  for (let i = 0; i < 64; i++) tone.process(ctx); // nothing read: 64 blocks queued
+  const numbers: number[] = [];
+  for (let i = 0; i < 64; i++) numbers.push(sink.read()!.frameNumber);
+  assert.deepEqual(numbers, Array.from({ length: 64 }, (_, i) => i));
 });
 
 Deno.test("TestToneGenerator config is validated with the field and expected type named", () => {

@@ -157,8 +157,10 @@ export class VideoScale extends Processor<VideoScaleTypes> {
     const allocator = this.#allocator;
     if (!allocator) return;
     const { width, height } = this.config;
+    allocator.fit(this.outputs.out.capacity);
     let frame;
-    while ((frame = this.inputs.in.read()) !== undefined) {
+    // One frame out per frame in: read only what the output takes now (back-pressure).
+    while (this.outputs.out.space > 0 && (frame = this.inputs.in.read()) !== undefined) {
       if (frame.width === width && frame.height === height) {
         this.outputs.out.write(frame);
         continue;

@@ -68,6 +68,7 @@ export interface WavFileSourceConfig {
   /**
    * Start again from the first sample at the end of the file instead of ending.
    *
+   * @live
    * @default false
    */
   loop: boolean;
@@ -217,6 +218,7 @@ export class WavFileSource extends Processor<WavFileSourceTypes> {
       this.#ended = true;
     }
     if (frames === 0) return;
+    pool.fit(this.outputs.audio.capacity);
     const block = frames === blockSize ? pool.next() : this.#tail;
     if (!block || block.frameCount !== frames) return; // the file shrank under us
     convertChannels(scratch, channels, block.samples, 2, frames);

@@ -59,6 +59,7 @@ export interface Y4mFileSourceConfig {
   /**
    * Start again from the first frame at the end of the file instead of ending.
    *
+   * @live
    * @default false
    */
   loop: boolean;
@@ -191,6 +192,7 @@ export class Y4mFileSource extends Processor<Y4mFileSourceTypes> {
   async process(_ctx: ProcessContext): Promise<void> {
     const pool = this.#pool;
     if (!this.#reader || !pool || this.#ended) return;
+    pool.fit(this.outputs.video.capacity);
     const frame = pool.next();
     let got = await this.#read(frame.data);
     if (!got && this.config.loop && this.#reader.framesRead > 0) {

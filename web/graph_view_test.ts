@@ -17,6 +17,7 @@ function stats(timeNs: number, calls: number, written: number): RuntimeStats {
         framesOut: calls,
         errors: 0,
         restarts: 0,
+        blockedRuns: 0,
         processTime: latency,
         lateRuns: 0,
         skippedRuns: 0,
