@@ -150,18 +150,22 @@ export class BurstSource extends Processor<BurstSourceTypes> {
     const { frames, burst, width, height, fill } = this.config;
     const audio = this.#audio;
     const video = this.#video;
+    const out = this.outputs.out;
     const end = Math.min(frames, this.#written + burst);
+    audio?.fit(out.capacity);
     let n = this.#written;
     let refused = false;
-    while (n < end) {
+    // Writes only while the output has room: at a full `fifo` the runtime runs this node again
+    // when the reader makes room (back-pressure), so nothing is refused.
+    while (n < end && out.space > 0) {
       const frame = audio ? audio.next() : video?.allocateVideo("RGBA", width, height);
       if (frame) {
         frame.frameNumber = n;
         frame.timestampNs = n;
         if (fill && frame.kind === "video") frame.data.fill(0);
       }
-      // No pool slot free, or a full `fifo`: the next run waits for a task, see SelfWake.
-      if (!frame || !this.outputs.out.write(frame)) {
+      // No pool slot free: the next run waits for a task, see SelfWake.
+      if (!frame || !out.write(frame)) {
         refused = true;
         break;
       }
@@ -169,7 +173,7 @@ export class BurstSource extends Processor<BurstSourceTypes> {
     }
     this.#written = n;
     if (refused) this.#wake?.retry();
-    else if (n < frames) this.#wake?.request();
+    else if (n < frames && out.space > 0) this.#wake?.request();
   }
 
   /** Closes the wake channel and the frame allocator. */

@@ -53,16 +53,19 @@ export class PassThrough extends Processor<PassThroughTypes> {
   process(_ctx: ProcessContext): void {
     const input = this.inputs.in;
     const output = this.outputs.out;
-    let frame = this.#held ?? input.read();
-    while (frame !== undefined) {
+    // Moves only what the output takes now: at a full `fifo` the runtime runs this node again
+    // when the reader makes room (back-pressure), and the rest stays queued on the input.
+    let frame = this.#held;
+    this.#held = undefined;
+    while (output.space > 0 && (frame ??= input.read()) !== undefined) {
       if (!output.write(frame)) {
-        this.#held = frame;
+        this.#held = frame; // a pool slot was missing: keep it for the next run
         this.#wake?.retry();
         return;
       }
-      frame = input.read();
+      frame = undefined;
     }
-    this.#held = undefined;
+    this.#held = frame;
   }
 
   /** Closes the retry wake. */

@@ -89,7 +89,8 @@ export class PatternBurstSource extends Processor<PatternBurstSourceTypes> {
    */
   process(_ctx: ProcessContext): void {
     const { frames, width, height } = this.config;
-    if (this.#written >= frames) return;
+    if (this.#written >= frames || this.outputs.out.space === 0) return; // woken when room frees
+    this.#frames?.fit(this.outputs.out.capacity);
     const frame = this.#frames?.allocateVideo("I420", width, height);
     if (!frame) return this.#wake?.retry();
     this.#renderer!.render(this.#written, frame.data);
@@ -97,7 +98,7 @@ export class PatternBurstSource extends Processor<PatternBurstSourceTypes> {
     frame.timestampNs = Math.round(this.#written * 1e9 / 30);
     if (!this.outputs.out.write(frame)) return this.#wake?.retry();
     this.#written++;
-    if (this.#written < frames) this.#wake?.request();
+    if (this.#written < frames && this.outputs.out.space > 0) this.#wake?.request();
   }
 
   /** Stops waking itself and frees the frames. */

@@ -31,11 +31,11 @@ export interface SelfWakeOptions {
  * thread looping), and at least every `sliceMs` from a `MessageChannel` task instead, so timers,
  * I/O and other isolates' messages still get their turn.
  *
- * `retry()` is for a node whose output refused a frame (a full `fifo` to another isolate): only
- * the reading isolate can make room, so in a Worker it first sleeps the thread for
- * `retrySleepUs` with `Atomics.wait` (as a GStreamer element blocks pushing into a full
- * `queue`), which leaves the core to the reader instead of spinning on it. Bench code: the
- * runtime has no "writable again" signal to wait for.
+ * `retry()` is for a node whose write failed although its output had room: a frame-pool slot was
+ * missing (every slot in use by readers). In a Worker it first sleeps the thread for
+ * `retrySleepUs` with `Atomics.wait`, which leaves the core to the readers instead of spinning.
+ * A full `fifo` needs no retry: the runtime does not run a node while an output is full and runs
+ * it again when the reader makes room.
  */
 export class SelfWake {
   readonly #wake: () => void;
@@ -67,8 +67,9 @@ export class SelfWake {
   }
 
   /**
-   * Asks for a `wake()` after the event loop's next task: the output refused a frame, so only
-   * another isolate reading it can make room, and a microtask would retry in vain.
+   * Asks for a `wake()` after the event loop's next task: a write failed for want of a pool
+   * slot, which only readers (often in other isolates) can release, so a microtask would retry
+   * in vain.
    */
   retry(): void {
     if (this.#retrySleepMs > 0) Atomics.wait(SLEEPER, 0, 0, this.#retrySleepMs);

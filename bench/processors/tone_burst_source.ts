@@ -130,7 +130,10 @@ export class ToneBurstSource extends Processor<ToneBurstSourceTypes> {
     const { blocks, blockSize, frequency, sampleRate, burst, wave } = this.config;
     const end = Math.min(blocks, this.#written + burst);
     const step = frequency / sampleRate;
-    while (this.#written < end) {
+    const out = this.outputs.audio;
+    pool.fit(out.capacity);
+    // Writes only while the output has room; the runtime runs it again when room frees.
+    while (this.#written < end && out.space > 0) {
       let block = this.#held;
       if (!block) {
         block = pool.next();
@@ -159,7 +162,7 @@ export class ToneBurstSource extends Processor<ToneBurstSourceTypes> {
       this.#held = undefined;
       this.#written++;
     }
-    if (this.#written < blocks) this.#wake?.request();
+    if (this.#written < blocks && out.space > 0) this.#wake?.request();
   }
 
   /** Closes the wake channel. */
