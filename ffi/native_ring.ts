@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { FrameMessageBatch } from "../core/frame_message.ts";
+import { FRAME_MESSAGE_BYTES, FrameMessageBatch } from "../core/frame_message.ts";
 import {
   DELIVERY_POLICIES,
   type DeliveryPolicy,
@@ -53,6 +53,29 @@ function checkCount(operation: string, batch: FrameMessageBatch, count: number):
   }
 }
 
+/** Names what was passed where a batch was expected. */
+function describeBatch(batch: unknown): string {
+  if (batch instanceof FrameMessageBatch) {
+    return `a FrameMessageBatch of ${batch.bytes.byteLength} bytes`;
+  }
+  if (batch === null || typeof batch !== "object") return String(batch);
+  return `a ${batch.constructor?.name ?? "plain object"} (not a FrameMessageBatch)`;
+}
+
+/**
+ * Refuses anything but a {@linkcode FrameMessageBatch} with room for `count` messages: native
+ * code reads or writes `count * 32` bytes through it, so a smaller buffer would be overrun.
+ * Callers test the cheap condition inline and call this only when it fails.
+ */
+function badBatch(operation: string, argument: string, batch: unknown, count: number): never {
+  throw new InvalidArgumentError(
+    operation,
+    argument,
+    describeBatch(batch),
+    `a FrameMessageBatch with room for ${count} message(s) (${count * FRAME_MESSAGE_BYTES} bytes)`,
+  );
+}
+
 /** Whether two byte views share any memory. */
 function overlaps(a: Uint8Array, b: Uint8Array): boolean {
   return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength &&
@@ -99,9 +122,15 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
    *
    * @param batch The message source.
    * @returns Whether it was written (`false`: a `fifo` ring is full).
+   * @throws {InvalidArgumentError} When `batch` is not a {@linkcode FrameMessageBatch} with room
+   *   for one message.
+   * @throws {InvalidHandleError} When this endpoint is closed or transferred.
    */
   push(batch: FrameMessageBatch): boolean {
-    const r = this.lib.symbols.sl_ring_push(this.handle, batch.bytes);
+    if (!(batch instanceof FrameMessageBatch) || batch.bytes.byteLength < FRAME_MESSAGE_BYTES) {
+      badBatch("push to ring", "batch", batch, 1);
+    }
+    const r = this.symbols.sl_ring_push(this.nativeHandle, batch.bytes);
     return r < 0 ? this.fail(r, "push to ring") : r === 1;
   }
 
@@ -113,10 +142,16 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
    * @returns How many were written: all of them under `latest` (messages rolled off are dropped,
    *   with their pool slots: use {@linkcode NativeRingProducer.pushEvict} for pooled frames); as
    *   many as fit under `fifo`.
+   * @throws {InvalidArgumentError} When `count` is out of range or `batch` is not a
+   *   {@linkcode FrameMessageBatch}.
    */
   pushBatch(batch: FrameMessageBatch, count: number): number {
+    if (!(batch instanceof FrameMessageBatch)) badBatch("push to ring", "batch", batch, count);
     if (count > batch.capacity || count < 0) checkCount("push to ring", batch, count);
-    const r = this.lib.symbols.sl_ring_push_batch(this.handle, batch.bytes, count);
+    if (batch.bytes.byteLength < count * FRAME_MESSAGE_BYTES) {
+      badBatch("push to ring", "batch", batch, count);
+    }
+    const r = this.symbols.sl_ring_push_batch(this.nativeHandle, batch.bytes, count);
     return r < 0 ? this.fail(r, "push to ring") : r;
   }
 
@@ -152,7 +187,12 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
    */
   pushEvict(batch: FrameMessageBatch, count: number, evicted: FrameMessageBatch): number {
     const operation = "push to ring with eviction";
+    if (!(batch instanceof FrameMessageBatch)) badBatch(operation, "batch", batch, count);
+    if (!(evicted instanceof FrameMessageBatch)) badBatch(operation, "evicted", evicted, count);
     if (count > batch.capacity || count < 0) checkCount(operation, batch, count);
+    if (batch.bytes.byteLength < count * FRAME_MESSAGE_BYTES) {
+      badBatch(operation, "batch", batch, count);
+    }
     if (evicted.capacity < count) {
       throw new InvalidArgumentError(
         operation,
@@ -169,7 +209,15 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
         "a batch of its own",
       );
     }
-    const r = this.lib.symbols.sl_ring_push_evict(this.handle, batch.bytes, count, evicted.bytes);
+    if (evicted.bytes.byteLength < count * FRAME_MESSAGE_BYTES) {
+      badBatch(operation, "evicted", evicted, count);
+    }
+    const r = this.symbols.sl_ring_push_evict(
+      this.nativeHandle,
+      batch.bytes,
+      count,
+      evicted.bytes,
+    );
     if (r >= 0) return r;
     // Every other argument was checked above, so an invalid argument here is the ring's policy.
     if (r === SL_ERR_INVALID_ARGUMENT && !this.closed) {
@@ -234,9 +282,15 @@ export class NativeRingConsumer extends RingEndpoint implements FrameRingConsume
    *
    * @param batch Where to write it.
    * @returns Whether there was one.
+   * @throws {InvalidArgumentError} When `batch` is not a {@linkcode FrameMessageBatch} with room
+   *   for one message.
+   * @throws {InvalidHandleError} When this endpoint is closed or transferred.
    */
   pop(batch: FrameMessageBatch): boolean {
-    const r = this.lib.symbols.sl_ring_pop(this.handle, batch.bytes);
+    if (!(batch instanceof FrameMessageBatch) || batch.bytes.byteLength < FRAME_MESSAGE_BYTES) {
+      badBatch("pop from ring", "batch", batch, 1);
+    }
+    const r = this.symbols.sl_ring_pop(this.nativeHandle, batch.bytes);
     return r < 0 ? this.fail(r, "pop from ring") : r === 1;
   }
 
@@ -246,10 +300,16 @@ export class NativeRingConsumer extends RingEndpoint implements FrameRingConsume
    * @param batch Where to write them.
    * @param max At most this many, `0..batch.capacity`.
    * @returns How many were popped.
+   * @throws {InvalidArgumentError} When `max` is out of range or `batch` is not a
+   *   {@linkcode FrameMessageBatch}.
    */
   popBatch(batch: FrameMessageBatch, max: number): number {
+    if (!(batch instanceof FrameMessageBatch)) badBatch("pop from ring", "batch", batch, max);
     if (max > batch.capacity || max < 0) checkCount("pop from ring", batch, max);
-    const r = this.lib.symbols.sl_ring_pop_batch(this.handle, batch.bytes, max);
+    if (batch.bytes.byteLength < max * FRAME_MESSAGE_BYTES) {
+      badBatch("pop from ring", "batch", batch, max);
+    }
+    const r = this.symbols.sl_ring_pop_batch(this.nativeHandle, batch.bytes, max);
     return r < 0 ? this.fail(r, "pop from ring") : r;
   }
 
@@ -262,7 +322,10 @@ export class NativeRingConsumer extends RingEndpoint implements FrameRingConsume
    * @returns Whether there was one.
    */
   popLatest(batch: FrameMessageBatch): boolean {
-    const r = this.lib.symbols.sl_ring_pop_latest(this.handle, batch.bytes);
+    if (!(batch instanceof FrameMessageBatch) || batch.bytes.byteLength < FRAME_MESSAGE_BYTES) {
+      badBatch("pop latest from ring", "batch", batch, 1);
+    }
+    const r = this.symbols.sl_ring_pop_latest(this.nativeHandle, batch.bytes);
     return r < 0 ? this.fail(r, "pop latest from ring") : r === 1;
   }
 

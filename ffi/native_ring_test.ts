@@ -192,8 +192,46 @@ Deno.test("NativeRingProducer.close() is idempotent and the other side sees aban
   assert.equal(consumer.isAbandoned(), true);
   assert.throws(() => producer.push(batch), InvalidHandleError);
   assert.throws(() => producer.stats(), /this ring producer is closed/);
+  assert.throws(
+    () => producer.transfer(),
+    /transfer ring producer: this ring producer is closed .*create a new ring with createNativeRing\(\)/,
+  );
   consumer[Symbol.dispose]();
   assert.throws(() => consumer.pop(batch), InvalidHandleError);
+  assert.throws(() => consumer.pop(batch), /use an open endpoint: create a new ring/);
+});
+
+Deno.test("native ring wrappers refuse a fake or too small batch before native code writes", () => {
+  const [producer, consumer] = createNativeRing({ capacity: 8 });
+  using _producer = producer;
+  using _consumer = consumer;
+  const full = new FrameMessageBatch(4);
+  for (let i = 0; i < 4; i++) full.write(i, 0, 0, 0, 0, i, i);
+  assert.equal(producer.pushBatch(full, 4), 4);
+  // Bytes just past a 4-byte view: a pop through it would overwrite them if it got through.
+  const backing = new Uint8Array(64).fill(0xee);
+  const fake = { capacity: 4, bytes: backing.subarray(0, 4) } as unknown as FrameMessageBatch;
+  const refused = (argument: string, count: number) => (e: unknown) =>
+    e instanceof InvalidArgumentError && e.argument === argument &&
+    e.valid === `a FrameMessageBatch with room for ${count} message(s) (${count * 32} bytes)` &&
+    e.message.includes("not a FrameMessageBatch");
+  assert.throws(() => consumer.pop(fake), refused("batch", 1));
+  assert.throws(() => consumer.popLatest(fake), refused("batch", 1));
+  assert.throws(() => consumer.popBatch(fake, 4), refused("batch", 4));
+  assert.throws(() => producer.push(fake), refused("batch", 1));
+  assert.throws(() => producer.pushBatch(fake, 4), refused("batch", 4));
+  assert.throws(() => producer.pushEvict(full, 1, fake), refused("evicted", 1));
+  assert.deepEqual([...new Set(backing.subarray(4))], [0xee], "nothing written past the view");
+  assert.equal(consumer.slots(), 4, "nothing was popped");
+  // A real batch whose buffer went to another isolate has no bytes left.
+  const moved = new FrameMessageBatch(1);
+  structuredClone(moved.bytes.buffer, { transfer: [moved.bytes.buffer as ArrayBuffer] });
+  assert.throws(
+    () => consumer.pop(moved),
+    (e: unknown) =>
+      e instanceof InvalidArgumentError && /a FrameMessageBatch of 0 bytes/.test(e.message),
+  );
+  assert.equal(consumer.popBatch(full, 4), 4);
 });
 
 Deno.test("NativeRingProducer.pushBatch() refuses a count beyond the batch", () => {

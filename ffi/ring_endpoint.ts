@@ -83,10 +83,8 @@ const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }
 export abstract class RingEndpoint implements Disposable {
   /** Which end this is. */
   abstract readonly kind: RingEndpointKind;
-  /** The opened library (subclasses call its hot-path symbols directly). */
-  protected readonly lib: NativeLibrary;
-  /** The native handle, or {@linkcode CLOSED_HANDLE} once closed or transferred. */
-  protected handle: number;
+  readonly #lib: NativeLibrary;
+  #handle: number;
   readonly #stats = new Float64Array(8);
   readonly #token = {};
 
@@ -97,22 +95,42 @@ export abstract class RingEndpoint implements Disposable {
    * @param handle A live endpoint handle this object now owns.
    */
   protected constructor(lib: NativeLibrary, handle: number) {
-    this.lib = lib;
-    this.handle = handle;
+    this.#lib = lib;
+    this.#handle = handle;
     registry.register(this, { lib, handle }, this.#token);
+  }
+
+  /**
+   * The library's symbols, for the subclasses' hot-path calls. The library itself and the handle
+   * stay private: subclasses can read the handle ({@linkcode RingEndpoint.nativeHandle}) but never
+   * replace it.
+   */
+  protected get symbols(): NativeLibrary["symbols"] {
+    return this.#lib.symbols;
+  }
+
+  /** The native handle, or {@linkcode CLOSED_HANDLE} once closed or transferred (read-only). */
+  protected get nativeHandle(): number {
+    return this.#handle;
   }
 
   /** Whether `close()` or `transfer()` has been called. */
   get closed(): boolean {
-    return this.handle === CLOSED_HANDLE;
+    return this.#handle === CLOSED_HANDLE;
   }
 
   /** Throws the typed error for a negative status. */
   protected fail(status: number, operation: string): never {
-    if (this.handle === CLOSED_HANDLE) {
-      throw new InvalidHandleError(operation, `this ring ${this.kind} is closed`);
-    }
-    throw statusError(this.lib, status, operation);
+    if (this.#handle === CLOSED_HANDLE) throw this.#closedError(operation);
+    throw statusError(this.#lib, status, operation);
+  }
+
+  #closedError(operation: string): InvalidHandleError {
+    return new InvalidHandleError(
+      operation,
+      `this ring ${this.kind} is closed (or was transferred); use an open endpoint: create a new ` +
+        `ring with createNativeRing(), or adopt() an endpoint another isolate transferred`,
+    );
   }
 
   /**
@@ -121,7 +139,7 @@ export abstract class RingEndpoint implements Disposable {
    * @returns The count.
    */
   slots(): number {
-    const n = this.lib.symbols.sl_ring_slots(this.handle);
+    const n = this.#lib.symbols.sl_ring_slots(this.#handle);
     return n < 0 ? this.fail(n, `count ring ${this.kind} slots`) : n;
   }
 
@@ -131,7 +149,7 @@ export abstract class RingEndpoint implements Disposable {
    * @returns `true` once the other side is gone.
    */
   isAbandoned(): boolean {
-    const r = this.lib.symbols.sl_ring_is_abandoned(this.handle);
+    const r = this.#lib.symbols.sl_ring_is_abandoned(this.#handle);
     return r < 0 ? this.fail(r, `check ring ${this.kind}`) : r === 1;
   }
 
@@ -142,7 +160,7 @@ export abstract class RingEndpoint implements Disposable {
    */
   stats(): RingStats {
     const s = this.#stats;
-    const r = this.lib.symbols.sl_ring_stats(this.handle, s);
+    const r = this.#lib.symbols.sl_ring_stats(this.#handle, s);
     if (r < 0) this.fail(r, `read ring ${this.kind} stats`);
     return {
       capacity: s[0],
@@ -163,26 +181,21 @@ export abstract class RingEndpoint implements Disposable {
    * @throws {InvalidHandleError} When already closed or transferred.
    */
   transfer(): TransferredRingEndpoint {
-    if (this.handle === CLOSED_HANDLE) {
-      throw new InvalidHandleError(
-        `transfer ring ${this.kind}`,
-        `this ring ${this.kind} is closed`,
-      );
-    }
-    const out = { kind: this.kind, handle: this.handle, libraryPath: libraryPath(this.lib) };
+    if (this.#handle === CLOSED_HANDLE) throw this.#closedError(`transfer ring ${this.kind}`);
+    const out = { kind: this.kind, handle: this.#handle, libraryPath: libraryPath(this.#lib) };
     registry.unregister(this.#token);
-    this.handle = CLOSED_HANDLE;
+    this.#handle = CLOSED_HANDLE;
     return out;
   }
 
   /** Frees this endpoint. Idempotent; the other side then sees `isAbandoned()`. */
   close(): void {
-    if (this.handle === CLOSED_HANDLE) return;
-    const handle = this.handle;
-    this.handle = CLOSED_HANDLE;
+    if (this.#handle === CLOSED_HANDLE) return;
+    const handle = this.#handle;
+    this.#handle = CLOSED_HANDLE;
     registry.unregister(this.#token);
-    const r = this.lib.symbols.sl_ring_free(handle);
-    if (r < 0) throw statusError(this.lib, r, `close ring ${this.kind}`);
+    const r = this.#lib.symbols.sl_ring_free(handle);
+    if (r < 0) throw statusError(this.#lib, r, `close ring ${this.kind}`);
   }
 
   /** Same as {@linkcode RingEndpoint.close}. */
