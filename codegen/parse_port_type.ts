@@ -1,14 +1,24 @@
 /**
  * Reading a port field's type: `InputPort<AudioFrame<2>>` becomes an input of port type
- * `"AudioFrame<2>"`. Syntactic, so it works whether or not the compiler can resolve the streamlib
- * import; names are followed through import aliases and same-file type aliases.
+ * `"AudioFrame<2>"`. Frame type names are read syntactically, so they work whether or not the
+ * compiler can resolve the streamlib import; names are followed through import aliases
+ * (`type AudioFrame as AF`), and through type aliases without type parameters declared in the same
+ * file or imported from another (`import type { Stereo } from "./types.ts"`, found with the
+ * compiler's symbol and alias resolution).
  *
  * @module
  */
 
-import { Node, SyntaxKind, type TypeNode } from "ts-morph";
+import {
+  Node,
+  type SourceFile,
+  SyntaxKind,
+  type TypeAliasDeclaration,
+  type TypeNode,
+  type TypeReferenceNode,
+} from "ts-morph";
 import type { ParsedPortType } from "./parsed.ts";
-import { type ParseContext, report } from "./parse_syntax.ts";
+import { importedNames, type ParseContext, report } from "./parse_syntax.ts";
 
 /** What {@linkcode readPortType} needs besides the type node. */
 export interface PortTypeContext extends ParseContext {
@@ -17,6 +27,14 @@ export interface PortTypeContext extends ParseContext {
   /** Checks that a `DataFrame` payload type is JSON-able; reports and returns false if not. */
   readonly checkPayload: (payload: TypeNode, port: string) => boolean;
 }
+
+const FRAME_NAMES = new Set([
+  "VideoFrame",
+  "EncodedVideoFrame",
+  "Frame",
+  "AudioFrame",
+  "DataFrame",
+]);
 
 const FRAME_HINT =
   "use VideoFrame, AudioFrame<N>, EncodedVideoFrame, DataFrame<T> or Frame from streamlib";
@@ -104,10 +122,12 @@ function frameTypeString(
   const local = node.getTypeName().getText();
   const name = ctx.resolveName(local);
   const args = node.getTypeArguments();
-  if (name === local && depth < 8) {
-    const alias = node.getSourceFile().getTypeAlias(local);
-    if (alias && alias.getTypeParameters().length === 0) {
-      return frameTypeString(ctx, alias.getTypeNodeOrThrow(), field, depth + 1);
+  if (!FRAME_NAMES.has(name) && depth < 8) {
+    const alias = typeAliasOf(node);
+    if (alias) {
+      const file = alias.getSourceFile();
+      const inner = file === node.getSourceFile() ? ctx : { ...ctx, resolveName: namesOf(file) };
+      return frameTypeString(inner, alias.getTypeNodeOrThrow(), field, depth + 1);
     }
   }
   switch (name) {
@@ -141,4 +161,18 @@ function frameTypeString(
     default:
       return unknown(`'${node.getText()}', which is not a frame type`);
   }
+}
+
+/** The type alias (without type parameters) a type reference names, through imports. */
+function typeAliasOf(node: TypeReferenceNode): TypeAliasDeclaration | undefined {
+  let symbol = node.getTypeName().getSymbol();
+  if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol();
+  const alias = symbol?.getDeclarations().find(Node.isTypeAliasDeclaration);
+  return alias && alias.getTypeParameters().length === 0 ? alias : undefined;
+}
+
+/** How a file's local names map to the names it imports. */
+function namesOf(file: SourceFile): (local: string) => string {
+  const names = importedNames(file);
+  return (local) => names.get(local)?.imported ?? local;
 }
