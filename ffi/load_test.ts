@@ -29,6 +29,23 @@ Deno.test("loadNativeLibrary() prefers STREAMLIB_NATIVE_LIB over the local build
   }
 });
 
+Deno.test("loadNativeLibrary() prefers the path option over STREAMLIB_NATIVE_LIB", () => {
+  const built = localBuildPath()!;
+  Deno.env.set(NATIVE_LIB_ENV, "/nonexistent/from-env.so");
+  try {
+    assert.equal(libraryPath(loadNativeLibrary({ path: built })), built, "a valid path wins");
+    assert.throws(
+      () => loadNativeLibrary({ path: "/nonexistent/from-option.so" }),
+      (e: unknown) =>
+        e instanceof NativeLibraryNotFoundError &&
+        e.tried.length === 1 && e.tried[0] === "/nonexistent/from-option.so",
+      "a missing path fails by itself, without falling back to the variable",
+    );
+  } finally {
+    Deno.env.delete(NATIVE_LIB_ENV);
+  }
+});
+
 Deno.test("loadNativeLibrary() refuses a library with another ABI version, naming both", () => {
   const fixture = localBuildPath()!.replace("libstreamlib_native", "libabi_mismatch_fixture");
   assert.throws(

@@ -18,6 +18,7 @@ import { NATIVE_LIB_ENV } from "./native_cache.ts";
  *
  * const error = new CargoNotFoundError(["/x/libstreamlib_native.so"], "/pkg/crates", "not installed");
  * console.log(error.message.includes("STREAMLIB_NATIVE_LIB")); // true
+ * console.log(error.message.includes("deno task build:native")); // true
  * ```
  */
 export class CargoNotFoundError extends NativeLibraryNotFoundError {
@@ -36,8 +37,9 @@ export class CargoNotFoundError extends NativeLibraryNotFoundError {
     this.name = "CargoNotFoundError";
     this.crates = crates;
     this.message = `Cannot load the streamlib native library: it is not built and cargo is ${why}` +
-      ` to build it from ${crates}; install Rust with cargo (https://rustup.rs) and run again, or` +
-      ` set ${NATIVE_LIB_ENV} to a built ${tried[0]?.split(/[\\/]/).pop() ?? "library"}`;
+      ` to build it from ${crates}; install Rust with cargo (https://rustup.rs) and run again` +
+      ` (in a streamlib checkout, \`deno task build:native\` builds it), or set ${NATIVE_LIB_ENV}` +
+      ` to a built ${tried[0]?.split(/[\\/]/).pop() ?? "library"}`;
   }
 }
 
@@ -50,6 +52,7 @@ export class CargoNotFoundError extends NativeLibraryNotFoundError {
  *
  * const error = new NativeBuildError(["/x/libstreamlib_native.so"], "cargo build failed (exit 101)", "error[E0432]: ...");
  * console.log(error.output); // error[E0432]: ...
+ * console.log(error.message.includes("deno task build:native")); // true
  * ```
  */
 export class NativeBuildError extends NativeLibraryNotFoundError {
@@ -67,7 +70,9 @@ export class NativeBuildError extends NativeLibraryNotFoundError {
     super(tried);
     this.name = "NativeBuildError";
     this.output = output;
-    this.message = `Cannot build the streamlib native library: ${what}; set ${NATIVE_LIB_ENV} to` +
-      ` a built library to skip the build${output ? `\n${output}` : ""}`;
+    this.message = `Cannot build the streamlib native library: ${what}; fix the cause and run` +
+      ` again (in a streamlib checkout, \`deno task build:native\` runs the same cargo build with` +
+      ` its full output), or set ${NATIVE_LIB_ENV} to a built library to skip the build` +
+      `${output ? `\n${output}` : ""}`;
   }
 }

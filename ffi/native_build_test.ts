@@ -78,7 +78,8 @@ Deno.test("buildNativeLibrary() names cargo and STREAMLIB_NATIVE_LIB when cargo 
         e instanceof CargoNotFoundError && e instanceof NativeLibraryNotFoundError &&
         e.crates === crates &&
         /cargo is not installed to build it from .*; install Rust with cargo .*STREAMLIB_NATIVE_LIB/
-          .test(e.message),
+          .test(e.message) &&
+        e.message.includes("`deno task build:native` builds it"),
     );
   } finally {
     Deno.env.set("PATH", path);
@@ -95,6 +96,7 @@ Deno.test("buildNativeLibrary() reports a failed cargo build with cargo's last l
     () => buildNativeLibrary({ source: { kind: "local", crates }, cacheDir, progress: () => {} }),
     (e: unknown) =>
       e instanceof NativeBuildError && /cargo build failed \(exit \d+\)/.test(e.message) &&
+      e.message.includes("`deno task build:native` runs the same cargo build") &&
       /Cargo\.toml/.test(e.output),
   );
   await Deno.remove(crates, { recursive: true });
