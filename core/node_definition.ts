@@ -158,7 +158,7 @@ export function defineNode<T extends ProcessorTypes, P extends Processor<T>>(
   spec: NodeSpec<T, P>,
 ): NodeDefinition<P, T["handle"]> {
   const { descriptor, processorClass, accessors, moduleUrl } = spec;
-  return Object.freeze({
+  const definition: NodeDefinition<P, T["handle"]> = Object.freeze({
     descriptor,
     processorClass,
     moduleUrl,
@@ -174,4 +174,24 @@ export function defineNode<T extends ProcessorTypes, P extends Processor<T>>(
       return new PortTable(descriptor);
     },
   });
+  if (!DEFINED.has(processorClass)) DEFINED.set(processorClass, definition);
+  return definition;
+}
+
+/** The first definition {@linkcode defineNode} built for each class. */
+const DEFINED = new WeakMap<abstract new (...args: never[]) => Processor, NodeDefinition>();
+
+/**
+ * The definition {@linkcode defineNode} built for `processorClass` (the first one, when there
+ * were several), if its module has been evaluated: for a generated processor, once its
+ * `*.gen.ts` module is loaded (importing the package's `mod.ts` loads them all). Not exported
+ * from `mod.ts`: `rt.add(Class)` falls back to it when its registry lacks the class.
+ *
+ * @param processorClass A processor class.
+ * @returns Its definition, or `undefined` when none has been built.
+ */
+export function definitionBuiltFor<P extends Processor>(
+  processorClass: abstract new (...args: never[]) => P,
+): NodeDefinition<P> | undefined {
+  return DEFINED.get(processorClass) as NodeDefinition<P> | undefined;
 }

@@ -7,7 +7,7 @@
 import { validateConfig } from "./config_validation.ts";
 import { DEFAULT_ERROR_POLICY, DEFAULT_MAX_RESTARTS, errorPolicyProblem } from "./error_policy.ts";
 import type { HostedNodeSpec } from "./isolate_host.ts";
-import type { NodeDefinition } from "./node_definition.ts";
+import { definitionBuiltFor, type NodeDefinition } from "./node_definition.ts";
 import { type NodeRegistry, ProcessorNotFoundError } from "./node_registry.ts";
 import { type Placement, placementProblem } from "./placement.ts";
 import type { Processor } from "./processor.ts";
@@ -59,13 +59,15 @@ export interface NodeRecordContext {
  * Resolves and checks everything `rt.add()` was given, in the order its errors are documented:
  * the processor, the id, the options, the placement, then the config.
  *
- * @param registry Where classes and names are looked up.
+ * @param registry Where classes and names are looked up; a class it lacks falls back to the
+ * definition its generated module built (`definitionBuiltFor`), which the runtime then registers.
  * @param processor A processor class, definition or name.
  * @param config Plain JSON config.
  * @param options Id, placement and error policy.
  * @param context The graph's ids and the isolates.
  * @returns The node record, config validated with defaults filled in.
- * @throws {ProcessorNotFoundError} When the class or name is not registered.
+ * @throws {ProcessorNotFoundError} When the name is not registered, or the class is neither
+ * registered nor defined by a loaded generated module.
  * @throws {InvalidNodeIdError} When the id is taken or malformed.
  * @throws {NodeOptionsError} When the placement or error policy is invalid.
  * @throws {PlacementUnavailableError} When no host was injected for the placement.
@@ -81,7 +83,7 @@ export function buildRuntimeNode(
   const definition = typeof processor === "string"
     ? registry.get(processor)
     : typeof processor === "function"
-    ? registry.of(processor)
+    ? registry.of(processor) ?? definitionBuiltFor(processor)
     : processor;
   if (!definition) {
     throw new ProcessorNotFoundError((processor as { name: string }).name, registry.names);
