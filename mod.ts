@@ -70,6 +70,13 @@ export { InputBinding, PortAlreadyConnectedError } from "./core/input_binding.ts
 export type { InputPort } from "./core/input_port.ts";
 export type { JsonSchema, JsonSchemaType, JsonValue } from "./core/json_schema.ts";
 export {
+  type ConfigApplied,
+  type ConfigChange,
+  ConfigLockedError,
+  liveFields,
+  NotReconfigurableError,
+} from "./core/live_config.ts";
+export {
   connectLocal,
   LocalConnection,
   type LocalConnectionOptions,
@@ -200,6 +207,7 @@ export {
 export {
   type ConnectionEvent,
   EventHub,
+  type NodeConfigEvent,
   type NodeErrorEvent,
   nodeErrorEvent,
   type NodeMembershipEvent,

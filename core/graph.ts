@@ -187,6 +187,17 @@ export class Graph<N extends GraphNode = GraphNode> {
   }
 
   /**
+   * Replaces the record of a node that is in the graph (same id; its connections stay).
+   *
+   * @param node The new record.
+   * @throws {NodeNotFoundError} When there is no node with its id.
+   */
+  replaceNode(node: N): void {
+    this.node(node.id);
+    this.#nodes.set(node.id, node);
+  }
+
+  /**
    * Whether a node with this id is in the graph.
    *
    * @param id The id.

@@ -243,6 +243,15 @@ export interface IsolateHost {
   addNode(spec: HostedNodeSpec): void;
   /** Removes a node (its connections are already gone); tears it down when it was set up. */
   removeNode(node: string): Promise<void>;
+  /**
+   * Changes a node's config in place (`rt.setConfig()` validated it and checked the lock): the
+   * `changed` fields of `config` are written into the processor's config. `live` (every changed
+   * field is live-tunable): a set-up node's `configChanged(changed)` is called; otherwise a
+   * set-up (or failed) node is torn down and set up again with it, keeping its connections. A
+   * host in another isolate posts it (fire-and-forget). Optional: a host without it (a native
+   * plugin's) cannot change configs, and `rt.setConfig()` refuses its nodes.
+   */
+  configureNode?(node: string, config: JsonValue, changed: readonly string[], live: boolean): void;
   /** Connects two nodes of this isolate. */
   connect(spec: HostedConnectionSpec): void;
   /** Attaches the writing end of a cross-isolate channel to an output of this isolate. */

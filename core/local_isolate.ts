@@ -15,12 +15,14 @@ import type {
   NodeFailure,
 } from "./isolate_host.ts";
 import type { InputBinding } from "./input_binding.ts";
+import type { JsonValue } from "./json_schema.ts";
 import { type MediaClock, monotonicClock } from "./media_clock.ts";
 import type { NodeEnvironment } from "./node_environment.ts";
 import { NodeInstance } from "./node_instance.ts";
 import { NodeNotFoundError } from "./graph_errors.ts";
 import type { OutputBinding } from "./output_binding.ts";
 import { MAIN_ISOLATE } from "./placement.ts";
+import { processorInit } from "./processor.ts";
 import { ScheduledConnection } from "./scheduled_connection.ts";
 import { Scheduler } from "./scheduler.ts";
 import { EventHub, type RuntimeEventListener } from "./runtime_events.ts";
@@ -158,6 +160,17 @@ export class LocalIsolate implements IsolateHost {
       if (this.#retiring.get(id) === done) this.#retiring.delete(id);
     });
     return done;
+  }
+
+  /** Changes a node's config in place (see {@linkcode IsolateHost.configureNode}). */
+  configureNode(id: string, config: JsonValue, changed: readonly string[], live: boolean): void {
+    const node = this.#node(id);
+    const values = config as Record<string, JsonValue>;
+    const write = () => {
+      const target = processorInit(node.processor)?.config as Record<string, JsonValue> | undefined;
+      if (target) { for (const key of changed) target[key] = structuredClone(values[key]); }
+    };
+    this.#track(node.reconfigure([...changed], live, write));
   }
 
   /** Connects two nodes of this isolate. */

@@ -5,6 +5,8 @@
  */
 
 import type { ErrorPolicy } from "./error_policy.ts";
+import type { JsonValue } from "./json_schema.ts";
+import type { ConfigApplied } from "./live_config.ts";
 import type { DeliveryPolicy } from "./ring_contract.ts";
 import type { NodeState, RuntimeState } from "./runtime_stats.ts";
 
@@ -190,6 +192,39 @@ export interface NodeErrorEvent extends RuntimeEventBase {
 }
 
 /**
+ * A node's config changed (`rt.setConfig()`): live fields in place, others by setting the node
+ * up again, or stored for its next setup (see `applied`). Same node, same connections.
+ *
+ * @example Log config changes
+ * ```ts
+ * import type { NodeConfigEvent } from "@streamlib/streamlib";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = createRuntime();
+ * rt.add("Gain", {}, { id: "gain" });
+ * const log: string[] = [];
+ * const record = (e: NodeConfigEvent) => log.push(`${e.node}: ${e.changed.join(", ")} (${e.applied})`);
+ * rt.on((event) => event.type === "node-config" && record(event));
+ * rt.setConfig("gain", { gain: 0.5 });
+ * console.log(log); // [ "gain: gain (stored)" ]
+ * ```
+ */
+export interface NodeConfigEvent extends RuntimeEventBase {
+  /** Discriminant. */
+  readonly type: "node-config";
+  /** The node's id. */
+  readonly node: string;
+  /** The processor name. */
+  readonly processor: string;
+  /** The fields whose value changed. */
+  readonly changed: readonly string[];
+  /** The whole new config. */
+  readonly config: JsonValue;
+  /** How it was applied. */
+  readonly applied: ConfigApplied;
+}
+
+/**
  * A Worker died (it exited, threw outside a processor, or stopped answering): its nodes went to
  * `error` (each with a `node-error` event) and the connections to and from them were torn down.
  * The rest of the graph keeps running.
@@ -253,6 +288,7 @@ export type RuntimeEvent =
   | NodeMembershipEvent
   | ConnectionEvent
   | NodeErrorEvent
+  | NodeConfigEvent
   | WorkerExitEvent;
 
 /**

@@ -12,6 +12,7 @@ import type {
   IsolateHost,
   NodeFailure,
 } from "../core/isolate_host.ts";
+import type { JsonValue } from "../core/json_schema.ts";
 import { type MediaClock, monotonicClock } from "../core/media_clock.ts";
 import { isolateOf } from "../core/placement.ts";
 import { EventHub, type RuntimeEvent, type RuntimeEventListener } from "../core/runtime_events.ts";
@@ -139,6 +140,13 @@ export class WorkerHost implements IsolateHost {
   async removeNode(id: string): Promise<void> {
     const node = this.#mirror.removeNode(id);
     if (node.worker === this.#thread) await this.#call(this.#thread, "removeNode", id);
+  }
+
+  /** Posts a config change to the Worker (in order with the other edits). */
+  configureNode(id: string, config: JsonValue, changed: readonly string[], live: boolean): void {
+    const thread = this.#thread;
+    if (!this.#mirror.alive(id, thread)) return; // its Worker died: the node is in `error`
+    thread!.post({ op: "configureNode", node: id, config, changed: [...changed], live });
   }
 
   /** Connects two nodes of this Worker. */

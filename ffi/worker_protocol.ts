@@ -139,6 +139,13 @@ export type WorkerCommand =
   | { readonly op: "connect"; readonly spec: HostedConnectionSpec }
   | { readonly op: "attachWriter" | "attachReader"; readonly spec: HostedEndpointSpec }
   | { readonly op: "disconnect"; readonly connection: string }
+  | {
+    readonly op: "configureNode";
+    readonly node: string;
+    readonly config: JsonValue;
+    readonly changed: readonly string[];
+    readonly live: boolean;
+  }
   | { readonly op: "run" | "resume" | "close" }
   | {
     readonly op: "call";

@@ -197,6 +197,9 @@ export class WorkerServer {
         isolate.attachReader(command.spec);
         this.#attached.add(command.spec.connection);
         return;
+      case "configureNode":
+        if (!this.#nodes.has(command.node)) return;
+        return isolate.configureNode(command.node, command.config, command.changed, command.live);
       case "disconnect":
         this.#local.delete(command.connection);
         this.#attached.delete(command.connection);
@@ -252,6 +255,8 @@ export class WorkerServer {
       case "attachWriter":
       case "attachReader":
         return unloaded.has(command.spec.port.node);
+      case "configureNode":
+        return unloaded.has(command.node);
       default:
         return false;
     }

@@ -218,12 +218,14 @@ export const audioMixerNode: NodeDefinition<AudioMixer, AudioMixerHandle> = defi
           items: { type: "number" },
           maxItems: 4,
           default: [1, 1, 1, 1],
+          "x-live": true,
         },
         waitForAll: {
           description:
             "Mix only when every connected input has a block (`true`, keeps inputs aligned), or whenever any has one (`false`, never waits for a stalled input).",
           type: "boolean",
           default: true,
+          "x-live": true,
         },
       },
       additionalProperties: false,

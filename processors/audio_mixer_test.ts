@@ -8,6 +8,7 @@ import {
   OutputBinding,
   type ProcessContext,
   type Processor,
+  processorInit,
 } from "../mod.ts";
 import { audioMixerNode } from "./audio_mixer.gen.ts";
 
@@ -83,4 +84,19 @@ Deno.test("AudioMixer inputs are the array field and the generated accessors ali
     mixer.inputs.in_3,
   ]);
   assert.throws(() => audioMixerNode.create({ gains: [1, 1, 1, 1, 1] }), /at most 4 items/);
+});
+
+Deno.test("AudioMixer.configChanged() takes new gains in place, as rt.setConfig() applies them", () => {
+  const { mixer, sources, sink } = start({ gains: [1, 1] }, [0, 1]);
+  const config = processorInit(mixer)!.config as { gains: number[] };
+  sources[0].write(block([0.5, 0.5]));
+  sources[1].write(block([0.25, 0.25]));
+  mixer.process(ctx);
+  assert.deepEqual([...sink.read()!.samples], [0.75, 0.75]);
+  config.gains = [0, 2];
+  mixer.configChanged(["gains"]);
+  sources[0].write(block([0.5, 0.5]));
+  sources[1].write(block([0.25, 0.25]));
+  mixer.process(ctx);
+  assert.deepEqual([...sink.read()!.samples], [0.5, 0.5]);
 });

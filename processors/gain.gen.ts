@@ -171,6 +171,7 @@ export const gainNode: NodeDefinition<Gain, GainHandle> = defineNode<
           minimum: 0,
           maximum: 16,
           default: 1,
+          "x-live": true,
         },
       },
       additionalProperties: false,

@@ -172,6 +172,7 @@ export const reverbNode: NodeDefinition<Reverb, ReverbHandle> = defineNode<
           minimum: 0,
           maximum: 1,
           default: 0.5,
+          "x-live": true,
         },
         damping: {
           description: "High-frequency damping of the tail.",
@@ -179,6 +180,7 @@ export const reverbNode: NodeDefinition<Reverb, ReverbHandle> = defineNode<
           minimum: 0,
           maximum: 1,
           default: 0.5,
+          "x-live": true,
         },
         wet: {
           description: "Linear gain of the reverberated signal.",
@@ -186,6 +188,7 @@ export const reverbNode: NodeDefinition<Reverb, ReverbHandle> = defineNode<
           minimum: 0,
           maximum: 1,
           default: 0.3,
+          "x-live": true,
         },
         dry: {
           description:
@@ -194,6 +197,7 @@ export const reverbNode: NodeDefinition<Reverb, ReverbHandle> = defineNode<
           minimum: 0,
           maximum: 1,
           default: 0.7,
+          "x-live": true,
         },
         width: {
           description:
@@ -202,6 +206,7 @@ export const reverbNode: NodeDefinition<Reverb, ReverbHandle> = defineNode<
           minimum: 0,
           maximum: 1,
           default: 1,
+          "x-live": true,
         },
       },
       additionalProperties: false,

@@ -8,6 +8,7 @@ import {
   monotonicClock,
   OutputBinding,
   type ProcessContext,
+  processorInit,
 } from "../mod.ts";
 import { reverbNode } from "./reverb.gen.ts";
 
@@ -90,4 +91,26 @@ Deno.test("Reverb config bounds every parameter to 0..1", () => {
       e instanceof ConfigValidationError && e.issues[0].field === "roomSize" &&
       e.issues[0].expected === "a number from 0 to 1",
   );
+});
+
+Deno.test("Reverb.configChanged() changes the mix in place: the tail keeps ringing", () => {
+  const changed = start({ roomSize: 0.7, wet: 1, dry: 0 });
+  const reference = start({ roomSize: 0.7, wet: 1, dry: 0 });
+  const rate = 48_000;
+  const run = (r: typeof changed, b: number) => {
+    const frame = { ...createAudioFrame(2, rate, rate / 10), frameNumber: b };
+    if (b === 0) frame.samples[0] = frame.samples[1] = 1;
+    r.source.write(frame);
+    r.reverb.process(ctx);
+    return r.sink.read()!.samples;
+  };
+  for (let b = 0; b < 3; b++) assert.deepEqual(run(changed, b), run(reference, b));
+  (processorInit(changed.reverb)!.config as { wet: number }).wet = 0.5;
+  changed.reverb.configChanged(["wet"]);
+  for (let b = 3; b < 6; b++) {
+    const half = run(changed, b);
+    const full = run(reference, b);
+    assert.ok(full.some((s) => Math.abs(s) > 1e-6), `block ${b} carries the tail`);
+    assert.deepEqual(half, full.map((s) => s * 0.5), `block ${b}: the same tail at half level`);
+  }
 });

@@ -163,6 +163,7 @@ export const testToneGeneratorNode: NodeDefinition<TestToneGenerator, TestToneGe
             minimum: 1,
             maximum: 20000,
             default: 440,
+            "x-live": true,
           },
           amplitude: {
             description: "Peak amplitude, linear (1 is full scale).",
@@ -170,6 +171,7 @@ export const testToneGeneratorNode: NodeDefinition<TestToneGenerator, TestToneGe
             minimum: 0,
             maximum: 1,
             default: 0.25,
+            "x-live": true,
           },
           sampleRate: {
             description: "Samples per second per channel.",
@@ -190,6 +192,7 @@ export const testToneGeneratorNode: NodeDefinition<TestToneGenerator, TestToneGe
             type: "string",
             enum: ["sine", "square"],
             default: "sine",
+            "x-live": true,
           },
         },
         additionalProperties: false,

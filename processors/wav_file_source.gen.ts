@@ -166,6 +166,7 @@ export const wavFileSourceNode: NodeDefinition<WavFileSource, WavFileSourceHandl
             "Start again from the first sample at the end of the file instead of ending.",
           type: "boolean",
           default: false,
+          "x-live": true,
         },
       },
       required: ["path"],

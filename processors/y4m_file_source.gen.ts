@@ -158,6 +158,7 @@ export const y4mFileSourceNode: NodeDefinition<Y4mFileSource, Y4mFileSourceHandl
           description: "Start again from the first frame at the end of the file instead of ending.",
           type: "boolean",
           default: false,
+          "x-live": true,
         },
       },
       required: ["path"],
