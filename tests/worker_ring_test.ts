@@ -55,6 +55,8 @@ Deno.test("native ring: 1,000,000 fifo messages main isolate -> Worker, none los
   for (let offset = 0; offset < PAYLOAD_BYTES; offset += 65_536) {
     crypto.getRandomValues(payload.subarray(offset, offset + 65_536));
   }
+  // The Worker writes 0xab to byte 0; start from another value so seeing it proves the write.
+  payload[0] = 0x00;
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", payload));
   pool.retain(slot); // one reference travels with the message, one stays here
   batch.write(0, slot, 0, PAYLOAD_BYTES, 0, 0, COUNT);
