@@ -113,6 +113,32 @@ export const H264_BACKENDS: readonly H264Backend[] = ["auto", "openh264", "video
 export const H264_PROFILES: readonly H264Profile[] = ["baseline", "main", "high"];
 
 /**
+ * The lowest bit rate, in bits per second, an H.264 encoder takes (the native library's limit too).
+ * The `H264Encoder` processor's `bitrate` config has the same bounds.
+ *
+ * @example Clamp a bit rate from a form into range
+ * ```ts
+ * import { H264_BITRATE_MAX, H264_BITRATE_MIN } from "./h264_encoder.ts";
+ *
+ * const clamp = (bps: number) => Math.min(H264_BITRATE_MAX, Math.max(H264_BITRATE_MIN, bps));
+ * console.log(clamp(0), clamp(2e9)); // 1000 800000000
+ * ```
+ */
+export const H264_BITRATE_MIN = 1_000;
+/**
+ * The highest bit rate, in bits per second, an H.264 encoder takes (the native library's limit
+ * too). The `H264Encoder` processor's `bitrate` config has the same bounds.
+ *
+ * @example Refuse a bit rate above the limit
+ * ```ts
+ * import { H264_BITRATE_MAX } from "./h264_encoder.ts";
+ *
+ * console.log(1e9 > H264_BITRATE_MAX); // true
+ * ```
+ */
+export const H264_BITRATE_MAX = 800_000_000;
+
+/**
  * Options of {@linkcode H264Encoder.create}.
  *
  * @example Set every option
@@ -139,7 +165,10 @@ export interface H264EncoderOptions {
   width: number;
   /** Frame height in pixels, even. */
   height: number;
-  /** Target bit rate in bits per second (default 2,000,000). */
+  /**
+   * Target bit rate in bits per second, {@linkcode H264_BITRATE_MIN}..{@linkcode H264_BITRATE_MAX}
+   * (default 2,000,000).
+   */
   bitrate?: number;
   /** Frames per second (default 30). */
   fps?: number;
@@ -247,8 +276,13 @@ function checkOptions(options: H264EncoderOptions): Uint32Array {
       backend === "videotoolbox" ? "an even width and height" : OPENH264_SIZES,
     );
   }
-  if (!Number.isInteger(bitrate) || bitrate < 1_000 || bitrate > 800_000_000) {
-    throw new InvalidArgumentError(operation, "bitrate", bitrate, "an integer 1000..800000000");
+  if (!Number.isInteger(bitrate) || bitrate < H264_BITRATE_MIN || bitrate > H264_BITRATE_MAX) {
+    throw new InvalidArgumentError(
+      operation,
+      "bitrate",
+      bitrate,
+      `an integer ${H264_BITRATE_MIN}..${H264_BITRATE_MAX}`,
+    );
   }
   if (!(fps > 0 && fps <= 480)) {
     throw new InvalidArgumentError(operation, "fps", fps, "a number above 0, at most 480");

@@ -181,10 +181,11 @@ export const h264EncoderNode: NodeDefinition<H264Encoder, H264EncoderHandle> = d
           default: "auto",
         },
         bitrate: {
-          description: "Target bit rate in bits per second.",
+          description:
+            "Target bit rate in bits per second; the bounds are the native encoder's (`H264_BITRATE_MIN` and `H264_BITRATE_MAX` of the ffi module).",
           type: "integer",
-          minimum: 10000,
-          maximum: 100000000,
+          minimum: 1000,
+          maximum: 800000000,
           default: 2000000,
         },
         fps: {

@@ -60,11 +60,12 @@ export interface H264EncoderConfig {
    */
   backend: "auto" | "videotoolbox" | "openh264";
   /**
-   * Target bit rate in bits per second.
+   * Target bit rate in bits per second; the bounds are the native encoder's (`H264_BITRATE_MIN`
+   * and `H264_BITRATE_MAX` of the ffi module).
    *
    * @integer
-   * @minimum 10000
-   * @maximum 100000000
+   * @minimum 1000
+   * @maximum 800000000
    * @default 2000000
    */
   bitrate: number;

@@ -8,7 +8,18 @@ import {
   type ProcessContext,
   type VideoFrame,
 } from "../mod.ts";
-import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
+import { ConfigValidationError } from "../mod.ts";
+import { InvalidArgumentError } from "../ffi/errors.ts";
+import {
+  H264_BITRATE_MAX,
+  H264_BITRATE_MIN,
+  H264Encoder as NativeH264Encoder,
+} from "../ffi/h264_encoder.ts";
+import {
+  UnsupportedPixelFormatError,
+  UnsupportedPlatformError,
+  UnsupportedVideoSizeError,
+} from "../ffi/media_errors.ts";
 import { h264DecoderNode } from "./h264_decoder.gen.ts";
 import { h264EncoderNode } from "./h264_encoder.gen.ts";
 import { testPatternNode } from "./test_pattern.gen.ts";
@@ -136,4 +147,60 @@ Deno.test("H264Encoder refuses the videotoolbox backend off macOS in setup()", (
     () => encoder.setup(ctx),
     (e: unknown) => e instanceof UnsupportedPlatformError && e.supported[0] === "darwin",
   );
+});
+
+Deno.test("H264Encoder's bitrate bounds are the native encoder's, and a bitrate of 0 is refused naming them", () => {
+  const schema = h264EncoderNode.descriptor.config.properties!.bitrate;
+  assert.deepEqual([schema.minimum, schema.maximum], [H264_BITRATE_MIN, H264_BITRATE_MAX]);
+  assert.throws(
+    () => h264EncoderNode.create({ bitrate: 0 }),
+    (e: unknown) =>
+      e instanceof ConfigValidationError && e.issues[0].field === "bitrate" &&
+      /must be an integer from 1000 to 800000000, got 0/.test(e.message),
+  );
+  assert.throws(
+    () => NativeH264Encoder.create({ width: 64, height: 48, bitrate: 0, backend: "openh264" }),
+    (e: unknown) =>
+      e instanceof InvalidArgumentError && e.argument === "bitrate" &&
+      /expected an integer 1000\.\.800000000/.test(e.message),
+  );
+});
+
+Deno.test("H264Encoder refuses 0x0 and odd frame sizes and unknown pixel formats with typed errors naming them", () => {
+  const frame = (width: number, height: number, format = "I420"): VideoFrame => ({
+    kind: "video",
+    width,
+    height,
+    format: format as VideoFrame["format"],
+    stride: width,
+    timestampNs: 0,
+    frameNumber: 0,
+    data: new Uint8Array(Math.max(1, width * height * 2)),
+  });
+  const cases: [VideoFrame, (e: unknown) => boolean][] = [
+    [frame(0, 0), (e) => e instanceof UnsupportedVideoSizeError && e.width === 0 && e.height === 0],
+    [
+      frame(33, 24),
+      (e) =>
+        e instanceof UnsupportedVideoSizeError && e.width === 33 &&
+        /size 33x24 is not supported, expected even sizes from 16x16/.test((e as Error).message),
+    ],
+    [
+      frame(32, 24, "YUYV"),
+      (e) =>
+        e instanceof UnsupportedPixelFormatError && e.format === "YUYV" &&
+        e.valid.includes("I420"),
+    ],
+  ];
+  for (const [bad, expected] of cases) {
+    const ports = h264EncoderNode.ports();
+    const encoder = h264EncoderNode.create({ backend: "openh264" }, ports);
+    const source = new OutputBinding<VideoFrame>("source", "VideoFrame");
+    connectLocal(source, ports.input("in"), { capacity: 4, policy: "fifo" });
+    encoder.setup(ctx);
+    source.write(bad);
+    assert.throws(() => encoder.process(ctx), expected);
+    assert.equal(encoder.encodedFrames, 0);
+    encoder.teardown();
+  }
 });

@@ -74,8 +74,9 @@ const AUDIO_PERIOD_NS = 20_000_000;
  * period in `setup()`), with the audio that plays up to the next frame; a file without video
  * runs every 20 ms. Frame and block `n` are stamped `start + t`, where `t` is its presentation
  * time in the file and `start` the clock time at `setup()` (plus the file's duration per pass
- * with `loop`). A missing, unreadable or non-H.264/Opus file fails in `setup()` with
- * `Mp4ReadError` or `UnsupportedMp4CodecError`. At the end (without `loop`), {@linkcode
+ * with `loop`). A missing, empty or unreadable file, one that is not an MP4, and one whose
+ * tracks are not H.264/Opus fail in `setup()` with `Mp4ReadError` or `UnsupportedMp4CodecError`;
+ * a file cut short (a top-level box running past its end) with `TruncatedMp4Error`. At the end (without `loop`), {@linkcode
  * Mp4FileSource.ended} is set and nothing more is written.
  *
  * @example Record a short clip, then play it back in a loop
@@ -161,7 +162,8 @@ export class Mp4FileSource extends Processor<Mp4FileSourceTypes> {
    * Opens the file, prepares the decoders and declares the loop period.
    *
    * @param ctx The node's name, clock, loop control and frame allocator.
-   * @throws {Mp4ReadError} When the file is missing or has no playable track.
+   * @throws {Mp4ReadError} When the file is missing, empty, not an MP4 or has no playable track.
+   * @throws {TruncatedMp4Error} When the file is cut short.
    * @throws {UnsupportedMp4CodecError} For a track that is not H.264 or Opus.
    */
   override async setup(ctx: SetupContext): Promise<void> {

@@ -8,7 +8,7 @@ import {
   type ProcessContext,
   type VideoFrame,
 } from "../mod.ts";
-import { Mp4ReadError, UnsupportedMp4CodecError } from "./formats/mp4_errors.ts";
+import { Mp4ReadError, TruncatedMp4Error, UnsupportedMp4CodecError } from "./formats/mp4_errors.ts";
 import { mp4FileSourceNode } from "./mp4_file_source.gen.ts";
 
 const clock: MediaClock = { nowNs: () => 7e9 };
@@ -117,5 +117,47 @@ Deno.test("Mp4FileSource fails setup with typed errors for a missing file and an
       (e: unknown) =>
         e instanceof UnsupportedMp4CodecError && e.codec === "aac" && e.supported[0] === "opus",
     );
+  });
+});
+
+Deno.test("Mp4FileSource refuses a corrupt, an empty and a truncated MP4 in setup() with typed errors naming the problem", async () => {
+  await withTempDir(async (dir) => {
+    const good = `${dir}/good.mp4`;
+    await makeFile(good);
+    const bytes = await Deno.readFile(good);
+    // Corrupt: the same bytes with the first box's type overwritten.
+    const corrupt = bytes.slice();
+    corrupt.set([0xde, 0xad, 0xbe, 0xef], 4);
+    await Deno.writeFile(`${dir}/corrupt.mp4`, corrupt);
+    await Deno.writeFile(`${dir}/noise.mp4`, new Uint8Array(4096).map((_, i) => (i * 7919) % 251));
+    await Deno.writeFile(`${dir}/empty.mp4`, new Uint8Array(0));
+    // Truncated: cut in the middle (inside the 'mdat' box).
+    const cut = Math.floor(bytes.length / 2);
+    await Deno.writeFile(`${dir}/truncated.mp4`, bytes.subarray(0, cut));
+    const refused = async (name: string, check: (e: Mp4ReadError) => boolean) => {
+      await assert.rejects(
+        () => mp4FileSourceNode.create({ path: `${dir}/${name}` }).setup(ctx),
+        (e: unknown) =>
+          e instanceof Mp4ReadError && e.path === `${dir}/${name}` &&
+          e.message.startsWith(`Cannot read ${dir}/${name}: `) && check(e),
+      );
+    };
+    await refused(
+      "corrupt.mp4",
+      (e) => /not an MP4 file: .*expected an 'ftyp' box/.test(e.message),
+    );
+    await refused("noise.mp4", (e) => /not an MP4 file/.test(e.message));
+    await refused("empty.mp4", (e) => /it is empty \(0 bytes\)/.test(e.message));
+    await refused(
+      "truncated.mp4",
+      (e) =>
+        e instanceof TruncatedMp4Error && e.fileBytes === cut && e.offset + e.declaredBytes > cut &&
+        /it is truncated: its '\w{4}' box at byte \d+ declares \d+ bytes but the file ends at byte/
+          .test(e.message),
+    );
+    // The intact file still plays.
+    const source = mp4FileSourceNode.create({ path: good });
+    await source.setup(ctx);
+    source.teardown();
   });
 });

@@ -9,7 +9,10 @@ import {
   OutputBinding,
   type ProcessContext,
 } from "../mod.ts";
+import { ConfigValidationError } from "../mod.ts";
 import { InvalidArgumentError } from "../ffi/errors.ts";
+import { Mp4WriteError } from "./formats/mp4_errors.ts";
+import { OPUS_BITRATE_MAX, OPUS_BITRATE_MIN } from "./formats/mp4_recording.ts";
 import { mp4WriterNode } from "./mp4_writer.gen.ts";
 
 const clock: MediaClock = { nowNs: () => 0 };
@@ -82,7 +85,7 @@ Deno.test("Mp4Writer refuses a graph with nothing connected and audio at rates O
   });
 });
 
-Deno.test("Mp4Writer drops video before the first keyframe", async () => {
+Deno.test("Mp4Writer drops video before the first keyframe, and deletes a file that received nothing", async () => {
   await withTempDir(async (dir) => {
     const { writer, videoIn } = writerWith(`${dir}/late.mp4`, true, false);
     await writer.setup(ctx);
@@ -94,8 +97,114 @@ Deno.test("Mp4Writer drops video before the first keyframe", async () => {
       frameNumber: 0,
       data: new Uint8Array([0, 0, 0, 1, 0x41, 0]),
     });
+    assert.ok((await Deno.stat(`${dir}/late.mp4`)).isFile, "created at setup()");
     await writer.process(ctx);
     await writer.teardown();
     assert.deepEqual(writer.stats, { videoFrames: 0, audioPackets: 0, droppedVideo: 1 });
+    // No header-only file is left behind as if it were a recording.
+    await assert.rejects(() => Deno.stat(`${dir}/late.mp4`), Deno.errors.NotFound);
+    assert.deepEqual(writer.paths, []);
+  });
+});
+
+/** 20 ms blocks of a 48 kHz stereo tone, numbered from `first`. */
+function toneBlocks(first: number, count: number, sampleRate = 48_000): AudioFrame[] {
+  return [...Array(count).keys()].map((i) => {
+    const n = first + i;
+    const frames = sampleRate / 50;
+    const block = createAudioFrame(2, sampleRate, frames);
+    for (let k = 0; k < frames; k++) {
+      const v = 0.3 * Math.sin((2 * Math.PI * 440 * (n * frames + k)) / sampleRate);
+      block.samples[2 * k] = block.samples[2 * k + 1] = v;
+    }
+    return { ...block, timestampNs: n * 20e6, frameNumber: n };
+  });
+}
+
+async function opusPackets(path: string): Promise<number> {
+  const out = await run("ffprobe", [
+    ..."-v error -count_frames -show_entries stream=nb_read_frames -of csv=p=0".split(" "),
+    path,
+  ]);
+  return Number(out.text.trim());
+}
+
+Deno.test("Mp4Writer fails setup() with Mp4WriteError naming an unwritable path, and creates nothing", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/file.txt`, "not a directory");
+    await Deno.mkdir(`${dir}/folder.mp4`);
+    const cases: [string, RegExp][] = [
+      [`${dir}/missing/take.mp4`, /its directory .*\/missing does not exist/],
+      [`${dir}/folder.mp4`, /it is a directory/],
+      [`${dir}/file.txt/take.mp4`, /file\.txt is not a directory/],
+    ];
+    for (const [path, reason] of cases) {
+      const { writer } = writerWith(path, false, true);
+      await assert.rejects(
+        () => writer.setup(ctx),
+        (e: unknown) =>
+          e instanceof Mp4WriteError && e.path === path && reason.test(e.reason) &&
+          e.message.startsWith(`Cannot write ${path}: `) &&
+          e.message.endsWith("expected a file path in an existing, writable directory"),
+      );
+      await writer.teardown();
+    }
+    const left = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    assert.deepEqual(left, ["file.txt", "folder.mp4"]);
+  });
+});
+
+Deno.test("Mp4Writer refuses an audio bit rate of 0 naming the Opus range, the same bounds the recording checks", () => {
+  assert.throws(
+    () => mp4WriterNode.create({ path: "a.mp4", audioBitrate: 0 }),
+    (e: unknown) =>
+      e instanceof ConfigValidationError && e.issues[0].field === "audioBitrate" &&
+      /must be an integer from 6000 to 510000, got 0/.test(e.message),
+  );
+  const schema = mp4WriterNode.descriptor.config.properties!.audioBitrate;
+  assert.deepEqual([schema.minimum, schema.maximum], [OPUS_BITRATE_MIN, OPUS_BITRATE_MAX]);
+});
+
+Deno.test("Mp4Writer set up again after recording (a restart) records to take-1.mp4 and never truncates what it finalized", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/take.mp4`;
+    const { writer, audioIn } = writerWith(path, false, true);
+    await writer.setup(ctx);
+    for (const block of toneBlocks(0, 30)) audioIn.write(block);
+    await writer.process(ctx);
+    await writer.teardown(); // what the runtime does before a restart's setup()
+    assert.deepEqual(writer.paths, [path]);
+    await writer.setup(ctx);
+    assert.deepEqual(writer.paths, [path, `${dir}/take-1.mp4`]);
+    for (const block of toneBlocks(30, 20)) audioIn.write(block);
+    await writer.process(ctx);
+    await writer.teardown();
+    assert.equal(await opusPackets(path), 30, "the first recording is intact");
+    assert.equal(await opusPackets(`${dir}/take-1.mp4`), 20);
+    // A third run that records nothing leaves no file and no name behind.
+    await writer.setup(ctx);
+    await writer.teardown();
+    assert.deepEqual(writer.paths, [path, `${dir}/take-1.mp4`]);
+    const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    assert.deepEqual(names, ["take-1.mp4", "take.mp4"]);
+  });
+});
+
+Deno.test("Mp4Writer refuses audio whose rate changes mid-recording, and keeps what it recorded before", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/switch.mp4`;
+    const { writer, audioIn } = writerWith(path, false, true);
+    await writer.setup(ctx);
+    for (const block of toneBlocks(0, 10)) audioIn.write(block);
+    await writer.process(ctx);
+    audioIn.write(toneBlocks(10, 1, 16_000)[0]);
+    await assert.rejects(
+      () => writer.process(ctx),
+      (e: unknown) =>
+        e instanceof InvalidArgumentError && e.argument === "sampleRate" && e.value === 16_000 &&
+        /expected 48000 Hz, as the recording began/.test(e.message),
+    );
+    await writer.teardown();
+    assert.equal(await opusPackets(path), 10);
   });
 });

@@ -206,7 +206,8 @@ export class Mp4Recording {
    * Adds one block of audio, encoded to Opus in 20 ms packets.
    *
    * @param frame Interleaved samples at 8, 12, 16, 24 or 48 kHz, one or two channels.
-   * @throws {InvalidArgumentError} For another rate or channel count.
+   * @throws {InvalidArgumentError} For another rate or channel count, or one that differs from
+   *   the first block's.
    */
   async addAudio(frame: AudioFrame): Promise<void> {
     if (!this.#audioSource || this.#finished) return;
@@ -317,6 +318,18 @@ export class Mp4Recording {
 
   async #writeAudio(frame: AudioFrame): Promise<void> {
     if (!this.#opus) this.#openOpus(frame);
+    const opus = this.#opus!;
+    if (frame.sampleRate !== opus.sampleRate || frame.channels !== opus.channels) {
+      const [argument, value, valid] = frame.sampleRate !== opus.sampleRate
+        ? ["sampleRate", frame.sampleRate, `${opus.sampleRate} Hz`]
+        : ["channels", frame.channels, `${opus.channels}`];
+      throw new InvalidArgumentError(
+        `record Opus audio to ${this.#path}`,
+        argument,
+        value,
+        `${valid}, as the recording began (one audio format per file)`,
+      );
+    }
     const channels = frame.channels;
     let offset = 0;
     const n = frame.frameCount * channels;
