@@ -114,7 +114,8 @@ export class SubprocessProcessor extends Processor<SubprocessProcessorTypes> {
     const child = this.#child;
     if (!child) return;
     let frame;
-    while ((frame = this.inputs.in.read()) !== undefined) {
+    // One block out per block in: read only what the output takes now (back-pressure).
+    while (this.outputs.out.space > 0 && (frame = this.inputs.in.read()) !== undefined) {
       const samples = frame.samples;
       const header = {
         type: "audio",
