@@ -233,7 +233,7 @@ const MAPPINGS: Mapping[] = [
  *   const failure = toolFailure(error);
  *   console.log(failure.code, failure.details.nearMatches); // port_not_found [ "in_0", "in_1", "in_2" ]
  *   console.log(failure.message);
- *   // Cannot find input 'in0' on 'mixer_1': available inputs: in_0, in_1, in_2, in_3
+ *   // Cannot find input 'in0' on 'mixer_1': available inputs: in_0, in_1, in_2, in_3, in_4, in_5, in_6, in_7
  * }
  * ```
  */

@@ -28,7 +28,7 @@ import { AudioMixer } from "./audio_mixer.ts";
  * console.log(inputs.in_0.name, inputs.in_0.portType); // in_0 AudioFrame<2>
  * console.log(inputs.in_1.name, inputs.in_1.portType); // in_1 AudioFrame<2>
  * console.log(inputs.in_2.name, inputs.in_2.portType); // in_2 AudioFrame<2>
- * console.log(Object.keys(inputs).length); // 4
+ * console.log(Object.keys(inputs).length); // 8
  * ```
  */
 export class AudioMixerInputs {
@@ -40,6 +40,14 @@ export class AudioMixerInputs {
   readonly in_2: AudioMixer["in"][number];
   /** Stereo audio to mix. Port type `AudioFrame<2>`. */
   readonly in_3: AudioMixer["in"][number];
+  /** Stereo audio to mix. Port type `AudioFrame<2>`. */
+  readonly in_4: AudioMixer["in"][number];
+  /** Stereo audio to mix. Port type `AudioFrame<2>`. */
+  readonly in_5: AudioMixer["in"][number];
+  /** Stereo audio to mix. Port type `AudioFrame<2>`. */
+  readonly in_6: AudioMixer["in"][number];
+  /** Stereo audio to mix. Port type `AudioFrame<2>`. */
+  readonly in_7: AudioMixer["in"][number];
 
   /**
    * Takes each input from the port table of one AudioMixer instance.
@@ -51,6 +59,10 @@ export class AudioMixerInputs {
     this.in_1 = ports.input("in_1");
     this.in_2 = ports.input("in_2");
     this.in_3 = ports.input("in_3");
+    this.in_4 = ports.input("in_4");
+    this.in_5 = ports.input("in_5");
+    this.in_6 = ports.input("in_6");
+    this.in_7 = ports.input("in_7");
   }
 }
 
@@ -109,6 +121,14 @@ export interface AudioMixerHandle extends NodeHandle {
     readonly in_2: InputRef<FrameOf<AudioMixer["in"][number]>>;
     /** Stereo audio to mix. Port type `AudioFrame<2>`. */
     readonly in_3: InputRef<FrameOf<AudioMixer["in"][number]>>;
+    /** Stereo audio to mix. Port type `AudioFrame<2>`. */
+    readonly in_4: InputRef<FrameOf<AudioMixer["in"][number]>>;
+    /** Stereo audio to mix. Port type `AudioFrame<2>`. */
+    readonly in_5: InputRef<FrameOf<AudioMixer["in"][number]>>;
+    /** Stereo audio to mix. Port type `AudioFrame<2>`. */
+    readonly in_6: InputRef<FrameOf<AudioMixer["in"][number]>>;
+    /** Stereo audio to mix. Port type `AudioFrame<2>`. */
+    readonly in_7: InputRef<FrameOf<AudioMixer["in"][number]>>;
   };
   /** References to the outputs. */
   readonly outputs: {
@@ -128,7 +148,7 @@ export interface AudioMixerHandle extends NodeHandle {
  * const processor = audioMixerNode.create({});
  * const config: AudioMixerTypes["config"] = processor.config;
  * console.log(handle.processor); // AudioMixer
- * console.log(JSON.stringify(config)); // {"gains":[1,1,1,1],"waitForAll":true}
+ * console.log(JSON.stringify(config)); // {"gains":[1,1,1,1,1,1,1,1],"waitForAll":true}
  * ```
  */
 export interface AudioMixerTypes extends ProcessorTypes {
@@ -152,7 +172,7 @@ export interface AudioMixerTypes extends ProcessorTypes {
  *
  * await using rt = new Runtime();
  * const audioMixer = rt.add(audioMixerNode, {}, { id: "audioMixer" });
- * console.log(Object.keys(audioMixer.inputs).join(", ")); // in_0, in_1, in_2, in_3
+ * console.log(Object.keys(audioMixer.inputs).join(", ")); // in_0, in_1, in_2, in_3, in_4, in_5, in_6, in_7
  * console.log(Object.keys(audioMixer.outputs).join(", ")); // out
  * ```
  */
@@ -163,7 +183,7 @@ export const audioMixerNode: NodeDefinition<AudioMixer, AudioMixerHandle> = defi
   descriptor: {
     name: "AudioMixer",
     description:
-      "Sums up to four stereo streams into one.\nEach mix takes one block from each contributing input; blocks of different lengths are summed over the longest (shorter ones count as silence past their end). The output takes its sample rate, timestamp and frame number from the first contributing input. Output blocks come from a rotating pool of 16.",
+      "Sums up to eight stereo streams into one.\nOnly connected inputs count: connect any of `in_0` … `in_7`, in any order, and leave the rest unconnected. Each mix takes one block from each contributing input; blocks of different lengths are summed over the longest (shorter ones count as silence past their end). The output takes its sample rate, timestamp and frame number from the first contributing input. Output blocks come from a rotating pool of 16.",
     tags: ["audio", "mixer"],
     mode: "push",
     inputs: [
@@ -199,6 +219,38 @@ export const audioMixerNode: NodeDefinition<AudioMixer, AudioMixerHandle> = defi
         description: "Stereo audio to mix.",
         group: "in",
       },
+      {
+        name: "in_4",
+        direction: "input",
+        portType: "AudioFrame<2>",
+        required: false,
+        description: "Stereo audio to mix.",
+        group: "in",
+      },
+      {
+        name: "in_5",
+        direction: "input",
+        portType: "AudioFrame<2>",
+        required: false,
+        description: "Stereo audio to mix.",
+        group: "in",
+      },
+      {
+        name: "in_6",
+        direction: "input",
+        portType: "AudioFrame<2>",
+        required: false,
+        description: "Stereo audio to mix.",
+        group: "in",
+      },
+      {
+        name: "in_7",
+        direction: "input",
+        portType: "AudioFrame<2>",
+        required: false,
+        description: "Stereo audio to mix.",
+        group: "in",
+      },
     ],
     outputs: [
       {
@@ -216,8 +268,8 @@ export const audioMixerNode: NodeDefinition<AudioMixer, AudioMixerHandle> = defi
           description: "Linear gain of each input, `in_0` first; inputs without an entry get 1.",
           type: "array",
           items: { type: "number" },
-          maxItems: 4,
-          default: [1, 1, 1, 1],
+          maxItems: 8,
+          default: [1, 1, 1, 1, 1, 1, 1, 1],
           "x-live": true,
         },
         waitForAll: {

@@ -46,8 +46,8 @@ export interface AudioMixerConfig {
    * Linear gain of each input, `in_0` first; inputs without an entry get 1.
    *
    * @live
-   * @maxItems 4
-   * @default [1, 1, 1, 1]
+   * @maxItems 8
+   * @default [1, 1, 1, 1, 1, 1, 1, 1]
    */
   gains: number[];
   /**
@@ -63,12 +63,13 @@ export interface AudioMixerConfig {
 type Block = { -readonly [K in keyof AudioFrame<2>]: AudioFrame<2>[K] };
 
 /**
- * Sums up to four stereo streams into one.
+ * Sums up to eight stereo streams into one.
  *
- * Each mix takes one block from each contributing input; blocks of different lengths are summed
- * over the longest (shorter ones count as silence past their end). The output takes its sample
- * rate, timestamp and frame number from the first contributing input. Output blocks come from a
- * rotating pool of 16.
+ * Only connected inputs count: connect any of `in_0` … `in_7`, in any order, and leave the rest
+ * unconnected. Each mix takes one block from each contributing input; blocks of different lengths
+ * are summed over the longest (shorter ones count as silence past their end). The output takes its
+ * sample rate, timestamp and frame number from the first contributing input. Output blocks come
+ * from a rotating pool of 16.
  *
  * @example Mix two inputs
  * ```ts
@@ -97,7 +98,7 @@ type Block = { -readonly [K in keyof AudioFrame<2>]: AudioFrame<2>[K] };
 @processor({ tags: ["audio", "mixer"], mode: "push" })
 export class AudioMixer extends Processor<AudioMixerTypes> {
   /** Stereo audio to mix. */
-  @input({ array: 4 })
+  @input({ array: 8 })
   in!: readonly InputPort<AudioFrame<2>>[];
 
   /** The mix. */

@@ -82,8 +82,41 @@ Deno.test("AudioMixer inputs are the array field and the generated accessors ali
     mixer.inputs.in_1,
     mixer.inputs.in_2,
     mixer.inputs.in_3,
+    mixer.inputs.in_4,
+    mixer.inputs.in_5,
+    mixer.inputs.in_6,
+    mixer.inputs.in_7,
   ]);
-  assert.throws(() => audioMixerNode.create({ gains: [1, 1, 1, 1, 1] }), /at most 4 items/);
+  assert.equal(audioMixerNode.create({ gains: new Array(8).fill(0.5) }).config.gains.length, 8);
+  assert.throws(() => audioMixerNode.create({ gains: new Array(9).fill(1) }), /at most 8 items/);
+});
+
+Deno.test("AudioMixer mixes all eight inputs, each with its own gain, and waits for all eight", () => {
+  const inputs = [0, 1, 2, 3, 4, 5, 6, 7];
+  const gains = inputs.map((i) => 1 + i); // 1 … 8
+  const { mixer, sources, sink } = start({ gains }, inputs);
+  for (const i of inputs.slice(0, 7)) sources[i].write(block([2 ** i / 1024, -(2 ** i) / 1024]));
+  mixer.process(ctx);
+  assert.equal(sink.read(), undefined); // in_7 has nothing yet
+  sources[7].write(block([2 ** 7 / 1024, -(2 ** 7) / 1024]));
+  mixer.process(ctx);
+  // Each input a distinct power of two, so a missing or doubled input changes the sum.
+  const expected = inputs.reduce((sum, i) => sum + gains[i] * 2 ** i, 0) / 1024;
+  const mix = sink.read()!;
+  assert.ok(Math.abs(mix.samples[0] - expected) < 1e-5, `${mix.samples[0]} vs ${expected}`);
+  assert.ok(Math.abs(mix.samples[1] + expected) < 1e-5, `${mix.samples[1]} vs ${-expected}`);
+  assert.equal(sink.read(), undefined);
+});
+
+Deno.test("AudioMixer mixes only the connected inputs, wherever they sit among the eight", () => {
+  const { mixer, sources, sink } = start({}, [1, 4, 7]);
+  sources[0].write(block([0.125, 0.125]));
+  sources[1].write(block([0.25, 0.25]));
+  mixer.process(ctx);
+  assert.equal(sink.read(), undefined); // in_7 is connected and empty: waitForAll holds the mix
+  sources[2].write(block([0.5, 0.5]));
+  mixer.process(ctx);
+  assert.deepEqual([...sink.read()!.samples], [0.875, 0.875]);
 });
 
 Deno.test("AudioMixer.configChanged() takes new gains in place, as rt.setConfig() applies them", () => {

@@ -39,7 +39,7 @@ export function listProcessors(registry: NodeRegistry = builtinRegistry): Proces
  * ```ts
  * import { describeProcessor } from "@streamlib/streamlib/processors";
  *
- * console.log(describeProcessor("AudioMixer").inputs.map((p) => p.name)); // [ "in_0", "in_1", "in_2", "in_3" ]
+ * console.log(describeProcessor("AudioMixer").inputs.map((p) => p.name)); // [ "in_0", "in_1", "in_2", "in_3", "in_4", "in_5", "in_6", "in_7" ]
  * ```
  */
 export function describeProcessor(

@@ -16,7 +16,16 @@ Deno.test("listProcessors() lists the built-in processors with ports and one-lin
   }
   const mixer = list.find((p) => p.name === "AudioMixer")!;
   assert.equal(mixer.mode, "push");
-  assert.deepEqual(mixer.inputs.map((p) => p.name), ["in_0", "in_1", "in_2", "in_3"]);
+  assert.deepEqual(mixer.inputs.map((p) => p.name), [
+    "in_0",
+    "in_1",
+    "in_2",
+    "in_3",
+    "in_4",
+    "in_5",
+    "in_6",
+    "in_7",
+  ]);
   assert.ok(list.every((p) => p.summary.length > 0 && !p.summary.includes("\n")));
 });
 

@@ -27,7 +27,7 @@ Deno.test("main(['nodes', 'list']) prints name, tags, description, inputs and ou
   const lines = out.split("\n");
   assert.match(lines[0], /^NAME\s+TAGS\s+DESCRIPTION\s+INPUTS\s+OUTPUTS$/);
   const mixer = lines.find((l) => l.startsWith("AudioMixer"))!;
-  assert.match(mixer, /audio,mixer\s+Sums up to four stereo streams into one\./);
+  assert.match(mixer, /audio,mixer\s+Sums up to eight stereo streams into one\./);
   assert.match(mixer, /in_0\.\.in_3: AudioFrame<2>\s+out: AudioFrame<2>$/);
   assert.match(
     lines.find((l) => l.startsWith("TestToneGenerator"))!,
@@ -38,7 +38,7 @@ Deno.test("main(['nodes', 'list']) prints name, tags, description, inputs and ou
 Deno.test("main(['nodes', 'info', name]) prints ports and config with defaults", async () => {
   const { code, out } = await run("nodes", "info", "AudioMixer");
   assert.equal(code, 0);
-  assert.match(out, /^AudioMixer\n\n {2}Sums up to four stereo streams into one\./);
+  assert.match(out, /^AudioMixer\n\n {2}Sums up to eight stereo streams into one\./);
   assert.match(out, /Mode\s+push/);
   assert.match(out, /in_2\s+AudioFrame<2>\s+optional\s+Stereo audio to mix\./);
   assert.match(out, /gains\s+an array of numbers with at most 4 items\s+\[1,1,1,1\]/);

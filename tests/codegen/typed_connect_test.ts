@@ -62,8 +62,8 @@ Deno.test("assertConnectable() takes an output first and an input second", () =>
   assert.equal(typeof reversed, "function");
   // @ts-expect-error the tone generator has no input named `in`
   assert.equal(tone.inputs.in, undefined);
-  // @ts-expect-error the mixer has four inputs, in_0..in_3
-  assert.equal(mixer.inputs.in_4, undefined);
+  // @ts-expect-error the mixer has eight inputs, in_0..in_7
+  assert.equal(mixer.inputs.in_8, undefined);
 });
 
 Deno.test("TypesOf<P> recovers the generated types from a processor class", () => {

@@ -97,9 +97,18 @@ Deno.test("streamlib mcp answers every tool error class with a message, a code, 
     "connect",
     { source: "tone", sourcePort: "audio", destination: "mixer_1", destinationPort: "audio_in" },
     "port_not_found",
-    /^Cannot find input 'audio_in' on 'mixer_1': available inputs: in_0, in_1, in_2, in_3$/,
+    /^Cannot find input 'audio_in' on 'mixer_1': available inputs: in_0, in_1, in_2, in_3, in_4, in_5, in_6, in_7$/,
   );
-  assert.deepEqual(e.details.available, ["in_0", "in_1", "in_2", "in_3"]);
+  assert.deepEqual(e.details.available, [
+    "in_0",
+    "in_1",
+    "in_2",
+    "in_3",
+    "in_4",
+    "in_5",
+    "in_6",
+    "in_7",
+  ]);
   await expectFailure(
     "connect",
     { source: "tone", sourcePort: "audo", destination: "mixer_1", destinationPort: "in_0" },

@@ -78,7 +78,16 @@ Deno.test("streamlib mcp over stdio: the demo pipeline built through tools, run,
   const mixer = await call("get_graph");
   const mixerNode = (mixer.data.processors as { id: string; inputs: { name: string }[] }[])
     .find((p) => p.id === "mixer")!;
-  assert.deepEqual(mixerNode.inputs.map((i) => i.name), ["in_0", "in_1", "in_2", "in_3"]);
+  assert.deepEqual(mixerNode.inputs.map((i) => i.name), [
+    "in_0",
+    "in_1",
+    "in_2",
+    "in_3",
+    "in_4",
+    "in_5",
+    "in_6",
+    "in_7",
+  ]);
 
   const ids: string[] = [];
   for (const [source, sourcePort, destination, destinationPort] of WIRES) {
