@@ -6,7 +6,7 @@
  */
 
 import type { GraphDescription, RuntimeEvent, RuntimeStats } from "../mod.ts";
-import { nodeOf } from "./config_change.ts";
+import { nodeOf } from "./port_end.ts";
 import { PreviewTaps } from "./previews.ts";
 import type { AudioLevel, DashboardEvent, GraphView, StatsView } from "./shared/protocol.ts";
 

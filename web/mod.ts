@@ -36,8 +36,6 @@
 export { createDashboard, type Dashboard, type DashboardOptions } from "./server.ts";
 export { ApiError, type ApiErrorFields } from "./api/errors.ts";
 export { BundleError } from "./bundle.ts";
-export { changeConfig, type ConfigChange, NotReconfigurableError } from "./config_change.ts";
-export { BUILTIN_LIVE_FIELDS, liveFields, RecordingLockError } from "./live_fields.ts";
 export type { PreviewOptions } from "./previews.ts";
 export { TAP_PREFIX } from "./preview_tap.ts";
 export {
@@ -46,7 +44,6 @@ export {
   type ApiErrorBody,
   type AudioLevel,
   type ClientMessage,
-  type ConfigChangedEvent,
   type ConnectionRates,
   type DashboardEvent,
   type ErrorMessage,

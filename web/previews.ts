@@ -6,7 +6,7 @@
 
 import type { AudioFrame, NodeDefinition, Runtime, VideoFrame } from "../mod.ts";
 import { measureLevel } from "./audio_levels.ts";
-import { nodeOf, portOf } from "./config_change.ts";
+import { nodeOf, portOf } from "./port_end.ts";
 import { downscaleToRgba } from "./downscale.ts";
 import { createTapDefinition, TAP_PREFIX } from "./preview_tap.ts";
 import { previewKind } from "./shared/geometry.ts";

@@ -4,13 +4,12 @@
  * @module
  */
 
-import type { NodeRegistry } from "../mod.ts";
-import { liveFields } from "./live_fields.ts";
+import { liveFields, type NodeRegistry } from "../mod.ts";
 import type { ProcessorInfo } from "./shared/protocol.ts";
 
 /**
  * Every processor of a registry, sorted by name: its descriptor (ports with types, config JSON
- * Schema with defaults) and its live-tunable fields.
+ * Schema with defaults) and its live-tunable fields (those its schema marks `"x-live"`).
  *
  * @param registry The registry.
  * @returns The processors.

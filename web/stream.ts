@@ -46,7 +46,7 @@ const TOPOLOGY = new Set([
   "connection-added",
   "connection-removed",
   "worker-exit",
-  "config-changed",
+  "node-config",
 ]);
 const MAX_CLIENT_MESSAGE = 64 * 1024;
 const MAX_WATCHED = 256;
@@ -111,7 +111,7 @@ export class StreamHub {
 
   /**
    * Records an event and queues it for every client. The runtime's events come here through
-   * `rt.on()`; the dashboard adds its own (`config-changed`). Tap events are dropped.
+   * `rt.on()`. Tap events are dropped.
    *
    * @param event The event.
    */

@@ -298,3 +298,27 @@ Deno.test("a worker placement for a native plugin processor is refused", async (
   );
   plugin.close();
 });
+
+Deno.test("a native node waits on a full fifo output (back-pressure) instead of losing frames", async () => {
+  const plugin = NativePlugin.load(EXAMPLE);
+  await using rig = workerRig();
+  const { rt } = rig;
+  rt.use(plugin);
+  rt.add("TestToneGenerator", {}, { id: "tone" });
+  rt.add("NativeGain", { gain: 0.5 }, { id: "gain" });
+  // Reads its first frames, then fails: frames pile up behind it from then on.
+  rt.add("Crasher", { mode: "throw", failAt: 1 }, { id: "stuck" });
+  const fifo2 = { capacity: 2, policy: "fifo" } as const;
+  const toGain = rt.connectByName("tone", "audio", "gain", "in", fifo2);
+  const fromGain = rt.connectByName("gain", "out", "stuck", "in", fifo2);
+  await rt.start();
+  await until(() => rt.stats().nodes.tone.blockedRuns >= 10, "the tone held back");
+  const stats = rt.stats();
+  await rt.stop();
+  plugin.close();
+  const out = stats.connections[fromGain.id];
+  const into = stats.connections[toGain.id];
+  // The native node stopped reading when its output filled; the tone then waited in turn.
+  assert.deepEqual([out.queued, out.fullRejections, out.dropped], [2, 0, 0]);
+  assert.deepEqual([into.queued, into.fullRejections, into.dropped], [2, 0, 0]);
+});

@@ -203,19 +203,21 @@ Deno.test("POST /runtime/:action drives the lifecycle; refused transitions answe
   assert.equal(h.rt.state, "stopped");
 });
 
-Deno.test("PATCH /nodes/:id/config changes live fields while running, and the rest only when paused (recording lock)", async () => {
+Deno.test("PATCH /nodes/:id/config changes live fields of a running node in place, and the rest only when paused (recording lock)", async () => {
   await using h = await Harness.start();
+  const before = h.rt.describe();
+  const statsBefore = h.rt.stats().nodes.tone_a.framesOut;
   const live = await h.call("PATCH", "/nodes/tone_a/config", { config: { frequency: 880 } });
   assert.equal(live.status, 200, JSON.stringify(live.body));
   assert.deepEqual(live.body.changed, ["frequency"]);
+  assert.equal(live.body.applied, "live");
   assert.equal(live.body.node.config.frequency, 880);
-  const node = h.rt.describe().nodes.find((n) => n.id === "tone_a")!;
+  const after = h.rt.describe();
+  const node = after.nodes.find((n) => n.id === "tone_a")!;
   assert.equal((node.config as { frequency: number }).frequency, 880);
-  assert.ok(
-    h.rt.describe().connections.some((c) => c.from === "tone_a.audio" && c.to === "mixer.in_0"),
-  );
-  await h.rt.settled();
-  assert.equal(h.rt.describe().nodes.find((n) => n.id === "tone_a")!.state, "running");
+  assert.equal(node.state, "running", "never stopped: changed in place");
+  assert.deepEqual(after.connections.map((c) => c.id), before.connections.map((c) => c.id));
+  assert.ok(h.rt.stats().nodes.tone_a.framesOut >= statsBefore, "its counters were not reset");
 
   const locked = await h.call("PATCH", "/nodes/tone_a/config", {
     config: { frequency: 440, blockSize: 960 },
@@ -224,7 +226,9 @@ Deno.test("PATCH /nodes/:id/config changes live fields while running, and the re
   assert.equal(locked.body.error.code, "recording_lock");
   assert.equal(locked.body.error.field, "config.blockSize");
   assert.deepEqual(locked.body.error.choices, ["frequency", "amplitude", "waveform"]);
-  assert.match(locked.body.error.message, /pause or stop the graph first/);
+  assert.match(locked.body.error.message, /'blockSize' of node 'tone_a' while it is running/);
+  assert.match(locked.body.error.message, /live fields are frequency, amplitude, waveform/);
+  assert.match(locked.body.error.message, /pause or stop the graph/);
   const kept = h.rt.describe().nodes.find((n) => n.id === "tone_a")!;
   assert.equal((kept.config as { frequency: number }).frequency, 880);
 
@@ -232,19 +236,23 @@ Deno.test("PATCH /nodes/:id/config changes live fields while running, and the re
   const paused = await h.call("PATCH", "/nodes/tone_a/config", { config: { blockSize: 960 } });
   assert.equal(paused.status, 200, JSON.stringify(paused.body));
   assert.equal(paused.body.node.config.blockSize, 960);
+  assert.equal(paused.body.applied, "setup");
   await h.call("POST", "/runtime/resume");
   await h.rt.settled();
   assert.equal(h.rt.describe().nodes.find((n) => n.id === "tone_a")!.state, "running");
+  assert.deepEqual(
+    h.rt.describe().connections.map((c) => c.id),
+    before.connections.map((c) => c.id),
+  );
 
   const same = await h.call("PATCH", "/nodes/tone_a/config", { config: { blockSize: 960 } });
   assert.equal(same.status, 200, "an unchanged value is not a change, so the lock does not apply");
   assert.deepEqual(same.body.changed, []);
   const { body } = await h.call("GET", "/events");
-  assert.ok(
-    body.events.some((e: { event: { type: string; node?: string } }) =>
-      e.event.type === "config-changed" && e.event.node === "tone_a"
-    ),
-  );
+  const types = (body.events as { event: { type: string; node?: string } }[])
+    .filter((e) => e.event.node === "tone_a").map((e) => e.event.type);
+  assert.equal(types.filter((t) => t === "node-config").length, 2);
+  assert.ok(!types.includes("node-removed") && !types.includes("node-added"), types.join());
 });
 
 Deno.test("PATCH /nodes/:id/config refuses bad changes naming the field", async () => {

@@ -5,6 +5,7 @@
  */
 
 import {
+  ConfigLockedError,
   ConfigValidationError,
   ConnectionNotFoundError,
   ConnectionOptionsError,
@@ -15,6 +16,7 @@ import {
   type JsonValue,
   NodeNotFoundError,
   NodeOptionsError,
+  NotReconfigurableError,
   PlacementUnavailableError,
   PortDirectionError,
   PortNotFoundError,
@@ -22,8 +24,6 @@ import {
   ProcessorNotFoundError,
   RuntimeStateError,
 } from "../../mod.ts";
-import { NotReconfigurableError } from "../config_change.ts";
-import { RecordingLockError } from "../live_fields.ts";
 import type { ApiErrorBody } from "../shared/protocol.ts";
 
 /**
@@ -213,15 +213,17 @@ export function toApiError(error: unknown, context: ErrorContext = {}): ApiError
       details: { state: error.state, allowed: [...error.allowed] },
     });
   }
-  if (error instanceof RecordingLockError) {
+  if (error instanceof ConfigLockedError) {
     return new ApiError(409, "recording_lock", message, {
       field: `config.${error.fields[0]}`,
       choices: error.live,
-      details: { locked: [...error.fields] },
+      details: { locked: [...error.fields], state: error.state },
     });
   }
   if (error instanceof NotReconfigurableError) {
-    return new ApiError(409, "not_reconfigurable", message);
+    return new ApiError(409, "not_reconfigurable", message, {
+      details: { isolate: error.isolate },
+    });
   }
   reportError(error);
   return new ApiError(500, "internal_error", `Internal error: ${message}`);

@@ -6,10 +6,8 @@
  */
 
 import { Hono } from "hono";
-import type { ErrorPolicy, JsonValue, Placement } from "../../mod.ts";
-import { changeConfig } from "../config_change.ts";
+import type { ErrorPolicy, Placement } from "../../mod.ts";
 import { visibleGraph } from "../graph_view.ts";
-import { liveFields } from "../live_fields.ts";
 import { TAP_PREFIX } from "../preview_tap.ts";
 import { PreviewTaps } from "../previews.ts";
 import type { ApiContext } from "./context.ts";
@@ -129,24 +127,13 @@ export function graphRoutes(ctx: ApiContext): Hono {
       );
     }
     const info = ctx.processors.find((p) => p.name === node.type);
-    const live = info?.liveFields ??
-      (rt.registry.has(node.type) ? liveFields(rt.registry.describe(node.type)) : []);
     let result;
     try {
-      result = changeConfig(rt, node.id, patch, live);
+      result = rt.setConfig(node.id, patch);
     } catch (error) {
       throw toApiError(error, { configSchema: info?.config as never });
     }
-    if (result.changed.length > 0) {
-      ctx.hub.publish({
-        type: "config-changed",
-        timeNs: rt.clock.nowNs(),
-        node: node.id,
-        changed: result.changed,
-        config: result.node.config as JsonValue,
-      });
-    }
-    return c.json({ node: findNode(node.id), changed: result.changed });
+    return c.json({ node: findNode(node.id), changed: result.changed, applied: result.applied });
   });
 
   api.post("/connections", async (c) => {

@@ -95,8 +95,8 @@ export function describeEvent(event: DashboardEvent): string {
       return `disconnected ${event.from} → ${event.to}`;
     case "node-error":
       return `${event.node} failed in ${event.phase}: ${event.name}: ${event.message} (${event.action})`;
-    case "config-changed":
-      return `${event.node} config: ${event.changed.join(", ")}`;
+    case "node-config":
+      return `${event.node} config: ${event.changed.join(", ")} (${event.applied})`;
     case "worker-exit":
       return `worker ${event.worker} exited: ${event.message} (nodes ${event.nodes.join(", ")})`;
     default:

@@ -263,45 +263,8 @@ export interface GraphLayout {
 }
 
 /**
- * The dashboard changed a node's config (by removing and re-adding the node).
- *
- * @example Find it in the event log after a change through the API
- * ```ts
- * import { API_BASE, type ConfigChangedEvent, createDashboard, type LoggedEvent } from "@streamlib/streamlib/web";
- * import { createRuntime } from "@streamlib/streamlib/processors";
- *
- * const rt = createRuntime();
- * rt.add("TestToneGenerator", {}, { id: "tone" });
- * const dashboard = await createDashboard(rt);
- * const patched = await fetch(`${dashboard.origin}${API_BASE}/nodes/tone/config`, {
- *   method: "PATCH",
- *   headers: { authorization: `Bearer ${dashboard.token}`, "content-type": "application/json" },
- *   body: JSON.stringify({ config: { frequency: 880 } }),
- * });
- * await patched.body?.cancel();
- * const { events } = await (await fetch(`${dashboard.origin}${API_BASE}/events`)).json();
- * const change = (events as LoggedEvent[])
- *   .map(({ event }) => event)
- *   .find((event): event is ConfigChangedEvent => event.type === "config-changed")!;
- * console.log(change.node, change.changed); // tone [ "frequency" ]
- * await dashboard.close();
- * ```
- */
-export interface ConfigChangedEvent {
-  /** Discriminant. */
-  readonly type: "config-changed";
-  /** When, on the media clock. */
-  readonly timeNs: number;
-  /** The node's id. */
-  readonly node: string;
-  /** The fields whose value changed. */
-  readonly changed: readonly string[];
-  /** The whole new config. */
-  readonly config: JsonValue;
-}
-
-/**
- * Everything the event stream reports.
+ * Everything the event stream reports: the runtime's events (`rt.on()`), config changes
+ * (`node-config`) included. The dashboard adds none of its own.
  *
  * @example Describe an event, whichever kind it is
  * ```ts
@@ -310,8 +273,8 @@ export interface ConfigChangedEvent {
  *
  * function describe(event: DashboardEvent): string {
  *   switch (event.type) {
- *     case "config-changed":
- *       return `${event.node}: ${event.changed.join(", ")} changed`;
+ *     case "node-config":
+ *       return `${event.node}: ${event.changed.join(", ")} changed (${event.applied})`;
  *     case "node-added":
  *       return `${event.node} (${event.processor}) added`;
  *     default:
@@ -323,11 +286,11 @@ export interface ConfigChangedEvent {
  * const log: string[] = [];
  * rt.on((event) => log.push(describe(event)));
  * rt.add("Gain", {}, { id: "gain" });
- * log.push(describe({ type: "config-changed", timeNs: 0, node: "gain", changed: ["gain"], config: { gain: 2 } }));
- * console.log(log); // [ "gain (Gain) added", "gain: gain changed" ]
+ * rt.setConfig("gain", { gain: 2 });
+ * console.log(log); // [ "gain (Gain) added", "gain: gain changed (stored)" ]
  * ```
  */
-export type DashboardEvent = RuntimeEvent | ConfigChangedEvent;
+export type DashboardEvent = RuntimeEvent;
 
 /**
  * An event with its place in the stream.

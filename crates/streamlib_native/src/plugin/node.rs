@@ -436,6 +436,11 @@ struct Views {
 fn step(shared: &Shared, v: &mut Views) -> bool {
     let mut guard = lock(&shared.ports);
     let ports = &mut *guard;
+    // Back-pressure: with a full `fifo` output, leave the inputs queued and wait like an idle
+    // node (the reader makes room; its writers upstream wait in turn).
+    if ports.outputs.iter().flatten().any(OutputBinding::is_full) {
+        return false;
+    }
     v.received.clear();
     let mut any = false;
     for input in &mut ports.inputs {

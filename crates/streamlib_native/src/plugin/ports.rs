@@ -222,6 +222,14 @@ impl OutputBinding {
         &self.pool
     }
 
+    /// Whether a `fifo` push would be refused because the ring is full and its reader is still
+    /// there: the node waits (back-pressure) instead of losing the frame.
+    pub fn is_full(&self) -> bool {
+        self.producer.policy() == Policy::Fifo
+            && self.producer.slots() == 0
+            && !self.state.reader_closed()
+    }
+
     /// Counts an output slot that could not be acquired.
     pub fn count_pool_exhausted(&self) {
         self.state.add(counter::POOL_EXHAUSTED, 1);

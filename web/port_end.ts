@@ -1,0 +1,39 @@
+/**
+ * The two halves of a `node.port` connection end, as `describe()` writes them.
+ *
+ * @module
+ */
+
+/**
+ * The node id of a `node.port` end.
+ *
+ * @param end `node.port`.
+ * @returns `node`.
+ *
+ * @example The node of a connection's input
+ * ```ts
+ * import { nodeOf } from "./port_end.ts";
+ *
+ * console.log(nodeOf("mixer.in_0")); // mixer
+ * ```
+ */
+export function nodeOf(end: string): string {
+  return end.slice(0, end.lastIndexOf("."));
+}
+
+/**
+ * The port name of a `node.port` end.
+ *
+ * @param end `node.port`.
+ * @returns `port`.
+ *
+ * @example The port of a connection's input
+ * ```ts
+ * import { portOf } from "./port_end.ts";
+ *
+ * console.log(portOf("mixer.in_0")); // in_0
+ * ```
+ */
+export function portOf(end: string): string {
+  return end.slice(end.lastIndexOf(".") + 1);
+}
