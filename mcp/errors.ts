@@ -7,6 +7,7 @@
  */
 
 import {
+  ConfigLockedError,
   ConfigValidationError,
   ConnectionNotFoundError,
   ConnectionOptionsError,
@@ -18,6 +19,7 @@ import {
   nearMatches,
   NodeNotFoundError,
   NodeOptionsError,
+  NotReconfigurableError,
   PlacementUnavailableError,
   PortDirectionError,
   PortNotFoundError,
@@ -25,8 +27,6 @@ import {
   ProcessorNotFoundError,
   RuntimeStateError,
 } from "../mod.ts";
-import { NotReconfigurableError } from "../web/config_change.ts";
-import { RecordingLockError } from "../web/live_fields.ts";
 import { ToolArgumentsError } from "./arguments.ts";
 
 /**
@@ -194,14 +194,15 @@ const MAPPINGS: Mapping[] = [
     hint: `The runtime is ${e.state}; this needs ${e.allowed.join(" or ")}`,
     details: { action: e.action, state: e.state, allowed: [...e.allowed] },
   })],
-  [RecordingLockError, (e: RecordingLockError) => ({
+  [ConfigLockedError, (e: ConfigLockedError) => ({
     code: "config_locked_while_running",
     hint: "Call pause (or stop), then set_config, then resume",
-    details: { id: e.node, fields: [...e.fields], live: [...e.live] },
+    details: { id: e.node, state: e.state, fields: [...e.fields], live: [...e.live] },
   })],
   [NotReconfigurableError, (e: NotReconfigurableError) => ({
     code: "not_reconfigurable",
-    details: { id: e.node },
+    hint: "Call remove_processor, then add_processor with the new config, then connect it again",
+    details: { id: e.node, isolate: e.isolate },
   })],
   [ManifestError, (e: ManifestError) => ({
     code: "invalid_manifest",

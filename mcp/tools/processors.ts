@@ -4,8 +4,7 @@
  * @module
  */
 
-import { type JsonValue, type ProcessorDescriptor, validateConfig } from "../../mod.ts";
-import { liveFields } from "../../web/live_fields.ts";
+import { type JsonValue, liveFields, type ProcessorDescriptor, validateConfig } from "../../mod.ts";
 import type { McpTool, ToolOutput } from "../tool.ts";
 
 /** `list_processors`: every processor type, optionally filtered by tag. */

@@ -1,17 +1,15 @@
 /**
- * `set_config`: changes a processor's config the way the dashboard does.
+ * `set_config`: changes a processor's config through `rt.setConfig()`.
  *
- * The runtime has no call that changes a node's config, so the node is replaced: removed and
- * added again with the same id, options and connections (`changeConfig` of the dashboard). While
- * the graph runs only live-tunable fields may change (the recording lock); paused or stopped,
- * any field may.
+ * Live fields (`@live` in the processor, `liveFields` of describe_processor) change in place,
+ * even while the graph runs: same processor, same connections, same counters. Other fields are
+ * refused while it runs (the recording lock); while paused the processor alone is set up again
+ * with them, and while stopped they apply at the next start.
  *
  * @module
  */
 
-import type { JsonValue } from "../../mod.ts";
-import { changeConfig } from "../../web/config_change.ts";
-import { liveFields } from "../../web/live_fields.ts";
+import { liveFields } from "../../mod.ts";
 import type { McpTool } from "../tool.ts";
 import { node, nodeSummary } from "./graph_edit.ts";
 
@@ -21,12 +19,13 @@ export const setConfigTool: McpTool = {
   title: "Change a processor's config",
   description:
     "Merges 'config' into a processor's config (fields not given keep their value) and applies " +
-    "it: the processor is replaced by a new one with the same id, options and connections, set " +
-    "up at once when the graph runs (its counters restart from zero). While the graph runs, " +
-    "only its live fields may change (describe_processor lists them: a tone's frequency, a " +
-    "gain); other fields need pause or stop first, and the error says which. Returns the fields " +
-    "that changed and the processor's new config. Nothing changes when the merged config is " +
-    "invalid.",
+    "it to the same processor, keeping its connections, counters and queued data. Its live " +
+    "fields (describe_processor lists them: a tone's frequency, a gain) change in place at any " +
+    "time, even while the graph runs. Other fields are refused while it runs (the error names " +
+    "them and the live ones): pause first, and the processor alone is set up again with them; " +
+    "while stopped they apply at the next start. Returns the fields that changed, how the " +
+    "change was applied ('live', 'setup', 'stored' or 'none') and the processor. Nothing " +
+    "changes when the merged config is invalid.",
   inputSchema: {
     type: "object",
     properties: {
@@ -37,22 +36,17 @@ export const setConfigTool: McpTool = {
     additionalProperties: false,
   },
   run: async ({ id, config }, { runtime }) => {
-    const before = node(runtime, id as string);
-    const live = runtime.registry.has(before.type)
-      ? liveFields(runtime.registry.describe(before.type))
-      : [];
-    const change = changeConfig(
-      runtime,
-      id as string,
-      config as Record<string, JsonValue>,
-      live,
-    );
+    const change = runtime.setConfig(id as string, config as Record<string, unknown>);
     await runtime.settled();
+    const after = node(runtime, id as string);
+    const live = runtime.registry.has(after.type)
+      ? liveFields(runtime.registry.describe(after.type))
+      : [];
     return {
-      changed: change.changed,
-      replaced: change.changed.length > 0,
+      changed: [...change.changed],
+      applied: change.applied,
       liveFields: live,
-      processor: nodeSummary(node(runtime, id as string)),
+      processor: nodeSummary(after),
     };
   },
 };

@@ -210,7 +210,7 @@ Deno.test("streamlib mcp answers every tool error class with a message, a code, 
     "set_config",
     { id: "pattern", config: { width: 320 } },
     "config_locked_while_running",
-    /Cannot change 'width' of node 'pattern' while the graph is running/,
+    /Cannot change 'width' of node 'pattern' while it is running: it has no live fields/,
   );
   assert.match(e.hint ?? "", /pause/);
   await expectFailure("start", {}, "invalid_state", /it is running, expected stopped/);

@@ -118,20 +118,26 @@ Deno.test("streamlib mcp over stdio: the demo pipeline built through tools, run,
     destinationPort: "in_2",
   });
   assert.equal(rewired.isError, false, rewired.text);
-  // A live field changes while running; a size does not until paused.
+  // A live field changes in place while running; a size does not until paused.
+  const toneBefore = ((await call("get_stats", { id: "tone_a" })).data as Stats).nodes.tone_a;
   const tuned = await call("set_config", { id: "tone_a", config: { frequency: 440 } });
   assert.deepEqual(tuned.data.changed, ["frequency"]);
+  assert.equal(tuned.data.applied, "live");
+  assert.equal((tuned.data.processor as { state: string }).state, "running");
+  const toneAfter = ((await call("get_stats", { id: "tone_a" })).data as Stats).nodes.tone_a;
+  assert.ok(toneAfter.framesOut >= toneBefore.framesOut, "the same tone: counters not reset");
   const locked = failure(await call("set_config", { id: "scale", config: { width: 160 } }));
   assert.equal(locked.code, "config_locked_while_running");
   assert.equal((await call("pause")).data.state, "paused");
   const resized = await call("set_config", { id: "scale", config: { width: 160, height: 90 } });
   assert.deepEqual(resized.data.changed, ["width", "height"]);
+  assert.equal(resized.data.applied, "setup");
   assert.equal((await call("resume")).data.state, "running");
   const before = ((await call("get_stats", { id: "tone_b" })).data as Stats).nodes.tone_b.framesOut;
   await sleep(300);
   stats = (await call("get_stats")).data as Stats;
   assert.ok(stats.nodes.tone_b.framesOut > before, "tone_b keeps writing after the rewire");
-  assert.ok(stats.nodes.video_out.framesIn > 0, "video flows through the replaced scaler");
+  assert.ok(stats.nodes.video_out.framesIn > 0, "video flows through the re-set-up scaler");
   const graph = (await call("get_graph")).data as { connections: { from: string; to: string }[] };
   assert.ok(graph.connections.some((c) => c.from === "tone_b.audio" && c.to === "mixer.in_2"));
   assert.ok(!graph.connections.some((c) => c.to === "mixer.in_1"));
