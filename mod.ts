@@ -101,6 +101,7 @@ export {
 } from "./core/port_ref.ts";
 export { PortNotFoundError, PortTable, type PortTableSpec } from "./core/port_table.ts";
 export {
+  canonicalPortType,
   FRAME_TYPE_NAMES,
   isPortTypeCompatible,
   type ParsedPortType,

@@ -4,7 +4,8 @@
  * compiler can resolve the streamlib import; names are followed through import aliases
  * (`type AudioFrame as AF`), and through type aliases without type parameters declared in the same
  * file or imported from another (`import type { Stereo } from "./types.ts"`, found with the
- * compiler's symbol and alias resolution).
+ * compiler's symbol and alias resolution). A `DataFrame<T>` payload is written expanded and in
+ * canonical form (`canonicalPortType()`), so two spellings of one structure get one port type.
  *
  * @module
  */
@@ -17,7 +18,9 @@ import {
   type TypeNode,
   type TypeReferenceNode,
 } from "ts-morph";
+import { canonicalPortType } from "../core/port_type.ts";
 import type { ParsedPortType } from "./parsed.ts";
+import { payloadTypeText } from "./payload_text.ts";
 import { importedNames, type ParseContext, report } from "./parse_syntax.ts";
 
 /** What {@linkcode readPortType} needs besides the type node. */
@@ -156,7 +159,7 @@ function frameTypeString(
     case "DataFrame": {
       if (args.length === 0 || args[0].getKind() === SyntaxKind.UnknownKeyword) return "DataFrame";
       if (!ctx.checkPayload(args[0], field)) return undefined;
-      return `DataFrame<${args[0].getText().replace(/\s+/g, " ")}>`;
+      return canonicalPortType(`DataFrame<${payloadTypeText(args[0].getType(), args[0])}>`);
     }
     default:
       return unknown(`'${node.getText()}', which is not a frame type`);

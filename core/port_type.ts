@@ -10,6 +10,8 @@
  * @module
  */
 
+import { canonicalPayloadType } from "./payload_type.ts";
+
 /**
  * The frame type names a port type string may start with.
  *
@@ -73,12 +75,45 @@ export function parsePortType(portType: string): ParsedPortType | undefined {
 }
 
 /**
+ * The canonical spelling of a port type string, the form `deno task codegen` writes: type
+ * argument trimmed, and a `DataFrame` payload in canonical structural form (object members sorted
+ * by name and separated by `; `, union members sorted, string literals double-quoted, `any` and
+ * `unknown` payloads dropped: `DataFrame<unknown>` is `DataFrame`). A payload that names a type
+ * (`DataFrame<Level>`) is left as written: only codegen, which reads the declaration, expands it.
+ *
+ * @param portType A port type string.
+ * @returns Its canonical spelling; `portType` trimmed when it names no frame type.
+ *
+ * @example Two spellings of one payload
+ * ```ts
+ * import { canonicalPortType } from "@streamlib/streamlib";
+ *
+ * console.log(canonicalPortType("DataFrame<{ rms: number, peak: number }>"));
+ * // DataFrame<{ peak: number; rms: number }>
+ * console.log(canonicalPortType("DataFrame<{ peak: number; rms: number }>"));
+ * // DataFrame<{ peak: number; rms: number }>
+ * ```
+ */
+export function canonicalPortType(portType: string): string {
+  const parsed = parsePortType(portType);
+  if (!parsed) return portType.trim();
+  if (parsed.argument === undefined) return parsed.name;
+  if (parsed.name !== "DataFrame") return `${parsed.name}<${parsed.argument}>`;
+  const payload = canonicalPayloadType(parsed.argument) ?? parsed.argument.replace(/\s+/g, " ");
+  return payload === "unknown" ? "DataFrame" : `DataFrame<${payload}>`;
+}
+
+/**
  * Whether frames of port type `output` may flow into an input of port type `input`.
  *
- * The rule mirrors TypeScript assignability of the frame types: equal strings match; an input of
- * `Frame` takes anything; an input of `AudioFrame` (any channel count) takes every `AudioFrame<N>`;
- * an input of `DataFrame` takes every `DataFrame<T>`. Everything else is a mismatch, including
- * `AudioFrame` into `AudioFrame<2>` (the channel count is not known to match).
+ * The rule mirrors TypeScript assignability of the frame types: equal strings match (compared in
+ * their {@linkcode canonicalPortType} spelling, so `DataFrame<{ a: number, b: string }>` matches
+ * `DataFrame<{ b: string; a: number }>`); an input of `Frame` takes anything; an input of
+ * `AudioFrame` (any channel count) takes every `AudioFrame<N>`; an input of `DataFrame` takes every
+ * `DataFrame<T>`. Everything else is a mismatch, including `AudioFrame` into `AudioFrame<2>` (the
+ * channel count is not known to match). `DataFrame<T>` payloads must be the same structure: an
+ * output with more fields than the input declares is refused, although TypeScript would accept
+ * it.
  *
  * @param output The port type of the writing side.
  * @param input The port type of the reading side.
@@ -94,8 +129,8 @@ export function parsePortType(portType: string): ParsedPortType | undefined {
  * ```
  */
 export function isPortTypeCompatible(output: string, input: string): boolean {
-  const from = parsePortType(output);
-  const to = parsePortType(input);
+  const from = parsePortType(canonicalPortType(output));
+  const to = parsePortType(canonicalPortType(input));
   if (!from || !to) return false;
   if (to.name === "Frame" && to.argument === undefined) return true;
   if (from.name !== to.name) return false;
