@@ -4,10 +4,18 @@
  * @module
  */
 
+import { validateConfig } from "./config_validation.ts";
 import type { ConnectionOptions } from "./connection_defaults.ts";
 import { Graph, type GraphConnection } from "./graph.ts";
 import { PortDirectionError } from "./graph_errors.ts";
 import { IsolateSet } from "./isolate_set.ts";
+import type { JsonSchema, JsonValue } from "./json_schema.ts";
+import {
+  type ConfigChange,
+  ConfigLockedError,
+  liveFields,
+  NotReconfigurableError,
+} from "./live_config.ts";
 import { LocalIsolate } from "./local_isolate.ts";
 import { type MediaClock, monotonicClock } from "./media_clock.ts";
 import { definitionBuiltFor, type NodeDefinition } from "./node_definition.ts";
@@ -292,6 +300,85 @@ export class Runtime implements AsyncDisposable {
   }
 
   /**
+   * Changes a node's config: `patch` is merged into it (fields not named keep their value) and
+   * the result validated against the processor's schema. Same node, same connections, same
+   * counters; no queued frame is lost. The recording lock decides how it applies:
+   *
+   * - Live-tunable fields (`@live` in the processor's config, `"x-live"` in its schema) change in
+   *   place in any state, between two `process()` calls; a set-up node's
+   *   `configChanged(changed)` recomputes what depends on them.
+   * - Other fields are refused with {@linkcode ConfigLockedError} while the node is running,
+   *   starting or stopping (or the runtime is starting or stopping). While it is paused, or
+   *   failed, the node alone is torn down and set up again with the new config (its
+   *   connections and their queued frames stay); while it is stopped, its next setup reads it.
+   *
+   * A node on a Worker gets the change posted in order with the other edits. Emits a
+   * `node-config` event when a value changed.
+   *
+   * @param node The node's id.
+   * @param patch The fields to change.
+   * @returns The new config, the fields that changed and how the change was applied.
+   * @throws {NodeNotFoundError} When there is no such node.
+   * @throws {ConfigValidationError} When the patch is not an object or the merged config does
+   * not match the schema (naming the field and what it expects).
+   * @throws {NotReconfigurableError} When the node's isolate cannot change configs (a native
+   * plugin's).
+   * @throws {ConfigLockedError} When a field that is not live would change while the node runs.
+   *
+   * @example Retune a running tone; its block size waits for a pause
+   * ```ts
+   * import { ConfigLockedError } from "@streamlib/streamlib";
+   * import { createRuntime } from "@streamlib/streamlib/processors";
+   *
+   * await using rt = createRuntime();
+   * rt.add("TestToneGenerator", {}, { id: "tone" });
+   * rt.add("NullSink", {}, { id: "sink" });
+   * const { id } = rt.connectByName("tone", "audio", "sink", "in");
+   * await rt.start();
+   * console.log(rt.setConfig("tone", { frequency: 880 }).applied); // live
+   * try {
+   *   rt.setConfig("tone", { blockSize: 960 });
+   * } catch (error) {
+   *   console.log(error instanceof ConfigLockedError); // true
+   * }
+   * await rt.pause();
+   * console.log(rt.setConfig("tone", { blockSize: 960 }).applied); // setup
+   * await rt.resume();
+   * console.log(rt.describe().connections[0].id === id); // true
+   * ```
+   */
+  setConfig(node: string, patch: Readonly<Record<string, unknown>>): ConfigChange {
+    const record = this.#graph.node(node);
+    const { descriptor } = record;
+    validateConfig(PATCH_SCHEMA, patch, descriptor.name);
+    const current = record.config as Record<string, JsonValue>;
+    const config = validateConfig(descriptor.config, { ...current, ...patch }, descriptor.name);
+    const merged = config as Record<string, JsonValue>;
+    const changed = Object.keys(merged).filter((key) =>
+      JSON.stringify(merged[key]) !== JSON.stringify(current[key])
+    );
+    if (changed.length === 0) return { node, config, changed, applied: "none" };
+    const host = this.#isolates.get(record.isolate);
+    if (!host.configureNode) throw new NotReconfigurableError(node, record.isolate);
+    const live = liveFields(descriptor);
+    const locked = changed.filter((field) => !live.includes(field));
+    const state = host.nodeState(node);
+    const busy = state === "running" || state === "starting" || state === "stopping"
+      ? state
+      : this.#state === "starting" || this.#state === "stopping"
+      ? this.#state
+      : undefined;
+    if (locked.length > 0 && busy) throw new ConfigLockedError(node, busy, locked, live);
+    host.configureNode(node, config, changed, locked.length === 0);
+    this.#graph.replaceNode({ ...record, config });
+    const applied = state === "stopped" ? "stored" : locked.length === 0 ? "live" : "setup";
+    const processor = descriptor.name;
+    const event = { node, processor, changed: [...changed], config: structuredClone(config) };
+    this.#emit({ type: "node-config", ...event, applied });
+    return { node, config: structuredClone(config), changed, applied };
+  }
+
+  /**
    * Sets up every node (`setup()` once each), then starts them: loops run on their clocks,
    * pushes and wakes are served.
    *
@@ -424,6 +511,9 @@ export class Runtime implements AsyncDisposable {
     this.#hub.emit({ type, timeNs: this.clock.nowNs(), ...rest } as RuntimeEvent);
   }
 }
+
+/** What `setConfig()` takes as a patch: an object of fields (checked before merging). */
+const PATCH_SCHEMA: JsonSchema = { type: "object" };
 
 function sourceOf(definition: NodeDefinition): string {
   return definition.moduleUrl ?? definition.descriptor.source;
