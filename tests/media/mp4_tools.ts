@@ -95,6 +95,11 @@ export function psnr(a: Uint8Array, b: Uint8Array): number {
 export interface RunningExample {
   /** The process. */
   child: Deno.ChildProcess;
+  /**
+   * Resolves when the example has said it is recording (its runtime started, its SIGINT handler
+   * installed): from then on SIGINT stops it cleanly.
+   */
+  started: Promise<void>;
   /** Resolves when a progress line reports at least `frames` video frames. */
   reached(frames: number): Promise<void>;
   /** The JSON summary line the example printed on stdout at its end. */
@@ -121,6 +126,7 @@ export function startExample(
     env,
   }).spawn();
   let frames = 0;
+  const started = Promise.withResolvers<void>();
   const waiters: { frames: number; resolve: () => void }[] = [];
   const progress = (async () => {
     let pending = "";
@@ -129,6 +135,7 @@ export function startExample(
       const lines = pending.split("\n");
       pending = lines.pop()!;
       for (const line of lines) {
+        if (line.startsWith("Recording to ")) started.resolve();
         if (!line.startsWith("{")) continue;
         frames = Math.max(frames, Number(JSON.parse(line).videoFrames ?? 0));
         for (const w of waiters.splice(0)) {
@@ -141,6 +148,7 @@ export function startExample(
   const stdout = new Response(child.stdout).text();
   return {
     child,
+    started: started.promise,
     reached: (n) =>
       n <= frames
         ? Promise.resolve()
@@ -245,4 +253,37 @@ export async function ffmpegPsnr(
   const perFrame = (await Deno.readTextFile(statsFile)).trim().split("\n")
     .map((line) => number(/psnr_avg:([\d.inf]+)/.exec(line)?.[1]));
   return { average, min: Math.min(...perFrame), frames: perFrame.length };
+}
+
+/**
+ * The seed of a test file's random choices: `MP4_TEST_SEED` when set, else a fresh one; printed,
+ * so a failing run can be repeated.
+ *
+ * @param file The test file, for the printed line.
+ * @returns The seed.
+ */
+export function testSeed(file: string): number {
+  const seed = Number(Deno.env.get("MP4_TEST_SEED") ?? Math.floor(Math.random() * 2 ** 31));
+  console.log(`${file}: seed ${seed} (MP4_TEST_SEED=${seed} repeats this run)`);
+  return seed;
+}
+
+/**
+ * A seeded integer generator (mulberry32); `salt` gives each test its own stream, so adding a
+ * draw to one test does not change another's.
+ *
+ * @param seed The seed.
+ * @param salt A number per test.
+ * @returns `draw(min, max)`: an integer from `min` to `max` inclusive.
+ */
+export function seededRandom(seed: number, salt: number): (min: number, max: number) => number {
+  let state = (seed ^ Math.imul(salt, 0x9e3779b9)) >>> 0;
+  return (min, max) => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const unit = ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+    return Math.floor(min + unit * (max - min + 1));
+  };
 }
