@@ -1,7 +1,8 @@
 /**
  * Native capture (X11 screens and V4L2 cameras on Linux, AVFoundation cameras and microphones on
- * macOS): a native thread writes frames into a frame pool and announces them on a ring; JS polls.
- * Nothing calls into JS per frame.
+ * macOS): a native thread writes frames into a frame pool and announces them on a ring; JS polls
+ * (`waiting` is the cheap check a poller makes before waking `process()`). Nothing calls into JS
+ * per frame.
  *
  * @module
  */
@@ -379,6 +380,15 @@ export class NativeCapture {
   /** Whether `close()` has been called. */
   get closed(): boolean {
     return this.#handle === CLOSED_HANDLE;
+  }
+
+  /**
+   * Frames waiting to be polled: one native call (the ring's `sl_ring_slots`) that takes
+   * nothing, so a poller can check it often and wake `process()` only when there is work.
+   * 0 once closed.
+   */
+  get waiting(): number {
+    return this.closed ? 0 : this.#consumer.slots();
   }
 
   /**

@@ -124,9 +124,9 @@ export const cameraNode: NodeDefinition<Camera, CameraHandle> = defineNode<
   descriptor: {
     name: "Camera",
     description:
-      "Captures a camera: AVFoundation on macOS, Video4Linux2 on Linux. Other OSes fail `setup()` with `UnsupportedPlatformError`.\nA native thread (a V4L2 streaming loop, or AVFoundation's sample-buffer delegate on its own dispatch queue) converts each frame to the configured format straight into a frame-pool slot; `process()` takes the newest and writes it without a copy. Frames are stamped with their capture time on the media clock and stay valid for 8 frames. The size is the device's closest to the request. Errors are typed: `DeviceNotFoundError` (no such camera), `PermissionDeniedError` (macOS privacy settings, or the device file's permissions), `UnsupportedError` (a camera offering only compressed formats), `DeviceError` (unplugged).",
+      "Captures a camera: AVFoundation on macOS, Video4Linux2 on Linux. Other OSes fail `setup()` with `UnsupportedPlatformError`.\nA native thread (a V4L2 streaming loop, or AVFoundation's sample-buffer delegate on its own dispatch queue) converts each frame to the configured format straight into a frame-pool slot. The node is `pull`: the capture drives it. A short timer (an eighth of the frame interval, 1 to 5 ms) asks the capture ring whether frames are waiting and wakes the node only then; `process()` takes the newest and writes it without a copy. Frames are stamped with their capture time on the media clock and stay valid for 8 frames. The size is the device's closest to the request. Errors are typed: `DeviceNotFoundError` (no such camera), `PermissionDeniedError` (macOS privacy settings, or the device file's permissions), `UnsupportedError` (a camera offering only compressed formats), `DeviceError` (unplugged).",
     tags: ["video", "source", "capture"],
-    mode: "loop",
+    mode: "pull",
     inputs: [],
     outputs: [
       {
@@ -161,7 +161,8 @@ export const cameraNode: NodeDefinition<Camera, CameraHandle> = defineNode<
           default: 720,
         },
         fps: {
-          description: "Frames per second asked for (and the polling period).",
+          description:
+            "Frames per second asked for (the watcher checks for frames eight times as often).",
           type: "number",
           maximum: 240,
           exclusiveMinimum: 0,

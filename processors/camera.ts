@@ -16,6 +16,7 @@ import {
   videoFrameByteLength,
 } from "../mod.ts";
 import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
+import { watchIntervalMs } from "./capture/capture_watcher.ts";
 import { VideoCaptureSource } from "./capture/video_capture_source.ts";
 import type { CameraTypes } from "./camera.gen.ts";
 
@@ -60,7 +61,7 @@ export interface CameraConfig {
    */
   height: number;
   /**
-   * Frames per second asked for (and the polling period).
+   * Frames per second asked for (the watcher checks for frames eight times as often).
    *
    * @exclusiveMinimum 0
    * @maximum 240
@@ -83,7 +84,9 @@ const MAX_FRAME_BYTES = videoFrameByteLength("BGRA", 3840, 2160);
  * `UnsupportedPlatformError`.
  *
  * A native thread (a V4L2 streaming loop, or AVFoundation's sample-buffer delegate on its own
- * dispatch queue) converts each frame to the configured format straight into a frame-pool slot;
+ * dispatch queue) converts each frame to the configured format straight into a frame-pool slot.
+ * The node is `pull`: the capture drives it. A short timer (an eighth of the frame interval, 1 to
+ * 5 ms) asks the capture ring whether frames are waiting and wakes the node only then;
  * `process()` takes the newest and writes it without a copy. Frames are stamped with their
  * capture time on the media clock and stay valid for 8 frames. The size is the device's closest
  * to the request. Errors are typed: `DeviceNotFoundError` (no such camera),
@@ -107,7 +110,7 @@ const MAX_FRAME_BYTES = videoFrameByteLength("BGRA", 3840, 2160);
  * console.log(errors); // [ "cam: DeviceNotFoundError in setup" ]
  * ```
  */
-@processor({ tags: ["video", "source", "capture"], mode: "loop" })
+@processor({ tags: ["video", "source", "capture"], mode: "pull" })
 export class Camera extends Processor<CameraTypes> {
   /** The camera's frames. */
   @output()
@@ -127,7 +130,8 @@ export class Camera extends Processor<CameraTypes> {
   /**
    * Opens the camera and starts capturing.
    *
-   * @param ctx The node's name, clock and loop control.
+   * @param ctx The node's name, clock and wake (run by a runtime, a watcher calls it when
+   * frames wait).
    * @throws {UnsupportedPlatformError} Off macOS and Linux.
    * @throws {DeviceNotFoundError} When there is no such camera.
    * @throws {PermissionDeniedError} When access is refused.
@@ -144,7 +148,7 @@ export class Camera extends Processor<CameraTypes> {
       MAX_FRAME_BYTES,
       ctx.clock,
     );
-    ctx.loop?.setPeriodNs(1e9 / fps);
+    if (ctx.wake) this.#source.watch(ctx.wake, watchIntervalMs(1000 / fps));
   }
 
   /**
@@ -158,7 +162,7 @@ export class Camera extends Processor<CameraTypes> {
     if (frame) this.outputs.video.write(frame);
   }
 
-  /** Stops capturing and frees the frames. Idempotent. */
+  /** Stops the watcher and the capture and frees the frames. Idempotent. */
   override teardown(): void {
     this.#source?.close();
     this.#source = undefined;

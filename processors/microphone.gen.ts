@@ -128,9 +128,9 @@ export const microphoneNode: NodeDefinition<Microphone, MicrophoneHandle> = defi
   descriptor: {
     name: "Microphone",
     description:
-      'Captures a microphone as stereo `f32` blocks with AVFoundation, macOS only: elsewhere `setup()` fails with `UnsupportedPlatformError` ("not supported on this OS").\nAVFoundation\'s sample-buffer delegate, on a dispatch queue of its own, copies each buffer into a frame-pool slot; `process()` (every 10 ms) writes every block that arrived, in order, copied into blocks from a rotating pool of 16. Blocks are stamped with their capture time on the media clock. Errors are typed: `PermissionDeniedError` (refused in System Settings > Privacy & Security), `DeviceNotFoundError`, `DeviceError`.',
+      'Captures a microphone as stereo `f32` blocks with AVFoundation, macOS only: elsewhere `setup()` fails with `UnsupportedPlatformError` ("not supported on this OS").\nAVFoundation\'s sample-buffer delegate, on a dispatch queue of its own, copies each buffer into a frame-pool slot. The node is `pull`: the capture drives it. A 2 ms timer asks the capture ring whether blocks are waiting and wakes the node only then; `process()` writes every block that arrived, in order, copied into blocks from a rotating pool of 16. Blocks are stamped with their capture time on the media clock. Errors are typed: `PermissionDeniedError` (refused in System Settings > Privacy & Security), `DeviceNotFoundError`, `DeviceError`.',
     tags: ["audio", "source", "capture"],
-    mode: "loop",
+    mode: "pull",
     inputs: [],
     outputs: [
       {

@@ -20,6 +20,7 @@ import { FRAME_HEADER_BYTES } from "../ffi/frame_format.ts";
 import { FramePool } from "../ffi/frame_pool.ts";
 import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
 import { NativeCapture, nativeNowNs } from "../ffi/native_capture.ts";
+import { CaptureWatcher } from "./capture/capture_watcher.ts";
 import type { MicrophoneTypes } from "./microphone.gen.ts";
 
 /**
@@ -57,8 +58,8 @@ type Block = { -readonly [K in keyof AudioFrame<2>]: AudioFrame<2>[K] };
 
 /** Audio blocks in the rotating pool. */
 const POOL_SIZE = 16;
-/** How often `process()` collects what the device delivered. */
-const POLL_PERIOD_NS = 10_000_000;
+/** How often the watcher asks whether blocks arrived (AVFoundation delivers every ~10-20 ms). */
+const WATCH_MS = 2;
 /** Largest block AVFoundation delivers, with room to spare (1 s of 192 kHz stereo f32). */
 const MAX_BLOCK_BYTES = 192_000 * 2 * 4;
 
@@ -67,8 +68,9 @@ const MAX_BLOCK_BYTES = 192_000 * 2 * 4;
  * fails with `UnsupportedPlatformError` ("not supported on this OS").
  *
  * AVFoundation's sample-buffer delegate, on a dispatch queue of its own, copies each buffer into
- * a frame-pool slot; `process()` (every 10 ms) writes every block that arrived, in order, copied
- * into blocks from a rotating pool of 16. Blocks are stamped with their capture time on the media
+ * a frame-pool slot. The node is `pull`: the capture drives it. A 2 ms timer asks the capture ring
+ * whether blocks are waiting and wakes the node only then; `process()` writes every block that
+ * arrived, in order, copied into blocks from a rotating pool of 16. Blocks are stamped with their capture time on the media
  * clock. Errors are typed: `PermissionDeniedError` (refused in System Settings >
  * Privacy & Security), `DeviceNotFoundError`, `DeviceError`.
  *
@@ -91,7 +93,7 @@ const MAX_BLOCK_BYTES = 192_000 * 2 * 4;
  * }
  * ```
  */
-@processor({ tags: ["audio", "source", "capture"], mode: "loop" })
+@processor({ tags: ["audio", "source", "capture"], mode: "pull" })
 export class Microphone extends Processor<MicrophoneTypes> {
   /** The captured audio, stereo. */
   @output()
@@ -103,6 +105,7 @@ export class Microphone extends Processor<MicrophoneTypes> {
 
   #pool: FramePool | undefined;
   #capture: NativeCapture | undefined;
+  #watcher: CaptureWatcher | undefined;
   #blocks: RotatingPool<Block> | undefined;
   #offsetNs = 0;
   #count = 0;
@@ -110,7 +113,8 @@ export class Microphone extends Processor<MicrophoneTypes> {
   /**
    * Asks for microphone access and starts capturing.
    *
-   * @param ctx The node's name, clock and loop control.
+   * @param ctx The node's name, clock and wake (run by a runtime, a watcher calls it when
+   * blocks wait).
    * @throws {UnsupportedPlatformError} Off macOS.
    * @throws {PermissionDeniedError} When access is refused.
    * @throws {DeviceNotFoundError} When there is no such microphone.
@@ -150,7 +154,7 @@ export class Microphone extends Processor<MicrophoneTypes> {
     }));
     this.#offsetNs = ctx.clock.nowNs() - nativeNowNs();
     this.#count = 0;
-    ctx.loop?.setPeriodNs(POLL_PERIOD_NS);
+    if (ctx.wake) this.#watcher = new CaptureWatcher(this.#capture!, ctx.wake, WATCH_MS);
   }
 
   /**
@@ -182,8 +186,10 @@ export class Microphone extends Processor<MicrophoneTypes> {
     }
   }
 
-  /** Stops capturing and frees the pool. Idempotent. */
+  /** Stops the watcher and the capture and frees the pool. Idempotent. */
   override teardown(): void {
+    this.#watcher?.close();
+    this.#watcher = undefined;
     this.#capture?.close();
     this.#capture = undefined;
     this.#pool?.close();

@@ -132,9 +132,9 @@ export const screenCaptureNode: NodeDefinition<ScreenCapture, ScreenCaptureHandl
   descriptor: {
     name: "ScreenCapture",
     description:
-      "Captures an X11 screen (a desktop or an Xvfb server) on a native thread, Linux only.\nThe thread grabs the region at `fps` on absolute deadlines and converts the server's pixels to the configured format straight into frame-pool slots; `process()` (a loop at the same rate) takes the newest frame and writes it without a copy (older ones waiting are dropped). Frames are stamped with their capture time on the media clock and stay valid for 8 frames. A missing display fails `setup()` with `DeviceNotFoundError`; on other OSes with `UnsupportedPlatformError`; a display that goes away mid-capture fails `process()` with `DeviceError`.",
+      "Captures an X11 screen (a desktop or an Xvfb server) on a native thread, Linux only.\nThe thread grabs the region at `fps` on absolute deadlines and converts the server's pixels to the configured format straight into frame-pool slots. The node is `pull`: the capture drives it. A short timer (an eighth of the frame interval, 1 to 5 ms) asks the capture ring whether frames are waiting and wakes the node only then; `process()` takes the newest frame and writes it without a copy (older ones waiting are dropped). Frames are stamped with their capture time on the media clock and stay valid for 8 frames. A missing display fails `setup()` with `DeviceNotFoundError`; on other OSes with `UnsupportedPlatformError`; a display that goes away mid-capture fails `process()` with `DeviceError`.",
     tags: ["video", "source", "capture"],
-    mode: "loop",
+    mode: "pull",
     inputs: [],
     outputs: [
       {
@@ -180,7 +180,7 @@ export const screenCaptureNode: NodeDefinition<ScreenCapture, ScreenCaptureHandl
           default: 0,
         },
         fps: {
-          description: "Frames per second captured (and the loop period).",
+          description: "Frames per second captured.",
           type: "number",
           maximum: 120,
           exclusiveMinimum: 0,

@@ -17,6 +17,7 @@ import {
 } from "../mod.ts";
 import { listCaptureDevices } from "../ffi/capture_devices.ts";
 import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
+import { watchIntervalMs } from "./capture/capture_watcher.ts";
 import { VideoCaptureSource } from "./capture/video_capture_source.ts";
 import type { ScreenCaptureTypes } from "./screen_capture.gen.ts";
 
@@ -84,7 +85,7 @@ export interface ScreenCaptureConfig {
    */
   height: number;
   /**
-   * Frames per second captured (and the loop period).
+   * Frames per second captured.
    *
    * @exclusiveMinimum 0
    * @maximum 120
@@ -103,8 +104,10 @@ export interface ScreenCaptureConfig {
  * Captures an X11 screen (a desktop or an Xvfb server) on a native thread, Linux only.
  *
  * The thread grabs the region at `fps` on absolute deadlines and converts the server's pixels to
- * the configured format straight into frame-pool slots; `process()` (a loop at the same rate)
- * takes the newest frame and writes it without a copy (older ones waiting are dropped). Frames
+ * the configured format straight into frame-pool slots. The node is `pull`: the capture drives it.
+ * A short timer (an eighth of the frame interval, 1 to 5 ms) asks the capture ring whether frames
+ * are waiting and wakes the node only then; `process()` takes the newest frame and writes it
+ * without a copy (older ones waiting are dropped). Frames
  * are stamped with their capture time on the media clock and stay valid for 8 frames. A missing
  * display fails `setup()` with `DeviceNotFoundError`; on other OSes with
  * `UnsupportedPlatformError`; a display that goes away mid-capture fails `process()` with
@@ -128,7 +131,7 @@ export interface ScreenCaptureConfig {
  * console.log(errors); // [ "screen: DeviceNotFoundError in setup" ]
  * ```
  */
-@processor({ tags: ["video", "source", "capture"], mode: "loop" })
+@processor({ tags: ["video", "source", "capture"], mode: "pull" })
 export class ScreenCapture extends Processor<ScreenCaptureTypes> {
   /** The captured frames. */
   @output()
@@ -146,9 +149,10 @@ export class ScreenCapture extends Processor<ScreenCaptureTypes> {
   }
 
   /**
-   * Opens the display and starts the capture thread.
+   * Opens the display and starts the capture thread, and (run by a runtime) the watcher that
+   * wakes the node when frames wait.
    *
-   * @param ctx The node's name, clock and loop control.
+   * @param ctx The node's name, clock and wake.
    * @throws {UnsupportedPlatformError} Off Linux.
    * @throws {DeviceNotFoundError} When the display cannot be reached.
    */
@@ -168,11 +172,11 @@ export class ScreenCapture extends Processor<ScreenCaptureTypes> {
       videoFrameByteLength("BGRA", Math.max(w, 2), Math.max(h, 2)),
       ctx.clock,
     );
-    ctx.loop?.setPeriodNs(1e9 / fps);
+    if (ctx.wake) this.#source.watch(ctx.wake, watchIntervalMs(1000 / fps));
   }
 
   /**
-   * Writes the newest captured frame, if one came.
+   * Writes the newest captured frame, if one came (older ones waiting are dropped).
    *
    * @param _ctx The node's name and clock.
    * @throws {DeviceError} When the display went away.
@@ -182,7 +186,7 @@ export class ScreenCapture extends Processor<ScreenCaptureTypes> {
     if (frame) this.outputs.video.write(frame);
   }
 
-  /** Stops the capture thread and frees its frames. Idempotent. */
+  /** Stops the watcher and the capture thread and frees its frames. Idempotent. */
   override teardown(): void {
     this.#source?.close();
     this.#source = undefined;

@@ -1,7 +1,8 @@
 /**
  * The part `ScreenCapture` and `Camera` share: a native capture writing into a frame pool of
- * its own, polled from `process()`, its newest frame turned into a `VideoFrame` that views the
- * slot without a copy.
+ * its own, watched by a {@linkcode CaptureWatcher} that wakes the node when frames wait, polled
+ * from `process()`, its newest frame turned into a `VideoFrame` that views the slot without a
+ * copy.
  *
  * @module
  */
@@ -17,6 +18,7 @@ import {
   type NativeCaptureOptions,
   nativeNowNs,
 } from "../../ffi/native_capture.ts";
+import { CaptureWatcher } from "./capture_watcher.ts";
 
 type Frame = { -readonly [K in keyof VideoFrame]: VideoFrame[K] };
 
@@ -37,6 +39,7 @@ export class VideoCaptureSource {
   readonly #window: number[] = [];
   readonly #frames = new Map<number, Frame>();
   #count = 0;
+  #watcher: CaptureWatcher | undefined;
 
   private constructor(capture: NativeCapture, pool: FramePool, clock: MediaClock) {
     this.#capture = capture;
@@ -95,6 +98,18 @@ export class VideoCaptureSource {
   }
 
   /**
+   * Calls `wake` whenever frames are waiting (checked every `intervalMs`), until `close()`: how
+   * a `pull` node's `process()` gets run. Replaces an earlier watch.
+   *
+   * @param wake The node's `ctx.wake`.
+   * @param intervalMs Milliseconds between checks.
+   */
+  watch(wake: () => void, intervalMs: number): void {
+    this.#watcher?.close();
+    this.#watcher = new CaptureWatcher(this.#capture, wake, intervalMs);
+  }
+
+  /**
    * The newest captured frame (older ones waiting are released), or `undefined` when none came
    * since the last call.
    *
@@ -140,6 +155,8 @@ export class VideoCaptureSource {
 
   /** Stops the capture, releases every held slot and closes the pool. Idempotent. */
   close(): void {
+    this.#watcher?.close();
+    this.#watcher = undefined;
     if (this.#capture.closed) return;
     this.#capture.close();
     for (const slot of this.#window.splice(0)) this.#pool.release(slot);

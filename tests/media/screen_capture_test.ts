@@ -10,6 +10,8 @@ import {
   UnsupportedError,
   UnsupportedPixelFormatError,
 } from "../../ffi/mod.ts";
+import { Runtime } from "../../mod.ts";
+import { NullSink, ScreenCapture } from "../../processors/mod.ts";
 import { convertFrame } from "../../processors/video/color_convert.ts";
 import { run, withTempDir } from "./media_tools.ts";
 import { withImageShown, withXvfb } from "./xvfb.ts";
@@ -145,4 +147,29 @@ Deno.test("NativeCapture refuses missing devices, bad regions, small slots and o
     );
   });
   assert.equal(pool.stats().inUse, 0);
+});
+
+Deno.test("ScreenCapture in a runtime is a pull node: the capture wakes it, no loop period, one run per frame", async () => {
+  if (Deno.build.os !== "linux") return;
+  await withXvfb(96, 64, async ({ display }) => {
+    await using rt = new Runtime();
+    const screen = rt.add(ScreenCapture, { display, fps: 30, pixelFormat: "BGRA" }, {
+      id: "screen",
+    });
+    const sink = rt.add(NullSink, {}, { id: "sink" });
+    rt.connect(screen.outputs.video, sink.inputs.in);
+    await rt.start();
+    await new Promise((r) => setTimeout(r, 1000));
+    const node = rt.describe().nodes.find((n) => n.id === "screen")!;
+    await rt.stop();
+
+    assert.equal(node.mode, "pull");
+    assert.equal(node.failure, null);
+    const { calls, framesOut, periodNs } = node.stats;
+    assert.equal(periodNs, null); // no loop: nothing runs it on a clock
+    assert.ok(framesOut >= 15 && framesOut <= 40, `${framesOut} frames in 1 s at 30 fps`);
+    // Woken only when a frame waits: (nearly) every run writes one, unlike a poll at a period.
+    assert.ok(calls <= framesOut + 2, `${calls} runs for ${framesOut} frames`);
+    assert.equal(rt.stats().nodes.sink.framesIn, framesOut);
+  });
 });
