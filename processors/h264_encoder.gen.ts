@@ -209,7 +209,8 @@ export const h264EncoderNode: NodeDefinition<H264Encoder, H264EncoderHandle> = d
           default: "baseline",
         },
         level: {
-          description: "H.264 level, or `auto`.",
+          description:
+            "H.264 level, or `auto`. VideoToolbox has constants only for 1.3 (baseline) and 3 to 5.2: the `videotoolbox` backend refuses other levels with `UnsupportedError`, and `auto` falls back to OpenH264 for them.",
           type: "string",
           enum: [
             "auto",

@@ -93,7 +93,9 @@ export interface H264EncoderConfig {
    */
   profile: "baseline" | "main" | "high";
   /**
-   * H.264 level, or `auto`.
+   * H.264 level, or `auto`. VideoToolbox has constants only for 1.3 (baseline) and 3 to 5.2: the
+   * `videotoolbox` backend refuses other levels with `UnsupportedError`, and `auto` falls back to
+   * OpenH264 for them.
    *
    * @default "auto"
    */

@@ -94,9 +94,8 @@ export interface Mp4WriterConfig {
  * left as a header-only file; only a process killed before its first fragment leaves one (an MP4
  * that opens with no frames).
  *
- * Bad settings fail `setup()` before any frame: a path that cannot be written with
- * `Mp4WriteError`, a bit rate out of range with a `ConfigValidationError` when the runtime adds
- * the node.
+ * A path that cannot be written fails `setup()`, before any frame, with `Mp4WriteError`; a bit
+ * rate out of range is refused earlier, when the node is added, with a `ConfigValidationError`.
  *
  * @example Record a test pattern and a tone to an MP4 file
  * ```ts

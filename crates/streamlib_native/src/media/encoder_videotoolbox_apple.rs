@@ -31,8 +31,20 @@ use objc2_video_toolbox::{
     kVTCompressionPropertyKey_AllowFrameReordering, kVTCompressionPropertyKey_AverageBitRate,
     kVTCompressionPropertyKey_ExpectedFrameRate, kVTCompressionPropertyKey_MaxKeyFrameInterval,
     kVTCompressionPropertyKey_ProfileLevel, kVTCompressionPropertyKey_RealTime,
-    kVTEncodeFrameOptionKey_ForceKeyFrame, kVTProfileLevel_H264_Baseline_AutoLevel,
-    kVTProfileLevel_H264_High_AutoLevel, kVTProfileLevel_H264_Main_AutoLevel,
+    kVTEncodeFrameOptionKey_ForceKeyFrame, kVTProfileLevel_H264_Baseline_1_3,
+    kVTProfileLevel_H264_Baseline_3_0, kVTProfileLevel_H264_Baseline_3_1,
+    kVTProfileLevel_H264_Baseline_3_2, kVTProfileLevel_H264_Baseline_4_0,
+    kVTProfileLevel_H264_Baseline_4_1, kVTProfileLevel_H264_Baseline_4_2,
+    kVTProfileLevel_H264_Baseline_5_0, kVTProfileLevel_H264_Baseline_5_1,
+    kVTProfileLevel_H264_Baseline_5_2, kVTProfileLevel_H264_Baseline_AutoLevel,
+    kVTProfileLevel_H264_High_3_0, kVTProfileLevel_H264_High_3_1, kVTProfileLevel_H264_High_3_2,
+    kVTProfileLevel_H264_High_4_0, kVTProfileLevel_H264_High_4_1, kVTProfileLevel_H264_High_4_2,
+    kVTProfileLevel_H264_High_5_0, kVTProfileLevel_H264_High_5_1, kVTProfileLevel_H264_High_5_2,
+    kVTProfileLevel_H264_High_AutoLevel, kVTProfileLevel_H264_Main_3_0,
+    kVTProfileLevel_H264_Main_3_1, kVTProfileLevel_H264_Main_3_2, kVTProfileLevel_H264_Main_4_0,
+    kVTProfileLevel_H264_Main_4_1, kVTProfileLevel_H264_Main_4_2, kVTProfileLevel_H264_Main_5_0,
+    kVTProfileLevel_H264_Main_5_1, kVTProfileLevel_H264_Main_5_2,
+    kVTProfileLevel_H264_Main_AutoLevel,
     kVTVideoEncoderSpecification_EnableHardwareAcceleratedVideoEncoder,
     kVTVideoEncoderSpecification_RequireHardwareAcceleratedVideoEncoder,
 };
@@ -202,6 +214,75 @@ fn number_i32(value: i32) -> CFRetained<CFNumber> {
     CFNumber::new_i32(value)
 }
 
+/// The levels VideoToolbox names for each profile, as the ABI's `level_idc`, for messages.
+const VT_LEVELS: &str = "baseline: 1.3, 3 to 3.2, 4 to 4.2, 5 to 5.2; main and high: 3 to 3.2, \
+     4 to 4.2, 5 to 5.2 (or auto)";
+
+/// VideoToolbox's `ProfileLevel` value for `profile` at `level_idc` (0: the profile's
+/// `AutoLevel`, VideoToolbox choosing from the size and rate).
+///
+/// # Errors
+///
+/// [`ErrorKind::Unsupported`] for a level VideoToolbox has no constant for (1b, 1 to 1.2, 2 to
+/// 2.2, and 1.3 outside baseline); the `auto` backend then falls back to OpenH264, which takes
+/// every level.
+fn profile_level(profile: Profile, level_idc: u32) -> Result<&'static CFString, Error> {
+    use Profile::{Baseline, High, Main};
+    // SAFETY: immutable CFString constants of VideoToolbox, read only.
+    let constant = unsafe {
+        match (profile, level_idc) {
+            (Baseline, 0) => kVTProfileLevel_H264_Baseline_AutoLevel,
+            (Baseline, 13) => kVTProfileLevel_H264_Baseline_1_3,
+            (Baseline, 30) => kVTProfileLevel_H264_Baseline_3_0,
+            (Baseline, 31) => kVTProfileLevel_H264_Baseline_3_1,
+            (Baseline, 32) => kVTProfileLevel_H264_Baseline_3_2,
+            (Baseline, 40) => kVTProfileLevel_H264_Baseline_4_0,
+            (Baseline, 41) => kVTProfileLevel_H264_Baseline_4_1,
+            (Baseline, 42) => kVTProfileLevel_H264_Baseline_4_2,
+            (Baseline, 50) => kVTProfileLevel_H264_Baseline_5_0,
+            (Baseline, 51) => kVTProfileLevel_H264_Baseline_5_1,
+            (Baseline, 52) => kVTProfileLevel_H264_Baseline_5_2,
+            (Main, 0) => kVTProfileLevel_H264_Main_AutoLevel,
+            (Main, 30) => kVTProfileLevel_H264_Main_3_0,
+            (Main, 31) => kVTProfileLevel_H264_Main_3_1,
+            (Main, 32) => kVTProfileLevel_H264_Main_3_2,
+            (Main, 40) => kVTProfileLevel_H264_Main_4_0,
+            (Main, 41) => kVTProfileLevel_H264_Main_4_1,
+            (Main, 42) => kVTProfileLevel_H264_Main_4_2,
+            (Main, 50) => kVTProfileLevel_H264_Main_5_0,
+            (Main, 51) => kVTProfileLevel_H264_Main_5_1,
+            (Main, 52) => kVTProfileLevel_H264_Main_5_2,
+            (High, 0) => kVTProfileLevel_H264_High_AutoLevel,
+            (High, 30) => kVTProfileLevel_H264_High_3_0,
+            (High, 31) => kVTProfileLevel_H264_High_3_1,
+            (High, 32) => kVTProfileLevel_H264_High_3_2,
+            (High, 40) => kVTProfileLevel_H264_High_4_0,
+            (High, 41) => kVTProfileLevel_H264_High_4_1,
+            (High, 42) => kVTProfileLevel_H264_High_4_2,
+            (High, 50) => kVTProfileLevel_H264_High_5_0,
+            (High, 51) => kVTProfileLevel_H264_High_5_1,
+            (High, 52) => kVTProfileLevel_H264_High_5_2,
+            _ => {
+                let profile = match profile {
+                    Baseline => "baseline",
+                    Main => "main",
+                    High => "high",
+                };
+                return Err(ErrorKind::Unsupported {
+                    what: "H.264 level on VideoToolbox",
+                    detail: ErrorText::format(format_args!(
+                        "level_idc {level_idc} with the {profile} profile has no VideoToolbox \
+                         constant; VideoToolbox takes {VT_LEVELS} (the openh264 backend takes \
+                         every level)"
+                    )),
+                }
+                .into());
+            }
+        }
+    };
+    Ok(constant)
+}
+
 impl VideoToolboxEncoder {
     /// Creates a session for `settings`. With `require_hardware` (the `auto` backend), a Mac
     /// without a hardware H.264 encoder makes this fail so OpenH264 is used instead.
@@ -209,8 +290,11 @@ impl VideoToolboxEncoder {
     /// # Errors
     ///
     /// [`ErrorKind::Unsupported`] when VideoToolbox refuses the session (no encoder for this
-    /// size, or no hardware when it is required); [`ErrorKind::Codec`] for a property it refuses.
+    /// size, or no hardware when it is required) or has no constant for the requested level;
+    /// [`ErrorKind::Codec`] for a property it refuses.
     pub fn new(settings: &EncoderSettings, require_hardware: bool) -> Result<Self, Error> {
+        // Refuse a level VideoToolbox cannot name before making a session.
+        profile_level(settings.profile, settings.level_idc)?;
         let (width, height) = (settings.width, settings.height);
         let spec_key: &CFString = if require_hardware {
             // SAFETY: an immutable CFString constant of VideoToolbox.
@@ -331,13 +415,8 @@ impl VideoToolboxEncoder {
                     "set MaxKeyFrameInterval",
                 )?;
             }
-            // VideoToolbox picks the level from the size and rate; an explicit level_idc is
-            // a request OpenH264 honours, here it is the AutoLevel of the profile.
-            let profile: &CFString = match settings.profile {
-                Profile::Baseline => kVTProfileLevel_H264_Baseline_AutoLevel,
-                Profile::Main => kVTProfileLevel_H264_Main_AutoLevel,
-                Profile::High => kVTProfileLevel_H264_High_AutoLevel,
-            };
+            // The profile at the requested level (AutoLevel for level_idc 0).
+            let profile = profile_level(settings.profile, settings.level_idc)?;
             self.set(
                 kVTCompressionPropertyKey_ProfileLevel,
                 profile,
