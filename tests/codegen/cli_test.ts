@@ -28,7 +28,7 @@ Deno.test("main(['nodes', 'list']) prints name, tags, description, inputs and ou
   assert.match(lines[0], /^NAME\s+TAGS\s+DESCRIPTION\s+INPUTS\s+OUTPUTS$/);
   const mixer = lines.find((l) => l.startsWith("AudioMixer"))!;
   assert.match(mixer, /audio,mixer\s+Sums up to eight stereo streams into one\./);
-  assert.match(mixer, /in_0\.\.in_3: AudioFrame<2>\s+out: AudioFrame<2>$/);
+  assert.match(mixer, /in_0\.\.in_7: AudioFrame<2>\s+out: AudioFrame<2>$/);
   assert.match(
     lines.find((l) => l.startsWith("TestToneGenerator"))!,
     /\s-\s+audio: AudioFrame<2>$/,
@@ -41,7 +41,7 @@ Deno.test("main(['nodes', 'info', name]) prints ports and config with defaults",
   assert.match(out, /^AudioMixer\n\n {2}Sums up to eight stereo streams into one\./);
   assert.match(out, /Mode\s+push/);
   assert.match(out, /in_2\s+AudioFrame<2>\s+optional\s+Stereo audio to mix\./);
-  assert.match(out, /gains\s+an array of numbers with at most 4 items\s+\[1,1,1,1\]/);
+  assert.match(out, /gains\s+an array of numbers with at most 8 items\s+\[1,1,1,1,1,1,1,1\]/);
   assert.match(out, /waitForAll\s+a boolean\s+true/);
   assert.match(out, /Config JSON Schema:\n {2}\{\n {4}"type": "object"/);
 });
