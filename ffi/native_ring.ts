@@ -4,7 +4,7 @@
  * @module
  */
 
-import { FRAME_MESSAGE_BYTES, FrameMessageBatch } from "../core/frame_message.ts";
+import type { FrameMessageBatch } from "../core/frame_message.ts";
 import {
   DELIVERY_POLICIES,
   type DeliveryPolicy,
@@ -15,6 +15,7 @@ import {
 import { InvalidArgumentError, statusError } from "./errors.ts";
 import { SL_ERR_INVALID_ARGUMENT } from "./status.ts";
 import { loadNativeLibrary } from "./load.ts";
+import { BatchPointer } from "./batch_pointer.ts";
 import { adoptLibrary, RingEndpoint, type TransferredRingEndpoint } from "./ring_endpoint.ts";
 import type { NativeLibrary } from "./symbols.ts";
 
@@ -47,33 +48,11 @@ export interface NativeRingOptions {
   library?: NativeLibrary;
 }
 
+/** Throws the count error (callers test `count > batch?.capacity || count < 0` inline first). */
 function checkCount(operation: string, batch: FrameMessageBatch, count: number): void {
   if (!Number.isInteger(count) || count < 0 || count > batch.capacity) {
     throw new InvalidArgumentError(operation, "count", count, `an integer 0..${batch.capacity}`);
   }
-}
-
-/** Names what was passed where a batch was expected. */
-function describeBatch(batch: unknown): string {
-  if (batch instanceof FrameMessageBatch) {
-    return `a FrameMessageBatch of ${batch.bytes.byteLength} bytes`;
-  }
-  if (batch === null || typeof batch !== "object") return String(batch);
-  return `a ${batch.constructor?.name ?? "plain object"} (not a FrameMessageBatch)`;
-}
-
-/**
- * Refuses anything but a {@linkcode FrameMessageBatch} with room for `count` messages: native
- * code reads or writes `count * 32` bytes through it, so a smaller buffer would be overrun.
- * Callers test the cheap condition inline and call this only when it fails.
- */
-function badBatch(operation: string, argument: string, batch: unknown, count: number): never {
-  throw new InvalidArgumentError(
-    operation,
-    argument,
-    describeBatch(batch),
-    `a FrameMessageBatch with room for ${count} message(s) (${count * FRAME_MESSAGE_BYTES} bytes)`,
-  );
 }
 
 /** Whether two byte views share any memory. */
@@ -101,6 +80,8 @@ function overlaps(a: Uint8Array, b: Uint8Array): boolean {
 export class NativeRingProducer extends RingEndpoint implements FrameRingProducer {
   /** Always `"producer"`. */
   readonly kind = "producer" as const;
+  readonly #batch = new BatchPointer();
+  readonly #evicted = new BatchPointer();
 
   /** @internal Use {@linkcode createNativeRing} or {@linkcode NativeRingProducer.adopt}. */
   constructor(lib: NativeLibrary, handle: number) {
@@ -127,10 +108,8 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
    * @throws {InvalidHandleError} When this endpoint is closed or transferred.
    */
   push(batch: FrameMessageBatch): boolean {
-    if (!(batch instanceof FrameMessageBatch) || batch.bytes.byteLength < FRAME_MESSAGE_BYTES) {
-      badBatch("push to ring", "batch", batch, 1);
-    }
-    const r = this.symbols.sl_ring_push(this.nativeHandle, batch.bytes);
+    const pointer = this.#batch.of(batch, 1, "push to ring", "batch");
+    const r = this.symbols.sl_ring_push(this.nativeHandle, pointer);
     return r < 0 ? this.fail(r, "push to ring") : r === 1;
   }
 
@@ -146,12 +125,9 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
    *   {@linkcode FrameMessageBatch}.
    */
   pushBatch(batch: FrameMessageBatch, count: number): number {
-    if (!(batch instanceof FrameMessageBatch)) badBatch("push to ring", "batch", batch, count);
-    if (count > batch.capacity || count < 0) checkCount("push to ring", batch, count);
-    if (batch.bytes.byteLength < count * FRAME_MESSAGE_BYTES) {
-      badBatch("push to ring", "batch", batch, count);
-    }
-    const r = this.symbols.sl_ring_push_batch(this.nativeHandle, batch.bytes, count);
+    if (count > batch?.capacity || count < 0) checkCount("push to ring", batch, count);
+    const pointer = this.#batch.of(batch, count, "push to ring", "batch");
+    const r = this.symbols.sl_ring_push_batch(this.nativeHandle, pointer, count);
     return r < 0 ? this.fail(r, "push to ring") : r;
   }
 
@@ -187,13 +163,9 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
    */
   pushEvict(batch: FrameMessageBatch, count: number, evicted: FrameMessageBatch): number {
     const operation = "push to ring with eviction";
-    if (!(batch instanceof FrameMessageBatch)) badBatch(operation, "batch", batch, count);
-    if (!(evicted instanceof FrameMessageBatch)) badBatch(operation, "evicted", evicted, count);
-    if (count > batch.capacity || count < 0) checkCount(operation, batch, count);
-    if (batch.bytes.byteLength < count * FRAME_MESSAGE_BYTES) {
-      badBatch(operation, "batch", batch, count);
-    }
-    if (evicted.capacity < count) {
+    if (count > batch?.capacity || count < 0) checkCount(operation, batch, count);
+    const source = this.#batch.of(batch, count, operation, "batch");
+    if (evicted?.capacity < count) {
       throw new InvalidArgumentError(
         operation,
         "evicted.capacity",
@@ -201,6 +173,7 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
         `at least count (${count})`,
       );
     }
+    const target = this.#evicted.of(evicted, count, operation, "evicted");
     if (overlaps(batch.bytes, evicted.bytes)) {
       throw new InvalidArgumentError(
         operation,
@@ -209,15 +182,7 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
         "a batch of its own",
       );
     }
-    if (evicted.bytes.byteLength < count * FRAME_MESSAGE_BYTES) {
-      badBatch(operation, "evicted", evicted, count);
-    }
-    const r = this.symbols.sl_ring_push_evict(
-      this.nativeHandle,
-      batch.bytes,
-      count,
-      evicted.bytes,
-    );
+    const r = this.symbols.sl_ring_push_evict(this.nativeHandle, source, count, target);
     if (r >= 0) return r;
     // Every other argument was checked above, so an invalid argument here is the ring's policy.
     if (r === SL_ERR_INVALID_ARGUMENT && !this.closed) {
@@ -261,6 +226,7 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
 export class NativeRingConsumer extends RingEndpoint implements FrameRingConsumer {
   /** Always `"consumer"`. */
   readonly kind = "consumer" as const;
+  readonly #batch = new BatchPointer();
 
   /** @internal Use {@linkcode createNativeRing} or {@linkcode NativeRingConsumer.adopt}. */
   constructor(lib: NativeLibrary, handle: number) {
@@ -287,10 +253,8 @@ export class NativeRingConsumer extends RingEndpoint implements FrameRingConsume
    * @throws {InvalidHandleError} When this endpoint is closed or transferred.
    */
   pop(batch: FrameMessageBatch): boolean {
-    if (!(batch instanceof FrameMessageBatch) || batch.bytes.byteLength < FRAME_MESSAGE_BYTES) {
-      badBatch("pop from ring", "batch", batch, 1);
-    }
-    const r = this.symbols.sl_ring_pop(this.nativeHandle, batch.bytes);
+    const pointer = this.#batch.of(batch, 1, "pop from ring", "batch");
+    const r = this.symbols.sl_ring_pop(this.nativeHandle, pointer);
     return r < 0 ? this.fail(r, "pop from ring") : r === 1;
   }
 
@@ -304,12 +268,9 @@ export class NativeRingConsumer extends RingEndpoint implements FrameRingConsume
    *   {@linkcode FrameMessageBatch}.
    */
   popBatch(batch: FrameMessageBatch, max: number): number {
-    if (!(batch instanceof FrameMessageBatch)) badBatch("pop from ring", "batch", batch, max);
-    if (max > batch.capacity || max < 0) checkCount("pop from ring", batch, max);
-    if (batch.bytes.byteLength < max * FRAME_MESSAGE_BYTES) {
-      badBatch("pop from ring", "batch", batch, max);
-    }
-    const r = this.symbols.sl_ring_pop_batch(this.nativeHandle, batch.bytes, max);
+    if (max > batch?.capacity || max < 0) checkCount("pop from ring", batch, max);
+    const pointer = this.#batch.of(batch, max, "pop from ring", "batch");
+    const r = this.symbols.sl_ring_pop_batch(this.nativeHandle, pointer, max);
     return r < 0 ? this.fail(r, "pop from ring") : r;
   }
 
@@ -322,10 +283,8 @@ export class NativeRingConsumer extends RingEndpoint implements FrameRingConsume
    * @returns Whether there was one.
    */
   popLatest(batch: FrameMessageBatch): boolean {
-    if (!(batch instanceof FrameMessageBatch) || batch.bytes.byteLength < FRAME_MESSAGE_BYTES) {
-      badBatch("pop latest from ring", "batch", batch, 1);
-    }
-    const r = this.symbols.sl_ring_pop_latest(this.nativeHandle, batch.bytes);
+    const pointer = this.#batch.of(batch, 1, "pop latest from ring", "batch");
+    const r = this.symbols.sl_ring_pop_latest(this.nativeHandle, pointer);
     return r < 0 ? this.fail(r, "pop latest from ring") : r === 1;
   }
 

@@ -246,7 +246,8 @@ Deno.test("native ring symbols reject stale handles and the wrong endpoint witho
   const [producer, consumer] = createNativeRing({ capacity: 2 });
   const { handle: p } = producer.transfer();
   const { handle: c } = consumer.transfer();
-  const message = new Uint8Array(32);
+  const bytes = new Uint8Array(32);
+  const message = Deno.UnsafePointer.of(bytes);
   assert.equal(lib.symbols.sl_ring_push(c, message), SL_ERR_WRONG_ENDPOINT);
   assert.equal(lib.symbols.sl_ring_pop(p, message), SL_ERR_WRONG_ENDPOINT);
   assert.equal(lib.symbols.sl_ring_free(p), 0);
@@ -254,6 +255,7 @@ Deno.test("native ring symbols reject stale handles and the wrong endpoint witho
   assert.equal(lib.symbols.sl_ring_push(p, message), SL_ERR_INVALID_HANDLE, "use after free");
   assert.equal(lib.symbols.sl_ring_free(c), 0);
   assert.equal(lib.symbols.sl_ring_slots(0xffff_fff0), SL_ERR_INVALID_HANDLE, "never issued");
+  assert.ok(bytes.byteLength === 32, "the message memory lived through the calls");
 });
 
 Deno.test("NativeRingProducer.transfer() hands over ownership once", () => {
@@ -266,4 +268,29 @@ Deno.test("NativeRingProducer.transfer() hands over ownership once", () => {
     /Cannot adopt a ring consumer/,
   );
   consumer.close();
+});
+
+Deno.test("ring wrappers follow the batch they are given: offsets, switching, detached buffers", () => {
+  const [producer, consumer] = createNativeRing({ capacity: 8 });
+  using _producer = producer;
+  using _consumer = consumer;
+  const a = new FrameMessageBatch(2);
+  const backing = new ArrayBuffer(32 * 4);
+  const b = FrameMessageBatch.fromBytes(new Uint8Array(backing, 64, 64)); // at an offset
+  a.write(0, 1, 0, 0, 0, 10, 1);
+  b.write(0, 2, 0, 0, 0, 20, 2);
+  b.write(1, 3, 0, 0, 0, 30, 3);
+  assert.equal(producer.push(a), true);
+  assert.equal(producer.pushBatch(b, 2), 2);
+  assert.equal(producer.push(a), true);
+  const out = new FrameMessageBatch(4);
+  const other = new FrameMessageBatch(1);
+  assert.equal(consumer.pop(other), true);
+  assert.equal(other.sequence(0), 1);
+  assert.equal(consumer.popBatch(out, 4), 3);
+  assert.deepEqual([out.sequence(0), out.sequence(1), out.sequence(2)], [2, 3, 1]);
+  assert.deepEqual([...new Uint8Array(backing, 0, 64)], new Array(64).fill(0), "b's offset kept");
+  structuredClone(out.bytes.buffer, { transfer: [out.bytes.buffer as ArrayBuffer] });
+  assert.throws(() => consumer.popBatch(out, 1), /a FrameMessageBatch of 0 bytes/);
+  assert.equal(consumer.popBatch(out, 0), 0, "a count of 0 touches no memory");
 });

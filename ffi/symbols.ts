@@ -2,8 +2,11 @@
  * The one symbol table of `libstreamlib_native`, mirroring `crates/streamlib_native/src/ffi.rs`.
  *
  * Each parameter is commented with its Rust type. Hot-path symbols take only `u32` handles and
- * caller buffers, so Deno can use its fast-call path (about 5 ns a call here). A test checks this
- * table against the exports of the built library and against `ffi.rs`.
+ * caller memory (the ring push/pop calls as `pointer`s cached per batch), so Deno can use its
+ * fast-call path: measured here (`deno bench -A ffi/native_ring_bench.ts`), about 8 ns for a
+ * call without arguments and 14 ns for `NativeRingConsumer.slots()` (one `u32`); see
+ * `docs/performance.md`. A test checks this table against the exports of the built library and
+ * against `ffi.rs`.
  *
  * @module
  */
@@ -34,7 +37,7 @@ export const ABI_VERSION = 5;
  *   sl_monotonic_now_ns: symbols.sl_monotonic_now_ns,
  * });
  * console.log(lib.symbols.sl_abi_version() === ABI_VERSION, lib.symbols.sl_monotonic_now_ns() > 0); // true true
- * console.log(symbols.sl_ring_push.parameters); // [ "u32", "buffer" ]
+ * console.log(symbols.sl_ring_push.parameters); // [ "u32", "pointer" ]
  * lib.close();
  * ```
  */
@@ -48,18 +51,20 @@ export const symbols = {
   sl_ring_create: { parameters: ["u32", "u32", "buffer"], result: "i32" },
   /** `fn sl_ring_free(endpoint: u32) -> i32` */
   sl_ring_free: { parameters: ["u32"], result: "i32" },
+  // The ring push/pop symbols take `pointer`s, not `buffer`s: the wrappers pass a pointer cached
+  // per FrameMessageBatch (ffi/batch_pointer.ts), which is cheaper per call.
   /** `fn sl_ring_push(producer: u32, msg: *const u8) -> i32` */
-  sl_ring_push: { parameters: ["u32", "buffer"], result: "i32" },
+  sl_ring_push: { parameters: ["u32", "pointer"], result: "i32" },
   /** `fn sl_ring_push_batch(producer: u32, msgs: *const u8, count: u32) -> i32` */
-  sl_ring_push_batch: { parameters: ["u32", "buffer", "u32"], result: "i32" },
+  sl_ring_push_batch: { parameters: ["u32", "pointer", "u32"], result: "i32" },
   /** `fn sl_ring_push_evict(producer: u32, msgs: *const u8, count: u32, evicted: *mut u8) -> i32` */
-  sl_ring_push_evict: { parameters: ["u32", "buffer", "u32", "buffer"], result: "i32" },
+  sl_ring_push_evict: { parameters: ["u32", "pointer", "u32", "pointer"], result: "i32" },
   /** `fn sl_ring_pop(consumer: u32, out: *mut u8) -> i32` */
-  sl_ring_pop: { parameters: ["u32", "buffer"], result: "i32" },
+  sl_ring_pop: { parameters: ["u32", "pointer"], result: "i32" },
   /** `fn sl_ring_pop_batch(consumer: u32, out: *mut u8, max: u32) -> i32` */
-  sl_ring_pop_batch: { parameters: ["u32", "buffer", "u32"], result: "i32" },
+  sl_ring_pop_batch: { parameters: ["u32", "pointer", "u32"], result: "i32" },
   /** `fn sl_ring_pop_latest(consumer: u32, out: *mut u8) -> i32` */
-  sl_ring_pop_latest: { parameters: ["u32", "buffer"], result: "i32" },
+  sl_ring_pop_latest: { parameters: ["u32", "pointer"], result: "i32" },
   /** `fn sl_ring_slots(endpoint: u32) -> i32` */
   sl_ring_slots: { parameters: ["u32"], result: "i32" },
   /** `fn sl_ring_is_abandoned(endpoint: u32) -> i32` */
