@@ -17,6 +17,7 @@ import { processorInfos } from "./processor_info.ts";
 import { renderPage } from "./render_page.tsx";
 import { API_BASE } from "./shared/protocol.ts";
 import { StreamHub } from "./stream.ts";
+import type { ClientBacklog } from "./stream_client.ts";
 import { createToken, tokenProblem } from "./token.ts";
 
 /**
@@ -90,6 +91,11 @@ export interface Dashboard extends AsyncDisposable {
   readonly token: string;
   /** The bound port. */
   readonly port: number;
+  /**
+   * What waits for each connected event-stream client (socket buffer, queued events, frames and
+   * stats, all bounded) and what each missed because it was slow.
+   */
+  clients(): ClientBacklog[];
   /** Closes clients, removes preview taps and stops serving. Idempotent; the runtime keeps running. */
   close(): Promise<void>;
 }
@@ -181,6 +187,7 @@ export async function createDashboard(
     origin,
     token,
     port,
+    clients: () => hub.clientBacklogs(),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -22,7 +22,7 @@ import {
   type SnapshotMessage,
   type StatsView,
 } from "./shared/protocol.ts";
-import { type ClientLimits, StreamClient } from "./stream_client.ts";
+import { type ClientBacklog, type ClientLimits, StreamClient } from "./stream_client.ts";
 
 /** Options of a {@linkcode StreamHub}. */
 export interface StreamHubOptions {
@@ -102,6 +102,11 @@ export class StreamHub {
   /** Connected clients. */
   get clientCount(): number {
     return this.#clients.size;
+  }
+
+  /** What waits for each connected client, and what each missed. */
+  clientBacklogs(): ClientBacklog[] {
+    return [...this.#clients].map((client) => client.backlog());
   }
 
   /** Resolves when the current graph is laid out. */

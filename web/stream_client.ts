@@ -25,6 +25,42 @@ export interface ClientCounters {
 }
 
 /**
+ * What waits for one event-stream client, and what it missed: `Dashboard.clients()`.
+ *
+ * @example Find clients that fell behind
+ * ```ts
+ * import { type ClientBacklog, createDashboard } from "@streamlib/streamlib/web";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime();
+ * const dashboard = await createDashboard(rt);
+ * const behind = (c: ClientBacklog) => c.bufferedBytes > 1 << 20 || c.droppedStats > 0;
+ * console.log(dashboard.clients().filter(behind).length); // 0: no client is connected
+ * await dashboard.close();
+ * ```
+ */
+export interface ClientBacklog {
+  /** Bytes the socket has accepted and not yet handed to the network. */
+  readonly bufferedBytes: number;
+  /** Events queued for the next send (at most `maxQueuedEvents`, then a snapshot replaces them). */
+  readonly queuedEvents: number;
+  /** Preview frames waiting, one at most per watched output. */
+  readonly queuedFrames: number;
+  /** Whether a stats message waits (only the newest is kept). */
+  readonly queuedStats: boolean;
+  /** The outputs it watches. */
+  readonly watched: readonly string[];
+  /** Messages sent. */
+  readonly sent: number;
+  /** Stats messages replaced by a newer one before they could be sent. */
+  readonly droppedStats: number;
+  /** Preview frames replaced by a newer one before they could be sent. */
+  readonly droppedFrames: number;
+  /** Times it fell so far behind that it got a snapshot instead of its events. */
+  readonly resyncs: number;
+}
+
+/**
  * A connected client. Nothing here ever waits for the client: what it cannot take yet waits in
  * slots that keep only the newest stats, the newest graph and the newest frame per output, and a
  * bounded event queue; a client that overflows that queue gets a fresh snapshot instead. So a
@@ -58,6 +94,28 @@ export class StreamClient {
   /** Whether the socket is open. */
   get open(): boolean {
     return this.socket.readyState === WebSocket.OPEN;
+  }
+
+  /**
+   * What waits for this client now, and its counters.
+   *
+   * @returns The backlog.
+   */
+  backlog(): ClientBacklog {
+    let bufferedBytes = 0;
+    try {
+      bufferedBytes = this.socket.bufferedAmount;
+    } catch {
+      // A closed socket has nothing buffered that will ever be sent.
+    }
+    return {
+      bufferedBytes,
+      queuedEvents: this.#events.length,
+      queuedFrames: this.#frames.size,
+      queuedStats: this.#stats !== undefined,
+      watched: [...this.watched],
+      ...this.counters,
+    };
   }
 
   /** Asks for a snapshot at the next flush (it supersedes queued events and graph). */

@@ -82,3 +82,25 @@ Deno.test("StreamClient.flush() never throws when the socket is closing or fails
   socket.readyState = WebSocket.CLOSED;
   client.flush(() => "snapshot");
 });
+
+Deno.test("StreamClient.backlog() reports what waits for a slow client, bounded by its slots", () => {
+  const { socket, ws } = fakeSocket();
+  const client = new StreamClient(ws, limits);
+  client.watched = new Set(["a.out", "b.out"]);
+  socket.bufferedAmount = 5000; // above the high-water mark: nothing is sent
+  for (let i = 0; i < 10; i++) {
+    client.offerStats(`{"n":${i}}`);
+    client.offerFrame("a.out", new Uint8Array([i]));
+    client.offerFrame("b.out", new Uint8Array([i]));
+    client.offerEvent(`{"seq":${i}}`);
+    client.flush(() => "{}");
+  }
+  const backlog = client.backlog();
+  assert.equal(backlog.bufferedBytes, 5000);
+  assert.equal(backlog.queuedStats, true);
+  assert.equal(backlog.queuedFrames, 2, "one per watched output");
+  assert.equal(backlog.queuedEvents, 0, "a pending snapshot replaced the events");
+  assert.deepEqual(backlog.watched, ["a.out", "b.out"]);
+  assert.deepEqual([backlog.sent, backlog.droppedStats, backlog.droppedFrames], [0, 9, 18]);
+  assert.equal(backlog.resyncs, 1, "the fourth event overflowed; later ones wait for the snapshot");
+});
