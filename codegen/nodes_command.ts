@@ -17,7 +17,9 @@ import { loadCodegenConfig } from "./project_config.ts";
 
 /**
  * The built-in processors joined with the registry of every folder the project at `root`
- * configures for codegen (each folder's generated `registry.gen.ts`).
+ * configures for codegen (each folder's generated `registry.gen.ts`). Processors tagged
+ * `internal` (such as the dashboard's `DashboardPreviewTap`, which its owner adds by definition)
+ * are left out: this is the registry of what a graph may use.
  *
  * @param root The project root.
  * @returns The joined registry.
@@ -48,7 +50,8 @@ export async function loadProjectRegistry(root: string): Promise<NodeRegistry> {
     const path = resolve(root, folder, REGISTRY_FILE);
     if (path === builtinPath || !existsSync(path)) continue;
     const module = await import(pathToFileURL(path).href);
-    registry = registry.with(module.registry as NodeRegistry);
+    const definitions = [...(module.registry as NodeRegistry)];
+    registry = registry.with(definitions.filter((d) => !d.descriptor.tags.includes("internal")));
   }
   return registry;
 }

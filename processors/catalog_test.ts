@@ -65,3 +65,57 @@ Deno.test("builtin processors carry no hand-written descriptor or port wiring", 
     assert.doesNotMatch(text, /defineNode\(|new PortTable\(|portType:/, file);
   }
 });
+
+/** Files allowed to build descriptors by hand, and why. */
+const HAND_WRITTEN_ALLOWED: Record<string, string> = {
+  "core/node_definition.ts": "declares defineNode() itself",
+  "ffi/native_plugin.ts": "a native plugin's descriptors come from its JSON at load time",
+};
+
+function packageSources(root: string, dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(`${root}${dir}`, { withFileTypes: true })) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) {
+      if (!["node_modules", "static", "python"].includes(entry.name)) {
+        out.push(...packageSources(root, path));
+      }
+    } else if (
+      /\.tsx?$/.test(entry.name) && !/(_test|_bench|\.gen)\.tsx?$/.test(entry.name)
+    ) {
+      out.push(path);
+    }
+  }
+  return out;
+}
+
+Deno.test("no module of the package hand-writes a node definition, descriptor or port wiring", () => {
+  const root = fileURLToPath(new URL("../", import.meta.url));
+  const config = JSON.parse(readFileSync(`${root}deno.json`, "utf8"));
+  const folders = (config.publish.include as string[])
+    .filter((p) => p.endsWith("/") && !["docs/", "crates/"].includes(p))
+    .map((p) => p.slice(0, -1));
+  assert.ok(folders.includes("web") && folders.includes("processors"), folders.join(", "));
+  // The generator writes descriptors: it is the one place they may be spelt out.
+  const sources = folders.filter((f) => f !== "codegen").flatMap((f) => packageSources(root, f));
+  assert.ok(sources.length > 100, `only ${sources.length} sources`);
+  const handWritten = [
+    /(?<!function )\bdefineNode\s*(<[^(]*>)?\(/,
+    /:\s*ProcessorDescriptor\s*=\s*\{/,
+    /\bsatisfies\s+ProcessorDescriptor\b/,
+    /\bportType:\s*["'`]/,
+    /\baccessors:\s*\(/,
+  ];
+  const found: string[] = [];
+  for (const file of sources) {
+    if (HAND_WRITTEN_ALLOWED[file]) continue;
+    // Code only: comments (the JSDoc examples build definitions on purpose) are left out.
+    const code = readFileSync(`${root}${file}`, "utf8")
+      .replace(
+        /("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')|\/\/[^\n]*|\/\*[\s\S]*?\*\//g,
+        (_, s) => s ?? "",
+      );
+    for (const pattern of handWritten) if (pattern.test(code)) found.push(`${file}: ${pattern}`);
+  }
+  assert.deepEqual(found, []);
+});

@@ -1,24 +1,13 @@
 /**
- * The preview tap: a small internal sink node the dashboard connects to an output it previews.
+ * The preview tap's plumbing: the id prefix of tap nodes, and the registry of sinks taps hand
+ * their samples to. The tap node itself is the annotated processor
+ * `web/processors/dashboard_preview_tap.ts` (generated wiring in its `.gen.ts`); a tap's config
+ * names its sink by the key {@linkcode registerTapSink} returned, since a config is plain JSON.
  *
  * @module
  */
 
-import {
-  type AudioFrame,
-  defineNode,
-  type Frame,
-  type InputPort,
-  type InputRef,
-  type NodeDefinition,
-  type PortTable,
-  Processor,
-  type ProcessorDescriptor,
-  processorInit,
-  type SetupContext,
-  type TypesOf,
-  type VideoFrame,
-} from "../mod.ts";
+import type { AudioFrame, VideoFrame } from "../mod.ts";
 
 /**
  * Node ids of preview taps start with this; the dashboard hides those nodes.
@@ -62,85 +51,64 @@ export interface TapSink {
   audio(output: string, frame: AudioFrame): void;
 }
 
-/** Config of a tap. */
-export interface TapConfig {
-  /** The output it previews (`node.port`). */
-  output: string;
-  /** What it expects. */
-  kind: "video" | "audio";
-  /** How often it samples, in milliseconds. */
-  periodMs: number;
+/** A tap's config names a sink key that is not registered (never, or no longer). */
+export class TapSinkNotFoundError extends Error {
+  /** The key asked for. */
+  readonly key: string;
+  /** The keys registered now. */
+  readonly registered: readonly string[];
+
+  /**
+   * Creates the error.
+   *
+   * @param key The key asked for.
+   * @param registered The keys registered now.
+   */
+  constructor(key: string, registered: readonly string[]) {
+    super(
+      `No preview tap sink is registered under '${key}'; registered: ${
+        registered.join(", ") || "none"
+      } (a dashboard registers one while it has previews)`,
+    );
+    this.name = "TapSinkNotFoundError";
+    this.key = key;
+    this.registered = registered;
+  }
 }
 
-type Handle = {
-  readonly name: string;
-  readonly processor: string;
-  readonly inputs: { readonly in: InputRef<Frame> };
-  readonly outputs: Record<never, never>;
-};
-type TapTypes = {
-  inputs: { readonly in: InputPort<Frame> };
-  outputs: Record<never, never>;
-  config: TapConfig;
-  handle: Handle;
-};
-
-const descriptor: ProcessorDescriptor = {
-  name: "DashboardPreviewTap",
-  description:
-    "Samples the newest frame of the output it is connected to for the dashboard's preview.",
-  tags: ["dashboard", "internal"],
-  mode: "loop",
-  inputs: [{
-    name: "in",
-    direction: "input",
-    portType: "Frame",
-    required: true,
-    description: "The previewed output, through a `latest` connection of capacity 1.",
-  }],
-  outputs: [],
-  config: {
-    type: "object",
-    properties: {
-      output: { type: "string" },
-      kind: { type: "string", enum: ["video", "audio"] },
-      periodMs: { type: "number", minimum: 10, default: 500 },
-    },
-    required: ["output", "kind"],
-    additionalProperties: false,
-  },
-  source: "web/preview_tap.ts",
-};
+const sinks = new Map<string, TapSink>();
+let sinkCounter = 0;
 
 /**
- * A node definition for preview taps that hand their samples to `sink`. A tap runs in `loop`
- * mode at its own low rate and reads only the newest frame (`readLatest()`), so it never makes
- * the previewed output wait and costs nothing between its runs.
+ * Registers a sink for taps to deliver to, in this isolate.
  *
- * @param sink Receives the sampled frames.
- * @returns The definition (not registered anywhere: the dashboard adds it by definition).
+ * @param sink The sink.
+ * @returns Its key, for the `sink` field of a tap's config.
  */
-export function createTapDefinition(sink: TapSink): NodeDefinition {
-  class DashboardPreviewTap extends Processor<TapTypes> {
-    get #config(): TapConfig {
-      return processorInit(this)!.config as TapConfig;
-    }
+export function registerTapSink(sink: TapSink): string {
+  const key = `sink_${++sinkCounter}`;
+  sinks.set(key, sink);
+  return key;
+}
 
-    override setup(ctx: SetupContext): void {
-      ctx.loop?.setPeriodNs(this.#config.periodMs * 1e6);
-    }
+/**
+ * Forgets a sink; taps set up with its key afterwards fail. Unknown keys are ignored.
+ *
+ * @param key The key {@linkcode registerTapSink} returned.
+ */
+export function unregisterTapSink(key: string): void {
+  sinks.delete(key);
+}
 
-    process(): void {
-      const frame = this.inputs.in.readLatest();
-      if (frame === undefined) return;
-      const { output, kind } = this.#config;
-      if (kind === "video" && frame.kind === "video") sink.video(output, frame);
-      else if (kind === "audio" && frame.kind === "audio") sink.audio(output, frame);
-    }
-  }
-  return defineNode<TypesOf<DashboardPreviewTap>, DashboardPreviewTap>({
-    descriptor,
-    processorClass: DashboardPreviewTap,
-    accessors: (ports: PortTable) => ({ inputs: { in: ports.input<Frame>("in") }, outputs: {} }),
-  });
+/**
+ * The sink registered under `key`.
+ *
+ * @param key The key.
+ * @returns The sink.
+ * @throws {TapSinkNotFoundError} When no sink has that key.
+ */
+export function tapSink(key: string): TapSink {
+  const sink = sinks.get(key);
+  if (!sink) throw new TapSinkNotFoundError(key, [...sinks.keys()]);
+  return sink;
 }

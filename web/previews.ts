@@ -4,11 +4,12 @@
  * @module
  */
 
-import type { AudioFrame, NodeDefinition, Runtime, VideoFrame } from "../mod.ts";
+import type { AudioFrame, Runtime, VideoFrame } from "../mod.ts";
 import { measureLevel } from "./audio_levels.ts";
 import { nodeOf, portOf } from "./port_end.ts";
 import { downscaleToRgba } from "./downscale.ts";
-import { createTapDefinition, TAP_PREFIX } from "./preview_tap.ts";
+import { registerTapSink, TAP_PREFIX, unregisterTapSink } from "./preview_tap.ts";
+import { dashboardPreviewTapNode } from "./processors/dashboard_preview_tap.gen.ts";
 import { previewKind } from "./shared/geometry.ts";
 import { encodePreviewFrame } from "./shared/preview_frame.ts";
 import type { AudioLevel } from "./shared/protocol.ts";
@@ -71,12 +72,14 @@ interface Tap {
  * second). Thumbnails are downscaled to 160x90 RGBA and handed to `onFrame` once, for every
  * watching client; levels are read with `levels()`. Taps exist only while some client watches.
  *
- * The runtime's public API has no frame taps, so this is a real node (id starting with
- * {@linkcode TAP_PREFIX}) that the dashboard hides from its graph, stats and events.
+ * The runtime's public API has no frame taps, so this is a real node (the annotated processor
+ * `DashboardPreviewTap` of `web/processors/`, id starting with {@linkcode TAP_PREFIX}) that the
+ * dashboard hides from its graph, stats and events; it finds this object's sink by the key in its
+ * config (`registerTapSink()`).
  */
 export class PreviewTaps {
   readonly #rt: Runtime;
-  readonly #definition: NodeDefinition;
+  readonly #sink: string;
   readonly #taps = new Map<string, Tap>();
   readonly #levels = new Map<string, AudioLevel>();
   readonly #videoPeriodMs: number;
@@ -103,7 +106,7 @@ export class PreviewTaps {
     this.#audioPeriodMs = 1000 / (options.audioHz ?? 10);
     this.#width = options.width ?? 160;
     this.#height = options.height ?? 90;
-    this.#definition = createTapDefinition({
+    this.#sink = registerTapSink({
       video: (output: string, frame: VideoFrame) => {
         const tap = this.#taps.get(output);
         if (!tap) return;
@@ -189,13 +192,14 @@ export class PreviewTaps {
     if (this.#closed) return;
     this.reconcile(new Set());
     this.#closed = true;
+    unregisterTapSink(this.#sink);
   }
 
   #add(output: string, kind: "video" | "audio"): void {
     const id = `${TAP_PREFIX}${++this.#counter}`;
     const periodMs = kind === "video" ? this.#videoPeriodMs : this.#audioPeriodMs;
     try {
-      this.#rt.add(this.#definition, { output, kind, periodMs }, { id });
+      this.#rt.add(dashboardPreviewTapNode, { output, kind, periodMs, sink: this.#sink }, { id });
     } catch {
       return;
     }
