@@ -1,28 +1,35 @@
 /**
  * `listProcessors()` and `describeProcessor()`: the node registry API the dashboard and MCP use.
+ * By default they read the same joined registry as `deno task nodes list`: the built-in processors
+ * of `processors/` and the plugin processors of `plugins/` (`SubprocessProcessor`).
  *
  * @module
  */
 
 import type { NodeRegistry, ProcessorSummary } from "../core/node_registry.ts";
 import type { ProcessorDescriptor } from "../core/processor_descriptor.ts";
+import { registry as pluginRegistry } from "../plugins/registry.gen.ts";
 import { registry as builtinRegistry } from "./registry.gen.ts";
+
+const packageRegistry: NodeRegistry = builtinRegistry.with(pluginRegistry);
 
 /**
  * One summary per processor (name, one-line description, tags, mode, ports), sorted by name.
  *
- * @param registry The registry; the built-in processors by default. Join a project's own with
- * `builtinRegistry.with(projectRegistry)`.
+ * @param registry The registry; by default the package's processors: the built-in ones and
+ * `plugins/` (`SubprocessProcessor`), as `deno task nodes list` shows them. Join a project's own
+ * with `builtinRegistry.with(projectRegistry)`.
  * @returns The summaries.
  *
- * @example List the built-in processors
+ * @example List the package's processors
  * ```ts
  * import { listProcessors } from "@streamlib/streamlib/processors";
  *
  * for (const p of listProcessors()) console.log(p.name, p.summary);
+ * console.log(listProcessors().some((p) => p.name === "SubprocessProcessor")); // true
  * ```
  */
-export function listProcessors(registry: NodeRegistry = builtinRegistry): ProcessorSummary[] {
+export function listProcessors(registry: NodeRegistry = packageRegistry): ProcessorSummary[] {
   return registry.list();
 }
 
@@ -31,7 +38,7 @@ export function listProcessors(registry: NodeRegistry = builtinRegistry): Proces
  * defaults.
  *
  * @param name The processor name.
- * @param registry The registry; the built-in processors by default.
+ * @param registry The registry; by default the built-in processors and `plugins/`.
  * @returns The descriptor.
  * @throws {ProcessorNotFoundError} When there is no such processor; it lists the names there are.
  *
@@ -44,7 +51,7 @@ export function listProcessors(registry: NodeRegistry = builtinRegistry): Proces
  */
 export function describeProcessor(
   name: string,
-  registry: NodeRegistry = builtinRegistry,
+  registry: NodeRegistry = packageRegistry,
 ): ProcessorDescriptor {
   return registry.describe(name);
 }

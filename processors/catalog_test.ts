@@ -38,6 +38,15 @@ Deno.test("describeProcessor() returns ports, types and the config schema with d
   assert.throws(() => describeProcessor("Tone"), ProcessorNotFoundError);
 });
 
+Deno.test("listProcessors() and describeProcessor() default to the registry `nodes list` shows", async () => {
+  const { loadProjectRegistry } = await import("../codegen/nodes_command.ts");
+  const root = fileURLToPath(new URL("../", import.meta.url));
+  const nodes = await loadProjectRegistry(root);
+  assert.deepEqual(listProcessors().map((p) => p.name), nodes.names);
+  assert.ok(nodes.names.includes("SubprocessProcessor"));
+  assert.deepEqual(describeProcessor("SubprocessProcessor"), nodes.describe("SubprocessProcessor"));
+});
+
 Deno.test("builtinRegistry lists every @processor class in processors/, each exported from mod.ts", () => {
   const sources = readdirSync(here).filter((f) =>
     f.endsWith(".ts") && !f.endsWith("_test.ts") && !f.endsWith(".gen.ts")
