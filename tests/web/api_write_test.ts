@@ -50,7 +50,16 @@ Deno.test("POST /nodes refuses each kind of bad input with a 4xx naming the fiel
     [{ processor: "Gain", id: "_dashboard_tap_9" }, 400, "invalid_field", "id", undefined],
     [{ processor: "Gain", onError: "retry" }, 400, "invalid_field", "onError", "restart"],
     [{ processor: "Gain", maxRestarts: -1 }, 400, "invalid_field", "maxRestarts", undefined],
-    [{ processor: "Gain", placement: "gpu" }, 422, "invalid_node_options", "placement", undefined],
+    [{ processor: "Gain", placement: "gpu" }, 400, "invalid_field", "placement", "main"],
+    [{ processor: "Gain", placement: { worker: "" } }, 400, "invalid_field", "placement", "main"],
+    [
+      { processor: "Gain", placement: { worker: "dsp", gpu: 1 } },
+      400,
+      "invalid_field",
+      "placement",
+      '{"worker":"<name>"}',
+    ],
+    [{ processor: "Gain", placement: ["main"] }, 400, "invalid_field", "placement", "main"],
     [
       { processor: "Gain", placement: { worker: "dsp" } },
       422,

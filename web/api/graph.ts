@@ -6,7 +6,7 @@
  */
 
 import { Hono } from "hono";
-import type { ErrorPolicy, Placement } from "../../mod.ts";
+import type { ErrorPolicy } from "../../mod.ts";
 import { visibleGraph } from "../graph_view.ts";
 import { TAP_PREFIX } from "../preview_tap.ts";
 import { PreviewTaps } from "../previews.ts";
@@ -17,6 +17,7 @@ import {
   integerField,
   objectField,
   onlyFields,
+  placementField,
   PORT_END,
   portEndField,
   readJsonObject,
@@ -82,7 +83,10 @@ export function graphRoutes(ctx: ApiContext): Hono {
     const config = objectField(body, "config") ?? {};
     const onError = choiceField(body, "onError", ERROR_POLICIES);
     const maxRestarts = integerField(body, "maxRestarts", 0, 1000);
-    const placement = body.placement as Placement | undefined;
+    const workers = Object.keys(rt.describe().isolates)
+      .filter((isolate) => isolate.startsWith("worker:"))
+      .map((isolate) => isolate.slice("worker:".length));
+    const placement = placementField(body, "placement", workers);
     const known = ctx.processors.find((p) => p.name === processor);
     if (!known) {
       const names = ctx.processors.map((p) => p.name);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { JsonValue } from "../../mod.ts";
+import { type JsonValue, type Placement, placementProblem } from "../../mod.ts";
 import { ApiError } from "./errors.ts";
 
 /** Largest request body accepted, in bytes. */
@@ -233,6 +233,40 @@ export function objectField(body: JsonObject, field: string): JsonObject | undef
     throw invalid(field, "a JSON object", value);
   }
   return value as JsonObject;
+}
+
+/**
+ * An optional placement field: `"main"` or `{ "worker": "<name>" }`.
+ *
+ * @param body The body.
+ * @param field The field.
+ * @param workers The Worker names the graph uses now, offered as choices.
+ * @returns The placement, or `undefined` when missing.
+ * @throws {ApiError} 400 naming the field, with the choices: `"main"`, each Worker in use as
+ * `{"worker":"<name>"}`, and the pattern for a new one.
+ */
+export function placementField(
+  body: JsonObject,
+  field: string,
+  workers: readonly string[],
+): Placement | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  const problem = placementProblem(value);
+  if (problem === undefined) return value as Placement;
+  const choices = [
+    "main",
+    ...workers.map((worker) => JSON.stringify({ worker })),
+    '{"worker":"<name>"}',
+  ];
+  throw new ApiError(
+    400,
+    "invalid_field",
+    `Field '${field}' must be "main" or { "worker": "<name> (letters, digits, '_' or '-')" }, got ${
+      describe(value)
+    }`,
+    { field, choices },
+  );
 }
 
 /** A `node.port` reference: a node id, a dot, a port name. */

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
+import type { JsonValue } from "../../mod.ts";
 import { ApiError } from "./errors.ts";
 import {
   choiceField,
   integerField,
   MAX_BODY_BYTES,
   onlyFields,
+  placementField,
   portEndField,
   readJsonObject,
   stringField,
@@ -56,4 +58,32 @@ Deno.test("Field checkers name the field and the choices", () => {
     () => onlyFields(body, ["a", "n", "p", "end"], "a thing"),
     (e: ApiError) => e.code === "unknown_field" && e.fields.field === "extra",
   );
+});
+
+Deno.test("placementField() takes main or a worker name, and refuses anything else with choices", () => {
+  assert.equal(placementField({}, "placement", []), undefined);
+  assert.equal(placementField({ placement: "main" }, "placement", []), "main");
+  assert.deepEqual(placementField({ placement: { worker: "dsp" } }, "placement", []), {
+    worker: "dsp",
+  });
+  const bads: JsonValue[] = [
+    "gpu",
+    { worker: "" },
+    { worker: "a b" },
+    { worker: "x", y: 1 },
+    3,
+    null,
+  ];
+  for (const bad of bads) {
+    assert.throws(
+      () => placementField({ placement: bad }, "placement", ["video"]),
+      (e: unknown) =>
+        e instanceof ApiError && e.status === 400 && e.code === "invalid_field" &&
+        e.fields.field === "placement" &&
+        JSON.stringify(e.fields.choices) ===
+          JSON.stringify(["main", '{"worker":"video"}', '{"worker":"<name>"}']) &&
+        /Field 'placement' must be "main" or \{ "worker"/.test(e.message),
+      JSON.stringify(bad),
+    );
+  }
 });
