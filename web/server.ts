@@ -7,7 +7,7 @@
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { Hono } from "hono";
 import type { NodeRegistry, Runtime } from "../mod.ts";
-import { accessPolicy, hostGuard } from "./api/auth.ts";
+import { accessPolicy, hostGuard, presentsToken } from "./api/auth.ts";
 import { apiNotFound, createApi, errorResponse } from "./api/app.ts";
 import type { ApiContext } from "./api/context.ts";
 import { ApiError } from "./api/errors.ts";
@@ -15,7 +15,7 @@ import { islandBundle } from "./bundle.ts";
 import { type PreviewOptions, PreviewTaps } from "./previews.ts";
 import { processorInfos } from "./processor_info.ts";
 import { renderPage } from "./render_page.tsx";
-import { API_BASE } from "./shared/protocol.ts";
+import { API_BASE, type SnapshotMessage } from "./shared/protocol.ts";
 import { StreamHub } from "./stream.ts";
 import type { ClientBacklog } from "./stream_client.ts";
 import { createToken, tokenProblem } from "./token.ts";
@@ -49,7 +49,12 @@ export interface DashboardOptions {
   readonly registry?: NodeRegistry;
   /** The TCP port; 0 picks a free one. Default 0. */
   readonly port?: number;
-  /** The address to bind. Default `127.0.0.1` (this machine only). */
+  /**
+   * The address to bind. Default `127.0.0.1` (this machine only). Bound beyond loopback
+   * (`0.0.0.0`, a LAN address), every API call needs the token, reads included, and the page
+   * shows the graph only with it: the Host header cannot be checked there, so that is what keeps
+   * a DNS-rebinding page from reading the graph and stats.
+   */
   readonly hostname?: string;
   /** The access token. Default: 32 random hex digits, made now. */
   readonly token?: string;
@@ -199,7 +204,11 @@ function createApp(ctx: ApiContext, bundle: Uint8Array<ArrayBuffer>): Hono {
   app.use("*", hostGuard(ctx.policy));
   app.route(API_BASE, createApi(ctx));
   app.get("/", (c) => {
-    const html = renderPage(ctx.hub.snapshot());
+    // Beyond loopback the page shows the graph only to a request with the token; the page's
+    // script then fills in from the event stream with the token it keeps for the tab.
+    const open = !ctx.policy.readsNeedToken || presentsToken(ctx.policy, c.req.raw);
+    const snapshot = ctx.hub.snapshot();
+    const html = renderPage(open ? snapshot : withoutGraph(snapshot));
     return c.html(html, 200, {
       "content-security-policy": [
         "default-src 'self'",
@@ -241,4 +250,17 @@ function createApp(ctx: ApiContext, bundle: Uint8Array<ArrayBuffer>): Hono {
     )
   );
   return app;
+}
+
+/** A snapshot with no graph, stats, events or registry: the page shell for a reader without the token. */
+function withoutGraph(snapshot: SnapshotMessage): SnapshotMessage {
+  return {
+    ...snapshot,
+    processors: [],
+    graph: { ...snapshot.graph, nodes: [], connections: [], isolates: {} },
+    layout: { width: 0, height: 0, nodes: {}, edges: {} },
+    stats: { ...snapshot.stats, nodes: {}, connections: {}, levels: {} },
+    events: [],
+    errors: {},
+  };
 }

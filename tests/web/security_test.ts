@@ -122,3 +122,47 @@ function opens(url: string, headers: Record<string, string>): Promise<boolean> {
     socket.onerror = () => resolve(false);
   });
 }
+
+Deno.test("Bound beyond loopback, reads need the token too: a DNS-rebinding page gets nothing", async () => {
+  await using h = await Harness.start({ start: false, dashboard: { hostname: "0.0.0.0" } });
+  const port = h.dashboard.port;
+  const get = (path: string, headers = "") =>
+    rawRequest(
+      port,
+      `GET ${path} HTTP/1.1\r\nHost: rebind.example:${port}\r\nOrigin: http://rebind.example:${port}\r\n${headers}Connection: close\r\n\r\n`,
+    );
+  for (const path of ["/api/v1/graph", "/api/v1/stats", "/api/v1/events", "/api/v1/nodes/tone_a"]) {
+    const refused = await get(path);
+    assert.equal(refused.status, 401, path);
+    assert.match(refused.text, /missing_token/, path);
+    assert.doesNotMatch(refused.text, /frequency|"nodes"/, path);
+  }
+  const bearer = await get("/api/v1/graph", `Authorization: Bearer ${h.dashboard.token}\r\n`);
+  assert.equal(bearer.status, 200);
+  assert.match(bearer.text, /tone_a/);
+  const query = await get(`/api/v1/stats?token=${h.dashboard.token}`);
+  assert.equal(query.status, 200);
+  const wrong = await get(`/api/v1/graph?token=${"f".repeat(32)}`);
+  assert.equal(wrong.status, 401);
+  assert.match(wrong.text, /invalid_token/);
+  const shell = await get("/");
+  assert.equal(shell.status, 200);
+  assert.doesNotMatch(shell.text, /tone_a|audio_out/, "the page without the token shows no graph");
+  const page = await get(`/?token=${h.dashboard.token}`);
+  assert.match(page.text, /tone_a/);
+  const index = await h.call("GET", "/api/v1", undefined, { token: h.dashboard.token });
+  assert.ok(
+    index.body.endpoints.every((e: { token: boolean }) => e.token),
+    "all listed as needing it",
+  );
+});
+
+Deno.test("On loopback, reads stay open and the page shows the graph", async () => {
+  await using h = await Harness.start({ start: false });
+  const page = await h.call("GET", "/", undefined, { token: false });
+  assert.match(String(page.body), /tone_a/);
+  const index = await h.call("GET", "/api/v1", undefined, { token: false });
+  assert.equal(index.status, 200);
+  const graph = index.body.endpoints.find((e: { path: string }) => e.path === "/api/v1/graph");
+  assert.equal(graph.token, false);
+});

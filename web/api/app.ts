@@ -15,7 +15,7 @@ import { processorRoutes } from "./processors.ts";
 import { runtimeRoutes } from "./runtime.ts";
 import { streamRoutes } from "./stream_route.ts";
 
-/** Every endpoint, as `GET /api/v1` lists it. */
+/** Every endpoint, as `GET /api/v1` lists it (on a bind beyond loopback, all need the token). */
 export const ENDPOINTS: readonly { method: string; path: string; token: boolean }[] = [
   { method: "GET", path: "/api/v1", token: false },
   { method: "GET", path: "/api/v1/processors", token: false },
@@ -60,9 +60,15 @@ export function createApi(ctx: ApiContext): Hono {
   api.use("*", async (c, next) => {
     if (c.req.method !== "GET" && c.req.method !== "HEAD") {
       await requireToken(ctx.policy)(c, next);
+    } else if (ctx.policy.readsNeedToken) {
+      await requireToken(ctx.policy, true)(c, next); // beyond loopback: reads too
     } else await next();
   });
-  api.get("/", (c) => c.json({ version: API_VERSION, endpoints: ENDPOINTS }));
+  api.get("/", (c) => {
+    const all = ctx.policy.readsNeedToken;
+    const endpoints = ENDPOINTS.map((e) => ({ ...e, token: e.token || all }));
+    return c.json({ version: API_VERSION, endpoints });
+  });
   api.route("/", processorRoutes(ctx));
   api.route("/", graphRoutes(ctx));
   api.route("/", runtimeRoutes(ctx));

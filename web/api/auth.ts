@@ -1,6 +1,7 @@
 /**
  * Who may talk to the dashboard: the Host header (against DNS rebinding), the Origin header
- * (against other sites' pages) and the token (for mutating calls and the event stream).
+ * (against other sites' pages) and the token (for mutating calls and the event stream, and on a
+ * bind beyond loopback for reads too).
  *
  * @module
  */
@@ -17,6 +18,12 @@ export interface AccessPolicy {
   readonly hosts: ReadonlySet<string> | null;
   /** Origins (`http://host:port`) allowed to call mutating endpoints and open the stream. */
   readonly origins: ReadonlySet<string>;
+  /**
+   * Whether reads (GET of the API, and the graph in the page) need the token too: on a bind
+   * beyond loopback, where the Host header cannot be checked, so a DNS-rebinding page (which has
+   * no token) reads nothing.
+   */
+  readonly readsNeedToken: boolean;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
@@ -24,6 +31,7 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 /**
  * The access policy of a dashboard bound to `hostname:port`. On a loopback address the Host
  * header must name a loopback host and the port; allowed origins are those hosts plus `extra`.
+ * Beyond loopback any Host is served, so reads need the token as well.
  *
  * @param token The token.
  * @param hostname The bound address.
@@ -41,10 +49,12 @@ export function accessPolicy(
     ? ["127.0.0.1", "localhost", "[::1]"]
     : [hostname.includes(":") ? `[${hostname}]` : hostname];
   const hosts = names.map((name) => `${name}:${port}`);
+  const loopback = LOOPBACK.has(hostname);
   return {
     token,
-    hosts: LOOPBACK.has(hostname) ? new Set(hosts) : null,
+    hosts: loopback ? new Set(hosts) : null,
     origins: new Set([...hosts.map((h) => `http://${h}`), ...extra]),
+    readsNeedToken: !loopback,
   };
 }
 
@@ -73,7 +83,9 @@ export function hostGuard(policy: AccessPolicy): MiddlewareHandler {
 /**
  * Refuses requests that carry an Origin header naming another site. Requests without one
  * (programs, curl) pass; the token still applies. On a non-loopback bind, an Origin equal to
- * `http://` and the request's Host is the dashboard's own page reached by another name.
+ * `http://` and the request's Host is the dashboard's own page reached by another name; a
+ * DNS-rebinding page looks the same, which is why reads need the token there
+ * ({@linkcode AccessPolicy.readsNeedToken}).
  *
  * @param policy The policy.
  * @returns The middleware.
@@ -96,6 +108,19 @@ export function originGuard(policy: AccessPolicy): MiddlewareHandler {
     }
     await next();
   };
+}
+
+/**
+ * Whether a request presents the token (`Authorization: Bearer <token>` or `?token=`).
+ *
+ * @param policy The policy.
+ * @param request The request.
+ * @returns Whether it does.
+ */
+export function presentsToken(policy: AccessPolicy, request: Request): boolean {
+  const bearer = request.headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const presented = bearer ?? new URL(request.url).searchParams.get("token") ?? undefined;
+  return presented !== undefined && tokensMatch(presented, policy.token);
 }
 
 /**

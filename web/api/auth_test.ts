@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { accessPolicy, hostGuard, originGuard, requireToken } from "./auth.ts";
+import { accessPolicy, hostGuard, originGuard, presentsToken, requireToken } from "./auth.ts";
 import { errorResponse } from "./app.ts";
 
 const TOKEN = "0123456789abcdef0123";
@@ -43,4 +43,23 @@ Deno.test("requireToken() answers 401 without the bearer token", async () => {
   const r = await a.request("/x", { method: "POST", headers: { host: "127.0.0.1:8787" } });
   assert.equal(r.status, 401);
   assert.equal((await r.json()).error.code, "missing_token");
+});
+
+Deno.test("accessPolicy() needs the token for reads only beyond loopback", () => {
+  for (const host of ["127.0.0.1", "localhost", "::1"]) {
+    assert.equal(accessPolicy(TOKEN, host, 8787).readsNeedToken, false, host);
+  }
+  for (const host of ["0.0.0.0", "::", "192.168.1.20"]) {
+    assert.equal(accessPolicy(TOKEN, host, 8787).readsNeedToken, true, host);
+  }
+});
+
+Deno.test("presentsToken() takes the bearer header or the token query parameter", () => {
+  const policy = accessPolicy(TOKEN, "0.0.0.0", 8787);
+  const request = (url: string, headers: Record<string, string> = {}) =>
+    new Request(`http://x${url}`, { headers });
+  assert.equal(presentsToken(policy, request("/", { authorization: `Bearer ${TOKEN}` })), true);
+  assert.equal(presentsToken(policy, request(`/?token=${TOKEN}`)), true);
+  assert.equal(presentsToken(policy, request("/?token=nope")), false);
+  assert.equal(presentsToken(policy, request("/")), false);
 });
