@@ -42,7 +42,9 @@ Deno.test("setConfig() reaches a node in a Worker: a live gain changes in place,
   assert.equal(rt.stats().nodes.gain.framesIn, sent, "the Worker node's counters kept counting");
   assert.deepEqual(rt.describe().connections.map((c) => c.id), ids);
   assert.deepEqual(rt.describe().nodes.find((n) => n.id === "gain")!.config, { gain: 0.25 });
-  const gainEvents = events.slice(from).filter((e) => "node" in e && e.node === "gain").map((e) => e.type);
+  const gainEvents = events.slice(from).filter((e) => "node" in e && e.node === "gain").map((e) =>
+    e.type
+  );
   assert.ok(!gainEvents.includes("node-removed") && !gainEvents.includes("node-added"));
   assert.equal(gainEvents.filter((t) => t === "node-config").length, 1);
 });
