@@ -186,10 +186,11 @@ export {
   saveManifest,
 } from "./core/manifest.ts";
 export type { ManifestIssue, ManifestIssueCode } from "./core/manifest_issue.ts";
-export { validateManifest } from "./core/manifest_validation.ts";
+export { manifestWarnings, validateManifest } from "./core/manifest_validation.ts";
 export { levenshtein, nearMatches } from "./core/near_matches.ts";
 export { NODE_ID_PATTERN, snakeCase } from "./core/node_id.ts";
 export { isolateOf, MAIN_ISOLATE, type Placement, placementProblem } from "./core/placement.ts";
+export { type UnconnectedInput, unconnectedRequiredInputs } from "./core/required_inputs.ts";
 export { Runtime } from "./core/runtime.ts";
 export type {
   ConnectionDescription,
@@ -213,6 +214,7 @@ export {
   nodeErrorEvent,
   type NodeMembershipEvent,
   type NodeStateEvent,
+  type NodeWarningEvent,
   type RuntimeEvent,
   type RuntimeEventBase,
   type RuntimeEventListener,

@@ -2,8 +2,9 @@
  * `deno task validate pipeline.json [--json]` (also `streamlib validate`): checks a manifest
  * against the built-in processors (and a project's own, when given).
  *
- * Exit codes: 0 valid, 1 invalid (every issue listed; a file that is not JSON too), 2 usage error
- * or missing or unreadable file.
+ * Exit codes: 0 valid (warnings, such as a required input left unconnected, are listed on stderr
+ * and do not change it), 1 invalid (every issue listed; a file that is not JSON too), 2 usage
+ * error or missing or unreadable file.
  *
  * @module
  */
@@ -11,7 +12,13 @@
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
-import { loadManifestPlugins, type NodeRegistry, Runtime, validateManifest } from "../mod.ts";
+import {
+  loadManifestPlugins,
+  manifestWarnings,
+  type NodeRegistry,
+  Runtime,
+  validateManifest,
+} from "../mod.ts";
 import { builtinRegistry } from "../processors/mod.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
 import { readManifestFile } from "./manifest_file.ts";
@@ -25,9 +32,10 @@ import { argsProblem } from "./parse_command.ts";
  */
 export function validateUsage(program = "deno task validate"): string {
   return `Usage: ${program} <pipeline.json> [--json]
-  Checks a pipeline manifest against the processors and lists every problem.
+  Checks a pipeline manifest against the processors and lists every problem; for a valid one, every
+  warning (a required input nothing is connected to; warnings do not make it invalid).
 Options:
-  --json        print { path, valid, issues } (or { path, valid: false, error }) on stdout
+  --json        print { path, valid, issues, warnings } (or { path, valid: false, error }) on stdout
   -h, --help    this text
 Exit codes: 0 valid, 1 invalid (or not JSON), 2 usage error or missing or unreadable file.`;
 }
@@ -96,12 +104,21 @@ export async function main(
     return 1;
   }
   const issues = validateManifest(file.manifest, rt.registry);
-  if (json) output.out(JSON.stringify({ path, valid: issues.length === 0, issues }));
+  // Warnings only for a valid manifest: an invalid one's broken connections would show as
+  // unconnected inputs.
+  const warnings = issues.length === 0 ? manifestWarnings(file.manifest, rt.registry) : [];
+  if (json) output.out(JSON.stringify({ path, valid: issues.length === 0, issues, warnings }));
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   if (issues.length === 0) {
-    if (!json) output.out(`${path}: valid`);
+    if (!json) {
+      output.out(
+        `${path}: valid${warnings.length > 0 ? `, ${plural(warnings.length, "warning")}` : ""}`,
+      );
+    }
+    for (const warning of warnings) output.err(`  warning: ${warning.message}`);
     return 0;
   }
-  output.err(`${path}: ${issues.length} issue${issues.length === 1 ? "" : "s"}`);
+  output.err(`${path}: ${plural(issues.length, "issue")}`);
   for (const issue of issues) output.err(`  ${issue.message}`);
   return 1;
 }

@@ -34,7 +34,8 @@ export type ManifestIssueCode =
   | "wrong-direction"
   | "port-type-mismatch"
   | "destination-occupied"
-  | "cycle";
+  | "cycle"
+  | "unconnected-required-input";
 
 /**
  * One problem of a manifest.
@@ -63,6 +64,11 @@ export interface ManifestIssue {
   readonly node?: string;
   /** Near matches of a misspelled name, nearest first. */
   readonly suggestions?: readonly string[];
+  /**
+   * `"warning"` for what `manifestWarnings()` reports (`unconnected-required-input`): the
+   * manifest is still valid and loads. Absent on the problems `validateManifest()` reports.
+   */
+  readonly severity?: "warning";
 }
 
 /** Collects issues: `report(path, code, text, extra)` words and records one. */
@@ -76,13 +82,13 @@ export class IssueList {
    * @param path Where.
    * @param code What kind.
    * @param text The problem.
-   * @param extra `node` and `suggestions`.
+   * @param extra `node`, `suggestions` and `severity`.
    */
   report(
     path: string,
     code: ManifestIssueCode,
     text: string,
-    extra: { node?: string; suggestions?: readonly string[] } = {},
+    extra: { node?: string; suggestions?: readonly string[]; severity?: "warning" } = {},
   ): void {
     this.issues.push({ path, code, message: `${path || "manifest"}: ${text}`, ...extra });
   }

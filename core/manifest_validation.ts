@@ -12,6 +12,7 @@ import { checkConnections } from "./manifest_connections.ts";
 import { isObject, IssueList, type ManifestIssue, show } from "./manifest_issue.ts";
 import type { NodeRegistry } from "./node_registry.ts";
 import { placementProblem } from "./placement.ts";
+import { unconnectedRequiredInputs } from "./required_inputs.ts";
 
 const ROOT_FIELDS = ["version", "plugins", "nodes", "connections"];
 const NODE_FIELDS = ["id", "type", "config", "placement", "onError", "maxRestarts"];
@@ -21,7 +22,8 @@ const NODE_FIELDS = ["id", "type", "config", "placement", "onError", "maxRestart
  * when it is valid): structure and unknown fields, ids, processor types (with near matches),
  * configs (JSON path and expected type), `plugins` entries (strings; their processors must already
  * be in `registry`, see `loadManifestPlugins()`), placements and error policies, and each connection's
- * ends, ports, directions, options, types, occupancy and cycles.
+ * ends, ports, directions, options, types, occupancy and cycles. A required input left
+ * unconnected is not among them: {@linkcode manifestWarnings} reports it.
  *
  * @param manifest The parsed JSON.
  * @param registry The processors it may use.
@@ -41,14 +43,65 @@ const NODE_FIELDS = ["id", "type", "config", "placement", "onError", "maxRestart
  * ```
  */
 export function validateManifest(manifest: unknown, registry: NodeRegistry): ManifestIssue[] {
+  return checkManifest(manifest, registry).issues;
+}
+
+/**
+ * What a manifest that loads may still get wrong, as issues of `severity: "warning"`: each
+ * required input (`@input({ required: true })`) that no connection feeds
+ * (`unconnected-required-input`, naming the node and the port). The runtime starts such a graph
+ * (and emits a `node-warning` event for each); `deno task validate` lists them and still exits 0.
+ * Nodes and connections with errors are left out, so call it on a manifest
+ * {@linkcode validateManifest} accepts.
+ *
+ * @param manifest The parsed JSON.
+ * @param registry The processors it may use.
+ * @returns The warnings, in node order.
+ *
+ * @example A gain nothing feeds
+ * ```ts
+ * import { manifestWarnings } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const manifest = {
+ *   version: 1,
+ *   nodes: [{ id: "gain", type: "Gain" }, { id: "sink", type: "NullSink" }],
+ *   connections: [{ from: "gain.out", to: "sink.in" }],
+ * };
+ * const [warning] = manifestWarnings(manifest, builtinRegistry);
+ * console.log(warning.severity, warning.code, warning.node); // warning unconnected-required-input gain
+ * console.log(warning.message);
+ * // nodes[0]: required input 'in' of 'gain' (Gain) is not connected; it will get no frames
+ * ```
+ */
+export function manifestWarnings(manifest: unknown, registry: NodeRegistry): ManifestIssue[] {
+  const { graph, declared } = checkManifest(manifest, registry);
   const list = new IssueList();
+  for (const { node, processor, port } of unconnectedRequiredInputs(graph)) {
+    list.report(
+      `nodes[${declared.get(node)}]`,
+      "unconnected-required-input",
+      `required input '${port}' of '${node}' (${processor}) is not connected; it will get no frames`,
+      { node, severity: "warning" },
+    );
+  }
+  return list.issues;
+}
+
+function checkManifest(
+  manifest: unknown,
+  registry: NodeRegistry,
+): { issues: ManifestIssue[]; graph: Graph; declared: Map<string, number> } {
+  const list = new IssueList();
+  const graph = new Graph();
+  const declared = new Map<string, number>();
   if (!isObject(manifest)) {
     list.report(
       "",
       "malformed",
       `expected an object with version, nodes and connections, got ${show(manifest)}`,
     );
-    return list.issues;
+    return { issues: list.issues, graph, declared };
   }
   list.unknownFields(manifest, ROOT_FIELDS, "");
   if (manifest.version !== 1) {
@@ -63,14 +116,12 @@ export function validateManifest(manifest: unknown, registry: NodeRegistry): Man
       );
     }
   });
-  const graph = new Graph();
-  const declared = new Map<string, number>();
   array(manifest, "nodes", list, true).forEach((node, i) =>
     checkNode(node, `nodes[${i}]`, i, registry, graph, declared, list)
   );
   const connections = array(manifest, "connections", list, false);
   checkConnections(connections, graph, new Set(declared.keys()), list);
-  return list.issues;
+  return { issues: list.issues, graph, declared };
 }
 
 function checkNode(

@@ -22,6 +22,7 @@ import { definitionBuiltFor, type NodeDefinition } from "./node_definition.ts";
 import { DuplicateProcessorError, NodeRegistry } from "./node_registry.ts";
 import type { InputRef, NodeHandle, OutputRef } from "./port_ref.ts";
 import type { Processor, TypesOf } from "./processor.ts";
+import { unconnectedRequiredInputs } from "./required_inputs.ts";
 import type { ConnectionInfo, GraphDescription } from "./runtime_description.ts";
 import { RuntimeStateError } from "./runtime_errors.ts";
 import { EventHub, type RuntimeEvent, type RuntimeEventListener } from "./runtime_events.ts";
@@ -380,13 +381,26 @@ export class Runtime implements AsyncDisposable {
 
   /**
    * Sets up every node (`setup()` once each), then starts them: loops run on their clocks,
-   * pushes and wakes are served.
+   * pushes and wakes are served. A required input without a connection does not stop it: each
+   * one gets a `node-warning` event (`unconnected-required-input`) first.
    *
    * @throws {RuntimeStateError} When the runtime is not stopped.
    */
   async start(): Promise<void> {
     this.#expect("start", ["stopped"]);
     this.#setState("starting");
+    for (const { node, processor, port } of unconnectedRequiredInputs(this.#graph)) {
+      const message =
+        `Required input '${port}' of '${node}' (${processor}) is not connected; it gets no frames until something is connected to it`;
+      this.#emit({
+        type: "node-warning",
+        code: "unconnected-required-input",
+        node,
+        processor,
+        port,
+        message,
+      });
+    }
     await this.#isolates.start();
     this.#setState("running");
     if (this.#stopAfterStart) {

@@ -192,6 +192,40 @@ export interface NodeErrorEvent extends RuntimeEventBase {
 }
 
 /**
+ * Something about a node the runtime goes on with but someone should know: for now, a required
+ * input (`@input({ required: true })`) that has no connection when the runtime starts. The
+ * runtime starts anyway (a connection may come later); the node just gets no frames there.
+ *
+ * @example Hear about an unconnected required input
+ * ```ts
+ * import { type NodeWarningEvent, Runtime } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const rt = new Runtime({ registry: builtinRegistry });
+ * rt.add("Gain", {}, { id: "gain" });
+ * const warnings: NodeWarningEvent[] = [];
+ * rt.on((event) => event.type === "node-warning" && warnings.push(event));
+ * await rt.start();
+ * await rt.stop();
+ * console.log(warnings.map((w) => `${w.code} ${w.node}.${w.port}`)); // [ "unconnected-required-input gain.in" ]
+ * ```
+ */
+export interface NodeWarningEvent extends RuntimeEventBase {
+  /** Discriminant. */
+  readonly type: "node-warning";
+  /** What kind of warning. */
+  readonly code: "unconnected-required-input";
+  /** The node's id. */
+  readonly node: string;
+  /** The node's processor. */
+  readonly processor: string;
+  /** The port concerned. */
+  readonly port: string;
+  /** The warning in words, naming node and port. */
+  readonly message: string;
+}
+
+/**
  * A node's config changed (`rt.setConfig()`): live fields in place, others by setting the node
  * up again, or stored for its next setup (see `applied`). Same node, same connections.
  *
@@ -288,6 +322,7 @@ export type RuntimeEvent =
   | NodeMembershipEvent
   | ConnectionEvent
   | NodeErrorEvent
+  | NodeWarningEvent
   | NodeConfigEvent
   | WorkerExitEvent;
 

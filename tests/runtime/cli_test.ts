@@ -49,6 +49,32 @@ Deno.test("validate main() exits 0 for valid manifests, 1 listing every issue, 2
   assert.equal((await capture(validate, "--bogus")).code, 2);
 });
 
+Deno.test("validate main() lists an unconnected required input as a warning and exits 0", async () => {
+  const path = fixture("warn_unconnected_required.json");
+  const text = await capture(validate, path);
+  assert.equal(text.code, 0, text.err);
+  assert.equal(text.out, `${path}: valid, 1 warning`);
+  assert.equal(
+    text.err,
+    "  warning: nodes[0]: required input 'in' of 'gain_1' (Gain) is not connected; it will get no frames",
+  );
+  const json = await capture(validate, path, "--json");
+  assert.equal(json.code, 0);
+  const report = JSON.parse(json.out);
+  assert.equal(report.valid, true);
+  assert.deepEqual(report.issues, []);
+  assert.deepEqual(
+    report.warnings.map((w: { code: string; node: string; severity: string }) => [
+      w.code,
+      w.node,
+      w.severity,
+    ]),
+    [["unconnected-required-input", "gain_1", "warning"]],
+  );
+  const clean = await capture(validate, fixture("tone_sink.json"));
+  assert.equal(clean.err, "");
+});
+
 Deno.test("run main() runs a manifest for --seconds and stops cleanly", async () => {
   const { code, out, err } = await capture(run, fixture("tone_sink.json"), "--seconds", "0.15");
   assert.equal(code, 0, err);
