@@ -56,7 +56,7 @@ Deno.test("GET /graph returns the demo's nodes, ports, connections and states", 
     DEMO_CONNECTIONS.map(([from, to]) => [from, to]),
   );
   const mixer = body.nodes.find((n: { id: string }) => n.id === "mixer");
-  assert.equal(mixer.inputs.length, 4);
+  assert.equal(mixer.inputs.length, 8); // in_0 .. in_7 (e91d770)
   assert.equal(mixer.inputs[0].portType, "AudioFrame<2>");
   assert.equal(mixer.state, "running");
 });
