@@ -6,13 +6,16 @@
  * accessors, a node handle type for typed `connect`, a descriptor with the config's JSON Schema,
  * and a validating factory; and one `registry.gen.ts` per folder. Every generated export has a
  * titled `@example` that `deno test --doc` type-checks and runs. Run as a program it is the
- * `deno task codegen` and `deno task nodes` command line:
+ * `deno task codegen` and `deno task nodes` command line. Until the package is on JSR, run it from a
+ * checkout by path (map `@streamlib/streamlib` to the checkout's `mod.ts` in your `deno.json`;
+ * see `docs/writing_processors.md`):
  *
  * ```sh
- * deno run -A jsr:@streamlib/streamlib/codegen            # generate
- * deno run -A jsr:@streamlib/streamlib/codegen --check    # CI: exit 1 when stale
- * deno run -A jsr:@streamlib/streamlib/codegen --watch    # regenerate on change
- * deno run -A jsr:@streamlib/streamlib/codegen nodes list
+ * deno run -A ../streamlib/codegen/mod.ts                  # generate
+ * deno run -A ../streamlib/codegen/mod.ts --check          # CI: exit 1 when stale
+ * deno run -A ../streamlib/codegen/mod.ts --watch          # regenerate on change
+ * deno run -A ../streamlib/codegen/mod.ts nodes list
+ * deno run -A jsr:@streamlib/streamlib/codegen             # the same, once published
  * ```
  *
  * @example Generate from code

@@ -4,10 +4,10 @@
  */
 
 import assert from "node:assert/strict";
-import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { generate } from "../../codegen/mod.ts";
-import { echoSource, makeProject, repoRoot } from "./project.ts";
+import { echoSource, makeProject, repoRoot, writeProjectFile } from "./project.ts";
 
 const cli = join(repoRoot, "codegen/mod.ts");
 
@@ -70,6 +70,65 @@ echo.inputs.in.read()?.value.toUpperCase();
     const stale = await deno(root, "run", "-A", cli, "--check");
     assert.equal(stale.code, 1);
     assert.match(stale.err, /my_nodes\/registry\.gen\.ts \(changed\)/);
+  } finally {
+    rmSync(root, { recursive: true });
+  }
+});
+
+Deno.test("The local form docs/writing_processors.md shows (relative paths in deno.json) generates and lists a project's processors", async () => {
+  const root = await makeProject(["src/processors"], {
+    "src/processors/echo.ts": echoSource("Echo", "echo.gen.ts"),
+    "src/processors/formats.ts":
+      `import { config, input, type InputPort, type PixelFormat, Processor, processor, type VideoFrame } from "@streamlib/streamlib";
+import type { FormatsTypes } from "./formats.gen.ts";
+
+/** Config of Formats. */
+export interface FormatsConfig {
+  /** The pixel format it expects. */
+  format: PixelFormat;
+}
+
+/** Takes video of one format. */
+@processor({ tags: ["video"] })
+export class Formats extends Processor<FormatsTypes> {
+  /** Video. */
+  @input()
+  video!: InputPort<VideoFrame>;
+
+  /** Settings. */
+  @config()
+  config!: FormatsConfig;
+
+  process(): void {
+    this.inputs.video.read();
+  }
+}
+`,
+  });
+  try {
+    // The documented deno.json, with "../streamlib" standing for this checkout.
+    const docs = readFileSync(join(repoRoot, "docs/writing_processors.md"), "utf8");
+    const documented = /\*\*Until the package is on JSR\*\*[\s\S]*?```json\n([\s\S]*?)```/.exec(
+      docs,
+    );
+    assert.ok(documented, "the local form is in docs/writing_processors.md");
+    const checkout = relative(root, repoRoot).replaceAll("\\", "/").replace(/\/$/, "");
+    writeProjectFile(root, "deno.json", documented[1].replaceAll("../streamlib", checkout));
+
+    const generated = await deno(root, "task", "codegen");
+    assert.equal(generated.code, 0, generated.err);
+    assert.match(generated.out + generated.err, /2 processors in src\/processors/);
+
+    const info = await deno(root, "task", "nodes", "info", "Formats");
+    assert.equal(info.code, 0, info.err);
+    assert.match(info.out, /format\s+one of "RGBA", "BGRA", "I420", "NV12"/);
+
+    const list = await deno(root, "task", "nodes", "list");
+    assert.match(list.out, /^Echo\s/m);
+    assert.match(list.out, /^Gain\s/m);
+
+    const check = await deno(root, "task", "codegen", "--check");
+    assert.equal(check.code, 0, check.err);
   } finally {
     rmSync(root, { recursive: true });
   }
