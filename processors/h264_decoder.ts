@@ -124,7 +124,8 @@ export class H264Decoder extends Processor<H264DecoderTypes> {
     const decoder = this.#decoder;
     if (!decoder) return;
     let unit;
-    while ((unit = this.inputs.in.read()) !== undefined) {
+    // At most one picture per access unit: read only what the output takes now.
+    while (this.outputs.out.space > 0 && (unit = this.inputs.in.read()) !== undefined) {
       if (this.#waitForKeyframe && !unit.keyframe) {
         this.#errors++;
         continue;
@@ -156,6 +157,7 @@ export class H264Decoder extends Processor<H264DecoderTypes> {
   }
 
   #emit(decoder: NativeH264Decoder): void {
+    this.#allocator!.fit(this.outputs.out.capacity);
     const frame = this.#allocator!.allocateVideo("I420", decoder.width, decoder.height);
     if (!frame) {
       this.#dropped++;

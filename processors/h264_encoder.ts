@@ -214,7 +214,8 @@ export class H264Encoder extends Processor<H264EncoderTypes> {
    */
   process(_ctx: ProcessContext): void {
     let frame;
-    while ((frame = this.inputs.in.read()) !== undefined) {
+    // At most one access unit per frame: read only what the output takes now (back-pressure).
+    while (this.outputs.out.space > 0 && (frame = this.inputs.in.read()) !== undefined) {
       const encoder = this.#encoder ?? this.#open(frame);
       if (frame.width !== encoder.width || frame.height !== encoder.height) {
         this.#dropped++;

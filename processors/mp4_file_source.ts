@@ -203,6 +203,7 @@ export class Mp4FileSource extends Processor<Mp4FileSourceTypes> {
     if (!playback.videoDone) {
       const picture = await playback.nextPicture();
       if (picture) {
+        this.#allocator!.fit(this.outputs.video.capacity);
         const frame = this.#allocator!.allocateVideo("I420", picture.width, picture.height);
         if (frame) {
           playback.readPicture(frame.data);
@@ -217,7 +218,11 @@ export class Mp4FileSource extends Processor<Mp4FileSourceTypes> {
       this.#lastTime = until;
     }
     let audio;
-    while ((audio = await playback.nextAudio(until)) !== undefined) {
+    const out = this.outputs.audio;
+    this.#blocks!.fit(out.capacity);
+    // Audio due by the next picture, as far as the output takes it now; the rest waits for the
+    // next run (back-pressure on a full fifo).
+    while (out.space > 0 && (audio = await playback.nextAudio(until)) !== undefined) {
       const block = this.#blocks!.next();
       if (block.samples.length !== audio.samples.length) {
         block.samples = new Float32Array(audio.samples.length);
@@ -226,7 +231,7 @@ export class Mp4FileSource extends Processor<Mp4FileSourceTypes> {
       block.frameCount = audio.samples.length / 2;
       block.timestampNs = this.#stamp(audio.time);
       block.frameNumber = this.#audioBlocks++;
-      this.outputs.audio.write(block);
+      out.write(block);
     }
     if (playback.videoDone && playback.audioDone) await this.#end();
   }
