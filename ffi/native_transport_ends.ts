@@ -272,11 +272,17 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
  *
  * @example Poll and read
  * ```ts
- * import { createNativeConnection, FramePool, SignalledReader, SignalledWriter } from "@streamlib/streamlib/ffi";
+ * import {
+ *   createNativeConnection,
+ *   FramePool,
+ *   SIGNAL_BYTES,
+ *   SignalledReader,
+ *   SignalledWriter,
+ * } from "@streamlib/streamlib/ffi";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
  * const [w, r] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
- * const signal = new Int32Array(new SharedArrayBuffer(8));
+ * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
  * let woken = 0;
  * using reader = new SignalledReader(r, signal, () => woken++, () => {});
  * using writer = new SignalledWriter(w, signal);

@@ -94,6 +94,7 @@ Deno.test("streamlib validate --json and nodes --json print JSON for scripts", a
     path: fixture("tone_sink.json"),
     valid: true,
     issues: [],
+    warnings: [],
   });
   const invalid = await capture("validate", fixture("invalid_many.json"), "--json");
   assert.equal(invalid.code, 1);
