@@ -1,5 +1,6 @@
 import { FrameMessageBatch } from "../core/frame_message.ts";
 import { FramePool } from "./frame_pool.ts";
+import { loadNativeLibrary } from "./load.ts";
 import { createNativeRing } from "./native_ring.ts";
 
 const [producer, consumer] = createNativeRing({ capacity: 1024, policy: "fifo" });
@@ -10,6 +11,7 @@ const one = new FrameMessageBatch(1);
 const batch = new FrameMessageBatch(256);
 const evicted = new FrameMessageBatch(256);
 const pool = FramePool.create({ slotBytes: 4096, slotCount: 16 });
+const lib = loadNativeLibrary();
 
 Deno.bench("NativeRingProducer.push() + NativeRingConsumer.pop(), fifo, 1 message", {
   group: "single",
@@ -57,6 +59,14 @@ Deno.bench("NativeRingProducer.pushEvict(), latest, 256 messages into a full rin
 Deno.bench("NativeRingConsumer.slots()", { group: "query" }, () => {
   consumer.slots();
 });
+
+Deno.bench(
+  "sl_abi_version() (raw symbol, no arguments)",
+  { group: "query", baseline: true },
+  () => {
+    lib.symbols.sl_abi_version();
+  },
+);
 
 Deno.bench("FramePool.acquire() + release()", { group: "pool" }, () => {
   pool.release(pool.acquire());
