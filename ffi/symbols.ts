@@ -3,8 +3,8 @@
  *
  * Each parameter is commented with its Rust type. Hot-path symbols take only `u32` handles and
  * caller memory (the ring push/pop calls as `pointer`s cached per batch), so Deno can use its
- * fast-call path: measured here (`deno bench -A ffi/native_ring_bench.ts`), about 8 ns for a
- * call without arguments and 14 ns for `NativeRingConsumer.slots()` (one `u32`); see
+ * fast-call path: measured here (`deno bench -A ffi/native_ring_bench.ts`), about 8-10 ns for a
+ * call without arguments and 13-16 ns for `NativeRingConsumer.slots()` (one `u32`); see
  * `docs/performance.md`. A test checks this table against the exports of the built library and
  * against `ffi.rs`.
  *
