@@ -7,14 +7,18 @@
 import type { NodeInstance } from "./node_instance.ts";
 import type { RuntimeTimers } from "./runtime_timers.ts";
 
+/** Longest run of back-to-back turns in microtasks before one waits for a task, in ms. */
+const SLICE_MS = 1;
+
 /**
  * Runs nodes that asked to run (a frame arrived on an input of a `push` node, or a `pull` node
  * was woken), in turns. `schedule()` is idempotent while a node waits, so a thousand frames
  * arriving before a turn cost one run. A turn runs every waiting node once, in the order they
  * asked; nodes that become ready during the turn (downstream of the ones running) run in the
  * same turn, and a node asking again after it ran waits for the next turn. The first turn
- * runs in a microtask; following ones in a later task (`timers.defer`, `setImmediate` by default),
- * so timers, I/O and messages from other isolates run between turns.
+ * runs in a microtask; following ones too, for up to 1 ms, then one in a later task (`timers.defer`,
+ * `setImmediate` by default), so timers, I/O and messages from other isolates run at least every
+ * millisecond. With timers that cannot defer (test clocks), following turns run from a timer.
  *
  * Hot-path methods never allocate once the ready queue has grown to the graph's size.
  */
@@ -27,6 +31,7 @@ export class Scheduler {
   #microtask = false;
   #timer: number | undefined;
   #deferPending = false;
+  #sliceStart = performance.now();
 
   /**
    * Creates an inactive scheduler.
@@ -122,6 +127,13 @@ export class Scheduler {
     // had a chance to run timers and I/O.
     if (this.#ready.length === 0) return;
     if (this.#timers.defer) {
+      // Turns follow each other in microtasks for up to SLICE_MS (a source woken by its reader
+      // making room, a chain moving a burst), then one goes through a task so timers and I/O run.
+      if (performance.now() - this.#sliceStart < SLICE_MS) {
+        this.#microtask = true;
+        queueMicrotask(this.#drain);
+        return;
+      }
       this.#deferPending = true;
       this.#timers.defer(this.#deferredDrain);
     } else {
@@ -131,6 +143,7 @@ export class Scheduler {
 
   #deferredDrain = (): void => {
     this.#deferPending = false;
+    this.#sliceStart = performance.now();
     this.#drain();
   };
 }
