@@ -1,10 +1,28 @@
 import assert from "node:assert/strict";
-import { Runtime } from "../../mod.ts";
+import { Runtime, type RuntimeStats } from "../../mod.ts";
 import { floodNode, probe, resetProbes, testRegistry } from "../fixtures/runtime/test_nodes.ts";
 import { until, workerRig } from "../fixtures/workers/harness.ts";
 
 const TOTAL = 20_000;
 const fifo4 = { capacity: 4, policy: "fifo" } as const;
+
+/** Waits for TOTAL frames at `sink`, stops, and checks order and every connection's counters. */
+async function everyFrameThrough(
+  rt: Runtime,
+  connections: readonly { id: string }[],
+): Promise<RuntimeStats> {
+  await until(() => probe("sink").received.length >= TOTAL, `${TOTAL} frames at the sink`);
+  const stats = rt.stats();
+  await rt.stop();
+  const received = probe("sink").received;
+  assert.equal(received.length, TOTAL);
+  for (let i = 0; i < TOTAL; i++) assert.equal(received[i], i, `frame ${i}`);
+  for (const { id } of connections) {
+    const s = stats.connections[id];
+    assert.deepEqual([s.written, s.read, s.dropped, s.fullRejections], [TOTAL, TOTAL, 0, 0], id);
+  }
+  return stats;
+}
 
 Deno.test("fifo back-pressure in one isolate: a flooding source is held back, nothing is lost", async () => {
   resetProbes();
@@ -17,16 +35,7 @@ Deno.test("fifo back-pressure in one isolate: a flooding source is held back, no
   const b = rt.connectByName("slow", "out", "relay", "in", fifo4);
   const c = rt.connectByName("relay", "out", "sink", "in", fifo4);
   await rt.start();
-  await until(() => probe("sink").received.length >= TOTAL, `${TOTAL} frames at the sink`);
-  const stats = rt.stats();
-  await rt.stop();
-  const received = probe("sink").received;
-  assert.equal(received.length, TOTAL);
-  for (let i = 0; i < TOTAL; i++) assert.equal(received[i], i, `frame ${i}`);
-  for (const { id } of [a, b, c]) {
-    const s = stats.connections[id];
-    assert.deepEqual([s.written, s.read, s.dropped, s.fullRejections], [TOTAL, TOTAL, 0, 0], id);
-  }
+  const stats = await everyFrameThrough(rt, [a, b, c]);
   // The source writes only while its output has room (it throws on a refused write), so it
   // needed at least TOTAL / 4 runs, each started when the reader made room.
   assert.ok(probe("flood").calls >= TOTAL / 4, `${probe("flood").calls} runs`);
@@ -43,14 +52,5 @@ Deno.test("fifo back-pressure across Workers: the writer waits on the reader's r
   const a = rt.connectByName("flood", "out", "relay", "in", fifo4);
   const b = rt.connectByName("relay", "out", "sink", "in", fifo4);
   await rt.start();
-  await until(() => probe("sink").received.length >= TOTAL, `${TOTAL} frames at the sink`);
-  const stats = rt.stats();
-  await rt.stop();
-  const received = probe("sink").received;
-  assert.equal(received.length, TOTAL);
-  for (let i = 0; i < TOTAL; i++) assert.equal(received[i], i, `frame ${i}`);
-  for (const { id } of [a, b]) {
-    const s = stats.connections[id];
-    assert.deepEqual([s.written, s.read, s.dropped, s.fullRejections], [TOTAL, TOTAL, 0, 0], id);
-  }
+  await everyFrameThrough(rt, [a, b]);
 });
