@@ -262,11 +262,6 @@ export class NodeInstance {
     );
   }
 
-  /** Whether the node waits for room on a full `fifo` output (for stats and tests). */
-  get waitingForSpace(): boolean {
-    return this.#waitingForSpace;
-  }
-
   #blocked(): boolean {
     const outputs = this.#outputs;
     for (let i = 0; i < outputs.length; i++) {
