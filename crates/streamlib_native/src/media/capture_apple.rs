@@ -1,17 +1,31 @@
 //! Camera and microphone capture on macOS with AVFoundation: device listing, choosing a device
 //! (by unique ID, or the default) and a format, the permission check (denied access is
 //! `SL_ERR_PERMISSION_DENIED`), and an `AVCaptureSession` whose sample-buffer delegate writes each
-//! frame into a frame-pool slot and pushes its message on the ring. The delegate runs on a serial
-//! dispatch queue of its own; nothing calls into JS.
+//! frame into a frame-pool slot and pushes its message on the ring. Nothing calls into JS.
 //!
-//! Written against `objc2-av-foundation` 0.3 and friends; it has never been compiled or run in
-//! this project's CI, which is Linux only (see `docs/platforms.md`).
+//! Threads and queues, as Apple documents them:
+//! - The session is configured, started and stopped on a serial dispatch queue of its own
+//!   (`startRunning`/`stopRunning` block and must stay off the main thread), and the caller waits
+//!   for that queue.
+//! - The camera's format and frame duration are set between `lockForConfiguration` and
+//!   `unlockForConfiguration`, inside the session's begin/commitConfiguration, and the lock is
+//!   held across `startRunning` (on macOS the session would otherwise choose its own format).
+//! - The delegate runs on another serial queue. A sample buffer is valid for the callback only
+//!   (AVFoundation recycles its pool): each one is copied into a pool slot inside the callback and
+//!   never retained. A pixel buffer's base address is locked read-only around the copy.
+//! - A runtime error of the session (`AVCaptureSessionRuntimeErrorNotification`) or the device
+//!   going away (`AVCaptureDeviceWasDisconnectedNotification`) fails the capture with
+//!   `SL_ERR_DEVICE`, which `sl_capture_stats` reports.
+//!
+//! Type-checked and linted for aarch64/x86_64-apple-darwin on Linux (`deno task check:apple`);
+//! never run in this project's CI, which has no Mac (see `docs/platforms.md`).
 //!
 //! Video is delivered by AVFoundation as NV12 (`420v`) or BGRA and copied or converted into the
 //! requested I420, NV12, BGRA or RGBA; audio as interleaved 32-bit float PCM at the requested rate
 //! and channel count (AVFoundation converts). Timestamps are the sample buffers' presentation times
 //! on the host clock, moved onto this library's monotonic clock.
 
+use std::ptr::NonNull;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -22,9 +36,10 @@ use objc2::runtime::{AnyObject, Bool, NSObject, NSObjectProtocol, ProtocolObject
 use objc2::{AnyThread, DefinedClass, define_class, msg_send};
 use objc2_av_foundation::{
     AVAuthorizationStatus, AVCaptureAudioDataOutput, AVCaptureAudioDataOutputSampleBufferDelegate,
-    AVCaptureConnection, AVCaptureDevice, AVCaptureDeviceInput, AVCaptureOutput, AVCaptureSession,
-    AVCaptureVideoDataOutput, AVCaptureVideoDataOutputSampleBufferDelegate, AVMediaType,
-    AVMediaTypeAudio, AVMediaTypeVideo,
+    AVCaptureConnection, AVCaptureDevice, AVCaptureDeviceInput,
+    AVCaptureDeviceWasDisconnectedNotification, AVCaptureOutput, AVCaptureSession,
+    AVCaptureSessionErrorKey, AVCaptureSessionRuntimeErrorNotification, AVCaptureVideoDataOutput,
+    AVCaptureVideoDataOutputSampleBufferDelegate, AVMediaType, AVMediaTypeAudio, AVMediaTypeVideo,
 };
 use objc2_avf_audio::{
     AVFormatIDKey, AVLinearPCMBitDepthKey, AVLinearPCMIsBigEndianKey, AVLinearPCMIsFloatKey,
@@ -33,21 +48,25 @@ use objc2_avf_audio::{
 use objc2_core_audio_types::kAudioFormatLinearPCM;
 use objc2_core_foundation::CFString;
 use objc2_core_media::{
-    CMAudioFormatDescriptionGetStreamBasicDescription, CMClock, CMSampleBuffer, CMTime,
-    CMVideoFormatDescriptionGetDimensions,
+    CMAudioFormatDescriptionGetStreamBasicDescription, CMClock, CMSampleBuffer,
 };
 use objc2_core_video::{
-    CVPixelBufferGetBaseAddressOfPlane, CVPixelBufferGetBytesPerRowOfPlane, CVPixelBufferGetHeight,
-    CVPixelBufferGetWidth, CVPixelBufferLockBaseAddress, CVPixelBufferLockFlags,
+    CVPixelBufferGetBaseAddress, CVPixelBufferGetBaseAddressOfPlane, CVPixelBufferGetBytesPerRow,
+    CVPixelBufferGetBytesPerRowOfPlane, CVPixelBufferGetHeight, CVPixelBufferGetHeightOfPlane,
+    CVPixelBufferGetPixelFormatType, CVPixelBufferGetPlaneCount, CVPixelBufferGetWidth,
+    CVPixelBufferIsPlanar, CVPixelBufferLockBaseAddress, CVPixelBufferLockFlags,
     CVPixelBufferUnlockBaseAddress, kCVPixelBufferPixelFormatTypeKey, kCVPixelFormatType_32BGRA,
     kCVPixelFormatType_420YpCbCr8BiPlanarVideoRange,
 };
-use objc2_foundation::{NSDictionary, NSNumber, NSString};
+use objc2_foundation::{
+    NSDictionary, NSError, NSNotification, NSNotificationCenter, NSNumber, NSString,
+};
 
+use super::capture_format_apple::{self, VideoChoice};
 use crate::error_text::ErrorText;
 use crate::media::capture::{
-    AUDIO_F32_FORMAT, Capture, CaptureBackend, CaptureSettings, CaptureSink, DeviceInfo,
-    DeviceMode, monotonic_now_ns,
+    AUDIO_F32_FORMAT, Capture, CaptureBackend, CaptureSettings, CaptureShared, CaptureSink,
+    DeviceInfo, DeviceMode, monotonic_now_ns,
 };
 use crate::media::color_convert::{bgrx_to, copy_plane};
 use crate::media::pixel_format::PixelFormat;
@@ -59,7 +78,10 @@ const PERMISSION_TIMEOUT: Duration = Duration::from_secs(60);
 /// What the delegates share with the capture handle.
 struct DelegateIvars {
     sink: Mutex<CaptureSink>,
+    /// The pixel format written to the pool.
     format: PixelFormat,
+    /// The CoreVideo pixel format the output was asked to deliver.
+    delivered: u32,
 }
 
 define_class!(
@@ -83,8 +105,10 @@ define_class!(
         ) {
             let ivars = self.ivars();
             let mut sink = ivars.sink.lock().unwrap_or_else(PoisonError::into_inner);
-            // SAFETY: AVFoundation passes a valid sample buffer for the call.
-            if let Err(error) = unsafe { publish_video(sample, ivars.format, &mut sink) } {
+            // SAFETY: AVFoundation passes a sample buffer valid for the call; it is copied, not
+            // kept.
+            let result = unsafe { publish_video(sample, ivars.format, ivars.delivered, &mut sink) };
+            if let Err(error) = result {
                 sink.shared().fail(error);
             }
         }
@@ -115,20 +139,14 @@ define_class!(
                 .sink
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
-            // SAFETY: AVFoundation passes a valid sample buffer for the call.
+            // SAFETY: AVFoundation passes a sample buffer valid for the call; it is copied, not
+            // kept.
             if let Err(error) = unsafe { publish_audio(sample, &mut sink) } {
                 sink.shared().fail(error);
             }
         }
     }
 );
-
-fn new_delegate_ivars(sink: CaptureSink, format: PixelFormat) -> DelegateIvars {
-    DelegateIvars {
-        sink: Mutex::new(sink),
-        format,
-    }
-}
 
 impl VideoDelegate {
     fn new(ivars: DelegateIvars) -> Retained<Self> {
@@ -146,12 +164,30 @@ impl AudioDelegate {
     }
 }
 
+/// AVFoundation objects carried onto the session queue and back by `DispatchQueue::exec_sync`.
+struct OnSessionQueue<T>(T);
+
+// SAFETY: `exec_sync` runs the closure on the session queue while the calling thread waits for
+// it, so the objects inside are used by one thread at a time, which is all AVCaptureSession,
+// AVCaptureDevice and AVCaptureOutput ask (they are not tied to a thread).
+unsafe impl<T> Send for OnSessionQueue<T> {}
+
+impl<T> OnSessionQueue<T> {
+    fn into_inner(self) -> T {
+        self.0
+    }
+}
+
 fn device_error(what: &'static str, detail: impl std::fmt::Display) -> Error {
     ErrorKind::Device {
         what,
         detail: ErrorText::format(format_args!("{detail}")),
     }
     .into()
+}
+
+fn fourcc(code: u32) -> String {
+    String::from_utf8_lossy(&code.to_be_bytes()).into_owned()
 }
 
 /// The presentation time of `sample` on this library's monotonic clock.
@@ -175,6 +211,44 @@ unsafe fn timestamp_ns(sample: &CMSampleBuffer) -> f64 {
     monotonic_now_ns() - age * 1e9
 }
 
+/// A plane of a locked pixel buffer: `rows` rows `stride` bytes apart.
+struct Plane<'a> {
+    bytes: &'a [u8],
+    stride: usize,
+}
+
+/// Plane `index` of a locked pixel buffer (`None` for the single plane of a non-planar one), or
+/// `None` when it has no base address.
+///
+/// # Safety
+///
+/// `image` must be locked for reading for as long as the returned plane is used.
+unsafe fn plane<'a>(
+    image: &'a objc2_core_video::CVPixelBuffer,
+    index: Option<usize>,
+) -> Option<Plane<'a>> {
+    let (base, stride, rows) = match index {
+        Some(i) => (
+            CVPixelBufferGetBaseAddressOfPlane(image, i),
+            CVPixelBufferGetBytesPerRowOfPlane(image, i),
+            CVPixelBufferGetHeightOfPlane(image, i),
+        ),
+        None => (
+            CVPixelBufferGetBaseAddress(image),
+            CVPixelBufferGetBytesPerRow(image),
+            CVPixelBufferGetHeight(image),
+        ),
+    };
+    if base.is_null() {
+        return None;
+    }
+    // SAFETY: a locked pixel buffer's plane holds `rows` rows of `stride` bytes at its base
+    // address (CoreVideo allocates whole rows), valid while locked (caller contract).
+    let bytes =
+        unsafe { std::slice::from_raw_parts(base.cast::<u8>().cast_const(), stride * rows) };
+    Some(Plane { bytes, stride })
+}
+
 /// Copies a video sample into a pool slot in `format`.
 ///
 /// # Safety
@@ -183,6 +257,7 @@ unsafe fn timestamp_ns(sample: &CMSampleBuffer) -> f64 {
 unsafe fn publish_video(
     sample: &CMSampleBuffer,
     format: PixelFormat,
+    delivered: u32,
     sink: &mut CaptureSink,
 ) -> Result<(), Error> {
     // SAFETY: the sample is valid (caller contract).
@@ -201,64 +276,80 @@ unsafe fn publish_video(
             format_args!("odd frame size {width}x{height}"),
         ));
     }
-    // SAFETY: `image` is a live pixel buffer; it is unlocked below with the same flags.
+    let actual = CVPixelBufferGetPixelFormatType(&image);
+    let planar = CVPixelBufferIsPlanar(&image);
+    let expected_layout = if delivered == kCVPixelFormatType_32BGRA {
+        !planar
+    } else {
+        planar && CVPixelBufferGetPlaneCount(&image) == 2
+    };
+    if actual != delivered || !expected_layout {
+        return Err(device_error(
+            "AVFoundation camera",
+            format_args!(
+                "delivered pixel format {}, asked for {}",
+                fourcc(actual),
+                fourcc(delivered)
+            ),
+        ));
+    }
+    // SAFETY: `image` is a live pixel buffer; it is unlocked below with the same flags, on every
+    // path (the copy below returns into `result`).
     let status = unsafe { CVPixelBufferLockBaseAddress(&image, CVPixelBufferLockFlags::ReadOnly) };
     if status != 0 {
         return Err(device_error(
             "AVFoundation camera",
-            format_args!("lock failed: {status}"),
+            format_args!("CVPixelBufferLockBaseAddress failed: {status}"),
         ));
     }
-    let (plane0, stride0) = (
-        CVPixelBufferGetBaseAddressOfPlane(&image, 0)
-            .cast::<u8>()
-            .cast_const(),
-        CVPixelBufferGetBytesPerRowOfPlane(&image, 0),
-    );
-    let (plane1, stride1) = (
-        CVPixelBufferGetBaseAddressOfPlane(&image, 1)
-            .cast::<u8>()
-            .cast_const(),
-        CVPixelBufferGetBytesPerRowOfPlane(&image, 1),
-    );
     let bytes = format.frame_bytes(width as u32, height as u32);
-    let result = if plane0.is_null() {
-        Ok(false)
-    } else {
-        sink.publish(format.code(), bytes, timestamp, |dst| {
-            // SAFETY: the buffer is locked; plane 0 has `height` rows of `stride0` bytes.
-            let luma = unsafe { std::slice::from_raw_parts(plane0, stride0 * height) };
+    // SAFETY: the buffer stays locked until after `publish` returns.
+    let planes = unsafe {
+        if planar {
+            plane(&image, Some(0)).zip(plane(&image, Some(1)))
+        } else {
+            plane(&image, None).map(|p| {
+                (
+                    p,
+                    Plane {
+                        bytes: &[],
+                        stride: 0,
+                    },
+                )
+            })
+        }
+    };
+    let result = match planes {
+        None => Ok(false),
+        Some((first, second)) => sink.publish(format.code(), bytes, timestamp, |dst| {
             match format {
                 // Delivered as BGRA (one plane): copy with an opaque alpha, or swap to RGBA.
                 PixelFormat::Bgra | PixelFormat::Rgba => {
-                    bgrx_to(luma, stride0, width, height, format, dst)?;
+                    bgrx_to(first.bytes, first.stride, width, height, format, dst)
                 }
-                PixelFormat::I420 | PixelFormat::Nv12 if !plane1.is_null() => {
-                    // SAFETY: plane 1 of a locked NV12 buffer has height/2 rows of `stride1`.
-                    let chroma =
-                        unsafe { std::slice::from_raw_parts(plane1, stride1 * (height / 2)) };
+                // Delivered as NV12 (`420v`): Y plane, then interleaved CbCr at half height.
+                PixelFormat::Nv12 | PixelFormat::I420 => {
                     let (y, rest) = dst.split_at_mut(width * height);
-                    copy_plane(luma, stride0, width, height, y);
+                    copy_plane(first.bytes, first.stride, width, height, y);
                     if format == PixelFormat::Nv12 {
-                        copy_plane(chroma, stride1, width, height / 2, rest);
+                        copy_plane(second.bytes, second.stride, width, height / 2, rest);
                     } else {
                         let (cw, ch) = (width / 2, height / 2);
                         let (u, v) = rest.split_at_mut(cw * ch);
                         for row in 0..ch {
-                            let line = &chroma[row * stride1..row * stride1 + width];
+                            let line = &second.bytes[row * second.stride..][..width];
                             for (cx, pair) in line.chunks_exact(2).enumerate() {
                                 u[row * cw + cx] = pair[0];
                                 v[row * cw + cx] = pair[1];
                             }
                         }
                     }
+                    Ok(())
                 }
-                _ => {}
             }
-            Ok(())
-        })
+        }),
     };
-    // SAFETY: locked above with these flags.
+    // SAFETY: locked above with these flags; no plane slice is used after this.
     unsafe { CVPixelBufferUnlockBaseAddress(&image, CVPixelBufferLockFlags::ReadOnly) };
     result.map(drop)
 }
@@ -296,7 +387,7 @@ unsafe fn publish_audio(sample: &CMSampleBuffer, sink: &mut CaptureSink) -> Resu
     // SAFETY: `block` is a valid block buffer.
     let length = unsafe { block.data_length() };
     sink.publish(AUDIO_F32_FORMAT, length, timestamp, |dst| {
-        let Some(destination) = std::ptr::NonNull::new(dst.as_mut_ptr().cast()) else {
+        let Some(destination) = NonNull::new(dst.as_mut_ptr().cast()) else {
             return Ok(());
         };
         // SAFETY: `dst` has room for the block's `length` bytes.
@@ -325,11 +416,16 @@ fn media_type(video: bool) -> &'static AVMediaType {
     .expect("AVFoundation defines its media types")
 }
 
-/// Makes sure the user allowed access to cameras (`video`) or microphones, asking if nobody has.
+fn device_kind(video: bool) -> &'static str {
+    if video { "camera" } else { "microphone" }
+}
+
+/// Makes sure the user allowed access to cameras (`video`) or microphones (TCC), asking if
+/// nobody has. The completion handler runs on a queue of AVFoundation's; this thread waits.
 fn ensure_permission(video: bool) -> Result<(), Error> {
-    let what = if video { "camera" } else { "microphone" };
+    let what = device_kind(video);
     let kind = media_type(video);
-    // SAFETY: a documented class method taking a media type constant.
+    // SAFETY: a documented class method taking a media type constant; callable on any thread.
     let status = unsafe { AVCaptureDevice::authorizationStatusForMediaType(kind) };
     let granted = match status {
         AVAuthorizationStatus::Authorized => true,
@@ -338,7 +434,8 @@ fn ensure_permission(video: bool) -> Result<(), Error> {
             let handler = block2::RcBlock::new(move |granted: Bool| {
                 let _ = send.send(granted.as_bool());
             });
-            // SAFETY: a documented class method; the block is copied by AVFoundation.
+            // SAFETY: a documented class method; AVFoundation copies the block and calls it once,
+            // on an arbitrary queue.
             unsafe { AVCaptureDevice::requestAccessForMediaType_completionHandler(kind, &handler) };
             receive.recv_timeout(PERMISSION_TIMEOUT).unwrap_or(false)
         }
@@ -350,7 +447,7 @@ fn ensure_permission(video: bool) -> Result<(), Error> {
     let detail = match status {
         AVAuthorizationStatus::Restricted => "access is restricted on this Mac (device management)",
         AVAuthorizationStatus::NotDetermined => {
-            "the permission prompt was declined or not answered"
+            "the permission prompt was declined or not answered within 60 s"
         }
         _ => "access was denied; allow it in System Settings > Privacy & Security",
     };
@@ -361,9 +458,21 @@ fn ensure_permission(video: bool) -> Result<(), Error> {
     .into())
 }
 
+/// The cameras (`video`) or microphones AVFoundation sees.
+fn devices(video: bool) -> Vec<Retained<AVCaptureDevice>> {
+    // SAFETY: a documented class method taking a media type constant. Deprecated in favour of
+    // AVCaptureDeviceDiscoverySession, which needs a device-type list per OS version.
+    #[allow(deprecated)]
+    let devices = unsafe { AVCaptureDevice::devicesWithMediaType(media_type(video)) };
+    devices.iter().collect()
+}
+
 /// The device with unique ID `id`, or the default one when `id` is empty.
+///
+/// # Errors
+///
+/// [`ErrorKind::DeviceNotFound`] naming the ID asked for and the IDs there are.
 fn find_device(id: &str, video: bool) -> Result<Retained<AVCaptureDevice>, Error> {
-    let what = if video { "camera" } else { "microphone" };
     let device = if id.is_empty() {
         // SAFETY: a documented class method taking a media type constant.
         unsafe { AVCaptureDevice::defaultDeviceWithMediaType(media_type(video)) }
@@ -372,14 +481,24 @@ fn find_device(id: &str, video: bool) -> Result<Retained<AVCaptureDevice>, Error
         unsafe { AVCaptureDevice::deviceWithUniqueID(&NSString::from_str(id)) }
     };
     device.ok_or_else(|| {
+        // SAFETY: a read-only property of live devices.
+        let ids: Vec<String> = devices(video)
+            .iter()
+            .map(|d| unsafe { d.uniqueID() }.to_string())
+            .collect();
+        let asked = if id.is_empty() {
+            "no default device".to_owned()
+        } else {
+            format!("no device with ID {id}")
+        };
         ErrorKind::DeviceNotFound {
-            what,
+            what: device_kind(video),
             detail: ErrorText::format(format_args!(
-                "{}; list them with sl_capture_list_devices",
-                if id.is_empty() {
-                    "no default device".to_owned()
+                "{asked}; {}",
+                if ids.is_empty() {
+                    "none is connected".to_owned()
                 } else {
-                    format!("no device with ID {id}")
+                    format!("IDs: {}", ids.join(", "))
                 }
             )),
         }
@@ -387,54 +506,19 @@ fn find_device(id: &str, video: bool) -> Result<Retained<AVCaptureDevice>, Error
     })
 }
 
-/// Picks the device format closest to `width` x `height` (0: keep the active one) and sets the
-/// frame rate. Returns the chosen size.
-fn configure_video_device(
-    device: &AVCaptureDevice,
-    settings: &CaptureSettings,
-) -> Result<(), Error> {
-    // SAFETY: documented methods of a live device; the configuration lock is released below.
-    unsafe {
-        device
-            .lockForConfiguration()
-            .map_err(|e| device_error("AVFoundation camera", e.localizedDescription()))?;
-        if settings.width > 0 && settings.height > 0 {
-            let mut best = None;
-            let mut best_distance = u64::MAX;
-            for format in device.formats().iter() {
-                let dims = CMVideoFormatDescriptionGetDimensions(&format.formatDescription());
-                let distance = u64::from((dims.width as u32).abs_diff(settings.width))
-                    + u64::from((dims.height as u32).abs_diff(settings.height));
-                if distance < best_distance {
-                    best_distance = distance;
-                    best = Some(format);
-                }
-            }
-            if let Some(format) = best {
-                device.setActiveFormat(&format);
-            }
-        }
-        if settings.fps > 0.0 {
-            let duration = CMTime::new((1_000_000.0 / settings.fps).round() as i64, 1_000_000);
-            device.setActiveVideoMinFrameDuration(duration);
-            device.setActiveVideoMaxFrameDuration(duration);
-        }
-        device.unlockForConfiguration();
-    }
-    Ok(())
-}
-
-/// A running AVCaptureSession and its delegate's queue.
+/// A running AVCaptureSession, its queues and its notification observers.
 struct AppleCapture {
     session: Retained<AVCaptureSession>,
-    queue: DispatchRetained<DispatchQueue>,
+    session_queue: DispatchRetained<DispatchQueue>,
+    delegate_queue: DispatchRetained<DispatchQueue>,
+    observers: Vec<Retained<ProtocolObject<dyn NSObjectProtocol>>>,
     _delegate: Retained<NSObject>,
     running: bool,
 }
 
-// SAFETY: AVCaptureSession's startRunning/stopRunning may be called from any thread (Apple
-// recommends a background thread), the delegate is only touched by its serial queue, and the
-// handle table lets one thread at a time reach this value.
+// SAFETY: the session is only used on its serial queue (`exec_sync`), the delegate only by its
+// own serial queue, NSNotificationCenter may be called from any thread, and the handle table lets
+// one thread at a time reach this value.
 unsafe impl Send for AppleCapture {}
 
 impl CaptureBackend for AppleCapture {
@@ -443,36 +527,159 @@ impl CaptureBackend for AppleCapture {
             return;
         }
         self.running = false;
-        // SAFETY: a documented method of a live session; it blocks until capture has stopped.
-        unsafe { self.session.stopRunning() };
-        // Wait for a callback that may still be running on the delegate's queue.
-        self.queue.exec_sync(|| {});
+        let center = NSNotificationCenter::defaultCenter();
+        for observer in self.observers.drain(..) {
+            let observer: &AnyObject = observer.as_ref();
+            // SAFETY: removing an observer token this capture registered.
+            unsafe { center.removeObserver(observer) };
+        }
+        let session = OnSessionQueue(&self.session);
+        self.session_queue.exec_sync(move || {
+            let session = session.into_inner();
+            // SAFETY: a documented method of a live session, off the main thread; it returns
+            // once capture has stopped.
+            unsafe { session.stopRunning() };
+        });
+        // Wait for a delegate callback that may still be running.
+        self.delegate_queue.exec_sync(|| {});
     }
 }
 
+/// Builds and starts the session on `queue`: `device` into `output`, with `choice` (format and
+/// frame duration) set under the device's configuration lock, held across `startRunning`.
 fn start_session(
+    queue: &DispatchQueue,
     device: &AVCaptureDevice,
     output: &AVCaptureOutput,
+    choice: Option<&VideoChoice>,
 ) -> Result<Retained<AVCaptureSession>, Error> {
-    // SAFETY: documented methods; the session is configured before it starts.
+    let what = if choice.is_some() {
+        "AVFoundation camera session"
+    } else {
+        "AVFoundation microphone session"
+    };
+    let mut result = None;
+    let job = OnSessionQueue((device, output, choice, &mut result));
+    queue.exec_sync(move || {
+        let (device, output, choice, result) = job.into_inner();
+        *result = Some(configure_and_start(what, device, output, choice));
+    });
+    result.unwrap_or_else(|| Err(device_error(what, "the session queue did not run")))
+}
+
+fn configure_and_start(
+    what: &'static str,
+    device: &AVCaptureDevice,
+    output: &AVCaptureOutput,
+    choice: Option<&VideoChoice>,
+) -> Result<Retained<AVCaptureSession>, Error> {
+    // SAFETY: documented methods, called on the session queue; the session is configured inside
+    // begin/commitConfiguration before it starts; the format and durations come from the
+    // device's own lists (capture_format_apple), so the setters do not throw; the device lock is
+    // taken before they are set and released on every path after `startRunning`.
     unsafe {
         let input = AVCaptureDeviceInput::deviceInputWithDevice_error(device)
-            .map_err(|e| device_error("AVFoundation device input", e.localizedDescription()))?;
+            .map_err(|e| device_error(what, e.localizedDescription()))?;
         let session = AVCaptureSession::new();
         session.beginConfiguration();
         if !session.canAddInput(&input) || !session.canAddOutput(output) {
             session.commitConfiguration();
-            return Err(device_error(
-                "AVFoundation session",
-                "the device cannot feed this output",
-            ));
+            return Err(device_error(what, "the device cannot feed this output"));
         }
         session.addInput(&input);
         session.addOutput(output);
+        let locked = match choice {
+            Some(choice) if choice.format.is_some() || choice.frame_duration.is_some() => {
+                if let Err(e) = device.lockForConfiguration() {
+                    session.commitConfiguration();
+                    return Err(device_error(
+                        "AVFoundation camera configuration",
+                        e.localizedDescription(),
+                    ));
+                }
+                if let Some(format) = &choice.format {
+                    device.setActiveFormat(format);
+                }
+                if let Some(duration) = choice.frame_duration {
+                    device.setActiveVideoMinFrameDuration(duration);
+                    device.setActiveVideoMaxFrameDuration(duration);
+                }
+                true
+            }
+            _ => false,
+        };
         session.commitConfiguration();
         session.startRunning();
+        if locked {
+            device.unlockForConfiguration();
+        }
+        if !session.isRunning() {
+            return Err(device_error(what, "startRunning did not start the session"));
+        }
         Ok(session)
     }
+}
+
+/// Fails `shared` when the session reports a runtime error or `device` is disconnected.
+fn observe_failures(
+    session: &AVCaptureSession,
+    device: &AVCaptureDevice,
+    shared: &Arc<CaptureShared>,
+) -> Vec<Retained<ProtocolObject<dyn NSObjectProtocol>>> {
+    let center = NSNotificationCenter::defaultCenter();
+    let on_error = {
+        let shared = Arc::clone(shared);
+        block2::RcBlock::new(move |notification: NonNull<NSNotification>| {
+            // SAFETY: NSNotificationCenter passes a live notification for the call.
+            let notification = unsafe { notification.as_ref() };
+            let detail = notification
+                .userInfo()
+                // SAFETY: a documented, immutable key constant.
+                .and_then(|info| info.objectForKey(unsafe { AVCaptureSessionErrorKey }))
+                .and_then(|error| error.downcast::<NSError>().ok())
+                .map_or_else(
+                    || "the session stopped with a runtime error".to_owned(),
+                    |error| error.localizedDescription().to_string(),
+                );
+            shared.fail(device_error("AVFoundation capture session", detail));
+        })
+    };
+    let on_unplug = {
+        let shared = Arc::clone(shared);
+        block2::RcBlock::new(move |_: NonNull<NSNotification>| {
+            shared.fail(device_error(
+                "AVFoundation capture",
+                "the device was disconnected",
+            ));
+        })
+    };
+    let session: &AnyObject = session.as_ref();
+    let device: &AnyObject = device.as_ref();
+    // SAFETY: documented NSNotificationCenter method with immutable name constants; the blocks
+    // are copied by the center and run on the posting thread, touching only `CaptureShared`
+    // (atomics and a mutex); the tokens are removed in `AppleCapture::stop`.
+    unsafe {
+        vec![
+            center.addObserverForName_object_queue_usingBlock(
+                Some(AVCaptureSessionRuntimeErrorNotification),
+                Some(session),
+                None,
+                &on_error,
+            ),
+            center.addObserverForName_object_queue_usingBlock(
+                Some(AVCaptureDeviceWasDisconnectedNotification),
+                Some(device),
+                None,
+                &on_unplug,
+            ),
+        ]
+    }
+}
+
+/// The name shown in errors for `device`.
+fn display_name(device: &AVCaptureDevice) -> String {
+    // SAFETY: a read-only property of a live device.
+    unsafe { device.localizedName() }.to_string()
 }
 
 /// Starts capturing camera `device` (an AVFoundation unique ID; empty: the default camera).
@@ -480,7 +687,9 @@ fn start_session(
 /// # Errors
 ///
 /// [`ErrorKind::PermissionDenied`] when camera access is refused, [`ErrorKind::DeviceNotFound`]
-/// for an unknown ID, [`ErrorKind::Device`] when the session cannot be set up.
+/// for an unknown ID or no camera, [`ErrorKind::Unsupported`] for a size or frame rate the camera
+/// does not offer (naming what it offers), [`ErrorKind::Device`] when the session cannot be set
+/// up or started.
 pub fn open_camera(
     device: &str,
     settings: &CaptureSettings,
@@ -488,12 +697,13 @@ pub fn open_camera(
 ) -> Result<Capture, Error> {
     ensure_permission(true)?;
     let camera = find_device(device, true)?;
-    configure_video_device(&camera, settings)?;
     let delivered = if matches!(settings.format, PixelFormat::Bgra | PixelFormat::Rgba) {
         kCVPixelFormatType_32BGRA
     } else {
         kCVPixelFormatType_420YpCbCr8BiPlanarVideoRange
     };
+    let choice =
+        capture_format_apple::choose(&camera, &display_name(&camera), settings, delivered)?;
     // SAFETY: CFString and NSString are toll-free bridged, so the CoreVideo key is an NSString.
     let key: &NSString =
         unsafe { &*std::ptr::from_ref::<CFString>(kCVPixelBufferPixelFormatTypeKey).cast() };
@@ -501,9 +711,15 @@ pub fn open_camera(
     let value: &AnyObject = &value;
     let video_settings = NSDictionary::<NSString, AnyObject>::from_slices(&[key], &[value]);
     let shared = Arc::clone(sink.shared());
-    let delegate = VideoDelegate::new(new_delegate_ivars(sink, settings.format));
-    let queue = DispatchQueue::new("streamlib.camera", DispatchQueueAttr::SERIAL);
-    // SAFETY: documented methods; the delegate and queue outlive the session (owned by the
+    shared.set_video(choice.width, choice.height, settings.format);
+    let delegate = VideoDelegate::new(DelegateIvars {
+        sink: Mutex::new(sink),
+        format: settings.format,
+        delivered,
+    });
+    let delegate_queue = DispatchQueue::new("streamlib.camera.frames", DispatchQueueAttr::SERIAL);
+    let session_queue = DispatchQueue::new("streamlib.camera.session", DispatchQueueAttr::SERIAL);
+    // SAFETY: documented methods; the delegate and its queue outlive the session (owned by the
     // returned capture, which stops the session first).
     let output = unsafe {
         let output = AVCaptureVideoDataOutput::new();
@@ -511,15 +727,18 @@ pub fn open_camera(
         output.setAlwaysDiscardsLateVideoFrames(true);
         output.setSampleBufferDelegate_queue(
             Some(ProtocolObject::from_ref(&*delegate)),
-            Some(&queue),
+            Some(&delegate_queue),
         );
         output
     };
-    let session = start_session(&camera, &output)?;
+    let session = start_session(&session_queue, &camera, &output, Some(&choice))?;
+    let observers = observe_failures(&session, &camera, &shared);
     Ok(Capture::new(
         Box::new(AppleCapture {
             session,
-            queue,
+            session_queue,
+            delegate_queue,
+            observers,
             _delegate: Retained::into_super(delegate),
             running: true,
         }),
@@ -575,23 +794,33 @@ pub fn open_microphone(
     ];
     let value_refs: Vec<&AnyObject> = values.iter().map(|v| -> &AnyObject { v }).collect();
     let audio_settings = NSDictionary::<NSString, AnyObject>::from_slices(&keys, &value_refs);
-    let delegate = AudioDelegate::new(new_delegate_ivars(sink, PixelFormat::I420));
-    let queue = DispatchQueue::new("streamlib.microphone", DispatchQueueAttr::SERIAL);
-    // SAFETY: documented methods; the delegate and queue outlive the session.
+    let delegate = AudioDelegate::new(DelegateIvars {
+        sink: Mutex::new(sink),
+        format: PixelFormat::I420,
+        delivered: 0,
+    });
+    let delegate_queue =
+        DispatchQueue::new("streamlib.microphone.samples", DispatchQueueAttr::SERIAL);
+    let session_queue =
+        DispatchQueue::new("streamlib.microphone.session", DispatchQueueAttr::SERIAL);
+    // SAFETY: documented methods; the delegate and its queue outlive the session.
     let output = unsafe {
         let output = AVCaptureAudioDataOutput::new();
         output.setAudioSettings(Some(&audio_settings));
         output.setSampleBufferDelegate_queue(
             Some(ProtocolObject::from_ref(&*delegate)),
-            Some(&queue),
+            Some(&delegate_queue),
         );
         output
     };
-    let session = start_session(&microphone, &output)?;
+    let session = start_session(&session_queue, &microphone, &output, None)?;
+    let observers = observe_failures(&session, &microphone, &shared);
     Ok(Capture::new(
         Box::new(AppleCapture {
             session,
-            queue,
+            session_queue,
+            delegate_queue,
+            observers,
             _delegate: Retained::into_super(delegate),
             running: true,
         }),
@@ -601,49 +830,22 @@ pub fn open_microphone(
 
 /// The cameras (`video`) or microphones AVFoundation sees, with their formats.
 pub fn list(video: bool) -> Vec<DeviceInfo> {
-    // SAFETY: documented class and instance methods of AVCaptureDevice.
-    unsafe {
-        #[allow(deprecated)]
-        // AVCaptureDeviceDiscoverySession needs a device-type list per OS version.
-        let devices = AVCaptureDevice::devicesWithMediaType(media_type(video));
-        devices
-            .iter()
-            .map(|device| {
-                let modes = if video {
-                    device
-                        .formats()
-                        .iter()
-                        .map(|format| {
-                            let description = format.formatDescription();
-                            let dims = CMVideoFormatDescriptionGetDimensions(&description);
-                            let rate = format
-                                .videoSupportedFrameRateRanges()
-                                .iter()
-                                .map(|r| r.maxFrameRate())
-                                .fold(0.0, f64::max);
-                            let fourcc = description.media_sub_type().to_be_bytes();
-                            DeviceMode {
-                                width: dims.width as u32,
-                                height: dims.height as u32,
-                                rate,
-                                format: String::from_utf8_lossy(&fourcc).into_owned(),
-                            }
-                        })
-                        .collect()
-                } else {
-                    vec![DeviceMode {
-                        width: 0,
-                        height: 0,
-                        rate: 48_000.0,
-                        format: "f32".to_owned(),
-                    }]
-                };
-                DeviceInfo {
-                    id: device.uniqueID().to_string(),
-                    name: device.localizedName().to_string(),
-                    modes,
-                }
-            })
-            .collect()
-    }
+    devices(video)
+        .iter()
+        .map(|device| DeviceInfo {
+            // SAFETY: a read-only property of a live device.
+            id: unsafe { device.uniqueID() }.to_string(),
+            name: display_name(device),
+            modes: if video {
+                capture_format_apple::modes(device)
+            } else {
+                vec![DeviceMode {
+                    width: 0,
+                    height: 0,
+                    rate: 48_000.0,
+                    format: "f32".to_owned(),
+                }]
+            },
+        })
+        .collect()
 }

@@ -1,11 +1,14 @@
 //! macOS: VideoToolbox H.264 encoding and AVFoundation cameras and microphones; no screen capture
 //! in this build. See [`crate::media::platform`] for the function list.
 //!
-//! Written against the objc2 framework crates; never compiled or run in this project's CI (Linux
-//! only), see `docs/platforms.md`.
+//! Written against the objc2 framework crates. Type-checked and linted for aarch64-apple-darwin
+//! and x86_64-apple-darwin on Linux by `deno task check:apple` (in CI); never linked or run in
+//! this project's CI, which has no Mac (see `docs/platforms.md`).
 
 #[path = "capture_apple.rs"]
 mod capture_apple;
+#[path = "capture_format_apple.rs"]
+mod capture_format_apple;
 #[path = "encoder_videotoolbox_apple.rs"]
 mod encoder_videotoolbox;
 
