@@ -1,44 +1,50 @@
 /**
- * H.264 encode throughput, one table, every row measured in this run, at 1280x720 and 1920x1080,
- * every row encoding the same frames read from the same file and timed the same way:
+ * H.264 encode throughput, one table, every row measured side by side in this run, at 1280x720
+ * and 1920x1080, every row encoding the same frames read from the same file:
  *
  * - the frames: our test pattern (SMPTE bars and a moving box, `TestPatternRenderer`, I420)
  *   rendered once per size into a raw I420 file in a temporary directory;
  * - bare encoder: `H264Encoder` (OpenH264, native, ffi) reading the file frame by frame, no graph;
- * - graph: `RawFileBurstSource` (defined here: reads the file into pool frames as fast as the
- *   graph takes them) → `H264Encoder` → `NullSink`;
- * - `gst-launch-1.0 filesrc ! rawvideoparse ! openh264enc ! fakesink`, with openh264enc's default
- *   settings and with ours (complexity low, bit-rate rate control, one thread, a keyframe every 60
- *   frames, camera usage, no frame skipping);
- * - `ffmpeg -f rawvideo -i <file> -c:v libx264 -preset ultrafast -f null -`.
+ * - graph: `RawFileBurstSource` (defined here: reads the file into frames from `ctx.frames` as
+ *   fast as the graph takes them) → `H264Encoder` → `NullSink`, in one isolate;
+ * - `gst-launch-1.0 filesrc ! rawvideoparse ! openh264enc ! fakesink` with our settings
+ *   (complexity low, bit-rate rate control, a keyframe every 60 frames, camera usage, no frame
+ *   skipping, one thread) and with openh264enc's defaults;
+ * - the bare encoder and openh264enc with 2 threads over 2 slices (OpenH264 threads by slice);
+ * - `ffmpeg -f rawvideo -i <file> -c:v libx264 -preset ultrafast -f null -`, for reference.
  *
- * Timing, the same for every row: the wall-clock time of a whole run (process start, plugin and
- * library loading, encoder creation and file opening included) of N frames and of 2N frames;
- * the rate is N / (t(2N) - t(N)), so every fixed cost cancels and only the per-frame cost
- * remains. Each t is the median of `--runs` runs after a warm-up.
+ * Timing, the same for every row: each row is a child process (`deno run` of this file with
+ * `--child`, or the GStreamer/ffmpeg command) run for N frames and for 2N frames; the rate is
+ * N / (t(2N) - t(N)), so process start, library loading, encoder creation and file opening cancel
+ * and only the per-frame cost remains. t is measured twice: wall-clock, and CPU time (user + sys
+ * of the child, from bash's `times`). On a shared machine the CPU time is the steadier figure for
+ * one thread (it does not count time spent waiting for a core); threads only show in wall-clock.
+ * The rounds are interleaved (every row once per round, in turn), so that a busy spell of the
+ * machine hits all rows alike; the table gives the median over rounds and the spread (min-max),
+ * and each ratio is the median of that round's ratios.
  *
- * Goals (issue 6): the graph at least 90% of GStreamer's openh264 rate, and the graph's overhead
- * over the bare encoder under 5%.
+ * Goals (issue 19): the graph at least 100% of openh264enc at our settings, and the graph's
+ * overhead over the bare encoder under 3%.
  *
- * Run: `deno task bench:encode` (or `deno run -A bench/encode_bench.ts [--runs R]`).
+ * Run: `deno task bench:encode` (or `deno run -A bench/encode_bench.ts [--rounds R]`).
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
 import {
   defineNode,
-  type FrameAllocator,
   type NodeDefinition,
   type NodeHandle,
   type OutputPort,
-  PlainFrameAllocator,
   type PortTable,
+  type ProcessContext,
   Processor,
-  processorInit,
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
+import { processorInit } from "../core/processor.ts";
 import { H264Encoder } from "../ffi/mod.ts";
 import { createRuntime } from "../processors/mod.ts";
 import { TestPatternRenderer } from "../processors/video/test_pattern.ts";
@@ -48,9 +54,16 @@ import { SelfWake } from "./processors/self_wake.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
-  options: { runs: { type: "string", default: "3" } },
+  options: {
+    rounds: { type: "string", default: "5" },
+    child: { type: "string" },
+    path: { type: "string" },
+    width: { type: "string" },
+    height: { type: "string" },
+    frames: { type: "string" },
+    threads: { type: "string", default: "1" },
+  },
 });
-const RUNS = Number(values.runs);
 /** N per size; the file holds 2N frames. */
 const SIZES = [
   { width: 1280, height: 720, frames: 240 },
@@ -60,13 +73,7 @@ const BITRATE = 2_000_000;
 const FPS = 30;
 /** Our encoder's settings (the `H264Encoder` defaults: low latency) as openh264enc properties. */
 const GST_OUR_SETTINGS =
-  "complexity=low rate-control=bitrate multi-thread=1 gop-size=60 usage-type=camera " +
-  "enable-frame-skip=false";
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
+  "complexity=low rate-control=bitrate gop-size=60 usage-type=camera enable-frame-skip=false";
 
 function readFrame(file: Deno.FsFile, into: Uint8Array): void {
   let filled = 0;
@@ -104,12 +111,11 @@ type RawFileTypes = {
 };
 
 /**
- * Reads I420 frames from a raw file into frame-pool frames as fast as the graph accepts them
- * (like `PatternBurstSource`, with a file read in place of rendering).
+ * Reads I420 frames from a raw file into frames from `ctx.frames` as fast as the graph accepts
+ * them (like `PatternBurstSource`, with a file read in place of rendering).
  */
 class RawFileBurstSource extends Processor<RawFileTypes> {
   #file: Deno.FsFile | undefined;
-  #frames: FrameAllocator | undefined;
   #wake: SelfWake | undefined;
   #written = 0;
 
@@ -119,7 +125,6 @@ class RawFileBurstSource extends Processor<RawFileTypes> {
 
   override setup(ctx: SetupContext): void {
     this.#file = Deno.openSync(this.#config.path, { read: true });
-    this.#frames = ctx.frameAllocator?.(4) ?? new PlainFrameAllocator({ hold: 4 });
     this.#written = 0;
     if (ctx.wake) {
       this.#wake = new SelfWake(ctx.wake);
@@ -127,16 +132,16 @@ class RawFileBurstSource extends Processor<RawFileTypes> {
     }
   }
 
-  process(): void {
+  process(ctx: ProcessContext): void {
     const { frames, width, height } = this.#config;
     if (this.#written >= frames || this.outputs.out.space === 0) return; // woken when room frees
-    this.#frames?.fit(this.outputs.out.capacity);
-    const frame = this.#frames?.allocateVideo("I420", width, height);
-    if (!frame) return this.#wake?.retry();
+    // No frame memory free: the runtime runs us again when a frame is released.
+    const frame = ctx.frames.video({ width, height, format: "I420" });
+    if (frame === undefined) return;
     readFrame(this.#file!, frame.data);
     frame.frameNumber = this.#written;
     frame.timestampNs = Math.round(this.#written * 1e9 / FPS);
-    if (!this.outputs.out.write(frame)) return this.#wake?.retry();
+    this.outputs.out.write(frame);
     this.#written++;
     if (this.#written < frames && this.outputs.out.space > 0) this.#wake?.request();
   }
@@ -144,8 +149,6 @@ class RawFileBurstSource extends Processor<RawFileTypes> {
   override teardown(): void {
     this.#wake?.close();
     this.#wake = undefined;
-    this.#frames?.close();
-    this.#frames = undefined;
     this.#file?.close();
     this.#file = undefined;
   }
@@ -186,12 +189,23 @@ const rawFileBurstSourceNode: NodeDefinition<RawFileBurstSource> = defineNode<
     ((ports: PortTable) => ({ inputs: {}, outputs: { out: ports.output("out") } })) as never,
 });
 
-/** One run of `frames` frames from `path`: how long it took, fixed costs included. */
-type Run = (path: string, width: number, height: number, frames: number) => Promise<number>;
+/** The work of one child process: encode `frames` frames of the file. */
+interface ChildJob {
+  path: string;
+  width: number;
+  height: number;
+  frames: number;
+  threads: number;
+}
 
-const bareEncoder: Run = (path, width, height, frames) => {
-  const start = performance.now();
-  using encoder = H264Encoder.create({ width, height, backend: "openh264", bitrate: BITRATE });
+function bareEncoder({ path, width, height, frames, threads }: ChildJob): void {
+  using encoder = H264Encoder.create({
+    width,
+    height,
+    backend: "openh264",
+    bitrate: BITRATE,
+    threads,
+  });
   using file = Deno.openSync(path, { read: true });
   const data = new Uint8Array(width * height * 3 / 2);
   const frame = { format: "I420" as const, data, timestampNs: 0 };
@@ -203,13 +217,12 @@ const bareEncoder: Run = (path, width, height, frames) => {
     bytes += encoder.encode(frame, out);
   }
   if (bytes === 0) throw new Error("the bare encoder produced nothing");
-  return Promise.resolve((performance.now() - start) / 1000);
-};
+}
 
-const graph: Run = async (path, width, height, frames) => {
+async function graph({ path, width, height, frames, threads }: ChildJob): Promise<void> {
   const rt = createRuntime({ registry: benchRegistry, workers: false });
   rt.add(rawFileBurstSourceNode, { path, frames, width, height }, { id: "source" });
-  rt.add("H264Encoder", { backend: "openh264", bitrate: BITRATE }, { id: "encoder" });
+  rt.add("H264Encoder", { backend: "openh264", bitrate: BITRATE, threads }, { id: "encoder" });
   rt.add("NullSink", {}, { id: "sink" });
   rt.connectByName("source", "out", "encoder", "in", { policy: "fifo", capacity: 2 });
   rt.connectByName("encoder", "out", "sink", "in", { policy: "fifo", capacity: 8 });
@@ -219,24 +232,57 @@ const graph: Run = async (path, width, height, frames) => {
     if (performance.now() - start > 120_000) throw new Error("the graph did not finish");
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
-  const seconds = (performance.now() - start) / 1000;
   await rt.stop();
-  return seconds;
-};
+}
 
-async function timedCommand(command: string, args: string[]): Promise<number> {
+/** Wall-clock and CPU seconds of one child process. */
+interface Times {
+  wall: number;
+  cpu: number;
+}
+
+/** Runs `command` under bash, whose `times` gives the child's user and sys CPU time. */
+async function timed(command: string, args: string[]): Promise<Times> {
   const start = performance.now();
-  const out = await new Deno.Command(command, { args, stdout: "piped", stderr: "piped" }).output();
-  const seconds = (performance.now() - start) / 1000;
+  const out = await new Deno.Command("bash", {
+    args: ["-c", '"$@" > /dev/null || exit $?; times', "bash", command, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const wall = (performance.now() - start) / 1000;
   if (!out.success) {
     throw new Error(`${command} failed: ${new TextDecoder().decode(out.stderr).slice(-500)}`);
   }
-  return seconds;
+  // `times` prints the shell's user/sys, then its children's: "0m1.234s 0m0.056s".
+  const children = new TextDecoder().decode(out.stdout).trim().split("\n").at(-1) ?? "";
+  const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map(([, m, s]) => 60 * +m + +s);
+  if (seconds.length !== 2) throw new Error(`cannot read bash's times: ${children}`);
+  return { wall, cpu: seconds[0] + seconds[1] };
+}
+
+/** One row: how to run it for `frames` frames of `path`. */
+type Run = (path: string, width: number, height: number, frames: number) => Promise<Times>;
+
+const self = fileURLToPath(import.meta.url);
+
+function child(kind: "bare" | "graph", threads = 1): Run {
+  return (path, width, height, frames) =>
+    timed(Deno.execPath(), [
+      "run",
+      "-A",
+      self,
+      `--child=${kind}`,
+      `--path=${path}`,
+      `--width=${width}`,
+      `--height=${height}`,
+      `--frames=${frames}`,
+      `--threads=${threads}`,
+    ]);
 }
 
 function gstreamer(settings: string): Run {
   return (path, width, height, frames) =>
-    timedCommand("gst-launch-1.0", [
+    timed("gst-launch-1.0", [
       "-q",
       "filesrc",
       `location=${path}`,
@@ -258,7 +304,7 @@ function gstreamer(settings: string): Run {
 }
 
 const ffmpegX264: Run = (path, width, height, frames) =>
-  timedCommand("ffmpeg", [
+  timed("ffmpeg", [
     ..."-hide_banner -loglevel error -f rawvideo -pix_fmt yuv420p -s".split(" "),
     `${width}x${height}`,
     "-framerate",
@@ -272,83 +318,126 @@ const ffmpegX264: Run = (path, width, height, frames) =>
     ..."-f null -".split(" "),
   ]);
 
-/** N / (t(2N) - t(N)), t the median of RUNS wall-clock runs each, after a warm-up. */
-async function measure(
-  run: Run,
-  path: string,
-  width: number,
-  height: number,
-  frames: number,
-): Promise<number | undefined> {
+const ROWS: { label: string; run: Run }[] = [
+  { label: "bare encoder", run: child("bare") },
+  { label: "graph", run: child("graph") },
+  { label: "gst openh264enc, our settings", run: gstreamer(`${GST_OUR_SETTINGS} multi-thread=1`) },
+  { label: "gst openh264enc, defaults", run: gstreamer("") },
+  { label: "bare encoder, 2 threads", run: child("bare", 2) },
+  { label: "graph, 2 threads", run: child("graph", 2) },
+  {
+    label: "gst openh264enc, our settings, 2 threads",
+    run: gstreamer(`${GST_OUR_SETTINGS} multi-thread=2 slice-mode=n-slices num-slices=2`),
+  },
+  { label: "ffmpeg x264 ultrafast", run: ffmpegX264 },
+];
+
+/** Per round: frames per wall-clock second and per CPU second; undefined when it failed. */
+type Rates = ({ wall: number; cpu: number } | undefined)[];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** "median (min-max)" of the defined values. */
+function summary(xs: (number | undefined)[], digits = 0): string {
+  const v = xs.filter((x): x is number => x !== undefined && Number.isFinite(x));
+  if (v.length === 0) return "not measured";
+  return `${median(v).toFixed(digits)} (${Math.min(...v).toFixed(digits)}-${
+    Math.max(...v).toFixed(digits)
+  })`;
+}
+
+/** Median over rounds of a/b, taken round by round (both measured in the same round). */
+function ratio(a: Rates, b: Rates, key: "wall" | "cpu"): number | undefined {
+  const r = a.flatMap((x, i) => (x && b[i] ? [x[key] / b[i]![key]] : []));
+  return r.length > 0 ? median(r) : undefined;
+}
+
+async function main(rounds: number): Promise<void> {
+  await ensureGstreamer(["filesrc", "rawvideoparse", "openh264enc", "fakesink"]);
+  const dir = await Deno.makeTempDir({ prefix: "streamlib_encode_bench_" });
   try {
-    await run(path, width, height, frames); // warm-up
-    const short: number[] = [];
-    const long: number[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      short.push(await run(path, width, height, frames));
-      long.push(await run(path, width, height, 2 * frames));
-    }
-    const perFrames = median(long) - median(short);
-    if (perFrames <= 0) throw new Error("t(2N) <= t(N): too noisy to measure");
-    return frames / perFrames;
-  } catch (error) {
-    console.error(
-      `  not measured: ${error instanceof Error ? error.message.split("\n")[0] : error}`,
+    console.log(
+      `encode_bench: H.264 at ${BITRATE / 1e6} Mbit/s from the same raw I420 file of our test ` +
+        `pattern; fps = N / (t(2N) - t(N)) per round, ${rounds} interleaved rounds after a ` +
+        `warm-up; median (min-max) over rounds (${navigator.hardwareConcurrency} cores, Deno ` +
+        `${Deno.version.deno})\n`,
     );
-    return undefined;
+    const verdicts: string[] = [];
+    for (const { width, height, frames } of SIZES) {
+      const path = `${dir}/pattern_${width}x${height}.yuv`;
+      renderFile(path, width, height, 2 * frames);
+      const rates: Rates[] = ROWS.map(() => []);
+      const failed = new Set<number>();
+      for (let round = -1; round < rounds; round++) { // round -1 is the warm-up
+        for (const [i, { label, run }] of ROWS.entries()) {
+          if (failed.has(i)) continue;
+          try {
+            const short = await run(path, width, height, frames);
+            const long = round < 0 ? short : await run(path, width, height, 2 * frames);
+            if (round < 0) continue;
+            const wall = frames / (long.wall - short.wall);
+            const cpu = frames / (long.cpu - short.cpu);
+            rates[i].push(wall > 0 && cpu > 0 ? { wall, cpu } : undefined);
+          } catch (error) {
+            failed.add(i);
+            const text = error instanceof Error ? error.message.split("\n")[0] : String(error);
+            console.error(`  ${label}: not measured: ${text}`);
+          }
+        }
+      }
+      await Deno.remove(path);
+      console.log(`${width}x${height}, N = ${frames}:\n`);
+      console.log("| row | fps, wall-clock | fps, CPU time |");
+      console.log("| --- | --------------- | ------------- |");
+      for (const [i, { label }] of ROWS.entries()) {
+        console.log(
+          `| ${label} | ${summary(rates[i].map((r) => r?.wall))} | ${
+            summary(rates[i].map((r) => r?.cpu))
+          } |`,
+        );
+      }
+      console.log("");
+      const [bare, inGraph, gstOurs, , bare2, graph2, gst2] = rates;
+      const pct = (x: number | undefined) => (x === undefined ? "n/a" : `${(100 * x).toFixed(1)}%`);
+      for (const key of ["wall", "cpu"] as const) {
+        const vsGst = ratio(inGraph, gstOurs, key);
+        const overhead = ratio(inGraph, bare, key);
+        verdicts.push(
+          `${width}x${height} (${key}): graph / gst openh264enc (our settings) = ${pct(vsGst)} ` +
+            `(goal >= 100%: ${vsGst !== undefined && vsGst >= 1 ? "met" : "not met"}); ` +
+            `graph overhead over the bare encoder = ${
+              pct(overhead === undefined ? undefined : 1 - overhead)
+            } (goal < 3%: ${overhead !== undefined && 1 - overhead < 0.03 ? "met" : "not met"})`,
+        );
+      }
+      verdicts.push(
+        `${width}x${height} (wall): 2 threads / 1 thread: bare ${pct(ratio(bare2, bare, "wall"))}` +
+          `, graph ${pct(ratio(graph2, inGraph, "wall"))}, gst ${
+            pct(ratio(gst2, gstOurs, "wall"))
+          }; graph, 2 threads / gst, 2 threads = ${pct(ratio(graph2, gst2, "wall"))}`,
+      );
+    }
+    console.log(verdicts.join("\n"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 }
 
-await ensureGstreamer(["filesrc", "rawvideoparse", "openh264enc", "fakesink"]);
-const dir = await Deno.makeTempDir({ prefix: "streamlib_encode_bench_" });
-try {
-  const fmt = (x: number | undefined) => (x === undefined ? "not measured" : x.toFixed(1));
-  console.log(
-    `encode_bench: H.264 at ${BITRATE / 1e6} Mbit/s from the same raw I420 file of our test ` +
-      `pattern; fps = N / (t(2N) - t(N)), t the median wall-clock time of ${RUNS} whole runs ` +
-      `after a warm-up (${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno})\n`,
-  );
-  console.log(
-    "| size      | N   | bare encoder | graph | gst openh264enc, defaults | gst openh264enc, our settings | ffmpeg x264 ultrafast |",
-  );
-  console.log(
-    "| --------- | --- | ------------ | ----- | ------------------------- | ----------------------------- | --------------------- |",
-  );
-  const verdicts: string[] = [];
-  for (const { width, height, frames } of SIZES) {
-    const path = `${dir}/pattern_${width}x${height}.yuv`;
-    renderFile(path, width, height, 2 * frames);
-    const bare = await measure(bareEncoder, path, width, height, frames);
-    const inGraph = await measure(graph, path, width, height, frames);
-    const gstDefault = await measure(gstreamer(""), path, width, height, frames);
-    const gstOurs = await measure(gstreamer(GST_OUR_SETTINGS), path, width, height, frames);
-    const x264 = await measure(ffmpegX264, path, width, height, frames);
-    await Deno.remove(path);
-    console.log(
-      `| ${`${width}x${height}`.padEnd(9)} | ${String(frames).padEnd(3)} | ${
-        fmt(bare).padStart(12)
-      } | ${fmt(inGraph).padStart(5)} | ${fmt(gstDefault).padStart(25)} | ${
-        fmt(gstOurs).padStart(29)
-      } | ${fmt(x264).padStart(21)} |`,
-    );
-    for (const [label, gst] of [["defaults", gstDefault], ["our settings", gstOurs]] as const) {
-      if (inGraph === undefined || gst === undefined) continue;
-      const ratio = inGraph / gst;
-      verdicts.push(
-        `${width}x${height}: graph / gst openh264enc (${label}) = ${(100 * ratio).toFixed(0)}% ` +
-          `(goal >= 90%: ${ratio >= 0.9 ? "met" : "not met"})`,
-      );
-    }
-    if (inGraph !== undefined && bare !== undefined) {
-      const overhead = 1 - inGraph / bare;
-      verdicts.push(
-        `${width}x${height}: graph overhead over the bare encoder = ${
-          (100 * overhead).toFixed(1)
-        }% (goal < 5%: ${overhead < 0.05 ? "met" : "not met"})`,
-      );
-    }
-  }
-  console.log(`\n${verdicts.join("\n")}`);
-} finally {
-  await Deno.remove(dir, { recursive: true });
+if (values.child !== undefined) {
+  const job: ChildJob = {
+    path: values.path!,
+    width: Number(values.width),
+    height: Number(values.height),
+    frames: Number(values.frames),
+    threads: Number(values.threads),
+  };
+  if (values.child === "bare") bareEncoder(job);
+  else if (values.child === "graph") await graph(job);
+  else throw new Error(`unknown --child ${values.child}: bare or graph`);
+} else {
+  await main(Number(values.rounds));
 }

@@ -124,6 +124,30 @@ export async function chainRate(hops: number, frames: number, capacity: number):
  * @param wave What the sources compute: a sine per sample, or silence (cleared blocks).
  * @returns The real-time factor: seconds of audio mixed per second.
  */
+/**
+ * Frames per second from one source fanned out to `sinks` sinks in one isolate (each frame is
+ * shared by every connection, never copied), timed at the slowest sink.
+ *
+ * @param sinks How many sinks.
+ * @param frames Frames to send.
+ * @param bytes Payload bytes per frame (audio blocks of `bytes / 4` samples).
+ * @returns Frames per second.
+ */
+export async function fanOutRate(sinks: number, frames: number, bytes: number): Promise<number> {
+  const rt = benchRuntime();
+  const capacity = 64;
+  rt.add("BurstSource", { frames, bytes, burst: capacity }, { id: "source" });
+  for (let i = 1; i <= sinks; i++) {
+    rt.add("CountingSink", { expect: frames }, { id: `sink_${i}` });
+    rt.connectByName("source", "out", `sink_${i}`, "in", { capacity, policy: "fifo" });
+  }
+  const reports = Array.from({ length: sinks - 1 }, (_, i) => sinkReport(`sink_${i + 2}`));
+  const first = await runToSink(rt, "sink_1", `fan-out to ${sinks}`);
+  const rest = await Promise.all(reports);
+  const done = Math.max(first.doneNs, ...rest.map((r) => r.doneNs));
+  return (frames - 1) / ((done - first.firstNs) / 1e9);
+}
+
 export async function mixerRealTimeFactor(
   blocks: number,
   wave: "sine" | "silence",

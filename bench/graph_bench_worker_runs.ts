@@ -13,7 +13,7 @@ import { registry as benchRegistry } from "./processors/registry.gen.ts";
 
 /** Pool sizes per row kind: 64-byte frames are copied into small slots, video is zero-copy. */
 const POOLS = {
-  small: { slotBytes: slotBytesFor(64), slotCount: 4096 },
+  small: { slotBytes: slotBytesFor(3840), slotCount: 4096 },
   video: { slotBytes: videoSlotBytes("RGBA", 1920, 1080), slotCount: 64 },
   live: { slotBytes: videoSlotBytes("RGBA", 1280, 720), slotCount: 48 },
 } as const;
@@ -85,13 +85,14 @@ export function workerHopRate(
   frames: number,
   kind: "small" | "video",
   fill = false,
+  bytes = 64,
 ): Promise<number> {
   return withWorkers(kind, async (rt) => {
     const capacity = CAPACITY[kind];
     const options = { capacity, policy: "fifo" } as const;
     rt.add(
       "BurstSource",
-      { frames, kind: kind === "small" ? "audio" : "video", bytes: 64, burst: capacity, fill },
+      { frames, kind: kind === "small" ? "audio" : "video", bytes, burst: capacity, fill },
       { id: "source", placement: { worker: "hop_1" } },
     );
     let from = "source";

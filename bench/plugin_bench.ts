@@ -18,14 +18,15 @@ import {
   connectLocal,
   createAudioFrame,
   InputBinding,
-  monotonicClock,
   type NodeDefinition,
   OutputBinding,
   type ProcessContext,
 } from "../mod.ts";
-import { FramePool, NativePlugin, NativePluginHost, NativeTransport } from "../ffi/mod.ts";
+import { FramePool, NativePlugin, NativeTransport } from "../ffi/mod.ts";
+import { NativePluginHost } from "../ffi/native_plugin_host.ts";
 import { gainNode } from "../processors/gain.gen.ts";
 import { subprocessProcessorNode } from "../plugins/subprocess_processor.gen.ts";
+import { createProcessContext } from "../mod.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -36,7 +37,7 @@ const { values } = parseArgs({
 });
 const BLOCKS = Number(values.blocks);
 const FRAMES = Number(values.frames);
-const ctx: ProcessContext = { node: "bench", clock: monotonicClock };
+const ctx: ProcessContext = createProcessContext("bench");
 const script = fileURLToPath(new URL("../plugins/python/gain_node.py", import.meta.url));
 const examplePlugin = fileURLToPath(
   new URL("../crates/target/release/libstreamlib_example_plugin.so", import.meta.url),

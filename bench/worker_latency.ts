@@ -8,8 +8,8 @@
  * - each with pass-through scales (720p -> 720p: frames are forwarded, so the row is the cost of
  *   the crossings and wake-ups) and with real scaling (720p -> 360p -> 720p).
  *
- * The source is a 30 fps loop that takes a frame from `ctx.frameAllocator` (pool frames once
- * Workers exist), writes a byte and stamps it with the clock just before writing it; latency is
+ * The source is a 30 fps loop that takes a frame from `ctx.frames` (pool frames once Workers
+ * exist), writes a byte and stamps it with the clock just before writing it; latency is
  * the sink's clock minus that stamp. (TestPattern stamps its frames `setup time + n / fps`, which
  * would count the Workers' setup time in every frame.)
  *
@@ -21,7 +21,6 @@
 import { parseArgs } from "node:util";
 import {
   defineNode,
-  type FrameAllocator,
   type InputPort,
   type OutputPort,
   type PortTable,
@@ -61,22 +60,17 @@ class StampedSource extends Processor<{
   config: Record<never, never>;
   handle: never;
 }> {
-  #allocator: FrameAllocator | undefined;
   #n = 0;
   override setup(ctx: SetupContext): void {
-    this.#allocator = ctx.frameAllocator!(8);
     ctx.loop!.setPeriodNs(1e9 / 30);
   }
   process(ctx: ProcessContext): void {
-    const frame = this.#allocator!.allocateVideo("RGBA", 1280, 720);
-    if (!frame) return;
+    const frame = ctx.frames.video({ width: 1280, height: 720, format: "RGBA" });
+    if (frame === undefined) return;
     frame.data[0] = this.#n & 0xff;
     frame.frameNumber = this.#n++;
     frame.timestampNs = ctx.clock.nowNs();
     this.outputs.video.write(frame);
-  }
-  override teardown(): void {
-    this.#allocator?.close();
   }
 }
 

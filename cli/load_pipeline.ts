@@ -5,47 +5,57 @@
  * @module
  */
 
-import { pathToFileURL } from "node:url";
-import { resolve } from "node:path";
-import { loadManifest, loadManifestPlugins, type Runtime, validateManifest } from "../mod.ts";
+import { loadManifest, type Runtime, validateManifest } from "../mod.ts";
 import type { CliOutput } from "./cli_output.ts";
 import { readManifestFile } from "./manifest_file.ts";
+import { declaredPlugins, loadPluginsOf, pluginsNeedFlagMessage } from "./manifest_plugins.ts";
+import { issueLines } from "./manifest_report.ts";
+import { terminalSafe } from "./terminal_text.ts";
 
 /**
- * Loads the manifest at `path` into `rt`, or says why not.
+ * Loads the manifest at `path` into `rt`, or says why not. Its `plugins` are imported (their
+ * code runs) only when `loadPlugins` is true; a manifest that names plugins is refused otherwise.
  *
  * @param rt The runtime (its registry decides which processors the manifest may use).
  * @param path The manifest file.
  * @param output Where to print problems.
- * @returns `undefined` when loaded; otherwise the exit code: 2 missing or unreadable file, 1 not
- * JSON or invalid (every issue printed).
+ * @param loadPlugins Whether `--load-plugins` was given.
+ * @param command The command's name, for the message about plugins.
+ * @returns `undefined` when loaded; otherwise the exit code: 2 missing or unreadable file (or
+ * plugins named without `--load-plugins`), 1 not JSON or invalid (issues listed, at most 50).
  */
 export async function loadPipelineFile(
   rt: Runtime,
   path: string,
   output: CliOutput,
+  loadPlugins = false,
+  command = "this command",
 ): Promise<number | undefined> {
   const file = await readManifestFile(path);
   if (!file.ok) {
-    output.err(file.message);
+    output.err(terminalSafe(file.message));
     return file.code;
   }
+  const plugins = declaredPlugins(file.manifest);
+  if (plugins.length > 0 && !loadPlugins) {
+    output.err(pluginsNeedFlagMessage(path, plugins, command));
+    return 2;
+  }
   try {
-    await loadManifestPlugins(rt, file.manifest, pathToFileURL(resolve(path)));
+    await loadPluginsOf(rt, file.manifest, path);
   } catch (error) {
-    output.err((error as Error).message);
+    output.err(terminalSafe((error as Error).message));
     return 1;
   }
   const issues = validateManifest(file.manifest, rt.registry);
   if (issues.length > 0) {
-    output.err(`${path}: ${issues.length} issue${issues.length === 1 ? "" : "s"}`);
-    for (const issue of issues) output.err(`  ${issue.message}`);
+    for (const line of issueLines(path, issues)) output.err(line);
     return 1;
   }
   try {
     loadManifest(rt, file.manifest);
   } catch (error) {
-    output.err((error as Error).message);
+    output.err(terminalSafe((error as Error).message));
     return 1;
   }
   return undefined;

@@ -37,7 +37,7 @@ export function parseCommand<O extends Options>(
 ): Parsed<O> {
   try {
     const parsed = parseArgs({
-      args: [...args],
+      args: joinNegativeValues(args, options),
       allowPositionals: true,
       options: { ...options, help: { type: "boolean", short: "h", default: false } },
     });
@@ -50,6 +50,32 @@ export function parseCommand<O extends Options>(
     output.err(`${argsProblem(error, Object.keys(options))}\n\n${usage}`);
     return { exit: 2 };
   }
+}
+
+/**
+ * `--flag -1` as `--flag=-1` for string flags, so a negative number reaches the flag's own
+ * validation (and its message) instead of `parseArgs`'s "argument is ambiguous".
+ *
+ * @param args The arguments as given.
+ * @param options The flags they are parsed with.
+ * @returns The arguments, with negative values joined to their string flag.
+ */
+export function joinNegativeValues(args: readonly string[], options: Options): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].startsWith("--") ? args[i].slice(2) : undefined;
+    const next = args[i + 1];
+    if (
+      name !== undefined && options[name]?.type === "string" && next !== undefined &&
+      /^-(\d|\.\d|Infinity)/.test(next)
+    ) {
+      joined.push(`${args[i]}=${next}`);
+      i++;
+    } else {
+      joined.push(args[i]);
+    }
+  }
+  return joined;
 }
 
 /**
@@ -104,4 +130,37 @@ export function numberFlag(
     throw new RangeError(`--${name} must be ${expected}, got '${value}'`);
   }
   return n;
+}
+
+/**
+ * Longest `--seconds` accepted: 2147483 s (24 days, 20 h), the longest delay a timer can wait
+ * (2^31 - 1 ms); a longer one would overflow and fire at once.
+ */
+export const MAX_SECONDS = 2147483;
+
+/**
+ * The `--seconds` flag: a number above 0 and at most {@linkcode MAX_SECONDS}, or `undefined`
+ * when absent.
+ *
+ * @param value Its text.
+ * @returns The seconds.
+ * @throws {RangeError} When it is not a number in that range (`NaN`, `1e999`, `0`, `2147484`).
+ *
+ * @example The valid range
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { secondsFlag } from "./parse_command.ts";
+ *
+ * assert.equal(secondsFlag("2.5"), 2.5);
+ * assert.throws(() => secondsFlag("1e999"), /from above 0 to 2147483/);
+ * assert.throws(() => secondsFlag("2147484"), /from above 0 to 2147483/);
+ * ```
+ */
+export function secondsFlag(value: string | undefined): number | undefined {
+  return numberFlag(
+    "seconds",
+    value,
+    (n) => n > 0 && n <= MAX_SECONDS,
+    `a number of seconds from above 0 to ${MAX_SECONDS} (24 days, 20 hours)`,
+  );
 }

@@ -1,6 +1,6 @@
 /**
  * `deno task run pipeline.json [--seconds N] [--json]` (also `streamlib run`): runs a manifest
- * until Ctrl-C (SIGINT) or for N seconds, with a live status line, then stops cleanly so sinks
+ * until Ctrl-C (SIGINT), SIGTERM or SIGHUP, or for N seconds, with a live status line, then stops cleanly so sinks
  * finalize their files.
  *
  * On a terminal the status is one line rewritten in place; piped, it is one line per second;
@@ -14,21 +14,28 @@
  */
 
 import { parseArgs } from "node:util";
-import { pathToFileURL } from "node:url";
-import { resolve } from "node:path";
 import {
   loadManifest,
-  loadManifestPlugins,
   type NodeRegistry,
   type RuntimeEvent,
   type RuntimeStats,
   validateManifest,
 } from "../mod.ts";
+import { PluginLoadError } from "../core/manifest.ts";
 import { createRuntime } from "../processors/mod.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
 import { readManifestFile } from "./manifest_file.ts";
-import { argsProblem } from "./parse_command.ts";
+import {
+  declaredPlugins,
+  LOAD_PLUGINS_FLAG,
+  LOAD_PLUGINS_USAGE,
+  loadPluginsOf,
+  pluginsNeedFlagMessage,
+} from "./manifest_plugins.ts";
+import { issueLines, issuesForJson } from "./manifest_report.ts";
+import { argsProblem, joinNegativeValues, MAX_SECONDS, secondsFlag } from "./parse_command.ts";
 import { statusLine } from "./status_line.ts";
+import { terminalSafe } from "./terminal_text.ts";
 
 /**
  * The usage text of `run`.
@@ -37,16 +44,18 @@ import { statusLine } from "./status_line.ts";
  * @returns The text.
  */
 export function runUsage(program = "deno task run"): string {
-  return `Usage: ${program} <pipeline.json> [--seconds N] [--json]
+  return `Usage: ${program} <pipeline.json> [--seconds N] [--json] [--load-plugins]
   Runs a pipeline manifest until Ctrl-C (or for N seconds) with a live status line, then stops
   cleanly: sources stop, queued frames are processed, sinks finalize their files.
 Options:
-  --seconds N   stop after N seconds
-  --json        one JSON object per line on stdout: started, stats (each second), node-error,
-                stopped; or invalid with every issue
-  -h, --help    this text
-Exit codes: 0 stopped cleanly, 1 invalid manifest or a node failed, 2 usage error or missing or
-unreadable file.`;
+  --seconds N     stop after N seconds (above 0, at most ${MAX_SECONDS}: 24 days, 20 hours)
+  --json          one JSON object per line on stdout: started, stats (each second), node-error,
+                  stopped; or invalid with the issues (at most 50, and their count)
+${LOAD_PLUGINS_USAGE}.
+                  A manifest that names plugins does not run without it
+  -h, --help      this text
+Exit codes: 0 stopped cleanly, 1 invalid manifest or a node failed, 2 usage error (also: plugins
+named but --load-plugins not given) or missing or unreadable file.`;
 }
 
 /** Options of {@linkcode main} for tests and the `streamlib` command. */
@@ -63,30 +72,31 @@ interface RunArgs {
   readonly path: string;
   readonly seconds?: number;
   readonly json: boolean;
+  readonly loadPlugins: boolean;
 }
 
 function parse(args: readonly string[]): RunArgs | "help" {
+  const options = {
+    seconds: { type: "string" },
+    json: { type: "boolean", default: false },
+    ...LOAD_PLUGINS_FLAG,
+    help: { type: "boolean", short: "h", default: false },
+  } as const;
   const { values, positionals } = parseArgs({
-    args: [...args],
+    args: joinNegativeValues(args, options),
     allowPositionals: true,
-    options: {
-      seconds: { type: "string" },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
+    options,
   });
   if (values.help) return "help";
   if (positionals.length !== 1) {
     throw new Error(`Expected one manifest file, got ${positionals.length}`);
   }
-  let seconds: number | undefined;
-  if (values.seconds !== undefined) {
-    seconds = Number(values.seconds);
-    if (!(seconds > 0)) {
-      throw new Error(`--seconds must be a number above 0, got '${values.seconds}'`);
-    }
-  }
-  return { path: positionals[0], seconds, json: values.json };
+  return {
+    path: positionals[0],
+    seconds: secondsFlag(values.seconds),
+    json: values.json,
+    loadPlugins: values["load-plugins"],
+  };
 }
 
 /**
@@ -107,41 +117,58 @@ export async function main(
   try {
     parsed = parse(args);
   } catch (error) {
-    output.err(`${argsProblem(error, ["seconds", "json"])}\n\n${usage}`);
+    output.err(
+      `${terminalSafe(argsProblem(error, ["seconds", "json", "load-plugins"]))}\n\n${usage}`,
+    );
     return 2;
   }
   if (parsed === "help") {
     output.out(usage);
     return 0;
   }
-  const { path, seconds, json } = parsed;
+  const { path, seconds, json, loadPlugins } = parsed;
   const emit = (event: Record<string, unknown>) => output.out(JSON.stringify(event));
   const file = await readManifestFile(path);
   if (!file.ok) {
-    if (json) emit({ event: "error", path, message: file.message, exitCode: file.code });
-    output.err(file.message);
+    if (json) {
+      emit({
+        event: "error",
+        path,
+        message: file.message,
+        code: file.error.code,
+        exitCode: file.code,
+      });
+    }
+    output.err(terminalSafe(file.message));
     return file.code;
+  }
+  const plugins = declaredPlugins(file.manifest);
+  if (plugins.length > 0 && !loadPlugins) {
+    const message = pluginsNeedFlagMessage(path, plugins, "run");
+    if (json) emit({ event: "error", path, message, code: "plugins_not_allowed", exitCode: 2 });
+    output.err(message);
+    return 2;
   }
   const rt = createRuntime({ registry: options.registry });
   try {
-    await loadManifestPlugins(rt, file.manifest, pathToFileURL(resolve(path)));
+    await loadPluginsOf(rt, file.manifest, path);
   } catch (error) {
-    if (json) emit({ event: "error", path, message: (error as Error).message, exitCode: 1 });
-    output.err((error as Error).message);
+    const code = error instanceof PluginLoadError ? error.code : undefined;
+    if (json) emit({ event: "error", path, message: (error as Error).message, code, exitCode: 1 });
+    output.err(terminalSafe((error as Error).message));
     return 1;
   }
   const issues = validateManifest(file.manifest, rt.registry);
   if (issues.length > 0) {
-    if (json) emit({ event: "invalid", path, issues });
-    output.err(`${path}: ${issues.length} issue${issues.length === 1 ? "" : "s"}`);
-    for (const issue of issues) output.err(`  ${issue.message}`);
+    if (json) emit({ event: "invalid", path, ...issuesForJson(issues) });
+    for (const line of issueLines(path, issues)) output.err(line);
     return 1;
   }
   try {
     loadManifest(rt, file.manifest);
   } catch (error) {
     if (json) emit({ event: "error", path, message: (error as Error).message, exitCode: 1 });
-    output.err((error as Error).message);
+    output.err(terminalSafe((error as Error).message));
     return 1;
   }
   let failures = 0;
@@ -152,13 +179,24 @@ export async function main(
       failures++;
       if (json) emit({ event: "node-error", ...event });
       output.err(
-        `error: node '${event.node}' failed in ${event.phase}(): ${event.message} (${event.action})`,
+        terminalSafe(
+          `error: node '${event.node}' failed in ${event.phase}(): ${event.message} (${event.action})`,
+        ),
       );
     }
     if (event.type === "runtime-state" && event.to === "stopping") stopped();
+    // Every source played to its end and every node drained: stop, sinks finalize, exit 0.
+    if (event.type === "end-of-stream") {
+      if (json) emit({ event: "end-of-stream", elapsedSeconds: round(elapsed()) });
+      stopped();
+    }
   });
   const onSignal = () => stopped();
-  Deno.addSignalListener("SIGINT", onSignal);
+  // SIGTERM and SIGHUP stop as Ctrl-C does: sinks finalize their files.
+  const signals: Deno.Signal[] = Deno.build.os === "windows"
+    ? ["SIGINT"]
+    : ["SIGINT", "SIGTERM", "SIGHUP"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
   options.signal?.addEventListener("abort", onSignal);
   if (options.signal?.aborted) stopped();
   const started = performance.now();
@@ -184,7 +222,9 @@ export async function main(
       });
     } else {
       output.out(
-        `running ${path}: ${graph.nodes.length} nodes, ${graph.connections.length} connections` +
+        `running ${
+          terminalSafe(path)
+        }: ${graph.nodes.length} nodes, ${graph.connections.length} connections` +
           (seconds === undefined ? " (Ctrl-C to stop)" : ` for ${seconds} s`),
       );
     }
@@ -194,7 +234,7 @@ export async function main(
   } finally {
     clearInterval(ticker);
     clearTimeout(timer);
-    Deno.removeSignalListener("SIGINT", onSignal);
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
     options.signal?.removeEventListener("abort", onSignal);
   }
   const code = failures > 0 ? 1 : 0;

@@ -5,14 +5,33 @@
  */
 
 import type { RuntimeStats } from "../mod.ts";
+import { terminalSafe } from "./terminal_text.ts";
+
+/** Most nodes the status line names as dropping frames; the rest are counted. */
+const MAX_NAMED_DROPPERS = 3;
 
 /**
  * Formats a stats snapshot as one line: state, nodes (and how many failed), frames moved,
- * dropped and queued on all connections, and the node with the slowest p99 process time.
+ * dropped (on connections, and by nodes that discarded frames they read, with the nodes that
+ * did) and queued, and the node with the slowest p99 process time. Node ids go through
+ * `terminalSafe()`.
  *
  * @param stats The snapshot.
  * @param elapsedSeconds Seconds since start.
  * @returns The line.
+ *
+ * @example A writer that dropped frames
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { statusLine } from "./status_line.ts";
+ * import { createRuntime } from "../processors/mod.ts";
+ *
+ * await using rt = createRuntime();
+ * rt.add("NullSink", {}, { id: "sink" });
+ * const stats = rt.stats();
+ * stats.nodes.sink.framesDropped = 7;
+ * assert.match(statusLine(stats, 1), /7 dropped \(sink 7\)/);
+ * ```
  */
 export function statusLine(stats: RuntimeStats, elapsedSeconds: number): string {
   const nodes = Object.entries(stats.nodes);
@@ -25,12 +44,26 @@ export function statusLine(stats: RuntimeStats, elapsedSeconds: number): string 
     lost += c.dropped + c.fullRejections;
     queued += c.queued;
   }
+  const droppers = nodes.filter(([, n]) => n.framesDropped > 0)
+    .sort(([, a], [, b]) => b.framesDropped - a.framesDropped);
+  for (const [, n] of droppers) lost += n.framesDropped;
+  let byNode = "";
+  if (droppers.length > 0) {
+    const named = droppers.slice(0, MAX_NAMED_DROPPERS)
+      .map(([id, n]) => `${terminalSafe(id, 64)} ${n.framesDropped}`);
+    if (droppers.length > MAX_NAMED_DROPPERS) {
+      named.push(`${droppers.length - MAX_NAMED_DROPPERS} more nodes`);
+    }
+    byNode = ` (${named.join(", ")})`;
+  }
   const slowest = nodes.reduce<[string, number] | undefined>(
     (worst, [id, n]) =>
       worst === undefined || n.processTime.p99Ns > worst[1] ? [id, n.processTime.p99Ns] : worst,
     undefined,
   );
-  const slow = slowest ? ` | slowest ${slowest[0]} p99 ${(slowest[1] / 1e3).toFixed(0)} µs` : "";
+  const slow = slowest
+    ? ` | slowest ${terminalSafe(slowest[0], 64)} p99 ${(slowest[1] / 1e3).toFixed(0)} µs`
+    : "";
   return `${elapsedSeconds.toFixed(1)}s ${stats.state} | ${nodes.length} nodes, ${failed} failed` +
-    ` | ${written} frames, ${lost} dropped, ${queued} queued${slow}`;
+    ` | ${written} frames, ${lost} dropped${byNode}, ${queued} queued${slow}`;
 }

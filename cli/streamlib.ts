@@ -24,7 +24,7 @@
  */
 
 import denoJson from "../deno.json" with { type: "json" };
-import { nearMatches } from "../mod.ts";
+import { nearMatches } from "../core/near_matches.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
 import type { CliCommand, CommandOptions } from "./command.ts";
 

@@ -10,19 +10,21 @@
  */
 
 import { parseArgs } from "node:util";
-import { pathToFileURL } from "node:url";
-import { resolve } from "node:path";
-import {
-  loadManifestPlugins,
-  manifestWarnings,
-  type NodeRegistry,
-  Runtime,
-  validateManifest,
-} from "../mod.ts";
+import { type NodeRegistry, Runtime, validateManifest } from "../mod.ts";
+import { PluginLoadError } from "../core/manifest.ts";
+import { manifestWarnings } from "../core/manifest_validation.ts";
 import { builtinRegistry } from "../processors/mod.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
 import { readManifestFile } from "./manifest_file.ts";
+import {
+  declaredPlugins,
+  LOAD_PLUGINS_FLAG,
+  LOAD_PLUGINS_USAGE,
+  loadPluginsOf,
+} from "./manifest_plugins.ts";
+import { issueLines, issuesForJson, plural } from "./manifest_report.ts";
 import { argsProblem } from "./parse_command.ts";
+import { terminalSafe } from "./terminal_text.ts";
 
 /**
  * The usage text of `validate`.
@@ -31,13 +33,18 @@ import { argsProblem } from "./parse_command.ts";
  * @returns The text.
  */
 export function validateUsage(program = "deno task validate"): string {
-  return `Usage: ${program} <pipeline.json> [--json]
+  return `Usage: ${program} <pipeline.json> [--json] [--load-plugins]
   Checks a pipeline manifest against the processors and lists every problem; for a valid one, every
-  warning (a required input nothing is connected to; warnings do not make it invalid).
+  warning (a required input nothing is connected to; warnings do not make it invalid). It runs no
+  code of the manifest's: without --load-plugins, nodes whose type is not a known processor are
+  listed as not checked (their processors may come from the plugins) instead of as problems.
 Options:
-  --json        print { path, valid, issues, warnings } (or { path, valid: false, error }) on stdout
-  -h, --help    this text
-Exit codes: 0 valid, 1 invalid (or not JSON), 2 usage error or missing or unreadable file.`;
+  --json          print { path, valid, issues, issueCount, issuesNotListed, warnings, unchecked,
+                  pluginsLoaded } (or { path, valid: false, error, code }) on stdout
+${LOAD_PLUGINS_USAGE}
+  -h, --help      this text
+Exit codes: 0 valid, 1 invalid (or not JSON, too large, too deep), 2 usage error or missing or
+unreadable file (a folder, device or FIFO is refused).`;
 }
 
 /** Options of {@linkcode main} for the `streamlib` command. */
@@ -64,12 +71,14 @@ export async function main(
   const usage = validateUsage(options.program);
   let positionals: string[];
   let json: boolean;
+  let loadPlugins: boolean;
   try {
     const parsed = parseArgs({
       args: [...args],
       allowPositionals: true,
       options: {
         json: { type: "boolean", default: false },
+        ...LOAD_PLUGINS_FLAG,
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -79,8 +88,9 @@ export async function main(
     }
     positionals = parsed.positionals;
     json = parsed.values.json;
+    loadPlugins = parsed.values["load-plugins"];
   } catch (error) {
-    output.err(`${argsProblem(error, ["json"])}\n\n${usage}`);
+    output.err(`${terminalSafe(argsProblem(error, ["json", "load-plugins"]))}\n\n${usage}`);
     return 2;
   }
   if (positionals.length !== 1) {
@@ -90,37 +100,83 @@ export async function main(
   const [path] = positionals;
   const file = await readManifestFile(path);
   if (!file.ok) {
-    if (json) output.out(JSON.stringify({ path, valid: false, error: file.message }));
-    output.err(file.message);
+    if (json) {
+      output.out(
+        JSON.stringify({ path, valid: false, error: file.message, code: file.error.code }),
+      );
+    }
+    output.err(terminalSafe(file.message));
     return file.code;
   }
   const rt = new Runtime({ registry: options.registry ?? builtinRegistry });
-  try {
-    await loadManifestPlugins(rt, file.manifest, pathToFileURL(resolve(path)));
-  } catch (error) {
-    const message = `${path}: ${(error as Error).message}`;
-    if (json) output.out(JSON.stringify({ path, valid: false, error: message }));
-    output.err(message);
-    return 1;
+  const plugins = declaredPlugins(file.manifest);
+  if (loadPlugins) {
+    try {
+      await loadPluginsOf(rt, file.manifest, path);
+    } catch (error) {
+      const message = `${path}: ${(error as Error).message}`;
+      const code = error instanceof PluginLoadError ? error.code : undefined;
+      if (json) output.out(JSON.stringify({ path, valid: false, error: message, code }));
+      output.err(terminalSafe(message));
+      return 1;
+    }
   }
-  const issues = validateManifest(file.manifest, rt.registry);
+  let issues = validateManifest(file.manifest, rt.registry);
+  // Without the plugins, an unknown type may be one of theirs: not checked rather than wrong.
+  const unchecked = !loadPlugins && plugins.length > 0
+    ? issues.filter((issue) => issue.code === "processor_not_found")
+    : [];
+  if (unchecked.length > 0) issues = issues.filter((issue) => issue.code !== "processor_not_found");
   // Warnings only for a valid manifest: an invalid one's broken connections would show as
   // unconnected inputs.
   const warnings = issues.length === 0 ? manifestWarnings(file.manifest, rt.registry) : [];
-  if (json) output.out(JSON.stringify({ path, valid: issues.length === 0, issues, warnings }));
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  if (json) {
+    output.out(JSON.stringify({
+      path,
+      valid: issues.length === 0,
+      ...issuesForJson(issues),
+      warnings: warnings.slice(0, 50),
+      unchecked: unchecked.slice(0, 50).map((issue) => issue.path),
+      pluginsLoaded: loadPlugins && plugins.length > 0,
+    }));
+  }
+  const uncheckedLines = () => {
+    if (unchecked.length === 0) return;
+    output.err(
+      `  not checked: ${plural(unchecked.length, "node")} of types that may come from the ` +
+        `manifest's ${plural(plugins.length, "plugin")}, which validate does not import or run; ` +
+        "pass --load-plugins to import them (this runs their code) and check these nodes too",
+    );
+    for (const issue of unchecked.slice(0, 10)) {
+      output.err(`    ${terminalSafe(issue.path)}: '${terminalSafe(issueType(issue.message))}'`);
+    }
+    if (unchecked.length > 10) output.err(`    ... and ${unchecked.length - 10} more`);
+  };
   if (issues.length === 0) {
     if (!json) {
       output.out(
-        `${path}: valid${warnings.length > 0 ? `, ${plural(warnings.length, "warning")}` : ""}`,
+        `${terminalSafe(path)}: valid${
+          warnings.length > 0 ? `, ${plural(warnings.length, "warning")}` : ""
+        }${unchecked.length > 0 ? `, ${unchecked.length} not checked` : ""}`,
       );
     }
-    for (const warning of warnings) output.err(`  warning: ${warning.message}`);
+    for (const warning of warnings.slice(0, 50)) {
+      output.err(`  warning: ${terminalSafe(warning.message)}`);
+    }
+    if (warnings.length > 50) {
+      output.err(`  ... and ${plural(warnings.length - 50, "more warning")}`);
+    }
+    uncheckedLines();
     return 0;
   }
-  output.err(`${path}: ${plural(issues.length, "issue")}`);
-  for (const issue of issues) output.err(`  ${issue.message}`);
+  for (const line of issueLines(path, issues)) output.err(line);
+  uncheckedLines();
   return 1;
+}
+
+/** The processor name an `unknown-processor` message quotes. */
+function issueType(message: string): string {
+  return /unknown processor '([^']*)'/.exec(message)?.[1] ?? message;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

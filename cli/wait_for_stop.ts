@@ -1,12 +1,12 @@
 /**
- * Waiting for a long-running command to be told to stop: Ctrl-C (SIGINT), SIGTERM, a time limit
+ * Waiting for a long-running command to be told to stop: Ctrl-C (SIGINT), SIGTERM, SIGHUP, a time limit
  * or an abort signal.
  *
  * @module
  */
 
 /**
- * Resolves on the first of SIGINT, SIGTERM (not on Windows), `seconds` elapsing or `signal`
+ * Resolves on the first of SIGINT, SIGTERM and SIGHUP (not on Windows), `seconds` elapsing or `signal`
  * aborting, then removes its listeners.
  *
  * @param seconds Stop after this many seconds (optional).
@@ -20,7 +20,11 @@ export async function waitForStop(
   const { promise, resolve } = Promise.withResolvers<"signal" | "time" | "abort">();
   const onSignal = () => resolve("signal");
   const onAbort = () => resolve("abort");
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : [
+    "SIGINT",
+    "SIGTERM",
+    "SIGHUP",
+  ];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
   signal?.addEventListener("abort", onAbort);
   if (signal?.aborted) resolve("abort");

@@ -21,6 +21,10 @@
  * - `invalid-tag`: a JSDoc tag (`@minimum`, `@default`, ...) whose value does not fit its field.
  * - `duplicate-config`: more than one `@config()` field.
  * - `duplicate-processor`: two processor classes of one name in one package.
+ * - `builtin-name`: a processor class has the name of a built-in processor.
+ * - `syntax-error`: the source does not parse.
+ * - `bare-decorator`: `@processor`, `@input`, `@output` or `@config` written without `()`, or
+ *   `@live` (a JSDoc tag) written as a decorator.
  *
  * @example Tell problems in the code from problems in the config
  * ```ts
@@ -41,7 +45,10 @@ export type DiagnosticCode =
   | "invalid-options"
   | "invalid-tag"
   | "duplicate-config"
-  | "duplicate-processor";
+  | "duplicate-processor"
+  | "builtin-name"
+  | "syntax-error"
+  | "bare-decorator";
 
 /**
  * One problem in a processor source.

@@ -122,5 +122,6 @@ export function generatedPathOf(source: string): string {
  * ```
  */
 export function mayDeclareProcessor(text: string): boolean {
-  return text.includes("processor") && /^\s*(?:export\s+)?@[\w$.]+\s*\(/m.test(text);
+  // `@name(` or a bare `@name`: a bare decorator is reported, so it must not be filtered out.
+  return text.includes("processor") && /^\s*(?:export\s+)?@[\w$.]+/m.test(text);
 }

@@ -7,6 +7,7 @@
 
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import {
   type CacheData,
   type CachedSource,
@@ -15,14 +16,19 @@ import {
   loadCache,
   saveCache,
 } from "./cache.ts";
+import { type BuiltinProcessor, builtinProcessors } from "./builtin_names.ts";
 import { type Diagnostic, sortDiagnostics } from "./diagnostic.ts";
 import { GENERATED_HEADER, listFolderFiles, mayDeclareProcessor } from "./discover.ts";
-import { loadPackageExports } from "./example_imports.ts";
 import { ImportMapResolver } from "./import_map.ts";
 import { emitProcessorFile } from "./emit_processor.ts";
 import { emitRegistry } from "./emit_registry.ts";
 import { formatTypeScript, mapConcurrent } from "./format.ts";
-import { buildFileModel, buildRegistryModel, registryEntries } from "./model.ts";
+import {
+  buildFileModel,
+  buildRegistryModel,
+  registryEntries,
+  type RegistryEntry,
+} from "./model.ts";
 import { loadCodegenConfig } from "./project_config.ts";
 import {
   CodegenSession,
@@ -144,10 +150,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   const cache: CacheData = useCache ? loadCache(root) : { sources: {}, registries: {} };
   const maps = new ImportMapResolver();
   const hasher = new SourceHasher(root, maps);
-  // The examples in generated files import through the package's entry points, so those are
-  // part of every cache key.
-  const pkg = loadPackageExports(root, config.packageName, config.exports);
-  const version = cacheKey(fingerprint(), JSON.stringify(pkg));
+  const version = cacheKey(fingerprint());
   const folders = config.folders.map((folder) => ({ folder, ...listFolderFiles(root, folder) }));
 
   const results = new Map<string, CachedSource>();
@@ -179,7 +182,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
       8,
       ({ model }) =>
         model
-          ? formatTypeScript(emitProcessorFile(model, pkg), root, model.path)
+          ? formatTypeScript(emitProcessorFile(model), root, model.path)
           : Promise.resolve(null),
     );
     models.forEach(({ model, diagnostics }, i) => {
@@ -208,6 +211,13 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
       if (result.text !== null) expected.set(result.entries[0].path, result.text);
       entries.push(...result.entries);
     }
+    reportBuiltinNames(
+      root,
+      entries,
+      await builtinProcessors(),
+      diagnostics,
+      () => brokenFolders.add(folder),
+    );
     processors += entries.length;
     const registry = buildRegistryModel(folder, entries);
     diagnostics.push(...registry.diagnostics);
@@ -218,7 +228,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
       ? cache.registries[registry.model.path].text
       : undefined;
     if (text === undefined) {
-      text = await formatTypeScript(emitRegistry(registry.model, pkg), root, registry.model.path);
+      text = await formatTypeScript(emitRegistry(registry.model), root, registry.model.path);
       cache.registries[registry.model.path] = { key, text };
       dirty = true;
     }
@@ -275,4 +285,27 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
     parsed: work.length,
     durationMs: performance.now() - started,
   };
+}
+
+/** Reports project processors named like a built-in one (skipping the built-ins themselves). */
+function reportBuiltinNames(
+  root: string,
+  entries: readonly RegistryEntry[],
+  builtins: ReadonlyMap<string, BuiltinProcessor>,
+  diagnostics: Diagnostic[],
+  broken: () => void,
+): void {
+  for (const entry of entries) {
+    const builtin = builtins.get(entry.name);
+    if (!builtin || pathToFileURL(join(root, entry.at.file)).href === builtin.url) continue;
+    diagnostics.push({
+      code: "builtin-name",
+      message: `Processor name '${entry.name}' is the name of a built-in processor, declared at ` +
+        `${builtin.file}:${builtin.line}:${builtin.column} of @streamlib/streamlib`,
+      hint: "rename the class: a project's processors join the built-in ones in one registry, " +
+        "where names are unique",
+      ...entry.at,
+    });
+    broken();
+  }
 }

@@ -52,11 +52,18 @@ function parseFile(sourceFile: SourceFile, root: string, source: string): Parsed
   const diagnostics: Diagnostic[] = [];
   const ctx: ParseContext = { root, diagnostics };
   const imports = importedNames(sourceFile);
+  const coreOf = () =>
+    [...imports.values()].find((i) => i.imported === "Processor")?.specifier ??
+      [...imports.values()].find((i) => i.imported === "processor")?.specifier;
+  // A file that does not parse is not read further: its classes would be guesses.
+  if (reportSyntaxErrors(ctx, sourceFile)) {
+    return { source, coreSpecifier: coreOf(), classes: [], diagnostics };
+  }
   const resolveName = (local: string) => imports.get(local)?.imported ?? local;
-  const coreSpecifier = [...imports.values()].find((i) => i.imported === "Processor")?.specifier ??
-    [...imports.values()].find((i) => i.imported === "processor")?.specifier;
+  const coreSpecifier = coreOf();
   const classes: ParsedClass[] = [];
   for (const declaration of sourceFile.getClasses()) {
+    reportBareDecorators(ctx, declaration, resolveName);
     const decorator = declaration.getDecorators().find((d) =>
       resolveName(d.getName()) === "processor"
     );
@@ -144,6 +151,76 @@ function parseClass(
     ports,
     configs,
   };
+}
+
+/** The decorators of ours that must be called, and where each goes. */
+const DECORATORS: Readonly<Record<string, string>> = {
+  processor: "@processor()",
+  input: "@input()",
+  output: "@output()",
+  config: "@config()",
+};
+
+/** Reports the syntax errors of a file: a broken source must not be generated from. */
+function reportSyntaxErrors(ctx: ParseContext, sourceFile: SourceFile): boolean {
+  const program = sourceFile.getProject().getProgram();
+  const problems = program.getSyntacticDiagnostics(sourceFile);
+  for (const problem of problems) {
+    const start = problem.getStart() ?? 0;
+    const { line, column } = sourceFile.getLineAndColumnAtPos(start);
+    const text = problem.getMessageText();
+    const message = typeof text === "string" ? text : text.getMessageText();
+    ctx.diagnostics.push({
+      code: "syntax-error",
+      message: `Syntax error: ${message}`,
+      hint:
+        "fix the source so it parses (an unbalanced brace or parenthesis is the usual cause); " +
+        "nothing is generated from a file that does not parse",
+      file: positionOf(sourceFile, ctx.root).file,
+      line,
+      column,
+    });
+  }
+  return problems.length > 0;
+}
+
+/**
+ * Reports decorators of ours written without their call (`@input` instead of `@input()`), and
+ * `@live` written as a decorator (it is a JSDoc tag of a config field).
+ */
+function reportBareDecorators(
+  ctx: ParseContext,
+  declaration: ClassDeclaration,
+  resolveName: (local: string) => string,
+): void {
+  const check = (decorator: Decorator) => {
+    const name = resolveName(decorator.getName());
+    if (name === "live") {
+      report(
+        ctx,
+        decorator,
+        "bare-decorator",
+        "`@live` is a JSDoc tag, not a decorator",
+        "remove the decorator and write `@live` in the JSDoc comment of the config field " +
+          "(`/** Pitch in Hz. @live */ frequency: number;`) in the config interface",
+      );
+      return;
+    }
+    const called = DECORATORS[name];
+    if (called === undefined || decorator.isDecoratorFactory()) return;
+    report(
+      ctx,
+      decorator,
+      "bare-decorator",
+      `Decorator \`@${decorator.getName()}\` is used without parentheses`,
+      `write \`${called.replace(name, decorator.getName())}\`: it is a decorator factory, ` +
+        "so the bare form fails when the class is loaded",
+    );
+  };
+  declaration.getDecorators().forEach(check);
+  for (const member of declaration.getMembers()) {
+    if (Node.isDecoratable(member)) member.getDecorators().forEach(check);
+  }
 }
 
 function readBase(

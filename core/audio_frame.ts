@@ -35,6 +35,8 @@ export interface AudioFrame<C extends number = number> {
   readonly timestampNs: number;
   /** Position of this block in its stream, from 0. */
   readonly frameNumber: number;
+  /** The frame-pool slot handle `samples` views, when it is a pool payload. */
+  readonly slot?: number;
 }
 
 /**

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { ErrorCode, ErrorDetails } from "./error_codes.ts";
 import type { JsonSchema, JsonValue } from "./json_schema.ts";
 
 /**
@@ -11,7 +12,8 @@ import type { JsonSchema, JsonValue } from "./json_schema.ts";
  *
  * @example List every problem of a config
  * ```ts
- * import { type ConfigIssue, ConfigValidationError, validateConfig } from "@streamlib/streamlib";
+ * import { ConfigValidationError, validateConfig } from "@streamlib/streamlib";
+ * import { type ConfigIssue } from "./config_validation.ts";
  *
  * const schema = {
  *   type: "object",
@@ -43,6 +45,8 @@ export interface ConfigIssue {
   readonly expected: string;
   /** What was found, shortened: `"loud"`, `25000`, `missing`. */
   readonly actual: string;
+  /** The valid values, when they are few: an enum's values, or the known fields for `unknown`. */
+  readonly choices?: readonly string[];
 }
 
 /**
@@ -51,7 +55,7 @@ export interface ConfigIssue {
  * @example Catch a bad config for a built-in processor
  * ```ts
  * import { ConfigValidationError } from "@streamlib/streamlib";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * try {
  *   gainNode.create({ gain: "loud" });
@@ -64,6 +68,17 @@ export interface ConfigIssue {
  * ```
  */
 export class ConfigValidationError extends TypeError {
+  /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */
+  readonly code: ErrorCode = "invalid_config";
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return {
+      processor: this.processor,
+      field: this.issues[0].field,
+      ...(this.issues[0].choices ? { available: [...this.issues[0].choices] } : {}),
+      issues: this.issues.map((i) => ({ ...i, ...(i.choices ? { choices: [...i.choices] } : {}) })),
+    };
+  }
   /** The processor whose config was checked. */
   readonly processor: string;
   /** Every problem, in field order; the first is in the message. */
@@ -198,10 +213,12 @@ function checkObject(
   const result: Record<string, unknown> = {};
   for (const [name, fieldSchema] of Object.entries(properties)) {
     const fieldPath = path === "" ? name : `${path}.${name}`;
-    if (value[name] !== undefined) {
-      result[name] = check(fieldSchema, value[name], fieldPath, issues);
+    // Own fields only: `constructor` or `toString` of a config are never the prototype's.
+    const fieldValue = Object.hasOwn(value, name) ? value[name] : undefined;
+    if (fieldValue !== undefined) {
+      put(result, name, check(fieldSchema, fieldValue, fieldPath, issues));
     } else if (fieldSchema.default !== undefined) {
-      result[name] = structuredClone(fieldSchema.default);
+      put(result, name, structuredClone(fieldSchema.default));
     } else if (required.includes(name)) {
       issues.push({
         field: fieldPath,
@@ -212,24 +229,40 @@ function checkObject(
     }
   }
   for (const [name, fieldValue] of Object.entries(value)) {
-    if (name in properties || fieldValue === undefined) continue;
+    // `name in properties` would take `constructor`, `toString` or `__proto__` for known fields.
+    if (Object.hasOwn(properties, name) || fieldValue === undefined) continue;
     const fieldPath = path === "" ? name : `${path}.${name}`;
     const extra = schema.additionalProperties;
-    if (extra === false) {
+    if (extra === false || name === "__proto__") {
       const known = Object.keys(properties);
       issues.push({
         field: fieldPath,
         reason: "unknown",
-        expected: known.length > 0 ? `known fields are ${known.join(", ")}` : "no fields are known",
+        expected: name === "__proto__" && extra !== false
+          ? "'__proto__' is never a config field"
+          : known.length > 0
+          ? `known fields are ${known.join(", ")}`
+          : "no fields are known",
         actual: describeValue(fieldValue),
+        choices: known,
       });
     } else if (typeof extra === "object") {
-      result[name] = check(extra, fieldValue, fieldPath, issues);
+      put(result, name, check(extra, fieldValue, fieldPath, issues));
     } else {
-      result[name] = fieldValue;
+      put(result, name, fieldValue);
     }
   }
   return result;
+}
+
+/** Sets an own, enumerable field, whatever its name (assignment to `__proto__` would not). */
+function put(target: Record<string, unknown>, name: string, value: unknown): void {
+  Object.defineProperty(target, name, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 function fail(schema: JsonSchema, value: unknown, path: string, issues: ConfigIssue[]): unknown {
@@ -238,6 +271,9 @@ function fail(schema: JsonSchema, value: unknown, path: string, issues: ConfigIs
     reason: "mismatch",
     expected: expectation(schema),
     actual: describeValue(value),
+    ...(schema.enum
+      ? { choices: schema.enum.map((v) => typeof v === "string" ? v : JSON.stringify(v)) }
+      : {}),
   });
   return value;
 }
@@ -291,7 +327,7 @@ const ARTICLES: Record<string, string> = {
  *
  * @example Describe a bounded number
  * ```ts
- * import { describeSchema } from "@streamlib/streamlib";
+ * import { describeSchema } from "./config_validation.ts";
  *
  * console.log(describeSchema({ type: "number", minimum: 0, maximum: 1 })); // a number from 0 to 1
  * ```

@@ -114,3 +114,55 @@ Deno.test("describeSchema() words bounds, lengths and item counts", () => {
   assert.equal(describeSchema({ type: ["string", "null"] }), "a string or null");
   assert.equal(describeSchema({}), "any JSON value");
 });
+
+Deno.test("validateConfig() refuses keys named like object members as unknown fields", () => {
+  const closed = {
+    type: "object",
+    properties: { gain: { type: "number", default: 1 } },
+    additionalProperties: false,
+  } as const;
+  for (const key of ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"]) {
+    // JSON.parse makes `__proto__` an own key, as any client's body would.
+    const config = JSON.parse(`{"gain":2,"${key}":{"polluted":true}}`);
+    assert.throws(() => validateConfig(closed, config, "Gain"), (e: unknown) => {
+      assert.ok(e instanceof ConfigValidationError);
+      assert.deepEqual(e.issues.map((i) => [i.field, i.reason]), [[key, "unknown"]]);
+      assert.match(
+        e.message,
+        new RegExp(`config field '${key}' is unknown: known fields are gain`),
+      );
+      return true;
+    }, key);
+    const nested = JSON.parse(`{"inner":{"${key}":1}}`);
+    assert.throws(
+      () =>
+        validateConfig(
+          {
+            type: "object",
+            properties: { inner: { type: "object", properties: {}, additionalProperties: false } },
+          },
+          nested,
+          "X",
+        ),
+      { message: new RegExp(`config field 'inner.${key}' is unknown`) },
+      `inner.${key}`,
+    );
+  }
+  // A field missing from the config is never read from Object.prototype.
+  const schema = { type: "object", properties: { constructor: { type: "string" } } } as const;
+  assert.deepEqual(validateConfig(schema, {}, "X"), {});
+});
+
+Deno.test("validateConfig() keeps other member-like keys as own data where extra fields are allowed, never __proto__", () => {
+  const open = { type: "object", additionalProperties: true } as const;
+  const out = validateConfig(open, JSON.parse('{"constructor":1,"toString":"x"}'), "X") as Record<
+    string,
+    unknown
+  >;
+  assert.equal(Object.getPrototypeOf(out), Object.prototype);
+  assert.ok(Object.hasOwn(out, "constructor") && Object.hasOwn(out, "toString"));
+  assert.throws(() => validateConfig(open, JSON.parse('{"__proto__":{"x":1}}'), "X"), {
+    message: /config field '__proto__' is unknown: '__proto__' is never a config field/,
+  });
+  assert.equal(({} as Record<string, unknown>).x, undefined, "Object.prototype untouched");
+});

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { ErrorCode, ErrorDetails } from "./error_codes.ts";
 import { isPortTypeCompatible } from "./port_type.ts";
 import type { InputRef, OutputRef } from "./port_ref.ts";
 
@@ -29,6 +30,12 @@ import type { InputRef, OutputRef } from "./port_ref.ts";
  * ```
  */
 export class PortTypeMismatchError extends TypeError {
+  /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */
+  readonly code: ErrorCode = "port_type_mismatch";
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return { from: this.from, to: this.to, outputType: this.outputType, inputType: this.inputType };
+  }
   /** `node.port` of the output. */
   readonly from: string;
   /** `node.port` of the input. */
@@ -69,7 +76,8 @@ export class PortTypeMismatchError extends TypeError {
  * @example Connect a tone generator to a gain
  * ```ts
  * import { assertConnectable } from "@streamlib/streamlib";
- * import { gainNode, testToneGeneratorNode } from "@streamlib/streamlib/processors";
+ * import { gainNode } from "../processors/gain.gen.ts";
+ * import { testToneGeneratorNode } from "../processors/test_tone_generator.gen.ts";
  *
  * const tone = testToneGeneratorNode.handle("tone");
  * const gain = gainNode.handle("gain");

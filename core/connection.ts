@@ -15,7 +15,8 @@ import type { DeliveryPolicy } from "./ring_contract.ts";
  *
  * @example Count what a writer accepted
  * ```ts
- * import { type ConnectionWriter, LocalConnection } from "@streamlib/streamlib";
+ * import { type ConnectionWriter } from "./connection.ts";
+ * import { LocalConnection } from "./local_connection.ts";
  *
  * function writeAll<T>(writer: ConnectionWriter<T>, frames: readonly T[]): number {
  *   let accepted = 0;
@@ -50,6 +51,13 @@ export interface ConnectionWriter<T> {
    * writer cannot tell, and a waiting node polls.
    */
   onSpace?(callback: () => void): void;
+  /**
+   * End of stream: `end(true)` says the writer's node will write nothing more (its reader sees
+   * {@linkcode ConnectionReader.ended} once it has read what is queued, and is woken to see it);
+   * `end(false)` opens the stream again for a new run. Absent means the connection cannot carry
+   * end of stream, and its reader never ends.
+   */
+  end?(ended: boolean): void;
 }
 
 /**
@@ -57,7 +65,8 @@ export interface ConnectionWriter<T> {
  *
  * @example Read whatever is queued
  * ```ts
- * import { type ConnectionReader, LocalConnection } from "@streamlib/streamlib";
+ * import { type ConnectionReader } from "./connection.ts";
+ * import { LocalConnection } from "./local_connection.ts";
  *
  * function drain<T>(reader: ConnectionReader<T>): T[] {
  *   const frames: T[] = [];
@@ -77,6 +86,11 @@ export interface ConnectionReader<T> {
   pop(): T | undefined;
   /** Takes the newest frame and discards older ones (counted as dropped), or `undefined`. */
   popLatest(): T | undefined;
+  /**
+   * Whether the writer reached end of stream and every frame it wrote has been read. Absent
+   * means never.
+   */
+  readonly ended?: boolean;
 }
 
 /**
@@ -84,7 +98,8 @@ export interface ConnectionReader<T> {
  *
  * @example Report what a connection lost
  * ```ts
- * import { type ConnectionStats, LocalConnection } from "@streamlib/streamlib";
+ * import { type ConnectionStats } from "./connection.ts";
+ * import { LocalConnection } from "./local_connection.ts";
  *
  * const conn = new LocalConnection<number>({ capacity: 2, policy: "latest" });
  * for (let i = 0; i < 5; i++) conn.push(i);

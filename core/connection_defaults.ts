@@ -12,7 +12,8 @@ import { type DeliveryPolicy, MAX_RING_CAPACITY } from "./ring_contract.ts";
  *
  * @example Give a video connection more room
  * ```ts
- * import { type ConnectionOptions, Runtime } from "@streamlib/streamlib";
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { type ConnectionOptions } from "./connection_defaults.ts";
  * import { builtinRegistry, NullSink, TestPattern } from "@streamlib/streamlib/processors";
  *
  * const rt = new Runtime({ registry: builtinRegistry });
@@ -53,7 +54,7 @@ const DEFAULTS: Record<string, Required<ConnectionOptions>> = {
  *
  * @example Defaults for video and audio
  * ```ts
- * import { defaultConnectionOptions } from "@streamlib/streamlib";
+ * import { defaultConnectionOptions } from "./connection_defaults.ts";
  *
  * console.log(defaultConnectionOptions("VideoFrame", "Frame")); // { capacity: 3, policy: "latest" }
  * console.log(defaultConnectionOptions("AudioFrame<2>", "AudioFrame<2>")); // { capacity: 8, policy: "fifo" }
@@ -78,7 +79,7 @@ export function defaultConnectionOptions(
  *
  * @example Reject a zero capacity
  * ```ts
- * import { connectionOptionsProblem } from "@streamlib/streamlib";
+ * import { connectionOptionsProblem } from "./connection_defaults.ts";
  *
  * console.log(connectionOptionsProblem({ capacity: 0 }));
  * // capacity must be an integer from 1 to 16777216, got 0

@@ -9,8 +9,9 @@
  *
  * @example A graph's connections are edges
  * ```ts
- * import { connectionPath, Graph, type PathEdge } from "@streamlib/streamlib";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { connectionPath, type PathEdge } from "./connection_path.ts";
+ * import { Graph } from "./graph.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * const graph = new Graph();
  * for (const id of ["a", "b", "c"]) graph.addNode({ id, descriptor: gainNode.descriptor });
@@ -38,7 +39,7 @@ export interface PathEdge {
  *
  * @example Would b.out -> a.in close a cycle?
  * ```ts
- * import { connectionPath } from "@streamlib/streamlib";
+ * import { connectionPath } from "./connection_path.ts";
  *
  * const edges = [{ from: { node: "a", port: "out" }, to: { node: "b", port: "in" } }];
  * console.log(connectionPath(edges, "a", "b")); // [ "a.out", "b.in" ]: yes

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { FrameMemorySource } from "./frame_memory.ts";
 import type { ConnectionReader, ConnectionStats, ConnectionWriter } from "./connection.ts";
 import type { DeliveryPolicy } from "./ring_contract.ts";
 
@@ -15,7 +16,8 @@ import type { DeliveryPolicy } from "./ring_contract.ts";
  *
  * @example Endpoints survive structured cloning (postMessage)
  * ```ts
- * import type { DataFrame, TransportEndpoint } from "@streamlib/streamlib";
+ * import type { DataFrame } from "@streamlib/streamlib";
+ * import type { TransportEndpoint } from "./cross_isolate_transport.ts";
  * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
  *
  * using pool = FramePool.create({ slotBytes: 4096, slotCount: 4 });
@@ -42,7 +44,7 @@ export type TransportEndpoint = unknown;
  *
  * @example Open a channel for a connection from main to a Worker
  * ```ts
- * import type { CrossIsolateChannelSpec } from "@streamlib/streamlib";
+ * import type { CrossIsolateChannelSpec } from "./cross_isolate_transport.ts";
  * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
  *
  * const spec: CrossIsolateChannelSpec = {
@@ -79,7 +81,8 @@ export interface CrossIsolateChannelSpec {
  *
  * @example Watch a channel's counters from the main isolate
  * ```ts
- * import type { CrossIsolateChannel, DataFrame } from "@streamlib/streamlib";
+ * import type { DataFrame } from "@streamlib/streamlib";
+ * import type { CrossIsolateChannel } from "./cross_isolate_transport.ts";
  * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
  *
  * using pool = FramePool.create({ slotBytes: 4096, slotCount: 4 });
@@ -162,4 +165,9 @@ export interface CrossIsolateTransport {
     endpoint: TransportEndpoint,
     onData: () => void,
   ): ConnectionReader<T> & Disposable;
+  /**
+   * Frame memory that crosses isolates without a copy (the native frame pool), once this
+   * transport has one; `undefined` before. The isolate's nodes allocate from it first.
+   */
+  readonly sharedMemory?: FrameMemorySource;
 }

@@ -13,6 +13,7 @@
  * @module
  */
 
+import type { ErrorCode, ErrorDetails } from "./error_codes.ts";
 import type { InputPort } from "./input_port.ts";
 import { InputBinding } from "./input_binding.ts";
 import type { OutputPort } from "./output_port.ts";
@@ -125,7 +126,8 @@ export interface OutputOptions {
  *
  * @example What processor() returns
  * ```ts
- * import { Processor, processor, type ProcessorDecorator } from "@streamlib/streamlib";
+ * import { Processor, processor } from "@streamlib/streamlib";
+ * import { type ProcessorDecorator } from "./decorators.ts";
  *
  * const decorator: ProcessorDecorator = processor({ description: "Does nothing" });
  *
@@ -146,13 +148,8 @@ export type ProcessorDecorator = (
  *
  * @example What input() returns for a field type
  * ```ts
- * import {
- *   input,
- *   type InputPort,
- *   type PortDecorator,
- *   Processor,
- *   type VideoFrame,
- * } from "@streamlib/streamlib";
+ * import { input, type InputPort, Processor, type VideoFrame } from "@streamlib/streamlib";
+ * import type { PortDecorator } from "./decorators.ts";
  *
  * const decorator: PortDecorator<InputPort<VideoFrame>> = input({ required: true });
  *
@@ -187,6 +184,7 @@ export type PortDecorator<V> = (
  * ```
  */
 export function processor(_options: ProcessorOptions = {}): ProcessorDecorator {
+  refuseBare("processor", arguments);
   return () => {};
 }
 
@@ -209,6 +207,7 @@ export function processor(_options: ProcessorOptions = {}): ProcessorDecorator {
 export function input<V extends InputPort<unknown> | readonly InputPort<unknown>[]>(
   options: InputOptions = {},
 ): PortDecorator<V> {
+  refuseBare("input", arguments);
   return (_value, context) => {
     const name = portFieldName(context, "input");
     return function (this: Processor): V {
@@ -238,6 +237,7 @@ export function input<V extends InputPort<unknown> | readonly InputPort<unknown>
 export function output<V extends OutputPort<never> | readonly OutputPort<never>[]>(
   options: OutputOptions = {},
 ): PortDecorator<V> {
+  refuseBare("output", arguments);
   return (_value, context) => {
     const name = portFieldName(context, "output");
     return function (this: Processor): V {
@@ -274,11 +274,68 @@ export function config<V>(): (
   value: undefined,
   context: ClassFieldDecoratorContext<Processor, V>,
 ) => (this: Processor, initial: V) => V {
+  refuseBare("config", arguments);
   return () =>
     function (this: Processor, initial: V): V {
       const init = processorInit(this);
       return init ? init.config as V : initial;
     };
+}
+
+/**
+ * Thrown when `@processor`, `@input`, `@output` or `@config` is written without its call
+ * parentheses: each is a decorator factory, so the bare form would run the factory as the
+ * decorator (a class replaced by a function, a field initializer that reads an undefined context,
+ * or a config that is silently left unset).
+ *
+ * @example The bare form named in the message
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BareDecoratorError } from "./decorators.ts";
+ *
+ * const error = new BareDecoratorError("input", "video");
+ * assert.equal(error.code, "bare_decorator");
+ * assert.match(error.message, /write '@input\(\)'/);
+ * ```
+ */
+export class BareDecoratorError extends TypeError {
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return { decorator: this.decorator, target: this.target };
+  }
+  /** A stable machine code. */
+  readonly code: ErrorCode = "bare_decorator";
+  /** The decorator: `processor`, `input`, `output` or `config`. */
+  readonly decorator: string;
+  /** The class or field it was applied to. */
+  readonly target: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param decorator The decorator's name.
+   * @param target The class or field name.
+   */
+  constructor(decorator: string, target: string) {
+    super(
+      `Cannot apply '@${decorator}' to '${target}': it is used without parentheses, write '@${decorator}()'`,
+    );
+    this.name = "BareDecoratorError";
+    this.decorator = decorator;
+    this.target = target;
+  }
+}
+
+/** Throws when a factory is being run as the decorator itself (its 2nd argument a context). */
+function refuseBare(decorator: string, args: IArguments): void {
+  const context = args[1] as { kind?: unknown; name?: unknown } | undefined;
+  if (args.length < 2 || typeof context !== "object" || context === null) return;
+  if (typeof context.kind !== "string") return;
+  const name = context.name;
+  throw new BareDecoratorError(
+    decorator,
+    typeof name === "symbol" ? String(name) : String(name ?? "(anonymous class)"),
+  );
 }
 
 function portFieldName(

@@ -9,7 +9,8 @@
  *
  * @example Accept only the codecs a decoder knows
  * ```ts
- * import type { EncodedVideoFrame, VideoCodec } from "@streamlib/streamlib";
+ * import type { EncodedVideoFrame } from "@streamlib/streamlib";
+ * import type { VideoCodec } from "./encoded_video_frame.ts";
  *
  * const decodable: readonly VideoCodec[] = ["h264"];
  * function canDecode(frame: EncodedVideoFrame): boolean {

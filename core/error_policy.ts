@@ -24,7 +24,7 @@ export type ErrorPolicy = "stop-processor" | "stop-runtime" | "restart";
  *
  * @example Offer the policies in a form
  * ```ts
- * import { ERROR_POLICIES } from "@streamlib/streamlib";
+ * import { ERROR_POLICIES } from "./error_policy.ts";
  *
  * console.log(ERROR_POLICIES.join(" | ")); // stop-processor | stop-runtime | restart
  * ```
@@ -36,7 +36,8 @@ export const ERROR_POLICIES: readonly ErrorPolicy[] = ["stop-processor", "stop-r
  *
  * @example What a node gets when add() is not told
  * ```ts
- * import { DEFAULT_ERROR_POLICY, Runtime } from "@streamlib/streamlib";
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { DEFAULT_ERROR_POLICY } from "./error_policy.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const rt = new Runtime({ registry: builtinRegistry });
@@ -52,7 +53,8 @@ export const DEFAULT_ERROR_POLICY: ErrorPolicy = "stop-processor";
  *
  * @example The restart limit a node gets when add() is not told
  * ```ts
- * import { DEFAULT_MAX_RESTARTS, Runtime } from "@streamlib/streamlib";
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { DEFAULT_MAX_RESTARTS } from "./error_policy.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const rt = new Runtime({ registry: builtinRegistry });
@@ -72,7 +74,7 @@ export const DEFAULT_MAX_RESTARTS = 3;
  *
  * @example Reject an unknown policy
  * ```ts
- * import { errorPolicyProblem } from "@streamlib/streamlib";
+ * import { errorPolicyProblem } from "./error_policy.ts";
  *
  * console.log(errorPolicyProblem("retry", undefined));
  * // onError must be one of "stop-processor", "stop-runtime", "restart", got "retry"
@@ -104,7 +106,7 @@ export function errorPolicyProblem(onError: unknown, maxRestarts: unknown): stri
  *
  * @example A third failure with two restarts allowed stops the processor
  * ```ts
- * import { errorAction } from "@streamlib/streamlib";
+ * import { errorAction } from "./error_policy.ts";
  *
  * console.log(errorAction("restart", 1, 2), errorAction("restart", 2, 2)); // restart stop-processor
  * ```

@@ -38,7 +38,8 @@ export type Frame = VideoFrame | AudioFrame | EncodedVideoFrame | DataFrame;
  *
  * @example Count frames by kind
  * ```ts
- * import type { Frame, FrameKind } from "@streamlib/streamlib";
+ * import type { Frame } from "@streamlib/streamlib";
+ * import type { FrameKind } from "./frame.ts";
  *
  * const counts: Record<FrameKind, number> = { video: 0, audio: 0, "encoded-video": 0, data: 0 };
  * const frames: Frame[] = [

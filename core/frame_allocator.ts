@@ -19,7 +19,7 @@ import { READER_KEEPS } from "./rotating_pool.ts";
  *
  * @example Stamp a frame before writing it
  * ```ts
- * import { PlainFrameAllocator, type WritableVideoFrame } from "@streamlib/streamlib";
+ * import { PlainFrameAllocator, type WritableVideoFrame } from "./frame_allocator.ts";
  *
  * using allocator = new PlainFrameAllocator();
  * const frame: WritableVideoFrame = allocator.allocateVideo("RGBA", 2, 2);
@@ -63,12 +63,8 @@ export type WritableVideoFrame = Omit<VideoFrame, "timestampNs" | "frameNumber">
  *
  * @example Use the runtime's allocator, or plain memory when run by hand
  * ```ts
- * import {
- *   type FrameAllocator,
- *   monotonicClock,
- *   PlainFrameAllocator,
- *   type SetupContext,
- * } from "@streamlib/streamlib";
+ * import { monotonicClock, type SetupContext } from "@streamlib/streamlib";
+ * import { type FrameAllocator, PlainFrameAllocator } from "./frame_allocator.ts";
  *
  * function allocatorFor(ctx: SetupContext): FrameAllocator {
  *   return ctx.frameAllocator?.(3) ?? new PlainFrameAllocator({ hold: 3 });

@@ -15,13 +15,14 @@
  *
  * @module
  */
+import type { ErrorCode, ErrorDetails } from "./error_codes.ts";
 
 /**
  * Size in bytes of one frame message.
  *
  * @example Size a shared buffer for a batch
  * ```ts
- * import { FRAME_MESSAGE_BYTES, FrameMessageBatch } from "@streamlib/streamlib";
+ * import { FRAME_MESSAGE_BYTES, FrameMessageBatch } from "./frame_message.ts";
  *
  * const buffer = new SharedArrayBuffer(8 * FRAME_MESSAGE_BYTES);
  * const batch = new FrameMessageBatch(8, buffer);
@@ -35,7 +36,7 @@ export const FRAME_MESSAGE_BYTES = 32;
  *
  * @example Send a message without a payload
  * ```ts
- * import { FrameMessageBatch, NO_SLOT } from "@streamlib/streamlib";
+ * import { FrameMessageBatch, NO_SLOT } from "./frame_message.ts";
  *
  * const batch = new FrameMessageBatch(1);
  * batch.write(0, NO_SLOT, 0, 0, 0, 40_000_000, 7); // names no pool slot: nothing to release
@@ -50,7 +51,7 @@ export const NO_SLOT = 0xffff_ffff;
  *
  * @example Copy a message out of a batch and back in
  * ```ts
- * import { type FrameMessage, FrameMessageBatch } from "@streamlib/streamlib";
+ * import { type FrameMessage, FrameMessageBatch } from "./frame_message.ts";
  *
  * const batch = new FrameMessageBatch(2);
  * batch.write(0, 5, 0, 4096, 0, 20_000_000, 1);
@@ -79,7 +80,7 @@ export interface FrameMessage {
  *
  * @example Refuse bytes that are not whole messages
  * ```ts
- * import { FrameMessageBatch, MessageSizeError } from "@streamlib/streamlib";
+ * import { FrameMessageBatch, MessageSizeError } from "./frame_message.ts";
  *
  * try {
  *   FrameMessageBatch.fromBytes(new Uint8Array(40));
@@ -89,6 +90,12 @@ export interface FrameMessage {
  * ```
  */
 export class MessageSizeError extends RangeError {
+  /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */
+  readonly code: ErrorCode = "message_too_large";
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return { byteLength: this.byteLength };
+  }
   /** The length that was given, in bytes. */
   readonly byteLength: number;
 
@@ -114,7 +121,7 @@ export class MessageSizeError extends RangeError {
  *
  * @example Fill a batch and read it back
  * ```ts
- * import { FrameMessageBatch } from "@streamlib/streamlib";
+ * import { FrameMessageBatch } from "./frame_message.ts";
  *
  * const batch = new FrameMessageBatch(2);
  * batch.set(1, { slot: 3, format: 0, byteLength: 64, flags: 0, timestampNs: 5, sequence: 9 });
@@ -169,7 +176,7 @@ export class FrameMessageBatch {
    *
    * @example View 64 bytes as two messages
    * ```ts
-   * import { FrameMessageBatch } from "@streamlib/streamlib";
+   * import { FrameMessageBatch } from "./frame_message.ts";
    *
    * const batch = FrameMessageBatch.fromBytes(new Uint8Array(64));
    * console.log(batch.capacity); // 2

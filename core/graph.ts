@@ -31,8 +31,8 @@ import type { DeliveryPolicy } from "./ring_contract.ts";
  *
  * @example Node records that carry more than the graph needs
  * ```ts
- * import { Graph, type GraphNode } from "@streamlib/streamlib";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { Graph, type GraphNode } from "./graph.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * interface PlacedNode extends GraphNode {
  *   readonly isolate: string;
@@ -54,8 +54,8 @@ export interface GraphNode {
  *
  * @example The ends of a connection
  * ```ts
- * import { Graph, type GraphPort } from "@streamlib/streamlib";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { Graph, type GraphPort } from "./graph.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * const graph = new Graph();
  * graph.addNode({ id: "a", descriptor: gainNode.descriptor });
@@ -78,8 +78,8 @@ export interface GraphPort {
  *
  * @example A connection gets an id and the defaults of its frame type
  * ```ts
- * import { Graph, type GraphConnection } from "@streamlib/streamlib";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { Graph, type GraphConnection } from "./graph.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * const graph = new Graph();
  * graph.addNode({ id: "a", descriptor: gainNode.descriptor });
@@ -111,8 +111,9 @@ export interface GraphConnection {
  *
  * @example Refuse a cycle
  * ```ts
- * import { CycleError, Graph } from "@streamlib/streamlib";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { Graph } from "./graph.ts";
+ * import { CycleError } from "./graph_errors.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * const graph = new Graph();
  * graph.addNode({ id: "a", descriptor: gainNode.descriptor });
@@ -264,8 +265,10 @@ export class Graph<N extends GraphNode = GraphNode> {
     const to = this.#port(toNode, toPort, "input");
     const fromName = `${from.node}.${from.port}`;
     const toName = `${to.node}.${to.port}`;
-    const problem = connectionOptionsProblem(options);
-    if (problem) throw new ConnectionOptionsError(fromName, toName, problem);
+    for (const field of ["capacity", "policy"] as const) {
+      const problem = connectionOptionsProblem({ [field]: options[field] });
+      if (problem) throw new ConnectionOptionsError(fromName, toName, problem, field);
+    }
     if (!isPortTypeCompatible(from.portType, to.portType)) {
       throw new PortTypeMismatchError(fromName, from.portType, toName, to.portType);
     }

@@ -4,6 +4,9 @@
  * @module
  */
 
+import type { ErrorCode, ErrorDetails } from "./error_codes.ts";
+import { nearMatches } from "./near_matches.ts";
+
 function list(names: readonly string[]): string {
   return names.length > 0 ? names.join(", ") : "none";
 }
@@ -20,12 +23,25 @@ function list(names: readonly string[]): string {
  * ```
  */
 export class NodeNotFoundError extends Error {
+  /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */
+  readonly code: ErrorCode = "node_not_found";
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return {
+      node: this.node,
+      removed: this.removed,
+      nearMatches: [...this.nearMatches],
+      available: [...this.available],
+    };
+  }
   /** The id asked for. */
   readonly node: string;
   /** The ids in the graph. */
   readonly available: readonly string[];
   /** Whether a node with this id was in the graph and has been removed. */
   readonly removed: boolean;
+  /** Ids in the graph close to the one asked for, nearest first (may be empty). */
+  readonly nearMatches: readonly string[];
 
   /**
    * Creates the error.
@@ -36,8 +52,11 @@ export class NodeNotFoundError extends Error {
    */
   constructor(node: string, available: readonly string[], removed: boolean) {
     const why = removed ? "it was removed" : "no node has this id";
-    super(`Cannot find node '${node}': ${why}, available nodes: ${list(available)}`);
+    const near = removed ? [] : nearMatches(node, available);
+    const guess = near.length > 0 ? `, did you mean ${near.join(" or ")}?` : ",";
+    super(`Cannot find node '${node}': ${why}${guess} available nodes: ${list(available)}`);
     this.name = "NodeNotFoundError";
+    this.nearMatches = near;
     this.node = node;
     this.available = available;
     this.removed = removed;
@@ -49,13 +68,19 @@ export class NodeNotFoundError extends Error {
  *
  * @example Catch a taken id
  * ```ts
- * import { InvalidNodeIdError } from "@streamlib/streamlib";
+ * import { InvalidNodeIdError } from "./graph_errors.ts";
  *
  * console.log(new InvalidNodeIdError("tone", "taken").message);
  * // Cannot add node 'tone': the id is taken, choose another or leave it out
  * ```
  */
 export class InvalidNodeIdError extends TypeError {
+  /** Stable machine code: `node_id_taken` or `invalid_node_id`. */
+  readonly code: ErrorCode;
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return { node: this.node, reason: this.reason };
+  }
   /** The id. */
   readonly node: string;
   /** `taken`: another node has it; `malformed`: it is not a valid id. */
@@ -74,6 +99,7 @@ export class InvalidNodeIdError extends TypeError {
         : `Cannot add node '${node}': an id is a letter or '_' followed by letters, digits, '_' or '-'`,
     );
     this.name = "InvalidNodeIdError";
+    this.code = reason === "taken" ? "node_id_taken" : "invalid_node_id";
     this.node = node;
     this.reason = reason;
   }
@@ -84,13 +110,23 @@ export class InvalidNodeIdError extends TypeError {
  *
  * @example Disconnect twice
  * ```ts
- * import { ConnectionNotFoundError } from "@streamlib/streamlib";
+ * import { ConnectionNotFoundError } from "./graph_errors.ts";
  *
  * console.log(new ConnectionNotFoundError("conn_1", [], true).message);
  * // Cannot find connection 'conn_1': it was already disconnected, available connections: none
  * ```
  */
 export class ConnectionNotFoundError extends Error {
+  /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */
+  readonly code: ErrorCode = "connection_not_found";
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return {
+      connection: this.connection,
+      disconnected: this.disconnected,
+      available: [...this.available],
+    };
+  }
   /** The id asked for. */
   readonly connection: string;
   /** The connection ids in the graph. */
@@ -122,13 +158,24 @@ export class ConnectionNotFoundError extends Error {
  *
  * @example Read the existing connection
  * ```ts
- * import { DestinationOccupiedError } from "@streamlib/streamlib";
+ * import { DestinationOccupiedError } from "./graph_errors.ts";
  *
  * const error = new DestinationOccupiedError("gain_1.out", "sink_1.in", "conn_1", "tone_1.audio");
  * console.log(error.existing); // conn_1
  * ```
  */
 export class DestinationOccupiedError extends Error {
+  /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */
+  readonly code: ErrorCode = "input_occupied";
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return {
+      from: this.from,
+      to: this.to,
+      existing: this.existing,
+      existingFrom: this.existingFrom,
+    };
+  }
   /** `node.port` of the output being connected. */
   readonly from: string;
   /** `node.port` of the occupied input. */
@@ -163,13 +210,19 @@ export class DestinationOccupiedError extends Error {
  *
  * @example An input as the source of a connection
  * ```ts
- * import { PortDirectionError } from "@streamlib/streamlib";
+ * import { PortDirectionError } from "./graph_errors.ts";
  *
  * console.log(new PortDirectionError("mix_1.in_0", "output").message);
  * // Cannot connect from 'mix_1.in_0': it is an input, expected an output
  * ```
  */
 export class PortDirectionError extends TypeError {
+  /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */
+  readonly code: ErrorCode = "wrong_port_direction";
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return { port: this.port, expected: this.expected };
+  }
   /** `node.port` of the port. */
   readonly port: string;
   /** The direction that was expected. */
@@ -196,7 +249,7 @@ export class PortDirectionError extends TypeError {
  *
  * @example Read the cycle
  * ```ts
- * import { CycleError } from "@streamlib/streamlib";
+ * import { CycleError } from "./graph_errors.ts";
  *
  * const error = new CycleError(["b.out", "a.in", "a.out", "b.in"]);
  * console.log(error.message);
@@ -204,6 +257,12 @@ export class PortDirectionError extends TypeError {
  * ```
  */
 export class CycleError extends Error {
+  /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */
+  readonly code: ErrorCode = "cycle";
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return { path: [...this.path] };
+  }
   /**
    * The ports around the cycle: the new connection's output and input, then each existing
    * connection's output and input back to the first node.
@@ -229,17 +288,33 @@ export class CycleError extends Error {
  *
  * @example A zero capacity
  * ```ts
- * import { ConnectionOptionsError } from "@streamlib/streamlib";
+ * import { ConnectionOptionsError } from "./graph_errors.ts";
  *
- * const error = new ConnectionOptionsError("a.out", "b.in", "capacity must be at least 1");
+ * const error = new ConnectionOptionsError("a.out", "b.in", "capacity must be at least 1", "capacity");
  * console.log(error instanceof RangeError); // true
  * ```
  */
 export class ConnectionOptionsError extends RangeError {
+  /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */
+  readonly code: ErrorCode = "invalid_connection_options";
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return {
+      from: this.from,
+      to: this.to,
+      field: this.field,
+      problem: this.problem,
+      ...(this.field === "policy" ? { available: ["fifo", "latest"] } : {}),
+    };
+  }
   /** `node.port` of the output. */
   readonly from: string;
   /** `node.port` of the input. */
   readonly to: string;
+  /** The option that is wrong: `capacity` or `policy`. */
+  readonly field: "capacity" | "policy";
+  /** What is wrong. */
+  readonly problem: string;
 
   /**
    * Creates the error.
@@ -247,11 +322,14 @@ export class ConnectionOptionsError extends RangeError {
    * @param from The output.
    * @param to The input.
    * @param problem What is wrong.
+   * @param field The option that is wrong.
    */
-  constructor(from: string, to: string, problem: string) {
+  constructor(from: string, to: string, problem: string, field: "capacity" | "policy") {
     super(`Cannot connect '${from}' to '${to}': ${problem}`);
     this.name = "ConnectionOptionsError";
     this.from = from;
     this.to = to;
+    this.field = field;
+    this.problem = problem;
   }
 }

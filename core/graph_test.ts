@@ -93,7 +93,7 @@ Deno.test("Graph.check() names unknown nodes, unknown ports and wrong directions
     () => g.check("f", "outt", "s", "in"),
     (e) =>
       e instanceof PortNotFoundError && e.direction === "output" &&
-      e.message === "Cannot find output 'outt' on 'f': available outputs: out",
+      e.message === "Cannot find output 'outt' on 'f': did you mean out? available outputs: out",
   );
   assert.throws(
     () => g.check("f", "in", "s", "in"),

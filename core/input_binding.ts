@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { ErrorCode, ErrorDetails } from "./error_codes.ts";
 import type { ConnectionReader } from "./connection.ts";
 import type { InputPort } from "./input_port.ts";
 
@@ -12,7 +13,9 @@ import type { InputPort } from "./input_port.ts";
  *
  * @example A second connection into one input is refused
  * ```ts
- * import { InputBinding, LocalConnection, PortAlreadyConnectedError } from "@streamlib/streamlib";
+ * import { InputBinding } from "@streamlib/streamlib";
+ * import { PortAlreadyConnectedError } from "./input_binding.ts";
+ * import { LocalConnection } from "./local_connection.ts";
  *
  * const input = new InputBinding<number>("in", "DataFrame");
  * input.attach(new LocalConnection<number>());
@@ -24,6 +27,12 @@ import type { InputPort } from "./input_port.ts";
  * ```
  */
 export class PortAlreadyConnectedError extends Error {
+  /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */
+  readonly code: ErrorCode = "port_already_connected";
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return { port: this.port };
+  }
   /** The input's name. */
   readonly port: string;
 
@@ -47,7 +56,8 @@ export class PortAlreadyConnectedError extends Error {
  *
  * @example Read the newest of several frames
  * ```ts
- * import { InputBinding, LocalConnection } from "@streamlib/streamlib";
+ * import { InputBinding } from "@streamlib/streamlib";
+ * import { LocalConnection } from "./local_connection.ts";
  *
  * const conn = new LocalConnection<number>({ capacity: 8 });
  * const input = new InputBinding<number>("in", "DataFrame");
@@ -64,6 +74,11 @@ export class InputBinding<T> implements InputPort<T> {
   readonly portType: string;
   #reader: ConnectionReader<T> | undefined;
   #framesRead = 0;
+  /**
+   * Who takes over the reference of each frame read (the node's `ctx.frames`, so the runtime
+   * releases it when `process()` returns). Unset when the binding is used by hand.
+   */
+  owner: { adopt(frame: unknown): void } | undefined;
 
   /**
    * Creates an input with no connection.
@@ -86,6 +101,14 @@ export class InputBinding<T> implements InputPort<T> {
     return this.#reader?.available ?? 0;
   }
 
+  /**
+   * Whether the connection's writer ended its stream and every frame it wrote has been read
+   * (`false` when unconnected: nothing says the stream ended).
+   */
+  get ended(): boolean {
+    return this.#reader?.ended === true;
+  }
+
   /** Frames returned by `read()` and `readLatest()` since construction (for node stats). */
   get framesRead(): number {
     return this.#framesRead;
@@ -98,7 +121,10 @@ export class InputBinding<T> implements InputPort<T> {
    */
   read(): T | undefined {
     const frame = this.#reader?.pop();
-    if (frame !== undefined) this.#framesRead++;
+    if (frame !== undefined) {
+      this.#framesRead++;
+      this.owner?.adopt(frame);
+    }
     return frame;
   }
 
@@ -109,7 +135,10 @@ export class InputBinding<T> implements InputPort<T> {
    */
   readLatest(): T | undefined {
     const frame = this.#reader?.popLatest();
-    if (frame !== undefined) this.#framesRead++;
+    if (frame !== undefined) {
+      this.#framesRead++;
+      this.owner?.adopt(frame);
+    }
     return frame;
   }
 

@@ -13,7 +13,8 @@
  *
  * @example Drain an input in order
  * ```ts
- * import { InputBinding, type InputPort, LocalConnection } from "@streamlib/streamlib";
+ * import { InputBinding, type InputPort } from "@streamlib/streamlib";
+ * import { LocalConnection } from "./local_connection.ts";
  *
  * const conn = new LocalConnection<number>({ capacity: 4, policy: "fifo" });
  * const port: InputPort<number> = new InputBinding<number>("in", "DataFrame");

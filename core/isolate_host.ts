@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { FrameLeak } from "./frame_ledger.ts";
 import type { ConnectionStats } from "./connection.ts";
 import type { ErrorPolicy } from "./error_policy.ts";
 import type { FrameAllocator } from "./frame_allocator.ts";
@@ -19,8 +20,9 @@ import type { CrossIsolateTransport, TransportEndpoint } from "./cross_isolate_t
  *
  * @example Add a validated node to a host
  * ```ts
- * import { type HostedNodeSpec, LocalIsolate } from "@streamlib/streamlib";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { type HostedNodeSpec } from "./isolate_host.ts";
+ * import { LocalIsolate } from "./local_isolate.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * const spec: HostedNodeSpec = {
  *   id: "gain",
@@ -55,8 +57,10 @@ export interface HostedNodeSpec {
  *
  * @example Name the two ends of a connection
  * ```ts
- * import { type HostedPort, LocalIsolate } from "@streamlib/streamlib";
- * import { gainNode, nullSinkNode } from "@streamlib/streamlib/processors";
+ * import { type HostedPort } from "./isolate_host.ts";
+ * import { LocalIsolate } from "./local_isolate.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
+ * import { nullSinkNode } from "../processors/null_sink.gen.ts";
  *
  * const policy = { onError: "stop-processor", maxRestarts: 0 } as const;
  * const host = new LocalIsolate();
@@ -80,8 +84,10 @@ export interface HostedPort {
  *
  * @example Connect two nodes of one host
  * ```ts
- * import { type HostedConnectionSpec, LocalIsolate } from "@streamlib/streamlib";
- * import { gainNode, nullSinkNode } from "@streamlib/streamlib/processors";
+ * import { type HostedConnectionSpec } from "./isolate_host.ts";
+ * import { LocalIsolate } from "./local_isolate.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
+ * import { nullSinkNode } from "../processors/null_sink.gen.ts";
  *
  * const policy = { onError: "stop-processor", maxRestarts: 0 } as const;
  * const host = new LocalIsolate();
@@ -118,8 +124,10 @@ export interface HostedConnectionSpec {
  *
  * @example Attach the ends of a channel to nodes of two hosts
  * ```ts
- * import { type HostedEndpointSpec, LocalIsolate } from "@streamlib/streamlib";
- * import { gainNode, testToneGeneratorNode } from "@streamlib/streamlib/processors";
+ * import { type HostedEndpointSpec } from "./isolate_host.ts";
+ * import { LocalIsolate } from "./local_isolate.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
+ * import { testToneGeneratorNode } from "../processors/test_tone_generator.gen.ts";
  * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
  *
  * using pool = FramePool.create({ slotBytes: 65_536, slotCount: 16 });
@@ -178,7 +186,7 @@ export interface HostedEndpointSpec {
  *
  * @example Why a node failed
  * ```ts
- * import type { NodeFailure } from "@streamlib/streamlib";
+ * import type { NodeFailure } from "./isolate_host.ts";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
  * const rt = createRuntime({ workers: false });
@@ -213,8 +221,10 @@ export interface NodeFailure {
  *
  * @example Drive a host through its lifecycle, as the runtime does
  * ```ts
- * import { type IsolateHost, LocalIsolate } from "@streamlib/streamlib";
- * import { nullSinkNode, testToneGeneratorNode } from "@streamlib/streamlib/processors";
+ * import { type IsolateHost } from "./isolate_host.ts";
+ * import { LocalIsolate } from "./local_isolate.ts";
+ * import { nullSinkNode } from "../processors/null_sink.gen.ts";
+ * import { testToneGeneratorNode } from "../processors/test_tone_generator.gen.ts";
  *
  * const host: IsolateHost = new LocalIsolate();
  * const policy = { onError: "stop-processor", maxRestarts: 0 } as const;
@@ -286,6 +296,11 @@ export interface IsolateHost {
   connectionStats(connection: string): ConnectionStats | undefined;
   /** Subscribes to the host's `node-state` and `node-error` events; returns an unsubscribe. */
   on(listener: RuntimeEventListener): () => void;
+  /**
+   * Frames made in this isolate that are still alive after `teardown()` (a leak), grouped by
+   * node and port. Hosts that cannot tell leave it out.
+   */
+  frameLeaks?(): FrameLeak[] | Promise<FrameLeak[]>;
 }
 
 /**
@@ -294,7 +309,8 @@ export interface IsolateHost {
  *
  * @example Place a node on a second host in this isolate
  * ```ts
- * import { LocalIsolate, Runtime } from "@streamlib/streamlib";
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { LocalIsolate } from "./local_isolate.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
  *

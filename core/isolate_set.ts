@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { FrameLeak } from "./frame_ledger.ts";
 import type { ConnectionStats } from "./connection.ts";
 import type { CrossIsolateChannel } from "./cross_isolate_transport.ts";
 import type { GraphConnection } from "./graph.ts";
@@ -174,6 +175,13 @@ export class IsolateSet {
     for (const host of hosts) await host.teardown();
   }
 
+  /** Frames still alive in any isolate after `stop()`: leaks, grouped by node and port. */
+  async frameLeaks(): Promise<FrameLeak[]> {
+    const leaks: FrameLeak[] = [];
+    for (const host of this.#hosts.values()) leaks.push(...(await host.frameLeaks?.() ?? []));
+    return leaks;
+  }
+
   /** Resolves when every host's background setups and teardowns are done. */
   async settled(): Promise<void> {
     for (const host of [...this.#hosts.values()]) await host.settled();
@@ -187,6 +195,7 @@ export class IsolateSet {
       throw new NodeOptionsError(
         node,
         `it runs in ${required.name}, which needs a cross-isolate transport: create the runtime with createRuntime() from "@streamlib/streamlib/processors", or pass new Runtime({ isolates: new WorkerBackend() })`,
+        "placement",
       );
     }
     const host = required.createHost(this.#backend.transport);

@@ -9,7 +9,8 @@
  *
  * @example What a validated config is
  * ```ts
- * import { type JsonValue, validateConfig } from "@streamlib/streamlib";
+ * import { validateConfig } from "@streamlib/streamlib";
+ * import { type JsonValue } from "./json_schema.ts";
  *
  * const schema = {
  *   type: "object",
@@ -32,7 +33,8 @@ export type JsonValue =
  *
  * @example A field that may be a string or null
  * ```ts
- * import { describeSchema, type JsonSchemaType } from "@streamlib/streamlib";
+ * import { describeSchema } from "./config_validation.ts";
+ * import { type JsonSchemaType } from "./json_schema.ts";
  *
  * const types: JsonSchemaType[] = ["string", "null"];
  * console.log(describeSchema({ type: types })); // a string or null
@@ -53,7 +55,7 @@ export type JsonSchemaType =
  *
  * @example A schema for a gain config
  * ```ts
- * import type { JsonSchema } from "@streamlib/streamlib";
+ * import type { JsonSchema } from "./json_schema.ts";
  *
  * const schema: JsonSchema = {
  *   type: "object",

@@ -16,7 +16,7 @@ const BUCKETS = 100;
  *
  * @example Print a summary in microseconds
  * ```ts
- * import { LatencyHistogram, type LatencySummary } from "@streamlib/streamlib";
+ * import { LatencyHistogram, type LatencySummary } from "./latency_histogram.ts";
  *
  * const histogram = new LatencyHistogram();
  * histogram.record(1_000);
@@ -45,7 +45,7 @@ export interface LatencySummary {
  *
  * @example Record process times and read the percentiles
  * ```ts
- * import { LatencyHistogram } from "@streamlib/streamlib";
+ * import { LatencyHistogram } from "./latency_histogram.ts";
  *
  * const histogram = new LatencyHistogram();
  * for (let i = 0; i < 99; i++) histogram.record(10_000); // 10 µs

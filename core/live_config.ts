@@ -11,6 +11,7 @@
  * @module
  */
 
+import type { ErrorCode, ErrorDetails } from "./error_codes.ts";
 import type { JsonSchema, JsonValue } from "./json_schema.ts";
 import type { NodeState, RuntimeState } from "./runtime_stats.ts";
 
@@ -23,8 +24,9 @@ import type { NodeState, RuntimeState } from "./runtime_stats.ts";
  *
  * @example The tone's live fields
  * ```ts
- * import { liveFields } from "@streamlib/streamlib";
- * import { testToneGeneratorNode, videoScaleNode } from "@streamlib/streamlib/processors";
+ * import { liveFields } from "./live_config.ts";
+ * import { testToneGeneratorNode } from "../processors/test_tone_generator.gen.ts";
+ * import { videoScaleNode } from "../processors/video_scale.gen.ts";
  *
  * console.log(liveFields(testToneGeneratorNode.descriptor)); // [ "frequency", "amplitude", "waveform" ]
  * console.log(liveFields(videoScaleNode.descriptor)); // []
@@ -44,7 +46,7 @@ export function liveFields(descriptor: { readonly config: JsonSchema }): string[
  *
  * @example Say what a change did
  * ```ts
- * import type { ConfigApplied } from "@streamlib/streamlib";
+ * import type { ConfigApplied } from "./live_config.ts";
  *
  * const say: Record<ConfigApplied, string> = {
  *   live: "changed in place",
@@ -62,7 +64,7 @@ export type ConfigApplied = "live" | "setup" | "stored" | "none";
  *
  * @example Retune a running tone
  * ```ts
- * import type { ConfigChange } from "@streamlib/streamlib";
+ * import type { ConfigChange } from "./live_config.ts";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
  * await using rt = createRuntime();
@@ -106,6 +108,17 @@ export interface ConfigChange {
  * ```
  */
 export class ConfigLockedError extends Error {
+  /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */
+  readonly code: ErrorCode = "config_locked";
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return {
+      node: this.node,
+      state: this.state,
+      fields: [...this.fields],
+      available: [...this.live],
+    };
+  }
   /** The node's id. */
   readonly node: string;
   /** The state that locks the fields (the node's, or the runtime's while it starts or stops). */
@@ -155,6 +168,12 @@ export class ConfigLockedError extends Error {
  * ```
  */
 export class NotReconfigurableError extends Error {
+  /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */
+  readonly code: ErrorCode = "not_reconfigurable";
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return { node: this.node, isolate: this.isolate };
+  }
   /** The node's id. */
   readonly node: string;
   /** Its isolate. */

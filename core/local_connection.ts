@@ -8,13 +8,14 @@ import type { ConnectionReader, ConnectionStats, ConnectionWriter } from "./conn
 import type { DeliveryPolicy } from "./ring_contract.ts";
 import type { InputBinding } from "./input_binding.ts";
 import type { OutputBinding } from "./output_binding.ts";
+import { releaseFrame, retainFrame } from "./owned_frame.ts";
 
 /**
  * Options of a {@linkcode LocalConnection}.
  *
  * @example A deep lossless queue, and the defaults
  * ```ts
- * import { LocalConnection, type LocalConnectionOptions } from "@streamlib/streamlib";
+ * import { LocalConnection, type LocalConnectionOptions } from "./local_connection.ts";
  *
  * const options: LocalConnectionOptions = { capacity: 16, policy: "fifo" };
  * const deep = new LocalConnection<number>(options);
@@ -45,7 +46,7 @@ export interface LocalConnectionOptions {
  *
  * @example Latest keeps the newest frames
  * ```ts
- * import { LocalConnection } from "@streamlib/streamlib";
+ * import { LocalConnection } from "./local_connection.ts";
  *
  * const conn = new LocalConnection<number>({ capacity: 2, policy: "latest" });
  * conn.push(1);
@@ -56,7 +57,7 @@ export interface LocalConnectionOptions {
  *
  * @example Fifo tells the writer it is full
  * ```ts
- * import { LocalConnection } from "@streamlib/streamlib";
+ * import { LocalConnection } from "./local_connection.ts";
  *
  * const conn = new LocalConnection<string>({ capacity: 1, policy: "fifo" });
  * console.log(conn.push("a"), conn.push("b")); // true false
@@ -75,6 +76,7 @@ export class LocalConnection<T> implements ConnectionReader<T>, ConnectionWriter
   #dropped = 0;
   #fullRejections = 0;
   #onSpace: (() => void) | undefined;
+  #writerEnded = false;
 
   /**
    * Allocates the slot array; nothing is allocated after this.
@@ -168,11 +170,13 @@ export class LocalConnection<T> implements ConnectionReader<T>, ConnectionWriter
         this.#fullRejections++;
         return false;
       }
+      releaseFrame(this.#slots[this.#head]); // rolled off: the connection's reference goes
       this.#slots[this.#head] = undefined;
       this.#head = (this.#head + 1) % this.capacity;
       this.#count--;
       this.#dropped++;
     }
+    retainFrame(frame); // the queue's own reference, released when read (to the reader) or dropped
     this.#slots[(this.#head + this.#count) % this.capacity] = frame;
     this.#count++;
     this.#written++;
@@ -208,12 +212,28 @@ export class LocalConnection<T> implements ConnectionReader<T>, ConnectionWriter
     if (this.#count === 0) return undefined;
     const skipped = this.#count - 1;
     for (let i = 0; i < skipped; i++) {
-      this.#slots[(this.#head + i) % this.capacity] = undefined;
+      const at = (this.#head + i) % this.capacity;
+      releaseFrame(this.#slots[at]);
+      this.#slots[at] = undefined;
     }
     this.#head = (this.#head + skipped) % this.capacity;
     this.#count = 1;
     this.#dropped += skipped;
     return this.pop();
+  }
+
+  /**
+   * Marks end of stream (`true`: the writer writes nothing more) or opens the stream again.
+   *
+   * @param ended Whether the writer has ended.
+   */
+  end(ended: boolean): void {
+    this.#writerEnded = ended;
+  }
+
+  /** Whether the writer ended and every frame it wrote has been read. */
+  get ended(): boolean {
+    return this.#writerEnded && this.#count === 0;
   }
 
   /**
@@ -223,6 +243,25 @@ export class LocalConnection<T> implements ConnectionReader<T>, ConnectionWriter
    */
   peek(): T | undefined {
     return this.#count === 0 ? undefined : this.#slots[this.#head];
+  }
+
+  /**
+   * Drops every queued frame (counted as dropped) and releases the connection's references to
+   * them: the runtime calls it when the connection is removed or the graph stops.
+   *
+   * @returns How many frames were dropped.
+   */
+  clear(): number {
+    const n = this.#count;
+    for (let i = 0; i < n; i++) {
+      const at = (this.#head + i) % this.capacity;
+      releaseFrame(this.#slots[at]);
+      this.#slots[at] = undefined;
+    }
+    this.#head = 0;
+    this.#count = 0;
+    this.#dropped += n;
+    return n;
   }
 
   /**

@@ -28,6 +28,10 @@ import { Scheduler } from "./scheduler.ts";
 import { EventHub, type RuntimeEventListener } from "./runtime_events.ts";
 import type { NodeState, NodeStats } from "./runtime_stats.ts";
 import { type RuntimeTimers, systemTimers } from "./runtime_timers.ts";
+import type { FrameMemorySource, FrameMemoryStats } from "./frame_memory.ts";
+import { type FrameLeak, LiveFrames } from "./frame_ledger.ts";
+import { HeapMemorySource } from "./heap_memory.ts";
+import { TieredMemorySource } from "./tiered_memory.ts";
 import { topologicalOrder } from "./topological_order.ts";
 
 /**
@@ -35,7 +39,7 @@ import { topologicalOrder } from "./topological_order.ts";
  *
  * @example Name the host a Worker runs
  * ```ts
- * import { LocalIsolate, type LocalIsolateOptions } from "@streamlib/streamlib";
+ * import { LocalIsolate, type LocalIsolateOptions } from "./local_isolate.ts";
  *
  * const options: LocalIsolateOptions = { isolate: "worker:video", maxCatchUp: 2 };
  * console.log(new LocalIsolate(options).isolate, new LocalIsolate().isolate); // worker:video main
@@ -54,6 +58,16 @@ export interface LocalIsolateOptions {
   readonly maxCatchUp?: number;
   /** Where nodes get output video frames (`SetupContext.frameAllocator`). Default: none. */
   readonly frameAllocator?: (hold: number) => FrameAllocator;
+  /**
+   * Where frame payloads come from (`ctx.frames`). Default: the transport's shared memory (the
+   * native frame pool) when it has slots to spare, else JavaScript memory bounded by
+   * `frameMemoryBytes`.
+   */
+  readonly memory?: FrameMemorySource;
+  /** The budget of the default frame memory, in bytes. Default 1 GiB. */
+  readonly frameMemoryBytes?: number;
+  /** The largest single frame of the default frame memory, in bytes. Default 64 MiB. */
+  readonly maxFrameBytes?: number;
 }
 
 type Phase = "idle" | "setup" | "running" | "paused" | "halted";
@@ -73,8 +87,9 @@ interface Attachment {
  *
  * @example Host two nodes by hand (the runtime normally drives this)
  * ```ts
- * import { LocalIsolate } from "@streamlib/streamlib";
- * import { gainNode, nullSinkNode } from "@streamlib/streamlib/processors";
+ * import { LocalIsolate } from "./local_isolate.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
+ * import { nullSinkNode } from "../processors/null_sink.gen.ts";
  *
  * const host = new LocalIsolate();
  * const policy = { onError: "stop-processor", maxRestarts: 0 } as const;
@@ -106,6 +121,7 @@ export class LocalIsolate implements IsolateHost {
   readonly #scheduler: Scheduler;
   readonly #transport: CrossIsolateTransport | undefined;
   readonly #env: NodeEnvironment;
+  readonly #live = new LiveFrames();
   #phase: Phase = "idle";
 
   /**
@@ -124,6 +140,14 @@ export class LocalIsolate implements IsolateHost {
       timers,
       maxCatchUp: options.maxCatchUp ?? 4,
       frameAllocator: options.frameAllocator,
+      memory: options.memory ?? new TieredMemorySource(
+        () => options.transport?.sharedMemory,
+        new HeapMemorySource({
+          budgetBytes: options.frameMemoryBytes,
+          maxFrameBytes: options.maxFrameBytes,
+        }),
+      ),
+      ledger: this.#live,
       emit: (event) => this.#hub.emit(event),
       schedule: (node) => scheduler.schedule(node),
       shouldRun: () => {
@@ -213,6 +237,7 @@ export class LocalIsolate implements IsolateHost {
     this.#edges.delete(connection);
     attachment.from?.binding.detach(attachment.from.writer);
     attachment.to?.detach();
+    attachment.local?.clear(); // queued frames are dropped with the connection
     attachment.adopted?.[Symbol.dispose]();
   }
 
@@ -269,6 +294,22 @@ export class LocalIsolate implements IsolateHost {
     await this.settled();
     for (const node of this.#ordered()) await node.teardown();
     this.#scheduler.clear();
+    // A stopped graph starts empty: frames still queued (unread `latest` frames, input of a node
+    // that failed) are dropped, so what is alive after this is a leak.
+    for (const attachment of this.#attachments.values()) attachment.local?.clear();
+  }
+
+  /**
+   * Frames made in this isolate and never released, grouped by node and port: after
+   * `teardown()`, anything here is a leak (a `keep()` never released).
+   */
+  frameLeaks(): FrameLeak[] {
+    return this.#live.leaks();
+  }
+
+  /** The frame memory's counters. */
+  memoryStats(): FrameMemoryStats {
+    return this.#env.memory.stats();
   }
 
   /** Resolves when background setups and teardowns are done. */

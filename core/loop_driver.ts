@@ -15,7 +15,7 @@ import type { RuntimeTimers } from "./runtime_timers.ts";
  *
  * @example Run a loop by hand with a fake clock
  * ```ts
- * import type { RuntimeTimers } from "@streamlib/streamlib";
+ * import type { RuntimeTimers } from "./runtime_timers.ts";
  * import { LoopDriver } from "./loop_driver.ts";
  *
  * let now = 0;

@@ -15,7 +15,7 @@
  *
  * @example Catch up after a stalled timer
  * ```ts
- * import { LoopPacer } from "@streamlib/streamlib";
+ * import { LoopPacer } from "./loop_pacer.ts";
  *
  * const pacer = new LoopPacer({ periodNs: 10, startNs: 0, maxCatchUp: 3 });
  * console.log(pacer.advance(0)); // 1: deadline 0 is due

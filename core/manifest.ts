@@ -4,9 +4,11 @@
  * @module
  */
 
+import type { ErrorCode, ErrorDetails } from "./error_codes.ts";
 import { DEFAULT_ERROR_POLICY, DEFAULT_MAX_RESTARTS, type ErrorPolicy } from "./error_policy.ts";
 import type { JsonValue } from "./json_schema.ts";
 import type { ManifestIssue } from "./manifest_issue.ts";
+import { excerpt } from "./manifest_limits.ts";
 import type { NodeDefinition } from "./node_definition.ts";
 import { validateManifest } from "./manifest_validation.ts";
 import type { Placement } from "./placement.ts";
@@ -19,7 +21,8 @@ import type { Runtime } from "./runtime.ts";
  *
  * @example A node that restarts when it throws
  * ```ts
- * import { type ManifestNode, validateManifest } from "@streamlib/streamlib";
+ * import { validateManifest } from "@streamlib/streamlib";
+ * import { type ManifestNode } from "./manifest.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const node: ManifestNode = {
@@ -52,7 +55,8 @@ export interface ManifestNode {
  *
  * @example A connection with a deeper buffer than the default
  * ```ts
- * import { loadManifest, type ManifestConnection, Runtime } from "@streamlib/streamlib";
+ * import { loadManifest, Runtime } from "@streamlib/streamlib";
+ * import { type ManifestConnection } from "./manifest.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const connection: ManifestConnection = { from: "tone.audio", to: "sink.in", capacity: 16 };
@@ -118,12 +122,18 @@ export interface Manifest {
  * import { ManifestError } from "@streamlib/streamlib";
  *
  * const error = new ManifestError([
- *   { path: "nodes[0].type", code: "unknown-processor", message: "nodes[0].type: unknown processor 'Tone'" },
+ *   { path: "nodes[0].type", code: "processor_not_found", message: "nodes[0].type: unknown processor 'Tone'" },
  * ]);
  * for (const issue of error.issues) console.log(issue.message);
  * ```
  */
 export class ManifestError extends Error {
+  /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */
+  readonly code: ErrorCode = "invalid_manifest";
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return { issues: this.issues.map((i) => ({ ...i }) as unknown as JsonValue) };
+  }
   /** Every problem found, in manifest order. */
   readonly issues: readonly ManifestIssue[];
 
@@ -146,7 +156,8 @@ export class ManifestError extends Error {
  *
  * @example A plugin that is not there
  * ```ts
- * import { loadManifestPlugins, PluginLoadError, Runtime } from "@streamlib/streamlib";
+ * import { loadManifestPlugins, Runtime } from "@streamlib/streamlib";
+ * import { PluginLoadError } from "./manifest.ts";
  *
  * const dir = await Deno.makeTempDir();
  * try {
@@ -164,6 +175,16 @@ export class PluginLoadError extends Error {
   readonly plugin: string;
   /** The module URL it resolved to. */
   readonly url: string;
+  /**
+   * Why: `plugin_not_regular_file` (a local entry that is missing, a folder, a device or a FIFO:
+   * checked before importing, so nothing blocks), `plugin_import_failed` (the import threw) or
+   * `plugin_no_registry` (the module exports no `registry`).
+   */
+  readonly code: "plugin_not_regular_file" | "plugin_import_failed" | "plugin_no_registry";
+  /** The entry and the module URL it resolved to. */
+  get details(): ErrorDetails {
+    return { plugin: this.plugin, url: this.url };
+  }
 
   /**
    * Creates the error.
@@ -172,12 +193,20 @@ export class PluginLoadError extends Error {
    * @param url The resolved module URL.
    * @param reason What went wrong.
    * @param cause The underlying error, if any.
+   * @param code Why. Default `plugin_import_failed`.
    */
-  constructor(plugin: string, url: string, reason: string, cause?: unknown) {
-    super(`Cannot load plugin '${plugin}' (${url}): ${reason}`, { cause });
+  constructor(
+    plugin: string,
+    url: string,
+    reason: string,
+    cause?: unknown,
+    code: PluginLoadError["code"] = "plugin_import_failed",
+  ) {
+    super(`Cannot load plugin '${excerpt(plugin)}' (${excerpt(url)}): ${reason}`, { cause });
     this.name = "PluginLoadError";
     this.plugin = plugin;
     this.url = url;
+    this.code = code;
   }
 }
 
@@ -212,6 +241,7 @@ export async function loadManifestPlugins(
   for (const plugin of plugins) {
     if (typeof plugin !== "string" || plugin === "") continue; // validateManifest reports it
     const url = new URL(plugin, base).href;
+    if (url.startsWith("file:")) await checkPluginFile(plugin, url);
     let module: Record<string, unknown>;
     try {
       module = await import(url);
@@ -224,12 +254,42 @@ export async function loadManifestPlugins(
         plugin,
         url,
         "the module has no `registry` export (run `deno task codegen` on the package)",
+        undefined,
+        "plugin_no_registry",
       );
     }
     rt.use(registry);
     urls.push(url);
   }
   return urls;
+}
+
+/**
+ * Refuses a local plugin entry that is not a regular file before importing it: importing a FIFO
+ * would wait forever, a device file would be read without end.
+ */
+async function checkPluginFile(plugin: string, url: string): Promise<void> {
+  let isFile = false;
+  try {
+    isFile = (await Deno.stat(new URL(url))).isFile;
+  } catch (error) {
+    throw new PluginLoadError(
+      plugin,
+      url,
+      `no such module file (${(error as Error).name})`,
+      error,
+      "plugin_not_regular_file",
+    );
+  }
+  if (!isFile) {
+    throw new PluginLoadError(
+      plugin,
+      url,
+      "not a regular file (a plugin is a module file, not a folder, device or FIFO)",
+      undefined,
+      "plugin_not_regular_file",
+    );
+  }
 }
 
 /**
@@ -265,7 +325,7 @@ export function loadManifest(rt: Runtime, manifest: unknown): Record<string, Nod
       if (!existing.has(node.id)) return;
       issues.push({
         path: `nodes[${i}].id`,
-        code: "duplicate-id",
+        code: "node_id_taken",
         message: `nodes[${i}].id: the runtime already has a node '${node.id}'`,
         node: node.id,
       });

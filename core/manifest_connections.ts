@@ -9,6 +9,7 @@ import { connectionOptionsProblem } from "./connection_defaults.ts";
 import type { Graph } from "./graph.ts";
 import { CycleError, DestinationOccupiedError } from "./graph_errors.ts";
 import { isObject, type IssueList, show } from "./manifest_issue.ts";
+import { excerpt } from "./manifest_limits.ts";
 import type { DeliveryPolicy } from "./ring_contract.ts";
 
 const CONNECTION_FIELDS = ["from", "to", "capacity", "policy"];
@@ -42,7 +43,7 @@ export function checkConnections(
     const options: { capacity?: number; policy?: DeliveryPolicy } = {};
     for (const field of ["capacity", "policy"] as const) {
       const problem = connectionOptionsProblem({ [field]: c[field] });
-      if (problem) list.report(`${at}.${field}`, "invalid-options", problem);
+      if (problem) list.report(`${at}.${field}`, "invalid_connection_options", problem);
       else (options as Record<string, unknown>)[field] = c[field];
     }
     if (!from || !to) return;
@@ -52,13 +53,13 @@ export function checkConnections(
       if (error instanceof PortTypeMismatchError) {
         list.report(
           at,
-          "port-type-mismatch",
+          "port_type_mismatch",
           `'${error.from}' (${error.outputType}) does not fit '${error.to}' (${error.inputType})`,
         );
       } else if (error instanceof DestinationOccupiedError) {
         list.report(
           `${at}.to`,
-          "destination-occupied",
+          "input_occupied",
           `input '${error.to}' already has a connection from '${error.existingFrom}' (connections[${
             indexOf.get(error.existing)
           }]), an input takes one`,
@@ -85,12 +86,19 @@ function endpoint(
   const path = `${at}.${side}`;
   const match = typeof value === "string" ? ENDPOINT.exec(value) : null;
   if (!match) {
-    list.report(path, "malformed-endpoint", `expected "node.port", got ${show(value)}`);
+    list.report(path, "malformed_endpoint", `expected "node.port", got ${show(value)}`);
     return undefined;
   }
   const [, node, port] = match;
   if (!declared.has(node)) {
-    list.unknown(path, "unknown-node", `unknown node '${node}'`, node, declared, "nodes");
+    list.unknown(
+      path,
+      "node_not_found",
+      `unknown node '${excerpt(node)}'`,
+      node,
+      declared,
+      "nodes",
+    );
     return undefined;
   }
   if (!graph.hasNode(node)) return undefined; // the node's own issue is reported
@@ -102,15 +110,20 @@ function endpoint(
   if (ports.some((p) => p.name === port)) return { node, port };
   if (other.some((p) => p.name === port)) {
     const actual = wanted === "output" ? "an input" : "an output";
-    list.report(path, "wrong-direction", `'${node}.${port}' is ${actual}, expected an ${wanted}`, {
-      node,
-    });
+    list.report(
+      path,
+      "wrong_port_direction",
+      `'${node}.${port}' is ${actual}, expected an ${wanted}`,
+      {
+        node,
+      },
+    );
     return undefined;
   }
   list.unknown(
     path,
-    "unknown-port",
-    `node '${node}' (${descriptor.name}) has no ${wanted} '${port}'`,
+    "port_not_found",
+    `node '${node}' (${descriptor.name}) has no ${wanted} '${excerpt(port)}'`,
     port,
     ports.map((p) => p.name),
     `available ${wanted}s`,

@@ -4,37 +4,45 @@
  * @module
  */
 
+import { excerpt } from "./manifest_limits.ts";
 import { nearMatches } from "./near_matches.ts";
+
+/** Most names an issue lists as the valid choices; the rest are counted. */
+const MAX_LISTED_NAMES = 20;
 
 /**
  * The kinds of {@linkcode ManifestIssue}.
  *
  * @example Branch on the kind of problem
  * ```ts
- * import { type ManifestIssueCode, validateManifest } from "@streamlib/streamlib";
+ * import { validateManifest } from "@streamlib/streamlib";
+ * import { type ManifestIssueCode } from "./manifest_issue.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const manifest = { version: 1, nodes: [{ id: "a", type: "Gian" }] };
  * const issues = validateManifest(manifest, builtinRegistry);
  * const code: ManifestIssueCode = issues[0].code;
- * if (code === "unknown-processor") console.log(issues[0].suggestions); // [ "Gain" ]
+ * if (code === "processor_not_found") console.log(issues[0].suggestions); // [ "Gain" ]
  * ```
  */
 export type ManifestIssueCode =
   | "malformed"
-  | "unknown-field"
-  | "invalid-id"
-  | "duplicate-id"
-  | "unknown-processor"
-  | "invalid-config"
-  | "invalid-options"
-  | "malformed-endpoint"
-  | "unknown-node"
-  | "unknown-port"
-  | "wrong-direction"
-  | "port-type-mismatch"
-  | "destination-occupied"
+  | "too-deep"
+  | "unknown_field"
+  | "invalid_node_id"
+  | "node_id_taken"
+  | "processor_not_found"
+  | "invalid_config"
+  | "invalid_node_options"
+  | "invalid_connection_options"
+  | "malformed_endpoint"
+  | "node_not_found"
+  | "port_not_found"
+  | "wrong_port_direction"
+  | "port_type_mismatch"
+  | "input_occupied"
   | "cycle"
+  | "file-path-conflict"
   | "unconnected-required-input";
 
 /**
@@ -42,11 +50,11 @@ export type ManifestIssueCode =
  *
  * @example Group issues by node
  * ```ts
- * import type { ManifestIssue } from "@streamlib/streamlib";
+ * import type { ManifestIssue } from "./manifest_issue.ts";
  *
  * const issue: ManifestIssue = {
  *   path: "nodes[0].config.frequency",
- *   code: "invalid-config",
+ *   code: "invalid_config",
  *   message: "nodes[0].config.frequency: must be a number from 1 to 20000, got 99999",
  *   node: "tone_1",
  * };
@@ -64,6 +72,8 @@ export interface ManifestIssue {
   readonly node?: string;
   /** Near matches of a misspelled name, nearest first. */
   readonly suggestions?: readonly string[];
+  /** The valid names, for an unknown one (the same list the runtime's error gives). */
+  readonly available?: readonly string[];
   /**
    * `"warning"` for what `manifestWarnings()` reports (`unconnected-required-input`): the
    * manifest is still valid and loads. Absent on the problems `validateManifest()` reports.
@@ -88,7 +98,12 @@ export class IssueList {
     path: string,
     code: ManifestIssueCode,
     text: string,
-    extra: { node?: string; suggestions?: readonly string[]; severity?: "warning" } = {},
+    extra: {
+      node?: string;
+      suggestions?: readonly string[];
+      available?: readonly string[];
+      severity?: "warning";
+    } = {},
   ): void {
     this.issues.push({ path, code, message: `${path || "manifest"}: ${text}`, ...extra });
   }
@@ -116,8 +131,10 @@ export class IssueList {
     const names = [...known];
     const suggestions = nearMatches(name, names);
     const hint = suggestions.length > 0 ? `, did you mean ${suggestions.join(" or ")}?` : ",";
-    const extra = node === undefined ? { suggestions } : { node, suggestions };
-    this.report(path, code, `${what}${hint} ${listing}: ${names.join(", ") || "none"}`, extra);
+    const extra = node === undefined
+      ? { suggestions, available: names }
+      : { node, suggestions, available: names };
+    this.report(path, code, `${what}${hint} ${listing}: ${listNames(names)}`, extra);
   }
 
   /**
@@ -132,11 +149,12 @@ export class IssueList {
       if (known.includes(key)) continue;
       const suggestions = nearMatches(key, known);
       const hint = suggestions.length > 0 ? `did you mean ${suggestions.join(" or ")}? ` : "";
+      const name = excerpt(key);
       this.report(
-        at ? `${at}.${key}` : key,
-        "unknown-field",
+        at ? `${at}.${name}` : name,
+        "unknown_field",
         `unknown field, ${hint}known fields: ${known.join(", ")}`,
-        { suggestions },
+        { suggestions, available: [...known] },
       );
     }
   }
@@ -152,14 +170,48 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Names joined for a message, at most {@linkcode MAX_LISTED_NAMES}, the rest counted. */
+function listNames(names: readonly string[]): string {
+  if (names.length === 0) return "none";
+  const listed = names.slice(0, MAX_LISTED_NAMES).map(excerpt).join(", ");
+  const rest = names.length - MAX_LISTED_NAMES;
+  return rest > 0 ? `${listed} and ${rest} more` : listed;
+}
+
+/** Longest text {@linkcode show} returns, before its `...`. */
+const SHOW_CHARS = 37;
+
 /**
- * A JSON value for a message, shortened; `undefined` is "nothing".
+ * A JSON value for a message, shortened; `undefined` is "nothing". Only the start of the value
+ * is turned into text (at most a few levels and a few dozen characters), so a huge or deeply
+ * nested value costs no more than a small one.
  *
  * @param value The value.
  * @returns Its text.
  */
 export function show(value: unknown): string {
   if (value === undefined) return "nothing";
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  const text = preview(value, 0);
+  return text.length > SHOW_CHARS + 3 ? `${text.slice(0, SHOW_CHARS)}...` : text;
+}
+
+/** The start of a value as JSON: a few levels deep, stopping once it is long enough. */
+function preview(value: unknown, depth: number): string {
+  if (typeof value === "string") {
+    return JSON.stringify(value.length > SHOW_CHARS + 4 ? value.slice(0, SHOW_CHARS + 4) : value);
+  }
+  if (typeof value !== "object" || value === null) return JSON.stringify(value) ?? String(value);
+  const array = Array.isArray(value);
+  if (depth >= 3) return array ? "[...]" : "{...}";
+  let text = array ? "[" : "{";
+  let first = true;
+  const entries = array ? value.entries() : Object.entries(value).values();
+  for (const [key, item] of entries) {
+    if (text.length > SHOW_CHARS + 3) return `${text}...`;
+    if (!first) text += ",";
+    first = false;
+    if (!array) text += `${preview(String(key), depth + 1)}:`;
+    text += preview(item, depth + 1);
+  }
+  return text + (array ? "]" : "}");
 }

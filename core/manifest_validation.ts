@@ -7,9 +7,12 @@
 
 import { ConfigValidationError, validateConfig } from "./config_validation.ts";
 import { errorPolicyProblem } from "./error_policy.ts";
+import { type FileNode, filePathConflicts } from "./file_path_conflicts.ts";
 import { Graph } from "./graph.ts";
+import { InvalidNodeIdError } from "./graph_errors.ts";
 import { checkConnections } from "./manifest_connections.ts";
 import { isObject, IssueList, type ManifestIssue, show } from "./manifest_issue.ts";
+import { excerpt, jsonDepth, MAX_MANIFEST_DEPTH } from "./manifest_limits.ts";
 import type { NodeRegistry } from "./node_registry.ts";
 import { placementProblem } from "./placement.ts";
 import { unconnectedRequiredInputs } from "./required_inputs.ts";
@@ -60,7 +63,7 @@ export function validateManifest(manifest: unknown, registry: NodeRegistry): Man
  *
  * @example A gain nothing feeds
  * ```ts
- * import { manifestWarnings } from "@streamlib/streamlib";
+ * import { manifestWarnings } from "./manifest_validation.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const manifest = {
@@ -103,6 +106,14 @@ function checkManifest(
     );
     return { issues: list.issues, graph, declared };
   }
+  if (jsonDepth(manifest, MAX_MANIFEST_DEPTH) > MAX_MANIFEST_DEPTH) {
+    list.report(
+      "",
+      "too-deep",
+      `nests arrays and objects more than ${MAX_MANIFEST_DEPTH} levels deep, the most a manifest may`,
+    );
+    return { issues: list.issues, graph, declared };
+  }
   list.unknownFields(manifest, ROOT_FIELDS, "");
   if (manifest.version !== 1) {
     list.report("version", "malformed", `must be 1, got ${show(manifest.version)}`);
@@ -121,6 +132,7 @@ function checkManifest(
   );
   const connections = array(manifest, "connections", list, false);
   checkConnections(connections, graph, new Set(declared.keys()), list);
+  checkFilePaths(manifest, graph, declared, list);
   return { issues: list.issues, graph, declared };
 }
 
@@ -144,8 +156,8 @@ function checkNode(
   } else if (declared.has(id)) {
     list.report(
       `${at}.id`,
-      "duplicate-id",
-      `duplicate id '${id}', first used by nodes[${declared.get(id)}]`,
+      "node_id_taken",
+      `duplicate id '${excerpt(id)}', first used by nodes[${declared.get(id)}]`,
       { node: id },
     );
     usable = false;
@@ -154,25 +166,32 @@ function checkNode(
     try {
       graph.checkNodeId(id);
     } catch (error) {
-      const text = (error as Error).message.replace(/^Cannot add node '[^']*': /, `'${id}': `);
-      list.report(`${at}.id`, "invalid-id", text, { node: id });
+      if (!(error instanceof InvalidNodeIdError)) throw error;
+      const text = `'${
+        excerpt(id)
+      }': an id is a letter or '_' followed by letters, digits, '_' or '-'`;
+      list.report(`${at}.id`, "invalid_node_id", text, { node: id });
       usable = false;
     }
   }
   const who = typeof id === "string" ? { node: id } : {};
   const placement = placementProblem(node.placement ?? "main");
-  if (placement) list.report(`${at}.placement`, "invalid-options", placement, who);
-  const policy = errorPolicyProblem(node.onError, node.maxRestarts);
-  if (policy) list.report(`${at}.${policy.split(" ")[0]}`, "invalid-options", policy, who);
+  if (placement) list.report(`${at}.placement`, "invalid_node_options", placement, who);
+  for (const field of ["onError", "maxRestarts"] as const) {
+    const policy = field === "onError"
+      ? errorPolicyProblem(node.onError, undefined)
+      : errorPolicyProblem(undefined, node.maxRestarts);
+    if (policy) list.report(`${at}.${field}`, "invalid_node_options", policy, who);
+  }
   if (typeof type !== "string") {
     return list.report(`${at}.type`, "malformed", `expected a processor name, got ${show(type)}`);
   }
   if (!registry.has(type)) {
-    const what = `unknown processor '${type}'`;
+    const what = `unknown processor '${excerpt(type)}'`;
     const listing = "available processors";
     return list.unknown(
       `${at}.type`,
-      "unknown-processor",
+      "processor_not_found",
       what,
       type,
       registry.names,
@@ -192,10 +211,33 @@ function checkNode(
         : issue.reason === "unknown"
         ? `unknown field of ${type}, ${issue.expected}`
         : `must be ${issue.expected}, got ${issue.actual}`;
-      list.report(path, "invalid-config", text, who);
+      list.report(path, "invalid_config", text, who);
     }
   }
   if (usable) graph.addNode({ id: id as string, descriptor });
+}
+
+/** File writers of valid nodes that would clobber each other or a file a source reads. */
+function checkFilePaths(
+  manifest: Record<string, unknown>,
+  graph: Graph,
+  declared: Map<string, number>,
+  list: IssueList,
+): void {
+  const nodes = manifest.nodes as readonly Record<string, unknown>[];
+  const files: FileNode[] = [];
+  for (const [id, index] of declared) {
+    if (!graph.hasNode(id)) continue;
+    files.push({ id, tags: graph.node(id).descriptor.tags, config: nodes[index].config });
+  }
+  for (const conflict of filePathConflicts(files)) {
+    list.report(
+      `nodes[${declared.get(conflict.writer)}].config.path`,
+      "file-path-conflict",
+      conflict.message,
+      { node: conflict.writer },
+    );
+  }
 }
 
 function array(

@@ -62,7 +62,7 @@ export class NodeCounters {
    * @param loop The loop counters, for `loop` nodes.
    * @returns The snapshot.
    */
-  snapshot(ports: PortTable, loop: LoopCounters | undefined): NodeStats {
+  snapshot(ports: PortTable, loop: LoopCounters | undefined, framesDropped = 0): NodeStats {
     let framesIn = 0;
     let framesOut = 0;
     for (const name of ports.inputNames) framesIn += ports.input(name).framesRead;
@@ -71,6 +71,7 @@ export class NodeCounters {
       calls: this.#calls,
       framesIn,
       framesOut,
+      framesDropped,
       errors: this.errors,
       restarts: this.restarts,
       blockedRuns: this.blocked,

@@ -20,7 +20,7 @@ import type { RequiredIsolate } from "./required_isolate.ts";
  *
  * @example Create a gain from plain JSON
  * ```ts
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * const gain = gainNode.create({ gain: 0.5 });
  * console.log(gain.config.gain); // 0.5
@@ -72,10 +72,10 @@ export interface NodeDefinition<
  *   defineNode,
  *   type InputPort,
  *   type NodeHandle,
- *   type NodeSpec,
  *   Processor,
  *   type ProcessorTypes,
  * } from "@streamlib/streamlib";
+ * import type { NodeSpec } from "./node_definition.ts";
  *
  * interface SumTypes extends ProcessorTypes {
  *   readonly inputs: { readonly in: InputPort<DataFrame<number>> };

@@ -183,7 +183,8 @@ Deno.test("PortTable.input() names the available ports when one is missing", () 
   assert.deepEqual(ports.inputNames, ["in", "side_0", "side_1"]);
   assert.throws(() => ports.input("inn"), {
     name: "PortNotFoundError",
-    message: "Cannot find input 'inn' on 'Doubler': available inputs: in, side_0, side_1",
+    message:
+      "Cannot find input 'inn' on 'Doubler': did you mean in? available inputs: in, side_0, side_1",
   });
   assert.throws(() => ports.output("in"), { available: ["out"], direction: "output" });
 });

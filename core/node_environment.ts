@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { FrameMemorySource } from "./frame_memory.ts";
+import type { FrameLedger } from "./owned_frame.ts";
 import type { FrameAllocator } from "./frame_allocator.ts";
 import type { MediaClock } from "./media_clock.ts";
 import type { NodeInstance } from "./node_instance.ts";
@@ -20,6 +22,10 @@ export interface NodeEnvironment {
   readonly maxCatchUp: number;
   /** Where nodes get output video frames (`SetupContext.frameAllocator`); absent: plain memory. */
   readonly frameAllocator?: (hold: number) => FrameAllocator;
+  /** Where this isolate's frame payloads come from (`ctx.frames`). */
+  readonly memory: FrameMemorySource;
+  /** The frames alive in this isolate, for the leak report. */
+  readonly ledger?: FrameLedger;
   /** Reports an event. */
   emit(event: RuntimeEvent): void;
   /** Asks for a run of `node` in the next scheduling turn (coalesced). */

@@ -9,7 +9,7 @@
  *
  * @example Check ids before adding nodes
  * ```ts
- * import { NODE_ID_PATTERN } from "@streamlib/streamlib";
+ * import { NODE_ID_PATTERN } from "./node_id.ts";
  *
  * const ids = ["tone_1", "mixer-left", "2nd", "a.b"];
  * console.log(ids.filter((id) => NODE_ID_PATTERN.test(id))); // [ "tone_1", "mixer-left" ]
@@ -25,7 +25,7 @@ export const NODE_ID_PATTERN: RegExp = /^[A-Za-z_][A-Za-z0-9_-]*$/;
  *
  * @example Name ids after processors
  * ```ts
- * import { snakeCase } from "@streamlib/streamlib";
+ * import { snakeCase } from "./node_id.ts";
  *
  * console.log(snakeCase("TestToneGenerator"), snakeCase("Y4mFileSource")); // test_tone_generator y4m_file_source
  * ```

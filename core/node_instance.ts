@@ -18,6 +18,8 @@ import { nodeErrorEvent } from "./runtime_events.ts";
 import type { NodeEnvironment } from "./node_environment.ts";
 import type { NodeState, NodeStats } from "./runtime_stats.ts";
 import type { OutputBinding } from "./output_binding.ts";
+import { NodeFrames } from "./node_frames.ts";
+import type { InputBinding } from "./input_binding.ts";
 
 /**
  * A processor instance inside an isolate, with its lifecycle (`setup` and `teardown` once per
@@ -51,6 +53,8 @@ export class NodeInstance {
   readonly #setupContext: SetupContext;
   readonly #processContext: ProcessContext;
   readonly #counters = new NodeCounters();
+  readonly #frames: NodeFrames;
+  #waitingForMemory = false;
   #state: NodeState = "stopped";
   #active = false;
   #setUp = false;
@@ -61,7 +65,10 @@ export class NodeInstance {
   #failure: NodeFailure | undefined;
   #restartsThisRun = 0;
   readonly #outputs: readonly OutputBinding<unknown>[];
+  readonly #inputs: readonly InputBinding<unknown>[];
   #waitingForSpace = false;
+  #endRequested = false;
+  #ended = false;
 
   /**
    * Constructs the processor with its ports bound.
@@ -79,8 +86,12 @@ export class NodeInstance {
     this.ports = spec.definition.ports();
     this.processor = spec.definition.create(spec.config, this.ports);
     this.#outputs = this.ports.outputBindings;
+    this.#inputs = this.ports.inputBindings;
     this.#env = env;
     const { clock, frameAllocator } = env;
+    const frames = this.#frames = new NodeFrames(this.id, env.memory, env.ledger);
+    for (const input of this.ports.inputBindings) input.owner = frames;
+    for (const output of this.#outputs) output.label = `${this.id}.${output.name}`;
     if (this.mode === "loop") {
       const driver = new LoopDriver(() => this.#runFromLoop(), clock, env.timers, env.maxCatchUp);
       this.#loop = driver;
@@ -94,7 +105,14 @@ export class NodeInstance {
     } else {
       this.#setupContext = { node: this.id, clock, wake: () => this.#wake(), frameAllocator };
     }
-    this.#processContext = { node: this.id, clock };
+    this.#processContext = {
+      node: this.id,
+      clock,
+      frames,
+      endOfStream: () => {
+        this.#endRequested = true;
+      },
+    };
   }
 
   /** The node's state. */
@@ -105,6 +123,11 @@ export class NodeInstance {
   /** Whether `run()` calls `process()` now. */
   get active(): boolean {
     return this.#active;
+  }
+
+  /** Whether the node reached end of stream in this run (see `ProcessContext.endOfStream`). */
+  get ended(): boolean {
+    return this.#ended;
   }
 
   /** Why the node failed, until the next start. */
@@ -120,6 +143,9 @@ export class NodeInstance {
     return this.#enqueue(async () => {
       this.#failure = undefined;
       this.#restartsThisRun = 0;
+      this.#endRequested = false;
+      this.#ended = false;
+      for (const output of this.#outputs) output.endOfStream(false);
       await this.#setupNow();
     });
   }
@@ -127,6 +153,7 @@ export class NodeInstance {
   /** Starts running (after setup): loops arm their timer, missed pushes and wakes are served. */
   activate(): void {
     if (!this.#setUp || this.#state === "error" || this.#active) return;
+    if (this.#ended) return this.#setState("running"); // nothing more to run until next start
     this.#active = true;
     this.#setState("running");
     this.#loop?.start();
@@ -236,6 +263,7 @@ export class NodeInstance {
       this.#rerun = true;
       return;
     }
+    if (this.#inputsEnded()) return this.#end();
     if (this.#blocked()) return;
     const clock = this.#env.clock;
     const start = clock.nowNs();
@@ -243,12 +271,16 @@ export class NodeInstance {
     try {
       result = this.processor.process(this.#processContext);
     } catch (error) {
+      this.#frames.flush();
       this.#counters.called(clock.nowNs() - start);
       this.#fail("process", error);
       return;
     }
     if (result === undefined || typeof (result as Promise<void>).then !== "function") {
+      this.#frames.flush(); // the run's references: what it read and made, unless kept
       this.#counters.called(clock.nowNs() - start);
+      // Ended by the processor, or it just read the last frames of inputs that have all ended.
+      if (this.#endRequested || this.#inputsEnded()) return this.#end();
       if (this.mode !== "loop") this.#afterRun();
       return;
     }
@@ -260,6 +292,32 @@ export class NodeInstance {
         this.#fail("process", error);
       },
     );
+  }
+
+  /** Whether the node has connected inputs and every one of them ended (read empty). */
+  #inputsEnded(): boolean {
+    const inputs = this.#inputs;
+    let connected = false;
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i];
+      if (!input.isConnected) continue;
+      if (!input.ended) return false;
+      connected = true;
+    }
+    return connected;
+  }
+
+  /**
+   * End of stream: the node stops running until its next setup, its outputs end (their readers
+   * end in turn once they have read what is queued), and a `node-eos` event says so.
+   */
+  #end(): void {
+    this.#endRequested = false;
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#deactivate();
+    for (const output of this.#outputs) output.endOfStream(true);
+    this.#env.emit({ type: "node-eos", timeNs: this.#env.clock.nowNs(), node: this.id });
   }
 
   #blocked(): boolean {
@@ -278,6 +336,7 @@ export class NodeInstance {
    * more to write), asks to run again when that output has room; at once if it has room by now.
    */
   #afterRun(): void {
+    if (this.#frames.takeExhausted()) return this.#waitForMemory();
     const outputs = this.#outputs;
     for (let i = 0; i < outputs.length; i++) {
       if (outputs[i].takeFull()) return this.#waitForSpace(outputs[i]);
@@ -290,6 +349,19 @@ export class NodeInstance {
     output.whenWritable(this.#spaceFreed);
   }
 
+  /** Frame memory ran out: runs again once a frame is freed (back-pressure, never a reuse). */
+  #waitForMemory(): void {
+    this.#counters.blocked++;
+    if (this.#waitingForMemory) return;
+    this.#waitingForMemory = true;
+    this.#frames.onMemoryFree(this.#memoryFreed);
+  }
+
+  #memoryFreed = (): void => {
+    this.#waitingForMemory = false;
+    this.#wake();
+  };
+
   #spaceFreed = (): void => {
     this.#waitingForSpace = false;
     this.#wake();
@@ -297,7 +369,7 @@ export class NodeInstance {
 
   /** The counters (allocates; for control paths). */
   stats(): NodeStats {
-    return this.#counters.snapshot(this.ports, this.#loop);
+    return this.#counters.snapshot(this.ports, this.#loop, this.#frames.dropped);
   }
 
   /** `ctx.wake`: a run now, a run once started or resumed, or nothing while stopped. */
@@ -313,9 +385,14 @@ export class NodeInstance {
   }
 
   #settle(start: number): void {
+    this.#frames.flush();
     this.#counters.called(this.#env.clock.nowNs() - start);
     this.#busy = false;
     this.#inflight = undefined;
+    if (this.#endRequested || this.#inputsEnded()) {
+      this.#rerun = false;
+      return this.#end();
+    }
     if (this.mode !== "loop") this.#afterRun();
     if (this.#rerun) {
       this.#rerun = false;
@@ -350,6 +427,7 @@ export class NodeInstance {
     } catch (error) {
       this.#report("teardown", error, "none");
     }
+    this.#frames.flush(); // anything made or read outside a run (setup, callbacks, teardown)
   }
 
   #fail(phase: "setup" | "process", error: unknown): void {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { ErrorCode, ErrorDetails } from "./error_codes.ts";
 import { nearMatches } from "./near_matches.ts";
 import type { NodeDefinition } from "./node_definition.ts";
 import type { Processor } from "./processor.ts";
@@ -26,6 +27,16 @@ import type { ProcessorDescriptor, SchedulingMode } from "./processor_descriptor
  * ```
  */
 export class ProcessorNotFoundError extends Error {
+  /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */
+  readonly code: ErrorCode = "processor_not_found";
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return {
+      processor: this.processor,
+      nearMatches: [...this.nearMatches],
+      available: [...this.available],
+    };
+  }
   /** The name that was asked for. */
   readonly processor: string;
   /** The names the registry has. */
@@ -58,8 +69,9 @@ export class ProcessorNotFoundError extends Error {
  *
  * @example Two definitions of one name cannot share a registry
  * ```ts
- * import { DuplicateProcessorError, NodeRegistry } from "@streamlib/streamlib";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { NodeRegistry } from "@streamlib/streamlib";
+ * import { DuplicateProcessorError } from "./node_registry.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * // A plugin's own "Gain", from another source file.
  * const myGain = { ...gainNode, descriptor: { ...gainNode.descriptor, source: "my_gain.ts" } };
@@ -73,6 +85,12 @@ export class ProcessorNotFoundError extends Error {
  * ```
  */
 export class DuplicateProcessorError extends Error {
+  /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */
+  readonly code: ErrorCode = "duplicate_processor";
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return { processor: this.processor, sources: [...this.sources] };
+  }
   /** The name registered twice. */
   readonly processor: string;
   /** The source modules of the two definitions. */
@@ -101,7 +119,7 @@ export class DuplicateProcessorError extends Error {
  *
  * @example Print a processor's ports
  * ```ts
- * import type { PortSummary } from "@streamlib/streamlib";
+ * import type { PortSummary } from "./node_registry.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const gain = builtinRegistry.list().find((p) => p.name === "Gain")!;
@@ -122,7 +140,7 @@ export interface PortSummary {
  *
  * @example Find the test sources
  * ```ts
- * import type { ProcessorSummary } from "@streamlib/streamlib";
+ * import type { ProcessorSummary } from "./node_registry.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const isTestSource = (p: ProcessorSummary) => p.tags.includes("test") && p.inputs.length === 0;

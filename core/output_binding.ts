@@ -6,6 +6,7 @@
 
 import type { ConnectionWriter } from "./connection.ts";
 import type { OutputPort } from "./output_port.ts";
+import { OwnedFrame } from "./owned_frame.ts";
 
 /**
  * An output port that fans out to every attached connection. The runtime attaches and detaches
@@ -15,7 +16,8 @@ import type { OutputPort } from "./output_port.ts";
  *
  * @example Fan out to two connections
  * ```ts
- * import { LocalConnection, OutputBinding } from "@streamlib/streamlib";
+ * import { OutputBinding } from "@streamlib/streamlib";
+ * import { LocalConnection } from "./local_connection.ts";
  *
  * const output = new OutputBinding<number>("out", "DataFrame");
  * const a = new LocalConnection<number>();
@@ -32,7 +34,10 @@ export class OutputBinding<T> implements OutputPort<T> {
   /** The port type string. */
   readonly portType: string;
   #writers: ConnectionWriter<T>[] = [];
+  #ended = false;
   #framesWritten = 0;
+  /** `node.port`, for leak reports (set by the runtime; the port name alone by default). */
+  label: string;
   #waiter: (() => void) | undefined;
   #sawFull = false;
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
@@ -46,6 +51,7 @@ export class OutputBinding<T> implements OutputPort<T> {
   constructor(name: string, portType: string) {
     this.name = name;
     this.portType = portType;
+    this.label = name;
   }
 
   /** Whether at least one connection leaves this output. */
@@ -149,6 +155,7 @@ export class OutputBinding<T> implements OutputPort<T> {
   write(frame: T): boolean {
     const writers = this.#writers;
     this.#framesWritten++;
+    if (frame instanceof OwnedFrame) frame.writtenTo = this.label;
     let accepted = true;
     for (let i = 0; i < writers.length; i++) {
       if (!writers[i].push(frame)) accepted = false;
@@ -163,7 +170,27 @@ export class OutputBinding<T> implements OutputPort<T> {
    * @param writer The writing end of a connection.
    */
   attach(writer: ConnectionWriter<T>): void {
-    if (!this.#writers.includes(writer)) this.#writers = [...this.#writers, writer];
+    if (this.#writers.includes(writer)) return;
+    this.#writers = [...this.#writers, writer];
+    if (this.#ended) writer.end?.(true); // connected after its node ended: nothing will come
+  }
+
+  /** Whether the node ended its stream on this output (see `endOfStream()`). */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /**
+   * Ends the stream on every connection (`true`: their readers end once they have read what is
+   * queued, and so do connections attached later), or opens it again for a new run.
+   *
+   * @param ended Whether the node has ended.
+   */
+  endOfStream(ended: boolean): void {
+    if (this.#ended === ended) return;
+    this.#ended = ended;
+    const writers = this.#writers;
+    for (let i = 0; i < writers.length; i++) writers[i].end?.(ended);
   }
 
   /**

@@ -12,7 +12,8 @@
  *
  * @example Place a node on a Worker
  * ```ts
- * import { isolateOf, type Placement } from "@streamlib/streamlib";
+ * import { type Placement } from "@streamlib/streamlib";
+ * import { isolateOf } from "./placement.ts";
  *
  * const placement: Placement = { worker: "analysis" };
  * console.log(isolateOf(placement), isolateOf("main")); // worker:analysis main
@@ -25,7 +26,8 @@ export type Placement = "main" | { readonly worker: string };
  *
  * @example List the nodes of the runtime's own isolate
  * ```ts
- * import { MAIN_ISOLATE, Runtime } from "@streamlib/streamlib";
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { MAIN_ISOLATE } from "./placement.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const rt = new Runtime({ registry: builtinRegistry });
@@ -43,7 +45,7 @@ export const MAIN_ISOLATE = "main";
  *
  * @example Group nodes by isolate
  * ```ts
- * import { isolateOf } from "@streamlib/streamlib";
+ * import { isolateOf } from "./placement.ts";
  *
  * console.log(isolateOf({ worker: "video" })); // worker:video
  * ```
@@ -60,7 +62,7 @@ export function isolateOf(placement: Placement): string {
  *
  * @example Check manifest input
  * ```ts
- * import { placementProblem } from "@streamlib/streamlib";
+ * import { placementProblem } from "./placement.ts";
  *
  * console.log(placementProblem({ worker: "" })); // worker name must be a non-empty string...
  * console.log(placementProblem("main")); // undefined

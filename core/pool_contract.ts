@@ -12,7 +12,7 @@
  *
  * @example See a pool run out of slots
  * ```ts
- * import type { FramePoolStats } from "@streamlib/streamlib";
+ * import type { FramePoolStats } from "./pool_contract.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  *
  * using pool = FramePool.create({ slotBytes: 1000, slotCount: 1 });
@@ -46,7 +46,7 @@ export interface FramePoolStats {
  *
  * @example Fill a slot and share it with a second reader
  * ```ts
- * import type { FramePoolContract } from "@streamlib/streamlib";
+ * import type { FramePoolContract } from "./pool_contract.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  *
  * function fillSlot(pool: FramePoolContract, value: number): number | undefined {
@@ -72,6 +72,8 @@ export interface FramePoolContract extends Disposable {
   retain(slot: number): number;
   /** Drops a reference to `slot`; returns the remaining count (0: back in the pool). */
   release(slot: number): number;
+  /** The references `slot` has now; 0 when it is free, stale or a handle of another pool. */
+  refCount(slot: number): number;
   /** A zero-copy byte view of `slot`. */
   bytes(slot: number): Uint8Array<ArrayBuffer>;
   /** A zero-copy `Float32Array` view of `slot` (audio). */

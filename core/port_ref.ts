@@ -8,6 +8,7 @@
 
 import type { InputPort } from "./input_port.ts";
 import type { OutputPort } from "./output_port.ts";
+import { PortNotFoundError } from "./port_table.ts";
 import type { PortDescriptor, ProcessorDescriptor } from "./processor_descriptor.ts";
 
 /**
@@ -79,8 +80,8 @@ export interface OutputRef<out T> {
  *
  * @example Build a handle from a descriptor
  * ```ts
- * import { createNodeHandle } from "@streamlib/streamlib";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { createNodeHandle } from "./port_ref.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * const handle = createNodeHandle("gain", gainNode.descriptor);
  * console.log(handle.inputs.in.portType); // AudioFrame<2>
@@ -95,6 +96,33 @@ export interface NodeHandle {
   readonly inputs: { readonly [port: string]: InputRef<never> };
   /** References to the outputs, by port name. */
   readonly outputs: { readonly [port: string]: OutputRef<unknown> };
+}
+
+/**
+ * The handle of a node added by processor name (`rt.add("Gain")`), whose port types are known
+ * only at run time. Its refs connect to any ref: `rt.connect()` checks the port types when it
+ * runs (a mismatch throws `PortTypeMismatchError`), and a misspelt port throws
+ * `PortNotFoundError` naming the available ports.
+ *
+ * @example Connect nodes added by name
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type DynamicNodeHandle, Runtime } from "@streamlib/streamlib";
+ * import { builtinRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const rt = new Runtime({ registry: builtinRegistry });
+ * const tone: DynamicNodeHandle = rt.add("TestToneGenerator");
+ * const sink = rt.add("NullSink");
+ * const { from } = rt.connect(tone.outputs.audio, sink.inputs.in);
+ * assert.equal(from, `${tone.name}.audio`);
+ * assert.throws(() => tone.outputs.audo, /did you mean audio\?/);
+ * ```
+ */
+export interface DynamicNodeHandle extends NodeHandle {
+  /** References to the inputs, by port name; each accepts any output, checked at run time. */
+  readonly inputs: { readonly [port: string]: InputRef<unknown> };
+  /** References to the outputs, by port name; each fits any input, checked at run time. */
+  readonly outputs: { readonly [port: string]: OutputRef<never> };
 }
 
 /**
@@ -121,22 +149,55 @@ export type FrameOf<P> = P extends InputPort<infer F> ? F
  *
  * @example Reference an output
  * ```ts
- * import { createNodeHandle } from "@streamlib/streamlib";
- * import { testToneGeneratorNode } from "@streamlib/streamlib/processors";
+ * import { createNodeHandle } from "./port_ref.ts";
+ * import { testToneGeneratorNode } from "../processors/test_tone_generator.gen.ts";
  *
  * const tone = createNodeHandle("tone", testToneGeneratorNode.descriptor);
  * console.log(tone.outputs.audio.node); // tone
  * ```
  */
-export function createNodeHandle(node: string, descriptor: ProcessorDescriptor): NodeHandle {
+export function createNodeHandle(
+  node: string,
+  descriptor: ProcessorDescriptor,
+): DynamicNodeHandle {
   const refs = <D extends "input" | "output">(ports: readonly PortDescriptor[], direction: D) =>
-    Object.fromEntries(
-      ports.map((p) => [p.name, { node, port: p.name, portType: p.portType, direction }]),
+    portsOf(
+      node,
+      direction,
+      Object.fromEntries(
+        ports.map((p) => [p.name, { node, port: p.name, portType: p.portType, direction }]),
+      ),
     );
   return {
     name: node,
     processor: descriptor.name,
-    inputs: Object.freeze(refs(descriptor.inputs, "input")),
-    outputs: Object.freeze(refs(descriptor.outputs, "output")),
+    inputs: refs(descriptor.inputs, "input"),
+    outputs: refs(descriptor.outputs, "output"),
   };
+}
+
+/** Names a reader may probe on any object without meaning a port (serializers, thenables). */
+const NOT_PORTS = new Set(["toJSON", "then", "asymmetricMatch", "$$typeof", "nodeType"]);
+
+/**
+ * The frozen refs of one direction, behind a proxy that throws `PortNotFoundError` (with the
+ * available ports and a "did you mean") for a port name that does not exist, so a misspelt
+ * `tone.outputs.audo` fails where it is written instead of as `undefined` later.
+ */
+function portsOf<R>(
+  node: string,
+  direction: "input" | "output",
+  refs: Record<string, R>,
+): { readonly [port: string]: R } {
+  return new Proxy(Object.freeze(refs), {
+    get(target, key, receiver) {
+      if (
+        typeof key === "symbol" || Object.hasOwn(target, key) || key in Object.prototype ||
+        NOT_PORTS.has(key)
+      ) {
+        return Reflect.get(target, key, receiver);
+      }
+      throw new PortNotFoundError(node, direction, key, Object.keys(target));
+    },
+  });
 }

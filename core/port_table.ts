@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { ErrorCode, ErrorDetails } from "./error_codes.ts";
+import { nearMatches } from "./near_matches.ts";
 import type { Frame } from "./frame.ts";
 import { InputBinding } from "./input_binding.ts";
 import { OutputBinding } from "./output_binding.ts";
@@ -15,7 +17,7 @@ import type { PortDescriptor, PortDirection } from "./processor_descriptor.ts";
  * @example Ask for a port that does not exist
  * ```ts
  * import { PortNotFoundError, PortTable } from "@streamlib/streamlib";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * try {
  *   new PortTable(gainNode.descriptor).input("input");
@@ -27,6 +29,18 @@ import type { PortDescriptor, PortDirection } from "./processor_descriptor.ts";
  * ```
  */
 export class PortNotFoundError extends Error {
+  /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */
+  readonly code: ErrorCode = "port_not_found";
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return {
+      processor: this.processor,
+      port: this.port,
+      direction: this.direction,
+      nearMatches: [...this.nearMatches],
+      available: [...this.available],
+    };
+  }
   /** The processor name. */
   readonly processor: string;
   /** The name that was asked for. */
@@ -35,11 +49,13 @@ export class PortNotFoundError extends Error {
   readonly direction: PortDirection;
   /** The names that exist in that direction. */
   readonly available: readonly string[];
+  /** Existing names close to the one asked for, nearest first (may be empty). */
+  readonly nearMatches: readonly string[];
 
   /**
    * Creates the error.
    *
-   * @param processor The processor name.
+   * @param processor The processor name (or the node id).
    * @param direction Input or output.
    * @param port The missing name.
    * @param available The names that exist.
@@ -51,10 +67,13 @@ export class PortNotFoundError extends Error {
     available: readonly string[],
   ) {
     const list = available.length > 0 ? available.join(", ") : "none";
+    const near = nearMatches(port, available);
+    const guess = near.length > 0 ? `did you mean ${near.join(" or ")}? ` : "";
     super(
-      `Cannot find ${direction} '${port}' on '${processor}': available ${direction}s: ${list}`,
+      `Cannot find ${direction} '${port}' on '${processor}': ${guess}available ${direction}s: ${list}`,
     );
     this.name = "PortNotFoundError";
+    this.nearMatches = near;
     this.processor = processor;
     this.direction = direction;
     this.port = port;
@@ -67,7 +86,9 @@ export class PortNotFoundError extends Error {
  *
  * @example A port table for hand-written ports
  * ```ts
- * import { type PortDirection, PortTable, type PortTableSpec } from "@streamlib/streamlib";
+ * import { PortTable } from "@streamlib/streamlib";
+ * import { type PortTableSpec } from "./port_table.ts";
+ * import { type PortDirection } from "./processor_descriptor.ts";
  *
  * const port = (name: string, direction: PortDirection) =>
  *   ({ name, direction, portType: "Frame", required: false, description: `Frames ${direction}` });
@@ -97,7 +118,7 @@ export interface PortTableSpec {
  * @example Look up ports by name
  * ```ts
  * import { PortTable } from "@streamlib/streamlib";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * const ports = new PortTable(gainNode.descriptor);
  * console.log(ports.input("in").portType, ports.output("out").isConnected); // AudioFrame<2> false
@@ -131,6 +152,11 @@ export class PortTable {
   /** The output names, in declaration order. */
   get outputNames(): string[] {
     return [...this.#outputs.keys()];
+  }
+
+  /** The input bindings, in declaration order. */
+  get inputBindings(): InputBinding<unknown>[] {
+    return [...this.#inputs.values()];
   }
 
   /** The output bindings, in declaration order (the same array every time; do not modify it). */

@@ -17,7 +17,8 @@ import { canonicalPayloadType } from "./payload_type.ts";
  *
  * @example Suggest a frame type for a typo
  * ```ts
- * import { FRAME_TYPE_NAMES, nearMatches, parsePortType } from "@streamlib/streamlib";
+ * import { nearMatches } from "./near_matches.ts";
+ * import { FRAME_TYPE_NAMES, parsePortType } from "./port_type.ts";
  *
  * const written = "VideoFrme";
  * if (parsePortType(written) === undefined) {
@@ -38,7 +39,7 @@ export const FRAME_TYPE_NAMES: readonly string[] = [
  *
  * @example Read the channel count of an audio port
  * ```ts
- * import { type ParsedPortType, parsePortType } from "@streamlib/streamlib";
+ * import { type ParsedPortType, parsePortType } from "./port_type.ts";
  *
  * function channelsOf(portType: string): number | undefined {
  *   const parsed: ParsedPortType | undefined = parsePortType(portType);
@@ -63,7 +64,7 @@ export interface ParsedPortType {
  *
  * @example Parse a stereo audio port type
  * ```ts
- * import { parsePortType } from "@streamlib/streamlib";
+ * import { parsePortType } from "./port_type.ts";
  *
  * console.log(parsePortType("AudioFrame<2>")); // { name: "AudioFrame", argument: "2" }
  * ```
@@ -86,7 +87,7 @@ export function parsePortType(portType: string): ParsedPortType | undefined {
  *
  * @example Two spellings of one payload
  * ```ts
- * import { canonicalPortType } from "@streamlib/streamlib";
+ * import { canonicalPortType } from "./port_type.ts";
  *
  * console.log(canonicalPortType("DataFrame<{ rms: number, peak: number }>"));
  * // DataFrame<{ peak: number; rms: number }>
@@ -121,7 +122,7 @@ export function canonicalPortType(portType: string): string {
  *
  * @example Check audio connections
  * ```ts
- * import { isPortTypeCompatible } from "@streamlib/streamlib";
+ * import { isPortTypeCompatible } from "./port_type.ts";
  *
  * console.log(isPortTypeCompatible("AudioFrame<2>", "AudioFrame<2>")); // true
  * console.log(isPortTypeCompatible("AudioFrame<2>", "AudioFrame<1>")); // false

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { ErrorCode, ErrorDetails } from "./error_codes.ts";
 import type { NodeHandle } from "./port_ref.ts";
 import type { PortTable } from "./port_table.ts";
 import type { ProcessContext, SetupContext } from "./processor_context.ts";
@@ -15,8 +16,9 @@ import type { ProcessContext, SetupContext } from "./processor_context.ts";
  *
  * @example A helper generic over any processor's types
  * ```ts
- * import { Processor, processorInit, type ProcessorTypes } from "@streamlib/streamlib";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { Processor, type ProcessorTypes } from "@streamlib/streamlib";
+ * import { processorInit } from "./processor.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * function configOf<T extends ProcessorTypes>(processor: Processor<T>): T["config"] | undefined {
  *   return processorInit(processor)?.config as T["config"] | undefined;
@@ -41,8 +43,8 @@ export interface ProcessorTypes {
  *
  * @example What a generated factory passed to the constructor
  * ```ts
- * import { type ProcessorInit, processorInit } from "@streamlib/streamlib";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { type ProcessorInit, processorInit } from "./processor.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * const init: ProcessorInit | undefined = processorInit(gainNode.create({ gain: 2 }));
  * console.log(init?.config, init?.ports.inputNames); // { gain: 2 } [ "in" ]
@@ -64,7 +66,8 @@ export interface ProcessorInit<T extends ProcessorTypes = ProcessorTypes> {
  *
  * @example Ports of a processor built directly
  * ```ts
- * import { PortsNotBoundError, Processor } from "@streamlib/streamlib";
+ * import { Processor } from "@streamlib/streamlib";
+ * import { PortsNotBoundError } from "./processor.ts";
  *
  * class Idle extends Processor {
  *   process(): void {}
@@ -77,6 +80,12 @@ export interface ProcessorInit<T extends ProcessorTypes = ProcessorTypes> {
  * ```
  */
 export class PortsNotBoundError extends Error {
+  /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */
+  readonly code: ErrorCode = "ports_not_bound";
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return { processor: this.processor };
+  }
   /** The processor class name. */
   readonly processor: string;
 
@@ -215,7 +224,8 @@ export abstract class Processor<T extends ProcessorTypes = ProcessorTypes> {
  *
  * @example Built directly, a processor has no init
  * ```ts
- * import { Processor, processorInit } from "@streamlib/streamlib";
+ * import { Processor } from "@streamlib/streamlib";
+ * import { processorInit } from "./processor.ts";
  *
  * class Idle extends Processor {
  *   process(): void {}

@@ -6,6 +6,7 @@
 
 import type { FrameAllocator } from "./frame_allocator.ts";
 import type { MediaClock } from "./media_clock.ts";
+import type { Frames } from "./node_frames.ts";
 
 /**
  * How a `loop`-mode processor tells the runtime how often to call `process()`. The runtime runs
@@ -14,7 +15,8 @@ import type { MediaClock } from "./media_clock.ts";
  *
  * @example Declare a 10 ms period in setup
  * ```ts
- * import type { LoopControl, SetupContext } from "@streamlib/streamlib";
+ * import type { SetupContext } from "@streamlib/streamlib";
+ * import type { LoopControl } from "./processor_context.ts";
  *
  * function setup(ctx: SetupContext): void {
  *   ctx.loop?.setPeriodNs(480 / 48_000 * 1e9); // one 480-sample block at 48 kHz
@@ -91,10 +93,12 @@ export interface SetupContext {
  *
  * @example A context for a test
  * ```ts
- * import { monotonicClock, type ProcessContext } from "@streamlib/streamlib";
+ * import assert from "node:assert/strict";
+ * import { createProcessContext, type ProcessContext } from "@streamlib/streamlib";
  *
- * const ctx: ProcessContext = { node: "gain", clock: monotonicClock };
- * console.log(ctx.clock.nowNs() > 0); // true
+ * const ctx: ProcessContext = createProcessContext("gain");
+ * assert.ok(ctx.clock.nowNs() > 0);
+ * assert.equal(ctx.frames.video({ width: 2, height: 2, format: "RGBA" })?.data.length, 16);
  * ```
  */
 export interface ProcessContext {
@@ -102,4 +106,18 @@ export interface ProcessContext {
   readonly node: string;
   /** The graph's media clock. */
   readonly clock: MediaClock;
+  /**
+   * Where the processor gets frames, and how it keeps or writes them in place. Everything it
+   * makes or reads in a run is released when `process()` returns, unless kept with
+   * `frames.keep()`.
+   */
+  readonly frames: Frames;
+  /**
+   * End of stream: the processor will write nothing more (a file source after its last frame).
+   * When `process()` returns the node stops running and its outputs end: each reader ends once it
+   * has read what is queued, a node whose connected inputs have all ended ends in turn, and the
+   * runtime emits `end-of-stream` when every node has ended (`streamlib run` then stops and exits
+   * 0). The node runs again after the next `start()`.
+   */
+  endOfStream(): void;
 }

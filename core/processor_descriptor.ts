@@ -17,7 +17,7 @@ import type { JsonSchema } from "./json_schema.ts";
  *
  * @example Tell sources from filters
  * ```ts
- * import type { SchedulingMode } from "@streamlib/streamlib";
+ * import type { SchedulingMode } from "./processor_descriptor.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const runsOnItsOwn = (mode: SchedulingMode) => mode !== "push";
@@ -32,7 +32,7 @@ export type SchedulingMode = "push" | "loop" | "pull";
  *
  * @example Check a mode read from JSON
  * ```ts
- * import { SCHEDULING_MODES, type SchedulingMode } from "@streamlib/streamlib";
+ * import { SCHEDULING_MODES, type SchedulingMode } from "./processor_descriptor.ts";
  *
  * function isSchedulingMode(value: unknown): value is SchedulingMode {
  *   return SCHEDULING_MODES.includes(value as SchedulingMode);
@@ -47,8 +47,9 @@ export const SCHEDULING_MODES: readonly SchedulingMode[] = ["push", "loop", "pul
  *
  * @example Port names by direction
  * ```ts
- * import { type PortDirection, PortTable } from "@streamlib/streamlib";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { PortTable } from "@streamlib/streamlib";
+ * import { type PortDirection } from "./processor_descriptor.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * function portNames(ports: PortTable, direction: PortDirection): string[] {
  *   return direction === "input" ? ports.inputNames : ports.outputNames;
@@ -63,7 +64,7 @@ export type PortDirection = "input" | "output";
  *
  * @example The elements of an array port
  * ```ts
- * import type { PortDescriptor } from "@streamlib/streamlib";
+ * import type { PortDescriptor } from "./processor_descriptor.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const inputs: readonly PortDescriptor[] = builtinRegistry.describe("AudioMixer").inputs;
@@ -91,7 +92,7 @@ export interface PortDescriptor {
  *
  * @example Read a descriptor from a node definition
  * ```ts
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * const descriptor = gainNode.descriptor;
  * console.log(descriptor.mode, descriptor.inputs.map((p) => `${p.name}: ${p.portType}`));

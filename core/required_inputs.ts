@@ -14,7 +14,7 @@ import type { Graph, GraphNode } from "./graph.ts";
  *
  * @example Name the input in a message
  * ```ts
- * import type { UnconnectedInput } from "@streamlib/streamlib";
+ * import type { UnconnectedInput } from "./required_inputs.ts";
  *
  * const input: UnconnectedInput = { node: "gain", processor: "Gain", port: "in" };
  * console.log(`${input.node}.${input.port} (${input.processor})`); // gain.in (Gain)
@@ -37,8 +37,10 @@ export interface UnconnectedInput {
  *
  * @example A gain with nothing feeding it
  * ```ts
- * import { Graph, unconnectedRequiredInputs } from "@streamlib/streamlib";
- * import { gainNode, nullSinkNode } from "@streamlib/streamlib/processors";
+ * import { Graph } from "./graph.ts";
+ * import { unconnectedRequiredInputs } from "./required_inputs.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
+ * import { nullSinkNode } from "../processors/null_sink.gen.ts";
  *
  * const graph = new Graph();
  * graph.addNode({ id: "gain", descriptor: gainNode.descriptor });

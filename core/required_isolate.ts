@@ -16,7 +16,7 @@ import type { IsolateHost } from "./isolate_host.ts";
  *
  * @example A definition that names its isolate
  * ```ts
- * import type { RequiredIsolate } from "@streamlib/streamlib";
+ * import type { RequiredIsolate } from "./required_isolate.ts";
  *
  * function describe(isolate: RequiredIsolate): string {
  *   return `runs in ${isolate.name}`;

@@ -19,7 +19,8 @@ import type { FrameMessageBatch } from "./frame_message.ts";
  *
  * @example A preview connection that keeps only the newest frame
  * ```ts
- * import { type DeliveryPolicy, LocalConnection } from "@streamlib/streamlib";
+ * import { LocalConnection } from "./local_connection.ts";
+ * import { type DeliveryPolicy } from "./ring_contract.ts";
  *
  * const policy: DeliveryPolicy = "latest";
  * const preview = new LocalConnection<string>({ capacity: 1, policy });
@@ -35,7 +36,7 @@ export type DeliveryPolicy = "latest" | "fifo";
  *
  * @example Check a policy read from JSON
  * ```ts
- * import { DELIVERY_POLICIES, type DeliveryPolicy } from "@streamlib/streamlib";
+ * import { DELIVERY_POLICIES, type DeliveryPolicy } from "./ring_contract.ts";
  *
  * function isDeliveryPolicy(value: unknown): value is DeliveryPolicy {
  *   return DELIVERY_POLICIES.includes(value as DeliveryPolicy);
@@ -51,7 +52,8 @@ export const DELIVERY_POLICIES: readonly DeliveryPolicy[] = ["fifo", "latest"];
  *
  * @example Capacities above it are refused
  * ```ts
- * import { connectionOptionsProblem, MAX_RING_CAPACITY } from "@streamlib/streamlib";
+ * import { connectionOptionsProblem } from "./connection_defaults.ts";
+ * import { MAX_RING_CAPACITY } from "./ring_contract.ts";
  *
  * console.log(connectionOptionsProblem({ capacity: MAX_RING_CAPACITY })); // undefined
  * console.log(connectionOptionsProblem({ capacity: MAX_RING_CAPACITY + 1 }) !== undefined); // true
@@ -64,7 +66,8 @@ export const MAX_RING_CAPACITY = 16_777_216;
  *
  * @example Read the counters of a native ring
  * ```ts
- * import { FrameMessageBatch, type RingStats } from "@streamlib/streamlib";
+ * import { FrameMessageBatch } from "./frame_message.ts";
+ * import { type RingStats } from "./ring_contract.ts";
  * import { createNativeRing } from "@streamlib/streamlib/ffi";
  *
  * const [producer, consumer] = createNativeRing({ capacity: 2, policy: "latest" });
@@ -103,7 +106,8 @@ export interface RingStats {
  *
  * @example Write through the contract
  * ```ts
- * import { FrameMessageBatch, type FrameRingProducer } from "@streamlib/streamlib";
+ * import { FrameMessageBatch } from "./frame_message.ts";
+ * import { type FrameRingProducer } from "./ring_contract.ts";
  * import { createNativeRing } from "@streamlib/streamlib/ffi";
  *
  * function send(producer: FrameRingProducer, batch: FrameMessageBatch): boolean {
@@ -139,7 +143,8 @@ export interface FrameRingProducer extends Disposable {
  *
  * @example Drain everything queued, a batch at a time
  * ```ts
- * import { FrameMessageBatch, type FrameRingConsumer } from "@streamlib/streamlib";
+ * import { FrameMessageBatch } from "./frame_message.ts";
+ * import { type FrameRingConsumer } from "./ring_contract.ts";
  * import { createNativeRing } from "@streamlib/streamlib/ffi";
  *
  * function drain(consumer: FrameRingConsumer, batch: FrameMessageBatch): number {

@@ -10,7 +10,7 @@
  *
  * @example Size a pool for a connection of capacity 8
  * ```ts
- * import { READER_KEEPS } from "@streamlib/streamlib";
+ * import { READER_KEEPS } from "./rotating_pool.ts";
  *
  * console.log(8 + READER_KEEPS); // 16: objects that may be in use at once downstream
  * ```
@@ -75,7 +75,8 @@ export class RotatingPool<T> {
    *
    * @example A pool follows its output's connections
    * ```ts
-   * import { OutputBinding, LocalConnection, RotatingPool } from "@streamlib/streamlib";
+   * import { OutputBinding, RotatingPool } from "@streamlib/streamlib";
+   * import { LocalConnection } from "./local_connection.ts";
    *
    * const out = new OutputBinding<Float32Array>("out", "DataFrame");
    * out.attach(new LocalConnection({ capacity: 64, policy: "fifo" }));

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { FilePathConflictError, filePathConflicts } from "./file_path_conflicts.ts";
+import type { FrameLeak } from "./frame_ledger.ts";
 import { validateConfig } from "./config_validation.ts";
 import type { ConnectionOptions } from "./connection_defaults.ts";
 import { Graph, type GraphConnection } from "./graph.ts";
@@ -20,7 +22,7 @@ import { LocalIsolate } from "./local_isolate.ts";
 import { type MediaClock, monotonicClock } from "./media_clock.ts";
 import { definitionBuiltFor, type NodeDefinition } from "./node_definition.ts";
 import { DuplicateProcessorError, NodeRegistry } from "./node_registry.ts";
-import type { InputRef, NodeHandle, OutputRef } from "./port_ref.ts";
+import type { DynamicNodeHandle, InputRef, NodeHandle, OutputRef } from "./port_ref.ts";
 import type { Processor, TypesOf } from "./processor.ts";
 import { unconnectedRequiredInputs } from "./required_inputs.ts";
 import type { ConnectionInfo, GraphDescription } from "./runtime_description.ts";
@@ -60,8 +62,12 @@ export class Runtime implements AsyncDisposable {
   readonly clock: MediaClock;
   readonly #graph = new Graph<RuntimeNode>();
   readonly #isolates: IsolateSet;
+  #leaks: FrameLeak[] = [];
   readonly #hub = new EventHub();
   #state: RuntimeState = "stopped";
+  /** Nodes that reached end of stream in this run. */
+  readonly #endedNodes = new Set<string>();
+  #graphEnded = false;
   #stopAfterStart = false;
 
   /**
@@ -78,6 +84,8 @@ export class Runtime implements AsyncDisposable {
       transport: options.isolates?.transport,
       maxCatchUp: options.maxCatchUp,
       frameAllocator: options.isolates?.frameAllocator?.bind(options.isolates),
+      frameMemoryBytes: options.frameMemoryBytes,
+      maxFrameBytes: options.maxFrameBytes,
     });
     this.#isolates = new IsolateSet(main, options.isolates);
     this.#isolates.on((event) => this.#fromHost(event));
@@ -173,14 +181,14 @@ export class Runtime implements AsyncDisposable {
    * @param processor The processor name (`"AudioMixer"`).
    * @param config Plain JSON config; missing fields take their defaults.
    * @param options Id, placement and error policy.
-   * @returns The node's handle (untyped ports; use `connectByName()`).
+   * @returns The node's handle: its refs connect to any ref, port types checked at run time.
    */
-  add(processor: string, config?: unknown, options?: AddOptions): NodeHandle;
+  add(processor: string, config?: unknown, options?: AddOptions): DynamicNodeHandle;
   add(
     processor: string | NodeDefinition | ProcessorClass<Processor>,
     config?: unknown,
     options: AddOptions = {},
-  ): NodeHandle {
+  ): DynamicNodeHandle {
     const graph = this.#graph;
     const builtFor = typeof processor === "function" && !this.#registry.of(processor)
       ? definitionBuiltFor(processor)
@@ -198,7 +206,7 @@ export class Runtime implements AsyncDisposable {
     host.addNode(node);
     this.#graph.addNode(node);
     this.#emit({ type: "node-added", node: id, processor: descriptor.name, isolate: host.isolate });
-    return definition.handle(id);
+    return definition.handle(id) as DynamicNodeHandle;
   }
 
   /**
@@ -208,8 +216,8 @@ export class Runtime implements AsyncDisposable {
    * @returns Its handle.
    * @throws {NodeNotFoundError} When there is no such node.
    */
-  node(id: string): NodeHandle {
-    return this.#graph.node(id).definition.handle(id);
+  node(id: string): DynamicNodeHandle {
+    return this.#graph.node(id).definition.handle(id) as DynamicNodeHandle;
   }
 
   /**
@@ -292,12 +300,14 @@ export class Runtime implements AsyncDisposable {
     for (const c of this.#graph.connectionsOf(node)) this.disconnect(c.id);
     this.#graph.removeNode(node);
     void this.#isolates.get(record.isolate).removeNode(node);
+    this.#endedNodes.delete(node);
     this.#emit({
       type: "node-removed",
       node,
       processor: record.descriptor.name,
       isolate: record.isolate,
     });
+    this.#checkEnded();
   }
 
   /**
@@ -385,9 +395,17 @@ export class Runtime implements AsyncDisposable {
    * one gets a `node-warning` event (`unconnected-required-input`) first.
    *
    * @throws {RuntimeStateError} When the runtime is not stopped.
+   * @throws {FilePathConflictError} When two file writers share a path, or a writer's path is a
+   *   file a source of the graph reads.
    */
   async start(): Promise<void> {
     this.#expect("start", ["stopped"]);
+    const conflicts = filePathConflicts(
+      this.#graph.nodes.map((n) => ({ id: n.id, tags: n.descriptor.tags, config: n.config })),
+    );
+    if (conflicts.length > 0) throw new FilePathConflictError(conflicts);
+    this.#endedNodes.clear();
+    this.#graphEnded = false;
     this.#setState("starting");
     for (const { node, processor, port } of unconnectedRequiredInputs(this.#graph)) {
       const message =
@@ -403,6 +421,7 @@ export class Runtime implements AsyncDisposable {
     }
     await this.#isolates.start();
     this.#setState("running");
+    this.#checkEnded();
     if (this.#stopAfterStart) {
       this.#stopAfterStart = false;
       await this.stop();
@@ -442,7 +461,31 @@ export class Runtime implements AsyncDisposable {
     this.#expect("stop", ["running", "paused"]);
     this.#setState("stopping");
     await this.#isolates.stop();
+    this.#leaks = await this.#isolates.frameLeaks();
+    for (const leak of this.#leaks) {
+      const node = this.#graph.hasNode(leak.node) ? this.#graph.node(leak.node) : undefined;
+      const where = leak.port ? ` and written to '${leak.port}'` : "";
+      this.#emit({
+        type: "node-warning",
+        code: "frame-leak",
+        node: leak.node,
+        processor: node?.descriptor.name ?? "",
+        port: leak.port.slice(leak.port.indexOf(".") + 1),
+        message:
+          `${leak.count} ${leak.kind} frame(s) made by '${leak.node}'${where} were never released: a ctx.frames.keep() without release()`,
+      });
+    }
     this.#setState("stopped");
+  }
+
+  /**
+   * The leak report of the last `stop()`: frames still alive after every node was torn down and
+   * every connection drained, grouped by the node that made them and the port they were written
+   * to. Empty when every frame was released (each one also got a `node-warning` event with code
+   * `frame-leak`).
+   */
+  frameLeaks(): FrameLeak[] {
+    return this.#leaks.map((leak) => ({ ...leak }));
   }
 
   /** Resolves when background setups and teardowns (from `add()` and `remove()`) are done. */
@@ -511,8 +554,30 @@ export class Runtime implements AsyncDisposable {
     this.#emit({ type: "runtime-state", from, to });
   }
 
+  /**
+   * Whether every node of the graph reached end of stream in this run (an `end-of-stream` event
+   * said so); `false` again at the next `start()`.
+   */
+  get ended(): boolean {
+    return this.#graphEnded;
+  }
+
+  /** After a node ended or was removed: emits `end-of-stream` once when every node has ended. */
+  #checkEnded(): void {
+    if (this.#graphEnded || this.#state !== "running" && this.#state !== "paused") return;
+    const nodes = this.#graph.nodes;
+    if (nodes.length === 0 || !nodes.every((n) => this.#endedNodes.has(n.id))) return;
+    this.#graphEnded = true;
+    this.#emit({ type: "end-of-stream" });
+  }
+
   #fromHost(event: RuntimeEvent): void {
     this.#hub.emit(event);
+    if (event.type === "node-eos") {
+      if (this.#graph.hasNode(event.node)) this.#endedNodes.add(event.node);
+      this.#checkEnded();
+      return;
+    }
     if (event.type !== "node-error" || event.action !== "stop-runtime") return;
     if (this.#state === "starting") this.#stopAfterStart = true;
     else if (this.#state === "running" || this.#state === "paused") {

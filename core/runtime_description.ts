@@ -18,7 +18,8 @@ import type { NodeState, NodeStats, RuntimeState } from "./runtime_stats.ts";
  *
  * @example Connect, then disconnect by id
  * ```ts
- * import { type ConnectionInfo, Runtime } from "@streamlib/streamlib";
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { type ConnectionInfo } from "./runtime_description.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const rt = new Runtime({ registry: builtinRegistry });
@@ -48,7 +49,8 @@ export interface ConnectionInfo {
  *
  * @example Port types and counters of a connection
  * ```ts
- * import { type ConnectionDescription, Runtime } from "@streamlib/streamlib";
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { type ConnectionDescription } from "./runtime_description.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const rt = new Runtime({ registry: builtinRegistry });
@@ -76,7 +78,8 @@ export interface ConnectionDescription extends ConnectionInfo {
  *
  * @example What feeds an input
  * ```ts
- * import { type InputDescription, Runtime } from "@streamlib/streamlib";
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { type InputDescription } from "./runtime_description.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const rt = new Runtime({ registry: builtinRegistry });
@@ -101,7 +104,8 @@ export interface InputDescription {
  *
  * @example Where an output goes
  * ```ts
- * import { type OutputDescription, Runtime } from "@streamlib/streamlib";
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { type OutputDescription } from "./runtime_description.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const rt = new Runtime({ registry: builtinRegistry });
@@ -126,7 +130,8 @@ export interface OutputDescription {
  *
  * @example One line per node
  * ```ts
- * import { type NodeDescription, Runtime } from "@streamlib/streamlib";
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { type NodeDescription } from "./runtime_description.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const rt = new Runtime({ registry: builtinRegistry });

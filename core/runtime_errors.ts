@@ -4,6 +4,10 @@
  * @module
  */
 
+import type { ErrorCode, ErrorDetails } from "./error_codes.ts";
+import { ERROR_POLICIES } from "./error_policy.ts";
+import type { JsonValue } from "./json_schema.ts";
+import { ProcessorNotFoundError } from "./node_registry.ts";
 import { isolateOf, type Placement } from "./placement.ts";
 
 /**
@@ -18,6 +22,12 @@ import { isolateOf, type Placement } from "./placement.ts";
  * ```
  */
 export class RuntimeStateError extends Error {
+  /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */
+  readonly code: ErrorCode = "invalid_state";
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return { action: this.action, state: this.state, allowed: [...this.allowed] };
+  }
   /** The call that was refused (`start`, `pause`, `resume`, `stop`). */
   readonly action: string;
   /** The state the runtime is in. */
@@ -56,6 +66,16 @@ export class RuntimeStateError extends Error {
  * ```
  */
 export class PlacementUnavailableError extends Error {
+  /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */
+  readonly code: ErrorCode = "placement_unavailable";
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return {
+      node: this.node,
+      placement: this.placement as JsonValue,
+      available: ["main", ...this.available],
+    };
+  }
   /** The node's id. */
   readonly node: string;
   /** The placement asked for. */
@@ -89,12 +109,18 @@ export class PlacementUnavailableError extends Error {
  *
  * @example The message
  * ```ts
- * import { LoopPeriodMissingError } from "@streamlib/streamlib";
+ * import { LoopPeriodMissingError } from "./runtime_errors.ts";
  *
  * console.log(new LoopPeriodMissingError("tone_1", "TestToneGenerator").message);
  * ```
  */
 export class LoopPeriodMissingError extends Error {
+  /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */
+  readonly code: ErrorCode = "loop_period_missing";
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return { node: this.node, processor: this.processor };
+  }
   /** The node's id. */
   readonly node: string;
   /** The processor name. */
@@ -122,28 +148,84 @@ export class LoopPeriodMissingError extends Error {
  *
  * @example A bad error policy
  * ```ts
- * import { NodeOptionsError } from "@streamlib/streamlib";
+ * import { NodeOptionsError } from "./runtime_errors.ts";
  *
- * const error = new NodeOptionsError("tone_1", 'onError must be one of "stop-processor", "stop-runtime", "restart", got "retry"');
+ * const error = new NodeOptionsError("tone_1", 'onError must be one of "stop-processor", "stop-runtime", "restart", got "retry"', "onError");
  * console.log(error.message);
  * ```
  */
 export class NodeOptionsError extends TypeError {
+  /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */
+  readonly code: ErrorCode = "invalid_node_options";
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return {
+      node: this.node,
+      field: this.field,
+      problem: this.problem,
+      ...(this.field === "onError" ? { available: [...ERROR_POLICIES] } : {}),
+    };
+  }
   /** The node's id. */
   readonly node: string;
   /** What is wrong. */
   readonly problem: string;
+  /** The option that is wrong: `placement`, `onError` or `maxRestarts`. */
+  readonly field: "placement" | "onError" | "maxRestarts";
 
   /**
    * Creates the error.
    *
    * @param node The node's id.
    * @param problem What is wrong.
+   * @param field The option that is wrong.
    */
-  constructor(node: string, problem: string) {
+  constructor(node: string, problem: string, field: "placement" | "onError" | "maxRestarts") {
     super(`Cannot add node '${node}': ${problem}`);
     this.name = "NodeOptionsError";
     this.node = node;
     this.problem = problem;
+    this.field = field;
+  }
+}
+
+/**
+ * Thrown by `add(Class)` when the class is neither in the runtime's registry nor defined by a
+ * loaded generated module: importing only the class (whose source imports its generated module
+ * for types only) leaves the definition unloaded.
+ *
+ * @example Read the hint
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ProcessorNotFoundError } from "@streamlib/streamlib";
+ * import { ProcessorClassNotDefinedError } from "./runtime_errors.ts";
+ *
+ * const error = new ProcessorClassNotDefinedError("Brightness", []);
+ * assert.ok(error instanceof ProcessorNotFoundError);
+ * assert.equal(error.generatedModule, "./brightness.gen.ts");
+ * assert.match(error.message, /import the generated module/);
+ * ```
+ */
+export class ProcessorClassNotDefinedError extends ProcessorNotFoundError {
+  /** The generated module of a source named after the class (`./brightness.gen.ts`). */
+  readonly generatedModule: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param processor The class name.
+   * @param available The registered names.
+   */
+  constructor(processor: string, available: readonly string[]) {
+    super(processor, available);
+    const file = processor.replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+      .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2").toLowerCase();
+    this.generatedModule = `./${file}.gen.ts`;
+    this.message = `Cannot add processor class '${processor}': its generated definition is not ` +
+      `loaded and the runtime's registry lacks it; import the generated module once ` +
+      `(\`import "${this.generatedModule}";\`, the *.gen.ts beside its source) or use the ` +
+      `project registry (\`rt.use(registry)\` with \`registry\` from its folder's ` +
+      `registry.gen.ts); available processors: ${available.join(", ") || "none"}`;
+    this.name = "ProcessorClassNotDefinedError";
   }
 }

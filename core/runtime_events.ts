@@ -15,7 +15,8 @@ import type { NodeState, RuntimeState } from "./runtime_stats.ts";
  *
  * @example How long ago an event happened
  * ```ts
- * import { Runtime, type RuntimeEventBase } from "@streamlib/streamlib";
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { type RuntimeEventBase } from "./runtime_events.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const rt = new Runtime({ registry: builtinRegistry });
@@ -36,7 +37,8 @@ export interface RuntimeEventBase {
  *
  * @example Follow the runtime's lifecycle
  * ```ts
- * import { Runtime, type RuntimeStateEvent } from "@streamlib/streamlib";
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { type RuntimeStateEvent } from "./runtime_events.ts";
  *
  * const rt = new Runtime();
  * const steps: string[] = [];
@@ -62,7 +64,8 @@ export interface RuntimeStateEvent extends RuntimeEventBase {
  *
  * @example Follow one node's states
  * ```ts
- * import { type NodeStateEvent, Runtime } from "@streamlib/streamlib";
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { type NodeStateEvent } from "./runtime_events.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const rt = new Runtime({ registry: builtinRegistry });
@@ -90,7 +93,8 @@ export interface NodeStateEvent extends RuntimeEventBase {
  *
  * @example Log nodes as they come and go
  * ```ts
- * import { type NodeMembershipEvent, Runtime } from "@streamlib/streamlib";
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { type NodeMembershipEvent } from "./runtime_events.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const rt = new Runtime({ registry: builtinRegistry });
@@ -120,7 +124,8 @@ export interface NodeMembershipEvent extends RuntimeEventBase {
  *
  * @example Log connections as they are made and removed
  * ```ts
- * import { type ConnectionEvent, Runtime } from "@streamlib/streamlib";
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { type ConnectionEvent } from "./runtime_events.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const rt = new Runtime({ registry: builtinRegistry });
@@ -157,7 +162,8 @@ export interface ConnectionEvent extends RuntimeEventBase {
  *
  * @example Hear about a processor that failed
  * ```ts
- * import { type NodeErrorEvent, Runtime } from "@streamlib/streamlib";
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { type NodeErrorEvent } from "./runtime_events.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const rt = new Runtime({ registry: builtinRegistry });
@@ -198,7 +204,8 @@ export interface NodeErrorEvent extends RuntimeEventBase {
  *
  * @example Hear about an unconnected required input
  * ```ts
- * import { type NodeWarningEvent, Runtime } from "@streamlib/streamlib";
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { type NodeWarningEvent } from "./runtime_events.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const rt = new Runtime({ registry: builtinRegistry });
@@ -213,8 +220,11 @@ export interface NodeErrorEvent extends RuntimeEventBase {
 export interface NodeWarningEvent extends RuntimeEventBase {
   /** Discriminant. */
   readonly type: "node-warning";
-  /** What kind of warning. */
-  readonly code: "unconnected-required-input";
+  /**
+   * What kind of warning: a required input without a connection (at start), or frames never
+   * released (at stop; `port` is the output they were written to, `""` if none).
+   */
+  readonly code: "unconnected-required-input" | "frame-leak";
   /** The node's id. */
   readonly node: string;
   /** The node's processor. */
@@ -231,7 +241,7 @@ export interface NodeWarningEvent extends RuntimeEventBase {
  *
  * @example Log config changes
  * ```ts
- * import type { NodeConfigEvent } from "@streamlib/streamlib";
+ * import type { NodeConfigEvent } from "./runtime_events.ts";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
  * await using rt = createRuntime();
@@ -265,7 +275,8 @@ export interface NodeConfigEvent extends RuntimeEventBase {
  *
  * @example Report a Worker that died
  * ```ts
- * import type { RuntimeEvent, WorkerExitEvent } from "@streamlib/streamlib";
+ * import type { RuntimeEvent } from "@streamlib/streamlib";
+ * import type { WorkerExitEvent } from "./runtime_events.ts";
  *
  * function describeExit(event: WorkerExitEvent): string {
  *   return `${event.isolate} died (${event.message}); lost ${event.nodes.join(", ")}`;
@@ -303,6 +314,68 @@ export interface WorkerExitEvent extends RuntimeEventBase {
 }
 
 /**
+ * End of stream, GStreamer's EOS: `node-eos` when one node ended (a source called
+ * `ctx.endOfStream()`, or every connected input of a node ended and was read empty), then
+ * `end-of-stream` once every node of the graph has ended (a graph with a live source never
+ * does). `streamlib run` stops the graph and exits 0 on `end-of-stream`.
+ *
+ * @example Stop when a file has played to its end
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const record = createRuntime({ workers: false });
+ * record.add("TestToneGenerator", {}, { id: "tone" });
+ * record.add("WavWriter", { path: `${dir}/a.wav` }, { id: "wav" });
+ * record.connectByName("tone", "audio", "wav", "in");
+ * await record.start();
+ * await new Promise((r) => setTimeout(r, 100));
+ * await record.stop();
+ *
+ * const play = createRuntime({ workers: false });
+ * play.add("WavFileSource", { path: `${dir}/a.wav` }, { id: "file" });
+ * play.add("NullSink", {}, { id: "sink" });
+ * play.connectByName("file", "audio", "sink", "in");
+ * const nodes: string[] = [];
+ * const ended = new Promise<void>((resolve) => {
+ *   play.on((e) => {
+ *     if (e.type === "node-eos") nodes.push(e.node);
+ *     if (e.type === "end-of-stream") resolve();
+ *   });
+ * });
+ * await play.start();
+ * await Promise.race([ended, new Promise((r) => setTimeout(r, 5000))]);
+ * assert.deepEqual(nodes, ["file", "sink"]);
+ * assert.equal(play.ended, true);
+ * await play.stop();
+ * ```
+ */
+export interface EndOfStreamEvent extends RuntimeEventBase {
+  /** Discriminant: every node of the graph has ended. */
+  readonly type: "end-of-stream";
+}
+
+/**
+ * One node reached end of stream (see {@linkcode EndOfStreamEvent}).
+ *
+ * @example Name the node
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { NodeEndOfStreamEvent } from "@streamlib/streamlib/types";
+ *
+ * const event: NodeEndOfStreamEvent = { type: "node-eos", timeNs: 0, node: "file" };
+ * assert.equal(event.node, "file");
+ * ```
+ */
+export interface NodeEndOfStreamEvent extends RuntimeEventBase {
+  /** Discriminant. */
+  readonly type: "node-eos";
+  /** The node that ended. */
+  readonly node: string;
+}
+
+/**
  * Everything a runtime reports through `rt.on()`. Events are plain JSON-able objects with a
  * `type`, a `timeNs` and the ids involved.
  *
@@ -318,6 +391,8 @@ export interface WorkerExitEvent extends RuntimeEventBase {
  */
 export type RuntimeEvent =
   | RuntimeStateEvent
+  | EndOfStreamEvent
+  | NodeEndOfStreamEvent
   | NodeStateEvent
   | NodeMembershipEvent
   | ConnectionEvent
@@ -335,7 +410,7 @@ export type RuntimeEvent =
  *
  * @example Report a thrown string
  * ```ts
- * import { nodeErrorEvent } from "@streamlib/streamlib";
+ * import { nodeErrorEvent } from "./runtime_events.ts";
  *
  * const event = nodeErrorEvent({
  *   timeNs: 0,
@@ -367,7 +442,8 @@ export function nodeErrorEvent(
  *
  * @example Count events by type, then unsubscribe
  * ```ts
- * import { Runtime, type RuntimeEventListener } from "@streamlib/streamlib";
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { type RuntimeEventListener } from "./runtime_events.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const rt = new Runtime({ registry: builtinRegistry });
@@ -392,7 +468,7 @@ export type RuntimeEventListener = (event: RuntimeEvent) => void;
  *
  * @example Subscribe and unsubscribe
  * ```ts
- * import { EventHub } from "@streamlib/streamlib";
+ * import { EventHub } from "./runtime_events.ts";
  *
  * const hub = new EventHub();
  * const seen: string[] = [];

@@ -12,7 +12,7 @@ import { type NodeRegistry, ProcessorNotFoundError } from "./node_registry.ts";
 import { type Placement, placementProblem } from "./placement.ts";
 import type { Processor } from "./processor.ts";
 import type { ProcessorDescriptor } from "./processor_descriptor.ts";
-import { NodeOptionsError } from "./runtime_errors.ts";
+import { NodeOptionsError, ProcessorClassNotDefinedError } from "./runtime_errors.ts";
 import type { AddOptions, ProcessorClass } from "./runtime_options.ts";
 
 /**
@@ -20,8 +20,8 @@ import type { AddOptions, ProcessorClass } from "./runtime_options.ts";
  *
  * @example The record behind `rt.add(Gain, { gain: 2 })`
  * ```ts
- * import type { RuntimeNode } from "@streamlib/streamlib";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import type { RuntimeNode } from "./runtime_node.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * const node: RuntimeNode = {
  *   id: "gain_1",
@@ -86,21 +86,28 @@ export function buildRuntimeNode(
     ? registry.of(processor) ?? definitionBuiltFor(processor)
     : processor;
   if (!definition) {
-    throw new ProcessorNotFoundError((processor as { name: string }).name, registry.names);
+    const name = (processor as { name: string }).name;
+    throw typeof processor === "function"
+      ? new ProcessorClassNotDefinedError(name, registry.names)
+      : new ProcessorNotFoundError(name, registry.names);
   }
   const { descriptor } = definition;
   const id = options.id ?? context.newId(descriptor.name);
   context.checkId(id);
   const placement = options.placement ?? "main";
-  const problem = placementProblem(placement) ??
-    errorPolicyProblem(options.onError, options.maxRestarts);
-  if (problem) throw new NodeOptionsError(id, problem);
+  const placementIssue = placementProblem(placement);
+  if (placementIssue) throw new NodeOptionsError(id, placementIssue, "placement");
+  const onErrorIssue = errorPolicyProblem(options.onError, undefined);
+  if (onErrorIssue) throw new NodeOptionsError(id, onErrorIssue, "onError");
+  const restartsIssue = errorPolicyProblem(undefined, options.maxRestarts);
+  if (restartsIssue) throw new NodeOptionsError(id, restartsIssue, "maxRestarts");
   if (definition.isolate && placement !== "main") {
     throw new NodeOptionsError(
       id,
       `${descriptor.name} always runs in ${definition.isolate.name} (a native plugin processor runs on its plugin's own thread), so it takes no placement; got ${
         JSON.stringify(placement)
       }`,
+      "placement",
     );
   }
   const isolate = context.isolateFor(id, placement, definition);

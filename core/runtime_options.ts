@@ -35,6 +35,17 @@ export interface RuntimeOptions {
   readonly maxCatchUp?: number;
   /** Worker hosts and the cross-isolate transport, for `{ worker }` placements. */
   readonly isolates?: IsolateBackend;
+  /**
+   * The most bytes of frame payloads alive at once in the main isolate (`ctx.frames` memory).
+   * Past it, allocation waits for frames to be released (back-pressure). Default 1 GiB.
+   */
+  readonly frameMemoryBytes?: number;
+  /**
+   * The largest single frame, in bytes (default 64 MiB). A processor asking for a bigger one gets
+   * `FrameTooLargeError` and fails per its `onError` policy, so one node's config cannot take the
+   * memory the rest of the graph runs on.
+   */
+  readonly maxFrameBytes?: number;
 }
 
 /**
@@ -42,7 +53,7 @@ export interface RuntimeOptions {
  *
  * @example Name a node and restart it when it throws
  * ```ts
- * import type { AddOptions } from "@streamlib/streamlib";
+ * import type { AddOptions } from "./runtime_options.ts";
  *
  * const options: AddOptions = { id: "tone", onError: "restart", maxRestarts: 2 };
  * console.log(options.placement ?? "main"); // main
@@ -66,7 +77,8 @@ export interface AddOptions {
  *
  * @example Find the definition of a processor class
  * ```ts
- * import type { Processor, ProcessorClass } from "@streamlib/streamlib";
+ * import type { Processor } from "@streamlib/streamlib";
+ * import type { ProcessorClass } from "./runtime_options.ts";
  * import { builtinRegistry, Gain } from "@streamlib/streamlib/processors";
  *
  * function sourceOf<P extends Processor>(processorClass: ProcessorClass<P>): string | undefined {
@@ -85,7 +97,8 @@ export type ProcessorClass<P extends Processor> = abstract new (...args: never[]
  *
  * @example Give only the fields that differ from the defaults
  * ```ts
- * import { type ConfigInput, Runtime } from "@streamlib/streamlib";
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { type ConfigInput } from "./runtime_options.ts";
  * import { builtinRegistry, TestToneGenerator } from "@streamlib/streamlib/processors";
  *
  * const config: ConfigInput<TestToneGenerator> = { frequency: 220, waveform: "square" };

@@ -12,7 +12,8 @@ import type { LatencySummary } from "./latency_histogram.ts";
  *
  * @example Start only a stopped runtime
  * ```ts
- * import { Runtime, type RuntimeState } from "@streamlib/streamlib";
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { type RuntimeState } from "./runtime_stats.ts";
  *
  * const rt = new Runtime();
  * const startable: RuntimeState[] = ["stopped"];
@@ -29,7 +30,7 @@ export type RuntimeState = "stopped" | "starting" | "running" | "paused" | "stop
  *
  * @example Find the nodes that failed
  * ```ts
- * import type { NodeState } from "@streamlib/streamlib";
+ * import type { NodeState } from "./runtime_stats.ts";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
  * const rt = createRuntime({ workers: false });
@@ -50,7 +51,7 @@ export type NodeState = "stopped" | "starting" | "running" | "paused" | "stoppin
  *
  * @example Read a node's process time
  * ```ts
- * import type { NodeStats } from "@streamlib/streamlib";
+ * import type { NodeStats } from "./runtime_stats.ts";
  *
  * function line(id: string, s: NodeStats): string {
  *   return `${id}: ${s.calls} calls, p99 ${(s.processTime.p99Ns / 1e3).toFixed(0)} µs`;
@@ -64,6 +65,8 @@ export interface NodeStats {
   framesIn: number;
   /** Frames the processor wrote to its outputs (a write fanning out to two connections is 1). */
   framesOut: number;
+  /** Frames the processor read and dropped on purpose (`ctx.frames.drop()`), counted as lost. */
+  framesDropped: number;
   /** Errors thrown by `setup()`, `process()` or `teardown()`. */
   errors: number;
   /** Restarts made by the `restart` error policy. */

@@ -10,7 +10,7 @@
  *
  * @example Count the timers a runtime arms
  * ```ts
- * import { type RuntimeTimers, systemTimers } from "@streamlib/streamlib";
+ * import { type RuntimeTimers, systemTimers } from "./runtime_timers.ts";
  *
  * let armed = 0;
  * const counting: RuntimeTimers = {
@@ -44,7 +44,7 @@ export interface RuntimeTimers {
  *
  * @example Arm and cancel a timer
  * ```ts
- * import { systemTimers } from "@streamlib/streamlib";
+ * import { systemTimers } from "./runtime_timers.ts";
  *
  * const id = systemTimers.setTimeout(() => console.log("never"), 1000);
  * systemTimers.clearTimeout(id);

@@ -51,4 +51,14 @@ export class ScheduledConnection<T> extends LocalConnection<T> {
     this.#onPush();
     return true;
   }
+
+  /**
+   * Marks end of stream, and wakes the reader to see it.
+   *
+   * @param ended Whether the writer has ended.
+   */
+  override end(ended: boolean): void {
+    super.end(ended);
+    if (ended) this.#onPush();
+  }
 }

@@ -119,13 +119,22 @@ export class Scheduler {
   }
 
   #drain = (): void => {
-    this.#microtask = false;
     this.#timer = undefined;
-    if (!this.#active) return;
-    this.runTurn();
+    if (!this.#active) {
+      this.#microtask = false;
+      return;
+    }
+    // Nodes that ask during the turn are queued for this drain's continuation below: `#kick`
+    // sees `#microtask` still set and queues nothing. (Kicks queueing a microtask of their own
+    // here made a second chain of turns that never yielded to timers or I/O.)
+    try {
+      this.runTurn();
+    } finally {
+      this.#microtask = false;
+    }
     // Nodes that asked again after running get a turn of their own, after the event loop has
     // had a chance to run timers and I/O.
-    if (this.#ready.length === 0) return;
+    if (this.#ready.length === 0 || this.#deferPending || this.#timer !== undefined) return;
     if (this.#timers.defer) {
       // Turns follow each other in microtasks for up to SLICE_MS (a source woken by its reader
       // making room, a chain moving a burst), then one goes through a task so timers and I/O run.

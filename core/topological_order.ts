@@ -15,7 +15,7 @@
  *
  * @example Sources first
  * ```ts
- * import { topologicalOrder } from "@streamlib/streamlib";
+ * import { topologicalOrder } from "./topological_order.ts";
  *
  * const order = topologicalOrder(["sink", "gain", "tone"], [
  *   { from: "gain", to: "sink" },

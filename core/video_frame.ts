@@ -13,7 +13,8 @@
  *
  * @example Size a frame buffer
  * ```ts
- * import { type PixelFormat, videoFrameByteLength } from "@streamlib/streamlib";
+ * import { type PixelFormat } from "@streamlib/streamlib";
+ * import { videoFrameByteLength } from "./video_frame.ts";
  *
  * const format: PixelFormat = "I420";
  * const data = new Uint8Array(videoFrameByteLength(format, 4, 2)); // Y 4x2, then U and V 2x1
@@ -27,7 +28,7 @@ export type PixelFormat = "RGBA" | "BGRA" | "I420" | "NV12";
  *
  * @example Bytes of a 2x2 frame in every format
  * ```ts
- * import { PIXEL_FORMATS, videoFrameByteLength } from "@streamlib/streamlib";
+ * import { PIXEL_FORMATS, videoFrameByteLength } from "./video_frame.ts";
  *
  * console.log(PIXEL_FORMATS.map((format) => `${format} ${videoFrameByteLength(format, 2, 2)}`));
  * // [ "RGBA 16", "BGRA 16", "I420 6", "NV12 6" ]
@@ -90,7 +91,7 @@ export interface VideoFrame {
  *
  * @example Size an I420 frame
  * ```ts
- * import { videoFrameByteLength } from "@streamlib/streamlib";
+ * import { videoFrameByteLength } from "./video_frame.ts";
  *
  * console.log(videoFrameByteLength("I420", 4, 4)); // 24
  * ```

@@ -46,25 +46,17 @@ rt.connect(scale.outputs.out, encoder.inputs.in, { policy: "fifo", capacity: 4 }
 rt.connect(encoder.outputs.out, writer.inputs.video);
 rt.connect(source.outputs.audio, writer.inputs.audio);
 
-await rt.start();
 const stopped = Promise.withResolvers<void>();
+// The source ends its stream at the end of the file; every node after it ends once its inputs
+// have, and the runtime then says `end-of-stream`. A node that fails for good stops the run too.
+rt.on((event) => {
+  if (event.type === "end-of-stream") stopped.resolve();
+  if (event.type === "node-state" && event.to === "error") stopped.resolve();
+});
 const onSignal = () => stopped.resolve();
 Deno.addSignalListener("SIGINT", onSignal);
-// At the end of the file the source keeps being called but writes nothing more: stop when its
-// output count has not moved for two polls while its calls went on, or when it failed.
-let lastOut = -1;
-let lastCalls = 0;
-let idlePolls = 0;
-const poll = setInterval(() => {
-  const stats = rt.stats().nodes.source;
-  const failed = rt.describe().nodes.find((n) => n.id === "source")?.state === "error";
-  idlePolls = stats.framesOut === lastOut && stats.calls > lastCalls ? idlePolls + 1 : 0;
-  lastOut = stats.framesOut;
-  lastCalls = stats.calls;
-  if (failed || idlePolls >= 2) stopped.resolve();
-}, 300);
+await rt.start();
 await stopped.promise;
-clearInterval(poll);
 Deno.removeSignalListener("SIGINT", onSignal);
 await rt.stop();
 const nodes = rt.stats().nodes;

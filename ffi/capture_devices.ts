@@ -14,7 +14,7 @@ import type { NativeLibrary } from "./symbols.ts";
  *
  * @example Label a mode
  * ```ts
- * import type { CaptureDeviceMode } from "@streamlib/streamlib/ffi";
+ * import type { CaptureDeviceMode } from "./capture_devices.ts";
  *
  * function label(mode: CaptureDeviceMode): string {
  *   return mode.width > 0
@@ -76,11 +76,8 @@ export interface CaptureDevice {
  *
  * @example List with an explicit library
  * ```ts
- * import {
- *   listCaptureDevices,
- *   type ListCaptureDevicesOptions,
- *   loadNativeLibrary,
- * } from "@streamlib/streamlib/ffi";
+ * import { listCaptureDevices, loadNativeLibrary } from "@streamlib/streamlib/ffi";
+ * import { type ListCaptureDevicesOptions } from "./capture_devices.ts";
  *
  * // `display` is only read for screens (X11 on Linux); cameras ignore it.
  * const options: ListCaptureDevicesOptions = { display: ":0", library: loadNativeLibrary() };

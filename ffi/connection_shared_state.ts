@@ -45,7 +45,8 @@ export interface NativeConnectionStats extends ConnectionStats {
  *
  * @example Read single counters without a snapshot
  * ```ts
- * import { COUNTER, createNativeConnection, FramePool } from "@streamlib/streamlib/ffi";
+ * import { createNativeConnection, FramePool } from "@streamlib/streamlib/ffi";
+ * import { COUNTER } from "./connection_shared_state.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 4 });
  * const [writer, reader] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
@@ -103,7 +104,7 @@ const CLOSE_WAIT_MS = 1000;
  *
  * @example Count and read back
  * ```ts
- * import { COUNTER, ConnectionSharedState } from "@streamlib/streamlib/ffi";
+ * import { COUNTER, ConnectionSharedState } from "./connection_shared_state.ts";
  *
  * const state = ConnectionSharedState.create(4, "fifo");
  * state.counters[COUNTER.WRITTEN]++;

@@ -15,12 +15,8 @@ import type { TransferredRingEndpoint } from "./ring_endpoint.ts";
  *
  * @example Transfer a reader and adopt it
  * ```ts
- * import {
- *   createNativeConnection,
- *   FramePool,
- *   NativeConnectionReader,
- *   type TransferredConnectionEnd,
- * } from "@streamlib/streamlib/ffi";
+ * import { createNativeConnection, FramePool, NativeConnectionReader } from "@streamlib/streamlib/ffi";
+ * import { type TransferredConnectionEnd } from "./connection_transfer.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
  * const [writer, reader] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
@@ -54,13 +50,8 @@ export interface TransferredConnectionEnd {
  *
  * @example Adopt both ends over one pool handle
  * ```ts
- * import {
- *   type AdoptConnectionOptions,
- *   createNativeConnection,
- *   FramePool,
- *   NativeConnectionReader,
- *   NativeConnectionWriter,
- * } from "@streamlib/streamlib/ffi";
+ * import { createNativeConnection, FramePool, NativeConnectionReader, NativeConnectionWriter } from "@streamlib/streamlib/ffi";
+ * import { type AdoptConnectionOptions } from "./connection_transfer.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
  * const [w, r] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
@@ -86,12 +77,9 @@ export interface AdoptConnectionOptions {
  *
  * @example The parts of a connection's ends
  * ```ts
- * import {
- *   type ConnectionEndParts,
- *   ConnectionSharedState,
- *   FramePool,
- *   poolSlabAddress,
- * } from "@streamlib/streamlib/ffi";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { ConnectionSharedState } from "./connection_shared_state.ts";
+ * import { type ConnectionEndParts, poolSlabAddress } from "./connection_transfer.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
  * // What createNativeConnection() gives both ends (and adopt() rebuilds in another isolate):
@@ -133,7 +121,8 @@ export interface ConnectionEndParts {
  *
  * @example Two handles of one pool share a slab
  * ```ts
- * import { FramePool, poolSlabAddress } from "@streamlib/streamlib/ffi";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { poolSlabAddress } from "./connection_transfer.ts";
  *
  * using pool = FramePool.create({ slotBytes: 64, slotCount: 1 });
  * using other = FramePool.attach(pool.share());

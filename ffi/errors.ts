@@ -94,7 +94,7 @@ export class InvalidHandleError extends NativeError {
  *
  * @example Push through a consumer's handle
  * ```ts
- * import { FrameMessageBatch } from "@streamlib/streamlib";
+ * import { FrameMessageBatch } from "../core/frame_message.ts";
  * import { createNativeRing, NativeRingProducer, WrongEndpointError } from "@streamlib/streamlib/ffi";
  *
  * const [producer, consumer] = createNativeRing({ capacity: 2 });
@@ -455,7 +455,8 @@ export class NativeLibraryNotFoundError extends Error {
  *
  * @example Report a library built for another ABI
  * ```ts
- * import { ABI_VERSION, AbiMismatchError } from "@streamlib/streamlib/ffi";
+ * import { AbiMismatchError } from "@streamlib/streamlib/ffi";
+ * import { ABI_VERSION } from "./symbols.ts";
  *
  * // What loadNativeLibrary() throws for a library left over from an older build:
  * const error = new AbiMismatchError("/opt/old/libstreamlib_native.so", ABI_VERSION, 2);
@@ -502,7 +503,8 @@ const decoder = new TextDecoder();
  *
  * @example Read why a raw native call failed
  * ```ts
- * import { lastNativeError, loadNativeLibrary } from "@streamlib/streamlib/ffi";
+ * import { loadNativeLibrary } from "@streamlib/streamlib/ffi";
+ * import { lastNativeError } from "./errors.ts";
  *
  * const lib = loadNativeLibrary();
  * const status = lib.symbols.sl_pool_release(12345, 0); // a pool handle never issued

@@ -22,8 +22,10 @@ import { FrameEncoder } from "./frame_encoder.ts";
  *
  * @example Round-trip an audio block
  * ```ts
- * import { createAudioFrame, FrameMessageBatch } from "@streamlib/streamlib";
- * import { FrameCodec, FramePool, slotBytesFor } from "@streamlib/streamlib/ffi";
+ * import { createAudioFrame } from "@streamlib/streamlib";
+ * import { FrameMessageBatch } from "../core/frame_message.ts";
+ * import { FramePool, slotBytesFor } from "@streamlib/streamlib/ffi";
+ * import { FrameCodec } from "./frame_codec.ts";
  *
  * using pool = FramePool.create({ slotBytes: slotBytesFor(4 * 2 * 480), slotCount: 2 });
  * const codec = new FrameCodec(pool);

@@ -12,7 +12,7 @@ import { FRAME_HEADER_BYTES } from "./frame_format.ts";
  *
  * @example Catch a frame that is too large
  * ```ts
- * import { FrameTooLargeError } from "@streamlib/streamlib/ffi";
+ * import { FrameTooLargeError } from "./frame_codec_errors.ts";
  *
  * const error = new FrameTooLargeError("video", 8_294_400, 4096);
  * console.log(error.requiredSlotBytes); // 8294464
@@ -56,7 +56,7 @@ export class FrameTooLargeError extends RangeError {
  *
  * @example Catch an invalid frame
  * ```ts
- * import { InvalidFrameError } from "@streamlib/streamlib/ffi";
+ * import { InvalidFrameError } from "./frame_codec_errors.ts";
  *
  * const error = new InvalidFrameError("video", "format", "RGB", "one of RGBA,BGRA,I420,NV12");
  * console.log(error.message);

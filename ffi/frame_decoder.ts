@@ -45,8 +45,10 @@ const decoder = new TextDecoder();
  *
  * @example Decode what an encoder wrote
  * ```ts
- * import { FrameMessageBatch } from "@streamlib/streamlib";
- * import { FrameDecoder, FrameEncoder, FramePool } from "@streamlib/streamlib/ffi";
+ * import { FrameMessageBatch } from "../core/frame_message.ts";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { FrameDecoder } from "./frame_decoder.ts";
+ * import { FrameEncoder } from "./frame_encoder.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 1 });
  * const message = new FrameMessageBatch(1);
@@ -84,6 +86,7 @@ export class FrameDecoder {
     samples: new Float32Array(0),
     timestampNs: 0,
     frameNumber: 0,
+    slot: NO_SLOT,
   }));
   readonly #encoded: Mutable<EncodedVideoFrame>[] = [0, 1].map(() => ({
     kind: "encoded-video" as const,
@@ -163,6 +166,7 @@ export class FrameDecoder {
         frame.timestampNs = timestampNs;
         frame.frameNumber = headers.frameNumber(slot);
         frame.samples = this.#floatsView(slot, n / 4);
+        frame.slot = slot;
         return frame;
       }
       case DATA:

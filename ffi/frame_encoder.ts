@@ -20,8 +20,9 @@ import { SlotHeaders } from "./slot_header.ts";
  *
  * @example Encode into a pool with no free slot
  * ```ts
- * import { FrameMessageBatch } from "@streamlib/streamlib";
- * import { ENCODE_POOL_EXHAUSTED, FrameEncoder, FramePool } from "@streamlib/streamlib/ffi";
+ * import { FrameMessageBatch } from "../core/frame_message.ts";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { ENCODE_POOL_EXHAUSTED, FrameEncoder } from "./frame_encoder.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 1 });
  * const encoder = new FrameEncoder(pool);
@@ -38,14 +39,9 @@ export const ENCODE_POOL_EXHAUSTED = 0;
  *
  * @example Send a pool frame by handle
  * ```ts
- * import { FrameMessageBatch } from "@streamlib/streamlib";
- * import {
- *   ENCODED_ZERO_COPY,
- *   FrameEncoder,
- *   FramePool,
- *   PoolFrameAllocator,
- *   videoSlotBytes,
- * } from "@streamlib/streamlib/ffi";
+ * import { FrameMessageBatch } from "../core/frame_message.ts";
+ * import { FramePool, PoolFrameAllocator, videoSlotBytes } from "@streamlib/streamlib/ffi";
+ * import { ENCODED_ZERO_COPY, FrameEncoder } from "./frame_encoder.ts";
  *
  * using pool = FramePool.create({ slotBytes: videoSlotBytes("RGBA", 16, 16), slotCount: 2 });
  * using allocator = new PoolFrameAllocator(pool);
@@ -62,14 +58,10 @@ export const ENCODED_ZERO_COPY = 1;
  *
  * @example Count copies and handles
  * ```ts
- * import { createAudioFrame, FrameMessageBatch } from "@streamlib/streamlib";
- * import {
- *   ENCODE_POOL_EXHAUSTED,
- *   ENCODED_COPY,
- *   ENCODED_ZERO_COPY,
- *   FrameEncoder,
- *   FramePool,
- * } from "@streamlib/streamlib/ffi";
+ * import { createAudioFrame } from "@streamlib/streamlib";
+ * import { FrameMessageBatch } from "../core/frame_message.ts";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { ENCODE_POOL_EXHAUSTED, ENCODED_COPY, ENCODED_ZERO_COPY, FrameEncoder } from "./frame_encoder.ts";
  *
  * const names: Record<number, string> = {
  *   [ENCODE_POOL_EXHAUSTED]: "pool exhausted",
@@ -103,8 +95,10 @@ const encoder = new TextEncoder();
  *
  * @example Encode a video frame by copy
  * ```ts
- * import { FrameMessageBatch, type VideoFrame } from "@streamlib/streamlib";
- * import { ENCODED_COPY, FrameEncoder, FramePool } from "@streamlib/streamlib/ffi";
+ * import { type VideoFrame } from "@streamlib/streamlib";
+ * import { FrameMessageBatch } from "../core/frame_message.ts";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { ENCODED_COPY, FrameEncoder } from "./frame_encoder.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 1 });
  * const frame: VideoFrame = {
@@ -182,6 +176,9 @@ export class FrameEncoder {
    * @returns `true` for a pool-backed video or encoded-video frame of this pool.
    */
   isZeroCopy(frame: Frame): boolean {
+    if (frame.kind === "audio") {
+      return frame.slot !== undefined && this.#isSlotFloats(frame.slot, frame.samples);
+    }
     return (frame.kind === "video" || frame.kind === "encoded-video") &&
       frame.slot !== undefined && this.#isSlotView(frame.slot, frame.data);
   }
@@ -240,6 +237,18 @@ export class FrameEncoder {
     }
     const n = count * 4;
     if (n > this.payloadCapacity) throw new FrameTooLargeError("audio", n, this.pool.slotBytes);
+    const own = frame.slot;
+    if (own !== undefined && this.#isSlotFloats(own, samples)) {
+      // As for video: by reference when the header matches or nobody else can be reading it.
+      const refs = this.pool.retain(own);
+      const matches = this.#headers.matches(own, frame, tag);
+      if (matches || refs === 2) {
+        if (!matches) this.#headers.write(own, frame, tag);
+        batch.write(index, own, tag, n, 0, frame.timestampNs, sequence);
+        return ENCODED_ZERO_COPY;
+      }
+      this.pool.release(own);
+    }
     const slot = this.pool.tryAcquire();
     if (slot === undefined) return ENCODE_POOL_EXHAUSTED;
     this.#headers.write(slot, frame, tag);
@@ -281,8 +290,19 @@ export class FrameEncoder {
     return ENCODED_COPY;
   }
 
+  // A frame's `slot` may be a handle of another pool (a capture's, a plugin's): free or stale in
+  // this one, which is no error here, only "not a view of this pool".
+  #isSlotFloats(slot: number, samples: Float32Array): boolean {
+    if ((slot & SLOT_INDEX_MASK) >= this.pool.slotCount) return false;
+    if (this.pool.refCount(slot) === 0) return false;
+    const bytes = this.pool.bytes(slot);
+    return samples.buffer === bytes.buffer &&
+      samples.byteOffset === bytes.byteOffset + FRAME_HEADER_BYTES;
+  }
+
   #isSlotView(slot: number, data: Uint8Array): boolean {
     if ((slot & SLOT_INDEX_MASK) >= this.pool.slotCount) return false;
+    if (this.pool.refCount(slot) === 0) return false;
     const bytes = this.pool.bytes(slot);
     return data.buffer === bytes.buffer &&
       data.byteOffset === bytes.byteOffset + FRAME_HEADER_BYTES;

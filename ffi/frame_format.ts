@@ -15,8 +15,10 @@ import { PIXEL_FORMATS, type PixelFormat, videoFrameByteLength } from "../core/v
  *
  * @example Read a payload after the header
  * ```ts
- * import { FrameMessageBatch } from "@streamlib/streamlib";
- * import { FRAME_HEADER_BYTES, FrameEncoder, FramePool } from "@streamlib/streamlib/ffi";
+ * import { FrameMessageBatch } from "../core/frame_message.ts";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { FrameEncoder } from "./frame_encoder.ts";
+ * import { FRAME_HEADER_BYTES } from "./frame_format.ts";
  *
  * using pool = FramePool.create({ slotBytes: 256, slotCount: 1 });
  * const message = new FrameMessageBatch(1);
@@ -34,8 +36,10 @@ export const FRAME_HEADER_BYTES = 64;
  *
  * @example Check that a slot holds a frame
  * ```ts
- * import { FrameMessageBatch } from "@streamlib/streamlib";
- * import { FRAME_HEADER_MAGIC, FrameEncoder, FramePool, HEADER } from "@streamlib/streamlib/ffi";
+ * import { FrameMessageBatch } from "../core/frame_message.ts";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { FrameEncoder } from "./frame_encoder.ts";
+ * import { FRAME_HEADER_MAGIC, HEADER } from "./frame_format.ts";
  *
  * using pool = FramePool.create({ slotBytes: 256, slotCount: 1 });
  * const message = new FrameMessageBatch(1);
@@ -55,7 +59,7 @@ export const FRAME_HEADER_MAGIC = 0x5246_4c53;
  * @example Name the kind of a format tag
  * ```ts
  * import { createAudioFrame } from "@streamlib/streamlib";
- * import { FRAME_KIND_TAGS, formatTag, tagKind } from "@streamlib/streamlib/ffi";
+ * import { FRAME_KIND_TAGS, formatTag, tagKind } from "./frame_format.ts";
  *
  * const tag = formatTag(createAudioFrame(2, 48_000, 4));
  * const kind = Object.entries(FRAME_KIND_TAGS).find(([, value]) => value === tagKind(tag))?.[0];
@@ -75,7 +79,7 @@ export const FRAME_KIND_TAGS: Readonly<Record<FrameKind, number>> = {
  * @example Name the codec of an encoded-video tag
  * ```ts
  * import type { EncodedVideoFrame } from "@streamlib/streamlib";
- * import { formatTag, tagValue, VIDEO_CODECS } from "@streamlib/streamlib/ffi";
+ * import { formatTag, tagValue, VIDEO_CODECS } from "./frame_format.ts";
  *
  * const frame: EncodedVideoFrame = {
  *   kind: "encoded-video",
@@ -95,8 +99,10 @@ export const VIDEO_CODECS: readonly VideoCodec[] = ["h264", "h265", "vp8", "vp9"
  *
  * @example Find keyframes among messages
  * ```ts
- * import { FrameMessageBatch } from "@streamlib/streamlib";
- * import { FLAG_KEYFRAME, FrameEncoder, FramePool } from "@streamlib/streamlib/ffi";
+ * import { FrameMessageBatch } from "../core/frame_message.ts";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { FrameEncoder } from "./frame_encoder.ts";
+ * import { FLAG_KEYFRAME } from "./frame_format.ts";
  *
  * using pool = FramePool.create({ slotBytes: 256, slotCount: 1 });
  * const message = new FrameMessageBatch(1);
@@ -121,7 +127,7 @@ export const FLAG_KEYFRAME = 1;
  * @example Find the channel counts that have a tag
  * ```ts
  * import type { AudioFrame } from "@streamlib/streamlib";
- * import { formatTag, MAX_AUDIO_CHANNELS } from "@streamlib/streamlib/ffi";
+ * import { formatTag, MAX_AUDIO_CHANNELS } from "./frame_format.ts";
  *
  * const block = (channels: number): AudioFrame => ({
  *   kind: "audio",
@@ -155,8 +161,11 @@ export const MAX_AUDIO_CHANNELS = 0xffff;
  *
  * @example Read a video frame's geometry from its slot header
  * ```ts
- * import { FrameMessageBatch, type VideoFrame } from "@streamlib/streamlib";
- * import { FrameEncoder, FramePool, HEADER } from "@streamlib/streamlib/ffi";
+ * import { type VideoFrame } from "@streamlib/streamlib";
+ * import { FrameMessageBatch } from "../core/frame_message.ts";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { FrameEncoder } from "./frame_encoder.ts";
+ * import { HEADER } from "./frame_format.ts";
  *
  * using pool = FramePool.create({ slotBytes: 256, slotCount: 1 });
  * const frame: VideoFrame = {
@@ -200,7 +209,7 @@ export const HEADER = {
  * @example Tags of two frames
  * ```ts
  * import { createAudioFrame } from "@streamlib/streamlib";
- * import { formatTag } from "@streamlib/streamlib/ffi";
+ * import { formatTag } from "./frame_format.ts";
  *
  * console.log(formatTag(createAudioFrame(2, 48_000, 480)).toString(16)); // 2000002
  * console.log(formatTag({ kind: "data", timestampNs: 0, value: 1 }).toString(16)); // 4000000
@@ -237,7 +246,7 @@ export function formatTag(frame: Frame): number {
  *
  * @example Read the kind of a tag
  * ```ts
- * import { tagKind } from "@streamlib/streamlib/ffi";
+ * import { tagKind } from "./frame_format.ts";
  *
  * console.log(tagKind(0x0200_0002)); // 2
  * ```
@@ -254,7 +263,7 @@ export function tagKind(tag: number): number {
  *
  * @example Read the channel count of an audio tag
  * ```ts
- * import { tagValue } from "@streamlib/streamlib/ffi";
+ * import { tagValue } from "./frame_format.ts";
  *
  * console.log(tagValue(0x0200_0002)); // 2
  * ```

@@ -21,7 +21,8 @@ import type { NativeLibrary } from "./symbols.ts";
  *
  * @example Check that a frame size fits one slot
  * ```ts
- * import { MAX_SLOT_BYTES, videoSlotBytes } from "@streamlib/streamlib/ffi";
+ * import { videoSlotBytes } from "@streamlib/streamlib/ffi";
+ * import { MAX_SLOT_BYTES } from "./frame_pool.ts";
  *
  * const fits = (width: number, height: number) => videoSlotBytes("RGBA", width, height) <= MAX_SLOT_BYTES;
  * console.log(fits(7680, 4320), fits(15360, 8640)); // true false
@@ -33,7 +34,8 @@ export const MAX_SLOT_BYTES = 268_435_456;
  *
  * @example Ask for one slot too many
  * ```ts
- * import { FramePool, InvalidArgumentError, MAX_SLOT_COUNT } from "@streamlib/streamlib/ffi";
+ * import { FramePool, InvalidArgumentError } from "@streamlib/streamlib/ffi";
+ * import { MAX_SLOT_COUNT } from "./frame_pool.ts";
  *
  * try {
  *   FramePool.create({ slotBytes: 64, slotCount: MAX_SLOT_COUNT + 1 });
@@ -49,7 +51,8 @@ export const MAX_SLOT_COUNT = 65_536;
  *
  * @example How many 4K frames one pool can hold
  * ```ts
- * import { MAX_POOL_BYTES, videoSlotBytes } from "@streamlib/streamlib/ffi";
+ * import { videoSlotBytes } from "@streamlib/streamlib/ffi";
+ * import { MAX_POOL_BYTES } from "./frame_pool.ts";
  *
  * console.log(Math.floor(MAX_POOL_BYTES / videoSlotBytes("RGBA", 3840, 2160))); // 2071
  * ```
@@ -84,7 +87,8 @@ export interface FramePoolOptions {
  *
  * @example Share a pool and attach it
  * ```ts
- * import { FramePool, type SharedFramePool } from "@streamlib/streamlib/ffi";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { type SharedFramePool } from "./frame_pool.ts";
  *
  * using pool = FramePool.create({ slotBytes: 64, slotCount: 2 });
  * const shared: SharedFramePool = structuredClone(pool.share()); // as posted to a Worker
@@ -382,6 +386,18 @@ export class FramePool implements FramePoolContract {
     registry.unregister(this.#token);
     const r = this.#lib.symbols.sl_pool_free(handle);
     if (r < 0) throw statusError(this.#lib, r, "close a frame pool");
+  }
+
+  /**
+   * The references `slot` has now, across every isolate (0 when free, stale or the pool is
+   * closed). One numeric native call.
+   *
+   * @param slot A slot handle.
+   * @returns The count.
+   */
+  refCount(slot: number): number {
+    const r = this.#lib.symbols.sl_pool_refcount(this.#handle, slot);
+    return r > 0 ? r : 0;
   }
 
   /** Same as {@linkcode FramePool.close}. */

@@ -19,7 +19,8 @@ import type { NativeLibrary } from "./symbols.ts";
  *
  * @example Choose the software encoder
  * ```ts
- * import { type H264Backend, H264Encoder } from "@streamlib/streamlib/ffi";
+ * import { H264Encoder } from "@streamlib/streamlib/ffi";
+ * import { type H264Backend } from "./h264_encoder.ts";
  *
  * // "auto" tries the hardware encoder first; "openh264" is software and runs on every OS.
  * const backend: H264Backend = "openh264";
@@ -33,7 +34,8 @@ export type H264Backend = "auto" | "openh264" | "videotoolbox";
  *
  * @example Read the profile back from the SPS
  * ```ts
- * import { H264Encoder, type H264Profile } from "@streamlib/streamlib/ffi";
+ * import { H264Encoder } from "@streamlib/streamlib/ffi";
+ * import { type H264Profile } from "./h264_encoder.ts";
  *
  * const profile: H264Profile = "high";
  * using encoder = H264Encoder.create({ width: 64, height: 48, backend: "openh264", profile });
@@ -49,7 +51,8 @@ export type H264Profile = "baseline" | "main" | "high";
  *
  * @example Read the level back from the SPS
  * ```ts
- * import { H264Encoder, type H264Level } from "@streamlib/streamlib/ffi";
+ * import { H264Encoder } from "@streamlib/streamlib/ffi";
+ * import { type H264Level } from "./h264_encoder.ts";
  *
  * const level: H264Level = "3.1";
  * using encoder = H264Encoder.create({ width: 64, height: 48, backend: "openh264", level });
@@ -84,7 +87,7 @@ export type H264Level =
  *
  * @example Check a backend given on the command line
  * ```ts
- * import { H264_BACKENDS, type H264Backend } from "@streamlib/streamlib/ffi";
+ * import { H264_BACKENDS, type H264Backend } from "./h264_encoder.ts";
  *
  * function parseBackend(text: string): H264Backend {
  *   const backend = H264_BACKENDS.find((b) => b === text);
@@ -103,7 +106,7 @@ export const H264_BACKENDS: readonly H264Backend[] = ["auto", "openh264", "video
  *
  * @example Offer the profiles in a settings form
  * ```ts
- * import { H264_PROFILES, type H264Profile } from "@streamlib/streamlib/ffi";
+ * import { H264_PROFILES, type H264Profile } from "./h264_encoder.ts";
  *
  * const isProfile = (text: string): text is H264Profile =>
  *   (H264_PROFILES as readonly string[]).includes(text);
@@ -137,6 +140,18 @@ export const H264_BITRATE_MIN = 1_000;
  * ```
  */
 export const H264_BITRATE_MAX = 800_000_000;
+
+/**
+ * The most encoding threads an H.264 encoder takes (OpenH264's limit).
+ *
+ * @example Offer the thread counts
+ * ```ts
+ * import { H264_THREADS_MAX } from "./h264_encoder.ts";
+ *
+ * console.log(Array.from({ length: H264_THREADS_MAX + 1 }, (_, n) => n)); // [ 0, 1, 2, 3, 4 ]
+ * ```
+ */
+export const H264_THREADS_MAX = 4;
 
 /**
  * Options of {@linkcode H264Encoder.create}.
@@ -180,6 +195,12 @@ export interface H264EncoderOptions {
   level?: H264Level;
   /** Real-time mode: no look-ahead, one access unit per frame right away (default `true`). */
   lowLatency?: boolean;
+  /**
+   * Encoding threads, 0..{@linkcode H264_THREADS_MAX} (default 1). OpenH264 threads by slice: 2
+   * or more cut each picture into that many slices, encoded in parallel (a slightly larger output
+   * at the same bit rate, no added delay); 0 is one per core. VideoToolbox ignores it.
+   */
+  threads?: number;
   /** Implementation (default `"auto"`: hardware first). */
   backend?: H264Backend;
   /** The library to use; {@linkcode loadNativeLibrary}'s default otherwise. */
@@ -191,7 +212,8 @@ export interface H264EncoderOptions {
  *
  * @example Encode RGBA pixels
  * ```ts
- * import { type EncoderInput, H264Encoder } from "@streamlib/streamlib/ffi";
+ * import { H264Encoder } from "@streamlib/streamlib/ffi";
+ * import { type EncoderInput } from "./h264_encoder.ts";
  *
  * using encoder = H264Encoder.create({ width: 32, height: 32, backend: "openh264" });
  * const input: EncoderInput = {
@@ -254,6 +276,7 @@ function checkOptions(options: H264EncoderOptions): Uint32Array {
     level = "auto",
     lowLatency = true,
     backend = "auto",
+    threads = 1,
   } = options;
   const backendCode = H264_BACKENDS.indexOf(backend);
   if (backendCode < 0) {
@@ -303,6 +326,14 @@ function checkOptions(options: H264EncoderOptions): Uint32Array {
   if (levelIdc === undefined) {
     throw new InvalidArgumentError(operation, "level", level, Object.keys(LEVEL_IDC).join(", "));
   }
+  if (!Number.isInteger(threads) || threads < 0 || threads > H264_THREADS_MAX) {
+    throw new InvalidArgumentError(
+      operation,
+      "threads",
+      threads,
+      `an integer 0..${H264_THREADS_MAX} (0: one per core)`,
+    );
+  }
   return new Uint32Array([
     backendCode,
     width,
@@ -313,6 +344,7 @@ function checkOptions(options: H264EncoderOptions): Uint32Array {
     profileCode,
     levelIdc,
     lowLatency ? 1 : 0,
+    threads,
   ]);
 }
 

@@ -49,7 +49,7 @@ const paths = new WeakMap<NativeLibrary, string>();
  *
  * @example Where `deno task build:native` puts the library
  * ```ts
- * import { localBuildPath } from "@streamlib/streamlib/ffi";
+ * import { localBuildPath } from "./load.ts";
  *
  * console.log(localBuildPath()); // .../crates/target/release/libstreamlib_native.so
  * ```
@@ -111,7 +111,7 @@ function checkAbi(path: string): void {
  * import { loadNativeLibrary } from "@streamlib/streamlib/ffi";
  *
  * const lib = loadNativeLibrary();
- * console.log(lib.symbols.sl_abi_version()); // 5 (the ABI version)
+ * console.log(lib.symbols.sl_abi_version()); // 6 (the ABI version)
  * ```
  */
 export function loadNativeLibrary(options: LoadNativeOptions = {}): NativeLibrary {

@@ -55,7 +55,9 @@ export interface BuildNativeOptions {
  *
  * @example The cached build of this checkout
  * ```ts
- * import { cachedLibraryPath, crateSource, nativeCacheDir } from "@streamlib/streamlib/ffi";
+ * import { cachedLibraryPath } from "./native_build.ts";
+ * import { nativeCacheDir } from "./native_cache.ts";
+ * import { crateSource } from "./native_source.ts";
  *
  * console.log(cachedLibraryPath(crateSource()!, nativeCacheDir()!)); // .../streamlib/native/abi.../libstreamlib_native.so
  * ```

@@ -26,7 +26,7 @@ export const NATIVE_LIB_ENV = "STREAMLIB_NATIVE_LIB";
  *
  * @example Cache builds in a project folder
  * ```ts
- * import { CACHE_DIR_ENV, nativeCacheDir } from "@streamlib/streamlib/ffi";
+ * import { CACHE_DIR_ENV, nativeCacheDir } from "./native_cache.ts";
  *
  * Deno.env.set(CACHE_DIR_ENV, "/tmp/streamlib-cache");
  * console.log(nativeCacheDir()); // /tmp/streamlib-cache
@@ -43,7 +43,7 @@ export const CACHE_DIR_ENV = "STREAMLIB_CACHE_DIR";
  *
  * @example On Linux
  * ```ts
- * import { nativeLibraryFileName } from "@streamlib/streamlib/ffi";
+ * import { nativeLibraryFileName } from "./load.ts";
  *
  * console.log(nativeLibraryFileName()); // libstreamlib_native.so
  * ```
@@ -83,7 +83,7 @@ export function readEnv(name: string): string | undefined {
  *
  * @example Where builds go
  * ```ts
- * import { nativeCacheDir } from "@streamlib/streamlib/ffi";
+ * import { nativeCacheDir } from "./native_cache.ts";
  *
  * console.log(nativeCacheDir()); // e.g. /home/me/.cache/streamlib
  * ```

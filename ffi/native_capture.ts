@@ -23,7 +23,7 @@ import type { NativeLibrary } from "./symbols.ts";
  *
  * @example Tell what a capture delivers
  * ```ts
- * import type { CaptureKind } from "@streamlib/streamlib/ffi";
+ * import type { CaptureKind } from "./native_capture.ts";
  *
  * // Microphones deliver interleaved f32 audio; cameras and screens deliver video frames.
  * function delivers(kind: CaptureKind): "audio" | "video" {
@@ -39,7 +39,7 @@ export type CaptureKind = "camera" | "microphone" | "screen";
  *
  * @example Check a kind given on the command line
  * ```ts
- * import { CAPTURE_KINDS, type CaptureKind } from "@streamlib/streamlib/ffi";
+ * import { CAPTURE_KINDS, type CaptureKind } from "./native_capture.ts";
  *
  * function parseKind(text: string): CaptureKind {
  *   const kind = CAPTURE_KINDS.find((k) => k === text);
@@ -58,8 +58,8 @@ export const CAPTURE_KINDS: readonly CaptureKind[] = ["camera", "microphone", "s
  *
  * @example Tell audio messages from video ones
  * ```ts
- * import { FrameMessageBatch } from "@streamlib/streamlib";
- * import { AUDIO_F32_FORMAT } from "@streamlib/streamlib/ffi";
+ * import { FrameMessageBatch } from "../core/frame_message.ts";
+ * import { AUDIO_F32_FORMAT } from "./native_capture.ts";
  *
  * // A capture ring's `format` is a pixel format code (0..3) or AUDIO_F32_FORMAT.
  * const messages = new FrameMessageBatch(2);
@@ -76,12 +76,8 @@ export const AUDIO_F32_FORMAT = 16;
  *
  * @example Size the pool for the frames asked for
  * ```ts
- * import {
- *   FRAME_HEADER_BYTES,
- *   FramePool,
- *   type NativeCaptureOptions,
- *   videoSlotBytes,
- * } from "@streamlib/streamlib/ffi";
+ * import { FramePool, type NativeCaptureOptions, videoSlotBytes } from "@streamlib/streamlib/ffi";
+ * import { FRAME_HEADER_BYTES } from "./frame_format.ts";
  *
  * using pool = FramePool.create({ slotBytes: videoSlotBytes("I420", 1280, 720), slotCount: 8 });
  * const options: NativeCaptureOptions = {
@@ -138,7 +134,7 @@ export interface NativeCaptureOptions {
  *
  * @example Summarize a capture's health
  * ```ts
- * import type { NativeCaptureStats } from "@streamlib/streamlib/ffi";
+ * import type { NativeCaptureStats } from "./native_capture.ts";
  *
  * function health(stats: NativeCaptureStats): string {
  *   if (!stats.running) return `stopped (status ${stats.failureStatus})`;
@@ -171,7 +167,8 @@ export interface NativeCaptureStats {
  *
  * @example Copy a polled frame out and release its slot
  * ```ts
- * import { type CapturedFrame, FramePool, nativeNowNs } from "@streamlib/streamlib/ffi";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { type CapturedFrame, nativeNowNs } from "./native_capture.ts";
  *
  * function take(pool: FramePool, frame: CapturedFrame): Uint8Array {
  *   const payload = pool.bytes(frame.slot).slice(frame.offset, frame.offset + frame.byteLength);
@@ -223,7 +220,7 @@ const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }
  * @example Map native capture times to the media clock
  * ```ts
  * import { monotonicClock } from "@streamlib/streamlib";
- * import { nativeNowNs } from "@streamlib/streamlib/ffi";
+ * import { nativeNowNs } from "./native_capture.ts";
  *
  * const offset = monotonicClock.nowNs() - nativeNowNs();
  * console.log(offset > 0); // true

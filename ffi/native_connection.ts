@@ -21,7 +21,8 @@ import { NativeConnectionWriter } from "./native_connection_writer.ts";
  *
  * @example Rely on the defaults
  * ```ts
- * import { createNativeConnection, FramePool, type NativeConnectionOptions } from "@streamlib/streamlib/ffi";
+ * import { createNativeConnection, FramePool } from "@streamlib/streamlib/ffi";
+ * import { type NativeConnectionOptions } from "./native_connection.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 8 });
  * const options: NativeConnectionOptions = { pool }; // capacity 4, latest: as a LocalConnection

@@ -259,6 +259,19 @@ export class NativeConnectionReader<T extends Frame = Frame>
     if (this.#closed) throw new InvalidHandleError(operation, "this reader is closed");
   }
 
+  /**
+   * Hands the reference of the last frame returned to the caller: this reader will not release
+   * it at the next read, the caller must (`pool.release(slot)`). Used to give frames an owner that
+   * outlives the next read.
+   *
+   * @returns The slot whose reference moves to the caller, or `NO_SLOT` when none is held.
+   */
+  takeHeld(): number {
+    const held = this.#held;
+    this.#held = NO_SLOT;
+    return held;
+  }
+
   #releaseHeld(): void {
     const held = this.#held;
     if (held === NO_SLOT) return;

@@ -32,7 +32,8 @@ const decoder = new TextDecoder();
  *
  * @example Host the plugin in an explicitly loaded library
  * ```ts
- * import { loadNativeLibrary, NativePlugin, type NativePluginLoadOptions } from "@streamlib/streamlib/ffi";
+ * import { loadNativeLibrary, NativePlugin } from "@streamlib/streamlib/ffi";
+ * import { type NativePluginLoadOptions } from "./native_plugin.ts";
  *
  * const options: NativePluginLoadOptions = { library: loadNativeLibrary() };
  * const path = new URL("../crates/target/release/libstreamlib_example_plugin.so", import.meta.url);
@@ -233,7 +234,7 @@ function checkProcessor(path: string, index: number, p: ProcessorJson): void {
  *
  * @example It cannot run in JavaScript
  * ```ts
- * import { NativeProcessor } from "@streamlib/streamlib/ffi";
+ * import { NativeProcessor } from "./native_plugin.ts";
  *
  * console.log(typeof NativeProcessor); // function
  * ```
@@ -300,8 +301,8 @@ function nativeDefinition(
  *
  * @example Tell native definitions apart
  * ```ts
- * import { nativeProcessorIndex } from "@streamlib/streamlib/ffi";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { nativeProcessorIndex } from "./native_plugin.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * console.log(nativeProcessorIndex(gainNode)); // undefined
  * ```

@@ -11,7 +11,7 @@ import { SL_ERR_PLUGIN_ABI } from "./status.ts";
  *
  * @example Check a plugin's version before loading it
  * ```ts
- * import { PLUGIN_ABI_VERSION } from "@streamlib/streamlib/ffi";
+ * import { PLUGIN_ABI_VERSION } from "./native_plugin_errors.ts";
  *
  * console.log(PLUGIN_ABI_VERSION); // 1
  * ```
@@ -99,7 +99,8 @@ export class PluginAbiMismatchError extends NativePluginError {
  *
  * @example Map an ABI status
  * ```ts
- * import { pluginStatusError, SL_ERR_PLUGIN_ABI } from "@streamlib/streamlib/ffi";
+ * import { pluginStatusError } from "./native_plugin_errors.ts";
+ * import { SL_ERR_PLUGIN_ABI } from "./status.ts";
  *
  * const error = pluginStatusError(
  *   SL_ERR_PLUGIN_ABI,

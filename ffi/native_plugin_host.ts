@@ -36,7 +36,7 @@ import type { NativeLibrary } from "./symbols.ts";
  *
  * @example Budget the wake-up latency
  * ```ts
- * import { NATIVE_POLL_MS } from "@streamlib/streamlib/ffi";
+ * import { NATIVE_POLL_MS } from "./native_plugin_host.ts";
  *
  * console.log(`native outputs wake readers within ${NATIVE_POLL_MS} ms`); // native outputs wake readers within 1 ms
  * ```
@@ -353,6 +353,7 @@ export class NativePluginHost implements IsolateHost, Disposable {
       calls: s[1],
       framesIn: s[2],
       framesOut: s[3],
+      framesDropped: 0, // plugin ABI 1 has no drop counter
       errors: s[4] + (record?.failure?.phase === "setup" ? 1 : 0),
       restarts: record?.restarts ?? 0,
       blockedRuns: 0, // native nodes wait for room on their own thread, uncounted

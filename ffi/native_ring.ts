@@ -24,8 +24,9 @@ import type { NativeLibrary } from "./symbols.ts";
  *
  * @example A latest ring keeps the newest messages
  * ```ts
- * import { FrameMessageBatch } from "@streamlib/streamlib";
- * import { createNativeRing, type NativeRingOptions } from "@streamlib/streamlib/ffi";
+ * import { FrameMessageBatch } from "../core/frame_message.ts";
+ * import { createNativeRing } from "@streamlib/streamlib/ffi";
+ * import { type NativeRingOptions } from "./native_ring.ts";
  *
  * const options: NativeRingOptions = { capacity: 2, policy: "latest" };
  * const [producer, consumer] = createNativeRing(options);
@@ -66,7 +67,7 @@ function overlaps(a: Uint8Array, b: Uint8Array): boolean {
  *
  * @example Fill a fifo ring in one call
  * ```ts
- * import { FrameMessageBatch } from "@streamlib/streamlib";
+ * import { FrameMessageBatch } from "../core/frame_message.ts";
  * import { createNativeRing } from "@streamlib/streamlib/ffi";
  *
  * const [producer, consumer] = createNativeRing({ capacity: 4, policy: "fifo" });
@@ -148,7 +149,7 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
    *
    * @example Release the pool slots of frames that rolled off
    * ```ts
-   * import { FrameMessageBatch } from "@streamlib/streamlib";
+   * import { FrameMessageBatch } from "../core/frame_message.ts";
    * import { createNativeRing, FramePool } from "@streamlib/streamlib/ffi";
    *
    * using pool = FramePool.create({ slotBytes: 64, slotCount: 4 });
@@ -211,7 +212,7 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
  *
  * @example Drain a ring whose producer is gone
  * ```ts
- * import { FrameMessageBatch } from "@streamlib/streamlib";
+ * import { FrameMessageBatch } from "../core/frame_message.ts";
  * import { createNativeRing } from "@streamlib/streamlib/ffi";
  *
  * const [producer, consumer] = createNativeRing({ capacity: 4 });
@@ -307,7 +308,7 @@ export class NativeRingConsumer extends RingEndpoint implements FrameRingConsume
  *
  * @example A fifo ring of four messages
  * ```ts
- * import { FrameMessageBatch } from "@streamlib/streamlib";
+ * import { FrameMessageBatch } from "../core/frame_message.ts";
  * import { createNativeRing } from "@streamlib/streamlib/ffi";
  *
  * const [producer, consumer] = createNativeRing({ capacity: 4, policy: "fifo" });

@@ -26,7 +26,7 @@ import { fileURLToPath } from "node:url";
  *
  * @example Both kinds
  * ```ts
- * import type { CrateSource } from "@streamlib/streamlib/ffi";
+ * import type { CrateSource } from "./native_source.ts";
  *
  * const local: CrateSource = { kind: "local", crates: "/home/me/streamlib/crates" };
  * const remote: CrateSource = { kind: "remote", packageRoot: "https://jsr.io/@streamlib/streamlib/0.1.0/" };
@@ -45,7 +45,7 @@ export type CrateSource =
  *
  * @example Find the sources of this checkout
  * ```ts
- * import { crateSource } from "@streamlib/streamlib/ffi";
+ * import { crateSource } from "./native_source.ts";
  *
  * console.log(crateSource()?.kind); // local
  * ```
@@ -87,7 +87,7 @@ interface ManifestEntry {
  * @example Fetch from a server laid out like jsr.io
  * ```ts
  * import { createHash } from "node:crypto";
- * import { fetchCrateSources } from "@streamlib/streamlib/ffi";
+ * import { fetchCrateSources } from "./native_source.ts";
  *
  * const toml = "[workspace]\n";
  * const checksum = `sha256-${createHash("sha256").update(toml).digest("hex")}`;
@@ -105,7 +105,7 @@ interface ManifestEntry {
  *
  * @example Fetch the sources of a published version
  * ```ts ignore
- * import { fetchCrateSources } from "@streamlib/streamlib/ffi";
+ * import { fetchCrateSources } from "./native_source.ts";
  *
  * await fetchCrateSources("https://jsr.io/@streamlib/streamlib/0.1.0/", "/tmp/streamlib-src");
  * ```

@@ -19,6 +19,7 @@ import type { FramePool } from "./frame_pool.ts";
 import { createNativeConnection } from "./native_connection.ts";
 import { NativeConnectionReader } from "./native_connection_reader.ts";
 import { NativeConnectionWriter } from "./native_connection_writer.ts";
+import { SlotMemorySource } from "./slot_memory.ts";
 import {
   SIGNAL_BYTES,
   SIGNAL_TORN,
@@ -32,7 +33,8 @@ import {
  * @example Look inside a channel end before posting it
  * ```ts
  * import type { DataFrame } from "@streamlib/streamlib";
- * import { FramePool, NativeTransport, type NativeTransportEndpoint } from "@streamlib/streamlib/ffi";
+ * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
+ * import { type NativeTransportEndpoint } from "./native_transport.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
  * const transport = new NativeTransport({ pool });
@@ -67,7 +69,8 @@ export interface NativeTransportEndpoint {
  *
  * @example Open the pool only when a channel needs it
  * ```ts
- * import { FramePool, NativeTransport, type NativeTransportOptions } from "@streamlib/streamlib/ffi";
+ * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
+ * import { type NativeTransportOptions } from "./native_transport.ts";
  *
  * const opened: FramePool[] = [];
  * const options: NativeTransportOptions = {
@@ -90,12 +93,22 @@ export interface NativeTransportOptions {
    * native library). Every isolate passes its own handle of the same pool.
    */
   readonly pool: FramePool | (() => FramePool);
+  /**
+   * The ledger this isolate records its slot references in (see `SlotMemorySource`), so the main
+   * isolate can give them back if this isolate dies.
+   */
+  readonly holdings?: SharedArrayBuffer;
 }
 
 interface OpenChannel {
   readonly spec: CrossIsolateChannelSpec;
   readonly state: ConnectionSharedState;
   readonly signal: Int32Array;
+  /** This isolate's copies of the two ends as posted, to close them if their isolate dies. */
+  readonly ends: {
+    readonly writer: TransferredConnectionEnd;
+    readonly reader: TransferredConnectionEnd;
+  };
 }
 
 /**
@@ -141,6 +154,7 @@ export class NativeTransport implements CrossIsolateTransport {
   #pool: FramePool | undefined;
   readonly #channels = new Map<string, OpenChannel>();
   readonly #readers = new Set<SignalledReader<Frame>>();
+  #memory: SlotMemorySource | undefined;
 
   /**
    * Creates a transport; no native resource is touched until it is used.
@@ -149,7 +163,10 @@ export class NativeTransport implements CrossIsolateTransport {
    */
   constructor(options: NativeTransportOptions) {
     this.#poolOption = options.pool;
+    this.#holdings = options.holdings;
   }
+
+  readonly #holdings: SharedArrayBuffer | undefined;
 
   /** The pool (opened by the first call). */
   get pool(): FramePool {
@@ -167,6 +184,15 @@ export class NativeTransport implements CrossIsolateTransport {
    * @param spec The connection, its isolates, capacity and policy.
    * @returns The channel; its `stats()` read the connection's shared counters.
    */
+  /** The pool's slots as frame memory, once the pool exists (see `CrossIsolateTransport`). */
+  get sharedMemory(): SlotMemorySource | undefined {
+    return this.#pool === undefined ? undefined : this.#slotMemory();
+  }
+
+  #slotMemory(): SlotMemorySource {
+    return this.#memory ??= new SlotMemorySource(this.pool, { holdings: this.#holdings });
+  }
+
   open(spec: CrossIsolateChannelSpec): CrossIsolateChannel {
     const [writer, reader] = createNativeConnection({
       capacity: spec.capacity,
@@ -182,14 +208,15 @@ export class NativeTransport implements CrossIsolateTransport {
       end,
       signal: buffer,
     });
-    const open: OpenChannel = { spec, state, signal };
+    const ends = { writer: writer.transfer(), reader: reader.transfer() };
+    const open: OpenChannel = { spec, state, signal, ends };
     this.#channels.set(spec.connection, open);
     const close = () => {
       if (this.#channels.get(spec.connection) === open) this.#channels.delete(spec.connection);
     };
     return {
-      writer: endpoint(writer.transfer()),
-      reader: endpoint(reader.transfer()),
+      writer: endpoint(ends.writer),
+      reader: endpoint(ends.reader),
       stats: (): NativeConnectionStats => {
         const stats = state.stats();
         if (Atomics.load(signal, SIGNAL_TORN) !== 0) stats.abandoned = true;
@@ -231,7 +258,7 @@ export class NativeTransport implements CrossIsolateTransport {
     const native = NativeConnectionReader.adopt<Frame>(end, { pool: this.pool });
     const reader = new SignalledReader(native, new Int32Array(signal), onData, (r) => {
       this.#readers.delete(r);
-    });
+    }, this.#slotMemory());
     this.#readers.add(reader);
     return reader as unknown as ConnectionReader<T> & Disposable;
   }
@@ -256,6 +283,32 @@ export class NativeTransport implements CrossIsolateTransport {
    * @param connection The connection's id.
    * @returns Whether this transport opened that channel (and it is not closed).
    */
+  /**
+   * Closes the ends of `connection` that lived in a dead isolate, from this isolate: a reader end
+   * is adopted here and closed, which releases the slot of every message still queued in it and
+   * frees its ring endpoint; a writer end is adopted and closed. Call it after
+   * `tearDownConnection()`, once the isolate is gone (never while it may still use them).
+   *
+   * @param connection The connection's id.
+   * @param isolate The dead isolate.
+   * @returns How many ends were closed (0 when the channel is unknown or not that isolate's).
+   */
+  reclaimEnds(connection: string, isolate: string): number {
+    const channel = this.#channels.get(connection);
+    if (!channel) return 0;
+    let closed = 0;
+    if (channel.spec.toIsolate === isolate) {
+      NativeConnectionReader.adopt<Frame>(channel.ends.reader, { pool: this.pool }).close();
+      closed++;
+    }
+    if (channel.spec.fromIsolate === isolate) {
+      NativeConnectionWriter.adopt<Frame>(channel.ends.writer, { pool: this.pool }).close();
+      closed++;
+    }
+    return closed;
+  }
+
+  /** Marks the channel of `connection` torn down, so both ends stop; `false` when it is not open. */
   tearDownConnection(connection: string): boolean {
     const channel = this.#channels.get(connection);
     if (!channel) return false;

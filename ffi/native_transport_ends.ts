@@ -7,22 +7,20 @@
 
 import type { ConnectionReader, ConnectionWriter } from "../core/connection.ts";
 import type { Frame } from "../core/frame.ts";
+import { OwnedAudioFrame, OwnedEncodedVideoFrame, OwnedVideoFrame } from "../core/owned_frame.ts";
 import { COUNTER } from "./connection_shared_state.ts";
+import { NO_SLOT } from "../core/frame_message.ts";
 import type { NativeConnectionReader } from "./native_connection_reader.ts";
 import type { NativeConnectionWriter } from "./native_connection_writer.ts";
+import { SlotMemorySource } from "./slot_memory.ts";
 
 /**
  * Index of the doorbell in a channel's signal (`Int32Array`): bumped after every push.
  *
  * @example A waiter that looked before a push cannot miss it
  * ```ts
- * import {
- *   createNativeConnection,
- *   FramePool,
- *   SIGNAL_BELL,
- *   SIGNAL_BYTES,
- *   SignalledWriter,
- * } from "@streamlib/streamlib/ffi";
+ * import { createNativeConnection, FramePool } from "@streamlib/streamlib/ffi";
+ * import { SIGNAL_BELL, SIGNAL_BYTES, SignalledWriter } from "./native_transport_ends.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
  * const [native, reader] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
@@ -41,13 +39,8 @@ export const SIGNAL_BELL = 0;
  *
  * @example A torn-down channel drops what is written
  * ```ts
- * import {
- *   createNativeConnection,
- *   FramePool,
- *   SIGNAL_BYTES,
- *   SIGNAL_TORN,
- *   SignalledWriter,
- * } from "@streamlib/streamlib/ffi";
+ * import { createNativeConnection, FramePool } from "@streamlib/streamlib/ffi";
+ * import { SIGNAL_BYTES, SIGNAL_TORN, SignalledWriter } from "./native_transport_ends.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
  * const [native, reader] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
@@ -66,7 +59,7 @@ export const SIGNAL_TORN = 1;
  *
  * @example The reader rings the room bell only for a waiting writer
  * ```ts
- * import { SIGNAL_BYTES, SIGNAL_SPACE, SIGNAL_WRITER_WAITING } from "@streamlib/streamlib/ffi";
+ * import { SIGNAL_BYTES, SIGNAL_SPACE, SIGNAL_WRITER_WAITING } from "./native_transport_ends.ts";
  *
  * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
  * Atomics.store(signal, SIGNAL_WRITER_WAITING, 1); // what a blocked writer does
@@ -80,7 +73,7 @@ export const SIGNAL_SPACE = 2;
  *
  * @example Nobody waits on a fresh channel
  * ```ts
- * import { SIGNAL_BYTES, SIGNAL_WRITER_WAITING } from "@streamlib/streamlib/ffi";
+ * import { SIGNAL_BYTES, SIGNAL_WRITER_WAITING } from "./native_transport_ends.ts";
  *
  * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
  * console.log(signal[SIGNAL_WRITER_WAITING]); // 0
@@ -88,76 +81,51 @@ export const SIGNAL_SPACE = 2;
  */
 export const SIGNAL_WRITER_WAITING = 3;
 /**
+ * Index of the reader-asleep flag: 1 while the reader waits on the doorbell with an empty ring.
+ * A writer notifies the doorbell only then: while the reader's node has frames to read (it was told
+ * once and is draining the ring), pushes add to the bell without a wake-up, so a burst costs one
+ * notify, not one per frame.
+ */
+export const SIGNAL_READER_ASLEEP = 4;
+/**
+ * Index in a channel's signal of its end-of-stream flag: 1 once the writer's node has ended (it
+ * writes nothing more), set by `SignalledWriter.end()`, which rings the doorbell so the reader
+ * sees it once it has read what is queued.
+ */
+export const SIGNAL_WRITER_ENDED = 5;
+/**
  * Bytes of a channel's signal buffer.
  *
  * @example Allocate a channel's signal
  * ```ts
- * import { SIGNAL_BELL, SIGNAL_BYTES, SIGNAL_TORN } from "@streamlib/streamlib/ffi";
+ * import { SIGNAL_BELL, SIGNAL_BYTES, SIGNAL_TORN } from "./native_transport_ends.ts";
  *
  * // Shared memory, so that it can be posted to both isolates of the channel.
  * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
- * console.log(signal.length, signal[SIGNAL_BELL], signal[SIGNAL_TORN]); // 4 0 0
+ * console.log(signal.length, signal[SIGNAL_BELL], signal[SIGNAL_TORN]); // 8 0 0
  * ```
  */
-export const SIGNAL_BYTES = 16;
-/**
- * Video and encoded frames a {@linkcode SignalledReader} keeps valid: a frame read from it stays
- * valid for the next 7 reads, like a frame from a processor's frame allocator of `hold` 8.
- *
- * @example A frame stays valid for READER_HOLD reads
- * ```ts
- * import type { VideoFrame } from "@streamlib/streamlib";
- * import {
- *   createNativeConnection,
- *   FramePool,
- *   READER_HOLD,
- *   SIGNAL_BYTES,
- *   SignalledReader,
- *   SignalledWriter,
- * } from "@streamlib/streamlib/ffi";
- *
- * using pool = FramePool.create({ slotBytes: 1024, slotCount: 16 });
- * const [w, r] = createNativeConnection<VideoFrame>({ capacity: 16, policy: "fifo", pool });
- * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
- * using reader = new SignalledReader(r, signal, () => {}, () => {});
- * using writer = new SignalledWriter(w, signal);
- * const frame = (i: number): VideoFrame => ({
- *   kind: "video",
- *   width: 2,
- *   height: 2,
- *   format: "RGBA",
- *   stride: 8,
- *   timestampNs: i,
- *   frameNumber: i,
- *   data: new Uint8Array(16),
- * });
- * for (let i = 0; i < 12; i++) writer.push(frame(i));
- * const first = reader.pop()!;
- * for (let i = 1; i < READER_HOLD; i++) reader.pop();
- * console.log(first.timestampNs); // 0 (still valid after 7 more reads)
- * reader.pop();
- * console.log(first.timestampNs); // 8 (its object was reused by the 8th read after it)
- * ```
- */
-export const READER_HOLD = 8;
-
-type SlotFrame = Frame & { slot?: number };
+export const SIGNAL_BYTES = 32;
 
 /**
- * A native connection writer that rings the channel's doorbell after each push, and drops
- * frames once the channel is torn down (as a write to an unconnected output does). Hot path:
- * never blocks, allocates nothing.
+ * A native connection writer that bumps the channel's doorbell after each push and wakes the
+ * reader only when it sleeps ({@linkcode SIGNAL_READER_ASLEEP}), and drops frames once the channel
+ * is torn down (as a write to an unconnected output does). Hot path: never blocks, allocates
+ * nothing.
  *
  * @example Ring the bell
  * ```ts
- * import { createNativeConnection, FramePool, SignalledWriter } from "@streamlib/streamlib/ffi";
+ * import assert from "node:assert/strict";
+ * import { createNativeConnection, FramePool } from "@streamlib/streamlib/ffi";
+ * import { SIGNAL_BELL, SIGNAL_BYTES, SignalledWriter } from "./native_transport_ends.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
  * const [native, reader] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
- * const signal = new Int32Array(new SharedArrayBuffer(16)); // SIGNAL_BYTES
+ * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
  * using writer = new SignalledWriter(native, signal);
  * writer.push({ kind: "data", timestampNs: 0, value: 1 });
- * console.log(signal[0], reader.available); // 1 1
+ * assert.equal(signal[SIGNAL_BELL], 1);
+ * assert.equal(reader.available, 1);
  * reader.close();
  * ```
  */
@@ -243,9 +211,23 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
     const ok = this.#writer.push(frame);
     if (ok) {
       Atomics.add(signal, SIGNAL_BELL, 1);
-      Atomics.notify(signal, SIGNAL_BELL);
+      // Only a sleeping reader needs waking; one that is draining will see this frame anyway.
+      if (Atomics.load(signal, SIGNAL_READER_ASLEEP) !== 0) Atomics.notify(signal, SIGNAL_BELL);
     }
     return ok;
+  }
+
+  /**
+   * Marks end of stream (or opens it again for a new run) and wakes the reader to see it.
+   *
+   * @param ended Whether the writer has ended.
+   */
+  end(ended: boolean): void {
+    const signal = this.#signal;
+    Atomics.store(signal, SIGNAL_WRITER_ENDED, ended ? 1 : 0);
+    if (!ended) return;
+    Atomics.add(signal, SIGNAL_BELL, 1);
+    Atomics.notify(signal, SIGNAL_BELL);
   }
 
   /** Closes the native writer. Idempotent. */
@@ -258,13 +240,11 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
  * A native connection reader that waits on the channel's doorbell with `Atomics.waitAsync` and
  * calls `onData` (on this isolate's event loop) whenever frames are queued.
  *
- * Frame lifetime: the native reader's frames are valid until its next read, which is too short
- * for a node that passes a frame on unchanged to a node of its own isolate (the local connection
- * queues it by reference). So video and encoded-video frames (those with a `slot`) stay valid for
- * {@linkcode READER_HOLD} reads: this reader takes its own slot reference and returns its own
- * copy of the frame object, dropping both `READER_HOLD` reads later (or at dispose). Audio
- * frames keep the native rule (valid until the next read): the built-in processors never pass
- * audio blocks on unchanged.
+ * Frame lifetime: every video, audio and encoded frame it returns is an owned frame
+ * (`OwnedVideoFrame`, ...) holding the message's slot reference, so it lives exactly as long as its
+ * holders: the runtime releases it when the reading node's `process()` returns, a local connection
+ * it is passed on to holds its own reference, and the last release gives the slot back. Data
+ * frames are plain objects (their slot is released at once).
  *
  * The doorbell wakes another isolate's event loop; a bell rung by the reader's own isolate is
  * a task its event loop does not wait for (the runtime never connects an isolate to itself this
@@ -272,13 +252,8 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
  *
  * @example Poll and read
  * ```ts
- * import {
- *   createNativeConnection,
- *   FramePool,
- *   SIGNAL_BYTES,
- *   SignalledReader,
- *   SignalledWriter,
- * } from "@streamlib/streamlib/ffi";
+ * import { createNativeConnection, FramePool } from "@streamlib/streamlib/ffi";
+ * import { SIGNAL_BYTES, SignalledReader, SignalledWriter } from "./native_transport_ends.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
  * const [w, r] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
@@ -296,9 +271,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   readonly #onData: () => void;
   readonly #onClose: (reader: SignalledReader<T>) => void;
   readonly #counters: Float64Array;
-  readonly #held: number[] = new Array(READER_HOLD).fill(-1);
-  readonly #copies: (SlotFrame | undefined)[] = new Array(READER_HOLD).fill(undefined);
-  #next = 0;
+  readonly #memory: SlotMemorySource;
   #polledWritten = 0;
   #closed = false;
 
@@ -309,12 +282,15 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
    * @param signal The channel's signal.
    * @param onData Called when frames are queued (possibly more than once per frame: coalesce).
    * @param onClose Called once when this reader is disposed.
+   * @param memory The frame memory over the reader's pool that read frames adopt their slots into
+   *   (default: one of this reader's own).
    */
   constructor(
     reader: NativeConnectionReader<T>,
     signal: Int32Array,
     onData: () => void,
     onClose: (reader: SignalledReader<T>) => void,
+    memory?: SlotMemorySource,
   ) {
     if (signal.length < SIGNAL_BYTES / 4) {
       throw new RangeError(
@@ -328,6 +304,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     this.#onData = onData;
     this.#onClose = onClose;
     this.#counters = reader.state.counters;
+    this.#memory = memory ?? new SlotMemorySource(reader.pool);
     void this.#watch();
   }
 
@@ -336,27 +313,34 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     return this.#closed ? 0 : this.#reader.available;
   }
 
+  /** Whether the writer ended (see {@linkcode SIGNAL_WRITER_ENDED}) and the ring is read empty. */
+  get ended(): boolean {
+    return Atomics.load(this.#signal, SIGNAL_WRITER_ENDED) !== 0 && this.available === 0;
+  }
+
   /**
-   * The oldest frame; ends the previous one's validity.
+   * The oldest frame, owned by the caller (release it, or let the runtime do it).
    *
    * @returns The frame, or `undefined`.
    */
   pop(): T | undefined {
     if (this.#closed) return undefined;
-    const frame = this.#hold(this.#reader.pop());
+    const frame = this.#own(this.#reader.pop());
     if (Atomics.load(this.#signal, SIGNAL_WRITER_WAITING) !== 0) this.#ringRoom();
+    if (frame === undefined) this.#drained();
     return frame;
   }
 
   /**
-   * The newest frame, dropping older ones; ends the previous one's validity.
+   * The newest frame, dropping older ones; owned by the caller.
    *
    * @returns The frame, or `undefined`.
    */
   popLatest(): T | undefined {
     if (this.#closed) return undefined;
-    const frame = this.#hold(this.#reader.popLatest());
+    const frame = this.#own(this.#reader.popLatest());
     if (Atomics.load(this.#signal, SIGNAL_WRITER_WAITING) !== 0) this.#ringRoom();
+    this.#drained(); // popLatest() empties the ring
     return frame;
   }
 
@@ -379,31 +363,51 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     if (this.#closed) return;
     this.#closed = true;
     Atomics.notify(this.#signal, SIGNAL_BELL); // ends the pending wait
+    this.#drained();
     this.#ringRoom(); // a writer waiting for room sees the reader gone (its pushes drop)
-    const pool = this.#reader.pool;
-    for (let i = 0; i < READER_HOLD; i++) {
-      if (this.#held[i] >= 0) pool.release(this.#held[i]);
-      this.#held[i] = -1;
-    }
-    this.#copies.fill(undefined);
     this.#reader.close();
     this.#onClose(this);
   }
 
-  /** Keeps a slot frame valid for `READER_HOLD` reads: a slot reference and a frame copy. */
-  #hold(frame: T | undefined): T | undefined {
-    const slot = (frame as SlotFrame | undefined)?.slot;
-    if (slot === undefined) return frame;
-    const pool = this.#reader.pool;
-    const i = this.#next;
-    this.#next = i + 1 === READER_HOLD ? 0 : i + 1;
-    if (this.#held[i] >= 0) pool.release(this.#held[i]);
-    pool.retain(slot);
-    this.#held[i] = slot;
-    const copy = this.#copies[i];
-    // Same kind: the copy has the same shape, so assigning allocates nothing.
-    if (copy && copy.kind === frame!.kind) return Object.assign(copy, frame) as T;
-    return (this.#copies[i] = { ...frame! }) as T;
+  /**
+   * Turns the native reader's frame (valid until its next read) into an owned frame with its own
+   * slot reference: the frame's memory releases it when the frame's last holder lets go.
+   */
+  #own(frame: T | undefined): T | undefined {
+    if (frame === undefined) return frame;
+    if (frame.kind === "data") {
+      // Parsed into a new object: its slot can go back now, so no reference waits for a next read.
+      const held = this.#reader.takeHeld();
+      if (held !== NO_SLOT) this.#reader.pool.release(held);
+      return frame;
+    }
+    const slot = frame.slot;
+    if (slot === undefined || this.#reader.takeHeld() !== slot) return frame;
+    const origin = "native connection";
+    switch (frame.kind) {
+      case "video": {
+        const memory = this.#memory.adopt(slot, frame.data.byteLength);
+        const owned = new OwnedVideoFrame(memory, frame, origin);
+        owned.timestampNs = frame.timestampNs;
+        owned.frameNumber = frame.frameNumber;
+        return owned as unknown as T;
+      }
+      case "audio": {
+        const memory = this.#memory.adopt(slot, frame.samples.byteLength);
+        const owned = new OwnedAudioFrame(memory, frame, origin);
+        owned.timestampNs = frame.timestampNs;
+        owned.frameNumber = frame.frameNumber;
+        return owned as unknown as T;
+      }
+      case "encoded-video": {
+        const memory = this.#memory.adopt(slot, frame.data.byteLength);
+        const owned = new OwnedEncodedVideoFrame(memory, frame.codec, origin);
+        owned.keyframe = frame.keyframe;
+        owned.timestampNs = frame.timestampNs;
+        owned.frameNumber = frame.frameNumber;
+        return owned as unknown as T;
+      }
+    }
   }
 
   #ringRoom(): void {
@@ -419,15 +423,50 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     return true;
   }
 
+  /** The node read the ring empty: the doorbell watch may sleep again. */
+  #drained(): void {
+    const resolve = this.#onDrained;
+    if (resolve === undefined) return;
+    this.#onDrained = undefined;
+    resolve();
+  }
+
+  #onDrained: (() => void) | undefined;
+  #endSeen = false;
+
+  /** Resolves when the node read the ring empty, or after 1 ms (it may have stopped short). */
+  #untilDrained(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.#drained(), 1);
+      this.#onDrained = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
   async #watch(): Promise<void> {
     const signal = this.#signal;
     while (!this.#closed) {
-      // Read the bell before looking at the ring: a push after the look changes the bell, so
-      // the wait below returns at once instead of missing it.
+      // Say we may sleep, then read the bell, then look at the ring: a push after the look
+      // changes the bell (so the wait returns at once) and sees the flag (so it notifies).
+      Atomics.store(signal, SIGNAL_READER_ASLEEP, 1);
       const seen = Atomics.load(signal, SIGNAL_BELL);
-      this.#wake();
+      if (!this.#closed && this.#reader.available > 0) {
+        // Frames: tell the node once, and stay awake (writers skip the notify) until it has read
+        // the ring empty.
+        Atomics.store(signal, SIGNAL_READER_ASLEEP, 0);
+        this.#onData();
+        await this.#untilDrained();
+        continue;
+      }
+      // End of stream with the ring read empty: tell the node once, so it can end too.
+      const ended = Atomics.load(signal, SIGNAL_WRITER_ENDED) !== 0;
+      if (ended && !this.#endSeen && !this.#closed) this.#onData();
+      this.#endSeen = ended;
       const wait = Atomics.waitAsync(signal, SIGNAL_BELL, seen);
       await (wait.async ? wait.value : undefined);
     }
+    Atomics.store(signal, SIGNAL_READER_ASLEEP, 0);
   }
 }

@@ -4,8 +4,9 @@ import type { VideoFrame } from "../core/video_frame.ts";
 import { FramePool } from "./frame_pool.ts";
 import { videoSlotBytes } from "./frame_format.ts";
 import { NativeTransport } from "./native_transport.ts";
-import { READER_HOLD } from "./native_transport_ends.ts";
-import { PoolFrameAllocator } from "./pool_frame_allocator.ts";
+import type { AudioFrame } from "../core/audio_frame.ts";
+import { NodeFrames } from "../core/node_frames.ts";
+import { FrameReleasedError, OwnedFrame } from "../core/owned_frame.ts";
 import type { NativeConnectionStats } from "./connection_shared_state.ts";
 
 const spec = (policy: "fifo" | "latest" = "fifo") => ({
@@ -64,8 +65,8 @@ Deno.test("NativeTransport sends pool frames by slot: zero copies, one slot in u
   const channel = transport.open(spec("latest"));
   using reader = transport.adoptReader<VideoFrame>(channel.reader, () => {});
   using writer = transport.adoptWriter<VideoFrame>(channel.writer);
-  using allocator = new PoolFrameAllocator(pool, { hold: 1 });
-  const frame = allocator.allocateVideo("RGBA", 64, 64)!;
+  const frames = new NodeFrames("pattern", transport.sharedMemory!);
+  const frame = frames.video({ width: 64, height: 64, format: "RGBA" })!;
   frame.data[0] = 200;
   writer.push(frame);
   const read = reader.pop()!;
@@ -75,6 +76,9 @@ Deno.test("NativeTransport sends pool frames by slot: zero copies, one slot in u
   assert.equal(stats.zeroCopyWrites, 1);
   assert.equal(stats.copiedWrites, 0);
   assert.equal(pool.stats().inUse, 1);
+  frames.flush();
+  (read as unknown as OwnedFrame).release();
+  assert.equal(pool.stats().inUse, 0);
 });
 
 Deno.test("NativeTransport.tearDownConnection() makes the writer drop frames and marks the channel abandoned", () => {
@@ -113,32 +117,52 @@ Deno.test("NativeTransport opens its pool lazily and refuses foreign endpoints",
   assert.equal(opened, 1);
 });
 
-Deno.test("SignalledReader keeps video frames valid for READER_HOLD reads, then gives their slots back", () => {
+Deno.test("SignalledReader returns owned frames: each lives until its last holder releases it, zero-copy, audio too", () => {
   using pool = FramePool.create({ slotBytes: videoSlotBytes("RGBA", 8, 8), slotCount: 16 });
   const transport = new NativeTransport({ pool });
   const channel = transport.open({ ...spec("fifo"), capacity: 16 });
-  const reader = transport.adoptReader<VideoFrame>(channel.reader, () => {});
-  const writer = transport.adoptWriter<VideoFrame>(channel.writer);
-  const allocator = new PoolFrameAllocator(pool, { hold: 1 });
+  const reader = transport.adoptReader<VideoFrame | AudioFrame>(channel.reader, () => {});
+  const writer = transport.adoptWriter<VideoFrame | AudioFrame>(channel.writer);
+  const frames = new NodeFrames("src", transport.sharedMemory!);
   for (let n = 0; n < 12; n++) {
-    const frame = allocator.allocateVideo("RGBA", 8, 8)!;
+    const frame = frames.video({ width: 8, height: 8, format: "RGBA" })!;
     frame.data.fill(n);
     frame.frameNumber = n;
     writer.push(frame);
   }
-  allocator.close();
-  const first = reader.pop()!;
-  const later: VideoFrame[] = [];
-  for (let n = 1; n < READER_HOLD; n++) later.push(reader.pop()!);
-  // Passed on by reference to a node of this isolate, the first frame is still intact.
-  assert.equal(first.frameNumber, 0);
-  assert.equal(first.data[0], 0);
-  assert.deepEqual(later.map((f) => f.frameNumber), [1, 2, 3, 4, 5, 6, 7]);
-  assert.equal(pool.stats().inUse, 12, "8 held by the reader, 4 queued");
-  reader.pop(); // the ninth read ends the first frame's lifetime
-  assert.equal(pool.stats().inUse, 11);
+  const block = frames.audio({ channels: 2, sampleRate: 48000, frameCount: 4 })!;
+  block.samples.fill(0.25);
+  writer.push(block);
+  frames.flush(); // the writer's references go: only the queued messages hold the slots
+  assert.equal(pool.stats().inUse, 13);
+  const stats = channel.stats() as NativeConnectionStats;
+  assert.equal(stats.zeroCopyWrites, 13, "video and audio crossed by slot reference");
+  const read: OwnedFrame[] = [];
+  for (let n = 0; n < 13; n++) read.push(reader.pop() as unknown as OwnedFrame);
+  assert.ok(read.every((f) => f instanceof OwnedFrame));
+  assert.deepEqual(read.slice(0, 12).map((f) => (f as unknown as VideoFrame).data[0]), [
+    0,
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
+    9,
+    10,
+    11,
+  ]);
+  assert.equal((read[12] as unknown as AudioFrame).samples[7], 0.25);
+  assert.ok(read[0].unique, "the reader's frame is the slot's only holder: writable in place");
+  assert.equal(pool.stats().inUse, 13, "read frames keep their slots, however many reads follow");
+  read[0].release();
+  assert.equal(pool.stats().inUse, 12);
+  assert.throws(() => (read[0] as unknown as VideoFrame).data, FrameReleasedError);
+  for (const f of read) f.release();
+  assert.equal(pool.stats().inUse, 0);
   writer[Symbol.dispose]();
   reader[Symbol.dispose]();
-  assert.equal(pool.stats().inUse, 0);
   channel.close();
 });

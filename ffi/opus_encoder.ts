@@ -14,7 +14,7 @@ import type { NativeLibrary } from "./symbols.ts";
  *
  * @example Pick a rate for 44.1 kHz audio
  * ```ts
- * import { OPUS_SAMPLE_RATES } from "@streamlib/streamlib/ffi";
+ * import { OPUS_SAMPLE_RATES } from "./opus_encoder.ts";
  *
  * // Opus has no 44.1 kHz mode: resample CD audio to the next rate up.
  * const rate = OPUS_SAMPLE_RATES.find((r) => r >= 44_100);
@@ -27,7 +27,7 @@ export const OPUS_SAMPLE_RATES: readonly number[] = [8_000, 12_000, 16_000, 24_0
  *
  * @example Check a tuning given on the command line
  * ```ts
- * import { OPUS_APPLICATIONS, type OpusApplication } from "@streamlib/streamlib/ffi";
+ * import { OPUS_APPLICATIONS, type OpusApplication } from "./opus_encoder.ts";
  *
  * function parseApplication(text: string): OpusApplication {
  *   const application = OPUS_APPLICATIONS.find((a) => a === text);
@@ -46,7 +46,8 @@ export const OPUS_APPLICATIONS = ["audio", "voip", "lowdelay"] as const;
  *
  * @example Tune an encoder for speech
  * ```ts
- * import { type OpusApplication, OpusEncoder } from "@streamlib/streamlib/ffi";
+ * import { OpusEncoder } from "@streamlib/streamlib/ffi";
+ * import { type OpusApplication } from "./opus_encoder.ts";
  *
  * // "voip" for speech, "audio" for music, "lowdelay" for the least latency.
  * const application: OpusApplication = "voip";
@@ -60,7 +61,8 @@ export type OpusApplication = typeof OPUS_APPLICATIONS[number];
  *
  * @example Size the packet buffer
  * ```ts
- * import { OPUS_MAX_PACKET_BYTES, OpusEncoder } from "@streamlib/streamlib/ffi";
+ * import { OpusEncoder } from "@streamlib/streamlib/ffi";
+ * import { OPUS_MAX_PACKET_BYTES } from "./opus_encoder.ts";
  *
  * using encoder = OpusEncoder.create({ sampleRate: 48_000, channels: 2, bitrate: 510_000 });
  * const packet = new Uint8Array(OPUS_MAX_PACKET_BYTES); // room for any packet

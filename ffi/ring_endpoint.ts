@@ -15,7 +15,8 @@ import type { NativeLibrary } from "./symbols.ts";
  *
  * @example Each endpoint names its kind
  * ```ts
- * import { createNativeRing, type RingEndpointKind } from "@streamlib/streamlib/ffi";
+ * import { createNativeRing } from "@streamlib/streamlib/ffi";
+ * import { type RingEndpointKind } from "./ring_endpoint.ts";
  *
  * const [producer, consumer] = createNativeRing({ capacity: 1 });
  * const kinds: RingEndpointKind[] = [producer.kind, consumer.kind];
@@ -65,8 +66,9 @@ const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }
  *
  * @example Report the fill of either end
  * ```ts
- * import { FrameMessageBatch } from "@streamlib/streamlib";
- * import { createNativeRing, type RingEndpoint } from "@streamlib/streamlib/ffi";
+ * import { FrameMessageBatch } from "../core/frame_message.ts";
+ * import { createNativeRing } from "@streamlib/streamlib/ffi";
+ * import { type RingEndpoint } from "./ring_endpoint.ts";
  *
  * function fill(end: RingEndpoint): string {
  *   const stats = end.stats();

@@ -17,7 +17,8 @@ const SLOT_INDEX_MASK = 0xffff;
  * @example Write a header and check it
  * ```ts
  * import { createAudioFrame } from "@streamlib/streamlib";
- * import { FramePool, SlotHeaders } from "@streamlib/streamlib/ffi";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { SlotHeaders } from "./slot_header.ts";
  *
  * using pool = FramePool.create({ slotBytes: 4096, slotCount: 1 });
  * const headers = new SlotHeaders(pool);

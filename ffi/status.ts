@@ -37,7 +37,8 @@ export const SL_ERR_DEVICE = -13;
  *
  * @example Name the status
  * ```ts
- * import { NativePluginError, SL_ERR_PLUGIN } from "@streamlib/streamlib/ffi";
+ * import { NativePluginError } from "@streamlib/streamlib/ffi";
+ * import { SL_ERR_PLUGIN } from "./status.ts";
  *
  * const isPluginFailure = (status: number) => status === SL_ERR_PLUGIN;
  * console.log(isPluginFailure(-14), typeof NativePluginError); // true function
@@ -49,7 +50,8 @@ export const SL_ERR_PLUGIN: number = -14;
  *
  * @example Name the status
  * ```ts
- * import { pluginStatusError, SL_ERR_PLUGIN_ABI } from "@streamlib/streamlib/ffi";
+ * import { pluginStatusError } from "./native_plugin_errors.ts";
+ * import { SL_ERR_PLUGIN_ABI } from "./status.ts";
  *
  * console.log(pluginStatusError(SL_ERR_PLUGIN_ABI, "", "/p.so").name); // PluginAbiMismatchError
  * ```

@@ -16,20 +16,22 @@
  *
  * @example Compare with what the library reports
  * ```ts
- * import { ABI_VERSION, loadNativeLibrary } from "@streamlib/streamlib/ffi";
+ * import { loadNativeLibrary } from "@streamlib/streamlib/ffi";
+ * import { ABI_VERSION } from "./symbols.ts";
  *
  * // loadNativeLibrary() refuses (AbiMismatchError) a library that reports another version.
  * console.log(loadNativeLibrary().symbols.sl_abi_version() === ABI_VERSION); // true
  * ```
  */
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 
 /**
  * Symbols of `libstreamlib_native` (see `docs/native_abi.md`).
  *
  * @example Open only the symbols you need
  * ```ts
- * import { ABI_VERSION, libraryPath, loadNativeLibrary, symbols } from "@streamlib/streamlib/ffi";
+ * import { libraryPath, loadNativeLibrary } from "@streamlib/streamlib/ffi";
+ * import { ABI_VERSION, symbols } from "./symbols.ts";
  *
  * // Each entry is a Deno.dlopen definition.
  * const lib = Deno.dlopen(libraryPath(loadNativeLibrary()), {
@@ -95,6 +97,8 @@ export const symbols = {
   sl_monotonic_now_ns: { parameters: [], result: "f64" },
   /** `fn sl_platform() -> u32` (ABI 3): 1 linux, 2 macos, 0 other */
   sl_platform: { parameters: [], result: "u32" },
+  /** `fn sl_build_info(buf: *mut u8, cap: u32) -> u32` (ABI 6): JSON, full length returned */
+  sl_build_info: { parameters: ["buffer", "u32"], result: "u32" },
 
   /** `fn sl_h264_encoder_create(settings: *const u32, count: u32, out: *mut u32) -> i32` (ABI 3) */
   sl_h264_encoder_create: { parameters: ["buffer", "u32", "buffer"], result: "i32" },
@@ -220,7 +224,8 @@ export const symbols = {
  *
  * @example Run a wrapper on a given library
  * ```ts
- * import { FramePool, loadNativeLibrary, type NativeLibrary } from "@streamlib/streamlib/ffi";
+ * import { FramePool, loadNativeLibrary } from "@streamlib/streamlib/ffi";
+ * import { type NativeLibrary } from "./symbols.ts";
  *
  * const lib: NativeLibrary = loadNativeLibrary();
  * // Every wrapper takes the library it runs on (loadNativeLibrary()'s default otherwise).

@@ -19,7 +19,8 @@ import { WorkerHost } from "./worker_host.ts";
  *
  * @example Keep the slot size, take fewer slots
  * ```ts
- * import { DEFAULT_WORKER_POOL, videoSlotBytes, WorkerBackend } from "@streamlib/streamlib/ffi";
+ * import { videoSlotBytes, WorkerBackend } from "@streamlib/streamlib/ffi";
+ * import { DEFAULT_WORKER_POOL } from "./worker_backend.ts";
  *
  * const { slotBytes, slotCount } = DEFAULT_WORKER_POOL;
  * console.log(slotBytes === videoSlotBytes("RGBA", 1920, 1080), slotCount); // true 64

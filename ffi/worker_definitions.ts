@@ -14,8 +14,8 @@ import type { NodeRegistry } from "../core/node_registry.ts";
  *
  * @example Resolve the built-in Gain
  * ```ts
- * import { WorkerDefinitions } from "@streamlib/streamlib/ffi";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { WorkerDefinitions } from "./worker_definitions.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * const definitions = new WorkerDefinitions([]);
  * const gain = await definitions.resolve("Gain", gainNode.moduleUrl);

@@ -22,6 +22,7 @@ function serve(port: MessagePort, init: WorkerInit): void {
   const server = new WorkerServer({
     isolate: init.isolate,
     pool,
+    holdings: init.holdings,
     registries: init.registries,
     post,
   });

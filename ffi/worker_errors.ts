@@ -12,7 +12,7 @@
  *
  * @example The message
  * ```ts
- * import { WorkerExitedError } from "@streamlib/streamlib/ffi";
+ * import { WorkerExitedError } from "./worker_errors.ts";
  *
  * const error = new WorkerExitedError("dsp", ["gain"], "exited with code 1");
  * console.log(error.message); // Worker 'dsp' died: exited with code 1, its nodes stopped: gain
@@ -50,7 +50,7 @@ export class WorkerExitedError extends Error {
  *
  * @example The message
  * ```ts
- * import { WorkerDefinitionError } from "@streamlib/streamlib/ffi";
+ * import { WorkerDefinitionError } from "./worker_errors.ts";
  *
  * console.log(new WorkerDefinitionError("fft", "Fft", "dsp").message);
  * ```

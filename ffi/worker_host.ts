@@ -4,6 +4,7 @@
  * @module
  */
 
+import { holdingsBytes, reclaimHoldings } from "./slot_memory.ts";
 import type { ConnectionStats } from "../core/connection.ts";
 import type {
   HostedConnectionSpec,
@@ -29,7 +30,8 @@ import { WorkerThread } from "./worker_thread.ts";
  *
  * @example Make a host by hand
  * ```ts
- * import { FramePool, NativeTransport, WorkerHost, type WorkerHostOptions } from "@streamlib/streamlib/ffi";
+ * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
+ * import { WorkerHost, type WorkerHostOptions } from "./worker_host.ts";
  *
  * using pool = FramePool.create({ slotBytes: 4096, slotCount: 8 });
  * const options: WorkerHostOptions = {
@@ -102,6 +104,8 @@ export class WorkerHost implements IsolateHost {
   #thread: WorkerThread | undefined;
   #phase: Phase = "idle";
   #closing = false;
+  /** The running Worker's ledger of slot references, given back when it dies. */
+  #holdings: SharedArrayBuffer | undefined;
 
   /**
    * Creates the host; the Worker starts with the first node.
@@ -281,11 +285,15 @@ export class WorkerHost implements IsolateHost {
 
   #spawn(): WorkerThread {
     const options = this.#options;
+    const pool = options.pool();
+    const holdings = new SharedArrayBuffer(holdingsBytes(options.transport.pool.slotCount));
+    this.#holdings = holdings;
     const thread: WorkerThread = new WorkerThread({
       entry: ENTRY,
       init: {
         isolate: this.isolate,
-        pool: options.pool(),
+        pool,
+        holdings,
         registries: (options.registries ?? []).map(String),
         statsIntervalMs: options.statsIntervalMs ?? 100,
       },
@@ -362,8 +370,14 @@ export class WorkerHost implements IsolateHost {
     this.#thread = undefined;
     const nodes = this.#mirror.nodesOf(thread);
     const error = new WorkerExitedError(this.worker, nodes, reason, stack);
+    const transport = this.#options.transport;
     const connections = this.#mirror.connectionsOf(thread)
-      .filter((id) => this.#options.transport.tearDownConnection(id));
+      .filter((id) => transport.tearDownConnection(id));
+    // Give back what the dead Worker held: its channel ends (with the frames queued to it) and
+    // the slot references of its frames.
+    for (const id of connections) transport.reclaimEnds(id, this.isolate);
+    if (this.#holdings) reclaimHoldings(transport.pool, this.#holdings);
+    this.#holdings = undefined;
     const timeNs = this.#clock.nowNs();
     for (const id of nodes) {
       this.#emit(this.#mirror.fail(this.#mirror.node(id), "process", error, timeNs));

@@ -18,8 +18,8 @@ import type { WorkerNodeSnapshot, WorkerSnapshot } from "./worker_protocol.ts";
  *
  * @example What the main isolate knows of a node
  * ```ts
- * import { type MirroredNode, WorkerMirror } from "@streamlib/streamlib/ffi";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { type MirroredNode, WorkerMirror } from "./worker_mirror.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * const mirror = new WorkerMirror();
  * const worker = {}; // the host's token for its Worker
@@ -51,7 +51,7 @@ export interface MirroredNode {
  *
  * @example Record a connection and a channel end
  * ```ts
- * import { type MirroredConnection, WorkerMirror } from "@streamlib/streamlib/ffi";
+ * import { type MirroredConnection, WorkerMirror } from "./worker_mirror.ts";
  *
  * const mirror = new WorkerMirror();
  * const worker = {};
@@ -90,8 +90,8 @@ export interface MirroredConnection {
  *
  * @example Mirror a node and fail it
  * ```ts
- * import { WorkerMirror } from "@streamlib/streamlib/ffi";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { WorkerMirror } from "./worker_mirror.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * const mirror = new WorkerMirror();
  * const worker = {};

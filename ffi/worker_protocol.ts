@@ -22,7 +22,8 @@ import type { SharedFramePool } from "./frame_pool.ts";
  *
  * @example The Worker's start-up data
  * ```ts
- * import { FramePool, type WorkerInit } from "@streamlib/streamlib/ffi";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { type WorkerInit } from "./worker_protocol.ts";
  *
  * using pool = FramePool.create({ slotBytes: 4096, slotCount: 8 });
  * const init: WorkerInit = {
@@ -40,6 +41,11 @@ export interface WorkerInit {
   readonly isolate: string;
   /** The frame pool every channel and pool allocator uses. */
   readonly pool: SharedFramePool;
+  /**
+   * Where the Worker records the slot references it holds, so the main isolate can give them back
+   * if it dies (`reclaimHoldings`).
+   */
+  readonly holdings?: SharedArrayBuffer;
   /** URLs of modules exporting `NodeRegistry`s, for definitions without a `moduleUrl`. */
   readonly registries: readonly string[];
   /** How often the Worker posts its counters while it has nodes, in milliseconds. */
@@ -51,8 +57,9 @@ export interface WorkerInit {
  *
  * @example Resolve a posted node as the Worker does
  * ```ts
- * import { WorkerDefinitions, type WorkerNodeSpec } from "@streamlib/streamlib/ffi";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { WorkerDefinitions } from "./worker_definitions.ts";
+ * import { type WorkerNodeSpec } from "./worker_protocol.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * const spec: WorkerNodeSpec = {
  *   id: "gain",
@@ -86,7 +93,7 @@ export interface WorkerNodeSpec {
  *
  * @example Build call commands
  * ```ts
- * import type { WorkerCallName, WorkerCommand } from "@streamlib/streamlib/ffi";
+ * import type { WorkerCallName, WorkerCommand } from "./worker_protocol.ts";
  *
  * let nextId = 1;
  * function call(name: WorkerCallName, node?: string): Extract<WorkerCommand, { op: "call" }> {
@@ -111,7 +118,7 @@ export type WorkerCallName =
  *
  * @example Describe commands
  * ```ts
- * import type { WorkerCommand } from "@streamlib/streamlib/ffi";
+ * import type { WorkerCommand } from "./worker_protocol.ts";
  *
  * function describe(command: WorkerCommand): string {
  *   switch (command.op) {
@@ -159,8 +166,9 @@ export type WorkerCommand =
  *
  * @example Apply a node's snapshot to the mirror
  * ```ts
- * import { WorkerMirror, type WorkerNodeSnapshot } from "@streamlib/streamlib/ffi";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { WorkerMirror } from "./worker_mirror.ts";
+ * import { type WorkerNodeSnapshot } from "./worker_protocol.ts";
+ * import { gainNode } from "../processors/gain.gen.ts";
  *
  * const mirror = new WorkerMirror();
  * const worker = {};
@@ -191,7 +199,9 @@ export interface WorkerNodeSnapshot {
  *
  * @example Snapshot a Worker with no nodes
  * ```ts
- * import { FramePool, WorkerServer, type WorkerSnapshot } from "@streamlib/streamlib/ffi";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { type WorkerSnapshot } from "./worker_protocol.ts";
+ * import { WorkerServer } from "./worker_server.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
  * const server = new WorkerServer({ isolate: "worker:a", pool, registries: [], post: () => {} });
@@ -212,7 +222,9 @@ export interface WorkerSnapshot {
  *
  * @example Collect the reply to a call
  * ```ts
- * import { FramePool, type WorkerReport, WorkerServer } from "@streamlib/streamlib/ffi";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { type WorkerReport } from "./worker_protocol.ts";
+ * import { WorkerServer } from "./worker_server.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
  * const reports: WorkerReport[] = [];

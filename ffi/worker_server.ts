@@ -27,7 +27,8 @@ import type {
  * @example Serve with an explicit clock
  * ```ts
  * import { monotonicClock } from "@streamlib/streamlib";
- * import { FramePool, WorkerServer, type WorkerServerOptions } from "@streamlib/streamlib/ffi";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { WorkerServer, type WorkerServerOptions } from "./worker_server.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 4 });
  * const options: WorkerServerOptions = {
@@ -47,6 +48,8 @@ export interface WorkerServerOptions {
   readonly isolate: string;
   /** This isolate's handle of the shared frame pool (channels and pool allocators use it). */
   readonly pool: FramePool;
+  /** Where this isolate records its slot references (see `WorkerInit.holdings`). */
+  readonly holdings?: SharedArrayBuffer;
   /** Registry module URLs, for definitions without a `moduleUrl`. */
   readonly registries: readonly string[];
   /** Sends a report to the main isolate. */
@@ -68,8 +71,10 @@ export interface WorkerServerOptions {
  *
  * @example Add a node and set it up
  * ```ts
- * import { FramePool, WorkerServer, type WorkerReport } from "@streamlib/streamlib/ffi";
- * import { nullSinkNode } from "@streamlib/streamlib/processors";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { type WorkerReport } from "./worker_protocol.ts";
+ * import { WorkerServer } from "./worker_server.ts";
+ * import { nullSinkNode } from "../processors/null_sink.gen.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 4 });
  * const reports: WorkerReport[] = [];
@@ -107,7 +112,7 @@ export class WorkerServer {
   constructor(options: WorkerServerOptions) {
     const { pool } = options;
     this.#post = options.post;
-    this.#transport = new NativeTransport({ pool });
+    this.#transport = new NativeTransport({ pool, holdings: options.holdings });
     this.#definitions = new WorkerDefinitions(options.registries);
     this.#isolate = new LocalIsolate({
       isolate: options.isolate,

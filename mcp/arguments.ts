@@ -5,7 +5,10 @@
  * @module
  */
 
-import { ConfigValidationError, type JsonValue, nearMatches, validateConfig } from "../mod.ts";
+import { ConfigValidationError, validateConfig } from "../mod.ts";
+import type { ErrorCode, ErrorDetails } from "../core/error_codes.ts";
+import type { JsonValue } from "../core/json_schema.ts";
+import { nearMatches } from "../core/near_matches.ts";
 import type { McpTool } from "./tool.ts";
 
 /**
@@ -30,6 +33,10 @@ export interface ArgumentIssue {
   readonly argument: string;
   /** What is wrong, in words: `must be an integer from 1 to 16777216, got 0`. */
   readonly problem: string;
+  /** `missing`, `unknown` (not an argument of the tool) or `mismatch` (a wrong value). */
+  readonly reason?: "missing" | "unknown" | "mismatch";
+  /** The valid values: the tool's arguments for `unknown`, an enum's values for `mismatch`. */
+  readonly choices?: readonly string[];
 }
 
 /**
@@ -48,6 +55,8 @@ export interface ArgumentIssue {
  * ```
  */
 export class ToolArgumentsError extends TypeError {
+  /** Stable machine code: `missing_field`, `unknown_field` or `invalid_field`, by the first issue. */
+  readonly code: ErrorCode;
   /** The tool's name. */
   readonly tool: string;
   /** Every problem, in argument order. */
@@ -67,6 +76,27 @@ export class ToolArgumentsError extends TypeError {
     this.name = "ToolArgumentsError";
     this.tool = tool;
     this.issues = issues;
+    this.code = first.reason === "missing"
+      ? "missing_field"
+      : first.reason === "unknown"
+      ? "unknown_field"
+      : "invalid_field";
+  }
+
+  /** The tool, the first bad argument (`field`), its valid alternatives (`available`), every issue. */
+  get details(): ErrorDetails {
+    const [first] = this.issues;
+    return {
+      tool: this.tool,
+      field: first.argument,
+      ...(first.choices ? { available: [...first.choices] } : {}),
+      issues: this.issues.map((i) => ({
+        argument: i.argument,
+        problem: i.problem,
+        ...(i.reason ? { reason: i.reason } : {}),
+        ...(i.choices ? { choices: [...i.choices] } : {}),
+      })),
+    };
   }
 }
 
@@ -100,16 +130,31 @@ export function checkArguments(tool: McpTool, args: unknown): Record<string, Jso
     throw new ToolArgumentsError(
       tool.name,
       error.issues.map((issue) => {
+        const choices = issue.choices ? { choices: issue.choices } : {};
         if (issue.reason === "missing") {
-          return { argument: issue.field, problem: `is missing: expected ${issue.expected}` };
+          return {
+            argument: issue.field,
+            problem: `is missing: expected ${issue.expected}`,
+            reason: "missing" as const,
+          };
         }
         if (issue.reason === "unknown") {
           const near = issue.field.includes(".") ? [] : nearMatches(issue.field, known, 1);
           const hint = near.length > 0 ? `did you mean '${near[0]}'? ` : "";
           const listing = issue.expected.replace(/^known fields are/, "the arguments are");
-          return { argument: issue.field, problem: `is not an argument: ${hint}${listing}` };
+          return {
+            argument: issue.field,
+            problem: `is not an argument: ${hint}${listing}`,
+            reason: "unknown" as const,
+            ...choices,
+          };
         }
-        return { argument: issue.field, problem: `must be ${issue.expected}, got ${issue.actual}` };
+        return {
+          argument: issue.field,
+          problem: `must be ${issue.expected}, got ${issue.actual}`,
+          reason: "mismatch" as const,
+          ...choices,
+        };
       }),
     );
   }

@@ -6,28 +6,10 @@
  * @module
  */
 
-import {
-  ConfigLockedError,
-  ConfigValidationError,
-  ConnectionNotFoundError,
-  ConnectionOptionsError,
-  CycleError,
-  DestinationOccupiedError,
-  InvalidNodeIdError,
-  type JsonValue,
-  ManifestError,
-  nearMatches,
-  NodeNotFoundError,
-  NodeOptionsError,
-  NotReconfigurableError,
-  PlacementUnavailableError,
-  PortDirectionError,
-  PortNotFoundError,
-  PortTypeMismatchError,
-  ProcessorNotFoundError,
-  RuntimeStateError,
-} from "../mod.ts";
-import { ToolArgumentsError } from "./arguments.ts";
+import { type ErrorCode, type ErrorDetails, isCodedError } from "../core/error_codes.ts";
+import type { JsonValue } from "../core/json_schema.ts";
+import { nearMatches } from "../core/near_matches.ts";
+import { ControlPolicyError } from "../web/control_policy.ts";
 
 /**
  * Thrown (and answered as a tool result) when a client calls a tool the server does not have.
@@ -41,6 +23,12 @@ import { ToolArgumentsError } from "./arguments.ts";
  * ```
  */
 export class UnknownToolError extends Error {
+  /** Stable machine code. */
+  readonly code: ErrorCode = "unknown_tool";
+  /** The name called, its near matches and the tools there are (`available`). */
+  get details(): ErrorDetails {
+    return { tool: this.tool, nearMatches: [...this.nearMatches], available: [...this.available] };
+  }
   /** The name that was called. */
   readonly tool: string;
   /** The server's tools. */
@@ -79,12 +67,12 @@ export class UnknownToolError extends Error {
  * } catch (error) {
  *   failure = toolFailure(error);
  * }
- * console.log(failure?.code, failure?.details.nearMatches); // unknown_processor_type [ "AudioMixer" ]
+ * console.log(failure?.code, failure?.details.nearMatches); // processor_not_found [ "AudioMixer" ]
  * ```
  */
 export interface ToolFailure {
-  /** A stable machine-readable code (`port_not_found`). */
-  readonly code: string;
+  /** A stable machine-readable code (`port_not_found`), from the runtime's one table. */
+  readonly code: ErrorCode;
   /** What was wrong and what is valid. */
   readonly message: string;
   /** What to do next, naming a tool when one helps. */
@@ -93,127 +81,43 @@ export interface ToolFailure {
   readonly details: { readonly [key: string]: JsonValue };
 }
 
-type Mapping = [new (...args: never[]) => Error, (e: never) => Omit<ToolFailure, "message">];
-
-const MAPPINGS: Mapping[] = [
-  [ToolArgumentsError, (e: ToolArgumentsError) => ({
-    code: "invalid_arguments",
-    hint: "Check the tool's input schema (tools/list) and call it again",
-    details: { tool: e.tool, issues: e.issues.map((i) => ({ ...i })) },
-  })],
-  [UnknownToolError, (e: UnknownToolError) => ({
-    code: "unknown_tool",
-    details: { tool: e.tool, nearMatches: [...e.nearMatches], available: [...e.available] },
-  })],
-  [ProcessorNotFoundError, (e: ProcessorNotFoundError) => ({
-    code: "unknown_processor_type",
-    hint: "Call list_processors for every type and describe_processor for one",
-    details: {
-      type: e.processor,
-      nearMatches: [...e.nearMatches],
-      available: [...e.available],
-    },
-  })],
-  [NodeNotFoundError, (e: NodeNotFoundError) => ({
-    code: "unknown_processor_id",
-    hint: "Call get_graph for the ids of the processors in the graph",
-    details: {
-      id: e.node,
-      removed: e.removed,
-      nearMatches: nearMatches(e.node, e.available),
-      available: [...e.available],
-    },
-  })],
-  [PortNotFoundError, (e: PortNotFoundError) => ({
-    code: "port_not_found",
-    hint: `Call get_graph or describe_processor for the ports of '${e.processor}'`,
-    details: {
-      processor: e.processor,
-      port: e.port,
-      direction: e.direction,
-      nearMatches: nearMatches(e.port, e.available),
-      available: [...e.available],
-    },
-  })],
-  [PortDirectionError, (e: PortDirectionError) => ({
-    code: "wrong_port_direction",
-    hint: "A connection goes from an output (source) to an input (destination)",
-    details: { port: e.port, expected: e.expected },
-  })],
-  [PortTypeMismatchError, (e: PortTypeMismatchError) => ({
-    code: "port_type_mismatch",
-    hint: "Pick ports with matching frame types (describe_processor), or convert between them",
-    details: { from: e.from, to: e.to, outputType: e.outputType, inputType: e.inputType },
-  })],
-  [DestinationOccupiedError, (e: DestinationOccupiedError) => ({
-    code: "destination_occupied",
-    hint: `An input takes one connection: disconnect '${e.existing}' first, or use another input`,
-    details: { from: e.from, to: e.to, existing: e.existing, existingFrom: e.existingFrom },
-  })],
-  [CycleError, (e: CycleError) => ({
-    code: "cycle",
-    hint: "The graph must stay acyclic: connect to a processor that is not upstream",
-    details: { path: [...e.path] },
-  })],
-  [ConnectionNotFoundError, (e: ConnectionNotFoundError) => ({
-    code: "connection_not_found",
-    hint: "Call get_graph for the ids of the connections",
-    details: {
-      connection: e.connection,
-      disconnected: e.disconnected,
-      available: [...e.available],
-    },
-  })],
-  [ConnectionOptionsError, (e: ConnectionOptionsError) => ({
-    code: "invalid_connection_options",
-    details: { from: e.from, to: e.to },
-  })],
-  [InvalidNodeIdError, (e: InvalidNodeIdError) => ({
-    code: e.reason === "taken" ? "id_taken" : "invalid_id",
-    hint: e.reason === "taken"
-      ? "Choose another id, or leave 'id' out to get a generated one"
-      : "An id is a letter or '_' followed by letters, digits, '_' or '-'",
-    details: { id: e.node, reason: e.reason },
-  })],
-  [NodeOptionsError, (e: NodeOptionsError) => ({
-    code: "invalid_processor_options",
-    details: { id: e.node, problem: e.problem },
-  })],
-  [PlacementUnavailableError, (e: PlacementUnavailableError) => ({
-    code: "placement_unavailable",
-    hint: "Leave 'placement' out (or use \"main\"): this server has no Worker hosts",
-    details: { id: e.node, placement: e.placement, available: [...e.available] },
-  })],
-  [ConfigValidationError, (e: ConfigValidationError) => ({
-    code: "invalid_config",
-    hint: `Call describe_processor with type '${e.processor}' for its config schema`,
-    details: { type: e.processor, issues: e.issues.map((i) => ({ ...i })) },
-  })],
-  [RuntimeStateError, (e: RuntimeStateError) => ({
-    code: "invalid_state",
-    hint: `The runtime is ${e.state}; this needs ${e.allowed.join(" or ")}`,
-    details: { action: e.action, state: e.state, allowed: [...e.allowed] },
-  })],
-  [ConfigLockedError, (e: ConfigLockedError) => ({
-    code: "config_locked_while_running",
-    hint: "Call pause (or stop), then set_config, then resume",
-    details: { id: e.node, state: e.state, fields: [...e.fields], live: [...e.live] },
-  })],
-  [NotReconfigurableError, (e: NotReconfigurableError) => ({
-    code: "not_reconfigurable",
-    hint: "Call remove_processor, then add_processor with the new config, then connect it again",
-    details: { id: e.node, isolate: e.isolate },
-  })],
-  [ManifestError, (e: ManifestError) => ({
-    code: "invalid_manifest",
-    hint: "Fix every issue listed in details.issues and load it again",
-    details: { issues: e.issues.map((i) => ({ ...i } as unknown as JsonValue)) },
-  })],
-];
+/** What to do next, by code: the MCP server's own addition to the runtime's contract. */
+const HINTS: { readonly [code in ErrorCode]?: (details: ErrorDetails) => string } = {
+  id_too_long: () => "Use a shorter id, or leave 'id' out to get a generated one",
+  path_not_allowed: () =>
+    "Use a path inside a media folder (details.available); the operator sets them with --media-dir",
+  processor_not_allowed: () =>
+    "Use a processor type the operator allowed (details.available); the operator sets them with --allow-processor",
+  unknown_field: () => "Check the tool's input schema (tools/list) and call it again",
+  missing_field: () => "Check the tool's input schema (tools/list) and call it again",
+  invalid_field: () => "Check the tool's input schema (tools/list) and call it again",
+  processor_not_found: () => "Call list_processors for every type and describe_processor for one",
+  node_not_found: () => "Call get_graph for the ids of the processors in the graph",
+  port_not_found: (d) => `Call get_graph or describe_processor for the ports of '${d.processor}'`,
+  wrong_port_direction: () => "A connection goes from an output (from) to an input (to)",
+  port_type_mismatch: () =>
+    "Pick ports with matching frame types (describe_processor), or convert between them",
+  input_occupied: (d) =>
+    `An input takes one connection: disconnect '${d.existing}' first, or use another input`,
+  cycle: () => "The graph must stay acyclic: connect to a processor that is not upstream",
+  connection_not_found: () => "Call get_graph for the ids of the connections",
+  node_id_taken: () => "Choose another id, or leave 'id' out to get a generated one",
+  invalid_node_id: () => "An id is a letter or '_' followed by letters, digits, '_' or '-'",
+  placement_unavailable: () =>
+    "Leave 'placement' out (or use \"main\"): this server has no Worker hosts",
+  invalid_config: (d) => `Call describe_processor with type '${d.processor}' for its config schema`,
+  invalid_state: (d) =>
+    `The runtime is ${d.state}; this needs ${(d.allowed as string[]).join(" or ")}`,
+  config_locked: () => "Call pause (or stop), then set_config, then resume",
+  not_reconfigurable: () =>
+    "Call remove_processor, then add_processor with the new config, then connect it again",
+  invalid_manifest: () => "Fix every issue listed in details.issues and load it again",
+};
 
 /**
- * Turns anything a tool threw into a {@linkcode ToolFailure}. The runtime's typed errors keep
- * their message and carry their fields (with near matches for misspelled names) and a hint;
+ * Turns anything a tool threw into a {@linkcode ToolFailure}. A coded error (every typed error of
+ * the runtime) passes its code, message and details through (with near matches for misspelled
+ * names and the valid alternatives as `available`), plus a hint;
  * file errors become `file_error`; anything else is an `internal_error` (a bug in streamlib or
  * a processor, never the agent's fault) whose message is kept.
  *
@@ -242,8 +146,22 @@ export function toolFailure(error: unknown): ToolFailure {
   if (!(error instanceof Error)) {
     return { code: "internal_error", message: String(error), details: {} };
   }
-  for (const [type, map] of MAPPINGS) {
-    if (error instanceof type) return { message: error.message, ...map(error as never) };
+  const coded = error instanceof ControlPolicyError
+    ? {
+      code: error.code,
+      details: { field: error.field, available: [...error.allowed] } as ErrorDetails,
+    }
+    : isCodedError(error)
+    ? error
+    : undefined;
+  if (coded) {
+    const hint = HINTS[coded.code]?.(coded.details);
+    return {
+      code: coded.code,
+      message: error.message,
+      ...(hint ? { hint } : {}),
+      details: { ...coded.details },
+    };
   }
   if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.PermissionDenied) {
     return {

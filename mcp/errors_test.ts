@@ -12,7 +12,8 @@ Deno.test("toolFailure() maps a Worker placement without a host to placement_una
     failure = toolFailure(error);
   }
   assert.equal(failure?.code, "placement_unavailable");
-  assert.equal(failure?.details.id, "g");
+  assert.equal(failure?.details.node, "g");
+  assert.deepEqual(failure?.details.available, ["main"]);
   assert.match(failureText(failure!), /\nHint: Leave 'placement' out/);
 });
 

@@ -9,8 +9,10 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 // @ts-types="@modelcontextprotocol/sdk/types"
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Runtime } from "../mod.ts";
+import { type BodyLimits, BodyReadError, readBodyText } from "../web/read_body.ts";
 import { checkRequest, httpGuard, LOOPBACK_HOSTS, refuse } from "./http_guard.ts";
 import { buildMcpServer, type McpServerOptions } from "./server.ts";
+import { MCP_MAX_MESSAGE_BYTES } from "./stdio_transport.ts";
 
 /**
  * The path of the MCP endpoint.
@@ -48,7 +50,25 @@ export interface HttpServerOptions extends McpServerOptions {
   readonly token?: string;
   /** Origins besides the server's own that a browser may call it from. */
   readonly allowedOrigins?: readonly string[];
+  /**
+   * Bounds of request bodies: `maxBytes` (default {@linkcode MCP_MAX_MESSAGE_BYTES}; larger answers
+   * 413) and `timeoutMs`, how long a body may take to arrive (default 10000; slower answers 408).
+   */
+  readonly requestBody?: Partial<BodyLimits>;
+  /** A session with no request for this long is closed. Default {@linkcode MCP_SESSION_IDLE_MS}. */
+  readonly sessionIdleMs?: number;
+  /**
+   * Most sessions open at once; a new one beyond this closes the one idle longest. Default
+   * {@linkcode MCP_MAX_SESSIONS}.
+   */
+  readonly maxSessions?: number;
 }
+
+/** How long an MCP session over HTTP may sit without a request before it is closed (10 min). */
+export const MCP_SESSION_IDLE_MS = 10 * 60 * 1000;
+
+/** Most MCP sessions over HTTP open at once. */
+export const MCP_MAX_SESSIONS = 32;
 
 /**
  * A running HTTP MCP server.
@@ -123,10 +143,38 @@ export async function serveHttp(
       `Cannot serve MCP with this token: it must be 16 to 128 letters, digits, '_' or '-'`,
     );
   }
+  const limits: BodyLimits = {
+    maxBytes: MCP_MAX_MESSAGE_BYTES,
+    timeoutMs: 10_000,
+    ...options.requestBody,
+  };
+  const idleMs = options.sessionIdleMs ?? MCP_SESSION_IDLE_MS;
+  const maxSessions = Math.max(1, options.maxSessions ?? MCP_MAX_SESSIONS);
   const transports = new Map<string, WebStandardStreamableHTTPServerTransport>();
+  const lastUsed = new Map<string, number>();
+  const endSession = (id: string) => {
+    const transport = transports.get(id);
+    transports.delete(id);
+    lastUsed.delete(id);
+    transport?.close().catch(() => {});
+  };
+  const sweeper = setInterval(() => {
+    const now = performance.now();
+    for (const [id, at] of lastUsed) if (now - at >= idleMs) endSession(id);
+  }, Math.max(10, Math.min(idleMs / 4, 30_000)));
+  Deno.unrefTimer(sweeper);
   let guard = httpGuard(0, token);
   const server = Deno.serve(
-    { hostname, port: options.port ?? 0, onListen: () => {} },
+    {
+      hostname,
+      port: options.port ?? 0,
+      onListen: () => {},
+      // The last line: nothing a client sends ends the process.
+      onError: (error) => {
+        console.error(`streamlib mcp: internal error: ${(error as Error)?.stack ?? error}`);
+        return refuse(500, "Internal error", -32603);
+      },
+    },
     (request) => handle(request),
   );
   const port = server.addr.port;
@@ -142,25 +190,41 @@ export async function serveHttp(
       );
     }
     const sessionId = request.headers.get("mcp-session-id");
+    let body: unknown;
+    if (request.method === "POST") {
+      let text: string;
+      try {
+        text = await readBodyText(request, limits);
+      } catch (error) {
+        if (!(error instanceof BodyReadError)) throw error;
+        return refuse(error.status, error.message);
+      }
+      try {
+        body = JSON.parse(text);
+      } catch (error) {
+        const reason = (error as Error).message.slice(0, 200);
+        return refuse(400, `Parse error: the body is not JSON: ${reason}`, -32700);
+      }
+    }
     if (sessionId !== null) {
       const transport = transports.get(sessionId);
       if (!transport) {
         return refuse(
           404,
-          `Cannot find session '${sessionId}': it ended; initialize a new one`,
+          `Cannot find session '${
+            sessionId.slice(0, 80)
+          }': it ended or expired (idle over ${idleMs} ms); initialize a new one`,
           -32001,
         );
       }
-      return await transport.handleRequest(request);
+      lastUsed.set(sessionId, performance.now());
+      return await transport.handleRequest(
+        request,
+        request.method === "POST" ? { parsedBody: body } : undefined,
+      );
     }
     if (request.method !== "POST") {
       return refuse(400, "Missing mcp-session-id header: initialize a session with a POST first");
-    }
-    let body: unknown;
-    try {
-      body = await request.json();
-    } catch (error) {
-      return refuse(400, `Parse error: the body is not JSON: ${(error as Error).message}`, -32700);
     }
     if (!isInitializeRequest(body)) {
       return refuse(
@@ -171,12 +235,23 @@ export async function serveHttp(
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       enableJsonResponse: true,
-      onsessioninitialized: (id) => void transports.set(id, transport),
+      onsessioninitialized: (id) => {
+        while (transports.size >= maxSessions) {
+          // The session idle longest makes room: abandoned sessions never lock clients out.
+          const [oldest] = [...lastUsed].sort((a, b) => a[1] - b[1])[0];
+          endSession(oldest);
+        }
+        transports.set(id, transport);
+        lastUsed.set(id, performance.now());
+      },
       onsessionclosed: (id) => void transports.delete(id),
     });
     const mcp = buildMcpServer(runtime, options);
     transport.onclose = () => {
-      if (transport.sessionId) transports.delete(transport.sessionId);
+      if (transport.sessionId) {
+        transports.delete(transport.sessionId);
+        lastUsed.delete(transport.sessionId);
+      }
     };
     await mcp.connect(transport);
     return await transport.handleRequest(request, { parsedBody: body });
@@ -185,8 +260,10 @@ export async function serveHttp(
   let closing: Promise<void> | undefined;
   const close = () =>
     closing ??= (async () => {
+      clearInterval(sweeper);
       for (const transport of [...transports.values()]) await transport.close();
       transports.clear();
+      lastUsed.clear();
       await server.shutdown();
     })();
   const host = hostname === "::1" ? "[::1]" : hostname;

@@ -44,7 +44,14 @@
 
 export { type ArgumentIssue, checkArguments, ToolArgumentsError } from "./arguments.ts";
 export { failureText, type ToolFailure, toolFailure, UnknownToolError } from "./errors.ts";
-export { type HttpMcpServer, type HttpServerOptions, MCP_PATH, serveHttp } from "./http.ts";
+export {
+  type HttpMcpServer,
+  type HttpServerOptions,
+  MCP_MAX_SESSIONS,
+  MCP_PATH,
+  MCP_SESSION_IDLE_MS,
+  serveHttp,
+} from "./http.ts";
 export {
   GRAPH_URI,
   listResources,
@@ -60,5 +67,11 @@ export {
   RESOURCE_NOT_FOUND,
 } from "./server.ts";
 export { serveStdio, type StdioServer, type StdioServerOptions } from "./stdio.ts";
+export { MCP_MAX_MESSAGE_BYTES, MessageTooLargeError } from "./stdio_transport.ts";
 export type { McpTool, ToolAnnotations, ToolContext, ToolOutput } from "./tool.ts";
+export {
+  ControlPolicy,
+  ControlPolicyError,
+  type ControlPolicyOptions,
+} from "../web/control_policy.ts";
 export { TOOLS } from "./tool_list.ts";

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { nearMatches, type Runtime } from "../mod.ts";
+import type { Runtime } from "../mod.ts";
+import { nearMatches } from "../core/near_matches.ts";
 import { graphJson } from "./tools/graph_read.ts";
 import { describeType } from "./tools/processors.ts";
 

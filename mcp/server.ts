@@ -6,6 +6,7 @@
  */
 
 // deno-lint-ignore-file no-explicit-any
+import { ControlPolicy } from "../web/control_policy.ts";
 import { Server } from "@modelcontextprotocol/sdk/server";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import {
@@ -114,6 +115,11 @@ export interface McpServerOptions {
   readonly tools?: readonly McpTool[];
   /** Called with errors that are bugs (not the agent's), e.g. to log them. Default: none. */
   readonly onInternalError?: (error: unknown) => void;
+  /**
+   * What the agent may do: processor types and media folders. Default: every type but
+   * SubprocessProcessor, files only inside `cwd`.
+   */
+  readonly control?: ControlPolicy;
 }
 
 const INSTRUCTIONS = `streamlib builds and runs real-time media pipelines: a graph of processors
@@ -170,7 +176,9 @@ export function createMcpServer(runtime: Runtime, options: McpServerOptions = {}
 export function buildMcpServer(runtime: Runtime, options: McpServerOptions = {}): Server {
   const tools = options.tools ?? TOOLS;
   const byName = new Map(tools.map((t) => [t.name, t]));
-  const ctx: ToolContext = { runtime, cwd: options.cwd ?? Deno.cwd() };
+  const cwd = options.cwd ?? Deno.cwd();
+  const control = options.control ?? new ControlPolicy({ cwd });
+  const ctx: ToolContext = { runtime, cwd, control };
   const server = new Server(
     { name: "streamlib", title: "streamlib", version: denoJson.version },
     {

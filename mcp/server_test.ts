@@ -45,7 +45,13 @@ Deno.test("createMcpServer() sends a processor failure as an error log message",
   });
   await client.callTool({
     name: "add_processor",
-    arguments: { type: "WavWriter", id: "wav", config: { path: "/nonexistent/dir/out.wav" } },
+    // Inside the default media folder (the working directory), so the control policy lets it
+    // through, but in a folder that does not exist: setup() fails.
+    arguments: {
+      type: "WavWriter",
+      id: "wav",
+      config: { path: `${Deno.cwd()}/no-such-dir-${crypto.randomUUID()}/out.wav` },
+    },
   });
   const started = await client.callTool({ name: "start", arguments: {} });
   const failed = (started.structuredContent as { failed: { id: string }[] }).failed;

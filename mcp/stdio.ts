@@ -4,9 +4,6 @@
  * @module
  */
 
-import process from "node:process";
-// @ts-types="@modelcontextprotocol/sdk/server/stdio"
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import { ErrorCode, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 
@@ -14,13 +11,14 @@ import { ErrorCode, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.
 export interface JsonRpcErrorReply {
   /** Always `"2.0"`. */
   readonly jsonrpc: "2.0";
-  /** Always `null`: the request's id could not be read. */
-  readonly id: null;
+  /** The request's id when it could be read (a message too large), else `null`. */
+  readonly id: string | number | null;
   /** The error: -32700 (parse error) or -32600 (invalid request), and a message. */
   readonly error: { readonly code: number; readonly message: string };
 }
 import type { Runtime } from "../mod.ts";
 import { buildMcpServer, type McpServerOptions } from "./server.ts";
+import { LineTransport, MessageTooLargeError } from "./stdio_transport.ts";
 
 /**
  * A server serving on stdio.
@@ -61,10 +59,14 @@ export interface StdioServer {
 export interface StdioServerOptions extends McpServerOptions {
   /** Where diagnostics go (never stdout, which carries the protocol). Default: stderr. */
   readonly log?: (line: string) => void;
+  /** The longest message (line) read. Default {@linkcode MCP_MAX_MESSAGE_BYTES} (4 MiB). */
+  readonly maxMessageBytes?: number;
 }
 
 /**
- * Serves the runtime's MCP server on stdin/stdout. A line that is not JSON is answered with a
+ * Serves the runtime's MCP server on stdin/stdout. A line longer than `maxMessageBytes` is
+ * discarded and answered with an invalid request error (-32600) carrying its id when it can be
+ * read; the end of stdin (the client left) always resolves `closed`. A line that is not JSON is answered with a
  * JSON-RPC parse error (-32700), a JSON value that is not a JSON-RPC message with an invalid
  * request error (-32600), both with `id: null`; the server keeps serving. Diagnostics go to
  * stderr, never stdout.
@@ -94,22 +96,33 @@ export async function serveStdio(
     onInternalError: options.onInternalError ??
       ((error) => log(`streamlib mcp: internal error: ${(error as Error)?.stack ?? error}`)),
   });
-  const transport = new StdioServerTransport();
+  const transport = new LineTransport({
+    input: Deno.stdin.readable,
+    write: async (bytes) => {
+      for (let done = 0; done < bytes.length;) {
+        done += await Deno.stdout.write(bytes.subarray(done));
+      }
+    },
+    maxMessageBytes: options.maxMessageBytes,
+  });
   const { promise: closed, resolve } = Promise.withResolvers<void>();
   server.onerror = (error) => {
     const reply = protocolErrorReply(error);
     log(`streamlib mcp: ${reply ? "bad request" : "error"}: ${error.message}`);
     if (reply) transport.send(reply as unknown as JSONRPCMessage).catch(() => {});
   };
-  const onEnd = () => void close();
   let closing: Promise<void> | undefined;
   const close = () =>
     closing ??= (async () => {
-      process.stdin.off("end", onEnd);
       await server.close();
       resolve();
     })();
-  process.stdin.on("end", onEnd);
+  // The client closing stdin ends the transport, whatever came before it.
+  const unsubscribe = server.onclose;
+  server.onclose = () => {
+    unsubscribe?.();
+    void close();
+  };
   await server.connect(transport);
   return { closed, close };
 }
@@ -122,6 +135,9 @@ export async function serveStdio(
  * @returns The reply.
  */
 export function protocolErrorReply(error: Error): JsonRpcErrorReply | undefined {
+  if (error instanceof MessageTooLargeError) {
+    return errorReply(ErrorCode.InvalidRequest, error.message, error.id);
+  }
   if (error instanceof SyntaxError) {
     return errorReply(ErrorCode.ParseError, `Parse error: the line is not JSON: ${error.message}`);
   }
@@ -134,6 +150,10 @@ export function protocolErrorReply(error: Error): JsonRpcErrorReply | undefined 
   return undefined;
 }
 
-function errorReply(code: number, message: string): JsonRpcErrorReply {
-  return { jsonrpc: "2.0", id: null, error: { code, message } };
+function errorReply(
+  code: number,
+  message: string,
+  id: string | number | null = null,
+): JsonRpcErrorReply {
+  return { jsonrpc: "2.0", id, error: { code, message } };
 }

@@ -5,19 +5,22 @@
  * @module
  */
 
-import type { JsonSchema, JsonValue, Runtime } from "../mod.ts";
+import type { ControlPolicy } from "../web/control_policy.ts";
+import type { Runtime } from "../mod.ts";
+import type { JsonSchema, JsonValue } from "../core/json_schema.ts";
 
 /**
  * What every tool runs against.
  *
  * @example Run a tool directly
  * ```ts
- * import { TOOLS, type ToolContext } from "@streamlib/streamlib/mcp";
+ * import assert from "node:assert/strict";
+ * import { ControlPolicy, TOOLS, type ToolContext } from "@streamlib/streamlib/mcp";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
- * const ctx: ToolContext = { runtime: createRuntime(), cwd: Deno.cwd() };
+ * const ctx: ToolContext = { runtime: createRuntime(), cwd: Deno.cwd(), control: new ControlPolicy() };
  * const graph = await TOOLS.find((t) => t.name === "get_graph")!.run({}, ctx);
- * console.log(graph.state); // stopped
+ * assert.equal(graph.state, "stopped");
  * ```
  */
 export interface ToolContext {
@@ -25,6 +28,8 @@ export interface ToolContext {
   readonly runtime: Runtime;
   /** The directory relative `path` arguments resolve against. */
   readonly cwd: string;
+  /** What the agent may do: checked before a tool adds, reconfigures or touches a file. */
+  readonly control: ControlPolicy;
 }
 
 /**

@@ -24,13 +24,16 @@ import { setConfigTool } from "./tools/set_config.ts";
  *
  * @example Run a tool without a server
  * ```ts
- * import { TOOLS } from "@streamlib/streamlib/mcp";
+ * import assert from "node:assert/strict";
+ * import { ControlPolicy, TOOLS } from "@streamlib/streamlib/mcp";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
  * const list = TOOLS.find((t) => t.name === "list_processors")!;
- * const result = await list.run({ tag: "source" }, { runtime: createRuntime(), cwd: Deno.cwd() });
- * console.log((result.processors as { type: string }[]).map((p) => p.type));
- * // [ "Camera", "Microphone", "Mp4FileSource", "ScreenCapture", "TestPattern", ... ]
+ * const control = new ControlPolicy();
+ * const result = await list.run({ tag: "source" }, { runtime: createRuntime(), cwd: Deno.cwd(), control });
+ * const types = (result.processors as { type: string }[]).map((p) => p.type);
+ * assert.ok(types.includes("TestPattern") && types.includes("WavFileSource"));
+ * assert.ok(!types.includes("WavWriter"));
  * ```
  */
 export const TOOLS: readonly McpTool[] = [

@@ -6,11 +6,12 @@
  *
  * @example Use the subprocess processor by name
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Runtime } from "@streamlib/streamlib";
  * import { registry } from "@streamlib/streamlib/plugins";
  *
  * const rt = new Runtime().use(registry);
- * console.log(rt.registry.describe("SubprocessProcessor").mode); // push
+ * assert.equal(rt.registry.describe("SubprocessProcessor").mode, "push");
  * ```
  *
  * @module
@@ -29,10 +30,3 @@ export {
 } from "./frame_protocol.ts";
 export { registry } from "./registry.gen.ts";
 export { SubprocessProcessor, type SubprocessProcessorConfig } from "./subprocess_processor.ts";
-export {
-  type SubprocessProcessorHandle,
-  SubprocessProcessorInputs,
-  subprocessProcessorNode,
-  SubprocessProcessorOutputs,
-  type SubprocessProcessorTypes,
-} from "./subprocess_processor.gen.ts";

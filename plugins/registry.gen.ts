@@ -8,18 +8,7 @@
 import { NodeRegistry } from "../mod.ts";
 import { subprocessProcessorNode } from "./subprocess_processor.gen.ts";
 
-/**
- * The node definitions of `plugins/`, by processor name; `rt.use()` adds them to a runtime.
- *
- * @example Add these processors to a runtime
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { registry } from "@streamlib/streamlib/plugins";
- *
- * const rt = new Runtime().use(registry);
- * console.log(registry.size, rt.registry.has("SubprocessProcessor")); // 1 true
- * ```
- */
+/** The node definitions of `plugins/`, by processor name; `rt.use()` adds them to a runtime. */
 export const registry: NodeRegistry = new NodeRegistry([
   subprocessProcessorNode,
 ]);

@@ -17,20 +17,7 @@ import {
 } from "../mod.ts";
 import { SubprocessProcessor } from "./subprocess_processor.ts";
 
-/**
- * The typed inputs of {@linkcode SubprocessProcessor}: `this.inputs.<port>`.
- *
- * @example Look up the typed inputs of SubprocessProcessor
- * ```ts
- * import {
- *   SubprocessProcessorInputs,
- *   subprocessProcessorNode,
- * } from "@streamlib/streamlib/plugins";
- *
- * const inputs = new SubprocessProcessorInputs(subprocessProcessorNode.ports());
- * console.log(inputs.in.name, inputs.in.portType); // in AudioFrame<2>
- * ```
- */
+/** The typed inputs of {@linkcode SubprocessProcessor}: `this.inputs.<port>`. */
 export class SubprocessProcessorInputs {
   /** Stereo audio sent to the child. Port type `AudioFrame<2>`, required. */
   readonly in: SubprocessProcessor["in"];
@@ -45,20 +32,7 @@ export class SubprocessProcessorInputs {
   }
 }
 
-/**
- * The typed outputs of {@linkcode SubprocessProcessor}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of SubprocessProcessor
- * ```ts
- * import {
- *   subprocessProcessorNode,
- *   SubprocessProcessorOutputs,
- * } from "@streamlib/streamlib/plugins";
- *
- * const outputs = new SubprocessProcessorOutputs(subprocessProcessorNode.ports());
- * console.log(outputs.out.name, outputs.out.portType); // out AudioFrame<2>
- * ```
- */
+/** The typed outputs of {@linkcode SubprocessProcessor}: `this.outputs.<port>`. */
 export class SubprocessProcessorOutputs {
   /** The child's replies. Port type `AudioFrame<2>`. */
   readonly out: SubprocessProcessor["out"];
@@ -75,26 +49,6 @@ export class SubprocessProcessorOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode SubprocessProcessor} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect SubprocessProcessor to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import {
- *   type SubprocessProcessorHandle,
- *   subprocessProcessorNode,
- * } from "@streamlib/streamlib/plugins";
- * import { nullSinkNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const subprocessProcessor: SubprocessProcessorHandle = rt.add(
- *   subprocessProcessorNode,
- *   { command: "command" },
- *   { id: "subprocessProcessor" },
- * );
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(subprocessProcessor.outputs.out, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // subprocessProcessor.out -> sink.in
- * ```
  */
 export interface SubprocessProcessorHandle extends NodeHandle {
   /** References to the inputs. */
@@ -111,22 +65,6 @@ export interface SubprocessProcessorHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode SubprocessProcessor}, named once in `extends Processor<SubprocessProcessorTypes>`.
- *
- * @example Name the handle and config types of SubprocessProcessor
- * ```ts
- * import {
- *   subprocessProcessorNode,
- *   type SubprocessProcessorTypes,
- * } from "@streamlib/streamlib/plugins";
- *
- * const handle: SubprocessProcessorTypes["handle"] = subprocessProcessorNode.handle(
- *   "subprocessProcessor",
- * );
- * const processor = subprocessProcessorNode.create({ command: "command" });
- * const config: SubprocessProcessorTypes["config"] = processor.config;
- * console.log(handle.processor); // SubprocessProcessor
- * console.log(JSON.stringify(config)); // {"command":"command","args":[],"timeoutMs":2000}
- * ```
  */
 export interface SubprocessProcessorTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -141,21 +79,6 @@ export interface SubprocessProcessorTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode SubprocessProcessor}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add SubprocessProcessor to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { subprocessProcessorNode } from "@streamlib/streamlib/plugins";
- *
- * await using rt = new Runtime();
- * const subprocessProcessor = rt.add(
- *   subprocessProcessorNode,
- *   { command: "command" },
- *   { id: "subprocessProcessor" },
- * );
- * console.log(Object.keys(subprocessProcessor.inputs).join(", ")); // in
- * console.log(Object.keys(subprocessProcessor.outputs).join(", ")); // out
- * ```
  */
 export const subprocessProcessorNode: NodeDefinition<
   SubprocessProcessor,

@@ -106,11 +106,11 @@ export class SubprocessProcessor extends Processor<SubprocessProcessorTypes> {
   /**
    * Sends each waiting block to the child and writes its reply to `out`.
    *
-   * @param _ctx The node's name and clock.
+   * @param ctx The node's name, clock and frames (its replies are written into frames from it).
    * @throws {ChildProcessError} When the child exits or does not answer in time.
    * @throws {ProtocolError} When the child writes something that is not a reply.
    */
-  async process(_ctx: ProcessContext): Promise<void> {
+  async process(ctx: ProcessContext): Promise<void> {
     const child = this.#child;
     if (!child) return;
     let frame;
@@ -145,15 +145,18 @@ export class SubprocessProcessor extends Processor<SubprocessProcessorTypes> {
           new TextEncoder().encode(JSON.stringify(reply)),
         );
       }
-      this.outputs.out.write({
-        kind: "audio",
+      const block = ctx.frames.audio({
         channels: 2,
         sampleRate: typeof reply.sampleRate === "number" ? reply.sampleRate : frame.sampleRate,
         frameCount: frameCount as number,
-        samples: new Float32Array(bytes.buffer, 0, (frameCount as number) * 2),
-        timestampNs: frame.timestampNs,
-        frameNumber: frame.frameNumber,
       });
+      if (block === undefined) return; // frame memory exhausted: the runtime runs us again
+      block.samples.set(
+        new Float32Array(bytes.buffer, bytes.byteOffset, (frameCount as number) * 2),
+      );
+      block.timestampNs = frame.timestampNs;
+      block.frameNumber = frame.frameNumber;
+      this.outputs.out.write(block);
     }
   }
 

@@ -17,20 +17,7 @@ import {
 } from "../mod.ts";
 import { AudioMixer } from "./audio_mixer.ts";
 
-/**
- * The typed inputs of {@linkcode AudioMixer}: `this.inputs.<port>`.
- *
- * @example Look up the typed inputs of AudioMixer
- * ```ts
- * import { AudioMixerInputs, audioMixerNode } from "@streamlib/streamlib/processors";
- *
- * const inputs = new AudioMixerInputs(audioMixerNode.ports());
- * console.log(inputs.in_0.name, inputs.in_0.portType); // in_0 AudioFrame<2>
- * console.log(inputs.in_1.name, inputs.in_1.portType); // in_1 AudioFrame<2>
- * console.log(inputs.in_2.name, inputs.in_2.portType); // in_2 AudioFrame<2>
- * console.log(Object.keys(inputs).length); // 8
- * ```
- */
+/** The typed inputs of {@linkcode AudioMixer}: `this.inputs.<port>`. */
 export class AudioMixerInputs {
   /** Stereo audio to mix. Port type `AudioFrame<2>`. */
   readonly in_0: AudioMixer["in"][number];
@@ -66,17 +53,7 @@ export class AudioMixerInputs {
   }
 }
 
-/**
- * The typed outputs of {@linkcode AudioMixer}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of AudioMixer
- * ```ts
- * import { audioMixerNode, AudioMixerOutputs } from "@streamlib/streamlib/processors";
- *
- * const outputs = new AudioMixerOutputs(audioMixerNode.ports());
- * console.log(outputs.out.name, outputs.out.portType); // out AudioFrame<2>
- * ```
- */
+/** The typed outputs of {@linkcode AudioMixer}: `this.outputs.<port>`. */
 export class AudioMixerOutputs {
   /** The mix. Port type `AudioFrame<2>`. */
   readonly out: AudioMixer["out"];
@@ -93,22 +70,6 @@ export class AudioMixerOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode AudioMixer} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect AudioMixer to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import {
- *   type AudioMixerHandle,
- *   audioMixerNode,
- *   nullSinkNode,
- * } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const audioMixer: AudioMixerHandle = rt.add(audioMixerNode, {}, { id: "audioMixer" });
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(audioMixer.outputs.out, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // audioMixer.out -> sink.in
- * ```
  */
 export interface AudioMixerHandle extends NodeHandle {
   /** References to the inputs. */
@@ -139,17 +100,6 @@ export interface AudioMixerHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode AudioMixer}, named once in `extends Processor<AudioMixerTypes>`.
- *
- * @example Name the handle and config types of AudioMixer
- * ```ts
- * import { audioMixerNode, type AudioMixerTypes } from "@streamlib/streamlib/processors";
- *
- * const handle: AudioMixerTypes["handle"] = audioMixerNode.handle("audioMixer");
- * const processor = audioMixerNode.create({});
- * const config: AudioMixerTypes["config"] = processor.config;
- * console.log(handle.processor); // AudioMixer
- * console.log(JSON.stringify(config)); // {"gains":[1,1,1,1,1,1,1,1],"waitForAll":true}
- * ```
  */
 export interface AudioMixerTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -164,17 +114,6 @@ export interface AudioMixerTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode AudioMixer}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add AudioMixer to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { audioMixerNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const audioMixer = rt.add(audioMixerNode, {}, { id: "audioMixer" });
- * console.log(Object.keys(audioMixer.inputs).join(", ")); // in_0, in_1, in_2, in_3, in_4, in_5, in_6, in_7
- * console.log(Object.keys(audioMixer.outputs).join(", ")); // out
- * ```
  */
 export const audioMixerNode: NodeDefinition<AudioMixer, AudioMixerHandle> = defineNode<
   AudioMixerTypes,
@@ -183,7 +122,7 @@ export const audioMixerNode: NodeDefinition<AudioMixer, AudioMixerHandle> = defi
   descriptor: {
     name: "AudioMixer",
     description:
-      "Sums up to eight stereo streams into one.\nOnly connected inputs count: connect any of `in_0` … `in_7`, in any order, and leave the rest unconnected. Each mix takes one block from each contributing input; blocks of different lengths are summed over the longest (shorter ones count as silence past their end). The output takes its sample rate, timestamp and frame number from the first contributing input. Output blocks come from a rotating pool of 16.",
+      "Sums up to eight stereo streams into one.\nOnly connected inputs count: connect any of `in_0` … `in_7`, in any order, and leave the rest unconnected. Each mix takes one block from each contributing input; blocks of different lengths are summed over the longest (shorter ones count as silence past their end). The output takes its timestamp and frame number from the first contributing input. The mix is written into the longest block in place when the mixer holds its only reference (`ctx.frames.writable()`), so in steady state mixing allocates nothing.",
     tags: ["audio", "mixer"],
     mode: "push",
     inputs: [

@@ -14,9 +14,9 @@ import {
   type ProcessContext,
   Processor,
   processor,
-  RotatingPool,
   type SetupContext,
 } from "../mod.ts";
+import { RetryFrame } from "./retry_frame.ts";
 import type { AudioMixerTypes } from "./audio_mixer.gen.ts";
 
 /**
@@ -24,6 +24,7 @@ import type { AudioMixerTypes } from "./audio_mixer.gen.ts";
  *
  * @example Mix a second tone in at half level, never waiting for a stalled input
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AudioMixer, type AudioMixerConfig, createRuntime, NullSink, TestToneGenerator } from "@streamlib/streamlib/processors";
  *
  * const config: AudioMixerConfig = { gains: [1, 0.5], waitForAll: false };
@@ -38,7 +39,8 @@ import type { AudioMixerTypes } from "./audio_mixer.gen.ts";
  * await rt.start();
  * await new Promise((resolve) => setTimeout(resolve, 50)); // 10 ms blocks: about 5 mixes
  * await rt.stop();
- * console.log(rt.stats().nodes.sink.framesIn > 0); // true
+ * assert.ok(rt.stats().nodes.sink.framesIn > 0);
+ * assert.deepEqual(rt.frameLeaks(), []);
  * ```
  */
 export interface AudioMixerConfig {
@@ -60,22 +62,22 @@ export interface AudioMixerConfig {
   waitForAll: boolean;
 }
 
-type Block = { -readonly [K in keyof AudioFrame<2>]: AudioFrame<2>[K] };
-
 /**
  * Sums up to eight stereo streams into one.
  *
  * Only connected inputs count: connect any of `in_0` … `in_7`, in any order, and leave the rest
  * unconnected. Each mix takes one block from each contributing input; blocks of different lengths
  * are summed over the longest (shorter ones count as silence past their end). The output takes its
- * sample rate, timestamp and frame number from the first contributing input. Output blocks come
- * from a rotating pool of 16.
+ * timestamp and frame number from the first contributing input. The mix is written into the
+ * longest block in place when the mixer holds its only reference (`ctx.frames.writable()`), so in
+ * steady state mixing allocates nothing.
  *
  * @example Mix two inputs
  * ```ts
- * import { connectLocal, createAudioFrame, InputBinding, monotonicClock, OutputBinding } from "@streamlib/streamlib";
+ * import assert from "node:assert/strict";
+ * import { connectLocal, createAudioFrame, createProcessContext, InputBinding, OutputBinding } from "@streamlib/streamlib";
  * import type { AudioFrame } from "@streamlib/streamlib";
- * import { audioMixerNode } from "@streamlib/streamlib/processors";
+ * import { audioMixerNode } from "./audio_mixer.gen.ts";
  *
  * const ports = audioMixerNode.ports();
  * const mixer = audioMixerNode.create({}, ports);
@@ -85,14 +87,15 @@ type Block = { -readonly [K in keyof AudioFrame<2>]: AudioFrame<2>[K] };
  * connectLocal(a, ports.input("in_0"));
  * connectLocal(b, ports.input("in_1"));
  * connectLocal(ports.output("out"), sink);
- * const ctx = { node: "mixer", clock: monotonicClock };
+ * const ctx = createProcessContext("mixer");
  * mixer.setup(ctx);
  * const block = createAudioFrame(2, 48_000, 1);
  * block.samples.fill(0.25);
  * a.write(block);
  * b.write(block);
  * mixer.process(ctx);
- * console.log(sink.read()?.samples); // Float32Array(2) [ 0.5, 0.5 ]
+ * assert.deepEqual([...sink.read()!.samples], [0.5, 0.5]);
+ * ctx.frames.flush(); // what the runtime does when process() returns
  * ```
  */
 @processor({ tags: ["audio", "mixer"], mode: "push" })
@@ -109,25 +112,18 @@ export class AudioMixer extends Processor<AudioMixerTypes> {
   @config()
   config!: AudioMixerConfig;
 
-  #pool: RotatingPool<Block> | undefined;
+  #retry: RetryFrame<AudioFrame<2>>[] = [];
   #taken: (AudioFrame<2> | undefined)[] = [];
   #gains: Float32Array = new Float32Array(0);
 
   /**
-   * Allocates the output blocks and per-input state.
+   * Allocates the per-input state.
    *
    * @param _ctx The node's name and clock.
    */
   override setup(_ctx: SetupContext): void {
-    this.#pool = new RotatingPool<Block>(16, () => ({
-      kind: "audio",
-      channels: 2,
-      sampleRate: 0,
-      frameCount: 0,
-      samples: new Float32Array(0),
-      timestampNs: 0,
-      frameNumber: 0,
-    }));
+    this.teardown();
+    this.#retry = this.in.map(() => new RetryFrame<AudioFrame<2>>());
     this.#taken = new Array(this.in.length).fill(undefined);
     this.#gains = Float32Array.from(this.in, (_, i) => this.config.gains[i] ?? 1);
   }
@@ -146,51 +142,68 @@ export class AudioMixer extends Processor<AudioMixerTypes> {
   /**
    * Mixes while the inputs have blocks (all connected ones, or any, per `waitForAll`).
    *
-   * @param _ctx The node's name and clock.
+   * @param ctx The node's name, clock and frames.
    */
-  process(_ctx: ProcessContext): void {
-    const pool = this.#pool;
-    if (!pool) return;
+  process(ctx: ProcessContext): void {
     const inputs = this.in;
+    const retry = this.#retry;
     const taken = this.#taken;
+    const gains = this.#gains;
     const output = this.outputs.out;
-    pool.fit(output.capacity);
     // One block out per mix: mix only while the output takes a block now (back-pressure).
     while (output.space > 0) {
       let connected = 0;
       let ready = 0;
-      for (const port of inputs) {
-        if (!port.isConnected) continue;
+      for (let i = 0; i < inputs.length; i++) {
+        const port = inputs[i];
+        const waiting = retry[i].waiting;
+        if (!port.isConnected && !waiting) continue;
         connected++;
-        if (port.available > 0) ready++;
+        if (waiting || port.available > 0) ready++;
       }
       if (ready === 0 || (this.config.waitForAll && ready < connected)) return;
-      let length = 0;
-      let first: AudioFrame<2> | undefined;
+      let first = -1;
+      let longest = -1;
       for (let i = 0; i < inputs.length; i++) {
-        const frame = inputs[i].read();
+        const frame = retry[i].next(inputs[i]);
         taken[i] = frame;
-        if (!frame) continue;
-        first ??= frame;
-        if (frame.samples.length > length) length = frame.samples.length;
+        if (frame === undefined) continue;
+        if (first < 0) first = i;
+        if (longest < 0 || frame.samples.length > taken[longest]!.samples.length) longest = i;
       }
-      const block = pool.next();
-      if (block.samples.length !== length) block.samples = new Float32Array(length);
+      // The longest block becomes the mix: in place when nobody else sees it.
+      const block = ctx.frames.writable(taken[longest]!);
+      if (block === undefined) {
+        // No frame memory: keep what was read, and mix it first when memory frees.
+        for (let i = 0; i < taken.length; i++) {
+          const frame = taken[i];
+          if (frame !== undefined) retry[i].retry(ctx.frames, frame);
+          taken[i] = undefined;
+        }
+        return;
+      }
       const out = block.samples;
-      out.fill(0);
+      const own = gains[longest];
+      if (own !== 1) { for (let s = 0; s < out.length; s++) out[s] *= own; }
       for (let i = 0; i < taken.length; i++) {
         const frame = taken[i];
-        if (!frame) continue;
-        const gain = this.#gains[i];
+        if (frame === undefined || i === longest) continue;
+        const gain = gains[i];
         const src = frame.samples;
         for (let s = 0; s < src.length; s++) out[s] += src[s] * gain;
+      }
+      block.timestampNs = taken[first]!.timestampNs;
+      block.frameNumber = taken[first]!.frameNumber;
+      output.write(block);
+      for (let i = 0; i < taken.length; i++) {
+        retry[i].done();
         taken[i] = undefined;
       }
-      block.sampleRate = first!.sampleRate;
-      block.frameCount = length / 2;
-      block.timestampNs = first!.timestampNs;
-      block.frameNumber = first!.frameNumber;
-      output.write(block);
     }
+  }
+
+  /** Lets go of blocks kept for want of memory. */
+  override teardown(): void {
+    for (const retry of this.#retry) retry.done();
   }
 }

@@ -4,15 +4,18 @@ import {
   connectLocal,
   createAudioFrame,
   InputBinding,
-  monotonicClock,
   OutputBinding,
   type ProcessContext,
   type Processor,
-  processorInit,
 } from "../mod.ts";
+import { processorInit } from "../core/processor.ts";
+import { HeapMemorySource } from "../core/heap_memory.ts";
 import { audioMixerNode } from "./audio_mixer.gen.ts";
+import { createProcessContext } from "../mod.ts";
+import { sleep, until, workerRig } from "../tests/fixtures/workers/harness.ts";
+import { tap } from "../tests/fixtures/workers/worker_nodes.ts";
 
-const ctx: ProcessContext = { node: "mixer", clock: monotonicClock };
+const ctx: ProcessContext = createProcessContext("mixer");
 
 function start(config: unknown, inputs: number[]) {
   const ports = audioMixerNode.ports();
@@ -132,4 +135,104 @@ Deno.test("AudioMixer.configChanged() takes new gains in place, as rt.setConfig(
   sources[1].write(block([0.25, 0.25]));
   mixer.process(ctx);
   assert.deepEqual([...sink.read()!.samples], [0.5, 0.5]);
+});
+
+/** A mixer whose reads and the sink's are owned by their own contexts, as under a runtime. */
+function owned(config: unknown, inputs: number[], memory = new HeapMemorySource()) {
+  const ports = audioMixerNode.ports();
+  const mixer: Processor = audioMixerNode.create(config, ports);
+  const mix = createProcessContext("mixer", { memory });
+  const reader = createProcessContext("sink", { memory });
+  const writer = createProcessContext("source", { memory });
+  for (const binding of ports.inputBindings) binding.owner = mix.frames;
+  const sources = inputs.map((i) => {
+    const source = new OutputBinding<AudioFrame<2>>(`s${i}`, "AudioFrame<2>");
+    connectLocal(source, ports.input(`in_${i}`), { capacity: 8, policy: "fifo" });
+    return source;
+  });
+  const sink = new InputBinding<AudioFrame<2>>("sink", "AudioFrame<2>");
+  sink.owner = reader.frames;
+  connectLocal(ports.output<AudioFrame<2>>("out"), sink, { capacity: 8, policy: "fifo" });
+  mixer.setup(mix);
+  /** Writes a block made by the source's context (reference counted), as a source would. */
+  const write = (input: number, values: number[], frameNumber = 0) => {
+    const frame = writer.frames.audio({
+      channels: 2,
+      sampleRate: 48_000,
+      frameCount: values.length / 2,
+    });
+    if (frame === undefined) throw new Error("no memory for the test block");
+    frame.samples.set(values);
+    frame.frameNumber = frameNumber;
+    sources[input].write(frame);
+    writer.frames.flush();
+    return frame;
+  };
+  const run = () => {
+    mixer.process(mix);
+    mix.frames.flush();
+  };
+  return { mixer, mix, reader, write, run, sink };
+}
+
+Deno.test("AudioMixer.process() mixes into the longest block in place when it holds it alone", () => {
+  const { write, run, sink, reader } = owned({ gains: [0.5, 1] }, [0, 1]);
+  write(0, [1, 1]);
+  const long = write(1, [0.25, 0.25, 0.5, 0.5]);
+  run();
+  const mix = sink.read()!;
+  assert.equal(mix, long, "the longest block itself went out");
+  assert.deepEqual([...mix.samples], [0.75, 0.75, 0.5, 0.5]);
+  reader.frames.flush();
+  assert.equal(long.released, true, "the sink's reference was the last");
+});
+
+Deno.test("AudioMixer.process() keeps every block it read when frame memory is exhausted, and mixes them first later", () => {
+  const memory = new HeapMemorySource({ budgetBytes: 3 * 8 }); // three 1-frame stereo blocks
+  const { mixer, mix, write, run, sink, reader } = owned({}, [0, 1], memory);
+  const a = write(0, [0.25, 0.25], 5);
+  const b = write(1, [0.5, 0.5], 6);
+  const hog = createProcessContext("hog", { memory });
+  hog.frames.audio({ channels: 2, sampleRate: 48_000, frameCount: 1 }); // the last free block
+  const other = mix.frames.keep(a); // a second reader of in_0's block: the mix must copy it
+  run();
+  assert.equal(sink.read(), undefined, "nothing mixed without memory");
+  assert.equal(mix.frames.takeExhausted(), true, "the runtime would wait for memory");
+  other.release();
+  assert.equal(a.released, false, "kept for the next run");
+  assert.equal(b.released, false, "kept for the next run");
+  hog.frames.flush(); // memory frees
+  run();
+  const out = sink.read()!;
+  assert.deepEqual([...out.samples], [0.75, 0.75]);
+  assert.equal(out.frameNumber, 5, "from the first input");
+  assert.equal(a.released, true);
+  assert.equal(b.released, true);
+  reader.frames.flush();
+  assert.equal((out as typeof a).released, true);
+  mixer.teardown();
+});
+
+Deno.test("AudioMixer in a runtime and in a Worker: two tones mixed, nothing leaks, no slot left in use", async () => {
+  await using rig = workerRig();
+  const { rt, backend } = rig;
+  rt.add("TestToneGenerator", { frequency: 440, blockSize: 64 }, { id: "low" });
+  rt.add("TestToneGenerator", { frequency: 660, blockSize: 64 }, { id: "high" });
+  rt.add("AudioMixer", { gains: [1, 0.5] }, { id: "mix", placement: { worker: "dsp" } });
+  rt.add("AudioMixer", {}, { id: "local_mix" });
+  rt.add("AudioTap", {}, { id: "mixed" });
+  rt.add("AudioTap", {}, { id: "local" });
+  rt.connectByName("low", "audio", "mix", "in_0");
+  rt.connectByName("high", "audio", "mix", "in_1");
+  rt.connectByName("low", "audio", "local_mix", "in_0"); // fan-out: the blocks are shared
+  rt.connectByName("high", "audio", "local_mix", "in_1");
+  rt.connectByName("mix", "out", "mixed", "in");
+  rt.connectByName("local_mix", "out", "local", "in");
+  await rt.start();
+  await until(() => tap("mixed").frameNumbers.length >= 20, "20 mixes from the Worker");
+  await sleep(20);
+  await rt.stop();
+  assert.ok(tap("local").frameNumbers.length >= 20);
+  assert.deepEqual(rt.frameLeaks(), []);
+  assert.equal(backend.pool.stats().inUse, 0, "every pool slot is free again");
 });

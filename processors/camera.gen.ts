@@ -16,30 +16,10 @@ import {
 } from "../mod.ts";
 import { Camera } from "./camera.ts";
 
-/**
- * The typed inputs of {@linkcode Camera} (it has no inputs): `this.inputs.<port>`.
- *
- * @example Camera has no inputs
- * ```ts
- * import { CameraInputs } from "@streamlib/streamlib/processors";
- *
- * const inputs = new CameraInputs();
- * console.log(Object.keys(inputs).length); // 0
- * ```
- */
+/** The typed inputs of {@linkcode Camera} (it has no inputs): `this.inputs.<port>`. */
 export class CameraInputs {}
 
-/**
- * The typed outputs of {@linkcode Camera}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of Camera
- * ```ts
- * import { cameraNode, CameraOutputs } from "@streamlib/streamlib/processors";
- *
- * const outputs = new CameraOutputs(cameraNode.ports());
- * console.log(outputs.video.name, outputs.video.portType); // video VideoFrame
- * ```
- */
+/** The typed outputs of {@linkcode Camera}: `this.outputs.<port>`. */
 export class CameraOutputs {
   /** The camera's frames. Port type `VideoFrame`. */
   readonly video: Camera["video"];
@@ -56,18 +36,6 @@ export class CameraOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode Camera} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect Camera to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { type CameraHandle, cameraNode, nullSinkNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const camera: CameraHandle = rt.add(cameraNode, {}, { id: "camera" });
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(camera.outputs.video, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // camera.video -> sink.in
- * ```
  */
 export interface CameraHandle extends NodeHandle {
   /** References to the inputs. */
@@ -79,20 +47,7 @@ export interface CameraHandle extends NodeHandle {
   };
 }
 
-/**
- * The generated types of {@linkcode Camera}, named once in `extends Processor<CameraTypes>`.
- *
- * @example Name the handle and config types of Camera
- * ```ts
- * import { cameraNode, type CameraTypes } from "@streamlib/streamlib/processors";
- *
- * const handle: CameraTypes["handle"] = cameraNode.handle("camera");
- * const processor = cameraNode.create({});
- * const config: CameraTypes["config"] = processor.config;
- * console.log(handle.processor); // Camera
- * console.log(Object.keys(config).join(", ")); // device, width, height, fps, pixelFormat
- * ```
- */
+/** The generated types of {@linkcode Camera}, named once in `extends Processor<CameraTypes>`. */
 export interface CameraTypes extends ProcessorTypes {
   /** The typed inputs. */
   readonly inputs: CameraInputs;
@@ -106,16 +61,6 @@ export interface CameraTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode Camera}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add Camera to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { cameraNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const camera = rt.add(cameraNode, {}, { id: "camera" });
- * console.log(Object.keys(camera.outputs).join(", ")); // video
- * ```
  */
 export const cameraNode: NodeDefinition<Camera, CameraHandle> = defineNode<
   CameraTypes,
@@ -124,7 +69,7 @@ export const cameraNode: NodeDefinition<Camera, CameraHandle> = defineNode<
   descriptor: {
     name: "Camera",
     description:
-      "Captures a camera: AVFoundation on macOS, Video4Linux2 on Linux. Other OSes fail `setup()` with `UnsupportedPlatformError`.\nA native thread (a V4L2 streaming loop, or AVFoundation's sample-buffer delegate on its own dispatch queue) converts each frame to the configured format straight into a frame-pool slot. The node is `pull`: the capture drives it. A short timer (an eighth of the frame interval, 1 to 5 ms) asks the capture ring whether frames are waiting and wakes the node only then; `process()` takes the newest and writes it without a copy. Frames are stamped with their capture time on the media clock and stay valid for 8 frames. The size is the device's closest to the request. Errors are typed: `DeviceNotFoundError` (no such camera), `PermissionDeniedError` (macOS privacy settings, or the device file's permissions), `UnsupportedError` (a camera offering only compressed formats), `DeviceError` (unplugged).",
+      "Captures a camera: AVFoundation on macOS, Video4Linux2 on Linux. Other OSes fail `setup()` with `UnsupportedPlatformError`.\nA native thread (a V4L2 streaming loop, or AVFoundation's sample-buffer delegate on its own dispatch queue) converts each frame to the configured format straight into a frame-pool slot. The node is `pull`: the capture drives it. A short timer (an eighth of the frame interval, 1 to 5 ms) asks the capture ring whether frames are waiting and wakes the node only then; `process()` writes the newest without a copy: the frame's payload is the capture's slot, which goes back to the capture when the last reader releases the frame (when readers hold every slot, the capture drops new frames, counted). Frames are stamped with their capture time on the media clock. The size is the device's closest to the request. Errors are typed: `DeviceNotFoundError` (no such camera), `PermissionDeniedError` (macOS privacy settings, or the device file's permissions), `UnsupportedError` (a camera offering only compressed formats), `DeviceError` (unplugged).",
     tags: ["video", "source", "capture"],
     mode: "pull",
     inputs: [],

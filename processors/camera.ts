@@ -13,8 +13,8 @@ import {
   processor,
   type SetupContext,
   type VideoFrame,
-  videoFrameByteLength,
 } from "../mod.ts";
+import { videoFrameByteLength } from "../core/video_frame.ts";
 import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
 import { watchIntervalMs } from "./capture/capture_watcher.ts";
 import { VideoCaptureSource } from "./capture/video_capture_source.ts";
@@ -87,8 +87,10 @@ const MAX_FRAME_BYTES = videoFrameByteLength("BGRA", 3840, 2160);
  * dispatch queue) converts each frame to the configured format straight into a frame-pool slot.
  * The node is `pull`: the capture drives it. A short timer (an eighth of the frame interval, 1 to
  * 5 ms) asks the capture ring whether frames are waiting and wakes the node only then;
- * `process()` takes the newest and writes it without a copy. Frames are stamped with their
- * capture time on the media clock and stay valid for 8 frames. The size is the device's closest
+ * `process()` writes the newest without a copy: the frame's payload is the capture's slot, which
+ * goes back to the capture when the last reader releases the frame (when readers hold every slot,
+ * the capture drops new frames, counted). Frames are stamped with their capture time on the media
+ * clock. The size is the device's closest
  * to the request. Errors are typed: `DeviceNotFoundError` (no such camera),
  * `PermissionDeniedError` (macOS privacy settings, or the device file's permissions),
  * `UnsupportedError` (a camera offering only compressed formats), `DeviceError` (unplugged).
@@ -146,7 +148,7 @@ export class Camera extends Processor<CameraTypes> {
       "camera",
       { device, width, height, fps, pixelFormat },
       MAX_FRAME_BYTES,
-      ctx.clock,
+      ctx,
     );
     if (ctx.wake) this.#source.watch(ctx.wake, watchIntervalMs(1000 / fps));
   }
@@ -158,11 +160,10 @@ export class Camera extends Processor<CameraTypes> {
    * @throws {DeviceError} When the camera stopped (unplugged).
    */
   process(_ctx: ProcessContext): void {
-    const frame = this.#source?.next();
-    if (frame) this.outputs.video.write(frame);
+    this.#source?.writeNewest(this.outputs.video);
   }
 
-  /** Stops the watcher and the capture and frees the frames. Idempotent. */
+  /** Stops the watcher and the capture (frames still held downstream stay valid). Idempotent. */
   override teardown(): void {
     this.#source?.close();
     this.#source = undefined;

@@ -17,17 +17,7 @@ import {
 } from "../mod.ts";
 import { ChannelConverter } from "./channel_converter.ts";
 
-/**
- * The typed inputs of {@linkcode ChannelConverter}: `this.inputs.<port>`.
- *
- * @example Look up the typed inputs of ChannelConverter
- * ```ts
- * import { ChannelConverterInputs, channelConverterNode } from "@streamlib/streamlib/processors";
- *
- * const inputs = new ChannelConverterInputs(channelConverterNode.ports());
- * console.log(inputs.in.name, inputs.in.portType); // in AudioFrame
- * ```
- */
+/** The typed inputs of {@linkcode ChannelConverter}: `this.inputs.<port>`. */
 export class ChannelConverterInputs {
   /** Audio of any channel count. Port type `AudioFrame`, required. */
   readonly in: ChannelConverter["in"];
@@ -42,19 +32,7 @@ export class ChannelConverterInputs {
   }
 }
 
-/**
- * The typed outputs of {@linkcode ChannelConverter}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of ChannelConverter
- * ```ts
- * import { channelConverterNode, ChannelConverterOutputs } from "@streamlib/streamlib/processors";
- *
- * const outputs = new ChannelConverterOutputs(channelConverterNode.ports());
- * console.log(outputs.mono.name, outputs.mono.portType); // mono AudioFrame<1>
- * console.log(outputs.stereo.name, outputs.stereo.portType); // stereo AudioFrame<2>
- * console.log(outputs.out.name, outputs.out.portType); // out AudioFrame
- * ```
- */
+/** The typed outputs of {@linkcode ChannelConverter}: `this.outputs.<port>`. */
 export class ChannelConverterOutputs {
   /** The audio as mono. Port type `AudioFrame<1>`. */
   readonly mono: ChannelConverter["mono"];
@@ -77,26 +55,6 @@ export class ChannelConverterOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode ChannelConverter} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect ChannelConverter to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import {
- *   type ChannelConverterHandle,
- *   channelConverterNode,
- *   nullSinkNode,
- * } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const channelConverter: ChannelConverterHandle = rt.add(
- *   channelConverterNode,
- *   {},
- *   { id: "channelConverter" },
- * );
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(channelConverter.outputs.mono, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // channelConverter.mono -> sink.in
- * ```
  */
 export interface ChannelConverterHandle extends NodeHandle {
   /** References to the inputs. */
@@ -117,20 +75,6 @@ export interface ChannelConverterHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode ChannelConverter}, named once in `extends Processor<ChannelConverterTypes>`.
- *
- * @example Name the handle and config types of ChannelConverter
- * ```ts
- * import {
- *   channelConverterNode,
- *   type ChannelConverterTypes,
- * } from "@streamlib/streamlib/processors";
- *
- * const handle: ChannelConverterTypes["handle"] = channelConverterNode.handle("channelConverter");
- * const processor = channelConverterNode.create({});
- * const config: ChannelConverterTypes["config"] = processor.config;
- * console.log(handle.processor); // ChannelConverter
- * console.log(JSON.stringify(config)); // {"channels":2}
- * ```
  */
 export interface ChannelConverterTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -145,17 +89,6 @@ export interface ChannelConverterTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode ChannelConverter}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add ChannelConverter to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { channelConverterNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const channelConverter = rt.add(channelConverterNode, {}, { id: "channelConverter" });
- * console.log(Object.keys(channelConverter.inputs).join(", ")); // in
- * console.log(Object.keys(channelConverter.outputs).join(", ")); // mono, stereo, out
- * ```
  */
 export const channelConverterNode: NodeDefinition<ChannelConverter, ChannelConverterHandle> =
   defineNode<
@@ -165,7 +98,7 @@ export const channelConverterNode: NodeDefinition<ChannelConverter, ChannelConve
     descriptor: {
       name: "ChannelConverter",
       description:
-        "Converts audio of any channel count to mono, stereo and a configured count.\nThe channel count of a typed port is part of its type, so one converter has three outputs and the graph picks by connecting: `mono` (`AudioFrame<1>`), `stereo` (`AudioFrame<2>`), and `out` (`AudioFrame` with `channels` channels, for inputs that take any count). Only connected outputs are computed. Downmixing averages (stereo to mono is `(L + R) / 2`); upmixing repeats (mono to stereo copies the sample to both sides); see `convertChannels` for the general rule. Blocks keep their sample rate, timestamp and frame number. Each output's blocks come from a rotating pool of 16.",
+        "Converts audio of any channel count to mono, stereo and a configured count.\nThe channel count of a typed port is part of its type, so one converter has three outputs and the graph picks by connecting: `mono` (`AudioFrame<1>`), `stereo` (`AudioFrame<2>`), and `out` (`AudioFrame` with `channels` channels, for inputs that take any count). Only connected outputs are computed. Downmixing averages (stereo to mono is `(L + R) / 2`); upmixing repeats (mono to stereo copies the sample to both sides); see `convertChannels` for the general rule. Blocks keep their sample rate, timestamp and frame number. An output whose channel count is the input's gets the input block itself (shared, not copied); the others get new frames from `ctx.frames`.",
       tags: ["audio", "channels"],
       mode: "push",
       inputs: [

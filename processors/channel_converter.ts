@@ -14,10 +14,9 @@ import {
   type ProcessContext,
   Processor,
   processor,
-  RotatingPool,
-  type SetupContext,
 } from "../mod.ts";
 import { convertChannels } from "./dsp/channel_convert.ts";
+import { RetryFrame } from "./retry_frame.ts";
 import type { ChannelConverterTypes } from "./channel_converter.gen.ts";
 
 /**
@@ -25,8 +24,10 @@ import type { ChannelConverterTypes } from "./channel_converter.gen.ts";
  *
  * @example Upmix stereo to four channels on `out`
  * ```ts
- * import { type AudioFrame, connectLocal, createAudioFrame, InputBinding, monotonicClock, OutputBinding } from "@streamlib/streamlib";
- * import { type ChannelConverterConfig, channelConverterNode } from "@streamlib/streamlib/processors";
+ * import assert from "node:assert/strict";
+ * import { type AudioFrame, connectLocal, createAudioFrame, createProcessContext, InputBinding, OutputBinding } from "@streamlib/streamlib";
+ * import { type ChannelConverterConfig } from "@streamlib/streamlib/processors";
+ * import { channelConverterNode } from "./channel_converter.gen.ts";
  *
  * const config: ChannelConverterConfig = { channels: 4 };
  * const ports = channelConverterNode.ports();
@@ -35,14 +36,16 @@ import type { ChannelConverterTypes } from "./channel_converter.gen.ts";
  * const sink = new InputBinding<AudioFrame>("sink", "AudioFrame");
  * connectLocal(source, ports.input("in"));
  * connectLocal(ports.output("out"), sink);
- * const ctx = { node: "channels", clock: monotonicClock };
+ * const ctx = createProcessContext("channels");
  * converter.setup(ctx);
  * const stereo = createAudioFrame(2, 48_000, 1); // one sample per channel
  * stereo.samples.set([0.5, -0.5]);
  * source.write(stereo);
  * converter.process(ctx);
  * const out = sink.read()!;
- * console.log(out.channels, out.samples); // 4 Float32Array(4) [ 0.5, -0.5, 0.5, -0.5 ]
+ * assert.equal(out.channels, 4);
+ * assert.deepEqual([...out.samples], [0.5, -0.5, 0.5, -0.5]);
+ * ctx.frames.flush(); // what the runtime does when process() returns
  * ```
  */
 export interface ChannelConverterConfig {
@@ -57,11 +60,6 @@ export interface ChannelConverterConfig {
   channels: number;
 }
 
-type Block<C extends number> = { -readonly [K in keyof AudioFrame<C>]: AudioFrame<C>[K] };
-
-/** Blocks in each output's rotating pool: keep downstream capacities below this minus one. */
-const POOL_SIZE = 16;
-
 /**
  * Converts audio of any channel count to mono, stereo and a configured count.
  *
@@ -70,14 +68,16 @@ const POOL_SIZE = 16;
  * (`AudioFrame` with `channels` channels, for inputs that take any count). Only connected
  * outputs are computed. Downmixing averages (stereo to mono is `(L + R) / 2`); upmixing repeats
  * (mono to stereo copies the sample to both sides); see `convertChannels` for the general rule.
- * Blocks keep their sample rate, timestamp and frame number. Each output's blocks come from a
- * rotating pool of 16.
+ * Blocks keep their sample rate, timestamp and frame number. An output whose channel count is the
+ * input's gets the input block itself (shared, not copied); the others get new frames from
+ * `ctx.frames`.
  *
  * @example Mono to stereo
  * ```ts
- * import { connectLocal, createAudioFrame, InputBinding, monotonicClock, OutputBinding } from "@streamlib/streamlib";
+ * import assert from "node:assert/strict";
+ * import { connectLocal, createAudioFrame, createProcessContext, InputBinding, OutputBinding } from "@streamlib/streamlib";
  * import type { AudioFrame } from "@streamlib/streamlib";
- * import { channelConverterNode } from "@streamlib/streamlib/processors";
+ * import { channelConverterNode } from "./channel_converter.gen.ts";
  *
  * const ports = channelConverterNode.ports();
  * const converter = channelConverterNode.create({}, ports);
@@ -85,13 +85,14 @@ const POOL_SIZE = 16;
  * const sink = new InputBinding<AudioFrame<2>>("sink", "AudioFrame<2>");
  * connectLocal(source, ports.input("in"));
  * connectLocal(ports.output("stereo"), sink);
- * const ctx = { node: "channels", clock: monotonicClock };
+ * const ctx = createProcessContext("channels");
  * converter.setup(ctx);
  * const mono = createAudioFrame(1, 48_000, 2);
  * mono.samples.set([0.25, -0.5]);
  * source.write(mono);
  * converter.process(ctx);
- * console.log(sink.read()?.samples); // Float32Array(4) [ 0.25, 0.25, -0.5, -0.5 ]
+ * assert.deepEqual([...sink.read()!.samples], [0.25, 0.25, -0.5, -0.5]);
+ * ctx.frames.flush();
  * ```
  */
 @processor({ tags: ["audio", "channels"], mode: "push" })
@@ -116,67 +117,55 @@ export class ChannelConverter extends Processor<ChannelConverterTypes> {
   @config()
   config!: ChannelConverterConfig;
 
-  #mono: RotatingPool<Block<1>> | undefined;
-  #stereo: RotatingPool<Block<2>> | undefined;
-  #out: RotatingPool<Block<number>> | undefined;
-
-  /**
-   * Allocates the output blocks (their sample buffers grow to the input's block size).
-   *
-   * @param _ctx The node's name and clock.
-   */
-  override setup(_ctx: SetupContext): void {
-    this.#mono = new RotatingPool(POOL_SIZE, () => emptyBlock(1 as const));
-    this.#stereo = new RotatingPool(POOL_SIZE, () => emptyBlock(2 as const));
-    this.#out = new RotatingPool(POOL_SIZE, () => emptyBlock(this.config.channels));
-  }
+  readonly #input = new RetryFrame<AudioFrame>();
 
   /**
    * Converts every block waiting on `in` for each connected output.
    *
-   * @param _ctx The node's name and clock.
+   * @param ctx The node's name, clock and frames.
    */
-  process(_ctx: ProcessContext): void {
-    const mono = this.#mono;
-    const stereo = this.#stereo;
-    const out = this.#out;
-    if (!mono || !stereo || !out) return;
+  process(ctx: ProcessContext): void {
     const outputs = this.outputs;
-    mono.fit(outputs.mono.capacity);
-    stereo.fit(outputs.stereo.capacity);
-    out.fit(outputs.out.capacity);
     let frame;
     // One block per output per block in: read only what every output takes now.
     while (
       outputs.mono.space > 0 && outputs.stereo.space > 0 && outputs.out.space > 0 &&
-      (frame = this.inputs.in.read()) !== undefined
+      (frame = this.#input.next(this.inputs.in)) !== undefined
     ) {
-      if (outputs.mono.isConnected) outputs.mono.write(convert(frame, mono.next()));
-      if (outputs.stereo.isConnected) outputs.stereo.write(convert(frame, stereo.next()));
-      if (outputs.out.isConnected) outputs.out.write(convert(frame, out.next()));
+      const mono = outputs.mono.isConnected ? convert(ctx, frame, 1) : null;
+      const stereo = outputs.stereo.isConnected ? convert(ctx, frame, 2) : null;
+      const out = outputs.out.isConnected ? convert(ctx, frame, this.config.channels) : null;
+      if (mono === undefined || stereo === undefined || out === undefined) {
+        this.#input.retry(ctx.frames, frame); // no frame memory: tried again when some frees
+        return;
+      }
+      if (mono) outputs.mono.write(mono);
+      if (stereo) outputs.stereo.write(stereo);
+      if (out) outputs.out.write(out);
+      this.#input.done();
     }
+  }
+
+  /** Lets go of a block kept for want of memory. */
+  override teardown(): void {
+    this.#input.done();
   }
 }
 
-function emptyBlock<C extends number>(channels: C): Block<C> {
-  return {
-    kind: "audio",
-    channels,
-    sampleRate: 0,
-    frameCount: 0,
-    samples: new Float32Array(0),
-    timestampNs: 0,
-    frameNumber: 0,
-  };
-}
-
-/** Fills `block` with `frame` at the block's channel count; reallocates only on a size change. */
-function convert<C extends number>(frame: AudioFrame, block: Block<C>): Block<C> {
-  const length = frame.frameCount * block.channels;
-  if (block.samples.length !== length) block.samples = new Float32Array(length);
-  convertChannels(frame.samples, frame.channels, block.samples, block.channels, frame.frameCount);
-  block.sampleRate = frame.sampleRate;
-  block.frameCount = frame.frameCount;
+/**
+ * `frame` at `channels` channels: the frame itself when it already has them, else a new frame
+ * from `ctx.frames` (`undefined` when frame memory is exhausted).
+ */
+function convert<C extends number>(
+  ctx: ProcessContext,
+  frame: AudioFrame,
+  channels: C,
+): AudioFrame<C> | undefined {
+  if (frame.channels === channels) return frame as AudioFrame<C>;
+  const { sampleRate, frameCount } = frame;
+  const block = ctx.frames.audio({ channels, sampleRate, frameCount });
+  if (block === undefined) return undefined;
+  convertChannels(frame.samples, frame.channels, block.samples, channels, frameCount);
   block.timestampNs = frame.timestampNs;
   block.frameNumber = frame.frameNumber;
   return block;

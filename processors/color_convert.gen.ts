@@ -17,17 +17,7 @@ import {
 } from "../mod.ts";
 import { ColorConvert } from "./color_convert.ts";
 
-/**
- * The typed inputs of {@linkcode ColorConvert}: `this.inputs.<port>`.
- *
- * @example Look up the typed inputs of ColorConvert
- * ```ts
- * import { ColorConvertInputs, colorConvertNode } from "@streamlib/streamlib/processors";
- *
- * const inputs = new ColorConvertInputs(colorConvertNode.ports());
- * console.log(inputs.in.name, inputs.in.portType); // in VideoFrame
- * ```
- */
+/** The typed inputs of {@linkcode ColorConvert}: `this.inputs.<port>`. */
 export class ColorConvertInputs {
   /** Video in any pixel format. Port type `VideoFrame`, required. */
   readonly in: ColorConvert["in"];
@@ -42,17 +32,7 @@ export class ColorConvertInputs {
   }
 }
 
-/**
- * The typed outputs of {@linkcode ColorConvert}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of ColorConvert
- * ```ts
- * import { colorConvertNode, ColorConvertOutputs } from "@streamlib/streamlib/processors";
- *
- * const outputs = new ColorConvertOutputs(colorConvertNode.ports());
- * console.log(outputs.out.name, outputs.out.portType); // out VideoFrame
- * ```
- */
+/** The typed outputs of {@linkcode ColorConvert}: `this.outputs.<port>`. */
 export class ColorConvertOutputs {
   /** The video in the configured pixel format. Port type `VideoFrame`. */
   readonly out: ColorConvert["out"];
@@ -69,22 +49,6 @@ export class ColorConvertOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode ColorConvert} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect ColorConvert to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import {
- *   type ColorConvertHandle,
- *   colorConvertNode,
- *   nullSinkNode,
- * } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const colorConvert: ColorConvertHandle = rt.add(colorConvertNode, {}, { id: "colorConvert" });
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(colorConvert.outputs.out, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // colorConvert.out -> sink.in
- * ```
  */
 export interface ColorConvertHandle extends NodeHandle {
   /** References to the inputs. */
@@ -101,17 +65,6 @@ export interface ColorConvertHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode ColorConvert}, named once in `extends Processor<ColorConvertTypes>`.
- *
- * @example Name the handle and config types of ColorConvert
- * ```ts
- * import { colorConvertNode, type ColorConvertTypes } from "@streamlib/streamlib/processors";
- *
- * const handle: ColorConvertTypes["handle"] = colorConvertNode.handle("colorConvert");
- * const processor = colorConvertNode.create({});
- * const config: ColorConvertTypes["config"] = processor.config;
- * console.log(handle.processor); // ColorConvert
- * console.log(JSON.stringify(config)); // {"pixelFormat":"I420"}
- * ```
  */
 export interface ColorConvertTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -126,17 +79,6 @@ export interface ColorConvertTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode ColorConvert}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add ColorConvert to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { colorConvertNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const colorConvert = rt.add(colorConvertNode, {}, { id: "colorConvert" });
- * console.log(Object.keys(colorConvert.inputs).join(", ")); // in
- * console.log(Object.keys(colorConvert.outputs).join(", ")); // out
- * ```
  */
 export const colorConvertNode: NodeDefinition<ColorConvert, ColorConvertHandle> = defineNode<
   ColorConvertTypes,
@@ -145,7 +87,7 @@ export const colorConvertNode: NodeDefinition<ColorConvert, ColorConvertHandle> 
   descriptor: {
     name: "ColorConvert",
     description:
-      "Converts video between RGBA, BGRA, I420 and NV12 (BT.601 limited range for YUV, as FFmpeg does by default; see `docs/media_algorithms.md`).\nRGB to 4:2:0 averages each 2x2 block's colour for its chroma; 4:2:0 to RGB uses each chroma sample for its whole block; a round trip loses up to about 3 levels. Frames already in the target format are passed on as they are, without a copy. Frames that cannot be converted (an odd size to or from I420 or NV12, or a payload shorter than its size) are dropped and counted in {@linkcode ColorConvert.droppedFrames}. Input frames must have tightly packed rows. Output frames come from a rotating pool of 8, so keep downstream connection capacities below 7.",
+      "Converts video between RGBA, BGRA, I420 and NV12 (BT.601 limited range for YUV, as FFmpeg does by default; see `docs/media_algorithms.md`).\nRGB to 4:2:0 averages each 2x2 block's colour for its chroma; 4:2:0 to RGB uses each chroma sample for its whole block; a round trip loses up to about 3 levels. Frames already in the target format are passed on as they are, without a copy (one more reference to the same frame). Converted frames come from `ctx.frames`, so they cross to Workers and native code by reference. Frames that cannot be converted (an odd size to or from I420 or NV12, or a payload shorter than its size) are dropped and counted in {@linkcode ColorConvert.droppedFrames} and the node's `framesDropped`, as is a frame that finds no frame memory free (the node then runs again once memory is freed). Input frames must have tightly packed rows.",
     tags: ["video", "filter", "color"],
     mode: "push",
     inputs: [

@@ -13,7 +13,6 @@ import {
   type ProcessContext,
   Processor,
   processor,
-  RotatingPool,
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
@@ -26,8 +25,11 @@ import type { ColorConvertTypes } from "./color_convert.gen.ts";
  *
  * @example Convert test-pattern frames from RGBA to NV12
  * ```ts
- * import { connectLocal, InputBinding, monotonicClock, type VideoFrame } from "@streamlib/streamlib";
- * import { type ColorConvertConfig, colorConvertNode, testPatternNode } from "@streamlib/streamlib/processors";
+ * import assert from "node:assert/strict";
+ * import { connectLocal, createProcessContext, InputBinding, type VideoFrame } from "@streamlib/streamlib";
+ * import { type ColorConvertConfig } from "@streamlib/streamlib/processors";
+ * import { colorConvertNode } from "./color_convert.gen.ts";
+ * import { testPatternNode } from "./test_pattern.gen.ts";
  *
  * const config: ColorConvertConfig = { pixelFormat: "NV12" };
  * const patternPorts = testPatternNode.ports();
@@ -37,13 +39,14 @@ import type { ColorConvertTypes } from "./color_convert.gen.ts";
  * const sink = new InputBinding<VideoFrame>("sink", "VideoFrame");
  * connectLocal(patternPorts.output("video"), ports.input("in"));
  * connectLocal(ports.output("out"), sink);
- * const ctx = { node: "convert", clock: monotonicClock };
+ * const ctx = createProcessContext("convert");
  * pattern.setup(ctx);
  * convert.setup(ctx);
  * pattern.process(ctx);
  * convert.process(ctx);
  * const frame = sink.read()!;
- * console.log(frame.format, frame.data.length); // NV12 4608
+ * assert.deepEqual([frame.format, frame.data.length], ["NV12", 4608]);
+ * ctx.frames.flush(); // what the runtime does when process() returns
  * ```
  */
 export interface ColorConvertConfig {
@@ -55,26 +58,24 @@ export interface ColorConvertConfig {
   pixelFormat: "RGBA" | "BGRA" | "I420" | "NV12";
 }
 
-type Frame = { -readonly [K in keyof VideoFrame]: VideoFrame[K] };
-
-/** Frames in the rotating pool: keep downstream connection capacities below this minus one. */
-const POOL_SIZE = 8;
-
 /**
  * Converts video between RGBA, BGRA, I420 and NV12 (BT.601 limited range for YUV, as FFmpeg
  * does by default; see `docs/media_algorithms.md`).
  *
  * RGB to 4:2:0 averages each 2x2 block's colour for its chroma; 4:2:0 to RGB uses each chroma
  * sample for its whole block; a round trip loses up to about 3 levels. Frames already in the
- * target format are passed on as they are, without a copy. Frames that cannot be converted (an
- * odd size to or from I420 or NV12, or a payload shorter than its size) are dropped and counted
- * in {@linkcode ColorConvert.droppedFrames}. Input frames must have tightly packed rows. Output
- * frames come from a rotating pool of 8, so keep downstream connection capacities below 7.
+ * target format are passed on as they are, without a copy (one more reference to the same frame).
+ * Converted frames come from `ctx.frames`, so they cross to Workers and native code by reference.
+ * Frames that cannot be converted (an odd size to or from I420 or NV12, or a payload shorter than
+ * its size) are dropped and counted in {@linkcode ColorConvert.droppedFrames} and the node's
+ * `framesDropped`, as is a frame that finds no frame memory free (the node then runs again once
+ * memory is freed). Input frames must have tightly packed rows.
  *
  * @example Convert a red RGBA frame to I420
  * ```ts
- * import { connectLocal, InputBinding, monotonicClock, OutputBinding, type VideoFrame } from "@streamlib/streamlib";
- * import { colorConvertNode } from "@streamlib/streamlib/processors";
+ * import assert from "node:assert/strict";
+ * import { connectLocal, createProcessContext, InputBinding, OutputBinding, type VideoFrame } from "@streamlib/streamlib";
+ * import { colorConvertNode } from "./color_convert.gen.ts";
  *
  * const ports = colorConvertNode.ports();
  * const convert = colorConvertNode.create({ pixelFormat: "I420" }, ports);
@@ -82,14 +83,16 @@ const POOL_SIZE = 8;
  * const sink = new InputBinding<VideoFrame>("sink", "VideoFrame");
  * connectLocal(source, ports.input("in"));
  * connectLocal(ports.output("out"), sink);
- * const ctx = { node: "convert", clock: monotonicClock };
+ * const ctx = createProcessContext("convert");
  * convert.setup(ctx);
  * const red = new Uint8Array(16);
  * for (let i = 0; i < 16; i += 4) red.set([255, 0, 0, 255], i);
  * source.write({ kind: "video", width: 2, height: 2, format: "RGBA", stride: 8, timestampNs: 0, frameNumber: 0, data: red });
  * convert.process(ctx);
  * const out = sink.read()!;
- * console.log(out.format, Array.from(out.data)); // I420 [ 81, 81, 81, 81, 90, 240 ]
+ * assert.equal(out.format, "I420");
+ * assert.deepEqual(Array.from(out.data), [81, 81, 81, 81, 90, 240]);
+ * ctx.frames.flush(); // what the runtime does when process() returns
  * ```
  */
 @processor({ tags: ["video", "filter", "color"], mode: "push" })
@@ -106,45 +109,29 @@ export class ColorConvert extends Processor<ColorConvertTypes> {
   @config()
   config!: ColorConvertConfig;
 
-  #pool: RotatingPool<Frame> | undefined;
   #dropped = 0;
 
-  /** Frames dropped because they could not be converted. */
+  /** Frames dropped because they could not be converted or found no frame memory free. */
   get droppedFrames(): number {
     return this.#dropped;
   }
 
   /**
-   * Allocates the output frames (their payloads are sized at the first frame of each size).
+   * Starts counting dropped frames again.
    *
    * @param _ctx The node's name and clock.
    */
   override setup(_ctx: SetupContext): void {
-    const format = this.config.pixelFormat;
-    this.#pool = new RotatingPool<Frame>(POOL_SIZE, () => ({
-      kind: "video",
-      width: 0,
-      height: 0,
-      format,
-      stride: 0,
-      timestampNs: 0,
-      frameNumber: 0,
-      data: new Uint8Array(0),
-    }));
     this.#dropped = 0;
   }
 
   /**
    * Converts every frame waiting on `in` and writes it to `out`.
    *
-   * @param _ctx The node's name and clock.
+   * @param ctx The node's name, clock and frames.
    */
-  process(_ctx: ProcessContext): void {
-    const pool = this.#pool;
-    if (!pool) return;
+  process(ctx: ProcessContext): void {
     const target = this.config.pixelFormat;
-    const rgb = target === "RGBA" || target === "BGRA";
-    pool.fit(this.outputs.out.capacity);
     let frame;
     // One frame out per frame in: read only what the output takes now (back-pressure).
     while (this.outputs.out.space > 0 && (frame = this.inputs.in.read()) !== undefined) {
@@ -158,16 +145,18 @@ export class ColorConvert extends Processor<ColorConvertTypes> {
         !isValidFrameSize(target, width, height) ||
         frame.data.length < frameByteLength(frame.format, width, height)
       ) {
+        ctx.frames.drop(frame); // counted in the node's framesDropped too
         this.#dropped++;
         continue;
       }
-      const out = pool.next();
-      const bytes = frameByteLength(target, width, height);
-      if (out.data.length !== bytes) out.data = new Uint8Array(bytes);
+      const out = ctx.frames.video({ width, height, format: target });
+      if (out === undefined) {
+        // No frame memory free: the runtime runs the node again once some is.
+        ctx.frames.drop(frame);
+        this.#dropped++;
+        return;
+      }
       convertFrame(frame.data, frame.format, out.data, target, width, height);
-      out.width = width;
-      out.height = height;
-      out.stride = rgb ? width * 4 : width;
       out.timestampNs = frame.timestampNs;
       out.frameNumber = frame.frameNumber;
       this.outputs.out.write(out);

@@ -3,15 +3,16 @@ import {
   ConfigValidationError,
   connectLocal,
   InputBinding,
-  monotonicClock,
   OutputBinding,
   type ProcessContext,
   type VideoFrame,
 } from "../mod.ts";
 import { colorConvertNode } from "./color_convert.gen.ts";
 import { TestPatternRenderer } from "./video/test_pattern.ts";
+import { createProcessContext } from "../mod.ts";
+import { runForLeaks } from "../tests/fixtures/runtime/leak_rig.ts";
 
-const ctx: ProcessContext = { node: "convert", clock: monotonicClock };
+const ctx: ProcessContext = createProcessContext("convert");
 
 function start(pixelFormat: string) {
   const ports = colorConvertNode.ports();
@@ -94,4 +95,25 @@ Deno.test("ColorConvert config names the valid pixel formats", () => {
       e instanceof ConfigValidationError && e.issues[0].field === "pixelFormat" &&
       e.issues[0].expected === 'one of "RGBA", "BGRA", "I420", "NV12"',
   );
+});
+
+Deno.test("ColorConvert in a runtime, in one isolate and in a Worker, converts every frame and leaks none", async () => {
+  for (const worker of [false, true]) {
+    const { leaks, problems, stats } = await runForLeaks(
+      (rt, placement) => {
+        rt.add("TestPattern", { width: 64, height: 48, fps: 200 }, { id: "bars" });
+        rt.add("ColorConvert", { pixelFormat: "NV12" }, { id: "convert", placement });
+        rt.add("ColorConvert", { pixelFormat: "NV12" }, { id: "same", placement });
+        rt.add("NullSink", {}, { id: "sink" });
+        rt.connectByName("bars", "video", "convert", "in");
+        rt.connectByName("convert", "out", "same", "in"); // already NV12: passed on
+        rt.connectByName("same", "out", "sink", "in");
+      },
+      (rt) => rt.stats().nodes.sink.framesIn >= 20,
+      { worker },
+    );
+    assert.deepEqual(problems, [], `worker: ${worker}`);
+    assert.deepEqual(leaks, [], `worker: ${worker}`);
+    assert.equal(stats.nodes.convert.framesDropped, 0);
+  }
 });

@@ -17,17 +17,7 @@ import {
 } from "../mod.ts";
 import { Gain } from "./gain.ts";
 
-/**
- * The typed inputs of {@linkcode Gain}: `this.inputs.<port>`.
- *
- * @example Look up the typed inputs of Gain
- * ```ts
- * import { GainInputs, gainNode } from "@streamlib/streamlib/processors";
- *
- * const inputs = new GainInputs(gainNode.ports());
- * console.log(inputs.in.name, inputs.in.portType); // in AudioFrame<2>
- * ```
- */
+/** The typed inputs of {@linkcode Gain}: `this.inputs.<port>`. */
 export class GainInputs {
   /** Stereo audio to scale. Port type `AudioFrame<2>`, required. */
   readonly in: Gain["in"];
@@ -42,17 +32,7 @@ export class GainInputs {
   }
 }
 
-/**
- * The typed outputs of {@linkcode Gain}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of Gain
- * ```ts
- * import { gainNode, GainOutputs } from "@streamlib/streamlib/processors";
- *
- * const outputs = new GainOutputs(gainNode.ports());
- * console.log(outputs.out.name, outputs.out.portType); // out AudioFrame<2>
- * ```
- */
+/** The typed outputs of {@linkcode Gain}: `this.outputs.<port>`. */
 export class GainOutputs {
   /** The scaled audio. Port type `AudioFrame<2>`. */
   readonly out: Gain["out"];
@@ -69,18 +49,6 @@ export class GainOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode Gain} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect Gain to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { type GainHandle, gainNode, nullSinkNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const gain: GainHandle = rt.add(gainNode, {}, { id: "gain" });
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(gain.outputs.out, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // gain.out -> sink.in
- * ```
  */
 export interface GainHandle extends NodeHandle {
   /** References to the inputs. */
@@ -95,20 +63,7 @@ export interface GainHandle extends NodeHandle {
   };
 }
 
-/**
- * The generated types of {@linkcode Gain}, named once in `extends Processor<GainTypes>`.
- *
- * @example Name the handle and config types of Gain
- * ```ts
- * import { gainNode, type GainTypes } from "@streamlib/streamlib/processors";
- *
- * const handle: GainTypes["handle"] = gainNode.handle("gain");
- * const processor = gainNode.create({});
- * const config: GainTypes["config"] = processor.config;
- * console.log(handle.processor); // Gain
- * console.log(JSON.stringify(config)); // {"gain":1}
- * ```
- */
+/** The generated types of {@linkcode Gain}, named once in `extends Processor<GainTypes>`. */
 export interface GainTypes extends ProcessorTypes {
   /** The typed inputs. */
   readonly inputs: GainInputs;
@@ -122,17 +77,6 @@ export interface GainTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode Gain}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add Gain to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { gainNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const gain = rt.add(gainNode, {}, { id: "gain" });
- * console.log(Object.keys(gain.inputs).join(", ")); // in
- * console.log(Object.keys(gain.outputs).join(", ")); // out
- * ```
  */
 export const gainNode: NodeDefinition<Gain, GainHandle> = defineNode<
   GainTypes,
@@ -141,7 +85,7 @@ export const gainNode: NodeDefinition<Gain, GainHandle> = defineNode<
   descriptor: {
     name: "Gain",
     description:
-      "Multiplies every sample of a stereo stream by a constant factor.\nOutput blocks come from a rotating pool of 16, so a block is reused after 15 others; keep downstream connection capacities below that (the default is 4).",
+      "Multiplies every sample of a stereo stream by a constant factor.\nEach block is scaled in place when this node holds its only reference (`ctx.frames.writable()`), so in steady state the gain allocates nothing; a block another reader still sees (fan-out) is copied first. Blocks keep their sample rate, timestamp and frame number.",
     tags: ["audio", "filter"],
     mode: "push",
     inputs: [

@@ -14,9 +14,8 @@ import {
   type ProcessContext,
   Processor,
   processor,
-  RotatingPool,
-  type SetupContext,
 } from "../mod.ts";
+import { RetryFrame } from "./retry_frame.ts";
 import type { GainTypes } from "./gain.gen.ts";
 
 /**
@@ -24,6 +23,7 @@ import type { GainTypes } from "./gain.gen.ts";
  *
  * @example Halve a tone's level in a running graph
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRuntime, Gain, type GainConfig, NullSink, TestToneGenerator } from "@streamlib/streamlib/processors";
  *
  * const config: GainConfig = { gain: 0.5 };
@@ -36,7 +36,8 @@ import type { GainTypes } from "./gain.gen.ts";
  * await rt.start();
  * await new Promise((resolve) => setTimeout(resolve, 30));
  * await rt.stop();
- * console.log(rt.stats().nodes.gain.framesOut > 0); // true
+ * assert.ok(rt.stats().nodes.gain.framesOut > 0);
+ * assert.deepEqual(rt.frameLeaks(), []);
  * ```
  */
 export interface GainConfig {
@@ -51,19 +52,20 @@ export interface GainConfig {
   gain: number;
 }
 
-type Block = { -readonly [K in keyof AudioFrame<2>]: AudioFrame<2>[K] };
-
 /**
  * Multiplies every sample of a stereo stream by a constant factor.
  *
- * Output blocks come from a rotating pool of 16, so a block is reused after 15 others; keep
- * downstream connection capacities below that (the default is 4).
+ * Each block is scaled in place when this node holds its only reference
+ * (`ctx.frames.writable()`), so in steady state the gain allocates nothing; a block another
+ * reader still sees (fan-out) is copied first. Blocks keep their sample rate, timestamp and frame
+ * number.
  *
  * @example Halve a block
  * ```ts
- * import { connectLocal, createAudioFrame, InputBinding, monotonicClock, OutputBinding } from "@streamlib/streamlib";
+ * import assert from "node:assert/strict";
+ * import { connectLocal, createAudioFrame, createProcessContext, InputBinding, OutputBinding } from "@streamlib/streamlib";
  * import type { AudioFrame } from "@streamlib/streamlib";
- * import { gainNode } from "@streamlib/streamlib/processors";
+ * import { gainNode } from "./gain.gen.ts";
  *
  * const ports = gainNode.ports();
  * const gain = gainNode.create({ gain: 0.5 }, ports);
@@ -71,13 +73,14 @@ type Block = { -readonly [K in keyof AudioFrame<2>]: AudioFrame<2>[K] };
  * const sink = new InputBinding<AudioFrame<2>>("sink", "AudioFrame<2>");
  * connectLocal(source, ports.input("in"));
  * connectLocal(ports.output("out"), sink);
- * const ctx = { node: "gain", clock: monotonicClock };
+ * const ctx = createProcessContext("gain");
  * gain.setup(ctx);
  * const block = createAudioFrame(2, 48_000, 2);
  * block.samples.fill(1);
  * source.write(block);
  * gain.process(ctx);
- * console.log(sink.read()?.samples); // Float32Array(4) [ 0.5, 0.5, 0.5, 0.5 ]
+ * assert.deepEqual([...sink.read()!.samples], [0.5, 0.5, 0.5, 0.5]);
+ * ctx.frames.flush(); // what the runtime does when process() returns
  * ```
  */
 @processor({ tags: ["audio", "filter"], mode: "push" })
@@ -94,51 +97,33 @@ export class Gain extends Processor<GainTypes> {
   @config()
   config!: GainConfig;
 
-  #pool: RotatingPool<Block> | undefined;
-
-  /**
-   * Allocates the output blocks.
-   *
-   * @param _ctx The node's name and clock.
-   */
-  override setup(_ctx: SetupContext): void {
-    this.#pool = new RotatingPool<Block>(16, () => ({
-      kind: "audio",
-      channels: 2,
-      sampleRate: 0,
-      frameCount: 0,
-      samples: new Float32Array(0),
-      timestampNs: 0,
-      frameNumber: 0,
-    }));
-  }
+  readonly #input = new RetryFrame<AudioFrame<2>>();
 
   /**
    * Scales every block waiting on `in` and writes it to `out`.
    *
-   * @param _ctx The node's name and clock.
+   * @param ctx The node's name, clock and frames.
    */
-  process(_ctx: ProcessContext): void {
-    const pool = this.#pool;
-    if (!pool) return;
+  process(ctx: ProcessContext): void {
     const gain = this.config.gain;
     const out = this.outputs.out;
-    pool.fit(out.capacity);
     let frame;
     // One block out per block in: read only what the output takes now (back-pressure).
-    while (out.space > 0 && (frame = this.inputs.in.read()) !== undefined) {
-      const block = pool.next();
-      if (block.samples.length !== frame.samples.length) {
-        block.samples = new Float32Array(frame.samples.length);
+    while (out.space > 0 && (frame = this.#input.next(this.inputs.in)) !== undefined) {
+      const block = ctx.frames.writable(frame); // the same block when nobody else sees it
+      if (block === undefined) {
+        this.#input.retry(ctx.frames, frame); // no frame memory: tried again when some frees
+        return;
       }
-      const src = frame.samples;
-      const dst = block.samples;
-      for (let i = 0; i < src.length; i++) dst[i] = src[i] * gain;
-      block.sampleRate = frame.sampleRate;
-      block.frameCount = frame.frameCount;
-      block.timestampNs = frame.timestampNs;
-      block.frameNumber = frame.frameNumber;
+      const samples = block.samples;
+      for (let i = 0; i < samples.length; i++) samples[i] *= gain;
       out.write(block);
+      this.#input.done();
     }
+  }
+
+  /** Lets go of a block kept for want of memory. */
+  override teardown(): void {
+    this.#input.done();
   }
 }

@@ -17,17 +17,7 @@ import {
 } from "../mod.ts";
 import { H264Decoder } from "./h264_decoder.ts";
 
-/**
- * The typed inputs of {@linkcode H264Decoder}: `this.inputs.<port>`.
- *
- * @example Look up the typed inputs of H264Decoder
- * ```ts
- * import { H264DecoderInputs, h264DecoderNode } from "@streamlib/streamlib/processors";
- *
- * const inputs = new H264DecoderInputs(h264DecoderNode.ports());
- * console.log(inputs.in.name, inputs.in.portType); // in EncodedVideoFrame
- * ```
- */
+/** The typed inputs of {@linkcode H264Decoder}: `this.inputs.<port>`. */
 export class H264DecoderInputs {
   /** H.264 access units in decode order. Port type `EncodedVideoFrame`, required. */
   readonly in: H264Decoder["in"];
@@ -42,17 +32,7 @@ export class H264DecoderInputs {
   }
 }
 
-/**
- * The typed outputs of {@linkcode H264Decoder}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of H264Decoder
- * ```ts
- * import { h264DecoderNode, H264DecoderOutputs } from "@streamlib/streamlib/processors";
- *
- * const outputs = new H264DecoderOutputs(h264DecoderNode.ports());
- * console.log(outputs.out.name, outputs.out.portType); // out VideoFrame
- * ```
- */
+/** The typed outputs of {@linkcode H264Decoder}: `this.outputs.<port>`. */
 export class H264DecoderOutputs {
   /** The decoded pictures, I420. Port type `VideoFrame`. */
   readonly out: H264Decoder["out"];
@@ -69,22 +49,6 @@ export class H264DecoderOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode H264Decoder} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect H264Decoder to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import {
- *   type H264DecoderHandle,
- *   h264DecoderNode,
- *   nullSinkNode,
- * } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const h264Decoder: H264DecoderHandle = rt.add(h264DecoderNode, {}, { id: "h264Decoder" });
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(h264Decoder.outputs.out, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // h264Decoder.out -> sink.in
- * ```
  */
 export interface H264DecoderHandle extends NodeHandle {
   /** References to the inputs. */
@@ -101,14 +65,6 @@ export interface H264DecoderHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode H264Decoder}, named once in `extends Processor<H264DecoderTypes>`.
- *
- * @example Name the handle type of H264Decoder
- * ```ts
- * import { h264DecoderNode, type H264DecoderTypes } from "@streamlib/streamlib/processors";
- *
- * const handle: H264DecoderTypes["handle"] = h264DecoderNode.handle("h264Decoder");
- * console.log(handle.processor); // H264Decoder
- * ```
  */
 export interface H264DecoderTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -123,17 +79,6 @@ export interface H264DecoderTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode H264Decoder}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add H264Decoder to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { h264DecoderNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const h264Decoder = rt.add(h264DecoderNode, {}, { id: "h264Decoder" });
- * console.log(Object.keys(h264Decoder.inputs).join(", ")); // in
- * console.log(Object.keys(h264Decoder.outputs).join(", ")); // out
- * ```
  */
 export const h264DecoderNode: NodeDefinition<H264Decoder, H264DecoderHandle> = defineNode<
   H264DecoderTypes,
@@ -142,7 +87,7 @@ export const h264DecoderNode: NodeDefinition<H264Decoder, H264DecoderHandle> = d
   descriptor: {
     name: "H264Decoder",
     description:
-      "Decodes H.264 access units (Annex B, as `H264Encoder` and `Mp4FileSource` produce them) to I420 frames with OpenH264 in native code.\nEach picture carries the timestamp and frame number of the access unit it came from, in display order. A stream must start at a keyframe; access units that cannot be decoded (a corrupt one, or deltas before the first keyframe) are skipped and counted in {@linkcode H264Decoder.decodeErrors}, and decoding resumes at the next keyframe. Output frames come from the runtime's frame allocator (`ctx.frameAllocator`; the decoder writes each picture straight into the frame's memory, a frame-pool slot when the graph spans Workers) with 8 valid at a time; when no frame memory is free the picture is dropped and counted in {@linkcode H264Decoder.droppedFrames}.",
+      "Decodes H.264 access units (Annex B, as `H264Encoder` and `Mp4FileSource` produce them) to I420 frames with OpenH264 in native code.\nEach picture carries the timestamp and frame number of the access unit it came from, in display order. A stream must start at a keyframe; access units that cannot be decoded (a corrupt one, or deltas before the first keyframe) are skipped and counted in {@linkcode H264Decoder.decodeErrors}, and decoding resumes at the next keyframe. The decoder writes each picture straight into a frame from `ctx.frames` (a frame-pool slot when the graph spans Workers, so it crosses by reference). Once the picture size is known, memory for the next picture is taken before an access unit is read, so when no frame memory is free the units wait on their connection (back-pressure) instead of being lost; a picture whose size changed and finds no memory is dropped and counted in {@linkcode H264Decoder.droppedFrames}.",
     tags: ["video", "codec", "decoder"],
     mode: "push",
     inputs: [

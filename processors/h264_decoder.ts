@@ -6,24 +6,20 @@
 
 import {
   type EncodedVideoFrame,
-  type FrameAllocator,
   input,
   type InputPort,
   output,
   type OutputPort,
-  PlainFrameAllocator,
   type ProcessContext,
   Processor,
   processor,
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
+import type { OwnedVideoFrame } from "../core/owned_frame.ts";
 import { CodecError } from "../ffi/errors.ts";
 import { H264Decoder as NativeH264Decoder } from "../ffi/h264_decoder.ts";
 import type { H264DecoderTypes } from "./h264_decoder.gen.ts";
-
-/** Frames that stay valid: keep downstream connection capacities below this minus one. */
-const POOL_SIZE = 8;
 
 /**
  * Decodes H.264 access units (Annex B, as `H264Encoder` and `Mp4FileSource` produce them) to I420
@@ -32,16 +28,20 @@ const POOL_SIZE = 8;
  * Each picture carries the timestamp and frame number of the access unit it came from, in display
  * order. A stream must start at a keyframe; access units that cannot be decoded (a corrupt one,
  * or deltas before the first keyframe) are skipped and counted in
- * {@linkcode H264Decoder.decodeErrors}, and decoding resumes at the next keyframe. Output frames
- * come from the runtime's frame allocator (`ctx.frameAllocator`; the decoder writes each picture
- * straight into the frame's memory, a frame-pool slot when the graph spans Workers) with 8 valid
- * at a time; when no frame memory is free the picture is dropped and counted in
- * {@linkcode H264Decoder.droppedFrames}.
+ * {@linkcode H264Decoder.decodeErrors}, and decoding resumes at the next keyframe. The decoder
+ * writes each picture straight into a frame from `ctx.frames` (a frame-pool slot when the graph
+ * spans Workers, so it crosses by reference). Once the picture size is known, memory for the next
+ * picture is taken before an access unit is read, so when no frame memory is free the units wait
+ * on their connection (back-pressure) instead of being lost; a picture whose size changed and finds
+ * no memory is dropped and counted in {@linkcode H264Decoder.droppedFrames}.
  *
  * @example Decode what the encoder made of three test-pattern frames
  * ```ts
- * import { connectLocal, InputBinding, monotonicClock, type VideoFrame } from "@streamlib/streamlib";
- * import { h264DecoderNode, h264EncoderNode, testPatternNode } from "@streamlib/streamlib/processors";
+ * import assert from "node:assert/strict";
+ * import { connectLocal, createProcessContext, InputBinding, type VideoFrame } from "@streamlib/streamlib";
+ * import { h264DecoderNode } from "./h264_decoder.gen.ts";
+ * import { h264EncoderNode } from "./h264_encoder.gen.ts";
+ * import { testPatternNode } from "./test_pattern.gen.ts";
  *
  * const patternPorts = testPatternNode.ports();
  * const pattern = testPatternNode.create({ width: 64, height: 48, pixelFormat: "I420" }, patternPorts);
@@ -53,16 +53,17 @@ const POOL_SIZE = 8;
  * connectLocal(patternPorts.output("video"), encoderPorts.input("in"));
  * connectLocal(encoderPorts.output("out"), ports.input("in"));
  * connectLocal(ports.output("out"), sink);
- * const ctx = { node: "codec", clock: monotonicClock };
+ * const ctx = createProcessContext("codec");
  * for (const node of [pattern, encoder, decoder]) node.setup(ctx);
  * for (let i = 0; i < 3; i++) {
  *   pattern.process(ctx);
  *   encoder.process(ctx);
  *   decoder.process(ctx);
+ *   ctx.frames.flush(); // what the runtime does when each process() returns
  * }
  * const first = sink.read()!;
- * console.log(first.width, first.height, first.format, first.frameNumber); // 64 48 I420 0
- * console.log(decoder.decodedFrames, decoder.decodeErrors); // 3 0
+ * assert.deepEqual([first.width, first.height, first.format, first.frameNumber], [64, 48, "I420", 0]);
+ * assert.deepEqual([decoder.decodedFrames, decoder.decodeErrors], [3, 0]);
  * for (const node of [pattern, encoder, decoder]) node.teardown();
  * ```
  */
@@ -77,7 +78,6 @@ export class H264Decoder extends Processor<H264DecoderTypes> {
   out!: OutputPort<VideoFrame>;
 
   #decoder: NativeH264Decoder | undefined;
-  #allocator: FrameAllocator | undefined;
   #errors = 0;
   #dropped = 0;
   #waitForKeyframe = true;
@@ -89,7 +89,7 @@ export class H264Decoder extends Processor<H264DecoderTypes> {
     return this.#errors;
   }
 
-  /** Pictures dropped because the frame allocator had no memory free. */
+  /** Pictures dropped because no frame memory was free for a picture of a new size. */
   get droppedFrames(): number {
     return this.#dropped;
   }
@@ -100,15 +100,13 @@ export class H264Decoder extends Processor<H264DecoderTypes> {
   }
 
   /**
-   * Creates the native decoder and the frame allocator.
+   * Creates the native decoder.
    *
-   * @param ctx The node's name, clock and frame allocator.
+   * @param _ctx The node's name and clock.
    */
-  override setup(ctx: SetupContext): void {
+  override setup(_ctx: SetupContext): void {
     this.teardown();
     this.#decoder = NativeH264Decoder.create();
-    this.#allocator = ctx.frameAllocator?.(POOL_SIZE) ??
-      new PlainFrameAllocator({ hold: POOL_SIZE });
     this.#errors = 0;
     this.#dropped = 0;
     this.#decoded = 0;
@@ -118,14 +116,22 @@ export class H264Decoder extends Processor<H264DecoderTypes> {
   /**
    * Decodes every access unit waiting on `in` and writes the pictures that come out.
    *
-   * @param _ctx The node's name and clock.
+   * @param ctx The node's name, clock and frames.
    */
-  process(_ctx: ProcessContext): void {
+  process(ctx: ProcessContext): void {
     const decoder = this.#decoder;
     if (!decoder) return;
-    let unit;
+    let spare: OwnedVideoFrame | undefined;
     // At most one picture per access unit: read only what the output takes now.
-    while (this.outputs.out.space > 0 && (unit = this.inputs.in.read()) !== undefined) {
+    while (this.outputs.out.space > 0 && this.inputs.in.available > 0) {
+      // Memory for the next picture before its unit is read (back-pressure, nothing lost); the
+      // size is known from the first picture on.
+      if (spare === undefined && decoder.width > 0) {
+        spare = ctx.frames.video({ format: "I420", width: decoder.width, height: decoder.height });
+        if (spare === undefined) return; // the runtime runs the node again once memory is freed
+      }
+      const unit = this.inputs.in.read();
+      if (unit === undefined) return;
       if (this.#waitForKeyframe && !unit.keyframe) {
         this.#errors++;
         continue;
@@ -143,26 +149,29 @@ export class H264Decoder extends Processor<H264DecoderTypes> {
         this.#waitForKeyframe = true;
         continue;
       }
-      if (ready) this.#emit(decoder);
+      if (!ready) continue;
+      let frame = spare;
+      if (frame === undefined || frame.width !== decoder.width || frame.height !== decoder.height) {
+        frame = ctx.frames.video({ format: "I420", width: decoder.width, height: decoder.height });
+      }
+      spare = undefined;
+      if (frame === undefined) {
+        ctx.frames.drop(unit); // a picture of a new size found no memory: counted
+        this.#dropped++;
+        return;
+      }
+      this.#emit(decoder, frame);
     }
   }
 
-  /** Frees the native decoder and gives the frame allocator back. Idempotent. */
+  /** Frees the native decoder. Idempotent. */
   override teardown(): void {
     this.#decoder?.close();
     this.#decoder = undefined;
-    this.#allocator?.close();
-    this.#allocator = undefined;
     this.#frameNumbers.clear();
   }
 
-  #emit(decoder: NativeH264Decoder): void {
-    this.#allocator!.fit(this.outputs.out.capacity);
-    const frame = this.#allocator!.allocateVideo("I420", decoder.width, decoder.height);
-    if (!frame) {
-      this.#dropped++;
-      return;
-    }
+  #emit(decoder: NativeH264Decoder, frame: OwnedVideoFrame): void {
     decoder.read(frame.data);
     frame.timestampNs = decoder.timestampNs;
     frame.frameNumber = this.#frameNumbers.get(decoder.timestampNs) ?? this.#decoded;

@@ -17,17 +17,7 @@ import {
 } from "../mod.ts";
 import { H264Encoder } from "./h264_encoder.ts";
 
-/**
- * The typed inputs of {@linkcode H264Encoder}: `this.inputs.<port>`.
- *
- * @example Look up the typed inputs of H264Encoder
- * ```ts
- * import { H264EncoderInputs, h264EncoderNode } from "@streamlib/streamlib/processors";
- *
- * const inputs = new H264EncoderInputs(h264EncoderNode.ports());
- * console.log(inputs.in.name, inputs.in.portType); // in VideoFrame
- * ```
- */
+/** The typed inputs of {@linkcode H264Encoder}: `this.inputs.<port>`. */
 export class H264EncoderInputs {
   /**
    * Video to encode: RGBA, BGRA, I420 or NV12, tightly packed rows. Port type `VideoFrame`, required.
@@ -44,17 +34,7 @@ export class H264EncoderInputs {
   }
 }
 
-/**
- * The typed outputs of {@linkcode H264Encoder}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of H264Encoder
- * ```ts
- * import { h264EncoderNode, H264EncoderOutputs } from "@streamlib/streamlib/processors";
- *
- * const outputs = new H264EncoderOutputs(h264EncoderNode.ports());
- * console.log(outputs.out.name, outputs.out.portType); // out EncodedVideoFrame
- * ```
- */
+/** The typed outputs of {@linkcode H264Encoder}: `this.outputs.<port>`. */
 export class H264EncoderOutputs {
   /** H.264 access units (Annex B), one per input frame. Port type `EncodedVideoFrame`. */
   readonly out: H264Encoder["out"];
@@ -71,22 +51,6 @@ export class H264EncoderOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode H264Encoder} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect H264Encoder to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import {
- *   type H264EncoderHandle,
- *   h264EncoderNode,
- *   nullSinkNode,
- * } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const h264Encoder: H264EncoderHandle = rt.add(h264EncoderNode, {}, { id: "h264Encoder" });
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(h264Encoder.outputs.out, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // h264Encoder.out -> sink.in
- * ```
  */
 export interface H264EncoderHandle extends NodeHandle {
   /** References to the inputs. */
@@ -105,17 +69,6 @@ export interface H264EncoderHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode H264Encoder}, named once in `extends Processor<H264EncoderTypes>`.
- *
- * @example Name the handle and config types of H264Encoder
- * ```ts
- * import { h264EncoderNode, type H264EncoderTypes } from "@streamlib/streamlib/processors";
- *
- * const handle: H264EncoderTypes["handle"] = h264EncoderNode.handle("h264Encoder");
- * const processor = h264EncoderNode.create({});
- * const config: H264EncoderTypes["config"] = processor.config;
- * console.log(handle.processor); // H264Encoder
- * console.log(Object.keys(config).join(", ")); // backend, bitrate, fps, keyframeInterval, profile, level, lowLatency
- * ```
  */
 export interface H264EncoderTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -130,17 +83,6 @@ export interface H264EncoderTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode H264Encoder}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add H264Encoder to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { h264EncoderNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const h264Encoder = rt.add(h264EncoderNode, {}, { id: "h264Encoder" });
- * console.log(Object.keys(h264Encoder.inputs).join(", ")); // in
- * console.log(Object.keys(h264Encoder.outputs).join(", ")); // out
- * ```
  */
 export const h264EncoderNode: NodeDefinition<H264Encoder, H264EncoderHandle> = defineNode<
   H264EncoderTypes,
@@ -149,7 +91,7 @@ export const h264EncoderNode: NodeDefinition<H264Encoder, H264EncoderHandle> = d
   descriptor: {
     name: "H264Encoder",
     description:
-      "Encodes video to H.264 in native code (no pixel copy through JS), one access unit per frame.\nThe encoder is created for the size of the first frame; frames of another size are dropped and counted in {@linkcode H264Encoder.droppedFrames} (put a `VideoScale` in front). Frames in RGBA and BGRA are converted to I420 natively; I420 and NV12 go in as they are. Output access units are Annex B; keyframes carry SPS and PPS, so a muxer or decoder can start at any of them. Each output frame owns a copy of its access unit (encoded sizes vary, so they are not pooled).",
+      "Encodes video to H.264 in native code (no pixel copy through JS), one access unit per frame.\nThe encoder is created for the size of the first frame; frames of another size are dropped and counted in {@linkcode H264Encoder.droppedFrames} and the node's `framesDropped` stat (put a `VideoScale` in front). Frames in RGBA and BGRA are converted to I420 natively; I420 and NV12 go in as they are. Output access units are Annex B; keyframes carry SPS and PPS, so a muxer or decoder can start at any of them. Each access unit goes out in a frame from `ctx.frames` (reference-counted: it crosses to a Worker or a native plugin by reference); when no frame memory is free the access unit waits and goes out first on the next run, so none is lost.",
     tags: ["video", "codec", "encoder"],
     mode: "push",
     inputs: [
@@ -239,6 +181,14 @@ export const h264EncoderNode: NodeDefinition<H264Encoder, H264EncoderHandle> = d
             "Real-time mode: no look-ahead or frame reordering, one access unit per frame right away.",
           type: "boolean",
           default: true,
+        },
+        threads: {
+          description:
+            "Encoding threads: OpenH264 cuts each picture into this many slices and encodes them in parallel (no added delay; a slightly larger output at the same bit rate); 0 is one per core, at most 4. VideoToolbox ignores it.",
+          type: "integer",
+          minimum: 0,
+          maximum: 4,
+          default: 1,
         },
       },
       additionalProperties: false,

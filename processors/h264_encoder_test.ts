@@ -13,6 +13,7 @@ import { InvalidArgumentError } from "../ffi/errors.ts";
 import {
   H264_BITRATE_MAX,
   H264_BITRATE_MIN,
+  H264_THREADS_MAX,
   H264Encoder as NativeH264Encoder,
 } from "../ffi/h264_encoder.ts";
 import {
@@ -24,9 +25,10 @@ import { h264DecoderNode } from "./h264_decoder.gen.ts";
 import { h264EncoderNode } from "./h264_encoder.gen.ts";
 import { testPatternNode } from "./test_pattern.gen.ts";
 import { TestPatternRenderer } from "./video/test_pattern.ts";
+import { createProcessContext } from "../mod.ts";
 
 const clock: MediaClock = { nowNs: () => 1_000 };
-const ctx: ProcessContext = { node: "codec", clock };
+const ctx: ProcessContext = createProcessContext("codec", { clock });
 
 function psnr(a: Uint8Array, b: Uint8Array): number {
   let sum = 0;
@@ -138,6 +140,84 @@ Deno.test("H264Encoder drops frames of another size; H264Decoder skips to the ne
     [4, 5, undefined],
   );
   decoder.teardown();
+});
+
+/** The slice NAL units (types 1 and 5) of an Annex B access unit. */
+function sliceCount(unit: Uint8Array): number {
+  let slices = 0;
+  for (let i = 0; i + 3 < unit.length; i++) {
+    if (
+      unit[i] === 0 && unit[i + 1] === 0 && unit[i + 2] === 1 && [1, 5].includes(unit[i + 3] & 31)
+    ) {
+      slices++;
+    }
+  }
+  return slices;
+}
+
+Deno.test("H264Encoder with threads: 2 cuts every picture into 2 slices that decode above 35 dB", () => {
+  const ports = h264EncoderNode.ports();
+  const encoder = h264EncoderNode.create(
+    { backend: "openh264", threads: 2, keyframeInterval: 4 },
+    ports,
+  );
+  const decPorts = h264DecoderNode.ports();
+  const decoder = h264DecoderNode.create({}, decPorts);
+  const source = new OutputBinding<VideoFrame>("source", "VideoFrame");
+  const encoded = new InputBinding<EncodedVideoFrame>("probe", "EncodedVideoFrame");
+  const tap = new OutputBinding<EncodedVideoFrame>("tap", "EncodedVideoFrame");
+  const sink = new InputBinding<VideoFrame>("sink", "VideoFrame");
+  connectLocal(source, ports.input("in"), { capacity: 4, policy: "fifo" });
+  connectLocal(ports.output("out"), encoded, { capacity: 4, policy: "fifo" });
+  connectLocal(tap, decPorts.input("in"), { capacity: 4, policy: "fifo" });
+  connectLocal(decPorts.output("out"), sink, { capacity: 4, policy: "fifo" });
+  encoder.setup(ctx);
+  decoder.setup(ctx);
+  const i420 = new TestPatternRenderer("I420", 320, 240);
+  for (let n = 0; n < 8; n++) {
+    const data = new Uint8Array(i420.byteLength);
+    i420.render(n, data);
+    const frame: VideoFrame = {
+      kind: "video",
+      width: 320,
+      height: 240,
+      format: "I420",
+      stride: 320,
+      timestampNs: n * 33e6,
+      frameNumber: n,
+      data,
+    };
+    source.write(frame);
+    encoder.process(ctx);
+    const unit = encoded.read()!;
+    assert.equal(sliceCount(unit.data), 2, `frame ${n}`);
+    assert.equal(unit.keyframe, n % 4 === 0, `frame ${n}`);
+    tap.write(unit);
+    decoder.process(ctx);
+    const quality = psnr(sink.read()!.data, data);
+    assert.ok(quality > 35, `frame ${n}: ${quality.toFixed(1)} dB`);
+  }
+  for (const p of [encoder, decoder]) p.teardown();
+});
+
+Deno.test("H264Encoder's threads are 0..H264_THREADS_MAX, in the schema and the native encoder", () => {
+  const schema = h264EncoderNode.descriptor.config.properties!.threads;
+  assert.deepEqual([schema.minimum, schema.maximum, schema.default], [0, H264_THREADS_MAX, 1]);
+  assert.throws(
+    () => h264EncoderNode.create({ threads: 5 }),
+    (e: unknown) => e instanceof ConfigValidationError && e.issues[0].field === "threads",
+  );
+  assert.throws(
+    () => NativeH264Encoder.create({ width: 64, height: 48, threads: 1.5, backend: "openh264" }),
+    (e: unknown) =>
+      e instanceof InvalidArgumentError && e.argument === "threads" &&
+      /expected an integer 0\.\.4/.test(e.message),
+  );
+  // 0 is one thread per core, at most 4.
+  using auto = NativeH264Encoder.create({ width: 64, height: 48, threads: 0, backend: "openh264" });
+  const out = new Uint8Array(auto.maxAccessUnitBytes);
+  const data = new Uint8Array(64 * 48 * 3 / 2).fill(128);
+  assert.ok(auto.encode({ format: "I420", data, timestampNs: 0 }, out) > 0);
 });
 
 Deno.test("H264Encoder refuses the videotoolbox backend off macOS in setup()", () => {

@@ -16,30 +16,10 @@ import {
 } from "../mod.ts";
 import { Microphone } from "./microphone.ts";
 
-/**
- * The typed inputs of {@linkcode Microphone} (it has no inputs): `this.inputs.<port>`.
- *
- * @example Microphone has no inputs
- * ```ts
- * import { MicrophoneInputs } from "@streamlib/streamlib/processors";
- *
- * const inputs = new MicrophoneInputs();
- * console.log(Object.keys(inputs).length); // 0
- * ```
- */
+/** The typed inputs of {@linkcode Microphone} (it has no inputs): `this.inputs.<port>`. */
 export class MicrophoneInputs {}
 
-/**
- * The typed outputs of {@linkcode Microphone}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of Microphone
- * ```ts
- * import { microphoneNode, MicrophoneOutputs } from "@streamlib/streamlib/processors";
- *
- * const outputs = new MicrophoneOutputs(microphoneNode.ports());
- * console.log(outputs.audio.name, outputs.audio.portType); // audio AudioFrame<2>
- * ```
- */
+/** The typed outputs of {@linkcode Microphone}: `this.outputs.<port>`. */
 export class MicrophoneOutputs {
   /** The captured audio, stereo. Port type `AudioFrame<2>`. */
   readonly audio: Microphone["audio"];
@@ -56,22 +36,6 @@ export class MicrophoneOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode Microphone} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect Microphone to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import {
- *   type MicrophoneHandle,
- *   microphoneNode,
- *   nullSinkNode,
- * } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const microphone: MicrophoneHandle = rt.add(microphoneNode, {}, { id: "microphone" });
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(microphone.outputs.audio, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // microphone.audio -> sink.in
- * ```
  */
 export interface MicrophoneHandle extends NodeHandle {
   /** References to the inputs. */
@@ -85,17 +49,6 @@ export interface MicrophoneHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode Microphone}, named once in `extends Processor<MicrophoneTypes>`.
- *
- * @example Name the handle and config types of Microphone
- * ```ts
- * import { microphoneNode, type MicrophoneTypes } from "@streamlib/streamlib/processors";
- *
- * const handle: MicrophoneTypes["handle"] = microphoneNode.handle("microphone");
- * const processor = microphoneNode.create({});
- * const config: MicrophoneTypes["config"] = processor.config;
- * console.log(handle.processor); // Microphone
- * console.log(JSON.stringify(config)); // {"device":"","sampleRate":48000}
- * ```
  */
 export interface MicrophoneTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -110,16 +63,6 @@ export interface MicrophoneTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode Microphone}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add Microphone to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { microphoneNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const microphone = rt.add(microphoneNode, {}, { id: "microphone" });
- * console.log(Object.keys(microphone.outputs).join(", ")); // audio
- * ```
  */
 export const microphoneNode: NodeDefinition<Microphone, MicrophoneHandle> = defineNode<
   MicrophoneTypes,
@@ -128,7 +71,7 @@ export const microphoneNode: NodeDefinition<Microphone, MicrophoneHandle> = defi
   descriptor: {
     name: "Microphone",
     description:
-      'Captures a microphone as stereo `f32` blocks with AVFoundation, macOS only: elsewhere `setup()` fails with `UnsupportedPlatformError` ("not supported on this OS").\nAVFoundation\'s sample-buffer delegate, on a dispatch queue of its own, copies each buffer into a frame-pool slot. The node is `pull`: the capture drives it. A 2 ms timer asks the capture ring whether blocks are waiting and wakes the node only then; `process()` writes every block that arrived, in order, copied into blocks from a rotating pool of 16. Blocks are stamped with their capture time on the media clock. Errors are typed: `PermissionDeniedError` (refused in System Settings > Privacy & Security), `DeviceNotFoundError`, `DeviceError`.',
+      "Captures a microphone as stereo `f32` blocks with AVFoundation, macOS only: elsewhere `setup()` fails with `UnsupportedPlatformError` (\"not supported on this OS\").\nAVFoundation's sample-buffer delegate, on a dispatch queue of its own, copies each buffer into a frame-pool slot. The node is `pull`: the capture drives it. A 2 ms timer asks the capture ring whether blocks are waiting and wakes the node only then; `process()` writes every block that arrived, in order, each copied into a new frame from `ctx.frames` (the capture's slot goes back to the capture at once). While frame memory is exhausted the next captured block waits in its slot and the node runs again when memory frees. Blocks are stamped with their capture time on the media clock. Errors are typed: `PermissionDeniedError` (refused in System Settings > Privacy & Security), `DeviceNotFoundError`, `DeviceError`.",
     tags: ["audio", "source", "capture"],
     mode: "pull",
     inputs: [],

@@ -12,14 +12,13 @@ import {
   type ProcessContext,
   Processor,
   processor,
-  RotatingPool,
   type SetupContext,
 } from "../mod.ts";
 import { DeviceError } from "../ffi/errors.ts";
 import { FRAME_HEADER_BYTES } from "../ffi/frame_format.ts";
 import { FramePool } from "../ffi/frame_pool.ts";
 import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
-import { NativeCapture, nativeNowNs } from "../ffi/native_capture.ts";
+import { type CapturedFrame, NativeCapture, nativeNowNs } from "../ffi/native_capture.ts";
 import { CaptureWatcher } from "./capture/capture_watcher.ts";
 import type { MicrophoneTypes } from "./microphone.gen.ts";
 
@@ -28,12 +27,13 @@ import type { MicrophoneTypes } from "./microphone.gen.ts";
  *
  * @example Capture the default microphone at 44.1 kHz
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRuntime, Microphone, type MicrophoneConfig } from "@streamlib/streamlib/processors";
  *
  * const config: MicrophoneConfig = { device: "", sampleRate: 44_100 };
  * const rt = createRuntime();
  * rt.add(Microphone, config, { id: "mic" }); // validated now; the device opens at start()
- * console.log(rt.describe().nodes[0].config); // { device: "", sampleRate: 44100 }
+ * assert.deepEqual(rt.describe().nodes[0].config, { device: "", sampleRate: 44_100 });
  * ```
  */
 export interface MicrophoneConfig {
@@ -54,10 +54,6 @@ export interface MicrophoneConfig {
   sampleRate: number;
 }
 
-type Block = { -readonly [K in keyof AudioFrame<2>]: AudioFrame<2>[K] };
-
-/** Audio blocks in the rotating pool. */
-const POOL_SIZE = 16;
 /** How often the watcher asks whether blocks arrived (AVFoundation delivers every ~10-20 ms). */
 const WATCH_MS = 2;
 /** Largest block AVFoundation delivers, with room to spare (1 s of 192 kHz stereo f32). */
@@ -70,12 +66,15 @@ const MAX_BLOCK_BYTES = 192_000 * 2 * 4;
  * AVFoundation's sample-buffer delegate, on a dispatch queue of its own, copies each buffer into
  * a frame-pool slot. The node is `pull`: the capture drives it. A 2 ms timer asks the capture ring
  * whether blocks are waiting and wakes the node only then; `process()` writes every block that
- * arrived, in order, copied into blocks from a rotating pool of 16. Blocks are stamped with their capture time on the media
- * clock. Errors are typed: `PermissionDeniedError` (refused in System Settings >
+ * arrived, in order, each copied into a new frame from `ctx.frames` (the capture's slot goes back
+ * to the capture at once). While frame memory is exhausted the next captured block waits in its
+ * slot and the node runs again when memory frees. Blocks are stamped with their capture time on
+ * the media clock. Errors are typed: `PermissionDeniedError` (refused in System Settings >
  * Privacy & Security), `DeviceNotFoundError`, `DeviceError`.
  *
  * @example Off macOS, the node fails its setup with UnsupportedPlatformError
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRuntime, Microphone, NullSink } from "@streamlib/streamlib/processors";
  *
  * if (Deno.build.os !== "darwin") {
@@ -89,7 +88,8 @@ const MAX_BLOCK_BYTES = 192_000 * 2 * 4;
  *   rt.connect(mic.outputs.audio, sink.inputs.in);
  *   await rt.start(); // the other nodes run; "mic" is in state error
  *   await rt.stop();
- *   console.log(errors); // [ "mic: UnsupportedPlatformError in setup" ]
+ *   assert.deepEqual(errors, ["mic: UnsupportedPlatformError in setup"]);
+ *   assert.deepEqual(rt.frameLeaks(), []);
  * }
  * ```
  */
@@ -106,7 +106,8 @@ export class Microphone extends Processor<MicrophoneTypes> {
   #pool: FramePool | undefined;
   #capture: NativeCapture | undefined;
   #watcher: CaptureWatcher | undefined;
-  #blocks: RotatingPool<Block> | undefined;
+  /** A captured block that found no frame memory: written first on the next run. */
+  #pending: CapturedFrame | undefined;
   #offsetNs = 0;
   #count = 0;
 
@@ -143,15 +144,6 @@ export class Microphone extends Processor<MicrophoneTypes> {
       throw error;
     }
     this.#pool = pool;
-    this.#blocks = new RotatingPool<Block>(POOL_SIZE, () => ({
-      kind: "audio",
-      channels: 2,
-      sampleRate,
-      frameCount: 0,
-      samples: new Float32Array(0),
-      timestampNs: 0,
-      frameNumber: 0,
-    }));
     this.#offsetNs = ctx.clock.nowNs() - nativeNowNs();
     this.#count = 0;
     if (ctx.wake) this.#watcher = new CaptureWatcher(this.#capture!, ctx.wake, WATCH_MS);
@@ -160,22 +152,31 @@ export class Microphone extends Processor<MicrophoneTypes> {
   /**
    * Writes every block that arrived since the last call.
    *
-   * @param _ctx The node's name and clock.
+   * @param ctx The node's name, clock and frames.
    * @throws {DeviceError} When the capture stopped by itself.
    */
-  process(_ctx: ProcessContext): void {
+  process(ctx: ProcessContext): void {
     const capture = this.#capture;
     const pool = this.#pool;
     if (!capture || !pool) return;
+    const sampleRate = this.config.sampleRate;
     let captured;
-    while ((captured = capture.poll()) !== undefined) {
+    while ((captured = this.#pending ?? capture.poll()) !== undefined) {
+      this.#pending = undefined;
       const samples = captured.byteLength / 4;
-      const block = this.#blocks!.next();
-      if (block.samples.length !== samples) block.samples = new Float32Array(samples);
+      const frameCount = samples >> 1;
+      if (frameCount === 0) {
+        pool.release(captured.slot);
+        continue;
+      }
+      const block = ctx.frames.audio({ channels: 2, sampleRate, frameCount });
+      if (block === undefined) {
+        this.#pending = captured; // no frame memory: it waits in its slot for the next run
+        break;
+      }
       const first = captured.offset / 4;
-      block.samples.set(pool.floats(captured.slot).subarray(first, first + samples));
+      block.samples.set(pool.floats(captured.slot).subarray(first, first + 2 * frameCount));
       pool.release(captured.slot);
-      block.frameCount = samples / 2;
       block.timestampNs = Math.round(captured.nativeTimestampNs + this.#offsetNs);
       block.frameNumber = this.#count++;
       this.outputs.audio.write(block);
@@ -188,6 +189,8 @@ export class Microphone extends Processor<MicrophoneTypes> {
 
   /** Stops the watcher and the capture and frees the pool. Idempotent. */
   override teardown(): void {
+    if (this.#pending !== undefined) this.#pool?.release(this.#pending.slot);
+    this.#pending = undefined;
     this.#watcher?.close();
     this.#watcher = undefined;
     this.#capture?.close();

@@ -16,31 +16,10 @@ import {
 } from "../mod.ts";
 import { Mp4FileSource } from "./mp4_file_source.ts";
 
-/**
- * The typed inputs of {@linkcode Mp4FileSource} (it has no inputs): `this.inputs.<port>`.
- *
- * @example Mp4FileSource has no inputs
- * ```ts
- * import { Mp4FileSourceInputs } from "@streamlib/streamlib/processors";
- *
- * const inputs = new Mp4FileSourceInputs();
- * console.log(Object.keys(inputs).length); // 0
- * ```
- */
+/** The typed inputs of {@linkcode Mp4FileSource} (it has no inputs): `this.inputs.<port>`. */
 export class Mp4FileSourceInputs {}
 
-/**
- * The typed outputs of {@linkcode Mp4FileSource}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of Mp4FileSource
- * ```ts
- * import { mp4FileSourceNode, Mp4FileSourceOutputs } from "@streamlib/streamlib/processors";
- *
- * const outputs = new Mp4FileSourceOutputs(mp4FileSourceNode.ports());
- * console.log(outputs.video.name, outputs.video.portType); // video VideoFrame
- * console.log(outputs.audio.name, outputs.audio.portType); // audio AudioFrame<2>
- * ```
- */
+/** The typed outputs of {@linkcode Mp4FileSource}: `this.outputs.<port>`. */
 export class Mp4FileSourceOutputs {
   /** The decoded pictures, I420. Port type `VideoFrame`. */
   readonly video: Mp4FileSource["video"];
@@ -60,26 +39,6 @@ export class Mp4FileSourceOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode Mp4FileSource} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect Mp4FileSource to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import {
- *   type Mp4FileSourceHandle,
- *   mp4FileSourceNode,
- *   nullSinkNode,
- * } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const mp4FileSource: Mp4FileSourceHandle = rt.add(
- *   mp4FileSourceNode,
- *   { path: "path" },
- *   { id: "mp4FileSource" },
- * );
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(mp4FileSource.outputs.video, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // mp4FileSource.video -> sink.in
- * ```
  */
 export interface Mp4FileSourceHandle extends NodeHandle {
   /** References to the inputs. */
@@ -95,17 +54,6 @@ export interface Mp4FileSourceHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode Mp4FileSource}, named once in `extends Processor<Mp4FileSourceTypes>`.
- *
- * @example Name the handle and config types of Mp4FileSource
- * ```ts
- * import { mp4FileSourceNode, type Mp4FileSourceTypes } from "@streamlib/streamlib/processors";
- *
- * const handle: Mp4FileSourceTypes["handle"] = mp4FileSourceNode.handle("mp4FileSource");
- * const processor = mp4FileSourceNode.create({ path: "path" });
- * const config: Mp4FileSourceTypes["config"] = processor.config;
- * console.log(handle.processor); // Mp4FileSource
- * console.log(JSON.stringify(config)); // {"path":"path","loop":false}
- * ```
  */
 export interface Mp4FileSourceTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -120,16 +68,6 @@ export interface Mp4FileSourceTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode Mp4FileSource}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add Mp4FileSource to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { mp4FileSourceNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const mp4FileSource = rt.add(mp4FileSourceNode, { path: "path" }, { id: "mp4FileSource" });
- * console.log(Object.keys(mp4FileSource.outputs).join(", ")); // video, audio
- * ```
  */
 export const mp4FileSourceNode: NodeDefinition<Mp4FileSource, Mp4FileSourceHandle> = defineNode<
   Mp4FileSourceTypes,
@@ -138,7 +76,7 @@ export const mp4FileSourceNode: NodeDefinition<Mp4FileSource, Mp4FileSourceHandl
   descriptor: {
     name: "Mp4FileSource",
     description:
-      "Plays an MP4 file into a graph: H.264 video decoded with OpenH264 to I420 frames, Opus audio decoded with libopus to 48 kHz stereo blocks, both stamped on the media clock.\nPacing: one video frame per `process()` call at the file's frame rate (declared as the loop period in `setup()`), with the audio that plays up to the next frame; a file without video runs every 20 ms. Frame and block `n` are stamped `start + t`, where `t` is its presentation time in the file and `start` the clock time at `setup()` (plus the file's duration per pass with `loop`). A missing, empty or unreadable file, one that is not an MP4, and one whose tracks are not H.264/Opus fail in `setup()` with `Mp4ReadError` or `UnsupportedMp4CodecError`; a file cut short (a top-level box running past its end) with `TruncatedMp4Error`. At the end (without `loop`), {@linkcode Mp4FileSource.ended} is set and nothing more is written.",
+      "Plays an MP4 file into a graph: H.264 video decoded with OpenH264 to I420 frames, Opus audio decoded with libopus to 48 kHz stereo blocks, both stamped on the media clock.\nPacing: one video frame per `process()` call at the file's frame rate (declared as the loop period in `setup()`), with the audio that plays up to the next frame; a file without video runs every 20 ms. Frame and block `n` are stamped `start + t`, where `t` is its presentation time in the file and `start` the clock time at `setup()` (plus the file's duration per pass with `loop`). A missing, empty or unreadable file, one that is not an MP4, and one whose tracks are not H.264/Opus fail in `setup()` with `Mp4ReadError` or `UnsupportedMp4CodecError`; a file cut short (a top-level box running past its end) with `TruncatedMp4Error`; a folder, FIFO or device is refused before it is opened (`Mp4ReadError` with code `not_regular_file`), so a FIFO with no writer never blocks. Every `Mp4ReadError` has a `code`. Pictures are decoded straight into frames from `ctx.frames` and audio into blocks from `ctx.frames` (both cross to Workers by reference); when no frame memory is free, what is decoded waits for the next run, so nothing is lost. At the end (without `loop`), the source calls `ctx.endOfStream()`, {@linkcode Mp4FileSource.ended} is set and nothing more is written.",
     tags: ["video", "audio", "source", "file"],
     mode: "loop",
     inputs: [],

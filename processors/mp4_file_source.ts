@@ -7,18 +7,15 @@
 import {
   type AudioFrame,
   config,
-  type FrameAllocator,
   output,
   type OutputPort,
-  PlainFrameAllocator,
   type ProcessContext,
   Processor,
   processor,
-  RotatingPool,
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
-import { Mp4Playback, PLAYBACK_SAMPLE_RATE } from "./formats/mp4_playback.ts";
+import { Mp4Playback, PLAYBACK_SAMPLE_RATE, type PlaybackPicture } from "./formats/mp4_playback.ts";
 import type { Mp4FileSourceTypes } from "./mp4_file_source.gen.ts";
 
 /**
@@ -57,12 +54,6 @@ export interface Mp4FileSourceConfig {
   loop: boolean;
 }
 
-type Block = { -readonly [K in keyof AudioFrame<2>]: AudioFrame<2>[K] };
-
-/** Video frames that stay valid: keep downstream connection capacities below this minus one. */
-const VIDEO_HOLD = 8;
-/** Audio blocks in the rotating pool. */
-const AUDIO_POOL = 16;
 /** Loop period without a video track. */
 const AUDIO_PERIOD_NS = 20_000_000;
 
@@ -76,11 +67,17 @@ const AUDIO_PERIOD_NS = 20_000_000;
  * time in the file and `start` the clock time at `setup()` (plus the file's duration per pass
  * with `loop`). A missing, empty or unreadable file, one that is not an MP4, and one whose
  * tracks are not H.264/Opus fail in `setup()` with `Mp4ReadError` or `UnsupportedMp4CodecError`;
- * a file cut short (a top-level box running past its end) with `TruncatedMp4Error`. At the end (without `loop`), {@linkcode
- * Mp4FileSource.ended} is set and nothing more is written.
+ * a file cut short (a top-level box running past its end) with `TruncatedMp4Error`; a folder,
+ * FIFO or device is refused before it is opened (`Mp4ReadError` with code `not_regular_file`), so
+ * a FIFO with no writer never blocks. Every `Mp4ReadError` has a `code`. Pictures are decoded
+ * straight into frames from `ctx.frames` and audio into blocks from `ctx.frames` (both cross to
+ * Workers by reference); when no frame memory is free, what is decoded waits for the next run, so
+ * nothing is lost. At the end (without `loop`), the source calls `ctx.endOfStream()`,
+ * {@linkcode Mp4FileSource.ended} is set and nothing more is written.
  *
  * @example Record a short clip, then play it back in a loop
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRuntime, H264Encoder, Mp4FileSource, Mp4Writer, NullSink, TestPattern, TestToneGenerator } from "@streamlib/streamlib/processors";
  *
  * const dir = await Deno.makeTempDir();
@@ -107,9 +104,9 @@ const AUDIO_PERIOD_NS = 20_000_000;
  * await new Promise((resolve) => setTimeout(resolve, 100));
  * await play.stop();
  * const { nodes } = play.stats();
- * // It runs once per frame of the file (30 fps), in milliseconds:
- * console.log(Math.round(nodes.clip.periodNs! / 1e6)); // 33
- * console.log(nodes.video.framesIn > 0, nodes.audio.framesIn > 0); // true true
+ * assert.equal(Math.round(nodes.clip.periodNs! / 1e6), 33); // once per frame of the file (30 fps)
+ * assert.ok(nodes.video.framesIn > 0 && nodes.audio.framesIn > 0);
+ * assert.deepEqual(play.frameLeaks(), []);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -128,8 +125,10 @@ export class Mp4FileSource extends Processor<Mp4FileSourceTypes> {
   config!: Mp4FileSourceConfig;
 
   #playback: Mp4Playback | undefined;
-  #allocator: FrameAllocator | undefined;
-  #blocks: RotatingPool<Block> | undefined;
+  /** A decoded picture that found no frame memory: it goes out first on the next run. */
+  #picture: PlaybackPicture | undefined;
+  /** A decoded audio packet that found no frame memory (rare: copied, it goes out next). */
+  #audio: { time: number; samples: Float32Array } | undefined;
   #startNs = 0;
   #passOffset = 0;
   #lastTime = 0;
@@ -161,7 +160,7 @@ export class Mp4FileSource extends Processor<Mp4FileSourceTypes> {
   /**
    * Opens the file, prepares the decoders and declares the loop period.
    *
-   * @param ctx The node's name, clock, loop control and frame allocator.
+   * @param ctx The node's name, clock and loop control.
    * @throws {Mp4ReadError} When the file is missing, empty, not an MP4 or has no playable track.
    * @throws {TruncatedMp4Error} When the file is cut short.
    * @throws {UnsupportedMp4CodecError} For a track that is not H.264 or Opus.
@@ -170,17 +169,8 @@ export class Mp4FileSource extends Processor<Mp4FileSourceTypes> {
     this.teardown();
     const playback = await Mp4Playback.open(this.config.path);
     this.#playback = playback;
-    this.#allocator = ctx.frameAllocator?.(VIDEO_HOLD) ??
-      new PlainFrameAllocator({ hold: VIDEO_HOLD });
-    this.#blocks = new RotatingPool<Block>(AUDIO_POOL, () => ({
-      kind: "audio",
-      channels: 2,
-      sampleRate: PLAYBACK_SAMPLE_RATE,
-      frameCount: 0,
-      samples: new Float32Array(0),
-      timestampNs: 0,
-      frameNumber: 0,
-    }));
+    this.#picture = undefined;
+    this.#audio = undefined;
     this.#periodNs = playback.fps > 0 ? 1e9 / playback.fps : AUDIO_PERIOD_NS;
     this.#startNs = Math.round(ctx.clock.nowNs());
     this.#passOffset = 0;
@@ -192,65 +182,79 @@ export class Mp4FileSource extends Processor<Mp4FileSourceTypes> {
   }
 
   /**
-   * Writes the next picture and the audio up to the one after it.
+   * Writes the next picture and the audio up to the one after it; at the end of the file (without
+   * `loop`), says end of stream.
    *
-   * @param _ctx The node's name and clock.
+   * @param ctx The node's name, clock and frames.
    */
-  async process(_ctx: ProcessContext): Promise<void> {
+  async process(ctx: ProcessContext): Promise<void> {
     const playback = this.#playback;
     if (!playback || this.#ended) return;
     let until = this.#lastTime + this.#periodNs / 1e9;
-    if (!playback.videoDone) {
-      const picture = await playback.nextPicture();
+    if (!playback.videoDone || this.#picture) {
+      const picture = this.#picture ?? await playback.nextPicture();
       if (picture) {
-        this.#allocator!.fit(this.outputs.video.capacity);
-        const frame = this.#allocator!.allocateVideo("I420", picture.width, picture.height);
-        if (frame) {
-          playback.readPicture(frame.data);
-          frame.timestampNs = this.#stamp(picture.time);
-          frame.frameNumber = this.#videoFrames++;
-          this.outputs.video.write(frame);
+        const frame = ctx.frames.video({
+          width: picture.width,
+          height: picture.height,
+          format: "I420",
+        });
+        if (frame === undefined) {
+          this.#picture = picture; // stays in the decoder: out first on the next run
+          return;
         }
+        this.#picture = undefined;
+        playback.readPicture(frame.data);
+        frame.timestampNs = this.#stamp(picture.time);
+        frame.frameNumber = this.#videoFrames++;
+        this.outputs.video.write(frame);
         this.#lastTime = picture.time;
         until = picture.time + this.#periodNs / 1e9;
       }
     } else {
       this.#lastTime = until;
     }
-    let audio;
     const out = this.outputs.audio;
-    this.#blocks!.fit(out.capacity);
     // Audio due by the next picture, as far as the output takes it now; the rest waits for the
     // next run (back-pressure on a full fifo).
-    while (out.space > 0 && (audio = await playback.nextAudio(until)) !== undefined) {
-      const block = this.#blocks!.next();
-      if (block.samples.length !== audio.samples.length) {
-        block.samples = new Float32Array(audio.samples.length);
+    while (out.space > 0) {
+      const audio = this.#audio ?? await playback.nextAudio(until);
+      if (audio === undefined) break;
+      const block = ctx.frames.audio({
+        channels: 2,
+        sampleRate: PLAYBACK_SAMPLE_RATE,
+        frameCount: audio.samples.length / 2,
+      });
+      if (block === undefined) {
+        // The decoder's view is only valid until its next call: keep a copy for the next run.
+        this.#audio ??= { time: audio.time, samples: audio.samples.slice() };
+        return;
       }
+      this.#audio = undefined;
       block.samples.set(audio.samples);
-      block.frameCount = audio.samples.length / 2;
       block.timestampNs = this.#stamp(audio.time);
       block.frameNumber = this.#audioBlocks++;
       out.write(block);
     }
-    if (playback.videoDone && playback.audioDone) await this.#end();
+    if (playback.videoDone && playback.audioDone && !this.#picture && !this.#audio) {
+      await this.#end(ctx);
+    }
   }
 
-  /** Closes the file and the decoders; gives the frame allocator back. Idempotent. */
+  /** Closes the file and the decoders. Idempotent. */
   override teardown(): void {
     this.#playback?.close();
     this.#playback = undefined;
-    this.#allocator?.close();
-    this.#allocator = undefined;
   }
 
   #stamp(seconds: number): number {
     return this.#startNs + Math.round((this.#passOffset + seconds) * 1e9);
   }
 
-  async #end(): Promise<void> {
+  async #end(ctx: ProcessContext): Promise<void> {
     if (!this.config.loop) {
       this.#ended = true;
+      ctx.endOfStream();
       return;
     }
     this.#passOffset += this.#lastTime + this.#periodNs / 1e9;

@@ -5,14 +5,18 @@ import {
   connectLocal,
   InputBinding,
   type MediaClock,
-  type ProcessContext,
   type VideoFrame,
 } from "../mod.ts";
+import type { HandProcessContext } from "../core/create_process_context.ts";
+import { runForLeaks } from "../tests/fixtures/runtime/leak_rig.ts";
+import { createRuntime } from "./mod.ts";
 import { Mp4ReadError, TruncatedMp4Error, UnsupportedMp4CodecError } from "./formats/mp4_errors.ts";
+import { MAX_MOOV_BYTES } from "./formats/mp4_boxes.ts";
 import { mp4FileSourceNode } from "./mp4_file_source.gen.ts";
+import { createProcessContext } from "../mod.ts";
 
 const clock: MediaClock = { nowNs: () => 7e9 };
-const ctx: ProcessContext = { node: "play", clock };
+const ctx: HandProcessContext = createProcessContext("play", { clock });
 
 /** A 1 s file: ffmpeg's testsrc at 10 fps in H.264 (x264, with B-frames) and a 48 kHz Opus tone. */
 async function makeFile(path: string, audioCodec = "libopus"): Promise<void> {
@@ -41,8 +45,9 @@ async function makeFile(path: string, audioCodec = "libopus"): Promise<void> {
   ]);
 }
 
-Deno.test("Mp4FileSource plays an x264 + Opus file: 10 frames in display order and 1 s of stereo audio", async () => {
+Deno.test("Mp4FileSource plays an x264 + Opus file: 10 frames in display order and 1 s of stereo audio, then ends the stream", async () => {
   await withTempDir(async (dir) => {
+    const ctx = createProcessContext("play", { clock });
     const path = `${dir}/in.mp4`;
     await makeFile(path);
     const ports = mp4FileSourceNode.ports();
@@ -57,18 +62,18 @@ Deno.test("Mp4FileSource plays an x264 + Opus file: 10 frames in display order a
       loop: { periodNs: undefined, setPeriodNs: (ns) => void declared.push(ns) },
     });
     assert.deepEqual(declared, [1e8]);
-    // Frames stay valid for 8 more: take each (and copy its stamp) as it comes.
     const frames: { timestampNs: number; width: number; height: number; format: string }[] = [];
     let last: Uint8Array | undefined;
     for (let i = 0; i < 30 && !source.ended; i++) {
       await source.process(ctx);
+      ctx.frames.flush(); // what the runtime does when process() returns
       let f;
       while ((f = video.read()) !== undefined) {
         frames.push({ ...f });
         last = f.data.slice();
       }
     }
-    assert.ok(source.ended);
+    assert.ok(source.ended && ctx.ended, "ended, and said so with ctx.endOfStream()");
     assert.equal(frames.length, 10);
     assert.deepEqual(
       frames.map((x) => x.timestampNs - 7e9),
@@ -107,7 +112,7 @@ Deno.test("Mp4FileSource fails setup with typed errors for a missing file and an
     await assert.rejects(
       () => mp4FileSourceNode.create({ path: `${dir}/nope.mp4` }).setup(ctx),
       (e: unknown) =>
-        e instanceof Mp4ReadError && e.path.endsWith("nope.mp4") &&
+        e instanceof Mp4ReadError && e.path.endsWith("nope.mp4") && e.code === "not_found" &&
         /cannot be opened/.test((e as Error).message),
     );
     const aac = `${dir}/aac.mp4`;
@@ -115,7 +120,8 @@ Deno.test("Mp4FileSource fails setup with typed errors for a missing file and an
     await assert.rejects(
       () => mp4FileSourceNode.create({ path: aac }).setup(ctx),
       (e: unknown) =>
-        e instanceof UnsupportedMp4CodecError && e.codec === "aac" && e.supported[0] === "opus",
+        e instanceof UnsupportedMp4CodecError && e.codec === "aac" &&
+        e.supported[0] === "opus" && e.code === "unsupported_codec",
     );
   });
 });
@@ -151,7 +157,8 @@ Deno.test("Mp4FileSource refuses a corrupt, an empty and a truncated MP4 in setu
     await refused(
       "truncated.mp4",
       (e) =>
-        e instanceof TruncatedMp4Error && e.fileBytes === cut && e.offset + e.declaredBytes > cut &&
+        e instanceof TruncatedMp4Error && e.code === "truncated" && e.fileBytes === cut &&
+        e.offset + e.declaredBytes > cut &&
         /it is truncated: its '\w{4}' box at byte \d+ declares \d+ bytes but the file ends at byte/
           .test(e.message),
     );
@@ -159,5 +166,84 @@ Deno.test("Mp4FileSource refuses a corrupt, an empty and a truncated MP4 in setu
     const source = mp4FileSourceNode.create({ path: good });
     await source.setup(ctx);
     source.teardown();
+  });
+});
+
+Deno.test("Mp4FileSource refuses a folder, a device and a FIFO with code not_regular_file, without blocking", async () => {
+  await withTempDir(async (dir) => {
+    const fifo = `${dir}/pipe.mp4`;
+    await run("mkfifo", [fifo]);
+    const kinds = [[dir, "directory"], ["/dev/zero", "character device"], [fifo, "FIFO"]];
+    for (const [path, kind] of kinds) {
+      await assert.rejects(
+        () => mp4FileSourceNode.create({ path }).setup(ctx),
+        (e: unknown) =>
+          e instanceof Mp4ReadError && e.code === "not_regular_file" &&
+          e.message === `Cannot read ${path}: it is a ${kind}, expected a regular .mp4 file`,
+      );
+    }
+  });
+});
+
+Deno.test("Mp4FileSource refuses a 'moov' box above the bound with code too_large, reading only box headers", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/huge_moov.mp4`;
+    const ftyp = [0, 0, 0, 16, ...new TextEncoder().encode("ftypisom"), 0, 0, 2, 0];
+    const moovBytes = MAX_MOOV_BYTES + 8;
+    const header = [0, 0, 0, 1, ...new TextEncoder().encode("moov"), 0, 0, 0, 0];
+    const size = new DataView(new ArrayBuffer(4));
+    size.setUint32(0, moovBytes);
+    using file = await Deno.create(path);
+    await file.write(new Uint8Array([...ftyp, ...header, ...new Uint8Array(size.buffer)]));
+    await file.truncate(16 + moovBytes); // a sparse file: nothing past the headers is written
+    await assert.rejects(
+      () => mp4FileSourceNode.create({ path }).setup(ctx),
+      (e: unknown) =>
+        e instanceof Mp4ReadError && e.code === "too_large" &&
+        e.message.includes(`is ${moovBytes} bytes, expected at most ${MAX_MOOV_BYTES}`),
+    );
+  });
+});
+
+Deno.test("Mp4FileSource on a FIFO with no writer: the node fails at setup and the runtime stops within a second", async () => {
+  await withTempDir(async (dir) => {
+    const fifo = `${dir}/pipe.mp4`;
+    await run("mkfifo", [fifo]);
+    await using rt = createRuntime({ workers: false });
+    const errors: string[] = [];
+    rt.on((e) => e.type === "node-error" && errors.push(`${e.node} ${e.phase} ${e.name}`));
+    rt.add("Mp4FileSource", { path: fifo }, { id: "clip" });
+    rt.add("NullSink", {}, { id: "sink" });
+    rt.connectByName("clip", "video", "sink", "in");
+    const started = performance.now();
+    await rt.start();
+    await rt.stop();
+    const ms = performance.now() - started;
+    assert.deepEqual(errors, ["clip setup Mp4ReadError"]);
+    assert.ok(ms < 1000, `start and stop took ${ms} ms`);
+  });
+});
+
+Deno.test("Mp4FileSource in a runtime, in one isolate and in a Worker, plays the file, ends the stream and leaks none", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/in.mp4`;
+    await makeFile(path);
+    for (const worker of [false, true]) {
+      const { leaks, problems, stats } = await runForLeaks(
+        (rt, placement) => {
+          rt.add("Mp4FileSource", { path }, { id: "clip", placement });
+          rt.add("NullSink", {}, { id: "video" });
+          rt.add("NullSink", {}, { id: "audio" });
+          rt.connectByName("clip", "video", "video", "in", { capacity: 16, policy: "fifo" });
+          rt.connectByName("clip", "audio", "audio", "in", { capacity: 64, policy: "fifo" });
+        },
+        (rt) => rt.ended,
+        { worker },
+      );
+      assert.deepEqual(problems, [], `worker: ${worker}`);
+      assert.deepEqual(leaks, [], `worker: ${worker}`);
+      assert.equal(stats.nodes.video.framesIn, 10);
+      assert.ok(stats.nodes.audio.framesIn >= 49, `${stats.nodes.audio.framesIn} audio blocks`);
+    }
   });
 });

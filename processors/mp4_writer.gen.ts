@@ -16,18 +16,7 @@ import {
 } from "../mod.ts";
 import { Mp4Writer } from "./mp4_writer.ts";
 
-/**
- * The typed inputs of {@linkcode Mp4Writer}: `this.inputs.<port>`.
- *
- * @example Look up the typed inputs of Mp4Writer
- * ```ts
- * import { Mp4WriterInputs, mp4WriterNode } from "@streamlib/streamlib/processors";
- *
- * const inputs = new Mp4WriterInputs(mp4WriterNode.ports());
- * console.log(inputs.video.name, inputs.video.portType); // video EncodedVideoFrame
- * console.log(inputs.audio.name, inputs.audio.portType); // audio AudioFrame
- * ```
- */
+/** The typed inputs of {@linkcode Mp4Writer}: `this.inputs.<port>`. */
 export class Mp4WriterInputs {
   /**
    * H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`. Port type `EncodedVideoFrame`.
@@ -47,37 +36,11 @@ export class Mp4WriterInputs {
   }
 }
 
-/**
- * The typed outputs of {@linkcode Mp4Writer} (it has no outputs): `this.outputs.<port>`.
- *
- * @example Mp4Writer has no outputs
- * ```ts
- * import { Mp4WriterOutputs } from "@streamlib/streamlib/processors";
- *
- * const outputs = new Mp4WriterOutputs();
- * console.log(Object.keys(outputs).length); // 0
- * ```
- */
+/** The typed outputs of {@linkcode Mp4Writer} (it has no outputs): `this.outputs.<port>`. */
 export class Mp4WriterOutputs {}
 
 /**
  * Typed references to the ports of a {@linkcode Mp4Writer} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect a source to Mp4Writer through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import {
- *   type Mp4WriterHandle,
- *   mp4WriterNode,
- *   testToneGeneratorNode,
- * } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const source = rt.add(testToneGeneratorNode, {}, { id: "source" });
- * const mp4Writer: Mp4WriterHandle = rt.add(mp4WriterNode, { path: "path" }, { id: "mp4Writer" });
- * const connection = rt.connect(source.outputs.audio, mp4Writer.inputs.audio);
- * console.log(connection.from, "->", connection.to); // source.audio -> mp4Writer.audio
- * ```
  */
 export interface Mp4WriterHandle extends NodeHandle {
   /** References to the inputs. */
@@ -95,17 +58,6 @@ export interface Mp4WriterHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode Mp4Writer}, named once in `extends Processor<Mp4WriterTypes>`.
- *
- * @example Name the handle and config types of Mp4Writer
- * ```ts
- * import { mp4WriterNode, type Mp4WriterTypes } from "@streamlib/streamlib/processors";
- *
- * const handle: Mp4WriterTypes["handle"] = mp4WriterNode.handle("mp4Writer");
- * const processor = mp4WriterNode.create({ path: "path" });
- * const config: Mp4WriterTypes["config"] = processor.config;
- * console.log(handle.processor); // Mp4Writer
- * console.log(Object.keys(config).join(", ")); // path, audioBitrate, fragmentSeconds, maxSeconds
- * ```
  */
 export interface Mp4WriterTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -120,16 +72,6 @@ export interface Mp4WriterTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode Mp4Writer}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add Mp4Writer to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { mp4WriterNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const mp4Writer = rt.add(mp4WriterNode, { path: "path" }, { id: "mp4Writer" });
- * console.log(Object.keys(mp4Writer.inputs).join(", ")); // video, audio
- * ```
  */
 export const mp4WriterNode: NodeDefinition<Mp4Writer, Mp4WriterHandle> = defineNode<
   Mp4WriterTypes,

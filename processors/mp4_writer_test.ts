@@ -14,9 +14,10 @@ import { InvalidArgumentError } from "../ffi/errors.ts";
 import { Mp4WriteError } from "./formats/mp4_errors.ts";
 import { OPUS_BITRATE_MAX, OPUS_BITRATE_MIN } from "./formats/mp4_recording.ts";
 import { mp4WriterNode } from "./mp4_writer.gen.ts";
+import { createProcessContext } from "../mod.ts";
 
 const clock: MediaClock = { nowNs: () => 0 };
-const ctx: ProcessContext = { node: "rec", clock };
+const ctx: ProcessContext = createProcessContext("rec", { clock });
 
 function writerWith(path: string, video: boolean, audio: boolean) {
   const ports = mp4WriterNode.ports();

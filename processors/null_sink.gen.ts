@@ -16,17 +16,7 @@ import {
 } from "../mod.ts";
 import { NullSink } from "./null_sink.ts";
 
-/**
- * The typed inputs of {@linkcode NullSink}: `this.inputs.<port>`.
- *
- * @example Look up the typed inputs of NullSink
- * ```ts
- * import { NullSinkInputs, nullSinkNode } from "@streamlib/streamlib/processors";
- *
- * const inputs = new NullSinkInputs(nullSinkNode.ports());
- * console.log(inputs.in.name, inputs.in.portType); // in Frame
- * ```
- */
+/** The typed inputs of {@linkcode NullSink}: `this.inputs.<port>`. */
 export class NullSinkInputs {
   /** Frames of any type. Port type `Frame`. */
   readonly in: NullSink["in"];
@@ -41,37 +31,11 @@ export class NullSinkInputs {
   }
 }
 
-/**
- * The typed outputs of {@linkcode NullSink} (it has no outputs): `this.outputs.<port>`.
- *
- * @example NullSink has no outputs
- * ```ts
- * import { NullSinkOutputs } from "@streamlib/streamlib/processors";
- *
- * const outputs = new NullSinkOutputs();
- * console.log(Object.keys(outputs).length); // 0
- * ```
- */
+/** The typed outputs of {@linkcode NullSink} (it has no outputs): `this.outputs.<port>`. */
 export class NullSinkOutputs {}
 
 /**
  * Typed references to the ports of a {@linkcode NullSink} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect a source to NullSink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import {
- *   type NullSinkHandle,
- *   nullSinkNode,
- *   testToneGeneratorNode,
- * } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const source = rt.add(testToneGeneratorNode, {}, { id: "source" });
- * const nullSink: NullSinkHandle = rt.add(nullSinkNode, {}, { id: "nullSink" });
- * const connection = rt.connect(source.outputs.audio, nullSink.inputs.in);
- * console.log(connection.from, "->", connection.to); // source.audio -> nullSink.in
- * ```
  */
 export interface NullSinkHandle extends NodeHandle {
   /** References to the inputs. */
@@ -85,14 +49,6 @@ export interface NullSinkHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode NullSink}, named once in `extends Processor<NullSinkTypes>`.
- *
- * @example Name the handle type of NullSink
- * ```ts
- * import { nullSinkNode, type NullSinkTypes } from "@streamlib/streamlib/processors";
- *
- * const handle: NullSinkTypes["handle"] = nullSinkNode.handle("nullSink");
- * console.log(handle.processor); // NullSink
- * ```
  */
 export interface NullSinkTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -107,16 +63,6 @@ export interface NullSinkTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode NullSink}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add NullSink to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { nullSinkNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const nullSink = rt.add(nullSinkNode, {}, { id: "nullSink" });
- * console.log(Object.keys(nullSink.inputs).join(", ")); // in
- * ```
  */
 export const nullSinkNode: NodeDefinition<NullSink, NullSinkHandle> = defineNode<
   NullSinkTypes,
@@ -125,7 +71,7 @@ export const nullSinkNode: NodeDefinition<NullSink, NullSinkHandle> = defineNode
   descriptor: {
     name: "NullSink",
     description:
-      "Accepts frames of any type and discards them, counting what it saw. The end of a pipeline that only needs to run (benchmarks, tests, keeping a source busy).",
+      "Accepts frames of any type and discards them, counting what it saw. The end of a pipeline that only needs to run (benchmarks, tests, keeping a source busy). It keeps nothing: the runtime releases every frame it read when `process()` returns.",
     tags: ["sink", "test"],
     mode: "push",
     inputs: [

@@ -16,20 +16,30 @@ import type { NullSinkTypes } from "./null_sink.gen.ts";
 
 /**
  * Accepts frames of any type and discards them, counting what it saw. The end of a pipeline
- * that only needs to run (benchmarks, tests, keeping a source busy).
+ * that only needs to run (benchmarks, tests, keeping a source busy). It keeps nothing: the
+ * runtime releases every frame it read when `process()` returns.
  *
- * @example Count frames
+ * @example Count frames; what it read is released after the run
  * ```ts
- * import { connectLocal, monotonicClock, OutputBinding, type Frame } from "@streamlib/streamlib";
- * import { nullSinkNode } from "@streamlib/streamlib/processors";
+ * import assert from "node:assert/strict";
+ * import { type AudioFrame, connectLocal, createProcessContext, OutputBinding } from "@streamlib/streamlib";
+ * import { nullSinkNode } from "./null_sink.gen.ts";
  *
  * const ports = nullSinkNode.ports();
  * const sink = nullSinkNode.create({}, ports);
- * const source = new OutputBinding<Frame>("source", "DataFrame");
+ * const source = new OutputBinding<AudioFrame>("source", "AudioFrame");
  * connectLocal(source, ports.input("in"));
- * source.write({ kind: "data", timestampNs: 5, value: "hello" });
- * sink.process({ node: "sink", clock: monotonicClock });
- * console.log(sink.received, sink.lastTimestampNs); // 1 5
+ * const tone = createProcessContext("tone");
+ * const block = tone.frames.audio({ channels: 1, sampleRate: 48_000, frameCount: 480 })!;
+ * block.timestampNs = 5;
+ * source.write(block);
+ * tone.frames.flush(); // the writer's run returned: the connection holds the block
+ * const ctx = createProcessContext("sink");
+ * for (const input of ports.inputBindings) input.owner = ctx.frames; // as a runtime does
+ * sink.process(ctx);
+ * assert.deepEqual([sink.received, sink.lastTimestampNs], [1, 5]);
+ * ctx.frames.flush(); // the sink's run returned
+ * assert.equal(block.released, true);
  * ```
  */
 @processor({ tags: ["sink", "test"], mode: "push" })

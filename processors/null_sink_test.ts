@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
-import {
-  connectLocal,
-  createAudioFrame,
-  type Frame,
-  monotonicClock,
-  OutputBinding,
-} from "../mod.ts";
+import { connectLocal, createAudioFrame, type Frame, OutputBinding } from "../mod.ts";
 import { nullSinkNode } from "./null_sink.gen.ts";
+import { createProcessContext } from "../mod.ts";
 
 Deno.test("NullSink.process() drains frames of every kind and counts them", () => {
   const ports = nullSinkNode.ports();
@@ -26,7 +21,7 @@ Deno.test("NullSink.process() drains frames of every kind and counts them", () =
     data: new Uint8Array(4),
   });
   assert.ok(Number.isNaN(sink.lastTimestampNs));
-  sink.process({ node: "sink", clock: monotonicClock });
+  sink.process(createProcessContext("sink"));
   assert.equal(sink.received, 3);
   assert.equal(sink.lastTimestampNs, 30);
   assert.equal(conn.available, 0);

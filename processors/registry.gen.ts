@@ -27,18 +27,7 @@ import { wavWriterNode } from "./wav_writer.gen.ts";
 import { y4mFileSourceNode } from "./y4m_file_source.gen.ts";
 import { y4mWriterNode } from "./y4m_writer.gen.ts";
 
-/**
- * The node definitions of `processors/`, by processor name; `rt.use()` adds them to a runtime.
- *
- * @example Add these processors to a runtime
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { builtinRegistry } from "@streamlib/streamlib/processors";
- *
- * const rt = new Runtime().use(builtinRegistry);
- * console.log(builtinRegistry.size, rt.registry.has("AudioMixer")); // 20 true
- * ```
- */
+/** The node definitions of `processors/`, by processor name; `rt.use()` adds them to a runtime. */
 export const registry: NodeRegistry = new NodeRegistry([
   audioMixerNode,
   cameraNode,

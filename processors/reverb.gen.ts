@@ -17,17 +17,7 @@ import {
 } from "../mod.ts";
 import { Reverb } from "./reverb.ts";
 
-/**
- * The typed inputs of {@linkcode Reverb}: `this.inputs.<port>`.
- *
- * @example Look up the typed inputs of Reverb
- * ```ts
- * import { ReverbInputs, reverbNode } from "@streamlib/streamlib/processors";
- *
- * const inputs = new ReverbInputs(reverbNode.ports());
- * console.log(inputs.in.name, inputs.in.portType); // in AudioFrame<2>
- * ```
- */
+/** The typed inputs of {@linkcode Reverb}: `this.inputs.<port>`. */
 export class ReverbInputs {
   /** Stereo audio to reverberate. Port type `AudioFrame<2>`, required. */
   readonly in: Reverb["in"];
@@ -42,17 +32,7 @@ export class ReverbInputs {
   }
 }
 
-/**
- * The typed outputs of {@linkcode Reverb}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of Reverb
- * ```ts
- * import { reverbNode, ReverbOutputs } from "@streamlib/streamlib/processors";
- *
- * const outputs = new ReverbOutputs(reverbNode.ports());
- * console.log(outputs.out.name, outputs.out.portType); // out AudioFrame<2>
- * ```
- */
+/** The typed outputs of {@linkcode Reverb}: `this.outputs.<port>`. */
 export class ReverbOutputs {
   /** The audio with reverb. Port type `AudioFrame<2>`. */
   readonly out: Reverb["out"];
@@ -69,18 +49,6 @@ export class ReverbOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode Reverb} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect Reverb to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { nullSinkNode, type ReverbHandle, reverbNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const reverb: ReverbHandle = rt.add(reverbNode, {}, { id: "reverb" });
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(reverb.outputs.out, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // reverb.out -> sink.in
- * ```
  */
 export interface ReverbHandle extends NodeHandle {
   /** References to the inputs. */
@@ -95,20 +63,7 @@ export interface ReverbHandle extends NodeHandle {
   };
 }
 
-/**
- * The generated types of {@linkcode Reverb}, named once in `extends Processor<ReverbTypes>`.
- *
- * @example Name the handle and config types of Reverb
- * ```ts
- * import { reverbNode, type ReverbTypes } from "@streamlib/streamlib/processors";
- *
- * const handle: ReverbTypes["handle"] = reverbNode.handle("reverb");
- * const processor = reverbNode.create({});
- * const config: ReverbTypes["config"] = processor.config;
- * console.log(handle.processor); // Reverb
- * console.log(JSON.stringify(config)); // {"roomSize":0.5,"damping":0.5,"wet":0.3,"dry":0.7,"width":1}
- * ```
- */
+/** The generated types of {@linkcode Reverb}, named once in `extends Processor<ReverbTypes>`. */
 export interface ReverbTypes extends ProcessorTypes {
   /** The typed inputs. */
   readonly inputs: ReverbInputs;
@@ -122,17 +77,6 @@ export interface ReverbTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode Reverb}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add Reverb to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { reverbNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const reverb = rt.add(reverbNode, {}, { id: "reverb" });
- * console.log(Object.keys(reverb.inputs).join(", ")); // in
- * console.log(Object.keys(reverb.outputs).join(", ")); // out
- * ```
  */
 export const reverbNode: NodeDefinition<Reverb, ReverbHandle> = defineNode<
   ReverbTypes,
@@ -141,7 +85,7 @@ export const reverbNode: NodeDefinition<Reverb, ReverbHandle> = defineNode<
   descriptor: {
     name: "Reverb",
     description:
-      "Adds a room to stereo audio with Jezar's Freeverb: eight damped comb filters and four allpass filters per channel (see `docs/media_algorithms.md`).\nThe delay lines are allocated in `setup()` for 48 kHz; a stream at another rate reallocates them once, at its first block (and again only if the rate changes). Blocks keep their sample rate, timestamp and frame number and come from a rotating pool of 16. The defaults mix 30% wet with 70% dry.",
+      "Adds a room to stereo audio with Jezar's Freeverb: eight damped comb filters and four allpass filters per channel (see `docs/media_algorithms.md`).\nThe delay lines are allocated in `setup()` for 48 kHz; a stream at another rate reallocates them once, at its first block (and again only if the rate changes). Blocks keep their sample rate, timestamp and frame number. Each block is reverberated in place when this node holds its only reference (`ctx.frames.writable()`), so in steady state the reverb allocates nothing. The defaults mix 30% wet with 70% dry.",
     tags: ["audio", "effect", "reverb"],
     mode: "push",
     inputs: [

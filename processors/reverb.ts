@@ -14,10 +14,10 @@ import {
   type ProcessContext,
   Processor,
   processor,
-  RotatingPool,
   type SetupContext,
 } from "../mod.ts";
 import { Freeverb } from "./dsp/freeverb.ts";
+import { RetryFrame } from "./retry_frame.ts";
 import type { ReverbTypes } from "./reverb.gen.ts";
 
 /**
@@ -25,8 +25,10 @@ import type { ReverbTypes } from "./reverb.gen.ts";
  *
  * @example `wet: 0, dry: 1` passes audio through unchanged
  * ```ts
- * import { type AudioFrame, connectLocal, createAudioFrame, InputBinding, monotonicClock, OutputBinding } from "@streamlib/streamlib";
- * import { type ReverbConfig, reverbNode } from "@streamlib/streamlib/processors";
+ * import assert from "node:assert/strict";
+ * import { type AudioFrame, connectLocal, createAudioFrame, createProcessContext, InputBinding, OutputBinding } from "@streamlib/streamlib";
+ * import { type ReverbConfig } from "@streamlib/streamlib/processors";
+ * import { reverbNode } from "./reverb.gen.ts";
  *
  * const config: ReverbConfig = { roomSize: 0.5, damping: 0.5, wet: 0, dry: 1, width: 1 };
  * const ports = reverbNode.ports();
@@ -35,13 +37,14 @@ import type { ReverbTypes } from "./reverb.gen.ts";
  * const sink = new InputBinding<AudioFrame<2>>("sink", "AudioFrame<2>");
  * connectLocal(source, ports.input("in"));
  * connectLocal(ports.output("out"), sink);
- * const ctx = { node: "reverb", clock: monotonicClock };
+ * const ctx = createProcessContext("reverb");
  * reverb.setup(ctx);
  * const block = createAudioFrame(2, 48_000, 2);
  * block.samples.set([0.5, -0.5, 0.25, -0.25]);
  * source.write(block);
  * reverb.process(ctx);
- * console.log(sink.read()?.samples); // Float32Array(4) [ 0.5, -0.5, 0.25, -0.25 ]
+ * assert.deepEqual([...sink.read()!.samples], [0.5, -0.5, 0.25, -0.25]);
+ * ctx.frames.flush(); // what the runtime does when process() returns
  * ```
  */
 export interface ReverbConfig {
@@ -92,10 +95,6 @@ export interface ReverbConfig {
   width: number;
 }
 
-type Block = { -readonly [K in keyof AudioFrame<2>]: AudioFrame<2>[K] };
-
-/** Blocks in the rotating pool: keep downstream connection capacities below this minus one. */
-const POOL_SIZE = 16;
 /** The rate the delay lines are allocated for in `setup()`, before the first block is seen. */
 const SETUP_SAMPLE_RATE = 48_000;
 
@@ -105,14 +104,16 @@ const SETUP_SAMPLE_RATE = 48_000;
  *
  * The delay lines are allocated in `setup()` for 48 kHz; a stream at another rate reallocates
  * them once, at its first block (and again only if the rate changes). Blocks keep their sample
- * rate, timestamp and frame number and come from a rotating pool of 16. The defaults mix 30% wet
- * with 70% dry.
+ * rate, timestamp and frame number. Each block is reverberated in place when this node holds its
+ * only reference (`ctx.frames.writable()`), so in steady state the reverb allocates nothing. The
+ * defaults mix 30% wet with 70% dry.
  *
  * @example Hear the tail of an impulse
  * ```ts
- * import { connectLocal, createAudioFrame, InputBinding, monotonicClock, OutputBinding } from "@streamlib/streamlib";
+ * import assert from "node:assert/strict";
+ * import { connectLocal, createAudioFrame, createProcessContext, InputBinding, OutputBinding } from "@streamlib/streamlib";
  * import type { AudioFrame } from "@streamlib/streamlib";
- * import { reverbNode } from "@streamlib/streamlib/processors";
+ * import { reverbNode } from "./reverb.gen.ts";
  *
  * const ports = reverbNode.ports();
  * const reverb = reverbNode.create({ roomSize: 0.8, wet: 1, dry: 0 }, ports);
@@ -120,14 +121,16 @@ const SETUP_SAMPLE_RATE = 48_000;
  * const sink = new InputBinding<AudioFrame<2>>("sink", "AudioFrame<2>");
  * connectLocal(source, ports.input("in"));
  * connectLocal(ports.output("out"), sink);
- * const ctx = { node: "reverb", clock: monotonicClock };
+ * const ctx = createProcessContext("reverb");
  * reverb.setup(ctx);
  * const impulse = createAudioFrame(2, 48_000, 4800);
  * impulse.samples[0] = impulse.samples[1] = 1;
  * source.write(impulse);
  * reverb.process(ctx);
  * const tail = sink.read()!.samples;
- * console.log(tail[0], tail.some((s) => s !== 0)); // 0 true
+ * assert.equal(tail[0], 0); // all wet: nothing before the shortest comb's delay
+ * assert.ok(tail.some((s) => s !== 0));
+ * ctx.frames.flush();
  * ```
  */
 @processor({ tags: ["audio", "effect", "reverb"], mode: "push" })
@@ -144,53 +147,46 @@ export class Reverb extends Processor<ReverbTypes> {
   @config()
   config!: ReverbConfig;
 
-  #pool: RotatingPool<Block> | undefined;
   #reverb: Freeverb | undefined;
+  readonly #input = new RetryFrame<AudioFrame<2>>();
 
   /**
-   * Allocates the delay lines (for 48 kHz) and the output blocks.
+   * Allocates the delay lines (for 48 kHz).
    *
    * @param _ctx The node's name and clock.
    */
   override setup(_ctx: SetupContext): void {
-    this.#pool = new RotatingPool<Block>(POOL_SIZE, () => ({
-      kind: "audio",
-      channels: 2,
-      sampleRate: 0,
-      frameCount: 0,
-      samples: new Float32Array(0),
-      timestampNs: 0,
-      frameNumber: 0,
-    }));
     this.#reverb = this.#makeReverb(SETUP_SAMPLE_RATE);
   }
 
   /**
    * Reverberates every block waiting on `in` and writes it to `out`.
    *
-   * @param _ctx The node's name and clock.
+   * @param ctx The node's name, clock and frames.
    */
-  process(_ctx: ProcessContext): void {
-    const pool = this.#pool;
-    if (!pool || !this.#reverb) return;
+  process(ctx: ProcessContext): void {
+    if (!this.#reverb) return;
     const out = this.outputs.out;
-    pool.fit(out.capacity);
     let frame;
     // One block out per block in: read only what the output takes now (back-pressure).
-    while (out.space > 0 && (frame = this.inputs.in.read()) !== undefined) {
-      if (frame.sampleRate !== this.#reverb.sampleRate) {
-        this.#reverb = this.#makeReverb(frame.sampleRate);
+    while (out.space > 0 && (frame = this.#input.next(this.inputs.in)) !== undefined) {
+      const block = ctx.frames.writable(frame); // the same block when nobody else sees it
+      if (block === undefined) {
+        this.#input.retry(ctx.frames, frame); // no frame memory: tried again when some frees
+        return;
       }
-      const block = pool.next();
-      const length = 2 * frame.frameCount;
-      if (block.samples.length !== length) block.samples = new Float32Array(length);
-      this.#reverb.process(frame.samples, block.samples, frame.frameCount);
-      block.sampleRate = frame.sampleRate;
-      block.frameCount = frame.frameCount;
-      block.timestampNs = frame.timestampNs;
-      block.frameNumber = frame.frameNumber;
+      if (block.sampleRate !== this.#reverb.sampleRate) {
+        this.#reverb = this.#makeReverb(block.sampleRate);
+      }
+      this.#reverb.process(block.samples, block.samples, block.frameCount);
       out.write(block);
+      this.#input.done();
     }
+  }
+
+  /** Lets go of a block kept for want of memory. */
+  override teardown(): void {
+    this.#input.done();
   }
 
   /**

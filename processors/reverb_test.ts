@@ -5,14 +5,16 @@ import {
   connectLocal,
   createAudioFrame,
   InputBinding,
-  monotonicClock,
   OutputBinding,
   type ProcessContext,
-  processorInit,
 } from "../mod.ts";
+import { processorInit } from "../core/processor.ts";
 import { reverbNode } from "./reverb.gen.ts";
+import { createProcessContext } from "../mod.ts";
+import { sleep, until, workerRig } from "../tests/fixtures/workers/harness.ts";
+import { tap } from "../tests/fixtures/workers/worker_nodes.ts";
 
-const ctx: ProcessContext = { node: "reverb", clock: monotonicClock };
+const ctx: ProcessContext = createProcessContext("reverb");
 
 function start(config: unknown) {
   const ports = reverbNode.ports();
@@ -113,4 +115,46 @@ Deno.test("Reverb.configChanged() changes the mix in place: the tail keeps ringi
     assert.ok(full.some((s) => Math.abs(s) > 1e-6), `block ${b} carries the tail`);
     assert.deepEqual(half, full.map((s) => s * 0.5), `block ${b}: the same tail at half level`);
   }
+});
+
+Deno.test("Reverb.process() reverberates a block it holds alone in place", () => {
+  const ports = reverbNode.ports();
+  const reverb = reverbNode.create({ wet: 0, dry: 0.5 }, ports);
+  const own = createProcessContext("reverb");
+  for (const binding of ports.inputBindings) binding.owner = own.frames;
+  const source = new OutputBinding<AudioFrame<2>>("source", "AudioFrame<2>");
+  const sink = new InputBinding<AudioFrame<2>>("sink", "AudioFrame<2>");
+  connectLocal(source, ports.input("in"), { capacity: 4, policy: "fifo" });
+  connectLocal(ports.output<AudioFrame<2>>("out"), sink, { capacity: 4, policy: "fifo" });
+  reverb.setup(own);
+  const writer = createProcessContext("source");
+  const block = writer.frames.audio({ channels: 2, sampleRate: 48_000, frameCount: 2 })!;
+  block.samples.set([1, -1, 0.5, -0.5]);
+  source.write(block);
+  writer.frames.flush(); // only the connection holds it now
+  reverb.process(own);
+  const out = sink.read()!;
+  assert.equal(out, block, "the same block went out");
+  assert.deepEqual([...out.samples], [0.5, -0.5, 0.25, -0.25]);
+  own.frames.flush();
+});
+
+Deno.test("Reverb in a Worker after a tone in the main isolate: every block back in order, nothing leaks", async () => {
+  await using rig = workerRig();
+  const { rt, backend } = rig;
+  rt.add("TestToneGenerator", { blockSize: 64 }, { id: "tone" });
+  rt.add("Reverb", {}, { id: "room", placement: { worker: "dsp" } });
+  rt.add("AudioTap", {}, { id: "wet" });
+  rt.add("AudioTap", {}, { id: "dry" });
+  rt.connectByName("tone", "audio", "room", "in");
+  rt.connectByName("tone", "audio", "dry", "in"); // fan-out: the reverb copies the shared block
+  rt.connectByName("room", "out", "wet", "in");
+  await rt.start();
+  await until(() => tap("wet").frameNumbers.length >= 20, "20 blocks through the reverb");
+  await sleep(20);
+  await rt.stop();
+  assert.deepEqual(tap("wet").frameNumbers, tap("dry").frameNumbers);
+  assert.notDeepEqual(tap("wet").samples[10], tap("dry").samples[10], "the room is heard");
+  assert.deepEqual(rt.frameLeaks(), []);
+  assert.equal(backend.pool.stats().inUse, 0, "every pool slot is free again");
 });

@@ -16,30 +16,10 @@ import {
 } from "../mod.ts";
 import { ScreenCapture } from "./screen_capture.ts";
 
-/**
- * The typed inputs of {@linkcode ScreenCapture} (it has no inputs): `this.inputs.<port>`.
- *
- * @example ScreenCapture has no inputs
- * ```ts
- * import { ScreenCaptureInputs } from "@streamlib/streamlib/processors";
- *
- * const inputs = new ScreenCaptureInputs();
- * console.log(Object.keys(inputs).length); // 0
- * ```
- */
+/** The typed inputs of {@linkcode ScreenCapture} (it has no inputs): `this.inputs.<port>`. */
 export class ScreenCaptureInputs {}
 
-/**
- * The typed outputs of {@linkcode ScreenCapture}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of ScreenCapture
- * ```ts
- * import { screenCaptureNode, ScreenCaptureOutputs } from "@streamlib/streamlib/processors";
- *
- * const outputs = new ScreenCaptureOutputs(screenCaptureNode.ports());
- * console.log(outputs.video.name, outputs.video.portType); // video VideoFrame
- * ```
- */
+/** The typed outputs of {@linkcode ScreenCapture}: `this.outputs.<port>`. */
 export class ScreenCaptureOutputs {
   /** The captured frames. Port type `VideoFrame`. */
   readonly video: ScreenCapture["video"];
@@ -56,26 +36,6 @@ export class ScreenCaptureOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode ScreenCapture} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect ScreenCapture to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import {
- *   nullSinkNode,
- *   type ScreenCaptureHandle,
- *   screenCaptureNode,
- * } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const screenCapture: ScreenCaptureHandle = rt.add(
- *   screenCaptureNode,
- *   {},
- *   { id: "screenCapture" },
- * );
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(screenCapture.outputs.video, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // screenCapture.video -> sink.in
- * ```
  */
 export interface ScreenCaptureHandle extends NodeHandle {
   /** References to the inputs. */
@@ -89,17 +49,6 @@ export interface ScreenCaptureHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode ScreenCapture}, named once in `extends Processor<ScreenCaptureTypes>`.
- *
- * @example Name the handle and config types of ScreenCapture
- * ```ts
- * import { screenCaptureNode, type ScreenCaptureTypes } from "@streamlib/streamlib/processors";
- *
- * const handle: ScreenCaptureTypes["handle"] = screenCaptureNode.handle("screenCapture");
- * const processor = screenCaptureNode.create({});
- * const config: ScreenCaptureTypes["config"] = processor.config;
- * console.log(handle.processor); // ScreenCapture
- * console.log(Object.keys(config).join(", ")); // display, x, y, width, height, fps, pixelFormat
- * ```
  */
 export interface ScreenCaptureTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -114,16 +63,6 @@ export interface ScreenCaptureTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode ScreenCapture}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add ScreenCapture to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { screenCaptureNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const screenCapture = rt.add(screenCaptureNode, {}, { id: "screenCapture" });
- * console.log(Object.keys(screenCapture.outputs).join(", ")); // video
- * ```
  */
 export const screenCaptureNode: NodeDefinition<ScreenCapture, ScreenCaptureHandle> = defineNode<
   ScreenCaptureTypes,
@@ -132,7 +71,7 @@ export const screenCaptureNode: NodeDefinition<ScreenCapture, ScreenCaptureHandl
   descriptor: {
     name: "ScreenCapture",
     description:
-      "Captures an X11 screen (a desktop or an Xvfb server) on a native thread, Linux only.\nThe thread grabs the region at `fps` on absolute deadlines and converts the server's pixels to the configured format straight into frame-pool slots. The node is `pull`: the capture drives it. A short timer (an eighth of the frame interval, 1 to 5 ms) asks the capture ring whether frames are waiting and wakes the node only then; `process()` takes the newest frame and writes it without a copy (older ones waiting are dropped). Frames are stamped with their capture time on the media clock and stay valid for 8 frames. A missing display fails `setup()` with `DeviceNotFoundError`; on other OSes with `UnsupportedPlatformError`; a display that goes away mid-capture fails `process()` with `DeviceError`.",
+      "Captures an X11 screen (a desktop or an Xvfb server) on a native thread, Linux only.\nThe thread grabs the region at `fps` on absolute deadlines and converts the server's pixels to the configured format straight into frame-pool slots. The node is `pull`: the capture drives it. A short timer (an eighth of the frame interval, 1 to 5 ms) asks the capture ring whether frames are waiting and wakes the node only then; `process()` writes the newest frame without a copy (older ones waiting are dropped): the frame's payload is the capture's slot, which goes back to the capture when the last reader releases the frame (when readers hold every slot, the thread drops new frames, counted). Frames are stamped with their capture time on the media clock. A missing display fails `setup()` with `DeviceNotFoundError`; on other OSes with `UnsupportedPlatformError`; a display that goes away mid-capture fails `process()` with `DeviceError`.",
     tags: ["video", "source", "capture"],
     mode: "pull",
     inputs: [],

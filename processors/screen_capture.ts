@@ -13,8 +13,8 @@ import {
   processor,
   type SetupContext,
   type VideoFrame,
-  videoFrameByteLength,
 } from "../mod.ts";
+import { videoFrameByteLength } from "../core/video_frame.ts";
 import { listCaptureDevices } from "../ffi/capture_devices.ts";
 import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
 import { watchIntervalMs } from "./capture/capture_watcher.ts";
@@ -106,9 +106,10 @@ export interface ScreenCaptureConfig {
  * The thread grabs the region at `fps` on absolute deadlines and converts the server's pixels to
  * the configured format straight into frame-pool slots. The node is `pull`: the capture drives it.
  * A short timer (an eighth of the frame interval, 1 to 5 ms) asks the capture ring whether frames
- * are waiting and wakes the node only then; `process()` takes the newest frame and writes it
- * without a copy (older ones waiting are dropped). Frames
- * are stamped with their capture time on the media clock and stay valid for 8 frames. A missing
+ * are waiting and wakes the node only then; `process()` writes the newest frame without a copy
+ * (older ones waiting are dropped): the frame's payload is the capture's slot, which goes back to
+ * the capture when the last reader releases the frame (when readers hold every slot, the thread
+ * drops new frames, counted). Frames are stamped with their capture time on the media clock. A missing
  * display fails `setup()` with `DeviceNotFoundError`; on other OSes with
  * `UnsupportedPlatformError`; a display that goes away mid-capture fails `process()` with
  * `DeviceError`.
@@ -170,7 +171,7 @@ export class ScreenCapture extends Processor<ScreenCaptureTypes> {
       "screen",
       { device: display, x, y, width: w, height: h, fps, pixelFormat },
       videoFrameByteLength("BGRA", Math.max(w, 2), Math.max(h, 2)),
-      ctx.clock,
+      ctx,
     );
     if (ctx.wake) this.#source.watch(ctx.wake, watchIntervalMs(1000 / fps));
   }
@@ -182,11 +183,10 @@ export class ScreenCapture extends Processor<ScreenCaptureTypes> {
    * @throws {DeviceError} When the display went away.
    */
   process(_ctx: ProcessContext): void {
-    const frame = this.#source?.next();
-    if (frame) this.outputs.video.write(frame);
+    this.#source?.writeNewest(this.outputs.video);
   }
 
-  /** Stops the watcher and the capture thread and frees its frames. Idempotent. */
+  /** Stops the watcher and the capture thread (frames still held downstream stay valid). Idempotent. */
   override teardown(): void {
     this.#source?.close();
     this.#source = undefined;

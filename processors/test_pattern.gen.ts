@@ -16,30 +16,10 @@ import {
 } from "../mod.ts";
 import { TestPattern } from "./test_pattern.ts";
 
-/**
- * The typed inputs of {@linkcode TestPattern} (it has no inputs): `this.inputs.<port>`.
- *
- * @example TestPattern has no inputs
- * ```ts
- * import { TestPatternInputs } from "@streamlib/streamlib/processors";
- *
- * const inputs = new TestPatternInputs();
- * console.log(Object.keys(inputs).length); // 0
- * ```
- */
+/** The typed inputs of {@linkcode TestPattern} (it has no inputs): `this.inputs.<port>`. */
 export class TestPatternInputs {}
 
-/**
- * The typed outputs of {@linkcode TestPattern}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of TestPattern
- * ```ts
- * import { testPatternNode, TestPatternOutputs } from "@streamlib/streamlib/processors";
- *
- * const outputs = new TestPatternOutputs(testPatternNode.ports());
- * console.log(outputs.video.name, outputs.video.portType); // video VideoFrame
- * ```
- */
+/** The typed outputs of {@linkcode TestPattern}: `this.outputs.<port>`. */
 export class TestPatternOutputs {
   /** The test pattern frames. Port type `VideoFrame`. */
   readonly video: TestPattern["video"];
@@ -56,22 +36,6 @@ export class TestPatternOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode TestPattern} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect TestPattern to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import {
- *   nullSinkNode,
- *   type TestPatternHandle,
- *   testPatternNode,
- * } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const testPattern: TestPatternHandle = rt.add(testPatternNode, {}, { id: "testPattern" });
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(testPattern.outputs.video, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // testPattern.video -> sink.in
- * ```
  */
 export interface TestPatternHandle extends NodeHandle {
   /** References to the inputs. */
@@ -85,17 +49,6 @@ export interface TestPatternHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode TestPattern}, named once in `extends Processor<TestPatternTypes>`.
- *
- * @example Name the handle and config types of TestPattern
- * ```ts
- * import { testPatternNode, type TestPatternTypes } from "@streamlib/streamlib/processors";
- *
- * const handle: TestPatternTypes["handle"] = testPatternNode.handle("testPattern");
- * const processor = testPatternNode.create({});
- * const config: TestPatternTypes["config"] = processor.config;
- * console.log(handle.processor); // TestPattern
- * console.log(JSON.stringify(config)); // {"width":640,"height":480,"fps":30,"pixelFormat":"RGBA"}
- * ```
  */
 export interface TestPatternTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -110,16 +63,6 @@ export interface TestPatternTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode TestPattern}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add TestPattern to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { testPatternNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const testPattern = rt.add(testPatternNode, {}, { id: "testPattern" });
- * console.log(Object.keys(testPattern.outputs).join(", ")); // video
- * ```
  */
 export const testPatternNode: NodeDefinition<TestPattern, TestPatternHandle> = defineNode<
   TestPatternTypes,
@@ -128,7 +71,7 @@ export const testPatternNode: NodeDefinition<TestPattern, TestPatternHandle> = d
   descriptor: {
     name: "TestPattern",
     description:
-      "Generates SMPTE colour bars with a bouncing white box, one frame per `process()` call.\nFrame `n` is stamped `start + n / fps` seconds, where `start` is the clock time at `setup()`; the box position depends only on `n`, so any frame can be reproduced. Frames come from the runtime's frame allocator (`ctx.frameAllocator`: frame-pool slots that cross to Workers without a copy) or, run by hand, plain memory, with 8 valid at a time, so a frame is reused after 7 others: keep downstream connection capacities below that (the default is 3). When the frame pool is exhausted the frame is skipped (counted in {@linkcode TestPattern.droppedFrames}). The loop period, `1 / fps`, is declared to the runtime in `setup()` (`ctx.loop.setPeriodNs`) and readable as {@linkcode TestPattern.periodNs}.",
+      "Generates SMPTE colour bars with a bouncing white box, one frame per `process()` call.\nFrame `n` is stamped `start + n / fps` seconds, where `start` is the clock time at `setup()`; the box position depends only on `n`, so any frame can be reproduced. Frames come from `ctx.frames` (they cross to Workers and native code by reference). When no frame memory is free the frame is skipped (counted in {@linkcode TestPattern.droppedFrames} and the node's `framesDropped`), so the stream keeps its timing. The loop period, `1 / fps`, is declared to the runtime in `setup()` (`ctx.loop.setPeriodNs`) and readable as {@linkcode TestPattern.periodNs}.",
     tags: ["video", "source", "test"],
     mode: "loop",
     inputs: [],

@@ -7,11 +7,9 @@
 import {
   config,
   ConfigValidationError,
-  type FrameAllocator,
   output,
   type OutputPort,
   type PixelFormat,
-  PlainFrameAllocator,
   type ProcessContext,
   Processor,
   processor,
@@ -26,21 +24,24 @@ import type { TestPatternTypes } from "./test_pattern.gen.ts";
  *
  * @example Small I420 frames at 50 fps: 20 ms apart
  * ```ts
- * import { connectLocal, InputBinding, monotonicClock, type VideoFrame } from "@streamlib/streamlib";
- * import { type TestPatternConfig, testPatternNode } from "@streamlib/streamlib/processors";
+ * import assert from "node:assert/strict";
+ * import { connectLocal, createProcessContext, InputBinding, type VideoFrame } from "@streamlib/streamlib";
+ * import { type TestPatternConfig } from "@streamlib/streamlib/processors";
+ * import { testPatternNode } from "./test_pattern.gen.ts";
  *
  * const config: TestPatternConfig = { width: 32, height: 16, fps: 50, pixelFormat: "I420" };
  * const ports = testPatternNode.ports();
  * const pattern = testPatternNode.create(config, ports);
  * const sink = new InputBinding<VideoFrame>("sink", "VideoFrame");
  * connectLocal(ports.output("video"), sink);
- * const ctx = { node: "bars", clock: monotonicClock };
+ * const ctx = createProcessContext("bars");
  * pattern.setup(ctx);
  * pattern.process(ctx);
  * pattern.process(ctx);
  * const [a, b] = [sink.read()!, sink.read()!];
- * console.log(a.width, a.height, a.format); // 32 16 I420
- * console.log(b.timestampNs - a.timestampNs, pattern.periodNs); // 20000000 20000000
+ * assert.deepEqual([a.width, a.height, a.format], [32, 16, "I420"]);
+ * assert.equal(b.timestampNs - a.timestampNs, 20_000_000);
+ * assert.equal(pattern.periodNs, 20_000_000);
  * ```
  */
 export interface TestPatternConfig {
@@ -78,34 +79,33 @@ export interface TestPatternConfig {
   pixelFormat: "RGBA" | "BGRA" | "I420" | "NV12";
 }
 
-/** Frames that stay valid: keep downstream connection capacities below this minus one. */
-const POOL_SIZE = 8;
-
 /**
  * Generates SMPTE colour bars with a bouncing white box, one frame per `process()` call.
  *
  * Frame `n` is stamped `start + n / fps` seconds, where `start` is the clock time at `setup()`;
- * the box position depends only on `n`, so any frame can be reproduced. Frames come from the
- * runtime's frame allocator (`ctx.frameAllocator`: frame-pool slots that cross to Workers without
- * a copy) or, run by hand, plain memory, with 8 valid at a time, so a frame is reused after 7
- * others: keep downstream connection capacities below that (the default is 3). When the frame
- * pool is exhausted the frame is skipped (counted in {@linkcode TestPattern.droppedFrames}). The loop period, `1 / fps`, is declared to the runtime in `setup()`
- * (`ctx.loop.setPeriodNs`) and readable as {@linkcode TestPattern.periodNs}.
+ * the box position depends only on `n`, so any frame can be reproduced. Frames come from
+ * `ctx.frames` (they cross to Workers and native code by reference). When no frame memory is free
+ * the frame is skipped (counted in {@linkcode TestPattern.droppedFrames} and the node's
+ * `framesDropped`), so the stream keeps its timing. The loop period, `1 / fps`, is declared to the
+ * runtime in `setup()` (`ctx.loop.setPeriodNs`) and readable as {@linkcode TestPattern.periodNs}.
  *
  * @example Render one 64x48 I420 frame
  * ```ts
- * import { connectLocal, InputBinding, monotonicClock, type VideoFrame } from "@streamlib/streamlib";
- * import { testPatternNode } from "@streamlib/streamlib/processors";
+ * import assert from "node:assert/strict";
+ * import { connectLocal, createProcessContext, InputBinding, type VideoFrame } from "@streamlib/streamlib";
+ * import { testPatternNode } from "./test_pattern.gen.ts";
  *
  * const ports = testPatternNode.ports();
  * const pattern = testPatternNode.create({ width: 64, height: 48, pixelFormat: "I420" }, ports);
  * const sink = new InputBinding<VideoFrame>("sink", "VideoFrame");
  * connectLocal(ports.output("video"), sink);
- * const ctx = { node: "bars", clock: monotonicClock };
+ * const ctx = createProcessContext("bars");
  * pattern.setup(ctx);
  * pattern.process(ctx);
  * const frame = sink.read()!;
- * console.log(frame.width, frame.height, frame.format, frame.data.length); // 64 48 I420 4608
+ * assert.deepEqual([frame.width, frame.height, frame.format, frame.data.length], [64, 48, "I420", 4608]);
+ * ctx.frames.flush(); // what the runtime does when process() returns; the sink's reference stays
+ * assert.equal(frame.data[0], 235); // the white box's luma: frame 0 has it top left
  * ```
  */
 @processor({ tags: ["video", "source", "test"], mode: "loop" })
@@ -119,7 +119,6 @@ export class TestPattern extends Processor<TestPatternTypes> {
   config!: TestPatternConfig;
 
   #renderer: TestPatternRenderer | undefined;
-  #allocator: FrameAllocator | undefined;
   #frames = 0;
   #dropped = 0;
   #startNs = 0;
@@ -130,13 +129,13 @@ export class TestPattern extends Processor<TestPatternTypes> {
     return this.#periodNs;
   }
 
-  /** Frames skipped because no frame memory was free (an exhausted frame pool). */
+  /** Frames skipped because no frame memory was free. */
   get droppedFrames(): number {
     return this.#dropped;
   }
 
   /**
-   * Draws the bars once, takes a frame allocator and declares the loop period (`1 / fps`).
+   * Draws the bars once and declares the loop period (`1 / fps`).
    *
    * @param ctx The node's name and clock.
    * @throws {ConfigValidationError} When `width` or `height` is odd for I420 or NV12.
@@ -145,9 +144,6 @@ export class TestPattern extends Processor<TestPatternTypes> {
     const { width, height, fps, pixelFormat } = this.config;
     checkChromaSize("TestPattern", pixelFormat, width, height);
     this.#renderer = new TestPatternRenderer(pixelFormat, width, height);
-    this.#allocator?.close();
-    this.#allocator = ctx.frameAllocator?.(POOL_SIZE) ??
-      new PlainFrameAllocator({ hold: POOL_SIZE });
     this.#frames = 0;
     this.#dropped = 0;
     this.#periodNs = 1e9 / fps;
@@ -158,17 +154,16 @@ export class TestPattern extends Processor<TestPatternTypes> {
   /**
    * Renders the next frame and writes it to `video`.
    *
-   * @param _ctx The node's name and clock.
+   * @param ctx The node's name, clock and frames.
    */
-  process(_ctx: ProcessContext): void {
+  process(ctx: ProcessContext): void {
     const renderer = this.#renderer;
-    const allocator = this.#allocator;
-    if (!renderer || !allocator) return;
+    if (!renderer) return;
     const n = this.#frames++;
     const { width, height, pixelFormat } = this.config;
-    allocator.fit(this.outputs.video.capacity);
-    const frame = allocator.allocateVideo(pixelFormat, width, height);
-    if (!frame) {
+    const frame = ctx.frames.video({ width, height, format: pixelFormat });
+    if (frame === undefined) {
+      ctx.frames.drop(undefined); // skipped, so the stream keeps its timing: counted
       this.#dropped++;
       return;
     }
@@ -176,12 +171,6 @@ export class TestPattern extends Processor<TestPatternTypes> {
     frame.frameNumber = n;
     frame.timestampNs = this.#startNs + Math.round(n * this.#periodNs);
     this.outputs.video.write(frame);
-  }
-
-  /** Gives the frame allocator back (its frames' memory returns to the pool). */
-  override teardown(): void {
-    this.#allocator?.close();
-    this.#allocator = undefined;
   }
 }
 

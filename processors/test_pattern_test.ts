@@ -5,15 +5,17 @@ import {
   InputBinding,
   type MediaClock,
   type ProcessContext,
-  READER_KEEPS,
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
+import type { OwnedFrame } from "../core/owned_frame.ts";
+import { runForLeaks } from "../tests/fixtures/runtime/leak_rig.ts";
 import { testPatternNode } from "./test_pattern.gen.ts";
 import { TestPatternRenderer } from "./video/test_pattern.ts";
+import { createProcessContext } from "../mod.ts";
 
 const clock: MediaClock = { nowNs: () => 5_000 };
-const ctx: ProcessContext = { node: "bars", clock };
+const ctx: ProcessContext = createProcessContext("bars", { clock });
 
 function start(config: unknown, capacity = 8) {
   const ports = testPatternNode.ports();
@@ -42,24 +44,52 @@ Deno.test("TestPattern.process() renders the bars with the moving box in every p
   }
 });
 
-Deno.test("TestPattern declares a 1/fps loop period, stamps frames by it and reuses capacity + READER_KEEPS + 1 frames", () => {
-  const { pattern, sink } = start({ width: 16, height: 16, fps: 25 }, 8);
+Deno.test("TestPattern declares a 1/fps loop period, stamps frames by it, and a frame a reader holds stays intact", () => {
+  const hand = createProcessContext("bars", { clock });
+  const { pattern, sink } = start({ width: 16, height: 16, fps: 25, pixelFormat: "I420" }, 8);
   assert.equal(pattern.periodNs, 40_000_000);
   const declared: number[] = [];
   const loop = { periodNs: undefined, setPeriodNs: (ns: number) => void declared.push(ns) };
   const setup: SetupContext = { node: "bars", clock, loop };
   pattern.setup(setup);
   assert.deepEqual(declared, [40_000_000]);
-  const seen = new Set<Uint8Array>();
   const stamps: number[] = [];
+  let first: VideoFrame | undefined;
   for (let i = 0; i < 20; i++) {
-    pattern.process(ctx);
+    pattern.process(hand);
+    hand.frames.flush(); // the runtime's release when process() returns
     const frame = sink.read()!;
-    seen.add(frame.data);
     stamps.push(frame.timestampNs);
+    if (i === 0) first = frame;
+    else {
+      (frame as unknown as OwnedFrame).release(); // the reader is done with it
+      assert.throws(() => frame.data, { name: "FrameReleasedError" });
+    }
   }
-  assert.equal(seen.size, 8 + READER_KEEPS + 1); // the sink's connection holds 8
   assert.deepEqual(stamps.slice(0, 3), [5_000, 40_005_000, 80_005_000]);
+  // The first frame is still held by its reader (the sink's reference): 19 frames later its
+  // pixels are its own, never recycled for another frame.
+  const renderer = new TestPatternRenderer("I420", 16, 16);
+  const expected = new Uint8Array(renderer.byteLength);
+  renderer.render(0, expected);
+  assert.deepEqual(first!.data, expected);
+});
+
+Deno.test("TestPattern in a runtime, in one isolate and in a Worker, leaks no frame", async () => {
+  for (const worker of [false, true]) {
+    const { leaks, problems, stats } = await runForLeaks(
+      (rt, placement) => {
+        rt.add("TestPattern", { width: 64, height: 48, fps: 200 }, { id: "bars", placement });
+        rt.add("NullSink", {}, { id: "sink" });
+        rt.connectByName("bars", "video", "sink", "in", { capacity: 16, policy: "fifo" });
+      },
+      (rt) => rt.stats().nodes.sink.framesIn >= 20,
+      { worker },
+    );
+    assert.deepEqual(problems, [], `worker: ${worker}`);
+    assert.deepEqual(leaks, [], `worker: ${worker}`);
+    assert.equal(stats.nodes.bars.framesDropped, 0);
+  }
 });
 
 Deno.test("TestPattern config names the field and the valid values", () => {

@@ -16,33 +16,10 @@ import {
 } from "../mod.ts";
 import { TestToneGenerator } from "./test_tone_generator.ts";
 
-/**
- * The typed inputs of {@linkcode TestToneGenerator} (it has no inputs): `this.inputs.<port>`.
- *
- * @example TestToneGenerator has no inputs
- * ```ts
- * import { TestToneGeneratorInputs } from "@streamlib/streamlib/processors";
- *
- * const inputs = new TestToneGeneratorInputs();
- * console.log(Object.keys(inputs).length); // 0
- * ```
- */
+/** The typed inputs of {@linkcode TestToneGenerator} (it has no inputs): `this.inputs.<port>`. */
 export class TestToneGeneratorInputs {}
 
-/**
- * The typed outputs of {@linkcode TestToneGenerator}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of TestToneGenerator
- * ```ts
- * import {
- *   testToneGeneratorNode,
- *   TestToneGeneratorOutputs,
- * } from "@streamlib/streamlib/processors";
- *
- * const outputs = new TestToneGeneratorOutputs(testToneGeneratorNode.ports());
- * console.log(outputs.audio.name, outputs.audio.portType); // audio AudioFrame<2>
- * ```
- */
+/** The typed outputs of {@linkcode TestToneGenerator}: `this.outputs.<port>`. */
 export class TestToneGeneratorOutputs {
   /** The tone, stereo, both channels equal. Port type `AudioFrame<2>`. */
   readonly audio: TestToneGenerator["audio"];
@@ -59,26 +36,6 @@ export class TestToneGeneratorOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode TestToneGenerator} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect TestToneGenerator to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import {
- *   nullSinkNode,
- *   type TestToneGeneratorHandle,
- *   testToneGeneratorNode,
- * } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const testToneGenerator: TestToneGeneratorHandle = rt.add(
- *   testToneGeneratorNode,
- *   {},
- *   { id: "testToneGenerator" },
- * );
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(testToneGenerator.outputs.audio, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // testToneGenerator.audio -> sink.in
- * ```
  */
 export interface TestToneGeneratorHandle extends NodeHandle {
   /** References to the inputs. */
@@ -92,22 +49,6 @@ export interface TestToneGeneratorHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode TestToneGenerator}, named once in `extends Processor<TestToneGeneratorTypes>`.
- *
- * @example Name the handle and config types of TestToneGenerator
- * ```ts
- * import {
- *   testToneGeneratorNode,
- *   type TestToneGeneratorTypes,
- * } from "@streamlib/streamlib/processors";
- *
- * const handle: TestToneGeneratorTypes["handle"] = testToneGeneratorNode.handle(
- *   "testToneGenerator",
- * );
- * const processor = testToneGeneratorNode.create({});
- * const config: TestToneGeneratorTypes["config"] = processor.config;
- * console.log(handle.processor); // TestToneGenerator
- * console.log(Object.keys(config).join(", ")); // frequency, amplitude, sampleRate, blockSize, waveform
- * ```
  */
 export interface TestToneGeneratorTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -122,16 +63,6 @@ export interface TestToneGeneratorTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode TestToneGenerator}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add TestToneGenerator to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { testToneGeneratorNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const testToneGenerator = rt.add(testToneGeneratorNode, {}, { id: "testToneGenerator" });
- * console.log(Object.keys(testToneGenerator.outputs).join(", ")); // audio
- * ```
  */
 export const testToneGeneratorNode: NodeDefinition<TestToneGenerator, TestToneGeneratorHandle> =
   defineNode<
@@ -141,7 +72,7 @@ export const testToneGeneratorNode: NodeDefinition<TestToneGenerator, TestToneGe
     descriptor: {
       name: "TestToneGenerator",
       description:
-        "Generates a continuous stereo test tone, one block per `process()` call.\nTimestamps count samples from the clock time at `setup()`, so consecutive blocks are exactly `blockSize / sampleRate` seconds apart. Under a runtime it declares that period as its loop period, so blocks come out in real time. Blocks come from a rotating pool of 16.",
+        "Generates a continuous stereo test tone, one block per `process()` call.\nThe sine comes from a recurrence oscillator (`SineOscillator`: a rotation restarted from the exact phase every 1024 samples), within a float's rounding of `Math.sin` at a fraction of its cost. Frequency, amplitude and wave shape are live: a new frequency continues from the current phase (no jump), a new amplitude ramps over one block. A frequency at or above half the sample rate is refused with `ConfigValidationError` (code `invalid_config`). Timestamps count samples from the clock time at `setup()`, so consecutive blocks are exactly `blockSize / sampleRate` seconds apart. Under a runtime it declares that period as its loop period, so blocks come out in real time. Each block is a new frame from `ctx.frames`.",
       tags: ["audio", "source", "test"],
       mode: "loop",
       inputs: [],
@@ -158,7 +89,7 @@ export const testToneGeneratorNode: NodeDefinition<TestToneGenerator, TestToneGe
         type: "object",
         properties: {
           frequency: {
-            description: "Tone frequency in hertz.",
+            description: "Tone frequency in hertz, below half the sample rate.",
             type: "number",
             minimum: 1,
             maximum: 20000,

@@ -5,23 +5,25 @@ import {
   InputBinding,
   type MediaClock,
   type ProcessContext,
-  type Processor,
 } from "../mod.ts";
-import { connectLocal, READER_KEEPS } from "../mod.ts";
+import { connectLocal } from "../mod.ts";
+import { HeapMemorySource } from "../core/heap_memory.ts";
+import { createRuntime, NullSink, TestToneGenerator } from "./mod.ts";
 import { testToneGeneratorNode } from "./test_tone_generator.gen.ts";
+import { createProcessContext } from "../mod.ts";
 
 const clock: MediaClock = { nowNs: () => 1_000_000 };
-const ctx: ProcessContext = { node: "tone", clock };
+const ctx: ProcessContext = createProcessContext("tone", { clock });
 
-function start(config: unknown, capacity = 8) {
+function start(config: unknown, capacity = 8, context: ProcessContext = ctx) {
   const ports = testToneGeneratorNode.ports();
-  const tone: Processor = testToneGeneratorNode.create(config, ports);
+  const tone = testToneGeneratorNode.create(config, ports) as TestToneGenerator;
   const sink = new InputBinding<AudioFrame<2>>("sink", "AudioFrame<2>");
   const conn = connectLocal(ports.output<AudioFrame<2>>("audio"), sink, {
     capacity,
     policy: "fifo",
   });
-  tone.setup(ctx);
+  tone.setup(context);
   return { tone, sink, conn };
 }
 
@@ -72,14 +74,75 @@ Deno.test("TestToneGenerator.process() writes a square wave of the configured am
   assert.equal(block.samples[2 * 479], -0.25);
 });
 
-Deno.test("TestToneGenerator.process() reuses its blocks instead of allocating per call", () => {
-  const { tone, sink } = start({ blockSize: 16 }, 16);
-  const seen = new Set<Float32Array>();
-  for (let i = 0; i < 40; i++) {
-    tone.process(ctx);
-    seen.add(sink.read()!.samples);
+Deno.test("TestToneGenerator.process() keeps the exact phase when its live frequency changes", () => {
+  const ports = testToneGeneratorNode.ports();
+  const live = testToneGeneratorNode.create(
+    { frequency: 440, amplitude: 1, blockSize: 333 },
+    ports,
+  );
+  const sink = new InputBinding<AudioFrame<2>>("sink", "AudioFrame<2>");
+  connectLocal(ports.output<AudioFrame<2>>("audio"), sink, { capacity: 64, policy: "fifo" });
+  live.setup(ctx);
+  let phase = 0;
+  let worst = 0;
+  for (const frequency of [440, 997, 5_000, 20, 12_345.6, 440]) {
+    live.config.frequency = frequency; // what rt.setConfig() does between two runs
+    live.configChanged(["frequency"]);
+    live.process(ctx);
+    const block = sink.read()!;
+    for (let n = 0; n < 333; n++) {
+      const exact = Math.sin(2 * Math.PI * ((phase + (n * frequency) / 48_000) % 1));
+      worst = Math.max(worst, Math.abs(block.samples[2 * n] - exact));
+    }
+    phase = (phase + (333 * frequency) / 48_000) % 1;
   }
-  assert.equal(seen.size, 16 + READER_KEEPS + 1); // the sink's connection holds 16
+  assert.ok(worst <= 2 ** -24, `max error against Math.sin ${worst}`);
+});
+
+Deno.test("TestToneGenerator refuses a frequency at or above half the sample rate, at setup and live", () => {
+  const ports = testToneGeneratorNode.ports();
+  const low = testToneGeneratorNode.create({ frequency: 5_000, sampleRate: 8_000 }, ports);
+  assert.throws(
+    () => low.setup(ctx),
+    (e: unknown) =>
+      e instanceof ConfigValidationError && e.code === "invalid_config" &&
+      e.issues[0].field === "frequency" && /below half the sample rate \(4000\)/.test(e.message),
+  );
+  const { tone } = start({ frequency: 1_000, sampleRate: 8_000 });
+  tone.config.frequency = 4_000;
+  assert.throws(() => tone.configChanged(["frequency"]), ConfigValidationError);
+});
+
+Deno.test("TestToneGenerator.process() writes nothing and keeps its place while frame memory is exhausted", () => {
+  const memory = new HeapMemorySource({ budgetBytes: 2 * 16 * 4 }); // one 16-frame stereo block
+  const local = createProcessContext("tone", { clock, memory });
+  const { tone, sink } = start({ blockSize: 16 }, 8, local);
+  const reader = createProcessContext("sink", { memory });
+  sink.owner = reader.frames; // as a runtime does: what the sink reads is its run's
+  tone.process(local); // takes the whole budget
+  tone.process(local); // none left: nothing written
+  assert.equal(local.frames.takeExhausted(), true);
+  const first = sink.read()!;
+  assert.equal(sink.read(), undefined);
+  local.frames.flush();
+  reader.frames.flush(); // both runs returned: the block is free again
+  tone.process(local);
+  const second = sink.read()!;
+  assert.equal(second.frameNumber, 1, "no block number was skipped");
+  assert.equal(second.timestampNs - first.timestampNs, Math.round((16 * 1e9) / 48_000));
+});
+
+Deno.test("TestToneGenerator in a runtime, fanned out to two sinks, leaks no frame", async () => {
+  await using rt = createRuntime();
+  const tone = rt.add(TestToneGenerator, { blockSize: 64 });
+  const a = rt.add(NullSink, {}, { id: "a" });
+  const b = rt.add(NullSink, {}, { id: "b" });
+  rt.connect(tone.outputs.audio, a.inputs.in);
+  rt.connect(tone.outputs.audio, b.inputs.in);
+  await rt.start();
+  while (rt.stats().nodes.b.framesIn < 10) await new Promise((r) => setTimeout(r, 5));
+  await rt.stop();
+  assert.deepEqual(rt.frameLeaks(), []);
 });
 
 Deno.test("TestToneGenerator never overwrites a block still queued in a large connection", () => {

@@ -17,17 +17,7 @@ import {
 } from "../mod.ts";
 import { VideoScale } from "./video_scale.ts";
 
-/**
- * The typed inputs of {@linkcode VideoScale}: `this.inputs.<port>`.
- *
- * @example Look up the typed inputs of VideoScale
- * ```ts
- * import { VideoScaleInputs, videoScaleNode } from "@streamlib/streamlib/processors";
- *
- * const inputs = new VideoScaleInputs(videoScaleNode.ports());
- * console.log(inputs.in.name, inputs.in.portType); // in VideoFrame
- * ```
- */
+/** The typed inputs of {@linkcode VideoScale}: `this.inputs.<port>`. */
 export class VideoScaleInputs {
   /** Video to resize, any pixel format. Port type `VideoFrame`, required. */
   readonly in: VideoScale["in"];
@@ -42,17 +32,7 @@ export class VideoScaleInputs {
   }
 }
 
-/**
- * The typed outputs of {@linkcode VideoScale}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of VideoScale
- * ```ts
- * import { videoScaleNode, VideoScaleOutputs } from "@streamlib/streamlib/processors";
- *
- * const outputs = new VideoScaleOutputs(videoScaleNode.ports());
- * console.log(outputs.out.name, outputs.out.portType); // out VideoFrame
- * ```
- */
+/** The typed outputs of {@linkcode VideoScale}: `this.outputs.<port>`. */
 export class VideoScaleOutputs {
   /** The resized video, in the input's pixel format. Port type `VideoFrame`. */
   readonly out: VideoScale["out"];
@@ -69,22 +49,6 @@ export class VideoScaleOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode VideoScale} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect VideoScale to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import {
- *   nullSinkNode,
- *   type VideoScaleHandle,
- *   videoScaleNode,
- * } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const videoScale: VideoScaleHandle = rt.add(videoScaleNode, {}, { id: "videoScale" });
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(videoScale.outputs.out, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // videoScale.out -> sink.in
- * ```
  */
 export interface VideoScaleHandle extends NodeHandle {
   /** References to the inputs. */
@@ -101,17 +65,6 @@ export interface VideoScaleHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode VideoScale}, named once in `extends Processor<VideoScaleTypes>`.
- *
- * @example Name the handle and config types of VideoScale
- * ```ts
- * import { videoScaleNode, type VideoScaleTypes } from "@streamlib/streamlib/processors";
- *
- * const handle: VideoScaleTypes["handle"] = videoScaleNode.handle("videoScale");
- * const processor = videoScaleNode.create({});
- * const config: VideoScaleTypes["config"] = processor.config;
- * console.log(handle.processor); // VideoScale
- * console.log(JSON.stringify(config)); // {"width":640,"height":480}
- * ```
  */
 export interface VideoScaleTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -126,17 +79,6 @@ export interface VideoScaleTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode VideoScale}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add VideoScale to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { videoScaleNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const videoScale = rt.add(videoScaleNode, {}, { id: "videoScale" });
- * console.log(Object.keys(videoScale.inputs).join(", ")); // in
- * console.log(Object.keys(videoScale.outputs).join(", ")); // out
- * ```
  */
 export const videoScaleNode: NodeDefinition<VideoScale, VideoScaleHandle> = defineNode<
   VideoScaleTypes,
@@ -145,7 +87,7 @@ export const videoScaleNode: NodeDefinition<VideoScale, VideoScaleHandle> = defi
   descriptor: {
     name: "VideoScale",
     description:
-      "Resizes video to a fixed size with bilinear interpolation, in the input's pixel format.\nEvery plane is scaled separately (see `BilinearScaler`); frames already at the output size are passed on as they are, without a copy. The scaling tables are built for the first frame's format and size and rebuilt only when those change. Frames that cannot be scaled (an odd-sized I420 or NV12 frame, or a payload shorter than its size) are dropped and counted in {@linkcode VideoScale.droppedFrames}, as are frames that find no output memory free (an exhausted frame pool). Input frames must have tightly packed rows. Output frames come from the runtime's frame allocator (`ctx.frameAllocator`: frame-pool slots, which cross isolates without a copy; run by hand, plain memory) with 8 valid at a time, so keep downstream connection capacities below 7.",
+      "Resizes video to a fixed size with bilinear interpolation, in the input's pixel format.\nEvery plane is scaled separately (see `BilinearScaler`); frames already at the output size are passed on as they are, without a copy. The scaling tables are built for the first frame's format and size and rebuilt only when those change. Frames that cannot be scaled (an odd-sized I420 or NV12 frame, or a payload shorter than its size) are dropped and counted in {@linkcode VideoScale.droppedFrames} and the node's `framesDropped` stat, as is a frame that finds no frame memory free (the node then runs again once memory is freed). Input frames must have tightly packed rows. Output frames come from `ctx.frames`, so they cross to Workers and native code by reference.",
     tags: ["video", "filter", "scale"],
     mode: "push",
     inputs: [

@@ -6,12 +6,10 @@
 
 import {
   config,
-  type FrameAllocator,
   input,
   type InputPort,
   output,
   type OutputPort,
-  PlainFrameAllocator,
   type ProcessContext,
   Processor,
   processor,
@@ -27,6 +25,7 @@ import type { VideoScaleTypes } from "./video_scale.gen.ts";
  *
  * @example Scale 720p test frames down to 320x180 and record them
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRuntime, TestPattern, VideoScale, type VideoScaleConfig, Y4mWriter } from "@streamlib/streamlib/processors";
  *
  * const dir = await Deno.makeTempDir();
@@ -41,7 +40,8 @@ import type { VideoScaleTypes } from "./video_scale.gen.ts";
  * await new Promise((resolve) => setTimeout(resolve, 100));
  * await rt.stop();
  * const file = await Deno.readFile(`${dir}/small.y4m`);
- * console.log(new TextDecoder().decode(file.subarray(0, file.indexOf(10)))); // YUV4MPEG2 W320 H180 F30:1 Ip A1:1 C420jpeg
+ * assert.equal(new TextDecoder().decode(file.subarray(0, file.indexOf(10))), "YUV4MPEG2 W320 H180 F30:1 Ip A1:1 C420jpeg");
+ * assert.deepEqual(rt.frameLeaks(), []);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -68,9 +68,6 @@ export interface VideoScaleConfig {
   height: number;
 }
 
-/** Frames that stay valid: keep downstream connection capacities below this minus one. */
-const POOL_SIZE = 8;
-
 /**
  * Resizes video to a fixed size with bilinear interpolation, in the input's pixel format.
  *
@@ -78,16 +75,16 @@ const POOL_SIZE = 8;
  * are passed on as they are, without a copy. The scaling tables are built for the first frame's
  * format and size and rebuilt only when those change. Frames that cannot be scaled (an odd-sized
  * I420 or NV12 frame, or a payload shorter than its size) are dropped and counted in
- * {@linkcode VideoScale.droppedFrames}, as are frames that find no output memory free (an
- * exhausted frame pool). Input frames must have tightly packed rows. Output frames come from the
- * runtime's frame allocator (`ctx.frameAllocator`: frame-pool slots, which cross isolates without
- * a copy; run by hand, plain memory) with 8 valid at a time, so keep downstream connection
- * capacities below 7.
+ * {@linkcode VideoScale.droppedFrames} and the node's `framesDropped` stat, as is a frame that finds
+ * no frame memory free (the node then runs again once memory is freed). Input frames must have
+ * tightly packed rows. Output frames come from `ctx.frames`, so they cross to Workers and native
+ * code by reference.
  *
  * @example Double a 2x2 frame
  * ```ts
- * import { connectLocal, InputBinding, monotonicClock, OutputBinding, type VideoFrame } from "@streamlib/streamlib";
- * import { videoScaleNode } from "@streamlib/streamlib/processors";
+ * import assert from "node:assert/strict";
+ * import { connectLocal, createProcessContext, InputBinding, OutputBinding, type VideoFrame } from "@streamlib/streamlib";
+ * import { videoScaleNode } from "./video_scale.gen.ts";
  *
  * const ports = videoScaleNode.ports();
  * const scale = videoScaleNode.create({ width: 4, height: 4 }, ports);
@@ -95,14 +92,16 @@ const POOL_SIZE = 8;
  * const sink = new InputBinding<VideoFrame>("sink", "VideoFrame");
  * connectLocal(source, ports.input("in"));
  * connectLocal(ports.output("out"), sink);
- * const ctx = { node: "scale", clock: monotonicClock };
+ * const ctx = createProcessContext("scale");
  * scale.setup(ctx);
  * const data = new Uint8Array(16);
  * data.set([0, 0, 0, 255, 255, 255, 255, 255, 0, 0, 0, 255, 255, 255, 255, 255]);
  * source.write({ kind: "video", width: 2, height: 2, format: "RGBA", stride: 8, timestampNs: 0, frameNumber: 0, data });
  * scale.process(ctx);
  * const out = sink.read()!;
- * console.log(out.width, out.height, Array.from({ length: 4 }, (_, x) => out.data[4 * x])); // 4 4 [ 0, 64, 191, 255 ]
+ * assert.deepEqual([out.width, out.height], [4, 4]);
+ * assert.deepEqual(Array.from({ length: 4 }, (_, x) => out.data[4 * x]), [0, 64, 191, 255]);
+ * ctx.frames.flush(); // what the runtime does when process() returns
  * ```
  */
 @processor({ tags: ["video", "filter", "scale"], mode: "push" })
@@ -119,61 +118,50 @@ export class VideoScale extends Processor<VideoScaleTypes> {
   @config()
   config!: VideoScaleConfig;
 
-  #allocator: FrameAllocator | undefined;
   #scaler: BilinearScaler | undefined;
   #dropped = 0;
 
-  /** Frames dropped because they could not be scaled or no output memory was free. */
+  /** Frames dropped because they could not be scaled or found no frame memory free. */
   get droppedFrames(): number {
     return this.#dropped;
   }
 
   /**
-   * Takes a frame allocator for the output frames (the runtime's: frame-pool slots that cross
-   * to other isolates without a copy; run by hand, plain memory).
+   * Forgets the scaling tables of an earlier run.
    *
-   * @param ctx The node's name, clock and frame allocator.
+   * @param _ctx The node's name and clock.
    */
-  override setup(ctx: SetupContext): void {
-    this.#allocator?.close();
-    this.#allocator = ctx.frameAllocator?.(POOL_SIZE) ??
-      new PlainFrameAllocator({ hold: POOL_SIZE });
+  override setup(_ctx: SetupContext): void {
     this.#scaler = undefined;
     this.#dropped = 0;
-  }
-
-  /** Gives the frame allocator back. */
-  override teardown(): void {
-    this.#allocator?.close();
-    this.#allocator = undefined;
   }
 
   /**
    * Scales every frame waiting on `in` and writes it to `out`.
    *
-   * @param _ctx The node's name and clock.
+   * @param ctx The node's name, clock and frames.
    */
-  process(_ctx: ProcessContext): void {
-    const allocator = this.#allocator;
-    if (!allocator) return;
+  process(ctx: ProcessContext): void {
     const { width, height } = this.config;
-    allocator.fit(this.outputs.out.capacity);
     let frame;
     // One frame out per frame in: read only what the output takes now (back-pressure).
     while (this.outputs.out.space > 0 && (frame = this.inputs.in.read()) !== undefined) {
       if (frame.width === width && frame.height === height) {
-        this.outputs.out.write(frame);
+        this.outputs.out.write(frame); // one more reference, no copy
         continue;
       }
       const scaler = this.#scalerFor(frame);
       if (!scaler || frame.data.length < scaler.srcByteLength) {
+        ctx.frames.drop(frame); // counted in the node's framesDropped too
         this.#dropped++;
         continue;
       }
-      const out = allocator.allocateVideo(frame.format, width, height);
-      if (!out) {
-        this.#dropped++; // no frame memory free: the frame pool is exhausted
-        continue;
+      const out = ctx.frames.video({ format: frame.format, width, height });
+      if (out === undefined) {
+        // No frame memory free: the runtime runs the node again once some is.
+        ctx.frames.drop(frame);
+        this.#dropped++;
+        return;
       }
       scaler.scale(frame.data, out.data);
       out.timestampNs = frame.timestampNs;

@@ -3,7 +3,6 @@ import {
   ConfigValidationError,
   connectLocal,
   InputBinding,
-  monotonicClock,
   OutputBinding,
   type PixelFormat,
   type ProcessContext,
@@ -12,8 +11,10 @@ import {
 import { frameByteLength } from "./video/pixel_format.ts";
 import { TestPatternRenderer } from "./video/test_pattern.ts";
 import { videoScaleNode } from "./video_scale.gen.ts";
+import { createProcessContext } from "../mod.ts";
+import { runForLeaks } from "../tests/fixtures/runtime/leak_rig.ts";
 
-const ctx: ProcessContext = { node: "scale", clock: monotonicClock };
+const ctx: ProcessContext = createProcessContext("scale");
 
 function start(config: unknown) {
   const ports = videoScaleNode.ports();
@@ -99,4 +100,23 @@ Deno.test("VideoScale config needs an even size", () => {
       e instanceof ConfigValidationError && e.issues[0].field === "width" &&
       e.issues[0].expected === "an integer from 2 to 7680 a multiple of 2",
   );
+});
+
+Deno.test("VideoScale in a runtime, in one isolate and in a Worker, scales every frame and leaks none", async () => {
+  for (const worker of [false, true]) {
+    const { leaks, problems, stats } = await runForLeaks(
+      (rt, placement) => {
+        rt.add("TestPattern", { width: 320, height: 240, fps: 200 }, { id: "bars" });
+        rt.add("VideoScale", { width: 160, height: 120 }, { id: "scale", placement });
+        rt.add("NullSink", {}, { id: "sink" });
+        rt.connectByName("bars", "video", "scale", "in");
+        rt.connectByName("scale", "out", "sink", "in");
+      },
+      (rt) => rt.stats().nodes.sink.framesIn >= 20,
+      { worker, pool: { slotBytes: 320 * 240 * 4 + 64, slotCount: 32 } },
+    );
+    assert.deepEqual(problems, [], `worker: ${worker}`);
+    assert.deepEqual(leaks, [], `worker: ${worker}`);
+    assert.equal(stats.nodes.scale.framesDropped, 0);
+  }
 });

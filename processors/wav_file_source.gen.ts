@@ -16,30 +16,10 @@ import {
 } from "../mod.ts";
 import { WavFileSource } from "./wav_file_source.ts";
 
-/**
- * The typed inputs of {@linkcode WavFileSource} (it has no inputs): `this.inputs.<port>`.
- *
- * @example WavFileSource has no inputs
- * ```ts
- * import { WavFileSourceInputs } from "@streamlib/streamlib/processors";
- *
- * const inputs = new WavFileSourceInputs();
- * console.log(Object.keys(inputs).length); // 0
- * ```
- */
+/** The typed inputs of {@linkcode WavFileSource} (it has no inputs): `this.inputs.<port>`. */
 export class WavFileSourceInputs {}
 
-/**
- * The typed outputs of {@linkcode WavFileSource}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of WavFileSource
- * ```ts
- * import { wavFileSourceNode, WavFileSourceOutputs } from "@streamlib/streamlib/processors";
- *
- * const outputs = new WavFileSourceOutputs(wavFileSourceNode.ports());
- * console.log(outputs.audio.name, outputs.audio.portType); // audio AudioFrame<2>
- * ```
- */
+/** The typed outputs of {@linkcode WavFileSource}: `this.outputs.<port>`. */
 export class WavFileSourceOutputs {
   /** The file's audio, stereo. Port type `AudioFrame<2>`. */
   readonly audio: WavFileSource["audio"];
@@ -56,26 +36,6 @@ export class WavFileSourceOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode WavFileSource} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect WavFileSource to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import {
- *   nullSinkNode,
- *   type WavFileSourceHandle,
- *   wavFileSourceNode,
- * } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const wavFileSource: WavFileSourceHandle = rt.add(
- *   wavFileSourceNode,
- *   { path: "path" },
- *   { id: "wavFileSource" },
- * );
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(wavFileSource.outputs.audio, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // wavFileSource.audio -> sink.in
- * ```
  */
 export interface WavFileSourceHandle extends NodeHandle {
   /** References to the inputs. */
@@ -89,17 +49,6 @@ export interface WavFileSourceHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode WavFileSource}, named once in `extends Processor<WavFileSourceTypes>`.
- *
- * @example Name the handle and config types of WavFileSource
- * ```ts
- * import { wavFileSourceNode, type WavFileSourceTypes } from "@streamlib/streamlib/processors";
- *
- * const handle: WavFileSourceTypes["handle"] = wavFileSourceNode.handle("wavFileSource");
- * const processor = wavFileSourceNode.create({ path: "path" });
- * const config: WavFileSourceTypes["config"] = processor.config;
- * console.log(handle.processor); // WavFileSource
- * console.log(JSON.stringify(config)); // {"path":"path","blockSize":480,"loop":false}
- * ```
  */
 export interface WavFileSourceTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -114,16 +63,6 @@ export interface WavFileSourceTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode WavFileSource}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add WavFileSource to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { wavFileSourceNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const wavFileSource = rt.add(wavFileSourceNode, { path: "path" }, { id: "wavFileSource" });
- * console.log(Object.keys(wavFileSource.outputs).join(", ")); // audio
- * ```
  */
 export const wavFileSourceNode: NodeDefinition<WavFileSource, WavFileSourceHandle> = defineNode<
   WavFileSourceTypes,
@@ -132,7 +71,7 @@ export const wavFileSourceNode: NodeDefinition<WavFileSource, WavFileSourceHandl
   descriptor: {
     name: "WavFileSource",
     description:
-      "Plays a WAV file as stereo blocks, one block of `blockSize` samples per `process()` call.\nThe file is opened in `setup()` (a missing or unreadable file fails there with a `WavReadError` naming the path) and read with async file I/O in `process()`. Mono files are copied to both channels; files with more than two channels are folded down as in `convertChannels` (even channels averaged into left, odd into right).\nEnd of stream: without `loop`, the last block holds the remaining samples (its `frameCount` may be less than `blockSize`); the call that writes it sets {@linkcode WavFileSource.ended}, and `process()` writes nothing more. With `loop`, blocks run on across the end of the file without a gap and the source never ends. Timestamps count samples from the clock time at `setup()`, so blocks are exactly `blockSize / sampleRate` seconds apart, which is also the loop period declared to the runtime in `setup()` (`ctx.loop.setPeriodNs`; readable as {@linkcode WavFileSource.periodNs}). Blocks come from a rotating pool of 16.",
+      "Plays a WAV file as stereo blocks, one block of `blockSize` samples per `process()` call.\nThe file is opened in `setup()`: a missing or unreadable file fails there with a `WavReadError` naming the path and a `code`; a path that is not a regular file (a FIFO, a device, a folder) is refused before it is opened (`WavNotRegularFileError`, code `not_regular_file`), so a FIFO with no writer never blocks, and the headers are walked through a bounded number of chunks. Samples are read with async file I/O in `process()`, so the JavaScript thread never waits on the disk. Mono files are copied to both channels; files with more than two channels are folded down as in `convertChannels` (even channels averaged into left, odd into right).\nEnd of stream: without `loop`, the last block holds the remaining samples (its `frameCount` may be less than `blockSize`); the call that writes it sets {@linkcode WavFileSource.ended} and calls `ctx.endOfStream()`, so the runtime ends the stream downstream (sinks finalize, `streamlib run` exits). With `loop`, blocks run on across the end of the file without a gap and the source never ends. Timestamps count samples from the clock time at `setup()`, so blocks are exactly `blockSize / sampleRate` seconds apart, which is also the loop period declared to the runtime in `setup()` (`ctx.loop.setPeriodNs`; readable as {@linkcode WavFileSource.periodNs}). Each block is a new frame from `ctx.frames`, taken before the file is read: while frame memory is exhausted nothing is read and the source runs again when memory frees.",
     tags: ["audio", "source", "file"],
     mode: "loop",
     inputs: [],

@@ -12,7 +12,6 @@ import {
   type ProcessContext,
   Processor,
   processor,
-  RotatingPool,
   type SetupContext,
 } from "../mod.ts";
 import { convertChannels } from "./dsp/channel_convert.ts";
@@ -24,6 +23,7 @@ import type { WavFileSourceTypes } from "./wav_file_source.gen.ts";
  *
  * @example Record a take, then play it in a loop in blocks of 5 ms
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRuntime, NullSink, TestToneGenerator, WavFileSource, type WavFileSourceConfig, WavWriter } from "@streamlib/streamlib/processors";
  *
  * const dir = await Deno.makeTempDir();
@@ -44,8 +44,9 @@ import type { WavFileSourceTypes } from "./wav_file_source.gen.ts";
  * await play.start();
  * await new Promise((resolve) => setTimeout(resolve, 50));
  * await play.stop();
- * console.log(play.stats().nodes.wav.periodNs); // 5000000
- * console.log(play.stats().nodes.sink.framesIn > 0); // true
+ * assert.equal(play.stats().nodes.wav.periodNs, 5_000_000);
+ * assert.ok(play.stats().nodes.sink.framesIn > 0);
+ * assert.deepEqual(play.frameLeaks(), []);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -74,31 +75,32 @@ export interface WavFileSourceConfig {
   loop: boolean;
 }
 
-type Block = { -readonly [K in keyof AudioFrame<2>]: AudioFrame<2>[K] };
-
-/** Blocks in the rotating pool: keep downstream connection capacities below this minus one. */
-const POOL_SIZE = 16;
-
 /**
  * Plays a WAV file as stereo blocks, one block of `blockSize` samples per `process()` call.
  *
- * The file is opened in `setup()` (a missing or unreadable file fails there with a
- * `WavReadError` naming the path) and read with async file I/O in `process()`. Mono files are
- * copied to both channels; files with more than two channels are folded down as in
- * `convertChannels` (even channels averaged into left, odd into right).
+ * The file is opened in `setup()`: a missing or unreadable file fails there with a
+ * `WavReadError` naming the path and a `code`; a path that is not a regular file (a FIFO, a device,
+ * a folder) is refused before it is opened (`WavNotRegularFileError`, code `not_regular_file`),
+ * so a FIFO with no writer never blocks, and the headers are walked through a bounded number of
+ * chunks. Samples are read with async file I/O in `process()`, so the JavaScript thread never
+ * waits on the disk. Mono files are copied to both channels; files with more than two channels
+ * are folded down as in `convertChannels` (even channels averaged into left, odd into right).
  *
  * End of stream: without `loop`, the last block holds the remaining samples (its `frameCount` may
- * be less than `blockSize`); the call that writes it sets {@linkcode WavFileSource.ended}, and
- * `process()` writes nothing more. With `loop`, blocks run on across the end of the file without a gap and
- * the source never ends. Timestamps count samples from the clock time at `setup()`, so blocks are
- * exactly `blockSize / sampleRate` seconds apart, which is also the loop period declared to the
- * runtime in `setup()` (`ctx.loop.setPeriodNs`; readable as {@linkcode WavFileSource.periodNs}).
- * Blocks come from a rotating pool of 16.
+ * be less than `blockSize`); the call that writes it sets {@linkcode WavFileSource.ended} and calls
+ * `ctx.endOfStream()`, so the runtime ends the stream downstream (sinks finalize, `streamlib run`
+ * exits). With `loop`, blocks run on across the end of the file without a gap and the source never
+ * ends. Timestamps count samples from the clock time at `setup()`, so blocks are exactly
+ * `blockSize / sampleRate` seconds apart, which is also the loop period declared to the runtime in
+ * `setup()` (`ctx.loop.setPeriodNs`; readable as {@linkcode WavFileSource.periodNs}). Each block is
+ * a new frame from `ctx.frames`, taken before the file is read: while frame memory is exhausted
+ * nothing is read and the source runs again when memory frees.
  *
  * @example Play a short file to its end
  * ```ts
- * import { connectLocal, InputBinding, monotonicClock, type AudioFrame } from "@streamlib/streamlib";
- * import { wavFileSourceNode } from "@streamlib/streamlib/processors";
+ * import assert from "node:assert/strict";
+ * import { type AudioFrame, connectLocal, createProcessContext, InputBinding } from "@streamlib/streamlib";
+ * import { wavFileSourceNode } from "./wav_file_source.gen.ts";
  * import { WavWriter } from "./formats/wav_writer.ts";
  *
  * const dir = await Deno.makeTempDir();
@@ -110,10 +112,12 @@ const POOL_SIZE = 16;
  * const source = wavFileSourceNode.create({ path: `${dir}/a.wav`, blockSize: 64 }, ports);
  * const sink = new InputBinding<AudioFrame<2>>("sink", "AudioFrame<2>");
  * connectLocal(ports.output("audio"), sink);
- * const ctx = { node: "wav", clock: monotonicClock };
+ * const ctx = createProcessContext("wav");
  * await source.setup(ctx);
- * while (!source.ended) await source.process(ctx);
- * console.log(sink.read()?.frameCount, sink.read()?.frameCount); // 64 36
+ * while (!ctx.ended) await source.process(ctx); // the last block ends the stream
+ * assert.deepEqual([sink.read()?.frameCount, sink.read()?.frameCount], [64, 36]);
+ * assert.equal(source.ended, true);
+ * ctx.frames.flush();
  * await source.teardown();
  * await Deno.remove(dir, { recursive: true });
  * ```
@@ -129,12 +133,11 @@ export class WavFileSource extends Processor<WavFileSourceTypes> {
   config!: WavFileSourceConfig;
 
   #reader: WavReader | undefined;
-  #pool: RotatingPool<Block> | undefined;
-  /** The last, short block of a file played once, preallocated so the end does not allocate. */
-  #tail: Block | undefined;
   #scratch = new Float32Array(0);
   #wrap = new Float32Array(0);
   #ended = false;
+  /** Whether `ctx.endOfStream()` was called since `setup()`. */
+  #announced = false;
   #samples = 0;
   #blocks = 0;
   #startNs = 0;
@@ -160,10 +163,11 @@ export class WavFileSource extends Processor<WavFileSourceTypes> {
   }
 
   /**
-   * Opens the file, allocates the blocks and read buffers, and declares the loop period.
+   * Opens the file, allocates the read buffers, and declares the loop period.
    *
    * @param ctx The node's name and clock.
-   * @throws {WavReadError} When the file is missing, not WAV or in an unsupported encoding.
+   * @throws {WavReadError} When the file is missing, not a regular file, not WAV or in an
+   * unsupported encoding (its `code` says which).
    */
   override async setup(ctx: SetupContext): Promise<void> {
     const { path, blockSize, loop } = this.config;
@@ -171,21 +175,10 @@ export class WavFileSource extends Processor<WavFileSourceTypes> {
     const reader = await WavReader.open(path);
     const { sampleRate, channels, frameCount } = reader.info;
     this.#reader = reader;
-    const block = (frames: number): Block => ({
-      kind: "audio",
-      channels: 2,
-      sampleRate,
-      frameCount: frames,
-      samples: new Float32Array(2 * frames),
-      timestampNs: 0,
-      frameNumber: 0,
-    });
-    this.#pool = new RotatingPool<Block>(POOL_SIZE, () => block(blockSize));
-    const rest = frameCount % blockSize;
-    this.#tail = !loop && rest > 0 ? block(rest) : undefined;
     this.#scratch = new Float32Array(blockSize * channels);
     this.#wrap = loop ? new Float32Array(blockSize * channels) : new Float32Array(0);
     this.#ended = frameCount === 0;
+    this.#announced = false;
     this.#samples = 0;
     this.#blocks = 0;
     this.#periodNs = (blockSize * 1e9) / sampleRate;
@@ -194,43 +187,54 @@ export class WavFileSource extends Processor<WavFileSourceTypes> {
   }
 
   /**
-   * Reads the next block and writes it to `audio`; does nothing once the file has ended.
+   * Reads the next block and writes it to `audio`; with the last one (or once the file has ended),
+   * calls `ctx.endOfStream()`.
    *
-   * @param _ctx The node's name and clock.
+   * @param ctx The node's name, clock, frames and end of stream.
    */
-  async process(_ctx: ProcessContext): Promise<void> {
+  async process(ctx: ProcessContext): Promise<void> {
     const reader = this.#reader;
-    const pool = this.#pool;
-    if (!reader || !pool || this.#ended) return;
+    if (!reader) return;
+    if (this.#ended) return this.#endStream(ctx);
     const { blockSize, loop } = this.config;
-    const { channels, sampleRate } = reader.info;
+    const { channels, sampleRate, frameCount } = reader.info;
+    const wanted = loop ? blockSize : Math.min(blockSize, frameCount - reader.position);
+    // The block first: while frame memory is exhausted nothing is read, and we run again later.
+    const block = wanted > 0
+      ? ctx.frames.audio({ channels: 2, sampleRate, frameCount: wanted })
+      : undefined;
+    if (block === undefined && wanted > 0) return;
     const scratch = this.#scratch;
-    let frames = await reader.read(scratch, blockSize);
-    while (loop && frames < blockSize) {
+    let frames = wanted > 0 ? await reader.read(scratch, wanted) : 0;
+    while (loop && frames < wanted) {
       await reader.seek(0);
-      const got = await reader.read(this.#wrap, blockSize - frames);
+      const got = await reader.read(this.#wrap, wanted - frames);
       if (got === 0) break; // the file was emptied under us
       const wrap = this.#wrap;
       for (let i = 0, o = frames * channels; i < got * channels; i++, o++) scratch[o] = wrap[i];
       frames += got;
     }
-    if (frames < blockSize || (!loop && reader.position >= reader.info.frameCount)) {
-      this.#ended = true;
+    if (block === undefined || frames < wanted) {
+      return this.#endStream(ctx); // the file shrank under us: it ends here
     }
-    if (frames === 0) return;
-    pool.fit(this.outputs.audio.capacity);
-    const block = frames === blockSize ? pool.next() : this.#tail;
-    if (!block || block.frameCount !== frames) return; // the file shrank under us
     convertChannels(scratch, channels, block.samples, 2, frames);
     block.timestampNs = this.#startNs + Math.round((this.#samples * 1e9) / sampleRate);
     block.frameNumber = this.#blocks++;
     this.#samples += frames;
     this.outputs.audio.write(block);
+    if (!loop && reader.position >= frameCount) this.#endStream(ctx);
   }
 
   /** Closes the file. */
   override teardown(): void {
     this.#reader?.close();
     this.#reader = undefined;
+  }
+
+  #endStream(ctx: ProcessContext): void {
+    this.#ended = true;
+    if (this.#announced) return;
+    this.#announced = true;
+    ctx.endOfStream();
   }
 }

@@ -16,17 +16,7 @@ import {
 } from "../mod.ts";
 import { WavWriter } from "./wav_writer.ts";
 
-/**
- * The typed inputs of {@linkcode WavWriter}: `this.inputs.<port>`.
- *
- * @example Look up the typed inputs of WavWriter
- * ```ts
- * import { WavWriterInputs, wavWriterNode } from "@streamlib/streamlib/processors";
- *
- * const inputs = new WavWriterInputs(wavWriterNode.ports());
- * console.log(inputs.in.name, inputs.in.portType); // in AudioFrame
- * ```
- */
+/** The typed inputs of {@linkcode WavWriter}: `this.inputs.<port>`. */
 export class WavWriterInputs {
   /** Audio to record, any channel count. Port type `AudioFrame`, required. */
   readonly in: WavWriter["in"];
@@ -41,37 +31,11 @@ export class WavWriterInputs {
   }
 }
 
-/**
- * The typed outputs of {@linkcode WavWriter} (it has no outputs): `this.outputs.<port>`.
- *
- * @example WavWriter has no outputs
- * ```ts
- * import { WavWriterOutputs } from "@streamlib/streamlib/processors";
- *
- * const outputs = new WavWriterOutputs();
- * console.log(Object.keys(outputs).length); // 0
- * ```
- */
+/** The typed outputs of {@linkcode WavWriter} (it has no outputs): `this.outputs.<port>`. */
 export class WavWriterOutputs {}
 
 /**
  * Typed references to the ports of a {@linkcode WavWriter} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect a source to WavWriter through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import {
- *   testToneGeneratorNode,
- *   type WavWriterHandle,
- *   wavWriterNode,
- * } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const source = rt.add(testToneGeneratorNode, {}, { id: "source" });
- * const wavWriter: WavWriterHandle = rt.add(wavWriterNode, { path: "path" }, { id: "wavWriter" });
- * const connection = rt.connect(source.outputs.audio, wavWriter.inputs.in);
- * console.log(connection.from, "->", connection.to); // source.audio -> wavWriter.in
- * ```
  */
 export interface WavWriterHandle extends NodeHandle {
   /** References to the inputs. */
@@ -85,17 +49,6 @@ export interface WavWriterHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode WavWriter}, named once in `extends Processor<WavWriterTypes>`.
- *
- * @example Name the handle and config types of WavWriter
- * ```ts
- * import { wavWriterNode, type WavWriterTypes } from "@streamlib/streamlib/processors";
- *
- * const handle: WavWriterTypes["handle"] = wavWriterNode.handle("wavWriter");
- * const processor = wavWriterNode.create({ path: "path" });
- * const config: WavWriterTypes["config"] = processor.config;
- * console.log(handle.processor); // WavWriter
- * console.log(Object.keys(config).join(", ")); // path, sampleFormat, sampleRate, channels
- * ```
  */
 export interface WavWriterTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -110,16 +63,6 @@ export interface WavWriterTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode WavWriter}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add WavWriter to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { wavWriterNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const wavWriter = rt.add(wavWriterNode, { path: "path" }, { id: "wavWriter" });
- * console.log(Object.keys(wavWriter.inputs).join(", ")); // in
- * ```
  */
 export const wavWriterNode: NodeDefinition<WavWriter, WavWriterHandle> = defineNode<
   WavWriterTypes,
@@ -128,7 +71,7 @@ export const wavWriterNode: NodeDefinition<WavWriter, WavWriterHandle> = defineN
   descriptor: {
     name: "WavWriter",
     description:
-      "Records audio to a WAV file.\nThe file is created in `setup()` with a header for zero samples. `process()` appends every waiting block with async file I/O and, after each block, patches the header sizes, so the file on disk is a complete, playable WAV of everything recorded so far at every moment: a process that dies mid-recording leaves a readable file. `teardown()` waits for pending writes and closes the file; it is idempotent, and `process()` after it writes nothing.\nThe input takes audio of any channel count (so an `AudioFrame<1>` or `AudioFrame<2>` output connects); blocks whose channel count differs from `channels` are converted as in `convertChannels`. There is no resampler: blocks whose sample rate differs from `sampleRate` are dropped and counted in {@linkcode WavWriter.droppedBlocks}.",
+      "Records audio to a WAV file.\nThe file is created in `setup()` with a header for zero samples. `process()` appends every waiting block with async file I/O and, after each block, patches the header sizes, so the file on disk is a complete, playable WAV of everything recorded so far at every moment: a process that dies mid-recording leaves a readable file. `teardown()` waits for pending writes and closes the file; it is idempotent, and `process()` after it writes nothing.\nThe input takes audio of any channel count (so an `AudioFrame<1>` or `AudioFrame<2>` output connects); blocks whose channel count differs from `channels` are converted as in `convertChannels`. There is no resampler: a block whose sample rate differs from `sampleRate` fails the node with `SampleRateMismatchError` (handled per its `onError` policy), so a wrong rate never leaves a silent, empty file. Each take after the first goes to the next free `<name>-N.wav` (`TakePaths`), so a restarted graph never truncates a recording.",
     tags: ["audio", "sink", "file"],
     mode: "push",
     inputs: [
@@ -145,7 +88,8 @@ export const wavWriterNode: NodeDefinition<WavWriter, WavWriterHandle> = defineN
       type: "object",
       properties: {
         path: {
-          description: "The WAV file to record to; created, or truncated if it exists.",
+          description:
+            "The WAV file to record to; created, or replaced if it exists. Later takes of the same node (a restart, or the graph started again) go to `<name>-1.wav`, `<name>-2.wav`, ...",
           type: "string",
           minLength: 1,
         },
@@ -157,7 +101,7 @@ export const wavWriterNode: NodeDefinition<WavWriter, WavWriterHandle> = defineN
         },
         sampleRate: {
           description:
-            "Samples per second per channel written in the header; blocks at another rate are dropped.",
+            "Samples per second per channel written in the header; a block at another rate fails the node with `SampleRateMismatchError` (there is no resampler).",
           type: "integer",
           minimum: 8000,
           maximum: 192000,

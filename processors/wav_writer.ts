@@ -16,6 +16,8 @@ import {
 } from "../mod.ts";
 import { convertChannels } from "./dsp/channel_convert.ts";
 import { WavWriter as WavFileWriter } from "./formats/wav_writer.ts";
+import { TakePaths } from "./formats/take_paths.ts";
+import { SampleRateMismatchError } from "./formats/writer_errors.ts";
 import type { WavWriterTypes } from "./wav_writer.gen.ts";
 
 /**
@@ -47,7 +49,8 @@ import type { WavWriterTypes } from "./wav_writer.gen.ts";
  */
 export interface WavWriterConfig {
   /**
-   * The WAV file to record to; created, or truncated if it exists.
+   * The WAV file to record to; created, or replaced if it exists. Later takes of the same node
+   * (a restart, or the graph started again) go to `<name>-1.wav`, `<name>-2.wav`, ...
    *
    * @minLength 1
    */
@@ -59,7 +62,8 @@ export interface WavWriterConfig {
    */
   sampleFormat: "pcm16" | "float32";
   /**
-   * Samples per second per channel written in the header; blocks at another rate are dropped.
+   * Samples per second per channel written in the header; a block at another rate fails the node
+   * with `SampleRateMismatchError` (there is no resampler).
    *
    * @integer
    * @minimum 8000
@@ -89,20 +93,23 @@ export interface WavWriterConfig {
  *
  * The input takes audio of any channel count (so an `AudioFrame<1>` or `AudioFrame<2>` output
  * connects); blocks whose channel count differs from `channels` are converted as in
- * `convertChannels`. There is no resampler: blocks whose sample rate differs from `sampleRate`
- * are dropped and counted in {@linkcode WavWriter.droppedBlocks}.
+ * `convertChannels`. There is no resampler: a block whose sample rate differs from `sampleRate`
+ * fails the node with `SampleRateMismatchError` (handled per its `onError` policy), so a wrong
+ * rate never leaves a silent, empty file. Each take after the first goes to the next free
+ * `<name>-N.wav` (`TakePaths`), so a restarted graph never truncates a recording.
  *
  * @example Record two blocks
  * ```ts
+ * import { createProcessContext } from "@streamlib/streamlib";
  * import { connectLocal, createAudioFrame, monotonicClock, OutputBinding, type AudioFrame } from "@streamlib/streamlib";
- * import { wavWriterNode } from "@streamlib/streamlib/processors";
+ * import { wavWriterNode } from "./wav_writer.gen.ts";
  *
  * const dir = await Deno.makeTempDir();
  * const ports = wavWriterNode.ports();
  * const writer = wavWriterNode.create({ path: `${dir}/take.wav`, sampleRate: 8000 }, ports);
  * const source = new OutputBinding<AudioFrame<2>>("source", "AudioFrame<2>");
  * connectLocal(source, ports.input("in"));
- * const ctx = { node: "rec", clock: monotonicClock };
+ * const ctx = createProcessContext("rec");
  * await writer.setup(ctx);
  * source.write(createAudioFrame(2, 8000, 80));
  * source.write(createAudioFrame(2, 8000, 80));
@@ -124,31 +131,32 @@ export class WavWriter extends Processor<WavWriterTypes> {
 
   #file: WavFileWriter | undefined;
   #scratch = new Float32Array(0);
-  #dropped = 0;
   #closing: Promise<void> | undefined;
+  readonly #takes = new TakePaths();
+  #path = "";
 
   /** Frames (samples per channel) written so far. */
   get framesWritten(): number {
     return this.#file?.framesWritten ?? 0;
   }
 
-  /** Blocks dropped because their sample rate was not `sampleRate`. */
-  get droppedBlocks(): number {
-    return this.#dropped;
+  /** The file the current (or last) take records to: `path`, then `<name>-1.wav`, ... */
+  get path(): string {
+    return this.#path;
   }
 
   /**
-   * Creates the file and writes its header.
+   * Creates the take's file and writes its header.
    *
    * @param _ctx The node's name and clock.
    * @throws {Deno.errors.NotFound} When the directory does not exist (and other open errors).
    */
   override async setup(_ctx: SetupContext): Promise<void> {
     await this.teardown(); // a second setup() finishes the previous recording first
-    const { path, sampleFormat, sampleRate, channels } = this.config;
+    const { sampleFormat, sampleRate, channels } = this.config;
+    const path = this.#path = await this.#takes.next(this.config.path);
     this.#file = await WavFileWriter.create(path, { sampleRate, channels, sampleFormat });
     this.#scratch = new Float32Array(channels * 4096);
-    this.#dropped = 0;
     this.#closing = undefined;
   }
 
@@ -156,6 +164,7 @@ export class WavWriter extends Processor<WavWriterTypes> {
    * Appends every block waiting on `in`; the header describes them when it returns.
    *
    * @param _ctx The node's name and clock.
+   * @throws {SampleRateMismatchError} When a block's sample rate is not `sampleRate`.
    */
   async process(_ctx: ProcessContext): Promise<void> {
     const { sampleRate, channels } = this.config;
@@ -164,8 +173,7 @@ export class WavWriter extends Processor<WavWriterTypes> {
       const file = this.#file;
       if (!file || this.#closing) return;
       if (frame.sampleRate !== sampleRate) {
-        this.#dropped++;
-        continue;
+        throw new SampleRateMismatchError(this.#path, sampleRate, frame.sampleRate);
       }
       let samples = frame.samples;
       if (frame.channels !== channels) {

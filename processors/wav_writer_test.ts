@@ -1,3 +1,4 @@
+import { SampleRateMismatchError } from "./formats/writer_errors.ts";
 import assert from "node:assert/strict";
 import { run, soxSamples, withTempDir } from "../tests/media/media_tools.ts";
 import {
@@ -13,9 +14,10 @@ import { dominantFrequency } from "./dsp/fft.ts";
 import { readWavFile } from "./formats/wav_reader.ts";
 import { testToneGeneratorNode } from "./test_tone_generator.gen.ts";
 import { wavWriterNode } from "./wav_writer.gen.ts";
+import { createProcessContext } from "../mod.ts";
 
 const clock: MediaClock = { nowNs: () => 0 };
-const ctx: ProcessContext = { node: "rec", clock };
+const ctx: ProcessContext = createProcessContext("rec", { clock });
 
 /** `sox --i` of a file: rate, channels, samples per channel and encoding. */
 async function soxInfo(path: string) {
@@ -80,7 +82,7 @@ Deno.test("WavWriter keeps the file readable mid-recording and writes nothing af
   });
 });
 
-Deno.test("WavWriter converts channel counts and drops blocks at another sample rate", async () => {
+Deno.test("WavWriter converts channel counts and fails the node on a block at another sample rate", async () => {
   await withTempDir(async (dir) => {
     const path = `${dir}/mono.wav`;
     const ports = wavWriterNode.ports();
@@ -95,12 +97,35 @@ Deno.test("WavWriter converts channel counts and drops blocks at another sample 
     stereo.samples.set([0.5, 0.25, -1, 0]);
     source.write(stereo);
     source.write(createAudioFrame(1, 44_100, 4));
-    await writer.process(ctx);
+    await assert.rejects(writer.process(ctx), (error: unknown) => {
+      assert.ok(error instanceof SampleRateMismatchError);
+      assert.equal(error.code, "sample_rate_mismatch");
+      assert.deepEqual([error.expected, error.received], [16_000, 44_100]);
+      return true;
+    });
     await writer.teardown();
-    assert.equal(writer.droppedBlocks, 1);
     const { info, samples } = await readWavFile(path);
     assert.equal(info.channels, 1);
     assert.deepEqual(Array.from(samples), [0.375, -0.5]);
+  });
+});
+
+Deno.test("WavWriter records each later take to the next free <name>-N.wav, never truncating the first", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/take.wav`;
+    const ports = wavWriterNode.ports();
+    const writer = wavWriterNode.create({ path, sampleRate: 8000, channels: 2 }, ports);
+    const source = new OutputBinding<AudioFrame>("source", "AudioFrame<2>");
+    connectLocal(source, ports.input("in"), { capacity: 8, policy: "fifo" });
+    for (const frames of [80, 40]) {
+      await writer.setup(ctx);
+      source.write(createAudioFrame(2, 8000, frames));
+      await writer.process(ctx);
+      await writer.teardown();
+    }
+    assert.equal(writer.path, `${dir}/take-1.wav`);
+    assert.equal((await readWavFile(path)).samples.length, 160, "the first take is intact");
+    assert.equal((await readWavFile(`${dir}/take-1.wav`)).samples.length, 80);
   });
 });
 

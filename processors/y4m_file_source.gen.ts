@@ -16,30 +16,10 @@ import {
 } from "../mod.ts";
 import { Y4mFileSource } from "./y4m_file_source.ts";
 
-/**
- * The typed inputs of {@linkcode Y4mFileSource} (it has no inputs): `this.inputs.<port>`.
- *
- * @example Y4mFileSource has no inputs
- * ```ts
- * import { Y4mFileSourceInputs } from "@streamlib/streamlib/processors";
- *
- * const inputs = new Y4mFileSourceInputs();
- * console.log(Object.keys(inputs).length); // 0
- * ```
- */
+/** The typed inputs of {@linkcode Y4mFileSource} (it has no inputs): `this.inputs.<port>`. */
 export class Y4mFileSourceInputs {}
 
-/**
- * The typed outputs of {@linkcode Y4mFileSource}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of Y4mFileSource
- * ```ts
- * import { y4mFileSourceNode, Y4mFileSourceOutputs } from "@streamlib/streamlib/processors";
- *
- * const outputs = new Y4mFileSourceOutputs(y4mFileSourceNode.ports());
- * console.log(outputs.video.name, outputs.video.portType); // video VideoFrame
- * ```
- */
+/** The typed outputs of {@linkcode Y4mFileSource}: `this.outputs.<port>`. */
 export class Y4mFileSourceOutputs {
   /** The file's frames, I420. Port type `VideoFrame`. */
   readonly video: Y4mFileSource["video"];
@@ -56,26 +36,6 @@ export class Y4mFileSourceOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode Y4mFileSource} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect Y4mFileSource to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import {
- *   nullSinkNode,
- *   type Y4mFileSourceHandle,
- *   y4mFileSourceNode,
- * } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const y4mFileSource: Y4mFileSourceHandle = rt.add(
- *   y4mFileSourceNode,
- *   { path: "path" },
- *   { id: "y4mFileSource" },
- * );
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(y4mFileSource.outputs.video, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // y4mFileSource.video -> sink.in
- * ```
  */
 export interface Y4mFileSourceHandle extends NodeHandle {
   /** References to the inputs. */
@@ -89,17 +49,6 @@ export interface Y4mFileSourceHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode Y4mFileSource}, named once in `extends Processor<Y4mFileSourceTypes>`.
- *
- * @example Name the handle and config types of Y4mFileSource
- * ```ts
- * import { y4mFileSourceNode, type Y4mFileSourceTypes } from "@streamlib/streamlib/processors";
- *
- * const handle: Y4mFileSourceTypes["handle"] = y4mFileSourceNode.handle("y4mFileSource");
- * const processor = y4mFileSourceNode.create({ path: "path" });
- * const config: Y4mFileSourceTypes["config"] = processor.config;
- * console.log(handle.processor); // Y4mFileSource
- * console.log(JSON.stringify(config)); // {"path":"path","loop":false}
- * ```
  */
 export interface Y4mFileSourceTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -114,16 +63,6 @@ export interface Y4mFileSourceTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode Y4mFileSource}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add Y4mFileSource to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { y4mFileSourceNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const y4mFileSource = rt.add(y4mFileSourceNode, { path: "path" }, { id: "y4mFileSource" });
- * console.log(Object.keys(y4mFileSource.outputs).join(", ")); // video
- * ```
  */
 export const y4mFileSourceNode: NodeDefinition<Y4mFileSource, Y4mFileSourceHandle> = defineNode<
   Y4mFileSourceTypes,
@@ -132,7 +71,7 @@ export const y4mFileSourceNode: NodeDefinition<Y4mFileSource, Y4mFileSourceHandl
   descriptor: {
     name: "Y4mFileSource",
     description:
-      "Plays a YUV4MPEG2 (`.y4m`) file as I420 frames, one frame per `process()` call.\nThe file is opened in `setup()` (a missing, malformed or non-4:2:0 file fails there with a `Y4mReadError` naming the path; so does an odd width or height, which I420 frames here cannot hold) and read with async file I/O in `process()`.\nEnd of stream: without `loop`, the first `process()` call that finds no frame left sets {@linkcode Y4mFileSource.ended} and writes nothing, as every later call does. With `loop`, the file is reopened at its end (one open per pass, not per frame) and frames run on. A frame cut short by the end of the file counts as the end. Frame `n` is stamped `start + n / frameRate` seconds (the header's `F` rate), where `start` is the clock time at `setup()`; `1 / frameRate` is also the loop period declared to the runtime in `setup()` (`ctx.loop.setPeriodNs`; readable as {@linkcode Y4mFileSource.periodNs}). Frames come from a rotating pool of 8.",
+      "Plays a YUV4MPEG2 (`.y4m`) file as I420 frames, one frame per `process()` call.\nThe file is opened in `setup()` (a missing, malformed or non-4:2:0 file fails there with a `Y4mReadError` naming the path and carrying a `code`; so does an odd width or height, which I420 frames here cannot hold, and a path that is a folder, FIFO or device: `not_regular_file`, refused before opening, so a FIFO with no writer never blocks). Frames are read with async file I/O in `process()` straight into frames from `ctx.frames`: no copy afterwards, also across Workers. When no frame memory is free, nothing is read and the frame comes on a later run.\nEnd of stream: without `loop`, the run that writes the last frame calls `ctx.endOfStream()` and sets {@linkcode Y4mFileSource.ended}; later calls write nothing. A frame cut short by the end of the file counts as the end. With `loop`, the file is reopened at its end (one open per pass, not per frame) and frames run on. Frame `n` is stamped `start + n / frameRate` seconds (the header's `F` rate), where `start` is the clock time at `setup()`; `1 / frameRate` is also the loop period declared to the runtime in `setup()` (`ctx.loop.setPeriodNs`; readable as {@linkcode Y4mFileSource.periodNs}).",
     tags: ["video", "source", "file"],
     mode: "loop",
     inputs: [],

@@ -11,7 +11,6 @@ import {
   type ProcessContext,
   Processor,
   processor,
-  RotatingPool,
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
@@ -65,30 +64,29 @@ export interface Y4mFileSourceConfig {
   loop: boolean;
 }
 
-type Frame = { -readonly [K in keyof VideoFrame]: VideoFrame[K] };
-
-/** Frames in the rotating pool: keep downstream connection capacities below this minus one. */
-const POOL_SIZE = 8;
-
 /**
  * Plays a YUV4MPEG2 (`.y4m`) file as I420 frames, one frame per `process()` call.
  *
  * The file is opened in `setup()` (a missing, malformed or non-4:2:0 file fails there with a
- * `Y4mReadError` naming the path; so does an odd width or height, which I420 frames here cannot
- * hold) and read with async file I/O in `process()`.
+ * `Y4mReadError` naming the path and carrying a `code`; so does an odd width or height, which I420
+ * frames here cannot hold, and a path that is a folder, FIFO or device: `not_regular_file`, refused
+ * before opening, so a FIFO with no writer never blocks). Frames are read with async file I/O in
+ * `process()` straight into frames from `ctx.frames`: no copy afterwards, also across Workers. When
+ * no frame memory is free, nothing is read and the frame comes on a later run.
  *
- * End of stream: without `loop`, the first `process()` call that finds no frame left sets
- * {@linkcode Y4mFileSource.ended} and writes nothing, as every later call does. With `loop`, the file is reopened at its end (one open per
- * pass, not per frame) and frames run on. A frame cut short by the end of the file counts as the
- * end. Frame `n` is stamped `start + n / frameRate` seconds (the header's `F` rate), where `start`
- * is the clock time at `setup()`; `1 / frameRate` is also the loop period declared to the runtime
- * in `setup()` (`ctx.loop.setPeriodNs`; readable as {@linkcode Y4mFileSource.periodNs}). Frames
- * come from a rotating pool of 8.
+ * End of stream: without `loop`, the run that writes the last frame calls `ctx.endOfStream()`
+ * and sets {@linkcode Y4mFileSource.ended}; later calls write nothing. A frame cut short by the end
+ * of the file counts as the end. With `loop`, the file is reopened at its end (one open per pass,
+ * not per frame) and frames run on. Frame `n` is stamped `start + n / frameRate` seconds (the
+ * header's `F` rate), where `start` is the clock time at `setup()`; `1 / frameRate` is also the
+ * loop period declared to the runtime in `setup()` (`ctx.loop.setPeriodNs`; readable as
+ * {@linkcode Y4mFileSource.periodNs}).
  *
  * @example Play a two-frame file
  * ```ts
- * import { connectLocal, InputBinding, monotonicClock, type VideoFrame } from "@streamlib/streamlib";
- * import { y4mFileSourceNode } from "@streamlib/streamlib/processors";
+ * import assert from "node:assert/strict";
+ * import { connectLocal, createProcessContext, InputBinding, type VideoFrame } from "@streamlib/streamlib";
+ * import { y4mFileSourceNode } from "./y4m_file_source.gen.ts";
  * import { Y4mWriter } from "./formats/y4m_writer.ts";
  *
  * const dir = await Deno.makeTempDir();
@@ -101,10 +99,14 @@ const POOL_SIZE = 8;
  * const source = y4mFileSourceNode.create({ path: `${dir}/grey.y4m` }, ports);
  * const sink = new InputBinding<VideoFrame>("sink", "VideoFrame");
  * connectLocal(ports.output("video"), sink);
- * const ctx = { node: "y4m", clock: monotonicClock };
+ * const ctx = createProcessContext("y4m");
  * await source.setup(ctx);
- * while (!source.ended) await source.process(ctx);
- * console.log(sink.read()?.data[0], sink.read()?.data[0], sink.read()); // 128 64 undefined
+ * while (!source.ended) {
+ *   await source.process(ctx);
+ *   ctx.frames.flush(); // what the runtime does when process() returns
+ * }
+ * assert.equal(ctx.ended, true); // the source said end of stream with its last frame
+ * assert.deepEqual([sink.read()?.data[0], sink.read()?.data[0], sink.read()], [128, 64, undefined]);
  * await source.teardown();
  * await Deno.remove(dir, { recursive: true });
  * ```
@@ -120,7 +122,6 @@ export class Y4mFileSource extends Processor<Y4mFileSourceTypes> {
   config!: Y4mFileSourceConfig;
 
   #reader: Y4mReader | undefined;
-  #pool: RotatingPool<Frame> | undefined;
   #ended = false;
   #frames = 0;
   #startNs = 0;
@@ -148,10 +149,11 @@ export class Y4mFileSource extends Processor<Y4mFileSourceTypes> {
   }
 
   /**
-   * Opens the file, checks its size, allocates the frame pool and declares the loop period.
+   * Opens the file, checks its size and declares the loop period.
    *
    * @param ctx The node's name and clock.
-   * @throws {Y4mReadError} When the file is missing, malformed, not 4:2:0, or of odd size.
+   * @throws {Y4mReadError} When the file is missing, not a regular file, malformed, not 4:2:0,
+   *   or of odd size.
    */
   override async setup(ctx: SetupContext): Promise<void> {
     const { path } = this.config;
@@ -167,16 +169,6 @@ export class Y4mFileSource extends Processor<Y4mFileSourceTypes> {
       );
     }
     this.#reader = reader;
-    this.#pool = new RotatingPool<Frame>(POOL_SIZE, () => ({
-      kind: "video",
-      width,
-      height,
-      format: "I420",
-      stride: width,
-      timestampNs: 0,
-      frameNumber: 0,
-      data: new Uint8Array(reader.frameByteLength),
-    }));
     this.#ended = false;
     this.#frames = 0;
     this.#periodNs = (frameRate.denominator * 1e9) / frameRate.numerator;
@@ -185,29 +177,33 @@ export class Y4mFileSource extends Processor<Y4mFileSourceTypes> {
   }
 
   /**
-   * Reads the next frame and writes it to `video`; does nothing once the file has ended.
+   * Reads the next frame into a frame from `ctx.frames` and writes it to `video`; says end of
+   * stream with the last one; does nothing once the file has ended.
    *
-   * @param _ctx The node's name and clock.
+   * @param ctx The node's name, clock and frames.
    */
-  async process(_ctx: ProcessContext): Promise<void> {
-    const pool = this.#pool;
-    if (!this.#reader || !pool || this.#ended) return;
-    pool.fit(this.outputs.video.capacity);
-    const frame = pool.next();
+  async process(ctx: ProcessContext): Promise<void> {
+    const reader = this.#reader;
+    if (!reader || this.#ended) return;
+    const { width, height } = reader.header;
+    const frame = ctx.frames.video({ width, height, format: "I420" });
+    if (frame === undefined) return; // no frame memory free: nothing read, the frame comes later
     let got = await this.#read(frame.data);
-    if (!got && this.config.loop && this.#reader.framesRead > 0) {
-      this.#reader.close();
+    if (!got && this.config.loop && this.#reader!.framesRead > 0) {
+      this.#reader!.close();
       this.#reader = await Y4mReader.open(this.config.path);
       got = await this.#read(frame.data);
     }
-    if (!got) {
-      this.#ended = true;
-      return;
+    if (got) {
+      const n = this.#frames++;
+      frame.frameNumber = n;
+      frame.timestampNs = this.#startNs + Math.round(n * this.#periodNs);
+      this.outputs.video.write(frame);
     }
-    const n = this.#frames++;
-    frame.frameNumber = n;
-    frame.timestampNs = this.#startNs + Math.round(n * this.#periodNs);
-    this.outputs.video.write(frame);
+    if (!got || (!this.config.loop && this.#reader!.atEnd)) {
+      this.#ended = true;
+      ctx.endOfStream();
+    }
   }
 
   /** Closes the file. */

@@ -16,17 +16,7 @@ import {
 } from "../mod.ts";
 import { Y4mWriter } from "./y4m_writer.ts";
 
-/**
- * The typed inputs of {@linkcode Y4mWriter}: `this.inputs.<port>`.
- *
- * @example Look up the typed inputs of Y4mWriter
- * ```ts
- * import { Y4mWriterInputs, y4mWriterNode } from "@streamlib/streamlib/processors";
- *
- * const inputs = new Y4mWriterInputs(y4mWriterNode.ports());
- * console.log(inputs.in.name, inputs.in.portType); // in VideoFrame
- * ```
- */
+/** The typed inputs of {@linkcode Y4mWriter}: `this.inputs.<port>`. */
 export class Y4mWriterInputs {
   /** Video to record, any pixel format (converted to I420). Port type `VideoFrame`, required. */
   readonly in: Y4mWriter["in"];
@@ -41,37 +31,11 @@ export class Y4mWriterInputs {
   }
 }
 
-/**
- * The typed outputs of {@linkcode Y4mWriter} (it has no outputs): `this.outputs.<port>`.
- *
- * @example Y4mWriter has no outputs
- * ```ts
- * import { Y4mWriterOutputs } from "@streamlib/streamlib/processors";
- *
- * const outputs = new Y4mWriterOutputs();
- * console.log(Object.keys(outputs).length); // 0
- * ```
- */
+/** The typed outputs of {@linkcode Y4mWriter} (it has no outputs): `this.outputs.<port>`. */
 export class Y4mWriterOutputs {}
 
 /**
  * Typed references to the ports of a {@linkcode Y4mWriter} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect a source to Y4mWriter through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import {
- *   testPatternNode,
- *   type Y4mWriterHandle,
- *   y4mWriterNode,
- * } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const source = rt.add(testPatternNode, {}, { id: "source" });
- * const y4mWriter: Y4mWriterHandle = rt.add(y4mWriterNode, { path: "path" }, { id: "y4mWriter" });
- * const connection = rt.connect(source.outputs.video, y4mWriter.inputs.in);
- * console.log(connection.from, "->", connection.to); // source.video -> y4mWriter.in
- * ```
  */
 export interface Y4mWriterHandle extends NodeHandle {
   /** References to the inputs. */
@@ -85,17 +49,6 @@ export interface Y4mWriterHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode Y4mWriter}, named once in `extends Processor<Y4mWriterTypes>`.
- *
- * @example Name the handle and config types of Y4mWriter
- * ```ts
- * import { y4mWriterNode, type Y4mWriterTypes } from "@streamlib/streamlib/processors";
- *
- * const handle: Y4mWriterTypes["handle"] = y4mWriterNode.handle("y4mWriter");
- * const processor = y4mWriterNode.create({ path: "path" });
- * const config: Y4mWriterTypes["config"] = processor.config;
- * console.log(handle.processor); // Y4mWriter
- * console.log(JSON.stringify(config)); // {"path":"path","width":640,"height":480,"fps":30}
- * ```
  */
 export interface Y4mWriterTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -110,16 +63,6 @@ export interface Y4mWriterTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode Y4mWriter}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add Y4mWriter to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { y4mWriterNode } from "@streamlib/streamlib/processors";
- *
- * await using rt = new Runtime();
- * const y4mWriter = rt.add(y4mWriterNode, { path: "path" }, { id: "y4mWriter" });
- * console.log(Object.keys(y4mWriter.inputs).join(", ")); // in
- * ```
  */
 export const y4mWriterNode: NodeDefinition<Y4mWriter, Y4mWriterHandle> = defineNode<
   Y4mWriterTypes,
@@ -128,7 +71,7 @@ export const y4mWriterNode: NodeDefinition<Y4mWriter, Y4mWriterHandle> = defineN
   descriptor: {
     name: "Y4mWriter",
     description:
-      "Records video to a YUV4MPEG2 (`.y4m`) file, which FFmpeg, x264 and most video tools read.\nThe file is created in `setup()` with its stream header (`C420jpeg`: centred chroma, as this library's conversions produce). `process()` appends every waiting frame with async file I/O; each frame is complete in the file when its write finishes, so a recording cut short loses at most the frame being written. `teardown()` waits for pending writes and closes the file; it is idempotent.\nFrames in any pixel format are accepted: I420 is written as it is, and RGBA, BGRA and NV12 are converted to I420 first (BT.601 limited range, into a buffer allocated in `setup()`). Frames whose size is not `width` x `height` are dropped and counted in {@linkcode Y4mWriter.droppedFrames} (put a `VideoScale` in front to resize). Input frames must have tightly packed rows.",
+      "Records video to a YUV4MPEG2 (`.y4m`) file, which FFmpeg, x264 and most video tools read.\nThe file is created in `setup()` with its stream header (`C420jpeg`: centred chroma, as this library's conversions produce). `process()` appends every waiting frame with async file I/O; each frame is complete in the file when its write finishes, so a recording cut short loses at most the frame being written. `teardown()` waits for pending writes and closes the file; it is idempotent.\nFrames in any pixel format and size are accepted: RGBA, BGRA and NV12 are converted to I420 (BT.601 limited range), and frames whose size is not `width` x `height` are scaled to it (bilinear, as `VideoScale`), into buffers kept from frame to frame. A frame that cannot be converted (an odd size for a 4:2:0 format, or a payload shorter than its size) fails the node with `UnconvertibleFrameError`, so no frame is ever dropped silently. Input frames must have tightly packed rows. Each take after the first goes to the next free `<name>-N.y4m` (`TakePaths`).",
     tags: ["video", "sink", "file"],
     mode: "push",
     inputs: [
@@ -145,13 +88,14 @@ export const y4mWriterNode: NodeDefinition<Y4mWriter, Y4mWriterHandle> = defineN
       type: "object",
       properties: {
         path: {
-          description: "The `.y4m` file to record to; created, or truncated if it exists.",
+          description:
+            "The `.y4m` file to record to; created, or replaced if it exists. Later takes of the same node (a restart, or the graph started again) go to `<name>-1.y4m`, `<name>-2.y4m`, ...",
           type: "string",
           minLength: 1,
         },
         width: {
           description:
-            "Frame width in pixels written in the header; frames of another size are dropped.",
+            "Frame width in pixels written in the header; frames of another size are scaled to it.",
           type: "integer",
           minimum: 2,
           maximum: 7680,
@@ -160,7 +104,7 @@ export const y4mWriterNode: NodeDefinition<Y4mWriter, Y4mWriterHandle> = defineN
         },
         height: {
           description:
-            "Frame height in pixels written in the header; frames of another size are dropped.",
+            "Frame height in pixels written in the header; frames of another size are scaled to it.",
           type: "integer",
           minimum: 2,
           maximum: 4320,

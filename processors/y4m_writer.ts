@@ -18,6 +18,9 @@ import type { Rational } from "./formats/y4m_header.ts";
 import { Y4mWriter as Y4mFileWriter } from "./formats/y4m_writer.ts";
 import { convertFrame } from "./video/color_convert.ts";
 import { frameByteLength } from "./video/pixel_format.ts";
+import { BilinearScaler } from "./video/scale.ts";
+import { TakePaths } from "./formats/take_paths.ts";
+import { UnconvertibleFrameError } from "./formats/writer_errors.ts";
 import type { Y4mWriterTypes } from "./y4m_writer.gen.ts";
 
 /**
@@ -43,13 +46,14 @@ import type { Y4mWriterTypes } from "./y4m_writer.gen.ts";
  */
 export interface Y4mWriterConfig {
   /**
-   * The `.y4m` file to record to; created, or truncated if it exists.
+   * The `.y4m` file to record to; created, or replaced if it exists. Later takes of the same node
+   * (a restart, or the graph started again) go to `<name>-1.y4m`, `<name>-2.y4m`, ...
    *
    * @minLength 1
    */
   path: string;
   /**
-   * Frame width in pixels written in the header; frames of another size are dropped.
+   * Frame width in pixels written in the header; frames of another size are scaled to it.
    *
    * @integer
    * @minimum 2
@@ -59,7 +63,7 @@ export interface Y4mWriterConfig {
    */
   width: number;
   /**
-   * Frame height in pixels written in the header; frames of another size are dropped.
+   * Frame height in pixels written in the header; frames of another size are scaled to it.
    *
    * @integer
    * @minimum 2
@@ -87,23 +91,25 @@ export interface Y4mWriterConfig {
  * most the frame being written. `teardown()` waits for pending writes and closes the file; it is
  * idempotent.
  *
- * Frames in any pixel format are accepted: I420 is written as it is, and RGBA, BGRA and NV12 are
- * converted to I420 first (BT.601 limited range, into a buffer allocated in `setup()`). Frames
- * whose size is not `width` x `height` are dropped and counted in
- * {@linkcode Y4mWriter.droppedFrames} (put a `VideoScale` in front to resize). Input frames must
- * have tightly packed rows.
+ * Frames in any pixel format and size are accepted: RGBA, BGRA and NV12 are converted to I420
+ * (BT.601 limited range), and frames whose size is not `width` x `height` are scaled to it
+ * (bilinear, as `VideoScale`), into buffers kept from frame to frame. A frame that cannot be
+ * converted (an odd size for a 4:2:0 format, or a payload shorter than its size) fails the node with
+ * `UnconvertibleFrameError`, so no frame is ever dropped silently. Input frames must have tightly
+ * packed rows. Each take after the first goes to the next free `<name>-N.y4m` (`TakePaths`).
  *
  * @example Record one grey frame
  * ```ts
+ * import { createProcessContext } from "@streamlib/streamlib";
  * import { connectLocal, monotonicClock, OutputBinding, type VideoFrame } from "@streamlib/streamlib";
- * import { y4mWriterNode } from "@streamlib/streamlib/processors";
+ * import { y4mWriterNode } from "./y4m_writer.gen.ts";
  *
  * const dir = await Deno.makeTempDir();
  * const ports = y4mWriterNode.ports();
  * const writer = y4mWriterNode.create({ path: `${dir}/grey.y4m`, width: 4, height: 2 }, ports);
  * const source = new OutputBinding<VideoFrame>("source", "VideoFrame");
  * connectLocal(source, ports.input("in"));
- * const ctx = { node: "rec", clock: monotonicClock };
+ * const ctx = createProcessContext("rec");
  * await writer.setup(ctx);
  * const data = new Uint8Array(12).fill(128);
  * source.write({ kind: "video", width: 4, height: 2, format: "I420", stride: 4, timestampNs: 0, frameNumber: 0, data });
@@ -126,17 +132,20 @@ export class Y4mWriter extends Processor<Y4mWriterTypes> {
 
   #file: Y4mFileWriter | undefined;
   #i420 = new Uint8Array(0);
-  #dropped = 0;
+  #scaled = new Uint8Array(0);
+  #scaler: BilinearScaler | undefined;
   #closing: Promise<void> | undefined;
+  readonly #takes = new TakePaths();
+  #path = "";
 
   /** Frames written so far. */
   get framesWritten(): number {
     return this.#file?.framesWritten ?? 0;
   }
 
-  /** Frames dropped because their size was not `width` x `height`. */
-  get droppedFrames(): number {
-    return this.#dropped;
+  /** The file the current (or last) take records to: `path`, then `<name>-1.y4m`, ... */
+  get path(): string {
+    return this.#path;
   }
 
   /**
@@ -147,10 +156,9 @@ export class Y4mWriter extends Processor<Y4mWriterTypes> {
    */
   override async setup(_ctx: SetupContext): Promise<void> {
     await this.teardown(); // a second setup() finishes the previous recording first
-    const { path, width, height, fps } = this.config;
+    const { width, height, fps } = this.config;
+    const path = this.#path = await this.#takes.next(this.config.path);
     this.#file = await Y4mFileWriter.create(path, { width, height, frameRate: fpsRatio(fps) });
-    this.#i420 = new Uint8Array(frameByteLength("I420", width, height));
-    this.#dropped = 0;
     this.#closing = undefined;
   }
 
@@ -160,23 +168,46 @@ export class Y4mWriter extends Processor<Y4mWriterTypes> {
    * @param _ctx The node's name and clock.
    */
   async process(_ctx: ProcessContext): Promise<void> {
-    const { width, height } = this.config;
     let frame;
     while ((frame = this.inputs.in.read()) !== undefined) {
       const file = this.#file;
       if (!file || this.#closing) return;
-      const bytes = frameByteLength(frame.format, width, height);
-      if (frame.width !== width || frame.height !== height || frame.data.length < bytes) {
-        this.#dropped++;
-        continue;
-      }
-      if (frame.format === "I420") {
-        await file.writeFrame(frame.data);
-      } else {
-        convertFrame(frame.data, frame.format, this.#i420, "I420", width, height);
-        await file.writeFrame(this.#i420);
-      }
+      await file.writeFrame(this.#toFileFormat(frame));
     }
+  }
+
+  /** The frame as I420 at the file's size: the frame's own bytes when it already is. */
+  #toFileFormat(frame: VideoFrame): Uint8Array {
+    const { width, height } = this.config;
+    const { format, width: w, height: h } = frame;
+    const what = `${format} ${w}x${h}`;
+    if (w % 2 !== 0 || h % 2 !== 0) {
+      // The file is 4:2:0 at an even size: such a frame needs converting or scaling at an odd size.
+      throw new UnconvertibleFrameError(this.#path, what, "4:2:0 needs an even width and height");
+    }
+    const bytes = frameByteLength(format, w, h);
+    if (frame.data.length < bytes) {
+      throw new UnconvertibleFrameError(
+        this.#path,
+        what,
+        `its payload holds ${frame.data.length} bytes, the size needs ${bytes}`,
+      );
+    }
+    let i420 = frame.data;
+    if (format !== "I420") {
+      const n = frameByteLength("I420", w, h);
+      if (this.#i420.length < n) this.#i420 = new Uint8Array(n);
+      convertFrame(frame.data, format, this.#i420, "I420", w, h);
+      i420 = this.#i420;
+    }
+    if (w === width && h === height) return i420;
+    let scaler = this.#scaler;
+    if (!scaler || scaler.srcWidth !== w || scaler.srcHeight !== h) {
+      scaler = this.#scaler = new BilinearScaler("I420", w, h, width, height);
+      this.#scaled = new Uint8Array(scaler.dstByteLength);
+    }
+    scaler.scale(i420, this.#scaled);
+    return this.#scaled;
   }
 
   /** Waits for pending writes and closes the file. Idempotent. */

@@ -1,3 +1,4 @@
+import { UnconvertibleFrameError } from "./formats/writer_errors.ts";
 import assert from "node:assert/strict";
 import { run, withTempDir } from "../tests/media/media_tools.ts";
 import {
@@ -12,9 +13,10 @@ import { testPatternNode } from "./test_pattern.gen.ts";
 import { convertFrame } from "./video/color_convert.ts";
 import { TestPatternRenderer } from "./video/test_pattern.ts";
 import { y4mWriterNode } from "./y4m_writer.gen.ts";
+import { createProcessContext } from "../mod.ts";
 
 const clock: MediaClock = { nowNs: () => 0 };
-const ctx: ProcessContext = { node: "rec", clock };
+const ctx: ProcessContext = createProcessContext("rec", { clock });
 
 async function probe(path: string) {
   const out = await run("ffprobe", [
@@ -87,7 +89,7 @@ Deno.test("Y4mWriter converts RGBA frames to I420 and labels NTSC rates as 30000
   });
 });
 
-Deno.test("Y4mWriter drops frames of another size and counts them", async () => {
+Deno.test("Y4mWriter scales frames of another size and fails the node on a frame it cannot convert", async () => {
   await withTempDir(async (dir) => {
     const path = `${dir}/small.y4m`;
     const ports = y4mWriterNode.ports();
@@ -105,11 +107,24 @@ Deno.test("Y4mWriter drops frames of another size and counts them", async () => 
       frameNumber: 0,
       data: new Uint8Array(width * height * 3 / 2),
     });
-    source.write(frame(8, 4));
+    const big = frame(8, 4);
+    big.data.fill(200); // a flat 8x4 frame scales to a flat 4x2 one
+    source.write(big);
     source.write(frame(4, 2));
     await writer.process(ctx);
+    assert.equal(writer.framesWritten, 2, "the 8x4 frame was scaled, not dropped");
+    source.write(frame(5, 3));
+    await assert.rejects(writer.process(ctx), (error: unknown) => {
+      assert.ok(error instanceof UnconvertibleFrameError);
+      assert.equal(error.code, "unconvertible_frame");
+      assert.equal(error.frame, "I420 5x3");
+      return true;
+    });
     await writer.teardown();
-    assert.deepEqual([writer.framesWritten, writer.droppedFrames], [1, 1]);
+    const file = await Deno.readFile(path);
+    const header = file.indexOf(10) + 1;
+    const firstFrame = file.subarray(header + 6, header + 6 + 12); // after "FRAME\n"
+    assert.ok(firstFrame.every((v) => v === 200), `scaled frame: ${firstFrame}`);
   });
 });
 

@@ -2,15 +2,15 @@ import assert from "node:assert/strict";
 import { createAudioFrame } from "../core/audio_frame.ts";
 import type { ConnectionStats } from "../core/connection.ts";
 import type { Frame } from "../core/frame.ts";
-import type { WritableVideoFrame } from "../core/frame_allocator.ts";
+import { NodeFrames } from "../core/node_frames.ts";
 import {
   createNativeConnection,
   FramePool,
   type NativeConnectionWriter,
-  PoolFrameAllocator,
   slotBytesFor,
   videoSlotBytes,
 } from "../ffi/mod.ts";
+import { SlotMemorySource } from "../ffi/slot_memory.ts";
 import {
   audioSample,
   type ConnectionJob,
@@ -48,20 +48,26 @@ function until<T>(attempt: () => T | undefined | false): T {
   }
 }
 
+/** `ctx.frames` of a writing node whose frames live in `pool`'s slots. */
+function poolFrames(pool: FramePool): NodeFrames {
+  return new NodeFrames("writer", new SlotMemorySource(pool));
+}
+
 function sendVideo(
   writer: NativeConnectionWriter<Frame>,
-  allocator: PoolFrameAllocator,
+  frames: NodeFrames,
   count: number,
   intervalMs = 0,
 ): void {
   for (let n = 0; n < count; n++) {
     const due = performance.now() + intervalMs;
     while (performance.now() < due) { /* pace the writer */ }
-    const frame = until(() => allocator.allocateVideo("RGBA", WIDTH, HEIGHT));
+    const frame = until(() => frames.video({ width: WIDTH, height: HEIGHT, format: "RGBA" }));
     writeVideoPattern(frame, n);
     frame.frameNumber = n;
     frame.timestampNs = n * 16_666_667;
-    until(() => writer.push(frame));
+    until(() => writer.push(frame)); // the connection takes its own reference to the slot
+    frames.flush(); // what the runtime does when the writer's process() returns
   }
 }
 
@@ -72,10 +78,9 @@ function assertAddsUp(stats: ConnectionStats): void {
 Deno.test("createNativeConnection() main -> Worker, fifo: 1080p RGBA pool frames arrive zero-copy, all in order", async () => {
   const count = 90;
   using pool = FramePool.create({ slotBytes: videoSlotBytes("RGBA", WIDTH, HEIGHT), slotCount: 8 });
-  const allocator = new PoolFrameAllocator(pool, { hold: 2 });
   const [writer, reader] = createNativeConnection({ capacity: 4, policy: "fifo", pool });
   const { report } = await startWorker({ mode: "video", reader: reader.transfer() });
-  sendVideo(writer, allocator, count);
+  sendVideo(writer, poolFrames(pool), count);
   writer.close();
   const { received, frameNumbers, errors } = await report;
   assert.deepEqual(errors, []);
@@ -87,17 +92,15 @@ Deno.test("createNativeConnection() main -> Worker, fifo: 1080p RGBA pool frames
   assert.equal(stats.zeroCopyWrites, count);
   assert.equal(stats.copiedWrites, 0);
   assertAddsUp(stats);
-  allocator.close();
   assert.equal(pool.stats().inUse, 0, "no slot leaked");
 });
 
 Deno.test("createNativeConnection() main -> Worker, latest: a slow reader sees increasing frame numbers, no slot leaks", async () => {
   const count = 600;
   using pool = FramePool.create({ slotBytes: videoSlotBytes("RGBA", WIDTH, HEIGHT), slotCount: 8 });
-  const allocator = new PoolFrameAllocator(pool, { hold: 2 });
   const [writer, reader] = createNativeConnection({ capacity: 2, policy: "latest", pool });
   const { report } = await startWorker({ mode: "video", reader: reader.transfer(), slowMs: 0.5 });
-  sendVideo(writer, allocator, count, 0.1);
+  sendVideo(writer, poolFrames(pool), count, 0.1);
   writer.close();
   const { received, frameNumbers, errors } = await report;
   assert.deepEqual(errors, []);
@@ -115,14 +118,13 @@ Deno.test("createNativeConnection() main -> Worker, latest: a slow reader sees i
   assert.equal(stats.dropped, count - received);
   assert.equal(stats.queued, 0);
   assertAddsUp(stats);
-  allocator.close();
   assert.equal(pool.stats().inUse, 0, "rolled-off and skipped frames all went back to the pool");
 });
 
 Deno.test("createNativeConnection() main -> Worker: the reader closing mid-stream strands no slot", async () => {
   using pool = FramePool.create({ slotBytes: videoSlotBytes("RGBA", 64, 64), slotCount: 8 });
   for (const policy of ["fifo", "latest"] as const) {
-    const allocator = new PoolFrameAllocator(pool, { hold: 2 });
+    const frames = poolFrames(pool);
     const [writer, reader] = createNativeConnection({ capacity: 3, policy, pool });
     const { report } = await startWorker({
       mode: "video",
@@ -133,13 +135,18 @@ Deno.test("createNativeConnection() main -> Worker: the reader closing mid-strea
     const since = performance.now();
     // Push flat out until the Worker's close is seen; the handshake keeps the ring empty after it.
     while (!writer.isAbandoned() && performance.now() - since < STALL_MS) {
-      const frame = allocator.allocateVideo("RGBA", 64, 64);
+      const frame = frames.video({ width: 64, height: 64, format: "RGBA" });
       if (frame === undefined) continue;
       writeVideoPattern(frame, n);
       frame.frameNumber = n;
       if (writer.push(frame)) n++;
+      frames.flush();
     }
-    assert.equal(writer.push(allocator.allocateVideo("RGBA", 64, 64)!), policy === "latest");
+    assert.equal(
+      writer.push(frames.video({ width: 64, height: 64, format: "RGBA" })!),
+      policy === "latest",
+    );
+    frames.flush();
     const { received, errors } = await report;
     assert.deepEqual(errors, []);
     assert.equal(received, 50);
@@ -147,7 +154,6 @@ Deno.test("createNativeConnection() main -> Worker: the reader closing mid-strea
     assert.equal(stats.queued, 0);
     assertAddsUp(stats);
     writer.close();
-    allocator.close();
     assert.equal(pool.stats().inUse, 0, `${policy}: no slot left in the ring`);
   }
 });
@@ -181,10 +187,10 @@ Deno.test("createNativeConnection() main -> Worker, fifo: audio blocks arrive in
 
 Deno.test("createNativeConnection() main -> Worker: the Worker writes into the frame it received and the main isolate sees it", async () => {
   using pool = FramePool.create({ slotBytes: videoSlotBytes("RGBA", WIDTH, HEIGHT), slotCount: 2 });
-  const allocator = new PoolFrameAllocator(pool, { hold: 1 });
+  const frames = poolFrames(pool);
   const [writer, reader] = createNativeConnection({ capacity: 1, policy: "fifo", pool });
   const { report } = await startWorker({ mode: "zero-copy", reader: reader.transfer() });
-  const frame: WritableVideoFrame = allocator.allocateVideo("RGBA", WIDTH, HEIGHT)!;
+  const frame = frames.video({ width: WIDTH, height: HEIGHT, format: "RGBA" })!;
   writeVideoPattern(frame, 5);
   frame.frameNumber = 5;
   assert.equal(writer.push(frame), true);
@@ -195,6 +201,6 @@ Deno.test("createNativeConnection() main -> Worker: the Worker writes into the f
   assert.equal(pool.stats().acquiredTotal, 1, "no second slot was ever taken");
   assert.equal(writer.stats().zeroCopyWrites, 1);
   writer.close();
-  allocator.close();
+  frames.flush(); // the writer's own reference: the slot is free now
   assert.equal(pool.stats().inUse, 0);
 });

@@ -3,8 +3,8 @@
  * processors, empty or loaded from a manifest, until Ctrl-C.
  *
  * Options: `--port N` (default 8787; a busy port falls back to a free one), `--host ADDR`
- * (default 127.0.0.1), `--token T` (or `STREAMLIB_DASHBOARD_TOKEN`), `--start` to start the graph
- * at once. Exit codes: 0 stopped cleanly, 1 invalid manifest, 2 usage error or unreadable file.
+ * (default 127.0.0.1), `--token T` (or `STREAMLIB_TOKEN`, `STREAMLIB_DASHBOARD_TOKEN`), `--start` to start the graph
+ * at once. Ctrl-C, SIGTERM and SIGHUP stop it. Exit codes: 0 stopped cleanly, 1 invalid manifest, 2 usage error or unreadable file.
  *
  * @module
  */
@@ -90,15 +90,20 @@ export async function main(args: string[]): Promise<number> {
   const dashboard = await serveDashboard(rt, {
     port,
     hostname: values.host,
-    token: values.token ?? Deno.env.get("STREAMLIB_DASHBOARD_TOKEN") ?? undefined,
+    token: values.token ?? Deno.env.get("STREAMLIB_TOKEN") ??
+      Deno.env.get("STREAMLIB_DASHBOARD_TOKEN") ?? undefined,
   });
   if (values.start) await rt.start();
   console.log(`Dashboard: ${dashboard.url}`);
   const done = Promise.withResolvers<void>();
   const stop = () => done.resolve();
-  Deno.addSignalListener("SIGINT", stop);
+  // SIGTERM and SIGHUP stop as Ctrl-C does: the graph is stopped, recordings finalized.
+  const signals: Deno.Signal[] = Deno.build.os === "windows"
+    ? ["SIGINT"]
+    : ["SIGINT", "SIGTERM", "SIGHUP"];
+  for (const signal of signals) Deno.addSignalListener(signal, stop);
   await done.promise;
-  Deno.removeSignalListener("SIGINT", stop);
+  for (const signal of signals) Deno.removeSignalListener(signal, stop);
   await dashboard.close();
   if (rt.state === "running" || rt.state === "paused") await rt.stop();
   return 0;

@@ -15,6 +15,7 @@ function stats(timeNs: number, calls: number, written: number): RuntimeStats {
         calls,
         framesIn: 0,
         framesOut: calls,
+        framesDropped: 0,
         errors: 0,
         restarts: 0,
         blockedRuns: 0,

@@ -69,3 +69,5 @@ export {
   type PreviewFrame,
   type PreviewHeader,
 } from "./shared/preview_frame.ts";
+export type { PolicyProblem } from "./control_policy.ts";
+export type { BodyLimits } from "./read_body.ts";

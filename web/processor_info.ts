@@ -4,7 +4,8 @@
  * @module
  */
 
-import { liveFields, type NodeRegistry } from "../mod.ts";
+import type { NodeRegistry } from "../mod.ts";
+import { liveFields } from "../core/live_config.ts";
 import type { ProcessorInfo } from "./shared/protocol.ts";
 
 /**

@@ -10,7 +10,11 @@ import type { NodeRegistry, Runtime } from "../mod.ts";
 import { accessPolicy, hostGuard, presentsToken } from "./api/auth.ts";
 import { apiNotFound, createApi, errorResponse } from "./api/app.ts";
 import type { ApiContext } from "./api/context.ts";
+import { redactErrors, redactEvents } from "./api/redact.ts";
 import { ApiError } from "./api/errors.ts";
+import { API_BODY_LIMITS } from "./api/validation.ts";
+import { ControlPolicy } from "./control_policy.ts";
+import type { BodyLimits } from "./read_body.ts";
 import { islandBundle } from "./bundle.ts";
 import { type PreviewOptions, PreviewTaps } from "./previews.ts";
 import { processorInfos } from "./processor_info.ts";
@@ -64,6 +68,16 @@ export interface DashboardOptions {
   readonly statsHz?: number;
   /** Preview rates and size. */
   readonly previews?: PreviewOptions;
+  /**
+   * Bounds of request bodies: `maxBytes` (default 65536; larger answers 413) and `timeoutMs`,
+   * how long a whole body may take to arrive (default 10000; slower answers 408).
+   */
+  readonly requestBody?: Partial<BodyLimits>;
+  /**
+   * What a token holder may do: processor types and media folders. Default: every type but
+   * SubprocessProcessor, files only inside the working directory.
+   */
+  readonly control?: ControlPolicy;
 }
 
 /**
@@ -165,13 +179,21 @@ export async function createDashboard(
       hostname,
       port: options.port ?? 0,
       onListen: () => {},
+      // Hono answers every error itself; this is the last line, so nothing a client sends can
+      // end the process.
+      onError: (error) => {
+        console.error(`streamlib dashboard: internal error: ${(error as Error)?.stack ?? error}`);
+        return new Response(null, { status: 500 });
+      },
     },
     (request, info) =>
       routes.app ? routes.app.fetch(request, info) : new Response(null, { status: 503 }),
   );
   const port = server.addr.port;
   const policy = accessPolicy(token, hostname, port, options.allowedOrigins);
-  const ctx: ApiContext = { runtime, processors, hub, policy };
+  const bodyLimits = { ...API_BODY_LIMITS, ...options.requestBody };
+  const control = options.control ?? new ControlPolicy();
+  const ctx: ApiContext = { runtime, processors, hub, policy, bodyLimits, control };
   routes.app = createApp(ctx, bundle);
 
   const host = hostname === "0.0.0.0" || hostname === "::"
@@ -208,7 +230,15 @@ function createApp(ctx: ApiContext, bundle: Uint8Array<ArrayBuffer>): Hono {
     // script then fills in from the event stream with the token it keeps for the tab.
     const open = !ctx.policy.readsNeedToken || presentsToken(ctx.policy, c.req.raw);
     const snapshot = ctx.hub.snapshot();
-    const html = renderPage(open ? snapshot : withoutGraph(snapshot));
+    const full = presentsToken(ctx.policy, c.req.raw);
+    const html = renderPage(
+      !open ? withoutGraph(snapshot) : full ? snapshot : {
+        // Error messages and stacks can name files and quote them: only with the token.
+        ...snapshot,
+        events: redactEvents(snapshot.events),
+        errors: redactErrors(snapshot.errors),
+      },
+    );
     return c.html(html, 200, {
       "content-security-policy": [
         "default-src 'self'",

@@ -336,7 +336,9 @@ export class StreamHub {
       try {
         layout = await layoutGraph(view);
       } catch (error) {
-        reportError(error);
+        console.error(
+          `streamlib dashboard: cannot lay out the graph: ${(error as Error)?.stack ?? error}`,
+        );
         continue;
       }
       if (this.#graphDirty) continue; // changed while laying out: lay out again

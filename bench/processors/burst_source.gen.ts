@@ -16,30 +16,10 @@ import {
 } from "../../mod.ts";
 import { BurstSource } from "./burst_source.ts";
 
-/**
- * The typed inputs of {@linkcode BurstSource} (it has no inputs): `this.inputs.<port>`.
- *
- * @example BurstSource has no inputs
- * ```ts
- * import { BurstSourceInputs } from "./burst_source.gen.ts";
- *
- * const inputs = new BurstSourceInputs();
- * console.log(Object.keys(inputs).length); // 0
- * ```
- */
+/** The typed inputs of {@linkcode BurstSource} (it has no inputs): `this.inputs.<port>`. */
 export class BurstSourceInputs {}
 
-/**
- * The typed outputs of {@linkcode BurstSource}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of BurstSource
- * ```ts
- * import { burstSourceNode, BurstSourceOutputs } from "./burst_source.gen.ts";
- *
- * const outputs = new BurstSourceOutputs(burstSourceNode.ports());
- * console.log(outputs.out.name, outputs.out.portType); // out Frame
- * ```
- */
+/** The typed outputs of {@linkcode BurstSource}: `this.outputs.<port>`. */
 export class BurstSourceOutputs {
   /** The frames. Port type `Frame`. */
   readonly out: BurstSource["out"];
@@ -56,19 +36,6 @@ export class BurstSourceOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode BurstSource} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect BurstSource to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { nullSinkNode } from "@streamlib/streamlib/processors";
- * import { type BurstSourceHandle, burstSourceNode } from "./burst_source.gen.ts";
- *
- * await using rt = new Runtime();
- * const burstSource: BurstSourceHandle = rt.add(burstSourceNode, {}, { id: "burstSource" });
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(burstSource.outputs.out, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // burstSource.out -> sink.in
- * ```
  */
 export interface BurstSourceHandle extends NodeHandle {
   /** References to the inputs. */
@@ -82,17 +49,6 @@ export interface BurstSourceHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode BurstSource}, named once in `extends Processor<BurstSourceTypes>`.
- *
- * @example Name the handle and config types of BurstSource
- * ```ts
- * import { burstSourceNode, type BurstSourceTypes } from "./burst_source.gen.ts";
- *
- * const handle: BurstSourceTypes["handle"] = burstSourceNode.handle("burstSource");
- * const processor = burstSourceNode.create({});
- * const config: BurstSourceTypes["config"] = processor.config;
- * console.log(handle.processor); // BurstSource
- * console.log(Object.keys(config).join(", ")); // frames, kind, bytes, width, height, fill, burst
- * ```
  */
 export interface BurstSourceTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -107,16 +63,6 @@ export interface BurstSourceTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode BurstSource}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add BurstSource to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { burstSourceNode } from "./burst_source.gen.ts";
- *
- * await using rt = new Runtime();
- * const burstSource = rt.add(burstSourceNode, {}, { id: "burstSource" });
- * console.log(Object.keys(burstSource.outputs).join(", ")); // out
- * ```
  */
 export const burstSourceNode: NodeDefinition<BurstSource, BurstSourceHandle> = defineNode<
   BurstSourceTypes,
@@ -125,7 +71,7 @@ export const burstSourceNode: NodeDefinition<BurstSource, BurstSourceHandle> = d
   descriptor: {
     name: "BurstSource",
     description:
-      "Writes numbered frames as fast as the graph takes them: each `process()` writes until the output refuses one (a full `fifo`) or `burst` frames went out, then asks to run again through a {@linkcode SelfWake}. Frame `n` has `frameNumber` and `timestampNs` `n`; samples are not rewritten per frame, and pixels only with `fill`.\nAudio frames rotate through `burst + 1` objects: within one isolate a turn drains a burst before the next is written, and a connection to another isolate copies the payload when the frame is written. Video frames come from the runtime's frame allocator (`ctx.frameAllocator`), which hands out frame-pool slots that cross to Workers without a copy; when it has none free, the source waits for the next run.",
+      "Writes numbered frames as fast as the graph takes them: each `process()` writes until the output refuses one (a full `fifo`) or `burst` frames went out, then asks to run again through a {@linkcode SelfWake}. Frame `n` has `frameNumber` and `timestampNs` `n`; samples are not rewritten per frame, and pixels only with `fill`.\nAudio and video frames come from `ctx.frames` (native frame-pool slots once the graph has a Worker, so they cross by reference); when no frame memory is free, the runtime runs the source again once some is freed.",
     tags: ["bench", "source"],
     mode: "pull",
     inputs: [],

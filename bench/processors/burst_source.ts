@@ -5,17 +5,13 @@
  */
 
 import {
-  type AudioFrame,
   config,
   type Frame,
-  type FrameAllocator,
   output,
   type OutputPort,
-  PlainFrameAllocator,
   type ProcessContext,
   Processor,
   processor,
-  RotatingPool,
   type SetupContext,
 } from "../../mod.ts";
 import type { BurstSourceTypes } from "./burst_source.gen.ts";
@@ -79,19 +75,15 @@ export interface BurstSourceConfig {
   burst: number;
 }
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
-
 /**
  * Writes numbered frames as fast as the graph takes them: each `process()` writes until the
  * output refuses one (a full `fifo`) or `burst` frames went out, then asks to run again through a
  * {@linkcode SelfWake}. Frame `n` has `frameNumber` and `timestampNs` `n`; samples are not
  * rewritten per frame, and pixels only with `fill`.
  *
- * Audio frames rotate through `burst + 1` objects: within one isolate a turn drains a burst
- * before the next is written, and a connection to another isolate copies the payload when the
- * frame is written. Video frames come from the runtime's frame allocator (`ctx.frameAllocator`),
- * which hands out frame-pool slots that cross to Workers without a copy; when it has none free,
- * the source waits for the next run.
+ * Audio and video frames come from `ctx.frames` (native frame-pool slots once the graph has a
+ * Worker, so they cross by reference); when no frame memory is free, the runtime runs the source
+ * again once some is freed.
  */
 @processor({ tags: ["bench", "source"], mode: "pull" })
 export class BurstSource extends Processor<BurstSourceTypes> {
@@ -103,8 +95,6 @@ export class BurstSource extends Processor<BurstSourceTypes> {
   @config()
   config!: BurstSourceConfig;
 
-  #audio: RotatingPool<Writable<AudioFrame<1>>> | undefined;
-  #video: FrameAllocator | undefined;
   #wake: SelfWake | undefined;
   #written = 0;
 
@@ -114,26 +104,11 @@ export class BurstSource extends Processor<BurstSourceTypes> {
   }
 
   /**
-   * Allocates the frames and asks for the first run.
+   * Asks for the first run.
    *
    * @param ctx The node's name, clock and wake.
    */
   override setup(ctx: SetupContext): void {
-    const { kind, bytes, burst } = this.config;
-    if (kind === "audio") {
-      this.#audio = new RotatingPool<Writable<AudioFrame<1>>>(burst + 1, () => ({
-        kind: "audio",
-        channels: 1,
-        sampleRate: 48_000,
-        frameCount: bytes / 4,
-        samples: new Float32Array(bytes / 4),
-        timestampNs: 0,
-        frameNumber: 0,
-      }));
-    } else {
-      const hold = burst + 1;
-      this.#video = ctx.frameAllocator?.(hold) ?? new PlainFrameAllocator({ hold });
-    }
     this.#written = 0;
     if (ctx.wake) {
       this.#wake = new SelfWake(ctx.wake);
@@ -142,31 +117,30 @@ export class BurstSource extends Processor<BurstSourceTypes> {
   }
 
   /**
-   * Writes up to `burst` frames, then asks to run again unless every frame is out.
+   * Writes up to `burst` frames from `ctx.frames`, then asks to run again unless every frame is
+   * out.
    *
-   * @param _ctx The node's name and clock.
+   * @param ctx The node's name, clock and frames.
    */
-  process(_ctx: ProcessContext): void {
-    const { frames, burst, width, height, fill } = this.config;
-    const audio = this.#audio;
-    const video = this.#video;
+  process(ctx: ProcessContext): void {
+    const { frames, burst, kind, bytes, width, height, fill } = this.config;
     const out = this.outputs.out;
     const end = Math.min(frames, this.#written + burst);
-    audio?.fit(out.capacity);
     let n = this.#written;
     let refused = false;
     // Writes only while the output has room: at a full `fifo` the runtime runs this node again
     // when the reader makes room (back-pressure), so nothing is refused.
     while (n < end && out.space > 0) {
-      const frame = audio ? audio.next() : video?.allocateVideo("RGBA", width, height);
-      if (frame) {
-        frame.frameNumber = n;
-        frame.timestampNs = n;
-        if (fill && frame.kind === "video") frame.data.fill(0);
-      }
-      // No pool slot free: the next run waits for a task, see SelfWake.
-      if (!frame || !out.write(frame)) {
-        refused = true;
+      const frame = kind === "audio"
+        ? ctx.frames.audio({ channels: 1, sampleRate: 48_000, frameCount: bytes / 4 })
+        : ctx.frames.video({ width, height, format: "RGBA" });
+      // No frame memory free: the runtime runs this node again once some is freed.
+      if (frame === undefined) return void (this.#written = n);
+      frame.frameNumber = n;
+      frame.timestampNs = n;
+      if (fill && frame.kind === "video") frame.data.fill(0);
+      if (!out.write(frame)) {
+        refused = true; // the next run waits for a task, see SelfWake
         break;
       }
       n++;
@@ -176,12 +150,9 @@ export class BurstSource extends Processor<BurstSourceTypes> {
     else if (n < frames && out.space > 0) this.#wake?.request();
   }
 
-  /** Closes the wake channel and the frame allocator. */
+  /** Closes the wake channel. */
   override teardown(): void {
     this.#wake?.close();
     this.#wake = undefined;
-    this.#video?.close();
-    this.#video = undefined;
-    this.#audio = undefined;
   }
 }

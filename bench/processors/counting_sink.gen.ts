@@ -16,17 +16,7 @@ import {
 } from "../../mod.ts";
 import { CountingSink } from "./counting_sink.ts";
 
-/**
- * The typed inputs of {@linkcode CountingSink}: `this.inputs.<port>`.
- *
- * @example Look up the typed inputs of CountingSink
- * ```ts
- * import { CountingSinkInputs, countingSinkNode } from "./counting_sink.gen.ts";
- *
- * const inputs = new CountingSinkInputs(countingSinkNode.ports());
- * console.log(inputs.in.name, inputs.in.portType); // in Frame
- * ```
- */
+/** The typed inputs of {@linkcode CountingSink}: `this.inputs.<port>`. */
 export class CountingSinkInputs {
   /** Frames of any type. Port type `Frame`. */
   readonly in: CountingSink["in"];
@@ -41,34 +31,11 @@ export class CountingSinkInputs {
   }
 }
 
-/**
- * The typed outputs of {@linkcode CountingSink} (it has no outputs): `this.outputs.<port>`.
- *
- * @example CountingSink has no outputs
- * ```ts
- * import { CountingSinkOutputs } from "./counting_sink.gen.ts";
- *
- * const outputs = new CountingSinkOutputs();
- * console.log(Object.keys(outputs).length); // 0
- * ```
- */
+/** The typed outputs of {@linkcode CountingSink} (it has no outputs): `this.outputs.<port>`. */
 export class CountingSinkOutputs {}
 
 /**
  * Typed references to the ports of a {@linkcode CountingSink} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect a source to CountingSink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { testToneGeneratorNode } from "@streamlib/streamlib/processors";
- * import { type CountingSinkHandle, countingSinkNode } from "./counting_sink.gen.ts";
- *
- * await using rt = new Runtime();
- * const source = rt.add(testToneGeneratorNode, {}, { id: "source" });
- * const countingSink: CountingSinkHandle = rt.add(countingSinkNode, {}, { id: "countingSink" });
- * const connection = rt.connect(source.outputs.audio, countingSink.inputs.in);
- * console.log(connection.from, "->", connection.to); // source.audio -> countingSink.in
- * ```
  */
 export interface CountingSinkHandle extends NodeHandle {
   /** References to the inputs. */
@@ -82,17 +49,6 @@ export interface CountingSinkHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode CountingSink}, named once in `extends Processor<CountingSinkTypes>`.
- *
- * @example Name the handle and config types of CountingSink
- * ```ts
- * import { countingSinkNode, type CountingSinkTypes } from "./counting_sink.gen.ts";
- *
- * const handle: CountingSinkTypes["handle"] = countingSinkNode.handle("countingSink");
- * const processor = countingSinkNode.create({});
- * const config: CountingSinkTypes["config"] = processor.config;
- * console.log(handle.processor); // CountingSink
- * console.log(JSON.stringify(config)); // {"expect":1000000,"latency":false}
- * ```
  */
 export interface CountingSinkTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -107,16 +63,6 @@ export interface CountingSinkTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode CountingSink}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add CountingSink to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { countingSinkNode } from "./counting_sink.gen.ts";
- *
- * await using rt = new Runtime();
- * const countingSink = rt.add(countingSinkNode, {}, { id: "countingSink" });
- * console.log(Object.keys(countingSink.inputs).join(", ")); // in
- * ```
  */
 export const countingSinkNode: NodeDefinition<CountingSink, CountingSinkHandle> = defineNode<
   CountingSinkTypes,

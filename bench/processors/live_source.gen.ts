@@ -16,30 +16,10 @@ import {
 } from "../../mod.ts";
 import { LiveSource } from "./live_source.ts";
 
-/**
- * The typed inputs of {@linkcode LiveSource} (it has no inputs): `this.inputs.<port>`.
- *
- * @example LiveSource has no inputs
- * ```ts
- * import { LiveSourceInputs } from "./live_source.gen.ts";
- *
- * const inputs = new LiveSourceInputs();
- * console.log(Object.keys(inputs).length); // 0
- * ```
- */
+/** The typed inputs of {@linkcode LiveSource} (it has no inputs): `this.inputs.<port>`. */
 export class LiveSourceInputs {}
 
-/**
- * The typed outputs of {@linkcode LiveSource}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of LiveSource
- * ```ts
- * import { liveSourceNode, LiveSourceOutputs } from "./live_source.gen.ts";
- *
- * const outputs = new LiveSourceOutputs(liveSourceNode.ports());
- * console.log(outputs.video.name, outputs.video.portType); // video VideoFrame
- * ```
- */
+/** The typed outputs of {@linkcode LiveSource}: `this.outputs.<port>`. */
 export class LiveSourceOutputs {
   /** The frames. Port type `VideoFrame`. */
   readonly video: LiveSource["video"];
@@ -56,19 +36,6 @@ export class LiveSourceOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode LiveSource} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect LiveSource to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { nullSinkNode } from "@streamlib/streamlib/processors";
- * import { type LiveSourceHandle, liveSourceNode } from "./live_source.gen.ts";
- *
- * await using rt = new Runtime();
- * const liveSource: LiveSourceHandle = rt.add(liveSourceNode, {}, { id: "liveSource" });
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(liveSource.outputs.video, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // liveSource.video -> sink.in
- * ```
  */
 export interface LiveSourceHandle extends NodeHandle {
   /** References to the inputs. */
@@ -82,17 +49,6 @@ export interface LiveSourceHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode LiveSource}, named once in `extends Processor<LiveSourceTypes>`.
- *
- * @example Name the handle and config types of LiveSource
- * ```ts
- * import { liveSourceNode, type LiveSourceTypes } from "./live_source.gen.ts";
- *
- * const handle: LiveSourceTypes["handle"] = liveSourceNode.handle("liveSource");
- * const processor = liveSourceNode.create({});
- * const config: LiveSourceTypes["config"] = processor.config;
- * console.log(handle.processor); // LiveSource
- * console.log(JSON.stringify(config)); // {"width":1280,"height":720,"fps":30}
- * ```
  */
 export interface LiveSourceTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -107,16 +63,6 @@ export interface LiveSourceTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode LiveSource}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add LiveSource to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { liveSourceNode } from "./live_source.gen.ts";
- *
- * await using rt = new Runtime();
- * const liveSource = rt.add(liveSourceNode, {}, { id: "liveSource" });
- * console.log(Object.keys(liveSource.outputs).join(", ")); // video
- * ```
  */
 export const liveSourceNode: NodeDefinition<LiveSource, LiveSourceHandle> = defineNode<
   LiveSourceTypes,
@@ -125,7 +71,7 @@ export const liveSourceNode: NodeDefinition<LiveSource, LiveSourceHandle> = defi
   descriptor: {
     name: "LiveSource",
     description:
-      "A live camera stand-in: one RGBA frame per loop deadline (`1 / fps`), stamped with the media clock at the moment it is written, so a sink's `clock.nowNs() - timestampNs` is the time the frame spent in the graph. Like `videotestsrc is-live=true pattern=black`, the pixels are not redrawn per frame. Frames come from the runtime's frame allocator (`ctx.frameAllocator`, pool slots that cross to Workers without a copy), holding 8; a frame the allocator cannot give is skipped.",
+      "A live camera stand-in: one RGBA frame per loop deadline (`1 / fps`), stamped with the media clock at the moment it is written, so a sink's `clock.nowNs() - timestampNs` is the time the frame spent in the graph. Like `videotestsrc is-live=true pattern=black`, the pixels are not drawn (a frame's contents are whatever its recycled memory held). Frames come from `ctx.frames` (native frame-pool slots once the graph has a Worker, so they cross by reference); a frame that finds no memory free is skipped.",
     tags: ["bench", "video", "source"],
     mode: "loop",
     inputs: [],

@@ -6,10 +6,8 @@
 
 import {
   config,
-  type FrameAllocator,
   output,
   type OutputPort,
-  PlainFrameAllocator,
   type ProcessContext,
   Processor,
   processor,
@@ -50,9 +48,9 @@ export interface LiveSourceConfig {
  * A live camera stand-in: one RGBA frame per loop deadline (`1 / fps`), stamped with the media
  * clock at the moment it is written, so a sink's `clock.nowNs() - timestampNs` is the time the
  * frame spent in the graph. Like `videotestsrc is-live=true pattern=black`, the pixels are not
- * redrawn per frame. Frames come from the runtime's frame allocator (`ctx.frameAllocator`, pool
- * slots that cross to Workers without a copy), holding 8; a frame the allocator cannot give is
- * skipped.
+ * drawn (a frame's contents are whatever its recycled memory held). Frames come from `ctx.frames`
+ * (native frame-pool slots once the graph has a Worker, so they cross by reference); a frame that
+ * finds no memory free is skipped.
  */
 @processor({ tags: ["bench", "video", "source"], mode: "loop" })
 export class LiveSource extends Processor<LiveSourceTypes> {
@@ -64,36 +62,29 @@ export class LiveSource extends Processor<LiveSourceTypes> {
   @config()
   config!: LiveSourceConfig;
 
-  #allocator: FrameAllocator | undefined;
   #frames = 0;
 
   /**
-   * Allocates the frames and declares the period.
+   * Declares the period.
    *
    * @param ctx The node's name, clock and loop control.
    */
   override setup(ctx: SetupContext): void {
     ctx.loop?.setPeriodNs(1e9 / this.config.fps);
-    this.#allocator = ctx.frameAllocator?.(8) ?? new PlainFrameAllocator({ hold: 8 });
     this.#frames = 0;
   }
 
   /**
-   * Writes the next frame, stamped now.
+   * Writes the next frame from `ctx.frames`, stamped now (none when no frame memory is free).
    *
-   * @param ctx The node's name and clock.
+   * @param ctx The node's name, clock and frames.
    */
   process(ctx: ProcessContext): void {
-    const frame = this.#allocator?.allocateVideo("RGBA", this.config.width, this.config.height);
-    if (!frame) return;
+    const { width, height } = this.config;
+    const frame = ctx.frames.video({ width, height, format: "RGBA" });
+    if (frame === undefined) return;
     frame.frameNumber = this.#frames++;
     frame.timestampNs = ctx.clock.nowNs();
     this.outputs.video.write(frame);
-  }
-
-  /** Closes the frame allocator. */
-  override teardown(): void {
-    this.#allocator?.close();
-    this.#allocator = undefined;
   }
 }

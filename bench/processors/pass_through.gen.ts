@@ -17,17 +17,7 @@ import {
 } from "../../mod.ts";
 import { PassThrough } from "./pass_through.ts";
 
-/**
- * The typed inputs of {@linkcode PassThrough}: `this.inputs.<port>`.
- *
- * @example Look up the typed inputs of PassThrough
- * ```ts
- * import { PassThroughInputs, passThroughNode } from "./pass_through.gen.ts";
- *
- * const inputs = new PassThroughInputs(passThroughNode.ports());
- * console.log(inputs.in.name, inputs.in.portType); // in Frame
- * ```
- */
+/** The typed inputs of {@linkcode PassThrough}: `this.inputs.<port>`. */
 export class PassThroughInputs {
   /** Frames of any type. Port type `Frame`, required. */
   readonly in: PassThrough["in"];
@@ -42,17 +32,7 @@ export class PassThroughInputs {
   }
 }
 
-/**
- * The typed outputs of {@linkcode PassThrough}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of PassThrough
- * ```ts
- * import { passThroughNode, PassThroughOutputs } from "./pass_through.gen.ts";
- *
- * const outputs = new PassThroughOutputs(passThroughNode.ports());
- * console.log(outputs.out.name, outputs.out.portType); // out Frame
- * ```
- */
+/** The typed outputs of {@linkcode PassThrough}: `this.outputs.<port>`. */
 export class PassThroughOutputs {
   /** The same frames. Port type `Frame`. */
   readonly out: PassThrough["out"];
@@ -69,19 +49,6 @@ export class PassThroughOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode PassThrough} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect PassThrough to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { nullSinkNode } from "@streamlib/streamlib/processors";
- * import { type PassThroughHandle, passThroughNode } from "./pass_through.gen.ts";
- *
- * await using rt = new Runtime();
- * const passThrough: PassThroughHandle = rt.add(passThroughNode, {}, { id: "passThrough" });
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(passThrough.outputs.out, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // passThrough.out -> sink.in
- * ```
  */
 export interface PassThroughHandle extends NodeHandle {
   /** References to the inputs. */
@@ -98,14 +65,6 @@ export interface PassThroughHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode PassThrough}, named once in `extends Processor<PassThroughTypes>`.
- *
- * @example Name the handle type of PassThrough
- * ```ts
- * import { passThroughNode, type PassThroughTypes } from "./pass_through.gen.ts";
- *
- * const handle: PassThroughTypes["handle"] = passThroughNode.handle("passThrough");
- * console.log(handle.processor); // PassThrough
- * ```
  */
 export interface PassThroughTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -120,17 +79,6 @@ export interface PassThroughTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode PassThrough}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add PassThrough to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { passThroughNode } from "./pass_through.gen.ts";
- *
- * await using rt = new Runtime();
- * const passThrough = rt.add(passThroughNode, {}, { id: "passThrough" });
- * console.log(Object.keys(passThrough.inputs).join(", ")); // in
- * console.log(Object.keys(passThrough.outputs).join(", ")); // out
- * ```
  */
 export const passThroughNode: NodeDefinition<PassThrough, PassThroughHandle> = defineNode<
   PassThroughTypes,

@@ -15,6 +15,7 @@ import {
   processor,
   type SetupContext,
 } from "../../mod.ts";
+import type { KeptFrame } from "../../core/node_frames.ts";
 import type { PassThroughTypes } from "./pass_through.gen.ts";
 import { SelfWake } from "./self_wake.ts";
 
@@ -33,7 +34,7 @@ export class PassThrough extends Processor<PassThroughTypes> {
   @output()
   out!: OutputPort<Frame>;
 
-  #held: Frame | undefined;
+  #held: KeptFrame<Frame> | undefined;
   #wake: SelfWake | undefined;
 
   /**
@@ -48,30 +49,34 @@ export class PassThrough extends Processor<PassThroughTypes> {
   /**
    * Moves frames from `in` to `out` until `in` is empty or `out` is full.
    *
-   * @param _ctx The node's name and clock.
+   * @param ctx The node's name, clock and frames.
    */
-  process(_ctx: ProcessContext): void {
+  process(ctx: ProcessContext): void {
     const input = this.inputs.in;
     const output = this.outputs.out;
     // Moves only what the output takes now: at a full `fifo` the runtime runs this node again
     // when the reader makes room (back-pressure), and the rest stays queued on the input.
-    let frame = this.#held;
-    this.#held = undefined;
+    let frame: Frame | undefined = this.#held?.frame;
+    let refused = false;
     while (output.space > 0 && (frame ??= input.read()) !== undefined) {
       if (!output.write(frame)) {
-        this.#held = frame; // a pool slot was missing: keep it for the next run
-        this.#wake?.retry();
-        return;
+        refused = true; // a pool slot was missing
+        break;
       }
+      this.#held?.release();
+      this.#held = undefined;
       frame = undefined;
     }
-    this.#held = frame;
+    // A frame not written yet outlives this run: keep it (once) until it goes out.
+    if (frame !== undefined && this.#held === undefined) this.#held = ctx.frames.keep(frame);
+    if (refused) this.#wake?.retry();
   }
 
   /** Closes the retry wake. */
   override teardown(): void {
     this.#wake?.close();
     this.#wake = undefined;
+    this.#held?.release();
     this.#held = undefined;
   }
 }

@@ -16,33 +16,10 @@ import {
 } from "../../mod.ts";
 import { PatternBurstSource } from "./pattern_burst_source.ts";
 
-/**
- * The typed inputs of {@linkcode PatternBurstSource} (it has no inputs): `this.inputs.<port>`.
- *
- * @example PatternBurstSource has no inputs
- * ```ts
- * import { PatternBurstSourceInputs } from "./pattern_burst_source.gen.ts";
- *
- * const inputs = new PatternBurstSourceInputs();
- * console.log(Object.keys(inputs).length); // 0
- * ```
- */
+/** The typed inputs of {@linkcode PatternBurstSource} (it has no inputs): `this.inputs.<port>`. */
 export class PatternBurstSourceInputs {}
 
-/**
- * The typed outputs of {@linkcode PatternBurstSource}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of PatternBurstSource
- * ```ts
- * import {
- *   patternBurstSourceNode,
- *   PatternBurstSourceOutputs,
- * } from "./pattern_burst_source.gen.ts";
- *
- * const outputs = new PatternBurstSourceOutputs(patternBurstSourceNode.ports());
- * console.log(outputs.out.name, outputs.out.portType); // out VideoFrame
- * ```
- */
+/** The typed outputs of {@linkcode PatternBurstSource}: `this.outputs.<port>`. */
 export class PatternBurstSourceOutputs {
   /** The frames. Port type `VideoFrame`. */
   readonly out: PatternBurstSource["out"];
@@ -59,26 +36,6 @@ export class PatternBurstSourceOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode PatternBurstSource} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect PatternBurstSource to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { nullSinkNode } from "@streamlib/streamlib/processors";
- * import {
- *   type PatternBurstSourceHandle,
- *   patternBurstSourceNode,
- * } from "./pattern_burst_source.gen.ts";
- *
- * await using rt = new Runtime();
- * const patternBurstSource: PatternBurstSourceHandle = rt.add(
- *   patternBurstSourceNode,
- *   { frames: 1, width: 16, height: 16 },
- *   { id: "patternBurstSource" },
- * );
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(patternBurstSource.outputs.out, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // patternBurstSource.out -> sink.in
- * ```
  */
 export interface PatternBurstSourceHandle extends NodeHandle {
   /** References to the inputs. */
@@ -92,22 +49,6 @@ export interface PatternBurstSourceHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode PatternBurstSource}, named once in `extends Processor<PatternBurstSourceTypes>`.
- *
- * @example Name the handle and config types of PatternBurstSource
- * ```ts
- * import {
- *   patternBurstSourceNode,
- *   type PatternBurstSourceTypes,
- * } from "./pattern_burst_source.gen.ts";
- *
- * const handle: PatternBurstSourceTypes["handle"] = patternBurstSourceNode.handle(
- *   "patternBurstSource",
- * );
- * const processor = patternBurstSourceNode.create({ frames: 1, width: 16, height: 16 });
- * const config: PatternBurstSourceTypes["config"] = processor.config;
- * console.log(handle.processor); // PatternBurstSource
- * console.log(JSON.stringify(config)); // {"frames":1,"width":16,"height":16}
- * ```
  */
 export interface PatternBurstSourceTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -122,20 +63,6 @@ export interface PatternBurstSourceTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode PatternBurstSource}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add PatternBurstSource to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { patternBurstSourceNode } from "./pattern_burst_source.gen.ts";
- *
- * await using rt = new Runtime();
- * const patternBurstSource = rt.add(
- *   patternBurstSourceNode,
- *   { frames: 1, width: 16, height: 16 },
- *   { id: "patternBurstSource" },
- * );
- * console.log(Object.keys(patternBurstSource.outputs).join(", ")); // out
- * ```
  */
 export const patternBurstSourceNode: NodeDefinition<PatternBurstSource, PatternBurstSourceHandle> =
   defineNode<

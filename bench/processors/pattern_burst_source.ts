@@ -6,10 +6,8 @@
 
 import {
   config,
-  type FrameAllocator,
   output,
   type OutputPort,
-  PlainFrameAllocator,
   type ProcessContext,
   Processor,
   processor,
@@ -62,19 +60,17 @@ export class PatternBurstSource extends Processor<PatternBurstSourceTypes> {
   config!: PatternBurstSourceConfig;
 
   #renderer: TestPatternRenderer | undefined;
-  #frames: FrameAllocator | undefined;
   #wake: SelfWake | undefined;
   #written = 0;
 
   /**
-   * Prepares the renderer and frame allocator, and wakes itself.
+   * Prepares the renderer, and wakes itself.
    *
    * @param ctx The node's context.
    */
   override setup(ctx: SetupContext): void {
     const { width, height } = this.config;
     this.#renderer = new TestPatternRenderer("I420", width, height);
-    this.#frames = ctx.frameAllocator?.(4) ?? new PlainFrameAllocator({ hold: 4 });
     this.#written = 0;
     if (ctx.wake) {
       this.#wake = new SelfWake(ctx.wake);
@@ -83,16 +79,15 @@ export class PatternBurstSource extends Processor<PatternBurstSourceTypes> {
   }
 
   /**
-   * Writes the next frame, or waits for room.
+   * Writes the next frame, or waits for room or frame memory.
    *
-   * @param _ctx The node's context.
+   * @param ctx The node's context.
    */
-  process(_ctx: ProcessContext): void {
+  process(ctx: ProcessContext): void {
     const { frames, width, height } = this.config;
     if (this.#written >= frames || this.outputs.out.space === 0) return; // woken when room frees
-    this.#frames?.fit(this.outputs.out.capacity);
-    const frame = this.#frames?.allocateVideo("I420", width, height);
-    if (!frame) return this.#wake?.retry();
+    const frame = ctx.frames.video({ width, height, format: "I420" });
+    if (frame === undefined) return; // the runtime runs this node again once memory is freed
     this.#renderer!.render(this.#written, frame.data);
     frame.frameNumber = this.#written;
     frame.timestampNs = Math.round(this.#written * 1e9 / 30);
@@ -101,11 +96,9 @@ export class PatternBurstSource extends Processor<PatternBurstSourceTypes> {
     if (this.#written < frames && this.outputs.out.space > 0) this.#wake?.request();
   }
 
-  /** Stops waking itself and frees the frames. */
+  /** Stops waking itself. */
   override teardown(): void {
     this.#wake?.close();
     this.#wake = undefined;
-    this.#frames?.close();
-    this.#frames = undefined;
   }
 }

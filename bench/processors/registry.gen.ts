@@ -15,15 +15,6 @@ import { toneBurstSourceNode } from "./tone_burst_source.gen.ts";
 
 /**
  * The node definitions of `bench/processors/`, by processor name; `rt.use()` adds them to a runtime.
- *
- * @example Add these processors to a runtime
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { registry } from "./registry.gen.ts";
- *
- * const rt = new Runtime().use(registry);
- * console.log(registry.size, rt.registry.has("BurstSource")); // 6 true
- * ```
  */
 export const registry: NodeRegistry = new NodeRegistry([
   burstSourceNode,

@@ -16,30 +16,10 @@ import {
 } from "../../mod.ts";
 import { ToneBurstSource } from "./tone_burst_source.ts";
 
-/**
- * The typed inputs of {@linkcode ToneBurstSource} (it has no inputs): `this.inputs.<port>`.
- *
- * @example ToneBurstSource has no inputs
- * ```ts
- * import { ToneBurstSourceInputs } from "./tone_burst_source.gen.ts";
- *
- * const inputs = new ToneBurstSourceInputs();
- * console.log(Object.keys(inputs).length); // 0
- * ```
- */
+/** The typed inputs of {@linkcode ToneBurstSource} (it has no inputs): `this.inputs.<port>`. */
 export class ToneBurstSourceInputs {}
 
-/**
- * The typed outputs of {@linkcode ToneBurstSource}: `this.outputs.<port>`.
- *
- * @example Look up the typed outputs of ToneBurstSource
- * ```ts
- * import { toneBurstSourceNode, ToneBurstSourceOutputs } from "./tone_burst_source.gen.ts";
- *
- * const outputs = new ToneBurstSourceOutputs(toneBurstSourceNode.ports());
- * console.log(outputs.audio.name, outputs.audio.portType); // audio AudioFrame<2>
- * ```
- */
+/** The typed outputs of {@linkcode ToneBurstSource}: `this.outputs.<port>`. */
 export class ToneBurstSourceOutputs {
   /** The tone, stereo. Port type `AudioFrame<2>`. */
   readonly audio: ToneBurstSource["audio"];
@@ -56,23 +36,6 @@ export class ToneBurstSourceOutputs {
 
 /**
  * Typed references to the ports of a {@linkcode ToneBurstSource} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect ToneBurstSource to a sink through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { nullSinkNode } from "@streamlib/streamlib/processors";
- * import { type ToneBurstSourceHandle, toneBurstSourceNode } from "./tone_burst_source.gen.ts";
- *
- * await using rt = new Runtime();
- * const toneBurstSource: ToneBurstSourceHandle = rt.add(
- *   toneBurstSourceNode,
- *   {},
- *   { id: "toneBurstSource" },
- * );
- * const sink = rt.add(nullSinkNode, {}, { id: "sink" });
- * const connection = rt.connect(toneBurstSource.outputs.audio, sink.inputs.in);
- * console.log(connection.from, "->", connection.to); // toneBurstSource.audio -> sink.in
- * ```
  */
 export interface ToneBurstSourceHandle extends NodeHandle {
   /** References to the inputs. */
@@ -86,17 +49,6 @@ export interface ToneBurstSourceHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode ToneBurstSource}, named once in `extends Processor<ToneBurstSourceTypes>`.
- *
- * @example Name the handle and config types of ToneBurstSource
- * ```ts
- * import { toneBurstSourceNode, type ToneBurstSourceTypes } from "./tone_burst_source.gen.ts";
- *
- * const handle: ToneBurstSourceTypes["handle"] = toneBurstSourceNode.handle("toneBurstSource");
- * const processor = toneBurstSourceNode.create({});
- * const config: ToneBurstSourceTypes["config"] = processor.config;
- * console.log(handle.processor); // ToneBurstSource
- * console.log(Object.keys(config).join(", ")); // blocks, blockSize, frequency, sampleRate, wave, burst
- * ```
  */
 export interface ToneBurstSourceTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -111,16 +63,6 @@ export interface ToneBurstSourceTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode ToneBurstSource}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add ToneBurstSource to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { toneBurstSourceNode } from "./tone_burst_source.gen.ts";
- *
- * await using rt = new Runtime();
- * const toneBurstSource = rt.add(toneBurstSourceNode, {}, { id: "toneBurstSource" });
- * console.log(Object.keys(toneBurstSource.outputs).join(", ")); // audio
- * ```
  */
 export const toneBurstSourceNode: NodeDefinition<ToneBurstSource, ToneBurstSourceHandle> =
   defineNode<
@@ -130,7 +72,7 @@ export const toneBurstSourceNode: NodeDefinition<ToneBurstSource, ToneBurstSourc
     descriptor: {
       name: "ToneBurstSource",
       description:
-        "Writes stereo sine (or silent) blocks as fast as the graph takes them, like GStreamer's `audiotestsrc` without `is-live`: each `process()` computes and writes blocks until the output refuses one or `burst` went out, then asks to run again through a {@linkcode SelfWake}. Blocks rotate through `burst + 1` objects.",
+        "Writes stereo sine (or silent) blocks as fast as the graph takes them, like GStreamer's `audiotestsrc` without `is-live`: each `process()` computes and writes blocks until the output refuses one or `burst` went out, then asks to run again through a {@linkcode SelfWake}. Each block is a new frame from `ctx.frames`; while frame memory is exhausted it writes nothing and runs again when some frees.",
       tags: ["bench", "audio", "source"],
       mode: "pull",
       inputs: [],
@@ -172,7 +114,7 @@ export const toneBurstSourceNode: NodeDefinition<ToneBurstSource, ToneBurstSourc
           },
           wave: {
             description:
-              "Wave shape: a sine computed per sample (`audiotestsrc wave=sine`), or silence, a block cleared per write (`wave=silence`), which leaves the cost of the graph and the mixer.",
+              "Wave shape: a sine computed per sample (`audiotestsrc wave=sine`; here by the recurrence oscillator of `TestToneGenerator`), or silence, a block cleared per write (`wave=silence`), which leaves the cost of the graph and the mixer.",
             type: "string",
             enum: ["sine", "silence"],
             default: "sine",

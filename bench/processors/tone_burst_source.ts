@@ -12,9 +12,10 @@ import {
   type ProcessContext,
   Processor,
   processor,
-  RotatingPool,
   type SetupContext,
 } from "../../mod.ts";
+import type { KeptFrame } from "../../core/node_frames.ts";
+import { SineOscillator } from "../../processors/dsp/sine_oscillator.ts";
 import { SelfWake } from "./self_wake.ts";
 import type { ToneBurstSourceTypes } from "./tone_burst_source.gen.ts";
 
@@ -52,8 +53,9 @@ export interface ToneBurstSourceConfig {
    */
   sampleRate: number;
   /**
-   * Wave shape: a sine computed per sample (`audiotestsrc wave=sine`), or silence, a block
-   * cleared per write (`wave=silence`), which leaves the cost of the graph and the mixer.
+   * Wave shape: a sine computed per sample (`audiotestsrc wave=sine`; here by the recurrence
+   * oscillator of `TestToneGenerator`), or silence, a block cleared per write (`wave=silence`),
+   * which leaves the cost of the graph and the mixer.
    *
    * @default "sine"
    */
@@ -68,15 +70,12 @@ export interface ToneBurstSourceConfig {
   burst: number;
 }
 
-type Block = { -readonly [K in keyof AudioFrame<2>]: AudioFrame<2>[K] };
-
-const TAU = 2 * Math.PI;
-
 /**
  * Writes stereo sine (or silent) blocks as fast as the graph takes them, like GStreamer's `audiotestsrc`
  * without `is-live`: each `process()` computes and writes blocks until the output refuses one or
- * `burst` went out, then asks to run again through a {@linkcode SelfWake}. Blocks rotate through
- * `burst + 1` objects.
+ * `burst` went out, then asks to run again through a {@linkcode SelfWake}. Each block is a new
+ * frame from `ctx.frames`; while frame memory is exhausted it writes nothing and runs again when
+ * some frees.
  */
 @processor({ tags: ["bench", "audio", "source"], mode: "pull" })
 export class ToneBurstSource extends Processor<ToneBurstSourceTypes> {
@@ -88,31 +87,23 @@ export class ToneBurstSource extends Processor<ToneBurstSourceTypes> {
   @config()
   config!: ToneBurstSourceConfig;
 
-  #pool: RotatingPool<Block> | undefined;
+  #osc: SineOscillator | undefined;
   #wake: SelfWake | undefined;
   #written = 0;
-  #phase = 0;
-  #held: Block | undefined;
+  /** A block a cross-isolate write refused (no free slot): written first next time. */
+  #refused: KeptFrame<AudioFrame<2>> | undefined;
 
   /**
-   * Allocates the blocks and asks for the first run.
+   * Sets the oscillator up and asks for the first run.
    *
    * @param ctx The node's name, clock and wake.
    */
   override setup(ctx: SetupContext): void {
-    const { blockSize, sampleRate, burst } = this.config;
-    this.#pool = new RotatingPool<Block>(burst + 1, () => ({
-      kind: "audio",
-      channels: 2,
-      sampleRate,
-      frameCount: blockSize,
-      samples: new Float32Array(2 * blockSize),
-      timestampNs: 0,
-      frameNumber: 0,
-    }));
+    const { sampleRate, frequency } = this.config;
+    this.#osc = new SineOscillator({ sampleRate, frequency, amplitude: 0.5, channels: 2 });
     this.#written = 0;
-    this.#phase = 0;
-    this.#held = undefined;
+    this.#refused?.release();
+    this.#refused = undefined;
     if (ctx.wake) {
       this.#wake = new SelfWake(ctx.wake);
       ctx.wake();
@@ -122,51 +113,43 @@ export class ToneBurstSource extends Processor<ToneBurstSourceTypes> {
   /**
    * Computes and writes up to `burst` blocks, then asks to run again unless all are out.
    *
-   * @param _ctx The node's name and clock.
+   * @param ctx The node's name, clock and frames.
    */
-  process(_ctx: ProcessContext): void {
-    const pool = this.#pool;
-    if (!pool) return;
-    const { blocks, blockSize, frequency, sampleRate, burst, wave } = this.config;
+  process(ctx: ProcessContext): void {
+    const osc = this.#osc;
+    if (!osc) return;
+    const { blocks, blockSize, sampleRate, burst, wave } = this.config;
     const end = Math.min(blocks, this.#written + burst);
-    const step = frequency / sampleRate;
     const out = this.outputs.audio;
-    pool.fit(out.capacity);
+    const shape = { channels: 2 as const, sampleRate, frameCount: blockSize };
     // Writes only while the output has room; the runtime runs it again when room frees.
     while (this.#written < end && out.space > 0) {
-      let block = this.#held;
-      if (!block) {
-        block = pool.next();
-        const samples = block.samples;
-        if (wave === "silence") {
-          samples.fill(0);
-        } else {
-          let phase = this.#phase;
-          for (let i = 0; i < blockSize; i++) {
-            const value = 0.5 * Math.sin(TAU * phase);
-            samples[2 * i] = value;
-            samples[2 * i + 1] = value;
-            phase += step;
-            if (phase >= 1) phase -= 1;
-          }
-          this.#phase = phase;
-        }
-        block.frameNumber = this.#written;
-        block.timestampNs = Math.round((this.#written * blockSize * 1e9) / sampleRate);
+      let block = this.#refused?.frame;
+      if (block === undefined) {
+        const fresh = ctx.frames.audio(shape);
+        if (fresh === undefined) return; // no frame memory: run again when some frees
+        if (wave === "silence") fresh.samples.fill(0);
+        else osc.fill(fresh.samples, blockSize);
+        fresh.frameNumber = this.#written;
+        fresh.timestampNs = Math.round((this.#written * blockSize * 1e9) / sampleRate);
+        block = fresh;
       }
-      if (!this.outputs.audio.write(block)) {
-        this.#held = block; // written first next time, so no block is computed twice
+      if (!out.write(block)) {
+        this.#refused ??= ctx.frames.keep(block); // so no block is computed twice
         this.#wake?.retry();
         return;
       }
-      this.#held = undefined;
+      this.#refused?.release();
+      this.#refused = undefined;
       this.#written++;
     }
     if (this.#written < blocks && out.space > 0) this.#wake?.request();
   }
 
-  /** Closes the wake channel. */
+  /** Closes the wake channel and lets a refused block go. */
   override teardown(): void {
+    this.#refused?.release();
+    this.#refused = undefined;
     this.#wake?.close();
     this.#wake = undefined;
   }

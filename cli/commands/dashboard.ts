@@ -10,31 +10,38 @@ import { serveHttp } from "../../mcp/mod.ts";
 import { createRuntime } from "../../processors/mod.ts";
 import type { CliCommand } from "../command.ts";
 import { loadPipelineFile } from "../load_pipeline.ts";
-import { numberFlag, parseCommand } from "../parse_command.ts";
+import {
+  CONTROL_FLAGS,
+  CONTROL_USAGE,
+  controlPolicyFromFlags,
+  tokenFromFlags,
+} from "../control_flags.ts";
+import { LOAD_PLUGINS_FLAG, LOAD_PLUGINS_USAGE } from "../manifest_plugins.ts";
+import { numberFlag, parseCommand, secondsFlag } from "../parse_command.ts";
+import { terminalSafe } from "../terminal_text.ts";
 import { statusLine } from "../status_line.ts";
 import { waitForStop } from "../wait_for_stop.ts";
 
-function readEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const USAGE = `Usage: streamlib dashboard [manifest] [--port N] [--host H] [--token T]
+const USAGE = `Usage: streamlib dashboard [manifest] [--port N] [--host H] [--token-file F]
+                           [--media-dir D]... [--allow-processor P]...
                            [--mcp-port N] [--no-mcp] [--start] [--seconds N] [--json]
   Serves the dashboard (live graph, stats, previews, config forms, the /api/v1 control API) for
   a graph of the processors, empty or loaded from a manifest, and the MCP server over streamable
-  HTTP on loopback with the same token, until Ctrl-C; then stops the pipeline cleanly.
+  HTTP on loopback with the same token, until Ctrl-C, SIGTERM or SIGHUP; then stops the
+  pipeline cleanly (recordings finalized).
 Options:
   --port N       dashboard port (default 8787; a busy port falls back to a free one; 0: a free one)
   --host H       dashboard address (default 127.0.0.1)
-  --token T      the token for both (default: STREAMLIB_DASHBOARD_TOKEN, else 32 random hex digits)
+  --token T      the token for both (default: --token-file, STREAMLIB_TOKEN,
+                 STREAMLIB_DASHBOARD_TOKEN, else 32 random hex digits). A token lets its holder
+                 add, remove, reconfigure and connect processors of the allowed types, with files
+                 only inside the media folders, and start and stop the graph
+${CONTROL_USAGE}
+${LOAD_PLUGINS_USAGE}
   --mcp-port N   MCP port (default 0: a free one); MCP always binds 127.0.0.1
   --no-mcp       do not serve MCP
   --start        start the graph at once (otherwise: the page's Start button, or MCP's start)
-  --seconds N    stop after N seconds
+  --seconds N    stop after N seconds (above 0, at most 2147483: 24 days, 20 hours)
   --json         one JSON object per line on stdout: started { dashboard, mcp, token }, stats
                  (each second), stopped
   -h, --help     this text
@@ -55,6 +62,8 @@ export const command: CliCommand = {
         start: { type: "boolean", default: false },
         seconds: { type: "string" },
         json: { type: "boolean", default: false },
+        ...CONTROL_FLAGS,
+        ...LOAD_PLUGINS_FLAG,
       },
       USAGE,
       output,
@@ -63,7 +72,10 @@ export const command: CliCommand = {
     const { values, positionals } = parsed;
     const isPort = (n: number) => Number.isInteger(n) && n >= 0 && n < 65536;
     let port: number, mcpPort: number, seconds: number | undefined;
+    let control, token;
     try {
+      control = await controlPolicyFromFlags(values);
+      token = await tokenFromFlags(values, "STREAMLIB_DASHBOARD_TOKEN");
       if (positionals.length > 1) {
         throw new Error(`Expected at most one manifest, got ${positionals.length}`);
       }
@@ -74,19 +86,20 @@ export const command: CliCommand = {
         isPort,
         "an integer from 0 to 65535",
       )!;
-      seconds = numberFlag(
-        "seconds",
-        values.seconds as string | undefined,
-        (n) => n > 0,
-        "a number above 0",
-      );
+      seconds = secondsFlag(values.seconds as string | undefined);
     } catch (error) {
-      output.err(`${(error as Error).message}\n\n${USAGE}`);
+      output.err(`${terminalSafe((error as Error).message)}\n\n${USAGE}`);
       return 2;
     }
     const rt = createRuntime({ registry: await loadProjectRegistry(".") });
     if (positionals[0] !== undefined) {
-      const code = await loadPipelineFile(rt, positionals[0], output);
+      const code = await loadPipelineFile(
+        rt,
+        positionals[0],
+        output,
+        values["load-plugins"] as boolean,
+        "dashboard",
+      );
       if (code !== undefined) return code;
     }
     let failures = 0;
@@ -94,14 +107,17 @@ export const command: CliCommand = {
       if (event.type !== "node-error") return;
       failures++;
       output.err(
-        `error: node '${event.node}' failed in ${event.phase}(): ${event.message} (${event.action})`,
+        terminalSafe(
+          `error: node '${event.node}' failed in ${event.phase}(): ${event.message} (${event.action})`,
+        ),
       );
     });
     const { createDashboard } = await import("../../web/mod.ts");
     const options = {
       port,
       hostname: values.host as string,
-      token: (values.token as string | undefined) ?? readEnv("STREAMLIB_DASHBOARD_TOKEN"),
+      token,
+      control,
     };
     let dashboard;
     try {
@@ -114,13 +130,14 @@ export const command: CliCommand = {
       }
     } catch (error) {
       if (!(error instanceof TypeError) && !(error instanceof Deno.errors.AddrInUse)) throw error;
-      output.err(`${(error as Error).message}\n\n${USAGE}`);
+      output.err(`${terminalSafe((error as Error).message)}\n\n${USAGE}`);
       return 2;
     }
     const mcp = values["no-mcp"] ? undefined : await serveHttp(rt, {
       port: mcpPort,
       token: dashboard.token,
       allowedOrigins: [dashboard.origin],
+      control,
     });
     const started = performance.now();
     const elapsed = () => (performance.now() - started) / 1e3;

@@ -10,23 +10,36 @@ import { serveHttp, serveStdio } from "../../mcp/mod.ts";
 import { createRuntime } from "../../processors/mod.ts";
 import type { CliCommand } from "../command.ts";
 import { loadPipelineFile } from "../load_pipeline.ts";
+import {
+  CONTROL_FLAGS,
+  CONTROL_USAGE,
+  controlPolicyFromFlags,
+  tokenFromFlags,
+} from "../control_flags.ts";
+import { LOAD_PLUGINS_FLAG, LOAD_PLUGINS_USAGE } from "../manifest_plugins.ts";
 import { numberFlag, parseCommand } from "../parse_command.ts";
+import { terminalSafe } from "../terminal_text.ts";
 import { waitForStop } from "../wait_for_stop.ts";
 
-const USAGE = `Usage: streamlib mcp [manifest] [--start] [--http [--port N] [--token T]] [--json]
+const USAGE = `Usage: streamlib mcp [manifest] [--start] [--media-dir D]... [--allow-processor P]...
+                     [--http [--port N] [--token-file F]] [--json]
   Serves the streamlib MCP server: tools to list processor types, add and remove processors,
   connect and disconnect ports, start, pause, resume and stop, change configs, read the graph
   and stats, and load and save manifests; resources processor://<type> and graph://current.
   By default it speaks MCP on stdin/stdout (what an MCP client such as an AI agent starts);
-  diagnostics go to stderr. It ends when the client closes stdin, stopping the pipeline
-  cleanly (sinks finalize their files).
+  diagnostics go to stderr. It ends when the client closes stdin, or on SIGINT, SIGTERM or
+  SIGHUP, stopping the pipeline cleanly (sinks finalize their files). Messages over 4 MiB are
+  answered with a JSON-RPC error (-32600) and discarded.
 Options:
   manifest      load this pipeline first (it must be valid)
   --start       start the loaded pipeline at once
   --http        serve streamable HTTP at http://127.0.0.1:<port>/mcp instead of stdio, until
                 Ctrl-C; every request needs 'Authorization: Bearer <token>'
   --port N      the HTTP port (default 0: a free one)
-  --token T     the HTTP token (default: 32 random hex digits, printed at start)
+  --token T     the HTTP token (default: --token-file, STREAMLIB_TOKEN, else 32 random hex
+                digits, printed at start). Over stdio whoever starts the server is the client
+${CONTROL_USAGE}
+${LOAD_PLUGINS_USAGE}
   --json        with --http: print { url, token } as one JSON line on stdout
   -h, --help    this text
 Exit codes: 0 served and stopped cleanly, 1 invalid manifest, 2 usage error or missing or
@@ -43,6 +56,8 @@ export const command: CliCommand = {
         port: { type: "string" },
         token: { type: "string" },
         json: { type: "boolean", default: false },
+        ...CONTROL_FLAGS,
+        ...LOAD_PLUGINS_FLAG,
       },
       USAGE,
       output,
@@ -50,13 +65,20 @@ export const command: CliCommand = {
     if ("exit" in parsed) return parsed.exit;
     const { values, positionals } = parsed;
     let port: number | undefined;
+    let control, token;
     try {
       if (positionals.length > 1) {
         throw new Error(`Expected at most one manifest, got ${positionals.length}`);
       }
-      if (!values.http && (values.port !== undefined || values.token !== undefined)) {
-        throw new Error("--port and --token need --http");
+      if (
+        !values.http &&
+        (values.port !== undefined || values.token !== undefined ||
+          values["token-file"] !== undefined)
+      ) {
+        throw new Error("--port, --token and --token-file need --http");
       }
+      control = await controlPolicyFromFlags(values);
+      token = values.http ? await tokenFromFlags(values) : undefined;
       port = numberFlag(
         "port",
         values.port as string | undefined,
@@ -64,12 +86,18 @@ export const command: CliCommand = {
         "an integer from 0 to 65535",
       );
     } catch (error) {
-      output.err(`${(error as Error).message}\n\n${USAGE}`);
+      output.err(`${terminalSafe((error as Error).message)}\n\n${USAGE}`);
       return 2;
     }
     const rt = createRuntime({ registry: await loadProjectRegistry(".") });
     if (positionals[0] !== undefined) {
-      const code = await loadPipelineFile(rt, positionals[0], output);
+      const code = await loadPipelineFile(
+        rt,
+        positionals[0],
+        output,
+        values["load-plugins"] as boolean,
+        "mcp",
+      );
       if (code !== undefined) return code;
     }
     if (values.start) await rt.start();
@@ -82,7 +110,7 @@ export const command: CliCommand = {
         console.log = console.info = console.debug = toStderr;
         const left = new AbortController();
         try {
-          const server = await serveStdio(rt, { log });
+          const server = await serveStdio(rt, { log, control });
           log(`streamlib mcp: serving on stdio (${rt.describe().nodes.length} processors loaded)`);
           server.closed.then(() => left.abort());
           const signals = signal ? [signal, left.signal] : [left.signal];
@@ -95,10 +123,10 @@ export const command: CliCommand = {
       }
       let server;
       try {
-        server = await serveHttp(rt, { port, token: values.token as string | undefined });
+        server = await serveHttp(rt, { port, token, control });
       } catch (error) {
         if (!(error instanceof TypeError) && !(error instanceof Deno.errors.AddrInUse)) throw error;
-        output.err(`${(error as Error).message}\n\n${USAGE}`);
+        output.err(`${terminalSafe((error as Error).message)}\n\n${USAGE}`);
         return 2;
       }
       if (values.json) output.out(JSON.stringify({ url: server.url, token: server.token }));

@@ -13,6 +13,7 @@ import {
 } from "../../codegen/nodes_command.ts";
 import type { CliCommand } from "../command.ts";
 import { parseCommand } from "../parse_command.ts";
+import { terminalSafe, terminalSafeLines } from "../terminal_text.ts";
 
 const USAGE = `Usage: streamlib nodes list [--json] [--root DIR]
        streamlib nodes info <type> [--json] [--root DIR]
@@ -46,18 +47,24 @@ export const command: CliCommand = {
         : sub === "info" && name === undefined
         ? "Missing processor type: streamlib nodes info <type>"
         : `Unexpected argument '${positionals[wanted]}'`;
-      output.err(`${problem}\n\n${USAGE}`);
+      output.err(`${terminalSafe(problem)}\n\n${USAGE}`);
       return 2;
     }
     const registry = await loadProjectRegistry(values.root as string);
     if (sub === "list") {
       const list = registry.list();
-      output.out(values.json ? JSON.stringify(list, null, 2) : formatNodeList(list));
+      output.out(
+        values.json ? JSON.stringify(list, null, 2) : terminalSafeLines(formatNodeList(list)),
+      );
       return 0;
     }
     try {
       const descriptor = registry.describe(name);
-      output.out(values.json ? JSON.stringify(descriptor, null, 2) : formatNodeInfo(descriptor));
+      output.out(
+        values.json
+          ? JSON.stringify(descriptor, null, 2)
+          : terminalSafeLines(formatNodeInfo(descriptor)),
+      );
       return 0;
     } catch (error) {
       if (!(error instanceof ProcessorNotFoundError)) throw error;
@@ -69,7 +76,7 @@ export const command: CliCommand = {
           available: error.available,
         }));
       }
-      output.err(error.message);
+      output.err(terminalSafe(error.message));
       return 1;
     }
   },

@@ -5,7 +5,9 @@
  * @module
  */
 
-import type { JsonValue, NodeDescription, Placement, Runtime } from "../../mod.ts";
+import type { Placement, Runtime } from "../../mod.ts";
+import type { JsonValue } from "../../core/json_schema.ts";
+import type { NodeDescription } from "../../core/runtime_description.ts";
 import type { McpTool, ToolOutput } from "../tool.ts";
 
 const ID = { type: "string", description: "A processor id in the graph (from get_graph)" } as const;
@@ -55,7 +57,8 @@ export const addProcessorTool: McpTool = {
     required: ["type"],
     additionalProperties: false,
   },
-  run: async ({ type, config, id, placement, onError, maxRestarts }, { runtime }) => {
+  run: async ({ type, config, id, placement, onError, maxRestarts }, { runtime, control }) => {
+    await control.checkNode(type as string, config, id);
     const handle = runtime.add(type as string, config, {
       ...(id !== undefined ? { id: id as string } : {}),
       ...(placement !== undefined ? { placement: placement as Placement } : {}),

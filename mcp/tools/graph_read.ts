@@ -4,7 +4,8 @@
  * @module
  */
 
-import type { GraphDescription, JsonValue, RuntimeStats } from "../../mod.ts";
+import type { GraphDescription, RuntimeStats } from "../../mod.ts";
+import type { JsonValue } from "../../core/json_schema.ts";
 import type { McpTool, ToolOutput } from "../tool.ts";
 import { node, nodeSummary } from "./graph_edit.ts";
 

@@ -4,9 +4,10 @@
  * @module
  */
 
-import { resolve } from "node:path";
-import { type JsonValue, loadManifest, saveManifest } from "../../mod.ts";
+import { loadManifest, saveManifest } from "../../mod.ts";
+import type { JsonValue } from "../../core/json_schema.ts";
 import { ToolArgumentsError } from "../arguments.ts";
+import type { ControlPolicy } from "../../web/control_policy.ts";
 import type { McpTool, ToolOutput } from "../tool.ts";
 
 /** `load_manifest`: adds a manifest's processors and connections. */
@@ -34,7 +35,7 @@ export const loadManifestTool: McpTool = {
     additionalProperties: false,
   },
   annotations: { openWorldHint: true },
-  run: async ({ manifest, path, replace }, { runtime, cwd }) => {
+  run: async ({ manifest, path, replace }, { runtime, control }) => {
     if ((manifest === undefined) === (path === undefined)) {
       throw new ToolArgumentsError("load_manifest", [{
         argument: "",
@@ -43,18 +44,21 @@ export const loadManifestTool: McpTool = {
     }
     let parsed: unknown = manifest;
     if (typeof path === "string") {
-      const text = await Deno.readTextFile(resolve(cwd, path));
+      const text = await readManifestFile(await control.checkPath(path), path);
       try {
         parsed = JSON.parse(text);
       } catch (error) {
+        // The parser's message quotes the file; only where it failed is said.
+        const at = /position (\d+)/.exec((error as Error).message)?.[1];
         throw new ToolArgumentsError("load_manifest", [{
           argument: "path",
-          problem: `must name a JSON file, '${path}' is not valid JSON: ${
-            (error as Error).message
+          problem: `must name a JSON file, '${path}' is not valid JSON${
+            at === undefined ? "" : ` (at byte ${at})`
           }`,
         }]);
       }
     }
+    await checkManifestNodes(parsed, control);
     if (replace) {
       for (const n of runtime.describe().nodes) runtime.remove(n.id);
       await runtime.settled();
@@ -87,11 +91,62 @@ export const saveManifestTool: McpTool = {
     additionalProperties: false,
   },
   annotations: { openWorldHint: true },
-  run: async ({ path }, { runtime, cwd }): Promise<ToolOutput> => {
+  run: async ({ path }, { runtime, control }): Promise<ToolOutput> => {
     const manifest = saveManifest(runtime) as unknown as JsonValue;
     if (typeof path !== "string") return { manifest };
-    const file = resolve(cwd, path);
+    const file = await control.checkPath(path);
     await Deno.writeTextFile(file, `${JSON.stringify(manifest, null, 2)}\n`);
     return { manifest, path: file };
   },
 };
+
+/**
+ * Runs the control policy over a manifest's nodes (types, ids, config paths) before anything
+ * is added. A manifest that is malformed is left to `loadManifest()` to report.
+ */
+async function checkManifestNodes(manifest: unknown, control: ControlPolicy): Promise<void> {
+  const nodes = (manifest as { nodes?: unknown } | null)?.nodes;
+  if (!Array.isArray(nodes)) return;
+  for (const node of nodes) {
+    if (typeof node !== "object" || node === null) continue;
+    const { type, config, id } = node as { type?: unknown; config?: unknown; id?: unknown };
+    if (typeof type === "string") await control.checkNode(type, config, id);
+    else control.checkId(id);
+  }
+}
+
+/** Largest manifest file `load_manifest` reads (4 MiB, the MCP message limit). */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/** Reads a manifest file: a regular file of at most {@linkcode MAX_MANIFEST_BYTES}. */
+async function readManifestFile(file: string, path: string): Promise<string> {
+  const refuse = (problem: string) =>
+    new ToolArgumentsError("load_manifest", [{ argument: "path", problem }]);
+  // Checked before opening: opening a FIFO with no writer would wait forever.
+  if (!(await Deno.stat(file)).isFile) {
+    throw refuse(`must name a regular file, '${path}' is not one`);
+  }
+  using handle = await Deno.open(file, { read: true });
+  const info = await handle.stat();
+  if (!info.isFile) throw refuse(`must name a regular file, '${path}' is not one`);
+  if (info.size > MAX_MANIFEST_BYTES) {
+    throw refuse(
+      `must name a file of at most ${MAX_MANIFEST_BYTES} bytes, '${path}' has ${info.size}`,
+    );
+  }
+  const bytes = new Uint8Array(MAX_MANIFEST_BYTES + 1);
+  let size = 0;
+  while (size < bytes.length) {
+    const n = await handle.read(bytes.subarray(size));
+    if (n === null) break;
+    size += n;
+  }
+  if (size > MAX_MANIFEST_BYTES) {
+    throw refuse(`must name a file of at most ${MAX_MANIFEST_BYTES} bytes, '${path}' grew past it`);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, size));
+  } catch {
+    throw refuse(`must name a UTF-8 JSON file, '${path}' is not UTF-8`);
+  }
+}

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { liveFields } from "../../mod.ts";
+import { liveFields } from "../../core/live_config.ts";
 import type { McpTool } from "../tool.ts";
 import { node, nodeSummary } from "./graph_edit.ts";
 
@@ -35,7 +35,9 @@ export const setConfigTool: McpTool = {
     required: ["id", "config"],
     additionalProperties: false,
   },
-  run: async ({ id, config }, { runtime }) => {
+  run: async ({ id, config }, { runtime, control }) => {
+    const type = runtime.describe().nodes.find((n) => n.id === id)?.type;
+    if (type !== undefined) await control.checkNode(type, config);
     const change = runtime.setConfig(id as string, config as Record<string, unknown>);
     await runtime.settled();
     const after = node(runtime, id as string);

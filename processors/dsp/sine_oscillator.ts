@@ -19,9 +19,22 @@ export interface SineOscillatorOptions {
 }
 
 const TWO_PI = 2 * Math.PI;
+/**
+ * Samples computed by rotation between two exact restarts from the phase. Double-precision
+ * rotation drifts by about 1e-16 per sample, so within a chunk the error stays near 1e-13, far
+ * below a float sample's resolution (6e-8 at full scale).
+ */
+const CHUNK = 1024;
 
 /**
  * A sine oscillator that keeps its phase from one block to the next.
+ *
+ * Samples come from a recurrence, not from `Math.sin` per sample: the unit vector
+ * `(cos 2πφ, sin 2πφ)` is rotated by one sample's angle with four multiplications, and restarted
+ * from the exact phase (one `Math.sin` and one `Math.cos`) every 1024 samples and at every block.
+ * The phase itself is kept in double precision, so the tone never drifts and its samples stay
+ * within a float's rounding of `amplitude * Math.sin(2π * phase)` (tested against `Math.sin`), at
+ * about a twentieth of the cost.
  *
  * Changing {@linkcode SineOscillator.frequency} between blocks continues from the current phase, so
  * the waveform never jumps. Changing {@linkcode SineOscillator.amplitude} ramps linearly from the
@@ -49,6 +62,9 @@ export class SineOscillator {
   #amplitude = 1;
   #targetAmplitude = 1;
   #phase: number;
+  /** `cos` and `sin` of one sample's angle at the current frequency. */
+  #stepCos = 1;
+  #stepSin = 0;
 
   /**
    * Creates a {@linkcode SineOscillator}.
@@ -100,6 +116,9 @@ export class SineOscillator {
       );
     }
     this.#frequency = value;
+    const angle = (TWO_PI * value) / this.sampleRate;
+    this.#stepCos = Math.cos(angle);
+    this.#stepSin = Math.sin(angle);
   }
 
   /**
@@ -123,6 +142,21 @@ export class SineOscillator {
   /** The phase of the next sample, in cycles, `[0, 1)`. */
   get phase(): number {
     return this.#phase;
+  }
+
+  /**
+   * Moves the phase on by `frames` samples without writing any (another wave shape played them).
+   *
+   * @param frames Samples per channel to skip, a non-negative integer.
+   * @throws {RangeError} When `frames` is negative or not an integer.
+   */
+  advance(frames: number): void {
+    if (!Number.isInteger(frames) || frames < 0) {
+      throw new RangeError(
+        `Cannot advance sine oscillator: frames must be a non-negative integer, got ${frames}`,
+      );
+    }
+    this.#phase = (this.#phase + frames * (this.#frequency / this.sampleRate)) % 1;
   }
 
   /**
@@ -156,13 +190,33 @@ export class SineOscillator {
     const increment = this.#frequency / this.sampleRate;
     const start = this.#amplitude;
     const step = frames > 0 ? (this.#targetAmplitude - start) / frames : 0;
+    const rc = this.#stepCos;
+    const rs = this.#stepSin;
     let phase = this.#phase;
-    let i = 0;
-    for (let n = 0; n < frames; n++) {
-      const value = (start + step * (n + 1)) * Math.sin(TWO_PI * phase);
-      for (let c = 0; c < channels; c++) block[i++] = value;
-      phase += increment;
-      if (phase >= 1) phase -= 1;
+    for (let first = 0; first < frames; first += CHUNK) {
+      const end = Math.min(frames, first + CHUNK);
+      // Restart the rotation from the exact phase, so rounding never builds up past a chunk.
+      let c = Math.cos(TWO_PI * phase);
+      let s = Math.sin(TWO_PI * phase);
+      if (channels === 2) {
+        for (let n = first, i = 2 * first; n < end; n++, i += 2) {
+          const value = (start + step * (n + 1)) * s;
+          block[i] = value;
+          block[i + 1] = value;
+          const t = c * rc - s * rs;
+          s = s * rc + c * rs;
+          c = t;
+        }
+      } else {
+        for (let n = first, i = channels * first; n < end; n++) {
+          const value = (start + step * (n + 1)) * s;
+          for (let ch = 0; ch < channels; ch++) block[i++] = value;
+          const t = c * rc - s * rs;
+          s = s * rc + c * rs;
+          c = t;
+        }
+      }
+      phase = (phase + (end - first) * increment) % 1;
     }
     this.#phase = phase;
     if (frames > 0) this.#amplitude = this.#targetAmplitude;

@@ -91,3 +91,65 @@ Deno.test("SineOscillator rejects out-of-range settings with RangeError", () => 
     message: "Cannot fill sine block: 5 frames of 1 channels do not fit in 4 samples",
   });
 });
+
+/** Largest difference between `block` (mono) and `Math.sin` at the phases `phaseAt(n)`. */
+function maxError(block: Float32Array, phaseAt: (n: number) => number): number {
+  let worst = 0;
+  for (let n = 0; n < block.length; n++) {
+    worst = Math.max(worst, Math.abs(block[n] - Math.sin(2 * Math.PI * phaseAt(n))));
+  }
+  return worst;
+}
+
+/** Twice the most rounding a float sample in [-1, 1] carries (2^-25): the bound asserted. */
+const FLOAT_ROUNDING_BOUND = 2 ** -24;
+
+Deno.test("SineOscillator.fill() stays within a float's rounding of Math.sin over 10 s, in blocks of any size", () => {
+  const rate = 48_000;
+  for (const frequency of [1, 440, 997.3, 12_000, 23_999]) {
+    const osc = new SineOscillator({ sampleRate: rate, frequency, phase: 0.1 });
+    const increment = frequency / rate;
+    let done = 0;
+    let worst = 0;
+    // Odd sizes, and blocks longer than the 1024-sample restart, so every boundary is crossed.
+    for (const size of [1, 7, 480, 1023, 1024, 1025, 4096, 16_384]) {
+      for (let repeat = 0; repeat < 40; repeat++) {
+        const block = new Float32Array(size);
+        osc.fill(block);
+        const first = done;
+        worst = Math.max(worst, maxError(block, (n) => (0.1 + (first + n) * increment) % 1));
+        done += size;
+      }
+    }
+    assert.ok(done > 10 * rate, `${done} samples`);
+    assert.ok(worst <= FLOAT_ROUNDING_BOUND, `${frequency} Hz: max error ${worst}`);
+    assert.ok(Math.abs(osc.phase - ((0.1 + done * increment) % 1)) < 1e-9, `${frequency} Hz phase`);
+  }
+});
+
+Deno.test("SineOscillator.fill() keeps the exact phase across frequency changes", () => {
+  const rate = 44_100;
+  const osc = new SineOscillator({ sampleRate: rate, frequency: 440, channels: 2 });
+  let phase = 0;
+  let worst = 0;
+  for (const frequency of [440, 660, 1_000, 50, 440, 20_000, 441]) {
+    osc.frequency = frequency;
+    const block = new Float32Array(2 * 1500);
+    osc.fill(block);
+    const left = block.filter((_, i) => i % 2 === 0);
+    assert.deepEqual(left, block.filter((_, i) => i % 2 === 1), "both channels equal");
+    const start = phase;
+    worst = Math.max(worst, maxError(left, (n) => (start + (n * frequency) / rate) % 1));
+    phase = (phase + (1500 * frequency) / rate) % 1;
+  }
+  assert.ok(worst <= FLOAT_ROUNDING_BOUND, `max error ${worst}`);
+});
+
+Deno.test("SineOscillator.advance() moves the phase as fill() would", () => {
+  const a = new SineOscillator({ sampleRate: 48_000, frequency: 1234.5 });
+  const b = new SineOscillator({ sampleRate: 48_000, frequency: 1234.5 });
+  a.fill(new Float32Array(777));
+  b.advance(777);
+  assert.ok(Math.abs(a.phase - b.phase) < 1e-12);
+  assert.throws(() => b.advance(-1), RangeError);
+});

@@ -46,7 +46,9 @@ export {
   UnsupportedY4mColorspaceError,
   Y4mHeaderError,
   Y4mNotFoundError,
+  Y4mNotRegularFileError,
   Y4mReadError,
+  type Y4mReadErrorCode,
 } from "./y4m_errors.ts";
 export {
   formatY4mHeader,

@@ -7,6 +7,13 @@
  */
 
 import { Mp4ReadError, TruncatedMp4Error } from "./mp4_errors.ts";
+import { openRegularFile } from "./regular_file.ts";
+
+/**
+ * The largest `moov` box (the movie header the demuxer reads into memory) accepted: hours of
+ * video need a few megabytes; a larger one is refused with code `too_large`.
+ */
+export const MAX_MOOV_BYTES = 64 * 1024 * 1024;
 
 /** A top-level box: its type, where it starts and its size. */
 export interface Mp4Box {
@@ -23,12 +30,15 @@ const PRINTABLE = /^[\x20-\x7e]{4}$/;
 
 /**
  * Reads the top-level box headers of `path` and checks they tile the file: it starts with
- * `ftyp`, every box fits, and there is a `moov` box.
+ * `ftyp`, every box fits, and there is a `moov` box of at most {@linkcode MAX_MOOV_BYTES}. Only
+ * box headers (16 bytes each) are read. The path must be a regular file: a folder, FIFO or device
+ * is refused before it is opened (code `not_regular_file`), so a FIFO with no writer never blocks.
  *
  * @param path An MP4 file.
  * @returns The boxes, in file order.
- * @throws {Mp4ReadError} When the file cannot be opened, is empty, does not start with an
- *   `ftyp` box, or has no `moov` box.
+ * @throws {Mp4ReadError} When the file is missing (`not_found`), not a regular file
+ *   (`not_regular_file`), cannot be opened, is empty, does not start with an `ftyp` box, has no
+ *   `moov` box, or a `moov` box above the bound (`too_large`).
  * @throws {TruncatedMp4Error} When a box runs past the end of the file.
  *
  * @example Refuse a file that is an `ftyp` box and nothing else
@@ -50,10 +60,18 @@ const PRINTABLE = /^[\x20-\x7e]{4}$/;
 export async function checkTopLevelBoxes(path: string): Promise<Mp4Box[]> {
   let file: Deno.FsFile;
   try {
-    file = await Deno.open(path, { read: true });
+    file = await openRegularFile(
+      path,
+      (kind) =>
+        new Mp4ReadError(path, `it is a ${kind}, expected a regular .mp4 file`, {
+          code: "not_regular_file",
+        }),
+    );
   } catch (error) {
+    if (error instanceof Mp4ReadError) throw error;
     throw new Mp4ReadError(path, `it cannot be opened (${(error as Error).message})`, {
       cause: error,
+      code: error instanceof Deno.errors.NotFound ? "not_found" : "unreadable",
     });
   }
   try {
@@ -97,6 +115,13 @@ export async function checkTopLevelBoxes(path: string): Promise<Mp4Box[]> {
       }
       if (offset + size > fileBytes) {
         throw new TruncatedMp4Error(path, type, offset, size, fileBytes);
+      }
+      if (type === "moov" && size > MAX_MOOV_BYTES) {
+        throw new Mp4ReadError(
+          path,
+          `its 'moov' box (movie header) at byte ${offset} is ${size} bytes, expected at most ${MAX_MOOV_BYTES}`,
+          { code: "too_large" },
+        );
       }
       boxes.push({ type, offset, size });
       offset += size;

@@ -4,28 +4,43 @@
  * @module
  */
 
+/** Stable machine codes of {@linkcode Mp4ReadError} and its subclasses. */
+export type Mp4ReadErrorCode =
+  | "unreadable"
+  | "not_found"
+  | "not_regular_file"
+  | "too_large"
+  | "truncated"
+  | "unsupported_codec";
+
 /**
- * An MP4 file that cannot be opened or parsed; names the path and the reason.
+ * An MP4 file that cannot be opened or parsed; names the path and the reason, and `code` says
+ * what was wrong for programs (`not_found`, `not_regular_file`, `too_large`, `truncated`,
+ * `unsupported_codec`, or `unreadable` for a file that is not a playable MP4).
  *
  * @example A missing file fails the source's setup
  * ```ts
+ * import { createProcessContext } from "@streamlib/streamlib";
  * import { monotonicClock } from "@streamlib/streamlib";
- * import { mp4FileSourceNode, Mp4ReadError } from "@streamlib/streamlib/processors";
+ * import { Mp4ReadError } from "@streamlib/streamlib/processors";
+ * import { mp4FileSourceNode } from "../mp4_file_source.gen.ts";
  *
  * const source = mp4FileSourceNode.create({ path: "missing.mp4" });
  * try {
- *   await source.setup({ node: "clip", clock: monotonicClock });
+ *   await source.setup(createProcessContext("clip"));
  * } catch (error) {
  *   if (!(error instanceof Mp4ReadError)) throw error;
- *   console.log(error.path); // missing.mp4
+ *   console.log(error.path, error.code); // missing.mp4 not_found
  *   console.log(error.message);
- *   // Cannot read missing.mp4: it cannot be opened (No such file or directory (os error 2): open 'missing.mp4')
+ *   // Cannot read missing.mp4: it cannot be opened (No such file or directory (os error 2): stat 'missing.mp4')
  * }
  * ```
  */
 export class Mp4ReadError extends Error {
   /** The file. */
   readonly path: string;
+  /** What was wrong, for programs. */
+  readonly code: Mp4ReadErrorCode;
 
   /**
    * Creates the error.
@@ -41,10 +56,11 @@ export class Mp4ReadError extends Error {
    * console.log(new Mp4ReadError("a.mp4", "no such file").message); // Cannot read a.mp4: no such file
    * ```
    */
-  constructor(path: string, reason: string, options?: ErrorOptions) {
+  constructor(path: string, reason: string, options?: ErrorOptions & { code?: Mp4ReadErrorCode }) {
     super(`Cannot read ${path}: ${reason}`, options);
     this.name = "Mp4ReadError";
     this.path = path;
+    this.code = options?.code ?? "unreadable";
   }
 }
 
@@ -78,7 +94,9 @@ export class UnsupportedMp4CodecError extends Mp4ReadError {
    * @param supported The codecs that would be decoded.
    */
   constructor(path: string, kind: string, codec: string, supported: readonly string[]) {
-    super(path, `its ${kind} codec is ${codec}, expected ${supported.join(" or ")}`);
+    super(path, `its ${kind} codec is ${codec}, expected ${supported.join(" or ")}`, {
+      code: "unsupported_codec",
+    });
     this.name = "UnsupportedMp4CodecError";
     this.codec = codec;
     this.supported = supported;
@@ -92,8 +110,10 @@ export class UnsupportedMp4CodecError extends Mp4ReadError {
  *
  * @example Refuse a file cut in half
  * ```ts
+ * import { createProcessContext } from "@streamlib/streamlib";
  * import { monotonicClock } from "@streamlib/streamlib";
- * import { mp4FileSourceNode, TruncatedMp4Error } from "@streamlib/streamlib/processors";
+ * import { TruncatedMp4Error } from "@streamlib/streamlib/processors";
+ * import { mp4FileSourceNode } from "../mp4_file_source.gen.ts";
  *
  * const dir = await Deno.makeTempDir();
  * // An 'ftyp' box, then an 'mdat' box that says 1000 bytes, of which 8 are there.
@@ -103,7 +123,7 @@ export class UnsupportedMp4CodecError extends Mp4ReadError {
  * ]);
  * await Deno.writeFile(`${dir}/cut.mp4`, bytes);
  * try {
- *   await mp4FileSourceNode.create({ path: `${dir}/cut.mp4` }).setup({ node: "clip", clock: monotonicClock });
+ *   await mp4FileSourceNode.create({ path: `${dir}/cut.mp4` }).setup(createProcessContext("clip"));
  * } catch (error) {
  *   if (!(error instanceof TruncatedMp4Error)) throw error;
  *   console.log(error.box, error.offset, error.declaredBytes, error.fileBytes); // mdat 16 1000 24
@@ -142,6 +162,7 @@ export class TruncatedMp4Error extends Mp4ReadError {
     super(
       path,
       `it is truncated: its '${box}' box at byte ${offset} declares ${declaredBytes} bytes but the file ends at byte ${fileBytes}`,
+      { code: "truncated" },
     );
     this.name = "TruncatedMp4Error";
     this.box = box;
@@ -158,14 +179,16 @@ export class TruncatedMp4Error extends Mp4ReadError {
  *
  * @example A missing directory fails the writer's setup
  * ```ts
+ * import { createProcessContext } from "@streamlib/streamlib";
  * import { connectLocal, type EncodedVideoFrame, monotonicClock, OutputBinding } from "@streamlib/streamlib";
- * import { Mp4WriteError, mp4WriterNode } from "@streamlib/streamlib/processors";
+ * import { Mp4WriteError } from "@streamlib/streamlib/processors";
+ * import { mp4WriterNode } from "../mp4_writer.gen.ts";
  *
  * const ports = mp4WriterNode.ports();
  * const writer = mp4WriterNode.create({ path: "/no/such/dir/take.mp4" }, ports);
  * connectLocal(new OutputBinding<EncodedVideoFrame>("v", "EncodedVideoFrame"), ports.input("video"));
  * try {
- *   await writer.setup({ node: "rec", clock: monotonicClock });
+ *   await writer.setup(createProcessContext("rec"));
  * } catch (error) {
  *   if (!(error instanceof Mp4WriteError)) throw error;
  *   console.log(error.path, error.reason); // /no/such/dir/take.mp4 its directory /no/such/dir does not exist

@@ -63,15 +63,17 @@ const START_HOLD = 256;
  *
  * @example Count the Opus packets of an audio-only recording
  * ```ts
+ * import { createProcessContext } from "@streamlib/streamlib";
  * import { type AudioFrame, connectLocal, createAudioFrame, monotonicClock, OutputBinding } from "@streamlib/streamlib";
- * import { type Mp4RecordingStats, mp4WriterNode } from "@streamlib/streamlib/processors";
+ * import { type Mp4RecordingStats } from "@streamlib/streamlib/processors";
+ * import { mp4WriterNode } from "../mp4_writer.gen.ts";
  *
  * const dir = await Deno.makeTempDir();
  * const ports = mp4WriterNode.ports();
  * const writer = mp4WriterNode.create({ path: `${dir}/tone.mp4` }, ports);
  * const audio = new OutputBinding<AudioFrame>("audio", "AudioFrame<2>");
  * connectLocal(audio, ports.input("audio"), { capacity: 16 });
- * const ctx = { node: "rec", clock: monotonicClock };
+ * const ctx = createProcessContext("rec");
  * await writer.setup(ctx);
  * for (let n = 0; n < 10; n++) { // 10 blocks of 20 ms
  *   audio.write({ ...createAudioFrame(2, 48_000, 960), timestampNs: n * 20e6, frameNumber: n });
@@ -257,7 +259,13 @@ export class Mp4Recording {
 
   /** Holds start frames until both tracks have one (or too many are waiting), then starts. */
   async #hold(frame: EncodedVideoFrame | AudioFrame): Promise<void> {
-    this.#held.push(frame);
+    // Held past the caller's turn: frames are the runtime's (released when the writer's
+    // process() returns), so what waits here is a copy. Only the first few frames ever wait.
+    this.#held.push(
+      frame.kind === "audio"
+        ? { ...frame, samples: frame.samples.slice() }
+        : { ...frame, data: frame.data.slice() },
+    );
     const both = (!this.#videoSource || this.#firstVideoNs !== undefined) &&
       (!this.#audioSource || this.#firstAudioNs !== undefined);
     if (both || this.#held.length >= START_HOLD) await this.#start();

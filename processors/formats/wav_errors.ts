@@ -4,11 +4,23 @@
  * @module
  */
 
+/** The machine code of each WAV error: which failure, without parsing the message. */
+export type WavErrorCode =
+  | "wav_read_failed"
+  | "wav_not_found"
+  | "not_regular_file"
+  | "not_wav"
+  | "truncated_wav"
+  | "wav_header_too_large"
+  | "unsupported_wav_format"
+  | "wav_size_limit";
+
 /**
- * Any failure to read a WAV file; the subclasses say what was wrong.
+ * Any failure to read a WAV file; the subclasses say what was wrong, and `code` names which.
  *
  * @example Catch every WAV read failure
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WavReadError } from "./wav_errors.ts";
  * import { WavReader } from "./wav_reader.ts";
  *
@@ -16,11 +28,14 @@
  *   await WavReader.open("missing.wav");
  * } catch (error) {
  *   if (!(error instanceof WavReadError)) throw error;
- *   console.log(error.message); // Cannot read WAV 'missing.wav': file not found
+ *   assert.equal(error.code, "wav_not_found");
+ *   assert.equal(error.message, "Cannot read WAV 'missing.wav': file not found");
  * }
  * ```
  */
 export class WavReadError extends Error {
+  /** Stable machine code naming the failure. */
+  readonly code: WavErrorCode = "wav_read_failed";
   /** The file that was being read. */
   readonly path: string;
 
@@ -40,6 +55,7 @@ export class WavReadError extends Error {
 
 /** The WAV file does not exist. */
 export class WavNotFoundError extends WavReadError {
+  override readonly code = "wav_not_found";
   /**
    * Creates the error.
    *
@@ -52,8 +68,50 @@ export class WavNotFoundError extends WavReadError {
   }
 }
 
+/**
+ * The path is not a regular file (a FIFO, a device, a directory, a socket): refused before it is
+ * opened, since opening or reading it could block or never end.
+ */
+export class WavNotRegularFileError extends WavReadError {
+  override readonly code = "not_regular_file";
+  /** What the path names: `"directory"`, `"FIFO"`, `"character device"`, ... */
+  readonly found: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param path The file.
+   * @param found What the path names instead of a regular file.
+   */
+  constructor(path: string, found: string) {
+    super(path, `it is a ${found}, expected a regular WAV file`);
+    this.name = "WavNotRegularFileError";
+    this.found = found;
+  }
+}
+
+/** The headers before the samples are larger than the reader walks through. */
+export class WavHeaderTooLargeError extends WavReadError {
+  override readonly code = "wav_header_too_large";
+  /** The most chunks read before the `fmt ` and `data` chunks must have been found. */
+  readonly maxChunks: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param path The file.
+   * @param maxChunks The most chunks walked.
+   */
+  constructor(path: string, maxChunks: number) {
+    super(path, `no 'fmt ' and 'data' chunks within the first ${maxChunks} chunks`);
+    this.name = "WavHeaderTooLargeError";
+    this.maxChunks = maxChunks;
+  }
+}
+
 /** The file is not RIFF/WAVE data. */
 export class NotWavError extends WavReadError {
+  override readonly code = "not_wav";
   /** What the file starts with, as text where printable. */
   readonly found: string;
 
@@ -72,6 +130,7 @@ export class NotWavError extends WavReadError {
 
 /** The file ends inside its headers or has no `fmt ` or `data` chunk. */
 export class TruncatedWavError extends WavReadError {
+  override readonly code = "truncated_wav";
   /** What was being read, e.g. `"fmt chunk"`. */
   readonly section: string;
   /** Bytes needed. */
@@ -101,6 +160,7 @@ export class TruncatedWavError extends WavReadError {
 
 /** The `fmt ` chunk describes an encoding this reader does not decode, or is inconsistent. */
 export class UnsupportedWavFormatError extends WavReadError {
+  override readonly code = "unsupported_wav_format";
   /** The format tag found (for `WAVE_FORMAT_EXTENSIBLE`, the sub-format's tag). */
   readonly formatTag: number;
   /** The bits per sample found. */
@@ -134,6 +194,8 @@ export class UnsupportedWavFormatError extends WavReadError {
 
 /** A write that would grow a WAV file past the 4 GiB RIFF size limit. */
 export class WavSizeLimitError extends RangeError {
+  /** Stable machine code naming the failure. */
+  readonly code: WavErrorCode = "wav_size_limit";
   /** The file being written. */
   readonly path: string;
   /** The most sample bytes the file can hold. */

@@ -5,9 +5,17 @@
  */
 
 import { readFull } from "./file_io.ts";
+import { openRegularFile } from "./regular_file.ts";
 import { decodeSamples } from "./pcm_codec.ts";
 import { parseWavFmt, type WavFormat } from "./wav_format.ts";
-import { NotWavError, TruncatedWavError, WavNotFoundError, WavReadError } from "./wav_errors.ts";
+import {
+  NotWavError,
+  TruncatedWavError,
+  WavHeaderTooLargeError,
+  WavNotFoundError,
+  WavNotRegularFileError,
+  WavReadError,
+} from "./wav_errors.ts";
 
 /** What a WAV file holds. */
 export interface WavInfo extends WavFormat {
@@ -27,6 +35,8 @@ export interface WavInfo extends WavFormat {
 }
 
 const READ_CHUNK_BYTES = 64 * 1024;
+/** The most RIFF chunks walked looking for `fmt ` and `data` (headers are read by seeking). */
+export const MAX_WAV_HEADER_CHUNKS = 256;
 
 const text = (bytes: Uint8Array) => String.fromCharCode(...bytes);
 
@@ -47,6 +57,7 @@ function describe(bytes: Uint8Array): string {
  *
  * @example Read a file written by WavWriter
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WavReader } from "./wav_reader.ts";
  * import { WavWriter } from "./wav_writer.ts";
  *
@@ -57,11 +68,14 @@ function describe(bytes: Uint8Array): string {
  * await writer.close();
  *
  * await using reader = await WavReader.open(path);
- * console.log(reader.info.encoding, reader.info.bitsPerSample, reader.info.frameCount); // float 32 4
+ * const { encoding, bitsPerSample, frameCount } = reader.info;
+ * assert.deepEqual([encoding, bitsPerSample, frameCount], ["float", 32, 4]);
  * const block = new Float32Array(3);
- * console.log(await reader.read(block), Array.from(block)); // 3 [0, 0.25, 0.5]
- * console.log(await reader.read(block), block[0]); // 1 0.75
- * console.log(await reader.read(block)); // 0 (the end)
+ * assert.equal(await reader.read(block), 3);
+ * assert.deepEqual(Array.from(block), [0, 0.25, 0.5]);
+ * assert.equal(await reader.read(block), 1);
+ * assert.equal(block[0], 0.75);
+ * assert.equal(await reader.read(block), 0); // the end
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -83,11 +97,16 @@ export class WavReader {
   }
 
   /**
-   * Opens `path` and parses its headers.
+   * Opens `path` and parses its headers. The path must be a regular file (after symlinks): a FIFO,
+   * device or directory is refused before it is opened, so opening never blocks. Headers are
+   * walked by seeking, one 8-byte chunk header at a time, through at most
+   * {@linkcode MAX_WAV_HEADER_CHUNKS} chunks; only the `fmt ` chunk (at most 1024 bytes) is read.
    *
    * @param path The WAV file.
    * @returns A reader positioned at the first frame.
    * @throws {WavNotFoundError} When the file does not exist.
+   * @throws {WavNotRegularFileError} When the path is not a regular file (code `not_regular_file`).
+   * @throws {WavHeaderTooLargeError} When `fmt ` and `data` are not within the first chunks.
    * @throws {NotWavError} When it does not start with `RIFF` .... `WAVE`.
    * @throws {TruncatedWavError} When it ends inside a header or has no `fmt ` or `data` chunk.
    * @throws {UnsupportedWavFormatError} When the encoding is not supported.
@@ -96,7 +115,7 @@ export class WavReader {
   static async open(path: string): Promise<WavReader> {
     let file: Deno.FsFile;
     try {
-      file = await Deno.open(path, { read: true });
+      file = await openRegularFile(path, (found) => new WavNotRegularFileError(path, found));
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) throw new WavNotFoundError(path, error);
       throw error;
@@ -190,6 +209,7 @@ export class WavReader {
  *
  * @example Load a file in one call
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readWavFile } from "./wav_reader.ts";
  * import { WavWriter } from "./wav_writer.ts";
  *
@@ -199,7 +219,8 @@ export class WavReader {
  * await writer.write(new Float32Array([0.5, -0.5]));
  * await writer.close();
  * const { info, samples } = await readWavFile(path);
- * console.log(info.channels, Array.from(samples)); // 2 [0.5, -0.5]
+ * assert.equal(info.channels, 2);
+ * assert.deepEqual(Array.from(samples), [0.5, -0.5]);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -228,7 +249,12 @@ async function parseHeaders(path: string, file: Deno.FsFile): Promise<WavInfo> {
   let offset = 12;
   const chunk = new Uint8Array(8);
   const chunkView = new DataView(chunk.buffer);
-  while (format === undefined || data === undefined) {
+  for (let chunks = 0; format === undefined || data === undefined; chunks++) {
+    if (chunks === MAX_WAV_HEADER_CHUNKS) throw new WavHeaderTooLargeError(path, chunks);
+    if (offset >= fileSize) {
+      const missing = format === undefined ? "fmt " : "data";
+      throw new TruncatedWavError(path, `file: no '${missing}' chunk`, 8, 0);
+    }
     await file.seek(offset, Deno.SeekMode.Start);
     const n = await readFull(file, chunk);
     if (n < 8) {

@@ -3,11 +3,13 @@ import {
   NotWavError,
   TruncatedWavError,
   UnsupportedWavFormatError,
+  WavHeaderTooLargeError,
   WavNotFoundError,
+  WavNotRegularFileError,
   WavReadError,
 } from "./wav_errors.ts";
 import { buildWavHeader } from "./wav_format.ts";
-import { readWavFile, WavReader } from "./wav_reader.ts";
+import { MAX_WAV_HEADER_CHUNKS, readWavFile, WavReader } from "./wav_reader.ts";
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "wav_reader_test_" });
@@ -152,5 +154,75 @@ Deno.test("WavReader.open() reports missing, non-RIFF, truncated and unsupported
     mp3[0] = 0x55;
     await Deno.writeFile(`${dir}/mp3.wav`, riff([["fmt ", mp3], ["data", new Uint8Array(4)]]));
     await assert.rejects(WavReader.open(`${dir}/mp3.wav`), UnsupportedWavFormatError);
+  });
+});
+
+Deno.test("WavReader.open() refuses a FIFO, a folder, a device and a symlink to a FIFO without opening them", async () => {
+  await withTempDir(async (dir) => {
+    const fifo = `${dir}/take.wav`;
+    const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+    assert.ok(made.success, "mkfifo");
+    await Deno.symlink(fifo, `${dir}/link.wav`);
+    const cases: [string, string][] = [
+      [fifo, "FIFO"], // no writer: opening it would block
+      [`${dir}/link.wav`, "FIFO"],
+      [dir, "directory"],
+      ["/dev/zero", "character device"], // never ends
+    ];
+    for (const [path, found] of cases) {
+      await assert.rejects(WavReader.open(path), (e) => {
+        assert.ok(e instanceof WavNotRegularFileError && e instanceof WavReadError, path);
+        assert.equal(e.code, "not_regular_file");
+        assert.equal(e.found, found);
+        assert.equal(
+          e.message,
+          `Cannot read WAV '${path}': it is a ${found}, expected a regular WAV file`,
+        );
+        return true;
+      });
+    }
+  });
+});
+
+Deno.test("WavReader.open() walks at most MAX_WAV_HEADER_CHUNKS chunks before fmt and data", async () => {
+  await withTempDir(async (dir) => {
+    const filler = Array.from(
+      { length: MAX_WAV_HEADER_CHUNKS },
+      () => ["junk", new Uint8Array(0)] as [string, Uint8Array],
+    );
+    const path = `${dir}/junk.wav`;
+    await Deno.writeFile(
+      path,
+      riff([...filler, ["fmt ", PCM16_MONO_FMT], ["data", new Uint8Array(4)]]),
+    );
+    await assert.rejects(WavReader.open(path), (e) => {
+      assert.ok(e instanceof WavHeaderTooLargeError);
+      assert.equal(e.code, "wav_header_too_large");
+      assert.equal(e.maxChunks, MAX_WAV_HEADER_CHUNKS);
+      return true;
+    });
+    // One chunk fewer of filler: fmt and data are the last two chunks walked.
+    await Deno.writeFile(
+      path,
+      riff([...filler.slice(2), ["fmt ", PCM16_MONO_FMT], ["data", new Uint8Array(4)]]),
+    );
+    await using reader = await WavReader.open(path);
+    assert.equal(reader.info.frameCount, 2);
+  });
+});
+
+Deno.test("WavReadError subclasses carry a code naming the failure", async () => {
+  await withTempDir(async (dir) => {
+    const codeOf = (path: string) =>
+      WavReader.open(path).then(() => "opened", (e: WavReadError) => e.code);
+    await Deno.writeTextFile(`${dir}/text.wav`, "hello world, not audio");
+    await Deno.writeFile(`${dir}/short.wav`, new TextEncoder().encode("RIFF\0\0\0"));
+    const mp3 = new Uint8Array(PCM16_MONO_FMT);
+    mp3[0] = 0x55;
+    await Deno.writeFile(`${dir}/mp3.wav`, riff([["fmt ", mp3], ["data", new Uint8Array(4)]]));
+    assert.deepEqual(
+      await Promise.all(["none", "text", "short", "mp3"].map((n) => codeOf(`${dir}/${n}.wav`))),
+      ["wav_not_found", "not_wav", "truncated_wav", "unsupported_wav_format"],
+    );
   });
 });

@@ -4,8 +4,18 @@
  * @module
  */
 
+/** Stable machine codes of {@linkcode Y4mReadError} and its subclasses. */
+export type Y4mReadErrorCode =
+  | "unreadable"
+  | "not_found"
+  | "not_regular_file"
+  | "bad_header"
+  | "unsupported_colorspace"
+  | "truncated_frame";
+
 /**
- * Any failure to read a YUV4MPEG2 file; the subclasses say what was wrong.
+ * Any failure to read a YUV4MPEG2 file; the subclasses say what was wrong, and `code` says it for
+ * programs.
  *
  * @example Catch every Y4M read failure
  * ```ts
@@ -16,25 +26,28 @@
  *   await Y4mReader.open("missing.y4m");
  * } catch (error) {
  *   if (!(error instanceof Y4mReadError)) throw error;
- *   console.log(error.message); // Cannot read Y4M 'missing.y4m': file not found
+ *   console.log(error.code, error.message); // not_found Cannot read Y4M 'missing.y4m': file not found
  * }
  * ```
  */
 export class Y4mReadError extends Error {
   /** The file that was being read. */
   readonly path: string;
+  /** What was wrong, for programs. */
+  readonly code: Y4mReadErrorCode;
 
   /**
    * Creates the error.
    *
    * @param path The file that was being read.
    * @param detail What was wrong.
-   * @param options The underlying error, if any.
+   * @param options The underlying error, if any, and the code (default `unreadable`).
    */
-  constructor(path: string, detail: string, options?: ErrorOptions) {
+  constructor(path: string, detail: string, options?: ErrorOptions & { code?: Y4mReadErrorCode }) {
     super(`Cannot read Y4M '${path}': ${detail}`, options);
     this.name = "Y4mReadError";
     this.path = path;
+    this.code = options?.code ?? "unreadable";
   }
 }
 
@@ -47,8 +60,29 @@ export class Y4mNotFoundError extends Y4mReadError {
    * @param cause The error from opening it.
    */
   constructor(path: string, cause: unknown) {
-    super(path, "file not found", { cause });
+    super(path, "file not found", { cause, code: "not_found" });
     this.name = "Y4mNotFoundError";
+  }
+}
+
+/**
+ * The path names a folder, a FIFO, a device or another file that is not a regular file: refused
+ * before it is opened (a FIFO with no writer would block, a device would never end).
+ */
+export class Y4mNotRegularFileError extends Y4mReadError {
+  /** What the path names: `"directory"`, `"FIFO"`, `"character device"`, ... */
+  readonly found: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param path The file.
+   * @param found What the path names.
+   */
+  constructor(path: string, found: string) {
+    super(path, `it is a ${found}, expected a regular .y4m file`, { code: "not_regular_file" });
+    this.name = "Y4mNotRegularFileError";
+    this.found = found;
   }
 }
 
@@ -65,7 +99,7 @@ export class Y4mHeaderError extends Y4mReadError {
    * @param found The offending text.
    */
   constructor(path: string, detail: string, found: string) {
-    super(path, detail);
+    super(path, detail, { code: "bad_header" });
     this.name = "Y4mHeaderError";
     this.found = found;
   }
@@ -91,6 +125,7 @@ export class UnsupportedY4mColorspaceError extends Y4mReadError {
       `unsupported colour space C${colorspace}, expected one of ${
         supported.map((c) => `C${c}`).join(", ")
       } (8-bit 4:2:0)`,
+      { code: "unsupported_colorspace" },
     );
     this.name = "UnsupportedY4mColorspaceError";
     this.colorspace = colorspace;
@@ -126,6 +161,7 @@ export class TruncatedY4mFrameError extends Y4mReadError {
     super(
       path,
       `frame ${frameIndex} is truncated: expected ${expectedBytes} ${part} bytes, found ${actualBytes}`,
+      { code: "truncated_frame" },
     );
     this.name = "TruncatedY4mFrameError";
     this.frameIndex = frameIndex;

@@ -5,10 +5,12 @@
  */
 
 import { readFull } from "./file_io.ts";
+import { openRegularFile } from "./regular_file.ts";
 import {
   TruncatedY4mFrameError,
   Y4mHeaderError,
   Y4mNotFoundError,
+  Y4mNotRegularFileError,
   Y4mReadError,
 } from "./y4m_errors.ts";
 import { parseY4mHeader, y4mFrameByteLength, type Y4mHeader } from "./y4m_header.ts";
@@ -51,32 +53,47 @@ export class Y4mReader {
   readonly #file: Deno.FsFile;
   readonly #frameHeader = new Uint8Array(6);
   readonly #byte = new Uint8Array(1);
+  readonly #size: number;
+  #position: number;
   #frames = 0;
   #closed = false;
 
-  private constructor(path: string, file: Deno.FsFile, header: Y4mHeader) {
+  private constructor(
+    path: string,
+    file: Deno.FsFile,
+    header: Y4mHeader,
+    at: { position: number; size: number },
+  ) {
     this.path = path;
     this.#file = file;
     this.header = header;
     this.frameByteLength = y4mFrameByteLength(header.width, header.height);
+    this.#position = at.position;
+    this.#size = at.size;
   }
 
   /**
-   * Opens `path` and parses the stream header.
+   * Opens `path` and parses the stream header (at most 4096 bytes are read for it). The path must
+   * name a regular file: a folder, FIFO or device is refused before it is opened, so a FIFO with
+   * no writer never blocks.
    *
    * @param path The Y4M file.
    * @returns A reader positioned at the first frame.
    * @throws {Y4mNotFoundError} When the file does not exist.
+   * @throws {Y4mNotRegularFileError} When the path names a folder, FIFO, device or socket.
    * @throws {Y4mHeaderError} When the stream header is missing, malformed or incomplete.
    * @throws {UnsupportedY4mColorspaceError} When the colour space is not 8-bit 4:2:0.
    */
   static async open(path: string): Promise<Y4mReader> {
     let file: Deno.FsFile;
     try {
-      file = await Deno.open(path, { read: true });
+      file = await openRegularFile(path, (kind) => new Y4mNotRegularFileError(path, kind));
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) throw new Y4mNotFoundError(path, error);
-      throw error;
+      if (error instanceof Y4mReadError) throw error;
+      throw new Y4mReadError(path, `it cannot be opened (${(error as Error).message})`, {
+        cause: error,
+      });
     }
     try {
       const chunk = new Uint8Array(MAX_HEADER_BYTES);
@@ -99,7 +116,8 @@ export class Y4mReader {
       }
       const header = parseY4mHeader(new TextDecoder().decode(chunk.subarray(0, end)), path);
       await file.seek(end + 1, Deno.SeekMode.Start);
-      return new Y4mReader(path, file, header);
+      const size = (await file.stat()).size;
+      return new Y4mReader(path, file, header, { position: end + 1, size });
     } catch (error) {
       file.close();
       throw error;
@@ -109,6 +127,14 @@ export class Y4mReader {
   /** Frames read so far. */
   get framesRead(): number {
     return this.#frames;
+  }
+
+  /**
+   * Whether the reader is at the end of the file as it was when opened: the frame just read was
+   * the last (so a source can say end of stream with it, not one call later).
+   */
+  get atEnd(): boolean {
+    return this.#position >= this.#size;
   }
 
   /**
@@ -131,6 +157,7 @@ export class Y4mReader {
     const index = this.#frames;
     const head = this.#frameHeader;
     const got = await readFull(this.#file, head);
+    this.#position += got;
     if (got === 0) return false;
     if (got < head.length) {
       throw new TruncatedY4mFrameError(this.path, index, "header", head.length, got);
@@ -148,6 +175,7 @@ export class Y4mReader {
       ? out
       : out.subarray(0, this.frameByteLength);
     const n = await readFull(this.#file, pixels);
+    this.#position += n;
     if (n < this.frameByteLength) {
       throw new TruncatedY4mFrameError(this.path, index, "pixels", this.frameByteLength, n);
     }
@@ -170,7 +198,9 @@ export class Y4mReader {
 
   async #skipFrameParameters(index: number): Promise<void> {
     for (let skipped = 0; skipped < MAX_HEADER_BYTES; skipped++) {
-      if ((await readFull(this.#file, this.#byte)) === 0) {
+      const got = await readFull(this.#file, this.#byte);
+      this.#position += got;
+      if (got === 0) {
         throw new TruncatedY4mFrameError(this.path, index, "header", 7 + skipped, 6 + skipped);
       }
       if (this.#byte[0] === NEWLINE) return;

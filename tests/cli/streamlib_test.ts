@@ -94,7 +94,11 @@ Deno.test("streamlib validate --json and nodes --json print JSON for scripts", a
     path: fixture("tone_sink.json"),
     valid: true,
     issues: [],
+    issueCount: 0,
+    issuesNotListed: 0,
     warnings: [],
+    unchecked: [],
+    pluginsLoaded: false,
   });
   const invalid = await capture("validate", fixture("invalid_many.json"), "--json");
   assert.equal(invalid.code, 1);

@@ -10,17 +10,16 @@ import {
   type AudioFrame,
   type DataFrame,
   type OutputRef,
+  PortNotFoundError,
   PortTypeMismatchError,
   type TypesOf,
   type VideoFrame,
 } from "../../mod.ts";
-import {
-  type AudioMixer,
-  audioMixerNode,
-  gainNode,
-  nullSinkNode,
-  testToneGeneratorNode,
-} from "../../processors/mod.ts";
+import type { AudioMixer } from "../../processors/mod.ts";
+import { audioMixerNode } from "../../processors/audio_mixer.gen.ts";
+import { gainNode } from "../../processors/gain.gen.ts";
+import { nullSinkNode } from "../../processors/null_sink.gen.ts";
+import { testToneGeneratorNode } from "../../processors/test_tone_generator.gen.ts";
 
 const tone = testToneGeneratorNode.handle("tone");
 const gain = gainNode.handle("gain");
@@ -60,10 +59,23 @@ Deno.test("assertConnectable() takes an output first and an input second", () =>
     // @ts-expect-error an input where an output belongs
     assertConnectable(gain.inputs.in, tone.outputs.audio);
   assert.equal(typeof reversed, "function");
+  // A misspelt port is a compile error, and at run time a PortNotFoundError naming what exists.
   // @ts-expect-error the tone generator has no input named `in`
-  assert.equal(tone.inputs.in, undefined);
+  assert.throws(() => tone.inputs.in, PortNotFoundError);
   // @ts-expect-error the mixer has eight inputs, in_0..in_7
-  assert.equal(mixer.inputs.in_8, undefined);
+  assert.throws(() => mixer.inputs.in_8, {
+    name: "PortNotFoundError",
+    available: [
+      "in_0",
+      "in_1",
+      "in_2",
+      "in_3",
+      "in_4",
+      "in_5",
+      "in_6",
+      "in_7",
+    ],
+  });
 });
 
 Deno.test("TypesOf<P> recovers the generated types from a processor class", () => {

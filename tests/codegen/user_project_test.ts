@@ -41,17 +41,12 @@ echo.inputs.in.read()?.value.toUpperCase();
     const check = await deno(root, "check", "--quiet", "my_nodes/");
     assert.equal(check.code, 0, check.err);
 
-    // The examples of the generated files import them by relative path and run in the project.
-    const examples = await deno(
-      root,
-      "test",
-      "-A",
-      "--doc",
-      "my_nodes/echo.gen.ts",
-      "my_nodes/registry.gen.ts",
-    );
-    assert.equal(examples.code, 0, examples.out + examples.err);
-    assert.match(examples.out, /ok \| 6 passed \| 0 failed/);
+    // Generated files carry no examples (issue 16); the project's own code that uses them runs.
+    for (const file of result.written) {
+      assert.doesNotMatch(await Deno.readTextFile(join(root, file)), /@example/, file);
+    }
+    const use = await deno(root, "run", "-A", "my_nodes/use_echo.ts");
+    assert.equal(use.code, 0, use.out + use.err);
 
     const list = await deno(root, "run", "-A", cli, "nodes", "list");
     assert.equal(list.code, 0, list.err);

@@ -73,7 +73,10 @@ Deno.test("serveHttp() serves the tools to the SDK's HTTP client; sessions share
     destinationPort: "audio_in",
   });
   assert.equal(missing.isError, true);
-  assert.match(missing.text, /^Cannot find input 'audio_in' on 'sink': available inputs: in/);
+  assert.match(
+    missing.text,
+    /^Cannot find input 'audio_in' on 'sink': did you mean in\? available inputs: in/,
+  );
   assert.equal((await a.call("stop")).data.state, "stopped");
 });
 

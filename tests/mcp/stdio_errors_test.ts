@@ -35,26 +35,26 @@ Deno.test("streamlib mcp answers every tool error class with a message, a code, 
   e = await expectFailure(
     "add_processor",
     {},
-    "invalid_arguments",
+    "missing_field",
     /^Invalid arguments for tool 'add_processor': 'type' is missing: expected a string$/,
   );
   await expectFailure(
     "add_processor",
     { type: "Gain", ids: "g" },
-    "invalid_arguments",
+    "unknown_field",
     /'ids' is not an argument: did you mean 'id'\? the arguments are type, config, id,/,
   );
   await expectFailure(
     "connect",
     { source: "a", sourcePort: "b", destination: "c", destinationPort: "d", capacity: 0 },
-    "invalid_arguments",
+    "invalid_field",
     /'capacity' must be an integer from 1 to 16777216, got 0/,
   );
 
   e = await expectFailure(
     "add_processor",
     { type: "AudioMixr" },
-    "unknown_processor_type",
+    "processor_not_found",
     /^Cannot find processor 'AudioMixr': did you mean AudioMixer\? available processors: /,
   );
   assert.deepEqual(e.details.nearMatches, ["AudioMixer"]);
@@ -62,7 +62,7 @@ Deno.test("streamlib mcp answers every tool error class with a message, a code, 
   await expectFailure(
     "describe_processor",
     { type: "Gian" },
-    "unknown_processor_type",
+    "processor_not_found",
     /did you mean Gain\?/,
   );
 
@@ -88,10 +88,10 @@ Deno.test("streamlib mcp answers every tool error class with a message, a code, 
   await expectFailure(
     "add_processor",
     { type: "Gain", id: "gain_1" },
-    "id_taken",
+    "node_id_taken",
     /the id is taken/,
   );
-  await expectFailure("add_processor", { type: "Gain", id: "a.b" }, "invalid_id", /'a\.b'/);
+  await expectFailure("add_processor", { type: "Gain", id: "a.b" }, "invalid_node_id", /'a\.b'/);
 
   e = await expectFailure(
     "connect",
@@ -113,12 +113,12 @@ Deno.test("streamlib mcp answers every tool error class with a message, a code, 
     "connect",
     { source: "tone", sourcePort: "audo", destination: "mixer_1", destinationPort: "in_0" },
     "port_not_found",
-    /output 'audo' on 'tone': available outputs: audio/,
+    /output 'audo' on 'tone': did you mean audio\? available outputs: audio/,
   );
   await expectFailure(
     "connect",
     { source: "tone", sourcePort: "audio", destination: "mixr_1", destinationPort: "in_0" },
-    "unknown_processor_id",
+    "node_not_found",
     /Cannot find node 'mixr_1'/,
   );
   e = await expectFailure(
@@ -143,7 +143,7 @@ Deno.test("streamlib mcp answers every tool error class with a message, a code, 
   e = await expectFailure(
     "connect",
     { source: "gain_1", sourcePort: "out", destination: "mixer_1", destinationPort: "in_0" },
-    "destination_occupied",
+    "input_occupied",
     /in_0/,
   );
   assert.equal(e.details.existing, first.data.id);
@@ -169,18 +169,18 @@ Deno.test("streamlib mcp answers every tool error class with a message, a code, 
       destinationPort: "in",
       policy: "lifo",
     },
-    "invalid_arguments",
+    "invalid_field",
     /'policy' must be one of "fifo", "latest", got "lifo"/,
   );
 
   await expectFailure(
     "remove_processor",
     { id: "nope" },
-    "unknown_processor_id",
+    "node_not_found",
     /available nodes: /,
   );
   await expectFailure("disconnect", { connection: "conn_99" }, "connection_not_found", /conn_99/);
-  await expectFailure("get_stats", { id: "nope" }, "unknown_processor_id", /nope/);
+  await expectFailure("get_stats", { id: "nope" }, "node_not_found", /nope/);
   await expectFailure("pause", {}, "invalid_state", /Cannot pause the runtime: it is stopped/);
   await expectFailure("resume", {}, "invalid_state", /it is stopped/);
   await expectFailure("stop", {}, "invalid_state", /it is stopped/);
@@ -194,14 +194,14 @@ Deno.test("streamlib mcp answers every tool error class with a message, a code, 
   await expectFailure(
     "load_manifest",
     {},
-    "invalid_arguments",
+    "invalid_field",
     /exactly one of 'manifest' and 'path'/,
   );
   await expectFailure("load_manifest", { path: "no/such/file.json" }, "file_error", /No such file/);
   await expectFailure(
     "load_manifest",
     { path: "tests/fixtures/manifests/invalid_json_syntax.txt" },
-    "invalid_arguments",
+    "invalid_field",
     /is not valid JSON/,
   );
 
@@ -209,7 +209,7 @@ Deno.test("streamlib mcp answers every tool error class with a message, a code, 
   e = await expectFailure(
     "set_config",
     { id: "pattern", config: { width: 320 } },
-    "config_locked_while_running",
+    "config_locked",
     /Cannot change 'width' of node 'pattern' while it is running: it has no live fields/,
   );
   assert.match(e.hint ?? "", /pause/);

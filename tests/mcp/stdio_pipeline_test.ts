@@ -54,7 +54,8 @@ type Stats = {
 };
 
 Deno.test("streamlib mcp over stdio: the demo pipeline built through tools, run, measured, rewired and stopped", async () => {
-  await using mcp = await connectStdio();
+  const dir = await Deno.makeTempDir();
+  await using mcp = await connectStdio("--media-dir", dir);
   const { client, call } = mcp;
 
   const { tools } = await client.listTools();
@@ -127,7 +128,7 @@ Deno.test("streamlib mcp over stdio: the demo pipeline built through tools, run,
   const toneAfter = ((await call("get_stats", { id: "tone_a" })).data as Stats).nodes.tone_a;
   assert.ok(toneAfter.framesOut >= toneBefore.framesOut, "the same tone: counters not reset");
   const locked = failure(await call("set_config", { id: "scale", config: { width: 160 } }));
-  assert.equal(locked.code, "config_locked_while_running");
+  assert.equal(locked.code, "config_locked");
   assert.equal((await call("pause")).data.state, "paused");
   const resized = await call("set_config", { id: "scale", config: { width: 160, height: 90 } });
   assert.deepEqual(resized.data.changed, ["width", "height"]);
@@ -142,7 +143,6 @@ Deno.test("streamlib mcp over stdio: the demo pipeline built through tools, run,
   assert.ok(graph.connections.some((c) => c.from === "tone_b.audio" && c.to === "mixer.in_2"));
   assert.ok(!graph.connections.some((c) => c.to === "mixer.in_1"));
 
-  const dir = await Deno.makeTempDir();
   const saved = await call("save_manifest", { path: join(dir, "demo.json") });
   assert.equal(saved.isError, false, saved.text);
   const file = JSON.parse(await Deno.readTextFile(join(dir, "demo.json")));

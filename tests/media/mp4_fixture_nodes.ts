@@ -16,10 +16,10 @@ import {
   type OutputRef,
   type PortTable,
   Processor,
-  type ProcessorDescriptor,
-  processorInit,
   type VideoFrame,
 } from "../../mod.ts";
+import { processorInit } from "../../core/processor.ts";
+import type { ProcessorDescriptor } from "../../core/processor_descriptor.ts";
 
 type RelayTypes<F, C> = {
   inputs: { readonly in: InputPort<F> };

@@ -16,15 +16,16 @@ import {
 import {
   createRuntime,
   H264Encoder,
-  mp4FileSourceNode,
   Mp4Writer,
   TestPattern,
   TestToneGenerator,
 } from "../../processors/mod.ts";
+import { mp4FileSourceNode } from "../../processors/mp4_file_source.gen.ts";
 import { dominantFrequency } from "../../processors/dsp/fft.ts";
 import { TestPatternRenderer } from "../../processors/video/test_pattern.ts";
 import { withTempDir } from "./media_tools.ts";
 import { probe, psnr } from "./mp4_tools.ts";
+import { createProcessContext } from "../../mod.ts";
 
 const [WIDTH, HEIGHT, FPS, SECONDS] = [640, 360, 30, 2];
 
@@ -68,7 +69,7 @@ Deno.test("Mp4FileSource plays back what Mp4Writer recorded: every frame, each t
     assert.equal(recorded, SECONDS * FPS);
 
     const clock: MediaClock = { nowNs: () => 0 };
-    const ctx = { node: "play", clock };
+    const ctx = createProcessContext("play", { clock });
     const ports = mp4FileSourceNode.ports();
     const source = mp4FileSourceNode.create({ path }, ports);
     const video = new InputBinding<VideoFrame>("video", "VideoFrame");

@@ -50,8 +50,12 @@ console.log(JSON.stringify({
 `;
 
 const REMOTE = (base: string) => `
-import { FrameMessageBatch } from "${base}mod.ts";
-import { createNativeRing, libraryPath, loadNativeLibrary } from "${base}ffi/mod.ts";
+import {
+  createNativeRing,
+  FrameMessageBatch,
+  libraryPath,
+  loadNativeLibrary,
+} from "${base}ffi/mod.ts";
 
 const [producer, consumer] = createNativeRing({ capacity: 4, policy: "fifo" });
 const batch = new FrameMessageBatch(1);
@@ -62,6 +66,31 @@ console.log(JSON.stringify({ timestampNs: batch.timestampNs(0), library: library
 producer.close();
 consumer.close();
 `;
+
+/**
+ * What the scratch project's `deno` needs to reach the npm registry from this machine: the npm
+ * registry override, proxies and extra CA certificates (a TLS-intercepting proxy).
+ */
+const NETWORK_ENV = [
+  "NPM_CONFIG_REGISTRY",
+  "HTTPS_PROXY",
+  "HTTP_PROXY",
+  "NO_PROXY",
+  "https_proxy",
+  "http_proxy",
+  "no_proxy",
+  "DENO_CERT",
+  "DENO_TLS_CA_STORE",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+];
+
+/** Deno reads extra CAs from `DENO_CERT`; machines that set only `SSL_CERT_FILE` get it there. */
+function withCaBundle(env: Record<string, string>): void {
+  if (env.DENO_CERT === undefined && env.SSL_CERT_FILE !== undefined) {
+    env.DENO_CERT = env.SSL_CERT_FILE;
+  }
+}
 
 async function denoDir(): Promise<string> {
   const info = await new Deno.Command(Deno.execPath(), {
@@ -118,10 +147,11 @@ Deno.test({
       [Deno.build.os === "linux" ? "XDG_CACHE_HOME" : "STREAMLIB_CACHE_DIR"]: cache,
       CARGO_TARGET_DIR: join(repo, "crates", "target"),
     };
-    for (const name of ["CARGO_HOME", "RUSTUP_HOME", "NPM_CONFIG_REGISTRY"]) {
+    for (const name of ["CARGO_HOME", "RUSTUP_HOME", ...NETWORK_ENV]) {
       const value = Deno.env.get(name);
       if (value) env[name] = value;
     }
+    withCaBundle(env);
     try {
       const first = await deno(app, env, "run", "-A", "pipeline.ts");
       assert.equal(first.code, 0, first.err);
@@ -235,10 +265,11 @@ Deno.test({
       [Deno.build.os === "linux" ? "XDG_CACHE_HOME" : "STREAMLIB_CACHE_DIR"]: cache,
       CARGO_TARGET_DIR: join(repo, "crates", "target"),
     };
-    for (const name of ["CARGO_HOME", "RUSTUP_HOME"]) {
+    for (const name of ["CARGO_HOME", "RUSTUP_HOME", ...NETWORK_ENV]) {
       const value = Deno.env.get(name);
       if (value) env[name] = value;
     }
+    withCaBundle(env);
     try {
       const result = await deno(scratch, env, "run", "-A", "main.ts");
       assert.equal(result.code, 0, result.err);

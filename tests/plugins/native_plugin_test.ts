@@ -7,13 +7,9 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import {
-  DuplicateProcessorError,
-  NodeOptionsError,
-  NodeRegistry,
-  Runtime,
-  type RuntimeEvent,
-} from "../../mod.ts";
+import { NodeRegistry, Runtime, type RuntimeEvent } from "../../mod.ts";
+import { DuplicateProcessorError } from "../../core/node_registry.ts";
+import { NodeOptionsError } from "../../core/runtime_errors.ts";
 import {
   type NativeConnectionStats,
   NativePlugin,

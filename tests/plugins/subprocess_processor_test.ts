@@ -10,24 +10,20 @@ import {
   connectLocal,
   createAudioFrame,
   InputBinding,
-  monotonicClock,
   OutputBinding,
   type ProcessContext,
   Runtime,
   type RuntimeEvent,
 } from "../../mod.ts";
 import { builtinRegistry } from "../../processors/mod.ts";
-import {
-  ChildProcessError,
-  ProtocolError,
-  registry,
-  subprocessProcessorNode,
-} from "../../plugins/mod.ts";
+import { ChildProcessError, ProtocolError, registry } from "../../plugins/mod.ts";
+import { subprocessProcessorNode } from "../../plugins/subprocess_processor.gen.ts";
+import { createProcessContext } from "../../mod.ts";
 
 const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 const gainNode = path("../../plugins/python/gain_node.py");
 const fixture = (name: string) => path(`../fixtures/plugins/${name}`);
-const ctx: ProcessContext = { node: "sub", clock: monotonicClock };
+const ctx: ProcessContext = createProcessContext("sub");
 
 async function withNode(
   config: { command: string; args: string[]; timeoutMs?: number },

@@ -5,14 +5,9 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import {
-  DuplicateProcessorError,
-  loadManifest,
-  loadManifestPlugins,
-  PluginLoadError,
-  Runtime,
-  validateManifest,
-} from "../../mod.ts";
+import { loadManifest, loadManifestPlugins, Runtime, validateManifest } from "../../mod.ts";
+import { PluginLoadError } from "../../core/manifest.ts";
+import { DuplicateProcessorError } from "../../core/node_registry.ts";
 import { builtinRegistry } from "../../processors/mod.ts";
 import { main as validate } from "../../cli/validate.ts";
 import { registry as polarityPackage } from "../fixtures/plugins/ts_package/registry.gen.ts";
@@ -70,7 +65,7 @@ Deno.test("Runtime.use() throws DuplicateProcessorError naming both module URLs 
 Deno.test("loadManifestPlugins() resolves plugins relative to the manifest, then loadManifest() adds the nodes", async () => {
   const manifest = await readJson("polarity_pipeline.json");
   const rt = new Runtime({ registry: builtinRegistry });
-  assert.equal(validateManifest(manifest, rt.registry)[0].code, "unknown-processor");
+  assert.equal(validateManifest(manifest, rt.registry)[0].code, "processor_not_found");
   const urls = await loadManifestPlugins(rt, manifest, fixture("polarity_pipeline.json"));
   assert.deepEqual(urls, [fixture("ts_package/registry.gen.ts").href]);
   assert.deepEqual(validateManifest(manifest, rt.registry), []);
@@ -116,16 +111,30 @@ Deno.test("validateManifest() reports plugins entries that are not module string
   assert.deepEqual(issues.map((i) => [i.path, i.code]), [["plugins[1]", "malformed"]]);
 });
 
-Deno.test("validate main() loads a manifest's plugins and reports a clash naming both sources", async () => {
-  const valid = await capture(fileURLToPath(fixture("polarity_pipeline.json")));
+Deno.test("validate main() loads a manifest's plugins with --load-plugins and reports a clash naming both sources", async () => {
+  const valid = await capture(fileURLToPath(fixture("polarity_pipeline.json")), "--load-plugins");
   assert.equal(valid.code, 0, valid.err);
-  const clash = await capture(fileURLToPath(fixture("clash_pipeline.json")));
+  assert.doesNotMatch(valid.out, /not checked/);
+  const clash = await capture(fileURLToPath(fixture("clash_pipeline.json")), "--load-plugins");
   assert.equal(clash.code, 1);
   assert.match(
     clash.err,
     /Cannot register processor 'Gain' twice: defined in file:.*processors\/gain\.gen\.ts and file:.*clash_package\/gain\.gen\.ts/,
   );
-  const missing = await capture(fileURLToPath(fixture("missing_plugin_pipeline.json")));
+  const missing = await capture(
+    fileURLToPath(fixture("missing_plugin_pipeline.json")),
+    "--load-plugins",
+  );
   assert.equal(missing.code, 1);
   assert.match(missing.err, /Cannot load plugin/);
+});
+
+Deno.test("validate main() without --load-plugins imports no plugin and lists their nodes as not checked", async () => {
+  const valid = await capture(fileURLToPath(fixture("polarity_pipeline.json")));
+  assert.equal(valid.code, 0, valid.err);
+  assert.match(valid.out, /valid, 1 not checked/);
+  assert.match(valid.err, /not checked: 1 node .* pass --load-plugins to import them/);
+  // The clashing package is never imported, so there is no clash to report.
+  const clash = await capture(fileURLToPath(fixture("clash_pipeline.json")));
+  assert.doesNotMatch(clash.err, /Cannot register/);
 });

@@ -5,14 +5,15 @@
 
 import assert from "node:assert/strict";
 import {
-  DuplicateProcessorError,
   NodeRegistry,
   Processor,
   ProcessorNotFoundError,
   type ProcessorTypes,
   Runtime,
 } from "../../mod.ts";
-import { Gain, gainNode, TestToneGenerator, WavWriter } from "../../processors/mod.ts";
+import { DuplicateProcessorError } from "../../core/node_registry.ts";
+import { Gain, TestToneGenerator, WavWriter } from "../../processors/mod.ts";
+import { gainNode } from "../../processors/gain.gen.ts";
 import { dominantFrequency } from "../../processors/dsp/fft.ts";
 import { soxSamples, withTempDir } from "../media/media_tools.ts";
 import { soxInfo } from "../examples/wav_checks.ts";

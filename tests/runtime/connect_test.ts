@@ -1,17 +1,19 @@
 import assert from "node:assert/strict";
 import {
   ConfigValidationError,
-  ConnectionNotFoundError,
-  CycleError,
-  DestinationOccupiedError,
-  InvalidNodeIdError,
   NodeNotFoundError,
-  PortDirectionError,
   PortNotFoundError,
   PortTypeMismatchError,
   ProcessorNotFoundError,
   Runtime,
 } from "../../mod.ts";
+import {
+  ConnectionNotFoundError,
+  CycleError,
+  DestinationOccupiedError,
+  InvalidNodeIdError,
+  PortDirectionError,
+} from "../../core/graph_errors.ts";
 import {
   AudioMixer,
   builtinRegistry,
@@ -94,7 +96,8 @@ Deno.test("Runtime string layer reports unknown processors, nodes, ports and bad
     () => rt.connectByName("tone", "audo", "gain", "in"),
     (e) =>
       e instanceof PortNotFoundError &&
-      e.message === "Cannot find output 'audo' on 'tone': available outputs: audio",
+      e.message ===
+        "Cannot find output 'audo' on 'tone': did you mean audio? available outputs: audio",
   );
   assert.throws(() => rt.connectByName("tone", "audio", "gian", "in"), NodeNotFoundError);
   assert.throws(

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type NodeErrorEvent, Runtime, type RuntimeEvent } from "../../mod.ts";
+import { Runtime, type RuntimeEvent } from "../../mod.ts";
+import type { NodeErrorEvent } from "../../core/runtime_events.ts";
 import { FakeTime } from "../fixtures/runtime/fake_time.ts";
 import {
   collectorNode,

@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import {
   loadManifest,
   ManifestError,
-  type ManifestIssueCode,
   PlacementUnavailableError,
   Runtime,
   saveManifest,
   validateManifest,
 } from "../../mod.ts";
+import type { ManifestIssueCode } from "../../core/manifest_issue.ts";
 import { builtinRegistry, createRuntime } from "../../processors/mod.ts";
 import { FakeTime } from "../fixtures/runtime/fake_time.ts";
 
@@ -17,33 +17,33 @@ const read = (name: string): unknown => JSON.parse(Deno.readTextFileSync(new URL
 const EXPECTED: Record<string, [ManifestIssueCode, string, RegExp][]> = {
   "invalid_unknown_processor.json": [
     [
-      "unknown-processor",
+      "processor_not_found",
       "nodes[1].type",
       /'AudioMixr', did you mean AudioMixer\? available processors: AudioMixer, .*Gain/,
     ],
   ],
   "invalid_unknown_port.json": [
     [
-      "unknown-port",
+      "port_not_found",
       "connections[0].from",
       /no output 'audo', did you mean audio\? available outputs: audio$/,
     ],
   ],
   "invalid_port_type_mismatch.json": [
     [
-      "port-type-mismatch",
+      "port_type_mismatch",
       "connections[1]",
       /'mono_1.mono' \(AudioFrame<1>\) does not fit 'gain_1.in' \(AudioFrame<2>\)/,
     ],
   ],
   "invalid_config.json": [
-    ["invalid-config", "nodes[0].config.frequency", /must be a number from 1 to 20000, got 99999/],
+    ["invalid_config", "nodes[0].config.frequency", /must be a number from 1 to 20000, got 99999/],
     [
-      "invalid-config",
+      "invalid_config",
       "nodes[0].config.blockSize",
       /must be an integer from 16 to 16384, got "big"/,
     ],
-    ["invalid-config", "nodes[1].config.gian", /unknown field of Gain, known fields are gain/],
+    ["invalid_config", "nodes[1].config.gian", /unknown field of Gain, known fields are gain/],
   ],
   "invalid_cycle.json": [
     [
@@ -53,52 +53,56 @@ const EXPECTED: Record<string, [ManifestIssueCode, string, RegExp][]> = {
     ],
   ],
   "invalid_duplicate_id.json": [
-    ["duplicate-id", "nodes[1].id", /duplicate id 'tone', first used by nodes\[0\]/],
+    ["node_id_taken", "nodes[1].id", /duplicate id 'tone', first used by nodes\[0\]/],
   ],
   "invalid_malformed_endpoint.json": [
-    ["malformed-endpoint", "connections[0].from", /expected "node.port", got "tone_1"/],
-    ["malformed-endpoint", "connections[0].to", /got "sink_1.in.extra"/],
+    ["malformed_endpoint", "connections[0].from", /expected "node.port", got "tone_1"/],
+    ["malformed_endpoint", "connections[0].to", /got "sink_1.in.extra"/],
   ],
   "invalid_wrong_direction.json": [
-    ["wrong-direction", "connections[0].from", /'mix_1.in_0' is an input, expected an output/],
-    ["wrong-direction", "connections[0].to", /'tone_1.audio' is an output, expected an input/],
+    ["wrong_port_direction", "connections[0].from", /'mix_1.in_0' is an input, expected an output/],
+    ["wrong_port_direction", "connections[0].to", /'tone_1.audio' is an output, expected an input/],
   ],
   "invalid_destination_occupied.json": [
     [
-      "destination-occupied",
+      "input_occupied",
       "connections[1].to",
       /'mix_1.in_0' already has a connection from 'tone_1.audio' \(connections\[0\]\)/,
     ],
   ],
   "invalid_unknown_node.json": [
     [
-      "unknown-node",
+      "node_not_found",
       "connections[0].to",
       /unknown node 'sink_2', did you mean sink_1\? nodes: tone_1, sink_1/,
     ],
   ],
   "invalid_options.json": [
-    ["invalid-options", "nodes[0].placement", /worker name must be a non-empty string/],
+    ["invalid_node_options", "nodes[0].placement", /worker name must be a non-empty string/],
     [
-      "invalid-options",
+      "invalid_node_options",
       "nodes[0].onError",
       /onError must be one of "stop-processor", "stop-runtime", "restart", got "retry"/,
     ],
-    ["invalid-options", "connections[0].capacity", /capacity must be an integer from 1/],
-    ["invalid-options", "connections[0].policy", /policy must be "latest" or "fifo", got "lifo"/],
+    ["invalid_connection_options", "connections[0].capacity", /capacity must be an integer from 1/],
+    [
+      "invalid_connection_options",
+      "connections[0].policy",
+      /policy must be "latest" or "fifo", got "lifo"/,
+    ],
   ],
   "invalid_structure.json": [
-    ["unknown-field", "conections", /did you mean connections\?/],
+    ["unknown_field", "conections", /did you mean connections\?/],
     ["malformed", "version", /must be 1, got 2/],
     ["malformed", "nodes[0].id", /expected a string, got nothing/],
     ["malformed", "nodes[1]", /expected an object with id and type, got "tone"/],
   ],
   "invalid_many.json": [
-    ["invalid-config", "nodes[0].config.frequency", /got -5/],
-    ["unknown-processor", "nodes[1].type", /AudioMixr/],
-    ["duplicate-id", "nodes[3].id", /gain_1/],
-    ["unknown-port", "connections[0].from", /audo/],
-    ["unknown-node", "connections[1].to", /nowhere/],
+    ["invalid_config", "nodes[0].config.frequency", /got -5/],
+    ["processor_not_found", "nodes[1].type", /AudioMixr/],
+    ["node_id_taken", "nodes[3].id", /gain_1/],
+    ["port_not_found", "connections[0].from", /audo/],
+    ["node_not_found", "connections[1].to", /nowhere/],
   ],
 };
 

@@ -5,13 +5,9 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  loadManifest,
-  manifestWarnings,
-  type NodeWarningEvent,
-  Runtime,
-  validateManifest,
-} from "../../mod.ts";
+import { loadManifest, Runtime, validateManifest } from "../../mod.ts";
+import { manifestWarnings } from "../../core/manifest_validation.ts";
+import type { NodeWarningEvent } from "../../core/runtime_events.ts";
 import { builtinRegistry } from "../../processors/mod.ts";
 
 const manifest = (connections: { from: string; to: string }[]) => ({

@@ -147,3 +147,26 @@ Deno.test("TestToneGenerator under a runtime produces real-time audio: one block
   assert.equal(stats.nodes.sink.framesIn, 101);
   await rt.stop();
 });
+
+Deno.test("a free-running source leaves timers their turn (no chain of turns that never yields)", async () => {
+  const { NodeRegistry } = await import("../../mod.ts");
+  const { checkSinkNode, seqSourceNode } = await import("../fixtures/runtime/frame_nodes.ts");
+  await using rt = new Runtime({ registry: new NodeRegistry([seqSourceNode, checkSinkNode]) });
+  rt.add("SeqSource", { total: 1e9, frameCount: 8 }, { id: "src" });
+  rt.add("CheckSink", {}, { id: "sink" });
+  rt.connectByName("src", "out", "sink", "in", { capacity: 8, policy: "fifo" });
+  let last = performance.now();
+  let worstGap = 0;
+  const interval = setInterval(() => {
+    const now = performance.now();
+    worstGap = Math.max(worstGap, now - last);
+    last = now;
+  }, 5);
+  await rt.start();
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  clearInterval(interval);
+  await rt.stop();
+  assert.ok(rt.stats().nodes.src.framesOut > 1000, "the source ran");
+  // Before the fix a 5 ms interval went ~1 s without firing while the source ran.
+  assert.ok(worstGap < 150, `a 5 ms interval waited ${worstGap.toFixed(0)} ms`);
+});

@@ -11,19 +11,19 @@ import {
   defineNode,
   type InputPort,
   type InputRef,
-  LocalIsolate,
   NodeNotFoundError,
   NotReconfigurableError,
   type OutputPort,
   type OutputRef,
   type PortTable,
   Processor,
-  processorInit,
   Runtime,
   type RuntimeEvent,
   type SetupContext,
   type TypesOf,
 } from "../../mod.ts";
+import { LocalIsolate } from "../../core/local_isolate.ts";
+import { processorInit } from "../../core/processor.ts";
 import { FramePool, NativeTransport } from "../../ffi/mod.ts";
 import { FakeTime } from "../fixtures/runtime/fake_time.ts";
 import {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { NodeErrorEvent, WorkerExitEvent } from "../../mod.ts";
+import type { NodeErrorEvent, WorkerExitEvent } from "../../core/runtime_events.ts";
 import type { NativeConnectionStats } from "../../ffi/mod.ts";
 import { until, workerRig } from "../fixtures/workers/harness.ts";
 import { crasherNode, type CrashMode, tap } from "../fixtures/workers/worker_nodes.ts";
@@ -108,6 +108,9 @@ for (const mode of ["close", "uncaught", "exit", "terminate"] as const) {
     await rt.stop();
     assert.equal(rt.state, "stopped");
     assert.equal(rt.stats().connections[dry.id].queued, 0);
+    // Everything the dead Worker held (its frames, the frames queued to it) is back in the pool.
+    assert.equal(backend.pool.stats().inUse, 0, "every pool slot is free again");
+    assert.deepEqual(rt.frameLeaks(), []);
     assert.equal(rt.describe().nodes.find((n) => n.id === "gain")!.state, "error");
   });
 }

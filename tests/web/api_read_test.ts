@@ -40,7 +40,7 @@ Deno.test("GET /processors/:name answers 404 with the names there are", async ()
   await using h = await Harness.start({ start: false });
   const { status, body } = await h.call("GET", "/processors/Reverbb");
   assert.equal(status, 404);
-  assert.equal(body.error.code, "unknown_processor");
+  assert.equal(body.error.code, "processor_not_found");
   assert.ok(body.error.choices.includes("Reverb"));
   assert.match(body.error.message, /Cannot find processor 'Reverbb'/);
 });

@@ -26,7 +26,7 @@ Deno.test("POST /nodes refuses each kind of bad input with a 4xx naming the fiel
     // body, status, code, field, a choice that must be listed
     [{}, 400, "missing_field", "processor", undefined],
     [{ processor: 42 }, 400, "invalid_field", "processor", undefined],
-    [{ processor: "Reverbb" }, 422, "unknown_processor", "processor", "Reverb"],
+    [{ processor: "Reverbb" }, 422, "processor_not_found", "processor", "Reverb"],
     [{ processor: "Gain", colour: "red" }, 400, "unknown_field", "colour", "config"],
     [{ processor: "Gain", config: [] }, 400, "invalid_field", "config", undefined],
     [
@@ -166,7 +166,7 @@ Deno.test("POST /connections refuses each kind of bad connection with the field 
     [{ from: "mixer.out", to: "gg.in" }, 422, "node_not_found", "to", "g"],
     [{ from: "mixer.outt", to: "g.in" }, 422, "port_not_found", "from", "out"],
     [{ from: "mixer.out", to: "g.inn" }, 422, "port_not_found", "to", "in"],
-    [{ from: "mixer.in_0", to: "g.in" }, 422, "wrong_direction", "from", undefined],
+    [{ from: "mixer.in_0", to: "g.in" }, 422, "wrong_port_direction", "from", undefined],
     [{ from: "pattern.video", to: "g.in" }, 422, "port_type_mismatch", "to", undefined],
     [{ from: "tone_a.audio", to: "mixer.in_0" }, 409, "input_occupied", "to", undefined],
     [{ from: "reverb.out", to: "mixer.in_2" }, 409, "cycle", "to", undefined],
@@ -232,7 +232,7 @@ Deno.test("PATCH /nodes/:id/config changes live fields of a running node in plac
     config: { frequency: 440, blockSize: 960 },
   });
   assert.equal(locked.status, 409);
-  assert.equal(locked.body.error.code, "recording_lock");
+  assert.equal(locked.body.error.code, "config_locked");
   assert.equal(locked.body.error.field, "config.blockSize");
   assert.deepEqual(locked.body.error.choices, ["frequency", "amplitude", "waveform"]);
   assert.match(locked.body.error.message, /'blockSize' of node 'tone_a' while it is running/);

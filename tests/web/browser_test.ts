@@ -33,10 +33,14 @@ async function center(page: Page, selector: string): Promise<{ x: number; y: num
 
 Deno.test({
   name: "The dashboard in Chromium shows, updates and edits the live demo graph",
-  ignore: !hasChromium,
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
+    // No silent skip: without a browser this test fails and says how to get one.
+    assert.ok(
+      hasChromium,
+      `Chromium is missing at ${CHROMIUM}: run scripts/install_test_deps.sh (apt-get install chromium)`,
+    );
     await using h = await Harness.start();
     const userData = await Deno.makeTempDir({ prefix: "streamlib_chromium_" });
     const context = await chromium.launchPersistentContext(userData, {
@@ -174,7 +178,9 @@ Deno.test({
         await page.fill('[data-form="add-WavFileSource"] input[name="id"]', "broken");
         await page.fill(
           '[data-form="add-WavFileSource"] input[name="path"]',
-          "/nonexistent/missing.wav",
+          // Inside the media folder (the working directory) that the control policy allows, in a
+          // folder that does not exist: the node fails in setup().
+          `${Deno.cwd()}/no-such-folder/missing.wav`,
         );
         await page.click('[data-form="add-WavFileSource"] button[type="submit"]');
         await page.locator('svg.graph [data-node="broken"][data-state="error"]').waitFor();

@@ -5,7 +5,7 @@
  */
 
 import { addDemoPipeline } from "../../examples/demo_pipeline.ts";
-import type { Runtime } from "../../mod.ts";
+import type { NodeRegistry, Runtime } from "../../mod.ts";
 import { createRuntime } from "../../processors/mod.ts";
 import { createDashboard, type Dashboard, type DashboardOptions } from "../../web/mod.ts";
 import type { ServerMessage } from "../../web/mod.ts";
@@ -52,9 +52,15 @@ export class Harness implements AsyncDisposable {
    * @returns The harness.
    */
   static async start(
-    options: { start?: boolean; dashboard?: DashboardOptions; build?: (rt: Runtime) => void } = {},
+    options: {
+      start?: boolean;
+      dashboard?: DashboardOptions;
+      build?: (rt: Runtime) => void;
+      registry?: NodeRegistry;
+    } = {},
   ): Promise<Harness> {
-    const rt = createRuntime({ workers: false }); // the worker-free demo: no native library
+    // The worker-free demo: no native library.
+    const rt = createRuntime({ workers: false, registry: options.registry });
     (options.build ?? addDemoPipeline)(rt);
     if (options.start ?? true) await rt.start();
     const dashboard = await createDashboard(rt, options.dashboard);

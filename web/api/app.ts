@@ -13,6 +13,7 @@ import { ApiError, toApiError } from "./errors.ts";
 import { graphRoutes } from "./graph.ts";
 import { processorRoutes } from "./processors.ts";
 import { runtimeRoutes } from "./runtime.ts";
+import { requestText } from "./validation.ts";
 import { streamRoutes } from "./stream_route.ts";
 
 /** Every endpoint, as `GET /api/v1` lists it (on a bind beyond loopback, all need the token). */
@@ -63,6 +64,14 @@ export function createApi(ctx: ApiContext): Hono {
     } else if (ctx.policy.readsNeedToken) {
       await requireToken(ctx.policy, true)(c, next); // beyond loopback: reads too
     } else await next();
+  });
+  // One body-reading path for every route: a mutating request's body is read whole (bounded in
+  // size and time) before any route acts, so a cut-off DELETE changes nothing either.
+  api.use("*", async (c, next) => {
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") {
+      await requestText(c.req.raw, ctx.bodyLimits);
+    }
+    await next();
   });
   api.get("/", (c) => {
     const all = ctx.policy.readsNeedToken;

@@ -5,6 +5,8 @@
  */
 
 import type { Runtime } from "../../mod.ts";
+import type { ControlPolicy } from "../control_policy.ts";
+import type { BodyLimits } from "../read_body.ts";
 import type { ProcessorInfo } from "../shared/protocol.ts";
 import type { StreamHub } from "../stream.ts";
 import type { AccessPolicy } from "./auth.ts";
@@ -19,4 +21,8 @@ export interface ApiContext {
   readonly hub: StreamHub;
   /** Host, origin and token rules. */
   readonly policy: AccessPolicy;
+  /** Size and time bounds of request bodies. */
+  readonly bodyLimits: BodyLimits;
+  /** What a token holder may add and where files may be: checked before every change. */
+  readonly control: ControlPolicy;
 }

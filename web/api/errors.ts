@@ -4,26 +4,9 @@
  * @module
  */
 
-import {
-  ConfigLockedError,
-  ConfigValidationError,
-  ConnectionNotFoundError,
-  ConnectionOptionsError,
-  CycleError,
-  DestinationOccupiedError,
-  ERROR_POLICIES,
-  InvalidNodeIdError,
-  type JsonValue,
-  NodeNotFoundError,
-  NodeOptionsError,
-  NotReconfigurableError,
-  PlacementUnavailableError,
-  PortDirectionError,
-  PortNotFoundError,
-  PortTypeMismatchError,
-  ProcessorNotFoundError,
-  RuntimeStateError,
-} from "../../mod.ts";
+import { type CodedError, type ErrorCode, isCodedError } from "../../core/error_codes.ts";
+import type { JsonValue } from "../../core/json_schema.ts";
+import { ControlPolicyError } from "../control_policy.ts";
 import type { ApiErrorBody } from "../shared/protocol.ts";
 
 /**
@@ -68,7 +51,7 @@ export class ApiError extends Error {
   /** The HTTP status. */
   readonly status: number;
   /** A stable machine-readable code. */
-  readonly code: string;
+  readonly code: ErrorCode;
   /** Field, choices and details. */
   readonly fields: ApiErrorFields;
 
@@ -80,7 +63,7 @@ export class ApiError extends Error {
    * @param message A sentence saying what is wrong and what is valid.
    * @param fields The offending field, the valid choices, details.
    */
-  constructor(status: number, code: string, message: string, fields: ApiErrorFields = {}) {
+  constructor(status: number, code: ErrorCode, message: string, fields: ApiErrorFields = {}) {
     super(message);
     this.name = "ApiError";
     this.status = status;
@@ -108,19 +91,133 @@ export class ApiError extends Error {
   }
 }
 
-/** Which request field named which node, so runtime errors can point at the right one. */
-export interface ErrorContext {
-  /** The field that named the output's node (`from`). */
-  readonly fromNode?: string;
-  /** The field that named the input's node (`to`). */
-  readonly toNode?: string;
-  /** The config schema, to list the choices of an enum field. */
-  readonly configSchema?: { readonly properties?: Record<string, { enum?: readonly JsonValue[] }> };
+/**
+ * The API error for a {@linkcode ControlPolicyError}: 403 `processor_not_allowed` or
+ * `path_not_allowed` with the allowed types or folders as choices, 400 `id_too_long`; anything
+ * else through {@linkcode toApiError}.
+ *
+ * @param error What the policy threw.
+ * @returns The API error.
+ */
+export function policyError(error: unknown): ApiError {
+  if (!(error instanceof ControlPolicyError)) return toApiError(error);
+  return new ApiError(error.code === "id_too_long" ? 400 : 403, error.code, error.message, {
+    field: error.field,
+    ...(error.allowed.length > 0 ? { choices: error.allowed } : {}),
+  });
 }
 
 /**
- * Turns anything thrown by a route into an {@linkcode ApiError}: the runtime's typed errors
- * become 4xx with the field and the valid choices; anything else is a 500 (a bug, reported).
+ * The HTTP status of every error code: the control API's one mapping of the runtime's contract.
+ * `node_not_found` is 404 when the path names the node, 422 when a body field does.
+ */
+export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
+  processor_not_found: 422,
+  duplicate_processor: 409,
+  node_not_found: 404,
+  node_id_taken: 409,
+  invalid_node_id: 400,
+  invalid_node_options: 422,
+  placement_unavailable: 422,
+  port_not_found: 422,
+  wrong_port_direction: 422,
+  port_type_mismatch: 422,
+  input_occupied: 409,
+  cycle: 409,
+  invalid_connection_options: 400,
+  connection_not_found: 404,
+  port_already_connected: 409,
+  ports_not_bound: 500,
+  invalid_config: 422,
+  config_locked: 409,
+  not_reconfigurable: 409,
+  invalid_state: 409,
+  loop_period_missing: 500,
+  file_path_conflict: 409,
+  frame_too_large: 413,
+  frame_released: 500,
+  message_too_large: 413,
+  bare_decorator: 500,
+  invalid_manifest: 422,
+  plugin_not_regular_file: 422,
+  plugin_import_failed: 422,
+  plugin_no_registry: 422,
+  too_deep: 400,
+  malformed: 400,
+  malformed_endpoint: 400,
+  unconnected_required_input: 422,
+  unknown_field: 400,
+  missing_field: 400,
+  invalid_field: 400,
+  invalid_json: 400,
+  invalid_body: 400,
+  body_incomplete: 400,
+  body_timeout: 408,
+  body_too_large: 413,
+  unsupported_media_type: 415,
+  upgrade_required: 426,
+  unknown_tool: 404,
+  unknown_resource: 404,
+  unknown_action: 404,
+  file_error: 422,
+  not_found: 404,
+  method_not_allowed: 405,
+  missing_token: 401,
+  invalid_token: 401,
+  forbidden_origin: 403,
+  forbidden_host: 403,
+  processor_not_allowed: 403,
+  path_not_allowed: 403,
+  id_too_long: 400,
+  internal_error: 500,
+};
+
+/** Which request field named which node, so runtime errors can point at the right one. */
+export interface ErrorContext {
+  /** The node named by the request's `from`. */
+  readonly fromNode?: string;
+  /** The node named by the request's `to`. */
+  readonly toNode?: string;
+}
+
+/** The request field a coded error points at, from its code and structured details. */
+function fieldOf(error: CodedError, context: ErrorContext): string | undefined {
+  const d = error.details;
+  switch (error.code) {
+    case "processor_not_found":
+      return "processor";
+    case "node_id_taken":
+    case "invalid_node_id":
+      return "id";
+    case "node_not_found":
+      return d.node === context.fromNode ? "from" : d.node === context.toNode ? "to" : undefined;
+    case "port_not_found":
+      return d.direction === "output" ? "from" : "to";
+    case "wrong_port_direction":
+      return d.expected === "output" ? "from" : "to";
+    case "port_type_mismatch":
+    case "input_occupied":
+    case "cycle":
+      return "to";
+    case "invalid_connection_options":
+    case "invalid_node_options":
+      return String(d.field);
+    case "placement_unavailable":
+      return "placement";
+    case "invalid_config":
+      return d.field === "" ? "config" : `config.${d.field}`;
+    case "config_locked":
+      return `config.${(d.fields as string[])[0]}`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Turns anything thrown by a route into an {@linkcode ApiError}: a coded error (every typed
+ * error of the runtime) gets the status of its code ({@linkcode HTTP_STATUS}), the request field
+ * it points at, its valid alternatives (`details.available`) as `choices`, and its details;
+ * anything else is a 500 (a bug, logged).
  *
  * @param error What was thrown.
  * @param context Which request fields named which nodes.
@@ -128,103 +225,22 @@ export interface ErrorContext {
  */
 export function toApiError(error: unknown, context: ErrorContext = {}): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof ControlPolicyError) return policyError(error);
   const message = error instanceof Error ? error.message : String(error);
-  const endField = (node: string) =>
-    node === context.fromNode ? "from" : node === context.toNode ? "to" : undefined;
-  if (error instanceof ProcessorNotFoundError) {
-    return new ApiError(422, "unknown_processor", message, {
-      field: "processor",
-      choices: error.available,
+  if (isCodedError(error)) {
+    const field = fieldOf(error, context);
+    const status = error.code === "node_not_found" && field !== undefined
+      ? 422
+      : HTTP_STATUS[error.code];
+    const { available } = error.details;
+    return new ApiError(status, error.code, message, {
+      ...(field !== undefined ? { field } : {}),
+      ...(Array.isArray(available) ? { choices: available.map(String) } : {}),
+      details: { ...error.details },
     });
   }
-  if (error instanceof ConfigValidationError) {
-    const first = error.issues[0];
-    const leaf = first.field.split(/[.[]/)[0];
-    const options = context.configSchema?.properties?.[leaf]?.enum;
-    return new ApiError(422, "invalid_config", message, {
-      field: first.field === "" ? "config" : `config.${first.field}`,
-      ...(options ? { choices: options.map(String) } : {}),
-      details: error.issues.map((i) => ({ ...i })),
-    });
-  }
-  if (error instanceof InvalidNodeIdError) {
-    return error.reason === "taken"
-      ? new ApiError(409, "node_id_taken", message, { field: "id" })
-      : new ApiError(400, "invalid_field", message, { field: "id" });
-  }
-  if (error instanceof NodeOptionsError) {
-    const field = /^(\w+)/.exec(error.problem)?.[1] ?? "options";
-    const choices = field === "onError" ? ERROR_POLICIES : undefined;
-    return new ApiError(422, "invalid_node_options", message, {
-      field: field === "expected" || field === "worker" ? "placement" : field,
-      ...(choices ? { choices } : {}),
-    });
-  }
-  if (error instanceof PlacementUnavailableError) {
-    return new ApiError(422, "placement_unavailable", message, {
-      field: "placement",
-      choices: ["main", ...error.available],
-    });
-  }
-  if (error instanceof NodeNotFoundError) {
-    const field = endField(error.node);
-    return field
-      ? new ApiError(422, "node_not_found", message, { field, choices: error.available })
-      : new ApiError(404, "node_not_found", message, { choices: error.available });
-  }
-  if (error instanceof PortNotFoundError) {
-    return new ApiError(422, "port_not_found", message, {
-      field: error.direction === "output" ? "from" : "to",
-      choices: error.available,
-    });
-  }
-  if (error instanceof PortDirectionError) {
-    return new ApiError(422, "wrong_direction", message, {
-      field: error.expected === "output" ? "from" : "to",
-    });
-  }
-  if (error instanceof PortTypeMismatchError) {
-    return new ApiError(422, "port_type_mismatch", message, {
-      field: "to",
-      details: { outputType: error.outputType, inputType: error.inputType },
-    });
-  }
-  if (error instanceof DestinationOccupiedError) {
-    return new ApiError(409, "input_occupied", message, {
-      field: "to",
-      details: { existing: error.existing, existingFrom: error.existingFrom },
-    });
-  }
-  if (error instanceof CycleError) {
-    return new ApiError(409, "cycle", message, { field: "to", details: [...error.path] });
-  }
-  if (error instanceof ConnectionOptionsError) {
-    const field = message.includes("policy") ? "policy" : "capacity";
-    return new ApiError(400, "invalid_field", message, {
-      field,
-      ...(field === "policy" ? { choices: ["fifo", "latest"] } : {}),
-    });
-  }
-  if (error instanceof ConnectionNotFoundError) {
-    return new ApiError(404, "connection_not_found", message, { choices: error.available });
-  }
-  if (error instanceof RuntimeStateError) {
-    return new ApiError(409, "invalid_state", message, {
-      details: { state: error.state, allowed: [...error.allowed] },
-    });
-  }
-  if (error instanceof ConfigLockedError) {
-    return new ApiError(409, "recording_lock", message, {
-      field: `config.${error.fields[0]}`,
-      choices: error.live,
-      details: { locked: [...error.fields], state: error.state },
-    });
-  }
-  if (error instanceof NotReconfigurableError) {
-    return new ApiError(409, "not_reconfigurable", message, {
-      details: { isolate: error.isolate },
-    });
-  }
-  reportError(error);
+  // Logged, never rethrown or passed to reportError(): an unexpected error is this request's
+  // failure (a 500), not the process's.
+  console.error(`streamlib: internal error: ${(error as Error)?.stack ?? message}`);
   return new ApiError(500, "internal_error", `Internal error: ${message}`);
 }

@@ -6,12 +6,16 @@
  */
 
 import { Hono } from "hono";
-import type { ErrorPolicy } from "../../mod.ts";
+import type { ErrorPolicy } from "../../core/error_policy.ts";
+import { ConnectionNotFoundError, NodeNotFoundError } from "../../core/graph_errors.ts";
+import { ProcessorNotFoundError } from "../../core/node_registry.ts";
 import { visibleGraph } from "../graph_view.ts";
 import { TAP_PREFIX } from "../preview_tap.ts";
 import { PreviewTaps } from "../previews.ts";
+import { presentsToken } from "./auth.ts";
 import type { ApiContext } from "./context.ts";
-import { ApiError, toApiError } from "./errors.ts";
+import { redactError } from "./redact.ts";
+import { ApiError, policyError, toApiError } from "./errors.ts";
 import {
   choiceField,
   integerField,
@@ -42,15 +46,7 @@ export function graphRoutes(ctx: ApiContext): Hono {
   const findNode = (id: string) => {
     const view = graph();
     const node = view.nodes.find((n) => n.id === id);
-    if (!node) {
-      const ids = view.nodes.map((n) => n.id);
-      throw new ApiError(
-        404,
-        "node_not_found",
-        `Cannot find node '${short(id)}': available nodes: ${ids.join(", ") || "none"}`,
-        { choices: ids },
-      );
-    }
+    if (!node) throw new NodeNotFoundError(short(id), view.nodes.map((n) => n.id), false);
     return node;
   };
 
@@ -58,12 +54,16 @@ export function graphRoutes(ctx: ApiContext): Hono {
 
   api.get("/nodes/:id", (c) => {
     const node = findNode(c.req.param("id"));
-    return c.json({ ...node, lastError: ctx.hub.errors()[node.id] ?? null });
+    const error = ctx.hub.errors()[node.id];
+    // Messages and stacks can name files and quote them: only for the token's holder.
+    const full = presentsToken(ctx.policy, c.req.raw);
+    return c.json({ ...node, lastError: error ? (full ? error : redactError(error)) : null });
   });
 
   api.post("/nodes", async (c) => {
-    const body = await readJsonObject(c.req.raw);
+    const body = await readJsonObject(c.req.raw, false, ctx.bodyLimits);
     onlyFields(body, NODE_FIELDS, "a node");
+    checkPolicy(() => ctx.control.checkId(body.id));
     const processor = stringField(body, "processor")!;
     const id = stringField(body, "id", {
       optional: true,
@@ -89,22 +89,14 @@ export function graphRoutes(ctx: ApiContext): Hono {
     const placement = placementField(body, "placement", workers);
     const known = ctx.processors.find((p) => p.name === processor);
     if (!known) {
-      const names = ctx.processors.map((p) => p.name);
-      throw new ApiError(
-        422,
-        "unknown_processor",
-        `Cannot find processor '${processor}': available processors: ${names.join(", ")}`,
-        {
-          field: "processor",
-          choices: names,
-        },
-      );
+      throw toApiError(new ProcessorNotFoundError(processor, ctx.processors.map((p) => p.name)));
     }
+    await checkPolicyAsync(() => ctx.control.checkNode(processor, config, id));
     let added: string;
     try {
       added = rt.add(processor, config, { id, onError, maxRestarts, placement }).name;
     } catch (error) {
-      throw toApiError(error, { configSchema: known.config as never });
+      throw toApiError(error);
     }
     return c.json(findNode(added), 201);
   });
@@ -117,7 +109,7 @@ export function graphRoutes(ctx: ApiContext): Hono {
 
   api.patch("/nodes/:id/config", async (c) => {
     const node = findNode(c.req.param("id"));
-    const body = await readJsonObject(c.req.raw);
+    const body = await readJsonObject(c.req.raw, false, ctx.bodyLimits);
     onlyFields(body, ["config"], "a config change");
     const patch = objectField(body, "config");
     if (patch === undefined) {
@@ -130,18 +122,18 @@ export function graphRoutes(ctx: ApiContext): Hono {
         },
       );
     }
-    const info = ctx.processors.find((p) => p.name === node.type);
+    await checkPolicyAsync(() => ctx.control.checkNode(node.type, patch));
     let result;
     try {
       result = rt.setConfig(node.id, patch);
     } catch (error) {
-      throw toApiError(error, { configSchema: info?.config as never });
+      throw toApiError(error);
     }
     return c.json({ node: findNode(node.id), changed: result.changed, applied: result.applied });
   });
 
   api.post("/connections", async (c) => {
-    const body = await readJsonObject(c.req.raw);
+    const body = await readJsonObject(c.req.raw, false, ctx.bodyLimits);
     onlyFields(body, CONNECTION_FIELDS, "a connection");
     const from = portEndField(body, "from");
     const to = portEndField(body, "to");
@@ -170,14 +162,7 @@ export function graphRoutes(ctx: ApiContext): Hono {
     const visible = graph().connections;
     if (!visible.some((conn) => conn.id === id)) {
       const ids = visible.map((conn) => conn.id);
-      throw new ApiError(
-        404,
-        "connection_not_found",
-        `Cannot find connection '${short(id)}': available connections: ${ids.join(", ") || "none"}`,
-        {
-          choices: ids,
-        },
-      );
+      throw toApiError(new ConnectionNotFoundError(short(id), ids, false));
     }
     rt.disconnect(id);
     return c.json({ removed: id });
@@ -231,4 +216,20 @@ export function graphRoutes(ctx: ApiContext): Hono {
   });
 
   return api;
+}
+
+function checkPolicy(check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    throw policyError(error);
+  }
+}
+
+async function checkPolicyAsync(check: () => Promise<void>): Promise<void> {
+  try {
+    await check();
+  } catch (error) {
+    throw policyError(error);
+  }
 }

@@ -25,7 +25,7 @@ export function processorRoutes(ctx: ApiContext): Hono {
       const names = ctx.processors.map((p) => p.name);
       throw new ApiError(
         404,
-        "unknown_processor",
+        "processor_not_found",
         `Cannot find processor '${short(name)}': available processors: ${names.join(", ")}`,
         { choices: names },
       );

@@ -5,7 +5,9 @@
  */
 
 import { Hono } from "hono";
+import { presentsToken } from "./auth.ts";
 import type { ApiContext } from "./context.ts";
+import { redactErrors, redactEvents } from "./redact.ts";
 import { ApiError, toApiError } from "./errors.ts";
 import { readJsonObject, short } from "./validation.ts";
 
@@ -34,7 +36,7 @@ export function runtimeRoutes(ctx: ApiContext): Hono {
         { field: "action", choices: ACTIONS },
       );
     }
-    const body = await readJsonObject(c.req.raw, true);
+    const body = await readJsonObject(c.req.raw, true, ctx.bodyLimits);
     if (Object.keys(body).length > 0) {
       throw new ApiError(
         400,
@@ -56,7 +58,16 @@ export function runtimeRoutes(ctx: ApiContext): Hono {
 
   api.get("/stats", (c) => c.json(ctx.hub.stats()));
 
-  api.get("/events", (c) => c.json({ events: ctx.hub.recentEvents(), errors: ctx.hub.errors() }));
+  api.get("/events", (c) => {
+    // Messages and stacks can name files and quote them: only for the token's holder.
+    if (presentsToken(ctx.policy, c.req.raw)) {
+      return c.json({ events: ctx.hub.recentEvents(), errors: ctx.hub.errors() });
+    }
+    return c.json({
+      events: redactEvents(ctx.hub.recentEvents()),
+      errors: redactErrors(ctx.hub.errors()),
+    });
+  });
 
   return api;
 }

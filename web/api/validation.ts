@@ -5,28 +5,41 @@
  * @module
  */
 
-import { type JsonValue, type Placement, placementProblem } from "../../mod.ts";
+import type { Placement } from "../../mod.ts";
+import type { JsonValue } from "../../core/json_schema.ts";
+import { placementProblem } from "../../core/placement.ts";
+import { type BodyLimits, BodyReadError, readBodyText } from "../read_body.ts";
 import { ApiError } from "./errors.ts";
 
 /** Largest request body accepted, in bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/** How long a request body may take to arrive, in milliseconds. */
+export const BODY_TIMEOUT_MS = 10_000;
+
+/** The control API's default body limits: {@linkcode MAX_BODY_BYTES}, {@linkcode BODY_TIMEOUT_MS}. */
+export const API_BODY_LIMITS: BodyLimits = { maxBytes: MAX_BODY_BYTES, timeoutMs: BODY_TIMEOUT_MS };
+
 /** A JSON object from a request body. */
 export type JsonObject = Record<string, JsonValue>;
 
 /**
- * Reads a request's JSON object body. An empty body reads as `{}` when `optional`.
+ * Reads a request's JSON object body through {@linkcode readBodyText} (bounded in size and
+ * time). An empty body reads as `{}` when `optional`.
  *
  * @param request The request.
  * @param optional Whether an empty body is allowed.
+ * @param limits Size and time bounds. Default {@linkcode API_BODY_LIMITS}.
  * @returns The object.
- * @throws {ApiError} 415 when the content type is not JSON, 413 when the body is too large, 400
- * when it is not a JSON object.
+ * @throws {ApiError} 415 when the content type is not JSON, 413 when the body is too large, 408
+ * when it is too slow, 400 when it is cut off or not a JSON object.
  */
-export async function readJsonObject(request: Request, optional = false): Promise<JsonObject> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
-  const text = await readLimited(request);
+export async function readJsonObject(
+  request: Request,
+  optional = false,
+  limits: BodyLimits = API_BODY_LIMITS,
+): Promise<JsonObject> {
+  const text = await requestText(request, limits);
   if (text.trim() === "" && optional) return {};
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type)) {
@@ -34,7 +47,7 @@ export async function readJsonObject(request: Request, optional = false): Promis
       415,
       "unsupported_media_type",
       `Cannot read the body: content-type must be application/json, got ${
-        JSON.stringify(type || "none")
+        JSON.stringify(short(type) || "none")
       }`,
       { field: "content-type", choices: ["application/json"] },
     );
@@ -43,7 +56,11 @@ export async function readJsonObject(request: Request, optional = false): Promis
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new ApiError(400, "invalid_json", `Cannot parse the body: ${(error as Error).message}`);
+    throw new ApiError(
+      400,
+      "invalid_json",
+      `Cannot parse the body: ${short((error as Error).message)}`,
+    );
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ApiError(
@@ -55,40 +72,34 @@ export async function readJsonObject(request: Request, optional = false): Promis
   return value as JsonObject;
 }
 
-async function readLimited(request: Request): Promise<string> {
-  if (!request.body) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body.getReader();
-  while (true) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new ApiError(400, "invalid_json", "Cannot parse the body: it is not valid UTF-8");
-  }
-}
+const texts = new WeakMap<Request, Promise<string>>();
 
-function tooLarge(): ApiError {
-  return new ApiError(
-    413,
-    "body_too_large",
-    `Cannot read the body: it is larger than ${MAX_BODY_BYTES} bytes`,
-  );
+/**
+ * A request's body as text, read once through {@linkcode readBodyText} (bounded in size and
+ * time); later calls for the same request get the same text. The API reads every mutating
+ * request's body this way before routing, so a body that is cut off, too slow or too large fails
+ * the request before any route acts on it.
+ *
+ * @param request The request.
+ * @param limits Size and time bounds.
+ * @returns The text (empty when there is no body).
+ * @throws {ApiError} 413 `body_too_large`, 408 `body_timeout`, 400 `body_incomplete` or
+ * `invalid_json` (not UTF-8).
+ */
+export function requestText(
+  request: Request,
+  limits: BodyLimits = API_BODY_LIMITS,
+): Promise<string> {
+  let text = texts.get(request);
+  if (text === undefined) {
+    text = readBodyText(request, limits).catch((error) => {
+      if (!(error instanceof BodyReadError)) throw error;
+      const code = error.code === "invalid_utf8" ? "invalid_json" : error.code;
+      throw new ApiError(error.status, code, error.message);
+    });
+    texts.set(request, text);
+  }
+  return text;
 }
 
 /**

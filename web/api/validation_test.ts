@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { JsonValue } from "../../mod.ts";
+import type { JsonValue } from "../../core/json_schema.ts";
 import { ApiError } from "./errors.ts";
 import {
   choiceField,

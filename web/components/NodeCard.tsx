@@ -5,7 +5,8 @@
  * @module
  */
 
-import { isPortTypeCompatible, type NodeDescription } from "../../mod.ts";
+import { isPortTypeCompatible } from "../../core/port_type.ts";
+import type { NodeDescription } from "../../core/runtime_description.ts";
 import { formatDuration, formatRate } from "../shared/format.ts";
 import {
   HEADER_HEIGHT,

@@ -7,7 +7,7 @@
 
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import type { JsonSchema, JsonValue } from "../../mod.ts";
+import type { JsonSchema, JsonValue } from "../../core/json_schema.ts";
 import { plainText } from "../shared/format.ts";
 
 /** Props of {@linkcode SchemaForm}. */

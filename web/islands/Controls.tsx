@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RuntimeState } from "../../mod.ts";
+import type { RuntimeState } from "../../core/runtime_stats.ts";
 import { callApi } from "../client/api_client.ts";
 import { StateBadge } from "../components/StateBadge.tsx";
 import { useStore } from "../shared/store.ts";

@@ -5,7 +5,8 @@
  */
 
 import { useState } from "preact/hooks";
-import type { JsonValue, NodeDescription } from "../../mod.ts";
+import type { JsonValue } from "../../core/json_schema.ts";
+import type { NodeDescription } from "../../core/runtime_description.ts";
 import { callApi } from "../client/api_client.ts";
 import { schemaDefaults, SchemaForm } from "../components/SchemaForm.tsx";
 import { plainText } from "../shared/format.ts";

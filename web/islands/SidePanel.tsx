@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { JsonValue } from "../../mod.ts";
+import type { JsonValue } from "../../core/json_schema.ts";
 import { callApi } from "../client/api_client.ts";
 import { SchemaForm } from "../components/SchemaForm.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";

@@ -16,20 +16,7 @@ import {
 } from "../../mod.ts";
 import { DashboardPreviewTap } from "./dashboard_preview_tap.ts";
 
-/**
- * The typed inputs of {@linkcode DashboardPreviewTap}: `this.inputs.<port>`.
- *
- * @example Look up the typed inputs of DashboardPreviewTap
- * ```ts
- * import {
- *   DashboardPreviewTapInputs,
- *   dashboardPreviewTapNode,
- * } from "./dashboard_preview_tap.gen.ts";
- *
- * const inputs = new DashboardPreviewTapInputs(dashboardPreviewTapNode.ports());
- * console.log(inputs.in.name, inputs.in.portType); // in Frame
- * ```
- */
+/** The typed inputs of {@linkcode DashboardPreviewTap}: `this.inputs.<port>`. */
 export class DashboardPreviewTapInputs {
   /**
    * The previewed output, through a `latest` connection of capacity 1. Port type `Frame`, required.
@@ -48,39 +35,11 @@ export class DashboardPreviewTapInputs {
 
 /**
  * The typed outputs of {@linkcode DashboardPreviewTap} (it has no outputs): `this.outputs.<port>`.
- *
- * @example DashboardPreviewTap has no outputs
- * ```ts
- * import { DashboardPreviewTapOutputs } from "./dashboard_preview_tap.gen.ts";
- *
- * const outputs = new DashboardPreviewTapOutputs();
- * console.log(Object.keys(outputs).length); // 0
- * ```
  */
 export class DashboardPreviewTapOutputs {}
 
 /**
  * Typed references to the ports of a {@linkcode DashboardPreviewTap} node in a graph: what `rt.add()` returns and a typed `rt.connect()` takes.
- *
- * @example Connect a source to DashboardPreviewTap through its typed handle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { testToneGeneratorNode } from "@streamlib/streamlib/processors";
- * import {
- *   type DashboardPreviewTapHandle,
- *   dashboardPreviewTapNode,
- * } from "./dashboard_preview_tap.gen.ts";
- *
- * await using rt = new Runtime();
- * const source = rt.add(testToneGeneratorNode, {}, { id: "source" });
- * const dashboardPreviewTap: DashboardPreviewTapHandle = rt.add(
- *   dashboardPreviewTapNode,
- *   { output: "output", kind: "video", sink: "sink" },
- *   { id: "dashboardPreviewTap" },
- * );
- * const connection = rt.connect(source.outputs.audio, dashboardPreviewTap.inputs.in);
- * console.log(connection.from, "->", connection.to); // source.audio -> dashboardPreviewTap.in
- * ```
  */
 export interface DashboardPreviewTapHandle extends NodeHandle {
   /** References to the inputs. */
@@ -96,24 +55,6 @@ export interface DashboardPreviewTapHandle extends NodeHandle {
 
 /**
  * The generated types of {@linkcode DashboardPreviewTap}, named once in `extends Processor<DashboardPreviewTapTypes>`.
- *
- * @example Name the handle and config types of DashboardPreviewTap
- * ```ts
- * import {
- *   dashboardPreviewTapNode,
- *   type DashboardPreviewTapTypes,
- * } from "./dashboard_preview_tap.gen.ts";
- *
- * const handle: DashboardPreviewTapTypes["handle"] = dashboardPreviewTapNode.handle(
- *   "dashboardPreviewTap",
- * );
- * const processor = dashboardPreviewTapNode.create(
- *   { output: "output", kind: "video", sink: "sink" },
- * );
- * const config: DashboardPreviewTapTypes["config"] = processor.config;
- * console.log(handle.processor); // DashboardPreviewTap
- * console.log(Object.keys(config).join(", ")); // output, kind, periodMs, sink
- * ```
  */
 export interface DashboardPreviewTapTypes extends ProcessorTypes {
   /** The typed inputs. */
@@ -128,20 +69,6 @@ export interface DashboardPreviewTapTypes extends ProcessorTypes {
 
 /**
  * The node definition of {@linkcode DashboardPreviewTap}: descriptor, config schema and a factory that validates plain JSON config.
- *
- * @example Add DashboardPreviewTap to a runtime and list its ports
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { dashboardPreviewTapNode } from "./dashboard_preview_tap.gen.ts";
- *
- * await using rt = new Runtime();
- * const dashboardPreviewTap = rt.add(
- *   dashboardPreviewTapNode,
- *   { output: "output", kind: "video", sink: "sink" },
- *   { id: "dashboardPreviewTap" },
- * );
- * console.log(Object.keys(dashboardPreviewTap.inputs).join(", ")); // in
- * ```
  */
 export const dashboardPreviewTapNode: NodeDefinition<
   DashboardPreviewTap,

@@ -10,15 +10,6 @@ import { dashboardPreviewTapNode } from "./dashboard_preview_tap.gen.ts";
 
 /**
  * The node definitions of `web/processors/`, by processor name; `rt.use()` adds them to a runtime.
- *
- * @example Add these processors to a runtime
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { registry } from "./registry.gen.ts";
- *
- * const rt = new Runtime().use(registry);
- * console.log(registry.size, rt.registry.has("DashboardPreviewTap")); // 1 true
- * ```
  */
 export const registry: NodeRegistry = new NodeRegistry([
   dashboardPreviewTapNode,

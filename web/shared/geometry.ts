@@ -4,7 +4,7 @@
  * @module
  */
 
-import { parsePortType } from "../../mod.ts";
+import { parsePortType } from "../../core/port_type.ts";
 
 /** Width of every node box. */
 export const NODE_WIDTH = 240;

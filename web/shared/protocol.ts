@@ -5,16 +5,11 @@
  * @module
  */
 
-import type {
-  ConnectionStats,
-  GraphDescription,
-  JsonValue,
-  NodeState,
-  NodeStats,
-  ProcessorDescriptor,
-  RuntimeEvent,
-  RuntimeState,
-} from "../../mod.ts";
+import type { GraphDescription, RuntimeEvent } from "../../mod.ts";
+import type { ConnectionStats } from "../../core/connection.ts";
+import type { JsonValue } from "../../core/json_schema.ts";
+import type { ProcessorDescriptor } from "../../core/processor_descriptor.ts";
+import type { NodeState, NodeStats, RuntimeState } from "../../core/runtime_stats.ts";
 
 /**
  * The protocol version: the `v1` of `/api/v1`, and `version` in every snapshot.

@@ -8,7 +8,7 @@
 import { type Signal, signal } from "@preact/signals";
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
-import type { RuntimeState } from "../../mod.ts";
+import type { RuntimeState } from "../../core/runtime_stats.ts";
 import type { PreviewFrame } from "./preview_frame.ts";
 import type {
   GraphLayout,

@@ -347,8 +347,8 @@ pub extern "C" fn sl_monotonic_now_ns() -> f64 {
 
 /// Creates an H.264 encoder from `count` `u32` settings
 /// `[backend, width, height, bitrate_bps, fps_millis, keyframe_interval, profile, level_idc,
-/// low_latency]` and writes its handle to `out`. Returns the backend chosen (1 openh264,
-/// 2 videotoolbox) (ABI 3).
+/// low_latency, threads]` (9 or 10 of them: `threads` is ABI 6, 1 when left out) and writes its
+/// handle to `out`. Returns the backend chosen (1 openh264, 2 videotoolbox) (ABI 3).
 ///
 /// # Safety
 ///
@@ -947,6 +947,29 @@ pub extern "C" fn sl_platform() -> u32 {
         })
     })
     .unwrap_or(0)
+}
+
+/// Copies what this build contains, a JSON object (UTF-8, not NUL-terminated; see
+/// [`crate::build_info::build_info_json`]), into `buf` and returns its full length in bytes,
+/// which may exceed `cap` (the copy is then truncated); 0 if it ever panicked. A null `buf` is
+/// treated as `cap == 0` (ABI 6).
+///
+/// # Safety
+///
+/// A non-null `buf` must be writable for `cap` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_build_info(buf: *mut u8, cap: u32) -> u32 {
+    let length = guarded(|| {
+        let info = crate::build_info::build_info_json();
+        if !buf.is_null() {
+            let n = info.len().min(cap as usize);
+            // SAFETY: non-null and writable for `cap >= n` bytes (caller contract); `info` is a
+            // fresh String, so the two do not overlap.
+            unsafe { ptr::copy_nonoverlapping(info.as_ptr(), buf, n) };
+        }
+        Ok(info.len())
+    });
+    length.map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -47,6 +47,8 @@ mod sync;
 // The C ABI and the media code are left out of the `--cfg loom` build: its models cover the
 // hand-written atomics only, and leaving them out spares it compiling OpenH264 and libopus.
 #[cfg(not(loom))]
+pub mod build_info;
+#[cfg(not(loom))]
 mod c_buffer;
 #[cfg(not(loom))]
 pub mod ffi;
@@ -74,4 +76,4 @@ pub mod status;
 /// The version of the C ABI this library implements, returned by [`ffi::sl_abi_version`].
 ///
 /// Any change to a signature, a status code or the message layout bumps it.
-pub const ABI_VERSION: u32 = 5;
+pub const ABI_VERSION: u32 = 6;

@@ -6,13 +6,25 @@
 //! Only 24- and 32-bit TrueColor screens with 32 bits per pixel, least significant byte first
 //! (every X server on x86 and ARM today), are taken; anything else is refused with
 //! `SL_ERR_UNSUPPORTED`.
+//!
+//! Every wait on the server has a deadline: [`X11_CONNECT_TIMEOUT`] for the TCP connect and the
+//! connection setup, [`X11_REPLY_TIMEOUT`] for each reply after. A server that accepts and never
+//! answers fails `open` (called on the JS thread) with a device error instead of hanging it, and a
+//! server that stops answering mid-capture stops the capture thread the same way.
 
+use std::io;
+use std::net::{TcpStream, ToSocketAddrs};
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{ConnectionExt, ImageFormat, ImageOrder, Window};
-use x11rb::rust_connection::RustConnection;
+use x11rb::reexports::x11rb_protocol::parse_display::{ConnectAddress, parse_display};
+use x11rb::reexports::x11rb_protocol::xauth::{Family, get_auth};
+use x11rb::rust_connection::{DefaultStream, PollMode, RustConnection, Stream};
+use x11rb::utils::RawFdContainer;
 
 use crate::error_text::ErrorText;
 use crate::media::capture::{
@@ -25,9 +37,97 @@ use crate::status::{Error, ErrorKind};
 /// Frames per second when the settings leave it at 0.
 pub const DEFAULT_FPS: f64 = 30.0;
 
+/// How long an X server gets for the TCP connect and for the connection setup (a local server
+/// answers in microseconds; this bounds how long `open` can hold the JS thread).
+pub const X11_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// How long an X server gets for each reply once connected (a `GetImage` of a whole screen).
+pub const X11_REPLY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The X connection's socket, with a deadline on every wait: x11rb's own stream polls without
+/// one, so a server that accepts and never answers would block the caller for good.
+struct TimedStream {
+    stream: DefaultStream,
+    /// Milliseconds each wait may take: [`X11_CONNECT_TIMEOUT`] until the setup is done, then
+    /// [`X11_REPLY_TIMEOUT`].
+    timeout_ms: std::sync::atomic::AtomicU64,
+}
+
+impl TimedStream {
+    fn new(stream: DefaultStream) -> Self {
+        Self {
+            stream,
+            timeout_ms: std::sync::atomic::AtomicU64::new(millis(X11_CONNECT_TIMEOUT)),
+        }
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+impl Stream for TimedStream {
+    fn poll(&self, mode: PollMode) -> io::Result<()> {
+        let mut events = 0;
+        if mode.readable() {
+            events |= libc::POLLIN;
+        }
+        if mode.writable() {
+            events |= libc::POLLOUT;
+        }
+        let mut fd = libc::pollfd {
+            fd: self.stream.as_raw_fd(),
+            events,
+            revents: 0,
+        };
+        let timeout = Duration::from_millis(self.timeout_ms.load(Ordering::Relaxed));
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let ms = i32::try_from(left.as_millis()).unwrap_or(i32::MAX);
+            // SAFETY: `fd` is one initialized pollfd that outlives the call, and nfds is 1.
+            let ready = unsafe { libc::poll(&mut fd, 1, ms) };
+            if ready > 0 {
+                return Ok(());
+            }
+            if ready == 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!(
+                        "the X server did not answer within {} ms",
+                        timeout.as_millis()
+                    ),
+                ));
+            }
+            let error = io::Error::last_os_error();
+            if error.kind() != io::ErrorKind::Interrupted {
+                return Err(error);
+            }
+        }
+    }
+
+    fn read(&self, buf: &mut [u8], fd_storage: &mut Vec<RawFdContainer>) -> io::Result<usize> {
+        self.stream.read(buf, fd_storage)
+    }
+
+    fn write(&self, buf: &[u8], fds: &mut Vec<RawFdContainer>) -> io::Result<usize> {
+        self.stream.write(buf, fds)
+    }
+
+    fn write_vectored(
+        &self,
+        bufs: &[io::IoSlice<'_>],
+        fds: &mut Vec<RawFdContainer>,
+    ) -> io::Result<usize> {
+        self.stream.write_vectored(bufs, fds)
+    }
+}
+
+type X11Connection = RustConnection<TimedStream>;
+
 /// An open X11 screen region to capture.
 pub struct X11Screen {
-    connection: RustConnection,
+    connection: X11Connection,
     root: Window,
     x: i16,
     y: i16,
@@ -46,8 +146,32 @@ fn display_label(display: &str) -> String {
     }
 }
 
-fn connect(display: &str) -> Result<(RustConnection, usize), Error> {
-    x11rb::connect((!display.is_empty()).then_some(display)).map_err(|e| {
+/// Opens the socket of one address the display names, the TCP connect bounded by
+/// [`X11_CONNECT_TIMEOUT`].
+fn open_stream(address: &ConnectAddress<'_>) -> io::Result<(DefaultStream, (Family, Vec<u8>))> {
+    match address {
+        ConnectAddress::Hostname(host, port) => {
+            let mut last = io::Error::new(io::ErrorKind::NotFound, "no address for the host");
+            for socket in (*host, *port).to_socket_addrs()? {
+                match TcpStream::connect_timeout(&socket, X11_CONNECT_TIMEOUT) {
+                    Ok(stream) => return DefaultStream::from_tcp_stream(stream),
+                    Err(e) => last = e,
+                }
+            }
+            Err(last)
+        }
+        ConnectAddress::Socket(path) => DefaultStream::from_unix_stream(UnixStream::connect(path)?),
+        _ => Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "an address family x11rb does not implement",
+        )),
+    }
+}
+
+/// Connects to `display` (empty: `$DISPLAY`) as `x11rb::connect` does, with every wait bounded
+/// ([`X11_CONNECT_TIMEOUT`] until the setup is done, [`X11_REPLY_TIMEOUT`] after).
+fn connect(display: &str) -> Result<(X11Connection, usize), Error> {
+    let not_found = |e: &dyn std::fmt::Display| -> Error {
         ErrorKind::DeviceNotFound {
             what: "X11 display",
             detail: ErrorText::format(format_args!(
@@ -56,7 +180,53 @@ fn connect(display: &str) -> Result<(RustConnection, usize), Error> {
             )),
         }
         .into()
-    })
+    };
+    let parsed =
+        parse_display((!display.is_empty()).then_some(display)).map_err(|e| not_found(&e))?;
+    let screen = usize::from(parsed.screen);
+    let mut last: Option<io::Error> = None;
+    for address in parsed.connect_instruction() {
+        let (stream, (family, peer)) = match open_stream(&address) {
+            Ok(opened) => opened,
+            Err(e) => {
+                last = Some(e);
+                continue;
+            }
+        };
+        // Like x11rb: without auth information, try without authentication.
+        let (auth_name, auth_data) = get_auth(family, &peer, parsed.display)
+            .unwrap_or(None)
+            .unwrap_or_else(|| (Vec::new(), Vec::new()));
+        return match RustConnection::connect_to_stream_with_auth_info(
+            TimedStream::new(stream),
+            screen,
+            auth_name,
+            auth_data,
+        ) {
+            Ok(connection) => {
+                connection
+                    .stream()
+                    .timeout_ms
+                    .store(millis(X11_REPLY_TIMEOUT), Ordering::Relaxed);
+                Ok((connection, screen))
+            }
+            Err(x11rb::errors::ConnectError::IoError(e)) if e.kind() == io::ErrorKind::TimedOut => {
+                Err(ErrorKind::Device {
+                    what: "X11 display",
+                    detail: ErrorText::format(format_args!(
+                        "cannot connect to {}: {e} (connection setup timed out)",
+                        display_label(display)
+                    )),
+                }
+                .into())
+            }
+            Err(e) => Err(not_found(&e)),
+        };
+    }
+    Err(not_found(&last.map_or_else(
+        || "no address to connect to".to_owned(),
+        |e| e.to_string(),
+    )))
 }
 
 fn device_error(operation: &str, error: impl std::fmt::Display) -> Error {
@@ -68,7 +238,7 @@ fn device_error(operation: &str, error: impl std::fmt::Display) -> Error {
 }
 
 /// Whether the screen's pixels are 32-bit little-endian BGRX (red mask 0xFF0000).
-fn check_pixel_layout(connection: &RustConnection, screen_index: usize) -> Result<(), Error> {
+fn check_pixel_layout(connection: &X11Connection, screen_index: usize) -> Result<(), Error> {
     let setup = connection.setup();
     let screen = &setup.roots[screen_index];
     let bits = setup

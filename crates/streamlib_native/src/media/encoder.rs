@@ -116,15 +116,18 @@ pub struct EncoderSettings {
     pub level_idc: u32,
     /// Real-time use: no frame reordering, no look-ahead, one frame in, one access unit out.
     pub low_latency: bool,
+    /// Encoding threads for backends that have them (OpenH264: one slice per thread, 1 ..= 4);
+    /// 0 for one per core, 1 for a single thread and a single slice.
+    pub threads: u32,
 }
 
 impl EncoderSettings {
     /// Number of `u32`s in the ABI form.
-    pub const ABI_FIELDS: usize = 9;
+    pub const ABI_FIELDS: usize = 10;
 
     /// Decodes and checks the ABI form
     /// `[backend, width, height, bitrate_bps, fps_millis, keyframe_interval, profile, level_idc,
-    /// low_latency]`.
+    /// low_latency, threads]`; `threads` (ABI 6) may be left out, for 1.
     ///
     /// # Errors
     ///
@@ -138,12 +141,26 @@ impl EncoderSettings {
     /// use streamlib_native::media::encoder::{Backend, EncoderSettings};
     ///
     /// let settings = EncoderSettings::from_abi(&[1, 640, 480, 1_000_000, 30_000, 60, 0, 0, 1])?;
-    /// assert_eq!((settings.backend, settings.fps), (Backend::OpenH264, 30.0));
+    /// assert_eq!((settings.backend, settings.fps, settings.threads), (Backend::OpenH264, 30.0, 1));
+    /// let threaded = EncoderSettings::from_abi(&[1, 640, 480, 1_000_000, 30_000, 60, 0, 0, 1, 2])?;
+    /// assert_eq!(threaded.threads, 2);
     /// assert!(EncoderSettings::from_abi(&[1, 641, 480, 1_000_000, 30_000, 60, 0, 0, 1]).is_err());
     /// # Ok::<(), streamlib_native::status::Error>(())
     /// ```
     pub fn from_abi(values: &[u32]) -> Result<Self, Error> {
-        let &[
+        let full: [u32; Self::ABI_FIELDS] = match *values {
+            [a, b, c, d, e, f, g, h, i] => [a, b, c, d, e, f, g, h, i, 1],
+            [a, b, c, d, e, f, g, h, i, j] => [a, b, c, d, e, f, g, h, i, j],
+            _ => {
+                return Err(ErrorKind::WrongLength {
+                    what: "encoder settings (u32 fields, times 4 bytes)",
+                    actual: values.len() as u64 * 4,
+                    expected: Self::ABI_FIELDS as u64 * 4,
+                }
+                .into());
+            }
+        };
+        let [
             backend,
             width,
             height,
@@ -153,15 +170,8 @@ impl EncoderSettings {
             profile,
             level,
             low,
-        ] = values
-        else {
-            return Err(ErrorKind::WrongLength {
-                what: "encoder settings (u32 fields, times 4 bytes)",
-                actual: values.len() as u64 * 4,
-                expected: Self::ABI_FIELDS as u64 * 4,
-            }
-            .into());
-        };
+            threads,
+        ] = full;
         let range = |what, value: u32, min: u32, max: u32| -> Result<u32, Error> {
             if (min..=max).contains(&value) {
                 Ok(value)
@@ -208,6 +218,7 @@ impl EncoderSettings {
             profile: Profile::from_code(profile)?,
             level_idc: level,
             low_latency: range("encoder low_latency flag", low, 0, 1)? == 1,
+            threads: range("encoder threads (0 for one per core)", threads, 0, 4)?,
         })
     }
 }

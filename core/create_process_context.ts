@@ -1,0 +1,64 @@
+/**
+ * {@linkcode createProcessContext}: a process context for driving a processor by hand (tests,
+ * benchmarks, tools), with the same `ctx.frames` a runtime gives.
+ *
+ * @module
+ */
+
+import type { FrameMemorySource } from "./frame_memory.ts";
+import { HeapMemorySource } from "./heap_memory.ts";
+import { type MediaClock, monotonicClock } from "./media_clock.ts";
+import { NodeFrames } from "./node_frames.ts";
+import type { ProcessContext } from "./processor_context.ts";
+
+/** A hand-made {@linkcode ProcessContext}; call `frames.flush()` after each `process()`. */
+export interface HandProcessContext extends ProcessContext {
+  /** The frames of this context, with the runtime's `flush()`. */
+  readonly frames: NodeFrames;
+  /** Whether the processor called `endOfStream()`. */
+  readonly ended: boolean;
+}
+
+/**
+ * Makes a process context with its own frame memory, as the runtime would give a node. After each
+ * `process()`, `ctx.frames.flush()` does what the runtime does: releases what the run read and
+ * made.
+ *
+ * @param node The node's name.
+ * @param options The clock (default the monotonic clock) and the frame memory (default a new
+ *   JavaScript memory source).
+ * @returns The context.
+ *
+ * @example Drive a processor by hand
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createProcessContext } from "@streamlib/streamlib";
+ *
+ * const ctx = createProcessContext("gain");
+ * const block = ctx.frames.audio({ channels: 2, sampleRate: 48000, frameCount: 480 })!;
+ * assert.equal(block.samples.length, 960);
+ * ctx.frames.flush();
+ * assert.equal(block.released, true);
+ * ctx.endOfStream(); // what a source does after its last frame
+ * assert.equal(ctx.ended, true);
+ * ```
+ */
+export function createProcessContext(
+  node: string,
+  options: { clock?: MediaClock; memory?: FrameMemorySource } = {},
+): HandProcessContext {
+  const memory = options.memory ?? new HeapMemorySource();
+  const frames = new NodeFrames(node, memory);
+  let ended = false;
+  return {
+    node,
+    clock: options.clock ?? monotonicClock,
+    frames,
+    get ended() {
+      return ended;
+    },
+    endOfStream: () => {
+      ended = true;
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * The contract behind every frame payload: reference-counted memory handed out by a memory source.
+ *
+ * `core/` declares it and implements it over JavaScript memory ({@linkcode HeapMemorySource});
+ * `ffi/` implements it over the native frame pool, whose slots cross isolates and reach native code
+ * without a copy. Processors never see either: they allocate through `ctx.frames`.
+ *
+ * @module
+ */
+import type { ErrorCode, ErrorDetails } from "./error_codes.ts";
+
+/**
+ * One payload's memory. The frame that owns it takes one reference per holder (the processor
+ * that made or read it, each connection that queues it); the last release hands the memory back
+ * to its source.
+ */
+export interface FrameMemory {
+  /** The payload's bytes (a cached zero-copy view, exactly `byteLength` long). */
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  /** The payload as 32-bit floats (audio); `byteLength / 4` long. */
+  readonly floats: Float32Array<ArrayBuffer>;
+  /** The payload's length in bytes. */
+  readonly byteLength: number;
+  /** The native frame-pool slot handle, when the memory is a pool slot. */
+  readonly slot?: number;
+  /**
+   * Whether this isolate's holder is the only one (no other isolate or native code holds the
+   * memory): then it may be written in place.
+   */
+  isUnique(): boolean;
+  /** Gives the memory back to its source. Called once, when the owning frame dies. */
+  free(): void;
+}
+
+/** Counters of one memory source. */
+export interface FrameMemoryStats {
+  /** Payloads handed out and not yet freed. */
+  inUse: number;
+  /** Bytes of the payloads in use. */
+  bytesInUse: number;
+  /** The most bytes the source hands out at once. */
+  budgetBytes: number;
+  /** Allocations refused because the budget was reached (back-pressure, never a reuse). */
+  exhausted: number;
+  /** Allocations served. */
+  allocated: number;
+}
+
+/**
+ * Where a runtime's isolate gets payload memory. `allocate` is the hot path: it returns
+ * `undefined` when the budget is reached and never throws or blocks.
+ */
+export interface FrameMemorySource {
+  /** Whether payloads from here cross isolates and reach native code without a copy. */
+  readonly shared: boolean;
+  /** The largest payload one allocation can hold, when there is such a limit. */
+  readonly maxFrameBytes?: number;
+  /**
+   * Hands out `byteLength` bytes, or `undefined` when the budget is reached.
+   *
+   * @param byteLength The payload size in bytes, an integer of 0 or more.
+   */
+  allocate(byteLength: number): FrameMemory | undefined;
+  /** Calls `callback` once, the next time memory is freed (a waiting source runs again). */
+  onFree(callback: () => void): void;
+  /** The source's counters. */
+  stats(): FrameMemoryStats;
+}
+
+/**
+ * Thrown when a frame could never fit: larger than the runtime's `maxFrameBytes`, or than one slot
+ * of the native frame pool.
+ *
+ * @example An 8K RGBA frame under the default limit
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createProcessContext } from "@streamlib/streamlib";
+ * import { FrameTooLargeError } from "./frame_memory.ts";
+ *
+ * const ctx = createProcessContext("pattern");
+ * assert.throws(
+ *   () => ctx.frames.video({ width: 7680, height: 4320, format: "RGBA" }),
+ *   (e) => e instanceof FrameTooLargeError && e.code === "frame_too_large" && e.requested === 7680 * 4320 * 4,
+ * );
+ * ```
+ */
+export class FrameTooLargeError extends RangeError {
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    return { requested: this.requested, limit: this.limit };
+  }
+  /** Stable machine code. */
+  readonly code: ErrorCode = "frame_too_large";
+  /** The bytes asked for. */
+  readonly requested: number;
+  /** The most one payload can hold. */
+  readonly limit: number;
+
+  /**
+   * @param requested The bytes asked for.
+   * @param limit The most one payload can hold.
+   */
+  constructor(requested: number, limit: number) {
+    super(
+      `Cannot allocate a frame of ${requested} bytes: the frame memory holds at most ${limit} bytes per frame (raise the runtime's maxFrameBytes, or make smaller frames)`,
+    );
+    this.name = "FrameTooLargeError";
+    this.requested = requested;
+    this.limit = limit;
+  }
+}

@@ -1,0 +1,339 @@
+/**
+ * `ctx.frames`: the one place a processor gets frames, in every placement.
+ *
+ * @module
+ */
+
+import type { AudioFrame } from "./audio_frame.ts";
+import type { EncodedVideoFrame, VideoCodec } from "./encoded_video_frame.ts";
+import type { FrameMemorySource } from "./frame_memory.ts";
+import {
+  type FrameLedger,
+  OwnedAudioFrame,
+  OwnedEncodedVideoFrame,
+  OwnedFrame,
+  OwnedVideoFrame,
+} from "./owned_frame.ts";
+import {
+  PIXEL_FORMATS,
+  type PixelFormat,
+  type VideoFrame,
+  videoFrameByteLength,
+} from "./video_frame.ts";
+
+/** The shape of a video frame to allocate. */
+export interface VideoShape {
+  /** Width in pixels, a positive integer. */
+  width: number;
+  /** Height in pixels, a positive integer. */
+  height: number;
+  /** Pixel format. */
+  format: PixelFormat;
+}
+
+/** The shape of an audio block to allocate. */
+export interface AudioShape<C extends number = number> {
+  /** Interleaved channels, a positive integer. */
+  channels: C;
+  /** Samples per second per channel. */
+  sampleRate: number;
+  /** Samples per channel, a positive integer. */
+  frameCount: number;
+}
+
+/** The shape of an encoded access unit to allocate. */
+export interface EncodedShape {
+  /** The codec. */
+  codec: VideoCodec;
+  /** The access unit's length in bytes. */
+  byteLength: number;
+}
+
+/**
+ * A reference a processor keeps past the `process()` that read or made a frame. Release it when
+ * done (or let `using` do it).
+ */
+export interface KeptFrame<F> extends Disposable {
+  /** The frame, alive until `release()`. */
+  readonly frame: F;
+  /** Drops the reference; idempotent. */
+  release(): void;
+}
+
+/**
+ * Frame allocation and lifetime for one processor (`ctx.frames`). Every frame it hands out is
+ * reference counted and owned by the current run: the runtime releases the run's references when
+ * `process()` returns, and each connection the frame is written to holds its own. Allocation
+ * returns `undefined` when the frame memory's budget is reached: return from `process()` and the
+ * runtime runs the node again when memory is freed.
+ */
+export interface Frames {
+  /** Whether frames from here cross isolates and reach native code without a copy. */
+  readonly shared: boolean;
+  /** A new video frame of `shape` (contents undefined), or `undefined` when memory is exhausted. */
+  video(shape: VideoShape): OwnedVideoFrame | undefined;
+  /** A new audio block of `shape` (contents undefined), or `undefined` when memory is exhausted. */
+  audio<C extends number>(shape: AudioShape<C>): OwnedAudioFrame<C> | undefined;
+  /** A new encoded access unit, or `undefined` when memory is exhausted. */
+  encoded(shape: EncodedShape): OwnedEncodedVideoFrame | undefined;
+  /** A new frame of the same kind and shape as `frame` (contents undefined). */
+  like(frame: VideoFrame): OwnedVideoFrame | undefined;
+  /** A new audio block of the same shape as `frame` (contents undefined). */
+  like<C extends number>(frame: AudioFrame<C>): OwnedAudioFrame<C> | undefined;
+  /** A new access unit of the same size as `frame` (contents undefined). */
+  like(frame: EncodedVideoFrame): OwnedEncodedVideoFrame | undefined;
+  /**
+   * `frame` itself when this run holds its only reference (write it in place), otherwise a copy
+   * (GStreamer's `make_writable`). Timestamps and frame numbers are copied.
+   */
+  writable(frame: VideoFrame): OwnedVideoFrame | undefined;
+  /** `frame` itself when only this run holds it, otherwise a copy (audio). */
+  writable<C extends number>(frame: AudioFrame<C>): OwnedAudioFrame<C> | undefined;
+  /** `frame` itself when only this run holds it, otherwise a copy (encoded video). */
+  writable(frame: EncodedVideoFrame): OwnedEncodedVideoFrame | undefined;
+  /** Keeps `frame` alive past this run until the returned handle is released. */
+  keep<F>(frame: F): KeptFrame<F>;
+  /**
+   * Counts `frame` as dropped by this node (in `NodeStats.framesDropped`, and so in every status
+   * line): call it for each frame read and deliberately not passed on or consumed, so no frame is
+   * ever lost silently.
+   */
+  drop(frame: unknown): void;
+}
+
+class Kept<F> implements KeptFrame<F> {
+  readonly frame: F;
+  #held: boolean;
+
+  constructor(frame: F) {
+    this.frame = frame;
+    this.#held = frame instanceof OwnedFrame && !frame.released;
+    if (this.#held) (frame as OwnedFrame).retain();
+  }
+
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    (this.frame as OwnedFrame).release();
+  }
+
+  [Symbol.dispose](): void {
+    this.release();
+  }
+}
+
+function positiveInteger(what: string, name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(
+      `Cannot allocate ${what}: ${name} must be a positive integer, got ${value}`,
+    );
+  }
+}
+
+/**
+ * The runtime's {@linkcode Frames} for one node: allocates from the isolate's memory source and
+ * holds the current run's references until {@linkcode NodeFrames.flush}.
+ *
+ * @example An in-place gain allocates nothing once the input is its own
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { HeapMemorySource } from "./heap_memory.ts";
+ * import { NodeFrames } from "./node_frames.ts";
+ *
+ * const memory = new HeapMemorySource();
+ * const source = new NodeFrames("tone", memory);
+ * const gain = new NodeFrames("gain", memory);
+ * const block = source.audio({ channels: 1, sampleRate: 48000, frameCount: 4 })!;
+ * block.samples.fill(0.5);
+ * block.retain(); // a connection queues it
+ * source.flush(); // tone's process() returned
+ * gain.adopt(block); // gain read it: the connection's reference is now gain's
+ * const out = gain.writable(block)!;
+ * assert.equal(out, block); // the only reference: written in place
+ * out.samples[0] *= 2;
+ * assert.equal(out.samples[0], 1);
+ * gain.flush();
+ * assert.equal(block.released, true);
+ * assert.throws(() => block.samples, { name: "FrameReleasedError" });
+ * ```
+ */
+export class NodeFrames implements Frames {
+  readonly #node: string;
+  readonly #memory: FrameMemorySource;
+  readonly #ledger: FrameLedger | undefined;
+  #held: OwnedFrame[] = [];
+  #heldCount = 0;
+  #exhausted = false;
+  #dropped = 0;
+
+  /**
+   * @param node The node's id (frames remember it as their origin).
+   * @param memory Where payloads come from.
+   * @param ledger Where live frames are counted (the runtime's leak report).
+   */
+  constructor(node: string, memory: FrameMemorySource, ledger?: FrameLedger) {
+    this.#node = node;
+    this.#memory = memory;
+    this.#ledger = ledger;
+  }
+
+  get shared(): boolean {
+    return this.#memory.shared;
+  }
+
+  video(shape: VideoShape): OwnedVideoFrame | undefined {
+    const { width, height, format } = shape;
+    if (!PIXEL_FORMATS.includes(format)) {
+      throw new RangeError(
+        `Cannot allocate a video frame: unknown pixel format '${format}', expected one of ${
+          PIXEL_FORMATS.join(", ")
+        }`,
+      );
+    }
+    positiveInteger("a video frame", "width", width);
+    positiveInteger("a video frame", "height", height);
+    const memory = this.#allocate(videoFrameByteLength(format, width, height));
+    if (memory === undefined) return undefined;
+    const stride = format === "RGBA" || format === "BGRA" ? width * 4 : width;
+    return this.#hold(
+      new OwnedVideoFrame(memory, { width, height, format, stride }, this.#node, this.#ledger),
+    );
+  }
+
+  audio<C extends number>(shape: AudioShape<C>): OwnedAudioFrame<C> | undefined {
+    positiveInteger("an audio frame", "channels", shape.channels);
+    positiveInteger("an audio frame", "frameCount", shape.frameCount);
+    if (!(shape.sampleRate > 0)) {
+      throw new RangeError(
+        `Cannot allocate an audio frame: sampleRate must be above 0, got ${shape.sampleRate}`,
+      );
+    }
+    const memory = this.#allocate(shape.channels * shape.frameCount * 4);
+    if (memory === undefined) return undefined;
+    return this.#hold(new OwnedAudioFrame(memory, shape, this.#node, this.#ledger));
+  }
+
+  encoded(shape: EncodedShape): OwnedEncodedVideoFrame | undefined {
+    if (!Number.isInteger(shape.byteLength) || shape.byteLength < 0) {
+      throw new RangeError(
+        `Cannot allocate an encoded frame: byteLength must be an integer of 0 or more, got ${shape.byteLength}`,
+      );
+    }
+    const memory = this.#allocate(shape.byteLength);
+    if (memory === undefined) return undefined;
+    return this.#hold(new OwnedEncodedVideoFrame(memory, shape.codec, this.#node, this.#ledger));
+  }
+
+  like(frame: VideoFrame): OwnedVideoFrame | undefined;
+  like<C extends number>(frame: AudioFrame<C>): OwnedAudioFrame<C> | undefined;
+  like(frame: EncodedVideoFrame): OwnedEncodedVideoFrame | undefined;
+  like(frame: VideoFrame | AudioFrame | EncodedVideoFrame): OwnedFrame | undefined {
+    switch (frame.kind) {
+      case "video":
+        return this.video(frame);
+      case "audio":
+        return this.audio(frame);
+      case "encoded-video":
+        return this.encoded({ codec: frame.codec, byteLength: frame.data.byteLength });
+    }
+  }
+
+  writable(frame: VideoFrame): OwnedVideoFrame | undefined;
+  writable<C extends number>(frame: AudioFrame<C>): OwnedAudioFrame<C> | undefined;
+  writable(frame: EncodedVideoFrame): OwnedEncodedVideoFrame | undefined;
+  writable(frame: VideoFrame | AudioFrame | EncodedVideoFrame): OwnedFrame | undefined {
+    if (frame instanceof OwnedFrame && frame.unique && this.#holds(frame)) return frame;
+    switch (frame.kind) {
+      case "video": {
+        const copy = this.video(frame);
+        if (copy === undefined) return undefined;
+        copy.data.set(frame.data.subarray(0, copy.data.byteLength));
+        copy.timestampNs = frame.timestampNs;
+        copy.frameNumber = frame.frameNumber;
+        return copy;
+      }
+      case "audio": {
+        const copy = this.audio(frame);
+        if (copy === undefined) return undefined;
+        copy.samples.set(frame.samples.subarray(0, copy.samples.length));
+        copy.timestampNs = frame.timestampNs;
+        copy.frameNumber = frame.frameNumber;
+        return copy;
+      }
+      case "encoded-video": {
+        const copy = this.encoded({ codec: frame.codec, byteLength: frame.data.byteLength });
+        if (copy === undefined) return undefined;
+        copy.data.set(frame.data);
+        copy.keyframe = frame.keyframe;
+        copy.timestampNs = frame.timestampNs;
+        copy.frameNumber = frame.frameNumber;
+        return copy;
+      }
+    }
+  }
+
+  keep<F>(frame: F): KeptFrame<F> {
+    return new Kept(frame);
+  }
+
+  drop(_frame: unknown): void {
+    this.#dropped++;
+  }
+
+  /** Frames counted by {@linkcode NodeFrames.drop} since the node was made. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /**
+   * Takes over a reference to `frame` for the current run (the runtime calls it for every frame
+   * an input hands out). Plain-object frames are ignored.
+   *
+   * @param frame A frame read from an input.
+   */
+  adopt(frame: unknown): void {
+    if (frame instanceof OwnedFrame) this.#hold(frame);
+  }
+
+  /** Releases every reference the runs since the last flush hold (after each `process()`). */
+  flush(): void {
+    const held = this.#held;
+    const n = this.#heldCount;
+    if (n === 0) return;
+    this.#heldCount = 0;
+    for (let i = 0; i < n; i++) {
+      const frame = held[i];
+      held[i] = undefined as unknown as OwnedFrame;
+      frame.release();
+    }
+  }
+
+  /** Whether an allocation failed since the last call (the runtime waits for memory). */
+  takeExhausted(): boolean {
+    const exhausted = this.#exhausted;
+    this.#exhausted = false;
+    return exhausted;
+  }
+
+  /** Calls `callback` once, when the memory source frees memory. */
+  onMemoryFree(callback: () => void): void {
+    this.#memory.onFree(callback);
+  }
+
+  #allocate(byteLength: number) {
+    const memory = this.#memory.allocate(byteLength);
+    if (memory === undefined) this.#exhausted = true;
+    return memory;
+  }
+
+  #hold<F extends OwnedFrame>(frame: F): F {
+    this.#held[this.#heldCount++] = frame;
+    return frame;
+  }
+
+  #holds(frame: OwnedFrame): boolean {
+    const held = this.#held;
+    for (let i = this.#heldCount - 1; i >= 0; i--) if (held[i] === frame) return true;
+    return false;
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * The types `./ffi`'s classes name: transport contracts (connection ends, rings, cross-isolate
+ * channels), frame pool contracts, native capture and codec options. Type-only.
+ *
+ * @module
+ */
+
+export type { ConnectionReader, ConnectionWriter } from "../core/connection.ts";
+export type {
+  CrossIsolateChannel,
+  CrossIsolateChannelSpec,
+  CrossIsolateTransport,
+  TransportEndpoint,
+} from "../core/cross_isolate_transport.ts";
+export type { FrameAllocator, WritableVideoFrame } from "../core/frame_allocator.ts";
+export type { FrameMessage } from "../core/frame_message.ts";
+export type { LocalConnection, LocalConnectionOptions } from "../core/local_connection.ts";
+export type { FramePoolContract, FramePoolStats } from "../core/pool_contract.ts";
+export type { FrameRingConsumer, FrameRingProducer } from "../core/ring_contract.ts";
+export type { CaptureDeviceMode, ListCaptureDevicesOptions } from "./capture_devices.ts";
+export type { ConnectionSharedState } from "./connection_shared_state.ts";
+export type { TransferredConnectionEnd } from "./connection_transfer.ts";
+export type { SharedFramePool } from "./frame_pool.ts";
+export type { EncoderInput, H264Backend, H264Level, H264Profile } from "./h264_encoder.ts";
+export type { CapturedFrame, CaptureKind, NativeCaptureStats } from "./native_capture.ts";
+export type { NativeConnectionOptions } from "./native_connection.ts";
+export type { NativeRingOptions } from "./native_ring.ts";
+export type { CrateSource } from "./native_source.ts";
+export type { OpusApplication } from "./opus_encoder.ts";
+export type { RingEndpoint, RingEndpointKind } from "./ring_endpoint.ts";
+export type { NativeLibrary } from "./symbols.ts";
+export type { WorkerHost } from "./worker_host.ts";

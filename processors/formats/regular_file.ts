@@ -1,0 +1,79 @@
+/**
+ * Opening a media file that must be a regular file: a FIFO with no writer would block its open
+ * and reads forever, a device (`/dev/zero`) never ends, a folder cannot be read. The kind is
+ * checked with `stat` before opening (which never blocks) and again on the open file.
+ *
+ * @module
+ */
+
+/** What a path names, when it is not a regular file. */
+export type NonRegularKind =
+  | "directory"
+  | "FIFO"
+  | "character device"
+  | "block device"
+  | "socket"
+  | "special file";
+
+/**
+ * The kind of a file that is not a regular file, or `undefined` for a regular one.
+ *
+ * @param info A `stat` result.
+ * @returns The kind, for messages and errors.
+ *
+ * @example A folder is not a media file
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nonRegularKind } from "./regular_file.ts";
+ *
+ * assert.equal(nonRegularKind(await Deno.stat(Deno.cwd())), "directory");
+ * ```
+ */
+export function nonRegularKind(info: Deno.FileInfo): NonRegularKind | undefined {
+  if (info.isFile) return undefined;
+  if (info.isDirectory) return "directory";
+  if (info.isFifo) return "FIFO";
+  if (info.isCharDevice) return "character device";
+  if (info.isBlockDevice) return "block device";
+  if (info.isSocket) return "socket";
+  return "special file";
+}
+
+/**
+ * Opens `path` for reading if it is a regular file (symbolic links are followed).
+ *
+ * @param path The file.
+ * @param refuse Makes the error to throw for a file that is not regular (the format's typed
+ *   error), given what the path names.
+ * @returns The open file.
+ * @throws {Deno.errors.NotFound} When nothing is at `path` (and other open errors as they are).
+ * @throws What `refuse` makes, when `path` is not a regular file.
+ *
+ * @example Refuse a folder before opening it
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openRegularFile } from "./regular_file.ts";
+ *
+ * await assert.rejects(
+ *   () => openRegularFile(Deno.cwd(), (kind) => new TypeError(`not a file: ${kind}`)),
+ *   { message: "not a file: directory" },
+ * );
+ * ```
+ */
+export async function openRegularFile(
+  path: string,
+  refuse: (kind: NonRegularKind) => Error,
+): Promise<Deno.FsFile> {
+  const before = nonRegularKind(await Deno.stat(path));
+  if (before !== undefined) throw refuse(before);
+  const file = await Deno.open(path, { read: true });
+  try {
+    // The path may have been replaced between stat and open.
+    const after = nonRegularKind(await file.stat());
+    if (after !== undefined) throw refuse(after);
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+  return file;
+}

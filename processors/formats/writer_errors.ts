@@ -1,0 +1,79 @@
+/**
+ * Errors of file writers given frames they cannot record (instead of dropping them silently).
+ *
+ * @module
+ */
+
+/**
+ * A writer got audio at a sample rate other than its file's, and there is no resampler: the node
+ * fails (per its `onError` policy) rather than write a file of nothing.
+ *
+ * @example What it names
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SampleRateMismatchError } from "./writer_errors.ts";
+ *
+ * const error = new SampleRateMismatchError("take.wav", 48000, 44100);
+ * assert.equal(error.code, "sample_rate_mismatch");
+ * assert.match(error.message, /44100 Hz.*48000 Hz/);
+ * ```
+ */
+export class SampleRateMismatchError extends Error {
+  /** Stable machine code. */
+  readonly code = "sample_rate_mismatch";
+  /** The file. */
+  readonly path: string;
+  /** The file's sample rate (the writer's config). */
+  readonly expected: number;
+  /** The sample rate of the block that arrived. */
+  readonly received: number;
+
+  /**
+   * @param path The file.
+   * @param expected The file's sample rate.
+   * @param received The block's sample rate.
+   */
+  constructor(path: string, expected: number, received: number) {
+    super(
+      `Cannot record ${path}: a block arrived at ${received} Hz but the file is ${expected} Hz and there is no resampler; set sampleRate to ${received}, or feed ${expected} Hz audio`,
+    );
+    this.name = "SampleRateMismatchError";
+    this.path = path;
+    this.expected = expected;
+    this.received = received;
+  }
+}
+
+/**
+ * A writer got a video frame it cannot convert to its file's format and size (an odd size for a
+ * 4:2:0 format, or a payload shorter than its size).
+ *
+ * @example What it names
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { UnconvertibleFrameError } from "./writer_errors.ts";
+ *
+ * const error = new UnconvertibleFrameError("take.y4m", "I420 641x360", "an odd width");
+ * assert.equal(error.code, "unconvertible_frame");
+ * ```
+ */
+export class UnconvertibleFrameError extends Error {
+  /** Stable machine code. */
+  readonly code = "unconvertible_frame";
+  /** The file. */
+  readonly path: string;
+  /** The frame that arrived (`format WxH`). */
+  readonly frame: string;
+
+  /**
+   * @param path The file.
+   * @param frame The frame that arrived, as `format WxH`.
+   * @param reason Why it cannot be converted.
+   */
+  constructor(path: string, frame: string, reason: string) {
+    super(`Cannot record ${path}: a ${frame} frame cannot be converted (${reason})`);
+    this.name = "UnconvertibleFrameError";
+    this.path = path;
+    this.frame = frame;
+  }
+}

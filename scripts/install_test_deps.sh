@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs beyond Node/npm and Rust/cargo, on a Debian-like machine:
+# the media tools the tests check files with (ffmpeg/ffprobe, sox), the native build's tools
+# (cmake, a C/C++ compiler, nasm for OpenH264's assembly), Xvfb and xwud for the screen-capture
+# tests, Chromium for the dashboard test, GStreamer for the comparison benchmarks, and numpy for
+# the Python subprocess node. `deno task test` runs it first. It installs only what is missing,
+# and exits non-zero, naming what is still missing, when it cannot install something: a test that
+# needs it would fail anyway, and this says why up front.
+set -uo pipefail
+
+missing_tools() {
+  local out=()
+  for pair in ffprobe:ffmpeg ffmpeg:ffmpeg sox:sox cmake:cmake cc:gcc c++:g++ nasm:nasm Xvfb:xvfb \
+    xwud:x11-apps chromium:chromium gst-launch-1.0:gstreamer1.0-tools; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || out+=("${pair##*:}")
+  done
+  # GStreamer elements the benchmarks and interop tests use.
+  if command -v gst-inspect-1.0 >/dev/null 2>&1; then
+    gst-inspect-1.0 openh264enc >/dev/null 2>&1 || out+=(gstreamer1.0-plugins-bad)
+    gst-inspect-1.0 audiomixer >/dev/null 2>&1 || out+=(gstreamer1.0-plugins-base)
+  else
+    # No GStreamer yet: its elements come with it in the same apt run.
+    out+=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)
+  fi
+  printf '%s\n' "${out[@]}" | sort -u | tr '\n' ' '
+}
+
+need=$(missing_tools)
+if [ -n "${need// /}" ]; then
+  echo "install_test_deps: installing with apt: $need"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
+  # shellcheck disable=SC2086
+  { $sudo apt-get update -qq && $sudo apt-get install -y -qq $need; } >/dev/null 2>&1 ||
+    echo "install_test_deps: apt-get could not install: $need"
+fi
+
+if ! python3 -c "import numpy" >/dev/null 2>&1; then
+  echo "install_test_deps: installing numpy"
+  python3 -m pip install --quiet numpy >/dev/null 2>&1 ||
+    python3 -m pip install --quiet --user numpy >/dev/null 2>&1 ||
+    { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq python3-numpy >/dev/null 2>&1; } || true
+fi
+
+still=$(missing_tools)
+python3 -c "import numpy" >/dev/null 2>&1 || still="$still python3-numpy"
+if [ -n "${still// /}" ]; then
+  echo "install_test_deps: still missing: $still" >&2
+  echo "install them (Debian: apt-get install $still) and run the tests again" >&2
+  exit 1
+fi
+echo "install_test_deps: every tool the tests need is here"

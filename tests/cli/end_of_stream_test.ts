@@ -1,0 +1,82 @@
+/**
+ * `streamlib run` on a graph whose sources end: it stops by itself once every frame is through
+ * (end of stream), the sinks finalize their files, and it exits 0 without `--seconds`.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+async function ffprobeFrames(path: string): Promise<number> {
+  const out = await new Deno.Command("ffprobe", {
+    args: [
+      "-v",
+      "error",
+      "-count_frames",
+      "-select_streams",
+      "v:0",
+      "-show_entries",
+      "stream=nb_read_frames",
+      "-of",
+      "csv=p=0",
+      path,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  return Number(new TextDecoder().decode(out.stdout).trim());
+}
+
+Deno.test("streamlib run exits 0 by itself when its file source ends, with every frame written", async () => {
+  const dir = await Deno.makeTempDir();
+  const input = join(dir, "in.y4m");
+  const output = join(dir, "out.y4m");
+  const made = await new Deno.Command("ffmpeg", {
+    args: [
+      "-v",
+      "error",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc=size=64x48:rate=60:duration=0.5",
+      "-pix_fmt",
+      "yuv420p",
+      input,
+    ],
+  }).output();
+  assert.equal(made.code, 0);
+  const manifest = join(dir, "p.json");
+  await Deno.writeTextFile(
+    manifest,
+    JSON.stringify({
+      version: 1,
+      nodes: [
+        { id: "file", type: "Y4mFileSource", config: { path: input } },
+        { id: "out", type: "Y4mWriter", config: { path: output } },
+      ],
+      connections: [{ from: "file.video", to: "out.in", policy: "fifo", capacity: 8 }],
+    }),
+  );
+  const started = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli/streamlib.ts", "run", manifest, "--json"],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  const result = await child.output();
+  clearTimeout(killer);
+  const stdout = new TextDecoder().decode(result.stdout);
+  assert.equal(result.code, 0, `${stdout}\n${new TextDecoder().decode(result.stderr)}`);
+  const events = stdout.trim().split("\n").map((line) => JSON.parse(line).event);
+  assert.ok(events.includes("end-of-stream"), `events: ${events.join(", ")}`);
+  assert.equal(events.at(-1), "stopped");
+  assert.ok(performance.now() - started < 25_000);
+  assert.equal(await ffprobeFrames(input), 30);
+  assert.equal(await ffprobeFrames(output), 30, "every frame of the file was written");
+});

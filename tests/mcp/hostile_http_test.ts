@@ -1,0 +1,156 @@
+/**
+ * The MCP server over streamable HTTP against hostile clients: bodies cut off, trickled or
+ * oversized (the first `initialize` included), and abandoned sessions.
+ */
+
+import assert from "node:assert/strict";
+import { Client } from "@modelcontextprotocol/sdk/client";
+// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { type HttpMcpServer, MCP_MAX_MESSAGE_BYTES, serveHttp } from "../../mcp/mod.ts";
+import { createRuntime } from "../../processors/mod.ts";
+
+const encoder = new TextEncoder();
+const INITIALIZE = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: {
+    protocolVersion: "2025-06-18",
+    capabilities: {},
+    clientInfo: { name: "t", version: "1" },
+  },
+});
+
+function head(server: HttpMcpServer, headers: Record<string, string>): string {
+  const lines = [
+    "POST /mcp HTTP/1.1",
+    `Host: 127.0.0.1:${server.port}`,
+    `Authorization: Bearer ${server.token}`,
+    "Content-Type: application/json",
+    "Accept: application/json, text/event-stream",
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ];
+  return `${lines.join("\r\n")}\r\n\r\n`;
+}
+
+async function exchange(server: HttpMcpServer, request: string, ms = 5000): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  await conn.write(encoder.encode(request));
+  const buffer = new Uint8Array(65536);
+  let text = "";
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline && !text.includes("\r\n\r\n")) {
+    const n = await conn.read(buffer).catch(() => null);
+    if (n === null) break;
+    text += new TextDecoder().decode(buffer.subarray(0, n));
+  }
+  conn.close();
+  return text;
+}
+
+async function initialize(server: HttpMcpServer): Promise<string> {
+  const response = await fetch(server.url, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${server.token}`,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+    },
+    body: INITIALIZE,
+  });
+  await response.body?.cancel();
+  assert.equal(response.status, 200);
+  return response.headers.get("mcp-session-id")!;
+}
+
+async function stillServes(server: HttpMcpServer): Promise<void> {
+  const transport = new StreamableHTTPClientTransport(new URL(server.url), {
+    requestInit: { headers: { authorization: `Bearer ${server.token}` } },
+  });
+  const client = new Client({ name: "streamlib-tests", version: "1.0.0" });
+  await client.connect(transport);
+  assert.ok((await client.listTools()).tools.length > 10);
+  await client.close();
+}
+
+Deno.test("serveHttp() survives bodies cut off before and inside a session", async () => {
+  const rt = createRuntime();
+  await using server = await serveHttp(rt, { requestBody: { timeoutMs: 500 } });
+  const session = await initialize(server);
+  for (const headers of [{}, { "Mcp-Session-Id": session }] as Record<string, string>[]) {
+    for (const sent of ['{"jsonrpc":"2.0","id":2,"meth', ""]) {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+      await conn.write(
+        encoder.encode(head(server, { ...headers, "Content-Length": "1000" }) + sent),
+      );
+      await new Promise((r) => setTimeout(r, 30));
+      conn.close();
+    }
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  await stillServes(server);
+});
+
+Deno.test("serveHttp() answers a trickled body 408 and an oversized one 413, the first initialize included", async () => {
+  const rt = createRuntime();
+  await using server = await serveHttp(rt, { requestBody: { timeoutMs: 300 } });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  await conn.write(encoder.encode(head(server, { "Content-Length": "500" }) + "{"));
+  const trickle = setInterval(() => conn.write(encoder.encode(" ")).catch(() => {}), 50);
+  const buffer = new Uint8Array(4096);
+  const n = await conn.read(buffer);
+  clearInterval(trickle);
+  conn.close();
+  const slow = new TextDecoder().decode(buffer.subarray(0, n ?? 0));
+  assert.match(slow, /^HTTP\/1\.1 408/);
+  assert.match(slow, /did not arrive within 300 ms/);
+
+  const declared = await exchange(
+    server,
+    head(server, { "Content-Length": String(MCP_MAX_MESSAGE_BYTES + 1), Connection: "close" }),
+  );
+  assert.match(declared, /^HTTP\/1\.1 413/);
+  // An initialize padded past the limit, sent in full without a length: refused as it grows.
+  const padded = INITIALIZE.replace('"t"', `"${"t".repeat(MCP_MAX_MESSAGE_BYTES)}"`);
+  const response = await fetch(server.url, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${server.token}`,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+    },
+    body: ReadableStream.from([encoder.encode(padded)]),
+  });
+  assert.equal(response.status, 413);
+  assert.match((await response.json()).error.message, /larger than 4194304 bytes/);
+  assert.equal(server.sessions, 0);
+  await stillServes(server);
+});
+
+Deno.test("serveHttp() closes idle sessions and caps open ones, closing the idlest", async () => {
+  const rt = createRuntime();
+  await using server = await serveHttp(rt, { sessionIdleMs: 300, maxSessions: 3 });
+  const first = await initialize(server);
+  await initialize(server);
+  await initialize(server);
+  assert.equal(server.sessions, 3);
+  const fourth = await initialize(server);
+  assert.equal(server.sessions, 3, "capped");
+  const gone = await fetch(server.url, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${server.token}`,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-session-id": first,
+    },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+  });
+  assert.equal(gone.status, 404, "the idlest session made room");
+  assert.match((await gone.json()).error.message, /ended or expired/);
+  assert.ok(fourth);
+  const deadline = Date.now() + 3000;
+  while (server.sessions > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(server.sessions, 0, "idle sessions expired");
+});

@@ -1,0 +1,115 @@
+/**
+ * End of stream (GStreamer's EOS): a source that calls `ctx.endOfStream()` ends, each reader ends
+ * once it has read what is queued, and the runtime says `end-of-stream` when every node has
+ * ended — in one isolate and across a Worker; a graph with a live branch never ends; a new run
+ * starts over.
+ */
+
+import assert from "node:assert/strict";
+import { NodeRegistry, Runtime, type RuntimeEvent } from "../../mod.ts";
+import { WorkerBackend } from "../../ffi/mod.ts";
+import {
+  addOneNode,
+  checkSinkNode,
+  resetReports,
+  seqSourceNode,
+  sinkReport,
+} from "../fixtures/runtime/frame_nodes.ts";
+
+const registry = new NodeRegistry([seqSourceNode, addOneNode, checkSinkNode]);
+
+function endOfStream(rt: Runtime, ms = 10_000): Promise<string[]> {
+  const nodes: string[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no end-of-stream; ended: ${nodes}`)), ms);
+    const off = rt.on((event: RuntimeEvent) => {
+      if (event.type === "node-eos") nodes.push(event.node);
+      if (event.type !== "end-of-stream") return;
+      clearTimeout(timer);
+      off();
+      resolve(nodes);
+    });
+  });
+}
+
+function chain(rt: Runtime, total: number, capacity: number): void {
+  rt.add("SeqSource", { total, frameCount: 8, eos: true }, { id: "src" });
+  rt.add("AddOne", {}, { id: "add" });
+  rt.add("CheckSink", { hops: 1 }, { id: "sink" });
+  rt.connectByName("src", "out", "add", "in", { capacity, policy: "fifo" });
+  rt.connectByName("add", "out", "sink", "in", { capacity, policy: "fifo" });
+}
+
+Deno.test("end of stream runs down a chain after every frame is delivered, and again on the next start", async () => {
+  resetReports();
+  await using rt = new Runtime({ registry });
+  chain(rt, 500, 4);
+  for (let run = 1; run <= 2; run++) {
+    const ended = endOfStream(rt);
+    await rt.start();
+    assert.deepEqual(await ended, ["src", "add", "sink"]);
+    assert.equal(rt.ended, true);
+    const report = sinkReport("sink");
+    assert.equal(report.received, 500 * run, "every block arrived before the sink ended");
+    assert.equal(report.corrupt, 0);
+    await rt.stop();
+    assert.deepEqual(rt.frameLeaks(), []);
+    sinkReport("sink").last = -1; // the source counts from 0 again
+  }
+});
+
+Deno.test("a graph with a live branch does not end; the ended branch stops running", async () => {
+  resetReports();
+  await using rt = new Runtime({ registry });
+  chain(rt, 50, 8);
+  rt.add("SeqSource", { total: 1e9, frameCount: 8 }, { id: "live" });
+  rt.add("CheckSink", {}, { id: "live_sink" });
+  rt.connectByName("live", "out", "live_sink", "in", { capacity: 8, policy: "fifo" });
+  const events: RuntimeEvent[] = [];
+  rt.on((e) => (e.type === "node-eos" || e.type === "end-of-stream") && events.push(e));
+  await rt.start();
+  const deadline = Date.now() + 5_000;
+  while (events.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(events.map((e) => e.type === "node-eos" ? e.node : e.type), [
+    "src",
+    "add",
+    "sink",
+  ]);
+  assert.equal(rt.ended, false);
+  assert.equal(sinkReport("sink").received, 50);
+  assert.ok(sinkReport("live_sink").received > 50, "the live branch keeps running");
+  // Removing the live branch leaves only ended nodes: the graph has ended.
+  const ended = endOfStream(rt);
+  rt.remove("live");
+  rt.remove("live_sink");
+  assert.deepEqual(await ended, []);
+  assert.equal(rt.ended, true);
+  await rt.stop();
+});
+
+Deno.test("end of stream crosses a Worker after the last frame", async () => {
+  resetReports();
+  const backend = new WorkerBackend({
+    pool: { slotBytes: 4096, slotCount: 64 },
+    registries: [new URL("../fixtures/runtime/frame_nodes.ts", import.meta.url)],
+  });
+  try {
+    await using rt = new Runtime({ registry, isolates: backend });
+    rt.add("SeqSource", { total: 300, frameCount: 8, eos: true }, { id: "src" });
+    rt.add("AddOne", {}, { id: "add", placement: { worker: "w" } });
+    rt.add("CheckSink", { hops: 1 }, { id: "sink" });
+    rt.connectByName("src", "out", "add", "in", { capacity: 4, policy: "fifo" });
+    rt.connectByName("add", "out", "sink", "in", { capacity: 4, policy: "fifo" });
+    const ended = endOfStream(rt);
+    await rt.start();
+    // The Worker's node-eos reaches the main isolate as a message, so it may arrive after the
+    // sink's own: every node ended, and the sink only after all 300 frames.
+    assert.deepEqual((await ended).sort(), ["add", "sink", "src"]);
+    assert.equal(sinkReport("sink").received, 300);
+    assert.equal(sinkReport("sink").corrupt, 0);
+    await rt.stop();
+  } finally {
+    await backend.close();
+  }
+});

@@ -1,0 +1,92 @@
+/**
+ * `streamlib dashboard` and `deno task dashboard` (web/cli.ts) stop the graph cleanly on SIGINT,
+ * SIGTERM and SIGHUP: the recording is finalized and the exit code is 0.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+async function recordingManifest(dir: string): Promise<{ manifest: string; wav: string }> {
+  const wav = join(dir, "take.wav");
+  const manifest = join(dir, "p.json");
+  await Deno.writeTextFile(
+    manifest,
+    JSON.stringify({
+      version: 1,
+      nodes: [
+        { id: "tone", type: "TestToneGenerator" },
+        { id: "wav", type: "WavWriter", config: { path: wav } },
+      ],
+      connections: [{ from: "tone.audio", to: "wav.in" }],
+    }),
+  );
+  return { manifest, wav };
+}
+
+async function assertFinalized(wav: string): Promise<void> {
+  const bytes = await Deno.readFile(wav);
+  const view = new DataView(bytes.buffer);
+  assert.ok(bytes.length > 44, "samples were written");
+  assert.equal(view.getUint32(4, true), bytes.length - 8, "RIFF size set");
+  assert.equal(view.getUint32(40, true), bytes.length - 44, "data size set");
+}
+
+async function runUntilSignal(args: string[], ready: RegExp, signal: Deno.Signal): Promise<number> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const deadline = Date.now() + 30_000;
+  while (!ready.test(text) && Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  assert.match(text, ready);
+  await new Promise((r) => setTimeout(r, 400)); // record a little
+  child.kill(signal);
+  const status = await child.status;
+  reader.releaseLock();
+  await child.stdout.cancel().catch(() => {});
+  await child.stderr.cancel().catch(() => {});
+  return status.code;
+}
+
+for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
+  Deno.test(`streamlib dashboard stops cleanly on ${signal}: the recording is finalized`, async () => {
+    const dir = await Deno.makeTempDir();
+    const { manifest, wav } = await recordingManifest(dir);
+    const code = await runUntilSignal(
+      ["run", "-A", "cli/streamlib.ts", "dashboard", manifest, "--start", "--port", "0", "--json"],
+      /"event":"started"/,
+      signal,
+    );
+    assert.equal(code, 0);
+    await assertFinalized(wav);
+    await Deno.remove(dir, { recursive: true });
+  });
+}
+
+for (const signal of ["SIGTERM", "SIGHUP"] as const) {
+  Deno.test(`deno task dashboard (web/cli.ts) stops cleanly on ${signal}: the recording is finalized`, async () => {
+    const dir = await Deno.makeTempDir();
+    const { manifest, wav } = await recordingManifest(dir);
+    const code = await runUntilSignal(
+      ["run", "-A", "web/cli.ts", manifest, "--start", "--port", "0"],
+      /Dashboard: http/,
+      signal,
+    );
+    assert.equal(code, 0);
+    await assertFinalized(wav);
+    await Deno.remove(dir, { recursive: true });
+  });
+}
