@@ -39,7 +39,6 @@ export type { PixelFormat, VideoFrame } from "./core/video_frame.ts";
 export type { EncodedVideoFrame } from "./core/encoded_video_frame.ts";
 export type { DataFrame } from "./core/data_frame.ts";
 export type { Frame } from "./core/frame.ts";
-export { RotatingPool } from "./core/rotating_pool.ts";
 export { FrameReleasedError } from "./core/owned_frame.ts";
 
 // -- Testing a processor by hand -------------------------------------------------------------

@@ -7,7 +7,6 @@
 import type { FrameLeak } from "./frame_ledger.ts";
 import type { ConnectionStats } from "./connection.ts";
 import type { ErrorPolicy } from "./error_policy.ts";
-import type { FrameAllocator } from "./frame_allocator.ts";
 import type { JsonValue } from "./json_schema.ts";
 import type { NodeDefinition } from "./node_definition.ts";
 import type { DeliveryPolicy } from "./ring_contract.ts";
@@ -344,12 +343,4 @@ export interface IsolateBackend {
    * @returns A host whose isolate is `worker:<name>`, or `undefined`.
    */
   spawn?(worker: string): IsolateHost | undefined;
-  /**
-   * Where nodes of the main isolate get output video frames (`SetupContext.frameAllocator`):
-   * frames that cross to Workers without a copy. Optional; plain memory without it.
-   *
-   * @param hold Frames that stay valid (see `FrameAllocator`).
-   * @returns An allocator the node owns.
-   */
-  frameAllocator?(hold: number): FrameAllocator;
 }

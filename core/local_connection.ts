@@ -39,8 +39,9 @@ export interface LocalConnectionOptions {
  *   `false`, so the writer knows.
  *
  * The slot array is allocated once; `push` and the reads never allocate, throw or block. Frames
- * are passed by reference, so a producer that recycles frame objects must keep more of them than
- * the capacity of its connections (see `RotatingPool`).
+ * are passed by reference; the runtime's output binding takes one reference of an owned frame per
+ * connection that queues it, so capacity only sets how many frames may wait (latency and jitter),
+ * never how long a frame stays valid.
  *
  * @typeParam T The frame type.
  *

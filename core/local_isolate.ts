@@ -6,7 +6,6 @@
 
 import type { ConnectionReader, ConnectionStats, ConnectionWriter } from "./connection.ts";
 import type { CrossIsolateTransport } from "./cross_isolate_transport.ts";
-import type { FrameAllocator } from "./frame_allocator.ts";
 import type {
   HostedConnectionSpec,
   HostedEndpointSpec,
@@ -56,8 +55,6 @@ export interface LocalIsolateOptions {
   readonly transport?: CrossIsolateTransport;
   /** Most runs a loop makes per timer tick when it is late. Default 4. */
   readonly maxCatchUp?: number;
-  /** Where nodes get output video frames (`SetupContext.frameAllocator`). Default: none. */
-  readonly frameAllocator?: (hold: number) => FrameAllocator;
   /**
    * Where frame payloads come from (`ctx.frames`). Default: the transport's shared memory (the
    * native frame pool) when it has slots to spare, else JavaScript memory bounded by
@@ -139,7 +136,6 @@ export class LocalIsolate implements IsolateHost {
       clock: options.clock ?? monotonicClock,
       timers,
       maxCatchUp: options.maxCatchUp ?? 4,
-      frameAllocator: options.frameAllocator,
       memory: options.memory ?? new TieredMemorySource(
         () => options.transport?.sharedMemory,
         new HeapMemorySource({

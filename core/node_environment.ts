@@ -6,7 +6,6 @@
 
 import type { FrameMemorySource } from "./frame_memory.ts";
 import type { FrameLedger } from "./owned_frame.ts";
-import type { FrameAllocator } from "./frame_allocator.ts";
 import type { MediaClock } from "./media_clock.ts";
 import type { NodeInstance } from "./node_instance.ts";
 import type { RuntimeEvent } from "./runtime_events.ts";
@@ -20,8 +19,6 @@ export interface NodeEnvironment {
   readonly timers: RuntimeTimers;
   /** Most runs a loop makes per timer tick. */
   readonly maxCatchUp: number;
-  /** Where nodes get output video frames (`SetupContext.frameAllocator`); absent: plain memory. */
-  readonly frameAllocator?: (hold: number) => FrameAllocator;
   /** Where this isolate's frame payloads come from (`ctx.frames`). */
   readonly memory: FrameMemorySource;
   /** The frames alive in this isolate, for the leak report. */

@@ -88,7 +88,7 @@ export class NodeInstance {
     this.#outputs = this.ports.outputBindings;
     this.#inputs = this.ports.inputBindings;
     this.#env = env;
-    const { clock, frameAllocator } = env;
+    const { clock } = env;
     const frames = this.#frames = new NodeFrames(this.id, env.memory, env.ledger);
     for (const input of this.ports.inputBindings) input.owner = frames;
     for (const output of this.#outputs) output.label = `${this.id}.${output.name}`;
@@ -101,9 +101,9 @@ export class NodeInstance {
         },
         setPeriodNs: (ns) => driver.setPeriod(ns),
       };
-      this.#setupContext = { node: this.id, clock, loop, frameAllocator };
+      this.#setupContext = { node: this.id, clock, loop };
     } else {
-      this.#setupContext = { node: this.id, clock, wake: () => this.#wake(), frameAllocator };
+      this.#setupContext = { node: this.id, clock, wake: () => this.#wake() };
     }
     this.#processContext = {
       node: this.id,

@@ -107,21 +107,6 @@ export class OutputBinding<T> implements OutputPort<T> {
   }
 
   /**
-   * The largest capacity among the connections that keep a reference to written frames (0 when
-   * there is none): a processor reusing frame objects must not reuse one until this many more
-   * have been written, plus what its readers hold (see `RotatingPool.fit`).
-   */
-  get capacity(): number {
-    const writers = this.#writers;
-    let capacity = 0;
-    for (let i = 0; i < writers.length; i++) {
-      const c = writers[i].capacity;
-      if (c !== undefined && c > capacity) capacity = c;
-    }
-    return capacity;
-  }
-
-  /**
    * Calls `callback` once when `space` may have become non-zero: a full `fifo` connection's reader
    * took a frame, a connection was detached, or (for connections that cannot tell) after a 1 ms
    * poll. One callback at a time: a second call replaces the first. The runtime uses it to wake

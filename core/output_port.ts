@@ -38,11 +38,6 @@ export interface OutputPort<T> {
    */
   readonly space: number;
   /**
-   * The most frames one of this output's connections can hold (0 when none keeps a reference):
-   * how long a written frame object may still be queued. See `RotatingPool.fit`.
-   */
-  readonly capacity: number;
-  /**
    * Offers `frame` to every connection.
    *
    * @returns `false` when at least one `fifo` connection was full and did not take it.

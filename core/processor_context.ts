@@ -4,7 +4,6 @@
  * @module
  */
 
-import type { FrameAllocator } from "./frame_allocator.ts";
 import type { MediaClock } from "./media_clock.ts";
 import type { Frames } from "./node_frames.ts";
 
@@ -75,16 +74,6 @@ export interface SetupContext {
    * and ignored while the runtime is not running the node. Never throws.
    */
   readonly wake?: () => void;
-  /**
-   * Creates an allocator for the node's output video frames; the processor owns it and closes
-   * it in `teardown()`. A runtime whose graph spans Workers hands out frame-pool slots, which
-   * cross isolates without a copy; otherwise plain memory. Processors fall back to a
-   * `PlainFrameAllocator` when it is absent (run by hand), so their code does not change with
-   * their placement.
-   *
-   * @param hold Frames that stay valid: more than the frames that can wait downstream.
-   */
-  readonly frameAllocator?: (hold: number) => FrameAllocator;
 }
 
 /**

@@ -83,7 +83,6 @@ export class Runtime implements AsyncDisposable {
       timers: options.timers ?? systemTimers,
       transport: options.isolates?.transport,
       maxCatchUp: options.maxCatchUp,
-      frameAllocator: options.isolates?.frameAllocator?.bind(options.isolates),
       frameMemoryBytes: options.frameMemoryBytes,
       maxFrameBytes: options.maxFrameBytes,
     });

@@ -40,16 +40,19 @@ export const ENCODE_POOL_EXHAUSTED = 0;
  * @example Send a pool frame by handle
  * ```ts
  * import { FrameMessageBatch } from "../core/frame_message.ts";
- * import { FramePool, PoolFrameAllocator, videoSlotBytes } from "@streamlib/streamlib/ffi";
+ * import { NodeFrames } from "../core/node_frames.ts";
+ * import { FramePool, SlotMemorySource, videoSlotBytes } from "@streamlib/streamlib/ffi";
  * import { ENCODED_ZERO_COPY, FrameEncoder } from "./frame_encoder.ts";
  *
  * using pool = FramePool.create({ slotBytes: videoSlotBytes("RGBA", 16, 16), slotCount: 2 });
- * using allocator = new PoolFrameAllocator(pool);
- * const frame = allocator.allocateVideo("RGBA", 16, 16)!;
+ * const frames = new NodeFrames("pattern", new SlotMemorySource(pool));
+ * const frame = frames.video({ width: 16, height: 16, format: "RGBA" })!;
  * const message = new FrameMessageBatch(1);
  * console.log(new FrameEncoder(pool).encode(frame, message, 0, 0) === ENCODED_ZERO_COPY); // true
  * console.log(message.slot(0) === frame.slot); // true (the frame's own slot, retained)
- * pool.release(message.slot(0));
+ * frames.flush(); // the run's reference
+ * pool.release(message.slot(0)); // the message's reference
+ * console.log(pool.stats().inUse); // 0
  * ```
  */
 export const ENCODED_ZERO_COPY = 1;

@@ -70,7 +70,6 @@ export { createNativeConnection } from "./native_connection.ts";
 export { NativeConnectionReader } from "./native_connection_reader.ts";
 export { NativeConnectionWriter } from "./native_connection_writer.ts";
 export type { NativeConnectionStats } from "./connection_shared_state.ts";
-export { PoolFrameAllocator } from "./pool_frame_allocator.ts";
 export { SlotMemorySource } from "./slot_memory.ts";
 
 // -- Workers and native plugins --------------------------------------------------------------

@@ -52,9 +52,9 @@ export interface NativeConnectionOptions {
  *
  * Ownership: every queued message owns one slot reference; the reader releases it when the
  * frame's validity ends (see `NativeConnectionReader`), the writer when a frame rolls off, and
- * `close()` on the reader releases whatever is still queued. Pool frames of `pool` (from a
- * `PoolFrameAllocator` or read from another connection of `pool`) travel without a copy; other
- * frames are copied once into a slot.
+ * `close()` on the reader releases whatever is still queued. Pool frames of `pool` (allocated from
+ * a `SlotMemorySource` of it, or read from another connection of `pool`) travel without a copy;
+ * other frames are copied once into a slot.
  *
  * @param options Capacity, policy and pool.
  * @returns The writer and the reader.

@@ -1,14 +1,17 @@
 import { type AudioFrame, createAudioFrame } from "../core/audio_frame.ts";
-import { PlainFrameAllocator } from "../core/frame_allocator.ts";
+import { HeapMemorySource } from "../core/heap_memory.ts";
+import { NodeFrames } from "../core/node_frames.ts";
 import type { Frame } from "../core/frame.ts";
 import { slotBytesFor, videoSlotBytes } from "./frame_format.ts";
 import { FramePool } from "./frame_pool.ts";
 import { createNativeConnection } from "./native_connection.ts";
-import { PoolFrameAllocator } from "./pool_frame_allocator.ts";
+import { SlotMemorySource } from "./slot_memory.ts";
 
 const pool = FramePool.create({ slotBytes: videoSlotBytes("RGBA", 1920, 1080), slotCount: 8 });
-const pooled = new PoolFrameAllocator(pool, { hold: 1 }).allocateVideo("RGBA", 1920, 1080)!;
-const plain = new PlainFrameAllocator({ hold: 1 }).allocateVideo("RGBA", 1920, 1080);
+// Held for the whole bench (never flushed), as a processor holds a frame within one run.
+const shape = { width: 1920, height: 1080, format: "RGBA" } as const;
+const pooled = new NodeFrames("pooled", new SlotMemorySource(pool)).video(shape)!;
+const plain = new NodeFrames("plain", new HeapMemorySource()).video(shape)!;
 const [fifoWriter, fifoReader] = createNativeConnection<Frame>({
   capacity: 4,
   policy: "fifo",

@@ -114,8 +114,8 @@ interface OpenChannel {
 /**
  * A {@linkcode CrossIsolateTransport} over native connections (`createNativeConnection`): each
  * channel is a native ring of 32-byte frame messages whose payloads live in one shared frame
- * pool, so pool frames (from a `PoolFrameAllocator` of that pool, or read from another channel)
- * cross isolates without a copy and other frames are copied once.
+ * pool, so pool frames (allocated by `ctx.frames` from {@linkcode NativeTransport.sharedMemory},
+ * or read from another channel) cross isolates without a copy and other frames are copied once.
  *
  * The native ring has no arrival callback. Each channel also carries a doorbell in a
  * `SharedArrayBuffer`: the writer bumps it and calls `Atomics.notify` after every push, and the

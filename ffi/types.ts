@@ -12,7 +12,6 @@ export type {
   CrossIsolateTransport,
   TransportEndpoint,
 } from "../core/cross_isolate_transport.ts";
-export type { FrameAllocator, WritableVideoFrame } from "../core/frame_allocator.ts";
 export type { FrameMessage } from "../core/frame_message.ts";
 export type { LocalConnection, LocalConnectionOptions } from "../core/local_connection.ts";
 export type { FramePoolContract, FramePoolStats } from "../core/pool_contract.ts";

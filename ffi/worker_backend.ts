@@ -5,13 +5,11 @@
  * @module
  */
 
-import { type FrameAllocator, PlainFrameAllocator } from "../core/frame_allocator.ts";
 import type { IsolateBackend, IsolateHost } from "../core/isolate_host.ts";
 import type { MediaClock } from "../core/media_clock.ts";
 import { FramePool } from "./frame_pool.ts";
 import { videoSlotBytes } from "./frame_format.ts";
 import { NativeTransport } from "./native_transport.ts";
-import { PoolFrameAllocator } from "./pool_frame_allocator.ts";
 import { WorkerHost } from "./worker_host.ts";
 
 /**
@@ -79,8 +77,8 @@ export interface WorkerBackendOptions {
  * its Worker (`node:worker_threads`) starts with that node; nodes naming the same worker share
  * it. Connections between isolates are native connections ({@linkcode NativeTransport}) whose
  * payloads live in one frame pool, created with the first Worker and attached in every Worker;
- * main-isolate nodes get `PoolFrameAllocator`s of it from then on, so video they send to Workers
- * is not copied.
+ * from then on `ctx.frames` in every isolate allocates pool slots while some are free, so the
+ * frames nodes send across isolates are not copied.
  *
  * A runtime that never places a node on a Worker touches no native resource. Workers keep the
  * process alive only while the runtime runs; `close()` ends them.
@@ -163,19 +161,6 @@ export class WorkerBackend implements IsolateBackend, AsyncDisposable {
       this.#hosts.set(worker, host);
     }
     return host;
-  }
-
-  /**
-   * An allocator for a main-isolate node's output video: pool frames once a Worker exists (they
-   * cross without a copy), plain memory before.
-   *
-   * @param hold Frames that stay valid.
-   * @returns The allocator, owned by the node.
-   */
-  frameAllocator(hold: number): FrameAllocator {
-    return this.#hosts.size > 0
-      ? new PoolFrameAllocator(this.pool, { hold })
-      : new PlainFrameAllocator({ hold });
   }
 
   /**

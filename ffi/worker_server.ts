@@ -11,7 +11,6 @@ import type { RuntimeEvent } from "../core/runtime_events.ts";
 import type { RuntimeTimers } from "../core/runtime_timers.ts";
 import type { FramePool } from "./frame_pool.ts";
 import { NativeTransport } from "./native_transport.ts";
-import { PoolFrameAllocator } from "./pool_frame_allocator.ts";
 import { WorkerDefinitions } from "./worker_definitions.ts";
 import type {
   WorkerCommand,
@@ -46,7 +45,7 @@ import type {
 export interface WorkerServerOptions {
   /** The isolate name, `worker:<name>`. */
   readonly isolate: string;
-  /** This isolate's handle of the shared frame pool (channels and pool allocators use it). */
+  /** This isolate's handle of the shared frame pool (channels and `ctx.frames` use it). */
   readonly pool: FramePool;
   /** Where this isolate records its slot references (see `WorkerInit.holdings`). */
   readonly holdings?: SharedArrayBuffer;
@@ -65,7 +64,7 @@ export interface WorkerServerOptions {
  * (a node's definition is imported before any later command is applied), answers calls with a
  * snapshot of every node's state and counters, and forwards events with the node's state after
  * each. Cross-isolate channel ends are adopted over this isolate's handle of the shared pool,
- * and nodes get `PoolFrameAllocator`s of it, so their frames cross back without a copy.
+ * and `ctx.frames` allocates slots of it, so the nodes' frames cross back without a copy.
  *
  * `worker_entry.ts` wires it to `parentPort`; it is a class so tests can drive it in-process.
  *
@@ -119,7 +118,6 @@ export class WorkerServer {
       clock: options.clock,
       timers: options.timers,
       transport: this.#transport,
-      frameAllocator: (hold) => new PoolFrameAllocator(pool, { hold }),
     });
     this.#isolate.on((event) =>
       this.#post({ type: "event", event, current: this.#current(event) })
