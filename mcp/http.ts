@@ -11,6 +11,7 @@ import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Runtime } from "../mod.ts";
 import { type BodyLimits, BodyReadError, readBodyText } from "../web/read_body.ts";
 import { checkRequest, httpGuard, LOOPBACK_HOSTS, refuse } from "./http_guard.ts";
+import { screenMessage } from "./message_gate.ts";
 import { buildMcpServer, type McpServerOptions } from "./server.ts";
 import { MCP_MAX_MESSAGE_BYTES } from "./stdio_transport.ts";
 
@@ -206,17 +207,26 @@ export async function serveHttp(
         return refuse(400, `Parse error: the body is not JSON: ${reason}`, -32700);
       }
     }
-    if (sessionId !== null) {
-      const transport = transports.get(sessionId);
-      if (!transport) {
-        return refuse(
-          404,
-          `Cannot find session '${
-            sessionId.slice(0, 80)
-          }': it ended or expired (idle over ${idleMs} ms); initialize a new one`,
-          -32001,
-        );
+    const transport = sessionId === null ? undefined : transports.get(sessionId);
+    if (sessionId !== null && !transport) {
+      return refuse(
+        404,
+        `Cannot find session '${
+          sessionId.slice(0, 80)
+        }': it ended or expired (idle over ${idleMs} ms); initialize a new one`,
+        -32001,
+      );
+    }
+    if (request.method === "POST") {
+      // The same screen as stdio: batches refused, malformed params answered with the request's
+      // id (200, so a client matches the error to its request), other junk 400.
+      const screened = screenMessage(body);
+      if ("reply" in screened) {
+        if (!screened.reply) return new Response(null, { status: 202 });
+        return Response.json(screened.reply, { status: screened.reply.id === null ? 400 : 200 });
       }
+    }
+    if (sessionId !== null && transport) {
       lastUsed.set(sessionId, performance.now());
       return await transport.handleRequest(
         request,
@@ -232,7 +242,7 @@ export async function serveHttp(
         "Missing mcp-session-id header: the first request of a session must be 'initialize'",
       );
     }
-    const transport = new WebStandardStreamableHTTPServerTransport({
+    const created = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       enableJsonResponse: true,
       onsessioninitialized: (id) => {
@@ -241,20 +251,20 @@ export async function serveHttp(
           const [oldest] = [...lastUsed].sort((a, b) => a[1] - b[1])[0];
           endSession(oldest);
         }
-        transports.set(id, transport);
+        transports.set(id, created);
         lastUsed.set(id, performance.now());
       },
       onsessionclosed: (id) => void transports.delete(id),
     });
     const mcp = buildMcpServer(runtime, options);
-    transport.onclose = () => {
-      if (transport.sessionId) {
-        transports.delete(transport.sessionId);
-        lastUsed.delete(transport.sessionId);
+    created.onclose = () => {
+      if (created.sessionId) {
+        transports.delete(created.sessionId);
+        lastUsed.delete(created.sessionId);
       }
     };
-    await mcp.connect(transport);
-    return await transport.handleRequest(request, { parsedBody: body });
+    await mcp.connect(created);
+    return await created.handleRequest(request, { parsedBody: body });
   }
 
   let closing: Promise<void> | undefined;

@@ -192,6 +192,7 @@ export function buildMcpServer(runtime: Runtime, options: McpServerOptions = {})
   );
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({
+    ...initialized(server, "tools/list"),
     tools: tools.map((t) => ({
       name: t.name,
       title: t.title,
@@ -205,8 +206,9 @@ export function buildMcpServer(runtime: Runtime, options: McpServerOptions = {})
   // its generic parse from answering -32603 first.
   server.setRequestHandler(
     looseRequest("tools/call"),
-    (request) =>
-      serialized(runtime, async () => {
+    (request) => {
+      initialized(server, "tools/call");
+      return serialized(runtime, async () => {
         const { name, arguments: args } = request.params as { name: string; arguments?: unknown };
         try {
           const tool = byName.get(name);
@@ -225,13 +227,16 @@ export function buildMcpServer(runtime: Runtime, options: McpServerOptions = {})
             structuredContent: { error: failure } as Record<string, unknown>,
           };
         }
-      }),
+      });
+    },
   );
 
   server.setRequestHandler(ListResourcesRequestSchema, () => ({
+    ...initialized(server, "resources/list"),
     resources: listResources(runtime),
   }));
   server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+    ...initialized(server, "resources/templates/list"),
     resourceTemplates: [{
       uriTemplate: PROCESSOR_URI_TEMPLATE,
       name: "processor type",
@@ -240,6 +245,7 @@ export function buildMcpServer(runtime: Runtime, options: McpServerOptions = {})
     }],
   }));
   server.setRequestHandler(looseRequest("resources/read"), (request) => {
+    initialized(server, "resources/read");
     const uri = stringParam("resources/read", request.params, "uri");
     try {
       return {
@@ -256,6 +262,7 @@ export function buildMcpServer(runtime: Runtime, options: McpServerOptions = {})
 
   const subscribed = new Set<string>();
   server.setRequestHandler(looseRequest("resources/subscribe"), (request) => {
+    initialized(server, "resources/subscribe");
     const uri = stringParam("resources/subscribe", request.params, "uri");
     if (uri !== GRAPH_URI) {
       throw protocolError(
@@ -267,6 +274,7 @@ export function buildMcpServer(runtime: Runtime, options: McpServerOptions = {})
     return {};
   });
   server.setRequestHandler(looseRequest("resources/unsubscribe"), (request) => {
+    initialized(server, "resources/unsubscribe");
     subscribed.delete(stringParam("resources/unsubscribe", request.params, "uri"));
     return {};
   });
@@ -278,6 +286,25 @@ export function buildMcpServer(runtime: Runtime, options: McpServerOptions = {})
     previousClose?.();
   };
   return server;
+}
+
+/**
+ * Refuses a request that came before `initialize` (MCP's lifecycle: only `initialize` and `ping`
+ * may come first) with an invalid request error (-32600).
+ *
+ * @param server The server.
+ * @param method The request's method, for the message.
+ * @returns Nothing to spread, when initialized.
+ * @throws {Error} With code -32600 before `initialize`.
+ */
+function initialized(server: Server, method: string): Record<never, never> {
+  if (server.getClientVersion() === undefined) {
+    throw protocolError(
+      ErrorCode.InvalidRequest,
+      `Not initialized: send 'initialize' (then 'notifications/initialized') before ${method}`,
+    );
+  }
+  return {};
 }
 
 const STRUCTURAL = new Set([

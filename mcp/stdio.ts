@@ -6,19 +6,11 @@
 
 // @ts-types="@modelcontextprotocol/sdk/types"
 import { ErrorCode, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-
-/** A JSON-RPC error response to a line that was not a message (so it has no id). */
-export interface JsonRpcErrorReply {
-  /** Always `"2.0"`. */
-  readonly jsonrpc: "2.0";
-  /** The request's id when it could be read (a message too large), else `null`. */
-  readonly id: string | number | null;
-  /** The error: -32700 (parse error) or -32600 (invalid request), and a message. */
-  readonly error: { readonly code: number; readonly message: string };
-}
+import type { JsonRpcErrorReply } from "./message_gate.ts";
+export type { JsonRpcErrorReply } from "./message_gate.ts";
 import type { Runtime } from "../mod.ts";
 import { buildMcpServer, type McpServerOptions } from "./server.ts";
-import { LineTransport, MessageTooLargeError } from "./stdio_transport.ts";
+import { InvalidMessageError, LineTransport, MessageTooLargeError } from "./stdio_transport.ts";
 
 /**
  * A server serving on stdio.
@@ -66,9 +58,11 @@ export interface StdioServerOptions extends McpServerOptions {
 /**
  * Serves the runtime's MCP server on stdin/stdout. A line longer than `maxMessageBytes` is
  * discarded and answered with an invalid request error (-32600) carrying its id when it can be
- * read; the end of stdin (the client left) always resolves `closed`. A line that is not JSON is answered with a
- * JSON-RPC parse error (-32700), a JSON value that is not a JSON-RPC message with an invalid
- * request error (-32600), both with `id: null`; the server keeps serving. Diagnostics go to
+ * read; the end of stdin (the client left) always resolves `closed`. A line that is not JSON is
+ * answered with a JSON-RPC parse error (-32700) and `id: null`; a batch or a JSON value that is
+ * not a JSON-RPC message with an invalid request error (-32600), and a request whose params do not
+ * fit its method with invalid params (-32602), both with the request's id when it is a valid one
+ * (see `screenMessage()`); the server keeps serving. Diagnostics go to
  * stderr, never stdout.
  *
  * @param runtime The runtime the tools act on.
@@ -138,14 +132,9 @@ export function protocolErrorReply(error: Error): JsonRpcErrorReply | undefined 
   if (error instanceof MessageTooLargeError) {
     return errorReply(ErrorCode.InvalidRequest, error.message, error.id);
   }
+  if (error instanceof InvalidMessageError) return error.reply;
   if (error instanceof SyntaxError) {
     return errorReply(ErrorCode.ParseError, `Parse error: the line is not JSON: ${error.message}`);
-  }
-  if (error.name === "ZodError" || error.constructor?.name === "ZodError") {
-    return errorReply(
-      ErrorCode.InvalidRequest,
-      'Invalid request: expected a JSON-RPC 2.0 message ({ jsonrpc: "2.0", id, method, params })',
-    );
   }
   return undefined;
 }

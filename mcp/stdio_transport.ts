@@ -8,8 +8,9 @@
 // @ts-types="@modelcontextprotocol/sdk/shared/transport"
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 // @ts-types="@modelcontextprotocol/sdk/types"
-import { type JSONRPCMessage, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { LineSplitter } from "./line_splitter.ts";
+import { type JsonRpcErrorReply, screenMessage } from "./message_gate.ts";
 
 /** Largest MCP message accepted, in bytes: a stdio line or an HTTP body (4 MiB). */
 export const MCP_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -54,6 +55,39 @@ export class MessageTooLargeError extends Error {
   }
 }
 
+/**
+ * A line that is JSON but not a message this server takes: a batch, a value that is not a
+ * JSON-RPC message, or a request whose params do not fit its method. `reply` is the JSON-RPC
+ * error to answer with (see {@linkcode screenMessage}).
+ *
+ * @example The reply keeps the request's id
+ * ```ts
+ * import { InvalidMessageError } from "./stdio_transport.ts";
+ *
+ * const error = new InvalidMessageError({
+ *   jsonrpc: "2.0",
+ *   id: 3,
+ *   error: { code: -32602, message: "Invalid params for tools/call: 'name' must be a string, got nothing" },
+ * });
+ * console.log(error.reply.id, error.message.startsWith("Invalid params")); // 3 true
+ * ```
+ */
+export class InvalidMessageError extends Error {
+  /** The JSON-RPC error reply. */
+  readonly reply: JsonRpcErrorReply;
+
+  /**
+   * Creates the error.
+   *
+   * @param reply The reply to send.
+   */
+  constructor(reply: JsonRpcErrorReply) {
+    super(reply.error.message);
+    this.name = "InvalidMessageError";
+    this.reply = reply;
+  }
+}
+
 /** Where a {@linkcode LineTransport} reads and writes. */
 export interface LineTransportStreams {
   /** The input, e.g. `Deno.stdin.readable`. */
@@ -88,7 +122,10 @@ export interface LineTransportStreams {
 export class LineTransport implements Transport {
   /** Called with each message read. */
   onmessage?: (message: JSONRPCMessage) => void;
-  /** Called with a line that is not a message (`SyntaxError`, a zod error) or too long. */
+  /**
+   * Called with a line that is not a message: not JSON (`SyntaxError`), not a message this server
+   * takes ({@linkcode InvalidMessageError}) or too long ({@linkcode MessageTooLargeError}).
+   */
   onerror?: (error: Error) => void;
   /** Called once, when the input ends or {@linkcode LineTransport.close} is called. */
   onclose?: () => void;
@@ -136,14 +173,19 @@ export class LineTransport implements Transport {
         }
         const text = decoder.decode(line.bytes);
         if (text.trim() === "") continue;
-        let message: JSONRPCMessage;
+        let value: unknown;
         try {
-          message = JSONRPCMessageSchema.parse(JSON.parse(text));
+          value = JSON.parse(text);
         } catch (error) {
           this.onerror?.(error as Error);
           continue;
         }
-        this.onmessage?.(message);
+        const screened = screenMessage(value);
+        if ("reply" in screened) {
+          if (screened.reply) this.onerror?.(new InvalidMessageError(screened.reply));
+          continue;
+        }
+        this.onmessage?.(screened.message);
       }
     }
   }

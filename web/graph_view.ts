@@ -70,6 +70,35 @@ export class RateTracker {
   }
 
   /**
+   * Adds a snapshot without making a view, so a later view has a baseline to take rates from.
+   *
+   * @param stats `rt.stats()`.
+   */
+  observe(stats: RuntimeStats): void {
+    this.#trim(stats.timeNs);
+    this.#history.push(stats);
+    if (this.#history.length > 64) this.#history.shift();
+  }
+
+  /**
+   * How far back the rates of a view taken at `timeNs` would reach, in nanoseconds (0 with no
+   * snapshot yet).
+   *
+   * @param timeNs The time of the next snapshot.
+   * @returns The span.
+   */
+  spanNs(timeNs: number): number {
+    this.#trim(timeNs);
+    const base = this.#history[0];
+    return base ? Math.max(0, timeNs - base.timeNs) : 0;
+  }
+
+  #trim(timeNs: number): void {
+    const history = this.#history;
+    while (history.length > 1 && timeNs - history[1].timeNs >= this.#windowNs) history.shift();
+  }
+
+  /**
    * Adds a snapshot and returns the view of it.
    *
    * @param stats `rt.stats()`.
@@ -83,9 +112,7 @@ export class RateTracker {
     levels: Record<string, AudioLevel>,
   ): StatsView {
     const history = this.#history;
-    while (history.length > 1 && stats.timeNs - history[1].timeNs >= this.#windowNs) {
-      history.shift();
-    }
+    this.#trim(stats.timeNs);
     const base = history[0];
     const previous = history.at(-1);
     const seconds = base ? (stats.timeNs - base.timeNs) / 1e9 : 0;

@@ -49,6 +49,8 @@ const TOPOLOGY = new Set([
   "node-config",
 ]);
 const MAX_CLIENT_MESSAGE = 64 * 1024;
+/** How often the hub samples stats for rates while no client streams them. */
+const RATE_SAMPLE_MS = 500;
 const MAX_WATCHED = 256;
 
 /**
@@ -75,6 +77,7 @@ export class StreamHub {
   #graphDirty = true;
   #layingOut: Promise<void> | undefined;
   #ticker: ReturnType<typeof setInterval> | undefined;
+  readonly #sampler: ReturnType<typeof setInterval>;
   #flushPending = false;
   #reconcileTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
@@ -97,6 +100,13 @@ export class StreamHub {
     this.#view = this.#refreshVisible();
     this.#unsubscribe = this.#rt.on((event) => this.publish(event));
     this.#relayout();
+    // A baseline for rates, kept about a second old, so the first stats a reader asks for
+    // (GET /stats) has real rates, clients or not.
+    this.#rates.observe(this.#rt.stats());
+    this.#sampler = setInterval(() => {
+      if (this.#clients.size === 0) this.#rates.observe(this.#rt.stats());
+    }, RATE_SAMPLE_MS);
+    Deno.unrefTimer(this.#sampler);
   }
 
   /** Connected clients. */
@@ -161,6 +171,19 @@ export class StreamHub {
   }
 
   /**
+   * The stats with rates over at least `minSpanMs`: right away when the baseline is old enough
+   * (the usual case), else after waiting out the rest (a hub made a moment ago).
+   *
+   * @param minSpanMs The shortest span rates are taken over. Default 250.
+   * @returns The stats view.
+   */
+  async measuredStats(minSpanMs = 250): Promise<StatsView> {
+    const span = this.#rates.spanNs(this.#rt.stats().timeNs) / 1e6;
+    if (span < minSpanMs) await new Promise((r) => setTimeout(r, minSpanMs - span));
+    return this.stats();
+  }
+
+  /**
    * Everything a new client needs.
    *
    * @returns The snapshot.
@@ -204,6 +227,7 @@ export class StreamHub {
     this.#closed = true;
     this.#unsubscribe();
     clearInterval(this.#ticker);
+    clearInterval(this.#sampler);
     clearTimeout(this.#reconcileTimer);
     for (const client of this.#clients) {
       try {
@@ -334,7 +358,7 @@ export class StreamHub {
       const view = visibleGraph(this.#rt.describe());
       let layout: GraphLayout;
       try {
-        layout = await layoutGraph(view);
+        layout = await layoutGraph(view, this.#layout);
       } catch (error) {
         console.error(
           `streamlib dashboard: cannot lay out the graph: ${(error as Error)?.stack ?? error}`,

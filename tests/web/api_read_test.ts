@@ -75,7 +75,6 @@ Deno.test("GET /nodes/:id returns one node; an unknown id answers 404 with the i
 
 Deno.test("GET /stats returns counters and per-second rates that grow while running", async () => {
   await using h = await Harness.start();
-  await h.call("GET", "/stats");
   await new Promise((r) => setTimeout(r, 400));
   const { status, body } = await h.call("GET", "/stats");
   assert.equal(status, 200);
@@ -90,6 +89,15 @@ Deno.test("GET /stats returns counters and per-second rates that grow while runn
     rates: { written: number };
   };
   assert.ok(conn.written > 0 && conn.rates.written > 0);
+});
+
+Deno.test("GET /stats has real rates on its first call, right after the dashboard starts", async () => {
+  await using h = await Harness.start();
+  const { status, body } = await h.call("GET", "/stats");
+  assert.equal(status, 200);
+  assert.ok(body.nodes.tone_a.rates.calls > 10, `tone rate ${body.nodes.tone_a.rates.calls}`);
+  const conn = Object.values(body.connections)[0] as { rates: { written: number } };
+  assert.ok(conn.rates.written > 0);
 });
 
 Deno.test("GET /runtime and GET /events report the state and what happened", async () => {

@@ -297,8 +297,24 @@ Deno.test("Unknown paths answer 404 and known paths with another method 405, bot
   const method = await h.call("PUT", "/processors");
   assert.equal(method.status, 405);
   assert.deepEqual(method.body.error.choices, ["GET"]);
+  assert.equal(method.headers.get("allow"), "GET");
+  const both = await h.call("PUT", "/nodes/tone_a");
+  assert.equal(both.status, 405);
+  assert.equal(both.headers.get("allow"), "GET, DELETE");
   const page = await h.call("GET", "/nowhere");
   assert.equal(page.status, 404);
+});
+
+Deno.test("A trailing slash is a 404 naming the path without it, never a 405", async () => {
+  await using h = await Harness.start({ start: false });
+  for (const [method, path] of [["GET", "/graph/"], ["POST", "/nodes/"], ["GET", "/nodes/"]]) {
+    const reply = await h.call(method, path, method === "POST" ? {} : undefined);
+    assert.equal(reply.status, 404, `${method} ${path}`);
+    assert.equal(reply.body.error.code, "not_found");
+    assert.equal(reply.headers.get("allow"), null);
+  }
+  const slashed = await h.call("GET", "/graph/");
+  assert.match(slashed.body.error.message, /no trailing slash, use \/api\/v1\/graph$/);
 });
 
 Deno.test("Malformed paths and queries get 4xx JSON, never a 500", async () => {

@@ -87,8 +87,9 @@ export function createApi(ctx: ApiContext): Hono {
 }
 
 /**
- * Answers a request no API route took: 405 naming the allowed methods when the path exists, 404
- * otherwise.
+ * Answers a request no API route took: 405 with an `Allow` header naming the allowed methods
+ * when the path exists, 404 otherwise. A path with a trailing slash is not the path without one:
+ * it is a 404 that names the path to use.
  *
  * @param c The request context.
  * @returns The response.
@@ -96,20 +97,30 @@ export function createApi(ctx: ApiContext): Hono {
 export function apiNotFound(c: Context): Response {
   const full = c.req.path;
   const path = full.length > 200 ? `${full.slice(0, 200)}...` : full;
-  const allowed = ENDPOINTS.filter((e) => matches(e.path, full)).map((e) => e.method);
-  const error = allowed.length > 0
-    ? new ApiError(
+  const allowed = [...new Set(ENDPOINTS.filter((e) => matches(e.path, full)).map((e) => e.method))];
+  if (allowed.length > 0) {
+    const error = new ApiError(
       405,
       "method_not_allowed",
-      `Cannot ${c.req.method} ${path}: allowed methods are ${[...new Set(allowed)].join(", ")}`,
-      { field: "method", choices: [...new Set(allowed)] },
-    )
-    : new ApiError(404, "not_found", `Cannot find ${path}: see GET /api/v1 for the endpoints`);
-  return c.json(error.body(), error.status as 404);
+      `Cannot ${c.req.method} ${path}: allowed methods are ${allowed.join(", ")}`,
+      { field: "method", choices: allowed },
+    );
+    return c.json(error.body(), 405, { allow: allowed.join(", ") });
+  }
+  const trimmed = full.replace(/\/+$/, "");
+  const known = trimmed !== full && ENDPOINTS.some((e) => matches(e.path, trimmed));
+  const error = new ApiError(
+    404,
+    "not_found",
+    known
+      ? `Cannot find ${path}: paths have no trailing slash, use ${trimmed.slice(0, 200)}`
+      : `Cannot find ${path}: see GET /api/v1 for the endpoints`,
+  );
+  return c.json(error.body(), 404);
 }
 
 function matches(pattern: string, path: string): boolean {
   const clean = pattern.split("?")[0];
-  const regex = new RegExp(`^${clean.replace(/:[a-z]+/g, "[^/]+")}/?$`);
+  const regex = new RegExp(`^${clean.replace(/:[a-z]+/g, "[^/]+")}$`);
   return regex.test(path);
 }

@@ -56,7 +56,7 @@ export function runtimeRoutes(ctx: ApiContext): Hono {
     return c.json({ state: rt.state });
   });
 
-  api.get("/stats", (c) => c.json(ctx.hub.stats()));
+  api.get("/stats", async (c) => c.json(await ctx.hub.measuredStats()));
 
   api.get("/events", (c) => {
     // Messages and stacks can name files and quote them: only for the token's holder.
