@@ -177,13 +177,6 @@ export class NativeTransport implements CrossIsolateTransport {
     return this.#pool;
   }
 
-  /**
-   * Creates a native connection for one cross-isolate connection and gives up both its ends for
-   * the hosts to adopt.
-   *
-   * @param spec The connection, its isolates, capacity and policy.
-   * @returns The channel; its `stats()` read the connection's shared counters.
-   */
   /** The pool's slots as frame memory, once the pool exists (see `CrossIsolateTransport`). */
   get sharedMemory(): SlotMemorySource | undefined {
     return this.#pool === undefined ? undefined : this.#slotMemory();
@@ -193,6 +186,13 @@ export class NativeTransport implements CrossIsolateTransport {
     return this.#memory ??= new SlotMemorySource(this.pool, { holdings: this.#holdings });
   }
 
+  /**
+   * Creates a native connection for one cross-isolate connection and gives up both its ends for
+   * the hosts to adopt.
+   *
+   * @param spec The connection, its isolates, capacity and policy.
+   * @returns The channel; its `stats()` read the connection's shared counters.
+   */
   open(spec: CrossIsolateChannelSpec): CrossIsolateChannel {
     const [writer, reader] = createNativeConnection({
       capacity: spec.capacity,
