@@ -2,24 +2,32 @@
  * Lays out the graph with ELK's layered algorithm (elkjs, from npm): nodes in columns from
  * sources to sinks, ports at fixed places on the boxes, edges routed orthogonally between them.
  *
+ * Given the previous layout, the layout is incremental: nodes that were placed keep their
+ * places, only new nodes are laid out (among themselves) and put beside or below the drawing,
+ * and only edges with a moved or new end are routed again. Nothing jumps when one node is added
+ * or removed.
+ *
  * @module
  */
 
 import ElkBundled from "elkjs/lib/elk.bundled.js";
 import type { ELK, ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api.js";
 import { NODE_WIDTH, nodeHeight, portAnchor } from "./shared/geometry.ts";
-import type { GraphLayout, GraphView, Point } from "./shared/protocol.ts";
+import type { GraphLayout, GraphView, NodeBox, Point } from "./shared/protocol.ts";
 
+const GAP = 24;
 const OPTIONS: Record<string, string> = {
   "elk.algorithm": "layered",
   "elk.direction": "RIGHT",
   "elk.edgeRouting": "ORTHOGONAL",
-  "elk.spacing.nodeNode": "36",
+  "elk.spacing.nodeNode": "32",
   "elk.layered.spacing.nodeNodeBetweenLayers": "130",
   "elk.layered.spacing.edgeNodeBetweenLayers": "24",
   "elk.layered.nodePlacement.strategy": "BRANDES_KOEPF",
-  "elk.padding": "[top=24,left=24,bottom=24,right=24]",
+  "elk.padding": `[top=${GAP},left=${GAP},bottom=${GAP},right=${GAP}]`,
 };
+/** Width over height the drawing grows towards when new nodes are placed. */
+const TARGET_ASPECT = 1.5;
 
 // elk.bundled.js is CommonJS: its default export is the constructor, which its types miss.
 const Elk = ElkBundled as unknown as new () => ELK;
@@ -32,6 +40,8 @@ const portId = (node: string, direction: "in" | "out", port: string) =>
  * Computes node positions and edge routes.
  *
  * @param graph The graph (nodes with their ports, connections with `node.port` ends).
+ * @param previous The layout shown so far: its nodes keep their places and only new nodes are
+ * placed. Omitted (or sharing no node with the graph), everything is laid out afresh.
  * @returns The layout; an empty graph lays out as a small empty drawing.
  *
  * @example Lay out a tone into a sink
@@ -40,7 +50,95 @@ const portId = (node: string, direction: "in" | "out", port: string) =>
  * console.log(layout.nodes.tone.x < layout.nodes.sink.x); // true
  * ```
  */
-export async function layoutGraph(graph: GraphView): Promise<GraphLayout> {
+export async function layoutGraph(graph: GraphView, previous?: GraphLayout): Promise<GraphLayout> {
+  const kept = graph.nodes.filter((n) => previous?.nodes[n.id]);
+  if (!previous || kept.length === 0) return await elkLayout(graph);
+  const layout: GraphLayout = { width: 0, height: 0, nodes: {}, edges: {} };
+  const moved = new Set<string>();
+  for (const node of kept) {
+    const old = previous.nodes[node.id];
+    const height = nodeHeight(node);
+    if (old.height !== height || old.width !== NODE_WIDTH) moved.add(node.id);
+    layout.nodes[node.id] = { x: old.x, y: old.y, width: NODE_WIDTH, height };
+  }
+  const fresh = graph.nodes.filter((n) => !previous.nodes[n.id]);
+  if (fresh.length > 0) {
+    const ids = new Set(fresh.map((n) => n.id));
+    const sub = await elkLayout({
+      ...graph,
+      nodes: fresh,
+      connections: graph.connections.filter((c) =>
+        ids.has(nodeOf(c.from)) && ids.has(nodeOf(c.to))
+      ),
+    });
+    const at = freeSpot(Object.values(layout.nodes), sub);
+    for (const [id, box] of Object.entries(sub.nodes)) {
+      layout.nodes[id] = { ...box, x: box.x + at.x, y: box.y + at.y };
+      moved.add(id);
+    }
+  }
+  for (const c of graph.connections) {
+    const old = previous.edges[c.id];
+    if (old && !moved.has(nodeOf(c.from)) && !moved.has(nodeOf(c.to))) {
+      layout.edges[c.id] = old;
+      continue;
+    }
+    const from = anchor(graph, layout, c.from, "output");
+    const to = anchor(graph, layout, c.to, "input");
+    if (from && to) layout.edges[c.id] = route(from, to);
+  }
+  const boxes = Object.values(layout.nodes);
+  layout.width = Math.ceil(Math.max(0, ...boxes.map((b) => b.x + b.width)) + GAP);
+  layout.height = Math.ceil(Math.max(0, ...boxes.map((b) => b.y + b.height)) + GAP);
+  return layout;
+}
+
+/**
+ * Where a block of new nodes goes: right of the drawing or below it, whichever keeps the
+ * drawing nearer {@linkcode TARGET_ASPECT}.
+ */
+function freeSpot(boxes: NodeBox[], block: GraphLayout): Point {
+  const right = Math.max(...boxes.map((b) => b.x + b.width));
+  const bottom = Math.max(...boxes.map((b) => b.y + b.height));
+  const left = Math.min(...boxes.map((b) => b.x));
+  const top = Math.min(...boxes.map((b) => b.y));
+  const w = right - left;
+  const h = bottom - top;
+  const asRight = Math.max(w + block.width, h) / Math.max(h, block.height);
+  const asBelow = Math.max(w, block.width) / (h + block.height);
+  return Math.abs(Math.log(asRight / TARGET_ASPECT)) <= Math.abs(Math.log(asBelow / TARGET_ASPECT))
+    ? { x: right, y: top - GAP }
+    : { x: left - GAP, y: bottom };
+}
+
+/** An orthogonal route from an output to an input (around both boxes when it runs backwards). */
+function route(from: Point, to: Point): Point[] {
+  if (to.x - from.x >= 2 * GAP) {
+    const mid = Math.round((from.x + to.x) / 2);
+    return from.y === to.y ? [from, to] : [from, { x: mid, y: from.y }, { x: mid, y: to.y }, to];
+  }
+  const out = from.x + GAP;
+  const back = to.x - GAP;
+  const y = Math.round((from.y + to.y) / 2);
+  return [from, { x: out, y: from.y }, { x: out, y }, { x: back, y }, { x: back, y: to.y }, to];
+}
+
+function anchor(
+  graph: GraphView,
+  layout: GraphLayout,
+  end: string,
+  direction: "input" | "output",
+): Point | undefined {
+  const [id, port] = split(end);
+  const node = graph.nodes.find((n) => n.id === id);
+  const box = layout.nodes[id];
+  if (!node || !box) return undefined;
+  const ports = direction === "input" ? node.inputs : node.outputs;
+  const a = portAnchor(direction, Math.max(0, ports.findIndex((p) => p.name === port)));
+  return { x: box.x + a.x, y: box.y + a.y };
+}
+
+async function elkLayout(graph: GraphView): Promise<GraphLayout> {
   const children: ElkNode[] = graph.nodes.map((node) => ({
     id: node.id,
     width: NODE_WIDTH,
@@ -96,6 +194,10 @@ export async function layoutGraph(graph: GraphView): Promise<GraphLayout> {
     layout.edges[edge.id] = points.map(({ x, y }) => ({ x, y }));
   }
   return layout;
+}
+
+function nodeOf(end: string): string {
+  return split(end)[0];
 }
 
 /** Splits `node.port` at its last dot (node ids have no dots; port names neither). */

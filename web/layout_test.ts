@@ -37,3 +37,25 @@ Deno.test("layoutGraph() lays out an empty graph", async () => {
   const layout = await layoutGraph({ state: "stopped", nodes: [], connections: [], isolates: {} });
   assert.deepEqual(layout.nodes, {});
 });
+
+Deno.test("layoutGraph() keeps every placed node where it was when a node is added or removed", async () => {
+  const rt = createRuntime();
+  addDemoPipeline(rt);
+  const before = await layoutGraph(rt.describe());
+  rt.add("NullSink", {}, { id: "extra" });
+  rt.connectByName("scale", "out", "extra", "in");
+  const added = await layoutGraph(rt.describe(), before);
+  for (const [id, box] of Object.entries(before.nodes)) assert.deepEqual(added.nodes[id], box, id);
+  const extra = added.nodes.extra;
+  for (const [id, box] of Object.entries(before.nodes)) {
+    const apart = extra.x >= box.x + box.width || extra.y >= box.y + box.height;
+    assert.ok(apart, `extra is clear of ${id}`);
+  }
+  const edge = rt.describe().connections.find((c) => c.to === "extra.in")!;
+  const anchor = portAnchor("input", 0);
+  assert.deepEqual(added.edges[edge.id].at(-1), { x: extra.x + anchor.x, y: extra.y + anchor.y });
+  rt.remove("tone_b");
+  const removed = await layoutGraph(rt.describe(), added);
+  for (const [id, box] of Object.entries(removed.nodes)) assert.deepEqual(box, added.nodes[id], id);
+  assert.equal(removed.nodes.tone_b, undefined);
+});

@@ -34,6 +34,11 @@ export function pathData(points: Point[]): string {
     .join(" ");
 }
 
+const CHAR = 11 * 0.62;
+const PAD = 6;
+const BAR = 20;
+const LABEL_HEIGHT = 20;
+
 function labelPoint(points: Point[]): Point {
   let best = 0;
   let at = { x: points[0].x, y: points[0].y };
@@ -61,6 +66,11 @@ export function EdgeView({ connection, points, stats, selected, onSelect }: Edge
   const dropped = stats?.dropped ?? connection.stats.dropped;
   const moving = stats?.rates.moving ?? false;
   const speed = !moving ? "" : rate > 200 ? "flow-fast" : rate > 20 ? "flow" : "flow-slow";
+  const rateText = formatRate(rate);
+  const dropText = formatCount(dropped);
+  // Sized from the texts (11 px monospace, about 0.62 em a character), so both stay inside.
+  const barX = PAD + Math.ceil(Math.max(6, rateText.length) * CHAR) + PAD;
+  const box = barX + BAR + PAD + Math.ceil(dropText.length * CHAR) + PAD;
   const d = pathData(points);
   const label = labelPoint(points);
   const classes = ["edge", speed, selected ? "selected" : "", dropped > 0 ? "dropping" : ""];
@@ -80,20 +90,21 @@ export function EdgeView({ connection, points, stats, selected, onSelect }: Edge
       </title>
       <path class="edge-hit" d={d} />
       <path class="edge-line" d={d} />
-      <g class="edge-label" transform={`translate(${label.x - 46},${label.y - 22})`}>
-        <rect class="edge-label-bg" width={92} height={18} rx={4} />
-        <text class="edge-rate" data-rate={connection.id} x={6} y={13}>{formatRate(rate)}</text>
-        <rect class="fill-bg" x={46} y={5} width={20} height={8} rx={2}>
+      <g class="edge-label" transform={`translate(${label.x - box / 2},${label.y - 22})`}>
+        <rect class="edge-label-bg" width={box} height={LABEL_HEIGHT} rx={4} />
+        <text class="edge-rate" data-rate={connection.id} x={PAD} y={14}>{rateText}</text>
+        <rect class="fill-bg" x={barX} y={6} width={BAR} height={8} rx={2}>
           <title>{`queued ${stats?.queued ?? 0} of ${connection.capacity}`}</title>
         </rect>
-        <rect class="fill" x={46} y={5} width={20 * Math.min(1, fill)} height={8} rx={2} />
+        <rect class="fill" x={barX} y={6} width={BAR * Math.min(1, fill)} height={8} rx={2} />
         <text
           class={`edge-drops ${dropped > 0 ? "has-drops" : ""}`}
-          x={98}
-          y={13}
+          data-drops={connection.id}
+          x={box - PAD}
+          y={14}
           text-anchor="end"
         >
-          {formatCount(dropped)}
+          {dropText}
           <title>dropped frames</title>
         </text>
       </g>

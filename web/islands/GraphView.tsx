@@ -1,11 +1,11 @@
 /**
  * The live graph: nodes and edges laid out by the server, with numbers, previews and
- * drag-to-connect.
+ * drag-to-connect; zoom (buttons, Ctrl+wheel), pan (drag the background, or scroll) and fit.
  *
  * @module
  */
 
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { callApi } from "../client/api_client.ts";
 import { EdgeView, pathData } from "../components/EdgeView.tsx";
 import { NodeCard, previewSlots } from "../components/NodeCard.tsx";
@@ -13,6 +13,7 @@ import { PreviewCanvas } from "../components/PreviewCanvas.tsx";
 import { NODE_WIDTH, nodeHeight, portAnchor, PREVIEW_WIDTH } from "../shared/geometry.ts";
 import type { GraphLayout, GraphView as Graph, NodeBox, Point } from "../shared/protocol.ts";
 import { useStore } from "../shared/store.ts";
+import { autoScale, fitScale, zoomStep } from "../shared/zoom.ts";
 
 /** Props of the graph view (none: it reads the store). */
 export type GraphViewProps = Record<never, never>;
@@ -63,7 +64,7 @@ export default function GraphView(_props: GraphViewProps) {
     const element = scroller.current;
     if (!element || typeof ResizeObserver === "undefined") return;
     const observer = new ResizeObserver(() =>
-      setRoom({ width: element.clientWidth, height: element.clientHeight })
+      setRoom({ width: element.clientWidth - 8, height: element.clientHeight - 8 })
     );
     observer.observe(element);
     return () => observer.disconnect();
@@ -86,10 +87,76 @@ export default function GraphView(_props: GraphViewProps) {
     200,
   );
 
-  // Zoom to fit the room the page gives the graph (never above 1, never below 0.45).
-  const scale = room
-    ? Math.max(0.45, Math.min(1, (room.width - 8) / width, (room.height - 8) / height))
-    : 1;
+  // "auto": the default fit, legible (see zoom.ts); a number once the person zooms.
+  const [zoom, setZoom] = useState<number | "auto">("auto");
+  const drawing = { width, height };
+  const scale = zoom !== "auto" ? zoom : room ? autoScale(room, drawing) : 1;
+  const pendingScroll = useRef<{ left: number; top: number } | null>(null);
+  const pan = useRef<{ x: number; y: number; left: number; top: number; moved: boolean } | null>(
+    null,
+  );
+  const panned = useRef(false);
+  useLayoutEffect(() => {
+    const element = scroller.current;
+    if (!element || !pendingScroll.current) return;
+    element.scrollLeft = pendingScroll.current.left;
+    element.scrollTop = pendingScroll.current.top;
+    pendingScroll.current = null;
+  });
+  /** Zooms, keeping the graph point under `at` (relative to the view) where it is. */
+  const zoomTo = (next: number | "auto", at?: Point) => {
+    const element = scroller.current;
+    if (element) {
+      const target = next === "auto" ? (room ? autoScale(room, drawing) : 1) : next;
+      const cx = at?.x ?? element.clientWidth / 2;
+      const cy = at?.y ?? element.clientHeight / 2;
+      const gx = (element.scrollLeft + cx) / scale;
+      const gy = (element.scrollTop + cy) / scale;
+      pendingScroll.current = next === "auto" && target <= scale
+        ? { left: 0, top: 0 }
+        : { left: gx * target - cx, top: gy * target - cy };
+    }
+    setZoom(next);
+  };
+  const onWheel = (e: WheelEvent) => {
+    if (!e.ctrlKey && !e.metaKey) return; // plain wheel scrolls
+    e.preventDefault();
+    const rect = scroller.current!.getBoundingClientRect();
+    zoomTo(zoomStep(scale, e.deltaY < 0 ? 1 : -1), {
+      x: e.clientX - rect.left,
+      y: e.clientY - rect.top,
+    });
+  };
+  const onPanStart = (e: PointerEvent) => {
+    const target = e.target as Element;
+    if (e.button !== 0 || target.closest(".node, .edge")) return;
+    const element = scroller.current!;
+    pan.current = {
+      x: e.clientX,
+      y: e.clientY,
+      left: element.scrollLeft,
+      top: element.scrollTop,
+      moved: false,
+    };
+    panned.current = false;
+  };
+  const onPanMove = (e: PointerEvent) => {
+    const p = pan.current;
+    if (!p || store.drag.value) return;
+    const dx = e.clientX - p.x;
+    const dy = e.clientY - p.y;
+    if (!p.moved && Math.hypot(dx, dy) < 4) return;
+    if (!p.moved) {
+      p.moved = true;
+      scroller.current!.setPointerCapture?.(e.pointerId);
+    }
+    scroller.current!.scrollLeft = p.left - dx;
+    scroller.current!.scrollTop = p.top - dy;
+  };
+  const onPanEnd = () => {
+    panned.current = pan.current?.moved ?? false;
+    pan.current = null;
+  };
   const toGraph = (e: PointerEvent): Point => {
     const rect = svg.current!.getBoundingClientRect();
     return { x: (e.clientX - rect.left) / scale, y: (e.clientY - rect.top) / scale };
@@ -110,93 +177,150 @@ export default function GraphView(_props: GraphViewProps) {
   const dragStart = drag ? anchorOf(graph, boxes, drag.from, "output") : undefined;
 
   return (
-    <div class="graph-scroll" ref={scroller}>
-      <div
-        class="graph-canvas"
-        style={{ width: `${width * scale}px`, height: `${height * scale}px` }}
-      >
-        <div
-          class="graph-zoom"
-          data-scale={scale.toFixed(2)}
-          style={{
-            width: `${width}px`,
-            height: `${height}px`,
-            transform: `scale(${scale})`,
+    <div class="graph-view">
+      <div class="graph-tools" role="toolbar" aria-label="zoom">
+        <button
+          type="button"
+          data-zoom-action="out"
+          title="Zoom out (Ctrl+wheel)"
+          onClick={() => zoomTo(zoomStep(scale, -1))}
+        >
+          −
+        </button>
+        <span class="zoom-level" data-zoom-level={scale.toFixed(2)}>
+          {Math.round(scale * 100)}%
+        </span>
+        <button
+          type="button"
+          data-zoom-action="in"
+          title="Zoom in (Ctrl+wheel)"
+          onClick={() => zoomTo(zoomStep(scale, 1))}
+        >
+          +
+        </button>
+        <button
+          type="button"
+          data-zoom-action="fit"
+          title="Fit the whole graph in view"
+          onClick={() => {
+            pendingScroll.current = { left: 0, top: 0 };
+            setZoom(room ? fitScale(room, drawing) : 1);
           }}
         >
-          <svg
-            ref={svg}
-            class={`graph ${drag ? "dragging" : ""}`}
-            width={width}
-            height={height}
-            data-nodes={graph.nodes.length}
-            data-connections={graph.connections.length}
-            onClick={() => store.selection.value = null}
-            onPointerMove={(e) => {
-              if (store.drag.value) store.drag.value = { ...store.drag.value, ...toGraph(e) };
+          Fit
+        </button>
+        <button
+          type="button"
+          data-zoom-action="auto"
+          title="Default: fit, but keep text legible (scroll for the rest)"
+          onClick={() => {
+            pendingScroll.current = { left: 0, top: 0 };
+            setZoom("auto");
+          }}
+        >
+          Auto
+        </button>
+      </div>
+      <div
+        class={`graph-scroll ${pan.current?.moved ? "panning" : ""}`}
+        ref={scroller}
+        data-zoom={zoom === "auto" ? "auto" : "manual"}
+        onWheel={onWheel}
+        onPointerDown={onPanStart}
+        onPointerMove={onPanMove}
+        onPointerUp={onPanEnd}
+        onPointerCancel={onPanEnd}
+      >
+        <div
+          class="graph-canvas"
+          style={{ width: `${width * scale}px`, height: `${height * scale}px` }}
+        >
+          <div
+            class="graph-zoom"
+            data-scale={scale.toFixed(2)}
+            style={{
+              width: `${width}px`,
+              height: `${height}px`,
+              transform: `scale(${scale})`,
             }}
-            onPointerUp={() => store.drag.value = null}
-            onPointerLeave={() => store.drag.value = null}
           >
-            <g class="edges">
-              {graph.connections.map((c) => {
-                const from = anchorOf(graph, boxes, c.from, "output");
-                const to = anchorOf(graph, boxes, c.to, "input");
-                const routed = layout.edges[c.id];
-                const points = routed && layout.nodes[c.from.slice(0, c.from.lastIndexOf("."))]
-                  ? routed
-                  : from && to
-                  ? [from, to]
-                  : undefined;
-                if (!points) return null;
-                return (
-                  <EdgeView
-                    key={c.id}
-                    connection={c}
-                    points={points}
-                    stats={stats.connections[c.id]}
-                    selected={selection?.kind === "connection" && selection.id === c.id}
-                    onSelect={select("connection")}
+            <svg
+              ref={svg}
+              class={`graph ${drag ? "dragging" : ""}`}
+              width={width}
+              height={height}
+              data-nodes={graph.nodes.length}
+              data-connections={graph.connections.length}
+              onClick={() => {
+                if (!panned.current) store.selection.value = null;
+                panned.current = false;
+              }}
+              onPointerMove={(e) => {
+                if (store.drag.value) store.drag.value = { ...store.drag.value, ...toGraph(e) };
+              }}
+              onPointerUp={() => store.drag.value = null}
+              onPointerLeave={() => store.drag.value = null}
+            >
+              <g class="edges">
+                {graph.connections.map((c) => {
+                  const from = anchorOf(graph, boxes, c.from, "output");
+                  const to = anchorOf(graph, boxes, c.to, "input");
+                  const routed = layout.edges[c.id];
+                  const points = routed && layout.nodes[c.from.slice(0, c.from.lastIndexOf("."))]
+                    ? routed
+                    : from && to
+                    ? [from, to]
+                    : undefined;
+                  if (!points) return null;
+                  return (
+                    <EdgeView
+                      key={c.id}
+                      connection={c}
+                      points={points}
+                      stats={stats.connections[c.id]}
+                      selected={selection?.kind === "connection" && selection.id === c.id}
+                      onSelect={select("connection")}
+                    />
+                  );
+                })}
+              </g>
+              <g class="nodes">
+                {graph.nodes.map((node) => (
+                  <NodeCard
+                    key={node.id}
+                    node={node}
+                    box={boxes[node.id]}
+                    stats={stats.nodes[node.id]}
+                    levels={stats.levels}
+                    selected={selection?.kind === "node" && selection.id === node.id}
+                    failed={node.id in errors &&
+                      (stats.nodes[node.id]?.state ?? node.state) === "error"}
+                    drag={drag}
+                    onSelect={select("node")}
+                    onDragStart={onDragStart}
+                    onDrop={onDrop}
                   />
-                );
-              })}
-            </g>
-            <g class="nodes">
-              {graph.nodes.map((node) => (
-                <NodeCard
-                  key={node.id}
-                  node={node}
-                  box={boxes[node.id]}
-                  stats={stats.nodes[node.id]}
-                  levels={stats.levels}
-                  selected={selection?.kind === "node" && selection.id === node.id}
-                  failed={node.id in errors &&
-                    (stats.nodes[node.id]?.state ?? node.state) === "error"}
-                  drag={drag}
-                  onSelect={select("node")}
-                  onDragStart={onDragStart}
-                  onDrop={onDrop}
+                ))}
+              </g>
+              {drag && dragStart
+                ? <path class="drag-line" d={pathData([dragStart, { x: drag.x, y: drag.y }])} />
+                : null}
+            </svg>
+            {graph.nodes.flatMap((node) =>
+              previewSlots(node).filter((s) => s.kind === "video").map((slot) => (
+                <PreviewCanvas
+                  key={slot.output}
+                  output={slot.output}
+                  x={boxes[node.id].x + (NODE_WIDTH - PREVIEW_WIDTH) / 2}
+                  y={boxes[node.id].y + slot.top}
                 />
-              ))}
-            </g>
-            {drag && dragStart
-              ? <path class="drag-line" d={pathData([dragStart, { x: drag.x, y: drag.y }])} />
-              : null}
-          </svg>
-          {graph.nodes.flatMap((node) =>
-            previewSlots(node).filter((s) => s.kind === "video").map((slot) => (
-              <PreviewCanvas
-                key={slot.output}
-                output={slot.output}
-                x={boxes[node.id].x + (NODE_WIDTH - PREVIEW_WIDTH) / 2}
-                y={boxes[node.id].y + slot.top}
-              />
-            ))
-          )}
+              ))
+            )}
+          </div>
+          {graph.nodes.length === 0
+            ? <p class="empty">The graph is empty: add a processor from the palette.</p>
+            : null}
         </div>
-        {graph.nodes.length === 0
-          ? <p class="empty">The graph is empty: add a processor from the palette.</p>
-          : null}
       </div>
     </div>
   );

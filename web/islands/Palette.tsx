@@ -90,7 +90,7 @@ export default function Palette(_props: PaletteProps) {
                     const added = await callApi<NodeDescription>(store, "POST", "/nodes", body);
                     if (added) {
                       setOpen(null);
-                      store.selection.value = { kind: "node", id: added.id };
+                      store.selectSoon({ kind: "node", id: added.id });
                     }
                   }}
                 >

@@ -6,8 +6,8 @@
 
 import { parsePortType } from "../../core/port_type.ts";
 
-/** Width of every node box. */
-export const NODE_WIDTH = 240;
+/** Width of every node box (room for an input and an output label on one row at 11 px). */
+export const NODE_WIDTH = 248;
 /** Height of the title and state line. */
 export const HEADER_HEIGHT = 40;
 /** Height of the process-time line. */

@@ -82,6 +82,8 @@ export class FrameBus {
 }
 
 const MAX_EVENTS = 200;
+/** How long a selection of something not yet in the graph waits for it. */
+export const PENDING_SELECTION_MS = 5000;
 
 /** The page's state. */
 export class DashboardStore {
@@ -101,6 +103,12 @@ export class DashboardStore {
   readonly errors: Signal<Record<string, NodeErrorInfo>>;
   /** What the side panel shows. */
   readonly selection: Signal<Selection> = signal(null);
+  /**
+   * A selection made before the graph has it (a node just added: the API answers before the
+   * stream's graph message arrives). It is kept until a graph message has it, or until
+   * {@linkcode PENDING_SELECTION_MS} pass.
+   */
+  #pending: { id: string; until: number } | null = null;
   /** A connection being dragged. */
   readonly drag: Signal<Drag | null> = signal(null);
   /** The last notice. */
@@ -142,6 +150,20 @@ export class DashboardStore {
   }
 
   /**
+   * Selects a node or connection the graph may not show yet (one just added): the selection
+   * survives messages that arrive before the graph message that has it.
+   *
+   * @param selection What to select.
+   */
+  selectSoon(selection: NonNullable<Selection>): void {
+    this.#pending = {
+      id: `${selection.kind}:${selection.id}`,
+      until: Date.now() + PENDING_SELECTION_MS,
+    };
+    this.selection.value = selection;
+  }
+
+  /**
    * Applies a message from the event stream.
    *
    * @param message The message.
@@ -173,7 +195,14 @@ export class DashboardStore {
         break;
     }
     const selected = this.selection.value;
-    if (selected && !this.#exists(selected)) this.selection.value = null;
+    if (!selected) return;
+    const pending = this.#pending?.id === `${selected.kind}:${selected.id}` &&
+      Date.now() < this.#pending.until;
+    if (this.#exists(selected)) {
+      if (pending && (message.type === "graph" || message.type === "snapshot")) {
+        this.#pending = null;
+      }
+    } else if (!pending) this.selection.value = null;
   }
 
   #addEvents(events: LoggedEvent[]): void {
