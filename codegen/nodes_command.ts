@@ -130,9 +130,9 @@ export function formatNodeInfo(descriptor: ProcessorDescriptor): string {
   if (fields.length === 0) lines.push("  none");
   else {
     lines.push(
-      ...table([["FIELD", "TYPE", "DEFAULT", "DESCRIPTION"], ...fields]).split("\n").map((l) =>
-        `  ${l}`
-      ),
+      ...table([["FIELD", "TYPE", "DEFAULT", "LIVE", "DESCRIPTION"], ...fields]).split("\n").map((
+        l,
+      ) => `  ${l}`),
     );
   }
   lines.push("", "Config JSON Schema:");
@@ -145,14 +145,21 @@ function configRows(schema: JsonSchema, prefix: string): string[][] {
   const required = schema.required ?? [];
   for (const [name, field] of Object.entries(schema.properties ?? {})) {
     const path = `${prefix}${name}`;
-    const { description: _, default: fallback, properties: __, ...shape } = field;
+    const {
+      description: _,
+      default: fallback,
+      properties: __,
+      "x-live": live,
+      ...shape
+    } = field as JsonSchema & { "x-live"?: boolean };
     const type = field.properties ? "an object" : describeSchema(shape);
     const value = fallback !== undefined
       ? JSON.stringify(fallback)
       : required.includes(name)
       ? "(required)"
       : "(optional)";
-    rows.push([path, type, value, field.description ?? "-"]);
+    // "live": setConfig() changes it while running (the `@live` tag); otherwise only when stopped.
+    rows.push([path, type, value, live === true ? "live" : "-", field.description ?? "-"]);
     if (field.properties) rows.push(...configRows(field, `${path}.`));
   }
   return rows;
