@@ -172,11 +172,13 @@ export async function main(
     return 1;
   }
   let failures = 0;
+  const failedNodes = new Set<string>();
   let stopped!: () => void;
   const done = new Promise<void>((resolve) => stopped = resolve);
   rt.on((event: RuntimeEvent) => {
     if (event.type === "node-error") {
       failures++;
+      failedNodes.add(event.node);
       if (json) emit({ event: "node-error", ...event });
       output.err(
         terminalSafe(
@@ -203,8 +205,8 @@ export async function main(
   const elapsed = () => (performance.now() - started) / 1e3;
   const report = (stats: RuntimeStats) => {
     if (json) emit({ event: "stats", elapsedSeconds: round(elapsed()), stats });
-    else if (output.status) output.status(statusLine(stats, elapsed()));
-    else output.out(statusLine(stats, elapsed()));
+    else if (output.status) output.status(statusLine(stats, elapsed(), failedNodes));
+    else output.out(statusLine(stats, elapsed(), failedNodes));
   };
   const live = !json && output.status !== undefined;
   const ticker = setInterval(() => report(rt.stats()), live ? 250 : 1000);
@@ -241,7 +243,7 @@ export async function main(
   const stats = rt.stats();
   if (json) {
     emit({ event: "stopped", elapsedSeconds: round(elapsed()), stats, failures, exitCode: code });
-  } else output.out(`stopped: ${statusLine(stats, elapsed())}`);
+  } else output.out(`stopped: ${statusLine(stats, elapsed(), failedNodes)}`);
   return code;
 }
 

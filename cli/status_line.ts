@@ -18,6 +18,8 @@ const MAX_NAMED_DROPPERS = 3;
  *
  * @param stats The snapshot.
  * @param elapsedSeconds Seconds since start.
+ * @param failedNodes Nodes that failed during the run, counted as failed even once they were
+ *   stopped (or restarted), so the last line after `stop()` still says how many failed.
  * @returns The line.
  *
  * @example A writer that dropped frames
@@ -33,9 +35,13 @@ const MAX_NAMED_DROPPERS = 3;
  * assert.match(statusLine(stats, 1), /7 dropped \(sink 7\)/);
  * ```
  */
-export function statusLine(stats: RuntimeStats, elapsedSeconds: number): string {
+export function statusLine(
+  stats: RuntimeStats,
+  elapsedSeconds: number,
+  failedNodes: ReadonlySet<string> = new Set(),
+): string {
   const nodes = Object.entries(stats.nodes);
-  const failed = nodes.filter(([, n]) => n.state === "error").length;
+  const failed = nodes.filter(([id, n]) => n.state === "error" || failedNodes.has(id)).length;
   let written = 0;
   let lost = 0;
   let queued = 0;

@@ -6,7 +6,7 @@
  */
 
 import type { ErrorCode, ErrorDetails } from "./error_codes.ts";
-import { resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 
 /** A node as far as file paths go. */
 export interface FileNode {
@@ -39,10 +39,31 @@ function filePath(node: FileNode): string | undefined {
 }
 
 /**
+ * What makes two paths the same file: its device and inode when it exists (a symbolic link, a
+ * hard link or `..` reach the same file), else its folder's real path and its name; the resolved
+ * path itself where the file system cannot be asked (no permission, no `Deno`).
+ */
+function fileIdentity(path: string): string {
+  if (typeof Deno === "undefined") return path;
+  try {
+    const info = Deno.statSync(path);
+    if (info.dev !== null && info.ino !== null) return `inode ${info.dev}:${info.ino}`;
+  } catch {
+    // missing (a writer's new file) or not readable: compare by folder
+  }
+  try {
+    return join(Deno.realPathSync(dirname(path)), basename(path));
+  } catch {
+    return path;
+  }
+}
+
+/**
  * Finds file writers (processors tagged `file` and `sink`) that share a path, and writers whose
  * path is a file a source of the same graph reads (tagged `file` and `source`): both would
  * interleave or truncate each other's data, so the runtime refuses to start such a graph and
- * `validate` reports it. Paths are compared after resolving them against the working directory.
+ * `validate` reports it. Paths name the same file when they resolve to it from the working
+ * directory through `..`, symbolic links (of the file or its folders) or hard links.
  *
  * @param nodes The graph's nodes.
  * @returns The conflicts, empty when there are none.
@@ -64,15 +85,23 @@ export function filePathConflicts(nodes: readonly FileNode[]): FilePathConflict[
   const conflicts: FilePathConflict[] = [];
   const writers = new Map<string, string>();
   const sources = new Map<string, string>();
+  const identities = new Map<string, string>();
+  const identity = (path: string) => {
+    let id = identities.get(path);
+    if (id === undefined) identities.set(path, id = fileIdentity(path));
+    return id;
+  };
   for (const node of nodes) {
     const path = filePath(node);
     if (path === undefined) continue;
-    if (node.tags.includes("source")) sources.set(path, sources.get(path) ?? node.id);
+    const id = identity(path);
+    if (node.tags.includes("source")) sources.set(id, sources.get(id) ?? node.id);
   }
   for (const node of nodes) {
     const path = filePath(node);
     if (path === undefined || !node.tags.includes("sink")) continue;
-    const first = writers.get(path);
+    const id = identity(path);
+    const first = writers.get(id);
     if (first !== undefined) {
       conflicts.push({
         code: "writers-share-path",
@@ -82,9 +111,9 @@ export function filePathConflicts(nodes: readonly FileNode[]): FilePathConflict[
         message: `'${first}' and '${node.id}' both write ${path}; give each writer its own path`,
       });
     } else {
-      writers.set(path, node.id);
+      writers.set(id, node.id);
     }
-    const source = sources.get(path);
+    const source = sources.get(id);
     if (source !== undefined) {
       conflicts.push({
         code: "writer-overwrites-source",

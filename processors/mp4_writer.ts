@@ -16,7 +16,7 @@ import {
   type SetupContext,
 } from "../mod.ts";
 import { Mp4Recording, type Mp4RecordingStats } from "./formats/mp4_recording.ts";
-import { nextFreePath } from "./formats/mp4_file_target.ts";
+import { TakePaths } from "./formats/take_paths.ts";
 import type { Mp4WriterTypes } from "./mp4_writer.gen.ts";
 
 /**
@@ -35,10 +35,10 @@ import type { Mp4WriterTypes } from "./mp4_writer.gen.ts";
  */
 export interface Mp4WriterConfig {
   /**
-   * The `.mp4` file to record to; created, or truncated if it exists. A writer never overwrites a
-   * recording it made itself: when it is set up again (a restart after an error, or another
-   * `start()`) after recording to this path, it records to `<name>-1.mp4`, `<name>-2.mp4`, ...
-   * (the first that does not exist) instead; {@linkcode Mp4Writer.paths} lists them.
+   * The `.mp4` file to record to; created, or replaced if it exists (once the new recording's
+   * first fragment is written). Later takes of the same node (a restart, or the graph started
+   * again) go to `<name>-1.mp4`, `<name>-2.mp4`, ... (the first that does not exist), as with every
+   * file writer; {@linkcode Mp4Writer.paths} lists them.
    *
    * @minLength 1
    */
@@ -88,11 +88,12 @@ export interface Mp4WriterConfig {
  * processor error) writes every frame accepted and finalizes the file; the CLI's runner and the
  * examples turn SIGINT into `stop()`. A process killed outright leaves a playable file that lacks
  * only the open fragment: fragments close at a video keyframe at least `fragmentSeconds` after
- * they began, so with the examples' 1 s keyframe interval about a second is at stake. The file is
- * written in place (not renamed at the end) for that reason: at every fragment boundary it is a
- * complete MP4. A recording that received no frame at all is deleted at teardown instead of being
- * left as a header-only file; only a process killed before its first fragment leaves one (an MP4
- * that opens with no frames).
+ * they began, so with the examples' 1 s keyframe interval about a second is at stake. Until its
+ * first fragment is complete the recording is `<path>.partial`; then it is renamed to `path` and
+ * written in place (not renamed at the end), so the file at `path` is a playable MP4 at every
+ * moment. A process killed before the first fragment leaves only `<path>.partial` (the 28-byte
+ * `ftyp` box, which no player opens) and leaves a file that was at `path` before as it was. A
+ * recording that received no frame at all is deleted at teardown.
  *
  * A path that cannot be written fails `setup()`, before any frame, with `Mp4WriteError`; a bit
  * rate out of range is refused earlier, when the node is added, with a `ConfigValidationError`.
@@ -136,10 +137,12 @@ export class Mp4Writer extends Processor<Mp4WriterTypes> {
   #recording: Mp4Recording | undefined;
   #closing: Promise<void> | undefined;
   readonly #kept: string[] = [];
+  readonly #takes = new TakePaths();
 
   /** What has been written (zeros before `setup()`). */
   get stats(): Readonly<Mp4RecordingStats> {
-    return this.#recording?.stats ?? { videoFrames: 0, audioPackets: 0, droppedVideo: 0 };
+    return this.#recording?.stats ??
+      { videoFrames: 0, audioPackets: 0, droppedVideo: 0, droppedAudio: 0 };
   }
 
   /**
@@ -170,10 +173,8 @@ export class Mp4Writer extends Processor<Mp4WriterTypes> {
       );
     }
     const { audioBitrate, fragmentSeconds, maxSeconds } = this.config;
-    // Never truncate a recording this writer finalized (a restart after an error).
-    const path = this.#kept.includes(this.config.path)
-      ? await nextFreePath(this.config.path)
-      : this.config.path;
+    // Never truncate a recording this writer made before (a restart, or the graph started again).
+    const path = await this.#takes.next(this.config.path);
     this.#recording = undefined;
     this.#recording = await Mp4Recording.create({
       path,
@@ -187,22 +188,33 @@ export class Mp4Writer extends Processor<Mp4WriterTypes> {
   }
 
   /**
-   * Hands every waiting frame to the muxer, video and audio alternately by timestamp.
+   * Hands every waiting frame to the muxer, video and audio alternately by timestamp. Frames the
+   * recording leaves out (video before the first keyframe, anything past `maxSeconds`) are
+   * counted with `ctx.frames.drop()`.
    *
-   * @param _ctx The node's name and clock.
+   * @param ctx The node's name, clock and frames.
    */
-  async process(_ctx: ProcessContext): Promise<void> {
+  async process(ctx: ProcessContext): Promise<void> {
     const recording = this.#recording;
     if (!recording || this.#closing) return;
+    const { stats } = recording;
     let video = this.inputs.video.read();
     let audio = this.inputs.audio.read();
     while (video !== undefined || audio !== undefined) {
+      const before = stats.droppedVideo + stats.droppedAudio;
+      let frame: EncodedVideoFrame | AudioFrame;
       if (audio === undefined || (video !== undefined && video.timestampNs <= audio.timestampNs)) {
+        frame = video!;
         await recording.addVideo(video!);
         video = this.inputs.video.read();
       } else {
+        frame = audio;
         await recording.addAudio(audio);
         audio = this.inputs.audio.read();
+      }
+      // Frames the recording left out count in the node's framesDropped (and the status line).
+      for (let n = stats.droppedVideo + stats.droppedAudio - before; n > 0; n--) {
+        ctx.frames.drop(frame);
       }
     }
   }

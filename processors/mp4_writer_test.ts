@@ -44,7 +44,12 @@ Deno.test("Mp4Writer records an audio-only file: Opus packets stamped from the s
     }
     await writer.teardown();
     await writer.teardown();
-    assert.deepEqual(writer.stats, { videoFrames: 0, audioPackets: 50, droppedVideo: 0 });
+    assert.deepEqual(writer.stats, {
+      videoFrames: 0,
+      audioPackets: 50,
+      droppedVideo: 0,
+      droppedAudio: 0,
+    });
     const info = JSON.parse(
       (await run("ffprobe", [
         "-v",
@@ -98,10 +103,20 @@ Deno.test("Mp4Writer drops video before the first keyframe, and deletes a file t
       frameNumber: 0,
       data: new Uint8Array([0, 0, 0, 1, 0x41, 0]),
     });
-    assert.ok((await Deno.stat(`${dir}/late.mp4`)).isFile, "created at setup()");
+    assert.ok((await Deno.stat(`${dir}/late.mp4.partial`)).isFile, "created at setup()");
+    await assert.rejects(
+      () => Deno.stat(`${dir}/late.mp4`),
+      Deno.errors.NotFound,
+      "not yet playable",
+    );
     await writer.process(ctx);
     await writer.teardown();
-    assert.deepEqual(writer.stats, { videoFrames: 0, audioPackets: 0, droppedVideo: 1 });
+    assert.deepEqual(writer.stats, {
+      videoFrames: 0,
+      audioPackets: 0,
+      droppedVideo: 1,
+      droppedAudio: 0,
+    });
     // No header-only file is left behind as if it were a recording.
     await assert.rejects(() => Deno.stat(`${dir}/late.mp4`), Deno.errors.NotFound);
     assert.deepEqual(writer.paths, []);

@@ -161,18 +161,24 @@ export class WavWriter extends Processor<WavWriterTypes> {
   }
 
   /**
-   * Appends every block waiting on `in`; the header describes them when it returns.
+   * Appends every block waiting on `in`; the header describes them when it returns. A block
+   * not recorded (the one at a wrong rate, or any read after teardown) is counted with
+   * `ctx.frames.drop()`, so it shows in the node's `framesDropped`.
    *
-   * @param _ctx The node's name and clock.
+   * @param ctx The node's name, clock and frames.
    * @throws {SampleRateMismatchError} When a block's sample rate is not `sampleRate`.
    */
-  async process(_ctx: ProcessContext): Promise<void> {
+  async process(ctx: ProcessContext): Promise<void> {
     const { sampleRate, channels } = this.config;
     let frame;
     while ((frame = this.inputs.in.read()) !== undefined) {
       const file = this.#file;
-      if (!file || this.#closing) return;
+      if (!file || this.#closing) {
+        ctx.frames.drop(frame); // read after teardown: not recorded, so counted
+        continue;
+      }
       if (frame.sampleRate !== sampleRate) {
+        ctx.frames.drop(frame); // the block that fails the node is not in the file either
         throw new SampleRateMismatchError(this.#path, sampleRate, frame.sampleRate);
       }
       let samples = frame.samples;

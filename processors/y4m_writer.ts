@@ -163,16 +163,28 @@ export class Y4mWriter extends Processor<Y4mWriterTypes> {
   }
 
   /**
-   * Appends every frame waiting on `in`; each is complete in the file when this returns.
+   * Appends every frame waiting on `in`; each is complete in the file when this returns. A frame
+   * not recorded (one that cannot be converted, or any read after teardown) is counted with
+   * `ctx.frames.drop()`, so it shows in the node's `framesDropped`.
    *
-   * @param _ctx The node's name and clock.
+   * @param ctx The node's name, clock and frames.
    */
-  async process(_ctx: ProcessContext): Promise<void> {
+  async process(ctx: ProcessContext): Promise<void> {
     let frame;
     while ((frame = this.inputs.in.read()) !== undefined) {
       const file = this.#file;
-      if (!file || this.#closing) return;
-      await file.writeFrame(this.#toFileFormat(frame));
+      if (!file || this.#closing) {
+        ctx.frames.drop(frame); // read after teardown: not recorded, so counted
+        continue;
+      }
+      let bytes;
+      try {
+        bytes = this.#toFileFormat(frame);
+      } catch (error) {
+        ctx.frames.drop(frame); // the frame that fails the node is not in the file either
+        throw error;
+      }
+      await file.writeFrame(bytes);
     }
   }
 

@@ -6,9 +6,10 @@
  * @module
  */
 
-import { dirname, extname } from "node:path";
+import { dirname } from "node:path";
 import { StreamTarget, type StreamTargetChunk } from "mediabunny";
 import { writeAll } from "./file_io.ts";
+import { FirstFragmentWatch } from "./mp4_first_fragment.ts";
 import { Mp4WriteError } from "./mp4_errors.ts";
 
 /** A target and the file it writes. */
@@ -24,7 +25,22 @@ export interface Mp4FileTarget {
 }
 
 /**
- * Creates (or truncates) `path` and returns a target writing into it.
+ * The name a recording has until its first fragment is complete: `take.mp4.partial`.
+ *
+ * @param path The recording's path.
+ * @returns The temporary path next to it.
+ */
+export function partialPath(path: string): string {
+  return `${path}.partial`;
+}
+
+/**
+ * Creates (or truncates) `<path>.partial` and returns a target writing into it. Once the first
+ * fragment is complete (the file has its `moov` and one `moof` + `mdat`, so it plays) the file is
+ * renamed to `path` and written there in place from then on. So at every moment the file at
+ * `path` is a playable MP4 (or absent, or a previous file of that name, untouched until then),
+ * and a process killed before its first fragment leaves only `<path>.partial` (the 28-byte `ftyp`
+ * box mediabunny writes first), a name no player mistakes for the recording.
  *
  * @param path The file.
  * @returns The target, a byte counter, and close and remove functions.
@@ -33,22 +49,27 @@ export interface Mp4FileTarget {
  *
  * @example Open a target
  * ```ts
- * import { openMp4FileTarget } from "./mp4_file_target.ts";
+ * import { openMp4FileTarget, partialPath } from "./mp4_file_target.ts";
  *
- * const path = await Deno.makeTempFile({ suffix: ".mp4" });
- * const file = await openMp4FileTarget(path);
- * console.log(file.bytesWritten()); // 0
- * file.close();
- * await Deno.remove(path);
+ * const dir = await Deno.makeTempDir();
+ * const file = await openMp4FileTarget(`${dir}/take.mp4`);
+ * console.log(file.bytesWritten(), (await Deno.stat(partialPath(`${dir}/take.mp4`))).isFile); // 0 true
+ * await file.remove();
+ * await Deno.remove(dir);
  * ```
  */
 export async function openMp4FileTarget(path: string): Promise<Mp4FileTarget> {
+  const partial = partialPath(path);
   let file: Deno.FsFile;
   try {
-    file = await Deno.open(path, { write: true, create: true, truncate: true });
+    const info = await Deno.stat(path).catch(() => undefined);
+    if (info?.isDirectory) throw new Deno.errors.IsADirectory(`Is a directory: ${path}`);
+    file = await Deno.open(partial, { write: true, create: true, truncate: true });
   } catch (error) {
     throw new Mp4WriteError(path, openFailure(path, error), { cause: error });
   }
+  let current = partial;
+  const watch = new FirstFragmentWatch();
   let position = 0;
   let end = 0;
   let closed = false;
@@ -60,6 +81,14 @@ export async function openMp4FileTarget(path: string): Promise<Mp4FileTarget> {
       await writeAll(file, chunk.data);
       position = chunk.position + chunk.data.length;
       end = Math.max(end, position);
+      if (current === partial && watch.observe(chunk.position, chunk.data)) {
+        try {
+          await Deno.rename(partial, path);
+        } catch (error) {
+          throw new Mp4WriteError(path, openFailure(path, error), { cause: error });
+        }
+        current = path;
+      }
     },
   });
   const close = () => {
@@ -73,7 +102,7 @@ export async function openMp4FileTarget(path: string): Promise<Mp4FileTarget> {
     close,
     remove: async () => {
       close();
-      await Deno.remove(path).catch((error) => {
+      await Deno.remove(current).catch((error) => {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
       });
     },
@@ -93,36 +122,4 @@ function openFailure(path: string, error: unknown): string {
     return `its directory ${dirname(path)} is not a directory`;
   }
   return (error as Error).message;
-}
-
-/**
- * The first of `<name>-1<ext>`, `<name>-2<ext>`, ... that does not exist (`take.mp4` gives
- * `take-1.mp4`): where a writer records again without overwriting what it recorded before.
- *
- * @param path The path already used.
- * @returns A path next to it that does not exist.
- *
- * @example Pick the name after take.mp4
- * ```ts
- * import { nextFreePath } from "./mp4_file_target.ts";
- *
- * const dir = await Deno.makeTempDir();
- * await Deno.writeFile(`${dir}/take.mp4`, new Uint8Array(1));
- * await Deno.writeFile(`${dir}/take-1.mp4`, new Uint8Array(1));
- * console.log((await nextFreePath(`${dir}/take.mp4`)).endsWith("/take-2.mp4")); // true
- * await Deno.remove(dir, { recursive: true });
- * ```
- */
-export async function nextFreePath(path: string): Promise<string> {
-  const ext = extname(path);
-  const stem = path.slice(0, path.length - ext.length);
-  for (let n = 1;; n++) {
-    const candidate = `${stem}-${n}${ext}`;
-    try {
-      await Deno.lstat(candidate);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return candidate;
-      throw new Mp4WriteError(candidate, openFailure(candidate, error), { cause: error });
-    }
-  }
 }

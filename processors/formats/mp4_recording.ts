@@ -81,7 +81,7 @@ const START_HOLD = 256;
  * await writer.process(ctx);
  * await writer.teardown();
  * const stats: Mp4RecordingStats = writer.stats;
- * console.log(stats); // { videoFrames: 0, audioPackets: 10, droppedVideo: 0 }
+ * console.log(stats); // { videoFrames: 0, audioPackets: 10, droppedVideo: 0, droppedAudio: 0 }
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -90,8 +90,13 @@ export interface Mp4RecordingStats {
   videoFrames: number;
   /** Opus packets given to the muxer. */
   audioPackets: number;
-  /** Video frames dropped before the first keyframe, or from before the start. */
+  /**
+   * Video frames left out: before the first keyframe, from before the start, or at or after
+   * `maxSeconds`.
+   */
   droppedVideo: number;
+  /** Audio blocks left out whole: from before the start, or past `maxSeconds`. */
+  droppedAudio: number;
 }
 
 /**
@@ -121,7 +126,12 @@ export class Mp4Recording {
   #audioLimit = Infinity;
   readonly #packet = new Uint8Array(OPUS_MAX_PACKET_BYTES);
   #finished: Promise<void> | undefined;
-  readonly #stats: Mp4RecordingStats = { videoFrames: 0, audioPackets: 0, droppedVideo: 0 };
+  readonly #stats: Mp4RecordingStats = {
+    videoFrames: 0,
+    audioPackets: 0,
+    droppedVideo: 0,
+    droppedAudio: 0,
+  };
 
   private constructor(options: Mp4RecordingOptions, file: Mp4FileTarget, output: Output) {
     this.#path = options.path;
@@ -283,8 +293,10 @@ export class Mp4Recording {
 
   async #writeVideo(frame: EncodedVideoFrame): Promise<void> {
     const start = this.#startNs!;
-    if (frame.timestampNs - start >= this.#limitNs) return;
-    if (frame.timestampNs < start || (!this.#videoConfigured && !frame.keyframe)) {
+    if (
+      frame.timestampNs - start >= this.#limitNs || frame.timestampNs < start ||
+      (!this.#videoConfigured && !frame.keyframe)
+    ) {
       this.#stats.droppedVideo++;
       return;
     }
@@ -357,6 +369,7 @@ export class Mp4Recording {
     }
     const taken = this.#audioSamples + this.#opusFill / channels;
     const end = Math.min(n, offset + Math.max(0, this.#audioLimit - taken) * channels);
+    if (offset >= end) this.#stats.droppedAudio++; // nothing of this block goes in the file
     while (offset < end) {
       const take = Math.min(end - offset, this.#opusBlock.length - this.#opusFill);
       this.#opusBlock.set(frame.samples.subarray(offset, offset + take), this.#opusFill);
