@@ -1,0 +1,103 @@
+/**
+ * `streamlib run` and `deno task run` stop the graph cleanly on SIGINT, SIGTERM and SIGHUP (issue
+ * 14): the recording is finalized (its header describes every sample written) and the exit code
+ * is 0. `dashboard` and `mcp` have the same tests in tests/web/signals_test.ts and
+ * tests/mcp/signals_test.ts.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+async function recordingManifest(dir: string): Promise<{ manifest: string; wav: string }> {
+  const wav = join(dir, "take.wav");
+  const manifest = join(dir, "p.json");
+  await Deno.writeTextFile(
+    manifest,
+    JSON.stringify({
+      version: 1,
+      nodes: [
+        { id: "tone", type: "TestToneGenerator" },
+        { id: "wav", type: "WavWriter", config: { path: wav } },
+      ],
+      connections: [{ from: "tone.audio", to: "wav.in" }],
+    }),
+  );
+  return { manifest, wav };
+}
+
+/** Starts the command, waits for its first status line, records a little, sends `signal`. */
+async function stopWith(
+  args: string[],
+  signal: Deno.Signal,
+): Promise<{ code: number; out: string }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  const kill = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  while (!/ running \|/.test(out)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out += value;
+  }
+  child.kill(signal);
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out += value;
+  }
+  const { code } = await child.status;
+  clearTimeout(kill);
+  await child.stderr.cancel().catch(() => {});
+  return { code, out };
+}
+
+async function assertFinalized(wav: string): Promise<void> {
+  const bytes = await Deno.readFile(wav);
+  const view = new DataView(bytes.buffer);
+  assert.ok(bytes.length > 44 + 48_000, "a second of samples was written");
+  assert.equal(view.getUint32(4, true), bytes.length - 8, "RIFF size covers the file");
+  assert.equal(view.getUint32(40, true), bytes.length - 44, "data size covers every sample");
+}
+
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  Deno.test(`streamlib run stops cleanly on ${signal}: exit 0, the recording is finalized`, async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const { manifest, wav } = await recordingManifest(dir);
+      const { code, out } = await stopWith(
+        ["run", "-A", "cli/streamlib.ts", "run", manifest],
+        signal,
+      );
+      assert.equal(code, 0, out);
+      assert.match(out, /stopped: .* 0 failed/);
+      await assertFinalized(wav);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+for (const signal of ["SIGTERM", "SIGHUP"] as const) {
+  Deno.test(`deno task run stops cleanly on ${signal} sent to the task: exit 0, the recording is finalized`, async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const { manifest, wav } = await recordingManifest(dir);
+      const { code, out } = await stopWith(["task", "--quiet", "run", manifest], signal);
+      assert.equal(code, 0, out);
+      assert.match(out, /stopped: /);
+      await assertFinalized(wav);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
