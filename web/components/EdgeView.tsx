@@ -21,6 +21,8 @@ export interface EdgeViewProps {
   selected: boolean;
   /** Selects it. */
   onSelect(id: string): void;
+  /** Whether the numbers are current (the page's stream is live). */
+  current: boolean;
 }
 
 /**
@@ -60,13 +62,16 @@ function labelPoint(points: Point[]): Point {
  * @param props The connection, its route and stats.
  * @returns The group.
  */
-export function EdgeView({ connection, points, stats, selected, onSelect }: EdgeViewProps) {
+export function EdgeView(
+  { connection, points, stats: last, selected, onSelect, current }: EdgeViewProps,
+) {
+  const stats = current ? last : undefined;
   const rate = stats?.rates.written ?? 0;
   const fill = stats ? stats.queued / Math.max(1, stats.capacity) : 0;
   const dropped = stats?.dropped ?? connection.stats.dropped;
   const moving = stats?.rates.moving ?? false;
   const speed = !moving ? "" : rate > 200 ? "flow-fast" : rate > 20 ? "flow" : "flow-slow";
-  const rateText = formatRate(rate);
+  const rateText = current ? formatRate(rate) : "—/s";
   const dropText = formatCount(dropped);
   // Sized from the texts (11 px monospace, about 0.62 em a character), so both stay inside.
   const barX = PAD + Math.ceil(Math.max(6, rateText.length) * CHAR) + PAD;

@@ -18,6 +18,8 @@ export interface LevelMeterProps {
   output: string;
   /** The level, when known. */
   level: AudioLevel | undefined;
+  /** Whether audio flows (the node runs): otherwise the meter reads zero, greyed. */
+  active: boolean;
 }
 
 /** Decibels shown: -60 dBFS to 0. */
@@ -35,11 +37,17 @@ function fraction(linear: number): number {
  * @param props Position, output and level.
  * @returns The meter.
  */
-export function LevelMeter({ x, y, width, output, level }: LevelMeterProps) {
-  const channels = level?.rms.length ?? 2;
+export function LevelMeter({ x, y, width, output, level: last, active }: LevelMeterProps) {
+  const level = active ? last : undefined;
+  const channels = last?.rms.length ?? 2;
   const bar = Math.max(2, Math.floor(12 / channels) - 1);
   return (
-    <g class="meter" data-meter={output} transform={`translate(${x},${y})`}>
+    <g
+      class={`meter ${active ? "" : "idle"}`}
+      data-meter={output}
+      data-active={String(active)}
+      transform={`translate(${x},${y})`}
+    >
       <title>{output} level (RMS, peak; -60 to 0 dBFS)</title>
       {Array.from({ length: channels }, (_, ch) => {
         const rms = fraction(level?.rms[ch] ?? 0);

@@ -38,6 +38,8 @@ export interface NodeCardProps {
   selected: boolean;
   /** Whether it has an error to show. */
   failed: boolean;
+  /** Whether the numbers are current (the page's stream is live). */
+  current: boolean;
   /** A connection being dragged, for highlighting compatible inputs. */
   drag: Drag | null;
   /** Selects the node. */
@@ -88,7 +90,13 @@ export function NodeCard(props: NodeCardProps) {
   const time = stats?.processTime ?? node.stats.processTime;
   const calls = stats?.rates.calls ?? 0;
   const dragFrom = drag ? drag.from.slice(0, drag.from.lastIndexOf(".")) : undefined;
-  const classes = ["node", `state-${state}`, selected ? "selected" : "", failed ? "failed" : ""];
+  const classes = [
+    "node",
+    `state-${state}`,
+    selected ? "selected" : "",
+    failed ? "failed" : "",
+    props.current ? "" : "stale",
+  ];
   return (
     <g
       class={classes.join(" ")}
@@ -108,9 +116,11 @@ export function NodeCard(props: NodeCardProps) {
       <text class="node-title" x={12} y={20}>{node.id}</text>
       <text class="node-type" x={12} y={34}>{node.type} · {node.mode} · {state}</text>
       <text class="node-stats" data-stats={node.id} x={12} y={HEADER_HEIGHT + 12}>
-        {`p50 ${formatDuration(time.p50Ns)} · p99 ${formatDuration(time.p99Ns)} · ${
-          formatRate(calls)
-        }`}
+        {props.current
+          ? `p50 ${formatDuration(time.p50Ns)} · p99 ${formatDuration(time.p99Ns)} · ${
+            formatRate(state === "running" ? calls : 0)
+          }`
+          : "p50 — · p99 — · —/s"}
       </text>
       <line
         class="node-rule"
@@ -180,6 +190,7 @@ export function NodeCard(props: NodeCardProps) {
               width={NODE_WIDTH - 24}
               output={slot.output}
               level={props.levels[slot.output]}
+              active={props.current && state === "running"}
             />
           )
           : (

@@ -16,6 +16,11 @@ export interface PreviewCanvasProps {
   x: number;
   /** Top edge, in graph coordinates. */
   y: number;
+  /**
+   * Why the picture is not live (`paused`, `stopped`, `no access`...), marked over it; `null`
+   * while frames flow.
+   */
+  mark: string | null;
 }
 
 /**
@@ -24,7 +29,7 @@ export interface PreviewCanvasProps {
  * @param props Output and position.
  * @returns The canvas.
  */
-export function PreviewCanvas({ output, x, y }: PreviewCanvasProps) {
+export function PreviewCanvas({ output, x, y, mark }: PreviewCanvasProps) {
   const store = useStore();
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() =>
@@ -43,14 +48,20 @@ export function PreviewCanvas({ output, x, y }: PreviewCanvasProps) {
       canvas.dataset.frames = String(Number(canvas.dataset.frames ?? "0") + 1);
     }), [output]);
   return (
-    <canvas
-      ref={ref}
-      class="preview"
-      data-preview={output}
-      width={PREVIEW_WIDTH}
-      height={PREVIEW_HEIGHT}
+    <div
+      class={`preview-slot ${mark ? "still" : ""}`}
+      data-preview-state={mark ?? "live"}
       style={{ left: `${x}px`, top: `${y}px` }}
-      title={`${output} preview`}
-    />
+    >
+      <canvas
+        ref={ref}
+        class="preview"
+        data-preview={output}
+        width={PREVIEW_WIDTH}
+        height={PREVIEW_HEIGHT}
+        title={`${output} preview`}
+      />
+      {mark ? <span class="preview-mark">{mark}</span> : null}
+    </div>
   );
 }

@@ -33,7 +33,9 @@ export default function Controls(_props: ControlsProps) {
   return (
     <div class="controls">
       <span class="label">runtime</span>
-      <StateBadge state={state} />
+      {link === "read-only"
+        ? <span class="badge state-unknown" data-state="unknown">no access</span>
+        : <StateBadge state={state} />}
       {ACTIONS.map(({ action, label, when }) => (
         <button
           key={action}
@@ -46,7 +48,7 @@ export default function Controls(_props: ControlsProps) {
         </button>
       ))}
       <span class={`link link-${link}`} data-link={link}>
-        {link === "read-only" ? "read-only: open the URL with the token printed at start" : link}
+        {link === "read-only" ? "read-only: no token" : link}
       </span>
       {notice
         ? (

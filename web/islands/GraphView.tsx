@@ -15,6 +15,14 @@ import type { GraphLayout, GraphView as Graph, NodeBox, Point } from "../shared/
 import { useStore } from "../shared/store.ts";
 import { autoScale, fitScale, zoomStep } from "../shared/zoom.ts";
 
+/** Why a preview is not live, or `null` when it is. */
+function stillMark(link: string, node: string, runtime: string): string | null {
+  if (link === "read-only") return "no access";
+  if (link !== "live") return "not live";
+  if (runtime !== "running") return runtime;
+  return node === "running" ? null : node;
+}
+
 /** Props of the graph view (none: it reads the store). */
 export type GraphViewProps = Record<never, never>;
 
@@ -75,6 +83,9 @@ export default function GraphView(_props: GraphViewProps) {
   const errors = store.errors.value;
   const drag = store.drag.value;
   const selection = store.selection.value;
+  const link = store.link.value;
+  const current = link === "live";
+  const runtimeState = store.state.value;
   const boxes = boxesOf(graph, layout);
   const width = Math.max(
     layout.width,
@@ -177,7 +188,23 @@ export default function GraphView(_props: GraphViewProps) {
   const dragStart = drag ? anchorOf(graph, boxes, drag.from, "output") : undefined;
 
   return (
-    <div class="graph-view">
+    <div class={`graph-view link-${link}`}>
+      {link === "read-only" || link === "offline"
+        ? (
+          <div class="access-note" role="status" data-access={link}>
+            {link === "read-only"
+              ? (
+                <>
+                  <strong>No access token in this tab</strong>, so nothing here is live. Open the
+                  dashboard with the link printed when it started (<code>…/?token=…</code>; the{" "}
+                  <code>streamlib dashboard</code> command prints it, <code>--json</code>{" "}
+                  gives it as <code>token</code>). The token stays in this tab only.
+                </>
+              )
+              : <>Connection to the dashboard lost: reconnecting. Numbers are not current.</>}
+          </div>
+        )
+        : null}
       <div class="graph-tools" role="toolbar" aria-label="zoom">
         <button
           type="button"
@@ -279,6 +306,7 @@ export default function GraphView(_props: GraphViewProps) {
                       points={points}
                       stats={stats.connections[c.id]}
                       selected={selection?.kind === "connection" && selection.id === c.id}
+                      current={current}
                       onSelect={select("connection")}
                     />
                   );
@@ -293,6 +321,7 @@ export default function GraphView(_props: GraphViewProps) {
                     stats={stats.nodes[node.id]}
                     levels={stats.levels}
                     selected={selection?.kind === "node" && selection.id === node.id}
+                    current={current}
                     failed={node.id in errors &&
                       (stats.nodes[node.id]?.state ?? node.state) === "error"}
                     drag={drag}
@@ -313,6 +342,7 @@ export default function GraphView(_props: GraphViewProps) {
                   output={slot.output}
                   x={boxes[node.id].x + (NODE_WIDTH - PREVIEW_WIDTH) / 2}
                   y={boxes[node.id].y + slot.top}
+                  mark={stillMark(link, stats.nodes[node.id]?.state ?? node.state, runtimeState)}
                 />
               ))
             )}

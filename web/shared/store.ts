@@ -136,7 +136,8 @@ export class DashboardStore {
     this.state = signal(snapshot.stats.state);
     this.events = signal(snapshot.events);
     this.errors = signal(snapshot.errors);
-    this.link = signal("read-only");
+    // Unknown until the page reads its token (the server renders this too, so hydration matches).
+    this.link = signal("connecting");
   }
 
   /**
@@ -147,6 +148,11 @@ export class DashboardStore {
   authorize(token: string | null): void {
     this.token.value = token;
     this.link.value = token ? "connecting" : "read-only";
+  }
+
+  /** Whether the numbers shown are current: the stream is live. */
+  get current(): boolean {
+    return this.link.value === "live";
   }
 
   /**
