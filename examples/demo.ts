@@ -11,7 +11,7 @@
 
 import { parseArgs } from "node:util";
 import { createRuntime } from "../processors/mod.ts";
-import { serveDashboard } from "../web/cli.ts";
+import { serveDashboard } from "../web/mod.ts";
 import { addDemoPipeline } from "./demo_pipeline.ts";
 
 const { values } = parseArgs({

@@ -4,16 +4,14 @@
  * @module
  */
 
-// @ts-types="@modelcontextprotocol/sdk/server/webStandardStreamableHttp"
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-// @ts-types="@modelcontextprotocol/sdk/types"
-import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Runtime } from "../mod.ts";
-import { type BodyLimits, BodyReadError, readBodyText } from "../web/read_body.ts";
+import {
+  createMcpEndpoint,
+  MCP_MAX_SESSIONS,
+  MCP_SESSION_IDLE_MS,
+  type McpEndpointOptions,
+} from "./http_endpoint.ts";
 import { checkRequest, httpGuard, LOOPBACK_HOSTS, refuse } from "./http_guard.ts";
-import { screenMessage } from "./message_gate.ts";
-import { buildMcpServer, type McpServerOptions } from "./server.ts";
-import { MCP_MAX_MESSAGE_BYTES } from "./stdio_transport.ts";
 
 /**
  * The path of the MCP endpoint.
@@ -42,7 +40,7 @@ export const MCP_PATH = "/mcp";
  * console.log(options.port); // 8788
  * ```
  */
-export interface HttpServerOptions extends McpServerOptions {
+export interface HttpServerOptions extends McpEndpointOptions {
   /** The TCP port; 0 picks a free one. Default 0. */
   readonly port?: number;
   /** A loopback address: `127.0.0.1` (default), `localhost` or `::1`. Others are refused. */
@@ -51,25 +49,9 @@ export interface HttpServerOptions extends McpServerOptions {
   readonly token?: string;
   /** Origins besides the server's own that a browser may call it from. */
   readonly allowedOrigins?: readonly string[];
-  /**
-   * Bounds of request bodies: `maxBytes` (default {@linkcode MCP_MAX_MESSAGE_BYTES}; larger answers
-   * 413) and `timeoutMs`, how long a body may take to arrive (default 10000; slower answers 408).
-   */
-  readonly requestBody?: Partial<BodyLimits>;
-  /** A session with no request for this long is closed. Default {@linkcode MCP_SESSION_IDLE_MS}. */
-  readonly sessionIdleMs?: number;
-  /**
-   * Most sessions open at once; a new one beyond this closes the one idle longest. Default
-   * {@linkcode MCP_MAX_SESSIONS}.
-   */
-  readonly maxSessions?: number;
 }
 
-/** How long an MCP session over HTTP may sit without a request before it is closed (10 min). */
-export const MCP_SESSION_IDLE_MS = 10 * 60 * 1000;
-
-/** Most MCP sessions over HTTP open at once. */
-export const MCP_MAX_SESSIONS = 32;
+export { MCP_MAX_SESSIONS, MCP_SESSION_IDLE_MS };
 
 /**
  * A running HTTP MCP server.
@@ -144,26 +126,7 @@ export async function serveHttp(
       `Cannot serve MCP with this token: it must be 16 to 128 letters, digits, '_' or '-'`,
     );
   }
-  const limits: BodyLimits = {
-    maxBytes: MCP_MAX_MESSAGE_BYTES,
-    timeoutMs: 10_000,
-    ...options.requestBody,
-  };
-  const idleMs = options.sessionIdleMs ?? MCP_SESSION_IDLE_MS;
-  const maxSessions = Math.max(1, options.maxSessions ?? MCP_MAX_SESSIONS);
-  const transports = new Map<string, WebStandardStreamableHTTPServerTransport>();
-  const lastUsed = new Map<string, number>();
-  const endSession = (id: string) => {
-    const transport = transports.get(id);
-    transports.delete(id);
-    lastUsed.delete(id);
-    transport?.close().catch(() => {});
-  };
-  const sweeper = setInterval(() => {
-    const now = performance.now();
-    for (const [id, at] of lastUsed) if (now - at >= idleMs) endSession(id);
-  }, Math.max(10, Math.min(idleMs / 4, 30_000)));
-  Deno.unrefTimer(sweeper);
+  const endpoint = createMcpEndpoint(runtime, options);
   let guard = httpGuard(0, token);
   const server = Deno.serve(
     {
@@ -176,104 +139,23 @@ export async function serveHttp(
         return refuse(500, "Internal error", -32603);
       },
     },
-    (request) => handle(request),
+    (request) => {
+      const path = new URL(request.url).pathname;
+      if (path === MCP_PATH) return endpoint.handle(request, guard);
+      const refusal = checkRequest(guard, request);
+      return Promise.resolve(
+        refusal ??
+          refuse(404, `Cannot find ${path.slice(0, 200)}: the MCP endpoint is ${MCP_PATH}`),
+      );
+    },
   );
   const port = server.addr.port;
   guard = httpGuard(port, token, options.allowedOrigins);
 
-  async function handle(request: Request): Promise<Response> {
-    const refusal = checkRequest(guard, request);
-    if (refusal) return refusal;
-    if (new URL(request.url).pathname !== MCP_PATH) {
-      return refuse(
-        404,
-        `Cannot find ${new URL(request.url).pathname}: the MCP endpoint is ${MCP_PATH}`,
-      );
-    }
-    const sessionId = request.headers.get("mcp-session-id");
-    let body: unknown;
-    if (request.method === "POST") {
-      let text: string;
-      try {
-        text = await readBodyText(request, limits);
-      } catch (error) {
-        if (!(error instanceof BodyReadError)) throw error;
-        return refuse(error.status, error.message);
-      }
-      try {
-        body = JSON.parse(text);
-      } catch (error) {
-        const reason = (error as Error).message.slice(0, 200);
-        return refuse(400, `Parse error: the body is not JSON: ${reason}`, -32700);
-      }
-    }
-    const transport = sessionId === null ? undefined : transports.get(sessionId);
-    if (sessionId !== null && !transport) {
-      return refuse(
-        404,
-        `Cannot find session '${
-          sessionId.slice(0, 80)
-        }': it ended or expired (idle over ${idleMs} ms); initialize a new one`,
-        -32001,
-      );
-    }
-    if (request.method === "POST") {
-      // The same screen as stdio: batches refused, malformed params answered with the request's
-      // id (200, so a client matches the error to its request), other junk 400.
-      const screened = screenMessage(body);
-      if ("reply" in screened) {
-        if (!screened.reply) return new Response(null, { status: 202 });
-        return Response.json(screened.reply, { status: screened.reply.id === null ? 400 : 200 });
-      }
-    }
-    if (sessionId !== null && transport) {
-      lastUsed.set(sessionId, performance.now());
-      return await transport.handleRequest(
-        request,
-        request.method === "POST" ? { parsedBody: body } : undefined,
-      );
-    }
-    if (request.method !== "POST") {
-      return refuse(400, "Missing mcp-session-id header: initialize a session with a POST first");
-    }
-    if (!isInitializeRequest(body)) {
-      return refuse(
-        400,
-        "Missing mcp-session-id header: the first request of a session must be 'initialize'",
-      );
-    }
-    const created = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => crypto.randomUUID(),
-      enableJsonResponse: true,
-      onsessioninitialized: (id) => {
-        while (transports.size >= maxSessions) {
-          // The session idle longest makes room: abandoned sessions never lock clients out.
-          const [oldest] = [...lastUsed].sort((a, b) => a[1] - b[1])[0];
-          endSession(oldest);
-        }
-        transports.set(id, created);
-        lastUsed.set(id, performance.now());
-      },
-      onsessionclosed: (id) => void transports.delete(id),
-    });
-    const mcp = buildMcpServer(runtime, options);
-    created.onclose = () => {
-      if (created.sessionId) {
-        transports.delete(created.sessionId);
-        lastUsed.delete(created.sessionId);
-      }
-    };
-    await mcp.connect(created);
-    return await created.handleRequest(request, { parsedBody: body });
-  }
-
   let closing: Promise<void> | undefined;
   const close = () =>
     closing ??= (async () => {
-      clearInterval(sweeper);
-      for (const transport of [...transports.values()]) await transport.close();
-      transports.clear();
-      lastUsed.clear();
+      await endpoint.close();
       await server.shutdown();
     })();
   const host = hostname === "::1" ? "[::1]" : hostname;
@@ -282,7 +164,7 @@ export async function serveHttp(
     token,
     port,
     get sessions() {
-      return transports.size;
+      return endpoint.sessions;
     },
     close,
     [Symbol.asyncDispose]: close,

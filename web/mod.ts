@@ -33,7 +33,13 @@
  * @module
  */
 
-export { createDashboard, type Dashboard, type DashboardOptions } from "./server.ts";
+export {
+  createDashboard,
+  type Dashboard,
+  DASHBOARD_MCP_PATH,
+  type DashboardOptions,
+} from "./server.ts";
+export { serveDashboard } from "./serve_dashboard.ts";
 export { ApiError, type ApiErrorFields } from "./api/errors.ts";
 export { BundleError } from "./bundle.ts";
 export type { PreviewOptions } from "./previews.ts";

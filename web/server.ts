@@ -23,6 +23,11 @@ import { API_BASE, type SnapshotMessage } from "./shared/protocol.ts";
 import { StreamHub } from "./stream.ts";
 import type { ClientBacklog } from "./stream_client.ts";
 import { createToken, tokenProblem } from "./token.ts";
+import { createMcpEndpoint, type McpEndpoint } from "../mcp/http_endpoint.ts";
+import { type HttpGuard, httpGuard } from "../mcp/http_guard.ts";
+
+/** Where the dashboard serves MCP (streamable HTTP), beside the page and the API. */
+export const DASHBOARD_MCP_PATH = "/mcp";
 
 /**
  * Options of {@linkcode createDashboard}.
@@ -78,6 +83,13 @@ export interface DashboardOptions {
    * SubprocessProcessor, files only inside the working directory.
    */
   readonly control?: ControlPolicy;
+  /**
+   * Serve MCP over streamable HTTP at `/mcp`, behind the same token and control policy (default
+   * true). It answers loopback Host names only (`127.0.0.1`, `localhost`, `[::1]` with the
+   * port), so bound to `0.0.0.0` it is still reachable only from this machine; bound to one LAN
+   * address (which loopback cannot reach) it is not served.
+   */
+  readonly mcp?: boolean;
 }
 
 /**
@@ -110,6 +122,8 @@ export interface Dashboard extends AsyncDisposable {
   readonly token: string;
   /** The bound port. */
   readonly port: number;
+  /** The MCP endpoint (`http://127.0.0.1:<port>/mcp`, same token), or `undefined` without MCP. */
+  readonly mcpUrl: string | undefined;
   /**
    * What waits for each connected event-stream client (socket buffer, queued events, frames and
    * stats, all bounded) and what each missed because it was slow.
@@ -194,7 +208,18 @@ export async function createDashboard(
   const bodyLimits = { ...API_BODY_LIMITS, ...options.requestBody };
   const control = options.control ?? new ControlPolicy();
   const ctx: ApiContext = { runtime, processors, hub, policy, bodyLimits, control };
-  routes.app = createApp(ctx, bundle);
+  // MCP answers loopback names only: served when loopback reaches the server (a loopback or a
+  // wildcard bind), not on a bind to one LAN address.
+  const mcpHost = ["127.0.0.1", "localhost", "0.0.0.0"].includes(hostname)
+    ? (hostname === "localhost" ? "localhost" : "127.0.0.1")
+    : hostname === "::1" || hostname === "::"
+    ? "[::1]"
+    : undefined;
+  const mcp = options.mcp === false || mcpHost === undefined ? undefined : {
+    endpoint: createMcpEndpoint(runtime, { control }),
+    guard: httpGuard(port, token, [...policy.origins]),
+  };
+  routes.app = createApp(ctx, bundle, mcp);
 
   const host = hostname === "0.0.0.0" || hostname === "::"
     ? "127.0.0.1"
@@ -207,6 +232,7 @@ export async function createDashboard(
     closing ??= (async () => {
       hub.close();
       taps.close();
+      await mcp?.endpoint.close();
       await server.shutdown();
     })();
   return {
@@ -214,15 +240,22 @@ export async function createDashboard(
     origin,
     token,
     port,
+    mcpUrl: mcp ? `http://${mcpHost}:${port}${DASHBOARD_MCP_PATH}` : undefined,
     clients: () => hub.clientBacklogs(),
     close,
     [Symbol.asyncDispose]: close,
   };
 }
 
-function createApp(ctx: ApiContext, bundle: Uint8Array<ArrayBuffer>): Hono {
+function createApp(
+  ctx: ApiContext,
+  bundle: Uint8Array<ArrayBuffer>,
+  mcp: { endpoint: McpEndpoint; guard: HttpGuard } | undefined,
+): Hono {
   const app = new Hono();
   app.onError(errorResponse);
+  // MCP checks Host (loopback names only), Origin and the token itself, and answers JSON-RPC.
+  if (mcp) app.all(DASHBOARD_MCP_PATH, (c) => mcp.endpoint.handle(c.req.raw, mcp.guard));
   app.use("*", hostGuard(ctx.policy));
   app.route(API_BASE, createApi(ctx));
   app.get("/", (c) => {

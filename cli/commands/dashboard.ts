@@ -1,12 +1,11 @@
 /**
- * `streamlib dashboard [manifest]`: the dashboard for a pipeline, with the MCP server over
- * streamable HTTP beside it under the dashboard's token.
+ * `streamlib dashboard [manifest]` (also `deno task dashboard`): the dashboard for a pipeline,
+ * serving MCP over streamable HTTP at `/mcp` on the same port under the dashboard's token.
  *
  * @module
  */
 
 import { loadProjectRegistry } from "../../codegen/nodes_command.ts";
-import { serveHttp } from "../../mcp/mod.ts";
 import { createRuntime } from "../../processors/mod.ts";
 import type { CliCommand } from "../command.ts";
 import { loadPipelineFile } from "../load_pipeline.ts";
@@ -24,11 +23,12 @@ import { waitForStop } from "../wait_for_stop.ts";
 
 const USAGE = `Usage: streamlib dashboard [manifest] [--port N] [--host H] [--token-file F]
                            [--media-dir D]... [--allow-processor P]...
-                           [--mcp-port N] [--no-mcp] [--start] [--seconds N] [--json]
-  Serves the dashboard (live graph, stats, previews, config forms, the /api/v1 control API) for
-  a graph of the processors, empty or loaded from a manifest, and the MCP server over streamable
-  HTTP on loopback with the same token, until Ctrl-C, SIGTERM or SIGHUP; then stops the
-  pipeline cleanly (recordings finalized).
+                           [--no-mcp] [--start] [--seconds N] [--json]
+  (deno task dashboard runs this.) Serves the dashboard (live graph, stats, previews, config
+  forms, the /api/v1 control API) for a graph of the processors, empty or loaded from a
+  manifest, and MCP over streamable HTTP at /mcp on the same port with the same token (loopback
+  Host names only), until Ctrl-C, SIGTERM or SIGHUP; then stops the pipeline cleanly
+  (recordings finalized).
 Options:
   --port N       dashboard port (default 8787; a busy port falls back to a free one; 0: a free one)
   --host H       dashboard address (default 127.0.0.1)
@@ -38,8 +38,7 @@ Options:
                  only inside the media folders, and start and stop the graph
 ${CONTROL_USAGE}
 ${LOAD_PLUGINS_USAGE}
-  --mcp-port N   MCP port (default 0: a free one); MCP always binds 127.0.0.1
-  --no-mcp       do not serve MCP
+  --no-mcp       do not serve MCP at /mcp
   --start        start the graph at once (otherwise: the page's Start button, or MCP's start)
   --seconds N    stop after N seconds (above 0, at most 2147483: 24 days, 20 hours)
   --json         one JSON object per line on stdout: started { dashboard, mcp, token }, stats
@@ -57,7 +56,6 @@ export const command: CliCommand = {
         port: { type: "string", default: "8787" },
         host: { type: "string", default: "127.0.0.1" },
         token: { type: "string" },
-        "mcp-port": { type: "string", default: "0" },
         "no-mcp": { type: "boolean", default: false },
         start: { type: "boolean", default: false },
         seconds: { type: "string" },
@@ -71,7 +69,7 @@ export const command: CliCommand = {
     if ("exit" in parsed) return parsed.exit;
     const { values, positionals } = parsed;
     const isPort = (n: number) => Number.isInteger(n) && n >= 0 && n < 65536;
-    let port: number, mcpPort: number, seconds: number | undefined;
+    let port: number, seconds: number | undefined;
     let control, token;
     try {
       control = await controlPolicyFromFlags(values);
@@ -80,12 +78,6 @@ export const command: CliCommand = {
         throw new Error(`Expected at most one manifest, got ${positionals.length}`);
       }
       port = numberFlag("port", values.port as string, isPort, "an integer from 0 to 65535")!;
-      mcpPort = numberFlag(
-        "mcp-port",
-        values["mcp-port"] as string,
-        isPort,
-        "an integer from 0 to 65535",
-      )!;
       seconds = secondsFlag(values.seconds as string | undefined);
     } catch (error) {
       output.err(`${terminalSafe((error as Error).message)}\n\n${USAGE}`);
@@ -112,33 +104,19 @@ export const command: CliCommand = {
         ),
       );
     });
-    const { createDashboard } = await import("../../web/mod.ts");
-    const options = {
-      port,
-      hostname: values.host as string,
-      token,
-      control,
-    };
+    const { serveDashboard } = await import("../../web/mod.ts");
     let dashboard;
     try {
-      try {
-        dashboard = await createDashboard(rt, options);
-      } catch (error) {
-        if (!(error instanceof Deno.errors.AddrInUse) || port === 0) throw error;
-        output.err(`Port ${port} is busy; using a free one`);
-        dashboard = await createDashboard(rt, { ...options, port: 0 });
-      }
+      dashboard = await serveDashboard(
+        rt,
+        { port, hostname: values.host as string, token, control, mcp: !values["no-mcp"] },
+        (busy) => output.err(`Port ${busy} is busy; using a free one`),
+      );
     } catch (error) {
       if (!(error instanceof TypeError) && !(error instanceof Deno.errors.AddrInUse)) throw error;
       output.err(`${terminalSafe((error as Error).message)}\n\n${USAGE}`);
       return 2;
     }
-    const mcp = values["no-mcp"] ? undefined : await serveHttp(rt, {
-      port: mcpPort,
-      token: dashboard.token,
-      allowedOrigins: [dashboard.origin],
-      control,
-    });
     const started = performance.now();
     const elapsed = () => (performance.now() - started) / 1e3;
     try {
@@ -148,13 +126,15 @@ export const command: CliCommand = {
           JSON.stringify({
             event: "started",
             dashboard: dashboard.url,
-            mcp: mcp?.url ?? null,
+            mcp: dashboard.mcpUrl ?? null,
             token: dashboard.token,
           }),
         );
       } else {
         output.out(`Dashboard: ${dashboard.url}`);
-        if (mcp) output.out(`MCP:       ${mcp.url} (Authorization: Bearer ${dashboard.token})`);
+        if (dashboard.mcpUrl) {
+          output.out(`MCP:       ${dashboard.mcpUrl} (Authorization: Bearer ${dashboard.token})`);
+        }
         output.out(seconds === undefined ? "Ctrl-C to stop" : `Stopping after ${seconds} s`);
       }
       const tick = () => {
@@ -168,7 +148,6 @@ export const command: CliCommand = {
       await waitForStop(seconds, signal);
       clearInterval(ticker);
     } finally {
-      await mcp?.close();
       await dashboard.close();
       await rt.settled();
       if (rt.state === "running" || rt.state === "paused") await rt.stop();

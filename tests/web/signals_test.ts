@@ -1,6 +1,7 @@
 /**
- * `streamlib dashboard` and `deno task dashboard` (web/cli.ts) stop the graph cleanly on SIGINT,
- * SIGTERM and SIGHUP: the recording is finalized and the exit code is 0.
+ * `streamlib dashboard` and `deno task dashboard` (the same command, through the task runner)
+ * stop the graph cleanly on SIGINT, SIGTERM and SIGHUP: the recording is finalized and the exit
+ * code is 0.
  */
 
 import assert from "node:assert/strict";
@@ -77,12 +78,12 @@ for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
 }
 
 for (const signal of ["SIGTERM", "SIGHUP"] as const) {
-  Deno.test(`deno task dashboard (web/cli.ts) stops cleanly on ${signal}: the recording is finalized`, async () => {
+  Deno.test(`deno task dashboard stops cleanly on ${signal}: the recording is finalized`, async () => {
     const dir = await Deno.makeTempDir();
     const { manifest, wav } = await recordingManifest(dir);
     const code = await runUntilSignal(
-      ["run", "-A", "web/cli.ts", manifest, "--start", "--port", "0"],
-      /Dashboard: http/,
+      ["task", "dashboard", manifest, "--start", "--port", "0"],
+      /Dashboard: http.*\nMCP: +http:\/\/127\.0\.0\.1:\d+\/mcp /,
       signal,
     );
     assert.equal(code, 0);

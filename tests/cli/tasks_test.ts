@@ -1,0 +1,38 @@
+/**
+ * Every user-facing `deno task` is a `streamlib` command: one entry point, one usage text, one
+ * behaviour whichever way it is started.
+ */
+
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import denoJson from "../../deno.json" with { type: "json" };
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const COMMANDS = ["dashboard", "nodes", "codegen", "run", "validate", "mcp"] as const;
+
+Deno.test("deno.json: the dashboard, nodes, codegen, run, validate and mcp tasks all run cli/streamlib.ts", () => {
+  const tasks = denoJson.tasks as Record<string, string>;
+  for (const name of COMMANDS) {
+    assert.equal(tasks[name], `deno run -A cli/streamlib.ts ${name}`, name);
+  }
+});
+
+Deno.test("deno task <command> --help prints the streamlib command's own usage", async () => {
+  const run = async (args: string[]) => {
+    const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+      args,
+      cwd: ROOT,
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return { code, text: new TextDecoder().decode(stdout) };
+  };
+  for (const name of ["dashboard", "validate"]) {
+    const viaTask = await run(["task", "-q", name, "--help"]);
+    const direct = await run(["run", "-A", "cli/streamlib.ts", name, "--help"]);
+    assert.equal(viaTask.code, 0, name);
+    assert.equal(viaTask.text, direct.text, name);
+    assert.match(viaTask.text, new RegExp(`^Usage: streamlib ${name}`), name);
+  }
+});
