@@ -66,6 +66,11 @@ export interface RunOptions {
   readonly registry?: NodeRegistry;
   /** How the command is invoked, for the usage text. Default `deno task run`. */
   readonly program?: string;
+  /**
+   * How long to wait, when told to stop while nodes are still in `setup()`, before giving up.
+   * Default {@linkcode START_GRACE_MS}.
+   */
+  readonly startGraceMs?: number;
 }
 
 interface RunArgs {
@@ -212,7 +217,42 @@ export async function main(
   const ticker = setInterval(() => report(rt.stats()), live ? 250 : 1000);
   const timer = seconds === undefined ? undefined : setTimeout(stopped, seconds * 1e3);
   try {
-    await rt.start();
+    const grace = options.startGraceMs ?? START_GRACE_MS;
+    let graceTimer: ReturnType<typeof setTimeout> | undefined;
+    const starting = rt.start().then(() => "started" as const, (error: Error) => error);
+    // A stop asked for while nodes are still in setup() (a device that never answers, a slow
+    // open) is honoured too: wait a bounded time for setup to return, then give up loudly.
+    let first: "started" | "late" | Error | void = await Promise.race([starting, done]);
+    if (first === undefined) {
+      first = await Promise.race([
+        starting,
+        new Promise<"late">((resolve) => {
+          graceTimer = setTimeout(resolve, grace, "late");
+        }),
+      ]);
+      clearTimeout(graceTimer);
+      if (first === "late") {
+        const pending = Object.entries(rt.stats().nodes)
+          .filter(([, n]) => n.state === "starting").map(([id]) => terminalSafe(id, 64));
+        const listed = pending.slice(0, 10).map((id) => `'${id}'`).join(", ") +
+          (pending.length > 10 ? ` and ${pending.length - 10} more` : "");
+        const message = `Cannot stop cleanly: the graph is still starting ${
+          grace / 1000
+        } s after the stop was asked for (a setup() has not returned; not yet running: ${
+          listed || "none"
+        }); exiting without finalizing`;
+        if (json) emit({ event: "error", path, message, code: "setup_timeout", exitCode: 1 });
+        output.err(message);
+        return 1;
+      }
+    }
+    if (first instanceof Error) {
+      const message = `Cannot start: ${first.message}`;
+      const code = (first as { code?: unknown }).code;
+      if (json) emit({ event: "error", path, message, code, exitCode: 1 });
+      output.err(terminalSafe(message));
+      return 1;
+    }
     const graph = rt.describe();
     if (json) {
       emit({
@@ -246,6 +286,12 @@ export async function main(
   } else output.out(`stopped: ${statusLine(stats, elapsed(), failedNodes)}`);
   return code;
 }
+
+/**
+ * How long `run` waits, once told to stop while nodes are still in `setup()`, for them to
+ * return before it gives up and exits 1 (a FIFO or device that never answers, a hung connect).
+ */
+export const START_GRACE_MS = 5000;
 
 function round(seconds: number): number {
   return Math.round(seconds * 1000) / 1000;

@@ -149,6 +149,8 @@ export class WavWriter extends Processor<WavWriterTypes> {
    * Creates the take's file and writes its header.
    *
    * @param _ctx The node's name and clock.
+   * @throws {NotRegularFileTargetError} When `path` is a FIFO, device, folder or socket (code
+   *   `not_regular_file`): refused before opening, so a FIFO never blocks.
    * @throws {Deno.errors.NotFound} When the directory does not exist (and other open errors).
    */
   override async setup(_ctx: SetupContext): Promise<void> {

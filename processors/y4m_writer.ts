@@ -152,6 +152,8 @@ export class Y4mWriter extends Processor<Y4mWriterTypes> {
    * Creates the file, writes the stream header and allocates the conversion buffer.
    *
    * @param _ctx The node's name and clock.
+   * @throws {NotRegularFileTargetError} When `path` is a FIFO, device, folder or socket (code
+   *   `not_regular_file`): refused before opening, so a FIFO never blocks.
    * @throws {Deno.errors.NotFound} When the directory does not exist (and other open errors).
    */
   override async setup(_ctx: SetupContext): Promise<void> {

@@ -11,6 +11,8 @@ import { StreamTarget, type StreamTargetChunk } from "mediabunny";
 import { writeAll } from "./file_io.ts";
 import { FirstFragmentWatch } from "./mp4_first_fragment.ts";
 import { Mp4WriteError } from "./mp4_errors.ts";
+import { nonRegularKind } from "./regular_file.ts";
+import { NotRegularFileTargetError } from "./writer_errors.ts";
 
 /** A target and the file it writes. */
 export interface Mp4FileTarget {
@@ -46,6 +48,7 @@ export function partialPath(path: string): string {
  * @returns The target, a byte counter, and close and remove functions.
  * @throws {Mp4WriteError} When the file cannot be created: no such directory, no permission, a
  *   directory in the way.
+ * @throws {NotRegularFileTargetError} When `path` is a FIFO, device or socket.
  *
  * @example Open a target
  * ```ts
@@ -64,8 +67,15 @@ export async function openMp4FileTarget(path: string): Promise<Mp4FileTarget> {
   try {
     const info = await Deno.stat(path).catch(() => undefined);
     if (info?.isDirectory) throw new Deno.errors.IsADirectory(`Is a directory: ${path}`);
+    const kind = info && nonRegularKind(info);
+    // A FIFO, device or socket at the path would be replaced by the rename: refuse it.
+    if (kind) throw new NotRegularFileTargetError(path, kind);
+    const before = await Deno.stat(partial).catch(() => undefined);
+    const partialKind = before && nonRegularKind(before);
+    if (partialKind) throw new NotRegularFileTargetError(partial, partialKind);
     file = await Deno.open(partial, { write: true, create: true, truncate: true });
   } catch (error) {
+    if (error instanceof NotRegularFileTargetError) throw error;
     throw new Mp4WriteError(path, openFailure(path, error), { cause: error });
   }
   let current = partial;

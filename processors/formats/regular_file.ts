@@ -6,6 +6,8 @@
  * @module
  */
 
+import { NotRegularFileTargetError } from "./writer_errors.ts";
+
 /** What a path names, when it is not a regular file. */
 export type NonRegularKind =
   | "directory"
@@ -76,4 +78,32 @@ export async function openRegularFile(
     throw error;
   }
   return file;
+}
+
+/**
+ * Refuses a path to record to that exists and is not a regular file (symbolic links followed): a
+ * FIFO would block the open until a reader comes, a device or a socket is not a recording, a
+ * folder cannot be written. A missing path is fine (the writer creates it).
+ *
+ * @param path Where a writer is about to create or replace a file.
+ * @throws {NotRegularFileTargetError} When `path` names a FIFO, device, folder or socket.
+ *
+ * @example Refuse a device
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { refuseNonRegularTarget } from "./regular_file.ts";
+ *
+ * await assert.rejects(refuseNonRegularTarget("/dev/zero"), { code: "not_regular_file" });
+ * await refuseNonRegularTarget("/tmp/streamlib-no-such-file.wav"); // fine: it will be created
+ * ```
+ */
+export async function refuseNonRegularTarget(path: string): Promise<void> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch {
+    return; // missing (or not reachable): the open reports what is wrong
+  }
+  const kind = nonRegularKind(info);
+  if (kind !== undefined) throw new NotRegularFileTargetError(path, kind);
 }

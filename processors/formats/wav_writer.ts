@@ -4,6 +4,7 @@
  * @module
  */
 
+import { refuseNonRegularTarget } from "./regular_file.ts";
 import { writeAll } from "./file_io.ts";
 import { encodeSamples } from "./pcm_codec.ts";
 import { buildWavHeader } from "./wav_format.ts";
@@ -109,6 +110,7 @@ export class WavWriter {
    * @param options The sample rate, channel count, encoding and header update interval.
    * @returns The open writer.
    * @throws {RangeError} When an option is out of range.
+   * @throws {NotRegularFileTargetError} When `path` is a FIFO, device, folder or socket.
    * @throws {Deno.errors.NotFound} When the directory does not exist (and other open errors).
    */
   static async create(path: string, options: WavWriterOptions): Promise<WavWriter> {
@@ -127,6 +129,7 @@ export class WavWriter {
       throw fail(`patchIntervalFrames must be a non-negative integer, got ${patchIntervalFrames}`);
     }
     const header = buildWavHeader(sampleFormat, channels, sampleRate);
+    await refuseNonRegularTarget(path); // a FIFO would block the open; a device is no file
     const file = await Deno.open(path, { write: true, create: true, truncate: true });
     try {
       await writeAll(file, header.bytes);

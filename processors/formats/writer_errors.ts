@@ -77,3 +77,40 @@ export class UnconvertibleFrameError extends Error {
     this.frame = frame;
   }
 }
+
+/**
+ * A writer's path names something other than a regular file: a FIFO (opening it for writing
+ * would wait for a reader forever), a device, a folder or a socket. Writers refuse it in
+ * `setup()`, before opening it.
+ *
+ * @example What it names
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NotRegularFileTargetError } from "./writer_errors.ts";
+ *
+ * const error = new NotRegularFileTargetError("/tmp/pipe.wav", "FIFO");
+ * assert.equal(error.code, "not_regular_file");
+ * assert.match(error.message, /it is a FIFO/);
+ * ```
+ */
+export class NotRegularFileTargetError extends Error {
+  /** Stable machine code (the same as the file sources' for a path that is not a file). */
+  readonly code = "not_regular_file";
+  /** The path. */
+  readonly path: string;
+  /** What the path names instead. */
+  readonly found: string;
+
+  /**
+   * @param path The path.
+   * @param found What it names (`FIFO`, `character device`, `directory`, ...).
+   */
+  constructor(path: string, found: string) {
+    super(
+      `Cannot record to '${path}': it is a ${found}, not a regular file; give a file path (a new one is created)`,
+    );
+    this.name = "NotRegularFileTargetError";
+    this.path = path;
+    this.found = found;
+  }
+}

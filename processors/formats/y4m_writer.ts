@@ -4,6 +4,7 @@
  * @module
  */
 
+import { refuseNonRegularTarget } from "./regular_file.ts";
 import { writeAll } from "./file_io.ts";
 import {
   formatY4mHeader,
@@ -88,6 +89,7 @@ export class Y4mWriter {
    * @param options Size, frame rate, aspect, interlacing and chroma siting.
    * @returns The open writer.
    * @throws {RangeError} When a size or ratio is not a positive integer.
+   * @throws {NotRegularFileTargetError} When `path` is a FIFO, device, folder or socket.
    * @throws {Deno.errors.NotFound} When the directory does not exist (and other open errors).
    */
   static async create(path: string, options: Y4mWriterOptions): Promise<Y4mWriter> {
@@ -124,6 +126,7 @@ export class Y4mWriter {
       colorspace,
       extensions: [],
     });
+    await refuseNonRegularTarget(path); // a FIFO would block the open; a device is no file
     const file = await Deno.open(path, { write: true, create: true, truncate: true });
     try {
       await writeAll(file, new TextEncoder().encode(header));
