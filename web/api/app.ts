@@ -11,6 +11,7 @@ import { originGuard, requireToken } from "./auth.ts";
 import type { ApiContext } from "./context.ts";
 import { ApiError, toApiError } from "./errors.ts";
 import { graphRoutes } from "./graph.ts";
+import { manifestRoutes } from "./manifest.ts";
 import { processorRoutes } from "./processors.ts";
 import { runtimeRoutes } from "./runtime.ts";
 import { requestText } from "./validation.ts";
@@ -34,6 +35,8 @@ export const ENDPOINTS: readonly { method: string; path: string; token: boolean 
   { method: "GET", path: "/api/v1/stats", token: false },
   { method: "GET", path: "/api/v1/events", token: false },
   { method: "GET", path: "/api/v1/stream", token: true },
+  { method: "GET", path: "/api/v1/manifest", token: false },
+  { method: "POST", path: "/api/v1/manifest", token: true },
 ];
 
 /**
@@ -80,6 +83,7 @@ export function createApi(ctx: ApiContext): Hono {
   });
   api.route("/", processorRoutes(ctx));
   api.route("/", graphRoutes(ctx));
+  api.route("/", manifestRoutes(ctx));
   api.route("/", runtimeRoutes(ctx));
   api.route("/", streamRoutes(ctx));
   api.notFound(apiNotFound);

@@ -49,3 +49,52 @@ export async function callApi<T = unknown>(
   store.notice.value = null;
   return json as T;
 }
+
+/** A response of {@linkcode requestApi}. */
+export type ApiReply<T> =
+  | { ok: true; body: T }
+  | { ok: false; error: ApiErrorBody["error"] };
+
+/**
+ * Calls the API and returns the error body too (for forms that show every issue); the notice is
+ * left alone.
+ *
+ * @param store The page's store (token).
+ * @param method The HTTP method.
+ * @param path The path under `/api/v1`.
+ * @param body A JSON body.
+ * @returns The body, or the API's error.
+ */
+export async function requestApi<T = unknown>(
+  store: DashboardStore,
+  method: "GET" | "POST" | "PATCH" | "DELETE",
+  path: string,
+  body?: unknown,
+): Promise<ApiReply<T>> {
+  const headers: Record<string, string> = {};
+  if (store.token.value) headers.authorization = `Bearer ${store.token.value}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  try {
+    const response = await fetch(`${API_BASE}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await response.json().catch(() => null);
+    if (response.ok) return { ok: true, body: json as T };
+    const error = (json as ApiErrorBody | null)?.error;
+    return {
+      ok: false,
+      error: error ?? {
+        status: response.status,
+        code: "http_error",
+        message: `${method} ${path} failed with status ${response.status}`,
+      },
+    };
+  } catch (error) {
+    return {
+      ok: false,
+      error: { status: 0, code: "unreachable", message: `Cannot reach the dashboard: ${error}` },
+    };
+  }
+}

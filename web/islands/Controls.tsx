@@ -7,6 +7,7 @@
 
 import type { RuntimeState } from "../../core/runtime_stats.ts";
 import { callApi } from "../client/api_client.ts";
+import { ManifestTools } from "../components/ManifestTools.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";
 import { useStore } from "../shared/store.ts";
 
@@ -47,6 +48,7 @@ export default function Controls(_props: ControlsProps) {
           {label}
         </button>
       ))}
+      <ManifestTools />
       <span class={`link link-${link}`} data-link={link}>
         {link === "read-only" ? "read-only: no token" : link}
       </span>

@@ -1,0 +1,165 @@
+/**
+ * Save and load of the graph as a pipeline manifest: Save downloads `GET /api/v1/manifest`, Load
+ * posts a chosen JSON file to `POST /api/v1/manifest` and lists every validation issue by its
+ * path (`nodes[1].config.frequency`), grouped by node.
+ *
+ * @module
+ */
+
+import { useRef, useState } from "preact/hooks";
+import { requestApi } from "../client/api_client.ts";
+import { useStore } from "../shared/store.ts";
+
+/** One problem of a manifest, as the API lists it. */
+export interface ManifestProblem {
+  /** Where: `nodes[1].config.frequency`, `connections[0].from`, `""` for the whole file. */
+  path: string;
+  /** The problem in words. */
+  message: string;
+  /** The node at fault, when there is one. */
+  node?: string;
+  /** Near matches of a misspelled name. */
+  suggestions?: string[];
+}
+
+/**
+ * The problems an API error carries: every `details.issues` entry, or the error itself.
+ *
+ * @param error The API's error.
+ * @returns The problems, at least one.
+ */
+export function problemsOf(
+  error: { message: string; field?: string; details?: unknown },
+): ManifestProblem[] {
+  const issues = (error.details as { issues?: ManifestProblem[] } | undefined)?.issues;
+  if (Array.isArray(issues) && issues.length > 0) return issues;
+  return [{ path: error.field ?? "", message: error.message }];
+}
+
+/**
+ * The Save and Load buttons, and the issues of the last load.
+ *
+ * @returns The tools.
+ */
+export function ManifestTools() {
+  const store = useStore();
+  const file = useRef<HTMLInputElement>(null);
+  const [problems, setProblems] = useState<{ name: string; list: ManifestProblem[] } | null>(
+    null,
+  );
+  const [replace, setReplace] = useState(false);
+  const allowed = store.token.value !== null;
+
+  const save = async () => {
+    const reply = await requestApi<unknown>(store, "GET", "/manifest");
+    if (!reply.ok) {
+      store.notice.value = { kind: "error", text: reply.error.message };
+      return;
+    }
+    const blob = new Blob([`${JSON.stringify(reply.body, null, 2)}\n`], {
+      type: "application/json",
+    });
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = "pipeline.json";
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  };
+
+  const load = async (chosen: File) => {
+    let manifest: unknown;
+    try {
+      manifest = JSON.parse(await chosen.text());
+    } catch (error) {
+      setProblems({
+        name: chosen.name,
+        list: [{ path: "", message: `not valid JSON: ${(error as Error).message}` }],
+      });
+      return;
+    }
+    const reply = await requestApi<{ added: string[] }>(store, "POST", "/manifest", {
+      manifest,
+      ...(replace ? { replace: true } : {}),
+    });
+    if (reply.ok) {
+      setProblems(null);
+      store.notice.value = {
+        kind: "info",
+        text: `Loaded ${chosen.name}: ${reply.body.added.length} processors added`,
+      };
+    } else setProblems({ name: chosen.name, list: problemsOf(reply.error) });
+  };
+
+  return (
+    <span class="manifest-tools">
+      <button
+        type="button"
+        data-action="save-manifest"
+        title="Download the running graph as a pipeline manifest (JSON)"
+        onClick={() => void save()}
+      >
+        Save
+      </button>
+      <button
+        type="button"
+        data-action="load-manifest"
+        disabled={!allowed}
+        title="Add the processors and connections of a manifest file to the graph"
+        onClick={() => file.current?.click()}
+      >
+        Load…
+      </button>
+      <label class="replace" title="Remove every processor before loading">
+        <input
+          type="checkbox"
+          name="replace"
+          checked={replace}
+          disabled={!allowed}
+          onChange={(e) => setReplace(e.currentTarget.checked)}
+        />{" "}
+        replace
+      </label>
+      <input
+        ref={file}
+        type="file"
+        name="manifest"
+        accept=".json,application/json"
+        hidden
+        onChange={(e) => {
+          const chosen = e.currentTarget.files?.[0];
+          e.currentTarget.value = "";
+          if (chosen) void load(chosen);
+        }}
+      />
+      {problems
+        ? (
+          <section class="manifest-issues" role="alert" data-manifest-issues={problems.list.length}>
+            <header>
+              <strong>
+                Cannot load {problems.name}: {problems.list.length}{" "}
+                {problems.list.length === 1 ? "problem" : "problems"}
+              </strong>
+              <button type="button" class="dismiss" onClick={() => setProblems(null)}>×</button>
+            </header>
+            <ul>
+              {problems.list.map((p, i) => (
+                <li key={i} data-issue-path={p.path}>
+                  <code>{p.path || "(file)"}</code>
+                  {p.node ? <span class="muted">{p.node}</span> : null}
+                  <span>
+                    {p.message.startsWith(`${p.path}: `)
+                      ? p.message.slice(p.path.length + 2)
+                      : p.message}
+                  </span>
+                  {p.suggestions?.length
+                    ? <span class="muted">did you mean {p.suggestions.join(", ")}?</span>
+                    : null}
+                </li>
+              ))}
+            </ul>
+          </section>
+        )
+        : null}
+    </span>
+  );
+}
