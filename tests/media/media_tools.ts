@@ -23,11 +23,18 @@ export interface ToolOutput {
  * @returns What it printed.
  */
 export async function run(command: string, args: string[]): Promise<ToolOutput> {
-  const { code, stdout, stderr } = await new Deno.Command(command, {
-    args,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command(command, { args, stdout: "piped", stderr: "piped" }).output();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    // A missing tool fails the test loudly, saying how to get it (never a silent skip).
+    throw new Error(
+      `'${command}' is not installed; this test needs it: run 'bash scripts/install_test_deps.sh' (deno task test runs it first)`,
+      { cause: error },
+    );
+  }
+  const { code, stdout, stderr } = output;
   const decoder = new TextDecoder();
   if (code !== 0) {
     throw new Error(
