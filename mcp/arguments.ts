@@ -21,11 +21,11 @@ import type { McpTool } from "./tool.ts";
  * const connect = TOOLS.find((t) => t.name === "connect")!;
  * let issues: readonly ArgumentIssue[] = [];
  * try {
- *   checkArguments(connect, { source: "tone" });
+ *   checkArguments(connect, { from: "tone" });
  * } catch (error) {
  *   if (error instanceof ToolArgumentsError) issues = error.issues;
  * }
- * console.log(issues.map((i) => i.argument)); // [ "sourcePort", "destination", "destinationPort" ]
+ * console.log(issues.map((i) => i.argument)); // [ "from", "to" ]
  * ```
  */
 export interface ArgumentIssue {

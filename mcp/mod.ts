@@ -27,11 +27,9 @@
  *
  * await call("add_processor", { type: "TestToneGenerator", id: "tone" });
  * await call("add_processor", { type: "NullSink", id: "sink" });
- * const bad = await call("connect", {
- *   source: "tone", sourcePort: "audio", destination: "sink", destinationPort: "input",
- * });
+ * const bad = await call("connect", { from: "tone.audio", to: "sink.input" });
  * console.log(bad.isError); // true: "Cannot find input 'input' on 'sink': available inputs: in"
- * await call("connect", { source: "tone", sourcePort: "audio", destination: "sink", destinationPort: "in" });
+ * await call("connect", { from: "tone.audio", to: "sink.in" });
  * await call("start");
  * await new Promise((resolve) => setTimeout(resolve, 50));
  * await call("stop");

@@ -14,6 +14,7 @@ import { loadProjectRegistry } from "../codegen/nodes_command.ts";
 import { createRuntime } from "../processors/mod.ts";
 import { connectStdio, ROOT, type TestClient } from "./mcp/mcp_client.ts";
 import { Harness } from "./web/harness.ts";
+import { ADD_NODE_SCHEMA, CONNECT_SCHEMA, fieldsOf } from "../web/operations.ts";
 
 /** The processors `streamlib mcp` and `streamlib dashboard` offer in this repository. */
 const registry = await loadProjectRegistry(ROOT);
@@ -128,7 +129,7 @@ function viaRuntime(rt: Runtime, operation: Operation): Answer {
 /** The control API over HTTP: the body's code, and `choices` (which must equal `details.available`). */
 async function viaControlApi(h: Harness, operation: Operation): Promise<Answer> {
   const reply = operation.op === "add"
-    ? await h.call("POST", "/nodes", { processor: operation.type, id: operation.id })
+    ? await h.call("POST", "/nodes", { type: operation.type, id: operation.id })
     : operation.op === "set_config"
     ? await h.call("PATCH", `/nodes/${operation.id}/config`, { config: operation.config })
     : await h.call("POST", "/connections", { from: operation.from, to: operation.to });
@@ -140,17 +141,11 @@ async function viaControlApi(h: Harness, operation: Operation): Promise<Answer> 
 
 /** MCP through the SDK's client: the tool result's structured error. */
 async function viaMcp(mcp: TestClient, operation: Operation): Promise<Answer> {
-  const split = (end: string) => end.split(".");
   const result = operation.op === "add"
     ? await mcp.call("add_processor", { type: operation.type, id: operation.id })
     : operation.op === "set_config"
     ? await mcp.call("set_config", { id: operation.id, config: operation.config })
-    : await mcp.call("connect", {
-      source: split(operation.from)[0],
-      sourcePort: split(operation.from)[1],
-      destination: split(operation.to)[0],
-      destinationPort: split(operation.to)[1],
-    });
+    : await mcp.call("connect", { from: operation.from, to: operation.to });
   assert.ok(result.isError, `MCP accepted ${JSON.stringify(operation)}`);
   const error = result.data.error as { code: string; details: Record<string, unknown> };
   return { code: error.code, available: listed(error.details.available) };
@@ -176,10 +171,8 @@ Deno.test("Contract: invalid operations give one code and the same alternatives 
     assert.equal((await mcp.call("add_processor", { type, id })).isError, false);
   }
   for (const { from, to } of CONNECTIONS) {
-    const [source, sourcePort] = from.split(".");
-    const [destination, destinationPort] = to.split(".");
-    const args = { source, sourcePort, destination, destinationPort };
-    assert.equal((await mcp.call("connect", args)).isError, false);
+    // One vocabulary: the manifest's connection is MCP's connect arguments and the API's body.
+    assert.equal((await mcp.call("connect", { from, to })).isError, false);
   }
   // Running, so config fields that are not live are locked.
   await rt.start();
@@ -202,4 +195,40 @@ Deno.test("Contract: invalid operations give one code and the same alternatives 
     await h.rt.stop();
     await mcp.call("stop");
   }
+});
+
+Deno.test("Contract: one schema per graph edit; the control API and MCP refuse an unknown field listing the same known fields", async () => {
+  await using h = await Harness.start({ start: false, registry });
+  await using mcp = await connectStdio();
+  const { tools } = await mcp.client.listTools();
+  const schemaOf = (name: string) => tools.find((t) => t.name === name)!.inputSchema;
+  assert.deepEqual(schemaOf("add_processor"), ADD_NODE_SCHEMA);
+  assert.deepEqual(schemaOf("connect"), CONNECT_SCHEMA);
+  const cases = [
+    { route: "/nodes", tool: "add_processor", schema: ADD_NODE_SCHEMA, body: { type: "Gain" } },
+    {
+      route: "/connections",
+      tool: "connect",
+      schema: CONNECT_SCHEMA,
+      body: { from: "tone_a.audio", to: "mixer.in_5" },
+    },
+  ];
+  for (const { route, tool, schema, body } of cases) {
+    const known = fieldsOf(schema);
+    const api = await h.call("POST", route, { ...body, colour: "red" });
+    assert.equal(api.status, 400, route);
+    assert.equal(api.body.error.code, "unknown_field", route);
+    assert.ok(api.body.error.message.endsWith(`known fields are ${known.join(", ")}`), route);
+    const viaMcp = await mcp.call(tool, { ...body, colour: "red" });
+    assert.ok(viaMcp.isError, tool);
+    assert.equal((viaMcp.data.error as { code: string }).code, "unknown_field", tool);
+    assert.match(viaMcp.text, new RegExp(`the arguments are ${known.join(", ")}`), tool);
+  }
+  // The manifest's own words work on both: a node's `type`, a connection's "node.port" ends.
+  assert.equal((await h.call("POST", "/nodes", { type: "Gain", id: "g" })).status, 201);
+  assert.equal((await mcp.call("add_processor", { type: "Gain", id: "g" })).isError, false);
+  assert.equal((await mcp.call("add_processor", { type: "NullSink", id: "s" })).isError, false);
+  const wired = await mcp.call("connect", { from: "g.out", to: "s.in" });
+  assert.equal(wired.isError, false, wired.text);
+  assert.equal(wired.data.from, "g.out");
 });

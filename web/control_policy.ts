@@ -32,7 +32,7 @@ export type PolicyProblem = "processor_not_allowed" | "path_not_allowed" | "id_t
 export class ControlPolicyError extends Error {
   /** The stable code. */
   readonly code: PolicyProblem;
-  /** The offending field: `processor`, `config.path`, `id`, `path`. */
+  /** The offending field: `type`, `config.path`, `id`, `path`. */
   readonly field: string;
   /** What is allowed: processor types, or media folders. */
   readonly allowed: readonly string[];
@@ -155,7 +155,7 @@ export class ControlPolicy {
       const allowed = this.#processors === "*" ? [] : [...this.#processors];
       throw new ControlPolicyError(
         "processor_not_allowed",
-        "processor",
+        "type",
         `Cannot add '${processor.slice(0, 64)}' through the control API or MCP: ${
           PRIVILEGED_PROCESSORS.includes(processor)
             ? "it runs programs, and the operator did not allow it (--allow-processor " +

@@ -44,7 +44,7 @@ export const DASHBOARD_MCP_PATH = "/mcp";
  *   fetch(`${dashboard.origin}${API_BASE}/nodes`, {
  *     method: "POST",
  *     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
- *     body: JSON.stringify({ processor: "Gain", id: "gain" }),
+ *     body: JSON.stringify({ type: "Gain", id: "gain" }),
  *   });
  * const refused = await addGain("some-other-token-0123456789");
  * console.log(refused.status, (await refused.json()).error.code); // 401 invalid_token

@@ -9,6 +9,7 @@ import type { Placement, Runtime } from "../../mod.ts";
 import type { JsonValue } from "../../core/json_schema.ts";
 import type { NodeDescription } from "../../core/runtime_description.ts";
 import type { McpTool, ToolOutput } from "../tool.ts";
+import { ADD_NODE_SCHEMA, CONNECT_SCHEMA, splitPortEnd } from "../../web/operations.ts";
 
 const ID = { type: "string", description: "A processor id in the graph (from get_graph)" } as const;
 
@@ -23,40 +24,7 @@ export const addProcessorTool: McpTool = {
     "is optional: by default the snake_case type and a counter (audio_mixer_1). While the graph " +
     "runs, the new processor is set up and starts at once. Fails on an unknown type (with near " +
     "matches), a taken or malformed id, or a config that does not match (naming each field).",
-  inputSchema: {
-    type: "object",
-    properties: {
-      type: { type: "string", description: "The processor type, e.g. TestToneGenerator" },
-      config: { type: "object", description: "Config fields; the others take their defaults" },
-      id: {
-        type: "string",
-        description: "The id to give it: a letter or '_', then letters, digits, '_' or '-'",
-      },
-      placement: {
-        anyOf: [
-          { const: "main" },
-          {
-            type: "object",
-            properties: { worker: { type: "string" } },
-            required: ["worker"],
-            additionalProperties: false,
-          },
-        ],
-        description: 'Where it runs: "main" (default) or { "worker": "<name>" } when Workers exist',
-      },
-      onError: {
-        enum: ["stop-processor", "stop-runtime", "restart"],
-        description: "What happens when it throws (default stop-processor)",
-      },
-      maxRestarts: {
-        type: "integer",
-        minimum: 0,
-        description: "Restarts per run under onError 'restart' (default 3)",
-      },
-    },
-    required: ["type"],
-    additionalProperties: false,
-  },
+  inputSchema: ADD_NODE_SCHEMA,
   run: async ({ type, config, id, placement, onError, maxRestarts }, { runtime, control }) => {
     await control.checkNode(type as string, config, id);
     const handle = runtime.add(type as string, config, {
@@ -101,41 +69,23 @@ export const removeProcessorTool: McpTool = {
 export const connectTool: McpTool = {
   name: "connect",
   title: "Connect two ports",
-  description: "Connects an output port of one processor (source) to an input port of another " +
-    "(destination) through a buffer of its own, and returns the connection's id, ends, capacity " +
+  description: "Connects an output port of one processor ('from', \"node.port\", e.g. " +
+    '"tone.audio") to an input port of another (\'to\', e.g. "mixer.in_0") through a buffer of its own, and returns the connection\'s id, ends, capacity ' +
     "and policy. Frame types must match (AudioFrame<2> to AudioFrame<2>; an input of type Frame " +
     "takes anything). An output may feed many inputs; an input takes one connection. Policy " +
     "'fifo' is lossless (a full buffer refuses writes), 'latest' never blocks the writer and " +
     "drops the oldest frame; defaults: video latest/3, audio fifo/8, data fifo/16. Fails naming " +
     "the available ports when a port does not exist, and on type mismatches, an occupied input " +
     "and cycles.",
-  inputSchema: {
-    type: "object",
-    properties: {
-      source: { type: "string", description: "The id of the processor that writes" },
-      sourcePort: { type: "string", description: "Its output port, e.g. audio or out" },
-      destination: { type: "string", description: "The id of the processor that reads" },
-      destinationPort: { type: "string", description: "Its input port, e.g. in or in_0" },
-      capacity: {
-        type: "integer",
-        minimum: 1,
-        maximum: 16_777_216,
-        description: "Frames the buffer holds (default by frame type)",
-      },
-      policy: {
-        enum: ["fifo", "latest"],
-        description: "What a write into a full buffer does (default by frame type)",
-      },
-    },
-    required: ["source", "sourcePort", "destination", "destinationPort"],
-    additionalProperties: false,
-  },
-  run: ({ source, sourcePort, destination, destinationPort, capacity, policy }, { runtime }) => {
+  inputSchema: CONNECT_SCHEMA,
+  run: ({ from, to, capacity, policy }, { runtime }) => {
+    const source = splitPortEnd(from as string);
+    const destination = splitPortEnd(to as string);
     const info = runtime.connectByName(
-      source as string,
-      sourcePort as string,
-      destination as string,
-      destinationPort as string,
+      source.node,
+      source.port,
+      destination.node,
+      destination.port,
       {
         ...(capacity !== undefined ? { capacity: capacity as number } : {}),
         ...(policy !== undefined ? { policy: policy as "fifo" } : {}),

@@ -56,10 +56,8 @@ Deno.test("serveHttp() serves the tools to the SDK's HTTP client; sessions share
   await a.call("add_processor", { type: "TestToneGenerator", id: "tone" });
   await a.call("add_processor", { type: "NullSink", id: "sink" });
   const c = await b.call("connect", {
-    source: "tone",
-    sourcePort: "audio",
-    destination: "sink",
-    destinationPort: "in",
+    from: "tone.audio",
+    to: "sink.in",
   });
   assert.equal(c.isError, false, c.text);
   assert.equal((await b.call("start")).data.state, "running");
@@ -67,10 +65,8 @@ Deno.test("serveHttp() serves the tools to the SDK's HTTP client; sessions share
   const stats = await a.call("get_stats", { id: "sink" });
   assert.ok((stats.data.nodes as Record<string, { framesIn: number }>).sink.framesIn > 0);
   const missing = await b.call("connect", {
-    source: "tone",
-    sourcePort: "audio",
-    destination: "sink",
-    destinationPort: "audio_in",
+    from: "tone.audio",
+    to: "sink.audio_in",
   });
   assert.equal(missing.isError, true);
   assert.match(

@@ -46,7 +46,7 @@ Deno.test("streamlib mcp answers every tool error class with a message, a code, 
   );
   await expectFailure(
     "connect",
-    { source: "a", sourcePort: "b", destination: "c", destinationPort: "d", capacity: 0 },
+    { from: "a.b", to: "c.d", capacity: 0 },
     "invalid_field",
     /'capacity' must be an integer from 1 to 16777216, got 0/,
   );
@@ -95,7 +95,7 @@ Deno.test("streamlib mcp answers every tool error class with a message, a code, 
 
   e = await expectFailure(
     "connect",
-    { source: "tone", sourcePort: "audio", destination: "mixer_1", destinationPort: "audio_in" },
+    { from: "tone.audio", to: "mixer_1.audio_in" },
     "port_not_found",
     /^Cannot find input 'audio_in' on 'mixer_1': available inputs: in_0, in_1, in_2, in_3, in_4, in_5, in_6, in_7$/,
   );
@@ -111,51 +111,47 @@ Deno.test("streamlib mcp answers every tool error class with a message, a code, 
   ]);
   await expectFailure(
     "connect",
-    { source: "tone", sourcePort: "audo", destination: "mixer_1", destinationPort: "in_0" },
+    { from: "tone.audo", to: "mixer_1.in_0" },
     "port_not_found",
     /output 'audo' on 'tone': did you mean audio\? available outputs: audio/,
   );
   await expectFailure(
     "connect",
-    { source: "tone", sourcePort: "audio", destination: "mixr_1", destinationPort: "in_0" },
+    { from: "tone.audio", to: "mixr_1.in_0" },
     "node_not_found",
     /Cannot find node 'mixr_1'/,
   );
   e = await expectFailure(
     "connect",
-    { source: "mixer_1", sourcePort: "in_0", destination: "gain_1", destinationPort: "in" },
+    { from: "mixer_1.in_0", to: "gain_1.in" },
     "wrong_port_direction",
     /Cannot connect .*'mixer_1\.in_0': it is an input, expected an output/,
   );
   assert.equal(e.details.expected, "output");
   await expectFailure(
     "connect",
-    { source: "pattern", sourcePort: "video", destination: "gain_1", destinationPort: "in" },
+    { from: "pattern.video", to: "gain_1.in" },
     "port_type_mismatch",
     /VideoFrame does not fit AudioFrame<2>/,
   );
   const first = await call("connect", {
-    source: "tone",
-    sourcePort: "audio",
-    destination: "mixer_1",
-    destinationPort: "in_0",
+    from: "tone.audio",
+    to: "mixer_1.in_0",
   });
   e = await expectFailure(
     "connect",
-    { source: "gain_1", sourcePort: "out", destination: "mixer_1", destinationPort: "in_0" },
+    { from: "gain_1.out", to: "mixer_1.in_0" },
     "input_occupied",
     /in_0/,
   );
   assert.equal(e.details.existing, first.data.id);
   await call("connect", {
-    source: "gain_1",
-    sourcePort: "out",
-    destination: "gain_2",
-    destinationPort: "in",
+    from: "gain_1.out",
+    to: "gain_2.in",
   });
   e = await expectFailure(
     "connect",
-    { source: "gain_2", sourcePort: "out", destination: "gain_1", destinationPort: "in" },
+    { from: "gain_2.out", to: "gain_1.in" },
     "cycle",
     /cycle/,
   );
@@ -163,10 +159,8 @@ Deno.test("streamlib mcp answers every tool error class with a message, a code, 
   await expectFailure(
     "connect",
     {
-      source: "tone",
-      sourcePort: "audio",
-      destination: "gain_2",
-      destinationPort: "in",
+      from: "tone.audio",
+      to: "gain_2.in",
       policy: "lifo",
     },
     "invalid_field",

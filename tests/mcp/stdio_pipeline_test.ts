@@ -92,7 +92,10 @@ Deno.test("streamlib mcp over stdio: the demo pipeline built through tools, run,
 
   const ids: string[] = [];
   for (const [source, sourcePort, destination, destinationPort] of WIRES) {
-    const c = await call("connect", { source, sourcePort, destination, destinationPort });
+    const c = await call("connect", {
+      from: `${source}.${sourcePort}`,
+      to: `${destination}.${destinationPort}`,
+    });
     assert.equal(c.isError, false, c.text);
     assert.equal(c.data.from, `${source}.${sourcePort}`);
     ids.push(c.data.id as string);
@@ -113,10 +116,8 @@ Deno.test("streamlib mcp over stdio: the demo pipeline built through tools, run,
   const moved = await call("disconnect", { connection: ids[1] });
   assert.deepEqual([moved.data.from, moved.data.to], ["tone_b.audio", "mixer.in_1"]);
   const rewired = await call("connect", {
-    source: "tone_b",
-    sourcePort: "audio",
-    destination: "mixer",
-    destinationPort: "in_2",
+    from: "tone_b.audio",
+    to: "mixer.in_2",
   });
   assert.equal(rewired.isError, false, rewired.text);
   // A live field changes in place while running; a size does not until paused.

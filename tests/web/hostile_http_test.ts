@@ -171,12 +171,12 @@ Deno.test("Control API: keys named like object members are refused like any unkn
     const inConfig = await send(
       "POST",
       "/nodes",
-      `{"processor":"Gain","config":{"${key}":{"gain":5}}}`,
+      `{"type":"Gain","config":{"${key}":{"gain":5}}}`,
     );
     assert.equal(inConfig.status, 422, key);
     assert.equal(inConfig.body.error.code, "invalid_config");
     assert.equal(inConfig.body.error.field, `config.${key}`);
-    const top = await send("POST", "/nodes", `{"processor":"Gain","${key}":1}`);
+    const top = await send("POST", "/nodes", `{"type":"Gain","${key}":1}`);
     assert.equal(top.status, 400, key);
     assert.equal(top.body.error.code, "unknown_field");
     const patch = await send("PATCH", "/nodes/tone_a/config", `{"config":{"${key}":1}}`);

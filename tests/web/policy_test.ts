@@ -31,7 +31,7 @@ async function withMedia(
 Deno.test("Control API refuses SubprocessProcessor unless allowed, and types off the operator's list", async () => {
   await withMedia(async (h) => {
     const refused = await h.call("POST", "/nodes", {
-      processor: "SubprocessProcessor",
+      type: "SubprocessProcessor",
       config: { command: "sh", args: ["-c", "id > /tmp/pwned"] },
     });
     // The demo registry may not list SubprocessProcessor; either way it is never added.
@@ -40,12 +40,12 @@ Deno.test("Control API refuses SubprocessProcessor unless allowed, and types off
     assert.ok(!h.rt.describe().nodes.some((n) => n.type === "SubprocessProcessor"));
   });
   await withMedia(async (h) => {
-    const refused = await h.call("POST", "/nodes", { processor: "TestToneGenerator" });
+    const refused = await h.call("POST", "/nodes", { type: "TestToneGenerator" });
     assert.equal(refused.status, 403);
     assert.equal(refused.body.error.code, "processor_not_allowed");
-    assert.equal(refused.body.error.field, "processor");
+    assert.equal(refused.body.error.field, "type");
     assert.deepEqual(refused.body.error.choices, ["Gain"]);
-    assert.equal((await h.call("POST", "/nodes", { processor: "Gain" })).status, 201);
+    assert.equal((await h.call("POST", "/nodes", { type: "Gain" })).status, 201);
   }, ["Gain"]);
 });
 
@@ -68,7 +68,7 @@ Deno.test("Control API confines writer and reader paths to the media folders, in
       }
     }
     const ok = await h.call("POST", "/nodes", {
-      processor: "WavWriter",
+      type: "WavWriter",
       id: "rec",
       config: { path: join(media, "take.wav") },
     });
@@ -86,7 +86,7 @@ Deno.test("Control API confines writer and reader paths to the media folders, in
 
 Deno.test("Control API refuses a long id with an error about its length, and stays small", async () => {
   await withMedia(async (h) => {
-    const reply = await h.call("POST", "/nodes", { processor: "Gain", id: "g".repeat(20_000) });
+    const reply = await h.call("POST", "/nodes", { type: "Gain", id: "g".repeat(20_000) });
     assert.equal(reply.status, 400);
     assert.equal(reply.body.error.code, "id_too_long");
     assert.equal(reply.body.error.field, "id");
@@ -102,7 +102,7 @@ Deno.test("Control API shows error messages and stacks only with the token", asy
     const file = join(media, "not_a.wav");
     await Deno.writeTextFile(file, "SECRET-CONTENT-0123456789 this is not a WAV file at all");
     const added = await h.call("POST", "/nodes", {
-      processor: "WavFileSource",
+      type: "WavFileSource",
       id: "src",
       config: { path: file },
     });

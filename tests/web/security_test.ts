@@ -33,7 +33,7 @@ Deno.test("createDashboard() takes a token of its own and refuses a malformed on
 Deno.test("Mutating calls need the token: missing or wrong answers 401 and changes nothing", async () => {
   await using h = await Harness.start({ start: false });
   const calls: [string, string, unknown][] = [
-    ["POST", "/nodes", { processor: "Gain" }],
+    ["POST", "/nodes", { type: "Gain" }],
     ["DELETE", "/nodes/mixer", undefined],
     ["PATCH", "/nodes/tone_a/config", { config: { frequency: 100 } }],
     ["POST", "/connections", { from: "mixer.out", to: "reverb.in" }],

@@ -54,7 +54,7 @@ Deno.test("The stream sends each runtime change as an event, then the new graph 
   const client = await h.stream();
   await client.next(is("snapshot"));
   const from = client.messages.length;
-  await h.call("POST", "/nodes", { processor: "Gain", id: "g" });
+  await h.call("POST", "/nodes", { type: "Gain", id: "g" });
   const events = await client.next<EventsMessage>(
     (m) => m.type === "events" && m.events.some((e) => e.event.type === "node-added"),
     3000,
@@ -83,7 +83,7 @@ Deno.test("A late client's snapshot shows the same state an early client has bui
   await using h = await Harness.start();
   const early = await h.stream();
   await early.next(is("snapshot"));
-  await h.call("POST", "/nodes", { processor: "NullSink", id: "extra" });
+  await h.call("POST", "/nodes", { type: "NullSink", id: "extra" });
   await h.call("POST", "/connections", { from: "scale.out", to: "extra.in" });
   await h.call("DELETE", "/nodes/tone_b");
   await h.call("POST", "/runtime/pause");

@@ -185,7 +185,7 @@ function fieldOf(error: CodedError, context: ErrorContext): string | undefined {
   const d = error.details;
   switch (error.code) {
     case "processor_not_found":
-      return "processor";
+      return "type";
     case "node_id_taken":
     case "invalid_node_id":
       return "id";

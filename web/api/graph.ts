@@ -10,6 +10,7 @@ import type { ErrorPolicy } from "../../core/error_policy.ts";
 import { ConnectionNotFoundError, NodeNotFoundError } from "../../core/graph_errors.ts";
 import { ProcessorNotFoundError } from "../../core/node_registry.ts";
 import { visibleGraph } from "../graph_view.ts";
+import { ADD_NODE_SCHEMA, CONNECT_SCHEMA, fieldsOf } from "../operations.ts";
 import { TAP_PREFIX } from "../preview_tap.ts";
 import { PreviewTaps } from "../previews.ts";
 import { presentsToken } from "./auth.ts";
@@ -19,6 +20,7 @@ import { ApiError, policyError, toApiError } from "./errors.ts";
 import {
   choiceField,
   integerField,
+  type JsonObject,
   objectField,
   onlyFields,
   placementField,
@@ -29,8 +31,8 @@ import {
   stringField,
 } from "./validation.ts";
 
-const NODE_FIELDS = ["processor", "id", "config", "placement", "onError", "maxRestarts"];
-const CONNECTION_FIELDS = ["from", "to", "capacity", "policy"];
+const NODE_FIELDS = fieldsOf(ADD_NODE_SCHEMA);
+const CONNECTION_FIELDS = fieldsOf(CONNECT_SCHEMA);
 const ERROR_POLICIES: ErrorPolicy[] = ["stop-processor", "stop-runtime", "restart"];
 
 /**
@@ -61,15 +63,12 @@ export function graphRoutes(ctx: ApiContext): Hono {
   });
 
   api.post("/nodes", async (c) => {
-    const body = await readJsonObject(c.req.raw, false, ctx.bodyLimits);
+    const body = legacyTypeField(await readJsonObject(c.req.raw, false, ctx.bodyLimits));
     onlyFields(body, NODE_FIELDS, "a node");
     checkPolicy(() => ctx.control.checkId(body.id));
-    const processor = stringField(body, "processor")!;
-    const id = stringField(body, "id", {
-      optional: true,
-      pattern: /^[A-Za-z_][A-Za-z0-9_-]*$/,
-      expected: "a letter or '_' followed by letters, digits, '_' or '-'",
-    });
+    const processor = stringField(body, "type")!;
+    // The id's form is the runtime's to check: invalid_node_id, as over MCP and in manifests.
+    const id = stringField(body, "id", { optional: true });
     if (id?.startsWith(TAP_PREFIX)) {
       throw new ApiError(
         400,
@@ -232,4 +231,28 @@ async function checkPolicyAsync(check: () => Promise<void>): Promise<void> {
   } catch (error) {
     throw policyError(error);
   }
+}
+
+/**
+ * A node body in the manifest's vocabulary: `processor`, the field's name before it was `type`
+ * (as in manifests and MCP), is taken as `type` while clients move over.
+ *
+ * @param body The request body.
+ * @returns The body with `type`.
+ * @throws {ApiError} 400 when it has both.
+ */
+function legacyTypeField(body: JsonObject): JsonObject {
+  if (!Object.hasOwn(body, "processor")) return body;
+  if (Object.hasOwn(body, "type")) {
+    throw new ApiError(
+      400,
+      "invalid_field",
+      "Cannot use both 'type' and 'processor': send 'type'",
+      {
+        field: "processor",
+      },
+    );
+  }
+  const { processor, ...rest } = body;
+  return { type: processor, ...rest };
 }

@@ -10,6 +10,7 @@ import type { JsonValue } from "../../core/json_schema.ts";
 import { placementProblem } from "../../core/placement.ts";
 import { type BodyLimits, BodyReadError, readBodyText } from "../read_body.ts";
 import { ApiError } from "./errors.ts";
+import { PORT_END_PATTERN } from "../operations.ts";
 
 /** Largest request body accepted, in bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -281,7 +282,7 @@ export function placementField(
 }
 
 /** A `node.port` reference: a node id, a dot, a port name. */
-export const PORT_END = /^[A-Za-z_][A-Za-z0-9_-]*\.[A-Za-z_][A-Za-z0-9_]*$/;
+export const PORT_END = new RegExp(PORT_END_PATTERN);
 
 /**
  * A `node.port` field.
