@@ -2,11 +2,15 @@
  * A form generated from a processor's config JSON Schema: a number box per number, a checkbox per
  * boolean, a menu per enum, a text box per string, a list box per array.
  *
+ * When the values change under the form (another client set them), a field the person has not
+ * touched takes the new value and says so; a field they have typed in keeps what they typed and
+ * shows the other value, with a button to take it. Typed text is never replaced silently.
+ *
  * @module
  */
 
 import type { ComponentChildren } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { JsonSchema, JsonValue } from "../../core/json_schema.ts";
 import { plainText } from "../shared/format.ts";
 
@@ -81,6 +85,14 @@ function fromText(text: string | boolean, field: JsonSchema): JsonValue | undefi
   return text;
 }
 
+/** A field another client changed while the form was open. */
+interface RemoteChange {
+  /** The new value, as text. */
+  text: string | boolean;
+  /** Whether the person's own text was kept (a conflict) rather than replaced (a merge). */
+  kept: boolean;
+}
+
 /**
  * The form.
  *
@@ -93,6 +105,36 @@ export function SchemaForm(props: SchemaFormProps) {
   const [texts, setTexts] = useState<Record<string, string | boolean>>(() =>
     Object.fromEntries(fields.map(([name, field]) => [name, toText(values[name], field)]))
   );
+  // Fields the person typed in since they last matched the values.
+  const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
+  const [remote, setRemote] = useState<Record<string, RemoteChange>>({});
+  const shown = useRef(values);
+  const valuesKey = JSON.stringify(values);
+  useEffect(() => {
+    const before = shown.current;
+    shown.current = values;
+    const nextTexts = { ...texts };
+    const nextRemote = { ...remote };
+    const nextTouched = new Set(touched);
+    let changed = false;
+    for (const [name, field] of fields) {
+      if (JSON.stringify(before[name]) === JSON.stringify(values[name])) continue;
+      const text = toText(values[name], field);
+      changed = true;
+      if (texts[name] === text) {
+        // What the form shows already (this form's own Apply, or the same value typed).
+        nextTouched.delete(name);
+        delete nextRemote[name];
+      } else if (!touched.has(name)) {
+        nextTexts[name] = text; // merged: the person had not touched it
+        nextRemote[name] = { text, kept: false };
+      } else nextRemote[name] = { text, kept: true }; // theirs shown, yours kept
+    }
+    if (!changed) return;
+    setTexts(nextTexts);
+    setTouched(nextTouched);
+    setRemote(nextRemote);
+  }, [valuesKey]);
   const submit = (e: Event) => {
     e.preventDefault();
     const out: Record<string, JsonValue> = {};
@@ -102,6 +144,7 @@ export function SchemaForm(props: SchemaFormProps) {
       if (props.onlyChanged && JSON.stringify(value) === JSON.stringify(values[name])) continue;
       out[name] = value;
     }
+    setRemote({});
     props.onSubmit(out);
   };
   return (
@@ -112,8 +155,16 @@ export function SchemaForm(props: SchemaFormProps) {
         const isLive = live.includes(name);
         const disabled = locked && !isLive;
         const invalid = props.invalidField === `config.${name}`;
-        const set = (value: string | boolean) => setTexts({ ...texts, [name]: value });
+        const set = (value: string | boolean) => {
+          setTexts({ ...texts, [name]: value });
+          setTouched(new Set(touched).add(name));
+          if (remote[name] && !remote[name].kept) {
+            const { [name]: _, ...rest } = remote;
+            setRemote(rest);
+          }
+        };
         const text = texts[name];
+        const change = remote[name];
         const common = {
           name,
           id: `${props.name}-${name}`,
@@ -168,13 +219,54 @@ export function SchemaForm(props: SchemaFormProps) {
           );
         }
         return (
-          <label key={name} class={`field ${invalid ? "invalid" : ""} ${disabled ? "locked" : ""}`}>
+          <label
+            key={name}
+            class={`field ${invalid ? "invalid" : ""} ${disabled ? "locked" : ""} ${
+              change ? (change.kept ? "conflict" : "merged") : ""
+            } ${touched.has(name) ? "touched" : ""}`}
+            data-field={name}
+          >
             <span class="field-name">
               {name}
               {isLive ? <span class="live" title="changes while running">live</span> : null}
               {schema.required?.includes(name) ? <span class="required">required</span> : null}
             </span>
             {input}
+            {change
+              ? (
+                <span class="field-remote" data-remote={change.kept ? "conflict" : "merged"}>
+                  {change.kept
+                    ? (
+                      <>
+                        Changed elsewhere to{" "}
+                        <code>{String(change.text)}</code>; your value is kept (Apply sends it).
+                        {" "}
+                        <button
+                          type="button"
+                          class="link-button"
+                          data-action="take-theirs"
+                          onClick={(e) => {
+                            e.preventDefault();
+                            setTexts({ ...texts, [name]: change.text });
+                            const rest = new Set(touched);
+                            rest.delete(name);
+                            setTouched(rest);
+                            const { [name]: _, ...others } = remote;
+                            setRemote(others);
+                          }}
+                        >
+                          Use theirs
+                        </button>
+                      </>
+                    )
+                    : (
+                      <>
+                        Changed elsewhere to <code>{String(change.text)}</code>.
+                      </>
+                    )}
+                </span>
+              )
+              : null}
             {field.description
               ? <span class="field-help">{plainText(field.description)}</span>
               : null}

@@ -173,7 +173,8 @@ export default function SidePanel(_props: SidePanelProps) {
       {info
         ? (
           <SchemaForm
-            key={`${node.id}:${JSON.stringify(node.config)}:${locked}`}
+            // One form per node: config changes from elsewhere merge into it (see SchemaForm).
+            key={node.id}
             name={`config-${node.id}`}
             schema={info.config}
             values={node.config as Record<string, JsonValue>}
