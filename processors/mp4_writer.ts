@@ -203,14 +203,23 @@ export class Mp4Writer extends Processor<Mp4WriterTypes> {
     while (video !== undefined || audio !== undefined) {
       const before = stats.droppedVideo + stats.droppedAudio;
       let frame: EncodedVideoFrame | AudioFrame;
-      if (audio === undefined || (video !== undefined && video.timestampNs <= audio.timestampNs)) {
-        frame = video!;
-        await recording.addVideo(video!);
-        video = this.inputs.video.read();
-      } else {
-        frame = audio;
-        await recording.addAudio(audio);
-        audio = this.inputs.audio.read();
+      try {
+        if (
+          audio === undefined || (video !== undefined && video.timestampNs <= audio.timestampNs)
+        ) {
+          frame = video!;
+          await recording.addVideo(video!);
+          video = this.inputs.video.read();
+        } else {
+          frame = audio;
+          await recording.addAudio(audio);
+          audio = this.inputs.audio.read();
+        }
+      } catch (error) {
+        // The frame that fails the node (audio at a rate Opus does not take, ...) is not
+        // recorded either: count it, and the ones already read.
+        for (const lost of [video, audio]) if (lost !== undefined) ctx.frames.drop(lost);
+        throw error;
       }
       // Frames the recording left out count in the node's framesDropped (and the status line).
       for (let n = stats.droppedVideo + stats.droppedAudio - before; n > 0; n--) {

@@ -80,6 +80,24 @@ Deno.test("Y4mWriter fed odd-sized frames fails with UnconvertibleFrameError; ev
   });
 });
 
+Deno.test("Mp4Writer fed audio at a rate Opus does not take fails the node; every block counts as dropped", async () => {
+  await withTempDir(async (dir) => {
+    const { stats, errors } = await runFor((rt) => {
+      rt.add("TestToneGenerator", { sampleRate: 44_100 }, { id: "tone" });
+      rt.add("Mp4Writer", { path: join(dir, "t.mp4") }, { id: "rec" });
+      rt.connectByName("tone", "audio", "rec", "audio");
+    }, 300);
+    assert.deepEqual(errors.map((e) => e.type === "node-error" && [e.node, e.name]), [[
+      "rec",
+      "InvalidArgumentError",
+    ]]);
+    const { written, lost, byNode } = accounting(stats, "rec");
+    assert.ok(written > 1, `${written} blocks reached the writer's input`);
+    assert.equal(byNode, 1, "the block that failed the node");
+    assert.equal(lost, written, "none recorded, every one counted");
+  });
+});
+
 Deno.test("Mp4Writer counts the audio blocks it leaves out past maxSeconds as dropped", async () => {
   await withTempDir(async (dir) => {
     const { stats, errors } = await runFor((rt) => {
