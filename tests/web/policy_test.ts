@@ -129,3 +129,50 @@ Deno.test("Control API shows error messages and stacks only with the token", asy
     assert.ok(JSON.stringify(withToken.body).includes("not_a.wav"));
   });
 });
+
+Deno.test("deno task dashboard takes its token from --token-file or STREAMLIB_TOKEN, for the page and /mcp alike", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = join(dir, "token");
+  const fromFile = "file-token-0123456789abcdef";
+  await Deno.writeTextFile(file, `${fromFile}\n`);
+  const fromEnv = "env-token-0123456789abcdef";
+  const root = new URL("../../", import.meta.url);
+  for (
+    const [args, env, token] of [
+      [["--token-file", file], {}, fromFile],
+      [[], { STREAMLIB_TOKEN: fromEnv }, fromEnv],
+    ] as const
+  ) {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["task", "-q", "dashboard", "--port", "0", "--json", ...args],
+      cwd: root,
+      env: { NO_COLOR: "1", ...env },
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("\n")) text += (await reader.read()).value ?? "";
+    const started = JSON.parse(text.split("\n")[0]);
+    assert.equal(started.token, token);
+    const added = await fetch(new URL("/api/v1/nodes", started.dashboard), {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ type: "Gain" }),
+    });
+    assert.equal(added.status, 201);
+    await added.body?.cancel();
+    const mcp = await fetch(started.mcp, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: "[]",
+    });
+    assert.equal(mcp.status, 400, "past the token check: a batch is refused by the screen");
+    await mcp.body?.cancel();
+    child.kill("SIGTERM");
+    assert.equal((await child.status).code, 0);
+    reader.releaseLock();
+    await child.stdout.cancel().catch(() => {});
+  }
+  await Deno.remove(dir, { recursive: true });
+});
