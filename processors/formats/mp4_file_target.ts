@@ -20,6 +20,11 @@ export interface Mp4FileTarget {
   readonly target: StreamTarget;
   /** Bytes written so far (the end of the furthest write). */
   readonly bytesWritten: () => number;
+  /**
+   * Moves the file to its path if it is still `<path>.partial` (call after `output.finalize()`
+   * succeeded: the file is complete even if the scan of box headers missed its first fragment).
+   */
+  readonly complete: () => Promise<void>;
   /** Closes the file (after `output.finalize()` or `cancel()`); idempotent. */
   readonly close: () => void;
   /** Closes the file and deletes it (a recording that holds nothing); idempotent. */
@@ -91,16 +96,18 @@ export async function openMp4FileTarget(path: string): Promise<Mp4FileTarget> {
       await writeAll(file, chunk.data);
       position = chunk.position + chunk.data.length;
       end = Math.max(end, position);
-      if (current === partial && watch.observe(chunk.position, chunk.data)) {
-        try {
-          await Deno.rename(partial, path);
-        } catch (error) {
-          throw new Mp4WriteError(path, openFailure(path, error), { cause: error });
-        }
-        current = path;
-      }
+      if (current === partial && watch.observe(chunk.position, chunk.data)) await publish();
     },
   });
+  const publish = async () => {
+    if (current !== partial) return;
+    try {
+      await Deno.rename(partial, path);
+    } catch (error) {
+      throw new Mp4WriteError(path, openFailure(path, error), { cause: error });
+    }
+    current = path;
+  };
   const close = () => {
     if (closed) return;
     closed = true;
@@ -109,6 +116,7 @@ export async function openMp4FileTarget(path: string): Promise<Mp4FileTarget> {
   return {
     target: new StreamTarget(writable, { chunked: false }),
     bytesWritten: () => end,
+    complete: publish,
     close,
     remove: async () => {
       close();

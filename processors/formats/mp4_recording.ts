@@ -256,6 +256,7 @@ export class Mp4Recording {
       if (this.recorded) {
         try {
           await this.#output.finalize();
+          await this.#file.complete();
         } finally {
           this.#file.close();
         }
