@@ -74,6 +74,8 @@ interface Attachment {
   readonly to?: InputBinding<unknown>;
   readonly local?: ScheduledConnection<unknown>;
   readonly adopted?: Disposable;
+  /** The adopted reader of a cross-isolate channel (it may drop what is queued: `clear()`). */
+  readonly reader?: ConnectionReader<unknown>;
 }
 
 /**
@@ -222,7 +224,7 @@ export class LocalIsolate implements IsolateHost {
     const reader: ConnectionReader<unknown> & Disposable = this.#requireTransport()
       .adoptReader<unknown>(spec.endpoint, onData);
     input.attach(reader);
-    this.#attachments.set(spec.connection, { to: input, adopted: reader });
+    this.#attachments.set(spec.connection, { to: input, adopted: reader, reader });
   }
 
   /** Removes a connection or channel end. */
@@ -292,7 +294,10 @@ export class LocalIsolate implements IsolateHost {
     this.#scheduler.clear();
     // A stopped graph starts empty: frames still queued (unread `latest` frames, input of a node
     // that failed) are dropped, so what is alive after this is a leak.
-    for (const attachment of this.#attachments.values()) attachment.local?.clear();
+    for (const attachment of this.#attachments.values()) {
+      attachment.local?.clear();
+      (attachment.reader as { clear?(): number } | undefined)?.clear?.();
+    }
   }
 
   /**

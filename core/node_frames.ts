@@ -292,7 +292,9 @@ export class NodeFrames implements Frames {
    * @param frame A frame read from an input.
    */
   adopt(frame: unknown): void {
-    if (frame instanceof OwnedFrame) this.#hold(frame);
+    if (!(frame instanceof OwnedFrame)) return;
+    if (this.#ledger !== undefined) frame.track(this.#ledger);
+    this.#hold(frame);
   }
 
   /** Releases every reference the runs since the last flush hold (after each `process()`). */

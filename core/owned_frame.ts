@@ -95,7 +95,7 @@ export abstract class OwnedFrame {
   writtenTo = "";
   #memory: FrameMemory | undefined;
   #refs = 1;
-  readonly #ledger: FrameLedger | undefined;
+  #ledger: FrameLedger | undefined;
 
   /**
    * @param memory The payload's memory; this frame owns it and frees it when it dies.
@@ -140,6 +140,18 @@ export abstract class OwnedFrame {
   /** The native frame-pool slot of the payload, when it is one. */
   get slot(): number | undefined {
     return this.#memory?.slot;
+  }
+
+  /**
+   * Counts this frame in `ledger` from now on, when it is alive and counted nowhere yet (a frame
+   * read from another isolate is made by its connection, outside any node).
+   *
+   * @param ledger Where live frames are counted.
+   */
+  track(ledger: FrameLedger): void {
+    if (this.#ledger !== undefined || this.#memory === undefined) return;
+    this.#ledger = ledger;
+    ledger.born(this);
   }
 
   /** Adds a reference. A no-op on a dead frame (there is nothing left to hold). */

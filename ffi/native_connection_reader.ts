@@ -233,6 +233,28 @@ export class NativeConnectionReader<T extends Frame = Frame>
   }
 
   /**
+   * Drops every frame queued now, releasing its slot (counted as dropped), and ends the current
+   * frame's validity; the connection stays open. A stopped graph starts empty this way, so the
+   * input of a node that failed does not pin pool slots.
+   *
+   * @returns The frames dropped.
+   */
+  clear(): number {
+    if (this.#closed) return 0;
+    this.#releaseHeld();
+    const batch = this.#batch;
+    let dropped = 0;
+    // Bounded like popLatest(), so a writer that keeps the ring full cannot hold the reader here.
+    for (let round = 0; round < this.#rounds; round++) {
+      const n = this.#consumer.popBatch(batch, batch.capacity);
+      for (let i = 0; i < n; i++) this.#discard(batch.slot(i));
+      dropped += n;
+      if (n < batch.capacity) break;
+    }
+    return dropped;
+  }
+
+  /**
    * Closes this end: stops the writer (later pushes are refused or dropped), ends the current
    * frame's validity and releases every queued frame's slot. Idempotent.
    */

@@ -225,3 +225,21 @@ Deno.test("createNativeConnection() names an invalid capacity, policy or slot si
     /policy newest is invalid, expected one of fifo,latest/,
   );
 });
+
+Deno.test("NativeConnectionReader.clear() drops what is queued, releases its slots, and keeps the connection open", () => {
+  using pool = FramePool.create({ slotBytes: 256, slotCount: 4 });
+  const [writer, reader] = createNativeConnection({ capacity: 4, policy: "fifo", pool });
+  for (let i = 0; i < 3; i++) assert.equal(writer.push(data(i)), true);
+  assert.equal(pool.stats().inUse, 3);
+  assert.equal(reader.clear(), 3);
+  assert.equal(pool.stats().inUse, 0);
+  const stats = reader.stats();
+  assert.equal(stats.dropped, 3);
+  assertAddsUp(stats);
+  assert.equal(writer.push(data(3)), true, "still open");
+  assert.equal(reader.pop()?.timestampNs, 3);
+  writer.close();
+  reader.close();
+  assert.equal(reader.clear(), 0);
+  assert.equal(pool.stats().inUse, 0);
+});

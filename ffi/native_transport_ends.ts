@@ -345,6 +345,20 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   }
 
   /**
+   * Drops every frame queued now (counted as dropped) and releases their slots; the channel stays
+   * open. The isolate calls it at teardown, so a stopped graph starts empty.
+   *
+   * @returns The frames dropped.
+   */
+  clear(): number {
+    if (this.#closed) return 0;
+    const dropped = this.#reader.clear();
+    if (Atomics.load(this.#signal, SIGNAL_WRITER_WAITING) !== 0) this.#ringRoom();
+    this.#drained();
+    return dropped;
+  }
+
+  /**
    * Calls `onData` now if frames are queued, without waiting for the doorbell.
    *
    * @returns Whether frames are queued that were written since the previous `poll()` (frames

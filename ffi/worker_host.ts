@@ -13,6 +13,7 @@ import type {
   IsolateHost,
   NodeFailure,
 } from "../core/isolate_host.ts";
+import type { FrameLeak } from "../core/frame_ledger.ts";
 import type { JsonValue } from "../core/json_schema.ts";
 import { type MediaClock, monotonicClock } from "../core/media_clock.ts";
 import { isolateOf } from "../core/placement.ts";
@@ -233,6 +234,14 @@ export class WorkerHost implements IsolateHost {
     this.#phase = "idle";
     await this.#call(this.#thread, "teardown");
     if (this.#thread) this.#thread.keepAlive = false;
+  }
+
+  /**
+   * Frames made or read in the Worker and never released (after `teardown()`, leaks), as the
+   * Worker's `LocalIsolate` reports them; none when the Worker is not running.
+   */
+  async frameLeaks(): Promise<FrameLeak[]> {
+    return ((await this.#call(this.#thread, "frameLeaks"))?.value as FrameLeak[] | undefined) ?? [];
   }
 
   /** Resolves when the Worker's background setups and teardowns are done. */

@@ -111,7 +111,8 @@ export type WorkerCallName =
   | "halt"
   | "drain"
   | "teardown"
-  | "settled";
+  | "settled"
+  | "frameLeaks";
 
 /**
  * A message from the main isolate to the Worker. Handled strictly in order.

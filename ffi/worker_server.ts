@@ -247,6 +247,8 @@ export class WorkerServer {
         return;
       case "settled":
         return await isolate.settled();
+      case "frameLeaks":
+        return isolate.frameLeaks();
     }
   }
 

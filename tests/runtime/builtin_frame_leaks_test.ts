@@ -1,0 +1,114 @@
+/**
+ * The leak report is zero for every built-in processor that runs without a device: one graph
+ * that makes and transforms frames (and records three files), one that plays those files back,
+ * each run in one isolate and with the processors in a Worker. Camera, Microphone and
+ * ScreenCapture need a device (ScreenCapture's own test checks its leaks under Xvfb).
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { builtinRegistry } from "../../processors/mod.ts";
+import { runForLeaks } from "../fixtures/runtime/leak_rig.ts";
+
+const DEVICE_PROCESSORS = ["Camera", "Microphone", "ScreenCapture"];
+const covered = new Set<string>();
+
+function add(
+  rt: Parameters<Parameters<typeof runForLeaks>[0]>[0],
+  processor: string,
+  config: Record<string, unknown>,
+  id: string,
+  placement?: { worker: string },
+): void {
+  covered.add(processor);
+  rt.add(processor, config as never, { id, placement });
+}
+
+for (const worker of [false, true]) {
+  Deno.test(`Built-in processors (${worker ? "in a Worker" : "one isolate"}) leave no frame unreleased at stop`, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "streamlib_leaks_" });
+    const files = { y4m: join(dir, "a.y4m"), wav: join(dir, "a.wav"), mp4: join(dir, "a.mp4") };
+    try {
+      const live = await runForLeaks(
+        (rt, placement) => {
+          add(
+            rt,
+            "TestPattern",
+            { width: 160, height: 120, fps: 200, pixelFormat: "I420" },
+            "bars",
+          );
+          add(rt, "ColorConvert", { pixelFormat: "RGBA" }, "rgba", placement);
+          add(rt, "VideoScale", { width: 80, height: 60 }, "scale", placement);
+          add(rt, "NullSink", {}, "vsink");
+          add(rt, "H264Encoder", { backend: "openh264" }, "enc", placement);
+          add(rt, "H264Decoder", {}, "dec", placement);
+          add(rt, "NullSink", {}, "dsink", placement);
+          add(rt, "Y4mWriter", { path: files.y4m }, "y4m", placement);
+          add(rt, "Mp4Writer", { path: files.mp4 }, "mp4", placement);
+          add(rt, "TestToneGenerator", {}, "tone");
+          add(rt, "Gain", { gain: 0.5 }, "gain", placement);
+          add(rt, "Reverb", {}, "reverb", placement);
+          add(rt, "AudioMixer", {}, "mix", placement);
+          add(rt, "ChannelConverter", {}, "chan", placement);
+          add(rt, "WavWriter", { path: files.wav }, "wav", placement);
+          add(rt, "NullSink", {}, "mono");
+          rt.connectByName("bars", "video", "rgba", "in");
+          rt.connectByName("rgba", "out", "scale", "in");
+          rt.connectByName("scale", "out", "vsink", "in");
+          rt.connectByName("bars", "video", "enc", "in");
+          rt.connectByName("enc", "out", "dec", "in");
+          rt.connectByName("dec", "out", "dsink", "in");
+          rt.connectByName("enc", "out", "mp4", "video");
+          rt.connectByName("bars", "video", "y4m", "in");
+          rt.connectByName("tone", "audio", "gain", "in");
+          rt.connectByName("gain", "out", "reverb", "in");
+          rt.connectByName("reverb", "out", "mix", "in_0");
+          rt.connectByName("tone", "audio", "mix", "in_1");
+          rt.connectByName("mix", "out", "chan", "in");
+          rt.connectByName("chan", "out", "wav", "in");
+          rt.connectByName("chan", "mono", "mono", "in");
+          rt.connectByName("tone", "audio", "mp4", "audio");
+        },
+        (rt) => {
+          const n = rt.stats().nodes;
+          return n.vsink.framesIn >= 10 && n.dsink.framesIn >= 10 && n.y4m.framesIn >= 10 &&
+            n.wav.framesIn >= 20 && n.mono.framesIn >= 20 && n.mp4.framesIn >= 30;
+        },
+        { worker },
+      );
+      assert.deepEqual(live.problems, []);
+      assert.deepEqual(live.leaks, []);
+
+      const played = await runForLeaks(
+        (rt, placement) => {
+          add(rt, "Y4mFileSource", { path: files.y4m }, "y4m_src", placement);
+          add(rt, "WavFileSource", { path: files.wav }, "wav_src", placement);
+          add(rt, "Mp4FileSource", { path: files.mp4 }, "mp4_src", placement);
+          for (const sink of ["y4m_sink", "wav_sink", "mp4_video", "mp4_audio"]) {
+            add(rt, "NullSink", {}, sink);
+          }
+          rt.connectByName("y4m_src", "video", "y4m_sink", "in");
+          rt.connectByName("wav_src", "audio", "wav_sink", "in");
+          rt.connectByName("mp4_src", "video", "mp4_video", "in");
+          rt.connectByName("mp4_src", "audio", "mp4_audio", "in");
+        },
+        (rt) => {
+          const n = rt.stats().nodes;
+          return n.y4m_sink.framesIn >= 5 && n.wav_sink.framesIn >= 5 &&
+            n.mp4_video.framesIn >= 5 && n.mp4_audio.framesIn >= 5;
+        },
+        { worker },
+      );
+      assert.deepEqual(played.problems, []);
+      assert.deepEqual(played.leaks, []);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+Deno.test("Built-in processor leak tests cover every built-in processor that needs no device", () => {
+  const all = builtinRegistry.list().map((d) => d.name).sort();
+  const missing = all.filter((name) => !covered.has(name) && !DEVICE_PROCESSORS.includes(name));
+  assert.deepEqual(missing, []);
+});
