@@ -105,6 +105,53 @@ export const CONNECT_SCHEMA: JsonSchema = {
 };
 
 /**
+ * Changing a node's config: the body of `PATCH /api/v1/nodes/:id/config`; MCP's `set_config`
+ * takes the node's `id` beside it ({@linkcode withNodeId}).
+ *
+ * @example Its fields
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SET_CONFIG_SCHEMA } from "./operations.ts";
+ *
+ * assert.deepEqual(SET_CONFIG_SCHEMA.required, ["config"]);
+ * ```
+ */
+export const SET_CONFIG_SCHEMA: JsonSchema = {
+  type: "object",
+  properties: {
+    config: { type: "object", description: 'The fields to change, e.g. { "frequency": 880 }' },
+  },
+  required: ["config"],
+  additionalProperties: false,
+};
+
+/**
+ * An operation on one node as a tool takes it: the schema with the node's `id` first (the
+ * control API has the id in the path instead).
+ *
+ * @param schema The operation's schema.
+ * @returns The schema with a required `id`.
+ *
+ * @example set_config's arguments
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SET_CONFIG_SCHEMA, withNodeId } from "./operations.ts";
+ *
+ * assert.deepEqual(withNodeId(SET_CONFIG_SCHEMA).required, ["id", "config"]);
+ * ```
+ */
+export function withNodeId(schema: JsonSchema): JsonSchema {
+  return {
+    ...schema,
+    properties: {
+      id: { type: "string", description: "The processor's id" },
+      ...schema.properties,
+    },
+    required: ["id", ...(schema.required ?? [])],
+  };
+}
+
+/**
  * The field names of an operation's schema, in order: what an unknown field's error lists.
  *
  * @param schema The operation's schema.

@@ -11,6 +11,7 @@
 
 import { liveFields } from "../../core/live_config.ts";
 import type { McpTool } from "../tool.ts";
+import { SET_CONFIG_SCHEMA, withNodeId } from "../../web/operations.ts";
 import { node, nodeSummary } from "./graph_edit.ts";
 
 /** `set_config`: merges fields into a processor's config. */
@@ -26,15 +27,7 @@ export const setConfigTool: McpTool = {
     "while stopped they apply at the next start. Returns the fields that changed, how the " +
     "change was applied ('live', 'setup', 'stored' or 'none') and the processor. Nothing " +
     "changes when the merged config is invalid.",
-  inputSchema: {
-    type: "object",
-    properties: {
-      id: { type: "string", description: "The processor's id" },
-      config: { type: "object", description: 'The fields to change, e.g. { "frequency": 880 }' },
-    },
-    required: ["id", "config"],
-    additionalProperties: false,
-  },
+  inputSchema: withNodeId(SET_CONFIG_SCHEMA),
   run: async ({ id, config }, { runtime, control }) => {
     const type = runtime.describe().nodes.find((n) => n.id === id)?.type;
     if (type !== undefined) await control.checkNode(type, config);

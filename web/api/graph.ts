@@ -10,7 +10,7 @@ import type { ErrorPolicy } from "../../core/error_policy.ts";
 import { ConnectionNotFoundError, NodeNotFoundError } from "../../core/graph_errors.ts";
 import { ProcessorNotFoundError } from "../../core/node_registry.ts";
 import { visibleGraph } from "../graph_view.ts";
-import { ADD_NODE_SCHEMA, CONNECT_SCHEMA, fieldsOf } from "../operations.ts";
+import { ADD_NODE_SCHEMA, CONNECT_SCHEMA, SET_CONFIG_SCHEMA } from "../operations.ts";
 import { TAP_PREFIX } from "../preview_tap.ts";
 import { PreviewTaps } from "../previews.ts";
 import { presentsToken } from "./auth.ts";
@@ -18,22 +18,15 @@ import type { ApiContext } from "./context.ts";
 import { redactError } from "./redact.ts";
 import { ApiError, policyError, toApiError } from "./errors.ts";
 import {
-  choiceField,
-  integerField,
+  checkBody,
   type JsonObject,
-  objectField,
-  onlyFields,
   placementField,
   PORT_END,
   portEndField,
   readJsonObject,
   short,
-  stringField,
 } from "./validation.ts";
-
-const NODE_FIELDS = fieldsOf(ADD_NODE_SCHEMA);
-const CONNECTION_FIELDS = fieldsOf(CONNECT_SCHEMA);
-const ERROR_POLICIES: ErrorPolicy[] = ["stop-processor", "stop-runtime", "restart"];
+import type { JsonValue } from "../../core/json_schema.ts";
 
 /**
  * The graph routes.
@@ -64,11 +57,17 @@ export function graphRoutes(ctx: ApiContext): Hono {
 
   api.post("/nodes", async (c) => {
     const body = legacyTypeField(await readJsonObject(c.req.raw, false, ctx.bodyLimits));
-    onlyFields(body, NODE_FIELDS, "a node");
     checkPolicy(() => ctx.control.checkId(body.id));
-    const processor = stringField(body, "type")!;
-    // The id's form is the runtime's to check: invalid_node_id, as over MCP and in manifests.
-    const id = stringField(body, "id", { optional: true });
+    const workers = Object.keys(rt.describe().isolates)
+      .filter((isolate) => isolate.startsWith("worker:"))
+      .map((isolate) => isolate.slice("worker:".length));
+    // Checked first for its choices: main and the Workers there are.
+    const placement = placementField(body, "placement", workers);
+    // The rest by the one schema MCP's add_processor uses. The id's form is the runtime's to
+    // check (invalid_node_id, as over MCP and in manifests).
+    checkBody(ADD_NODE_SCHEMA, body, "a node");
+    const processor = body.type as string;
+    const id = body.id as string | undefined;
     if (id?.startsWith(TAP_PREFIX)) {
       throw new ApiError(
         400,
@@ -79,13 +78,9 @@ export function graphRoutes(ctx: ApiContext): Hono {
         },
       );
     }
-    const config = objectField(body, "config") ?? {};
-    const onError = choiceField(body, "onError", ERROR_POLICIES);
-    const maxRestarts = integerField(body, "maxRestarts", 0, 1000);
-    const workers = Object.keys(rt.describe().isolates)
-      .filter((isolate) => isolate.startsWith("worker:"))
-      .map((isolate) => isolate.slice("worker:".length));
-    const placement = placementField(body, "placement", workers);
+    const config = (body.config ?? {}) as Record<string, JsonValue>;
+    const onError = body.onError as ErrorPolicy | undefined;
+    const maxRestarts = body.maxRestarts as number | undefined;
     const known = ctx.processors.find((p) => p.name === processor);
     if (!known) {
       throw toApiError(new ProcessorNotFoundError(processor, ctx.processors.map((p) => p.name)));
@@ -109,18 +104,8 @@ export function graphRoutes(ctx: ApiContext): Hono {
   api.patch("/nodes/:id/config", async (c) => {
     const node = findNode(c.req.param("id"));
     const body = await readJsonObject(c.req.raw, false, ctx.bodyLimits);
-    onlyFields(body, ["config"], "a config change");
-    const patch = objectField(body, "config");
-    if (patch === undefined) {
-      throw new ApiError(
-        400,
-        "missing_field",
-        "Field 'config' is missing: expected an object of the fields to change",
-        {
-          field: "config",
-        },
-      );
-    }
+    checkBody(SET_CONFIG_SCHEMA, body, "a config change");
+    const patch = body.config as Record<string, JsonValue>;
     await checkPolicyAsync(() => ctx.control.checkNode(node.type, patch));
     let result;
     try {
@@ -133,11 +118,13 @@ export function graphRoutes(ctx: ApiContext): Hono {
 
   api.post("/connections", async (c) => {
     const body = await readJsonObject(c.req.raw, false, ctx.bodyLimits);
-    onlyFields(body, CONNECTION_FIELDS, "a connection");
+    // The ends first, for a message that says what "node.port" is; then the one schema MCP's
+    // connect uses.
     const from = portEndField(body, "from");
     const to = portEndField(body, "to");
-    const capacity = integerField(body, "capacity", 1, 1 << 24);
-    const policy = choiceField(body, "policy", ["fifo", "latest"] as const);
+    checkBody(CONNECT_SCHEMA, body, "a connection");
+    const capacity = body.capacity as number | undefined;
+    const policy = body.policy as "fifo" | "latest" | undefined;
     for (const [field, end] of [["from", from], ["to", to]] as const) {
       if (PreviewTaps.isTap(end.node)) {
         throw new ApiError(

@@ -6,7 +6,8 @@
  */
 
 import type { Placement } from "../../mod.ts";
-import type { JsonValue } from "../../core/json_schema.ts";
+import type { JsonSchema, JsonValue } from "../../core/json_schema.ts";
+import { ConfigValidationError, validateConfig } from "../../core/config_validation.ts";
 import { placementProblem } from "../../core/placement.ts";
 import { type BodyLimits, BodyReadError, readBodyText } from "../read_body.ts";
 import { ApiError } from "./errors.ts";
@@ -129,6 +130,48 @@ export function short(value: string): string {
 }
 
 /**
+ * Checks a body's fields against an operation's schema (`web/operations.ts`, the one MCP's tools
+ * use): unknown fields, missing ones, types, ranges and choices, answered as the API answers
+ * them. What is inside a field (a config's keys) is left to the route (the processor's schema).
+ *
+ * @param schema The operation's schema.
+ * @param body The body.
+ * @param what What the body describes, for the message (`a node`).
+ * @throws {ApiError} 400 `unknown_field` (listing the known fields), `missing_field` or
+ * `invalid_field` (with the choices of an enum), naming the first bad field.
+ */
+export function checkBody(schema: JsonSchema, body: JsonObject, what: string): void {
+  try {
+    validateConfig(schema, body, what);
+  } catch (error) {
+    if (!(error instanceof ConfigValidationError)) throw error;
+    // The body's own fields; what is inside a config is the processor's schema to judge
+    // (422 invalid_config). An unknown field first: it usually explains the rest.
+    const issues = error.issues.filter((i) => !i.field.includes("."));
+    const issue = issues.find((i) => i.reason === "unknown") ?? issues[0];
+    if (issue === undefined) return;
+    const field = issue.field;
+    if (issue.reason === "unknown") {
+      const known = Object.keys(schema.properties ?? {});
+      throw new ApiError(
+        400,
+        "unknown_field",
+        `Cannot use field '${short(field)}' of ${what}: known fields are ${known.join(", ")}`,
+        { field: short(field), choices: known },
+      );
+    }
+    throw new ApiError(
+      400,
+      issue.reason === "missing" ? "missing_field" : "invalid_field",
+      issue.reason === "missing"
+        ? `Field '${field}' is missing: expected ${issue.expected}`
+        : `Field '${field}' must be ${issue.expected}, got ${issue.actual}`,
+      { field, ...(issue.choices ? { choices: issue.choices } : {}) },
+    );
+  }
+}
+
+/**
  * Refuses fields the endpoint does not know.
  *
  * @param body The body.
@@ -181,52 +224,6 @@ export function stringField(
     throw invalid(field, expected, value);
   }
   if (options.pattern && !options.pattern.test(value)) throw invalid(field, expected, value);
-  return value;
-}
-
-/**
- * A field that must be one of some strings.
- *
- * @param body The body.
- * @param field The field.
- * @param choices The allowed values.
- * @returns The value, or `undefined` when missing.
- * @throws {ApiError} 400 listing the choices.
- */
-export function choiceField<T extends string>(
-  body: JsonObject,
-  field: string,
-  choices: readonly T[],
-): T | undefined {
-  const value = body[field];
-  if (value === undefined) return undefined;
-  if (typeof value !== "string" || !choices.includes(value as T)) {
-    throw invalid(field, `one of ${choices.join(", ")}`, value, choices);
-  }
-  return value as T;
-}
-
-/**
- * An optional integer field within bounds.
- *
- * @param body The body.
- * @param field The field.
- * @param min The smallest value.
- * @param max The largest value.
- * @returns The value, or `undefined` when missing.
- * @throws {ApiError} 400 when it is not an integer in range.
- */
-export function integerField(
-  body: JsonObject,
-  field: string,
-  min: number,
-  max: number,
-): number | undefined {
-  const value = body[field];
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw invalid(field, `an integer from ${min} to ${max}`, value);
-  }
   return value;
 }
 

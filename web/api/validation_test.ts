@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import type { JsonValue } from "../../core/json_schema.ts";
 import { ApiError } from "./errors.ts";
+import { ADD_NODE_SCHEMA, CONNECT_SCHEMA } from "../operations.ts";
 import {
-  choiceField,
-  integerField,
+  checkBody,
   MAX_BODY_BYTES,
   onlyFields,
   placementField,
@@ -41,14 +41,25 @@ Deno.test("Field checkers name the field and the choices", () => {
   const body = { a: "x", n: 3.5, p: "newest", end: "mix.out", extra: 1 };
   assert.equal(stringField(body, "a"), "x");
   assert.throws(() => stringField(body, "missing"), (e: ApiError) => e.code === "missing_field");
+  const connection = { from: "a.out", to: "b.in" };
   assert.throws(
-    () => integerField(body, "n", 0, 10),
-    (e: ApiError) => e.fields.field === "n" && /integer from 0 to 10/.test(e.message),
+    () => checkBody(CONNECT_SCHEMA, { ...connection, capacity: 3.5 }, "a connection"),
+    (e: ApiError) =>
+      e.code === "invalid_field" && e.fields.field === "capacity" &&
+      /integer from 1 to 16777216/.test(e.message),
   );
   assert.throws(
-    () => choiceField(body, "p", ["fifo", "latest"]),
+    () => checkBody(CONNECT_SCHEMA, { ...connection, policy: "newest" }, "a connection"),
     (e: ApiError) => e.fields.choices?.join() === "fifo,latest",
   );
+  assert.throws(
+    () => checkBody(ADD_NODE_SCHEMA, { id: "x", extra: 1 }, "a node"),
+    (e: ApiError) =>
+      e.code === "unknown_field" && e.fields.field === "extra" &&
+      e.message.endsWith("known fields are type, config, id, placement, onError, maxRestarts"),
+  );
+  // What is inside a config is the processor's to judge, not the operation's.
+  checkBody(ADD_NODE_SCHEMA, { type: "Gain", config: { ["__proto__"]: 1 } }, "a node");
   assert.deepEqual(portEndField(body, "end"), { node: "mix", port: "out" });
   assert.throws(
     () => portEndField({ end: "mix" }, "end"),
