@@ -216,7 +216,11 @@ export async function createDashboard(
     ? "[::1]"
     : undefined;
   const mcp = options.mcp === false || mcpHost === undefined ? undefined : {
-    endpoint: createMcpEndpoint(runtime, { control }),
+    // MCP messages may be larger than API bodies (4 MiB); they arrive within the same time.
+    endpoint: createMcpEndpoint(runtime, {
+      control,
+      requestBody: { timeoutMs: bodyLimits.timeoutMs },
+    }),
     guard: httpGuard(port, token, [...policy.origins]),
   };
   routes.app = createApp(ctx, bundle, mcp);

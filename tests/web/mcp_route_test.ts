@@ -62,3 +62,43 @@ Deno.test("createDashboard({ mcp: false }) serves no /mcp; bound to 0.0.0.0, /mc
   assert.equal(rebound.status, 403);
   assert.match(rebound.text, /Cannot serve host '192\.168\.1\.20:/);
 });
+
+Deno.test("The dashboard's /mcp survives a body cut off and answers a trickled one 408 within the dashboard's body timeout", async () => {
+  const rt = createRuntime();
+  await using dashboard = await createDashboard(rt, { requestBody: { timeoutMs: 300 } });
+  const head = (length: number) =>
+    `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${dashboard.port}\r\nAuthorization: Bearer ${dashboard.token}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: ${length}\r\n\r\n`;
+  const encoder = new TextEncoder();
+  for (const sent of ['{"jsonrpc":"2.0","id":1,"meth', ""]) {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: dashboard.port });
+    await conn.write(encoder.encode(head(1000) + sent));
+    await new Promise((r) => setTimeout(r, 30));
+    conn.close();
+  }
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: dashboard.port });
+  await conn.write(encoder.encode(head(200) + "{"));
+  const trickle = setInterval(() => conn.write(encoder.encode(" ")).catch(() => {}), 50);
+  const buffer = new Uint8Array(4096);
+  let text = "";
+  while (!text.includes("\r\n\r\n")) {
+    const n = await conn.read(buffer);
+    if (n === null) break;
+    text += new TextDecoder().decode(buffer.subarray(0, n));
+  }
+  clearInterval(trickle);
+  conn.close();
+  assert.match(text, /^HTTP\/1\.1 408/);
+  // Still serving, the API and MCP alike.
+  assert.equal(
+    (await fetch(`${dashboard.origin}/api/v1/runtime`).then((r) => r.json())).state,
+    "stopped",
+  );
+  const client = new Client({ name: "streamlib-tests", version: "1.0.0" });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(dashboard.mcpUrl!), {
+      requestInit: { headers: { authorization: `Bearer ${dashboard.token}` } },
+    }),
+  );
+  assert.ok((await client.listTools()).tools.length > 10);
+  await client.close();
+});
