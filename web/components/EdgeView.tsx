@@ -19,8 +19,8 @@ export interface EdgeViewProps {
   stats: StatsView["connections"][string] | undefined;
   /** Whether it is selected. */
   selected: boolean;
-  /** Selects it. */
-  onSelect(id: string): void;
+  /** Selects it (`add`: Shift+click, to add it to the selection or take it out). */
+  onSelect(id: string, add: boolean): void;
   /** Whether the numbers are current (the page's stream is live). */
   current: boolean;
 }
@@ -87,7 +87,7 @@ export function EdgeView(
       data-to={connection.to}
       onClick={(e) => {
         e.stopPropagation();
-        onSelect(connection.id);
+        onSelect(connection.id, e.shiftKey);
       }}
     >
       <title>

@@ -42,8 +42,8 @@ export interface NodeCardProps {
   current: boolean;
   /** A connection being dragged, for highlighting compatible inputs. */
   drag: Drag | null;
-  /** Selects the node. */
-  onSelect(id: string): void;
+  /** Selects the node (`add`: Shift+click, to add it to the selection or take it out). */
+  onSelect(id: string, add: boolean): void;
   /** Starts dragging a connection from an output. */
   onDragStart(output: string, portType: string, event: PointerEvent): void;
   /** Drops a dragged connection on an input. */
@@ -105,7 +105,7 @@ export function NodeCard(props: NodeCardProps) {
       transform={`translate(${box.x},${box.y})`}
       onClick={(e) => {
         e.stopPropagation();
-        props.onSelect(node.id);
+        props.onSelect(node.id, e.shiftKey);
       }}
     >
       <rect class="node-body" width={NODE_WIDTH} height={box.height} rx={8} />

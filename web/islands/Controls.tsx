@@ -31,6 +31,8 @@ export default function Controls(_props: ControlsProps) {
   const state = store.state.value;
   const link = store.link.value;
   const notice = store.notice.value;
+  const past = store.history.past.value;
+  const future = store.history.future.value;
   return (
     <div class="controls">
       <span class="label">runtime</span>
@@ -48,6 +50,26 @@ export default function Controls(_props: ControlsProps) {
           {label}
         </button>
       ))}
+      <span class="history-tools">
+        <button
+          type="button"
+          data-action="undo"
+          disabled={!store.token.value || past.length === 0}
+          title={past.length ? `Undo ${past.at(-1)!.label} (Ctrl+Z)` : "Nothing to undo"}
+          onClick={() => void store.history.undo()}
+        >
+          Undo
+        </button>
+        <button
+          type="button"
+          data-action="redo"
+          disabled={!store.token.value || future.length === 0}
+          title={future.length ? `Redo ${future.at(-1)!.label} (Ctrl+Shift+Z)` : "Nothing to redo"}
+          onClick={() => void store.history.redo()}
+        >
+          Redo
+        </button>
+      </span>
       <ManifestTools />
       <span class={`link link-${link}`} data-link={link}>
         {link === "read-only" ? "read-only: no token" : link}

@@ -6,7 +6,7 @@
  */
 
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { callApi } from "../client/api_client.ts";
+import { connectEdit, removeEdit } from "../client/edits.ts";
 import { EdgeView, pathData } from "../components/EdgeView.tsx";
 import { NodeCard, previewSlots } from "../components/NodeCard.tsx";
 import { PreviewCanvas } from "../components/PreviewCanvas.tsx";
@@ -82,7 +82,6 @@ export default function GraphView(_props: GraphViewProps) {
   const stats = store.stats.value;
   const errors = store.errors.value;
   const drag = store.drag.value;
-  const selection = store.selection.value;
   const link = store.link.value;
   const current = link === "live";
   const runtimeState = store.state.value;
@@ -107,6 +106,26 @@ export default function GraphView(_props: GraphViewProps) {
     null,
   );
   const panned = useRef(false);
+  const reveal = store.reveal.value;
+  useLayoutEffect(() => {
+    const element = scroller.current;
+    const box = reveal ? boxes[reveal] : undefined;
+    if (!element || !box || !layout.nodes[reveal!]) return;
+    store.reveal.value = null;
+    const left = box.x * scale;
+    const top = box.y * scale;
+    const right = (box.x + box.width) * scale;
+    const bottom = (box.y + box.height) * scale;
+    const inView = left >= element.scrollLeft && top >= element.scrollTop &&
+      right <= element.scrollLeft + element.clientWidth &&
+      bottom <= element.scrollTop + element.clientHeight;
+    if (!inView) {
+      pendingScroll.current = {
+        left: Math.max(0, (left + right) / 2 - element.clientWidth / 2),
+        top: Math.max(0, (top + bottom) / 2 - element.clientHeight / 2),
+      };
+    }
+  });
   useLayoutEffect(() => {
     const element = scroller.current;
     if (!element || !pendingScroll.current) return;
@@ -172,9 +191,38 @@ export default function GraphView(_props: GraphViewProps) {
     const rect = svg.current!.getBoundingClientRect();
     return { x: (e.clientX - rect.left) / scale, y: (e.clientY - rect.top) / scale };
   };
-  const select = (kind: "node" | "connection") => (id: string) => {
-    store.selection.value = { kind, id } as never;
+  const select = (kind: "node" | "connection") => (id: string, add: boolean) => {
+    if (add) store.toggleSelected(kind, id);
+    else store.selection.value = { kind, id } as never;
   };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (target?.closest("input, textarea, select, [contenteditable]")) return; // text undo
+      if (!store.token.value) return;
+      const mod = e.ctrlKey || e.metaKey;
+      if (mod && e.key.toLowerCase() === "z") {
+        e.preventDefault();
+        void (e.shiftKey ? store.history.redo() : store.history.undo());
+      } else if (mod && e.key.toLowerCase() === "y") {
+        e.preventDefault();
+        void store.history.redo();
+      } else if (e.key === "Delete" || e.key === "Backspace") {
+        const s = store.selection.value;
+        if (!s) return;
+        e.preventDefault();
+        const nodes = s.kind === "many" ? s.nodes : s.kind === "node" ? [s.id] : [];
+        const connections = s.kind === "many"
+          ? s.connections
+          : s.kind === "connection"
+          ? [s.id]
+          : [];
+        void store.history.run(removeEdit(store, nodes, connections));
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
   const onDragStart = (output: string, portType: string, e: PointerEvent) => {
     if (!store.token.value) return;
     store.drag.value = { from: output, portType, ...toGraph(e) };
@@ -183,12 +231,12 @@ export default function GraphView(_props: GraphViewProps) {
     const current = store.drag.value;
     if (!current) return;
     store.drag.value = null;
-    void callApi(store, "POST", "/connections", { from: current.from, to: input });
+    void store.history.run(connectEdit(store, current.from, input));
   };
   const dragStart = drag ? anchorOf(graph, boxes, drag.from, "output") : undefined;
 
   return (
-    <div class={`graph-view link-${link}`}>
+    <div class={`graph-view access-${link}`}>
       {link === "read-only" || link === "offline"
         ? (
           <div class="access-note" role="status" data-access={link}>
@@ -305,7 +353,7 @@ export default function GraphView(_props: GraphViewProps) {
                       connection={c}
                       points={points}
                       stats={stats.connections[c.id]}
-                      selected={selection?.kind === "connection" && selection.id === c.id}
+                      selected={store.isSelected("connection", c.id)}
                       current={current}
                       onSelect={select("connection")}
                     />
@@ -320,7 +368,7 @@ export default function GraphView(_props: GraphViewProps) {
                     box={boxes[node.id]}
                     stats={stats.nodes[node.id]}
                     levels={stats.levels}
-                    selected={selection?.kind === "node" && selection.id === node.id}
+                    selected={store.isSelected("node", node.id)}
                     current={current}
                     failed={node.id in errors &&
                       (stats.nodes[node.id]?.state ?? node.state) === "error"}

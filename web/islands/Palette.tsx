@@ -6,8 +6,7 @@
 
 import { useState } from "preact/hooks";
 import type { JsonValue } from "../../core/json_schema.ts";
-import type { NodeDescription } from "../../core/runtime_description.ts";
-import { callApi } from "../client/api_client.ts";
+import { addNodeEdit } from "../client/edits.ts";
 import { schemaDefaults, SchemaForm } from "../components/SchemaForm.tsx";
 import { plainText } from "../shared/format.ts";
 import { useStore } from "../shared/store.ts";
@@ -87,11 +86,10 @@ export default function Palette(_props: PaletteProps) {
                       config,
                       ...(id.trim() ? { id: id.trim() } : {}),
                     };
-                    const added = await callApi<NodeDescription>(store, "POST", "/nodes", body);
-                    if (added) {
+                    await store.history.run(addNodeEdit(store, body, (added) => {
                       setOpen(null);
-                      store.selectSoon({ kind: "node", id: added.id });
-                    }
+                      store.selectSoon({ kind: "node", id: added });
+                    }));
                   }}
                 >
                   <label class="field">

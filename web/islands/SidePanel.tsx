@@ -6,7 +6,7 @@
  */
 
 import type { JsonValue } from "../../core/json_schema.ts";
-import { callApi } from "../client/api_client.ts";
+import { configEdit, removeEdit } from "../client/edits.ts";
 import { SchemaForm } from "../components/SchemaForm.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";
 import { formatCount, formatDuration, formatRate, plainText } from "../shared/format.ts";
@@ -36,6 +36,29 @@ export default function SidePanel(_props: SidePanelProps) {
         <p class="muted">
           {graph.nodes.length} processors, {graph.connections.length} connections.
         </p>
+      </aside>
+    );
+  }
+  if (selection.kind === "many") {
+    return (
+      <aside class="side-panel" data-panel="many">
+        <h2>{selection.nodes.length + selection.connections.length} selected</h2>
+        <p class="muted">
+          {selection.nodes.length} processors: {selection.nodes.join(", ") || "none"}
+          <br />
+          {selection.connections.length} connections: {selection.connections.join(", ") || "none"}
+        </p>
+        <p class="muted">Shift+click adds or takes out; Delete removes them all (Ctrl+Z undoes).</p>
+        <button
+          type="button"
+          class="danger"
+          data-action="delete-selection"
+          disabled={!store.token.value}
+          onClick={() =>
+            void store.history.run(removeEdit(store, selection.nodes, selection.connections))}
+        >
+          Remove selected
+        </button>
       </aside>
     );
   }
@@ -87,7 +110,7 @@ export default function SidePanel(_props: SidePanelProps) {
           class="danger"
           data-action="disconnect"
           disabled={!store.token.value}
-          onClick={() => void callApi(store, "DELETE", `/connections/${encodeURIComponent(c.id)}`)}
+          onClick={() => void store.history.run(removeEdit(store, [], [c.id]))}
         >
           Disconnect
         </button>
@@ -184,9 +207,9 @@ export default function SidePanel(_props: SidePanelProps) {
             submitLabel="Apply"
             onlyChanged
             onSubmit={(config) =>
-              void callApi(store, "PATCH", `/nodes/${encodeURIComponent(node.id)}/config`, {
-                config,
-              })}
+              void store.history.run(
+                configEdit(store, node.id, config, node.config as Record<string, JsonValue>),
+              )}
           />
         )
         : <pre>{JSON.stringify(node.config, null, 2)}</pre>}
@@ -195,7 +218,7 @@ export default function SidePanel(_props: SidePanelProps) {
         class="danger"
         data-action="remove"
         disabled={!store.token.value}
-        onClick={() => void callApi(store, "DELETE", `/nodes/${encodeURIComponent(node.id)}`)}
+        onClick={() => void store.history.run(removeEdit(store, [node.id], []))}
       >
         Remove {node.id}
       </button>

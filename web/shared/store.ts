@@ -9,6 +9,7 @@ import { type Signal, signal } from "@preact/signals";
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
 import type { RuntimeState } from "../../core/runtime_stats.ts";
+import { EditHistory } from "./edit_history.ts";
 import type { PreviewFrame } from "./preview_frame.ts";
 import type {
   GraphLayout,
@@ -21,8 +22,12 @@ import type {
   StatsView,
 } from "./protocol.ts";
 
-/** What the side panel shows. */
-export type Selection = { kind: "node"; id: string } | { kind: "connection"; id: string } | null;
+/** What the side panel shows: one node, one connection, or several of both (Shift+click). */
+export type Selection =
+  | { kind: "node"; id: string }
+  | { kind: "connection"; id: string }
+  | { kind: "many"; nodes: string[]; connections: string[] }
+  | null;
 
 /** A connection being dragged from an output. */
 export interface Drag {
@@ -109,6 +114,10 @@ export class DashboardStore {
    * {@linkcode PENDING_SELECTION_MS} pass.
    */
   #pending: { id: string; until: number } | null = null;
+  /** A node to scroll into view once the drawing has it (one this page just added). */
+  readonly reveal: Signal<string | null> = signal(null);
+  /** This page's undoable edits. */
+  readonly history: EditHistory = new EditHistory();
   /** A connection being dragged. */
   readonly drag: Signal<Drag | null> = signal(null);
   /** The last notice. */
@@ -161,12 +170,13 @@ export class DashboardStore {
    *
    * @param selection What to select.
    */
-  selectSoon(selection: NonNullable<Selection>): void {
+  selectSoon(selection: { kind: "node" | "connection"; id: string }): void {
     this.#pending = {
       id: `${selection.kind}:${selection.id}`,
       until: Date.now() + PENDING_SELECTION_MS,
     };
     this.selection.value = selection;
+    if (selection.kind === "node") this.reveal.value = selection.id;
   }
 
   /**
@@ -202,6 +212,18 @@ export class DashboardStore {
     }
     const selected = this.selection.value;
     if (!selected) return;
+    if (selected.kind === "many") {
+      const graph = this.graph.value;
+      const nodes = selected.nodes.filter((id) => graph.nodes.some((n) => n.id === id));
+      const connections = selected.connections.filter((id) =>
+        graph.connections.some((c) => c.id === id)
+      );
+      if (nodes.length + connections.length === 0) this.selection.value = null;
+      else if (
+        nodes.length !== selected.nodes.length || connections.length !== selected.connections.length
+      ) this.selection.value = { kind: "many", nodes, connections };
+      return;
+    }
     const pending = this.#pending?.id === `${selected.kind}:${selected.id}` &&
       Date.now() < this.#pending.until;
     if (this.#exists(selected)) {
@@ -224,7 +246,47 @@ export class DashboardStore {
     this.events.value = [...this.events.value, ...events].slice(-MAX_EVENTS);
   }
 
-  #exists(selection: NonNullable<Selection>): boolean {
+  /**
+   * Adds a node or connection to the selection, or takes it out (Shift+click).
+   *
+   * @param kind Node or connection.
+   * @param id Its id.
+   */
+  toggleSelected(kind: "node" | "connection", id: string): void {
+    const s = this.selection.value;
+    const nodes = s?.kind === "many" ? [...s.nodes] : s?.kind === "node" ? [s.id] : [];
+    const connections = s?.kind === "many"
+      ? [...s.connections]
+      : s?.kind === "connection"
+      ? [s.id]
+      : [];
+    const list = kind === "node" ? nodes : connections;
+    const at = list.indexOf(id);
+    if (at >= 0) list.splice(at, 1);
+    else list.push(id);
+    const count = nodes.length + connections.length;
+    this.selection.value = count === 0
+      ? null
+      : count === 1
+      ? (nodes.length ? { kind: "node", id: nodes[0] } : { kind: "connection", id: connections[0] })
+      : { kind: "many", nodes, connections };
+  }
+
+  /**
+   * Whether a node or connection is selected (alone or among several).
+   *
+   * @param kind Node or connection.
+   * @param id Its id.
+   * @returns Whether it is.
+   */
+  isSelected(kind: "node" | "connection", id: string): boolean {
+    const s = this.selection.value;
+    if (!s) return false;
+    if (s.kind === "many") return (kind === "node" ? s.nodes : s.connections).includes(id);
+    return s.kind === kind && s.id === id;
+  }
+
+  #exists(selection: { kind: "node" | "connection"; id: string }): boolean {
     const graph = this.graph.value;
     return selection.kind === "node"
       ? graph.nodes.some((n) => n.id === selection.id)

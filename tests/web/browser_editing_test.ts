@@ -1,0 +1,88 @@
+/**
+ * Node-RED-style editing in Chromium: add from the palette, connect by dragging, undo and redo
+ * (each an ordinary control-API edit), Shift+click to select several, Delete to remove them and
+ * Ctrl+Z to bring them back with their connections.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { Harness, until } from "./harness.ts";
+import { Browser, center } from "./browser_workspace_fixture.ts";
+
+Deno.test({
+  name: "The dashboard undoes and redoes edits, and deletes a multi-selection with the Delete key",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    await using h = await Harness.start();
+    await using browser = await Browser.launch({ width: 1440, height: 900 });
+    const page = await browser.open(h.dashboard.url);
+    const hasNode = (id: string) => h.rt.describe().nodes.some((n) => n.id === id);
+    const hasLink = (from: string, to: string) =>
+      h.rt.describe().connections.some((c) => c.from === from && c.to === to);
+    const manifest = async () => (await h.call("GET", "/manifest")).body;
+
+    await t.step("add, connect, undo twice, redo twice", async () => {
+      const before = await manifest();
+      await page.click('[data-processor="Gain"] .palette-item');
+      await page.fill('[data-form="add-Gain"] input[name="id"]', "trim");
+      await page.click('[data-form="add-Gain"] button[type="submit"]');
+      await page.locator('svg.graph [data-node="trim"]').waitFor();
+      const from = await center(page, '[data-port="mixer.out"] .port-dot');
+      const to = await center(page, '[data-port="trim.in"] .port-dot');
+      await page.mouse.move(from.x, from.y);
+      await page.mouse.down();
+      await page.mouse.move(to.x, to.y, { steps: 8 });
+      await page.mouse.up();
+      await until(() => hasLink("mixer.out", "trim.in"), 5000, "dragged connection");
+      const after = await manifest();
+
+      await page.click('[data-action="undo"]');
+      await until(() => !hasLink("mixer.out", "trim.in"), 5000, "undo connect");
+      await page.keyboard.press("Control+z");
+      await until(() => !hasNode("trim"), 5000, "undo add");
+      assert.deepEqual(await manifest(), before);
+      await page.click('[data-action="redo"]');
+      await until(() => hasNode("trim"), 5000, "redo add");
+      await page.keyboard.press("Control+Shift+z");
+      await until(() => hasLink("mixer.out", "trim.in"), 5000, "redo connect");
+      assert.deepEqual(await manifest(), after);
+      await page.locator('[data-action="redo"]:disabled').waitFor(); // nothing left to redo
+    });
+
+    await t.step("Shift+click selects several; Delete removes them; Ctrl+Z restores", async () => {
+      const before = await manifest();
+      await page.click('svg.graph [data-node="trim"] .node-title');
+      await page.click('svg.graph [data-node="tone_b"] .node-title', { modifiers: ["Shift"] });
+      await page.click('g.edge[data-to="video_out.in"] .edge-label', { modifiers: ["Shift"] });
+      const panel = page.locator('[data-panel="many"]');
+      await panel.waitFor();
+      assert.match(await panel.textContent() ?? "", /3 selected/);
+      assert.equal(await page.locator("svg.graph .node.selected").count(), 2);
+      await page.keyboard.press("Delete");
+      await until(
+        () => !hasNode("trim") && !hasNode("tone_b") && !hasLink("scale.out", "video_out.in"),
+        5000,
+        "all three removed",
+      );
+      assert.ok(!hasLink("mixer.out", "trim.in") && !hasLink("tone_b.audio", "mixer.in_1"));
+      await page.keyboard.press("Control+z");
+      await until(
+        () =>
+          hasLink("tone_b.audio", "mixer.in_1") && hasLink("mixer.out", "trim.in") &&
+          hasLink("scale.out", "video_out.in"),
+        5000,
+        "restored with their connections",
+      );
+      const restored = await manifest();
+      const sortNodes = (m: { nodes: { id: string }[] }) =>
+        [...m.nodes].sort((a, b) => a.id.localeCompare(b.id));
+      const sortLinks = (m: { connections: { from: string; to: string }[] }) =>
+        [...m.connections].sort((a, b) => `${a.from}${a.to}`.localeCompare(`${b.from}${b.to}`));
+      assert.deepEqual(sortNodes(restored), sortNodes(before));
+      assert.deepEqual(sortLinks(restored), sortLinks(before));
+    });
+    assert.deepEqual(browser.pageErrors, []);
+  },
+});
