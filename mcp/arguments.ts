@@ -127,9 +127,20 @@ export function checkArguments(tool: McpTool, args: unknown): Record<string, Jso
   } catch (error) {
     if (!(error instanceof ConfigValidationError)) throw error;
     const known = Object.keys(tool.inputSchema.properties ?? {});
+    // The tool's own arguments; what is inside one (a config's keys, a manifest) is for the
+    // runtime to judge, with its own code (invalid_config, invalid_manifest), as the control
+    // API does.
+    const own = error.issues.filter((issue) => !issue.field.includes("."));
+    if (own.length === 0) {
+      const checked = { ...(args ?? {}) as Record<string, JsonValue> };
+      for (const [name, schema] of Object.entries(tool.inputSchema.properties ?? {})) {
+        if (!(name in checked) && schema.default !== undefined) checked[name] = schema.default;
+      }
+      return checked;
+    }
     throw new ToolArgumentsError(
       tool.name,
-      error.issues.map((issue) => {
+      own.map((issue) => {
         const choices = issue.choices ? { choices: issue.choices } : {};
         if (issue.reason === "missing") {
           return {

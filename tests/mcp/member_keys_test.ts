@@ -9,6 +9,7 @@ import { Client } from "@modelcontextprotocol/sdk/client";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { createMcpServer } from "../../mcp/mod.ts";
 import { createRuntime } from "../../processors/mod.ts";
+import { Harness } from "../web/harness.ts";
 import { wrap } from "./mcp_client.ts";
 
 Deno.test("MCP tools refuse member-named keys in arguments, configs and manifests", async () => {
@@ -45,4 +46,29 @@ Deno.test("MCP tools refuse member-named keys in arguments, configs and manifest
   }
   assert.deepEqual(rt.describe().nodes.map((n) => n.id), ["g"]);
   assert.deepEqual(rt.describe().nodes[0].config, { gain: 1 });
+});
+
+Deno.test("MCP and the control API give a member-named config key the same code: the processor's invalid_config", async () => {
+  await using h = await Harness.start({ start: false });
+  const server = createMcpServer(h.rt);
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  const client = new Client({ name: "t", version: "1" });
+  await client.connect(clientSide);
+  await using mcp = wrap(client);
+  const viaApi = await h.call(
+    "POST",
+    "/nodes",
+    undefined,
+    {
+      raw: '{"type":"Gain","config":{"__proto__":{"gain":5}}}',
+      headers: { "content-type": "application/json" },
+    },
+  );
+  const viaMcp = await mcp.call(
+    "add_processor",
+    JSON.parse('{"type":"Gain","config":{"__proto__":{"gain":5}}}'),
+  );
+  assert.equal(viaApi.body.error.code, "invalid_config");
+  assert.equal((viaMcp.data.error as { code: string }).code, "invalid_config");
 });
