@@ -54,7 +54,15 @@ export async function probe(path: string): Promise<{ format: string; streams: Pr
  * @returns ffmpeg's error output.
  */
 export async function decodeErrors(path: string): Promise<string> {
-  const { stderr } = await run("ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"]);
+  // The null output keeps each frame's own timestamp in the file's time base (passthrough): by
+  // default ffmpeg rounds them to 1 / the guessed frame rate, and two frames of a variable-rate
+  // capture closer than that (valid, strictly increasing in the file) were reported as
+  // "non monotonically increasing dts" of its own output.
+  const { stderr } = await run("ffmpeg", [
+    ..."-v error -i".split(" "),
+    path,
+    ..."-fps_mode passthrough -enc_time_base -1 -f null -".split(" "),
+  ]);
   return stderr.trim();
 }
 
