@@ -36,8 +36,16 @@ export function problemsOf(
   return [{ path: error.field ?? "", message: error.message }];
 }
 
+function download(name: string, text: string): void {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
 /**
- * The Save and Load buttons, and the issues of the last load.
+ * The Save, Trace and Load buttons, and the issues of the last load.
  *
  * @returns The tools.
  */
@@ -56,14 +64,7 @@ export function ManifestTools() {
       store.notice.value = { kind: "error", text: reply.error.message };
       return;
     }
-    const blob = new Blob([`${JSON.stringify(reply.body, null, 2)}\n`], {
-      type: "application/json",
-    });
-    const a = document.createElement("a");
-    a.href = URL.createObjectURL(blob);
-    a.download = "pipeline.json";
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    download("pipeline.json", `${JSON.stringify(reply.body, null, 2)}\n`);
   };
 
   const load = async (chosen: File) => {
@@ -99,6 +100,18 @@ export function ManifestTools() {
         onClick={() => void save()}
       >
         Save
+      </button>
+      <button
+        type="button"
+        data-action="export-trace"
+        title="Download the last minutes of stats as a Chrome trace (opens in Perfetto)"
+        onClick={() =>
+          download(
+            "streamlib-trace.json",
+            JSON.stringify(store.trends.toTrace()),
+          )}
+      >
+        Trace
       </button>
       <button
         type="button"

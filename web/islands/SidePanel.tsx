@@ -8,6 +8,7 @@
 import type { JsonValue } from "../../core/json_schema.ts";
 import { configEdit, removeEdit } from "../client/edits.ts";
 import { SchemaForm } from "../components/SchemaForm.tsx";
+import { Sparkline } from "../components/Sparkline.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";
 import { formatCount, formatDuration, formatRate, plainText } from "../shared/format.ts";
 import { useStore } from "../shared/store.ts";
@@ -105,6 +106,25 @@ export default function SidePanel(_props: SidePanelProps) {
             </tr>
           </tbody>
         </table>
+        <h3>Last minutes</h3>
+        <Sparkline
+          name="rate"
+          title="frames/s"
+          series={[store.trends.series("connection", c.id, "rate")]}
+          format={formatRate}
+        />
+        <Sparkline
+          name="fill"
+          title="queue fill"
+          series={[store.trends.series("connection", c.id, "fill")]}
+          format={(v) => `${Math.round(v * 100)}%`}
+        />
+        <Sparkline
+          name="drops"
+          title="drops/s"
+          series={[store.trends.series("connection", c.id, "drops")]}
+          format={formatRate}
+        />
         <button
           type="button"
           class="danger"
@@ -185,6 +205,22 @@ export default function SidePanel(_props: SidePanelProps) {
           </p>
         )
         : null}
+      <h3>Last minutes</h3>
+      <Sparkline
+        name="rate"
+        title="calls/s"
+        series={[store.trends.series("node", node.id, "rate")]}
+        format={formatRate}
+      />
+      <Sparkline
+        name="latency"
+        title="p50 / p99 process time"
+        series={[
+          store.trends.series("node", node.id, "p50"),
+          store.trends.series("node", node.id, "p99"),
+        ]}
+        format={formatDuration}
+      />
       <h3>Config</h3>
       {locked && info && info.liveFields.length < Object.keys(info.config.properties ?? {}).length
         ? (

@@ -10,6 +10,7 @@ import { createContext } from "preact";
 import { useContext } from "preact/hooks";
 import type { RuntimeState } from "../../core/runtime_stats.ts";
 import { EditHistory } from "./edit_history.ts";
+import { StatsHistory } from "./stats_history.ts";
 import type { PreviewFrame } from "./preview_frame.ts";
 import type {
   GraphLayout,
@@ -116,6 +117,8 @@ export class DashboardStore {
   #pending: { id: string; until: number } | null = null;
   /** A node to scroll into view once the drawing has it (one this page just added). */
   readonly reveal: Signal<string | null> = signal(null);
+  /** The last minutes of stats, for plots and the trace export. */
+  readonly trends: StatsHistory = new StatsHistory();
   /** This page's undoable edits. */
   readonly history: EditHistory = new EditHistory();
   /** A connection being dragged. */
@@ -200,6 +203,7 @@ export class DashboardStore {
         this.layout.value = message.layout;
         break;
       case "stats":
+        this.trends.record(message.stats);
         this.stats.value = message.stats;
         this.state.value = message.stats.state;
         break;
