@@ -27,7 +27,7 @@ const MAX_LISTED_NAMES = 20;
  */
 export type ManifestIssueCode =
   | "malformed"
-  | "too-deep"
+  | "too_deep"
   | "unknown_field"
   | "invalid_node_id"
   | "node_id_taken"
@@ -42,8 +42,8 @@ export type ManifestIssueCode =
   | "port_type_mismatch"
   | "input_occupied"
   | "cycle"
-  | "file-path-conflict"
-  | "unconnected-required-input";
+  | "file_path_conflict"
+  | "unconnected_required_input";
 
 /**
  * One problem of a manifest.
@@ -75,7 +75,7 @@ export interface ManifestIssue {
   /** The valid names, for an unknown one (the same list the runtime's error gives). */
   readonly available?: readonly string[];
   /**
-   * `"warning"` for what `manifestWarnings()` reports (`unconnected-required-input`): the
+   * `"warning"` for what `manifestWarnings()` reports (`unconnected_required_input`): the
    * manifest is still valid and loads. Absent on the problems `validateManifest()` reports.
    */
   readonly severity?: "warning";

@@ -52,7 +52,7 @@ export function validateManifest(manifest: unknown, registry: NodeRegistry): Man
 /**
  * What a manifest that loads may still get wrong, as issues of `severity: "warning"`: each
  * required input (`@input({ required: true })`) that no connection feeds
- * (`unconnected-required-input`, naming the node and the port). The runtime starts such a graph
+ * (`unconnected_required_input`, naming the node and the port). The runtime starts such a graph
  * (and emits a `node-warning` event for each); `deno task validate` lists them and still exits 0.
  * Nodes and connections with errors are left out, so call it on a manifest
  * {@linkcode validateManifest} accepts.
@@ -72,7 +72,7 @@ export function validateManifest(manifest: unknown, registry: NodeRegistry): Man
  *   connections: [{ from: "gain.out", to: "sink.in" }],
  * };
  * const [warning] = manifestWarnings(manifest, builtinRegistry);
- * console.log(warning.severity, warning.code, warning.node); // warning unconnected-required-input gain
+ * console.log(warning.severity, warning.code, warning.node); // warning unconnected_required_input gain
  * console.log(warning.message);
  * // nodes[0]: required input 'in' of 'gain' (Gain) is not connected; it will get no frames
  * ```
@@ -83,7 +83,7 @@ export function manifestWarnings(manifest: unknown, registry: NodeRegistry): Man
   for (const { node, processor, port } of unconnectedRequiredInputs(graph)) {
     list.report(
       `nodes[${declared.get(node)}]`,
-      "unconnected-required-input",
+      "unconnected_required_input",
       `required input '${port}' of '${node}' (${processor}) is not connected; it will get no frames`,
       { node, severity: "warning" },
     );
@@ -109,7 +109,7 @@ function checkManifest(
   if (jsonDepth(manifest, MAX_MANIFEST_DEPTH) > MAX_MANIFEST_DEPTH) {
     list.report(
       "",
-      "too-deep",
+      "too_deep",
       `nests arrays and objects more than ${MAX_MANIFEST_DEPTH} levels deep, the most a manifest may`,
     );
     return { issues: list.issues, graph, declared };
@@ -233,7 +233,7 @@ function checkFilePaths(
   for (const conflict of filePathConflicts(files)) {
     list.report(
       `nodes[${declared.get(conflict.writer)}].config.path`,
-      "file-path-conflict",
+      "file_path_conflict",
       conflict.message,
       { node: conflict.writer },
     );

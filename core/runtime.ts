@@ -391,7 +391,7 @@ export class Runtime implements AsyncDisposable {
   /**
    * Sets up every node (`setup()` once each), then starts them: loops run on their clocks,
    * pushes and wakes are served. A required input without a connection does not stop it: each
-   * one gets a `node-warning` event (`unconnected-required-input`) first.
+   * one gets a `node-warning` event (`unconnected_required_input`) first.
    *
    * @throws {RuntimeStateError} When the runtime is not stopped.
    * @throws {FilePathConflictError} When two file writers share a path, or a writer's path is a
@@ -411,7 +411,7 @@ export class Runtime implements AsyncDisposable {
         `Required input '${port}' of '${node}' (${processor}) is not connected; it gets no frames until something is connected to it`;
       this.#emit({
         type: "node-warning",
-        code: "unconnected-required-input",
+        code: "unconnected_required_input",
         node,
         processor,
         port,

@@ -214,7 +214,7 @@ export interface NodeErrorEvent extends RuntimeEventBase {
  * rt.on((event) => event.type === "node-warning" && warnings.push(event));
  * await rt.start();
  * await rt.stop();
- * console.log(warnings.map((w) => `${w.code} ${w.node}.${w.port}`)); // [ "unconnected-required-input gain.in" ]
+ * console.log(warnings.map((w) => `${w.code} ${w.node}.${w.port}`)); // [ "unconnected_required_input gain.in" ]
  * ```
  */
 export interface NodeWarningEvent extends RuntimeEventBase {
@@ -224,7 +224,7 @@ export interface NodeWarningEvent extends RuntimeEventBase {
    * What kind of warning: a required input without a connection (at start), or frames never
    * released (at stop; `port` is the output they were written to, `""` if none).
    */
-  readonly code: "unconnected-required-input" | "frame-leak";
+  readonly code: "unconnected_required_input" | "frame-leak";
   /** The node's id. */
   readonly node: string;
   /** The node's processor. */

@@ -118,7 +118,7 @@ Deno.test("validateManifest() refuses a deeply nested value without walking it, 
     { version: 1, nodes: [{ id: "a", type: "Gain", config: { gain: deep } }] },
     builtinRegistry,
   );
-  assert.deepEqual(issues.map((i) => i.code), ["too-deep"]);
+  assert.deepEqual(issues.map((i) => i.code), ["too_deep"]);
   // A wide value (shallow enough) is quoted by its start only.
   const wide = validateManifest({ version: Array(1_000_000).fill(7), nodes: [] }, builtinRegistry);
   assert.equal(wide[0].path, "version");
@@ -339,7 +339,7 @@ Deno.test("validate reports writers that share a path or overwrite a source, nam
     const result = await capture("validate", manifest, "--json");
     assert.equal(result.code, 1);
     const [issue] = JSON.parse(result.out).issues;
-    assert.equal(issue.code, "file-path-conflict");
+    assert.equal(issue.code, "file_path_conflict");
     assert.equal(issue.path, "nodes[2].config.path");
     assert.match(issue.message, /'a' and 'b' both write .*take\.wav/);
   } finally {

@@ -69,7 +69,7 @@ Deno.test("validate main() lists an unconnected required input as a warning and 
       w.node,
       w.severity,
     ]),
-    [["unconnected-required-input", "gain_1", "warning"]],
+    [["unconnected_required_input", "gain_1", "warning"]],
   );
   const clean = await capture(validate, fixture("tone_sink.json"));
   assert.equal(clean.err, "");

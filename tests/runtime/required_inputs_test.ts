@@ -26,8 +26,8 @@ Deno.test("manifestWarnings() names each unconnected required input; validateMan
   assert.deepEqual(validateManifest(m, builtinRegistry), []);
   const warnings = manifestWarnings(m, builtinRegistry);
   assert.deepEqual(warnings.map((w) => [w.path, w.code, w.node, w.severity]), [
-    ["nodes[1]", "unconnected-required-input", "gain", "warning"],
-    ["nodes[2]", "unconnected-required-input", "scale", "warning"],
+    ["nodes[1]", "unconnected_required_input", "gain", "warning"],
+    ["nodes[2]", "unconnected_required_input", "scale", "warning"],
   ]);
   assert.equal(
     warnings[0].message,
@@ -54,7 +54,7 @@ Deno.test("start() emits a node-warning per unconnected required input and runs 
   try {
     assert.equal(rt.state, "running");
     assert.deepEqual(warnings.map((w) => [w.code, w.node, w.processor, w.port]), [
-      ["unconnected-required-input", "scale", "VideoScale", "in"],
+      ["unconnected_required_input", "scale", "VideoScale", "in"],
     ]);
     assert.match(warnings[0].message, /Required input 'in' of 'scale' \(VideoScale\)/);
   } finally {

@@ -177,7 +177,7 @@ fn bad_settings_and_unsupported_backends_are_reported() {
     assert_eq!(r, INVALID_ARGUMENT);
     assert_eq!(
         last_error(),
-        "Invalid encoder settings (u32 fields, times 4 bytes): 12 bytes, expected 36"
+        "Invalid encoder settings (u32 fields, times 4 bytes): 12 bytes, expected 40"
     );
     let vt = [2u32, W, H, 500_000, 30_000, 0, 0, 0, 1];
     // SAFETY: `vt` holds nine u32s.
