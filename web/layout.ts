@@ -42,6 +42,7 @@ const portId = (node: string, direction: "in" | "out", port: string) =>
  * @param graph The graph (nodes with their ports, connections with `node.port` ends).
  * @param previous The layout shown so far: its nodes keep their places and only new nodes are
  * placed. Omitted (or sharing no node with the graph), everything is laid out afresh.
+ * @param pins Places chosen by hand (dropped from the palette, dragged), by node id: they win.
  * @returns The layout; an empty graph lays out as a small empty drawing.
  *
  * @example Lay out a tone into a sink
@@ -50,18 +51,25 @@ const portId = (node: string, direction: "in" | "out", port: string) =>
  * console.log(layout.nodes.tone.x < layout.nodes.sink.x); // true
  * ```
  */
-export async function layoutGraph(graph: GraphView, previous?: GraphLayout): Promise<GraphLayout> {
-  const kept = graph.nodes.filter((n) => previous?.nodes[n.id]);
-  if (!previous || kept.length === 0) return await elkLayout(graph);
+export async function layoutGraph(
+  graph: GraphView,
+  previous?: GraphLayout,
+  pins: Readonly<Record<string, Point>> = {},
+): Promise<GraphLayout> {
+  const kept = graph.nodes.filter((n) => previous?.nodes[n.id] || pins[n.id]);
+  if (!previous || kept.length === 0) return pinned(await elkLayout(graph), graph, pins);
   const layout: GraphLayout = { width: 0, height: 0, nodes: {}, edges: {} };
   const moved = new Set<string>();
   for (const node of kept) {
-    const old = previous.nodes[node.id];
+    const old = previous.nodes[node.id] ?? { ...pins[node.id], width: 0, height: 0 };
+    const at = pins[node.id] ?? old;
     const height = nodeHeight(node);
-    if (old.height !== height || old.width !== NODE_WIDTH) moved.add(node.id);
-    layout.nodes[node.id] = { x: old.x, y: old.y, width: NODE_WIDTH, height };
+    if (old.height !== height || old.width !== NODE_WIDTH || at.x !== old.x || at.y !== old.y) {
+      moved.add(node.id);
+    }
+    layout.nodes[node.id] = { x: at.x, y: at.y, width: NODE_WIDTH, height };
   }
-  const fresh = graph.nodes.filter((n) => !previous.nodes[n.id]);
+  const fresh = graph.nodes.filter((n) => !layout.nodes[n.id]);
   if (fresh.length > 0) {
     const ids = new Set(fresh.map((n) => n.id));
     const sub = await elkLayout({
@@ -83,6 +91,27 @@ export async function layoutGraph(graph: GraphView, previous?: GraphLayout): Pro
       layout.edges[c.id] = old;
       continue;
     }
+    const from = anchor(graph, layout, c.from, "output");
+    const to = anchor(graph, layout, c.to, "input");
+    if (from && to) layout.edges[c.id] = route(from, to);
+  }
+  const boxes = Object.values(layout.nodes);
+  layout.width = Math.ceil(Math.max(0, ...boxes.map((b) => b.x + b.width)) + GAP);
+  layout.height = Math.ceil(Math.max(0, ...boxes.map((b) => b.y + b.height)) + GAP);
+  return layout;
+}
+
+/** A fresh layout with the pinned nodes moved to their pins and their edges routed again. */
+function pinned(
+  layout: GraphLayout,
+  graph: GraphView,
+  pins: Readonly<Record<string, Point>>,
+): GraphLayout {
+  const ids = Object.keys(pins).filter((id) => layout.nodes[id]);
+  if (ids.length === 0) return layout;
+  for (const id of ids) layout.nodes[id] = { ...layout.nodes[id], ...pins[id] };
+  for (const c of graph.connections) {
+    if (!ids.includes(nodeOf(c.from)) && !ids.includes(nodeOf(c.to))) continue;
     const from = anchor(graph, layout, c.from, "output");
     const to = anchor(graph, layout, c.to, "input");
     if (from && to) layout.edges[c.id] = route(from, to);

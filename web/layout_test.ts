@@ -59,3 +59,18 @@ Deno.test("layoutGraph() keeps every placed node where it was when a node is add
   for (const [id, box] of Object.entries(removed.nodes)) assert.deepEqual(box, added.nodes[id], id);
   assert.equal(removed.nodes.tone_b, undefined);
 });
+
+Deno.test("layoutGraph() puts pinned nodes at their pins and routes their edges to them", async () => {
+  const rt = createRuntime();
+  addDemoPipeline(rt);
+  const before = await layoutGraph(rt.describe());
+  const pins = { reverb: { x: 900, y: 700 }, extra: { x: 40, y: 900 } };
+  rt.add("NullSink", {}, { id: "extra" });
+  const after = await layoutGraph(rt.describe(), before, pins);
+  assert.deepEqual([after.nodes.reverb.x, after.nodes.reverb.y], [900, 700]);
+  assert.deepEqual([after.nodes.extra.x, after.nodes.extra.y], [40, 900]);
+  assert.deepEqual(after.nodes.tone_a, before.nodes.tone_a);
+  const into = rt.describe().connections.find((c) => c.to === "reverb.in")!;
+  assert.deepEqual(after.edges[into.id].at(-1), { x: 900, y: 700 + portAnchor("input", 0).y });
+  assert.ok(after.height >= 900 + after.nodes.extra.height);
+});

@@ -18,6 +18,7 @@ import {
   type GraphView,
   type LoggedEvent,
   type NodeErrorInfo,
+  type Point,
   type ProcessorInfo,
   type SnapshotMessage,
   type StatsView,
@@ -81,6 +82,8 @@ export class StreamHub {
   #flushPending = false;
   #reconcileTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  /** Node places chosen by hand (`placeNode()`), kept while the node exists. */
+  readonly #pins = new Map<string, Point>();
 
   /**
    * Subscribes to the runtime and lays out the graph (await {@linkcode StreamHub.ready}).
@@ -139,6 +142,7 @@ export class StreamHub {
       const { phase, name, message, stack, timeNs } = event;
       this.#errors[event.node] = { phase, name, message, stack, timeNs };
     } else if (event.type === "node-removed") {
+      this.#pins.delete(event.node);
       delete this.#errors[event.node];
     }
     const json = JSON.stringify(logged);
@@ -149,6 +153,22 @@ export class StreamHub {
       this.#scheduleReconcile();
     }
     this.#scheduleFlush();
+  }
+
+  /**
+   * Places a node in the drawing by hand (a node dropped from the palette, or dragged): the
+   * layout keeps it there and routes its edges again. A node not in the graph yet is placed when
+   * it comes (so a drop can name its place before the node is added).
+   *
+   * @param id The node's id.
+   * @param at Its top-left corner, in drawing coordinates.
+   */
+  placeNode(id: string, at: Point): void {
+    if (this.#pins.size >= 1000 && !this.#pins.has(id)) {
+      this.#pins.delete(this.#pins.keys().next().value!);
+    }
+    this.#pins.set(id, { x: Math.round(at.x), y: Math.round(at.y) });
+    this.#relayout();
   }
 
   /** The most recent events, oldest first. */
@@ -358,7 +378,7 @@ export class StreamHub {
       const view = visibleGraph(this.#rt.describe());
       let layout: GraphLayout;
       try {
-        layout = await layoutGraph(view, this.#layout);
+        layout = await layoutGraph(view, this.#layout, Object.fromEntries(this.#pins));
       } catch (error) {
         console.error(
           `streamlib dashboard: cannot lay out the graph: ${(error as Error)?.stack ?? error}`,

@@ -53,6 +53,7 @@ Deno.test({
 
     await t.step("Shift+click selects several; Delete removes them; Ctrl+Z restores", async () => {
       const before = await manifest();
+      const toneB = await page.locator('svg.graph [data-node="tone_b"]').getAttribute("transform");
       await page.click('svg.graph [data-node="trim"] .node-title');
       await page.click('svg.graph [data-node="tone_b"] .node-title', { modifiers: ["Shift"] });
       await page.click('g.edge[data-to="video_out.in"] .edge-label', { modifiers: ["Shift"] });
@@ -76,12 +77,66 @@ Deno.test({
         "restored with their connections",
       );
       const restored = await manifest();
+      await page.locator('svg.graph [data-node="tone_b"]').waitFor();
+      assert.equal(
+        await page.locator('svg.graph [data-node="tone_b"]').getAttribute("transform"),
+        toneB,
+        "tone_b is back where it was",
+      );
       const sortNodes = (m: { nodes: { id: string }[] }) =>
         [...m.nodes].sort((a, b) => a.id.localeCompare(b.id));
       const sortLinks = (m: { connections: { from: string; to: string }[] }) =>
         [...m.connections].sort((a, b) => `${a.from}${a.to}`.localeCompare(`${b.from}${b.to}`));
       assert.deepEqual(sortNodes(restored), sortNodes(before));
       assert.deepEqual(sortLinks(restored), sortLinks(before));
+    });
+    await t.step("a processor dragged from the palette lands where it is dropped", async () => {
+      const places = () =>
+        page.locator("svg.graph [data-node]").evaluateAll((els) =>
+          Object.fromEntries(els.map((el) => [el.dataset.node, el.getAttribute("transform")]))
+        );
+      // The restored drawing has arrived.
+      await page.locator('g.edge[data-to="mixer.in_1"]').waitFor();
+      await page.locator('g.edge[data-to="trim.in"]').waitFor();
+      await page.locator('g.edge[data-to="video_out.in"]').waitFor();
+      await page.waitForTimeout(300);
+      const before = await places();
+      // An empty spot of the view, right of the drawing's first column.
+      const view = (await page.locator(".graph-scroll").boundingBox())!;
+      const drop = await page.evaluate((v) => {
+        for (let y = v.y + v.height - 60; y > v.y + 40; y -= 10) {
+          for (let x = v.x + 300; x < v.x + v.width - 150; x += 10) {
+            const hit = document.elementFromPoint(x, y);
+            if (hit && !hit.closest(".node, .edge, .graph-tools, .preview-slot")) return { x, y };
+          }
+        }
+        return null;
+      }, view);
+      assert.ok(drop, "an empty spot");
+      await page.dragAndDrop('[data-processor="Gain"] .palette-item', ".graph-scroll", {
+        targetPosition: { x: drop.x - view.x, y: drop.y - view.y },
+      });
+      const node = page.locator('svg.graph [data-node="gain_1"]');
+      await node.waitFor();
+      await until(() => hasNode("gain_1"), 5000, "gain_1 in the runtime");
+      await page.locator('[data-panel="node"][data-node="gain_1"]').waitFor();
+      const box = (await node.locator(".node-body").boundingBox())!;
+      assert.ok(
+        box.x <= drop.x && drop.x <= box.x + box.width && box.y <= drop.y &&
+          drop.y <= box.y + box.height,
+        `dropped at ${JSON.stringify(drop)}, placed at ${JSON.stringify(box)}`,
+      );
+      const { gain_1: placed, ...others } = await places();
+      assert.deepEqual(others, before, "nothing else moved");
+      await page.keyboard.press("Control+z");
+      await until(() => !hasNode("gain_1"), 5000, "undo the drop");
+      await page.keyboard.press("Control+Shift+z");
+      await node.waitFor();
+      await page.waitForFunction(
+        (t) =>
+          document.querySelector('svg.graph [data-node="gain_1"]')?.getAttribute("transform") === t,
+        placed,
+      );
     });
     assert.deepEqual(browser.pageErrors, []);
   },

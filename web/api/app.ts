@@ -11,6 +11,7 @@ import { originGuard, requireToken } from "./auth.ts";
 import type { ApiContext } from "./context.ts";
 import { ApiError, toApiError } from "./errors.ts";
 import { graphRoutes } from "./graph.ts";
+import { layoutRoutes } from "./layout_route.ts";
 import { manifestRoutes } from "./manifest.ts";
 import { processorRoutes } from "./processors.ts";
 import { runtimeRoutes } from "./runtime.ts";
@@ -37,6 +38,7 @@ export const ENDPOINTS: readonly { method: string; path: string; token: boolean 
   { method: "GET", path: "/api/v1/stream", token: true },
   { method: "GET", path: "/api/v1/manifest", token: false },
   { method: "POST", path: "/api/v1/manifest", token: true },
+  { method: "PUT", path: "/api/v1/layout/:id", token: true },
 ];
 
 /**
@@ -84,6 +86,7 @@ export function createApi(ctx: ApiContext): Hono {
   api.route("/", processorRoutes(ctx));
   api.route("/", graphRoutes(ctx));
   api.route("/", manifestRoutes(ctx));
+  api.route("/", layoutRoutes(ctx));
   api.route("/", runtimeRoutes(ctx));
   api.route("/", streamRoutes(ctx));
   api.notFound(apiNotFound);

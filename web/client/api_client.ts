@@ -18,7 +18,7 @@ import type { DashboardStore } from "../shared/store.ts";
  */
 export async function callApi<T = unknown>(
   store: DashboardStore,
-  method: "GET" | "POST" | "PATCH" | "DELETE",
+  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE",
   path: string,
   body?: unknown,
 ): Promise<T | undefined> {

@@ -19,12 +19,14 @@ const enc = encodeURIComponent;
  * @param store The page's store.
  * @param body The `POST /nodes` body.
  * @param onAdded Called with the new id each time it is (re)added.
+ * @param at Where to place it in the drawing (with `body.id`): the place is set first.
  * @returns The edit.
  */
 export function addNodeEdit(
   store: DashboardStore,
   body: { processor: string; config: Record<string, JsonValue>; id?: string },
   onAdded: (id: string) => void,
+  at?: { x: number; y: number },
 ): Edit {
   let id = body.id;
   return {
@@ -32,6 +34,9 @@ export function addNodeEdit(
       return `add ${id ?? body.processor}`;
     },
     async apply() {
+      if (at && id && await callApi(store, "PUT", `/layout/${enc(id)}`, at) === undefined) {
+        return false;
+      }
       const added = await callApi<NodeDescription>(store, "POST", "/nodes", { ...body, id });
       if (!added) return false;
       id = added.id; // a redo re-adds under the same id
@@ -45,8 +50,8 @@ export function addNodeEdit(
 }
 
 /**
- * Removes nodes and connections; undone, the nodes come back with their config and every
- * connection that went with them.
+ * Removes nodes and connections; undone, the nodes come back where they were, with their config
+ * and every connection that went with them.
  *
  * @param store The page's store.
  * @param nodeIds The nodes.
@@ -66,6 +71,7 @@ export function removeEdit(
     ids.has(c.to.slice(0, c.to.lastIndexOf(".")));
   const connections = graph.connections.filter((c) => connectionIds.includes(c.id) || touches(c));
   const loose = connections.filter((c) => !touches(c));
+  const places = nodes.map((n) => store.layout.value.nodes[n.id]);
   const names = [...nodes.map((n) => n.id), ...loose.map((c) => `${c.from} → ${c.to}`)];
   return {
     label: `remove ${names.join(", ")}`,
@@ -80,7 +86,12 @@ export function removeEdit(
       return true;
     },
     async revert() {
-      for (const n of nodes) {
+      for (const [i, n] of nodes.entries()) {
+        // Back where it was.
+        const at = places[i] && { x: places[i].x, y: places[i].y };
+        if (at && await callApi(store, "PUT", `/layout/${enc(n.id)}`, at) === undefined) {
+          return false;
+        }
         const body = {
           processor: n.type,
           id: n.id,

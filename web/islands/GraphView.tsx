@@ -6,7 +6,9 @@
  */
 
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { connectEdit, removeEdit } from "../client/edits.ts";
+import { addNodeEdit, connectEdit, removeEdit } from "../client/edits.ts";
+import { schemaDefaults } from "../components/SchemaForm.tsx";
+import { PROCESSOR_DRAG_TYPE } from "./Palette.tsx";
 import { EdgeView, pathData } from "../components/EdgeView.tsx";
 import { NodeCard, previewSlots } from "../components/NodeCard.tsx";
 import { PreviewCanvas } from "../components/PreviewCanvas.tsx";
@@ -14,6 +16,16 @@ import { NODE_WIDTH, nodeHeight, portAnchor, PREVIEW_WIDTH } from "../shared/geo
 import type { GraphLayout, GraphView as Graph, NodeBox, Point } from "../shared/protocol.ts";
 import { useStore } from "../shared/store.ts";
 import { autoScale, fitScale, zoomStep } from "../shared/zoom.ts";
+
+/** An unused id for a new node of a processor: `gain_1`, `gain_2`... */
+function freeId(processor: string, graph: Graph): string {
+  const base = processor.replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/([A-Z])([A-Z][a-z])/g, "$1_$2")
+    .toLowerCase();
+  let n = 1;
+  while (graph.nodes.some((node) => node.id === `${base}_${n}`)) n++;
+  return `${base}_${n}`;
+}
 
 /** Why a preview is not live, or `null` when it is. */
 function stillMark(link: string, node: string, runtime: string): string | null {
@@ -234,6 +246,24 @@ export default function GraphView(_props: GraphViewProps) {
     void store.history.run(connectEdit(store, current.from, input));
   };
   const dragStart = drag ? anchorOf(graph, boxes, drag.from, "output") : undefined;
+  const onPaletteDrop = (e: DragEvent) => {
+    const name = e.dataTransfer?.getData(PROCESSOR_DRAG_TYPE);
+    const info = store.processors.value.find((p) => p.name === name);
+    if (!info || !store.token.value) return;
+    e.preventDefault();
+    const at = toGraph(e as unknown as PointerEvent);
+    const id = freeId(info.name, graph);
+    const place = { x: Math.max(0, at.x - NODE_WIDTH / 2), y: Math.max(0, at.y - 20) };
+    void store.history.run(addNodeEdit(
+      store,
+      { processor: info.name, config: schemaDefaults(info.config), id },
+      (added) => {
+        store.selection.value = null;
+        store.selectSoon({ kind: "node", id: added });
+      },
+      place,
+    ));
+  };
 
   return (
     <div class={`graph-view access-${link}`}>
@@ -305,6 +335,12 @@ export default function GraphView(_props: GraphViewProps) {
         onPointerMove={onPanMove}
         onPointerUp={onPanEnd}
         onPointerCancel={onPanEnd}
+        onDragOver={(e) => {
+          if (!e.dataTransfer?.types.includes(PROCESSOR_DRAG_TYPE)) return;
+          e.preventDefault();
+          e.dataTransfer.dropEffect = "copy";
+        }}
+        onDrop={onPaletteDrop}
       >
         <div
           class="graph-canvas"

@@ -11,6 +11,9 @@ import { schemaDefaults, SchemaForm } from "../components/SchemaForm.tsx";
 import { plainText } from "../shared/format.ts";
 import { useStore } from "../shared/store.ts";
 
+/** The drag data type of a processor dragged from the palette onto the graph. */
+export const PROCESSOR_DRAG_TYPE = "application/x-streamlib-processor";
+
 /** Props of the palette (none: it reads the store). */
 export type PaletteProps = Record<never, never>;
 
@@ -46,7 +49,14 @@ export default function Palette(_props: PaletteProps) {
             <button
               type="button"
               class="palette-item"
-              title={p.description}
+              title={`${p.description}\n\nDrag onto the graph to add one there.`}
+              draggable={store.token.value !== null}
+              onDragStart={(e) => {
+                e.dataTransfer?.setData(PROCESSOR_DRAG_TYPE, p.name);
+                if (e.dataTransfer) {
+                  e.dataTransfer.effectAllowed = "copy";
+                }
+              }}
               onClick={() => {
                 setOpen(open === p.name ? null : p.name);
                 setId("");
