@@ -9,12 +9,13 @@
  *
  * @example Capture a command's output
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type CliOutput, main } from "@streamlib/streamlib/cli";
  *
  * const lines: string[] = [];
  * const output: CliOutput = { out: (t) => lines.push(t), err: (t) => lines.push(t) };
  * await main(["--version"], output);
- * console.log(lines[0].startsWith("streamlib ")); // true
+ * assert.ok(lines[0].startsWith("streamlib "));
  * ```
  */
 export interface CliOutput {

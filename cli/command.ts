@@ -11,6 +11,7 @@ import type { CliOutput } from "./cli_output.ts";
  *
  * @example Stop a running pipeline from the program that started it
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type CommandOptions, main } from "@streamlib/streamlib/cli";
  *
  * const controller = new AbortController();
@@ -18,7 +19,7 @@ import type { CliOutput } from "./cli_output.ts";
  * const quiet = { out: () => {}, err: () => {} };
  * const done = main(["run", "tests/fixtures/manifests/tone_sink.json"], quiet, options);
  * setTimeout(() => controller.abort(), 100);
- * console.log(await done); // 0
+ * assert.equal(await done, 0);
  * ```
  */
 export interface CommandOptions {

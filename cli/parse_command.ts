@@ -87,15 +87,20 @@ export function joinNegativeValues(args: readonly string[], options: Options): s
  *
  * @example An unknown option
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseArgs } from "node:util";
  * import { argsProblem } from "./parse_command.ts";
  *
- * try {
- *   parseArgs({ args: ["--secs", "3"], options: { seconds: { type: "string" } } });
- * } catch (error) {
- *   console.log(argsProblem(error, ["seconds"]));
- *   // Unknown option '--secs': did you mean --seconds? options: --seconds, --help
- * }
+ * assert.throws(
+ *   () => parseArgs({ args: ["--secnds", "3"], options: { seconds: { type: "string" } } }),
+ *   (error) => {
+ *     assert.equal(
+ *       argsProblem(error, ["seconds"]),
+ *       "Unknown option '--secnds': did you mean --seconds? options: --seconds, --help",
+ *     );
+ *     return true;
+ *   },
+ * );
  * ```
  */
 export function argsProblem(error: unknown, known: readonly string[]): string {

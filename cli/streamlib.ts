@@ -12,12 +12,14 @@
  *
  * @example Check a manifest from a script
  * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "@streamlib/streamlib/cli";
  *
  * const lines: string[] = [];
  * const output = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) };
  * const code = await main(["validate", "tests/fixtures/manifests/tone_sink.json", "--json"], output);
- * console.log(code, JSON.parse(lines[0]).valid); // 0 true
+ * assert.equal(code, 0);
+ * assert.ok(JSON.parse(lines[0]).valid);
  * ```
  *
  * @module
@@ -70,9 +72,10 @@ const COMMANDS: Record<string, Entry> = {
  *
  * @example The commands it lists
  * ```ts
+ * import assert from "node:assert/strict";
  * import { usage } from "@streamlib/streamlib/cli";
  *
- * console.log(usage().includes("mcp [manifest]")); // true
+ * assert.ok(usage().includes("mcp [manifest]"));
  * ```
  */
 export function usage(): string {
@@ -105,12 +108,13 @@ Docs: docs/cli.md, docs/getting_started.md, docs/mcp.md`;
  *
  * @example Exit codes
  * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "@streamlib/streamlib/cli";
  *
  * const quiet = { out: () => {}, err: () => {} };
- * console.log(await main(["nodes", "info", "Gain"], quiet)); // 0
- * console.log(await main(["nodes", "info", "Gian"], quiet)); // 1: unknown type
- * console.log(await main(["nodes", "--bogus"], quiet)); // 2: usage error
+ * assert.equal(await main(["nodes", "info", "Gain"], quiet), 0);
+ * assert.equal(await main(["nodes", "info", "Gian"], quiet), 1); // unknown type
+ * assert.equal(await main(["nodes", "--bogus"], quiet), 2); // usage error
  * ```
  */
 export async function main(

@@ -25,16 +25,6 @@ const USAGE = `Usage:
 
 /**
  * Where the command line writes.
- *
- * @example Capture the usage text
- * ```ts
- * import { type CliOutput, main } from "@streamlib/streamlib/codegen";
- *
- * const lines: string[] = [];
- * const output: CliOutput = { out: (text) => lines.push(text), err: (text) => lines.push(text) };
- * const code = await main(["--help"], output);
- * console.log(code, lines[0].split("\n")[0]); // 0 Usage:
- * ```
  */
 export interface CliOutput {
   /** Normal output. */
@@ -56,10 +46,39 @@ const CONSOLE: CliOutput = {
  * @returns The exit code: 0 success, 1 diagnostics or stale files or not found, 2 usage error.
  *
  * @example Check that generated files are up to date
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "@streamlib/streamlib/codegen";
  *
- * Deno.exit(await main(["--check"]));
+ * // A project with one processor (`@streamlib/streamlib` mapped to this package).
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/src`);
+ * await Deno.writeTextFile(
+ *   `${root}/deno.json`,
+ *   JSON.stringify({ imports: { "@streamlib/streamlib": import.meta.resolve("@streamlib/streamlib") } }),
+ * );
+ * await Deno.writeTextFile(
+ *   `${root}/src/silence.ts`,
+ *   `import { type AudioFrame, output, type OutputPort, Processor, processor } from "@streamlib/streamlib";
+ * import type { SilenceTypes } from "./silence.gen.ts";
+ *
+ * @processor({ description: "Writes nothing", mode: "loop" })
+ * export class Silence extends Processor<SilenceTypes> {
+ *   @output({ description: "No audio" })
+ *   audio!: OutputPort<AudioFrame<2>>;
+ *
+ *   process(): void {}
+ * }
+ * `,
+ * );
+ * const lines: string[] = [];
+ * const output = { out: (text: string) => lines.push(text), err: (text: string) => lines.push(text) };
+ * assert.equal(await main(["--check", "--root", root, "src"], output), 1); // nothing generated yet
+ * assert.deepEqual(lines.slice(1, 3), ["  src/registry.gen.ts (missing)", "  src/silence.gen.ts (missing)"]);
+ * assert.equal(await main(["--root", root, "src"], output), 0); // generate
+ * assert.equal(await main(["--check", "--root", root, "src"], output), 0);
+ * assert.match(lines.at(-1)!, /^codegen --check: 2 generated files up to date, 1 processor in src/);
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function main(args: readonly string[], output: CliOutput = CONSOLE): Promise<number> {

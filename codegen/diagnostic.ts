@@ -25,14 +25,6 @@
  * - `syntax-error`: the source does not parse.
  * - `bare-decorator`: `@processor`, `@input`, `@output` or `@config` written without `()`, or
  *   `@live` (a JSDoc tag) written as a decorator.
- *
- * @example Tell problems in the code from problems in the config
- * ```ts
- * import type { DiagnosticCode } from "@streamlib/streamlib/codegen";
- *
- * const inConfig = (code: DiagnosticCode) => code === "config-not-json" || code === "invalid-tag";
- * console.log(inConfig("invalid-tag"), inConfig("missing-process")); // true false
- * ```
  */
 export type DiagnosticCode =
   | "port-type"
@@ -55,6 +47,7 @@ export type DiagnosticCode =
  *
  * @example Report a problem the way the command line does
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type Diagnostic, formatDiagnostic } from "@streamlib/streamlib/codegen";
  *
  * const problem: Diagnostic = {
@@ -65,7 +58,7 @@ export type DiagnosticCode =
  *   line: 12,
  *   column: 3,
  * };
- * console.log(formatDiagnostic(problem).split("\n")[0].startsWith("processors/mixer.ts:12:3:")); // true
+ * assert.ok(formatDiagnostic(problem).split("\n")[0].startsWith("processors/mixer.ts:12:3:"));
  * ```
  */
 export interface Diagnostic {
@@ -91,16 +84,21 @@ export interface Diagnostic {
  *
  * @example Format a diagnostic
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatDiagnostic } from "@streamlib/streamlib/codegen";
  *
- * console.log(formatDiagnostic({
+ * const text = formatDiagnostic({
  *   code: "missing-process",
  *   message: "Processor 'Gain' has no process() method",
  *   hint: "add `process(ctx: ProcessContext): void { ... }` to the class",
  *   file: "processors/gain.ts",
  *   line: 3,
  *   column: 14,
- * }));
+ * });
+ * assert.deepEqual(text.split("\n"), [
+ *   "processors/gain.ts:3:14: error[missing-process]: Processor 'Gain' has no process() method",
+ *   "  hint: add `process(ctx: ProcessContext): void { ... }` to the class",
+ * ]);
  * ```
  */
 export function formatDiagnostic(diagnostic: Diagnostic): string {
@@ -116,9 +114,10 @@ export function formatDiagnostic(diagnostic: Diagnostic): string {
  *
  * @example Sort two diagnostics
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sortDiagnostics } from "@streamlib/streamlib/codegen";
  *
- * console.log(sortDiagnostics([]).length); // 0
+ * assert.equal(sortDiagnostics([]).length, 0);
  * ```
  */
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {

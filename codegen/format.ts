@@ -10,12 +10,13 @@
  *
  * @example Format code that does not parse
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FormatError, formatTypeScript } from "@streamlib/streamlib/codegen";
  *
  * try {
  *   await formatTypeScript("export const = ;", ".", "broken.gen.ts");
  * } catch (error) {
- *   console.log(error instanceof FormatError && error.file); // broken.gen.ts
+ *   assert.equal(error instanceof FormatError && error.file, "broken.gen.ts");
  * }
  * ```
  */
@@ -48,9 +49,10 @@ export class FormatError extends Error {
  *
  * @example Format a line
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatTypeScript } from "@streamlib/streamlib/codegen";
  *
- * console.log(await formatTypeScript("const  x={a:1}", ".", "x.ts")); // const x = { a: 1 };
+ * assert.equal(await formatTypeScript("const  x={a:1}", ".", "x.ts"), "const x = { a: 1 };\n");
  * ```
  */
 export async function formatTypeScript(text: string, cwd: string, file: string): Promise<string> {
@@ -80,9 +82,10 @@ export async function formatTypeScript(text: string, cwd: string, file: string):
  *
  * @example Double numbers two at a time
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mapConcurrent } from "@streamlib/streamlib/codegen";
  *
- * console.log(await mapConcurrent([1, 2, 3], 2, async (n) => n * 2)); // [ 2, 4, 6 ]
+ * assert.deepEqual(await mapConcurrent([1, 2, 3], 2, async (n) => n * 2), [ 2, 4, 6 ]);
  * ```
  */
 export async function mapConcurrent<T, R>(

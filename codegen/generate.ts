@@ -40,18 +40,6 @@ import { SourceHasher } from "./source_hash.ts";
 
 /**
  * Options of {@linkcode generate}.
- *
- * @example Check a folder of another project without the cache
- * ```ts
- * import { generate, type GenerateOptions } from "@streamlib/streamlib/codegen";
- *
- * const root = await Deno.makeTempDir();
- * await Deno.mkdir(`${root}/nodes`);
- * const options: GenerateOptions = { root, folders: ["nodes"], check: true, cache: false };
- * const result = await generate(options);
- * console.log(result.folders, result.processors); // [ "nodes" ] 0
- * await Deno.remove(root, { recursive: true });
- * ```
  */
 export interface GenerateOptions {
   /** The project root. Default: the current directory. */
@@ -68,19 +56,6 @@ export interface GenerateOptions {
 
 /**
  * A generated file that does not match what the generator would write.
- *
- * @example Find a generated file whose source is gone
- * ```ts
- * import { GENERATED_HEADER, generate, type StaleFile } from "@streamlib/streamlib/codegen";
- *
- * const root = await Deno.makeTempDir();
- * await Deno.mkdir(`${root}/nodes`);
- * await Deno.writeTextFile(`${root}/nodes/old.gen.ts`, `${GENERATED_HEADER} from old.ts.\n`);
- * const result = await generate({ root, folders: ["nodes"], check: true, cache: false });
- * const [file]: readonly StaleFile[] = result.stale;
- * console.log(file.path, file.reason); // nodes/old.gen.ts orphaned
- * await Deno.remove(root, { recursive: true });
- * ```
  */
 export interface StaleFile {
   /** The file, relative to the root. */
@@ -91,18 +66,6 @@ export interface StaleFile {
 
 /**
  * What a run did.
- *
- * @example Remove a generated file whose source is gone
- * ```ts
- * import { GENERATED_HEADER, generate, type GenerateResult } from "@streamlib/streamlib/codegen";
- *
- * const root = await Deno.makeTempDir();
- * await Deno.mkdir(`${root}/nodes`);
- * await Deno.writeTextFile(`${root}/nodes/old.gen.ts`, `${GENERATED_HEADER} from old.ts.\n`);
- * const result: GenerateResult = await generate({ root, folders: ["nodes"], cache: false });
- * console.log(result.removed, result.diagnostics.length); // [ "nodes/old.gen.ts" ] 0
- * await Deno.remove(root, { recursive: true });
- * ```
  */
 export interface GenerateResult {
   /** The project root (absolute). */
@@ -134,12 +97,38 @@ export interface GenerateResult {
  * @returns What was found, written, stale or wrong.
  * @throws {CodegenConfigError} When no folders are configured or one is missing.
  *
- * @example Check the built-in processors
- * ```ts ignore
+ * @example Generate a project's files, then check them
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { generate } from "@streamlib/streamlib/codegen";
  *
- * const result = await generate({ check: true });
- * console.log(result.stale.length === 0 && result.diagnostics.length === 0);
+ * // A project with one processor (`@streamlib/streamlib` mapped to this package).
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/src`);
+ * await Deno.writeTextFile(
+ *   `${root}/deno.json`,
+ *   JSON.stringify({ imports: { "@streamlib/streamlib": import.meta.resolve("@streamlib/streamlib") } }),
+ * );
+ * await Deno.writeTextFile(
+ *   `${root}/src/silence.ts`,
+ *   `import { type AudioFrame, output, type OutputPort, Processor, processor } from "@streamlib/streamlib";
+ * import type { SilenceTypes } from "./silence.gen.ts";
+ *
+ * @processor({ description: "Writes nothing", mode: "loop" })
+ * export class Silence extends Processor<SilenceTypes> {
+ *   @output({ description: "No audio" })
+ *   audio!: OutputPort<AudioFrame<2>>;
+ *
+ *   process(): void {}
+ * }
+ * `,
+ * );
+ * const result = await generate({ root, folders: ["src"] });
+ * assert.deepEqual(result.diagnostics, []);
+ * assert.deepEqual(result.written, ["src/registry.gen.ts", "src/silence.gen.ts"]);
+ * const check = await generate({ root, folders: ["src"], check: true }); // what CI runs
+ * assert.deepEqual(check.stale, []);
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function generate(options: GenerateOptions = {}): Promise<GenerateResult> {

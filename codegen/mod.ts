@@ -18,12 +18,31 @@
  * deno run -A jsr:@streamlib/streamlib/codegen             # the same, once published
  * ```
  *
- * @example Generate from code
- * ```ts ignore
+ * @example Generate from code, and report what is wrong in a source
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { formatDiagnostic, generate } from "@streamlib/streamlib/codegen";
  *
- * const result = await generate({ root: "." });
- * for (const d of result.diagnostics) console.error(formatDiagnostic(d));
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/nodes`);
+ * await Deno.writeTextFile(
+ *   `${root}/nodes/idle.ts`,
+ *   `import { Processor, processor } from "@streamlib/streamlib";
+ *
+ * @processor
+ * export class Idle extends Processor {
+ *   process(): void {}
+ * }
+ * `,
+ * );
+ * const result = await generate({ root, folders: ["nodes"] });
+ * assert.deepEqual(result.written, []); // a source with a problem: nothing is written
+ * assert.deepEqual(result.diagnostics.map((d) => d.code), ["bare-decorator", "not-a-processor"]);
+ * assert.equal(
+ *   formatDiagnostic(result.diagnostics[0]).split("\n")[0],
+ *   "nodes/idle.ts:3:1: error[bare-decorator]: Decorator `@processor` is used without parentheses",
+ * );
+ * await Deno.remove(root, { recursive: true });
  * ```
  *
  * @module

@@ -27,10 +27,11 @@ import { loadCodegenConfig } from "./project_config.ts";
  *
  * @example Load this repository's registry
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadProjectRegistry } from "@streamlib/streamlib/codegen";
  *
  * const registry = await loadProjectRegistry(".");
- * console.log(registry.has("Gain")); // true
+ * assert.ok(registry.has("Gain"));
  * ```
  */
 export async function loadProjectRegistry(root: string): Promise<NodeRegistry> {
@@ -64,10 +65,14 @@ export async function loadProjectRegistry(root: string): Promise<NodeRegistry> {
  *
  * @example Print the built-in processors
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatNodeList } from "@streamlib/streamlib/codegen";
  * import { listProcessors } from "@streamlib/streamlib/processors";
  *
- * console.log(formatNodeList(listProcessors()));
+ * const lines = formatNodeList(listProcessors()).split("\n");
+ * assert.match(lines[0], /^NAME +TAGS +DESCRIPTION +INPUTS +OUTPUTS$/);
+ * const gain = lines.find((line) => line.startsWith("Gain "));
+ * assert.match(gain!, /^Gain +audio,filter +Multiplies every sample .* in: AudioFrame<2> +out: AudioFrame<2>$/);
  * ```
  */
 export function formatNodeList(summaries: readonly ProcessorSummary[]): string {
@@ -93,10 +98,14 @@ export function formatNodeList(summaries: readonly ProcessorSummary[]): string {
  *
  * @example Describe the gain
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatNodeInfo } from "@streamlib/streamlib/codegen";
  * import { describeProcessor } from "@streamlib/streamlib/processors";
  *
- * console.log(formatNodeInfo(describeProcessor("Gain")));
+ * const info = formatNodeInfo(describeProcessor("Gain"));
+ * assert.ok(info.startsWith("Gain\n\n  Multiplies every sample of a stereo stream by a constant factor."));
+ * assert.match(info, /\n {2}in {2}AudioFrame<2> {2}required {2}Stereo audio to scale\.\n/);
+ * assert.match(info, /\n {2}gain +a number from 0 to 16 +1 +live +Linear factor applied to every sample/);
  * ```
  */
 export function formatNodeInfo(descriptor: ProcessorDescriptor): string {

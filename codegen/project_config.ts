@@ -16,12 +16,13 @@ import { isAbsolute, join, resolve } from "node:path";
  *
  * @example Scan a folder that does not exist
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CodegenConfigError, loadCodegenConfig } from "@streamlib/streamlib/codegen";
  *
  * try {
  *   loadCodegenConfig(".", ["no_such_folder"]);
  * } catch (error) {
- *   console.log(error instanceof CodegenConfigError && error.message); // Cannot scan 'no_such_folder': no such folder
+ *   assert.equal(error instanceof CodegenConfigError && error.message, "Cannot scan 'no_such_folder': no such folder");
  * }
  * ```
  */
@@ -44,14 +45,6 @@ export class CodegenConfigError extends Error {
 
 /**
  * The resolved codegen configuration of a project.
- *
- * @example Read the package this repository publishes
- * ```ts
- * import { type CodegenConfig, loadCodegenConfig } from "@streamlib/streamlib/codegen";
- *
- * const config: CodegenConfig = loadCodegenConfig(".");
- * console.log(config.packageName, config.exports["./processors"]); // @streamlib/streamlib ./processors/mod.ts
- * ```
  */
 export interface CodegenConfig {
   /** The project root (absolute). */
@@ -81,10 +74,11 @@ export interface CodegenConfig {
  *
  * @example Read this repository's configuration
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadCodegenConfig } from "@streamlib/streamlib/codegen";
  *
  * const config = loadCodegenConfig(".");
- * console.log(config.folders); // [ "processors", "plugins" ]
+ * assert.deepEqual(config.folders, ["processors", "plugins", "web/processors"]);
  * ```
  */
 export function loadCodegenConfig(root: string, folders: readonly string[] = []): CodegenConfig {

@@ -20,12 +20,38 @@ import { ImportMapResolver } from "./import_map.ts";
  * Holds the one ts-morph `Project` of a process.
  *
  * @example Share a session across two runs
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { CodegenSession, generate } from "@streamlib/streamlib/codegen";
  *
+ * // A project with one processor (`@streamlib/streamlib` mapped to this package).
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/src`);
+ * await Deno.writeTextFile(
+ *   `${root}/deno.json`,
+ *   JSON.stringify({ imports: { "@streamlib/streamlib": import.meta.resolve("@streamlib/streamlib") } }),
+ * );
+ * await Deno.writeTextFile(
+ *   `${root}/src/silence.ts`,
+ *   `import { type AudioFrame, output, type OutputPort, Processor, processor } from "@streamlib/streamlib";
+ * import type { SilenceTypes } from "./silence.gen.ts";
+ *
+ * @processor({ description: "Writes nothing", mode: "loop" })
+ * export class Silence extends Processor<SilenceTypes> {
+ *   @output({ description: "No audio" })
+ *   audio!: OutputPort<AudioFrame<2>>;
+ *
+ *   process(): void {}
+ * }
+ * `,
+ * );
  * const session = new CodegenSession();
- * await generate({ root: ".", session });
- * await generate({ root: ".", session, check: true });
+ * assert.equal(session.started, false);
+ * await generate({ root, folders: ["src"], session, cache: false });
+ * assert.ok(session.started); // the TypeScript compiler is loaded once, for both runs
+ * const check = await generate({ root, folders: ["src"], session, cache: false, check: true });
+ * assert.deepEqual(check.stale, []);
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export class CodegenSession {

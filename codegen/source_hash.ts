@@ -27,10 +27,11 @@ const IMPORT =
  *
  * @example Hash a processor source
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SourceHasher } from "@streamlib/streamlib/codegen";
  *
  * const hasher = new SourceHasher(".");
- * console.log(hasher.hash("processors/gain.ts").length); // 64
+ * assert.equal(hasher.hash("processors/gain.ts").length, 64);
  * ```
  */
 export class SourceHasher {

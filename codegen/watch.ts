@@ -15,6 +15,7 @@ import { CodegenSession } from "./session.ts";
  *
  * @example Stop watching after the first run
  * ```ts
+ * import assert from "node:assert/strict";
  * import { watch, type WatchOptions } from "@streamlib/streamlib/codegen";
  *
  * const root = await Deno.makeTempDir();
@@ -26,7 +27,7 @@ import { CodegenSession } from "./session.ts";
  *   cache: false,
  *   signal: stop.signal,
  *   onResult: (result) => {
- *     console.log(result.processors); // 0
+ *     assert.equal(result.processors, 0);
  *     stop.abort();
  *   },
  * };
@@ -51,11 +52,46 @@ export interface WatchOptions extends Omit<GenerateOptions, "check" | "session">
  * @param options What to scan and whom to tell.
  * @returns When watching stops.
  *
- * @example Watch for two seconds
- * ```ts ignore
+ * @example Regenerate after an edit, then stop
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { watch } from "@streamlib/streamlib/codegen";
  *
- * await watch({ signal: AbortSignal.timeout(2000), onResult: (r) => console.log(r.written) });
+ * // A project with one processor (`@streamlib/streamlib` mapped to this package).
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/src`);
+ * await Deno.writeTextFile(
+ *   `${root}/deno.json`,
+ *   JSON.stringify({ imports: { "@streamlib/streamlib": import.meta.resolve("@streamlib/streamlib") } }),
+ * );
+ * await Deno.writeTextFile(
+ *   `${root}/src/silence.ts`,
+ *   `import { type AudioFrame, output, type OutputPort, Processor, processor } from "@streamlib/streamlib";
+ * import type { SilenceTypes } from "./silence.gen.ts";
+ *
+ * @processor({ description: "Writes nothing", mode: "loop" })
+ * export class Silence extends Processor<SilenceTypes> {
+ *   @output({ description: "No audio" })
+ *   audio!: OutputPort<AudioFrame<2>>;
+ *
+ *   process(): void {}
+ * }
+ * `,
+ * );
+ * const processors: number[] = [];
+ * const stop = new AbortController();
+ * await watch({
+ *   root,
+ *   folders: ["src"],
+ *   signal: stop.signal,
+ *   onResult: (result) => {
+ *     processors.push(result.processors);
+ *     if (processors.length === 1) Deno.writeTextFileSync(`${root}/src/silence.ts`, "// no processors\n");
+ *     else stop.abort();
+ *   },
+ * });
+ * assert.deepEqual(processors, [1, 0]); // the first run, then the run after the edit
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function watch(options: WatchOptions = {}): Promise<void> {

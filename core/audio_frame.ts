@@ -14,10 +14,11 @@
  *
  * @example Make a stereo block
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type AudioFrame, createAudioFrame } from "@streamlib/streamlib";
  *
  * const block: AudioFrame<2> = createAudioFrame(2, 48_000, 480);
- * console.log(block.samples.length); // 960
+ * assert.equal(block.samples.length, 960);
  * ```
  */
 export interface AudioFrame<C extends number = number> {
@@ -50,10 +51,12 @@ export interface AudioFrame<C extends number = number> {
  *
  * @example Allocate a mono block
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createAudioFrame } from "@streamlib/streamlib";
  *
  * const mono = createAudioFrame(1, 16_000, 160);
- * console.log(mono.channels, mono.samples.length); // 1 160
+ * assert.equal(mono.channels, 1);
+ * assert.equal(mono.samples.length, 160);
  * ```
  */
 export function createAudioFrame<C extends number>(

@@ -9,31 +9,6 @@ import type { JsonSchema, JsonValue } from "./json_schema.ts";
 
 /**
  * One problem found in a config.
- *
- * @example List every problem of a config
- * ```ts
- * import { ConfigValidationError, validateConfig } from "@streamlib/streamlib";
- * import { type ConfigIssue } from "./config_validation.ts";
- *
- * const schema = {
- *   type: "object",
- *   properties: { frequency: { type: "number", maximum: 20000 } },
- *   required: ["frequency"],
- *   additionalProperties: false,
- * } as const;
- * function issuesOf(config: unknown): readonly ConfigIssue[] {
- *   try {
- *     validateConfig(schema, config, "Tone");
- *     return [];
- *   } catch (error) {
- *     if (error instanceof ConfigValidationError) return error.issues;
- *     throw error;
- *   }
- * }
- * const issues = issuesOf({ frequency: 25000, volume: 1 });
- * console.log(issues.map((i) => `${i.field}: ${i.reason}`));
- * // [ "frequency: mismatch", "volume: unknown" ]
- * ```
  */
 export interface ConfigIssue {
   /** Path of the field, such as `frequency`, `filter.cutoff` or `gains[2]` (`""` is the root). */
@@ -54,17 +29,21 @@ export interface ConfigIssue {
  *
  * @example Catch a bad config for a built-in processor
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ConfigValidationError } from "@streamlib/streamlib";
  * import { gainNode } from "../processors/gain.gen.ts";
  *
- * try {
- *   gainNode.create({ gain: "loud" });
- * } catch (error) {
- *   if (error instanceof ConfigValidationError) {
- *     console.log(error.message);
- *     // Cannot configure 'Gain': config field 'gain' must be a number from 0 to 16, got "loud"
- *   }
- * }
+ * assert.throws(
+ *   () => gainNode.create({ gain: "loud" }),
+ *   (error) => {
+ *     assert.ok(error instanceof ConfigValidationError);
+ *     assert.equal(
+ *       error.message,
+ *       "Cannot configure 'Gain': config field 'gain' must be a number from 0 to 16, got \"loud\"",
+ *     );
+ *     return true;
+ *   },
+ * );
  * ```
  */
 export class ConfigValidationError extends TypeError {
@@ -121,6 +100,7 @@ export class ConfigValidationError extends TypeError {
  *
  * @example Fill defaults and reject a bad field
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ConfigValidationError, validateConfig } from "@streamlib/streamlib";
  *
  * const schema = {
@@ -128,11 +108,11 @@ export class ConfigValidationError extends TypeError {
  *   properties: { gain: { type: "number", minimum: 0, default: 1 } },
  *   additionalProperties: false,
  * } as const;
- * console.log(validateConfig(schema, {}, "Gain")); // { gain: 1 }
+ * assert.deepEqual(validateConfig(schema, {}, "Gain"), { gain: 1 });
  * try {
  *   validateConfig(schema, { gain: "loud" }, "Gain");
  * } catch (error) {
- *   console.log(error instanceof ConfigValidationError && error.issues[0].field); // gain
+ *   assert.equal(error instanceof ConfigValidationError && error.issues[0].field, "gain");
  * }
  * ```
  */
@@ -327,9 +307,10 @@ const ARTICLES: Record<string, string> = {
  *
  * @example Describe a bounded number
  * ```ts
+ * import assert from "node:assert/strict";
  * import { describeSchema } from "./config_validation.ts";
  *
- * console.log(describeSchema({ type: "number", minimum: 0, maximum: 1 })); // a number from 0 to 1
+ * assert.equal(describeSchema({ type: "number", minimum: 0, maximum: 1 }), "a number from 0 to 1");
  * ```
  */
 export function describeSchema(schema: JsonSchema): string {

@@ -14,19 +14,22 @@ import type { InputRef, OutputRef } from "./port_ref.ts";
  *
  * @example Catch a mismatch made by name
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PortTypeMismatchError, Runtime } from "@streamlib/streamlib";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const rt = new Runtime({ registry: builtinRegistry });
  * rt.add("Gain", {}, { id: "gain" });
  * rt.add("VideoScale", {}, { id: "scale" });
- * try {
- *   rt.connectByName("gain", "out", "scale", "in");
- * } catch (error) {
- *   if (error instanceof PortTypeMismatchError) {
- *     console.log(error.outputType, "->", error.inputType); // AudioFrame<2> -> VideoFrame
- *   }
- * }
+ * assert.throws(
+ *   () => rt.connectByName("gain", "out", "scale", "in"),
+ *   (error) => {
+ *     assert.ok(error instanceof PortTypeMismatchError);
+ *     assert.equal(error.outputType, "AudioFrame<2>");
+ *     assert.equal(error.inputType, "VideoFrame");
+ *     return true;
+ *   },
+ * );
  * ```
  */
 export class PortTypeMismatchError extends TypeError {
@@ -75,13 +78,14 @@ export class PortTypeMismatchError extends TypeError {
  *
  * @example Connect a tone generator to a gain
  * ```ts
+ * import assert from "node:assert/strict";
  * import { assertConnectable } from "@streamlib/streamlib";
  * import { gainNode } from "../processors/gain.gen.ts";
  * import { testToneGeneratorNode } from "../processors/test_tone_generator.gen.ts";
  *
  * const tone = testToneGeneratorNode.handle("tone");
  * const gain = gainNode.handle("gain");
- * assertConnectable(tone.outputs.audio, gain.inputs.in); // compiles and passes
+ * assert.doesNotThrow(() => assertConnectable(tone.outputs.audio, gain.inputs.in)); // compiles and passes
  * ```
  */
 export function assertConnectable<T>(from: OutputRef<T>, to: InputRef<T>): void {

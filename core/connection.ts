@@ -15,6 +15,7 @@ import type { DeliveryPolicy } from "./ring_contract.ts";
  *
  * @example Count what a writer accepted
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type ConnectionWriter } from "./connection.ts";
  * import { LocalConnection } from "./local_connection.ts";
  *
@@ -24,7 +25,7 @@ import type { DeliveryPolicy } from "./ring_contract.ts";
  *   return accepted;
  * }
  * const conn = new LocalConnection<number>({ capacity: 2, policy: "fifo" });
- * console.log(writeAll(conn, [1, 2, 3])); // 2: the fifo connection was full for the third
+ * assert.equal(writeAll(conn, [1, 2, 3]), 2); // the fifo connection was full for the third
  * ```
  */
 export interface ConnectionWriter<T> {
@@ -62,22 +63,6 @@ export interface ConnectionWriter<T> {
 
 /**
  * The reading end of a connection. Reads never throw and never block.
- *
- * @example Read whatever is queued
- * ```ts
- * import { type ConnectionReader } from "./connection.ts";
- * import { LocalConnection } from "./local_connection.ts";
- *
- * function drain<T>(reader: ConnectionReader<T>): T[] {
- *   const frames: T[] = [];
- *   for (let frame; (frame = reader.pop()) !== undefined;) frames.push(frame);
- *   return frames;
- * }
- * const conn = new LocalConnection<string>({ capacity: 4 });
- * conn.push("a");
- * conn.push("b");
- * console.log(drain(conn), conn.available); // [ "a", "b" ] 0
- * ```
  */
 export interface ConnectionReader<T> {
   /** Frames ready to read. */
@@ -95,18 +80,6 @@ export interface ConnectionReader<T> {
 
 /**
  * Counters of one connection.
- *
- * @example Report what a connection lost
- * ```ts
- * import { type ConnectionStats } from "./connection.ts";
- * import { LocalConnection } from "./local_connection.ts";
- *
- * const conn = new LocalConnection<number>({ capacity: 2, policy: "latest" });
- * for (let i = 0; i < 5; i++) conn.push(i);
- * const stats: ConnectionStats = conn.stats();
- * console.log(`${stats.dropped} of ${stats.written} dropped, ${stats.queued} queued`);
- * // 3 of 5 dropped, 2 queued
- * ```
  */
 export interface ConnectionStats {
   /** Capacity in frames. */

@@ -9,20 +9,6 @@ import { type DeliveryPolicy, MAX_RING_CAPACITY } from "./ring_contract.ts";
 
 /**
  * The capacity and policy of one connection.
- *
- * @example Give a video connection more room
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { type ConnectionOptions } from "./connection_defaults.ts";
- * import { builtinRegistry, NullSink, TestPattern } from "@streamlib/streamlib/processors";
- *
- * const rt = new Runtime({ registry: builtinRegistry });
- * const pattern = rt.add(TestPattern, {});
- * const sink = rt.add(NullSink, {});
- * const options: ConnectionOptions = { capacity: 6 }; // the policy stays the video default
- * const info = rt.connect(pattern.outputs.video, sink.inputs.in, options);
- * console.log(info.capacity, info.policy); // 6 latest
- * ```
  */
 export interface ConnectionOptions {
   /** Frames the connection buffers. */
@@ -54,10 +40,11 @@ const DEFAULTS: Record<string, Required<ConnectionOptions>> = {
  *
  * @example Defaults for video and audio
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defaultConnectionOptions } from "./connection_defaults.ts";
  *
- * console.log(defaultConnectionOptions("VideoFrame", "Frame")); // { capacity: 3, policy: "latest" }
- * console.log(defaultConnectionOptions("AudioFrame<2>", "AudioFrame<2>")); // { capacity: 8, policy: "fifo" }
+ * assert.deepEqual(defaultConnectionOptions("VideoFrame", "Frame"), { capacity: 3, policy: "latest" });
+ * assert.deepEqual(defaultConnectionOptions("AudioFrame<2>", "AudioFrame<2>"), { capacity: 8, policy: "fifo" });
  * ```
  */
 export function defaultConnectionOptions(
@@ -79,10 +66,13 @@ export function defaultConnectionOptions(
  *
  * @example Reject a zero capacity
  * ```ts
+ * import assert from "node:assert/strict";
  * import { connectionOptionsProblem } from "./connection_defaults.ts";
  *
- * console.log(connectionOptionsProblem({ capacity: 0 }));
- * // capacity must be an integer from 1 to 16777216, got 0
+ * assert.equal(
+ *   connectionOptionsProblem({ capacity: 0 }),
+ *   "capacity must be an integer from 1 to 16777216, got 0",
+ * );
  * ```
  */
 export function connectionOptionsProblem(options: {

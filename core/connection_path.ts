@@ -9,6 +9,7 @@
  *
  * @example A graph's connections are edges
  * ```ts
+ * import assert from "node:assert/strict";
  * import { connectionPath, type PathEdge } from "./connection_path.ts";
  * import { Graph } from "./graph.ts";
  * import { gainNode } from "../processors/gain.gen.ts";
@@ -18,7 +19,7 @@
  * graph.connect("a", "out", "b", "in");
  * graph.connect("b", "out", "c", "in");
  * const edges: PathEdge[] = graph.connections;
- * console.log(connectionPath(edges, "a", "c")); // [ "a.out", "b.in", "b.out", "c.in" ]
+ * assert.deepEqual(connectionPath(edges, "a", "c"), [ "a.out", "b.in", "b.out", "c.in" ]);
  * ```
  */
 export interface PathEdge {
@@ -39,10 +40,11 @@ export interface PathEdge {
  *
  * @example Would b.out -> a.in close a cycle?
  * ```ts
+ * import assert from "node:assert/strict";
  * import { connectionPath } from "./connection_path.ts";
  *
  * const edges = [{ from: { node: "a", port: "out" }, to: { node: "b", port: "in" } }];
- * console.log(connectionPath(edges, "a", "b")); // [ "a.out", "b.in" ]: yes
+ * assert.deepEqual(connectionPath(edges, "a", "b"), [ "a.out", "b.in" ]); // yes
  * ```
  */
 export function connectionPath(

@@ -16,6 +16,7 @@ import type { DeliveryPolicy } from "./ring_contract.ts";
  *
  * @example Endpoints survive structured cloning (postMessage)
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { DataFrame } from "@streamlib/streamlib";
  * import type { TransportEndpoint } from "./cross_isolate_transport.ts";
  * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
@@ -34,31 +35,13 @@ import type { DeliveryPolicy } from "./ring_contract.ts";
  * using reader = transport.adoptReader<DataFrame>(posted, () => {});
  * using writer = transport.adoptWriter<DataFrame>(channel.writer);
  * writer.push({ kind: "data", timestampNs: 0, value: 42 });
- * console.log(reader.pop()?.value); // 42
+ * assert.equal(reader.pop()?.value, 42);
  * ```
  */
 export type TransportEndpoint = unknown;
 
 /**
  * What the runtime asks a transport for: one connection between two isolates.
- *
- * @example Open a channel for a connection from main to a Worker
- * ```ts
- * import type { CrossIsolateChannelSpec } from "./cross_isolate_transport.ts";
- * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
- *
- * const spec: CrossIsolateChannelSpec = {
- *   connection: "conn_1",
- *   fromIsolate: "main",
- *   toIsolate: "worker:dsp",
- *   portType: "AudioFrame<2>",
- *   capacity: 8,
- *   policy: "fifo",
- * };
- * using pool = FramePool.create({ slotBytes: 65_536, slotCount: 16 });
- * using channel = new NativeTransport({ pool }).open(spec);
- * console.log(channel.stats().capacity, channel.stats().policy); // 8 fifo
- * ```
  */
 export interface CrossIsolateChannelSpec {
   /** The connection's id. */
@@ -78,34 +61,6 @@ export interface CrossIsolateChannelSpec {
 /**
  * A connection's buffer shared by two isolates, as the runtime (in the main isolate) holds it:
  * the two endpoints to hand to the isolates' hosts, and the counters.
- *
- * @example Watch a channel's counters from the main isolate
- * ```ts
- * import type { DataFrame } from "@streamlib/streamlib";
- * import type { CrossIsolateChannel } from "./cross_isolate_transport.ts";
- * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
- *
- * using pool = FramePool.create({ slotBytes: 4096, slotCount: 4 });
- * const transport = new NativeTransport({ pool });
- * const channel: CrossIsolateChannel = transport.open({
- *   connection: "conn_1",
- *   fromIsolate: "worker:a",
- *   toIsolate: "worker:b",
- *   portType: "DataFrame",
- *   capacity: 2,
- *   policy: "fifo",
- * });
- * {
- *   using writer = transport.adoptWriter<DataFrame>(channel.writer); // in worker:a, normally
- *   using _reader = transport.adoptReader<DataFrame>(channel.reader, () => {}); // in worker:b
- *   writer.push({ kind: "data", timestampNs: 0, value: "a" });
- *   writer.push({ kind: "data", timestampNs: 1, value: "b" });
- *   writer.push({ kind: "data", timestampNs: 2, value: "c" }); // fifo and full: refused
- *   const { written, queued, fullRejections } = channel.stats();
- *   console.log(written, queued, fullRejections); // 2 2 1
- * }
- * channel.close();
- * ```
  */
 export interface CrossIsolateChannel extends Disposable {
   /** The writing end, for the writer's isolate (`CrossIsolateTransport.adoptWriter`). */
@@ -128,15 +83,6 @@ export interface CrossIsolateChannel extends Disposable {
  * isolate; each isolate's host calls `adoptWriter()` or `adoptReader()` on the endpoint it was
  * given. Adopted ends follow the hot-path rules of {@linkcode ConnectionWriter} and
  * {@linkcode ConnectionReader}: they never throw and never block.
- *
- * @example The shape of an implementation (an in-process one is in tests/runtime)
- * ```ts ignore
- * const transport: CrossIsolateTransport = {
- *   open(spec) { ... create a native ring of spec.capacity and spec.policy ... },
- *   adoptWriter(endpoint) { ... NativeRingProducer.adopt(endpoint) wrapped as a writer ... },
- *   adoptReader(endpoint, onData) { ... a reader that calls onData when messages arrive ... },
- * };
- * ```
  */
 export interface CrossIsolateTransport {
   /**

@@ -12,6 +12,7 @@
  *
  * @example Send detection results
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { DataFrame } from "@streamlib/streamlib";
  *
  * interface Detections {
@@ -22,7 +23,7 @@
  *   timestampNs: 0,
  *   value: { boxes: [{ x: 1, y: 2, label: "cat" }] },
  * };
- * console.log(frame.value.boxes[0].label); // cat
+ * assert.equal(frame.value.boxes[0].label, "cat");
  * ```
  */
 export interface DataFrame<T = unknown> {

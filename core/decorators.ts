@@ -23,32 +23,6 @@ import type { SchedulingMode } from "./processor_descriptor.ts";
 
 /**
  * Options of {@linkcode processor}.
- *
- * @example Declare a loop-mode source
- * ```ts
- * import {
- *   type DataFrame,
- *   output,
- *   type OutputPort,
- *   Processor,
- *   processor,
- * } from "@streamlib/streamlib";
- *
- * // Written inline as literals: the generator reads them from the source.
- * @processor({ description: "Counts up, one number per run", tags: ["source"], mode: "loop" })
- * class Counter extends Processor {
- *   @output({ description: "The count" })
- *   out!: OutputPort<DataFrame<number>>;
- *   #count = 0;
- *
- *   process(): void {
- *     this.out.write({ kind: "data", timestampNs: 0, value: this.#count++ });
- *   }
- * }
- * const counter = new Counter(); // built directly: its ports exist but are unconnected
- * counter.process();
- * console.log(counter.out.name, counter.out.isConnected); // out false
- * ```
  */
 export interface ProcessorOptions {
   /** What the processor does; defaults to the class's JSDoc. */
@@ -64,6 +38,7 @@ export interface ProcessorOptions {
  *
  * @example Declare an array of inputs
  * ```ts
+ * import assert from "node:assert/strict";
  * import {
  *   type AudioFrame,
  *   input,
@@ -79,7 +54,7 @@ export interface ProcessorOptions {
  *
  *   process(): void {}
  * }
- * console.log(new Mix2().in.map((port) => port.name)); // [ "in_0", "in_1" ]
+ * assert.deepEqual(new Mix2().in.map((port) => port.name), [ "in_0", "in_1" ]);
  * ```
  */
 export interface InputOptions {
@@ -96,6 +71,7 @@ export interface InputOptions {
  *
  * @example Declare an array of outputs
  * ```ts
+ * import assert from "node:assert/strict";
  * import {
  *   output,
  *   type OutputPort,
@@ -111,7 +87,7 @@ export interface InputOptions {
  *
  *   process(): void {}
  * }
- * console.log(new Tee3().out.map((port) => port.name)); // [ "out_0", "out_1", "out_2" ]
+ * assert.deepEqual(new Tee3().out.map((port) => port.name), [ "out_0", "out_1", "out_2" ]);
  * ```
  */
 export interface OutputOptions {
@@ -123,20 +99,6 @@ export interface OutputOptions {
 
 /**
  * A class decorator for processor classes.
- *
- * @example What processor() returns
- * ```ts
- * import { Processor, processor } from "@streamlib/streamlib";
- * import { type ProcessorDecorator } from "./decorators.ts";
- *
- * const decorator: ProcessorDecorator = processor({ description: "Does nothing" });
- *
- * @processor({ description: "Does nothing" }) // the form the generator reads
- * class Idle extends Processor {
- *   process(): void {}
- * }
- * console.log(typeof decorator, new Idle() instanceof Processor); // function true
- * ```
  */
 export type ProcessorDecorator = (
   value: abstract new (...args: never[]) => Processor,
@@ -145,22 +107,6 @@ export type ProcessorDecorator = (
 
 /**
  * A field decorator for port fields of type `V`.
- *
- * @example What input() returns for a field type
- * ```ts
- * import { input, type InputPort, Processor, type VideoFrame } from "@streamlib/streamlib";
- * import type { PortDecorator } from "./decorators.ts";
- *
- * const decorator: PortDecorator<InputPort<VideoFrame>> = input({ required: true });
- *
- * class Preview extends Processor {
- *   @input({ description: "Frames to show", required: true }) // the form the generator reads
- *   video!: InputPort<VideoFrame>;
- *
- *   process(): void {}
- * }
- * console.log(typeof decorator, new Preview().video.name); // function video
- * ```
  */
 export type PortDecorator<V> = (
   value: undefined,
@@ -174,13 +120,22 @@ export type PortDecorator<V> = (
  * @returns The decorator.
  *
  * @example Annotate a sink
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { processor, Processor } from "@streamlib/streamlib";
  *
- * @processor({ description: "Does nothing", tags: ["sink"], mode: "push" })
- * export class Idle extends Processor {
- *   process(): void {}
+ * @processor({ description: "Counts its process() calls", tags: ["sink"], mode: "push" })
+ * class Counter extends Processor {
+ *   calls = 0;
+ *
+ *   process(): void {
+ *     this.calls++;
+ *   }
  * }
+ *
+ * const counter = new Counter(); // in a graph, the generated factory builds it
+ * counter.process();
+ * assert.equal(counter.calls, 1);
  * ```
  */
 export function processor(_options: ProcessorOptions = {}): ProcessorDecorator {
@@ -196,12 +151,26 @@ export function processor(_options: ProcessorOptions = {}): ProcessorDecorator {
  * @returns The decorator.
  *
  * @example Declare a stereo input and four mixer inputs
- * ```ts ignore
- * @input({ description: "Audio to scale", required: true })
- * in!: InputPort<AudioFrame<2>>;
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type AudioFrame, input, type InputPort, Processor, processor } from "@streamlib/streamlib";
  *
- * @input({ description: "Audio to mix", array: 4 })
- * in!: readonly InputPort<AudioFrame<2>>[];
+ * @processor({ mode: "push" })
+ * class Mixer extends Processor {
+ *   @input({ description: "Audio to scale", required: true })
+ *   in!: InputPort<AudioFrame<2>>;
+ *
+ *   @input({ description: "Audio to mix", array: 4 })
+ *   mix!: readonly InputPort<AudioFrame<2>>[];
+ *
+ *   process(): void {}
+ * }
+ *
+ * // Built directly (not by its generated factory), the ports are unconnected bindings.
+ * const mixer = new Mixer();
+ * assert.equal(mixer.in.name, "in");
+ * assert.deepEqual(mixer.mix.map((port) => port.name), ["mix_0", "mix_1", "mix_2", "mix_3"]);
+ * assert.equal(mixer.in.isConnected, false);
  * ```
  */
 export function input<V extends InputPort<unknown> | readonly InputPort<unknown>[]>(
@@ -229,9 +198,21 @@ export function input<V extends InputPort<unknown> | readonly InputPort<unknown>
  * @returns The decorator.
  *
  * @example Declare a video output
- * ```ts ignore
- * @output({ description: "Camera frames" })
- * video!: OutputPort<VideoFrame>;
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { output, type OutputPort, Processor, processor, type VideoFrame } from "@streamlib/streamlib";
+ *
+ * @processor({ mode: "loop" })
+ * class Camera extends Processor {
+ *   @output({ description: "Camera frames" })
+ *   video!: OutputPort<VideoFrame>;
+ *
+ *   process(): void {}
+ * }
+ *
+ * const camera = new Camera();
+ * assert.equal(camera.video.name, "video");
+ * assert.equal(camera.video.connectionCount, 0);
  * ```
  */
 export function output<V extends OutputPort<never> | readonly OutputPort<never>[]>(
@@ -260,14 +241,26 @@ export function output<V extends OutputPort<never> | readonly OutputPort<never>[
  * @returns The decorator.
  *
  * @example Declare a config field
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { config, Processor, processor } from "@streamlib/streamlib";
+ *
  * interface GainConfig {
  *   // A JSDoc comment here with `@minimum 0 @default 1` bounds and defaults the field.
  *   gain: number;
  * }
  *
- * @config()
- * config!: GainConfig;
+ * @processor({ mode: "push" })
+ * class Gain extends Processor {
+ *   @config()
+ *   config: GainConfig = { gain: 1 };
+ *
+ *   process(): void {}
+ * }
+ *
+ * // The generated factory (`gainNode.create({ gain: 2 })`) validates a config and puts it here;
+ * // a processor built directly keeps the initializer.
+ * assert.deepEqual(new Gain().config, { gain: 1 });
  * ```
  */
 export function config<V>(): (

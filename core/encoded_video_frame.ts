@@ -9,6 +9,7 @@
  *
  * @example Accept only the codecs a decoder knows
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { EncodedVideoFrame } from "@streamlib/streamlib";
  * import type { VideoCodec } from "./encoded_video_frame.ts";
  *
@@ -25,7 +26,7 @@
  *   frameNumber: 0,
  *   data,
  * };
- * console.log(canDecode(frame)); // false
+ * assert.equal(canDecode(frame), false);
  * ```
  */
 export type VideoCodec = "h264" | "h265" | "vp8" | "vp9" | "av1";
@@ -35,6 +36,7 @@ export type VideoCodec = "h264" | "h265" | "vp8" | "vp9" | "av1";
  *
  * @example Describe an H.264 keyframe
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { EncodedVideoFrame } from "@streamlib/streamlib";
  *
  * const frame: EncodedVideoFrame = {
@@ -45,7 +47,7 @@ export type VideoCodec = "h264" | "h265" | "vp8" | "vp9" | "av1";
  *   frameNumber: 0,
  *   data: new Uint8Array([0, 0, 0, 1, 0x65]),
  * };
- * console.log(frame.keyframe); // true
+ * assert.ok(frame.keyframe);
  * ```
  */
 export interface EncodedVideoFrame {

@@ -11,11 +11,6 @@
  * - `stop-runtime`: the node goes to state `error` and the runtime stops (draining the others).
  * - `restart`: the node is torn down and set up again, at most `maxRestarts` times per run;
  *   after that it behaves as `stop-processor`.
- *
- * @example Restart a flaky source at most twice
- * ```ts ignore
- * rt.add("FlakySource", {}, { onError: "restart", maxRestarts: 2 });
- * ```
  */
 export type ErrorPolicy = "stop-processor" | "stop-runtime" | "restart";
 
@@ -24,44 +19,21 @@ export type ErrorPolicy = "stop-processor" | "stop-runtime" | "restart";
  *
  * @example Offer the policies in a form
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ERROR_POLICIES } from "./error_policy.ts";
  *
- * console.log(ERROR_POLICIES.join(" | ")); // stop-processor | stop-runtime | restart
+ * assert.equal(ERROR_POLICIES.join(" | "), "stop-processor | stop-runtime | restart");
  * ```
  */
 export const ERROR_POLICIES: readonly ErrorPolicy[] = ["stop-processor", "stop-runtime", "restart"];
 
 /**
  * The default error policy.
- *
- * @example What a node gets when add() is not told
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { DEFAULT_ERROR_POLICY } from "./error_policy.ts";
- * import { builtinRegistry } from "@streamlib/streamlib/processors";
- *
- * const rt = new Runtime({ registry: builtinRegistry });
- * rt.add("Gain", {}, { id: "gain" });
- * const { onError } = rt.describe().nodes[0];
- * console.log(onError === DEFAULT_ERROR_POLICY, onError); // true stop-processor
- * ```
  */
 export const DEFAULT_ERROR_POLICY: ErrorPolicy = "stop-processor";
 
 /**
  * The default restart limit of the `restart` policy, per run.
- *
- * @example The restart limit a node gets when add() is not told
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { DEFAULT_MAX_RESTARTS } from "./error_policy.ts";
- * import { builtinRegistry } from "@streamlib/streamlib/processors";
- *
- * const rt = new Runtime({ registry: builtinRegistry });
- * rt.add("Gain", {}, { id: "gain", onError: "restart" });
- * const { maxRestarts } = rt.describe().nodes[0];
- * console.log(maxRestarts === DEFAULT_MAX_RESTARTS, maxRestarts); // true 3
- * ```
  */
 export const DEFAULT_MAX_RESTARTS = 3;
 
@@ -74,10 +46,13 @@ export const DEFAULT_MAX_RESTARTS = 3;
  *
  * @example Reject an unknown policy
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errorPolicyProblem } from "./error_policy.ts";
  *
- * console.log(errorPolicyProblem("retry", undefined));
- * // onError must be one of "stop-processor", "stop-runtime", "restart", got "retry"
+ * assert.equal(
+ *   errorPolicyProblem("retry", undefined),
+ *   "onError must be one of \"stop-processor\", \"stop-runtime\", \"restart\", got \"retry\"",
+ * );
  * ```
  */
 export function errorPolicyProblem(onError: unknown, maxRestarts: unknown): string | undefined {
@@ -106,9 +81,11 @@ export function errorPolicyProblem(onError: unknown, maxRestarts: unknown): stri
  *
  * @example A third failure with two restarts allowed stops the processor
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errorAction } from "./error_policy.ts";
  *
- * console.log(errorAction("restart", 1, 2), errorAction("restart", 2, 2)); // restart stop-processor
+ * assert.equal(errorAction("restart", 1, 2), "restart");
+ * assert.equal(errorAction("restart", 2, 2), "stop-processor");
  * ```
  */
 export function errorAction(

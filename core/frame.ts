@@ -14,6 +14,7 @@ import type { VideoFrame } from "./video_frame.ts";
  *
  * @example Branch on the kind of a frame
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Frame } from "@streamlib/streamlib";
  *
  * function describe(frame: Frame): string {
@@ -28,26 +29,12 @@ import type { VideoFrame } from "./video_frame.ts";
  *       return "data";
  *   }
  * }
- * console.log(describe({ kind: "data", timestampNs: 0, value: 1 })); // data
+ * assert.equal(describe({ kind: "data", timestampNs: 0, value: 1 }), "data");
  * ```
  */
 export type Frame = VideoFrame | AudioFrame | EncodedVideoFrame | DataFrame;
 
 /**
  * The `kind` discriminant of {@linkcode Frame}.
- *
- * @example Count frames by kind
- * ```ts
- * import type { Frame } from "@streamlib/streamlib";
- * import type { FrameKind } from "./frame.ts";
- *
- * const counts: Record<FrameKind, number> = { video: 0, audio: 0, "encoded-video": 0, data: 0 };
- * const frames: Frame[] = [
- *   { kind: "data", timestampNs: 0, value: "start" },
- *   { kind: "data", timestampNs: 1, value: "stop" },
- * ];
- * for (const frame of frames) counts[frame.kind]++;
- * console.log(counts.data, counts.video); // 2 0
- * ```
  */
 export type FrameKind = Frame["kind"];

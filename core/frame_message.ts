@@ -19,15 +19,6 @@ import type { ErrorCode, ErrorDetails } from "./error_codes.ts";
 
 /**
  * Size in bytes of one frame message.
- *
- * @example Size a shared buffer for a batch
- * ```ts
- * import { FRAME_MESSAGE_BYTES, FrameMessageBatch } from "./frame_message.ts";
- *
- * const buffer = new SharedArrayBuffer(8 * FRAME_MESSAGE_BYTES);
- * const batch = new FrameMessageBatch(8, buffer);
- * console.log(buffer.byteLength, batch.bytes.byteLength); // 256 256
- * ```
  */
 export const FRAME_MESSAGE_BYTES = 32;
 
@@ -36,11 +27,12 @@ export const FRAME_MESSAGE_BYTES = 32;
  *
  * @example Send a message without a payload
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FrameMessageBatch, NO_SLOT } from "./frame_message.ts";
  *
  * const batch = new FrameMessageBatch(1);
  * batch.write(0, NO_SLOT, 0, 0, 0, 40_000_000, 7); // names no pool slot: nothing to release
- * console.log(batch.slot(0) === NO_SLOT); // true
+ * assert.ok(batch.slot(0) === NO_SLOT);
  * ```
  */
 export const NO_SLOT = 0xffff_ffff;
@@ -48,17 +40,6 @@ export const NO_SLOT = 0xffff_ffff;
 /**
  * One frame message as a plain object (control paths; hot paths use {@linkcode FrameMessageBatch}
  * accessors).
- *
- * @example Copy a message out of a batch and back in
- * ```ts
- * import { type FrameMessage, FrameMessageBatch } from "./frame_message.ts";
- *
- * const batch = new FrameMessageBatch(2);
- * batch.write(0, 5, 0, 4096, 0, 20_000_000, 1);
- * const message: FrameMessage = batch.get(0);
- * batch.set(1, { ...message, sequence: message.sequence + 1 });
- * console.log(batch.slot(1), batch.sequence(1)); // 5 2
- * ```
  */
 export interface FrameMessage {
   /** Frame-pool slot handle, or {@linkcode NO_SLOT}. */
@@ -80,12 +61,13 @@ export interface FrameMessage {
  *
  * @example Refuse bytes that are not whole messages
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FrameMessageBatch, MessageSizeError } from "./frame_message.ts";
  *
  * try {
  *   FrameMessageBatch.fromBytes(new Uint8Array(40));
  * } catch (error) {
- *   console.log(error instanceof MessageSizeError && error.byteLength); // 40
+ *   assert.equal(error instanceof MessageSizeError && error.byteLength, 40);
  * }
  * ```
  */
@@ -121,11 +103,12 @@ export class MessageSizeError extends RangeError {
  *
  * @example Fill a batch and read it back
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FrameMessageBatch } from "./frame_message.ts";
  *
  * const batch = new FrameMessageBatch(2);
  * batch.set(1, { slot: 3, format: 0, byteLength: 64, flags: 0, timestampNs: 5, sequence: 9 });
- * console.log(batch.sequence(1)); // 9
+ * assert.equal(batch.sequence(1), 9);
  * ```
  */
 export class FrameMessageBatch {
@@ -176,10 +159,11 @@ export class FrameMessageBatch {
    *
    * @example View 64 bytes as two messages
    * ```ts
+   * import assert from "node:assert/strict";
    * import { FrameMessageBatch } from "./frame_message.ts";
    *
    * const batch = FrameMessageBatch.fromBytes(new Uint8Array(64));
-   * console.log(batch.capacity); // 2
+   * assert.equal(batch.capacity, 2);
    * ```
    */
   static fromBytes(bytes: Uint8Array): FrameMessageBatch {

@@ -31,6 +31,7 @@ import type { DeliveryPolicy } from "./ring_contract.ts";
  *
  * @example Node records that carry more than the graph needs
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Graph, type GraphNode } from "./graph.ts";
  * import { gainNode } from "../processors/gain.gen.ts";
  *
@@ -39,7 +40,7 @@ import type { DeliveryPolicy } from "./ring_contract.ts";
  * }
  * const graph = new Graph<PlacedNode>();
  * graph.addNode({ id: "gain", descriptor: gainNode.descriptor, isolate: "worker:dsp" });
- * console.log(graph.node("gain").isolate); // worker:dsp
+ * assert.equal(graph.node("gain").isolate, "worker:dsp");
  * ```
  */
 export interface GraphNode {
@@ -54,6 +55,7 @@ export interface GraphNode {
  *
  * @example The ends of a connection
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Graph, type GraphPort } from "./graph.ts";
  * import { gainNode } from "../processors/gain.gen.ts";
  *
@@ -61,7 +63,7 @@ export interface GraphNode {
  * graph.addNode({ id: "a", descriptor: gainNode.descriptor });
  * graph.addNode({ id: "b", descriptor: gainNode.descriptor });
  * const from: GraphPort = graph.connect("a", "out", "b", "in").from;
- * console.log(from); // { node: "a", port: "out", portType: "AudioFrame<2>" }
+ * assert.deepEqual(from, { node: "a", port: "out", portType: "AudioFrame<2>" });
  * ```
  */
 export interface GraphPort {
@@ -75,18 +77,6 @@ export interface GraphPort {
 
 /**
  * A connection: one output to one input through a buffer of its own.
- *
- * @example A connection gets an id and the defaults of its frame type
- * ```ts
- * import { Graph, type GraphConnection } from "./graph.ts";
- * import { gainNode } from "../processors/gain.gen.ts";
- *
- * const graph = new Graph();
- * graph.addNode({ id: "a", descriptor: gainNode.descriptor });
- * graph.addNode({ id: "b", descriptor: gainNode.descriptor });
- * const c: GraphConnection = graph.connect("a", "out", "b", "in");
- * console.log(c.id, c.capacity, c.policy); // conn_1 8 fifo
- * ```
  */
 export interface GraphConnection {
   /** The connection's id (`conn_1`). */
@@ -111,6 +101,7 @@ export interface GraphConnection {
  *
  * @example Refuse a cycle
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Graph } from "./graph.ts";
  * import { CycleError } from "./graph_errors.ts";
  * import { gainNode } from "../processors/gain.gen.ts";
@@ -122,7 +113,7 @@ export interface GraphConnection {
  * try {
  *   graph.connect("b", "out", "a", "in");
  * } catch (error) {
- *   console.log(error instanceof CycleError && error.path); // [ "b.out", "a.in", "a.out", "b.in" ]
+ *   assert.deepEqual(error instanceof CycleError && error.path, [ "b.out", "a.in", "a.out", "b.in" ]);
  * }
  * ```
  */

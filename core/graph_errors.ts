@@ -16,10 +16,11 @@ function list(names: readonly string[]): string {
  *
  * @example Catch an unknown node
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NodeNotFoundError } from "@streamlib/streamlib";
  *
  * const error = new NodeNotFoundError("tone_2", ["tone_1"], false);
- * console.log(error.message); // Cannot find node 'tone_2': no node has this id, available nodes: tone_1
+ * assert.equal(error.message, "Cannot find node 'tone_2': no node has this id, did you mean tone_1? available nodes: tone_1");
  * ```
  */
 export class NodeNotFoundError extends Error {
@@ -68,10 +69,13 @@ export class NodeNotFoundError extends Error {
  *
  * @example Catch a taken id
  * ```ts
+ * import assert from "node:assert/strict";
  * import { InvalidNodeIdError } from "./graph_errors.ts";
  *
- * console.log(new InvalidNodeIdError("tone", "taken").message);
- * // Cannot add node 'tone': the id is taken, choose another or leave it out
+ * assert.equal(
+ *   new InvalidNodeIdError("tone", "taken").message,
+ *   "Cannot add node 'tone': the id is taken, choose another or leave it out",
+ * );
  * ```
  */
 export class InvalidNodeIdError extends TypeError {
@@ -110,10 +114,13 @@ export class InvalidNodeIdError extends TypeError {
  *
  * @example Disconnect twice
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ConnectionNotFoundError } from "./graph_errors.ts";
  *
- * console.log(new ConnectionNotFoundError("conn_1", [], true).message);
- * // Cannot find connection 'conn_1': it was already disconnected, available connections: none
+ * assert.equal(
+ *   new ConnectionNotFoundError("conn_1", [], true).message,
+ *   "Cannot find connection 'conn_1': it was already disconnected, available connections: none",
+ * );
  * ```
  */
 export class ConnectionNotFoundError extends Error {
@@ -158,10 +165,11 @@ export class ConnectionNotFoundError extends Error {
  *
  * @example Read the existing connection
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DestinationOccupiedError } from "./graph_errors.ts";
  *
  * const error = new DestinationOccupiedError("gain_1.out", "sink_1.in", "conn_1", "tone_1.audio");
- * console.log(error.existing); // conn_1
+ * assert.equal(error.existing, "conn_1");
  * ```
  */
 export class DestinationOccupiedError extends Error {
@@ -210,10 +218,13 @@ export class DestinationOccupiedError extends Error {
  *
  * @example An input as the source of a connection
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PortDirectionError } from "./graph_errors.ts";
  *
- * console.log(new PortDirectionError("mix_1.in_0", "output").message);
- * // Cannot connect from 'mix_1.in_0': it is an input, expected an output
+ * assert.equal(
+ *   new PortDirectionError("mix_1.in_0", "output").message,
+ *   "Cannot connect from 'mix_1.in_0': it is an input, expected an output",
+ * );
  * ```
  */
 export class PortDirectionError extends TypeError {
@@ -249,11 +260,14 @@ export class PortDirectionError extends TypeError {
  *
  * @example Read the cycle
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CycleError } from "./graph_errors.ts";
  *
  * const error = new CycleError(["b.out", "a.in", "a.out", "b.in"]);
- * console.log(error.message);
- * // Cannot connect 'b.out' to 'a.in': it would close a cycle: b.out -> a.in -> a.out -> b.in
+ * assert.equal(
+ *   error.message,
+ *   "Cannot connect 'b.out' to 'a.in': it would close a cycle: b.out -> a.in -> a.out -> b.in",
+ * );
  * ```
  */
 export class CycleError extends Error {
@@ -288,10 +302,11 @@ export class CycleError extends Error {
  *
  * @example A zero capacity
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ConnectionOptionsError } from "./graph_errors.ts";
  *
  * const error = new ConnectionOptionsError("a.out", "b.in", "capacity must be at least 1", "capacity");
- * console.log(error instanceof RangeError); // true
+ * assert.ok(error instanceof RangeError);
  * ```
  */
 export class ConnectionOptionsError extends RangeError {

@@ -13,6 +13,7 @@ import type { InputPort } from "./input_port.ts";
  *
  * @example A second connection into one input is refused
  * ```ts
+ * import assert from "node:assert/strict";
  * import { InputBinding } from "@streamlib/streamlib";
  * import { PortAlreadyConnectedError } from "./input_binding.ts";
  * import { LocalConnection } from "./local_connection.ts";
@@ -22,7 +23,7 @@ import type { InputPort } from "./input_port.ts";
  * try {
  *   input.attach(new LocalConnection<number>());
  * } catch (error) {
- *   console.log(error instanceof PortAlreadyConnectedError && error.port); // in
+ *   assert.equal(error instanceof PortAlreadyConnectedError && error.port, "in");
  * }
  * ```
  */
@@ -56,6 +57,7 @@ export class PortAlreadyConnectedError extends Error {
  *
  * @example Read the newest of several frames
  * ```ts
+ * import assert from "node:assert/strict";
  * import { InputBinding } from "@streamlib/streamlib";
  * import { LocalConnection } from "./local_connection.ts";
  *
@@ -64,7 +66,8 @@ export class PortAlreadyConnectedError extends Error {
  * input.attach(conn);
  * conn.push(1);
  * conn.push(2);
- * console.log(input.readLatest(), conn.dropped); // 2 1
+ * assert.equal(input.readLatest(), 2);
+ * assert.equal(conn.dropped, 1);
  * ```
  */
 export class InputBinding<T> implements InputPort<T> {

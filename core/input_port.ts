@@ -10,20 +10,6 @@
  * Reads never throw and never block. An unconnected input is empty.
  *
  * @typeParam T The frame type.
- *
- * @example Drain an input in order
- * ```ts
- * import { InputBinding, type InputPort } from "@streamlib/streamlib";
- * import { LocalConnection } from "./local_connection.ts";
- *
- * const conn = new LocalConnection<number>({ capacity: 4, policy: "fifo" });
- * const port: InputPort<number> = new InputBinding<number>("in", "DataFrame");
- * (port as InputBinding<number>).attach(conn);
- * conn.push(1);
- * conn.push(2);
- * let frame;
- * while ((frame = port.read()) !== undefined) console.log(frame); // 1, then 2
- * ```
  */
 export interface InputPort<T> {
   /** The port's name (`in_0` for the first element of an array port). */

@@ -19,6 +19,7 @@ import type { CrossIsolateTransport, TransportEndpoint } from "./cross_isolate_t
  *
  * @example Add a validated node to a host
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type HostedNodeSpec } from "./isolate_host.ts";
  * import { LocalIsolate } from "./local_isolate.ts";
  * import { gainNode } from "../processors/gain.gen.ts";
@@ -32,7 +33,7 @@ import type { CrossIsolateTransport, TransportEndpoint } from "./cross_isolate_t
  * };
  * const host = new LocalIsolate();
  * host.addNode(spec);
- * console.log(host.nodeState("gain")); // stopped: it is set up when the host starts
+ * assert.equal(host.nodeState("gain"), "stopped"); // it is set up when the host starts
  * ```
  */
 export interface HostedNodeSpec {
@@ -56,6 +57,7 @@ export interface HostedNodeSpec {
  *
  * @example Name the two ends of a connection
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type HostedPort } from "./isolate_host.ts";
  * import { LocalIsolate } from "./local_isolate.ts";
  * import { gainNode } from "../processors/gain.gen.ts";
@@ -68,7 +70,7 @@ export interface HostedNodeSpec {
  * const from: HostedPort = { node: "gain", port: "out" };
  * const to: HostedPort = { node: "sink", port: "in" };
  * host.connect({ id: "conn_1", from, to, capacity: 4, policy: "fifo" });
- * console.log(host.connectionStats("conn_1")?.capacity); // 4
+ * assert.equal(host.connectionStats("conn_1")?.capacity, 4);
  * ```
  */
 export interface HostedPort {
@@ -83,6 +85,7 @@ export interface HostedPort {
  *
  * @example Connect two nodes of one host
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type HostedConnectionSpec } from "./isolate_host.ts";
  * import { LocalIsolate } from "./local_isolate.ts";
  * import { gainNode } from "../processors/gain.gen.ts";
@@ -100,9 +103,9 @@ export interface HostedPort {
  *   policy: "latest",
  * };
  * host.connect(spec);
- * console.log(host.connectionStats("conn_1")?.policy); // latest
+ * assert.equal(host.connectionStats("conn_1")?.policy, "latest");
  * host.disconnect("conn_1");
- * console.log(host.connectionStats("conn_1")); // undefined
+ * assert.equal(host.connectionStats("conn_1"), undefined);
  * ```
  */
 export interface HostedConnectionSpec {
@@ -123,6 +126,7 @@ export interface HostedConnectionSpec {
  *
  * @example Attach the ends of a channel to nodes of two hosts
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type HostedEndpointSpec } from "./isolate_host.ts";
  * import { LocalIsolate } from "./local_isolate.ts";
  * import { gainNode } from "../processors/gain.gen.ts";
@@ -165,7 +169,7 @@ export interface HostedConnectionSpec {
  * await dsp.drain();
  * await main.teardown();
  * await dsp.teardown();
- * console.log(dsp.nodeStats("gain").framesIn > 0); // true: audio crossed the channel
+ * assert.ok(dsp.nodeStats("gain").framesIn > 0); // audio crossed the channel
  * main.disconnect("conn_1");
  * dsp.disconnect("conn_1");
  * channel.close();
@@ -182,20 +186,6 @@ export interface HostedEndpointSpec {
 
 /**
  * Why a node is in state `error`.
- *
- * @example Why a node failed
- * ```ts
- * import type { NodeFailure } from "./isolate_host.ts";
- * import { createRuntime } from "@streamlib/streamlib/processors";
- *
- * const rt = createRuntime({ workers: false });
- * rt.add("Y4mFileSource", { path: "/no/such/clip.y4m" }, { id: "clip" });
- * await rt.start();
- * const failure: NodeFailure | null = rt.describe().nodes[0].failure;
- * console.log(failure?.phase, failure?.message);
- * // setup Cannot read Y4M '/no/such/clip.y4m': file not found
- * await rt.stop();
- * ```
  */
 export interface NodeFailure {
   /** The method that threw. */
@@ -217,33 +207,6 @@ export interface NodeFailure {
  * Lifecycle, driven by the runtime: `setup()` every host, then `run()` every host; `pause()`
  * and `resume()`; to stop, `halt()` every host (sources stop), `drain()` every host until none
  * ran anything, then `teardown()`.
- *
- * @example Drive a host through its lifecycle, as the runtime does
- * ```ts
- * import { type IsolateHost } from "./isolate_host.ts";
- * import { LocalIsolate } from "./local_isolate.ts";
- * import { nullSinkNode } from "../processors/null_sink.gen.ts";
- * import { testToneGeneratorNode } from "../processors/test_tone_generator.gen.ts";
- *
- * const host: IsolateHost = new LocalIsolate();
- * const policy = { onError: "stop-processor", maxRestarts: 0 } as const;
- * host.addNode({ id: "tone", definition: testToneGeneratorNode, config: {}, ...policy });
- * host.addNode({ id: "sink", definition: nullSinkNode, config: {}, ...policy });
- * host.connect({
- *   id: "conn_1",
- *   from: { node: "tone", port: "audio" },
- *   to: { node: "sink", port: "in" },
- *   capacity: 8,
- *   policy: "fifo",
- * });
- * await host.setup();
- * host.run();
- * await new Promise((resolve) => setTimeout(resolve, 30));
- * await host.halt(); // the tone stops
- * while (await host.drain()); // the sink reads what is queued
- * await host.teardown();
- * console.log(host.nodeState("sink"), host.nodeStats("sink").framesIn > 0); // stopped true
- * ```
  */
 export interface IsolateHost {
   /** The isolate's name (`main`, `worker:<name>`). */
@@ -308,6 +271,7 @@ export interface IsolateHost {
  *
  * @example Place a node on a second host in this isolate
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Runtime } from "@streamlib/streamlib";
  * import { LocalIsolate } from "./local_isolate.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
@@ -323,11 +287,11 @@ export interface IsolateHost {
  * rt.add("NullSink", {}, { id: "sink" });
  * rt.connectByName("tone", "audio", "gain", "in");
  * rt.connectByName("gain", "out", "sink", "in");
- * console.log(rt.describe().isolates); // { main: [ "tone", "sink" ], "worker:dsp": [ "gain" ] }
+ * assert.deepEqual(rt.describe().isolates, { main: [ "tone", "sink" ], "worker:dsp": [ "gain" ] });
  * await rt.start();
  * await new Promise((resolve) => setTimeout(resolve, 40));
  * await rt.stop();
- * console.log(rt.stats().nodes.sink.framesIn > 0); // true
+ * assert.ok(rt.stats().nodes.sink.framesIn > 0);
  * ```
  */
 export interface IsolateBackend {

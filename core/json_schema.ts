@@ -9,6 +9,7 @@
  *
  * @example What a validated config is
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validateConfig } from "@streamlib/streamlib";
  * import { type JsonValue } from "./json_schema.ts";
  *
@@ -17,7 +18,7 @@
  *   properties: { tags: { type: "array", default: ["live"] } },
  * } as const;
  * const config: JsonValue = validateConfig(schema, {}, "Tagger");
- * console.log(JSON.stringify(config)); // {"tags":["live"]}
+ * assert.deepEqual(config, {"tags":["live"]});
  * ```
  */
 export type JsonValue =
@@ -33,11 +34,12 @@ export type JsonValue =
  *
  * @example A field that may be a string or null
  * ```ts
+ * import assert from "node:assert/strict";
  * import { describeSchema } from "./config_validation.ts";
  * import { type JsonSchemaType } from "./json_schema.ts";
  *
  * const types: JsonSchemaType[] = ["string", "null"];
- * console.log(describeSchema({ type: types })); // a string or null
+ * assert.equal(describeSchema({ type: types }), "a string or null");
  * ```
  */
 export type JsonSchemaType =
@@ -55,6 +57,7 @@ export type JsonSchemaType =
  *
  * @example A schema for a gain config
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { JsonSchema } from "./json_schema.ts";
  *
  * const schema: JsonSchema = {
@@ -62,7 +65,7 @@ export type JsonSchemaType =
  *   properties: { gain: { type: "number", minimum: 0, default: 1 } },
  *   additionalProperties: false,
  * };
- * console.log(schema.properties?.gain.default); // 1
+ * assert.equal(schema.properties?.gain.default, 1);
  * ```
  */
 export interface JsonSchema {

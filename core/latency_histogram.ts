@@ -16,13 +16,14 @@ const BUCKETS = 100;
  *
  * @example Print a summary in microseconds
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LatencyHistogram, type LatencySummary } from "./latency_histogram.ts";
  *
  * const histogram = new LatencyHistogram();
  * histogram.record(1_000);
  * histogram.record(3_000);
  * const summary: LatencySummary = histogram.summary();
- * console.log(`${summary.count} calls, mean ${summary.meanNs / 1e3} µs`); // 2 calls, mean 2 µs
+ * assert.equal(`${summary.count} calls, mean ${summary.meanNs / 1e3} µs`, "2 calls, mean 2 \u00b5s");
  * ```
  */
 export interface LatencySummary {
@@ -45,13 +46,16 @@ export interface LatencySummary {
  *
  * @example Record process times and read the percentiles
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LatencyHistogram } from "./latency_histogram.ts";
  *
  * const histogram = new LatencyHistogram();
  * for (let i = 0; i < 99; i++) histogram.record(10_000); // 10 µs
  * histogram.record(2_000_000); // one 2 ms outlier
  * const { p50Ns, p99Ns, maxNs } = histogram.summary();
- * console.log(p50Ns >= 10_000 && p50Ns < 12_000, p99Ns < 12_000, maxNs); // true true 2000000
+ * assert.ok(p50Ns >= 10_000 && p50Ns < 12_000);
+ * assert.ok(p99Ns < 12_000);
+ * assert.equal(maxNs, 2000000);
  * ```
  */
 export class LatencyHistogram {

@@ -24,12 +24,13 @@ import type { NodeState, RuntimeState } from "./runtime_stats.ts";
  *
  * @example The tone's live fields
  * ```ts
+ * import assert from "node:assert/strict";
  * import { liveFields } from "./live_config.ts";
  * import { testToneGeneratorNode } from "../processors/test_tone_generator.gen.ts";
  * import { videoScaleNode } from "../processors/video_scale.gen.ts";
  *
- * console.log(liveFields(testToneGeneratorNode.descriptor)); // [ "frequency", "amplitude", "waveform" ]
- * console.log(liveFields(videoScaleNode.descriptor)); // []
+ * assert.deepEqual(liveFields(testToneGeneratorNode.descriptor), [ "frequency", "amplitude", "waveform" ]);
+ * assert.deepEqual(liveFields(videoScaleNode.descriptor), []);
  * ```
  */
 export function liveFields(descriptor: { readonly config: JsonSchema }): string[] {
@@ -46,6 +47,7 @@ export function liveFields(descriptor: { readonly config: JsonSchema }): string[
  *
  * @example Say what a change did
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ConfigApplied } from "./live_config.ts";
  *
  * const say: Record<ConfigApplied, string> = {
@@ -54,25 +56,13 @@ export function liveFields(descriptor: { readonly config: JsonSchema }): string[
  *   stored: "used at the next start",
  *   none: "nothing changed",
  * };
- * console.log(say.live); // changed in place
+ * assert.equal(say.live, "changed in place");
  * ```
  */
 export type ConfigApplied = "live" | "setup" | "stored" | "none";
 
 /**
  * What `rt.setConfig()` did.
- *
- * @example Retune a running tone
- * ```ts
- * import type { ConfigChange } from "./live_config.ts";
- * import { createRuntime } from "@streamlib/streamlib/processors";
- *
- * await using rt = createRuntime();
- * rt.add("TestToneGenerator", {}, { id: "tone" });
- * await rt.start();
- * const change: ConfigChange = rt.setConfig("tone", { frequency: 880, amplitude: 0.25 });
- * console.log(change.changed, change.applied); // [ "frequency" ] live
- * ```
  */
 export interface ConfigChange {
   /** The node's id. */
@@ -92,19 +82,27 @@ export interface ConfigChange {
  *
  * @example A tone's block size is locked while it runs; its frequency is not
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ConfigLockedError } from "@streamlib/streamlib";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
  * await using rt = createRuntime();
  * rt.add("TestToneGenerator", {}, { id: "tone" });
  * await rt.start();
- * try {
- *   rt.setConfig("tone", { blockSize: 960 });
- * } catch (error) {
- *   console.log(error instanceof ConfigLockedError && error.live); // [ "frequency", "amplitude", "waveform" ]
- *   console.log((error as Error).message);
- *   // Cannot change 'blockSize' of node 'tone' while it is running: its live fields are frequency, amplitude, waveform; pause or stop the graph to change the others
- * }
+ * assert.throws(
+ *   () => rt.setConfig("tone", { blockSize: 960 }),
+ *   (error) => {
+ *     assert.deepEqual(
+ *       error instanceof ConfigLockedError && error.live,
+ *       ["frequency", "amplitude", "waveform"],
+ *     );
+ *     assert.equal(
+ *       (error as Error).message,
+ *       "Cannot change 'blockSize' of node 'tone' while it is running: its live fields are frequency, amplitude, waveform; pause or stop the graph to change the others",
+ *     );
+ *     return true;
+ *   },
+ * );
  * ```
  */
 export class ConfigLockedError extends Error {
@@ -161,10 +159,13 @@ export class ConfigLockedError extends Error {
  *
  * @example The message names the node and its isolate
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NotReconfigurableError } from "@streamlib/streamlib";
  *
- * console.log(new NotReconfigurableError("invert", "native:example").message);
- * // Cannot change the config of node 'invert': its isolate native:example cannot change a config in place; remove the node and add it again with the new config
+ * assert.equal(
+ *   new NotReconfigurableError("invert", "native:example").message,
+ *   "Cannot change the config of node 'invert': its isolate native:example cannot change a config in place; remove the node and add it again with the new config",
+ * );
  * ```
  */
 export class NotReconfigurableError extends Error {

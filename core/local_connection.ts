@@ -12,16 +12,6 @@ import { releaseFrame, retainFrame } from "./owned_frame.ts";
 
 /**
  * Options of a {@linkcode LocalConnection}.
- *
- * @example A deep lossless queue, and the defaults
- * ```ts
- * import { LocalConnection, type LocalConnectionOptions } from "./local_connection.ts";
- *
- * const options: LocalConnectionOptions = { capacity: 16, policy: "fifo" };
- * const deep = new LocalConnection<number>(options);
- * const plain = new LocalConnection<number>();
- * console.log(deep.capacity, deep.policy, plain.capacity, plain.policy); // 16 fifo 4 latest
- * ```
  */
 export interface LocalConnectionOptions {
   /** Frames the queue holds, at least 1. Default 4. */
@@ -47,21 +37,25 @@ export interface LocalConnectionOptions {
  *
  * @example Latest keeps the newest frames
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LocalConnection } from "./local_connection.ts";
  *
  * const conn = new LocalConnection<number>({ capacity: 2, policy: "latest" });
  * conn.push(1);
  * conn.push(2);
  * conn.push(3); // 1 rolls off
- * console.log(conn.pop(), conn.dropped); // 2 1
+ * assert.equal(conn.pop(), 2);
+ * assert.equal(conn.dropped, 1);
  * ```
  *
  * @example Fifo tells the writer it is full
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LocalConnection } from "./local_connection.ts";
  *
  * const conn = new LocalConnection<string>({ capacity: 1, policy: "fifo" });
- * console.log(conn.push("a"), conn.push("b")); // true false
+ * assert.ok(conn.push("a"));
+ * assert.equal(conn.push("b"), false);
  * ```
  */
 export class LocalConnection<T> implements ConnectionReader<T>, ConnectionWriter<T> {
@@ -295,13 +289,15 @@ export class LocalConnection<T> implements ConnectionReader<T>, ConnectionWriter
  *
  * @example Connect two bindings
  * ```ts
+ * import assert from "node:assert/strict";
  * import { connectLocal, InputBinding, OutputBinding } from "@streamlib/streamlib";
  *
  * const out = new OutputBinding<number>("out", "DataFrame");
  * const inp = new InputBinding<number>("in", "DataFrame");
  * const conn = connectLocal(out, inp, { capacity: 2, policy: "fifo" });
  * out.write(5);
- * console.log(inp.read(), conn.written); // 5 1
+ * assert.equal(inp.read(), 5);
+ * assert.equal(conn.written, 1);
  * ```
  */
 export function connectLocal<T>(

@@ -35,14 +35,6 @@ import { topologicalOrder } from "./topological_order.ts";
 
 /**
  * Options of a {@linkcode LocalIsolate}.
- *
- * @example Name the host a Worker runs
- * ```ts
- * import { LocalIsolate, type LocalIsolateOptions } from "./local_isolate.ts";
- *
- * const options: LocalIsolateOptions = { isolate: "worker:video", maxCatchUp: 2 };
- * console.log(new LocalIsolate(options).isolate, new LocalIsolate().isolate); // worker:video main
- * ```
  */
 export interface LocalIsolateOptions {
   /** The isolate's name. Default `"main"`. */
@@ -86,6 +78,7 @@ interface Attachment {
  *
  * @example Host two nodes by hand (the runtime normally drives this)
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LocalIsolate } from "./local_isolate.ts";
  * import { gainNode } from "../processors/gain.gen.ts";
  * import { nullSinkNode } from "../processors/null_sink.gen.ts";
@@ -103,7 +96,7 @@ interface Attachment {
  * });
  * await host.setup();
  * host.run();
- * console.log(host.nodeState("sink")); // running
+ * assert.equal(host.nodeState("sink"), "running");
  * await host.halt();
  * await host.teardown();
  * ```

@@ -15,6 +15,7 @@ import type { RuntimeTimers } from "./runtime_timers.ts";
  *
  * @example Run a loop by hand with a fake clock
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { RuntimeTimers } from "./runtime_timers.ts";
  * import { LoopDriver } from "./loop_driver.ts";
  *
@@ -28,7 +29,7 @@ import type { RuntimeTimers } from "./runtime_timers.ts";
  * fired.shift()!(); // deadline 0
  * now = 3e6;
  * fired.shift()!(); // deadlines 1, 2 and 3 ms
- * console.log(runs); // 4
+ * assert.equal(runs, 4);
  * driver.stop();
  * ```
  */

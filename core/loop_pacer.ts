@@ -15,12 +15,15 @@
  *
  * @example Catch up after a stalled timer
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LoopPacer } from "./loop_pacer.ts";
  *
  * const pacer = new LoopPacer({ periodNs: 10, startNs: 0, maxCatchUp: 3 });
- * console.log(pacer.advance(0)); // 1: deadline 0 is due
- * console.log(pacer.advance(55)); // 3: deadlines 10, 20, 30 run (late), 40 and 50 are skipped
- * console.log(pacer.lateRuns, pacer.skippedRuns, pacer.nextDeadlineNs); // 3 2 60
+ * assert.equal(pacer.advance(0), 1); // deadline 0 is due
+ * assert.equal(pacer.advance(55), 3); // deadlines 10, 20, 30 run (late), 40 and 50 are skipped
+ * assert.equal(pacer.lateRuns, 3);
+ * assert.equal(pacer.skippedRuns, 2);
+ * assert.equal(pacer.nextDeadlineNs, 60);
  * ```
  */
 export class LoopPacer {

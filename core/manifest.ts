@@ -21,6 +21,7 @@ import type { Runtime } from "./runtime.ts";
  *
  * @example A node that restarts when it throws
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validateManifest } from "@streamlib/streamlib";
  * import { type ManifestNode } from "./manifest.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
@@ -32,7 +33,7 @@ import type { Runtime } from "./runtime.ts";
  *   onError: "restart",
  *   maxRestarts: 2,
  * };
- * console.log(validateManifest({ version: 1, nodes: [node] }, builtinRegistry)); // []
+ * assert.deepEqual(validateManifest({ version: 1, nodes: [node] }, builtinRegistry), []);
  * ```
  */
 export interface ManifestNode {
@@ -52,23 +53,6 @@ export interface ManifestNode {
 
 /**
  * A connection of a {@linkcode Manifest}.
- *
- * @example A connection with a deeper buffer than the default
- * ```ts
- * import { loadManifest, Runtime } from "@streamlib/streamlib";
- * import { type ManifestConnection } from "./manifest.ts";
- * import { builtinRegistry } from "@streamlib/streamlib/processors";
- *
- * const connection: ManifestConnection = { from: "tone.audio", to: "sink.in", capacity: 16 };
- * const rt = new Runtime({ registry: builtinRegistry });
- * loadManifest(rt, {
- *   version: 1,
- *   nodes: [{ id: "tone", type: "TestToneGenerator" }, { id: "sink", type: "NullSink" }],
- *   connections: [connection],
- * });
- * const [made] = rt.describe().connections;
- * console.log(made.capacity, made.policy); // 16 fifo
- * ```
  */
 export interface ManifestConnection {
   /** The output, `"node.port"`. */
@@ -86,6 +70,7 @@ export interface ManifestConnection {
  *
  * @example A tone into a sink
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Manifest } from "@streamlib/streamlib";
  *
  * const manifest: Manifest = {
@@ -96,7 +81,7 @@ export interface ManifestConnection {
  *   ],
  *   connections: [{ from: "tone_1.audio", to: "sink_1.in", capacity: 8, policy: "fifo" }],
  * };
- * console.log(manifest.nodes.length); // 2
+ * assert.equal(manifest.nodes.length, 2);
  * ```
  */
 export interface Manifest {
@@ -117,14 +102,18 @@ export interface Manifest {
 /**
  * Thrown by {@linkcode loadManifest} when a manifest is invalid; `issues` lists every problem.
  *
- * @example Print every issue
+ * @example Read every issue
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ManifestError } from "@streamlib/streamlib";
  *
  * const error = new ManifestError([
  *   { path: "nodes[0].type", code: "processor_not_found", message: "nodes[0].type: unknown processor 'Tone'" },
  * ]);
- * for (const issue of error.issues) console.log(issue.message);
+ * assert.equal(error.code, "invalid_manifest");
+ * assert.deepEqual(error.issues.map((issue) => issue.message), [
+ *   "nodes[0].type: unknown processor 'Tone'",
+ * ]);
  * ```
  */
 export class ManifestError extends Error {
@@ -156,15 +145,17 @@ export class ManifestError extends Error {
  *
  * @example A plugin that is not there
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadManifestPlugins, Runtime } from "@streamlib/streamlib";
  * import { PluginLoadError } from "./manifest.ts";
  *
  * const dir = await Deno.makeTempDir();
  * try {
  *   const manifest = { version: 1, plugins: ["./plugins/missing.ts"], nodes: [] };
- *   await loadManifestPlugins(new Runtime(), manifest, new URL(`file://${dir}/pipeline.json`));
- * } catch (error) {
- *   if (error instanceof PluginLoadError) console.log(error.plugin); // ./plugins/missing.ts
+ *   await assert.rejects(
+ *     loadManifestPlugins(new Runtime(), manifest, new URL(`file://${dir}/pipeline.json`)),
+ *     (error) => error instanceof PluginLoadError && error.plugin === "./plugins/missing.ts",
+ *   );
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -224,10 +215,11 @@ export class PluginLoadError extends Error {
  *
  * @example A manifest without plugins
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadManifestPlugins, Runtime } from "@streamlib/streamlib";
  *
  * const rt = new Runtime();
- * console.log(await loadManifestPlugins(rt, { version: 1, nodes: [] }, import.meta.url)); // []
+ * assert.deepEqual(await loadManifestPlugins(rt, { version: 1, nodes: [] }, import.meta.url), []);
  * ```
  */
 export async function loadManifestPlugins(
@@ -304,6 +296,7 @@ async function checkPluginFile(plugin: string, url: string): Promise<void> {
  *
  * @example Load a manifest
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadManifest, Runtime } from "@streamlib/streamlib";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
@@ -313,7 +306,7 @@ async function checkPluginFile(plugin: string, url: string): Promise<void> {
  *   nodes: [{ id: "tone", type: "TestToneGenerator" }, { id: "sink", type: "NullSink" }],
  *   connections: [{ from: "tone.audio", to: "sink.in" }],
  * });
- * console.log(nodes.tone.outputs.audio.portType); // AudioFrame<2>
+ * assert.equal(nodes.tone.outputs.audio.portType, "AudioFrame<2>");
  * ```
  */
 export function loadManifest(rt: Runtime, manifest: unknown): Record<string, NodeHandle> {
@@ -369,6 +362,7 @@ export function loadManifest(rt: Runtime, manifest: unknown): Record<string, Nod
  *
  * @example Save and reload
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadManifest, Runtime, saveManifest } from "@streamlib/streamlib";
  * import { builtinRegistry, Gain, TestToneGenerator } from "@streamlib/streamlib/processors";
  *
@@ -378,7 +372,7 @@ export function loadManifest(rt: Runtime, manifest: unknown): Record<string, Nod
  * rt.connect(tone.outputs.audio, gain.inputs.in);
  * const copy = new Runtime({ registry: builtinRegistry });
  * loadManifest(copy, JSON.parse(JSON.stringify(saveManifest(rt))));
- * console.log(copy.describe().connections[0].from); // test_tone_generator_1.audio
+ * assert.equal(copy.describe().connections[0].from, "test_tone_generator_1.audio");
  * ```
  */
 export function saveManifest(rt: Runtime): Manifest {

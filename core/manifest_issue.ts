@@ -12,18 +12,6 @@ const MAX_LISTED_NAMES = 20;
 
 /**
  * The kinds of {@linkcode ManifestIssue}.
- *
- * @example Branch on the kind of problem
- * ```ts
- * import { validateManifest } from "@streamlib/streamlib";
- * import { type ManifestIssueCode } from "./manifest_issue.ts";
- * import { builtinRegistry } from "@streamlib/streamlib/processors";
- *
- * const manifest = { version: 1, nodes: [{ id: "a", type: "Gian" }] };
- * const issues = validateManifest(manifest, builtinRegistry);
- * const code: ManifestIssueCode = issues[0].code;
- * if (code === "processor_not_found") console.log(issues[0].suggestions); // [ "Gain" ]
- * ```
  */
 export type ManifestIssueCode =
   | "malformed"
@@ -50,6 +38,7 @@ export type ManifestIssueCode =
  *
  * @example Group issues by node
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ManifestIssue } from "./manifest_issue.ts";
  *
  * const issue: ManifestIssue = {
@@ -58,7 +47,7 @@ export type ManifestIssueCode =
  *   message: "nodes[0].config.frequency: must be a number from 1 to 20000, got 99999",
  *   node: "tone_1",
  * };
- * console.log(issue.node ?? "(manifest)"); // tone_1
+ * assert.equal(issue.node ?? "(manifest)", "tone_1");
  * ```
  */
 export interface ManifestIssue {

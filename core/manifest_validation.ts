@@ -34,6 +34,7 @@ const NODE_FIELDS = ["id", "type", "config", "placement", "onError", "maxRestart
  *
  * @example Report a misspelled processor
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validateManifest } from "@streamlib/streamlib";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
@@ -41,8 +42,12 @@ const NODE_FIELDS = ["id", "type", "config", "placement", "onError", "maxRestart
  *   { version: 1, nodes: [{ id: "mix", type: "AudioMixr" }], connections: [] },
  *   builtinRegistry,
  * );
- * console.log(issues[0].message);
- * // nodes[0].type: unknown processor 'AudioMixr', did you mean AudioMixer? available processors: ...
+ * assert.equal(issues[0].code, "processor_not_found");
+ * assert.ok(
+ *   issues[0].message.startsWith(
+ *     "nodes[0].type: unknown processor 'AudioMixr', did you mean AudioMixer? available processors: AudioMixer, ",
+ *   ),
+ * );
  * ```
  */
 export function validateManifest(manifest: unknown, registry: NodeRegistry): ManifestIssue[] {
@@ -63,6 +68,7 @@ export function validateManifest(manifest: unknown, registry: NodeRegistry): Man
  *
  * @example A gain nothing feeds
  * ```ts
+ * import assert from "node:assert/strict";
  * import { manifestWarnings } from "./manifest_validation.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
@@ -72,9 +78,13 @@ export function validateManifest(manifest: unknown, registry: NodeRegistry): Man
  *   connections: [{ from: "gain.out", to: "sink.in" }],
  * };
  * const [warning] = manifestWarnings(manifest, builtinRegistry);
- * console.log(warning.severity, warning.code, warning.node); // warning unconnected_required_input gain
- * console.log(warning.message);
- * // nodes[0]: required input 'in' of 'gain' (Gain) is not connected; it will get no frames
+ * assert.equal(warning.severity, "warning");
+ * assert.equal(warning.code, "unconnected_required_input");
+ * assert.equal(warning.node, "gain");
+ * assert.equal(
+ *   warning.message,
+ *   "nodes[0]: required input 'in' of 'gain' (Gain) is not connected; it will get no frames",
+ * );
  * ```
  */
 export function manifestWarnings(manifest: unknown, registry: NodeRegistry): ManifestIssue[] {

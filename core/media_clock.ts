@@ -10,10 +10,11 @@
  *
  * @example Read the clock
  * ```ts
+ * import assert from "node:assert/strict";
  * import { monotonicClock } from "@streamlib/streamlib";
  *
  * const t0 = monotonicClock.nowNs();
- * console.log(monotonicClock.nowNs() >= t0); // true
+ * assert.ok(monotonicClock.nowNs() >= t0);
  * ```
  */
 export interface MediaClock {
@@ -26,10 +27,13 @@ export interface MediaClock {
  *
  * @example Timestamp a frame
  * ```ts
+ * import assert from "node:assert/strict";
  * import { monotonicClock } from "@streamlib/streamlib";
  *
  * const timestampNs = Math.round(monotonicClock.nowNs());
- * console.log(Number.isSafeInteger(timestampNs)); // true
+ * // Nanoseconds since the Unix epoch are above 2^53, so a timestamp is exact to about 256 ns.
+ * assert.ok(timestampNs > 1.6e18);
+ * assert.ok(!Number.isSafeInteger(timestampNs));
  * ```
  */
 export const monotonicClock: MediaClock = {

@@ -25,6 +25,7 @@ export interface LoopCounters {
  *
  * @example Count two calls
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NodeCounters } from "./node_counters.ts";
  * import { PortTable } from "./port_table.ts";
  *
@@ -32,7 +33,7 @@ export interface LoopCounters {
  * counters.called(2_000);
  * counters.called(4_000);
  * const ports = new PortTable({ name: "X", inputs: [], outputs: [] });
- * console.log(counters.snapshot(ports, undefined).calls); // 2
+ * assert.equal(counters.snapshot(ports, undefined).calls, 2);
  * ```
  */
 export class NodeCounters {

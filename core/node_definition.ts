@@ -20,10 +20,11 @@ import type { RequiredIsolate } from "./required_isolate.ts";
  *
  * @example Create a gain from plain JSON
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gainNode } from "../processors/gain.gen.ts";
  *
  * const gain = gainNode.create({ gain: 0.5 });
- * console.log(gain.config.gain); // 0.5
+ * assert.equal(gain.config.gain, 0.5);
  * ```
  */
 export interface NodeDefinition<
@@ -67,6 +68,7 @@ export interface NodeDefinition<
  *
  * @example Define a typed node by hand (what the generator writes)
  * ```ts
+ * import assert from "node:assert/strict";
  * import {
  *   type DataFrame,
  *   defineNode,
@@ -110,7 +112,7 @@ export interface NodeDefinition<
  *   accessors: (ports) => ({ inputs: { in: ports.input<DataFrame<number>>("in") }, outputs: {} }),
  * };
  * const sum = defineNode(spec).create();
- * console.log(sum.inputs.in.portType); // DataFrame<number>
+ * assert.equal(sum.inputs.in.portType, "DataFrame<number>");
  * ```
  */
 export interface NodeSpec<T extends ProcessorTypes, P extends Processor<T>> {
@@ -132,6 +134,7 @@ export interface NodeSpec<T extends ProcessorTypes, P extends Processor<T>> {
  *
  * @example Define a node by hand (what the generator writes)
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defineNode, Processor, type PortTable, type ProcessorTypes } from "@streamlib/streamlib";
  *
  * class Idle extends Processor {
@@ -151,7 +154,7 @@ export interface NodeSpec<T extends ProcessorTypes, P extends Processor<T>> {
  *   processorClass: Idle,
  *   accessors: (_ports: PortTable) => ({ inputs: {}, outputs: {} }),
  * });
- * console.log(idleNode.create({}) instanceof Idle); // true
+ * assert.ok(idleNode.create({}) instanceof Idle);
  * ```
  */
 export function defineNode<T extends ProcessorTypes, P extends Processor<T>>(

@@ -9,10 +9,11 @@
  *
  * @example Check ids before adding nodes
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NODE_ID_PATTERN } from "./node_id.ts";
  *
  * const ids = ["tone_1", "mixer-left", "2nd", "a.b"];
- * console.log(ids.filter((id) => NODE_ID_PATTERN.test(id))); // [ "tone_1", "mixer-left" ]
+ * assert.deepEqual(ids.filter((id) => NODE_ID_PATTERN.test(id)), [ "tone_1", "mixer-left" ]);
  * ```
  */
 export const NODE_ID_PATTERN: RegExp = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -25,9 +26,11 @@ export const NODE_ID_PATTERN: RegExp = /^[A-Za-z_][A-Za-z0-9_-]*$/;
  *
  * @example Name ids after processors
  * ```ts
+ * import assert from "node:assert/strict";
  * import { snakeCase } from "./node_id.ts";
  *
- * console.log(snakeCase("TestToneGenerator"), snakeCase("Y4mFileSource")); // test_tone_generator y4m_file_source
+ * assert.equal(snakeCase("TestToneGenerator"), "test_tone_generator");
+ * assert.equal(snakeCase("Y4mFileSource"), "y4m_file_source");
  * ```
  */
 export function snakeCase(name: string): string {

@@ -16,14 +16,14 @@ import type { ProcessorDescriptor, SchedulingMode } from "./processor_descriptor
  *
  * @example Suggest the name that was meant
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ProcessorNotFoundError } from "@streamlib/streamlib";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
- * try {
- *   builtinRegistry.get("Gian");
- * } catch (error) {
- *   if (error instanceof ProcessorNotFoundError) console.log(error.nearMatches); // [ "Gain" ]
- * }
+ * assert.throws(
+ *   () => builtinRegistry.get("Gian"),
+ *   (error) => error instanceof ProcessorNotFoundError && error.nearMatches.join() === "Gain",
+ * );
  * ```
  */
 export class ProcessorNotFoundError extends Error {
@@ -69,19 +69,22 @@ export class ProcessorNotFoundError extends Error {
  *
  * @example Two definitions of one name cannot share a registry
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NodeRegistry } from "@streamlib/streamlib";
  * import { DuplicateProcessorError } from "./node_registry.ts";
  * import { gainNode } from "../processors/gain.gen.ts";
  *
  * // A plugin's own "Gain", from another source file.
  * const myGain = { ...gainNode, descriptor: { ...gainNode.descriptor, source: "my_gain.ts" } };
- * try {
- *   new NodeRegistry([gainNode, myGain]);
- * } catch (error) {
- *   if (error instanceof DuplicateProcessorError) {
- *     console.log(error.processor, error.sources[1]); // Gain my_gain.ts
- *   }
- * }
+ * assert.throws(
+ *   () => new NodeRegistry([gainNode, myGain]),
+ *   (error) => {
+ *     assert.ok(error instanceof DuplicateProcessorError);
+ *     assert.equal(error.processor, "Gain");
+ *     assert.equal(error.sources[1], "my_gain.ts");
+ *     return true;
+ *   },
+ * );
  * ```
  */
 export class DuplicateProcessorError extends Error {
@@ -116,17 +119,6 @@ export class DuplicateProcessorError extends Error {
 
 /**
  * A port in a {@linkcode ProcessorSummary}.
- *
- * @example Print a processor's ports
- * ```ts
- * import type { PortSummary } from "./node_registry.ts";
- * import { builtinRegistry } from "@streamlib/streamlib/processors";
- *
- * const gain = builtinRegistry.list().find((p) => p.name === "Gain")!;
- * const describe = (port: PortSummary) => `${port.name}: ${port.portType}`;
- * console.log(gain.inputs.map(describe), gain.outputs.map(describe));
- * // [ "in: AudioFrame<2>" ] [ "out: AudioFrame<2>" ]
- * ```
  */
 export interface PortSummary {
   /** The port's name. */
@@ -137,16 +129,6 @@ export interface PortSummary {
 
 /**
  * One line of `deno task nodes list`.
- *
- * @example Find the test sources
- * ```ts
- * import type { ProcessorSummary } from "./node_registry.ts";
- * import { builtinRegistry } from "@streamlib/streamlib/processors";
- *
- * const isTestSource = (p: ProcessorSummary) => p.tags.includes("test") && p.inputs.length === 0;
- * console.log(builtinRegistry.list().filter(isTestSource).map((p) => `${p.name} (${p.mode})`));
- * // [ "TestPattern (loop)", "TestToneGenerator (loop)" ]
- * ```
  */
 export interface ProcessorSummary {
   /** The processor name. */
@@ -170,10 +152,12 @@ export interface ProcessorSummary {
  *
  * @example List and describe processors
  * ```ts
+ * import assert from "node:assert/strict";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
- * console.log(builtinRegistry.list().map((p) => p.name)); // [ "AudioMixer", "Gain", ... ]
- * console.log(builtinRegistry.describe("Gain").mode); // push
+ * const names = builtinRegistry.list().map((p) => p.name);
+ * assert.ok(names.includes("AudioMixer") && names.includes("Gain"));
+ * assert.equal(builtinRegistry.describe("Gain").mode, "push");
  * ```
  */
 export class NodeRegistry implements Iterable<NodeDefinition> {

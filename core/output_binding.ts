@@ -16,6 +16,7 @@ import { OwnedFrame } from "./owned_frame.ts";
  *
  * @example Fan out to two connections
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OutputBinding } from "@streamlib/streamlib";
  * import { LocalConnection } from "./local_connection.ts";
  *
@@ -25,7 +26,8 @@ import { OwnedFrame } from "./owned_frame.ts";
  * output.attach(a);
  * output.attach(b);
  * output.write(7);
- * console.log(a.pop(), b.pop()); // 7 7
+ * assert.equal(a.pop(), 7);
+ * assert.equal(b.pop(), 7);
  * ```
  */
 export class OutputBinding<T> implements OutputPort<T> {

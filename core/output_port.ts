@@ -14,10 +14,11 @@
  *
  * @example Write to an unconnected output
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OutputBinding, type OutputPort } from "@streamlib/streamlib";
  *
  * const port: OutputPort<number> = new OutputBinding<number>("out", "DataFrame");
- * console.log(port.write(1)); // true: nothing refused it
+ * assert.ok(port.write(1)); // nothing refused it
  * ```
  */
 export interface OutputPort<T> {

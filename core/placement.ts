@@ -9,31 +9,11 @@
  * names a Worker, and every node with the same worker name shares it. Connections between nodes
  * of one isolate are `LocalConnection`s; connections between isolates go through a
  * `CrossIsolateTransport`.
- *
- * @example Place a node on a Worker
- * ```ts
- * import { type Placement } from "@streamlib/streamlib";
- * import { isolateOf } from "./placement.ts";
- *
- * const placement: Placement = { worker: "analysis" };
- * console.log(isolateOf(placement), isolateOf("main")); // worker:analysis main
- * ```
  */
 export type Placement = "main" | { readonly worker: string };
 
 /**
  * The name of the runtime's own isolate.
- *
- * @example List the nodes of the runtime's own isolate
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { MAIN_ISOLATE } from "./placement.ts";
- * import { builtinRegistry } from "@streamlib/streamlib/processors";
- *
- * const rt = new Runtime({ registry: builtinRegistry });
- * rt.add("Gain", {}, { id: "gain" });
- * console.log(MAIN_ISOLATE, rt.describe().isolates[MAIN_ISOLATE]); // main [ "gain" ]
- * ```
  */
 export const MAIN_ISOLATE = "main";
 
@@ -45,9 +25,10 @@ export const MAIN_ISOLATE = "main";
  *
  * @example Group nodes by isolate
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isolateOf } from "./placement.ts";
  *
- * console.log(isolateOf({ worker: "video" })); // worker:video
+ * assert.equal(isolateOf({ worker: "video" }), "worker:video");
  * ```
  */
 export function isolateOf(placement: Placement): string {
@@ -62,10 +43,11 @@ export function isolateOf(placement: Placement): string {
  *
  * @example Check manifest input
  * ```ts
+ * import assert from "node:assert/strict";
  * import { placementProblem } from "./placement.ts";
  *
- * console.log(placementProblem({ worker: "" })); // worker name must be a non-empty string...
- * console.log(placementProblem("main")); // undefined
+ * assert.match(placementProblem({ worker: "" }) ?? "", /^worker name must be a non-empty string/);
+ * assert.equal(placementProblem("main"), undefined);
  * ```
  */
 export function placementProblem(value: unknown): string | undefined {

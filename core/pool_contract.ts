@@ -9,19 +9,6 @@
 
 /**
  * Counters of one frame pool.
- *
- * @example See a pool run out of slots
- * ```ts
- * import type { FramePoolStats } from "./pool_contract.ts";
- * import { FramePool } from "@streamlib/streamlib/ffi";
- *
- * using pool = FramePool.create({ slotBytes: 1000, slotCount: 1 });
- * const slot = pool.tryAcquire()!;
- * pool.tryAcquire(); // undefined: the only slot is in use
- * const stats: FramePoolStats = pool.stats();
- * console.log(stats.slotStride, stats.inUse, stats.exhaustedTotal); // 1024 1 1
- * pool.release(slot);
- * ```
  */
 export interface FramePoolStats {
   /** Usable bytes per slot. */
@@ -43,23 +30,6 @@ export interface FramePoolStats {
  *
  * `tryAcquire` is the hot path: it returns `undefined` when the pool is exhausted rather than
  * throwing, and never blocks.
- *
- * @example Fill a slot and share it with a second reader
- * ```ts
- * import type { FramePoolContract } from "./pool_contract.ts";
- * import { FramePool } from "@streamlib/streamlib/ffi";
- *
- * function fillSlot(pool: FramePoolContract, value: number): number | undefined {
- *   const slot = pool.tryAcquire();
- *   if (slot === undefined) return undefined; // exhausted: skip this frame
- *   pool.bytes(slot).fill(value);
- *   return slot;
- * }
- * using pool = FramePool.create({ slotBytes: 64, slotCount: 2 });
- * const slot = fillSlot(pool, 7)!;
- * pool.retain(slot); // a second reader
- * console.log(pool.bytes(slot)[63], pool.release(slot), pool.release(slot)); // 7 1 0
- * ```
  */
 export interface FramePoolContract extends Disposable {
   /** Usable bytes per slot. */

@@ -19,6 +19,7 @@ import type { PortDescriptor, ProcessorDescriptor } from "./processor_descriptor
  *
  * @example Name an input by hand (the generated node handles do this for you)
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { AudioFrame, InputRef } from "@streamlib/streamlib";
  *
  * const ref: InputRef<AudioFrame<2>> = {
@@ -27,7 +28,7 @@ import type { PortDescriptor, ProcessorDescriptor } from "./processor_descriptor
  *   portType: "AudioFrame<2>",
  *   direction: "input",
  * };
- * console.log(`${ref.node}.${ref.port}`); // mixer.in_0
+ * assert.equal(`${ref.node}.${ref.port}`, "mixer.in_0");
  * ```
  */
 export interface InputRef<in T> {
@@ -50,6 +51,7 @@ export interface InputRef<in T> {
  *
  * @example Name an output by hand
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { OutputRef, VideoFrame } from "@streamlib/streamlib";
  *
  * const ref: OutputRef<VideoFrame> = {
@@ -58,7 +60,7 @@ export interface InputRef<in T> {
  *   portType: "VideoFrame",
  *   direction: "output",
  * };
- * console.log(ref.portType); // VideoFrame
+ * assert.equal(ref.portType, "VideoFrame");
  * ```
  */
 export interface OutputRef<out T> {
@@ -80,11 +82,12 @@ export interface OutputRef<out T> {
  *
  * @example Build a handle from a descriptor
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createNodeHandle } from "./port_ref.ts";
  * import { gainNode } from "../processors/gain.gen.ts";
  *
  * const handle = createNodeHandle("gain", gainNode.descriptor);
- * console.log(handle.inputs.in.portType); // AudioFrame<2>
+ * assert.equal(handle.inputs.in.portType, "AudioFrame<2>");
  * ```
  */
 export interface NodeHandle {
@@ -130,10 +133,11 @@ export interface DynamicNodeHandle extends NodeHandle {
  *
  * @example Extract a frame type
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { AudioFrame, FrameOf, InputPort } from "@streamlib/streamlib";
  *
  * const frame: FrameOf<InputPort<AudioFrame<1>>> | undefined = undefined;
- * console.log(frame); // undefined
+ * assert.equal(frame, undefined);
  * ```
  */
 export type FrameOf<P> = P extends InputPort<infer F> ? F
@@ -149,11 +153,12 @@ export type FrameOf<P> = P extends InputPort<infer F> ? F
  *
  * @example Reference an output
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createNodeHandle } from "./port_ref.ts";
  * import { testToneGeneratorNode } from "../processors/test_tone_generator.gen.ts";
  *
  * const tone = createNodeHandle("tone", testToneGeneratorNode.descriptor);
- * console.log(tone.outputs.audio.node); // tone
+ * assert.equal(tone.outputs.audio.node, "tone");
  * ```
  */
 export function createNodeHandle(

@@ -16,16 +16,19 @@ import type { PortDescriptor, PortDirection } from "./processor_descriptor.ts";
  *
  * @example Ask for a port that does not exist
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PortNotFoundError, PortTable } from "@streamlib/streamlib";
  * import { gainNode } from "../processors/gain.gen.ts";
  *
- * try {
- *   new PortTable(gainNode.descriptor).input("input");
- * } catch (error) {
- *   if (error instanceof PortNotFoundError) {
- *     console.log(error.direction, error.available); // input [ "in" ]
- *   }
- * }
+ * assert.throws(
+ *   () => new PortTable(gainNode.descriptor).input("input"),
+ *   (error) => {
+ *     assert.ok(error instanceof PortNotFoundError);
+ *     assert.equal(error.direction, "input");
+ *     assert.deepEqual(error.available, ["in"]);
+ *     return true;
+ *   },
+ * );
  * ```
  */
 export class PortNotFoundError extends Error {
@@ -83,23 +86,6 @@ export class PortNotFoundError extends Error {
 
 /**
  * The ports a {@linkcode PortTable} is built from.
- *
- * @example A port table for hand-written ports
- * ```ts
- * import { PortTable } from "@streamlib/streamlib";
- * import { type PortTableSpec } from "./port_table.ts";
- * import { type PortDirection } from "./processor_descriptor.ts";
- *
- * const port = (name: string, direction: PortDirection) =>
- *   ({ name, direction, portType: "Frame", required: false, description: `Frames ${direction}` });
- * const spec: PortTableSpec = {
- *   name: "Tee",
- *   inputs: [port("in", "input")],
- *   outputs: [port("a", "output"), port("b", "output")],
- * };
- * const ports = new PortTable(spec);
- * console.log(ports.inputNames, ports.outputNames); // [ "in" ] [ "a", "b" ]
- * ```
  */
 export interface PortTableSpec {
   /** The processor name, for error messages. */
@@ -117,11 +103,13 @@ export interface PortTableSpec {
  *
  * @example Look up ports by name
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PortTable } from "@streamlib/streamlib";
  * import { gainNode } from "../processors/gain.gen.ts";
  *
  * const ports = new PortTable(gainNode.descriptor);
- * console.log(ports.input("in").portType, ports.output("out").isConnected); // AudioFrame<2> false
+ * assert.equal(ports.input("in").portType, "AudioFrame<2>");
+ * assert.equal(ports.output("out").isConnected, false);
  * ```
  */
 export class PortTable {

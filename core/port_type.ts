@@ -17,12 +17,13 @@ import { canonicalPayloadType } from "./payload_type.ts";
  *
  * @example Suggest a frame type for a typo
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nearMatches } from "./near_matches.ts";
  * import { FRAME_TYPE_NAMES, parsePortType } from "./port_type.ts";
  *
  * const written = "VideoFrme";
  * if (parsePortType(written) === undefined) {
- *   console.log(nearMatches(written, FRAME_TYPE_NAMES)); // [ "VideoFrame" ]
+ *   assert.deepEqual(nearMatches(written, FRAME_TYPE_NAMES), [ "VideoFrame" ]);
  * }
  * ```
  */
@@ -36,18 +37,6 @@ export const FRAME_TYPE_NAMES: readonly string[] = [
 
 /**
  * A parsed port type string.
- *
- * @example Read the channel count of an audio port
- * ```ts
- * import { type ParsedPortType, parsePortType } from "./port_type.ts";
- *
- * function channelsOf(portType: string): number | undefined {
- *   const parsed: ParsedPortType | undefined = parsePortType(portType);
- *   if (parsed?.name !== "AudioFrame" || parsed.argument === undefined) return undefined;
- *   return Number(parsed.argument);
- * }
- * console.log(channelsOf("AudioFrame<2>"), channelsOf("AudioFrame")); // 2 undefined
- * ```
  */
 export interface ParsedPortType {
   /** The frame type name, one of {@linkcode FRAME_TYPE_NAMES}. */
@@ -64,9 +53,10 @@ export interface ParsedPortType {
  *
  * @example Parse a stereo audio port type
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parsePortType } from "./port_type.ts";
  *
- * console.log(parsePortType("AudioFrame<2>")); // { name: "AudioFrame", argument: "2" }
+ * assert.deepEqual(parsePortType("AudioFrame<2>"), { name: "AudioFrame", argument: "2" });
  * ```
  */
 export function parsePortType(portType: string): ParsedPortType | undefined {
@@ -87,12 +77,17 @@ export function parsePortType(portType: string): ParsedPortType | undefined {
  *
  * @example Two spellings of one payload
  * ```ts
+ * import assert from "node:assert/strict";
  * import { canonicalPortType } from "./port_type.ts";
  *
- * console.log(canonicalPortType("DataFrame<{ rms: number, peak: number }>"));
- * // DataFrame<{ peak: number; rms: number }>
- * console.log(canonicalPortType("DataFrame<{ peak: number; rms: number }>"));
- * // DataFrame<{ peak: number; rms: number }>
+ * assert.equal(
+ *   canonicalPortType("DataFrame<{ rms: number, peak: number }>"),
+ *   "DataFrame<{ peak: number; rms: number }>",
+ * );
+ * assert.equal(
+ *   canonicalPortType("DataFrame<{ peak: number; rms: number }>"),
+ *   "DataFrame<{ peak: number; rms: number }>",
+ * );
  * ```
  */
 export function canonicalPortType(portType: string): string {
@@ -122,11 +117,12 @@ export function canonicalPortType(portType: string): string {
  *
  * @example Check audio connections
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isPortTypeCompatible } from "./port_type.ts";
  *
- * console.log(isPortTypeCompatible("AudioFrame<2>", "AudioFrame<2>")); // true
- * console.log(isPortTypeCompatible("AudioFrame<2>", "AudioFrame<1>")); // false
- * console.log(isPortTypeCompatible("VideoFrame", "Frame")); // true
+ * assert.ok(isPortTypeCompatible("AudioFrame<2>", "AudioFrame<2>"));
+ * assert.equal(isPortTypeCompatible("AudioFrame<2>", "AudioFrame<1>"), false);
+ * assert.ok(isPortTypeCompatible("VideoFrame", "Frame"));
  * ```
  */
 export function isPortTypeCompatible(output: string, input: string): boolean {

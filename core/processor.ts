@@ -16,6 +16,7 @@ import type { ProcessContext, SetupContext } from "./processor_context.ts";
  *
  * @example A helper generic over any processor's types
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Processor, type ProcessorTypes } from "@streamlib/streamlib";
  * import { processorInit } from "./processor.ts";
  * import { gainNode } from "../processors/gain.gen.ts";
@@ -24,7 +25,7 @@ import type { ProcessContext, SetupContext } from "./processor_context.ts";
  *   return processorInit(processor)?.config as T["config"] | undefined;
  * }
  * const config = configOf(gainNode.create({ gain: 0.25 })); // typed as the Gain config
- * console.log(config?.gain); // 0.25
+ * assert.equal(config?.gain, 0.25);
  * ```
  */
 export interface ProcessorTypes {
@@ -40,15 +41,6 @@ export interface ProcessorTypes {
 
 /**
  * What the generated factory hands a processor's constructor.
- *
- * @example What a generated factory passed to the constructor
- * ```ts
- * import { type ProcessorInit, processorInit } from "./processor.ts";
- * import { gainNode } from "../processors/gain.gen.ts";
- *
- * const init: ProcessorInit | undefined = processorInit(gainNode.create({ gain: 2 }));
- * console.log(init?.config, init?.ports.inputNames); // { gain: 2 } [ "in" ]
- * ```
  */
 export interface ProcessorInit<T extends ProcessorTypes = ProcessorTypes> {
   /** The instance's port bindings; the runtime attaches connections to them. */
@@ -66,6 +58,7 @@ export interface ProcessorInit<T extends ProcessorTypes = ProcessorTypes> {
  *
  * @example Ports of a processor built directly
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Processor } from "@streamlib/streamlib";
  * import { PortsNotBoundError } from "./processor.ts";
  *
@@ -75,7 +68,7 @@ export interface ProcessorInit<T extends ProcessorTypes = ProcessorTypes> {
  * try {
  *   void new Idle().inputs;
  * } catch (error) {
- *   console.log(error instanceof PortsNotBoundError && error.processor); // Idle
+ *   assert.equal(error instanceof PortsNotBoundError && error.processor, "Idle");
  * }
  * ```
  */
@@ -117,12 +110,23 @@ let readInit: (processor: Processor) => ProcessorInit | undefined;
  * @typeParam T The generated types of the subclass (`GainTypes`).
  *
  * @example A processor that doubles numbers
- * ```ts ignore
- * import { DataFrame, input, InputPort, output, OutputPort, Processor, processor } from "@streamlib/streamlib";
- * import type { DoublerTypes } from "./doubler.gen.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   connectLocal,
+ *   type DataFrame,
+ *   input,
+ *   InputBinding,
+ *   type InputPort,
+ *   output,
+ *   OutputBinding,
+ *   type OutputPort,
+ *   Processor,
+ *   processor,
+ * } from "@streamlib/streamlib";
  *
  * @processor({ description: "Doubles numbers", mode: "push" })
- * export class Doubler extends Processor<DoublerTypes> {
+ * class Doubler extends Processor {
  *   @input({ description: "Numbers" })
  *   in!: InputPort<DataFrame<number>>;
  *   @output({ description: "Doubled numbers" })
@@ -130,11 +134,22 @@ let readInit: (processor: Processor) => ProcessorInit | undefined;
  *
  *   process(): void {
  *     let frame;
- *     while ((frame = this.inputs.in.read()) !== undefined) {
- *       this.outputs.out.write({ ...frame, value: frame.value * 2 });
+ *     while ((frame = this.in.read()) !== undefined) {
+ *       this.out.write({ ...frame, value: frame.value * 2 });
  *     }
  *   }
  * }
+ *
+ * // In a graph, the factory `deno task codegen` generates builds it and connects its ports
+ * // (typed as `this.inputs.in` with `Processor<DoublerTypes>`); built directly, they connect by hand.
+ * const doubler = new Doubler();
+ * const numbers = new OutputBinding<DataFrame<number>>("numbers", "DataFrame");
+ * const doubled = new InputBinding<DataFrame<number>>("doubled", "DataFrame");
+ * connectLocal(numbers, doubler.in as InputBinding<DataFrame<number>>);
+ * connectLocal(doubler.out as OutputBinding<DataFrame<number>>, doubled);
+ * numbers.write({ kind: "data", timestampNs: 0, value: 21 });
+ * doubler.process();
+ * assert.equal(doubled.read()?.value, 42);
  * ```
  */
 export abstract class Processor<T extends ProcessorTypes = ProcessorTypes> {
@@ -206,10 +221,28 @@ export abstract class Processor<T extends ProcessorTypes = ProcessorTypes> {
    * @param _changed The names of the fields whose value changed.
    *
    * @example Recompute a phase step when the frequency changes
-   * ```ts ignore
-   * override configChanged(changed: readonly string[]): void {
-   *   if (changed.includes("frequency")) this.#step = this.config.frequency / this.#sampleRate;
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { config, Processor, processor } from "@streamlib/streamlib";
+   *
+   * @processor({ mode: "loop" })
+   * class Tone extends Processor {
+   *   @config()
+   *   config = { frequency: 440 };
+   *   readonly sampleRate = 48_000;
+   *   step = this.config.frequency / this.sampleRate;
+   *
+   *   override configChanged(changed: readonly string[]): void {
+   *     if (changed.includes("frequency")) this.step = this.config.frequency / this.sampleRate;
+   *   }
+   *
+   *   process(): void {}
    * }
+   *
+   * const tone = new Tone();
+   * tone.config.frequency = 960; // what rt.setConfig("tone", { frequency: 960 }) does, then it calls:
+   * tone.configChanged(["frequency"]);
+   * assert.equal(tone.step, 0.02);
    * ```
    */
   configChanged(_changed: readonly string[]): void {}
@@ -224,13 +257,14 @@ export abstract class Processor<T extends ProcessorTypes = ProcessorTypes> {
  *
  * @example Built directly, a processor has no init
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Processor } from "@streamlib/streamlib";
  * import { processorInit } from "./processor.ts";
  *
  * class Idle extends Processor {
  *   process(): void {}
  * }
- * console.log(processorInit(new Idle())); // undefined
+ * assert.equal(processorInit(new Idle()), undefined);
  * ```
  */
 export function processorInit(processor: Processor): ProcessorInit | undefined {
@@ -239,13 +273,5 @@ export function processorInit(processor: Processor): ProcessorInit | undefined {
 
 /**
  * The generated types of a processor class instance: `TypesOf<Gain>` is `GainTypes`.
- *
- * @example Recover the config type
- * ```ts ignore
- * import type { TypesOf } from "@streamlib/streamlib";
- * import type { Gain } from "@streamlib/streamlib/processors";
- *
- * const config: TypesOf<Gain>["config"] = { gain: 0.5 };
- * ```
  */
 export type TypesOf<P> = P extends Processor<infer T> ? T : never;

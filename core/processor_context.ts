@@ -14,6 +14,7 @@ import type { Frames } from "./node_frames.ts";
  *
  * @example Declare a 10 ms period in setup
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { SetupContext } from "@streamlib/streamlib";
  * import type { LoopControl } from "./processor_context.ts";
  *
@@ -28,7 +29,7 @@ import type { Frames } from "./node_frames.ts";
  *   setPeriodNs: (ns) => void (declared = ns),
  * };
  * setup({ node: "tone", clock: { nowNs: () => 0 }, loop });
- * console.log(loop.periodNs); // 10000000
+ * assert.equal(loop.periodNs, 10000000);
  * ```
  */
 export interface LoopControl {
@@ -52,10 +53,11 @@ export interface LoopControl {
  *
  * @example A context for a test
  * ```ts
+ * import assert from "node:assert/strict";
  * import { monotonicClock, type SetupContext } from "@streamlib/streamlib";
  *
  * const ctx: SetupContext = { node: "tone", clock: monotonicClock };
- * console.log(ctx.node); // tone
+ * assert.equal(ctx.node, "tone");
  * ```
  */
 export interface SetupContext {

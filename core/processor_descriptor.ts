@@ -17,28 +17,19 @@ import type { JsonSchema } from "./json_schema.ts";
  *
  * @example Tell sources from filters
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { SchedulingMode } from "./processor_descriptor.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const runsOnItsOwn = (mode: SchedulingMode) => mode !== "push";
- * console.log(runsOnItsOwn(builtinRegistry.describe("TestToneGenerator").mode)); // true
- * console.log(runsOnItsOwn(builtinRegistry.describe("Gain").mode)); // false
+ * assert.ok(runsOnItsOwn(builtinRegistry.describe("TestToneGenerator").mode));
+ * assert.equal(runsOnItsOwn(builtinRegistry.describe("Gain").mode), false);
  * ```
  */
 export type SchedulingMode = "push" | "loop" | "pull";
 
 /**
  * The scheduling modes.
- *
- * @example Check a mode read from JSON
- * ```ts
- * import { SCHEDULING_MODES, type SchedulingMode } from "./processor_descriptor.ts";
- *
- * function isSchedulingMode(value: unknown): value is SchedulingMode {
- *   return SCHEDULING_MODES.includes(value as SchedulingMode);
- * }
- * console.log(isSchedulingMode("loop"), isSchedulingMode("timer")); // true false
- * ```
  */
 export const SCHEDULING_MODES: readonly SchedulingMode[] = ["push", "loop", "pull"];
 
@@ -47,6 +38,7 @@ export const SCHEDULING_MODES: readonly SchedulingMode[] = ["push", "loop", "pul
  *
  * @example Port names by direction
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PortTable } from "@streamlib/streamlib";
  * import { type PortDirection } from "./processor_descriptor.ts";
  * import { gainNode } from "../processors/gain.gen.ts";
@@ -54,23 +46,13 @@ export const SCHEDULING_MODES: readonly SchedulingMode[] = ["push", "loop", "pul
  * function portNames(ports: PortTable, direction: PortDirection): string[] {
  *   return direction === "input" ? ports.inputNames : ports.outputNames;
  * }
- * console.log(portNames(gainNode.ports(), "output")); // [ "out" ]
+ * assert.deepEqual(portNames(gainNode.ports(), "output"), [ "out" ]);
  * ```
  */
 export type PortDirection = "input" | "output";
 
 /**
  * One port of a processor.
- *
- * @example The elements of an array port
- * ```ts
- * import type { PortDescriptor } from "./processor_descriptor.ts";
- * import { builtinRegistry } from "@streamlib/streamlib/processors";
- *
- * const inputs: readonly PortDescriptor[] = builtinRegistry.describe("AudioMixer").inputs;
- * const port = inputs[1];
- * console.log(port.name, port.group, port.portType, port.required); // in_1 in AudioFrame<2> false
- * ```
  */
 export interface PortDescriptor {
   /** The port's name, unique among the processor's ports of its direction. */
@@ -89,14 +71,6 @@ export interface PortDescriptor {
 
 /**
  * Everything static about a processor.
- *
- * @example Read a descriptor from a node definition
- * ```ts
- * import { gainNode } from "../processors/gain.gen.ts";
- *
- * const descriptor = gainNode.descriptor;
- * console.log(descriptor.mode, descriptor.inputs.map((p) => `${p.name}: ${p.portType}`));
- * ```
  */
 export interface ProcessorDescriptor {
   /** The processor's name: its class name. */

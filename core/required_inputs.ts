@@ -14,10 +14,11 @@ import type { Graph, GraphNode } from "./graph.ts";
  *
  * @example Name the input in a message
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { UnconnectedInput } from "./required_inputs.ts";
  *
  * const input: UnconnectedInput = { node: "gain", processor: "Gain", port: "in" };
- * console.log(`${input.node}.${input.port} (${input.processor})`); // gain.in (Gain)
+ * assert.equal(`${input.node}.${input.port} (${input.processor})`, "gain.in (Gain)");
  * ```
  */
 export interface UnconnectedInput {
@@ -37,6 +38,7 @@ export interface UnconnectedInput {
  *
  * @example A gain with nothing feeding it
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Graph } from "./graph.ts";
  * import { unconnectedRequiredInputs } from "./required_inputs.ts";
  * import { gainNode } from "../processors/gain.gen.ts";
@@ -46,7 +48,7 @@ export interface UnconnectedInput {
  * graph.addNode({ id: "gain", descriptor: gainNode.descriptor });
  * graph.addNode({ id: "sink", descriptor: nullSinkNode.descriptor });
  * graph.connect("gain", "out", "sink", "in");
- * console.log(unconnectedRequiredInputs(graph)); // [ { node: "gain", processor: "Gain", port: "in" } ]
+ * assert.deepEqual(unconnectedRequiredInputs(graph), [ { node: "gain", processor: "Gain", port: "in" } ]);
  * ```
  */
 export function unconnectedRequiredInputs<N extends GraphNode>(

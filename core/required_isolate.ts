@@ -13,17 +13,6 @@ import type { IsolateHost } from "./isolate_host.ts";
  * creates its host the first time it adds such a node (one host per runtime and isolate name)
  * and connects the node to the others through the runtime's cross-isolate transport, as it does
  * for Worker placements.
- *
- * @example A definition that names its isolate
- * ```ts
- * import type { RequiredIsolate } from "./required_isolate.ts";
- *
- * function describe(isolate: RequiredIsolate): string {
- *   return `runs in ${isolate.name}`;
- * }
- * console.log(describe({ name: "native:effects", createHost: () => { throw new Error("unused"); } }));
- * // runs in native:effects
- * ```
  */
 export interface RequiredIsolate {
   /** The isolate's name, e.g. `native:<plugin>`; never `main` or `worker:<name>`. */

@@ -16,34 +16,11 @@ import type { FrameMessageBatch } from "./frame_message.ts";
  * - `latest`: the writer never blocks; the oldest messages roll off (counted as dropped), so the
  *   reader can always get the newest.
  * - `fifo`: lossless; a push into a full ring writes nothing and the writer must wait.
- *
- * @example A preview connection that keeps only the newest frame
- * ```ts
- * import { LocalConnection } from "./local_connection.ts";
- * import { type DeliveryPolicy } from "./ring_contract.ts";
- *
- * const policy: DeliveryPolicy = "latest";
- * const preview = new LocalConnection<string>({ capacity: 1, policy });
- * preview.push("frame 1");
- * preview.push("frame 2"); // frame 1 rolls off instead of blocking the writer
- * console.log(preview.pop(), preview.dropped); // frame 2 1
- * ```
  */
 export type DeliveryPolicy = "latest" | "fifo";
 
 /**
  * The delivery policies, in ABI order (`fifo` is 0, `latest` is 1).
- *
- * @example Check a policy read from JSON
- * ```ts
- * import { DELIVERY_POLICIES, type DeliveryPolicy } from "./ring_contract.ts";
- *
- * function isDeliveryPolicy(value: unknown): value is DeliveryPolicy {
- *   return DELIVERY_POLICIES.includes(value as DeliveryPolicy);
- * }
- * console.log(isDeliveryPolicy("fifo"), isDeliveryPolicy("newest")); // true false
- * console.log(DELIVERY_POLICIES.indexOf("latest")); // 1, its code in the native ABI
- * ```
  */
 export const DELIVERY_POLICIES: readonly DeliveryPolicy[] = ["fifo", "latest"];
 
@@ -52,35 +29,18 @@ export const DELIVERY_POLICIES: readonly DeliveryPolicy[] = ["fifo", "latest"];
  *
  * @example Capacities above it are refused
  * ```ts
+ * import assert from "node:assert/strict";
  * import { connectionOptionsProblem } from "./connection_defaults.ts";
  * import { MAX_RING_CAPACITY } from "./ring_contract.ts";
  *
- * console.log(connectionOptionsProblem({ capacity: MAX_RING_CAPACITY })); // undefined
- * console.log(connectionOptionsProblem({ capacity: MAX_RING_CAPACITY + 1 }) !== undefined); // true
+ * assert.equal(connectionOptionsProblem({ capacity: MAX_RING_CAPACITY }), undefined);
+ * assert.ok(connectionOptionsProblem({ capacity: MAX_RING_CAPACITY + 1 }) !== undefined);
  * ```
  */
 export const MAX_RING_CAPACITY = 16_777_216;
 
 /**
  * Counters of one ring, readable from either endpoint.
- *
- * @example Read the counters of a native ring
- * ```ts
- * import { FrameMessageBatch } from "./frame_message.ts";
- * import { type RingStats } from "./ring_contract.ts";
- * import { createNativeRing } from "@streamlib/streamlib/ffi";
- *
- * const [producer, consumer] = createNativeRing({ capacity: 2, policy: "latest" });
- * const message = new FrameMessageBatch(1);
- * for (let i = 0; i < 3; i++) {
- *   message.write(0, i, 0, 0, 0, i * 1000, i);
- *   producer.push(message); // the third push rolls the first message off
- * }
- * const stats: RingStats = consumer.stats();
- * console.log(stats.written, stats.dropped, stats.queued); // 3 1 2
- * producer.close();
- * consumer.close();
- * ```
  */
 export interface RingStats {
   /** Capacity in messages. */
@@ -103,23 +63,6 @@ export interface RingStats {
 
 /**
  * The writing end of a ring. Hot-path methods never throw on a full ring and never block.
- *
- * @example Write through the contract
- * ```ts
- * import { FrameMessageBatch } from "./frame_message.ts";
- * import { type FrameRingProducer } from "./ring_contract.ts";
- * import { createNativeRing } from "@streamlib/streamlib/ffi";
- *
- * function send(producer: FrameRingProducer, batch: FrameMessageBatch): boolean {
- *   return !producer.isAbandoned() && producer.push(batch);
- * }
- * const [producer, consumer] = createNativeRing({ capacity: 1, policy: "fifo" });
- * const message = new FrameMessageBatch(1);
- * console.log(send(producer, message), send(producer, message)); // true false: fifo and full
- * consumer.close();
- * console.log(producer.isAbandoned()); // true
- * producer.close();
- * ```
  */
 export interface FrameRingProducer extends Disposable {
   /** Pushes message 0 of `batch`; returns whether it was written (`fifo` may be full). */
@@ -140,24 +83,6 @@ export interface FrameRingProducer extends Disposable {
 
 /**
  * The reading end of a ring. Hot-path methods never throw on an empty ring and never block.
- *
- * @example Drain everything queued, a batch at a time
- * ```ts
- * import { FrameMessageBatch } from "./frame_message.ts";
- * import { type FrameRingConsumer } from "./ring_contract.ts";
- * import { createNativeRing } from "@streamlib/streamlib/ffi";
- *
- * function drain(consumer: FrameRingConsumer, batch: FrameMessageBatch): number {
- *   let total = 0;
- *   for (let n; (n = consumer.popBatch(batch, batch.capacity)) > 0;) total += n;
- *   return total;
- * }
- * const [producer, consumer] = createNativeRing({ capacity: 8, policy: "fifo" });
- * producer.pushBatch(new FrameMessageBatch(5), 5);
- * console.log(drain(consumer, new FrameMessageBatch(2)), consumer.isEmpty()); // 5 true
- * producer.close();
- * consumer.close();
- * ```
  */
 export interface FrameRingConsumer extends Disposable {
   /** Pops the oldest message into message 0 of `batch`; returns whether there was one. */

@@ -41,6 +41,7 @@ import { systemTimers } from "./runtime_timers.ts";
  *
  * @example Tone into a mixer into a sink
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Runtime } from "@streamlib/streamlib";
  * import { AudioMixer, NullSink, TestToneGenerator } from "@streamlib/streamlib/processors";
  *
@@ -53,7 +54,7 @@ import { systemTimers } from "./runtime_timers.ts";
  * await rt.start();
  * await new Promise((resolve) => setTimeout(resolve, 50));
  * await rt.stop();
- * console.log(rt.stats().nodes[sink.name].framesIn > 0); // true
+ * assert.ok(rt.stats().nodes[sink.name].framesIn > 0);
  * ```
  */
 export class Runtime implements AsyncDisposable {
@@ -108,11 +109,12 @@ export class Runtime implements AsyncDisposable {
    *
    * @example Use a package's processors by name
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Runtime } from "@streamlib/streamlib";
    * import { builtinRegistry } from "@streamlib/streamlib/processors";
    *
    * const rt = new Runtime().use(builtinRegistry);
-   * console.log(rt.registry.has("Gain")); // true
+   * assert.ok(rt.registry.has("Gain"));
    * ```
    */
   use(registry: Iterable<NodeDefinition>): this {
@@ -337,6 +339,7 @@ export class Runtime implements AsyncDisposable {
    *
    * @example Retune a running tone; its block size waits for a pause
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ConfigLockedError } from "@streamlib/streamlib";
    * import { createRuntime } from "@streamlib/streamlib/processors";
    *
@@ -345,16 +348,16 @@ export class Runtime implements AsyncDisposable {
    * rt.add("NullSink", {}, { id: "sink" });
    * const { id } = rt.connectByName("tone", "audio", "sink", "in");
    * await rt.start();
-   * console.log(rt.setConfig("tone", { frequency: 880 }).applied); // live
+   * assert.equal(rt.setConfig("tone", { frequency: 880 }).applied, "live");
    * try {
    *   rt.setConfig("tone", { blockSize: 960 });
    * } catch (error) {
-   *   console.log(error instanceof ConfigLockedError); // true
+   *   assert.ok(error instanceof ConfigLockedError);
    * }
    * await rt.pause();
-   * console.log(rt.setConfig("tone", { blockSize: 960 }).applied); // setup
+   * assert.equal(rt.setConfig("tone", { blockSize: 960 }).applied, "setup");
    * await rt.resume();
-   * console.log(rt.describe().connections[0].id === id); // true
+   * assert.ok(rt.describe().connections[0].id === id);
    * ```
    */
   setConfig(node: string, patch: Readonly<Record<string, unknown>>): ConfigChange {

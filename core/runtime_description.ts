@@ -15,21 +15,6 @@ import type { NodeState, NodeStats, RuntimeState } from "./runtime_stats.ts";
 
 /**
  * A connection as `connect()` returns it.
- *
- * @example Connect, then disconnect by id
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { type ConnectionInfo } from "./runtime_description.ts";
- * import { builtinRegistry } from "@streamlib/streamlib/processors";
- *
- * const rt = new Runtime({ registry: builtinRegistry });
- * rt.add("TestToneGenerator", {}, { id: "tone" });
- * rt.add("NullSink", {}, { id: "sink" });
- * const info: ConnectionInfo = rt.connectByName("tone", "audio", "sink", "in");
- * console.log(info);
- * // { id: "conn_1", from: "tone.audio", to: "sink.in", capacity: 8, policy: "fifo" }
- * rt.disconnect(info.id);
- * ```
  */
 export interface ConnectionInfo {
   /** The connection's id (`conn_1`), for `disconnect()`. */
@@ -46,21 +31,6 @@ export interface ConnectionInfo {
 
 /**
  * A connection in {@linkcode GraphDescription}.
- *
- * @example Port types and counters of a connection
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { type ConnectionDescription } from "./runtime_description.ts";
- * import { builtinRegistry } from "@streamlib/streamlib/processors";
- *
- * const rt = new Runtime({ registry: builtinRegistry });
- * rt.add("TestToneGenerator", {}, { id: "tone" });
- * rt.add("NullSink", {}, { id: "sink" });
- * rt.connectByName("tone", "audio", "sink", "in");
- * const c: ConnectionDescription = rt.describe().connections[0];
- * console.log(c.fromType, c.toType, c.crossIsolate, c.stats.written);
- * // AudioFrame<2> Frame false 0
- * ```
  */
 export interface ConnectionDescription extends ConnectionInfo {
   /** The output's port type. */
@@ -78,6 +48,7 @@ export interface ConnectionDescription extends ConnectionInfo {
  *
  * @example What feeds an input
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Runtime } from "@streamlib/streamlib";
  * import { type InputDescription } from "./runtime_description.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
@@ -87,7 +58,7 @@ export interface ConnectionDescription extends ConnectionInfo {
  * rt.add("NullSink", {}, { id: "sink" });
  * rt.connectByName("tone", "audio", "sink", "in");
  * const input: InputDescription = rt.describe().nodes[1].inputs[0];
- * console.log(input); // { name: "in", portType: "Frame", connection: "conn_1" }
+ * assert.deepEqual(input, { name: "in", portType: "Frame", connection: "conn_1" });
  * ```
  */
 export interface InputDescription {
@@ -104,6 +75,7 @@ export interface InputDescription {
  *
  * @example Where an output goes
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Runtime } from "@streamlib/streamlib";
  * import { type OutputDescription } from "./runtime_description.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
@@ -113,7 +85,7 @@ export interface InputDescription {
  * rt.add("NullSink", {}, { id: "sink" });
  * rt.connectByName("tone", "audio", "sink", "in");
  * const output: OutputDescription = rt.describe().nodes[0].outputs[0];
- * console.log(output); // { name: "audio", portType: "AudioFrame<2>", connections: [ "conn_1" ] }
+ * assert.deepEqual(output, { name: "audio", portType: "AudioFrame<2>", connections: [ "conn_1" ] });
  * ```
  */
 export interface OutputDescription {
@@ -130,6 +102,7 @@ export interface OutputDescription {
  *
  * @example One line per node
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Runtime } from "@streamlib/streamlib";
  * import { type NodeDescription } from "./runtime_description.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
@@ -137,7 +110,7 @@ export interface OutputDescription {
  * const rt = new Runtime({ registry: builtinRegistry });
  * rt.add("TestToneGenerator", { frequency: 220 }, { id: "tone" });
  * const line = (n: NodeDescription) => `${n.id} ${n.type} ${n.mode} ${n.state} on ${n.isolate}`;
- * console.log(rt.describe().nodes.map(line)); // [ "tone TestToneGenerator loop stopped on main" ]
+ * assert.deepEqual(rt.describe().nodes.map(line), [ "tone TestToneGenerator loop stopped on main" ]);
  * ```
  */
 export interface NodeDescription {
@@ -171,15 +144,6 @@ export interface NodeDescription {
 
 /**
  * The whole graph as plain JSON: `rt.describe()`.
- *
- * @example List what feeds each node
- * ```ts
- * import type { GraphDescription } from "@streamlib/streamlib";
- *
- * function feeds(graph: GraphDescription): string[] {
- *   return graph.connections.map((c) => `${c.from} -> ${c.to} (${c.policy}, ${c.capacity})`);
- * }
- * ```
  */
 export interface GraphDescription {
   /** The runtime's state. */

@@ -15,10 +15,11 @@ import { isolateOf, type Placement } from "./placement.ts";
  *
  * @example Start twice
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RuntimeStateError } from "@streamlib/streamlib";
  *
  * const error = new RuntimeStateError("start", "running", ["stopped"]);
- * console.log(error.message); // Cannot start the runtime: it is running, expected stopped
+ * assert.equal(error.message, "Cannot start the runtime: it is running, expected stopped");
  * ```
  */
 export class RuntimeStateError extends Error {
@@ -59,10 +60,14 @@ export class RuntimeStateError extends Error {
  *
  * @example A Worker placement without a host
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PlacementUnavailableError } from "@streamlib/streamlib";
  *
  * const error = new PlacementUnavailableError("fft_1", { worker: "analysis" }, []);
- * console.log(error.message);
+ * assert.equal(
+ *   error.message,
+ *   "Cannot place node 'fft_1' on worker:analysis: no worker host or cross-isolate transport was injected, pass { isolates } to new Runtime() or place it on \"main\"",
+ * );
  * ```
  */
 export class PlacementUnavailableError extends Error {
@@ -109,9 +114,13 @@ export class PlacementUnavailableError extends Error {
  *
  * @example The message
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LoopPeriodMissingError } from "./runtime_errors.ts";
  *
- * console.log(new LoopPeriodMissingError("tone_1", "TestToneGenerator").message);
+ * assert.equal(
+ *   new LoopPeriodMissingError("tone_1", "TestToneGenerator").message,
+ *   "Cannot run loop node 'tone_1' (TestToneGenerator): setup() declared no period, call ctx.loop?.setPeriodNs(ns) in setup()",
+ * );
  * ```
  */
 export class LoopPeriodMissingError extends Error {
@@ -148,10 +157,14 @@ export class LoopPeriodMissingError extends Error {
  *
  * @example A bad error policy
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NodeOptionsError } from "./runtime_errors.ts";
  *
  * const error = new NodeOptionsError("tone_1", 'onError must be one of "stop-processor", "stop-runtime", "restart", got "retry"', "onError");
- * console.log(error.message);
+ * assert.equal(
+ *   error.message,
+ *   "Cannot add node 'tone_1': onError must be one of \"stop-processor\", \"stop-runtime\", \"restart\", got \"retry\"",
+ * );
  * ```
  */
 export class NodeOptionsError extends TypeError {

@@ -12,20 +12,6 @@ import type { NodeState, RuntimeState } from "./runtime_stats.ts";
 
 /**
  * Fields every runtime event has.
- *
- * @example How long ago an event happened
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { type RuntimeEventBase } from "./runtime_events.ts";
- * import { builtinRegistry } from "@streamlib/streamlib/processors";
- *
- * const rt = new Runtime({ registry: builtinRegistry });
- * const ageNs = (event: RuntimeEventBase) => rt.clock.nowNs() - event.timeNs;
- * const seen: RuntimeEventBase[] = [];
- * rt.on((event) => seen.push(event));
- * rt.add("Gain", {});
- * console.log(seen.length, ageNs(seen[0]) >= 0); // 1 true
- * ```
  */
 export interface RuntimeEventBase {
   /** When it happened, on the media clock. */
@@ -34,21 +20,6 @@ export interface RuntimeEventBase {
 
 /**
  * The runtime changed state.
- *
- * @example Follow the runtime's lifecycle
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { type RuntimeStateEvent } from "./runtime_events.ts";
- *
- * const rt = new Runtime();
- * const steps: string[] = [];
- * const log = (event: RuntimeStateEvent) => steps.push(`${event.from}->${event.to}`);
- * rt.on((event) => event.type === "runtime-state" && log(event));
- * await rt.start();
- * await rt.stop();
- * console.log(steps);
- * // [ "stopped->starting", "starting->running", "running->stopping", "stopping->stopped" ]
- * ```
  */
 export interface RuntimeStateEvent extends RuntimeEventBase {
   /** Discriminant. */
@@ -64,6 +35,7 @@ export interface RuntimeStateEvent extends RuntimeEventBase {
  *
  * @example Follow one node's states
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Runtime } from "@streamlib/streamlib";
  * import { type NodeStateEvent } from "./runtime_events.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
@@ -74,7 +46,7 @@ export interface RuntimeStateEvent extends RuntimeEventBase {
  * rt.on((event) => event.type === "node-state" && event.node === "gain" && states.push(event.to));
  * await rt.start();
  * await rt.stop();
- * console.log(states); // [ "starting", "running", "stopping", "stopped" ]
+ * assert.deepEqual(states, [ "starting", "running", "stopping", "stopped" ]);
  * ```
  */
 export interface NodeStateEvent extends RuntimeEventBase {
@@ -93,6 +65,7 @@ export interface NodeStateEvent extends RuntimeEventBase {
  *
  * @example Log nodes as they come and go
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Runtime } from "@streamlib/streamlib";
  * import { type NodeMembershipEvent } from "./runtime_events.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
@@ -105,7 +78,7 @@ export interface NodeStateEvent extends RuntimeEventBase {
  * });
  * rt.add("Gain", {}, { id: "gain" });
  * rt.remove("gain");
- * console.log(log); // [ "node-added gain (Gain)", "node-removed gain (Gain)" ]
+ * assert.deepEqual(log, [ "node-added gain (Gain)", "node-removed gain (Gain)" ]);
  * ```
  */
 export interface NodeMembershipEvent extends RuntimeEventBase {
@@ -121,25 +94,6 @@ export interface NodeMembershipEvent extends RuntimeEventBase {
 
 /**
  * A connection was made or removed.
- *
- * @example Log connections as they are made and removed
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { type ConnectionEvent } from "./runtime_events.ts";
- * import { builtinRegistry } from "@streamlib/streamlib/processors";
- *
- * const rt = new Runtime({ registry: builtinRegistry });
- * const log: string[] = [];
- * const record = (e: ConnectionEvent) => log.push(`${e.type} ${e.from} -> ${e.to}`);
- * rt.on((event) => {
- *   if (event.type === "connection-added" || event.type === "connection-removed") record(event);
- * });
- * rt.add("TestToneGenerator", {}, { id: "tone" });
- * rt.add("NullSink", {}, { id: "sink" });
- * rt.disconnect(rt.connectByName("tone", "audio", "sink", "in").id);
- * console.log(log);
- * // [ "connection-added tone.audio -> sink.in", "connection-removed tone.audio -> sink.in" ]
- * ```
  */
 export interface ConnectionEvent extends RuntimeEventBase {
   /** Discriminant. */
@@ -159,22 +113,6 @@ export interface ConnectionEvent extends RuntimeEventBase {
 /**
  * A processor threw. `action` is what the runtime did about it: `stop-processor` (the node is
  * in state `error`), `stop-runtime`, `restart`, or `none` for errors in `teardown()`.
- *
- * @example Hear about a processor that failed
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { type NodeErrorEvent } from "./runtime_events.ts";
- * import { builtinRegistry } from "@streamlib/streamlib/processors";
- *
- * const rt = new Runtime({ registry: builtinRegistry });
- * rt.add("Y4mFileSource", { path: "/no/such/clip.y4m" }, { id: "clip" });
- * const errors: NodeErrorEvent[] = [];
- * rt.on((event) => event.type === "node-error" && errors.push(event));
- * await rt.start();
- * await rt.stop();
- * const [e] = errors;
- * console.log(e.node, e.phase, e.name, e.action); // clip setup Y4mNotFoundError stop-processor
- * ```
  */
 export interface NodeErrorEvent extends RuntimeEventBase {
   /** Discriminant. */
@@ -204,6 +142,7 @@ export interface NodeErrorEvent extends RuntimeEventBase {
  *
  * @example Hear about an unconnected required input
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Runtime } from "@streamlib/streamlib";
  * import { type NodeWarningEvent } from "./runtime_events.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
@@ -214,7 +153,7 @@ export interface NodeErrorEvent extends RuntimeEventBase {
  * rt.on((event) => event.type === "node-warning" && warnings.push(event));
  * await rt.start();
  * await rt.stop();
- * console.log(warnings.map((w) => `${w.code} ${w.node}.${w.port}`)); // [ "unconnected_required_input gain.in" ]
+ * assert.deepEqual(warnings.map((w) => `${w.code} ${w.node}.${w.port}`), [ "unconnected_required_input gain.in" ]);
  * ```
  */
 export interface NodeWarningEvent extends RuntimeEventBase {
@@ -241,6 +180,7 @@ export interface NodeWarningEvent extends RuntimeEventBase {
  *
  * @example Log config changes
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { NodeConfigEvent } from "./runtime_events.ts";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
@@ -250,7 +190,7 @@ export interface NodeWarningEvent extends RuntimeEventBase {
  * const record = (e: NodeConfigEvent) => log.push(`${e.node}: ${e.changed.join(", ")} (${e.applied})`);
  * rt.on((event) => event.type === "node-config" && record(event));
  * rt.setConfig("gain", { gain: 0.5 });
- * console.log(log); // [ "gain: gain (stored)" ]
+ * assert.deepEqual(log, [ "gain: gain (stored)" ]);
  * ```
  */
 export interface NodeConfigEvent extends RuntimeEventBase {
@@ -272,29 +212,6 @@ export interface NodeConfigEvent extends RuntimeEventBase {
  * A Worker died (it exited, threw outside a processor, or stopped answering): its nodes went to
  * `error` (each with a `node-error` event) and the connections to and from them were torn down.
  * The rest of the graph keeps running.
- *
- * @example Report a Worker that died
- * ```ts
- * import type { RuntimeEvent } from "@streamlib/streamlib";
- * import type { WorkerExitEvent } from "./runtime_events.ts";
- *
- * function describeExit(event: WorkerExitEvent): string {
- *   return `${event.isolate} died (${event.message}); lost ${event.nodes.join(", ")}`;
- * }
- * function onEvent(event: RuntimeEvent): void {
- *   if (event.type === "worker-exit") console.log(describeExit(event));
- * }
- * onEvent({
- *   type: "worker-exit",
- *   timeNs: 0,
- *   worker: "dsp",
- *   isolate: "worker:dsp",
- *   nodes: ["gain"],
- *   connections: ["conn_1", "conn_2"],
- *   message: "exited with code 1",
- *   exitCode: 1,
- * }); // worker:dsp died (exited with code 1); lost gain
- * ```
  */
 export interface WorkerExitEvent extends RuntimeEventBase {
   /** Discriminant. */
@@ -347,7 +264,7 @@ export interface WorkerExitEvent extends RuntimeEventBase {
  * await play.start();
  * await Promise.race([ended, new Promise((r) => setTimeout(r, 5000))]);
  * assert.deepEqual(nodes, ["file", "sink"]);
- * assert.equal(play.ended, true);
+ * assert.ok(play.ended);
  * await play.stop();
  * ```
  */
@@ -378,16 +295,6 @@ export interface NodeEndOfStreamEvent extends RuntimeEventBase {
 /**
  * Everything a runtime reports through `rt.on()`. Events are plain JSON-able objects with a
  * `type`, a `timeNs` and the ids involved.
- *
- * @example Log errors
- * ```ts
- * import type { RuntimeEvent } from "@streamlib/streamlib";
- *
- * function log(event: RuntimeEvent): void {
- *   if (event.type === "node-error") console.error(`${event.node}: ${event.message}`);
- * }
- * log({ type: "runtime-state", timeNs: 0, from: "stopped", to: "starting" });
- * ```
  */
 export type RuntimeEvent =
   | RuntimeStateEvent
@@ -410,6 +317,7 @@ export type RuntimeEvent =
  *
  * @example Report a thrown string
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nodeErrorEvent } from "./runtime_events.ts";
  *
  * const event = nodeErrorEvent({
@@ -420,7 +328,8 @@ export type RuntimeEvent =
  *   action: "stop-processor",
  *   restarts: 0,
  * }, "boom");
- * console.log(event.name, event.message); // Error boom
+ * assert.equal(event.name, "Error");
+ * assert.equal(event.message, "boom");
  * ```
  */
 export function nodeErrorEvent(
@@ -442,6 +351,7 @@ export function nodeErrorEvent(
  *
  * @example Count events by type, then unsubscribe
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Runtime } from "@streamlib/streamlib";
  * import { type RuntimeEventListener } from "./runtime_events.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
@@ -456,7 +366,7 @@ export function nodeErrorEvent(
  * rt.add("Gain", {});
  * off();
  * rt.add("Gain", {}); // not counted
- * console.log(counts); // { "node-added": 2 }
+ * assert.deepEqual(counts, { "node-added": 2 });
  * ```
  */
 export type RuntimeEventListener = (event: RuntimeEvent) => void;
@@ -468,6 +378,7 @@ export type RuntimeEventListener = (event: RuntimeEvent) => void;
  *
  * @example Subscribe and unsubscribe
  * ```ts
+ * import assert from "node:assert/strict";
  * import { EventHub } from "./runtime_events.ts";
  *
  * const hub = new EventHub();
@@ -476,7 +387,7 @@ export type RuntimeEventListener = (event: RuntimeEvent) => void;
  * hub.emit({ type: "runtime-state", timeNs: 0, from: "stopped", to: "starting" });
  * off();
  * hub.emit({ type: "runtime-state", timeNs: 1, from: "starting", to: "running" });
- * console.log(seen); // [ "runtime-state" ]
+ * assert.deepEqual(seen, [ "runtime-state" ]);
  * ```
  */
 export class EventHub {

@@ -20,6 +20,7 @@ import type { AddOptions, ProcessorClass } from "./runtime_options.ts";
  *
  * @example The record behind `rt.add(Gain, { gain: 2 })`
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { RuntimeNode } from "./runtime_node.ts";
  * import { gainNode } from "../processors/gain.gen.ts";
  *
@@ -33,7 +34,7 @@ import type { AddOptions, ProcessorClass } from "./runtime_options.ts";
  *   onError: "stop-processor",
  *   maxRestarts: 3,
  * };
- * console.log(node.descriptor.mode); // push
+ * assert.equal(node.descriptor.mode, "push");
  * ```
  */
 export interface RuntimeNode extends HostedNodeSpec {

@@ -17,11 +17,12 @@ import type { RuntimeTimers } from "./runtime_timers.ts";
  *
  * @example A runtime over the built-in processors with a 2-run catch-up bound
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Runtime, type RuntimeOptions } from "@streamlib/streamlib";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
  *
  * const options: RuntimeOptions = { registry: builtinRegistry, maxCatchUp: 2 };
- * console.log(new Runtime(options).state); // stopped
+ * assert.equal(new Runtime(options).state, "stopped");
  * ```
  */
 export interface RuntimeOptions {
@@ -53,10 +54,11 @@ export interface RuntimeOptions {
  *
  * @example Name a node and restart it when it throws
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { AddOptions } from "./runtime_options.ts";
  *
  * const options: AddOptions = { id: "tone", onError: "restart", maxRestarts: 2 };
- * console.log(options.placement ?? "main"); // main
+ * assert.equal(options.placement ?? "main", "main");
  * ```
  */
 export interface AddOptions {
@@ -77,6 +79,7 @@ export interface AddOptions {
  *
  * @example Find the definition of a processor class
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Processor } from "@streamlib/streamlib";
  * import type { ProcessorClass } from "./runtime_options.ts";
  * import { builtinRegistry, Gain } from "@streamlib/streamlib/processors";
@@ -84,7 +87,7 @@ export interface AddOptions {
  * function sourceOf<P extends Processor>(processorClass: ProcessorClass<P>): string | undefined {
  *   return builtinRegistry.of(processorClass)?.descriptor.source;
  * }
- * console.log(sourceOf(Gain)); // processors/gain.ts
+ * assert.equal(sourceOf(Gain), "processors/gain.ts");
  * ```
  */
 export type ProcessorClass<P extends Processor> = abstract new (...args: never[]) => P;
@@ -94,18 +97,5 @@ export type ProcessorClass<P extends Processor> = abstract new (...args: never[]
  * (missing fields take their defaults).
  *
  * @typeParam P The processor instance type.
- *
- * @example Give only the fields that differ from the defaults
- * ```ts
- * import { Runtime } from "@streamlib/streamlib";
- * import { type ConfigInput } from "./runtime_options.ts";
- * import { builtinRegistry, TestToneGenerator } from "@streamlib/streamlib/processors";
- *
- * const config: ConfigInput<TestToneGenerator> = { frequency: 220, waveform: "square" };
- * const rt = new Runtime({ registry: builtinRegistry });
- * rt.add(TestToneGenerator, config, { id: "tone" });
- * const full = rt.describe().nodes[0].config as { frequency: number; amplitude: number };
- * console.log(full.frequency, full.amplitude); // 220 0.25
- * ```
  */
 export type ConfigInput<P> = Partial<TypesOf<P>["config"]>;

@@ -12,13 +12,14 @@ import type { LatencySummary } from "./latency_histogram.ts";
  *
  * @example Start only a stopped runtime
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Runtime } from "@streamlib/streamlib";
  * import { type RuntimeState } from "./runtime_stats.ts";
  *
  * const rt = new Runtime();
  * const startable: RuntimeState[] = ["stopped"];
  * if (startable.includes(rt.state)) await rt.start();
- * console.log(rt.state); // running
+ * assert.equal(rt.state, "running");
  * await rt.stop();
  * ```
  */
@@ -30,6 +31,7 @@ export type RuntimeState = "stopped" | "starting" | "running" | "paused" | "stop
  *
  * @example Find the nodes that failed
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { NodeState } from "./runtime_stats.ts";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
@@ -39,7 +41,7 @@ export type RuntimeState = "stopped" | "starting" | "running" | "paused" | "stop
  * await rt.start();
  * const failed = (state: NodeState) => state === "error";
  * const nodes = Object.entries(rt.stats().nodes);
- * console.log(nodes.filter(([, n]) => failed(n.state)).map(([id]) => id)); // [ "clip" ]
+ * assert.deepEqual(nodes.filter(([, n]) => failed(n.state)).map(([id]) => id), [ "clip" ]);
  * await rt.stop();
  * ```
  */
@@ -48,15 +50,6 @@ export type NodeState = "stopped" | "starting" | "running" | "paused" | "stoppin
 /**
  * Counters of one node, cumulative since it was added. Updated on the hot path without
  * allocating; a snapshot allocates.
- *
- * @example Read a node's process time
- * ```ts
- * import type { NodeStats } from "./runtime_stats.ts";
- *
- * function line(id: string, s: NodeStats): string {
- *   return `${id}: ${s.calls} calls, p99 ${(s.processTime.p99Ns / 1e3).toFixed(0)} µs`;
- * }
- * ```
  */
 export interface NodeStats {
   /** `process()` calls. */
@@ -88,16 +81,6 @@ export interface NodeStats {
 
 /**
  * A snapshot of the whole graph's counters: `rt.stats()`.
- *
- * @example Print one status line
- * ```ts
- * import type { RuntimeStats } from "@streamlib/streamlib";
- *
- * function status(stats: RuntimeStats): string {
- *   const frames = Object.values(stats.connections).reduce((n, c) => n + c.written, 0);
- *   return `${stats.state}: ${frames} frames moved`;
- * }
- * ```
  */
 export interface RuntimeStats {
   /** The runtime's state. */

@@ -10,6 +10,7 @@
  *
  * @example Count the timers a runtime arms
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type RuntimeTimers, systemTimers } from "./runtime_timers.ts";
  *
  * let armed = 0;
@@ -18,7 +19,7 @@
  *   clearTimeout: (id) => systemTimers.clearTimeout(id),
  * };
  * counting.clearTimeout(counting.setTimeout(() => {}, 10));
- * console.log(armed); // 1
+ * assert.equal(armed, 1);
  * ```
  */
 export interface RuntimeTimers {
@@ -41,14 +42,6 @@ export interface RuntimeTimers {
 
 /**
  * The platform's timers (`globalThis.setTimeout`).
- *
- * @example Arm and cancel a timer
- * ```ts
- * import { systemTimers } from "./runtime_timers.ts";
- *
- * const id = systemTimers.setTimeout(() => console.log("never"), 1000);
- * systemTimers.clearTimeout(id);
- * ```
  */
 export const systemTimers: RuntimeTimers = {
   setTimeout: (callback, delayMs) => Number(setTimeout(callback, delayMs)),

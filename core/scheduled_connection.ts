@@ -15,6 +15,7 @@ import { LocalConnection, type LocalConnectionOptions } from "./local_connection
  *
  * @example Count wake-ups
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ScheduledConnection } from "./scheduled_connection.ts";
  *
  * let wakes = 0;
@@ -22,7 +23,7 @@ import { LocalConnection, type LocalConnectionOptions } from "./local_connection
  * conn.push(1);
  * conn.push(2);
  * conn.push(3); // full: refused, no wake-up
- * console.log(wakes); // 2
+ * assert.equal(wakes, 2);
  * ```
  */
 export class ScheduledConnection<T> extends LocalConnection<T> {

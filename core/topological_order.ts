@@ -15,13 +15,14 @@
  *
  * @example Sources first
  * ```ts
+ * import assert from "node:assert/strict";
  * import { topologicalOrder } from "./topological_order.ts";
  *
  * const order = topologicalOrder(["sink", "gain", "tone"], [
  *   { from: "gain", to: "sink" },
  *   { from: "tone", to: "gain" },
  * ]);
- * console.log(order); // [ "tone", "gain", "sink" ]
+ * assert.deepEqual(order, [ "tone", "gain", "sink" ]);
  * ```
  */
 export function topologicalOrder(

@@ -13,26 +13,19 @@
  *
  * @example Size a frame buffer
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type PixelFormat } from "@streamlib/streamlib";
  * import { videoFrameByteLength } from "./video_frame.ts";
  *
  * const format: PixelFormat = "I420";
  * const data = new Uint8Array(videoFrameByteLength(format, 4, 2)); // Y 4x2, then U and V 2x1
- * console.log(data.byteLength); // 12
+ * assert.equal(data.byteLength, 12);
  * ```
  */
 export type PixelFormat = "RGBA" | "BGRA" | "I420" | "NV12";
 
 /**
  * The pixel formats, in a stable order.
- *
- * @example Bytes of a 2x2 frame in every format
- * ```ts
- * import { PIXEL_FORMATS, videoFrameByteLength } from "./video_frame.ts";
- *
- * console.log(PIXEL_FORMATS.map((format) => `${format} ${videoFrameByteLength(format, 2, 2)}`));
- * // [ "RGBA 16", "BGRA 16", "I420 6", "NV12 6" ]
- * ```
  */
 export const PIXEL_FORMATS: readonly PixelFormat[] = ["RGBA", "BGRA", "I420", "NV12"];
 
@@ -45,6 +38,7 @@ export const PIXEL_FORMATS: readonly PixelFormat[] = ["RGBA", "BGRA", "I420", "N
  *
  * @example Describe a 2x2 RGBA frame
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { VideoFrame } from "@streamlib/streamlib";
  *
  * const frame: VideoFrame = {
@@ -57,7 +51,7 @@ export const PIXEL_FORMATS: readonly PixelFormat[] = ["RGBA", "BGRA", "I420", "N
  *   frameNumber: 0,
  *   data: new Uint8Array(16),
  * };
- * console.log(frame.data.byteLength); // 16
+ * assert.equal(frame.data.byteLength, 16);
  * ```
  */
 export interface VideoFrame {
@@ -91,9 +85,10 @@ export interface VideoFrame {
  *
  * @example Size an I420 frame
  * ```ts
+ * import assert from "node:assert/strict";
  * import { videoFrameByteLength } from "./video_frame.ts";
  *
- * console.log(videoFrameByteLength("I420", 4, 4)); // 24
+ * assert.equal(videoFrameByteLength("I420", 4, 4), 24);
  * ```
  */
 export function videoFrameByteLength(format: PixelFormat, width: number, height: number): number {

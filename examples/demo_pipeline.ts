@@ -46,12 +46,13 @@ export const DEMO_CONNECTIONS: readonly (readonly [string, string])[] = [
  *
  * @example Build and describe the demo
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRuntime } from "../processors/mod.ts";
  * import { addDemoPipeline } from "./demo_pipeline.ts";
  *
  * const rt = createRuntime();
  * addDemoPipeline(rt);
- * console.log(rt.describe().connections.length); // 6
+ * assert.equal(rt.describe().connections.length, 6);
  * ```
  */
 export function addDemoPipeline(rt: Runtime, options: { videoWorker?: string } = {}): void {

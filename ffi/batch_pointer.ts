@@ -28,12 +28,13 @@ function describeBatch(batch: unknown): string {
  *
  * @example Refuse a plain object
  * ```ts
+ * import assert from "node:assert/strict";
  * import { badBatch } from "./batch_pointer.ts";
  *
  * try {
  *   badBatch("pop from ring", "batch", {}, 1);
  * } catch (error) {
- *   console.log((error as Error).message.includes("not a FrameMessageBatch")); // true
+ *   assert.ok((error as Error).message.includes("not a FrameMessageBatch"));
  * }
  * ```
  */
@@ -62,17 +63,18 @@ export function badBatch(
  *
  * @example Point at a batch, then refuse it once its buffer is gone
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FrameMessageBatch } from "../core/frame_message.ts";
  * import { BatchPointer } from "./batch_pointer.ts";
  *
  * const cache = new BatchPointer();
  * const batch = new FrameMessageBatch(2);
- * console.log(cache.of(batch, 2, "pop from ring", "batch") !== null); // true
+ * assert.ok(cache.of(batch, 2, "pop from ring", "batch") !== null);
  * structuredClone(batch.bytes.buffer, { transfer: [batch.bytes.buffer as ArrayBuffer] });
  * try {
  *   cache.of(batch, 1, "pop from ring", "batch");
  * } catch (error) {
- *   console.log((error as Error).name); // InvalidArgumentError
+ *   assert.equal((error as Error).name, "InvalidArgumentError");
  * }
  * ```
  */

@@ -11,8 +11,8 @@ import { loadNativeLibrary, type LoadNativeOptions } from "./load.ts";
  *
  * @example Read it
  * ```ts
- * import { nativeBuildInfo, type NativeBuildInfo } from "@streamlib/streamlib/ffi";
  * import assert from "node:assert/strict";
+ * import { nativeBuildInfo, type NativeBuildInfo } from "@streamlib/streamlib/ffi";
  *
  * const info: NativeBuildInfo = nativeBuildInfo();
  * assert.match(info.openh264.version, /^2\.\d+\.\d+$/);
@@ -45,8 +45,8 @@ export interface NativeBuildInfo {
  *
  * @example Check that OpenH264's assembly is in
  * ```ts
- * import { nativeBuildInfo } from "@streamlib/streamlib/ffi";
  * import assert from "node:assert/strict";
+ * import { nativeBuildInfo } from "@streamlib/streamlib/ffi";
  *
  * const { openh264 } = nativeBuildInfo();
  * assert.equal(openh264.asm, openh264.simd.length > 0);

@@ -14,6 +14,7 @@ import type { NativeLibrary } from "./symbols.ts";
  *
  * @example Label a mode
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { CaptureDeviceMode } from "./capture_devices.ts";
  *
  * function label(mode: CaptureDeviceMode): string {
@@ -22,8 +23,8 @@ import type { NativeLibrary } from "./symbols.ts";
  *     : `${mode.rate} Hz (${mode.format})`;
  * }
  *
- * console.log(label({ width: 1280, height: 720, rate: 30, format: "YUYV" })); // 1280x720 at 30 fps (YUYV)
- * console.log(label({ width: 0, height: 0, rate: 48_000, format: "f32" })); // 48000 Hz (f32)
+ * assert.equal(label({ width: 1280, height: 720, rate: 30, format: "YUYV" }), "1280x720 at 30 fps (YUYV)");
+ * assert.equal(label({ width: 0, height: 0, rate: 48_000, format: "f32" }), "48000 Hz (f32)");
  * ```
  */
 export interface CaptureDeviceMode {
@@ -42,6 +43,7 @@ export interface CaptureDeviceMode {
  *
  * @example Pick a device's largest mode
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type CaptureDevice, listCaptureDevices } from "@streamlib/streamlib/ffi";
  *
  * function largestMode(device: CaptureDevice) {
@@ -56,10 +58,10 @@ export interface CaptureDeviceMode {
  *     { width: 1280, height: 720, rate: 30, format: "MJPG" },
  *   ],
  * };
- * console.log(largestMode(webcam).width); // 1280
+ * assert.equal(largestMode(webcam).width, 1280);
  * // The cameras of this machine, each with its modes (none on a machine without a camera):
  * const cameras: CaptureDevice[] = listCaptureDevices("camera");
- * console.log(cameras.every((camera) => typeof camera.id === "string")); // true
+ * assert.ok(cameras.every((camera) => typeof camera.id === "string"));
  * ```
  */
 export interface CaptureDevice {
@@ -76,12 +78,13 @@ export interface CaptureDevice {
  *
  * @example List with an explicit library
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listCaptureDevices, loadNativeLibrary } from "@streamlib/streamlib/ffi";
  * import { type ListCaptureDevicesOptions } from "./capture_devices.ts";
  *
  * // `display` is only read for screens (X11 on Linux); cameras ignore it.
  * const options: ListCaptureDevicesOptions = { display: ":0", library: loadNativeLibrary() };
- * console.log(Array.isArray(listCaptureDevices("camera", options))); // true
+ * assert.ok(Array.isArray(listCaptureDevices("camera", options)));
  * ```
  */
 export interface ListCaptureDevicesOptions {
@@ -103,9 +106,10 @@ export interface ListCaptureDevicesOptions {
  *
  * @example List the cameras (an empty list on a machine without any)
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listCaptureDevices } from "@streamlib/streamlib/ffi";
  *
- * console.log(Array.isArray(listCaptureDevices("camera"))); // true
+ * assert.ok(Array.isArray(listCaptureDevices("camera")));
  * ```
  */
 export function listCaptureDevices(

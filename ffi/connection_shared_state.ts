@@ -11,21 +11,6 @@ import { DELIVERY_POLICIES, type DeliveryPolicy } from "../core/ring_contract.ts
 
 /**
  * Counters of a native connection: {@linkcode ConnectionStats} and how frames travelled.
- *
- * @example Read a connection's counters
- * ```ts
- * import { createNativeConnection, FramePool, type NativeConnectionStats } from "@streamlib/streamlib/ffi";
- *
- * using pool = FramePool.create({ slotBytes: 1024, slotCount: 4 });
- * const [writer, reader] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
- * writer.push({ kind: "data", timestampNs: 0, value: "a" });
- * writer.push({ kind: "data", timestampNs: 1, value: "b" });
- * reader.pop();
- * const stats: NativeConnectionStats = reader.stats();
- * console.log(stats.written, stats.read, stats.queued, stats.copiedWrites, stats.abandoned); // 2 1 1 2 false
- * writer.close();
- * reader.close();
- * ```
  */
 export interface NativeConnectionStats extends ConnectionStats {
   /** Pushes that found every frame-pool slot in use (counted as dropped, or rejected for `fifo`). */
@@ -42,20 +27,6 @@ export interface NativeConnectionStats extends ConnectionStats {
 
 /**
  * Index of each counter in {@linkcode ConnectionSharedState.counters}; each has one writer.
- *
- * @example Read single counters without a snapshot
- * ```ts
- * import { createNativeConnection, FramePool } from "@streamlib/streamlib/ffi";
- * import { COUNTER } from "./connection_shared_state.ts";
- *
- * using pool = FramePool.create({ slotBytes: 1024, slotCount: 4 });
- * const [writer, reader] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
- * writer.push({ kind: "data", timestampNs: 0, value: 1 });
- * const counters = writer.state.counters; // the same memory in every isolate that maps the state
- * console.log(counters[COUNTER.CAPACITY], counters[COUNTER.POLICY], counters[COUNTER.WRITTEN]); // 2 0 1
- * writer.close();
- * reader.close();
- * ```
  */
 export const COUNTER = {
   /** Capacity in frames (set at creation). */
@@ -104,11 +75,12 @@ const CLOSE_WAIT_MS = 1000;
  *
  * @example Count and read back
  * ```ts
+ * import assert from "node:assert/strict";
  * import { COUNTER, ConnectionSharedState } from "./connection_shared_state.ts";
  *
  * const state = ConnectionSharedState.create(4, "fifo");
  * state.counters[COUNTER.WRITTEN]++;
- * console.log(ConnectionSharedState.from(state.buffer).stats().queued); // 1
+ * assert.equal(ConnectionSharedState.from(state.buffer).stats().queued, 1);
  * ```
  */
 export class ConnectionSharedState {

@@ -12,21 +12,6 @@ import type { TransferredRingEndpoint } from "./ring_endpoint.ts";
 
 /**
  * What `NativeConnectionWriter.transfer()` / `NativeConnectionReader.transfer()` return.
- *
- * @example Transfer a reader and adopt it
- * ```ts
- * import { createNativeConnection, FramePool, NativeConnectionReader } from "@streamlib/streamlib/ffi";
- * import { type TransferredConnectionEnd } from "./connection_transfer.ts";
- *
- * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
- * const [writer, reader] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
- * const end: TransferredConnectionEnd = structuredClone(reader.transfer()); // as posted to a Worker
- * console.log(end.kind, end.capacity, end.policy); // connection-reader 2 fifo
- * using adopted = NativeConnectionReader.adopt(end); // what the Worker does with it
- * writer.push({ kind: "data", timestampNs: 0, value: 1 });
- * console.log(adopted.pop()?.kind); // data
- * writer.close();
- * ```
  */
 export interface TransferredConnectionEnd {
   /** Which end. */
@@ -47,21 +32,6 @@ export interface TransferredConnectionEnd {
 
 /**
  * Options of `adopt()`.
- *
- * @example Adopt both ends over one pool handle
- * ```ts
- * import { createNativeConnection, FramePool, NativeConnectionReader, NativeConnectionWriter } from "@streamlib/streamlib/ffi";
- * import { type AdoptConnectionOptions } from "./connection_transfer.ts";
- *
- * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
- * const [w, r] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
- * // The adopting isolate's own handle of the pool, shared by its ends and not closed by them:
- * const options: AdoptConnectionOptions = { pool };
- * using writer = NativeConnectionWriter.adopt(w.transfer(), options);
- * using reader = NativeConnectionReader.adopt(r.transfer(), options);
- * writer.push({ kind: "data", timestampNs: 5, value: "x" });
- * console.log(reader.pop()?.timestampNs, reader.pool === pool); // 5 true
- * ```
  */
 export interface AdoptConnectionOptions {
   /**
@@ -74,27 +44,6 @@ export interface AdoptConnectionOptions {
 
 /**
  * What either end of a native connection is made of; see `createNativeConnection()`.
- *
- * @example The parts of a connection's ends
- * ```ts
- * import { FramePool } from "@streamlib/streamlib/ffi";
- * import { ConnectionSharedState } from "./connection_shared_state.ts";
- * import { type ConnectionEndParts, poolSlabAddress } from "./connection_transfer.ts";
- *
- * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
- * // What createNativeConnection() gives both ends (and adopt() rebuilds in another isolate):
- * const parts: ConnectionEndParts = {
- *   pool,
- *   ownsPool: false,
- *   poolShare: pool.share(),
- *   slab: poolSlabAddress(pool),
- *   shared: ConnectionSharedState.create(2, "fifo"),
- *   capacity: 2,
- *   policy: "fifo",
- * };
- * using attached = FramePool.attach(parts.poolShare); // as an adopting isolate does
- * console.log(poolSlabAddress(attached) === parts.slab, parts.shared.stats().capacity); // true 2
- * ```
  */
 export interface ConnectionEndParts {
   /** The pool whose slots carry payloads. */
@@ -121,12 +70,13 @@ export interface ConnectionEndParts {
  *
  * @example Two handles of one pool share a slab
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { poolSlabAddress } from "./connection_transfer.ts";
  *
  * using pool = FramePool.create({ slotBytes: 64, slotCount: 1 });
  * using other = FramePool.attach(pool.share());
- * console.log(poolSlabAddress(pool) === poolSlabAddress(other)); // true
+ * assert.ok(poolSlabAddress(pool) === poolSlabAddress(other));
  * ```
  */
 export function poolSlabAddress(pool: FramePool): string {

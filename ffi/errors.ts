@@ -24,18 +24,22 @@ import type { NativeLibrary } from "./symbols.ts";
  *
  * @example Catch any native failure and read its status code
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FramePool, NativeError } from "@streamlib/streamlib/ffi";
  *
  * using pool = FramePool.create({ slotBytes: 64, slotCount: 1 });
  * const slot = pool.acquire();
  * pool.release(slot);
- * try {
- *   pool.release(slot); // already free
- * } catch (error) {
- *   if (!(error instanceof NativeError)) throw error;
- *   console.log(error.name, error.code); // InvalidHandleError -2
- *   console.log(error.operation.startsWith("release frame pool slot")); // true
- * }
+ * assert.throws(
+ *   () => pool.release(slot), // already free
+ *   (error) => {
+ *     assert.ok(error instanceof NativeError);
+ *     assert.equal(error.name, "InvalidHandleError");
+ *     assert.equal(error.code, -2);
+ *     assert.ok(error.operation.startsWith("release frame pool slot"));
+ *     return true;
+ *   },
+ * );
  * ```
  */
 export class NativeError extends Error {
@@ -64,6 +68,7 @@ export class NativeError extends Error {
  *
  * @example Use a pool after closing it
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FramePool, InvalidHandleError } from "@streamlib/streamlib/ffi";
  *
  * const pool = FramePool.create({ slotBytes: 64, slotCount: 1 });
@@ -72,7 +77,7 @@ export class NativeError extends Error {
  *   pool.acquire();
  * } catch (error) {
  *   if (!(error instanceof InvalidHandleError)) throw error;
- *   console.log(error.message); // Cannot acquire a frame pool slot: this frame pool is closed
+ *   assert.equal(error.message, "Cannot acquire a frame pool slot: this frame pool is closed");
  * }
  * ```
  */
@@ -94,6 +99,7 @@ export class InvalidHandleError extends NativeError {
  *
  * @example Push through a consumer's handle
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FrameMessageBatch } from "../core/frame_message.ts";
  * import { createNativeRing, NativeRingProducer, WrongEndpointError } from "@streamlib/streamlib/ffi";
  *
@@ -103,7 +109,7 @@ export class InvalidHandleError extends NativeError {
  * try {
  *   mislabelled.push(new FrameMessageBatch(1));
  * } catch (error) {
- *   console.log(error instanceof WrongEndpointError); // true
+ *   assert.ok(error instanceof WrongEndpointError);
  * }
  * producer.close();
  * ```
@@ -126,6 +132,7 @@ export class WrongEndpointError extends NativeError {
  *
  * @example Acquire more slots than the pool has
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FramePool, PoolExhaustedError } from "@streamlib/streamlib/ffi";
  *
  * using pool = FramePool.create({ slotBytes: 64, slotCount: 1 });
@@ -133,9 +140,9 @@ export class WrongEndpointError extends NativeError {
  * try {
  *   pool.acquire();
  * } catch (error) {
- *   console.log(error instanceof PoolExhaustedError); // true
+ *   assert.ok(error instanceof PoolExhaustedError);
  * }
- * console.log(pool.tryAcquire()); // undefined (the hot-path variant does not throw)
+ * assert.equal(pool.tryAcquire(), undefined); // the hot-path variant does not throw
  * pool.release(slot);
  * ```
  */
@@ -157,6 +164,7 @@ export class PoolExhaustedError extends NativeError {
  *
  * @example Fall back to a smaller pool when memory is refused
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FramePool, NativeError, NativeOutOfMemoryError } from "@streamlib/streamlib/ffi";
  *
  * function createPool(slotBytes: number, slotCount: number): FramePool {
@@ -169,9 +177,10 @@ export class PoolExhaustedError extends NativeError {
  * }
  *
  * using pool = createPool(4096, 8);
- * console.log(pool.slotCount); // 8
+ * assert.equal(pool.slotCount, 8);
  * const refused = new NativeOutOfMemoryError("create a frame pool", "the OS refused 64 GiB");
- * console.log(refused instanceof NativeError, refused.code); // true -4
+ * assert.ok(refused instanceof NativeError);
+ * assert.equal(refused.code, -4);
  * ```
  */
 export class NativeOutOfMemoryError extends NativeError {
@@ -192,6 +201,7 @@ export class NativeOutOfMemoryError extends NativeError {
  *
  * @example Retry with the size the error names
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BufferTooSmallError, H264Encoder } from "@streamlib/streamlib/ffi";
  *
  * using encoder = H264Encoder.create({ width: 64, height: 48, backend: "openh264" });
@@ -205,7 +215,8 @@ export class NativeOutOfMemoryError extends NativeError {
  *   const out = new Uint8Array(error.needed);
  *   unit = out.subarray(0, encoder.readPending(out));
  * }
- * console.log(unit.length > 16, unit.subarray(0, 4)); // true Uint8Array(4) [ 0, 0, 0, 1 ]
+ * assert.ok(unit.length > 16);
+ * assert.deepEqual(unit.subarray(0, 4), new Uint8Array([0, 0, 0, 1]));
  * ```
  */
 export class BufferTooSmallError extends NativeError {
@@ -230,6 +241,7 @@ export class BufferTooSmallError extends NativeError {
  *
  * @example List microphones where the OS has them
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type CaptureDevice, listCaptureDevices, UnsupportedError } from "@streamlib/streamlib/ffi";
  *
  * let microphones: CaptureDevice[] = [];
@@ -238,9 +250,10 @@ export class BufferTooSmallError extends NativeError {
  * } catch (error) {
  *   if (!(error instanceof UnsupportedError)) throw error;
  *   // Off macOS: microphones are captured with AVFoundation only.
- *   console.log(error.code, Deno.build.os !== "darwin"); // -9 true
+ *   assert.equal(error.code, -9);
+ *   assert.ok(Deno.build.os !== "darwin");
  * }
- * console.log(Array.isArray(microphones)); // true
+ * assert.ok(Array.isArray(microphones));
  * ```
  */
 export class UnsupportedError extends NativeError {
@@ -261,13 +274,14 @@ export class UnsupportedError extends NativeError {
  *
  * @example Open a camera that does not exist
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DeviceNotFoundError, FramePool, NativeCapture } from "@streamlib/streamlib/ffi";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
  * try {
  *   NativeCapture.open({ kind: "camera", device: "/dev/video99", pool }).close();
  * } catch (error) {
- *   console.log(error instanceof DeviceNotFoundError); // true
+ *   assert.ok(error instanceof DeviceNotFoundError);
  * }
  * ```
  */
@@ -289,6 +303,7 @@ export class DeviceNotFoundError extends NativeError {
  *
  * @example Tell the user how to grant access
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NativeError, PermissionDeniedError } from "@streamlib/streamlib/ffi";
  *
  * function explain(error: unknown): string {
@@ -298,8 +313,12 @@ export class DeviceNotFoundError extends NativeError {
  * }
  *
  * const denied = new PermissionDeniedError("open camera capture", "camera access was denied");
- * console.log(denied instanceof NativeError, denied.code); // true -11
- * console.log(explain(denied)); // Allow camera access in the system settings, then retry. (Cannot open camera capture: camera access was denied)
+ * assert.ok(denied instanceof NativeError);
+ * assert.equal(denied.code, -11);
+ * assert.equal(
+ *   explain(denied),
+ *   "Allow camera access in the system settings, then retry. (Cannot open camera capture: camera access was denied)",
+ * );
  * ```
  */
 export class PermissionDeniedError extends NativeError {
@@ -320,15 +339,19 @@ export class PermissionDeniedError extends NativeError {
  *
  * @example Decode bytes that are not H.264
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CodecError, H264Decoder } from "@streamlib/streamlib/ffi";
  *
  * using decoder = H264Decoder.create();
- * try {
- *   decoder.decode(new Uint8Array(64).fill(0xff), 0);
- * } catch (error) {
- *   if (!(error instanceof CodecError)) throw error;
- *   console.log(error.code, error.operation); // -12 decode H.264
- * }
+ * assert.throws(
+ *   () => decoder.decode(new Uint8Array(64).fill(0xff), 0),
+ *   (error) => {
+ *     assert.ok(error instanceof CodecError);
+ *     assert.equal(error.code, -12);
+ *     assert.equal(error.operation, "decode H.264");
+ *     return true;
+ *   },
+ * );
  * ```
  */
 export class CodecError extends NativeError {
@@ -349,6 +372,7 @@ export class CodecError extends NativeError {
  *
  * @example Tell a failed device from a missing one
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DeviceError, DeviceNotFoundError, NativeError } from "@streamlib/streamlib/ffi";
  *
  * function advice(error: NativeError): string {
@@ -358,7 +382,8 @@ export class CodecError extends NativeError {
  * }
  *
  * const busy = new DeviceError("open camera capture", "/dev/video0 is busy");
- * console.log(busy.code, advice(busy)); // -13 close the other program using it, or plug it back in
+ * assert.equal(busy.code, -13);
+ * assert.equal(advice(busy), "close the other program using it, or plug it back in");
  * ```
  */
 export class DeviceError extends NativeError {
@@ -379,15 +404,20 @@ export class DeviceError extends NativeError {
  *
  * @example Read which argument was wrong and what is valid
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FramePool, InvalidArgumentError } from "@streamlib/streamlib/ffi";
  *
- * try {
- *   FramePool.create({ slotBytes: 0, slotCount: 4 });
- * } catch (error) {
- *   if (!(error instanceof InvalidArgumentError)) throw error;
- *   console.log(error instanceof RangeError, error.argument, error.value); // true slotBytes 0
- *   console.log(error.valid); // an integer from 1 to 268435456
- * }
+ * assert.throws(
+ *   () => FramePool.create({ slotBytes: 0, slotCount: 4 }),
+ *   (error) => {
+ *     assert.ok(error instanceof InvalidArgumentError);
+ *     assert.ok(error instanceof RangeError);
+ *     assert.equal(error.argument, "slotBytes");
+ *     assert.equal(error.value, 0);
+ *     assert.equal(error.valid, "an integer from 1 to 268435456");
+ *     return true;
+ *   },
+ * );
  * ```
  */
 export class InvalidArgumentError extends RangeError {
@@ -420,13 +450,14 @@ export class InvalidArgumentError extends RangeError {
  *
  * @example Point the loader at a missing file
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadNativeLibrary, NativeLibraryNotFoundError } from "@streamlib/streamlib/ffi";
  *
  * try {
  *   loadNativeLibrary({ path: "/nonexistent/libstreamlib_native.so" });
  * } catch (error) {
  *   if (!(error instanceof NativeLibraryNotFoundError)) throw error;
- *   console.log(error.tried); // [ "/nonexistent/libstreamlib_native.so" ]
+ *   assert.deepEqual(error.tried, [ "/nonexistent/libstreamlib_native.so" ]);
  * }
  * ```
  */
@@ -455,13 +486,15 @@ export class NativeLibraryNotFoundError extends Error {
  *
  * @example Report a library built for another ABI
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AbiMismatchError } from "@streamlib/streamlib/ffi";
  * import { ABI_VERSION } from "./symbols.ts";
  *
  * // What loadNativeLibrary() throws for a library left over from an older build:
  * const error = new AbiMismatchError("/opt/old/libstreamlib_native.so", ABI_VERSION, 2);
- * console.log(error.found, error.expected === ABI_VERSION); // 2 true
- * console.log(error.message.endsWith("rebuild it with 'deno task build:native'")); // true
+ * assert.equal(error.found, 2);
+ * assert.equal(error.expected, ABI_VERSION);
+ * assert.ok(error.message.endsWith("rebuild it with 'deno task build:native'"));
  * ```
  */
 export class AbiMismatchError extends Error {
@@ -503,12 +536,14 @@ const decoder = new TextDecoder();
  *
  * @example Read why a raw native call failed
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadNativeLibrary } from "@streamlib/streamlib/ffi";
  * import { lastNativeError } from "./errors.ts";
  *
  * const lib = loadNativeLibrary();
  * const status = lib.symbols.sl_pool_release(12345, 0); // a pool handle never issued
- * console.log(status, lastNativeError(lib).startsWith("Invalid pool handle")); // -2 true
+ * assert.equal(status, -2);
+ * assert.ok(lastNativeError(lib).startsWith("Invalid pool handle"));
  * ```
  */
 export function lastNativeError(lib: NativeLibrary): string {

@@ -22,6 +22,7 @@ import { FrameEncoder } from "./frame_encoder.ts";
  *
  * @example Round-trip an audio block
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createAudioFrame } from "@streamlib/streamlib";
  * import { FrameMessageBatch } from "../core/frame_message.ts";
  * import { FramePool, slotBytesFor } from "@streamlib/streamlib/ffi";
@@ -34,7 +35,7 @@ import { FrameEncoder } from "./frame_encoder.ts";
  * const message = new FrameMessageBatch(1);
  * codec.encode(block, message, 0, 0); // ENCODED_COPY
  * const copy = codec.decode(message, 0);
- * console.log(copy?.kind === "audio" && copy.samples[1]); // 0.5
+ * assert.equal(copy?.kind === "audio" && copy.samples[1], 0.5);
  * pool.release(message.slot(0));
  * ```
  */

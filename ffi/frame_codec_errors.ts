@@ -12,10 +12,11 @@ import { FRAME_HEADER_BYTES } from "./frame_format.ts";
  *
  * @example Catch a frame that is too large
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FrameTooLargeError } from "./frame_codec_errors.ts";
  *
  * const error = new FrameTooLargeError("video", 8_294_400, 4096);
- * console.log(error.requiredSlotBytes); // 8294464
+ * assert.equal(error.requiredSlotBytes, 8294464);
  * ```
  */
 export class FrameTooLargeError extends RangeError {
@@ -56,10 +57,14 @@ export class FrameTooLargeError extends RangeError {
  *
  * @example Catch an invalid frame
  * ```ts
+ * import assert from "node:assert/strict";
  * import { InvalidFrameError } from "./frame_codec_errors.ts";
  *
  * const error = new InvalidFrameError("video", "format", "RGB", "one of RGBA,BGRA,I420,NV12");
- * console.log(error.message);
+ * assert.equal(
+ *   error.message,
+ *   "Cannot encode a video frame: format RGB is invalid, expected one of RGBA,BGRA,I420,NV12",
+ * );
  * ```
  */
 export class InvalidFrameError extends TypeError {

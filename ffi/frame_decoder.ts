@@ -45,6 +45,7 @@ const decoder = new TextDecoder();
  *
  * @example Decode what an encoder wrote
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FrameMessageBatch } from "../core/frame_message.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { FrameDecoder } from "./frame_decoder.ts";
@@ -54,7 +55,7 @@ const decoder = new TextDecoder();
  * const message = new FrameMessageBatch(1);
  * new FrameEncoder(pool).encode({ kind: "data", timestampNs: 5, value: { on: true } }, message, 0, 0);
  * const frame = new FrameDecoder(pool).decode(message, 0);
- * console.log(frame?.kind === "data" && frame.value); // { on: true }
+ * assert.deepEqual(frame?.kind === "data" && frame.value, { on: true });
  * pool.release(message.slot(0));
  * ```
  */

@@ -20,6 +20,7 @@ import { SlotHeaders } from "./slot_header.ts";
  *
  * @example Encode into a pool with no free slot
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FrameMessageBatch } from "../core/frame_message.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { ENCODE_POOL_EXHAUSTED, FrameEncoder } from "./frame_encoder.ts";
@@ -29,7 +30,7 @@ import { SlotHeaders } from "./slot_header.ts";
  * const messages = new FrameMessageBatch(2);
  * const frame = { kind: "data" as const, timestampNs: 0, value: "hello" };
  * encoder.encode(frame, messages, 0, 0); // takes the only slot
- * console.log(encoder.encode(frame, messages, 1, 1) === ENCODE_POOL_EXHAUSTED); // true
+ * assert.ok(encoder.encode(frame, messages, 1, 1) === ENCODE_POOL_EXHAUSTED);
  * pool.release(messages.slot(0));
  * ```
  */
@@ -39,6 +40,7 @@ export const ENCODE_POOL_EXHAUSTED = 0;
  *
  * @example Send a pool frame by handle
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FrameMessageBatch } from "../core/frame_message.ts";
  * import { NodeFrames } from "../core/node_frames.ts";
  * import { FramePool, SlotMemorySource, videoSlotBytes } from "@streamlib/streamlib/ffi";
@@ -48,36 +50,16 @@ export const ENCODE_POOL_EXHAUSTED = 0;
  * const frames = new NodeFrames("pattern", new SlotMemorySource(pool));
  * const frame = frames.video({ width: 16, height: 16, format: "RGBA" })!;
  * const message = new FrameMessageBatch(1);
- * console.log(new FrameEncoder(pool).encode(frame, message, 0, 0) === ENCODED_ZERO_COPY); // true
- * console.log(message.slot(0) === frame.slot); // true (the frame's own slot, retained)
+ * assert.equal(new FrameEncoder(pool).encode(frame, message, 0, 0), ENCODED_ZERO_COPY);
+ * assert.equal(message.slot(0), frame.slot); // the frame's own slot, retained
  * frames.flush(); // the run's reference
  * pool.release(message.slot(0)); // the message's reference
- * console.log(pool.stats().inUse); // 0
+ * assert.equal(pool.stats().inUse, 0);
  * ```
  */
 export const ENCODED_ZERO_COPY = 1;
 /**
  * {@linkcode FrameEncoder.encode} copied the payload once into a fresh slot.
- *
- * @example Count copies and handles
- * ```ts
- * import { createAudioFrame } from "@streamlib/streamlib";
- * import { FrameMessageBatch } from "../core/frame_message.ts";
- * import { FramePool } from "@streamlib/streamlib/ffi";
- * import { ENCODE_POOL_EXHAUSTED, ENCODED_COPY, ENCODED_ZERO_COPY, FrameEncoder } from "./frame_encoder.ts";
- *
- * const names: Record<number, string> = {
- *   [ENCODE_POOL_EXHAUSTED]: "pool exhausted",
- *   [ENCODED_ZERO_COPY]: "sent by handle",
- *   [ENCODED_COPY]: "copied once",
- * };
- * using pool = FramePool.create({ slotBytes: 4096, slotCount: 1 });
- * const message = new FrameMessageBatch(1);
- * // Audio blocks live in JS memory, so they are copied into a fresh slot.
- * const result = new FrameEncoder(pool).encode(createAudioFrame(2, 48_000, 128), message, 0, 0);
- * console.log(names[result], message.byteLength(0)); // copied once 1024
- * pool.release(message.slot(0));
- * ```
  */
 export const ENCODED_COPY = 2;
 
@@ -98,6 +80,7 @@ const encoder = new TextEncoder();
  *
  * @example Encode a video frame by copy
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type VideoFrame } from "@streamlib/streamlib";
  * import { FrameMessageBatch } from "../core/frame_message.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
@@ -109,7 +92,7 @@ const encoder = new TextEncoder();
  *   timestampNs: 0, frameNumber: 0, data: new Uint8Array(16).fill(9),
  * };
  * const message = new FrameMessageBatch(1);
- * console.log(new FrameEncoder(pool).encode(frame, message, 0, 0) === ENCODED_COPY); // true
+ * assert.ok(new FrameEncoder(pool).encode(frame, message, 0, 0) === ENCODED_COPY);
  * pool.release(message.slot(0));
  * ```
  */

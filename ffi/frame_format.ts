@@ -15,6 +15,7 @@ import { PIXEL_FORMATS, type PixelFormat, videoFrameByteLength } from "../core/v
  *
  * @example Read a payload after the header
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FrameMessageBatch } from "../core/frame_message.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { FrameEncoder } from "./frame_encoder.ts";
@@ -25,7 +26,7 @@ import { PIXEL_FORMATS, type PixelFormat, videoFrameByteLength } from "../core/v
  * new FrameEncoder(pool).encode({ kind: "data", timestampNs: 0, value: [1, 2] }, message, 0, 0);
  * const start = FRAME_HEADER_BYTES;
  * const payload = pool.bytes(message.slot(0)).subarray(start, start + message.byteLength(0));
- * console.log(new TextDecoder().decode(payload)); // [1,2]
+ * assert.deepEqual(JSON.parse(new TextDecoder().decode(payload)), [1, 2]);
  * pool.release(message.slot(0));
  * ```
  */
@@ -36,6 +37,7 @@ export const FRAME_HEADER_BYTES = 64;
  *
  * @example Check that a slot holds a frame
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FrameMessageBatch } from "../core/frame_message.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { FrameEncoder } from "./frame_encoder.ts";
@@ -46,8 +48,8 @@ export const FRAME_HEADER_BYTES = 64;
  * new FrameEncoder(pool).encode({ kind: "data", timestampNs: 0, value: 1 }, message, 0, 0);
  * const bytes = pool.bytes(message.slot(0));
  * const header = new Uint32Array(bytes.buffer, bytes.byteOffset, 16);
- * console.log(header[HEADER.U32_MAGIC] === FRAME_HEADER_MAGIC); // true
- * console.log(new TextDecoder().decode(bytes.subarray(0, 4))); // SLFR
+ * assert.ok(header[HEADER.U32_MAGIC] === FRAME_HEADER_MAGIC);
+ * assert.equal(new TextDecoder().decode(bytes.subarray(0, 4)), "SLFR");
  * pool.release(message.slot(0));
  * ```
  */
@@ -55,16 +57,6 @@ export const FRAME_HEADER_MAGIC = 0x5246_4c53;
 
 /**
  * The kind byte of a format tag (bits 24..31).
- *
- * @example Name the kind of a format tag
- * ```ts
- * import { createAudioFrame } from "@streamlib/streamlib";
- * import { FRAME_KIND_TAGS, formatTag, tagKind } from "./frame_format.ts";
- *
- * const tag = formatTag(createAudioFrame(2, 48_000, 4));
- * const kind = Object.entries(FRAME_KIND_TAGS).find(([, value]) => value === tagKind(tag))?.[0];
- * console.log(kind, FRAME_KIND_TAGS.audio); // audio 2
- * ```
  */
 export const FRAME_KIND_TAGS: Readonly<Record<FrameKind, number>> = {
   video: 1,
@@ -78,6 +70,7 @@ export const FRAME_KIND_TAGS: Readonly<Record<FrameKind, number>> = {
  *
  * @example Name the codec of an encoded-video tag
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { EncodedVideoFrame } from "@streamlib/streamlib";
  * import { formatTag, tagValue, VIDEO_CODECS } from "./frame_format.ts";
  *
@@ -89,7 +82,7 @@ export const FRAME_KIND_TAGS: Readonly<Record<FrameKind, number>> = {
  *   frameNumber: 0,
  *   data: new Uint8Array(8),
  * };
- * console.log(VIDEO_CODECS[tagValue(formatTag(frame))]); // vp9
+ * assert.equal(VIDEO_CODECS[tagValue(formatTag(frame))], "vp9");
  * ```
  */
 export const VIDEO_CODECS: readonly VideoCodec[] = ["h264", "h265", "vp8", "vp9", "av1"];
@@ -99,6 +92,7 @@ export const VIDEO_CODECS: readonly VideoCodec[] = ["h264", "h265", "vp8", "vp9"
  *
  * @example Find keyframes among messages
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FrameMessageBatch } from "../core/frame_message.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { FrameEncoder } from "./frame_encoder.ts";
@@ -115,7 +109,7 @@ export const VIDEO_CODECS: readonly VideoCodec[] = ["h264", "h265", "vp8", "vp9"
  *   data: new Uint8Array([0, 0, 0, 1, 0x65]),
  * };
  * new FrameEncoder(pool).encode(frame, message, 0, 0);
- * console.log((message.flags(0) & FLAG_KEYFRAME) !== 0); // true
+ * assert.ok((message.flags(0) & FLAG_KEYFRAME) !== 0);
  * pool.release(message.slot(0));
  * ```
  */
@@ -123,23 +117,6 @@ export const FLAG_KEYFRAME = 1;
 
 /**
  * Largest channel count an audio format tag can carry.
- *
- * @example Find the channel counts that have a tag
- * ```ts
- * import type { AudioFrame } from "@streamlib/streamlib";
- * import { formatTag, MAX_AUDIO_CHANNELS } from "./frame_format.ts";
- *
- * const block = (channels: number): AudioFrame => ({
- *   kind: "audio",
- *   channels,
- *   sampleRate: 48_000,
- *   frameCount: 0,
- *   samples: new Float32Array(0),
- *   timestampNs: 0,
- *   frameNumber: 0,
- * });
- * console.log(formatTag(block(MAX_AUDIO_CHANNELS)) > 0, formatTag(block(MAX_AUDIO_CHANNELS + 1))); // true -1
- * ```
  */
 export const MAX_AUDIO_CHANNELS = 0xffff;
 
@@ -158,34 +135,6 @@ export const MAX_AUDIO_CHANNELS = 0xffff;
  * | 28   | `u32` | reserved (0)                                      |
  * | 32   | `f64` | audio sample rate                                 |
  * | 40   | -     | reserved up to byte 64                            |
- *
- * @example Read a video frame's geometry from its slot header
- * ```ts
- * import { type VideoFrame } from "@streamlib/streamlib";
- * import { FrameMessageBatch } from "../core/frame_message.ts";
- * import { FramePool } from "@streamlib/streamlib/ffi";
- * import { FrameEncoder } from "./frame_encoder.ts";
- * import { HEADER } from "./frame_format.ts";
- *
- * using pool = FramePool.create({ slotBytes: 256, slotCount: 1 });
- * const frame: VideoFrame = {
- *   kind: "video",
- *   width: 4,
- *   height: 2,
- *   format: "RGBA",
- *   stride: 16,
- *   timestampNs: 0,
- *   frameNumber: 7,
- *   data: new Uint8Array(32),
- * };
- * const message = new FrameMessageBatch(1);
- * new FrameEncoder(pool).encode(frame, message, 0, 0);
- * const bytes = pool.bytes(message.slot(0));
- * const u32 = new Uint32Array(bytes.buffer, bytes.byteOffset, 16);
- * const f64 = new Float64Array(bytes.buffer, bytes.byteOffset, 8);
- * console.log(u32[HEADER.U32_WIDTH], u32[HEADER.U32_HEIGHT], f64[HEADER.F64_FRAME_NUMBER]); // 4 2 7
- * pool.release(message.slot(0));
- * ```
  */
 export const HEADER = {
   U32_MAGIC: 0,
@@ -208,11 +157,12 @@ export const HEADER = {
  *
  * @example Tags of two frames
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createAudioFrame } from "@streamlib/streamlib";
  * import { formatTag } from "./frame_format.ts";
  *
- * console.log(formatTag(createAudioFrame(2, 48_000, 480)).toString(16)); // 2000002
- * console.log(formatTag({ kind: "data", timestampNs: 0, value: 1 }).toString(16)); // 4000000
+ * assert.equal(formatTag(createAudioFrame(2, 48_000, 480)).toString(16), "2000002");
+ * assert.equal(formatTag({ kind: "data", timestampNs: 0, value: 1 }).toString(16), "4000000");
  * ```
  */
 export function formatTag(frame: Frame): number {
@@ -246,9 +196,10 @@ export function formatTag(frame: Frame): number {
  *
  * @example Read the kind of a tag
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tagKind } from "./frame_format.ts";
  *
- * console.log(tagKind(0x0200_0002)); // 2
+ * assert.equal(tagKind(0x0200_0002), 2);
  * ```
  */
 export function tagKind(tag: number): number {
@@ -263,9 +214,10 @@ export function tagKind(tag: number): number {
  *
  * @example Read the channel count of an audio tag
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tagValue } from "./frame_format.ts";
  *
- * console.log(tagValue(0x0200_0002)); // 2
+ * assert.equal(tagValue(0x0200_0002), 2);
  * ```
  */
 export function tagValue(tag: number): number {
@@ -280,9 +232,10 @@ export function tagValue(tag: number): number {
  *
  * @example Size a pool for 4 KiB payloads
  * ```ts
+ * import assert from "node:assert/strict";
  * import { slotBytesFor } from "@streamlib/streamlib/ffi";
  *
- * console.log(slotBytesFor(4096)); // 4160
+ * assert.equal(slotBytesFor(4096), 4160);
  * ```
  */
 export function slotBytesFor(payloadBytes: number): number {
@@ -299,10 +252,11 @@ export function slotBytesFor(payloadBytes: number): number {
  *
  * @example Size a pool for 1080p RGBA
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FramePool, videoSlotBytes } from "@streamlib/streamlib/ffi";
  *
  * using pool = FramePool.create({ slotBytes: videoSlotBytes("RGBA", 1920, 1080), slotCount: 4 });
- * console.log(pool.slotBytes); // 8294464
+ * assert.equal(pool.slotBytes, 8294464);
  * ```
  */
 export function videoSlotBytes(format: PixelFormat, width: number, height: number): number {

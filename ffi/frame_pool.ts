@@ -18,15 +18,6 @@ import type { NativeLibrary } from "./symbols.ts";
 
 /**
  * Largest slot, in bytes (256 MiB).
- *
- * @example Check that a frame size fits one slot
- * ```ts
- * import { videoSlotBytes } from "@streamlib/streamlib/ffi";
- * import { MAX_SLOT_BYTES } from "./frame_pool.ts";
- *
- * const fits = (width: number, height: number) => videoSlotBytes("RGBA", width, height) <= MAX_SLOT_BYTES;
- * console.log(fits(7680, 4320), fits(15360, 8640)); // true false
- * ```
  */
 export const MAX_SLOT_BYTES = 268_435_456;
 /**
@@ -34,6 +25,7 @@ export const MAX_SLOT_BYTES = 268_435_456;
  *
  * @example Ask for one slot too many
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FramePool, InvalidArgumentError } from "@streamlib/streamlib/ffi";
  * import { MAX_SLOT_COUNT } from "./frame_pool.ts";
  *
@@ -41,7 +33,7 @@ export const MAX_SLOT_BYTES = 268_435_456;
  *   FramePool.create({ slotBytes: 64, slotCount: MAX_SLOT_COUNT + 1 });
  * } catch (error) {
  *   if (!(error instanceof InvalidArgumentError)) throw error;
- *   console.log(error.valid); // an integer from 1 to 65536
+ *   assert.equal(error.valid, "an integer from 1 to 65536");
  * }
  * ```
  */
@@ -51,10 +43,11 @@ export const MAX_SLOT_COUNT = 65_536;
  *
  * @example How many 4K frames one pool can hold
  * ```ts
+ * import assert from "node:assert/strict";
  * import { videoSlotBytes } from "@streamlib/streamlib/ffi";
  * import { MAX_POOL_BYTES } from "./frame_pool.ts";
  *
- * console.log(Math.floor(MAX_POOL_BYTES / videoSlotBytes("RGBA", 3840, 2160))); // 2071
+ * assert.equal(Math.floor(MAX_POOL_BYTES / videoSlotBytes("RGBA", 3840, 2160)), 2071);
  * ```
  */
 export const MAX_POOL_BYTES = 64 * 1024 ** 3;
@@ -63,15 +56,6 @@ const SLOT_INDEX_MASK = 0xffff;
 
 /**
  * Options for {@linkcode FramePool.create}.
- *
- * @example A pool for sixteen 720p I420 frames
- * ```ts
- * import { FramePool, type FramePoolOptions, videoSlotBytes } from "@streamlib/streamlib/ffi";
- *
- * const options: FramePoolOptions = { slotBytes: videoSlotBytes("I420", 1280, 720), slotCount: 16 };
- * using pool = FramePool.create(options);
- * console.log(pool.slotCount, pool.stats().inUse); // 16 0
- * ```
  */
 export interface FramePoolOptions {
   /** Usable bytes per slot, 1 to 268,435,456 (3840x2160 RGBA is 33,177,600). */
@@ -87,6 +71,7 @@ export interface FramePoolOptions {
  *
  * @example Share a pool and attach it
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { type SharedFramePool } from "./frame_pool.ts";
  *
@@ -95,7 +80,7 @@ export interface FramePoolOptions {
  * using attached = FramePool.attach(shared); // what the Worker does with it
  * const slot = pool.acquire();
  * pool.bytes(slot)[0] = 9;
- * console.log(attached.bytes(slot)[0]); // 9 (the same memory)
+ * assert.equal(attached.bytes(slot)[0], 9); // the same memory
  * pool.release(slot);
  * ```
  */
@@ -147,12 +132,13 @@ let slabBase: (pool: FramePool) => Deno.PointerObject;
  *
  * @example Write into a slot and read it back
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  *
  * using pool = FramePool.create({ slotBytes: 4096, slotCount: 4 });
  * const slot = pool.acquire();
  * pool.bytes(slot)[0] = 42;
- * console.log(pool.bytes(slot)[0]); // 42
+ * assert.equal(pool.bytes(slot)[0], 42);
  * pool.release(slot);
  * ```
  */
@@ -447,12 +433,13 @@ export class FramePool implements FramePoolContract {
  *
  * @example Two handles of one pool share a slab
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FramePool, framePoolSlabBase } from "./frame_pool.ts";
  *
  * using pool = FramePool.create({ slotBytes: 64, slotCount: 1 });
  * using other = FramePool.attach(pool.share());
  * const address = (p: FramePool) => Deno.UnsafePointer.value(framePoolSlabBase(p));
- * console.log(address(pool) === address(other)); // true
+ * assert.ok(address(pool) === address(other));
  * ```
  */
 export function framePoolSlabBase(pool: FramePool): Deno.PointerObject {

@@ -11,15 +11,6 @@ import type { NativeLibrary } from "./symbols.ts";
 
 /**
  * Options of {@linkcode H264Decoder.create}.
- *
- * @example Create a decoder on a given library
- * ```ts
- * import { H264Decoder, type H264DecoderOptions, loadNativeLibrary } from "@streamlib/streamlib/ffi";
- *
- * const options: H264DecoderOptions = { library: loadNativeLibrary() };
- * using decoder = H264Decoder.create(options);
- * console.log(decoder.closed, decoder.width); // false 0
- * ```
  */
 export interface H264DecoderOptions {
   /** The library to use; {@linkcode loadNativeLibrary}'s default otherwise. */
@@ -38,6 +29,7 @@ const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }
  *
  * @example Round-trip one frame through the encoder and the decoder
  * ```ts
+ * import assert from "node:assert/strict";
  * import { H264Decoder, H264Encoder } from "@streamlib/streamlib/ffi";
  *
  * using encoder = H264Encoder.create({ width: 64, height: 48, backend: "openh264" });
@@ -45,7 +37,9 @@ const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }
  * const data = new Uint8Array(64 * 48 * 3 / 2).fill(100);
  * const unit = new Uint8Array(encoder.maxAccessUnitBytes);
  * const n = encoder.encode({ format: "I420", data, timestampNs: 5 }, unit);
- * console.log(decoder.decode(unit.subarray(0, n), 5), decoder.width, decoder.timestampNs); // true 64 5
+ * assert.ok(decoder.decode(unit.subarray(0, n), 5));
+ * assert.equal(decoder.width, 64);
+ * assert.equal(decoder.timestampNs, 5);
  * const picture = new Uint8Array(decoder.byteLength);
  * decoder.read(picture);
  * ```

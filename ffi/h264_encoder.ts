@@ -19,13 +19,14 @@ import type { NativeLibrary } from "./symbols.ts";
  *
  * @example Choose the software encoder
  * ```ts
+ * import assert from "node:assert/strict";
  * import { H264Encoder } from "@streamlib/streamlib/ffi";
  * import { type H264Backend } from "./h264_encoder.ts";
  *
  * // "auto" tries the hardware encoder first; "openh264" is software and runs on every OS.
  * const backend: H264Backend = "openh264";
  * using encoder = H264Encoder.create({ width: 64, height: 48, backend });
- * console.log(encoder.backend); // openh264
+ * assert.equal(encoder.backend, "openh264");
  * ```
  */
 export type H264Backend = "auto" | "openh264" | "videotoolbox";
@@ -34,6 +35,7 @@ export type H264Backend = "auto" | "openh264" | "videotoolbox";
  *
  * @example Read the profile back from the SPS
  * ```ts
+ * import assert from "node:assert/strict";
  * import { H264Encoder } from "@streamlib/streamlib/ffi";
  * import { type H264Profile } from "./h264_encoder.ts";
  *
@@ -42,7 +44,7 @@ export type H264Backend = "auto" | "openh264" | "videotoolbox";
  * const frame = { format: "I420" as const, data: new Uint8Array(64 * 48 * 3 / 2), timestampNs: 0 };
  * encoder.encode(frame, new Uint8Array(encoder.maxAccessUnitBytes));
  * // 00 00 00 01, the NAL header, then profile_idc: 66 baseline, 77 main, 100 high.
- * console.log(encoder.parameterSets()[5]); // 100
+ * assert.equal(encoder.parameterSets()[5], 100);
  * ```
  */
 export type H264Profile = "baseline" | "main" | "high";
@@ -51,6 +53,7 @@ export type H264Profile = "baseline" | "main" | "high";
  *
  * @example Read the level back from the SPS
  * ```ts
+ * import assert from "node:assert/strict";
  * import { H264Encoder } from "@streamlib/streamlib/ffi";
  * import { type H264Level } from "./h264_encoder.ts";
  *
@@ -59,7 +62,7 @@ export type H264Profile = "baseline" | "main" | "high";
  * const frame = { format: "I420" as const, data: new Uint8Array(64 * 48 * 3 / 2), timestampNs: 0 };
  * encoder.encode(frame, new Uint8Array(encoder.maxAccessUnitBytes));
  * // 00 00 00 01, the NAL header, profile_idc, constraint flags, then level_idc (level x 10).
- * console.log(encoder.parameterSets()[7]); // 31
+ * assert.equal(encoder.parameterSets()[7], 31);
  * ```
  */
 export type H264Level =
@@ -84,48 +87,16 @@ export type H264Level =
 
 /**
  * The backends, in ABI code order.
- *
- * @example Check a backend given on the command line
- * ```ts
- * import { H264_BACKENDS, type H264Backend } from "./h264_encoder.ts";
- *
- * function parseBackend(text: string): H264Backend {
- *   const backend = H264_BACKENDS.find((b) => b === text);
- *   if (backend === undefined) {
- *     throw new TypeError(`--backend must be one of ${H264_BACKENDS.join(", ")}, got '${text}'`);
- *   }
- *   return backend;
- * }
- *
- * console.log(parseBackend("openh264"), H264_BACKENDS.indexOf("openh264")); // openh264 1
- * ```
  */
 export const H264_BACKENDS: readonly H264Backend[] = ["auto", "openh264", "videotoolbox"];
 /**
  * The profiles, in ABI code order.
- *
- * @example Offer the profiles in a settings form
- * ```ts
- * import { H264_PROFILES, type H264Profile } from "./h264_encoder.ts";
- *
- * const isProfile = (text: string): text is H264Profile =>
- *   (H264_PROFILES as readonly string[]).includes(text);
- * console.log(H264_PROFILES.join(" | "), isProfile("main"), isProfile("extended")); // baseline | main | high true false
- * ```
  */
 export const H264_PROFILES: readonly H264Profile[] = ["baseline", "main", "high"];
 
 /**
  * The lowest bit rate, in bits per second, an H.264 encoder takes (the native library's limit too).
  * The `H264Encoder` processor's `bitrate` config has the same bounds.
- *
- * @example Clamp a bit rate from a form into range
- * ```ts
- * import { H264_BITRATE_MAX, H264_BITRATE_MIN } from "./h264_encoder.ts";
- *
- * const clamp = (bps: number) => Math.min(H264_BITRATE_MAX, Math.max(H264_BITRATE_MIN, bps));
- * console.log(clamp(0), clamp(2e9)); // 1000 800000000
- * ```
  */
 export const H264_BITRATE_MIN = 1_000;
 /**
@@ -134,9 +105,10 @@ export const H264_BITRATE_MIN = 1_000;
  *
  * @example Refuse a bit rate above the limit
  * ```ts
+ * import assert from "node:assert/strict";
  * import { H264_BITRATE_MAX } from "./h264_encoder.ts";
  *
- * console.log(1e9 > H264_BITRATE_MAX); // true
+ * assert.ok(1e9 > H264_BITRATE_MAX);
  * ```
  */
 export const H264_BITRATE_MAX = 800_000_000;
@@ -146,34 +118,16 @@ export const H264_BITRATE_MAX = 800_000_000;
  *
  * @example Offer the thread counts
  * ```ts
+ * import assert from "node:assert/strict";
  * import { H264_THREADS_MAX } from "./h264_encoder.ts";
  *
- * console.log(Array.from({ length: H264_THREADS_MAX + 1 }, (_, n) => n)); // [ 0, 1, 2, 3, 4 ]
+ * assert.deepEqual(Array.from({ length: H264_THREADS_MAX + 1 }, (_, n) => n), [ 0, 1, 2, 3, 4 ]);
  * ```
  */
 export const H264_THREADS_MAX = 4;
 
 /**
  * Options of {@linkcode H264Encoder.create}.
- *
- * @example Set every option
- * ```ts
- * import { H264Encoder, type H264EncoderOptions } from "@streamlib/streamlib/ffi";
- *
- * const options: H264EncoderOptions = {
- *   width: 640,
- *   height: 360,
- *   bitrate: 1_000_000,
- *   fps: 25,
- *   keyframeInterval: 50, // one keyframe every 2 s
- *   profile: "baseline",
- *   level: "3",
- *   lowLatency: true,
- *   backend: "openh264",
- * };
- * using encoder = H264Encoder.create(options);
- * console.log(encoder.width, encoder.height, encoder.maxAccessUnitBytes); // 640 360 756736
- * ```
  */
 export interface H264EncoderOptions {
   /** Frame width in pixels, even. */
@@ -209,21 +163,6 @@ export interface H264EncoderOptions {
 
 /**
  * A frame to encode: tightly packed pixels of the encoder's size.
- *
- * @example Encode RGBA pixels
- * ```ts
- * import { H264Encoder } from "@streamlib/streamlib/ffi";
- * import { type EncoderInput } from "./h264_encoder.ts";
- *
- * using encoder = H264Encoder.create({ width: 32, height: 32, backend: "openh264" });
- * const input: EncoderInput = {
- *   format: "RGBA", // converted to I420 in native code
- *   data: new Uint8Array(32 * 32 * 4).fill(200),
- *   timestampNs: 40_000_000,
- * };
- * const n = encoder.encode(input, new Uint8Array(encoder.maxAccessUnitBytes));
- * console.log(n > 0, encoder.timestampNs); // true 40000000
- * ```
  */
 export interface EncoderInput {
   /** Pixel layout of `data`. */
@@ -355,13 +294,16 @@ function checkOptions(options: H264EncoderOptions): Uint32Array {
  *
  * @example Encode one grey frame
  * ```ts
+ * import assert from "node:assert/strict";
  * import { H264Encoder } from "@streamlib/streamlib/ffi";
  *
  * using encoder = H264Encoder.create({ width: 64, height: 48, backend: "openh264" });
  * const frame = { format: "I420" as const, data: new Uint8Array(64 * 48 * 3 / 2).fill(128), timestampNs: 0 };
  * const out = new Uint8Array(encoder.maxAccessUnitBytes);
  * const n = encoder.encode(frame, out);
- * console.log(n > 0, encoder.keyframe, encoder.backend); // true true openh264
+ * assert.ok(n > 0);
+ * assert.ok(encoder.keyframe);
+ * assert.equal(encoder.backend, "openh264");
  * ```
  */
 export class H264Encoder {

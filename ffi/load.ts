@@ -22,10 +22,11 @@ export { NATIVE_LIB_ENV, nativeLibraryFileName };
  *
  * @example Never build: fail at once when the library is missing
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type LoadNativeOptions, loadNativeLibrary } from "@streamlib/streamlib/ffi";
  *
  * const options: LoadNativeOptions = { build: false };
- * console.log(loadNativeLibrary(options).symbols.sl_abi_version() > 0); // true in a built checkout
+ * assert.ok(loadNativeLibrary(options).symbols.sl_abi_version() > 0); // in a built checkout
  * ```
  */
 export interface LoadNativeOptions {
@@ -49,9 +50,10 @@ const paths = new WeakMap<NativeLibrary, string>();
  *
  * @example Where `deno task build:native` puts the library
  * ```ts
+ * import assert from "node:assert/strict";
  * import { localBuildPath } from "./load.ts";
  *
- * console.log(localBuildPath()); // .../crates/target/release/libstreamlib_native.so
+ * assert.ok(localBuildPath()?.endsWith("/crates/target/release/libstreamlib_native.so")); // Linux
  * ```
  */
 export function localBuildPath(): string | undefined {
@@ -108,10 +110,11 @@ function checkAbi(path: string): void {
  *
  * @example Open the locally built library
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadNativeLibrary } from "@streamlib/streamlib/ffi";
  *
  * const lib = loadNativeLibrary();
- * console.log(lib.symbols.sl_abi_version()); // 6 (the ABI version)
+ * assert.equal(lib.symbols.sl_abi_version(), 6); // the ABI version
  * ```
  */
 export function loadNativeLibrary(options: LoadNativeOptions = {}): NativeLibrary {
@@ -134,9 +137,10 @@ export function loadNativeLibrary(options: LoadNativeOptions = {}): NativeLibrar
  *
  * @example Hand the path to a Worker
  * ```ts
+ * import assert from "node:assert/strict";
  * import { libraryPath, loadNativeLibrary } from "@streamlib/streamlib/ffi";
  *
- * console.log(libraryPath(loadNativeLibrary()).endsWith("streamlib_native.so")); // true on Linux
+ * assert.ok(libraryPath(loadNativeLibrary()).endsWith("streamlib_native.so")); // Linux
  * ```
  */
 export function libraryPath(lib: NativeLibrary): string {

@@ -10,15 +10,20 @@
  *
  * @example Ask for an odd frame size
  * ```ts
+ * import assert from "node:assert/strict";
  * import { H264Encoder, UnsupportedVideoSizeError } from "@streamlib/streamlib/ffi";
  *
- * try {
- *   H264Encoder.create({ width: 15, height: 16 }).close();
- * } catch (error) {
- *   if (!(error instanceof UnsupportedVideoSizeError)) throw error;
- *   console.log(error.width, error.height, error instanceof RangeError); // 15 16 true
- *   console.log(error.valid); // even sizes from 16x16 to 3840x2160 (or 2160x3840)
- * }
+ * assert.throws(
+ *   () => H264Encoder.create({ width: 15, height: 16 }).close(),
+ *   (error) => {
+ *     assert.ok(error instanceof UnsupportedVideoSizeError);
+ *     assert.equal(error.width, 15);
+ *     assert.equal(error.height, 16);
+ *     assert.ok(error instanceof RangeError);
+ *     assert.equal(error.valid, "even sizes from 16x16 to 3840x2160 (or 2160x3840)");
+ *     return true;
+ *   },
+ * );
  * ```
  */
 export class UnsupportedVideoSizeError extends RangeError {
@@ -39,10 +44,11 @@ export class UnsupportedVideoSizeError extends RangeError {
    *
    * @example Report an odd size
    * ```ts
+   * import assert from "node:assert/strict";
    * import { UnsupportedVideoSizeError } from "@streamlib/streamlib/ffi";
    *
    * const error = new UnsupportedVideoSizeError("encode", 15, 16, "even sizes");
-   * console.log(error.message); // Cannot encode: size 15x16 is not supported, expected even sizes
+   * assert.equal(error.message, "Cannot encode: size 15x16 is not supported, expected even sizes");
    * ```
    */
   constructor(operation: string, width: number, height: number, valid: string) {
@@ -59,15 +65,19 @@ export class UnsupportedVideoSizeError extends RangeError {
  *
  * @example Ask a screen capture for NV12
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FramePool, NativeCapture, UnsupportedPixelFormatError } from "@streamlib/streamlib/ffi";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
- * try {
- *   NativeCapture.open({ kind: "screen", pixelFormat: "NV12", pool }).close();
- * } catch (error) {
- *   if (!(error instanceof UnsupportedPixelFormatError)) throw error;
- *   console.log(error.format, error.valid); // NV12 [ "RGBA", "BGRA", "I420" ]
- * }
+ * assert.throws(
+ *   () => NativeCapture.open({ kind: "screen", pixelFormat: "NV12", pool }).close(),
+ *   (error) => {
+ *     assert.ok(error instanceof UnsupportedPixelFormatError);
+ *     assert.equal(error.format, "NV12");
+ *     assert.deepEqual(error.valid, ["RGBA", "BGRA", "I420"]);
+ *     return true;
+ *   },
+ * );
  * ```
  */
 export class UnsupportedPixelFormatError extends TypeError {
@@ -85,10 +95,11 @@ export class UnsupportedPixelFormatError extends TypeError {
    *
    * @example Report YUY2
    * ```ts
+   * import assert from "node:assert/strict";
    * import { UnsupportedPixelFormatError } from "@streamlib/streamlib/ffi";
    *
    * const error = new UnsupportedPixelFormatError("encode", "YUY2", ["I420", "NV12"]);
-   * console.log(error.message); // Cannot encode: pixel format 'YUY2' is not supported, expected one of I420, NV12
+   * assert.equal(error.message, "Cannot encode: pixel format 'YUY2' is not supported, expected one of I420, NV12");
    * ```
    */
   constructor(operation: string, format: string, valid: readonly string[]) {
@@ -108,15 +119,19 @@ export class UnsupportedPixelFormatError extends TypeError {
  *
  * @example Ask for VideoToolbox off macOS
  * ```ts
+ * import assert from "node:assert/strict";
  * import { H264Encoder, UnsupportedPlatformError } from "@streamlib/streamlib/ffi";
  *
  * if (Deno.build.os !== "darwin") {
- *   try {
- *     H264Encoder.create({ width: 64, height: 48, backend: "videotoolbox" }).close();
- *   } catch (error) {
- *     if (!(error instanceof UnsupportedPlatformError)) throw error;
- *     console.log(error.feature, error.supported); // the videotoolbox H.264 encoder [ "darwin" ]
- *   }
+ *   assert.throws(
+ *     () => H264Encoder.create({ width: 64, height: 48, backend: "videotoolbox" }).close(),
+ *     (error) => {
+ *       assert.ok(error instanceof UnsupportedPlatformError);
+ *       assert.equal(error.feature, "the videotoolbox H.264 encoder");
+ *       assert.deepEqual(error.supported, ["darwin"]);
+ *       return true;
+ *     },
+ *   );
  * }
  * ```
  */
@@ -137,10 +152,11 @@ export class UnsupportedPlatformError extends Error {
    *
    * @example Refuse the microphone on Linux
    * ```ts
+   * import assert from "node:assert/strict";
    * import { UnsupportedPlatformError } from "@streamlib/streamlib/ffi";
    *
    * const error = new UnsupportedPlatformError("microphone capture", "linux", ["darwin"]);
-   * console.log(error.message); // Cannot use microphone capture: not supported on this OS (linux), only on darwin
+   * assert.equal(error.message, "Cannot use microphone capture: not supported on this OS (linux), only on darwin");
    * ```
    */
   constructor(feature: string, os: string, supported: readonly string[]) {

@@ -26,10 +26,11 @@ import { type CrateSource, crateSource } from "./native_source.ts";
  *
  * @example Build into a cache of your own, quietly
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { BuildNativeOptions } from "@streamlib/streamlib/ffi";
  *
  * const options: BuildNativeOptions = { cacheDir: "/tmp/streamlib-cache", progress: () => {} };
- * console.log(options.cacheDir); // /tmp/streamlib-cache
+ * assert.equal(options.cacheDir, "/tmp/streamlib-cache");
  * ```
  */
 export interface BuildNativeOptions {
@@ -55,11 +56,15 @@ export interface BuildNativeOptions {
  *
  * @example The cached build of this checkout
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cachedLibraryPath } from "./native_build.ts";
  * import { nativeCacheDir } from "./native_cache.ts";
  * import { crateSource } from "./native_source.ts";
  *
- * console.log(cachedLibraryPath(crateSource()!, nativeCacheDir()!)); // .../streamlib/native/abi.../libstreamlib_native.so
+ * assert.match(
+ *   cachedLibraryPath(crateSource()!, nativeCacheDir()!),
+ *   /\/streamlib\/native\/abi\d+-[^/]+\/libstreamlib_native\.so$/, // Linux
+ * );
  * ```
  */
 export function cachedLibraryPath(source: CrateSource, cacheDir: string): string {
@@ -87,6 +92,7 @@ export function cachedLibraryPath(source: CrateSource, cacheDir: string): string
  *
  * @example A build that fails says why
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildNativeLibrary, NativeBuildError } from "@streamlib/streamlib/ffi";
  *
  * const crates = await Deno.makeTempDir();
@@ -94,16 +100,8 @@ export function cachedLibraryPath(source: CrateSource, cacheDir: string): string
  * try {
  *   buildNativeLibrary({ source: { kind: "local", crates }, cacheDir: crates, progress: () => {} });
  * } catch (error) {
- *   console.log(error instanceof NativeBuildError); // true (a CargoNotFoundError without cargo)
+ *   assert.ok(error instanceof NativeBuildError); // a CargoNotFoundError without cargo
  * }
- * ```
- *
- * @example Build (or find) the library of this checkout
- * ```ts ignore
- * import { buildNativeLibrary, loadNativeLibrary } from "@streamlib/streamlib/ffi";
- *
- * const path = buildNativeLibrary(); // "streamlib: building the native library ... done in 41 s"
- * loadNativeLibrary({ path });
  * ```
  */
 export function buildNativeLibrary(options: BuildNativeOptions = {}): string {

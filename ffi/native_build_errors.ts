@@ -14,11 +14,12 @@ import { NATIVE_LIB_ENV } from "./native_cache.ts";
  *
  * @example The message names both ways out
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CargoNotFoundError } from "@streamlib/streamlib/ffi";
  *
  * const error = new CargoNotFoundError(["/x/libstreamlib_native.so"], "/pkg/crates", "not installed");
- * console.log(error.message.includes("STREAMLIB_NATIVE_LIB")); // true
- * console.log(error.message.includes("deno task build:native")); // true
+ * assert.ok(error.message.includes("STREAMLIB_NATIVE_LIB"));
+ * assert.ok(error.message.includes("deno task build:native"));
  * ```
  */
 export class CargoNotFoundError extends NativeLibraryNotFoundError {
@@ -48,11 +49,12 @@ export class CargoNotFoundError extends NativeLibraryNotFoundError {
  *
  * @example The message carries cargo's last lines
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NativeBuildError } from "@streamlib/streamlib/ffi";
  *
  * const error = new NativeBuildError(["/x/libstreamlib_native.so"], "cargo build failed (exit 101)", "error[E0432]: ...");
- * console.log(error.output); // error[E0432]: ...
- * console.log(error.message.includes("deno task build:native")); // true
+ * assert.equal(error.output, "error[E0432]: ...");
+ * assert.ok(error.message.includes("deno task build:native"));
  * ```
  */
 export class NativeBuildError extends NativeLibraryNotFoundError {

@@ -11,13 +11,6 @@ import { ABI_VERSION } from "./symbols.ts";
 
 /**
  * The environment variable naming the library file; when it is set, nothing is built.
- *
- * @example Use a library built elsewhere
- * ```ts
- * import { NATIVE_LIB_ENV } from "@streamlib/streamlib/ffi";
- *
- * console.log(`${NATIVE_LIB_ENV}=/opt/streamlib/libstreamlib_native.so deno run -A app.ts`);
- * ```
  */
 export const NATIVE_LIB_ENV = "STREAMLIB_NATIVE_LIB";
 
@@ -26,10 +19,11 @@ export const NATIVE_LIB_ENV = "STREAMLIB_NATIVE_LIB";
  *
  * @example Cache builds in a project folder
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CACHE_DIR_ENV, nativeCacheDir } from "./native_cache.ts";
  *
  * Deno.env.set(CACHE_DIR_ENV, "/tmp/streamlib-cache");
- * console.log(nativeCacheDir()); // /tmp/streamlib-cache
+ * assert.equal(nativeCacheDir(), "/tmp/streamlib-cache");
  * Deno.env.delete(CACHE_DIR_ENV);
  * ```
  */
@@ -43,9 +37,10 @@ export const CACHE_DIR_ENV = "STREAMLIB_CACHE_DIR";
  *
  * @example On Linux
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nativeLibraryFileName } from "./load.ts";
  *
- * console.log(nativeLibraryFileName()); // libstreamlib_native.so
+ * assert.equal(nativeLibraryFileName(), "libstreamlib_native.so");
  * ```
  */
 export function nativeLibraryFileName(): string {
@@ -83,9 +78,10 @@ export function readEnv(name: string): string | undefined {
  *
  * @example Where builds go
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nativeCacheDir } from "./native_cache.ts";
  *
- * console.log(nativeCacheDir()); // e.g. /home/me/.cache/streamlib
+ * assert.ok(nativeCacheDir()?.endsWith("/streamlib")); // e.g. /home/me/.cache/streamlib
  * ```
  */
 export function nativeCacheDir(): string | undefined {

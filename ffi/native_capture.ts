@@ -20,54 +20,14 @@ import type { NativeLibrary } from "./symbols.ts";
 
 /**
  * What a capture reads.
- *
- * @example Tell what a capture delivers
- * ```ts
- * import type { CaptureKind } from "./native_capture.ts";
- *
- * // Microphones deliver interleaved f32 audio; cameras and screens deliver video frames.
- * function delivers(kind: CaptureKind): "audio" | "video" {
- *   return kind === "microphone" ? "audio" : "video";
- * }
- *
- * console.log(delivers("screen"), delivers("microphone")); // video audio
- * ```
  */
 export type CaptureKind = "camera" | "microphone" | "screen";
 /**
  * The kinds, in ABI code order.
- *
- * @example Check a kind given on the command line
- * ```ts
- * import { CAPTURE_KINDS, type CaptureKind } from "./native_capture.ts";
- *
- * function parseKind(text: string): CaptureKind {
- *   const kind = CAPTURE_KINDS.find((k) => k === text);
- *   if (kind === undefined) {
- *     throw new TypeError(`Unknown capture kind '${text}', expected one of ${CAPTURE_KINDS.join(", ")}`);
- *   }
- *   return kind;
- * }
- *
- * console.log(parseKind("screen"), CAPTURE_KINDS.indexOf("screen")); // screen 2
- * ```
  */
 export const CAPTURE_KINDS: readonly CaptureKind[] = ["camera", "microphone", "screen"];
 /**
  * `format` of a captured message holding interleaved `f32` audio.
- *
- * @example Tell audio messages from video ones
- * ```ts
- * import { FrameMessageBatch } from "../core/frame_message.ts";
- * import { AUDIO_F32_FORMAT } from "./native_capture.ts";
- *
- * // A capture ring's `format` is a pixel format code (0..3) or AUDIO_F32_FORMAT.
- * const messages = new FrameMessageBatch(2);
- * messages.write(0, 0, AUDIO_F32_FORMAT, 480 * 2 * 4, 0, 0, 0); // 480 stereo f32 samples
- * messages.write(1, 1, 2, 64 * 48 * 3 / 2, 0, 0, 1); // a 64x48 I420 frame
- * const isAudio = (i: number) => messages.format(i) === AUDIO_F32_FORMAT;
- * console.log(isAudio(0), isAudio(1)); // true false
- * ```
  */
 export const AUDIO_F32_FORMAT = 16;
 
@@ -76,6 +36,7 @@ export const AUDIO_F32_FORMAT = 16;
  *
  * @example Size the pool for the frames asked for
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FramePool, type NativeCaptureOptions, videoSlotBytes } from "@streamlib/streamlib/ffi";
  * import { FRAME_HEADER_BYTES } from "./frame_format.ts";
  *
@@ -92,7 +53,7 @@ export const AUDIO_F32_FORMAT = 16;
  * };
  * // NativeCapture.open(options) starts it (with a camera); each frame must fit a slot after the
  * // header, or open() throws BufferTooSmallError:
- * console.log(options.pool.slotBytes - FRAME_HEADER_BYTES >= 1280 * 720 * 3 / 2); // true
+ * assert.ok(options.pool.slotBytes - FRAME_HEADER_BYTES >= 1280 * 720 * 3 / 2);
  * ```
  */
 export interface NativeCaptureOptions {
@@ -134,6 +95,7 @@ export interface NativeCaptureOptions {
  *
  * @example Summarize a capture's health
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { NativeCaptureStats } from "./native_capture.ts";
  *
  * function health(stats: NativeCaptureStats): string {
@@ -143,7 +105,7 @@ export interface NativeCaptureOptions {
  * }
  *
  * const stats = { captured: 297, dropped: 3, width: 1280, height: 720, running: true, failureStatus: 0 };
- * console.log(health(stats)); // 1280x720, 1.0% dropped
+ * assert.equal(health(stats), "1280x720, 1.0% dropped");
  * ```
  */
 export interface NativeCaptureStats {
@@ -164,32 +126,6 @@ export interface NativeCaptureStats {
 /**
  * One polled frame, reused by every poll (copy what you keep). Its slot reference is yours:
  * release it with `pool.release(slot)` when done.
- *
- * @example Copy a polled frame out and release its slot
- * ```ts
- * import { FramePool } from "@streamlib/streamlib/ffi";
- * import { type CapturedFrame, nativeNowNs } from "./native_capture.ts";
- *
- * function take(pool: FramePool, frame: CapturedFrame): Uint8Array {
- *   const payload = pool.bytes(frame.slot).slice(frame.offset, frame.offset + frame.byteLength);
- *   pool.release(frame.slot);
- *   return payload;
- * }
- *
- * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
- * // What capture.poll() returns, made by hand here: 16 bytes of audio after the 64-byte header.
- * const slot = pool.acquire();
- * pool.bytes(slot).fill(7, 64, 80);
- * const frame: CapturedFrame = {
- *   slot,
- *   offset: 64,
- *   byteLength: 16,
- *   format: "f32",
- *   nativeTimestampNs: nativeNowNs(),
- *   sequence: 0,
- * };
- * console.log(take(pool, frame).length, pool.stats().inUse); // 16 0
- * ```
  */
 export interface CapturedFrame {
   /** The frame-pool slot holding it. */
@@ -219,11 +155,12 @@ const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }
  *
  * @example Map native capture times to the media clock
  * ```ts
+ * import assert from "node:assert/strict";
  * import { monotonicClock } from "@streamlib/streamlib";
  * import { nativeNowNs } from "./native_capture.ts";
  *
  * const offset = monotonicClock.nowNs() - nativeNowNs();
- * console.log(offset > 0); // true
+ * assert.ok(offset > 0);
  * ```
  */
 export function nativeNowNs(library: NativeLibrary = loadNativeLibrary()): number {
@@ -241,14 +178,22 @@ function nonNegativeInteger(operation: string, name: string, value: number): num
  * A running native capture. Poll it from `process()`; each frame's slot is then yours to release.
  *
  * @example Capture an Xvfb screen (needs an X server on $DISPLAY)
- * ```ts ignore
- * import { FramePool, NativeCapture, videoSlotBytes } from "@streamlib/streamlib/ffi";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DeviceNotFoundError, FramePool, NativeCapture, videoSlotBytes } from "@streamlib/streamlib/ffi";
  *
  * using pool = FramePool.create({ slotBytes: videoSlotBytes("BGRA", 640, 480), slotCount: 8 });
- * using capture = NativeCapture.open({ kind: "screen", pixelFormat: "BGRA", pool });
- * await new Promise((r) => setTimeout(r, 100));
- * const frame = capture.pollLatest();
- * if (frame) pool.release(frame.slot);
+ * const open = () => NativeCapture.open({ kind: "screen", pixelFormat: "BGRA", pool });
+ * if (Deno.env.get("DISPLAY")) {
+ *   using capture = open(); // e.g. `Xvfb :99 -screen 0 640x480x24` and DISPLAY=:99
+ *   await new Promise((r) => setTimeout(r, 100));
+ *   const frame = capture.pollLatest();
+ *   if (frame) pool.release(frame.slot);
+ *   assert.equal(capture.kind, "screen");
+ *   assert.ok(capture.width > 0 && capture.height > 0);
+ * } else {
+ *   assert.throws(open, DeviceNotFoundError); // no X server to capture
+ * }
  * ```
  */
 export class NativeCapture {

@@ -18,19 +18,6 @@ import { NativeConnectionWriter } from "./native_connection_writer.ts";
 
 /**
  * Options of {@linkcode createNativeConnection}.
- *
- * @example Rely on the defaults
- * ```ts
- * import { createNativeConnection, FramePool } from "@streamlib/streamlib/ffi";
- * import { type NativeConnectionOptions } from "./native_connection.ts";
- *
- * using pool = FramePool.create({ slotBytes: 1024, slotCount: 8 });
- * const options: NativeConnectionOptions = { pool }; // capacity 4, latest: as a LocalConnection
- * const [writer, reader] = createNativeConnection(options);
- * console.log(writer.capacity, writer.policy); // 4 latest
- * writer.close();
- * reader.close();
- * ```
  */
 export interface NativeConnectionOptions {
   /** Frames the connection holds, 1 to 16,777,216. Default 4, as for a `LocalConnection`. */
@@ -62,15 +49,17 @@ export interface NativeConnectionOptions {
  *
  * @example A latest connection keeps the newest frames
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createNativeConnection, FramePool } from "@streamlib/streamlib/ffi";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 8 });
  * const [writer, reader] = createNativeConnection({ capacity: 2, policy: "latest", pool });
  * for (let i = 0; i < 5; i++) writer.push({ kind: "data", timestampNs: i, value: i });
- * console.log(reader.pop()?.timestampNs, writer.stats().dropped); // 3 3
+ * assert.equal(reader.pop()?.timestampNs, 3);
+ * assert.equal(writer.stats().dropped, 3);
  * writer.close();
  * reader.close();
- * console.log(pool.stats().inUse); // 0
+ * assert.equal(pool.stats().inUse, 0);
  * ```
  */
 export function createNativeConnection<T extends Frame = Frame>(

@@ -44,16 +44,19 @@ const DRAIN_BATCH = 64;
  *
  * @example Read what a writer pushed
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createNativeConnection, FramePool } from "@streamlib/streamlib/ffi";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 4 });
  * const [writer, reader] = createNativeConnection({ capacity: 4, policy: "fifo", pool });
  * writer.push({ kind: "data", timestampNs: 1, value: "a" });
  * writer.push({ kind: "data", timestampNs: 2, value: "b" });
- * console.log(reader.available, reader.popLatest()?.timestampNs, reader.stats().dropped); // 2 2 1
+ * assert.equal(reader.available, 2);
+ * assert.equal(reader.popLatest()?.timestampNs, 2);
+ * assert.equal(reader.stats().dropped, 1);
  * writer.close();
  * reader.close();
- * console.log(pool.stats().inUse); // 0
+ * assert.equal(pool.stats().inUse, 0);
  * ```
  */
 export class NativeConnectionReader<T extends Frame = Frame>

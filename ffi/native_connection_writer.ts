@@ -40,13 +40,15 @@ import { NativeRingProducer } from "./native_ring.ts";
  *
  * @example Push a frame; see `createNativeConnection()` for the pair
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createAudioFrame } from "@streamlib/streamlib";
  * import { createNativeConnection, FramePool } from "@streamlib/streamlib/ffi";
  *
  * using pool = FramePool.create({ slotBytes: 4096, slotCount: 4 });
  * const [writer, reader] = createNativeConnection({ capacity: 1, policy: "fifo", pool });
  * const block = createAudioFrame(2, 48_000, 128);
- * console.log(writer.push(block), writer.push(block)); // true false
+ * assert.ok(writer.push(block));
+ * assert.equal(writer.push(block), false);
  * writer.close();
  * reader.close(); // releases the queued frame's slot
  * ```

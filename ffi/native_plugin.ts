@@ -32,13 +32,14 @@ const decoder = new TextDecoder();
  *
  * @example Host the plugin in an explicitly loaded library
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadNativeLibrary, NativePlugin } from "@streamlib/streamlib/ffi";
  * import { type NativePluginLoadOptions } from "./native_plugin.ts";
  *
  * const options: NativePluginLoadOptions = { library: loadNativeLibrary() };
  * const path = new URL("../crates/target/release/libstreamlib_example_plugin.so", import.meta.url);
  * const plugin = NativePlugin.load(path.pathname, options);
- * console.log(plugin.version); // 0.1.0
+ * assert.equal(plugin.version, "0.1.0");
  * plugin.close();
  * ```
  */
@@ -82,11 +83,16 @@ interface PluginJson {
  *
  * @example Load the example plugin and list its processors
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NativePlugin } from "@streamlib/streamlib/ffi";
  *
  * const path = new URL("../crates/target/release/libstreamlib_example_plugin.so", import.meta.url);
  * const plugin = NativePlugin.load(path.pathname);
- * console.log(plugin.name, plugin.definitions.map((d) => d.descriptor.name)); // streamlib_example_plugin [ "NativeInvert", "NativeGain" ]
+ * assert.equal(plugin.name, "streamlib_example_plugin");
+ * assert.deepEqual(
+ *   plugin.definitions.map((d) => d.descriptor.name),
+ *   ["NativeInvert", "NativeGain"],
+ * );
  * plugin.close();
  * ```
  */
@@ -131,12 +137,13 @@ export class NativePlugin implements Iterable<NodeDefinition> {
    *
    * @example Refuse a library that is not a plugin
    * ```ts
+   * import assert from "node:assert/strict";
    * import { NativePlugin, NativePluginError } from "@streamlib/streamlib/ffi";
    *
    * try {
    *   NativePlugin.load("/definitely/missing/libnothing.so");
    * } catch (error) {
-   *   console.log(error instanceof NativePluginError); // true
+   *   assert.ok(error instanceof NativePluginError);
    * }
    * ```
    */
@@ -234,9 +241,10 @@ function checkProcessor(path: string, index: number, p: ProcessorJson): void {
  *
  * @example It cannot run in JavaScript
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NativeProcessor } from "./native_plugin.ts";
  *
- * console.log(typeof NativeProcessor); // function
+ * assert.equal(typeof NativeProcessor, "function");
  * ```
  */
 export class NativeProcessor extends Processor {
@@ -301,10 +309,11 @@ function nativeDefinition(
  *
  * @example Tell native definitions apart
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nativeProcessorIndex } from "./native_plugin.ts";
  * import { gainNode } from "../processors/gain.gen.ts";
  *
- * console.log(nativeProcessorIndex(gainNode)); // undefined
+ * assert.equal(nativeProcessorIndex(gainNode), undefined);
  * ```
  */
 export function nativeProcessorIndex(definition: NodeDefinition): number | undefined {

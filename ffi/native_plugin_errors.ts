@@ -11,9 +11,10 @@ import { SL_ERR_PLUGIN_ABI } from "./status.ts";
  *
  * @example Check a plugin's version before loading it
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PLUGIN_ABI_VERSION } from "./native_plugin_errors.ts";
  *
- * console.log(PLUGIN_ABI_VERSION); // 1
+ * assert.equal(PLUGIN_ABI_VERSION, 1);
  * ```
  */
 export const PLUGIN_ABI_VERSION = 1;
@@ -24,13 +25,14 @@ export const PLUGIN_ABI_VERSION = 1;
  *
  * @example Load a path that does not exist
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NativePlugin, NativePluginError } from "@streamlib/streamlib/ffi";
  *
  * try {
  *   NativePlugin.load("/no/such/plugin.so");
  * } catch (error) {
  *   if (!(error instanceof NativePluginError)) throw error;
- *   console.log(error.path); // /no/such/plugin.so
+ *   assert.equal(error.path, "/no/such/plugin.so");
  * }
  * ```
  */
@@ -57,10 +59,12 @@ export class NativePluginError extends Error {
  *
  * @example Read both versions
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PluginAbiMismatchError } from "@streamlib/streamlib/ffi";
  *
  * const error = new PluginAbiMismatchError("/p/libold.so", 999, 1);
- * console.log(error.pluginAbi, error.hostAbi); // 999 1
+ * assert.equal(error.pluginAbi, 999);
+ * assert.equal(error.hostAbi, 1);
  * ```
  */
 export class PluginAbiMismatchError extends NativePluginError {
@@ -99,6 +103,7 @@ export class PluginAbiMismatchError extends NativePluginError {
  *
  * @example Map an ABI status
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pluginStatusError } from "./native_plugin_errors.ts";
  * import { SL_ERR_PLUGIN_ABI } from "./status.ts";
  *
@@ -107,7 +112,7 @@ export class PluginAbiMismatchError extends NativePluginError {
  *   "Native plugin '/p.so' was built for plugin ABI version 999, but this streamlib supports plugin ABI version 1",
  *   "/p.so",
  * );
- * console.log(error.name); // PluginAbiMismatchError
+ * assert.equal(error.name, "PluginAbiMismatchError");
  * ```
  */
 export function pluginStatusError(status: number, detail: string, path: string): NativePluginError {

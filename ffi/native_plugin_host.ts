@@ -36,9 +36,10 @@ import type { NativeLibrary } from "./symbols.ts";
  *
  * @example Budget the wake-up latency
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NATIVE_POLL_MS } from "./native_plugin_host.ts";
  *
- * console.log(`native outputs wake readers within ${NATIVE_POLL_MS} ms`); // native outputs wake readers within 1 ms
+ * assert.equal(`native outputs wake readers within ${NATIVE_POLL_MS} ms`, "native outputs wake readers within 1 ms");
  * ```
  */
 export const NATIVE_POLL_MS = 1;
@@ -90,6 +91,7 @@ interface HostedNode {
  *
  * @example Run the example plugin's gain between two TypeScript nodes
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NativePlugin } from "@streamlib/streamlib/ffi";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
@@ -104,7 +106,7 @@ interface HostedNode {
  * await rt.start();
  * await new Promise((resolve) => setTimeout(resolve, 100));
  * await rt.stop();
- * console.log(rt.describe().nodes.find((n) => n.id === gain.name)?.isolate); // native:streamlib_example_plugin
+ * assert.equal(rt.describe().nodes.find((n) => n.id === gain.name)?.isolate, "native:streamlib_example_plugin");
  * plugin.close();
  * ```
  */

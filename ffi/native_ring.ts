@@ -21,24 +21,6 @@ import type { NativeLibrary } from "./symbols.ts";
 
 /**
  * Options for {@linkcode createNativeRing}.
- *
- * @example A latest ring keeps the newest messages
- * ```ts
- * import { FrameMessageBatch } from "../core/frame_message.ts";
- * import { createNativeRing } from "@streamlib/streamlib/ffi";
- * import { type NativeRingOptions } from "./native_ring.ts";
- *
- * const options: NativeRingOptions = { capacity: 2, policy: "latest" };
- * const [producer, consumer] = createNativeRing(options);
- * const message = new FrameMessageBatch(1);
- * for (let i = 0; i < 3; i++) {
- *   message.write(0, 0, 0, 0, 0, i * 1000, i);
- *   producer.push(message); // the third push rolls message 0 off
- * }
- * console.log(consumer.pop(message), message.sequence(0), consumer.stats().dropped); // true 1 1
- * producer.close();
- * consumer.close();
- * ```
  */
 export interface NativeRingOptions {
   /** Capacity in messages, 1 to 16,777,216. */
@@ -67,13 +49,16 @@ function overlaps(a: Uint8Array, b: Uint8Array): boolean {
  *
  * @example Fill a fifo ring in one call
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FrameMessageBatch } from "../core/frame_message.ts";
  * import { createNativeRing } from "@streamlib/streamlib/ffi";
  *
  * const [producer, consumer] = createNativeRing({ capacity: 4, policy: "fifo" });
  * const batch = new FrameMessageBatch(8);
  * for (let i = 0; i < 8; i++) batch.write(i, 0, 0, 0, 0, i * 1000, i);
- * console.log(producer.pushBatch(batch, 8), producer.isFull(), producer.slots()); // 4 true 0
+ * assert.equal(producer.pushBatch(batch, 8), 4);
+ * assert.ok(producer.isFull());
+ * assert.equal(producer.slots(), 0);
  * producer.close();
  * consumer.close();
  * ```
@@ -149,6 +134,7 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
    *
    * @example Release the pool slots of frames that rolled off
    * ```ts
+   * import assert from "node:assert/strict";
    * import { FrameMessageBatch } from "../core/frame_message.ts";
    * import { createNativeRing, FramePool } from "@streamlib/streamlib/ffi";
    *
@@ -159,7 +145,8 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
    * const evicted = new FrameMessageBatch(3);
    * const n = producer.pushEvict(frames, 3, evicted);
    * for (let i = 0; i < n; i++) pool.release(evicted.slot(i));
-   * console.log(n, evicted.sequence(0)); // 1 0
+   * assert.equal(n, 1);
+   * assert.equal(evicted.sequence(0), 0);
    * ```
    */
   pushEvict(batch: FrameMessageBatch, count: number, evicted: FrameMessageBatch): number {
@@ -212,6 +199,7 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
  *
  * @example Drain a ring whose producer is gone
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FrameMessageBatch } from "../core/frame_message.ts";
  * import { createNativeRing } from "@streamlib/streamlib/ffi";
  *
@@ -220,7 +208,9 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
  * for (let i = 0; i < 3; i++) batch.write(i, 0, 0, 0, 0, i * 1000, i);
  * producer.pushBatch(batch, 3);
  * producer.close();
- * console.log(consumer.isAbandoned(), consumer.popBatch(batch, 4), consumer.isEmpty()); // true 3 true
+ * assert.ok(consumer.isAbandoned());
+ * assert.equal(consumer.popBatch(batch, 4), 3);
+ * assert.ok(consumer.isEmpty());
  * consumer.close();
  * ```
  */
@@ -308,6 +298,7 @@ export class NativeRingConsumer extends RingEndpoint implements FrameRingConsume
  *
  * @example A fifo ring of four messages
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FrameMessageBatch } from "../core/frame_message.ts";
  * import { createNativeRing } from "@streamlib/streamlib/ffi";
  *
@@ -316,7 +307,7 @@ export class NativeRingConsumer extends RingEndpoint implements FrameRingConsume
  * message.write(0, 1, 0, 0, 0, 1000, 0);
  * producer.push(message);
  * consumer.pop(message);
- * console.log(message.timestampNs(0)); // 1000
+ * assert.equal(message.timestampNs(0), 1000);
  * producer.close();
  * consumer.close();
  * ```

@@ -23,15 +23,6 @@ import { fileURLToPath } from "node:url";
 
 /**
  * Where the crate sources are: a folder, or a published package's URL.
- *
- * @example Both kinds
- * ```ts
- * import type { CrateSource } from "./native_source.ts";
- *
- * const local: CrateSource = { kind: "local", crates: "/home/me/streamlib/crates" };
- * const remote: CrateSource = { kind: "remote", packageRoot: "https://jsr.io/@streamlib/streamlib/0.1.0/" };
- * console.log(local.kind, remote.kind); // local remote
- * ```
  */
 export type CrateSource =
   | { readonly kind: "local"; readonly crates: string }
@@ -45,9 +36,10 @@ export type CrateSource =
  *
  * @example Find the sources of this checkout
  * ```ts
+ * import assert from "node:assert/strict";
  * import { crateSource } from "./native_source.ts";
  *
- * console.log(crateSource()?.kind); // local
+ * assert.equal(crateSource()?.kind, "local");
  * ```
  */
 export function crateSource(moduleUrl: string = import.meta.url): CrateSource | undefined {
@@ -86,6 +78,7 @@ interface ManifestEntry {
  *
  * @example Fetch from a server laid out like jsr.io
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createHash } from "node:crypto";
  * import { fetchCrateSources } from "./native_source.ts";
  *
@@ -99,15 +92,8 @@ interface ManifestEntry {
  *   `http://localhost:${server.addr.port}/@s/n/1.0.0/`,
  *   await Deno.makeTempDir(),
  * );
- * console.log(Deno.readTextFileSync(`${crates}/Cargo.toml`)); // [workspace]
+ * assert.equal(Deno.readTextFileSync(`${crates}/Cargo.toml`), "[workspace]\n");
  * await server.shutdown();
- * ```
- *
- * @example Fetch the sources of a published version
- * ```ts ignore
- * import { fetchCrateSources } from "./native_source.ts";
- *
- * await fetchCrateSources("https://jsr.io/@streamlib/streamlib/0.1.0/", "/tmp/streamlib-src");
  * ```
  */
 export async function fetchCrateSources(packageRoot: string, dest: string): Promise<string> {

@@ -29,29 +29,6 @@ import {
 
 /**
  * One end of a channel as {@linkcode NativeTransport} posts it to the isolate that adopts it.
- *
- * @example Look inside a channel end before posting it
- * ```ts
- * import type { DataFrame } from "@streamlib/streamlib";
- * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
- * import { type NativeTransportEndpoint } from "./native_transport.ts";
- *
- * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
- * const transport = new NativeTransport({ pool });
- * using channel = transport.open({
- *   connection: "conn_1",
- *   fromIsolate: "main",
- *   toIsolate: "worker:dsp",
- *   portType: "DataFrame",
- *   capacity: 2,
- *   policy: "fifo",
- * });
- * const endpoint = channel.reader as NativeTransportEndpoint; // what "worker:dsp" is sent
- * console.log(endpoint.kind, endpoint.connection, endpoint.end.kind); // native-transport-endpoint conn_1 connection-reader
- * // Every end must be adopted somewhere (here in this isolate) and closed:
- * using writer = transport.adoptWriter<DataFrame>(channel.writer);
- * using reader = transport.adoptReader<DataFrame>(endpoint, () => {});
- * ```
  */
 export interface NativeTransportEndpoint {
   /** Discriminant. */
@@ -66,25 +43,6 @@ export interface NativeTransportEndpoint {
 
 /**
  * Options of a {@linkcode NativeTransport}.
- *
- * @example Open the pool only when a channel needs it
- * ```ts
- * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
- * import { type NativeTransportOptions } from "./native_transport.ts";
- *
- * const opened: FramePool[] = [];
- * const options: NativeTransportOptions = {
- *   pool: () => {
- *     const pool = FramePool.create({ slotBytes: 4096, slotCount: 4 });
- *     opened.push(pool);
- *     return pool;
- *   },
- * };
- * const transport = new NativeTransport(options);
- * console.log(opened.length); // 0 (nothing native yet)
- * console.log(transport.pool.slotCount, opened.length); // 4 1
- * opened[0].close();
- * ```
  */
 export interface NativeTransportOptions {
   /**
@@ -128,6 +86,7 @@ interface OpenChannel {
  *
  * @example A channel, both ends adopted in this isolate
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { DataFrame } from "@streamlib/streamlib";
  * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
  *
@@ -145,7 +104,9 @@ interface OpenChannel {
  * let woken = 0;
  * using reader = transport.adoptReader<DataFrame>(channel.reader, () => woken++);
  * writer.push({ kind: "data", timestampNs: 1, value: "hello" });
- * console.log(transport.poll(), woken, reader.pop()?.kind); // 1 1 data
+ * assert.equal(transport.poll(), 1);
+ * assert.equal(woken, 1);
+ * assert.equal(reader.pop()?.kind, "data");
  * channel.close();
  * ```
  */

@@ -19,6 +19,7 @@ import { SlotMemorySource } from "./slot_memory.ts";
  *
  * @example A waiter that looked before a push cannot miss it
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createNativeConnection, FramePool } from "@streamlib/streamlib/ffi";
  * import { SIGNAL_BELL, SIGNAL_BYTES, SignalledWriter } from "./native_transport_ends.ts";
  *
@@ -29,27 +30,13 @@ import { SlotMemorySource } from "./slot_memory.ts";
  * const seen = Atomics.load(signal, SIGNAL_BELL); // a reader reads the bell, then the ring
  * writer.push({ kind: "data", timestampNs: 0, value: 1 });
  * // ...so its wait on the value it saw returns at once:
- * console.log(Atomics.waitAsync(signal, SIGNAL_BELL, seen).value); // not-equal
+ * assert.equal(Atomics.waitAsync(signal, SIGNAL_BELL, seen).value, "not-equal");
  * reader.close();
  * ```
  */
 export const SIGNAL_BELL = 0;
 /**
  * Index of the torn-down flag: 1 once the channel's other isolate died.
- *
- * @example A torn-down channel drops what is written
- * ```ts
- * import { createNativeConnection, FramePool } from "@streamlib/streamlib/ffi";
- * import { SIGNAL_BYTES, SIGNAL_TORN, SignalledWriter } from "./native_transport_ends.ts";
- *
- * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
- * const [native, reader] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
- * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
- * using writer = new SignalledWriter(native, signal);
- * Atomics.store(signal, SIGNAL_TORN, 1); // what NativeTransport.tearDownConnection() does
- * console.log(writer.push({ kind: "data", timestampNs: 0, value: 1 }), reader.available); // true 0
- * reader.close();
- * ```
  */
 export const SIGNAL_TORN = 1;
 /**
@@ -59,11 +46,12 @@ export const SIGNAL_TORN = 1;
  *
  * @example The reader rings the room bell only for a waiting writer
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SIGNAL_BYTES, SIGNAL_SPACE, SIGNAL_WRITER_WAITING } from "./native_transport_ends.ts";
  *
  * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
  * Atomics.store(signal, SIGNAL_WRITER_WAITING, 1); // what a blocked writer does
- * console.log(signal[SIGNAL_SPACE]); // 0, until its reader pops a frame
+ * assert.equal(signal[SIGNAL_SPACE], 0); // until its reader pops a frame
  * ```
  */
 export const SIGNAL_SPACE = 2;
@@ -73,10 +61,11 @@ export const SIGNAL_SPACE = 2;
  *
  * @example Nobody waits on a fresh channel
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SIGNAL_BYTES, SIGNAL_WRITER_WAITING } from "./native_transport_ends.ts";
  *
  * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
- * console.log(signal[SIGNAL_WRITER_WAITING]); // 0
+ * assert.equal(signal[SIGNAL_WRITER_WAITING], 0);
  * ```
  */
 export const SIGNAL_WRITER_WAITING = 3;
@@ -95,15 +84,6 @@ export const SIGNAL_READER_ASLEEP = 4;
 export const SIGNAL_WRITER_ENDED = 5;
 /**
  * Bytes of a channel's signal buffer.
- *
- * @example Allocate a channel's signal
- * ```ts
- * import { SIGNAL_BELL, SIGNAL_BYTES, SIGNAL_TORN } from "./native_transport_ends.ts";
- *
- * // Shared memory, so that it can be posted to both isolates of the channel.
- * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
- * console.log(signal.length, signal[SIGNAL_BELL], signal[SIGNAL_TORN]); // 8 0 0
- * ```
  */
 export const SIGNAL_BYTES = 32;
 
@@ -252,6 +232,7 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
  *
  * @example Poll and read
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createNativeConnection, FramePool } from "@streamlib/streamlib/ffi";
  * import { SIGNAL_BYTES, SignalledReader, SignalledWriter } from "./native_transport_ends.ts";
  *
@@ -262,7 +243,9 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
  * using reader = new SignalledReader(r, signal, () => woken++, () => {});
  * using writer = new SignalledWriter(w, signal);
  * writer.push({ kind: "data", timestampNs: 0, value: 1 });
- * console.log(reader.poll(), woken, reader.pop()?.kind); // true 1 data
+ * assert.ok(reader.poll());
+ * assert.equal(woken, 1);
+ * assert.equal(reader.pop()?.kind, "data");
  * ```
  */
 export class SignalledReader<T extends Frame = Frame> implements ConnectionReader<T>, Disposable {

@@ -15,6 +15,7 @@ import type { NativeLibrary } from "./symbols.ts";
  *
  * @example Decode 48 kHz stereo as 16 kHz mono
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OpusDecoder, type OpusDecoderOptions, OpusEncoder } from "@streamlib/streamlib/ffi";
  *
  * using encoder = OpusEncoder.create({ sampleRate: 48_000, channels: 2 });
@@ -23,7 +24,7 @@ import type { NativeLibrary } from "./symbols.ts";
  * // libopus decodes any packet at any of its rates and channel counts.
  * const options: OpusDecoderOptions = { sampleRate: 16_000, channels: 1 };
  * using decoder = OpusDecoder.create(options);
- * console.log(decoder.decode(packet.subarray(0, n), new Float32Array(960))); // 320
+ * assert.equal(decoder.decode(packet.subarray(0, n), new Float32Array(960)), 320);
  * ```
  */
 export interface OpusDecoderOptions {
@@ -44,13 +45,14 @@ const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }
  *
  * @example Decode a packet of silence
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OpusDecoder, OpusEncoder } from "@streamlib/streamlib/ffi";
  *
  * using encoder = OpusEncoder.create({ sampleRate: 48_000, channels: 1 });
  * using decoder = OpusDecoder.create({ sampleRate: 48_000, channels: 1 });
  * const packet = new Uint8Array(4000);
  * const n = encoder.encode(new Float32Array(960), packet);
- * console.log(decoder.decode(packet.subarray(0, n), new Float32Array(5760))); // 960
+ * assert.equal(decoder.decode(packet.subarray(0, n), new Float32Array(5760)), 960);
  * ```
  */
 export class OpusDecoder {

@@ -11,34 +11,10 @@ import type { NativeLibrary } from "./symbols.ts";
 
 /**
  * The sample rates libopus takes.
- *
- * @example Pick a rate for 44.1 kHz audio
- * ```ts
- * import { OPUS_SAMPLE_RATES } from "./opus_encoder.ts";
- *
- * // Opus has no 44.1 kHz mode: resample CD audio to the next rate up.
- * const rate = OPUS_SAMPLE_RATES.find((r) => r >= 44_100);
- * console.log(OPUS_SAMPLE_RATES.includes(44_100), rate); // false 48000
- * ```
  */
 export const OPUS_SAMPLE_RATES: readonly number[] = [8_000, 12_000, 16_000, 24_000, 48_000];
 /**
  * How libopus tunes itself, in ABI code order.
- *
- * @example Check a tuning given on the command line
- * ```ts
- * import { OPUS_APPLICATIONS, type OpusApplication } from "./opus_encoder.ts";
- *
- * function parseApplication(text: string): OpusApplication {
- *   const application = OPUS_APPLICATIONS.find((a) => a === text);
- *   if (application === undefined) {
- *     throw new TypeError(`--application must be one of ${OPUS_APPLICATIONS.join(", ")}`);
- *   }
- *   return application;
- * }
- *
- * console.log(parseApplication("voip"), OPUS_APPLICATIONS.length); // voip 3
- * ```
  */
 export const OPUS_APPLICATIONS = ["audio", "voip", "lowdelay"] as const;
 /**
@@ -46,13 +22,14 @@ export const OPUS_APPLICATIONS = ["audio", "voip", "lowdelay"] as const;
  *
  * @example Tune an encoder for speech
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OpusEncoder } from "@streamlib/streamlib/ffi";
  * import { type OpusApplication } from "./opus_encoder.ts";
  *
  * // "voip" for speech, "audio" for music, "lowdelay" for the least latency.
  * const application: OpusApplication = "voip";
  * using encoder = OpusEncoder.create({ sampleRate: 16_000, channels: 1, application });
- * console.log(encoder.encode(new Float32Array(320), new Uint8Array(4000)) > 0); // true
+ * assert.ok(encoder.encode(new Float32Array(320), new Uint8Array(4000)) > 0);
  * ```
  */
 export type OpusApplication = typeof OPUS_APPLICATIONS[number];
@@ -61,33 +38,20 @@ export type OpusApplication = typeof OPUS_APPLICATIONS[number];
  *
  * @example Size the packet buffer
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OpusEncoder } from "@streamlib/streamlib/ffi";
  * import { OPUS_MAX_PACKET_BYTES } from "./opus_encoder.ts";
  *
  * using encoder = OpusEncoder.create({ sampleRate: 48_000, channels: 2, bitrate: 510_000 });
  * const packet = new Uint8Array(OPUS_MAX_PACKET_BYTES); // room for any packet
  * const n = encoder.encode(new Float32Array(2880 * 2), packet); // 60 ms at the top bit rate
- * console.log(n > 0 && n <= OPUS_MAX_PACKET_BYTES); // true
+ * assert.ok(n > 0 && n <= OPUS_MAX_PACKET_BYTES);
  * ```
  */
 export const OPUS_MAX_PACKET_BYTES = 4_000;
 
 /**
  * Options of {@linkcode OpusEncoder.create}.
- *
- * @example Set every option
- * ```ts
- * import { OpusEncoder, type OpusEncoderOptions } from "@streamlib/streamlib/ffi";
- *
- * const options: OpusEncoderOptions = {
- *   sampleRate: 48_000,
- *   channels: 2,
- *   bitrate: 96_000,
- *   application: "audio",
- * };
- * using encoder = OpusEncoder.create(options);
- * console.log(encoder.sampleRate, encoder.channels, encoder.preSkip > 0); // 48000 2 true
- * ```
  */
 export interface OpusEncoderOptions {
   /** Samples per second: 8000, 12000, 16000, 24000 or 48000. */
@@ -112,11 +76,13 @@ const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }
  *
  * @example Encode 20 ms of silence
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OpusEncoder } from "@streamlib/streamlib/ffi";
  *
  * using encoder = OpusEncoder.create({ sampleRate: 48_000, channels: 2 });
  * const packet = new Uint8Array(4000);
- * console.log(encoder.encode(new Float32Array(960 * 2), packet) > 0, encoder.preSkip > 0); // true true
+ * assert.ok(encoder.encode(new Float32Array(960 * 2), packet) > 0);
+ * assert.ok(encoder.preSkip > 0);
  * ```
  */
 export class OpusEncoder {

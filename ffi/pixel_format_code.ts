@@ -19,9 +19,10 @@ import { UnsupportedPixelFormatError } from "./media_errors.ts";
  *
  * @example Look up I420
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pixelFormatCode } from "./pixel_format_code.ts";
  *
- * console.log(pixelFormatCode("I420", "encode")); // 2
+ * assert.equal(pixelFormatCode("I420", "encode"), 2);
  * ```
  */
 export function pixelFormatCode(
@@ -45,9 +46,10 @@ export function pixelFormatCode(
  *
  * @example Name code 3
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pixelFormatOfCode } from "./pixel_format_code.ts";
  *
- * console.log(pixelFormatOfCode(3)); // NV12
+ * assert.equal(pixelFormatOfCode(3), "NV12");
  * ```
  */
 export function pixelFormatOfCode(code: number): PixelFormat {

@@ -15,12 +15,13 @@ import type { NativeLibrary } from "./symbols.ts";
  *
  * @example Each endpoint names its kind
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createNativeRing } from "@streamlib/streamlib/ffi";
  * import { type RingEndpointKind } from "./ring_endpoint.ts";
  *
  * const [producer, consumer] = createNativeRing({ capacity: 1 });
  * const kinds: RingEndpointKind[] = [producer.kind, consumer.kind];
- * console.log(kinds); // [ "producer", "consumer" ]
+ * assert.deepEqual(kinds, [ "producer", "consumer" ]);
  * producer.close();
  * consumer.close();
  * ```
@@ -30,21 +31,6 @@ export type RingEndpointKind = "producer" | "consumer";
 /**
  * A ring endpoint in a form that can be posted to a Worker (`postMessage`), where
  * `NativeRingProducer.adopt()` or `NativeRingConsumer.adopt()` takes it up.
- *
- * @example Transfer a consumer and adopt it
- * ```ts
- * import {
- *   createNativeRing,
- *   NativeRingConsumer,
- *   type TransferredRingEndpoint,
- * } from "@streamlib/streamlib/ffi";
- *
- * const [producer, consumer] = createNativeRing({ capacity: 2 });
- * const posted: TransferredRingEndpoint = structuredClone(consumer.transfer()); // as via postMessage
- * using adopted = NativeRingConsumer.adopt(posted); // in the receiving isolate
- * console.log(posted.kind, consumer.closed, adopted.isAbandoned()); // consumer true false
- * producer.close();
- * ```
  */
 export interface TransferredRingEndpoint {
   /** Which end. */
@@ -66,6 +52,7 @@ const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }
  *
  * @example Report the fill of either end
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FrameMessageBatch } from "../core/frame_message.ts";
  * import { createNativeRing } from "@streamlib/streamlib/ffi";
  * import { type RingEndpoint } from "./ring_endpoint.ts";
@@ -77,7 +64,8 @@ const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }
  *
  * const [producer, consumer] = createNativeRing({ capacity: 4 });
  * producer.push(new FrameMessageBatch(1));
- * console.log(fill(producer), fill(consumer)); // producer 1/4 consumer 1/4
+ * assert.equal(fill(producer), "producer 1/4");
+ * assert.equal(fill(consumer), "consumer 1/4");
  * producer.close();
  * consumer.close();
  * ```

@@ -16,6 +16,7 @@ const SLOT_INDEX_MASK = 0xffff;
  *
  * @example Write a header and check it
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createAudioFrame } from "@streamlib/streamlib";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { SlotHeaders } from "./slot_header.ts";
@@ -25,7 +26,8 @@ const SLOT_INDEX_MASK = 0xffff;
  * const slot = pool.acquire();
  * const block = createAudioFrame(1, 8000, 16);
  * headers.write(slot, block, 0x0200_0001);
- * console.log(headers.isValid(slot, 0x0200_0001), headers.frameCount(slot)); // true 16
+ * assert.ok(headers.isValid(slot, 0x0200_0001));
+ * assert.equal(headers.frameCount(slot), 16);
  * pool.release(slot);
  * ```
  */

@@ -34,15 +34,6 @@ export const SL_ERR_CODEC = -12;
 export const SL_ERR_DEVICE = -13;
 /**
  * `SL_ERR_PLUGIN`: a native plugin cannot be loaded, is not a plugin, or failed (ABI 4).
- *
- * @example Name the status
- * ```ts
- * import { NativePluginError } from "@streamlib/streamlib/ffi";
- * import { SL_ERR_PLUGIN } from "./status.ts";
- *
- * const isPluginFailure = (status: number) => status === SL_ERR_PLUGIN;
- * console.log(isPluginFailure(-14), typeof NativePluginError); // true function
- * ```
  */
 export const SL_ERR_PLUGIN: number = -14;
 /**
@@ -50,10 +41,11 @@ export const SL_ERR_PLUGIN: number = -14;
  *
  * @example Name the status
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pluginStatusError } from "./native_plugin_errors.ts";
  * import { SL_ERR_PLUGIN_ABI } from "./status.ts";
  *
- * console.log(pluginStatusError(SL_ERR_PLUGIN_ABI, "", "/p.so").name); // PluginAbiMismatchError
+ * assert.equal(pluginStatusError(SL_ERR_PLUGIN_ABI, "", "/p.so").name, "PluginAbiMismatchError");
  * ```
  */
 export const SL_ERR_PLUGIN_ABI: number = -15;

@@ -16,32 +16,18 @@
  *
  * @example Compare with what the library reports
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadNativeLibrary } from "@streamlib/streamlib/ffi";
  * import { ABI_VERSION } from "./symbols.ts";
  *
  * // loadNativeLibrary() refuses (AbiMismatchError) a library that reports another version.
- * console.log(loadNativeLibrary().symbols.sl_abi_version() === ABI_VERSION); // true
+ * assert.ok(loadNativeLibrary().symbols.sl_abi_version() === ABI_VERSION);
  * ```
  */
 export const ABI_VERSION = 6;
 
 /**
  * Symbols of `libstreamlib_native` (see `docs/native_abi.md`).
- *
- * @example Open only the symbols you need
- * ```ts
- * import { libraryPath, loadNativeLibrary } from "@streamlib/streamlib/ffi";
- * import { ABI_VERSION, symbols } from "./symbols.ts";
- *
- * // Each entry is a Deno.dlopen definition.
- * const lib = Deno.dlopen(libraryPath(loadNativeLibrary()), {
- *   sl_abi_version: symbols.sl_abi_version,
- *   sl_monotonic_now_ns: symbols.sl_monotonic_now_ns,
- * });
- * console.log(lib.symbols.sl_abi_version() === ABI_VERSION, lib.symbols.sl_monotonic_now_ns() > 0); // true true
- * console.log(symbols.sl_ring_push.parameters); // [ "u32", "pointer" ]
- * lib.close();
- * ```
  */
 export const symbols = {
   /** `fn sl_abi_version() -> u32` */
@@ -224,13 +210,14 @@ export const symbols = {
  *
  * @example Run a wrapper on a given library
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FramePool, loadNativeLibrary } from "@streamlib/streamlib/ffi";
  * import { type NativeLibrary } from "./symbols.ts";
  *
  * const lib: NativeLibrary = loadNativeLibrary();
  * // Every wrapper takes the library it runs on (loadNativeLibrary()'s default otherwise).
  * using pool = FramePool.create({ slotBytes: 64, slotCount: 2, library: lib });
- * console.log(pool.slotCount); // 2
+ * assert.equal(pool.slotCount, 2);
  * ```
  */
 export type NativeLibrary = Deno.DynamicLibrary<typeof symbols>;

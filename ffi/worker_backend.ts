@@ -14,18 +14,6 @@ import { WorkerHost } from "./worker_host.ts";
 
 /**
  * The default pool: slots for 1920x1080 RGBA frames.
- *
- * @example Keep the slot size, take fewer slots
- * ```ts
- * import { videoSlotBytes, WorkerBackend } from "@streamlib/streamlib/ffi";
- * import { DEFAULT_WORKER_POOL } from "./worker_backend.ts";
- *
- * const { slotBytes, slotCount } = DEFAULT_WORKER_POOL;
- * console.log(slotBytes === videoSlotBytes("RGBA", 1920, 1080), slotCount); // true 64
- * // A quarter of the reservation, still for 1080p RGBA frames:
- * await using backend = new WorkerBackend({ pool: { ...DEFAULT_WORKER_POOL, slotCount: 16 } });
- * console.log(backend.hosts.length); // 0 (nothing starts before a node is placed on a Worker)
- * ```
  */
 export const DEFAULT_WORKER_POOL: { readonly slotBytes: number; readonly slotCount: number } = {
   slotBytes: videoSlotBytes("RGBA", 1920, 1080),
@@ -37,6 +25,7 @@ export const DEFAULT_WORKER_POOL: { readonly slotBytes: number; readonly slotCou
  *
  * @example Share a pool you opened yourself
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FramePool, WorkerBackend, type WorkerBackendOptions } from "@streamlib/streamlib/ffi";
  *
  * using pool = FramePool.create({ slotBytes: 65_536, slotCount: 32 }); // closed by its owner, here
@@ -47,7 +36,7 @@ export const DEFAULT_WORKER_POOL: { readonly slotBytes: number; readonly slotCou
  *   statsIntervalMs: 50,
  * };
  * await using backend = new WorkerBackend(options);
- * console.log(backend.pool === pool); // true
+ * assert.ok(backend.pool === pool);
  * ```
  */
 export interface WorkerBackendOptions {
@@ -85,6 +74,7 @@ export interface WorkerBackendOptions {
  *
  * @example A Gain in a Worker
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Runtime } from "@streamlib/streamlib";
  * import { WorkerBackend } from "@streamlib/streamlib/ffi";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
@@ -99,8 +89,8 @@ export interface WorkerBackendOptions {
  * await rt.start();
  * await new Promise((resolve) => setTimeout(resolve, 100));
  * await rt.stop();
- * console.log(rt.describe().isolates); // { main: [ "tone", "sink" ], "worker:dsp": [ "gain" ] }
- * console.log(rt.stats().nodes.sink.framesIn > 0); // true
+ * assert.deepEqual(rt.describe().isolates, { main: [ "tone", "sink" ], "worker:dsp": [ "gain" ] });
+ * assert.ok(rt.stats().nodes.sink.framesIn > 0);
  * ```
  */
 export class WorkerBackend implements IsolateBackend, AsyncDisposable {

@@ -14,12 +14,13 @@ import type { NodeRegistry } from "../core/node_registry.ts";
  *
  * @example Resolve the built-in Gain
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WorkerDefinitions } from "./worker_definitions.ts";
  * import { gainNode } from "../processors/gain.gen.ts";
  *
  * const definitions = new WorkerDefinitions([]);
  * const gain = await definitions.resolve("Gain", gainNode.moduleUrl);
- * console.log(gain === gainNode); // true: the same module instance in this isolate
+ * assert.ok(gain === gainNode); // the same module instance in this isolate
  * ```
  */
 export class WorkerDefinitions {

@@ -12,10 +12,11 @@
  *
  * @example The message
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WorkerExitedError } from "./worker_errors.ts";
  *
  * const error = new WorkerExitedError("dsp", ["gain"], "exited with code 1");
- * console.log(error.message); // Worker 'dsp' died: exited with code 1, its nodes stopped: gain
+ * assert.equal(error.message, "Worker 'dsp' died: exited with code 1, its nodes stopped: gain");
  * ```
  */
 export class WorkerExitedError extends Error {
@@ -50,9 +51,13 @@ export class WorkerExitedError extends Error {
  *
  * @example The message
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WorkerDefinitionError } from "./worker_errors.ts";
  *
- * console.log(new WorkerDefinitionError("fft", "Fft", "dsp").message);
+ * assert.equal(
+ *   new WorkerDefinitionError("fft", "Fft", "dsp").message,
+ *   "Cannot place node 'fft' on worker:dsp: the definition of 'Fft' has no moduleUrl for the Worker to import, run deno task codegen or pass { registries: [<module URL>] } to the worker options",
+ * );
  * ```
  */
 export class WorkerDefinitionError extends TypeError {

@@ -28,23 +28,6 @@ import { WorkerThread } from "./worker_thread.ts";
 
 /**
  * Options of a {@linkcode WorkerHost}.
- *
- * @example Make a host by hand
- * ```ts
- * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
- * import { WorkerHost, type WorkerHostOptions } from "./worker_host.ts";
- *
- * using pool = FramePool.create({ slotBytes: 4096, slotCount: 8 });
- * const options: WorkerHostOptions = {
- *   worker: "dsp",
- *   transport: new NativeTransport({ pool }),
- *   pool: () => pool.share(), // called when the Worker starts, with the first node
- *   callTimeoutMs: 5_000,
- * };
- * const host = new WorkerHost(options);
- * console.log(host.isolate, host.worker); // worker:dsp dsp
- * await host.close(); // no Worker was started: nothing to end
- * ```
  */
 export interface WorkerHostOptions {
   /** The Worker's name, from `{ worker: "<name>" }`. */
@@ -85,12 +68,14 @@ const ENTRY = new URL("./worker_entry.ts", import.meta.url);
  *
  * @example The backend makes one host per Worker name
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WorkerBackend } from "@streamlib/streamlib/ffi";
  *
  * await using backend = new WorkerBackend();
  * const host = backend.spawn("dsp"); // what the runtime does for `{ worker: "dsp" }`
- * console.log(host.isolate, backend.spawn("dsp") === host); // worker:dsp true
- * console.log(host.threadId); // undefined (its Worker starts with the first node)
+ * assert.equal(host.isolate, "worker:dsp");
+ * assert.equal(backend.spawn("dsp"), host);
+ * assert.equal(host.threadId, undefined); // its Worker starts with the first node
  * ```
  */
 export class WorkerHost implements IsolateHost {

@@ -15,21 +15,6 @@ import type { WorkerNodeSnapshot, WorkerSnapshot } from "./worker_protocol.ts";
 
 /**
  * A node as the main isolate last heard of it.
- *
- * @example What the main isolate knows of a node
- * ```ts
- * import { type MirroredNode, WorkerMirror } from "./worker_mirror.ts";
- * import { gainNode } from "../processors/gain.gen.ts";
- *
- * const mirror = new WorkerMirror();
- * const worker = {}; // the host's token for its Worker
- * mirror.addNode(
- *   { id: "gain", definition: gainNode, config: { gain: 0.5 }, onError: "stop-processor", maxRestarts: 0 },
- *   worker,
- * );
- * const node: MirroredNode = mirror.node("gain");
- * console.log(node.state, node.loaded, node.stats.framesIn, node.worker === worker); // stopped true 0 true
- * ```
  */
 export interface MirroredNode {
   /** The node, as the runtime gave it. */
@@ -48,30 +33,6 @@ export interface MirroredNode {
 
 /**
  * A connection or channel end made in a Worker.
- *
- * @example Record a connection and a channel end
- * ```ts
- * import { type MirroredConnection, WorkerMirror } from "./worker_mirror.ts";
- *
- * const mirror = new WorkerMirror();
- * const worker = {};
- * const inside: MirroredConnection = {
- *   worker,
- *   stats: {
- *     capacity: 4,
- *     policy: "latest",
- *     queued: 0,
- *     written: 0,
- *     read: 0,
- *     dropped: 0,
- *     fullRejections: 0,
- *   },
- * };
- * mirror.setConnection("conn_1", inside); // between two nodes of the Worker
- * mirror.setConnection("conn_2", { worker, node: "gain" }); // a channel end attached to "gain"
- * console.log(mirror.connectionsOf(worker), mirror.connectionsOf(worker, "gain")); // [ "conn_1", "conn_2" ] [ "conn_2" ]
- * console.log(mirror.connectionStats("conn_1")?.capacity); // 4
- * ```
  */
 export interface MirroredConnection {
   /** The Worker it was made in, or `undefined` when it was not made (a node was gone). */
@@ -90,6 +51,7 @@ export interface MirroredConnection {
  *
  * @example Mirror a node and fail it
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WorkerMirror } from "./worker_mirror.ts";
  * import { gainNode } from "../processors/gain.gen.ts";
  *
@@ -98,7 +60,8 @@ export interface MirroredConnection {
  * const spec = { id: "gain", definition: gainNode, config: {}, onError: "stop-processor", maxRestarts: 0 } as const;
  * mirror.addNode(spec, worker);
  * const events = mirror.fail(mirror.node("gain"), "process", new Error("gone"), 0);
- * console.log(mirror.node("gain").state, events.map((e) => e.type)); // error [ "node-state", "node-error" ]
+ * assert.equal(mirror.node("gain").state, "error");
+ * assert.deepEqual(events.map((e) => e.type), ["node-state", "node-error"]);
  * ```
  */
 export class WorkerMirror {

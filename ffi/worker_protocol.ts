@@ -22,6 +22,7 @@ import type { SharedFramePool } from "./frame_pool.ts";
  *
  * @example The Worker's start-up data
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { type WorkerInit } from "./worker_protocol.ts";
  *
@@ -33,7 +34,7 @@ import type { SharedFramePool } from "./frame_pool.ts";
  *   statsIntervalMs: 100,
  * };
  * // Structured-cloneable: it is posted as the Worker's `workerData`.
- * console.log(structuredClone(init).isolate); // worker:dsp
+ * assert.equal(structuredClone(init).isolate, "worker:dsp");
  * ```
  */
 export interface WorkerInit {
@@ -57,6 +58,7 @@ export interface WorkerInit {
  *
  * @example Resolve a posted node as the Worker does
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WorkerDefinitions } from "./worker_definitions.ts";
  * import { type WorkerNodeSpec } from "./worker_protocol.ts";
  * import { gainNode } from "../processors/gain.gen.ts";
@@ -70,7 +72,7 @@ export interface WorkerInit {
  *   maxRestarts: 0,
  * };
  * const definition = await new WorkerDefinitions([]).resolve(spec.processor, spec.moduleUrl);
- * console.log(definition.descriptor.name); // Gain
+ * assert.equal(definition.descriptor.name, "Gain");
  * ```
  */
 export interface WorkerNodeSpec {
@@ -93,6 +95,7 @@ export interface WorkerNodeSpec {
  *
  * @example Build call commands
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { WorkerCallName, WorkerCommand } from "./worker_protocol.ts";
  *
  * let nextId = 1;
@@ -100,8 +103,8 @@ export interface WorkerNodeSpec {
  *   return { op: "call", id: nextId++, call: name, node };
  * }
  *
- * console.log(call("setup")); // { op: "call", id: 1, call: "setup", node: undefined }
- * console.log(call("removeNode", "gain").id); // 2
+ * assert.deepEqual(call("setup"), { op: "call", id: 1, call: "setup", node: undefined });
+ * assert.equal(call("removeNode", "gain").id, 2);
  * ```
  */
 export type WorkerCallName =
@@ -119,6 +122,7 @@ export type WorkerCallName =
  *
  * @example Describe commands
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { WorkerCommand } from "./worker_protocol.ts";
  *
  * function describe(command: WorkerCommand): string {
@@ -139,7 +143,7 @@ export type WorkerCallName =
  *   { op: "call", id: 1, call: "pause" },
  *   { op: "disconnect", connection: "conn_1" },
  * ];
- * console.log(commands.map(describe)); // [ "run", "call pause #1", "disconnect conn_1" ]
+ * assert.deepEqual(commands.map(describe), [ "run", "call pause #1", "disconnect conn_1" ]);
  * ```
  */
 export type WorkerCommand =
@@ -167,6 +171,7 @@ export type WorkerCommand =
  *
  * @example Apply a node's snapshot to the mirror
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WorkerMirror } from "./worker_mirror.ts";
  * import { type WorkerNodeSnapshot } from "./worker_protocol.ts";
  * import { gainNode } from "../processors/gain.gen.ts";
@@ -183,7 +188,7 @@ export type WorkerCommand =
  *   stats: mirror.node("gain").stats,
  * };
  * mirror.applySnapshot(worker, { nodes: { gain }, connections: {} }, true);
- * console.log(mirror.node("gain").state); // running
+ * assert.equal(mirror.node("gain").state, "running");
  * ```
  */
 export interface WorkerNodeSnapshot {
@@ -200,6 +205,7 @@ export interface WorkerNodeSnapshot {
  *
  * @example Snapshot a Worker with no nodes
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { type WorkerSnapshot } from "./worker_protocol.ts";
  * import { WorkerServer } from "./worker_server.ts";
@@ -207,7 +213,7 @@ export interface WorkerNodeSnapshot {
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
  * const server = new WorkerServer({ isolate: "worker:a", pool, registries: [], post: () => {} });
  * const snapshot: WorkerSnapshot = server.snapshot();
- * console.log(snapshot); // { nodes: {}, connections: {} }
+ * assert.deepEqual(snapshot, { nodes: {}, connections: {} });
  * await server.close();
  * ```
  */
@@ -220,23 +226,6 @@ export interface WorkerSnapshot {
 
 /**
  * A message from the Worker to the main isolate.
- *
- * @example Collect the reply to a call
- * ```ts
- * import { FramePool } from "@streamlib/streamlib/ffi";
- * import { type WorkerReport } from "./worker_protocol.ts";
- * import { WorkerServer } from "./worker_server.ts";
- *
- * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
- * const reports: WorkerReport[] = [];
- * const post = (report: WorkerReport) => reports.push(report);
- * const server = new WorkerServer({ isolate: "worker:a", pool, registries: [], post });
- * server.handle({ op: "call", id: 7, call: "settled" });
- * await server.idle();
- * const [reply] = reports;
- * console.log(reply.type, reply.type === "reply" && reply.id); // reply 7
- * await server.close();
- * ```
  */
 export type WorkerReport =
   | { readonly type: "ready"; readonly threadId: number }

@@ -22,25 +22,6 @@ import type {
 
 /**
  * Options of a {@linkcode WorkerServer}.
- *
- * @example Serve with an explicit clock
- * ```ts
- * import { monotonicClock } from "@streamlib/streamlib";
- * import { FramePool } from "@streamlib/streamlib/ffi";
- * import { WorkerServer, type WorkerServerOptions } from "./worker_server.ts";
- *
- * using pool = FramePool.create({ slotBytes: 1024, slotCount: 4 });
- * const options: WorkerServerOptions = {
- *   isolate: "worker:dsp",
- *   pool,
- *   registries: [],
- *   post: (report) => console.log(report.type), // worker_entry.ts posts to parentPort
- *   clock: monotonicClock,
- * };
- * const server = new WorkerServer(options);
- * console.log(server.active); // false (no nodes yet)
- * await server.close();
- * ```
  */
 export interface WorkerServerOptions {
   /** The isolate name, `worker:<name>`. */
@@ -70,6 +51,7 @@ export interface WorkerServerOptions {
  *
  * @example Add a node and set it up
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { type WorkerReport } from "./worker_protocol.ts";
  * import { WorkerServer } from "./worker_server.ts";
@@ -85,7 +67,7 @@ export interface WorkerServerOptions {
  * server.handle({ op: "call", id: 1, call: "setup" });
  * await server.idle();
  * const reply = reports.find((r) => r.type === "reply");
- * console.log(reply?.type === "reply" && reply.snapshot.nodes.sink.state); // starting
+ * assert.equal(reply?.type === "reply" && reply.snapshot.nodes.sink.state, "starting");
  * await server.close();
  * ```
  */

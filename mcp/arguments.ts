@@ -16,6 +16,7 @@ import type { McpTool } from "./tool.ts";
  *
  * @example Read the issues of a failed check
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type ArgumentIssue, checkArguments, TOOLS, ToolArgumentsError } from "@streamlib/streamlib/mcp";
  *
  * const connect = TOOLS.find((t) => t.name === "connect")!;
@@ -25,7 +26,7 @@ import type { McpTool } from "./tool.ts";
  * } catch (error) {
  *   if (error instanceof ToolArgumentsError) issues = error.issues;
  * }
- * console.log(issues.map((i) => i.argument)); // [ "from", "to" ]
+ * assert.deepEqual(issues.map((i) => i.argument), ["from", "to"]);
  * ```
  */
 export interface ArgumentIssue {
@@ -45,13 +46,16 @@ export interface ArgumentIssue {
  *
  * @example The message names the argument and what it must be
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ToolArgumentsError } from "@streamlib/streamlib/mcp";
  *
  * const error = new ToolArgumentsError("connect", [
  *   { argument: "policy", problem: 'must be one of "latest", "fifo", got "lifo"' },
  * ]);
- * console.log(error.message);
- * // Invalid arguments for tool 'connect': 'policy' must be one of "latest", "fifo", got "lifo"
+ * assert.equal(
+ *   error.message,
+ *   "Invalid arguments for tool 'connect': 'policy' must be one of \"latest\", \"fifo\", got \"lifo\"",
+ * );
  * ```
  */
 export class ToolArgumentsError extends TypeError {
@@ -110,15 +114,20 @@ export class ToolArgumentsError extends TypeError {
  *
  * @example Reject a misspelled argument
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkArguments, TOOLS } from "@streamlib/streamlib/mcp";
  *
  * const remove = TOOLS.find((t) => t.name === "remove_processor")!;
- * try {
- *   checkArguments(remove, { idd: "tone" });
- * } catch (error) {
- *   console.log((error as Error).message);
- *   // Invalid arguments for tool 'remove_processor': 'id' is missing: expected a string (and 1 more)
- * }
+ * assert.throws(
+ *   () => checkArguments(remove, { idd: "tone" }),
+ *   (error) => {
+ *     assert.equal(
+ *       (error as Error).message,
+ *       "Invalid arguments for tool 'remove_processor': 'id' is missing: expected a string (and 1 more)",
+ *     );
+ *     return true;
+ *   },
+ * );
  * ```
  */
 export function checkArguments(tool: McpTool, args: unknown): Record<string, JsonValue> {

@@ -16,10 +16,13 @@ import { ControlPolicyError } from "../web/control_policy.ts";
  *
  * @example Near matches come first
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UnknownToolError } from "@streamlib/streamlib/mcp";
  *
- * console.log(new UnknownToolError("conect", ["connect", "disconnect", "start"]).message);
- * // Unknown tool 'conect': did you mean connect? available tools: connect, disconnect, start
+ * assert.equal(
+ *   new UnknownToolError("conect", ["connect", "disconnect", "start"]).message,
+ *   "Unknown tool 'conect': did you mean connect? available tools: connect, disconnect, start",
+ * );
  * ```
  */
 export class UnknownToolError extends Error {
@@ -55,20 +58,6 @@ export class UnknownToolError extends Error {
 
 /**
  * A failed tool call, as the server reports it (`structuredContent.error` of the result).
- *
- * @example The failure of an unknown processor type
- * ```ts
- * import { type ToolFailure, toolFailure } from "@streamlib/streamlib/mcp";
- * import { createRuntime } from "@streamlib/streamlib/processors";
- *
- * let failure: ToolFailure | undefined;
- * try {
- *   createRuntime().add("AudioMixr");
- * } catch (error) {
- *   failure = toolFailure(error);
- * }
- * console.log(failure?.code, failure?.details.nearMatches); // processor_not_found [ "AudioMixer" ]
- * ```
  */
 export interface ToolFailure {
   /** A stable machine-readable code (`port_not_found`), from the runtime's one table. */
@@ -126,20 +115,26 @@ const HINTS: { readonly [code in ErrorCode]?: (details: ErrorDetails) => string 
  *
  * @example A misspelled port
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toolFailure } from "@streamlib/streamlib/mcp";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
  * const rt = createRuntime();
  * rt.add("AudioMixer", {}, { id: "mixer_1" });
  * rt.add("TestToneGenerator", {}, { id: "tone" });
- * try {
- *   rt.connectByName("tone", "audio", "mixer_1", "in0");
- * } catch (error) {
- *   const failure = toolFailure(error);
- *   console.log(failure.code, failure.details.nearMatches); // port_not_found [ "in_0", "in_1", "in_2" ]
- *   console.log(failure.message);
- *   // Cannot find input 'in0' on 'mixer_1': available inputs: in_0, in_1, in_2, in_3, in_4, in_5, in_6, in_7
- * }
+ * assert.throws(
+ *   () => rt.connectByName("tone", "audio", "mixer_1", "in0"),
+ *   (error) => {
+ *     const failure = toolFailure(error);
+ *     assert.equal(failure.code, "port_not_found");
+ *     assert.deepEqual(failure.details.nearMatches, ["in_0", "in_1", "in_2"]);
+ *     assert.equal(
+ *       failure.message,
+ *       "Cannot find input 'in0' on 'mixer_1': did you mean in_0 or in_1 or in_2? available inputs: in_0, in_1, in_2, in_3, in_4, in_5, in_6, in_7",
+ *     );
+ *     return true;
+ *   },
+ * );
  * ```
  */
 export function toolFailure(error: unknown): ToolFailure {
@@ -186,11 +181,13 @@ export function toolFailure(error: unknown): ToolFailure {
  *
  * @example Message and hint
  * ```ts
+ * import assert from "node:assert/strict";
  * import { failureText } from "@streamlib/streamlib/mcp";
  *
- * console.log(failureText({ code: "invalid_state", message: "Cannot pause", hint: "Start first", details: {} }));
- * // Cannot pause
- * // Hint: Start first
+ * assert.equal(
+ *   failureText({ code: "invalid_state", message: "Cannot pause", hint: "Start first", details: {} }),
+ *   "Cannot pause\nHint: Start first",
+ * );
  * ```
  */
 export function failureText(failure: ToolFailure): string {

@@ -18,9 +18,10 @@ import { checkRequest, httpGuard, LOOPBACK_HOSTS, refuse } from "./http_guard.ts
  *
  * @example The endpoint of a server
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MCP_PATH } from "@streamlib/streamlib/mcp";
  *
- * console.log(`http://127.0.0.1:8788${MCP_PATH}`); // http://127.0.0.1:8788/mcp
+ * assert.equal(`http://127.0.0.1:8788${MCP_PATH}`, "http://127.0.0.1:8788/mcp");
  * ```
  */
 export const MCP_PATH = "/mcp";
@@ -30,6 +31,7 @@ export const MCP_PATH = "/mcp";
  *
  * @example Beside a dashboard, with its token
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { HttpServerOptions } from "@streamlib/streamlib/mcp";
  *
  * const options: HttpServerOptions = {
@@ -37,7 +39,7 @@ export const MCP_PATH = "/mcp";
  *   token: "4f0c2a9e1b7d4c3a8e6f5d2c1b0a9f8e",
  *   allowedOrigins: ["http://127.0.0.1:8787"],
  * };
- * console.log(options.port); // 8788
+ * assert.equal(options.port, 8788);
  * ```
  */
 export interface HttpServerOptions extends McpEndpointOptions {
@@ -55,16 +57,6 @@ export { MCP_MAX_SESSIONS, MCP_SESSION_IDLE_MS };
 
 /**
  * A running HTTP MCP server.
- *
- * @example Print where clients connect, then close it
- * ```ts
- * import { serveHttp } from "@streamlib/streamlib/mcp";
- * import { createRuntime } from "@streamlib/streamlib/processors";
- *
- * const server = await serveHttp(createRuntime());
- * console.log(server.url, server.sessions); // http://127.0.0.1:<port>/mcp 0
- * await server.close();
- * ```
  */
 export interface HttpMcpServer extends AsyncDisposable {
   /** The endpoint, `http://127.0.0.1:<port>/mcp`. */
@@ -93,6 +85,7 @@ export interface HttpMcpServer extends AsyncDisposable {
  *
  * @example Connect the SDK's client
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client";
  * // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/streamableHttp"
  * import { StreamableHTTPClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/client/streamableHttp.js";
@@ -105,7 +98,7 @@ export interface HttpMcpServer extends AsyncDisposable {
  * });
  * const client = new Client({ name: "example", version: "1.0.0" });
  * await client.connect(transport);
- * console.log((await client.listTools()).tools.length); // 15
+ * assert.equal((await client.listTools()).tools.length, 15);
  * await client.close();
  * ```
  */

@@ -28,10 +28,13 @@ export interface HttpGuard {
  *
  * @example Allowed hosts
  * ```ts
+ * import assert from "node:assert/strict";
  * import { httpGuard } from "./http_guard.ts";
  *
- * console.log([...httpGuard(8788, "t".repeat(32)).hosts]);
- * // [ "127.0.0.1:8788", "localhost:8788", "[::1]:8788" ]
+ * assert.deepEqual(
+ *   [...httpGuard(8788, "t".repeat(32)).hosts],
+ *   ["127.0.0.1:8788", "localhost:8788", "[::1]:8788"],
+ * );
  * ```
  */
 export function httpGuard(
@@ -57,11 +60,12 @@ export function httpGuard(
  *
  * @example A request without the token
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkRequest, httpGuard } from "./http_guard.ts";
  *
  * const guard = httpGuard(8788, "0123456789abcdef0123456789abcdef");
  * const refusal = checkRequest(guard, new Request("http://127.0.0.1:8788/mcp", { method: "POST" }));
- * console.log(refusal?.status); // 401
+ * assert.equal(refusal?.status, 401);
  * ```
  */
 export function checkRequest(guard: HttpGuard, request: Request): Response | undefined {

@@ -11,6 +11,7 @@
  *
  * @example Build and run a pipeline through the tools
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client";
  * // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/inMemory"
  * import { InMemoryTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/inMemory.js";
@@ -28,12 +29,12 @@
  * await call("add_processor", { type: "TestToneGenerator", id: "tone" });
  * await call("add_processor", { type: "NullSink", id: "sink" });
  * const bad = await call("connect", { from: "tone.audio", to: "sink.input" });
- * console.log(bad.isError); // true: "Cannot find input 'input' on 'sink': available inputs: in"
+ * assert.ok(bad.isError); // "Cannot find input 'input' on 'sink': available inputs: in"
  * await call("connect", { from: "tone.audio", to: "sink.in" });
  * await call("start");
  * await new Promise((resolve) => setTimeout(resolve, 50));
  * await call("stop");
- * console.log(rt.stats().nodes.sink.framesIn > 0); // true
+ * assert.ok(rt.stats().nodes.sink.framesIn > 0);
  * await client.close();
  * ```
  *

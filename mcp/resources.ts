@@ -15,10 +15,11 @@ import { describeType } from "./tools/processors.ts";
  *
  * @example Read the graph as a resource
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GRAPH_URI, readResource } from "@streamlib/streamlib/mcp";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
- * console.log(JSON.parse(readResource(createRuntime(), GRAPH_URI)).state); // stopped
+ * assert.equal(JSON.parse(readResource(createRuntime(), GRAPH_URI)).state, "stopped");
  * ```
  */
 export const GRAPH_URI = "graph://current";
@@ -28,15 +29,6 @@ export const PROCESSOR_URI_TEMPLATE = "processor://{type}";
 
 /**
  * One entry of `resources/list`.
- *
- * @example The graph's entry
- * ```ts
- * import { listResources, type ResourceEntry } from "@streamlib/streamlib/mcp";
- * import { createRuntime } from "@streamlib/streamlib/processors";
- *
- * const [graph]: ResourceEntry[] = listResources(createRuntime());
- * console.log(graph.uri, graph.mimeType); // graph://current application/json
- * ```
  */
 export interface ResourceEntry {
   /** `graph://current` or `processor://<type>`. */
@@ -54,10 +46,13 @@ export interface ResourceEntry {
  *
  * @example A misspelled processor type
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ResourceNotFoundError } from "@streamlib/streamlib/mcp";
  *
- * console.log(new ResourceNotFoundError("processor://Gian", ["processor://Gain"]).message);
- * // Cannot find resource 'processor://Gian': did you mean processor://Gain? resources are graph://current and processor://<type> (resources/list)
+ * assert.equal(
+ *   new ResourceNotFoundError("processor://Gian", ["processor://Gain"]).message,
+ *   "Cannot find resource 'processor://Gian': did you mean processor://Gain? resources are graph://current and processor://<type> (resources/list)",
+ * );
  * ```
  */
 export class ResourceNotFoundError extends Error {
@@ -91,11 +86,14 @@ export class ResourceNotFoundError extends Error {
  *
  * @example List the resources
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listResources } from "@streamlib/streamlib/mcp";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
- * console.log(listResources(createRuntime()).map((r) => r.uri).slice(0, 3));
- * // [ "graph://current", "processor://AudioMixer", "processor://ChannelConverter" ]
+ * assert.deepEqual(
+ *   listResources(createRuntime()).map((r) => r.uri).slice(0, 3),
+ *   ["graph://current", "processor://AudioMixer", "processor://Camera"],
+ * );
  * ```
  */
 export function listResources(runtime: Runtime): ResourceEntry[] {
@@ -125,11 +123,12 @@ export function listResources(runtime: Runtime): ResourceEntry[] {
  *
  * @example Read a processor type
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readResource } from "@streamlib/streamlib/mcp";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
  * const gain = JSON.parse(readResource(createRuntime(), "processor://Gain"));
- * console.log(gain.liveFields); // [ "gain" ]
+ * assert.deepEqual(gain.liveFields, [ "gain" ]);
  * ```
  */
 export function readResource(runtime: Runtime, uri: string): string {

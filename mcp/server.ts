@@ -35,10 +35,11 @@ import { TOOLS } from "./tool_list.ts";
  *
  * @example Recognize it in a client
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RESOURCE_NOT_FOUND } from "@streamlib/streamlib/mcp";
  *
  * const isMissing = (error: { code?: number }) => error.code === RESOURCE_NOT_FOUND;
- * console.log(isMissing({ code: -32002 })); // true
+ * assert.ok(isMissing({ code: -32002 }));
  * ```
  */
 export const RESOURCE_NOT_FOUND: number = -32002;
@@ -49,13 +50,15 @@ export const RESOURCE_NOT_FOUND: number = -32002;
  *
  * @example The SDK's in-memory transport is one
  * ```ts
+ * import assert from "node:assert/strict";
+ *
  * // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/inMemory"
  * import { InMemoryTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/inMemory.js";
  * import type { McpTransport } from "@streamlib/streamlib/mcp";
  *
  * const [, serverSide] = InMemoryTransport.createLinkedPair();
  * const transport: McpTransport = serverSide;
- * console.log(typeof transport.send); // function
+ * assert.equal(typeof transport.send, "function");
  * ```
  */
 export interface McpTransport {
@@ -69,19 +72,6 @@ export interface McpTransport {
 
 /**
  * An MCP server (the SDK's `Server`), to connect to one transport.
- *
- * @example Connect, then close
- * ```ts
- * // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/inMemory"
- * import { InMemoryTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/inMemory.js";
- * import { createMcpServer, type McpServer } from "@streamlib/streamlib/mcp";
- * import { createRuntime } from "@streamlib/streamlib/processors";
- *
- * const server: McpServer = createMcpServer(createRuntime());
- * const [, serverSide] = InMemoryTransport.createLinkedPair();
- * await server.connect(serverSide);
- * await server.close();
- * ```
  */
 export interface McpServer {
   /**
@@ -99,13 +89,14 @@ export interface McpServer {
  *
  * @example Resolve manifest paths in a project folder and log bugs
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { McpServerOptions } from "@streamlib/streamlib/mcp";
  *
  * const options: McpServerOptions = {
  *   cwd: Deno.cwd(),
  *   onInternalError: (error) => console.error("streamlib mcp:", error),
  * };
- * console.log(options.cwd === Deno.cwd()); // true
+ * assert.ok(options.cwd === Deno.cwd());
  * ```
  */
 export interface McpServerOptions {
@@ -146,6 +137,7 @@ valid. save_manifest and load_manifest move graphs to and from JSON files.`;
  *
  * @example Serve a runtime to an in-memory client
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client";
  * // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/inMemory"
  * import { InMemoryTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/inMemory.js";
@@ -158,7 +150,7 @@ valid. save_manifest and load_manifest move graphs to and from JSON files.`;
  * const client = new Client({ name: "example", version: "1.0.0" });
  * await client.connect(clientSide);
  * const added = await client.callTool({ name: "add_processor", arguments: { type: "Gain" } });
- * console.log((added.structuredContent as { id: string }).id); // gain_1
+ * assert.equal((added.structuredContent as { id: string }).id, "gain_1");
  * await client.close();
  * ```
  */

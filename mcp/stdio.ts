@@ -14,17 +14,6 @@ import { InvalidMessageError, LineTransport, MessageTooLargeError } from "./stdi
 
 /**
  * A server serving on stdio.
- *
- * @example Wait for the client to leave, then stop the pipeline
- * ```ts ignore
- * import { serveStdio } from "@streamlib/streamlib/mcp";
- * import { createRuntime } from "@streamlib/streamlib/processors";
- *
- * const rt = createRuntime();
- * const server = await serveStdio(rt);
- * await server.closed;
- * if (rt.state === "running") await rt.stop();
- * ```
  */
 export interface StdioServer {
   /** Resolves when the client goes away (stdin closes) or {@linkcode StdioServer.close} is called. */
@@ -38,6 +27,7 @@ export interface StdioServer {
  *
  * @example Log diagnostics to a file instead of stderr
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { StdioServerOptions } from "@streamlib/streamlib/mcp";
  *
  * const log = await Deno.makeTempFile({ suffix: ".log" });
@@ -45,7 +35,7 @@ export interface StdioServer {
  *   log: (line) => Deno.writeTextFileSync(log, `${line}\n`, { append: true }),
  * };
  * options.log?.("started");
- * console.log(Deno.readTextFileSync(log)); // started
+ * assert.equal(Deno.readTextFileSync(log), "started\n");
  * ```
  */
 export interface StdioServerOptions extends McpServerOptions {
@@ -69,15 +59,45 @@ export interface StdioServerOptions extends McpServerOptions {
  * @param options Server options and where to log.
  * @returns The serving server; await `closed` to know when the client left.
  *
- * @example A program an MCP client can start
- * ```ts ignore
- * import { serveStdio } from "@streamlib/streamlib/mcp";
- * import { createRuntime } from "@streamlib/streamlib/processors";
+ * @example A program an MCP client can start, and a client that lists its tools
+ * ```ts
+ * import assert from "node:assert/strict";
  *
- * const rt = createRuntime();
- * const server = await serveStdio(rt);
- * await server.closed; // the client closed stdin
- * if (rt.state === "running" || rt.state === "paused") await rt.stop();
+ * const program = `
+ *   import { serveStdio } from "@streamlib/streamlib/mcp";
+ *   import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ *   const rt = createRuntime();
+ *   const server = await serveStdio(rt);
+ *   await server.closed; // the client closed stdin
+ *   if (rt.state === "running" || rt.state === "paused") await rt.stop();
+ * `;
+ * const child = new Deno.Command(Deno.execPath(), {
+ *   args: ["eval", program],
+ *   stdin: "piped",
+ *   stdout: "piped",
+ *   stderr: "null",
+ * }).spawn();
+ * const send = child.stdin.getWriter();
+ * const request = (message: object) =>
+ *   send.write(new TextEncoder().encode(JSON.stringify({ jsonrpc: "2.0", ...message }) + "\n"));
+ * await request({
+ *   id: 1,
+ *   method: "initialize",
+ *   params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "doc", version: "1" } },
+ * });
+ * await request({ method: "notifications/initialized" });
+ * await request({ id: 2, method: "tools/list" });
+ * let received = "";
+ * for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
+ *   received += text; // one JSON-RPC message a line
+ *   if (received.split("\n").some((line) => line.includes('"id":2'))) break;
+ * }
+ * const reply = JSON.parse(received.split("\n").find((line) => line.includes('"id":2'))!);
+ * const tools = reply.result.tools.map((tool: { name: string }) => tool.name);
+ * assert.ok(tools.includes("add_processor"));
+ * await send.close(); // the server's `closed` resolves and the program ends
+ * assert.equal((await child.status).code, 0);
  * ```
  */
 export async function serveStdio(

@@ -21,10 +21,12 @@ export const MCP_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
  *
  * @example The message says how long it was and what the limit is
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MessageTooLargeError } from "./stdio_transport.ts";
  *
  * const error = new MessageTooLargeError(12_000_000, 4_194_304, 7);
- * console.log(error.code, error.id); // message_too_large 7
+ * assert.equal(error.code, "message_too_large");
+ * assert.equal(error.id, 7);
  * ```
  */
 export class MessageTooLargeError extends Error {

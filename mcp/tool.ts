@@ -34,14 +34,6 @@ export interface ToolContext {
 
 /**
  * Hints an MCP client may show or use to ask before calling (they are not enforced).
- *
- * @example The tools that change nothing
- * ```ts
- * import { TOOLS } from "@streamlib/streamlib/mcp";
- *
- * console.log(TOOLS.filter((t) => t.annotations?.readOnlyHint).map((t) => t.name));
- * // [ "list_processors", "describe_processor", "get_graph", "get_stats" ]
- * ```
  */
 export interface ToolAnnotations {
   /** The tool changes nothing. */
@@ -59,10 +51,11 @@ export interface ToolAnnotations {
  *
  * @example A tool's output
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ToolOutput } from "@streamlib/streamlib/mcp";
  *
  * const output: ToolOutput = { state: "running", failed: [] };
- * console.log(JSON.stringify(output)); // {"state":"running","failed":[]}
+ * assert.deepEqual(output, {"state":"running","failed":[]});
  * ```
  */
 export type ToolOutput = { readonly [key: string]: JsonValue };
@@ -72,6 +65,7 @@ export type ToolOutput = { readonly [key: string]: JsonValue };
  *
  * @example A tool that reports the runtime's state
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { McpTool } from "@streamlib/streamlib/mcp";
  *
  * const state: McpTool = {
@@ -82,7 +76,7 @@ export type ToolOutput = { readonly [key: string]: JsonValue };
  *   annotations: { readOnlyHint: true },
  *   run: (_args, { runtime }) => ({ state: runtime.state }),
  * };
- * console.log(state.name); // get_state
+ * assert.equal(state.name, "get_state");
  * ```
  */
 export interface McpTool {

@@ -16,16 +16,21 @@ import {
  *
  * @example A program that does not exist cannot be started
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ChildNode, ChildProcessError } from "@streamlib/streamlib/plugins";
  *
- * try {
- *   ChildNode.spawn("no-such-program", []);
- * } catch (error) {
- *   if (!(error instanceof ChildProcessError)) throw error;
- *   console.log(error.command); // no-such-program
- *   console.log(error.message);
- *   // Child process 'no-such-program' cannot be started: Failed to spawn 'no-such-program': entity not found
- * }
+ * assert.throws(
+ *   () => ChildNode.spawn("no-such-program", []),
+ *   (error) => {
+ *     assert.ok(error instanceof ChildProcessError);
+ *     assert.equal(error.command, "no-such-program");
+ *     assert.equal(
+ *       error.message,
+ *       "Child process 'no-such-program' cannot be started: Failed to spawn 'no-such-program': entity not found",
+ *     );
+ *     return true;
+ *   },
+ * );
  * ```
  */
 export class ChildProcessError extends Error {
@@ -53,11 +58,12 @@ const STDERR_TAIL = 2048;
  *
  * @example Round trip through `cat`, which echoes each message
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ChildNode } from "@streamlib/streamlib/plugins";
  *
  * const child = ChildNode.spawn("cat", []);
  * const reply = await child.roundTrip({ type: "skip" }, new Uint8Array(0), 5_000);
- * console.log(reply.header.type); // skip
+ * assert.equal(reply.header.type, "skip");
  * await child.close();
  * ```
  */

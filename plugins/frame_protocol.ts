@@ -11,13 +11,14 @@
  *
  * @example Pass the version to a child that wants to check it, on its command line
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PROTOCOL_VERSION, type SubprocessProcessorConfig } from "@streamlib/streamlib/plugins";
  *
  * const config: Partial<SubprocessProcessorConfig> = {
  *   command: "python3",
  *   args: ["my_filter.py", `--protocol=${PROTOCOL_VERSION}`],
  * };
- * console.log(config.args?.at(-1)); // --protocol=1
+ * assert.equal(config.args?.at(-1), "--protocol=1");
  * ```
  */
 export const PROTOCOL_VERSION = 1;
@@ -27,6 +28,7 @@ export const PROTOCOL_VERSION = 1;
  *
  * @example A length prefix above it is refused
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MAX_HEADER_BYTES, MessageReader, ProtocolError } from "@streamlib/streamlib/plugins";
  *
  * const bytes = new Uint8Array(8);
@@ -34,7 +36,7 @@ export const PROTOCOL_VERSION = 1;
  * try {
  *   await new MessageReader(ReadableStream.from([bytes])).read();
  * } catch (error) {
- *   console.log(error instanceof ProtocolError); // true
+ *   assert.ok(error instanceof ProtocolError);
  * }
  * ```
  */
@@ -45,10 +47,11 @@ export const MAX_HEADER_BYTES = 65_536;
  *
  * @example How much 48 kHz stereo audio one message can carry
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MAX_PAYLOAD_BYTES } from "@streamlib/streamlib/plugins";
  *
  * const bytesPerSecond = 48_000 * 2 * 4; // frames per second * channels * bytes per Float32 sample
- * console.log(Math.floor(MAX_PAYLOAD_BYTES / bytesPerSecond)); // 174
+ * assert.equal(Math.floor(MAX_PAYLOAD_BYTES / bytesPerSecond), 174);
  * ```
  */
 export const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
@@ -58,6 +61,7 @@ export const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
  *
  * @example The header of a stereo audio block, encoded with its samples
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeMessage, type FrameHeader } from "@streamlib/streamlib/plugins";
  *
  * const samples = new Float32Array([0.5, -0.5, 0.25, -0.25]); // 2 frames, L R interleaved
@@ -71,7 +75,7 @@ export const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
  * };
  * const bytes = encodeMessage(header, new Uint8Array(samples.buffer));
  * const length = new DataView(bytes.buffer).getUint32(0, true);
- * console.log(JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + length))).bytes); // 16
+ * assert.equal(JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + length))).bytes, 16);
  * ```
  */
 export interface FrameHeader {
@@ -85,18 +89,6 @@ export interface FrameHeader {
 
 /**
  * One decoded message.
- *
- * @example Read an audio block back from its bytes
- * ```ts
- * import { encodeMessage, type FrameMessage, MessageReader } from "@streamlib/streamlib/plugins";
- *
- * const samples = new Float32Array([0.5, -0.5, 0.25, -0.25]);
- * const bytes = encodeMessage({ type: "audio", channels: 2, frameCount: 2 }, new Uint8Array(samples.buffer));
- * const reader = new MessageReader(ReadableStream.from([bytes]));
- * const message: FrameMessage = (await reader.read())!;
- * console.log(message.header.type, message.header.bytes); // audio 16
- * console.log(new Float32Array(message.payload.buffer)); // Float32Array(4) [ 0.5, -0.5, 0.25, -0.25 ]
- * ```
  */
 export interface FrameMessage {
   /** The header. */
@@ -110,17 +102,22 @@ export interface FrameMessage {
  *
  * @example A child that prints text to stdout
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MessageReader, ProtocolError } from "@streamlib/streamlib/plugins";
  *
  * const stdout = ReadableStream.from([new TextEncoder().encode("hello world\n")]);
- * try {
- *   await new MessageReader(stdout).read();
- * } catch (error) {
- *   if (!(error instanceof ProtocolError)) throw error;
- *   console.log(error.bytesRead.length); // 12
- *   console.log(error.message);
- *   // Cannot read a message from the child: a header length of 1819043176 bytes (expected 1 to 65536; is the child printing to stdout?), read 12 bytes "hello world." (68 65 6c 6c 6f 20 77 6f 72 6c 64 0a)
- * }
+ * await assert.rejects(
+ *   () => new MessageReader(stdout).read(),
+ *   (error) => {
+ *     assert.ok(error instanceof ProtocolError);
+ *     assert.equal(error.bytesRead.length, 12);
+ *     assert.equal(
+ *       error.message,
+ *       "Cannot read a message from the child: a header length of 1819043176 bytes (expected 1 to 65536; is the child printing to stdout?), read 12 bytes \"hello world.\" (68 65 6c 6c 6f 20 77 6f 72 6c 64 0a)",
+ *     );
+ *     return true;
+ *   },
+ * );
  * ```
  */
 export class ProtocolError extends Error {
@@ -150,10 +147,11 @@ export class ProtocolError extends Error {
  *
  * @example Encode a header-only message
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeMessage } from "@streamlib/streamlib/plugins";
  *
  * const bytes = encodeMessage({ type: "skip" });
- * console.log(new DataView(bytes.buffer).getUint32(0, true)); // 25
+ * assert.equal(new DataView(bytes.buffer).getUint32(0, true), 25);
  * ```
  */
 export function encodeMessage(
@@ -173,10 +171,11 @@ export function encodeMessage(
  *
  * @example Decode what encodeMessage() wrote
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeMessage, MessageReader } from "@streamlib/streamlib/plugins";
  *
  * const reader = new MessageReader(ReadableStream.from([encodeMessage({ type: "skip" })]));
- * console.log((await reader.read())?.header.type); // skip
+ * assert.equal((await reader.read())?.header.type, "skip");
  * ```
  */
 export class MessageReader {

@@ -25,6 +25,7 @@ import type { SubprocessProcessorTypes } from "./subprocess_processor.gen.ts";
  *
  * @example `cat` echoes every message, so it passes the audio through unchanged
  * ```ts
+ * import assert from "node:assert/strict";
  * import { registry, SubprocessProcessor, type SubprocessProcessorConfig } from "@streamlib/streamlib/plugins";
  * import { createRuntime, NullSink, TestToneGenerator } from "@streamlib/streamlib/processors";
  *
@@ -38,7 +39,7 @@ import type { SubprocessProcessorTypes } from "./subprocess_processor.gen.ts";
  * await rt.start();
  * await new Promise((resolve) => setTimeout(resolve, 50));
  * await rt.stop(); // closes the child's stdin; cat exits
- * console.log(rt.stats().nodes.sink.framesIn > 0); // true
+ * assert.ok(rt.stats().nodes.sink.framesIn > 0);
  * ```
  */
 export interface SubprocessProcessorConfig {
@@ -66,15 +67,29 @@ export interface SubprocessProcessorConfig {
  * policy decides whether it is restarted (with a new child).
  *
  * @example Halve a stereo stream in Python
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fileURLToPath } from "node:url";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  * import { registry } from "@streamlib/streamlib/plugins";
  *
+ * const script = fileURLToPath(new URL("./python/gain_node.py", import.meta.url)); // needs numpy
  * const rt = createRuntime().use(registry);
- * rt.add("SubprocessProcessor", { command: "python3", args: ["gain_node.py", "0.5"] }, {
+ * rt.add("TestToneGenerator", {}, { id: "tone" });
+ * rt.add("SubprocessProcessor", { command: "python3", args: [script, "0.5"] }, {
  *   id: "py_gain",
  *   onError: "restart",
  * });
+ * rt.add("NullSink", {}, { id: "sink" });
+ * rt.connectByName("tone", "audio", "py_gain", "in");
+ * rt.connectByName("py_gain", "out", "sink", "in");
+ * await rt.start();
+ * // Wait (up to 5 s) for python3 to start and send the first halved block on.
+ * for (let i = 0; i < 100 && rt.stats().nodes.sink.framesIn === 0; i++) {
+ *   await new Promise((resolve) => setTimeout(resolve, 50));
+ * }
+ * assert.ok(rt.stats().nodes.sink.framesIn > 0);
+ * await rt.stop();
  * ```
  */
 @processor({ tags: ["audio", "filter", "plugin"], mode: "push" })

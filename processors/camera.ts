@@ -22,17 +22,6 @@ import type { CameraTypes } from "./camera.gen.ts";
 
 /**
  * Config of {@linkcode Camera}.
- *
- * @example Ask for 640x480 at 15 fps; the other fields take their defaults
- * ```ts
- * import { Camera, type CameraConfig, createRuntime } from "@streamlib/streamlib/processors";
- *
- * const config: Partial<CameraConfig> = { width: 640, height: 480, fps: 15 };
- * const rt = createRuntime();
- * rt.add(Camera, config, { id: "cam" }); // validated now; the device opens at start()
- * console.log(rt.describe().nodes[0].config);
- * // { device: "", width: 640, height: 480, fps: 15, pixelFormat: "I420" }
- * ```
  */
 export interface CameraConfig {
   /**
@@ -97,6 +86,7 @@ const MAX_FRAME_BYTES = videoFrameByteLength("BGRA", 3840, 2160);
  *
  * @example A camera that does not exist fails the node's setup with a typed error
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Camera, createRuntime, NullSink } from "@streamlib/streamlib/processors";
  *
  * const rt = createRuntime();
@@ -109,7 +99,7 @@ const MAX_FRAME_BYTES = videoFrameByteLength("BGRA", 3840, 2160);
  * rt.connect(cam.outputs.video, sink.inputs.in);
  * await rt.start(); // the other nodes run; "cam" is in state error
  * await rt.stop();
- * console.log(errors); // [ "cam: DeviceNotFoundError in setup" ]
+ * assert.deepEqual(errors, [ "cam: DeviceNotFoundError in setup" ]);
  * ```
  */
 @processor({ tags: ["video", "source", "capture"], mode: "pull" })

@@ -23,10 +23,13 @@ const packageRegistry: NodeRegistry = builtinRegistry.with(pluginRegistry);
  *
  * @example List the package's processors
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listProcessors } from "@streamlib/streamlib/processors";
  *
- * for (const p of listProcessors()) console.log(p.name, p.summary);
- * console.log(listProcessors().some((p) => p.name === "SubprocessProcessor")); // true
+ * const processors = listProcessors();
+ * const gain = processors.find((p) => p.name === "Gain");
+ * assert.equal(gain?.summary, "Multiplies every sample of a stereo stream by a constant factor.");
+ * assert.ok(processors.some((p) => p.name === "SubprocessProcessor"));
  * ```
  */
 export function listProcessors(registry: NodeRegistry = packageRegistry): ProcessorSummary[] {
@@ -44,9 +47,10 @@ export function listProcessors(registry: NodeRegistry = packageRegistry): Proces
  *
  * @example Read the mixer's inputs
  * ```ts
+ * import assert from "node:assert/strict";
  * import { describeProcessor } from "@streamlib/streamlib/processors";
  *
- * console.log(describeProcessor("AudioMixer").inputs.map((p) => p.name)); // [ "in_0", "in_1", "in_2", "in_3", "in_4", "in_5", "in_6", "in_7" ]
+ * assert.deepEqual(describeProcessor("AudioMixer").inputs.map((p) => p.name), [ "in_0", "in_1", "in_2", "in_3", "in_4", "in_5", "in_6", "in_7" ]);
  * ```
  */
 export function describeProcessor(

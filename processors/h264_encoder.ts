@@ -23,34 +23,6 @@ import type { H264EncoderTypes } from "./h264_encoder.gen.ts";
 
 /**
  * Config of {@linkcode H264Encoder}.
- *
- * @example Encode with OpenH264 at 500 kbit/s, a keyframe every second
- * ```ts
- * import { createRuntime, H264Encoder, type H264EncoderConfig, NullSink, TestPattern } from "@streamlib/streamlib/processors";
- *
- * const config: Partial<H264EncoderConfig> = { backend: "openh264", bitrate: 500_000, keyframeInterval: 30 };
- * const rt = createRuntime();
- * const pattern = rt.add(TestPattern, { width: 320, height: 240, fps: 30, pixelFormat: "I420" });
- * const encoder = rt.add(H264Encoder, config, { id: "enc" });
- * const sink = rt.add(NullSink, {}, { id: "sink" });
- * rt.connect(pattern.outputs.video, encoder.inputs.in);
- * rt.connect(encoder.outputs.out, sink.inputs.in);
- * await rt.start();
- * await new Promise((resolve) => setTimeout(resolve, 100)); // about 3 frames
- * await rt.stop();
- * console.log(rt.describe().nodes.find((n) => n.id === "enc")?.config);
- * // {
- * //   backend: "openh264",
- * //   bitrate: 500000,
- * //   fps: 30,
- * //   keyframeInterval: 30,
- * //   profile: "baseline",
- * //   level: "auto",
- * //   lowLatency: true,
- * //   threads: 1
- * // }
- * console.log(rt.stats().nodes.sink.framesIn > 0); // true
- * ```
  */
 export interface H264EncoderConfig {
   /**
@@ -154,6 +126,7 @@ const EMPTY = new Uint8Array(0);
  *
  * @example Encode one test-pattern frame
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createProcessContext } from "@streamlib/streamlib";
  * import { connectLocal, type EncodedVideoFrame, InputBinding, monotonicClock } from "@streamlib/streamlib";
  * import { h264EncoderNode } from "./h264_encoder.gen.ts";
@@ -171,7 +144,7 @@ const EMPTY = new Uint8Array(0);
  * encoder.setup(ctx);
  * pattern.process(ctx);
  * encoder.process(ctx);
- * console.log(sink.read()?.keyframe); // true
+ * assert.ok(sink.read()?.keyframe);
  * encoder.teardown();
  * ```
  */

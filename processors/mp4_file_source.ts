@@ -20,23 +20,6 @@ import type { Mp4FileSourceTypes } from "./mp4_file_source.gen.ts";
 
 /**
  * Config of {@linkcode Mp4FileSource}.
- *
- * @example Play a clip in a loop; `path` has no default
- * ```ts
- * import { ConfigValidationError } from "@streamlib/streamlib";
- * import { createRuntime, Mp4FileSource, type Mp4FileSourceConfig } from "@streamlib/streamlib/processors";
- *
- * const config: Mp4FileSourceConfig = { path: "clip.mp4", loop: true };
- * const rt = createRuntime();
- * rt.add(Mp4FileSource, config, { id: "clip" }); // the file opens at start()
- * try {
- *   rt.add(Mp4FileSource, { loop: true });
- * } catch (error) {
- *   console.log(error instanceof ConfigValidationError); // true
- *   console.log((error as Error).message);
- *   // Cannot configure 'Mp4FileSource': config field 'path' is missing: expected a string of at least 1 characters
- * }
- * ```
  */
 export interface Mp4FileSourceConfig {
   /**

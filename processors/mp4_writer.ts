@@ -21,17 +21,6 @@ import type { Mp4WriterTypes } from "./mp4_writer.gen.ts";
 
 /**
  * Config of {@linkcode Mp4Writer}.
- *
- * @example Record to out.mp4 in fragments of at least 2 s
- * ```ts
- * import { createRuntime, Mp4Writer, type Mp4WriterConfig } from "@streamlib/streamlib/processors";
- *
- * const config: Partial<Mp4WriterConfig> = { path: "out.mp4", fragmentSeconds: 2 };
- * const rt = createRuntime();
- * rt.add(Mp4Writer, config, { id: "rec" }); // the file is created at start()
- * console.log(rt.describe().nodes[0].config);
- * // { path: "out.mp4", audioBitrate: 128000, fragmentSeconds: 2, maxSeconds: 0 }
- * ```
  */
 export interface Mp4WriterConfig {
   /**
@@ -100,6 +89,7 @@ export interface Mp4WriterConfig {
  *
  * @example Record a test pattern and a tone to an MP4 file
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRuntime, H264Encoder, Mp4Writer, TestPattern, TestToneGenerator } from "@streamlib/streamlib/processors";
  *
  * const dir = await Deno.makeTempDir();
@@ -115,8 +105,8 @@ export interface Mp4WriterConfig {
  * await new Promise((resolve) => setTimeout(resolve, 150));
  * await rt.stop(); // drains the queues, then the writer's teardown finalizes the file
  * const file = await Deno.readFile(`${dir}/take.mp4`);
- * console.log(new TextDecoder().decode(file.subarray(4, 8))); // ftyp
- * console.log(rt.stats().nodes.rec.framesIn > 0); // true
+ * assert.equal(new TextDecoder().decode(file.subarray(4, 8)), "ftyp");
+ * assert.ok(rt.stats().nodes.rec.framesIn > 0);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

@@ -81,11 +81,14 @@ in [media_algorithms.md](media_algorithms.md).
  *
  * @example Render the reference and find the gain's config row
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderProcessorReference } from "./processor_reference.ts";
  *
  * const page = renderProcessorReference();
- * console.log(page.split("\n").find((line) => line.startsWith("| `gain`")));
- * // | `gain` | a number from 0 to 16 | `1` | Linear factor applied to every sample; 1 leaves the audio unchanged. |
+ * assert.equal(
+ *   page.split("\n").find((line) => line.startsWith("| `gain`")),
+ *   "| `gain` | a number from 0 to 16 | `1` | Linear factor applied to every sample; 1 leaves the audio unchanged. |",
+ * );
  * ```
  */
 export function renderProcessorReference(registry: NodeRegistry = builtinRegistry): string {

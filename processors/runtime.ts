@@ -13,6 +13,7 @@ import { registry as builtinRegistry } from "./registry.gen.ts";
  *
  * @example Keep every node on the main isolate
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PlacementUnavailableError } from "@streamlib/streamlib";
  * import { createRuntime, type CreateRuntimeOptions } from "@streamlib/streamlib/processors";
  *
@@ -22,7 +23,7 @@ import { registry as builtinRegistry } from "./registry.gen.ts";
  * try {
  *   rt.add("Gain", {}, { id: "far", placement: { worker: "dsp" } });
  * } catch (error) {
- *   console.log(error instanceof PlacementUnavailableError); // true
+ *   assert.ok(error instanceof PlacementUnavailableError);
  * }
  * ```
  */
@@ -51,6 +52,7 @@ export interface CreateRuntimeOptions extends RuntimeOptions {
  *
  * @example Run a tone into a sink by name
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
  * const rt = createRuntime();
@@ -60,11 +62,12 @@ export interface CreateRuntimeOptions extends RuntimeOptions {
  * await rt.start();
  * await new Promise((resolve) => setTimeout(resolve, 30)); // 10 ms blocks: about 3
  * await rt.stop();
- * console.log(rt.stats().nodes.sink.framesIn > 0); // true
+ * assert.ok(rt.stats().nodes.sink.framesIn > 0);
  * ```
  *
  * @example Put the gain on a Worker
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
  * const rt = createRuntime({ workers: { pool: { slotBytes: 65_536, slotCount: 32 } } });
@@ -76,7 +79,7 @@ export interface CreateRuntimeOptions extends RuntimeOptions {
  * await rt.start();
  * await new Promise((resolve) => setTimeout(resolve, 100));
  * await rt.stop(); // the Worker no longer keeps the process alive
- * console.log(rt.describe().nodes.find((n) => n.id === "gain")?.isolate); // worker:dsp
+ * assert.equal(rt.describe().nodes.find((n) => n.id === "gain")?.isolate, "worker:dsp");
  * ```
  */
 export function createRuntime(options: CreateRuntimeOptions = {}): Runtime {

@@ -23,25 +23,6 @@ import type { ScreenCaptureTypes } from "./screen_capture.gen.ts";
 
 /**
  * Config of {@linkcode ScreenCapture}.
- *
- * @example Capture a 640x360 region of display :1 at 15 fps
- * ```ts
- * import { createRuntime, ScreenCapture, type ScreenCaptureConfig } from "@streamlib/streamlib/processors";
- *
- * const config: Partial<ScreenCaptureConfig> = { display: ":1", x: 100, y: 50, width: 640, height: 360, fps: 15 };
- * const rt = createRuntime();
- * rt.add(ScreenCapture, config, { id: "screen" }); // validated now; the display opens at start()
- * console.log(rt.describe().nodes[0].config);
- * // {
- * //   display: ":1",
- * //   x: 100,
- * //   y: 50,
- * //   width: 640,
- * //   height: 360,
- * //   fps: 15,
- * //   pixelFormat: "I420"
- * // }
- * ```
  */
 export interface ScreenCaptureConfig {
   /**
@@ -116,6 +97,7 @@ export interface ScreenCaptureConfig {
  *
  * @example A display that cannot be reached fails the node's setup with a typed error
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRuntime, NullSink, ScreenCapture } from "@streamlib/streamlib/processors";
  *
  * const rt = createRuntime();
@@ -129,7 +111,7 @@ export interface ScreenCaptureConfig {
  * await rt.start(); // the other nodes run; "screen" is in state error
  * await rt.stop();
  * // On Linux (elsewhere the error is UnsupportedPlatformError):
- * console.log(errors); // [ "screen: DeviceNotFoundError in setup" ]
+ * assert.deepEqual(errors, [ "screen: DeviceNotFoundError in setup" ]);
  * ```
  */
 @processor({ tags: ["video", "source", "capture"], mode: "pull" })

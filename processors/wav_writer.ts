@@ -22,30 +22,6 @@ import type { WavWriterTypes } from "./wav_writer.gen.ts";
 
 /**
  * Config of {@linkcode WavWriter}.
- *
- * @example Record a tone as mono 32-bit float
- * ```ts
- * import { createRuntime, TestToneGenerator, WavWriter, type WavWriterConfig } from "@streamlib/streamlib/processors";
- *
- * const dir = await Deno.makeTempDir();
- * const config: WavWriterConfig = {
- *   path: `${dir}/tone.wav`,
- *   sampleFormat: "float32",
- *   sampleRate: 48_000,
- *   channels: 1, // the tone is stereo: the writer downmixes it
- * };
- * const rt = createRuntime();
- * const tone = rt.add(TestToneGenerator, { sampleRate: 48_000 });
- * const writer = rt.add(WavWriter, config);
- * rt.connect(tone.outputs.audio, writer.inputs.in);
- * await rt.start();
- * await new Promise((resolve) => setTimeout(resolve, 30));
- * await rt.stop(); // the writer's teardown closes the file
- * const header = new DataView((await Deno.readFile(config.path)).buffer);
- * // The fmt chunk: format 3 (IEEE float), 1 channel, 48000 Hz.
- * console.log(header.getUint16(20, true), header.getUint16(22, true), header.getUint32(24, true)); // 3 1 48000
- * await Deno.remove(dir, { recursive: true });
- * ```
  */
 export interface WavWriterConfig {
   /**
@@ -100,6 +76,7 @@ export interface WavWriterConfig {
  *
  * @example Record two blocks
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createProcessContext } from "@streamlib/streamlib";
  * import { connectLocal, createAudioFrame, monotonicClock, OutputBinding, type AudioFrame } from "@streamlib/streamlib";
  * import { wavWriterNode } from "./wav_writer.gen.ts";
@@ -115,7 +92,8 @@ export interface WavWriterConfig {
  * source.write(createAudioFrame(2, 8000, 80));
  * await writer.process(ctx);
  * await writer.teardown();
- * console.log(writer.framesWritten, (await Deno.stat(`${dir}/take.wav`)).size); // 160 684
+ * assert.equal(writer.framesWritten, 160);
+ * assert.equal((await Deno.stat(`${dir}/take.wav`)).size, 684);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

@@ -28,6 +28,7 @@ import type { Y4mWriterTypes } from "./y4m_writer.gen.ts";
  *
  * @example Record 64x48 bars at 29.97 fps
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRuntime, TestPattern, Y4mWriter, type Y4mWriterConfig } from "@streamlib/streamlib/processors";
  *
  * const dir = await Deno.makeTempDir();
@@ -40,7 +41,7 @@ import type { Y4mWriterTypes } from "./y4m_writer.gen.ts";
  * await new Promise((resolve) => setTimeout(resolve, 50));
  * await rt.stop();
  * const file = await Deno.readFile(config.path);
- * console.log(new TextDecoder().decode(file.subarray(0, file.indexOf(10)))); // YUV4MPEG2 W64 H48 F30000:1001 Ip A1:1 C420jpeg
+ * assert.equal(new TextDecoder().decode(file.subarray(0, file.indexOf(10))), "YUV4MPEG2 W64 H48 F30000:1001 Ip A1:1 C420jpeg");
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -100,6 +101,7 @@ export interface Y4mWriterConfig {
  *
  * @example Record one grey frame
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createProcessContext } from "@streamlib/streamlib";
  * import { connectLocal, monotonicClock, OutputBinding, type VideoFrame } from "@streamlib/streamlib";
  * import { y4mWriterNode } from "./y4m_writer.gen.ts";
@@ -115,8 +117,10 @@ export interface Y4mWriterConfig {
  * source.write({ kind: "video", width: 4, height: 2, format: "I420", stride: 4, timestampNs: 0, frameNumber: 0, data });
  * await writer.process(ctx);
  * await writer.teardown();
- * console.log(await Deno.readTextFile(`${dir}/grey.y4m`).then((t) => t.split("\n")[0]));
- * // YUV4MPEG2 W4 H2 F30:1 Ip A1:1 C420jpeg
+ * assert.equal(
+ *   await Deno.readTextFile(`${dir}/grey.y4m`).then((t) => t.split("\n")[0]),
+ *   "YUV4MPEG2 W4 H2 F30:1 Ip A1:1 C420jpeg",
+ * );
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

@@ -15,11 +15,12 @@ import type { AudioLevel } from "./shared/protocol.ts";
  *
  * @example A full-scale square wave
  * ```ts
+ * import assert from "node:assert/strict";
  * import { measureLevel } from "./audio_levels.ts";
  *
  * const samples = new Float32Array([1, -0.5, -1, 0.5]);
  * const frame = { kind: "audio", channels: 2, sampleRate: 48000, frameCount: 2, samples, timestampNs: 0, frameNumber: 0 } as const;
- * console.log(measureLevel(frame)); // { rms: [ 1, 0.5 ], peak: [ 1, 0.5 ] }
+ * assert.deepEqual(measureLevel(frame), { rms: [ 1, 0.5 ], peak: [ 1, 0.5 ] });
  * ```
  */
 export function measureLevel(frame: AudioFrame): AudioLevel {

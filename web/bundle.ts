@@ -18,15 +18,15 @@ const STALE_MS = 60 * 60 * 1000;
  *
  * @example The message carries what `deno bundle` printed
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BundleError } from "@streamlib/streamlib/web";
  *
  * const error = new BundleError('error: Module not found "file:///app/web/client/main.ts".');
- * console.log(error.name); // BundleError
- * console.log(error.message.split("\n"));
- * // [
- * //   "Cannot bundle the dashboard's islands: deno bundle failed:",
- * //   'error: Module not found "file:///app/web/client/main.ts".'
- * // ]
+ * assert.equal(error.name, "BundleError");
+ * assert.deepEqual(error.message.split("\n"), [
+ *   "Cannot bundle the dashboard's islands: deno bundle failed:",
+ *   'error: Module not found "file:///app/web/client/main.ts".',
+ * ]);
  * ```
  */
 export class BundleError extends Error {

@@ -23,10 +23,12 @@ export type PolicyProblem = "processor_not_allowed" | "path_not_allowed" | "id_t
  *
  * @example What it carries
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ControlPolicyError } from "./control_policy.ts";
  *
  * const error = new ControlPolicyError("id_too_long", "id", "Cannot use id 'aaa…': it is 100000 characters long, the limit is 64", []);
- * console.log(error.code, error.field); // id_too_long id
+ * assert.equal(error.code, "id_too_long");
+ * assert.equal(error.field, "id");
  * ```
  */
 export class ControlPolicyError extends Error {

@@ -53,13 +53,16 @@ export function fitSize(
  *
  * @example A 4x2 red frame to a 2x1 thumbnail
  * ```ts
+ * import assert from "node:assert/strict";
  * import { downscaleToRgba } from "./downscale.ts";
  *
  * const data = new Uint8Array(4 * 2 * 4);
  * for (let i = 0; i < data.length; i += 4) data.set([255, 0, 0, 255], i);
  * const frame = { kind: "video", width: 4, height: 2, format: "RGBA", stride: 16, timestampNs: 0, frameNumber: 0, data } as const;
  * const thumb = downscaleToRgba(frame, 2, 2);
- * console.log(thumb.width, thumb.height, [...thumb.rgba.subarray(0, 4)]); // 2 1 [ 255, 0, 0, 255 ]
+ * assert.equal(thumb.width, 2);
+ * assert.equal(thumb.height, 1);
+ * assert.deepEqual([...thumb.rgba.subarray(0, 4)], [255, 0, 0, 255]);
  * ```
  */
 export function downscaleToRgba(

@@ -9,25 +9,29 @@
  * the dashboard URL. See `docs/control_api.md`.
  *
  * @example Start a pipeline with its dashboard, then drive it over HTTP
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { createDashboard } from "@streamlib/streamlib/web";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
- * const rt = createRuntime();
+ * await using rt = createRuntime();
  * rt.add("TestToneGenerator", { frequency: 440 }, { id: "tone" });
  * rt.add("NullSink", {}, { id: "sink" });
  * rt.connectByName("tone", "audio", "sink", "in");
  * await rt.start();
  *
- * await using dashboard = await createDashboard(rt, { port: 8787 });
- * console.log(`Dashboard: ${dashboard.url}`);
+ * await using dashboard = await createDashboard(rt); // pass { port: 8787 } for a fixed port
+ * assert.ok(dashboard.url.startsWith("http://127.0.0.1:"));
  *
  * const response = await fetch(`${dashboard.origin}/api/v1/nodes/tone/config`, {
  *   method: "PATCH",
  *   headers: { authorization: `Bearer ${dashboard.token}`, "content-type": "application/json" },
  *   body: JSON.stringify({ config: { frequency: 880 } }), // a live field: allowed while running
  * });
- * console.log(response.status); // 200
+ * assert.equal(response.status, 200);
+ * await response.body?.cancel();
+ * const tone = rt.describe().nodes.find((n) => n.id === "tone")!;
+ * assert.equal((tone.config as { frequency: number }).frequency, 880);
  * ```
  *
  * @module

@@ -12,9 +12,10 @@
  *
  * @example The node of a connection's input
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nodeOf } from "./port_end.ts";
  *
- * console.log(nodeOf("mixer.in_0")); // mixer
+ * assert.equal(nodeOf("mixer.in_0"), "mixer");
  * ```
  */
 export function nodeOf(end: string): string {
@@ -29,9 +30,10 @@ export function nodeOf(end: string): string {
  *
  * @example The port of a connection's input
  * ```ts
+ * import assert from "node:assert/strict";
  * import { portOf } from "./port_end.ts";
  *
- * console.log(portOf("mixer.in_0")); // in_0
+ * assert.equal(portOf("mixer.in_0"), "in_0");
  * ```
  */
 export function portOf(end: string): string {

@@ -14,6 +14,7 @@ import type { AudioFrame, VideoFrame } from "../mod.ts";
  *
  * @example A watched output gets a tap node; leave it out of your own listings
  * ```ts
+ * import assert from "node:assert/strict";
  * import { API_BASE, createDashboard, type ServerMessage, TAP_PREFIX } from "@streamlib/streamlib/web";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
@@ -32,8 +33,8 @@ import type { AudioFrame, VideoFrame } from "../mod.ts";
  *   };
  * });
  * const ids = rt.describe().nodes.map((n) => n.id);
- * console.log(ids.some((id) => id.startsWith(TAP_PREFIX))); // true
- * console.log(ids.filter((id) => !id.startsWith(TAP_PREFIX))); // [ "tone", "sink" ]
+ * assert.ok(ids.some((id) => id.startsWith(TAP_PREFIX)));
+ * assert.deepEqual(ids.filter((id) => !id.startsWith(TAP_PREFIX)), [ "tone", "sink" ]);
  * const closed = new Promise((resolve) => ws.onclose = resolve);
  * ws.close();
  * await closed;

@@ -16,38 +16,6 @@ import type { AudioLevel } from "./shared/protocol.ts";
 
 /**
  * Options of {@linkcode PreviewTaps}.
- *
- * @example Smaller, more frequent thumbnails
- * ```ts
- * import { API_BASE, createDashboard, decodePreviewFrame, type PreviewOptions, type WatchMessage } from "@streamlib/streamlib/web";
- * import { createRuntime } from "@streamlib/streamlib/processors";
- *
- * const rt = createRuntime();
- * rt.add("TestPattern", { width: 640, height: 360 }, { id: "bars" });
- * rt.add("NullSink", {}, { id: "sink" });
- * rt.connectByName("bars", "video", "sink", "in");
- * await rt.start();
- * const previews: PreviewOptions = { videoFps: 10, width: 80, height: 80 };
- * const dashboard = await createDashboard(rt, { previews });
- * const ws = new WebSocket(`ws://127.0.0.1:${dashboard.port}${API_BASE}/stream?token=${dashboard.token}`);
- * ws.binaryType = "arraybuffer";
- * const thumbnail = new Promise<ArrayBuffer>((resolve) => {
- *   ws.onmessage = (event) => {
- *     if (event.data instanceof ArrayBuffer) resolve(event.data); // previews are binary
- *   };
- * });
- * await new Promise((resolve) => ws.onopen = resolve);
- * const watch: WatchMessage = { type: "watch", outputs: ["bars.video"] };
- * ws.send(JSON.stringify(watch));
- * const { header } = decodePreviewFrame(await thumbnail)!;
- * // At most 80x80, the frame's 16:9 aspect kept:
- * console.log(header.output, header.width, header.height); // bars.video 80 45
- * const closed = new Promise((resolve) => ws.onclose = resolve);
- * ws.close();
- * await closed;
- * await dashboard.close();
- * await rt.stop();
- * ```
  */
 export interface PreviewOptions {
   /** Thumbnails per second per video output. Default 2. */

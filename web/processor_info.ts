@@ -17,10 +17,11 @@ import type { ProcessorInfo } from "./shared/protocol.ts";
  *
  * @example List the built-in processors
  * ```ts
+ * import assert from "node:assert/strict";
  * import { processorInfos } from "./processor_info.ts";
  * import { builtinRegistry } from "../processors/mod.ts";
  *
- * console.log(processorInfos(builtinRegistry).find((p) => p.name === "Gain")?.liveFields); // [ "gain" ]
+ * assert.deepEqual(processorInfos(builtinRegistry).find((p) => p.name === "Gain")?.liveFields, [ "gain" ]);
  * ```
  */
 export function processorInfos(registry: NodeRegistry): ProcessorInfo[] {

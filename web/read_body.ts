@@ -35,10 +35,12 @@ const STATUS: Record<BodyReadProblem, number> = {
  *
  * @example Map it to a response
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BodyReadError } from "./read_body.ts";
  *
  * const error = new BodyReadError("body_timeout", "Cannot read the body: it did not arrive within 10000 ms");
- * console.log(error.status, error.code); // 408 body_timeout
+ * assert.equal(error.status, 408);
+ * assert.equal(error.code, "body_timeout");
  * ```
  */
 export class BodyReadError extends Error {

@@ -34,6 +34,7 @@ export const DASHBOARD_MCP_PATH = "/mcp";
  *
  * @example Choose the token; calls that change something must present it
  * ```ts
+ * import assert from "node:assert/strict";
  * import { API_BASE, createDashboard, type DashboardOptions } from "@streamlib/streamlib/web";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
@@ -47,9 +48,11 @@ export const DASHBOARD_MCP_PATH = "/mcp";
  *     body: JSON.stringify({ type: "Gain", id: "gain" }),
  *   });
  * const refused = await addGain("some-other-token-0123456789");
- * console.log(refused.status, (await refused.json()).error.code); // 401 invalid_token
+ * assert.equal(refused.status, 401);
+ * assert.equal((await refused.json()).error.code, "invalid_token");
  * const added = await addGain("example-token-0123456789");
- * console.log(added.status, (await added.json()).config); // 201 { gain: 1 }
+ * assert.equal(added.status, 201);
+ * assert.deepEqual((await added.json()).config, { gain: 1 });
  * await dashboard.close();
  * ```
  */
@@ -97,6 +100,7 @@ export interface DashboardOptions {
  *
  * @example Ask a running graph's state over HTTP, then close the dashboard
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createDashboard, type Dashboard } from "@streamlib/streamlib/web";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
@@ -106,9 +110,9 @@ export interface DashboardOptions {
  * rt.connectByName("tone", "audio", "sink", "in");
  * await rt.start();
  * const dashboard: Dashboard = await createDashboard(rt); // a free port on 127.0.0.1
- * console.log(dashboard.url === `${dashboard.origin}/?token=${dashboard.token}`); // true
+ * assert.equal(dashboard.url, `${dashboard.origin}/?token=${dashboard.token}`);
  * const response = await fetch(`${dashboard.origin}/api/v1/runtime`); // reads need no token
- * console.log(await response.json()); // { state: "running" }
+ * assert.deepEqual(await response.json(), { state: "running" });
  * await dashboard.close(); // the runtime keeps running
  * await rt.stop();
  * ```
@@ -153,17 +157,21 @@ const STATIC_TYPES: Record<string, string> = {
  * @throws {BundleError} When the islands' bundle cannot be built.
  *
  * @example Show a tone on the dashboard
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { createDashboard } from "@streamlib/streamlib/web";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
- * const rt = createRuntime();
+ * await using rt = createRuntime();
  * rt.add("TestToneGenerator", {}, { id: "tone" });
  * rt.add("NullSink", {}, { id: "sink" });
  * rt.connectByName("tone", "audio", "sink", "in");
  * await rt.start();
- * await using dashboard = await createDashboard(rt, { port: 8787 });
- * console.log(`Dashboard: ${dashboard.url}`);
+ * await using dashboard = await createDashboard(rt); // or { port: 8787 }
+ * const page = await fetch(dashboard.url); // open this URL in a browser
+ * assert.equal(page.status, 200);
+ * assert.match(page.headers.get("content-type") ?? "", /^text\/html/);
+ * await page.body?.cancel();
  * ```
  */
 export async function createDashboard(

@@ -29,13 +29,14 @@ export interface ClientCounters {
  *
  * @example Find clients that fell behind
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type ClientBacklog, createDashboard } from "@streamlib/streamlib/web";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
  * const rt = createRuntime();
  * const dashboard = await createDashboard(rt);
  * const behind = (c: ClientBacklog) => c.bufferedBytes > 1 << 20 || c.droppedStats > 0;
- * console.log(dashboard.clients().filter(behind).length); // 0: no client is connected
+ * assert.equal(dashboard.clients().filter(behind).length, 0); // no client is connected
  * await dashboard.close();
  * ```
  */

@@ -13,9 +13,10 @@ const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
  *
  * @example A token is 32 hex digits
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createToken } from "./token.ts";
  *
- * console.log(/^[0-9a-f]{32}$/.test(createToken())); // true
+ * assert.ok(/^[0-9a-f]{32}$/.test(createToken()));
  * ```
  */
 export function createToken(): string {
@@ -46,9 +47,12 @@ export function tokenProblem(token: unknown): string | undefined {
  *
  * @example Compare
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tokensMatch } from "./token.ts";
  *
- * console.log(tokensMatch("abc", "abc"), tokensMatch("abd", "abc"), tokensMatch(null, "abc")); // true false false
+ * assert.ok(tokensMatch("abc", "abc"));
+ * assert.equal(tokensMatch("abd", "abc"), false);
+ * assert.equal(tokensMatch(null, "abc"), false);
  * ```
  */
 export function tokensMatch(presented: string | null | undefined, expected: string): boolean {

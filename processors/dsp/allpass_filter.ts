@@ -17,11 +17,12 @@ const FLUSH = 1e-30;
  *
  * @example Diffuse an impulse
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AllpassFilter } from "./allpass_filter.ts";
  *
  * const allpass = new AllpassFilter(2);
  * const out = [1, 0, 0, 0, 0].map((x) => allpass.process(x));
- * console.log(out); // [-1, 0, 1, 0, 0.5]
+ * assert.deepEqual(out, [-1, 0, 1, 0, 0.5]);
  * ```
  */
 export class AllpassFilter {

@@ -25,15 +25,16 @@
  *
  * @example Stereo to mono and back
  * ```ts
+ * import assert from "node:assert/strict";
  * import { convertChannels } from "./channel_convert.ts";
  *
  * const stereo = new Float32Array([1, 0, 0.5, 0.5]);
  * const mono = new Float32Array(2);
  * convertChannels(stereo, 2, mono, 1);
- * console.log(Array.from(mono)); // [0.5, 0.5]
+ * assert.deepEqual(Array.from(mono), [0.5, 0.5]);
  * const back = new Float32Array(4);
  * convertChannels(mono, 1, back, 2);
- * console.log(Array.from(back)); // [0.5, 0.5, 0.5, 0.5]
+ * assert.deepEqual(Array.from(back), [0.5, 0.5, 0.5, 0.5]);
  * ```
  */
 export function convertChannels(

@@ -17,13 +17,14 @@ const FLUSH = 1e-30;
  *
  * @example Hear an impulse come back after the delay
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CombFilter } from "./comb_filter.ts";
  *
  * const comb = new CombFilter(3);
  * comb.feedback = 0.5;
  * comb.damping = 0;
  * const out = [1, 0, 0, 0, 0, 0, 0].map((x) => comb.process(x));
- * console.log(out); // [0, 0, 0, 1, 0, 0, 0.5]
+ * assert.deepEqual(out, [0, 0, 0, 1, 0, 0, 0.5]);
  * ```
  */
 export class CombFilter {

@@ -17,6 +17,7 @@ export const MAX_DOMINANT_FREQUENCY_FFT_SIZE = 1 << 20;
  *
  * @example Find the bin of a pure tone
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RealFft } from "./fft.ts";
  *
  * const fft = new RealFft(64);
@@ -24,7 +25,7 @@ export const MAX_DOMINANT_FREQUENCY_FFT_SIZE = 1 << 20;
  * const re = new Float64Array(33);
  * const im = new Float64Array(33);
  * fft.forward(x, re, im);
- * console.log(Math.round(re[5])); // 32 (N / 2 for a unit cosine on bin 5)
+ * assert.equal(Math.round(re[5]), 32); // N / 2 for a unit cosine on bin 5
  * ```
  */
 export class RealFft {
@@ -160,11 +161,12 @@ export interface DominantFrequencyOptions {
  *
  * @example Measure a 1 kHz tone
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dominantFrequency } from "./fft.ts";
  *
  * const rate = 48_000;
  * const tone = new Float32Array(4800).map((_, n) => Math.sin((2 * Math.PI * 1000 * n) / rate));
- * console.log(Math.round(dominantFrequency(tone, rate))); // 1000
+ * assert.equal(Math.round(dominantFrequency(tone, rate)), 1000);
  * ```
  */
 export function dominantFrequency(

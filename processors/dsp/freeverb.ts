@@ -59,13 +59,14 @@ type Parameter = "roomSize" | "damping" | "wet" | "dry" | "width";
  *
  * @example Add a room to a stereo block in place
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Freeverb } from "./freeverb.ts";
  *
  * const reverb = new Freeverb({ sampleRate: 48_000, roomSize: 0.8, wet: 0.3, dry: 0.7 });
  * const block = new Float32Array(2 * 480);
  * block[0] = block[1] = 1; // an impulse on both channels
  * reverb.process(block);
- * console.log(block[0].toFixed(2)); // 0.70 (dry only: the tail arrives after the shortest comb)
+ * assert.equal(block[0].toFixed(2), "0.70"); // dry only: the tail arrives after the shortest comb
  * ```
  */
 export class Freeverb {

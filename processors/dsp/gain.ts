@@ -15,13 +15,14 @@
  *
  * @example Halve a block, then double it with clipping
  * ```ts
+ * import assert from "node:assert/strict";
  * import { applyGain } from "./gain.ts";
  *
  * const block = new Float32Array([0.5, -1, 0.8]);
  * applyGain(block, 0.5);
- * console.log(Array.from(block)); // [0.25, -0.5, 0.4000000059604645]
+ * assert.deepEqual(Array.from(block), [0.25, -0.5, 0.4000000059604645]);
  * applyGain(block, 4, true);
- * console.log(Array.from(block)); // [1, -1, 1]
+ * assert.deepEqual(Array.from(block), [1, -1, 1]);
  * ```
  */
 export function applyGain(
@@ -55,11 +56,12 @@ export function applyGain(
  *
  * @example Fade a mono block in
  * ```ts
+ * import assert from "node:assert/strict";
  * import { applyGainRamp } from "./gain.ts";
  *
  * const block = new Float32Array([1, 1, 1, 1]);
  * applyGainRamp(block, 1, 0, 1);
- * console.log(Array.from(block)); // [0.25, 0.5, 0.75, 1]
+ * assert.deepEqual(Array.from(block), [0.25, 0.5, 0.75, 1]);
  * ```
  */
 export function applyGainRamp(
@@ -94,9 +96,10 @@ export function applyGainRamp(
  *
  * @example Convert -6 dB
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decibelsToGain } from "./gain.ts";
  *
- * console.log(decibelsToGain(-6).toFixed(3)); // 0.501
+ * assert.equal(decibelsToGain(-6).toFixed(3), "0.501");
  * ```
  */
 export function decibelsToGain(db: number): number {
@@ -111,9 +114,10 @@ export function decibelsToGain(db: number): number {
  *
  * @example Convert half amplitude
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gainToDecibels } from "./gain.ts";
  *
- * console.log(gainToDecibels(0.5).toFixed(2)); // -6.02
+ * assert.equal(gainToDecibels(0.5).toFixed(2), "-6.02");
  * ```
  */
 export function gainToDecibels(gain: number): number {

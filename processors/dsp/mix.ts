@@ -20,13 +20,14 @@
  *
  * @example Mix two stereo blocks, the second at half level
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mix } from "./mix.ts";
  *
  * const a = new Float32Array([0.5, 0.5, 0.25, 0.25]);
  * const b = new Float32Array([0.2, -0.2, 0.2, -0.2]);
  * const out = new Float32Array(4);
  * mix([a, b], [1, 0.5], out);
- * console.log(Array.from(out, (x) => x.toFixed(2))); // ["0.60", "0.40", "0.35", "0.15"]
+ * assert.deepEqual(Array.from(out, (x) => x.toFixed(2)), ["0.60", "0.40", "0.35", "0.15"]);
  * ```
  */
 export function mix(

@@ -5,6 +5,7 @@
  *
  * @example Generate a tone, add reverb and measure its pitch
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dominantFrequency, Freeverb, SineOscillator } from "./mod.ts";
  *
  * const osc = new SineOscillator({ sampleRate: 48_000, frequency: 440, channels: 2 });
@@ -12,7 +13,7 @@
  * const block = new Float32Array(2 * 4800);
  * osc.fill(block);
  * reverb.process(block);
- * console.log(Math.round(dominantFrequency(block, 48_000, { channels: 2 }))); // 440
+ * assert.equal(Math.round(dominantFrequency(block, 48_000, { channels: 2 })), 440);
  * ```
  *
  * @module

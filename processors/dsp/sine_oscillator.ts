@@ -43,12 +43,15 @@ const CHUNK = 1024;
  *
  * @example Fill a stereo block with a 1 kHz tone at half scale
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SineOscillator } from "./sine_oscillator.ts";
  *
  * const osc = new SineOscillator({ sampleRate: 48_000, frequency: 1_000, amplitude: 0.5, channels: 2 });
  * const block = new Float32Array(480 * 2);
  * osc.fill(block);
- * console.log(block[0], block[1]); // 0 0 (the tone starts at a zero crossing, same on both channels)
+ * // The tone starts at a zero crossing, the same on both channels.
+ * assert.equal(block[0], 0);
+ * assert.equal(block[1], 0);
  * osc.frequency = 440; // the next block continues from the current phase
  * osc.fill(block);
  * ```

@@ -85,11 +85,13 @@ function skipScalingList(reader: BitReader, size: number): void {
  *
  * @example Read a 64x48 Constrained Baseline SPS
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseAvcSps } from "./avc_sps.ts";
  *
  * const sps = new Uint8Array([0x67, 0x42, 0xc0, 0x0a, 0x8c, 0x8d, 0x42, 0x12, 0x00]);
  * const info = parseAvcSps(sps);
- * console.log(info.codec, info.profileIdc); // avc1.42c00a 66
+ * assert.equal(info.codec, "avc1.42c00a");
+ * assert.equal(info.profileIdc, 66);
  * ```
  */
 export function parseAvcSps(sps: Uint8Array): AvcSpsInfo {

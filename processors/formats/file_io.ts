@@ -13,13 +13,14 @@
  *
  * @example Read the first bytes of a file
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readFull } from "./file_io.ts";
  *
  * const path = await Deno.makeTempFile();
  * await Deno.writeFile(path, new Uint8Array([1, 2, 3]));
  * using file = await Deno.open(path);
  * const buffer = new Uint8Array(8);
- * console.log(await readFull(file, buffer)); // 3
+ * assert.equal(await readFull(file, buffer), 3);
  * await Deno.remove(path);
  * ```
  */
@@ -41,12 +42,13 @@ export async function readFull(file: Deno.FsFile, buffer: Uint8Array): Promise<n
  *
  * @example Write a buffer
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeAll } from "./file_io.ts";
  *
  * const path = await Deno.makeTempFile();
  * using file = await Deno.open(path, { write: true });
  * await writeAll(file, new TextEncoder().encode("hello"));
- * console.log(await Deno.readTextFile(path)); // hello
+ * assert.equal(await Deno.readTextFile(path), "hello");
  * await Deno.remove(path);
  * ```
  */

@@ -23,10 +23,11 @@ const START_CODE = new Uint8Array([0, 0, 0, 1]);
  *
  * @example Split SPS, PPS and a slice
  * ```ts
+ * import assert from "node:assert/strict";
  * import { annexBUnits } from "./h264_nal.ts";
  *
  * const units = annexBUnits(new Uint8Array([0, 0, 0, 1, 0x67, 1, 0, 0, 1, 0x68, 2, 0, 0, 1, 0x65, 3]));
- * console.log(units.map((u) => u[0] & 0x1f)); // [ 7, 8, 5 ]
+ * assert.deepEqual(units.map((u) => u[0] & 0x1f), [ 7, 8, 5 ]);
  * ```
  */
 export function annexBUnits(data: Uint8Array): Uint8Array[] {
@@ -111,9 +112,13 @@ export function parseAvcDecoderConfig(avcC: Uint8Array): AvcDecoderConfig {
  *
  * @example Convert one unit
  * ```ts
+ * import assert from "node:assert/strict";
  * import { avccToAnnexB } from "./h264_nal.ts";
  *
- * console.log(avccToAnnexB(new Uint8Array([0, 0, 0, 2, 0x65, 9]), 4)); // Uint8Array(6) [ 0, 0, 0, 1, 101, 9 ]
+ * assert.deepEqual(
+ *   avccToAnnexB(new Uint8Array([0, 0, 0, 2, 0x65, 9]), 4),
+ *   new Uint8Array([0, 0, 0, 1, 0x65, 9]),
+ * );
  * ```
  */
 export function avccToAnnexB(

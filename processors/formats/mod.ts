@@ -4,6 +4,7 @@
  *
  * @example Record a WAV file and read it back
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readWavFile, WavWriter } from "./mod.ts";
  *
  * const dir = await Deno.makeTempDir();
@@ -11,7 +12,8 @@
  * await writer.write(new Float32Array([0, 0.5, -0.5]));
  * await writer.close();
  * const { info, samples } = await readWavFile(`${dir}/a.wav`);
- * console.log(info.frameCount, Array.from(samples)); // 3 [0, 0.5, -0.5]
+ * assert.equal(info.frameCount, 3);
+ * assert.deepEqual(Array.from(samples), [0, 0.5, -0.5]);
  * await Deno.remove(dir, { recursive: true });
  * ```
  *

@@ -20,20 +20,26 @@ export type Mp4ReadErrorCode =
  *
  * @example A missing file fails the source's setup
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createProcessContext } from "@streamlib/streamlib";
  * import { monotonicClock } from "@streamlib/streamlib";
  * import { Mp4ReadError } from "@streamlib/streamlib/processors";
  * import { mp4FileSourceNode } from "../mp4_file_source.gen.ts";
  *
  * const source = mp4FileSourceNode.create({ path: "missing.mp4" });
- * try {
- *   await source.setup(createProcessContext("clip"));
- * } catch (error) {
- *   if (!(error instanceof Mp4ReadError)) throw error;
- *   console.log(error.path, error.code); // missing.mp4 not_found
- *   console.log(error.message);
- *   // Cannot read missing.mp4: it cannot be opened (No such file or directory (os error 2): stat 'missing.mp4')
- * }
+ * await assert.rejects(
+ *   () => source.setup(createProcessContext("clip")),
+ *   (error) => {
+ *     assert.ok(error instanceof Mp4ReadError);
+ *     assert.equal(error.path, "missing.mp4");
+ *     assert.equal(error.code, "not_found");
+ *     assert.equal(
+ *       error.message,
+ *       "Cannot read missing.mp4: it cannot be opened (No such file or directory (os error 2): stat 'missing.mp4')",
+ *     );
+ *     return true;
+ *   },
+ * );
  * ```
  */
 export class Mp4ReadError extends Error {
@@ -51,9 +57,10 @@ export class Mp4ReadError extends Error {
    *
    * @example Report a missing file
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mp4ReadError } from "./mp4_errors.ts";
    *
-   * console.log(new Mp4ReadError("a.mp4", "no such file").message); // Cannot read a.mp4: no such file
+   * assert.equal(new Mp4ReadError("a.mp4", "no such file").message, "Cannot read a.mp4: no such file");
    * ```
    */
   constructor(path: string, reason: string, options?: ErrorOptions & { code?: Mp4ReadErrorCode }) {
@@ -70,13 +77,15 @@ export class Mp4ReadError extends Error {
  *
  * @example Tell an unsupported codec from an unreadable file
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Mp4ReadError, UnsupportedMp4CodecError } from "@streamlib/streamlib/processors";
  *
  * const error: Mp4ReadError = new UnsupportedMp4CodecError("talk.mp4", "audio", "aac", ["opus"]);
  * if (error instanceof UnsupportedMp4CodecError) {
- *   console.log(error.codec, error.supported); // aac [ "opus" ]
+ *   assert.equal(error.codec, "aac");
+ *   assert.deepEqual(error.supported, ["opus"]);
  * }
- * console.log(error.message); // Cannot read talk.mp4: its audio codec is aac, expected opus
+ * assert.equal(error.message, "Cannot read talk.mp4: its audio codec is aac, expected opus");
  * ```
  */
 export class UnsupportedMp4CodecError extends Mp4ReadError {
@@ -110,6 +119,7 @@ export class UnsupportedMp4CodecError extends Mp4ReadError {
  *
  * @example Refuse a file cut in half
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createProcessContext } from "@streamlib/streamlib";
  * import { monotonicClock } from "@streamlib/streamlib";
  * import { TruncatedMp4Error } from "@streamlib/streamlib/processors";
@@ -122,12 +132,17 @@ export class UnsupportedMp4CodecError extends Mp4ReadError {
  *   0, 0, 0x03, 0xe8, ...new TextEncoder().encode("mdat"),
  * ]);
  * await Deno.writeFile(`${dir}/cut.mp4`, bytes);
- * try {
- *   await mp4FileSourceNode.create({ path: `${dir}/cut.mp4` }).setup(createProcessContext("clip"));
- * } catch (error) {
- *   if (!(error instanceof TruncatedMp4Error)) throw error;
- *   console.log(error.box, error.offset, error.declaredBytes, error.fileBytes); // mdat 16 1000 24
- * }
+ * await assert.rejects(
+ *   () => mp4FileSourceNode.create({ path: `${dir}/cut.mp4` }).setup(createProcessContext("clip")),
+ *   (error) => {
+ *     assert.ok(error instanceof TruncatedMp4Error);
+ *     assert.equal(error.box, "mdat");
+ *     assert.equal(error.offset, 16);
+ *     assert.equal(error.declaredBytes, 1000);
+ *     assert.equal(error.fileBytes, 24);
+ *     return true;
+ *   },
+ * );
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -152,10 +167,13 @@ export class TruncatedMp4Error extends Mp4ReadError {
    *
    * @example Describe a cut 'mdat' box
    * ```ts
+   * import assert from "node:assert/strict";
    * import { TruncatedMp4Error } from "./mp4_errors.ts";
    *
-   * console.log(new TruncatedMp4Error("a.mp4", "mdat", 40, 9000, 4000).message);
-   * // Cannot read a.mp4: it is truncated: its 'mdat' box at byte 40 declares 9000 bytes but the file ends at byte 4000
+   * assert.equal(
+   *   new TruncatedMp4Error("a.mp4", "mdat", 40, 9000, 4000).message,
+   *   "Cannot read a.mp4: it is truncated: its 'mdat' box at byte 40 declares 9000 bytes but the file ends at byte 4000",
+   * );
    * ```
    */
   constructor(path: string, box: string, offset: number, declaredBytes: number, fileBytes: number) {
@@ -179,6 +197,7 @@ export class TruncatedMp4Error extends Mp4ReadError {
  *
  * @example A missing directory fails the writer's setup
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createProcessContext } from "@streamlib/streamlib";
  * import { connectLocal, type EncodedVideoFrame, monotonicClock, OutputBinding } from "@streamlib/streamlib";
  * import { Mp4WriteError } from "@streamlib/streamlib/processors";
@@ -187,14 +206,19 @@ export class TruncatedMp4Error extends Mp4ReadError {
  * const ports = mp4WriterNode.ports();
  * const writer = mp4WriterNode.create({ path: "/no/such/dir/take.mp4" }, ports);
  * connectLocal(new OutputBinding<EncodedVideoFrame>("v", "EncodedVideoFrame"), ports.input("video"));
- * try {
- *   await writer.setup(createProcessContext("rec"));
- * } catch (error) {
- *   if (!(error instanceof Mp4WriteError)) throw error;
- *   console.log(error.path, error.reason); // /no/such/dir/take.mp4 its directory /no/such/dir does not exist
- *   console.log(error.message);
- *   // Cannot write /no/such/dir/take.mp4: its directory /no/such/dir does not exist; expected a file path in an existing, writable directory
- * }
+ * await assert.rejects(
+ *   () => writer.setup(createProcessContext("rec")),
+ *   (error) => {
+ *     assert.ok(error instanceof Mp4WriteError);
+ *     assert.equal(error.path, "/no/such/dir/take.mp4");
+ *     assert.equal(error.reason, "its directory /no/such/dir does not exist");
+ *     assert.equal(
+ *       error.message,
+ *       "Cannot write /no/such/dir/take.mp4: its directory /no/such/dir does not exist; expected a file path in an existing, writable directory",
+ *     );
+ *     return true;
+ *   },
+ * );
  * ```
  */
 export class Mp4WriteError extends Error {
@@ -212,10 +236,13 @@ export class Mp4WriteError extends Error {
    *
    * @example Report a read-only directory
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Mp4WriteError } from "./mp4_errors.ts";
    *
-   * console.log(new Mp4WriteError("/ro/a.mp4", "permission denied").message);
-   * // Cannot write /ro/a.mp4: permission denied; expected a file path in an existing, writable directory
+   * assert.equal(
+   *   new Mp4WriteError("/ro/a.mp4", "permission denied").message,
+   *   "Cannot write /ro/a.mp4: permission denied; expected a file path in an existing, writable directory",
+   * );
    * ```
    */
   constructor(path: string, reason: string, options?: ErrorOptions) {

@@ -57,11 +57,13 @@ export function partialPath(path: string): string {
  *
  * @example Open a target
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openMp4FileTarget, partialPath } from "./mp4_file_target.ts";
  *
  * const dir = await Deno.makeTempDir();
  * const file = await openMp4FileTarget(`${dir}/take.mp4`);
- * console.log(file.bytesWritten(), (await Deno.stat(partialPath(`${dir}/take.mp4`))).isFile); // 0 true
+ * assert.equal(file.bytesWritten(), 0);
+ * assert.ok((await Deno.stat(partialPath(`${dir}/take.mp4`))).isFile);
  * await file.remove();
  * await Deno.remove(dir);
  * ```

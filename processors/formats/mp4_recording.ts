@@ -63,6 +63,7 @@ const START_HOLD = 256;
  *
  * @example Count the Opus packets of an audio-only recording
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createProcessContext } from "@streamlib/streamlib";
  * import { type AudioFrame, connectLocal, createAudioFrame, monotonicClock, OutputBinding } from "@streamlib/streamlib";
  * import { type Mp4RecordingStats } from "@streamlib/streamlib/processors";
@@ -81,7 +82,7 @@ const START_HOLD = 256;
  * await writer.process(ctx);
  * await writer.teardown();
  * const stats: Mp4RecordingStats = writer.stats;
- * console.log(stats); // { videoFrames: 0, audioPackets: 10, droppedVideo: 0, droppedAudio: 0 }
+ * assert.deepEqual(stats, { videoFrames: 0, audioPackets: 10, droppedVideo: 0, droppedAudio: 0 });
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

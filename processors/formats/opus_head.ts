@@ -25,10 +25,12 @@ const MAGIC = "OpusHead";
  *
  * @example Build and read back a header
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildOpusHead, parseOpusHead } from "./opus_head.ts";
  *
  * const bytes = buildOpusHead({ channels: 2, preSkip: 312, inputSampleRate: 48_000 });
- * console.log(bytes.length, parseOpusHead(bytes).preSkip); // 19 312
+ * assert.equal(bytes.length, 19);
+ * assert.equal(parseOpusHead(bytes).preSkip, 312);
  * ```
  */
 export function buildOpusHead(head: OpusHead): Uint8Array<ArrayBuffer> {

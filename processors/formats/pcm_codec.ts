@@ -20,12 +20,13 @@
  *
  * @example Decode two 16-bit samples
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeSamples } from "./pcm_codec.ts";
  *
  * const view = new DataView(new Int16Array([16384, -32768]).buffer);
  * const out = new Float32Array(2);
  * decodeSamples(view, 0, "pcm", 16, out, 0, 2);
- * console.log(Array.from(out)); // [0.5, -1]
+ * assert.deepEqual(Array.from(out), [0.5, -1]);
  * ```
  */
 export function decodeSamples(
@@ -80,11 +81,12 @@ export function decodeSamples(
  *
  * @example Encode with clipping
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeSamples } from "./pcm_codec.ts";
  *
  * const view = new DataView(new ArrayBuffer(6));
  * encodeSamples(new Float32Array([0.5, 2, -2]), 0, 3, "pcm16", view);
- * console.log(Array.from(new Int16Array(view.buffer))); // [16384, 32767, -32768]
+ * assert.deepEqual(Array.from(new Int16Array(view.buffer)), [16384, 32767, -32768]);
  * ```
  */
 export function encodeSamples(

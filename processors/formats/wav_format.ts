@@ -67,6 +67,7 @@ export interface WavFormat {
  *
  * @example Parse a 16-bit stereo fmt chunk
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseWavFmt } from "./wav_format.ts";
  *
  * const body = new DataView(new ArrayBuffer(16));
@@ -76,8 +77,10 @@ export interface WavFormat {
  * body.setUint32(8, 192_000, true);
  * body.setUint16(12, 4, true);
  * body.setUint16(14, 16, true);
- * console.log(parseWavFmt(new Uint8Array(body.buffer), "x.wav"));
- * // { encoding: "pcm", bitsPerSample: 16, channels: 2, sampleRate: 48000, formatTag: 1 }
+ * assert.deepEqual(
+ *   parseWavFmt(new Uint8Array(body.buffer), "x.wav"),
+ *   { encoding: "pcm", bitsPerSample: 16, channels: 2, sampleRate: 48000, formatTag: 1 },
+ * );
  * ```
  */
 export function parseWavFmt(body: Uint8Array, path: string): WavFormat {
@@ -166,10 +169,13 @@ export interface WavHeader {
  *
  * @example The classic 44-byte header
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildWavHeader } from "./wav_format.ts";
  *
  * const header = buildWavHeader("pcm16", 2, 44_100);
- * console.log(header.bytes.length, header.dataSizeOffset, header.factOffset); // 44 40 -1
+ * assert.equal(header.bytes.length, 44);
+ * assert.equal(header.dataSizeOffset, 40);
+ * assert.equal(header.factOffset, -1);
  * ```
  */
 export function buildWavHeader(

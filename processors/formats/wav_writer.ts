@@ -44,6 +44,7 @@ const MAX_RIFF_SIZE = 0xffffffff;
  *
  * @example Record a tenth of a second of a 440 Hz tone
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WavWriter } from "./wav_writer.ts";
  * import { SineOscillator } from "../dsp/sine_oscillator.ts";
  *
@@ -55,9 +56,9 @@ const MAX_RIFF_SIZE = 0xffffffff;
  *   osc.fill(block);
  *   await writer.write(block);
  * }
- * console.log(writer.framesWritten); // 4800
+ * assert.equal(writer.framesWritten, 4800);
  * await writer.close();
- * console.log((await Deno.stat(`${dir}/tone.wav`)).size); // 19244 (44-byte header + 4800 x 4 bytes)
+ * assert.equal((await Deno.stat(`${dir}/tone.wav`)).size, 19244); // 44-byte header + 4800 x 4 bytes
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

@@ -9,10 +9,13 @@
  *
  * @example Describe a late write
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WriterClosedError } from "./writer_closed_error.ts";
  *
- * console.log(new WriterClosedError("WAV", "take.wav").message);
- * // Cannot write WAV 'take.wav': the writer is closed
+ * assert.equal(
+ *   new WriterClosedError("WAV", "take.wav").message,
+ *   "Cannot write WAV 'take.wav': the writer is closed",
+ * );
  * ```
  */
 export class WriterClosedError extends Error {

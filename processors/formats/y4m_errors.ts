@@ -19,15 +19,19 @@ export type Y4mReadErrorCode =
  *
  * @example Catch every Y4M read failure
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Y4mReadError } from "./y4m_errors.ts";
  * import { Y4mReader } from "./y4m_reader.ts";
  *
- * try {
- *   await Y4mReader.open("missing.y4m");
- * } catch (error) {
- *   if (!(error instanceof Y4mReadError)) throw error;
- *   console.log(error.code, error.message); // not_found Cannot read Y4M 'missing.y4m': file not found
- * }
+ * await assert.rejects(
+ *   () => Y4mReader.open("missing.y4m"),
+ *   (error) => {
+ *     assert.ok(error instanceof Y4mReadError);
+ *     assert.equal(error.code, "not_found");
+ *     assert.equal(error.message, "Cannot read Y4M 'missing.y4m': file not found");
+ *     return true;
+ *   },
+ * );
  * ```
  */
 export class Y4mReadError extends Error {

@@ -57,9 +57,10 @@ export interface Y4mHeader {
  *
  * @example Size a 64x48 frame
  * ```ts
+ * import assert from "node:assert/strict";
  * import { y4mFrameByteLength } from "./y4m_header.ts";
  *
- * console.log(y4mFrameByteLength(64, 48)); // 4608
+ * assert.equal(y4mFrameByteLength(64, 48), 4608);
  * ```
  */
 export function y4mFrameByteLength(width: number, height: number): number {
@@ -79,11 +80,14 @@ export function y4mFrameByteLength(width: number, height: number): number {
  *
  * @example Parse an FFmpeg header
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseY4mHeader } from "./y4m_header.ts";
  *
  * const header = parseY4mHeader("YUV4MPEG2 W64 H48 F5:1 Ip A1:1 C420jpeg XYSCSS=420JPEG", "x.y4m");
- * console.log(header.width, header.height, header.frameRate, header.extensions);
- * // 64 48 { numerator: 5, denominator: 1 } [ "YSCSS=420JPEG" ]
+ * assert.equal(header.width, 64);
+ * assert.equal(header.height, 48);
+ * assert.deepEqual(header.frameRate, { numerator: 5, denominator: 1 });
+ * assert.deepEqual(header.extensions, ["YSCSS=420JPEG"]);
  * ```
  */
 export function parseY4mHeader(line: string, path: string): Y4mHeader {
@@ -176,9 +180,10 @@ export function parseY4mHeader(line: string, path: string): Y4mHeader {
  *
  * @example Format a 30 fps header
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatY4mHeader } from "./y4m_header.ts";
  *
- * console.log(JSON.stringify(formatY4mHeader({
+ * const header = formatY4mHeader({
  *   width: 64,
  *   height: 48,
  *   frameRate: { numerator: 30, denominator: 1 },
@@ -186,8 +191,8 @@ export function parseY4mHeader(line: string, path: string): Y4mHeader {
  *   interlace: "p",
  *   colorspace: "420jpeg",
  *   extensions: [],
- * })));
- * // "YUV4MPEG2 W64 H48 F30:1 Ip A1:1 C420jpeg\n"
+ * });
+ * assert.equal(header, "YUV4MPEG2 W64 H48 F30:1 Ip A1:1 C420jpeg\n");
  * ```
  */
 export function formatY4mHeader(header: Y4mHeader): string {

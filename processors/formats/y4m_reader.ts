@@ -27,6 +27,7 @@ const SPACE = 0x20;
  *
  * @example Read back frames written by Y4mWriter
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Y4mReader } from "./y4m_reader.ts";
  * import { Y4mWriter } from "./y4m_writer.ts";
  *
@@ -38,8 +39,10 @@ const SPACE = 0x20;
  *
  * await using reader = await Y4mReader.open(path);
  * const frame = new Uint8Array(reader.frameByteLength);
- * console.log(reader.header.width, await reader.readFrame(frame), frame[0]); // 4 true 128
- * console.log(await reader.readFrame(frame)); // false (the end)
+ * assert.equal(reader.header.width, 4);
+ * assert.ok(await reader.readFrame(frame));
+ * assert.equal(frame[0], 128);
+ * assert.equal(await reader.readFrame(frame), false);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

@@ -43,6 +43,7 @@ const FRAME_HEADER = new TextEncoder().encode("FRAME\n");
  *
  * @example Write ten frames of the test pattern
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Y4mWriter } from "./y4m_writer.ts";
  * import { TestPatternRenderer } from "../video/test_pattern.ts";
  *
@@ -56,7 +57,7 @@ const FRAME_HEADER = new TextEncoder().encode("FRAME\n");
  *   await writer.writeFrame(frame);
  * }
  * await writer.close();
- * console.log((await Deno.stat(path)).size); // 46181 (41-byte header + 10 x (6 + 4608))
+ * assert.equal((await Deno.stat(path)).size, 46181); // 41-byte header + 10 x (6 + 4608)
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

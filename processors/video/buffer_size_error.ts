@@ -9,11 +9,14 @@
  *
  * @example Report a short destination
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BufferSizeError } from "./buffer_size_error.ts";
  *
  * const error = new BufferSizeError("convert a 4x4 RGBA frame to I420", "destination", 24, 10);
- * console.log(error.message);
- * // Cannot convert a 4x4 RGBA frame to I420: the destination has 10 bytes, expected at least 24
+ * assert.equal(
+ *   error.message,
+ *   "Cannot convert a 4x4 RGBA frame to I420: the destination has 10 bytes, expected at least 24",
+ * );
  * ```
  */
 export class BufferSizeError extends RangeError {

@@ -51,15 +51,16 @@ const clamp = (x: number) => (x < 0 ? 0 : x > 255 ? 255 : x);
  *
  * @example Convert a 2x2 red RGBA frame to I420 and back
  * ```ts
+ * import assert from "node:assert/strict";
  * import { convertFrame } from "./color_convert.ts";
  *
  * const red = new Uint8Array([255, 0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 255]);
  * const i420 = new Uint8Array(6);
  * convertFrame(red, "RGBA", i420, "I420", 2, 2);
- * console.log(Array.from(i420)); // [81, 81, 81, 81, 90, 240]
+ * assert.deepEqual(Array.from(i420), [81, 81, 81, 81, 90, 240]);
  * const back = new Uint8Array(16);
  * convertFrame(i420, "I420", back, "RGBA", 2, 2);
- * console.log(Array.from(back.subarray(0, 4))); // [254, 0, 0, 255] (8-bit rounding)
+ * assert.deepEqual(Array.from(back.subarray(0, 4)), [254, 0, 0, 255]); // 8-bit rounding
  * ```
  */
 export function convertFrame(

@@ -5,6 +5,7 @@
  *
  * @example Render the test pattern, convert it to I420 and halve it
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BilinearScaler, convertFrame, frameByteLength, TestPatternRenderer } from "./mod.ts";
  *
  * const pattern = new TestPatternRenderer("RGBA", 640, 480);
@@ -15,7 +16,7 @@
  * const scaler = new BilinearScaler("I420", 640, 480, 320, 240);
  * const small = new Uint8Array(scaler.dstByteLength);
  * scaler.scale(i420, small);
- * console.log(small.length); // 115200
+ * assert.equal(small.length, 115200);
  * ```
  *
  * @module

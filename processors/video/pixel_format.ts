@@ -105,9 +105,11 @@ export class UnsupportedPixelFormatError extends TypeError {
  *
  * @example Validate user input
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isPixelFormat } from "./pixel_format.ts";
  *
- * console.log(isPixelFormat("NV12"), isPixelFormat("YUY2")); // true false
+ * assert.ok(isPixelFormat("NV12"));
+ * assert.equal(isPixelFormat("YUY2"), false);
  * ```
  */
 export function isPixelFormat(value: string): value is PixelFormat {
@@ -125,9 +127,11 @@ export function isPixelFormat(value: string): value is PixelFormat {
  *
  * @example Odd sizes suit RGB formats only
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isValidFrameSize } from "./pixel_format.ts";
  *
- * console.log(isValidFrameSize("RGBA", 5, 3), isValidFrameSize("I420", 5, 3)); // true false
+ * assert.ok(isValidFrameSize("RGBA", 5, 3));
+ * assert.equal(isValidFrameSize("I420", 5, 3), false);
  * ```
  */
 export function isValidFrameSize(format: PixelFormat, width: number, height: number): boolean {
@@ -151,9 +155,11 @@ export function isValidFrameSize(format: PixelFormat, width: number, height: num
  *
  * @example Size frames
  * ```ts
+ * import assert from "node:assert/strict";
  * import { frameByteLength } from "./pixel_format.ts";
  *
- * console.log(frameByteLength("RGBA", 4, 2), frameByteLength("I420", 4, 2)); // 32 12
+ * assert.equal(frameByteLength("RGBA", 4, 2), 32);
+ * assert.equal(frameByteLength("I420", 4, 2), 12);
  * ```
  */
 export function frameByteLength(format: PixelFormat, width: number, height: number): number {
@@ -192,10 +198,14 @@ export function frameByteLength(format: PixelFormat, width: number, height: numb
  *
  * @example Find the V plane of a 640x480 I420 frame
  * ```ts
+ * import assert from "node:assert/strict";
  * import { frameLayout } from "./pixel_format.ts";
  *
  * const v = frameLayout("I420", 640, 480).planes[2];
- * console.log(v.name, v.offset, v.stride, v.height); // V 384000 320 240
+ * assert.equal(v.name, "V");
+ * assert.equal(v.offset, 384000);
+ * assert.equal(v.stride, 320);
+ * assert.equal(v.height, 240);
  * ```
  */
 export function frameLayout(format: PixelFormat, width: number, height: number): FrameLayout {

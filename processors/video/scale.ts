@@ -52,6 +52,7 @@ interface Plane {
  *
  * @example Double a 2x2 RGBA frame
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BilinearScaler } from "./scale.ts";
  *
  * const scaler = new BilinearScaler("RGBA", 2, 2, 4, 4);
@@ -60,7 +61,7 @@ interface Plane {
  * src.set([0, 0, 0, 255, 255, 255, 255, 255], 8);
  * const dst = new Uint8Array(scaler.dstByteLength);
  * scaler.scale(src, dst);
- * console.log(Array.from({ length: 4 }, (_, x) => dst[4 * x])); // [0, 64, 191, 255]
+ * assert.deepEqual(Array.from({ length: 4 }, (_, x) => dst[4 * x]), [0, 64, 191, 255]);
  * ```
  */
 export class BilinearScaler {

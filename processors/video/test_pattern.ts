@@ -109,10 +109,11 @@ function bounce(frameNumber: number, step: number, range: number): number {
  *
  * @example The box starts in the top-left corner and moves
  * ```ts
+ * import assert from "node:assert/strict";
  * import { testPatternBox } from "./test_pattern.ts";
  *
- * console.log(testPatternBox(640, 480, 0)); // { x: 0, y: 0, size: 60 }
- * console.log(testPatternBox(640, 480, 1)); // { x: 20, y: 16, size: 60 }
+ * assert.deepEqual(testPatternBox(640, 480, 0), { x: 0, y: 0, size: 60 });
+ * assert.deepEqual(testPatternBox(640, 480, 1), { x: 20, y: 16, size: 60 });
  * ```
  */
 export function testPatternBox(
@@ -144,14 +145,17 @@ export function testPatternBox(
  *
  * @example Render frame 0 as RGBA and read the yellow bar
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TestPatternRenderer } from "./test_pattern.ts";
  *
  * const pattern = new TestPatternRenderer("RGBA", 640, 480);
  * const frame = new Uint8Array(pattern.byteLength);
  * pattern.render(0, frame);
  * const x = 92 + 46; // the middle of the second bar
- * console.log(Array.from(frame.subarray((100 * 640 + x) * 4, (100 * 640 + x) * 4 + 4)));
- * // [191, 191, 0, 255]
+ * assert.deepEqual(
+ *   Array.from(frame.subarray((100 * 640 + x) * 4, (100 * 640 + x) * 4 + 4)),
+ *   [191, 191, 0, 255],
+ * );
  * ```
  */
 export class TestPatternRenderer {

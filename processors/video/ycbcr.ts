@@ -37,11 +37,12 @@ const clamp255 = (value: number) => (value < 0 ? 0 : value > 255 ? 255 : Math.ro
  *
  * @example Convert pure red
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rgbToYcbcr } from "./ycbcr.ts";
  *
  * const ycc = new Uint8Array(3);
  * rgbToYcbcr(255, 0, 0, ycc);
- * console.log(Array.from(ycc)); // [81, 90, 240]
+ * assert.deepEqual(Array.from(ycc), [81, 90, 240]);
  * ```
  */
 export function rgbToYcbcr(
@@ -68,12 +69,13 @@ export function rgbToYcbcr(
  *
  * @example Convert limited-range white and black
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ycbcrToRgb } from "./ycbcr.ts";
  *
  * const rgb = new Uint8Array(6);
  * ycbcrToRgb(235, 128, 128, rgb, 0);
  * ycbcrToRgb(16, 128, 128, rgb, 3);
- * console.log(Array.from(rgb)); // [255, 255, 255, 0, 0, 0]
+ * assert.deepEqual(Array.from(rgb), [255, 255, 255, 0, 0, 0]);
  * ```
  */
 export function ycbcrToRgb(

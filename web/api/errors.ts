@@ -11,17 +11,6 @@ import type { ApiErrorBody } from "../shared/protocol.ts";
 
 /**
  * What an {@linkcode ApiError} carries besides its status, code and message.
- *
- * @example Name the offending field and the valid choices
- * ```ts
- * import { ApiError, type ApiErrorFields } from "@streamlib/streamlib/web";
- *
- * const fields: ApiErrorFields = { field: "config.waveform", choices: ["sine", "square"] };
- * const message = `Cannot configure 'TestToneGenerator': config field 'waveform' must be one of "sine", "square", got "saw"`;
- * const error = new ApiError(422, "invalid_config", message, fields);
- * const { field, choices } = error.body().error;
- * console.log(field, choices); // config.waveform [ "sine", "square" ]
- * ```
  */
 export interface ApiErrorFields {
   /** The offending request field. */
@@ -38,13 +27,14 @@ export interface ApiErrorFields {
  *
  * @example A 400 naming the field
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ApiError } from "./errors.ts";
  *
  * const error = new ApiError(400, "invalid_field", "Cannot connect: 'policy' must be one of fifo, latest", {
  *   field: "policy",
  *   choices: ["fifo", "latest"],
  * });
- * console.log(error.body().error.field); // policy
+ * assert.equal(error.body().error.field, "policy");
  * ```
  */
 export class ApiError extends Error {

@@ -14,9 +14,12 @@ import type { DashboardEvent } from "./protocol.ts";
  *
  * @example Durations
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatDuration } from "./format.ts";
  *
- * console.log(formatDuration(850), formatDuration(12_400), formatDuration(1_400_000)); // 850 ns 12 µs 1.4 ms
+ * assert.equal(formatDuration(850), "850 ns");
+ * assert.equal(formatDuration(12_400), "12 µs");
+ * assert.equal(formatDuration(1_400_000), "1.4 ms");
  * ```
  */
 export function formatDuration(ns: number): string {
@@ -57,9 +60,10 @@ export function formatCount(n: number): string {
  *
  * @example Plain text
  * ```ts
+ * import assert from "node:assert/strict";
  * import { plainText } from "./format.ts";
  *
- * console.log(plainText("Calls `process()`, see {@linkcode Gain}")); // Calls process(), see Gain
+ * assert.equal(plainText("Calls `process()`, see {@linkcode Gain}"), "Calls process(), see Gain");
  * ```
  */
 export function plainText(text: string): string {
@@ -74,9 +78,10 @@ export function plainText(text: string): string {
  *
  * @example A state change
  * ```ts
+ * import assert from "node:assert/strict";
  * import { describeEvent } from "./format.ts";
  *
- * console.log(describeEvent({ type: "runtime-state", timeNs: 0, from: "stopped", to: "starting" })); // runtime stopped → starting
+ * assert.equal(describeEvent({ type: "runtime-state", timeNs: 0, from: "stopped", to: "starting" }), "runtime stopped \u2192 starting");
  * ```
  */
 export function describeEvent(event: DashboardEvent): string {

@@ -41,9 +41,12 @@ export type PreviewKind = "video" | "audio" | null;
  *
  * @example Kinds
  * ```ts
+ * import assert from "node:assert/strict";
  * import { previewKind } from "./geometry.ts";
  *
- * console.log(previewKind("VideoFrame"), previewKind("AudioFrame<2>"), previewKind("DataFrame")); // video audio null
+ * assert.equal(previewKind("VideoFrame"), "video");
+ * assert.equal(previewKind("AudioFrame<2>"), "audio");
+ * assert.equal(previewKind("DataFrame"), null);
  * ```
  */
 export function previewKind(portType: string): PreviewKind {

@@ -9,10 +9,11 @@
  *
  * @example How many pixel bytes follow a header
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { PreviewHeader } from "@streamlib/streamlib/web";
  *
  * const header: PreviewHeader = { output: "scale.out", width: 160, height: 90, timestampNs: 0 };
- * console.log(header.width * header.height * 4); // 57600
+ * assert.equal(header.width * header.height * 4, 57600);
  * ```
  */
 export interface PreviewHeader {
@@ -31,6 +32,7 @@ export interface PreviewHeader {
  *
  * @example Read one pixel of a decoded preview
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodePreviewFrame, type PreviewFrame } from "@streamlib/streamlib/web";
  *
  * // A 2x1 preview: u32 header length (little-endian), JSON header, RGBA pixels.
@@ -41,7 +43,7 @@ export interface PreviewHeader {
  * message.set([255, 0, 0, 255, 0, 0, 255, 255], 4 + json.length); // red, blue
  * const frame: PreviewFrame = decodePreviewFrame(message)!;
  * const x = 1;
- * console.log(frame.rgba.subarray(4 * x, 4 * x + 4)); // Uint8Array(4) [ 0, 0, 255, 255 ]
+ * assert.deepEqual(frame.rgba.subarray(4 * x, 4 * x + 4), new Uint8Array([0, 0, 255, 255]));
  * ```
  */
 export interface PreviewFrame {
@@ -63,11 +65,12 @@ const decoder = new TextDecoder();
  *
  * @example Round-trip a 1x1 preview
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodePreviewFrame, encodePreviewFrame } from "./preview_frame.ts";
  *
  * const header = { output: "scale.out", width: 1, height: 1, timestampNs: 0 };
  * const message = encodePreviewFrame(header, new Uint8Array([255, 0, 0, 255]));
- * console.log(decodePreviewFrame(message)?.header.output); // scale.out
+ * assert.equal(decodePreviewFrame(message)?.header.output, "scale.out");
  * ```
  */
 export function encodePreviewFrame(
@@ -90,6 +93,7 @@ export function encodePreviewFrame(
  *
  * @example Decode a 1x1 preview, and refuse one whose pixels are cut short
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodePreviewFrame } from "@streamlib/streamlib/web";
  *
  * const header = { output: "scale.out", width: 1, height: 1, timestampNs: 5_000_000 };
@@ -98,8 +102,8 @@ export function encodePreviewFrame(
  * new DataView(message.buffer).setUint32(0, json.length, true);
  * message.set(json, 4);
  * message.set([255, 0, 0, 255], 4 + json.length);
- * console.log(decodePreviewFrame(message)?.header.timestampNs); // 5000000
- * console.log(decodePreviewFrame(message.subarray(0, message.length - 1))); // undefined
+ * assert.equal(decodePreviewFrame(message)?.header.timestampNs, 5000000);
+ * assert.equal(decodePreviewFrame(message.subarray(0, message.length - 1)), undefined);
  * ```
  */
 export function decodePreviewFrame(message: Uint8Array | ArrayBuffer): PreviewFrame | undefined {

@@ -16,12 +16,13 @@ import type { NodeState, NodeStats, RuntimeState } from "../../core/runtime_stat
  *
  * @example Check that a server speaks this version
  * ```ts
+ * import assert from "node:assert/strict";
  * import { API_BASE, API_VERSION, createDashboard } from "@streamlib/streamlib/web";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
  * const dashboard = await createDashboard(createRuntime());
  * const index = await (await fetch(`${dashboard.origin}${API_BASE}`)).json();
- * console.log(index.version === API_VERSION); // true
+ * assert.ok(index.version === API_VERSION);
  * await dashboard.close();
  * ```
  */
@@ -29,40 +30,11 @@ export const API_VERSION = 1;
 
 /**
  * Where the versioned API lives.
- *
- * @example List the endpoints that need the token
- * ```ts
- * import { API_BASE, createDashboard } from "@streamlib/streamlib/web";
- * import { createRuntime } from "@streamlib/streamlib/processors";
- *
- * const dashboard = await createDashboard(createRuntime());
- * const { endpoints } = await (await fetch(`${dashboard.origin}${API_BASE}`)).json();
- * const guarded = endpoints.filter((e: { token: boolean }) => e.token);
- * console.log(guarded.map((e: { method: string; path: string }) => `${e.method} ${e.path}`).slice(0, 3));
- * // [
- * //   "POST /api/v1/nodes",
- * //   "DELETE /api/v1/nodes/:id",
- * //   "PATCH /api/v1/nodes/:id/config"
- * // ]
- * await dashboard.close();
- * ```
  */
 export const API_BASE = "/api/v1";
 
 /**
  * A processor type from the registry, with the fields that may change while running.
- *
- * @example Fetch one from the API
- * ```ts
- * import { API_BASE, createDashboard, type ProcessorInfo } from "@streamlib/streamlib/web";
- * import { createRuntime } from "@streamlib/streamlib/processors";
- *
- * const dashboard = await createDashboard(createRuntime());
- * const response = await fetch(`${dashboard.origin}${API_BASE}/processors/Gain`);
- * const info: ProcessorInfo = await response.json();
- * console.log(info.mode, info.inputs.map((p) => p.name), info.liveFields); // push [ "in" ] [ "gain" ]
- * await dashboard.close();
- * ```
  */
 export interface ProcessorInfo extends ProcessorDescriptor {
   /** Config fields that may change while the graph runs (the recording lock spares them). */
@@ -71,21 +43,6 @@ export interface ProcessorInfo extends ProcessorDescriptor {
 
 /**
  * The graph as the dashboard shows it: `rt.describe()` without the dashboard's own taps.
- *
- * @example Fetch the graph from the API
- * ```ts
- * import { API_BASE, createDashboard, type GraphView } from "@streamlib/streamlib/web";
- * import { createRuntime } from "@streamlib/streamlib/processors";
- *
- * const rt = createRuntime();
- * rt.add("TestToneGenerator", {}, { id: "tone" });
- * rt.add("NullSink", {}, { id: "sink" });
- * rt.connectByName("tone", "audio", "sink", "in");
- * const dashboard = await createDashboard(rt);
- * const graph: GraphView = await (await fetch(`${dashboard.origin}${API_BASE}/graph`)).json();
- * console.log(graph.state, graph.connections.map((c) => `${c.from} -> ${c.to}`)); // stopped [ "tone.audio -> sink.in" ]
- * await dashboard.close();
- * ```
  */
 export type GraphView = GraphDescription;
 
@@ -94,10 +51,11 @@ export type GraphView = GraphDescription;
  *
  * @example Label a node with its rates
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { NodeRates } from "@streamlib/streamlib/web";
  *
  * const label = (r: NodeRates) => `${r.calls} calls/s, ${r.framesIn} in/s, ${r.framesOut} out/s`;
- * console.log(label({ calls: 100, framesIn: 100, framesOut: 100 })); // 100 calls/s, 100 in/s, 100 out/s
+ * assert.equal(label({ calls: 100, framesIn: 100, framesOut: 100 }), "100 calls/s, 100 in/s, 100 out/s");
  * ```
  */
 export interface NodeRates {
@@ -114,12 +72,13 @@ export interface NodeRates {
  *
  * @example Say how an edge is doing
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ConnectionRates } from "@streamlib/streamlib/web";
  *
  * const status = (r: ConnectionRates) =>
  *   !r.moving ? "idle" : r.dropped > 0 ? `dropping ${r.dropped} of ${r.written}/s` : "flowing";
- * console.log(status({ written: 30, dropped: 0, moving: true })); // flowing
- * console.log(status({ written: 30, dropped: 6, moving: true })); // dropping 6 of 30/s
+ * assert.equal(status({ written: 30, dropped: 0, moving: true }), "flowing");
+ * assert.equal(status({ written: 30, dropped: 6, moving: true }), "dropping 6 of 30/s");
  * ```
  */
 export interface ConnectionRates {
@@ -136,10 +95,11 @@ export interface ConnectionRates {
  *
  * @example Show the left channel's peak in dBFS
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { AudioLevel } from "@streamlib/streamlib/web";
  *
  * const level: AudioLevel = { rms: [0.25, 0.25], peak: [0.5, 0.5] };
- * console.log(`${(20 * Math.log10(level.peak[0])).toFixed(1)} dBFS`); // -6.0 dBFS
+ * assert.equal(`${(20 * Math.log10(level.peak[0])).toFixed(1)} dBFS`, "-6.0 dBFS");
  * ```
  */
 export interface AudioLevel {
@@ -151,26 +111,6 @@ export interface AudioLevel {
 
 /**
  * `rt.stats()` without the taps, with rates and the audio levels of watched outputs.
- *
- * @example Fetch the stats of a running graph
- * ```ts
- * import { API_BASE, createDashboard, type StatsView } from "@streamlib/streamlib/web";
- * import { createRuntime } from "@streamlib/streamlib/processors";
- *
- * const rt = createRuntime();
- * rt.add("TestToneGenerator", {}, { id: "tone" });
- * rt.add("NullSink", {}, { id: "sink" });
- * rt.connectByName("tone", "audio", "sink", "in");
- * await rt.start();
- * const dashboard = await createDashboard(rt);
- * const stats: StatsView = await (await fetch(`${dashboard.origin}${API_BASE}/stats`)).json();
- * console.log(stats.state, Object.keys(stats.nodes).sort()); // running [ "sink", "tone" ]
- * console.log(Object.keys(stats.nodes.tone.rates)); // [ "calls", "framesIn", "framesOut" ]
- * // Levels come only for outputs a stream client watches:
- * console.log(stats.levels); // {}
- * await dashboard.close();
- * await rt.stop();
- * ```
  */
 export interface StatsView {
   /** The runtime's state. */
@@ -190,11 +130,12 @@ export interface StatsView {
  *
  * @example Draw an edge's route as an SVG path
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Point } from "@streamlib/streamlib/web";
  *
  * const route: Point[] = [{ x: 180, y: 40 }, { x: 220, y: 40 }, { x: 220, y: 90 }];
  * const d = route.map((p, i) => `${i === 0 ? "M" : "L"} ${p.x} ${p.y}`).join(" ");
- * console.log(d); // M 180 40 L 220 40 L 220 90
+ * assert.equal(d, "M 180 40 L 220 40 L 220 90");
  * ```
  */
 export interface Point {
@@ -206,14 +147,6 @@ export interface Point {
 
 /**
  * Where a node sits.
- *
- * @example Find a box's centre
- * ```ts
- * import type { NodeBox } from "@streamlib/streamlib/web";
- *
- * const box: NodeBox = { x: 20, y: 40, width: 160, height: 60 };
- * console.log(box.x + box.width / 2, box.y + box.height / 2); // 100 70
- * ```
  */
 export interface NodeBox {
   /** Left edge. */
@@ -228,23 +161,6 @@ export interface NodeBox {
 
 /**
  * Node positions and edge routes, computed by the server with ELK.
- *
- * @example Size an SVG to a layout
- * ```ts
- * import type { GraphLayout } from "@streamlib/streamlib/web";
- *
- * const layout: GraphLayout = {
- *   width: 420,
- *   height: 100,
- *   nodes: {
- *     tone: { x: 20, y: 20, width: 160, height: 60 },
- *     sink: { x: 240, y: 20, width: 160, height: 60 },
- *   },
- *   edges: { conn_1: [{ x: 180, y: 50 }, { x: 240, y: 50 }] },
- * };
- * console.log(`<svg viewBox="0 0 ${layout.width} ${layout.height}">`); // <svg viewBox="0 0 420 100">
- * console.log(Object.keys(layout.nodes).length, Object.keys(layout.edges).length); // 2 1
- * ```
  */
 export interface GraphLayout {
   /** Width of the whole drawing. */
@@ -263,6 +179,7 @@ export interface GraphLayout {
  *
  * @example Describe an event, whichever kind it is
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { DashboardEvent } from "@streamlib/streamlib/web";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
@@ -282,7 +199,7 @@ export interface GraphLayout {
  * rt.on((event) => log.push(describe(event)));
  * rt.add("Gain", {}, { id: "gain" });
  * rt.setConfig("gain", { gain: 2 });
- * console.log(log); // [ "gain (Gain) added", "gain: gain changed (stored)" ]
+ * assert.deepEqual(log, [ "gain (Gain) added", "gain: gain changed (stored)" ]);
  * ```
  */
 export type DashboardEvent = RuntimeEvent;
@@ -292,6 +209,7 @@ export type DashboardEvent = RuntimeEvent;
  *
  * @example Read the event log from the API
  * ```ts
+ * import assert from "node:assert/strict";
  * import { API_BASE, createDashboard, type LoggedEvent } from "@streamlib/streamlib/web";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
@@ -301,7 +219,7 @@ export type DashboardEvent = RuntimeEvent;
  * rt.add("NullSink", {}, { id: "sink" });
  * const body = await (await fetch(`${dashboard.origin}${API_BASE}/events`)).json();
  * const events: LoggedEvent[] = body.events;
- * console.log(events.map(({ seq, event }) => `${seq} ${event.type}`)); // [ "1 node-added", "2 node-added" ]
+ * assert.deepEqual(events.map(({ seq, event }) => `${seq} ${event.type}`), [ "1 node-added", "2 node-added" ]);
  * await dashboard.close();
  * ```
  */
@@ -314,23 +232,6 @@ export interface LoggedEvent {
 
 /**
  * The last error of a node, with its stack.
- *
- * @example Ask the API why a node failed
- * ```ts
- * import { API_BASE, createDashboard, type NodeErrorInfo } from "@streamlib/streamlib/web";
- * import { Camera, createRuntime } from "@streamlib/streamlib/processors";
- *
- * const rt = createRuntime();
- * await rt.start();
- * const dashboard = await createDashboard(rt);
- * rt.add(Camera, { device: "/dev/video91" }, { id: "cam" }); // no such camera
- * await rt.settled(); // its setup ran, and failed, in the background
- * const node = await (await fetch(`${dashboard.origin}${API_BASE}/nodes/cam`)).json();
- * const error: NodeErrorInfo = node.lastError;
- * console.log(node.state, error.phase, error.name); // error setup DeviceNotFoundError
- * await dashboard.close();
- * await rt.stop();
- * ```
  */
 export interface NodeErrorInfo {
   /** The method that threw. */
@@ -347,27 +248,6 @@ export interface NodeErrorInfo {
 
 /**
  * Everything a client needs to draw the dashboard: sent first on every stream connection.
- *
- * @example Receive it over the event stream
- * ```ts
- * import { API_BASE, createDashboard, type SnapshotMessage } from "@streamlib/streamlib/web";
- * import { createRuntime } from "@streamlib/streamlib/processors";
- *
- * const rt = createRuntime();
- * rt.add("TestToneGenerator", {}, { id: "tone" });
- * const dashboard = await createDashboard(rt);
- * const ws = new WebSocket(`ws://127.0.0.1:${dashboard.port}${API_BASE}/stream?token=${dashboard.token}`);
- * const snapshot = await new Promise<SnapshotMessage>((resolve) => {
- *   ws.onmessage = (event) => resolve(JSON.parse(event.data)); // the first message
- * });
- * console.log(snapshot.type, snapshot.version); // snapshot 1
- * console.log(snapshot.graph.nodes.map((n) => n.id), Object.keys(snapshot.layout.nodes)); // [ "tone" ] [ "tone" ]
- * console.log(snapshot.processors.some((p) => p.name === "Gain")); // true
- * const closed = new Promise((resolve) => ws.onclose = resolve);
- * ws.close();
- * await closed;
- * await dashboard.close();
- * ```
  */
 export interface SnapshotMessage {
   /** Discriminant. */
@@ -390,29 +270,6 @@ export interface SnapshotMessage {
 
 /**
  * The graph changed (a node or connection was added or removed, or a config changed).
- *
- * @example See a node added by the runtime arrive, with its place in the layout
- * ```ts
- * import { API_BASE, createDashboard, type GraphMessage, type ServerMessage } from "@streamlib/streamlib/web";
- * import { createRuntime } from "@streamlib/streamlib/processors";
- *
- * const rt = createRuntime();
- * const dashboard = await createDashboard(rt);
- * const ws = new WebSocket(`ws://127.0.0.1:${dashboard.port}${API_BASE}/stream?token=${dashboard.token}`);
- * const graph = new Promise<GraphMessage>((resolve) => {
- *   ws.onmessage = (event) => {
- *     const message: ServerMessage = JSON.parse(event.data);
- *     if (message.type === "snapshot") rt.add("Gain", {}, { id: "gain" });
- *     if (message.type === "graph") resolve(message);
- *   };
- * });
- * const { graph: view, layout } = await graph;
- * console.log(view.nodes.map((n) => n.id), layout.nodes.gain.width > 0); // [ "gain" ] true
- * const closed = new Promise((resolve) => ws.onclose = resolve);
- * ws.close();
- * await closed;
- * await dashboard.close();
- * ```
  */
 export interface GraphMessage {
   /** Discriminant. */
@@ -425,32 +282,6 @@ export interface GraphMessage {
 
 /**
  * Sent about 10 times a second while a client is connected.
- *
- * @example Wait for the next stats message
- * ```ts
- * import { API_BASE, createDashboard, type ServerMessage, type StatsMessage } from "@streamlib/streamlib/web";
- * import { createRuntime } from "@streamlib/streamlib/processors";
- *
- * const rt = createRuntime();
- * rt.add("TestToneGenerator", {}, { id: "tone" });
- * rt.add("NullSink", {}, { id: "sink" });
- * rt.connectByName("tone", "audio", "sink", "in");
- * await rt.start();
- * const dashboard = await createDashboard(rt, { statsHz: 20 });
- * const ws = new WebSocket(`ws://127.0.0.1:${dashboard.port}${API_BASE}/stream?token=${dashboard.token}`);
- * const stats = await new Promise<StatsMessage>((resolve) => {
- *   ws.onmessage = (event) => {
- *     const message: ServerMessage = JSON.parse(event.data);
- *     if (message.type === "stats") resolve(message);
- *   };
- * });
- * console.log(stats.stats.state, Object.keys(stats.stats.nodes).sort()); // running [ "sink", "tone" ]
- * const closed = new Promise((resolve) => ws.onclose = resolve);
- * ws.close();
- * await closed;
- * await dashboard.close();
- * await rt.stop();
- * ```
  */
 export interface StatsMessage {
   /** Discriminant. */
@@ -461,29 +292,6 @@ export interface StatsMessage {
 
 /**
  * Events, as they happen.
- *
- * @example Receive the events of a node added after connecting
- * ```ts
- * import { API_BASE, createDashboard, type EventsMessage, type ServerMessage } from "@streamlib/streamlib/web";
- * import { createRuntime } from "@streamlib/streamlib/processors";
- *
- * const rt = createRuntime();
- * const dashboard = await createDashboard(rt);
- * const ws = new WebSocket(`ws://127.0.0.1:${dashboard.port}${API_BASE}/stream?token=${dashboard.token}`);
- * const events = new Promise<EventsMessage>((resolve) => {
- *   ws.onmessage = (event) => {
- *     const message: ServerMessage = JSON.parse(event.data);
- *     if (message.type === "snapshot") rt.add("Gain", {}, { id: "gain" });
- *     if (message.type === "events") resolve(message);
- *   };
- * });
- * const [{ seq, event }] = (await events).events;
- * console.log(seq, event.type); // 1 node-added
- * const closed = new Promise((resolve) => ws.onclose = resolve);
- * ws.close();
- * await closed;
- * await dashboard.close();
- * ```
  */
 export interface EventsMessage {
   /** Discriminant. */
@@ -494,29 +302,6 @@ export interface EventsMessage {
 
 /**
  * The server could not use a message the client sent.
- *
- * @example Send something that is not a watch message
- * ```ts
- * import { API_BASE, createDashboard, type ErrorMessage, type ServerMessage } from "@streamlib/streamlib/web";
- * import { createRuntime } from "@streamlib/streamlib/processors";
- *
- * const dashboard = await createDashboard(createRuntime());
- * const ws = new WebSocket(`ws://127.0.0.1:${dashboard.port}${API_BASE}/stream?token=${dashboard.token}`);
- * const reply = new Promise<ErrorMessage>((resolve) => {
- *   ws.onmessage = (event) => {
- *     const message: ServerMessage = JSON.parse(event.data);
- *     if (message.type === "snapshot") ws.send(JSON.stringify({ type: "subscribe" }));
- *     if (message.type === "error") resolve(message);
- *   };
- * });
- * const { error } = await reply;
- * console.log(error.status, error.code, error.field); // 400 invalid_message type
- * console.log(error.message); // Cannot use the message: type must be "watch", got "subscribe"
- * const closed = new Promise((resolve) => ws.onclose = resolve);
- * ws.close();
- * await closed;
- * await dashboard.close();
- * ```
  */
 export interface ErrorMessage {
   /** Discriminant. */
@@ -530,6 +315,7 @@ export interface ErrorMessage {
  *
  * @example Dispatch on the message type
  * ```ts
+ * import assert from "node:assert/strict";
  * import { API_BASE, createDashboard, type ServerMessage } from "@streamlib/streamlib/web";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
@@ -560,7 +346,7 @@ export interface ErrorMessage {
  *     if (message.type === "stats") resolve();
  *   };
  * });
- * console.log(seen); // [ "snapshot of 1 nodes", "stats (stopped)" ]
+ * assert.deepEqual(seen, [ "snapshot of 1 nodes", "stats (stopped)" ]);
  * const closed = new Promise((resolve) => ws.onclose = resolve);
  * ws.close();
  * await closed;
@@ -579,6 +365,7 @@ export type ServerMessage =
  *
  * @example Watch a tone's levels
  * ```ts
+ * import assert from "node:assert/strict";
  * import { API_BASE, type AudioLevel, createDashboard, type ServerMessage, type WatchMessage } from "@streamlib/streamlib/web";
  * import { createRuntime } from "@streamlib/streamlib/processors";
  *
@@ -600,7 +387,7 @@ export type ServerMessage =
  *     if (levels["tone.audio"]) resolve(levels["tone.audio"]);
  *   };
  * });
- * console.log(await level); // { rms: [ 0.5, 0.5 ], peak: [ 0.5, 0.5 ] }
+ * assert.deepEqual(await level, { rms: [ 0.5, 0.5 ], peak: [ 0.5, 0.5 ] });
  * const closed = new Promise((resolve) => ws.onclose = resolve);
  * ws.close();
  * await closed;
@@ -620,31 +407,17 @@ export interface WatchMessage {
  *
  * @example Stop every preview
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ClientMessage } from "@streamlib/streamlib/web";
  *
  * const stop: ClientMessage = { type: "watch", outputs: [] };
- * console.log(JSON.stringify(stop)); // {"type":"watch","outputs":[]}
+ * assert.deepEqual(stop, {"type":"watch","outputs":[]});
  * ```
  */
 export type ClientMessage = WatchMessage;
 
 /**
  * The JSON body of every error response.
- *
- * @example Read the body of a 404
- * ```ts
- * import { API_BASE, type ApiErrorBody, createDashboard } from "@streamlib/streamlib/web";
- * import { createRuntime } from "@streamlib/streamlib/processors";
- *
- * const rt = createRuntime();
- * rt.add("Gain", {}, { id: "gain" });
- * const dashboard = await createDashboard(rt);
- * const response = await fetch(`${dashboard.origin}${API_BASE}/nodes/gian`);
- * const { error }: ApiErrorBody = await response.json();
- * console.log(response.status, error.code, error.choices); // 404 node_not_found [ "gain" ]
- * console.log(error.message); // Cannot find node 'gian': available nodes: gain
- * await dashboard.close();
- * ```
  */
 export interface ApiErrorBody {
   /** The error. */
