@@ -138,6 +138,46 @@ Deno.test({
         placed,
       );
     });
+    await t.step(
+      "a node dragged by its body moves there for every client; undo moves it back",
+      async () => {
+        const other = await browser.open(h.dashboard.url);
+        const where = (p: typeof page) =>
+          p.locator('svg.graph [data-node="trim"]').getAttribute("transform");
+        const start = await where(page);
+        const title = await center(page, 'svg.graph [data-node="trim"] .node-type');
+        await page.mouse.move(title.x, title.y);
+        await page.mouse.down();
+        await page.mouse.move(title.x + 100, title.y + 60, { steps: 6 });
+        await page.mouse.up();
+        const scale = Number(
+          await page.locator("[data-zoom-level]").getAttribute("data-zoom-level"),
+        );
+        const [x0, y0] = start!.match(/[-\d.]+/g)!.map(Number);
+        // The other page gets the new place from the server's layout.
+        await other.waitForFunction(
+          ([x, y]) => {
+            const t = document.querySelector('svg.graph [data-node="trim"]')?.getAttribute(
+              "transform",
+            );
+            const [tx, ty] = (t?.match(/[-\d.]+/g) ?? []).map(Number);
+            return Math.abs(tx - x) < 3 && Math.abs(ty - y) < 3;
+          },
+          [x0 + 100 / scale, y0 + 60 / scale],
+        );
+        await page.keyboard.press("Control+z");
+        await other.waitForFunction(
+          (t) =>
+            document.querySelector('svg.graph [data-node="trim"]')?.getAttribute("transform") === t,
+          start,
+        );
+        await page.waitForFunction(
+          (t) =>
+            document.querySelector('svg.graph [data-node="trim"]')?.getAttribute("transform") === t,
+          start,
+        );
+      },
+    );
     assert.deepEqual(browser.pageErrors, []);
   },
 });

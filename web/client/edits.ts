@@ -160,3 +160,30 @@ export function configEdit(
     },
   };
 }
+
+/**
+ * Moves a node in the drawing (only the drawing: the runtime never sees it).
+ *
+ * @param store The page's store.
+ * @param node The node's id.
+ * @param from Where it was.
+ * @param to Where it goes.
+ * @returns The edit.
+ */
+export function moveEdit(
+  store: DashboardStore,
+  node: string,
+  from: { x: number; y: number },
+  to: { x: number; y: number },
+): Edit {
+  const put = (at: { x: number; y: number }) => callApi(store, "PUT", `/layout/${enc(node)}`, at);
+  return {
+    label: `move ${node}`,
+    async apply() {
+      return (await put(to)) !== undefined;
+    },
+    async revert() {
+      return (await put(from)) !== undefined;
+    },
+  };
+}

@@ -44,6 +44,8 @@ export interface NodeCardProps {
   drag: Drag | null;
   /** Selects the node (`add`: Shift+click, to add it to the selection or take it out). */
   onSelect(id: string, add: boolean): void;
+  /** Starts moving the node (a press anywhere on it but its ports). */
+  onMoveStart?(id: string, event: PointerEvent): void;
   /** Starts dragging a connection from an output. */
   onDragStart(output: string, portType: string, event: PointerEvent): void;
   /** Drops a dragged connection on an input. */
@@ -106,6 +108,10 @@ export function NodeCard(props: NodeCardProps) {
       onClick={(e) => {
         e.stopPropagation();
         props.onSelect(node.id, e.shiftKey);
+      }}
+      onPointerDown={(e) => {
+        if (e.button !== 0 || (e.target as Element).closest(".port")) return;
+        props.onMoveStart?.(node.id, e);
       }}
     >
       <rect class="node-body" width={NODE_WIDTH} height={box.height} rx={8} />

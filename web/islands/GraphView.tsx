@@ -6,7 +6,7 @@
  */
 
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { addNodeEdit, connectEdit, removeEdit } from "../client/edits.ts";
+import { addNodeEdit, connectEdit, moveEdit, removeEdit } from "../client/edits.ts";
 import { schemaDefaults } from "../components/SchemaForm.tsx";
 import { PROCESSOR_DRAG_TYPE } from "./Palette.tsx";
 import { EdgeView, pathData } from "../components/EdgeView.tsx";
@@ -97,7 +97,24 @@ export default function GraphView(_props: GraphViewProps) {
   const link = store.link.value;
   const current = link === "live";
   const runtimeState = store.state.value;
+  // A node being moved by hand, and where it was let go until the layout has it there.
+  const [moving, setMoving] = useState<
+    { id: string; x0: number; y0: number; x: number; y: number; from: Point; moved: boolean } | null
+  >(null);
+  const [held, setHeld] = useState<{ id: string; x: number; y: number; until: number } | null>(
+    null,
+  );
   const boxes = boxesOf(graph, layout);
+  const override = moving?.moved ? moving : held;
+  if (
+    held && (Date.now() > held.until || !boxes[held.id] ||
+      (layout.nodes[held.id]?.x === held.x && layout.nodes[held.id]?.y === held.y))
+  ) {
+    if (!moving) queueMicrotask(() => setHeld(null));
+  }
+  if (override && boxes[override.id]) {
+    boxes[override.id] = { ...boxes[override.id], x: override.x, y: override.y };
+  }
   const width = Math.max(
     layout.width,
     ...Object.values(boxes).map((b) => b.x + b.width + 24),
@@ -182,7 +199,39 @@ export default function GraphView(_props: GraphViewProps) {
     };
     panned.current = false;
   };
+  const onMoveStart = (id: string, e: PointerEvent) => {
+    if (!store.token.value || !boxes[id]) return;
+    setMoving({
+      id,
+      x0: e.clientX,
+      y0: e.clientY,
+      x: boxes[id].x,
+      y: boxes[id].y,
+      from: { x: boxes[id].x, y: boxes[id].y },
+      moved: false,
+    });
+  };
+  const onMoveEnd = () => {
+    const m = moving;
+    setMoving(null);
+    if (!m?.moved) return;
+    setHeld({ id: m.id, x: m.x, y: m.y, until: Date.now() + 3000 });
+    void store.history.run(moveEdit(store, m.id, m.from, { x: m.x, y: m.y }));
+  };
   const onPanMove = (e: PointerEvent) => {
+    if (moving) {
+      const dx = (e.clientX - moving.x0) / scale;
+      const dy = (e.clientY - moving.y0) / scale;
+      if (!moving.moved && Math.hypot(dx, dy) < 4) return;
+      if (!moving.moved) scroller.current!.setPointerCapture?.(e.pointerId);
+      setMoving({
+        ...moving,
+        moved: true,
+        x: Math.max(0, Math.round(moving.from.x + dx)),
+        y: Math.max(0, Math.round(moving.from.y + dy)),
+      });
+      return;
+    }
     const p = pan.current;
     if (!p || store.drag.value) return;
     const dx = e.clientX - p.x;
@@ -196,6 +245,7 @@ export default function GraphView(_props: GraphViewProps) {
     scroller.current!.scrollTop = p.top - dy;
   };
   const onPanEnd = () => {
+    if (moving) onMoveEnd();
     panned.current = pan.current?.moved ?? false;
     pan.current = null;
   };
@@ -376,7 +426,10 @@ export default function GraphView(_props: GraphViewProps) {
                 {graph.connections.map((c) => {
                   const from = anchorOf(graph, boxes, c.from, "output");
                   const to = anchorOf(graph, boxes, c.to, "input");
-                  const routed = layout.edges[c.id];
+                  const routed = override &&
+                      (c.from.startsWith(`${override.id}.`) || c.to.startsWith(`${override.id}.`))
+                    ? undefined
+                    : layout.edges[c.id];
                   const points = routed && layout.nodes[c.from.slice(0, c.from.lastIndexOf("."))]
                     ? routed
                     : from && to
@@ -411,6 +464,7 @@ export default function GraphView(_props: GraphViewProps) {
                     drag={drag}
                     onSelect={select("node")}
                     onDragStart={onDragStart}
+                    onMoveStart={onMoveStart}
                     onDrop={onDrop}
                   />
                 ))}
