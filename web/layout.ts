@@ -46,9 +46,17 @@ const portId = (node: string, direction: "in" | "out", port: string) =>
  * @returns The layout; an empty graph lays out as a small empty drawing.
  *
  * @example Lay out a tone into a sink
- * ```ts ignore
- * const layout = await layoutGraph(view);
- * console.log(layout.nodes.tone.x < layout.nodes.sink.x); // true
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ * import { layoutGraph } from "./layout.ts";
+ *
+ * const rt = createRuntime();
+ * rt.add("TestToneGenerator", {}, { id: "tone" });
+ * rt.add("NullSink", {}, { id: "sink" });
+ * rt.connectByName("tone", "audio", "sink", "in");
+ * const layout = await layoutGraph(rt.describe());
+ * assert.ok(layout.nodes.tone.x < layout.nodes.sink.x); // sources are left of what they feed
  * ```
  */
 export async function layoutGraph(
