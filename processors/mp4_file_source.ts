@@ -15,7 +15,7 @@ import {
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
-import { Mp4Playback, PLAYBACK_SAMPLE_RATE, type PlaybackPicture } from "./formats/mp4_playback.ts";
+import type { Mp4Playback, PlaybackPicture } from "./formats/mp4_playback.ts";
 import type { Mp4FileSourceTypes } from "./mp4_file_source.gen.ts";
 
 /**
@@ -150,7 +150,7 @@ export class Mp4FileSource extends Processor<Mp4FileSourceTypes> {
    */
   override async setup(ctx: SetupContext): Promise<void> {
     this.teardown();
-    const playback = await Mp4Playback.open(this.config.path);
+    const playback = await openPlayback(this.config.path);
     this.#playback = playback;
     this.#picture = undefined;
     this.#audio = undefined;
@@ -205,7 +205,7 @@ export class Mp4FileSource extends Processor<Mp4FileSourceTypes> {
       if (audio === undefined) break;
       const block = ctx.frames.audio({
         channels: 2,
-        sampleRate: PLAYBACK_SAMPLE_RATE,
+        sampleRate: playback.sampleRate,
         frameCount: audio.samples.length / 2,
       });
       if (block === undefined) {
@@ -243,6 +243,15 @@ export class Mp4FileSource extends Processor<Mp4FileSourceTypes> {
     this.#passOffset += this.#lastTime + this.#periodNs / 1e9;
     this.#lastTime = 0;
     this.#playback?.close();
-    this.#playback = await Mp4Playback.open(this.config.path);
+    this.#playback = await openPlayback(this.config.path);
   }
+}
+
+/**
+ * Opens a playback, importing the MP4 reader (mediabunny, about 20 MB of heap) only when a file
+ * is played, so importing the built-in processors does not load it (issue 16: peak RSS).
+ */
+async function openPlayback(path: string): Promise<Mp4Playback> {
+  const { Mp4Playback } = await import("./formats/mp4_playback.ts");
+  return await Mp4Playback.open(path);
 }

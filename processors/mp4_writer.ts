@@ -15,7 +15,7 @@ import {
   processor,
   type SetupContext,
 } from "../mod.ts";
-import { Mp4Recording, type Mp4RecordingStats } from "./formats/mp4_recording.ts";
+import type { Mp4Recording, Mp4RecordingStats } from "./formats/mp4_recording.ts";
 import { TakePaths } from "./formats/take_paths.ts";
 import type { Mp4WriterTypes } from "./mp4_writer.gen.ts";
 
@@ -166,6 +166,8 @@ export class Mp4Writer extends Processor<Mp4WriterTypes> {
     // Never truncate a recording this writer made before (a restart, or the graph started again).
     const path = await this.#takes.next(this.config.path);
     this.#recording = undefined;
+    // The MP4 writer (mediabunny) is imported when a recording starts, not with the processors.
+    const { Mp4Recording } = await import("./formats/mp4_recording.ts");
     this.#recording = await Mp4Recording.create({
       path,
       video,

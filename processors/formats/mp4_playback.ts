@@ -41,6 +41,8 @@ export class Mp4Playback {
   readonly height: number;
   /** Whether there is an Opus track. */
   readonly hasAudio: boolean;
+  /** Sample rate of the decoded audio ({@linkcode PLAYBACK_SAMPLE_RATE}). */
+  readonly sampleRate: number = PLAYBACK_SAMPLE_RATE;
   readonly #input: Input;
   readonly #video: AsyncGenerator<EncodedPacket, void> | undefined;
   readonly #audio: AsyncGenerator<EncodedPacket, void> | undefined;
