@@ -139,6 +139,7 @@ Deno.test({
       await page.setViewportSize({ width: 1440, height: 900 });
       await page.click('[data-zoom-action="auto"]');
       await page.click('svg.graph [data-node="reverb"] .node-title');
+      await page.locator(".island-Palette").evaluate((el) => el.scrollTop = 0);
       await page.waitForTimeout(800);
       await Deno.mkdir(ARTIFACTS, { recursive: true });
       const path = `${ARTIFACTS}dashboard.png`;
