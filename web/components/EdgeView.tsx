@@ -41,15 +41,20 @@ const PAD = 6;
 const BAR = 20;
 const LABEL_HEIGHT = 20;
 
+/**
+ * Where the label goes: the middle of the longest horizontal stretch (labels are wide, and a
+ * vertical stretch runs beside nodes), else of the longest stretch.
+ */
 function labelPoint(points: Point[]): Point {
-  let best = 0;
+  let best = -1;
   let at = { x: points[0].x, y: points[0].y };
   for (let i = 1; i < points.length; i++) {
     const a = points[i - 1];
     const b = points[i];
     const length = Math.hypot(b.x - a.x, b.y - a.y);
-    if (length > best) {
-      best = length;
+    const score = a.y === b.y ? length + 1e6 : length;
+    if (score > best) {
+      best = score;
       at = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
     }
   }
