@@ -39,3 +39,51 @@ export async function waitForStop(
     clearTimeout(timer);
   }
 }
+
+/** How long a stop asked for during `start()` waits for setup to return: 5 s. */
+export const START_GRACE_MS = 5_000;
+
+/**
+ * Starts `rt` while already listening for a stop (`stop`, from {@linkcode waitForStop} called
+ * before): a signal that comes while nodes are still in `setup()` stops the command instead of
+ * killing the process. Then `start()` gets up to `graceMs` to return, so the graph can be stopped
+ * cleanly (recordings finalized).
+ *
+ * @param rt The runtime.
+ * @param stop The pending stop.
+ * @param graceMs How long to wait for `start()` after a stop. Default {@linkcode START_GRACE_MS}.
+ * @returns `"started"`, `"stopped"` (a stop came while starting; the graph started or failed
+ *   meanwhile and can be stopped), `"late"` (setup still had not returned after `graceMs`) or the
+ *   error `start()` threw.
+ *
+ * @example Start, unless asked to stop first
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Runtime } from "@streamlib/streamlib";
+ * import { startUnlessStopped, waitForStop } from "./wait_for_stop.ts";
+ *
+ * const rt = new Runtime();
+ * const abort = new AbortController();
+ * const stop = waitForStop(undefined, abort.signal);
+ * assert.equal(await startUnlessStopped(rt, stop), "started");
+ * abort.abort();
+ * assert.equal(await stop, "abort");
+ * await rt.stop();
+ * ```
+ */
+export async function startUnlessStopped(
+  rt: { start(): Promise<void> },
+  stop: Promise<unknown>,
+  graceMs: number = START_GRACE_MS,
+): Promise<"started" | "stopped" | "late" | Error> {
+  const starting = rt.start().then(() => "started" as const, (error: Error) => error);
+  const first = await Promise.race([starting, stop.then(() => "stop" as const)]);
+  if (first !== "stop") return first;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const settled = await Promise.race([
+    starting,
+    new Promise<"late">((resolve) => timer = setTimeout(resolve, graceMs, "late")),
+  ]);
+  clearTimeout(timer);
+  return settled === "late" ? "late" : "stopped";
+}

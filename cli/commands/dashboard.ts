@@ -19,7 +19,7 @@ import { LOAD_PLUGINS_FLAG, LOAD_PLUGINS_USAGE } from "../manifest_plugins.ts";
 import { numberFlag, parseCommand, secondsFlag } from "../parse_command.ts";
 import { terminalSafe } from "../terminal_text.ts";
 import { statusLine } from "../status_line.ts";
-import { waitForStop } from "../wait_for_stop.ts";
+import { startUnlessStopped, waitForStop } from "../wait_for_stop.ts";
 
 const USAGE = `Usage: streamlib dashboard [manifest] [--port N] [--host H] [--token-file F]
                            [--media-dir D]... [--allow-processor P]...
@@ -119,8 +119,21 @@ export const command: CliCommand = {
     }
     const started = performance.now();
     const elapsed = () => (performance.now() - started) / 1e3;
+    // Listening for a stop from here on: Ctrl-C, SIGTERM or SIGHUP during start() stops cleanly.
+    const stop = waitForStop(seconds, signal);
     try {
-      if (values.start) await rt.start();
+      if (values.start) {
+        const started = await startUnlessStopped(rt, stop);
+        if (started instanceof Error) throw started;
+        if (started === "late") {
+          output.err(
+            "Cannot stop cleanly: a setup() has not returned 5 s after the stop was asked for; " +
+              "exiting without finalizing",
+          );
+          return 1;
+        }
+        if (started === "stopped") return 0;
+      }
       if (values.json) {
         output.out(
           JSON.stringify({
@@ -145,7 +158,7 @@ export const command: CliCommand = {
         else output.out(statusLine(stats, elapsed()));
       };
       const ticker = setInterval(tick, output.status && !values.json ? 250 : 1000);
-      await waitForStop(seconds, signal);
+      await stop;
       clearInterval(ticker);
     } finally {
       await dashboard.close();

@@ -19,7 +19,7 @@ import {
 import { LOAD_PLUGINS_FLAG, LOAD_PLUGINS_USAGE } from "../manifest_plugins.ts";
 import { numberFlag, parseCommand } from "../parse_command.ts";
 import { terminalSafe } from "../terminal_text.ts";
-import { waitForStop } from "../wait_for_stop.ts";
+import { startUnlessStopped, waitForStop } from "../wait_for_stop.ts";
 
 const USAGE = `Usage: streamlib mcp [manifest] [--start] [--media-dir D]... [--allow-processor P]...
                      [--http [--port N] [--token-file F]] [--json]
@@ -100,9 +100,24 @@ export const command: CliCommand = {
       );
       if (code !== undefined) return code;
     }
-    if (values.start) await rt.start();
     const log = (line: string) => output.err(line);
     try {
+      if (values.start) {
+        // A stop during start() (Ctrl-C, SIGTERM, SIGHUP) stops cleanly instead of killing us.
+        const startPhase = new AbortController();
+        const stopSignals = signal ? [signal, startPhase.signal] : [startPhase.signal];
+        const started = await startUnlessStopped(
+          rt,
+          waitForStop(undefined, AbortSignal.any(stopSignals)),
+        );
+        startPhase.abort(); // ends that wait (and its signal listeners); the serving wait follows
+        if (started instanceof Error) throw started;
+        if (started === "late") {
+          log("Cannot stop cleanly: a setup() has not returned 5 s after the stop was asked for");
+          return 1;
+        }
+        if (started === "stopped") return 0;
+      }
       if (!values.http) {
         // stdout carries the protocol: what processors print goes to stderr instead.
         const { log: consoleLog, info, debug } = console;
@@ -111,7 +126,10 @@ export const command: CliCommand = {
         const left = new AbortController();
         try {
           const server = await serveStdio(rt, { log, control });
-          log(`streamlib mcp: serving on stdio (${rt.describe().nodes.length} processors loaded)`);
+          log(
+            `streamlib mcp: serving on stdio (${rt.registry.list().length} processor types, ` +
+              `${rt.describe().nodes.length} nodes)`,
+          );
           server.closed.then(() => left.abort());
           const signals = signal ? [signal, left.signal] : [left.signal];
           await waitForStop(undefined, AbortSignal.any(signals));
