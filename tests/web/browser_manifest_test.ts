@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { DEMO_NODES } from "../../examples/demo_pipeline.ts";
-import { Harness } from "./harness.ts";
+import { Harness, until } from "./harness.ts";
 import { Browser } from "./browser_workspace_fixture.ts";
 
 Deno.test({
@@ -106,6 +106,25 @@ Deno.test({
         assert.deepEqual((await fresh.call("GET", "/manifest")).body, JSON.parse(saved));
       },
     );
+    await t.step("a manifest file dropped on the graph loads too", async () => {
+      const changed = JSON.parse(saved);
+      changed.nodes.find((n: { id: string }) => n.id === "tone_a").config.frequency = 555;
+      const dataTransfer = await target.evaluateHandle((text) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([text], "dropped.json", { type: "application/json" }));
+        return dt;
+      }, JSON.stringify(changed));
+      await target.dispatchEvent(".graph-scroll", "drop", { dataTransfer });
+      await until(
+        () =>
+          (fresh.rt.describe().nodes.find((n) => n.id === "tone_a")?.config as {
+            frequency?: number;
+          })?.frequency === 555,
+        5000,
+        "the dropped manifest (replace is ticked)",
+      );
+      assert.deepEqual((await fresh.call("GET", "/manifest")).body, changed);
+    });
     assert.deepEqual(browser.pageErrors, []);
   },
 });

@@ -6,20 +6,39 @@
  * @module
  */
 
-import { useRef, useState } from "preact/hooks";
+import { useRef } from "preact/hooks";
 import { requestApi } from "../client/api_client.ts";
-import { useStore } from "../shared/store.ts";
+import { type DashboardStore, type ManifestProblem, useStore } from "../shared/store.ts";
 
-/** One problem of a manifest, as the API lists it. */
-export interface ManifestProblem {
-  /** Where: `nodes[1].config.frequency`, `connections[0].from`, `""` for the whole file. */
-  path: string;
-  /** The problem in words. */
-  message: string;
-  /** The node at fault, when there is one. */
-  node?: string;
-  /** Near matches of a misspelled name. */
-  suggestions?: string[];
+/**
+ * Loads a manifest file into the graph (`POST /api/v1/manifest`, replacing the graph when the
+ * page's "replace" box is ticked); its problems, if any, go to the store for the list.
+ *
+ * @param store The page's store.
+ * @param chosen The file (chosen or dropped).
+ */
+export async function loadManifestFile(store: DashboardStore, chosen: File): Promise<void> {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(await chosen.text());
+  } catch (error) {
+    store.manifestProblems.value = {
+      name: chosen.name,
+      list: [{ path: "", message: `not valid JSON: ${(error as Error).message}` }],
+    };
+    return;
+  }
+  const reply = await requestApi<{ added: string[] }>(store, "POST", "/manifest", {
+    manifest,
+    ...(store.replaceOnLoad.value ? { replace: true } : {}),
+  });
+  if (reply.ok) {
+    store.manifestProblems.value = null;
+    store.notice.value = {
+      kind: "info",
+      text: `Loaded ${chosen.name}: ${reply.body.added.length} processors added`,
+    };
+  } else store.manifestProblems.value = { name: chosen.name, list: problemsOf(reply.error) };
 }
 
 /**
@@ -52,10 +71,10 @@ function download(name: string, text: string): void {
 export function ManifestTools() {
   const store = useStore();
   const file = useRef<HTMLInputElement>(null);
-  const [problems, setProblems] = useState<{ name: string; list: ManifestProblem[] } | null>(
-    null,
-  );
-  const [replace, setReplace] = useState(false);
+  const problems = store.manifestProblems.value;
+  const setProblems = (value: typeof problems) => store.manifestProblems.value = value;
+  const replace = store.replaceOnLoad.value;
+  const setReplace = (value: boolean) => store.replaceOnLoad.value = value;
   const allowed = store.token.value !== null;
 
   const save = async () => {
@@ -67,29 +86,7 @@ export function ManifestTools() {
     download("pipeline.json", `${JSON.stringify(reply.body, null, 2)}\n`);
   };
 
-  const load = async (chosen: File) => {
-    let manifest: unknown;
-    try {
-      manifest = JSON.parse(await chosen.text());
-    } catch (error) {
-      setProblems({
-        name: chosen.name,
-        list: [{ path: "", message: `not valid JSON: ${(error as Error).message}` }],
-      });
-      return;
-    }
-    const reply = await requestApi<{ added: string[] }>(store, "POST", "/manifest", {
-      manifest,
-      ...(replace ? { replace: true } : {}),
-    });
-    if (reply.ok) {
-      setProblems(null);
-      store.notice.value = {
-        kind: "info",
-        text: `Loaded ${chosen.name}: ${reply.body.added.length} processors added`,
-      };
-    } else setProblems({ name: chosen.name, list: problemsOf(reply.error) });
-  };
+  const load = (chosen: File) => loadManifestFile(store, chosen);
 
   return (
     <span class="manifest-tools">
@@ -117,7 +114,7 @@ export function ManifestTools() {
         type="button"
         data-action="load-manifest"
         disabled={!allowed}
-        title="Add the processors and connections of a manifest file to the graph"
+        title="Add the processors and connections of a manifest file to the graph (or drop the file on the graph)"
         onClick={() => file.current?.click()}
       >
         Load…

@@ -7,6 +7,7 @@
 
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { addNodeEdit, connectEdit, moveEdit, removeEdit } from "../client/edits.ts";
+import { loadManifestFile } from "../components/ManifestTools.tsx";
 import { schemaDefaults } from "../components/SchemaForm.tsx";
 import { PROCESSOR_DRAG_TYPE } from "./Palette.tsx";
 import { EdgeView, pathData } from "../components/EdgeView.tsx";
@@ -297,6 +298,12 @@ export default function GraphView(_props: GraphViewProps) {
   };
   const dragStart = drag ? anchorOf(graph, boxes, drag.from, "output") : undefined;
   const onPaletteDrop = (e: DragEvent) => {
+    const file = e.dataTransfer?.files?.[0];
+    if (file && store.token.value) {
+      e.preventDefault();
+      void loadManifestFile(store, file); // a manifest dropped on the graph
+      return;
+    }
     const name = e.dataTransfer?.getData(PROCESSOR_DRAG_TYPE);
     const info = store.processors.value.find((p) => p.name === name);
     if (!info || !store.token.value) return;
@@ -386,9 +393,10 @@ export default function GraphView(_props: GraphViewProps) {
         onPointerUp={onPanEnd}
         onPointerCancel={onPanEnd}
         onDragOver={(e) => {
-          if (!e.dataTransfer?.types.includes(PROCESSOR_DRAG_TYPE)) return;
+          const types = e.dataTransfer?.types ?? [];
+          if (!types.includes(PROCESSOR_DRAG_TYPE) && !types.includes("Files")) return;
           e.preventDefault();
-          e.dataTransfer.dropEffect = "copy";
+          e.dataTransfer!.dropEffect = "copy";
         }}
         onDrop={onPaletteDrop}
       >

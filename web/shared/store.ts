@@ -52,6 +52,18 @@ export interface Notice {
   field?: string;
 }
 
+/** One problem of a manifest the page tried to load, as the API lists it. */
+export interface ManifestProblem {
+  /** Where: `nodes[1].config.frequency`, `connections[0].from`, `""` for the whole file. */
+  path: string;
+  /** The problem in words. */
+  message: string;
+  /** The node at fault, when there is one. */
+  node?: string;
+  /** Near matches of a misspelled name. */
+  suggestions?: string[];
+}
+
 /** The state of the event stream. */
 export type LinkState = "connecting" | "live" | "offline" | "read-only";
 
@@ -119,6 +131,12 @@ export class DashboardStore {
   readonly reveal: Signal<string | null> = signal(null);
   /** The last minutes of stats, for plots and the trace export. */
   readonly trends: StatsHistory = new StatsHistory();
+  /** The problems of the last manifest load that failed (shown until dismissed). */
+  readonly manifestProblems: Signal<{ name: string; list: ManifestProblem[] } | null> = signal(
+    null,
+  );
+  /** Whether a manifest load replaces the graph. */
+  readonly replaceOnLoad: Signal<boolean> = signal(false);
   /** This page's undoable edits. */
   readonly history: EditHistory = new EditHistory();
   /** A connection being dragged. */
