@@ -62,3 +62,12 @@ Deno.test("public surface: transport internals stay out of the ffi entry point",
   );
   assert.deepEqual(internals, []);
 });
+
+Deno.test("public surface: every entry point is in the published files (publish.include)", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
+  const include = config.publish.include as string[];
+  const outside = Object.values(exportsMap).map((entry) => entry.replace(/^\.\//, "")).filter(
+    (file) => !include.some((item) => item.endsWith("/") ? file.startsWith(item) : file === item),
+  );
+  assert.deepEqual(outside, [], "entry points that `deno publish` would leave out");
+});
