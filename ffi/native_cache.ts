@@ -33,6 +33,7 @@ export const CACHE_DIR_ENV = "STREAMLIB_CACHE_DIR";
  * The file name of the library on this OS (`libstreamlib_native.so`, `.dylib` or
  * `streamlib_native.dll`).
  *
+ * @param os The OS. Default: this one (`Deno.build.os`); tests pass others.
  * @returns The file name.
  *
  * @example On Linux
@@ -43,8 +44,8 @@ export const CACHE_DIR_ENV = "STREAMLIB_CACHE_DIR";
  * assert.equal(nativeLibraryFileName(), "libstreamlib_native.so");
  * ```
  */
-export function nativeLibraryFileName(): string {
-  switch (Deno.build.os) {
+export function nativeLibraryFileName(os: typeof Deno.build.os = Deno.build.os): string {
+  switch (os) {
     case "darwin":
       return "libstreamlib_native.dylib";
     case "windows":
@@ -74,6 +75,8 @@ export function readEnv(name: string): string | undefined {
  * OS's user cache directory (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on
  * macOS, `%LOCALAPPDATA%` on Windows) joined with `streamlib`.
  *
+ * @param os The OS. Default: this one (`Deno.build.os`); tests pass others.
+ * @param env Reads an environment variable. Default: the process's (unset without `--allow-env`).
  * @returns The directory (it may not exist yet), or `undefined` when no home is known.
  *
  * @example Where builds go
@@ -84,19 +87,22 @@ export function readEnv(name: string): string | undefined {
  * assert.ok(nativeCacheDir()?.endsWith("/streamlib")); // e.g. /home/me/.cache/streamlib
  * ```
  */
-export function nativeCacheDir(): string | undefined {
-  const explicit = readEnv(CACHE_DIR_ENV);
+export function nativeCacheDir(
+  os: typeof Deno.build.os = Deno.build.os,
+  env: (name: string) => string | undefined = readEnv,
+): string | undefined {
+  const explicit = env(CACHE_DIR_ENV);
   if (explicit) return explicit;
-  const home = readEnv("HOME") ?? readEnv("USERPROFILE");
-  switch (Deno.build.os) {
+  const home = env("HOME") ?? env("USERPROFILE");
+  switch (os) {
     case "darwin":
       return home ? join(home, "Library", "Caches", "streamlib") : undefined;
     case "windows": {
-      const local = readEnv("LOCALAPPDATA");
+      const local = env("LOCALAPPDATA");
       return local ? join(local, "streamlib") : home ? join(home, "streamlib") : undefined;
     }
     default: {
-      const xdg = readEnv("XDG_CACHE_HOME");
+      const xdg = env("XDG_CACHE_HOME");
       return xdg ? join(xdg, "streamlib") : home ? join(home, ".cache", "streamlib") : undefined;
     }
   }
