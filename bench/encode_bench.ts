@@ -26,7 +26,9 @@
  * Goals (issue 19): the graph at least 100% of openh264enc at our settings, and the graph's
  * overhead over the bare encoder under 3%.
  *
- * Run: `deno task bench:encode` (or `deno run -A bench/encode_bench.ts [--rounds R]`).
+ * Run: `deno task bench:encode` (or `deno run -A bench/encode_bench.ts [--rounds R]`). Whole-process
+ * timings like these are noisy on a shared machine; `bench/openh264_library_ab.c` compares OpenH264
+ * builds (ours, Debian's) frame by frame in one process.
  *
  * @module
  */
