@@ -60,6 +60,11 @@ export const ERROR_CODES = {
   connection_not_found: { origin: "runtime", meaning: "No connection has this id" },
   port_already_connected: { origin: "runtime", meaning: "A port binding was connected twice" },
   ports_not_bound: { origin: "runtime", meaning: "A processor's ports were used before binding" },
+  probe_invalid: {
+    origin: "runtime",
+    meaning: "A probe's port is not 'node.port', or its everyMs or transform is malformed",
+  },
+  probe_unsupported: { origin: "runtime", meaning: "The port's isolate cannot run probes" },
   // Config.
   invalid_config: { origin: "runtime", meaning: "A config does not match its processor's schema" },
   config_locked: {

@@ -21,6 +21,7 @@ import { ManifestError, PluginLoadError } from "./manifest.ts";
 import { DuplicateProcessorError, ProcessorNotFoundError } from "./node_registry.ts";
 import { FrameReleasedError } from "./owned_frame.ts";
 import { PortNotFoundError } from "./port_table.ts";
+import { ProbeOptionsError, ProbeUnsupportedError } from "./probe.ts";
 import { PortsNotBoundError } from "./processor.ts";
 import {
   LoopPeriodMissingError,
@@ -92,6 +93,8 @@ const CASES: [Error, string, readonly string[] | undefined][] = [
   [new PluginLoadError("./p.ts", "file:///p.ts", "missing"), "plugin_import_failed", undefined],
   [new PortsNotBoundError("Idle"), "ports_not_bound", undefined],
   [new PortAlreadyConnectedError("in"), "port_already_connected", undefined],
+  [new ProbeOptionsError("everyMs", "everyMs must be > 0"), "probe_invalid", undefined],
+  [new ProbeUnsupportedError("x.out", "native:x"), "probe_unsupported", undefined],
 ];
 
 Deno.test("ERROR_CODES: every error class of core/ carries a code of the table and JSON details", () => {

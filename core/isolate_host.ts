@@ -8,6 +8,7 @@ import type { FrameLeak } from "./frame_ledger.ts";
 import type { ConnectionStats } from "./connection.ts";
 import type { ErrorPolicy } from "./error_policy.ts";
 import type { JsonValue } from "./json_schema.ts";
+import type { HostedProbeSample, HostedProbeSpec } from "./probe.ts";
 import type { NodeDefinition } from "./node_definition.ts";
 import type { DeliveryPolicy } from "./ring_contract.ts";
 import type { RuntimeEventListener } from "./runtime_events.ts";
@@ -263,6 +264,14 @@ export interface IsolateHost {
    * node and port. Hosts that cannot tell leave it out.
    */
   frameLeaks?(): FrameLeak[] | Promise<FrameLeak[]>;
+  /**
+   * Attaches a probe to an output of this isolate (the runtime checked the node and port): every
+   * `spec.everyMs` the newest frame the output wrote (if new) is summarized, transformed, and
+   * handed to `deliver` — with the frame itself only when this host runs in the caller's isolate.
+   * Sampling must never block or slow the writer. Returns what detaches it. Optional: a host
+   * without it (a native plugin's) cannot be probed.
+   */
+  probe?(spec: HostedProbeSpec, deliver: (sample: HostedProbeSample) => void): () => void;
 }
 
 /**

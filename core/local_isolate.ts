@@ -32,6 +32,8 @@ import { type FrameLeak, LiveFrames } from "./frame_ledger.ts";
 import { HeapMemorySource } from "./heap_memory.ts";
 import { TieredMemorySource } from "./tiered_memory.ts";
 import { topologicalOrder } from "./topological_order.ts";
+import type { HostedProbeSample, HostedProbeSpec } from "./probe.ts";
+import { ProbeSampler } from "./probe_sampler.ts";
 
 /**
  * Options of a {@linkcode LocalIsolate}.
@@ -114,6 +116,7 @@ export class LocalIsolate implements IsolateHost {
   readonly #transport: CrossIsolateTransport | undefined;
   readonly #env: NodeEnvironment;
   readonly #live = new LiveFrames();
+  readonly #probed = new Set<OutputBinding<unknown>>();
   #phase: Phase = "idle";
 
   /**
@@ -291,6 +294,25 @@ export class LocalIsolate implements IsolateHost {
       attachment.local?.clear();
       (attachment.reader as { clear?(): number } | undefined)?.clear?.();
     }
+    for (const binding of this.#probed) binding.releaseNewest(); // probes hold no frame now
+  }
+
+  /**
+   * Attaches a probe to an output of a node of this isolate (see
+   * {@linkcode IsolateHost.probe}); the samples carry the frame itself.
+   *
+   * @param spec The output, period and transform.
+   * @param deliver Receives each sample.
+   * @returns Detaches the probe.
+   */
+  probe(spec: HostedProbeSpec, deliver: (sample: HostedProbeSample) => void): () => void {
+    const binding = this.#node(spec.node).ports.output<unknown>(spec.port);
+    const sampler = new ProbeSampler(binding, spec, deliver);
+    this.#probed.add(binding);
+    return () => {
+      sampler.close();
+      if (!binding.probed) this.#probed.delete(binding);
+    };
   }
 
   /**

@@ -6,7 +6,7 @@
 
 import type { ConnectionWriter } from "./connection.ts";
 import type { OutputPort } from "./output_port.ts";
-import { OwnedFrame } from "./owned_frame.ts";
+import { OwnedFrame, releaseFrame, retainFrame } from "./owned_frame.ts";
 
 /**
  * An output port that fans out to every attached connection. The runtime attaches and detaches
@@ -43,6 +43,8 @@ export class OutputBinding<T> implements OutputPort<T> {
   #waiter: (() => void) | undefined;
   #sawFull = false;
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
+  #probes = 0;
+  #newest: T | undefined;
 
   /**
    * Creates an output with no connections.
@@ -148,7 +150,45 @@ export class OutputBinding<T> implements OutputPort<T> {
       if (!writers[i].push(frame)) accepted = false;
     }
     if (!accepted) this.#sawFull = true;
+    if (this.#probes > 0) this.#hold(frame);
     return accepted;
+  }
+
+  /**
+   * The newest frame written while a probe was attached (this output holds a reference to it
+   * until the next write, the last probe detaches, or `releaseNewest()`); `undefined` otherwise.
+   */
+  get newest(): T | undefined {
+    return this.#newest;
+  }
+
+  /** Whether a probe is attached (the output then holds its newest frame). */
+  get probed(): boolean {
+    return this.#probes > 0;
+  }
+
+  /** For probes: from now on, hold a reference to the newest frame written. */
+  probeAttached(): void {
+    this.#probes++;
+  }
+
+  /** For probes: one detached; the last one releases the held frame. */
+  probeDetached(): void {
+    if (this.#probes > 0 && --this.#probes === 0) this.releaseNewest();
+  }
+
+  /** Releases the held newest frame (at teardown: a stopped graph holds no frame). */
+  releaseNewest(): void {
+    const frame = this.#newest;
+    this.#newest = undefined;
+    releaseFrame(frame);
+  }
+
+  #hold(frame: T): void {
+    retainFrame(frame);
+    const previous = this.#newest;
+    this.#newest = frame;
+    releaseFrame(previous);
   }
 
   /**

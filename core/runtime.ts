@@ -25,6 +25,15 @@ import { DuplicateProcessorError, NodeRegistry } from "./node_registry.ts";
 import type { DynamicNodeHandle, InputRef, NodeHandle, OutputRef } from "./port_ref.ts";
 import type { Processor, TypesOf } from "./processor.ts";
 import { unconnectedRequiredInputs } from "./required_inputs.ts";
+import {
+  Probe,
+  type ProbeCallback,
+  type ProbeOptions,
+  probeOptions,
+  ProbeOptionsError,
+  ProbeUnsupportedError,
+} from "./probe.ts";
+import { PortNotFoundError } from "./port_table.ts";
 import type { ConnectionInfo, GraphDescription } from "./runtime_description.ts";
 import { RuntimeStateError } from "./runtime_errors.ts";
 import { EventHub, type RuntimeEvent, type RuntimeEventListener } from "./runtime_events.ts";
@@ -70,6 +79,8 @@ export class Runtime implements AsyncDisposable {
   readonly #endedNodes = new Set<string>();
   #graphEnded = false;
   #stopAfterStart = false;
+  /** Open probes, by the node they watch. */
+  readonly #probes = new Map<string, Set<Probe>>();
 
   /**
    * Creates an empty, stopped runtime.
@@ -298,6 +309,7 @@ export class Runtime implements AsyncDisposable {
    */
   remove(node: string): void {
     const record = this.#graph.node(node);
+    for (const probe of this.#probes.get(node) ?? []) probe.close();
     for (const c of this.#graph.connectionsOf(node)) this.disconnect(c.id);
     this.#graph.removeNode(node);
     void this.#isolates.get(record.isolate).removeNode(node);
@@ -389,6 +401,64 @@ export class Runtime implements AsyncDisposable {
     const event = { node, processor, changed: [...changed], config: structuredClone(config) };
     this.#emit({ type: "node-config", ...event, applied });
     return { node, config: structuredClone(config), changed, applied };
+  }
+
+  /**
+   * Observes an output without changing the graph (a GStreamer pad probe): every `everyMs` the
+   * newest frame it wrote, if new, is handed to `callback`. The output holds a reference to its
+   * newest frame while a probe is attached (no copy, no wait: the writer is not slowed); no node,
+   * connection or counter is added, so `describe()`, `stats()` and manifests never see a probe.
+   * For a node on a Worker, sampling runs in the Worker and the sample carries the frame's
+   * summary and the result of `options.transform` (run there), not the frame. The probe ends at
+   * `probe.close()` (or `using`) or when the node is removed; at `stop()` the held frame is
+   * released, so probes cause no frame leak.
+   *
+   * @param port The output: a ref (`pattern.outputs.video`) or `"node.port"`.
+   * @param callback Called with each sample, on this isolate's event loop.
+   * @param options Period (default 100 ms) and transform.
+   * @returns The probe.
+   * @throws {ProbeOptionsError} When `port` is not `node.port` or the options are malformed.
+   * @throws {NodeNotFoundError} When there is no such node.
+   * @throws {PortNotFoundError} When the node has no output of that name.
+   * @throws {PortDirectionError} When the port is an input.
+   * @throws {ProbeUnsupportedError} When the node's isolate cannot run probes.
+   */
+  probe(
+    port: string | OutputRef<unknown>,
+    callback: ProbeCallback,
+    options: ProbeOptions = {},
+  ): Probe {
+    const [node, name] = splitPort(port);
+    if (typeof callback !== "function") {
+      throw new ProbeOptionsError("callback", "the callback must be a function");
+    }
+    const spec = probeOptions(options);
+    const record = this.#graph.node(node);
+    const { descriptor } = record;
+    if (!descriptor.outputs.some((p) => p.name === name)) {
+      if (descriptor.inputs.some((p) => p.name === name)) {
+        throw new PortDirectionError(`${node}.${name}`, "output");
+      }
+      throw new PortNotFoundError(node, "output", name, descriptor.outputs.map((p) => p.name));
+    }
+    const host = this.#isolates.get(record.isolate);
+    const label = `${node}.${name}`;
+    if (!host.probe) throw new ProbeUnsupportedError(label, host.isolate);
+    const isolate = host.isolate;
+    const detach = host.probe(
+      { node, port: name, ...spec },
+      (sample) => callback({ port: label, isolate, ...sample }),
+    );
+    let set = this.#probes.get(node);
+    if (!set) this.#probes.set(node, set = new Set());
+    const probes = set;
+    const probe = new Probe(label, isolate, () => {
+      probes.delete(probe);
+      if (probes.size === 0 && this.#probes.get(node) === probes) this.#probes.delete(node);
+      detach();
+    });
+    probes.add(probe);
+    return probe;
   }
 
   /**
@@ -595,6 +665,25 @@ export class Runtime implements AsyncDisposable {
 
 /** What `setConfig()` takes as a patch: an object of fields (checked before merging). */
 const PATCH_SCHEMA: JsonSchema = { type: "object" };
+
+/** `node.port` or an output ref, as its two names. */
+function splitPort(port: string | OutputRef<unknown>): [string, string] {
+  if (typeof port === "object" && port !== null && typeof port.node === "string") {
+    if (port.direction !== "output") {
+      throw new PortDirectionError(`${port.node}.${port.port}`, "output");
+    }
+    return [port.node, port.port];
+  }
+  const text = typeof port === "string" ? port : "";
+  const dot = text.indexOf(".");
+  if (dot <= 0 || dot === text.length - 1) {
+    throw new ProbeOptionsError(
+      "port",
+      `the port must be "node.port", got ${JSON.stringify(port)}`,
+    );
+  }
+  return [text.slice(0, dot), text.slice(dot + 1)];
+}
 
 function sourceOf(definition: NodeDefinition): string {
   return definition.moduleUrl ?? definition.descriptor.source;

@@ -17,6 +17,7 @@ import type { FrameLeak } from "../core/frame_ledger.ts";
 import type { JsonValue } from "../core/json_schema.ts";
 import { type MediaClock, monotonicClock } from "../core/media_clock.ts";
 import { isolateOf } from "../core/placement.ts";
+import type { HostedProbeSample, HostedProbeSpec } from "../core/probe.ts";
 import { EventHub, type RuntimeEvent, type RuntimeEventListener } from "../core/runtime_events.ts";
 import type { NodeState, NodeStats } from "../core/runtime_stats.ts";
 import type { SharedFramePool } from "./frame_pool.ts";
@@ -92,6 +93,9 @@ export class WorkerHost implements IsolateHost {
   #closing = false;
   /** The running Worker's ledger of slot references, given back when it dies. */
   #holdings: SharedArrayBuffer | undefined;
+  /** Open probes' receivers, by id (posted with the probe). */
+  readonly #probes = new Map<number, (sample: HostedProbeSample) => void>();
+  #probeIds = 0;
 
   /**
    * Creates the host; the Worker starts with the first node.
@@ -229,6 +233,23 @@ export class WorkerHost implements IsolateHost {
     return ((await this.#call(this.#thread, "frameLeaks"))?.value as FrameLeak[] | undefined) ?? [];
   }
 
+  /**
+   * Attaches a probe to an output of a node in this Worker: the Worker samples it and posts the
+   * summary and the transform's result (never the frame). A probe of a node whose Worker died
+   * delivers nothing; a Worker started again does not bring probes back.
+   */
+  probe(spec: HostedProbeSpec, deliver: (sample: HostedProbeSample) => void): () => void {
+    const thread = this.#thread;
+    if (!this.#mirror.alive(spec.node, thread)) return () => {};
+    const id = ++this.#probeIds;
+    this.#probes.set(id, deliver);
+    thread!.post({ op: "probe", id, spec });
+    return () => {
+      if (!this.#probes.delete(id)) return;
+      if (thread && thread === this.#thread) thread.post({ op: "unprobe", id });
+    };
+  }
+
   /** Resolves when the Worker's background setups and teardowns are done. */
   async settled(): Promise<void> {
     await this.#call(this.#thread, "settled");
@@ -354,6 +375,8 @@ export class WorkerHost implements IsolateHost {
         error.stack = report.stack ?? undefined;
         return this.#emit(this.#mirror.fail(node, "setup", error, this.#clock.nowNs()));
       }
+      case "probe-sample":
+        return this.#probes.get(report.id)?.(report.sample);
       case "command-failed":
         console.error(`Worker '${this.worker}' could not apply '${report.op}': ${report.message}`);
     }

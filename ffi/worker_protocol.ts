@@ -13,6 +13,7 @@ import type {
   NodeFailure,
 } from "../core/isolate_host.ts";
 import type { JsonValue } from "../core/json_schema.ts";
+import type { HostedProbeSample, HostedProbeSpec } from "../core/probe.ts";
 import type { RuntimeEvent } from "../core/runtime_events.ts";
 import type { NodeState, NodeStats } from "../core/runtime_stats.ts";
 import type { SharedFramePool } from "./frame_pool.ts";
@@ -159,6 +160,10 @@ export type WorkerCommand =
     readonly live: boolean;
   }
   | { readonly op: "run" | "resume" | "close" }
+  /** Attach a probe (`id` chosen by the host) to an output of the Worker. */
+  | { readonly op: "probe"; readonly id: number; readonly spec: HostedProbeSpec }
+  /** Detach a probe. */
+  | { readonly op: "unprobe"; readonly id: number }
   | {
     readonly op: "call";
     readonly id: number;
@@ -249,4 +254,10 @@ export type WorkerReport =
     readonly message: string;
     readonly stack: string | null;
   }
-  | { readonly type: "command-failed"; readonly op: string; readonly message: string };
+  | { readonly type: "command-failed"; readonly op: string; readonly message: string }
+  /** A probe's sample: summary and transform result, never the frame. */
+  | {
+    readonly type: "probe-sample";
+    readonly id: number;
+    readonly sample: Omit<HostedProbeSample, "frame">;
+  };

@@ -7,6 +7,7 @@
 import type { ConnectionStats } from "../core/connection.ts";
 import { LocalIsolate } from "../core/local_isolate.ts";
 import type { MediaClock } from "../core/media_clock.ts";
+import type { HostedProbeSpec } from "../core/probe.ts";
 import type { RuntimeEvent } from "../core/runtime_events.ts";
 import type { RuntimeTimers } from "../core/runtime_timers.ts";
 import type { FramePool } from "./frame_pool.ts";
@@ -82,6 +83,8 @@ export class WorkerServer {
   readonly #local = new Set<string>();
   readonly #attached = new Set<string>();
   readonly #calls = new Set<Promise<void>>();
+  /** Probes attached to outputs of this Worker, by the host's id. */
+  readonly #probes = new Map<number, () => void>();
   #active = false;
   #queue: Promise<void> = Promise.resolve();
 
@@ -156,6 +159,8 @@ export class WorkerServer {
    * for a Worker about to close on purpose.
    */
   async close(): Promise<void> {
+    for (const detach of this.#probes.values()) detach();
+    this.#probes.clear();
     await this.#isolate.halt();
     await this.#isolate.teardown();
     for (const id of this.#attached) this.#isolate.disconnect(id);
@@ -189,6 +194,12 @@ export class WorkerServer {
         this.#local.delete(command.connection);
         this.#attached.delete(command.connection);
         return isolate.disconnect(command.connection);
+      case "probe":
+        return this.#probe(command.id, command.spec);
+      case "unprobe":
+        this.#probes.get(command.id)?.();
+        this.#probes.delete(command.id);
+        return;
       case "close":
         return await this.close();
       case "run":
@@ -244,9 +255,23 @@ export class WorkerServer {
         return unloaded.has(command.spec.port.node);
       case "configureNode":
         return unloaded.has(command.node);
+      case "probe":
+        return unloaded.has(command.spec.node);
       default:
         return false;
     }
+  }
+
+  /** Samples in this Worker; posts the summary and the transform's result, never the frame. */
+  #probe(id: number, spec: HostedProbeSpec): void {
+    if (!this.#nodes.has(spec.node)) return; // removed before the probe arrived
+    const detach = this.#isolate.probe(spec, ({ summary, value, error }) => {
+      const sample = error === undefined
+        ? value === undefined ? { summary } : { summary, value }
+        : { summary, error };
+      this.#post({ type: "probe-sample", id, sample });
+    });
+    this.#probes.set(id, detach);
   }
 
   async #addNode(spec: WorkerNodeSpec): Promise<void> {

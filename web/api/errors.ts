@@ -117,6 +117,8 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   invalid_connection_options: 400,
   connection_not_found: 404,
   port_already_connected: 409,
+  probe_invalid: 400,
+  probe_unsupported: 422,
   ports_not_bound: 500,
   invalid_config: 422,
   config_locked: 409,

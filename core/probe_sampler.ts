@@ -1,0 +1,141 @@
+/**
+ * The sampling side of a probe, run by the host of the isolate that owns the port.
+ *
+ * @module
+ */
+
+import type { OutputBinding } from "./output_binding.ts";
+import { releaseFrame, retainFrame } from "./owned_frame.ts";
+import {
+  type HostedProbeSample,
+  type HostedProbeSpec,
+  type ProbeTransform,
+  summarizeFrame,
+} from "./probe.ts";
+import type { Frame } from "./frame.ts";
+
+type TransformFn = (frame: unknown, options: unknown) => unknown;
+
+/**
+ * Samples the newest frame an output wrote, every `everyMs`, and hands it to `deliver`. While it
+ * is attached the output keeps a reference to its newest frame (taken on write, the previous one
+ * released): no copy and no wait on the write path. A tick with no new frame since the last one
+ * delivers nothing.
+ *
+ * @example Sample an output by hand
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { OutputBinding } from "./output_binding.ts";
+ * import { ProbeSampler } from "./probe_sampler.ts";
+ *
+ * const output = new OutputBinding<{ kind: string; frameNumber: number }>("out", "DataFrame");
+ * const seen: number[] = [];
+ * const sampler = new ProbeSampler(output, { node: "n", port: "out", everyMs: 5 }, (s) => {
+ *   seen.push(s.summary.frameNumber!);
+ * });
+ * output.write({ kind: "data", frameNumber: 1 });
+ * output.write({ kind: "data", frameNumber: 2 });
+ * await new Promise((resolve) => setTimeout(resolve, 30));
+ * sampler.close();
+ * assert.deepEqual(seen, [2]); // the newest only, once
+ * ```
+ */
+export class ProbeSampler {
+  readonly #binding: OutputBinding<unknown>;
+  readonly #deliver: (sample: HostedProbeSample) => void;
+  readonly #timer: ReturnType<typeof setInterval>;
+  #transform: TransformFn | undefined;
+  readonly #transformOptions: unknown;
+  #transformError: string | undefined;
+  #waiting = false;
+  #last: unknown = undefined;
+  #closed = false;
+
+  /**
+   * Attaches to `binding` and starts the timer.
+   *
+   * @param binding The probed output.
+   * @param spec Period and transform.
+   * @param deliver Receives each sample.
+   */
+  constructor(
+    binding: OutputBinding<unknown>,
+    spec: HostedProbeSpec,
+    deliver: (sample: HostedProbeSample) => void,
+  ) {
+    this.#binding = binding;
+    this.#deliver = deliver;
+    this.#transformOptions = spec.transform?.options;
+    binding.probeAttached();
+    if (spec.transform) {
+      this.#waiting = true;
+      loadTransform(spec.transform).then(
+        (fn) => this.#transform = fn,
+        (error) => this.#transformError = `transform did not load: ${messageOf(error)}`,
+      ).finally(() => this.#waiting = false);
+    }
+    this.#timer = setInterval(this.#tick, spec.everyMs);
+    Deno.unrefTimer(this.#timer as unknown as number);
+  }
+
+  /** Stops the timer; the output drops its held frame when no other probe watches it. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#binding.probeDetached();
+    this.#last = undefined;
+  }
+
+  #tick = (): void => {
+    if (this.#closed || this.#waiting) return;
+    const frame = this.#binding.newest;
+    if (frame === undefined || frame === this.#last) return;
+    this.#last = frame;
+    retainFrame(frame); // the callback may close the probe: the frame stays valid until it returns
+    try {
+      const sample: { -readonly [K in keyof HostedProbeSample]: HostedProbeSample[K] } = {
+        summary: summarizeFrame(frame),
+        frame: frame as Frame,
+      };
+      if (this.#transformError !== undefined) sample.error = this.#transformError;
+      else if (this.#transform) {
+        try {
+          sample.value = this.#transform(frame, this.#transformOptions);
+        } catch (error) {
+          sample.error = `transform threw: ${messageOf(error)}`;
+        }
+      }
+      this.#deliver(sample);
+    } catch (error) {
+      console.error(`A probe callback on '${this.#binding.label}' threw:`, error);
+    } finally {
+      releaseFrame(frame);
+    }
+  };
+}
+
+const transforms = new Map<string, Promise<TransformFn>>();
+
+/** Imports a transform's module once per isolate and finds its function. */
+function loadTransform(ref: ProbeTransform): Promise<TransformFn> {
+  const name = ref.export ?? "default";
+  const key = `${ref.module}#${name}`;
+  let loading = transforms.get(key);
+  if (!loading) {
+    loading = import(ref.module).then((mod) => {
+      const fn = mod[name];
+      if (typeof fn !== "function") {
+        throw new TypeError(`'${ref.module}' exports no function '${name}'`);
+      }
+      return fn as TransformFn;
+    });
+    transforms.set(key, loading);
+    loading.catch(() => transforms.delete(key));
+  }
+  return loading;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
