@@ -139,6 +139,9 @@ export function buildNativeLibrary(options: BuildNativeOptions = {}): string {
         "streamlib_native",
       ],
       env: { CARGO_TARGET_DIR: target, CARGO_TERM_COLOR: "never" },
+      // From the crates folder, so cargo reads crates/.cargo/config.toml (OpenH264's build flags:
+      // AVX2 routines, -O2, -fstack-protector-strong), as `deno task build:native` does.
+      cwd: crates,
       stdout: "piped",
       stderr: "piped",
     }).outputSync();
