@@ -18,8 +18,7 @@ import { loadCodegenConfig } from "./project_config.ts";
 /**
  * The built-in processors joined with the registry of every folder the project at `root`
  * configures for codegen (each folder's generated `registry.gen.ts`). Processors tagged
- * `internal` (such as the dashboard's `DashboardPreviewTap`, which its owner adds by definition)
- * are left out: this is the registry of what a graph may use.
+ * `internal` (helpers their owner adds by definition) are left out: this is the registry of what a graph may use.
  *
  * @param root The project root.
  * @returns The joined registry.

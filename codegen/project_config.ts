@@ -78,7 +78,7 @@ export interface CodegenConfig {
  * import { loadCodegenConfig } from "@streamlib/streamlib/codegen";
  *
  * const config = loadCodegenConfig(".");
- * assert.deepEqual(config.folders, ["processors", "plugins", "web/processors"]);
+ * assert.deepEqual(config.folders, ["processors", "plugins"]);
  * ```
  */
 export function loadCodegenConfig(root: string, folders: readonly string[] = []): CodegenConfig {

@@ -462,6 +462,17 @@ export class Runtime implements AsyncDisposable {
   }
 
   /**
+   * The open probes (what `describe()` and `stats()` leave out), for debugging and tests.
+   *
+   * @returns Each probe's port (`node.port`) and isolate.
+   */
+  probes(): { port: string; isolate: string }[] {
+    return [...this.#probes.values()].flatMap((set) =>
+      [...set].map(({ port, isolate }) => ({ port, isolate }))
+    );
+  }
+
+  /**
    * Sets up every node (`setup()` once each), then starts them: loops run on their clocks,
    * pushes and wakes are served. A required input without a connection does not stop it: each
    * one gets a `node-warning` event (`unconnected_required_input`) first.

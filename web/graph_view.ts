@@ -1,58 +1,21 @@
 /**
- * The graph and stats as the dashboard shows them: the runtime's, without the preview taps, with
- * per-second rates.
+ * The graph and stats as the dashboard shows them: the runtime's, with per-second rates.
  *
  * @module
  */
 
-import type { GraphDescription, RuntimeEvent, RuntimeStats } from "../mod.ts";
-import { nodeOf } from "./port_end.ts";
-import { PreviewTaps } from "./previews.ts";
-import type { AudioLevel, DashboardEvent, GraphView, StatsView } from "./shared/protocol.ts";
+import type { GraphDescription, RuntimeStats } from "../mod.ts";
+import type { AudioLevel, GraphView, StatsView } from "./shared/protocol.ts";
 
 /**
- * The graph without the dashboard's taps (nodes, their connections, and the connection ids in
- * the outputs' lists).
+ * The graph as the dashboard shows it (previews are probes, never nodes: nothing is hidden).
  *
  * @param graph `rt.describe()`.
- * @returns The visible graph.
+ * @returns The graph view.
  */
 export function visibleGraph(graph: GraphDescription): GraphView {
-  const hidden = new Set(
-    graph.connections.filter((c) => PreviewTaps.isTap(nodeOf(c.to))).map((c) => c.id),
-  );
-  const isolates: Record<string, string[]> = {};
-  for (const [name, ids] of Object.entries(graph.isolates)) {
-    const visible = ids.filter((id) => !PreviewTaps.isTap(id));
-    if (visible.length > 0) isolates[name] = visible;
-  }
-  return {
-    state: graph.state,
-    nodes: graph.nodes.filter((n) => !PreviewTaps.isTap(n.id)).map((n) => ({
-      ...n,
-      outputs: n.outputs.map((p) => ({
-        ...p,
-        connections: p.connections.filter((id) => !hidden.has(id)),
-      })),
-    })),
-    connections: graph.connections.filter((c) => !hidden.has(c.id)),
-    isolates,
-  };
-}
-
-/**
- * Whether an event concerns only the dashboard's taps (and so is not shown).
- *
- * @param event A runtime or dashboard event.
- * @returns Whether it is a tap's.
- */
-export function isTapEvent(event: DashboardEvent): boolean {
-  const e = event as RuntimeEvent;
-  if ("node" in e && typeof e.node === "string") return PreviewTaps.isTap(e.node);
-  if (e.type === "connection-added" || e.type === "connection-removed") {
-    return PreviewTaps.isTap(nodeOf(e.to));
-  }
-  return false;
+  const { state, nodes, connections, isolates } = graph;
+  return { state, nodes, connections, isolates };
 }
 
 /** Turns successive `rt.stats()` snapshots into {@linkcode StatsView}s with rates over ~1 s. */

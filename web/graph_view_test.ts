@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import type { RuntimeStats } from "../mod.ts";
 import { createRuntime } from "../processors/mod.ts";
-import { isTapEvent, RateTracker, visibleGraph } from "./graph_view.ts";
-import { TAP_PREFIX } from "./preview_tap.ts";
+import { RateTracker, visibleGraph } from "./graph_view.ts";
 
 function stats(timeNs: number, calls: number, written: number): RuntimeStats {
   const latency = { count: 0, p50Ns: 0, p99Ns: 0, maxNs: 0, meanNs: 0 };
@@ -51,27 +50,14 @@ Deno.test("RateTracker.view() gives per-second rates over the window and marks m
   assert.equal(still.connections.c.rates.written, 50);
 });
 
-Deno.test("visibleGraph() hides taps, their connections and their events", () => {
+Deno.test("visibleGraph() is the runtime's graph: previews are probes, nothing is hidden", () => {
   const rt = createRuntime();
   rt.add("TestPattern", {}, { id: "p" });
-  rt.add("NullSink", {}, { id: `${TAP_PREFIX}1` });
-  rt.connectByName("p", "video", `${TAP_PREFIX}1`, "in");
+  rt.add("NullSink", {}, { id: "s" });
+  rt.connectByName("p", "video", "s", "in");
+  using _probe = rt.probe("p.video", () => {});
   const view = visibleGraph(rt.describe());
-  assert.deepEqual(view.nodes.map((n) => n.id), ["p"]);
-  assert.deepEqual(view.connections, []);
-  assert.deepEqual(view.nodes[0].outputs[0].connections, []);
-  assert.equal(
-    isTapEvent({
-      type: "node-added",
-      timeNs: 0,
-      node: `${TAP_PREFIX}1`,
-      processor: "X",
-      isolate: "main",
-    }),
-    true,
-  );
-  assert.equal(
-    isTapEvent({ type: "runtime-state", timeNs: 0, from: "stopped", to: "starting" }),
-    false,
-  );
+  assert.deepEqual(view.nodes.map((n) => n.id), ["p", "s"]);
+  assert.equal(view.connections.length, 1);
+  assert.deepEqual(view, rt.describe());
 });

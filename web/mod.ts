@@ -47,7 +47,6 @@ export { serveDashboard } from "./serve_dashboard.ts";
 export { ApiError, type ApiErrorFields } from "./api/errors.ts";
 export { BundleError } from "./bundle.ts";
 export type { PreviewOptions } from "./previews.ts";
-export { TAP_PREFIX } from "./preview_tap.ts";
 export type { ClientBacklog } from "./stream_client.ts";
 export {
   API_BASE,

@@ -4,18 +4,15 @@
  * @module
  */
 
-import type { AudioFrame, Runtime, VideoFrame } from "../mod.ts";
-import { measureLevel } from "./audio_levels.ts";
-import { nodeOf, portOf } from "./port_end.ts";
-import { downscaleToRgba } from "./downscale.ts";
-import { registerTapSink, TAP_PREFIX, unregisterTapSink } from "./preview_tap.ts";
-import { dashboardPreviewTapNode } from "./processors/dashboard_preview_tap.gen.ts";
+import type { Runtime } from "../mod.ts";
+import type { Probe, ProbeSample } from "../core/probe.ts";
 import { previewKind } from "./shared/geometry.ts";
 import { encodePreviewFrame } from "./shared/preview_frame.ts";
 import type { AudioLevel } from "./shared/protocol.ts";
+import type { PreviewValue } from "./preview_probe.ts";
 
 /**
- * Options of {@linkcode PreviewTaps}.
+ * Options of {@linkcode PreviewProbes}.
  */
 export interface PreviewOptions {
   /** Thumbnails per second per video output. Default 2. */
@@ -28,37 +25,47 @@ export interface PreviewOptions {
   readonly height?: number;
 }
 
-interface Tap {
-  readonly id: string;
-  readonly output: string;
-  thumbnail?: Uint8Array<ArrayBuffer>;
-}
+/** The transform every preview probe runs, in the isolate of the output it watches. */
+const TRANSFORM_MODULE = new URL("./preview_probe.ts", import.meta.url).href;
 
 /**
- * Keeps one preview tap per watched output: a `latest`, capacity-1 connection from the output
- * into an internal `loop` node that samples it at a low rate (2 thumbnails or 10 levels a
- * second). Thumbnails are downscaled to 160x90 RGBA and handed to `onFrame` once, for every
- * watching client; levels are read with `levels()`. Taps exist only while some client watches.
+ * Keeps one probe (`rt.probe()`) per watched video or audio output: it samples the output's
+ * newest frame at a low rate (2 thumbnails or 10 levels a second) in the isolate that owns it
+ * (a Worker's too) and turns it there into a 160x90 RGBA thumbnail, handed to `onFrame` once for
+ * every watching client, or into levels, read with `levels()`. A probe changes nothing in the
+ * graph: no node, connection, event or counter is added, so `describe()`, `stats()`, manifests
+ * and MCP never see the previews. Probes exist only while some client watches.
  *
- * The runtime's public API has no frame taps, so this is a real node (the annotated processor
- * `DashboardPreviewTap` of `web/processors/`, id starting with {@linkcode TAP_PREFIX}) that the
- * dashboard hides from its graph, stats and events; it finds this object's sink by the key in its
- * config (`registerTapSink()`).
+ * @example Watch an audio output's levels
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ * import { PreviewProbes } from "./previews.ts";
+ *
+ * await using rt = createRuntime();
+ * rt.add("TestToneGenerator", {}, { id: "tone" });
+ * const previews = new PreviewProbes(rt, () => {}, { audioHz: 50 });
+ * previews.reconcile(new Set(["tone.audio", "tone.nope"])); // unknown outputs are skipped
+ * assert.deepEqual(previews.outputs, ["tone.audio"]);
+ * await rt.start();
+ * await new Promise((resolve) => setTimeout(resolve, 120));
+ * assert.ok(previews.levels()["tone.audio"].peak[0] > 0);
+ * assert.deepEqual(rt.describe().nodes.map((n) => n.id), ["tone"]);
+ * previews.close();
+ * ```
  */
-export class PreviewTaps {
+export class PreviewProbes {
   readonly #rt: Runtime;
-  readonly #sink: string;
-  readonly #taps = new Map<string, Tap>();
+  readonly #onFrame: (output: string, message: Uint8Array<ArrayBuffer>) => void;
+  readonly #probes = new Map<string, Probe>();
   readonly #levels = new Map<string, AudioLevel>();
   readonly #videoPeriodMs: number;
   readonly #audioPeriodMs: number;
-  readonly #width: number;
-  readonly #height: number;
-  #counter = 0;
+  readonly #size: { width: number; height: number };
   #closed = false;
 
   /**
-   * Creates the taps' manager; no tap exists until {@linkcode PreviewTaps.reconcile}.
+   * Creates the previews' manager; no probe exists until {@linkcode PreviewProbes.reconcile}.
    *
    * @param rt The runtime.
    * @param onFrame Receives each encoded thumbnail (see `encodePreviewFrame`).
@@ -70,130 +77,88 @@ export class PreviewTaps {
     options: PreviewOptions = {},
   ) {
     this.#rt = rt;
+    this.#onFrame = onFrame;
     this.#videoPeriodMs = 1000 / (options.videoFps ?? 2);
     this.#audioPeriodMs = 1000 / (options.audioHz ?? 10);
-    this.#width = options.width ?? 160;
-    this.#height = options.height ?? 90;
-    this.#sink = registerTapSink({
-      video: (output: string, frame: VideoFrame) => {
-        const tap = this.#taps.get(output);
-        if (!tap) return;
-        const thumb = downscaleToRgba(frame, this.#width, this.#height, tap.thumbnail);
-        tap.thumbnail = thumb.rgba;
-        const header = {
-          output,
-          width: thumb.width,
-          height: thumb.height,
-          timestampNs: frame.timestampNs,
-        };
-        onFrame(output, encodePreviewFrame(header, thumb.rgba));
-      },
-      audio: (output: string, frame: AudioFrame) => {
-        this.#levels.set(output, measureLevel(frame));
-      },
-    });
+    this.#size = { width: options.width ?? 160, height: options.height ?? 90 };
   }
 
-  /**
-   * Whether a node id is a tap's.
-   *
-   * @param node A node id.
-   * @returns Whether it is.
-   */
-  static isTap(node: string): boolean {
-    return node.startsWith(TAP_PREFIX);
-  }
-
-  /** The outputs with a tap now. */
+  /** The outputs with a probe now. */
   get outputs(): string[] {
-    return [...this.#taps.keys()];
+    return [...this.#probes.keys()];
   }
 
   /**
-   * The newest level of each tapped audio output.
+   * The newest level of each watched audio output.
    *
    * @returns Levels by `node.port`.
    */
   levels(): Record<string, AudioLevel> {
     const levels: Record<string, AudioLevel> = {};
     for (const [output, level] of this.#levels) {
-      if (this.#taps.has(output)) levels[output] = level;
+      if (this.#probes.has(output)) levels[output] = level;
     }
     return levels;
   }
 
   /**
-   * Makes the taps match `wanted`: adds a tap for each watched video or audio output that exists
-   * and has none, reconnects taps whose connection went away (the node was re-created), and
-   * removes taps nobody watches or whose output is gone. Never throws: a tap that cannot be made
-   * now (the runtime is stopping) is tried again at the next call.
+   * Makes the probes match `wanted`: attaches one to each watched video or audio output that
+   * exists and has none (or whose probe closed because its node was removed), and closes those
+   * nobody watches or whose output is gone. Never throws: an output that cannot be probed now is
+   * tried again at the next call.
    *
    * @param wanted The outputs (`node.port`) some client watches.
    */
   reconcile(wanted: ReadonlySet<string>): void {
     if (this.#closed) return;
-    const graph = this.#rt.describe();
     const types = new Map<string, string>();
-    for (const node of graph.nodes) {
-      if (PreviewTaps.isTap(node.id)) continue;
+    for (const node of this.#rt.describe().nodes) {
       for (const p of node.outputs) types.set(`${node.id}.${p.name}`, p.portType);
     }
-    const fed = new Set(graph.connections.map((c) => nodeOf(c.to)));
-    for (const [output, tap] of this.#taps) {
-      const exists = graph.nodes.some((n) => n.id === tap.id);
-      if (!wanted.has(output) || !types.has(output) || !exists) {
-        this.#remove(output, tap, exists);
-      } else if (!fed.has(tap.id)) {
-        this.#connect(output, tap.id);
+    for (const [output, probe] of this.#probes) {
+      if (!wanted.has(output) || !types.has(output) || probe.closed) {
+        probe.close();
+        this.#probes.delete(output);
+        this.#levels.delete(output);
       }
     }
     for (const output of wanted) {
       const type = types.get(output);
-      if (type === undefined || this.#taps.has(output)) continue;
+      if (type === undefined || this.#probes.has(output)) continue;
       const kind = previewKind(type);
-      if (kind) this.#add(output, kind);
+      if (kind) this.#attach(output, kind);
     }
   }
 
-  /** Removes every tap. Idempotent. */
+  /** Closes every probe. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.reconcile(new Set());
     this.#closed = true;
-    unregisterTapSink(this.#sink);
   }
 
-  #add(output: string, kind: "video" | "audio"): void {
-    const id = `${TAP_PREFIX}${++this.#counter}`;
-    const periodMs = kind === "video" ? this.#videoPeriodMs : this.#audioPeriodMs;
+  #attach(output: string, kind: "video" | "audio"): void {
+    const everyMs = kind === "video" ? this.#videoPeriodMs : this.#audioPeriodMs;
+    const transform = {
+      module: TRANSFORM_MODULE,
+      export: "previewSample",
+      options: { ...this.#size },
+    };
     try {
-      this.#rt.add(dashboardPreviewTapNode, { output, kind, periodMs, sink: this.#sink }, { id });
+      const probe = this.#rt.probe(output, (s) => this.#receive(output, s), { everyMs, transform });
+      this.#probes.set(output, probe);
     } catch {
-      return;
-    }
-    this.#taps.set(output, { id, output });
-    this.#connect(output, id);
-  }
-
-  #connect(output: string, id: string): void {
-    try {
-      this.#rt.connectByName(nodeOf(output), portOf(output), id, "in", {
-        capacity: 1,
-        policy: "latest",
-      });
-    } catch {
-      // The output went away between describe() and now: the next reconcile removes the tap.
+      // The output went away between describe() and now: the next reconcile skips it.
     }
   }
 
-  #remove(output: string, tap: Tap, exists: boolean): void {
-    this.#taps.delete(output);
-    this.#levels.delete(output);
-    if (!exists) return;
-    try {
-      this.#rt.remove(tap.id);
-    } catch {
-      // Already gone.
+  #receive(output: string, sample: ProbeSample): void {
+    if (!this.#probes.has(output)) return;
+    const value = sample.value as PreviewValue | undefined;
+    if (value?.kind === "audio") this.#levels.set(output, value.level);
+    else if (value?.kind === "video") {
+      const { width, height, timestampNs, rgba } = value;
+      this.#onFrame(output, encodePreviewFrame({ output, width, height, timestampNs }, rgba));
     }
   }
 }

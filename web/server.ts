@@ -16,7 +16,7 @@ import { API_BODY_LIMITS } from "./api/validation.ts";
 import { ControlPolicy } from "./control_policy.ts";
 import type { BodyLimits } from "./read_body.ts";
 import { islandBundle } from "./bundle.ts";
-import { type PreviewOptions, PreviewTaps } from "./previews.ts";
+import { type PreviewOptions, PreviewProbes } from "./previews.ts";
 import { processorInfos } from "./processor_info.ts";
 import { renderPage } from "./render_page.tsx";
 import { API_BASE, type SnapshotMessage } from "./shared/protocol.ts";
@@ -133,7 +133,7 @@ export interface Dashboard extends AsyncDisposable {
    * stats, all bounded) and what each missed because it was slow.
    */
   clients(): ClientBacklog[];
-  /** Closes clients, removes preview taps and stops serving. Idempotent; the runtime keeps running. */
+  /** Closes clients, closes the preview probes and stops serving. Idempotent; the runtime keeps running. */
   close(): Promise<void>;
 }
 
@@ -185,12 +185,12 @@ export async function createDashboard(
   const bundle = await islandBundle();
   const processors = processorInfos(options.registry ?? runtime.registry);
   const frames = { hub: undefined as StreamHub | undefined };
-  const taps = new PreviewTaps(
+  const previews = new PreviewProbes(
     runtime,
     (output, message) => frames.hub?.offerFrame(output, message),
     options.previews,
   );
-  const hub = new StreamHub({ runtime, processors, taps, statsHz: options.statsHz });
+  const hub = new StreamHub({ runtime, processors, previews, statsHz: options.statsHz });
   frames.hub = hub;
   await hub.ready();
 
@@ -243,7 +243,7 @@ export async function createDashboard(
   const close = () =>
     closing ??= (async () => {
       hub.close();
-      taps.close();
+      previews.close();
       await mcp?.endpoint.close();
       await server.shutdown();
     })();

@@ -7,9 +7,9 @@
  */
 
 import type { Runtime } from "../mod.ts";
-import { isTapEvent, RateTracker, visibleGraph } from "./graph_view.ts";
+import { RateTracker, visibleGraph } from "./graph_view.ts";
 import { layoutGraph } from "./layout.ts";
-import type { PreviewTaps } from "./previews.ts";
+import type { PreviewProbes } from "./previews.ts";
 import {
   API_VERSION,
   type DashboardEvent,
@@ -31,8 +31,8 @@ export interface StreamHubOptions {
   readonly runtime: Runtime;
   /** The registry as the API lists it. */
   readonly processors: ProcessorInfo[];
-  /** The preview taps. */
-  readonly taps: PreviewTaps;
+  /** The previews (probes of the watched outputs). */
+  readonly previews: PreviewProbes;
   /** Stats messages per second. Default 10. */
   readonly statsHz?: number;
   /** Events kept for snapshots. Default 200. */
@@ -62,7 +62,7 @@ const MAX_WATCHED = 256;
 export class StreamHub {
   readonly #rt: Runtime;
   readonly #processors: ProcessorInfo[];
-  readonly #taps: PreviewTaps;
+  readonly #previews: PreviewProbes;
   readonly #periodMs: number;
   readonly #historySize: number;
   readonly #limits: ClientLimits;
@@ -88,12 +88,12 @@ export class StreamHub {
   /**
    * Subscribes to the runtime and lays out the graph (await {@linkcode StreamHub.ready}).
    *
-   * @param options Runtime, registry, taps, rates and limits.
+   * @param options Runtime, registry, previews, rates and limits.
    */
   constructor(options: StreamHubOptions) {
     this.#rt = options.runtime;
     this.#processors = options.processors;
-    this.#taps = options.taps;
+    this.#previews = options.previews;
     this.#periodMs = 1000 / (options.statsHz ?? 10);
     this.#historySize = options.history ?? 200;
     this.#limits = {
@@ -129,12 +129,12 @@ export class StreamHub {
 
   /**
    * Records an event and queues it for every client. The runtime's events come here through
-   * `rt.on()`. Tap events are dropped.
+   * `rt.on()`.
    *
    * @param event The event.
    */
   publish(event: DashboardEvent): void {
-    if (this.#closed || isTapEvent(event)) return;
+    if (this.#closed) return;
     const logged: LoggedEvent = { seq: ++this.#seq, event };
     this.#history.push(logged);
     if (this.#history.length > this.#historySize) this.#history.shift();
@@ -187,7 +187,7 @@ export class StreamHub {
    * @returns The stats view.
    */
   stats(): StatsView {
-    return this.#rates.view(this.#rt.stats(), this.#visible, this.#taps.levels());
+    return this.#rates.view(this.#rt.stats(), this.#visible, this.#previews.levels());
   }
 
   /**
@@ -351,7 +351,7 @@ export class StreamHub {
       this.#reconcileTimer = undefined;
       const wanted = new Set<string>();
       for (const client of this.#clients) for (const o of client.watched) wanted.add(o);
-      this.#taps.reconcile(wanted);
+      this.#previews.reconcile(wanted);
     }, 0);
   }
 

@@ -62,8 +62,10 @@ Deno.test("probe: samples the newest frame at its period; describe(), stats(), e
   assert.ok(
     !events.some((e) => e.type === "node-added" && e.node !== "pattern" && e.node !== "sink"),
   );
+  assert.deepEqual(rt.probes(), [{ port: "pattern.video", isolate: "main" }]);
   probe.close();
   assert.ok(probe.closed);
+  assert.deepEqual(rt.probes(), []);
   const count = samples.length;
   await new Promise((r) => setTimeout(r, 60));
   assert.equal(samples.length, count, "no sample after close()");
@@ -94,6 +96,7 @@ Deno.test("probe: removing the node closes its probes", async () => {
   await new Promise((r) => setTimeout(r, 40));
   rt.remove("pattern");
   assert.ok(probe.closed);
+  assert.deepEqual(rt.probes(), []);
   await rt.stop();
   assert.deepEqual(rt.frameLeaks(), []);
 });

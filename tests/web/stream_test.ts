@@ -7,7 +7,6 @@ import type {
   SnapshotMessage,
   StatsMessage,
 } from "../../web/mod.ts";
-import { TAP_PREFIX } from "../../web/mod.ts";
 import { Harness, until } from "./harness.ts";
 
 const is = (type: ServerMessage["type"]) => (m: ServerMessage) => m.type === type;
@@ -127,18 +126,20 @@ Deno.test("Watching outputs gives 160x90 video previews and audio levels, only w
     (m) => m.type === "stats" && (m.stats.levels["reverb.out"]?.rms[0] ?? 0) > 0.01,
   );
   assert.equal(levels.stats.levels["reverb.out"].rms.length, 2);
-  const taps = () => h.rt.describe().nodes.filter((n) => n.id.startsWith(TAP_PREFIX));
-  assert.equal(taps().length, 2, "one tap per existing watched output");
+  const probes = () => h.rt.probes().map((p) => p.port).sort();
+  assert.deepEqual(probes(), ["reverb.out", "scale.out"], "one probe per existing watched output");
   const graph = await h.call("GET", "/graph");
-  assert.ok(
-    !graph.body.nodes.some((n: { id: string }) => n.id.startsWith(TAP_PREFIX)),
-    "taps are hidden",
+  assert.deepEqual(
+    graph.body.nodes.map((n: { id: string }) => n.id),
+    h.rt.describe().nodes.map((n) => n.id),
+    "previews add no node",
   );
   const stats = await h.call("GET", "/stats");
-  assert.equal(Object.keys(stats.body.connections).length, 6, "tap connections are hidden");
+  assert.equal(Object.keys(stats.body.connections).length, 6, "previews add no connection");
+  assert.equal(h.rt.describe().connections.length, 6);
 
   client.send({ type: "watch", outputs: [] });
-  await until(() => taps().length === 0, 2000, "taps removed");
+  await until(() => probes().length === 0, 2000, "probes closed");
 });
 
 Deno.test("A bad stream message gets an error message; the stream stays open", async () => {
@@ -159,7 +160,7 @@ Deno.test("A bad stream message gets an error message; the stream stays open", a
   assert.equal(client.socket.readyState, WebSocket.OPEN);
 });
 
-Deno.test("A client that vanishes mid-stream costs nothing: its taps go and the pipeline runs on", async () => {
+Deno.test("A client that vanishes mid-stream costs nothing: its probes close and the pipeline runs on", async () => {
   await using h = await Harness.start();
   const client = await h.stream();
   await client.next(is("snapshot"));
@@ -168,9 +169,9 @@ Deno.test("A client that vanishes mid-stream costs nothing: its taps go and the 
   const before = h.rt.stats().nodes.video_out.framesIn;
   await client.close();
   await until(
-    () => !h.rt.describe().nodes.some((n) => n.id.startsWith(TAP_PREFIX)),
+    () => h.rt.probes().length === 0,
     2000,
-    "taps removed after the client left",
+    "probes closed after the client left",
   );
   await new Promise((r) => setTimeout(r, 200));
   assert.ok(h.rt.stats().nodes.video_out.framesIn > before, "video still flows");
@@ -202,15 +203,15 @@ Deno.test("A client whose TCP connection drops without a close frame is forgotte
   );
   await conn.write(new Uint8Array([0x81, 0x80 | payload.length, 0, 0, 0, 0, ...payload]));
   await until(
-    () => h.rt.describe().nodes.some((node) => node.id.startsWith(TAP_PREFIX)),
+    () => h.rt.probes().length > 0,
     2000,
-    "a tap for the raw client",
+    "a probe for the raw client",
   );
   conn.close();
   await until(
-    () => !h.rt.describe().nodes.some((node) => node.id.startsWith(TAP_PREFIX)),
+    () => h.rt.probes().length === 0,
     3000,
-    "the raw client's tap removed",
+    "the raw client's probe closed",
   );
   const other = await h.stream();
   await other.next(is("snapshot"));

@@ -11,8 +11,6 @@ import { ConnectionNotFoundError, NodeNotFoundError } from "../../core/graph_err
 import { ProcessorNotFoundError } from "../../core/node_registry.ts";
 import { visibleGraph } from "../graph_view.ts";
 import { ADD_NODE_SCHEMA, CONNECT_SCHEMA, SET_CONFIG_SCHEMA } from "../operations.ts";
-import { TAP_PREFIX } from "../preview_tap.ts";
-import { PreviewTaps } from "../previews.ts";
 import { presentsToken } from "./auth.ts";
 import type { ApiContext } from "./context.ts";
 import { redactError } from "./redact.ts";
@@ -68,16 +66,6 @@ export function graphRoutes(ctx: ApiContext): Hono {
     checkBody(ADD_NODE_SCHEMA, body, "a node");
     const processor = body.type as string;
     const id = body.id as string | undefined;
-    if (id?.startsWith(TAP_PREFIX)) {
-      throw new ApiError(
-        400,
-        "invalid_field",
-        `Cannot add node '${id}': ids starting with '${TAP_PREFIX}' are the dashboard's own`,
-        {
-          field: "id",
-        },
-      );
-    }
     const config = (body.config ?? {}) as Record<string, JsonValue>;
     const onError = body.onError as ErrorPolicy | undefined;
     const maxRestarts = body.maxRestarts as number | undefined;
@@ -125,16 +113,6 @@ export function graphRoutes(ctx: ApiContext): Hono {
     checkBody(CONNECT_SCHEMA, body, "a connection");
     const capacity = body.capacity as number | undefined;
     const policy = body.policy as "fifo" | "latest" | undefined;
-    for (const [field, end] of [["from", from], ["to", to]] as const) {
-      if (PreviewTaps.isTap(end.node)) {
-        throw new ApiError(
-          422,
-          "node_not_found",
-          `Cannot find node '${end.node}': it is the dashboard's own`,
-          { field },
-        );
-      }
-    }
     try {
       const info = rt.connectByName(from.node, from.port, to.node, to.port, { capacity, policy });
       return c.json(info, 201);

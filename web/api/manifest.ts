@@ -14,27 +14,19 @@ import {
   saveManifest,
   validateManifest,
 } from "../../mod.ts";
-import { nodeOf } from "../port_end.ts";
-import { PreviewTaps } from "../previews.ts";
 import type { ApiContext } from "./context.ts";
 import { ApiError, policyError, toApiError } from "./errors.ts";
 import { type JsonObject, objectField, onlyFields, readJsonObject } from "./validation.ts";
 
 /**
- * The runtime's graph as a manifest, without the dashboard's preview taps.
+ * The runtime's graph as a manifest (previews are probes: nothing to leave out).
  *
  * @param ctx The API context.
  * @returns The manifest.
  */
 export function visibleManifest(ctx: ApiContext): Manifest {
   const manifest = saveManifest(ctx.runtime);
-  return {
-    ...manifest,
-    nodes: manifest.nodes.filter((n) => !PreviewTaps.isTap(n.id)),
-    connections: (manifest.connections ?? []).filter((c) =>
-      !PreviewTaps.isTap(nodeOf(c.from)) && !PreviewTaps.isTap(nodeOf(c.to))
-    ),
-  };
+  return { ...manifest, connections: manifest.connections ?? [] };
 }
 
 /**
@@ -79,7 +71,7 @@ export function manifestRoutes(ctx: ApiContext): Hono {
       }
     }
     if (body.replace === true) {
-      for (const n of rt.describe().nodes) if (!PreviewTaps.isTap(n.id)) rt.remove(n.id);
+      for (const n of rt.describe().nodes) rt.remove(n.id);
       await rt.settled();
     }
     let added: string[];

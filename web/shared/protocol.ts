@@ -42,7 +42,7 @@ export interface ProcessorInfo extends ProcessorDescriptor {
 }
 
 /**
- * The graph as the dashboard shows it: `rt.describe()` without the dashboard's own taps.
+ * The graph as the dashboard shows it: `rt.describe()` (previews are probes, not nodes).
  */
 export type GraphView = GraphDescription;
 
@@ -110,7 +110,7 @@ export interface AudioLevel {
 }
 
 /**
- * `rt.stats()` without the taps, with rates and the audio levels of watched outputs.
+ * `rt.stats()`, with rates and the audio levels of watched outputs.
  */
 export interface StatsView {
   /** The runtime's state. */
