@@ -266,7 +266,7 @@ export interface IsolateHost {
   frameLeaks?(): FrameLeak[] | Promise<FrameLeak[]>;
   /**
    * Attaches a probe to an output of this isolate (the runtime checked the node and port): every
-   * `spec.everyMs` the newest frame the output wrote (if new) is summarized, transformed, and
+   * `spec.everyMs` the next frame the output writes is summarized, transformed, and
    * handed to `deliver` — with the frame itself only when this host runs in the caller's isolate.
    * Sampling must never block or slow the writer. Returns what detaches it. Optional: a host
    * without it (a native plugin's) cannot be probed.

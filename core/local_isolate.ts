@@ -116,7 +116,6 @@ export class LocalIsolate implements IsolateHost {
   readonly #transport: CrossIsolateTransport | undefined;
   readonly #env: NodeEnvironment;
   readonly #live = new LiveFrames();
-  readonly #probed = new Set<OutputBinding<unknown>>();
   #phase: Phase = "idle";
 
   /**
@@ -294,7 +293,6 @@ export class LocalIsolate implements IsolateHost {
       attachment.local?.clear();
       (attachment.reader as { clear?(): number } | undefined)?.clear?.();
     }
-    for (const binding of this.#probed) binding.releaseNewest(); // probes hold no frame now
   }
 
   /**
@@ -308,11 +306,7 @@ export class LocalIsolate implements IsolateHost {
   probe(spec: HostedProbeSpec, deliver: (sample: HostedProbeSample) => void): () => void {
     const binding = this.#node(spec.node).ports.output<unknown>(spec.port);
     const sampler = new ProbeSampler(binding, spec, deliver);
-    this.#probed.add(binding);
-    return () => {
-      sampler.close();
-      if (!binding.probed) this.#probed.delete(binding);
-    };
+    return () => sampler.close();
   }
 
   /**

@@ -43,8 +43,8 @@ export class OutputBinding<T> implements OutputPort<T> {
   #waiter: (() => void) | undefined;
   #sawFull = false;
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
-  #probes = 0;
-  #newest: T | undefined;
+  #sampling = false;
+  #samplers: ((frame: unknown) => void)[] = [];
 
   /**
    * Creates an output with no connections.
@@ -150,45 +150,45 @@ export class OutputBinding<T> implements OutputPort<T> {
       if (!writers[i].push(frame)) accepted = false;
     }
     if (!accepted) this.#sawFull = true;
-    if (this.#probes > 0) this.#hold(frame);
+    if (this.#sampling) this.#capture(frame);
     return accepted;
   }
 
   /**
-   * The newest frame written while a probe was attached (this output holds a reference to it
-   * until the next write, the last probe detaches, or `releaseNewest()`); `undefined` otherwise.
+   * For probes: calls `callback` with the next frame written, in a microtask after that write
+   * (so after the writer's run, never inside it), holding a reference to the frame during the
+   * call. Until then, and with no callback waiting, `write()` pays one boolean test; a capture
+   * costs one retain, one release and one microtask, whatever the write rate.
+   *
+   * @param callback Receives the frame once (valid only during the call).
    */
-  get newest(): T | undefined {
-    return this.#newest;
+  sampleNext(callback: (frame: unknown) => void): void {
+    this.#samplers.push(callback);
+    this.#sampling = true;
   }
 
-  /** Whether a probe is attached (the output then holds its newest frame). */
-  get probed(): boolean {
-    return this.#probes > 0;
+  /**
+   * Forgets a callback of {@linkcode OutputBinding.sampleNext} that has not been called yet.
+   *
+   * @param callback The callback.
+   */
+  cancelSample(callback: (frame: unknown) => void): void {
+    this.#samplers = this.#samplers.filter((c) => c !== callback);
+    this.#sampling = this.#samplers.length > 0;
   }
 
-  /** For probes: from now on, hold a reference to the newest frame written. */
-  probeAttached(): void {
-    this.#probes++;
-  }
-
-  /** For probes: one detached; the last one releases the held frame. */
-  probeDetached(): void {
-    if (this.#probes > 0 && --this.#probes === 0) this.releaseNewest();
-  }
-
-  /** Releases the held newest frame (at teardown: a stopped graph holds no frame). */
-  releaseNewest(): void {
-    const frame = this.#newest;
-    this.#newest = undefined;
-    releaseFrame(frame);
-  }
-
-  #hold(frame: T): void {
+  #capture(frame: T): void {
+    const samplers = this.#samplers;
+    this.#samplers = [];
+    this.#sampling = false;
     retainFrame(frame);
-    const previous = this.#newest;
-    this.#newest = frame;
-    releaseFrame(previous);
+    queueMicrotask(() => {
+      try {
+        for (let i = 0; i < samplers.length; i++) samplers[i](frame);
+      } finally {
+        releaseFrame(frame);
+      }
+    });
   }
 
   /**

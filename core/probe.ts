@@ -1,5 +1,5 @@
 /**
- * Probes: observe the newest frame of an output without changing the graph (GStreamer pad
+ * Probes: observe the frames of an output without changing the graph (GStreamer pad
  * probes, pipecat observers). `rt.probe("pattern.video", callback, { everyMs })` returns a
  * {@linkcode Probe}; no node, connection or counter is added, so `describe()`, `stats()` and
  * manifests never see it.
@@ -28,7 +28,7 @@ export interface ProbeTransform {
 
 /** Options of `rt.probe()`. */
 export interface ProbeOptions {
-  /** How often the newest frame is sampled, in milliseconds. Default 100. */
+  /** How often a frame is sampled (the next one written), in milliseconds. Default 100. */
   readonly everyMs?: number;
   /** Runs on each sample in the port's isolate; its result is `sample.value`. */
   readonly transform?: ProbeTransform;
@@ -134,7 +134,7 @@ export class Probe implements Disposable {
    *
    * @param port The probed output.
    * @param isolate Its isolate.
-   * @param detach Stops sampling and releases the held frame.
+   * @param detach Stops sampling.
    */
   constructor(port: string, isolate: string, detach: () => void) {
     this.port = port;
@@ -147,7 +147,7 @@ export class Probe implements Disposable {
     return this.#detach === undefined;
   }
 
-  /** Stops sampling; the output no longer holds a frame for it. Idempotent. */
+  /** Stops sampling. Idempotent. */
   close(): void {
     const detach = this.#detach;
     this.#detach = undefined;

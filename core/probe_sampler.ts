@@ -5,7 +5,6 @@
  */
 
 import type { OutputBinding } from "./output_binding.ts";
-import { releaseFrame, retainFrame } from "./owned_frame.ts";
 import {
   type HostedProbeSample,
   type HostedProbeSpec,
@@ -17,10 +16,10 @@ import type { Frame } from "./frame.ts";
 type TransformFn = (frame: unknown, options: unknown) => unknown;
 
 /**
- * Samples the newest frame an output wrote, every `everyMs`, and hands it to `deliver`. While it
- * is attached the output keeps a reference to its newest frame (taken on write, the previous one
- * released): no copy and no wait on the write path. A tick with no new frame since the last one
- * delivers nothing.
+ * Samples an output every `everyMs`: each tick asks the output for the next frame it writes
+ * (`sampleNext()`), which comes in a microtask after that write, and hands it to `deliver`. The
+ * write path pays one boolean test, and one retain and release per sample: no copy, no wait, and
+ * no frame is held between samples. A writer that writes nothing is not sampled.
  *
  * @example Sample an output by hand
  * ```ts
@@ -33,11 +32,12 @@ type TransformFn = (frame: unknown, options: unknown) => unknown;
  * const sampler = new ProbeSampler(output, { node: "n", port: "out", everyMs: 5 }, (s) => {
  *   seen.push(s.summary.frameNumber!);
  * });
+ * await new Promise((resolve) => setTimeout(resolve, 20)); // the first tick asks for a frame
  * output.write({ kind: "data", frameNumber: 1 });
  * output.write({ kind: "data", frameNumber: 2 });
- * await new Promise((resolve) => setTimeout(resolve, 30));
+ * await Promise.resolve();
  * sampler.close();
- * assert.deepEqual(seen, [2]); // the newest only, once
+ * assert.deepEqual(seen, [1]); // one sample per tick: the first frame written after it
  * ```
  */
 export class ProbeSampler {
@@ -48,11 +48,11 @@ export class ProbeSampler {
   readonly #transformOptions: unknown;
   #transformError: string | undefined;
   #waiting = false;
-  #last: unknown = undefined;
+  #asked = false;
   #closed = false;
 
   /**
-   * Attaches to `binding` and starts the timer.
+   * Starts the timer.
    *
    * @param binding The probed output.
    * @param spec Period and transform.
@@ -66,7 +66,6 @@ export class ProbeSampler {
     this.#binding = binding;
     this.#deliver = deliver;
     this.#transformOptions = spec.transform?.options;
-    binding.probeAttached();
     if (spec.transform) {
       this.#waiting = true;
       loadTransform(spec.transform).then(
@@ -78,21 +77,25 @@ export class ProbeSampler {
     Deno.unrefTimer(this.#timer as unknown as number);
   }
 
-  /** Stops the timer; the output drops its held frame when no other probe watches it. */
+  /** Stops sampling. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
-    this.#binding.probeDetached();
-    this.#last = undefined;
+    if (this.#asked) this.#binding.cancelSample(this.#sample);
+    this.#asked = false;
   }
 
   #tick = (): void => {
-    if (this.#closed || this.#waiting) return;
-    const frame = this.#binding.newest;
-    if (frame === undefined || frame === this.#last) return;
-    this.#last = frame;
-    retainFrame(frame); // the callback may close the probe: the frame stays valid until it returns
+    if (this.#closed || this.#waiting || this.#asked) return;
+    this.#asked = true;
+    this.#binding.sampleNext(this.#sample);
+  };
+
+  /** The output's frame, alive during the call. */
+  #sample = (frame: unknown): void => {
+    this.#asked = false;
+    if (this.#closed) return;
     try {
       const sample: { -readonly [K in keyof HostedProbeSample]: HostedProbeSample[K] } = {
         summary: summarizeFrame(frame),
@@ -109,8 +112,6 @@ export class ProbeSampler {
       this.#deliver(sample);
     } catch (error) {
       console.error(`A probe callback on '${this.#binding.label}' threw:`, error);
-    } finally {
-      releaseFrame(frame);
     }
   };
 }

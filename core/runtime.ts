@@ -405,13 +405,14 @@ export class Runtime implements AsyncDisposable {
 
   /**
    * Observes an output without changing the graph (a GStreamer pad probe): every `everyMs` the
-   * newest frame it wrote, if new, is handed to `callback`. The output holds a reference to its
-   * newest frame while a probe is attached (no copy, no wait: the writer is not slowed); no node,
-   * connection or counter is added, so `describe()`, `stats()` and manifests never see a probe.
+   * next frame the output writes is handed to `callback` (in a microtask after that write, so
+   * never inside the writer's run; no copy, no wait, one boolean test per write between samples);
+   * no node, connection or counter is added, so `describe()`, `stats()` and manifests never see
+   * a probe.
    * For a node on a Worker, sampling runs in the Worker and the sample carries the frame's
    * summary and the result of `options.transform` (run there), not the frame. The probe ends at
-   * `probe.close()` (or `using`) or when the node is removed; at `stop()` the held frame is
-   * released, so probes cause no frame leak.
+   * `probe.close()` (or `using`) or when the node is removed. No frame is held between
+   * samples, so probes cause no frame leak.
    *
    * @param port The output: a ref (`pattern.outputs.video`) or `"node.port"`.
    * @param callback Called with each sample, on this isolate's event loop.

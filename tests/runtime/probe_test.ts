@@ -57,7 +57,7 @@ Deno.test("probe: samples the newest frame at its period; describe(), stats(), e
   assert.equal(s.isolate, "main");
   assert.equal(s.summary.kind, "video");
   assert.equal(s.summary.width, 64);
-  await rt.stop(); // the probe is still attached: the held frame is released at teardown
+  await rt.stop(); // the probe is still attached: it holds no frame
   assert.deepEqual(rt.frameLeaks(), []);
   assert.ok(
     !events.some((e) => e.type === "node-added" && e.node !== "pattern" && e.node !== "sink"),
@@ -71,7 +71,7 @@ Deno.test("probe: samples the newest frame at its period; describe(), stats(), e
   assert.equal(samples.length, count, "no sample after close()");
 });
 
-Deno.test("probe: close() releases the held frame while running; a second run leaks nothing", async () => {
+Deno.test("probe: close() while running, or a probe left open across stop(), leaks no frame", async () => {
   const rt = graph();
   let seen = 0;
   using probe = rt.probe("pattern.video", () => seen++, { everyMs: 10 });

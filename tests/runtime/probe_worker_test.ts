@@ -32,7 +32,7 @@ Deno.test("probe on a Worker: the Worker samples and posts summary and transform
   }
   assert.equal(JSON.stringify(saveManifest(rt)), before);
   assert.deepEqual(Object.keys(rt.stats().nodes).sort(), ["bars", "scale", "sink"]);
-  await rt.stop(); // probe still attached: the Worker releases its held frame at teardown
+  await rt.stop(); // probe still attached: it holds no frame
   assert.deepEqual(rt.frameLeaks(), []);
   probe.close();
   const n = samples.length;
