@@ -43,6 +43,14 @@ export type { NodeSpec } from "./core/node_definition.ts";
 export type { Frames } from "./core/node_frames.ts";
 export type { ProcessorSummary } from "./core/node_registry.ts";
 export type { LoopControl } from "./core/processor_context.ts";
+export type {
+  FrameSummary,
+  Probe,
+  ProbeCallback,
+  ProbeOptions,
+  ProbeSample,
+  ProbeTransform,
+} from "./core/probe.ts";
 export type { PortDirection, ProcessorDescriptor } from "./core/processor_descriptor.ts";
 export type { RequiredIsolate } from "./core/required_isolate.ts";
 export type { DeliveryPolicy } from "./core/ring_contract.ts";

@@ -200,6 +200,16 @@ export class ProbeOptionsError extends TypeError {
 
 /**
  * The port's isolate cannot run probes (a native plugin's host).
+ *
+ * @example What the error carries
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ProbeUnsupportedError } from "./probe.ts";
+ *
+ * const error = new ProbeUnsupportedError("invert.out", "native:invert");
+ * assert.equal(error.code, "probe_unsupported");
+ * assert.deepEqual(error.details, { port: "invert.out", isolate: "native:invert" });
+ * ```
  */
 export class ProbeUnsupportedError extends Error {
   /** Stable machine code (see `ERROR_CODES` in core/error_codes.ts). */

@@ -42,7 +42,7 @@ export function fitSize(
 /**
  * Downscales a frame in any pixel format to an RGBA thumbnail by point sampling (one source pixel
  * per thumbnail pixel: about 15,000 reads for 160x90, whatever the frame's size). YUV frames are
- * converted with BT.601 limited range. The hot path of a preview tap: it writes into `into` when
+ * converted with BT.601 limited range. The hot path of a preview probe: it writes into `into` when
  * that has the right size, so a tap allocates its buffer once.
  *
  * @param frame The frame (tightly packed rows for I420 and NV12; `stride` for RGBA and BGRA).
