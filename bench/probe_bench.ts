@@ -4,7 +4,7 @@
  * 100 ms, and with a dashboard preview probe (a 160x90 thumbnail made every 100 ms, in the
  * writer's isolate). Main isolate, and across a Worker (source in a Worker, sink in the main
  * isolate, the probe attached from the main isolate and sampling in the Worker). Runs alternate
- * (`ROUNDS` times: none, probe, none again, preview) and the table gives the median of each; the
+ * (`ROUNDS` times: none, probe, none again, preview, the order turning each round) and the table gives the median of each; the
  * second no-probe column is the A/A noise floor of the machine.
  *
  * `deno run -A bench/probe_bench.ts [frames] [rounds]`
@@ -77,7 +77,10 @@ async function measure(rt: Runtime, worker: boolean): Promise<Row> {
   const frames = Math.max(20_000, Math.round(warm * SECONDS));
   const rates: Record<Variant, number[]> = { none: [], again: [], probe: [], preview: [] };
   for (let round = 0; round < ROUNDS; round++) {
-    for (const variant of ["none", "probe", "again", "preview"] as const) {
+    // The order turns each round, so no variant always follows the same one.
+    const order = ["none", "probe", "again", "preview"] as const;
+    for (let k = 0; k < order.length; k++) {
+      const variant = order[(k + round) % order.length];
       rates[variant].push(await run(rt, worker, variant, frames));
     }
   }
