@@ -6,7 +6,7 @@ import {
   type RuntimeEvent,
   type VideoFrame,
 } from "../../mod.ts";
-import type { ProbeSample } from "../../core/probe.ts";
+import { type ProbeSample, ProbeUnsupportedError } from "../../core/probe.ts";
 import { builtinRegistry } from "../../processors/mod.ts";
 import { saveManifest } from "../../core/manifest.ts";
 
@@ -168,4 +168,27 @@ Deno.test("probe: a transform runs on each sample in the port's isolate", async 
   assert.ok(values.every((v) => Array.isArray(v) && v.length === 4), JSON.stringify(values));
   assert.match(errors[0], /exports no function 'missing'/);
   assert.deepEqual(rt.frameLeaks(), []);
+});
+
+Deno.test("probe: a native plugin's node cannot be probed yet: probe_unsupported, naming its isolate", async () => {
+  const { NativePlugin } = await import("../../ffi/mod.ts");
+  const { createRuntime } = await import("../../processors/mod.ts");
+  const path = new URL(
+    "../../crates/target/release/libstreamlib_example_plugin.so",
+    import.meta.url,
+  );
+  const plugin = NativePlugin.load(path.pathname);
+  try {
+    await using rt = createRuntime().use(plugin);
+    const gain = rt.add("NativeGain", { gain: 0.5 });
+    assert.throws(
+      () => rt.probe(`${gain.name}.out`, () => {}),
+      (e) =>
+        e instanceof ProbeUnsupportedError && e.code === "probe_unsupported" &&
+        e.isolate === "native:streamlib_example_plugin",
+    );
+    assert.deepEqual(rt.probes(), []);
+  } finally {
+    plugin.close();
+  }
 });
