@@ -39,19 +39,30 @@ export interface FrameLeak {
  * ```
  */
 export class LiveFrames implements FrameLedger {
-  readonly #live = new Set<OwnedFrame>();
+  // Live frames packed in an array; each frame knows its index (`ledgerSlot`), so born() and
+  // died() are O(1) without hashing: died() moves the last frame into the freed place.
+  readonly #live: OwnedFrame[] = [];
 
   /** Frames alive now. */
   get size(): number {
-    return this.#live.size;
+    return this.#live.length;
   }
 
   born(frame: OwnedFrame): void {
-    this.#live.add(frame);
+    frame.ledgerSlot = this.#live.length;
+    this.#live.push(frame);
   }
 
   died(frame: OwnedFrame): void {
-    this.#live.delete(frame);
+    const slot = frame.ledgerSlot;
+    const live = this.#live;
+    if (slot < 0 || live[slot] !== frame) return; // not in this ledger
+    const last = live.pop()!;
+    if (last !== frame) {
+      live[slot] = last;
+      last.ledgerSlot = slot;
+    }
+    frame.ledgerSlot = -1;
   }
 
   /** The frames alive now, grouped (empty when nothing leaked). */
