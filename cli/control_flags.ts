@@ -7,6 +7,7 @@
 
 import { resolve } from "node:path";
 import { ControlPolicy } from "../web/control_policy.ts";
+import { openRegularFile, readAtMost } from "../processors/formats/regular_file.ts";
 
 /** The `parseArgs` options of the shared flags. */
 export const CONTROL_FLAGS = {
@@ -92,23 +93,15 @@ export async function tokenFromFlags(
   if (file !== undefined) {
     let text: string;
     try {
-      // Checked before opening: opening a FIFO with no writer would wait forever.
-      if (!(await Deno.stat(file)).isFile) {
-        throw new ControlFlagError(`--token-file must name a regular file: '${file}'`);
-      }
-      using handle = await Deno.open(file, { read: true });
-      const info = await handle.stat();
-      if (!info.isFile) {
-        throw new ControlFlagError(`--token-file must name a regular file: '${file}'`);
-      }
-      const bytes = new Uint8Array(MAX_TOKEN_FILE_BYTES);
-      let size = 0;
-      while (size < bytes.length) {
-        const n = await handle.read(bytes.subarray(size));
-        if (n === null) break;
-        size += n;
-      }
-      text = new TextDecoder().decode(bytes.subarray(0, size));
+      // A FIFO, device or folder is refused before it is opened (a FIFO's open would wait).
+      using handle = await openRegularFile(
+        file,
+        () => new ControlFlagError(`--token-file must name a regular file: '${file}'`),
+      );
+      // Only the first line counts; a bounded read keeps a huge file from being loaded.
+      text = new TextDecoder().decode(
+        (await readAtMost(handle, MAX_TOKEN_FILE_BYTES)).subarray(0, MAX_TOKEN_FILE_BYTES),
+      );
     } catch (error) {
       if (error instanceof ControlFlagError) throw error;
       throw new ControlFlagError(`Cannot read --token-file '${file}': ${(error as Error).message}`);

@@ -7,6 +7,7 @@
  */
 
 import { jsonTextDepth, MAX_MANIFEST_BYTES, MAX_MANIFEST_DEPTH } from "../core/manifest_limits.ts";
+import { readAtMost } from "../processors/formats/regular_file.ts";
 
 /** What was wrong with a manifest file. */
 export type ManifestFileErrorCode =
@@ -113,12 +114,8 @@ export async function readManifestText(
   try {
     using file = await Deno.open(path, { read: true });
     if (!(await file.stat()).isFile) throw regular();
-    bytes = new Uint8Array(maxBytes + 1);
-    while (size < bytes.length) {
-      const n = await file.read(bytes.subarray(size));
-      if (n === null) break;
-      size += n;
-    }
+    bytes = await readAtMost(file, maxBytes);
+    size = bytes.length;
   } catch (error) {
     if (error instanceof ManifestFileError) throw error;
     throw unreadable(path, error);

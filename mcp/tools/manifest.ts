@@ -7,6 +7,8 @@
 import { loadManifest, saveManifest } from "../../mod.ts";
 import type { JsonValue } from "../../core/json_schema.ts";
 import { ToolArgumentsError } from "../arguments.ts";
+import { MAX_MANIFEST_BYTES } from "../../core/manifest_limits.ts";
+import { openRegularFile, readAtMost } from "../../processors/formats/regular_file.ts";
 import type { ControlPolicy } from "../../web/control_policy.ts";
 import type { McpTool, ToolOutput } from "../tool.ts";
 
@@ -115,37 +117,27 @@ async function checkManifestNodes(manifest: unknown, control: ControlPolicy): Pr
   }
 }
 
-/** Largest manifest file `load_manifest` reads (4 MiB, the MCP message limit). */
-const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-
 /** Reads a manifest file: a regular file of at most {@linkcode MAX_MANIFEST_BYTES}. */
 async function readManifestFile(file: string, path: string): Promise<string> {
   const refuse = (problem: string) =>
     new ToolArgumentsError("load_manifest", [{ argument: "path", problem }]);
-  // Checked before opening: opening a FIFO with no writer would wait forever.
-  if (!(await Deno.stat(file)).isFile) {
-    throw refuse(`must name a regular file, '${path}' is not one`);
-  }
-  using handle = await Deno.open(file, { read: true });
+  // A FIFO, device or folder is refused before it is opened (a FIFO's open would wait).
+  using handle = await openRegularFile(
+    file,
+    () => refuse(`must name a regular file, '${path}' is not one`),
+  );
   const info = await handle.stat();
-  if (!info.isFile) throw refuse(`must name a regular file, '${path}' is not one`);
   if (info.size > MAX_MANIFEST_BYTES) {
     throw refuse(
       `must name a file of at most ${MAX_MANIFEST_BYTES} bytes, '${path}' has ${info.size}`,
     );
   }
-  const bytes = new Uint8Array(MAX_MANIFEST_BYTES + 1);
-  let size = 0;
-  while (size < bytes.length) {
-    const n = await handle.read(bytes.subarray(size));
-    if (n === null) break;
-    size += n;
-  }
-  if (size > MAX_MANIFEST_BYTES) {
+  const bytes = await readAtMost(handle, MAX_MANIFEST_BYTES);
+  if (bytes.length > MAX_MANIFEST_BYTES) {
     throw refuse(`must name a file of at most ${MAX_MANIFEST_BYTES} bytes, '${path}' grew past it`);
   }
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, size));
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw refuse(`must name a UTF-8 JSON file, '${path}' is not UTF-8`);
   }

@@ -107,3 +107,39 @@ export async function refuseNonRegularTarget(path: string): Promise<void> {
   const kind = nonRegularKind(info);
   if (kind !== undefined) throw new NotRegularFileTargetError(path, kind);
 }
+
+/**
+ * Reads at most `maxBytes + 1` bytes of `file` from where it stands: the caller tells a file that
+ * fits (`length <= maxBytes`) from one that is too large or grew while being read, without ever
+ * holding more than one byte past its limit (`/dev/zero` or a growing file cannot exhaust memory).
+ *
+ * @param file An open file.
+ * @param maxBytes The most bytes the caller accepts.
+ * @returns The bytes read: `maxBytes + 1` of them when the file holds more than `maxBytes`.
+ *
+ * @example Tell a small file from a big one
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openRegularFile, readAtMost } from "./regular_file.ts";
+ *
+ * const path = await Deno.makeTempFile();
+ * await Deno.writeTextFile(path, "12345");
+ * {
+ *   using file = await openRegularFile(path, (kind) => new TypeError(kind));
+ *   assert.equal((await readAtMost(file, 3)).length, 4); // too large: 3 + 1 bytes
+ * }
+ * using file = await openRegularFile(path, (kind) => new TypeError(kind));
+ * assert.equal(new TextDecoder().decode(await readAtMost(file, 8)), "12345");
+ * await Deno.remove(path);
+ * ```
+ */
+export async function readAtMost(file: Deno.FsFile, maxBytes: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(maxBytes + 1);
+  let size = 0;
+  while (size < bytes.length) {
+    const n = await file.read(bytes.subarray(size));
+    if (n === null) break;
+    size += n;
+  }
+  return bytes.subarray(0, size);
+}

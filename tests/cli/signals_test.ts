@@ -6,27 +6,10 @@
  */
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { assertFinalized, recordingManifest } from "../fixtures/recording.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-
-async function recordingManifest(dir: string): Promise<{ manifest: string; wav: string }> {
-  const wav = join(dir, "take.wav");
-  const manifest = join(dir, "p.json");
-  await Deno.writeTextFile(
-    manifest,
-    JSON.stringify({
-      version: 1,
-      nodes: [
-        { id: "tone", type: "TestToneGenerator" },
-        { id: "wav", type: "WavWriter", config: { path: wav } },
-      ],
-      connections: [{ from: "tone.audio", to: "wav.in" }],
-    }),
-  );
-  return { manifest, wav };
-}
 
 /** Starts the command, waits for its first status line, records a little, sends `signal`. */
 async function stopWith(
@@ -61,14 +44,6 @@ async function stopWith(
   return { code, out };
 }
 
-async function assertFinalized(wav: string): Promise<void> {
-  const bytes = await Deno.readFile(wav);
-  const view = new DataView(bytes.buffer);
-  assert.ok(bytes.length > 44 + 48_000, "a second of samples was written");
-  assert.equal(view.getUint32(4, true), bytes.length - 8, "RIFF size covers the file");
-  assert.equal(view.getUint32(40, true), bytes.length - 44, "data size covers every sample");
-}
-
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   Deno.test(`streamlib run stops cleanly on ${signal}: exit 0, the recording is finalized`, async () => {
     const dir = await Deno.makeTempDir();
@@ -80,7 +55,7 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
       );
       assert.equal(code, 0, out);
       assert.match(out, /stopped: .* 0 failed/);
-      await assertFinalized(wav);
+      await assertFinalized(wav, 48_000);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -95,7 +70,7 @@ for (const signal of ["SIGTERM", "SIGHUP"] as const) {
       const { code, out } = await stopWith(["task", "--quiet", "run", manifest], signal);
       assert.equal(code, 0, out);
       assert.match(out, /stopped: /);
-      await assertFinalized(wav);
+      await assertFinalized(wav, 48_000);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -5,35 +5,10 @@
  */
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { assertFinalized, recordingManifest } from "../fixtures/recording.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-
-async function recordingManifest(dir: string): Promise<{ manifest: string; wav: string }> {
-  const wav = join(dir, "take.wav");
-  const manifest = join(dir, "p.json");
-  await Deno.writeTextFile(
-    manifest,
-    JSON.stringify({
-      version: 1,
-      nodes: [
-        { id: "tone", type: "TestToneGenerator" },
-        { id: "wav", type: "WavWriter", config: { path: wav } },
-      ],
-      connections: [{ from: "tone.audio", to: "wav.in" }],
-    }),
-  );
-  return { manifest, wav };
-}
-
-async function assertFinalized(wav: string): Promise<void> {
-  const bytes = await Deno.readFile(wav);
-  const view = new DataView(bytes.buffer);
-  assert.ok(bytes.length > 44, "samples were written");
-  assert.equal(view.getUint32(4, true), bytes.length - 8, "RIFF size set");
-  assert.equal(view.getUint32(40, true), bytes.length - 44, "data size set");
-}
 
 async function runUntilSignal(args: string[], ready: RegExp, signal: Deno.Signal): Promise<number> {
   const child = new Deno.Command(Deno.execPath(), {
