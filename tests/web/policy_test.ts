@@ -60,7 +60,7 @@ Deno.test("Control API confines writer and reader paths to the media folders, in
     ];
     for (const path of bad) {
       for (const processor of ["WavWriter", "WavFileSource"]) {
-        const reply = await h.call("POST", "/nodes", { processor, config: { path } });
+        const reply = await h.call("POST", "/nodes", { type: processor, config: { path } });
         assert.equal(reply.status, 403, `${processor} ${path}`);
         assert.equal(reply.body.error.code, "path_not_allowed");
         assert.equal(reply.body.error.field, "config.path");

@@ -17,7 +17,6 @@ import { redactError } from "./redact.ts";
 import { ApiError, policyError, toApiError } from "./errors.ts";
 import {
   checkBody,
-  type JsonObject,
   placementField,
   PORT_END,
   portEndField,
@@ -54,7 +53,7 @@ export function graphRoutes(ctx: ApiContext): Hono {
   });
 
   api.post("/nodes", async (c) => {
-    const body = legacyTypeField(await readJsonObject(c.req.raw, false, ctx.bodyLimits));
+    const body = await readJsonObject(c.req.raw, false, ctx.bodyLimits);
     checkPolicy(() => ctx.control.checkId(body.id));
     const workers = Object.keys(rt.describe().isolates)
       .filter((isolate) => isolate.startsWith("worker:"))
@@ -196,28 +195,4 @@ async function checkPolicyAsync(check: () => Promise<void>): Promise<void> {
   } catch (error) {
     throw policyError(error);
   }
-}
-
-/**
- * A node body in the manifest's vocabulary: `processor`, the field's name before it was `type`
- * (as in manifests and MCP), is taken as `type` while clients move over.
- *
- * @param body The request body.
- * @returns The body with `type`.
- * @throws {ApiError} 400 when it has both.
- */
-function legacyTypeField(body: JsonObject): JsonObject {
-  if (!Object.hasOwn(body, "processor")) return body;
-  if (Object.hasOwn(body, "type")) {
-    throw new ApiError(
-      400,
-      "invalid_field",
-      "Cannot use both 'type' and 'processor': send 'type'",
-      {
-        field: "processor",
-      },
-    );
-  }
-  const { processor, ...rest } = body;
-  return { type: processor, ...rest };
 }

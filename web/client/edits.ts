@@ -24,14 +24,14 @@ const enc = encodeURIComponent;
  */
 export function addNodeEdit(
   store: DashboardStore,
-  body: { processor: string; config: Record<string, JsonValue>; id?: string },
+  body: { type: string; config: Record<string, JsonValue>; id?: string },
   onAdded: (id: string) => void,
   at?: { x: number; y: number },
 ): Edit {
   let id = body.id;
   return {
     get label() {
-      return `add ${id ?? body.processor}`;
+      return `add ${id ?? body.type}`;
     },
     async apply() {
       if (at && id && await callApi(store, "PUT", `/layout/${enc(id)}`, at) === undefined) {
@@ -93,7 +93,7 @@ export function removeEdit(
           return false;
         }
         const body = {
-          processor: n.type,
+          type: n.type,
           id: n.id,
           config: n.config,
           placement: n.placement,

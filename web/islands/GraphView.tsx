@@ -313,7 +313,7 @@ export default function GraphView(_props: GraphViewProps) {
     const place = { x: Math.max(0, at.x - NODE_WIDTH / 2), y: Math.max(0, at.y - 20) };
     void store.history.run(addNodeEdit(
       store,
-      { processor: info.name, config: schemaDefaults(info.config), id },
+      { type: info.name, config: schemaDefaults(info.config), id },
       (added) => {
         store.selection.value = null;
         store.selectSoon({ kind: "node", id: added });

@@ -92,7 +92,7 @@ export default function Palette(_props: PaletteProps) {
                   onlyChanged={false}
                   onSubmit={async (config: Record<string, JsonValue>) => {
                     const body = {
-                      processor: p.name,
+                      type: p.name,
                       config,
                       ...(id.trim() ? { id: id.trim() } : {}),
                     };
