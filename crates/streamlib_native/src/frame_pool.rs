@@ -4,8 +4,10 @@
 //! natural 16-byte alignment, 64 bytes larger than needed, and its start rounded up to 64: at 16
 //! bytes the system allocator uses `calloc`, whose large allocations are fresh, lazily mapped
 //! pages, so untouched slots cost no memory. (Asking for 64-byte alignment directly makes it
-//! allocate and then `memset` the whole slab, committing every page at creation.) Free slot indices sit in a bounded
-//! lock-free queue (`crossbeam_queue::ArrayQueue`); each slot's count and generation live in a
+//! allocate and then `memset` the whole slab, committing every page at creation.) Free slot indices sit
+//! in a lock-free LIFO ([`FreeStack`]): the slot freed last is acquired next, so a pipeline with a few
+//! frames in flight reuses a few cache-warm slots and never touches the rest of the slab. Each
+//! slot's count and generation live in a
 //! [`SlotState`]. Acquire, retain and release allocate nothing, never block and never crash on bad
 //! input.
 
@@ -13,8 +15,7 @@ use std::alloc::{self, Layout};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
-use crossbeam_queue::ArrayQueue;
-
+use crate::free_stack::FreeStack;
 use crate::slot_state::{SlotRefusal, SlotState};
 use crate::status::{Error, ErrorKind};
 
@@ -97,7 +98,7 @@ pub struct FramePool {
     slot_bytes: u32,
     stride: usize,
     slots: Box<[SlotState]>,
-    free: ArrayQueue<u32>,
+    free: FreeStack,
     in_use: AtomicU32,
     acquired_total: AtomicU64,
     exhausted_total: AtomicU64,
@@ -150,9 +151,10 @@ impl FramePool {
         let padded = size.checked_add(SLOT_ALIGN).ok_or_else(too_large)?;
         let layout = Layout::from_size_align(padded, ALLOCATION_ALIGN).map_err(|_| too_large())?;
         let slots = (0..slot_count).map(|_| SlotState::new()).collect();
-        let free = ArrayQueue::new(slot_count as usize);
-        for index in 0..slot_count {
-            free.push(index).expect("the queue holds every slot");
+        let free = FreeStack::new(slot_count as usize);
+        // Pushed in reverse, so slots are first handed out in slab order: 0, 1, 2, ...
+        for index in (0..slot_count).rev() {
+            free.push(index).expect("the stack holds every slot");
         }
         // SAFETY: `layout` has a non-zero size (slot_bytes >= 1 and slot_count >= 1).
         let allocation = unsafe { alloc::alloc_zeroed(layout) };

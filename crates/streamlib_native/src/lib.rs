@@ -62,6 +62,7 @@ mod registry;
 pub mod error_text;
 pub mod fifo_ring;
 pub mod frame_pool;
+pub mod free_stack;
 pub mod handle_table;
 pub mod last_error;
 pub mod latest_ring;

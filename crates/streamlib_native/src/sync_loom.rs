@@ -5,7 +5,7 @@
 //! `lib.rs` selects this file or `sync_std.rs` once; no other module mentions `cfg(loom)`.
 
 pub(crate) use loom::cell::UnsafeCell;
-pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU64};
+pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64};
 pub(crate) use loom::sync::{Arc, Mutex};
 
 /// Inside a wait loop, lets loom schedule the thread being waited for.

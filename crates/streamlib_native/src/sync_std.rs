@@ -3,7 +3,7 @@
 //!
 //! `lib.rs` selects this file or `sync_loom.rs` once; no other module mentions `cfg(loom)`.
 
-pub(crate) use std::sync::atomic::{AtomicBool, AtomicU64};
+pub(crate) use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64};
 pub(crate) use std::sync::{Arc, Mutex};
 
 /// `std::cell::UnsafeCell` behind loom's closure API (`with` / `with_mut`).
