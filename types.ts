@@ -38,6 +38,7 @@ export type { IsolateBackend, IsolateHost } from "./core/isolate_host.ts";
 export type { JsonSchema, JsonValue } from "./core/json_schema.ts";
 export type { ConfigChange } from "./core/live_config.ts";
 export type { ManifestConnection, ManifestNode } from "./core/manifest.ts";
+export type { DeclaresFootprint, FrameFootprint } from "./core/node_footprint.ts";
 export type { ManifestIssue } from "./core/manifest_issue.ts";
 export type { NodeSpec } from "./core/node_definition.ts";
 export type { Frames } from "./core/node_frames.ts";

@@ -34,6 +34,7 @@ import {
 } from "./manifest_plugins.ts";
 import { issueLines, issuesForJson } from "./manifest_report.ts";
 import { argsProblem, joinNegativeValues, MAX_SECONDS, secondsFlag } from "./parse_command.ts";
+import { RUNTIME_FLAGS, RUNTIME_USAGE, runtimeOptionsFromFlags } from "./runtime_flags.ts";
 import { statusLine } from "./status_line.ts";
 import { terminalSafe } from "./terminal_text.ts";
 
@@ -53,6 +54,7 @@ Options:
                   stopped; or invalid with the issues (at most 50, and their count)
 ${LOAD_PLUGINS_USAGE}.
                   A manifest that names plugins does not run without it
+${RUNTIME_USAGE}
   -h, --help      this text
 Exit codes: 0 stopped cleanly, 1 invalid manifest or a node failed, 2 usage error (also: plugins
 named but --load-plugins not given) or missing or unreadable file.`;
@@ -78,6 +80,7 @@ interface RunArgs {
   readonly seconds?: number;
   readonly json: boolean;
   readonly loadPlugins: boolean;
+  readonly runtime: ReturnType<typeof runtimeOptionsFromFlags>;
 }
 
 function parse(args: readonly string[]): RunArgs | "help" {
@@ -85,6 +88,7 @@ function parse(args: readonly string[]): RunArgs | "help" {
     seconds: { type: "string" },
     json: { type: "boolean", default: false },
     ...LOAD_PLUGINS_FLAG,
+    ...RUNTIME_FLAGS,
     help: { type: "boolean", short: "h", default: false },
   } as const;
   const { values, positionals } = parseArgs({
@@ -101,6 +105,7 @@ function parse(args: readonly string[]): RunArgs | "help" {
     seconds: secondsFlag(values.seconds),
     json: values.json,
     loadPlugins: values["load-plugins"],
+    runtime: runtimeOptionsFromFlags(values),
   };
 }
 
@@ -123,7 +128,11 @@ export async function main(
     parsed = parse(args);
   } catch (error) {
     output.err(
-      `${terminalSafe(argsProblem(error, ["seconds", "json", "load-plugins"]))}\n\n${usage}`,
+      `${
+        terminalSafe(
+          argsProblem(error, ["seconds", "json", "load-plugins", ...Object.keys(RUNTIME_FLAGS)]),
+        )
+      }\n\n${usage}`,
     );
     return 2;
   }
@@ -131,7 +140,7 @@ export async function main(
     output.out(usage);
     return 0;
   }
-  const { path, seconds, json, loadPlugins } = parsed;
+  const { path, seconds, json, loadPlugins, runtime } = parsed;
   const emit = (event: Record<string, unknown>) => output.out(JSON.stringify(event));
   const file = await readManifestFile(path);
   if (!file.ok) {
@@ -154,7 +163,7 @@ export async function main(
     output.err(message);
     return 2;
   }
-  const rt = createRuntime({ registry: options.registry });
+  const rt = createRuntime({ registry: options.registry, ...runtime });
   try {
     await loadPluginsOf(rt, file.manifest, path);
   } catch (error) {

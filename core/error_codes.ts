@@ -86,6 +86,10 @@ export const ERROR_CODES = {
     meaning: "Two writers on one file, or a writer on a file a source reads",
   },
   frame_too_large: { origin: "runtime", meaning: "A frame over the runtime's maxFrameBytes" },
+  memory_budget_exceeded: {
+    origin: "runtime",
+    meaning: "The frames the graph would pin are over the runtime's memory budget",
+  },
   frame_released: { origin: "runtime", meaning: "A released frame was used" },
   message_too_large: { origin: "runtime", meaning: "A cross-isolate message over its size limit" },
   bare_decorator: { origin: "runtime", meaning: "A decorator was used without ()" },

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { MemoryBudgetError } from "./admission.ts";
 import { ERROR_CODES, isCodedError } from "./error_codes.ts";
 import { ConfigValidationError, validateConfig } from "./config_validation.ts";
 import { PortTypeMismatchError } from "./connect.ts";
@@ -82,6 +83,15 @@ const CASES: [Error, string, readonly string[] | undefined][] = [
   ],
   [new FilePathConflictError([]), "file_path_conflict", undefined],
   [new FrameTooLargeError(10, 5), "frame_too_large", undefined],
+  [
+    new MemoryBudgetError(
+      { node: "big", processor: "TestPattern", frameBytes: 10, slots: 4, bytes: 40 },
+      20,
+      50,
+    ),
+    "memory_budget_exceeded",
+    undefined,
+  ],
   [new FrameReleasedError("video", "pattern"), "frame_released", undefined],
   [new MessageSizeError(40), "message_too_large", undefined],
   [new BareDecoratorError("input", "video"), "bare_decorator", undefined],

@@ -87,7 +87,10 @@ export interface FrameMemorySource {
 export class FrameTooLargeError extends RangeError {
   /** The offending names and the valid alternatives (`available`). */
   get details(): ErrorDetails {
-    return { requested: this.requested, limit: this.limit };
+    const { requested, limit, node, processor } = this;
+    return node === undefined
+      ? { requested, limit }
+      : { requested, limit, node, processor: processor ?? "" };
   }
   /** Stable machine code. */
   readonly code: ErrorCode = "frame_too_large";
@@ -95,17 +98,27 @@ export class FrameTooLargeError extends RangeError {
   readonly requested: number;
   /** The most one payload can hold. */
   readonly limit: number;
+  /** The node refused at admission (its config asks for such frames), when known. */
+  readonly node?: string;
+  /** That node's processor. */
+  readonly processor?: string;
 
   /**
    * @param requested The bytes asked for.
    * @param limit The most one payload can hold.
+   * @param refused The node whose config asks for such frames, when admission control refused
+   *   it before it ran.
    */
-  constructor(requested: number, limit: number) {
+  constructor(requested: number, limit: number, refused?: { node: string; processor: string }) {
     super(
-      `Cannot allocate a frame of ${requested} bytes: the frame memory holds at most ${limit} bytes per frame (raise the runtime's maxFrameBytes, or make smaller frames)`,
+      refused === undefined
+        ? `Cannot allocate a frame of ${requested} bytes: the frame memory holds at most ${limit} bytes per frame (raise the runtime's maxFrameBytes, or make smaller frames)`
+        : `Cannot admit '${refused.node}' (${refused.processor}): its frames of ${requested} bytes are over the ${limit} bytes one frame may hold (raise the runtime's maxFrameBytes, or configure smaller frames)`,
     );
     this.name = "FrameTooLargeError";
     this.requested = requested;
     this.limit = limit;
+    this.node = refused?.node;
+    this.processor = refused?.processor;
   }
 }

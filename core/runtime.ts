@@ -4,6 +4,7 @@
  * @module
  */
 
+import { Admission } from "./admission.ts";
 import { FilePathConflictError, filePathConflicts } from "./file_path_conflicts.ts";
 import type { FrameLeak } from "./frame_ledger.ts";
 import { validateConfig } from "./config_validation.ts";
@@ -81,6 +82,7 @@ export class Runtime implements AsyncDisposable {
   #stopAfterStart = false;
   /** Open probes, by the node they watch. */
   readonly #probes = new Map<string, Set<Probe>>();
+  readonly #admission: Admission;
 
   /**
    * Creates an empty, stopped runtime.
@@ -89,6 +91,10 @@ export class Runtime implements AsyncDisposable {
    */
   constructor(options: RuntimeOptions = {}) {
     this.#registry = options.registry ?? new NodeRegistry();
+    this.#admission = new Admission({
+      budgetBytes: options.memoryBudgetBytes,
+      maxFrameBytes: options.maxFrameBytes,
+    });
     this.clock = options.clock ?? monotonicClock;
     const main = new LocalIsolate({
       clock: this.clock,
@@ -166,6 +172,9 @@ export class Runtime implements AsyncDisposable {
    * @throws {NodeOptionsError} When the placement or error policy is invalid.
    * @throws {PlacementUnavailableError} When no host was injected for the placement.
    * @throws {ConfigValidationError} When the config does not match the schema.
+   * @throws {MemoryBudgetError} When the graph would pin more frame memory than
+   * `memoryBudgetBytes` (admission control; nothing is added).
+   * @throws {FrameTooLargeError} When the config asks for frames over `maxFrameBytes`.
    */
   add<P extends Processor>(
     processor: ProcessorClass<P>,
@@ -212,6 +221,7 @@ export class Runtime implements AsyncDisposable {
       isolateFor: (id, placement, definition) =>
         this.#isolates.hostFor(id, placement, definition.isolate).isolate,
     });
+    this.#admission.admitNode(graph, node);
     const { id, definition, descriptor } = node;
     if (builtFor) this.#registry = this.#registry.with([builtFor]); // add("Name") works next
     const host = this.#isolates.get(node.isolate);
@@ -247,6 +257,7 @@ export class Runtime implements AsyncDisposable {
    * @throws {DestinationOccupiedError} When the input already has a connection.
    * @throws {CycleError} When the connection would close a cycle.
    * @throws {ConnectionOptionsError} When the capacity or policy is invalid.
+   * @throws {MemoryBudgetError} When the capacity would pin more than `memoryBudgetBytes`.
    */
   connect<T>(from: OutputRef<T>, to: InputRef<T>, options: ConnectionOptions = {}): ConnectionInfo {
     if (from.direction !== "output") {
@@ -276,6 +287,7 @@ export class Runtime implements AsyncDisposable {
   ): ConnectionInfo {
     const c = this.#graph.connect(fromNode, fromPort, toNode, toPort, options);
     try {
+      this.#admission.admitConnection(this.#graph, c);
       this.#attach(c);
     } catch (error) {
       this.#graph.disconnect(c.id);
@@ -348,6 +360,8 @@ export class Runtime implements AsyncDisposable {
    * @throws {NotReconfigurableError} When the node's isolate cannot change configs (a native
    * plugin's).
    * @throws {ConfigLockedError} When a field that is not live would change while the node runs.
+   * @throws {MemoryBudgetError} When the new config would pin more than `memoryBudgetBytes` (the
+   * old config stays).
    *
    * @example Retune a running tone; its block size waits for a pause
    * ```ts
@@ -394,6 +408,7 @@ export class Runtime implements AsyncDisposable {
       ? this.#state
       : undefined;
     if (locked.length > 0 && busy) throw new ConfigLockedError(node, busy, locked, live);
+    this.#admission.admitConfig(this.#graph, node, config);
     host.configureNode(node, config, changed, locked.length === 0);
     this.#graph.replaceNode({ ...record, config });
     const applied = state === "stopped" ? "stored" : locked.length === 0 ? "live" : "setup";

@@ -47,6 +47,16 @@ export interface RuntimeOptions {
    * memory the rest of the graph runs on.
    */
   readonly maxFrameBytes?: number;
+  /**
+   * Admission control: the most bytes of frames the graph's nodes may pin, as estimated from
+   * their configs and connections (frame size x frames held: the one being made, the
+   * processor's own, each connection's capacity). `add()`, `setConfig()` and `connect()` refuse
+   * an edit that would go over it with `MemoryBudgetError` (`memory_budget_exceeded`), and a node
+   * whose frames would be over `maxFrameBytes` with `FrameTooLargeError`; nothing changes then.
+   * Default 512 MiB (the demo pins under 10 MiB; one 4K RGBA source with its default connection
+   * about 130 MiB).
+   */
+  readonly memoryBudgetBytes?: number;
 }
 
 /**

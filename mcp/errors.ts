@@ -72,6 +72,8 @@ export interface ToolFailure {
 
 /** What to do next, by code: the MCP server's own addition to the runtime's contract. */
 const HINTS: { readonly [code in ErrorCode]?: (details: ErrorDetails) => string } = {
+  memory_budget_exceeded: (d) =>
+    `Use smaller frames or capacities, or remove nodes (in use: ${d.usedBytes} of ${d.budgetBytes} bytes); the operator raises the budget with --memory-budget`,
   id_too_long: () => "Use a shorter id, or leave 'id' out to get a generated one",
   path_not_allowed: () =>
     "Use a path inside a media folder (details.available); the operator sets them with --media-dir",

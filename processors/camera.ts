@@ -14,6 +14,7 @@ import {
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
+import type { FrameFootprint } from "../core/node_footprint.ts";
 import { videoFrameByteLength } from "../core/video_frame.ts";
 import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
 import { watchIntervalMs } from "./capture/capture_watcher.ts";
@@ -111,6 +112,18 @@ export class Camera extends Processor<CameraTypes> {
   /** Device, size, rate and pixel format. */
   @config()
   config!: CameraConfig;
+
+  /**
+   * The frames a config makes, for admission control: `width` x `height` in `pixelFormat`, and
+   * the frames the capture ring holds (4) besides the one being written.
+   *
+   * @param config The validated config.
+   * @returns The frame size and held frames.
+   */
+  static footprint(config: CameraConfig): FrameFootprint {
+    const { pixelFormat, width, height } = config;
+    return { frameBytes: videoFrameByteLength(pixelFormat, width, height), heldFrames: 4 };
+  }
 
   #source: VideoCaptureSource | undefined;
 

@@ -14,6 +14,7 @@ import {
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
+import type { FrameFootprint } from "../core/node_footprint.ts";
 import { videoFrameByteLength } from "../core/video_frame.ts";
 import { listCaptureDevices } from "../ffi/capture_devices.ts";
 import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
@@ -123,6 +124,19 @@ export class ScreenCapture extends Processor<ScreenCaptureTypes> {
   /** Display, region, rate and pixel format. */
   @config()
   config!: ScreenCaptureConfig;
+
+  /**
+   * The frames a config makes, for admission control: `width` x `height` in `pixelFormat` and the
+   * capture ring's 4 frames; unknown (`undefined`) while a size is 0 (the screen's own size).
+   *
+   * @param config The validated config.
+   * @returns The frame size and held frames, or `undefined`.
+   */
+  static footprint(config: ScreenCaptureConfig): FrameFootprint | undefined {
+    const { pixelFormat, width, height } = config;
+    if (width === 0 || height === 0) return undefined;
+    return { frameBytes: videoFrameByteLength(pixelFormat, width, height), heldFrames: 4 };
+  }
 
   #source: VideoCaptureSource | undefined;
 

@@ -16,6 +16,8 @@ import {
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
+import type { FrameFootprint } from "../core/node_footprint.ts";
+import { videoFrameByteLength } from "../core/video_frame.ts";
 import { TestPatternRenderer } from "./video/test_pattern.ts";
 import type { TestPatternTypes } from "./test_pattern.gen.ts";
 
@@ -117,6 +119,17 @@ export class TestPattern extends Processor<TestPatternTypes> {
   /** Size, rate and pixel format. */
   @config()
   config!: TestPatternConfig;
+
+  /**
+   * The frames a config makes, for admission control: one `width` x `height` frame in
+   * `pixelFormat`.
+   *
+   * @param config The validated config.
+   * @returns The frame size.
+   */
+  static footprint(config: TestPatternConfig): FrameFootprint {
+    return { frameBytes: videoFrameByteLength(config.pixelFormat, config.width, config.height) };
+  }
 
   #renderer: TestPatternRenderer | undefined;
   #frames = 0;

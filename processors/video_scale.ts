@@ -16,6 +16,8 @@ import {
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
+import type { FrameFootprint } from "../core/node_footprint.ts";
+import { videoFrameByteLength } from "../core/video_frame.ts";
 import { isValidFrameSize } from "./video/pixel_format.ts";
 import { BilinearScaler } from "./video/scale.ts";
 import type { VideoScaleTypes } from "./video_scale.gen.ts";
@@ -117,6 +119,17 @@ export class VideoScale extends Processor<VideoScaleTypes> {
   /** The output size. */
   @config()
   config!: VideoScaleConfig;
+
+  /**
+   * The frames a config makes, for admission control: `width` x `height` in the input's format,
+   * counted as RGBA (4 bytes a pixel, the largest format) since the input decides.
+   *
+   * @param config The validated config.
+   * @returns The largest frame size.
+   */
+  static footprint(config: VideoScaleConfig): FrameFootprint {
+    return { frameBytes: videoFrameByteLength("RGBA", config.width, config.height) };
+  }
 
   #scaler: BilinearScaler | undefined;
   #dropped = 0;

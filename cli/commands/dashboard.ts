@@ -17,6 +17,7 @@ import {
 } from "../control_flags.ts";
 import { LOAD_PLUGINS_FLAG, LOAD_PLUGINS_USAGE } from "../manifest_plugins.ts";
 import { numberFlag, parseCommand, secondsFlag } from "../parse_command.ts";
+import { RUNTIME_FLAGS, RUNTIME_USAGE, runtimeOptionsFromFlags } from "../runtime_flags.ts";
 import { terminalSafe } from "../terminal_text.ts";
 import { statusLine } from "../status_line.ts";
 import { startUnlessStopped, waitForStop } from "../wait_for_stop.ts";
@@ -38,6 +39,7 @@ Options:
                  only inside the media folders, and start and stop the graph
 ${CONTROL_USAGE}
 ${LOAD_PLUGINS_USAGE}
+${RUNTIME_USAGE}
   --no-mcp       do not serve MCP at /mcp
   --start        start the graph at once (otherwise: the page's Start button, or MCP's start)
   --seconds N    stop after N seconds (above 0, at most 2147483: 24 days, 20 hours)
@@ -62,6 +64,7 @@ export const command: CliCommand = {
         json: { type: "boolean", default: false },
         ...CONTROL_FLAGS,
         ...LOAD_PLUGINS_FLAG,
+        ...RUNTIME_FLAGS,
       },
       USAGE,
       output,
@@ -70,8 +73,9 @@ export const command: CliCommand = {
     const { values, positionals } = parsed;
     const isPort = (n: number) => Number.isInteger(n) && n >= 0 && n < 65536;
     let port: number, seconds: number | undefined;
-    let control, token;
+    let control, token, limits;
     try {
+      limits = runtimeOptionsFromFlags(values);
       control = await controlPolicyFromFlags(values);
       token = await tokenFromFlags(values, "STREAMLIB_DASHBOARD_TOKEN");
       if (positionals.length > 1) {
@@ -83,7 +87,7 @@ export const command: CliCommand = {
       output.err(`${terminalSafe((error as Error).message)}\n\n${USAGE}`);
       return 2;
     }
-    const rt = createRuntime({ registry: await loadProjectRegistry(".") });
+    const rt = createRuntime({ registry: await loadProjectRegistry("."), ...limits });
     if (positionals[0] !== undefined) {
       const code = await loadPipelineFile(
         rt,

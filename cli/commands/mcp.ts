@@ -18,6 +18,7 @@ import {
 } from "../control_flags.ts";
 import { LOAD_PLUGINS_FLAG, LOAD_PLUGINS_USAGE } from "../manifest_plugins.ts";
 import { numberFlag, parseCommand } from "../parse_command.ts";
+import { RUNTIME_FLAGS, RUNTIME_USAGE, runtimeOptionsFromFlags } from "../runtime_flags.ts";
 import { terminalSafe } from "../terminal_text.ts";
 import { startUnlessStopped, waitForStop } from "../wait_for_stop.ts";
 
@@ -40,6 +41,7 @@ Options:
                 digits, printed at start). Over stdio whoever starts the server is the client
 ${CONTROL_USAGE}
 ${LOAD_PLUGINS_USAGE}
+${RUNTIME_USAGE}
   --json        with --http: print { url, token } as one JSON line on stdout
   -h, --help    this text
 Exit codes: 0 served and stopped cleanly, 1 invalid manifest, 2 usage error or missing or
@@ -58,6 +60,7 @@ export const command: CliCommand = {
         json: { type: "boolean", default: false },
         ...CONTROL_FLAGS,
         ...LOAD_PLUGINS_FLAG,
+        ...RUNTIME_FLAGS,
       },
       USAGE,
       output,
@@ -65,8 +68,9 @@ export const command: CliCommand = {
     if ("exit" in parsed) return parsed.exit;
     const { values, positionals } = parsed;
     let port: number | undefined;
-    let control, token;
+    let control, token, limits;
     try {
+      limits = runtimeOptionsFromFlags(values);
       if (positionals.length > 1) {
         throw new Error(`Expected at most one manifest, got ${positionals.length}`);
       }
@@ -89,7 +93,7 @@ export const command: CliCommand = {
       output.err(`${terminalSafe((error as Error).message)}\n\n${USAGE}`);
       return 2;
     }
-    const rt = createRuntime({ registry: await loadProjectRegistry(".") });
+    const rt = createRuntime({ registry: await loadProjectRegistry("."), ...limits });
     if (positionals[0] !== undefined) {
       const code = await loadPipelineFile(
         rt,

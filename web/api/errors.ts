@@ -127,6 +127,7 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   loop_period_missing: 500,
   file_path_conflict: 409,
   frame_too_large: 413,
+  memory_budget_exceeded: 409,
   frame_released: 500,
   message_too_large: 413,
   bare_decorator: 500,
