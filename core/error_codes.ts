@@ -112,7 +112,6 @@ export const ERROR_CODES = {
   },
   too_deep: { origin: "request", meaning: "A manifest nests arrays and objects too deep" },
   malformed: { origin: "request", meaning: "A value has the wrong shape or type" },
-  malformed_endpoint: { origin: "request", meaning: 'A connection end is not "node.port"' },
   unconnected_required_input: {
     origin: "runtime",
     meaning: "A required input has no connection (a warning)",

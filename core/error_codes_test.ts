@@ -4,6 +4,7 @@ import { ERROR_CODES, isCodedError } from "./error_codes.ts";
 import { ConfigValidationError, validateConfig } from "./config_validation.ts";
 import { PortTypeMismatchError } from "./connect.ts";
 import { BareDecoratorError } from "./decorators.ts";
+import { ConnectionEndsNotFoundError } from "./disconnect_target.ts";
 import { FilePathConflictError } from "./file_path_conflicts.ts";
 import { FrameTooLargeError } from "./frame_memory.ts";
 import { MessageSizeError } from "./frame_message.ts";
@@ -17,9 +18,11 @@ import {
   PortDirectionError,
 } from "./graph_errors.ts";
 import { PortAlreadyConnectedError } from "./input_binding.ts";
+import { StateTransitionError } from "./lifecycle_state.ts";
 import { ConfigLockedError, NotReconfigurableError } from "./live_config.ts";
 import { ManifestError, PluginLoadError } from "./manifest.ts";
 import { DuplicateProcessorError, ProcessorNotFoundError } from "./node_registry.ts";
+import { OperationError } from "./operation_check.ts";
 import { FrameReleasedError } from "./owned_frame.ts";
 import { PortNotFoundError } from "./port_table.ts";
 import { ProbeOptionsError, ProbeUnsupportedError } from "./probe.ts";
@@ -73,7 +76,22 @@ const CASES: [Error, string, readonly string[] | undefined][] = [
     "frequency",
   ]],
   [new NotReconfigurableError("invert", "native:x"), "not_reconfigurable", undefined],
-  [new RuntimeStateError("start", "running", ["stopped"]), "invalid_state", undefined],
+  [
+    new RuntimeStateError("start", "running", ["stopped"], ["pause", "stop"]),
+    "invalid_state",
+    ["pause", "stop"],
+  ],
+  [new ConnectionEndsNotFoundError("b.in", undefined, ["a.in"]), "connection_not_found", ["a.in"]],
+  [new StateTransitionError("tone", "stopped", "running", ["starting"]), "invalid_state", [
+    "starting",
+  ]],
+  [
+    new OperationError("connect", [
+      { code: "invalid_field", field: "policy", problem: "...", choices: ["fifo", "latest"] },
+    ]),
+    "invalid_field",
+    ["fifo", "latest"],
+  ],
   [new PlacementUnavailableError("g", { worker: "dsp" }, []), "placement_unavailable", ["main"]],
   [new LoopPeriodMissingError("tone", "Tone"), "loop_period_missing", undefined],
   [

@@ -25,7 +25,7 @@ import { processorInit } from "./processor.ts";
 import { ScheduledConnection } from "./scheduled_connection.ts";
 import { Scheduler } from "./scheduler.ts";
 import { EventHub, type RuntimeEventListener } from "./runtime_events.ts";
-import type { NodeState, NodeStats } from "./runtime_stats.ts";
+import type { NodeState, NodeStats, RuntimeState } from "./runtime_stats.ts";
 import { type RuntimeTimers, systemTimers } from "./runtime_timers.ts";
 import type { FrameMemorySource, FrameMemoryStats } from "./frame_memory.ts";
 import { type FrameLeak, LiveFrames } from "./frame_ledger.ts";
@@ -60,8 +60,6 @@ export interface LocalIsolateOptions {
   /** The largest single frame of the default frame memory, in bytes. Default 64 MiB. */
   readonly maxFrameBytes?: number;
 }
-
-type Phase = "idle" | "setup" | "running" | "paused" | "halted";
 
 interface Attachment {
   readonly from?: { binding: OutputBinding<unknown>; writer: ConnectionWriter<unknown> };
@@ -116,7 +114,8 @@ export class LocalIsolate implements IsolateHost {
   readonly #transport: CrossIsolateTransport | undefined;
   readonly #env: NodeEnvironment;
   readonly #live = new LiveFrames();
-  #phase: Phase = "idle";
+  /** The isolate's part of the graph's state (one vocabulary: lifecycle_state.ts). */
+  #phase: RuntimeState = "stopped";
 
   /**
    * Creates an empty, stopped host.
@@ -149,7 +148,7 @@ export class LocalIsolate implements IsolateHost {
           ? "run"
           : phase === "paused"
           ? "pause"
-          : phase === "setup"
+          : phase === "starting"
           ? "wait"
           : "stop";
       },
@@ -160,7 +159,7 @@ export class LocalIsolate implements IsolateHost {
   addNode(spec: HostedNodeSpec): void {
     const node = new NodeInstance(spec, this.#env);
     this.#nodes.set(spec.id, node);
-    if (this.#phase === "idle" || this.#phase === "halted") return;
+    if (this.#phase === "stopped" || this.#phase === "stopping") return;
     // A node re-added under the id of one being removed (reconfiguration) sets up only after
     // the old one's teardown, so a sink can reopen the file the old one is finalizing.
     const retiring = this.#retiring.get(spec.id);
@@ -236,7 +235,7 @@ export class LocalIsolate implements IsolateHost {
 
   /** Sets up every node, sources first. */
   async setup(): Promise<void> {
-    this.#phase = "setup";
+    this.#phase = "starting";
     for (const node of this.#ordered()) {
       await node.setup();
       await node.settled(); // restarts of a failed setup
@@ -264,7 +263,7 @@ export class LocalIsolate implements IsolateHost {
 
   /** Stops loops and wakes; push nodes keep draining. */
   async halt(): Promise<void> {
-    this.#phase = "halted";
+    this.#phase = "stopping";
     this.#scheduler.active = false;
     await this.settled();
     await Promise.all([...this.#nodes.values()].map((node) => node.halt()));
@@ -282,7 +281,7 @@ export class LocalIsolate implements IsolateHost {
 
   /** Tears down every node, sources first. */
   async teardown(): Promise<void> {
-    this.#phase = "idle";
+    this.#phase = "stopped";
     this.#scheduler.active = false;
     await this.settled();
     for (const node of this.#ordered()) await node.teardown();

@@ -5,15 +5,13 @@
  */
 
 import { PortTypeMismatchError } from "./connect.ts";
-import { connectionOptionsProblem } from "./connection_defaults.ts";
 import type { Graph } from "./graph.ts";
 import { CycleError, DestinationOccupiedError } from "./graph_errors.ts";
 import { isObject, type IssueList, show } from "./manifest_issue.ts";
 import { excerpt } from "./manifest_limits.ts";
+import { operationIssues } from "./operation_check.ts";
+import { CONNECT_SCHEMA, splitPortEnd } from "./operation_schemas.ts";
 import type { DeliveryPolicy } from "./ring_contract.ts";
-
-const CONNECTION_FIELDS = ["from", "to", "capacity", "policy"];
-const ENDPOINT = /^([A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)$/;
 
 /**
  * Checks each connection of a manifest and adds the valid ones to `graph`: the shape of `from`
@@ -37,16 +35,18 @@ export function checkConnections(
     if (!isObject(c)) {
       return list.report(at, "malformed", `expected an object with from and to, got ${show(c)}`);
     }
-    list.unknownFields(c, CONNECTION_FIELDS, at);
-    const from = endpoint(c.from, "from", at, graph, declared, list);
-    const to = endpoint(c.to, "to", at, graph, declared, list);
-    const options: { capacity?: number; policy?: DeliveryPolicy } = {};
-    for (const field of ["capacity", "policy"] as const) {
-      const problem = connectionOptionsProblem({ [field]: c[field] });
-      if (problem) list.report(`${at}.${field}`, "invalid_connection_options", problem);
-      else (options as Record<string, unknown>)[field] = c[field];
-    }
+    // Its own fields by the schema the control API's POST /connections and MCP's connect use.
+    const issues = operationIssues(CONNECT_SCHEMA, c);
+    for (const issue of issues) list.operation(at, issue);
+    const bad = new Set(issues.map((issue) => issue.field));
+    const from = bad.has("from") ? undefined : endpoint(c.from, "from", at, graph, declared, list);
+    const to = bad.has("to") ? undefined : endpoint(c.to, "to", at, graph, declared, list);
     if (!from || !to) return;
+    // A bad option is reported; the connection still counts, with its default there.
+    const options = {
+      ...(bad.has("capacity") ? {} : { capacity: c.capacity }),
+      ...(bad.has("policy") ? {} : { policy: c.policy }),
+    } as { capacity?: number; policy?: DeliveryPolicy };
     try {
       indexOf.set(graph.connect(from.node, from.port, to.node, to.port, options).id, j);
     } catch (error) {
@@ -84,12 +84,7 @@ function endpoint(
   list: IssueList,
 ): { node: string; port: string } | undefined {
   const path = `${at}.${side}`;
-  const match = typeof value === "string" ? ENDPOINT.exec(value) : null;
-  if (!match) {
-    list.report(path, "malformed_endpoint", `expected "node.port", got ${show(value)}`);
-    return undefined;
-  }
-  const [, node, port] = match;
+  const { node, port } = splitPortEnd(value as string); // its form is checked by the schema
   if (!declared.has(node)) {
     list.unknown(
       path,

@@ -6,12 +6,15 @@
 
 import { excerpt } from "./manifest_limits.ts";
 import { nearMatches } from "./near_matches.ts";
+import type { OperationIssue } from "./operation_check.ts";
 
 /** Most names an issue lists as the valid choices; the rest are counted. */
 const MAX_LISTED_NAMES = 20;
 
 /**
- * The kinds of {@linkcode ManifestIssue}.
+ * The kinds of {@linkcode ManifestIssue}. A node's or a connection's own fields are checked
+ * against the operation schemas the control API and MCP use (`operation_schemas.ts`), so they
+ * get the same codes: `unknown_field`, `missing_field`, `invalid_field`.
  */
 export type ManifestIssueCode =
   | "malformed"
@@ -21,9 +24,8 @@ export type ManifestIssueCode =
   | "node_id_taken"
   | "processor_not_found"
   | "invalid_config"
-  | "invalid_node_options"
-  | "invalid_connection_options"
-  | "malformed_endpoint"
+  | "missing_field"
+  | "invalid_field"
   | "node_not_found"
   | "port_not_found"
   | "wrong_port_direction"
@@ -124,6 +126,39 @@ export class IssueList {
       ? { suggestions, available: names }
       : { node, suggestions, available: names };
     this.report(path, code, `${what}${hint} ${listing}: ${listNames(names)}`, extra);
+  }
+
+  /**
+   * Records an issue of a node's or connection's own fields (`operationIssues()`), with the
+   * code, field and choices the control API and MCP give for it.
+   *
+   * @param at The entry's path (`nodes[0]`).
+   * @param issue The issue.
+   * @param node The node at fault, if any.
+   */
+  operation(at: string, issue: OperationIssue, node?: string): void {
+    const path = issue.field === "" ? at : `${at}.${excerpt(issue.field)}`;
+    const who = node === undefined ? {} : { node };
+    if (issue.code === "unknown_field") {
+      const suggestions = issue.suggestions ?? [];
+      const known = issue.choices ?? [];
+      const hint = suggestions.length > 0 ? `did you mean ${suggestions.join(" or ")}? ` : "";
+      return this.report(
+        path,
+        issue.code,
+        `unknown field, ${hint}known fields: ${known.join(", ")}`,
+        {
+          ...who,
+          suggestions,
+          available: [...known],
+        },
+      );
+    }
+    const text = issue.problem.replace(/^is missing: expected /, "missing, expected ");
+    this.report(path, issue.code, text, {
+      ...who,
+      ...(issue.choices ? { available: [...issue.choices] } : {}),
+    });
   }
 
   /**

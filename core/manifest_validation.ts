@@ -6,7 +6,6 @@
  */
 
 import { ConfigValidationError, validateConfig } from "./config_validation.ts";
-import { errorPolicyProblem } from "./error_policy.ts";
 import { type FileNode, filePathConflicts } from "./file_path_conflicts.ts";
 import { Graph } from "./graph.ts";
 import { InvalidNodeIdError } from "./graph_errors.ts";
@@ -14,11 +13,11 @@ import { checkConnections } from "./manifest_connections.ts";
 import { isObject, IssueList, type ManifestIssue, show } from "./manifest_issue.ts";
 import { excerpt, jsonDepth, MAX_MANIFEST_DEPTH } from "./manifest_limits.ts";
 import type { NodeRegistry } from "./node_registry.ts";
-import { placementProblem } from "./placement.ts";
+import { operationIssues } from "./operation_check.ts";
+import { MANIFEST_NODE_SCHEMA } from "./operation_schemas.ts";
 import { unconnectedRequiredInputs } from "./required_inputs.ts";
 
 const ROOT_FIELDS = ["version", "plugins", "nodes", "connections"];
-const NODE_FIELDS = ["id", "type", "config", "placement", "onError", "maxRestarts"];
 
 /**
  * Checks a parsed manifest against a registry and returns every problem found (an empty array
@@ -158,11 +157,16 @@ function checkNode(
   if (!isObject(node)) {
     return list.report(at, "malformed", `expected an object with id and type, got ${show(node)}`);
   }
-  list.unknownFields(node, NODE_FIELDS, at);
   const { id, type } = node;
-  let usable = typeof id === "string";
+  const who = typeof id === "string" ? { node: id } : {};
+  // The node's own fields by the schema the control API's POST /nodes and MCP's add_processor
+  // use (with id required): the same codes and fields for the same mistakes.
+  const issues = operationIssues(MANIFEST_NODE_SCHEMA, node);
+  for (const issue of issues) list.operation(at, issue, who.node);
+  const bad = new Set(issues.map((issue) => issue.field));
+  let usable = typeof id === "string"; // if not, reported above (missing_field, invalid_field)
   if (typeof id !== "string") {
-    list.report(`${at}.id`, "malformed", `expected a string, got ${show(id)}`);
+    usable = false;
   } else if (declared.has(id)) {
     list.report(
       `${at}.id`,
@@ -184,18 +188,7 @@ function checkNode(
       usable = false;
     }
   }
-  const who = typeof id === "string" ? { node: id } : {};
-  const placement = placementProblem(node.placement ?? "main");
-  if (placement) list.report(`${at}.placement`, "invalid_node_options", placement, who);
-  for (const field of ["onError", "maxRestarts"] as const) {
-    const policy = field === "onError"
-      ? errorPolicyProblem(node.onError, undefined)
-      : errorPolicyProblem(undefined, node.maxRestarts);
-    if (policy) list.report(`${at}.${field}`, "invalid_node_options", policy, who);
-  }
-  if (typeof type !== "string") {
-    return list.report(`${at}.type`, "malformed", `expected a processor name, got ${show(type)}`);
-  }
+  if (typeof type !== "string") return; // reported above
   if (!registry.has(type)) {
     const what = `unknown processor '${excerpt(type)}'`;
     const listing = "available processors";
@@ -210,6 +203,7 @@ function checkNode(
     );
   }
   const descriptor = registry.describe(type);
+  if (bad.has("config")) return; // not an object: reported above
   try {
     validateConfig(descriptor.config, node.config, type);
   } catch (error) {

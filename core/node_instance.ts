@@ -16,7 +16,8 @@ import type { SchedulingMode } from "./processor_descriptor.ts";
 import { LoopPeriodMissingError } from "./runtime_errors.ts";
 import { nodeErrorEvent } from "./runtime_events.ts";
 import type { NodeEnvironment } from "./node_environment.ts";
-import type { NodeState, NodeStats } from "./runtime_stats.ts";
+import { checkNodeTransition, type NodeState } from "./lifecycle_state.ts";
+import type { NodeStats } from "./runtime_stats.ts";
 import type { OutputBinding } from "./output_binding.ts";
 import { NodeFrames } from "./node_frames.ts";
 import type { InputBinding } from "./input_binding.ts";
@@ -460,9 +461,11 @@ export class NodeInstance {
     this.#loop?.stop();
   }
 
+  /** Moves to a state the transition table (`NODE_TRANSITIONS`) allows from this one. */
   #setState(to: NodeState): void {
     const from = this.#state;
     if (from === to) return;
+    checkNodeTransition(this.id, from, to);
     this.#state = to;
     this.#env.emit({
       type: "node-state",

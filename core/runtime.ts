@@ -19,6 +19,7 @@ import {
   liveFields,
   NotReconfigurableError,
 } from "./live_config.ts";
+import { checkAction, checkRuntimeTransition, type LifecycleAction } from "./lifecycle_state.ts";
 import { LocalIsolate } from "./local_isolate.ts";
 import { type MediaClock, monotonicClock } from "./media_clock.ts";
 import { definitionBuiltFor, type NodeDefinition } from "./node_definition.ts";
@@ -36,7 +37,6 @@ import {
 } from "./probe.ts";
 import { PortNotFoundError } from "./port_table.ts";
 import type { ConnectionInfo, GraphDescription } from "./runtime_description.ts";
-import { RuntimeStateError } from "./runtime_errors.ts";
 import { EventHub, type RuntimeEvent, type RuntimeEventListener } from "./runtime_events.ts";
 import { buildRuntimeNode, type RuntimeNode } from "./runtime_node.ts";
 import type { AddOptions, ConfigInput, ProcessorClass, RuntimeOptions } from "./runtime_options.ts";
@@ -498,7 +498,7 @@ export class Runtime implements AsyncDisposable {
    *   file a source of the graph reads.
    */
   async start(): Promise<void> {
-    this.#expect("start", ["stopped"]);
+    this.#expect("start");
     const conflicts = filePathConflicts(
       this.#graph.nodes.map((n) => ({ id: n.id, tags: n.descriptor.tags, config: n.config })),
     );
@@ -533,7 +533,7 @@ export class Runtime implements AsyncDisposable {
    * @throws {RuntimeStateError} When the runtime is not running.
    */
   async pause(): Promise<void> {
-    this.#expect("pause", ["running"]);
+    this.#expect("pause");
     this.#setState("paused");
     await this.#isolates.pause();
   }
@@ -545,7 +545,7 @@ export class Runtime implements AsyncDisposable {
    */
   // deno-lint-ignore require-await
   async resume(): Promise<void> {
-    this.#expect("resume", ["paused"]);
+    this.#expect("resume");
     this.#isolates.resume();
     this.#setState("running");
   }
@@ -557,7 +557,7 @@ export class Runtime implements AsyncDisposable {
    * @throws {RuntimeStateError} When the runtime is not running or paused.
    */
   async stop(): Promise<void> {
-    this.#expect("stop", ["running", "paused"]);
+    this.#expect("stop");
     this.#setState("stopping");
     await this.#isolates.stop();
     this.#leaks = await this.#isolates.frameLeaks();
@@ -643,12 +643,15 @@ export class Runtime implements AsyncDisposable {
     this.#isolates.detach(c, graph.node(c.from.node).isolate, graph.node(c.to.node).isolate);
   }
 
-  #expect(action: string, allowed: RuntimeState[]): void {
-    if (!allowed.includes(this.#state)) throw new RuntimeStateError(action, this.#state, allowed);
+  /** Refuses a lifecycle call the state does not allow (the graph's transition table). */
+  #expect(action: LifecycleAction): void {
+    checkAction(action, this.#state);
   }
 
+  /** Moves to a state the transition table allows from this one. */
   #setState(to: RuntimeState): void {
     const from = this.#state;
+    checkRuntimeTransition(from, to);
     this.#state = to;
     this.#emit({ type: "runtime-state", from, to });
   }

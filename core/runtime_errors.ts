@@ -18,8 +18,12 @@ import { isolateOf, type Placement } from "./placement.ts";
  * import assert from "node:assert/strict";
  * import { RuntimeStateError } from "@streamlib/streamlib";
  *
- * const error = new RuntimeStateError("start", "running", ["stopped"]);
- * assert.equal(error.message, "Cannot start the runtime: it is running, expected stopped");
+ * const error = new RuntimeStateError("start", "running", ["stopped"], ["pause", "stop"]);
+ * assert.equal(
+ *   error.message,
+ *   "Cannot start the runtime: it is running, expected stopped; allowed now: pause, stop",
+ * );
+ * assert.deepEqual(error.details.available, ["pause", "stop"]);
  * ```
  */
 export class RuntimeStateError extends Error {
@@ -27,7 +31,12 @@ export class RuntimeStateError extends Error {
   readonly code: ErrorCode = "invalid_state";
   /** The offending names and the valid alternatives (`available`). */
   get details(): ErrorDetails {
-    return { action: this.action, state: this.state, allowed: [...this.allowed] };
+    return {
+      action: this.action,
+      state: this.state,
+      allowed: [...this.allowed],
+      available: [...this.available],
+    };
   }
   /** The call that was refused (`start`, `pause`, `resume`, `stop`). */
   readonly action: string;
@@ -35,6 +44,8 @@ export class RuntimeStateError extends Error {
   readonly state: string;
   /** The states the call is allowed in. */
   readonly allowed: readonly string[];
+  /** The lifecycle calls the current state allows (the transitions open now). */
+  readonly available: readonly string[];
 
   /**
    * Creates the error.
@@ -42,15 +53,23 @@ export class RuntimeStateError extends Error {
    * @param action The refused call.
    * @param state The current state.
    * @param allowed The states that allow it.
+   * @param available The calls the current state allows (`actionsFrom()` in lifecycle_state.ts).
    */
-  constructor(action: string, state: string, allowed: readonly string[]) {
+  constructor(
+    action: string,
+    state: string,
+    allowed: readonly string[],
+    available: readonly string[] = [],
+  ) {
+    const now = available.length > 0 ? `; allowed now: ${available.join(", ")}` : "";
     super(
-      `Cannot ${action} the runtime: it is ${state}, expected ${allowed.join(" or ")}`,
+      `Cannot ${action} the runtime: it is ${state}, expected ${allowed.join(" or ")}${now}`,
     );
     this.name = "RuntimeStateError";
     this.action = action;
     this.state = state;
     this.allowed = allowed;
+    this.available = available;
   }
 }
 

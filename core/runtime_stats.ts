@@ -6,46 +6,11 @@
 
 import type { ConnectionStats } from "./connection.ts";
 import type { LatencySummary } from "./latency_histogram.ts";
+import type { NodeState, RuntimeState } from "./lifecycle_state.ts";
 
-/**
- * The lifecycle states of the runtime: `stopped → running ⇄ paused → stopped`.
- *
- * @example Start only a stopped runtime
- * ```ts
- * import assert from "node:assert/strict";
- * import { Runtime } from "@streamlib/streamlib";
- * import { type RuntimeState } from "./runtime_stats.ts";
- *
- * const rt = new Runtime();
- * const startable: RuntimeState[] = ["stopped"];
- * if (startable.includes(rt.state)) await rt.start();
- * assert.equal(rt.state, "running");
- * await rt.stop();
- * ```
- */
-export type RuntimeState = "stopped" | "starting" | "running" | "paused" | "stopping";
-
-/**
- * The lifecycle states of one node. Nodes follow the runtime (`starting`, `running`, `paused`,
- * `stopping`, `stopped`) except when their processor failed (`error`).
- *
- * @example Find the nodes that failed
- * ```ts
- * import assert from "node:assert/strict";
- * import type { NodeState } from "./runtime_stats.ts";
- * import { createRuntime } from "@streamlib/streamlib/processors";
- *
- * const rt = createRuntime({ workers: false });
- * rt.add("Gain", {}, { id: "gain" });
- * rt.add("Y4mFileSource", { path: "/no/such/clip.y4m" }, { id: "clip" });
- * await rt.start();
- * const failed = (state: NodeState) => state === "error";
- * const nodes = Object.entries(rt.stats().nodes);
- * assert.deepEqual(nodes.filter(([, n]) => failed(n.state)).map(([id]) => id), [ "clip" ]);
- * await rt.stop();
- * ```
- */
-export type NodeState = "stopped" | "starting" | "running" | "paused" | "stopping" | "error";
+// The states are the one state machine's (lifecycle_state.ts, with its transition tables);
+// named here too because stats, describe() and events report them.
+export type { NodeState, RuntimeState } from "./lifecycle_state.ts";
 
 /**
  * Counters of one node, cumulative since it was added. Updated on the hot path without

@@ -19,7 +19,7 @@ import { type MediaClock, monotonicClock } from "../core/media_clock.ts";
 import { isolateOf } from "../core/placement.ts";
 import type { HostedProbeSample, HostedProbeSpec } from "../core/probe.ts";
 import { EventHub, type RuntimeEvent, type RuntimeEventListener } from "../core/runtime_events.ts";
-import type { NodeState, NodeStats } from "../core/runtime_stats.ts";
+import type { NodeState, NodeStats, RuntimeState } from "../core/runtime_stats.ts";
 import type { SharedFramePool } from "./frame_pool.ts";
 import type { NativeTransport } from "./native_transport.ts";
 import { WorkerDefinitionError, WorkerExitedError } from "./worker_errors.ts";
@@ -46,8 +46,6 @@ export interface WorkerHostOptions {
   /** The clock of the events the host makes itself (a death). Default `monotonicClock`. */
   readonly clock?: MediaClock;
 }
-
-type Phase = "idle" | "setup" | "running" | "paused" | "halted";
 
 const ENTRY = new URL("./worker_entry.ts", import.meta.url);
 
@@ -89,7 +87,8 @@ export class WorkerHost implements IsolateHost {
   readonly #hub = new EventHub();
   readonly #mirror = new WorkerMirror();
   #thread: WorkerThread | undefined;
-  #phase: Phase = "idle";
+  /** The Worker's part of the graph's state (one vocabulary: lifecycle_state.ts). */
+  #phase: RuntimeState = "stopped";
   #closing = false;
   /** The running Worker's ledger of slot references, given back when it dies. */
   #holdings: SharedArrayBuffer | undefined;
@@ -182,7 +181,7 @@ export class WorkerHost implements IsolateHost {
 
   /** Sets up every node in the Worker. */
   async setup(): Promise<void> {
-    this.#phase = "setup";
+    this.#phase = "starting";
     if (this.#thread) this.#thread.keepAlive = true;
     await this.#call(this.#thread, "setup");
   }
@@ -207,7 +206,7 @@ export class WorkerHost implements IsolateHost {
 
   /** Stops the Worker's sources; then looks for frames that came back to the main isolate. */
   async halt(): Promise<void> {
-    this.#phase = "halted";
+    this.#phase = "stopping";
     await this.#call(this.#thread, "halt");
     this.#options.transport.poll();
   }
@@ -220,7 +219,7 @@ export class WorkerHost implements IsolateHost {
 
   /** Tears the Worker's nodes down. */
   async teardown(): Promise<void> {
-    this.#phase = "idle";
+    this.#phase = "stopped";
     await this.#call(this.#thread, "teardown");
     if (this.#thread) this.#thread.keepAlive = false;
   }
@@ -319,10 +318,10 @@ export class WorkerHost implements IsolateHost {
     this.#thread = thread;
     // A Worker started while the runtime runs catches up, as a host spawned then would.
     const phase = this.#phase;
-    if (phase === "setup" || phase === "running" || phase === "paused") {
+    if (phase === "starting" || phase === "running" || phase === "paused") {
       thread.keepAlive = true;
       void thread.call("setup");
-      if (phase !== "setup") thread.post({ op: "run" });
+      if (phase !== "starting") thread.post({ op: "run" });
       if (phase === "paused") void thread.call("pause");
     }
     return thread;

@@ -5,10 +5,9 @@
  * @module
  */
 
-import { ConfigValidationError, validateConfig } from "../mod.ts";
 import type { ErrorCode, ErrorDetails } from "../core/error_codes.ts";
 import type { JsonValue } from "../core/json_schema.ts";
-import { nearMatches } from "../core/near_matches.ts";
+import { checkOperation, operationIssues } from "../core/operation_check.ts";
 import type { McpTool } from "./tool.ts";
 
 /**
@@ -123,7 +122,7 @@ export class ToolArgumentsError extends TypeError {
  *   (error) => {
  *     assert.equal(
  *       (error as Error).message,
- *       "Invalid arguments for tool 'remove_processor': 'id' is missing: expected a string (and 1 more)",
+ *       "Invalid arguments for tool 'remove_processor': 'idd' is not an argument: did you mean 'id'? the arguments are id (and 1 more)",
  *     );
  *     return true;
  *   },
@@ -131,51 +130,26 @@ export class ToolArgumentsError extends TypeError {
  * ```
  */
 export function checkArguments(tool: McpTool, args: unknown): Record<string, JsonValue> {
-  try {
-    return validateConfig(tool.inputSchema, args ?? {}, tool.name) as Record<string, JsonValue>;
-  } catch (error) {
-    if (!(error instanceof ConfigValidationError)) throw error;
-    const known = Object.keys(tool.inputSchema.properties ?? {});
-    // The tool's own arguments; what is inside one (a config's keys, a manifest) is for the
-    // runtime to judge, with its own code (invalid_config, invalid_manifest), as the control
-    // API does.
-    const own = error.issues.filter((issue) => !issue.field.includes("."));
-    if (own.length === 0) {
-      const checked = { ...(args ?? {}) as Record<string, JsonValue> };
-      for (const [name, schema] of Object.entries(tool.inputSchema.properties ?? {})) {
-        if (!(name in checked) && schema.default !== undefined) checked[name] = schema.default;
-      }
-      return checked;
-    }
-    throw new ToolArgumentsError(
-      tool.name,
-      own.map((issue) => {
-        const choices = issue.choices ? { choices: issue.choices } : {};
-        if (issue.reason === "missing") {
-          return {
-            argument: issue.field,
-            problem: `is missing: expected ${issue.expected}`,
-            reason: "missing" as const,
-          };
-        }
-        if (issue.reason === "unknown") {
-          const near = issue.field.includes(".") ? [] : nearMatches(issue.field, known, 1);
-          const hint = near.length > 0 ? `did you mean '${near[0]}'? ` : "";
-          const listing = issue.expected.replace(/^known fields are/, "the arguments are");
-          return {
-            argument: issue.field,
-            problem: `is not an argument: ${hint}${listing}`,
-            reason: "unknown" as const,
-            ...choices,
-          };
-        }
-        return {
-          argument: issue.field,
-          problem: `must be ${issue.expected}, got ${issue.actual}`,
-          reason: "mismatch" as const,
-          ...choices,
-        };
-      }),
-    );
-  }
+  // The check the control API and manifests use (core/operation_check.ts): the tool's own
+  // arguments; what is inside one (a config's keys, a manifest) is for the runtime to judge,
+  // with its own code (invalid_config, invalid_manifest), as the control API does.
+  const issues = operationIssues(tool.inputSchema, args);
+  if (issues.length === 0) return checkOperation(tool.inputSchema, args, tool.name);
+  throw new ToolArgumentsError(
+    tool.name,
+    issues.map((issue) => ({
+      argument: issue.field,
+      problem: issue.problem
+        .replace(/^is not a field of this operation: /, "is not an argument: ")
+        .replace(/known fields are /, "the arguments are "),
+      reason: REASONS[issue.code],
+      ...(issue.choices ? { choices: issue.choices } : {}),
+    })),
+  );
 }
+
+const REASONS = {
+  missing_field: "missing",
+  unknown_field: "unknown",
+  invalid_field: "mismatch",
+} as const;

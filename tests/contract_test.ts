@@ -14,7 +14,16 @@ import { loadProjectRegistry } from "../codegen/nodes_command.ts";
 import { createRuntime } from "../processors/mod.ts";
 import { connectStdio, ROOT, type TestClient } from "./mcp/mcp_client.ts";
 import { Harness } from "./web/harness.ts";
-import { ADD_NODE_SCHEMA, CONNECT_SCHEMA, fieldsOf } from "../web/operations.ts";
+import {
+  ADD_NODE_SCHEMA,
+  CONNECT_SCHEMA,
+  DISCONNECT_SCHEMA,
+  fieldsOf,
+  LIFECYCLE_SCHEMA,
+  SET_CONFIG_SCHEMA,
+  withNodeId,
+} from "../core/operation_schemas.ts";
+import { main as validateMain } from "../cli/validate.ts";
 
 /** The processors `streamlib mcp` and `streamlib dashboard` offer in this repository. */
 const registry = await loadProjectRegistry(ROOT);
@@ -231,4 +240,264 @@ Deno.test("Contract: one schema per graph edit; the control API and MCP refuse a
   const wired = await mcp.call("connect", { from: "g.out", to: "s.in" });
   assert.equal(wired.isError, false, wired.text);
   assert.equal(wired.data.from, "g.out");
+});
+
+/** A request's shape that is wrong, in the fields every front-end shares. */
+type BadRequest =
+  | { readonly op: "add"; readonly body: Record<string, unknown> }
+  | { readonly op: "connect"; readonly body: Record<string, unknown> };
+
+/** What every front-end must answer for a bad request: one code, one field, the same choices. */
+interface FieldAnswer {
+  readonly code: string;
+  readonly field: string;
+  /** The choices listed, where the front-ends list some (unknown fields, enums). */
+  readonly available?: readonly string[];
+}
+
+const NODE_FIELDS = fieldsOf(ADD_NODE_SCHEMA);
+const CONNECTION_FIELDS = fieldsOf(CONNECT_SCHEMA);
+
+/** Bad requests: the node ones carry an id, since a manifest's node needs one. */
+const BAD_REQUESTS: [string, BadRequest, FieldAnswer][] = [
+  [
+    "unknown node field",
+    { op: "add", body: { id: "x1", type: "Gain", processor: "Gain" } },
+    { code: "unknown_field", field: "processor", available: NODE_FIELDS },
+  ],
+  [
+    "missing type",
+    { op: "add", body: { id: "x2" } },
+    { code: "missing_field", field: "type" },
+  ],
+  [
+    "type not a string",
+    { op: "add", body: { id: "x3", type: 42 } },
+    { code: "invalid_field", field: "type" },
+  ],
+  [
+    "config not an object",
+    { op: "add", body: { id: "x4", type: "Gain", config: [] } },
+    { code: "invalid_field", field: "config" },
+  ],
+  [
+    "unknown error policy",
+    { op: "add", body: { id: "x5", type: "Gain", onError: "retry" } },
+    {
+      code: "invalid_field",
+      field: "onError",
+      available: ["stop-processor", "stop-runtime", "restart"],
+    },
+  ],
+  [
+    "negative restarts",
+    { op: "add", body: { id: "x6", type: "Gain", maxRestarts: -1 } },
+    { code: "invalid_field", field: "maxRestarts" },
+  ],
+  [
+    "empty worker name",
+    { op: "add", body: { id: "x7", type: "Gain", placement: { worker: "" } } },
+    { code: "invalid_field", field: "placement" },
+  ],
+  [
+    "unknown field before a bad one",
+    { op: "add", body: { id: "x8", type: 42, colour: "red" } },
+    { code: "unknown_field", field: "colour", available: NODE_FIELDS },
+  ],
+  [
+    "unknown connection field",
+    { op: "connect", body: { from: "tone2.audio", to: "gain2.in", source: "tone2" } },
+    { code: "unknown_field", field: "source", available: CONNECTION_FIELDS },
+  ],
+  [
+    "malformed end",
+    { op: "connect", body: { from: "tone2", to: "gain2.in" } },
+    { code: "invalid_field", field: "from" },
+  ],
+  [
+    "missing end",
+    { op: "connect", body: { from: "tone2.audio" } },
+    { code: "missing_field", field: "to" },
+  ],
+  [
+    "zero capacity",
+    { op: "connect", body: { from: "tone2.audio", to: "gain2.in", capacity: 0 } },
+    { code: "invalid_field", field: "capacity" },
+  ],
+  [
+    "unknown policy",
+    { op: "connect", body: { from: "tone2.audio", to: "gain2.in", policy: "lifo" } },
+    { code: "invalid_field", field: "policy", available: ["fifo", "latest"] },
+  ],
+];
+
+/** The graph's manifest with the bad node or connection last: its first issue there. */
+function badManifest(request: BadRequest): Record<string, unknown> {
+  const nodes: unknown[] = NODES.map((n) => ({ ...n }));
+  const connections: unknown[] = CONNECTIONS.map((c) => ({ ...c }));
+  if (request.op === "add") nodes.push(request.body);
+  else connections.push(request.body);
+  return { version: 1, nodes, connections };
+}
+
+/** The manifest's issue at the bad entry, as the front-ends' field: `nodes[5].onError` → onError. */
+function manifestAnswer(
+  issues: readonly { code: string; path: string; available?: readonly string[] }[],
+  request: BadRequest,
+): FieldAnswer & { path: string } {
+  const at = request.op === "add"
+    ? `nodes[${NODES.length}].`
+    : `connections[${CONNECTIONS.length}].`;
+  const issue = issues.find((i) => i.path.startsWith(at));
+  assert.ok(issue, `an issue at ${at}: ${JSON.stringify(issues)}`);
+  return {
+    code: issue.code,
+    field: issue.path.slice(at.length),
+    path: issue.path,
+    ...(issue.available ? { available: issue.available } : {}),
+  };
+}
+
+function compare(answer: FieldAnswer, expected: FieldAnswer, where: string): void {
+  assert.equal(answer.code, expected.code, where);
+  assert.equal(answer.field, expected.field, where);
+  if (expected.available) assert.deepEqual(answer.available, expected.available, where);
+}
+
+Deno.test("Contract: a malformed request gets one code and one field from the control API, MCP, a manifest and streamlib validate", async () => {
+  await using h = await Harness.start({ build, start: false, registry });
+  await using mcp = await connectStdio();
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const [name, request, expected] of BAD_REQUESTS) {
+      const route = request.op === "add" ? "/nodes" : "/connections";
+      const api = await h.call("POST", route, request.body);
+      assert.equal(api.status, 400, `${name}: ${JSON.stringify(api.body)}`);
+      const apiError = api.body.error;
+      compare(
+        { code: apiError.code, field: apiError.field, available: apiError.choices },
+        expected,
+        `${name} through the control API`,
+      );
+
+      const tool = request.op === "add" ? "add_processor" : "connect";
+      const viaMcp = await mcp.call(tool, request.body);
+      assert.ok(viaMcp.isError, `${name}: MCP accepted it`);
+      const mcpError = viaMcp.data.error as { code: string; details: Record<string, unknown> };
+      compare(
+        {
+          code: mcpError.code,
+          field: String(mcpError.details.field),
+          available: listed(mcpError.details.available),
+        },
+        expected,
+        `${name} through MCP`,
+      );
+
+      const manifest = badManifest(request);
+      const fromManifest = manifestAnswer(validateManifest(manifest, registry), request);
+      compare(fromManifest, expected, `${name} in a manifest`);
+
+      const file = `${dir}/bad.json`;
+      await Deno.writeTextFile(file, JSON.stringify(manifest));
+      const lines: string[] = [];
+      const output = { out: (t: string) => lines.push(t), err: () => {} };
+      assert.equal(await validateMain([file, "--json"], output, { registry }), 1, name);
+      const report = JSON.parse(lines[0]);
+      const fromCli = manifestAnswer(report.issues, request);
+      compare(fromCli, expected, `${name} through streamlib validate`);
+      assert.equal(fromCli.path, fromManifest.path, name);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  // Nothing was added or connected by any of them.
+  assert.deepEqual(h.rt.describe().nodes.map((n) => n.id), NODE_IDS);
+});
+
+Deno.test("Contract: disconnect, set_config and the lifecycle calls publish the shared schemas; both front-ends refuse the same disconnects the same way", async () => {
+  await using h = await Harness.start({ build, start: false, registry });
+  await using mcp = await connectStdio();
+  const { tools } = await mcp.client.listTools();
+  const schemaOf = (name: string) => tools.find((t) => t.name === name)!.inputSchema;
+  assert.deepEqual(schemaOf("disconnect"), DISCONNECT_SCHEMA);
+  assert.deepEqual(schemaOf("set_config"), withNodeId(SET_CONFIG_SCHEMA));
+  for (const action of ["start", "pause", "resume", "stop"]) {
+    assert.deepEqual(schemaOf(action), LIFECYCLE_SCHEMA, action);
+  }
+  for (const { id, type } of NODES) await mcp.call("add_processor", { type, id });
+  for (const { from, to } of CONNECTIONS) await mcp.call("connect", { from, to });
+
+  const bad: [Record<string, string>, FieldAnswer][] = [
+    [{}, { code: "missing_field", field: "connection", available: ["connection", "to"] }],
+    [{ from: "tone.audio" }, { code: "missing_field", field: "to" }],
+    [{ to: "gain" }, { code: "invalid_field", field: "to" }],
+    [{ connection: "conn_1", to: "gain.in" }, { code: "invalid_field", field: "to" }],
+    [{ to: "gain.in", colour: "red" }, { code: "unknown_field", field: "colour" }],
+    [{ to: "gain2.in" }, { code: "connection_not_found", field: "to", available: ["gain.in"] }],
+    [
+      { to: "gain.in", from: "tone2.audio" },
+      { code: "connection_not_found", field: "from", available: ["gain.in"] },
+    ],
+  ];
+  for (const [request, expected] of bad) {
+    const query = new URLSearchParams(request).toString();
+    const api = await h.call("DELETE", `/connections?${query}`);
+    assert.ok(api.status === 400 || api.status === 404, `${query}: ${api.status}`);
+    compare(
+      { code: api.body.error.code, field: api.body.error.field, available: api.body.error.choices },
+      expected,
+      `DELETE /connections?${query}`,
+    );
+    const viaMcp = await mcp.call("disconnect", request);
+    assert.ok(viaMcp.isError, query);
+    const error = viaMcp.data.error as { code: string; details: Record<string, unknown> };
+    compare(
+      {
+        code: error.code,
+        field: String(error.details.field),
+        available: listed(error.details.available),
+      },
+      expected,
+      `MCP disconnect ${query}`,
+    );
+  }
+  // Both forms work on both.
+  const byEnds = await mcp.call("disconnect", { to: "gain.in", from: "tone.audio" });
+  assert.equal(byEnds.isError, false, byEnds.text);
+  assert.equal(byEnds.data.to, "gain.in");
+  const [{ id }] = h.rt.describe().connections;
+  assert.equal((await h.call("DELETE", `/connections/${id}`)).status, 200);
+  assert.deepEqual(h.rt.describe().connections, []);
+});
+
+Deno.test("Contract: a refused lifecycle call names the state and the calls it allows, on the runtime, the control API and MCP", async () => {
+  const rt = createRuntime({ workers: false, registry });
+  await using h = await Harness.start({ start: false, registry });
+  await using mcp = await connectStdio();
+  for (const action of ["pause", "resume", "stop"] as const) {
+    let runtimeError: CodedError | undefined;
+    try {
+      await rt[action]();
+    } catch (error) {
+      if (isCodedError(error)) runtimeError = error;
+    }
+    assert.ok(runtimeError, action);
+    const api = await h.call("POST", `/runtime/${action}`);
+    assert.equal(api.status, 409, action);
+    const viaMcp = await mcp.call(action);
+    assert.ok(viaMcp.isError, action);
+    const mcpError = viaMcp.data.error as { code: string; details: Record<string, unknown> };
+    for (
+      const [where, code, details] of [
+        ["runtime", runtimeError.code, runtimeError.details],
+        ["control API", api.body.error.code, api.body.error.details],
+        ["MCP", mcpError.code, mcpError.details],
+      ] as const
+    ) {
+      assert.equal(code, "invalid_state", `${action} through the ${where}`);
+      assert.equal(details.state, "stopped", `${action} through the ${where}`);
+      assert.deepEqual(details.available, ["start"], `${action} through the ${where}`);
+    }
+  }
 });

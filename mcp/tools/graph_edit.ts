@@ -9,7 +9,13 @@ import type { Placement, Runtime } from "../../mod.ts";
 import type { JsonValue } from "../../core/json_schema.ts";
 import type { NodeDescription } from "../../core/runtime_description.ts";
 import type { McpTool, ToolOutput } from "../tool.ts";
-import { ADD_NODE_SCHEMA, CONNECT_SCHEMA, splitPortEnd } from "../../web/operations.ts";
+import { disconnectTarget, findConnection } from "../../core/disconnect_target.ts";
+import {
+  ADD_NODE_SCHEMA,
+  CONNECT_SCHEMA,
+  DISCONNECT_SCHEMA,
+  splitPortEnd,
+} from "../../core/operation_schemas.ts";
 
 const ID = { type: "string", description: "A processor id in the graph (from get_graph)" } as const;
 
@@ -95,26 +101,23 @@ export const connectTool: McpTool = {
   },
 };
 
-/** `disconnect`: removes one connection. */
+/** `disconnect`: removes one connection, by its id or by the input it feeds. */
 export const disconnectTool: McpTool = {
   name: "disconnect",
   title: "Remove a connection",
   description:
-    "Removes one connection by its id (from connect or get_graph); frames still queued in it " +
-    "are dropped, other connections are untouched. Works in every runtime state.",
-  inputSchema: {
-    type: "object",
-    properties: {
-      connection: { type: "string", description: "The connection id, e.g. conn_3" },
-    },
-    required: ["connection"],
-    additionalProperties: false,
-  },
+    "Removes one connection, named by its id ('connection', from connect or get_graph) or by " +
+    "the input it feeds ('to', \"node.port\", with 'from' to be sure of the writer); frames " +
+    "still queued in it are dropped, other connections are untouched. Works in every runtime " +
+    "state. Fails naming the connections there are when none matches.",
+  inputSchema: DISCONNECT_SCHEMA,
   annotations: { destructiveHint: true },
-  run: ({ connection }, { runtime }) => {
-    const found = runtime.describe().connections.find((c) => c.id === connection);
-    runtime.disconnect(connection as string);
-    return { disconnected: connection as string, from: found?.from ?? null, to: found?.to ?? null };
+  run: (args, { runtime }) => {
+    const connections = runtime.describe().connections;
+    const id = findConnection(connections, disconnectTarget(args, "disconnect"));
+    const found = connections.find((c) => c.id === id)!;
+    runtime.disconnect(id);
+    return { disconnected: id, from: found.from, to: found.to };
   },
 };
 

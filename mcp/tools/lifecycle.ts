@@ -5,12 +5,12 @@
  */
 
 import type { Runtime } from "../../mod.ts";
+import { actionsFrom, type LifecycleAction } from "../../core/lifecycle_state.ts";
+import { LIFECYCLE_SCHEMA } from "../../core/operation_schemas.ts";
 import type { McpTool } from "../tool.ts";
 
-const NO_ARGUMENTS = { type: "object", properties: {}, additionalProperties: false } as const;
-
 function lifecycleTool(
-  name: "start" | "pause" | "resume" | "stop",
+  name: LifecycleAction,
   title: string,
   description: string,
   call: (rt: Runtime) => Promise<void>,
@@ -19,7 +19,7 @@ function lifecycleTool(
     name,
     title,
     description,
-    inputSchema: NO_ARGUMENTS,
+    inputSchema: LIFECYCLE_SCHEMA,
     annotations: { idempotentHint: false },
     run: async (_args, { runtime }) => {
       const from = runtime.state;
@@ -29,6 +29,7 @@ function lifecycleTool(
       return {
         from,
         state: runtime.state,
+        actions: actionsFrom(runtime.state),
         failed: failed.map((n) => ({ id: n.id, message: n.failure?.message ?? "" })),
       };
     },

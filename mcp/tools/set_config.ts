@@ -11,7 +11,7 @@
 
 import { liveFields } from "../../core/live_config.ts";
 import type { McpTool } from "../tool.ts";
-import { SET_CONFIG_SCHEMA, withNodeId } from "../../web/operations.ts";
+import { SET_CONFIG_SCHEMA, withNodeId } from "../../core/operation_schemas.ts";
 import { node, nodeSummary } from "./graph_edit.ts";
 
 /** `set_config`: merges fields into a processor's config. */

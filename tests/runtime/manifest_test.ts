@@ -56,8 +56,8 @@ const EXPECTED: Record<string, [ManifestIssueCode, string, RegExp][]> = {
     ["node_id_taken", "nodes[1].id", /duplicate id 'tone', first used by nodes\[0\]/],
   ],
   "invalid_malformed_endpoint.json": [
-    ["malformed_endpoint", "connections[0].from", /expected "node.port", got "tone_1"/],
-    ["malformed_endpoint", "connections[0].to", /got "sink_1.in.extra"/],
+    ["invalid_field", "connections[0].from", /must be "node.port" .*, got "tone_1"/],
+    ["invalid_field", "connections[0].to", /got "sink_1.in.extra"/],
   ],
   "invalid_wrong_direction.json": [
     ["wrong_port_direction", "connections[0].from", /'mix_1.in_0' is an input, expected an output/],
@@ -78,23 +78,19 @@ const EXPECTED: Record<string, [ManifestIssueCode, string, RegExp][]> = {
     ],
   ],
   "invalid_options.json": [
-    ["invalid_node_options", "nodes[0].placement", /worker name must be a non-empty string/],
+    ["invalid_field", "nodes[0].placement", /a name of letters, digits, '_' or '-'\), got/],
     [
-      "invalid_node_options",
+      "invalid_field",
       "nodes[0].onError",
-      /onError must be one of "stop-processor", "stop-runtime", "restart", got "retry"/,
+      /must be one of "stop-processor", "stop-runtime", "restart", got "retry"/,
     ],
-    ["invalid_connection_options", "connections[0].capacity", /capacity must be an integer from 1/],
-    [
-      "invalid_connection_options",
-      "connections[0].policy",
-      /policy must be "latest" or "fifo", got "lifo"/,
-    ],
+    ["invalid_field", "connections[0].capacity", /must be an integer from 1 to 16777216, got 0/],
+    ["invalid_field", "connections[0].policy", /must be one of "fifo", "latest", got "lifo"/],
   ],
   "invalid_structure.json": [
     ["unknown_field", "conections", /did you mean connections\?/],
     ["malformed", "version", /must be 1, got 2/],
-    ["malformed", "nodes[0].id", /expected a string, got nothing/],
+    ["missing_field", "nodes[0].id", /missing, expected a string/],
     ["malformed", "nodes[1]", /expected an object with id and type, got "tone"/],
   ],
   "invalid_many.json": [

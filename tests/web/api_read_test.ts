@@ -104,7 +104,8 @@ Deno.test("GET /runtime and GET /events report the state and what happened", asy
   await using h = await Harness.start({ start: false });
   await h.call("POST", "/runtime/start");
   const state = await h.call("GET", "/runtime");
-  assert.deepEqual(state.body, { state: "running" });
+  // The state and the lifecycle calls it allows (the graph's transition table).
+  assert.deepEqual(state.body, { state: "running", actions: ["pause", "stop"] });
   const { body } = await h.call("GET", "/events");
   const types = body.events.map((e: { event: { type: string } }) => e.event.type);
   assert.ok(types.includes("runtime-state"));

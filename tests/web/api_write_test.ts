@@ -194,21 +194,23 @@ Deno.test("POST /connections refuses each kind of bad connection with the field 
 
 Deno.test("POST /runtime/:action drives the lifecycle; refused transitions answer 409", async () => {
   await using h = await Harness.start({ start: false });
-  for (
-    const [action, state] of [["start", "running"], ["pause", "paused"], ["resume", "running"], [
-      "stop",
-      "stopped",
-    ]]
-  ) {
+  const steps: [string, string, string[]][] = [
+    ["start", "running", ["pause", "stop"]],
+    ["pause", "paused", ["resume", "stop"]],
+    ["resume", "running", ["pause", "stop"]],
+    ["stop", "stopped", ["start"]],
+  ];
+  for (const [action, state, actions] of steps) {
     const reply = await h.call("POST", `/runtime/${action}`);
     assert.equal(reply.status, 200, action);
-    assert.deepEqual(reply.body, { state });
+    assert.deepEqual(reply.body, { state, actions });
     assert.equal(h.rt.state, state);
   }
   const refused = await h.call("POST", "/runtime/pause");
   assert.equal(refused.status, 409);
   assert.equal(refused.body.error.code, "invalid_state");
-  assert.match(refused.body.error.message, /it is stopped, expected running/);
+  assert.match(refused.body.error.message, /it is stopped, expected running; allowed now: start/);
+  assert.deepEqual(refused.body.error.choices, ["start"]);
   const unknown = await h.call("POST", "/runtime/restart");
   assert.equal(unknown.status, 404);
   assert.deepEqual(unknown.body.error.choices, ["start", "pause", "resume", "stop"]);

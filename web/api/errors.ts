@@ -137,7 +137,6 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   plugin_no_registry: 422,
   too_deep: 400,
   malformed: 400,
-  malformed_endpoint: 400,
   unconnected_required_input: 422,
   unknown_field: 400,
   missing_field: 400,

@@ -6,24 +6,35 @@
  */
 
 import { Hono } from "hono";
+import {
+  ConnectionEndsNotFoundError,
+  disconnectTarget,
+  findConnection,
+} from "../../core/disconnect_target.ts";
 import type { ErrorPolicy } from "../../core/error_policy.ts";
-import { ConnectionNotFoundError, NodeNotFoundError } from "../../core/graph_errors.ts";
+import { NodeNotFoundError } from "../../core/graph_errors.ts";
+import type { JsonValue } from "../../core/json_schema.ts";
 import { ProcessorNotFoundError } from "../../core/node_registry.ts";
+import { OperationError } from "../../core/operation_check.ts";
+import {
+  ADD_NODE_SCHEMA,
+  CONNECT_SCHEMA,
+  SET_CONFIG_SCHEMA,
+  splitPortEnd,
+} from "../../core/operation_schemas.ts";
+import type { Placement } from "../../core/placement.ts";
 import { visibleGraph } from "../graph_view.ts";
-import { ADD_NODE_SCHEMA, CONNECT_SCHEMA, SET_CONFIG_SCHEMA } from "../operations.ts";
 import { presentsToken } from "./auth.ts";
 import type { ApiContext } from "./context.ts";
 import { redactError } from "./redact.ts";
 import { ApiError, policyError, toApiError } from "./errors.ts";
 import {
   checkBody,
-  placementField,
-  PORT_END,
-  portEndField,
+  operationApiError,
+  placementChoices,
   readJsonObject,
   short,
 } from "./validation.ts";
-import type { JsonValue } from "../../core/json_schema.ts";
 
 /**
  * The graph routes.
@@ -58,11 +69,11 @@ export function graphRoutes(ctx: ApiContext): Hono {
     const workers = Object.keys(rt.describe().isolates)
       .filter((isolate) => isolate.startsWith("worker:"))
       .map((isolate) => isolate.slice("worker:".length));
-    // Checked first for its choices: main and the Workers there are.
-    const placement = placementField(body, "placement", workers);
-    // The rest by the one schema MCP's add_processor uses. The id's form is the runtime's to
-    // check (invalid_node_id, as over MCP and in manifests).
-    checkBody(ADD_NODE_SCHEMA, body, "a node");
+    // The one schema MCP's add_processor and manifests use; a bad placement lists main and the
+    // Workers there are. The id's form is the runtime's to check (invalid_node_id, as over MCP
+    // and in manifests).
+    checkBody(ADD_NODE_SCHEMA, body, "a node", { placement: placementChoices(workers) });
+    const placement = body.placement as Placement | undefined;
     const processor = body.type as string;
     const id = body.id as string | undefined;
     const config = (body.config ?? {}) as Record<string, JsonValue>;
@@ -105,11 +116,10 @@ export function graphRoutes(ctx: ApiContext): Hono {
 
   api.post("/connections", async (c) => {
     const body = await readJsonObject(c.req.raw, false, ctx.bodyLimits);
-    // The ends first, for a message that says what "node.port" is; then the one schema MCP's
-    // connect uses.
-    const from = portEndField(body, "from");
-    const to = portEndField(body, "to");
+    // The one schema MCP's connect and manifests use.
     checkBody(CONNECT_SCHEMA, body, "a connection");
+    const from = splitPortEnd(body.from as string);
+    const to = splitPortEnd(body.to as string);
     const capacity = body.capacity as number | undefined;
     const policy = body.policy as "fifo" | "latest" | undefined;
     try {
@@ -120,63 +130,36 @@ export function graphRoutes(ctx: ApiContext): Hono {
     }
   });
 
-  api.delete("/connections/:id", (c) => {
-    const id = c.req.param("id");
-    const visible = graph().connections;
-    if (!visible.some((conn) => conn.id === id)) {
-      const ids = visible.map((conn) => conn.id);
-      throw toApiError(new ConnectionNotFoundError(short(id), ids, false));
+  api.delete("/connections/:id", (c) => disconnect({ connection: short(c.req.param("id")) }));
+
+  // By the input it feeds (and its writer): ?to=node.port&from=node.port, the fields of MCP's
+  // disconnect.
+  api.delete(
+    "/connections",
+    (c) => disconnect(Object.fromEntries(new URL(c.req.url).searchParams)),
+  );
+
+  /** Removes the connection a request names (`DISCONNECT_SCHEMA`), as MCP's disconnect does. */
+  function disconnect(request: Record<string, string>): Response {
+    let id: string;
+    try {
+      id = findConnection(graph().connections, disconnectTarget(request));
+    } catch (error) {
+      if (error instanceof OperationError) {
+        throw operationApiError(error.issues[0], "a disconnect");
+      }
+      if (error instanceof ConnectionEndsNotFoundError) {
+        throw new ApiError(404, error.code, error.message, {
+          field: error.field,
+          choices: error.available,
+          details: error.details,
+        });
+      }
+      throw toApiError(error);
     }
     rt.disconnect(id);
-    return c.json({ removed: id });
-  });
-
-  api.delete("/connections", (c) => {
-    const to = c.req.query("to");
-    const from = c.req.query("from");
-    for (const [field, value] of [["to", to], ["from", from]] as const) {
-      if (value !== undefined && !PORT_END.test(value)) {
-        throw new ApiError(
-          400,
-          "invalid_field",
-          `Query parameter '${field}' must be "node.port", got ${JSON.stringify(value)}`,
-          {
-            field,
-          },
-        );
-      }
-    }
-    if (to === undefined) {
-      throw new ApiError(
-        400,
-        "missing_field",
-        "Query parameter 'to' is missing: name the input to disconnect (\"node.port\"), or DELETE /connections/:id",
-        {
-          field: "to",
-        },
-      );
-    }
-    const conns = graph().connections;
-    const found = conns.find((conn) =>
-      conn.to === to && (from === undefined || conn.from === from)
-    );
-    if (!found) {
-      const inputs = conns.map((conn) => conn.to);
-      throw new ApiError(
-        404,
-        "connection_not_found",
-        `Cannot find a connection into '${to}'${from ? ` from '${from}'` : ""}: connected inputs: ${
-          inputs.join(", ") || "none"
-        }`,
-        {
-          field: from !== undefined && conns.some((conn) => conn.to === to) ? "from" : "to",
-          choices: inputs,
-        },
-      );
-    }
-    rt.disconnect(found.id);
-    return c.json({ removed: found.id });
-  });
+    return Response.json({ removed: id });
+  }
 
   return api;
 }

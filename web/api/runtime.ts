@@ -9,10 +9,13 @@ import { presentsToken } from "./auth.ts";
 import type { ApiContext } from "./context.ts";
 import { redactErrors, redactEvents } from "./redact.ts";
 import { ApiError, toApiError } from "./errors.ts";
-import { readJsonObject, short } from "./validation.ts";
-
-const ACTIONS = ["start", "pause", "resume", "stop"] as const;
-type Action = typeof ACTIONS[number];
+import { checkBody, readJsonObject, short } from "./validation.ts";
+import {
+  actionsFrom,
+  LIFECYCLE_ACTIONS,
+  type LifecycleAction,
+} from "../../core/lifecycle_state.ts";
+import { LIFECYCLE_SCHEMA } from "../../core/operation_schemas.ts";
 
 /**
  * `GET /runtime`, `POST /runtime/{start,pause,resume,stop}`, `GET /stats`, `GET /events`.
@@ -24,36 +27,32 @@ export function runtimeRoutes(ctx: ApiContext): Hono {
   const rt = ctx.runtime;
   const api = new Hono();
 
-  api.get("/runtime", (c) => c.json({ state: rt.state }));
+  // The state, and the lifecycle calls it allows (the graph's transition table).
+  const runtimeState = () => ({ state: rt.state, actions: actionsFrom(rt.state) });
+
+  api.get("/runtime", (c) => c.json(runtimeState()));
 
   api.post("/runtime/:action", async (c) => {
     const action = c.req.param("action");
-    if (!(ACTIONS as readonly string[]).includes(action)) {
+    if (!(LIFECYCLE_ACTIONS as readonly string[]).includes(action)) {
       throw new ApiError(
         404,
         "unknown_action",
-        `Cannot ${JSON.stringify(short(action))} the runtime: actions are ${ACTIONS.join(", ")}`,
-        { field: "action", choices: ACTIONS },
+        `Cannot ${JSON.stringify(short(action))} the runtime: actions are ${
+          LIFECYCLE_ACTIONS.join(", ")
+        }`,
+        { field: "action", choices: LIFECYCLE_ACTIONS },
       );
     }
     const body = await readJsonObject(c.req.raw, true, ctx.bodyLimits);
-    if (Object.keys(body).length > 0) {
-      throw new ApiError(
-        400,
-        "unknown_field",
-        `Cannot use field '${Object.keys(body)[0]}': ${action} takes no fields`,
-        {
-          field: Object.keys(body)[0],
-          choices: [],
-        },
-      );
-    }
+    // The schema MCP's lifecycle tools publish: no fields.
+    checkBody(LIFECYCLE_SCHEMA, body, `${action}`);
     try {
-      await rt[action as Action]();
+      await rt[action as LifecycleAction]();
     } catch (error) {
       throw toApiError(error);
     }
-    return c.json({ state: rt.state });
+    return c.json(runtimeState());
   });
 
   api.get("/stats", async (c) => c.json(await ctx.hub.measuredStats()));

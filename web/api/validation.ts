@@ -5,13 +5,10 @@
  * @module
  */
 
-import type { Placement } from "../../mod.ts";
 import type { JsonSchema, JsonValue } from "../../core/json_schema.ts";
-import { ConfigValidationError, validateConfig } from "../../core/config_validation.ts";
-import { placementProblem } from "../../core/placement.ts";
+import { type OperationIssue, operationIssues } from "../../core/operation_check.ts";
 import { type BodyLimits, BodyReadError, readBodyText } from "../read_body.ts";
 import { ApiError } from "./errors.ts";
-import { PORT_END_PATTERN } from "../operations.ts";
 
 /** Largest request body accepted, in bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -130,45 +127,55 @@ export function short(value: string): string {
 }
 
 /**
- * Checks a body's fields against an operation's schema (`web/operations.ts`, the one MCP's tools
- * use): unknown fields, missing ones, types, ranges and choices, answered as the API answers
- * them. What is inside a field (a config's keys) is left to the route (the processor's schema).
+ * Checks a body's fields against an operation's schema (`core/operation_schemas.ts`) with
+ * `operationIssues()`, the check MCP's tools and manifests use: unknown fields, missing ones,
+ * types, ranges and choices, answered with the first issue's code and field. What is inside a
+ * field (a config's keys) is left to the route (the processor's schema).
  *
  * @param schema The operation's schema.
  * @param body The body.
  * @param what What the body describes, for the message (`a node`).
+ * @param choices Valid values to list for a field beyond the schema's own (the Workers in use
+ * for `placement`).
  * @throws {ApiError} 400 `unknown_field` (listing the known fields), `missing_field` or
  * `invalid_field` (with the choices of an enum), naming the first bad field.
  */
-export function checkBody(schema: JsonSchema, body: JsonObject, what: string): void {
-  try {
-    validateConfig(schema, body, what);
-  } catch (error) {
-    if (!(error instanceof ConfigValidationError)) throw error;
-    // The body's own fields; what is inside a config is the processor's schema to judge
-    // (422 invalid_config). An unknown field first: it usually explains the rest.
-    const issues = error.issues.filter((i) => !i.field.includes("."));
-    const issue = issues.find((i) => i.reason === "unknown") ?? issues[0];
-    if (issue === undefined) return;
-    const field = issue.field;
-    if (issue.reason === "unknown") {
-      const known = Object.keys(schema.properties ?? {});
-      throw new ApiError(
-        400,
-        "unknown_field",
-        `Cannot use field '${short(field)}' of ${what}: known fields are ${known.join(", ")}`,
-        { field: short(field), choices: known },
-      );
-    }
-    throw new ApiError(
-      400,
-      issue.reason === "missing" ? "missing_field" : "invalid_field",
-      issue.reason === "missing"
-        ? `Field '${field}' is missing: expected ${issue.expected}`
-        : `Field '${field}' must be ${issue.expected}, got ${issue.actual}`,
-      { field, ...(issue.choices ? { choices: issue.choices } : {}) },
-    );
-  }
+export function checkBody(
+  schema: JsonSchema,
+  body: JsonObject,
+  what: string,
+  choices: { readonly [field: string]: readonly string[] } = {},
+): void {
+  const [issue] = operationIssues(schema, body);
+  if (issue === undefined) return;
+  throw operationApiError(issue, what, choices[issue.field]);
+}
+
+/**
+ * The API error of an operation's issue (`operationIssues()`, `OperationError`): 400 with its
+ * code, field and choices.
+ *
+ * @param issue The issue.
+ * @param what What the request describes, for the message (`a node`).
+ * @param choices Choices to list instead of the issue's own.
+ * @returns The error.
+ */
+export function operationApiError(
+  issue: OperationIssue,
+  what: string,
+  choices?: readonly string[],
+): ApiError {
+  const field = short(issue.field);
+  const listed = choices ?? issue.choices;
+  const message = issue.code === "unknown_field"
+    ? `Cannot use field '${field}' of ${what}: ${
+      issue.problem.replace(/^is not a field of this operation: /, "")
+    }`
+    : `Field '${field}' ${issue.problem}`;
+  return new ApiError(400, issue.code, message, {
+    field,
+    ...(listed ? { choices: listed } : {}),
+  });
 }
 
 /**
@@ -192,41 +199,6 @@ export function onlyFields(body: JsonObject, allowed: readonly string[], what: s
   }
 }
 
-function invalid(field: string, expected: string, value: unknown, choices?: readonly string[]) {
-  return new ApiError(
-    400,
-    value === undefined ? "missing_field" : "invalid_field",
-    value === undefined
-      ? `Field '${field}' is missing: expected ${expected}`
-      : `Field '${field}' must be ${expected}, got ${describe(value)}`,
-    { field, ...(choices ? { choices } : {}) },
-  );
-}
-
-/**
- * A string field.
- *
- * @param body The body.
- * @param field The field.
- * @param options Whether it may be missing, and a pattern it must match (with its wording).
- * @returns The string, or `undefined` when it is optional and missing.
- * @throws {ApiError} 400 when it is missing or not a matching string.
- */
-export function stringField(
-  body: JsonObject,
-  field: string,
-  options: { optional?: boolean; pattern?: RegExp; expected?: string } = {},
-): string | undefined {
-  const value = body[field];
-  if (value === undefined && options.optional) return undefined;
-  const expected = options.expected ?? "a non-empty string";
-  if (typeof value !== "string" || value === "" || value.length > 1000) {
-    throw invalid(field, expected, value);
-  }
-  if (options.pattern && !options.pattern.test(value)) throw invalid(field, expected, value);
-  return value;
-}
-
 /**
  * An optional JSON object field.
  *
@@ -239,61 +211,23 @@ export function objectField(body: JsonObject, field: string): JsonObject | undef
   const value = body[field];
   if (value === undefined) return undefined;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw invalid(field, "a JSON object", value);
+    throw new ApiError(
+      400,
+      "invalid_field",
+      `Field '${field}' must be a JSON object, got ${describe(value)}`,
+      { field },
+    );
   }
   return value as JsonObject;
 }
 
 /**
- * An optional placement field: `"main"` or `{ "worker": "<name>" }`.
+ * The choices for a node's `placement`: `"main"`, each Worker in use as `{"worker":"<name>"}`,
+ * and the pattern for a new one.
  *
- * @param body The body.
- * @param field The field.
- * @param workers The Worker names the graph uses now, offered as choices.
- * @returns The placement, or `undefined` when missing.
- * @throws {ApiError} 400 naming the field, with the choices: `"main"`, each Worker in use as
- * `{"worker":"<name>"}`, and the pattern for a new one.
+ * @param workers The Worker names the graph uses now.
+ * @returns The choices.
  */
-export function placementField(
-  body: JsonObject,
-  field: string,
-  workers: readonly string[],
-): Placement | undefined {
-  const value = body[field];
-  if (value === undefined) return undefined;
-  const problem = placementProblem(value);
-  if (problem === undefined) return value as Placement;
-  const choices = [
-    "main",
-    ...workers.map((worker) => JSON.stringify({ worker })),
-    '{"worker":"<name>"}',
-  ];
-  throw new ApiError(
-    400,
-    "invalid_field",
-    `Field '${field}' must be "main" or { "worker": "<name> (letters, digits, '_' or '-')" }, got ${
-      describe(value)
-    }`,
-    { field, choices },
-  );
-}
-
-/** A `node.port` reference: a node id, a dot, a port name. */
-export const PORT_END = new RegExp(PORT_END_PATTERN);
-
-/**
- * A `node.port` field.
- *
- * @param body The body.
- * @param field The field (`from` or `to`).
- * @returns The node id and the port name.
- * @throws {ApiError} 400 when it is missing or not `node.port`.
- */
-export function portEndField(body: JsonObject, field: string): { node: string; port: string } {
-  const value = stringField(body, field, {
-    pattern: PORT_END,
-    expected: `"node.port" (a node id, a dot, a port name)`,
-  })!;
-  const dot = value.lastIndexOf(".");
-  return { node: value.slice(0, dot), port: value.slice(dot + 1) };
+export function placementChoices(workers: readonly string[]): string[] {
+  return ["main", ...workers.map((worker) => JSON.stringify({ worker })), '{"worker":"<name>"}'];
 }

@@ -1,15 +1,13 @@
 import assert from "node:assert/strict";
 import type { JsonValue } from "../../core/json_schema.ts";
 import { ApiError } from "./errors.ts";
-import { ADD_NODE_SCHEMA, CONNECT_SCHEMA } from "../operations.ts";
+import { ADD_NODE_SCHEMA, CONNECT_SCHEMA } from "../../core/operation_schemas.ts";
 import {
   checkBody,
   MAX_BODY_BYTES,
   onlyFields,
-  placementField,
-  portEndField,
+  placementChoices,
   readJsonObject,
-  stringField,
 } from "./validation.ts";
 
 const json = (body: string, type = "application/json") =>
@@ -39,8 +37,6 @@ Deno.test("readJsonObject() reads objects and refuses everything else with a 4xx
 
 Deno.test("Field checkers name the field and the choices", () => {
   const body = { a: "x", n: 3.5, p: "newest", end: "mix.out", extra: 1 };
-  assert.equal(stringField(body, "a"), "x");
-  assert.throws(() => stringField(body, "missing"), (e: ApiError) => e.code === "missing_field");
   const connection = { from: "a.out", to: "b.in" };
   assert.throws(
     () => checkBody(CONNECT_SCHEMA, { ...connection, capacity: 3.5 }, "a connection"),
@@ -60,10 +56,16 @@ Deno.test("Field checkers name the field and the choices", () => {
   );
   // What is inside a config is the processor's to judge, not the operation's.
   checkBody(ADD_NODE_SCHEMA, { type: "Gain", config: { ["__proto__"]: 1 } }, "a node");
-  assert.deepEqual(portEndField(body, "end"), { node: "mix", port: "out" });
   assert.throws(
-    () => portEndField({ end: "mix" }, "end"),
-    (e: ApiError) => e.fields.field === "end",
+    () => checkBody(CONNECT_SCHEMA, { from: "mix", to: "b.in" }, "a connection"),
+    (e: ApiError) =>
+      e.code === "invalid_field" && e.fields.field === "from" &&
+      e.message === 'Field \'from\' must be "node.port" (a node id, a dot, a port name), got "mix"',
+  );
+  // Unknown fields first, whatever else is wrong: they usually explain the rest.
+  assert.throws(
+    () => checkBody(CONNECT_SCHEMA, { from: "mix", colour: 1 }, "a connection"),
+    (e: ApiError) => e.code === "unknown_field" && e.fields.field === "colour",
   );
   assert.throws(
     () => onlyFields(body, ["a", "n", "p", "end"], "a thing"),
@@ -71,12 +73,10 @@ Deno.test("Field checkers name the field and the choices", () => {
   );
 });
 
-Deno.test("placementField() takes main or a worker name, and refuses anything else with choices", () => {
-  assert.equal(placementField({}, "placement", []), undefined);
-  assert.equal(placementField({ placement: "main" }, "placement", []), "main");
-  assert.deepEqual(placementField({ placement: { worker: "dsp" } }, "placement", []), {
-    worker: "dsp",
-  });
+Deno.test("checkBody() refuses a bad placement listing main and the Workers in use", () => {
+  const choices = { placement: placementChoices(["video"]) };
+  checkBody(ADD_NODE_SCHEMA, { type: "Gain", placement: "main" }, "a node", choices);
+  checkBody(ADD_NODE_SCHEMA, { type: "Gain", placement: { worker: "dsp" } }, "a node", choices);
   const bads: JsonValue[] = [
     "gpu",
     { worker: "" },
@@ -87,13 +87,13 @@ Deno.test("placementField() takes main or a worker name, and refuses anything el
   ];
   for (const bad of bads) {
     assert.throws(
-      () => placementField({ placement: bad }, "placement", ["video"]),
+      () => checkBody(ADD_NODE_SCHEMA, { type: "Gain", placement: bad }, "a node", choices),
       (e: unknown) =>
         e instanceof ApiError && e.status === 400 && e.code === "invalid_field" &&
         e.fields.field === "placement" &&
         JSON.stringify(e.fields.choices) ===
           JSON.stringify(["main", '{"worker":"video"}', '{"worker":"<name>"}']) &&
-        /Field 'placement' must be "main" or \{ "worker"/.test(e.message),
+        /Field 'placement' must be "main" or \{ "worker": "<name>" \}/.test(e.message),
       JSON.stringify(bad),
     );
   }
