@@ -8,7 +8,7 @@ import type { ErrorPolicy } from "./error_policy.ts";
 import type { JsonValue } from "./json_schema.ts";
 import type { ConfigApplied } from "./live_config.ts";
 import type { DeliveryPolicy } from "./ring_contract.ts";
-import type { NodeState, RuntimeState } from "./runtime_stats.ts";
+import type { NodeState, RuntimeState } from "./lifecycle_state.ts";
 
 /**
  * Fields every runtime event has.

@@ -18,7 +18,8 @@ import type {
 import { errorAction } from "../core/error_policy.ts";
 import { monotonicClock } from "../core/media_clock.ts";
 import { nodeErrorEvent, type RuntimeEventListener } from "../core/runtime_events.ts";
-import type { NodeState, NodeStats } from "../core/runtime_stats.ts";
+import { checkNodeTransition, type NodeState } from "../core/lifecycle_state.ts";
+import type { NodeStats } from "../core/runtime_stats.ts";
 import { ConnectionSharedState } from "./connection_shared_state.ts";
 import type { TransferredConnectionEnd } from "./connection_transfer.ts";
 import { lastNativeError } from "./errors.ts";
@@ -180,6 +181,7 @@ export class NativePluginHost implements IsolateHost, Disposable {
     if (!record) return;
     this.#nodes.delete(node);
     this.#lib.symbols.sl_plugin_node_free(record.handle);
+    if (record.state !== "error") this.#setState(record, "stopping");
     this.#setState(record, "stopped");
     await Promise.resolve();
   }
@@ -536,9 +538,11 @@ export class NativePluginHost implements IsolateHost, Disposable {
     throw error;
   }
 
+  /** Moves a node to a state the transition table (`NODE_TRANSITIONS`) allows from its own. */
   #setState(record: HostedNode, to: NodeState): void {
     const from = record.state;
     if (from === to) return;
+    checkNodeTransition(record.spec.id, from, to);
     record.state = to;
     this.#emitEvent({
       type: "node-state",

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RuntimeState } from "../../core/runtime_stats.ts";
+import { LIFECYCLE, LIFECYCLE_ACTIONS } from "../../core/lifecycle_state.ts";
 import { callApi } from "../client/api_client.ts";
 import { ManifestTools } from "../components/ManifestTools.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";
@@ -14,12 +14,12 @@ import { useStore } from "../shared/store.ts";
 /** Props of the controls (none: they read the store). */
 export type ControlsProps = Record<never, never>;
 
-const ACTIONS: { action: string; label: string; when: RuntimeState[] }[] = [
-  { action: "start", label: "Start", when: ["stopped"] },
-  { action: "pause", label: "Pause", when: ["running"] },
-  { action: "resume", label: "Resume", when: ["paused"] },
-  { action: "stop", label: "Stop", when: ["running", "paused"] },
-];
+/** A button per lifecycle call, enabled in the states the graph's transition table allows it. */
+const ACTIONS = LIFECYCLE_ACTIONS.map((action) => ({
+  action,
+  label: action[0].toUpperCase() + action.slice(1),
+  when: LIFECYCLE[action].from,
+}));
 
 /**
  * The controls island.
