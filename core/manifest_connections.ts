@@ -51,8 +51,9 @@ export function checkConnections(
       indexOf.set(graph.connect(from.node, from.port, to.node, to.port, options).id, j);
     } catch (error) {
       if (error instanceof PortTypeMismatchError) {
+        // At `to`, the field the control API and MCP name for it.
         list.report(
-          at,
+          `${at}.to`,
           "port_type_mismatch",
           `'${error.from}' (${error.outputType}) does not fit '${error.to}' (${error.inputType})`,
         );
@@ -66,7 +67,7 @@ export function checkConnections(
           { node: to.node },
         );
       } else if (error instanceof CycleError) {
-        list.report(at, "cycle", `closes a cycle: ${error.path.join(" -> ")}`);
+        list.report(`${at}.to`, "cycle", `closes a cycle: ${error.path.join(" -> ")}`);
       } else {
         throw error;
       }

@@ -215,7 +215,8 @@ function checkNode(
         : issue.reason === "unknown"
         ? `unknown field of ${type}, ${issue.expected}`
         : `must be ${issue.expected}, got ${issue.actual}`;
-      list.report(path, "invalid_config", text, who);
+      const available = issue.choices ? { available: [...issue.choices] } : {};
+      list.report(path, "invalid_config", text, { ...who, ...available });
     }
   }
   if (usable) graph.addNode({ id: id as string, descriptor });

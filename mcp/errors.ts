@@ -9,6 +9,7 @@
 import { type ErrorCode, type ErrorDetails, isCodedError } from "../core/error_codes.ts";
 import type { JsonValue } from "../core/json_schema.ts";
 import { nearMatches } from "../core/near_matches.ts";
+import { type RequestEnds, requestField } from "../core/request_field.ts";
 import { ControlPolicyError } from "../web/control_policy.ts";
 
 /**
@@ -64,6 +65,11 @@ export interface ToolFailure {
   readonly code: ErrorCode;
   /** What was wrong and what is valid. */
   readonly message: string;
+  /**
+   * The argument at fault, named as the control API's error `field` names it and as a manifest
+   * issue's path ends (`type`, `to`, `config.frequency`); absent when no one argument is.
+   */
+  readonly field?: string;
   /** What to do next, naming a tool when one helps. */
   readonly hint?: string;
   /** The error's structured fields (the offending name, the valid choices). */
@@ -98,7 +104,10 @@ const HINTS: { readonly [code in ErrorCode]?: (details: ErrorDetails) => string 
     "Leave 'placement' out (or use \"main\"): this server has no Worker hosts",
   invalid_config: (d) => `Call describe_processor with type '${d.processor}' for its config schema`,
   invalid_state: (d) =>
-    `The runtime is ${d.state}; this needs ${(d.allowed as string[]).join(" or ")}`,
+    `The runtime is ${d.state}; this needs ${(d.allowed as string[]).join(" or ")}` +
+    (Array.isArray(d.available) && d.available.length > 0
+      ? `; call ${d.available.join(" or ")} instead`
+      : ""),
   config_locked: () => "Call pause (or stop), then set_config, then resume",
   not_reconfigurable: () =>
     "Call remove_processor, then add_processor with the new config, then connect it again",
@@ -113,6 +122,7 @@ const HINTS: { readonly [code in ErrorCode]?: (details: ErrorDetails) => string 
  * a processor, never the agent's fault) whose message is kept.
  *
  * @param error What the tool threw.
+ * @param ends Which nodes the call's `from` and `to` named (for the `field` of `node_not_found`).
  * @returns The failure.
  *
  * @example A misspelled port
@@ -139,7 +149,7 @@ const HINTS: { readonly [code in ErrorCode]?: (details: ErrorDetails) => string 
  * );
  * ```
  */
-export function toolFailure(error: unknown): ToolFailure {
+export function toolFailure(error: unknown, ends: RequestEnds = {}): ToolFailure {
   if (!(error instanceof Error)) {
     return { code: "internal_error", message: String(error), details: {} };
   }
@@ -153,9 +163,15 @@ export function toolFailure(error: unknown): ToolFailure {
     : undefined;
   if (coded) {
     const hint = HINTS[coded.code]?.(coded.details);
+    const field = error instanceof ControlPolicyError
+      ? error.field
+      : isCodedError(error)
+      ? requestField(error, ends)
+      : undefined;
     return {
       code: coded.code,
       message: error.message,
+      ...(field !== undefined ? { field } : {}),
       ...(hint ? { hint } : {}),
       details: { ...coded.details },
     };

@@ -211,7 +211,7 @@ export function buildMcpServer(runtime: Runtime, options: McpServerOptions = {})
             structuredContent: output as Record<string, unknown>,
           };
         } catch (error) {
-          const failure = toolFailure(error);
+          const failure = toolFailure(error, requestEnds(args));
           if (failure.code === "internal_error") options.onInternalError?.(error);
           return {
             isError: true,
@@ -336,4 +336,15 @@ function serialized<T>(runtime: Runtime, run: () => Promise<T>): Promise<T> {
   const next = previous.then(run, run);
   queues.set(runtime, next.catch(() => {}));
   return next;
+}
+
+/** The nodes a call's `from` and `to` ("node.port") name, for the field of an error about one. */
+function requestEnds(args: unknown): { fromNode?: string; toNode?: string } {
+  const node = (end: unknown) =>
+    typeof end === "string" && end.includes(".") ? end.slice(0, end.lastIndexOf(".")) : undefined;
+  const { from, to } = (typeof args === "object" && args !== null ? args : {}) as {
+    from?: unknown;
+    to?: unknown;
+  };
+  return { fromNode: node(from), toNode: node(to) };
 }

@@ -40,7 +40,12 @@ const CONNECTIONS = [{ from: "tone.audio", to: "gain.in" }] as const;
 
 /** One operation, in the field vocabulary shared by the front-ends. */
 type Operation =
-  | { readonly op: "add"; readonly type: string; readonly id?: string }
+  | {
+    readonly op: "add";
+    readonly type: string;
+    readonly id?: string;
+    readonly config?: Record<string, unknown>;
+  }
   | { readonly op: "connect"; readonly from: string; readonly to: string }
   | { readonly op: "set_config"; readonly id: string; readonly config: Record<string, unknown> };
 
@@ -49,12 +54,18 @@ interface Expected {
   readonly code: string;
   /** The valid alternatives listed (`details.available`), or `undefined` when none are. */
   readonly available: readonly string[] | undefined;
+  /**
+   * The request field at fault: the control API's `field`, MCP's failure `field`, the end of the
+   * manifest issue's path (the code API has no request, so no field).
+   */
+  readonly field: string;
 }
 
 /** A front-end's answer. */
 interface Answer {
   readonly code: string;
   readonly available: readonly string[] | undefined;
+  readonly field?: string;
 }
 
 const NODE_IDS = NODES.map((n) => n.id);
@@ -63,43 +74,63 @@ const CASES: [string, Operation, Expected, { manifest: boolean }][] = [
   [
     "duplicate id",
     { op: "add", type: "Gain", id: "gain" },
-    { code: "node_id_taken", available: undefined },
+    { code: "node_id_taken", available: undefined, field: "id" },
     { manifest: true },
   ],
   [
     "occupied input",
     { op: "connect", from: "tone2.audio", to: "gain.in" },
-    { code: "input_occupied", available: undefined },
+    { code: "input_occupied", available: undefined, field: "to" },
     { manifest: true },
   ],
   [
     "incompatible ports",
     { op: "connect", from: "pattern.video", to: "gain2.in" },
-    { code: "port_type_mismatch", available: undefined },
+    { code: "port_type_mismatch", available: undefined, field: "to" },
     { manifest: true },
   ],
   [
     "locked config",
     { op: "set_config", id: "tone", config: { blockSize: 960 } },
-    { code: "config_locked", available: ["frequency", "amplitude", "waveform"] },
+    {
+      code: "config_locked",
+      available: ["frequency", "amplitude", "waveform"],
+      field: "config.blockSize",
+    },
     { manifest: false }, // a manifest is not a running graph
   ],
   [
     "unknown processor",
     { op: "add", type: "Gian", id: "g3" },
-    { code: "processor_not_found", available: registry.names },
+    { code: "processor_not_found", available: registry.names, field: "type" },
+    { manifest: true },
+  ],
+  [
+    "config of the wrong type",
+    { op: "add", type: "Gain", id: "g4", config: { gain: "loud" } },
+    { code: "invalid_config", available: undefined, field: "config.gain" },
+    { manifest: true },
+  ],
+  [
+    "unknown config field",
+    { op: "add", type: "TestToneGenerator", id: "t4", config: { frequncy: 3 } },
+    {
+      code: "invalid_config",
+      available: ["frequency", "amplitude", "sampleRate", "blockSize", "waveform"],
+      field: "config.frequncy",
+    },
     { manifest: true },
   ],
   [
     "unknown node",
     { op: "connect", from: "tone.audio", to: "gian.in" },
-    { code: "node_not_found", available: NODE_IDS },
+    { code: "node_not_found", available: NODE_IDS, field: "to" },
     { manifest: true },
   ],
   [
     "unknown port",
     { op: "connect", from: "tone.audo", to: "gain2.in" },
-    { code: "port_not_found", available: ["audio"] },
+    { code: "port_not_found", available: ["audio"], field: "from" },
     { manifest: true },
   ],
 ];
@@ -120,8 +151,9 @@ function listed(value: unknown): readonly string[] | undefined {
 /** The code API: the thrown error's code and details. */
 function viaRuntime(rt: Runtime, operation: Operation): Answer {
   try {
-    if (operation.op === "add") rt.add(operation.type, {}, { id: operation.id });
-    else if (operation.op === "set_config") rt.setConfig(operation.id, operation.config);
+    if (operation.op === "add") {
+      rt.add(operation.type, operation.config ?? {}, { id: operation.id });
+    } else if (operation.op === "set_config") rt.setConfig(operation.id, operation.config);
     else {
       const [fromNode, fromPort] = operation.from.split(".");
       const [toNode, toPort] = operation.to.split(".");
@@ -138,37 +170,62 @@ function viaRuntime(rt: Runtime, operation: Operation): Answer {
 /** The control API over HTTP: the body's code, and `choices` (which must equal `details.available`). */
 async function viaControlApi(h: Harness, operation: Operation): Promise<Answer> {
   const reply = operation.op === "add"
-    ? await h.call("POST", "/nodes", { type: operation.type, id: operation.id })
+    ? await h.call("POST", "/nodes", {
+      type: operation.type,
+      id: operation.id,
+      config: operation.config,
+    })
     : operation.op === "set_config"
     ? await h.call("PATCH", `/nodes/${operation.id}/config`, { config: operation.config })
     : await h.call("POST", "/connections", { from: operation.from, to: operation.to });
   assert.ok(reply.status >= 400 && reply.status < 500, `a 4xx, got ${reply.status}`);
   const { error } = reply.body;
   assert.deepEqual(listed(error.choices), listed(error.details?.available));
-  return { code: error.code, available: listed(error.choices) };
+  return { code: error.code, available: listed(error.choices), field: error.field };
 }
 
 /** MCP through the SDK's client: the tool result's structured error. */
 async function viaMcp(mcp: TestClient, operation: Operation): Promise<Answer> {
   const result = operation.op === "add"
-    ? await mcp.call("add_processor", { type: operation.type, id: operation.id })
+    ? await mcp.call("add_processor", {
+      type: operation.type,
+      id: operation.id,
+      ...(operation.config ? { config: operation.config } : {}),
+    })
     : operation.op === "set_config"
     ? await mcp.call("set_config", { id: operation.id, config: operation.config })
     : await mcp.call("connect", { from: operation.from, to: operation.to });
   assert.ok(result.isError, `MCP accepted ${JSON.stringify(operation)}`);
-  const error = result.data.error as { code: string; details: Record<string, unknown> };
-  return { code: error.code, available: listed(error.details.available) };
+  const error = result.data.error as {
+    code: string;
+    field?: string;
+    details: Record<string, unknown>;
+  };
+  return { code: error.code, available: listed(error.details.available), field: error.field };
 }
 
 /** A manifest of the graph plus the operation: its one issue's code and `available`. */
 function viaManifest(operation: Operation): Answer {
-  const nodes: { id: string; type: string }[] = NODES.map((n) => ({ ...n }));
+  const nodes: { id: string; type: string; config?: Record<string, unknown> }[] = NODES.map((
+    n,
+  ) => ({ ...n }));
   const connections: { from: string; to: string }[] = CONNECTIONS.map((c) => ({ ...c }));
-  if (operation.op === "add") nodes.push({ id: operation.id!, type: operation.type });
-  else if (operation.op === "connect") connections.push({ from: operation.from, to: operation.to });
+  if (operation.op === "add") {
+    nodes.push({ id: operation.id!, type: operation.type, config: operation.config });
+  } else if (operation.op === "connect") {
+    connections.push({ from: operation.from, to: operation.to });
+  }
   const issues = validateManifest({ version: 1, nodes, connections }, registry);
   assert.equal(issues.length, 1, JSON.stringify(issues));
-  return { code: issues[0].code, available: listed(issues[0].available) };
+  const at = operation.op === "add"
+    ? `nodes[${NODES.length}].`
+    : `connections[${CONNECTIONS.length}].`;
+  assert.ok(issues[0].path.startsWith(at), issues[0].path);
+  return {
+    code: issues[0].code,
+    available: listed(issues[0].available),
+    field: issues[0].path.slice(at.length),
+  };
 }
 
 Deno.test("Contract: invalid operations give one code and the same alternatives on every front-end", async () => {
@@ -196,7 +253,13 @@ Deno.test("Contract: invalid operations give one code and the same alternatives 
       ];
       if (manifest) answers.push(["manifest", viaManifest(operation)]);
       for (const [frontEnd, answer] of answers) {
-        assert.deepEqual(answer, expected, `${name} through the ${frontEnd}`);
+        // The code API has no request, so no field; the others name the same one.
+        const wanted = frontEnd === "runtime" ? { ...expected, field: undefined } : expected;
+        assert.deepEqual(
+          { ...answer, field: answer.field },
+          wanted,
+          `${name} through the ${frontEnd}`,
+        );
       }
     }
   } finally {
@@ -383,11 +446,15 @@ Deno.test("Contract: a malformed request gets one code and one field from the co
       const tool = request.op === "add" ? "add_processor" : "connect";
       const viaMcp = await mcp.call(tool, request.body);
       assert.ok(viaMcp.isError, `${name}: MCP accepted it`);
-      const mcpError = viaMcp.data.error as { code: string; details: Record<string, unknown> };
+      const mcpError = viaMcp.data.error as {
+        code: string;
+        field: string;
+        details: Record<string, unknown>;
+      };
       compare(
         {
           code: mcpError.code,
-          field: String(mcpError.details.field),
+          field: mcpError.field,
           available: listed(mcpError.details.available),
         },
         expected,
@@ -451,13 +518,13 @@ Deno.test("Contract: disconnect, set_config and the lifecycle calls publish the 
     );
     const viaMcp = await mcp.call("disconnect", request);
     assert.ok(viaMcp.isError, query);
-    const error = viaMcp.data.error as { code: string; details: Record<string, unknown> };
+    const error = viaMcp.data.error as {
+      code: string;
+      field: string;
+      details: Record<string, unknown>;
+    };
     compare(
-      {
-        code: error.code,
-        field: String(error.details.field),
-        available: listed(error.details.available),
-      },
+      { code: error.code, field: error.field, available: listed(error.details.available) },
       expected,
       `MCP disconnect ${query}`,
     );

@@ -32,7 +32,7 @@ const EXPECTED: Record<string, [ManifestIssueCode, string, RegExp][]> = {
   "invalid_port_type_mismatch.json": [
     [
       "port_type_mismatch",
-      "connections[1]",
+      "connections[1].to",
       /'mono_1.mono' \(AudioFrame<1>\) does not fit 'gain_1.in' \(AudioFrame<2>\)/,
     ],
   ],
@@ -48,7 +48,7 @@ const EXPECTED: Record<string, [ManifestIssueCode, string, RegExp][]> = {
   "invalid_cycle.json": [
     [
       "cycle",
-      "connections[2]",
+      "connections[2].to",
       /gain_3.out -> gain_1.in -> gain_1.out -> gain_2.in -> gain_2.out -> gain_3.in$/,
     ],
   ],

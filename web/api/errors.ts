@@ -4,8 +4,9 @@
  * @module
  */
 
-import { type CodedError, type ErrorCode, isCodedError } from "../../core/error_codes.ts";
+import { type ErrorCode, isCodedError } from "../../core/error_codes.ts";
 import type { JsonValue } from "../../core/json_schema.ts";
+import { type RequestEnds, requestField } from "../../core/request_field.ts";
 import { ControlPolicyError } from "../control_policy.ts";
 import type { ApiErrorBody } from "../shared/protocol.ts";
 
@@ -164,63 +165,22 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   internal_error: 500,
 };
 
-/** Which request field named which node, so runtime errors can point at the right one. */
-export interface ErrorContext {
-  /** The node named by the request's `from`. */
-  readonly fromNode?: string;
-  /** The node named by the request's `to`. */
-  readonly toNode?: string;
-}
-
-/** The request field a coded error points at, from its code and structured details. */
-function fieldOf(error: CodedError, context: ErrorContext): string | undefined {
-  const d = error.details;
-  switch (error.code) {
-    case "processor_not_found":
-      return "type";
-    case "node_id_taken":
-    case "invalid_node_id":
-      return "id";
-    case "node_not_found":
-      return d.node === context.fromNode ? "from" : d.node === context.toNode ? "to" : undefined;
-    case "port_not_found":
-      return d.direction === "output" ? "from" : "to";
-    case "wrong_port_direction":
-      return d.expected === "output" ? "from" : "to";
-    case "port_type_mismatch":
-    case "input_occupied":
-    case "cycle":
-      return "to";
-    case "invalid_connection_options":
-    case "invalid_node_options":
-      return String(d.field);
-    case "placement_unavailable":
-      return "placement";
-    case "invalid_config":
-      return d.field === "" ? "config" : `config.${d.field}`;
-    case "config_locked":
-      return `config.${(d.fields as string[])[0]}`;
-    default:
-      return undefined;
-  }
-}
-
 /**
  * Turns anything thrown by a route into an {@linkcode ApiError}: a coded error (every typed
  * error of the runtime) gets the status of its code ({@linkcode HTTP_STATUS}), the request field
- * it points at, its valid alternatives (`details.available`) as `choices`, and its details;
- * anything else is a 500 (a bug, logged).
+ * it points at (`requestField()`, as MCP names it), its valid alternatives (`details.available`)
+ * as `choices`, and its details; anything else is a 500 (a bug, logged).
  *
  * @param error What was thrown.
  * @param context Which request fields named which nodes.
  * @returns The API error.
  */
-export function toApiError(error: unknown, context: ErrorContext = {}): ApiError {
+export function toApiError(error: unknown, context: RequestEnds = {}): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof ControlPolicyError) return policyError(error);
   const message = error instanceof Error ? error.message : String(error);
   if (isCodedError(error)) {
-    const field = fieldOf(error, context);
+    const field = requestField(error, context);
     const status = error.code === "node_not_found" && field !== undefined
       ? 422
       : HTTP_STATUS[error.code];
