@@ -7,7 +7,7 @@
 
 import type { ErrorCode, ErrorDetails } from "../core/error_codes.ts";
 import type { JsonValue } from "../core/json_schema.ts";
-import { checkOperation, operationIssues } from "../core/operation_check.ts";
+import { checkOperation, OperationError } from "../core/operation_check.ts";
 import type { McpTool } from "./tool.ts";
 
 /**
@@ -133,19 +133,22 @@ export function checkArguments(tool: McpTool, args: unknown): Record<string, Jso
   // The check the control API and manifests use (core/operation_check.ts): the tool's own
   // arguments; what is inside one (a config's keys, a manifest) is for the runtime to judge,
   // with its own code (invalid_config, invalid_manifest), as the control API does.
-  const issues = operationIssues(tool.inputSchema, args);
-  if (issues.length === 0) return checkOperation(tool.inputSchema, args, tool.name);
-  throw new ToolArgumentsError(
-    tool.name,
-    issues.map((issue) => ({
-      argument: issue.field,
-      problem: issue.problem
-        .replace(/^is not a field of this operation: /, "is not an argument: ")
-        .replace(/known fields are /, "the arguments are "),
-      reason: REASONS[issue.code],
-      ...(issue.choices ? { choices: issue.choices } : {}),
-    })),
-  );
+  try {
+    return checkOperation(tool.inputSchema, args, tool.name);
+  } catch (error) {
+    if (!(error instanceof OperationError)) throw error;
+    throw new ToolArgumentsError(
+      tool.name,
+      error.issues.map((issue) => ({
+        argument: issue.field,
+        problem: issue.problem
+          .replace(/^is not a field of this operation: /, "is not an argument: ")
+          .replace(/known fields are /, "the arguments are "),
+        reason: REASONS[issue.code],
+        ...(issue.choices ? { choices: issue.choices } : {}),
+      })),
+    );
+  }
 }
 
 const REASONS = {
