@@ -25,6 +25,12 @@ import type { CliOutput } from "./cli_output.ts";
 export interface CommandOptions {
   /** Stops a long-running command (besides SIGINT/SIGTERM), for tests. */
   readonly signal?: AbortSignal;
+  /**
+   * Whether `run`, `dashboard` and `mcp` run themselves again in a child process with scoped
+   * Deno permissions (`cli/permission_scope.ts`). Set by the `streamlib` program itself, never
+   * when `main()` is called in process.
+   */
+  readonly scopePermissions?: boolean;
 }
 
 /** One subcommand: `run`, `validate`, `nodes`, `dashboard`, `mcp`, `codegen`. */

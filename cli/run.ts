@@ -34,6 +34,13 @@ import {
 } from "./manifest_plugins.ts";
 import { issueLines, issuesForJson } from "./manifest_report.ts";
 import { argsProblem, joinNegativeValues, MAX_SECONDS, secondsFlag } from "./parse_command.ts";
+import {
+  PERMISSION_FLAGS,
+  PERMISSION_USAGE,
+  PermissionScopeError,
+  programsAllowed,
+  scopedRun,
+} from "./permission_scope.ts";
 import { RUNTIME_FLAGS, RUNTIME_USAGE, runtimeOptionsFromFlags } from "./runtime_flags.ts";
 import { statusLine } from "./status_line.ts";
 import { terminalSafe } from "./terminal_text.ts";
@@ -55,6 +62,9 @@ Options:
 ${LOAD_PLUGINS_USAGE}.
                   A manifest that names plugins does not run without it
 ${RUNTIME_USAGE}
+  --media-dir D        a folder the pipeline may write files in (repeatable; default: the working
+                       directory and the manifest's folder); Deno refuses writes elsewhere
+${PERMISSION_USAGE}
   -h, --help      this text
 Exit codes: 0 stopped cleanly, 1 invalid manifest or a node failed, 2 usage error (also: plugins
 named but --load-plugins not given) or missing or unreadable file.`;
@@ -68,6 +78,8 @@ export interface RunOptions {
   readonly registry?: NodeRegistry;
   /** How the command is invoked, for the usage text. Default `deno task run`. */
   readonly program?: string;
+  /** Run again in a child process with scoped Deno permissions (the `streamlib` program). */
+  readonly scopePermissions?: boolean;
   /**
    * How long to wait, when told to stop while nodes are still in `setup()`, before giving up.
    * Default {@linkcode START_GRACE_MS}.
@@ -81,6 +93,9 @@ interface RunArgs {
   readonly json: boolean;
   readonly loadPlugins: boolean;
   readonly runtime: ReturnType<typeof runtimeOptionsFromFlags>;
+  readonly mediaDirs?: string[];
+  readonly allowRun: string[];
+  readonly allowAll: boolean;
 }
 
 function parse(args: readonly string[]): RunArgs | "help" {
@@ -89,6 +104,8 @@ function parse(args: readonly string[]): RunArgs | "help" {
     json: { type: "boolean", default: false },
     ...LOAD_PLUGINS_FLAG,
     ...RUNTIME_FLAGS,
+    ...PERMISSION_FLAGS,
+    "media-dir": { type: "string", multiple: true },
     help: { type: "boolean", short: "h", default: false },
   } as const;
   const { values, positionals } = parseArgs({
@@ -106,6 +123,9 @@ function parse(args: readonly string[]): RunArgs | "help" {
     json: values.json,
     loadPlugins: values["load-plugins"],
     runtime: runtimeOptionsFromFlags(values),
+    mediaDirs: values["media-dir"],
+    allowRun: programsAllowed(values["allow-run"]),
+    allowAll: values["allow-all"],
   };
 }
 
@@ -130,7 +150,14 @@ export async function main(
     output.err(
       `${
         terminalSafe(
-          argsProblem(error, ["seconds", "json", "load-plugins", ...Object.keys(RUNTIME_FLAGS)]),
+          argsProblem(error, [
+            "seconds",
+            "json",
+            "load-plugins",
+            "media-dir",
+            ...Object.keys(RUNTIME_FLAGS),
+            ...Object.keys(PERMISSION_FLAGS),
+          ]),
         )
       }\n\n${usage}`,
     );
@@ -141,6 +168,13 @@ export async function main(
     return 0;
   }
   const { path, seconds, json, loadPlugins, runtime } = parsed;
+  const scoped = await scopedRun("run", args, {
+    mediaDirs: parsed.mediaDirs,
+    manifest: path,
+    allowRun: parsed.allowRun,
+    loadPlugins,
+  }, { scopePermissions: options.scopePermissions, allowAll: parsed.allowAll });
+  if (scoped !== undefined) return scoped;
   const emit = (event: Record<string, unknown>) => output.out(JSON.stringify(event));
   const file = await readManifestFile(path);
   if (!file.ok) {
@@ -193,10 +227,14 @@ export async function main(
     if (event.type === "node-error") {
       failures++;
       failedNodes.add(event.node);
-      if (json) emit({ event: "node-error", ...event });
+      // Deno's permissions refused it: say which and how to grant it, with a code.
+      const denied = PermissionScopeError.fromNodeError(event);
+      if (json) emit({ event: "node-error", ...event, ...(denied && { code: denied.code }) });
       output.err(
         terminalSafe(
-          `error: node '${event.node}' failed in ${event.phase}(): ${event.message} (${event.action})`,
+          denied
+            ? `error: ${denied.code}: ${denied.message} (${event.action})`
+            : `error: node '${event.node}' failed in ${event.phase}(): ${event.message} (${event.action})`,
         ),
       );
     }

@@ -150,4 +150,13 @@ export async function main(
   return await command.run(rest, output, options);
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  // The scoped child of `run`, `dashboard` or `mcp` (cli/permission_scope.ts).
+  if (
+    Deno.permissions.querySync({ name: "env" }).state === "granted" &&
+    Deno.env.get("STREAMLIB_SCOPED") === "1"
+  ) {
+    (await import("./permission_scope.ts")).holdSignalsInChild();
+  }
+  Deno.exit(await main(Deno.args, CONSOLE, { scopePermissions: true }));
+}

@@ -153,6 +153,10 @@ export const ERROR_CODES = {
     meaning: "A file path outside the operator's media folders",
   },
   id_too_long: { origin: "access", meaning: "An id over the policy's length limit" },
+  permission_denied: {
+    origin: "access",
+    meaning: "Deno's permissions refused a node (a file, program or address outside the scope)",
+  },
   // Bugs.
   internal_error: {
     origin: "internal",

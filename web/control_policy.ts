@@ -215,7 +215,7 @@ export class ControlPolicy {
 /**
  * The real path of an absolute `path`, resolved part by part as the OS does: each existing part
  * through `realpath` (so `link/..` is the symlink target's parent, not the link's folder), the
- * parts after the first missing one as written.
+ * parts after the first missing one, and parts this process may not read, as written.
  */
 async function realPathOf(path: string): Promise<string | undefined> {
   const parts = path.split(/[\\/]+/);
@@ -236,6 +236,12 @@ async function realPathOf(path: string): Promise<string | undefined> {
     try {
       current = await Deno.realPath(next);
     } catch (error) {
+      // A folder this process may not read (scoped Deno permissions: `/tmp` above a media
+      // folder in it) is taken as written; Deno itself refuses what lies outside the scope.
+      if (error instanceof Deno.errors.NotCapable) {
+        current = next;
+        continue;
+      }
       if (!(error instanceof Deno.errors.NotFound)) return undefined;
       // A dangling symlink: writing through it would create its target, wherever that is.
       if (await Deno.lstat(next).then(() => true, () => false)) return undefined;

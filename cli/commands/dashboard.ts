@@ -18,6 +18,13 @@ import {
 import { LOAD_PLUGINS_FLAG, LOAD_PLUGINS_USAGE } from "../manifest_plugins.ts";
 import { numberFlag, parseCommand, secondsFlag } from "../parse_command.ts";
 import { RUNTIME_FLAGS, RUNTIME_USAGE, runtimeOptionsFromFlags } from "../runtime_flags.ts";
+import {
+  PERMISSION_FLAGS,
+  PERMISSION_USAGE,
+  PermissionScopeError,
+  programsAllowed,
+  scopedRun,
+} from "../permission_scope.ts";
 import { terminalSafe } from "../terminal_text.ts";
 import { statusLine } from "../status_line.ts";
 import { startUnlessStopped, waitForStop } from "../wait_for_stop.ts";
@@ -40,6 +47,7 @@ Options:
 ${CONTROL_USAGE}
 ${LOAD_PLUGINS_USAGE}
 ${RUNTIME_USAGE}
+${PERMISSION_USAGE}
   --no-mcp       do not serve MCP at /mcp
   --start        start the graph at once (otherwise: the page's Start button, or MCP's start)
   --seconds N    stop after N seconds (above 0, at most 2147483: 24 days, 20 hours)
@@ -51,7 +59,7 @@ error, missing or unreadable file, or a malformed token.`;
 
 /** `streamlib dashboard`. */
 export const command: CliCommand = {
-  run: async (args, output, { signal }) => {
+  run: async (args, output, { signal, scopePermissions }) => {
     const parsed = parseCommand(
       args,
       {
@@ -65,6 +73,7 @@ export const command: CliCommand = {
         ...CONTROL_FLAGS,
         ...LOAD_PLUGINS_FLAG,
         ...RUNTIME_FLAGS,
+        ...PERMISSION_FLAGS,
       },
       USAGE,
       output,
@@ -87,6 +96,20 @@ export const command: CliCommand = {
       output.err(`${terminalSafe((error as Error).message)}\n\n${USAGE}`);
       return 2;
     }
+    if (scopePermissions && !values["allow-all"]) await prebuildPage();
+    const scoped = await scopedRun("dashboard", args, {
+      mediaDirs: values["media-dir"] as string[] | undefined,
+      manifest: positionals[0],
+      files: [values["token-file"] as string | undefined],
+      net: [values.host as string],
+      allowRun: programsAllowed(
+        values["allow-run"] as string[] | undefined,
+        values["allow-processor"] as string[] | undefined,
+      ),
+      loadPlugins: values["load-plugins"] as boolean,
+      dashboard: true,
+    }, { scopePermissions, allowAll: values["allow-all"] as boolean });
+    if (scoped !== undefined) return scoped;
     const rt = createRuntime({ registry: await loadProjectRegistry("."), ...limits });
     if (positionals[0] !== undefined) {
       const code = await loadPipelineFile(
@@ -102,9 +125,12 @@ export const command: CliCommand = {
     rt.on((event) => {
       if (event.type !== "node-error") return;
       failures++;
+      const denied = PermissionScopeError.fromNodeError(event);
       output.err(
         terminalSafe(
-          `error: node '${event.node}' failed in ${event.phase}(): ${event.message} (${event.action})`,
+          denied
+            ? `error: ${denied.code}: ${denied.message} (${event.action})`
+            : `error: node '${event.node}' failed in ${event.phase}(): ${event.message} (${event.action})`,
         ),
       );
     });
@@ -181,3 +207,12 @@ export const command: CliCommand = {
     return failures > 0 ? 1 : 0;
   },
 };
+
+/**
+ * Builds the page's bundle before the scoped child starts: it runs `deno bundle`, a program the
+ * child may not start. The child finds it in the package's cache.
+ */
+async function prebuildPage(): Promise<void> {
+  const { islandBundle } = await import("../../web/bundle.ts");
+  await islandBundle();
+}

@@ -19,6 +19,12 @@ import {
 import { LOAD_PLUGINS_FLAG, LOAD_PLUGINS_USAGE } from "../manifest_plugins.ts";
 import { numberFlag, parseCommand } from "../parse_command.ts";
 import { RUNTIME_FLAGS, RUNTIME_USAGE, runtimeOptionsFromFlags } from "../runtime_flags.ts";
+import {
+  PERMISSION_FLAGS,
+  PERMISSION_USAGE,
+  programsAllowed,
+  scopedRun,
+} from "../permission_scope.ts";
 import { terminalSafe } from "../terminal_text.ts";
 import { startUnlessStopped, waitForStop } from "../wait_for_stop.ts";
 
@@ -42,6 +48,7 @@ Options:
 ${CONTROL_USAGE}
 ${LOAD_PLUGINS_USAGE}
 ${RUNTIME_USAGE}
+${PERMISSION_USAGE}
   --json        with --http: print { url, token } as one JSON line on stdout
   -h, --help    this text
 Exit codes: 0 served and stopped cleanly, 1 invalid manifest, 2 usage error or missing or
@@ -49,7 +56,7 @@ unreadable file.`;
 
 /** `streamlib mcp`. */
 export const command: CliCommand = {
-  run: async (args, output, { signal }) => {
+  run: async (args, output, { signal, scopePermissions }) => {
     const parsed = parseCommand(
       args,
       {
@@ -61,6 +68,7 @@ export const command: CliCommand = {
         ...CONTROL_FLAGS,
         ...LOAD_PLUGINS_FLAG,
         ...RUNTIME_FLAGS,
+        ...PERMISSION_FLAGS,
       },
       USAGE,
       output,
@@ -93,6 +101,23 @@ export const command: CliCommand = {
       output.err(`${terminalSafe((error as Error).message)}\n\n${USAGE}`);
       return 2;
     }
+    const scoped = await scopedRun("mcp", args, {
+      mediaDirs: values["media-dir"] as string[] | undefined,
+      manifest: positionals[0],
+      files: [values["token-file"] as string | undefined],
+      net: values.http ? ["127.0.0.1", "localhost"] : [],
+      allowRun: programsAllowed(
+        values["allow-run"] as string[] | undefined,
+        values["allow-processor"] as string[] | undefined,
+      ),
+      loadPlugins: values["load-plugins"] as boolean,
+      dashboard: false,
+    }, {
+      scopePermissions,
+      allowAll: values["allow-all"] as boolean,
+      stdinForChild: !values.http,
+    });
+    if (scoped !== undefined) return scoped;
     const rt = createRuntime({ registry: await loadProjectRegistry("."), ...limits });
     if (positionals[0] !== undefined) {
       const code = await loadPipelineFile(

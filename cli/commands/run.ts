@@ -10,9 +10,10 @@ import { main } from "../run.ts";
 
 /** `streamlib run`. */
 export const command: CliCommand = {
-  run: async (args, output, { signal }) =>
+  run: async (args, output, { signal, scopePermissions }) =>
     main(args, output, {
       signal,
+      scopePermissions,
       program: "streamlib run",
       registry: await loadProjectRegistry("."),
     }),

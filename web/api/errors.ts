@@ -162,6 +162,7 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   processor_not_allowed: 403,
   path_not_allowed: 403,
   id_too_long: 400,
+  permission_denied: 403,
   internal_error: 500,
 };
 
