@@ -53,6 +53,7 @@ import { terminalSafe } from "./terminal_text.ts";
  */
 export function runUsage(program = "deno task run"): string {
   return `Usage: ${program} <pipeline.json> [--seconds N] [--json] [--load-plugins]
+       [--media-dir D]... [--allow-run C]... [--allow-all] [--memory-budget M] [--max-frame M]
   Runs a pipeline manifest until Ctrl-C (or for N seconds) with a live status line, then stops
   cleanly: sources stop, queued frames are processed, sinks finalize their files.
 Options:

@@ -31,6 +31,7 @@ import { startUnlessStopped, waitForStop } from "../wait_for_stop.ts";
 
 const USAGE = `Usage: streamlib dashboard [manifest] [--port N] [--host H] [--token-file F]
                            [--media-dir D]... [--allow-processor P]...
+                           [--allow-run C]... [--allow-all] [--memory-budget M]
                            [--no-mcp] [--start] [--seconds N] [--json]
   (deno task dashboard runs this.) Serves the dashboard (live graph, stats, previews, config
   forms, the /api/v1 control API) for a graph of the processors, empty or loaded from a

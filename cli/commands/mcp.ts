@@ -29,6 +29,7 @@ import { terminalSafe } from "../terminal_text.ts";
 import { startUnlessStopped, waitForStop } from "../wait_for_stop.ts";
 
 const USAGE = `Usage: streamlib mcp [manifest] [--start] [--media-dir D]... [--allow-processor P]...
+                     [--allow-run C]... [--allow-all] [--memory-budget M]
                      [--http [--port N] [--token-file F]] [--json]
   Serves the streamlib MCP server: tools to list processor types, add and remove processors,
   connect and disconnect ports, start, pause, resume and stop, change configs, read the graph
