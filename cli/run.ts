@@ -118,6 +118,15 @@ function parse(args: readonly string[]): RunArgs | "help" {
   if (positionals.length !== 1) {
     throw new Error(`Expected one manifest file, got ${positionals.length}`);
   }
+  for (const dir of values["media-dir"] ?? []) {
+    let folder = false;
+    try {
+      folder = Deno.statSync(dir).isDirectory;
+    } catch {
+      // Missing or unreadable: refused below.
+    }
+    if (!folder) throw new Error(`--media-dir must name an existing folder, got '${dir}'`);
+  }
   return {
     path: positionals[0],
     seconds: secondsFlag(values.seconds),

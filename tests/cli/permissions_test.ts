@@ -83,6 +83,28 @@ Deno.test("streamlib run: Deno refuses a writer outside --media-dir (permission_
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("streamlib run --allow-all runs unscoped; a missing --media-dir is a usage error", async () => {
+  const { dir, media, outside } = await tempDirs();
+  const manifest = join(dir, "p.json");
+  const leak = join(outside, "leak.wav");
+  await Deno.writeTextFile(manifest, JSON.stringify(writerManifest(join(media, "k.wav"), leak)));
+  const all = await streamlib([
+    "run",
+    manifest,
+    "--seconds",
+    "0.3",
+    "--media-dir",
+    media,
+    "--allow-all",
+  ]);
+  assert.equal(all.code, 0, all.stderr);
+  assert.ok(await exists(leak), "--allow-all: the permissions the program was started with");
+  const missing = await streamlib(["run", manifest, "--media-dir", join(dir, "nope")]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /--media-dir must name an existing folder/);
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("streamlib run: Deno refuses SubprocessProcessor without --allow-run, and runs it with it", async () => {
   const { dir, media, outside } = await tempDirs();
   const marker = join(outside, "ran");
