@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import type { ErrorCode, ErrorDetails } from "../core/error_codes.ts";
 import { localBuildPath } from "../ffi/load.ts";
 import { NATIVE_LIB_ENV, nativeCacheDir, readEnv } from "../ffi/native_cache.ts";
+import { terminalSafe } from "./terminal_text.ts";
 
 /** The environment variable that marks the scoped child (set by the parent). */
 export const SCOPED_ENV = "STREAMLIB_SCOPED";
@@ -141,6 +142,7 @@ export function permissionScope(request: ScopeRequest, cwd: string = Deno.cwd())
  *
  * @param scope The scope.
  * @returns The flags.
+ * @throws {RangeError} When a path has a comma (Deno's lists cannot hold one).
  *
  * @example
  * ```ts
@@ -155,7 +157,7 @@ export function permissionScope(request: ScopeRequest, cwd: string = Deno.cwd())
  */
 export function denoPermissionFlags(scope: PermissionScope): string[] {
   const list = (name: string, values: readonly string[]) =>
-    values.length > 0 ? [`--allow-${name}=${values.map(escapeComma).join(",")}`] : [];
+    values.length > 0 ? [`--allow-${name}=${values.map(noComma).join(",")}`] : [];
   return [
     ...list("read", scope.read),
     ...list("write", scope.write),
@@ -274,7 +276,8 @@ export async function runScoped(
  * @param request What it needs.
  * @param options `scopePermissions` from the program; `allowAll` from `--allow-all`;
  *   `stdinForChild` when the command reads stdin.
- * @returns The child's exit code, or `undefined` when the command should run here.
+ * @returns The child's exit code (2 when a path cannot be put in a permission flag), or
+ *   `undefined` when the command should run here.
  */
 export async function scopedRun(
   command: string,
@@ -287,7 +290,14 @@ export async function scopedRun(
   },
 ): Promise<number | undefined> {
   if (!options.scopePermissions || options.allowAll || !canScope()) return undefined;
-  return await runScoped(command, args, permissionScope(request), options.stdinForChild);
+  const scope = permissionScope(request);
+  try {
+    denoPermissionFlags(scope);
+  } catch (error) {
+    console.error(terminalSafe((error as Error).message));
+    return 2;
+  }
+  return await runScoped(command, args, scope, options.stdinForChild);
 }
 
 /**
@@ -397,8 +407,14 @@ function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
 
-function escapeComma(value: string): string {
-  return value.replaceAll(",", ",,");
+/** Deno's permission lists are comma-separated, with no escape for a comma in a path. */
+function noComma(value: string): string {
+  if (value.includes(",")) {
+    throw new RangeError(
+      `Cannot scope the permissions: '${value}' has a comma, which a Deno permission list cannot hold; rename the folder or run with --allow-all`,
+    );
+  }
+  return value;
 }
 
 function signalNumber(signal: Deno.Signal): number {
