@@ -15,6 +15,7 @@ import type { ErrorCode, ErrorDetails } from "../core/error_codes.ts";
 import { localBuildPath } from "../ffi/load.ts";
 import { NATIVE_LIB_ENV, nativeCacheDir, readEnv } from "../ffi/native_cache.ts";
 import { terminalSafe } from "./terminal_text.ts";
+import { noteStopSignal } from "./wait_for_stop.ts";
 
 /** The environment variable that marks the scoped child (set by the parent). */
 export const SCOPED_ENV = "STREAMLIB_SCOPED";
@@ -185,15 +186,16 @@ export function canScope(): boolean {
 
 /**
  * In the scoped child: keeps a stray second signal from killing the process while it stops (a
- * terminal's Ctrl-C reaches both processes, and the parent forwards it too). The commands' own
- * listeners still see every signal.
+ * terminal's Ctrl-C reaches both processes, and the parent forwards it too), and notes a signal
+ * that comes before the command listens (`noteStopSignal`), so it still stops the command. The
+ * commands' own listeners see every signal too.
  */
 export function holdSignalsInChild(): void {
   if (readEnv(SCOPED_ENV) !== "1") return;
   if (readEnv(PARENT_PIPE_ENV) === "1") void exitWithParent();
   if (Deno.build.os === "windows") return;
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    Deno.addSignalListener(signal, () => {});
+    Deno.addSignalListener(signal, noteStopSignal);
   }
 }
 

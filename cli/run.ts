@@ -44,6 +44,7 @@ import {
 import { RUNTIME_FLAGS, RUNTIME_USAGE, runtimeOptionsFromFlags } from "./runtime_flags.ts";
 import { statusLine } from "./status_line.ts";
 import { terminalSafe } from "./terminal_text.ts";
+import { stopSignalNoted } from "./wait_for_stop.ts";
 
 /**
  * The usage text of `run`.
@@ -262,7 +263,7 @@ export async function main(
     : ["SIGINT", "SIGTERM", "SIGHUP"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
   options.signal?.addEventListener("abort", onSignal);
-  if (options.signal?.aborted) stopped();
+  if (options.signal?.aborted || stopSignalNoted()) stopped();
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1e3;
   const report = (stats: RuntimeStats) => {

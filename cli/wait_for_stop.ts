@@ -5,6 +5,27 @@
  * @module
  */
 
+let stopSignalled = false;
+
+/**
+ * Records that a stop signal came while no command was listening for one (the scoped child of
+ * `run`, `dashboard` and `mcp` holds every signal from its start; see `cli/permission_scope.ts`),
+ * so the next {@linkcode waitForStop} resolves at once and a SIGTERM sent while the pipeline is
+ * still loading is not lost.
+ */
+export function noteStopSignal(): void {
+  stopSignalled = true;
+}
+
+/**
+ * Whether a stop signal was noted by {@linkcode noteStopSignal}.
+ *
+ * @returns `true` once one came.
+ */
+export function stopSignalNoted(): boolean {
+  return stopSignalled;
+}
+
 /**
  * Resolves on the first of SIGINT, SIGTERM and SIGHUP (not on Windows), `seconds` elapsing or `signal`
  * aborting, then removes its listeners.
@@ -28,6 +49,7 @@ export async function waitForStop(
   for (const s of signals) Deno.addSignalListener(s, onSignal);
   signal?.addEventListener("abort", onAbort);
   if (signal?.aborted) resolve("abort");
+  if (stopSignalled) resolve("signal");
   const timer = seconds === undefined
     ? undefined
     : setTimeout(() => resolve("time"), seconds * 1e3);
