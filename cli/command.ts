@@ -27,7 +27,7 @@ export interface CommandOptions {
   readonly signal?: AbortSignal;
   /**
    * Whether `run`, `dashboard` and `mcp` run themselves again in a child process with scoped
-   * Deno permissions (`cli/permission_scope.ts`). Set by the `streamlib` program itself, never
+   * Deno permissions (`cli/scoped_child.ts`). Set by the `streamlib` program itself, never
    * when `main()` is called in process.
    */
   readonly scopePermissions?: boolean;

@@ -1,29 +1,17 @@
 /**
- * Least privilege for the commands that run pipelines (`run`, `dashboard`, `mcp`): started as a
- * program, the command runs itself again in a child Deno process whose permissions are scoped to
- * what it needs (files read in the package, the project and the media folders, written only in
- * the media folders; the network only on the address it listens on; the native library only; no
- * subprocess unless `--allow-run` names one), so Deno itself refuses anything else, whatever a
- * manifest, a token holder or a processor asks for.
+ * Least privilege for the commands that run pipelines (`run`, `dashboard`, `mcp`): the Deno
+ * permissions of their scoped child (`scoped_child.ts` starts it): files read in the package, the
+ * project and the media folders, written only in the media folders; the network only on the
+ * address it listens on; no subprocess unless `--allow-run` names one. Deno itself refuses
+ * anything else, whatever a manifest, a token holder or a processor asks for.
  *
  * @module
  */
 
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ErrorCode, ErrorDetails } from "../core/error_codes.ts";
 import { localBuildPath } from "../ffi/load.ts";
 import { NATIVE_LIB_ENV, nativeCacheDir, readEnv } from "../ffi/native_cache.ts";
-import { terminalSafe } from "./terminal_text.ts";
-import { noteStopSignal } from "./wait_for_stop.ts";
-
-/** The environment variable that marks the scoped child (set by the parent). */
-export const SCOPED_ENV = "STREAMLIB_SCOPED";
-/**
- * Set when the child's stdin is a pipe from the parent that is never written: its end means the
- * parent is gone (killed outright), and the child exits at once as it would have with it.
- */
-const PARENT_PIPE_ENV = "STREAMLIB_PARENT_PIPE";
 
 /** The `parseArgs` options of the permission flags. */
 export const PERMISSION_FLAGS = {
@@ -173,136 +161,6 @@ export function denoPermissionFlags(scope: PermissionScope): string[] {
 }
 
 /**
- * Whether this process may scope itself: it is not the scoped child already, and it holds every
- * permission it would hand on (an operator who started it with narrower flags has scoped it).
- *
- * @returns `true` when the command should run itself again, scoped.
- */
-export function canScope(): boolean {
-  if (readEnv(SCOPED_ENV) === "1") return false;
-  const names = ["read", "write", "net", "env", "ffi", "run"] as const;
-  return names.every((name) => Deno.permissions.querySync({ name }).state === "granted");
-}
-
-/**
- * In the scoped child: keeps a stray second signal from killing the process while it stops (a
- * terminal's Ctrl-C reaches both processes, and the parent forwards it too), and notes a signal
- * that comes before the command listens (`noteStopSignal`), so it still stops the command. The
- * commands' own listeners see every signal too.
- */
-export function holdSignalsInChild(): void {
-  if (readEnv(SCOPED_ENV) !== "1") return;
-  if (readEnv(PARENT_PIPE_ENV) === "1") void exitWithParent();
-  if (Deno.build.os === "windows") return;
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    Deno.addSignalListener(signal, noteStopSignal);
-  }
-}
-
-/** Exits (137, as SIGKILL would) when the parent's pipe on stdin ends. */
-async function exitWithParent(): Promise<void> {
-  const buffer = new Uint8Array(64);
-  try {
-    while ((await Deno.stdin.read(buffer)) !== null) {
-      // The parent never writes; nothing to do.
-    }
-  } catch {
-    // Closed under us: the parent is gone as well.
-  }
-  Deno.exit(137);
-}
-
-/**
- * Runs `streamlib <command> <args>` again in a child Deno process with the scope's permissions,
- * stdin, stdout and stderr shared, and waits for it. SIGINT, SIGTERM and SIGHUP are passed on (a
- * second one kills the child, as a second Ctrl-C kills an unscoped run).
- *
- * @param command The subcommand.
- * @param args Its arguments, unchanged.
- * @param scope The permissions.
- * @param stdinForChild Whether the child reads stdin (MCP over stdio); otherwise its stdin is a
- *   pipe from this process, so that it exits if this one is killed outright.
- * @returns The child's exit code (128 + the signal number when a signal ended it).
- */
-export async function runScoped(
-  command: string,
-  args: readonly string[],
-  scope: PermissionScope,
-  stdinForChild = false,
-): Promise<number> {
-  const root = packageRoot();
-  const entry = new URL("./streamlib.ts", import.meta.url).href;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--no-prompt",
-      ...(root ? ["--config", resolve(root, "deno.json")] : []),
-      ...denoPermissionFlags(scope),
-      entry,
-      command,
-      ...args,
-    ],
-    env: { [SCOPED_ENV]: "1", ...(stdinForChild ? {} : { [PARENT_PIPE_ENV]: "1" }) },
-    stdin: stdinForChild ? "inherit" : "piped",
-    stdout: "inherit",
-    stderr: "inherit",
-  }).spawn();
-  const signals: Deno.Signal[] = Deno.build.os === "windows"
-    ? ["SIGINT"]
-    : ["SIGINT", "SIGTERM", "SIGHUP"];
-  let received = 0;
-  const forward = (signal: Deno.Signal) => () => {
-    try {
-      child.kill(++received > 1 ? "SIGKILL" : signal);
-    } catch {
-      // Already gone.
-    }
-  };
-  const listeners = signals.map((s) => [s, forward(s)] as const);
-  for (const [s, listener] of listeners) Deno.addSignalListener(s, listener);
-  try {
-    const status = await child.status;
-    return status.signal ? 128 + signalNumber(status.signal) : status.code;
-  } finally {
-    if (!stdinForChild) await child.stdin.close().catch(() => {});
-    for (const [s, listener] of listeners) Deno.removeSignalListener(s, listener);
-  }
-}
-
-/**
- * Runs the command scoped when it was started as the `streamlib` program (not in process), the
- * operator did not ask for `--allow-all`, and this process is not scoped already.
- *
- * @param command The subcommand.
- * @param args Its arguments.
- * @param request What it needs.
- * @param options `scopePermissions` from the program; `allowAll` from `--allow-all`;
- *   `stdinForChild` when the command reads stdin.
- * @returns The child's exit code (2 when a path cannot be put in a permission flag), or
- *   `undefined` when the command should run here.
- */
-export async function scopedRun(
-  command: string,
-  args: readonly string[],
-  request: ScopeRequest,
-  options: {
-    readonly scopePermissions?: boolean;
-    readonly allowAll?: boolean;
-    readonly stdinForChild?: boolean;
-  },
-): Promise<number | undefined> {
-  if (!options.scopePermissions || options.allowAll || !canScope()) return undefined;
-  const scope = permissionScope(request);
-  try {
-    denoPermissionFlags(scope);
-  } catch (error) {
-    console.error(terminalSafe((error as Error).message));
-    return 2;
-  }
-  return await runScoped(command, args, scope, options.stdinForChild);
-}
-
-/**
  * The `--allow-run` of a command: the programs named, or any when `--allow-processor` allows
  * SubprocessProcessor (or every type) and `--allow-run` is not given.
  *
@@ -320,91 +178,6 @@ export function programsAllowed(
     : [];
 }
 
-/**
- * A node refused by Deno's permissions (`NotCapable`) in the scoped child: what it needed and
- * the flag that grants it.
- *
- * @example From a writer's node-error event
- * ```ts
- * import assert from "node:assert/strict";
- * import { PermissionScopeError } from "./permission_scope.ts";
- *
- * const error = PermissionScopeError.fromNodeError({
- *   node: "wav",
- *   phase: "setup",
- *   name: "NotCapable",
- *   message: 'Requires write access to "/etc/x.wav", run again with the --allow-write flag',
- * });
- * assert.equal(error?.code, "permission_denied");
- * assert.equal(error?.details.permission, "write");
- * assert.match(error!.message, /--media-dir/);
- * ```
- */
-export class PermissionScopeError extends Error {
-  /** Stable machine code. */
-  readonly code: ErrorCode = "permission_denied";
-  /** The node. */
-  readonly node: string;
-  /** The permission it lacked (`read`, `write`, `run`, `net`, `ffi`, `env`, `sys`, `import`). */
-  readonly permission: string;
-  /** Deno's own message. */
-  readonly denied: string;
-
-  /**
-   * @param node The node.
-   * @param phase The method that threw.
-   * @param permission The permission lacked.
-   * @param denied Deno's message.
-   */
-  constructor(node: string, phase: string, permission: string, denied: string) {
-    const grant = GRANTS[permission] ?? "--allow-all";
-    super(
-      `Cannot run '${node}': ${phase}() was refused by the command's permissions: ${
-        denied.replace(/, run again with .*$/, "")
-      } (grant it with ${grant}, or run with --allow-all)`,
-    );
-    this.name = "PermissionScopeError";
-    this.node = node;
-    this.permission = permission;
-    this.denied = denied;
-  }
-
-  /** The node, the permission and Deno's message. */
-  get details(): ErrorDetails {
-    return { node: this.node, permission: this.permission, denied: this.denied };
-  }
-
-  /**
-   * The typed error of a `node-error` event, when Deno's permissions caused it.
-   *
-   * @param event The event's node, phase, error name and message.
-   * @returns The error, or `undefined` for any other failure (Deno's `NotCapable`, or its
-   *   message quoted by a processor's own error).
-   */
-  static fromNodeError(
-    event: { node: string; phase: string; name: string; message: string },
-  ): PermissionScopeError | undefined {
-    // Deno's refusal, thrown as is or quoted by a processor's own error (a child process that
-    // cannot be started): "Requires run access to "sh", run again with the --allow-run flag".
-    const quoted = DENIED.exec(event.message);
-    if (event.name !== "NotCapable" && quoted === null) return undefined;
-    return new PermissionScopeError(
-      event.node,
-      event.phase,
-      quoted?.[1] ?? "unknown",
-      quoted?.[0] ?? event.message,
-    );
-  }
-}
-
-const DENIED = /Requires (\w+) access to .*?, run again with the --allow-\w+ flag/;
-
-const GRANTS: Record<string, string> = {
-  write: "--media-dir <folder>",
-  read: "--media-dir <folder>",
-  run: "--allow-run <program>",
-};
-
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
@@ -417,14 +190,4 @@ function noComma(value: string): string {
     );
   }
   return value;
-}
-
-function signalNumber(signal: Deno.Signal): number {
-  const numbers: Partial<Record<Deno.Signal, number>> = {
-    SIGHUP: 1,
-    SIGINT: 2,
-    SIGKILL: 9,
-    SIGTERM: 15,
-  };
-  return numbers[signal] ?? 1;
 }

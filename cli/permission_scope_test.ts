@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  denoPermissionFlags,
-  permissionScope,
-  PermissionScopeError,
-  programsAllowed,
-} from "./permission_scope.ts";
+import { PermissionScopeError } from "./permission_error.ts";
+import { denoPermissionFlags, permissionScope, programsAllowed } from "./permission_scope.ts";
 
 Deno.test("permissionScope() grants the served host, the named programs and remote imports only when asked", () => {
   const scope = permissionScope({

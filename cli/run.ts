@@ -34,13 +34,9 @@ import {
 } from "./manifest_plugins.ts";
 import { issueLines, issuesForJson } from "./manifest_report.ts";
 import { argsProblem, joinNegativeValues, MAX_SECONDS, secondsFlag } from "./parse_command.ts";
-import {
-  PERMISSION_FLAGS,
-  PERMISSION_USAGE,
-  PermissionScopeError,
-  programsAllowed,
-  scopedRun,
-} from "./permission_scope.ts";
+import { PermissionScopeError } from "./permission_error.ts";
+import { PERMISSION_FLAGS, PERMISSION_USAGE, programsAllowed } from "./permission_scope.ts";
+import { scopedRun } from "./scoped_child.ts";
 import { RUNTIME_FLAGS, RUNTIME_USAGE, runtimeOptionsFromFlags } from "./runtime_flags.ts";
 import { statusLine } from "./status_line.ts";
 import { terminalSafe } from "./terminal_text.ts";

@@ -151,12 +151,12 @@ export async function main(
 }
 
 if (import.meta.main) {
-  // The scoped child of `run`, `dashboard` or `mcp` (cli/permission_scope.ts).
+  // The scoped child of `run`, `dashboard` or `mcp` (cli/scoped_child.ts).
   if (
     Deno.permissions.querySync({ name: "env" }).state === "granted" &&
     Deno.env.get("STREAMLIB_SCOPED") === "1"
   ) {
-    (await import("./permission_scope.ts")).holdSignalsInChild();
+    (await import("./scoped_child.ts")).holdSignalsInChild();
   }
   Deno.exit(await main(Deno.args, CONSOLE, { scopePermissions: true }));
 }

@@ -9,7 +9,7 @@ let stopSignalled = false;
 
 /**
  * Records that a stop signal came while no command was listening for one (the scoped child of
- * `run`, `dashboard` and `mcp` holds every signal from its start; see `cli/permission_scope.ts`),
+ * `run`, `dashboard` and `mcp` holds every signal from its start; see `cli/scoped_child.ts`),
  * so the next {@linkcode waitForStop} resolves at once and a SIGTERM sent while the pipeline is
  * still loading is not lost.
  */

@@ -18,13 +18,9 @@ import {
 import { LOAD_PLUGINS_FLAG, LOAD_PLUGINS_USAGE } from "../manifest_plugins.ts";
 import { numberFlag, parseCommand, secondsFlag } from "../parse_command.ts";
 import { RUNTIME_FLAGS, RUNTIME_USAGE, runtimeOptionsFromFlags } from "../runtime_flags.ts";
-import {
-  PERMISSION_FLAGS,
-  PERMISSION_USAGE,
-  PermissionScopeError,
-  programsAllowed,
-  scopedRun,
-} from "../permission_scope.ts";
+import { PermissionScopeError } from "../permission_error.ts";
+import { PERMISSION_FLAGS, PERMISSION_USAGE, programsAllowed } from "../permission_scope.ts";
+import { scopedRun } from "../scoped_child.ts";
 import { terminalSafe } from "../terminal_text.ts";
 import { statusLine } from "../status_line.ts";
 import { startUnlessStopped, waitForStop } from "../wait_for_stop.ts";

@@ -19,12 +19,8 @@ import {
 import { LOAD_PLUGINS_FLAG, LOAD_PLUGINS_USAGE } from "../manifest_plugins.ts";
 import { numberFlag, parseCommand } from "../parse_command.ts";
 import { RUNTIME_FLAGS, RUNTIME_USAGE, runtimeOptionsFromFlags } from "../runtime_flags.ts";
-import {
-  PERMISSION_FLAGS,
-  PERMISSION_USAGE,
-  programsAllowed,
-  scopedRun,
-} from "../permission_scope.ts";
+import { PERMISSION_FLAGS, PERMISSION_USAGE, programsAllowed } from "../permission_scope.ts";
+import { scopedRun } from "../scoped_child.ts";
 import { terminalSafe } from "../terminal_text.ts";
 import { startUnlessStopped, waitForStop } from "../wait_for_stop.ts";
 
