@@ -61,6 +61,14 @@ export interface FrameMemorySource {
    * @param byteLength The payload size in bytes, an integer of 0 or more.
    */
   allocate(byteLength: number): FrameMemory | undefined;
+  /**
+   * Like `allocate`, for a node whose frames may as well live elsewhere (a source: nothing it
+   * holds waits for it): from memory others may need (native pool slots) only while a reserve
+   * of it stays free. Sources without it use `allocate`.
+   *
+   * @param byteLength The payload size in bytes, an integer of 0 or more.
+   */
+  allocateSpare?(byteLength: number): FrameMemory | undefined;
   /** Calls `callback` once, the next time memory is freed (a waiting source runs again). */
   onFree(callback: () => void): void;
   /** The source's counters. */

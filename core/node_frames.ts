@@ -163,6 +163,7 @@ export class NodeFrames implements Frames {
   readonly #ledger: FrameLedger | undefined;
   #held: OwnedFrame[] = [];
   #heldCount = 0;
+  readonly #spare: boolean;
   #exhausted = false;
   #dropped = 0;
 
@@ -170,11 +171,20 @@ export class NodeFrames implements Frames {
    * @param node The node's id (frames remember it as their origin).
    * @param memory Where payloads come from.
    * @param ledger Where live frames are counted (the runtime's leak report).
+   * @param options `spare`: this node's frames may as well live in local memory (a source:
+   *   nothing it holds waits for it), so it takes shared memory only while a reserve stays free
+   *   (`FrameMemorySource.allocateSpare`).
    */
-  constructor(node: string, memory: FrameMemorySource, ledger?: FrameLedger) {
+  constructor(
+    node: string,
+    memory: FrameMemorySource,
+    ledger?: FrameLedger,
+    options: { spare?: boolean } = {},
+  ) {
     this.#node = node;
     this.#memory = memory;
     this.#ledger = ledger;
+    this.#spare = options.spare ?? false;
   }
 
   get shared(): boolean {
@@ -323,7 +333,9 @@ export class NodeFrames implements Frames {
   }
 
   #allocate(byteLength: number) {
-    const memory = this.#memory.allocate(byteLength);
+    const memory = this.#spare && this.#memory.allocateSpare
+      ? this.#memory.allocateSpare(byteLength)
+      : this.#memory.allocate(byteLength);
     if (memory === undefined) this.#exhausted = true;
     return memory;
   }

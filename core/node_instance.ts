@@ -90,7 +90,11 @@ export class NodeInstance {
     this.#inputs = this.ports.inputBindings;
     this.#env = env;
     const { clock } = env;
-    const frames = this.#frames = new NodeFrames(this.id, env.memory, env.ledger);
+    // A source's frames can live in local memory: it leaves the pool's last slots to the copies
+    // of nodes downstream, which cannot (see `FrameMemorySource.allocateSpare`).
+    const frames = this.#frames = new NodeFrames(this.id, env.memory, env.ledger, {
+      spare: this.ports.inputBindings.length === 0,
+    });
     for (const input of this.ports.inputBindings) input.owner = frames;
     for (const output of this.#outputs) output.label = `${this.id}.${output.name}`;
     if (this.mode === "loop") {

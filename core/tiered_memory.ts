@@ -52,6 +52,18 @@ export class TieredMemorySource implements FrameMemorySource {
     return this.#local.allocate(byteLength);
   }
 
+  /** Shared memory only while its reserve stays free (`allocateSpare`), else local memory. */
+  allocateSpare(byteLength: number): FrameMemory | undefined {
+    const shared = this.#shared();
+    if (shared !== undefined && byteLength <= (shared.maxFrameBytes ?? Infinity)) {
+      const memory = shared.allocateSpare
+        ? shared.allocateSpare(byteLength)
+        : shared.allocate(byteLength);
+      if (memory !== undefined) return memory;
+    }
+    return this.#local.allocate(byteLength);
+  }
+
   onFree(callback: () => void): void {
     let called = false;
     const once = () => {

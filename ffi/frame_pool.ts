@@ -270,6 +270,21 @@ export class FramePool implements FramePoolContract {
   }
 
   /**
+   * Acquires a free slot with reference count 1, but only while more than `reserve` slots would
+   * stay free: for frames that can live elsewhere (a source's, in JavaScript memory), so the
+   * last slots stay for copies that cannot (a frame crossing an isolate). Never blocks.
+   *
+   * @param reserve Slots to leave free (a snapshot: kept approximately under concurrency).
+   * @returns The slot handle, or `undefined` when `reserve` or fewer slots are free.
+   */
+  tryAcquireKeeping(reserve: number): number | undefined {
+    const r = this.#lib.symbols.sl_pool_acquire_keeping(this.#handle, reserve);
+    if (r >= 0) return r;
+    if (r === SL_ERR_POOL_EXHAUSTED) return undefined;
+    return this.#fail(r, "acquire a frame pool slot");
+  }
+
+  /**
    * Acquires a free slot with reference count 1.
    *
    * @returns The slot handle.

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { type AudioFrame, createAudioFrame } from "../core/audio_frame.ts";
 import type { ConnectionStats } from "../core/connection.ts";
 import type { DataFrame } from "../core/data_frame.ts";
+import { HeapMemorySource } from "../core/heap_memory.ts";
 import { LocalConnection } from "../core/local_connection.ts";
 import { NodeFrames } from "../core/node_frames.ts";
 import type { VideoFrame } from "../core/video_frame.ts";
@@ -150,14 +151,17 @@ Deno.test("createNativeConnection() latest: 10,000 frames through capacity 2 wit
   assert.equal(pool.stats().inUse, 0);
 });
 
-Deno.test("NativeConnectionWriter.push() counts a drop (latest) or refuses (fifo) when the pool is exhausted", () => {
+Deno.test("NativeConnectionWriter.push() counts a drop (latest) or keeps the frame until a slot frees (fifo) when the pool is exhausted", () => {
   using pool = FramePool.create({ slotBytes: 256, slotCount: 2 });
   const [latest, latestReader] = createNativeConnection({ capacity: 4, policy: "latest", pool });
   const [fifo, fifoReader] = createNativeConnection({ capacity: 4, policy: "fifo", pool });
   assert.equal(latest.push(data(0)), true);
   assert.equal(fifo.push(data(1)), true);
   assert.equal(latest.push(data(2)), true, "latest never refuses");
-  assert.equal(fifo.push(data(3)), false, "fifo refuses so the writer can retry");
+  assert.equal(fifo.push(data(3)), true, "fifo keeps the frame: back-pressure, not loss");
+  assert.equal(fifo.pending, true);
+  assert.equal(fifo.freeSlots, 0, "the writer waits until a slot frees");
+  assert.equal(fifo.push(data(4)), false, "nothing overtakes the kept frame");
   const a = latest.stats();
   assert.equal(a.poolExhausted, 1);
   assert.equal(a.written, 2);
@@ -165,9 +169,34 @@ Deno.test("NativeConnectionWriter.push() counts a drop (latest) or refuses (fifo
   assertAddsUp(a);
   const b = fifo.stats();
   assert.equal(b.poolExhausted, 1);
+  assert.equal(b.written, 1, "the kept frame is not written yet");
   assert.equal(b.fullRejections, 1);
   assertAddsUp(b);
+  assert.equal(fifo.flushPending(), false, "still no slot");
+  latestReader.close(); // releases the slot of the frame queued there
+  assert.equal(fifo.freeSlots, 2, "reading freeSlots wrote the kept frame (2 queued of 4)");
+  assert.equal(fifo.pending, false);
+  assert.deepEqual([fifoReader.pop(), fifoReader.pop()].map((f) => (f as DataFrame).value), [1, 3]);
+  assert.equal(fifo.stats().written, 2);
+  assertAddsUp(fifo.stats());
   for (const end of [latest, latestReader, fifo, fifoReader]) end.close();
+  assert.equal(pool.stats().inUse, 0);
+});
+
+Deno.test("NativeConnectionWriter.close() lets go of a frame kept for want of a slot", () => {
+  using pool = FramePool.create({ slotBytes: 256, slotCount: 1 });
+  const [fifo, reader] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
+  const frames = new NodeFrames("tone", new HeapMemorySource());
+  const held = pool.acquire();
+  const block = frames.audio({ channels: 2, sampleRate: 48_000, frameCount: 16 })!;
+  assert.equal(fifo.push(block), true);
+  assert.equal(fifo.pending, true);
+  assert.equal(block.refCount, 2, "the writer holds a reference while it keeps the frame");
+  fifo.close();
+  assert.equal(block.refCount, 1);
+  assert.equal(fifo.stats().fullRejections, 1, "counted as not taken");
+  pool.release(held);
+  reader.close();
   assert.equal(pool.stats().inUse, 0);
 });
 

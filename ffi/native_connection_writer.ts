@@ -7,6 +7,7 @@
 import type { ConnectionWriter } from "../core/connection.ts";
 import type { Frame } from "../core/frame.ts";
 import { FrameMessageBatch } from "../core/frame_message.ts";
+import { releaseFrame, retainFrame } from "../core/owned_frame.ts";
 import type { DeliveryPolicy } from "../core/ring_contract.ts";
 import {
   type ConnectionSharedState,
@@ -32,9 +33,16 @@ import { NativeRingProducer } from "./native_ring.ts";
  * Each accepted frame's message owns one slot reference: the frame's own slot, retained (a pool
  * frame of this pool object: zero copy), or a fresh slot the payload was copied into. Under
  * `latest` the writer pushes with eviction and releases the slots of the frames that roll off;
- * under `fifo` a frame that is not written has its reference released at once. A `latest` push
- * that finds the pool exhausted counts the frame as written and dropped. Only `FrameTooLargeError`
- * and `InvalidFrameError` (bad frames) and `InvalidHandleError` (a closed writer) are thrown.
+ * under `fifo` a frame that is not written has its reference released at once.
+ *
+ * Pool exhaustion: a frame that must be copied (its payload is not in this pool) needs a free
+ * slot. A `latest` push that finds none counts the frame as written and dropped. A `fifo` push
+ * keeps the frame instead (one reference, {@linkcode NativeConnectionWriter.pending}) and returns
+ * `true`: it is written before anything else as soon as a slot is free, and until then
+ * `freeSlots` is 0 and further pushes are refused, so the writing node waits (back-pressure) and
+ * nothing is lost. Each later `push()`, `freeSlots` read or `flushPending()` call tries again.
+ * Only `FrameTooLargeError` and `InvalidFrameError` (bad frames) and `InvalidHandleError` (a
+ * closed writer) are thrown.
  *
  * @typeParam T The frame type.
  *
@@ -68,6 +76,8 @@ export class NativeConnectionWriter<T extends Frame = Frame>
   readonly #evicted = new FrameMessageBatch(1);
   #sequence = 0;
   #closed = false;
+  /** A `fifo` frame accepted while the pool had no slot for its copy; written first. */
+  #pending: T | undefined;
 
   /** @internal Use `createNativeConnection()` or {@linkcode NativeConnectionWriter.adopt}. */
   constructor(producer: NativeRingProducer, parts: ConnectionEndParts) {
@@ -123,6 +133,11 @@ export class NativeConnectionWriter<T extends Frame = Frame>
     if (!shared.beginPush()) return this.#undeliverable();
     const c = this.#counters;
     try {
+      if (this.#pending !== undefined && !this.#writePending()) {
+        // The frame kept for want of a slot goes first: this one waits its turn.
+        c[COUNTER.REJECTED]++;
+        return false;
+      }
       if (!this.#latest && this.#producer.slots() === 0) {
         // Full: refuse before encoding, so a waiting fifo writer does not copy on each retry.
         c[COUNTER.REJECTED]++;
@@ -132,7 +147,11 @@ export class NativeConnectionWriter<T extends Frame = Frame>
       const how = this.#encoder.encode(frame, message, 0, this.#sequence);
       if (how === ENCODE_POOL_EXHAUSTED) {
         c[COUNTER.POOL_EXHAUSTED]++;
-        return this.#undeliverable();
+        if (this.#latest) return this.#undeliverable();
+        // fifo: keep it (back-pressure, not loss) and write it once a slot is free.
+        retainFrame(frame);
+        this.#pending = frame;
+        return true;
       }
       // Counted before the ring sees it, so a snapshot never shows more read than written.
       c[COUNTER.WRITTEN]++;
@@ -160,7 +179,77 @@ export class NativeConnectionWriter<T extends Frame = Frame>
    * @returns The count (0 once closed).
    */
   get freeSlots(): number {
-    return this.#closed ? 0 : this.#producer.slots();
+    if (this.#closed) return 0;
+    if (this.#pending !== undefined && !this.flushPending()) return 0;
+    return this.#producer.slots();
+  }
+
+  /** Whether a `fifo` frame waits for a free pool slot (see the class docs). */
+  get pending(): boolean {
+    return this.#pending !== undefined;
+  }
+
+  /**
+   * Writes the frame kept for want of a pool slot, if a slot is free now and the ring has room.
+   *
+   * @returns `true` when nothing waits any more (written now, or nothing was waiting).
+   */
+  flushPending(): boolean {
+    if (this.#pending === undefined) return true;
+    if (this.#closed) return false;
+    const shared = this.#parts.shared;
+    if (!shared.beginPush()) {
+      // The reader is gone: the frame can never be read.
+      this.#dropPending();
+      return true;
+    }
+    try {
+      return this.#writePending();
+    } finally {
+      shared.endPush();
+    }
+  }
+
+  #writePending(): boolean {
+    const frame = this.#pending!;
+    if (this.#producer.slots() === 0) return false;
+    const message = this.#message;
+    const how = this.#encoder.encode(frame, message, 0, this.#sequence);
+    if (how === ENCODE_POOL_EXHAUSTED) return false;
+    const c = this.#counters;
+    c[COUNTER.WRITTEN]++;
+    if (!this.#producer.push(message)) {
+      // Not reached: the ring had room and only this end pushes.
+      c[COUNTER.WRITTEN]--;
+      this.#parts.pool.release(message.slot(0));
+      return false;
+    }
+    this.#sequence++;
+    c[COUNTER.COPIED]++;
+    this.#pending = undefined;
+    releaseFrame(frame);
+    return true;
+  }
+
+  /**
+   * Gives up the frame kept for want of a pool slot: it is not written (counted in
+   * `fullRejections`). For a writer that waited too long: when every slot is held by frames
+   * queued behind nodes that themselves wait for a slot, waiting longer would never end.
+   *
+   * @returns Whether a frame was waiting.
+   */
+  dropPending(): boolean {
+    const waiting = this.#pending !== undefined;
+    this.#dropPending();
+    return waiting;
+  }
+
+  #dropPending(): void {
+    const frame = this.#pending;
+    if (frame === undefined) return;
+    this.#pending = undefined;
+    this.#counters[COUNTER.REJECTED]++;
+    releaseFrame(frame);
   }
 
   /**
@@ -197,6 +286,7 @@ export class NativeConnectionWriter<T extends Frame = Frame>
    * @throws {InvalidHandleError} When already closed or transferred.
    */
   transfer(): TransferredConnectionEnd {
+    this.#dropPending();
     const ring = this.#producer.transfer();
     this.#closed = true;
     const { poolShare, slab, shared, capacity, policy } = this.#parts;
@@ -215,6 +305,7 @@ export class NativeConnectionWriter<T extends Frame = Frame>
   /** Closes this end. Idempotent. Frames already written stay readable; the reader drains them. */
   close(): void {
     if (this.#closed) return;
+    this.#dropPending(); // a frame still waiting for a slot is not written (counted rejected)
     this.#closed = true;
     this.#parts.shared.closeWriter();
     this.#producer.close();

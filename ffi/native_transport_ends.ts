@@ -88,6 +88,13 @@ export const SIGNAL_WRITER_ENDED = 5;
 export const SIGNAL_BYTES = 32;
 
 /**
+ * How long a `fifo` writer keeps a frame that waits for a free pool slot before giving it up
+ * (counted in `fullRejections`), in ms. Slots normally free within a frame time; a wait this long
+ * means every slot is held by frames queued behind nodes that wait for a slot themselves.
+ */
+export const POOL_WAIT_LIMIT_MS = 200;
+
+/**
  * A native connection writer that bumps the channel's doorbell after each push and wakes the
  * reader only when it sleeps ({@linkcode SIGNAL_READER_ASLEEP}), and drops frames once the channel
  * is torn down (as a write to an unconnected output does). Hot path: never blocks, allocates
@@ -115,6 +122,12 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
   readonly #fifo: boolean;
   #onSpace: (() => void) | undefined;
   #waiting = false;
+  /** A retry timer while the writer keeps a frame that waits for a free pool slot. */
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** `end(true)` came while a frame waited for a slot: announce it once that frame is written. */
+  #endAfterFlush = false;
+  /** When the frame that waits for a pool slot started waiting (`performance.now()`). */
+  #pendingSince: number | undefined;
 
   /**
    * Wraps a writer.
@@ -135,10 +148,14 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
     this.#fifo = writer.policy === "fifo";
   }
 
-  /** Frames a push takes now: the ring's free slots for `fifo`, `Infinity` for `latest`. */
+  /**
+   * Frames a push takes now: the ring's free slots for `fifo` (0 while a frame waits for a free
+   * pool slot), `Infinity` for `latest`.
+   */
   get space(): number {
     if (!this.#fifo || Atomics.load(this.#signal, SIGNAL_TORN) !== 0) return Infinity;
-    return this.#writer.freeSlots;
+    if (this.#writer.pending) this.#flush();
+    return this.#writer.pending ? 0 : this.#writer.freeSlots;
   }
 
   /** The ring's capacity (frames it may hold; video frames travel by reference to a slot). */
@@ -190,12 +207,51 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
     if (Atomics.load(signal, SIGNAL_TORN) !== 0) return true;
     const ok = this.#writer.push(frame);
     if (ok) {
-      Atomics.add(signal, SIGNAL_BELL, 1);
-      // Only a sleeping reader needs waking; one that is draining will see this frame anyway.
-      if (Atomics.load(signal, SIGNAL_READER_ASLEEP) !== 0) Atomics.notify(signal, SIGNAL_BELL);
+      this.#ring();
+      // Kept for want of a pool slot: retry until a slot frees (pool releases ring no bell).
+      if (this.#writer.pending && this.#flushTimer === undefined) this.#retryFlush();
     }
     return ok;
   }
+
+  #ring(): void {
+    const signal = this.#signal;
+    Atomics.add(signal, SIGNAL_BELL, 1);
+    // Only a sleeping reader needs waking; one that is draining will see this frame anyway.
+    if (Atomics.load(signal, SIGNAL_READER_ASLEEP) !== 0) Atomics.notify(signal, SIGNAL_BELL);
+  }
+
+  /** Writes the frame that waits for a pool slot if it can; wakes the reader if it did. */
+  #flush(): void {
+    if (!this.#writer.pending) return;
+    if (!this.#writer.flushPending()) return;
+    this.#ring();
+    if (this.#endAfterFlush) {
+      this.#endAfterFlush = false;
+      this.end(true);
+    }
+  }
+
+  #retryFlush = (): void => {
+    this.#flushTimer = undefined;
+    if (this.#writer.closed) return;
+    this.#pendingSince ??= performance.now();
+    this.#flush();
+    if (!this.#writer.pending) {
+      this.#pendingSince = undefined;
+    } else if (performance.now() - this.#pendingSince > POOL_WAIT_LIMIT_MS) {
+      // Every slot held by frames queued behind nodes that wait for a slot too: a wait that
+      // would never end. Give the frame up (counted), so the graph moves again.
+      this.#pendingSince = undefined;
+      this.#writer.dropPending();
+      if (this.#endAfterFlush) {
+        this.#endAfterFlush = false;
+        this.end(true);
+      }
+    } else {
+      this.#flushTimer = setTimeout(this.#retryFlush, 1);
+    }
+  };
 
   /**
    * Marks end of stream (or opens it again for a new run) and wakes the reader to see it.
@@ -204,14 +260,18 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
    */
   end(ended: boolean): void {
     const signal = this.#signal;
+    this.#endAfterFlush = ended && this.#writer.pending;
+    if (this.#endAfterFlush) return; // after the frame that waits for a slot
     Atomics.store(signal, SIGNAL_WRITER_ENDED, ended ? 1 : 0);
     if (!ended) return;
     Atomics.add(signal, SIGNAL_BELL, 1);
     Atomics.notify(signal, SIGNAL_BELL);
   }
 
-  /** Closes the native writer. Idempotent. */
+  /** Closes the native writer (a frame still waiting for a pool slot is not written). Idempotent. */
   [Symbol.dispose](): void {
+    if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
     this.#writer.close();
   }
 }

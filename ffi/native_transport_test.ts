@@ -4,7 +4,9 @@ import type { VideoFrame } from "../core/video_frame.ts";
 import { FramePool } from "./frame_pool.ts";
 import { videoSlotBytes } from "./frame_format.ts";
 import { NativeTransport } from "./native_transport.ts";
+import { POOL_WAIT_LIMIT_MS } from "./native_transport_ends.ts";
 import type { AudioFrame } from "../core/audio_frame.ts";
+import { HeapMemorySource } from "../core/heap_memory.ts";
 import { NodeFrames } from "../core/node_frames.ts";
 import { FrameReleasedError, OwnedFrame } from "../core/owned_frame.ts";
 import type { NativeConnectionStats } from "./connection_shared_state.ts";
@@ -166,3 +168,61 @@ Deno.test("SignalledReader returns owned frames: each lives until its last holde
   reader[Symbol.dispose]();
   channel.close();
 });
+
+Deno.test("SignalledWriter: a frame that must be copied while every pool slot is held waits for a slot (space 0), then goes first; end waits for it", async () => {
+  using pool = FramePool.create({ slotBytes: 1024, slotCount: 1 });
+  const transport = new NativeTransport({ pool });
+  const channel = transport.open(spec());
+  using reader = transport.adoptReader<AudioFrame>(channel.reader, () => {});
+  using writer = transport.adoptWriter<AudioFrame>(channel.writer);
+  const heap = new NodeFrames("tone", new HeapMemorySource());
+  const block = heap.audio({ channels: 1, sampleRate: 8000, frameCount: 4 })!;
+  block.samples.set([1, 2, 3, 4]);
+  const held = pool.acquire();
+  assert.equal(writer.push(block), true, "kept, not lost");
+  assert.equal(writer.space, 0, "the writing node waits");
+  (writer as unknown as { end(ended: boolean): void }).end(true);
+  assert.equal(reader.ended, false, "the end waits for the kept frame");
+  heap.flush(); // the writing run ends; the writer still holds the block
+  assert.equal(block.released, false);
+  pool.release(held);
+  await until(() => reader.available === 1);
+  assert.deepEqual([...reader.pop()!.samples], [1, 2, 3, 4]);
+  assert.equal(block.released, true, "the writer let go of it once copied");
+  await until(() => reader.ended === true);
+  assert.equal((channel.stats() as NativeConnectionStats).copiedWrites, 1);
+  channel.close();
+});
+
+Deno.test("SignalledWriter gives up a frame that waited POOL_WAIT_LIMIT_MS for a slot (counted), so a graph whose slots are all queued moves again", async () => {
+  using pool = FramePool.create({ slotBytes: 1024, slotCount: 1 });
+  const transport = new NativeTransport({ pool });
+  const channel = transport.open(spec());
+  using _reader = transport.adoptReader<AudioFrame>(channel.reader, () => {});
+  using writer = transport.adoptWriter<AudioFrame>(channel.writer);
+  const heap = new NodeFrames("tone", new HeapMemorySource());
+  const block = heap.audio({ channels: 1, sampleRate: 8000, frameCount: 4 })!;
+  const held = pool.acquire();
+  const start = performance.now();
+  assert.equal(writer.push(block), true);
+  assert.equal(writer.space, 0);
+  await until(() => (writer.space ?? 0) > 0);
+  assert.ok(performance.now() - start >= POOL_WAIT_LIMIT_MS - 1);
+  const stats = channel.stats() as NativeConnectionStats;
+  assert.equal(stats.written, 0);
+  assert.equal(stats.poolExhausted, 1);
+  assert.equal(stats.fullRejections, 1, "given up, and counted");
+  heap.flush();
+  assert.equal(block.released, true);
+  pool.release(held);
+  channel.close();
+});
+
+/** Polls `ready` every millisecond for up to 5 s. */
+async function until(ready: () => boolean): Promise<void> {
+  const deadline = performance.now() + 5000;
+  while (!ready()) {
+    if (performance.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}

@@ -72,6 +72,8 @@ export class SlotMemorySource implements FrameMemorySource {
   readonly #cache: (SlotMemory | undefined)[];
   readonly #holdings: Int32Array | undefined;
   readonly #payloadCapacity: number;
+  /** Slots `allocateSpare` leaves free. */
+  readonly #reserve: number;
   #inUse = 0;
   #bytesInUse = 0;
   #exhausted = 0;
@@ -100,6 +102,7 @@ export class SlotMemorySource implements FrameMemorySource {
     }
     this.#cache = new Array(pool.slotCount).fill(undefined);
     this.#payloadCapacity = pool.slotBytes - FRAME_HEADER_BYTES;
+    this.#reserve = Math.max(1, Math.floor(pool.slotCount / 4));
   }
 
   /** The payload bytes one slot holds. */
@@ -108,10 +111,23 @@ export class SlotMemorySource implements FrameMemorySource {
   }
 
   allocate(byteLength: number): FrameMemory | undefined {
+    return this.#allocate(byteLength, 0);
+  }
+
+  /**
+   * A slot only while more than a quarter of the pool (at least 1 slot) stays free: the slots a
+   * source leaves are there for frames that must be copied into the pool to cross an isolate,
+   * so a source filling queues with slot frames never starves the nodes downstream of it.
+   */
+  allocateSpare(byteLength: number): FrameMemory | undefined {
+    return this.#allocate(byteLength, this.#reserve);
+  }
+
+  #allocate(byteLength: number, reserve: number): FrameMemory | undefined {
     if (byteLength > this.#payloadCapacity) {
       throw new FrameTooLargeError(byteLength, this.#payloadCapacity);
     }
-    const slot = this.pool.tryAcquire();
+    const slot = reserve === 0 ? this.pool.tryAcquire() : this.pool.tryAcquireKeeping(reserve);
     if (slot === undefined) {
       this.#exhausted++;
       return undefined;

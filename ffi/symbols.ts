@@ -24,7 +24,7 @@
  * assert.ok(loadNativeLibrary().symbols.sl_abi_version() === ABI_VERSION);
  * ```
  */
-export const ABI_VERSION = 6;
+export const ABI_VERSION = 7;
 
 /**
  * Symbols of `libstreamlib_native` (see `docs/native_abi.md`).
@@ -68,6 +68,8 @@ export const symbols = {
   sl_pool_free: { parameters: ["u32"], result: "i32" },
   /** `fn sl_pool_acquire(pool: u32) -> i32` */
   sl_pool_acquire: { parameters: ["u32"], result: "i32" },
+  /** `fn sl_pool_acquire_keeping(pool: u32, reserve: u32) -> i32` */
+  sl_pool_acquire_keeping: { parameters: ["u32", "u32"], result: "i32" },
   /** `fn sl_pool_retain(pool: u32, slot: u32) -> i32` */
   sl_pool_retain: { parameters: ["u32", "u32"], result: "i32" },
   /** `fn sl_pool_release(pool: u32, slot: u32) -> i32` */

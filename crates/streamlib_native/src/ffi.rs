@@ -285,6 +285,17 @@ pub extern "C" fn sl_pool_acquire(pool: u32) -> i32 {
     })
 }
 
+/// Takes a free slot like `sl_pool_acquire`, but only while more than `reserve` slots would stay
+/// free; else `SL_ERR_POOL_EXHAUSTED`. For allocations that can live elsewhere (see
+/// [`FramePool::acquire_keeping`](crate::frame_pool::FramePool::acquire_keeping)).
+#[unsafe(no_mangle)]
+pub extern "C" fn sl_pool_acquire_keeping(pool: u32, reserve: u32) -> i32 {
+    guarded_status(|| {
+        let slot = registry::with_pool(pool, |p| p.acquire_keeping(reserve))??;
+        Ok(slot as i32)
+    })
+}
+
 /// Adds a reference to `slot`; returns the new count.
 #[unsafe(no_mangle)]
 pub extern "C" fn sl_pool_retain(pool: u32, slot: u32) -> i32 {

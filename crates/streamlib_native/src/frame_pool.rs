@@ -200,6 +200,28 @@ impl FramePool {
         Ok((generation << INDEX_BITS) | index)
     }
 
+    /// Like [`FramePool::acquire`], but only while more than `reserve` slots would stay free:
+    /// for allocations that have somewhere else to go (a source's frames can live in JavaScript
+    /// memory), so the last slots stay for copies that have not (a frame crossing an isolate).
+    /// The check is a snapshot (a concurrent acquire may take a slot in between), so the reserve
+    /// is kept approximately, never enforced against other callers.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::PoolExhausted`] if `reserve` or fewer slots are free; counted in
+    /// `exhausted_total`.
+    pub fn acquire_keeping(&self, reserve: u32) -> Result<u32, Error> {
+        let in_use = self.in_use.load(Ordering::Relaxed);
+        if u64::from(in_use) + u64::from(reserve) >= u64::from(self.slot_count()) {
+            self.exhausted_total.fetch_add(1, Ordering::Relaxed);
+            return Err(ErrorKind::PoolExhausted {
+                slot_count: self.slot_count(),
+            }
+            .into());
+        }
+        self.acquire()
+    }
+
     fn slot_state(&self, slot: u32) -> Result<&SlotState, Error> {
         self.slots
             .get((slot & INDEX_MASK) as usize)
@@ -306,6 +328,22 @@ mod tests {
 
     use super::*;
     use crate::status::Status;
+
+    #[test]
+    fn acquire_keeping_leaves_the_reserve_free() {
+        let pool = FramePool::new(64, 4).unwrap();
+        let a = pool.acquire_keeping(2).unwrap();
+        let b = pool.acquire_keeping(2).unwrap();
+        assert!(pool.acquire_keeping(2).is_err(), "2 of 4 free: the reserve");
+        assert_eq!(pool.stats().exhausted_total, 1);
+        let c = pool.acquire().unwrap();
+        let d = pool.acquire_keeping(0).unwrap();
+        assert!(pool.acquire_keeping(0).is_err());
+        for slot in [a, b, c, d] {
+            assert_eq!(pool.release(slot).unwrap(), 0);
+        }
+        assert!(pool.acquire_keeping(3).is_ok());
+    }
 
     #[test]
     fn new_rejects_sizes_outside_the_limits() {

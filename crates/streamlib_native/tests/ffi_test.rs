@@ -102,8 +102,8 @@ fn pool_stats(pool: u32) -> [f64; 6] {
 }
 
 #[test]
-fn sl_abi_version_is_6() {
-    assert_eq!(sl_abi_version(), 6);
+fn sl_abi_version_is_7() {
+    assert_eq!(sl_abi_version(), 7);
     assert_eq!(sl_abi_version(), streamlib_native::ABI_VERSION);
 }
 
