@@ -18,7 +18,11 @@ const POOLS = {
   live: { slotBytes: videoSlotBytes("RGBA", 1280, 720), slotCount: 48 },
 } as const;
 
-/** Connection capacity per row kind (`fifo`); the source writes bursts of this size. */
+/**
+ * Connection capacity per row kind (`fifo`). Small frames: the source writes bursts of this size
+ * per run. Video: one frame per run, as `fakesrc` pushes one buffer per loop, so (as in GStreamer)
+ * the frames in flight are the few the hops hold, not a burst of 8 MB frames written ahead.
+ */
 const CAPACITY = { small: 256, video: 4 } as const;
 
 interface Rig {
@@ -33,9 +37,8 @@ const rigs = new Map<keyof typeof POOLS, Rig>();
  * Runs `run` on the runtime of one pool size, made on first use with a `WorkerBackend` over a
  * pool of its own, then removes every node (closing their channel ends, which releases their
  * slots). Runs of one size share the backend, so their Workers (`hop_1`, ..., `a`, `b`) stay up
- * and warm between runs, as in a long-running pipeline: a Worker never closes its handle of the
- * pool, and a pool's slab is committed in full when created (64-byte aligned `alloc_zeroed` is
- * not lazy), so a fresh backend per run would keep a whole pool per run (530 MB for video).
+ * and warm between runs, as in a long-running pipeline (a Worker never closes its handle of the
+ * pool, so a fresh backend per run would keep a pool per run).
  */
 async function withWorkers<T>(
   size: keyof typeof POOLS,
@@ -92,7 +95,7 @@ export function workerHopRate(
     const options = { capacity, policy: "fifo" } as const;
     rt.add(
       "BurstSource",
-      { frames, kind: kind === "small" ? "audio" : "video", bytes, burst: capacity, fill },
+      { frames, kind: kind === "small" ? "audio" : "video", bytes, burst: kind === "video" ? 1 : capacity, fill },
       { id: "source", placement: { worker: "hop_1" } },
     );
     let from = "source";
