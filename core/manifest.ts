@@ -8,6 +8,7 @@ import type { ErrorCode, ErrorDetails } from "./error_codes.ts";
 import { DEFAULT_ERROR_POLICY, DEFAULT_MAX_RESTARTS, type ErrorPolicy } from "./error_policy.ts";
 import type { JsonValue } from "./json_schema.ts";
 import type { ManifestIssue } from "./manifest_issue.ts";
+import type { ManifestUi } from "./manifest_ui.ts";
 import { excerpt } from "./manifest_limits.ts";
 import type { NodeDefinition } from "./node_definition.ts";
 import { validateManifest } from "./manifest_validation.ts";
@@ -97,6 +98,11 @@ export interface Manifest {
   readonly nodes: readonly ManifestNode[];
   /** The connections. Default none. */
   readonly connections?: readonly ManifestConnection[];
+  /**
+   * Editor metadata (the dashboard's node positions); checked by `validateManifest()`, never read
+   * by the runtime. Default none.
+   */
+  readonly ui?: ManifestUi;
 }
 
 /**

@@ -12,17 +12,18 @@ import { InvalidNodeIdError } from "./graph_errors.ts";
 import { checkConnections } from "./manifest_connections.ts";
 import { isObject, IssueList, type ManifestIssue, show } from "./manifest_issue.ts";
 import { excerpt, jsonDepth, MAX_MANIFEST_DEPTH } from "./manifest_limits.ts";
+import { checkManifestUi } from "./manifest_ui.ts";
 import type { NodeRegistry } from "./node_registry.ts";
 import { operationIssues } from "./operation_check.ts";
 import { MANIFEST_NODE_SCHEMA } from "./operation_schemas.ts";
 import { unconnectedRequiredInputs } from "./required_inputs.ts";
 
-const ROOT_FIELDS = ["version", "plugins", "nodes", "connections"];
+const ROOT_FIELDS = ["version", "plugins", "nodes", "connections", "ui"];
 
 /**
  * Checks a parsed manifest against a registry and returns every problem found (an empty array
  * when it is valid): structure and unknown fields, ids, processor types (with near matches),
- * configs (JSON path and expected type), `plugins` entries (strings; their processors must already
+ * configs (JSON path and expected type), the editor's `ui` metadata (`checkManifestUi()`), `plugins` entries (strings; their processors must already
  * be in `registry`, see `loadManifestPlugins()`), placements and error policies, and each connection's
  * ends, ports, directions, options, types, occupancy and cycles. A required input left
  * unconnected is not among them: {@linkcode manifestWarnings} reports it.
@@ -142,6 +143,7 @@ function checkManifest(
   const connections = array(manifest, "connections", list, false);
   checkConnections(connections, graph, new Set(declared.keys()), list);
   checkFilePaths(manifest, graph, declared, list);
+  checkManifestUi(manifest.ui, declared.keys(), list);
   return { issues: list.issues, graph, declared };
 }
 

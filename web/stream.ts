@@ -171,6 +171,22 @@ export class StreamHub {
     this.#relayout();
   }
 
+  /**
+   * Where each node of the current layout is drawn (top-left corners, rounded), for the saved
+   * manifest's `ui.positions`. Await {@linkcode StreamHub.ready} first for the latest graph.
+   *
+   * @returns The positions by node id.
+   */
+  positions(): Record<string, Point> {
+    const positions: Record<string, Point> = {};
+    for (const [id, box] of Object.entries(this.#layout.nodes)) {
+      if (this.#visible.nodes.has(id)) {
+        positions[id] = { x: Math.round(box.x), y: Math.round(box.y) };
+      }
+    }
+    return positions;
+  }
+
   /** The most recent events, oldest first. */
   recentEvents(): LoggedEvent[] {
     return [...this.#history];

@@ -82,7 +82,12 @@ Deno.test({
       headers: { authorization: `Bearer ${dashboard.token}` },
     });
     assert.equal(reply.status, 200);
-    const viaApi: Manifest = await reply.json();
+    const { ui, ...viaApi }: Manifest = await reply.json();
+    // The dashboard adds where it draws each node (editor metadata); MCP has no drawing.
+    assert.deepEqual(
+      Object.keys(ui?.positions ?? {}).sort(),
+      rt.describe().nodes.map((n) => n.id).sort(),
+    );
     assert.deepEqual(viaMcp, viaApi, "MCP and the control API save the same manifest");
     assert.deepEqual(viaApi, saveManifest(rt), "and it is the runtime's own");
 

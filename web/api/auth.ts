@@ -150,7 +150,7 @@ export function requireToken(policy: AccessPolicy, query = false): MiddlewareHan
       throw new ApiError(
         401,
         "invalid_token",
-        "Cannot accept the token: it is not this dashboard's",
+        "Cannot accept the token: it is not this dashboard's (each start makes a new one: use the token in the URL printed at start)",
         {
           field: "authorization",
         },

@@ -1,6 +1,6 @@
 /**
- * The manifest routes: the running graph as a pipeline manifest (`GET /manifest`, the
- * dashboard's Save), and a manifest loaded into it (`POST /manifest`, the dashboard's Load),
+ * The manifest routes: the running graph as a pipeline manifest with the drawing's node positions
+ * (`GET /manifest`, the dashboard's Save), and a manifest loaded into it (`POST /manifest`, the dashboard's Load),
  * with every validation issue listed by path.
  *
  * @module
@@ -19,14 +19,27 @@ import { ApiError, policyError, toApiError } from "./errors.ts";
 import { type JsonObject, objectField, onlyFields, readJsonObject } from "./validation.ts";
 
 /**
- * The runtime's graph as a manifest (previews are probes: nothing to leave out).
+ * The runtime's graph as a manifest (previews are probes: nothing to leave out), with where the
+ * dashboard draws each node as `ui.positions` (editor metadata the runtime ignores).
  *
  * @param ctx The API context.
  * @returns The manifest.
  */
-export function visibleManifest(ctx: ApiContext): Manifest {
+export async function visibleManifest(ctx: ApiContext): Promise<Manifest> {
+  await ctx.hub.ready();
   const manifest = saveManifest(ctx.runtime);
-  return { ...manifest, connections: manifest.connections ?? [] };
+  const ids = new Set(manifest.nodes.map((n) => n.id));
+  const drawn = Object.entries(ctx.hub.positions()).filter(([id]) => ids.has(id));
+  return {
+    ...manifest,
+    connections: manifest.connections ?? [],
+    ...(drawn.length > 0 ? { ui: { positions: Object.fromEntries(drawn) } } : {}),
+  };
+}
+
+/** Places the nodes a loaded manifest positions (`ui.positions`, already validated). */
+function placeNodes(ctx: ApiContext, manifest: Manifest): void {
+  for (const [id, at] of Object.entries(manifest.ui?.positions ?? {})) ctx.hub.placeNode(id, at);
 }
 
 /**
@@ -39,7 +52,7 @@ export function manifestRoutes(ctx: ApiContext): Hono {
   const rt = ctx.runtime;
   const api = new Hono();
 
-  api.get("/manifest", (c) => c.json(visibleManifest(ctx)));
+  api.get("/manifest", async (c) => c.json(await visibleManifest(ctx)));
 
   api.post("/manifest", async (c) => {
     const body = await readJsonObject(c.req.raw, false, ctx.bodyLimits);
@@ -80,7 +93,8 @@ export function manifestRoutes(ctx: ApiContext): Hono {
     } catch (error) {
       throw toApiError(error);
     }
-    return c.json({ added, manifest: visibleManifest(ctx) }, 201);
+    placeNodes(ctx, manifest as unknown as Manifest);
+    return c.json({ added, manifest: await visibleManifest(ctx) }, 201);
   });
 
   return api;

@@ -1,5 +1,6 @@
 /**
- * Calls to the control API from the page, with the token; failures become the page's notice.
+ * Calls to the control API from the page, with the token; failures become the page's notice, and
+ * a refused token (`invalid_token`) turns the page to its no-access state.
  *
  * @module
  */
@@ -39,6 +40,7 @@ export async function callApi<T = unknown>(
   const json = await response.json().catch(() => null);
   if (!response.ok) {
     const error = (json as ApiErrorBody | null)?.error;
+    if (error?.code === "invalid_token") store.refuse();
     store.notice.value = {
       kind: "error",
       text: error?.message ?? `${method} ${path} failed with status ${response.status}`,
@@ -48,6 +50,28 @@ export async function callApi<T = unknown>(
   }
   store.notice.value = null;
   return json as T;
+}
+
+/**
+ * Asks the dashboard whether it takes the page's token, without opening anything: a plain GET of
+ * the stream route answers 401 `invalid_token` for a wrong token before it asks for the WebSocket
+ * upgrade (426). Browsers hide why a WebSocket was refused, so the page asks this when its stream
+ * closes before it opened.
+ *
+ * @param token The token.
+ * @returns `"refused"`, `"accepted"`, or `"unknown"` when the dashboard cannot be reached.
+ */
+export async function checkToken(token: string): Promise<"refused" | "accepted" | "unknown"> {
+  try {
+    const response = await fetch(`${API_BASE}/stream`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const json = await response.json().catch(() => null);
+    const code = (json as ApiErrorBody | null)?.error?.code;
+    return code === "invalid_token" ? "refused" : "accepted";
+  } catch {
+    return "unknown";
+  }
 }
 
 /** A response of {@linkcode requestApi}. */
@@ -83,6 +107,7 @@ export async function requestApi<T = unknown>(
     const json = await response.json().catch(() => null);
     if (response.ok) return { ok: true, body: json as T };
     const error = (json as ApiErrorBody | null)?.error;
+    if (error?.code === "invalid_token") store.refuse();
     return {
       ok: false,
       error: error ?? {

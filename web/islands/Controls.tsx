@@ -9,7 +9,7 @@ import { LIFECYCLE, LIFECYCLE_ACTIONS } from "../../core/lifecycle_state.ts";
 import { callApi } from "../client/api_client.ts";
 import { ManifestTools } from "../components/ManifestTools.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";
-import { useStore } from "../shared/store.ts";
+import { noAccess, useStore } from "../shared/store.ts";
 
 /** Props of the controls (none: they read the store). */
 export type ControlsProps = Record<never, never>;
@@ -36,7 +36,7 @@ export default function Controls(_props: ControlsProps) {
   return (
     <div class="controls">
       <span class="label">runtime</span>
-      {link === "read-only"
+      {noAccess(link)
         ? <span class="badge state-unknown" data-state="unknown">no access</span>
         : <StateBadge state={state} />}
       {ACTIONS.map(({ action, label, when }) => (
@@ -72,7 +72,11 @@ export default function Controls(_props: ControlsProps) {
       </span>
       <ManifestTools />
       <span class={`link link-${link}`} data-link={link}>
-        {link === "read-only" ? "read-only: no token" : link}
+        {link === "read-only"
+          ? "read-only: no token"
+          : link === "refused"
+          ? "read-only: token refused"
+          : link}
       </span>
       {notice
         ? (

@@ -7,6 +7,7 @@
 
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { addNodeEdit, connectEdit, moveEdit, removeEdit } from "../client/edits.ts";
+import { AccessNote } from "../components/AccessNote.tsx";
 import { loadManifestFile } from "../components/ManifestTools.tsx";
 import { schemaDefaults } from "../components/SchemaForm.tsx";
 import { PROCESSOR_DRAG_TYPE } from "./Palette.tsx";
@@ -30,7 +31,7 @@ function freeId(processor: string, graph: Graph): string {
 
 /** Why a preview is not live, or `null` when it is. */
 function stillMark(link: string, node: string, runtime: string): string | null {
-  if (link === "read-only") return "no access";
+  if (link === "read-only" || link === "refused") return "no access";
   if (link !== "live") return "not live";
   if (runtime !== "running") return runtime;
   return node === "running" ? null : node;
@@ -324,21 +325,8 @@ export default function GraphView(_props: GraphViewProps) {
 
   return (
     <div class={`graph-view access-${link}`}>
-      {link === "read-only" || link === "offline"
-        ? (
-          <div class="access-note" role="status" data-access={link}>
-            {link === "read-only"
-              ? (
-                <>
-                  <strong>No access token in this tab</strong>, so nothing here is live. Open the
-                  dashboard with the link printed when it started (<code>…/?token=…</code>; the{" "}
-                  <code>streamlib dashboard</code> command prints it, <code>--json</code>{" "}
-                  gives it as <code>token</code>). The token stays in this tab only.
-                </>
-              )
-              : <>Connection to the dashboard lost: reconnecting. Numbers are not current.</>}
-          </div>
-        )
+      {link === "read-only" || link === "refused" || link === "offline"
+        ? <AccessNote link={link} />
         : null}
       <div class="graph-tools" role="toolbar" aria-label="zoom">
         <button

@@ -65,7 +65,18 @@ export interface ManifestProblem {
 }
 
 /** The state of the event stream. */
-export type LinkState = "connecting" | "live" | "offline" | "read-only";
+export type LinkState = "connecting" | "live" | "offline" | "read-only" | "refused";
+
+/**
+ * Whether a link state means the page has no access: no token (`read-only`) or a token the
+ * dashboard refused (`refused`: mistyped, or from an earlier run, since each start makes a new one).
+ *
+ * @param link The link state.
+ * @returns Whether nothing shown is live and nothing can be changed.
+ */
+export function noAccess(link: LinkState): boolean {
+  return link === "read-only" || link === "refused";
+}
 
 /** Video previews by output, outside signals (they arrive as pixels, drawn into canvases). */
 export class FrameBus {
@@ -178,6 +189,15 @@ export class DashboardStore {
   authorize(token: string | null): void {
     this.token.value = token;
     this.link.value = token ? "connecting" : "read-only";
+  }
+
+  /**
+   * Marks the page's token as refused by the dashboard (`invalid_token`): the token is dropped,
+   * controls disable, the stream stops reconnecting and the page says how to get access.
+   */
+  refuse(): void {
+    this.token.value = null;
+    this.link.value = "refused";
   }
 
   /** Whether the numbers shown are current: the stream is live. */
