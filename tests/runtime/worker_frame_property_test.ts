@@ -7,14 +7,18 @@
  */
 
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { NodeRegistry, Runtime } from "../../mod.ts";
-import { WorkerBackend } from "../../ffi/mod.ts";
+import { NativePlugin, WorkerBackend } from "../../ffi/mod.ts";
 import {
   addOneNode,
   checkSinkNode,
   resetReports,
   seqSourceNode,
   sinkReport,
+  stereoAddOneNode,
+  stereoCheckSinkNode,
+  stereoSeqSourceNode,
 } from "../fixtures/runtime/frame_nodes.ts";
 import { until } from "../fixtures/workers/harness.ts";
 
@@ -48,6 +52,25 @@ Deno.test(`Frames through random graphs across Workers with an 8-slot pool (seed
   await randomGraphs(SEED + 1, 8, false);
 });
 
+Deno.test(`Frames through random graphs across Workers and a native plugin (seed ${SEED}): content intact, fifo lossless, pool all free at stop`, async () => {
+  // NativeGain (gain 1, so content is unchanged) from the example plugin: its frames go TS ->
+  // native -> Worker by slot reference, and its isolate releases them like any other.
+  const ext = Deno.build.os === "darwin" ? "dylib" : Deno.build.os === "windows" ? "dll" : "so";
+  const prefix = Deno.build.os === "windows" ? "" : "lib";
+  const path = fileURLToPath(
+    new URL(
+      `../../crates/target/release/${prefix}streamlib_example_plugin.${ext}`,
+      import.meta.url,
+    ),
+  );
+  const plugin = NativePlugin.load(path);
+  try {
+    await randomGraphs(SEED + 2, 4096, true, plugin);
+  } finally {
+    plugin.close();
+  }
+});
+
 /** Waits until `snapshot()` has not changed for 600 ms (at most 20 s). */
 async function settled(snapshot: () => string): Promise<void> {
   let last = snapshot();
@@ -61,25 +84,36 @@ async function settled(snapshot: () => string): Promise<void> {
   }
 }
 
-async function randomGraphs(seed: number, slotCount: number, lossless: boolean): Promise<void> {
+async function randomGraphs(
+  seed: number,
+  slotCount: number,
+  lossless: boolean,
+  plugin?: NativePlugin,
+): Promise<void> {
   const SEED = seed;
   const random = prng(SEED);
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)];
   // One backend for every graph: its Workers stay up between runtimes, as in a long-lived app.
   const backend = new WorkerBackend({
-    pool: { slotBytes: 64 + 64 * 4, slotCount },
+    // Blocks of up to 64 frames of f32, stereo beside the native plugin.
+    pool: { slotBytes: 64 + 64 * 4 * (plugin ? 2 : 1), slotCount },
     registries: [FRAME_NODES],
   });
   try {
     for (let graph = 0; graph < 6; graph++) {
       resetReports();
+      const nodes = plugin
+        ? [stereoSeqSourceNode, stereoAddOneNode, stereoCheckSinkNode]
+        : [seqSourceNode, addOneNode, checkSinkNode];
+      const [SOURCE, ADD, SINK] = nodes.map((n) => n.descriptor.name);
       await using rt = new Runtime({
-        registry: new NodeRegistry([seqSourceNode, addOneNode, checkSinkNode]),
+        registry: new NodeRegistry(nodes),
         isolates: backend,
       });
       const total = 200 + Math.floor(random() * 300);
       const frameCount = 1 + Math.floor(random() * 64);
-      rt.add("SeqSource", { total, frameCount }, { id: "src" });
+      if (plugin) rt.use(plugin);
+      rt.add(SOURCE, { total, frameCount }, { id: "src" });
       const branches = 1 + Math.floor(random() * 3);
       const sinks: { id: string; latest: boolean; configLatest: boolean; rewired?: boolean }[] = [];
       for (let b = 0; b < branches; b++) {
@@ -88,13 +122,23 @@ async function randomGraphs(seed: number, slotCount: number, lossless: boolean):
         let from = "src";
         for (let h = 0; h < hops; h++) {
           const id = `b${b}_add${h}`;
-          rt.add("AddOne", {}, { id, placement: pick(PLACES) });
+          rt.add(ADD, {}, { id, placement: pick(PLACES) });
           const capacity = 1 + Math.floor(random() * 256);
           rt.connectByName(from, "out", id, "in", { capacity, policy: "fifo" });
           from = id;
+          if (plugin && random() < 0.5) {
+            // A native hop that leaves the content as it is (not counted in `hops`).
+            const gain = `b${b}_gain${h}`;
+            rt.add("NativeGain", { gain: 1 }, { id: gain });
+            rt.connectByName(from, "out", gain, "in", {
+              capacity: 1 + Math.floor(random() * 256),
+              policy: "fifo",
+            });
+            from = gain;
+          }
         }
         const sink = `b${b}_sink`;
-        rt.add("CheckSink", { hops, latest }, { id: sink });
+        rt.add(SINK, { hops, latest }, { id: sink });
         const capacity = 1 + Math.floor(random() * 256);
         rt.connectByName(from, "out", sink, "in", {
           capacity,
