@@ -19,6 +19,7 @@ import { mp4WriterNode } from "./mp4_writer.gen.ts";
 import { nullSinkNode } from "./null_sink.gen.ts";
 import { reverbNode } from "./reverb.gen.ts";
 import { screenCaptureNode } from "./screen_capture.gen.ts";
+import { srtSinkNode } from "./srt_sink.gen.ts";
 import { testPatternNode } from "./test_pattern.gen.ts";
 import { testToneGeneratorNode } from "./test_tone_generator.gen.ts";
 import { videoScaleNode } from "./video_scale.gen.ts";
@@ -42,6 +43,7 @@ export const registry: NodeRegistry = new NodeRegistry([
   nullSinkNode,
   reverbNode,
   screenCaptureNode,
+  srtSinkNode,
   testPatternNode,
   testToneGeneratorNode,
   videoScaleNode,
