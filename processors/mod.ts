@@ -43,6 +43,7 @@ export { createRuntime, type CreateRuntimeOptions } from "./runtime.ts";
 export { Reverb, type ReverbConfig } from "./reverb.ts";
 export { ScreenCapture, type ScreenCaptureConfig } from "./screen_capture.ts";
 export { SrtSink, type SrtSinkConfig } from "./srt_sink.ts";
+export { SrtSource, type SrtSourceConfig } from "./srt_source.ts";
 export { TestPattern, type TestPatternConfig } from "./test_pattern.ts";
 export { type TestToneConfig, TestToneGenerator } from "./test_tone_generator.ts";
 export { VideoScale, type VideoScaleConfig } from "./video_scale.ts";

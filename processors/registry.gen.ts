@@ -20,6 +20,7 @@ import { nullSinkNode } from "./null_sink.gen.ts";
 import { reverbNode } from "./reverb.gen.ts";
 import { screenCaptureNode } from "./screen_capture.gen.ts";
 import { srtSinkNode } from "./srt_sink.gen.ts";
+import { srtSourceNode } from "./srt_source.gen.ts";
 import { testPatternNode } from "./test_pattern.gen.ts";
 import { testToneGeneratorNode } from "./test_tone_generator.gen.ts";
 import { videoScaleNode } from "./video_scale.gen.ts";
@@ -44,6 +45,7 @@ export const registry: NodeRegistry = new NodeRegistry([
   reverbNode,
   screenCaptureNode,
   srtSinkNode,
+  srtSourceNode,
   testPatternNode,
   testToneGeneratorNode,
   videoScaleNode,

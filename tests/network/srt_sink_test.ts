@@ -151,7 +151,7 @@ Deno.test("SrtSink reconnects when the receiver is killed and restarted; the gra
       "copy",
       `${dir}/${name}`,
     ]);
-  let first = listen("first.ts");
+  const first = listen("first.ts");
   let second: ReturnType<typeof listen> | undefined;
   const rt = createRuntime({ workers: false });
   try {
@@ -202,6 +202,44 @@ Deno.test("SrtSink reconnects when the receiver is killed and restarted; the gra
     await stopIfRunning(rt);
     await first.kill();
     await second?.kill();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SrtSink encrypts with a passphrase ffmpeg's listener decrypts (AES-128)", async () => {
+  const dir = await Deno.makeTempDir();
+  const port = await freePort("udp");
+  const passphrase = "streamlib-secret-1";
+  const ffmpeg = startPeer("ffmpeg", [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-y",
+    "-i",
+    `srt://127.0.0.1:${port}?mode=listener&passphrase=${passphrase}&pbkeylen=16`,
+    "-c",
+    "copy",
+    `${dir}/out.ts`,
+  ]);
+  const rt = createRuntime({ workers: false });
+  try {
+    await sleep(300);
+    const srt = rt.add(SrtSink, { host: "127.0.0.1", port, passphrase, keyLength: "aes-128" }, {
+      id: "srt",
+    });
+    encodedPattern(rt, srt.inputs.video);
+    await rt.start();
+    await waitFor("a connection", 5_000, () => rt.stats().nodes.srt.custom?.connected === 1);
+    await sleep(1_500);
+    await rt.stop();
+    const sent = (rt.stats().nodes.srt.custom as Custom).frames;
+    await ffmpeg.exited(10_000);
+    const probe = await probeVideo(`${dir}/out.ts`);
+    assert.equal(probe.codec, "h264");
+    assert.equal(probe.frames, sent);
+  } finally {
+    await stopIfRunning(rt);
+    await ffmpeg.kill();
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -165,3 +165,35 @@ impl TsDemuxer {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::ts_mux::TsMuxer;
+
+    #[test]
+    fn units_survive_any_chunking_and_leading_garbage() {
+        let mut mux = TsMuxer::new();
+        let mut ts = vec![0xAB, 0xCD, 0xEF]; // not a sync byte: skipped
+        for i in 0..10u8 {
+            let mut unit = vec![0, 0, 0, 1, if i % 5 == 0 { 0x65 } else { 0x41 }];
+            unit.extend(std::iter::repeat_n(i, 700 + usize::from(i) * 97));
+            mux.write_access_unit(&unit, i64::from(i) * 33_333_333, i % 5 == 0, &mut ts)
+                .unwrap();
+        }
+        let mut demux = TsDemuxer::new();
+        let mut units = Vec::new();
+        for chunk in ts.chunks(333) {
+            units.extend(demux.push(chunk));
+        }
+        units.extend(demux.finish());
+        assert_eq!(units.len(), 10);
+        for (i, unit) in units.iter().enumerate() {
+            assert_eq!(unit.keyframe, i % 5 == 0);
+            assert_eq!(unit.data.len(), 6 + 5 + 700 + i * 97); // AUD + NAL header + payload
+            let since_first = unit.timestamp_ns - units[0].timestamp_ns;
+            assert!((since_first - i as i64 * 33_333_333).abs() < 20_000);
+        }
+        assert_eq!(demux.bad_packets, 0);
+    }
+}
