@@ -41,6 +41,7 @@ export { NullSink } from "./null_sink.ts";
 export { registry as builtinRegistry } from "./registry.gen.ts";
 export { createRuntime, type CreateRuntimeOptions } from "./runtime.ts";
 export { Reverb, type ReverbConfig } from "./reverb.ts";
+export { RtmpSink, type RtmpSinkConfig } from "./rtmp_sink.ts";
 export { ScreenCapture, type ScreenCaptureConfig } from "./screen_capture.ts";
 export { SrtSink, type SrtSinkConfig } from "./srt_sink.ts";
 export { SrtSource, type SrtSourceConfig } from "./srt_source.ts";

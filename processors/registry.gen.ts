@@ -18,6 +18,7 @@ import { mp4FileSourceNode } from "./mp4_file_source.gen.ts";
 import { mp4WriterNode } from "./mp4_writer.gen.ts";
 import { nullSinkNode } from "./null_sink.gen.ts";
 import { reverbNode } from "./reverb.gen.ts";
+import { rtmpSinkNode } from "./rtmp_sink.gen.ts";
 import { screenCaptureNode } from "./screen_capture.gen.ts";
 import { srtSinkNode } from "./srt_sink.gen.ts";
 import { srtSourceNode } from "./srt_source.gen.ts";
@@ -43,6 +44,7 @@ export const registry: NodeRegistry = new NodeRegistry([
   mp4WriterNode,
   nullSinkNode,
   reverbNode,
+  rtmpSinkNode,
   screenCaptureNode,
   srtSinkNode,
   srtSourceNode,

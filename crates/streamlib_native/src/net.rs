@@ -6,7 +6,9 @@
 //! counters read by `sl_net_stats`. Nothing calls back into JavaScript.
 
 pub mod config;
+pub mod flv_video;
 pub mod handles;
+pub mod rtmp_sink;
 pub mod sink_shared;
 pub mod srt_sink;
 pub mod srt_source;

@@ -74,6 +74,13 @@ impl NetEndpoint {
                     crate::net::srt_sink::run(s, settings)
                 })
             }
+            kind::RTMP => {
+                let settings = crate::net::config::RtmpSettings::from_json(json)?;
+                let shared = Arc::new(SinkShared::new(settings.queue_frames));
+                Self::spawn(shared, true, "sl-rtmp-sink", move |s| {
+                    crate::net::rtmp_sink::run(s, settings)
+                })
+            }
             value => Err(unknown_kind(value, "0 (SRT), 1 (RTMP)")),
         }
     }

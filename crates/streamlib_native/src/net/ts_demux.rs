@@ -12,6 +12,7 @@ use std::rc::Rc;
 use mpeg2ts::es::StreamType;
 use mpeg2ts::ts::{ReadTsPacket, TsPacketReader, TsPayload};
 
+use crate::media::h264_bitstream::is_idr;
 use crate::net::sink_shared::AccessUnitItem;
 use crate::net::ts_mux::TS_PACKET_BYTES;
 
@@ -70,22 +71,6 @@ impl std::fmt::Debug for TsDemuxer {
             .field("video_pid", &self.video_pid)
             .finish()
     }
-}
-
-/// Whether an Annex B access unit holds an IDR slice (NAL type 5).
-pub fn has_idr(data: &[u8]) -> bool {
-    let mut i = 0;
-    while i + 3 < data.len() {
-        if data[i] == 0 && data[i + 1] == 0 && data[i + 2] == 1 {
-            if data[i + 3] & 0x1F == 5 {
-                return true;
-            }
-            i += 3;
-        } else {
-            i += 1;
-        }
-    }
-    false
 }
 
 impl TsDemuxer {
@@ -159,7 +144,7 @@ impl TsDemuxer {
     pub fn finish(&mut self) -> Option<AccessUnitItem> {
         let (timestamp_ns, data) = self.current.take()?;
         Some(AccessUnitItem {
-            keyframe: has_idr(&data),
+            keyframe: is_idr(&data),
             data,
             timestamp_ns,
         })
