@@ -243,8 +243,8 @@ export class NetSource extends NetEndpoint {
    * Copies the next received access unit into `out`.
    *
    * @param out Where it goes.
-   * @returns Its length and metadata, or `undefined` when none is waiting.
-   * @throws {BufferTooSmallError} When it does not fit `out` (it is dropped, counted).
+   * @returns Its length and metadata, or `undefined` when none is waiting. Access units larger
+   * than `out` are dropped (counted in `framesDropped`).
    */
   read(out: Uint8Array): ReceivedAccessUnit | undefined {
     const r = this.lib.symbols.sl_net_source_read(this.handle, out, out.length, this.#info);

@@ -1266,8 +1266,8 @@ pub unsafe extern "C" fn sl_net_sink_push(
 }
 
 /// Copies the next received access unit into `out` and its presentation time (ns) and keyframe
-/// flag into `info[0..2]`; returns its length, or 0 when none is waiting (ABI 6). One larger than
-/// `cap` is dropped (counted) and reported as `SL_ERR_BUFFER_TOO_SMALL` with the size needed.
+/// flag into `info[0..2]`; returns its length, or 0 when none is waiting (ABI 6). Access units
+/// larger than `cap` are dropped (counted in `framesDropped`) and the next one is taken.
 ///
 /// # Safety
 ///
@@ -1283,17 +1283,18 @@ pub unsafe extern "C" fn sl_net_source_read(
         c_buffer::non_null(info, "info")?;
         // SAFETY: `out` is writable for `cap` bytes (caller contract).
         let out = unsafe { c_buffer::bytes_mut(out, cap, "out") }?;
-        let unit =
-            crate::net::handles::with(source, false, "sl_net_source_read", |e| e.next_unit())?;
-        let Some(unit) = unit else { return Ok(0) };
-        if unit.data.len() > out.len() {
-            return Err(ErrorKind::BufferTooSmall {
-                what: "received access unit",
-                needed: unit.data.len() as u64,
-                capacity: out.len() as u64,
+        let capacity = out.len();
+        let unit = crate::net::handles::with(source, false, "sl_net_source_read", |e| {
+            while let Some(unit) = e.next_unit() {
+                if unit.data.len() <= capacity {
+                    return Some(unit);
+                }
+                e.shared
+                    .add(crate::net::sink_shared::stat::FRAMES_DROPPED, 1);
             }
-            .into());
-        }
+            None
+        })?;
+        let Some(unit) = unit else { return Ok(0) };
         out[..unit.data.len()].copy_from_slice(&unit.data);
         let meta = [unit.timestamp_ns as f64, f64::from(u8::from(unit.keyframe))];
         // SAFETY: `info` is non-null and writable for two f64s (caller contract).
