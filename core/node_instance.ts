@@ -374,7 +374,10 @@ export class NodeInstance {
 
   /** The counters (allocates; for control paths). */
   stats(): NodeStats {
-    return this.#counters.snapshot(this.ports, this.#loop, this.#frames.dropped);
+    const stats = this.#counters.snapshot(this.ports, this.#loop, this.#frames.dropped);
+    const custom = this.processor.customStats();
+    if (custom !== undefined) stats.custom = custom;
+    return stats;
   }
 
   /** `ctx.wake`: a run now, a run once started or resumed, or nothing while stopped. */

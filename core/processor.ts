@@ -246,6 +246,38 @@ export abstract class Processor<T extends ProcessorTypes = ProcessorTypes> {
    * ```
    */
   configChanged(_changed: readonly string[]): void {}
+
+  /**
+   * Counters of the processor's own (a network sink's connection, bit rate, losses), shown in
+   * `rt.stats().nodes[id].custom`. Called on the control path whenever stats are read; keep it
+   * cheap and return only finite numbers. The default has none.
+   *
+   * @returns The counters by name, or `undefined`.
+   *
+   * @example Count something of the processor's own
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Processor, processor } from "@streamlib/streamlib";
+   *
+   * @processor({ mode: "push" })
+   * class Counter extends Processor {
+   *   seen = 0;
+   *   process(): void {
+   *     this.seen++;
+   *   }
+   *   override customStats(): Record<string, number> {
+   *     return { seen: this.seen };
+   *   }
+   * }
+   *
+   * const counter = new Counter();
+   * counter.process();
+   * assert.deepEqual(counter.customStats(), { seen: 1 });
+   * ```
+   */
+  customStats(): Record<string, number> | undefined {
+    return undefined;
+  }
 }
 
 /**

@@ -42,6 +42,8 @@ export interface NodeStats {
   skippedRuns: number;
   /** `loop` nodes: the declared period in nanoseconds; `null` otherwise or before setup. */
   periodNs: number | null;
+  /** The processor's own counters (`Processor.customStats()`), when it has any. */
+  custom?: Record<string, number>;
 }
 
 /**

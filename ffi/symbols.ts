@@ -205,6 +205,28 @@ export const symbols = {
   sl_plugin_node_stats: { parameters: ["u32", "buffer"], result: "i32" },
   /** `fn sl_plugin_node_failure(node: u32, buf: *mut u8, cap: u32) -> i32` (ABI 4) */
   sl_plugin_node_failure: { parameters: ["u32", "buffer", "u32"], result: "i32" },
+
+  /**
+   * `fn sl_net_sink_create(kind: u32, settings: *const u8, length: u32, out: *mut u32) -> i32`
+   * (ABI 6)
+   */
+  sl_net_sink_create: { parameters: ["u32", "buffer", "u32", "buffer"], result: "i32" },
+  /**
+   * `fn sl_net_source_create(kind: u32, settings: *const u8, length: u32, out: *mut u32) -> i32`
+   * (ABI 6)
+   */
+  sl_net_source_create: { parameters: ["u32", "buffer", "u32", "buffer"], result: "i32" },
+  /**
+   * `fn sl_net_sink_push(sink: u32, data: *const u8, length: u32, timestamp_ns: f64,
+   * keyframe: u32) -> i32` (ABI 6)
+   */
+  sl_net_sink_push: { parameters: ["u32", "buffer", "u32", "f64", "u32"], result: "i32" },
+  /** `fn sl_net_source_read(source: u32, out: *mut u8, cap: u32, info: *mut f64) -> i32` (ABI 6) */
+  sl_net_source_read: { parameters: ["u32", "buffer", "u32", "buffer"], result: "i32" },
+  /** `fn sl_net_stats(endpoint: u32, out: *mut f64, cap: u32) -> i32` (ABI 6) */
+  sl_net_stats: { parameters: ["u32", "buffer", "u32"], result: "i32" },
+  /** `fn sl_net_free(endpoint: u32) -> i32` (ABI 6) */
+  sl_net_free: { parameters: ["u32"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /**

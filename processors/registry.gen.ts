@@ -18,7 +18,10 @@ import { mp4FileSourceNode } from "./mp4_file_source.gen.ts";
 import { mp4WriterNode } from "./mp4_writer.gen.ts";
 import { nullSinkNode } from "./null_sink.gen.ts";
 import { reverbNode } from "./reverb.gen.ts";
+import { rtmpSinkNode } from "./rtmp_sink.gen.ts";
 import { screenCaptureNode } from "./screen_capture.gen.ts";
+import { srtSinkNode } from "./srt_sink.gen.ts";
+import { srtSourceNode } from "./srt_source.gen.ts";
 import { testPatternNode } from "./test_pattern.gen.ts";
 import { testToneGeneratorNode } from "./test_tone_generator.gen.ts";
 import { videoScaleNode } from "./video_scale.gen.ts";
@@ -41,7 +44,10 @@ export const registry: NodeRegistry = new NodeRegistry([
   mp4WriterNode,
   nullSinkNode,
   reverbNode,
+  rtmpSinkNode,
   screenCaptureNode,
+  srtSinkNode,
+  srtSourceNode,
   testPatternNode,
   testToneGeneratorNode,
   videoScaleNode,

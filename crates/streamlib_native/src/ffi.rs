@@ -1195,3 +1195,146 @@ pub unsafe extern "C" fn sl_plugin_node_failure(node: u32, buf: *mut u8, cap: u3
         Ok(c_buffer::copy_truncated(failure.as_bytes(), out))
     })
 }
+
+// --- Network endpoints (SRT, RTMP): src/net/, docs/network.md ---
+
+/// Starts a network sink of `kind` (0 SRT, 1 RTMP) configured by the UTF-8 JSON `settings` and
+/// writes its handle to `out`; its thread connects (or listens) and reconnects by itself (ABI 6).
+///
+/// # Safety
+///
+/// `settings` must be readable for `length` bytes; `out` writable for one `u32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_net_sink_create(
+    kind: u32,
+    settings: *const u8,
+    length: u32,
+    out: *mut u32,
+) -> i32 {
+    guarded_status(|| {
+        c_buffer::non_null(out, "out")?;
+        // SAFETY: `settings` is readable for `length` bytes (caller contract).
+        let json = unsafe { c_buffer::bytes(settings, length, "settings") }?;
+        let handle =
+            crate::net::handles::insert(crate::net::handles::NetEndpoint::sink(kind, json)?)?;
+        // SAFETY: `out` is non-null and writable for one u32 (caller contract).
+        unsafe { c_buffer::write_all(out, &[handle]) };
+        Ok(0)
+    })
+}
+
+/// Starts a network source of `kind` (0 SRT) configured by the UTF-8 JSON `settings` and writes
+/// its handle to `out` (ABI 6).
+///
+/// # Safety
+///
+/// `settings` must be readable for `length` bytes; `out` writable for one `u32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_net_source_create(
+    kind: u32,
+    settings: *const u8,
+    length: u32,
+    out: *mut u32,
+) -> i32 {
+    guarded_status(|| {
+        c_buffer::non_null(out, "out")?;
+        // SAFETY: `settings` is readable for `length` bytes (caller contract).
+        let json = unsafe { c_buffer::bytes(settings, length, "settings") }?;
+        let endpoint = crate::net::handles::NetEndpoint::source(kind, json)?;
+        let handle = crate::net::handles::insert(endpoint)?;
+        // SAFETY: `out` is non-null and writable for one u32 (caller contract).
+        unsafe { c_buffer::write_all(out, &[handle]) };
+        Ok(0)
+    })
+}
+
+/// Queues one H.264 access unit (Annex B) on a sink without blocking; returns 1, or 0 when the
+/// full queue dropped its oldest access unit to make room (ABI 6).
+///
+/// # Safety
+///
+/// `data` must be readable for `length` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_net_sink_push(
+    sink: u32,
+    data: *const u8,
+    length: u32,
+    timestamp_ns: f64,
+    keyframe: u32,
+) -> i32 {
+    guarded_status(|| {
+        // SAFETY: `data` is readable for `length` bytes (caller contract).
+        let bytes = unsafe { c_buffer::bytes(data, length, "data") }?;
+        let item = crate::net::sink_shared::AccessUnitItem {
+            data: bytes.to_vec(),
+            timestamp_ns: timestamp_ns as i64,
+            keyframe: keyframe != 0,
+        };
+        crate::net::handles::with(sink, true, "sl_net_sink_push", |e| {
+            i32::from(e.shared.push(item))
+        })
+    })
+}
+
+/// Copies the next received access unit into `out` and its presentation time (ns) and keyframe
+/// flag into `info[0..2]`; returns its length, or 0 when none is waiting (ABI 6). Access units
+/// larger than `cap` are dropped (counted in `framesDropped`) and the next one is taken.
+///
+/// # Safety
+///
+/// `out` must be writable for `cap` bytes; `info` for two `f64`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_net_source_read(
+    source: u32,
+    out: *mut u8,
+    cap: u32,
+    info: *mut f64,
+) -> i32 {
+    guarded_status(|| {
+        c_buffer::non_null(info, "info")?;
+        // SAFETY: `out` is writable for `cap` bytes (caller contract).
+        let out = unsafe { c_buffer::bytes_mut(out, cap, "out") }?;
+        let capacity = out.len();
+        let unit = crate::net::handles::with(source, false, "sl_net_source_read", |e| {
+            while let Some(unit) = e.next_unit() {
+                if unit.data.len() <= capacity {
+                    return Some(unit);
+                }
+                e.shared
+                    .add(crate::net::sink_shared::stat::FRAMES_DROPPED, 1);
+            }
+            None
+        })?;
+        let Some(unit) = unit else { return Ok(0) };
+        out[..unit.data.len()].copy_from_slice(&unit.data);
+        let meta = [unit.timestamp_ns as f64, f64::from(u8::from(unit.keyframe))];
+        // SAFETY: `info` is non-null and writable for two f64s (caller contract).
+        unsafe { c_buffer::write_all(info, &meta) };
+        Ok(c_buffer::count_to_status(unit.data.len()))
+    })
+}
+
+/// Writes up to `cap` counters of a network endpoint to `out` (see `net::sink_shared::stat`)
+/// and returns how many (ABI 6).
+///
+/// # Safety
+///
+/// `out` must be writable for `cap` `f64`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_net_stats(endpoint: u32, out: *mut f64, cap: u32) -> i32 {
+    guarded_status(|| {
+        // SAFETY: `out` is writable for `cap` f64s (caller contract).
+        let out = unsafe { c_buffer::aligned_mut(out, cap, "out") }?;
+        let stats = crate::net::handles::with_any(endpoint, |e| e.shared.snapshot())?;
+        let n = out.len().min(stats.len());
+        out[..n].copy_from_slice(&stats[..n]);
+        Ok(c_buffer::count_to_status(n))
+    })
+}
+
+/// Stops a network endpoint (closing its connection), joins its thread and frees the handle
+/// (ABI 6).
+#[unsafe(no_mangle)]
+pub extern "C" fn sl_net_free(endpoint: u32) -> i32 {
+    guarded_status(|| crate::net::handles::remove(endpoint).map(|()| 0))
+}

@@ -55,6 +55,8 @@ pub mod ffi;
 #[cfg(not(loom))]
 pub mod media;
 #[cfg(not(loom))]
+pub mod net;
+#[cfg(not(loom))]
 pub mod plugin;
 #[cfg(not(loom))]
 mod registry;

@@ -1,0 +1,16 @@
+//! Network outputs and inputs: SRT (MPEG-TS over `srt-tokio`) and RTMP (FLV over `rml_rtmp`).
+//!
+//! Each endpoint runs on its own native thread with a tokio current-thread runtime. The graph's
+//! thread talks to it only through a [`sink_shared::SinkShared`]: a bounded queue that drops the
+//! oldest access unit when full (so a stalled peer never blocks the graph), a stop flag and
+//! counters read by `sl_net_stats`. Nothing calls back into JavaScript.
+
+pub mod config;
+pub mod flv_video;
+pub mod handles;
+pub mod rtmp_sink;
+pub mod sink_shared;
+pub mod srt_sink;
+pub mod srt_source;
+pub mod ts_demux;
+pub mod ts_mux;

@@ -1,0 +1,319 @@
+//! An RTMP publisher of H.264 (FLV video messages): connects over TCP, runs `rml_rtmp`'s client
+//! handshake and session (`connect`, `createStream`, `publish`), then sends a sequence header
+//! and each access unit from a [`SinkShared`] queue, on its own thread with a tokio
+//! current-thread runtime. Reconnects with backoff (100 ms doubling to 2 s) when the connection
+//! fails or drops; until publishing is accepted, and after a drop, the stream waits for a
+//! keyframe (what is skipped is counted as dropped). Video only (see `docs/network.md`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rml_rtmp::handshake::{Handshake, HandshakeProcessResult, PeerType};
+use rml_rtmp::sessions::{
+    ClientSession, ClientSessionConfig, ClientSessionEvent, ClientSessionResult,
+    PublishRequestType, StreamMetadata,
+};
+use rml_rtmp::time::RtmpTimestamp;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::net::tcp::OwnedWriteHalf;
+
+use crate::net::config::RtmpSettings;
+use crate::net::flv_video;
+use crate::net::sink_shared::{RateMeter, SinkShared, stat};
+use crate::net::srt_sink::idle;
+
+const MIN_BACKOFF: Duration = Duration::from_millis(100);
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const WRITE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Why a session ended.
+#[derive(Debug)]
+enum End {
+    /// The sink is stopping.
+    Stopped,
+    /// Connection, handshake or session failed before publishing began.
+    Failed,
+    /// The connection dropped while publishing.
+    Lost,
+}
+
+/// Runs the publisher until `shared` is stopped.
+pub fn run(shared: Arc<SinkShared>, settings: RtmpSettings) {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(_) => return,
+    };
+    runtime.block_on(publisher(&shared, &settings));
+}
+
+async fn publisher(shared: &SinkShared, settings: &RtmpSettings) {
+    let mut backoff = MIN_BACKOFF;
+    while !shared.stopping() {
+        match session(shared, settings).await {
+            End::Stopped => return,
+            End::Lost => {
+                shared.set(stat::CONNECTED, 0);
+                shared.set(stat::BITRATE, 0);
+                shared.add(stat::DISCONNECTS, 1);
+                backoff = MIN_BACKOFF;
+            }
+            End::Failed => {
+                shared.add(stat::CONNECT_FAILURES, 1);
+                if !idle(shared, backoff).await {
+                    return;
+                }
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+        }
+    }
+}
+
+async fn send(writer: &mut OwnedWriteHalf, bytes: &[u8]) -> bool {
+    matches!(
+        tokio::time::timeout(WRITE_TIMEOUT, writer.write_all(bytes)).await,
+        Ok(Ok(()))
+    )
+}
+
+/// Reads from the socket, answering the session, until it raises an event matching `$done`;
+/// returns from the calling function on failure or stop.
+macro_rules! pump {
+    ($shared:expr, $reader:expr, $writer:expr, $session:expr, $buf:expr, $done:pat) => {{
+        let mut finished = false;
+        while !finished {
+            let n = tokio::select! {
+                r = $reader.read(&mut $buf) => match r { Ok(n) if n > 0 => n, _ => return End::Failed },
+                _ = $shared.wake.notified() => {
+                    if $shared.stopping() { return End::Stopped; }
+                    $shared.drain_dropped();
+                    continue;
+                }
+                _ = tokio::time::sleep(CONNECT_TIMEOUT) => return End::Failed,
+            };
+            let Ok(results) = $session.handle_input(&$buf[..n]) else { return End::Failed };
+            for result in results {
+                match result {
+                    ClientSessionResult::OutboundResponse(packet) => {
+                        if !send(&mut $writer, &packet.bytes).await {
+                            return End::Failed;
+                        }
+                    }
+                    ClientSessionResult::RaisedEvent(event) => {
+                        if matches!(event, $done) {
+                            finished = true;
+                        }
+                        if matches!(event, ClientSessionEvent::ConnectionRequestRejected { .. }) {
+                            return End::Failed;
+                        }
+                    }
+                    ClientSessionResult::UnhandleableMessageReceived(_) => {}
+                }
+            }
+        }
+    }};
+}
+
+async fn session(shared: &SinkShared, settings: &RtmpSettings) -> End {
+    let connect = TcpStream::connect(settings.address);
+    let stream = tokio::select! {
+        r = tokio::time::timeout(CONNECT_TIMEOUT, connect) => match r {
+            Ok(Ok(stream)) => stream,
+            _ => return End::Failed,
+        },
+        _ = stopped(shared) => return End::Stopped,
+    };
+    let _ = stream.set_nodelay(true);
+    let (mut reader, mut writer) = stream.into_split();
+    let mut buf = vec![0u8; 64 * 1024];
+
+    // Handshake (C0/C1, S0/S1/S2, C2).
+    let mut handshake = Handshake::new(PeerType::Client);
+    let Ok(p0p1) = handshake.generate_outbound_p0_and_p1() else {
+        return End::Failed;
+    };
+    if !send(&mut writer, &p0p1).await {
+        return End::Failed;
+    }
+    let remaining = loop {
+        let n = tokio::select! {
+            r = reader.read(&mut buf) => match r { Ok(n) if n > 0 => n, _ => return End::Failed },
+            _ = stopped(shared) => return End::Stopped,
+            _ = tokio::time::sleep(CONNECT_TIMEOUT) => return End::Failed,
+        };
+        match handshake.process_bytes(&buf[..n]) {
+            Ok(HandshakeProcessResult::InProgress { response_bytes }) => {
+                if !send(&mut writer, &response_bytes).await {
+                    return End::Failed;
+                }
+            }
+            Ok(HandshakeProcessResult::Completed {
+                response_bytes,
+                remaining_bytes,
+            }) => {
+                if !send(&mut writer, &response_bytes).await {
+                    return End::Failed;
+                }
+                break remaining_bytes;
+            }
+            Err(_) => return End::Failed,
+        }
+    };
+
+    // connect, then createStream + publish.
+    let mut config = ClientSessionConfig::new();
+    config.tc_url = Some(settings.tc_url.clone());
+    let Ok((mut session, initial)) = ClientSession::new(config) else {
+        return End::Failed;
+    };
+    for result in initial {
+        if let ClientSessionResult::OutboundResponse(packet) = result {
+            if !send(&mut writer, &packet.bytes).await {
+                return End::Failed;
+            }
+        }
+    }
+    if !remaining.is_empty() && session.handle_input(&remaining).is_err() {
+        return End::Failed;
+    }
+    let Ok(ClientSessionResult::OutboundResponse(packet)) =
+        session.request_connection(settings.app.clone())
+    else {
+        return End::Failed;
+    };
+    if !send(&mut writer, &packet.bytes).await {
+        return End::Failed;
+    }
+    pump!(
+        shared,
+        reader,
+        writer,
+        session,
+        buf,
+        ClientSessionEvent::ConnectionRequestAccepted
+    );
+    let Ok(ClientSessionResult::OutboundResponse(packet)) =
+        session.request_publishing(settings.stream_key.clone(), PublishRequestType::Live)
+    else {
+        return End::Failed;
+    };
+    if !send(&mut writer, &packet.bytes).await {
+        return End::Failed;
+    }
+    pump!(
+        shared,
+        reader,
+        writer,
+        session,
+        buf,
+        ClientSessionEvent::PublishRequestAccepted
+    );
+
+    shared.add(stat::CONNECTIONS, 1);
+    shared.set(stat::CONNECTED, 1);
+    let mut metadata = StreamMetadata::new();
+    metadata.video_codec_id = Some(7);
+    metadata.encoder = Some("streamlib".to_owned());
+    if let Ok(ClientSessionResult::OutboundResponse(packet)) = session.publish_metadata(&metadata) {
+        if !send(&mut writer, &packet.bytes).await {
+            return End::Lost;
+        }
+    }
+    publish(shared, &mut reader, &mut writer, &mut session, &mut buf).await
+}
+
+async fn stopped(shared: &SinkShared) {
+    while !shared.stopping() {
+        shared.wake.notified().await;
+        if !shared.stopping() {
+            shared.drain_dropped();
+        }
+    }
+}
+
+async fn publish(
+    shared: &SinkShared,
+    reader: &mut tokio::net::tcp::OwnedReadHalf,
+    writer: &mut OwnedWriteHalf,
+    session: &mut ClientSession,
+    buf: &mut [u8],
+) -> End {
+    let mut meter = RateMeter::new(shared.get(stat::BYTES_SENT));
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    let mut waiting_for_keyframe = true;
+    let mut sent_header: Option<Vec<u8>> = None;
+    let mut first_ns: Option<i64> = None;
+    loop {
+        tokio::select! {
+            _ = shared.wake.notified() => {}
+            r = reader.read(buf) => match r {
+                Ok(n) if n > 0 => {
+                    // Acknowledgements, pings: answer what the session asks to.
+                    if let Ok(results) = session.handle_input(&buf[..n]) {
+                        for result in results {
+                            if let ClientSessionResult::OutboundResponse(p) = result {
+                                if !send(writer, &p.bytes).await {
+                                    return End::Lost;
+                                }
+                            }
+                        }
+                    }
+                    continue;
+                }
+                _ => return End::Lost,
+            },
+            _ = tick.tick() => meter.tick(shared),
+        }
+        if shared.stopping() {
+            for result in session.stop_publishing().unwrap_or_default() {
+                if let ClientSessionResult::OutboundResponse(p) = result {
+                    let _ = send(writer, &p.bytes).await;
+                }
+            }
+            let _ = writer.shutdown().await;
+            return End::Stopped;
+        }
+        while let Some(item) = shared.pop() {
+            waiting_for_keyframe |= shared.take_overflow();
+            if waiting_for_keyframe && !item.keyframe {
+                shared.add(stat::FRAMES_DROPPED, 1);
+                continue;
+            }
+            let start = *first_ns.get_or_insert(item.timestamp_ns);
+            let ms = ((item.timestamp_ns - start).max(0) / 1_000_000) as u32;
+            let timestamp = RtmpTimestamp::new(ms);
+            let mut bodies = Vec::with_capacity(2);
+            if item.keyframe {
+                if let Some(header) = flv_video::sequence_header(&item.data) {
+                    if sent_header.as_ref() != Some(&header) {
+                        bodies.push(header.clone());
+                        sent_header = Some(header);
+                    }
+                }
+            }
+            if sent_header.is_none() {
+                shared.add(stat::FRAMES_DROPPED, 1); // no SPS/PPS yet: nothing could decode it
+                continue;
+            }
+            waiting_for_keyframe = false;
+            bodies.push(flv_video::access_unit(&item.data, item.keyframe));
+            for body in bodies {
+                let Ok(ClientSessionResult::OutboundResponse(packet)) =
+                    session.publish_video_data(bytes::Bytes::from(body), timestamp, false)
+                else {
+                    return End::Lost;
+                };
+                if !send(writer, &packet.bytes).await {
+                    return End::Lost;
+                }
+                shared.add(stat::BYTES_SENT, packet.bytes.len() as u64);
+                shared.add(stat::PACKETS_SENT, 1);
+            }
+            shared.add(stat::FRAMES_SENT, 1);
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! What the graph's thread and a network sink's thread share: a bounded queue of access units
+//! that drops the oldest when full (the graph never waits for the network), a stop flag, a wake-up
+//! and the counters `stats()` reads.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
+
+use crossbeam_queue::ArrayQueue;
+use tokio::sync::Notify;
+
+/// One H.264 access unit (Annex B) waiting to be sent.
+#[derive(Debug)]
+pub struct AccessUnitItem {
+    /// The bytes.
+    pub data: Vec<u8>,
+    /// Presentation time in ns.
+    pub timestamp_ns: i64,
+    /// Whether it is an IDR picture with SPS and PPS.
+    pub keyframe: bool,
+}
+
+/// Index of each counter in the `f64` array `sl_net_sink_stats` writes.
+pub mod stat {
+    /// 1 while a peer is connected, else 0.
+    pub const CONNECTED: usize = 0;
+    /// Connections established.
+    pub const CONNECTIONS: usize = 1;
+    /// Connections lost (peer gone, error, timeout).
+    pub const DISCONNECTS: usize = 2;
+    /// Connection attempts that failed (caller mode) before one succeeded.
+    pub const CONNECT_FAILURES: usize = 3;
+    /// Payload bytes handed to the transport.
+    pub const BYTES_SENT: usize = 4;
+    /// Bits per second sent over the last second.
+    pub const BITRATE: usize = 5;
+    /// Transport packets sent (SRT data packets; RTMP: media messages).
+    pub const PACKETS_SENT: usize = 6;
+    /// Packets the peer reported lost (SRT).
+    pub const PACKETS_LOST: usize = 7;
+    /// Packets retransmitted (SRT).
+    pub const PACKETS_RETRANSMITTED: usize = 8;
+    /// Access units sent.
+    pub const FRAMES_SENT: usize = 9;
+    /// Access units dropped: the queue was full, no peer was connected, or the stream was
+    /// waiting for a keyframe after a drop or a new connection.
+    pub const FRAMES_DROPPED: usize = 10;
+    /// Access units waiting in the queue now.
+    pub const FRAMES_QUEUED: usize = 11;
+    /// How many counters there are.
+    pub const COUNT: usize = 12;
+}
+
+/// The queue, the flags and the counters of one network sink.
+#[derive(Debug)]
+pub struct SinkShared {
+    queue: ArrayQueue<AccessUnitItem>,
+    /// Wakes the network thread when an access unit arrives or the sink stops.
+    pub wake: Notify,
+    stop: AtomicBool,
+    overflowed: AtomicBool,
+    counters: [AtomicU64; stat::COUNT],
+}
+
+impl SinkShared {
+    /// A sink whose queue holds `capacity` access units (at least 1).
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            queue: ArrayQueue::new(capacity.max(1)),
+            wake: Notify::new(),
+            stop: AtomicBool::new(false),
+            overflowed: AtomicBool::new(false),
+            counters: std::array::from_fn(|_| AtomicU64::new(0)),
+        }
+    }
+
+    /// Queues an access unit without blocking; when the queue is full the oldest is dropped
+    /// (counted). Returns whether nothing was dropped.
+    pub fn push(&self, item: AccessUnitItem) -> bool {
+        let displaced = self.queue.force_push(item);
+        self.wake.notify_one();
+        if displaced.is_some() {
+            self.overflowed.store(true, Release);
+            self.add(stat::FRAMES_DROPPED, 1);
+            return false;
+        }
+        true
+    }
+
+    /// The oldest queued access unit.
+    pub fn pop(&self) -> Option<AccessUnitItem> {
+        self.queue.pop()
+    }
+
+    /// Whether the queue dropped an access unit since the last call (the stream must then wait
+    /// for a keyframe).
+    pub fn take_overflow(&self) -> bool {
+        self.overflowed.swap(false, Acquire)
+    }
+
+    /// Drops every queued access unit (counted), e.g. while no peer is connected.
+    pub fn drain_dropped(&self) {
+        let mut n = 0;
+        while self.queue.pop().is_some() {
+            n += 1;
+        }
+        self.add(stat::FRAMES_DROPPED, n);
+    }
+
+    /// Asks the network thread to stop.
+    pub fn request_stop(&self) {
+        self.stop.store(true, Release);
+        self.wake.notify_one();
+    }
+
+    /// Whether the sink is stopping.
+    pub fn stopping(&self) -> bool {
+        self.stop.load(Acquire)
+    }
+
+    /// Adds to a counter.
+    pub fn add(&self, index: usize, n: u64) {
+        self.counters[index].fetch_add(n, Relaxed);
+    }
+
+    /// Sets a counter (a gauge such as the bit rate).
+    pub fn set(&self, index: usize, value: u64) {
+        self.counters[index].store(value, Relaxed);
+    }
+
+    /// Reads a counter.
+    pub fn get(&self, index: usize) -> u64 {
+        self.counters[index].load(Relaxed)
+    }
+
+    /// Every counter as `f64`, in [`stat`] order.
+    pub fn snapshot(&self) -> [f64; stat::COUNT] {
+        let mut out = std::array::from_fn(|i| self.get(i) as f64);
+        out[stat::FRAMES_QUEUED] = self.queue.len() as f64;
+        out
+    }
+}
+
+/// Measures the bit rate over the last second from a running byte count.
+#[derive(Debug)]
+pub struct RateMeter {
+    since: std::time::Instant,
+    bytes_then: u64,
+}
+
+impl RateMeter {
+    /// Starts measuring at `bytes`.
+    pub fn new(bytes: u64) -> Self {
+        Self {
+            since: std::time::Instant::now(),
+            bytes_then: bytes,
+        }
+    }
+
+    /// Updates `shared`'s bit rate when a second or more has passed.
+    pub fn tick(&mut self, shared: &SinkShared) {
+        let elapsed = self.since.elapsed().as_secs_f64();
+        if elapsed < 1.0 {
+            return;
+        }
+        let bytes = shared.get(stat::BYTES_SENT);
+        let rate = (bytes.saturating_sub(self.bytes_then)) as f64 * 8.0 / elapsed;
+        shared.set(stat::BITRATE, rate.round() as u64);
+        self.since = std::time::Instant::now();
+        self.bytes_then = bytes;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(n: i64) -> AccessUnitItem {
+        AccessUnitItem {
+            data: vec![0; 4],
+            timestamp_ns: n,
+            keyframe: false,
+        }
+    }
+
+    #[test]
+    fn a_full_queue_drops_the_oldest_and_counts_it() {
+        let shared = SinkShared::new(2);
+        assert!(shared.push(unit(1)));
+        assert!(shared.push(unit(2)));
+        assert!(!shared.push(unit(3)));
+        assert_eq!(shared.get(stat::FRAMES_DROPPED), 1);
+        assert_eq!(shared.pop().unwrap().timestamp_ns, 2);
+        assert_eq!(shared.snapshot()[stat::FRAMES_QUEUED], 1.0);
+        shared.drain_dropped();
+        assert_eq!(shared.get(stat::FRAMES_DROPPED), 2);
+    }
+}

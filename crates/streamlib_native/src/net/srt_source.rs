@@ -1,0 +1,115 @@
+//! An SRT receiver of MPEG-TS: demuxes H.264 access units with [`TsDemuxer`] into a
+//! [`SinkShared`] queue the graph polls (oldest dropped, counted, when the graph does not read),
+//! on its own thread running a tokio current-thread runtime. Caller mode reconnects with backoff;
+//! listener mode takes the next caller when one leaves. Counters use the sink's indices with
+//! "sent" read as "received".
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use srt_tokio::SrtSocket;
+
+use crate::net::config::SrtSettings;
+use crate::net::sink_shared::{RateMeter, SinkShared, stat};
+use crate::net::srt_sink::{idle, open};
+use crate::net::ts_demux::TsDemuxer;
+
+const MIN_BACKOFF: Duration = Duration::from_millis(100);
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+/// Runs the receiver until `shared` is stopped.
+pub fn run(shared: Arc<SinkShared>, settings: SrtSettings) {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(_) => return,
+    };
+    runtime.block_on(receiver(&shared, &settings));
+}
+
+async fn receiver(shared: &SinkShared, settings: &SrtSettings) {
+    let mut backoff = MIN_BACKOFF;
+    while !shared.stopping() {
+        let connect = open(settings);
+        tokio::pin!(connect);
+        let result = loop {
+            tokio::select! {
+                r = &mut connect => break Some(r),
+                _ = shared.wake.notified() => if shared.stopping() { break None; },
+            }
+        };
+        match result {
+            None => return,
+            Some(Ok(socket)) => {
+                backoff = MIN_BACKOFF;
+                shared.add(stat::CONNECTIONS, 1);
+                shared.set(stat::CONNECTED, 1);
+                session(shared, socket).await;
+                shared.set(stat::CONNECTED, 0);
+                shared.set(stat::BITRATE, 0);
+                if shared.stopping() {
+                    return;
+                }
+                shared.add(stat::DISCONNECTS, 1);
+            }
+            Some(Err(_)) => {
+                shared.add(stat::CONNECT_FAILURES, 1);
+                if !idle(shared, backoff).await {
+                    return;
+                }
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+        }
+    }
+}
+
+async fn session(shared: &SinkShared, mut socket: SrtSocket) {
+    let mut statistics = socket.statistics().clone();
+    let base = [
+        stat::PACKETS_SENT,
+        stat::PACKETS_LOST,
+        stat::PACKETS_RETRANSMITTED,
+    ]
+    .map(|k| shared.get(k));
+    let mut meter = RateMeter::new(shared.get(stat::BYTES_SENT));
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    let mut demux = TsDemuxer::new();
+    let mut statistics_open = true;
+    loop {
+        tokio::select! {
+            _ = shared.wake.notified() => if shared.stopping() {
+                let _ = tokio::time::timeout(Duration::from_millis(500), socket.close()).await;
+                return;
+            },
+            incoming = socket.next() => match incoming {
+                Some(Ok((_, data))) => {
+                    shared.add(stat::BYTES_SENT, data.len() as u64);
+                    for unit in demux.push(&data) {
+                        shared.push(unit);
+                        shared.add(stat::FRAMES_SENT, 1);
+                    }
+                }
+                _ => {
+                    if let Some(unit) = demux.finish() {
+                        shared.push(unit);
+                        shared.add(stat::FRAMES_SENT, 1);
+                    }
+                    return;
+                }
+            },
+            s = statistics.next(), if statistics_open => match s {
+                Some(s) => {
+                    let now = [s.rx_data, s.rx_loss_data, s.rx_retransmit_data];
+                    for (i, key) in [stat::PACKETS_SENT, stat::PACKETS_LOST, stat::PACKETS_RETRANSMITTED].into_iter().enumerate() {
+                        shared.set(key, base[i] + now[i]);
+                    }
+                }
+                None => statistics_open = false,
+            },
+            _ = tick.tick() => meter.tick(shared),
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! H.264 access units into 188-byte MPEG-TS packets, serialized by the `mpeg2ts` crate.
+//!
+//! The crate writes every structure (PAT, PMT, PES headers, adaptation fields with PCR and
+//! stuffing, CRCs); this file only decides which packets to make: one program with one H.264
+//! stream on [`VIDEO_PID`], PAT and PMT in front of every keyframe and at least every
+//! [`TABLE_INTERVAL_TICKS`], a PCR in the first packet of every access unit, PTS from the frame
+//! time (no B-frames, so no DTS), and an access unit delimiter in front of every access unit that
+//! lacks one (H.222.0 requires it for H.264 in TS).
+
+use mpeg2ts::es::{StreamId, StreamType};
+use mpeg2ts::pes::PesHeader;
+use mpeg2ts::time::{ClockReference, Timestamp};
+use mpeg2ts::ts::payload::{Bytes, Pat, Pes, Pmt};
+use mpeg2ts::ts::{
+    AdaptationField, ContinuityCounter, EsInfo, Pid, ProgramAssociation,
+    TransportScramblingControl, TsHeader, TsPacket, TsPacketWriter, TsPayload, VersionNumber,
+    WriteTsPacket,
+};
+
+/// Bytes of one TS packet.
+pub const TS_PACKET_BYTES: usize = TsPacket::SIZE;
+/// PID of the program map table.
+pub const PMT_PID: u16 = 0x1000;
+/// PID of the H.264 stream (also the PCR PID).
+pub const VIDEO_PID: u16 = 0x100;
+/// PAT and PMT go out at least this often, in 90 kHz ticks (0.5 s).
+pub const TABLE_INTERVAL_TICKS: u64 = 45_000;
+/// The first access unit's PTS, in 90 kHz ticks (1 s), so the PCR can lead it from zero.
+const PTS_BASE: u64 = 90_000;
+/// How far the PCR leads the PTS of the access unit it is sent with, in 90 kHz ticks (100 ms).
+const PCR_LEAD: u64 = 9_000;
+const AUD: [u8; 6] = [0, 0, 0, 1, 9, 0xF0];
+/// PES header bytes with a PTS and nothing else.
+const PES_HEADER_BYTES: usize = 14;
+/// Adaptation field bytes with a PCR.
+const PCR_FIELD_BYTES: usize = 8;
+
+/// Writes MPEG-TS packets for H.264 access units, keeping continuity counters and table timing.
+///
+/// # Examples
+///
+/// ```
+/// use streamlib_native::net::ts_mux::{TsMuxer, TS_PACKET_BYTES};
+///
+/// let mut mux = TsMuxer::new();
+/// let mut out = Vec::new();
+/// let idr = [0, 0, 0, 1, 0x65, 0x88, 0x84, 0x00];
+/// mux.write_access_unit(&idr, 0, true, &mut out).unwrap();
+/// assert_eq!(out.len() % TS_PACKET_BYTES, 0);
+/// assert_eq!(out[0], 0x47); // PAT first
+/// ```
+#[derive(Debug)]
+pub struct TsMuxer {
+    pat_cc: ContinuityCounter,
+    pmt_cc: ContinuityCounter,
+    video_cc: ContinuityCounter,
+    first_ns: Option<i64>,
+    last_tables: Option<u64>,
+}
+
+impl Default for TsMuxer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn pid(value: u16) -> Pid {
+    Pid::new(value).expect("constant PIDs are below 0x1FFF")
+}
+
+fn header(pid_value: u16, cc: &mut ContinuityCounter) -> TsHeader {
+    let header = TsHeader {
+        transport_error_indicator: false,
+        transport_priority: false,
+        pid: pid(pid_value),
+        transport_scrambling_control: TransportScramblingControl::NotScrambled,
+        continuity_counter: *cc,
+    };
+    cc.increment();
+    header
+}
+
+fn codec_error(detail: mpeg2ts::Error) -> crate::status::Error {
+    crate::status::Error::new(crate::status::ErrorKind::Codec {
+        what: "MPEG-TS mux",
+        detail: crate::error_text::ErrorText::format(format_args!("{detail}")),
+    })
+}
+
+impl TsMuxer {
+    /// A muxer whose first access unit starts the clock.
+    pub fn new() -> Self {
+        Self {
+            pat_cc: ContinuityCounter::new(),
+            pmt_cc: ContinuityCounter::new(),
+            video_cc: ContinuityCounter::new(),
+            first_ns: None,
+            last_tables: None,
+        }
+    }
+
+    /// Appends the TS packets of one access unit (Annex B) to `out`: PAT and PMT first when due.
+    ///
+    /// # Errors
+    ///
+    /// `Codec` when the crate refuses a packet (a bug, not bad input).
+    pub fn write_access_unit(
+        &mut self,
+        access_unit: &[u8],
+        timestamp_ns: i64,
+        keyframe: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<(), crate::status::Error> {
+        let first = *self.first_ns.get_or_insert(timestamp_ns);
+        let elapsed_ns = u64::try_from(timestamp_ns.saturating_sub(first)).unwrap_or(0);
+        let pts = (PTS_BASE + (elapsed_ns * 9 + 50_000) / 100_000) % (Timestamp::MAX + 1);
+        let mut writer = TsPacketWriter::new(out);
+        let tables_due = self
+            .last_tables
+            .is_none_or(|last| keyframe || pts.wrapping_sub(last) >= TABLE_INTERVAL_TICKS);
+        if tables_due {
+            self.write_tables(&mut writer)?;
+            self.last_tables = Some(pts);
+        }
+        let needs_aud = !access_unit.starts_with(&AUD[..5]) && !access_unit.starts_with(&AUD[1..5]);
+        let mut payload = Vec::with_capacity(access_unit.len() + AUD.len());
+        if needs_aud {
+            payload.extend_from_slice(&AUD);
+        }
+        payload.extend_from_slice(access_unit);
+        let first_len = (Bytes::MAX_SIZE - PES_HEADER_BYTES - PCR_FIELD_BYTES).min(payload.len());
+        let (head, mut rest) = payload.split_at(first_len);
+        let pes = Pes {
+            header: PesHeader {
+                stream_id: StreamId::new(StreamId::VIDEO_MIN),
+                priority: false,
+                data_alignment_indicator: true,
+                copyright: false,
+                original_or_copy: false,
+                pts: Some(Timestamp::new(pts).map_err(codec_error)?),
+                dts: None,
+                escr: None,
+            },
+            pes_packet_len: 0,
+            data: Bytes::new(head).map_err(codec_error)?,
+        };
+        let pcr = pts.saturating_sub(PCR_LEAD) * 300;
+        let field = AdaptationField {
+            discontinuity_indicator: false,
+            random_access_indicator: keyframe,
+            es_priority_indicator: false,
+            pcr: Some(ClockReference::new(pcr).map_err(codec_error)?),
+            opcr: None,
+            splice_countdown: None,
+            transport_private_data: Vec::new(),
+            extension: None,
+        };
+        self.write(
+            &mut writer,
+            VIDEO_PID,
+            Some(field),
+            TsPayload::PesStart(pes),
+        )?;
+        while !rest.is_empty() {
+            let (chunk, tail) = rest.split_at(Bytes::MAX_SIZE.min(rest.len()));
+            let bytes = Bytes::new(chunk).map_err(codec_error)?;
+            self.write(
+                &mut writer,
+                VIDEO_PID,
+                None,
+                TsPayload::PesContinuation(bytes),
+            )?;
+            rest = tail;
+        }
+        Ok(())
+    }
+
+    fn write_tables(
+        &mut self,
+        writer: &mut TsPacketWriter<&mut Vec<u8>>,
+    ) -> Result<(), crate::status::Error> {
+        let pat = Pat {
+            transport_stream_id: 1,
+            version_number: VersionNumber::new(),
+            table: vec![ProgramAssociation {
+                program_num: 1,
+                program_map_pid: pid(PMT_PID),
+            }],
+        };
+        self.write(writer, Pid::PAT, None, TsPayload::Pat(pat))?;
+        let pmt = Pmt {
+            program_num: 1,
+            pcr_pid: Some(pid(VIDEO_PID)),
+            version_number: VersionNumber::new(),
+            program_info: Vec::new(),
+            es_info: vec![EsInfo {
+                stream_type: StreamType::H264,
+                elementary_pid: pid(VIDEO_PID),
+                descriptors: Vec::new(),
+            }],
+        };
+        self.write(writer, PMT_PID, None, TsPayload::Pmt(pmt))
+    }
+
+    fn write(
+        &mut self,
+        writer: &mut TsPacketWriter<&mut Vec<u8>>,
+        pid_value: u16,
+        adaptation_field: Option<AdaptationField>,
+        payload: TsPayload,
+    ) -> Result<(), crate::status::Error> {
+        let cc = match pid_value {
+            Pid::PAT => &mut self.pat_cc,
+            PMT_PID => &mut self.pmt_cc,
+            _ => &mut self.video_cc,
+        };
+        let packet = TsPacket {
+            header: header(pid_value, cc),
+            adaptation_field,
+            payload: Some(payload),
+        };
+        writer.write_ts_packet(&packet).map_err(codec_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mpeg2ts::ts::{ReadTsPacket, TsPacketReader};
+
+    #[test]
+    fn access_units_round_trip_through_the_crate_reader() {
+        let mut mux = TsMuxer::new();
+        let mut out = Vec::new();
+        let big: Vec<u8> = [0, 0, 0, 1, 0x65]
+            .into_iter()
+            .chain((0..1000).map(|i| i as u8))
+            .collect();
+        mux.write_access_unit(&big, 0, true, &mut out).unwrap();
+        mux.write_access_unit(&[0, 0, 0, 1, 0x41, 1], 33_333_333, false, &mut out)
+            .unwrap();
+        assert_eq!(out.len() % TS_PACKET_BYTES, 0);
+        let mut reader = TsPacketReader::new(&out[..]);
+        let mut pes = Vec::new();
+        let mut data = 0;
+        while let Some(packet) = reader.read_ts_packet().unwrap() {
+            match packet.payload {
+                Some(TsPayload::PesStart(p)) => {
+                    pes.push(p.header.pts.unwrap().as_u64());
+                    data += p.data.len();
+                }
+                Some(TsPayload::PesContinuation(b)) => data += b.len(),
+                _ => {}
+            }
+        }
+        assert_eq!(pes, vec![PTS_BASE, PTS_BASE + 3000]);
+        assert_eq!(data, big.len() + 6 + 6 + 6); // two AUDs and the second unit
+    }
+}
