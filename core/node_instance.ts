@@ -369,7 +369,19 @@ export class NodeInstance {
 
   /** The counters (allocates; for control paths). */
   stats(): NodeStats {
-    return this.#counters.snapshot(this.ports, this.#loop, this.#frames.dropped);
+    const stats = this.#counters.snapshot(this.ports, this.#loop, this.#frames.dropped);
+    const own = this.#processorStats();
+    if (own !== undefined) stats.processor = own;
+    return stats;
+  }
+
+  /** The processor's own counters; a processor whose `stats()` throws reports none. */
+  #processorStats(): NodeStats["processor"] {
+    try {
+      return this.processor.reportStats?.();
+    } catch {
+      return undefined;
+    }
   }
 
   /** `ctx.wake`: a run now, a run once started or resumed, or nothing while stopped. */

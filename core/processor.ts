@@ -5,6 +5,7 @@
  */
 
 import type { ErrorCode, ErrorDetails } from "./error_codes.ts";
+import type { JsonValue } from "./json_schema.ts";
 import type { NodeHandle } from "./port_ref.ts";
 import type { PortTable } from "./port_table.ts";
 import type { ProcessContext, SetupContext } from "./processor_context.ts";
@@ -207,6 +208,15 @@ export abstract class Processor<T extends ProcessorTypes = ProcessorTypes> {
 
   /** Releases what `setup()` took. The default does nothing. */
   teardown(): void | Promise<void> {}
+
+  /**
+   * The processor's own counters (a network sink's peers, for example), reported under
+   * `processor` in its node's `rt.stats()`. Optional; called on control paths only (a snapshot
+   * may allocate), and must not throw.
+   *
+   * @returns JSON-compatible counters.
+   */
+  reportStats?(): { [key: string]: JsonValue };
 
   /**
    * Hears that live-tunable config fields (those marked `@live`) changed in place while the
