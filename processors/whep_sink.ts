@@ -132,6 +132,7 @@ export class WhepSink extends Processor<WhepSinkTypes> {
   #opus: OpusPackets | undefined;
   #keyframeRequests = 0;
   #audioRefused = 0;
+  #videoAgeNs = 0;
 
   /** The live endpoint (`undefined` before `setup()` and after `teardown()`). */
   get endpoint(): WebRtcEndpoint | undefined {
@@ -180,6 +181,7 @@ export class WhepSink extends Processor<WhepSinkTypes> {
     }
     let video;
     while ((video = this.inputs.video.read()) !== undefined) {
+      this.#videoAgeNs = ctx.clock.nowNs() - video.timestampNs;
       if (peers > 0) endpoint.push("video", video.data, video.timestampNs, video.keyframe);
     }
     const opus = this.#opus;
@@ -211,6 +213,7 @@ export class WhepSink extends Processor<WhepSinkTypes> {
       keyframeRequests: stats.keyframeRequests,
       framesDropped: stats.framesDropped,
       audioBlocksRefused: this.#audioRefused,
+      videoAgeMs: Math.round(this.#videoAgeNs / 1e4) / 100,
       peers: stats.peers as unknown as JsonValue,
     };
   }

@@ -42,6 +42,8 @@ export const ENDPOINTS: readonly { method: string; path: string; token: boolean 
   { method: "PUT", path: "/api/v1/layout/:id", token: true },
   { method: "POST", path: "/api/v1/whep/:id", token: true },
   { method: "DELETE", path: "/api/v1/whep/:id/:session", token: true },
+  { method: "POST", path: "/api/v1/whip/:id", token: true },
+  { method: "DELETE", path: "/api/v1/whip/:id/:session", token: true },
 ];
 
 /**
