@@ -2,9 +2,10 @@
  * Glass-to-glass latency of WHEP playback, 720p30, on loopback: TestPattern -> H264Encoder
  * (OpenH264, baseline, real-time mode) -> WhepSink -> headless Chromium. For every frame the
  * browser presents, `requestVideoFrameCallback` gives its RTP timestamp (our pts at 90 kHz) and
- * the time it is shown; the pts is put back on the wall clock with the offset between the
+ * the time it is shown; the pts (stamped by `CaptureStamp` when the pattern's frame exists, as a
+ * camera stamps capture) is put back on the wall clock with the offset between the
  * runtime's media clock and `performance.timeOrigin + performance.now()` (one machine, one
- * clock), so latency = shown - pts: synthesis (the pattern's nominal frame time), encode, queue,
+ * clock), so latency = shown - pts: encode, queue,
  * packetize, network, jitter buffer, decode and presentation.
  *
  * Run: `deno run -A bench/whep_bench.ts [seconds]` (default 20). Prints p50/p99/max and frames.
@@ -16,6 +17,8 @@ import { createRuntime, H264Encoder, TestPattern, WhepSink } from "../processors
 import { createDashboard } from "../web/mod.ts";
 import { launchChromium, within } from "../tests/webrtc/chromium.ts";
 import { startWhep } from "../tests/webrtc/whep_page.ts";
+import { CaptureStamp } from "./processors/capture_stamp.ts";
+import "./processors/capture_stamp.gen.ts";
 
 const seconds = Number(Deno.args[0] ?? 20);
 const rt = createRuntime({ workers: false });
@@ -27,7 +30,11 @@ const encoder = rt.add(H264Encoder, {
   lowLatency: true,
 });
 const whep = rt.add(WhepSink, {}, { id: "live" });
-rt.connect(pattern.outputs.video, encoder.inputs.in);
+// Latency counts from when a frame exists (a camera's capture time), not from the pattern's
+// nominal frame time, which an overloaded machine runs behind.
+const stamp = rt.add(CaptureStamp, {});
+rt.connect(pattern.outputs.video, stamp.inputs.in);
+rt.connect(stamp.outputs.out, encoder.inputs.in);
 rt.connect(encoder.outputs.out, whep.inputs.video);
 await rt.start();
 const dashboard = await createDashboard(rt);
@@ -103,6 +110,8 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 37));
   }
   console.log(`frame age when handed to the network thread: ${ages.join(", ")} ms`);
+  const { lateRuns, skippedRuns } = rt.stats().nodes[pattern.name];
+  console.log(`pattern: ${lateRuns} late runs, ${skippedRuns} skipped deadlines (machine load)`);
   console.log(
     `frame time -> received: p50 ${q(toReceive, 0.5)?.toFixed(1)} ms, p99 ${
       q(toReceive, 0.99)?.toFixed(1)
