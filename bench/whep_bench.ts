@@ -43,42 +43,54 @@ try {
   const page = await context.newPage();
   await page.goto(`${dashboard.origin}/api/v1`);
   const started = await within(
-    page.evaluate(startWhep, { url: `${dashboard.origin}/api/v1/whep/live`, token: dashboard.token }),
+    page.evaluate(startWhep, {
+      url: `${dashboard.origin}/api/v1/whep/live`,
+      token: dashboard.token,
+    }),
     15_000,
     "the WHEP offer/answer",
   );
   if (started.status !== 201) throw new Error(`WHEP POST: ${started.status} ${started.body}`);
-  await page.waitForFunction(() => {
-    const v = document.getElementById("v") as HTMLVideoElement | null;
-    return v !== null && v.readyState >= 2 && v.videoWidth === 1280;
-  }, undefined, { timeout: 15_000 });
+  await page.waitForFunction(
+    () => {
+      const v = document.getElementById("v") as HTMLVideoElement | null;
+      return v !== null && v.readyState >= 2 && v.videoWidth === 1280;
+    },
+    undefined,
+    { timeout: 15_000 },
+  );
   // Warm up 2 s (jitter buffer settles), then record.
   await page.waitForTimeout(2000);
   const samples = await within(
-    page.evaluate((ms) =>
-      new Promise<{ rtp: number; shown: number; received: number }[]>((resolve) => {
-        const v = document.getElementById("v") as HTMLVideoElement;
-        const out: { rtp: number; shown: number; received: number }[] = [];
-        const end = performance.now() + ms;
-        type Meta = VideoFrameCallbackMetadata & { rtpTimestamp?: number; receiveTime?: number };
-        const tick = (_now: number, m: Meta) => {
-          if (m.rtpTimestamp !== undefined) {
-            out.push({
-              rtp: m.rtpTimestamp,
-              shown: performance.timeOrigin + m.expectedDisplayTime,
-              received: performance.timeOrigin + (m.receiveTime ?? NaN),
-            });
-          }
-          if (performance.now() < end) v.requestVideoFrameCallback(tick);
-          else resolve(out);
-        };
-        v.requestVideoFrameCallback(tick);
-      }), seconds * 1000),
+    page.evaluate(
+      (ms) =>
+        new Promise<{ rtp: number; shown: number; received: number }[]>((resolve) => {
+          const v = document.getElementById("v") as HTMLVideoElement;
+          const out: { rtp: number; shown: number; received: number }[] = [];
+          const end = performance.now() + ms;
+          type Meta = VideoFrameCallbackMetadata & { rtpTimestamp?: number; receiveTime?: number };
+          const tick = (_now: number, m: Meta) => {
+            if (m.rtpTimestamp !== undefined) {
+              out.push({
+                rtp: m.rtpTimestamp,
+                shown: performance.timeOrigin + m.expectedDisplayTime,
+                received: performance.timeOrigin + (m.receiveTime ?? NaN),
+              });
+            }
+            if (performance.now() < end) v.requestVideoFrameCallback(tick);
+            else resolve(out);
+          };
+          v.requestVideoFrameCallback(tick);
+        }),
+      seconds * 1000,
+    ),
     seconds * 1000 + 10_000,
     "the recording of frame times",
   );
   const wallMinusMediaMs = performance.timeOrigin + performance.now() - rt.clock.nowNs() / 1e6;
-  if (samples.length === 0) throw new Error("Chromium gave no rtpTimestamp (requestVideoFrameCallback)");
+  if (samples.length === 0) {
+    throw new Error("Chromium gave no rtpTimestamp (requestVideoFrameCallback)");
+  }
   const nowTicks = rt.clock.nowNs() / 1e9 * 90_000;
   const wrap = 2 ** 32;
   const wallOf = (rtp: number) => {
@@ -93,16 +105,20 @@ try {
   const q = (values: number[], p: number) =>
     values[Math.min(values.length - 1, Math.floor(values.length * p))];
   const at = (p: number) => q(latencies, p);
-  const stats = rt.stats().nodes.live.processor as { peers: { framesDropped: number; rttMs: number }[] };
-  console.log(`WHEP glass-to-glass, 1280x720 @ 30 fps, OpenH264 2.5 Mbit/s, loopback, ${seconds} s`);
+  const stats = rt.stats().nodes.live.processor as {
+    peers: { framesDropped: number; rttMs: number }[];
+  };
+  console.log(
+    `WHEP glass-to-glass, 1280x720 @ 30 fps, OpenH264 2.5 Mbit/s, loopback, ${seconds} s`,
+  );
   console.log("| frames shown | fps | p50 | p99 | max | dropped (sink) | RTT |");
   console.log("| --- | --- | --- | --- | --- | --- | --- |");
   console.log(
-    `| ${latencies.length} | ${(latencies.length / seconds).toFixed(1)} | ${at(0.5).toFixed(1)} ms | ${
-      at(0.99).toFixed(1)
-    } ms | ${latencies.at(-1)!.toFixed(1)} ms | ${stats.peers[0]?.framesDropped} | ${
-      stats.peers[0]?.rttMs?.toFixed(2) ?? "-"
-    } ms |`,
+    `| ${latencies.length} | ${(latencies.length / seconds).toFixed(1)} | ${
+      at(0.5).toFixed(1)
+    } ms | ${at(0.99).toFixed(1)} ms | ${latencies.at(-1)!.toFixed(1)} ms | ${
+      stats.peers[0]?.framesDropped
+    } | ${stats.peers[0]?.rttMs?.toFixed(2) ?? "-"} ms |`,
   );
   const ages = [];
   for (let i = 0; i < 20; i++) {

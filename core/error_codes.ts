@@ -143,7 +143,8 @@ export const ERROR_CODES = {
   },
   webrtc_not_endpoint: {
     origin: "request",
-    meaning: "The node is not a WebRTC endpoint of this kind (WhepSink for WHEP, WhipSource for WHIP)",
+    meaning:
+      "The node is not a WebRTC endpoint of this kind (WhepSink for WHEP, WhipSource for WHIP)",
   },
   webrtc_endpoint_unavailable: {
     origin: "runtime",

@@ -1,13 +1,19 @@
 /**
  * The WHEP endpoint refuses hostile and wrong requests with typed errors and codes: no token,
  * a body that is not SDP, a bad offer, a huge body, an unknown node, a node that is not a
- * WhepSink, a stopped node, an unknown session.
+ * WhepSink (or, for WHIP, not a WhipSource), a stopped node, an unknown session.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
-import { createRuntime, NullSink, TestPattern, WhepSink } from "../../processors/mod.ts";
+import {
+  createRuntime,
+  NullSink,
+  TestPattern,
+  WhepSink,
+  WhipSource,
+} from "../../processors/mod.ts";
 import { H264Encoder } from "../../processors/mod.ts";
 import { createDashboard } from "../../web/mod.ts";
 
@@ -37,6 +43,8 @@ Deno.test({
     const encoder = rt.add(H264Encoder, { backend: "openh264" });
     rt.add(WhepSink, {}, { id: "live" });
     const sink = rt.add(NullSink, {}, { id: "other" });
+    const ingest = rt.add(WhipSource, {}, { id: "ingest" });
+    rt.connect(ingest.outputs.video, rt.add(NullSink, {}).inputs.in);
     rt.connect(pattern.outputs.video, encoder.inputs.in);
     rt.connect(encoder.outputs.out, rt.node("live").inputs.video);
     rt.connect(pattern.outputs.video, sink.inputs.in);
@@ -68,12 +76,18 @@ Deno.test({
           method: "POST",
           token,
           type: sdp,
-          body: "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n",
+          body:
+            "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n",
         }),
         { status: 400, code: "webrtc_invalid_offer" },
       );
       assert.deepEqual(
-        await call(`${base}/live`, { method: "POST", token, type: sdp, body: "v=0\r\n" + "a".repeat(200_000) }),
+        await call(`${base}/live`, {
+          method: "POST",
+          token,
+          type: sdp,
+          body: "v=0\r\n" + "a".repeat(200_000),
+        }),
         { status: 413, code: "body_too_large" },
       );
       assert.deepEqual(
@@ -82,6 +96,20 @@ Deno.test({
       );
       assert.deepEqual(
         await call(`${base}/other`, { method: "POST", token, type: sdp, body: "v=0\r\n" }),
+        { status: 422, code: "webrtc_not_endpoint" },
+      );
+      // WHEP to a WHIP source and WHIP to a WHEP sink.
+      assert.deepEqual(
+        await call(`${base}/ingest`, { method: "POST", token, type: sdp, body: "v=0\r\n" }),
+        { status: 422, code: "webrtc_not_endpoint" },
+      );
+      assert.deepEqual(
+        await call(`${dashboard.origin}/api/v1/whip/live`, {
+          method: "POST",
+          token,
+          type: sdp,
+          body: "v=0\r\n",
+        }),
         { status: 422, code: "webrtc_not_endpoint" },
       );
       assert.deepEqual(

@@ -9,13 +9,20 @@
  */
 
 import assert from "node:assert/strict";
-import { createRuntime, H264Encoder, TestPattern, TestToneGenerator, WhepSink } from "../../processors/mod.ts";
+import {
+  createRuntime,
+  H264Encoder,
+  TestPattern,
+  TestToneGenerator,
+  WhepSink,
+} from "../../processors/mod.ts";
 import { createDashboard } from "../../web/mod.ts";
 import { launchChromium, within } from "./chromium.ts";
 import { sampleBox, startWhep } from "./whep_page.ts";
 
 Deno.test({
-  name: "WhepSink plays live in Chromium over WHEP: the box moves, keyframe on request, DELETE ends it",
+  name:
+    "WhepSink plays live in Chromium over WHEP: the box moves, keyframe on request, DELETE ends it",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -36,7 +43,10 @@ Deno.test({
       const page = await context.newPage();
       await page.goto(`${dashboard.origin}/api/v1`);
       const started = await within(
-        page.evaluate(startWhep, { url: `${dashboard.origin}/api/v1/whep/live`, token: dashboard.token }),
+        page.evaluate(startWhep, {
+          url: `${dashboard.origin}/api/v1/whep/live`,
+          token: dashboard.token,
+        }),
         15_000,
         "the WHEP offer/answer",
       );

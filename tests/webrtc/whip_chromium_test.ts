@@ -48,7 +48,10 @@ Deno.test({
       const page = await context.newPage();
       await page.goto(`${dashboard.origin}/api/v1`);
       const started = await within(
-        page.evaluate(startWhip, { url: `${dashboard.origin}/api/v1/whip/ingest`, token: dashboard.token }),
+        page.evaluate(startWhip, {
+          url: `${dashboard.origin}/api/v1/whip/ingest`,
+          token: dashboard.token,
+        }),
         15_000,
         "the WHIP offer/answer",
       );

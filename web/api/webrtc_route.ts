@@ -54,7 +54,9 @@ function endpointOf(ctx: ApiContext, id: string, protocol: Protocol): WebRtcEndp
     throw new WebRtcError(
       "webrtc_endpoint_unavailable",
       id,
-      `Cannot ${protocol.toUpperCase()} to '${short(id)}': the node is not running (start the runtime)`,
+      `Cannot ${protocol.toUpperCase()} to '${
+        short(id)
+      }': the node is not running (start the runtime)`,
     );
   }
   return endpoint;
@@ -79,7 +81,9 @@ async function offer(ctx: ApiContext, c: Context, protocol: Protocol): Promise<R
     throw new WebRtcError(
       "webrtc_invalid_offer",
       id,
-      `Cannot ${protocol.toUpperCase()} to '${short(id)}': the body is not an SDP offer (it must start with v=0)`,
+      `Cannot ${protocol.toUpperCase()} to '${
+        short(id)
+      }': the body is not an SDP offer (it must start with v=0)`,
     );
   }
   const { session, answer } = endpoint.acceptOffer(sdp);

@@ -7,7 +7,7 @@
 //! datagram to its own socket. An SDP offer is answered synchronously on the caller's thread;
 //! the new peer is handed to the network thread.
 
-use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -136,14 +136,17 @@ impl Endpoint {
         let local = socket
             .local_addr()
             .map_err(|e| network_error("WebRTC UDP bind", &e))?;
-        let wake_bind = if local.is_ipv4() { "127.0.0.1:0" } else { "[::1]:0" };
-        let waker = UdpSocket::bind(wake_bind).map_err(|e| network_error("WebRTC waker", &e))?;
-        let wake_to = SocketAddr::new(
-            if local.is_ipv4() { "127.0.0.1".parse().unwrap() } else { "::1".parse().unwrap() },
-            local.port(),
-        );
+        // The waker sends to the socket's own address (loopback when it binds every address),
+        // from a socket bound to that same IP, so its datagrams are told apart by source.
+        let wake_ip = match local.ip() {
+            ip if !ip.is_unspecified() => ip,
+            IpAddr::V4(_) => Ipv4Addr::LOCALHOST.into(),
+            IpAddr::V6(_) => Ipv6Addr::LOCALHOST.into(),
+        };
+        let waker = UdpSocket::bind(SocketAddr::new(wake_ip, 0))
+            .map_err(|e| network_error("WebRTC waker", &e))?;
         waker
-            .connect(wake_to)
+            .connect(SocketAddr::new(wake_ip, local.port()))
             .map_err(|e| network_error("WebRTC waker", &e))?;
         let waker_addr = waker
             .local_addr()
@@ -166,7 +169,12 @@ impl Endpoint {
         let thread = std::thread::Builder::new()
             .name("streamlib-webrtc".into())
             .spawn(move || {
-                run(&thread_shared, &socket, SocketAddr::new(public, local.port()), waker_addr);
+                run(
+                    &thread_shared,
+                    &socket,
+                    SocketAddr::new(public, local.port()),
+                    waker_addr,
+                );
             })
             .map_err(|e| network_error("WebRTC thread", &e))?;
         Ok(Self {
@@ -205,7 +213,11 @@ impl Endpoint {
     /// `InvalidSdp` when the offer does not parse or str0m refuses it (e.g. no media line this
     /// endpoint can use); `TableFull` when the endpoint has its most peers.
     pub fn accept_offer(&self, sdp: &str) -> Result<(u32, String), Error> {
-        let mut sessions = self.shared.sessions.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut sessions = self
+            .shared
+            .sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if sessions.len() >= self.config.max_peers {
             return Err(ErrorKind::TableFull {
                 kind: "WebRTC session",
@@ -235,7 +247,9 @@ impl Endpoint {
         let answer = answer.to_sdp_string();
         let mids = answer_mids(&answer);
         let wanted = match self.config.mode {
-            Mode::Send => mids.iter().any(|(_, k)| *k == str0m::media::MediaKind::Video),
+            Mode::Send => mids
+                .iter()
+                .any(|(_, k)| *k == str0m::media::MediaKind::Video),
             Mode::Receive => !mids.is_empty(),
         };
         if !wanted {
@@ -246,7 +260,9 @@ impl Endpoint {
         let id = self.next_session.fetch_add(1, Ordering::Relaxed);
         let peer = Peer::new(id, rtc, &mids);
         if self.config.mode == Mode::Send && !peer.has(Kind::Video) {
-            return Err(invalid(ErrorText::new("the offer has no H.264 video codec")));
+            return Err(invalid(ErrorText::new(
+                "the offer has no H.264 video codec",
+            )));
         }
         sessions.push(id);
         self.shared
@@ -264,7 +280,11 @@ impl Endpoint {
     ///
     /// `InvalidHandle` when no live session has this id.
     pub fn close_session(&self, id: u32) -> Result<(), Error> {
-        let mut sessions = self.shared.sessions.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut sessions = self
+            .shared
+            .sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let Some(at) = sessions.iter().position(|&s| s == id) else {
             return Err(ErrorKind::InvalidHandle {
                 kind: "WebRTC session",
@@ -326,7 +346,9 @@ impl Endpoint {
 
     /// Asks the publisher for a keyframe (receiving endpoints).
     pub fn request_keyframe(&self) {
-        self.shared.publisher_wants_keyframe.store(true, Ordering::Relaxed);
+        self.shared
+            .publisher_wants_keyframe
+            .store(true, Ordering::Relaxed);
         self.wake();
     }
 
@@ -423,7 +445,10 @@ fn run(shared: &Shared, socket: &UdpSocket, local: SocketAddr, waker: SocketAddr
     };
     while !shared.stop.load(Ordering::Relaxed) {
         let controls: Vec<Control> = std::mem::take(
-            &mut *shared.control.lock().unwrap_or_else(PoisonError::into_inner),
+            &mut *shared
+                .control
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
         );
         for control in controls {
             match control {
@@ -440,7 +465,10 @@ fn run(shared: &Shared, socket: &UdpSocket, local: SocketAddr, waker: SocketAddr
                 peer.send(&frame);
             }
         }
-        if shared.publisher_wants_keyframe.swap(false, Ordering::Relaxed) {
+        if shared
+            .publisher_wants_keyframe
+            .swap(false, Ordering::Relaxed)
+        {
             for peer in &mut peers {
                 peer.request_keyframe();
             }
@@ -472,9 +500,14 @@ fn run(shared: &Shared, socket: &UdpSocket, local: SocketAddr, waker: SocketAddr
                 .unwrap_or_else(PoisonError::into_inner)
                 .retain(|id| live.contains(id));
         }
-        shared.peer_count.store(peers.len() as u32, Ordering::Relaxed);
+        shared
+            .peer_count
+            .store(peers.len() as u32, Ordering::Relaxed);
         {
-            let mut snapshot = shared.snapshot.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut snapshot = shared
+                .snapshot
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             snapshot.ids = peers.iter().map(|p| p.id).collect();
             snapshot.peers = peers.iter().map(|p| p.stats.clone()).collect();
         }

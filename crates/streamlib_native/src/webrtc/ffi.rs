@@ -36,13 +36,17 @@ fn parse_config(text: &str) -> Result<(String, EndpointConfig), Error> {
         match field(name) {
             None => Ok(default),
             Some(v) => v.as_u64().ok_or_else(|| {
-                bad_config(ErrorText::format(format_args!("'{name}' must be an integer")))
+                bad_config(ErrorText::format(format_args!(
+                    "'{name}' must be an integer"
+                )))
             }),
         }
     };
     let address = |text: &str| -> Result<IpAddr, Error> {
         text.parse().map_err(|_| {
-            bad_config(ErrorText::format(format_args!("'{text}' is not an IP address")))
+            bad_config(ErrorText::format(format_args!(
+                "'{text}' is not an IP address"
+            )))
         })
     };
     let mode = match text_field("mode", "send")?.as_str() {
@@ -302,7 +306,10 @@ mod tests {
         assert_eq!(registry::find("webrtc-ffi-test").unwrap(), handle);
         let (_, again) = parse_config(r#"{"name":"webrtc-ffi-test"}"#).unwrap();
         assert!(registry::insert("webrtc-ffi-test", Endpoint::start(again).unwrap()).is_err());
-        let error = registry::get(handle).unwrap().accept_offer("v=0\r\nnonsense").unwrap_err();
+        let error = registry::get(handle)
+            .unwrap()
+            .accept_offer("v=0\r\nnonsense")
+            .unwrap_err();
         assert_eq!(error.status(), crate::status::Status::InvalidArgument);
         registry::remove(handle).unwrap();
         assert!(registry::find("webrtc-ffi-test").is_err());

@@ -146,8 +146,12 @@ impl Peer {
                 _ => {}
             }
         }
-        peer.video = peer.video.map(|(mid, _)| (mid, peer.pick_pt(mid, Codec::H264)));
-        peer.audio = peer.audio.map(|(mid, _)| (mid, peer.pick_pt(mid, Codec::Opus)));
+        peer.video = peer
+            .video
+            .map(|(mid, _)| (mid, peer.pick_pt(mid, Codec::H264)));
+        peer.audio = peer
+            .audio
+            .map(|(mid, _)| (mid, peer.pick_pt(mid, Codec::Opus)));
         peer
     }
 
@@ -236,9 +240,20 @@ impl Peer {
             }
             self.waiting_keyframe = false;
         }
-        let rate = if frame.kind == Kind::Video { 90_000 } else { 48_000 };
-        let Some(writer) = self.rtc.writer(mid) else { return };
-        match writer.write(pt, Instant::now(), to_rtp(frame.pts_ns, rate), frame.data.clone()) {
+        let rate = if frame.kind == Kind::Video {
+            90_000
+        } else {
+            48_000
+        };
+        let Some(writer) = self.rtc.writer(mid) else {
+            return;
+        };
+        match writer.write(
+            pt,
+            Instant::now(),
+            to_rtp(frame.pts_ns, rate),
+            frame.data.clone(),
+        ) {
             Ok(()) => self.stats.frames += 1,
             Err(_) => self.stats.frames_dropped += 1,
         }
@@ -248,7 +263,9 @@ impl Peer {
     pub fn request_keyframe(&mut self) {
         if let Some((mid, _)) = self.video
             && let Some(mut writer) = self.rtc.writer(mid)
-            && writer.request_keyframe(None, KeyframeRequestKind::Pli).is_ok()
+            && writer
+                .request_keyframe(None, KeyframeRequestKind::Pli)
+                .is_ok()
         {
             self.stats.plis += 1;
         }
@@ -374,7 +391,9 @@ mod tests {
 
     #[test]
     fn is_idr_finds_an_idr_slice_after_parameter_sets() {
-        let au = [0, 0, 0, 1, 0x67, 1, 2, 0, 0, 0, 1, 0x68, 3, 0, 0, 1, 0x65, 9];
+        let au = [
+            0, 0, 0, 1, 0x67, 1, 2, 0, 0, 0, 1, 0x68, 3, 0, 0, 1, 0x65, 9,
+        ];
         assert!(is_idr(&au));
         assert!(!is_idr(&[0, 0, 0, 1, 0x41, 1, 2, 3]));
     }

@@ -54,7 +54,9 @@ pub fn insert(name: &str, endpoint: Endpoint) -> Result<u32, Error> {
     }
     let handle = NEXT.fetch_add(1, Ordering::Relaxed) & 0x7fff_ffff;
     table.by_name.insert(name.to_owned(), handle);
-    table.by_handle.insert(handle, (name.to_owned(), Arc::new(endpoint)));
+    table
+        .by_handle
+        .insert(handle, (name.to_owned(), Arc::new(endpoint)));
     Ok(handle)
 }
 
@@ -74,7 +76,10 @@ fn unknown(handle: u32) -> Error {
 pub fn remove(handle: u32) -> Result<(), Error> {
     let removed = {
         let mut table = lock();
-        let (name, endpoint) = table.by_handle.remove(&handle).ok_or_else(|| unknown(handle))?;
+        let (name, endpoint) = table
+            .by_handle
+            .remove(&handle)
+            .ok_or_else(|| unknown(handle))?;
         table.by_name.remove(&name);
         endpoint
     };
