@@ -60,8 +60,10 @@ export interface WebRtcPeerStats {
   bytesSent: number;
   /** Bytes received, all traffic. */
   bytesReceived: number;
-  /** Send rate over the last second, bits per second. */
-  bitrateBps: number;
+  /** Send rate over the last second, all traffic, bits per second. */
+  sendBitrateBps: number;
+  /** Receive rate over the last second, all traffic, bits per second. */
+  receiveBitrateBps: number;
   /** Round-trip time from RTCP, ms (`null` until measured). */
   rttMs: number | null;
   /** Fraction of packets lost (0..1) the last report gave (`null` until reported). */

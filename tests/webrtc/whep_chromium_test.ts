@@ -71,12 +71,29 @@ Deno.test({
       const fps = (last.frames - first.frames) / (last.time - first.time);
       assert.ok(fps > 15, `live frame rate in the browser: ${fps.toFixed(1)} fps`);
 
-      const stats = rt.stats().nodes.live.processor as Record<string, unknown> & {
-        peers: { frames: number; state: string; bytesSent: number }[];
+      type Stats = Record<string, unknown> & {
+        peers: { frames: number; state: string; sendBitrateBps: number; rttMs: number | null }[];
       };
+      const read = () => rt.stats().nodes.live.processor as Stats;
+      // Peer stats come from str0m about once a second; the rate needs two reports.
+      await within(
+        (async () => {
+          while (!(read().peers[0]?.sendBitrateBps > 0)) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        })(),
+        5_000,
+        "a send bit rate in the viewer's stats",
+      );
+      const stats = read();
       assert.equal(stats.viewers, 1);
       assert.equal(stats.peers[0].state, "connected");
       assert.ok(stats.peers[0].frames > 30, JSON.stringify(stats));
+      assert.ok(stats.peers[0].sendBitrateBps > 10_000, JSON.stringify(stats));
+      assert.ok(
+        stats.peers[0].rttMs !== null && stats.peers[0].rttMs < 1000,
+        JSON.stringify(stats),
+      );
       assert.ok(Number(stats.keyframeRequests) >= 1);
 
       const status = await page.evaluate(async (args) => {

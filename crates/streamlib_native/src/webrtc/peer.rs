@@ -57,8 +57,10 @@ pub struct PeerStats {
     pub bytes_sent: u64,
     /// Bytes received (all traffic).
     pub bytes_received: u64,
-    /// Send rate over the last stats interval, in bits per second.
-    pub bitrate_bps: f64,
+    /// Send rate over the last stats interval (about a second), all traffic, bits per second.
+    pub send_bitrate_bps: f64,
+    /// Receive rate over the last stats interval, all traffic, bits per second.
+    pub receive_bitrate_bps: f64,
     /// Round-trip time in milliseconds, once RTCP measured it.
     pub rtt_ms: Option<f64>,
     /// Fraction of packets the peer reported lost (0..1), once it reported.
@@ -86,7 +88,7 @@ pub struct Peer {
     audio: Option<(Mid, Option<Pt>)>,
     connected: bool,
     waiting_keyframe: bool,
-    last_bytes_sent: Option<(u64, Instant)>,
+    last_bytes: Option<(u64, u64, Instant)>,
     /// The counters.
     pub stats: PeerStats,
 }
@@ -133,7 +135,7 @@ impl Peer {
             audio: None,
             connected: false,
             waiting_keyframe: true,
-            last_bytes_sent: None,
+            last_bytes: None,
             stats: PeerStats {
                 state: "new",
                 ..PeerStats::default()
@@ -341,15 +343,19 @@ impl Peer {
             }
             Event::PeerStats(s) => {
                 let now = s.timestamp;
-                if let Some((bytes, at)) = self.last_bytes_sent {
+                let (tx, rx) = (s.peer_bytes_tx, s.peer_bytes_rx);
+                if let Some((last_tx, last_rx, at)) = self.last_bytes {
                     let seconds = now.saturating_duration_since(at).as_secs_f64();
                     if seconds > 0.0 {
-                        self.stats.bitrate_bps = (s.bytes_tx - bytes) as f64 * 8.0 / seconds;
+                        self.stats.send_bitrate_bps =
+                            tx.saturating_sub(last_tx) as f64 * 8.0 / seconds;
+                        self.stats.receive_bitrate_bps =
+                            rx.saturating_sub(last_rx) as f64 * 8.0 / seconds;
                     }
                 }
-                self.last_bytes_sent = Some((s.bytes_tx, now));
-                self.stats.bytes_sent = s.bytes_tx;
-                self.stats.bytes_received = s.bytes_rx;
+                self.last_bytes = Some((tx, rx, now));
+                self.stats.bytes_sent = tx;
+                self.stats.bytes_received = rx;
                 if let Some(rtt) = s.rtt {
                     self.stats.rtt_ms = Some(rtt.as_secs_f64() * 1e3);
                 }
