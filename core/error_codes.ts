@@ -156,6 +156,10 @@ export const ERROR_CODES = {
     origin: "runtime",
     meaning: "Another live WebRTC endpoint in this process has the node's id",
   },
+  webrtc_publish_failed: {
+    origin: "runtime",
+    meaning: "Publishing to a WHIP server failed (HTTP error, bad answer, unreachable); retried",
+  },
   // Access.
   missing_token: { origin: "access", meaning: "The request needs the token" },
   invalid_token: { origin: "access", meaning: "The token is wrong" },

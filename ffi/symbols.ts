@@ -218,6 +218,13 @@ export const symbols = {
     parameters: ["u32", "buffer", "u32", "buffer", "u32", "buffer"],
     result: "i32",
   },
+  /**
+   * `fn sl_webrtc_create_offer(endpoint: u32, audio: u32, out: *mut u8, cap: u32,
+   * session: *mut u32) -> i32`: the offer's full length
+   */
+  sl_webrtc_create_offer: { parameters: ["u32", "u32", "buffer", "u32", "buffer"], result: "i32" },
+  /** `fn sl_webrtc_accept_answer(endpoint: u32, session: u32, sdp: *const u8, len: u32) -> i32` */
+  sl_webrtc_accept_answer: { parameters: ["u32", "u32", "buffer", "u32"], result: "i32" },
   /** `fn sl_webrtc_close_session(endpoint: u32, session: u32) -> i32` */
   sl_webrtc_close_session: { parameters: ["u32", "u32"], result: "i32" },
   /**

@@ -209,8 +209,9 @@ export class WebRtcEndpoint {
   acceptOffer(sdp: string): { session: number; answer: string } {
     const bytes = encoder.encode(sdp);
     const session = new Uint32Array(1);
-    let out = new Uint8Array(16_384);
-    let r = this.#lib.symbols.sl_webrtc_accept_offer(
+    // An answer is about as long as its offer, and offers are bounded by the API's body limit.
+    const out = new Uint8Array(Math.max(65_536, bytes.length * 2));
+    const r = this.#lib.symbols.sl_webrtc_accept_offer(
       this.#handle,
       bytes,
       bytes.length,
@@ -219,11 +220,12 @@ export class WebRtcEndpoint {
       session,
     );
     if (r > out.length) {
-      // The session exists; only the copy was short. Ask for the answer again is not possible,
-      // so the buffer above is sized far beyond any answer str0m writes (about 2 KiB).
-      this.closeSession(session[0]);
-      out = new Uint8Array(0);
-      r = -1;
+      this.closeSession(session[0]); // the answer cannot be delivered: no session is left behind
+      throw new WebRtcError(
+        "webrtc_invalid_offer",
+        this.name,
+        `Cannot answer for '${this.name}': the answer would be ${r} bytes (too many media lines)`,
+      );
     }
     if (r === SL_ERR_INVALID_ARGUMENT) {
       throw new WebRtcError("webrtc_invalid_offer", this.name, this.#detail(r, "accept the offer"));
@@ -240,6 +242,55 @@ export class WebRtcEndpoint {
     }
     if (r < 0) throw statusError(this.#lib, r, "accept a WebRTC offer");
     return { session: session[0], answer: decoder.decode(out.subarray(0, r)) };
+  }
+
+  /**
+   * Makes an SDP offer to publish (WHIP): a sendonly H.264 line and, with `audio`, an Opus line.
+   * Complete it with {@linkcode WebRtcEndpoint.acceptAnswer}, or end it with `closeSession()`.
+   *
+   * @param audio Whether to offer audio too.
+   * @returns The session id and the offer.
+   * @throws {WebRtcError} `webrtc_too_many_peers` when the endpoint has its most peers.
+   */
+  createOffer(audio: boolean): { session: number; offer: string } {
+    const session = new Uint32Array(1);
+    const out = new Uint8Array(65_536);
+    const r = this.#lib.symbols.sl_webrtc_create_offer(
+      this.#handle,
+      audio ? 1 : 0,
+      out,
+      out.length,
+      session,
+    );
+    if (r === SL_ERR_TABLE_FULL) {
+      throw new WebRtcError("webrtc_too_many_peers", this.name, this.#detail(r, "make an offer"));
+    }
+    if (r < 0) throw statusError(this.#lib, r, "make a WebRTC offer");
+    return { session: session[0], offer: decoder.decode(out.subarray(0, Math.min(r, out.length))) };
+  }
+
+  /**
+   * Completes an offered session with the server's answer.
+   *
+   * @param session The id `createOffer()` gave.
+   * @param sdp The answer.
+   * @throws {WebRtcError} `webrtc_publish_failed` when the answer does not parse or fit the
+   *   offer (the session is ended), `webrtc_session_not_found` when no offer of this id waits.
+   */
+  acceptAnswer(session: number, sdp: string): void {
+    const bytes = encoder.encode(sdp);
+    const r = this.#lib.symbols.sl_webrtc_accept_answer(this.#handle, session, bytes, bytes.length);
+    if (r === SL_ERR_INVALID_ARGUMENT) {
+      throw new WebRtcError("webrtc_publish_failed", this.name, this.#detail(r, "take the answer"));
+    }
+    if (r === SL_ERR_INVALID_HANDLE) {
+      throw new WebRtcError(
+        "webrtc_session_not_found",
+        this.name,
+        `Cannot take the answer for session ${session} of '${this.name}': no offer waits`,
+      );
+    }
+    if (r < 0) throw statusError(this.#lib, r, "take a WebRTC answer");
   }
 
   /**

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * What a WHEP player page does, run inside Chromium (`page.evaluate`): a recvonly
  * RTCPeerConnection, the offer POSTed as `application/sdp` with the token, the answer set, the

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * What a WHIP publisher page does, run inside Chromium (`page.evaluate`): the fake camera and
  * microphone (`--use-fake-device-for-media-stream`), sendonly transceivers with H.264 first in

@@ -160,6 +160,7 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   webrtc_session_not_found: 404,
   webrtc_too_many_peers: 503,
   webrtc_endpoint_taken: 409,
+  webrtc_publish_failed: 502,
   missing_token: 401,
   invalid_token: 401,
   forbidden_origin: 403,

@@ -14,8 +14,9 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_queue::ArrayQueue;
-use str0m::change::SdpOffer;
-use str0m::{Candidate, Input, RtcConfig};
+use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
+use str0m::media::{Direction, MediaKind, Mid};
+use str0m::{Candidate, Input, Rtc, RtcConfig};
 
 use crate::error_text::ErrorText;
 use crate::status::{Error, ErrorKind};
@@ -52,6 +53,14 @@ pub const MAX_PEERS: usize = 64;
 /// Most frames a queue holds.
 pub const MAX_QUEUE_FRAMES: usize = 1_024;
 
+/// An offer we made (WHIP publishing), waiting for its answer.
+struct PendingOffer {
+    id: u32,
+    rtc: Rtc,
+    pending: SdpPendingOffer,
+    mids: Vec<(Mid, MediaKind)>,
+}
+
 enum Control {
     Add(Box<Peer>),
     Close(u32),
@@ -85,7 +94,8 @@ pub struct Endpoint {
     local: SocketAddr,
     waker: UdpSocket,
     next_session: AtomicU32,
-    pending: Mutex<Option<Received>>,
+    pending_read: Mutex<Option<Received>>,
+    pending: Mutex<Vec<PendingOffer>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -186,7 +196,8 @@ impl Endpoint {
             local,
             waker,
             next_session: AtomicU32::new(1),
-            pending: Mutex::new(None),
+            pending_read: Mutex::new(None),
+            pending: Mutex::new(Vec::new()),
             thread: Some(thread),
         })
     }
@@ -228,18 +239,7 @@ impl Endpoint {
         let invalid = |detail: ErrorText| Error::from(ErrorKind::InvalidSdp { detail });
         let offer = SdpOffer::from_sdp_string(sdp)
             .map_err(|e| invalid(ErrorText::format(format_args!("{e}"))))?;
-        let mut rtc = RtcConfig::new()
-            .set_crypto_provider(Arc::new(str0m_crypto()))
-            .set_ice_lite(true)
-            .clear_codecs()
-            .enable_h264(true)
-            .enable_opus(true, false)
-            .set_stats_interval(Some(Duration::from_secs(1)))
-            .build(Instant::now());
-        let public = self.config.public.unwrap_or(self.config.bind);
-        let candidate = Candidate::host(SocketAddr::new(public, self.local.port()), "udp")
-            .map_err(|e| invalid(ErrorText::format(format_args!("candidate: {e}"))))?;
-        rtc.add_local_candidate(candidate);
+        let mut rtc = self.new_rtc()?;
         let answer = rtc
             .sdp_api()
             .accept_offer(offer)
@@ -247,9 +247,7 @@ impl Endpoint {
         let answer = answer.to_sdp_string();
         let mids = answer_mids(&answer);
         let wanted = match self.config.mode {
-            Mode::Send => mids
-                .iter()
-                .any(|(_, k)| *k == str0m::media::MediaKind::Video),
+            Mode::Send => mids.iter().any(|(_, k)| *k == MediaKind::Video),
             Mode::Receive => !mids.is_empty(),
         };
         if !wanted {
@@ -274,6 +272,141 @@ impl Endpoint {
         Ok((id, answer))
     }
 
+    /// A str0m `Rtc` for a new peer: ICE-lite with this endpoint's one host candidate, H.264 and
+    /// Opus, stats every second.
+    fn new_rtc(&self) -> Result<Rtc, Error> {
+        let mut rtc = RtcConfig::new()
+            .set_crypto_provider(Arc::new(str0m_crypto()))
+            .set_ice_lite(true)
+            .clear_codecs()
+            .enable_h264(true)
+            .enable_opus(true, false)
+            .set_stats_interval(Some(Duration::from_secs(1)))
+            .build(Instant::now());
+        let public = self.config.public.unwrap_or(self.config.bind);
+        let candidate = Candidate::host(SocketAddr::new(public, self.local.port()), "udp")
+            .map_err(|e| {
+                Error::from(ErrorKind::Unsupported {
+                    what: "WebRTC candidate address",
+                    detail: ErrorText::format(format_args!("{e}")),
+                })
+            })?;
+        rtc.add_local_candidate(candidate);
+        Ok(rtc)
+    }
+
+    /// Makes an SDP offer to publish (WHIP): a sendonly H.264 video line and, when `audio`, a
+    /// sendonly Opus line. The session waits for [`Endpoint::accept_answer`].
+    ///
+    /// # Errors
+    ///
+    /// `TableFull` when the endpoint has its most peers (pending offers count).
+    pub fn create_offer(&self, audio: bool) -> Result<(u32, String), Error> {
+        let mut sessions = self
+            .shared
+            .sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if sessions.len() >= self.config.max_peers {
+            return Err(ErrorKind::TableFull {
+                kind: "WebRTC session",
+                capacity: self.config.max_peers as u32,
+            }
+            .into());
+        }
+        let mut rtc = self.new_rtc()?;
+        let mut api = rtc.sdp_api();
+        let stream = Some("streamlib".to_owned());
+        let mut mids = vec![(
+            api.add_media(
+                MediaKind::Video,
+                Direction::SendOnly,
+                stream.clone(),
+                Some("video".to_owned()),
+                None,
+            ),
+            MediaKind::Video,
+        )];
+        if audio {
+            let mid = api.add_media(
+                MediaKind::Audio,
+                Direction::SendOnly,
+                stream,
+                Some("audio".to_owned()),
+                None,
+            );
+            mids.push((mid, MediaKind::Audio));
+        }
+        let Some((offer, pending)) = api.apply() else {
+            unreachable!("adding media always needs a negotiation");
+        };
+        let id = self.next_session.fetch_add(1, Ordering::Relaxed);
+        sessions.push(id);
+        self.pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(PendingOffer {
+                id,
+                rtc,
+                pending,
+                mids,
+            });
+        Ok((id, offer.to_sdp_string()))
+    }
+
+    /// Completes a session made by [`Endpoint::create_offer`] with the server's SDP answer.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidHandle` when no offer of this id waits; `InvalidSdp` when the answer does not parse
+    /// or does not fit the offer (the session is then ended).
+    pub fn accept_answer(&self, id: u32, sdp: &str) -> Result<(), Error> {
+        let offer = {
+            let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            let at = pending.iter().position(|p| p.id == id).ok_or_else(|| {
+                Error::from(ErrorKind::InvalidHandle {
+                    kind: "pending WebRTC offer",
+                    handle: id,
+                })
+            })?;
+            pending.remove(at)
+        };
+        let PendingOffer {
+            mut rtc,
+            pending,
+            mids,
+            ..
+        } = offer;
+        let invalid = |detail: ErrorText| Error::from(ErrorKind::InvalidSdp { detail });
+        let accepted = SdpAnswer::from_sdp_string(sdp)
+            .map_err(|e| invalid(ErrorText::format(format_args!("answer: {e}"))))
+            .and_then(|answer| {
+                rtc.sdp_api()
+                    .accept_answer(pending, answer)
+                    .map_err(|e| invalid(ErrorText::format(format_args!("answer: {e}"))))
+            });
+        if let Err(error) = accepted {
+            self.forget_session(id);
+            return Err(error);
+        }
+        let peer = Peer::new(id, rtc, &mids);
+        self.shared
+            .control
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Control::Add(Box::new(peer)));
+        self.wake();
+        Ok(())
+    }
+
+    fn forget_session(&self, id: u32) {
+        self.shared
+            .sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|&s| s != id);
+    }
+
     /// Ends a session.
     ///
     /// # Errors
@@ -293,6 +426,10 @@ impl Endpoint {
             .into());
         };
         sessions.remove(at);
+        self.pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|p| p.id != id);
         self.shared
             .control
             .lock()
@@ -326,7 +463,10 @@ impl Endpoint {
     /// `BufferTooSmall` when `out` cannot hold it: the frame stays first, for a retry with the
     /// `needed` bytes.
     pub fn read(&self, out: &mut [u8]) -> Result<Option<(usize, Received)>, Error> {
-        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut pending = self
+            .pending_read
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let Some(frame) = pending.take().or_else(|| self.shared.incoming.pop()) else {
             return Ok(None);
         };
@@ -416,8 +556,7 @@ fn str0m_crypto() -> str0m::crypto::CryptoProvider {
 }
 
 /// The media lines of an SDP answer: each `m=audio`/`m=video` section's `a=mid`, in order.
-fn answer_mids(sdp: &str) -> Vec<(str0m::media::Mid, str0m::media::MediaKind)> {
-    use str0m::media::MediaKind;
+fn answer_mids(sdp: &str) -> Vec<(Mid, MediaKind)> {
     let mut kind = None;
     let mut mids = Vec::new();
     for line in sdp.lines() {
@@ -430,7 +569,7 @@ fn answer_mids(sdp: &str) -> Vec<(str0m::media::Mid, str0m::media::MediaKind)> {
                 None
             };
         } else if let (Some(k), Some(mid)) = (kind, line.strip_prefix("a=mid:")) {
-            mids.push((str0m::media::Mid::from(mid.trim()), k));
+            mids.push((Mid::from(mid.trim()), k));
             kind = None;
         }
     }

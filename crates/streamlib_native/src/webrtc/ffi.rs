@@ -165,6 +165,53 @@ pub unsafe extern "C" fn sl_webrtc_accept_offer(
     })
 }
 
+/// Makes an SDP offer to publish (WHIP) a sendonly H.264 line and, when `audio` is 1, an Opus
+/// line; writes the session id to `session` and the offer to `out` (when it fits), and returns
+/// the offer's full length. Complete it with [`sl_webrtc_accept_answer`].
+///
+/// # Safety
+///
+/// `out` writable for `cap` bytes; `session` writable for one `u32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_webrtc_create_offer(
+    endpoint: u32,
+    audio: u32,
+    out: *mut u8,
+    cap: u32,
+    session: *mut u32,
+) -> i32 {
+    guarded_status(|| {
+        c_buffer::non_null(session, "session")?;
+        // SAFETY: writable for `cap` bytes (caller contract).
+        let out = unsafe { c_buffer::bytes_mut(out, cap, "out") }?;
+        let (id, offer) = registry::get(endpoint)?.create_offer(audio != 0)?;
+        // SAFETY: `session` is non-null and writable for one u32 (caller contract).
+        unsafe { c_buffer::write_all(session, &[id]) };
+        Ok(c_buffer::copy_truncated(offer.as_bytes(), out))
+    })
+}
+
+/// Completes an offered session with the server's SDP answer. Returns 0.
+///
+/// # Safety
+///
+/// `sdp` readable for `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_webrtc_accept_answer(
+    endpoint: u32,
+    session: u32,
+    sdp: *const u8,
+    len: u32,
+) -> i32 {
+    guarded_status(|| {
+        // SAFETY: readable for `len` bytes (caller contract).
+        let sdp = unsafe { c_buffer::text(sdp, len, "sdp") }?;
+        registry::get(endpoint)?
+            .accept_answer(session, sdp)
+            .map(|()| 0)
+    })
+}
+
 /// Ends a session. Returns 0.
 #[unsafe(no_mangle)]
 pub extern "C" fn sl_webrtc_close_session(endpoint: u32, session: u32) -> i32 {
