@@ -30,6 +30,8 @@ export interface WebRtcEndpointOptions {
   port?: number;
   /** The address announced in the ICE candidate (default the bind address). */
   publicAddress?: string;
+  /** The port announced in the ICE candidate, 0 for the bound one (a port forward in front). */
+  publicPort?: number;
   /** Most peers at once (default 8 for `send`, 1 for `receive`). */
   maxPeers?: number;
   /** Frames the queue between JS and the network thread holds (default 64). */
@@ -164,6 +166,7 @@ export class WebRtcEndpoint {
       bind: options.bind,
       port: options.port,
       publicAddress: options.publicAddress,
+      publicPort: options.publicPort,
       maxPeers: options.maxPeers,
       queueFrames: options.queueFrames,
     }));

@@ -124,6 +124,14 @@ export const whepSinkNode: NodeDefinition<WhepSink, WhepSinkHandle> = defineNode
           type: "string",
           default: "",
         },
+        publicPort: {
+          description:
+            "The UDP port announced to peers (the ICE candidate's) when a port forward or NAT mapping sits in front of the socket; 0 for the bound port.",
+          type: "integer",
+          minimum: 0,
+          maximum: 65535,
+          default: 0,
+        },
         maxViewers: {
           description: "Viewers at once; a further WHEP offer gets 503 `webrtc_too_many_peers`.",
           type: "integer",

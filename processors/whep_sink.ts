@@ -48,6 +48,16 @@ export interface WhepSinkConfig {
    */
   publicAddress: string;
   /**
+   * The UDP port announced to peers (the ICE candidate's) when a port forward or NAT mapping sits
+   * in front of the socket; 0 for the bound port.
+   *
+   * @integer
+   * @minimum 0
+   * @maximum 65535
+   * @default 0
+   */
+  publicPort: number;
+  /**
    * Viewers at once; a further WHEP offer gets 503 `webrtc_too_many_peers`.
    *
    * @integer
@@ -150,13 +160,15 @@ export class WhepSink extends Processor<WhepSinkTypes> {
    */
   override setup(ctx: SetupContext): void {
     this.teardown();
-    const { bind, port, publicAddress, maxViewers, queueFrames, audioBitrate } = this.config;
+    const { bind, port, publicAddress, publicPort, maxViewers, queueFrames, audioBitrate } =
+      this.config;
     this.#endpoint = WebRtcEndpoint.create({
       name: ctx.node,
       mode: "send",
       bind,
       port,
       publicAddress: publicAddress === "" ? undefined : publicAddress,
+      publicPort,
       maxPeers: maxViewers,
       queueFrames,
     });

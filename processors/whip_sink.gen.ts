@@ -134,6 +134,14 @@ export const whipSinkNode: NodeDefinition<WhipSink, WhipSinkHandle> = defineNode
           type: "string",
           default: "",
         },
+        publicPort: {
+          description:
+            "The UDP port announced to peers (the ICE candidate's) when a port forward or NAT mapping sits in front of the socket; 0 for the bound port.",
+          type: "integer",
+          minimum: 0,
+          maximum: 65535,
+          default: 0,
+        },
         queueFrames: {
           description:
             "Frames the queue to the network thread holds; when it falls behind, new frames are dropped and counted.",

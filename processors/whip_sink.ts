@@ -61,6 +61,16 @@ export interface WhipSinkConfig {
    */
   publicAddress: string;
   /**
+   * The UDP port announced to peers (the ICE candidate's) when a port forward or NAT mapping sits
+   * in front of the socket; 0 for the bound port.
+   *
+   * @integer
+   * @minimum 0
+   * @maximum 65535
+   * @default 0
+   */
+  publicPort: number;
+  /**
    * Frames the queue to the network thread holds; when it falls behind, new frames are dropped
    * and counted.
    *
@@ -177,7 +187,7 @@ export class WhipSink extends Processor<WhipSinkTypes> {
    */
   override async setup(ctx: SetupContext): Promise<void> {
     await this.teardown();
-    const { url, bind, port, publicAddress, queueFrames, audioBitrate } = this.config;
+    const { url, bind, port, publicAddress, publicPort, queueFrames, audioBitrate } = this.config;
     let parsed: URL | undefined;
     try {
       parsed = new URL(url);
@@ -191,6 +201,7 @@ export class WhipSink extends Processor<WhipSinkTypes> {
       bind,
       port,
       publicAddress: publicAddress === "" ? undefined : publicAddress,
+      publicPort,
       maxPeers: 1,
       queueFrames,
     });

@@ -124,6 +124,14 @@ export const whipSourceNode: NodeDefinition<WhipSource, WhipSourceHandle> = defi
           type: "string",
           default: "",
         },
+        publicPort: {
+          description:
+            "The UDP port announced to peers (the ICE candidate's) when a port forward or NAT mapping sits in front of the socket; 0 for the bound port.",
+          type: "integer",
+          minimum: 0,
+          maximum: 65535,
+          default: 0,
+        },
         queueFrames: {
           description:
             "Received frames the queue from the network thread holds; when this node falls behind, new frames are dropped and counted.",

@@ -49,6 +49,16 @@ export interface WhipSourceConfig {
    */
   publicAddress: string;
   /**
+   * The UDP port announced to peers (the ICE candidate's) when a port forward or NAT mapping sits
+   * in front of the socket; 0 for the bound port.
+   *
+   * @integer
+   * @minimum 0
+   * @maximum 65535
+   * @default 0
+   */
+  publicPort: number;
+  /**
    * Received frames the queue from the network thread holds; when this node falls behind, new
    * frames are dropped and counted.
    *
@@ -133,13 +143,14 @@ export class WhipSource extends Processor<WhipSourceTypes> {
   override setup(ctx: SetupContext): void {
     this.teardown();
     ctx.loop?.setPeriodNs(PERIOD_NS);
-    const { bind, port, publicAddress, queueFrames, audioChannels } = this.config;
+    const { bind, port, publicAddress, publicPort, queueFrames, audioChannels } = this.config;
     this.#endpoint = WebRtcEndpoint.create({
       name: ctx.node,
       mode: "receive",
       bind,
       port,
       publicAddress: publicAddress === "" ? undefined : publicAddress,
+      publicPort,
       maxPeers: 1,
       queueFrames,
     });

@@ -62,7 +62,7 @@ Deno.test({
       );
       const samples = [];
       for (let i = 0; i < 12; i++) {
-        samples.push(await page.evaluate(sampleBox));
+        samples.push(await page.evaluate(sampleBox, "#v"));
         await page.waitForTimeout(150);
       }
       const positions = new Set(samples.filter((s) => s.box).map((s) => `${s.box!.x},${s.box!.y}`));

@@ -65,10 +65,10 @@ export async function startWhep(args: { url: string; token: string }): Promise<W
  * white box (pixels brighter than the bars' 75% white) in the upper 60% of the picture (the
  * bottom row of the bars has a 100% white patch), with the frame count decoded so far.
  *
- * @param selector The `<video>` (default `#v`, the one {@linkcode startWhep} makes).
+ * @param selector The `<video>` (`#v` is the one {@linkcode startWhep} makes).
  * @returns The box centre (or `null` when not in the upper area) and the counters.
  */
-export function sampleBox(selector = "#v"): {
+export function sampleBox(selector: string): {
   box: { x: number; y: number } | null;
   frames: number;
   width: number;

@@ -53,7 +53,7 @@ Deno.test({
       );
       const boxes = new Set<string>();
       for (let i = 0; i < 8; i++) {
-        const { box } = await page.evaluate(sampleBox);
+        const { box } = await page.evaluate(sampleBox, "#v");
         if (box) boxes.add(`${box.x},${box.y}`);
         await page.waitForTimeout(150);
       }

@@ -62,7 +62,7 @@ async function boxMoves(page: Page, what: string): Promise<void> {
   );
   const boxes = new Set<string>();
   for (let i = 0; i < 8; i++) {
-    const { box } = await page.evaluate(sampleBox);
+    const { box } = await page.evaluate(sampleBox, "#v");
     if (box) boxes.add(`${box.x},${box.y}`);
     await page.waitForTimeout(150);
   }

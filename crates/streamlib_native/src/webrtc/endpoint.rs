@@ -42,6 +42,9 @@ pub struct EndpointConfig {
     pub port: u16,
     /// The address put in the ICE candidate (the bind address unless it is unspecified).
     pub public: Option<IpAddr>,
+    /// The port put in the ICE candidate when it differs from the bound one (a port forward or
+    /// NAT mapping in front of the socket); `None` for the bound port.
+    pub public_port: Option<u16>,
     /// Most peers at once (a receiving endpoint takes 1).
     pub max_peers: usize,
     /// Frames the queue between JS and the network thread holds.
@@ -175,6 +178,7 @@ impl Endpoint {
             snapshot: Mutex::new(Snapshot::default()),
             sessions: Mutex::new(Vec::new()),
         });
+        let announced_port = config.public_port.unwrap_or(local.port());
         let thread_shared = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("streamlib-webrtc".into())
@@ -182,7 +186,7 @@ impl Endpoint {
                 run(
                     &thread_shared,
                     &socket,
-                    SocketAddr::new(public, local.port()),
+                    SocketAddr::new(public, announced_port),
                     waker_addr,
                 );
             })
@@ -284,13 +288,13 @@ impl Endpoint {
             .set_stats_interval(Some(Duration::from_secs(1)))
             .build(Instant::now());
         let public = self.config.public.unwrap_or(self.config.bind);
-        let candidate = Candidate::host(SocketAddr::new(public, self.local.port()), "udp")
-            .map_err(|e| {
-                Error::from(ErrorKind::Unsupported {
-                    what: "WebRTC candidate address",
-                    detail: ErrorText::format(format_args!("{e}")),
-                })
-            })?;
+        let port = self.config.public_port.unwrap_or(self.local.port());
+        let candidate = Candidate::host(SocketAddr::new(public, port), "udp").map_err(|e| {
+            Error::from(ErrorKind::Unsupported {
+                what: "WebRTC candidate address",
+                detail: ErrorText::format(format_args!("{e}")),
+            })
+        })?;
         rtc.add_local_candidate(candidate);
         Ok(rtc)
     }

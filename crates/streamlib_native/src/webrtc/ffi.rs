@@ -67,6 +67,17 @@ fn parse_config(text: &str) -> Result<(String, EndpointConfig), Error> {
         None => None,
         Some(_) => Some(address(&text_field("publicAddress", "")?)?),
     };
+    let public_port = match number("publicPort", 0)? {
+        0 => None,
+        port => Some(u16::try_from(port).map_err(|_| {
+            Error::from(ErrorKind::OutOfRange {
+                what: "WebRTC announced port",
+                value: port,
+                min: 0,
+                max: 65_535,
+            })
+        })?),
+    };
     let config = EndpointConfig {
         mode,
         bind: address(&text_field("bind", "127.0.0.1")?)?,
@@ -79,6 +90,7 @@ fn parse_config(text: &str) -> Result<(String, EndpointConfig), Error> {
             })
         })?,
         public,
+        public_port,
         max_peers: usize::try_from(number("maxPeers", if mode == Mode::Send { 8 } else { 1 })?)
             .unwrap_or(usize::MAX),
         queue_frames: usize::try_from(number("queueFrames", 64)?).unwrap_or(usize::MAX),
@@ -87,7 +99,7 @@ fn parse_config(text: &str) -> Result<(String, EndpointConfig), Error> {
 }
 
 /// Creates an endpoint from a JSON config (`mode` `"send"`/`"receive"`, `name`, `bind`, `port`,
-/// `publicAddress`, `maxPeers`, `queueFrames`), writes its handle to `out`, and returns the bound
+/// `publicAddress`, `publicPort`, `maxPeers`, `queueFrames`), writes its handle to `out`, and returns the bound
 /// UDP port.
 ///
 /// # Safety
