@@ -87,11 +87,16 @@ pub struct Peer {
     video: Option<(Mid, Option<Pt>)>,
     audio: Option<(Mid, Option<Pt>)>,
     connected: bool,
+    created: Instant,
     waiting_keyframe: bool,
     last_bytes: Option<(u64, u64, Instant)>,
     /// The counters.
     pub stats: PeerStats,
 }
+
+/// How long a peer may take from its offer/answer to a connection (ICE and DTLS) before it is
+/// dropped, so sessions whose player never connects do not hold a place.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// What polling a peer produced besides datagrams.
 #[derive(Default)]
@@ -134,6 +139,7 @@ impl Peer {
             video: None,
             audio: None,
             connected: false,
+            created: Instant::now(),
             waiting_keyframe: true,
             last_bytes: None,
             stats: PeerStats {
@@ -282,6 +288,10 @@ impl Peer {
     ) -> (Instant, PollReport) {
         let mut report = PollReport::default();
         loop {
+            if !self.connected && self.created.elapsed() > CONNECT_TIMEOUT {
+                self.stats.state = "disconnected";
+                self.rtc.disconnect();
+            }
             if !self.rtc.is_alive() {
                 report.gone = true;
                 return (Instant::now() + Duration::from_secs(1), report);
