@@ -62,7 +62,7 @@ export interface ConnectionWriter<T> {
   /**
    * Whether the reader asked for a keyframe since the last call (and clears the request): the
    * upstream half of {@linkcode ConnectionReader.requestKeyframe}. Absent means the connection
-   * cannot carry requests (cross-isolate connections), and the writer never sees one.
+   * cannot carry requests (into a native plugin), and the writer never sees one.
    */
   takeKeyframeRequest?(): boolean;
 }

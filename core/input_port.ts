@@ -35,8 +35,8 @@ export interface InputPort<T> {
   /**
    * Asks the node writing into this input for a keyframe, as GStreamer's upstream
    * force-key-unit event does: an encoder reads it with `OutputPort.takeKeyframeRequest()`.
-   * Carried by connections within one isolate; a no-op when unconnected or when the connection
-   * crosses isolates.
+   * Carried by connections within an isolate and between isolates (Workers); a no-op when
+   * unconnected or when the connection cannot carry it (into a native plugin).
    */
   requestKeyframe(): void;
 }

@@ -1,6 +1,7 @@
 /**
  * A WhepSink placed in a Worker is reached by the dashboard in the main isolate (endpoints are
- * found by node id in the process-wide native table), and a viewer that vanishes without a
+ * found by node id in the process-wide native table), its viewer's keyframe request reaches the
+ * encoder in the main isolate (the connection's shared state carries it), and a viewer that vanishes without a
  * DELETE (its browser closed) never stalls the graph: frames keep flowing, and the endpoint drops
  * the viewer once ICE times out.
  *
@@ -21,8 +22,9 @@ Deno.test({
   async fn() {
     const rt = createRuntime();
     const pattern = rt.add(TestPattern, { width: 320, height: 240, fps: 30, pixelFormat: "I420" });
-    // Keyframe requests do not cross isolates (docs/webrtc.md): a periodic keyframe instead.
-    const encoder = rt.add(H264Encoder, { backend: "openh264", keyframeInterval: 30 });
+    // Only the first keyframe on its own: the viewer plays only if its keyframe request crosses
+    // from the Worker to the encoder in the main isolate.
+    const encoder = rt.add(H264Encoder, { backend: "openh264", keyframeInterval: 0 });
     const whep = rt.add(WhepSink, {}, { id: "live", placement: { worker: "net" } });
     rt.connect(pattern.outputs.video, encoder.inputs.in);
     rt.connect(encoder.outputs.out, whep.inputs.video);
