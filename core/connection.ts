@@ -59,6 +59,12 @@ export interface ConnectionWriter<T> {
    * end of stream, and its reader never ends.
    */
   end?(ended: boolean): void;
+  /**
+   * Whether the reader asked for a keyframe since the last call (and clears the request): the
+   * upstream half of {@linkcode ConnectionReader.requestKeyframe}. Absent means the connection
+   * cannot carry requests (into a native plugin), and the writer never sees one.
+   */
+  takeKeyframeRequest?(): boolean;
 }
 
 /**
@@ -76,6 +82,12 @@ export interface ConnectionReader<T> {
    * means never.
    */
   readonly ended?: boolean;
+  /**
+   * Asks the writer for a keyframe (a WebRTC viewer lost a picture or just joined); the writer
+   * sees it through {@linkcode ConnectionWriter.takeKeyframeRequest}. Absent means the
+   * connection cannot carry requests.
+   */
+  requestKeyframe?(): void;
 }
 
 /**

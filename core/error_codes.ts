@@ -125,7 +125,10 @@ export const ERROR_CODES = {
   body_incomplete: { origin: "request", meaning: "The body was cut off" },
   body_timeout: { origin: "request", meaning: "The body arrived too slowly" },
   body_too_large: { origin: "request", meaning: "The body is over the size limit" },
-  unsupported_media_type: { origin: "request", meaning: "A body that is not application/json" },
+  unsupported_media_type: {
+    origin: "request",
+    meaning: "A body of a Content-Type the endpoint does not take (JSON; SDP for WHEP/WHIP)",
+  },
   upgrade_required: { origin: "request", meaning: "The event stream needs a WebSocket upgrade" },
   unknown_tool: { origin: "request", meaning: "MCP: no tool of this name" },
   unknown_resource: { origin: "request", meaning: "MCP: no resource at this URI" },
@@ -135,6 +138,30 @@ export const ERROR_CODES = {
   method_not_allowed: {
     origin: "request",
     meaning: "The route does not take this method (see Allow)",
+  },
+  // WebRTC (WHEP playback, WHIP ingest).
+  webrtc_invalid_offer: {
+    origin: "request",
+    meaning: "A WHEP/WHIP SDP offer that does not parse or has no usable media line",
+  },
+  webrtc_not_endpoint: {
+    origin: "request",
+    meaning:
+      "The node is not a WebRTC endpoint of this kind (WhepSink for WHEP, WhipSource for WHIP)",
+  },
+  webrtc_endpoint_unavailable: {
+    origin: "runtime",
+    meaning: "The WebRTC node is not running, so it has no endpoint to answer offers",
+  },
+  webrtc_session_not_found: { origin: "request", meaning: "No live WebRTC session has this id" },
+  webrtc_too_many_peers: { origin: "runtime", meaning: "The WebRTC endpoint has its most peers" },
+  webrtc_endpoint_taken: {
+    origin: "runtime",
+    meaning: "Another live WebRTC endpoint in this process has the node's id",
+  },
+  webrtc_publish_failed: {
+    origin: "runtime",
+    meaning: "Publishing to a WHIP server failed (HTTP error, bad answer, unreachable); retried",
   },
   // Access.
   missing_token: { origin: "access", meaning: "The request needs the token" },

@@ -145,6 +145,11 @@ export class InputBinding<T> implements InputPort<T> {
     return frame;
   }
 
+  /** Asks the connection's writer for a keyframe (no-op when it cannot carry requests). */
+  requestKeyframe(): void {
+    this.#reader?.requestKeyframe?.();
+  }
+
   /**
    * Feeds this input from `reader`.
    *

@@ -32,4 +32,11 @@ export interface InputPort<T> {
    * @returns The frame, or `undefined` when there is none.
    */
   readLatest(): T | undefined;
+  /**
+   * Asks the node writing into this input for a keyframe, as GStreamer's upstream
+   * force-key-unit event does: an encoder reads it with `OutputPort.takeKeyframeRequest()`.
+   * Carried by connections within an isolate and between isolates (Workers); a no-op when
+   * unconnected or when the connection cannot carry it (into a native plugin).
+   */
+  requestKeyframe(): void;
 }

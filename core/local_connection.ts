@@ -72,6 +72,7 @@ export class LocalConnection<T> implements ConnectionReader<T>, ConnectionWriter
   #fullRejections = 0;
   #onSpace: (() => void) | undefined;
   #writerEnded = false;
+  #keyframeRequested = false;
 
   /**
    * Allocates the slot array; nothing is allocated after this.
@@ -121,6 +122,22 @@ export class LocalConnection<T> implements ConnectionReader<T>, ConnectionWriter
   onSpace(callback: () => void): void {
     if (this.space > 0) callback();
     else this.#onSpace = callback;
+  }
+
+  /** Asks the writer for a keyframe: the next {@linkcode LocalConnection.takeKeyframeRequest} is `true`. */
+  requestKeyframe(): void {
+    this.#keyframeRequested = true;
+  }
+
+  /**
+   * Whether the reader asked for a keyframe since the last call; clears the request.
+   *
+   * @returns Whether a keyframe was asked for.
+   */
+  takeKeyframeRequest(): boolean {
+    const requested = this.#keyframeRequested;
+    this.#keyframeRequested = false;
+    return requested;
   }
 
   /** Whether the queue holds `capacity` frames. */

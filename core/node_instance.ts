@@ -375,9 +375,18 @@ export class NodeInstance {
   /** The counters (allocates; for control paths). */
   stats(): NodeStats {
     const stats = this.#counters.snapshot(this.ports, this.#loop, this.#frames.dropped);
-    const custom = this.processor.customStats();
-    if (custom !== undefined) stats.custom = custom;
+    const own = this.#processorStats();
+    if (own !== undefined) stats.processor = own;
     return stats;
+  }
+
+  /** The processor's own counters; a processor whose `stats()` throws reports none. */
+  #processorStats(): NodeStats["processor"] {
+    try {
+      return this.processor.reportStats?.();
+    } catch {
+      return undefined;
+    }
   }
 
   /** `ctx.wake`: a run now, a run once started or resumed, or nothing while stopped. */

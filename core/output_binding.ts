@@ -155,6 +155,20 @@ export class OutputBinding<T> implements OutputPort<T> {
   }
 
   /**
+   * Whether any reader asked for a keyframe since the last call; clears every request.
+   *
+   * @returns Whether one was asked for.
+   */
+  takeKeyframeRequest(): boolean {
+    let requested = false;
+    const writers = this.#writers;
+    for (let i = 0; i < writers.length; i++) {
+      if (writers[i].takeKeyframeRequest?.()) requested = true;
+    }
+    return requested;
+  }
+
+  /**
    * For probes: calls `callback` with the next frame written, in a microtask after that write
    * (so after the writer's run, never inside it), holding a reference to the frame during the
    * call. Until then, and with no callback waiting, `write()` pays one boolean test; a capture

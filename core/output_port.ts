@@ -44,4 +44,11 @@ export interface OutputPort<T> {
    * @returns `false` when at least one `fifo` connection was full and did not take it.
    */
   write(frame: T): boolean;
+  /**
+   * Whether a reader of this output asked for a keyframe (`InputPort.requestKeyframe()`) since
+   * the last call; clears the requests. An encoder makes its next picture a keyframe.
+   *
+   * @returns Whether any connection's reader asked.
+   */
+  takeKeyframeRequest(): boolean;
 }

@@ -5,6 +5,7 @@
  */
 
 import type { ErrorCode, ErrorDetails } from "./error_codes.ts";
+import type { JsonValue } from "./json_schema.ts";
 import type { NodeHandle } from "./port_ref.ts";
 import type { PortTable } from "./port_table.ts";
 import type { ProcessContext, SetupContext } from "./processor_context.ts";
@@ -209,6 +210,37 @@ export abstract class Processor<T extends ProcessorTypes = ProcessorTypes> {
   teardown(): void | Promise<void> {}
 
   /**
+   * The processor's own counters (a network sink's connection and peers, bit rate, losses),
+   * reported under `processor` in its node's `rt.stats()`. Optional; called on control paths
+   * only (a snapshot may allocate); keep it cheap. A processor whose `reportStats()` throws
+   * reports none.
+   *
+   * @returns JSON-compatible counters, or `undefined` for none now.
+   *
+   * @example Count something of the processor's own
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Processor, processor } from "@streamlib/streamlib";
+   *
+   * @processor({ mode: "push" })
+   * class Counter extends Processor {
+   *   seen = 0;
+   *   process(): void {
+   *     this.seen++;
+   *   }
+   *   override reportStats(): { seen: number } {
+   *     return { seen: this.seen };
+   *   }
+   * }
+   *
+   * const counter = new Counter();
+   * counter.process();
+   * assert.deepEqual(counter.reportStats(), { seen: 1 });
+   * ```
+   */
+  reportStats?(): { [key: string]: JsonValue } | undefined;
+
+  /**
    * Hears that live-tunable config fields (those marked `@live`) changed in place while the
    * node is set up: `rt.setConfig()` has already written the new values into `this.config`.
    * Recompute what `setup()` derived from them here; it runs between two `process()` calls
@@ -246,38 +278,6 @@ export abstract class Processor<T extends ProcessorTypes = ProcessorTypes> {
    * ```
    */
   configChanged(_changed: readonly string[]): void {}
-
-  /**
-   * Counters of the processor's own (a network sink's connection, bit rate, losses), shown in
-   * `rt.stats().nodes[id].custom`. Called on the control path whenever stats are read; keep it
-   * cheap and return only finite numbers. The default has none.
-   *
-   * @returns The counters by name, or `undefined`.
-   *
-   * @example Count something of the processor's own
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { Processor, processor } from "@streamlib/streamlib";
-   *
-   * @processor({ mode: "push" })
-   * class Counter extends Processor {
-   *   seen = 0;
-   *   process(): void {
-   *     this.seen++;
-   *   }
-   *   override customStats(): Record<string, number> {
-   *     return { seen: this.seen };
-   *   }
-   * }
-   *
-   * const counter = new Counter();
-   * counter.process();
-   * assert.deepEqual(counter.customStats(), { seen: 1 });
-   * ```
-   */
-  customStats(): Record<string, number> | undefined {
-    return undefined;
-  }
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 
 import type { ConnectionStats } from "./connection.ts";
+import type { JsonValue } from "./json_schema.ts";
 import type { LatencySummary } from "./latency_histogram.ts";
 import type { NodeState, RuntimeState } from "./lifecycle_state.ts";
 
@@ -42,8 +43,8 @@ export interface NodeStats {
   skippedRuns: number;
   /** `loop` nodes: the declared period in nanoseconds; `null` otherwise or before setup. */
   periodNs: number | null;
-  /** The processor's own counters (`Processor.customStats()`), when it has any. */
-  custom?: Record<string, number>;
+  /** The processor's own counters, when it reports any (`Processor.reportStats()`, e.g. `WhepSink`). */
+  processor?: { [key: string]: JsonValue };
 }
 
 /**

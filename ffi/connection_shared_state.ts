@@ -60,6 +60,8 @@ const FLAGS_OFFSET = COUNTERS * 8;
 const CLOSING = 0;
 const BUSY = 1;
 const WRITER_CLOSED = 2;
+/** Set by the reader to ask for a keyframe, taken (and cleared) by the writer. */
+const KEYFRAME_REQUESTED = 3;
 const BYTES = FLAGS_OFFSET + 4 * 4;
 /** How long a closing reader waits for a push in flight in another isolate to finish. */
 const CLOSE_WAIT_MS = 1000;
@@ -173,6 +175,20 @@ export class ConnectionSharedState {
   /** Whether the writer has closed. */
   get writerClosed(): boolean {
     return Atomics.load(this.#flags, WRITER_CLOSED) !== 0;
+  }
+
+  /** The reader asks the writer for a keyframe (`InputPort.requestKeyframe()` across isolates). */
+  requestKeyframe(): void {
+    Atomics.store(this.#flags, KEYFRAME_REQUESTED, 1);
+  }
+
+  /**
+   * Whether the reader asked for a keyframe since the last call; clears the request.
+   *
+   * @returns Whether one was asked for.
+   */
+  takeKeyframeRequest(): boolean {
+    return Atomics.exchange(this.#flags, KEYFRAME_REQUESTED, 0) !== 0;
   }
 
   /**

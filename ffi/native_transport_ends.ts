@@ -254,6 +254,15 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
   };
 
   /**
+   * Whether the reader, in its isolate, asked for a keyframe since the last call; clears it.
+   *
+   * @returns Whether one was asked for.
+   */
+  takeKeyframeRequest(): boolean {
+    return this.#writer.state.takeKeyframeRequest();
+  }
+
+  /**
    * Marks end of stream (or opens it again for a new run) and wakes the reader to see it.
    *
    * @param ended Whether the writer has ended.
@@ -354,6 +363,11 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   /** Frames ready to read (0 once closed). */
   get available(): number {
     return this.#closed ? 0 : this.#reader.available;
+  }
+
+  /** Asks the writer, in its isolate, for a keyframe (a flag in the connection's shared state). */
+  requestKeyframe(): void {
+    this.#reader.state.requestKeyframe();
   }
 
   /** Whether the writer ended (see {@linkcode SIGNAL_WRITER_ENDED}) and the ring is read empty. */

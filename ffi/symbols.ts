@@ -208,25 +208,62 @@ export const symbols = {
 
   /**
    * `fn sl_net_sink_create(kind: u32, settings: *const u8, length: u32, out: *mut u32) -> i32`
-   * (ABI 6)
+   * (ABI 7)
    */
   sl_net_sink_create: { parameters: ["u32", "buffer", "u32", "buffer"], result: "i32" },
   /**
    * `fn sl_net_source_create(kind: u32, settings: *const u8, length: u32, out: *mut u32) -> i32`
-   * (ABI 6)
+   * (ABI 7)
    */
   sl_net_source_create: { parameters: ["u32", "buffer", "u32", "buffer"], result: "i32" },
   /**
    * `fn sl_net_sink_push(sink: u32, data: *const u8, length: u32, timestamp_ns: f64,
-   * keyframe: u32) -> i32` (ABI 6)
+   * keyframe: u32) -> i32` (ABI 7)
    */
   sl_net_sink_push: { parameters: ["u32", "buffer", "u32", "f64", "u32"], result: "i32" },
-  /** `fn sl_net_source_read(source: u32, out: *mut u8, cap: u32, info: *mut f64) -> i32` (ABI 6) */
+  /** `fn sl_net_source_read(source: u32, out: *mut u8, cap: u32, info: *mut f64) -> i32` (ABI 7) */
   sl_net_source_read: { parameters: ["u32", "buffer", "u32", "buffer"], result: "i32" },
-  /** `fn sl_net_stats(endpoint: u32, out: *mut f64, cap: u32) -> i32` (ABI 6) */
+  /** `fn sl_net_stats(endpoint: u32, out: *mut f64, cap: u32) -> i32` (ABI 7) */
   sl_net_stats: { parameters: ["u32", "buffer", "u32"], result: "i32" },
-  /** `fn sl_net_free(endpoint: u32) -> i32` (ABI 6) */
+  /** `fn sl_net_free(endpoint: u32) -> i32` (ABI 7) */
   sl_net_free: { parameters: ["u32"], result: "i32" },
+  // WebRTC endpoints (WHEP playback, WHIP ingest): docs/webrtc.md.
+  /** `fn sl_webrtc_create(config: *const u8, len: u32, out: *mut u32) -> i32`: the UDP port */
+  sl_webrtc_create: { parameters: ["buffer", "u32", "buffer"], result: "i32" },
+  /** `fn sl_webrtc_free(endpoint: u32) -> i32` */
+  sl_webrtc_free: { parameters: ["u32"], result: "i32" },
+  /** `fn sl_webrtc_find(name: *const u8, len: u32, out: *mut u32) -> i32`: 0 send, 1 receive */
+  sl_webrtc_find: { parameters: ["buffer", "u32", "buffer"], result: "i32" },
+  /**
+   * `fn sl_webrtc_accept_offer(endpoint: u32, sdp: *const u8, len: u32, out: *mut u8, cap: u32,
+   * session: *mut u32) -> i32`: the answer's full length
+   */
+  sl_webrtc_accept_offer: {
+    parameters: ["u32", "buffer", "u32", "buffer", "u32", "buffer"],
+    result: "i32",
+  },
+  /**
+   * `fn sl_webrtc_create_offer(endpoint: u32, audio: u32, out: *mut u8, cap: u32,
+   * session: *mut u32) -> i32`: the offer's full length
+   */
+  sl_webrtc_create_offer: { parameters: ["u32", "u32", "buffer", "u32", "buffer"], result: "i32" },
+  /** `fn sl_webrtc_accept_answer(endpoint: u32, session: u32, sdp: *const u8, len: u32) -> i32` */
+  sl_webrtc_accept_answer: { parameters: ["u32", "u32", "buffer", "u32"], result: "i32" },
+  /** `fn sl_webrtc_close_session(endpoint: u32, session: u32) -> i32` */
+  sl_webrtc_close_session: { parameters: ["u32", "u32"], result: "i32" },
+  /**
+   * `fn sl_webrtc_push(endpoint: u32, kind: u32, data: *const u8, len: u32, pts_ns: f64,
+   * keyframe: u32) -> i32`: 1 queued, 0 dropped
+   */
+  sl_webrtc_push: { parameters: ["u32", "u32", "buffer", "u32", "f64", "u32"], result: "i32" },
+  /** `fn sl_webrtc_read(endpoint: u32, out: *mut u8, cap: u32, info: *mut f64) -> i32` */
+  sl_webrtc_read: { parameters: ["u32", "buffer", "u32", "buffer"], result: "i32" },
+  /** `fn sl_webrtc_poll(endpoint: u32, info: *mut f64) -> i32` */
+  sl_webrtc_poll: { parameters: ["u32", "buffer"], result: "i32" },
+  /** `fn sl_webrtc_request_keyframe(endpoint: u32) -> i32` */
+  sl_webrtc_request_keyframe: { parameters: ["u32"], result: "i32" },
+  /** `fn sl_webrtc_stats(endpoint: u32, out: *mut u8, cap: u32) -> i32`: JSON, full length */
+  sl_webrtc_stats: { parameters: ["u32", "buffer", "u32"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /**

@@ -220,7 +220,9 @@ export class H264Encoder extends Processor<H264EncoderTypes> {
         this.#dropped++;
         continue;
       }
-      const n = encoder.encode(frame, this.#buffer);
+      // A reader's keyframe request (a WebRTC viewer's PLI/FIR, a new viewer) makes this
+      // picture an IDR one.
+      const n = encoder.encode(frame, this.#buffer, this.outputs.out.takeKeyframeRequest());
       if (n === 0) continue;
       this.#pendingMeta = {
         keyframe: encoder.keyframe,

@@ -284,3 +284,35 @@ Deno.test("H264Encoder refuses 0x0 and odd frame sizes and unknown pixel formats
     encoder.teardown();
   }
 });
+
+Deno.test("H264Encoder makes the next picture a keyframe when its reader asks", () => {
+  const patternPorts = testPatternNode.ports();
+  const pattern = testPatternNode.create(
+    { width: 64, height: 48, pixelFormat: "I420" },
+    patternPorts,
+  );
+  const ports = h264EncoderNode.ports();
+  const encoder = h264EncoderNode.create({ backend: "openh264", keyframeInterval: 0 }, ports);
+  const sink = new InputBinding<EncodedVideoFrame>("sink", "EncodedVideoFrame");
+  connectLocal(patternPorts.output("video"), ports.input("in"));
+  connectLocal(ports.output("out"), sink);
+  const ctx = createProcessContext("enc");
+  pattern.setup(ctx);
+  encoder.setup(ctx);
+  const next = () => {
+    pattern.process(ctx);
+    encoder.process(ctx);
+    const frame = sink.read();
+    assert.ok(frame);
+    const keyframe = frame.keyframe;
+    ctx.frames.flush();
+    return keyframe;
+  };
+  try {
+    assert.deepEqual([next(), next(), next()], [true, false, false]);
+    sink.requestKeyframe();
+    assert.deepEqual([next(), next()], [true, false]);
+  } finally {
+    encoder.teardown();
+  }
+});

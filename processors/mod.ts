@@ -30,6 +30,9 @@ export { H264Encoder, type H264EncoderConfig } from "./h264_encoder.ts";
 export { Microphone, type MicrophoneConfig } from "./microphone.ts";
 export { Mp4FileSource, type Mp4FileSourceConfig } from "./mp4_file_source.ts";
 export { Mp4Writer, type Mp4WriterConfig } from "./mp4_writer.ts";
+export { WhepSink, type WhepSinkConfig } from "./whep_sink.ts";
+export { WhipSink, type WhipSinkConfig } from "./whip_sink.ts";
+export { WhipSource, type WhipSourceConfig } from "./whip_source.ts";
 export type { Mp4RecordingStats } from "./formats/mp4_recording.ts";
 export {
   Mp4ReadError,

@@ -27,6 +27,9 @@ import { testToneGeneratorNode } from "./test_tone_generator.gen.ts";
 import { videoScaleNode } from "./video_scale.gen.ts";
 import { wavFileSourceNode } from "./wav_file_source.gen.ts";
 import { wavWriterNode } from "./wav_writer.gen.ts";
+import { whepSinkNode } from "./whep_sink.gen.ts";
+import { whipSinkNode } from "./whip_sink.gen.ts";
+import { whipSourceNode } from "./whip_source.gen.ts";
 import { y4mFileSourceNode } from "./y4m_file_source.gen.ts";
 import { y4mWriterNode } from "./y4m_writer.gen.ts";
 
@@ -53,6 +56,9 @@ export const registry: NodeRegistry = new NodeRegistry([
   videoScaleNode,
   wavFileSourceNode,
   wavWriterNode,
+  whepSinkNode,
+  whipSinkNode,
+  whipSourceNode,
   y4mFileSourceNode,
   y4mWriterNode,
 ]);

@@ -96,7 +96,7 @@ export function rtmpTarget(url: string): RtmpTarget {
  * Lost connections are retried with backoff (100 ms doubling to 2 s). Video only: FLV carries
  * AAC or MP3 audio for ffmpeg 5.1 here and there is no encoder for either in this library.
  *
- * Counters (`rt.stats().nodes[id].custom`): as `SrtSink`'s; `packets` counts RTMP video
+ * Counters (`rt.stats().nodes[id].processor`): as `SrtSink`'s; `packets` counts RTMP video
  * messages, and `packetsLost` and `packetsRetransmitted` stay 0 (TCP does not say).
  *
  * @example Publish to a server that is not there: nothing blocks, and access units are dropped
@@ -115,8 +115,8 @@ export function rtmpTarget(url: string): RtmpTarget {
  * const stats = rt.stats().nodes.rtmp;
  * await rt.stop();
  * assert.ok(stats.framesIn > 0);
- * assert.equal(stats.custom?.connected, 0);
- * assert.ok(stats.custom!.connectFailures > 0);
+ * assert.equal(stats.processor?.connected, 0);
+ * assert.ok(stats.processor!.connectFailures > 0);
  * ```
  */
 @processor({ tags: ["video", "sink", "network"], mode: "push" })
@@ -162,7 +162,7 @@ export class RtmpSink extends Processor<RtmpSinkTypes> {
   }
 
   /** The connection's counters. */
-  override customStats(): Record<string, number> | undefined {
+  override reportStats(): Record<string, number> | undefined {
     return this.netStats as Record<string, number> | undefined;
   }
 

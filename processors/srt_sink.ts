@@ -119,7 +119,7 @@ export function socketAddress(host: string, port: number): string {
  * away; a listener takes the next caller. Audio is not sent: the TS muxer crate has no Opus
  * mapping and there is no AAC encoder here (see `docs/network.md`).
  *
- * Counters (`rt.stats().nodes[id].custom`): `connected`, `connections`, `disconnects`,
+ * Counters (`rt.stats().nodes[id].processor`): `connected`, `connections`, `disconnects`,
  * `connectFailures`, `bytes`, `bitrate`, `packets`, `packetsLost`, `packetsRetransmitted`,
  * `frames`, `framesDropped`, `framesQueued`.
  *
@@ -139,8 +139,8 @@ export function socketAddress(host: string, port: number): string {
  * const stats = rt.stats().nodes.srt;
  * await rt.stop();
  * assert.ok(stats.framesIn > 0);
- * assert.equal(stats.custom?.connected, 0);
- * assert.ok(stats.custom!.framesDropped > 0);
+ * assert.equal(stats.processor?.connected, 0);
+ * assert.ok(stats.processor!.framesDropped > 0);
  * ```
  */
 @processor({ tags: ["video", "sink", "network"], mode: "push" })
@@ -195,7 +195,7 @@ export class SrtSink extends Processor<SrtSinkTypes> {
   }
 
   /** The connection's counters. */
-  override customStats(): Record<string, number> | undefined {
+  override reportStats(): Record<string, number> | undefined {
     return this.netStats as Record<string, number> | undefined;
   }
 

@@ -111,7 +111,7 @@ const MAX_ACCESS_UNIT_BYTES = 8 << 20;
  * are ignored. When the graph falls behind, the native queue drops its oldest access unit
  * (counted) and resumes at the next keyframe.
  *
- * Counters (`rt.stats().nodes[id].custom`): as `SrtSink`'s, counting what is received.
+ * Counters (`rt.stats().nodes[id].processor`): as `SrtSink`'s, counting what is received.
  *
  * @example Listen for a sender; without one nothing comes out and nothing blocks
  * ```ts
@@ -127,7 +127,7 @@ const MAX_ACCESS_UNIT_BYTES = 8 << 20;
  * const stats = rt.stats().nodes.srt;
  * await rt.stop();
  * assert.equal(stats.framesOut, 0);
- * assert.equal(stats.custom?.connected, 0);
+ * assert.equal(stats.processor?.connected, 0);
  * ```
  */
 @processor({ tags: ["video", "source", "network"], mode: "loop" })
@@ -208,7 +208,7 @@ export class SrtSource extends Processor<SrtSourceTypes> {
   }
 
   /** The connection's counters. */
-  override customStats(): Record<string, number> | undefined {
+  override reportStats(): Record<string, number> | undefined {
     return this.netStats as Record<string, number> | undefined;
   }
 

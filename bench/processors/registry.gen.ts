@@ -7,6 +7,7 @@
 
 import { NodeRegistry } from "../../mod.ts";
 import { burstSourceNode } from "./burst_source.gen.ts";
+import { captureStampNode } from "./capture_stamp.gen.ts";
 import { countingSinkNode } from "./counting_sink.gen.ts";
 import { liveSourceNode } from "./live_source.gen.ts";
 import { passThroughNode } from "./pass_through.gen.ts";
@@ -18,6 +19,7 @@ import { toneBurstSourceNode } from "./tone_burst_source.gen.ts";
  */
 export const registry: NodeRegistry = new NodeRegistry([
   burstSourceNode,
+  captureStampNode,
   countingSinkNode,
   liveSourceNode,
   passThroughNode,

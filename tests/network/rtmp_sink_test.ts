@@ -34,10 +34,10 @@ Deno.test("RtmpSink publishes H.264 that ffmpeg's RTMP server records frame for 
     const rtmp = rt.add(RtmpSink, { url: `rtmp://127.0.0.1:${port}/live/key` }, { id: "rtmp" });
     encodedPattern(rt, rtmp.inputs.video, { referencePath: `${dir}/ref.mp4` });
     await rt.start();
-    await waitFor("publishing", 5_000, () => rt.stats().nodes.rtmp.custom?.connected === 1);
+    await waitFor("publishing", 5_000, () => rt.stats().nodes.rtmp.processor?.connected === 1);
     await sleep(3_000);
     await rt.stop();
-    const custom = rt.stats().nodes.rtmp.custom as Custom;
+    const custom = rt.stats().nodes.rtmp.processor as unknown as Custom;
     const status = await ffmpeg.exited(10_000);
     assert.ok(status.code === 0 || status.code === 1, ffmpeg.stderr());
     const probe = await probeVideo(`${dir}/out.flv`);
@@ -69,26 +69,26 @@ Deno.test("RtmpSink republishes when the server is killed and restarted; the gra
     encodedPattern(rt, rtmp.inputs.video);
     await rt.start();
     const t0 = Date.now();
-    await waitFor("publishing", 5_000, () => rt.stats().nodes.rtmp.custom?.connected === 1);
+    await waitFor("publishing", 5_000, () => rt.stats().nodes.rtmp.processor?.connected === 1);
     await sleep(1_500);
     await first.kill();
     await waitFor(
       "the loss to be noticed",
       8_000,
-      () => (rt.stats().nodes.rtmp.custom as Custom).disconnects === 1,
+      () => (rt.stats().nodes.rtmp.processor as unknown as Custom).disconnects === 1,
     );
     await sleep(1_000); // refused connections meanwhile: retried with backoff
     second = rtmpServer(port, `${dir}/second.flv`);
     await waitFor(
       "republishing",
       8_000,
-      () => (rt.stats().nodes.rtmp.custom as Custom).connections === 2,
+      () => (rt.stats().nodes.rtmp.processor as unknown as Custom).connections === 2,
     );
     await sleep(2_000);
     const elapsed = (Date.now() - t0) / 1000;
     const stats = rt.stats().nodes;
     await rt.stop();
-    const custom = stats.rtmp.custom as Custom;
+    const custom = stats.rtmp.processor as unknown as Custom;
     assert.ok(
       stats.encoder.framesOut >= 30 * elapsed * 0.85,
       `${stats.encoder.framesOut} in ${elapsed}s`,

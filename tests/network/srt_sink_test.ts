@@ -28,10 +28,10 @@ Deno.test("SrtSink caller sends H.264 in MPEG-TS that ffmpeg's listener records 
     const srt = rt.add(SrtSink, { host: "127.0.0.1", port, mode: "caller" }, { id: "srt" });
     encodedPattern(rt, srt.inputs.video, { referencePath: `${dir}/ref.mp4` });
     await rt.start();
-    await waitFor("a connection", 5_000, () => rt.stats().nodes.srt.custom?.connected === 1);
+    await waitFor("a connection", 5_000, () => rt.stats().nodes.srt.processor?.connected === 1);
     await sleep(3_000);
     await rt.stop(); // closes the SRT connection: ffmpeg finishes its file and exits
-    const custom = rt.stats().nodes.srt.custom as Custom;
+    const custom = rt.stats().nodes.srt.processor as unknown as Custom;
     const status = await ffmpeg.exited(10_000);
     assert.ok(status.code === 0 || status.code === 1, ffmpeg.stderr());
     const probe = await probeVideo(`${dir}/out.ts`);
@@ -79,7 +79,7 @@ Deno.test("SrtSink listener serves ffmpeg as the caller", async () => {
   try {
     const status = await ffmpeg.exited(15_000);
     assert.equal(status.code, 0, ffmpeg.stderr());
-    const custom = rt.stats().nodes.srt.custom as Custom;
+    const custom = rt.stats().nodes.srt.processor as unknown as Custom;
     assert.equal(custom.connections, 1);
     const probe = await probeVideo(`${dir}/out.ts`);
     assert.equal(probe.codec, "h264");
@@ -115,10 +115,10 @@ Deno.test("SrtSink feeds GStreamer's srtsrc, tsdemux and h264parse", async () =>
     const srt = rt.add(SrtSink, { host: "127.0.0.1", port }, { id: "srt" });
     encodedPattern(rt, srt.inputs.video, { referencePath: `${dir}/ref.mp4` });
     await rt.start();
-    await waitFor("a connection", 5_000, () => rt.stats().nodes.srt.custom?.connected === 1);
+    await waitFor("a connection", 5_000, () => rt.stats().nodes.srt.processor?.connected === 1);
     await sleep(2_500);
     await rt.stop();
-    const sent = (rt.stats().nodes.srt.custom as Custom).frames;
+    const sent = (rt.stats().nodes.srt.processor as unknown as Custom).frames;
     await sleep(500);
     await gst.kill("SIGINT"); // -e: EOS, so filesink flushes
     const probe = await probeVideo(`${dir}/out.h264`);
@@ -163,27 +163,27 @@ Deno.test("SrtSink reconnects when the receiver is killed and restarted; the gra
     await waitFor(
       "the first connection",
       5_000,
-      () => rt.stats().nodes.srt.custom?.connected === 1,
+      () => rt.stats().nodes.srt.processor?.connected === 1,
     );
     await sleep(1_500);
     await first.kill(); // SIGKILL: no SRT shutdown reaches us, only silence
     await waitFor(
       "the loss to be noticed",
       8_000,
-      () => (rt.stats().nodes.srt.custom as Custom).disconnects === 1,
+      () => (rt.stats().nodes.srt.processor as unknown as Custom).disconnects === 1,
     );
     await sleep(3_500); // longer than a connection attempt (3 s): at least one fails
     second = listen("second.ts");
     await waitFor(
       "the reconnection",
       8_000,
-      () => (rt.stats().nodes.srt.custom as Custom).connections === 2,
+      () => (rt.stats().nodes.srt.processor as unknown as Custom).connections === 2,
     );
     await sleep(2_000);
     const elapsed = (Date.now() - t0) / 1000;
     const stats = rt.stats().nodes;
     await rt.stop();
-    const custom = stats.srt.custom as Custom;
+    const custom = stats.srt.processor as unknown as Custom;
     // The graph kept its pace throughout: the pattern and the encoder ran at 30 fps.
     assert.ok(
       stats.encoder.framesOut >= 30 * elapsed * 0.85,
@@ -229,10 +229,10 @@ Deno.test("SrtSink encrypts with a passphrase ffmpeg's listener decrypts (AES-12
     });
     encodedPattern(rt, srt.inputs.video);
     await rt.start();
-    await waitFor("a connection", 5_000, () => rt.stats().nodes.srt.custom?.connected === 1);
+    await waitFor("a connection", 5_000, () => rt.stats().nodes.srt.processor?.connected === 1);
     await sleep(1_500);
     await rt.stop();
-    const sent = (rt.stats().nodes.srt.custom as Custom).frames;
+    const sent = (rt.stats().nodes.srt.processor as unknown as Custom).frames;
     await ffmpeg.exited(10_000);
     const probe = await probeVideo(`${dir}/out.ts`);
     assert.equal(probe.codec, "h264");

@@ -21,7 +21,7 @@ async function receive(port: number, path: string, send: () => ReturnType<typeof
     await waitFor(
       "the sender's disconnect",
       8_000,
-      () => (rt.stats().nodes.srt.custom as Custom).disconnects === 1,
+      () => (rt.stats().nodes.srt.processor as unknown as Custom).disconnects === 1,
     );
     await sleep(200); // the last access units reach the writer
     const stats = rt.stats().nodes;
@@ -61,7 +61,7 @@ Deno.test("SrtSource listener records what ffmpeg (libx264, mpegts) sends to an 
         "mpegts",
         `srt://127.0.0.1:${port}?mode=caller`,
       ]));
-    const custom = stats.srt.custom as Custom;
+    const custom = stats.srt.processor as unknown as Custom;
     assert.equal(custom.connections, 1);
     assert.equal(custom.framesDropped, 0);
     assert.equal(stats.srt.framesOut, custom.frames);
@@ -107,7 +107,7 @@ Deno.test("SrtSource listener records what GStreamer (openh264enc, mpegtsmux, sr
         `uri=srt://127.0.0.1:${port}?mode=caller`,
         "wait-for-connection=true",
       ]));
-    const custom = stats.srt.custom as Custom;
+    const custom = stats.srt.processor as unknown as Custom;
     assert.equal(custom.connections, 1);
     assert.equal(custom.framesDropped, 0);
     assert.equal(stats.srt.framesOut, 60);

@@ -52,6 +52,16 @@ for (const worker of [false, true]) {
           add(rt, "ChannelConverter", {}, "chan", placement);
           add(rt, "WavWriter", { path: files.wav }, "wav", placement);
           add(rt, "NullSink", {}, "mono");
+          // WebRTC with no peer: the sinks read and release every frame; the source has none.
+          add(rt, "WhepSink", {}, "whep", placement);
+          add(rt, "WhipSink", { url: "http://127.0.0.1:9/whip" }, "whip_out", placement);
+          add(rt, "WhipSource", {}, "whip_in", placement);
+          add(rt, "NullSink", {}, "whip_null");
+          rt.connectByName("enc", "out", "whep", "video");
+          rt.connectByName("tone", "audio", "whep", "audio");
+          rt.connectByName("enc", "out", "whip_out", "video");
+          rt.connectByName("tone", "audio", "whip_out", "audio");
+          rt.connectByName("whip_in", "video", "whip_null", "in");
           rt.connectByName("bars", "video", "rgba", "in");
           rt.connectByName("rgba", "out", "scale", "in");
           rt.connectByName("scale", "out", "vsink", "in");
@@ -72,7 +82,8 @@ for (const worker of [false, true]) {
         (rt) => {
           const n = rt.stats().nodes;
           return n.vsink.framesIn >= 10 && n.dsink.framesIn >= 10 && n.y4m.framesIn >= 10 &&
-            n.wav.framesIn >= 20 && n.mono.framesIn >= 20 && n.mp4.framesIn >= 30;
+            n.wav.framesIn >= 20 && n.mono.framesIn >= 20 && n.mp4.framesIn >= 30 &&
+            n.whep.framesIn >= 30 && n.whip_out.framesIn >= 30;
         },
         { worker },
       );

@@ -17,6 +17,7 @@ import { processorRoutes } from "./processors.ts";
 import { runtimeRoutes } from "./runtime.ts";
 import { requestText } from "./validation.ts";
 import { streamRoutes } from "./stream_route.ts";
+import { webrtcRoutes } from "./webrtc_route.ts";
 
 /** Every endpoint, as `GET /api/v1` lists it (on a bind beyond loopback, all need the token). */
 export const ENDPOINTS: readonly { method: string; path: string; token: boolean }[] = [
@@ -39,6 +40,10 @@ export const ENDPOINTS: readonly { method: string; path: string; token: boolean 
   { method: "GET", path: "/api/v1/manifest", token: false },
   { method: "POST", path: "/api/v1/manifest", token: true },
   { method: "PUT", path: "/api/v1/layout/:id", token: true },
+  { method: "POST", path: "/api/v1/whep/:id", token: true },
+  { method: "DELETE", path: "/api/v1/whep/:id/:session", token: true },
+  { method: "POST", path: "/api/v1/whip/:id", token: true },
+  { method: "DELETE", path: "/api/v1/whip/:id/:session", token: true },
 ];
 
 /**
@@ -89,6 +94,7 @@ export function createApi(ctx: ApiContext): Hono {
   api.route("/", layoutRoutes(ctx));
   api.route("/", runtimeRoutes(ctx));
   api.route("/", streamRoutes(ctx));
+  api.route("/", webrtcRoutes(ctx));
   api.notFound(apiNotFound);
   return api;
 }

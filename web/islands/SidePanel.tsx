@@ -1,12 +1,13 @@
 /**
- * The side panel: the selected processor (description, ports, config form, errors with stack) or
- * connection (ends, policy, counters), with remove and disconnect.
+ * The side panel: the selected processor (description, a live view for a `WhepSink`, ports, config
+ * form, errors with stack) or connection (ends, policy, counters), with remove and disconnect.
  *
  * @module
  */
 
 import type { JsonValue } from "../../core/json_schema.ts";
 import { configEdit, removeEdit } from "../client/edits.ts";
+import { LiveView } from "../components/LiveView.tsx";
 import { SchemaForm } from "../components/SchemaForm.tsx";
 import { Sparkline } from "../components/Sparkline.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";
@@ -168,6 +169,18 @@ export default function SidePanel(_props: SidePanelProps) {
             <h3>failed in {node.failure.phase}</h3>
             <p>{node.failure.message}</p>
           </section>
+        )
+        : null}
+      {node.type === "WhepSink"
+        ? (
+          <>
+            <h3>Live</h3>
+            <LiveView
+              node={node.id}
+              token={store.token.value ?? ""}
+              running={state === "running"}
+            />
+          </>
         )
         : null}
       <h3>Ports</h3>

@@ -9,6 +9,8 @@
 //!   cameras and microphones on macOS) that writes into the frame pool and a ring.
 //! - [`plugin`] — the host of native plugins: loads a plugin library (`streamlib_plugin` ABI),
 //!   checks its version, and runs its processors on native threads over the same rings and pool.
+//! - [`webrtc`] — WHEP playback and WHIP ingest over str0m: one UDP socket and native thread
+//!   per endpoint, frames crossing from JS in bounded queues.
 //! - [`ffi`] — the `sl_*` functions of `docs/native_abi.md`, over process-wide
 //!   [`handle_table`]s, every one guarded against panics ([`panic_guard`]) and reporting failures
 //!   through [`last_error`].
@@ -60,6 +62,8 @@ pub mod net;
 pub mod plugin;
 #[cfg(not(loom))]
 mod registry;
+#[cfg(not(loom))]
+pub mod webrtc;
 
 pub mod error_text;
 pub mod fifo_ring;

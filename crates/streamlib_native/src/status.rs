@@ -282,6 +282,18 @@ pub enum ErrorKind {
         /// The library's report.
         detail: ErrorText,
     },
+    /// A WebRTC session description (SDP offer) that cannot be parsed or accepted.
+    InvalidSdp {
+        /// What was wrong with it.
+        detail: ErrorText,
+    },
+    /// A name (e.g. a WebRTC endpoint's) already held by another live object.
+    NameTaken {
+        /// What holds names, e.g. `"WebRTC endpoint"`.
+        what: &'static str,
+        /// The name.
+        name: ErrorText,
+    },
     /// An open device failed.
     Device {
         /// The device and operation, e.g. `"X11 screen capture"`.
@@ -334,7 +346,9 @@ impl Error {
             | ErrorKind::NotUtf8 { .. }
             | ErrorKind::UnknownCode { .. }
             | ErrorKind::UnsupportedSize { .. }
-            | ErrorKind::WrongLength { .. } => Status::InvalidArgument,
+            | ErrorKind::WrongLength { .. }
+            | ErrorKind::InvalidSdp { .. }
+            | ErrorKind::NameTaken { .. } => Status::InvalidArgument,
             ErrorKind::InvalidHandle { .. } | ErrorKind::StaleSlot { .. } => Status::InvalidHandle,
             ErrorKind::PoolExhausted { .. } => Status::PoolExhausted,
             ErrorKind::OutOfMemory { .. } => Status::OutOfMemory,
@@ -483,6 +497,10 @@ impl fmt::Display for Error {
             }
             ErrorKind::Codec { what, detail } => write!(f, "Codec error in {what}: {detail}"),
             ErrorKind::Device { what, detail } => write!(f, "Device error in {what}: {detail}"),
+            ErrorKind::InvalidSdp { detail } => write!(f, "Invalid SDP offer: {detail}"),
+            ErrorKind::NameTaken { what, name } => {
+                write!(f, "Invalid argument: another {what} is named '{name}'")
+            }
         }
     }
 }

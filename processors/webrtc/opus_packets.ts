@@ -1,0 +1,103 @@
+/**
+ * Cuts audio blocks of any length into 20 ms Opus packets (libopus takes whole frames only).
+ *
+ * @module
+ */
+
+import type { AudioFrame } from "../../core/audio_frame.ts";
+import { OPUS_MAX_PACKET_BYTES, OpusEncoder } from "../../ffi/opus_encoder.ts";
+
+/**
+ * 20 ms Opus packets from audio blocks: samples are gathered until a packet is full, each packet
+ * carries the presentation time of its first sample. The encoder is made for the first block's
+ * rate and channels; blocks of another format are refused (counted by the caller).
+ *
+ * @example Two 10 ms blocks make one packet
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { OpusPackets } from "./opus_packets.ts";
+ *
+ * using packets = new OpusPackets(64_000);
+ * const block = (t: number) => ({
+ *   kind: "audio" as const, channels: 1, sampleRate: 48_000, frameCount: 480,
+ *   samples: new Float32Array(480), timestampNs: t, frameNumber: 0,
+ * });
+ * const out: number[] = [];
+ * packets.add(block(0), (_packet, t) => out.push(t));
+ * assert.equal(out.length, 0);
+ * packets.add(block(10e6), (_packet, t) => out.push(t));
+ * assert.deepEqual(out, [0]);
+ * ```
+ */
+export class OpusPackets {
+  readonly #bitrate: number;
+  #encoder: OpusEncoder | undefined;
+  #block = new Float32Array(0);
+  #fill = 0;
+  #blockStartNs = 0;
+  readonly #packet = new Uint8Array(OPUS_MAX_PACKET_BYTES);
+
+  /**
+   * Creates the packetizer.
+   *
+   * @param bitrate Opus bit rate in bits per second.
+   */
+  constructor(bitrate: number) {
+    this.#bitrate = bitrate;
+  }
+
+  /**
+   * Adds one block; calls `emit` for each packet it completes (the packet is valid only during
+   * the call).
+   *
+   * @param frame Interleaved samples at 8, 12, 16, 24 or 48 kHz, one or two channels.
+   * @param emit Receives each packet and its presentation time in ns.
+   * @returns `false` when the block's format differs from the first block's (it is skipped).
+   * @throws {InvalidArgumentError} For a rate or channel count libopus does not take.
+   */
+  add(frame: AudioFrame, emit: (packet: Uint8Array, timestampNs: number) => void): boolean {
+    const encoder = this.#encoder ??= this.#open(frame);
+    if (frame.sampleRate !== encoder.sampleRate || frame.channels !== encoder.channels) {
+      return false;
+    }
+    const channels = encoder.channels;
+    const nsPerFrame = 1e9 / encoder.sampleRate;
+    let offset = 0;
+    const samples = frame.samples.subarray(0, frame.frameCount * channels);
+    while (offset < samples.length) {
+      if (this.#fill === 0) this.#blockStartNs = frame.timestampNs + offset / channels * nsPerFrame;
+      const take = Math.min(samples.length - offset, this.#block.length - this.#fill);
+      this.#block.set(samples.subarray(offset, offset + take), this.#fill);
+      this.#fill += take;
+      offset += take;
+      if (this.#fill === this.#block.length) {
+        const n = encoder.encode(this.#block, this.#packet);
+        this.#fill = 0;
+        if (n > 0) emit(this.#packet.subarray(0, n), this.#blockStartNs);
+      }
+    }
+    return true;
+  }
+
+  #open(frame: AudioFrame): OpusEncoder {
+    const encoder = OpusEncoder.create({
+      sampleRate: frame.sampleRate,
+      channels: frame.channels,
+      bitrate: this.#bitrate,
+    });
+    this.#block = new Float32Array(frame.sampleRate / 50 * frame.channels);
+    return encoder;
+  }
+
+  /** Frees the encoder. Idempotent. */
+  close(): void {
+    this.#encoder?.close();
+    this.#encoder = undefined;
+    this.#fill = 0;
+  }
+
+  /** Same as {@linkcode OpusPackets.close}. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

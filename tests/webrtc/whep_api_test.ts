@@ -1,0 +1,132 @@
+/**
+ * The WHEP endpoint refuses hostile and wrong requests with typed errors and codes: no token,
+ * a body that is not SDP, a bad offer, a huge body, an unknown node, a node that is not a
+ * WhepSink (or, for WHIP, not a WhipSource), a stopped node, an unknown session.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import {
+  createRuntime,
+  NullSink,
+  TestPattern,
+  WhepSink,
+  WhipSource,
+} from "../../processors/mod.ts";
+import { H264Encoder } from "../../processors/mod.ts";
+import { createDashboard } from "../../web/mod.ts";
+
+async function call(
+  url: string,
+  init: { method: string; token?: string; type?: string; body?: string },
+): Promise<{ status: number; code: string | undefined }> {
+  const headers: Record<string, string> = {};
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  if (init.type) headers["content-type"] = init.type;
+  const r = await fetch(url, { method: init.method, headers, body: init.body });
+  const text = await r.text();
+  let code;
+  try {
+    code = JSON.parse(text).error?.code;
+  } catch { /* not JSON */ }
+  return { status: r.status, code };
+}
+
+Deno.test({
+  name: "POST /api/v1/whep/:id refuses bad requests with typed errors",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const rt = createRuntime({ workers: false });
+    const pattern = rt.add(TestPattern, { width: 64, height: 48, pixelFormat: "I420" });
+    const encoder = rt.add(H264Encoder, { backend: "openh264" });
+    rt.add(WhepSink, {}, { id: "live" });
+    const sink = rt.add(NullSink, {}, { id: "other" });
+    const ingest = rt.add(WhipSource, {}, { id: "ingest" });
+    rt.connect(ingest.outputs.video, rt.add(NullSink, {}).inputs.in);
+    rt.connect(pattern.outputs.video, encoder.inputs.in);
+    rt.connect(encoder.outputs.out, rt.node("live").inputs.video);
+    rt.connect(pattern.outputs.video, sink.inputs.in);
+    const dashboard = await createDashboard(rt);
+    const base = `${dashboard.origin}/api/v1/whep`;
+    const token = dashboard.token;
+    const sdp = "application/sdp";
+    try {
+      // Not running yet: the node exists but has no endpoint.
+      assert.deepEqual(
+        await call(`${base}/live`, { method: "POST", token, type: sdp, body: "v=0\r\n" }),
+        { status: 503, code: "webrtc_endpoint_unavailable" },
+      );
+      await rt.start();
+      assert.deepEqual(
+        await call(`${base}/live`, { method: "POST", type: sdp, body: "v=0\r\n" }),
+        { status: 401, code: "missing_token" },
+      );
+      assert.deepEqual(
+        await call(`${base}/live`, { method: "POST", token, type: "application/json", body: "{}" }),
+        { status: 415, code: "unsupported_media_type" },
+      );
+      assert.deepEqual(
+        await call(`${base}/live`, { method: "POST", token, type: sdp, body: "hello" }),
+        { status: 400, code: "webrtc_invalid_offer" },
+      );
+      assert.deepEqual(
+        await call(`${base}/live`, {
+          method: "POST",
+          token,
+          type: sdp,
+          body:
+            "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n",
+        }),
+        { status: 400, code: "webrtc_invalid_offer" },
+      );
+      assert.deepEqual(
+        await call(`${base}/live`, {
+          method: "POST",
+          token,
+          type: sdp,
+          body: "v=0\r\n" + "a".repeat(200_000),
+        }),
+        { status: 413, code: "body_too_large" },
+      );
+      assert.deepEqual(
+        await call(`${base}/nobody`, { method: "POST", token, type: sdp, body: "v=0\r\n" }),
+        { status: 404, code: "node_not_found" },
+      );
+      assert.deepEqual(
+        await call(`${base}/other`, { method: "POST", token, type: sdp, body: "v=0\r\n" }),
+        { status: 422, code: "webrtc_not_endpoint" },
+      );
+      // WHEP to a WHIP source and WHIP to a WHEP sink.
+      assert.deepEqual(
+        await call(`${base}/ingest`, { method: "POST", token, type: sdp, body: "v=0\r\n" }),
+        { status: 422, code: "webrtc_not_endpoint" },
+      );
+      assert.deepEqual(
+        await call(`${dashboard.origin}/api/v1/whip/live`, {
+          method: "POST",
+          token,
+          type: sdp,
+          body: "v=0\r\n",
+        }),
+        { status: 422, code: "webrtc_not_endpoint" },
+      );
+      assert.deepEqual(
+        await call(`${base}/live/77`, { method: "DELETE", token }),
+        { status: 404, code: "webrtc_session_not_found" },
+      );
+      assert.deepEqual(
+        await call(`${base}/live/x`, { method: "DELETE", token }),
+        { status: 404, code: "webrtc_session_not_found" },
+      );
+      assert.deepEqual(
+        await call(`${base}/live`, { method: "GET" }),
+        { status: 405, code: "method_not_allowed" },
+      );
+    } finally {
+      await dashboard.close();
+      await rt.stop();
+    }
+  },
+});
