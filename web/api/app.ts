@@ -11,6 +11,7 @@ import { originGuard, requireToken } from "./auth.ts";
 import type { ApiContext } from "./context.ts";
 import { ApiError, toApiError } from "./errors.ts";
 import { graphRoutes } from "./graph.ts";
+import { historyRoutes } from "./history_route.ts";
 import { layoutRoutes } from "./layout_route.ts";
 import { manifestRoutes } from "./manifest.ts";
 import { processorRoutes } from "./processors.ts";
@@ -35,6 +36,7 @@ export const ENDPOINTS: readonly { method: string; path: string; token: boolean 
   { method: "POST", path: "/api/v1/runtime/:action", token: true },
   { method: "GET", path: "/api/v1/stats", token: false },
   { method: "GET", path: "/api/v1/events", token: false },
+  { method: "GET", path: "/api/v1/history", token: false },
   { method: "GET", path: "/api/v1/stream", token: true },
   { method: "GET", path: "/api/v1/manifest", token: false },
   { method: "POST", path: "/api/v1/manifest", token: true },
@@ -88,6 +90,7 @@ export function createApi(ctx: ApiContext): Hono {
   api.route("/", manifestRoutes(ctx));
   api.route("/", layoutRoutes(ctx));
   api.route("/", runtimeRoutes(ctx));
+  api.route("/", historyRoutes(ctx));
   api.route("/", streamRoutes(ctx));
   api.notFound(apiNotFound);
   return api;
