@@ -20,6 +20,7 @@ import { type PreviewOptions, PreviewProbes } from "./previews.ts";
 import { processorInfos } from "./processor_info.ts";
 import { renderPage } from "./render_page.tsx";
 import { API_BASE, type SnapshotMessage } from "./shared/protocol.ts";
+import { LatencyMeter } from "./latency_meter.ts";
 import { StatsRing, type StatsRingOptions } from "./stats_ring.ts";
 import { StreamHub } from "./stream.ts";
 import type { ClientBacklog } from "./stream_client.ts";
@@ -223,7 +224,17 @@ export async function createDashboard(
   const control = options.control ?? new ControlPolicy();
   const history = new StatsRing(options.history);
   history.start(() => hub.stats());
-  const ctx: ApiContext = { runtime, processors, hub, history, policy, bodyLimits, control };
+  const latency = new LatencyMeter(runtime);
+  const ctx: ApiContext = {
+    runtime,
+    processors,
+    hub,
+    history,
+    latency,
+    policy,
+    bodyLimits,
+    control,
+  };
   // MCP answers loopback names only: served when loopback reaches the server (a loopback or a
   // wildcard bind), not on a bind to one LAN address.
   const mcpHost = ["127.0.0.1", "localhost", "0.0.0.0"].includes(hostname)
@@ -251,6 +262,7 @@ export async function createDashboard(
   const close = () =>
     closing ??= (async () => {
       history.close();
+      latency.stop();
       hub.close();
       previews.close();
       await mcp?.endpoint.close();

@@ -8,6 +8,7 @@ import type { Runtime } from "../../mod.ts";
 import type { ControlPolicy } from "../control_policy.ts";
 import type { BodyLimits } from "../read_body.ts";
 import type { ProcessorInfo } from "../shared/protocol.ts";
+import type { LatencyMeter } from "../latency_meter.ts";
 import type { StatsRing } from "../stats_ring.ts";
 import type { StreamHub } from "../stream.ts";
 import type { AccessPolicy } from "./auth.ts";
@@ -22,6 +23,8 @@ export interface ApiContext {
   readonly hub: StreamHub;
   /** The last minutes of stats, sampled every second (`GET /history`). */
   readonly history: StatsRing;
+  /** End-to-end latency from a chosen source to a chosen sink (`/latency`). */
+  readonly latency: LatencyMeter;
   /** Host, origin and token rules. */
   readonly policy: AccessPolicy;
   /** Size and time bounds of request bodies. */
