@@ -2,8 +2,10 @@
  * `LatencyMeter`: end-to-end latency from a source to a sink, from the frames' own timestamps.
  * Sources stamp each frame on the runtime's media clock and processors pass the stamp on, so the
  * age of a frame when it is written into the sink's input (`clock.nowNs() - frame.timestampNs`)
- * is the time since the source made it. The meter probes the output that feeds the sink (a probe:
- * nothing is added to the graph) and keeps the last minutes of ages in a ring.
+ * is how late it reaches the sink against its own timestamp. The meter probes the output that
+ * feeds the sink and the source's output on the path (probes: nothing is added to the graph), and
+ * keeps the last minutes of both ages; their difference is what the graph adds, the age at the
+ * source how far behind its timestamps the source writes.
  *
  * @module
  */
@@ -30,8 +32,15 @@ export interface LatencyReading {
   sink: string;
   /** The probed output, `node.port`, which feeds the sink. */
   port: string;
-  /** The samples, oldest first. */
+  /** The source's output on the path, `node.port`, probed too. */
+  sourcePort: string;
+  /** Ages at `port` (into the sink), oldest first. */
   samples: LatencySample[];
+  /**
+   * Ages at `sourcePort`, oldest first: how far behind its own timestamps the source writes (a
+   * source that fell behind its clock stays behind). `samples` minus this is what the graph adds.
+   */
+  atSource: LatencySample[];
 }
 
 /**
@@ -78,12 +87,33 @@ export function feedingOutputs(
   );
 }
 
+/**
+ * The source's outputs on a path into `sink`.
+ *
+ * @param connections The graph's connections.
+ * @param source The source node.
+ * @param sink The sink node.
+ * @returns The outputs (`node.port`), in connection order.
+ */
+export function sourceOutputs(
+  connections: readonly { from: string; to: string }[],
+  source: string,
+  sink: string,
+): string[] {
+  const node = (end: string) => end.slice(0, end.lastIndexOf("."));
+  const out = connections.filter((c) =>
+    node(c.from) === source &&
+    (node(c.to) === sink || feedingOutputs(connections, node(c.to), sink).length > 0)
+  );
+  return [...new Set(out.map((c) => c.from))];
+}
+
 /** Keeps one latency measurement at a time. */
 export class LatencyMeter {
   readonly #rt: Runtime;
   readonly #capacity: number;
   readonly #everyMs: number;
-  #probe: Probe | undefined;
+  #probes: Probe[] = [];
   #reading: LatencyReading | undefined;
 
   /**
@@ -99,35 +129,50 @@ export class LatencyMeter {
   }
 
   /**
-   * Measures from `source` to `sink` through the output `port` that feeds it (see
-   * {@linkcode feedingOutputs}); a measurement already running stops.
+   * Measures from `source` to `sink`: the age of frames at `port`, which feeds the sink (see
+   * {@linkcode feedingOutputs}), and at `sourcePort`, the source's output on the path; a
+   * measurement already running stops.
    *
    * @param source The source node.
    * @param sink The sink node.
-   * @param port The probed output, `node.port`.
+   * @param port The output feeding the sink, `node.port`.
+   * @param sourcePort The source's output on the path, `node.port`.
    * @returns The new reading.
    * @throws What `rt.probe()` throws for a port that is not there.
    */
-  measure(source: string, sink: string, port: string): LatencyReading {
+  measure(source: string, sink: string, port: string, sourcePort: string): LatencyReading {
     this.stop();
-    const reading: LatencyReading = { measuring: true, source, sink, port, samples: [] };
-    this.#probe = this.#rt.probe(port, (sample) => {
+    const reading: LatencyReading = {
+      measuring: true,
+      source,
+      sink,
+      port,
+      sourcePort,
+      samples: [],
+      atSource: [],
+    };
+    const into = (list: LatencySample[]) => (sample: { summary: { timestampNs?: number } }) => {
       const stamp = sample.summary.timestampNs;
       if (stamp === undefined || !Number.isFinite(stamp)) return;
-      reading.samples.push({
-        t: Date.now(),
-        latencyNs: Math.round(this.#rt.clock.nowNs() - stamp),
-      });
-      if (reading.samples.length > this.#capacity) reading.samples.shift();
-    }, { everyMs: this.#everyMs });
+      list.push({ t: Date.now(), latencyNs: Math.round(this.#rt.clock.nowNs() - stamp) });
+      if (list.length > this.#capacity) list.shift();
+    };
+    const options = { everyMs: this.#everyMs };
+    this.#probes = [this.#rt.probe(port, into(reading.samples), options)];
+    try {
+      this.#probes.push(this.#rt.probe(sourcePort, into(reading.atSource), options));
+    } catch (error) {
+      this.stop();
+      throw error;
+    }
     this.#reading = reading;
     return this.reading()!;
   }
 
   /** Stops measuring; the samples stay readable. Idempotent. */
   stop(): void {
-    this.#probe?.close();
-    this.#probe = undefined;
+    for (const probe of this.#probes) probe.close();
+    this.#probes = [];
     if (this.#reading) this.#reading.measuring = false;
   }
 
@@ -139,7 +184,7 @@ export class LatencyMeter {
   reading(): LatencyReading | undefined {
     const r = this.#reading;
     if (!r) return undefined;
-    if (this.#probe?.closed) this.stop(); // its node was removed
-    return { ...r, samples: [...r.samples] };
+    if (this.#probes.some((p) => p.closed)) this.stop(); // a probed node was removed
+    return { ...r, samples: [...r.samples], atSource: [...r.atSource] };
   }
 }

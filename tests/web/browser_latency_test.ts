@@ -36,6 +36,7 @@ Deno.test({
     assert.match(await plot.locator("figcaption").textContent() ?? "", /pattern → video_out/);
     const reading = (await h.call("GET", "/latency")).body;
     assert.equal(reading.port, "scale.out");
+    assert.equal(await plot.locator("polyline").count(), 2, "at the sink and at the source");
     assert.ok(reading.samples.length >= 5);
     await page.click('[data-action="stop-latency"]');
     await page.locator('[data-latency="idle"]').waitFor();

@@ -7,15 +7,15 @@
  */
 
 import { Hono } from "hono";
-import { feedingOutputs } from "../latency_meter.ts";
+import { feedingOutputs, sourceOutputs } from "../latency_meter.ts";
 import type { ApiContext } from "./context.ts";
 import { ApiError } from "./errors.ts";
 import { onlyFields, readJsonObject, short } from "./validation.ts";
 
 /**
  * The latency routes: `PUT /latency { source, sink }` starts measuring (stopping the last),
- * `GET /latency` → `{ measuring, source, sink, port, now, samples: [{ t, latencyNs }] }` (or
- * `{ measuring: false, samples: [] }` before any), `DELETE /latency` stops.
+ * `GET /latency` → `{ measuring, source, sink, port, sourcePort, now, samples, atSource }`
+ * (samples `{ t, latencyNs }`; `{ measuring: false, samples: [], atSource: [] }` before any), `DELETE /latency` stops.
  *
  * @param ctx The API context (its `latency` meter).
  * @returns The routes.
@@ -24,7 +24,13 @@ export function latencyRoutes(ctx: ApiContext): Hono {
   const rt = ctx.runtime;
   const meter = ctx.latency;
   const api = new Hono();
-  const answer = () => ({ measuring: false, samples: [], ...meter.reading(), now: Date.now() });
+  const answer = () => ({
+    measuring: false,
+    samples: [],
+    atSource: [],
+    ...meter.reading(),
+    now: Date.now(),
+  });
 
   api.get("/latency", (c) => c.json(answer()));
 
@@ -74,7 +80,8 @@ export function latencyRoutes(ctx: ApiContext): Hono {
         { field: "sink", choices: feeding },
       );
     }
-    meter.measure(source, sink, port);
+    const [sourcePort] = sourceOutputs(graph.connections, source, sink);
+    meter.measure(source, sink, port, sourcePort);
     return c.json(answer());
   });
 

@@ -17,8 +17,10 @@ interface LatencyReply {
   source?: string;
   sink?: string;
   port?: string;
+  sourcePort?: string;
   now: number;
   samples: { t: number; latencyNs: number }[];
+  atSource: { t: number; latencyNs: number }[];
 }
 
 /**
@@ -56,15 +58,16 @@ export function LatencyPlot() {
   const chosenSource = source || reply?.source || sources[0] || "";
   const chosenSink = sink || reply?.sink || sinks[0] || "";
   const shift = reply ? Date.now() - reply.now : 0;
-  const series = {
-    t: (reply?.samples ?? []).map((s) => s.t + shift),
-    v: (reply?.samples ?? []).map((s) => s.latencyNs),
-  };
+  const series = (samples: { t: number; latencyNs: number }[] = []) => ({
+    t: samples.map((s) => s.t + shift),
+    v: samples.map((s) => s.latencyNs),
+  });
   return (
     <section class="latency" data-latency={measuring ? "measuring" : "idle"}>
       <h3>End-to-end latency</h3>
       <p class="muted">
-        A frame's age when written into the sink's input, from its source timestamp.
+        How late frames reach the sink against their source timestamps (dashed: at the source's own
+        output; the gap is what the graph adds).
       </p>
       <label>
         from{" "}
@@ -115,8 +118,8 @@ export function LatencyPlot() {
         ? (
           <Sparkline
             name="e2e-latency"
-            title={`${reply.source} → ${reply.sink} (at ${reply.port})`}
-            series={[series]}
+            title={`${reply.source} → ${reply.sink} (at ${reply.port} / ${reply.sourcePort})`}
+            series={[series(reply.samples), series(reply.atSource)]}
             format={formatDuration}
           />
         )
