@@ -8,7 +8,6 @@ import type { ErrorCode, ErrorDetails } from "./error_codes.ts";
 import { DEFAULT_ERROR_POLICY, DEFAULT_MAX_RESTARTS, type ErrorPolicy } from "./error_policy.ts";
 import type { JsonValue } from "./json_schema.ts";
 import type { ManifestIssue } from "./manifest_issue.ts";
-import type { ManifestUi } from "./manifest_ui.ts";
 import { excerpt } from "./manifest_limits.ts";
 import type { NodeDefinition } from "./node_definition.ts";
 import { validateManifest } from "./manifest_validation.ts";
@@ -102,7 +101,10 @@ export interface Manifest {
    * Editor metadata (the dashboard's node positions); checked by `validateManifest()`, never read
    * by the runtime. Default none.
    */
-  readonly ui?: ManifestUi;
+  readonly ui?: {
+    /** Where each node is drawn (its top-left corner), by node id. */
+    readonly positions?: Readonly<Record<string, { readonly x: number; readonly y: number }>>;
+  };
 }
 
 /**

@@ -20,6 +20,8 @@ import { type PreviewOptions, PreviewProbes } from "./previews.ts";
 import { processorInfos } from "./processor_info.ts";
 import { renderPage } from "./render_page.tsx";
 import { API_BASE, type SnapshotMessage } from "./shared/protocol.ts";
+import { LatencyMeter } from "./latency_meter.ts";
+import { StatsRing, type StatsRingOptions } from "./stats_ring.ts";
 import { StreamHub } from "./stream.ts";
 import type { ClientBacklog } from "./stream_client.ts";
 import { createToken, tokenProblem } from "./token.ts";
@@ -77,6 +79,11 @@ export interface DashboardOptions {
   /** Preview rates and size. */
   readonly previews?: PreviewOptions;
   /**
+   * The server's stats history (`GET /api/v1/history`): `capacity` samples (default 300) one
+   * `periodMs` apart (default 1000), so 5 minutes.
+   */
+  readonly history?: StatsRingOptions;
+  /**
    * Bounds of request bodies: `maxBytes` (default 65536; larger answers 413) and `timeoutMs`,
    * how long a whole body may take to arrive (default 10000; slower answers 408).
    */
@@ -112,7 +119,7 @@ export interface DashboardOptions {
  * const dashboard: Dashboard = await createDashboard(rt); // a free port on 127.0.0.1
  * assert.equal(dashboard.url, `${dashboard.origin}/?token=${dashboard.token}`);
  * const response = await fetch(`${dashboard.origin}/api/v1/runtime`); // reads need no token
- * assert.deepEqual(await response.json(), { state: "running" });
+ * assert.deepEqual(await response.json(), { state: "running", actions: ["pause", "stop"] });
  * await dashboard.close(); // the runtime keeps running
  * await rt.stop();
  * ```
@@ -215,7 +222,19 @@ export async function createDashboard(
   const policy = accessPolicy(token, hostname, port, options.allowedOrigins);
   const bodyLimits = { ...API_BODY_LIMITS, ...options.requestBody };
   const control = options.control ?? new ControlPolicy();
-  const ctx: ApiContext = { runtime, processors, hub, policy, bodyLimits, control };
+  const history = new StatsRing(options.history);
+  history.start(() => hub.stats());
+  const latency = new LatencyMeter(runtime);
+  const ctx: ApiContext = {
+    runtime,
+    processors,
+    hub,
+    history,
+    latency,
+    policy,
+    bodyLimits,
+    control,
+  };
   // MCP answers loopback names only: served when loopback reaches the server (a loopback or a
   // wildcard bind), not on a bind to one LAN address.
   const mcpHost = ["127.0.0.1", "localhost", "0.0.0.0"].includes(hostname)
@@ -242,6 +261,8 @@ export async function createDashboard(
   let closing: Promise<void> | undefined;
   const close = () =>
     closing ??= (async () => {
+      history.close();
+      latency.stop();
       hub.close();
       previews.close();
       await mcp?.endpoint.close();

@@ -11,6 +11,8 @@ import { originGuard, requireToken } from "./auth.ts";
 import type { ApiContext } from "./context.ts";
 import { ApiError, toApiError } from "./errors.ts";
 import { graphRoutes } from "./graph.ts";
+import { historyRoutes } from "./history_route.ts";
+import { latencyRoutes } from "./latency_route.ts";
 import { layoutRoutes } from "./layout_route.ts";
 import { manifestRoutes } from "./manifest.ts";
 import { processorRoutes } from "./processors.ts";
@@ -36,6 +38,10 @@ export const ENDPOINTS: readonly { method: string; path: string; token: boolean 
   { method: "POST", path: "/api/v1/runtime/:action", token: true },
   { method: "GET", path: "/api/v1/stats", token: false },
   { method: "GET", path: "/api/v1/events", token: false },
+  { method: "GET", path: "/api/v1/history", token: false },
+  { method: "GET", path: "/api/v1/latency", token: false },
+  { method: "PUT", path: "/api/v1/latency", token: true },
+  { method: "DELETE", path: "/api/v1/latency", token: true },
   { method: "GET", path: "/api/v1/stream", token: true },
   { method: "GET", path: "/api/v1/manifest", token: false },
   { method: "POST", path: "/api/v1/manifest", token: true },
@@ -93,6 +99,8 @@ export function createApi(ctx: ApiContext): Hono {
   api.route("/", manifestRoutes(ctx));
   api.route("/", layoutRoutes(ctx));
   api.route("/", runtimeRoutes(ctx));
+  api.route("/", historyRoutes(ctx));
+  api.route("/", latencyRoutes(ctx));
   api.route("/", streamRoutes(ctx));
   api.route("/", webrtcRoutes(ctx));
   api.notFound(apiNotFound);

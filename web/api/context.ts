@@ -8,10 +8,12 @@ import type { Runtime } from "../../mod.ts";
 import type { ControlPolicy } from "../control_policy.ts";
 import type { BodyLimits } from "../read_body.ts";
 import type { ProcessorInfo } from "../shared/protocol.ts";
+import type { LatencyMeter } from "../latency_meter.ts";
+import type { StatsRing } from "../stats_ring.ts";
 import type { StreamHub } from "../stream.ts";
 import type { AccessPolicy } from "./auth.ts";
 
-/** The runtime, the registry as listed, the stream hub and the access rules. */
+/** The runtime, the registry as listed, the stream hub, the stats history and the access rules. */
 export interface ApiContext {
   /** The runtime, used only through its public API. */
   readonly runtime: Runtime;
@@ -19,6 +21,10 @@ export interface ApiContext {
   readonly processors: readonly ProcessorInfo[];
   /** The event stream. */
   readonly hub: StreamHub;
+  /** The last minutes of stats, sampled every second (`GET /history`). */
+  readonly history: StatsRing;
+  /** End-to-end latency from a chosen source to a chosen sink (`/latency`). */
+  readonly latency: LatencyMeter;
   /** Host, origin and token rules. */
   readonly policy: AccessPolicy;
   /** Size and time bounds of request bodies. */

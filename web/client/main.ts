@@ -1,6 +1,6 @@
 /**
- * The browser bundle's entry: builds the store from the server's snapshot, hydrates every island
- * and connects the event stream.
+ * The browser bundle's entry: builds the store from the server's snapshot, hydrates every island,
+ * connects the event stream and loads the server's stats history.
  *
  * @module
  */
@@ -13,6 +13,7 @@ import Palette from "../islands/Palette.tsx";
 import SidePanel from "../islands/SidePanel.tsx";
 import type { SnapshotMessage } from "../shared/protocol.ts";
 import { DashboardStore, StoreContext } from "../shared/store.ts";
+import { loadHistory } from "./history.ts";
 import { connectStream } from "./socket.ts";
 
 const ISLANDS: Record<string, ComponentType<Record<string, unknown>>> = {
@@ -46,3 +47,4 @@ for (const element of document.querySelectorAll<HTMLElement>("[data-island]")) {
 }
 store.authorize(takeToken());
 connectStream(store);
+if (store.token.value) void loadHistory(store);

@@ -12,6 +12,7 @@ import { SchemaForm } from "../components/SchemaForm.tsx";
 import { Sparkline } from "../components/Sparkline.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";
 import { formatCount, formatDuration, formatRate, plainText } from "../shared/format.ts";
+import { LatencyPlot } from "../components/LatencyPlot.tsx";
 import { useStore } from "../shared/store.ts";
 
 /** Props of the side panel (none: it reads the store). */
@@ -38,6 +39,7 @@ export default function SidePanel(_props: SidePanelProps) {
         <p class="muted">
           {graph.nodes.length} processors, {graph.connections.length} connections.
         </p>
+        <LatencyPlot />
       </aside>
     );
   }

@@ -22,6 +22,79 @@ export interface Series {
   v: number[];
 }
 
+/**
+ * One moment of the stats as history keeps it: per node rate, p50 and p99, per connection rate,
+ * fill and drops. The server's ring (`GET /api/v1/history`) holds these; the page's
+ * {@linkcode StatsHistory} is built from them.
+ */
+export interface HistorySample {
+  /** When, ms since the epoch (the clock of whoever took it). */
+  t: number;
+  /** By node id: calls per second (0 unless running), p50 and p99 process time in ns. */
+  nodes: Record<string, { rate: number; p50: number; p99: number }>;
+  /** By connection id: frames written per second (0 unless running), fill 0..1, drops per second. */
+  connections: Record<string, { rate: number; fill: number; drops: number }>;
+}
+
+/**
+ * The history sample of a stats message.
+ *
+ * @param stats The stats.
+ * @param t When, ms.
+ * @param maxEach Most nodes, and most connections, kept (the first ones); the rest are left out.
+ * @returns The sample.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { historySample } from "./stats_history.ts";
+ *
+ * const stats = {
+ *   state: "paused", timeNs: 0, nodes: {}, levels: {},
+ *   connections: { c1: { written: 9, read: 0, dropped: 0, queued: 2, capacity: 8, fullRejections: 0,
+ *     rates: { written: 9, dropped: 1, moving: false } } },
+ * } as never;
+ * assert.deepEqual(historySample(stats, 5), {
+ *   t: 5, nodes: {}, connections: { c1: { rate: 0, fill: 0.25, drops: 1 } },
+ * });
+ * ```
+ */
+export function historySample(stats: StatsView, t: number, maxEach = Infinity): HistorySample {
+  const running = stats.state === "running";
+  const sample: HistorySample = { t, nodes: {}, connections: {} };
+  let n = 0;
+  for (const [id, node] of Object.entries(stats.nodes)) {
+    if (n++ >= maxEach) break;
+    sample.nodes[id] = {
+      rate: running ? node.rates.calls : 0,
+      p50: node.processTime.p50Ns,
+      p99: node.processTime.p99Ns,
+    };
+  }
+  n = 0;
+  for (const [id, c] of Object.entries(stats.connections)) {
+    if (n++ >= maxEach) break;
+    sample.connections[id] = {
+      rate: running ? c.rates.written : 0,
+      fill: c.queued / Math.max(1, c.capacity),
+      drops: c.rates.dropped,
+    };
+  }
+  return sample;
+}
+
+/** The body of `GET /api/v1/history`. */
+export interface HistoryReply {
+  /** Time between samples, ms. */
+  periodMs: number;
+  /** Most samples the server keeps. */
+  capacity: number;
+  /** The server's clock when it answered, ms since the epoch. */
+  now: number;
+  /** The samples, oldest first. */
+  samples: HistorySample[];
+}
+
 /** Keeps a sample of every stat at most every `periodMs`, for `spanMs`. */
 export class StatsHistory {
   readonly #series = new Map<string, Series>();
@@ -67,18 +140,58 @@ export class StatsHistory {
   record(stats: StatsView, now = Date.now()): boolean {
     if (now - this.#last < this.#periodMs) return false;
     this.#last = now;
-    const running = stats.state === "running";
-    for (const [id, n] of Object.entries(stats.nodes)) {
-      this.#push(`node:${id}:rate`, now, running ? n.rates.calls : 0);
-      this.#push(`node:${id}:p50`, now, n.processTime.p50Ns);
-      this.#push(`node:${id}:p99`, now, n.processTime.p99Ns);
-    }
-    for (const [id, c] of Object.entries(stats.connections)) {
-      this.#push(`connection:${id}:rate`, now, running ? c.rates.written : 0);
-      this.#push(`connection:${id}:fill`, now, c.queued / Math.max(1, c.capacity));
-      this.#push(`connection:${id}:drops`, now, c.rates.dropped);
-    }
+    this.#add(historySample(stats, now));
     return true;
+  }
+
+  /**
+   * Adds samples older than what is recorded (the server's history, when the page opens): for
+   * each series, the samples before its first one go in front.
+   *
+   * @param samples Samples, oldest first.
+   * @param shiftMs Added to their times (the page's clock minus the server's).
+   * @returns How many samples were read.
+   *
+   * @example The server's past before the page's first sample
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { StatsHistory } from "./stats_history.ts";
+   *
+   * const history = new StatsHistory();
+   * const at = (t: number, rate: number) => ({
+   *   t, nodes: { gain: { rate, p50: 0, p99: 0 } }, connections: {},
+   * });
+   * history.prepend([at(1000, 1), at(2000, 2), at(3000, 3)], 0);
+   * assert.deepEqual(history.series("node", "gain", "rate"), { t: [1000, 2000, 3000], v: [1, 2, 3] });
+   * ```
+   */
+  prepend(samples: readonly HistorySample[], shiftMs: number): number {
+    const before = new Map<string, Series>();
+    const firsts = new Map<string, number>();
+    const put = (key: string, t: number, v: number) => {
+      if (!firsts.has(key)) firsts.set(key, this.#series.get(key)?.t[0] ?? Infinity);
+      if (t >= firsts.get(key)!) return;
+      let s = before.get(key);
+      if (!s) before.set(key, s = { t: [], v: [] });
+      s.t.push(t);
+      s.v.push(v);
+    };
+    let taken = 0;
+    for (const sample of samples) {
+      const t = sample.t + shiftMs;
+      for (const [id, n] of Object.entries(sample.nodes)) {
+        for (const metric of NODE_METRICS) put(`node:${id}:${metric}`, t, n[metric]);
+      }
+      for (const [id, c] of Object.entries(sample.connections)) {
+        for (const metric of CONNECTION_METRICS) put(`connection:${id}:${metric}`, t, c[metric]);
+      }
+      taken++;
+    }
+    for (const [key, s] of before) {
+      const old = this.#series.get(key) ?? { t: [], v: [] };
+      this.#series.set(key, { t: [...s.t, ...old.t], v: [...s.v, ...old.v] });
+    }
+    return taken;
   }
 
   /**
@@ -119,6 +232,18 @@ export class StatsHistory {
       }
     }
     return { traceEvents, displayTimeUnit: "ms" };
+  }
+
+  #add(sample: HistorySample): void {
+    const now = sample.t;
+    for (const [id, n] of Object.entries(sample.nodes)) {
+      for (const metric of NODE_METRICS) this.#push(`node:${id}:${metric}`, now, n[metric]);
+    }
+    for (const [id, c] of Object.entries(sample.connections)) {
+      for (const metric of CONNECTION_METRICS) {
+        this.#push(`connection:${id}:${metric}`, now, c[metric]);
+      }
+    }
   }
 
   #push(key: string, t: number, v: number): void {
