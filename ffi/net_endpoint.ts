@@ -110,20 +110,12 @@ abstract class NetEndpoint {
     return out;
   }
 
-  /**
-   * Stops the thread (a sink sends what it has queued and closes the connection, within about
-   * 2 s) and frees the endpoint. Idempotent.
-   *
-   * @returns The final counters, or `undefined` when already closed.
-   */
-  close(): NetStats | undefined {
-    if (this.#handle === CLOSED_HANDLE) return undefined;
-    this.#lib.symbols.sl_net_stop(this.#handle);
-    const last = this.stats();
+  /** Stops the thread (closing the connection) and frees the endpoint. Idempotent. */
+  close(): void {
+    if (this.#handle === CLOSED_HANDLE) return;
     registry.unregister(this.#token);
     this.#lib.symbols.sl_net_free(this.#handle);
     this.#handle = CLOSED_HANDLE;
-    return last;
   }
 
   /** Same as `close()`. */

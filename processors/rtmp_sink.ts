@@ -169,7 +169,8 @@ export class RtmpSink extends Processor<RtmpSinkTypes> {
   /** Stops publishing, closes the connection and the publisher. Idempotent. */
   override teardown(): void {
     if (this.#sink === undefined) return;
-    this.#last = this.#sink.close(); // after the queue was sent: the final counters
+    this.#last = this.#sink.stats();
+    this.#sink.close();
     this.#sink = undefined;
   }
 }

@@ -202,7 +202,8 @@ export class SrtSink extends Processor<SrtSinkTypes> {
   /** Closes the connection and stops the sender. Idempotent. */
   override teardown(): void {
     if (this.#sink === undefined) return;
-    this.#last = this.#sink.close(); // after the queue was sent: the final counters
+    this.#last = this.#sink.stats();
+    this.#sink.close();
     this.#sink = undefined;
   }
 }

@@ -215,7 +215,8 @@ export class SrtSource extends Processor<SrtSourceTypes> {
   /** Closes the connection and stops the receiver. Idempotent. */
   override teardown(): void {
     if (this.#source === undefined) return;
-    this.#last = this.#source.close();
+    this.#last = this.#source.stats();
+    this.#source.close();
     this.#source = undefined;
   }
 }

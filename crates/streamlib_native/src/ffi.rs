@@ -1332,15 +1332,8 @@ pub unsafe extern "C" fn sl_net_stats(endpoint: u32, out: *mut f64, cap: u32) ->
     })
 }
 
-/// Stops a network endpoint's thread (it sends what is queued and closes its connection, within
-/// about 2 s) and joins it, keeping the handle for a last `sl_net_stats` (ABI 7).
-#[unsafe(no_mangle)]
-pub extern "C" fn sl_net_stop(endpoint: u32) -> i32 {
-    guarded_status(|| crate::net::handles::stop(endpoint).map(|()| 0))
-}
-
 /// Stops a network endpoint (closing its connection), joins its thread and frees the handle
-/// (ABI 7).
+/// (ABI 6).
 #[unsafe(no_mangle)]
 pub extern "C" fn sl_net_free(endpoint: u32) -> i32 {
     guarded_status(|| crate::net::handles::remove(endpoint).map(|()| 0))

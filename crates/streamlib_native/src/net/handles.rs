@@ -145,17 +145,6 @@ pub(crate) fn insert(endpoint: NetEndpoint) -> Result<u32, Error> {
     ENDPOINTS.insert(endpoint)
 }
 
-/// Stops the thread (it sends what is queued and closes the connection, bounded) and joins it;
-/// the handle stays valid for a last `stats` read until [`remove`].
-pub(crate) fn stop(handle: u32) -> Result<(), Error> {
-    ENDPOINTS.with_exclusive(handle, |endpoint| {
-        endpoint.shared.request_stop();
-        if let Some(thread) = endpoint.thread.take() {
-            let _ = thread.join();
-        }
-    })
-}
-
 /// Frees the handle: stops the thread (closing the connection) and joins it.
 pub(crate) fn remove(handle: u32) -> Result<(), Error> {
     ENDPOINTS.remove(handle).map(drop)

@@ -23,8 +23,6 @@ const MIN_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const SEND_TIMEOUT: Duration = Duration::from_secs(1);
-/// How long a stop waits for the socket to deliver what it holds and shut down.
-const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
 fn builder(settings: &SrtSettings) -> srt_tokio::SrtSocketBuilder {
     let idle = settings.idle_timeout;
@@ -168,7 +166,10 @@ async fn session(shared: &SinkShared, mut socket: SrtSocket) {
             },
             _ = tick.tick() => meter.tick(shared),
         }
-        let stopping = shared.stopping();
+        if shared.stopping() {
+            let _ = tokio::time::timeout(Duration::from_millis(500), socket.close()).await;
+            return;
+        }
         while let Some(item) = shared.pop() {
             waiting_for_keyframe |= shared.take_overflow();
             if waiting_for_keyframe && !item.keyframe {
@@ -193,18 +194,6 @@ async fn session(shared: &SinkShared, mut socket: SrtSocket) {
                 }
             }
             shared.add(stat::FRAMES_SENT, 1);
-        }
-        if stopping {
-            // What was queued when the stop came has been sent above. Close, then let the
-            // socket's task deliver what it still holds and finish the shutdown (its stream ends):
-            // returning at once would drop the runtime, cancel that task and cut the last access
-            // unit short at the receiver. Bounded, so a vanished peer cannot hold the stop.
-            let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
-                let _ = socket.close().await;
-                while socket.next().await.is_some() {}
-            })
-            .await;
-            return;
         }
     }
 }
