@@ -23,6 +23,7 @@ const MIN_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const SEND_TIMEOUT: Duration = Duration::from_secs(1);
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
 fn builder(settings: &SrtSettings) -> srt_tokio::SrtSocketBuilder {
     let idle = settings.idle_timeout;
@@ -166,10 +167,7 @@ async fn session(shared: &SinkShared, mut socket: SrtSocket) {
             },
             _ = tick.tick() => meter.tick(shared),
         }
-        if shared.stopping() {
-            let _ = tokio::time::timeout(Duration::from_millis(500), socket.close()).await;
-            return;
-        }
+        let stopping = shared.stopping();
         while let Some(item) = shared.pop() {
             waiting_for_keyframe |= shared.take_overflow();
             if waiting_for_keyframe && !item.keyframe {
@@ -194,6 +192,12 @@ async fn session(shared: &SinkShared, mut socket: SrtSocket) {
                 }
             }
             shared.add(stat::FRAMES_SENT, 1);
+        }
+        if stopping {
+            // What was queued before the stop is sent; closing waits for the peer's
+            // acknowledgements and its task's end (at most CLOSE_TIMEOUT).
+            let _ = tokio::time::timeout(CLOSE_TIMEOUT, socket.close_and_finish()).await;
+            return;
         }
     }
 }
