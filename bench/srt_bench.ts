@@ -33,6 +33,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "60" },
     child: { type: "boolean", default: false },
     port: { type: "string", default: "0" },
+    latency: { type: "string", default: "120" },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -63,7 +64,12 @@ async function child(port: number): Promise<void> {
   const encoder = rt.add(H264Encoder, { bitrate: BITRATE, fps: FPS, keyframeInterval: 60 }, {
     id: "encoder",
   });
-  const srt = rt.add(SrtSink, { host: "127.0.0.1", port, queueFrames: 64 }, { id: "srt" });
+  const srt = rt.add(SrtSink, {
+    host: "127.0.0.1",
+    port,
+    queueFrames: 64,
+    latencyMs: Number(values.latency),
+  }, { id: "srt" });
   rt.connect(pattern.outputs.video, encoder.inputs.in);
   rt.connect(encoder.outputs.out, srt.inputs.video);
   await rt.start();
@@ -76,6 +82,7 @@ async function child(port: number): Promise<void> {
     sent: nodes.srt.custom?.frames,
     dropped: nodes.srt.custom?.framesDropped,
     retransmitted: nodes.srt.custom?.packetsRetransmitted,
+    lostReported: nodes.srt.custom?.packetsLost,
     srtCpu,
   }));
 }
@@ -125,22 +132,27 @@ async function receiver(port: number, path: string): Promise<Deno.ChildProcess> 
   return proc;
 }
 
-async function countFrames(path: string): Promise<number> {
+/** Frames recorded in `path`, and how many are missing between the first and the last. */
+async function countFrames(path: string): Promise<{ frames: number; gaps: number }> {
   const out = await new Deno.Command("ffprobe", {
     args: [
       "-v",
       "error",
       "-select_streams",
       "v:0",
-      "-count_packets",
       "-show_entries",
-      "stream=nb_read_packets",
+      "packet=pts",
       "-of",
       "csv=p=0",
       path,
     ],
   }).output();
-  return Number(new TextDecoder().decode(out.stdout).trim().split("\n")[0]);
+  const pts = new TextDecoder().decode(out.stdout).trim().split("\n").filter(Boolean)
+    .map((line) => parseInt(line, 10)).sort((a, b) => a - b);
+  let gaps = 0;
+  const tick = 90_000 / FPS;
+  for (let i = 1; i < pts.length; i++) gaps += Math.round((pts[i] - pts[i - 1]) / tick) - 1;
+  return { frames: pts.length, gaps };
 }
 
 async function finish(proc: Deno.ChildProcess): Promise<void> {
@@ -153,6 +165,9 @@ interface Row {
   name: string;
   sent: number;
   received: number;
+  gaps: number;
+  retransmitted: number | string;
+  reportedLost: number | string;
   dropped: number | string;
   cpuPercent: number;
   srtPercent: number | string;
@@ -175,10 +190,14 @@ async function ours(dir: string): Promise<Row> {
   ]);
   await finish(rx);
   const result = JSON.parse(run.stdout.trim().split("\n").at(-1)!);
+  const received = await countFrames(`${dir}/ours.ts`);
   return {
     name: "streamlib SrtSink (caller)",
     sent: result.sent,
-    received: await countFrames(`${dir}/ours.ts`),
+    received: received.frames,
+    gaps: received.gaps,
+    retransmitted: result.retransmitted,
+    reportedLost: result.lostReported,
     dropped: result.dropped,
     cpuPercent: run.cpuSeconds / SECONDS * 100,
     srtPercent: (result.srtCpu / SECONDS * 100).toFixed(1),
@@ -211,10 +230,14 @@ async function gstreamer(dir: string): Promise<Row> {
     `uri=srt://127.0.0.1:${port}?mode=caller`,
   ]);
   await finish(rx);
+  const received = await countFrames(`${dir}/gst.ts`);
   return {
     name: "GStreamer openh264enc ! mpegtsmux ! srtsink",
     sent: frames,
-    received: await countFrames(`${dir}/gst.ts`),
+    received: received.frames,
+    gaps: received.gaps,
+    retransmitted: "-",
+    reportedLost: "-",
     dropped: "-",
     cpuPercent: run.cpuSeconds / SECONDS * 100,
     srtPercent: "-",
@@ -235,12 +258,13 @@ if (values.child) {
         `receiver ffmpeg (libsrt) listener`,
     );
     console.log(
-      "| sender | frames sent | frames received | lost | dropped at sender | CPU % of a core | SRT thread % |",
+      "| sender | frames sent | frames received | lost | of which mid-stream | packets NAKed / retransmitted | dropped at sender | CPU % of a core | SRT thread % |",
     );
-    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const r of rows) {
       console.log(
-        `| ${r.name} | ${r.sent} | ${r.received} | ${r.sent - r.received} | ${r.dropped} | ` +
+        `| ${r.name} | ${r.sent} | ${r.received} | ${r.sent - r.received} | ${r.gaps} | ` +
+          `${r.reportedLost} / ${r.retransmitted} | ${r.dropped} | ` +
           `${r.cpuPercent.toFixed(1)} | ${r.srtPercent} |`,
       );
     }

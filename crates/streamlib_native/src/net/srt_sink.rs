@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::{SinkExt, StreamExt};
+use srt_tokio::options::{DataRate, LiveBandwidthMode};
 use srt_tokio::{SocketStatistics, SrtSocket};
 
 use crate::net::config::{Mode, SrtSettings};
@@ -27,8 +28,11 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
 fn builder(settings: &SrtSettings) -> srt_tokio::SrtSocketBuilder {
     let idle = settings.idle_timeout;
+    // Paced at most at 1 Gbit/s, libsrt's live-mode default (srt-tokio's default sends each
+    // burst, e.g. a keyframe, as fast as the socket takes it).
     let mut b = SrtSocket::builder()
         .latency(settings.latency)
+        .bandwidth(LiveBandwidthMode::Max(DataRate(1_000_000_000 / 8)))
         .set(|o| o.session.peer_idle_timeout = idle);
     if let Some(passphrase) = &settings.passphrase {
         b = b.encryption(settings.key_size, passphrase.clone());
