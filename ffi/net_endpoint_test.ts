@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { InvalidHandleError, statusError, UnsupportedError, WrongEndpointError } from "./errors.ts";
+import {
+  InvalidHandleError,
+  NativeError,
+  statusError,
+  UnsupportedError,
+  WrongEndpointError,
+} from "./errors.ts";
 import { loadNativeLibrary } from "./load.ts";
 import { NetSink, NetSource } from "./net_endpoint.ts";
 
