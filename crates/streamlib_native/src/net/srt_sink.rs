@@ -125,14 +125,15 @@ async fn sender(shared: &SinkShared, settings: &SrtSettings) {
 
 /// The SRT counters of one connection folded into the sink's cumulative ones.
 struct SessionCounters {
-    base: [u64; 3],
+    base: [u64; 4],
 }
 
 impl SessionCounters {
-    const KEYS: [usize; 3] = [
+    const KEYS: [usize; 4] = [
         stat::PACKETS_SENT,
         stat::PACKETS_LOST,
         stat::PACKETS_RETRANSMITTED,
+        stat::NAKS,
     ];
 
     fn new(shared: &SinkShared) -> Self {
@@ -142,7 +143,7 @@ impl SessionCounters {
     }
 
     fn update(&self, shared: &SinkShared, s: &SocketStatistics) {
-        let now = [s.tx_data, s.tx_loss_data, s.tx_retransmit_data];
+        let now = [s.tx_data, s.tx_loss_data, s.tx_retransmit_data, s.rx_nak];
         for ((key, base), value) in Self::KEYS.iter().zip(self.base).zip(now) {
             shared.set(*key, base + value);
         }
@@ -162,7 +163,7 @@ async fn session(shared: &SinkShared, mut socket: SrtSocket) {
         tokio::select! {
             _ = shared.wake.notified() => {}
             incoming = socket.next() => match incoming {
-                Some(Ok(_)) => continue, // a receiver sends nothing we use
+                Some(Ok(_)) => {} // a receiver sends nothing we use
                 _ => return,
             },
             s = statistics.next(), if statistics_open => match s {
