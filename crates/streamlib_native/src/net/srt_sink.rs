@@ -104,7 +104,7 @@ async fn sender(shared: &SinkShared, settings: &SrtSettings) {
                 backoff = MIN_BACKOFF;
                 shared.add(stat::CONNECTIONS, 1);
                 shared.set(stat::CONNECTED, 1);
-                session(shared, socket).await;
+                session(shared, socket, settings.latency).await;
                 shared.set(stat::CONNECTED, 0);
                 shared.set(stat::BITRATE, 0);
                 if shared.stopping() {
@@ -150,7 +150,7 @@ impl SessionCounters {
     }
 }
 
-async fn session(shared: &SinkShared, mut socket: SrtSocket) {
+async fn session(shared: &SinkShared, mut socket: SrtSocket, latency: Duration) {
     let mut statistics = socket.statistics().clone();
     let counters = SessionCounters::new(shared);
     let mut meter = RateMeter::new(shared.get(stat::BYTES_SENT));
@@ -199,8 +199,11 @@ async fn session(shared: &SinkShared, mut socket: SrtSocket) {
             shared.add(stat::FRAMES_SENT, 1);
         }
         if stopping {
-            // What was queued before the stop is sent; closing waits for the peer's
-            // acknowledgements and its task's end (at most CLOSE_TIMEOUT).
+            // What was queued before the stop is sent. The receiver delivers a packet one
+            // latency after it was sent and drops what it still holds when the connection
+            // closes, so the close waits that long (plus a margin) first; then it waits for the
+            // SRT task's end (at most CLOSE_TIMEOUT).
+            tokio::time::sleep(latency + latency / 4 + Duration::from_millis(20)).await;
             let _ = tokio::time::timeout(CLOSE_TIMEOUT, socket.close_and_finish()).await;
             return;
         }
