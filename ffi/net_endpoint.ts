@@ -39,6 +39,8 @@ export interface NetStats {
   packetsLost: number;
   /** Packets retransmitted (SRT). */
   packetsRetransmitted: number;
+  /** Loss reports (SRT NAK packets): received by a sink, sent by a source; 0 for RTMP. */
+  naks: number;
   /** Access units sent (received). */
   frames: number;
   /** Access units dropped: queue full, no peer connected, or waiting for a keyframe. */
@@ -57,6 +59,7 @@ const STAT_NAMES: readonly (keyof NetStats)[] = [
   "packets",
   "packetsLost",
   "packetsRetransmitted",
+  "naks",
   "frames",
   "framesDropped",
   "framesQueued",
@@ -98,22 +101,31 @@ abstract class NetEndpoint {
   }
 
   /**
-   * The counters now.
+   * The counters now; after `close()`, the final ones.
    *
    * @returns A fresh object.
    */
   stats(): NetStats {
-    const n = this.#lib.symbols.sl_net_stats(this.handle, this.#stats, this.#stats.length);
-    if (n < 0) throw statusError(this.#lib, n, "read network stats");
+    if (this.#handle !== CLOSED_HANDLE) this.#read();
     const out = {} as NetStats;
     STAT_NAMES.forEach((name, i) => out[name] = this.#stats[i]);
     return out;
   }
 
-  /** Stops the thread (closing the connection) and frees the endpoint. Idempotent. */
+  #read(): void {
+    const n = this.#lib.symbols.sl_net_stats(this.#handle, this.#stats, this.#stats.length);
+    if (n < 0) throw statusError(this.#lib, n, "read network stats");
+  }
+
+  /**
+   * Stops the thread (a sink first sends what is queued, then closes its connection), keeps the
+   * final counters and frees the endpoint. Idempotent.
+   */
   close(): void {
     if (this.#handle === CLOSED_HANDLE) return;
     registry.unregister(this.#token);
+    this.#lib.symbols.sl_net_close(this.#handle);
+    this.#read();
     this.#lib.symbols.sl_net_free(this.#handle);
     this.#handle = CLOSED_HANDLE;
   }

@@ -225,6 +225,8 @@ export const symbols = {
   sl_net_source_read: { parameters: ["u32", "buffer", "u32", "buffer"], result: "i32" },
   /** `fn sl_net_stats(endpoint: u32, out: *mut f64, cap: u32) -> i32` (ABI 7) */
   sl_net_stats: { parameters: ["u32", "buffer", "u32"], result: "i32" },
+  /** `fn sl_net_close(endpoint: u32) -> i32` (ABI 7) */
+  sl_net_close: { parameters: ["u32"], result: "i32" },
   /** `fn sl_net_free(endpoint: u32) -> i32` (ABI 7) */
   sl_net_free: { parameters: ["u32"], result: "i32" },
   // WebRTC endpoints (WHEP playback, WHIP ingest): docs/webrtc.md.

@@ -169,8 +169,8 @@ export class RtmpSink extends Processor<RtmpSinkTypes> {
   /** Stops publishing, closes the connection and the publisher. Idempotent. */
   override teardown(): void {
     if (this.#sink === undefined) return;
+    this.#sink.close(); // sends what is queued first
     this.#last = this.#sink.stats();
-    this.#sink.close();
     this.#sink = undefined;
   }
 }

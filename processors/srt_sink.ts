@@ -121,7 +121,7 @@ export function socketAddress(host: string, port: number): string {
  *
  * Counters (`rt.stats().nodes[id].processor`): `connected`, `connections`, `disconnects`,
  * `connectFailures`, `bytes`, `bitrate`, `packets`, `packetsLost`, `packetsRetransmitted`,
- * `frames`, `framesDropped`, `framesQueued`.
+ * `naks`, `frames`, `framesDropped`, `framesQueued`.
  *
  * @example Stream a test pattern to an SRT listener that is not there yet: nothing blocks
  * ```ts
@@ -202,8 +202,8 @@ export class SrtSink extends Processor<SrtSinkTypes> {
   /** Closes the connection and stops the sender. Idempotent. */
   override teardown(): void {
     if (this.#sink === undefined) return;
+    this.#sink.close(); // sends what is queued first
     this.#last = this.#sink.stats();
-    this.#sink.close();
     this.#sink = undefined;
   }
 }

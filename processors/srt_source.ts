@@ -215,8 +215,8 @@ export class SrtSource extends Processor<SrtSourceTypes> {
   /** Closes the connection and stops the receiver. Idempotent. */
   override teardown(): void {
     if (this.#source === undefined) return;
+    this.#source.close(); // sends what is queued first
     this.#last = this.#source.stats();
-    this.#source.close();
     this.#source = undefined;
   }
 }

@@ -17,6 +17,8 @@ missing_tools() {
   # GStreamer elements the benchmarks and interop tests use.
   if command -v gst-inspect-1.0 >/dev/null 2>&1; then
     gst-inspect-1.0 openh264enc >/dev/null 2>&1 || out+=(gstreamer1.0-plugins-bad)
+    # SRT elements (srtsrc/srtsink) for the network tests and bench/srt_bench.ts.
+    gst-inspect-1.0 srtsrc >/dev/null 2>&1 || out+=(gstreamer1.0-plugins-bad)
     gst-inspect-1.0 audiomixer >/dev/null 2>&1 || out+=(gstreamer1.0-plugins-base)
   else
     # No GStreamer yet: its elements come with it in the same apt run.

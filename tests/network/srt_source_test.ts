@@ -2,7 +2,7 @@
 // openh264enc + mpegtsmux + srtsink), recorded with Mp4Writer and checked with ffprobe. Loopback
 // only; every peer is bounded in time and killed in `finally`.
 import assert from "node:assert/strict";
-import { createRuntime, Mp4Writer, SrtSource } from "../../processors/mod.ts";
+import { createRuntime, Mp4Writer, NullSink, SrtSource } from "../../processors/mod.ts";
 import { stopIfRunning } from "./_graph.ts";
 import { freePort, probeVideo, sleep, startPeer, waitFor } from "./_peers.ts";
 
@@ -118,5 +118,62 @@ Deno.test("SrtSource listener records what GStreamer (openh264enc, mpegtsmux, sr
     assert.ok(Math.abs(probe.duration - 2) < 0.1, `duration ${probe.duration}`);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SrtSource listener takes the next sender after one leaves, and after one is killed", async () => {
+  const port = await freePort("udp");
+  const rt = createRuntime({ workers: false });
+  const srt = rt.add(SrtSource, { port, mode: "listener", idleTimeoutMs: 1_500 }, { id: "srt" });
+  const sink = rt.add(NullSink, {}, { id: "sink" });
+  rt.connect(srt.outputs.video, sink.inputs.in);
+  await rt.start();
+  const send = (frames: number) =>
+    startPeer("ffmpeg", [
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-re",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc=size=160x120:rate=30",
+      "-frames:v",
+      String(frames),
+      "-c:v",
+      "libx264",
+      "-tune",
+      "zerolatency",
+      "-g",
+      "15",
+      "-pix_fmt",
+      "yuv420p",
+      "-f",
+      "mpegts",
+      `srt://127.0.0.1:${port}?mode=caller`,
+    ]);
+  const custom = () => rt.stats().nodes.srt.processor as unknown as Custom;
+  let sender = send(30);
+  try {
+    assert.equal((await sender.exited(15_000)).code, 0, sender.stderr());
+    await waitFor("the first sender's disconnect", 8_000, () => custom().disconnects === 1);
+    const afterFirst = rt.stats().nodes.srt.framesOut;
+    assert.ok(afterFirst >= 25, `first sender: ${afterFirst} frames`);
+    sender = send(100_000); // killed below
+    await waitFor("the second sender", 8_000, () => custom().connections === 2);
+    await sleep(1_000);
+    await sender.kill(); // SIGKILL: only silence tells
+    await waitFor("the second sender's loss", 8_000, () => custom().disconnects === 2);
+    sender = send(30);
+    assert.equal((await sender.exited(15_000)).code, 0, sender.stderr());
+    await waitFor("the third sender's disconnect", 8_000, () => custom().disconnects === 3);
+    await sleep(200);
+    const stats = rt.stats().nodes;
+    assert.equal((stats.srt.processor as unknown as Custom).connections, 3);
+    assert.ok(stats.srt.framesOut >= afterFirst + 50, `${stats.srt.framesOut} frames in all`);
+    assert.equal(stats.sink.framesIn, stats.srt.framesOut);
+  } finally {
+    await sender.kill();
+    await stopIfRunning(rt);
   }
 });

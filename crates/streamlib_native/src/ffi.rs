@@ -1332,6 +1332,13 @@ pub unsafe extern "C" fn sl_net_stats(endpoint: u32, out: *mut f64, cap: u32) ->
     })
 }
 
+/// Stops a network endpoint's thread and joins it: a sink sends what is queued, then closes its
+/// connection. Its counters stay readable until `sl_net_free`. Idempotent (ABI 6).
+#[unsafe(no_mangle)]
+pub extern "C" fn sl_net_close(endpoint: u32) -> i32 {
+    guarded_status(|| crate::net::handles::with_any(endpoint, |e| e.stop()).map(|()| 0))
+}
+
 /// Stops a network endpoint (closing its connection), joins its thread and frees the handle
 /// (ABI 6).
 #[unsafe(no_mangle)]

@@ -128,12 +128,20 @@ fn unknown_kind(value: u32, valid: &'static str) -> Error {
     })
 }
 
-impl Drop for NetEndpoint {
-    fn drop(&mut self) {
+impl NetEndpoint {
+    /// Stops the thread (a sink sends what is queued and closes the connection) and joins it;
+    /// the counters stay readable. Idempotent.
+    pub fn stop(&mut self) {
         self.shared.request_stop();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+impl Drop for NetEndpoint {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 
@@ -174,6 +182,6 @@ pub(crate) fn with<R>(
 }
 
 /// Runs `f` on an endpoint of either direction.
-pub(crate) fn with_any<R>(handle: u32, f: impl FnOnce(&NetEndpoint) -> R) -> Result<R, Error> {
-    ENDPOINTS.with_exclusive(handle, |e| f(e))
+pub(crate) fn with_any<R>(handle: u32, f: impl FnOnce(&mut NetEndpoint) -> R) -> Result<R, Error> {
+    ENDPOINTS.with_exclusive(handle, f)
 }

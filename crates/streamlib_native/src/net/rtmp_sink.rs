@@ -262,21 +262,12 @@ async fn publish(
                             }
                         }
                     }
-                    continue;
                 }
                 _ => return End::Lost,
             },
             _ = tick.tick() => meter.tick(shared),
         }
-        if shared.stopping() {
-            for result in session.stop_publishing().unwrap_or_default() {
-                if let ClientSessionResult::OutboundResponse(p) = result {
-                    let _ = send(writer, &p.bytes).await;
-                }
-            }
-            let _ = writer.shutdown().await;
-            return End::Stopped;
-        }
+        let stopping = shared.stopping();
         while let Some(item) = shared.pop() {
             waiting_for_keyframe |= shared.take_overflow();
             if waiting_for_keyframe && !item.keyframe {
@@ -314,6 +305,16 @@ async fn publish(
                 shared.add(stat::PACKETS_SENT, 1);
             }
             shared.add(stat::FRAMES_SENT, 1);
+        }
+        if stopping {
+            // What was queued before the stop has been sent.
+            for result in session.stop_publishing().unwrap_or_default() {
+                if let ClientSessionResult::OutboundResponse(p) = result {
+                    let _ = send(writer, &p.bytes).await;
+                }
+            }
+            let _ = writer.shutdown().await;
+            return End::Stopped;
         }
     }
 }

@@ -40,15 +40,17 @@ pub mod stat {
     pub const PACKETS_LOST: usize = 7;
     /// Packets retransmitted (SRT).
     pub const PACKETS_RETRANSMITTED: usize = 8;
+    /// Loss reports (NAK packets): received by a sender, sent by a receiver (SRT).
+    pub const NAKS: usize = 9;
     /// Access units sent.
-    pub const FRAMES_SENT: usize = 9;
+    pub const FRAMES_SENT: usize = 10;
     /// Access units dropped: the queue was full, no peer was connected, or the stream was
     /// waiting for a keyframe after a drop or a new connection.
-    pub const FRAMES_DROPPED: usize = 10;
+    pub const FRAMES_DROPPED: usize = 11;
     /// Access units waiting in the queue now.
-    pub const FRAMES_QUEUED: usize = 11;
+    pub const FRAMES_QUEUED: usize = 12;
     /// How many counters there are.
-    pub const COUNT: usize = 12;
+    pub const COUNT: usize = 13;
 }
 
 /// The queue, the flags and the counters of one network sink.

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::{SinkExt, StreamExt};
+use srt_tokio::options::{DataRate, LiveBandwidthMode};
 use srt_tokio::{SocketStatistics, SrtSocket};
 
 use crate::net::config::{Mode, SrtSettings};
@@ -23,11 +24,15 @@ const MIN_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const SEND_TIMEOUT: Duration = Duration::from_secs(1);
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
 fn builder(settings: &SrtSettings) -> srt_tokio::SrtSocketBuilder {
     let idle = settings.idle_timeout;
+    // Paced at most at 1 Gbit/s, libsrt's live-mode default (srt-tokio's default sends each
+    // burst, e.g. a keyframe, as fast as the socket takes it).
     let mut b = SrtSocket::builder()
         .latency(settings.latency)
+        .bandwidth(LiveBandwidthMode::Max(DataRate(1_000_000_000 / 8)))
         .set(|o| o.session.peer_idle_timeout = idle);
     if let Some(passphrase) = &settings.passphrase {
         b = b.encryption(settings.key_size, passphrase.clone());
@@ -99,7 +104,7 @@ async fn sender(shared: &SinkShared, settings: &SrtSettings) {
                 backoff = MIN_BACKOFF;
                 shared.add(stat::CONNECTIONS, 1);
                 shared.set(stat::CONNECTED, 1);
-                session(shared, socket).await;
+                session(shared, socket, settings.latency).await;
                 shared.set(stat::CONNECTED, 0);
                 shared.set(stat::BITRATE, 0);
                 if shared.stopping() {
@@ -120,14 +125,15 @@ async fn sender(shared: &SinkShared, settings: &SrtSettings) {
 
 /// The SRT counters of one connection folded into the sink's cumulative ones.
 struct SessionCounters {
-    base: [u64; 3],
+    base: [u64; 4],
 }
 
 impl SessionCounters {
-    const KEYS: [usize; 3] = [
+    const KEYS: [usize; 4] = [
         stat::PACKETS_SENT,
         stat::PACKETS_LOST,
         stat::PACKETS_RETRANSMITTED,
+        stat::NAKS,
     ];
 
     fn new(shared: &SinkShared) -> Self {
@@ -137,14 +143,14 @@ impl SessionCounters {
     }
 
     fn update(&self, shared: &SinkShared, s: &SocketStatistics) {
-        let now = [s.tx_data, s.tx_loss_data, s.tx_retransmit_data];
+        let now = [s.tx_data, s.tx_loss_data, s.tx_retransmit_data, s.rx_nak];
         for ((key, base), value) in Self::KEYS.iter().zip(self.base).zip(now) {
             shared.set(*key, base + value);
         }
     }
 }
 
-async fn session(shared: &SinkShared, mut socket: SrtSocket) {
+async fn session(shared: &SinkShared, mut socket: SrtSocket, latency: Duration) {
     let mut statistics = socket.statistics().clone();
     let counters = SessionCounters::new(shared);
     let mut meter = RateMeter::new(shared.get(stat::BYTES_SENT));
@@ -157,7 +163,7 @@ async fn session(shared: &SinkShared, mut socket: SrtSocket) {
         tokio::select! {
             _ = shared.wake.notified() => {}
             incoming = socket.next() => match incoming {
-                Some(Ok(_)) => continue, // a receiver sends nothing we use
+                Some(Ok(_)) => {} // a receiver sends nothing we use
                 _ => return,
             },
             s = statistics.next(), if statistics_open => match s {
@@ -166,10 +172,7 @@ async fn session(shared: &SinkShared, mut socket: SrtSocket) {
             },
             _ = tick.tick() => meter.tick(shared),
         }
-        if shared.stopping() {
-            let _ = tokio::time::timeout(Duration::from_millis(500), socket.close()).await;
-            return;
-        }
+        let stopping = shared.stopping();
         while let Some(item) = shared.pop() {
             waiting_for_keyframe |= shared.take_overflow();
             if waiting_for_keyframe && !item.keyframe {
@@ -194,6 +197,15 @@ async fn session(shared: &SinkShared, mut socket: SrtSocket) {
                 }
             }
             shared.add(stat::FRAMES_SENT, 1);
+        }
+        if stopping {
+            // What was queued before the stop is sent. The receiver delivers a packet one
+            // latency after it was sent and drops what it still holds when the connection
+            // closes, so the close waits that long (plus a margin) first; then it waits for the
+            // SRT task's end (at most CLOSE_TIMEOUT).
+            tokio::time::sleep(latency + latency / 4 + Duration::from_millis(20)).await;
+            let _ = tokio::time::timeout(CLOSE_TIMEOUT, socket.close_and_finish()).await;
+            return;
         }
     }
 }

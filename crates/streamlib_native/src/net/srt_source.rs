@@ -68,12 +68,13 @@ async fn receiver(shared: &SinkShared, settings: &SrtSettings) {
 
 async fn session(shared: &SinkShared, mut socket: SrtSocket) {
     let mut statistics = socket.statistics().clone();
-    let base = [
+    let keys = [
         stat::PACKETS_SENT,
         stat::PACKETS_LOST,
         stat::PACKETS_RETRANSMITTED,
-    ]
-    .map(|k| shared.get(k));
+        stat::NAKS,
+    ];
+    let base = keys.map(|k| shared.get(k));
     let mut meter = RateMeter::new(shared.get(stat::BYTES_SENT));
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     let mut demux = TsDemuxer::new();
@@ -102,9 +103,9 @@ async fn session(shared: &SinkShared, mut socket: SrtSocket) {
             },
             s = statistics.next(), if statistics_open => match s {
                 Some(s) => {
-                    let now = [s.rx_data, s.rx_loss_data, s.rx_retransmit_data];
-                    for (i, key) in [stat::PACKETS_SENT, stat::PACKETS_LOST, stat::PACKETS_RETRANSMITTED].into_iter().enumerate() {
-                        shared.set(key, base[i] + now[i]);
+                    let now = [s.rx_data, s.rx_loss_data, s.rx_retransmit_data, s.tx_nak];
+                    for ((key, base), value) in keys.iter().zip(base).zip(now) {
+                        shared.set(*key, base + value);
                     }
                 }
                 None => statistics_open = false,
