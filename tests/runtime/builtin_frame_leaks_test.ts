@@ -62,6 +62,15 @@ for (const worker of [false, true]) {
           rt.connectByName("enc", "out", "whip_out", "video");
           rt.connectByName("tone", "audio", "whip_out", "audio");
           rt.connectByName("whip_in", "video", "whip_null", "in");
+          // SRT and RTMP with no peer (port 9 refuses): the sinks read, drop (counted) and release
+          // every frame while they retry; the source has none.
+          add(rt, "SrtSink", { mode: "caller", host: "127.0.0.1", port: 9 }, "srt_out", placement);
+          add(rt, "RtmpSink", { url: "rtmp://127.0.0.1:9/live/leaks" }, "rtmp_out", placement);
+          add(rt, "SrtSource", { mode: "caller", host: "127.0.0.1", port: 9 }, "srt_in", placement);
+          add(rt, "NullSink", {}, "srt_null");
+          rt.connectByName("enc", "out", "srt_out", "video");
+          rt.connectByName("enc", "out", "rtmp_out", "video");
+          rt.connectByName("srt_in", "video", "srt_null", "in");
           rt.connectByName("bars", "video", "rgba", "in");
           rt.connectByName("rgba", "out", "scale", "in");
           rt.connectByName("scale", "out", "vsink", "in");
@@ -83,7 +92,8 @@ for (const worker of [false, true]) {
           const n = rt.stats().nodes;
           return n.vsink.framesIn >= 10 && n.dsink.framesIn >= 10 && n.y4m.framesIn >= 10 &&
             n.wav.framesIn >= 20 && n.mono.framesIn >= 20 && n.mp4.framesIn >= 30 &&
-            n.whep.framesIn >= 30 && n.whip_out.framesIn >= 30;
+            n.whep.framesIn >= 30 && n.whip_out.framesIn >= 30 && n.srt_out.framesIn >= 30 &&
+            n.rtmp_out.framesIn >= 30;
         },
         { worker },
       );
