@@ -95,7 +95,13 @@ export function workerHopRate(
     const options = { capacity, policy: "fifo" } as const;
     rt.add(
       "BurstSource",
-      { frames, kind: kind === "small" ? "audio" : "video", bytes, burst: kind === "video" ? 1 : capacity, fill },
+      {
+        frames,
+        kind: kind === "small" ? "audio" : "video",
+        bytes,
+        burst: kind === "video" ? 1 : capacity,
+        fill,
+      },
       { id: "source", placement: { worker: "hop_1" } },
     );
     let from = "source";
