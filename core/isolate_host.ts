@@ -193,6 +193,11 @@ export interface NodeFailure {
   readonly phase: "setup" | "process";
   /** The error's message. */
   readonly message: string;
+  /**
+   * The error's stable code, when it has one: a typed error's `code`, or `permission_denied`
+   * when Deno's permissions refused what the processor did (see `failureCode`).
+   */
+  readonly code?: string;
 }
 
 /**

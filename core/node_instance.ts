@@ -4,6 +4,7 @@
  * @module
  */
 
+import { failureCode } from "./failure_code.ts";
 import { errorAction, type ErrorPolicy } from "./error_policy.ts";
 import type { HostedNodeSpec, NodeFailure } from "./isolate_host.ts";
 import { LoopDriver } from "./loop_driver.ts";
@@ -451,7 +452,9 @@ export class NodeInstance {
     this.#deactivate();
     const action = errorAction(this.onError, this.#restartsThisRun, this.maxRestarts);
     const restart = action === "restart";
-    this.#failure = { phase, message: error instanceof Error ? error.message : String(error) };
+    const message = error instanceof Error ? error.message : String(error);
+    const code = failureCode(error);
+    this.#failure = code === undefined ? { phase, message } : { phase, message, code };
     this.#report(phase, error, action);
     this.#setState("error");
     if (!restart) return;

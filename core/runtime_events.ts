@@ -4,6 +4,7 @@
  * @module
  */
 
+import { failureCode } from "./failure_code.ts";
 import type { ErrorPolicy } from "./error_policy.ts";
 import type { JsonValue } from "./json_schema.ts";
 import type { ConfigApplied } from "./live_config.ts";
@@ -125,6 +126,8 @@ export interface NodeErrorEvent extends RuntimeEventBase {
   readonly name: string;
   /** The error's message. */
   readonly message: string;
+  /** The error's stable code (`permission_denied`, `invalid_config`, ...), when it has one. */
+  readonly code?: string;
   /** The error's stack, when it has one. */
   readonly stack: string | null;
   /** The node's error policy. */
@@ -337,11 +340,13 @@ export function nodeErrorEvent(
   error: unknown,
 ): NodeErrorEvent {
   const e = error instanceof Error ? error : new Error(String(error));
+  const code = failureCode(e);
   return {
     type: "node-error",
     ...fields,
     name: e.name,
     message: e.message,
+    ...(code === undefined ? {} : { code }),
     stack: e.stack ?? null,
   };
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { failureCode } from "../core/failure_code.ts";
 import type { ConnectionStats } from "../core/connection.ts";
 import { NodeNotFoundError } from "../core/graph_errors.ts";
 import type { HostedNodeSpec, NodeFailure } from "../core/isolate_host.ts";
@@ -255,7 +256,10 @@ export class WorkerMirror {
   ): RuntimeEvent[] {
     const from = node.state;
     node.state = "error";
-    node.failure = { phase, message: error.message };
+    const code = failureCode(error);
+    node.failure = code === undefined
+      ? { phase, message: error.message }
+      : { phase, message: error.message, code };
     const { id, onError: policy } = node.spec;
     const action = policy === "stop-runtime" ? "stop-runtime" : "stop-processor";
     const events: RuntimeEvent[] = [];
