@@ -89,6 +89,11 @@ export interface DashboardOptions {
    */
   readonly requestBody?: Partial<BodyLimits>;
   /**
+   * Where to draw nodes at first (top-left corners), e.g. a loaded manifest's `ui.positions`;
+   * nodes without one are laid out beside them.
+   */
+  readonly positions?: Readonly<Record<string, { readonly x: number; readonly y: number }>>;
+  /**
    * What a token holder may do: processor types and media folders. Default: every type but
    * SubprocessProcessor, files only inside the working directory.
    */
@@ -200,6 +205,7 @@ export async function createDashboard(
   const hub = new StreamHub({ runtime, processors, previews, statsHz: options.statsHz });
   frames.hub = hub;
   await hub.ready();
+  for (const [id, at] of Object.entries(options.positions ?? {})) hub.placeNode(id, at);
 
   // The policy names the bound port, so the app is made once the server listens.
   const routes: { app?: Hono } = {};

@@ -9,6 +9,7 @@ import { loadProjectRegistry } from "../../codegen/nodes_command.ts";
 import { createRuntime } from "../../processors/mod.ts";
 import type { CliCommand } from "../command.ts";
 import { loadPipelineFile } from "../load_pipeline.ts";
+import { readManifestFile } from "../manifest_file.ts";
 import {
   CONTROL_FLAGS,
   CONTROL_USAGE,
@@ -108,6 +109,7 @@ export const command: CliCommand = {
     }, { scopePermissions, allowAll: values["allow-all"] as boolean });
     if (scoped !== undefined) return scoped;
     const rt = createRuntime({ registry: await loadProjectRegistry("."), ...limits });
+    let positions: Record<string, { x: number; y: number }> | undefined;
     if (positionals[0] !== undefined) {
       const code = await loadPipelineFile(
         rt,
@@ -117,6 +119,13 @@ export const command: CliCommand = {
         "dashboard",
       );
       if (code !== undefined) return code;
+      // The drawing saved with the manifest (`ui.positions`, validated with it).
+      const file = await readManifestFile(positionals[0]);
+      if (file.ok) {
+        positions =
+          (file.manifest as { ui?: { positions?: Record<string, { x: number; y: number }> } })
+            .ui?.positions;
+      }
     }
     let failures = 0;
     rt.on((event) => {
@@ -136,7 +145,14 @@ export const command: CliCommand = {
     try {
       dashboard = await serveDashboard(
         rt,
-        { port, hostname: values.host as string, token, control, mcp: !values["no-mcp"] },
+        {
+          port,
+          hostname: values.host as string,
+          token,
+          control,
+          mcp: !values["no-mcp"],
+          positions,
+        },
         (busy) => output.err(`Port ${busy} is busy; using a free one`),
       );
     } catch (error) {

@@ -73,3 +73,47 @@ Deno.test("streamlib dashboard <manifest> --start runs the pipeline, serves the 
   const last = JSON.parse(rest.trim().split("\n").at(-1)!);
   assert.deepEqual([last.event, last.stats.state, last.exitCode], ["stopped", "stopped", 0]);
 });
+
+Deno.test("streamlib dashboard <manifest> draws the nodes where the manifest's ui.positions put them", async () => {
+  const dir = await Deno.makeTempDir();
+  const manifest = `${dir}/drawn.json`;
+  const positions = { tone: { x: 40, y: 300 }, sink: { x: 520, y: 60 } };
+  await Deno.writeTextFile(
+    manifest,
+    JSON.stringify({
+      version: 1,
+      nodes: [{ id: "tone", type: "TestToneGenerator" }, { id: "sink", type: "NullSink" }],
+      connections: [{ from: "tone.audio", to: "sink.in" }],
+      ui: { positions },
+    }),
+  );
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli/streamlib.ts", "dashboard", manifest, "--port", "0", "--json"],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  try {
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    reader.releaseLock();
+    const started = JSON.parse(text.split("\n")[0]);
+    const url = new URL("/api/v1/manifest", started.dashboard);
+    const reply = await fetch(url, { headers: { authorization: `Bearer ${started.token}` } });
+    assert.equal(reply.status, 200);
+    const saved = await reply.json() as { ui?: { positions?: Record<string, unknown> } };
+    assert.deepEqual(saved.ui?.positions, positions);
+  } finally {
+    child.kill("SIGINT");
+    await child.status;
+    await child.stdout.cancel().catch(() => {});
+    await child.stderr.cancel();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
