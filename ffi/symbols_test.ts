@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { localBuildPath } from "./load.ts";
 import { symbols } from "./symbols.ts";
@@ -16,8 +17,19 @@ function denoType(rust: string): string {
   return t;
 }
 
+/** Every Rust source of the crate: the C ABI is `ffi.rs` plus subsystems' own (`webrtc/ffi.rs`). */
+function crateSources(dir = dirname(ffiRs)): string {
+  let text = "";
+  for (const entry of Deno.readDirSync(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) text += crateSources(path);
+    else if (entry.name.endsWith(".rs")) text += Deno.readTextFileSync(path) + "\n";
+  }
+  return text;
+}
+
 function parseFfiRs(): Map<string, { parameters: string[]; result: string }> {
-  const source = Deno.readTextFileSync(ffiRs);
+  const source = crateSources();
   const found = new Map<string, { parameters: string[]; result: string }>();
   const pattern = /pub (?:unsafe )?extern "C" fn (sl_\w+)\s*\(([^)]*)\)\s*(?:->\s*([^{]+?))?\s*\{/g;
   for (const [, name, params, result] of source.matchAll(pattern)) {
