@@ -42,6 +42,7 @@ export class LoopDriver {
   #pacer: LoopPacer | undefined;
   #timer: number | undefined;
   #running = false;
+  #deadlineNs: number | undefined;
 
   /**
    * Creates a stopped driver.
@@ -62,6 +63,15 @@ export class LoopDriver {
   /** The declared period in nanoseconds, or `undefined`. */
   get periodNs(): number | undefined {
     return this.#periodNs;
+  }
+
+  /**
+   * The deadline of the run being made (`start + n * period` on the media clock), or `undefined`
+   * outside a run. Deadlines the pacer skipped are never served, so a live source stamping its
+   * frames with this keeps their timestamps on the clock.
+   */
+  get deadlineNs(): number | undefined {
+    return this.#deadlineNs;
   }
 
   /** Runs that started a full period or more after their deadline. */
@@ -132,9 +142,19 @@ export class LoopDriver {
   #tick = (): void => {
     this.#timer = undefined;
     if (!this.#running) return;
-    const runs = this.#pacer!.advance(this.#clock.nowNs());
-    for (let i = 0; i < runs; i++) {
-      if (!this.#run()) return;
+    const pacer = this.#pacer!;
+    // The runs serve consecutive deadlines from the first one due (later ones, beyond the
+    // catch-up bound, are skipped); captured now, as a run may change the period.
+    const first = pacer.nextDeadlineNs;
+    const period = pacer.periodNs;
+    const runs = pacer.advance(this.#clock.nowNs());
+    try {
+      for (let i = 0; i < runs; i++) {
+        this.#deadlineNs = first + i * period;
+        if (!this.#run()) return;
+      }
+    } finally {
+      this.#deadlineNs = undefined;
     }
     if (this.#running && this.#timer === undefined) this.#arm();
   };

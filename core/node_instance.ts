@@ -111,10 +111,14 @@ export class NodeInstance {
     } else {
       this.#setupContext = { node: this.id, clock, wake: () => this.#wake() };
     }
+    const loop = this.#loop;
     this.#processContext = {
       node: this.id,
       clock,
       frames,
+      get deadlineNs() {
+        return loop?.deadlineNs;
+      },
       endOfStream: () => {
         this.#endRequested = true;
       },

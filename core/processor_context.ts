@@ -104,6 +104,15 @@ export interface ProcessContext {
    */
   readonly frames: Frames;
   /**
+   * For a `loop`-mode node run by a runtime: the media-clock time this run was due, in
+   * nanoseconds (`start + n * period`). A loop that falls more than its catch-up bound behind
+   * skips deadlines (counted in the node's stats), so a live source that stamps its frames with
+   * this keeps them on the clock, where a count of runs would fall behind. `undefined` in other
+   * runs (a run asked for by `wake()`, or by the runtime when frame memory frees) and outside a
+   * runtime.
+   */
+  readonly deadlineNs?: number;
+  /**
    * End of stream: the processor will write nothing more (a file source after its last frame).
    * When `process()` returns the node stops running and its outputs end: each reader ends once it
    * has read what is queued, a node whose connected inputs have all ended ends in turn, and the

@@ -134,7 +134,7 @@ export class TestPattern extends Processor<TestPatternTypes> {
   #renderer: TestPatternRenderer | undefined;
   #frames = 0;
   #dropped = 0;
-  #startNs = 0;
+  #nextNs = 0;
   #periodNs = 0;
 
   /** Nanoseconds between frames (`1e9 / fps`); 0 before `setup()`. */
@@ -160,7 +160,7 @@ export class TestPattern extends Processor<TestPatternTypes> {
     this.#frames = 0;
     this.#dropped = 0;
     this.#periodNs = 1e9 / fps;
-    this.#startNs = Math.round(ctx.clock.nowNs());
+    this.#nextNs = Math.round(ctx.clock.nowNs());
     ctx.loop?.setPeriodNs(this.#periodNs);
   }
 
@@ -182,8 +182,22 @@ export class TestPattern extends Processor<TestPatternTypes> {
     }
     renderer.render(n, frame.data);
     frame.frameNumber = n;
-    frame.timestampNs = this.#startNs + Math.round(n * this.#periodNs);
+    frame.timestampNs = this.#stamp(ctx);
     this.outputs.video.write(frame);
+  }
+
+  /**
+   * The frame's time: the deadline this run serves, on the clock (a loop that fell behind skips
+   * deadlines, so counting periods from the start would fall behind it), never before the
+   * previous frame's end; one period after the previous frame in runs without a deadline (by
+   * hand, or out of the loop).
+   */
+  #stamp(ctx: ProcessContext): number {
+    const next = this.#nextNs;
+    const deadline = ctx.deadlineNs;
+    const ns = deadline === undefined ? next : Math.max(Math.round(deadline), next);
+    this.#nextNs = ns + Math.round(this.#periodNs);
+    return ns;
   }
 }
 

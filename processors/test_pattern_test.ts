@@ -116,3 +116,20 @@ Deno.test("TestPattern config names the field and the valid values", () => {
     pixelFormat: "RGBA",
   });
 });
+
+Deno.test("TestPattern stamps a frame with the deadline its run serves, so skipped deadlines leave a gap, not a lag", () => {
+  const { pattern, sink } = start({ width: 16, height: 16, fps: 25, pixelFormat: "I420" });
+  const hand = createProcessContext("bars", { clock });
+  let deadline: number | undefined;
+  const run = Object.create(hand, { deadlineNs: { get: () => deadline } }) as ProcessContext;
+  const stamps: number[] = [];
+  // Deadlines 1 s and 1.04 s, then three skipped by a loop that fell behind, then 1.2 s; then a
+  // run without a deadline (out of the loop) and one whose deadline precedes the previous end.
+  for (const d of [1e9, 1.04e9, 1.2e9, undefined, 1.2e9]) {
+    deadline = d;
+    pattern.process(run);
+    hand.frames.flush(); // the runtime's release when process() returns
+    stamps.push(sink.read()!.timestampNs);
+  }
+  assert.deepEqual(stamps, [1e9, 1.04e9, 1.2e9, 1.24e9, 1.28e9]);
+});

@@ -197,6 +197,15 @@ export class TestToneGenerator extends Processor<TestToneGeneratorTypes> {
     } else {
       osc.fill(samples, blockSize);
     }
+    // On the clock: the deadline this run serves (a loop that fell behind skips deadlines, so
+    // counting samples from the start would fall behind it; the wave goes on after the gap),
+    // never before the previous block's end; right after the previous block in runs without a
+    // deadline (by hand, or a run after frame memory freed).
+    const deadline = ctx.deadlineNs;
+    const next = this.#startNs + Math.round((this.#samples * 1e9) / sampleRate);
+    if (deadline !== undefined && deadline > next) {
+      this.#startNs += Math.round(deadline) - next; // the gap moves the rest of the stream
+    }
     block.timestampNs = this.#startNs + Math.round((this.#samples * 1e9) / sampleRate);
     block.frameNumber = this.#blocks++;
     this.#samples += blockSize;

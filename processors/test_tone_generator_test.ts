@@ -170,3 +170,18 @@ Deno.test("TestToneGenerator config is validated with the field and expected typ
     waveform: "sine",
   });
 });
+
+Deno.test("TestToneGenerator stamps a block with the deadline its run serves: a gap after skipped deadlines, no lag", () => {
+  const { tone, sink } = start({ sampleRate: 48_000, blockSize: 480 });
+  let deadline: number | undefined;
+  const run = Object.create(ctx, { deadlineNs: { get: () => deadline } }) as ProcessContext;
+  const stamps: number[] = [];
+  // 10 ms blocks: deadlines 5 ms and 15 ms, three skipped, 55 ms; then a run without a deadline
+  // and one whose deadline precedes the previous block's end.
+  for (const d of [5e6, 15e6, 55e6, undefined, 60e6]) {
+    deadline = d;
+    tone.process(run);
+    stamps.push(sink.read()!.timestampNs);
+  }
+  assert.deepEqual(stamps, [5e6, 15e6, 55e6, 65e6, 75e6]);
+});

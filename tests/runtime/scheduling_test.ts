@@ -170,3 +170,28 @@ Deno.test("a free-running source leaves timers their turn (no chain of turns tha
   // Before the fix a 5 ms interval went ~1 s without firing while the source ran.
   assert.ok(worstGap < 150, `a 5 ms interval waited ${worstGap.toFixed(0)} ms`);
 });
+
+Deno.test("Runtime loop nodes: a live source stamps frames with the deadline served, so a stall leaves a gap, not a lag", async () => {
+  const { rt, time } = setup(4);
+  rt.add("TestPattern", { width: 16, height: 16, fps: 100, pixelFormat: "I420" }, {
+    id: "pattern",
+  });
+  rt.add("NullSink", {}, { id: "sink" });
+  rt.connectByName("pattern", "video", "sink", "in");
+  const stamps: number[] = [];
+  using _probe = rt.probe("pattern.video", (s) => void stamps.push(s.summary.timestampNs!), {
+    everyMs: 5,
+  });
+  await rt.start();
+  const start = time.nowNs();
+  await time.advance(0); // deadline 0
+  time.jump(100e6); // the loop stalls for 100 ms: deadlines 10..40 ms caught up, 50..100 skipped
+  time.fireDue();
+  // The probe samples the next frame written once its period (on real timers) has passed.
+  await new Promise((r) => setTimeout(r, 30));
+  await time.advance(10e6); // deadline 110 ms
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(rt.stats().nodes.pattern.skippedRuns, 6);
+  assert.equal(stamps.at(-1)! - start, 110e6, `on the clock after the stall: ${stamps}`);
+  await rt.stop();
+});
