@@ -44,6 +44,8 @@ export interface FrameMemoryStats {
   exhausted: number;
   /** Allocations served. */
   allocated: number;
+  /** Bytes freed and kept for reuse, when the source keeps any (JavaScript memory does). */
+  idleBytes?: number;
 }
 
 /**

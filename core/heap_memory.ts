@@ -18,19 +18,47 @@ export const DEFAULT_FRAME_MEMORY_BYTES = 1024 * 1024 * 1024;
 /** The default largest single frame: 64 MiB (a 4096x4096 RGBA frame; 8K RGBA is refused). */
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
+/** Idle memory a source keeps at least, whatever its peak use (16 MiB). */
+const IDLE_FLOOR_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The capacity a payload of `byteLength` bytes is served from: a multiple of 64 up to 1 KiB, then
+ * eight steps per power of two (at most 12.5% unused), so payloads whose sizes vary (encoded
+ * access units) share a few free lists instead of one per exact size.
+ *
+ * @param byteLength The payload size, an integer of 0 or more.
+ * @returns The capacity, a multiple of 4 of at least `byteLength`.
+ */
+export function heapSizeClass(byteLength: number): number {
+  if (byteLength <= 1024) return Math.max(64, (byteLength + 63) & ~63);
+  const step = 2 ** (Math.floor(Math.log2(byteLength)) - 3);
+  return Math.ceil(byteLength / step) * step;
+}
+
 class HeapMemory implements FrameMemory {
-  readonly bytes: Uint8Array<ArrayBuffer>;
-  readonly floats: Float32Array<ArrayBuffer>;
-  readonly byteLength: number;
+  bytes: Uint8Array<ArrayBuffer>;
+  floats: Float32Array<ArrayBuffer>;
+  byteLength: number;
+  readonly capacity: number;
+  readonly #buffer: ArrayBuffer;
   readonly #source: HeapMemorySource;
 
-  constructor(byteLength: number, source: HeapMemorySource) {
-    // Rounded up to 4 bytes so the same buffer also serves as 32-bit floats.
-    const buffer = new ArrayBuffer((byteLength + 3) & ~3);
-    this.bytes = new Uint8Array(buffer, 0, byteLength);
-    this.floats = new Float32Array(buffer, 0, byteLength >>> 2);
-    this.byteLength = byteLength;
+  constructor(byteLength: number, capacity: number, source: HeapMemorySource) {
+    // A multiple of 4 bytes, so the same buffer also serves as 32-bit floats.
+    this.#buffer = new ArrayBuffer(capacity);
+    this.capacity = capacity;
     this.#source = source;
+    this.byteLength = byteLength;
+    this.bytes = new Uint8Array(this.#buffer, 0, byteLength);
+    this.floats = new Float32Array(this.#buffer, 0, byteLength >>> 2);
+  }
+
+  /** Serves a payload of another size of the same class (only while no frame owns it). */
+  resize(byteLength: number): void {
+    if (byteLength === this.byteLength) return;
+    this.byteLength = byteLength;
+    this.bytes = new Uint8Array(this.#buffer, 0, byteLength);
+    this.floats = new Float32Array(this.#buffer, 0, byteLength >>> 2);
   }
 
   isUnique(): boolean {
@@ -43,10 +71,12 @@ class HeapMemory implements FrameMemory {
 }
 
 /**
- * Frame payloads in ordinary `ArrayBuffer`s. A freed payload goes on a free list for its size and
- * is handed out again, so a steady stream allocates nothing; payloads in use are bounded by
- * `budgetBytes`, past which `allocate` returns `undefined` (the runtime treats it as
- * back-pressure).
+ * Frame payloads in ordinary `ArrayBuffer`s. A freed payload goes on a free list for its size
+ * class ({@linkcode heapSizeClass}) and is handed out again, so a steady stream allocates nothing,
+ * even when its payloads vary in size; payloads in use are bounded by `budgetBytes`, past which
+ * `allocate` returns `undefined` (the runtime treats it as back-pressure). Idle memory is bounded
+ * by the most the source ever had in use (at least 16 MiB): beyond that, freed payloads are left to
+ * the garbage collector.
  *
  * @example Memory comes back when freed, and the budget holds
  * ```ts
@@ -69,6 +99,7 @@ export class HeapMemorySource implements FrameMemorySource {
   #inUse = 0;
   #bytesInUse = 0;
   #idleBytes = 0;
+  #peakBytes = 0;
   #exhausted = 0;
   #allocated = 0;
   #waiters: (() => void)[] = [];
@@ -113,11 +144,17 @@ export class HeapMemorySource implements FrameMemorySource {
       this.#exhausted++;
       return undefined;
     }
-    let memory = this.#free.get(byteLength)?.pop();
-    if (memory !== undefined) this.#idleBytes -= byteLength;
-    else memory = new HeapMemory(byteLength, this);
+    const capacity = heapSizeClass(byteLength);
+    let memory = this.#free.get(capacity)?.pop();
+    if (memory !== undefined) {
+      this.#idleBytes -= capacity;
+      memory.resize(byteLength);
+    } else {
+      memory = new HeapMemory(byteLength, capacity, this);
+    }
     this.#inUse++;
     this.#bytesInUse += byteLength;
+    if (this.#bytesInUse > this.#peakBytes) this.#peakBytes = this.#bytesInUse;
     this.#allocated++;
     return memory;
   }
@@ -126,12 +163,15 @@ export class HeapMemorySource implements FrameMemorySource {
   recycle(memory: FrameMemory): void {
     this.#inUse--;
     this.#bytesInUse -= memory.byteLength;
-    // Keep idle memory for reuse while it fits the budget; beyond that, leave it to the GC.
-    if (this.#idleBytes + memory.byteLength <= this.#budget) {
-      let list = this.#free.get(memory.byteLength);
-      if (list === undefined) this.#free.set(memory.byteLength, list = []);
+    // Keep idle memory for reuse up to the most ever in use (at least the floor, at most the
+    // budget); beyond that, leave it to the GC.
+    const { capacity } = memory as HeapMemory;
+    const keep = Math.min(this.#budget, Math.max(IDLE_FLOOR_BYTES, this.#peakBytes));
+    if (this.#idleBytes + capacity <= keep) {
+      let list = this.#free.get(capacity);
+      if (list === undefined) this.#free.set(capacity, list = []);
       list.push(memory as HeapMemory);
-      this.#idleBytes += memory.byteLength;
+      this.#idleBytes += capacity;
     }
     if (this.#waiters.length > 0) {
       const waiters = this.#waiters;
@@ -151,6 +191,7 @@ export class HeapMemorySource implements FrameMemorySource {
       budgetBytes: this.#budget,
       exhausted: this.#exhausted,
       allocated: this.#allocated,
+      idleBytes: this.#idleBytes,
     };
   }
 }

@@ -85,6 +85,7 @@ export class TieredMemorySource implements FrameMemorySource {
       budgetBytes: local.budgetBytes + shared.budgetBytes,
       exhausted: local.exhausted,
       allocated: local.allocated + shared.allocated,
+      ...(local.idleBytes === undefined ? {} : { idleBytes: local.idleBytes }),
     };
   }
 }
