@@ -26,7 +26,7 @@ Deno.test("H264Decoder waits for frame memory instead of losing a picture", asyn
   connectLocal(patternPorts.output("video"), encoderPorts.input("in"));
   connectLocal(encoderPorts.output("out"), units, { capacity: 8, policy: "fifo" });
   const encode = createProcessContext("enc");
-  pattern.setup(encode);
+  await pattern.setup(encode);
   await encoder.setup(encode);
   const encoded: EncodedVideoFrame[] = [];
   for (let i = 0; i < 4; i++) {

@@ -139,8 +139,8 @@ const EMPTY = new Uint8Array(0);
  * connectLocal(patternPorts.output("video"), ports.input("in"));
  * connectLocal(ports.output("out"), sink);
  * const ctx = createProcessContext("enc");
- * pattern.setup(ctx);
- * await encoder.setup(ctx); // imports the native encoder
+ * await pattern.setup(ctx);
+ * await encoder.setup(ctx);
  * pattern.process(ctx);
  * encoder.process(ctx);
  * assert.ok(sink.read()?.keyframe);

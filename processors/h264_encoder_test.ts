@@ -297,7 +297,7 @@ Deno.test("H264Encoder makes the next picture a keyframe when its reader asks", 
   connectLocal(patternPorts.output("video"), ports.input("in"));
   connectLocal(ports.output("out"), sink);
   const ctx = createProcessContext("enc");
-  pattern.setup(ctx);
+  await pattern.setup(ctx);
   await encoder.setup(ctx);
   const next = () => {
     pattern.process(ctx);

@@ -2,7 +2,8 @@
  * What importing `processors/mod.ts` loads. Every module a program loads costs resident memory
  * (its emitted JavaScript, an inline source map and compiled code: about 10 kB per kB of
  * TypeScript here), so the built-in processors import native code (codecs, capture, WebRTC, SRT
- * and RTMP) in `setup()`, and the build-cache keys use no `node:crypto`. These tests read the
+ * and RTMP), file formats, pixel and DSP code in `setup()`, and the build-cache keys use no
+ * `node:crypto` (see docs/performance.md, "What the all-built-ins row loads"). These tests read the
  * module graph Deno builds (`deno info --json`) and follow the static imports only: the modules
  * a program loads when it imports the built-ins, before any node is set up.
  */
@@ -59,7 +60,8 @@ function dynamicTargets(graph: ModuleGraph): Set<string> {
   return targets;
 }
 
-const NATIVE_ON_SETUP = [
+/** What built-in processors import in `setup()`: native code, file formats, pixel and DSP code. */
+const IMPORTED_BY_SETUP = [
   "ffi/h264_encoder.ts",
   "ffi/h264_decoder.ts",
   "ffi/native_capture.ts",
@@ -68,6 +70,15 @@ const NATIVE_ON_SETUP = [
   "ffi/opus_decoder.ts",
   "ffi/net_endpoint.ts",
   "ffi/media_errors.ts",
+  "processors/formats/wav_reader.ts",
+  "processors/formats/y4m_reader.ts",
+  "processors/formats/y4m_writer.ts",
+  "processors/formats/y4m_errors.ts",
+  "processors/video/test_pattern.ts",
+  "processors/video/color_convert.ts",
+  "processors/video/pixel_format.ts",
+  "processors/video/scale.ts",
+  "processors/dsp/freeverb.ts",
 ];
 
 Deno.test("processors/mod.ts loads no ffi/ module beyond what createRuntime()'s Worker backend needs", async () => {
@@ -77,9 +88,13 @@ Deno.test("processors/mod.ts loads no ffi/ module beyond what createRuntime()'s 
   const extra = [...loaded].filter((path) => path.startsWith("ffi/") && !backend.has(path));
   // ffi/webrtc_errors.ts: WhipSink builds its error from it while publishing; 1.7 kB, no imports.
   assert.deepEqual(extra, ["ffi/webrtc_errors.ts"]);
-  // The native modules are still what setup() imports (a real test: a static import fails it).
+});
+
+Deno.test("processors/mod.ts leaves the processors' native, file-format, pixel and DSP code to setup()", async () => {
+  const graph = await moduleGraph("processors/mod.ts");
+  const loaded = staticClosure(graph);
   const dynamic = dynamicTargets(graph);
-  for (const path of NATIVE_ON_SETUP) {
+  for (const path of IMPORTED_BY_SETUP) {
     assert.ok(!loaded.has(path), `${path} is imported statically`);
     assert.ok(dynamic.has(path), `${path} is no longer imported by setup()`);
   }
