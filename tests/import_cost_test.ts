@@ -79,6 +79,8 @@ const IMPORTED_BY_SETUP = [
   "processors/video/pixel_format.ts",
   "processors/video/scale.ts",
   "processors/dsp/freeverb.ts",
+  "plugins/child_node.ts",
+  "plugins/frame_protocol.ts",
 ];
 
 Deno.test("processors/mod.ts loads no ffi/ module beyond what createRuntime()'s Worker backend needs", async () => {
