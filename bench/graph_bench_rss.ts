@@ -6,10 +6,13 @@
  *
  * `--imports minimal` loads only the three processors' modules and the core;
  * `--imports all` loads `processors/mod.ts` and `createRuntime()`, as most programs do, which
- * brings every built-in processor (MP4 and H.264 included) and the Worker backend.
+ * brings every built-in processor class and definition and the Worker backend (each processor
+ * imports its native, file-format, pixel or DSP code in `setup()`, so none of that). Each
+ * `--preload <path>` (relative to the repository) is imported first, whatever the imports: what
+ * one module costs is its row's peak minus the minimal row's (`bench/import_rss.ts`).
  *
  * Run: `deno run -A bench/graph_bench_rss.ts --out /tmp/rss.wav [--seconds 3]
- * [--imports minimal|all]`
+ * [--imports minimal|all] [--preload ffi/worker_backend.ts]...`
  *
  * @module
  */
@@ -26,13 +29,15 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "3" },
     out: { type: "string" },
     imports: { type: "string", default: "minimal" },
+    preload: { type: "string", multiple: true, default: [] },
   },
 });
 if (!values.out || !["minimal", "all"].includes(values.imports)) {
   throw new TypeError(
-    "Usage: graph_bench_rss.ts --out file.wav [--seconds N] [--imports minimal|all]",
+    "Usage: graph_bench_rss.ts --out file.wav [--seconds N] [--imports minimal|all] [--preload path]",
   );
 }
+for (const path of values.preload) await import(new URL(`../${path}`, import.meta.url).href);
 
 const rt = values.imports === "all"
   ? (await import("../processors/mod.ts")).createRuntime()

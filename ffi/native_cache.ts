@@ -5,8 +5,8 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { Sha256 } from "./_sha256.ts";
 import { ABI_VERSION } from "./symbols.ts";
 
 /**
@@ -117,14 +117,14 @@ export function nativeCacheDir(
  * @returns The key, e.g. `abi3-linux-x86_64-1f2e3d4c5b6a7988`.
  */
 export function localSourceKey(crates: string): string {
-  const hash = createHash("sha256");
+  const hash = new Sha256();
   for (const file of sourceFiles(crates, "")) {
     hash.update(file);
     hash.update("\0");
     hash.update(Deno.readFileSync(join(crates, file)));
     hash.update("\0");
   }
-  return buildKey(hash.digest("hex"));
+  return buildKey(hash.hex());
 }
 
 /**
@@ -135,7 +135,7 @@ export function localSourceKey(crates: string): string {
  * @returns The key.
  */
 export function remoteSourceKey(packageRoot: string): string {
-  return buildKey(createHash("sha256").update(packageRoot).digest("hex"));
+  return buildKey(new Sha256().update(packageRoot).hex());
 }
 
 function buildKey(digest: string): string {

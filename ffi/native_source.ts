@@ -17,7 +17,6 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -114,7 +113,7 @@ export async function fetchCrateSources(packageRoot: string, dest: string): Prom
     const file = await fetch(url);
     if (!file.ok) throw new Error(`Cannot fetch ${url}: HTTP ${file.status}`);
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const digest = `sha256-${createHash("sha256").update(bytes).digest("hex")}`;
+    const digest = `sha256-${await sha256Hex(bytes)}`;
     if (digest !== entry.checksum) {
       throw new Error(
         `Cannot use ${url}: its checksum is ${digest}, the manifest says ${entry.checksum}`,
@@ -125,6 +124,12 @@ export async function fetchCrateSources(packageRoot: string, dest: string): Prom
     await Deno.writeFile(target, bytes);
   }
   return join(dest, "crates");
+}
+
+/** SHA-256 of `bytes` in hex, with Web Crypto (`node:crypto` costs memory to import). */
+async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return [...digest].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 if (import.meta.main) {

@@ -16,8 +16,8 @@ import {
   processor,
   type SetupContext,
 } from "../mod.ts";
-import { ChildNode } from "./child_node.ts";
-import { ProtocolError } from "./frame_protocol.ts";
+import type { ChildNode } from "./child_node.ts";
+import type { ProtocolError } from "./frame_protocol.ts";
 import type { SubprocessProcessorTypes } from "./subprocess_processor.gen.ts";
 
 /**
@@ -107,14 +107,18 @@ export class SubprocessProcessor extends Processor<SubprocessProcessorTypes> {
   config!: SubprocessProcessorConfig;
 
   #child: ChildNode | undefined;
+  #ProtocolError: typeof ProtocolError | undefined;
 
   /**
-   * Starts the child.
+   * Starts the child. The child process and frame protocol code is imported here, on first use,
+   * so a program that never runs a subprocess processor does not load it.
    *
    * @param _ctx The node's name and clock.
    * @throws {ChildProcessError} When the program cannot be started.
    */
-  override setup(_ctx: SetupContext): void {
+  override async setup(_ctx: SetupContext): Promise<void> {
+    const { ChildNode } = await import("./child_node.ts");
+    this.#ProtocolError = (await import("./frame_protocol.ts")).ProtocolError;
     this.#child = ChildNode.spawn(this.config.command, this.config.args);
   }
 
@@ -155,7 +159,7 @@ export class SubprocessProcessor extends Processor<SubprocessProcessorTypes> {
         reply.type !== "audio" || reply.channels !== 2 || !Number.isInteger(frameCount) ||
         bytes.byteLength !== (frameCount as number) * 8
       ) {
-        throw new ProtocolError(
+        throw new this.#ProtocolError!(
           "expected an audio reply with channels 2 and bytes = frameCount * 8",
           new TextEncoder().encode(JSON.stringify(reply)),
         );

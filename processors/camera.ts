@@ -16,9 +16,7 @@ import {
 } from "../mod.ts";
 import type { FrameFootprint } from "../core/node_footprint.ts";
 import { videoFrameByteLength } from "../core/video_frame.ts";
-import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
-import { watchIntervalMs } from "./capture/capture_watcher.ts";
-import { VideoCaptureSource } from "./capture/video_capture_source.ts";
+import type { VideoCaptureSource } from "./capture/video_capture_source.ts";
 import type { CameraTypes } from "./camera.gen.ts";
 
 /**
@@ -133,7 +131,8 @@ export class Camera extends Processor<CameraTypes> {
   }
 
   /**
-   * Opens the camera and starts capturing.
+   * Opens the camera and starts capturing (the native capture code is imported here, on first
+   * use, so a program that never captures does not load it).
    *
    * @param ctx The node's name, clock and wake (run by a runtime, a watcher calls it when
    * frames wait).
@@ -141,12 +140,15 @@ export class Camera extends Processor<CameraTypes> {
    * @throws {DeviceNotFoundError} When there is no such camera.
    * @throws {PermissionDeniedError} When access is refused.
    */
-  override setup(ctx: SetupContext): void {
+  override async setup(ctx: SetupContext): Promise<void> {
     this.teardown();
     if (Deno.build.os !== "darwin" && Deno.build.os !== "linux") {
+      const { UnsupportedPlatformError } = await import("../ffi/media_errors.ts");
       throw new UnsupportedPlatformError("camera capture", Deno.build.os, ["darwin", "linux"]);
     }
     const { device, width, height, fps, pixelFormat } = this.config;
+    const { VideoCaptureSource } = await import("./capture/video_capture_source.ts");
+    const { watchIntervalMs } = await import("./capture/capture_watcher.ts");
     this.#source = VideoCaptureSource.open(
       "camera",
       { device, width, height, fps, pixelFormat },

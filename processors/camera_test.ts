@@ -6,21 +6,21 @@ import { microphoneNode } from "./microphone.gen.ts";
 
 const ctx = { node: "cam", clock: { nowNs: () => 0 } };
 
-Deno.test("Camera fails setup with DeviceNotFoundError naming a camera that does not exist", () => {
+Deno.test("Camera fails setup with DeviceNotFoundError naming a camera that does not exist", async () => {
   const camera = cameraNode.create({
     device: Deno.build.os === "linux" ? "/dev/video91" : "no-such-camera",
   });
-  assert.throws(
+  await assert.rejects(
     () => camera.setup(ctx),
     (e: unknown) => e instanceof DeviceNotFoundError && /No such camera/.test((e as Error).message),
   );
   camera.teardown();
 });
 
-Deno.test("Microphone is macOS only: elsewhere setup() says not supported on this OS", () => {
+Deno.test("Microphone is macOS only: elsewhere setup() says not supported on this OS", async () => {
   if (Deno.build.os === "darwin") return;
   const mic = microphoneNode.create({});
-  assert.throws(
+  await assert.rejects(
     () => mic.setup(ctx),
     (e: unknown) =>
       e instanceof UnsupportedPlatformError && e.feature === "microphone capture" &&

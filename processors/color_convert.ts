@@ -16,8 +16,6 @@ import {
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
-import { convertFrame } from "./video/color_convert.ts";
-import { frameByteLength, isValidFrameSize } from "./video/pixel_format.ts";
 import type { ColorConvertTypes } from "./color_convert.gen.ts";
 
 /**
@@ -40,8 +38,8 @@ import type { ColorConvertTypes } from "./color_convert.gen.ts";
  * connectLocal(patternPorts.output("video"), ports.input("in"));
  * connectLocal(ports.output("out"), sink);
  * const ctx = createProcessContext("convert");
- * pattern.setup(ctx);
- * convert.setup(ctx);
+ * await pattern.setup(ctx);
+ * await convert.setup(ctx);
  * pattern.process(ctx);
  * convert.process(ctx);
  * const frame = sink.read()!;
@@ -84,7 +82,7 @@ export interface ColorConvertConfig {
  * connectLocal(source, ports.input("in"));
  * connectLocal(ports.output("out"), sink);
  * const ctx = createProcessContext("convert");
- * convert.setup(ctx);
+ * await convert.setup(ctx);
  * const red = new Uint8Array(16);
  * for (let i = 0; i < 16; i += 4) red.set([255, 0, 0, 255], i);
  * source.write({ kind: "video", width: 2, height: 2, format: "RGBA", stride: 8, timestampNs: 0, frameNumber: 0, data: red });
@@ -109,6 +107,7 @@ export class ColorConvert extends Processor<ColorConvertTypes> {
   @config()
   config!: ColorConvertConfig;
 
+  #code: Awaited<ReturnType<typeof importConversion>> | undefined;
   #dropped = 0;
 
   /** Frames dropped because they could not be converted or found no frame memory free. */
@@ -117,11 +116,13 @@ export class ColorConvert extends Processor<ColorConvertTypes> {
   }
 
   /**
-   * Starts counting dropped frames again.
+   * Starts counting dropped frames again. The conversion code is imported here, on first use,
+   * so a program that never converts does not load it.
    *
    * @param _ctx The node's name and clock.
    */
-  override setup(_ctx: SetupContext): void {
+  override async setup(_ctx: SetupContext): Promise<void> {
+    this.#code = await importConversion();
     this.#dropped = 0;
   }
 
@@ -132,6 +133,7 @@ export class ColorConvert extends Processor<ColorConvertTypes> {
    */
   process(ctx: ProcessContext): void {
     const target = this.config.pixelFormat;
+    const { convertFrame, frameByteLength, isValidFrameSize } = this.#code!;
     let frame;
     // One frame out per frame in: read only what the output takes now (back-pressure).
     while (this.outputs.out.space > 0 && (frame = this.inputs.in.read()) !== undefined) {
@@ -162,4 +164,13 @@ export class ColorConvert extends Processor<ColorConvertTypes> {
       this.outputs.out.write(out);
     }
   }
+}
+
+/** The conversion code {@linkcode ColorConvert} needs, imported by its `setup()`. */
+async function importConversion() {
+  const [{ convertFrame }, { frameByteLength, isValidFrameSize }] = await Promise.all([
+    import("./video/color_convert.ts"),
+    import("./video/pixel_format.ts"),
+  ]);
+  return { convertFrame, frameByteLength, isValidFrameSize };
 }

@@ -14,14 +14,14 @@ import { runForLeaks } from "../tests/fixtures/runtime/leak_rig.ts";
 
 const ctx: ProcessContext = createProcessContext("convert");
 
-function start(pixelFormat: string) {
+async function start(pixelFormat: string) {
   const ports = colorConvertNode.ports();
   const convert = colorConvertNode.create({ pixelFormat }, ports);
   const source = new OutputBinding<VideoFrame>("source", "VideoFrame");
   const sink = new InputBinding<VideoFrame>("sink", "VideoFrame");
   connectLocal(source, ports.input("in"), { capacity: 8, policy: "fifo" });
   connectLocal(ports.output<VideoFrame>("out"), sink, { capacity: 8, policy: "fifo" });
-  convert.setup(ctx);
+  await convert.setup(ctx);
   return { convert, source, sink };
 }
 
@@ -41,10 +41,10 @@ function bars(width: number, height: number): VideoFrame {
   };
 }
 
-Deno.test("ColorConvert RGBA -> I420 -> RGBA round trip of the bars stays within 3 levels", () => {
+Deno.test("ColorConvert RGBA -> I420 -> RGBA round trip of the bars stays within 3 levels", async () => {
   for (const middle of ["I420", "NV12"] as const) {
-    const toYuv = start(middle);
-    const toRgb = start("RGBA");
+    const toYuv = await start(middle);
+    const toRgb = await start("RGBA");
     const input = bars(320, 240);
     toYuv.source.write(input);
     toYuv.convert.process(ctx);
@@ -63,8 +63,8 @@ Deno.test("ColorConvert RGBA -> I420 -> RGBA round trip of the bars stays within
   }
 });
 
-Deno.test("ColorConvert swaps RGBA to BGRA and passes frames already in the target format on", () => {
-  const { convert, source, sink } = start("BGRA");
+Deno.test("ColorConvert swaps RGBA to BGRA and passes frames already in the target format on", async () => {
+  const { convert, source, sink } = await start("BGRA");
   const input = bars(8, 8);
   source.write(input);
   convert.process(ctx);
@@ -80,8 +80,8 @@ Deno.test("ColorConvert swaps RGBA to BGRA and passes frames already in the targ
   assert.equal(sink.read(), out);
 });
 
-Deno.test("ColorConvert drops odd-sized frames it cannot convert to 4:2:0", () => {
-  const { convert, source, sink } = start("I420");
+Deno.test("ColorConvert drops odd-sized frames it cannot convert to 4:2:0", async () => {
+  const { convert, source, sink } = await start("I420");
   source.write(bars(5, 3));
   convert.process(ctx);
   assert.equal(sink.read(), undefined);

@@ -18,7 +18,7 @@ import {
 } from "../mod.ts";
 import type { OwnedVideoFrame } from "../core/owned_frame.ts";
 import { CodecError } from "../ffi/errors.ts";
-import { H264Decoder as NativeH264Decoder } from "../ffi/h264_decoder.ts";
+import type { H264Decoder as NativeH264Decoder } from "../ffi/h264_decoder.ts";
 import type { H264DecoderTypes } from "./h264_decoder.gen.ts";
 
 /**
@@ -54,7 +54,7 @@ import type { H264DecoderTypes } from "./h264_decoder.gen.ts";
  * connectLocal(encoderPorts.output("out"), ports.input("in"));
  * connectLocal(ports.output("out"), sink);
  * const ctx = createProcessContext("codec");
- * for (const node of [pattern, encoder, decoder]) node.setup(ctx);
+ * for (const node of [pattern, encoder, decoder]) await node.setup(ctx);
  * for (let i = 0; i < 3; i++) {
  *   pattern.process(ctx);
  *   encoder.process(ctx);
@@ -100,12 +100,14 @@ export class H264Decoder extends Processor<H264DecoderTypes> {
   }
 
   /**
-   * Creates the native decoder.
+   * Creates the native decoder (its module is imported on first use, so a program that never
+   * decodes does not load it).
    *
    * @param _ctx The node's name and clock.
    */
-  override setup(_ctx: SetupContext): void {
+  override async setup(_ctx: SetupContext): Promise<void> {
     this.teardown();
+    const { H264Decoder: NativeH264Decoder } = await import("../ffi/h264_decoder.ts");
     this.#decoder = NativeH264Decoder.create();
     this.#errors = 0;
     this.#dropped = 0;

@@ -13,7 +13,7 @@ import { h264EncoderNode } from "./h264_encoder.gen.ts";
 import { testPatternNode } from "./test_pattern.gen.ts";
 import { runForLeaks } from "../tests/fixtures/runtime/leak_rig.ts";
 
-Deno.test("H264Decoder waits for frame memory instead of losing a picture", () => {
+Deno.test("H264Decoder waits for frame memory instead of losing a picture", async () => {
   // Encode 4 frames of 64x48.
   const patternPorts = testPatternNode.ports();
   const pattern = testPatternNode.create(
@@ -26,8 +26,8 @@ Deno.test("H264Decoder waits for frame memory instead of losing a picture", () =
   connectLocal(patternPorts.output("video"), encoderPorts.input("in"));
   connectLocal(encoderPorts.output("out"), units, { capacity: 8, policy: "fifo" });
   const encode = createProcessContext("enc");
-  pattern.setup(encode);
-  encoder.setup(encode);
+  await pattern.setup(encode);
+  await encoder.setup(encode);
   const encoded: EncodedVideoFrame[] = [];
   for (let i = 0; i < 4; i++) {
     pattern.process(encode);
@@ -46,7 +46,7 @@ Deno.test("H264Decoder waits for frame memory instead of losing a picture", () =
   const ctx = createProcessContext("dec", {
     memory: new HeapMemorySource({ budgetBytes: 64 * 48 * 3 / 2 }),
   });
-  decoder.setup(ctx);
+  await decoder.setup(ctx);
   for (const unit of encoded) source.write(unit);
   decoder.process(ctx); // the first picture takes the only memory; the next unit waits
   ctx.frames.flush();

@@ -17,8 +17,7 @@ import {
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
-import { H264Encoder as NativeH264Encoder } from "../ffi/h264_encoder.ts";
-import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
+import type { H264Encoder as NativeH264Encoder } from "../ffi/h264_encoder.ts";
 import type { H264EncoderTypes } from "./h264_encoder.gen.ts";
 
 /**
@@ -140,8 +139,8 @@ const EMPTY = new Uint8Array(0);
  * connectLocal(patternPorts.output("video"), ports.input("in"));
  * connectLocal(ports.output("out"), sink);
  * const ctx = createProcessContext("enc");
- * pattern.setup(ctx);
- * encoder.setup(ctx);
+ * await pattern.setup(ctx);
+ * await encoder.setup(ctx);
  * pattern.process(ctx);
  * encoder.process(ctx);
  * assert.ok(sink.read()?.keyframe);
@@ -162,6 +161,7 @@ export class H264Encoder extends Processor<H264EncoderTypes> {
   @config()
   config!: H264EncoderConfig;
 
+  #native: typeof NativeH264Encoder | undefined;
   #encoder: NativeH264Encoder | undefined;
   #buffer = new Uint8Array(0);
   #dropped = 0;
@@ -185,14 +185,17 @@ export class H264Encoder extends Processor<H264EncoderTypes> {
   }
 
   /**
-   * Checks the backend exists on this OS; the encoder itself is made for the first frame's size.
+   * Checks the backend exists on this OS and imports the native encoder (on first use, so a
+   * program that never encodes does not load it); the encoder itself is made for the first
+   * frame's size.
    *
    * @param _ctx The node's name and clock.
    * @throws {UnsupportedPlatformError} For `videotoolbox` off macOS.
    */
-  override setup(_ctx: SetupContext): void {
+  override async setup(_ctx: SetupContext): Promise<void> {
     this.teardown();
     if (this.config.backend === "videotoolbox" && Deno.build.os !== "darwin") {
+      const { UnsupportedPlatformError } = await import("../ffi/media_errors.ts");
       throw new UnsupportedPlatformError("the videotoolbox H.264 encoder", Deno.build.os, [
         "darwin",
       ]);
@@ -200,6 +203,7 @@ export class H264Encoder extends Processor<H264EncoderTypes> {
     this.#dropped = 0;
     this.#encoded = 0;
     this.#pending = EMPTY;
+    this.#native = (await import("../ffi/h264_encoder.ts")).H264Encoder;
   }
 
   /**
@@ -260,7 +264,7 @@ export class H264Encoder extends Processor<H264EncoderTypes> {
   #open(frame: VideoFrame): NativeH264Encoder {
     const { backend, bitrate, fps, keyframeInterval, profile, level, lowLatency, threads } =
       this.config;
-    const encoder = NativeH264Encoder.create({
+    const encoder = this.#native!.create({
       width: frame.width,
       height: frame.height,
       backend,

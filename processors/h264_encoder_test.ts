@@ -36,7 +36,7 @@ function psnr(a: Uint8Array, b: Uint8Array): number {
   return sum === 0 ? Infinity : 10 * Math.log10((255 * 255 * a.length) / sum);
 }
 
-Deno.test("H264Encoder and H264Decoder carry TestPattern frames through H.264 above 35 dB, stamps intact", () => {
+Deno.test("H264Encoder and H264Decoder carry TestPattern frames through H.264 above 35 dB, stamps intact", async () => {
   const patternPorts = testPatternNode.ports();
   const pattern = testPatternNode.create(
     { width: 160, height: 120, pixelFormat: "RGBA", fps: 25 },
@@ -56,7 +56,7 @@ Deno.test("H264Encoder and H264Decoder carry TestPattern frames through H.264 ab
   connectLocal(encPorts.output("out"), encoded, { capacity: 16, policy: "fifo" });
   connectLocal(tap, decPorts.input("in"), { capacity: 16, policy: "fifo" });
   connectLocal(decPorts.output("out"), sink, { capacity: 16, policy: "fifo" });
-  for (const p of [pattern, encoder, decoder]) p.setup(ctx);
+  for (const p of [pattern, encoder, decoder]) await p.setup(ctx);
   const rgba = new TestPatternRenderer("RGBA", 160, 120);
   const i420 = new TestPatternRenderer("I420", 160, 120);
   const expected = new Uint8Array(i420.byteLength);
@@ -96,14 +96,14 @@ Deno.test("H264Encoder and H264Decoder carry TestPattern frames through H.264 ab
   for (const p of [encoder, decoder]) p.teardown();
 });
 
-Deno.test("H264Encoder drops frames of another size; H264Decoder skips to the next keyframe after garbage", () => {
+Deno.test("H264Encoder drops frames of another size; H264Decoder skips to the next keyframe after garbage", async () => {
   const ports = h264EncoderNode.ports();
   const encoder = h264EncoderNode.create({ backend: "openh264", keyframeInterval: 3 }, ports);
   const source = new OutputBinding<VideoFrame>("source", "VideoFrame");
   const out = new InputBinding<EncodedVideoFrame>("out", "EncodedVideoFrame");
   connectLocal(source, ports.input("in"), { capacity: 8, policy: "fifo" });
   connectLocal(ports.output("out"), out, { capacity: 8, policy: "fifo" });
-  encoder.setup(ctx);
+  await encoder.setup(ctx);
   const frame = (w: number, h: number, n: number): VideoFrame => ({
     kind: "video",
     width: w,
@@ -128,7 +128,7 @@ Deno.test("H264Encoder drops frames of another size; H264Decoder skips to the ne
   const sink = new InputBinding<VideoFrame>("sink", "VideoFrame");
   connectLocal(tap, decPorts.input("in"), { capacity: 8, policy: "fifo" });
   connectLocal(decPorts.output("out"), sink, { capacity: 8, policy: "fifo" });
-  decoder.setup(ctx);
+  await decoder.setup(ctx);
   tap.write(units[1]); // a delta before any keyframe: skipped
   tap.write({ ...units[0], data: new Uint8Array([0, 0, 0, 1, 0x65, 1, 2, 3]) }); // garbage
   // Frames 3 (delta, skipped), 4 (the next keyframe: every 3rd encoded frame) and 5.
@@ -155,7 +155,7 @@ function sliceCount(unit: Uint8Array): number {
   return slices;
 }
 
-Deno.test("H264Encoder with threads: 2 cuts every picture into 2 slices that decode above 35 dB", () => {
+Deno.test("H264Encoder with threads: 2 cuts every picture into 2 slices that decode above 35 dB", async () => {
   const ports = h264EncoderNode.ports();
   const encoder = h264EncoderNode.create(
     { backend: "openh264", threads: 2, keyframeInterval: 4 },
@@ -171,8 +171,8 @@ Deno.test("H264Encoder with threads: 2 cuts every picture into 2 slices that dec
   connectLocal(ports.output("out"), encoded, { capacity: 4, policy: "fifo" });
   connectLocal(tap, decPorts.input("in"), { capacity: 4, policy: "fifo" });
   connectLocal(decPorts.output("out"), sink, { capacity: 4, policy: "fifo" });
-  encoder.setup(ctx);
-  decoder.setup(ctx);
+  await encoder.setup(ctx);
+  await decoder.setup(ctx);
   const i420 = new TestPatternRenderer("I420", 320, 240);
   for (let n = 0; n < 8; n++) {
     const data = new Uint8Array(i420.byteLength);
@@ -220,10 +220,10 @@ Deno.test("H264Encoder's threads are 0..H264_THREADS_MAX, in the schema and the 
   assert.ok(auto.encode({ format: "I420", data, timestampNs: 0 }, out) > 0);
 });
 
-Deno.test("H264Encoder refuses the videotoolbox backend off macOS in setup()", () => {
+Deno.test("H264Encoder refuses the videotoolbox backend off macOS in setup()", async () => {
   const encoder = h264EncoderNode.create({ backend: "videotoolbox" });
   if (Deno.build.os === "darwin") return;
-  assert.throws(
+  await assert.rejects(
     () => encoder.setup(ctx),
     (e: unknown) => e instanceof UnsupportedPlatformError && e.supported[0] === "darwin",
   );
@@ -246,7 +246,7 @@ Deno.test("H264Encoder's bitrate bounds are the native encoder's, and a bitrate 
   );
 });
 
-Deno.test("H264Encoder refuses 0x0 and odd frame sizes and unknown pixel formats with typed errors naming them", () => {
+Deno.test("H264Encoder refuses 0x0 and odd frame sizes and unknown pixel formats with typed errors naming them", async () => {
   const frame = (width: number, height: number, format = "I420"): VideoFrame => ({
     kind: "video",
     width,
@@ -277,7 +277,7 @@ Deno.test("H264Encoder refuses 0x0 and odd frame sizes and unknown pixel formats
     const encoder = h264EncoderNode.create({ backend: "openh264" }, ports);
     const source = new OutputBinding<VideoFrame>("source", "VideoFrame");
     connectLocal(source, ports.input("in"), { capacity: 4, policy: "fifo" });
-    encoder.setup(ctx);
+    await encoder.setup(ctx);
     source.write(bad);
     assert.throws(() => encoder.process(ctx), expected);
     assert.equal(encoder.encodedFrames, 0);
@@ -285,7 +285,7 @@ Deno.test("H264Encoder refuses 0x0 and odd frame sizes and unknown pixel formats
   }
 });
 
-Deno.test("H264Encoder makes the next picture a keyframe when its reader asks", () => {
+Deno.test("H264Encoder makes the next picture a keyframe when its reader asks", async () => {
   const patternPorts = testPatternNode.ports();
   const pattern = testPatternNode.create(
     { width: 64, height: 48, pixelFormat: "I420" },
@@ -297,8 +297,8 @@ Deno.test("H264Encoder makes the next picture a keyframe when its reader asks", 
   connectLocal(patternPorts.output("video"), ports.input("in"));
   connectLocal(ports.output("out"), sink);
   const ctx = createProcessContext("enc");
-  pattern.setup(ctx);
-  encoder.setup(ctx);
+  await pattern.setup(ctx);
+  await encoder.setup(ctx);
   const next = () => {
     pattern.process(ctx);
     encoder.process(ctx);

@@ -17,9 +17,8 @@ import {
 import { DeviceError } from "../ffi/errors.ts";
 import { FRAME_HEADER_BYTES } from "../ffi/frame_format.ts";
 import { FramePool } from "../ffi/frame_pool.ts";
-import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
-import { type CapturedFrame, NativeCapture, nativeNowNs } from "../ffi/native_capture.ts";
-import { CaptureWatcher } from "./capture/capture_watcher.ts";
+import type { CapturedFrame, NativeCapture } from "../ffi/native_capture.ts";
+import type { CaptureWatcher } from "./capture/capture_watcher.ts";
 import type { MicrophoneTypes } from "./microphone.gen.ts";
 
 /**
@@ -112,7 +111,8 @@ export class Microphone extends Processor<MicrophoneTypes> {
   #count = 0;
 
   /**
-   * Asks for microphone access and starts capturing.
+   * Asks for microphone access and starts capturing (the native capture code is imported here,
+   * on first use, so a program that never captures does not load it).
    *
    * @param ctx The node's name, clock and wake (run by a runtime, a watcher calls it when
    * blocks wait).
@@ -120,12 +120,15 @@ export class Microphone extends Processor<MicrophoneTypes> {
    * @throws {PermissionDeniedError} When access is refused.
    * @throws {DeviceNotFoundError} When there is no such microphone.
    */
-  override setup(ctx: SetupContext): void {
+  override async setup(ctx: SetupContext): Promise<void> {
     this.teardown();
     if (Deno.build.os !== "darwin") {
+      const { UnsupportedPlatformError } = await import("../ffi/media_errors.ts");
       throw new UnsupportedPlatformError("microphone capture", Deno.build.os, ["darwin"]);
     }
     const { device, sampleRate } = this.config;
+    const { NativeCapture, nativeNowNs } = await import("../ffi/native_capture.ts");
+    const { CaptureWatcher } = await import("./capture/capture_watcher.ts");
     const pool = FramePool.create({
       slotBytes: FRAME_HEADER_BYTES + MAX_BLOCK_BYTES,
       slotCount: 32,

@@ -16,7 +16,7 @@ import {
   processor,
   type SetupContext,
 } from "../mod.ts";
-import { Freeverb } from "./dsp/freeverb.ts";
+import type { Freeverb } from "./dsp/freeverb.ts";
 import { RetryFrame } from "./retry_frame.ts";
 import type { ReverbTypes } from "./reverb.gen.ts";
 
@@ -38,7 +38,7 @@ import type { ReverbTypes } from "./reverb.gen.ts";
  * connectLocal(source, ports.input("in"));
  * connectLocal(ports.output("out"), sink);
  * const ctx = createProcessContext("reverb");
- * reverb.setup(ctx);
+ * await reverb.setup(ctx);
  * const block = createAudioFrame(2, 48_000, 2);
  * block.samples.set([0.5, -0.5, 0.25, -0.25]);
  * source.write(block);
@@ -122,7 +122,7 @@ const SETUP_SAMPLE_RATE = 48_000;
  * connectLocal(source, ports.input("in"));
  * connectLocal(ports.output("out"), sink);
  * const ctx = createProcessContext("reverb");
- * reverb.setup(ctx);
+ * await reverb.setup(ctx);
  * const impulse = createAudioFrame(2, 48_000, 4800);
  * impulse.samples[0] = impulse.samples[1] = 1;
  * source.write(impulse);
@@ -147,15 +147,18 @@ export class Reverb extends Processor<ReverbTypes> {
   @config()
   config!: ReverbConfig;
 
+  #Freeverb: typeof Freeverb | undefined;
   #reverb: Freeverb | undefined;
   readonly #input = new RetryFrame<AudioFrame<2>>();
 
   /**
-   * Allocates the delay lines (for 48 kHz).
+   * Allocates the delay lines (for 48 kHz). The reverb's code is imported here, on first use, so
+   * a program that never reverberates does not load it.
    *
    * @param _ctx The node's name and clock.
    */
-  override setup(_ctx: SetupContext): void {
+  override async setup(_ctx: SetupContext): Promise<void> {
+    this.#Freeverb = (await import("./dsp/freeverb.ts")).Freeverb;
     this.#reverb = this.#makeReverb(SETUP_SAMPLE_RATE);
   }
 
@@ -208,6 +211,6 @@ export class Reverb extends Processor<ReverbTypes> {
 
   #makeReverb(sampleRate: number): Freeverb {
     const { roomSize, damping, wet, dry, width } = this.config;
-    return new Freeverb({ sampleRate, roomSize, damping, wet, dry, width });
+    return new this.#Freeverb!({ sampleRate, roomSize, damping, wet, dry, width });
   }
 }

@@ -16,14 +16,14 @@ import { tap } from "../tests/fixtures/workers/worker_nodes.ts";
 
 const ctx: ProcessContext = createProcessContext("reverb");
 
-function start(config: unknown) {
+async function start(config: unknown) {
   const ports = reverbNode.ports();
   const reverb = reverbNode.create(config, ports);
   const source = new OutputBinding<AudioFrame<2>>("source", "AudioFrame<2>");
   const sink = new InputBinding<AudioFrame<2>>("sink", "AudioFrame<2>");
   connectLocal(source, ports.input("in"), { capacity: 16, policy: "fifo" });
   connectLocal(ports.output<AudioFrame<2>>("out"), sink, { capacity: 16, policy: "fifo" });
-  reverb.setup(ctx);
+  await reverb.setup(ctx);
   return { reverb, source, sink };
 }
 
@@ -38,8 +38,8 @@ function windowEnergy(samples: Float32Array, frames: number): number[] {
   return energies;
 }
 
-Deno.test("Reverb.process() turns an impulse into a tail that arrives late and decays", () => {
-  const { reverb, source, sink } = start({ roomSize: 0.7, wet: 1, dry: 0 });
+Deno.test("Reverb.process() turns an impulse into a tail that arrives late and decays", async () => {
+  const { reverb, source, sink } = await start({ roomSize: 0.7, wet: 1, dry: 0 });
   const rate = 48_000;
   const blocks = 10; // 2 s in blocks of 0.2 s
   for (let b = 0; b < blocks; b++) {
@@ -68,8 +68,8 @@ Deno.test("Reverb.process() turns an impulse into a tail that arrives late and d
   );
 });
 
-Deno.test("Reverb with wet 0 and dry 1 passes audio through unchanged, at any sample rate", () => {
-  const { reverb, source, sink } = start({ wet: 0, dry: 1 });
+Deno.test("Reverb with wet 0 and dry 1 passes audio through unchanged, at any sample rate", async () => {
+  const { reverb, source, sink } = await start({ wet: 0, dry: 1 });
   const frame = createAudioFrame(2, 44_100, 4);
   frame.samples.set([0.5, -0.5, 0.25, 0.125, 0, 1, -1, 0]);
   source.write(frame);
@@ -95,9 +95,9 @@ Deno.test("Reverb config bounds every parameter to 0..1", () => {
   );
 });
 
-Deno.test("Reverb.configChanged() changes the mix in place: the tail keeps ringing", () => {
-  const changed = start({ roomSize: 0.7, wet: 1, dry: 0 });
-  const reference = start({ roomSize: 0.7, wet: 1, dry: 0 });
+Deno.test("Reverb.configChanged() changes the mix in place: the tail keeps ringing", async () => {
+  const changed = await start({ roomSize: 0.7, wet: 1, dry: 0 });
+  const reference = await start({ roomSize: 0.7, wet: 1, dry: 0 });
   const rate = 48_000;
   const run = (r: typeof changed, b: number) => {
     const frame = { ...createAudioFrame(2, rate, rate / 10), frameNumber: b };
@@ -117,7 +117,7 @@ Deno.test("Reverb.configChanged() changes the mix in place: the tail keeps ringi
   }
 });
 
-Deno.test("Reverb.process() reverberates a block it holds alone in place", () => {
+Deno.test("Reverb.process() reverberates a block it holds alone in place", async () => {
   const ports = reverbNode.ports();
   const reverb = reverbNode.create({ wet: 0, dry: 0.5 }, ports);
   const own = createProcessContext("reverb");
@@ -126,7 +126,7 @@ Deno.test("Reverb.process() reverberates a block it holds alone in place", () =>
   const sink = new InputBinding<AudioFrame<2>>("sink", "AudioFrame<2>");
   connectLocal(source, ports.input("in"), { capacity: 4, policy: "fifo" });
   connectLocal(ports.output<AudioFrame<2>>("out"), sink, { capacity: 4, policy: "fifo" });
-  reverb.setup(own);
+  await reverb.setup(own);
   const writer = createProcessContext("source");
   const block = writer.frames.audio({ channels: 2, sampleRate: 48_000, frameCount: 2 })!;
   block.samples.set([1, -1, 0.5, -0.5]);

@@ -14,7 +14,7 @@ import {
   processor,
   type SetupContext,
 } from "../mod.ts";
-import { NetSink, type NetStats } from "../ffi/net_endpoint.ts";
+import type { NetSink, NetStats } from "../ffi/net_endpoint.ts";
 import type { RtmpSinkTypes } from "./rtmp_sink.gen.ts";
 
 /**
@@ -138,12 +138,13 @@ export class RtmpSink extends Processor<RtmpSinkTypes> {
   }
 
   /**
-   * Starts the native publisher, which connects right away.
+   * Starts the native publisher, which connects right away (its module is imported here, on first use, so a program that never streams does not load it).
    *
    * @param _ctx The node's name and clock.
    */
-  override setup(_ctx: SetupContext): void {
+  override async setup(_ctx: SetupContext): Promise<void> {
     this.teardown();
+    const { NetSink } = await import("../ffi/net_endpoint.ts");
     const target = rtmpTarget(this.config.url);
     this.#sink = NetSink.create("rtmp", { ...target, queueFrames: this.config.queueFrames });
   }

@@ -16,10 +16,7 @@ import {
 } from "../mod.ts";
 import type { FrameFootprint } from "../core/node_footprint.ts";
 import { videoFrameByteLength } from "../core/video_frame.ts";
-import { listCaptureDevices } from "../ffi/capture_devices.ts";
-import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
-import { watchIntervalMs } from "./capture/capture_watcher.ts";
-import { VideoCaptureSource } from "./capture/video_capture_source.ts";
+import type { VideoCaptureSource } from "./capture/video_capture_source.ts";
 import type { ScreenCaptureTypes } from "./screen_capture.gen.ts";
 
 /**
@@ -147,18 +144,23 @@ export class ScreenCapture extends Processor<ScreenCaptureTypes> {
 
   /**
    * Opens the display and starts the capture thread, and (run by a runtime) the watcher that
-   * wakes the node when frames wait.
+   * wakes the node when frames wait. The native capture code is imported here, on first use, so
+   * a program that never captures does not load it.
    *
    * @param ctx The node's name, clock and wake.
    * @throws {UnsupportedPlatformError} Off Linux.
    * @throws {DeviceNotFoundError} When the display cannot be reached.
    */
-  override setup(ctx: SetupContext): void {
+  override async setup(ctx: SetupContext): Promise<void> {
     this.teardown();
     if (Deno.build.os !== "linux") {
+      const { UnsupportedPlatformError } = await import("../ffi/media_errors.ts");
       throw new UnsupportedPlatformError("X11 screen capture", Deno.build.os, ["linux"]);
     }
     const { display, x, y, width, height, fps, pixelFormat } = this.config;
+    const { listCaptureDevices } = await import("../ffi/capture_devices.ts");
+    const { VideoCaptureSource } = await import("./capture/video_capture_source.ts");
+    const { watchIntervalMs } = await import("./capture/capture_watcher.ts");
     const [screen] = listCaptureDevices("screen", { display });
     const full = screen?.modes[0] ?? { width: 0, height: 0 };
     const w = width || Math.max(full.width - x, 0);

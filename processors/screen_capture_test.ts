@@ -18,7 +18,7 @@ Deno.test("ScreenCapture writes frames of the X display, stamped on the media cl
     const clock = { nowNs: () => performance.now() * 1e6 };
     const ctx: ProcessContext = createProcessContext("screen", { clock });
     const before = clock.nowNs();
-    capture.setup(ctx);
+    await capture.setup(ctx);
     let frame: VideoFrame | undefined;
     for (let i = 0; i < 200 && !frame; i++) {
       await new Promise((r) => setTimeout(r, 10));
@@ -45,10 +45,10 @@ Deno.test("ScreenCapture writes frames of the X display, stamped on the media cl
   });
 });
 
-Deno.test("ScreenCapture fails setup with DeviceNotFoundError for a missing display", () => {
+Deno.test("ScreenCapture fails setup with DeviceNotFoundError for a missing display", async () => {
   const capture = screenCaptureNode.create({ display: ":248" });
   const ctx = { node: "screen", clock: { nowNs: () => 0 } };
-  assert.throws(
+  await assert.rejects(
     () => capture.setup(ctx),
     (e: unknown) =>
       Deno.build.os === "linux"
@@ -71,12 +71,12 @@ function silentXServer(): { display: string; close(): void } {
   throw new Error("No free port for a silent X server in 6150..6249");
 }
 
-Deno.test("ScreenCapture against an X server that accepts and never answers fails setup with DeviceError (timed out), not a hang", () => {
+Deno.test("ScreenCapture against an X server that accepts and never answers fails setup with DeviceError (timed out), not a hang", async () => {
   if (Deno.build.os !== "linux") return;
   const server = silentXServer();
   try {
     const capture = screenCaptureNode.create({ display: server.display });
-    assert.throws(
+    await assert.rejects(
       () => capture.setup(createProcessContext("screen")),
       (e: unknown) =>
         e instanceof DeviceError && /did not answer within 1000 ms/.test((e as Error).message) &&

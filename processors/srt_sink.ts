@@ -14,7 +14,7 @@ import {
   processor,
   type SetupContext,
 } from "../mod.ts";
-import { NetSink, type NetStats } from "../ffi/net_endpoint.ts";
+import type { NetSink, NetStats } from "../ffi/net_endpoint.ts";
 import type { SrtSinkTypes } from "./srt_sink.gen.ts";
 
 /**
@@ -162,12 +162,14 @@ export class SrtSink extends Processor<SrtSinkTypes> {
   }
 
   /**
-   * Starts the native sender, which connects (caller) or listens (listener) right away.
+   * Starts the native sender, which connects (caller) or listens (listener) right away
+   * (its module is imported here, on first use, so a program that never streams does not load it).
    *
    * @param _ctx The node's name and clock.
    */
-  override setup(_ctx: SetupContext): void {
+  override async setup(_ctx: SetupContext): Promise<void> {
     this.teardown();
+    const { NetSink } = await import("../ffi/net_endpoint.ts");
     const c = this.config;
     this.#sink = NetSink.create("srt", {
       mode: c.mode,

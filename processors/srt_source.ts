@@ -14,7 +14,7 @@ import {
   processor,
   type SetupContext,
 } from "../mod.ts";
-import { NetSource, type NetStats } from "../ffi/net_endpoint.ts";
+import type { NetSource, NetStats } from "../ffi/net_endpoint.ts";
 import { socketAddress } from "./srt_sink.ts";
 import type { SrtSourceTypes } from "./srt_source.gen.ts";
 
@@ -154,12 +154,14 @@ export class SrtSource extends Processor<SrtSourceTypes> {
   }
 
   /**
-   * Starts the native receiver, which listens (or connects) right away, and the 5 ms poll.
+   * Starts the native receiver, which listens (or connects) right away, and the 5 ms poll
+   * (its module is imported here, on first use, so a program that never streams does not load it).
    *
    * @param ctx The node's name, clock and loop.
    */
-  override setup(ctx: SetupContext): void {
+  override async setup(ctx: SetupContext): Promise<void> {
     this.teardown();
+    const { NetSource } = await import("../ffi/net_endpoint.ts");
     const c = this.config;
     this.#buffer = new Uint8Array(MAX_ACCESS_UNIT_BYTES);
     this.#pending = undefined;

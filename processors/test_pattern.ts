@@ -18,7 +18,7 @@ import {
 } from "../mod.ts";
 import type { FrameFootprint } from "../core/node_footprint.ts";
 import { videoFrameByteLength } from "../core/video_frame.ts";
-import { TestPatternRenderer } from "./video/test_pattern.ts";
+import type { TestPatternRenderer } from "./video/test_pattern.ts";
 import type { TestPatternTypes } from "./test_pattern.gen.ts";
 
 /**
@@ -37,7 +37,7 @@ import type { TestPatternTypes } from "./test_pattern.gen.ts";
  * const sink = new InputBinding<VideoFrame>("sink", "VideoFrame");
  * connectLocal(ports.output("video"), sink);
  * const ctx = createProcessContext("bars");
- * pattern.setup(ctx);
+ * await pattern.setup(ctx);
  * pattern.process(ctx);
  * pattern.process(ctx);
  * const [a, b] = [sink.read()!, sink.read()!];
@@ -102,7 +102,7 @@ export interface TestPatternConfig {
  * const sink = new InputBinding<VideoFrame>("sink", "VideoFrame");
  * connectLocal(ports.output("video"), sink);
  * const ctx = createProcessContext("bars");
- * pattern.setup(ctx);
+ * await pattern.setup(ctx);
  * pattern.process(ctx);
  * const frame = sink.read()!;
  * assert.deepEqual([frame.width, frame.height, frame.format, frame.data.length], [64, 48, "I420", 4608]);
@@ -148,14 +148,16 @@ export class TestPattern extends Processor<TestPatternTypes> {
   }
 
   /**
-   * Draws the bars once and declares the loop period (`1 / fps`).
+   * Draws the bars once and declares the loop period (`1 / fps`). The renderer's code is
+   * imported here, on first use, so a program that never draws the pattern does not load it.
    *
    * @param ctx The node's name and clock.
    * @throws {ConfigValidationError} When `width` or `height` is odd for I420 or NV12.
    */
-  override setup(ctx: SetupContext): void {
+  override async setup(ctx: SetupContext): Promise<void> {
     const { width, height, fps, pixelFormat } = this.config;
     checkChromaSize("TestPattern", pixelFormat, width, height);
+    const { TestPatternRenderer } = await import("./video/test_pattern.ts");
     this.#renderer = new TestPatternRenderer(pixelFormat, width, height);
     this.#frames = 0;
     this.#dropped = 0;

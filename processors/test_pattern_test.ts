@@ -17,18 +17,18 @@ import { createProcessContext } from "../mod.ts";
 const clock: MediaClock = { nowNs: () => 5_000 };
 const ctx: ProcessContext = createProcessContext("bars", { clock });
 
-function start(config: unknown, capacity = 8) {
+async function start(config: unknown, capacity = 8) {
   const ports = testPatternNode.ports();
   const pattern = testPatternNode.create(config, ports);
   const sink = new InputBinding<VideoFrame>("sink", "VideoFrame");
   connectLocal(ports.output<VideoFrame>("video"), sink, { capacity, policy: "fifo" });
-  pattern.setup(ctx);
+  await pattern.setup(ctx);
   return { pattern, sink };
 }
 
-Deno.test("TestPattern.process() renders the bars with the moving box in every pixel format", () => {
+Deno.test("TestPattern.process() renders the bars with the moving box in every pixel format", async () => {
   for (const pixelFormat of ["RGBA", "BGRA", "I420", "NV12"] as const) {
-    const { pattern, sink } = start({ width: 96, height: 64, pixelFormat });
+    const { pattern, sink } = await start({ width: 96, height: 64, pixelFormat });
     pattern.process(ctx);
     pattern.process(ctx);
     const renderer = new TestPatternRenderer(pixelFormat, 96, 64);
@@ -44,14 +44,14 @@ Deno.test("TestPattern.process() renders the bars with the moving box in every p
   }
 });
 
-Deno.test("TestPattern declares a 1/fps loop period, stamps frames by it, and a frame a reader holds stays intact", () => {
+Deno.test("TestPattern declares a 1/fps loop period, stamps frames by it, and a frame a reader holds stays intact", async () => {
   const hand = createProcessContext("bars", { clock });
-  const { pattern, sink } = start({ width: 16, height: 16, fps: 25, pixelFormat: "I420" }, 8);
+  const { pattern, sink } = await start({ width: 16, height: 16, fps: 25, pixelFormat: "I420" }, 8);
   assert.equal(pattern.periodNs, 40_000_000);
   const declared: number[] = [];
   const loop = { periodNs: undefined, setPeriodNs: (ns: number) => void declared.push(ns) };
   const setup: SetupContext = { node: "bars", clock, loop };
-  pattern.setup(setup);
+  await pattern.setup(setup);
   assert.deepEqual(declared, [40_000_000]);
   const stamps: number[] = [];
   let first: VideoFrame | undefined;
@@ -92,7 +92,7 @@ Deno.test("TestPattern in a runtime, in one isolate and in a Worker, leaks no fr
   }
 });
 
-Deno.test("TestPattern config names the field and the valid values", () => {
+Deno.test("TestPattern config names the field and the valid values", async () => {
   assert.throws(
     () => testPatternNode.create({ pixelFormat: "YUY2" }),
     (e: unknown) =>
@@ -100,7 +100,7 @@ Deno.test("TestPattern config names the field and the valid values", () => {
       e.message.includes('one of "RGBA", "BGRA", "I420", "NV12"'),
   );
   const odd = testPatternNode.create({ width: 641, height: 480, pixelFormat: "I420" });
-  assert.throws(
+  await assert.rejects(
     () => odd.setup(ctx),
     (e: unknown) =>
       e instanceof ConfigValidationError && e.issues.length === 1 &&
@@ -108,7 +108,7 @@ Deno.test("TestPattern config names the field and the valid values", () => {
       /even integer for I420.*"RGBA" or "BGRA"/.test(e.message),
   );
   const rgb = testPatternNode.create({ width: 641, height: 481, pixelFormat: "RGBA" });
-  rgb.setup(ctx);
+  await rgb.setup(ctx);
   assert.deepEqual(testPatternNode.create().config, {
     width: 640,
     height: 480,

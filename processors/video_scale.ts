@@ -18,8 +18,7 @@ import {
 } from "../mod.ts";
 import type { FrameFootprint } from "../core/node_footprint.ts";
 import { videoFrameByteLength } from "../core/video_frame.ts";
-import { isValidFrameSize } from "./video/pixel_format.ts";
-import { BilinearScaler } from "./video/scale.ts";
+import type { BilinearScaler } from "./video/scale.ts";
 import type { VideoScaleTypes } from "./video_scale.gen.ts";
 
 /**
@@ -95,7 +94,7 @@ export interface VideoScaleConfig {
  * connectLocal(source, ports.input("in"));
  * connectLocal(ports.output("out"), sink);
  * const ctx = createProcessContext("scale");
- * scale.setup(ctx);
+ * await scale.setup(ctx);
  * const data = new Uint8Array(16);
  * data.set([0, 0, 0, 255, 255, 255, 255, 255, 0, 0, 0, 255, 255, 255, 255, 255]);
  * source.write({ kind: "video", width: 2, height: 2, format: "RGBA", stride: 8, timestampNs: 0, frameNumber: 0, data });
@@ -131,6 +130,7 @@ export class VideoScale extends Processor<VideoScaleTypes> {
     return { frameBytes: videoFrameByteLength("RGBA", config.width, config.height) };
   }
 
+  #code: Awaited<ReturnType<typeof importScaling>> | undefined;
   #scaler: BilinearScaler | undefined;
   #dropped = 0;
 
@@ -140,11 +140,13 @@ export class VideoScale extends Processor<VideoScaleTypes> {
   }
 
   /**
-   * Forgets the scaling tables of an earlier run.
+   * Forgets the scaling tables of an earlier run. The scaler's code is imported here, on first
+   * use, so a program that never scales does not load it.
    *
    * @param _ctx The node's name and clock.
    */
-  override setup(_ctx: SetupContext): void {
+  override async setup(_ctx: SetupContext): Promise<void> {
+    this.#code = await importScaling();
     this.#scaler = undefined;
     this.#dropped = 0;
   }
@@ -192,9 +194,19 @@ export class VideoScale extends Processor<VideoScaleTypes> {
     ) {
       return current;
     }
+    const { BilinearScaler, isValidFrameSize } = this.#code!;
     if (!isValidFrameSize(frame.format, frame.width, frame.height)) return undefined;
     const { width, height } = this.config;
     this.#scaler = new BilinearScaler(frame.format, frame.width, frame.height, width, height);
     return this.#scaler;
   }
+}
+
+/** The scaling code {@linkcode VideoScale} needs, imported by its `setup()`. */
+async function importScaling() {
+  const [{ isValidFrameSize }, { BilinearScaler }] = await Promise.all([
+    import("./video/pixel_format.ts"),
+    import("./video/scale.ts"),
+  ]);
+  return { BilinearScaler, isValidFrameSize };
 }

@@ -16,14 +16,14 @@ import { runForLeaks } from "../tests/fixtures/runtime/leak_rig.ts";
 
 const ctx: ProcessContext = createProcessContext("scale");
 
-function start(config: unknown) {
+async function start(config: unknown) {
   const ports = videoScaleNode.ports();
   const scale = videoScaleNode.create(config, ports);
   const source = new OutputBinding<VideoFrame>("source", "VideoFrame");
   const sink = new InputBinding<VideoFrame>("sink", "VideoFrame");
   connectLocal(source, ports.input("in"), { capacity: 8, policy: "fifo" });
   connectLocal(ports.output<VideoFrame>("out"), sink, { capacity: 8, policy: "fifo" });
-  scale.setup(ctx);
+  await scale.setup(ctx);
   return { scale, source, sink };
 }
 
@@ -40,8 +40,8 @@ function frame(format: PixelFormat, width: number, height: number, data?: Uint8A
   };
 }
 
-Deno.test("VideoScale.process() halves the test pattern and keeps known pixels", () => {
-  const { scale, source, sink } = start({ width: 320, height: 240 });
+Deno.test("VideoScale.process() halves the test pattern and keeps known pixels", async () => {
+  const { scale, source, sink } = await start({ width: 320, height: 240 });
   for (const format of ["RGBA", "I420"] as const) {
     const pattern = new TestPatternRenderer(format, 640, 480);
     const data = new Uint8Array(pattern.byteLength);
@@ -71,8 +71,8 @@ Deno.test("VideoScale.process() halves the test pattern and keeps known pixels",
   assert.equal(scale.droppedFrames, 0);
 });
 
-Deno.test("VideoScale.process() interpolates an upscale bilinearly", () => {
-  const { scale, source, sink } = start({ width: 4, height: 4 });
+Deno.test("VideoScale.process() interpolates an upscale bilinearly", async () => {
+  const { scale, source, sink } = await start({ width: 4, height: 4 });
   const data = new Uint8Array(16);
   data.set([0, 0, 0, 255, 255, 255, 255, 255, 0, 0, 0, 255, 255, 255, 255, 255]);
   source.write(frame("RGBA", 2, 2, data));
@@ -81,8 +81,8 @@ Deno.test("VideoScale.process() interpolates an upscale bilinearly", () => {
   assert.deepEqual(Array.from({ length: 4 }, (_, x) => out.data[4 * x]), [0, 64, 191, 255]);
 });
 
-Deno.test("VideoScale.process() passes frames of the target size on and drops unscalable ones", () => {
-  const { scale, source, sink } = start({ width: 8, height: 6 });
+Deno.test("VideoScale.process() passes frames of the target size on and drops unscalable ones", async () => {
+  const { scale, source, sink } = await start({ width: 8, height: 6 });
   const same = frame("NV12", 8, 6);
   source.write(same);
   source.write({ ...frame("RGBA", 6, 4), format: "I420", width: 5, height: 3 });

@@ -15,7 +15,7 @@ import {
   type SetupContext,
 } from "../mod.ts";
 import { convertChannels } from "./dsp/channel_convert.ts";
-import { WavReader } from "./formats/wav_reader.ts";
+import type { WavReader } from "./formats/wav_reader.ts";
 import type { WavFileSourceTypes } from "./wav_file_source.gen.ts";
 
 /**
@@ -172,6 +172,8 @@ export class WavFileSource extends Processor<WavFileSourceTypes> {
   override async setup(ctx: SetupContext): Promise<void> {
     const { path, blockSize, loop } = this.config;
     this.teardown();
+    // The reader is imported here, on first use: a program that never reads WAV does not load it.
+    const { WavReader } = await import("./formats/wav_reader.ts");
     const reader = await WavReader.open(path);
     const { sampleRate, channels, frameCount } = reader.info;
     this.#reader = reader;

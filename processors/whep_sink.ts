@@ -16,8 +16,8 @@ import {
   type SetupContext,
 } from "../mod.ts";
 import type { JsonValue } from "../core/json_schema.ts";
-import { WebRtcEndpoint } from "../ffi/webrtc_endpoint.ts";
-import { OpusPackets } from "./webrtc/opus_packets.ts";
+import type { WebRtcEndpoint } from "../ffi/webrtc_endpoint.ts";
+import type { OpusPackets } from "./webrtc/opus_packets.ts";
 import type { WhepSinkTypes } from "./whep_sink.gen.ts";
 
 /**
@@ -152,16 +152,21 @@ export class WhepSink extends Processor<WhepSinkTypes> {
   /**
    * Binds the UDP socket and starts the network thread, under the node's id.
    *
+   * The native WebRTC code is imported here, on first use, so a program that never streams does
+   * not load it.
+   *
    * @param ctx The node's name and clock.
    * @throws {WebRtcError} `webrtc_endpoint_taken` when another live endpoint has this id.
    * @throws {UnsupportedError} For an address that is not an IP address, or `0.0.0.0` without
    *   `publicAddress`.
    * @throws {DeviceError} When the socket cannot be bound (port in use).
    */
-  override setup(ctx: SetupContext): void {
+  override async setup(ctx: SetupContext): Promise<void> {
     this.teardown();
     const { bind, port, publicAddress, publicPort, maxViewers, queueFrames, audioBitrate } =
       this.config;
+    const { WebRtcEndpoint } = await import("../ffi/webrtc_endpoint.ts");
+    const { OpusPackets } = await import("./webrtc/opus_packets.ts");
     this.#endpoint = WebRtcEndpoint.create({
       name: ctx.node,
       mode: "send",

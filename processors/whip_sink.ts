@@ -16,9 +16,9 @@ import {
   type SetupContext,
 } from "../mod.ts";
 import type { JsonValue } from "../core/json_schema.ts";
-import { WebRtcEndpoint } from "../ffi/webrtc_endpoint.ts";
+import type { WebRtcEndpoint } from "../ffi/webrtc_endpoint.ts";
 import { WebRtcError } from "../ffi/webrtc_errors.ts";
-import { OpusPackets } from "./webrtc/opus_packets.ts";
+import type { OpusPackets } from "./webrtc/opus_packets.ts";
 import type { WhipSinkTypes } from "./whip_sink.gen.ts";
 
 /**
@@ -180,6 +180,9 @@ export class WhipSink extends Processor<WhipSinkTypes> {
   /**
    * Checks the URL, binds the UDP socket, starts the network thread and the first publish.
    *
+   * The native WebRTC code is imported here, on first use, so a program that never streams does
+   * not load it.
+   *
    * @param ctx The node's name and clock.
    * @throws {TypeError} When `url` is not an `http:` or `https:` URL.
    * @throws {WebRtcError} `webrtc_endpoint_taken` when another live endpoint has this id.
@@ -195,6 +198,8 @@ export class WhipSink extends Processor<WhipSinkTypes> {
     if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
       throw new TypeError(`Cannot publish to ${JSON.stringify(url)}: expected an http(s) URL`);
     }
+    const { WebRtcEndpoint } = await import("../ffi/webrtc_endpoint.ts");
+    const { OpusPackets } = await import("./webrtc/opus_packets.ts");
     this.#endpoint = WebRtcEndpoint.create({
       name: ctx.node,
       mode: "send",

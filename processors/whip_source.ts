@@ -17,8 +17,8 @@ import {
 } from "../mod.ts";
 import type { JsonValue } from "../core/json_schema.ts";
 import { BufferTooSmallError } from "../ffi/errors.ts";
-import { OpusDecoder } from "../ffi/opus_decoder.ts";
-import { WebRtcEndpoint } from "../ffi/webrtc_endpoint.ts";
+import type { OpusDecoder } from "../ffi/opus_decoder.ts";
+import type { WebRtcEndpoint } from "../ffi/webrtc_endpoint.ts";
 import type { WhipSourceTypes } from "./whip_source.gen.ts";
 
 /**
@@ -136,13 +136,18 @@ export class WhipSource extends Processor<WhipSourceTypes> {
   /**
    * Binds the UDP socket and starts the network thread, under the node's id.
    *
+   * The native WebRTC code is imported here, on first use, so a program that never streams does
+   * not load it.
+   *
    * @param ctx The node's name, clock and loop control.
    * @throws {WebRtcError} `webrtc_endpoint_taken` when another live endpoint has this id.
    * @throws {DeviceError} When the socket cannot be bound.
    */
-  override setup(ctx: SetupContext): void {
+  override async setup(ctx: SetupContext): Promise<void> {
     this.teardown();
     ctx.loop?.setPeriodNs(PERIOD_NS);
+    const { WebRtcEndpoint } = await import("../ffi/webrtc_endpoint.ts");
+    const { OpusDecoder } = await import("../ffi/opus_decoder.ts");
     const { bind, port, publicAddress, publicPort, queueFrames, audioChannels } = this.config;
     this.#endpoint = WebRtcEndpoint.create({
       name: ctx.node,

@@ -14,8 +14,7 @@ import {
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
-import { TruncatedY4mFrameError, Y4mHeaderError } from "./formats/y4m_errors.ts";
-import { Y4mReader } from "./formats/y4m_reader.ts";
+import type { Y4mReader } from "./formats/y4m_reader.ts";
 import type { Y4mFileSourceTypes } from "./y4m_file_source.gen.ts";
 
 /**
@@ -159,6 +158,9 @@ export class Y4mFileSource extends Processor<Y4mFileSourceTypes> {
   override async setup(ctx: SetupContext): Promise<void> {
     const { path } = this.config;
     this.teardown();
+    // The reader is imported here, on first use: a program that never reads Y4M does not load it.
+    const { Y4mReader } = await import("./formats/y4m_reader.ts");
+    const { Y4mHeaderError } = await import("./formats/y4m_errors.ts");
     const reader = await Y4mReader.open(path);
     const { width, height, frameRate } = reader.header;
     if (width % 2 !== 0 || height % 2 !== 0) {
@@ -192,6 +194,7 @@ export class Y4mFileSource extends Processor<Y4mFileSourceTypes> {
     let got = await this.#read(frame.data);
     if (!got && this.config.loop && this.#reader!.framesRead > 0) {
       this.#reader!.close();
+      const { Y4mReader } = await import("./formats/y4m_reader.ts"); // loaded by setup()
       this.#reader = await Y4mReader.open(this.config.path);
       got = await this.#read(frame.data);
     }
@@ -218,6 +221,7 @@ export class Y4mFileSource extends Processor<Y4mFileSourceTypes> {
     try {
       return await this.#reader!.readFrame(out);
     } catch (error) {
+      const { TruncatedY4mFrameError } = await import("./formats/y4m_errors.ts");
       if (error instanceof TruncatedY4mFrameError) return false;
       throw error;
     }

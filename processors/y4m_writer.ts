@@ -15,10 +15,8 @@ import {
   type VideoFrame,
 } from "../mod.ts";
 import type { Rational } from "./formats/y4m_header.ts";
-import { Y4mWriter as Y4mFileWriter } from "./formats/y4m_writer.ts";
-import { convertFrame } from "./video/color_convert.ts";
-import { frameByteLength } from "./video/pixel_format.ts";
-import { BilinearScaler } from "./video/scale.ts";
+import type { Y4mWriter as Y4mFileWriter } from "./formats/y4m_writer.ts";
+import type { BilinearScaler } from "./video/scale.ts";
 import { TakePaths } from "./formats/take_paths.ts";
 import { UnconvertibleFrameError } from "./formats/writer_errors.ts";
 import type { Y4mWriterTypes } from "./y4m_writer.gen.ts";
@@ -135,6 +133,7 @@ export class Y4mWriter extends Processor<Y4mWriterTypes> {
   config!: Y4mWriterConfig;
 
   #file: Y4mFileWriter | undefined;
+  #pixels: Awaited<ReturnType<typeof importPixelCode>> | undefined;
   #i420 = new Uint8Array(0);
   #scaled = new Uint8Array(0);
   #scaler: BilinearScaler | undefined;
@@ -164,6 +163,10 @@ export class Y4mWriter extends Processor<Y4mWriterTypes> {
     await this.teardown(); // a second setup() finishes the previous recording first
     const { width, height, fps } = this.config;
     const path = this.#path = await this.#takes.next(this.config.path);
+    // The file and pixel code are imported here, on first use: a program that never writes Y4M
+    // does not load them.
+    const { Y4mWriter: Y4mFileWriter } = await import("./formats/y4m_writer.ts");
+    this.#pixels = await importPixelCode();
     this.#file = await Y4mFileWriter.create(path, { width, height, frameRate: fpsRatio(fps) });
     this.#closing = undefined;
   }
@@ -197,6 +200,7 @@ export class Y4mWriter extends Processor<Y4mWriterTypes> {
   /** The frame as I420 at the file's size: the frame's own bytes when it already is. */
   #toFileFormat(frame: VideoFrame): Uint8Array {
     const { width, height } = this.config;
+    const { BilinearScaler, convertFrame, frameByteLength } = this.#pixels!;
     const { format, width: w, height: h } = frame;
     const what = `${format} ${w}x${h}`;
     if (w % 2 !== 0 || h % 2 !== 0) {
@@ -233,6 +237,16 @@ export class Y4mWriter extends Processor<Y4mWriterTypes> {
     this.#closing ??= this.#file?.close() ?? Promise.resolve();
     return this.#closing;
   }
+}
+
+/** The conversion and scaling code {@linkcode Y4mWriter} needs, imported by its `setup()`. */
+async function importPixelCode() {
+  const [{ convertFrame }, { frameByteLength }, { BilinearScaler }] = await Promise.all([
+    import("./video/color_convert.ts"),
+    import("./video/pixel_format.ts"),
+    import("./video/scale.ts"),
+  ]);
+  return { BilinearScaler, convertFrame, frameByteLength };
 }
 
 /**

@@ -39,7 +39,7 @@ async function record(path: string, pixelFormat: string, frames: number, fps: nu
   const ports = y4mWriterNode.ports();
   const writer = y4mWriterNode.create({ path, width: 160, height: 120, fps }, ports);
   connectLocal(patternPorts.output("video"), ports.input("in"), { capacity: 4, policy: "fifo" });
-  pattern.setup(ctx);
+  await pattern.setup(ctx);
   await writer.setup(ctx);
   for (let n = 0; n < frames; n++) {
     pattern.process(ctx);

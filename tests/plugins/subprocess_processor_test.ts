@@ -39,7 +39,7 @@ async function withNode(
   const sink = new InputBinding<AudioFrame<2>>("sink", "AudioFrame<2>");
   connectLocal(source, ports.input("in"), { capacity: 8, policy: "fifo" });
   connectLocal(ports.output<AudioFrame<2>>("out"), sink, { capacity: 8, policy: "fifo" });
-  node.setup(ctx);
+  await node.setup(ctx);
   try {
     await body({
       process: () => node.process(ctx) as Promise<void>,
@@ -116,9 +116,9 @@ Deno.test("SubprocessProcessor names what a child wrote instead of the protocol"
   );
 });
 
-Deno.test("SubprocessProcessor setup() fails with a message when the command does not exist", () => {
+Deno.test("SubprocessProcessor setup() fails with a message when the command does not exist", async () => {
   const node = subprocessProcessorNode.create({ command: "no-such-command-streamlib" });
-  assert.throws(
+  await assert.rejects(
     () => node.setup(ctx),
     /Child process 'no-such-command-streamlib' cannot be started/,
   );

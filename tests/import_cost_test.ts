@@ -1,0 +1,111 @@
+/**
+ * What importing `processors/mod.ts` loads. Every module a program loads costs resident memory
+ * (its emitted JavaScript, an inline source map and compiled code: about 10 kB per kB of
+ * TypeScript here), so the built-in processors import native code (codecs, capture, WebRTC, SRT
+ * and RTMP), file formats, pixel and DSP code in `setup()`, and the build-cache keys use no
+ * `node:crypto` (see docs/performance.md, "What the all-built-ins row loads"). These tests read the
+ * module graph Deno builds (`deno info --json`) and follow the static imports only: the modules
+ * a program loads when it imports the built-ins, before any node is set up.
+ */
+
+import assert from "node:assert/strict";
+
+const root = new URL("../", import.meta.url);
+
+interface Dependency {
+  readonly code?: { readonly specifier: string };
+  readonly isDynamic?: boolean;
+}
+
+interface ModuleGraph {
+  readonly roots: string[];
+  readonly modules: { readonly specifier: string; readonly dependencies?: Dependency[] }[];
+}
+
+async function moduleGraph(path: string): Promise<ModuleGraph> {
+  const { success, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", new URL(path, root).href],
+    env: { NO_COLOR: "1" },
+  }).output();
+  assert.ok(success, new TextDecoder().decode(stderr));
+  return JSON.parse(new TextDecoder().decode(stdout));
+}
+
+/** Specifiers loaded by importing the root: static imports, transitively, relative to the repo. */
+function staticClosure(graph: ModuleGraph): Set<string> {
+  const byUrl = new Map(graph.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const stack = [...graph.roots];
+  while (stack.length > 0) {
+    const url = stack.pop()!;
+    if (seen.has(url)) continue;
+    seen.add(url);
+    for (const dep of byUrl.get(url)?.dependencies ?? []) {
+      if (dep.code && !dep.isDynamic) stack.push(dep.code.specifier);
+    }
+  }
+  return new Set(
+    [...seen].map((url) => url.startsWith(root.href) ? url.slice(root.href.length) : url),
+  );
+}
+
+/** Specifiers some module of the graph imports with `import()`. */
+function dynamicTargets(graph: ModuleGraph): Set<string> {
+  const targets = new Set<string>();
+  for (const m of graph.modules) {
+    for (const dep of m.dependencies ?? []) {
+      if (dep.code && dep.isDynamic) targets.add(dep.code.specifier.replace(root.href, ""));
+    }
+  }
+  return targets;
+}
+
+/** What built-in processors import in `setup()`: native code, file formats, pixel and DSP code. */
+const IMPORTED_BY_SETUP = [
+  "ffi/h264_encoder.ts",
+  "ffi/h264_decoder.ts",
+  "ffi/native_capture.ts",
+  "ffi/capture_devices.ts",
+  "ffi/webrtc_endpoint.ts",
+  "ffi/opus_decoder.ts",
+  "ffi/net_endpoint.ts",
+  "ffi/media_errors.ts",
+  "processors/formats/wav_reader.ts",
+  "processors/formats/y4m_reader.ts",
+  "processors/formats/y4m_writer.ts",
+  "processors/formats/y4m_errors.ts",
+  "processors/video/test_pattern.ts",
+  "processors/video/color_convert.ts",
+  "processors/video/pixel_format.ts",
+  "processors/video/scale.ts",
+  "processors/dsp/freeverb.ts",
+  "plugins/child_node.ts",
+  "plugins/frame_protocol.ts",
+];
+
+Deno.test("processors/mod.ts loads no ffi/ module beyond what createRuntime()'s Worker backend needs", async () => {
+  const graph = await moduleGraph("processors/mod.ts");
+  const loaded = staticClosure(graph);
+  const backend = staticClosure(await moduleGraph("ffi/worker_backend.ts"));
+  const extra = [...loaded].filter((path) => path.startsWith("ffi/") && !backend.has(path));
+  // ffi/webrtc_errors.ts: WhipSink builds its error from it while publishing; 1.7 kB, no imports.
+  assert.deepEqual(extra, ["ffi/webrtc_errors.ts"]);
+});
+
+Deno.test("processors/mod.ts leaves the processors' native, file-format, pixel and DSP code to setup()", async () => {
+  const graph = await moduleGraph("processors/mod.ts");
+  const loaded = staticClosure(graph);
+  const dynamic = dynamicTargets(graph);
+  for (const path of IMPORTED_BY_SETUP) {
+    assert.ok(!loaded.has(path), `${path} is imported statically`);
+    assert.ok(dynamic.has(path), `${path} is no longer imported by setup()`);
+  }
+});
+
+Deno.test("processors/mod.ts loads neither node:crypto nor an npm package (mediabunny)", async () => {
+  const loaded = staticClosure(await moduleGraph("processors/mod.ts"));
+  const offenders = [...loaded].filter((s) =>
+    s === "node:crypto" || s.startsWith("npm:") || s.includes("/node_modules/")
+  );
+  assert.deepEqual(offenders, []);
+});
