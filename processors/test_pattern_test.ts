@@ -117,8 +117,8 @@ Deno.test("TestPattern config names the field and the valid values", async () =>
   });
 });
 
-Deno.test("TestPattern stamps a frame with the deadline its run serves, so skipped deadlines leave a gap, not a lag", () => {
-  const { pattern, sink } = start({ width: 16, height: 16, fps: 25, pixelFormat: "I420" });
+Deno.test("TestPattern stamps a frame with the deadline its run serves, so skipped deadlines leave a gap, not a lag", async () => {
+  const { pattern, sink } = await start({ width: 16, height: 16, fps: 25, pixelFormat: "I420" });
   const hand = createProcessContext("bars", { clock });
   let deadline: number | undefined;
   const run = Object.create(hand, { deadlineNs: { get: () => deadline } }) as ProcessContext;
