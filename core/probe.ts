@@ -199,16 +199,17 @@ export class ProbeOptionsError extends TypeError {
 }
 
 /**
- * The port's isolate cannot run probes (a native plugin's host).
+ * The port's isolate host cannot run probes: a custom `IsolateHost` without a `probe` method.
+ * Every built-in host (the main isolate, Workers, native plugins) runs them.
  *
  * @example What the error carries
  * ```ts
  * import assert from "node:assert/strict";
  * import { ProbeUnsupportedError } from "./probe.ts";
  *
- * const error = new ProbeUnsupportedError("invert.out", "native:invert");
+ * const error = new ProbeUnsupportedError("invert.out", "custom:invert");
  * assert.equal(error.code, "probe_unsupported");
- * assert.deepEqual(error.details, { port: "invert.out", isolate: "native:invert" });
+ * assert.deepEqual(error.details, { port: "invert.out", isolate: "custom:invert" });
  * ```
  */
 export class ProbeUnsupportedError extends Error {
