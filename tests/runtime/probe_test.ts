@@ -204,13 +204,23 @@ Deno.test("probe: a native plugin node's output is sampled in the main isolate, 
     }, { everyMs: 10 });
     const spare: ProbeSample[] = [];
     using _spare = rt.probe("spare.out", (sample) => spare.push(sample), { everyMs: 10 });
+    const transformed: unknown[] = [];
+    const module = new URL("../fixtures/runtime/probe_transform.ts", import.meta.url).href;
+    using _transformed = rt.probe("invert.out", (s) => transformed.push(s.value), {
+      everyMs: 10,
+      transform: { module, export: "firstBytes", options: { count: 4 } },
+    });
     assert.equal(JSON.stringify(rt.describe()), before, "describe() unchanged by probes");
     assert.deepEqual(rt.probes(), [
+      { port: "invert.out", isolate: NATIVE },
       { port: "invert.out", isolate: NATIVE },
       { port: "spare.out", isolate: NATIVE },
     ]);
     await rt.start();
-    await until("5 samples of each", () => seen.length >= 5 && spare.length >= 5);
+    await until(
+      "5 samples of each",
+      () => seen.length >= 5 && spare.length >= 5 && transformed.length >= 2,
+    );
     const numbers = seen.map((s) => s.summary.frameNumber!);
     assert.ok(numbers.every((n, i) => i === 0 || n > numbers[i - 1]), `rising: ${numbers}`);
     assert.equal(seen[0].isolate, NATIVE);
@@ -222,6 +232,10 @@ Deno.test("probe: a native plugin node's output is sampled in the main isolate, 
       assert.equal(alpha[i + 1], 64 * 48 * 4);
     }
     assert.equal(spare[0].summary.width, 64, "an unconnected native output writes while probed");
+    assert.ok(
+      transformed.every((v) => Array.isArray(v) && v.length === 4 && v[3] === 255),
+      `the transform ran on the native frame: ${JSON.stringify(transformed)}`,
+    );
     probe.close();
     const count = seen.length;
     await rt.stop();
@@ -238,7 +252,11 @@ Deno.test("probe: a native plugin node's output is sampled in the main isolate, 
     await rt.stop();
     assert.equal(backend.pool.stats().inUse, 0);
     rt.remove("spare");
-    assert.deepEqual(rt.probes(), []);
+    assert.deepEqual(
+      rt.probes(),
+      [{ port: "invert.out", isolate: NATIVE }],
+      "removal closed spare's",
+    );
   } finally {
     plugin.close();
   }
