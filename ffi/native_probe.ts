@@ -10,8 +10,6 @@ import { FrameDecoder } from "./frame_decoder.ts";
 import type { FramePool } from "./frame_pool.ts";
 import type { NativeLibrary } from "./symbols.ts";
 
-type SampleCallback = (frame: unknown) => void;
-
 /**
  * One output of a native plugin node as a probe sees it: `sampleNext()` asks the node's thread
  * for the next frame it writes (`sl_plugin_node_probe`), which retains that frame's slot into the
@@ -59,7 +57,7 @@ export class NativeOutputProbe implements SampledOutput {
   readonly #poolHandle: number;
   readonly #decoder: FrameDecoder;
   readonly #message = new FrameMessageBatch(1);
-  #waiting: SampleCallback[] = [];
+  #waiting: ((frame: unknown) => void)[] = [];
   #closed = false;
 
   /**
@@ -93,7 +91,7 @@ export class NativeOutputProbe implements SampledOutput {
    *
    * @param callback Receives the frame once (valid only during the call).
    */
-  sampleNext(callback: SampleCallback): void {
+  sampleNext(callback: (frame: unknown) => void): void {
     if (this.#closed) return;
     this.#waiting.push(callback);
     this.#ask();
@@ -104,7 +102,7 @@ export class NativeOutputProbe implements SampledOutput {
    *
    * @param callback The callback.
    */
-  cancelSample(callback: SampleCallback): void {
+  cancelSample(callback: (frame: unknown) => void): void {
     this.#waiting = this.#waiting.filter((c) => c !== callback);
     if (this.#waiting.length === 0 && !this.#closed) {
       this.#lib.symbols.sl_plugin_node_unprobe(this.#node, this.#port);
