@@ -69,8 +69,9 @@ export interface ProbeSample {
   /** The frame's plain fields. */
   readonly summary: FrameSummary;
   /**
-   * The frame itself, when the port is in this isolate: valid only during the callback (copy
-   * what you need; the writer recycles it afterwards). Absent for a port on a Worker.
+   * The frame itself, when the port is in this isolate or on a native plugin's node (sampled
+   * from the shared frame pool): valid only during the callback (copy what you need; the writer
+   * recycles it afterwards). Absent for a port on a Worker.
    */
   readonly frame?: Frame;
   /** The transform's result, when the probe has a transform and it succeeded. */
