@@ -1,35 +1,54 @@
 /**
  * What a probe costs the writer it watches: `BurstSource` writing 1920x1080 RGBA frames as fast as
- * a `CountingSink` takes them (`fifo`, capacity 4), without a probe, with a probe sampling every
- * 100 ms, and with a dashboard preview probe (a 160x90 thumbnail made every 100 ms, in the
- * writer's isolate). Main isolate, and across a Worker (source in a Worker, sink in the main
- * isolate, the probe attached from the main isolate and sampling in the Worker). Runs alternate
- * (`ROUNDS` times: none, probe, none again, preview, the order turning each round) and the table gives the median of each; the
- * second no-probe column is the A/A noise floor of the machine.
+ * a `CountingSink` takes them (`fifo`, capacity 4), without a probe (A), with a probe sampling
+ * every 100 ms (B), without a probe again (A', the A/A control), and with a dashboard preview probe
+ * (C: a 160x90 thumbnail made every 100 ms, in the writer's isolate). Main isolate, and across a
+ * Worker (source in a Worker, sink in the main isolate, the probe attached from the main isolate
+ * and sampling in the Worker).
  *
- * `deno run -A bench/probe_bench.ts [frames] [rounds]`
+ * Method, to resolve a cost of about 2% on a shared machine:
+ * - **Interleaved rounds**: each round runs A, B, A', C back to back, the order turning each
+ *   round, so slow drifts of the machine hit every variant alike.
+ * - **CPU time per frame**: each run's process CPU time (user + system, every thread, Workers
+ *   included: `process.cpuUsage()`) divided by its frames. Time other processes take from ours
+ *   does not count, which wall-clock throughput cannot tell apart. Wall-clock fps is reported too.
+ * - **Paired per round**: a round gives B/A - 1, C/A - 1 and the control A'/A - 1; the table gives
+ *   the median over the rounds and a distribution-free 95% confidence interval of that median
+ *   (order statistics, binomial). The A/A column is the noise floor: a cost is resolved only when
+ *   its interval is narrower than the effect asked about; "< 2%" is shown when the whole interval
+ *   of the probe's CPU cost lies below 2%.
+ *
+ * `deno run -A bench/probe_bench.ts [seconds per run] [rounds]` (default 0.5 s, 20 rounds).
  *
  * @module
  */
 
+import process from "node:process";
 import { Runtime } from "../mod.ts";
 import { FramePool, videoSlotBytes, WorkerBackend } from "../ffi/mod.ts";
 import { builtinRegistry } from "../processors/mod.ts";
 import { arrivalRate, runToSink } from "./graph_bench_runs.ts";
 import { registry as benchRegistry } from "./processors/registry.gen.ts";
 
-const SECONDS = Number(Deno.args[0] ?? 1.5);
-const ROUNDS = Number(Deno.args[1] ?? 5);
+const SECONDS = Number(Deno.args[0] ?? 0.5);
+const ROUNDS = Number(Deno.args[1] ?? 20);
 const PREVIEW = new URL("../web/preview_probe.ts", import.meta.url).href;
 
 type Variant = "none" | "again" | "probe" | "preview";
+const ORDER: readonly Variant[] = ["none", "probe", "again", "preview"];
+
+/** One run: wall-clock frames per second at the sink, and process CPU nanoseconds per frame. */
+interface Run {
+  readonly fps: number;
+  readonly cpuNsPerFrame: number;
+}
 
 async function run(
   rt: Runtime,
   worker: boolean,
   variant: Variant,
   frames: number,
-): Promise<number> {
+): Promise<Run> {
   const placement = worker ? { worker: "w" } : "main";
   rt.add("BurstSource", { frames, kind: "video", burst: 4 }, { id: "source", placement });
   rt.add("CountingSink", { expect: frames }, { id: "sink" });
@@ -49,48 +68,79 @@ async function run(
         }
         : {}),
     });
-  const rate = arrivalRate(await runToSink(rt, "sink", `probe bench ${variant}`), frames);
+  const before = process.cpuUsage();
+  const report = await runToSink(rt, "sink", `probe bench ${variant}`);
+  const cpu = process.cpuUsage(before);
   if (rt.state === "running") await rt.stop();
   probe?.close();
   const leaks = rt.frameLeaks();
   if (leaks.length > 0) throw new Error(`frame leaks: ${JSON.stringify(leaks)}`);
-  if (probe && samples === 0) throw new Error("the probe never sampled");
+  if (probe && samples === 0) {
+    throw new Error(
+      `the probe never sampled (${frames} frames, ${arrivalRate(report, frames).toFixed(0)} fps)`,
+    );
+  }
   for (const node of rt.describe().nodes) rt.remove(node.id);
   await rt.settled();
-  return rate;
+  return {
+    fps: arrivalRate(report, frames),
+    cpuNsPerFrame: ((cpu.user + cpu.system) * 1000) / frames,
+  };
 }
 
-function median(values: number[]): number {
+/** The median of `values` and a distribution-free 95% confidence interval of it. */
+function medianWithInterval(values: readonly number[]): [number, number, number] {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+  const n = sorted.length;
+  const mid = n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  // Ranks j..k (1-based) with P(j <= rank of the median <= k) ~ 0.95: binomial(n, 1/2), normal
+  // approximation, clamped to the sample.
+  const half = 0.98 * Math.sqrt(n);
+  const j = Math.max(1, Math.floor(n / 2 - half));
+  const k = Math.min(n, Math.ceil(n / 2 + half + 1));
+  return [mid, sorted[j - 1], sorted[k - 1]];
 }
 
 interface Row {
   readonly frames: number;
-  readonly rates: Record<Variant, number>;
+  /** Per round, by comparison: relative change of CPU per frame (+ = costs more). */
+  readonly cpu: Record<"aa" | "probe" | "preview", number[]>;
+  /** Per round, by comparison: relative loss of wall-clock fps (+ = slower). */
+  readonly fps: Record<"aa" | "probe" | "preview", number[]>;
 }
 
-/** A warm-up run sizes the runs to about `SECONDS` each; then the variants alternate. */
+/** Warm-up runs size the runs to about `SECONDS` each; then the rounds interleave. */
 async function measure(rt: Runtime, worker: boolean): Promise<Row> {
   await run(rt, worker, "none", 20_000); // JIT warm-up
-  const warm = await run(rt, worker, "none", 100_000);
-  const frames = Math.max(20_000, Math.round(warm * SECONDS));
-  const rates: Record<Variant, number[]> = { none: [], again: [], probe: [], preview: [] };
+  // Sized twice (the first sizing run is still warming up); at least 0.3 s, so a 100 ms probe
+  // samples in every run.
+  const seconds = Math.max(0.3, SECONDS);
+  let fps = (await run(rt, worker, "none", 100_000)).fps;
+  fps = (await run(rt, worker, "none", Math.max(20_000, Math.round(fps * seconds)))).fps;
+  const frames = Math.max(20_000, Math.round(fps * seconds));
+  const row: Row = {
+    frames,
+    cpu: { aa: [], probe: [], preview: [] },
+    fps: { aa: [], probe: [], preview: [] },
+  };
   for (let round = 0; round < ROUNDS; round++) {
-    // The order turns each round, so no variant always follows the same one.
-    const order = ["none", "probe", "again", "preview"] as const;
-    for (let k = 0; k < order.length; k++) {
-      const variant = order[(k + round) % order.length];
-      rates[variant].push(await run(rt, worker, variant, frames));
+    const runs = {} as Record<Variant, Run>;
+    for (let k = 0; k < ORDER.length; k++) {
+      const variant = ORDER[(k + round) % ORDER.length]; // no variant always follows the same one
+      runs[variant] = await run(rt, worker, variant, frames);
+    }
+    const a = runs.none;
+    for (
+      const [key, b] of [["aa", runs.again], ["probe", runs.probe], [
+        "preview",
+        runs.preview,
+      ]] as const
+    ) {
+      row.cpu[key].push(b.cpuNsPerFrame / a.cpuNsPerFrame - 1);
+      row.fps[key].push(1 - b.fps / a.fps);
     }
   }
-  const m = {
-    none: median(rates.none),
-    again: median(rates.again),
-    probe: median(rates.probe),
-    preview: median(rates.preview),
-  };
-  return { frames, rates: m };
+  return row;
 }
 
 const registry = builtinRegistry.with(benchRegistry);
@@ -105,22 +155,37 @@ rows.push(["main isolate", await measure(new Runtime({ registry }), false)]);
   pool.close();
 }
 
-const pct = (with_: number, without: number) => `${((1 - with_ / without) * 100).toFixed(1)}%`;
-console.log(`1920x1080 RGBA, runs of ~${SECONDS} s, median of ${ROUNDS} alternating runs`);
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const cell = (values: readonly number[]) => {
+  const [mid, lo, hi] = medianWithInterval(values);
+  return `${pct(mid)} [${pct(lo)}, ${pct(hi)}]`;
+};
 console.log(
-  "| writer | frames/run | no probe (fps) | no probe again (A/A noise) | probe 100 ms (fps) | cost | preview probe 100 ms (fps) | cost |",
+  `1920x1080 RGBA, runs of ~${SECONDS} s, ${ROUNDS} interleaved rounds (A, B, A', C, order turning); ` +
+    "median per-round change vs A [95% CI of the median]; CPU = process CPU time per frame",
 );
-console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
-for (const [name, { frames, rates: r }] of rows) {
+console.log(
+  "| writer | frames/run | A/A CPU (noise floor) | probe 100 ms CPU | preview probe CPU | A/A fps loss | probe fps loss | preview fps loss | probe < 2% shown |",
+);
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+for (const [name, row] of rows) {
+  const [, probeLow, probeHigh] = medianWithInterval(row.cpu.probe);
+  const [, aaLow, aaHigh] = medianWithInterval(row.cpu.aa);
+  const verdict = probeHigh < 0.02
+    ? "yes"
+    : probeLow >= 0.02
+    ? "no: costs 2% or more"
+    : `not resolved (A/A interval ${pct(aaHigh - aaLow)} wide)`;
   const cells = [
     name,
-    frames,
-    r.none.toFixed(0),
-    `${r.again.toFixed(0)} (${pct(r.again, r.none)})`,
-    r.probe.toFixed(0),
-    pct(r.probe, r.none),
-    r.preview.toFixed(0),
-    pct(r.preview, r.none),
+    row.frames,
+    cell(row.cpu.aa),
+    cell(row.cpu.probe),
+    cell(row.cpu.preview),
+    cell(row.fps.aa),
+    cell(row.fps.probe),
+    cell(row.fps.preview),
+    verdict,
   ];
   console.log(`| ${cells.join(" | ")} |`);
 }

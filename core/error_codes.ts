@@ -64,7 +64,10 @@ export const ERROR_CODES = {
     origin: "runtime",
     meaning: "A probe's port is not 'node.port', or its everyMs or transform is malformed",
   },
-  probe_unsupported: { origin: "runtime", meaning: "The port's isolate cannot run probes" },
+  probe_unsupported: {
+    origin: "runtime",
+    meaning: "The port's isolate host has no probe support (a custom IsolateHost without probe)",
+  },
   // Config.
   invalid_config: { origin: "runtime", meaning: "A config does not match its processor's schema" },
   config_locked: {

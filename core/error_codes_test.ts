@@ -122,7 +122,7 @@ const CASES: [Error, string, readonly string[] | undefined][] = [
   [new PortsNotBoundError("Idle"), "ports_not_bound", undefined],
   [new PortAlreadyConnectedError("in"), "port_already_connected", undefined],
   [new ProbeOptionsError("everyMs", "everyMs must be > 0"), "probe_invalid", undefined],
-  [new ProbeUnsupportedError("x.out", "native:x"), "probe_unsupported", undefined],
+  [new ProbeUnsupportedError("x.out", "custom:x"), "probe_unsupported", undefined],
 ];
 
 Deno.test("ERROR_CODES: every error class of core/ carries a code of the table and JSON details", () => {

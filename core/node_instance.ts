@@ -57,6 +57,14 @@ export class NodeInstance {
   readonly #counters = new NodeCounters();
   readonly #frames: NodeFrames;
   #waitingForMemory = false;
+  /**
+   * The node's lifecycle state, the only one (`NODE_TRANSITIONS` checks every move). The flags
+   * below are not lifecycle states: `#active` is the hot path's gate (false at once when a node is
+   * removed, before its state moves; true for a `push` node draining in `stopping`); `#setUp`
+   * says whether the processor instance exists, which `error` (failed in setup or in process,
+   * restart pending or not) and `stopping` (draining or tearing down) leave open; `#ended` is end
+   * of stream within `running`; the rest is scheduling and back-pressure bookkeeping.
+   */
   #state: NodeState = "stopped";
   #active = false;
   #setUp = false;

@@ -69,8 +69,9 @@ export interface ProbeSample {
   /** The frame's plain fields. */
   readonly summary: FrameSummary;
   /**
-   * The frame itself, when the port is in this isolate: valid only during the callback (copy
-   * what you need; the writer recycles it afterwards). Absent for a port on a Worker.
+   * The frame itself, when the port is in this isolate or on a native plugin's node (sampled
+   * from the shared frame pool): valid only during the callback (copy what you need; the writer
+   * recycles it afterwards). Absent for a port on a Worker.
    */
   readonly frame?: Frame;
   /** The transform's result, when the probe has a transform and it succeeded. */
@@ -199,16 +200,17 @@ export class ProbeOptionsError extends TypeError {
 }
 
 /**
- * The port's isolate cannot run probes (a native plugin's host).
+ * The port's isolate host cannot run probes: a custom `IsolateHost` without a `probe` method.
+ * Every built-in host (the main isolate, Workers, native plugins) runs them.
  *
  * @example What the error carries
  * ```ts
  * import assert from "node:assert/strict";
  * import { ProbeUnsupportedError } from "./probe.ts";
  *
- * const error = new ProbeUnsupportedError("invert.out", "native:invert");
+ * const error = new ProbeUnsupportedError("invert.out", "custom:invert");
  * assert.equal(error.code, "probe_unsupported");
- * assert.deepEqual(error.details, { port: "invert.out", isolate: "native:invert" });
+ * assert.deepEqual(error.details, { port: "invert.out", isolate: "custom:invert" });
  * ```
  */
 export class ProbeUnsupportedError extends Error {

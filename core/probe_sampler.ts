@@ -4,7 +4,6 @@
  * @module
  */
 
-import type { OutputBinding } from "./output_binding.ts";
 import {
   type HostedProbeSample,
   type HostedProbeSpec,
@@ -14,6 +13,22 @@ import {
 import type { Frame } from "./frame.ts";
 
 type TransformFn = (frame: unknown, options: unknown) => unknown;
+
+/**
+ * What a {@linkcode ProbeSampler} samples: an `OutputBinding` of a JavaScript node, or a native
+ * plugin node's output (whose host polls the native probe slot).
+ */
+export interface SampledOutput {
+  /** `node.port`, for messages. */
+  readonly label: string;
+  /**
+   * Calls `callback` once with the next frame written (valid only during the call), after that
+   * write and never inside it.
+   */
+  sampleNext(callback: (frame: unknown) => void): void;
+  /** Forgets a callback of `sampleNext` that has not been called yet. */
+  cancelSample(callback: (frame: unknown) => void): void;
+}
 
 /**
  * Samples an output every `everyMs`: each tick asks the output for the next frame it writes
@@ -41,7 +56,7 @@ type TransformFn = (frame: unknown, options: unknown) => unknown;
  * ```
  */
 export class ProbeSampler {
-  readonly #binding: OutputBinding<unknown>;
+  readonly #binding: SampledOutput;
   readonly #deliver: (sample: HostedProbeSample) => void;
   readonly #timer: ReturnType<typeof setInterval>;
   #transform: TransformFn | undefined;
@@ -54,12 +69,12 @@ export class ProbeSampler {
   /**
    * Starts the timer.
    *
-   * @param binding The probed output.
+   * @param binding The probed output (an `OutputBinding`, or a native node's output).
    * @param spec Period and transform.
    * @param deliver Receives each sample.
    */
   constructor(
-    binding: OutputBinding<unknown>,
+    binding: SampledOutput,
     spec: HostedProbeSpec,
     deliver: (sample: HostedProbeSample) => void,
   ) {

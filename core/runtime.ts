@@ -425,7 +425,9 @@ export class Runtime implements AsyncDisposable {
    * no node, connection or counter is added, so `describe()`, `stats()` and manifests never see
    * a probe.
    * For a node on a Worker, sampling runs in the Worker and the sample carries the frame's
-   * summary and the result of `options.transform` (run there), not the frame. The probe ends at
+   * summary and the result of `options.transform` (run there), not the frame. A native plugin's
+   * node is sampled through a probe slot its thread fills without waiting (see docs/runtime.md);
+   * its samples carry the frame. The probe ends at
    * `probe.close()` (or `using`) or when the node is removed. No frame is held between
    * samples, so probes cause no frame leak.
    *
@@ -437,7 +439,8 @@ export class Runtime implements AsyncDisposable {
    * @throws {NodeNotFoundError} When there is no such node.
    * @throws {PortNotFoundError} When the node has no output of that name.
    * @throws {PortDirectionError} When the port is an input.
-   * @throws {ProbeUnsupportedError} When the node's isolate cannot run probes.
+   * @throws {ProbeUnsupportedError} When the node's isolate host has no probe support (a custom
+   * `IsolateHost` without `probe`).
    */
   probe(
     port: string | OutputRef<unknown>,

@@ -17,6 +17,8 @@ import type {
 } from "../core/isolate_host.ts";
 import { errorAction } from "../core/error_policy.ts";
 import { monotonicClock } from "../core/media_clock.ts";
+import type { HostedProbeSample, HostedProbeSpec } from "../core/probe.ts";
+import { ProbeSampler } from "../core/probe_sampler.ts";
 import { nodeErrorEvent, type RuntimeEventListener } from "../core/runtime_events.ts";
 import { checkNodeTransition, type NodeState } from "../core/lifecycle_state.ts";
 import type { NodeStats } from "../core/runtime_stats.ts";
@@ -27,6 +29,7 @@ import { FramePool } from "./frame_pool.ts";
 import { createNativeConnection } from "./native_connection.ts";
 import type { NativePlugin } from "./native_plugin.ts";
 import { NativePluginError, pluginStatusError } from "./native_plugin_errors.ts";
+import { NativeOutputProbe } from "./native_probe.ts";
 import type { NativeTransportEndpoint } from "./native_transport.ts";
 import { SIGNAL_BELL } from "./native_transport_ends.ts";
 import type { NativeLibrary } from "./symbols.ts";
@@ -67,6 +70,12 @@ interface HostedConnection {
   /** Doorbell of a channel whose reader is in another isolate (native output). */
   readonly bell?: Int32Array;
   lastWritten: number;
+}
+
+interface ProbedOutput {
+  readonly node: string;
+  readonly output: NativeOutputProbe;
+  readonly samplers: Set<ProbeSampler>;
 }
 
 interface HostedNode {
@@ -122,6 +131,8 @@ export class NativePluginHost implements IsolateHost, Disposable {
   readonly #listeners = new Set<RuntimeEventListener>();
   readonly #stats = new Float64Array(STATS);
   readonly #pending = new Set<Promise<void>>();
+  /** Probed outputs, by `node.port`. */
+  readonly #probes = new Map<string, ProbedOutput>();
   #phase: "stopped" | "running" | "paused" = "stopped";
   #timer: ReturnType<typeof setInterval> | undefined;
   #internalPool: FramePool | undefined;
@@ -180,8 +191,15 @@ export class NativePluginHost implements IsolateHost, Disposable {
     const record = this.#nodes.get(node);
     if (!record) return;
     this.#nodes.delete(node);
+    for (const [key, probed] of this.#probes) {
+      if (probed.node !== node) continue;
+      for (const sampler of probed.samplers) sampler.close();
+      probed.output.close();
+      this.#probes.delete(key);
+    }
     this.#lib.symbols.sl_plugin_node_free(record.handle);
-    if (record.state !== "error") this.#setState(record, "stopping");
+    // A node never started (or already torn down) is `stopped`: nothing to stop.
+    if (record.state !== "error" && record.state !== "stopped") this.#setState(record, "stopping");
     this.#setState(record, "stopped");
     await Promise.resolve();
   }
@@ -194,8 +212,7 @@ export class NativePluginHost implements IsolateHost, Disposable {
    * @param spec The connection.
    */
   connect(spec: HostedConnectionSpec): void {
-    const pool = this.#transport?.pool ??
-      (this.#internalPool ??= FramePool.create(INTERNAL_POOL));
+    const pool = this.#pool();
     const [writer, reader] = createNativeConnection({
       capacity: spec.capacity,
       policy: spec.policy,
@@ -256,6 +273,44 @@ export class NativePluginHost implements IsolateHost, Disposable {
     if (!c) return;
     this.#connections.delete(connection);
     for (const b of c.bindings) this.#unbind(b);
+  }
+
+  /**
+   * Attaches a probe to an output of a native node (the runtime checked the node and port). The
+   * node's thread retains the next frame it writes after each ask into the output's probe slot,
+   * without waiting for JavaScript; the host's poll (every {@linkcode NATIVE_POLL_MS} ms while
+   * running) takes it and runs the sample in this isolate, frame included, then releases it. An
+   * output without connections writes into the pool only while a probe asks for a frame.
+   *
+   * @param spec The output, period and transform.
+   * @param deliver Receives each sample.
+   * @returns Detaches the probe.
+   */
+  probe(spec: HostedProbeSpec, deliver: (sample: HostedProbeSample) => void): () => void {
+    const record = this.#nodes.get(spec.node);
+    const index = record?.spec.definition.descriptor.outputs.findIndex((p) => p.name === spec.port);
+    if (!record || index === undefined || index < 0) {
+      throw new TypeError(
+        `Cannot probe '${spec.node}.${spec.port}': it is not an output of a node of ${this.isolate}`,
+      );
+    }
+    const key = `${spec.node}.${spec.port}`;
+    let probed = this.#probes.get(key);
+    if (!probed) {
+      const output = new NativeOutputProbe(this.#lib, record.handle, index, this.#pool(), key);
+      probed = { node: spec.node, output, samplers: new Set() };
+      this.#probes.set(key, probed);
+    }
+    const entry = probed;
+    const sampler = new ProbeSampler(entry.output, spec, deliver);
+    entry.samplers.add(sampler);
+    return () => {
+      sampler.close();
+      entry.samplers.delete(sampler);
+      if (entry.samplers.size > 0 || this.#probes.get(key) !== entry) return;
+      this.#probes.delete(key);
+      entry.output.close();
+    };
   }
 
   /** Creates every node's instance (state `starting`); failures become `error`. */
@@ -321,7 +376,9 @@ export class NativePluginHost implements IsolateHost, Disposable {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     for (const record of this.#nodes.values()) {
-      if (record.state !== "error") this.#setState(record, "stopping");
+      if (record.state !== "error" && record.state !== "stopped") {
+        this.#setState(record, "stopping");
+      }
       this.#lib.symbols.sl_plugin_node_teardown(record.handle);
       this.#setState(record, "stopped");
       record.lastCalls = 0;
@@ -404,10 +461,20 @@ export class NativePluginHost implements IsolateHost, Disposable {
   [Symbol.dispose](): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
+    for (const probed of this.#probes.values()) {
+      for (const sampler of probed.samplers) sampler.close();
+      probed.output.close();
+    }
+    this.#probes.clear();
     for (const id of [...this.#connections.keys()]) this.disconnect(id);
     for (const record of this.#nodes.values()) this.#lib.symbols.sl_plugin_node_free(record.handle);
     this.#nodes.clear();
     this.#internalPool?.close();
+  }
+
+  /** The transport's pool (every connection's), or the host's own when the transport has none. */
+  #pool(): FramePool {
+    return this.#transport?.pool ?? (this.#internalPool ??= FramePool.create(INTERNAL_POOL));
   }
 
   #start(id: string): void {
@@ -458,6 +525,7 @@ export class NativePluginHost implements IsolateHost, Disposable {
   }
 
   #poll(): void {
+    for (const probed of this.#probes.values()) probed.output.serve();
     for (const c of this.#connections.values()) {
       if (!c.bell) continue;
       const written = c.state.counters[WRITTEN];

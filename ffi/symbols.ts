@@ -24,7 +24,7 @@
  * assert.ok(loadNativeLibrary().symbols.sl_abi_version() === ABI_VERSION);
  * ```
  */
-export const ABI_VERSION = 7;
+export const ABI_VERSION = 8;
 
 /**
  * Symbols of `libstreamlib_native` (see `docs/native_abi.md`).
@@ -205,6 +205,12 @@ export const symbols = {
   sl_plugin_node_stats: { parameters: ["u32", "buffer"], result: "i32" },
   /** `fn sl_plugin_node_failure(node: u32, buf: *mut u8, cap: u32) -> i32` (ABI 4) */
   sl_plugin_node_failure: { parameters: ["u32", "buffer", "u32"], result: "i32" },
+  /** `fn sl_plugin_node_probe(node: u32, port: u32, pool: u32) -> i32` (ABI 8) */
+  sl_plugin_node_probe: { parameters: ["u32", "u32", "u32"], result: "i32" },
+  /** `fn sl_plugin_node_probe_take(node: u32, port: u32, out: *mut u8) -> i32` (ABI 8) */
+  sl_plugin_node_probe_take: { parameters: ["u32", "u32", "buffer"], result: "i32" },
+  /** `fn sl_plugin_node_unprobe(node: u32, port: u32) -> i32` (ABI 8) */
+  sl_plugin_node_unprobe: { parameters: ["u32", "u32"], result: "i32" },
 
   /**
    * `fn sl_net_sink_create(kind: u32, settings: *const u8, length: u32, out: *mut u32) -> i32`

@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import {
+  type AudioFrame,
   NodeNotFoundError,
   PortNotFoundError,
   Runtime,
   type RuntimeEvent,
   type VideoFrame,
 } from "../../mod.ts";
-import { type ProbeSample, ProbeUnsupportedError } from "../../core/probe.ts";
+import type { ProbeSample } from "../../core/probe.ts";
+import { workerRig } from "../fixtures/workers/harness.ts";
 import { builtinRegistry } from "../../processors/mod.ts";
 import { saveManifest } from "../../core/manifest.ts";
 
@@ -170,24 +172,142 @@ Deno.test("probe: a transform runs on each sample in the port's isolate", async 
   assert.deepEqual(rt.frameLeaks(), []);
 });
 
-Deno.test("probe: a native plugin's node cannot be probed yet: probe_unsupported, naming its isolate", async () => {
+const EXAMPLE_PLUGIN = new URL(
+  "../../crates/target/release/libstreamlib_example_plugin.so",
+  import.meta.url,
+).pathname;
+const NATIVE = "native:streamlib_example_plugin";
+
+Deno.test("probe: a native plugin node's output is sampled in the main isolate, frame included; an unconnected output too, unseen by stats; no slot held after stop", async () => {
   const { NativePlugin } = await import("../../ffi/mod.ts");
-  const { createRuntime } = await import("../../processors/mod.ts");
-  const path = new URL(
-    "../../crates/target/release/libstreamlib_example_plugin.so",
-    import.meta.url,
-  );
-  const plugin = NativePlugin.load(path.pathname);
+  const plugin = NativePlugin.load(EXAMPLE_PLUGIN);
   try {
-    await using rt = createRuntime().use(plugin);
-    const gain = rt.add("NativeGain", { gain: 0.5 });
-    assert.throws(
-      () => rt.probe(`${gain.name}.out`, () => {}),
-      (e) =>
-        e instanceof ProbeUnsupportedError && e.code === "probe_unsupported" &&
-        e.isolate === "native:streamlib_example_plugin",
+    await using rig = workerRig();
+    const { rt, backend } = rig;
+    rt.use(plugin);
+    rt.add("TestPattern", { width: 64, height: 48, fps: 100, pixelFormat: "RGBA" }, {
+      id: "pattern",
+    });
+    rt.add("NativeInvert", {}, { id: "invert" });
+    rt.add("NativeInvert", {}, { id: "spare" }); // its output stays unconnected
+    rt.add("NullSink", {}, { id: "sink" });
+    rt.connectByName("pattern", "video", "invert", "in");
+    rt.connectByName("invert", "out", "sink", "in");
+    rt.connectByName("pattern", "video", "spare", "in");
+    const before = JSON.stringify(rt.describe());
+    const seen: ProbeSample[] = [];
+    const alpha: number[] = [];
+    const probe = rt.probe("invert.out", (sample) => {
+      seen.push(sample);
+      const frame = sample.frame as VideoFrame;
+      alpha.push(frame.data[3], frame.data.length); // readable during the callback
+    }, { everyMs: 10 });
+    const spare: ProbeSample[] = [];
+    using _spare = rt.probe("spare.out", (sample) => spare.push(sample), { everyMs: 10 });
+    const transformed: unknown[] = [];
+    const module = new URL("../fixtures/runtime/probe_transform.ts", import.meta.url).href;
+    using _transformed = rt.probe("invert.out", (s) => transformed.push(s.value), {
+      everyMs: 10,
+      transform: { module, export: "firstBytes", options: { count: 4 } },
+    });
+    assert.equal(JSON.stringify(rt.describe()), before, "describe() unchanged by probes");
+    assert.deepEqual(rt.probes(), [
+      { port: "invert.out", isolate: NATIVE },
+      { port: "invert.out", isolate: NATIVE },
+      { port: "spare.out", isolate: NATIVE },
+    ]);
+    await rt.start();
+    await until(
+      "5 samples of each",
+      () => seen.length >= 5 && spare.length >= 5 && transformed.length >= 2,
     );
-    assert.deepEqual(rt.probes(), []);
+    const numbers = seen.map((s) => s.summary.frameNumber!);
+    assert.ok(numbers.every((n, i) => i === 0 || n > numbers[i - 1]), `rising: ${numbers}`);
+    assert.equal(seen[0].isolate, NATIVE);
+    assert.equal(seen[0].port, "invert.out");
+    assert.equal(seen[0].summary.kind, "video");
+    assert.equal(seen[0].summary.width, 64);
+    for (let i = 0; i < alpha.length; i += 2) {
+      assert.equal(alpha[i], 255, "NativeInvert keeps alpha");
+      assert.equal(alpha[i + 1], 64 * 48 * 4);
+    }
+    assert.equal(spare[0].summary.width, 64, "an unconnected native output writes while probed");
+    assert.ok(
+      transformed.every((v) => Array.isArray(v) && v.length === 4 && v[3] === 255),
+      `the transform ran on the native frame: ${JSON.stringify(transformed)}`,
+    );
+    probe.close();
+    const count = seen.length;
+    await rt.stop();
+    const stats = rt.stats();
+    assert.equal(stats.nodes.spare.framesOut, 0, "frames only a probe saw are not counted");
+    assert.ok(stats.nodes.spare.framesIn > 0);
+    assert.ok(seen.length <= count + 1, "no sample after close()");
+    assert.deepEqual(rt.frameLeaks(), []);
+    assert.equal(backend.pool.stats().inUse, 0, "the probe slot was released at stop");
+    // Still attached across stop: sampling resumes with the next run.
+    const resumed = spare.length;
+    await rt.start();
+    await until("samples after a restart", () => spare.length > resumed + 2);
+    await rt.stop();
+    assert.equal(backend.pool.stats().inUse, 0);
+    rt.remove("spare");
+    assert.deepEqual(
+      rt.probes(),
+      [{ port: "invert.out", isolate: NATIVE }],
+      "removal closed spare's",
+    );
+  } finally {
+    plugin.close();
+  }
+});
+
+Deno.test("probe: a native node between two Workers is sampled with its frame; a Worker output at the same time", async () => {
+  const { NativePlugin } = await import("../../ffi/mod.ts");
+  const plugin = NativePlugin.load(EXAMPLE_PLUGIN);
+  try {
+    await using rig = workerRig();
+    const { rt, backend } = rig;
+    rt.use(plugin);
+    rt.add("TestToneGenerator", { frequency: 440, amplitude: 0.4 }, {
+      id: "tone",
+      placement: { worker: "source" },
+    });
+    rt.add("NativeGain", { gain: 0.5 }, { id: "gain" });
+    rt.add("NullSink", {}, { id: "sink", placement: { worker: "sink" } });
+    rt.connectByName("tone", "audio", "gain", "in");
+    rt.connectByName("gain", "out", "sink", "in");
+    const peaks: number[] = [];
+    const gained: ProbeSample[] = [];
+    using _gain = rt.probe("gain.out", (sample) => {
+      gained.push(sample);
+      const frame = sample.frame as AudioFrame;
+      let peak = 0;
+      for (const x of frame.samples) peak = Math.max(peak, Math.abs(x));
+      peaks.push(peak);
+    }, { everyMs: 10 });
+    const toned: ProbeSample[] = [];
+    using _tone = rt.probe("tone.audio", (sample) => toned.push(sample), { everyMs: 10 });
+    await rt.start();
+    assert.deepEqual(
+      [
+        rt.describe().nodes.find((n) => n.id === "tone")!.isolate,
+        rt.describe().nodes.find((n) => n.id === "sink")!.isolate,
+      ],
+      ["worker:source", "worker:sink"],
+    );
+    await until("samples on both sides", () => gained.length >= 5 && toned.length >= 5);
+    await rt.stop();
+    assert.equal(gained[0].isolate, NATIVE);
+    assert.equal(gained[0].summary.kind, "audio");
+    assert.equal(toned[0].isolate, "worker:source");
+    assert.equal(toned[0].frame, undefined, "a Worker's sample carries no frame");
+    // A 0.4 tone through a 0.5 gain: every sampled block peaks at 0.2 at most, and is not silent.
+    assert.ok(peaks.every((p) => p <= 0.2 + 1e-6 && p > 0.05), `peaks ${peaks}`);
+    const numbers = gained.map((s) => s.summary.frameNumber!);
+    assert.ok(numbers.every((n, i) => i === 0 || n > numbers[i - 1]), `rising: ${numbers}`);
+    assert.deepEqual(rt.frameLeaks(), []);
+    assert.equal(backend.pool.stats().inUse, 0);
   } finally {
     plugin.close();
   }

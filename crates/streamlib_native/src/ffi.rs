@@ -1196,6 +1196,47 @@ pub unsafe extern "C" fn sl_plugin_node_failure(node: u32, buf: *mut u8, cap: u3
     })
 }
 
+/// Probes output `port` of a node: its thread takes a reference to the next frame it writes in
+/// pool `pool` (an output without connections writes into `pool` while asked), for
+/// [`sl_plugin_node_probe_take`]. Call again after each take for the next sample. Returns 0
+/// (ABI 8).
+#[unsafe(no_mangle)]
+pub extern "C" fn sl_plugin_node_probe(node: u32, port: u32, pool: u32) -> i32 {
+    plugin::guarded_plugin(|| {
+        let pool = registry::pool_arc(pool)?;
+        plugin::with_node(node, |n| n.probe(port, pool).map(|()| 0))
+    })
+}
+
+/// Takes the frame output `port` sampled since [`sl_plugin_node_probe`]: writes its message to
+/// `out` and returns 1 (the caller now owns the slot reference and releases it in the probe's
+/// pool), or returns 0 when no frame was written since. Never waits for the node's thread (ABI 8).
+///
+/// # Safety
+///
+/// `out` must be writable for one 32-byte message.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_plugin_node_probe_take(node: u32, port: u32, out: *mut u8) -> i32 {
+    plugin::guarded_plugin(|| {
+        // SAFETY: writable for 32 bytes and not aliased during the call (caller contract).
+        let out = unsafe { c_buffer::message_mut(out, "out") }?;
+        match plugin::with_node(node, |n| n.probe_take(port))? {
+            Some(message) => {
+                *out = message.to_bytes();
+                Ok(1)
+            }
+            None => Ok(0),
+        }
+    })
+}
+
+/// Stops probing output `port` of a node and releases a frame it sampled and nobody took.
+/// Returns 0 (ABI 8).
+#[unsafe(no_mangle)]
+pub extern "C" fn sl_plugin_node_unprobe(node: u32, port: u32) -> i32 {
+    plugin::guarded_plugin(|| plugin::with_node(node, |n| n.unprobe(port).map(|()| 0)))
+}
+
 // --- Network endpoints (SRT, RTMP): src/net/, docs/network.md ---
 
 /// Starts a network sink of `kind` (0 SRT, 1 RTMP) configured by the UTF-8 JSON `settings` and

@@ -103,7 +103,7 @@ fn pool_stats(pool: u32) -> [f64; 6] {
 
 #[test]
 fn sl_abi_version_is_7() {
-    assert_eq!(sl_abi_version(), 7);
+    assert_eq!(sl_abi_version(), 8);
     assert_eq!(sl_abi_version(), streamlib_native::ABI_VERSION);
 }
 

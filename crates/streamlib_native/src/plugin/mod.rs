@@ -8,6 +8,7 @@ pub mod latency;
 pub mod library;
 pub mod node;
 pub mod ports;
+pub mod probe;
 pub mod shared_state;
 
 use std::collections::HashMap;

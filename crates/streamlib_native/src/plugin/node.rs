@@ -26,6 +26,7 @@ use super::latency::Latency;
 use super::library::{PluginLibrary, ProcessorType};
 use super::ports::{HEADER_BYTES, InputBinding, OutputBinding, ReceivedFrame, SlotHeader};
 use super::ports::{slot_start, write_header};
+use super::probe::OutputProbe;
 
 /// Longest sleep of an idle node thread between polls of its inputs.
 pub const MAX_IDLE_SLEEP: Duration = Duration::from_micros(500);
@@ -90,6 +91,8 @@ struct Shared {
     instance: Mutex<Option<Instance>>,
     counters: Mutex<Counters>,
     failure: Mutex<Option<String>>,
+    /// One per output.
+    probes: Vec<OutputProbe>,
 }
 
 /// One processor instance of a loaded plugin and its thread.
@@ -126,6 +129,7 @@ impl PluginNode {
             inputs: (0..ty.inputs).map(|_| None).collect(),
             outputs: (0..ty.outputs).map(|_| Vec::new()).collect(),
         };
+        let probes = (0..ty.outputs).map(|_| OutputProbe::default()).collect();
         Ok(Self {
             shared: Arc::new(Shared {
                 index: index as usize,
@@ -136,6 +140,7 @@ impl PluginNode {
                 instance: Mutex::new(None),
                 counters: Mutex::new(Counters::default()),
                 failure: Mutex::new(None),
+                probes,
             }),
             thread: None,
             next_binding: 1,
@@ -211,6 +216,47 @@ impl PluginNode {
             }
         }
         false
+    }
+
+    fn output_probe(&self, port: u32) -> Result<&OutputProbe, PluginError> {
+        let count = self.shared.probes.len();
+        self.shared.probes.get(port as usize).ok_or_else(|| {
+            PluginError::plugin(format!(
+                "{} has no output {port} to probe: it has {count}",
+                self.ty().name
+            ))
+        })
+    }
+
+    /// Asks output `port` for the next frame it writes, of `pool` (see [`OutputProbe::arm`]). An
+    /// output without connections writes into `pool` while asked.
+    ///
+    /// # Errors
+    ///
+    /// When the port does not exist.
+    pub fn probe(&self, port: u32, pool: Arc<FramePool>) -> Result<(), PluginError> {
+        self.output_probe(port)?.arm(pool);
+        Ok(())
+    }
+
+    /// Takes the frame output `port` sampled since [`PluginNode::probe`]; the caller owns its
+    /// slot reference.
+    ///
+    /// # Errors
+    ///
+    /// When the port does not exist.
+    pub fn probe_take(&self, port: u32) -> Result<Option<FrameMessage>, PluginError> {
+        Ok(self.output_probe(port)?.take())
+    }
+
+    /// Stops sampling output `port` and releases a frame sampled and not taken.
+    ///
+    /// # Errors
+    ///
+    /// When the port does not exist.
+    pub fn unprobe(&self, port: u32) -> Result<(), PluginError> {
+        self.output_probe(port)?.clear();
+        Ok(())
     }
 
     /// Creates the instance from `config` (JSON) and resets the counters.
@@ -323,6 +369,10 @@ impl PluginNode {
             // SAFETY: an instance `create` returned, destroyed once, after the last `process`
             // returned (the thread is joined).
             let _ = catch_unwind(AssertUnwindSafe(|| unsafe { destroy(instance.0) }));
+        }
+        // A stopped node keeps no slot for its probes; they keep asking for the next run.
+        for probe in &self.shared.probes {
+            probe.release_held();
         }
         self.shared
             .state
@@ -459,17 +509,23 @@ fn step(shared: &Shared, v: &mut Views) -> bool {
     );
     v.outputs.clear();
     v.slots.clear();
-    for list in &ports.outputs {
-        let acquired = list.first().and_then(|first| {
-            let pool = first.pool();
-            match pool.acquire() {
-                Ok(slot) => Some((slot, Arc::clone(pool))),
-                Err(_) => {
-                    first.count_pool_exhausted();
-                    None
+    for (list, probe) in ports.outputs.iter().zip(&shared.probes) {
+        let acquired = match list.first() {
+            Some(first) => {
+                let pool = first.pool();
+                match pool.acquire() {
+                    Ok(slot) => Some((slot, Arc::clone(pool))),
+                    Err(_) => {
+                        first.count_pool_exhausted();
+                        None
+                    }
                 }
             }
-        });
+            // An output without connections gets a slot only while a probe asks for a frame.
+            None => probe
+                .pool()
+                .and_then(|pool| pool.acquire().ok().map(|slot| (slot, pool))),
+        };
         v.outputs.push(
             acquired
                 .as_ref()
@@ -530,8 +586,10 @@ fn step(shared: &Shared, v: &mut Views) -> bool {
             let _ = pool.release(slot);
             continue;
         }
-        frames_out += 1;
-        emit(&mut ports.outputs[i], &pool, slot, &view);
+        if !ports.outputs[i].is_empty() {
+            frames_out += 1; // a frame only a probe sees is not counted, as stats never see probes
+        }
+        emit(&mut ports.outputs[i], &shared.probes[i], &pool, slot, &view);
     }
     let mut c = lock(&shared.counters);
     c.calls += 1;
@@ -605,7 +663,13 @@ fn check_outputs(ty: &ProcessorType, outputs: &[FrameView]) -> Option<String> {
     None
 }
 
-fn emit(bindings: &mut [OutputBinding], pool: &Arc<FramePool>, slot: u32, view: &FrameView) {
+fn emit(
+    bindings: &mut [OutputBinding],
+    probe: &OutputProbe,
+    pool: &Arc<FramePool>,
+    slot: u32,
+    view: &FrameView,
+) {
     let header = SlotHeader {
         tag: view.tag,
         frame_number: view.frame_number,
@@ -631,6 +695,7 @@ fn emit(bindings: &mut [OutputBinding], pool: &Arc<FramePool>, slot: u32, view: 
         timestamp_ns: view.timestamp_ns,
         sequence: 0.0,
     };
+    probe.offer(pool, &message);
     let total = HEADER_BYTES + view.length as usize;
     let mut owned = true;
     let count = bindings.len();
