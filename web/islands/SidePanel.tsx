@@ -7,6 +7,7 @@
 
 import type { JsonValue } from "../../core/json_schema.ts";
 import { configEdit, removeEdit } from "../client/edits.ts";
+import { CounterTable } from "../components/CounterTable.tsx";
 import { LiveView } from "../components/LiveView.tsx";
 import { SchemaForm } from "../components/SchemaForm.tsx";
 import { Sparkline } from "../components/Sparkline.tsx";
@@ -218,6 +219,14 @@ export default function SidePanel(_props: SidePanelProps) {
             {" "}
             errors
           </p>
+        )
+        : null}
+      {s?.processor
+        ? (
+          <>
+            <h3>Counters</h3>
+            <CounterTable node={node.id} counters={s.processor} />
+          </>
         )
         : null}
       <h3>Last minutes</h3>
