@@ -24,7 +24,7 @@
  * assert.ok(loadNativeLibrary().symbols.sl_abi_version() === ABI_VERSION);
  * ```
  */
-export const ABI_VERSION = 7;
+export const ABI_VERSION = 8;
 
 /**
  * Symbols of `libstreamlib_native` (see `docs/native_abi.md`).
