@@ -195,8 +195,9 @@ export class SrtSink extends Processor<SrtSinkTypes> {
   }
 
   /** The connection's counters. */
-  override reportStats(): Record<string, number> | undefined {
-    return this.netStats as Record<string, number> | undefined;
+  override reportStats(): { [key: string]: number | null } | undefined {
+    const stats = this.netStats;
+    return stats && { ...stats };
   }
 
   /** Closes the connection and stops the sender. Idempotent. */

@@ -208,8 +208,9 @@ export class SrtSource extends Processor<SrtSourceTypes> {
   }
 
   /** The connection's counters. */
-  override reportStats(): Record<string, number> | undefined {
-    return this.netStats as Record<string, number> | undefined;
+  override reportStats(): { [key: string]: number | null } | undefined {
+    const stats = this.netStats;
+    return stats && { ...stats };
   }
 
   /** Closes the connection and stops the receiver. Idempotent. */
