@@ -107,7 +107,7 @@ export function socketAddress(host: string, port: number): string {
 }
 
 /**
- * Sends H.264 video as MPEG-TS over SRT (the `srt-tokio` crate; TS packets written by
+ * Sends H.264 video as MPEG-TS over SRT (the `srt-protocol` crate; TS packets written by
  * `mpeg2ts`), for `ffmpeg`, GStreamer, OBS, media servers and anything else that reads
  * `srt://`.
  *

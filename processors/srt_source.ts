@@ -101,7 +101,7 @@ const POLL_NS = 5_000_000;
 const MAX_ACCESS_UNIT_BYTES = 8 << 20;
 
 /**
- * Receives H.264 video as MPEG-TS over SRT (`srt-tokio`; TS parsed by `mpeg2ts`) and outputs its
+ * Receives H.264 video as MPEG-TS over SRT (`srt-protocol`; TS parsed by `mpeg2ts`) and outputs its
  * access units, for `Mp4Writer` or `H264Decoder`: from `ffmpeg -f mpegts srt://...`, GStreamer's
  * `srtsink`, OBS or a media server.
  *

@@ -328,3 +328,57 @@ impl Drop for SrtLink {
         self.task.abort();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use srt_protocol::packet::{
+        AckStatistics, Acknowledgement, ControlPacket, FullAckSeqNumber, SocketId, TimeSpan,
+        TimeStamp,
+    };
+    use srt_protocol::protocol::time::Rtt;
+
+    fn ack(rtt_micros: i32, full: bool) -> Packet {
+        let seq = SeqNumber::new_truncate(7);
+        let stats = AckStatistics {
+            rtt: Rtt::new(TimeSpan::from_micros(rtt_micros), TimeSpan::from_micros(10)),
+            buffer_available: 8_192,
+            packet_receive_rate: None,
+            estimated_link_capacity: None,
+            data_receive_rate: None,
+        };
+        let ack = if full {
+            Acknowledgement::Full(seq, stats, FullAckSeqNumber::INITIAL)
+        } else {
+            Acknowledgement::Lite(seq)
+        };
+        Packet::Control(ControlPacket {
+            timestamp: TimeStamp::MIN,
+            dest_sockid: SocketId(1),
+            control_type: ControlTypes::Ack(ack),
+        })
+    }
+
+    #[test]
+    fn ack_rtt_reads_full_acks_only() {
+        assert_eq!(ack_rtt(&ack(350, true)), Some(Duration::from_micros(350)));
+        assert_eq!(ack_rtt(&ack(350, false)), None);
+        let keep_alive = Packet::Control(ControlPacket {
+            timestamp: TimeStamp::MIN,
+            dest_sockid: SocketId(1),
+            control_type: ControlTypes::KeepAlive,
+        });
+        assert_eq!(ack_rtt(&keep_alive), None);
+    }
+
+    #[test]
+    fn ack_rtt_ignores_a_negative_rtt() {
+        assert_eq!(ack_rtt(&ack(-5, true)), None);
+    }
+
+    #[test]
+    fn random_seq_differs_between_calls() {
+        let seqs: std::collections::HashSet<u32> = (0..8).map(|_| random_seq().as_raw()).collect();
+        assert!(seqs.len() > 1);
+    }
+}
