@@ -45,6 +45,7 @@ export class OutputBinding<T> implements OutputPort<T> {
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
   #sampling = false;
   #samplers: ((frame: unknown) => void)[] = [];
+  #everyFrame: ((frame: unknown) => void)[] = [];
 
   /**
    * Creates an output with no connections.
@@ -182,19 +183,35 @@ export class OutputBinding<T> implements OutputPort<T> {
   }
 
   /**
-   * Forgets a callback of {@linkcode OutputBinding.sampleNext} that has not been called yet.
+   * For probes that need every frame (a live view of an encoded stream): calls `callback` with
+   * each frame written, each in a microtask after its write, until
+   * {@linkcode OutputBinding.cancelSample}. Each write then costs one retain, one release and
+   * one microtask.
+   *
+   * @param callback Receives every frame (each valid only during its call).
+   */
+  sampleEvery(callback: (frame: unknown) => void): void {
+    this.#everyFrame = [...this.#everyFrame, callback];
+    this.#sampling = true;
+  }
+
+  /**
+   * Forgets a callback of {@linkcode OutputBinding.sampleNext} that has not been called yet, or
+   * one of {@linkcode OutputBinding.sampleEvery}.
    *
    * @param callback The callback.
    */
   cancelSample(callback: (frame: unknown) => void): void {
     this.#samplers = this.#samplers.filter((c) => c !== callback);
-    this.#sampling = this.#samplers.length > 0;
+    this.#everyFrame = this.#everyFrame.filter((c) => c !== callback);
+    this.#sampling = this.#samplers.length > 0 || this.#everyFrame.length > 0;
   }
 
   #capture(frame: T): void {
-    const samplers = this.#samplers;
+    const every = this.#everyFrame;
+    const samplers = this.#samplers.length === 0 ? every : [...this.#samplers, ...every];
     this.#samplers = [];
-    this.#sampling = false;
+    this.#sampling = every.length > 0;
     retainFrame(frame);
     queueMicrotask(() => {
       try {

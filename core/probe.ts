@@ -30,6 +30,11 @@ export interface ProbeTransform {
 export interface ProbeOptions {
   /** How often a frame is sampled (the next one written), in milliseconds. Default 100. */
   readonly everyMs?: number;
+  /**
+   * Sample every frame the output writes instead (`everyMs` is then unused): for consumers that
+   * need the whole stream, such as a live view of encoded video. Default `false`.
+   */
+  readonly everyFrame?: boolean;
   /** Runs on each sample in the port's isolate; its result is `sample.value`. */
   readonly transform?: ProbeTransform;
 }
@@ -92,6 +97,8 @@ export interface HostedProbeSpec {
   readonly port: string;
   /** Sampling period in milliseconds (> 0). */
   readonly everyMs: number;
+  /** Every frame instead of one per period. */
+  readonly everyFrame?: boolean;
   /** The transform to run on each sample. */
   readonly transform?: ProbeTransform;
 }
@@ -247,17 +254,22 @@ export class ProbeUnsupportedError extends Error {
  */
 export function probeOptions(
   options: ProbeOptions,
-): { everyMs: number; transform?: ProbeTransform } {
+): { everyMs: number; everyFrame?: boolean; transform?: ProbeTransform } {
   const everyMs = options.everyMs ?? 100;
   if (typeof everyMs !== "number" || !Number.isFinite(everyMs) || everyMs <= 0) {
     throw new ProbeOptionsError("everyMs", `everyMs must be a number > 0, got ${everyMs}`);
   }
+  const everyFrame = options.everyFrame ?? false;
+  if (typeof everyFrame !== "boolean") {
+    throw new ProbeOptionsError("everyFrame", `everyFrame must be a boolean, got ${everyFrame}`);
+  }
+  const base = everyFrame ? { everyMs, everyFrame } : { everyMs };
   const transform = options.transform;
-  if (transform === undefined) return { everyMs };
+  if (transform === undefined) return base;
   if (typeof transform?.module !== "string" || transform.module === "") {
     throw new ProbeOptionsError("transform", "transform.module must be a module URL");
   }
-  return { everyMs, transform: structuredClone(transform) };
+  return { ...base, transform: structuredClone(transform) };
 }
 
 /**

@@ -427,11 +427,12 @@ export class Runtime implements AsyncDisposable {
    * For a node on a Worker, sampling runs in the Worker and the sample carries the frame's
    * summary and the result of `options.transform` (run there), not the frame. The probe ends at
    * `probe.close()` (or `using`) or when the node is removed. No frame is held between
-   * samples, so probes cause no frame leak.
+   * samples, so probes cause no frame leak. With `options.everyFrame` every frame written is
+   * sampled instead (a live view of an encoded stream needs them all).
    *
    * @param port The output: a ref (`pattern.outputs.video`) or `"node.port"`.
    * @param callback Called with each sample, on this isolate's event loop.
-   * @param options Period (default 100 ms) and transform.
+   * @param options Period (default 100 ms) or every frame, and transform.
    * @returns The probe.
    * @throws {ProbeOptionsError} When `port` is not `node.port` or the options are malformed.
    * @throws {NodeNotFoundError} When there is no such node.

@@ -7,7 +7,7 @@ import {
   type VideoFrame,
 } from "../../mod.ts";
 import { type ProbeSample, ProbeUnsupportedError } from "../../core/probe.ts";
-import { builtinRegistry } from "../../processors/mod.ts";
+import { builtinRegistry, createRuntime } from "../../processors/mod.ts";
 import { saveManifest } from "../../core/manifest.ts";
 
 async function until(what: string, done: () => boolean, ms = 5_000): Promise<void> {
@@ -191,4 +191,18 @@ Deno.test("probe: a native plugin's node cannot be probed yet: probe_unsupported
   } finally {
     plugin.close();
   }
+});
+
+Deno.test("Runtime.probe() with everyFrame sees consecutive frame numbers", async () => {
+  await using rt = createRuntime({ workers: false });
+  rt.add("TestPattern", { width: 32, height: 16, fps: 60 }, { id: "pattern" });
+  const numbers: number[] = [];
+  using _probe = rt.probe("pattern.video", (s) => numbers.push(s.summary.frameNumber!), {
+    everyFrame: true,
+  });
+  await rt.start();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await rt.stop();
+  assert.ok(numbers.length > 5, `${numbers.length} frames`);
+  numbers.forEach((n, i) => i > 0 && assert.equal(n, numbers[i - 1] + 1));
 });

@@ -186,6 +186,19 @@ export default function SidePanel(_props: SidePanelProps) {
           </>
         )
         : null}
+      {node.type !== "WhepSink"
+        ? node.outputs.filter((p) => p.portType === "EncodedVideoFrame").map((p) => (
+          <section key={`live-${p.name}`}>
+            <h3>Live: {p.name}</h3>
+            <LiveView
+              node={`${node.id}.${p.name}`}
+              path={`/api/v1/live/${encodeURIComponent(node.id)}/${encodeURIComponent(p.name)}`}
+              token={store.token.value ?? ""}
+              running={state === "running"}
+            />
+          </section>
+        ))
+        : null}
       <h3>Ports</h3>
       <table class="ports">
         <tbody>
