@@ -277,6 +277,11 @@ export interface IsolateHost {
    * without it (a native plugin's) cannot be probed.
    */
   probe?(spec: HostedProbeSpec, deliver: (sample: HostedProbeSample) => void): () => void;
+  /**
+   * Asks the writer of output `port` of `node` for a keyframe, as a reader's request would
+   * (`Probe.requestKeyframe()`). Optional; a host without it ignores the request.
+   */
+  requestKeyframe?(node: string, port: string): void;
 }
 
 /**

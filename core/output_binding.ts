@@ -46,6 +46,7 @@ export class OutputBinding<T> implements OutputPort<T> {
   #sampling = false;
   #samplers: ((frame: unknown) => void)[] = [];
   #everyFrame: ((frame: unknown) => void)[] = [];
+  #keyframeWanted = false;
 
   /**
    * Creates an output with no connections.
@@ -156,12 +157,23 @@ export class OutputBinding<T> implements OutputPort<T> {
   }
 
   /**
-   * Whether any reader asked for a keyframe since the last call; clears every request.
+   * Asks this output's writer for a keyframe without being a reader (a probe, as a GStreamer pad
+   * probe sends a force-key-unit event upstream); {@linkcode OutputBinding.takeKeyframeRequest}
+   * reports it once.
+   */
+  requestKeyframe(): void {
+    this.#keyframeWanted = true;
+  }
+
+  /**
+   * Whether any reader (or a probe) asked for a keyframe since the last call; clears every
+   * request.
    *
    * @returns Whether one was asked for.
    */
   takeKeyframeRequest(): boolean {
-    let requested = false;
+    let requested = this.#keyframeWanted;
+    this.#keyframeWanted = false;
     const writers = this.#writers;
     for (let i = 0; i < writers.length; i++) {
       if (writers[i].takeKeyframeRequest?.()) requested = true;

@@ -135,6 +135,7 @@ export class Probe implements Disposable {
   /** The isolate that owns the port. */
   readonly isolate: string;
   #detach: (() => void) | undefined;
+  readonly #keyframe: (() => void) | undefined;
 
   /**
    * For the runtime.
@@ -142,11 +143,24 @@ export class Probe implements Disposable {
    * @param port The probed output.
    * @param isolate Its isolate.
    * @param detach Stops sampling.
+   * @param keyframe Asks the output's writer for a keyframe, when its host can.
    */
-  constructor(port: string, isolate: string, detach: () => void) {
+  constructor(port: string, isolate: string, detach: () => void, keyframe?: () => void) {
     this.port = port;
     this.isolate = isolate;
     this.#detach = detach;
+    this.#keyframe = keyframe;
+  }
+
+  /**
+   * Asks the probed output's writer for a keyframe, as a reader of the output would (a GStreamer
+   * pad probe sending a force-key-unit event upstream): an encoder that honours requests, such
+   * as `H264Encoder`, makes its next picture an IDR one. The graph is unchanged; the stream every
+   * reader gets has one more keyframe. Does nothing once closed, or on a host that cannot (a
+   * native plugin's).
+   */
+  requestKeyframe(): void {
+    if (this.#detach !== undefined) this.#keyframe?.();
   }
 
   /** Whether the probe was closed (by `close()`, or because its node was removed). */

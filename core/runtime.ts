@@ -473,7 +473,7 @@ export class Runtime implements AsyncDisposable {
       probes.delete(probe);
       if (probes.size === 0 && this.#probes.get(node) === probes) this.#probes.delete(node);
       detach();
-    });
+    }, () => host.requestKeyframe?.(node, name));
     probes.add(probe);
     return probe;
   }

@@ -1,8 +1,9 @@
 /**
  * The dashboard's live view of any encoded output: a WHEP endpoint per watched output, fed by a
- * probe (`rt.probe(port, ..., { everyFrame: true })`), so no node is added to the graph. The
- * first viewer of an output opens its endpoint and probe; they close when it has had no viewer
- * for {@linkcode IDLE_MS}, or with the dashboard.
+ * probe (`rt.probe(port, ..., { everyFrame: true })`), so no node is added to the graph; a
+ * viewer's keyframe request goes to the encoder through the probe (`Probe.requestKeyframe()`).
+ * The first viewer of an output opens its endpoint and probe; they close when it has had no
+ * viewer for {@linkcode IDLE_MS}, or with the dashboard.
  *
  * @module
  */
@@ -130,10 +131,16 @@ export class LiveOutputs {
       maxPeers: MAX_VIEWERS,
     });
     let probe: Probe;
+    let requests = 0;
     try {
       probe = this.#runtime.probe(label, (sample) => {
         const unit = sample.value as LiveAccessUnit | null | undefined;
         if (unit) endpoint.push("video", unit.data, unit.timestampNs, unit.keyframe);
+        // A new viewer, or a viewer's PLI/FIR, asks the encoder for a keyframe through the
+        // probe, as a WhepSink's input would.
+        const { keyframeRequests } = endpoint.poll();
+        if (keyframeRequests > requests) probe.requestKeyframe();
+        requests = keyframeRequests;
       }, { everyFrame: true, transform: TRANSFORM });
     } catch (error) {
       endpoint.close();

@@ -206,3 +206,25 @@ Deno.test("Runtime.probe() with everyFrame sees consecutive frame numbers", asyn
   assert.ok(numbers.length > 5, `${numbers.length} frames`);
   numbers.forEach((n, i) => i > 0 && assert.equal(n, numbers[i - 1] + 1));
 });
+
+Deno.test("Probe.requestKeyframe() makes the encoder's next picture a keyframe", async () => {
+  await using rt = createRuntime({ workers: false });
+  rt.add("TestPattern", { width: 64, height: 48, fps: 30, pixelFormat: "I420" }, { id: "pattern" });
+  rt.add("H264Encoder", { backend: "openh264", keyframeInterval: 0 }, { id: "enc" });
+  rt.add("NullSink", {}, { id: "sink" });
+  rt.connectByName("pattern", "video", "enc", "in");
+  rt.connectByName("enc", "out", "sink", "in");
+  const keyframes: number[] = [];
+  using probe = rt.probe("enc.out", (s) => {
+    if (s.summary.keyframe) keyframes.push(s.summary.frameNumber!);
+  }, { everyFrame: true });
+  await rt.start();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(keyframes.length, 1, "only the first keyframe on its own");
+  probe.requestKeyframe();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await rt.stop();
+  assert.equal(keyframes.length, 2, `keyframes at ${keyframes.join(", ")}`);
+  probe.close();
+  probe.requestKeyframe(); // closed: nothing, no throw
+});

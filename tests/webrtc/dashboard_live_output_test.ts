@@ -5,7 +5,9 @@
  * plays in the side panel (the test pattern's box moves) through a probe and a WHEP endpoint the
  * dashboard manages: the graph gains no node or connection, `rt.probes()` lists the probe while
  * someone watches, and "Stop" ends the session (the probe and endpoint close once idle, with the
- * dashboard at the latest). Also: the route refuses a raw video output with a code.
+ * dashboard at the latest). The encoder makes only its first keyframe on its own, so the viewer
+ * plays only because its keyframe request reached the encoder through the probe (across the
+ * Worker boundary in the second test). Also: the route refuses a raw video output with a code.
  *
  * @module
  */
@@ -32,7 +34,7 @@ Deno.test({
     const pattern = rt.add(TestPattern, { width: 320, height: 240, fps: 30, pixelFormat: "I420" }, {
       id: "pattern",
     });
-    const encoder = rt.add(H264Encoder, { backend: "openh264", keyframeInterval: 30 }, {
+    const encoder = rt.add(H264Encoder, { backend: "openh264", keyframeInterval: 0 }, {
       id: "enc",
     });
     const writer = rt.add(Mp4Writer, { path: `${dir}/out.mp4` }, { id: "rec" });
@@ -117,7 +119,7 @@ Deno.test({
   async fn() {
     const rt = createRuntime();
     const pattern = rt.add(TestPattern, { width: 320, height: 240, fps: 30, pixelFormat: "I420" });
-    const encoder = rt.add(H264Encoder, { backend: "openh264", keyframeInterval: 30 }, {
+    const encoder = rt.add(H264Encoder, { backend: "openh264", keyframeInterval: 0 }, {
       id: "enc",
       placement: { worker: "codec" },
     });
