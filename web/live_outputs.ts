@@ -85,10 +85,16 @@ export class LiveOutputs {
         `Cannot watch '${label}': the runtime is ${this.#runtime.state} (start it)`,
       );
     }
+    const opened = !this.#feeds.has(label);
     const feed = this.#feeds.get(label) ?? this.#open(label);
-    const result = feed.endpoint.acceptOffer(sdp);
-    feed.idleSince = Number.POSITIVE_INFINITY;
-    return result;
+    try {
+      const result = feed.endpoint.acceptOffer(sdp);
+      feed.idleSince = Number.POSITIVE_INFINITY;
+      return result;
+    } catch (error) {
+      if (opened) this.#close(label); // a refused first offer leaves nothing open
+      throw error;
+    }
   }
 
   /**
