@@ -278,6 +278,11 @@ export interface IsolateHost {
    * host without it cannot be probed (`probe_unsupported`).
    */
   probe?(spec: HostedProbeSpec, deliver: (sample: HostedProbeSample) => void): () => void;
+  /**
+   * Asks the writer of output `port` of `node` for a keyframe, as a reader's request would
+   * (`Probe.requestKeyframe()`). Optional; a host without it ignores the request.
+   */
+  requestKeyframe?(node: string, port: string): void;
 }
 
 /**

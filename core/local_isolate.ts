@@ -309,6 +309,19 @@ export class LocalIsolate implements IsolateHost {
   }
 
   /**
+   * Asks an output's writer for a keyframe (see {@linkcode IsolateHost.requestKeyframe}); a
+   * node or port that is gone is ignored.
+   *
+   * @param node The node's id.
+   * @param port The output's name.
+   */
+  requestKeyframe(node: string, port: string): void {
+    try {
+      this.#node(node).ports.output<unknown>(port).requestKeyframe();
+    } catch { /* removed meanwhile */ }
+  }
+
+  /**
    * Frames made in this isolate and never released, grouped by node and port: after
    * `teardown()`, anything here is a leak (a `keep()` never released).
    */

@@ -45,6 +45,8 @@ export class OutputBinding<T> implements OutputPort<T> {
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
   #sampling = false;
   #samplers: ((frame: unknown) => void)[] = [];
+  #everyFrame: ((frame: unknown) => void)[] = [];
+  #keyframeWanted = false;
 
   /**
    * Creates an output with no connections.
@@ -155,12 +157,23 @@ export class OutputBinding<T> implements OutputPort<T> {
   }
 
   /**
-   * Whether any reader asked for a keyframe since the last call; clears every request.
+   * Asks this output's writer for a keyframe without being a reader (a probe, as a GStreamer pad
+   * probe sends a force-key-unit event upstream); {@linkcode OutputBinding.takeKeyframeRequest}
+   * reports it once.
+   */
+  requestKeyframe(): void {
+    this.#keyframeWanted = true;
+  }
+
+  /**
+   * Whether any reader (or a probe) asked for a keyframe since the last call; clears every
+   * request.
    *
    * @returns Whether one was asked for.
    */
   takeKeyframeRequest(): boolean {
-    let requested = false;
+    let requested = this.#keyframeWanted;
+    this.#keyframeWanted = false;
     const writers = this.#writers;
     for (let i = 0; i < writers.length; i++) {
       if (writers[i].takeKeyframeRequest?.()) requested = true;
@@ -182,19 +195,35 @@ export class OutputBinding<T> implements OutputPort<T> {
   }
 
   /**
-   * Forgets a callback of {@linkcode OutputBinding.sampleNext} that has not been called yet.
+   * For probes that need every frame (a live view of an encoded stream): calls `callback` with
+   * each frame written, each in a microtask after its write, until
+   * {@linkcode OutputBinding.cancelSample}. Each write then costs one retain, one release and
+   * one microtask.
+   *
+   * @param callback Receives every frame (each valid only during its call).
+   */
+  sampleEvery(callback: (frame: unknown) => void): void {
+    this.#everyFrame = [...this.#everyFrame, callback];
+    this.#sampling = true;
+  }
+
+  /**
+   * Forgets a callback of {@linkcode OutputBinding.sampleNext} that has not been called yet, or
+   * one of {@linkcode OutputBinding.sampleEvery}.
    *
    * @param callback The callback.
    */
   cancelSample(callback: (frame: unknown) => void): void {
     this.#samplers = this.#samplers.filter((c) => c !== callback);
-    this.#sampling = this.#samplers.length > 0;
+    this.#everyFrame = this.#everyFrame.filter((c) => c !== callback);
+    this.#sampling = this.#samplers.length > 0 || this.#everyFrame.length > 0;
   }
 
   #capture(frame: T): void {
-    const samplers = this.#samplers;
+    const every = this.#everyFrame;
+    const samplers = this.#samplers.length === 0 ? every : [...this.#samplers, ...every];
     this.#samplers = [];
-    this.#sampling = false;
+    this.#sampling = every.length > 0;
     retainFrame(frame);
     queueMicrotask(() => {
       try {

@@ -30,6 +30,11 @@ export interface ProbeTransform {
 export interface ProbeOptions {
   /** How often a frame is sampled (the next one written), in milliseconds. Default 100. */
   readonly everyMs?: number;
+  /**
+   * Sample every frame the output writes instead (`everyMs` is then unused): for consumers that
+   * need the whole stream, such as a live view of encoded video. Default `false`.
+   */
+  readonly everyFrame?: boolean;
   /** Runs on each sample in the port's isolate; its result is `sample.value`. */
   readonly transform?: ProbeTransform;
 }
@@ -93,6 +98,8 @@ export interface HostedProbeSpec {
   readonly port: string;
   /** Sampling period in milliseconds (> 0). */
   readonly everyMs: number;
+  /** Every frame instead of one per period. */
+  readonly everyFrame?: boolean;
   /** The transform to run on each sample. */
   readonly transform?: ProbeTransform;
 }
@@ -129,6 +136,7 @@ export class Probe implements Disposable {
   /** The isolate that owns the port. */
   readonly isolate: string;
   #detach: (() => void) | undefined;
+  readonly #keyframe: (() => void) | undefined;
 
   /**
    * For the runtime.
@@ -136,11 +144,24 @@ export class Probe implements Disposable {
    * @param port The probed output.
    * @param isolate Its isolate.
    * @param detach Stops sampling.
+   * @param keyframe Asks the output's writer for a keyframe, when its host can.
    */
-  constructor(port: string, isolate: string, detach: () => void) {
+  constructor(port: string, isolate: string, detach: () => void, keyframe?: () => void) {
     this.port = port;
     this.isolate = isolate;
     this.#detach = detach;
+    this.#keyframe = keyframe;
+  }
+
+  /**
+   * Asks the probed output's writer for a keyframe, as a reader of the output would (a GStreamer
+   * pad probe sending a force-key-unit event upstream): an encoder that honours requests, such
+   * as `H264Encoder`, makes its next picture an IDR one. The graph is unchanged; the stream every
+   * reader gets has one more keyframe. Does nothing once closed, or on a host that cannot (a
+   * native plugin's).
+   */
+  requestKeyframe(): void {
+    if (this.#detach !== undefined) this.#keyframe?.();
   }
 
   /** Whether the probe was closed (by `close()`, or because its node was removed). */
@@ -249,17 +270,22 @@ export class ProbeUnsupportedError extends Error {
  */
 export function probeOptions(
   options: ProbeOptions,
-): { everyMs: number; transform?: ProbeTransform } {
+): { everyMs: number; everyFrame?: boolean; transform?: ProbeTransform } {
   const everyMs = options.everyMs ?? 100;
   if (typeof everyMs !== "number" || !Number.isFinite(everyMs) || everyMs <= 0) {
     throw new ProbeOptionsError("everyMs", `everyMs must be a number > 0, got ${everyMs}`);
   }
+  const everyFrame = options.everyFrame ?? false;
+  if (typeof everyFrame !== "boolean") {
+    throw new ProbeOptionsError("everyFrame", `everyFrame must be a boolean, got ${everyFrame}`);
+  }
+  const base = everyFrame ? { everyMs, everyFrame } : { everyMs };
   const transform = options.transform;
-  if (transform === undefined) return { everyMs };
+  if (transform === undefined) return base;
   if (typeof transform?.module !== "string" || transform.module === "") {
     throw new ProbeOptionsError("transform", "transform.module must be a module URL");
   }
-  return { everyMs, transform: structuredClone(transform) };
+  return { ...base, transform: structuredClone(transform) };
 }
 
 /**

@@ -58,7 +58,8 @@ export interface SampledOutput {
 export class ProbeSampler {
   readonly #binding: SampledOutput;
   readonly #deliver: (sample: HostedProbeSample) => void;
-  readonly #timer: ReturnType<typeof setInterval>;
+  readonly #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #everyFrame: boolean;
   #transform: TransformFn | undefined;
   readonly #transformOptions: unknown;
   #transformError: string | undefined;
@@ -81,12 +82,21 @@ export class ProbeSampler {
     this.#binding = binding;
     this.#deliver = deliver;
     this.#transformOptions = spec.transform?.options;
+    this.#everyFrame = spec.everyFrame === true;
     if (spec.transform) {
       this.#waiting = true;
       loadTransform(spec.transform).then(
         (fn) => this.#transform = fn,
         (error) => this.#transformError = `transform did not load: ${messageOf(error)}`,
-      ).finally(() => this.#waiting = false);
+      ).finally(() => {
+        this.#waiting = false;
+        if (this.#everyFrame) this.#tick();
+      });
+    }
+    if (this.#everyFrame) {
+      this.#timer = undefined;
+      this.#tick();
+      return;
     }
     this.#timer = setInterval(this.#tick, spec.everyMs);
     Deno.unrefTimer(this.#timer as unknown as number);
@@ -96,7 +106,7 @@ export class ProbeSampler {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#timer);
+    if (this.#timer !== undefined) clearInterval(this.#timer);
     if (this.#asked) this.#binding.cancelSample(this.#sample);
     this.#asked = false;
   }
@@ -104,12 +114,13 @@ export class ProbeSampler {
   #tick = (): void => {
     if (this.#closed || this.#waiting || this.#asked) return;
     this.#asked = true;
-    this.#binding.sampleNext(this.#sample);
+    if (this.#everyFrame) this.#binding.sampleEvery(this.#sample);
+    else this.#binding.sampleNext(this.#sample);
   };
 
   /** The output's frame, alive during the call. */
   #sample = (frame: unknown): void => {
-    this.#asked = false;
+    if (!this.#everyFrame) this.#asked = false;
     if (this.#closed) return;
     try {
       const sample: { -readonly [K in keyof HostedProbeSample]: HostedProbeSample[K] } = {

@@ -429,11 +429,12 @@ export class Runtime implements AsyncDisposable {
    * node is sampled through a probe slot its thread fills without waiting (see docs/runtime.md);
    * its samples carry the frame. The probe ends at
    * `probe.close()` (or `using`) or when the node is removed. No frame is held between
-   * samples, so probes cause no frame leak.
+   * samples, so probes cause no frame leak. With `options.everyFrame` every frame written is
+   * sampled instead (a live view of an encoded stream needs them all).
    *
    * @param port The output: a ref (`pattern.outputs.video`) or `"node.port"`.
    * @param callback Called with each sample, on this isolate's event loop.
-   * @param options Period (default 100 ms) and transform.
+   * @param options Period (default 100 ms) or every frame, and transform.
    * @returns The probe.
    * @throws {ProbeOptionsError} When `port` is not `node.port` or the options are malformed.
    * @throws {NodeNotFoundError} When there is no such node.
@@ -475,7 +476,7 @@ export class Runtime implements AsyncDisposable {
       probes.delete(probe);
       if (probes.size === 0 && this.#probes.get(node) === probes) this.#probes.delete(node);
       detach();
-    });
+    }, () => host.requestKeyframe?.(node, name));
     probes.add(probe);
     return probe;
   }

@@ -47,6 +47,11 @@ export interface NetStats {
   framesDropped: number;
   /** Access units waiting in the native queue now. */
   framesQueued: number;
+  /**
+   * The connection's smoothed round-trip time in ms (SRT: the receiver's measure, carried in
+   * its full ACKs); `null` until measured, while no peer is connected, and for RTMP.
+   */
+  rttMs: number | null;
 }
 
 const STAT_NAMES: readonly (keyof NetStats)[] = [
@@ -63,6 +68,7 @@ const STAT_NAMES: readonly (keyof NetStats)[] = [
   "frames",
   "framesDropped",
   "framesQueued",
+  "rttMs", // microseconds natively, 0 for none
 ];
 
 const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }>(
@@ -109,6 +115,8 @@ abstract class NetEndpoint {
     if (this.#handle !== CLOSED_HANDLE) this.#read();
     const out = {} as NetStats;
     STAT_NAMES.forEach((name, i) => out[name] = this.#stats[i]);
+    const rttUs = out.rttMs ?? 0;
+    out.rttMs = rttUs > 0 ? Math.round(rttUs) / 1000 : null;
     return out;
   }
 

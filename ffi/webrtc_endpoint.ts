@@ -50,6 +50,8 @@ export interface ReceivedFrame {
   timestampNs: number;
   /** Whether the access unit holds an IDR picture. */
   keyframe: boolean;
+  /** The publisher's session: frames of a new session start a new timeline. */
+  session: number;
 }
 
 /** One peer's counters, as `stats()` reports them. */
@@ -90,6 +92,11 @@ export interface WebRtcEndpointStats {
   address: string;
   /** Keyframe requests so far (PLI/FIR from viewers, one per new viewer). */
   keyframeRequests: number;
+  /**
+   * Sessions ended to make room for a new offer because nothing had come from their peer for
+   * 3 s (it vanished without a `DELETE`).
+   */
+  peersReplaced: number;
   /** Frames queued for the network thread. */
   framesQueued: number;
   /** Frames dropped because a queue was full (the network thread fell behind). */
@@ -129,7 +136,7 @@ export class WebRtcEndpoint {
   readonly #lib: NativeLibrary;
   #handle: number;
   readonly #owned: boolean;
-  readonly #info = new Float64Array(3);
+  readonly #info = new Float64Array(4);
   readonly #token = {};
 
   private constructor(
@@ -359,6 +366,7 @@ export class WebRtcEndpoint {
       byteLength: r,
       timestampNs: info[1],
       keyframe: info[2] === 1,
+      session: info[3],
     };
   }
 

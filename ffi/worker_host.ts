@@ -249,6 +249,19 @@ export class WorkerHost implements IsolateHost {
     };
   }
 
+  /**
+   * Asks the writer of an output in this Worker for a keyframe (a probe's request); nothing
+   * when the node's Worker is gone.
+   *
+   * @param node The node's id.
+   * @param port The output's name.
+   */
+  requestKeyframe(node: string, port: string): void {
+    const thread = this.#thread;
+    if (!this.#mirror.alive(node, thread)) return;
+    thread!.post({ op: "keyframe", node, port });
+  }
+
   /** Resolves when the Worker's background setups and teardowns are done. */
   async settled(): Promise<void> {
     await this.#call(this.#thread, "settled");

@@ -164,6 +164,8 @@ export type WorkerCommand =
   | { readonly op: "probe"; readonly id: number; readonly spec: HostedProbeSpec }
   /** Detach a probe. */
   | { readonly op: "unprobe"; readonly id: number }
+  /** Ask an output's writer for a keyframe (a probe's request). */
+  | { readonly op: "keyframe"; readonly node: string; readonly port: string }
   | {
     readonly op: "call";
     readonly id: number;

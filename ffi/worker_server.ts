@@ -200,6 +200,9 @@ export class WorkerServer {
         this.#probes.get(command.id)?.();
         this.#probes.delete(command.id);
         return;
+      case "keyframe":
+        if (this.#nodes.has(command.node)) isolate.requestKeyframe(command.node, command.port);
+        return;
       case "close":
         return await this.close();
       case "run":

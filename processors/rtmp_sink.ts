@@ -163,8 +163,9 @@ export class RtmpSink extends Processor<RtmpSinkTypes> {
   }
 
   /** The connection's counters. */
-  override reportStats(): Record<string, number> | undefined {
-    return this.netStats as Record<string, number> | undefined;
+  override reportStats(): { [key: string]: number | null } | undefined {
+    const stats = this.netStats;
+    return stats && { ...stats };
   }
 
   /** Stops publishing, closes the connection and the publisher. Idempotent. */

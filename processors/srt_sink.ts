@@ -107,7 +107,7 @@ export function socketAddress(host: string, port: number): string {
 }
 
 /**
- * Sends H.264 video as MPEG-TS over SRT (the `srt-tokio` crate; TS packets written by
+ * Sends H.264 video as MPEG-TS over SRT (the `srt-protocol` crate; TS packets written by
  * `mpeg2ts`), for `ffmpeg`, GStreamer, OBS, media servers and anything else that reads
  * `srt://`.
  *
@@ -197,8 +197,9 @@ export class SrtSink extends Processor<SrtSinkTypes> {
   }
 
   /** The connection's counters. */
-  override reportStats(): Record<string, number> | undefined {
-    return this.netStats as Record<string, number> | undefined;
+  override reportStats(): { [key: string]: number | null } | undefined {
+    const stats = this.netStats;
+    return stats && { ...stats };
   }
 
   /** Closes the connection and stops the sender. Idempotent. */

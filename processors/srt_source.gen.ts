@@ -71,7 +71,7 @@ export const srtSourceNode: NodeDefinition<SrtSource, SrtSourceHandle> = defineN
   descriptor: {
     name: "SrtSource",
     description:
-      "Receives H.264 video as MPEG-TS over SRT (`srt-tokio`; TS parsed by `mpeg2ts`) and outputs its access units, for `Mp4Writer` or `H264Decoder`: from `ffmpeg -f mpegts srt://...`, GStreamer's `srtsink`, OBS or a media server.\nA native thread owns the connection and demuxes; the node polls every 5 ms and never waits. Access units keep the stream's timing: the first is stamped with the graph clock when it arrives, the later ones by their PTS distance from it. Other streams of the TS (audio, data) are ignored. When the graph falls behind, the native queue drops its oldest access unit (counted) and resumes at the next keyframe.\nCounters (`rt.stats().nodes[id].processor`): as `SrtSink`'s, counting what is received.",
+      "Receives H.264 video as MPEG-TS over SRT (`srt-protocol`; TS parsed by `mpeg2ts`) and outputs its access units, for `Mp4Writer` or `H264Decoder`: from `ffmpeg -f mpegts srt://...`, GStreamer's `srtsink`, OBS or a media server.\nA native thread owns the connection and demuxes; the node polls every 5 ms and never waits. Access units keep the stream's timing: the first is stamped with the graph clock when it arrives, the later ones by their PTS distance from it. Other streams of the TS (audio, data) are ignored. When the graph falls behind, the native queue drops its oldest access unit (counted) and resumes at the next keyframe.\nCounters (`rt.stats().nodes[id].processor`): as `SrtSink`'s, counting what is received.",
     tags: ["video", "source", "network"],
     mode: "loop",
     inputs: [],

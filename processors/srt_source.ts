@@ -101,7 +101,7 @@ const POLL_NS = 5_000_000;
 const MAX_ACCESS_UNIT_BYTES = 8 << 20;
 
 /**
- * Receives H.264 video as MPEG-TS over SRT (`srt-tokio`; TS parsed by `mpeg2ts`) and outputs its
+ * Receives H.264 video as MPEG-TS over SRT (`srt-protocol`; TS parsed by `mpeg2ts`) and outputs its
  * access units, for `Mp4Writer` or `H264Decoder`: from `ffmpeg -f mpegts srt://...`, GStreamer's
  * `srtsink`, OBS or a media server.
  *
@@ -210,8 +210,9 @@ export class SrtSource extends Processor<SrtSourceTypes> {
   }
 
   /** The connection's counters. */
-  override reportStats(): Record<string, number> | undefined {
-    return this.netStats as Record<string, number> | undefined;
+  override reportStats(): { [key: string]: number | null } | undefined {
+    const stats = this.netStats;
+    return stats && { ...stats };
   }
 
   /** Closes the connection and stops the receiver. Idempotent. */

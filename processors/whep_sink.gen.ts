@@ -133,7 +133,8 @@ export const whepSinkNode: NodeDefinition<WhepSink, WhepSinkHandle> = defineNode
           default: 0,
         },
         maxViewers: {
-          description: "Viewers at once; a further WHEP offer gets 503 `webrtc_too_many_peers`.",
+          description:
+            "Viewers at once; a further WHEP offer gets 503 `webrtc_too_many_peers`, unless a viewer has sent nothing for 3 s (it vanished without a `DELETE`): the new one takes its place.",
           type: "integer",
           minimum: 1,
           maximum: 64,

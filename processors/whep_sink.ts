@@ -58,7 +58,8 @@ export interface WhepSinkConfig {
    */
   publicPort: number;
   /**
-   * Viewers at once; a further WHEP offer gets 503 `webrtc_too_many_peers`.
+   * Viewers at once; a further WHEP offer gets 503 `webrtc_too_many_peers`, unless a viewer has
+   * sent nothing for 3 s (it vanished without a `DELETE`): the new one takes its place.
    *
    * @integer
    * @minimum 1
@@ -228,6 +229,7 @@ export class WhepSink extends Processor<WhepSinkTypes> {
       address: stats.address,
       viewers: stats.peers.length,
       keyframeRequests: stats.keyframeRequests,
+      viewersReplaced: stats.peersReplaced,
       framesDropped: stats.framesDropped,
       audioBlocksRefused: this.#audioRefused,
       videoAgeMs: Math.round(this.#videoAgeNs / 1e4) / 100,

@@ -88,7 +88,9 @@ const PERIOD_NS = 5_000_000;
  *
  * The publisher reaches it through the dashboard's server: `POST /api/v1/whip/<node id>` with an
  * SDP offer (`application/sdp`, the token) answers 201 with the SDP answer and a `Location` to
- * `DELETE` (docs/webrtc.md). One publisher at a time. Media arrives on a native thread (str0m)
+ * `DELETE` (docs/webrtc.md). One publisher at a time; a new publish is taken after a `DELETE`,
+ * and also while the old publisher is still listed but has sent nothing for 3 s (it vanished), so
+ * a publisher that comes back need not wait for ICE to time out. Media arrives on a native thread (str0m)
  * and waits in a bounded queue that this node drains every 5 ms; if it falls behind, frames
  * are dropped and counted. Video goes out from the first keyframe; a keyframe request from
  * downstream (`InputPort.requestKeyframe()`) becomes a PLI to the publisher. Timestamps keep
@@ -128,10 +130,12 @@ export class WhipSource extends Processor<WhipSourceTypes> {
   #buffer = new Uint8Array(1 << 20);
   #pcm = new Float32Array(0);
   #offsetNs: { video?: number; audio?: number } = {};
+  #session = -1;
   #keyframeSeen = false;
   #videoFrames = 0;
   #audioFrames = 0;
   #dropped = 0;
+  #publishes = 0;
 
   /**
    * Binds the UDP socket and starts the network thread, under the node's id.
@@ -162,10 +166,12 @@ export class WhipSource extends Processor<WhipSourceTypes> {
     this.#decoder = OpusDecoder.create({ sampleRate: 48_000, channels: audioChannels });
     this.#pcm = new Float32Array(5_760 * audioChannels); // 120 ms, the longest Opus packet
     this.#offsetNs = {};
+    this.#session = -1;
     this.#keyframeSeen = false;
     this.#videoFrames = 0;
     this.#audioFrames = 0;
     this.#dropped = 0;
+    this.#publishes = 0;
   }
 
   /**
@@ -187,6 +193,14 @@ export class WhipSource extends Processor<WhipSourceTypes> {
         continue;
       }
       if (frame === undefined) return;
+      if (frame.session !== this.#session) {
+        // A new publisher (the last one left or vanished): a new RTP timeline, video from its
+        // first keyframe.
+        this.#session = frame.session;
+        this.#offsetNs = {};
+        this.#keyframeSeen = false;
+        this.#publishes++;
+      }
       const offset = this.#offsetNs[frame.kind] ??= ctx.clock.nowNs() - frame.timestampNs;
       const timestampNs = frame.timestampNs + offset;
       const data = this.#buffer.subarray(0, frame.byteLength);
@@ -239,6 +253,8 @@ export class WhipSource extends Processor<WhipSourceTypes> {
     return {
       address: stats.address,
       publishers: stats.peers.length,
+      publishes: this.#publishes,
+      publishersReplaced: stats.peersReplaced,
       videoFrames: this.#videoFrames,
       audioFrames: this.#audioFrames,
       framesDropped: stats.framesDropped + this.#dropped,

@@ -21,6 +21,7 @@ import { processorInfos } from "./processor_info.ts";
 import { renderPage } from "./render_page.tsx";
 import { API_BASE, type SnapshotMessage } from "./shared/protocol.ts";
 import { LatencyMeter } from "./latency_meter.ts";
+import { LiveOutputs } from "./live_outputs.ts";
 import { StatsRing, type StatsRingOptions } from "./stats_ring.ts";
 import { StreamHub } from "./stream.ts";
 import type { ClientBacklog } from "./stream_client.ts";
@@ -231,6 +232,12 @@ export async function createDashboard(
   const history = new StatsRing(options.history);
   history.start(() => hub.stats());
   const latency = new LatencyMeter(runtime);
+  // The live view's media sockets bind the dashboard's own address when it is one IP address,
+  // loopback otherwise (a wildcard or a name).
+  const live = new LiveOutputs(
+    runtime,
+    /^[0-9.]+$/.test(hostname) && hostname !== "0.0.0.0" ? hostname : "127.0.0.1",
+  );
   const ctx: ApiContext = {
     runtime,
     processors,
@@ -240,6 +247,7 @@ export async function createDashboard(
     policy,
     bodyLimits,
     control,
+    live,
   };
   // MCP answers loopback names only: served when loopback reaches the server (a loopback or a
   // wildcard bind), not on a bind to one LAN address.
@@ -269,6 +277,7 @@ export async function createDashboard(
     closing ??= (async () => {
       history.close();
       latency.stop();
+      live.close();
       hub.close();
       previews.close();
       await mcp?.endpoint.close();

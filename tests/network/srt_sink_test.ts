@@ -30,8 +30,14 @@ Deno.test("SrtSink caller sends H.264 in MPEG-TS that ffmpeg's listener records 
     await rt.start();
     await waitFor("a connection", 5_000, () => rt.stats().nodes.srt.processor?.connected === 1);
     await sleep(3_000);
+    // libsrt's receiver measures the RTT (ACK -> ACKACK) and sends it in its full ACKs; it
+    // starts from 100 ms, so a loopback figure well below that was measured.
+    const rttMs = rt.stats().nodes.srt.processor?.rttMs as number | null;
+    assert.ok(rttMs !== null && rttMs > 0 && rttMs < 20, `RTT ${rttMs} ms`);
+    console.log(`RTT from libsrt's ACKs: ${rttMs} ms`);
     await rt.stop(); // closes the SRT connection: ffmpeg finishes its file and exits
     const custom = rt.stats().nodes.srt.processor as unknown as Custom;
+    assert.equal(custom.rttMs, null, "no RTT once disconnected");
     const status = await ffmpeg.exited(10_000);
     assert.ok(status.code === 0 || status.code === 1, ffmpeg.stderr());
     const probe = await probeVideo(`${dir}/out.ts`);

@@ -15,8 +15,15 @@ async function receive(port: number, path: string, send: () => ReturnType<typeof
   rt.connect(srt.outputs.video, writer.inputs.video);
   await rt.start();
   const sender = send();
+  // The RTT this receiver measures (ACK -> ACKACK), sampled while the sender sends.
+  const rtts: number[] = [];
+  const sampler = setInterval(() => {
+    const rtt = rt.stats().nodes.srt.processor?.rttMs;
+    if (typeof rtt === "number") rtts.push(rtt);
+  }, 100);
   try {
     const status = await sender.exited(20_000);
+    clearInterval(sampler);
     assert.equal(status.code, 0, sender.stderr());
     await waitFor(
       "the sender's disconnect",
@@ -26,8 +33,9 @@ async function receive(port: number, path: string, send: () => ReturnType<typeof
     await sleep(200); // the last access units reach the writer
     const stats = rt.stats().nodes;
     await rt.stop();
-    return stats;
+    return Object.assign(stats, { rtts });
   } finally {
+    clearInterval(sampler);
     await sender.kill();
     await stopIfRunning(rt);
   }
@@ -62,6 +70,11 @@ Deno.test("SrtSource listener records what ffmpeg (libx264, mpegts) sends to an 
         `srt://127.0.0.1:${port}?mode=caller`,
       ]));
     const custom = stats.srt.processor as unknown as Custom;
+    // srt-protocol's receiver starts from 10 ms and smooths ACKACK samples in: a loopback
+    // figure well below that was measured.
+    const rtt = stats.rtts.at(-1);
+    assert.ok(rtt !== undefined && rtt > 0 && rtt < 5, `RTT samples ${stats.rtts.join(" ")}`);
+    console.log(`RTT ${rtt} ms (samples ${stats.rtts.join(" ")})`);
     assert.equal(custom.connections, 1);
     assert.equal(custom.framesDropped, 0);
     assert.equal(stats.srt.framesOut, custom.frames);
@@ -108,6 +121,11 @@ Deno.test("SrtSource listener records what GStreamer (openh264enc, mpegtsmux, sr
         "wait-for-connection=true",
       ]));
     const custom = stats.srt.processor as unknown as Custom;
+    // srt-protocol's receiver starts from 10 ms and smooths ACKACK samples in: a loopback
+    // figure well below that was measured.
+    const rtt = stats.rtts.at(-1);
+    assert.ok(rtt !== undefined && rtt > 0 && rtt < 5, `RTT samples ${stats.rtts.join(" ")}`);
+    console.log(`RTT ${rtt} ms (samples ${stats.rtts.join(" ")})`);
     assert.equal(custom.connections, 1);
     assert.equal(custom.framesDropped, 0);
     assert.equal(stats.srt.framesOut, 60);

@@ -9,7 +9,7 @@ import {
 } from "../../mod.ts";
 import type { ProbeSample } from "../../core/probe.ts";
 import { workerRig } from "../fixtures/workers/harness.ts";
-import { builtinRegistry } from "../../processors/mod.ts";
+import { builtinRegistry, createRuntime } from "../../processors/mod.ts";
 import { saveManifest } from "../../core/manifest.ts";
 
 async function until(what: string, done: () => boolean, ms = 5_000): Promise<void> {
@@ -311,4 +311,40 @@ Deno.test("probe: a native node between two Workers is sampled with its frame; a
   } finally {
     plugin.close();
   }
+});
+
+Deno.test("Runtime.probe() with everyFrame sees consecutive frame numbers", async () => {
+  await using rt = createRuntime({ workers: false });
+  rt.add("TestPattern", { width: 32, height: 16, fps: 60 }, { id: "pattern" });
+  const numbers: number[] = [];
+  using _probe = rt.probe("pattern.video", (s) => numbers.push(s.summary.frameNumber!), {
+    everyFrame: true,
+  });
+  await rt.start();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await rt.stop();
+  assert.ok(numbers.length > 5, `${numbers.length} frames`);
+  numbers.forEach((n, i) => i > 0 && assert.equal(n, numbers[i - 1] + 1));
+});
+
+Deno.test("Probe.requestKeyframe() makes the encoder's next picture a keyframe", async () => {
+  await using rt = createRuntime({ workers: false });
+  rt.add("TestPattern", { width: 64, height: 48, fps: 30, pixelFormat: "I420" }, { id: "pattern" });
+  rt.add("H264Encoder", { backend: "openh264", keyframeInterval: 0 }, { id: "enc" });
+  rt.add("NullSink", {}, { id: "sink" });
+  rt.connectByName("pattern", "video", "enc", "in");
+  rt.connectByName("enc", "out", "sink", "in");
+  const keyframes: number[] = [];
+  using probe = rt.probe("enc.out", (s) => {
+    if (s.summary.keyframe) keyframes.push(s.summary.frameNumber!);
+  }, { everyFrame: true });
+  await rt.start();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(keyframes.length, 1, "only the first keyframe on its own");
+  probe.requestKeyframe();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await rt.stop();
+  assert.equal(keyframes.length, 2, `keyframes at ${keyframes.join(", ")}`);
+  probe.close();
+  probe.requestKeyframe(); // closed: nothing, no throw
 });

@@ -118,8 +118,8 @@ Deno.test("Control API: oversized, malformed and non-UTF-8 bodies get 4xx on eve
     const grown = await rawRequest(h.dashboard.port, `${chunked}0\r\n\r\n`);
     assert.equal(grown.status, 413, `${method} ${path} chunked`);
     if (method === "DELETE") continue; // its body is read, not parsed
-    // WHEP and WHIP take SDP, not JSON: a JSON body is 415 (tests/webrtc/whep_api_test.ts).
-    if (path.includes("/whep/") || path.includes("/whip/")) continue;
+    // WHEP, WHIP and the live view take SDP, not JSON: a JSON body is 415 (tests/webrtc/whep_api_test.ts).
+    if (path.includes("/whep/") || path.includes("/whip/") || path.includes("/live/")) continue;
     for (const [raw, code] of [["{nope", "invalid_json"], ["[1,2]", "invalid_body"]] as const) {
       const reply = await h.call(method, path.replace("/api/v1", ""), undefined, {
         raw,

@@ -27,7 +27,7 @@ export async function launchChromium(extraArgs: string[] = []): Promise<BrowserC
     `Chromium is missing at ${CHROMIUM}: run scripts/install_test_deps.sh (apt-get install chromium)`,
   );
   const userData = await Deno.makeTempDir({ prefix: "streamlib_webrtc_" });
-  return await chromium.launchPersistentContext(userData, {
+  const context = await chromium.launchPersistentContext(userData, {
     executablePath: CHROMIUM,
     headless: true,
     timeout: 20_000,
@@ -41,6 +41,38 @@ export async function launchChromium(extraArgs: string[] = []): Promise<BrowserC
       ...extraArgs,
     ],
   });
+  userDataDirs.set(context, userData);
+  return context;
+}
+
+const userDataDirs = new WeakMap<BrowserContext, string>();
+
+/**
+ * Kills the Chromium of `context` with SIGKILL, as a crash or a pulled cable would end it: no
+ * `DELETE`, no DTLS close, its peer connections just go silent. Only the processes whose command
+ * line names this context's own user data directory are killed, by pid.
+ *
+ * @param context A context {@linkcode launchChromium} made.
+ * @returns How many processes were killed (at least the browser's).
+ */
+export function killChromium(context: BrowserContext): number {
+  const dir = userDataDirs.get(context);
+  assert.ok(dir, "not a context launchChromium() made");
+  let killed = 0;
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    let cmdline = "";
+    try {
+      cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`);
+    } catch { /* gone */ }
+    if (!cmdline.includes(`--user-data-dir=${dir}`)) continue;
+    try {
+      Deno.kill(Number(entry.name), "SIGKILL");
+      killed++;
+    } catch { /* already gone */ }
+  }
+  assert.ok(killed > 0, `no Chromium process found for ${dir}`);
+  return killed;
 }
 
 /**

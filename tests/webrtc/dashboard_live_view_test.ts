@@ -2,7 +2,8 @@
 /**
  * The dashboard's live view: selecting a `WhepSink` node shows "Watch live", which plays the node
  * over WHEP in the side panel (the test pattern's box moves in the panel's `<video>`); "Stop"
- * ends the session (DELETE), and the sink has no viewer left.
+ * ends the session (DELETE), and the sink has no viewer left. The panel's counter table shows the
+ * sink's own counters (`viewers`, the viewer's `rttMs`).
  *
  * @module
  */
@@ -55,6 +56,18 @@ Deno.test({
       }
       assert.ok(boxes.size >= 3, `the box moves: ${[...boxes].join(" ")}`);
       assert.equal(viewers(), 1);
+      // The sink's own counters (Processor.reportStats()) show in the panel, generically.
+      const viewerRow = page.locator('[data-counters="live"] [data-counter="viewers"] td.num');
+      await page.waitForFunction(
+        () =>
+          document.querySelector('[data-counters="live"] [data-counter="viewers"] td.num')
+              ?.textContent === "1" &&
+          document.querySelector('[data-counters="live"] [data-counter="peers[0].rttMs"]') !==
+            null,
+        undefined,
+        { timeout: 5_000 },
+      );
+      assert.equal(await viewerRow.textContent(), "1");
       assert.equal(await button.textContent(), "Stop");
       await button.click();
       await within(

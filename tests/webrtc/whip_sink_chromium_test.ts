@@ -92,7 +92,13 @@ Deno.test({
     rt.connect(pattern.outputs.video, encoder.inputs.in);
     rt.connect(encoder.outputs.out, whip.inputs.video);
     rt.connect(tone.outputs.audio, whip.inputs.audio);
-    type Stats = { state: string; attempts: number; sessions: number; lastError: string | null };
+    type Stats = {
+      state: string;
+      attempts: number;
+      sessions: number;
+      lastError: string | null;
+      peers: { rttMs: number | null; sendBitrateBps: number; frames: number; plis: number }[];
+    };
     const stats = () => rt.stats().nodes.publish.processor as unknown as Stats;
     const until = (test: () => boolean, ms: number, what: string) =>
       within(
@@ -108,6 +114,12 @@ Deno.test({
       assert.equal(stats().attempts, 3, JSON.stringify(stats())); // two 503s, then 201
       assert.match(stats().lastError ?? "", /503/);
       await boxMoves(page, "first session");
+      // The publishing peer's counters, from RTCP with Chromium (str0m's peer stats, about once
+      // a second: the rate needs two reports).
+      await until(() => (stats().peers[0]?.sendBitrateBps ?? 0) > 0, 5_000, "a send bit rate");
+      const peer = stats().peers[0];
+      assert.ok(peer.rttMs !== null && peer.rttMs >= 0 && peer.rttMs < 1000, JSON.stringify(peer));
+      assert.ok(peer.frames > 30, JSON.stringify(peer));
 
       const framesBefore = rt.stats().nodes[encoder.name].framesOut;
       await page.evaluate(killWhipServer);

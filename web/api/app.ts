@@ -50,6 +50,8 @@ export const ENDPOINTS: readonly { method: string; path: string; token: boolean 
   { method: "DELETE", path: "/api/v1/whep/:id/:session", token: true },
   { method: "POST", path: "/api/v1/whip/:id", token: true },
   { method: "DELETE", path: "/api/v1/whip/:id/:session", token: true },
+  { method: "POST", path: "/api/v1/live/:node/:port", token: true },
+  { method: "DELETE", path: "/api/v1/live/:node/:port/:session", token: true },
 ];
 
 /**

@@ -12,6 +12,7 @@ import type { LatencyMeter } from "../latency_meter.ts";
 import type { StatsRing } from "../stats_ring.ts";
 import type { StreamHub } from "../stream.ts";
 import type { AccessPolicy } from "./auth.ts";
+import type { LiveOutputs } from "../live_outputs.ts";
 
 /** The runtime, the registry as listed, the stream hub, the stats history and the access rules. */
 export interface ApiContext {
@@ -31,4 +32,6 @@ export interface ApiContext {
   readonly bodyLimits: BodyLimits;
   /** What a token holder may add and where files may be: checked before every change. */
   readonly control: ControlPolicy;
+  /** Live views of encoded outputs (`/live/:node/:port`, WHEP). */
+  readonly live: LiveOutputs;
 }

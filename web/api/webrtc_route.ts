@@ -33,7 +33,59 @@ export function webrtcRoutes(ctx: ApiContext): Hono {
     api.post(`/${protocol}/:id`, (c) => offer(ctx, c, protocol));
     api.delete(`/${protocol}/:id/:session`, (c) => end(ctx, c, protocol));
   }
+  // The live view of any encoded output (WHEP, fed by a probe; see live_outputs.ts).
+  api.post("/live/:node/:port", async (c) => {
+    const node = c.req.param("node")!, port = c.req.param("port")!;
+    const sdp = await sdpBody(ctx, c, `${node}.${port}`);
+    const { session, answer } = ctx.live.offer(node, port, sdp);
+    const location = `/api/v1/live/${encodeURIComponent(node)}/${
+      encodeURIComponent(port)
+    }/${session}`;
+    return c.body(answer, 201, { "content-type": "application/sdp", location });
+  });
+  api.delete("/live/:node/:port/:session", (c) => {
+    const node = c.req.param("node")!, port = c.req.param("port")!;
+    ctx.live.end(node, port, sessionId(`${node}.${port}`, c.req.param("session")!));
+    return c.body(null, 200);
+  });
   return api;
+}
+
+/** The request's SDP offer: `application/sdp`, bounded, starting with `v=0`. */
+async function sdpBody(ctx: ApiContext, c: Context, id: string): Promise<string> {
+  const type = c.req.header("content-type") ?? "";
+  if (!/^application\/sdp\s*(;|$)/i.test(type)) {
+    throw new ApiError(
+      415,
+      "unsupported_media_type",
+      `Cannot read the offer: content-type must be application/sdp, got ${
+        JSON.stringify(short(type) || "none")
+      }`,
+      { field: "content-type", choices: ["application/sdp"] },
+    );
+  }
+  const sdp = await requestText(c.req.raw, ctx.bodyLimits);
+  if (!sdp.startsWith("v=0")) {
+    throw new WebRtcError(
+      "webrtc_invalid_offer",
+      id,
+      `Cannot answer for '${short(id)}': the body is not an SDP offer (it must start with v=0)`,
+    );
+  }
+  return sdp;
+}
+
+/** A session id from the path; `webrtc_session_not_found` when it cannot be one. */
+function sessionId(id: string, text: string): number {
+  const session = /^[1-9][0-9]{0,9}$/.test(text) ? Number(text) : NaN;
+  if (!(session <= 0x7fff_ffff)) {
+    throw new WebRtcError(
+      "webrtc_session_not_found",
+      id,
+      `Cannot end session ${JSON.stringify(short(text))} of '${short(id)}': not a session id`,
+    );
+  }
+  return session;
 }
 
 /** The live endpoint of node `id`, checked to be a node of the protocol's processor. */

@@ -1,7 +1,8 @@
 /**
- * The live view of a `WhepSink` node in the side panel: a WHEP player (a recvonly
- * RTCPeerConnection whose offer goes to `POST /api/v1/whep/:id` with the page's token), started
- * and stopped by a button; the session is DELETEd when the view stops or goes away.
+ * A live view in the side panel: a WHEP player (a recvonly RTCPeerConnection whose offer goes to
+ * `POST /api/v1/whep/:id` for a `WhepSink` node, or `POST /api/v1/live/:node/:port` for any
+ * encoded output, with the page's token), started and stopped by a button; the session is
+ * DELETEd when the view stops or goes away.
  *
  * @module
  */
@@ -10,8 +11,10 @@ import { useEffect, useRef, useState } from "preact/hooks";
 
 /** Props of {@linkcode LiveView}. */
 export interface LiveViewProps {
-  /** The `WhepSink` node's id. */
+  /** What is watched: a `WhepSink` node's id, or `node.port` of an encoded output. */
   node: string;
+  /** The WHEP endpoint to offer to; default `/api/v1/whep/<node>`. */
+  path?: string;
   /** The dashboard token (`""` when the page has none: the button is disabled). */
   token: string;
   /** Whether the node runs (a stopped node has no endpoint). */
@@ -26,7 +29,7 @@ interface Session {
 
 /** Offers, POSTs, answers; resolves with the session. */
 async function startSession(
-  node: string,
+  path: string,
   token: string,
   video: HTMLVideoElement,
 ): Promise<Session> {
@@ -48,7 +51,7 @@ async function startSession(
       });
       setTimeout(resolve, 2000);
     });
-    const response = await fetch(`/api/v1/whep/${encodeURIComponent(node)}`, {
+    const response = await fetch(path, {
       method: "POST",
       headers: { "content-type": "application/sdp", authorization: `Bearer ${token}` },
       body: pc.localDescription!.sdp,
@@ -82,10 +85,10 @@ function endSession(session: Session, token: string): void {
 /**
  * The live view.
  *
- * @param props The node, the token and whether the node runs.
+ * @param props What is watched, where to offer, the token and whether the node runs.
  * @returns The player and its button.
  */
-export function LiveView({ node, token, running }: LiveViewProps) {
+export function LiveView({ node, path, token, running }: LiveViewProps) {
   const video = useRef<HTMLVideoElement>(null);
   const session = useRef<Session | null>(null);
   const [state, setState] = useState<"off" | "starting" | "playing">("off");
@@ -106,7 +109,11 @@ export function LiveView({ node, token, running }: LiveViewProps) {
     setError(null);
     setState("starting");
     try {
-      session.current = await startSession(node, token, video.current);
+      session.current = await startSession(
+        path ?? `/api/v1/whep/${encodeURIComponent(node)}`,
+        token,
+        video.current,
+      );
       setState("playing");
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));

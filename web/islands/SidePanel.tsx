@@ -7,6 +7,7 @@
 
 import type { JsonValue } from "../../core/json_schema.ts";
 import { configEdit, removeEdit } from "../client/edits.ts";
+import { CounterTable } from "../components/CounterTable.tsx";
 import { LiveView } from "../components/LiveView.tsx";
 import { SchemaForm } from "../components/SchemaForm.tsx";
 import { Sparkline } from "../components/Sparkline.tsx";
@@ -185,6 +186,19 @@ export default function SidePanel(_props: SidePanelProps) {
           </>
         )
         : null}
+      {node.type !== "WhepSink"
+        ? node.outputs.filter((p) => p.portType === "EncodedVideoFrame").map((p) => (
+          <section key={`live-${p.name}`}>
+            <h3>Live: {p.name}</h3>
+            <LiveView
+              node={`${node.id}.${p.name}`}
+              path={`/api/v1/live/${encodeURIComponent(node.id)}/${encodeURIComponent(p.name)}`}
+              token={store.token.value ?? ""}
+              running={state === "running"}
+            />
+          </section>
+        ))
+        : null}
       <h3>Ports</h3>
       <table class="ports">
         <tbody>
@@ -218,6 +232,14 @@ export default function SidePanel(_props: SidePanelProps) {
             {" "}
             errors
           </p>
+        )
+        : null}
+      {s?.processor
+        ? (
+          <>
+            <h3>Counters</h3>
+            <CounterTable node={node.id} counters={s.processor} />
+          </>
         )
         : null}
       <h3>Last minutes</h3>

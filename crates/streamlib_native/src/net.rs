@@ -1,4 +1,5 @@
-//! Network outputs and inputs: SRT (MPEG-TS over `srt-tokio`) and RTMP (FLV over `rml_rtmp`).
+//! Network outputs and inputs: SRT (MPEG-TS over `srt-protocol`, driven as `srt-tokio` does in
+//! [`srt_link`]) and RTMP (FLV over `rml_rtmp`).
 //!
 //! Each endpoint runs on its own native thread with a tokio current-thread runtime. The graph's
 //! thread talks to it only through a [`sink_shared::SinkShared`]: a bounded queue that drops the
@@ -10,6 +11,7 @@ pub mod flv_video;
 pub mod handles;
 pub mod rtmp_sink;
 pub mod sink_shared;
+pub mod srt_link;
 pub mod srt_sink;
 pub mod srt_source;
 pub mod ts_demux;

@@ -49,8 +49,11 @@ pub mod stat {
     pub const FRAMES_DROPPED: usize = 11;
     /// Access units waiting in the queue now.
     pub const FRAMES_QUEUED: usize = 12;
+    /// The connection's smoothed round-trip time in microseconds (SRT, from its full ACKs); 0
+    /// until measured, and while no peer is connected (ABI 8).
+    pub const RTT_MICROS: usize = 13;
     /// How many counters there are.
-    pub const COUNT: usize = 13;
+    pub const COUNT: usize = 14;
 }
 
 /// The queue, the flags and the counters of one network sink.

@@ -1,6 +1,6 @@
 //! An SRT sender of MPEG-TS: H.264 access units from a [`SinkShared`] queue, muxed by
 //! [`TsMuxer`] into 7-packet (1316-byte) SRT messages, on its own thread running a tokio
-//! current-thread runtime for `srt-tokio`.
+//! current-thread runtime for its [`SrtLink`].
 //!
 //! Caller mode reconnects with exponential backoff (100 ms doubling to 2 s) when a connection
 //! fails or the peer goes away; listener mode takes one caller at a time and waits for the next
@@ -8,14 +8,13 @@
 //! connection, and the stream after any drop, start at the next keyframe.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use futures::{SinkExt, StreamExt};
-use srt_tokio::options::{DataRate, LiveBandwidthMode};
-use srt_tokio::{SocketStatistics, SrtSocket};
+use srt_protocol::statistics::SocketStatistics;
 
 use crate::net::config::{Mode, SrtSettings};
 use crate::net::sink_shared::{RateMeter, SinkShared, stat};
+use crate::net::srt_link::{self, LinkStats, SrtLink};
 use crate::net::ts_mux::{TS_PACKET_BYTES, TsMuxer};
 
 /// TS packets per SRT message (the 1316-byte payload every SRT implementation uses for TS).
@@ -26,34 +25,17 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const SEND_TIMEOUT: Duration = Duration::from_secs(1);
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
-fn builder(settings: &SrtSettings) -> srt_tokio::SrtSocketBuilder {
-    let idle = settings.idle_timeout;
-    // Paced at most at 1 Gbit/s, libsrt's live-mode default (srt-tokio's default sends each
-    // burst, e.g. a keyframe, as fast as the socket takes it).
-    let mut b = SrtSocket::builder()
-        .latency(settings.latency)
-        .bandwidth(LiveBandwidthMode::Max(DataRate(1_000_000_000 / 8)))
-        .set(|o| o.session.peer_idle_timeout = idle);
-    if let Some(passphrase) = &settings.passphrase {
-        b = b.encryption(settings.key_size, passphrase.clone());
+/// Connects (caller, at most [`CONNECT_TIMEOUT`]) or waits for a caller (listener).
+pub(crate) async fn open(settings: &SrtSettings) -> std::io::Result<SrtLink> {
+    if settings.mode == Mode::Listener {
+        return srt_link::open(settings).await;
     }
-    b
-}
-
-/// Connects (caller) or waits for a caller (listener).
-pub(crate) async fn open(settings: &SrtSettings) -> std::io::Result<SrtSocket> {
-    match settings.mode {
-        Mode::Caller => {
-            let call = builder(settings).call(settings.address, settings.stream_id.as_deref());
-            match tokio::time::timeout(CONNECT_TIMEOUT, call).await {
-                Ok(result) => result,
-                Err(_) => Err(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    "SRT connect timed out",
-                )),
-            }
-        }
-        Mode::Listener => builder(settings).listen_on(settings.address).await,
+    match tokio::time::timeout(CONNECT_TIMEOUT, srt_link::open(settings)).await {
+        Ok(result) => result,
+        Err(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "SRT connect timed out",
+        )),
     }
 }
 
@@ -107,6 +89,7 @@ async fn sender(shared: &SinkShared, settings: &SrtSettings) {
                 session(shared, socket, settings.latency).await;
                 shared.set(stat::CONNECTED, 0);
                 shared.set(stat::BITRATE, 0);
+                shared.set(stat::RTT_MICROS, 0);
                 if shared.stopping() {
                     return;
                 }
@@ -142,16 +125,29 @@ impl SessionCounters {
         }
     }
 
-    fn update(&self, shared: &SinkShared, s: &SocketStatistics) {
-        let now = [s.tx_data, s.tx_loss_data, s.tx_retransmit_data, s.rx_nak];
+    fn update(&self, shared: &SinkShared, s: &LinkStats) {
+        let now = pick(&s.socket);
         for ((key, base), value) in Self::KEYS.iter().zip(self.base).zip(now) {
             shared.set(*key, base + value);
         }
+        set_rtt(shared, s);
     }
 }
 
-async fn session(shared: &SinkShared, mut socket: SrtSocket, latency: Duration) {
-    let mut statistics = socket.statistics().clone();
+fn pick(s: &SocketStatistics) -> [u64; 4] {
+    [s.tx_data, s.tx_loss_data, s.tx_retransmit_data, s.rx_nak]
+}
+
+/// Publishes the link's RTT (microseconds, at least 1 once measured).
+pub(crate) fn set_rtt(shared: &SinkShared, s: &LinkStats) {
+    if let Some(rtt) = s.rtt {
+        let micros = u64::try_from(rtt.as_micros()).unwrap_or(u64::MAX);
+        shared.set(stat::RTT_MICROS, micros.max(1));
+    }
+}
+
+async fn session(shared: &SinkShared, mut socket: SrtLink, latency: Duration) {
+    let mut statistics = socket.stats();
     let counters = SessionCounters::new(shared);
     let mut meter = RateMeter::new(shared.get(stat::BYTES_SENT));
     let mut tick = tokio::time::interval(Duration::from_millis(250));
@@ -162,13 +158,12 @@ async fn session(shared: &SinkShared, mut socket: SrtSocket, latency: Duration) 
     loop {
         tokio::select! {
             _ = shared.wake.notified() => {}
-            incoming = socket.next() => match incoming {
-                Some(Ok(_)) => {} // a receiver sends nothing we use
-                _ => return,
+            incoming = socket.recv() => if incoming.is_none() {
+                return; // the connection closed (a receiver sends no data we use)
             },
-            s = statistics.next(), if statistics_open => match s {
-                Some(s) => counters.update(shared, &s),
-                None => statistics_open = false,
+            changed = statistics.changed(), if statistics_open => match changed {
+                Ok(()) => counters.update(shared, &statistics.borrow_and_update()),
+                Err(_) => statistics_open = false,
             },
             _ = tick.tick() => meter.tick(shared),
         }
@@ -190,8 +185,7 @@ async fn session(shared: &SinkShared, mut socket: SrtSocket, latency: Duration) 
             }
             for message in buffer.chunks(TS_PACKETS_PER_MESSAGE * TS_PACKET_BYTES) {
                 let data = bytes::Bytes::copy_from_slice(message);
-                match tokio::time::timeout(SEND_TIMEOUT, socket.send((Instant::now(), data))).await
-                {
+                match tokio::time::timeout(SEND_TIMEOUT, socket.send(data)).await {
                     Ok(Ok(())) => shared.add(stat::BYTES_SENT, message.len() as u64),
                     _ => return,
                 }
@@ -205,6 +199,7 @@ async fn session(shared: &SinkShared, mut socket: SrtSocket, latency: Duration) 
             // SRT task's end (at most CLOSE_TIMEOUT).
             tokio::time::sleep(latency + latency / 4 + Duration::from_millis(20)).await;
             let _ = tokio::time::timeout(CLOSE_TIMEOUT, socket.close_and_finish()).await;
+            counters.update(shared, &statistics.borrow());
             return;
         }
     }

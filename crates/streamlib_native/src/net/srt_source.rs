@@ -7,12 +7,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::{SinkExt, StreamExt};
-use srt_tokio::SrtSocket;
-
 use crate::net::config::SrtSettings;
 use crate::net::sink_shared::{RateMeter, SinkShared, stat};
-use crate::net::srt_sink::{idle, open};
+use crate::net::srt_link::SrtLink;
+use crate::net::srt_sink::{idle, open, set_rtt};
 use crate::net::ts_demux::TsDemuxer;
 
 const MIN_BACKOFF: Duration = Duration::from_millis(100);
@@ -50,6 +48,7 @@ async fn receiver(shared: &SinkShared, settings: &SrtSettings) {
                 session(shared, socket).await;
                 shared.set(stat::CONNECTED, 0);
                 shared.set(stat::BITRATE, 0);
+                shared.set(stat::RTT_MICROS, 0);
                 if shared.stopping() {
                     return;
                 }
@@ -66,8 +65,8 @@ async fn receiver(shared: &SinkShared, settings: &SrtSettings) {
     }
 }
 
-async fn session(shared: &SinkShared, mut socket: SrtSocket) {
-    let mut statistics = socket.statistics().clone();
+async fn session(shared: &SinkShared, mut socket: SrtLink) {
+    let mut statistics = socket.stats();
     let keys = [
         stat::PACKETS_SENT,
         stat::PACKETS_LOST,
@@ -82,11 +81,11 @@ async fn session(shared: &SinkShared, mut socket: SrtSocket) {
     loop {
         tokio::select! {
             _ = shared.wake.notified() => if shared.stopping() {
-                let _ = tokio::time::timeout(Duration::from_millis(500), socket.close()).await;
+                let _ = tokio::time::timeout(Duration::from_millis(500), socket.close_and_finish()).await;
                 return;
             },
-            incoming = socket.next() => match incoming {
-                Some(Ok((_, data))) => {
+            incoming = socket.recv() => match incoming {
+                Some(data) => {
                     shared.add(stat::BYTES_SENT, data.len() as u64);
                     for unit in demux.push(&data) {
                         shared.push(unit);
@@ -101,14 +100,17 @@ async fn session(shared: &SinkShared, mut socket: SrtSocket) {
                     return;
                 }
             },
-            s = statistics.next(), if statistics_open => match s {
-                Some(s) => {
+            changed = statistics.changed(), if statistics_open => match changed {
+                Ok(()) => {
+                    let link = statistics.borrow_and_update().clone();
+                    let s = &link.socket;
                     let now = [s.rx_data, s.rx_loss_data, s.rx_retransmit_data, s.tx_nak];
                     for ((key, base), value) in keys.iter().zip(base).zip(now) {
                         shared.set(*key, base + value);
                     }
+                    set_rtt(shared, &link);
                 }
-                None => statistics_open = false,
+                Err(_) => statistics_open = false,
             },
             _ = tick.tick() => meter.tick(shared),
         }

@@ -53,6 +53,11 @@ pub struct EndpointConfig {
 
 /// Most peers of one endpoint.
 pub const MAX_PEERS: usize = 64;
+/// A peer nothing has come from for this long (no media, RTCP or ICE consent check) is taken to
+/// have vanished: when the endpoint is full, a new offer takes its place instead of waiting for
+/// ICE to time out (about 14 s). Live publishers send media many times a second and viewers RTCP
+/// about once a second.
+pub const SILENT_PEER: Duration = Duration::from_secs(3);
 /// Most frames a queue holds.
 pub const MAX_QUEUE_FRAMES: usize = 1_024;
 
@@ -73,6 +78,8 @@ enum Control {
 struct Snapshot {
     peers: Vec<PeerStats>,
     ids: Vec<u32>,
+    /// When each peer was last heard from (a datagram), in `ids` order.
+    heard: Vec<Instant>,
 }
 
 struct Shared {
@@ -85,6 +92,7 @@ struct Shared {
     dropped_in: AtomicU64,
     pushed: AtomicU64,
     peer_count: AtomicU32,
+    replaced: AtomicU64,
     publisher_wants_keyframe: AtomicBool,
     snapshot: Mutex<Snapshot>,
     sessions: Mutex<Vec<u32>>,
@@ -174,6 +182,7 @@ impl Endpoint {
             dropped_in: AtomicU64::new(0),
             pushed: AtomicU64::new(0),
             peer_count: AtomicU32::new(0),
+            replaced: AtomicU64::new(0),
             publisher_wants_keyframe: AtomicBool::new(false),
             snapshot: Mutex::new(Snapshot::default()),
             sessions: Mutex::new(Vec::new()),
@@ -233,7 +242,7 @@ impl Endpoint {
             .sessions
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if sessions.len() >= self.config.max_peers {
+        if sessions.len() >= self.config.max_peers && !self.replace_silent(&mut sessions) {
             return Err(ErrorKind::TableFull {
                 kind: "WebRTC session",
                 capacity: self.config.max_peers as u32,
@@ -274,6 +283,37 @@ impl Endpoint {
             .push(Control::Add(Box::new(peer)));
         self.wake();
         Ok((id, answer))
+    }
+
+    /// Ends the session of the peer heard from longest ago if that was [`SILENT_PEER`] or more
+    /// ago (counted in `peersReplaced`); returns whether one was ended. A session not yet on
+    /// the network thread (just answered) is never silent.
+    fn replace_silent(&self, sessions: &mut Vec<u32>) -> bool {
+        let stalest = {
+            let snapshot = self
+                .shared
+                .snapshot
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            snapshot
+                .ids
+                .iter()
+                .zip(&snapshot.heard)
+                .filter(|(id, heard)| sessions.contains(id) && heard.elapsed() >= SILENT_PEER)
+                .min_by_key(|(_, heard)| **heard)
+                .map(|(id, _)| *id)
+        };
+        let Some(id) = stalest else {
+            return false;
+        };
+        sessions.retain(|&s| s != id);
+        self.shared
+            .control
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Control::Close(id));
+        self.shared.replaced.fetch_add(1, Ordering::Relaxed);
+        true
     }
 
     /// A str0m `Rtc` for a new peer: ICE-lite with this endpoint's one host candidate, H.264 and
@@ -537,6 +577,7 @@ impl Endpoint {
         serde_json::json!({
             "address": self.local.to_string(),
             "keyframeRequests": s.keyframe_requests.load(Ordering::Relaxed),
+            "peersReplaced": s.replaced.load(Ordering::Relaxed),
             "framesQueued": s.pushed.load(Ordering::Relaxed),
             "framesDropped": s.dropped_out.load(Ordering::Relaxed) + s.dropped_in.load(Ordering::Relaxed),
             "peers": peers,
@@ -654,6 +695,7 @@ fn run(shared: &Shared, socket: &UdpSocket, local: SocketAddr, waker: SocketAddr
                 .unwrap_or_else(PoisonError::into_inner);
             snapshot.ids = peers.iter().map(|p| p.id).collect();
             snapshot.peers = peers.iter().map(|p| p.stats.clone()).collect();
+            snapshot.heard = peers.iter().map(Peer::heard).collect();
         }
         let wait = next.saturating_duration_since(Instant::now());
         if wait.is_zero() {

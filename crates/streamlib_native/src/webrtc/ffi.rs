@@ -273,11 +273,12 @@ pub unsafe extern "C" fn sl_webrtc_push(
 }
 
 /// Reads the oldest frame a receiving endpoint got into `out`; writes `[kind (0 video, 1 audio),
-/// pts_ns, keyframe (0/1)]` to `info` and returns its length, or 0 when none waits.
+/// pts_ns, keyframe (0/1), session]` to `info` and returns its length, or 0 when none waits. A
+/// frame from another session than the last one starts a new timeline (ABI 8).
 ///
 /// # Safety
 ///
-/// `out` writable for `cap` bytes; `info` writable for 3 `f64`s and 8-byte aligned.
+/// `out` writable for `cap` bytes; `info` writable for 4 `f64`s and 8-byte aligned.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sl_webrtc_read(
     endpoint: u32,
@@ -288,14 +289,15 @@ pub unsafe extern "C" fn sl_webrtc_read(
     guarded_status(|| {
         // SAFETY: writable for `cap` bytes (caller contract).
         let out = unsafe { c_buffer::bytes_mut(out, cap, "out") }?;
-        // SAFETY: writable for 3 f64s, aligned (caller contract).
-        let info = unsafe { c_buffer::aligned_mut(info, 3, "info") }?;
+        // SAFETY: writable for 4 f64s, aligned (caller contract).
+        let info = unsafe { c_buffer::aligned_mut(info, 4, "info") }?;
         match registry::get(endpoint)?.read(out)? {
             None => Ok(0),
             Some((n, frame)) => {
                 info[0] = if frame.kind == Kind::Video { 0.0 } else { 1.0 };
                 info[1] = frame.pts_ns;
                 info[2] = if frame.keyframe { 1.0 } else { 0.0 };
+                info[3] = f64::from(frame.session);
                 Ok(c_buffer::count_to_status(n))
             }
         }

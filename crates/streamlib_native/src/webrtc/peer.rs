@@ -46,6 +46,8 @@ pub struct Received {
     pub pts_ns: f64,
     /// Whether the access unit holds an IDR picture.
     pub keyframe: bool,
+    /// The session (publisher) it came from: a new one starts a new timeline.
+    pub session: u32,
 }
 
 /// A peer's counters, as reported in the endpoint's stats.
@@ -88,6 +90,7 @@ pub struct Peer {
     audio: Option<(Mid, Option<Pt>)>,
     connected: bool,
     created: Instant,
+    heard: Instant,
     waiting_keyframe: bool,
     last_bytes: Option<(u64, u64, Instant)>,
     /// The counters.
@@ -140,6 +143,7 @@ impl Peer {
             audio: None,
             connected: false,
             created: Instant::now(),
+            heard: Instant::now(),
             waiting_keyframe: true,
             last_bytes: None,
             stats: PeerStats {
@@ -227,8 +231,14 @@ impl Peer {
         if !self.rtc.accepts(&input) {
             return false;
         }
+        self.heard = now;
         self.handle(input);
         true
+    }
+
+    /// When a datagram last came from this peer (its creation until the first one).
+    pub fn heard(&self) -> Instant {
+        self.heard
     }
 
     /// Sends one frame (video waits for the first keyframe after connecting).
@@ -349,6 +359,7 @@ impl Peer {
                     pts_ns: data.time.numer() as f64 / rate * 1e9,
                     keyframe,
                     data: data.data,
+                    session: self.id,
                 });
             }
             Event::PeerStats(s) => {

@@ -1,0 +1,111 @@
+/**
+ * A WHEP viewer that vanishes and a new one that comes later: headless Chromium A plays the
+ * stream, then is SIGKILLed (no `DELETE`, no DTLS close: its session just goes silent); 4 s
+ * later Chromium B offers to the same `WhepSink`, whose `maxViewers` is 1. B takes the silent
+ * session's place (`viewersReplaced`) without waiting for ICE to time out, plays the stream from
+ * a keyframe its join asked for (the encoder makes only its first keyframe on its own), and the
+ * encoder kept its 30 fps all along.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import type { BrowserContext } from "playwright-core";
+import { createRuntime, H264Encoder, TestPattern, WhepSink } from "../../processors/mod.ts";
+import { createDashboard } from "../../web/mod.ts";
+import { killChromium, launchChromium, within } from "./chromium.ts";
+import { sampleBox, startWhep } from "./whep_page.ts";
+
+type Stats = {
+  viewers: number;
+  viewersReplaced: number;
+  keyframeRequests: number;
+  framesDropped: number;
+  peers: { session: number; frames: number; state: string }[];
+};
+
+/** Plays `live` in a new page of `context` and checks the box moves; returns the session path. */
+async function watch(context: BrowserContext, origin: string, token: string): Promise<string> {
+  const page = await context.newPage();
+  await page.goto(`${origin}/api/v1`);
+  const started = await within(
+    page.evaluate(startWhep, { url: `${origin}/api/v1/whep/live`, token }),
+    15_000,
+    "the WHEP offer/answer",
+  );
+  assert.equal(started.status, 201, started.body);
+  await page.waitForFunction(
+    () => {
+      const v = document.getElementById("v") as HTMLVideoElement | null;
+      return v !== null && v.readyState >= 2 && v.videoWidth === 320 && !v.paused;
+    },
+    undefined,
+    { timeout: 15_000 },
+  );
+  const boxes = new Set<string>();
+  for (let i = 0; i < 8; i++) {
+    const { box } = await page.evaluate(sampleBox, "#v");
+    if (box) boxes.add(`${box.x},${box.y}`);
+    await page.waitForTimeout(150);
+  }
+  assert.ok(boxes.size >= 3, `the box moves: ${[...boxes].join(" ")}`);
+  return started.location!;
+}
+
+Deno.test({
+  name: "WhepSink: a viewer that vanishes is replaced by a later one, which gets a keyframe",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const rt = createRuntime({ workers: false });
+    const pattern = rt.add(TestPattern, { width: 320, height: 240, fps: 30, pixelFormat: "I420" });
+    const encoder = rt.add(H264Encoder, { backend: "openh264", keyframeInterval: 0 }, {
+      id: "enc",
+    });
+    const whep = rt.add(WhepSink, { maxViewers: 1 }, { id: "live" });
+    rt.connect(pattern.outputs.video, encoder.inputs.in);
+    rt.connect(encoder.outputs.out, whep.inputs.video);
+    await rt.start();
+    const dashboard = await createDashboard(rt);
+    const stats = () => rt.stats().nodes.live.processor as unknown as Stats;
+    const calls = () => rt.stats().nodes.enc.calls;
+    const contexts: BrowserContext[] = [];
+    try {
+      const t0 = performance.now(), calls0 = calls();
+      const a = await launchChromium();
+      contexts.push(a);
+      const sessionA = await watch(a, dashboard.origin, dashboard.token);
+      assert.equal(stats().viewers, 1);
+      const requestsBeforeB = stats().keyframeRequests;
+
+      killChromium(a);
+      const killedAt = performance.now();
+      // A's session is still listed (ICE has not timed out) and the sink takes one viewer:
+      // until A has been silent for 3 s, another offer would be refused.
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      assert.equal(stats().viewers, 1, "A is still listed: ICE has not timed out");
+      const b = await launchChromium();
+      contexts.push(b);
+      const sessionB = await watch(b, dashboard.origin, dashboard.token);
+      const rejoinMs = performance.now() - killedAt;
+      assert.notEqual(sessionB, sessionA);
+
+      const s = stats();
+      assert.equal(s.viewers, 1, JSON.stringify(s));
+      assert.equal(s.viewersReplaced, 1, JSON.stringify(s));
+      assert.equal(`/api/v1/whep/live/${s.peers[0].session}`, sessionB);
+      assert.ok(s.keyframeRequests > requestsBeforeB, "B's join asked for a keyframe");
+      const fps = (calls() - calls0) / ((performance.now() - t0) / 1000);
+      assert.ok(fps > 25, `the encoder kept its pace: ${fps.toFixed(1)} runs/s`);
+      console.log(
+        `B playing ${(rejoinMs / 1000).toFixed(1)} s after A was killed; encoder ${
+          fps.toFixed(1)
+        } runs/s; sink framesDropped ${s.framesDropped}, keyframe requests ${s.keyframeRequests}`,
+      );
+    } finally {
+      for (const context of contexts) await context.close().catch(() => {});
+      await dashboard.close();
+      await rt.stop();
+    }
+  },
+});
