@@ -7,6 +7,7 @@
 import {
   type HostedProbeSample,
   type HostedProbeSpec,
+  ProbeOptionsError,
   type ProbeTransform,
   summarizeFrame,
 } from "./probe.ts";
@@ -26,7 +27,12 @@ export interface SampledOutput {
    * write and never inside it.
    */
   sampleNext(callback: (frame: unknown) => void): void;
-  /** Forgets a callback of `sampleNext` that has not been called yet. */
+  /**
+   * Calls `callback` with every frame written from now on, until `cancelSample` (probes with
+   * `everyFrame`). Absent on outputs sampled one frame at a time (a native node's probe slot).
+   */
+  sampleEvery?(callback: (frame: unknown) => void): void;
+  /** Forgets a callback of `sampleNext` or `sampleEvery`. */
   cancelSample(callback: (frame: unknown) => void): void;
 }
 
@@ -79,6 +85,13 @@ export class ProbeSampler {
     spec: HostedProbeSpec,
     deliver: (sample: HostedProbeSample) => void,
   ) {
+    if (spec.everyFrame === true && binding.sampleEvery === undefined) {
+      throw new ProbeOptionsError(
+        "everyFrame",
+        `everyFrame is not available on ${binding.label}: a native plugin node's output is ` +
+          "sampled one frame at a time; use everyMs",
+      );
+    }
     this.#binding = binding;
     this.#deliver = deliver;
     this.#transformOptions = spec.transform?.options;
@@ -114,7 +127,7 @@ export class ProbeSampler {
   #tick = (): void => {
     if (this.#closed || this.#waiting || this.#asked) return;
     this.#asked = true;
-    if (this.#everyFrame) this.#binding.sampleEvery(this.#sample);
+    if (this.#everyFrame) this.#binding.sampleEvery!(this.#sample);
     else this.#binding.sampleNext(this.#sample);
   };
 

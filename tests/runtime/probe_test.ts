@@ -210,6 +210,12 @@ Deno.test("probe: a native plugin node's output is sampled in the main isolate, 
       everyMs: 10,
       transform: { module, export: "firstBytes", options: { count: 4 } },
     });
+    assert.throws(
+      () => rt.probe("invert.out", () => {}, { everyFrame: true }),
+      (e: Error & { code?: string }) =>
+        e.code === "probe_invalid" && /everyFrame is not available on invert\.out/.test(e.message),
+      "a native output is sampled one frame at a time: everyFrame is refused, typed",
+    );
     assert.equal(JSON.stringify(rt.describe()), before, "describe() unchanged by probes");
     assert.deepEqual(rt.probes(), [
       { port: "invert.out", isolate: NATIVE },
