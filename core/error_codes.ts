@@ -157,7 +157,10 @@ export const ERROR_CODES = {
     meaning: "The WebRTC node is not running, so it has no endpoint to answer offers",
   },
   webrtc_session_not_found: { origin: "request", meaning: "No live WebRTC session has this id" },
-  webrtc_too_many_peers: { origin: "runtime", meaning: "The WebRTC endpoint has its most peers" },
+  webrtc_too_many_peers: {
+    origin: "runtime",
+    meaning: "The WebRTC endpoint has its most live peers (one silent for 3 s is replaced instead)",
+  },
   webrtc_endpoint_taken: {
     origin: "runtime",
     meaning: "Another live WebRTC endpoint in this process has the node's id",
