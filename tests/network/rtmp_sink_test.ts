@@ -36,6 +36,11 @@ Deno.test("RtmpSink publishes H.264 that ffmpeg's RTMP server records frame for 
     await rt.start();
     await waitFor("publishing", 5_000, () => rt.stats().nodes.rtmp.processor?.connected === 1);
     await sleep(3_000);
+    // The kernel's TCP estimate (TCP_INFO), refreshed every 250 ms while publishing.
+    const rttMs = rt.stats().nodes.rtmp.processor?.rttMs as number | null;
+    if (Deno.build.os === "linux") {
+      assert.ok(rttMs !== null && rttMs > 0 && rttMs < 20, `RTT ${rttMs} ms`);
+    }
     await rt.stop();
     const custom = rt.stats().nodes.rtmp.processor as unknown as Custom;
     const status = await ffmpeg.exited(10_000);

@@ -14,5 +14,6 @@ pub mod sink_shared;
 pub mod srt_link;
 pub mod srt_sink;
 pub mod srt_source;
+pub mod tcp_rtt;
 pub mod ts_demux;
 pub mod ts_mux;

@@ -3,7 +3,8 @@
 //! and each access unit from a [`SinkShared`] queue, on its own thread with a tokio
 //! current-thread runtime. Reconnects with backoff (100 ms doubling to 2 s) when the connection
 //! fails or drops; until publishing is accepted, and after a drop, the stream waits for a
-//! keyframe (what is skipped is counted as dropped). Video only (see `docs/network.md`).
+//! keyframe (what is skipped is counted as dropped). The connection's RTT is the kernel's TCP
+//! estimate (`TCP_INFO`, Linux). Video only (see `docs/network.md`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +23,7 @@ use crate::net::config::RtmpSettings;
 use crate::net::flv_video;
 use crate::net::sink_shared::{RateMeter, SinkShared, stat};
 use crate::net::srt_sink::idle;
+use crate::net::tcp_rtt::tcp_rtt;
 
 const MIN_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
@@ -265,7 +267,13 @@ async fn publish(
                 }
                 _ => return End::Lost,
             },
-            _ = tick.tick() => meter.tick(shared),
+            _ = tick.tick() => {
+                meter.tick(shared);
+                if let Some(rtt) = tcp_rtt(writer.as_ref()) {
+                    let micros = u64::try_from(rtt.as_micros()).unwrap_or(u64::MAX);
+                    shared.set(stat::RTT_MICROS, micros.max(1));
+                }
+            }
         }
         let stopping = shared.stopping();
         while let Some(item) = shared.pop() {
