@@ -99,7 +99,9 @@ export class HeapMemorySource implements FrameMemorySource {
   #inUse = 0;
   #bytesInUse = 0;
   #idleBytes = 0;
-  #peakBytes = 0;
+  /** Capacity (size classes) of the payloads in use, and its highest value. */
+  #capacityInUse = 0;
+  #peakCapacity = 0;
   #exhausted = 0;
   #allocated = 0;
   #waiters: (() => void)[] = [];
@@ -154,7 +156,8 @@ export class HeapMemorySource implements FrameMemorySource {
     }
     this.#inUse++;
     this.#bytesInUse += byteLength;
-    if (this.#bytesInUse > this.#peakBytes) this.#peakBytes = this.#bytesInUse;
+    this.#capacityInUse += capacity;
+    if (this.#capacityInUse > this.#peakCapacity) this.#peakCapacity = this.#capacityInUse;
     this.#allocated++;
     return memory;
   }
@@ -163,10 +166,12 @@ export class HeapMemorySource implements FrameMemorySource {
   recycle(memory: FrameMemory): void {
     this.#inUse--;
     this.#bytesInUse -= memory.byteLength;
-    // Keep idle memory for reuse up to the most ever in use (at least the floor, at most the
-    // budget); beyond that, leave it to the GC.
+    // Keep idle memory for reuse up to the most ever in use (at least the floor), counted in
+    // capacities like the idle memory itself, so everything in use at the peak fits back on the
+    // free lists; beyond that, leave it to the GC.
     const { capacity } = memory as HeapMemory;
-    const keep = Math.min(this.#budget, Math.max(IDLE_FLOOR_BYTES, this.#peakBytes));
+    this.#capacityInUse -= capacity;
+    const keep = Math.max(IDLE_FLOOR_BYTES, this.#peakCapacity);
     if (this.#idleBytes + capacity <= keep) {
       let list = this.#free.get(capacity);
       if (list === undefined) this.#free.set(capacity, list = []);

@@ -56,3 +56,19 @@ Deno.test("HeapMemorySource: the budget counts the payload bytes asked for", () 
   b.free();
   assert.equal(source.stats().exhausted, 1);
 });
+
+Deno.test("HeapMemorySource recycles everything that was in use at the peak, whatever the class rounding", () => {
+  const source = new HeapMemorySource();
+  const frame = 1920 * 1080 * 4; // 8,294,400 bytes in a class of 8 MiB: more than the floor in pairs
+  for (const inFlight of [1, 2, 3, 5]) {
+    const first = Array.from({ length: inFlight }, () => source.allocate(frame)!);
+    const buffers = new Set(first.map((m) => m.bytes.buffer));
+    for (const m of first) m.free();
+    const again = Array.from({ length: inFlight }, () => source.allocate(frame)!);
+    assert.ok(
+      again.every((m) => buffers.has(m.bytes.buffer)),
+      `${inFlight} in flight: a new buffer was made instead of reusing a freed one`,
+    );
+    for (const m of again) m.free();
+  }
+});
