@@ -6,7 +6,8 @@
  */
 
 import assert from "node:assert/strict";
-import { type BrowserContext, chromium } from "playwright-core";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { sampleBox } from "./whep_page.ts";
 
 /** Where Debian's Chromium is. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -93,4 +94,36 @@ export async function within<T>(promise: Promise<T>, ms: number, what: string): 
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Waits until the `<video>` at `selector` plays `width`-wide pictures, then checks the test
+ * pattern's box moves across 8 samples 150 ms apart (a live stream, not a still frame).
+ *
+ * @param page The page holding the video.
+ * @param what What is playing, for the failure message.
+ * @param selector The video element (default `#v`).
+ * @param width The expected picture width (default 320).
+ */
+export async function boxMoves(
+  page: Page,
+  what: string,
+  selector = "#v",
+  width = 320,
+): Promise<void> {
+  await page.waitForFunction(
+    ({ selector, width }) => {
+      const v = document.querySelector(selector) as HTMLVideoElement | null;
+      return v !== null && v.readyState >= 2 && v.videoWidth === width && !v.paused;
+    },
+    { selector, width },
+    { timeout: 15_000 },
+  );
+  const boxes = new Set<string>();
+  for (let i = 0; i < 8; i++) {
+    const { box } = await page.evaluate(sampleBox, selector);
+    if (box) boxes.add(`${box.x},${box.y}`);
+    await page.waitForTimeout(150);
+  }
+  assert.ok(boxes.size >= 3, `${what}: the box moves (${[...boxes].join(" ")})`);
 }

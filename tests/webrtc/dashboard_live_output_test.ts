@@ -21,8 +21,8 @@ import {
   TestPattern,
 } from "../../processors/mod.ts";
 import { createDashboard } from "../../web/mod.ts";
-import { launchChromium, within } from "./chromium.ts";
-import { sampleBox, startWhep } from "./whep_page.ts";
+import { boxMoves, launchChromium, within } from "./chromium.ts";
+import { startWhep } from "./whep_page.ts";
 
 Deno.test({
   name: "Dashboard: the live view plays any encoded output through a probe, adding no node",
@@ -66,23 +66,7 @@ Deno.test({
       await button.waitFor({ timeout: 5_000 });
       assert.equal(await button.textContent(), "Watch live");
       await button.click();
-      await page.waitForFunction(
-        () => {
-          const v = document.querySelector('[data-live-video="enc.out"]') as
-            | HTMLVideoElement
-            | null;
-          return v !== null && v.readyState >= 2 && v.videoWidth === 320 && !v.paused;
-        },
-        undefined,
-        { timeout: 15_000 },
-      );
-      const boxes = new Set<string>();
-      for (let i = 0; i < 8; i++) {
-        const { box } = await page.evaluate(sampleBox, '[data-live-video="enc.out"]');
-        if (box) boxes.add(`${box.x},${box.y}`);
-        await page.waitForTimeout(150);
-      }
-      assert.ok(boxes.size >= 3, `the box moves: ${[...boxes].join(" ")}`);
+      await boxMoves(page, "the side panel's live view", '[data-live-video="enc.out"]');
       const live = () => rt.probes().filter((p) => p.port === "enc.out");
       assert.deepEqual(live(), [{ port: "enc.out", isolate: "main" }]); // beside the thumbnails
       const graphWhile = JSON.stringify(
@@ -145,21 +129,7 @@ Deno.test({
       assert.deepEqual(rt.probes().filter((p) => p.port === "enc.out"), [
         { port: "enc.out", isolate: "worker:codec" },
       ]);
-      await page.waitForFunction(
-        () => {
-          const v = document.getElementById("v") as HTMLVideoElement | null;
-          return v !== null && v.readyState >= 2 && v.videoWidth === 320 && !v.paused;
-        },
-        undefined,
-        { timeout: 15_000 },
-      );
-      const boxes = new Set<string>();
-      for (let i = 0; i < 8; i++) {
-        const { box } = await page.evaluate(sampleBox, "#v");
-        if (box) boxes.add(`${box.x},${box.y}`);
-        await page.waitForTimeout(150);
-      }
-      assert.ok(boxes.size >= 3, `the box moves: ${[...boxes].join(" ")}`);
+      await boxMoves(page, "the live view from a page of its own");
       const status = await page.evaluate(async (args) => {
         const r = await fetch(args.url, {
           method: "DELETE",

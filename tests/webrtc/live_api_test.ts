@@ -10,22 +10,7 @@
 import assert from "node:assert/strict";
 import { createRuntime, H264Encoder, NullSink, TestPattern } from "../../processors/mod.ts";
 import { createDashboard } from "../../web/mod.ts";
-
-async function call(
-  url: string,
-  init: { method: string; token?: string; type?: string; body?: string },
-): Promise<{ status: number; code: string | undefined }> {
-  const headers: Record<string, string> = {};
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  if (init.type) headers["content-type"] = init.type;
-  const r = await fetch(url, { method: init.method, headers, body: init.body });
-  const text = await r.text();
-  let code;
-  try {
-    code = JSON.parse(text).error?.code;
-  } catch { /* not JSON */ }
-  return { status: r.status, code };
-}
+import { call } from "./api_call.ts";
 
 Deno.test({
   name: "POST /api/v1/live/:node/:port refuses bad requests with typed errors",

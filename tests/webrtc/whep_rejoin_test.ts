@@ -13,8 +13,8 @@ import assert from "node:assert/strict";
 import type { BrowserContext } from "playwright-core";
 import { createRuntime, H264Encoder, TestPattern, WhepSink } from "../../processors/mod.ts";
 import { createDashboard } from "../../web/mod.ts";
-import { killChromium, launchChromium, within } from "./chromium.ts";
-import { sampleBox, startWhep } from "./whep_page.ts";
+import { boxMoves, killChromium, launchChromium, within } from "./chromium.ts";
+import { startWhep } from "./whep_page.ts";
 
 type Stats = {
   viewers: number;
@@ -34,21 +34,7 @@ async function watch(context: BrowserContext, origin: string, token: string): Pr
     "the WHEP offer/answer",
   );
   assert.equal(started.status, 201, started.body);
-  await page.waitForFunction(
-    () => {
-      const v = document.getElementById("v") as HTMLVideoElement | null;
-      return v !== null && v.readyState >= 2 && v.videoWidth === 320 && !v.paused;
-    },
-    undefined,
-    { timeout: 15_000 },
-  );
-  const boxes = new Set<string>();
-  for (let i = 0; i < 8; i++) {
-    const { box } = await page.evaluate(sampleBox, "#v");
-    if (box) boxes.add(`${box.x},${box.y}`);
-    await page.waitForTimeout(150);
-  }
-  assert.ok(boxes.size >= 3, `the box moves: ${[...boxes].join(" ")}`);
+  await boxMoves(page, "the WHEP stream");
   return started.location!;
 }
 

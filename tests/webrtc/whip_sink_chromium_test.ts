@@ -20,8 +20,7 @@ import {
   TestToneGenerator,
   WhipSink,
 } from "../../processors/mod.ts";
-import { launchChromium, within } from "./chromium.ts";
-import { sampleBox } from "./whep_page.ts";
+import { boxMoves, launchChromium, within } from "./chromium.ts";
 import { answerWhip, killWhipServer } from "./whip_server_page.ts";
 
 const TOKEN = "whip-test-token-0123456789";
@@ -49,24 +48,6 @@ function whipServer(page: Page, refuseFirst: number) {
     return new Response("no", { status: 404 });
   });
   return { server, log, url: `http://127.0.0.1:${server.addr.port}/whip` };
-}
-
-async function boxMoves(page: Page, what: string): Promise<void> {
-  await page.waitForFunction(
-    () => {
-      const v = document.getElementById("v") as HTMLVideoElement | null;
-      return v !== null && v.readyState >= 2 && v.videoWidth === 320 && !v.paused;
-    },
-    undefined,
-    { timeout: 15_000 },
-  );
-  const boxes = new Set<string>();
-  for (let i = 0; i < 8; i++) {
-    const { box } = await page.evaluate(sampleBox, "#v");
-    if (box) boxes.add(`${box.x},${box.y}`);
-    await page.waitForTimeout(150);
-  }
-  assert.ok(boxes.size >= 3, `${what}: the box moves (${[...boxes].join(" ")})`);
 }
 
 Deno.test({
