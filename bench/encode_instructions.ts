@@ -23,6 +23,7 @@
 
 import { fileURLToPath } from "node:url";
 import { TestPatternRenderer } from "../processors/video/test_pattern.ts";
+import { countInstructions, requireValgrind } from "./cachegrind.ts";
 import { ensureGstreamer } from "./ensure_gstreamer.ts";
 
 const SIZES = [
@@ -32,21 +33,6 @@ const SIZES = [
 const GST_OUR_SETTINGS =
   "bitrate=2000000 complexity=low rate-control=bitrate gop-size=60 usage-type=camera enable-frame-skip=false";
 const encodeBench = fileURLToPath(new URL("./encode_bench.ts", import.meta.url));
-
-/** Instructions executed by `command`, from cachegrind's summary line. */
-async function instructions(command: string[]): Promise<number> {
-  const out = await new Deno.Command("valgrind", {
-    args: ["--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", ...command],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stderr);
-  const refs = /I\s+refs:\s+([\d,]+)/.exec(text)?.[1];
-  if (!out.success || refs === undefined) {
-    throw new Error(`valgrind ${command.join(" ")} failed: ${text.slice(-500)}`);
-  }
-  return Number(refs.replaceAll(",", ""));
-}
 
 function row(kind: "bare" | "graph" | "gst", path: string, width: number, height: number) {
   return (frames: number): string[] =>
@@ -84,12 +70,13 @@ function row(kind: "bare" | "graph" | "gst", path: string, width: number, height
       ];
 }
 
+/** Instructions executed by `command`. */
+async function instructions(command: string[]): Promise<number> {
+  return (await countInstructions(command)).instructions;
+}
+
 async function main(): Promise<void> {
-  const valgrind = await new Deno.Command("valgrind", { args: ["--version"], stdout: "null" })
-    .output().catch(() => undefined);
-  if (!valgrind?.success) {
-    throw new Error("valgrind is not installed: apt-get install valgrind (Debian/Ubuntu)");
-  }
+  await requireValgrind();
   await ensureGstreamer(["filesrc", "rawvideoparse", "openh264enc", "fakesink"]);
   const dir = await Deno.makeTempDir({ prefix: "streamlib_encode_instructions_" });
   const rows = ["bare encoder", "graph", "gst openh264enc, our settings"];
