@@ -2,9 +2,12 @@
  * What a probe costs the writer it watches: `BurstSource` writing 1920x1080 RGBA frames as fast as
  * a `CountingSink` takes them (`fifo`, capacity 4), without a probe (A), with a probe sampling
  * every 100 ms (B), without a probe again (A', the A/A control), and with a dashboard preview probe
- * (C: a 160x90 thumbnail made every 100 ms, in the writer's isolate). Main isolate, and across a
- * Worker (source in a Worker, sink in the main isolate, the probe attached from the main isolate
- * and sampling in the Worker).
+ * (C: a 160x90 thumbnail made every 100 ms, in the writer's isolate). Three rows: main isolate;
+ * Worker -> main (source in a Worker, sink in the main isolate, the probe attached from the main
+ * isolate and sampling in the Worker); in a Worker (source and sink in one Worker, the probe
+ * attached from the main isolate: its samples cross to the main isolate, the frames do not, so
+ * the row has the probe's cross-isolate path without the wake-ups of a cross-isolate connection,
+ * whose timing noise hides a 2% effect in the Worker -> main row).
  *
  * Method, to resolve a cost of about 2% on a shared machine:
  * - **Interleaved rounds**: each round runs A, B, A', C back to back, the order turning each
@@ -18,7 +21,8 @@
  *   its interval is narrower than the effect asked about; "< 2%" is shown when the whole interval
  *   of the probe's CPU cost lies below 2%.
  *
- * `deno run -A bench/probe_bench.ts [seconds per run] [rounds]` (default 0.5 s, 20 rounds).
+ * `deno run -A bench/probe_bench.ts [seconds per run] [rounds] [rows]` (default 0.5 s, 20 rounds,
+ * rows `main,worker-main,worker`).
  *
  * @module
  */
@@ -32,6 +36,13 @@ import { registry as benchRegistry } from "./processors/registry.gen.ts";
 
 const SECONDS = Number(Deno.args[0] ?? 0.5);
 const ROUNDS = Number(Deno.args[1] ?? 20);
+/** Rows to run, comma-separated (default all): main, worker-main, worker. */
+const WHERE = (Deno.args[2] ?? "main,worker-main,worker").split(",") as Placement[];
+for (const where of WHERE) {
+  if (!["main", "worker-main", "worker"].includes(where)) {
+    throw new Error(`unknown row '${where}': valid rows are main, worker-main, worker`);
+  }
+}
 const PREVIEW = new URL("../web/preview_probe.ts", import.meta.url).href;
 
 type Variant = "none" | "again" | "probe" | "preview";
@@ -43,16 +54,22 @@ interface Run {
   readonly cpuNsPerFrame: number;
 }
 
+/** Where the graph runs: one isolate, a Worker writing to the main isolate, or all in a Worker. */
+type Placement = "main" | "worker-main" | "worker";
+
 async function run(
   rt: Runtime,
-  worker: boolean,
+  where: Placement,
   variant: Variant,
   frames: number,
   mustSample = true,
 ): Promise<Run & { samples: number }> {
-  const placement = worker ? { worker: "w" } : "main";
+  const placement = where === "main" ? "main" : { worker: "w" };
   rt.add("BurstSource", { frames, kind: "video", burst: 4 }, { id: "source", placement });
-  rt.add("CountingSink", { expect: frames }, { id: "sink" });
+  rt.add("CountingSink", { expect: frames }, {
+    id: "sink",
+    placement: where === "worker" ? { worker: "w" } : "main",
+  });
   rt.connectByName("source", "out", "sink", "in", { capacity: 4, policy: "fifo" });
   let samples = 0;
   const probe = variant === "none" || variant === "again"
@@ -69,25 +86,48 @@ async function run(
         }
         : {}),
     });
-  const before = process.cpuUsage();
-  const report = await runToSink(rt, "sink", `probe bench ${variant}`);
-  const cpu = process.cpuUsage(before);
+  let fps: number;
+  let cpuNs: number;
+  if (where === "worker") {
+    // The sink is in the Worker: its count comes with the Worker's counters (posted every few
+    // ms, see the backend below). Timed from the first frame counted to the last, so the
+    // Worker's start-up is not in the figure.
+    await rt.start();
+    await countReached(rt, 1);
+    const before = process.cpuUsage();
+    const t0 = performance.now();
+    const first = rt.stats().nodes.sink.framesIn;
+    await countReached(rt, frames);
+    const cpu = process.cpuUsage(before);
+    fps = (rt.stats().nodes.sink.framesIn - first) / ((performance.now() - t0) / 1000);
+    cpuNs = (cpu.user + cpu.system) * 1000 / (frames - first);
+    await rt.stop();
+  } else {
+    const before = process.cpuUsage();
+    const report = await runToSink(rt, "sink", `probe bench ${variant}`);
+    const cpu = process.cpuUsage(before);
+    fps = arrivalRate(report, frames);
+    cpuNs = ((cpu.user + cpu.system) * 1000) / frames;
+  }
   if (rt.state === "running") await rt.stop();
   probe?.close();
   const leaks = rt.frameLeaks();
   if (leaks.length > 0) throw new Error(`frame leaks: ${JSON.stringify(leaks)}`);
   if (probe && samples === 0 && mustSample) {
-    throw new Error(
-      `the probe never sampled (${frames} frames, ${arrivalRate(report, frames).toFixed(0)} fps)`,
-    );
+    throw new Error(`the probe never sampled (${frames} frames, ${fps.toFixed(0)} fps)`);
   }
   for (const node of rt.describe().nodes) rt.remove(node.id);
   await rt.settled();
-  return {
-    fps: arrivalRate(report, frames),
-    cpuNsPerFrame: ((cpu.user + cpu.system) * 1000) / frames,
-    samples,
-  };
+  return { fps, cpuNsPerFrame: cpuNs, samples };
+}
+
+/** Resolves once the sink's counters show `count` frames in; fails after 120 s. */
+async function countReached(rt: Runtime, count: number): Promise<void> {
+  const deadline = performance.now() + 120_000;
+  while ((rt.stats().nodes.sink?.framesIn ?? 0) < count) {
+    if (performance.now() > deadline) throw new Error(`the sink never counted ${count} frames`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
 }
 
 /** The median of `values` and a distribution-free 95% confidence interval of it. */
@@ -112,17 +152,17 @@ interface Row {
 }
 
 /** Warm-up runs size the runs to about `SECONDS` each; then the rounds interleave. */
-async function measure(rt: Runtime, worker: boolean): Promise<Row> {
+async function measure(rt: Runtime, where: Placement): Promise<Row> {
   // JIT warm-up: the first runs are far slower than warm ones (up to 10x here), so runs sized
   // from them last a few ms once warm, too short for a 100 ms probe to sample.
-  for (let i = 0; i < 5; i++) await run(rt, worker, "none", 100_000);
+  for (let i = 0; i < 5; i++) await run(rt, where, "none", 100_000);
   // Then grow the runs until one lasts `seconds` (at least 0.3 s, so a 100 ms probe samples in
   // every run) and a probe run has sampled.
   const seconds = Math.max(0.3, SECONDS);
   let frames = 100_000;
   for (let tries = 0;; tries++) {
-    const { fps } = await run(rt, worker, "none", frames);
-    const probed = await run(rt, worker, "probe", frames, false);
+    const { fps } = await run(rt, where, "none", frames);
+    const probed = await run(rt, where, "probe", frames, false);
     if (
       frames / fps >= seconds * 0.9 && frames / probed.fps >= seconds * 0.9 && probed.samples > 0
     ) {
@@ -140,7 +180,7 @@ async function measure(rt: Runtime, worker: boolean): Promise<Row> {
     const runs = {} as Record<Variant, Run>;
     for (let k = 0; k < ORDER.length; k++) {
       const variant = ORDER[(k + round) % ORDER.length]; // no variant always follows the same one
-      runs[variant] = await run(rt, worker, variant, frames);
+      runs[variant] = await run(rt, where, variant, frames);
     }
     const a = runs.none;
     for (
@@ -157,13 +197,22 @@ async function measure(rt: Runtime, worker: boolean): Promise<Row> {
 }
 
 const registry = builtinRegistry.with(benchRegistry);
+const LABELS: Record<Placement, string> = {
+  "main": "main isolate",
+  "worker-main": "Worker -> main",
+  "worker": "in a Worker",
+};
 const rows: [string, Row][] = [];
-rows.push(["main isolate", await measure(new Runtime({ registry }), false)]);
-{
+for (const where of WHERE) {
+  if (where === "main") {
+    rows.push([LABELS[where], await measure(new Runtime({ registry }), where)]);
+    continue;
+  }
   const pool = FramePool.create({ slotBytes: videoSlotBytes("RGBA", 1920, 1080), slotCount: 64 });
-  const backend = new WorkerBackend({ pool });
+  // Counters every 5 ms: the in-Worker row reads the sink's count from them.
+  const backend = new WorkerBackend({ pool, statsIntervalMs: 5 });
   const rt = new Runtime({ registry, isolates: backend });
-  rows.push(["Worker -> main", await measure(rt, true)]);
+  rows.push([LABELS[where], await measure(rt, where)]);
   await backend.close();
   pool.close();
 }
