@@ -17,6 +17,7 @@ function parsedClass(name: string, extra: Partial<ParsedClass> = {}): ParsedClas
     hasProcess: true,
     ports: [],
     configs: [],
+    footprint: { kind: "none" },
     ...extra,
   };
 }
