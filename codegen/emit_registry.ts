@@ -41,9 +41,15 @@ export function emitRegistry(registry: RegistryModel): string {
     out += `import { ${[...names].sort().join(", ")} } from ${JSON.stringify(module)};\n`;
   }
   out += "\n";
+  const eager = registry.entries.filter((e) => e.eager).map((e) => e.name);
   out += docComment(
     `The node definitions of ${folder}, by processor name; \`rt.use()\` adds them to a runtime.\n` +
-      "Each processor's module is imported when a node of it is first set up.",
+      "Each processor's module is imported when a node of it is first set up" +
+      (eager.length === 0
+        ? "."
+        : `, except ${
+          eager.join(", ")
+        }: a footprint hook of the class's own (\`static footprint\`) is loaded with the registry.`),
   );
   out += "export const registry: NodeRegistry = new NodeRegistry([\n";
   for (const entry of registry.entries) {
