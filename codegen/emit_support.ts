@@ -27,7 +27,10 @@ export function docComment(text: string, indent = ""): string {
 
 /**
  * A value as a TypeScript literal: objects and arrays of objects one entry per line, strings in
- * double quotes.
+ * double quotes with every character outside ASCII escaped (`\u2026`). A module whose source has
+ * one such character is held by V8 as a two-byte string, with the inline source map Deno appends:
+ * an unescaped `…` in one description made the built-in registry cost about 0.6 MB more resident
+ * memory.
  *
  * @param value A JSON-like value.
  * @param indent The current indentation.
@@ -35,7 +38,7 @@ export function docComment(text: string, indent = ""): string {
  */
 export function literal(value: unknown, indent = ""): string {
   if (value === undefined) return "undefined";
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (value === null || typeof value !== "object") return asciiJson(value);
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
     if (value.length === 0) return "[]";
@@ -66,4 +69,12 @@ export function literal(value: unknown, indent = ""): string {
  */
 export function propertyKey(name: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
+}
+
+/** `JSON.stringify` of a primitive, characters outside ASCII escaped. */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
