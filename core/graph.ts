@@ -122,7 +122,7 @@ export class Graph<N extends GraphNode = GraphNode> {
   readonly #removed = new Set<string>();
   readonly #connections = new Map<string, GraphConnection>();
   readonly #disconnected = new Set<string>();
-  /** `node.port` of each connected input -> connection id. */
+  /** `node.port` of each connected input → connection id. */
   readonly #inputs = new Map<string, string>();
   readonly #counters = new Map<string, number>();
   #connectionCounter = 0;

@@ -272,7 +272,7 @@ export interface IsolateHost {
   /**
    * Attaches a probe to an output of this isolate (the runtime checked the node and port): every
    * `spec.everyMs` the next frame the output writes is summarized, transformed, and
-   * handed to `deliver`, with the frame itself only when this host runs in the caller's isolate.
+   * handed to `deliver` — with the frame itself only when this host runs in the caller's isolate.
    * Sampling must never block or slow the writer. Returns what detaches it. Every built-in host
    * has it (a native plugin's samples its native threads' outputs through probe slots); a custom
    * host without it cannot be probed (`probe_unsupported`).

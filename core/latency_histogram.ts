@@ -23,7 +23,7 @@ const BUCKETS = 100;
  * histogram.record(1_000);
  * histogram.record(3_000);
  * const summary: LatencySummary = histogram.summary();
- * assert.equal(`${summary.count} calls, mean ${summary.meanNs / 1e3} \u00b5s`, "2 calls, mean 2 \u00b5s");
+ * assert.equal(`${summary.count} calls, mean ${summary.meanNs / 1e3} µs`, "2 calls, mean 2 \u00b5s");
  * ```
  */
 export interface LatencySummary {
@@ -50,7 +50,7 @@ export interface LatencySummary {
  * import { LatencyHistogram } from "./latency_histogram.ts";
  *
  * const histogram = new LatencyHistogram();
- * for (let i = 0; i < 99; i++) histogram.record(10_000); // 10 us
+ * for (let i = 0; i < 99; i++) histogram.record(10_000); // 10 µs
  * histogram.record(2_000_000); // one 2 ms outlier
  * const { p50Ns, p99Ns, maxNs } = histogram.summary();
  * assert.ok(p50Ns >= 10_000 && p50Ns < 12_000);

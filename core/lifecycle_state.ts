@@ -1,7 +1,7 @@
 /**
  * The one state machine of the runtime: the graph's states and the nodes' states, each with an
  * explicit transition table (as GStreamer has one state enum for elements and pipelines, with
- * NULL -> READY -> PAUSED -> PLAYING and back). The runtime, every isolate host, the events
+ * NULL → READY → PAUSED → PLAYING and back). The runtime, every isolate host, the events
  * (`runtime-state`, `node-state`), `describe()`, `stats()`, the control API, MCP and the dashboard
  * use these values and nothing else.
  *
@@ -51,8 +51,8 @@ export const LIFECYCLE_ACTIONS = ["start", "pause", "resume", "stop"] as const;
 export type LifecycleAction = typeof LIFECYCLE_ACTIONS[number];
 
 /**
- * The graph's transitions: from each state, the states it may go to. `starting -> running` and
- * `stopping -> stopped` are the runtime's own steps (when every node is set up, or torn down);
+ * The graph's transitions: from each state, the states it may go to. `starting → running` and
+ * `stopping → stopped` are the runtime's own steps (when every node is set up, or torn down);
  * the others are {@linkcode LIFECYCLE}'s calls.
  *
  * | from       | to                   |
@@ -105,11 +105,11 @@ export const LIFECYCLE: {
 
 /**
  * A node's transitions: from each state, the states it may go to. A node follows its graph
- * (`stopped -> starting -> running <-> paused -> stopping -> stopped`); besides:
- * `starting -> paused` (set up while the graph is paused), `starting -> stopping` (the graph
- * stopped during its setup), `stopping -> starting` (set up again with a new config while
- * paused), any set-up state `-> error` (its processor threw), and `error -> starting` (a restart)
- * or `error -> stopped` (torn down).
+ * (`stopped → starting → running ⇄ paused → stopping → stopped`); besides:
+ * `starting → paused` (set up while the graph is paused), `starting → stopping` (the graph
+ * stopped during its setup), `stopping → starting` (set up again with a new config while
+ * paused), any set-up state `→ error` (its processor threw), and `error → starting` (a restart)
+ * or `error → stopped` (torn down).
  *
  * @example Where a failed node may go
  * ```ts

@@ -10,7 +10,7 @@ export const MAX_SUGGESTED_NAME_LENGTH = 256;
 /**
  * The Levenshtein edit distance between two strings (insertions, deletions and substitutions),
  * or `Infinity` when it is above `max`. Only cells within `max` of the diagonal are computed,
- * so the cost is O(length * max), not O(length^2).
+ * so the cost is O(length × max), not O(length²).
  *
  * @param a One string.
  * @param b The other.

@@ -35,7 +35,7 @@ export interface RuntimeTimers {
    * Calls `callback` once, in a later task of the event loop: after the I/O and timers that are
    * already due, but without a timer's delay (Node's `setImmediate`). The scheduler's deferred
    * turns use it. Optional: without it they use `setTimeout(callback, 0)`, which fires about 2 ms
-   * later in Deno on Linux (measured 2.1 ms against 1.6 us for `setImmediate`).
+   * later in Deno on Linux (measured 2.1 ms against 1.6 µs for `setImmediate`).
    */
   defer?(callback: () => void): void;
 }

@@ -65,7 +65,7 @@ export interface AudioMixerConfig {
 /**
  * Sums up to eight stereo streams into one.
  *
- * Only connected inputs count: connect any of `in_0` ... `in_7`, in any order, and leave the rest
+ * Only connected inputs count: connect any of `in_0` … `in_7`, in any order, and leave the rest
  * unconnected. Each mix takes one block from each contributing input; blocks of different lengths
  * are summed over the longest (shorter ones count as silence past their end). The output takes its
  * timestamp and frame number from the first contributing input. The mix is written into the

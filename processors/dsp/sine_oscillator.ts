@@ -30,10 +30,10 @@ const CHUNK = 1024;
  * A sine oscillator that keeps its phase from one block to the next.
  *
  * Samples come from a recurrence, not from `Math.sin` per sample: the unit vector
- * `(cos 2*pi*phi, sin 2*pi*phi)` is rotated by one sample's angle with four multiplications, and restarted
+ * `(cos 2πφ, sin 2πφ)` is rotated by one sample's angle with four multiplications, and restarted
  * from the exact phase (one `Math.sin` and one `Math.cos`) every 1024 samples and at every block.
  * The phase itself is kept in double precision, so the tone never drifts and its samples stay
- * within a float's rounding of `amplitude * Math.sin(2 * Math.PI * phase)` (tested against `Math.sin`), at
+ * within a float's rounding of `amplitude * Math.sin(2π * phase)` (tested against `Math.sin`), at
  * about a twentieth of the cost.
  *
  * Changing {@linkcode SineOscillator.frequency} between blocks continues from the current phase, so
