@@ -19,1677 +19,188 @@ import {
  */
 export const registry: NodeRegistry = new NodeRegistry([
   lazyNode({
-    descriptor: {
-      name: "AudioMixer",
-      description:
-        "Sums up to eight stereo streams into one.\nOnly connected inputs count: connect any of `in_0` \u2026 `in_7`, in any order, and leave the rest unconnected. Each mix takes one block from each contributing input; blocks of different lengths are summed over the longest (shorter ones count as silence past their end). The output takes its timestamp and frame number from the first contributing input. The mix is written into the longest block in place when the mixer holds its only reference (`ctx.frames.writable()`), so in steady state mixing allocates nothing.",
-      tags: ["audio", "mixer"],
-      mode: "push",
-      inputs: [
-        {
-          name: "in_0",
-          direction: "input",
-          portType: "AudioFrame<2>",
-          required: false,
-          description: "Stereo audio to mix.",
-          group: "in",
-        },
-        {
-          name: "in_1",
-          direction: "input",
-          portType: "AudioFrame<2>",
-          required: false,
-          description: "Stereo audio to mix.",
-          group: "in",
-        },
-        {
-          name: "in_2",
-          direction: "input",
-          portType: "AudioFrame<2>",
-          required: false,
-          description: "Stereo audio to mix.",
-          group: "in",
-        },
-        {
-          name: "in_3",
-          direction: "input",
-          portType: "AudioFrame<2>",
-          required: false,
-          description: "Stereo audio to mix.",
-          group: "in",
-        },
-        {
-          name: "in_4",
-          direction: "input",
-          portType: "AudioFrame<2>",
-          required: false,
-          description: "Stereo audio to mix.",
-          group: "in",
-        },
-        {
-          name: "in_5",
-          direction: "input",
-          portType: "AudioFrame<2>",
-          required: false,
-          description: "Stereo audio to mix.",
-          group: "in",
-        },
-        {
-          name: "in_6",
-          direction: "input",
-          portType: "AudioFrame<2>",
-          required: false,
-          description: "Stereo audio to mix.",
-          group: "in",
-        },
-        {
-          name: "in_7",
-          direction: "input",
-          portType: "AudioFrame<2>",
-          required: false,
-          description: "Stereo audio to mix.",
-          group: "in",
-        },
-      ],
-      outputs: [
-        {
-          name: "out",
-          direction: "output",
-          portType: "AudioFrame<2>",
-          required: false,
-          description: "The mix.",
-        },
-      ],
-      config: {
-        type: "object",
-        properties: {
-          gains: {
-            description: "Linear gain of each input, `in_0` first; inputs without an entry get 1.",
-            type: "array",
-            items: { type: "number" },
-            maxItems: 8,
-            default: [1, 1, 1, 1, 1, 1, 1, 1],
-            "x-live": true,
-          },
-          waitForAll: {
-            description:
-              "Mix only when every connected input has a block (`true`, keeps inputs aligned), or whenever any has one (`false`, never waits for a stalled input).",
-            type: "boolean",
-            default: true,
-            "x-live": true,
-          },
-        },
-        additionalProperties: false,
-      },
-      source: "processors/audio_mixer.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"AudioMixer","description":"Sums up to eight stereo streams into one.\\nOnly connected inputs count: connect any of `in_0` \u2026 `in_7`, in any order, and leave the rest unconnected. Each mix takes one block from each contributing input; blocks of different lengths are summed over the longest (shorter ones count as silence past their end). The output takes its timestamp and frame number from the first contributing input. The mix is written into the longest block in place when the mixer holds its only reference (`ctx.frames.writable()`), so in steady state mixing allocates nothing.","tags":["audio","mixer"],"mode":"push","inputs":[{"name":"in_0","direction":"input","portType":"AudioFrame<2>","required":false,"description":"Stereo audio to mix.","group":"in"},{"name":"in_1","direction":"input","portType":"AudioFrame<2>","required":false,"description":"Stereo audio to mix.","group":"in"},{"name":"in_2","direction":"input","portType":"AudioFrame<2>","required":false,"description":"Stereo audio to mix.","group":"in"},{"name":"in_3","direction":"input","portType":"AudioFrame<2>","required":false,"description":"Stereo audio to mix.","group":"in"},{"name":"in_4","direction":"input","portType":"AudioFrame<2>","required":false,"description":"Stereo audio to mix.","group":"in"},{"name":"in_5","direction":"input","portType":"AudioFrame<2>","required":false,"description":"Stereo audio to mix.","group":"in"},{"name":"in_6","direction":"input","portType":"AudioFrame<2>","required":false,"description":"Stereo audio to mix.","group":"in"},{"name":"in_7","direction":"input","portType":"AudioFrame<2>","required":false,"description":"Stereo audio to mix.","group":"in"}],"outputs":[{"name":"out","direction":"output","portType":"AudioFrame<2>","required":false,"description":"The mix."}],"config":{"type":"object","properties":{"gains":{"description":"Linear gain of each input, `in_0` first; inputs without an entry get 1.","type":"array","items":{"type":"number"},"maxItems":8,"default":[1,1,1,1,1,1,1,1],"x-live":true},"waitForAll":{"description":"Mix only when every connected input has a block (`true`, keeps inputs aligned), or whenever any has one (`false`, never waits for a stalled input).","type":"boolean","default":true,"x-live":true}},"additionalProperties":false},"source":"processors/audio_mixer.ts"}',
+    ),
     moduleUrl: new URL("./audio_mixer.gen.ts", import.meta.url).href,
     load: () => import("./audio_mixer.gen.ts"),
   }),
   lazyNode({
-    descriptor: {
-      name: "Camera",
-      description:
-        "Captures a camera: AVFoundation on macOS, Video4Linux2 on Linux. Other OSes fail `setup()` with `UnsupportedPlatformError`.\nA native thread (a V4L2 streaming loop, or AVFoundation's sample-buffer delegate on its own dispatch queue) converts each frame to the configured format straight into a frame-pool slot. The node is `pull`: the capture drives it. A short timer (an eighth of the frame interval, 1 to 5 ms) asks the capture ring whether frames are waiting and wakes the node only then; `process()` writes the newest without a copy: the frame's payload is the capture's slot, which goes back to the capture when the last reader releases the frame (when readers hold every slot, the capture drops new frames, counted). Frames are stamped with their capture time on the media clock. The size is the device's closest to the request. Errors are typed: `DeviceNotFoundError` (no such camera), `PermissionDeniedError` (macOS privacy settings, or the device file's permissions), `UnsupportedError` (a camera offering only compressed formats), `DeviceError` (unplugged).",
-      tags: ["video", "source", "capture"],
-      mode: "pull",
-      inputs: [],
-      outputs: [
-        {
-          name: "video",
-          direction: "output",
-          portType: "VideoFrame",
-          required: false,
-          description: "The camera's frames.",
-        },
-      ],
-      config: {
-        type: "object",
-        properties: {
-          device: {
-            description:
-              'Which camera: on macOS an AVFoundation unique ID, on Linux a V4L2 device (`"/dev/video0"` or `"0"`); empty for the default (first) camera. `listCaptureDevices("camera")` lists them.',
-            type: "string",
-            default: "",
-          },
-          width: {
-            description: "Width asked for; the device picks its closest mode (0: its current one).",
-            type: "integer",
-            minimum: 0,
-            maximum: 7680,
-            default: 1280,
-          },
-          height: {
-            description: "Height asked for (0: the device's current one).",
-            type: "integer",
-            minimum: 0,
-            maximum: 4320,
-            default: 720,
-          },
-          fps: {
-            description:
-              "Frames per second asked for (the watcher checks for frames eight times as often).",
-            type: "number",
-            maximum: 240,
-            exclusiveMinimum: 0,
-            default: 30,
-          },
-          pixelFormat: {
-            description: "Pixel format of the frames (Linux delivers I420 only).",
-            type: "string",
-            enum: ["RGBA", "BGRA", "I420", "NV12"],
-            default: "I420",
-          },
-        },
-        additionalProperties: false,
-      },
-      source: "processors/camera.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"Camera","description":"Captures a camera: AVFoundation on macOS, Video4Linux2 on Linux. Other OSes fail `setup()` with `UnsupportedPlatformError`.\\nA native thread (a V4L2 streaming loop, or AVFoundation\'s sample-buffer delegate on its own dispatch queue) converts each frame to the configured format straight into a frame-pool slot. The node is `pull`: the capture drives it. A short timer (an eighth of the frame interval, 1 to 5 ms) asks the capture ring whether frames are waiting and wakes the node only then; `process()` writes the newest without a copy: the frame\'s payload is the capture\'s slot, which goes back to the capture when the last reader releases the frame (when readers hold every slot, the capture drops new frames, counted). Frames are stamped with their capture time on the media clock. The size is the device\'s closest to the request. Errors are typed: `DeviceNotFoundError` (no such camera), `PermissionDeniedError` (macOS privacy settings, or the device file\'s permissions), `UnsupportedError` (a camera offering only compressed formats), `DeviceError` (unplugged).","tags":["video","source","capture"],"mode":"pull","inputs":[],"outputs":[{"name":"video","direction":"output","portType":"VideoFrame","required":false,"description":"The camera\'s frames."}],"config":{"type":"object","properties":{"device":{"description":"Which camera: on macOS an AVFoundation unique ID, on Linux a V4L2 device (`\\"/dev/video0\\"` or `\\"0\\"`); empty for the default (first) camera. `listCaptureDevices(\\"camera\\")` lists them.","type":"string","default":""},"width":{"description":"Width asked for; the device picks its closest mode (0: its current one).","type":"integer","minimum":0,"maximum":7680,"default":1280},"height":{"description":"Height asked for (0: the device\'s current one).","type":"integer","minimum":0,"maximum":4320,"default":720},"fps":{"description":"Frames per second asked for (the watcher checks for frames eight times as often).","type":"number","maximum":240,"exclusiveMinimum":0,"default":30},"pixelFormat":{"description":"Pixel format of the frames (Linux delivers I420 only).","type":"string","enum":["RGBA","BGRA","I420","NV12"],"default":"I420"}},"additionalProperties":false},"source":"processors/camera.ts"}',
+    ),
     moduleUrl: new URL("./camera.gen.ts", import.meta.url).href,
     load: () => import("./camera.gen.ts"),
     footprint: cameraFootprint,
   }),
   lazyNode({
-    descriptor: {
-      name: "ChannelConverter",
-      description:
-        "Converts audio of any channel count to mono, stereo and a configured count.\nThe channel count of a typed port is part of its type, so one converter has three outputs and the graph picks by connecting: `mono` (`AudioFrame<1>`), `stereo` (`AudioFrame<2>`), and `out` (`AudioFrame` with `channels` channels, for inputs that take any count). Only connected outputs are computed. Downmixing averages (stereo to mono is `(L + R) / 2`); upmixing repeats (mono to stereo copies the sample to both sides); see `convertChannels` for the general rule. Blocks keep their sample rate, timestamp and frame number. An output whose channel count is the input's gets the input block itself (shared, not copied); the others get new frames from `ctx.frames`.",
-      tags: ["audio", "channels"],
-      mode: "push",
-      inputs: [
-        {
-          name: "in",
-          direction: "input",
-          portType: "AudioFrame",
-          required: true,
-          description: "Audio of any channel count.",
-        },
-      ],
-      outputs: [
-        {
-          name: "mono",
-          direction: "output",
-          portType: "AudioFrame<1>",
-          required: false,
-          description: "The audio as mono.",
-        },
-        {
-          name: "stereo",
-          direction: "output",
-          portType: "AudioFrame<2>",
-          required: false,
-          description: "The audio as stereo.",
-        },
-        {
-          name: "out",
-          direction: "output",
-          portType: "AudioFrame",
-          required: false,
-          description: "The audio with the configured channel count.",
-        },
-      ],
-      config: {
-        type: "object",
-        properties: {
-          channels: {
-            description:
-              "Channels of the `out` port (the `mono` and `stereo` ports are always 1 and 2).",
-            type: "integer",
-            minimum: 1,
-            maximum: 32,
-            default: 2,
-          },
-        },
-        additionalProperties: false,
-      },
-      source: "processors/channel_converter.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"ChannelConverter","description":"Converts audio of any channel count to mono, stereo and a configured count.\\nThe channel count of a typed port is part of its type, so one converter has three outputs and the graph picks by connecting: `mono` (`AudioFrame<1>`), `stereo` (`AudioFrame<2>`), and `out` (`AudioFrame` with `channels` channels, for inputs that take any count). Only connected outputs are computed. Downmixing averages (stereo to mono is `(L + R) / 2`); upmixing repeats (mono to stereo copies the sample to both sides); see `convertChannels` for the general rule. Blocks keep their sample rate, timestamp and frame number. An output whose channel count is the input\'s gets the input block itself (shared, not copied); the others get new frames from `ctx.frames`.","tags":["audio","channels"],"mode":"push","inputs":[{"name":"in","direction":"input","portType":"AudioFrame","required":true,"description":"Audio of any channel count."}],"outputs":[{"name":"mono","direction":"output","portType":"AudioFrame<1>","required":false,"description":"The audio as mono."},{"name":"stereo","direction":"output","portType":"AudioFrame<2>","required":false,"description":"The audio as stereo."},{"name":"out","direction":"output","portType":"AudioFrame","required":false,"description":"The audio with the configured channel count."}],"config":{"type":"object","properties":{"channels":{"description":"Channels of the `out` port (the `mono` and `stereo` ports are always 1 and 2).","type":"integer","minimum":1,"maximum":32,"default":2}},"additionalProperties":false},"source":"processors/channel_converter.ts"}',
+    ),
     moduleUrl: new URL("./channel_converter.gen.ts", import.meta.url).href,
     load: () => import("./channel_converter.gen.ts"),
   }),
   lazyNode({
-    descriptor: {
-      name: "ColorConvert",
-      description:
-        "Converts video between RGBA, BGRA, I420 and NV12 (BT.601 limited range for YUV, as FFmpeg does by default; see `docs/media_algorithms.md`).\nRGB to 4:2:0 averages each 2x2 block's colour for its chroma; 4:2:0 to RGB uses each chroma sample for its whole block; a round trip loses up to about 3 levels. Frames already in the target format are passed on as they are, without a copy (one more reference to the same frame). Converted frames come from `ctx.frames`, so they cross to Workers and native code by reference. Frames that cannot be converted (an odd size to or from I420 or NV12, or a payload shorter than its size) are dropped and counted in {@linkcode ColorConvert.droppedFrames} and the node's `framesDropped`, as is a frame that finds no frame memory free (the node then runs again once memory is freed). Input frames must have tightly packed rows.",
-      tags: ["video", "filter", "color"],
-      mode: "push",
-      inputs: [
-        {
-          name: "in",
-          direction: "input",
-          portType: "VideoFrame",
-          required: true,
-          description: "Video in any pixel format.",
-        },
-      ],
-      outputs: [
-        {
-          name: "out",
-          direction: "output",
-          portType: "VideoFrame",
-          required: false,
-          description: "The video in the configured pixel format.",
-        },
-      ],
-      config: {
-        type: "object",
-        properties: {
-          pixelFormat: {
-            description: "Pixel format of the output frames.",
-            type: "string",
-            enum: ["RGBA", "BGRA", "I420", "NV12"],
-            default: "I420",
-          },
-        },
-        additionalProperties: false,
-      },
-      source: "processors/color_convert.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"ColorConvert","description":"Converts video between RGBA, BGRA, I420 and NV12 (BT.601 limited range for YUV, as FFmpeg does by default; see `docs/media_algorithms.md`).\\nRGB to 4:2:0 averages each 2x2 block\'s colour for its chroma; 4:2:0 to RGB uses each chroma sample for its whole block; a round trip loses up to about 3 levels. Frames already in the target format are passed on as they are, without a copy (one more reference to the same frame). Converted frames come from `ctx.frames`, so they cross to Workers and native code by reference. Frames that cannot be converted (an odd size to or from I420 or NV12, or a payload shorter than its size) are dropped and counted in {@linkcode ColorConvert.droppedFrames} and the node\'s `framesDropped`, as is a frame that finds no frame memory free (the node then runs again once memory is freed). Input frames must have tightly packed rows.","tags":["video","filter","color"],"mode":"push","inputs":[{"name":"in","direction":"input","portType":"VideoFrame","required":true,"description":"Video in any pixel format."}],"outputs":[{"name":"out","direction":"output","portType":"VideoFrame","required":false,"description":"The video in the configured pixel format."}],"config":{"type":"object","properties":{"pixelFormat":{"description":"Pixel format of the output frames.","type":"string","enum":["RGBA","BGRA","I420","NV12"],"default":"I420"}},"additionalProperties":false},"source":"processors/color_convert.ts"}',
+    ),
     moduleUrl: new URL("./color_convert.gen.ts", import.meta.url).href,
     load: () => import("./color_convert.gen.ts"),
   }),
   lazyNode({
-    descriptor: {
-      name: "Gain",
-      description:
-        "Multiplies every sample of a stereo stream by a constant factor.\nEach block is scaled in place when this node holds its only reference (`ctx.frames.writable()`), so in steady state the gain allocates nothing; a block another reader still sees (fan-out) is copied first. Blocks keep their sample rate, timestamp and frame number.",
-      tags: ["audio", "filter"],
-      mode: "push",
-      inputs: [
-        {
-          name: "in",
-          direction: "input",
-          portType: "AudioFrame<2>",
-          required: true,
-          description: "Stereo audio to scale.",
-        },
-      ],
-      outputs: [
-        {
-          name: "out",
-          direction: "output",
-          portType: "AudioFrame<2>",
-          required: false,
-          description: "The scaled audio.",
-        },
-      ],
-      config: {
-        type: "object",
-        properties: {
-          gain: {
-            description: "Linear factor applied to every sample; 1 leaves the audio unchanged.",
-            type: "number",
-            minimum: 0,
-            maximum: 16,
-            default: 1,
-            "x-live": true,
-          },
-        },
-        additionalProperties: false,
-      },
-      source: "processors/gain.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"Gain","description":"Multiplies every sample of a stereo stream by a constant factor.\\nEach block is scaled in place when this node holds its only reference (`ctx.frames.writable()`), so in steady state the gain allocates nothing; a block another reader still sees (fan-out) is copied first. Blocks keep their sample rate, timestamp and frame number.","tags":["audio","filter"],"mode":"push","inputs":[{"name":"in","direction":"input","portType":"AudioFrame<2>","required":true,"description":"Stereo audio to scale."}],"outputs":[{"name":"out","direction":"output","portType":"AudioFrame<2>","required":false,"description":"The scaled audio."}],"config":{"type":"object","properties":{"gain":{"description":"Linear factor applied to every sample; 1 leaves the audio unchanged.","type":"number","minimum":0,"maximum":16,"default":1,"x-live":true}},"additionalProperties":false},"source":"processors/gain.ts"}',
+    ),
     moduleUrl: new URL("./gain.gen.ts", import.meta.url).href,
     load: () => import("./gain.gen.ts"),
   }),
   lazyNode({
-    descriptor: {
-      name: "H264Decoder",
-      description:
-        "Decodes H.264 access units (Annex B, as `H264Encoder` and `Mp4FileSource` produce them) to I420 frames with OpenH264 in native code.\nEach picture carries the timestamp and frame number of the access unit it came from, in display order. A stream must start at a keyframe; access units that cannot be decoded (a corrupt one, or deltas before the first keyframe) are skipped and counted in {@linkcode H264Decoder.decodeErrors}, and decoding resumes at the next keyframe. The decoder writes each picture straight into a frame from `ctx.frames` (a frame-pool slot when the graph spans Workers, so it crosses by reference). Once the picture size is known, memory for the next picture is taken before an access unit is read, so when no frame memory is free the units wait on their connection (back-pressure) instead of being lost; a picture whose size changed and finds no memory is dropped and counted in {@linkcode H264Decoder.droppedFrames}.",
-      tags: ["video", "codec", "decoder"],
-      mode: "push",
-      inputs: [
-        {
-          name: "in",
-          direction: "input",
-          portType: "EncodedVideoFrame",
-          required: true,
-          description: "H.264 access units in decode order.",
-        },
-      ],
-      outputs: [
-        {
-          name: "out",
-          direction: "output",
-          portType: "VideoFrame",
-          required: false,
-          description: "The decoded pictures, I420.",
-        },
-      ],
-      config: {
-        type: "object",
-        properties: {},
-        additionalProperties: false,
-      },
-      source: "processors/h264_decoder.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"H264Decoder","description":"Decodes H.264 access units (Annex B, as `H264Encoder` and `Mp4FileSource` produce them) to I420 frames with OpenH264 in native code.\\nEach picture carries the timestamp and frame number of the access unit it came from, in display order. A stream must start at a keyframe; access units that cannot be decoded (a corrupt one, or deltas before the first keyframe) are skipped and counted in {@linkcode H264Decoder.decodeErrors}, and decoding resumes at the next keyframe. The decoder writes each picture straight into a frame from `ctx.frames` (a frame-pool slot when the graph spans Workers, so it crosses by reference). Once the picture size is known, memory for the next picture is taken before an access unit is read, so when no frame memory is free the units wait on their connection (back-pressure) instead of being lost; a picture whose size changed and finds no memory is dropped and counted in {@linkcode H264Decoder.droppedFrames}.","tags":["video","codec","decoder"],"mode":"push","inputs":[{"name":"in","direction":"input","portType":"EncodedVideoFrame","required":true,"description":"H.264 access units in decode order."}],"outputs":[{"name":"out","direction":"output","portType":"VideoFrame","required":false,"description":"The decoded pictures, I420."}],"config":{"type":"object","properties":{},"additionalProperties":false},"source":"processors/h264_decoder.ts"}',
+    ),
     moduleUrl: new URL("./h264_decoder.gen.ts", import.meta.url).href,
     load: () => import("./h264_decoder.gen.ts"),
   }),
   lazyNode({
-    descriptor: {
-      name: "H264Encoder",
-      description:
-        "Encodes video to H.264 in native code (no pixel copy through JS), one access unit per frame.\nThe encoder is created for the size of the first frame; frames of another size are dropped and counted in {@linkcode H264Encoder.droppedFrames} and the node's `framesDropped` stat (put a `VideoScale` in front). Frames in RGBA and BGRA are converted to I420 natively; I420 and NV12 go in as they are. Output access units are Annex B; keyframes carry SPS and PPS, so a muxer or decoder can start at any of them. Each access unit goes out in a frame from `ctx.frames` (reference-counted: it crosses to a Worker or a native plugin by reference); when no frame memory is free the access unit waits and goes out first on the next run, so none is lost.",
-      tags: ["video", "codec", "encoder"],
-      mode: "push",
-      inputs: [
-        {
-          name: "in",
-          direction: "input",
-          portType: "VideoFrame",
-          required: true,
-          description: "Video to encode: RGBA, BGRA, I420 or NV12, tightly packed rows.",
-        },
-      ],
-      outputs: [
-        {
-          name: "out",
-          direction: "output",
-          portType: "EncodedVideoFrame",
-          required: false,
-          description: "H.264 access units (Annex B), one per input frame.",
-        },
-      ],
-      config: {
-        type: "object",
-        properties: {
-          backend: {
-            description:
-              "Implementation: `auto` tries the hardware encoder first (VideoToolbox on macOS) and falls back to OpenH264; `videotoolbox` is macOS only; `openh264` runs everywhere.",
-            type: "string",
-            enum: ["auto", "videotoolbox", "openh264"],
-            default: "auto",
-          },
-          bitrate: {
-            description:
-              "Target bit rate in bits per second; the bounds are the native encoder's (`H264_BITRATE_MIN` and `H264_BITRATE_MAX` of the ffi module).",
-            type: "integer",
-            minimum: 1000,
-            maximum: 800000000,
-            default: 2000000,
-          },
-          fps: {
-            description: "The frame rate rate control plans for (timestamps come from the frames).",
-            type: "number",
-            maximum: 240,
-            exclusiveMinimum: 0,
-            default: 30,
-          },
-          keyframeInterval: {
-            description: "A keyframe every this many frames; 0 for only the first.",
-            type: "integer",
-            minimum: 0,
-            maximum: 100000,
-            default: 60,
-          },
-          profile: {
-            description: "H.264 profile; `baseline` decodes everywhere.",
-            type: "string",
-            enum: ["baseline", "main", "high"],
-            default: "baseline",
-          },
-          level: {
-            description:
-              "H.264 level, or `auto`. VideoToolbox has constants only for 1.3 (baseline) and 3 to 5.2: the `videotoolbox` backend refuses other levels with `UnsupportedError`, and `auto` falls back to OpenH264 for them.",
-            type: "string",
-            enum: [
-              "auto",
-              "1b",
-              "1",
-              "1.1",
-              "1.2",
-              "1.3",
-              "2",
-              "2.1",
-              "2.2",
-              "3",
-              "3.1",
-              "3.2",
-              "4",
-              "4.1",
-              "4.2",
-              "5",
-              "5.1",
-              "5.2",
-            ],
-            default: "auto",
-          },
-          lowLatency: {
-            description:
-              "Real-time mode: no look-ahead or frame reordering, one access unit per frame right away.",
-            type: "boolean",
-            default: true,
-          },
-          threads: {
-            description:
-              "Encoding threads: OpenH264 cuts each picture into this many slices and encodes them in parallel (no added delay; a slightly larger output at the same bit rate); 0 is one per core, at most 4. VideoToolbox ignores it.",
-            type: "integer",
-            minimum: 0,
-            maximum: 4,
-            default: 1,
-          },
-        },
-        additionalProperties: false,
-      },
-      source: "processors/h264_encoder.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"H264Encoder","description":"Encodes video to H.264 in native code (no pixel copy through JS), one access unit per frame.\\nThe encoder is created for the size of the first frame; frames of another size are dropped and counted in {@linkcode H264Encoder.droppedFrames} and the node\'s `framesDropped` stat (put a `VideoScale` in front). Frames in RGBA and BGRA are converted to I420 natively; I420 and NV12 go in as they are. Output access units are Annex B; keyframes carry SPS and PPS, so a muxer or decoder can start at any of them. Each access unit goes out in a frame from `ctx.frames` (reference-counted: it crosses to a Worker or a native plugin by reference); when no frame memory is free the access unit waits and goes out first on the next run, so none is lost.","tags":["video","codec","encoder"],"mode":"push","inputs":[{"name":"in","direction":"input","portType":"VideoFrame","required":true,"description":"Video to encode: RGBA, BGRA, I420 or NV12, tightly packed rows."}],"outputs":[{"name":"out","direction":"output","portType":"EncodedVideoFrame","required":false,"description":"H.264 access units (Annex B), one per input frame."}],"config":{"type":"object","properties":{"backend":{"description":"Implementation: `auto` tries the hardware encoder first (VideoToolbox on macOS) and falls back to OpenH264; `videotoolbox` is macOS only; `openh264` runs everywhere.","type":"string","enum":["auto","videotoolbox","openh264"],"default":"auto"},"bitrate":{"description":"Target bit rate in bits per second; the bounds are the native encoder\'s (`H264_BITRATE_MIN` and `H264_BITRATE_MAX` of the ffi module).","type":"integer","minimum":1000,"maximum":800000000,"default":2000000},"fps":{"description":"The frame rate rate control plans for (timestamps come from the frames).","type":"number","maximum":240,"exclusiveMinimum":0,"default":30},"keyframeInterval":{"description":"A keyframe every this many frames; 0 for only the first.","type":"integer","minimum":0,"maximum":100000,"default":60},"profile":{"description":"H.264 profile; `baseline` decodes everywhere.","type":"string","enum":["baseline","main","high"],"default":"baseline"},"level":{"description":"H.264 level, or `auto`. VideoToolbox has constants only for 1.3 (baseline) and 3 to 5.2: the `videotoolbox` backend refuses other levels with `UnsupportedError`, and `auto` falls back to OpenH264 for them.","type":"string","enum":["auto","1b","1","1.1","1.2","1.3","2","2.1","2.2","3","3.1","3.2","4","4.1","4.2","5","5.1","5.2"],"default":"auto"},"lowLatency":{"description":"Real-time mode: no look-ahead or frame reordering, one access unit per frame right away.","type":"boolean","default":true},"threads":{"description":"Encoding threads: OpenH264 cuts each picture into this many slices and encodes them in parallel (no added delay; a slightly larger output at the same bit rate); 0 is one per core, at most 4. VideoToolbox ignores it.","type":"integer","minimum":0,"maximum":4,"default":1}},"additionalProperties":false},"source":"processors/h264_encoder.ts"}',
+    ),
     moduleUrl: new URL("./h264_encoder.gen.ts", import.meta.url).href,
     load: () => import("./h264_encoder.gen.ts"),
   }),
   lazyNode({
-    descriptor: {
-      name: "Microphone",
-      description:
-        "Captures a microphone as stereo `f32` blocks with AVFoundation, macOS only: elsewhere `setup()` fails with `UnsupportedPlatformError` (\"not supported on this OS\").\nAVFoundation's sample-buffer delegate, on a dispatch queue of its own, copies each buffer into a frame-pool slot. The node is `pull`: the capture drives it. A 2 ms timer asks the capture ring whether blocks are waiting and wakes the node only then; `process()` writes every block that arrived, in order, each copied into a new frame from `ctx.frames` (the capture's slot goes back to the capture at once). While frame memory is exhausted the next captured block waits in its slot and the node runs again when memory frees. Blocks are stamped with their capture time on the media clock. Errors are typed: `PermissionDeniedError` (refused in System Settings > Privacy & Security), `DeviceNotFoundError`, `DeviceError`.",
-      tags: ["audio", "source", "capture"],
-      mode: "pull",
-      inputs: [],
-      outputs: [
-        {
-          name: "audio",
-          direction: "output",
-          portType: "AudioFrame<2>",
-          required: false,
-          description: "The captured audio, stereo.",
-        },
-      ],
-      config: {
-        type: "object",
-        properties: {
-          device: {
-            description:
-              "Which microphone (an AVFoundation unique ID); empty for the default input.",
-            type: "string",
-            default: "",
-          },
-          sampleRate: {
-            description: "Samples per second delivered (AVFoundation converts).",
-            type: "integer",
-            minimum: 8000,
-            maximum: 192000,
-            default: 48000,
-          },
-        },
-        additionalProperties: false,
-      },
-      source: "processors/microphone.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"Microphone","description":"Captures a microphone as stereo `f32` blocks with AVFoundation, macOS only: elsewhere `setup()` fails with `UnsupportedPlatformError` (\\"not supported on this OS\\").\\nAVFoundation\'s sample-buffer delegate, on a dispatch queue of its own, copies each buffer into a frame-pool slot. The node is `pull`: the capture drives it. A 2 ms timer asks the capture ring whether blocks are waiting and wakes the node only then; `process()` writes every block that arrived, in order, each copied into a new frame from `ctx.frames` (the capture\'s slot goes back to the capture at once). While frame memory is exhausted the next captured block waits in its slot and the node runs again when memory frees. Blocks are stamped with their capture time on the media clock. Errors are typed: `PermissionDeniedError` (refused in System Settings > Privacy & Security), `DeviceNotFoundError`, `DeviceError`.","tags":["audio","source","capture"],"mode":"pull","inputs":[],"outputs":[{"name":"audio","direction":"output","portType":"AudioFrame<2>","required":false,"description":"The captured audio, stereo."}],"config":{"type":"object","properties":{"device":{"description":"Which microphone (an AVFoundation unique ID); empty for the default input.","type":"string","default":""},"sampleRate":{"description":"Samples per second delivered (AVFoundation converts).","type":"integer","minimum":8000,"maximum":192000,"default":48000}},"additionalProperties":false},"source":"processors/microphone.ts"}',
+    ),
     moduleUrl: new URL("./microphone.gen.ts", import.meta.url).href,
     load: () => import("./microphone.gen.ts"),
   }),
   lazyNode({
-    descriptor: {
-      name: "Mp4FileSource",
-      description:
-        "Plays an MP4 file into a graph: H.264 video decoded with OpenH264 to I420 frames, Opus audio decoded with libopus to 48 kHz stereo blocks, both stamped on the media clock.\nPacing: one video frame per `process()` call at the file's frame rate (declared as the loop period in `setup()`), with the audio that plays up to the next frame; a file without video runs every 20 ms. Frame and block `n` are stamped `start + t`, where `t` is its presentation time in the file and `start` the clock time at `setup()` (plus the file's duration per pass with `loop`). A missing, empty or unreadable file, one that is not an MP4, and one whose tracks are not H.264/Opus fail in `setup()` with `Mp4ReadError` or `UnsupportedMp4CodecError`; a file cut short (a top-level box running past its end) with `TruncatedMp4Error`; a folder, FIFO or device is refused before it is opened (`Mp4ReadError` with code `not_regular_file`), so a FIFO with no writer never blocks. Every `Mp4ReadError` has a `code`. Pictures are decoded straight into frames from `ctx.frames` and audio into blocks from `ctx.frames` (both cross to Workers by reference); when no frame memory is free, what is decoded waits for the next run, so nothing is lost. At the end (without `loop`), the source calls `ctx.endOfStream()`, {@linkcode Mp4FileSource.ended} is set and nothing more is written.",
-      tags: ["video", "audio", "source", "file"],
-      mode: "loop",
-      inputs: [],
-      outputs: [
-        {
-          name: "video",
-          direction: "output",
-          portType: "VideoFrame",
-          required: false,
-          description: "The decoded pictures, I420.",
-        },
-        {
-          name: "audio",
-          direction: "output",
-          portType: "AudioFrame<2>",
-          required: false,
-          description: "The decoded audio, 48 kHz stereo.",
-        },
-      ],
-      config: {
-        type: "object",
-        properties: {
-          path: {
-            description:
-              "The MP4 file to play: an H.264 video track and/or an Opus audio track (what `Mp4Writer` records).",
-            type: "string",
-            minLength: 1,
-          },
-          loop: {
-            description: "Start again from the beginning at the end of the file instead of ending.",
-            type: "boolean",
-            default: false,
-          },
-        },
-        required: ["path"],
-        additionalProperties: false,
-      },
-      source: "processors/mp4_file_source.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"Mp4FileSource","description":"Plays an MP4 file into a graph: H.264 video decoded with OpenH264 to I420 frames, Opus audio decoded with libopus to 48 kHz stereo blocks, both stamped on the media clock.\\nPacing: one video frame per `process()` call at the file\'s frame rate (declared as the loop period in `setup()`), with the audio that plays up to the next frame; a file without video runs every 20 ms. Frame and block `n` are stamped `start + t`, where `t` is its presentation time in the file and `start` the clock time at `setup()` (plus the file\'s duration per pass with `loop`). A missing, empty or unreadable file, one that is not an MP4, and one whose tracks are not H.264/Opus fail in `setup()` with `Mp4ReadError` or `UnsupportedMp4CodecError`; a file cut short (a top-level box running past its end) with `TruncatedMp4Error`; a folder, FIFO or device is refused before it is opened (`Mp4ReadError` with code `not_regular_file`), so a FIFO with no writer never blocks. Every `Mp4ReadError` has a `code`. Pictures are decoded straight into frames from `ctx.frames` and audio into blocks from `ctx.frames` (both cross to Workers by reference); when no frame memory is free, what is decoded waits for the next run, so nothing is lost. At the end (without `loop`), the source calls `ctx.endOfStream()`, {@linkcode Mp4FileSource.ended} is set and nothing more is written.","tags":["video","audio","source","file"],"mode":"loop","inputs":[],"outputs":[{"name":"video","direction":"output","portType":"VideoFrame","required":false,"description":"The decoded pictures, I420."},{"name":"audio","direction":"output","portType":"AudioFrame<2>","required":false,"description":"The decoded audio, 48 kHz stereo."}],"config":{"type":"object","properties":{"path":{"description":"The MP4 file to play: an H.264 video track and/or an Opus audio track (what `Mp4Writer` records).","type":"string","minLength":1},"loop":{"description":"Start again from the beginning at the end of the file instead of ending.","type":"boolean","default":false}},"required":["path"],"additionalProperties":false},"source":"processors/mp4_file_source.ts"}',
+    ),
     moduleUrl: new URL("./mp4_file_source.gen.ts", import.meta.url).href,
     load: () => import("./mp4_file_source.gen.ts"),
   }),
   lazyNode({
-    descriptor: {
-      name: "Mp4Writer",
-      description:
-        "Records H.264 video and audio to a fragmented MP4 file (muxed by mediabunny; audio encoded to Opus with libopus), which `ffprobe`, `ffmpeg`, browsers and most players open.\nTracks: video if `video` is connected at `setup()`, audio if `audio` is. Timestamps are taken from the frames and made relative to the earliest first frame of the two streams; video recording starts at the first keyframe; audio (8, 12, 16, 24 or 48 kHz, mono or stereo) is cut into 20 ms Opus packets stamped from their sample count, so the audio clock never drifts. The muxer interleaves the tracks by time into fragments of at least `fragmentSeconds`.\nStopping: `teardown()` (at `stop()`, after the runtime has drained what was queued, and after a processor error) writes every frame accepted and finalizes the file; the CLI's runner and the examples turn SIGINT into `stop()`. A process killed outright leaves a playable file that lacks only the open fragment: fragments close at a video keyframe at least `fragmentSeconds` after they began, so with the examples' 1 s keyframe interval about a second is at stake. Until its first fragment is complete the recording is `<path>.partial`; then it is renamed to `path` and written in place (not renamed at the end), so the file at `path` is a playable MP4 at every moment. A process killed before the first fragment leaves only `<path>.partial` (the 28-byte `ftyp` box, which no player opens) and leaves a file that was at `path` before as it was. A recording that received no frame at all is deleted at teardown.\nA path that cannot be written fails `setup()`, before any frame, with `Mp4WriteError`; a bit rate out of range is refused earlier, when the node is added, with a `ConfigValidationError`.",
-      tags: ["video", "audio", "sink", "file"],
-      mode: "push",
-      inputs: [
-        {
-          name: "video",
-          direction: "input",
-          portType: "EncodedVideoFrame",
-          required: false,
-          description:
-            "H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`.",
-        },
-        {
-          name: "audio",
-          direction: "input",
-          portType: "AudioFrame",
-          required: false,
-          description: "Audio to encode to Opus: 8-48 kHz, mono or stereo.",
-        },
-      ],
-      outputs: [],
-      config: {
-        type: "object",
-        properties: {
-          path: {
-            description:
-              "The `.mp4` file to record to; created, or replaced if it exists (once the new recording's first fragment is written). Later takes of the same node (a restart, or the graph started again) go to `<name>-1.mp4`, `<name>-2.mp4`, ... (the first that does not exist), as with every file writer; {@linkcode Mp4Writer.paths} lists them.",
-            type: "string",
-            minLength: 1,
-          },
-          audioBitrate: {
-            description: "Opus bit rate of the audio track, in bits per second.",
-            type: "integer",
-            minimum: 6000,
-            maximum: 510000,
-            default: 128000,
-          },
-          fragmentSeconds: {
-            description:
-              "Shortest MP4 fragment in seconds. A fragment closes at the first video keyframe this long after it began, so a process killed outright loses the frames since that fragment began (keep the encoder's keyframe interval short); a clean stop loses nothing.",
-            type: "number",
-            maximum: 60,
-            exclusiveMinimum: 0,
-            default: 0.5,
-          },
-          maxSeconds: {
-            description:
-              "Record only this many seconds of media, counted from the first frame; 0 for no limit. Video frames stamped at or after the limit and audio past it are left out, so a 3 s limit at 30 fps gives exactly 90 frames and 3 s of audio however late the graph is stopped.",
-            type: "number",
-            minimum: 0,
-            maximum: 86400,
-            default: 0,
-          },
-        },
-        required: ["path"],
-        additionalProperties: false,
-      },
-      source: "processors/mp4_writer.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"Mp4Writer","description":"Records H.264 video and audio to a fragmented MP4 file (muxed by mediabunny; audio encoded to Opus with libopus), which `ffprobe`, `ffmpeg`, browsers and most players open.\\nTracks: video if `video` is connected at `setup()`, audio if `audio` is. Timestamps are taken from the frames and made relative to the earliest first frame of the two streams; video recording starts at the first keyframe; audio (8, 12, 16, 24 or 48 kHz, mono or stereo) is cut into 20 ms Opus packets stamped from their sample count, so the audio clock never drifts. The muxer interleaves the tracks by time into fragments of at least `fragmentSeconds`.\\nStopping: `teardown()` (at `stop()`, after the runtime has drained what was queued, and after a processor error) writes every frame accepted and finalizes the file; the CLI\'s runner and the examples turn SIGINT into `stop()`. A process killed outright leaves a playable file that lacks only the open fragment: fragments close at a video keyframe at least `fragmentSeconds` after they began, so with the examples\' 1 s keyframe interval about a second is at stake. Until its first fragment is complete the recording is `<path>.partial`; then it is renamed to `path` and written in place (not renamed at the end), so the file at `path` is a playable MP4 at every moment. A process killed before the first fragment leaves only `<path>.partial` (the 28-byte `ftyp` box, which no player opens) and leaves a file that was at `path` before as it was. A recording that received no frame at all is deleted at teardown.\\nA path that cannot be written fails `setup()`, before any frame, with `Mp4WriteError`; a bit rate out of range is refused earlier, when the node is added, with a `ConfigValidationError`.","tags":["video","audio","sink","file"],"mode":"push","inputs":[{"name":"video","direction":"input","portType":"EncodedVideoFrame","required":false,"description":"H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`."},{"name":"audio","direction":"input","portType":"AudioFrame","required":false,"description":"Audio to encode to Opus: 8-48 kHz, mono or stereo."}],"outputs":[],"config":{"type":"object","properties":{"path":{"description":"The `.mp4` file to record to; created, or replaced if it exists (once the new recording\'s first fragment is written). Later takes of the same node (a restart, or the graph started again) go to `<name>-1.mp4`, `<name>-2.mp4`, ... (the first that does not exist), as with every file writer; {@linkcode Mp4Writer.paths} lists them.","type":"string","minLength":1},"audioBitrate":{"description":"Opus bit rate of the audio track, in bits per second.","type":"integer","minimum":6000,"maximum":510000,"default":128000},"fragmentSeconds":{"description":"Shortest MP4 fragment in seconds. A fragment closes at the first video keyframe this long after it began, so a process killed outright loses the frames since that fragment began (keep the encoder\'s keyframe interval short); a clean stop loses nothing.","type":"number","maximum":60,"exclusiveMinimum":0,"default":0.5},"maxSeconds":{"description":"Record only this many seconds of media, counted from the first frame; 0 for no limit. Video frames stamped at or after the limit and audio past it are left out, so a 3 s limit at 30 fps gives exactly 90 frames and 3 s of audio however late the graph is stopped.","type":"number","minimum":0,"maximum":86400,"default":0}},"required":["path"],"additionalProperties":false},"source":"processors/mp4_writer.ts"}',
+    ),
     moduleUrl: new URL("./mp4_writer.gen.ts", import.meta.url).href,
     load: () => import("./mp4_writer.gen.ts"),
   }),
   lazyNode({
-    descriptor: {
-      name: "NullSink",
-      description:
-        "Accepts frames of any type and discards them, counting what it saw. The end of a pipeline that only needs to run (benchmarks, tests, keeping a source busy). It keeps nothing: the runtime releases every frame it read when `process()` returns.",
-      tags: ["sink", "test"],
-      mode: "push",
-      inputs: [
-        {
-          name: "in",
-          direction: "input",
-          portType: "Frame",
-          required: false,
-          description: "Frames of any type.",
-        },
-      ],
-      outputs: [],
-      config: {
-        type: "object",
-        properties: {},
-        additionalProperties: false,
-      },
-      source: "processors/null_sink.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"NullSink","description":"Accepts frames of any type and discards them, counting what it saw. The end of a pipeline that only needs to run (benchmarks, tests, keeping a source busy). It keeps nothing: the runtime releases every frame it read when `process()` returns.","tags":["sink","test"],"mode":"push","inputs":[{"name":"in","direction":"input","portType":"Frame","required":false,"description":"Frames of any type."}],"outputs":[],"config":{"type":"object","properties":{},"additionalProperties":false},"source":"processors/null_sink.ts"}',
+    ),
     moduleUrl: new URL("./null_sink.gen.ts", import.meta.url).href,
     load: () => import("./null_sink.gen.ts"),
   }),
   lazyNode({
-    descriptor: {
-      name: "Reverb",
-      description:
-        "Adds a room to stereo audio with Jezar's Freeverb: eight damped comb filters and four allpass filters per channel (see `docs/media_algorithms.md`).\nThe delay lines are allocated in `setup()` for 48 kHz; a stream at another rate reallocates them once, at its first block (and again only if the rate changes). Blocks keep their sample rate, timestamp and frame number. Each block is reverberated in place when this node holds its only reference (`ctx.frames.writable()`), so in steady state the reverb allocates nothing. The defaults mix 30% wet with 70% dry.",
-      tags: ["audio", "effect", "reverb"],
-      mode: "push",
-      inputs: [
-        {
-          name: "in",
-          direction: "input",
-          portType: "AudioFrame<2>",
-          required: true,
-          description: "Stereo audio to reverberate.",
-        },
-      ],
-      outputs: [
-        {
-          name: "out",
-          direction: "output",
-          portType: "AudioFrame<2>",
-          required: false,
-          description: "The audio with reverb.",
-        },
-      ],
-      config: {
-        type: "object",
-        properties: {
-          roomSize: {
-            description:
-              "Room size: how long the tail lasts (comb feedback `0.7 + 0.28 * roomSize`).",
-            type: "number",
-            minimum: 0,
-            maximum: 1,
-            default: 0.5,
-            "x-live": true,
-          },
-          damping: {
-            description: "High-frequency damping of the tail.",
-            type: "number",
-            minimum: 0,
-            maximum: 1,
-            default: 0.5,
-            "x-live": true,
-          },
-          wet: {
-            description: "Linear gain of the reverberated signal.",
-            type: "number",
-            minimum: 0,
-            maximum: 1,
-            default: 0.3,
-            "x-live": true,
-          },
-          dry: {
-            description:
-              "Linear gain of the unprocessed signal; `wet: 0, dry: 1` passes audio through.",
-            type: "number",
-            minimum: 0,
-            maximum: 1,
-            default: 0.7,
-            "x-live": true,
-          },
-          width: {
-            description:
-              "Stereo width of the tail: 0 is the same tail on both sides, 1 fully decorrelated.",
-            type: "number",
-            minimum: 0,
-            maximum: 1,
-            default: 1,
-            "x-live": true,
-          },
-        },
-        additionalProperties: false,
-      },
-      source: "processors/reverb.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"Reverb","description":"Adds a room to stereo audio with Jezar\'s Freeverb: eight damped comb filters and four allpass filters per channel (see `docs/media_algorithms.md`).\\nThe delay lines are allocated in `setup()` for 48 kHz; a stream at another rate reallocates them once, at its first block (and again only if the rate changes). Blocks keep their sample rate, timestamp and frame number. Each block is reverberated in place when this node holds its only reference (`ctx.frames.writable()`), so in steady state the reverb allocates nothing. The defaults mix 30% wet with 70% dry.","tags":["audio","effect","reverb"],"mode":"push","inputs":[{"name":"in","direction":"input","portType":"AudioFrame<2>","required":true,"description":"Stereo audio to reverberate."}],"outputs":[{"name":"out","direction":"output","portType":"AudioFrame<2>","required":false,"description":"The audio with reverb."}],"config":{"type":"object","properties":{"roomSize":{"description":"Room size: how long the tail lasts (comb feedback `0.7 + 0.28 * roomSize`).","type":"number","minimum":0,"maximum":1,"default":0.5,"x-live":true},"damping":{"description":"High-frequency damping of the tail.","type":"number","minimum":0,"maximum":1,"default":0.5,"x-live":true},"wet":{"description":"Linear gain of the reverberated signal.","type":"number","minimum":0,"maximum":1,"default":0.3,"x-live":true},"dry":{"description":"Linear gain of the unprocessed signal; `wet: 0, dry: 1` passes audio through.","type":"number","minimum":0,"maximum":1,"default":0.7,"x-live":true},"width":{"description":"Stereo width of the tail: 0 is the same tail on both sides, 1 fully decorrelated.","type":"number","minimum":0,"maximum":1,"default":1,"x-live":true}},"additionalProperties":false},"source":"processors/reverb.ts"}',
+    ),
     moduleUrl: new URL("./reverb.gen.ts", import.meta.url).href,
     load: () => import("./reverb.gen.ts"),
   }),
   lazyNode({
-    descriptor: {
-      name: "RtmpSink",
-      description:
-        "Publishes H.264 video over RTMP (FLV video messages; handshake and chunking by the `rml_rtmp` crate), for the services and servers that still take RTMP (`ffmpeg -listen 1`, nginx-rtmp, streaming platforms).\nA native thread owns the TCP connection: `process()` copies each access unit into a bounded native queue and never waits for the network. It sends an AVC sequence header (SPS and PPS) before the first keyframe and whenever they change. When the queue is full the oldest access unit is dropped and the stream resumes at the next keyframe; until the server accepts the publish, and after a reconnect, access units are dropped up to the next keyframe (counted). Lost connections are retried with backoff (100 ms doubling to 2 s). Video only: FLV carries AAC or MP3 audio for ffmpeg 5.1 here and there is no encoder for either in this library.\nCounters (`rt.stats().nodes[id].processor`): as `SrtSink`'s; `packets` counts RTMP video messages, and `packetsLost` and `packetsRetransmitted` stay 0 (TCP does not say).",
-      tags: ["video", "sink", "network"],
-      mode: "push",
-      inputs: [
-        {
-          name: "video",
-          direction: "input",
-          portType: "EncodedVideoFrame",
-          required: true,
-          description:
-            "H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`.",
-        },
-      ],
-      outputs: [],
-      config: {
-        type: "object",
-        properties: {
-          url: {
-            description:
-              "Where to publish: `rtmp://IP[:port]/app/streamKey` (port 1935 when left out). The host is an IP address (IPv6 in brackets); names are not resolved. `rtmps://` is not supported.",
-            type: "string",
-            pattern:
-              "^rtmp://((\\d{1,3}\\.){3}\\d{1,3}|\\[[0-9A-Fa-f:.]+\\])(:\\d{1,5})?/[^/?#\\s]+/[^?#\\s]+$",
-          },
-          queueFrames: {
-            description:
-              "Access units the native queue holds; when the network falls behind the oldest is dropped (counted) and the stream resumes at the next keyframe.",
-            type: "integer",
-            minimum: 1,
-            maximum: 4096,
-            default: 64,
-          },
-        },
-        required: ["url"],
-        additionalProperties: false,
-      },
-      source: "processors/rtmp_sink.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"RtmpSink","description":"Publishes H.264 video over RTMP (FLV video messages; handshake and chunking by the `rml_rtmp` crate), for the services and servers that still take RTMP (`ffmpeg -listen 1`, nginx-rtmp, streaming platforms).\\nA native thread owns the TCP connection: `process()` copies each access unit into a bounded native queue and never waits for the network. It sends an AVC sequence header (SPS and PPS) before the first keyframe and whenever they change. When the queue is full the oldest access unit is dropped and the stream resumes at the next keyframe; until the server accepts the publish, and after a reconnect, access units are dropped up to the next keyframe (counted). Lost connections are retried with backoff (100 ms doubling to 2 s). Video only: FLV carries AAC or MP3 audio for ffmpeg 5.1 here and there is no encoder for either in this library.\\nCounters (`rt.stats().nodes[id].processor`): as `SrtSink`\'s; `packets` counts RTMP video messages, and `packetsLost` and `packetsRetransmitted` stay 0 (TCP does not say).","tags":["video","sink","network"],"mode":"push","inputs":[{"name":"video","direction":"input","portType":"EncodedVideoFrame","required":true,"description":"H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`."}],"outputs":[],"config":{"type":"object","properties":{"url":{"description":"Where to publish: `rtmp://IP[:port]/app/streamKey` (port 1935 when left out). The host is an IP address (IPv6 in brackets); names are not resolved. `rtmps://` is not supported.","type":"string","pattern":"^rtmp://((\\\\d{1,3}\\\\.){3}\\\\d{1,3}|\\\\[[0-9A-Fa-f:.]+\\\\])(:\\\\d{1,5})?/[^/?#\\\\s]+/[^?#\\\\s]+$"},"queueFrames":{"description":"Access units the native queue holds; when the network falls behind the oldest is dropped (counted) and the stream resumes at the next keyframe.","type":"integer","minimum":1,"maximum":4096,"default":64}},"required":["url"],"additionalProperties":false},"source":"processors/rtmp_sink.ts"}',
+    ),
     moduleUrl: new URL("./rtmp_sink.gen.ts", import.meta.url).href,
     load: () => import("./rtmp_sink.gen.ts"),
   }),
   lazyNode({
-    descriptor: {
-      name: "ScreenCapture",
-      description:
-        "Captures an X11 screen (a desktop or an Xvfb server) on a native thread, Linux only.\nThe thread grabs the region at `fps` on absolute deadlines and converts the server's pixels to the configured format straight into frame-pool slots. The node is `pull`: the capture drives it. A short timer (an eighth of the frame interval, 1 to 5 ms) asks the capture ring whether frames are waiting and wakes the node only then; `process()` writes the newest frame without a copy (older ones waiting are dropped): the frame's payload is the capture's slot, which goes back to the capture when the last reader releases the frame (when readers hold every slot, the thread drops new frames, counted). Frames are stamped with their capture time on the media clock. A missing display fails `setup()` with `DeviceNotFoundError`; on other OSes with `UnsupportedPlatformError`; a display that goes away mid-capture fails `process()` with `DeviceError`.",
-      tags: ["video", "source", "capture"],
-      mode: "pull",
-      inputs: [],
-      outputs: [
-        {
-          name: "video",
-          direction: "output",
-          portType: "VideoFrame",
-          required: false,
-          description: "The captured frames.",
-        },
-      ],
-      config: {
-        type: "object",
-        properties: {
-          display: {
-            description: 'The X11 display (`":0"`, `":99.0"`); empty for `$DISPLAY`.',
-            type: "string",
-            default: "",
-          },
-          x: {
-            description: "Left edge of the captured region.",
-            type: "integer",
-            minimum: 0,
-            default: 0,
-          },
-          y: {
-            description: "Top edge of the captured region.",
-            type: "integer",
-            minimum: 0,
-            default: 0,
-          },
-          width: {
-            description: "Width of the region; 0 for the rest of the screen from `x`.",
-            type: "integer",
-            minimum: 0,
-            maximum: 7680,
-            default: 0,
-          },
-          height: {
-            description: "Height of the region; 0 for the rest of the screen from `y`.",
-            type: "integer",
-            minimum: 0,
-            maximum: 4320,
-            default: 0,
-          },
-          fps: {
-            description: "Frames per second captured.",
-            type: "number",
-            maximum: 120,
-            exclusiveMinimum: 0,
-            default: 30,
-          },
-          pixelFormat: {
-            description: "Pixel format of the frames; I420 needs an even region.",
-            type: "string",
-            enum: ["RGBA", "BGRA", "I420"],
-            default: "I420",
-          },
-        },
-        additionalProperties: false,
-      },
-      source: "processors/screen_capture.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"ScreenCapture","description":"Captures an X11 screen (a desktop or an Xvfb server) on a native thread, Linux only.\\nThe thread grabs the region at `fps` on absolute deadlines and converts the server\'s pixels to the configured format straight into frame-pool slots. The node is `pull`: the capture drives it. A short timer (an eighth of the frame interval, 1 to 5 ms) asks the capture ring whether frames are waiting and wakes the node only then; `process()` writes the newest frame without a copy (older ones waiting are dropped): the frame\'s payload is the capture\'s slot, which goes back to the capture when the last reader releases the frame (when readers hold every slot, the thread drops new frames, counted). Frames are stamped with their capture time on the media clock. A missing display fails `setup()` with `DeviceNotFoundError`; on other OSes with `UnsupportedPlatformError`; a display that goes away mid-capture fails `process()` with `DeviceError`.","tags":["video","source","capture"],"mode":"pull","inputs":[],"outputs":[{"name":"video","direction":"output","portType":"VideoFrame","required":false,"description":"The captured frames."}],"config":{"type":"object","properties":{"display":{"description":"The X11 display (`\\":0\\"`, `\\":99.0\\"`); empty for `$DISPLAY`.","type":"string","default":""},"x":{"description":"Left edge of the captured region.","type":"integer","minimum":0,"default":0},"y":{"description":"Top edge of the captured region.","type":"integer","minimum":0,"default":0},"width":{"description":"Width of the region; 0 for the rest of the screen from `x`.","type":"integer","minimum":0,"maximum":7680,"default":0},"height":{"description":"Height of the region; 0 for the rest of the screen from `y`.","type":"integer","minimum":0,"maximum":4320,"default":0},"fps":{"description":"Frames per second captured.","type":"number","maximum":120,"exclusiveMinimum":0,"default":30},"pixelFormat":{"description":"Pixel format of the frames; I420 needs an even region.","type":"string","enum":["RGBA","BGRA","I420"],"default":"I420"}},"additionalProperties":false},"source":"processors/screen_capture.ts"}',
+    ),
     moduleUrl: new URL("./screen_capture.gen.ts", import.meta.url).href,
     load: () => import("./screen_capture.gen.ts"),
     footprint: screenCaptureFootprint,
   }),
   lazyNode({
-    descriptor: {
-      name: "SrtSink",
-      description:
-        "Sends H.264 video as MPEG-TS over SRT (the `srt-protocol` crate; TS packets written by `mpeg2ts`), for `ffmpeg`, GStreamer, OBS, media servers and anything else that reads `srt://`.\nA native thread owns the connection: `process()` copies each access unit into a bounded native queue and never waits for the network. When the queue is full the oldest access unit is dropped and the stream resumes at the next keyframe; while no peer is connected access units are dropped too, and a new connection starts at the next keyframe (keep the encoder's keyframe interval short). A caller reconnects with backoff (100 ms doubling to 2 s) when the peer goes away; a listener takes the next caller. Audio is not sent: the TS muxer crate has no Opus mapping and there is no AAC encoder here (see `docs/network.md`).\nCounters (`rt.stats().nodes[id].processor`): `connected`, `connections`, `disconnects`, `connectFailures`, `bytes`, `bitrate`, `packets`, `packetsLost`, `packetsRetransmitted`, `naks`, `frames`, `framesDropped`, `framesQueued`.",
-      tags: ["video", "sink", "network"],
-      mode: "push",
-      inputs: [
-        {
-          name: "video",
-          direction: "input",
-          portType: "EncodedVideoFrame",
-          required: true,
-          description:
-            "H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`.",
-        },
-      ],
-      outputs: [],
-      config: {
-        type: "object",
-        properties: {
-          mode: {
-            description:
-              "`caller` connects to `host:port` (and reconnects with backoff when the peer goes away); `listener` binds `host:port` and serves one caller at a time.",
-            type: "string",
-            enum: ["caller", "listener"],
-            default: "caller",
-          },
-          host: {
-            description:
-              "The peer's IP address (caller) or the local one to bind (listener); IPv4 or IPv6, no names.",
-            type: "string",
-            pattern: "^((\\d{1,3}\\.){3}\\d{1,3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*)$",
-            default: "127.0.0.1",
-          },
-          port: {
-            description: "UDP port.",
-            type: "integer",
-            minimum: 1,
-            maximum: 65535,
-          },
-          latencyMs: {
-            description: "SRT latency in ms: how long the receiver may wait for retransmissions.",
-            type: "integer",
-            minimum: 20,
-            maximum: 8000,
-            default: 120,
-          },
-          passphrase: {
-            description: "Passphrase for AES encryption (10 to 79 characters); empty for none.",
-            type: "string",
-            pattern: "^(|.{10,79})$",
-            default: "",
-          },
-          keyLength: {
-            description: "AES key length when a passphrase is set.",
-            type: "string",
-            enum: ["aes-128", "aes-192", "aes-256"],
-            default: "aes-128",
-          },
-          streamId: {
-            description:
-              "Stream id a caller sends (`SRTO_STREAMID`); empty for none. Listeners ignore it.",
-            type: "string",
-            maxLength: 512,
-            default: "",
-          },
-          queueFrames: {
-            description:
-              "Access units the native queue holds; when the network falls behind the oldest is dropped (counted) and the stream resumes at the next keyframe.",
-            type: "integer",
-            minimum: 1,
-            maximum: 4096,
-            default: 64,
-          },
-          idleTimeoutMs: {
-            description: "Silence from the peer, in ms, after which the connection counts as lost.",
-            type: "integer",
-            minimum: 1000,
-            maximum: 60000,
-            default: 3000,
-          },
-        },
-        required: ["port"],
-        additionalProperties: false,
-      },
-      source: "processors/srt_sink.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"SrtSink","description":"Sends H.264 video as MPEG-TS over SRT (the `srt-protocol` crate; TS packets written by `mpeg2ts`), for `ffmpeg`, GStreamer, OBS, media servers and anything else that reads `srt://`.\\nA native thread owns the connection: `process()` copies each access unit into a bounded native queue and never waits for the network. When the queue is full the oldest access unit is dropped and the stream resumes at the next keyframe; while no peer is connected access units are dropped too, and a new connection starts at the next keyframe (keep the encoder\'s keyframe interval short). A caller reconnects with backoff (100 ms doubling to 2 s) when the peer goes away; a listener takes the next caller. Audio is not sent: the TS muxer crate has no Opus mapping and there is no AAC encoder here (see `docs/network.md`).\\nCounters (`rt.stats().nodes[id].processor`): `connected`, `connections`, `disconnects`, `connectFailures`, `bytes`, `bitrate`, `packets`, `packetsLost`, `packetsRetransmitted`, `naks`, `frames`, `framesDropped`, `framesQueued`.","tags":["video","sink","network"],"mode":"push","inputs":[{"name":"video","direction":"input","portType":"EncodedVideoFrame","required":true,"description":"H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`."}],"outputs":[],"config":{"type":"object","properties":{"mode":{"description":"`caller` connects to `host:port` (and reconnects with backoff when the peer goes away); `listener` binds `host:port` and serves one caller at a time.","type":"string","enum":["caller","listener"],"default":"caller"},"host":{"description":"The peer\'s IP address (caller) or the local one to bind (listener); IPv4 or IPv6, no names.","type":"string","pattern":"^((\\\\d{1,3}\\\\.){3}\\\\d{1,3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*)$","default":"127.0.0.1"},"port":{"description":"UDP port.","type":"integer","minimum":1,"maximum":65535},"latencyMs":{"description":"SRT latency in ms: how long the receiver may wait for retransmissions.","type":"integer","minimum":20,"maximum":8000,"default":120},"passphrase":{"description":"Passphrase for AES encryption (10 to 79 characters); empty for none.","type":"string","pattern":"^(|.{10,79})$","default":""},"keyLength":{"description":"AES key length when a passphrase is set.","type":"string","enum":["aes-128","aes-192","aes-256"],"default":"aes-128"},"streamId":{"description":"Stream id a caller sends (`SRTO_STREAMID`); empty for none. Listeners ignore it.","type":"string","maxLength":512,"default":""},"queueFrames":{"description":"Access units the native queue holds; when the network falls behind the oldest is dropped (counted) and the stream resumes at the next keyframe.","type":"integer","minimum":1,"maximum":4096,"default":64},"idleTimeoutMs":{"description":"Silence from the peer, in ms, after which the connection counts as lost.","type":"integer","minimum":1000,"maximum":60000,"default":3000}},"required":["port"],"additionalProperties":false},"source":"processors/srt_sink.ts"}',
+    ),
     moduleUrl: new URL("./srt_sink.gen.ts", import.meta.url).href,
     load: () => import("./srt_sink.gen.ts"),
   }),
   lazyNode({
-    descriptor: {
-      name: "SrtSource",
-      description:
-        "Receives H.264 video as MPEG-TS over SRT (`srt-protocol`; TS parsed by `mpeg2ts`) and outputs its access units, for `Mp4Writer` or `H264Decoder`: from `ffmpeg -f mpegts srt://...`, GStreamer's `srtsink`, OBS or a media server.\nA native thread owns the connection and demuxes; the node polls every 5 ms and never waits. Access units keep the stream's timing: the first is stamped with the graph clock when it arrives, the later ones by their PTS distance from it. Other streams of the TS (audio, data) are ignored. When the graph falls behind, the native queue drops its oldest access unit (counted) and resumes at the next keyframe.\nCounters (`rt.stats().nodes[id].processor`): as `SrtSink`'s, counting what is received.",
-      tags: ["video", "source", "network"],
-      mode: "loop",
-      inputs: [],
-      outputs: [
-        {
-          name: "video",
-          direction: "output",
-          portType: "EncodedVideoFrame",
-          required: false,
-          description: "H.264 access units (Annex B) as received.",
-        },
-      ],
-      config: {
-        type: "object",
-        properties: {
-          mode: {
-            description:
-              "`listener` binds `host:port` and takes one sender at a time (the next when one leaves); `caller` connects to a sender that listens, and reconnects with backoff.",
-            type: "string",
-            enum: ["caller", "listener"],
-            default: "listener",
-          },
-          host: {
-            description:
-              "The local IP address to bind (listener) or the sender's (caller); IPv4 or IPv6, no names.",
-            type: "string",
-            pattern: "^((\\d{1,3}\\.){3}\\d{1,3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*)$",
-            default: "127.0.0.1",
-          },
-          port: {
-            description: "UDP port.",
-            type: "integer",
-            minimum: 1,
-            maximum: 65535,
-          },
-          latencyMs: {
-            description: "SRT latency in ms.",
-            type: "integer",
-            minimum: 20,
-            maximum: 8000,
-            default: 120,
-          },
-          passphrase: {
-            description:
-              "Passphrase the sender encrypts with (10 to 79 characters); empty for none.",
-            type: "string",
-            pattern: "^(|.{10,79})$",
-            default: "",
-          },
-          keyLength: {
-            description: "AES key length when a passphrase is set.",
-            type: "string",
-            enum: ["aes-128", "aes-192", "aes-256"],
-            default: "aes-128",
-          },
-          streamId: {
-            description: "Stream id a caller sends; empty for none.",
-            type: "string",
-            maxLength: 512,
-            default: "",
-          },
-          queueFrames: {
-            description:
-              "Received access units the native queue holds while the graph does not read; past that the oldest is dropped (counted) and the stream resumes at the next keyframe.",
-            type: "integer",
-            minimum: 1,
-            maximum: 4096,
-            default: 64,
-          },
-          idleTimeoutMs: {
-            description:
-              "Silence from the sender, in ms, after which the connection counts as lost.",
-            type: "integer",
-            minimum: 1000,
-            maximum: 60000,
-            default: 3000,
-          },
-        },
-        required: ["port"],
-        additionalProperties: false,
-      },
-      source: "processors/srt_source.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"SrtSource","description":"Receives H.264 video as MPEG-TS over SRT (`srt-protocol`; TS parsed by `mpeg2ts`) and outputs its access units, for `Mp4Writer` or `H264Decoder`: from `ffmpeg -f mpegts srt://...`, GStreamer\'s `srtsink`, OBS or a media server.\\nA native thread owns the connection and demuxes; the node polls every 5 ms and never waits. Access units keep the stream\'s timing: the first is stamped with the graph clock when it arrives, the later ones by their PTS distance from it. Other streams of the TS (audio, data) are ignored. When the graph falls behind, the native queue drops its oldest access unit (counted) and resumes at the next keyframe.\\nCounters (`rt.stats().nodes[id].processor`): as `SrtSink`\'s, counting what is received.","tags":["video","source","network"],"mode":"loop","inputs":[],"outputs":[{"name":"video","direction":"output","portType":"EncodedVideoFrame","required":false,"description":"H.264 access units (Annex B) as received."}],"config":{"type":"object","properties":{"mode":{"description":"`listener` binds `host:port` and takes one sender at a time (the next when one leaves); `caller` connects to a sender that listens, and reconnects with backoff.","type":"string","enum":["caller","listener"],"default":"listener"},"host":{"description":"The local IP address to bind (listener) or the sender\'s (caller); IPv4 or IPv6, no names.","type":"string","pattern":"^((\\\\d{1,3}\\\\.){3}\\\\d{1,3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*)$","default":"127.0.0.1"},"port":{"description":"UDP port.","type":"integer","minimum":1,"maximum":65535},"latencyMs":{"description":"SRT latency in ms.","type":"integer","minimum":20,"maximum":8000,"default":120},"passphrase":{"description":"Passphrase the sender encrypts with (10 to 79 characters); empty for none.","type":"string","pattern":"^(|.{10,79})$","default":""},"keyLength":{"description":"AES key length when a passphrase is set.","type":"string","enum":["aes-128","aes-192","aes-256"],"default":"aes-128"},"streamId":{"description":"Stream id a caller sends; empty for none.","type":"string","maxLength":512,"default":""},"queueFrames":{"description":"Received access units the native queue holds while the graph does not read; past that the oldest is dropped (counted) and the stream resumes at the next keyframe.","type":"integer","minimum":1,"maximum":4096,"default":64},"idleTimeoutMs":{"description":"Silence from the sender, in ms, after which the connection counts as lost.","type":"integer","minimum":1000,"maximum":60000,"default":3000}},"required":["port"],"additionalProperties":false},"source":"processors/srt_source.ts"}',
+    ),
     moduleUrl: new URL("./srt_source.gen.ts", import.meta.url).href,
     load: () => import("./srt_source.gen.ts"),
   }),
   lazyNode({
-    descriptor: {
-      name: "TestPattern",
-      description:
-        "Generates SMPTE colour bars with a bouncing white box, one frame per `process()` call.\nFrame `n` is stamped `start + n / fps` seconds, where `start` is the clock time at `setup()`; the box position depends only on `n`, so any frame can be reproduced. Frames come from `ctx.frames` (they cross to Workers and native code by reference). When no frame memory is free the frame is skipped (counted in {@linkcode TestPattern.droppedFrames} and the node's `framesDropped`), so the stream keeps its timing. The loop period, `1 / fps`, is declared to the runtime in `setup()` (`ctx.loop.setPeriodNs`) and readable as {@linkcode TestPattern.periodNs}.",
-      tags: ["video", "source", "test"],
-      mode: "loop",
-      inputs: [],
-      outputs: [
-        {
-          name: "video",
-          direction: "output",
-          portType: "VideoFrame",
-          required: false,
-          description: "The test pattern frames.",
-        },
-      ],
-      config: {
-        type: "object",
-        properties: {
-          width: {
-            description: "Frame width in pixels (even for I420 and NV12).",
-            type: "integer",
-            minimum: 2,
-            maximum: 7680,
-            default: 640,
-          },
-          height: {
-            description: "Frame height in pixels (even for I420 and NV12).",
-            type: "integer",
-            minimum: 2,
-            maximum: 4320,
-            default: 480,
-          },
-          fps: {
-            description: "Frames per second; sets the frame timestamps and the loop period.",
-            type: "number",
-            maximum: 240,
-            exclusiveMinimum: 0,
-            default: 30,
-          },
-          pixelFormat: {
-            description: "Pixel format of the frames.",
-            type: "string",
-            enum: ["RGBA", "BGRA", "I420", "NV12"],
-            default: "RGBA",
-          },
-        },
-        additionalProperties: false,
-      },
-      source: "processors/test_pattern.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"TestPattern","description":"Generates SMPTE colour bars with a bouncing white box, one frame per `process()` call.\\nFrame `n` is stamped `start + n / fps` seconds, where `start` is the clock time at `setup()`; the box position depends only on `n`, so any frame can be reproduced. Frames come from `ctx.frames` (they cross to Workers and native code by reference). When no frame memory is free the frame is skipped (counted in {@linkcode TestPattern.droppedFrames} and the node\'s `framesDropped`), so the stream keeps its timing. The loop period, `1 / fps`, is declared to the runtime in `setup()` (`ctx.loop.setPeriodNs`) and readable as {@linkcode TestPattern.periodNs}.","tags":["video","source","test"],"mode":"loop","inputs":[],"outputs":[{"name":"video","direction":"output","portType":"VideoFrame","required":false,"description":"The test pattern frames."}],"config":{"type":"object","properties":{"width":{"description":"Frame width in pixels (even for I420 and NV12).","type":"integer","minimum":2,"maximum":7680,"default":640},"height":{"description":"Frame height in pixels (even for I420 and NV12).","type":"integer","minimum":2,"maximum":4320,"default":480},"fps":{"description":"Frames per second; sets the frame timestamps and the loop period.","type":"number","maximum":240,"exclusiveMinimum":0,"default":30},"pixelFormat":{"description":"Pixel format of the frames.","type":"string","enum":["RGBA","BGRA","I420","NV12"],"default":"RGBA"}},"additionalProperties":false},"source":"processors/test_pattern.ts"}',
+    ),
     moduleUrl: new URL("./test_pattern.gen.ts", import.meta.url).href,
     load: () => import("./test_pattern.gen.ts"),
     footprint: testPatternFootprint,
   }),
   lazyNode({
-    descriptor: {
-      name: "TestToneGenerator",
-      description:
-        "Generates a continuous stereo test tone, one block per `process()` call.\nThe sine comes from a recurrence oscillator (`SineOscillator`: a rotation restarted from the exact phase every 1024 samples), within a float's rounding of `Math.sin` at a fraction of its cost. Frequency, amplitude and wave shape are live: a new frequency continues from the current phase (no jump), a new amplitude ramps over one block. A frequency at or above half the sample rate is refused with `ConfigValidationError` (code `invalid_config`). Timestamps count samples from the clock time at `setup()`, so consecutive blocks are exactly `blockSize / sampleRate` seconds apart. Under a runtime it declares that period as its loop period, so blocks come out in real time. Each block is a new frame from `ctx.frames`.",
-      tags: ["audio", "source", "test"],
-      mode: "loop",
-      inputs: [],
-      outputs: [
-        {
-          name: "audio",
-          direction: "output",
-          portType: "AudioFrame<2>",
-          required: false,
-          description: "The tone, stereo, both channels equal.",
-        },
-      ],
-      config: {
-        type: "object",
-        properties: {
-          frequency: {
-            description: "Tone frequency in hertz, below half the sample rate.",
-            type: "number",
-            minimum: 1,
-            maximum: 20000,
-            default: 440,
-            "x-live": true,
-          },
-          amplitude: {
-            description: "Peak amplitude, linear (1 is full scale).",
-            type: "number",
-            minimum: 0,
-            maximum: 1,
-            default: 0.25,
-            "x-live": true,
-          },
-          sampleRate: {
-            description: "Samples per second per channel.",
-            type: "integer",
-            minimum: 8000,
-            maximum: 192000,
-            default: 48000,
-          },
-          blockSize: {
-            description: "Samples per channel in each block.",
-            type: "integer",
-            minimum: 16,
-            maximum: 16384,
-            default: 480,
-          },
-          waveform: {
-            description: "Wave shape.",
-            type: "string",
-            enum: ["sine", "square"],
-            default: "sine",
-            "x-live": true,
-          },
-        },
-        additionalProperties: false,
-      },
-      source: "processors/test_tone_generator.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"TestToneGenerator","description":"Generates a continuous stereo test tone, one block per `process()` call.\\nThe sine comes from a recurrence oscillator (`SineOscillator`: a rotation restarted from the exact phase every 1024 samples), within a float\'s rounding of `Math.sin` at a fraction of its cost. Frequency, amplitude and wave shape are live: a new frequency continues from the current phase (no jump), a new amplitude ramps over one block. A frequency at or above half the sample rate is refused with `ConfigValidationError` (code `invalid_config`). Timestamps count samples from the clock time at `setup()`, so consecutive blocks are exactly `blockSize / sampleRate` seconds apart. Under a runtime it declares that period as its loop period, so blocks come out in real time. Each block is a new frame from `ctx.frames`.","tags":["audio","source","test"],"mode":"loop","inputs":[],"outputs":[{"name":"audio","direction":"output","portType":"AudioFrame<2>","required":false,"description":"The tone, stereo, both channels equal."}],"config":{"type":"object","properties":{"frequency":{"description":"Tone frequency in hertz, below half the sample rate.","type":"number","minimum":1,"maximum":20000,"default":440,"x-live":true},"amplitude":{"description":"Peak amplitude, linear (1 is full scale).","type":"number","minimum":0,"maximum":1,"default":0.25,"x-live":true},"sampleRate":{"description":"Samples per second per channel.","type":"integer","minimum":8000,"maximum":192000,"default":48000},"blockSize":{"description":"Samples per channel in each block.","type":"integer","minimum":16,"maximum":16384,"default":480},"waveform":{"description":"Wave shape.","type":"string","enum":["sine","square"],"default":"sine","x-live":true}},"additionalProperties":false},"source":"processors/test_tone_generator.ts"}',
+    ),
     moduleUrl: new URL("./test_tone_generator.gen.ts", import.meta.url).href,
     load: () => import("./test_tone_generator.gen.ts"),
   }),
   lazyNode({
-    descriptor: {
-      name: "VideoScale",
-      description:
-        "Resizes video to a fixed size with bilinear interpolation, in the input's pixel format.\nEvery plane is scaled separately (see `BilinearScaler`); frames already at the output size are passed on as they are, without a copy. The scaling tables are built for the first frame's format and size and rebuilt only when those change. Frames that cannot be scaled (an odd-sized I420 or NV12 frame, or a payload shorter than its size) are dropped and counted in {@linkcode VideoScale.droppedFrames} and the node's `framesDropped` stat, as is a frame that finds no frame memory free (the node then runs again once memory is freed). Input frames must have tightly packed rows. Output frames come from `ctx.frames`, so they cross to Workers and native code by reference.",
-      tags: ["video", "filter", "scale"],
-      mode: "push",
-      inputs: [
-        {
-          name: "in",
-          direction: "input",
-          portType: "VideoFrame",
-          required: true,
-          description: "Video to resize, any pixel format.",
-        },
-      ],
-      outputs: [
-        {
-          name: "out",
-          direction: "output",
-          portType: "VideoFrame",
-          required: false,
-          description: "The resized video, in the input's pixel format.",
-        },
-      ],
-      config: {
-        type: "object",
-        properties: {
-          width: {
-            description: "Output width in pixels; even, so every pixel format can be produced.",
-            type: "integer",
-            minimum: 2,
-            maximum: 7680,
-            multipleOf: 2,
-            default: 640,
-          },
-          height: {
-            description: "Output height in pixels; even, so every pixel format can be produced.",
-            type: "integer",
-            minimum: 2,
-            maximum: 4320,
-            multipleOf: 2,
-            default: 480,
-          },
-        },
-        additionalProperties: false,
-      },
-      source: "processors/video_scale.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"VideoScale","description":"Resizes video to a fixed size with bilinear interpolation, in the input\'s pixel format.\\nEvery plane is scaled separately (see `BilinearScaler`); frames already at the output size are passed on as they are, without a copy. The scaling tables are built for the first frame\'s format and size and rebuilt only when those change. Frames that cannot be scaled (an odd-sized I420 or NV12 frame, or a payload shorter than its size) are dropped and counted in {@linkcode VideoScale.droppedFrames} and the node\'s `framesDropped` stat, as is a frame that finds no frame memory free (the node then runs again once memory is freed). Input frames must have tightly packed rows. Output frames come from `ctx.frames`, so they cross to Workers and native code by reference.","tags":["video","filter","scale"],"mode":"push","inputs":[{"name":"in","direction":"input","portType":"VideoFrame","required":true,"description":"Video to resize, any pixel format."}],"outputs":[{"name":"out","direction":"output","portType":"VideoFrame","required":false,"description":"The resized video, in the input\'s pixel format."}],"config":{"type":"object","properties":{"width":{"description":"Output width in pixels; even, so every pixel format can be produced.","type":"integer","minimum":2,"maximum":7680,"multipleOf":2,"default":640},"height":{"description":"Output height in pixels; even, so every pixel format can be produced.","type":"integer","minimum":2,"maximum":4320,"multipleOf":2,"default":480}},"additionalProperties":false},"source":"processors/video_scale.ts"}',
+    ),
     moduleUrl: new URL("./video_scale.gen.ts", import.meta.url).href,
     load: () => import("./video_scale.gen.ts"),
     footprint: videoScaleFootprint,
   }),
   lazyNode({
-    descriptor: {
-      name: "WavFileSource",
-      description:
-        "Plays a WAV file as stereo blocks, one block of `blockSize` samples per `process()` call.\nThe file is opened in `setup()`: a missing or unreadable file fails there with a `WavReadError` naming the path and a `code`; a path that is not a regular file (a FIFO, a device, a folder) is refused before it is opened (`WavNotRegularFileError`, code `not_regular_file`), so a FIFO with no writer never blocks, and the headers are walked through a bounded number of chunks. Samples are read with async file I/O in `process()`, so the JavaScript thread never waits on the disk. Mono files are copied to both channels; files with more than two channels are folded down as in `convertChannels` (even channels averaged into left, odd into right).\nEnd of stream: without `loop`, the last block holds the remaining samples (its `frameCount` may be less than `blockSize`); the call that writes it sets {@linkcode WavFileSource.ended} and calls `ctx.endOfStream()`, so the runtime ends the stream downstream (sinks finalize, `streamlib run` exits). With `loop`, blocks run on across the end of the file without a gap and the source never ends. Timestamps count samples from the clock time at `setup()`, so blocks are exactly `blockSize / sampleRate` seconds apart, which is also the loop period declared to the runtime in `setup()` (`ctx.loop.setPeriodNs`; readable as {@linkcode WavFileSource.periodNs}). Each block is a new frame from `ctx.frames`, taken before the file is read: while frame memory is exhausted nothing is read and the source runs again when memory frees.",
-      tags: ["audio", "source", "file"],
-      mode: "loop",
-      inputs: [],
-      outputs: [
-        {
-          name: "audio",
-          direction: "output",
-          portType: "AudioFrame<2>",
-          required: false,
-          description: "The file's audio, stereo.",
-        },
-      ],
-      config: {
-        type: "object",
-        properties: {
-          path: {
-            description:
-              "The WAV file to play (PCM 8/16/24/32-bit or float 32/64-bit, any channel count).",
-            type: "string",
-            minLength: 1,
-          },
-          blockSize: {
-            description: "Samples per channel in each block.",
-            type: "integer",
-            minimum: 16,
-            maximum: 16384,
-            default: 480,
-          },
-          loop: {
-            description:
-              "Start again from the first sample at the end of the file instead of ending.",
-            type: "boolean",
-            default: false,
-            "x-live": true,
-          },
-        },
-        required: ["path"],
-        additionalProperties: false,
-      },
-      source: "processors/wav_file_source.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"WavFileSource","description":"Plays a WAV file as stereo blocks, one block of `blockSize` samples per `process()` call.\\nThe file is opened in `setup()`: a missing or unreadable file fails there with a `WavReadError` naming the path and a `code`; a path that is not a regular file (a FIFO, a device, a folder) is refused before it is opened (`WavNotRegularFileError`, code `not_regular_file`), so a FIFO with no writer never blocks, and the headers are walked through a bounded number of chunks. Samples are read with async file I/O in `process()`, so the JavaScript thread never waits on the disk. Mono files are copied to both channels; files with more than two channels are folded down as in `convertChannels` (even channels averaged into left, odd into right).\\nEnd of stream: without `loop`, the last block holds the remaining samples (its `frameCount` may be less than `blockSize`); the call that writes it sets {@linkcode WavFileSource.ended} and calls `ctx.endOfStream()`, so the runtime ends the stream downstream (sinks finalize, `streamlib run` exits). With `loop`, blocks run on across the end of the file without a gap and the source never ends. Timestamps count samples from the clock time at `setup()`, so blocks are exactly `blockSize / sampleRate` seconds apart, which is also the loop period declared to the runtime in `setup()` (`ctx.loop.setPeriodNs`; readable as {@linkcode WavFileSource.periodNs}). Each block is a new frame from `ctx.frames`, taken before the file is read: while frame memory is exhausted nothing is read and the source runs again when memory frees.","tags":["audio","source","file"],"mode":"loop","inputs":[],"outputs":[{"name":"audio","direction":"output","portType":"AudioFrame<2>","required":false,"description":"The file\'s audio, stereo."}],"config":{"type":"object","properties":{"path":{"description":"The WAV file to play (PCM 8/16/24/32-bit or float 32/64-bit, any channel count).","type":"string","minLength":1},"blockSize":{"description":"Samples per channel in each block.","type":"integer","minimum":16,"maximum":16384,"default":480},"loop":{"description":"Start again from the first sample at the end of the file instead of ending.","type":"boolean","default":false,"x-live":true}},"required":["path"],"additionalProperties":false},"source":"processors/wav_file_source.ts"}',
+    ),
     moduleUrl: new URL("./wav_file_source.gen.ts", import.meta.url).href,
     load: () => import("./wav_file_source.gen.ts"),
   }),
   lazyNode({
-    descriptor: {
-      name: "WavWriter",
-      description:
-        "Records audio to a WAV file.\nThe file is created in `setup()` with a header for zero samples. `process()` appends every waiting block with async file I/O and, after each block, patches the header sizes, so the file on disk is a complete, playable WAV of everything recorded so far at every moment: a process that dies mid-recording leaves a readable file. `teardown()` waits for pending writes and closes the file; it is idempotent, and `process()` after it writes nothing.\nThe input takes audio of any channel count (so an `AudioFrame<1>` or `AudioFrame<2>` output connects); blocks whose channel count differs from `channels` are converted as in `convertChannels`. There is no resampler: a block whose sample rate differs from `sampleRate` fails the node with `SampleRateMismatchError` (handled per its `onError` policy), so a wrong rate never leaves a silent, empty file. Each take after the first goes to the next free `<name>-N.wav` (`TakePaths`), so a restarted graph never truncates a recording.",
-      tags: ["audio", "sink", "file"],
-      mode: "push",
-      inputs: [
-        {
-          name: "in",
-          direction: "input",
-          portType: "AudioFrame",
-          required: true,
-          description: "Audio to record, any channel count.",
-        },
-      ],
-      outputs: [],
-      config: {
-        type: "object",
-        properties: {
-          path: {
-            description:
-              "The WAV file to record to; created, or replaced if it exists. Later takes of the same node (a restart, or the graph started again) go to `<name>-1.wav`, `<name>-2.wav`, ...",
-            type: "string",
-            minLength: 1,
-          },
-          sampleFormat: {
-            description: "Sample encoding in the file: 16-bit integer PCM or 32-bit IEEE float.",
-            type: "string",
-            enum: ["pcm16", "float32"],
-            default: "pcm16",
-          },
-          sampleRate: {
-            description:
-              "Samples per second per channel written in the header; a block at another rate fails the node with `SampleRateMismatchError` (there is no resampler).",
-            type: "integer",
-            minimum: 8000,
-            maximum: 192000,
-            default: 48000,
-          },
-          channels: {
-            description:
-              "Channels in the file; blocks with another channel count are converted to it.",
-            type: "integer",
-            minimum: 1,
-            maximum: 32,
-            default: 2,
-          },
-        },
-        required: ["path"],
-        additionalProperties: false,
-      },
-      source: "processors/wav_writer.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"WavWriter","description":"Records audio to a WAV file.\\nThe file is created in `setup()` with a header for zero samples. `process()` appends every waiting block with async file I/O and, after each block, patches the header sizes, so the file on disk is a complete, playable WAV of everything recorded so far at every moment: a process that dies mid-recording leaves a readable file. `teardown()` waits for pending writes and closes the file; it is idempotent, and `process()` after it writes nothing.\\nThe input takes audio of any channel count (so an `AudioFrame<1>` or `AudioFrame<2>` output connects); blocks whose channel count differs from `channels` are converted as in `convertChannels`. There is no resampler: a block whose sample rate differs from `sampleRate` fails the node with `SampleRateMismatchError` (handled per its `onError` policy), so a wrong rate never leaves a silent, empty file. Each take after the first goes to the next free `<name>-N.wav` (`TakePaths`), so a restarted graph never truncates a recording.","tags":["audio","sink","file"],"mode":"push","inputs":[{"name":"in","direction":"input","portType":"AudioFrame","required":true,"description":"Audio to record, any channel count."}],"outputs":[],"config":{"type":"object","properties":{"path":{"description":"The WAV file to record to; created, or replaced if it exists. Later takes of the same node (a restart, or the graph started again) go to `<name>-1.wav`, `<name>-2.wav`, ...","type":"string","minLength":1},"sampleFormat":{"description":"Sample encoding in the file: 16-bit integer PCM or 32-bit IEEE float.","type":"string","enum":["pcm16","float32"],"default":"pcm16"},"sampleRate":{"description":"Samples per second per channel written in the header; a block at another rate fails the node with `SampleRateMismatchError` (there is no resampler).","type":"integer","minimum":8000,"maximum":192000,"default":48000},"channels":{"description":"Channels in the file; blocks with another channel count are converted to it.","type":"integer","minimum":1,"maximum":32,"default":2}},"required":["path"],"additionalProperties":false},"source":"processors/wav_writer.ts"}',
+    ),
     moduleUrl: new URL("./wav_writer.gen.ts", import.meta.url).href,
     load: () => import("./wav_writer.gen.ts"),
   }),
   lazyNode({
-    descriptor: {
-      name: "WhepSink",
-      description:
-        "Serves the pipeline live over WebRTC to WHEP players (browsers): H.264 access units from `H264Encoder` go out as they are (no re-encoding), audio is encoded to Opus in 20 ms packets.\nPlayers reach it through the dashboard's server: `POST /api/v1/whep/<node id>` with an SDP offer (`application/sdp`, the token as for every mutating call) answers 201 with the SDP answer and a `Location` to `DELETE` when done (docs/webrtc.md). Media flows over one UDP port from a native thread (str0m); this node only hands frames to it and never waits: a viewer that stops reading, or a network thread that falls behind, costs dropped frames (counted in `rt.stats()`), never a stalled graph. A viewer's PLI/FIR, and every new viewer, asks the encoder upstream for a keyframe (`InputPort.requestKeyframe()`); viewers get video from their first keyframe on. Use the encoder's `baseline` profile (the default), which every browser decodes. Per-viewer stats (bit rate, RTT, loss, NACK/PLI/FIR counts) are under `processor` in the node's `rt.stats()`.\nThe node id names the endpoint in the process: two runtimes in one process cannot both have a `WhepSink` of the same id (setup fails with `webrtc_endpoint_taken`).",
-      tags: ["video", "audio", "sink", "network", "webrtc"],
-      mode: "push",
-      inputs: [
-        {
-          name: "video",
-          direction: "input",
-          portType: "EncodedVideoFrame",
-          required: true,
-          description:
-            "H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`.",
-        },
-        {
-          name: "audio",
-          direction: "input",
-          portType: "AudioFrame",
-          required: false,
-          description: "Audio to send as Opus: 8-48 kHz, mono or stereo.",
-        },
-      ],
-      outputs: [],
-      config: {
-        type: "object",
-        properties: {
-          bind: {
-            description:
-              "The IP address the media (UDP) socket binds; `127.0.0.1` serves this machine only.",
-            type: "string",
-            minLength: 2,
-            default: "127.0.0.1",
-          },
-          port: {
-            description: "The UDP port for media; 0 picks a free one (every viewer shares it).",
-            type: "integer",
-            minimum: 0,
-            maximum: 65535,
-            default: 0,
-          },
-          publicAddress: {
-            description:
-              "The address announced to viewers (the ICE candidate); empty for the bind address. Needed when `bind` is `0.0.0.0`.",
-            type: "string",
-            default: "",
-          },
-          publicPort: {
-            description:
-              "The UDP port announced to peers (the ICE candidate's) when a port forward or NAT mapping sits in front of the socket; 0 for the bound port.",
-            type: "integer",
-            minimum: 0,
-            maximum: 65535,
-            default: 0,
-          },
-          maxViewers: {
-            description:
-              "Viewers at once; a further WHEP offer gets 503 `webrtc_too_many_peers`, unless a viewer has sent nothing for 3 s (it vanished without a `DELETE`): the new one takes its place.",
-            type: "integer",
-            minimum: 1,
-            maximum: 64,
-            default: 8,
-          },
-          queueFrames: {
-            description:
-              "Frames the queue to the network thread holds; when the thread falls behind, new frames are dropped and counted (the graph never waits).",
-            type: "integer",
-            minimum: 2,
-            maximum: 1024,
-            default: 64,
-          },
-          audioBitrate: {
-            description: "Opus bit rate for `audio`, bits per second.",
-            type: "integer",
-            minimum: 6000,
-            maximum: 510000,
-            default: 64000,
-          },
-        },
-        additionalProperties: false,
-      },
-      source: "processors/whep_sink.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"WhepSink","description":"Serves the pipeline live over WebRTC to WHEP players (browsers): H.264 access units from `H264Encoder` go out as they are (no re-encoding), audio is encoded to Opus in 20 ms packets.\\nPlayers reach it through the dashboard\'s server: `POST /api/v1/whep/<node id>` with an SDP offer (`application/sdp`, the token as for every mutating call) answers 201 with the SDP answer and a `Location` to `DELETE` when done (docs/webrtc.md). Media flows over one UDP port from a native thread (str0m); this node only hands frames to it and never waits: a viewer that stops reading, or a network thread that falls behind, costs dropped frames (counted in `rt.stats()`), never a stalled graph. A viewer\'s PLI/FIR, and every new viewer, asks the encoder upstream for a keyframe (`InputPort.requestKeyframe()`); viewers get video from their first keyframe on. Use the encoder\'s `baseline` profile (the default), which every browser decodes. Per-viewer stats (bit rate, RTT, loss, NACK/PLI/FIR counts) are under `processor` in the node\'s `rt.stats()`.\\nThe node id names the endpoint in the process: two runtimes in one process cannot both have a `WhepSink` of the same id (setup fails with `webrtc_endpoint_taken`).","tags":["video","audio","sink","network","webrtc"],"mode":"push","inputs":[{"name":"video","direction":"input","portType":"EncodedVideoFrame","required":true,"description":"H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`."},{"name":"audio","direction":"input","portType":"AudioFrame","required":false,"description":"Audio to send as Opus: 8-48 kHz, mono or stereo."}],"outputs":[],"config":{"type":"object","properties":{"bind":{"description":"The IP address the media (UDP) socket binds; `127.0.0.1` serves this machine only.","type":"string","minLength":2,"default":"127.0.0.1"},"port":{"description":"The UDP port for media; 0 picks a free one (every viewer shares it).","type":"integer","minimum":0,"maximum":65535,"default":0},"publicAddress":{"description":"The address announced to viewers (the ICE candidate); empty for the bind address. Needed when `bind` is `0.0.0.0`.","type":"string","default":""},"publicPort":{"description":"The UDP port announced to peers (the ICE candidate\'s) when a port forward or NAT mapping sits in front of the socket; 0 for the bound port.","type":"integer","minimum":0,"maximum":65535,"default":0},"maxViewers":{"description":"Viewers at once; a further WHEP offer gets 503 `webrtc_too_many_peers`, unless a viewer has sent nothing for 3 s (it vanished without a `DELETE`): the new one takes its place.","type":"integer","minimum":1,"maximum":64,"default":8},"queueFrames":{"description":"Frames the queue to the network thread holds; when the thread falls behind, new frames are dropped and counted (the graph never waits).","type":"integer","minimum":2,"maximum":1024,"default":64},"audioBitrate":{"description":"Opus bit rate for `audio`, bits per second.","type":"integer","minimum":6000,"maximum":510000,"default":64000}},"additionalProperties":false},"source":"processors/whep_sink.ts"}',
+    ),
     moduleUrl: new URL("./whep_sink.gen.ts", import.meta.url).href,
     load: () => import("./whep_sink.gen.ts"),
   }),
   lazyNode({
-    descriptor: {
-      name: "WhipSink",
-      description:
-        "Publishes the pipeline to a WHIP server (a media server that takes WHIP): H.264 access units from `H264Encoder` as they are, audio encoded to Opus in 20 ms packets.\nAt `setup()` it POSTs an SDP offer (`application/sdp`, `Authorization: Bearer` from the environment variable `tokenEnv`) to `url` and applies the answer; media then flows over one UDP port from a native thread (str0m). When the POST fails, the answer is refused, the session does not connect within 10 s, or a connected session is lost, it publishes again after `retryMinSeconds`, doubling up to `retryMaxSeconds` while failures continue (the node keeps running: frames meanwhile are not sent and the graph never waits). Keyframe requests from the server (PLI/FIR), and every new session, ask the encoder upstream for a keyframe. At `teardown()` it DELETEs the session's resource. State, attempts, the last failure (code `webrtc_publish_failed`) and the peer's counters are under `processor` in `rt.stats()`.",
-      tags: ["video", "audio", "sink", "network", "webrtc"],
-      mode: "push",
-      inputs: [
-        {
-          name: "video",
-          direction: "input",
-          portType: "EncodedVideoFrame",
-          required: true,
-          description:
-            "H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`.",
-        },
-        {
-          name: "audio",
-          direction: "input",
-          portType: "AudioFrame",
-          required: false,
-          description: "Audio to send as Opus: 8-48 kHz, mono or stereo.",
-        },
-      ],
-      outputs: [],
-      config: {
-        type: "object",
-        properties: {
-          url: {
-            description: "The WHIP endpoint to publish to (`http://` or `https://`).",
-            type: "string",
-            minLength: 8,
-          },
-          tokenEnv: {
-            description:
-              "The environment variable holding the bearer token the server wants (`Authorization: Bearer`); empty for none. The token itself is never in the config, which the dashboard shows.",
-            type: "string",
-            default: "",
-          },
-          bind: {
-            description: "The IP address the media (UDP) socket binds.",
-            type: "string",
-            minLength: 2,
-            default: "127.0.0.1",
-          },
-          port: {
-            description: "The UDP port for media; 0 picks a free one.",
-            type: "integer",
-            minimum: 0,
-            maximum: 65535,
-            default: 0,
-          },
-          publicAddress: {
-            description:
-              "The address announced to the server (the ICE candidate); empty for the bind address.",
-            type: "string",
-            default: "",
-          },
-          publicPort: {
-            description:
-              "The UDP port announced to peers (the ICE candidate's) when a port forward or NAT mapping sits in front of the socket; 0 for the bound port.",
-            type: "integer",
-            minimum: 0,
-            maximum: 65535,
-            default: 0,
-          },
-          queueFrames: {
-            description:
-              "Frames the queue to the network thread holds; when it falls behind, new frames are dropped and counted.",
-            type: "integer",
-            minimum: 2,
-            maximum: 1024,
-            default: 64,
-          },
-          audioBitrate: {
-            description: "Opus bit rate for `audio`, bits per second.",
-            type: "integer",
-            minimum: 6000,
-            maximum: 510000,
-            default: 64000,
-          },
-          retryMinSeconds: {
-            description:
-              "The first wait before publishing again after a failure or a lost session, in seconds; it doubles with each failure in a row up to `retryMaxSeconds`.",
-            type: "number",
-            maximum: 60,
-            exclusiveMinimum: 0,
-            default: 0.5,
-          },
-          retryMaxSeconds: {
-            description: "The longest wait between two attempts, in seconds.",
-            type: "number",
-            maximum: 600,
-            exclusiveMinimum: 0,
-            default: 10,
-          },
-        },
-        required: ["url"],
-        additionalProperties: false,
-      },
-      source: "processors/whip_sink.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"WhipSink","description":"Publishes the pipeline to a WHIP server (a media server that takes WHIP): H.264 access units from `H264Encoder` as they are, audio encoded to Opus in 20 ms packets.\\nAt `setup()` it POSTs an SDP offer (`application/sdp`, `Authorization: Bearer` from the environment variable `tokenEnv`) to `url` and applies the answer; media then flows over one UDP port from a native thread (str0m). When the POST fails, the answer is refused, the session does not connect within 10 s, or a connected session is lost, it publishes again after `retryMinSeconds`, doubling up to `retryMaxSeconds` while failures continue (the node keeps running: frames meanwhile are not sent and the graph never waits). Keyframe requests from the server (PLI/FIR), and every new session, ask the encoder upstream for a keyframe. At `teardown()` it DELETEs the session\'s resource. State, attempts, the last failure (code `webrtc_publish_failed`) and the peer\'s counters are under `processor` in `rt.stats()`.","tags":["video","audio","sink","network","webrtc"],"mode":"push","inputs":[{"name":"video","direction":"input","portType":"EncodedVideoFrame","required":true,"description":"H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`."},{"name":"audio","direction":"input","portType":"AudioFrame","required":false,"description":"Audio to send as Opus: 8-48 kHz, mono or stereo."}],"outputs":[],"config":{"type":"object","properties":{"url":{"description":"The WHIP endpoint to publish to (`http://` or `https://`).","type":"string","minLength":8},"tokenEnv":{"description":"The environment variable holding the bearer token the server wants (`Authorization: Bearer`); empty for none. The token itself is never in the config, which the dashboard shows.","type":"string","default":""},"bind":{"description":"The IP address the media (UDP) socket binds.","type":"string","minLength":2,"default":"127.0.0.1"},"port":{"description":"The UDP port for media; 0 picks a free one.","type":"integer","minimum":0,"maximum":65535,"default":0},"publicAddress":{"description":"The address announced to the server (the ICE candidate); empty for the bind address.","type":"string","default":""},"publicPort":{"description":"The UDP port announced to peers (the ICE candidate\'s) when a port forward or NAT mapping sits in front of the socket; 0 for the bound port.","type":"integer","minimum":0,"maximum":65535,"default":0},"queueFrames":{"description":"Frames the queue to the network thread holds; when it falls behind, new frames are dropped and counted.","type":"integer","minimum":2,"maximum":1024,"default":64},"audioBitrate":{"description":"Opus bit rate for `audio`, bits per second.","type":"integer","minimum":6000,"maximum":510000,"default":64000},"retryMinSeconds":{"description":"The first wait before publishing again after a failure or a lost session, in seconds; it doubles with each failure in a row up to `retryMaxSeconds`.","type":"number","maximum":60,"exclusiveMinimum":0,"default":0.5},"retryMaxSeconds":{"description":"The longest wait between two attempts, in seconds.","type":"number","maximum":600,"exclusiveMinimum":0,"default":10}},"required":["url"],"additionalProperties":false},"source":"processors/whip_sink.ts"}',
+    ),
     moduleUrl: new URL("./whip_sink.gen.ts", import.meta.url).href,
     load: () => import("./whip_sink.gen.ts"),
   }),
   lazyNode({
-    descriptor: {
-      name: "WhipSource",
-      description:
-        "Takes a WHIP publish (a browser's camera and microphone, OBS) and outputs its video as H.264 access units, as received (Annex B; no re-encoding, so straight into `Mp4Writer`), and its audio decoded from Opus to 48 kHz blocks.\nThe publisher reaches it through the dashboard's server: `POST /api/v1/whip/<node id>` with an SDP offer (`application/sdp`, the token) answers 201 with the SDP answer and a `Location` to `DELETE` (docs/webrtc.md). One publisher at a time; a new publish is taken after a `DELETE`, and also while the old publisher is still listed but has sent nothing for 3 s (it vanished), so a publisher that comes back need not wait for ICE to time out. Media arrives on a native thread (str0m) and waits in a bounded queue that this node drains every 5 ms; if it falls behind, frames are dropped and counted. Video goes out from the first keyframe; a keyframe request from downstream (`InputPort.requestKeyframe()`) becomes a PLI to the publisher. Timestamps keep the RTP spacing of each stream and start at the media-clock time the stream's first frame arrived (audio and video are aligned by arrival, not by RTCP sender reports).",
-      tags: ["video", "audio", "source", "network", "webrtc"],
-      mode: "loop",
-      inputs: [],
-      outputs: [
-        {
-          name: "video",
-          direction: "output",
-          portType: "EncodedVideoFrame",
-          required: false,
-          description:
-            "H.264 access units (Annex B) as the publisher sent them, from its first keyframe.",
-        },
-        {
-          name: "audio",
-          direction: "output",
-          portType: "AudioFrame",
-          required: false,
-          description: "The publisher's audio, decoded from Opus, 48 kHz.",
-        },
-      ],
-      config: {
-        type: "object",
-        properties: {
-          bind: {
-            description:
-              "The IP address the media (UDP) socket binds; `127.0.0.1` takes publishers on this machine only.",
-            type: "string",
-            minLength: 2,
-            default: "127.0.0.1",
-          },
-          port: {
-            description: "The UDP port for media; 0 picks a free one.",
-            type: "integer",
-            minimum: 0,
-            maximum: 65535,
-            default: 0,
-          },
-          publicAddress: {
-            description:
-              "The address announced to the publisher (the ICE candidate); empty for the bind address.",
-            type: "string",
-            default: "",
-          },
-          publicPort: {
-            description:
-              "The UDP port announced to peers (the ICE candidate's) when a port forward or NAT mapping sits in front of the socket; 0 for the bound port.",
-            type: "integer",
-            minimum: 0,
-            maximum: 65535,
-            default: 0,
-          },
-          queueFrames: {
-            description:
-              "Received frames the queue from the network thread holds; when this node falls behind, new frames are dropped and counted.",
-            type: "integer",
-            minimum: 2,
-            maximum: 1024,
-            default: 256,
-          },
-          audioChannels: {
-            description: "Channels of the decoded audio (Opus is decoded at 48 kHz).",
-            type: "integer",
-            minimum: 1,
-            maximum: 2,
-            default: 2,
-          },
-        },
-        additionalProperties: false,
-      },
-      source: "processors/whip_source.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"WhipSource","description":"Takes a WHIP publish (a browser\'s camera and microphone, OBS) and outputs its video as H.264 access units, as received (Annex B; no re-encoding, so straight into `Mp4Writer`), and its audio decoded from Opus to 48 kHz blocks.\\nThe publisher reaches it through the dashboard\'s server: `POST /api/v1/whip/<node id>` with an SDP offer (`application/sdp`, the token) answers 201 with the SDP answer and a `Location` to `DELETE` (docs/webrtc.md). One publisher at a time; a new publish is taken after a `DELETE`, and also while the old publisher is still listed but has sent nothing for 3 s (it vanished), so a publisher that comes back need not wait for ICE to time out. Media arrives on a native thread (str0m) and waits in a bounded queue that this node drains every 5 ms; if it falls behind, frames are dropped and counted. Video goes out from the first keyframe; a keyframe request from downstream (`InputPort.requestKeyframe()`) becomes a PLI to the publisher. Timestamps keep the RTP spacing of each stream and start at the media-clock time the stream\'s first frame arrived (audio and video are aligned by arrival, not by RTCP sender reports).","tags":["video","audio","source","network","webrtc"],"mode":"loop","inputs":[],"outputs":[{"name":"video","direction":"output","portType":"EncodedVideoFrame","required":false,"description":"H.264 access units (Annex B) as the publisher sent them, from its first keyframe."},{"name":"audio","direction":"output","portType":"AudioFrame","required":false,"description":"The publisher\'s audio, decoded from Opus, 48 kHz."}],"config":{"type":"object","properties":{"bind":{"description":"The IP address the media (UDP) socket binds; `127.0.0.1` takes publishers on this machine only.","type":"string","minLength":2,"default":"127.0.0.1"},"port":{"description":"The UDP port for media; 0 picks a free one.","type":"integer","minimum":0,"maximum":65535,"default":0},"publicAddress":{"description":"The address announced to the publisher (the ICE candidate); empty for the bind address.","type":"string","default":""},"publicPort":{"description":"The UDP port announced to peers (the ICE candidate\'s) when a port forward or NAT mapping sits in front of the socket; 0 for the bound port.","type":"integer","minimum":0,"maximum":65535,"default":0},"queueFrames":{"description":"Received frames the queue from the network thread holds; when this node falls behind, new frames are dropped and counted.","type":"integer","minimum":2,"maximum":1024,"default":256},"audioChannels":{"description":"Channels of the decoded audio (Opus is decoded at 48 kHz).","type":"integer","minimum":1,"maximum":2,"default":2}},"additionalProperties":false},"source":"processors/whip_source.ts"}',
+    ),
     moduleUrl: new URL("./whip_source.gen.ts", import.meta.url).href,
     load: () => import("./whip_source.gen.ts"),
   }),
   lazyNode({
-    descriptor: {
-      name: "Y4mFileSource",
-      description:
-        "Plays a YUV4MPEG2 (`.y4m`) file as I420 frames, one frame per `process()` call.\nThe file is opened in `setup()` (a missing, malformed or non-4:2:0 file fails there with a `Y4mReadError` naming the path and carrying a `code`; so does an odd width or height, which I420 frames here cannot hold, and a path that is a folder, FIFO or device: `not_regular_file`, refused before opening, so a FIFO with no writer never blocks). Frames are read with async file I/O in `process()` straight into frames from `ctx.frames`: no copy afterwards, also across Workers. When no frame memory is free, nothing is read and the frame comes on a later run.\nEnd of stream: without `loop`, the run that writes the last frame calls `ctx.endOfStream()` and sets {@linkcode Y4mFileSource.ended}; later calls write nothing. A frame cut short by the end of the file counts as the end. With `loop`, the file is reopened at its end (one open per pass, not per frame) and frames run on. Frame `n` is stamped `start + n / frameRate` seconds (the header's `F` rate), where `start` is the clock time at `setup()`; `1 / frameRate` is also the loop period declared to the runtime in `setup()` (`ctx.loop.setPeriodNs`; readable as {@linkcode Y4mFileSource.periodNs}).",
-      tags: ["video", "source", "file"],
-      mode: "loop",
-      inputs: [],
-      outputs: [
-        {
-          name: "video",
-          direction: "output",
-          portType: "VideoFrame",
-          required: false,
-          description: "The file's frames, I420.",
-        },
-      ],
-      config: {
-        type: "object",
-        properties: {
-          path: {
-            description:
-              "The YUV4MPEG2 file to play (8-bit 4:2:0: `C420jpeg`, `C420`, `C420mpeg2` or `C420paldv`).",
-            type: "string",
-            minLength: 1,
-          },
-          loop: {
-            description:
-              "Start again from the first frame at the end of the file instead of ending.",
-            type: "boolean",
-            default: false,
-            "x-live": true,
-          },
-        },
-        required: ["path"],
-        additionalProperties: false,
-      },
-      source: "processors/y4m_file_source.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"Y4mFileSource","description":"Plays a YUV4MPEG2 (`.y4m`) file as I420 frames, one frame per `process()` call.\\nThe file is opened in `setup()` (a missing, malformed or non-4:2:0 file fails there with a `Y4mReadError` naming the path and carrying a `code`; so does an odd width or height, which I420 frames here cannot hold, and a path that is a folder, FIFO or device: `not_regular_file`, refused before opening, so a FIFO with no writer never blocks). Frames are read with async file I/O in `process()` straight into frames from `ctx.frames`: no copy afterwards, also across Workers. When no frame memory is free, nothing is read and the frame comes on a later run.\\nEnd of stream: without `loop`, the run that writes the last frame calls `ctx.endOfStream()` and sets {@linkcode Y4mFileSource.ended}; later calls write nothing. A frame cut short by the end of the file counts as the end. With `loop`, the file is reopened at its end (one open per pass, not per frame) and frames run on. Frame `n` is stamped `start + n / frameRate` seconds (the header\'s `F` rate), where `start` is the clock time at `setup()`; `1 / frameRate` is also the loop period declared to the runtime in `setup()` (`ctx.loop.setPeriodNs`; readable as {@linkcode Y4mFileSource.periodNs}).","tags":["video","source","file"],"mode":"loop","inputs":[],"outputs":[{"name":"video","direction":"output","portType":"VideoFrame","required":false,"description":"The file\'s frames, I420."}],"config":{"type":"object","properties":{"path":{"description":"The YUV4MPEG2 file to play (8-bit 4:2:0: `C420jpeg`, `C420`, `C420mpeg2` or `C420paldv`).","type":"string","minLength":1},"loop":{"description":"Start again from the first frame at the end of the file instead of ending.","type":"boolean","default":false,"x-live":true}},"required":["path"],"additionalProperties":false},"source":"processors/y4m_file_source.ts"}',
+    ),
     moduleUrl: new URL("./y4m_file_source.gen.ts", import.meta.url).href,
     load: () => import("./y4m_file_source.gen.ts"),
   }),
   lazyNode({
-    descriptor: {
-      name: "Y4mWriter",
-      description:
-        "Records video to a YUV4MPEG2 (`.y4m`) file, which FFmpeg, x264 and most video tools read.\nThe file is created in `setup()` with its stream header (`C420jpeg`: centred chroma, as this library's conversions produce). `process()` appends every waiting frame with async file I/O; each frame is complete in the file when its write finishes, so a recording cut short loses at most the frame being written. `teardown()` waits for pending writes and closes the file; it is idempotent.\nFrames in any pixel format and size are accepted: RGBA, BGRA and NV12 are converted to I420 (BT.601 limited range), and frames whose size is not `width` x `height` are scaled to it (bilinear, as `VideoScale`), into buffers kept from frame to frame. A frame that cannot be converted (an odd size for a 4:2:0 format, or a payload shorter than its size) fails the node with `UnconvertibleFrameError`, so no frame is ever dropped silently. Input frames must have tightly packed rows. Each take after the first goes to the next free `<name>-N.y4m` (`TakePaths`).",
-      tags: ["video", "sink", "file"],
-      mode: "push",
-      inputs: [
-        {
-          name: "in",
-          direction: "input",
-          portType: "VideoFrame",
-          required: true,
-          description: "Video to record, any pixel format (converted to I420).",
-        },
-      ],
-      outputs: [],
-      config: {
-        type: "object",
-        properties: {
-          path: {
-            description:
-              "The `.y4m` file to record to; created, or replaced if it exists. Later takes of the same node (a restart, or the graph started again) go to `<name>-1.y4m`, `<name>-2.y4m`, ...",
-            type: "string",
-            minLength: 1,
-          },
-          width: {
-            description:
-              "Frame width in pixels written in the header; frames of another size are scaled to it.",
-            type: "integer",
-            minimum: 2,
-            maximum: 7680,
-            multipleOf: 2,
-            default: 640,
-          },
-          height: {
-            description:
-              "Frame height in pixels written in the header; frames of another size are scaled to it.",
-            type: "integer",
-            minimum: 2,
-            maximum: 4320,
-            multipleOf: 2,
-            default: 480,
-          },
-          fps: {
-            description:
-              "Frames per second written in the header (`F`); 29.97 and the like become `30000:1001`.",
-            type: "number",
-            maximum: 240,
-            exclusiveMinimum: 0,
-            default: 30,
-          },
-        },
-        required: ["path"],
-        additionalProperties: false,
-      },
-      source: "processors/y4m_writer.ts",
-    },
+    descriptor: JSON.parse(
+      '{"name":"Y4mWriter","description":"Records video to a YUV4MPEG2 (`.y4m`) file, which FFmpeg, x264 and most video tools read.\\nThe file is created in `setup()` with its stream header (`C420jpeg`: centred chroma, as this library\'s conversions produce). `process()` appends every waiting frame with async file I/O; each frame is complete in the file when its write finishes, so a recording cut short loses at most the frame being written. `teardown()` waits for pending writes and closes the file; it is idempotent.\\nFrames in any pixel format and size are accepted: RGBA, BGRA and NV12 are converted to I420 (BT.601 limited range), and frames whose size is not `width` x `height` are scaled to it (bilinear, as `VideoScale`), into buffers kept from frame to frame. A frame that cannot be converted (an odd size for a 4:2:0 format, or a payload shorter than its size) fails the node with `UnconvertibleFrameError`, so no frame is ever dropped silently. Input frames must have tightly packed rows. Each take after the first goes to the next free `<name>-N.y4m` (`TakePaths`).","tags":["video","sink","file"],"mode":"push","inputs":[{"name":"in","direction":"input","portType":"VideoFrame","required":true,"description":"Video to record, any pixel format (converted to I420)."}],"outputs":[],"config":{"type":"object","properties":{"path":{"description":"The `.y4m` file to record to; created, or replaced if it exists. Later takes of the same node (a restart, or the graph started again) go to `<name>-1.y4m`, `<name>-2.y4m`, ...","type":"string","minLength":1},"width":{"description":"Frame width in pixels written in the header; frames of another size are scaled to it.","type":"integer","minimum":2,"maximum":7680,"multipleOf":2,"default":640},"height":{"description":"Frame height in pixels written in the header; frames of another size are scaled to it.","type":"integer","minimum":2,"maximum":4320,"multipleOf":2,"default":480},"fps":{"description":"Frames per second written in the header (`F`); 29.97 and the like become `30000:1001`.","type":"number","maximum":240,"exclusiveMinimum":0,"default":30}},"required":["path"],"additionalProperties":false},"source":"processors/y4m_writer.ts"}',
+    ),
     moduleUrl: new URL("./y4m_writer.gen.ts", import.meta.url).href,
     load: () => import("./y4m_writer.gen.ts"),
   }),
