@@ -116,7 +116,15 @@ export class LazyWorkerBackend implements IsolateBackend {
   load(): Promise<WorkerBackend> {
     this.#loading ??= import("./worker_backend.ts").then(({ WorkerBackend }) => {
       const backend = this.#backend = new WorkerBackend(this.#options);
-      for (const replay of this.#pending.splice(0)) replay();
+      for (const replay of this.#pending.splice(0)) {
+        // One refused call must not drop the ones after it; what the runtime did not catch when
+        // it made the call is reported as an uncaught error would have been.
+        try {
+          replay();
+        } catch (error) {
+          reportError(error);
+        }
+      }
       return backend;
     });
     return this.#loading;
