@@ -50,6 +50,7 @@ export { type MediaClock, monotonicClock } from "./core/media_clock.ts";
 
 // -- What generated files use ----------------------------------------------------------------
 export { defineNode, type NodeDefinition } from "./core/node_definition.ts";
+export { lazyNode } from "./core/lazy_node.ts";
 export type {
   DynamicNodeHandle,
   FrameOf,

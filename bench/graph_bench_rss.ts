@@ -5,14 +5,17 @@
  * what `/usr/bin/time` reports.
  *
  * `--imports minimal` loads only the three processors' modules and the core;
- * `--imports all` loads `processors/mod.ts` and `createRuntime()`, as most programs do, which
- * brings every built-in processor class and definition and the Worker backend (each processor
- * imports its native, file-format, pixel or DSP code in `setup()`, so none of that). Each
- * `--preload <path>` (relative to the repository) is imported first, whatever the imports: what
- * one module costs is its row's peak minus the minimal row's (`bench/import_rss.ts`).
+ * `--imports all` loads `createRuntime()` from `processors/runtime.ts`, whose registry lists
+ * every built-in processor: their descriptors, with each class imported when a node of it is
+ * first set up (here the three), and a Worker backend imported with the first Worker placement
+ * (here none); `--imports mod` loads `processors/mod.ts` instead, which also exports every
+ * built-in class (each processor imports its native, file-format, pixel or DSP code in
+ * `setup()`, so none of that either way). Each `--preload <path>` (relative to the repository)
+ * is imported first, whatever the imports: what one module costs is its row's peak minus the
+ * minimal row's (`bench/import_rss.ts`).
  *
  * Run: `deno run -A bench/graph_bench_rss.ts --out /tmp/rss.wav [--seconds 3]
- * [--imports minimal|all] [--preload ffi/worker_backend.ts]...`
+ * [--imports minimal|all|mod] [--preload ffi/worker_backend.ts]...`
  *
  * @module
  */
@@ -32,14 +35,16 @@ const { values } = parseArgs({
     preload: { type: "string", multiple: true, default: [] },
   },
 });
-if (!values.out || !["minimal", "all"].includes(values.imports)) {
+if (!values.out || !["minimal", "all", "mod"].includes(values.imports)) {
   throw new TypeError(
-    "Usage: graph_bench_rss.ts --out file.wav [--seconds N] [--imports minimal|all] [--preload path]",
+    "Usage: graph_bench_rss.ts --out file.wav [--seconds N] [--imports minimal|all|mod] [--preload path]",
   );
 }
 for (const path of values.preload) await import(new URL(`../${path}`, import.meta.url).href);
 
 const rt = values.imports === "all"
+  ? (await import("../processors/runtime.ts")).createRuntime()
+  : values.imports === "mod"
   ? (await import("../processors/mod.ts")).createRuntime()
   : new Runtime({
     registry: new NodeRegistry([testToneGeneratorNode, audioMixerNode, wavWriterNode]),

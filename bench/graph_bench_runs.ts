@@ -169,7 +169,8 @@ export async function mixerRealTimeFactor(
  * Peak RSS of `bench/graph_bench_rss.ts` (tone → mixer → WAV for 3 s) in its own process.
  *
  * @param out The WAV file it records.
- * @param imports `"minimal"`: the three processors' modules; `"all"`: every built-in.
+ * @param imports `"minimal"`: the three processors' modules; `"all"`: `createRuntime()` from
+ * `processors/runtime.ts` (every built-in registered, each class loaded on first setup).
  * @returns Kilobytes, from `/usr/bin/time`.
  */
 export function ourPeakRssKb(out: string, imports: "minimal" | "all"): Promise<number> {

@@ -1,5 +1,5 @@
 /**
- * What the modules behind the all-built-ins peak RSS row cost: `bench/graph_bench_rss.ts` (tone →
+ * What the modules behind the all-built-ins peak RSS row (and `processors/mod.ts`) cost: `bench/graph_bench_rss.ts` (tone →
  * mixer → WAV for 3 s, the three processors' modules and the core) with one more module imported
  * first, each as its own process under `/usr/bin/time`, runs alternating after a warm-up. The
  * table gives the median peak RSS of each and its excess over the minimal row.
@@ -22,10 +22,17 @@ const rows: { label: string; preload: string[] }[] = [
   { label: "core + the three processors (the minimal row)", preload: [] },
   { label: "+ the Worker backend (ffi/worker_backend.ts)", preload: ["ffi/worker_backend.ts"] },
   {
-    label: "+ every built-in class and definition (processors/registry.gen.ts)",
+    label: "+ the built-in registry's lazy entries (processors/registry.gen.ts)",
     preload: ["processors/registry.gen.ts"],
   },
-  { label: "+ processors/mod.ts (both, and the catalog)", preload: ["processors/mod.ts"] },
+  {
+    label: "+ createRuntime() (processors/runtime.ts: the registry and the Worker stand-in)",
+    preload: ["processors/runtime.ts"],
+  },
+  {
+    label: "+ processors/mod.ts (every class and definition, and createRuntime())",
+    preload: ["processors/mod.ts"],
+  },
 ];
 
 const script = new URL("./graph_bench_rss.ts", import.meta.url).pathname;

@@ -58,7 +58,12 @@ async function readBuiltins(): Promise<Map<string, BuiltinProcessor>> {
   for (const folder of BUILTIN_FOLDERS) {
     const registry = await readText(new URL(`${folder}/${REGISTRY_FILE}`, PACKAGE_ROOT));
     if (registry === undefined) continue;
-    const modules = [...registry.matchAll(/from "\.\/([\w/]+)\.gen\.ts"/g)].map((m) => m[1]);
+    // Eager entries are imported (`from "./x.gen.ts"`), lazy ones loaded (`import("./x.gen.ts")`).
+    const modules = [
+      ...new Set(
+        [...registry.matchAll(/(?:from |import\()"\.\/([\w/]+)\.gen\.ts"/g)].map((m) => m[1]),
+      ),
+    ];
     const sources = await Promise.all(modules.map(async (module) => {
       const file = `${folder}/${module}.ts`;
       const url = new URL(file, PACKAGE_ROOT);

@@ -7,7 +7,7 @@
 
 import { posix } from "node:path";
 import { docComment, GENERATOR, literal, propertyKey } from "./emit_support.ts";
-import type { GenFileModel, PortModel, ProcessorModel } from "./model.ts";
+import { descriptorOf, type GenFileModel, type PortModel, type ProcessorModel } from "./model.ts";
 
 /**
  * Prints the generated module of one source file (before `deno fmt`). Generated symbols carry no
@@ -82,16 +82,7 @@ function emitProcessor(p: ProcessorModel): string {
   out += docComment(
     `The node definition of {@linkcode ${p.name}}: descriptor, config schema and a factory that validates plain JSON config.`,
   );
-  const descriptor = {
-    name: p.name,
-    description: p.description,
-    tags: p.tags,
-    mode: p.mode,
-    inputs: p.inputs.map(portDescriptor),
-    outputs: p.outputs.map(portDescriptor),
-    config: p.configSchema,
-    source: p.source,
-  };
+  const descriptor = descriptorOf(p);
   out += `export const ${p.nodeConst}: NodeDefinition<${p.name}, ${p.handleName}> = defineNode<\n`;
   out += `  ${p.typesName},\n  ${p.name}\n>({\n`;
   out += `  descriptor: ${literal(descriptor, "  ")},\n`;
@@ -168,15 +159,4 @@ function portDoc(port: PortModel): string {
     `Port type \`${port.portType}\`${port.required ? ", required" : ""}.`,
   ];
   return parts.filter(Boolean).join(" ");
-}
-
-function portDescriptor(port: PortModel) {
-  return {
-    name: port.name,
-    direction: port.direction,
-    portType: port.portType,
-    required: port.required,
-    description: port.description,
-    group: port.index === undefined ? undefined : port.field,
-  };
 }

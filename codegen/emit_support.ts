@@ -27,7 +27,9 @@ export function docComment(text: string, indent = ""): string {
 
 /**
  * A value as a TypeScript literal: objects and arrays of objects one entry per line, strings in
- * double quotes.
+ * double quotes with every character outside ASCII escaped (`\u2026`), so a generated module's
+ * source stays one-byte in V8 (one `…` in a description of the built-in registry cost 0.1 MB of
+ * resident memory, measured).
  *
  * @param value A JSON-like value.
  * @param indent The current indentation.
@@ -35,7 +37,7 @@ export function docComment(text: string, indent = ""): string {
  */
 export function literal(value: unknown, indent = ""): string {
   if (value === undefined) return "undefined";
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (value === null || typeof value !== "object") return asciiJson(value);
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
     if (value.length === 0) return "[]";
@@ -66,4 +68,12 @@ export function literal(value: unknown, indent = ""): string {
  */
 export function propertyKey(name: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
+}
+
+/** `JSON.stringify` of a primitive, characters outside ASCII escaped. */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

@@ -10,7 +10,15 @@ import type { JsonSchema } from "../core/json_schema.ts";
 import { SCHEDULING_MODES, type SchedulingMode } from "../core/processor_descriptor.ts";
 import type { Diagnostic, DiagnosticCode } from "./diagnostic.ts";
 import { generatedPathOf, REGISTRY_FILE } from "./discover.ts";
-import type { LiteralValue, ParsedClass, ParsedFile, ParsedOptions, Position } from "./parsed.ts";
+import type { ProcessorDescriptor } from "../core/processor_descriptor.ts";
+import type {
+  LiteralValue,
+  ParsedClass,
+  ParsedFile,
+  ParsedFootprint,
+  ParsedOptions,
+  Position,
+} from "./parsed.ts";
 
 /** One port of a processor, array ports expanded. */
 export interface PortModel {
@@ -60,6 +68,8 @@ export interface ProcessorModel {
   readonly configSchema: JsonSchema;
   /** The source file, relative to the project root. */
   readonly source: string;
+  /** Its `static footprint` hook (an imported hook's specifier is as the source wrote it). */
+  readonly footprint: ParsedFootprint;
   /** Where the class is. */
   readonly at: Position;
 }
@@ -88,8 +98,42 @@ export interface RegistryEntry {
   readonly path: string;
   /** Where the source imports streamlib from. */
   readonly coreSpecifier: string;
+  /** The descriptor, as the generated file declares it. */
+  readonly descriptor: ProcessorDescriptor;
+  /**
+   * The footprint hook: none, one the registry imports (`module` relative to the root when the
+   * source imports it by a relative path, else the specifier as written), or one of the class.
+   */
+  readonly footprint:
+    | { readonly kind: "none" }
+    | {
+      readonly kind: "imported";
+      readonly name: string;
+      readonly module: string;
+      readonly relative: boolean;
+    }
+    | { readonly kind: "class" };
   /** Where the class is. */
   readonly at: Position;
+}
+
+/** One processor in a registry. */
+export interface RegistryModelEntry {
+  /** The processor name. */
+  readonly name: string;
+  /** The node definition's name. */
+  readonly nodeConst: string;
+  /** The generated module, relative to the registry. */
+  readonly module: string;
+  /** The descriptor the lazy entry carries. */
+  readonly descriptor: ProcessorDescriptor;
+  /** The footprint hook the registry imports, relative to the registry. */
+  readonly footprint: { readonly name: string; readonly module: string } | undefined;
+  /**
+   * Whether the registry imports the definition itself, class included: a class whose
+   * `static footprint` is its own, which admission control must be able to ask at once.
+   */
+  readonly eager: boolean;
 }
 
 /** One generated `registry.gen.ts`. */
@@ -101,7 +145,7 @@ export interface RegistryModel {
   /** How the registry imports streamlib. */
   readonly coreSpecifier: string;
   /** The node definitions, sorted by processor name, with import paths relative to the registry. */
-  readonly entries: readonly { name: string; nodeConst: string; module: string }[];
+  readonly entries: readonly RegistryModelEntry[];
 }
 
 const EMPTY_CONFIG: JsonSchema = { type: "object", properties: {}, additionalProperties: false };
@@ -152,8 +196,45 @@ export function registryEntries(model: GenFileModel): RegistryEntry[] {
     nodeConst: p.nodeConst,
     path: model.path,
     coreSpecifier: model.coreSpecifier,
+    // A JSON copy: what the cache stores, without the ports' absent groups.
+    descriptor: JSON.parse(JSON.stringify(descriptorOf(p))),
+    footprint: p.footprint.kind !== "imported" ? p.footprint : {
+      kind: "imported",
+      name: p.footprint.name,
+      module: p.footprint.specifier.startsWith(".")
+        ? posix.join(posix.dirname(model.source), p.footprint.specifier)
+        : p.footprint.specifier,
+      relative: p.footprint.specifier.startsWith("."),
+    },
     at: p.at,
   }));
+}
+
+/**
+ * The descriptor of a processor, as its generated file and its registry entry declare it.
+ *
+ * @param p The processor model.
+ * @returns The descriptor.
+ */
+export function descriptorOf(p: ProcessorModel): ProcessorDescriptor {
+  const port = (port: PortModel) => ({
+    name: port.name,
+    direction: port.direction,
+    portType: port.portType,
+    required: port.required,
+    description: port.description,
+    group: port.index === undefined ? undefined : port.field,
+  });
+  return {
+    name: p.name,
+    description: p.description,
+    tags: p.tags,
+    mode: p.mode,
+    inputs: p.inputs.map(port),
+    outputs: p.outputs.map(port),
+    config: p.configSchema,
+    source: p.source,
+  };
 }
 
 /**
@@ -206,6 +287,12 @@ export function buildRegistryModel(
         name: e.name,
         nodeConst: e.nodeConst,
         module: relativeTo(e.path),
+        descriptor: e.descriptor,
+        footprint: e.footprint.kind !== "imported" ? undefined : {
+          name: e.footprint.name,
+          module: e.footprint.relative ? relativeTo(e.footprint.module) : e.footprint.module,
+        },
+        eager: e.footprint.kind === "class",
       })),
     },
     diagnostics,
@@ -317,6 +404,7 @@ function buildProcessor(
     configField: configField?.field,
     configSchema,
     source,
+    footprint: parsed.footprint,
     at,
   };
 }

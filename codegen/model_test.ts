@@ -17,6 +17,7 @@ function parsedClass(name: string, extra: Partial<ParsedClass> = {}): ParsedClas
     hasProcess: true,
     ports: [],
     configs: [],
+    footprint: { kind: "none" },
     ...extra,
   };
 }
@@ -69,15 +70,46 @@ Deno.test("buildRegistryModel() rebases a relative streamlib import to the regis
   const registry = buildRegistryModel("src", registryEntries(model!)).model!;
   assert.equal(registry.path, "src/registry.gen.ts");
   assert.equal(registry.coreSpecifier, "../mod.ts");
-  assert.deepEqual(registry.entries, [{
-    name: "Gain",
-    nodeConst: "gainNode",
-    module: "./a/b.gen.ts",
-  }]);
+  assert.deepEqual(
+    registry.entries.map(({ name, nodeConst, module, footprint, eager }) => ({
+      name,
+      nodeConst,
+      module,
+      footprint,
+      eager,
+    })),
+    [{
+      name: "Gain",
+      nodeConst: "gainNode",
+      module: "./a/b.gen.ts",
+      footprint: undefined,
+      eager: false,
+    }],
+  );
+  assert.equal(registry.entries[0].descriptor.source, "src/a/b.ts");
   const bare = buildFileModel(file([parsedClass("Gain")], "@streamlib/streamlib")).model!;
   assert.equal(
     buildRegistryModel(".", registryEntries(bare)).model!.coreSpecifier,
     "@streamlib/streamlib",
   );
   assert.equal(buildRegistryModel("src", []).model, undefined);
+});
+
+Deno.test("buildRegistryModel() imports an imported footprint hook and loads a class with its own eagerly", () => {
+  const { model } = buildFileModel(file([
+    parsedClass("Pattern", {
+      footprint: { kind: "imported", name: "patternFootprint", specifier: "../hooks.ts" },
+    }),
+    parsedClass("Scale", { footprint: { kind: "class" } }),
+    parsedClass("Pkg", {
+      footprint: { kind: "imported", name: "pkgFootprint", specifier: "@my/hooks" },
+    }),
+  ]));
+  const registry = buildRegistryModel("src", registryEntries(model!)).model!;
+  const byName = Object.fromEntries(registry.entries.map((e) => [e.name, e]));
+  assert.deepEqual(byName.Pattern.footprint, { name: "patternFootprint", module: "./hooks.ts" });
+  assert.equal(byName.Pattern.eager, false);
+  assert.deepEqual(byName.Pkg.footprint, { name: "pkgFootprint", module: "@my/hooks" });
+  assert.equal(byName.Scale.footprint, undefined);
+  assert.equal(byName.Scale.eager, true);
 });

@@ -15,7 +15,14 @@ import {
   type SourceFile,
 } from "ts-morph";
 import type { Diagnostic } from "./diagnostic.ts";
-import type { ParsedBase, ParsedClass, ParsedConfig, ParsedFile, ParsedPort } from "./parsed.ts";
+import type {
+  ParsedBase,
+  ParsedClass,
+  ParsedConfig,
+  ParsedFile,
+  ParsedFootprint,
+  ParsedPort,
+} from "./parsed.ts";
 import { schemaOfType } from "./parse_config_schema.ts";
 import { readPortType } from "./parse_port_type.ts";
 import {
@@ -67,7 +74,10 @@ function parseFile(sourceFile: SourceFile, root: string, source: string): Parsed
     const decorator = declaration.getDecorators().find((d) =>
       resolveName(d.getName()) === "processor"
     );
-    if (decorator) classes.push(parseClass(ctx, declaration, decorator, resolveName));
+    if (decorator) {
+      const parsed = parseClass(ctx, declaration, decorator, resolveName);
+      classes.push({ ...parsed, footprint: readFootprint(declaration, imports) });
+    }
   }
   return { source, coreSpecifier, classes, diagnostics };
 }
@@ -77,7 +87,7 @@ function parseClass(
   declaration: ClassDeclaration,
   decorator: Decorator,
   resolveName: (local: string) => string,
-): ParsedClass {
+): Omit<ParsedClass, "footprint"> {
   const name = declaration.getName() ?? "(anonymous)";
   const nameNode = declaration.getNameNode() ?? declaration;
   const ports: ParsedPort[] = [];
@@ -150,6 +160,26 @@ function parseClass(
     hasProcess: implementsProcess(declaration),
     ports,
     configs,
+  };
+}
+
+/**
+ * The class's `static footprint` hook: `imported` when it is a property initialized with a
+ * function the file imports by name, so a lazy registry entry can import the hook alone.
+ */
+function readFootprint(
+  declaration: ClassDeclaration,
+  imports: Map<string, { imported: string; specifier: string }>,
+): ParsedFootprint {
+  if (declaration.getStaticMethod("footprint")) return { kind: "class" };
+  const property = declaration.getStaticProperty("footprint");
+  if (!property) return { kind: "none" };
+  const initializer = Node.isPropertyDeclaration(property) ? property.getInitializer() : undefined;
+  const from = initializer && Node.isIdentifier(initializer)
+    ? imports.get(initializer.getText())
+    : undefined;
+  return from ? { kind: "imported", name: from.imported, specifier: from.specifier } : {
+    kind: "class",
   };
 }
 

@@ -72,6 +72,16 @@ export type ParsedBase =
   | { readonly kind: "other"; readonly text: string; readonly reachesProcessor: boolean }
   | { readonly kind: "none" };
 
+/**
+ * How a class declares its footprint hook (`static footprint`): not at all, as a function it
+ * imports (`static footprint = videoFootprint;`, which a registry can import without the class),
+ * or in any other way (a method, a local function), which needs the class loaded.
+ */
+export type ParsedFootprint =
+  | { readonly kind: "none" }
+  | { readonly kind: "imported"; readonly name: string; readonly specifier: string }
+  | { readonly kind: "class" };
+
 /** A class decorated with `@processor`. */
 export interface ParsedClass {
   /** The class name. */
@@ -96,6 +106,8 @@ export interface ParsedClass {
   readonly ports: readonly ParsedPort[];
   /** The `@config()` fields. */
   readonly configs: readonly ParsedConfig[];
+  /** Its `static footprint` hook. */
+  readonly footprint: ParsedFootprint;
 }
 
 /** Everything read from one source file. */

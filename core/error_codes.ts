@@ -25,6 +25,10 @@ export const ERROR_CODES = {
   // Graph edits.
   processor_not_found: { origin: "runtime", meaning: "No processor of this name is registered" },
   duplicate_processor: { origin: "runtime", meaning: "Two definitions of one processor name" },
+  processor_not_loaded: {
+    origin: "runtime",
+    meaning: "A registered processor's module failed to load or does not define it",
+  },
   node_not_found: { origin: "runtime", meaning: "No node has this id (never added, or removed)" },
   node_id_taken: { origin: "runtime", meaning: "Another node has this id" },
   invalid_node_id: {

@@ -18,6 +18,7 @@ import {
   PortDirectionError,
 } from "./graph_errors.ts";
 import { PortAlreadyConnectedError } from "./input_binding.ts";
+import { ProcessorNotLoadedError } from "./lazy_node.ts";
 import { StateTransitionError } from "./lifecycle_state.ts";
 import { ConfigLockedError, NotReconfigurableError } from "./live_config.ts";
 import { ManifestError, PluginLoadError } from "./manifest.ts";
@@ -123,6 +124,11 @@ const CASES: [Error, string, readonly string[] | undefined][] = [
   [new PortAlreadyConnectedError("in"), "port_already_connected", undefined],
   [new ProbeOptionsError("everyMs", "everyMs must be > 0"), "probe_invalid", undefined],
   [new ProbeUnsupportedError("x.out", "custom:x"), "probe_unsupported", undefined],
+  [
+    new ProcessorNotLoadedError("Gain", "file:///gain.gen.ts", "the import failed"),
+    "processor_not_loaded",
+    undefined,
+  ],
 ];
 
 Deno.test("ERROR_CODES: every error class of core/ carries a code of the table and JSON details", () => {

@@ -21,7 +21,6 @@ import { NodeInstance } from "./node_instance.ts";
 import { NodeNotFoundError } from "./graph_errors.ts";
 import type { OutputBinding } from "./output_binding.ts";
 import { MAIN_ISOLATE } from "./placement.ts";
-import { processorInit } from "./processor.ts";
 import { ScheduledConnection } from "./scheduled_connection.ts";
 import { Scheduler } from "./scheduler.ts";
 import { EventHub, type RuntimeEventListener } from "./runtime_events.ts";
@@ -183,7 +182,7 @@ export class LocalIsolate implements IsolateHost {
     const node = this.#node(id);
     const values = config as Record<string, JsonValue>;
     const write = () => {
-      const target = processorInit(node.processor)?.config as Record<string, JsonValue> | undefined;
+      const target = node.configValues as Record<string, JsonValue> | undefined;
       if (target) { for (const key of changed) target[key] = structuredClone(values[key]); }
     };
     this.#track(node.reconfigure([...changed], live, write));

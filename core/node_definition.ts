@@ -8,6 +8,7 @@
 import { validateConfig } from "./config_validation.ts";
 import { createNodeHandle, type NodeHandle } from "./port_ref.ts";
 import { PortTable } from "./port_table.ts";
+import type { FrameFootprint } from "./node_footprint.ts";
 import type { Processor, ProcessorInit, ProcessorTypes } from "./processor.ts";
 import type { ProcessorDescriptor } from "./processor_descriptor.ts";
 import type { RequiredIsolate } from "./required_isolate.ts";
@@ -33,8 +34,11 @@ export interface NodeDefinition<
 > {
   /** The processor's descriptor, config schema included. */
   readonly descriptor: ProcessorDescriptor;
-  /** The processor class, so a registry can find the definition of a class. */
-  readonly processorClass: abstract new (...args: never[]) => P;
+  /**
+   * The processor class, so a registry can find the definition of a class; `undefined` for a
+   * lazy registry entry (`lazyNode()`) until its module is loaded.
+   */
+  readonly processorClass: (abstract new (...args: never[]) => P) | undefined;
   /**
    * The URL of the module that exports this definition (generated files record their
    * `import.meta.url`), so a Worker can import it; `undefined` for definitions made elsewhere.
@@ -46,11 +50,28 @@ export interface NodeDefinition<
    */
   readonly isolate?: RequiredIsolate;
   /**
+   * Imports the processor's module, for a lazy registry entry (`lazyNode()`): resolves to the
+   * definition that module exports, after which `create()` and `processorClass` work. Absent
+   * on definitions whose class is loaded with them. The runtime calls it before it sets a
+   * node up.
+   *
+   * @returns The loaded definition.
+   * @throws {ProcessorNotLoadedError} When the module cannot be imported or does not define
+   * the processor.
+   */
+  load?(): Promise<NodeDefinition<P, H>>;
+  /**
+   * The processor's footprint hook when its lazy registry entry carries one (the class's own
+   * `static footprint` is not loaded yet); see `DeclaresFootprint`.
+   */
+  readonly footprint?: (config: never) => FrameFootprint | undefined;
+  /**
    * Validates `config` against the schema and constructs the processor with its ports bound.
    *
    * @param config Plain JSON; missing fields take their defaults.
    * @param ports The instance's port bindings; a fresh unconnected table by default.
    * @throws {ConfigValidationError} When the config does not match the schema.
+   * @throws {ProcessorNotLoadedError} When the definition is a lazy entry not loaded yet.
    */
   create(config?: unknown, ports?: PortTable): P;
   /**

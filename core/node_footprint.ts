@@ -81,7 +81,7 @@ export interface FootprintGraph {
   readonly nodes: readonly {
     readonly id: string;
     readonly descriptor: ProcessorDescriptor;
-    readonly definition: { readonly processorClass: unknown };
+    readonly definition: { readonly processorClass: unknown; readonly footprint?: unknown };
     readonly config: unknown;
   }[];
   /** The connections, with their capacities. */
@@ -98,8 +98,8 @@ export interface FootprintGraph {
  * the frames it can queue (`capacity`) and the one its reader holds while it runs; an output with
  * no connection yet counts one of the default capacity of its frame type, so adding a node
  * reserves what its first connection will hold.
- * Frame sizes come from each processor's `static footprint(config)` or, for a processor without
- * one, from the frames it reads (see {@linkcode DeclaresFootprint}).
+ * Frame sizes come from each processor's `static footprint(config)` (or the hook its lazy
+ * registry entry carries) or, for a processor without one, from the frames it reads (see {@linkcode DeclaresFootprint}).
  *
  * @param graph The nodes and connections.
  * @returns Each node's estimate, by id.
@@ -129,7 +129,11 @@ export function graphFootprint(graph: FootprintGraph): Map<string, NodeFootprint
   for (const id of order) {
     const node = byId.get(id)!;
     const { descriptor } = node;
-    const declared = declaredFootprint(node.definition.processorClass, node.config);
+    const { definition } = node;
+    // A lazy registry entry carries its hook (its class is not loaded yet).
+    const declared = typeof definition.footprint === "function"
+      ? declaredFootprint({ footprint: definition.footprint }, node.config)
+      : declaredFootprint(definition.processorClass, node.config);
     const frameBytes = declared?.frameBytes ?? inheritedFrameBytes(node, graph, result);
     let slots = 1 + (declared?.heldFrames ?? 0);
     for (const output of descriptor.outputs) {

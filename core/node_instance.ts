@@ -11,7 +11,8 @@ import { LoopDriver } from "./loop_driver.ts";
 import { NodeCounters } from "./node_counters.ts";
 import type { NodeDefinition } from "./node_definition.ts";
 import type { PortTable } from "./port_table.ts";
-import type { Processor } from "./processor.ts";
+import { validateConfig } from "./config_validation.ts";
+import { type Processor, processorInit } from "./processor.ts";
 import type { LoopControl, ProcessContext, SetupContext } from "./processor_context.ts";
 import type { SchedulingMode } from "./processor_descriptor.ts";
 import { LoopPeriodMissingError } from "./runtime_errors.ts";
@@ -41,8 +42,6 @@ export class NodeInstance {
   readonly maxRestarts: number;
   /** The port bindings. */
   readonly ports: PortTable;
-  /** The processor. */
-  readonly processor: Processor;
   /** Scheduler bookkeeping: whether the node waits in the ready queue. */
   queued = false;
   /** Scheduler bookkeeping: the last turn the node ran in. */
@@ -51,6 +50,12 @@ export class NodeInstance {
   missed = false;
 
   readonly #env: NodeEnvironment;
+  /**
+   * The processor; `undefined` until the first setup when the definition is a lazy registry
+   * entry whose class is not loaded yet (`#config` holds its validated config until then).
+   */
+  #processor: Processor | undefined;
+  #config: Record<string, unknown> | undefined;
   readonly #loop: LoopDriver | undefined;
   readonly #setupContext: SetupContext;
   readonly #processContext: ProcessContext;
@@ -81,7 +86,9 @@ export class NodeInstance {
   #ended = false;
 
   /**
-   * Constructs the processor with its ports bound.
+   * Constructs the processor with its ports bound; for a lazy registry entry whose class is not
+   * loaded yet, validates the config now and constructs the processor at its first setup, after
+   * `definition.load()`.
    *
    * @param spec The node.
    * @param env The isolate's clock, timers, events and scheduler.
@@ -94,7 +101,13 @@ export class NodeInstance {
     this.onError = spec.onError;
     this.maxRestarts = spec.maxRestarts;
     this.ports = spec.definition.ports();
-    this.processor = spec.definition.create(spec.config, this.ports);
+    const { descriptor } = spec.definition;
+    if (spec.definition.processorClass === undefined && spec.definition.load) {
+      this.#config = validateConfig(descriptor.config, spec.config, descriptor.name) as Record<
+        string,
+        unknown
+      >;
+    } else this.#processor = spec.definition.create(spec.config, this.ports);
     this.#outputs = this.ports.outputBindings;
     this.#inputs = this.ports.inputBindings;
     this.#env = env;
@@ -131,6 +144,16 @@ export class NodeInstance {
         this.#endRequested = true;
       },
     };
+  }
+
+  /** The processor; `undefined` before the first setup of a node whose class loads lazily. */
+  get processor(): Processor | undefined {
+    return this.#processor;
+  }
+
+  /** The config values the processor reads (or will be constructed with); `setConfig` writes them. */
+  get configValues(): Record<string, unknown> | undefined {
+    return this.#processor ? processorInit(this.#processor)?.config as never : this.#config;
   }
 
   /** The node's state. */
@@ -254,7 +277,7 @@ export class NodeInstance {
         write();
         if (!live || !this.#setUp) return;
         try {
-          this.processor.configChanged(changed);
+          this.#processor?.configChanged(changed);
         } catch (error) {
           this.#fail("process", error);
         }
@@ -287,7 +310,7 @@ export class NodeInstance {
     const start = clock.nowNs();
     let result: void | Promise<void>;
     try {
-      result = this.processor.process(this.#processContext);
+      result = this.#processor!.process(this.#processContext);
     } catch (error) {
       this.#frames.flush();
       this.#counters.called(clock.nowNs() - start);
@@ -396,7 +419,7 @@ export class NodeInstance {
   /** The processor's own counters; a processor whose `stats()` throws reports none. */
   #processorStats(): NodeStats["processor"] {
     try {
-      return this.processor.reportStats?.();
+      return this.#processor?.reportStats?.();
     } catch {
       return undefined;
     }
@@ -434,7 +457,8 @@ export class NodeInstance {
     this.#setState("starting");
     this.#loop?.clearPeriod();
     try {
-      await this.processor.setup(this.#setupContext);
+      const processor = this.#processor ??= await this.#construct();
+      await processor.setup(this.#setupContext);
       this.#setUp = true;
       if (this.#loop && this.#loop.periodNs === undefined) {
         throw new LoopPeriodMissingError(this.id, this.definition.descriptor.name);
@@ -448,12 +472,20 @@ export class NodeInstance {
     else if (next === "pause") this.#setState("paused");
   }
 
+  /** Loads a lazy definition's class and constructs the processor with the config so far. */
+  async #construct(): Promise<Processor> {
+    const loaded = await this.definition.load!();
+    const processor = loaded.create(this.#config, this.ports);
+    this.#config = undefined;
+    return processor;
+  }
+
   async #teardownNow(): Promise<void> {
     if (!this.#setUp) return;
     this.#setUp = false;
     if (this.#state !== "error") this.#setState("stopping");
     try {
-      await this.processor.teardown();
+      await this.#processor?.teardown();
     } catch (error) {
       this.#report("teardown", error, "none");
     }

@@ -7,6 +7,7 @@
 
 import type { ErrorCode, ErrorDetails } from "./error_codes.ts";
 import { nearMatches } from "./near_matches.ts";
+import { lazyEntryFor, sameDefinition } from "./lazy_node.ts";
 import type { NodeDefinition } from "./node_definition.ts";
 import type { Processor } from "./processor.ts";
 import type { ProcessorDescriptor, SchedulingMode } from "./processor_descriptor.ts";
@@ -174,13 +175,14 @@ export class NodeRegistry implements Iterable<NodeDefinition> {
     for (const definition of definitions) {
       const name = definition.descriptor.name;
       const existing = this.#byName.get(name);
-      if (existing && existing !== definition) {
+      if (existing && !sameDefinition(existing, definition)) {
         throw new DuplicateProcessorError(name, [
           existing.descriptor.source,
           definition.descriptor.source,
         ]);
       }
-      this.#byName.set(name, definition);
+      // A lazy entry gives way to the definition its module exports, once that is loaded.
+      if (!existing || existing.processorClass === undefined) this.#byName.set(name, definition);
     }
   }
 
@@ -218,7 +220,9 @@ export class NodeRegistry implements Iterable<NodeDefinition> {
   }
 
   /**
-   * The definition whose class is `processorClass`.
+   * The definition whose class is `processorClass`. A lazy entry (`lazyNode()`) whose module is
+   * not loaded yet answers for a class of its name; loading it then refuses a class defined
+   * elsewhere with `ProcessorNotLoadedError`.
    *
    * @param processorClass A processor class.
    * @returns The definition, or `undefined` when the class is not registered.
@@ -229,7 +233,8 @@ export class NodeRegistry implements Iterable<NodeDefinition> {
     for (const definition of this.#byName.values()) {
       if (definition.processorClass === processorClass) return definition as NodeDefinition<P>;
     }
-    return undefined;
+    const entry = this.#byName.get(processorClass.name);
+    return entry && lazyEntryFor(entry, processorClass) as NodeDefinition<P> | undefined;
   }
 
   /**
@@ -273,9 +278,25 @@ export class NodeRegistry implements Iterable<NodeDefinition> {
    * @returns The processor, ports unconnected.
    * @throws {ProcessorNotFoundError} When it is not registered.
    * @throws {ConfigValidationError} When the config does not match the schema.
+   * @throws {ProcessorNotLoadedError} When it is a lazy entry whose module is not loaded yet
+   * (`await registry.load(name)` first).
    */
   create(name: string, config?: unknown): Processor {
     return this.get(name).create(config);
+  }
+
+  /**
+   * Imports the module of processor `name` when its entry is lazy (`lazyNode()`); the runtime
+   * does this itself before it sets a node up.
+   *
+   * @param name A processor name.
+   * @returns The loaded definition.
+   * @throws {ProcessorNotFoundError} When it is not registered.
+   * @throws {ProcessorNotLoadedError} When its module cannot be imported or does not define it.
+   */
+  async load(name: string): Promise<NodeDefinition> {
+    const definition = this.get(name);
+    return definition.load ? await definition.load() : definition;
   }
 
   /**

@@ -76,7 +76,7 @@ Deno.test("NodeRegistry.with() joins registries and refuses two definitions of o
 Deno.test("NodeRegistry.of() and create() find definitions by class and by name", () => {
   const gain = definition("Gain");
   const registry = new NodeRegistry([gain]);
-  assert.equal(registry.of(gain.processorClass), gain);
+  assert.equal(registry.of(gain.processorClass!), gain);
   assert.equal(
     registry.of(
       class Other extends Processor {
@@ -85,6 +85,6 @@ Deno.test("NodeRegistry.of() and create() find definitions by class and by name"
     ),
     undefined,
   );
-  assert.ok(registry.create("Gain", {}) instanceof gain.processorClass);
+  assert.ok(registry.create("Gain", {}) instanceof gain.processorClass!);
   assert.equal(registry.has("Gain") && !registry.has("gain"), true);
 });

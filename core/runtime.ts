@@ -22,6 +22,7 @@ import {
 import { checkAction, checkRuntimeTransition, type LifecycleAction } from "./lifecycle_state.ts";
 import { LocalIsolate } from "./local_isolate.ts";
 import { type MediaClock, monotonicClock } from "./media_clock.ts";
+import { sameDefinition } from "./lazy_node.ts";
 import { definitionBuiltFor, type NodeDefinition } from "./node_definition.ts";
 import { DuplicateProcessorError, NodeRegistry } from "./node_registry.ts";
 import type { DynamicNodeHandle, InputRef, NodeHandle, OutputRef } from "./port_ref.ts";
@@ -144,7 +145,7 @@ export class Runtime implements AsyncDisposable {
   #checkUnclaimed(definition: NodeDefinition): void {
     const name = definition.descriptor.name;
     const existing = this.#registry.has(name) ? this.#registry.get(name) : undefined;
-    if (existing && existing !== definition) {
+    if (existing && !sameDefinition(existing, definition)) {
       throw new DuplicateProcessorError(name, [sourceOf(existing), sourceOf(definition)]);
     }
   }
@@ -211,9 +212,10 @@ export class Runtime implements AsyncDisposable {
     options: AddOptions = {},
   ): DynamicNodeHandle {
     const graph = this.#graph;
-    const builtFor = typeof processor === "function" && !this.#registry.of(processor)
-      ? definitionBuiltFor(processor)
-      : undefined;
+    const builtFor =
+      typeof processor === "function" && this.#registry.of(processor)?.processorClass !== processor
+        ? definitionBuiltFor(processor)
+        : undefined;
     if (builtFor) this.#checkUnclaimed(builtFor);
     const node = buildRuntimeNode(this.registry, processor, config, options, {
       newId: (name) => graph.newNodeId(name),

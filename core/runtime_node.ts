@@ -84,7 +84,7 @@ export function buildRuntimeNode(
   const definition = typeof processor === "string"
     ? registry.get(processor)
     : typeof processor === "function"
-    ? registry.of(processor) ?? definitionBuiltFor(processor)
+    ? registeredOrBuilt(registry, processor)
     : processor;
   if (!definition) {
     const name = (processor as { name: string }).name;
@@ -122,4 +122,17 @@ export function buildRuntimeNode(
     onError: options.onError ?? DEFAULT_ERROR_POLICY,
     maxRestarts: options.maxRestarts ?? DEFAULT_MAX_RESTARTS,
   };
+}
+
+/**
+ * The registry's definition of the class, else the one its loaded generated module built, else
+ * the registry's lazy entry of its name (whose loading checks the class).
+ */
+function registeredOrBuilt(
+  registry: NodeRegistry,
+  processor: ProcessorClass<Processor>,
+): NodeDefinition | undefined {
+  const found = registry.of(processor);
+  if (found?.processorClass === processor) return found;
+  return definitionBuiltFor(processor) ?? found;
 }

@@ -5,10 +5,18 @@
  * @module
  */
 
-import { NodeRegistry } from "../mod.ts";
-import { subprocessProcessorNode } from "./subprocess_processor.gen.ts";
+import { lazyNode, NodeRegistry } from "../mod.ts";
 
-/** The node definitions of `plugins/`, by processor name; `rt.use()` adds them to a runtime. */
+/**
+ * The node definitions of `plugins/`, by processor name; `rt.use()` adds them to a runtime.
+ * Each processor's module is imported when a node of it is first set up.
+ */
 export const registry: NodeRegistry = new NodeRegistry([
-  subprocessProcessorNode,
+  lazyNode({
+    descriptor: JSON.parse(
+      '{"name":"SubprocessProcessor","description":"Runs a stereo audio filter as a child process (a Python script with numpy, say) that speaks the framed stdio protocol of `docs/plugins.md`: one reply per block. A child that crashes, hangs past `timeoutMs` or writes garbage puts the node in `error`, and the node\'s `onError` policy decides whether it is restarted (with a new child).","tags":["audio","filter","plugin"],"mode":"push","inputs":[{"name":"in","direction":"input","portType":"AudioFrame<2>","required":true,"description":"Stereo audio sent to the child."}],"outputs":[{"name":"out","direction":"output","portType":"AudioFrame<2>","required":false,"description":"The child\'s replies."}],"config":{"type":"object","properties":{"command":{"description":"The program to run (`python3`), looked up on `PATH`.","type":"string"},"args":{"description":"Its arguments (`[\\"plugins/python/gain_node.py\\", \\"0.5\\"]`).","type":"array","items":{"type":"string"},"default":[]},"timeoutMs":{"description":"How long the child may take to answer one block before it is killed and the node fails.","type":"number","minimum":1,"default":2000}},"required":["command"],"additionalProperties":false},"source":"plugins/subprocess_processor.ts"}',
+    ),
+    moduleUrl: new URL("./subprocess_processor.gen.ts", import.meta.url).href,
+    load: () => import("./subprocess_processor.gen.ts"),
+  }),
 ]);

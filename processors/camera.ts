@@ -16,6 +16,7 @@ import {
 } from "../mod.ts";
 import type { FrameFootprint } from "../core/node_footprint.ts";
 import { videoFrameByteLength } from "../core/video_frame.ts";
+import { cameraFootprint } from "./footprints.ts";
 import type { VideoCaptureSource } from "./capture/video_capture_source.ts";
 import type { CameraTypes } from "./camera.gen.ts";
 
@@ -114,14 +115,10 @@ export class Camera extends Processor<CameraTypes> {
   /**
    * The frames a config makes, for admission control: `width` x `height` in `pixelFormat`, and
    * the frames the capture ring holds (4) besides the one being written.
-   *
-   * @param config The validated config.
-   * @returns The frame size and held frames.
+   * The hook is `cameraFootprint` of `footprints.ts`, which the generated registry imports
+   * without this class.
    */
-  static footprint(config: CameraConfig): FrameFootprint {
-    const { pixelFormat, width, height } = config;
-    return { frameBytes: videoFrameByteLength(pixelFormat, width, height), heldFrames: 4 };
-  }
+  static footprint: (config: CameraConfig) => FrameFootprint = cameraFootprint;
 
   #source: VideoCaptureSource | undefined;
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { definitionBuiltFor } from "../core/node_definition.ts";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ProcessorNotFoundError } from "../mod.ts";
@@ -47,7 +48,7 @@ Deno.test("listProcessors() and describeProcessor() default to the registry `nod
   assert.deepEqual(describeProcessor("SubprocessProcessor"), nodes.describe("SubprocessProcessor"));
 });
 
-Deno.test("builtinRegistry lists every @processor class in processors/, each exported from mod.ts", () => {
+Deno.test("builtinRegistry lists every @processor class in processors/, each exported from mod.ts", async () => {
   const sources = readdirSync(here).filter((f) =>
     f.endsWith(".ts") && !f.endsWith("_test.ts") && !f.endsWith(".gen.ts")
   );
@@ -58,7 +59,11 @@ Deno.test("builtinRegistry lists every @processor class in processors/, each exp
   assert.deepEqual(declared.sort(), processors.builtinRegistry.names);
   const exported = processors as Record<string, unknown>;
   for (const definition of processors.builtinRegistry) {
-    assert.equal(exported[definition.descriptor.name], definition.processorClass);
+    const loaded = definition.load ? await definition.load() : definition;
+    assert.equal(exported[definition.descriptor.name], loaded.processorClass);
+    assert.equal(definition.processorClass, loaded.processorClass);
+    // mod.ts loads the generated modules, so `new Runtime().add(Class)` finds each definition.
+    assert.equal(definitionBuiltFor(loaded.processorClass!), loaded);
   }
 });
 

@@ -19,6 +19,36 @@
  * @module
  */
 
+// Every class's generated definition, so `rt.add(Gain)` works on any runtime (`new Runtime()`
+// included) once this module is imported; `createRuntime()` alone (`./runtime.ts`) loads a
+// processor's class and definition only when a node of it is first set up.
+import "./audio_mixer.gen.ts";
+import "./camera.gen.ts";
+import "./channel_converter.gen.ts";
+import "./color_convert.gen.ts";
+import "./gain.gen.ts";
+import "./h264_decoder.gen.ts";
+import "./h264_encoder.gen.ts";
+import "./microphone.gen.ts";
+import "./mp4_file_source.gen.ts";
+import "./mp4_writer.gen.ts";
+import "./null_sink.gen.ts";
+import "./reverb.gen.ts";
+import "./rtmp_sink.gen.ts";
+import "./screen_capture.gen.ts";
+import "./srt_sink.gen.ts";
+import "./srt_source.gen.ts";
+import "./test_pattern.gen.ts";
+import "./test_tone_generator.gen.ts";
+import "./video_scale.gen.ts";
+import "./wav_file_source.gen.ts";
+import "./wav_writer.gen.ts";
+import "./whep_sink.gen.ts";
+import "./whip_sink.gen.ts";
+import "./whip_source.gen.ts";
+import "./y4m_file_source.gen.ts";
+import "./y4m_writer.gen.ts";
+
 export { AudioMixer, type AudioMixerConfig } from "./audio_mixer.ts";
 export { Camera, type CameraConfig } from "./camera.ts";
 export { describeProcessor, listProcessors } from "./catalog.ts";

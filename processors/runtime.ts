@@ -5,7 +5,8 @@
  */
 
 import { Runtime, type RuntimeOptions } from "../mod.ts";
-import { WorkerBackend, type WorkerBackendOptions } from "../ffi/worker_backend.ts";
+import { LazyWorkerBackend } from "../ffi/lazy_worker_backend.ts";
+import type { WorkerBackendOptions } from "../ffi/worker_backend.ts";
 import { registry as builtinRegistry } from "./registry.gen.ts";
 
 /**
@@ -30,8 +31,9 @@ import { registry as builtinRegistry } from "./registry.gen.ts";
 export interface CreateRuntimeOptions extends RuntimeOptions {
   /**
    * Worker placement. `true` (the default): `{ worker: "<name>" }` placements run in Workers
-   * (`WorkerBackend`), started on first use, so a graph that places nothing on a Worker needs
-   * no native library. `false`: main isolate only (a Worker placement throws
+   * (`WorkerBackend`, imported with the first Worker placement and started on first use), so a
+   * graph that places nothing on a Worker neither loads the Worker code nor needs the native
+   * library. `false`: main isolate only (a Worker placement throws
    * `PlacementUnavailableError`). An object configures the `WorkerBackend` (pool size, registry
    * modules, timeouts). Ignored when `isolates` is given.
    */
@@ -88,6 +90,6 @@ export function createRuntime(options: CreateRuntimeOptions = {}): Runtime {
   const isolates = rest.isolates ??
     (workers === false
       ? undefined
-      : new WorkerBackend({ clock: rest.clock, ...(workers === true ? {} : workers) }));
+      : new LazyWorkerBackend({ clock: rest.clock, ...(workers === true ? {} : workers) }));
   return new Runtime({ ...rest, registry, isolates });
 }

@@ -16,6 +16,7 @@ import {
 } from "../mod.ts";
 import type { FrameFootprint } from "../core/node_footprint.ts";
 import { videoFrameByteLength } from "../core/video_frame.ts";
+import { screenCaptureFootprint } from "./footprints.ts";
 import type { VideoCaptureSource } from "./capture/video_capture_source.ts";
 import type { ScreenCaptureTypes } from "./screen_capture.gen.ts";
 
@@ -125,15 +126,11 @@ export class ScreenCapture extends Processor<ScreenCaptureTypes> {
   /**
    * The frames a config makes, for admission control: `width` x `height` in `pixelFormat` and the
    * capture ring's 4 frames; unknown (`undefined`) while a size is 0 (the screen's own size).
-   *
-   * @param config The validated config.
-   * @returns The frame size and held frames, or `undefined`.
+   * The hook is `screenCaptureFootprint` of `footprints.ts`, which the generated registry imports
+   * without this class.
    */
-  static footprint(config: ScreenCaptureConfig): FrameFootprint | undefined {
-    const { pixelFormat, width, height } = config;
-    if (width === 0 || height === 0) return undefined;
-    return { frameBytes: videoFrameByteLength(pixelFormat, width, height), heldFrames: 4 };
-  }
+  static footprint: (config: ScreenCaptureConfig) => FrameFootprint | undefined =
+    screenCaptureFootprint;
 
   #source: VideoCaptureSource | undefined;
 

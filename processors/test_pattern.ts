@@ -17,7 +17,7 @@ import {
   type VideoFrame,
 } from "../mod.ts";
 import type { FrameFootprint } from "../core/node_footprint.ts";
-import { videoFrameByteLength } from "../core/video_frame.ts";
+import { testPatternFootprint } from "./footprints.ts";
 import type { TestPatternRenderer } from "./video/test_pattern.ts";
 import type { TestPatternTypes } from "./test_pattern.gen.ts";
 
@@ -123,13 +123,10 @@ export class TestPattern extends Processor<TestPatternTypes> {
   /**
    * The frames a config makes, for admission control: one `width` x `height` frame in
    * `pixelFormat`.
-   *
-   * @param config The validated config.
-   * @returns The frame size.
+   * The hook is `testPatternFootprint` of `footprints.ts`, which the generated registry imports
+   * without this class.
    */
-  static footprint(config: TestPatternConfig): FrameFootprint {
-    return { frameBytes: videoFrameByteLength(config.pixelFormat, config.width, config.height) };
-  }
+  static footprint: (config: TestPatternConfig) => FrameFootprint = testPatternFootprint;
 
   #renderer: TestPatternRenderer | undefined;
   #frames = 0;

@@ -17,7 +17,7 @@ import {
   type VideoFrame,
 } from "../mod.ts";
 import type { FrameFootprint } from "../core/node_footprint.ts";
-import { videoFrameByteLength } from "../core/video_frame.ts";
+import { videoScaleFootprint } from "./footprints.ts";
 import type { BilinearScaler } from "./video/scale.ts";
 import type { VideoScaleTypes } from "./video_scale.gen.ts";
 
@@ -122,13 +122,10 @@ export class VideoScale extends Processor<VideoScaleTypes> {
   /**
    * The frames a config makes, for admission control: `width` x `height` in the input's format,
    * counted as RGBA (4 bytes a pixel, the largest format) since the input decides.
-   *
-   * @param config The validated config.
-   * @returns The largest frame size.
+   * The hook is `videoScaleFootprint` of `footprints.ts`, which the generated registry imports
+   * without this class.
    */
-  static footprint(config: VideoScaleConfig): FrameFootprint {
-    return { frameBytes: videoFrameByteLength("RGBA", config.width, config.height) };
-  }
+  static footprint: (config: VideoScaleConfig) => FrameFootprint = videoScaleFootprint;
 
   #code: Awaited<ReturnType<typeof importScaling>> | undefined;
   #scaler: BilinearScaler | undefined;

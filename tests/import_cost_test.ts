@@ -1,11 +1,14 @@
 /**
- * What importing `processors/mod.ts` loads. Every module a program loads costs resident memory
- * (its emitted JavaScript, an inline source map and compiled code: about 10 kB per kB of
- * TypeScript here), so the built-in processors import native code (codecs, capture, WebRTC, SRT
- * and RTMP), file formats, pixel and DSP code in `setup()`, and the build-cache keys use no
- * `node:crypto` (see docs/performance.md, "What the all-built-ins row loads"). These tests read the
- * module graph Deno builds (`deno info --json`) and follow the static imports only: the modules
- * a program loads when it imports the built-ins, before any node is set up.
+ * What importing `createRuntime()` (`processors/runtime.ts`) and `processors/mod.ts` loads. Every
+ * module a program loads costs resident memory (its emitted JavaScript, an inline source map and
+ * compiled code: about 10 kB per kB of TypeScript here), so the built-in registry lists lazy
+ * entries (descriptors; each processor's module is imported when a node of it is first set up),
+ * `createRuntime()` imports the Worker backend on the first Worker placement, the built-in
+ * processors import native code (codecs, capture, WebRTC, SRT and RTMP), file formats, pixel and
+ * DSP code in `setup()`, and the build-cache keys use no `node:crypto` (see docs/performance.md,
+ * "What the all-built-ins row loads"). These tests read the module graph Deno builds
+ * (`deno info --json`) and follow the static imports only: the modules a program loads when it
+ * imports the built-ins, before any node is set up.
  */
 
 import assert from "node:assert/strict";
@@ -83,11 +86,38 @@ const IMPORTED_BY_SETUP = [
   "plugins/frame_protocol.ts",
 ];
 
-Deno.test("processors/mod.ts loads no ffi/ module beyond what createRuntime()'s Worker backend needs", async () => {
+Deno.test("processors/runtime.ts loads the core, the registry's descriptors and the footprint hooks, no processor class and no Worker backend", async () => {
+  const graph = await moduleGraph("processors/runtime.ts");
+  const ours = [...staticClosure(graph)].filter((path) =>
+    !path.startsWith("core/") && !path.startsWith("node:")
+  );
+  assert.deepEqual(ours.sort(), [
+    "ffi/lazy_worker_backend.ts", // the stand-in createRuntime() injects
+    "ffi/worker_errors.ts", // WorkerDefinitionError, thrown by the stand-in's addNode()
+    "mod.ts",
+    "processors/footprints.ts",
+    "processors/registry.gen.ts",
+    "processors/runtime.ts",
+  ]);
+  const dynamic = dynamicTargets(graph);
+  assert.ok(dynamic.has("ffi/worker_backend.ts"), "the Worker backend is imported on demand");
+  const { registry } = await import("../processors/registry.gen.ts");
+  for (const definition of registry) {
+    const module = new URL(definition.moduleUrl!).href.replace(root.href, "");
+    assert.ok(dynamic.has(module), `${module} is imported on demand`);
+  }
+});
+
+Deno.test("processors/mod.ts loads no ffi/ module beyond what the Worker backend loads", async () => {
   const graph = await moduleGraph("processors/mod.ts");
   const loaded = staticClosure(graph);
+  // The classes load the native loader, the frame pool and the error classes; createRuntime()
+  // alone loads none of it until a node is set up or placed on a Worker (test above).
   const backend = staticClosure(await moduleGraph("ffi/worker_backend.ts"));
-  const extra = [...loaded].filter((path) => path.startsWith("ffi/") && !backend.has(path));
+  const runtime = staticClosure(await moduleGraph("processors/runtime.ts"));
+  const extra = [...loaded].filter((path) =>
+    path.startsWith("ffi/") && !backend.has(path) && !runtime.has(path)
+  );
   // ffi/webrtc_errors.ts: WhipSink builds its error from it while publishing; 1.7 kB, no imports.
   assert.deepEqual(extra, ["ffi/webrtc_errors.ts"]);
 });

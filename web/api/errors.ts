@@ -105,6 +105,7 @@ export function policyError(error: unknown): ApiError {
 export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   processor_not_found: 422,
   duplicate_processor: 409,
+  processor_not_loaded: 500,
   node_not_found: 404,
   node_id_taken: 409,
   invalid_node_id: 400,
