@@ -102,6 +102,13 @@ export class FrameEncoder {
   /** Payload bytes a slot holds after the header. */
   readonly payloadCapacity: number;
   readonly #headers: SlotHeaders;
+  /**
+   * The pool's views of each slot index, taken once (`pool.bytes()` checks the slot is live with
+   * a native call; the encoder looks only at slots it has just found live or holds a reference
+   * to, and the pool's views of an index never change).
+   */
+  readonly #bytes: (Uint8Array | undefined)[];
+  readonly #floats: (Float32Array | undefined)[];
 
   /**
    * Makes an encoder over `pool`.
@@ -119,6 +126,8 @@ export class FrameEncoder {
     this.pool = pool;
     this.payloadCapacity = pool.slotBytes - FRAME_HEADER_BYTES;
     this.#headers = new SlotHeaders(pool);
+    this.#bytes = new Array(pool.slotCount).fill(undefined);
+    this.#floats = new Array(pool.slotCount).fill(undefined);
   }
 
   /**
@@ -198,8 +207,7 @@ export class FrameEncoder {
     const slot = this.pool.tryAcquire();
     if (slot === undefined) return ENCODE_POOL_EXHAUSTED;
     this.#headers.write(slot, frame, tag);
-    const bytes = this.pool.bytes(slot);
-    bytes.set(data, FRAME_HEADER_BYTES);
+    this.#slotBytes(slot).set(data, FRAME_HEADER_BYTES);
     batch.write(index, slot, tag, n, flags, frame.timestampNs, sequence);
     return ENCODED_COPY;
   }
@@ -238,7 +246,7 @@ export class FrameEncoder {
     const slot = this.pool.tryAcquire();
     if (slot === undefined) return ENCODE_POOL_EXHAUSTED;
     this.#headers.write(slot, frame, tag);
-    this.pool.floats(slot).set(
+    this.#slotFloats(slot).set(
       samples.length === count ? samples : samples.subarray(0, count),
       PAYLOAD_FLOAT_OFFSET,
     );
@@ -281,7 +289,7 @@ export class FrameEncoder {
   #isSlotFloats(slot: number, samples: Float32Array): boolean {
     if ((slot & SLOT_INDEX_MASK) >= this.pool.slotCount) return false;
     if (this.pool.refCount(slot) === 0) return false;
-    const bytes = this.pool.bytes(slot);
+    const bytes = this.#slotBytes(slot);
     return samples.buffer === bytes.buffer &&
       samples.byteOffset === bytes.byteOffset + FRAME_HEADER_BYTES;
   }
@@ -289,9 +297,20 @@ export class FrameEncoder {
   #isSlotView(slot: number, data: Uint8Array): boolean {
     if ((slot & SLOT_INDEX_MASK) >= this.pool.slotCount) return false;
     if (this.pool.refCount(slot) === 0) return false;
-    const bytes = this.pool.bytes(slot);
+    const bytes = this.#slotBytes(slot);
     return data.buffer === bytes.buffer &&
       data.byteOffset === bytes.byteOffset + FRAME_HEADER_BYTES;
+  }
+
+  /** The pool's bytes of `slot`, a live slot (checked once per index, by `pool.bytes()`). */
+  #slotBytes(slot: number): Uint8Array {
+    const i = slot & SLOT_INDEX_MASK;
+    return this.#bytes[i] ?? (this.#bytes[i] = this.pool.bytes(slot));
+  }
+
+  #slotFloats(slot: number): Float32Array {
+    const i = slot & SLOT_INDEX_MASK;
+    return this.#floats[i] ?? (this.#floats[i] = this.pool.floats(slot));
   }
 }
 
