@@ -172,10 +172,12 @@ export class FrameEncoder {
    */
   isZeroCopy(frame: Frame): boolean {
     if (frame.kind === "audio") {
-      return frame.slot !== undefined && this.#isSlotFloats(frame.slot, frame.samples);
+      return frame.slot !== undefined && this.#isSlotFloats(frame.slot, frame.samples) &&
+        this.pool.refCount(frame.slot) > 0;
     }
     return (frame.kind === "video" || frame.kind === "encoded-video") &&
-      frame.slot !== undefined && this.#isSlotView(frame.slot, frame.data);
+      frame.slot !== undefined && this.#isSlotView(frame.slot, frame.data) &&
+      this.pool.refCount(frame.slot) > 0;
   }
 
   #encodeBytes(
@@ -192,10 +194,11 @@ export class FrameEncoder {
       throw new FrameTooLargeError(frame.kind, n, this.pool.slotBytes);
     }
     const own = frame.slot;
-    if (own !== undefined && this.#isSlotView(own, data)) {
+    // A view of this pool's slot, still live (tryRetain takes the message's reference then).
+    const count = own !== undefined && this.#isSlotView(own, data) ? this.pool.tryRetain(own) : 0;
+    if (count > 0 && own !== undefined) {
       // Count 2 after the retain: the caller's reference and the message's, nobody else can be
       // reading the header, so it may be rewritten. Otherwise a differing header means a copy.
-      const count = this.pool.retain(own);
       const matches = this.#headers.matches(own, frame, tag);
       if (matches || count === 2) {
         if (!matches) this.#headers.write(own, frame, tag);
@@ -232,9 +235,11 @@ export class FrameEncoder {
     const n = count * 4;
     if (n > this.payloadCapacity) throw new FrameTooLargeError("audio", n, this.pool.slotBytes);
     const own = frame.slot;
-    if (own !== undefined && this.#isSlotFloats(own, samples)) {
+    const refs = own !== undefined && this.#isSlotFloats(own, samples)
+      ? this.pool.tryRetain(own)
+      : 0;
+    if (refs > 0 && own !== undefined) {
       // As for video: by reference when the header matches or nobody else can be reading it.
-      const refs = this.pool.retain(own);
       const matches = this.#headers.matches(own, frame, tag);
       if (matches || refs === 2) {
         if (!matches) this.#headers.write(own, frame, tag);
@@ -284,22 +289,26 @@ export class FrameEncoder {
     return ENCODED_COPY;
   }
 
-  // A frame's `slot` may be a handle of another pool (a capture's, a plugin's): free or stale in
-  // this one, which is no error here, only "not a view of this pool".
+  // A frame's `slot` may be a handle of another pool (a capture's, a plugin's), or a slot released
+  // since: no error here, only "not a live view of this pool". These check the view alone (no
+  // native call once the index was seen live); `tryRetain` then checks the slot is live.
   #isSlotFloats(slot: number, samples: Float32Array): boolean {
-    if ((slot & SLOT_INDEX_MASK) >= this.pool.slotCount) return false;
-    if (this.pool.refCount(slot) === 0) return false;
-    const bytes = this.#slotBytes(slot);
-    return samples.buffer === bytes.buffer &&
+    const bytes = this.#viewOf(slot);
+    return bytes !== undefined && samples.buffer === bytes.buffer &&
       samples.byteOffset === bytes.byteOffset + FRAME_HEADER_BYTES;
   }
 
   #isSlotView(slot: number, data: Uint8Array): boolean {
-    if ((slot & SLOT_INDEX_MASK) >= this.pool.slotCount) return false;
-    if (this.pool.refCount(slot) === 0) return false;
-    const bytes = this.#slotBytes(slot);
-    return data.buffer === bytes.buffer &&
+    const bytes = this.#viewOf(slot);
+    return bytes !== undefined && data.buffer === bytes.buffer &&
       data.byteOffset === bytes.byteOffset + FRAME_HEADER_BYTES;
+  }
+
+  /** The pool's view of the index of `slot`, or `undefined` (out of range, or never seen live). */
+  #viewOf(slot: number): Uint8Array | undefined {
+    const i = slot & SLOT_INDEX_MASK;
+    if (i >= this.pool.slotCount) return undefined;
+    return this.#bytes[i] ?? (this.pool.refCount(slot) > 0 ? this.#slotBytes(slot) : undefined);
   }
 
   /** The pool's bytes of `slot`, a live slot (checked once per index, by `pool.bytes()`). */

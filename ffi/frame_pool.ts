@@ -333,6 +333,36 @@ export class FramePool implements FramePoolContract {
   }
 
   /**
+   * Adds a reference to `slot` if it is live (one numeric native call, where `refCount()` then
+   * `retain()` are two): for a frame whose `slot` may name a slot of another pool, or one released
+   * since.
+   *
+   * @param slot A slot handle.
+   * @returns The new reference count, or 0 when the slot is free, stale or out of range (no
+   * reference taken).
+   * @throws {InvalidHandleError} When the pool is closed.
+   *
+   * @example Retain a live slot, not a released one
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { FramePool } from "@streamlib/streamlib/ffi";
+   *
+   * using pool = FramePool.create({ slotBytes: 64, slotCount: 1 });
+   * const slot = pool.acquire();
+   * assert.equal(pool.tryRetain(slot), 2);
+   * pool.release(slot);
+   * pool.release(slot);
+   * assert.equal(pool.tryRetain(slot), 0);
+   * ```
+   */
+  tryRetain(slot: number): number {
+    const r = this.#lib.symbols.sl_pool_retain(this.#handle, slot);
+    if (r > 0) return r;
+    this.#checkOpen(`retain frame pool slot ${slot}`);
+    return 0;
+  }
+
+  /**
    * Drops a reference to `slot`; at 0 it returns to the pool.
    *
    * @param slot A live slot handle.
