@@ -109,6 +109,9 @@ export class FrameEncoder {
    */
   readonly #bytes: (Uint8Array | undefined)[];
   readonly #floats: (Float32Array | undefined)[];
+  /** Each seen slot's buffer, and where its payload starts in it. */
+  readonly #buffers: (ArrayBufferLike | undefined)[];
+  readonly #payloadOffsets: Float64Array;
 
   /**
    * Makes an encoder over `pool`.
@@ -128,6 +131,8 @@ export class FrameEncoder {
     this.#headers = new SlotHeaders(pool);
     this.#bytes = new Array(pool.slotCount).fill(undefined);
     this.#floats = new Array(pool.slotCount).fill(undefined);
+    this.#buffers = new Array(pool.slotCount).fill(undefined);
+    this.#payloadOffsets = new Float64Array(pool.slotCount);
   }
 
   /**
@@ -293,22 +298,28 @@ export class FrameEncoder {
   // since: no error here, only "not a live view of this pool". These check the view alone (no
   // native call once the index was seen live); `tryRetain` then checks the slot is live.
   #isSlotFloats(slot: number, samples: Float32Array): boolean {
-    const bytes = this.#viewOf(slot);
-    return bytes !== undefined && samples.buffer === bytes.buffer &&
-      samples.byteOffset === bytes.byteOffset + FRAME_HEADER_BYTES;
+    return this.#isSlotPayload(slot, samples.buffer, samples.byteOffset);
   }
 
   #isSlotView(slot: number, data: Uint8Array): boolean {
-    const bytes = this.#viewOf(slot);
-    return bytes !== undefined && data.buffer === bytes.buffer &&
-      data.byteOffset === bytes.byteOffset + FRAME_HEADER_BYTES;
+    return this.#isSlotPayload(slot, data.buffer, data.byteOffset);
   }
 
-  /** The pool's view of the index of `slot`, or `undefined` (out of range, or never seen live). */
-  #viewOf(slot: number): Uint8Array | undefined {
+  /**
+   * Whether `buffer` at `byteOffset` is the payload of the index of `slot` in this pool. Compares
+   * with the slot view's buffer and offset kept in arrays, so the view object itself (one of
+   * thousands, likely cold in cache) is not read per frame.
+   */
+  #isSlotPayload(slot: number, buffer: ArrayBufferLike, byteOffset: number): boolean {
     const i = slot & SLOT_INDEX_MASK;
-    if (i >= this.pool.slotCount) return undefined;
-    return this.#bytes[i] ?? (this.pool.refCount(slot) > 0 ? this.#slotBytes(slot) : undefined);
+    if (i >= this.pool.slotCount) return false;
+    if (this.#buffers[i] === undefined) {
+      if (this.pool.refCount(slot) === 0) return false; // never seen live: no view yet
+      const bytes = this.#slotBytes(slot);
+      this.#buffers[i] = bytes.buffer;
+      this.#payloadOffsets[i] = bytes.byteOffset + FRAME_HEADER_BYTES;
+    }
+    return buffer === this.#buffers[i] && byteOffset === this.#payloadOffsets[i];
   }
 
   /** The pool's bytes of `slot`, a live slot (checked once per index, by `pool.bytes()`). */
