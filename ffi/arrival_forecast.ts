@@ -68,11 +68,6 @@ export class ArrivalForecast {
     this.#last = nowMs;
   }
 
-  /** The forecast period, ms (NaN before two arrivals). */
-  get periodMs(): number {
-    return this.#period;
-  }
-
   /** Forgets the arrivals (a stream that stopped or restarts). */
   reset(): void {
     this.#last = Number.NaN;

@@ -89,16 +89,6 @@ export const SIGNAL_WRITER_ENDED = 5;
 export const SIGNAL_BYTES = 32;
 
 /**
- * How long a reader whose frames come back to back (under {@linkcode SPIN_BELOW_PERIOD_MS} apart)
- * watches the doorbell before it sleeps, in ms: a wake-up through the event loop costs 13-20 µs of
- * CPU per frame here, so a frame that comes within this is cheaper to wait for awake. The event
- * loop of that isolate is held up this long at most per drain.
- */
-const SPIN_MS = 0.02;
-/** Frames this close (ms, the forecast's period) count as back to back: see {@linkcode SPIN_MS}. */
-const SPIN_BELOW_PERIOD_MS = 0.1;
-
-/**
  * How long a `fifo` writer keeps a frame that waits for a free pool slot before giving it up
  * (counted in `fullRejections`), in ms. Slots normally free within a frame time; a wait this long
  * means every slot is held by frames queued behind nodes that wait for a slot themselves.
@@ -593,19 +583,6 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
         // wakes this thread directly), not through the event loop. Bounded by the forecast.
         Atomics.wait(signal, SIGNAL_BELL, seen, block);
         continue;
-      }
-      if (forecast.periodMs < SPIN_BELOW_PERIOD_MS) {
-        // Frames come back to back: the next one is likely microseconds away. Watch the bell for
-        // up to SPIN_MS before sleeping; a wake-up through the event loop costs more CPU than that.
-        const until = now + SPIN_MS;
-        let rung = false;
-        while (performance.now() < until) {
-          if (Atomics.load(signal, SIGNAL_BELL) !== seen) {
-            rung = true;
-            break;
-          }
-        }
-        if (rung) continue;
       }
       // Sleep on the event loop; with a forecast, only until the window before the next frame.
       const wait = Atomics.waitAsync(signal, SIGNAL_BELL, seen, forecast.sleepMs(now));
