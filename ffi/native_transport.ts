@@ -56,13 +56,6 @@ export interface NativeTransportOptions {
    * isolate can give them back if this isolate dies.
    */
   readonly holdings?: SharedArrayBuffer;
-  /**
-   * How close to a frame's forecast arrival a reader adopted here blocks its thread on the
-   * doorbell instead of waiting through the event loop (see `SignalledReader`), in ms. 0 (the
-   * default) never blocks: set it only in an isolate whose event loop may stop that long, a
-   * Worker (`WorkerServer` sets 2).
-   */
-  readonly blockingWaitMs?: number;
 }
 
 interface OpenChannel {
@@ -132,10 +125,7 @@ export class NativeTransport implements CrossIsolateTransport {
   constructor(options: NativeTransportOptions) {
     this.#poolOption = options.pool;
     this.#holdings = options.holdings;
-    this.#blockingWaitMs = options.blockingWaitMs ?? 0;
   }
-
-  readonly #blockingWaitMs: number;
 
   readonly #holdings: SharedArrayBuffer | undefined;
 
@@ -227,16 +217,9 @@ export class NativeTransport implements CrossIsolateTransport {
   ): ConnectionReader<T> & Disposable {
     const { end, signal } = checkEndpoint(endpoint);
     const native = NativeConnectionReader.adopt<Frame>(end, { pool: this.pool });
-    const reader = new SignalledReader(
-      native,
-      new Int32Array(signal),
-      onData,
-      (r) => {
-        this.#readers.delete(r);
-      },
-      this.#slotMemory(),
-      this.#blockingWaitMs,
-    );
+    const reader = new SignalledReader(native, new Int32Array(signal), onData, (r) => {
+      this.#readers.delete(r);
+    }, this.#slotMemory());
     this.#readers.add(reader);
     return reader as unknown as ConnectionReader<T> & Disposable;
   }

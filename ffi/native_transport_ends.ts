@@ -13,7 +13,6 @@ import { NO_SLOT } from "../core/frame_message.ts";
 import type { NativeConnectionReader } from "./native_connection_reader.ts";
 import type { NativeConnectionWriter } from "./native_connection_writer.ts";
 import { SlotMemorySource } from "./slot_memory.ts";
-import { ArrivalForecast } from "./arrival_forecast.ts";
 
 /**
  * Index of the doorbell in a channel's signal (`Int32Array`): bumped after every push.
@@ -327,9 +326,6 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   readonly #memory: SlotMemorySource;
   #polledWritten = 0;
   #closed = false;
-  readonly #forecast: ArrivalForecast;
-  /** Whether the watch slept since the node was last told of frames (for the forecast). */
-  #slept = true;
 
   /**
    * Wraps a reader and starts waiting on the doorbell.
@@ -340,10 +336,6 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
    * @param onClose Called once when this reader is disposed.
    * @param memory The frame memory over the reader's pool that read frames adopt their slots into
    *   (default: one of this reader's own).
-   * @param blockingWaitMs How close to a frame's forecast arrival (see `ArrivalForecast`) the
-   *   reader blocks this thread on the doorbell (`Atomics.wait`) instead of waiting through the
-   *   event loop: a notify then wakes it in tens of microseconds. 0 (the default) never blocks;
-   *   only an isolate that may stop its event loop that long (a Worker) should set it.
    */
   constructor(
     reader: NativeConnectionReader<T>,
@@ -351,7 +343,6 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     onData: () => void,
     onClose: (reader: SignalledReader<T>) => void,
     memory?: SlotMemorySource,
-    blockingWaitMs = 0,
   ) {
     if (signal.length < SIGNAL_BYTES / 4) {
       throw new RangeError(
@@ -366,7 +357,6 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     this.#onClose = onClose;
     this.#counters = reader.state.counters;
     this.#memory = memory ?? new SlotMemorySource(reader.pool);
-    this.#forecast = new ArrivalForecast(blockingWaitMs);
     void this.#watch();
   }
 
@@ -420,7 +410,6 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   clear(): number {
     if (this.#closed) return 0;
     const dropped = this.#reader.clear();
-    this.#forecast.reset(); // a next run has timing of its own
     if (Atomics.load(this.#signal, SIGNAL_WRITER_WAITING) !== 0) this.#ringRoom();
     this.#drained();
     return dropped;
@@ -555,7 +544,6 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
 
   async #watch(): Promise<void> {
     const signal = this.#signal;
-    const forecast = this.#forecast;
     while (!this.#closed) {
       // Say we may sleep, then read the bell, then look at the ring: a push after the look
       // changes the bell (so the wait returns at once) and sees the flag (so it notifies).
@@ -565,8 +553,6 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
         // Frames: tell the node once, and stay awake (writers skip the notify) until it has read
         // the ring empty.
         Atomics.store(signal, SIGNAL_READER_ASLEEP, 0);
-        if (this.#slept) forecast.arrived(performance.now());
-        this.#slept = false;
         this.#onData();
         await this.#untilDrained();
         continue;
@@ -575,17 +561,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
       const ended = Atomics.load(signal, SIGNAL_WRITER_ENDED) !== 0;
       if (ended && !this.#endSeen && !this.#closed) this.#onData();
       this.#endSeen = ended;
-      this.#slept = true;
-      const now = performance.now();
-      const block = ended ? 0 : forecast.blockMs(now);
-      if (block > 0) {
-        // The next frame is due within the window: wait on the bell itself (the writer's notify
-        // wakes this thread directly), not through the event loop. Bounded by the forecast.
-        Atomics.wait(signal, SIGNAL_BELL, seen, block);
-        continue;
-      }
-      // Sleep on the event loop; with a forecast, only until the window before the next frame.
-      const wait = Atomics.waitAsync(signal, SIGNAL_BELL, seen, forecast.sleepMs(now));
+      const wait = Atomics.waitAsync(signal, SIGNAL_BELL, seen);
       await (wait.async ? wait.value : undefined);
     }
     Atomics.store(signal, SIGNAL_READER_ASLEEP, 0);

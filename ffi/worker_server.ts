@@ -22,12 +22,6 @@ import type {
 } from "./worker_protocol.ts";
 
 /**
- * How close to a frame's forecast arrival a Worker's readers block on the doorbell instead of
- * waiting through the event loop, in ms (at most twice this per frame, with the thread asleep).
- */
-const WORKER_BLOCKING_WAIT_MS = 2;
-
-/**
  * Options of a {@linkcode WorkerServer}.
  */
 export interface WorkerServerOptions {
@@ -102,11 +96,7 @@ export class WorkerServer {
   constructor(options: WorkerServerOptions) {
     const { pool } = options;
     this.#post = options.post;
-    this.#transport = new NativeTransport({
-      pool,
-      holdings: options.holdings,
-      blockingWaitMs: WORKER_BLOCKING_WAIT_MS,
-    });
+    this.#transport = new NativeTransport({ pool, holdings: options.holdings });
     this.#definitions = new WorkerDefinitions(options.registries);
     this.#isolate = new LocalIsolate({
       isolate: options.isolate,
