@@ -21,7 +21,8 @@
  * the table to stdout.
  *
  * Run: `deno run -A bench/graph_bench.ts [--runs 5] [--frames 1000000] [--mixer-blocks 20000]
- * [--video-frames 2000] [--latency-frames 300]`
+ * [--video-frames 2000] [--latency-frames 300] [--only workers]`; `--only workers` measures only
+ * the Worker rows (2-4) and their GStreamer references.
  *
  * @module
  */
@@ -42,8 +43,15 @@ const { values } = parseArgs({
     "mixer-blocks": { type: "string", default: "20000" },
     "video-frames": { type: "string", default: "2000" },
     "latency-frames": { type: "string", default: "300" },
+    only: { type: "string" },
   },
 });
+if (values.only !== undefined && values.only !== "workers") {
+  throw new RangeError(
+    `Cannot run graph_bench: unknown --only '${values.only}', expected: workers`,
+  );
+}
+const ONLY_WORKERS = values.only === "workers";
 const RUNS = Number(values.runs);
 const FRAMES = Number(values.frames);
 const MIXER_BLOCKS = Number(values["mixer-blocks"]);
@@ -55,48 +63,53 @@ console.error(`graph_bench: ${RUNS} alternating runs per figure after a warm-up;
 const rows: Row[] = [];
 
 // 1. Pass-through chains in one isolate, at the default capacity (8) and at 256.
-const identities = (n: number) => Array(n).fill("identity").join(" ! ");
-const small = `fakesrc num-buffers=${FRAMES} sizetype=fixed sizemax=64`;
-for (const hops of [1, 4, 16]) {
-  const [gstRate, ...ours] = await measureTogether(RUNS, [
-    {
-      label: `GStreamer ${hops} identity`,
-      run: async () =>
-        FRAMES / await gstExecutionSeconds(`${small} ! ${identities(hops)} ! fakesink`),
-    },
-    ...[8, 256].map((capacity) => ({
-      label: `streamlib ${hops} pass-through, capacity ${capacity}`,
-      run: () => chainRate(hops, FRAMES, capacity),
-    })),
-  ]);
-  for (const [i, capacity] of [8, 256].entries()) {
+if (!ONLY_WORKERS) await inIsolateRows();
+
+async function inIsolateRows(): Promise<void> {
+  const identities = (n: number) => Array(n).fill("identity").join(" ! ");
+  const small = `fakesrc num-buffers=${FRAMES} sizetype=fixed sizemax=64`;
+  for (const hops of [1, 4, 16]) {
+    const [gstRate, ...ours] = await measureTogether(RUNS, [
+      {
+        label: `GStreamer ${hops} identity`,
+        run: async () =>
+          FRAMES / await gstExecutionSeconds(`${small} ! ${identities(hops)} ! fakesink`),
+      },
+      ...[8, 256].map((capacity) => ({
+        label: `streamlib ${hops} pass-through, capacity ${capacity}`,
+        run: () => chainRate(hops, FRAMES, capacity),
+      })),
+    ]);
+    for (const [i, capacity] of [8, 256].entries()) {
+      rows.push({
+        name: `${hops} pass-through, 64 B, capacity ${capacity}`,
+        unit: "buffers/s",
+        ours: ours[i],
+        gst: gstRate,
+        higherIsBetter: true,
+        goal: hops === 1 || capacity !== 8 ? undefined : { kind: "ratio", atLeast: 2.5 },
+      });
+    }
+  }
+
+  // 1b. Fan-out: one source to 4 sinks in one isolate (one frame shared by 4 connections), vs tee.
+  {
+    const n = Math.min(FRAMES, 200_000);
+    const teed =
+      `fakesrc num-buffers=${n} sizetype=fixed sizemax=3840 filltype=zero ! tee name=t ` +
+      Array.from({ length: 4 }, () => "t. ! queue ! fakesink").join(" ");
+    const [ours, theirs] = await measureTogether(RUNS, [
+      { label: "streamlib fan-out to 4 sinks", run: () => fanOutRate(4, n, 3840) },
+      { label: "GStreamer tee to 4 queues", run: async () => n / await gstExecutionSeconds(teed) },
+    ]);
     rows.push({
-      name: `${hops} pass-through, 64 B, capacity ${capacity}`,
-      unit: "buffers/s",
-      ours: ours[i],
-      gst: gstRate,
+      name: "fan-out to 4 sinks, 3840 B blocks, one isolate",
+      unit: "frames/s",
+      ours,
+      gst: theirs,
       higherIsBetter: true,
-      goal: hops === 1 || capacity !== 8 ? undefined : { kind: "ratio", atLeast: 2.5 },
     });
   }
-}
-
-// 1b. Fan-out: one source to 4 sinks in one isolate (one frame shared by 4 connections), vs tee.
-{
-  const n = Math.min(FRAMES, 200_000);
-  const teed = `fakesrc num-buffers=${n} sizetype=fixed sizemax=3840 filltype=zero ! tee name=t ` +
-    Array.from({ length: 4 }, () => "t. ! queue ! fakesink").join(" ");
-  const [ours, theirs] = await measureTogether(RUNS, [
-    { label: "streamlib fan-out to 4 sinks", run: () => fanOutRate(4, n, 3840) },
-    { label: "GStreamer tee to 4 queues", run: async () => n / await gstExecutionSeconds(teed) },
-  ]);
-  rows.push({
-    name: "fan-out to 4 sinks, 3840 B blocks, one isolate",
-    unit: "frames/s",
-    ours,
-    gst: theirs,
-    higherIsBetter: true,
-  });
 }
 
 // 2-4. Worker hops and live latency.
@@ -110,63 +123,68 @@ rows.push(
   }),
 );
 
-// 5. The mixer, with sine sources (the comparison asked for) and silent ones (the mixing alone).
-for (const wave of ["sine", "silence"] as const) {
-  const tone = `audiotestsrc num-buffers=${MIXER_BLOCKS} samplesperbuffer=1024 wave=${wave} ! ` +
-    "audio/x-raw,format=F32LE,channels=2";
-  const seconds = (MIXER_BLOCKS * 1024) / 44_100;
-  const [ours, theirs] = await measureTogether(RUNS, [
-    { label: `streamlib mixer, ${wave}`, run: () => mixerRealTimeFactor(MIXER_BLOCKS, wave) },
-    {
-      label: `GStreamer audiomixer, ${wave}`,
-      run: async () =>
-        seconds / await gstExecutionSeconds(`${tone} ! audiomixer name=m ! fakesink ${tone} ! m.`),
-    },
-  ]);
-  rows.push({
-    name: `2-input mixer, 1024-sample f32 stereo, ${wave} sources`,
-    unit: "x real time",
-    ours,
-    gst: theirs,
-    higherIsBetter: true,
-    goal: wave === "sine" ? { kind: "ratio", atLeast: 1 } : undefined,
-  });
-}
+if (!ONLY_WORKERS) await mixerAndMemoryRows();
 
-// 6. Peak memory of a small real-time pipeline, 3 s each.
-const dir = await Deno.makeTempDir({ prefix: "graph_bench_" });
-try {
-  const gstPipeline = "audiotestsrc is-live=true num-buffers=300 samplesperbuffer=480 ! " +
-    "audio/x-raw,format=F32LE,rate=48000,channels=2 ! audiomixer ! wavenc ! " +
-    `filesink location=${dir}/gst.wav`;
-  const [minimal, all, theirs] = await measureTogether(RUNS, [
-    {
-      label: "streamlib RSS, minimal imports (MB)",
-      run: async () => await ourPeakRssKb(`${dir}/ours.wav`, "minimal") / 1024,
-    },
-    {
-      label: "streamlib RSS, all built-ins via processors/runtime.ts (MB)",
-      run: async () => await ourPeakRssKb(`${dir}/ours.wav`, "all") / 1024,
-    },
-    { label: "GStreamer RSS (MB)", run: async () => await gstPeakRssKb(gstPipeline) / 1024 },
-  ]);
-  for (
-    const [imports, ours] of [
-      ["3 processors imported", minimal],
-      ["all built-ins registered (createRuntime from processors/runtime.ts)", all],
-    ] as const
-  ) {
+async function mixerAndMemoryRows(): Promise<void> {
+  // 5. The mixer, with sine sources (the comparison asked for) and silent ones (the mixing alone).
+  for (const wave of ["sine", "silence"] as const) {
+    const tone = `audiotestsrc num-buffers=${MIXER_BLOCKS} samplesperbuffer=1024 wave=${wave} ! ` +
+      "audio/x-raw,format=F32LE,channels=2";
+    const seconds = (MIXER_BLOCKS * 1024) / 44_100;
+    const [ours, theirs] = await measureTogether(RUNS, [
+      { label: `streamlib mixer, ${wave}`, run: () => mixerRealTimeFactor(MIXER_BLOCKS, wave) },
+      {
+        label: `GStreamer audiomixer, ${wave}`,
+        run: async () =>
+          seconds /
+          await gstExecutionSeconds(`${tone} ! audiomixer name=m ! fakesink ${tone} ! m.`),
+      },
+    ]);
     rows.push({
-      name: `peak RSS, tone -> mixer -> WAV, 3 s, ${imports}`,
-      unit: "MB",
+      name: `2-input mixer, 1024-sample f32 stereo, ${wave} sources`,
+      unit: "x real time",
       ours,
       gst: theirs,
-      higherIsBetter: false,
-      goal: { kind: "below", value: 80 },
+      higherIsBetter: true,
+      goal: wave === "sine" ? { kind: "ratio", atLeast: 1 } : undefined,
     });
   }
-} finally {
-  await Deno.remove(dir, { recursive: true });
+
+  // 6. Peak memory of a small real-time pipeline, 3 s each.
+  const dir = await Deno.makeTempDir({ prefix: "graph_bench_" });
+  try {
+    const gstPipeline = "audiotestsrc is-live=true num-buffers=300 samplesperbuffer=480 ! " +
+      "audio/x-raw,format=F32LE,rate=48000,channels=2 ! audiomixer ! wavenc ! " +
+      `filesink location=${dir}/gst.wav`;
+    const [minimal, all, theirs] = await measureTogether(RUNS, [
+      {
+        label: "streamlib RSS, minimal imports (MB)",
+        run: async () => await ourPeakRssKb(`${dir}/ours.wav`, "minimal") / 1024,
+      },
+      {
+        label: "streamlib RSS, all built-ins via processors/runtime.ts (MB)",
+        run: async () => await ourPeakRssKb(`${dir}/ours.wav`, "all") / 1024,
+      },
+      { label: "GStreamer RSS (MB)", run: async () => await gstPeakRssKb(gstPipeline) / 1024 },
+    ]);
+    for (
+      const [imports, ours] of [
+        ["3 processors imported", minimal],
+        ["all built-ins registered (createRuntime from processors/runtime.ts)", all],
+      ] as const
+    ) {
+      rows.push({
+        name: `peak RSS, tone -> mixer -> WAV, 3 s, ${imports}`,
+        unit: "MB",
+        ours,
+        gst: theirs,
+        higherIsBetter: false,
+        goal: { kind: "below", value: 80 },
+      });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 }
 
 printTable(rows, {

@@ -40,6 +40,11 @@ export interface FramePoolContract extends Disposable {
   tryAcquire(): number | undefined;
   /** Adds a reference to `slot`; returns the new count. */
   retain(slot: number): number;
+  /**
+   * Adds a reference to `slot` if it is live; returns the new count, or 0 (nothing taken) when
+   * it is free, stale or a handle of another pool. One call where `refCount` then `retain` are two.
+   */
+  tryRetain(slot: number): number;
   /** Drops a reference to `slot`; returns the remaining count (0: back in the pool). */
   release(slot: number): number;
   /** The references `slot` has now; 0 when it is free, stale or a handle of another pool. */

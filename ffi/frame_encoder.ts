@@ -102,6 +102,16 @@ export class FrameEncoder {
   /** Payload bytes a slot holds after the header. */
   readonly payloadCapacity: number;
   readonly #headers: SlotHeaders;
+  /**
+   * The pool's views of each slot index, taken once (`pool.bytes()` checks the slot is live with
+   * a native call; the encoder looks only at slots it has just found live or holds a reference
+   * to, and the pool's views of an index never change).
+   */
+  readonly #bytes: (Uint8Array | undefined)[];
+  readonly #floats: (Float32Array | undefined)[];
+  /** Each seen slot's buffer, and where its payload starts in it. */
+  readonly #buffers: (ArrayBufferLike | undefined)[];
+  readonly #payloadOffsets: Float64Array;
 
   /**
    * Makes an encoder over `pool`.
@@ -119,6 +129,10 @@ export class FrameEncoder {
     this.pool = pool;
     this.payloadCapacity = pool.slotBytes - FRAME_HEADER_BYTES;
     this.#headers = new SlotHeaders(pool);
+    this.#bytes = new Array(pool.slotCount).fill(undefined);
+    this.#floats = new Array(pool.slotCount).fill(undefined);
+    this.#buffers = new Array(pool.slotCount).fill(undefined);
+    this.#payloadOffsets = new Float64Array(pool.slotCount);
   }
 
   /**
@@ -163,10 +177,12 @@ export class FrameEncoder {
    */
   isZeroCopy(frame: Frame): boolean {
     if (frame.kind === "audio") {
-      return frame.slot !== undefined && this.#isSlotFloats(frame.slot, frame.samples);
+      return frame.slot !== undefined && this.#isSlotFloats(frame.slot, frame.samples) &&
+        this.pool.refCount(frame.slot) > 0;
     }
     return (frame.kind === "video" || frame.kind === "encoded-video") &&
-      frame.slot !== undefined && this.#isSlotView(frame.slot, frame.data);
+      frame.slot !== undefined && this.#isSlotView(frame.slot, frame.data) &&
+      this.pool.refCount(frame.slot) > 0;
   }
 
   #encodeBytes(
@@ -183,10 +199,11 @@ export class FrameEncoder {
       throw new FrameTooLargeError(frame.kind, n, this.pool.slotBytes);
     }
     const own = frame.slot;
-    if (own !== undefined && this.#isSlotView(own, data)) {
+    // A view of this pool's slot, still live (tryRetain takes the message's reference then).
+    const count = own !== undefined && this.#isSlotView(own, data) ? this.pool.tryRetain(own) : 0;
+    if (count > 0 && own !== undefined) {
       // Count 2 after the retain: the caller's reference and the message's, nobody else can be
       // reading the header, so it may be rewritten. Otherwise a differing header means a copy.
-      const count = this.pool.retain(own);
       const matches = this.#headers.matches(own, frame, tag);
       if (matches || count === 2) {
         if (!matches) this.#headers.write(own, frame, tag);
@@ -198,8 +215,7 @@ export class FrameEncoder {
     const slot = this.pool.tryAcquire();
     if (slot === undefined) return ENCODE_POOL_EXHAUSTED;
     this.#headers.write(slot, frame, tag);
-    const bytes = this.pool.bytes(slot);
-    bytes.set(data, FRAME_HEADER_BYTES);
+    this.#slotBytes(slot).set(data, FRAME_HEADER_BYTES);
     batch.write(index, slot, tag, n, flags, frame.timestampNs, sequence);
     return ENCODED_COPY;
   }
@@ -224,9 +240,11 @@ export class FrameEncoder {
     const n = count * 4;
     if (n > this.payloadCapacity) throw new FrameTooLargeError("audio", n, this.pool.slotBytes);
     const own = frame.slot;
-    if (own !== undefined && this.#isSlotFloats(own, samples)) {
+    const refs = own !== undefined && this.#isSlotFloats(own, samples)
+      ? this.pool.tryRetain(own)
+      : 0;
+    if (refs > 0 && own !== undefined) {
       // As for video: by reference when the header matches or nobody else can be reading it.
-      const refs = this.pool.retain(own);
       const matches = this.#headers.matches(own, frame, tag);
       if (matches || refs === 2) {
         if (!matches) this.#headers.write(own, frame, tag);
@@ -238,7 +256,7 @@ export class FrameEncoder {
     const slot = this.pool.tryAcquire();
     if (slot === undefined) return ENCODE_POOL_EXHAUSTED;
     this.#headers.write(slot, frame, tag);
-    this.pool.floats(slot).set(
+    this.#slotFloats(slot).set(
       samples.length === count ? samples : samples.subarray(0, count),
       PAYLOAD_FLOAT_OFFSET,
     );
@@ -276,22 +294,43 @@ export class FrameEncoder {
     return ENCODED_COPY;
   }
 
-  // A frame's `slot` may be a handle of another pool (a capture's, a plugin's): free or stale in
-  // this one, which is no error here, only "not a view of this pool".
+  // A frame's `slot` may be a handle of another pool (a capture's, a plugin's), or a slot released
+  // since: no error here, only "not a live view of this pool". These check the view alone (no
+  // native call once the index was seen live); `tryRetain` then checks the slot is live.
   #isSlotFloats(slot: number, samples: Float32Array): boolean {
-    if ((slot & SLOT_INDEX_MASK) >= this.pool.slotCount) return false;
-    if (this.pool.refCount(slot) === 0) return false;
-    const bytes = this.pool.bytes(slot);
-    return samples.buffer === bytes.buffer &&
-      samples.byteOffset === bytes.byteOffset + FRAME_HEADER_BYTES;
+    return this.#isSlotPayload(slot, samples.buffer, samples.byteOffset);
   }
 
   #isSlotView(slot: number, data: Uint8Array): boolean {
-    if ((slot & SLOT_INDEX_MASK) >= this.pool.slotCount) return false;
-    if (this.pool.refCount(slot) === 0) return false;
-    const bytes = this.pool.bytes(slot);
-    return data.buffer === bytes.buffer &&
-      data.byteOffset === bytes.byteOffset + FRAME_HEADER_BYTES;
+    return this.#isSlotPayload(slot, data.buffer, data.byteOffset);
+  }
+
+  /**
+   * Whether `buffer` at `byteOffset` is the payload of the index of `slot` in this pool. Compares
+   * with the slot view's buffer and offset kept in arrays, so the view object itself (one of
+   * thousands, likely cold in cache) is not read per frame.
+   */
+  #isSlotPayload(slot: number, buffer: ArrayBufferLike, byteOffset: number): boolean {
+    const i = slot & SLOT_INDEX_MASK;
+    if (i >= this.pool.slotCount) return false;
+    if (this.#buffers[i] === undefined) {
+      if (this.pool.refCount(slot) === 0) return false; // never seen live: no view yet
+      const bytes = this.#slotBytes(slot);
+      this.#buffers[i] = bytes.buffer;
+      this.#payloadOffsets[i] = bytes.byteOffset + FRAME_HEADER_BYTES;
+    }
+    return buffer === this.#buffers[i] && byteOffset === this.#payloadOffsets[i];
+  }
+
+  /** The pool's bytes of `slot`, a live slot (checked once per index, by `pool.bytes()`). */
+  #slotBytes(slot: number): Uint8Array {
+    const i = slot & SLOT_INDEX_MASK;
+    return this.#bytes[i] ?? (this.#bytes[i] = this.pool.bytes(slot));
+  }
+
+  #slotFloats(slot: number): Float32Array {
+    const i = slot & SLOT_INDEX_MASK;
+    return this.#floats[i] ?? (this.#floats[i] = this.pool.floats(slot));
   }
 }
 

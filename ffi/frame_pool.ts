@@ -95,6 +95,8 @@ export interface SharedFramePool {
 interface ViewCache {
   bytes: (Uint8Array<ArrayBuffer> | undefined)[];
   floats: (Float32Array<ArrayBuffer> | undefined)[];
+  /** The whole-slab view of {@linkcode framePoolSlabViews}, once made (its `u32`). */
+  slab: (Uint32Array<ArrayBuffer> | undefined)[];
 }
 
 /**
@@ -102,7 +104,7 @@ interface ViewCache {
  * cache, so that no view outlives the native memory it points at.
  */
 function detachViews(views: ViewCache): void {
-  for (const list of [views.bytes, views.floats]) {
+  for (const list of [views.bytes, views.floats, views.slab]) {
     for (const view of list) {
       if (view !== undefined && !view.buffer.detached) view.buffer.transfer(0);
     }
@@ -121,6 +123,22 @@ const registry = new FinalizationRegistry<
 );
 
 let slabBase: (pool: FramePool) => Deno.PointerObject;
+let slabViews: (pool: FramePool) => FramePoolSlabViews | undefined;
+
+/** Largest slab {@linkcode framePoolSlabViews} views whole (larger pools get none). */
+const MAX_SLAB_VIEW_BYTES = 2 ** 32;
+
+/**
+ * One `u32` and one `f64` view over a pool's whole slab (see {@linkcode framePoolSlabViews}).
+ */
+export interface FramePoolSlabViews {
+  /** The slab as `u32`s; slot `i` starts at `i * stride / 4`. */
+  readonly u32: Uint32Array<ArrayBuffer>;
+  /** The slab as `f64`s (same memory); slot `i` starts at `i * stride / 8`. */
+  readonly f64: Float64Array<ArrayBuffer>;
+  /** Bytes from one slot's start to the next's, a multiple of 8. */
+  readonly stride: number;
+}
 
 /**
  * A pool of frame payload slots in native memory.
@@ -156,11 +174,18 @@ export class FramePool implements FramePoolContract {
   readonly #floats: (Float32Array<ArrayBuffer> | undefined)[];
   readonly #stats = new Float64Array(6);
   readonly #token = {};
+  /** The whole-slab views: `undefined` until asked for, `null` when the slab cannot have them. */
+  #slab: FramePoolSlabViews | null | undefined;
 
   static {
     slabBase = (pool) => {
       pool.#checkOpen("read a frame pool's slab address");
       return pool.#base;
+    };
+    slabViews = (pool) => {
+      pool.#checkOpen("view a frame pool's slab");
+      if (pool.#slab === undefined) pool.#slab = pool.#makeSlabViews();
+      return pool.#slab ?? undefined;
     };
   }
 
@@ -176,7 +201,7 @@ export class FramePool implements FramePoolContract {
     this.#base = base;
     this.#bytes = new Array(this.slotCount).fill(undefined);
     this.#floats = new Array(this.slotCount).fill(undefined);
-    this.#views = { bytes: this.#bytes, floats: this.#floats };
+    this.#views = { bytes: this.#bytes, floats: this.#floats, slab: [] };
     registry.register(this, { lib, handle, views: this.#views }, this.#token);
   }
 
@@ -308,6 +333,36 @@ export class FramePool implements FramePoolContract {
   }
 
   /**
+   * Adds a reference to `slot` if it is live (one numeric native call, where `refCount()` then
+   * `retain()` are two): for a frame whose `slot` may name a slot of another pool, or one released
+   * since.
+   *
+   * @param slot A slot handle.
+   * @returns The new reference count, or 0 when the slot is free, stale or out of range (no
+   * reference taken).
+   * @throws {InvalidHandleError} When the pool is closed.
+   *
+   * @example Retain a live slot, not a released one
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { FramePool } from "@streamlib/streamlib/ffi";
+   *
+   * using pool = FramePool.create({ slotBytes: 64, slotCount: 1 });
+   * const slot = pool.acquire();
+   * assert.equal(pool.tryRetain(slot), 2);
+   * pool.release(slot);
+   * pool.release(slot);
+   * assert.equal(pool.tryRetain(slot), 0);
+   * ```
+   */
+  tryRetain(slot: number): number {
+    const r = this.#lib.symbols.sl_pool_retain(this.#handle, slot);
+    if (r > 0) return r;
+    this.#checkOpen(`retain frame pool slot ${slot}`);
+    return 0;
+  }
+
+  /**
    * Drops a reference to `slot`; at 0 it returns to the pool.
    *
    * @param slot A live slot handle.
@@ -427,6 +482,17 @@ export class FramePool implements FramePoolContract {
     return view;
   }
 
+  #makeSlabViews(): FramePoolSlabViews | null {
+    const bytes = this.#stride * this.slotCount;
+    if (this.#stride % 8 !== 0 || bytes > MAX_SLAB_VIEW_BYTES) return null;
+    // SAFETY: the slab spans slotCount strides from its base and lives while this handle is open;
+    // close() detaches this buffer (with the per-slot views) before the handle is freed.
+    const buffer = Deno.UnsafePointerView.getArrayBuffer(this.#base, bytes);
+    const u32 = new Uint32Array(buffer);
+    this.#views.slab.push(u32);
+    return { u32, f64: new Float64Array(buffer), stride: this.#stride };
+  }
+
   #checkOpen(operation: string): void {
     if (this.#handle === CLOSED_HANDLE) {
       throw new InvalidHandleError(operation, "this frame pool is closed");
@@ -459,4 +525,34 @@ export class FramePool implements FramePoolContract {
  */
 export function framePoolSlabBase(pool: FramePool): Deno.PointerObject {
   return slabBase(pool);
+}
+
+/**
+ * One `u32` and one `f64` view over the whole slab of `pool`, made once per pool handle and
+ * detached with its other views when it closes: what the frame codec reads and writes slot
+ * headers through, with one multiply per slot instead of a view object per slot (cold in cache
+ * when frames cycle through thousands of slots). The caller must only touch slots it holds a
+ * reference to.
+ *
+ * @param pool An open pool.
+ * @returns The views, or `undefined` for a slab over 4 GiB (the codec then views slot by slot).
+ * @throws {InvalidHandleError} When the pool is closed.
+ *
+ * @example Slot 1's first byte through the slab views
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FramePool, framePoolSlabViews } from "./frame_pool.ts";
+ *
+ * using pool = FramePool.create({ slotBytes: 64, slotCount: 2 });
+ * const first = pool.acquire();
+ * const second = pool.acquire();
+ * pool.bytes(second)[0] = 7;
+ * const slab = framePoolSlabViews(pool)!;
+ * assert.equal(slab.u32[(second & 0xffff) * slab.stride / 4] & 0xff, 7);
+ * pool.release(first);
+ * pool.release(second);
+ * ```
+ */
+export function framePoolSlabViews(pool: FramePool): FramePoolSlabViews | undefined {
+  return slabViews(pool);
 }

@@ -76,6 +76,11 @@ export class NativeConnectionWriter<T extends Frame = Frame>
   readonly #evicted = new FrameMessageBatch(1);
   #sequence = 0;
   #closed = false;
+  /**
+   * Free ring places this writer knows of: a lower bound, as only this end pushes and the reader
+   * only frees places. A `fifo` push asks the ring (one native call) only when it reaches 0.
+   */
+  #room = 0;
   /** A `fifo` frame accepted while the pool had no slot for its copy; written first. */
   #pending: T | undefined;
 
@@ -138,7 +143,7 @@ export class NativeConnectionWriter<T extends Frame = Frame>
         c[COUNTER.REJECTED]++;
         return false;
       }
-      if (!this.#latest && this.#producer.slots() === 0) {
+      if (!this.#latest && this.#room === 0 && (this.#room = this.#producer.slots()) === 0) {
         // Full: refuse before encoding, so a waiting fifo writer does not copy on each retry.
         c[COUNTER.REJECTED]++;
         return false;
@@ -159,7 +164,10 @@ export class NativeConnectionWriter<T extends Frame = Frame>
         const evicted = this.#producer.pushEvict(message, 1, this.#evicted);
         for (let i = 0; i < evicted; i++) this.#parts.pool.release(this.#evicted.slot(i));
         c[COUNTER.EVICTED] += evicted;
-      } else if (!this.#producer.push(message)) {
+      } else if (this.#producer.push(message)) {
+        this.#room--;
+      } else {
+        this.#room = 0;
         c[COUNTER.WRITTEN]--;
         c[COUNTER.REJECTED]++;
         this.#parts.pool.release(message.slot(0));
@@ -181,7 +189,7 @@ export class NativeConnectionWriter<T extends Frame = Frame>
   get freeSlots(): number {
     if (this.#closed) return 0;
     if (this.#pending !== undefined && !this.flushPending()) return 0;
-    return this.#producer.slots();
+    return this.#room > 0 ? this.#room : (this.#room = this.#producer.slots());
   }
 
   /** Whether a `fifo` frame waits for a free pool slot (see the class docs). */
@@ -212,14 +220,17 @@ export class NativeConnectionWriter<T extends Frame = Frame>
 
   #writePending(): boolean {
     const frame = this.#pending!;
-    if (this.#producer.slots() === 0) return false;
+    if (this.#room === 0 && (this.#room = this.#producer.slots()) === 0) return false;
     const message = this.#message;
     const how = this.#encoder.encode(frame, message, 0, this.#sequence);
     if (how === ENCODE_POOL_EXHAUSTED) return false;
     const c = this.#counters;
     c[COUNTER.WRITTEN]++;
-    if (!this.#producer.push(message)) {
+    if (this.#producer.push(message)) {
+      this.#room--;
+    } else {
       // Not reached: the ring had room and only this end pushes.
+      this.#room = 0;
       c[COUNTER.WRITTEN]--;
       this.#parts.pool.release(message.slot(0));
       return false;

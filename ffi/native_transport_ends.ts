@@ -435,6 +435,8 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     this.#closed = true;
     Atomics.notify(this.#signal, SIGNAL_BELL); // ends the pending wait
     this.#drained();
+    if (this.#fallback !== undefined) clearTimeout(this.#fallback);
+    this.#fallback = undefined;
     this.#ringRoom(); // a writer waiting for room sees the reader gone (its pushes drop)
     this.#reader.close();
     this.#onClose(this);
@@ -499,22 +501,46 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     const resolve = this.#onDrained;
     if (resolve === undefined) return;
     this.#onDrained = undefined;
+    this.#drains++;
     resolve();
   }
 
   #onDrained: (() => void) | undefined;
   #endSeen = false;
+  /** Drain waits ended so far: the fallback timer tells the wait that armed it from a later one. */
+  #drains = 0;
+  /** The fallback timer, while one is armed (at most one per reader). */
+  #fallback: ReturnType<typeof setTimeout> | undefined;
+  /** `#drains` when the fallback timer was armed. */
+  #fallbackDrains = 0;
 
-  /** Resolves when the node read the ring empty, or after 1 ms (it may have stopped short). */
+  /**
+   * Resolves when the node read the ring empty, or after 1-2 ms (it may have stopped short, and
+   * writers do not notify an awake reader). The fallback is one timer per reader, armed when a
+   * wait starts and none is pending, not a `setTimeout`/`clearTimeout` pair per wake: a reader
+   * woken 100,000 times a second arms it about once a millisecond.
+   */
   #untilDrained(): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.#drained(), 1);
-      this.#onDrained = () => {
-        clearTimeout(timer);
-        resolve();
-      };
+    const wait = new Promise<void>((resolve) => {
+      this.#onDrained = resolve;
     });
+    if (this.#fallback === undefined) this.#armFallback();
+    return wait;
   }
+
+  #armFallback(): void {
+    this.#fallbackDrains = this.#drains;
+    this.#fallback = setTimeout(this.#onFallback, 1);
+  }
+
+  #onFallback = (): void => {
+    this.#fallback = undefined;
+    if (this.#closed || this.#onDrained === undefined) return; // no wait left: stay unarmed
+    // The wait that armed the timer is still on: it has lasted 1 ms, end it. A later wait
+    // started less than 1 ms ago: give it its own millisecond.
+    if (this.#drains === this.#fallbackDrains) this.#drained();
+    else this.#armFallback();
+  };
 
   async #watch(): Promise<void> {
     const signal = this.#signal;

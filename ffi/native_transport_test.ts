@@ -4,7 +4,15 @@ import type { VideoFrame } from "../core/video_frame.ts";
 import { FramePool } from "./frame_pool.ts";
 import { videoSlotBytes } from "./frame_format.ts";
 import { NativeTransport } from "./native_transport.ts";
-import { POOL_WAIT_LIMIT_MS } from "./native_transport_ends.ts";
+import {
+  POOL_WAIT_LIMIT_MS,
+  SIGNAL_BYTES,
+  SIGNAL_READER_ASLEEP,
+  SignalledReader,
+  SignalledWriter,
+} from "./native_transport_ends.ts";
+import { createNativeConnection } from "./native_connection.ts";
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 import type { AudioFrame } from "../core/audio_frame.ts";
 import { HeapMemorySource } from "../core/heap_memory.ts";
 import { NodeFrames } from "../core/node_frames.ts";
@@ -226,3 +234,32 @@ async function until(ready: () => boolean): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }
+
+Deno.test("SignalledReader wakes its node again within a few ms when writers skip the notify (its node stopped short of reading the ring empty)", async () => {
+  using pool = FramePool.create({ slotBytes: 1024, slotCount: 8 });
+  const [w, r] = createNativeConnection({ capacity: 8, policy: "fifo", pool });
+  const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
+  const writer = new SignalledWriter(w, signal);
+  let woken = 0;
+  const notifies: number[] = [];
+  // A node that reads one frame per wake and never reads the ring empty, so the reader stays
+  // awake (SIGNAL_READER_ASLEEP 0) and the frames pushed meanwhile ring no notify.
+  const reader = new SignalledReader(r, signal, () => {
+    woken++;
+    if (woken === 1) {
+      for (let n = 1; n <= 3; n++) {
+        notifies.push(signal[SIGNAL_READER_ASLEEP]);
+        writer.push({ kind: "data", timestampNs: n, value: n });
+      }
+    }
+    reader.pop();
+  }, () => {});
+  writer.push({ kind: "data", timestampNs: 0, value: 0 });
+  // Only the fallback timer (1-2 ms per wake) can tell the node about the last three frames.
+  for (let i = 0; i < 1000 && reader.available + (woken === 0 ? 1 : 0) > 0; i++) await delay(1);
+  assert.deepEqual(notifies, [0, 0, 0], "the reader was awake: those pushes skipped the notify");
+  assert.equal(reader.available, 0, "every frame was read");
+  assert.equal(woken, 4);
+  reader[Symbol.dispose]();
+  writer[Symbol.dispose]();
+});

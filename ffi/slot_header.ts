@@ -7,12 +7,15 @@
 import type { Frame } from "../core/frame.ts";
 import type { FramePoolContract } from "../core/pool_contract.ts";
 import { FRAME_HEADER_BYTES, FRAME_HEADER_MAGIC, HEADER } from "./frame_format.ts";
+import { FramePool, framePoolSlabViews } from "./frame_pool.ts";
 
 const SLOT_INDEX_MASK = 0xffff;
 
 /**
- * Reads and writes slot headers (layout in {@linkcode HEADER}) through `u32`/`f64` views made once
- * per slot index, so the hot path allocates nothing.
+ * Reads and writes slot headers (layout in {@linkcode HEADER}) without allocating: over a native
+ * {@linkcode FramePool}, through one `u32` and one `f64` view of the whole slab (a slot's header is
+ * one multiply away, with no view object per slot to miss in cache); over another pool contract,
+ * through `u32`/`f64` views made once per slot index.
  *
  * @example Write a header and check it
  * ```ts
@@ -34,18 +37,27 @@ const SLOT_INDEX_MASK = 0xffff;
 export class SlotHeaders {
   /** The pool whose slots hold the headers. */
   readonly pool: FramePoolContract;
+  /** The whole slab as `u32`s, or `undefined` when viewed slot by slot. */
+  readonly #slab32: Uint32Array | undefined;
+  readonly #slab64: Float64Array | undefined;
+  /** A slot's stride in `u32`s (in `f64`s: half of it) over the slab views. */
+  readonly #stride32: number;
   readonly #u32: (Uint32Array | undefined)[];
   readonly #f64: (Float64Array | undefined)[];
 
   /**
-   * Makes the (empty) view cache.
+   * Makes the views (the slab's now, or an empty per-slot cache).
    *
-   * @param pool The pool; views are made lazily, once per slot index.
+   * @param pool The pool.
    */
   constructor(pool: FramePoolContract) {
     this.pool = pool;
-    this.#u32 = new Array(pool.slotCount).fill(undefined);
-    this.#f64 = new Array(pool.slotCount).fill(undefined);
+    const slab = pool instanceof FramePool ? framePoolSlabViews(pool) : undefined;
+    this.#slab32 = slab?.u32;
+    this.#slab64 = slab?.f64;
+    this.#stride32 = slab === undefined ? 0 : slab.stride / 4;
+    this.#u32 = slab === undefined ? new Array(pool.slotCount).fill(undefined) : [];
+    this.#f64 = slab === undefined ? new Array(pool.slotCount).fill(undefined) : [];
   }
 
   /**
@@ -56,8 +68,9 @@ export class SlotHeaders {
    * @returns `true` when the magic and the tag match.
    */
   isValid(slot: number, tag: number): boolean {
-    const u32 = this.#header32(slot);
-    return u32[HEADER.U32_MAGIC] === FRAME_HEADER_MAGIC && u32[HEADER.U32_TAG] === tag;
+    const u32 = this.#slab32 ?? this.#header32(slot);
+    const o = this.#o32(slot);
+    return u32[o + HEADER.U32_MAGIC] === FRAME_HEADER_MAGIC && u32[o + HEADER.U32_TAG] === tag;
   }
 
   /**
@@ -70,20 +83,25 @@ export class SlotHeaders {
    * @returns `true` when every header field matches.
    */
   matches(slot: number, frame: Frame, tag: number): boolean {
-    if (!this.isValid(slot, tag)) return false;
-    const u32 = this.#header32(slot);
-    const f64 = this.#header64(slot);
+    const u32 = this.#slab32 ?? this.#header32(slot);
+    const f64 = this.#slab64 ?? this.#header64(slot);
+    const o = this.#o32(slot);
+    const o64 = o >>> 1;
+    if (u32[o + HEADER.U32_MAGIC] !== FRAME_HEADER_MAGIC || u32[o + HEADER.U32_TAG] !== tag) {
+      return false;
+    }
     switch (frame.kind) {
       case "video":
-        return f64[HEADER.F64_FRAME_NUMBER] === frame.frameNumber &&
-          u32[HEADER.U32_WIDTH] === frame.width && u32[HEADER.U32_HEIGHT] === frame.height &&
-          u32[HEADER.U32_STRIDE] === frame.stride;
+        return f64[o64 + HEADER.F64_FRAME_NUMBER] === frame.frameNumber &&
+          u32[o + HEADER.U32_WIDTH] === frame.width &&
+          u32[o + HEADER.U32_HEIGHT] === frame.height &&
+          u32[o + HEADER.U32_STRIDE] === frame.stride;
       case "encoded-video":
-        return f64[HEADER.F64_FRAME_NUMBER] === frame.frameNumber;
+        return f64[o64 + HEADER.F64_FRAME_NUMBER] === frame.frameNumber;
       case "audio":
-        return f64[HEADER.F64_FRAME_NUMBER] === frame.frameNumber &&
-          u32[HEADER.U32_FRAME_COUNT] === frame.frameCount &&
-          f64[HEADER.F64_SAMPLE_RATE] === frame.sampleRate;
+        return f64[o64 + HEADER.F64_FRAME_NUMBER] === frame.frameNumber &&
+          u32[o + HEADER.U32_FRAME_COUNT] === frame.frameCount &&
+          f64[o64 + HEADER.F64_SAMPLE_RATE] === frame.sampleRate;
       default:
         return true;
     }
@@ -97,45 +115,66 @@ export class SlotHeaders {
    * @param tag Its format tag.
    */
   write(slot: number, frame: Frame, tag: number): void {
-    const u32 = this.#header32(slot);
-    const f64 = this.#header64(slot);
-    u32[HEADER.U32_MAGIC] = FRAME_HEADER_MAGIC;
-    u32[HEADER.U32_TAG] = tag;
-    f64[HEADER.F64_FRAME_NUMBER] = frame.kind === "data" ? 0 : frame.frameNumber;
-    u32[HEADER.U32_WIDTH] = frame.kind === "video"
+    const u32 = this.#slab32 ?? this.#header32(slot);
+    const f64 = this.#slab64 ?? this.#header64(slot);
+    const o = this.#o32(slot);
+    const o64 = o >>> 1;
+    u32[o + HEADER.U32_MAGIC] = FRAME_HEADER_MAGIC;
+    u32[o + HEADER.U32_TAG] = tag;
+    f64[o64 + HEADER.F64_FRAME_NUMBER] = frame.kind === "data" ? 0 : frame.frameNumber;
+    u32[o + HEADER.U32_WIDTH] = frame.kind === "video"
       ? frame.width
       : frame.kind === "audio"
       ? frame.frameCount
       : 0;
-    u32[HEADER.U32_HEIGHT] = frame.kind === "video" ? frame.height : 0;
-    u32[HEADER.U32_STRIDE] = frame.kind === "video" ? frame.stride : 0;
-    u32[HEADER.U32_RESERVED] = 0;
-    f64[HEADER.F64_SAMPLE_RATE] = frame.kind === "audio" ? frame.sampleRate : 0;
+    u32[o + HEADER.U32_HEIGHT] = frame.kind === "video" ? frame.height : 0;
+    u32[o + HEADER.U32_STRIDE] = frame.kind === "video" ? frame.stride : 0;
+    u32[o + HEADER.U32_RESERVED] = 0;
+    f64[o64 + HEADER.F64_SAMPLE_RATE] = frame.kind === "audio" ? frame.sampleRate : 0;
   }
 
   /** Frame number. */
   frameNumber(slot: number): number {
-    return this.#header64(slot)[HEADER.F64_FRAME_NUMBER];
+    return this.#f64At(slot, HEADER.F64_FRAME_NUMBER);
   }
   /** Video width. */
   width(slot: number): number {
-    return this.#header32(slot)[HEADER.U32_WIDTH];
+    return this.#u32At(slot, HEADER.U32_WIDTH);
   }
   /** Video height. */
   height(slot: number): number {
-    return this.#header32(slot)[HEADER.U32_HEIGHT];
+    return this.#u32At(slot, HEADER.U32_HEIGHT);
   }
   /** Video stride. */
   stride(slot: number): number {
-    return this.#header32(slot)[HEADER.U32_STRIDE];
+    return this.#u32At(slot, HEADER.U32_STRIDE);
   }
   /** Audio frame count (samples per channel). */
   frameCount(slot: number): number {
-    return this.#header32(slot)[HEADER.U32_FRAME_COUNT];
+    return this.#u32At(slot, HEADER.U32_FRAME_COUNT);
   }
   /** Audio sample rate. */
   sampleRate(slot: number): number {
-    return this.#header64(slot)[HEADER.F64_SAMPLE_RATE];
+    return this.#f64At(slot, HEADER.F64_SAMPLE_RATE);
+  }
+
+  /** Where the header of `slot` starts in its `u32` view (the slab's, or the slot's own). */
+  #o32(slot: number): number {
+    return (slot & SLOT_INDEX_MASK) * this.#stride32;
+  }
+
+  #u32At(slot: number, field: number): number {
+    const slab = this.#slab32;
+    return slab === undefined
+      ? this.#header32(slot)[field]
+      : slab[(slot & SLOT_INDEX_MASK) * this.#stride32 + field];
+  }
+
+  #f64At(slot: number, field: number): number {
+    const slab = this.#slab64;
+    return slab === undefined
+      ? this.#header64(slot)[field]
+      : slab[((slot & SLOT_INDEX_MASK) * this.#stride32 >>> 1) + field];
   }
 
   #header32(slot: number): Uint32Array {
