@@ -114,20 +114,35 @@ export class LazyWorkerBackend implements IsolateBackend {
    * @returns The backend.
    */
   load(): Promise<WorkerBackend> {
-    this.#loading ??= import("./worker_backend.ts").then(({ WorkerBackend }) => {
-      const backend = this.#backend = new WorkerBackend(this.#options);
-      for (const replay of this.#pending.splice(0)) {
-        // One refused call must not drop the ones after it; what the runtime did not catch when
-        // it made the call is reported as an uncaught error would have been.
-        try {
-          replay();
-        } catch (error) {
-          reportError(error);
-        }
-      }
-      return backend;
-    });
+    this.#loading ??= import("./worker_backend.ts").then(({ WorkerBackend }) =>
+      this.loadWith(WorkerBackend)
+    );
     return this.#loading;
+  }
+
+  /**
+   * Makes the backend now from a `WorkerBackend` class the caller already imported (once; later
+   * calls, and a `load()` that finishes afterwards, return the same backend), then replays what
+   * was queued. For code that needs the real transport synchronously: a native plugin's host,
+   * whose module imports the Worker backend anyway.
+   *
+   * @param backendClass The `WorkerBackend` class.
+   * @returns The backend.
+   */
+  loadWith(backendClass: typeof WorkerBackend): WorkerBackend {
+    if (this.#backend) return this.#backend;
+    const backend = this.#backend = new backendClass(this.#options);
+    this.#loading ??= Promise.resolve(backend);
+    for (const replay of this.#pending.splice(0)) {
+      // One refused call must not drop the ones after it; what the runtime did not catch when
+      // it made the call is reported as an uncaught error would have been.
+      try {
+        replay();
+      } catch (error) {
+        reportError(error);
+      }
+    }
+    return backend;
   }
 
   /** Runs `call` now when the backend is loaded, else queues it for the replay. */
@@ -212,6 +227,16 @@ class PendingTransport implements CrossIsolateTransport {
 
   get sharedMemory(): FrameMemorySource | undefined {
     return this.#lazy.backend?.transport.sharedMemory;
+  }
+
+  /**
+   * The real transport, made now: see {@linkcode LazyWorkerBackend.loadWith}.
+   *
+   * @param backendClass The `WorkerBackend` class.
+   * @returns The loaded backend's transport.
+   */
+  materialize(backendClass: typeof WorkerBackend): CrossIsolateTransport {
+    return this.#lazy.loadWith(backendClass).transport;
   }
 
   open(spec: CrossIsolateChannelSpec): CrossIsolateChannel {

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { CrossIsolateTransport } from "../core/cross_isolate_transport.ts";
 import type { JsonSchema } from "../core/json_schema.ts";
 import type { NodeDefinition } from "../core/node_definition.ts";
 import { createNodeHandle, type NodeHandle } from "../core/port_ref.ts";
@@ -23,6 +24,7 @@ import {
   pluginStatusError,
 } from "./native_plugin_errors.ts";
 import type { NativeLibrary } from "./symbols.ts";
+import { WorkerBackend } from "./worker_backend.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -118,7 +120,7 @@ export class NativePlugin implements Iterable<NodeDefinition> {
     this.path = json.path;
     const isolate: RequiredIsolate = {
       name: `native:${json.name}`,
-      createHost: (transport) => new NativePluginHost(this, transport),
+      createHost: (transport) => new NativePluginHost(this, nativeTransportOf(transport)),
     };
     this.isolate = isolate;
     this.definitions = json.processors.map((p, i) => nativeDefinition(json, p, i, isolate));
@@ -318,4 +320,19 @@ function nativeDefinition(
  */
 export function nativeProcessorIndex(definition: NodeDefinition): number | undefined {
   return (definition as { nativeIndex?: number }).nativeIndex;
+}
+
+/**
+ * The transport a plugin host binds its rings to. `createRuntime()`'s Worker backend stands in
+ * until a node is placed on a Worker (it imports the backend then); a plugin's host needs the
+ * native transport at once, so the stand-in is made real here, with the `WorkerBackend` this
+ * module imports anyway.
+ */
+function nativeTransportOf(transport: CrossIsolateTransport): CrossIsolateTransport {
+  const deferred = transport as Partial<{
+    materialize(backendClass: typeof WorkerBackend): CrossIsolateTransport;
+  }>;
+  return typeof deferred.materialize === "function"
+    ? deferred.materialize(WorkerBackend)
+    : transport;
 }

@@ -318,3 +318,33 @@ Deno.test("a native node waits on a full fifo output (back-pressure) instead of 
   assert.deepEqual([out.queued, out.fullRejections, out.dropped], [2, 0, 0]);
   assert.deepEqual([into.queued, into.fullRejections, into.dropped], [2, 0, 0]);
 });
+
+Deno.test("createRuntime() (its Worker backend loaded lazily) runs a native plugin node at once, also with a Worker placement pending", async () => {
+  const { createRuntime } = await import("../../processors/runtime.ts");
+  for (const withWorker of [false, true]) {
+    const plugin = NativePlugin.load(EXAMPLE);
+    try {
+      await using rt = createRuntime().use(plugin);
+      rt.add("TestPattern", { width: 64, height: 48, fps: 100, pixelFormat: "RGBA" }, {
+        id: "pattern",
+      });
+      // A Worker node first: its host and channel are queued until the backend is loaded; the
+      // plugin's host then makes the backend at once and the queue replays.
+      if (withWorker) {
+        rt.add("NullSink", {}, { id: "far", placement: { worker: "w" } });
+        rt.connectByName("pattern", "video", "far", "in");
+      }
+      rt.add("NativeInvert", {}, { id: "invert" });
+      rt.add("NullSink", {}, { id: "sink" });
+      rt.connectByName("pattern", "video", "invert", "in");
+      rt.connectByName("invert", "out", "sink", "in");
+      await rt.start();
+      await until(() => rt.stats().nodes.sink.framesIn >= 8, "8 frames through NativeInvert");
+      if (withWorker) await until(() => rt.stats().nodes.far.framesIn >= 8, "8 in the Worker");
+      await rt.stop();
+      assert.deepEqual(rt.frameLeaks(), []);
+    } finally {
+      plugin.close();
+    }
+  }
+});
