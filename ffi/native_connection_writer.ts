@@ -182,13 +182,16 @@ export class NativeConnectionWriter<T extends Frame = Frame>
   }
 
   /**
-   * Free places in the ring: how many frames a `fifo` push takes before it refuses.
+   * Free places in the ring: how many frames a `fifo` push takes before it refuses (for `fifo`,
+   * the places this writer knows of, at least that many; for `latest`, the ring's count now).
    *
    * @returns The count (0 once closed).
    */
   get freeSlots(): number {
     if (this.#closed) return 0;
     if (this.#pending !== undefined && !this.flushPending()) return 0;
+    // `latest` pushes evict instead of counting down `#room`: ask the ring.
+    if (this.#latest) return this.#producer.slots();
     return this.#room > 0 ? this.#room : (this.#room = this.#producer.slots());
   }
 

@@ -70,3 +70,15 @@ Deno.test("Runtime.add(Class) keeps the registry's definition and refuses a name
   assert.deepEqual(clash.describe().nodes, []); // nothing added
   assert.equal(clash.registry.get("Gain"), other);
 });
+
+Deno.test("every processor class processors/mod.ts exports has its generated definition loaded with it (add(Class) on new Runtime())", async () => {
+  const { definitionBuiltFor } = await import("../../core/node_definition.ts");
+  const { registry } = await import("../../processors/registry.gen.ts");
+  const exported = Object.values(await import("../../processors/mod.ts")).filter((value) =>
+    typeof value === "function" && value.prototype instanceof Processor
+  ) as (abstract new (...args: never[]) => Processor)[];
+  // Every built-in is exported, and each one's definition was built by importing the module.
+  assert.deepEqual(exported.map((c) => c.name).sort(), [...registry.names].sort());
+  const missing = exported.filter((c) => definitionBuiltFor(c) === undefined).map((c) => c.name);
+  assert.deepEqual(missing, [], "add the class's .gen.ts import to processors/mod.ts");
+});
