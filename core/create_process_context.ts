@@ -8,7 +8,7 @@
 import type { FrameMemorySource } from "./frame_memory.ts";
 import { HeapMemorySource } from "./heap_memory.ts";
 import { type MediaClock, monotonicClock } from "./media_clock.ts";
-import { NodeFrames } from "./node_frames.ts";
+import { type BindablePorts, NodeFrames } from "./node_frames.ts";
 import type { ProcessContext } from "./processor_context.ts";
 
 /** A hand-made {@linkcode ProcessContext}; call `frames.flush()` after each `process()`. */
@@ -22,11 +22,13 @@ export interface HandProcessContext extends ProcessContext {
 /**
  * Makes a process context with its own frame memory, as the runtime would give a node. After each
  * `process()`, `ctx.frames.flush()` does what the runtime does: releases what the run read and
- * made.
+ * made, or gives back to their inputs the frames a run read and could not finish for want of
+ * memory.
  *
  * @param node The node's name.
- * @param options The clock (default the monotonic clock) and the frame memory (default a new
- *   JavaScript memory source).
+ * @param options The clock (default the monotonic clock), the frame memory (default a new
+ *   JavaScript memory source) and the processor's ports (`definition.ports()`): given, the
+ *   context owns them as a runtime's node does (`NodeFrames.bind()`).
  * @returns The context.
  *
  * @example Drive a processor by hand
@@ -45,10 +47,11 @@ export interface HandProcessContext extends ProcessContext {
  */
 export function createProcessContext(
   node: string,
-  options: { clock?: MediaClock; memory?: FrameMemorySource } = {},
+  options: { clock?: MediaClock; memory?: FrameMemorySource; ports?: BindablePorts } = {},
 ): HandProcessContext {
   const memory = options.memory ?? new HeapMemorySource();
   const frames = new NodeFrames(node, memory);
+  if (options.ports !== undefined) frames.bind(options.ports);
   let ended = false;
   return {
     node,

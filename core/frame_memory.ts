@@ -64,9 +64,11 @@ export interface FrameMemorySource {
    */
   allocate(byteLength: number): FrameMemory | undefined;
   /**
-   * Like `allocate`, for a node whose frames may as well live elsewhere (a source: nothing it
-   * holds waits for it): from memory others may need (native pool slots) only while a reserve
-   * of it stays free. Sources without it use `allocate`.
+   * Like `allocate`, for a node whose frames may as well live elsewhere or wait (a source:
+   * nothing it holds waits for it): only while a reserve of the memory stays free for the nodes
+   * downstream, which must allocate to finish the frames queued to them (native pool slots for
+   * the copies that cross; a quarter of JavaScript memory's budget for transforms). Sources
+   * without it use `allocate`.
    *
    * @param byteLength The payload size in bytes, an integer of 0 or more.
    */

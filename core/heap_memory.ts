@@ -162,6 +162,25 @@ export class HeapMemorySource implements FrameMemorySource {
     return memory;
   }
 
+  /**
+   * Like {@linkcode HeapMemorySource.allocate}, for a source: only while a quarter of the budget
+   * stays free (or nothing is in use), so that the frames a source queues can never take the
+   * memory the transforms downstream need to finish them.
+   *
+   * @param byteLength The payload size.
+   * @returns The memory, or `undefined` (back-pressure: try again once memory is freed).
+   * @throws {FrameTooLargeError} As `allocate()`.
+   */
+  allocateSpare(byteLength: number): FrameMemory | undefined {
+    const limit = this.#budget - Math.floor(this.#budget / 4);
+    if (this.#bytesInUse > 0 && this.#bytesInUse + byteLength > limit) {
+      if (byteLength > this.#maxFrame) throw new FrameTooLargeError(byteLength, this.#maxFrame);
+      this.#exhausted++;
+      return undefined;
+    }
+    return this.allocate(byteLength);
+  }
+
   /** Takes freed memory back (from `FrameMemory.free()`). */
   recycle(memory: FrameMemory): void {
     this.#inUse--;

@@ -7,6 +7,7 @@
 import type { ErrorCode, ErrorDetails } from "./error_codes.ts";
 import type { ConnectionReader } from "./connection.ts";
 import type { InputPort } from "./input_port.ts";
+import { OwnedFrame } from "./owned_frame.ts";
 
 /**
  * Thrown when a second connection is attached to an input (connections are 1-to-1).
@@ -77,11 +78,14 @@ export class InputBinding<T> implements InputPort<T> {
   readonly portType: string;
   #reader: ConnectionReader<T> | undefined;
   #framesRead = 0;
+  /** Frames a run read and gave back for want of memory, oldest first: read before the queue. */
+  #returned: T[] = [];
   /**
    * Who takes over the reference of each frame read (the node's `ctx.frames`, so the runtime
-   * releases it when `process()` returns). Unset when the binding is used by hand.
+   * releases it when `process()` returns, or gives it back here with
+   * {@linkcode InputBinding.giveBack}). Unset when the binding is used by hand.
    */
-  owner: { adopt(frame: unknown): void } | undefined;
+  owner: InputOwner | undefined;
 
   /**
    * Creates an input with no connection.
@@ -101,7 +105,7 @@ export class InputBinding<T> implements InputPort<T> {
 
   /** Frames ready to read (0 when unconnected). */
   get available(): number {
-    return this.#reader?.available ?? 0;
+    return this.#returned.length + (this.#reader?.available ?? 0);
   }
 
   /**
@@ -109,7 +113,12 @@ export class InputBinding<T> implements InputPort<T> {
    * (`false` when unconnected: nothing says the stream ended).
    */
   get ended(): boolean {
-    return this.#reader?.ended === true;
+    return this.#returned.length === 0 && this.#reader?.ended === true;
+  }
+
+  /** Frames given back by a run that found no frame memory, waiting to be read again. */
+  get givenBack(): number {
+    return this.#returned.length;
   }
 
   /** Frames returned by `read()` and `readLatest()` since construction (for node stats). */
@@ -123,10 +132,15 @@ export class InputBinding<T> implements InputPort<T> {
    * @returns The frame, or `undefined` when there is none.
    */
   read(): T | undefined {
+    if (this.#returned.length > 0) {
+      const again = this.#returned.shift()!; // counted when it was first read
+      this.owner?.adopt(again, this);
+      return again;
+    }
     const frame = this.#reader?.pop();
     if (frame !== undefined) {
       this.#framesRead++;
-      this.owner?.adopt(frame);
+      this.owner?.adopt(frame, this);
     }
     return frame;
   }
@@ -137,12 +151,43 @@ export class InputBinding<T> implements InputPort<T> {
    * @returns The frame, or `undefined` when there is none.
    */
   readLatest(): T | undefined {
+    if (this.#returned.length > 0) {
+      // Frames given back are older than anything queued: the newest of them counts only when
+      // nothing newer waits.
+      const newest = (this.#reader?.available ?? 0) > 0 ? undefined : this.#returned.pop();
+      this.#dropReturned();
+      if (newest !== undefined) {
+        this.owner?.adopt(newest, this);
+        return newest;
+      }
+    }
     const frame = this.#reader?.popLatest();
     if (frame !== undefined) {
       this.#framesRead++;
-      this.owner?.adopt(frame);
+      this.owner?.adopt(frame, this);
     }
     return frame;
+  }
+
+  /**
+   * Takes back a frame read from here, in front of every frame still to read (the runtime calls
+   * it when a run ends for want of frame memory; see `NodeFrames.flush()`). The reference the run
+   * held is now this input's, until the frame is read again or dropped.
+   *
+   * @param frame The frame, read from this input.
+   */
+  giveBack(frame: unknown): void {
+    this.#returned.unshift(frame as T);
+  }
+
+  /**
+   * Drops the frames given back and not read again (the runtime calls it at teardown and on
+   * disconnect, as it drops the connection's queue). Counted as dropped by the reading node.
+   *
+   * @returns How many were dropped.
+   */
+  clear(): number {
+    return this.#dropReturned();
   }
 
   /** Asks the connection's writer for a keyframe (no-op when it cannot carry requests). */
@@ -169,6 +214,37 @@ export class InputBinding<T> implements InputPort<T> {
   detach(): ConnectionReader<T> | undefined {
     const reader = this.#reader;
     this.#reader = undefined;
+    this.#dropReturned();
     return reader;
   }
+
+  #dropReturned(): number {
+    const returned = this.#returned;
+    const n = returned.length;
+    for (let i = 0; i < n; i++) {
+      const frame = returned[i];
+      this.owner?.discard(frame);
+      if (frame instanceof OwnedFrame) frame.release();
+    }
+    returned.length = 0;
+    return n;
+  }
+}
+
+/** What an {@linkcode InputBinding} tells about the frames it hands out (the node's `ctx.frames`). */
+export interface InputOwner {
+  /**
+   * A frame was read: the current run holds its reference.
+   *
+   * @param frame The frame.
+   * @param from The input it came from, which takes it back if the run ends for want of memory.
+   */
+  adopt(frame: unknown, from?: InputBinding<unknown>): void;
+  /**
+   * A frame given back to the input was dropped without being read again (skipped by
+   * `readLatest()`, or dropped with its connection): counted as dropped by the node.
+   *
+   * @param frame The frame.
+   */
+  discard(frame: unknown): void;
 }

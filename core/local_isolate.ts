@@ -288,6 +288,7 @@ export class LocalIsolate implements IsolateHost {
     // A stopped graph starts empty: frames still queued (unread `latest` frames, input of a node
     // that failed) are dropped, so what is alive after this is a leak.
     for (const attachment of this.#attachments.values()) {
+      attachment.to?.clear(); // frames given back by a run that found no memory
       attachment.local?.clear();
       (attachment.reader as { clear?(): number } | undefined)?.clear?.();
     }

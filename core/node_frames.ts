@@ -50,6 +50,27 @@ export interface EncodedShape {
 }
 
 /**
+ * Where a frame read in a run came from: the input it goes back to when the run ends for want of
+ * frame memory (see {@linkcode NodeFrames.flush}); the runtime's input ports are.
+ */
+export interface FrameReturn {
+  /**
+   * Takes `frame` back in front of the frames still queued, with the reference the run held.
+   *
+   * @param frame A frame read from here in the run that just ended.
+   */
+  giveBack(frame: unknown): void;
+}
+
+/** A node's ports, as {@linkcode NodeFrames.bind} takes them (a `PortTable`). */
+export interface BindablePorts {
+  /** The inputs. */
+  readonly inputBindings: readonly { owner: unknown }[];
+  /** The outputs. */
+  readonly outputBindings: readonly { owner: unknown }[];
+}
+
+/**
  * A reference a processor keeps past the `process()` that read or made a frame. Release it when
  * done (or let `using` do it).
  */
@@ -65,7 +86,9 @@ export interface KeptFrame<F> extends Disposable {
  * reference counted and owned by the current run: the runtime releases the run's references when
  * `process()` returns, and each connection the frame is written to holds its own. Allocation
  * returns `undefined` when the frame memory's budget is reached: return from `process()` and the
- * runtime runs the node again when memory is freed.
+ * runtime runs the node again when memory is freed. Nothing is lost: the frames the run read since
+ * its last write (and did not `drop`, `keep` or make writable in place) go back to the front of
+ * their inputs, and the next run reads them again.
  */
 export interface Frames {
   /** Whether frames from here cross isolates and reach native code without a copy. */
@@ -91,8 +114,18 @@ export interface Frames {
   writable<C extends number>(frame: AudioFrame<C>): OwnedAudioFrame<C> | undefined;
   /** `frame` itself when only this run holds it, otherwise a copy (encoded video). */
   writable(frame: EncodedVideoFrame): OwnedEncodedVideoFrame | undefined;
-  /** Keeps `frame` alive past this run until the returned handle is released. */
+  /**
+   * Keeps `frame` alive past this run until the returned handle is released. A kept frame is the
+   * processor's: a run that ends for want of memory does not give it back to its input.
+   */
   keep<F>(frame: F): KeptFrame<F>;
+  /**
+   * Marks `frame`, read in this run, as used up: a later allocation of the run that fails does
+   * not give it back to its input. Only a processor that does something it cannot undo with a
+   * frame before it has the memory for its output needs it (an encoder fed the frame, then found
+   * no memory for the access unit); writing, `drop()` and `keep()` already count as using it.
+   */
+  consume(frame: unknown): void;
   /**
    * Counts `frame` as dropped by this node (in `NodeStats.framesDropped`, and so in every status
    * line): call it for each frame read and deliberately not passed on or consumed, so no frame is
@@ -161,10 +194,17 @@ export class NodeFrames implements Frames {
   readonly #node: string;
   readonly #memory: FrameMemorySource;
   readonly #ledger: FrameLedger | undefined;
-  #held: OwnedFrame[] = [];
+  /** The run's references, in the order taken: frames read (with `#from`) and made. */
+  #held: unknown[] = [];
+  /** For each of `#held`: the input it was read from while it may go back there, else undefined. */
+  #from: (FrameReturn | undefined)[] = [];
   #heldCount = 0;
+  /** `#heldCount` at the run's last write: what was taken before it is finished. */
+  #written = 0;
   readonly #spare: boolean;
   #exhausted = false;
+  /** An allocation failed in the current run (cleared by `flush()`). */
+  #failed = false;
   #dropped = 0;
 
   /**
@@ -252,7 +292,13 @@ export class NodeFrames implements Frames {
   writable<C extends number>(frame: AudioFrame<C>): OwnedAudioFrame<C> | undefined;
   writable(frame: EncodedVideoFrame): OwnedEncodedVideoFrame | undefined;
   writable(frame: VideoFrame | AudioFrame | EncodedVideoFrame): OwnedFrame | undefined {
-    if (frame instanceof OwnedFrame && frame.unique && this.#holds(frame)) return frame;
+    if (frame instanceof OwnedFrame && frame.unique) {
+      const at = this.#indexOf(frame);
+      if (at >= 0) {
+        this.#from[at] = undefined; // written in place: it is this run's output now
+        return frame;
+      }
+    }
     switch (frame.kind) {
       case "video": {
         const copy = this.video(frame);
@@ -283,10 +329,16 @@ export class NodeFrames implements Frames {
   }
 
   keep<F>(frame: F): KeptFrame<F> {
+    this.#consume(frame);
     return new Kept(frame);
   }
 
-  drop(_frame: unknown): void {
+  consume(frame: unknown): void {
+    this.#consume(frame);
+  }
+
+  drop(frame: unknown): void {
+    this.#consume(frame);
     this.#dropped++;
   }
 
@@ -296,27 +348,75 @@ export class NodeFrames implements Frames {
   }
 
   /**
-   * Takes over a reference to `frame` for the current run (the runtime calls it for every frame
-   * an input hands out). Plain-object frames are ignored.
+   * Makes this the owner of a node's ports, as the runtime does for every node: what its inputs
+   * hand out is the run's (released after it, or given back), and its writes end what the run
+   * read before them.
    *
-   * @param frame A frame read from an input.
+   * @param ports The node's port table (`definition.ports()`).
    */
-  adopt(frame: unknown): void {
-    if (!(frame instanceof OwnedFrame)) return;
-    if (this.#ledger !== undefined) frame.track(this.#ledger);
-    this.#hold(frame);
+  bind(ports: BindablePorts): void {
+    for (const input of ports.inputBindings) input.owner = this;
+    for (const output of ports.outputBindings) output.owner = this;
   }
 
-  /** Releases every reference the runs since the last flush hold (after each `process()`). */
+  /**
+   * Takes over a reference to `frame` for the current run (the runtime calls it for every frame
+   * an input hands out). Plain-object frames hold no reference; they are remembered only so that
+   * a run that ends for want of memory gives them back too.
+   *
+   * @param frame A frame read from an input.
+   * @param from The input it was read from, which takes it back if the run ends for want of
+   *   memory before writing anything after reading it.
+   */
+  adopt(frame: unknown, from?: FrameReturn): void {
+    if (frame instanceof OwnedFrame) {
+      if (this.#ledger !== undefined) frame.track(this.#ledger);
+    } else if (from === undefined) return;
+    this.#from[this.#heldCount] = from;
+    this.#held[this.#heldCount++] = frame;
+  }
+
+  /**
+   * A frame given back to an input was dropped there without being read again: counted as
+   * dropped by this node.
+   *
+   * @param _frame The frame.
+   */
+  discard(_frame: unknown): void {
+    this.#dropped++;
+  }
+
+  /**
+   * The run wrote a frame to an output (the runtime calls it on every write): what it read up to
+   * here is finished, and stays finished if a later allocation of the run fails.
+   */
+  wrote(): void {
+    this.#written = this.#heldCount;
+  }
+
+  /**
+   * Ends a run (after each `process()`): releases every reference the run held, except that when
+   * an allocation failed in it, the frames it read since its last write, and did not drop, keep
+   * or make writable in place, go back to the front of their inputs with their references, in the
+   * order read, so the next run reads them again and back-pressure loses nothing.
+   */
   flush(): void {
-    const held = this.#held;
     const n = this.#heldCount;
+    const giveBackFrom = this.#failed ? this.#written : n;
+    this.#failed = false;
+    this.#written = 0;
     if (n === 0) return;
     this.#heldCount = 0;
-    for (let i = 0; i < n; i++) {
+    const held = this.#held;
+    const from = this.#from;
+    // Last first: each input puts a frame in front of those already given back.
+    for (let i = n - 1; i >= 0; i--) {
       const frame = held[i];
-      held[i] = undefined as unknown as OwnedFrame;
-      frame.release();
+      const input = from[i];
+      held[i] = undefined;
+      from[i] = undefined;
+      if (i >= giveBackFrom && input !== undefined) input.giveBack(frame);
+      else if (frame instanceof OwnedFrame) frame.release();
     }
   }
 
@@ -336,18 +436,26 @@ export class NodeFrames implements Frames {
     const memory = this.#spare && this.#memory.allocateSpare
       ? this.#memory.allocateSpare(byteLength)
       : this.#memory.allocate(byteLength);
-    if (memory === undefined) this.#exhausted = true;
+    if (memory === undefined) this.#exhausted = this.#failed = true;
     return memory;
   }
 
   #hold<F extends OwnedFrame>(frame: F): F {
+    this.#from[this.#heldCount] = undefined;
     this.#held[this.#heldCount++] = frame;
     return frame;
   }
 
-  #holds(frame: OwnedFrame): boolean {
+  /** Where the run holds `frame`, the newest reference first; -1 when it holds none. */
+  #indexOf(frame: unknown): number {
     const held = this.#held;
-    for (let i = this.#heldCount - 1; i >= 0; i--) if (held[i] === frame) return true;
-    return false;
+    for (let i = this.#heldCount - 1; i >= 0; i--) if (held[i] === frame) return i;
+    return -1;
+  }
+
+  /** `frame` is used up by this run (dropped, kept): it never goes back to its input. */
+  #consume(frame: unknown): void {
+    const at = this.#indexOf(frame);
+    if (at >= 0) this.#from[at] = undefined;
   }
 }

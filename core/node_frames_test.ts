@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import { HeapMemorySource } from "./heap_memory.ts";
 import { LiveFrames } from "./frame_ledger.ts";
 import { NodeFrames } from "./node_frames.ts";
-import { FrameReleasedError, type OwnedFrame } from "./owned_frame.ts";
+import { FrameReleasedError, type OwnedAudioFrame, type OwnedFrame } from "./owned_frame.ts";
 import { LocalConnection } from "./local_connection.ts";
+import { InputBinding } from "./input_binding.ts";
+import { OutputBinding } from "./output_binding.ts";
 
 Deno.test("NodeFrames.flush() releases what the run made; a released frame throws FrameReleasedError", () => {
   const frames = new NodeFrames("pattern", new HeapMemorySource());
@@ -151,4 +153,123 @@ Deno.test("NodeFrames refuses bad shapes with RangeErrors naming the field", () 
   );
   assert.throws(() => frames.audio({ channels: 1.5, sampleRate: 1, frameCount: 1 }), /channels/);
   assert.throws(() => frames.encoded({ codec: "h264", byteLength: -1 }), /byteLength/);
+});
+
+/** A source and a gain sharing one small memory, with the gain's input bound as the runtime does. */
+function gainAfterSource(budgetBytes: number) {
+  const memory = new HeapMemorySource({ budgetBytes });
+  const source = new NodeFrames("src", memory);
+  const gain = new NodeFrames("gain", memory);
+  const conn = new LocalConnection<OwnedAudioFrame<1>>({ capacity: 8 });
+  const input = new InputBinding<OwnedAudioFrame<1>>("in", "AudioFrame<1>");
+  input.attach(conn);
+  input.owner = gain;
+  const output = new OutputBinding<unknown>("out", "AudioFrame<1>");
+  output.owner = gain;
+  const block = (n: number) => {
+    const b = source.audio({ channels: 1, sampleRate: 48000, frameCount: 4 })!;
+    b.samples.fill(n);
+    b.frameNumber = n;
+    return b;
+  };
+  return { memory, source, gain, conn, input, output, block };
+}
+
+Deno.test("NodeFrames.flush() gives a block read since the run's last write back to its input when an allocation failed", () => {
+  // Three blocks of 16 bytes fill the budget: no copy fits.
+  const { source, gain, conn, input, output, block } = gainAfterSource(48);
+  const other = new LocalConnection<OwnedAudioFrame<1>>({ capacity: 8 }); // a second reader of block 1
+  const blocks = [block(0), block(1), block(2)];
+  for (const b of blocks) conn.push(b);
+  other.push(blocks[1]);
+  source.flush(); // the connections hold the blocks; the source's run is over
+  const first = input.read()!;
+  const inPlace = gain.writable(first)!; // the run holds the only reference: no copy
+  assert.equal(inPlace, first);
+  output.write(inPlace);
+  const second = input.read()!;
+  assert.equal(gain.writable(second), undefined); // shared: a copy is needed, no memory is free
+  gain.flush(); // the run returned for want of memory
+  assert.equal(first.released, true); // written (to no connection) and finished
+  assert.equal(second.released, false); // block 1 is back on the input, not lost
+  assert.equal(input.available, 2);
+  assert.equal(input.framesRead, 2);
+  assert.equal(input.read(), second); // read again first, then the queue
+  assert.equal(input.read(), blocks[2]);
+  assert.equal(input.framesRead, 3); // a block read again is not counted twice
+  gain.flush();
+  assert.equal(blocks[2].released, true);
+  assert.equal(second.refCount, 1); // the other connection's
+});
+
+Deno.test("NodeFrames.flush() keeps what the run dropped, kept, wrote or consumed; gives the rest back in read order", () => {
+  const { source, gain, conn, input, output, block } = gainAfterSource(5 * 16);
+  const blocks = [0, 1, 2, 3, 4].map(block);
+  for (const b of blocks) conn.push(b);
+  source.flush();
+  const read = [0, 1, 2, 3, 4].map(() => input.read()!);
+  gain.drop(read[0]);
+  using kept = gain.keep(read[1]);
+  gain.consume(read[4]);
+  // Block 2 and 3 are neither: an allocation fails, so both go back, in the order read.
+  assert.equal(gain.audio({ channels: 1, sampleRate: 48000, frameCount: 4 }), undefined);
+  gain.flush();
+  assert.equal(read[0].released, true);
+  assert.equal(kept.frame.released, false);
+  assert.equal(read[4].released, true);
+  assert.deepEqual([input.read()?.frameNumber, input.read()?.frameNumber, input.read()], [
+    2,
+    3,
+    undefined,
+  ]);
+  gain.flush();
+  void output;
+});
+
+Deno.test("NodeFrames.flush() gives nothing back when no allocation failed, or what was read before the last write", () => {
+  const { source, gain, conn, input, output, block } = gainAfterSource(2 * 16);
+  conn.push(block(0));
+  conn.push(block(1));
+  source.flush();
+  const a = input.read()!;
+  output.write(gain.writable(a)!); // in place: no memory needed
+  const b = input.read()!;
+  output.write(b);
+  assert.equal(gain.audio({ channels: 1, sampleRate: 48000, frameCount: 4 }), undefined);
+  gain.flush();
+  assert.equal(a.released, true);
+  assert.equal(b.released, true);
+  assert.equal(input.available, 0);
+});
+
+Deno.test("InputBinding: frames given back count in available and ended, readLatest() skips older ones, clear() and detach() drop them", () => {
+  const { source, gain, conn, input, block } = gainAfterSource(3 * 16);
+  for (const n of [0, 1, 2]) conn.push(block(n));
+  source.flush();
+  conn.end(true);
+  const r0 = input.read()!;
+  const r1 = input.read()!;
+  assert.equal(gain.audio({ channels: 1, sampleRate: 48000, frameCount: 4 }), undefined);
+  gain.flush();
+  assert.equal(input.available, 3);
+  assert.equal(input.ended, false);
+  const latest = input.readLatest()!; // block 2 is newer than what came back
+  assert.equal(latest.frameNumber, 2);
+  assert.equal(r0.released, true);
+  assert.equal(r1.released, true);
+  assert.equal(gain.dropped, 2);
+  gain.flush();
+  assert.equal(input.ended, true);
+  // Given back, then dropped with the connection.
+  const { source: s2, gain: g2, conn: c2, input: i2, block: b2 } = gainAfterSource(16);
+  c2.push(b2(7));
+  s2.flush();
+  const only = i2.read()!;
+  assert.equal(g2.audio({ channels: 1, sampleRate: 48000, frameCount: 4 }), undefined);
+  g2.flush();
+  assert.equal(i2.readLatest(), only); // nothing newer queued: the newest given back
+  assert.equal(g2.audio({ channels: 1, sampleRate: 48000, frameCount: 4 }), undefined);
+  g2.flush();
+  assert.equal(i2.clear(), 1);
+  assert.equal(only.released, true);
 });

@@ -22,6 +22,7 @@ import { checkNodeTransition, type NodeState } from "./lifecycle_state.ts";
 import type { NodeStats } from "./runtime_stats.ts";
 import type { OutputBinding } from "./output_binding.ts";
 import { NodeFrames } from "./node_frames.ts";
+import { MEMORY_WAIT_LIMIT_MS, type MemoryStall, MemoryWait } from "./memory_wait.ts";
 import type { InputBinding } from "./input_binding.ts";
 
 /**
@@ -61,7 +62,7 @@ export class NodeInstance {
   readonly #processContext: ProcessContext;
   readonly #counters = new NodeCounters();
   readonly #frames: NodeFrames;
-  #waitingForMemory = false;
+  readonly #memoryWait: MemoryWait;
   /**
    * The node's lifecycle state, the only one (`NODE_TRANSITIONS` checks every move). The flags
    * below are not lifecycle states: `#active` is the hot path's gate (false at once when a node is
@@ -117,7 +118,14 @@ export class NodeInstance {
     const frames = this.#frames = new NodeFrames(this.id, env.memory, env.ledger, {
       spare: this.ports.inputBindings.length === 0,
     });
-    for (const input of this.ports.inputBindings) input.owner = frames;
+    frames.bind(this.ports);
+    this.#memoryWait = new MemoryWait(
+      { onFree: (callback) => frames.onMemoryFree(callback) },
+      this.ports.inputBindings,
+      env.timers,
+      () => this.#wake(),
+      this.#memoryStalled,
+    );
     for (const output of this.#outputs) output.label = `${this.id}.${output.name}`;
     if (this.mode === "loop") {
       const driver = new LoopDriver(() => this.#runFromLoop(), clock, env.timers, env.maxCatchUp);
@@ -198,6 +206,7 @@ export class NodeInstance {
     this.#active = true;
     this.#setState("running");
     this.#loop?.start();
+    this.#memoryWait.resume();
     if (this.missed) {
       this.missed = false;
       this.#env.schedule(this);
@@ -393,14 +402,23 @@ export class NodeInstance {
   /** Frame memory ran out: runs again once a frame is freed (back-pressure, never a reuse). */
   #waitForMemory(): void {
     this.#counters.blocked++;
-    if (this.#waitingForMemory) return;
-    this.#waitingForMemory = true;
-    this.#frames.onMemoryFree(this.#memoryFreed);
+    this.#memoryWait.start();
   }
 
-  #memoryFreed = (): void => {
-    this.#waitingForMemory = false;
-    this.#wake();
+  /** A wait for memory reached its limit and dropped what the inputs got back: say so. */
+  #memoryStalled = ({ dropped }: MemoryStall): void => {
+    for (const { port, count } of dropped) {
+      this.#env.emit({
+        type: "node-warning",
+        timeNs: this.#env.clock.nowNs(),
+        code: "frame-memory-stall",
+        node: this.id,
+        processor: this.definition.descriptor.name,
+        port,
+        message:
+          `'${this.id}' waited ${MEMORY_WAIT_LIMIT_MS} ms for frame memory and none was freed: dropped ${count} frame(s) of '${port}' it could not finish; the frame memory budget (frameMemoryBytes, or the Worker pool) is smaller than what the graph's connections hold`,
+      });
+    }
   };
 
   #spaceFreed = (): void => {
@@ -522,6 +540,7 @@ export class NodeInstance {
   #deactivate(): void {
     this.#active = false;
     this.#loop?.stop();
+    this.#memoryWait.suspend();
   }
 
   /** Moves to a state the transition table (`NODE_TRANSITIONS`) allows from this one. */

@@ -40,6 +40,11 @@ export class OutputBinding<T> implements OutputPort<T> {
   #framesWritten = 0;
   /** `node.port`, for leak reports (set by the runtime; the port name alone by default). */
   label: string;
+  /**
+   * Told of every write (the node's `ctx.frames`: what a run read before a write is finished).
+   * Unset when the binding is used by hand.
+   */
+  owner: { wrote(): void } | undefined;
   #waiter: (() => void) | undefined;
   #sawFull = false;
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
@@ -146,6 +151,7 @@ export class OutputBinding<T> implements OutputPort<T> {
   write(frame: T): boolean {
     const writers = this.#writers;
     this.#framesWritten++;
+    this.owner?.wrote();
     if (frame instanceof OwnedFrame) frame.writtenTo = this.label;
     let accepted = true;
     for (let i = 0; i < writers.length; i++) {

@@ -163,10 +163,12 @@ export interface NodeWarningEvent extends RuntimeEventBase {
   /** Discriminant. */
   readonly type: "node-warning";
   /**
-   * What kind of warning: a required input without a connection (at start), or frames never
-   * released (at stop; `port` is the output they were written to, `""` if none).
+   * What kind of warning: a required input without a connection (at start), frames never
+   * released (at stop; `port` is the output they were written to, `""` if none), or frames a node
+   * could not finish for want of frame memory and dropped after waiting
+   * `MEMORY_WAIT_LIMIT_MS` with nothing freed (`port` is the input they came from).
    */
-  readonly code: "unconnected_required_input" | "frame-leak";
+  readonly code: "unconnected_required_input" | "frame-leak" | "frame-memory-stall";
   /** The node's id. */
   readonly node: string;
   /** The node's processor. */

@@ -61,7 +61,8 @@ export class TieredMemorySource implements FrameMemorySource {
         : shared.allocate(byteLength);
       if (memory !== undefined) return memory;
     }
-    return this.#local.allocate(byteLength);
+    const local = this.#local;
+    return local.allocateSpare ? local.allocateSpare(byteLength) : local.allocate(byteLength);
   }
 
   onFree(callback: () => void): void {

@@ -60,6 +60,15 @@ export interface SubprocessProcessorConfig {
   timeoutMs: number;
 }
 
+/** A child's reply, in the order it must go out. */
+interface Reply {
+  samples: Float32Array;
+  sampleRate: number;
+  frameCount: number;
+  timestampNs: number;
+  frameNumber: number;
+}
+
 /**
  * Runs a stereo audio filter as a child process (a Python script with numpy, say) that speaks
  * the framed stdio protocol of `docs/plugins.md`: one reply per block. A child that crashes,
@@ -108,6 +117,8 @@ export class SubprocessProcessor extends Processor<SubprocessProcessorTypes> {
 
   #child: ChildNode | undefined;
   #ProtocolError: typeof ProtocolError | undefined;
+  /** A reply that found no frame memory, written before anything else. */
+  #pending: Reply | undefined;
 
   /**
    * Starts the child. The child process and frame protocol code is imported here, on first use,
@@ -132,6 +143,8 @@ export class SubprocessProcessor extends Processor<SubprocessProcessorTypes> {
   async process(ctx: ProcessContext): Promise<void> {
     const child = this.#child;
     if (!child) return;
+    // A reply that found no frame memory last run goes out first (the child has seen its block).
+    if (this.#pending !== undefined && !this.#emit(ctx, this.#pending)) return;
     let frame;
     // One block out per block in: read only what the output takes now (back-pressure).
     while (this.outputs.out.space > 0 && (frame = this.inputs.in.read()) !== undefined) {
@@ -150,6 +163,8 @@ export class SubprocessProcessor extends Processor<SubprocessProcessorTypes> {
         payload,
         this.config.timeoutMs,
       );
+      // The child has seen the block: it must not be sent again if this run finds no memory.
+      ctx.frames.consume(frame);
       if (reply.type === "skip") continue;
       if (reply.type === "error") {
         throw new Error(`Child process '${this.config.command}' reported: ${reply.message}`);
@@ -164,25 +179,38 @@ export class SubprocessProcessor extends Processor<SubprocessProcessorTypes> {
           new TextEncoder().encode(JSON.stringify(reply)),
         );
       }
-      const block = ctx.frames.audio({
-        channels: 2,
+      const out: Reply = {
+        samples: new Float32Array(bytes.buffer, bytes.byteOffset, (frameCount as number) * 2),
         sampleRate: typeof reply.sampleRate === "number" ? reply.sampleRate : frame.sampleRate,
         frameCount: frameCount as number,
-      });
-      if (block === undefined) return; // frame memory exhausted: the runtime runs us again
-      block.samples.set(
-        new Float32Array(bytes.buffer, bytes.byteOffset, (frameCount as number) * 2),
-      );
-      block.timestampNs = frame.timestampNs;
-      block.frameNumber = frame.frameNumber;
-      this.outputs.out.write(block);
+        timestampNs: frame.timestampNs,
+        frameNumber: frame.frameNumber,
+      };
+      if (!this.#emit(ctx, out)) {
+        this.#pending = out; // frame memory exhausted: written first when the runtime runs us again
+        return;
+      }
     }
+  }
+
+  /** Writes `reply` to `out` in a frame from `ctx.frames`; `false` when no memory is free. */
+  #emit(ctx: ProcessContext, reply: Reply): boolean {
+    const { samples, sampleRate, frameCount } = reply;
+    const block = ctx.frames.audio({ channels: 2, sampleRate, frameCount });
+    if (block === undefined) return false;
+    block.samples.set(samples);
+    block.timestampNs = reply.timestampNs;
+    block.frameNumber = reply.frameNumber;
+    this.#pending = undefined;
+    this.outputs.out.write(block);
+    return true;
   }
 
   /** Closes the child's stdin and waits for it to exit (killing it after 1 s). */
   override async teardown(): Promise<void> {
     const child = this.#child;
     this.#child = undefined;
+    this.#pending = undefined;
     await child?.close();
   }
 }

@@ -16,7 +16,6 @@ import {
   processor,
   type SetupContext,
 } from "../mod.ts";
-import { RetryFrame } from "./retry_frame.ts";
 import type { AudioMixerTypes } from "./audio_mixer.gen.ts";
 
 /**
@@ -112,7 +111,6 @@ export class AudioMixer extends Processor<AudioMixerTypes> {
   @config()
   config!: AudioMixerConfig;
 
-  #retry: RetryFrame<AudioFrame<2>>[] = [];
   #taken: (AudioFrame<2> | undefined)[] = [];
   #gains: Float32Array = new Float32Array(0);
 
@@ -123,7 +121,6 @@ export class AudioMixer extends Processor<AudioMixerTypes> {
    */
   override setup(_ctx: SetupContext): void {
     this.teardown();
-    this.#retry = this.in.map(() => new RetryFrame<AudioFrame<2>>());
     this.#taken = new Array(this.in.length).fill(undefined);
     this.#gains = Float32Array.from(this.in, (_, i) => this.config.gains[i] ?? 1);
   }
@@ -146,7 +143,6 @@ export class AudioMixer extends Processor<AudioMixerTypes> {
    */
   process(ctx: ProcessContext): void {
     const inputs = this.in;
-    const retry = this.#retry;
     const taken = this.#taken;
     const gains = this.#gains;
     const output = this.outputs.out;
@@ -156,16 +152,15 @@ export class AudioMixer extends Processor<AudioMixerTypes> {
       let ready = 0;
       for (let i = 0; i < inputs.length; i++) {
         const port = inputs[i];
-        const waiting = retry[i].waiting;
-        if (!port.isConnected && !waiting) continue;
+        if (!port.isConnected) continue;
         connected++;
-        if (waiting || port.available > 0) ready++;
+        if (port.available > 0) ready++;
       }
       if (ready === 0 || (this.config.waitForAll && ready < connected)) return;
       let first = -1;
       let longest = -1;
       for (let i = 0; i < inputs.length; i++) {
-        const frame = retry[i].next(inputs[i]);
+        const frame = inputs[i].read();
         taken[i] = frame;
         if (frame === undefined) continue;
         if (first < 0) first = i;
@@ -174,12 +169,8 @@ export class AudioMixer extends Processor<AudioMixerTypes> {
       // The longest block becomes the mix: in place when nobody else sees it.
       const block = ctx.frames.writable(taken[longest]!);
       if (block === undefined) {
-        // No frame memory: keep what was read, and mix it first when memory frees.
-        for (let i = 0; i < taken.length; i++) {
-          const frame = taken[i];
-          if (frame !== undefined) retry[i].retry(ctx.frames, frame);
-          taken[i] = undefined;
-        }
+        // No frame memory: the blocks read go back to their inputs and are mixed when some frees.
+        taken.fill(undefined);
         return;
       }
       const out = block.samples;
@@ -195,15 +186,7 @@ export class AudioMixer extends Processor<AudioMixerTypes> {
       block.timestampNs = taken[first]!.timestampNs;
       block.frameNumber = taken[first]!.frameNumber;
       output.write(block);
-      for (let i = 0; i < taken.length; i++) {
-        retry[i].done();
-        taken[i] = undefined;
-      }
+      taken.fill(undefined);
     }
-  }
-
-  /** Lets go of blocks kept for want of memory. */
-  override teardown(): void {
-    for (const retry of this.#retry) retry.done();
   }
 }

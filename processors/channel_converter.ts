@@ -16,7 +16,6 @@ import {
   processor,
 } from "../mod.ts";
 import { convertChannels } from "./dsp/channel_convert.ts";
-import { RetryFrame } from "./retry_frame.ts";
 import type { ChannelConverterTypes } from "./channel_converter.gen.ts";
 
 /**
@@ -117,8 +116,6 @@ export class ChannelConverter extends Processor<ChannelConverterTypes> {
   @config()
   config!: ChannelConverterConfig;
 
-  readonly #input = new RetryFrame<AudioFrame>();
-
   /**
    * Converts every block waiting on `in` for each connected output.
    *
@@ -130,25 +127,17 @@ export class ChannelConverter extends Processor<ChannelConverterTypes> {
     // One block per output per block in: read only what every output takes now.
     while (
       outputs.mono.space > 0 && outputs.stereo.space > 0 && outputs.out.space > 0 &&
-      (frame = this.#input.next(this.inputs.in)) !== undefined
+      (frame = this.inputs.in.read()) !== undefined
     ) {
       const mono = outputs.mono.isConnected ? convert(ctx, frame, 1) : null;
       const stereo = outputs.stereo.isConnected ? convert(ctx, frame, 2) : null;
       const out = outputs.out.isConnected ? convert(ctx, frame, this.config.channels) : null;
-      if (mono === undefined || stereo === undefined || out === undefined) {
-        this.#input.retry(ctx.frames, frame); // no frame memory: tried again when some frees
-        return;
-      }
+      // No frame memory: the block is read again when some frees.
+      if (mono === undefined || stereo === undefined || out === undefined) return;
       if (mono) outputs.mono.write(mono);
       if (stereo) outputs.stereo.write(stereo);
       if (out) outputs.out.write(out);
-      this.#input.done();
     }
-  }
-
-  /** Lets go of a block kept for want of memory. */
-  override teardown(): void {
-    this.#input.done();
   }
 }
 

@@ -70,10 +70,9 @@ Deno.test("ChannelConverter.process() duplicates mono to stereo and averages 5.1
 function owned(connect: ("mono" | "stereo" | "out")[], memory = new HeapMemorySource()) {
   const ports = channelConverterNode.ports();
   const converter = channelConverterNode.create({ channels: 2 }, ports);
-  const run = createProcessContext("channels", { memory });
+  const run = createProcessContext("channels", { memory, ports });
   const writer = createProcessContext("source", { memory });
   const reader = createProcessContext("sinks", { memory });
-  for (const binding of ports.inputBindings) binding.owner = run.frames;
   const source = new OutputBinding<AudioFrame>("source", "AudioFrame");
   connectLocal(source, ports.input("in"), { capacity: 8, policy: "fifo" });
   const sinks = Object.fromEntries(connect.map((name) => {

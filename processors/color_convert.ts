@@ -66,8 +66,8 @@ export interface ColorConvertConfig {
  * Converted frames come from `ctx.frames`, so they cross to Workers and native code by reference.
  * Frames that cannot be converted (an odd size to or from I420 or NV12, or a payload shorter than
  * its size) are dropped and counted in {@linkcode ColorConvert.droppedFrames} and the node's
- * `framesDropped`, as is a frame that finds no frame memory free (the node then runs again once
- * memory is freed). Input frames must have tightly packed rows.
+ * `framesDropped`. A frame that finds no frame memory free for its conversion waits on the input
+ * and is converted when memory frees. Input frames must have tightly packed rows.
  *
  * @example Convert a red RGBA frame to I420
  * ```ts
@@ -110,7 +110,7 @@ export class ColorConvert extends Processor<ColorConvertTypes> {
   #code: Awaited<ReturnType<typeof importConversion>> | undefined;
   #dropped = 0;
 
-  /** Frames dropped because they could not be converted or found no frame memory free. */
+  /** Frames dropped because they could not be converted. */
   get droppedFrames(): number {
     return this.#dropped;
   }
@@ -152,12 +152,7 @@ export class ColorConvert extends Processor<ColorConvertTypes> {
         continue;
       }
       const out = ctx.frames.video({ width, height, format: target });
-      if (out === undefined) {
-        // No frame memory free: the runtime runs the node again once some is.
-        ctx.frames.drop(frame);
-        this.#dropped++;
-        return;
-      }
+      if (out === undefined) return; // no frame memory: the frame is read again when some frees
       convertFrame(frame.data, frame.format, out.data, target, width, height);
       out.timestampNs = frame.timestampNs;
       out.frameNumber = frame.frameNumber;

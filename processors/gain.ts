@@ -15,7 +15,6 @@ import {
   Processor,
   processor,
 } from "../mod.ts";
-import { RetryFrame } from "./retry_frame.ts";
 import type { GainTypes } from "./gain.gen.ts";
 
 /**
@@ -97,8 +96,6 @@ export class Gain extends Processor<GainTypes> {
   @config()
   config!: GainConfig;
 
-  readonly #input = new RetryFrame<AudioFrame<2>>();
-
   /**
    * Scales every block waiting on `in` and writes it to `out`.
    *
@@ -109,21 +106,12 @@ export class Gain extends Processor<GainTypes> {
     const out = this.outputs.out;
     let frame;
     // One block out per block in: read only what the output takes now (back-pressure).
-    while (out.space > 0 && (frame = this.#input.next(this.inputs.in)) !== undefined) {
+    while (out.space > 0 && (frame = this.inputs.in.read()) !== undefined) {
       const block = ctx.frames.writable(frame); // the same block when nobody else sees it
-      if (block === undefined) {
-        this.#input.retry(ctx.frames, frame); // no frame memory: tried again when some frees
-        return;
-      }
+      if (block === undefined) return; // no frame memory: the block is read again when some frees
       const samples = block.samples;
       for (let i = 0; i < samples.length; i++) samples[i] *= gain;
       out.write(block);
-      this.#input.done();
     }
-  }
-
-  /** Lets go of a block kept for want of memory. */
-  override teardown(): void {
-    this.#input.done();
   }
 }

@@ -25,8 +25,7 @@ function start(gain: number, memory = new HeapMemorySource()) {
   connectLocal(source, ports.input("in"), { capacity: 8, policy: "fifo" });
   connectLocal(ports.output<AudioFrame<2>>("out"), sink, { capacity: 8, policy: "fifo" });
   // As a runtime does: what the gain reads is its run's, what the sink reads is the sink's.
-  const ctx = createProcessContext("gain", { memory });
-  for (const binding of ports.inputBindings) binding.owner = ctx.frames;
+  const ctx = createProcessContext("gain", { memory, ports });
   const sinkCtx = createProcessContext("sink", { memory });
   sink.owner = sinkCtx.frames;
   processor.setup(ctx);

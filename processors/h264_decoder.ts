@@ -134,6 +134,9 @@ export class H264Decoder extends Processor<H264DecoderTypes> {
       }
       const unit = this.inputs.in.read();
       if (unit === undefined) return;
+      // The unit goes into the decoder (or is skipped) now: a later allocation of this run that
+      // finds no memory must not give it back to be decoded twice.
+      ctx.frames.consume(unit);
       if (this.#waitForKeyframe && !unit.keyframe) {
         this.#errors++;
         continue;

@@ -234,7 +234,10 @@ export class H264Encoder extends Processor<H264EncoderTypes> {
         frameNumber: frame.frameNumber,
       };
       if (!this.#emit(ctx, n)) {
-        this.#pending = this.#buffer.slice(0, n); // kept until memory frees (rare)
+        // No frame memory for the access unit (rare): it is kept here and goes out first next
+        // run; the picture went into the encoder, so it must not come back to be encoded again.
+        ctx.frames.consume(frame);
+        this.#pending = this.#buffer.slice(0, n);
         return;
       }
     }

@@ -34,8 +34,7 @@ import type { NullSinkTypes } from "./null_sink.gen.ts";
  * block.timestampNs = 5;
  * source.write(block);
  * tone.frames.flush(); // the writer's run returned: the connection holds the block
- * const ctx = createProcessContext("sink");
- * for (const input of ports.inputBindings) input.owner = ctx.frames; // as a runtime does
+ * const ctx = createProcessContext("sink", { ports }); // owns the ports, as a runtime does
  * sink.process(ctx);
  * assert.deepEqual([sink.received, sink.lastTimestampNs], [1, 5]);
  * ctx.frames.flush(); // the sink's run returned

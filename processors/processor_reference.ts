@@ -31,12 +31,13 @@ in [media_algorithms.md](media_algorithms.md).
   to \`AudioFrame<2>\`, while an input typed \`AudioFrame\` (any count) takes every \`AudioFrame<N>\`.
   \`ChannelConverter\` bridges counts. Video ports carry \`VideoFrame\` in any pixel format (RGBA,
   BGRA, I420, NV12) with tightly packed rows; processors that need one format convert or say so.
-- **Real time.** \`setup()\` allocates: frame pools, delay lines, conversion buffers, open files.
-  \`process()\` fills frames from a rotating pool (16 audio blocks or 8 video frames per output), so
-  a frame object comes round again after 15 (or 7) others: keep downstream connection capacities
-  below that (the default is 4). A frame's sample buffer is reallocated only when the block size or
-  frame size changes. Transforms pass frames that need no change on without a copy (\`VideoScale\`
-  at the target size, \`ColorConvert\` in the target format).
+- **Real time.** \`setup()\` allocates: delay lines, conversion buffers, open files. \`process()\`
+  takes its frames from \`ctx.frames\`, reference-counted memory the runtime owns and recycles (see
+  [frames and their lifetime](writing_processors.md#frames-and-their-lifetime)): a frame stays valid
+  while anyone holds it, whatever the connections' capacities. Gain, Reverb and AudioMixer write in
+  place when they hold a block alone; transforms pass frames that need no change on without a copy
+  (\`VideoScale\` at the target size, \`ColorConvert\` in the target format). When frame memory
+  runs out a transform waits and loses nothing: what it read comes back to it when memory frees.
 - **File I/O.** \`WavFileSource\`, \`Y4mFileSource\`, \`WavWriter\` and \`Y4mWriter\` open their file
   in \`setup()\` and read or write it in \`process()\` with Deno's async file API (through
   \`processors/formats/\`), so their \`process()\` returns a promise the runtime awaits. Those

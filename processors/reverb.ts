@@ -17,7 +17,6 @@ import {
   type SetupContext,
 } from "../mod.ts";
 import type { Freeverb } from "./dsp/freeverb.ts";
-import { RetryFrame } from "./retry_frame.ts";
 import type { ReverbTypes } from "./reverb.gen.ts";
 
 /**
@@ -149,7 +148,6 @@ export class Reverb extends Processor<ReverbTypes> {
 
   #Freeverb: typeof Freeverb | undefined;
   #reverb: Freeverb | undefined;
-  readonly #input = new RetryFrame<AudioFrame<2>>();
 
   /**
    * Allocates the delay lines (for 48 kHz). The reverb's code is imported here, on first use, so
@@ -172,24 +170,15 @@ export class Reverb extends Processor<ReverbTypes> {
     const out = this.outputs.out;
     let frame;
     // One block out per block in: read only what the output takes now (back-pressure).
-    while (out.space > 0 && (frame = this.#input.next(this.inputs.in)) !== undefined) {
+    while (out.space > 0 && (frame = this.inputs.in.read()) !== undefined) {
       const block = ctx.frames.writable(frame); // the same block when nobody else sees it
-      if (block === undefined) {
-        this.#input.retry(ctx.frames, frame); // no frame memory: tried again when some frees
-        return;
-      }
+      if (block === undefined) return; // no frame memory: the block is read again when some frees
       if (block.sampleRate !== this.#reverb.sampleRate) {
         this.#reverb = this.#makeReverb(block.sampleRate);
       }
       this.#reverb.process(block.samples, block.samples, block.frameCount);
       out.write(block);
-      this.#input.done();
     }
-  }
-
-  /** Lets go of a block kept for want of memory. */
-  override teardown(): void {
-    this.#input.done();
   }
 
   /**

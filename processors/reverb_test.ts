@@ -120,8 +120,7 @@ Deno.test("Reverb.configChanged() changes the mix in place: the tail keeps ringi
 Deno.test("Reverb.process() reverberates a block it holds alone in place", async () => {
   const ports = reverbNode.ports();
   const reverb = reverbNode.create({ wet: 0, dry: 0.5 }, ports);
-  const own = createProcessContext("reverb");
-  for (const binding of ports.inputBindings) binding.owner = own.frames;
+  const own = createProcessContext("reverb", { ports });
   const source = new OutputBinding<AudioFrame<2>>("source", "AudioFrame<2>");
   const sink = new InputBinding<AudioFrame<2>>("sink", "AudioFrame<2>");
   connectLocal(source, ports.input("in"), { capacity: 4, policy: "fifo" });

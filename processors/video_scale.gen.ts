@@ -87,7 +87,7 @@ export const videoScaleNode: NodeDefinition<VideoScale, VideoScaleHandle> = defi
   descriptor: {
     name: "VideoScale",
     description:
-      "Resizes video to a fixed size with bilinear interpolation, in the input's pixel format.\nEvery plane is scaled separately (see `BilinearScaler`); frames already at the output size are passed on as they are, without a copy. The scaling tables are built for the first frame's format and size and rebuilt only when those change. Frames that cannot be scaled (an odd-sized I420 or NV12 frame, or a payload shorter than its size) are dropped and counted in {@linkcode VideoScale.droppedFrames} and the node's `framesDropped` stat, as is a frame that finds no frame memory free (the node then runs again once memory is freed). Input frames must have tightly packed rows. Output frames come from `ctx.frames`, so they cross to Workers and native code by reference.",
+      "Resizes video to a fixed size with bilinear interpolation, in the input's pixel format.\nEvery plane is scaled separately (see `BilinearScaler`); frames already at the output size are passed on as they are, without a copy. The scaling tables are built for the first frame's format and size and rebuilt only when those change. Frames that cannot be scaled (an odd-sized I420 or NV12 frame, or a payload shorter than its size) are dropped and counted in {@linkcode VideoScale.droppedFrames} and the node's `framesDropped` stat. A frame that finds no frame memory free for its scaled copy waits on the input and is scaled when memory frees. Input frames must have tightly packed rows. Output frames come from `ctx.frames`, so they cross to Workers and native code by reference.",
     tags: ["video", "filter", "scale"],
     mode: "push",
     inputs: [

@@ -76,9 +76,9 @@ export interface VideoScaleConfig {
  * are passed on as they are, without a copy. The scaling tables are built for the first frame's
  * format and size and rebuilt only when those change. Frames that cannot be scaled (an odd-sized
  * I420 or NV12 frame, or a payload shorter than its size) are dropped and counted in
- * {@linkcode VideoScale.droppedFrames} and the node's `framesDropped` stat, as is a frame that finds
- * no frame memory free (the node then runs again once memory is freed). Input frames must have
- * tightly packed rows. Output frames come from `ctx.frames`, so they cross to Workers and native
+ * {@linkcode VideoScale.droppedFrames} and the node's `framesDropped` stat. A frame that finds no
+ * frame memory free for its scaled copy waits on the input and is scaled when memory frees. Input
+ * frames must have tightly packed rows. Output frames come from `ctx.frames`, so they cross to Workers and native
  * code by reference.
  *
  * @example Double a 2x2 frame
@@ -131,7 +131,7 @@ export class VideoScale extends Processor<VideoScaleTypes> {
   #scaler: BilinearScaler | undefined;
   #dropped = 0;
 
-  /** Frames dropped because they could not be scaled or found no frame memory free. */
+  /** Frames dropped because they could not be scaled. */
   get droppedFrames(): number {
     return this.#dropped;
   }
@@ -169,12 +169,7 @@ export class VideoScale extends Processor<VideoScaleTypes> {
         continue;
       }
       const out = ctx.frames.video({ format: frame.format, width, height });
-      if (out === undefined) {
-        // No frame memory free: the runtime runs the node again once some is.
-        ctx.frames.drop(frame);
-        this.#dropped++;
-        return;
-      }
+      if (out === undefined) return; // no frame memory: the frame is read again when some frees
       scaler.scale(frame.data, out.data);
       out.timestampNs = frame.timestampNs;
       out.frameNumber = frame.frameNumber;
