@@ -276,11 +276,10 @@ async fn publish(
             }
         }
         let stopping = shared.stopping();
-        while let Some(item) = shared.pop() {
+        while let Some(item) = shared.take() {
             waiting_for_keyframe |= shared.take_overflow();
             if waiting_for_keyframe && !item.keyframe {
-                shared.add(stat::FRAMES_DROPPED, 1);
-                continue;
+                continue; // dropping `item` counts it as dropped
             }
             let start = *first_ns.get_or_insert(item.timestamp_ns);
             let ms = ((item.timestamp_ns - start).max(0) / 1_000_000) as u32;
@@ -295,8 +294,7 @@ async fn publish(
                 }
             }
             if sent_header.is_none() {
-                shared.add(stat::FRAMES_DROPPED, 1); // no SPS/PPS yet: nothing could decode it
-                continue;
+                continue; // no SPS/PPS yet, nothing could decode it: counted as dropped
             }
             waiting_for_keyframe = false;
             bodies.push(flv_video::access_unit(&item.data, item.keyframe));
@@ -312,7 +310,7 @@ async fn publish(
                 shared.add(stat::BYTES_SENT, packet.bytes.len() as u64);
                 shared.add(stat::PACKETS_SENT, 1);
             }
-            shared.add(stat::FRAMES_SENT, 1);
+            item.sent();
         }
         if stopping {
             // What was queued before the stop has been sent.

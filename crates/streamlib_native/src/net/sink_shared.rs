@@ -5,6 +5,7 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
+use std::sync::{Mutex, MutexGuard};
 
 use crossbeam_queue::ArrayQueue;
 use tokio::sync::Notify;
@@ -65,6 +66,10 @@ pub struct SinkShared {
     stop: AtomicBool,
     overflowed: AtomicBool,
     counters: [AtomicU64; stat::COUNT],
+    /// Access units the network thread took from the queue and has not yet counted as sent or
+    /// dropped. The thread's moves (queue -> in hand -> sent or dropped) and `snapshot()` hold
+    /// this lock, so a snapshot always has sent + dropped + queued = every access unit pushed.
+    in_hand: Mutex<u64>,
 }
 
 impl SinkShared {
@@ -76,7 +81,15 @@ impl SinkShared {
             stop: AtomicBool::new(false),
             overflowed: AtomicBool::new(false),
             counters: std::array::from_fn(|_| AtomicU64::new(0)),
+            in_hand: Mutex::new(0),
         }
+    }
+
+    /// The accounting lock (a panic while it was held leaves a count that is still a count).
+    fn accounts(&self) -> MutexGuard<'_, u64> {
+        self.in_hand
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Queues an access unit without blocking; when the queue is full the oldest is dropped
@@ -92,9 +105,29 @@ impl SinkShared {
         true
     }
 
-    /// The oldest queued access unit.
+    /// The oldest queued access unit, for a receiver's reader (it leaves the counts at once).
     pub fn pop(&self) -> Option<AccessUnitItem> {
         self.queue.pop()
+    }
+
+    /// The oldest queued access unit, for the thread that sends it: it stays counted as queued
+    /// until [`Taken::sent`], and counts as dropped if the [`Taken`] is dropped unsent (skipped,
+    /// or lost with the connection), so no access unit ever leaves the counts.
+    pub fn take(&self) -> Option<Taken<'_>> {
+        let mut in_hand = self.accounts();
+        let item = self.queue.pop()?;
+        *in_hand += 1;
+        Some(Taken {
+            shared: self,
+            item,
+            settled: false,
+        })
+    }
+
+    fn settle(&self, index: usize) {
+        let mut in_hand = self.accounts();
+        *in_hand = in_hand.saturating_sub(1);
+        self.add(index, 1);
     }
 
     /// Whether the queue dropped an access unit since the last call (the stream must then wait
@@ -105,6 +138,7 @@ impl SinkShared {
 
     /// Drops every queued access unit (counted), e.g. while no peer is connected.
     pub fn drain_dropped(&self) {
+        let _accounts = self.accounts();
         let mut n = 0;
         while self.queue.pop().is_some() {
             n += 1;
@@ -140,9 +174,43 @@ impl SinkShared {
 
     /// Every counter as `f64`, in [`stat`] order.
     pub fn snapshot(&self) -> [f64; stat::COUNT] {
+        let in_hand = self.accounts();
         let mut out = std::array::from_fn(|i| self.get(i) as f64);
-        out[stat::FRAMES_QUEUED] = self.queue.len() as f64;
+        out[stat::FRAMES_QUEUED] = (self.queue.len() as u64 + *in_hand) as f64;
         out
+    }
+}
+
+/// An access unit the sending thread took with [`SinkShared::take`]: counted as queued until
+/// [`Taken::sent`]; dropped unsent, it counts as dropped.
+#[derive(Debug)]
+pub struct Taken<'a> {
+    shared: &'a SinkShared,
+    item: AccessUnitItem,
+    settled: bool,
+}
+
+impl Taken<'_> {
+    /// Counts the access unit as sent.
+    pub fn sent(mut self) {
+        self.settled = true;
+        self.shared.settle(stat::FRAMES_SENT);
+    }
+}
+
+impl std::ops::Deref for Taken<'_> {
+    type Target = AccessUnitItem;
+
+    fn deref(&self) -> &AccessUnitItem {
+        &self.item
+    }
+}
+
+impl Drop for Taken<'_> {
+    fn drop(&mut self) {
+        if !self.settled {
+            self.shared.settle(stat::FRAMES_DROPPED);
+        }
     }
 }
 
@@ -199,5 +267,61 @@ mod tests {
         assert_eq!(shared.snapshot()[stat::FRAMES_QUEUED], 1.0);
         shared.drain_dropped();
         assert_eq!(shared.get(stat::FRAMES_DROPPED), 2);
+    }
+
+    #[test]
+    fn a_taken_unit_counts_as_queued_until_sent_or_dropped() {
+        let shared = SinkShared::new(4);
+        for n in 0..3 {
+            assert!(shared.push(unit(n)));
+        }
+        let total = |s: &SinkShared| {
+            let snap = s.snapshot();
+            snap[stat::FRAMES_SENT] + snap[stat::FRAMES_DROPPED] + snap[stat::FRAMES_QUEUED]
+        };
+        let first = shared.take().unwrap();
+        assert_eq!(first.timestamp_ns, 0);
+        assert_eq!(
+            shared.snapshot()[stat::FRAMES_QUEUED],
+            3.0,
+            "in hand is still queued"
+        );
+        first.sent();
+        assert_eq!(shared.get(stat::FRAMES_SENT), 1);
+        let second = shared.take().unwrap();
+        drop(second); // skipped, or lost with the connection
+        assert_eq!(shared.get(stat::FRAMES_DROPPED), 1);
+        assert_eq!(shared.snapshot()[stat::FRAMES_QUEUED], 1.0);
+        assert_eq!(total(&shared), 3.0);
+    }
+
+    #[test]
+    fn snapshots_taken_while_another_thread_sends_always_add_up() {
+        let shared = std::sync::Arc::new(SinkShared::new(64));
+        for n in 0..2_000 {
+            while !shared.push(unit(n)) {}
+            if n % 64 == 63 {
+                while shared.snapshot()[stat::FRAMES_QUEUED] > 0.0 {
+                    let sender = std::sync::Arc::clone(&shared);
+                    let thread = std::thread::spawn(move || {
+                        while let Some(taken) = sender.take() {
+                            if taken.timestamp_ns % 3 == 0 {
+                                drop(taken);
+                            } else {
+                                taken.sent();
+                            }
+                        }
+                    });
+                    for _ in 0..100 {
+                        let snap = shared.snapshot();
+                        let sum = snap[stat::FRAMES_SENT]
+                            + snap[stat::FRAMES_DROPPED]
+                            + snap[stat::FRAMES_QUEUED];
+                        assert_eq!(sum, (n + 1) as f64);
+                    }
+                    thread.join().unwrap();
+                }
+            }
+        }
     }
 }

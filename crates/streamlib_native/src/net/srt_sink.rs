@@ -168,11 +168,10 @@ async fn session(shared: &SinkShared, mut socket: SrtLink, latency: Duration) {
             _ = tick.tick() => meter.tick(shared),
         }
         let stopping = shared.stopping();
-        while let Some(item) = shared.pop() {
+        while let Some(item) = shared.take() {
             waiting_for_keyframe |= shared.take_overflow();
             if waiting_for_keyframe && !item.keyframe {
-                shared.add(stat::FRAMES_DROPPED, 1);
-                continue;
+                continue; // dropping `item` counts it as dropped
             }
             waiting_for_keyframe = false;
             buffer.clear();
@@ -180,8 +179,7 @@ async fn session(shared: &SinkShared, mut socket: SrtLink, latency: Duration) {
                 .write_access_unit(&item.data, item.timestamp_ns, item.keyframe, &mut buffer)
                 .is_err()
             {
-                shared.add(stat::FRAMES_DROPPED, 1);
-                continue;
+                continue; // counted as dropped
             }
             for message in buffer.chunks(TS_PACKETS_PER_MESSAGE * TS_PACKET_BYTES) {
                 let data = bytes::Bytes::copy_from_slice(message);
@@ -190,7 +188,7 @@ async fn session(shared: &SinkShared, mut socket: SrtLink, latency: Duration) {
                     _ => return,
                 }
             }
-            shared.add(stat::FRAMES_SENT, 1);
+            item.sent();
         }
         if stopping {
             // What was queued before the stop is sent. The receiver delivers a packet one
