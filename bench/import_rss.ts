@@ -20,7 +20,10 @@ const RUNS = Number(values.runs);
 
 const rows: { label: string; preload: string[] }[] = [
   { label: "core + the three processors (the minimal row)", preload: [] },
-  { label: "+ the Worker backend (ffi/worker_backend.ts)", preload: ["ffi/worker_backend.ts"] },
+  {
+    label: "+ the Worker backend (ffi/workers/worker_backend.ts)",
+    preload: ["ffi/workers/worker_backend.ts"],
+  },
   {
     label: "+ the built-in registry's lazy entries (processors/registry.gen.ts)",
     preload: ["processors/registry.gen.ts"],

@@ -22,8 +22,9 @@ import {
   OutputBinding,
   type ProcessContext,
 } from "../mod.ts";
-import { FramePool, NativePlugin, NativeTransport } from "../ffi/mod.ts";
-import { NativePluginHost } from "../ffi/native_plugin_host.ts";
+import { FramePool, NativePlugin } from "../ffi/mod.ts";
+import { NativeTransport } from "../ffi/transport/native_transport.ts";
+import { NativePluginHost } from "../ffi/plugins/native_plugin_host.ts";
 import { gainNode } from "../processors/gain.gen.ts";
 import { subprocessProcessorNode } from "../plugins/subprocess_processor.gen.ts";
 import { createProcessContext } from "../mod.ts";

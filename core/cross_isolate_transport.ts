@@ -19,7 +19,8 @@ import type { DeliveryPolicy } from "./ring_contract.ts";
  * import assert from "node:assert/strict";
  * import type { DataFrame } from "@streamlib/streamlib";
  * import type { TransportEndpoint } from "./cross_isolate_transport.ts";
- * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { NativeTransport } from "../ffi/transport/native_transport.ts";
  *
  * using pool = FramePool.create({ slotBytes: 4096, slotCount: 4 });
  * const transport = new NativeTransport({ pool });

@@ -132,7 +132,8 @@ export interface HostedConnectionSpec {
  * import { LocalIsolate } from "./local_isolate.ts";
  * import { gainNode } from "../processors/gain.gen.ts";
  * import { testToneGeneratorNode } from "../processors/test_tone_generator.gen.ts";
- * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { NativeTransport } from "../ffi/transport/native_transport.ts";
  *
  * using pool = FramePool.create({ slotBytes: 65_536, slotCount: 16 });
  * const transport = new NativeTransport({ pool });
@@ -295,7 +296,8 @@ export interface IsolateHost {
  * import { Runtime } from "@streamlib/streamlib";
  * import { LocalIsolate } from "./local_isolate.ts";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
- * import { FramePool, NativeTransport } from "@streamlib/streamlib/ffi";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { NativeTransport } from "../ffi/transport/native_transport.ts";
  *
  * using pool = FramePool.create({ slotBytes: 65_536, slotCount: 32 });
  * const transport = new NativeTransport({ pool });

@@ -1,7 +1,10 @@
 /**
- * The FFI layer: the native library's loader, its lock-free rings, its zero-copy frame pool, the
- * frame codec and native connections that carry frames between isolates over them, and Worker
- * placement (`WorkerBackend`: Worker hosts and the native transport the runtime uses).
+ * The FFI layer's public surface: the native library's loader, its lock-free rings, its frame
+ * pool, the native codecs and capture, Worker placement (`WorkerBackend`) and native plugins. It is
+ * split by subsystem: `native/` (loader, symbol table, errors), `transport/` (rings, pool, frame
+ * codec, the cross-isolate connections and their ends), `workers/`, `plugins/`, `media/` (codecs,
+ * capture) and `net/` (SRT, RTMP, WebRTC endpoints). The transport's connections, memory source
+ * and channel ends are the runtime's internals and are not exported here.
  *
  * Everything here needs `--allow-ffi` (and `--allow-read`/`--allow-env` to find the library).
  *
@@ -24,10 +27,15 @@
  */
 
 // -- Loading the native library --------------------------------------------------------------
-export { libraryPath, loadNativeLibrary, type LoadNativeOptions, NATIVE_LIB_ENV } from "./load.ts";
-export { type NativeBuildInfo, nativeBuildInfo } from "./build_info.ts";
-export { buildNativeLibrary, type BuildNativeOptions } from "./native_build.ts";
-export { CargoNotFoundError, NativeBuildError } from "./native_build_errors.ts";
+export {
+  libraryPath,
+  loadNativeLibrary,
+  type LoadNativeOptions,
+  NATIVE_LIB_ENV,
+} from "./native/load.ts";
+export { type NativeBuildInfo, nativeBuildInfo } from "./native/build_info.ts";
+export { buildNativeLibrary, type BuildNativeOptions } from "./native/native_build.ts";
+export { CargoNotFoundError, NativeBuildError } from "./native/native_build_errors.ts";
 
 // -- Errors ----------------------------------------------------------------------------------
 export {
@@ -45,35 +53,33 @@ export {
   PoolExhaustedError,
   UnsupportedError,
   WrongEndpointError,
-} from "./errors.ts";
+} from "./native/errors.ts";
 export {
   UnsupportedPixelFormatError,
   UnsupportedPlatformError,
   UnsupportedVideoSizeError,
-} from "./media_errors.ts";
+} from "./media/media_errors.ts";
 
 // -- Capture and codecs ----------------------------------------------------------------------
-export { type CaptureDevice, listCaptureDevices } from "./capture_devices.ts";
-export { NativeCapture, type NativeCaptureOptions } from "./native_capture.ts";
-export { H264Decoder, type H264DecoderOptions } from "./h264_decoder.ts";
-export { H264Encoder, type H264EncoderOptions } from "./h264_encoder.ts";
-export { OpusDecoder, type OpusDecoderOptions } from "./opus_decoder.ts";
-export { OpusEncoder, type OpusEncoderOptions } from "./opus_encoder.ts";
+export { type CaptureDevice, listCaptureDevices } from "./media/capture_devices.ts";
+export { NativeCapture, type NativeCaptureOptions } from "./media/native_capture.ts";
+export { H264Decoder, type H264DecoderOptions } from "./media/h264_decoder.ts";
+export { H264Encoder, type H264EncoderOptions } from "./media/h264_encoder.ts";
+export { OpusDecoder, type OpusDecoderOptions } from "./media/opus_decoder.ts";
+export { OpusEncoder, type OpusEncoderOptions } from "./media/opus_encoder.ts";
 
-// -- Rings, the frame pool and connections ---------------------------------------------------
+// -- Rings and the frame pool ---------------------------------------------------------------
 export { FrameMessageBatch } from "../core/frame_message.ts";
-export { FramePool, type FramePoolOptions } from "./frame_pool.ts";
-export { slotBytesFor, videoSlotBytes } from "./frame_format.ts";
-export { createNativeRing, NativeRingConsumer, NativeRingProducer } from "./native_ring.ts";
-export type { TransferredRingEndpoint } from "./ring_endpoint.ts";
-export { createNativeConnection } from "./native_connection.ts";
-export { NativeConnectionReader } from "./native_connection_reader.ts";
-export { NativeConnectionWriter } from "./native_connection_writer.ts";
-export type { NativeConnectionStats } from "./connection_shared_state.ts";
-export { SlotMemorySource } from "./slot_memory.ts";
+export { FramePool, type FramePoolOptions } from "./transport/frame_pool.ts";
+export { slotBytesFor, videoSlotBytes } from "./transport/frame_format.ts";
+export {
+  createNativeRing,
+  NativeRingConsumer,
+  NativeRingProducer,
+} from "./transport/native_ring.ts";
+export type { TransferredRingEndpoint } from "./transport/ring_endpoint.ts";
 
 // -- Workers and native plugins --------------------------------------------------------------
-export { NativeTransport } from "./native_transport.ts";
-export { WorkerBackend, type WorkerBackendOptions } from "./worker_backend.ts";
-export { NativePlugin } from "./native_plugin.ts";
-export { NativePluginError, PluginAbiMismatchError } from "./native_plugin_errors.ts";
+export { WorkerBackend, type WorkerBackendOptions } from "./workers/worker_backend.ts";
+export { NativePlugin } from "./plugins/native_plugin.ts";
+export { NativePluginError, PluginAbiMismatchError } from "./plugins/native_plugin_errors.ts";

@@ -140,7 +140,7 @@ export class Camera extends Processor<CameraTypes> {
   override async setup(ctx: SetupContext): Promise<void> {
     this.teardown();
     if (Deno.build.os !== "darwin" && Deno.build.os !== "linux") {
-      const { UnsupportedPlatformError } = await import("../ffi/media_errors.ts");
+      const { UnsupportedPlatformError } = await import("../ffi/media/media_errors.ts");
       throw new UnsupportedPlatformError("camera capture", Deno.build.os, ["darwin", "linux"]);
     }
     const { device, width, height, fps, pixelFormat } = this.config;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { DeviceNotFoundError } from "../ffi/errors.ts";
-import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
+import { DeviceNotFoundError } from "../ffi/native/errors.ts";
+import { UnsupportedPlatformError } from "../ffi/media/media_errors.ts";
 import { cameraNode } from "./camera.gen.ts";
 import { microphoneNode } from "./microphone.gen.ts";
 

@@ -17,8 +17,8 @@ import {
   type VideoFrame,
 } from "../mod.ts";
 import type { OwnedVideoFrame } from "../core/owned_frame.ts";
-import { CodecError } from "../ffi/errors.ts";
-import type { H264Decoder as NativeH264Decoder } from "../ffi/h264_decoder.ts";
+import { CodecError } from "../ffi/native/errors.ts";
+import type { H264Decoder as NativeH264Decoder } from "../ffi/media/h264_decoder.ts";
 import type { H264DecoderTypes } from "./h264_decoder.gen.ts";
 
 /**
@@ -107,7 +107,7 @@ export class H264Decoder extends Processor<H264DecoderTypes> {
    */
   override async setup(_ctx: SetupContext): Promise<void> {
     this.teardown();
-    const { H264Decoder: NativeH264Decoder } = await import("../ffi/h264_decoder.ts");
+    const { H264Decoder: NativeH264Decoder } = await import("../ffi/media/h264_decoder.ts");
     this.#decoder = NativeH264Decoder.create();
     this.#errors = 0;
     this.#dropped = 0;

@@ -17,7 +17,7 @@ import {
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
-import type { H264Encoder as NativeH264Encoder } from "../ffi/h264_encoder.ts";
+import type { H264Encoder as NativeH264Encoder } from "../ffi/media/h264_encoder.ts";
 import type { H264EncoderTypes } from "./h264_encoder.gen.ts";
 
 /**
@@ -195,7 +195,7 @@ export class H264Encoder extends Processor<H264EncoderTypes> {
   override async setup(_ctx: SetupContext): Promise<void> {
     this.teardown();
     if (this.config.backend === "videotoolbox" && Deno.build.os !== "darwin") {
-      const { UnsupportedPlatformError } = await import("../ffi/media_errors.ts");
+      const { UnsupportedPlatformError } = await import("../ffi/media/media_errors.ts");
       throw new UnsupportedPlatformError("the videotoolbox H.264 encoder", Deno.build.os, [
         "darwin",
       ]);
@@ -203,7 +203,7 @@ export class H264Encoder extends Processor<H264EncoderTypes> {
     this.#dropped = 0;
     this.#encoded = 0;
     this.#pending = EMPTY;
-    this.#native = (await import("../ffi/h264_encoder.ts")).H264Encoder;
+    this.#native = (await import("../ffi/media/h264_encoder.ts")).H264Encoder;
   }
 
   /**

@@ -9,18 +9,18 @@ import {
   type VideoFrame,
 } from "../mod.ts";
 import { ConfigValidationError } from "../mod.ts";
-import { InvalidArgumentError } from "../ffi/errors.ts";
+import { InvalidArgumentError } from "../ffi/native/errors.ts";
 import {
   H264_BITRATE_MAX,
   H264_BITRATE_MIN,
   H264_THREADS_MAX,
   H264Encoder as NativeH264Encoder,
-} from "../ffi/h264_encoder.ts";
+} from "../ffi/media/h264_encoder.ts";
 import {
   UnsupportedPixelFormatError,
   UnsupportedPlatformError,
   UnsupportedVideoSizeError,
-} from "../ffi/media_errors.ts";
+} from "../ffi/media/media_errors.ts";
 import { h264DecoderNode } from "./h264_decoder.gen.ts";
 import { h264EncoderNode } from "./h264_encoder.gen.ts";
 import { testPatternNode } from "./test_pattern.gen.ts";

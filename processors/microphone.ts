@@ -14,10 +14,10 @@ import {
   processor,
   type SetupContext,
 } from "../mod.ts";
-import { DeviceError } from "../ffi/errors.ts";
-import { FRAME_HEADER_BYTES } from "../ffi/frame_format.ts";
-import { FramePool } from "../ffi/frame_pool.ts";
-import type { CapturedFrame, NativeCapture } from "../ffi/native_capture.ts";
+import { DeviceError } from "../ffi/native/errors.ts";
+import { FRAME_HEADER_BYTES } from "../ffi/transport/frame_format.ts";
+import { FramePool } from "../ffi/transport/frame_pool.ts";
+import type { CapturedFrame, NativeCapture } from "../ffi/media/native_capture.ts";
 import type { CaptureWatcher } from "./capture/capture_watcher.ts";
 import type { MicrophoneTypes } from "./microphone.gen.ts";
 
@@ -123,11 +123,11 @@ export class Microphone extends Processor<MicrophoneTypes> {
   override async setup(ctx: SetupContext): Promise<void> {
     this.teardown();
     if (Deno.build.os !== "darwin") {
-      const { UnsupportedPlatformError } = await import("../ffi/media_errors.ts");
+      const { UnsupportedPlatformError } = await import("../ffi/media/media_errors.ts");
       throw new UnsupportedPlatformError("microphone capture", Deno.build.os, ["darwin"]);
     }
     const { device, sampleRate } = this.config;
-    const { NativeCapture, nativeNowNs } = await import("../ffi/native_capture.ts");
+    const { NativeCapture, nativeNowNs } = await import("../ffi/media/native_capture.ts");
     const { CaptureWatcher } = await import("./capture/capture_watcher.ts");
     const pool = FramePool.create({
       slotBytes: FRAME_HEADER_BYTES + MAX_BLOCK_BYTES,

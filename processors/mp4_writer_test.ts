@@ -10,7 +10,7 @@ import {
   type ProcessContext,
 } from "../mod.ts";
 import { ConfigValidationError } from "../mod.ts";
-import { InvalidArgumentError } from "../ffi/errors.ts";
+import { InvalidArgumentError } from "../ffi/native/errors.ts";
 import { Mp4WriteError } from "./formats/mp4_errors.ts";
 import { OPUS_BITRATE_MAX, OPUS_BITRATE_MIN } from "./formats/mp4_recording.ts";
 import { mp4WriterNode } from "./mp4_writer.gen.ts";

@@ -14,7 +14,7 @@ import {
   processor,
   type SetupContext,
 } from "../mod.ts";
-import type { NetSink, NetStats } from "../ffi/net_endpoint.ts";
+import type { NetSink, NetStats } from "../ffi/net/net_endpoint.ts";
 import type { RtmpSinkTypes } from "./rtmp_sink.gen.ts";
 
 /**
@@ -144,7 +144,7 @@ export class RtmpSink extends Processor<RtmpSinkTypes> {
    */
   override async setup(_ctx: SetupContext): Promise<void> {
     this.teardown();
-    const { NetSink } = await import("../ffi/net_endpoint.ts");
+    const { NetSink } = await import("../ffi/net/net_endpoint.ts");
     const target = rtmpTarget(this.config.url);
     this.#sink = NetSink.create("rtmp", { ...target, queueFrames: this.config.queueFrames });
   }

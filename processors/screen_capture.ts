@@ -151,11 +151,11 @@ export class ScreenCapture extends Processor<ScreenCaptureTypes> {
   override async setup(ctx: SetupContext): Promise<void> {
     this.teardown();
     if (Deno.build.os !== "linux") {
-      const { UnsupportedPlatformError } = await import("../ffi/media_errors.ts");
+      const { UnsupportedPlatformError } = await import("../ffi/media/media_errors.ts");
       throw new UnsupportedPlatformError("X11 screen capture", Deno.build.os, ["linux"]);
     }
     const { display, x, y, width, height, fps, pixelFormat } = this.config;
-    const { listCaptureDevices } = await import("../ffi/capture_devices.ts");
+    const { listCaptureDevices } = await import("../ffi/media/capture_devices.ts");
     const { VideoCaptureSource } = await import("./capture/video_capture_source.ts");
     const { watchIntervalMs } = await import("./capture/capture_watcher.ts");
     const [screen] = listCaptureDevices("screen", { display });

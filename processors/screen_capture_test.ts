@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { connectLocal, InputBinding, type ProcessContext, type VideoFrame } from "../mod.ts";
-import { DeviceError, DeviceNotFoundError } from "../ffi/errors.ts";
+import { DeviceError, DeviceNotFoundError } from "../ffi/native/errors.ts";
 import { runForLeaks } from "../tests/fixtures/runtime/leak_rig.ts";
 import { createRuntime } from "./mod.ts";
-import { UnsupportedPlatformError } from "../ffi/media_errors.ts";
+import { UnsupportedPlatformError } from "../ffi/media/media_errors.ts";
 import { withXvfb } from "../tests/media/xvfb.ts";
 import { screenCaptureNode } from "./screen_capture.gen.ts";
 import { createProcessContext } from "../mod.ts";

@@ -14,7 +14,7 @@ import {
   processor,
   type SetupContext,
 } from "../mod.ts";
-import type { NetSink, NetStats } from "../ffi/net_endpoint.ts";
+import type { NetSink, NetStats } from "../ffi/net/net_endpoint.ts";
 import type { SrtSinkTypes } from "./srt_sink.gen.ts";
 
 /**
@@ -169,7 +169,7 @@ export class SrtSink extends Processor<SrtSinkTypes> {
    */
   override async setup(_ctx: SetupContext): Promise<void> {
     this.teardown();
-    const { NetSink } = await import("../ffi/net_endpoint.ts");
+    const { NetSink } = await import("../ffi/net/net_endpoint.ts");
     const c = this.config;
     this.#sink = NetSink.create("srt", {
       mode: c.mode,

@@ -30,7 +30,7 @@ Deno.test("SrtSink and SrtSource configs refuse bad hosts, ports and passphrases
 });
 
 Deno.test("SrtSink counts every access unit it could not send while no peer listens", async () => {
-  const { NetSink } = await import("../ffi/net_endpoint.ts");
+  const { NetSink } = await import("../ffi/net/net_endpoint.ts");
   using sink = NetSink.create("srt", { address: "127.0.0.1:9", queueFrames: 2 });
   for (let i = 0; i < 5; i++) sink.push(new Uint8Array([0, 0, 0, 1, 0x65, i]), i * 1e6, true);
   await new Promise((resolve) => setTimeout(resolve, 50));

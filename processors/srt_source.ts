@@ -14,7 +14,7 @@ import {
   processor,
   type SetupContext,
 } from "../mod.ts";
-import type { NetSource, NetStats } from "../ffi/net_endpoint.ts";
+import type { NetSource, NetStats } from "../ffi/net/net_endpoint.ts";
 import { socketAddress } from "./srt_sink.ts";
 import type { SrtSourceTypes } from "./srt_source.gen.ts";
 
@@ -161,7 +161,7 @@ export class SrtSource extends Processor<SrtSourceTypes> {
    */
   override async setup(ctx: SetupContext): Promise<void> {
     this.teardown();
-    const { NetSource } = await import("../ffi/net_endpoint.ts");
+    const { NetSource } = await import("../ffi/net/net_endpoint.ts");
     const c = this.config;
     this.#buffer = new Uint8Array(MAX_ACCESS_UNIT_BYTES);
     this.#pending = undefined;

@@ -16,7 +16,7 @@ import {
   type SetupContext,
 } from "../mod.ts";
 import type { JsonValue } from "../core/json_schema.ts";
-import type { WebRtcEndpoint } from "../ffi/webrtc_endpoint.ts";
+import type { WebRtcEndpoint } from "../ffi/net/webrtc_endpoint.ts";
 import type { OpusPackets } from "./webrtc/opus_packets.ts";
 import type { WhepSinkTypes } from "./whep_sink.gen.ts";
 
@@ -166,7 +166,7 @@ export class WhepSink extends Processor<WhepSinkTypes> {
     this.teardown();
     const { bind, port, publicAddress, publicPort, maxViewers, queueFrames, audioBitrate } =
       this.config;
-    const { WebRtcEndpoint } = await import("../ffi/webrtc_endpoint.ts");
+    const { WebRtcEndpoint } = await import("../ffi/net/webrtc_endpoint.ts");
     const { OpusPackets } = await import("./webrtc/opus_packets.ts");
     this.#endpoint = WebRtcEndpoint.create({
       name: ctx.node,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createRuntime, H264Encoder, TestPattern, WhepSink } from "./mod.ts";
-import { WebRtcEndpoint } from "../ffi/webrtc_endpoint.ts";
-import { WebRtcError } from "../ffi/webrtc_errors.ts";
+import { WebRtcEndpoint } from "../ffi/net/webrtc_endpoint.ts";
+import { WebRtcError } from "../ffi/net/webrtc_errors.ts";
 
 function graph() {
   const rt = createRuntime({ workers: false });

@@ -16,8 +16,8 @@ import {
   type SetupContext,
 } from "../mod.ts";
 import type { JsonValue } from "../core/json_schema.ts";
-import type { WebRtcEndpoint } from "../ffi/webrtc_endpoint.ts";
-import { WebRtcError } from "../ffi/webrtc_errors.ts";
+import type { WebRtcEndpoint } from "../ffi/net/webrtc_endpoint.ts";
+import { WebRtcError } from "../ffi/net/webrtc_errors.ts";
 import type { OpusPackets } from "./webrtc/opus_packets.ts";
 import type { WhipSinkTypes } from "./whip_sink.gen.ts";
 
@@ -198,7 +198,7 @@ export class WhipSink extends Processor<WhipSinkTypes> {
     if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
       throw new TypeError(`Cannot publish to ${JSON.stringify(url)}: expected an http(s) URL`);
     }
-    const { WebRtcEndpoint } = await import("../ffi/webrtc_endpoint.ts");
+    const { WebRtcEndpoint } = await import("../ffi/net/webrtc_endpoint.ts");
     const { OpusPackets } = await import("./webrtc/opus_packets.ts");
     this.#endpoint = WebRtcEndpoint.create({
       name: ctx.node,

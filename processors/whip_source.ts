@@ -16,9 +16,9 @@ import {
   type SetupContext,
 } from "../mod.ts";
 import type { JsonValue } from "../core/json_schema.ts";
-import { BufferTooSmallError } from "../ffi/errors.ts";
-import type { OpusDecoder } from "../ffi/opus_decoder.ts";
-import type { WebRtcEndpoint } from "../ffi/webrtc_endpoint.ts";
+import { BufferTooSmallError } from "../ffi/native/errors.ts";
+import type { OpusDecoder } from "../ffi/media/opus_decoder.ts";
+import type { WebRtcEndpoint } from "../ffi/net/webrtc_endpoint.ts";
 import type { WhipSourceTypes } from "./whip_source.gen.ts";
 
 /**
@@ -150,8 +150,8 @@ export class WhipSource extends Processor<WhipSourceTypes> {
   override async setup(ctx: SetupContext): Promise<void> {
     this.teardown();
     ctx.loop?.setPeriodNs(PERIOD_NS);
-    const { WebRtcEndpoint } = await import("../ffi/webrtc_endpoint.ts");
-    const { OpusDecoder } = await import("../ffi/opus_decoder.ts");
+    const { WebRtcEndpoint } = await import("../ffi/net/webrtc_endpoint.ts");
+    const { OpusDecoder } = await import("../ffi/media/opus_decoder.ts");
     const { bind, port, publicAddress, publicPort, queueFrames, audioChannels } = this.config;
     this.#endpoint = WebRtcEndpoint.create({
       name: ctx.node,

@@ -65,14 +65,14 @@ function dynamicTargets(graph: ModuleGraph): Set<string> {
 
 /** What built-in processors import in `setup()`: native code, file formats, pixel and DSP code. */
 const IMPORTED_BY_SETUP = [
-  "ffi/h264_encoder.ts",
-  "ffi/h264_decoder.ts",
-  "ffi/native_capture.ts",
-  "ffi/capture_devices.ts",
-  "ffi/webrtc_endpoint.ts",
-  "ffi/opus_decoder.ts",
-  "ffi/net_endpoint.ts",
-  "ffi/media_errors.ts",
+  "ffi/media/h264_encoder.ts",
+  "ffi/media/h264_decoder.ts",
+  "ffi/media/native_capture.ts",
+  "ffi/media/capture_devices.ts",
+  "ffi/net/webrtc_endpoint.ts",
+  "ffi/media/opus_decoder.ts",
+  "ffi/net/net_endpoint.ts",
+  "ffi/media/media_errors.ts",
   "processors/formats/wav_reader.ts",
   "processors/formats/y4m_reader.ts",
   "processors/formats/y4m_writer.ts",
@@ -92,15 +92,18 @@ Deno.test("processors/runtime.ts loads the core, the registry's descriptors and 
     !path.startsWith("core/") && !path.startsWith("node:")
   );
   assert.deepEqual(ours.sort(), [
-    "ffi/lazy_worker_backend.ts", // the stand-in createRuntime() injects
-    "ffi/worker_errors.ts", // WorkerDefinitionError, thrown by the stand-in's addNode()
+    "ffi/workers/lazy_worker_backend.ts", // the stand-in createRuntime() injects
+    "ffi/workers/worker_errors.ts", // WorkerDefinitionError, thrown by the stand-in's addNode()
     "mod.ts",
     "processors/footprints.ts",
     "processors/registry.gen.ts",
     "processors/runtime.ts",
   ]);
   const dynamic = dynamicTargets(graph);
-  assert.ok(dynamic.has("ffi/worker_backend.ts"), "the Worker backend is imported on demand");
+  assert.ok(
+    dynamic.has("ffi/workers/worker_backend.ts"),
+    "the Worker backend is imported on demand",
+  );
   const { registry } = await import("../processors/registry.gen.ts");
   for (const definition of registry) {
     const module = new URL(definition.moduleUrl!).href.replace(root.href, "");
@@ -113,13 +116,13 @@ Deno.test("processors/mod.ts loads no ffi/ module beyond what the Worker backend
   const loaded = staticClosure(graph);
   // The classes load the native loader, the frame pool and the error classes; createRuntime()
   // alone loads none of it until a node is set up or placed on a Worker (test above).
-  const backend = staticClosure(await moduleGraph("ffi/worker_backend.ts"));
+  const backend = staticClosure(await moduleGraph("ffi/workers/worker_backend.ts"));
   const runtime = staticClosure(await moduleGraph("processors/runtime.ts"));
   const extra = [...loaded].filter((path) =>
     path.startsWith("ffi/") && !backend.has(path) && !runtime.has(path)
   );
-  // ffi/webrtc_errors.ts: WhipSink builds its error from it while publishing; 1.7 kB, no imports.
-  assert.deepEqual(extra, ["ffi/webrtc_errors.ts"]);
+  // ffi/net/webrtc_errors.ts: WhipSink builds its error from it while publishing; 1.7 kB, no imports.
+  assert.deepEqual(extra, ["ffi/net/webrtc_errors.ts"]);
 });
 
 Deno.test("processors/mod.ts leaves the processors' native, file-format, pixel and DSP code to setup()", async () => {

@@ -3,14 +3,10 @@ import { createAudioFrame } from "../core/audio_frame.ts";
 import type { ConnectionStats } from "../core/connection.ts";
 import type { Frame } from "../core/frame.ts";
 import { NodeFrames } from "../core/node_frames.ts";
-import {
-  createNativeConnection,
-  FramePool,
-  type NativeConnectionWriter,
-  slotBytesFor,
-  videoSlotBytes,
-} from "../ffi/mod.ts";
-import { SlotMemorySource } from "../ffi/slot_memory.ts";
+import { FramePool, slotBytesFor, videoSlotBytes } from "../ffi/mod.ts";
+import { createNativeConnection } from "../ffi/transport/native_connection.ts";
+import type { NativeConnectionWriter } from "../ffi/transport/native_connection_writer.ts";
+import { SlotMemorySource } from "../ffi/transport/slot_memory.ts";
 import {
   audioSample,
   type ConnectionJob,

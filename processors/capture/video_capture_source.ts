@@ -12,16 +12,16 @@ import type { MediaClock } from "../../core/media_clock.ts";
 import type { OutputPort } from "../../core/output_port.ts";
 import { OwnedVideoFrame } from "../../core/owned_frame.ts";
 import type { PixelFormat, VideoFrame } from "../../core/video_frame.ts";
-import { DeviceError } from "../../ffi/errors.ts";
-import { FRAME_HEADER_BYTES } from "../../ffi/frame_format.ts";
-import { FramePool } from "../../ffi/frame_pool.ts";
+import { DeviceError } from "../../ffi/native/errors.ts";
+import { FRAME_HEADER_BYTES } from "../../ffi/transport/frame_format.ts";
+import { FramePool } from "../../ffi/transport/frame_pool.ts";
 import {
   type CapturedFrame,
   type CaptureKind,
   NativeCapture,
   type NativeCaptureOptions,
   nativeNowNs,
-} from "../../ffi/native_capture.ts";
+} from "../../ffi/media/native_capture.ts";
 import { CaptureWatcher } from "./capture_watcher.ts";
 
 /**

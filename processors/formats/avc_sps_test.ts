@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { run, withTempDir } from "../../tests/media/media_tools.ts";
-import { H264Encoder } from "../../ffi/h264_encoder.ts";
+import { H264Encoder } from "../../ffi/media/h264_encoder.ts";
 import { parseAvcSps } from "./avc_sps.ts";
 import { annexBUnits, avccToAnnexB, NAL_SPS, nalType, parseAvcDecoderConfig } from "./h264_nal.ts";
 

@@ -7,8 +7,8 @@
  */
 
 import { type EncodedPacket, EncodedPacketSink, FilePathSource, Input, MP4 } from "mediabunny";
-import { H264Decoder } from "../../ffi/h264_decoder.ts";
-import { OpusDecoder } from "../../ffi/opus_decoder.ts";
+import { H264Decoder } from "../../ffi/media/h264_decoder.ts";
+import { OpusDecoder } from "../../ffi/media/opus_decoder.ts";
 import { avccToAnnexB, parseAvcDecoderConfig } from "./h264_nal.ts";
 import { checkTopLevelBoxes } from "./mp4_boxes.ts";
 import { Mp4ReadError, UnsupportedMp4CodecError } from "./mp4_errors.ts";

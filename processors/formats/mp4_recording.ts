@@ -23,8 +23,12 @@ import {
 } from "mediabunny";
 import type { AudioFrame } from "../../core/audio_frame.ts";
 import type { EncodedVideoFrame } from "../../core/encoded_video_frame.ts";
-import { InvalidArgumentError } from "../../ffi/errors.ts";
-import { OPUS_MAX_PACKET_BYTES, OPUS_SAMPLE_RATES, OpusEncoder } from "../../ffi/opus_encoder.ts";
+import { InvalidArgumentError } from "../../ffi/native/errors.ts";
+import {
+  OPUS_MAX_PACKET_BYTES,
+  OPUS_SAMPLE_RATES,
+  OpusEncoder,
+} from "../../ffi/media/opus_encoder.ts";
 import { parseAvcSps } from "./avc_sps.ts";
 import { annexBUnits, NAL_SPS, nalType } from "./h264_nal.ts";
 import { type Mp4FileTarget, openMp4FileTarget } from "./mp4_file_target.ts";

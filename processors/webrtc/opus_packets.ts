@@ -5,7 +5,7 @@
  */
 
 import type { AudioFrame } from "../../core/audio_frame.ts";
-import { OPUS_MAX_PACKET_BYTES, OpusEncoder } from "../../ffi/opus_encoder.ts";
+import { OPUS_MAX_PACKET_BYTES, OpusEncoder } from "../../ffi/media/opus_encoder.ts";
 
 /**
  * 20 ms Opus packets from audio blocks: samples are gathered until a packet is full, each packet

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { listCaptureDevices } from "../../ffi/capture_devices.ts";
+import { listCaptureDevices } from "../../ffi/media/capture_devices.ts";
 
 /** A running Xvfb server. */
 export interface Xvfb {

@@ -24,7 +24,8 @@ import {
 } from "../../mod.ts";
 import { LocalIsolate } from "../../core/local_isolate.ts";
 import { processorInit } from "../../core/processor.ts";
-import { FramePool, NativeTransport } from "../../ffi/mod.ts";
+import { FramePool } from "../../ffi/mod.ts";
+import { NativeTransport } from "../../ffi/transport/native_transport.ts";
 import { FakeTime } from "../fixtures/runtime/fake_time.ts";
 import {
   collectorNode,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { NativeConnectionStats } from "../../ffi/mod.ts";
+import type { NativeConnectionStats } from "../../ffi/transport/connection_shared_state.ts";
 import { sleep, until, workerRig } from "../fixtures/workers/harness.ts";
 import { tap } from "../fixtures/workers/worker_nodes.ts";
 

@@ -1,6 +1,6 @@
 //! Every `extern "C"` entry point of `libstreamlib_native`, and nothing else.
 //!
-//! This file is the Rust side of `docs/native_abi.md` and is mirrored by `ffi/symbols.ts`. Each
+//! This file is the Rust side of `docs/native_abi.md` and is mirrored by `ffi/native/symbols.ts`. Each
 //! function runs its body through [`guarded_status`] / [`guarded`], so a panic becomes
 //! `SL_ERR_PANIC` instead of crossing into Deno, and any failure leaves its message for
 //! [`sl_last_error`] on the calling thread. Pointer parameters are caller-owned buffers of any
@@ -1055,7 +1055,7 @@ pub extern "C" fn sl_plugin_node_free(node: u32) -> i32 {
 /// Binds one end of a native connection to a port of a node, which takes over the ring endpoint
 /// (its handle is freed): `direction` 0 binds consumer `endpoint` to input `port`, 1 binds
 /// producer `endpoint` to output `port`. `pool` is the connection's frame pool; `state` points at
-/// the connection's shared state (`ffi/connection_shared_state.ts`), which must stay valid until
+/// the connection's shared state (`ffi/transport/connection_shared_state.ts`), which must stay valid until
 /// the binding is removed. Returns the binding's id (ABI 4).
 ///
 /// # Safety

@@ -14,7 +14,7 @@ use crate::ring::{RingConsumer, RingProducer};
 
 use super::shared_state::{SharedState, counter};
 
-/// Bytes of the header at the start of every slot (`ffi/frame_format.ts`).
+/// Bytes of the header at the start of every slot (`ffi/transport/frame_format.ts`).
 pub const HEADER_BYTES: usize = 64;
 /// The header's magic number (`FRAME_HEADER_MAGIC`).
 pub const HEADER_MAGIC: u32 = 0x5246_4c53;

@@ -1,5 +1,5 @@
 //! A native thread's view of a connection's shared state: the counters and close handshake that
-//! `ffi/connection_shared_state.ts` keeps in a `SharedArrayBuffer`, so a native plugin node is an
+//! `ffi/transport/connection_shared_state.ts` keeps in a `SharedArrayBuffer`, so a native plugin node is an
 //! ordinary end of a native connection and the TypeScript end and `rt.stats()` see its counts.
 //!
 //! Layout (the TypeScript file is the reference): 12 `f64` counters, then 4 `i32` flags

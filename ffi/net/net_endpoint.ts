@@ -1,0 +1,275 @@
+/**
+ * Network endpoints in native code: {@linkcode NetSink} sends H.264 access units (SRT with
+ * MPEG-TS, RTMP with FLV), {@linkcode NetSource} receives them (SRT). Each runs on its own native
+ * thread that connects, reconnects and counts; JavaScript only pushes, reads and polls counters.
+ *
+ * @module
+ */
+
+import { InvalidHandleError, statusError } from "../native/errors.ts";
+import { loadNativeLibrary } from "../native/load.ts";
+import { CLOSED_HANDLE } from "../native/status.ts";
+import type { NativeLibrary } from "../native/symbols.ts";
+
+/** Transports, in ABI code order. */
+export const NET_KINDS = ["srt", "rtmp"] as const;
+/** A transport. */
+export type NetKind = typeof NET_KINDS[number];
+
+/**
+ * Counters of one endpoint, cumulative over its connections (a source reads "sent" as
+ * "received").
+ */
+export interface NetStats {
+  /** 1 while a peer is connected, else 0. */
+  connected: number;
+  /** Connections established. */
+  connections: number;
+  /** Connections lost (peer gone, error, idle timeout). */
+  disconnects: number;
+  /** Connection attempts that failed (caller mode), each followed by a backoff. */
+  connectFailures: number;
+  /** Payload bytes sent (received, for a source). */
+  bytes: number;
+  /** Bits per second over the last second. */
+  bitrate: number;
+  /** Transport packets sent or received (SRT data packets; RTMP media messages). */
+  packets: number;
+  /** Packets lost (SRT: reported by the receiver, or detected by this receiver). */
+  packetsLost: number;
+  /** Packets retransmitted (SRT). */
+  packetsRetransmitted: number;
+  /** Loss reports (SRT NAK packets): received by a sink, sent by a source; 0 for RTMP. */
+  naks: number;
+  /** Access units sent (received). */
+  frames: number;
+  /** Access units dropped: queue full, no peer connected, or waiting for a keyframe. */
+  framesDropped: number;
+  /** Access units waiting in the native queue now. */
+  framesQueued: number;
+  /**
+   * The connection's smoothed round-trip time in ms (SRT: the receiver's measure, carried in
+   * its full ACKs); `null` until measured, while no peer is connected, and for RTMP.
+   */
+  rttMs: number | null;
+}
+
+const STAT_NAMES: readonly (keyof NetStats)[] = [
+  "connected",
+  "connections",
+  "disconnects",
+  "connectFailures",
+  "bytes",
+  "bitrate",
+  "packets",
+  "packetsLost",
+  "packetsRetransmitted",
+  "naks",
+  "frames",
+  "framesDropped",
+  "framesQueued",
+  "rttMs", // microseconds natively, 0 for none
+];
+
+const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }>(
+  ({ lib, handle }) => void lib.symbols.sl_net_free(handle),
+);
+
+const encoder = new TextEncoder();
+
+/** The handle, library and counters buffer both endpoint classes hold. */
+abstract class NetEndpoint {
+  readonly #lib: NativeLibrary;
+  #handle: number;
+  readonly #stats = new Float64Array(STAT_NAMES.length);
+  readonly #token = {};
+
+  protected constructor(lib: NativeLibrary, handle: number) {
+    this.#lib = lib;
+    this.#handle = handle;
+    registry.register(this, { lib, handle }, this.#token);
+  }
+
+  protected get lib(): NativeLibrary {
+    return this.#lib;
+  }
+
+  protected get handle(): number {
+    if (this.#handle === CLOSED_HANDLE) {
+      throw new InvalidHandleError("use a network endpoint", "it is closed");
+    }
+    return this.#handle;
+  }
+
+  /** Whether `close()` has been called. */
+  get closed(): boolean {
+    return this.#handle === CLOSED_HANDLE;
+  }
+
+  /**
+   * The counters now; after `close()`, the final ones.
+   *
+   * @returns A fresh object.
+   */
+  stats(): NetStats {
+    if (this.#handle !== CLOSED_HANDLE) this.#read();
+    const out = {} as NetStats;
+    STAT_NAMES.forEach((name, i) => out[name] = this.#stats[i]);
+    const rttUs = out.rttMs ?? 0;
+    out.rttMs = rttUs > 0 ? Math.round(rttUs) / 1000 : null;
+    return out;
+  }
+
+  #read(): void {
+    const n = this.#lib.symbols.sl_net_stats(this.#handle, this.#stats, this.#stats.length);
+    if (n < 0) throw statusError(this.#lib, n, "read network stats");
+  }
+
+  /**
+   * Stops the thread (a sink first sends what is queued, then closes its connection), keeps the
+   * final counters and frees the endpoint. Idempotent.
+   */
+  close(): void {
+    if (this.#handle === CLOSED_HANDLE) return;
+    registry.unregister(this.#token);
+    this.#lib.symbols.sl_net_close(this.#handle);
+    this.#read();
+    this.#lib.symbols.sl_net_free(this.#handle);
+    this.#handle = CLOSED_HANDLE;
+  }
+
+  /** Same as `close()`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  protected static open(
+    lib: NativeLibrary,
+    create: "sl_net_sink_create" | "sl_net_source_create",
+    kind: NetKind,
+    settings: Record<string, unknown>,
+  ): number {
+    const json = encoder.encode(JSON.stringify(settings));
+    const out = new Uint32Array(1);
+    const r = lib.symbols[create](NET_KINDS.indexOf(kind), json, json.length, out);
+    if (r < 0) throw statusError(lib, r, `start a ${kind.toUpperCase()} endpoint`);
+    return out[0];
+  }
+}
+
+/**
+ * Sends H.264 access units. `push()` never blocks: a full queue drops its oldest access unit
+ * (counted), and the stream resumes at the next keyframe.
+ *
+ * @example Start an SRT caller with no peer: it keeps retrying, and pushes are dropped, counted
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NetSink } from "./net_endpoint.ts";
+ *
+ * using sink = NetSink.create("srt", { mode: "caller", address: "127.0.0.1:9", queueFrames: 2 });
+ * for (let i = 0; i < 3; i++) sink.push(new Uint8Array([0, 0, 0, 1, 0x65]), i * 1e6, true);
+ * await new Promise((resolve) => setTimeout(resolve, 100));
+ * assert.equal(sink.stats().connected, 0);
+ * assert.ok(sink.stats().framesDropped >= 1);
+ * ```
+ */
+export class NetSink extends NetEndpoint {
+  /**
+   * Starts a sink; its thread connects (or listens) at once and reconnects by itself.
+   *
+   * @param kind `srt` or `rtmp`.
+   * @param settings The transport's settings (see `docs/network.md`).
+   * @param library The library to use; {@linkcode loadNativeLibrary}'s default otherwise.
+   * @returns The sink.
+   * @throws {UnsupportedError} For a malformed setting the native side refuses.
+   */
+  static create(
+    kind: NetKind,
+    settings: Record<string, unknown>,
+    library: NativeLibrary = loadNativeLibrary(),
+  ): NetSink {
+    return new NetSink(library, NetEndpoint.open(library, "sl_net_sink_create", kind, settings));
+  }
+
+  /**
+   * Queues one access unit (copied) without blocking.
+   *
+   * @param data Annex B bytes.
+   * @param timestampNs Presentation time in ns.
+   * @param keyframe Whether it is an IDR picture with SPS and PPS.
+   * @returns `false` when the queue was full and dropped its oldest access unit.
+   */
+  push(data: Uint8Array, timestampNs: number, keyframe: boolean): boolean {
+    const r = this.lib.symbols.sl_net_sink_push(
+      this.handle,
+      data,
+      data.length,
+      timestampNs,
+      keyframe ? 1 : 0,
+    );
+    if (r < 0) throw statusError(this.lib, r, "queue an access unit");
+    return r === 1;
+  }
+}
+
+/** An access unit a {@linkcode NetSource} received. */
+export interface ReceivedAccessUnit {
+  /** Its length in the caller's buffer. */
+  length: number;
+  /** Presentation time in ns (from the stream's PTS). */
+  timestampNs: number;
+  /** Whether it holds an IDR picture. */
+  keyframe: boolean;
+}
+
+/**
+ * Receives H.264 access units (SRT: MPEG-TS demuxed natively). When the graph does not read, the
+ * native queue drops its oldest (counted) and resumes at the next keyframe.
+ *
+ * @example Listen for an SRT caller; nothing arrives without one
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NetSource } from "./net_endpoint.ts";
+ *
+ * using source = NetSource.create("srt", { mode: "listener", address: "127.0.0.1:0" });
+ * assert.equal(source.read(new Uint8Array(1024)), undefined);
+ * assert.equal(source.stats().connections, 0);
+ * ```
+ */
+export class NetSource extends NetEndpoint {
+  readonly #info = new Float64Array(2);
+
+  /**
+   * Starts a source; its thread listens (or connects) at once.
+   *
+   * @param kind `srt`.
+   * @param settings The transport's settings (see `docs/network.md`).
+   * @param library The library to use; {@linkcode loadNativeLibrary}'s default otherwise.
+   * @returns The source.
+   * @throws {UnsupportedError} For a malformed setting or a kind that cannot receive.
+   */
+  static create(
+    kind: NetKind,
+    settings: Record<string, unknown>,
+    library: NativeLibrary = loadNativeLibrary(),
+  ): NetSource {
+    return new NetSource(
+      library,
+      NetEndpoint.open(library, "sl_net_source_create", kind, settings),
+    );
+  }
+
+  /**
+   * Copies the next received access unit into `out`.
+   *
+   * @param out Where it goes.
+   * @returns Its length and metadata, or `undefined` when none is waiting. Access units larger
+   * than `out` are dropped (counted in `framesDropped`).
+   */
+  read(out: Uint8Array): ReceivedAccessUnit | undefined {
+    const r = this.lib.symbols.sl_net_source_read(this.handle, out, out.length, this.#info);
+    if (r < 0) throw statusError(this.lib, r, "read a received access unit");
+    if (r === 0) return undefined;
+    return { length: r, timestampNs: this.#info[0], keyframe: this.#info[1] === 1 };
+  }
+}

@@ -1,0 +1,642 @@
+/**
+ * The isolate host of a native plugin: runs the plugin's nodes on native threads and binds their
+ * ports to the same native connections (rings, frame pool, shared counters) every other isolate
+ * uses.
+ *
+ * @module
+ */
+
+import type { ConnectionStats } from "../../core/connection.ts";
+import type { CrossIsolateTransport } from "../../core/cross_isolate_transport.ts";
+import type {
+  HostedConnectionSpec,
+  HostedEndpointSpec,
+  HostedNodeSpec,
+  IsolateHost,
+  NodeFailure,
+} from "../../core/isolate_host.ts";
+import { errorAction } from "../../core/error_policy.ts";
+import { monotonicClock } from "../../core/media_clock.ts";
+import type { HostedProbeSample, HostedProbeSpec } from "../../core/probe.ts";
+import { ProbeSampler } from "../../core/probe_sampler.ts";
+import { nodeErrorEvent, type RuntimeEventListener } from "../../core/runtime_events.ts";
+import { checkNodeTransition, type NodeState } from "../../core/lifecycle_state.ts";
+import type { NodeStats } from "../../core/runtime_stats.ts";
+import { ConnectionSharedState } from "../transport/connection_shared_state.ts";
+import type { TransferredConnectionEnd } from "../transport/connection_transfer.ts";
+import { lastNativeError } from "../native/errors.ts";
+import { FramePool } from "../transport/frame_pool.ts";
+import { createNativeConnection } from "../transport/native_connection.ts";
+import type { NativePlugin } from "./native_plugin.ts";
+import { NativePluginError, pluginStatusError } from "./native_plugin_errors.ts";
+import { NativeOutputProbe } from "./native_probe.ts";
+import type { NativeTransportEndpoint } from "../transport/native_transport.ts";
+import { SIGNAL_BELL } from "../transport/native_transport_ends.ts";
+import type { NativeLibrary } from "../native/symbols.ts";
+
+/**
+ * How often the host polls its nodes' states and output counters while running, in ms: the most
+ * a frame a native node wrote waits before its reader in another isolate is woken.
+ *
+ * @example Budget the wake-up latency
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NATIVE_POLL_MS } from "./native_plugin_host.ts";
+ *
+ * assert.equal(`native outputs wake readers within ${NATIVE_POLL_MS} ms`, "native outputs wake readers within 1 ms");
+ * ```
+ */
+export const NATIVE_POLL_MS = 1;
+/** Longest `drain()` waits for native nodes to empty their inputs, in ms. */
+const DRAIN_TIMEOUT_MS = 2000;
+const STATS = 11;
+const NATIVE_FAILED = 4;
+const WRITTEN = 2;
+/** The pool for connections between two nodes of one plugin when the transport has none. */
+const INTERNAL_POOL = { slotBytes: 64 + 1920 * 1080 * 4, slotCount: 64 } as const;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+interface Binding {
+  readonly node: string;
+  readonly id: number;
+  /** Kept referenced while the native side uses it. */
+  readonly shared: SharedArrayBuffer;
+}
+
+interface HostedConnection {
+  readonly bindings: Binding[];
+  readonly state: ConnectionSharedState;
+  /** Doorbell of a channel whose reader is in another isolate (native output). */
+  readonly bell?: Int32Array;
+  lastWritten: number;
+}
+
+interface ProbedOutput {
+  readonly node: string;
+  readonly output: NativeOutputProbe;
+  readonly samplers: Set<ProbeSampler>;
+}
+
+interface HostedNode {
+  readonly spec: HostedNodeSpec;
+  readonly handle: number;
+  state: NodeState;
+  failure: NodeFailure | undefined;
+  restarts: number;
+  restartsThisRun: number;
+  lastCalls: number;
+}
+
+/**
+ * Runs the nodes of one native plugin. The runtime creates it (through the plugin definitions'
+ * `isolate`) the first time it adds one of the plugin's nodes; it is an {@linkcode IsolateHost}
+ * like a Worker's, whose isolate is `native:<plugin>`.
+ *
+ * Each node has a native thread that calls the plugin's `process` when an input has a frame. The
+ * threads never call into JavaScript: every {@linkcode NATIVE_POLL_MS} ms while running, this
+ * host reads the nodes' states (a failed node becomes `error` with a `node-error` event and its
+ * error policy applies) and the counters of their outputs, and rings the doorbell of readers in
+ * other isolates.
+ *
+ * @example Run the example plugin's gain between two TypeScript nodes
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NativePlugin } from "@streamlib/streamlib/ffi";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * const path = new URL("../../crates/target/release/libstreamlib_example_plugin.so", import.meta.url);
+ * const plugin = NativePlugin.load(path.pathname);
+ * const rt = createRuntime().use(plugin);
+ * const tone = rt.add("TestToneGenerator", { frequency: 440, amplitude: 0.5 });
+ * const gain = rt.add("NativeGain", { gain: 0.5 });
+ * const sink = rt.add("NullSink");
+ * rt.connectByName(tone.name, "audio", gain.name, "in");
+ * rt.connectByName(gain.name, "out", sink.name, "in");
+ * await rt.start();
+ * await new Promise((resolve) => setTimeout(resolve, 100));
+ * await rt.stop();
+ * assert.equal(rt.describe().nodes.find((n) => n.id === gain.name)?.isolate, "native:streamlib_example_plugin");
+ * plugin.close();
+ * ```
+ */
+export class NativePluginHost implements IsolateHost, Disposable {
+  /** `native:<plugin name>`. */
+  readonly isolate: string;
+  readonly #plugin: NativePlugin;
+  readonly #transport: { poll?: () => number; pool?: FramePool } | undefined;
+  readonly #lib: NativeLibrary;
+  readonly #nodes = new Map<string, HostedNode>();
+  readonly #connections = new Map<string, HostedConnection>();
+  readonly #listeners = new Set<RuntimeEventListener>();
+  readonly #stats = new Float64Array(STATS);
+  readonly #pending = new Set<Promise<void>>();
+  /** Probed outputs, by `node.port`. */
+  readonly #probes = new Map<string, ProbedOutput>();
+  #phase: "stopped" | "running" | "paused" = "stopped";
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #internalPool: FramePool | undefined;
+
+  /**
+   * Creates the host of `plugin`'s nodes for one runtime.
+   *
+   * @param plugin The loaded plugin.
+   * @param transport The runtime's transport: when it can `poll()` (a `NativeTransport`), a drain
+   * polls it so the main isolate reads what the native nodes sent before the drain ends.
+   */
+  constructor(plugin: NativePlugin, transport?: CrossIsolateTransport) {
+    this.#plugin = plugin;
+    this.#transport = transport as { poll?: () => number; pool?: FramePool } | undefined;
+    this.#lib = plugin.library;
+    this.isolate = plugin.isolate.name;
+  }
+
+  /**
+   * Adds a node (a native node without an instance); when running, sets it up and starts it.
+   *
+   * @param spec The node.
+   */
+  addNode(spec: HostedNodeSpec): void {
+    const index = this.#plugin.definitions.indexOf(spec.definition);
+    if (index < 0) {
+      throw new TypeError(
+        `Cannot run '${spec.id}' in ${this.isolate}: ${spec.definition.descriptor.name} is not a processor of this plugin`,
+      );
+    }
+    const out = new Uint32Array(1);
+    this.#check(
+      this.#lib.symbols.sl_plugin_node_create(this.#plugin.handle, index, out),
+      `create node '${spec.id}'`,
+    );
+    this.#nodes.set(spec.id, {
+      spec,
+      handle: out[0],
+      state: "stopped",
+      failure: undefined,
+      restarts: 0,
+      restartsThisRun: 0,
+      lastCalls: 0,
+    });
+    if (this.#phase !== "stopped") {
+      this.#background(() => Promise.resolve().then(() => this.#start(spec.id)));
+    }
+  }
+
+  /**
+   * Removes a node: stops its thread, destroys its instance and frees it.
+   *
+   * @param node The node's id.
+   */
+  async removeNode(node: string): Promise<void> {
+    const record = this.#nodes.get(node);
+    if (!record) return;
+    this.#nodes.delete(node);
+    for (const [key, probed] of this.#probes) {
+      if (probed.node !== node) continue;
+      for (const sampler of probed.samplers) sampler.close();
+      probed.output.close();
+      this.#probes.delete(key);
+    }
+    this.#lib.symbols.sl_plugin_node_free(record.handle);
+    // A node never started (or already torn down) is `stopped`: nothing to stop.
+    if (record.state !== "error" && record.state !== "stopped") this.#setState(record, "stopping");
+    this.#setState(record, "stopped");
+    await Promise.resolve();
+  }
+
+  /**
+   * Connects two nodes of this plugin through a native connection, in the transport's pool (a
+   * `NativeTransport`'s, which every other connection uses, so frames keep travelling by handle)
+   * or else in a pool of the host's own.
+   *
+   * @param spec The connection.
+   */
+  connect(spec: HostedConnectionSpec): void {
+    const pool = this.#pool();
+    const [writer, reader] = createNativeConnection({
+      capacity: spec.capacity,
+      policy: spec.policy,
+      pool,
+    });
+    const state = writer.state;
+    const writerEnd = writer.transfer();
+    const readerEnd = reader.transfer();
+    const bindings: Binding[] = [];
+    try {
+      bindings.push(this.#bind(spec.to.node, spec.to.port, "input", readerEnd));
+      bindings.push(this.#bind(spec.from.node, spec.from.port, "output", writerEnd));
+    } catch (error) {
+      for (const b of bindings) this.#unbind(b);
+      throw error;
+    }
+    this.#connections.set(spec.id, { bindings, state, lastWritten: 0 });
+  }
+
+  /**
+   * Binds the writing end of a channel to an output of a node here.
+   *
+   * @param spec The channel end.
+   */
+  attachWriter(spec: HostedEndpointSpec): void {
+    const { end, signal } = endpointOf(spec);
+    const binding = this.#bind(spec.port.node, spec.port.port, "output", end);
+    this.#connections.set(spec.connection, {
+      bindings: [binding],
+      state: ConnectionSharedState.from(end.shared),
+      bell: new Int32Array(signal),
+      lastWritten: 0,
+    });
+  }
+
+  /**
+   * Binds the reading end of a channel to an input of a node here.
+   *
+   * @param spec The channel end.
+   */
+  attachReader(spec: HostedEndpointSpec): void {
+    const { end } = endpointOf(spec);
+    const binding = this.#bind(spec.port.node, spec.port.port, "input", end);
+    this.#connections.set(spec.connection, {
+      bindings: [binding],
+      state: ConnectionSharedState.from(end.shared),
+      lastWritten: 0,
+    });
+  }
+
+  /**
+   * Removes a connection's bindings (their ring ends close).
+   *
+   * @param connection The connection's id.
+   */
+  disconnect(connection: string): void {
+    const c = this.#connections.get(connection);
+    if (!c) return;
+    this.#connections.delete(connection);
+    for (const b of c.bindings) this.#unbind(b);
+  }
+
+  /**
+   * Attaches a probe to an output of a native node (the runtime checked the node and port). The
+   * node's thread retains the next frame it writes after each ask into the output's probe slot,
+   * without waiting for JavaScript; the host's poll (every {@linkcode NATIVE_POLL_MS} ms while
+   * running) takes it and runs the sample in this isolate, frame included, then releases it. An
+   * output without connections writes into the pool only while a probe asks for a frame.
+   *
+   * @param spec The output, period and transform.
+   * @param deliver Receives each sample.
+   * @returns Detaches the probe.
+   */
+  probe(spec: HostedProbeSpec, deliver: (sample: HostedProbeSample) => void): () => void {
+    const record = this.#nodes.get(spec.node);
+    const index = record?.spec.definition.descriptor.outputs.findIndex((p) => p.name === spec.port);
+    if (!record || index === undefined || index < 0) {
+      throw new TypeError(
+        `Cannot probe '${spec.node}.${spec.port}': it is not an output of a node of ${this.isolate}`,
+      );
+    }
+    const key = `${spec.node}.${spec.port}`;
+    let probed = this.#probes.get(key);
+    if (!probed) {
+      const output = new NativeOutputProbe(this.#lib, record.handle, index, this.#pool(), key);
+      probed = { node: spec.node, output, samplers: new Set() };
+      this.#probes.set(key, probed);
+    }
+    const entry = probed;
+    const sampler = new ProbeSampler(entry.output, spec, deliver);
+    entry.samplers.add(sampler);
+    return () => {
+      sampler.close();
+      entry.samplers.delete(sampler);
+      if (entry.samplers.size > 0 || this.#probes.get(key) !== entry) return;
+      this.#probes.delete(key);
+      entry.output.close();
+    };
+  }
+
+  /** Creates every node's instance (state `starting`); failures become `error`. */
+  async setup(): Promise<void> {
+    for (const record of this.#nodes.values()) {
+      record.restartsThisRun = 0;
+      this.#setUp(record);
+    }
+    await Promise.resolve();
+  }
+
+  /** Starts every node's thread and the poll timer. */
+  run(): void {
+    this.#phase = "running";
+    for (const record of this.#nodes.values()) this.#run(record, false);
+    this.#timer ??= setInterval(() => this.#poll(), NATIVE_POLL_MS);
+  }
+
+  /** Pauses every node (their threads stop calling `process`). */
+  async pause(): Promise<void> {
+    this.#phase = "paused";
+    for (const record of this.#nodes.values()) this.#run(record, true);
+    await Promise.resolve();
+  }
+
+  /** Resumes every paused node. */
+  resume(): void {
+    this.#phase = "running";
+    for (const record of this.#nodes.values()) this.#run(record, false);
+  }
+
+  /** Native plugin nodes are push nodes, which keep running until teardown. */
+  async halt(): Promise<void> {
+    await Promise.resolve();
+  }
+
+  /**
+   * Waits until every running node's inputs are empty (at most two seconds), ringing output
+   * doorbells meanwhile.
+   *
+   * @returns Whether any node ran `process()` since the previous drain.
+   */
+  async drain(): Promise<boolean> {
+    const deadline = performance.now() + DRAIN_TIMEOUT_MS;
+    while (this.#queued() > 0 && performance.now() < deadline) {
+      this.#poll();
+      await new Promise((resolve) => setTimeout(resolve, NATIVE_POLL_MS));
+    }
+    this.#poll();
+    let ran = (this.#transport?.poll?.() ?? 0) > 0;
+    for (const record of this.#nodes.values()) {
+      const calls = this.#read(record)[1];
+      if (calls !== record.lastCalls) ran = true;
+      record.lastCalls = calls;
+    }
+    return ran;
+  }
+
+  /** Stops every node's thread and destroys the instances; all go to `stopped`. */
+  async teardown(): Promise<void> {
+    this.#phase = "stopped";
+    this.#poll();
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    for (const record of this.#nodes.values()) {
+      if (record.state !== "error" && record.state !== "stopped") {
+        this.#setState(record, "stopping");
+      }
+      this.#lib.symbols.sl_plugin_node_teardown(record.handle);
+      this.#setState(record, "stopped");
+      record.lastCalls = 0;
+    }
+    await this.settled();
+  }
+
+  /** Resolves when background starts (from `addNode` while running) are done. */
+  async settled(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  }
+
+  /**
+   * A node's state.
+   *
+   * @param node The node's id.
+   * @returns The state.
+   */
+  nodeState(node: string): NodeState {
+    return this.#nodes.get(node)?.state ?? "stopped";
+  }
+
+  /**
+   * A node's counters, read from its native thread's.
+   *
+   * @param node The node's id.
+   * @returns The counters.
+   */
+  nodeStats(node: string): NodeStats {
+    const record = this.#nodes.get(node);
+    const s = record ? this.#read(record) : new Float64Array(STATS);
+    return {
+      calls: s[1],
+      framesIn: s[2],
+      framesOut: s[3],
+      framesDropped: 0, // plugin ABI 1 has no drop counter
+      errors: s[4] + (record?.failure?.phase === "setup" ? 1 : 0),
+      restarts: record?.restarts ?? 0,
+      blockedRuns: 0, // native nodes wait for room on their own thread, uncounted
+      processTime: { count: s[5], p50Ns: s[6], p99Ns: s[7], maxNs: s[8], meanNs: s[9] },
+      lateRuns: 0,
+      skippedRuns: 0,
+      periodNs: null,
+    };
+  }
+
+  /**
+   * Why a node failed.
+   *
+   * @param node The node's id.
+   * @returns The failure, while in `error`.
+   */
+  nodeFailure(node: string): NodeFailure | undefined {
+    return this.#nodes.get(node)?.failure;
+  }
+
+  /**
+   * The counters of a connection between two nodes of this plugin.
+   *
+   * @param connection The connection's id.
+   * @returns The counters, or `undefined` when it is not one.
+   */
+  connectionStats(connection: string): ConnectionStats | undefined {
+    const c = this.#connections.get(connection);
+    return c && c.bindings.length === 2 ? c.state.stats() : undefined;
+  }
+
+  /**
+   * Subscribes to `node-state` and `node-error` events.
+   *
+   * @param listener The listener.
+   * @returns An unsubscribe function.
+   */
+  on(listener: RuntimeEventListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Frees every node and the internal pool. */
+  [Symbol.dispose](): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    for (const probed of this.#probes.values()) {
+      for (const sampler of probed.samplers) sampler.close();
+      probed.output.close();
+    }
+    this.#probes.clear();
+    for (const id of [...this.#connections.keys()]) this.disconnect(id);
+    for (const record of this.#nodes.values()) this.#lib.symbols.sl_plugin_node_free(record.handle);
+    this.#nodes.clear();
+    this.#internalPool?.close();
+  }
+
+  /** The transport's pool (every connection's), or the host's own when the transport has none. */
+  #pool(): FramePool {
+    return this.#transport?.pool ?? (this.#internalPool ??= FramePool.create(INTERNAL_POOL));
+  }
+
+  #start(id: string): void {
+    const record = this.#nodes.get(id);
+    if (!record) return;
+    this.#setUp(record);
+    this.#run(record, this.#phase === "paused");
+  }
+
+  #setUp(record: HostedNode): void {
+    record.failure = undefined;
+    this.#setState(record, "starting");
+    const config = encoder.encode(JSON.stringify(record.spec.config ?? {}));
+    const status = this.#lib.symbols.sl_plugin_node_setup(record.handle, config, config.length);
+    if (status < 0) this.#fail(record, "setup", lastNativeError(this.#lib));
+  }
+
+  #run(record: HostedNode, paused: boolean): void {
+    if (record.state === "error" || record.state === "stopped") return;
+    this.#check(
+      this.#lib.symbols.sl_plugin_node_run(record.handle, paused ? 1 : 0),
+      `run node '${record.spec.id}'`,
+    );
+    this.#setState(record, paused ? "paused" : "running");
+  }
+
+  #fail(record: HostedNode, phase: "setup" | "process", message: string): void {
+    const { onError, maxRestarts, id } = record.spec;
+    const action = errorAction(onError, record.restartsThisRun, maxRestarts);
+    const restart = action === "restart";
+    record.failure = { phase, message };
+    const error = new NativePluginError(message, this.#plugin.path);
+    this.#emitEvent(nodeErrorEvent({
+      timeNs: monotonicClock.nowNs(),
+      node: id,
+      phase,
+      policy: onError,
+      action,
+      restarts: record.restartsThisRun,
+    }, error));
+    this.#setState(record, "error");
+    if (!restart) return;
+    record.restarts++;
+    record.restartsThisRun++;
+    this.#lib.symbols.sl_plugin_node_teardown(record.handle);
+    this.#setState(record, "stopped");
+    if (this.#phase !== "stopped") this.#start(id);
+  }
+
+  #poll(): void {
+    for (const probed of this.#probes.values()) probed.output.serve();
+    for (const c of this.#connections.values()) {
+      if (!c.bell) continue;
+      const written = c.state.counters[WRITTEN];
+      if (written === c.lastWritten) continue;
+      c.lastWritten = written;
+      Atomics.add(c.bell, SIGNAL_BELL, 1);
+      Atomics.notify(c.bell, SIGNAL_BELL);
+    }
+    for (const record of this.#nodes.values()) {
+      if (record.state === "error" || record.state === "stopped") continue;
+      if (this.#read(record)[0] !== NATIVE_FAILED) continue;
+      const buf = new Uint8Array(4096);
+      const n = this.#lib.symbols.sl_plugin_node_failure(record.handle, buf, buf.length);
+      this.#fail(
+        record,
+        "process",
+        decoder.decode(buf.subarray(0, Math.max(0, Math.min(n, buf.length)))),
+      );
+    }
+  }
+
+  #queued(): number {
+    let queued = 0;
+    for (const record of this.#nodes.values()) {
+      if (record.state === "running") queued += this.#read(record)[10];
+    }
+    return queued;
+  }
+
+  #read(record: HostedNode): Float64Array {
+    const s = this.#stats;
+    if (this.#lib.symbols.sl_plugin_node_stats(record.handle, s) < 0) s.fill(0);
+    return s;
+  }
+
+  #bind(
+    node: string,
+    port: string,
+    direction: "input" | "output",
+    end: TransferredConnectionEnd,
+  ): Binding {
+    const record = this.#nodes.get(node);
+    if (!record) {
+      throw new TypeError(`Cannot connect '${node}': it is not a node of ${this.isolate}`);
+    }
+    const ports = direction === "input"
+      ? record.spec.definition.descriptor.inputs
+      : record.spec.definition.descriptor.outputs;
+    const index = ports.findIndex((p) => p.name === port);
+    if (index < 0) throw new TypeError(`Cannot connect '${node}.${port}': no such ${direction}`);
+    using pool = FramePool.attach(end.pool);
+    // The native side keeps this address until the binding is removed: a SharedArrayBuffer's
+    // memory never moves, and `Binding.shared` keeps it alive that long.
+    const state = new Uint8Array(end.shared);
+    const id = this.#check(
+      this.#lib.symbols.sl_plugin_node_bind(
+        record.handle,
+        direction === "input" ? 0 : 1,
+        index,
+        end.ring.handle,
+        pool.share().handle,
+        state,
+      ),
+      `connect '${node}.${port}'`,
+    );
+    return { node, id, shared: end.shared };
+  }
+
+  #unbind(binding: Binding): void {
+    const record = this.#nodes.get(binding.node);
+    if (record) this.#lib.symbols.sl_plugin_node_unbind(record.handle, binding.id);
+  }
+
+  #check(status: number, operation: string): number {
+    if (status >= 0) return status;
+    const error = pluginStatusError(status, lastNativeError(this.#lib), this.#plugin.path);
+    error.message = `Cannot ${operation} in ${this.isolate}: ${error.message}`;
+    throw error;
+  }
+
+  /** Moves a node to a state the transition table (`NODE_TRANSITIONS`) allows from its own. */
+  #setState(record: HostedNode, to: NodeState): void {
+    const from = record.state;
+    if (from === to) return;
+    checkNodeTransition(record.spec.id, from, to);
+    record.state = to;
+    this.#emitEvent({
+      type: "node-state",
+      timeNs: monotonicClock.nowNs(),
+      node: record.spec.id,
+      from,
+      to,
+    });
+  }
+
+  #emitEvent(event: Parameters<RuntimeEventListener>[0]): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  #background(task: () => Promise<void>): void {
+    const promise = task().catch(reportError).finally(() => this.#pending.delete(promise));
+    this.#pending.add(promise);
+  }
+}
+
+function endpointOf(spec: HostedEndpointSpec): NativeTransportEndpoint {
+  const e = spec.endpoint as NativeTransportEndpoint;
+  if (e?.kind !== "native-transport-endpoint") {
+    throw new TypeError(
+      `Cannot attach connection '${spec.connection}' to a native plugin node: its transport is not a NativeTransport (use createRuntime() from "@streamlib/streamlib/processors")`,
+    );
+  }
+  return e;
+}

@@ -1,0 +1,265 @@
+import assert from "node:assert/strict";
+import type { Frame } from "../../core/frame.ts";
+import type { VideoFrame } from "../../core/video_frame.ts";
+import { FramePool } from "./frame_pool.ts";
+import { videoSlotBytes } from "./frame_format.ts";
+import { NativeTransport } from "./native_transport.ts";
+import {
+  POOL_WAIT_LIMIT_MS,
+  SIGNAL_BYTES,
+  SIGNAL_READER_ASLEEP,
+  SignalledReader,
+  SignalledWriter,
+} from "./native_transport_ends.ts";
+import { createNativeConnection } from "./native_connection.ts";
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import type { AudioFrame } from "../../core/audio_frame.ts";
+import { HeapMemorySource } from "../../core/heap_memory.ts";
+import { NodeFrames } from "../../core/node_frames.ts";
+import { FrameReleasedError, OwnedFrame } from "../../core/owned_frame.ts";
+import type { NativeConnectionStats } from "./connection_shared_state.ts";
+
+const spec = (policy: "fifo" | "latest" = "fifo") => ({
+  connection: "conn_1",
+  fromIsolate: "main",
+  toIsolate: "worker:a",
+  portType: "VideoFrame",
+  capacity: 4,
+  policy,
+});
+
+Deno.test("NativeTransport.adoptReader() calls onData from the doorbell when a frame is pushed", async () => {
+  using pool = FramePool.create({ slotBytes: 1024, slotCount: 4 });
+  const transport = new NativeTransport({ pool });
+  const channel = transport.open(spec());
+  const woke = Promise.withResolvers<void>();
+  let calls = 0;
+  using reader = transport.adoptReader<Frame>(channel.reader, () => {
+    calls++;
+    woke.resolve();
+  });
+  using writer = transport.adoptWriter(channel.writer);
+  await Promise.resolve();
+  assert.equal(calls, 0, "nothing queued: no wake-up");
+  writer.push({ kind: "data", timestampNs: 5, value: "x" });
+  // A doorbell rung by this very isolate is a V8 task the event loop does not wait for (across
+  // isolates it wakes the loop); a timer keeps the loop alive meanwhile.
+  const timer = setTimeout(() => {}, 10_000);
+  await woke.promise;
+  clearTimeout(timer);
+  assert.equal(reader.available, 1);
+  assert.equal(reader.pop()?.timestampNs, 5);
+  assert.equal(channel.stats().read, 1);
+  channel.close();
+});
+
+Deno.test("NativeTransport.poll() reports frames written since the previous poll, once", () => {
+  using pool = FramePool.create({ slotBytes: 1024, slotCount: 4 });
+  const transport = new NativeTransport({ pool });
+  const channel = transport.open(spec());
+  let calls = 0;
+  using _reader = transport.adoptReader(channel.reader, () => calls++);
+  using writer = transport.adoptWriter(channel.writer);
+  assert.equal(transport.poll(), 0);
+  writer.push({ kind: "data", timestampNs: 1, value: 1 });
+  assert.equal(transport.poll(), 1);
+  assert.equal(transport.poll(), 0, "still queued, but not new");
+  assert.equal(calls, 2, "onData is called whenever frames are queued");
+  writer.push({ kind: "data", timestampNs: 2, value: 2 });
+  assert.equal(transport.poll(), 1);
+});
+
+Deno.test("NativeTransport sends pool frames by slot: zero copies, one slot in use", () => {
+  using pool = FramePool.create({ slotBytes: videoSlotBytes("RGBA", 64, 64), slotCount: 4 });
+  const transport = new NativeTransport({ pool });
+  const channel = transport.open(spec("latest"));
+  using reader = transport.adoptReader<VideoFrame>(channel.reader, () => {});
+  using writer = transport.adoptWriter<VideoFrame>(channel.writer);
+  const frames = new NodeFrames("pattern", transport.sharedMemory!);
+  const frame = frames.video({ width: 64, height: 64, format: "RGBA" })!;
+  frame.data[0] = 200;
+  writer.push(frame);
+  const read = reader.pop()!;
+  assert.equal(read.data[0], 200);
+  assert.equal(read.slot, frame.slot);
+  const stats = channel.stats() as NativeConnectionStats;
+  assert.equal(stats.zeroCopyWrites, 1);
+  assert.equal(stats.copiedWrites, 0);
+  assert.equal(pool.stats().inUse, 1);
+  frames.flush();
+  (read as unknown as OwnedFrame).release();
+  assert.equal(pool.stats().inUse, 0);
+});
+
+Deno.test("NativeTransport.tearDownConnection() makes the writer drop frames and marks the channel abandoned", () => {
+  using pool = FramePool.create({ slotBytes: 1024, slotCount: 4 });
+  const transport = new NativeTransport({ pool });
+  const channel = transport.open(spec());
+  using writer = transport.adoptWriter(channel.writer);
+  using reader = transport.adoptReader<Frame>(channel.reader, () => {});
+  writer.push({ kind: "data", timestampNs: 1, value: 1 });
+  assert.equal(transport.tearDownConnection("conn_1"), true);
+  assert.equal(transport.tearDownConnection("conn_9"), false);
+  for (let i = 0; i < 10; i++) {
+    assert.equal(writer.push({ kind: "data", timestampNs: 2, value: 2 }), true);
+  }
+  const stats = channel.stats();
+  assert.equal(stats.written, 1);
+  assert.equal((stats as NativeConnectionStats).abandoned, true);
+  assert.equal(reader.pop()?.timestampNs, 1, "what was queued before stays readable");
+});
+
+Deno.test("NativeTransport opens its pool lazily and refuses foreign endpoints", () => {
+  let opened = 0;
+  using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
+  const transport = new NativeTransport({
+    pool: () => {
+      opened++;
+      return pool;
+    },
+  });
+  assert.equal(opened, 0);
+  assert.throws(
+    () => transport.adoptWriter({ kind: "something-else" }),
+    /Cannot adopt a channel end: expected an endpoint of a NativeTransport channel/,
+  );
+  transport.open(spec()).close();
+  assert.equal(opened, 1);
+});
+
+Deno.test("SignalledReader returns owned frames: each lives until its last holder releases it, zero-copy, audio too", () => {
+  using pool = FramePool.create({ slotBytes: videoSlotBytes("RGBA", 8, 8), slotCount: 16 });
+  const transport = new NativeTransport({ pool });
+  const channel = transport.open({ ...spec("fifo"), capacity: 16 });
+  const reader = transport.adoptReader<VideoFrame | AudioFrame>(channel.reader, () => {});
+  const writer = transport.adoptWriter<VideoFrame | AudioFrame>(channel.writer);
+  const frames = new NodeFrames("src", transport.sharedMemory!);
+  for (let n = 0; n < 12; n++) {
+    const frame = frames.video({ width: 8, height: 8, format: "RGBA" })!;
+    frame.data.fill(n);
+    frame.frameNumber = n;
+    writer.push(frame);
+  }
+  const block = frames.audio({ channels: 2, sampleRate: 48000, frameCount: 4 })!;
+  block.samples.fill(0.25);
+  writer.push(block);
+  frames.flush(); // the writer's references go: only the queued messages hold the slots
+  assert.equal(pool.stats().inUse, 13);
+  const stats = channel.stats() as NativeConnectionStats;
+  assert.equal(stats.zeroCopyWrites, 13, "video and audio crossed by slot reference");
+  const read: OwnedFrame[] = [];
+  for (let n = 0; n < 13; n++) read.push(reader.pop() as unknown as OwnedFrame);
+  assert.ok(read.every((f) => f instanceof OwnedFrame));
+  assert.deepEqual(read.slice(0, 12).map((f) => (f as unknown as VideoFrame).data[0]), [
+    0,
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
+    9,
+    10,
+    11,
+  ]);
+  assert.equal((read[12] as unknown as AudioFrame).samples[7], 0.25);
+  assert.ok(read[0].unique, "the reader's frame is the slot's only holder: writable in place");
+  assert.equal(pool.stats().inUse, 13, "read frames keep their slots, however many reads follow");
+  read[0].release();
+  assert.equal(pool.stats().inUse, 12);
+  assert.throws(() => (read[0] as unknown as VideoFrame).data, FrameReleasedError);
+  for (const f of read) f.release();
+  assert.equal(pool.stats().inUse, 0);
+  writer[Symbol.dispose]();
+  reader[Symbol.dispose]();
+  channel.close();
+});
+
+Deno.test("SignalledWriter: a frame that must be copied while every pool slot is held waits for a slot (space 0), then goes first; end waits for it", async () => {
+  using pool = FramePool.create({ slotBytes: 1024, slotCount: 1 });
+  const transport = new NativeTransport({ pool });
+  const channel = transport.open(spec());
+  using reader = transport.adoptReader<AudioFrame>(channel.reader, () => {});
+  using writer = transport.adoptWriter<AudioFrame>(channel.writer);
+  const heap = new NodeFrames("tone", new HeapMemorySource());
+  const block = heap.audio({ channels: 1, sampleRate: 8000, frameCount: 4 })!;
+  block.samples.set([1, 2, 3, 4]);
+  const held = pool.acquire();
+  assert.equal(writer.push(block), true, "kept, not lost");
+  assert.equal(writer.space, 0, "the writing node waits");
+  (writer as unknown as { end(ended: boolean): void }).end(true);
+  assert.equal(reader.ended, false, "the end waits for the kept frame");
+  heap.flush(); // the writing run ends; the writer still holds the block
+  assert.equal(block.released, false);
+  pool.release(held);
+  await until(() => reader.available === 1);
+  assert.deepEqual([...reader.pop()!.samples], [1, 2, 3, 4]);
+  assert.equal(block.released, true, "the writer let go of it once copied");
+  await until(() => reader.ended === true);
+  assert.equal((channel.stats() as NativeConnectionStats).copiedWrites, 1);
+  channel.close();
+});
+
+Deno.test("SignalledWriter gives up a frame that waited POOL_WAIT_LIMIT_MS for a slot (counted), so a graph whose slots are all queued moves again", async () => {
+  using pool = FramePool.create({ slotBytes: 1024, slotCount: 1 });
+  const transport = new NativeTransport({ pool });
+  const channel = transport.open(spec());
+  using _reader = transport.adoptReader<AudioFrame>(channel.reader, () => {});
+  using writer = transport.adoptWriter<AudioFrame>(channel.writer);
+  const heap = new NodeFrames("tone", new HeapMemorySource());
+  const block = heap.audio({ channels: 1, sampleRate: 8000, frameCount: 4 })!;
+  const held = pool.acquire();
+  const start = performance.now();
+  assert.equal(writer.push(block), true);
+  assert.equal(writer.space, 0);
+  await until(() => (writer.space ?? 0) > 0);
+  assert.ok(performance.now() - start >= POOL_WAIT_LIMIT_MS - 1);
+  const stats = channel.stats() as NativeConnectionStats;
+  assert.equal(stats.written, 0);
+  assert.equal(stats.poolExhausted, 1);
+  assert.equal(stats.fullRejections, 1, "given up, and counted");
+  heap.flush();
+  assert.equal(block.released, true);
+  pool.release(held);
+  channel.close();
+});
+
+/** Polls `ready` every millisecond for up to 5 s. */
+async function until(ready: () => boolean): Promise<void> {
+  const deadline = performance.now() + 5000;
+  while (!ready()) {
+    if (performance.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+Deno.test("SignalledReader wakes its node again within a few ms when writers skip the notify (its node stopped short of reading the ring empty)", async () => {
+  using pool = FramePool.create({ slotBytes: 1024, slotCount: 8 });
+  const [w, r] = createNativeConnection({ capacity: 8, policy: "fifo", pool });
+  const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
+  const writer = new SignalledWriter(w, signal);
+  let woken = 0;
+  const notifies: number[] = [];
+  // A node that reads one frame per wake and never reads the ring empty, so the reader stays
+  // awake (SIGNAL_READER_ASLEEP 0) and the frames pushed meanwhile ring no notify.
+  const reader = new SignalledReader(r, signal, () => {
+    woken++;
+    if (woken === 1) {
+      for (let n = 1; n <= 3; n++) {
+        notifies.push(signal[SIGNAL_READER_ASLEEP]);
+        writer.push({ kind: "data", timestampNs: n, value: n });
+      }
+    }
+    reader.pop();
+  }, () => {});
+  writer.push({ kind: "data", timestampNs: 0, value: 0 });
+  // Only the fallback timer (1-2 ms per wake) can tell the node about the last three frames.
+  for (let i = 0; i < 1000 && reader.available + (woken === 0 ? 1 : 0) > 0; i++) await delay(1);
+  assert.deepEqual(notifies, [0, 0, 0], "the reader was awake: those pushes skipped the notify");
+  assert.equal(reader.available, 0, "every frame was read");
+  assert.equal(woken, 4);
+  reader[Symbol.dispose]();
+  writer[Symbol.dispose]();
+});
