@@ -199,6 +199,8 @@ export class NodeFrames implements Frames {
   /** For each of `#held`: the input it was read from while it may go back there, else undefined. */
   #from: (FrameReturn | undefined)[] = [];
   #heldCount = 0;
+  /** How many of `#held` are plain-object frames (no reference to release). */
+  #plainHeld = 0;
   /** `#heldCount` at the run's last write: what was taken before it is finished. */
   #written = 0;
   readonly #spare: boolean;
@@ -372,6 +374,7 @@ export class NodeFrames implements Frames {
     if (frame instanceof OwnedFrame) {
       if (this.#ledger !== undefined) frame.track(this.#ledger);
     } else if (from === undefined) return;
+    else this.#plainHeld++;
     this.#from[this.#heldCount] = from;
     this.#held[this.#heldCount++] = frame;
   }
@@ -408,14 +411,30 @@ export class NodeFrames implements Frames {
     if (n === 0) return;
     this.#heldCount = 0;
     const held = this.#held;
+    const plain = this.#plainHeld;
+    this.#plainHeld = 0;
+    // `#from` entries are not cleared: each is written again before it is read.
+    if (plain === 0) {
+      for (let i = 0; i < giveBackFrom; i++) {
+        const frame = held[i] as OwnedFrame;
+        held[i] = undefined;
+        frame.release();
+      }
+    } else {
+      for (let i = 0; i < giveBackFrom; i++) {
+        const frame = held[i];
+        held[i] = undefined;
+        if (frame instanceof OwnedFrame) frame.release();
+      }
+    }
+    if (giveBackFrom === n) return;
     const from = this.#from;
     // Last first: each input puts a frame in front of those already given back.
-    for (let i = n - 1; i >= 0; i--) {
+    for (let i = n - 1; i >= giveBackFrom; i--) {
       const frame = held[i];
       const input = from[i];
       held[i] = undefined;
-      from[i] = undefined;
-      if (i >= giveBackFrom && input !== undefined) input.giveBack(frame);
+      if (input !== undefined) input.giveBack(frame);
       else if (frame instanceof OwnedFrame) frame.release();
     }
   }

@@ -273,3 +273,19 @@ Deno.test("InputBinding: frames given back count in available and ended, readLat
   assert.equal(i2.clear(), 1);
   assert.equal(only.released, true);
 });
+
+Deno.test("NodeFrames.flush() forgets a failed allocation of a run that held nothing (a source's)", () => {
+  const { source, gain, conn, input, output, block } = gainAfterSource(16);
+  const hog = source.audio({ channels: 1, sampleRate: 48000, frameCount: 4 })!; // all the memory
+  assert.equal(gain.audio({ channels: 1, sampleRate: 48000, frameCount: 4 }), undefined);
+  gain.flush(); // a run that held nothing and found no memory
+  source.flush();
+  assert.equal(hog.released, true);
+  conn.push(block(1));
+  source.flush();
+  const b = input.read()!;
+  output.write(b);
+  gain.flush(); // no allocation failed in this run: nothing goes back
+  assert.equal(input.available, 0);
+  assert.equal(b.released, true);
+});
