@@ -30,6 +30,7 @@ export interface HandProcessContext extends ProcessContext {
  *   JavaScript memory source) and the processor's ports (`definition.ports()`): given, the
  *   context owns them as a runtime's node does (`NodeFrames.bind()`).
  * @returns The context.
+ * @throws {TypeError} When `options.ports` is not a port table.
  *
  * @example Drive a processor by hand
  * ```ts
@@ -51,7 +52,16 @@ export function createProcessContext(
 ): HandProcessContext {
   const memory = options.memory ?? new HeapMemorySource();
   const frames = new NodeFrames(node, memory);
-  if (options.ports !== undefined) frames.bind(options.ports);
+  const ports = options.ports;
+  if (ports !== undefined) {
+    if (!Array.isArray(ports?.inputBindings) || !Array.isArray(ports?.outputBindings)) {
+      const got = ports === null ? "null" : typeof ports;
+      throw new TypeError(
+        `Cannot create a process context for '${node}': options.ports must be a port table (definition.ports()), got ${got}`,
+      );
+    }
+    frames.bind(ports);
+  }
   let ended = false;
   return {
     node,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { HeapMemorySource } from "./heap_memory.ts";
+import { createProcessContext } from "./create_process_context.ts";
 import { LiveFrames } from "./frame_ledger.ts";
 import { NodeFrames } from "./node_frames.ts";
 import { FrameReleasedError, type OwnedAudioFrame, type OwnedFrame } from "./owned_frame.ts";
@@ -288,4 +289,18 @@ Deno.test("NodeFrames.flush() forgets a failed allocation of a run that held not
   gain.flush(); // no allocation failed in this run: nothing goes back
   assert.equal(input.available, 0);
   assert.equal(b.released, true);
+});
+
+Deno.test("createProcessContext() binds a port table's inputs and outputs, and refuses what is not one", () => {
+  const inputs = [new InputBinding<unknown>("in", "Frame")];
+  const outputs = [new OutputBinding<unknown>("out", "Frame")];
+  const ctx = createProcessContext("t", {
+    ports: { inputBindings: inputs, outputBindings: outputs },
+  });
+  assert.equal(inputs[0].owner, ctx.frames);
+  assert.equal(outputs[0].owner, ctx.frames);
+  assert.throws(
+    () => createProcessContext("t", { ports: {} as never }),
+    (e: unknown) => e instanceof TypeError && /options\.ports must be a port table/.test(e.message),
+  );
 });
