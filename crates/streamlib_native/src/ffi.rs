@@ -93,7 +93,7 @@ pub unsafe extern "C" fn sl_ring_push(producer: u32, msg: *const u8) -> i32 {
             })
         },
         || {
-            // SAFETY: as above.
+            // SAFETY: `msg` is readable for 32 bytes (caller contract); null is checked inside.
             let message = unsafe { c_buffer::message(msg, "msg") }?;
             registry::with_producer(producer, "sl_ring_push", |p| {
                 c_buffer::count_to_status(p.push_bytes(std::slice::from_ref(message)))
@@ -130,7 +130,7 @@ pub unsafe extern "C" fn sl_ring_push_retain(producer: u32, pool: u32, msg: *con
             })?
         },
         || {
-            // SAFETY: as above.
+            // SAFETY: `msg` is readable for 32 bytes (caller contract); null is checked inside.
             let message = unsafe { c_buffer::message(msg, "msg") }?;
             let slot = message_slot(message);
             registry::with_producer(producer, "sl_ring_push_retain", |p| {
@@ -254,7 +254,7 @@ pub unsafe extern "C" fn sl_ring_pop(consumer: u32, out: *mut u8) -> i32 {
             })
         },
         || {
-            // SAFETY: as above.
+            // SAFETY: `out` is writable for 32 bytes (caller contract); null is checked inside.
             let out = unsafe { c_buffer::message_mut(out, "out") }?;
             registry::with_consumer(consumer, "sl_ring_pop", |c| {
                 c_buffer::count_to_status(c.pop_bytes(std::slice::from_mut(out)))
