@@ -24,7 +24,7 @@
  * assert.ok(loadNativeLibrary().symbols.sl_abi_version() === ABI_VERSION);
  * ```
  */
-export const ABI_VERSION = 8;
+export const ABI_VERSION = 9;
 
 /**
  * Symbols of `libstreamlib_native` (see `docs/native_abi.md`).
@@ -43,6 +43,8 @@ export const symbols = {
   // per FrameMessageBatch (ffi/native/batch_pointer.ts), which is cheaper per call.
   /** `fn sl_ring_push(producer: u32, msg: *const u8) -> i32` */
   sl_ring_push: { parameters: ["u32", "pointer"], result: "i32" },
+  /** `fn sl_ring_push_retain(producer: u32, pool: u32, msg: *const u8) -> i32` (ABI 9) */
+  sl_ring_push_retain: { parameters: ["u32", "u32", "pointer"], result: "i32" },
   /** `fn sl_ring_push_batch(producer: u32, msgs: *const u8, count: u32) -> i32` */
   sl_ring_push_batch: { parameters: ["u32", "pointer", "u32"], result: "i32" },
   /** `fn sl_ring_push_evict(producer: u32, msgs: *const u8, count: u32, evicted: *mut u8) -> i32` */

@@ -48,21 +48,26 @@ export const COUNTER = {
   /** Writer: frames copied into a fresh slot. */
   COPIED: 8,
   /** Reader: frames returned. */
-  READ: 9,
+  READ: 16,
   /** Reader: messages released without being returned (skipped, drained at close, invalid). */
-  DISCARDED: 10,
+  DISCARDED: 17,
   /** Reader: the undecodable part of `DISCARDED`. */
-  INVALID: 11,
+  INVALID: 18,
 } as const;
 
-const COUNTERS = 12;
-const FLAGS_OFFSET = COUNTERS * 8;
+/**
+ * Layout: the writer's counters (bytes 0-71) and the flags (96-111, which the writer writes on
+ * every push) apart from the reader's counters (128-151), so that the two isolates do not pass
+ * one cache line back and forth on every frame. Indices 9-15 are unused (12-13 alias the flags).
+ */
+const COUNTERS = 19;
+const FLAGS_OFFSET = 96;
 const CLOSING = 0;
 const BUSY = 1;
 const WRITER_CLOSED = 2;
 /** Set by the reader to ask for a keyframe, taken (and cleared) by the writer. */
 const KEYFRAME_REQUESTED = 3;
-const BYTES = FLAGS_OFFSET + 4 * 4;
+const BYTES = 192;
 /** How long a closing reader waits for a push in flight in another isolate to finish. */
 const CLOSE_WAIT_MS = 1000;
 

@@ -63,6 +63,39 @@ export const ENCODED_ZERO_COPY = 1;
  * {@linkcode FrameEncoder.encode} copied the payload once into a fresh slot.
  */
 export const ENCODED_COPY = 2;
+/**
+ * {@linkcode FrameEncoder.encode}, asked for an unretained message, named the frame's own slot
+ * without taking the message's reference: the push takes it (`NativeRingProducer.pushRetain()`).
+ *
+ * @example Let the push take the reference
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FrameMessageBatch } from "../../core/frame_message.ts";
+ * import { NodeFrames } from "../../core/node_frames.ts";
+ * import { createNativeRing, FramePool, slotBytesFor } from "@streamlib/streamlib/ffi";
+ * import { SlotMemorySource } from "./slot_memory.ts";
+ * import { ENCODED_UNRETAINED, ENCODED_ZERO_COPY, FrameEncoder } from "./frame_encoder.ts";
+ *
+ * using pool = FramePool.create({ slotBytes: slotBytesFor(64), slotCount: 2 });
+ * const frames = new NodeFrames("tone", new SlotMemorySource(pool));
+ * const block = frames.audio({ channels: 1, sampleRate: 48_000, frameCount: 16 })!;
+ * const encoder = new FrameEncoder(pool);
+ * const message = new FrameMessageBatch(1);
+ * // The first send writes the slot's header (and retains it): the header did not match yet.
+ * assert.equal(encoder.encode(block, message, 0, 0, true), ENCODED_ZERO_COPY);
+ * pool.release(message.slot(0));
+ * // Sent on unchanged, the header matches: the message names the slot, the push retains it.
+ * assert.equal(encoder.encode(block, message, 0, 1, true), ENCODED_UNRETAINED);
+ * const [producer, consumer] = createNativeRing({ capacity: 1, policy: "fifo" });
+ * assert.equal(producer.pushRetain(message, pool.share().handle), 1);
+ * assert.equal(pool.refCount(block.slot!), 2);
+ * frames.flush();
+ * consumer.close(); // a closed ring's queued message releases nothing: release it here
+ * pool.release(message.slot(0));
+ * producer.close();
+ * ```
+ */
+export const ENCODED_UNRETAINED = 3;
 
 const SLOT_INDEX_MASK = 0xffff;
 const PAYLOAD_FLOAT_OFFSET = FRAME_HEADER_BYTES / 4;
@@ -143,17 +176,29 @@ export class FrameEncoder {
    * @param batch Where to write the message.
    * @param index Which message of `batch`.
    * @param sequence The message's sequence number.
-   * @returns {@linkcode ENCODED_ZERO_COPY}, {@linkcode ENCODED_COPY}, or
-   * {@linkcode ENCODE_POOL_EXHAUSTED} (nothing written, no reference taken).
+   * @param unretained Whether a frame sent by handle whose slot header already describes it may
+   *   be written without taking the message's reference ({@linkcode ENCODED_UNRETAINED}): the
+   *   caller's push takes it (`NativeRingProducer.pushRetain()`, one native call where a retain
+   *   and a push are two). The slot is not checked live then: if the push refuses it, encode
+   *   again without this flag (which copies a frame whose slot is gone).
+   * @returns {@linkcode ENCODED_ZERO_COPY}, {@linkcode ENCODED_COPY},
+   * {@linkcode ENCODED_UNRETAINED} (only when asked for), or {@linkcode ENCODE_POOL_EXHAUSTED}
+   * (nothing written, no reference taken).
    * @throws {FrameTooLargeError} When the payload does not fit a slot.
    * @throws {InvalidFrameError} When the frame has no encoding (bad format, codec, channels).
    */
-  encode(frame: Frame, batch: FrameMessageBatch, index: number, sequence: number): number {
+  encode(
+    frame: Frame,
+    batch: FrameMessageBatch,
+    index: number,
+    sequence: number,
+    unretained = false,
+  ): number {
     const tag = formatTag(frame);
     if (tag < 0) throw invalidTag(frame);
     switch (frame.kind) {
       case "video":
-        return this.#encodeBytes(frame, tag, 0, batch, index, sequence);
+        return this.#encodeBytes(frame, tag, 0, batch, index, sequence, unretained);
       case "encoded-video":
         return this.#encodeBytes(
           frame,
@@ -162,9 +207,10 @@ export class FrameEncoder {
           batch,
           index,
           sequence,
+          unretained,
         );
       case "audio":
-        return this.#encodeAudio(frame, tag, batch, index, sequence);
+        return this.#encodeAudio(frame, tag, batch, index, sequence, unretained);
       default:
         return this.#encodeData(frame, tag, batch, index, sequence);
     }
@@ -193,6 +239,7 @@ export class FrameEncoder {
     batch: FrameMessageBatch,
     index: number,
     sequence: number,
+    unretained: boolean,
   ): number {
     const data = frame.data;
     const n = data.byteLength;
@@ -200,12 +247,18 @@ export class FrameEncoder {
       throw new FrameTooLargeError(frame.kind, n, this.pool.slotBytes);
     }
     const own = frame.slot;
+    const view = own !== undefined && this.#isSlotView(own, data);
+    if (view && unretained && this.#headerMatches(own, frame, tag)) {
+      batch.write(index, own, tag, n, flags, frame.timestampNs, sequence);
+      return ENCODED_UNRETAINED;
+    }
     // A view of this pool's slot, still live (tryRetain takes the message's reference then).
-    const count = own !== undefined && this.#isSlotView(own, data) ? this.pool.tryRetain(own) : 0;
+    const count = view ? this.pool.tryRetain(own) : 0;
     if (count > 0 && own !== undefined) {
       // Count 2 after the retain: the caller's reference and the message's, nobody else can be
       // reading the header, so it may be rewritten. Otherwise a differing header means a copy.
-      const matches = this.#headers.matches(own, frame, tag);
+      // (Asked for an unretained message, the header was found differing already.)
+      const matches = !unretained && this.#headers.matches(own, frame, tag);
       if (matches || count === 2) {
         if (!matches) this.#headers.write(own, frame, tag);
         batch.write(index, own, tag, n, flags, frame.timestampNs, sequence);
@@ -227,6 +280,7 @@ export class FrameEncoder {
     batch: FrameMessageBatch,
     index: number,
     sequence: number,
+    unretained: boolean,
   ): number {
     const count = frame.frameCount * frame.channels;
     const samples = frame.samples;
@@ -241,12 +295,15 @@ export class FrameEncoder {
     const n = count * 4;
     if (n > this.payloadCapacity) throw new FrameTooLargeError("audio", n, this.pool.slotBytes);
     const own = frame.slot;
-    const refs = own !== undefined && this.#isSlotFloats(own, samples)
-      ? this.pool.tryRetain(own)
-      : 0;
+    const view = own !== undefined && this.#isSlotFloats(own, samples);
+    if (view && unretained && this.#headerMatches(own, frame, tag)) {
+      batch.write(index, own, tag, n, 0, frame.timestampNs, sequence);
+      return ENCODED_UNRETAINED;
+    }
+    const refs = view ? this.pool.tryRetain(own) : 0;
     if (refs > 0 && own !== undefined) {
       // As for video: by reference when the header matches or nobody else can be reading it.
-      const matches = this.#headers.matches(own, frame, tag);
+      const matches = !unretained && this.#headers.matches(own, frame, tag);
       if (matches || refs === 2) {
         if (!matches) this.#headers.write(own, frame, tag);
         batch.write(index, own, tag, n, 0, frame.timestampNs, sequence);
@@ -293,6 +350,18 @@ export class FrameEncoder {
     this.#headers.write(slot, frame, tag);
     batch.write(index, slot, tag, n, 0, frame.timestampNs, sequence);
     return ENCODED_COPY;
+  }
+
+  /**
+   * `SlotHeaders.matches()` of a slot not known to be live (an unretained message's): `false`
+   * where a pool without slab views refuses to view a free slot.
+   */
+  #headerMatches(slot: number, frame: Frame, tag: number): boolean {
+    try {
+      return this.#headers.matches(slot, frame, tag);
+    } catch {
+      return false;
+    }
   }
 
   // A frame's `slot` may be a handle of another pool (a capture's, a plugin's), or a slot released

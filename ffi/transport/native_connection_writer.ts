@@ -21,7 +21,12 @@ import {
   type TransferredConnectionEnd,
 } from "./connection_transfer.ts";
 import { InvalidHandleError } from "../native/errors.ts";
-import { ENCODE_POOL_EXHAUSTED, ENCODED_ZERO_COPY, FrameEncoder } from "./frame_encoder.ts";
+import {
+  ENCODE_POOL_EXHAUSTED,
+  ENCODED_UNRETAINED,
+  ENCODED_ZERO_COPY,
+  FrameEncoder,
+} from "./frame_encoder.ts";
 import type { FramePool } from "./frame_pool.ts";
 import { NativeRingProducer } from "./native_ring.ts";
 
@@ -73,6 +78,8 @@ export class NativeConnectionWriter<T extends Frame = Frame>
   readonly #encoder: FrameEncoder;
   readonly #counters: Float64Array;
   readonly #latest: boolean;
+  /** This isolate's native handle of the pool, for `pushRetain()`. */
+  readonly #poolHandle: number;
   readonly #message = new FrameMessageBatch(1);
   readonly #evicted = new FrameMessageBatch(1);
   #sequence = 0;
@@ -94,6 +101,7 @@ export class NativeConnectionWriter<T extends Frame = Frame>
     this.#latest = parts.policy === "latest";
     this.#encoder = new FrameEncoder(parts.pool);
     this.#counters = parts.shared.counters;
+    this.#poolHandle = parts.pool.share().handle;
   }
 
   /**
@@ -150,7 +158,27 @@ export class NativeConnectionWriter<T extends Frame = Frame>
         return false;
       }
       const message = this.#message;
-      const how = this.#encoder.encode(frame, message, 0, this.#sequence);
+      let how = this.#encoder.encode(frame, message, 0, this.#sequence, !this.#latest);
+      if (how === ENCODED_UNRETAINED) {
+        // A frame of this pool passed on unchanged: retain its slot and push in one native call.
+        c[COUNTER.WRITTEN]++;
+        const pushed = this.#producer.pushRetain(message, this.#poolHandle);
+        if (pushed === 1) {
+          this.#room--;
+          this.#sequence++;
+          c[COUNTER.ZERO_COPY]++;
+          return true;
+        }
+        c[COUNTER.WRITTEN]--;
+        if (pushed === 0) {
+          this.#room = 0;
+          c[COUNTER.REJECTED]++;
+          return false;
+        }
+        // Refused with nothing changed (the slot was freed since, or a handle is closed): the
+        // frame is copied, or the error reported, as by any other push.
+        how = this.#encoder.encode(frame, message, 0, this.#sequence);
+      }
       if (how === ENCODE_POOL_EXHAUSTED) {
         c[COUNTER.POOL_EXHAUSTED]++;
         if (this.#latest) return this.#undeliverable();

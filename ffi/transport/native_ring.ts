@@ -100,6 +100,45 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
   }
 
   /**
+   * Retains, in `pool`, the frame-pool slot that message 0 of `batch` names, then pushes the
+   * message, in one native call (a `fifo` ring). For a writer sending a frame's own slot, which
+   * otherwise calls `FramePool.retain()` and then {@linkcode NativeRingProducer.push}. Never
+   * throws.
+   *
+   * @param batch The message source.
+   * @param pool The native handle of the pool (`FramePool.share().handle`, of this isolate).
+   * @returns 1 written (the message owns the new reference), 0 full (nothing changed), or a
+   *   negative status with nothing changed: the slot is free or was reused (send a copy), the
+   *   ring is `latest`, or an endpoint or the pool is closed.
+   *
+   * @example Send a slot by handle
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { FrameMessageBatch } from "../../core/frame_message.ts";
+   * import { createNativeRing, FramePool } from "@streamlib/streamlib/ffi";
+   *
+   * using pool = FramePool.create({ slotBytes: 64, slotCount: 1 });
+   * const [producer, consumer] = createNativeRing({ capacity: 1, policy: "fifo" });
+   * const message = new FrameMessageBatch(1);
+   * const slot = pool.acquire();
+   * message.write(0, slot, 0, 0, 0, 0, 0);
+   * assert.equal(producer.pushRetain(message, pool.share().handle), 1);
+   * assert.equal(producer.pushRetain(message, pool.share().handle), 0); // full
+   * assert.equal(pool.refCount(slot), 2); // the caller's and the queued message's
+   * pool.release(slot);
+   * assert.ok(consumer.pop(message));
+   * pool.release(message.slot(0));
+   * assert.ok(producer.pushRetain(message, pool.share().handle) < 0); // the slot is free now
+   * producer.close();
+   * consumer.close();
+   * ```
+   */
+  pushRetain(batch: FrameMessageBatch, pool: number): number {
+    const pointer = this.#batch.of(batch, 1, "push to ring", "batch");
+    return this.symbols.sl_ring_push_retain(this.nativeHandle, pool, pointer);
+  }
+
+  /**
    * Pushes the first `count` messages of `batch` in one native call.
    *
    * @param batch The message source.

@@ -76,9 +76,10 @@ interface OpenChannel {
  * or read from another channel) cross isolates without a copy and other frames are copied once.
  *
  * The native ring has no arrival callback. Each channel also carries a doorbell in a
- * `SharedArrayBuffer`: the writer bumps it and calls `Atomics.notify` after every push, and the
- * reading isolate waits on it with `Atomics.waitAsync`, which resolves on that isolate's event
- * loop; then `onData` schedules the `push` node. {@linkcode NativeTransport.poll} checks every
+ * `SharedArrayBuffer`: after a push that finds the reader asleep the writer bumps it and calls
+ * `Atomics.notify` (a reader that is draining sees the frame anyway), and the reading isolate
+ * waits on it with `Atomics.waitAsync`, which resolves on that isolate's event loop; then
+ * `onData` schedules the `push` node. {@linkcode NativeTransport.poll} checks every
  * reader at once (the Worker host calls it before draining, so no frame waits on a wake-up).
  *
  * One instance lives in each isolate: the main isolate's `open()`s channels; every isolate

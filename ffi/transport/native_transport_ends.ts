@@ -19,20 +19,29 @@ import type { NativeConnectionWriter } from "./native_connection_writer.ts";
 import { SlotMemorySource } from "./slot_memory.ts";
 
 /**
- * Index of the doorbell in a channel's signal (`Int32Array`): bumped after every push.
+ * Index of the doorbell in a channel's signal (`Int32Array`): bumped after a push that finds the
+ * reader asleep ({@linkcode SIGNAL_READER_ASLEEP}), and at end of stream. A push to an awake
+ * reader leaves the doorbell's cache line alone, so the reader's loads of the signal stay cache
+ * hits while it drains.
  *
  * @example A waiter that looked before a push cannot miss it
  * ```ts
  * import assert from "node:assert/strict";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { createNativeConnection } from "./native_connection.ts";
- * import { SIGNAL_BELL, SIGNAL_BYTES, SignalledWriter } from "./native_transport_ends.ts";
+ * import {
+ *   SIGNAL_BELL,
+ *   SIGNAL_BYTES,
+ *   SIGNAL_READER_ASLEEP,
+ *   SignalledWriter,
+ * } from "./native_transport_ends.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
  * const [native, reader] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
  * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
  * using writer = new SignalledWriter(native, signal);
- * const seen = Atomics.load(signal, SIGNAL_BELL); // a reader reads the bell, then the ring
+ * Atomics.store(signal, SIGNAL_READER_ASLEEP, 1); // a reader says it may sleep,
+ * const seen = Atomics.load(signal, SIGNAL_BELL); // reads the bell, then the ring
  * writer.push({ kind: "data", timestampNs: 0, value: 1 });
  * // ...so its wait on the value it saw returns at once:
  * assert.equal(Atomics.waitAsync(signal, SIGNAL_BELL, seen).value, "not-equal");
@@ -100,25 +109,33 @@ export const SIGNAL_BYTES = 32;
 export const POOL_WAIT_LIMIT_MS = 200;
 
 /**
- * A native connection writer that bumps the channel's doorbell after each push and wakes the
- * reader only when it sleeps ({@linkcode SIGNAL_READER_ASLEEP}), and drops frames once the channel
- * is torn down (as a write to an unconnected output does). Hot path: never blocks, allocates
- * nothing.
+ * A native connection writer that rings the channel's doorbell (bumps it and wakes the reader)
+ * after a push only when the reader sleeps ({@linkcode SIGNAL_READER_ASLEEP}), and drops frames
+ * once the channel is torn down (as a write to an unconnected output does). Hot path: never
+ * blocks, allocates nothing.
  *
- * @example Ring the bell
+ * @example Ring the bell for a sleeping reader only
  * ```ts
  * import assert from "node:assert/strict";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { createNativeConnection } from "./native_connection.ts";
- * import { SIGNAL_BELL, SIGNAL_BYTES, SignalledWriter } from "./native_transport_ends.ts";
+ * import {
+ *   SIGNAL_BELL,
+ *   SIGNAL_BYTES,
+ *   SIGNAL_READER_ASLEEP,
+ *   SignalledWriter,
+ * } from "./native_transport_ends.ts";
  *
- * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
- * const [native, reader] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
+ * using pool = FramePool.create({ slotBytes: 1024, slotCount: 4 });
+ * const [native, reader] = createNativeConnection({ capacity: 4, policy: "fifo", pool });
  * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
  * using writer = new SignalledWriter(native, signal);
- * writer.push({ kind: "data", timestampNs: 0, value: 1 });
+ * writer.push({ kind: "data", timestampNs: 0, value: 1 }); // the reader is awake
+ * assert.equal(signal[SIGNAL_BELL], 0);
+ * Atomics.store(signal, SIGNAL_READER_ASLEEP, 1); // now it sleeps
+ * writer.push({ kind: "data", timestampNs: 1, value: 2 });
  * assert.equal(signal[SIGNAL_BELL], 1);
- * assert.equal(reader.available, 1);
+ * assert.equal(reader.available, 2);
  * reader.close();
  * ```
  */
@@ -220,11 +237,19 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
     return ok;
   }
 
+  /**
+   * After a push: wakes a sleeping reader; one that is draining will see the frame anyway.
+   *
+   * Ordering: the push's `endPush()` (a sequentially consistent store) comes between the frame
+   * landing in the ring and the load of the reader's flag, as the reader's store of the flag
+   * comes before its look at the ring. So either this load sees the flag (and the bump below
+   * changes the word the reader waits on), or the reader's look finds the frame.
+   */
   #ring(): void {
     const signal = this.#signal;
+    if (Atomics.load(signal, SIGNAL_READER_ASLEEP) === 0) return;
     Atomics.add(signal, SIGNAL_BELL, 1);
-    // Only a sleeping reader needs waking; one that is draining will see this frame anyway.
-    if (Atomics.load(signal, SIGNAL_READER_ASLEEP) !== 0) Atomics.notify(signal, SIGNAL_BELL);
+    Atomics.notify(signal, SIGNAL_BELL);
   }
 
   /** Writes the frame that waits for a pool slot if it can; wakes the reader if it did. */

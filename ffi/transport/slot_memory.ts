@@ -157,8 +157,10 @@ export class SlotMemorySource implements FrameMemorySource {
     this.#bytesInUse += byteLength;
     const holdings = this.#holdings;
     if (holdings !== undefined) {
-      Atomics.store(holdings, 2 * index + 1, slot);
-      Atomics.add(holdings, 2 * index, 1);
+      // Plain writes: only another isolate reads the ledger, after this one died (its end is
+      // what orders them), and an atomic read-modify-write per frame and hop was a full fence.
+      holdings[2 * index + 1] = slot;
+      holdings[2 * index]++;
     }
     return memory;
   }
@@ -168,7 +170,7 @@ export class SlotMemorySource implements FrameMemorySource {
     this.#inUse--;
     this.#bytesInUse -= memory.byteLength;
     const slot = memory.slot!;
-    if (this.#holdings !== undefined) Atomics.sub(this.#holdings, 2 * (slot & SLOT_INDEX_MASK), 1);
+    if (this.#holdings !== undefined) this.#holdings[2 * (slot & SLOT_INDEX_MASK)]--;
     this.pool.release(slot);
     if (this.#waiters.length > 0) {
       const waiters = this.#waiters;

@@ -9,6 +9,7 @@
 
 use std::ptr;
 
+use crate::error_text::ErrorText;
 use crate::media::capture::{
     CaptureSettings, CaptureShared, CaptureSink, DeviceKind, devices_to_json, monotonic_now_ns,
 };
@@ -18,7 +19,8 @@ use crate::media::handles::{self, EncoderEntry};
 use crate::media::opus_codec::{OpusApplication, OpusDecoder, OpusEncoder};
 use crate::media::pixel_format::PixelFormat;
 use crate::media::platform;
-use crate::panic_guard::{guarded, guarded_status};
+use crate::panic_guard::{guarded, guarded_fast, guarded_status};
+use crate::policy::Policy;
 use crate::status::{Error, ErrorKind};
 use crate::{ABI_VERSION, c_buffer, last_error, plugin, registry};
 
@@ -82,13 +84,92 @@ pub extern "C" fn sl_ring_free(endpoint: u32) -> i32 {
 /// `msg` must be readable for 32 bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sl_ring_push(producer: u32, msg: *const u8) -> i32 {
-    guarded_status(|| {
-        // SAFETY: `msg` is readable for 32 bytes (caller contract); null is checked inside.
-        let message = unsafe { c_buffer::message(msg, "msg") }?;
-        registry::with_producer(producer, "sl_ring_push", |p| {
-            c_buffer::count_to_status(p.push_bytes(std::slice::from_ref(message)))
-        })
-    })
+    guarded_fast(
+        || {
+            // SAFETY: `msg` is readable for 32 bytes (caller contract); null is checked inside.
+            let message = unsafe { c_buffer::message(msg, "msg") }.ok()?;
+            registry::try_producer(producer, |p| {
+                c_buffer::count_to_status(p.push_bytes(std::slice::from_ref(message)))
+            })
+        },
+        || {
+            // SAFETY: `msg` is readable for 32 bytes (caller contract); null is checked inside.
+            let message = unsafe { c_buffer::message(msg, "msg") }?;
+            registry::with_producer(producer, "sl_ring_push", |p| {
+                c_buffer::count_to_status(p.push_bytes(std::slice::from_ref(message)))
+            })
+        },
+    )
+}
+
+/// Retains the frame-pool slot that the 32-byte message at `msg` names in `pool`, then pushes
+/// the message to a `fifo` ring: returns 1 if written (the message owns the new reference), 0 if
+/// the ring is full (the reference is dropped again). One call where a writer sending a frame's
+/// own slot made two (`sl_pool_retain`, `sl_ring_push`). On any failure nothing changes: a free
+/// or reused slot is `SL_ERR_INVALID_HANDLE` (send a copy instead), and a `latest` ring is
+/// `SL_ERR_UNSUPPORTED` (its pushes evict: use [`sl_ring_push_evict`]) (ABI 9).
+///
+/// # Safety
+///
+/// `msg` must be readable for 32 bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_ring_push_retain(producer: u32, pool: u32, msg: *const u8) -> i32 {
+    guarded_fast(
+        || {
+            // SAFETY: `msg` is readable for 32 bytes (caller contract); null is checked inside.
+            let message = unsafe { c_buffer::message(msg, "msg") }.ok()?;
+            let slot = message_slot(message);
+            registry::try_producer(producer, |p| {
+                if p.policy() != Policy::Fifo {
+                    return None;
+                }
+                registry::try_pool(pool, |pool| {
+                    pool.try_retain(slot)?;
+                    Some(push_retained(p, pool, message, slot))
+                })?
+            })?
+        },
+        || {
+            // SAFETY: `msg` is readable for 32 bytes (caller contract); null is checked inside.
+            let message = unsafe { c_buffer::message(msg, "msg") }?;
+            let slot = message_slot(message);
+            registry::with_producer(producer, "sl_ring_push_retain", |p| {
+                if p.policy() != Policy::Fifo {
+                    return Err(Error::new(ErrorKind::Unsupported {
+                        what: "retaining push on a latest ring",
+                        detail: ErrorText::format(format_args!(
+                            "it evicts, use sl_ring_push_evict"
+                        )),
+                    }));
+                }
+                registry::with_pool(pool, |pool| {
+                    pool.retain(slot)?;
+                    Ok(push_retained(p, pool, message, slot))
+                })?
+            })?
+        },
+    )
+}
+
+/// The slot handle of a message (its first field).
+fn message_slot(message: &[u8; 32]) -> u32 {
+    u32::from_ne_bytes([message[0], message[1], message[2], message[3]])
+}
+
+/// Pushes `message`, whose `slot` the caller just retained; drops that reference again if the
+/// ring is full. Returns 1 if written, 0 if not.
+fn push_retained(
+    producer: &mut crate::ring::RingProducer,
+    pool: &crate::frame_pool::FramePool,
+    message: &[u8; 32],
+    slot: u32,
+) -> i32 {
+    if producer.push_bytes(std::slice::from_ref(message)) == 1 {
+        return 1;
+    }
+    // The reference taken above is live, so this release cannot fail.
+    let _ = pool.try_release(slot);
+    0
 }
 
 /// Pushes `count` 32-byte messages from `msgs` and returns how many were written: `fifo` writes
@@ -164,13 +245,22 @@ pub unsafe extern "C" fn sl_ring_push_evict(
 /// `out` must be writable for 32 bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sl_ring_pop(consumer: u32, out: *mut u8) -> i32 {
-    guarded_status(|| {
-        // SAFETY: `out` is writable for 32 bytes (caller contract); null is checked inside.
-        let out = unsafe { c_buffer::message_mut(out, "out") }?;
-        registry::with_consumer(consumer, "sl_ring_pop", |c| {
-            c_buffer::count_to_status(c.pop_bytes(std::slice::from_mut(out)))
-        })
-    })
+    guarded_fast(
+        || {
+            // SAFETY: `out` is writable for 32 bytes (caller contract); null is checked inside.
+            let out = unsafe { c_buffer::message_mut(out, "out") }.ok()?;
+            registry::try_consumer(consumer, |c| {
+                c_buffer::count_to_status(c.pop_bytes(std::slice::from_mut(out)))
+            })
+        },
+        || {
+            // SAFETY: `out` is writable for 32 bytes (caller contract); null is checked inside.
+            let out = unsafe { c_buffer::message_mut(out, "out") }?;
+            registry::with_consumer(consumer, "sl_ring_pop", |c| {
+                c_buffer::count_to_status(c.pop_bytes(std::slice::from_mut(out)))
+            })
+        },
+    )
 }
 
 /// Pops up to `max` messages, in order, into `out`; returns how many.
@@ -299,20 +389,26 @@ pub extern "C" fn sl_pool_acquire_keeping(pool: u32, reserve: u32) -> i32 {
 /// Adds a reference to `slot`; returns the new count.
 #[unsafe(no_mangle)]
 pub extern "C" fn sl_pool_retain(pool: u32, slot: u32) -> i32 {
-    guarded_status(|| {
-        let count = registry::with_pool(pool, |p| p.retain(slot))??;
-        Ok(count as i32)
-    })
+    guarded_fast(
+        || registry::try_pool(pool, |p| p.try_retain(slot))?.map(|count| count as i32),
+        || {
+            let count = registry::with_pool(pool, |p| p.retain(slot))??;
+            Ok(count as i32)
+        },
+    )
 }
 
 /// Drops a reference to `slot`; returns the remaining count. At 0 the slot goes back to the pool.
 /// Releasing a free or stale slot is `SL_ERR_INVALID_HANDLE`.
 #[unsafe(no_mangle)]
 pub extern "C" fn sl_pool_release(pool: u32, slot: u32) -> i32 {
-    guarded_status(|| {
-        let count = registry::with_pool(pool, |p| p.release(slot))??;
-        Ok(count as i32)
-    })
+    guarded_fast(
+        || registry::try_pool(pool, |p| p.try_release(slot))?.map(|count| count as i32),
+        || {
+            let count = registry::with_pool(pool, |p| p.release(slot))??;
+            Ok(count as i32)
+        },
+    )
 }
 
 /// The reference count of `slot` (>= 1) if the handle is live: acquired and not yet released to

@@ -15,6 +15,8 @@ use std::alloc::{self, Layout};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
+use crossbeam_utils::CachePadded;
+
 use crate::free_stack::FreeStack;
 use crate::slot_state::{SlotRefusal, SlotState};
 use crate::status::{Error, ErrorKind};
@@ -98,7 +100,15 @@ pub struct FramePool {
     slot_bytes: u32,
     stride: usize,
     slots: Box<[SlotState]>,
-    free: FreeStack,
+    /// Written by every acquire and every release to 0; on cache lines of its own, as are the
+    /// counters, so the fields every retain and release reads (`slots`, `stride`) stay shared in
+    /// each thread's cache instead of moving with each acquire.
+    free: CachePadded<FreeStack>,
+    usage: CachePadded<Usage>,
+}
+
+/// A pool's counters (see [`PoolStats`]).
+struct Usage {
     in_use: AtomicU32,
     acquired_total: AtomicU64,
     exhausted_total: AtomicU64,
@@ -174,10 +184,12 @@ impl FramePool {
             slot_bytes,
             stride: stride as usize,
             slots,
-            free,
-            in_use: AtomicU32::new(0),
-            acquired_total: AtomicU64::new(0),
-            exhausted_total: AtomicU64::new(0),
+            free: CachePadded::new(free),
+            usage: CachePadded::new(Usage {
+                in_use: AtomicU32::new(0),
+                acquired_total: AtomicU64::new(0),
+                exhausted_total: AtomicU64::new(0),
+            }),
         })
     }
 
@@ -188,15 +200,15 @@ impl FramePool {
     /// [`ErrorKind::PoolExhausted`] if every slot is in use; counted in `exhausted_total`.
     pub fn acquire(&self) -> Result<u32, Error> {
         let Some(index) = self.free.pop() else {
-            self.exhausted_total.fetch_add(1, Ordering::Relaxed);
+            self.usage.exhausted_total.fetch_add(1, Ordering::Relaxed);
             return Err(ErrorKind::PoolExhausted {
                 slot_count: self.slot_count(),
             }
             .into());
         };
         let generation = self.slots[index as usize].claim();
-        self.in_use.fetch_add(1, Ordering::Relaxed);
-        self.acquired_total.fetch_add(1, Ordering::Relaxed);
+        self.usage.in_use.fetch_add(1, Ordering::Relaxed);
+        self.usage.acquired_total.fetch_add(1, Ordering::Relaxed);
         Ok((generation << INDEX_BITS) | index)
     }
 
@@ -211,9 +223,9 @@ impl FramePool {
     /// [`ErrorKind::PoolExhausted`] if `reserve` or fewer slots are free; counted in
     /// `exhausted_total`.
     pub fn acquire_keeping(&self, reserve: u32) -> Result<u32, Error> {
-        let in_use = self.in_use.load(Ordering::Relaxed);
+        let in_use = self.usage.in_use.load(Ordering::Relaxed);
         if u64::from(in_use) + u64::from(reserve) >= u64::from(self.slot_count()) {
-            self.exhausted_total.fetch_add(1, Ordering::Relaxed);
+            self.usage.exhausted_total.fetch_add(1, Ordering::Relaxed);
             return Err(ErrorKind::PoolExhausted {
                 slot_count: self.slot_count(),
             }
@@ -250,16 +262,34 @@ impl FramePool {
     ///
     /// [`ErrorKind::StaleSlot`] if the slot is free or the handle is stale or out of range.
     pub fn release(&self, slot: u32) -> Result<u32, Error> {
+        self.try_release(slot)
+            .ok_or(Error::new(ErrorKind::StaleSlot { slot }))
+    }
+
+    /// [`FramePool::retain`] for hot paths: `None`, having changed nothing, where `retain` fails.
+    #[inline]
+    pub fn try_retain(&self, slot: u32) -> Option<u32> {
+        self.slots
+            .get((slot & INDEX_MASK) as usize)?
+            .retain(slot >> INDEX_BITS)
+            .ok()
+    }
+
+    /// [`FramePool::release`] for hot paths: `None`, having changed nothing, where `release`
+    /// fails.
+    #[inline]
+    pub fn try_release(&self, slot: u32) -> Option<u32> {
         let remaining = self
-            .slot_state(slot)?
+            .slots
+            .get((slot & INDEX_MASK) as usize)?
             .release(slot >> INDEX_BITS)
-            .map_err(|_| Error::new(ErrorKind::StaleSlot { slot }))?;
+            .ok()?;
         if remaining == 0 {
-            self.in_use.fetch_sub(1, Ordering::Relaxed);
+            self.usage.in_use.fetch_sub(1, Ordering::Relaxed);
             let pushed = self.free.push(slot & INDEX_MASK);
             debug_assert!(pushed.is_ok(), "a slot was freed twice");
         }
-        Ok(remaining)
+        Some(remaining)
     }
 
     /// The reference count of `slot` if the handle is live (acquired and not yet released to 0).
@@ -308,9 +338,9 @@ impl FramePool {
             slot_bytes: self.slot_bytes,
             slot_stride: self.stride as u64,
             slot_count: self.slot_count(),
-            in_use: self.in_use.load(Ordering::Relaxed),
-            acquired_total: self.acquired_total.load(Ordering::Relaxed),
-            exhausted_total: self.exhausted_total.load(Ordering::Relaxed),
+            in_use: self.usage.in_use.load(Ordering::Relaxed),
+            acquired_total: self.usage.acquired_total.load(Ordering::Relaxed),
+            exhausted_total: self.usage.exhausted_total.load(Ordering::Relaxed),
         }
     }
 }

@@ -78,6 +78,18 @@ impl Drop for AccessGuard<'_> {
     }
 }
 
+/// Why a hot-path lookup ([`HandleTable::try_shared`], [`HandleTable::try_exclusive`]) was
+/// refused; [`HandleTable::with_shared`] and [`HandleTable::with_exclusive`] report it as an
+/// [`Error`] with the handle and the table's kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Unknown, of another table, removed or stale: [`ErrorKind::InvalidHandle`].
+    Invalid,
+    /// In use by another thread (exclusive access), or by the most threads a count holds
+    /// (shared access): [`ErrorKind::EndpointBusy`].
+    Busy,
+}
+
 /// A fixed-capacity table of `T`s addressed by generation-checked `u32` handles.
 ///
 /// # Examples
@@ -166,14 +178,20 @@ impl<T> HandleTable<T> {
     }
 
     /// The entry and generation `handle` names, if it is well formed for this table.
-    fn decode(&self, handle: u32) -> Result<(&Entry<T>, u32), Error> {
+    #[inline]
+    fn locate(&self, handle: u32) -> Option<(&Entry<T>, u32)> {
         let tag = handle >> TAG_SHIFT;
         let generation = (handle >> INDEX_BITS) & MAX_GENERATION;
         let index = (handle & INDEX_MASK) as usize;
         match self.entries.get(index) {
-            Some(entry) if tag == self.tag && generation != 0 => Ok((entry, generation)),
-            _ => Err(self.invalid(handle)),
+            Some(entry) if tag == self.tag && generation != 0 => Some((entry, generation)),
+            _ => None,
         }
+    }
+
+    /// [`HandleTable::locate`], with the error for a malformed handle.
+    fn decode(&self, handle: u32) -> Result<(&Entry<T>, u32), Error> {
+        self.locate(handle).ok_or_else(|| self.invalid(handle))
     }
 
     /// Stores `value` and returns its new handle.
@@ -260,16 +278,42 @@ impl<T> HandleTable<T> {
     where
         T: Send,
     {
-        let (entry, generation) = self.decode(handle)?;
+        self.try_exclusive(handle, f)
+            .map_err(|refusal| self.refusal_error(refusal, handle))
+    }
+
+    /// [`HandleTable::with_exclusive`] for hot paths: a refusal is a one-byte [`Refusal`], not an
+    /// [`Error`] (whose message a caller builds only when it reports the failure).
+    ///
+    /// # Errors
+    ///
+    /// [`Refusal::Invalid`] or [`Refusal::Busy`], as for [`HandleTable::with_exclusive`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use streamlib_native::handle_table::{HandleTable, Refusal};
+    ///
+    /// let table = HandleTable::new("counter", 1, 1);
+    /// let handle = table.insert(0u32).unwrap();
+    /// assert_eq!(table.try_exclusive(handle, |n| { *n += 1; *n }), Ok(1));
+    /// assert_eq!(table.try_exclusive(handle + 1, |n| *n), Err(Refusal::Invalid));
+    /// ```
+    #[inline]
+    pub fn try_exclusive<R>(&self, handle: u32, f: impl FnOnce(&mut T) -> R) -> Result<R, Refusal>
+    where
+        T: Send,
+    {
+        let (entry, generation) = self.locate(handle).ok_or(Refusal::Invalid)?;
         let idle = pack(generation, LIVE, 0);
         if let Err(actual) = entry
             .state
             .compare_exchange(idle, idle + 1, Acquire, Relaxed)
         {
             return Err(if actual & !COUNT_MASK == idle {
-                ErrorKind::EndpointBusy { handle }.into()
+                Refusal::Busy
             } else {
-                self.invalid(handle)
+                Refusal::Invalid
             });
         }
         let _guard = AccessGuard(&entry.state);
@@ -278,7 +322,7 @@ impl<T> HandleTable<T> {
             // thread is the only one accessing the value until the guard drops, and `remove`
             // waits for it.
             let value = unsafe { &mut *value_slot };
-            value.as_mut().map(f).ok_or_else(|| self.invalid(handle))
+            value.as_mut().map(f).ok_or(Refusal::Invalid)
         })
     }
 
@@ -292,14 +336,42 @@ impl<T> HandleTable<T> {
     where
         T: Sync,
     {
-        let (entry, generation) = self.decode(handle)?;
+        self.try_shared(handle, f)
+            .map_err(|refusal| self.refusal_error(refusal, handle))
+    }
+
+    /// [`HandleTable::with_shared`] for hot paths: a refusal is a one-byte [`Refusal`], not an
+    /// [`Error`].
+    ///
+    /// # Errors
+    ///
+    /// [`Refusal::Invalid`] if `handle` is unknown, of another table or removed;
+    /// [`Refusal::Busy`] if the value already has the most concurrent users a count holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use streamlib_native::handle_table::{HandleTable, Refusal};
+    ///
+    /// let table = HandleTable::new("word", 1, 1);
+    /// let handle = table.insert("hi").unwrap();
+    /// assert_eq!(table.try_shared(handle, |text| text.len()), Ok(2));
+    /// table.remove(handle).unwrap();
+    /// assert_eq!(table.try_shared(handle, |text| text.len()), Err(Refusal::Invalid));
+    /// ```
+    #[inline]
+    pub fn try_shared<R>(&self, handle: u32, f: impl FnOnce(&T) -> R) -> Result<R, Refusal>
+    where
+        T: Sync,
+    {
+        let (entry, generation) = self.locate(handle).ok_or(Refusal::Invalid)?;
         let mut state = entry.state.load(Relaxed);
         loop {
             if generation_of(state) != generation || state & LIVE == 0 {
-                return Err(self.invalid(handle));
+                return Err(Refusal::Invalid);
             }
             if state & COUNT_MASK == COUNT_MASK {
-                return Err(ErrorKind::EndpointBusy { handle }.into());
+                return Err(Refusal::Busy);
             }
             match entry
                 .state
@@ -315,8 +387,16 @@ impl<T> HandleTable<T> {
             // in place until the guard drops (`remove` waits), and only shared references to it
             // exist meanwhile (`with_exclusive` needs the count at zero).
             let value = unsafe { &*value_slot };
-            value.as_ref().map(f).ok_or_else(|| self.invalid(handle))
+            value.as_ref().map(f).ok_or(Refusal::Invalid)
         })
+    }
+
+    /// The error a refused lookup of `handle` reports.
+    fn refusal_error(&self, refusal: Refusal, handle: u32) -> Error {
+        match refusal {
+            Refusal::Invalid => self.invalid(handle),
+            Refusal::Busy => ErrorKind::EndpointBusy { handle }.into(),
+        }
     }
 }
 

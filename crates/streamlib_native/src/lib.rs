@@ -83,4 +83,4 @@ pub mod status;
 /// The version of the C ABI this library implements, returned by [`ffi::sl_abi_version`].
 ///
 /// Any change to a signature, a status code or the message layout bumps it.
-pub const ABI_VERSION: u32 = 8;
+pub const ABI_VERSION: u32 = 9;

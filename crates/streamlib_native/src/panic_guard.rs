@@ -76,21 +76,56 @@ pub fn guarded<T>(body: impl FnOnce() -> Result<T, Error>) -> Result<T, Status> 
             last_error::set(&error);
             Err(error.status())
         }
-        Err(payload) => {
-            let message = panic_message(payload.as_ref());
-            PANIC_LOCATION.with(|cell| {
-                let location = cell.borrow();
-                let location = if location.is_empty() {
-                    "an unknown location"
-                } else {
-                    &location
-                };
-                last_error::set(&format_args!(
-                    "Native code panicked at {location}: {message}"
-                ));
-            });
-            Err(Status::Panic)
-        }
+        Err(payload) => Err(report_panic(payload.as_ref())),
+    }
+}
+
+/// Records a caught panic as the thread's last error and returns [`Status::Panic`].
+fn report_panic(payload: &(dyn std::any::Any + Send)) -> Status {
+    let message = panic_message(payload);
+    PANIC_LOCATION.with(|cell| {
+        let location = cell.borrow();
+        let location = if location.is_empty() {
+            "an unknown location"
+        } else {
+            &location
+        };
+        last_error::set(&format_args!(
+            "Native code panicked at {location}: {message}"
+        ));
+    });
+    Status::Panic
+}
+
+/// [`guarded_status`] for the hot entry points (a ring push or pop, a slot retain or release):
+/// runs `fast`, which returns the result or `None` having changed nothing, and only on `None`
+/// runs `slow`, the entry's full body, which fails the same way and builds the error message.
+/// The common case so moves no [`Error`] around and touches no thread-local; a panic in either
+/// is caught as in [`guarded`].
+///
+/// `fast` must return `None` only before any side effect, since `slow` then does the whole
+/// operation again.
+///
+/// # Examples
+///
+/// ```
+/// use streamlib_native::panic_guard::guarded_fast;
+/// use streamlib_native::status::{Error, ErrorKind};
+///
+/// assert_eq!(guarded_fast(|| Some(1), || Ok(2)), 1);
+/// let slow = || Err(Error::new(ErrorKind::StaleSlot { slot: 7 }));
+/// assert_eq!(guarded_fast(|| None, slow), -2);
+/// assert_eq!(guarded_fast(|| panic!("boom"), || Ok(2)), -5);
+/// ```
+pub fn guarded_fast(
+    fast: impl FnOnce() -> Option<i32>,
+    slow: impl FnOnce() -> Result<i32, Error>,
+) -> i32 {
+    install_location_hook();
+    match panic::catch_unwind(AssertUnwindSafe(fast)) {
+        Ok(Some(status)) => status,
+        Ok(None) => guarded_status(slow),
+        Err(payload) => report_panic(payload.as_ref()).code(),
     }
 }
 

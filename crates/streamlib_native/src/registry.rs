@@ -87,6 +87,37 @@ pub(crate) fn with_consumer<R>(
     })?
 }
 
+/// [`with_producer`] for hot paths: `None`, having run nothing, for a handle that is not a live
+/// producer free to use now (the caller's slow path reports why).
+#[inline]
+pub(crate) fn try_producer<R>(handle: u32, f: impl FnOnce(&mut RingProducer) -> R) -> Option<R> {
+    RING_ENDPOINTS
+        .try_exclusive(handle, |endpoint| match endpoint {
+            RingEndpoint::Producer(producer) => Some(f(producer)),
+            RingEndpoint::Consumer(_) => None,
+        })
+        .ok()
+        .flatten()
+}
+
+/// [`with_consumer`] for hot paths, as [`try_producer`].
+#[inline]
+pub(crate) fn try_consumer<R>(handle: u32, f: impl FnOnce(&mut RingConsumer) -> R) -> Option<R> {
+    RING_ENDPOINTS
+        .try_exclusive(handle, |endpoint| match endpoint {
+            RingEndpoint::Consumer(consumer) => Some(f(consumer)),
+            RingEndpoint::Producer(_) => None,
+        })
+        .ok()
+        .flatten()
+}
+
+/// [`with_pool`] for hot paths: `None`, having run nothing, for a handle that is not a live pool.
+#[inline]
+pub(crate) fn try_pool<R>(handle: u32, f: impl FnOnce(&FramePool) -> R) -> Option<R> {
+    POOLS.try_shared(handle, |pool| f(pool)).ok()
+}
+
 /// Creates a pool and returns its first handle.
 pub(crate) fn create_pool(slot_bytes: u32, slot_count: u32) -> Result<u32, Error> {
     POOLS.insert(Arc::new(FramePool::new(slot_bytes, slot_count)?))

@@ -13,6 +13,7 @@ const INVALID_HANDLE: i32 = -2;
 const POOL_EXHAUSTED: i32 = -3;
 const PANIC: i32 = -5;
 const WRONG_ENDPOINT: i32 = -6;
+const UNSUPPORTED: i32 = -9;
 
 const FIFO: u32 = 0;
 const LATEST: u32 = 1;
@@ -102,8 +103,8 @@ fn pool_stats(pool: u32) -> [f64; 6] {
 }
 
 #[test]
-fn sl_abi_version_is_7() {
-    assert_eq!(sl_abi_version(), 8);
+fn sl_abi_version_is_9() {
+    assert_eq!(sl_abi_version(), 9);
     assert_eq!(sl_abi_version(), streamlib_native::ABI_VERSION);
 }
 
@@ -382,6 +383,60 @@ fn sl_ring_push_evict_returns_every_pool_slot() {
     );
     sl_ring_free(consumer);
     sl_pool_free(pool);
+}
+
+fn push_retain(producer: u32, pool: u32, slot: u32) -> i32 {
+    let bytes = FrameMessage {
+        slot,
+        ..message(slot)
+    }
+    .to_bytes();
+    // SAFETY: `bytes` is one 32-byte message.
+    unsafe { sl_ring_push_retain(producer, pool, bytes.as_ptr()) }
+}
+
+#[test]
+fn sl_ring_push_retain_takes_the_reference_only_for_a_written_message() {
+    let pool = create_pool(64, 2);
+    let (producer, consumer) = create_ring(1, FIFO);
+    let slot = sl_pool_acquire(pool) as u32;
+    assert_eq!(push_retain(producer, pool, slot), 1);
+    assert_eq!(sl_pool_refcount(pool, slot), 2);
+    // Full: nothing written, the reference dropped again.
+    assert_eq!(push_retain(producer, pool, slot), 0);
+    assert_eq!(sl_pool_refcount(pool, slot), 2);
+    assert_eq!(pop(consumer).unwrap().slot, slot);
+    assert_eq!(sl_pool_release(pool, slot), 1);
+    assert_eq!(sl_pool_release(pool, slot), 0);
+    // A free slot: refused, nothing pushed, with the reason.
+    assert_eq!(push_retain(producer, pool, slot), INVALID_HANDLE);
+    assert!(
+        last_error().starts_with("Invalid slot handle"),
+        "{}",
+        last_error()
+    );
+    assert!(pop(consumer).is_none());
+    // A consumer, a closed pool, a latest ring and a null message: refused, nothing changed.
+    assert_eq!(push_retain(consumer, pool, slot), WRONG_ENDPOINT);
+    let live = sl_pool_acquire(pool) as u32;
+    let (latest, latest_consumer) = create_ring(1, LATEST);
+    assert_eq!(push_retain(latest, pool, live), UNSUPPORTED);
+    assert!(
+        last_error().contains("sl_ring_push_evict"),
+        "{}",
+        last_error()
+    );
+    // SAFETY: a null message is refused before it is read.
+    let null_message = unsafe { sl_ring_push_retain(producer, pool, ptr::null()) };
+    assert_eq!(null_message, INVALID_ARGUMENT);
+    assert_eq!(sl_pool_refcount(pool, live), 1);
+    assert_eq!(sl_pool_free(pool), OK);
+    assert_eq!(push_retain(producer, pool, live), INVALID_HANDLE);
+    assert!(last_error().contains("pool"), "{}", last_error());
+    assert!(pop(consumer).is_none());
+    for endpoint in [producer, consumer, latest, latest_consumer] {
+        assert_eq!(sl_ring_free(endpoint), OK);
+    }
 }
 
 #[test]

@@ -2,9 +2,11 @@
 //! `ffi/transport/connection_shared_state.ts` keeps in a `SharedArrayBuffer`, so a native plugin node is an
 //! ordinary end of a native connection and the TypeScript end and `rt.stats()` see its counts.
 //!
-//! Layout (the TypeScript file is the reference): 12 `f64` counters, then 4 `i32` flags
-//! (`CLOSING`, `BUSY`, `WRITER_CLOSED`, unused). Each counter has one writer; the writer updates
-//! it with a plain atomic store of the new value's bits, which the other side reads whole.
+//! Layout (the TypeScript file is the reference), 192 bytes: the writer's `f64` counters at
+//! indices 2-8, 4 `i32` flags (`CLOSING`, `BUSY`, `WRITER_CLOSED`, keyframe request) at byte 96,
+//! the reader's counters at indices 16-18, on a cache line of their own. Each counter has one
+//! writer; the writer updates it with a plain atomic store of the new value's bits, which the
+//! other side reads whole.
 
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 
@@ -18,18 +20,19 @@ pub mod counter {
     pub const POOL_EXHAUSTED: usize = 6;
     pub const ZERO_COPY: usize = 7;
     pub const COPIED: usize = 8;
-    pub const READ: usize = 9;
-    pub const DISCARDED: usize = 10;
-    pub const INVALID: usize = 11;
+    pub const READ: usize = 16;
+    pub const DISCARDED: usize = 17;
+    pub const INVALID: usize = 18;
 }
 
-const COUNTERS: usize = 12;
+const COUNTERS: usize = 19;
+const FLAGS_OFFSET: usize = 96;
 const CLOSING: usize = 0;
 const BUSY: usize = 1;
 const WRITER_CLOSED: usize = 2;
 
 /// Bytes of the shared state.
-pub const SHARED_STATE_BYTES: usize = COUNTERS * 8 + 4 * 4;
+pub const SHARED_STATE_BYTES: usize = 192;
 
 /// A connection's shared state, mapped from memory the TypeScript side owns.
 #[derive(Debug)]
@@ -61,9 +64,9 @@ impl SharedState {
     }
 
     fn flag(&self, index: usize) -> &AtomicI32 {
-        // SAFETY: in bounds (4 flags after the counters), 4-byte aligned, valid while `self`
-        // lives (see `new`).
-        unsafe { &*self.base.add(COUNTERS * 8 + index * 4).cast::<AtomicI32>() }
+        // SAFETY: in bounds (4 flags at FLAGS_OFFSET), 4-byte aligned, valid while `self` lives
+        // (see `new`).
+        unsafe { &*self.base.add(FLAGS_OFFSET + index * 4).cast::<AtomicI32>() }
     }
 
     /// Adds `n` to a counter this side writes.
