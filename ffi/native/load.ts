@@ -114,7 +114,7 @@ function checkAbi(path: string): void {
  * import { loadNativeLibrary } from "@streamlib/streamlib/ffi";
  *
  * const lib = loadNativeLibrary();
- * assert.equal(lib.symbols.sl_abi_version(), 8); // the ABI version
+ * assert.equal(lib.symbols.sl_abi_version(), 9); // the ABI version
  * ```
  */
 export function loadNativeLibrary(options: LoadNativeOptions = {}): NativeLibrary {
