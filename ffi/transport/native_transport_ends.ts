@@ -176,7 +176,8 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
    * pool slot), `Infinity` for `latest`.
    */
   get space(): number {
-    if (!this.#fifo || Atomics.load(this.#signal, SIGNAL_TORN) !== 0) return Infinity;
+    // Plain reads of the signal where a stale value only delays a hint (see `#ring`).
+    if (!this.#fifo || this.#signal[SIGNAL_TORN] !== 0) return Infinity;
     if (this.#writer.pending) this.#flush();
     return this.#writer.pending ? 0 : this.#writer.freeSlots;
   }
@@ -227,7 +228,7 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
    */
   push(frame: T): boolean {
     const signal = this.#signal;
-    if (Atomics.load(signal, SIGNAL_TORN) !== 0) return true;
+    if (signal[SIGNAL_TORN] !== 0) return true; // a late look only drops one more frame
     const ok = this.#writer.push(frame);
     if (ok) {
       this.#ring();
@@ -247,7 +248,15 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
    */
   #ring(): void {
     const signal = this.#signal;
-    if (Atomics.load(signal, SIGNAL_READER_ASLEEP) === 0) return;
+    // A plain look first: every `Atomics` operation is a builtin call in V8 (about 10 ns here),
+    // and the push's `endPush()` before it was a full barrier, so the look sees the reader's
+    // store (x86 orders loads; V8 does not move a typed-array load across the calls before it).
+    // Then take the flag: the first push to find the reader asleep rings, and the pushes after
+    // it, until the reader says again that it may sleep, do not (each notify takes V8's
+    // process-wide futex lock, and between a notify and the reader's wake-up a writer pushes
+    // many frames).
+    if (signal[SIGNAL_READER_ASLEEP] === 0) return;
+    if (Atomics.exchange(signal, SIGNAL_READER_ASLEEP, 0) === 0) return;
     Atomics.add(signal, SIGNAL_BELL, 1);
     Atomics.notify(signal, SIGNAL_BELL);
   }
@@ -415,7 +424,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   pop(): T | undefined {
     if (this.#closed) return undefined;
     const frame = this.#own(this.#reader.pop());
-    if (Atomics.load(this.#signal, SIGNAL_WRITER_WAITING) !== 0) this.#ringRoom();
+    if (this.#signal[SIGNAL_WRITER_WAITING] !== 0) this.#ringRoom(); // a hint: see `#ringRoom`
     if (frame === undefined) this.#drained();
     return frame;
   }
@@ -428,7 +437,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   popLatest(): T | undefined {
     if (this.#closed) return undefined;
     const frame = this.#own(this.#reader.popLatest());
-    if (Atomics.load(this.#signal, SIGNAL_WRITER_WAITING) !== 0) this.#ringRoom();
+    if (this.#signal[SIGNAL_WRITER_WAITING] !== 0) this.#ringRoom(); // a hint: see `#ringRoom`
     this.#drained(); // popLatest() empties the ring
     return frame;
   }
@@ -442,7 +451,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   clear(): number {
     if (this.#closed) return 0;
     const dropped = this.#reader.clear();
-    if (Atomics.load(this.#signal, SIGNAL_WRITER_WAITING) !== 0) this.#ringRoom();
+    if (this.#signal[SIGNAL_WRITER_WAITING] !== 0) this.#ringRoom(); // a hint: see `#ringRoom`
     this.#drained();
     return dropped;
   }
@@ -515,6 +524,11 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     }
   }
 
+  /**
+   * Wakes a writer waiting for room. Readers look at its flag with a plain read after each pop:
+   * the pop's store of the ring's head is a release, not a full barrier, so the look may miss a
+   * writer that just said it waits, atomic or not; its wait is bounded (1 ms) for that reason.
+   */
   #ringRoom(): void {
     const signal = this.#signal;
     Atomics.store(signal, SIGNAL_WRITER_WAITING, 0);
