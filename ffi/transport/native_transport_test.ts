@@ -6,6 +6,7 @@ import { videoSlotBytes } from "./frame_format.ts";
 import { NativeTransport } from "./native_transport.ts";
 import {
   POOL_WAIT_LIMIT_MS,
+  SIGNAL_BELL,
   SIGNAL_BYTES,
   SIGNAL_READER_ASLEEP,
   SignalledReader,
@@ -260,6 +261,37 @@ Deno.test("SignalledReader wakes its node again within a few ms when writers ski
   assert.deepEqual(notifies, [0, 0, 0], "the reader was awake: those pushes skipped the notify");
   assert.equal(reader.available, 0, "every frame was read");
   assert.equal(woken, 4);
+  reader[Symbol.dispose]();
+  writer[Symbol.dispose]();
+});
+
+Deno.test("SignalledWriter rings a sleeping reader once: the pushes after it, until the reader says again that it may sleep, skip the bell", async () => {
+  using pool = FramePool.create({ slotBytes: 1024, slotCount: 8 });
+  const [w, r] = createNativeConnection({ capacity: 8, policy: "fifo", pool });
+  const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
+  const writer = new SignalledWriter(w, signal);
+  // A reader about to sleep, in another isolate as far as the writer can tell: the flag up, the
+  // bell as it saw it.
+  Atomics.store(signal, SIGNAL_READER_ASLEEP, 1);
+  const seen = Atomics.load(signal, SIGNAL_BELL);
+  for (let n = 0; n < 5; n++) writer.push({ kind: "data", timestampNs: n, value: n });
+  assert.equal(Atomics.load(signal, SIGNAL_BELL), seen + 1, "one bell for five pushes");
+  assert.equal(Atomics.load(signal, SIGNAL_READER_ASLEEP), 0, "the writer took the flag");
+  // Its wait on the bell it saw returns at once: the first push was not missed.
+  assert.equal(Atomics.waitAsync(signal, SIGNAL_BELL, seen).value, "not-equal");
+  // The reader sleeps again: the next push rings again.
+  Atomics.store(signal, SIGNAL_READER_ASLEEP, 1);
+  writer.push({ kind: "data", timestampNs: 5, value: 5 });
+  assert.equal(Atomics.load(signal, SIGNAL_BELL), seen + 2);
+  // A real reader reads all six after the bells.
+  let woken = 0;
+  const reader = new SignalledReader(r, signal, () => woken++, () => {});
+  for (let i = 0; i < 100 && woken === 0; i++) await delay(1);
+  const values: unknown[] = [];
+  for (let frame = reader.pop(); frame !== undefined; frame = reader.pop()) {
+    values.push(frame.kind === "data" ? frame.value : undefined);
+  }
+  assert.deepEqual(values, [0, 1, 2, 3, 4, 5]);
   reader[Symbol.dispose]();
   writer[Symbol.dispose]();
 });
