@@ -1,8 +1,15 @@
 /**
  * Where the time of a frame through Worker hops goes: the graph of `bench/graph_bench.ts`'s Worker
  * rows (`BurstSource` in Worker `hop_1`, a `PassThrough` in each further Worker, a `CountingSink`
- * in the main isolate), run alone, reporting frames/s and the CPU time the whole process spent per
- * frame (every isolate and native thread together, from `process.cpuUsage()`), per run.
+ * in the main isolate), run alone, reporting frames/s, the CPU time the whole process spent per
+ * frame (every isolate and native thread together, from `process.cpuUsage()`) and the context
+ * switches per frame (every thread's, from `/proc/self/task/<tid>/status`), per run.
+ *
+ * With `--gst`, GStreamer's pipeline of the same row (`fakesrc ! queue ! identity ! ... !
+ * fakesink`, one `queue` per hop) runs after ours under `/usr/bin/time`, and the same figures
+ * are printed for it: CPU and context switches of a run of `--frames` buffers minus those of a run
+ * of a tenth as many, per buffer of the difference, so process start, plugin loading and preroll
+ * drop out.
  *
  * With `--perf`, the runs go under `perf record` with V8's perf map (`--perf-basic-prof`), and the
  * hottest symbols (JavaScript functions, Deno's FFI and V8 builtins, the native library) are
@@ -10,7 +17,7 @@
  * costs apart.
  *
  * Run: `deno run -A bench/worker_hops_probe.ts [--hops 4] [--kind small|video] [--fill]
- * [--frames 300000] [--runs 3] [--perf] [--top 40]`
+ * [--frames 300000] [--runs 3] [--gst] [--perf] [--top 40]`
  *
  * @module
  */
@@ -28,6 +35,7 @@ const { values } = parseArgs({
     frames: { type: "string" },
     runs: { type: "string", default: "3" },
     perf: { type: "boolean", default: false },
+    gst: { type: "boolean", default: false },
     top: { type: "string", default: "40" },
   },
 });
@@ -43,6 +51,7 @@ if (values.perf) {
     `${hops} Worker hop(s), ${kind}${values.fill ? ", zero-filled" : ""}, ${frames} frames`,
   );
   for (let run = -1; run < runs; run++) {
+    const switchesBefore = contextSwitches();
     const before = process.cpuUsage();
     const t0 = performance.now();
     const rate = await workerHopRate(hops, frames, kind, values.fill);
@@ -54,10 +63,74 @@ if (values.perf) {
         `CPU ${(cpuUs / frames).toFixed(2)} µs/frame (${
           (cpuUs / frames / (hops + 1)).toFixed(2)
         } ` +
-        `per isolate), ${(cpuUs / 1000 / wallMs).toFixed(2)} cores busy`,
+        `per isolate), ${(cpuUs / 1000 / wallMs).toFixed(2)} cores busy, ` +
+        `${((contextSwitches() - switchesBefore) / frames).toFixed(3)} context switches/frame`,
     );
   }
   await closeWorkerRuns();
+  if (values.gst) await gstreamer();
+}
+
+/** Every thread's context switches so far (voluntary and not), this process. */
+function contextSwitches(): number {
+  let n = 0;
+  for (const task of Deno.readDirSync("/proc/self/task")) {
+    let status: string;
+    try {
+      status = Deno.readTextFileSync(`/proc/self/task/${task.name}/status`);
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    for (const m of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)$/gm)) {
+      n += Number(m[1]);
+    }
+  }
+  return n;
+}
+
+/** GStreamer's pipeline of the same row, `--runs` times: the same figures per buffer. */
+async function gstreamer(): Promise<void> {
+  const source = kind === "video"
+    ? `fakesrc filltype=${values.fill ? "zero" : "nothing"} sizetype=fixed sizemax=${
+      1920 * 1080 * 4
+    }`
+    : "fakesrc sizetype=fixed sizemax=64";
+  const queues = Array(hops).fill("queue").join(" ! identity ! ");
+  const pipeline = (n: number) => `${source} num-buffers=${n} ! ${queues} ! fakesink`;
+  console.log(`GStreamer: ${pipeline(frames)}`);
+  for (let run = 0; run < runs; run++) {
+    const full = await timed(pipeline(frames));
+    const tenth = await timed(pipeline(Math.round(frames / 10)));
+    const n = frames - Math.round(frames / 10);
+    console.log(
+      `run ${run + 1}: ${(frames / full.seconds).toPrecision(4)} buffers/s, CPU ${
+        ((full.cpuS - tenth.cpuS) * 1e6 / n).toFixed(2)
+      } µs/buffer, ${((full.switches - tenth.switches) / n).toFixed(3)} context switches/buffer`,
+    );
+  }
+}
+
+/** Runs gst-launch under `/usr/bin/time`: its execution time, CPU seconds and context switches. */
+async function timed(
+  pipeline: string,
+): Promise<{ seconds: number; cpuS: number; switches: number }> {
+  const out = await new Deno.Command("/usr/bin/time", {
+    args: ["-f", "TIME %U %S %w %c", "gst-launch-1.0", ...pipeline.split(/\s+/)],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  const stderr = new TextDecoder().decode(out.stderr);
+  const time = /TIME (\S+) (\S+) (\d+) (\d+)/.exec(stderr);
+  const ended = /Execution ended after (\d+):(\d+):(\d+\.\d+)/.exec(stdout);
+  if (!out.success || time === null || ended === null || !stdout.includes("Got EOS")) {
+    throw new Error(`gst-launch-1.0 ${pipeline} failed (is GStreamer installed?):\n${stderr}`);
+  }
+  return {
+    seconds: Number(ended[1]) * 3600 + Number(ended[2]) * 60 + Number(ended[3]),
+    cpuS: Number(time[1]) + Number(time[2]),
+    switches: Number(time[3]) + Number(time[4]),
+  };
 }
 
 /** Runs this probe again under `perf record` and prints the hottest symbols. */
