@@ -124,7 +124,9 @@ async function timed(
   const time = /TIME (\S+) (\S+) (\d+) (\d+)/.exec(stderr);
   const ended = /Execution ended after (\d+):(\d+):(\d+\.\d+)/.exec(stdout);
   if (!out.success || time === null || ended === null || !stdout.includes("Got EOS")) {
-    throw new Error(`gst-launch-1.0 ${pipeline} failed (is GStreamer installed?):\n${stderr}`);
+    throw new Error(
+      `/usr/bin/time gst-launch-1.0 ${pipeline} failed (both must be installed):\n${stderr}`,
+    );
   }
   return {
     seconds: Number(ended[1]) * 3600 + Number(ended[2]) * 60 + Number(ended[3]),

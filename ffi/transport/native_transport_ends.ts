@@ -248,9 +248,10 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
    */
   #ring(): void {
     const signal = this.#signal;
-    // A plain look first: every `Atomics` operation is a builtin call in V8 (about 10 ns here),
-    // and the push's `endPush()` before it was a full barrier, so the look sees the reader's
-    // store (x86 orders loads; V8 does not move a typed-array load across the calls before it).
+    // A plain look first: every `Atomics` operation is a builtin call in V8 (about 10 ns here).
+    // The push's `endPush()` just before is an atomic read-modify-write, which orders the ring's
+    // store before this load on x86 (a locked instruction) and arm64 (its acquire follows the
+    // ring's store-release), and V8 does not move a typed-array load across that call.
     // Then take the flag: the first push to find the reader asleep rings, and the pushes after
     // it, until the reader says again that it may sleep, do not (each notify takes V8's
     // process-wide futex lock, and between a notify and the reader's wake-up a writer pushes
@@ -424,7 +425,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   pop(): T | undefined {
     if (this.#closed) return undefined;
     const frame = this.#own(this.#reader.pop());
-    if (this.#signal[SIGNAL_WRITER_WAITING] !== 0) this.#ringRoom(); // a hint: see `#ringRoom`
+    if (Atomics.load(this.#signal, SIGNAL_WRITER_WAITING) !== 0) this.#ringRoom();
     if (frame === undefined) this.#drained();
     return frame;
   }
@@ -437,7 +438,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   popLatest(): T | undefined {
     if (this.#closed) return undefined;
     const frame = this.#own(this.#reader.popLatest());
-    if (this.#signal[SIGNAL_WRITER_WAITING] !== 0) this.#ringRoom(); // a hint: see `#ringRoom`
+    if (Atomics.load(this.#signal, SIGNAL_WRITER_WAITING) !== 0) this.#ringRoom();
     this.#drained(); // popLatest() empties the ring
     return frame;
   }
@@ -451,7 +452,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   clear(): number {
     if (this.#closed) return 0;
     const dropped = this.#reader.clear();
-    if (this.#signal[SIGNAL_WRITER_WAITING] !== 0) this.#ringRoom(); // a hint: see `#ringRoom`
+    if (Atomics.load(this.#signal, SIGNAL_WRITER_WAITING) !== 0) this.#ringRoom();
     this.#drained();
     return dropped;
   }
@@ -525,9 +526,10 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   }
 
   /**
-   * Wakes a writer waiting for room. Readers look at its flag with a plain read after each pop:
-   * the pop's store of the ring's head is a release, not a full barrier, so the look may miss a
-   * writer that just said it waits, atomic or not; its wait is bounded (1 ms) for that reason.
+   * Wakes a writer waiting for room. Readers look at its flag after each pop with `Atomics.load`,
+   * which arm64 keeps after the pop's store-release of the ring's head; x86 may still take the
+   * load first (the store is a plain one there), so a look can miss a writer that just said it
+   * waits, and its wait is bounded (1 ms) for that reason.
    */
   #ringRoom(): void {
     const signal = this.#signal;
