@@ -75,8 +75,9 @@ class HeapMemory implements FrameMemory {
  * class ({@linkcode heapSizeClass}) and is handed out again, so a steady stream allocates nothing,
  * even when its payloads vary in size; payloads in use are bounded by `budgetBytes`, past which
  * `allocate` returns `undefined` (the runtime treats it as back-pressure). Idle memory is bounded
- * by the most the source ever had in use (at least 16 MiB): beyond that, freed payloads are left to
- * the garbage collector.
+ * by the most the source ever had in use (at least 16 MiB): beyond that, idle payloads of the sizes
+ * used least recently are left to the garbage collector first, then the freed payload itself, so a
+ * stream that changes frame size recycles at its new size.
  *
  * @example Memory comes back when freed, and the budget holds
  * ```ts
@@ -102,6 +103,8 @@ export class HeapMemorySource implements FrameMemorySource {
   /** Capacity (size classes) of the payloads in use, and its highest value. */
   #capacityInUse = 0;
   #peakCapacity = 0;
+  /** The class most recently allocated from (last in `#free`'s order). */
+  #recentClass = -1;
   #exhausted = 0;
   #allocated = 0;
   #waiters: (() => void)[] = [];
@@ -147,7 +150,14 @@ export class HeapMemorySource implements FrameMemorySource {
       return undefined;
     }
     const capacity = heapSizeClass(byteLength);
-    let memory = this.#free.get(capacity)?.pop();
+    const list = this.#free.get(capacity);
+    if (capacity !== this.#recentClass) {
+      // The free lists are kept least recently used first: move this class to the end.
+      this.#recentClass = capacity;
+      this.#free.delete(capacity);
+      this.#free.set(capacity, list ?? []);
+    }
+    let memory = list?.pop();
     if (memory !== undefined) {
       this.#idleBytes -= capacity;
       memory.resize(byteLength);
@@ -187,10 +197,12 @@ export class HeapMemorySource implements FrameMemorySource {
     this.#bytesInUse -= memory.byteLength;
     // Keep idle memory for reuse up to the most ever in use (at least the floor), counted in
     // capacities like the idle memory itself, so everything in use at the peak fits back on the
-    // free lists; beyond that, leave it to the GC.
+    // free lists; beyond that, idle memory of the sizes used least recently goes to the GC first
+    // (a stream that changed size keeps recycling), then this payload itself.
     const { capacity } = memory as HeapMemory;
     this.#capacityInUse -= capacity;
     const keep = Math.max(IDLE_FLOOR_BYTES, this.#peakCapacity);
+    if (this.#idleBytes + capacity > keep) this.#evictOtherThan(capacity, keep - capacity);
     if (this.#idleBytes + capacity <= keep) {
       let list = this.#free.get(capacity);
       if (list === undefined) this.#free.set(capacity, list = []);
@@ -201,6 +213,19 @@ export class HeapMemorySource implements FrameMemorySource {
       const waiters = this.#waiters;
       this.#waiters = [];
       for (const waiter of waiters) waiter();
+    }
+  }
+
+  /** Drops idle memory of classes other than `capacity`, least recently used first, to `target`. */
+  #evictOtherThan(capacity: number, target: number): void {
+    for (const [size, list] of this.#free) {
+      if (size === capacity) continue;
+      while (list.length > 0 && this.#idleBytes > target) {
+        list.pop();
+        this.#idleBytes -= size;
+      }
+      if (list.length === 0) this.#free.delete(size);
+      if (this.#idleBytes <= target) return;
     }
   }
 

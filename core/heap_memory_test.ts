@@ -72,3 +72,29 @@ Deno.test("HeapMemorySource recycles everything that was in use at the peak, wha
     for (const m of again) m.free();
   }
 });
+
+Deno.test("HeapMemorySource: after a change of frame size, the new size recycles (idle memory of the old size goes first)", () => {
+  const source = new HeapMemorySource();
+  const big = 1920 * 1080 * 4; // 1080p RGBA
+  const small = 1280 * 720 * 4; // then 720p
+  // A peak of 6 large frames in flight: every byte of idle memory allowed is of the old size.
+  const held = Array.from({ length: 6 }, () => source.allocate(big)!);
+  for (const m of held) m.free();
+  const idleBefore = source.stats().idleBytes!;
+  for (const inFlight of [1, 3, 6]) {
+    const first = Array.from({ length: inFlight }, () => source.allocate(small)!);
+    const buffers = new Set(first.map((m) => m.bytes.buffer));
+    for (const m of first) m.free();
+    const again = Array.from({ length: inFlight }, () => source.allocate(small)!);
+    assert.ok(
+      again.every((m) => buffers.has(m.bytes.buffer)),
+      `${inFlight} in flight at the new size: a new buffer was made instead of reusing a freed one`,
+    );
+    for (const m of again) m.free();
+  }
+  // Idle memory stayed within the bound, and the old size is still there for what fits beside.
+  assert.ok(source.stats().idleBytes! <= idleBefore, `${source.stats().idleBytes} > ${idleBefore}`);
+  const back = source.allocate(big)!;
+  assert.ok(held.some((m) => m.bytes.buffer === back.bytes.buffer), "an old-size buffer was kept");
+  back.free();
+});
