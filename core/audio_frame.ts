@@ -4,6 +4,8 @@
  * @module
  */
 
+import { InvalidFrameShapeError } from "./frame_memory.ts";
+
 /**
  * One block of interleaved 32-bit float audio whose channel count is part of its type, so an
  * `AudioFrame<2>` output cannot be connected to an `AudioFrame<1>` input.
@@ -47,7 +49,8 @@ export interface AudioFrame<C extends number = number> {
  * @param sampleRate Samples per second per channel.
  * @param frameCount Samples per channel.
  * @returns A zeroed frame with timestamp and frame number 0.
- * @throws {RangeError} When a count is not a positive integer.
+ * @throws {InvalidFrameShapeError} When a count is not a positive integer, or the rate not a finite
+ *   number above 0 (code `invalid_frame_shape`).
  *
  * @example Allocate a mono block
  * ```ts
@@ -66,10 +69,11 @@ export function createAudioFrame<C extends number>(
 ): AudioFrame<C> {
   for (const [name, value] of [["channels", channels], ["frameCount", frameCount]] as const) {
     if (!Number.isInteger(value) || value <= 0) {
-      throw new RangeError(
-        `Cannot create an audio frame: ${name} must be a positive integer, got ${value}`,
-      );
+      throw new InvalidFrameShapeError("audio", name, value, "a positive integer");
     }
+  }
+  if (!(sampleRate > 0 && sampleRate < Infinity)) {
+    throw new InvalidFrameShapeError("audio", "sampleRate", sampleRate, "a finite number above 0");
   }
   return {
     kind: "audio",

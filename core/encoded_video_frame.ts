@@ -32,6 +32,19 @@
 export type VideoCodec = "h264" | "h265" | "vp8" | "vp9" | "av1";
 
 /**
+ * Every {@linkcode VideoCodec}, in the order of their format tags on native rings.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { VIDEO_CODECS } from "./encoded_video_frame.ts";
+ *
+ * assert.ok(VIDEO_CODECS.includes("h264"));
+ * ```
+ */
+export const VIDEO_CODECS: readonly VideoCodec[] = ["h264", "h265", "vp8", "vp9", "av1"];
+
+/**
  * One compressed video frame (an access unit).
  *
  * @example Describe an H.264 keyframe

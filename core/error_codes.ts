@@ -98,6 +98,10 @@ export const ERROR_CODES = {
     meaning: "The frames the graph would pin are over the runtime's memory budget",
   },
   frame_released: { origin: "runtime", meaning: "A released frame was used" },
+  invalid_frame_shape: {
+    origin: "runtime",
+    meaning: "A frame was asked for with a size, format or rate that no frame can have",
+  },
   message_too_large: { origin: "runtime", meaning: "A cross-isolate message over its size limit" },
   bare_decorator: { origin: "runtime", meaning: "A decorator was used without ()" },
   // Manifests.

@@ -6,7 +6,7 @@ import { PortTypeMismatchError } from "./connect.ts";
 import { BareDecoratorError } from "./decorators.ts";
 import { ConnectionEndsNotFoundError } from "./disconnect_target.ts";
 import { FilePathConflictError } from "./file_path_conflicts.ts";
-import { FrameTooLargeError } from "./frame_memory.ts";
+import { FrameTooLargeError, InvalidFrameShapeError } from "./frame_memory.ts";
 import { MessageSizeError } from "./frame_message.ts";
 import {
   ConnectionNotFoundError,
@@ -102,6 +102,16 @@ const CASES: [Error, string, readonly string[] | undefined][] = [
   ],
   [new FilePathConflictError([]), "file_path_conflict", undefined],
   [new FrameTooLargeError(10, 5), "frame_too_large", undefined],
+  [
+    new InvalidFrameShapeError("video", "width", 0, "a positive integer"),
+    "invalid_frame_shape",
+    undefined,
+  ],
+  [
+    new InvalidFrameShapeError("video", "format", "YUV9", "one of RGBA, BGRA", ["RGBA", "BGRA"]),
+    "invalid_frame_shape",
+    ["RGBA", "BGRA"],
+  ],
   [
     new MemoryBudgetError(
       { node: "big", processor: "TestPattern", frameBytes: 10, slots: 4, bytes: 40 },

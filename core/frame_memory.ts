@@ -80,6 +80,79 @@ export interface FrameMemorySource {
 }
 
 /**
+ * Thrown when a processor asks `ctx.frames` for a frame no frame can be: a width, height, channel
+ * or sample count that is not a positive integer, a sample rate that is not a finite number above
+ * 0, an unknown pixel format, or a byte length that is not an integer of 0 or more. A programming
+ * error in the processor: its node fails with this code (nothing is allocated).
+ *
+ * @example A zero-width frame
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createProcessContext } from "@streamlib/streamlib";
+ * import { InvalidFrameShapeError } from "./frame_memory.ts";
+ *
+ * const ctx = createProcessContext("pattern");
+ * assert.throws(
+ *   () => ctx.frames.video({ width: 0, height: 480, format: "RGBA" }),
+ *   (e) => e instanceof InvalidFrameShapeError && e.code === "invalid_frame_shape" && e.field === "width",
+ * );
+ * ```
+ */
+export class InvalidFrameShapeError extends RangeError {
+  /** Stable machine code. */
+  readonly code: ErrorCode = "invalid_frame_shape";
+  /** The kind of frame asked for. */
+  readonly frame: "video" | "audio" | "encoded-video";
+  /** The offending field of the shape. */
+  readonly field: string;
+  /** Its value, as text (`NaN`, `Infinity` and `undefined` survive JSON this way). */
+  readonly value: string;
+  /** What the field takes. */
+  readonly expected: string;
+  /** The values the field takes, when they are a list (pixel formats). */
+  readonly available?: readonly string[];
+
+  /** The offending names and the valid alternatives (`available`). */
+  get details(): ErrorDetails {
+    const { frame, field, value, expected, available } = this;
+    return available === undefined
+      ? { frame, field, value, expected }
+      : { frame, field, value, expected, available: [...available] };
+  }
+
+  /**
+   * Names the field that no frame can have.
+   *
+   * @param frame The kind of frame asked for.
+   * @param field The offending field.
+   * @param value Its value.
+   * @param expected What the field takes, in words.
+   * @param available The values it takes, when they are a list.
+   */
+  constructor(
+    frame: "video" | "audio" | "encoded-video",
+    field: string,
+    value: unknown,
+    expected: string,
+    available?: readonly string[],
+  ) {
+    const what = frame === "audio"
+      ? "an audio frame"
+      : frame === "video"
+      ? "a video frame"
+      : "an encoded frame";
+    const shown = typeof value === "string" ? `'${value}'` : String(value);
+    super(`Cannot allocate ${what}: ${field} must be ${expected}, got ${shown}`);
+    this.name = "InvalidFrameShapeError";
+    this.frame = frame;
+    this.field = field;
+    this.value = shown;
+    this.expected = expected;
+    this.available = available;
+  }
+}
+
+/**
  * Thrown when a frame could never fit: larger than the runtime's `maxFrameBytes`, or than one slot
  * of the native frame pool.
  *
@@ -116,6 +189,8 @@ export class FrameTooLargeError extends RangeError {
   readonly processor?: string;
 
   /**
+   * Says how large the frame was and how large one may be.
+   *
    * @param requested The bytes asked for.
    * @param limit The most one payload can hold.
    * @param refused The node whose config asks for such frames, when admission control refused

@@ -5,8 +5,8 @@
  */
 
 import type { AudioFrame } from "./audio_frame.ts";
-import type { EncodedVideoFrame, VideoCodec } from "./encoded_video_frame.ts";
-import type { FrameMemorySource } from "./frame_memory.ts";
+import { type EncodedVideoFrame, VIDEO_CODECS, type VideoCodec } from "./encoded_video_frame.ts";
+import { type FrameMemorySource, InvalidFrameShapeError } from "./frame_memory.ts";
 import {
   type FrameLedger,
   OwnedAudioFrame,
@@ -155,11 +155,9 @@ class Kept<F> implements KeptFrame<F> {
   }
 }
 
-function positiveInteger(what: string, name: string, value: number): void {
+function positiveInteger(frame: "video" | "audio", name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(
-      `Cannot allocate ${what}: ${name} must be a positive integer, got ${value}`,
-    );
+    throw new InvalidFrameShapeError(frame, name, value, "a positive integer");
   }
 }
 
@@ -236,14 +234,16 @@ export class NodeFrames implements Frames {
   video(shape: VideoShape): OwnedVideoFrame | undefined {
     const { width, height, format } = shape;
     if (!PIXEL_FORMATS.includes(format)) {
-      throw new RangeError(
-        `Cannot allocate a video frame: unknown pixel format '${format}', expected one of ${
-          PIXEL_FORMATS.join(", ")
-        }`,
+      throw new InvalidFrameShapeError(
+        "video",
+        "format",
+        format,
+        `one of ${PIXEL_FORMATS.join(", ")}`,
+        PIXEL_FORMATS,
       );
     }
-    positiveInteger("a video frame", "width", width);
-    positiveInteger("a video frame", "height", height);
+    positiveInteger("video", "width", width);
+    positiveInteger("video", "height", height);
     const memory = this.#allocate(videoFrameByteLength(format, width, height));
     if (memory === undefined) return undefined;
     const stride = format === "RGBA" || format === "BGRA" ? width * 4 : width;
@@ -253,11 +253,14 @@ export class NodeFrames implements Frames {
   }
 
   audio<C extends number>(shape: AudioShape<C>): OwnedAudioFrame<C> | undefined {
-    positiveInteger("an audio frame", "channels", shape.channels);
-    positiveInteger("an audio frame", "frameCount", shape.frameCount);
-    if (!(shape.sampleRate > 0)) {
-      throw new RangeError(
-        `Cannot allocate an audio frame: sampleRate must be above 0, got ${shape.sampleRate}`,
+    positiveInteger("audio", "channels", shape.channels);
+    positiveInteger("audio", "frameCount", shape.frameCount);
+    if (!(shape.sampleRate > 0 && shape.sampleRate < Infinity)) {
+      throw new InvalidFrameShapeError(
+        "audio",
+        "sampleRate",
+        shape.sampleRate,
+        "a finite number above 0",
       );
     }
     const memory = this.#allocate(shape.channels * shape.frameCount * 4);
@@ -266,9 +269,21 @@ export class NodeFrames implements Frames {
   }
 
   encoded(shape: EncodedShape): OwnedEncodedVideoFrame | undefined {
+    if (!VIDEO_CODECS.includes(shape.codec)) {
+      throw new InvalidFrameShapeError(
+        "encoded-video",
+        "codec",
+        shape.codec,
+        `one of ${VIDEO_CODECS.join(", ")}`,
+        VIDEO_CODECS,
+      );
+    }
     if (!Number.isInteger(shape.byteLength) || shape.byteLength < 0) {
-      throw new RangeError(
-        `Cannot allocate an encoded frame: byteLength must be an integer of 0 or more, got ${shape.byteLength}`,
+      throw new InvalidFrameShapeError(
+        "encoded-video",
+        "byteLength",
+        shape.byteLength,
+        "an integer of 0 or more",
       );
     }
     const memory = this.#allocate(shape.byteLength);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { HeapMemorySource } from "./heap_memory.ts";
+import { InvalidFrameShapeError } from "./frame_memory.ts";
 import { createProcessContext } from "./create_process_context.ts";
 import { LiveFrames } from "./frame_ledger.ts";
 import { NodeFrames } from "./node_frames.ts";
@@ -142,18 +143,84 @@ Deno.test("Frame memory past its budget is refused (undefined), counted, and ann
   assert.ok(frames.video({ width: 4, height: 4, format: "RGBA" }));
 });
 
-Deno.test("NodeFrames refuses bad shapes with RangeErrors naming the field", () => {
+Deno.test("NodeFrames refuses bad shapes with InvalidFrameShapeError naming the field, its value and what it takes", () => {
   const frames = new NodeFrames("x", new HeapMemorySource());
-  assert.throws(
+  const refused = (
+    make: () => unknown,
+    frame: string,
+    field: string,
+    value: string,
+    message: RegExp,
+  ) =>
+    assert.throws(make, (e) => {
+      assert.ok(e instanceof InvalidFrameShapeError && e instanceof RangeError, String(e));
+      assert.equal(e.code, "invalid_frame_shape");
+      assert.deepEqual([e.frame, e.field, e.value], [frame, field, value]);
+      assert.match(e.message, message);
+      assert.deepEqual(JSON.parse(JSON.stringify(e.details)), { ...e.details });
+      return true;
+    });
+  refused(
     () => frames.video({ width: 0, height: 2, format: "RGBA" }),
+    "video",
+    "width",
+    "0",
     /width must be a positive integer, got 0/,
   );
-  assert.throws(
-    () => frames.video({ width: 2, height: 2, format: "YUV9" as "RGBA" }),
-    /unknown pixel format 'YUV9', expected one of RGBA, BGRA, I420, NV12/,
+  refused(
+    () => frames.video({ width: 2, height: NaN, format: "RGBA" }),
+    "video",
+    "height",
+    "NaN",
+    /height/,
   );
-  assert.throws(() => frames.audio({ channels: 1.5, sampleRate: 1, frameCount: 1 }), /channels/);
-  assert.throws(() => frames.encoded({ codec: "h264", byteLength: -1 }), /byteLength/);
+  refused(
+    () => frames.video({ width: 2, height: 2, format: "YUV9" as "RGBA" }),
+    "video",
+    "format",
+    "'YUV9'",
+    /format must be one of RGBA, BGRA, I420, NV12, got 'YUV9'/,
+  );
+  refused(
+    () => frames.audio({ channels: 1.5, sampleRate: 1, frameCount: 1 }),
+    "audio",
+    "channels",
+    "1.5",
+    /channels/,
+  );
+  for (const rate of [0, -1, NaN, Infinity]) {
+    refused(
+      () => frames.audio({ channels: 1, sampleRate: rate, frameCount: 1 }),
+      "audio",
+      "sampleRate",
+      String(rate),
+      /sampleRate must be a finite number above 0/,
+    );
+  }
+  refused(
+    () => frames.encoded({ codec: "h264", byteLength: -1 }),
+    "encoded-video",
+    "byteLength",
+    "-1",
+    /byteLength/,
+  );
+  refused(
+    () => frames.encoded({ codec: "mpeg2" as "h264", byteLength: 4 }),
+    "encoded-video",
+    "codec",
+    "'mpeg2'",
+    /codec must be one of h264, h265, vp8, vp9, av1/,
+  );
+  const formats = (() => {
+    try {
+      frames.video({ width: 2, height: 2, format: "YUV9" as "RGBA" });
+    } catch (e) {
+      return (e as InvalidFrameShapeError).details.available;
+    }
+  })();
+  assert.deepEqual(formats, ["RGBA", "BGRA", "I420", "NV12"]);
+  // Nothing was allocated by the refusals.
+  assert.equal(frames.video({ width: 2, height: 2, format: "RGBA" })?.width, 2);
 });
 
 /** A source and a gain sharing one small memory, with the gain's input bound as the runtime does. */

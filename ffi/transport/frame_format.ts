@@ -7,7 +7,7 @@
  */
 
 import type { Frame, FrameKind } from "../../core/frame.ts";
-import type { VideoCodec } from "../../core/encoded_video_frame.ts";
+import { VIDEO_CODECS as CODECS, type VideoCodec } from "../../core/encoded_video_frame.ts";
 import { PIXEL_FORMATS, type PixelFormat, videoFrameByteLength } from "../../core/video_frame.ts";
 
 /**
@@ -85,7 +85,7 @@ export const FRAME_KIND_TAGS: Readonly<Record<FrameKind, number>> = {
  * assert.equal(VIDEO_CODECS[tagValue(formatTag(frame))], "vp9");
  * ```
  */
-export const VIDEO_CODECS: readonly VideoCodec[] = ["h264", "h265", "vp8", "vp9", "av1"];
+export const VIDEO_CODECS: readonly VideoCodec[] = CODECS;
 
 /**
  * Flag bit of a frame message: the encoded-video frame is a keyframe.

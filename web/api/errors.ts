@@ -131,6 +131,7 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   frame_too_large: 413,
   memory_budget_exceeded: 409,
   frame_released: 500,
+  invalid_frame_shape: 500,
   message_too_large: 413,
   bare_decorator: 500,
   invalid_manifest: 422,
