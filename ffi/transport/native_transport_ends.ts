@@ -564,17 +564,25 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
 
   /**
    * Resolves when the node read the ring empty, or after 1-2 ms (it may have stopped short, and
-   * writers do not notify an awake reader). The fallback is one timer per reader, armed when a
-   * wait starts and none is pending, not a `setTimeout`/`clearTimeout` pair per wake: a reader
-   * woken 100,000 times a second arms it about once a millisecond.
+   * writers do not notify an awake reader). The fallback is one timer per reader, not a
+   * `setTimeout`/`clearTimeout` pair per wake, and it is armed only when the wait outlasts the
+   * node's run: the check is a microtask queued after the one `onData` queued for the run. A node
+   * that reads the ring empty in its run (the common case) costs no timer, which took 40-60 µs of
+   * a cold Worker's wake-up before its node ran (`docs/performance.md`).
    */
   #untilDrained(): Promise<void> {
     const wait = new Promise<void>((resolve) => {
       this.#onDrained = resolve;
     });
-    if (this.#fallback === undefined) this.#armFallback();
+    // Checked after the node's run (`onData` queued the run's microtask first).
+    if (this.#fallback === undefined) queueMicrotask(this.#armIfWaiting);
     return wait;
   }
+
+  #armIfWaiting = (): void => {
+    if (this.#closed || this.#onDrained === undefined || this.#fallback !== undefined) return;
+    this.#armFallback();
+  };
 
   #armFallback(): void {
     this.#fallbackDrains = this.#drains;

@@ -265,6 +265,41 @@ Deno.test("SignalledReader wakes its node again within a few ms when writers ski
   writer[Symbol.dispose]();
 });
 
+Deno.test("SignalledReader arms no fallback timer when its node reads the ring empty in the run onData asked for", async () => {
+  using pool = FramePool.create({ slotBytes: 1024, slotCount: 8 });
+  const [w, r] = createNativeConnection({ capacity: 8, policy: "fifo", pool });
+  const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
+  const writer = new SignalledWriter(w, signal);
+  const realSetTimeout = globalThis.setTimeout;
+  const pause = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms));
+  let timers = 0;
+  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+    timers++;
+    return realSetTimeout(...args);
+  }) as typeof setTimeout;
+  let read = 0;
+  try {
+    // As the runtime's scheduler does: onData asks for a run in a microtask, which reads the
+    // ring empty.
+    const reader = new SignalledReader(r, signal, () => {
+      queueMicrotask(() => {
+        while (reader.pop() !== undefined) read++;
+      });
+    }, () => {});
+    for (let n = 0; n < 10; n++) {
+      await pause(3); // the reader is asleep again, and a timer armed for the last wake has fired
+      writer.push({ kind: "data", timestampNs: n, value: n });
+      for (let i = 0; i < 100 && read <= n; i++) await pause(1);
+    }
+    reader[Symbol.dispose]();
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+  }
+  assert.equal(read, 10);
+  assert.equal(timers, 0, "no fallback timer for wakes whose run read the ring empty");
+  writer[Symbol.dispose]();
+});
+
 Deno.test("SignalledWriter rings a sleeping reader once: the pushes after it, until the reader says again that it may sleep, skip the bell", async () => {
   using pool = FramePool.create({ slotBytes: 1024, slotCount: 8 });
   const [w, r] = createNativeConnection({ capacity: 8, policy: "fifo", pool });
