@@ -79,6 +79,25 @@ export interface FrameMemorySource {
   stats(): FrameMemoryStats;
 }
 
+/** A value as an error message shows it: never throws, never long. */
+function describe(value: unknown): string {
+  switch (typeof value) {
+    case "string":
+      return `'${value.length > 64 ? `${value.slice(0, 64)}...` : value}'`;
+    case "number":
+    case "boolean":
+    case "bigint":
+    case "undefined":
+      return String(value);
+    case "symbol":
+      return "a symbol";
+    case "function":
+      return "a function";
+    default:
+      return value === null ? "null" : Array.isArray(value) ? "an array" : "an object";
+  }
+}
+
 /**
  * Thrown when a processor asks `ctx.frames` for a frame no frame can be: a width, height, channel
  * or sample count that is not a positive integer, a sample rate that is not a finite number above
@@ -101,8 +120,8 @@ export interface FrameMemorySource {
 export class InvalidFrameShapeError extends RangeError {
   /** Stable machine code. */
   readonly code: ErrorCode = "invalid_frame_shape";
-  /** The kind of frame asked for. */
-  readonly frame: "video" | "audio" | "encoded-video";
+  /** The kind of frame asked for (`frame` when the kind itself is what was wrong). */
+  readonly frame: "video" | "audio" | "encoded-video" | "frame";
   /** The offending field of the shape. */
   readonly field: string;
   /** Its value, as text (`NaN`, `Infinity` and `undefined` survive JSON this way). */
@@ -130,7 +149,7 @@ export class InvalidFrameShapeError extends RangeError {
    * @param available The values it takes, when they are a list.
    */
   constructor(
-    frame: "video" | "audio" | "encoded-video",
+    frame: "video" | "audio" | "encoded-video" | "frame",
     field: string,
     value: unknown,
     expected: string,
@@ -140,8 +159,10 @@ export class InvalidFrameShapeError extends RangeError {
       ? "an audio frame"
       : frame === "video"
       ? "a video frame"
-      : "an encoded frame";
-    const shown = typeof value === "string" ? `'${value}'` : String(value);
+      : frame === "encoded-video"
+      ? "an encoded frame"
+      : "a frame";
+    const shown = describe(value);
     super(`Cannot allocate ${what}: ${field} must be ${expected}, got ${shown}`);
     this.name = "InvalidFrameShapeError";
     this.frame = frame;

@@ -155,6 +155,18 @@ class Kept<F> implements KeptFrame<F> {
   }
 }
 
+/** Refuses a shape (or frame) that is not an object at all. */
+function isShape(frame: "video" | "audio" | "encoded-video" | "frame", shape: unknown): void {
+  if (typeof shape !== "object" || shape === null) {
+    throw new InvalidFrameShapeError(
+      frame,
+      frame === "frame" ? "frame" : "shape",
+      shape,
+      "an object",
+    );
+  }
+}
+
 function positiveInteger(frame: "video" | "audio", name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) {
     throw new InvalidFrameShapeError(frame, name, value, "a positive integer");
@@ -232,6 +244,7 @@ export class NodeFrames implements Frames {
   }
 
   video(shape: VideoShape): OwnedVideoFrame | undefined {
+    isShape("video", shape);
     const { width, height, format } = shape;
     if (!PIXEL_FORMATS.includes(format)) {
       throw new InvalidFrameShapeError(
@@ -253,6 +266,7 @@ export class NodeFrames implements Frames {
   }
 
   audio<C extends number>(shape: AudioShape<C>): OwnedAudioFrame<C> | undefined {
+    isShape("audio", shape);
     positiveInteger("audio", "channels", shape.channels);
     positiveInteger("audio", "frameCount", shape.frameCount);
     if (!(shape.sampleRate > 0 && shape.sampleRate < Infinity)) {
@@ -269,6 +283,7 @@ export class NodeFrames implements Frames {
   }
 
   encoded(shape: EncodedShape): OwnedEncodedVideoFrame | undefined {
+    isShape("encoded-video", shape);
     if (!VIDEO_CODECS.includes(shape.codec)) {
       throw new InvalidFrameShapeError(
         "encoded-video",
@@ -295,6 +310,7 @@ export class NodeFrames implements Frames {
   like<C extends number>(frame: AudioFrame<C>): OwnedAudioFrame<C> | undefined;
   like(frame: EncodedVideoFrame): OwnedEncodedVideoFrame | undefined;
   like(frame: VideoFrame | AudioFrame | EncodedVideoFrame): OwnedFrame | undefined {
+    isShape("frame", frame);
     switch (frame.kind) {
       case "video":
         return this.video(frame);
@@ -302,6 +318,15 @@ export class NodeFrames implements Frames {
         return this.audio(frame);
       case "encoded-video":
         return this.encoded({ codec: frame.codec, byteLength: frame.data.byteLength });
+      default:
+        // A data frame has no payload to allocate; anything else is not a frame.
+        throw new InvalidFrameShapeError(
+          "frame",
+          "kind",
+          (frame as { kind?: unknown }).kind,
+          "one of video, audio, encoded-video",
+          ["video", "audio", "encoded-video"],
+        );
     }
   }
 

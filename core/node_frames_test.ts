@@ -219,6 +219,43 @@ Deno.test("NodeFrames refuses bad shapes with InvalidFrameShapeError naming the 
     }
   })();
   assert.deepEqual(formats, ["RGBA", "BGRA", "I420", "NV12"]);
+  refused(
+    () => frames.like({ kind: "data" } as never),
+    "frame",
+    "kind",
+    "'data'",
+    /kind must be one of video, audio, encoded-video, got 'data'/,
+  );
+  refused(
+    () => frames.like(null as never),
+    "frame",
+    "frame",
+    "null",
+    /must be an object, got null/,
+  );
+  refused(
+    () => frames.video(undefined as never),
+    "video",
+    "shape",
+    "undefined",
+    /shape must be an object/,
+  );
+  refused(
+    () =>
+      frames.video({
+        width: 2,
+        height: 2,
+        format: {
+          toString: () => {
+            throw new Error("hostile");
+          },
+        },
+      } as never),
+    "video",
+    "format",
+    "an object",
+    /format must be one of/,
+  );
   // Nothing was allocated by the refusals.
   assert.equal(frames.video({ width: 2, height: 2, format: "RGBA" })?.width, 2);
 });
