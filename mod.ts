@@ -40,7 +40,6 @@ export type { EncodedVideoFrame } from "./core/encoded_video_frame.ts";
 export type { DataFrame } from "./core/data_frame.ts";
 export type { Frame } from "./core/frame.ts";
 export { FrameReleasedError } from "./core/owned_frame.ts";
-export { FrameTooLargeError, InvalidFrameShapeError } from "./core/frame_memory.ts";
 
 // -- Testing a processor by hand -------------------------------------------------------------
 export { createProcessContext } from "./core/create_process_context.ts";
