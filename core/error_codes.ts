@@ -100,7 +100,7 @@ export const ERROR_CODES = {
   frame_released: { origin: "runtime", meaning: "A released frame was used" },
   invalid_frame_shape: {
     origin: "runtime",
-    meaning: "A frame was asked for with a size, format or rate that no frame can have",
+    meaning: "A frame was asked for with a size, format, codec or rate that no frame can have",
   },
   message_too_large: { origin: "runtime", meaning: "A cross-isolate message over its size limit" },
   bare_decorator: { origin: "runtime", meaning: "A decorator was used without ()" },

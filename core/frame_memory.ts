@@ -79,7 +79,11 @@ export interface FrameMemorySource {
   stats(): FrameMemoryStats;
 }
 
-/** A value as an error message shows it: never throws, never long. */
+/**
+ * A value as an error message shows it: never throws, never long, and never runs the value's own
+ * code (`show()` of manifest issues goes through JSON, which calls `toJSON` and getters and turns
+ * `NaN` into `null`).
+ */
 function describe(value: unknown): string {
   switch (typeof value) {
     case "string":
@@ -99,10 +103,11 @@ function describe(value: unknown): string {
 }
 
 /**
- * Thrown when a processor asks `ctx.frames` for a frame no frame can be: a width, height, channel
- * or sample count that is not a positive integer, a sample rate that is not a finite number above
- * 0, an unknown pixel format, or a byte length that is not an integer of 0 or more. A programming
- * error in the processor: its node fails with this code (nothing is allocated).
+ * Thrown when a processor asks `ctx.frames` (or `createAudioFrame`) for a frame no frame can be: a
+ * width, height, channel or sample count that is not a positive integer, a sample rate that is not
+ * a finite number above 0, an unknown pixel format or codec, a byte length that is not an integer
+ * of 0 or more, a shape that is not an object, or `like()` of a data frame. A programming error in
+ * the processor: its node fails with this code (nothing is allocated).
  *
  * @example A zero-width frame
  * ```ts

@@ -155,8 +155,8 @@ class Kept<F> implements KeptFrame<F> {
   }
 }
 
-/** Refuses a shape (or frame) that is not an object at all. */
-function isShape(frame: "video" | "audio" | "encoded-video" | "frame", shape: unknown): void {
+/** Throws unless the shape (or frame) is an object at all. */
+function requireShape(frame: "video" | "audio" | "encoded-video" | "frame", shape: unknown): void {
   if (typeof shape !== "object" || shape === null) {
     throw new InvalidFrameShapeError(
       frame,
@@ -244,7 +244,7 @@ export class NodeFrames implements Frames {
   }
 
   video(shape: VideoShape): OwnedVideoFrame | undefined {
-    isShape("video", shape);
+    requireShape("video", shape);
     const { width, height, format } = shape;
     if (!PIXEL_FORMATS.includes(format)) {
       throw new InvalidFrameShapeError(
@@ -266,7 +266,7 @@ export class NodeFrames implements Frames {
   }
 
   audio<C extends number>(shape: AudioShape<C>): OwnedAudioFrame<C> | undefined {
-    isShape("audio", shape);
+    requireShape("audio", shape);
     positiveInteger("audio", "channels", shape.channels);
     positiveInteger("audio", "frameCount", shape.frameCount);
     if (!(shape.sampleRate > 0 && shape.sampleRate < Infinity)) {
@@ -283,7 +283,7 @@ export class NodeFrames implements Frames {
   }
 
   encoded(shape: EncodedShape): OwnedEncodedVideoFrame | undefined {
-    isShape("encoded-video", shape);
+    requireShape("encoded-video", shape);
     if (!VIDEO_CODECS.includes(shape.codec)) {
       throw new InvalidFrameShapeError(
         "encoded-video",
@@ -310,7 +310,7 @@ export class NodeFrames implements Frames {
   like<C extends number>(frame: AudioFrame<C>): OwnedAudioFrame<C> | undefined;
   like(frame: EncodedVideoFrame): OwnedEncodedVideoFrame | undefined;
   like(frame: VideoFrame | AudioFrame | EncodedVideoFrame): OwnedFrame | undefined {
-    isShape("frame", frame);
+    requireShape("frame", frame);
     switch (frame.kind) {
       case "video":
         return this.video(frame);
