@@ -22,7 +22,7 @@ const DEFAULTS: Record<string, Required<ConnectionOptions>> = {
   VideoFrame: { capacity: 3, policy: "latest" },
   // Dropping encoded frames breaks decoding: lossless, with room for a GOP's burst.
   EncodedVideoFrame: { capacity: 30, policy: "fifo" },
-  // Lossless, several blocks deep; below the 16-block rotating pools of the audio processors.
+  // Lossless, several blocks deep: room for a reader's jitter (capacity is a latency knob only).
   AudioFrame: { capacity: 8, policy: "fifo" },
   // Messages (stats, detections, control) are lossless.
   DataFrame: { capacity: 16, policy: "fifo" },
@@ -30,9 +30,9 @@ const DEFAULTS: Record<string, Required<ConnectionOptions>> = {
 
 /**
  * The capacity and policy a connection gets when `connect()` is not told: video `latest` with
- * capacity 3, encoded video `fifo` 30, audio `fifo` 8 (well above one block, below the 16-block
- * pools processors rotate), data `fifo` 16. The output's frame type decides; an output of type
- * `Frame` defers to the input's, and two `Frame` ports get `fifo` 8.
+ * capacity 3, encoded video `fifo` 30, audio `fifo` 8 (several blocks of jitter), data `fifo`
+ * 16. The output's frame type decides; an output of type `Frame` defers to the input's, and two
+ * `Frame` ports get `fifo` 8.
  *
  * @param outputType The port type of the writing side.
  * @param inputType The port type of the reading side.

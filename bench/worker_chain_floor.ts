@@ -1,0 +1,273 @@
+/**
+ * The floor under issue 13's Worker rows: the same chains as `bench/graph_bench.ts`'s Worker rows
+ * (a source in Worker `hop_1`, a pass-through in each further Worker, the sink in the main
+ * isolate; and a live 30 fps source in the main isolate through Workers `a` and `b` back to the
+ * main isolate), with every hop a bare {@linkcode FloorLink}: a ring of numbers with streamlib's
+ * doorbell protocol and nothing else (no scheduler, no frames, no native calls). Whatever
+ * streamlib's graph does on top of a hop, it cannot be faster than this, so a row where the bare
+ * chain is already behind GStreamer's goal cannot meet it by changing our code above the wake-up.
+ *
+ * Each chain runs twice: with Workers waiting through their event loop (`Atomics.waitAsync`, what
+ * a streamlib Worker does, so it keeps serving its timers, I/O and messages) and blocking their
+ * thread (`Atomics.wait`, which a Worker with nothing else to do could). The sink, in the main
+ * isolate, always waits through the event loop. GStreamer's pipelines of the same rows run in the
+ * same loop, alternating with ours. Progress goes to stderr, one table to stdout.
+ *
+ * Run: `deno run -A bench/worker_chain_floor.ts [--runs 3] [--count 100000]
+ * [--latency-frames 300]`
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import process from "node:process";
+import { type FloorJob, FloorLink, type FloorWait } from "./worker_chain_floor_worker.ts";
+import { ensureGstreamer } from "./ensure_gstreamer.ts";
+import { gstExecutionSeconds, gstLatenciesNs, gstVersion } from "./gstreamer.ts";
+import { median, quantile } from "./graph_bench_table.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    runs: { type: "string", default: "3" },
+    count: { type: "string", default: "100000" },
+    "latency-frames": { type: "string", default: "300" },
+  },
+});
+const RUNS = Number(values.runs);
+const COUNT = Number(values.count);
+const LATENCY_FRAMES = Number(values["latency-frames"]);
+/** Frames left out at the start of each latency run, as in `graph_bench`. */
+const LATENCY_SKIP = 30;
+const MODES: readonly FloorWait[] = ["waitAsync", "wait"];
+
+function spawn(): Worker {
+  return new Worker(new URL("./worker_chain_floor_worker.ts", import.meta.url), {
+    type: "module",
+  });
+}
+
+function done(worker: Worker): Promise<void> {
+  return new Promise((resolve, reject) => {
+    worker.onmessage = () => resolve();
+    worker.onerror = (e) => reject(e.error ?? new Error(e.message));
+  });
+}
+
+/** Reads `count` numbers from `link` in the main isolate, checking their order. */
+async function sink(
+  link: FloorLink,
+  count: number,
+  onValue: (value: number, i: number) => void,
+): Promise<void> {
+  for (let i = 0; i < count;) {
+    const value = link.pop();
+    if (value === undefined) {
+      await link.untilData("waitAsync");
+      continue;
+    }
+    onValue(value, i++);
+  }
+}
+
+/** Workers kept up across runs, as `graph_bench` keeps its Workers warm. */
+const pools = new Map<string, Worker[]>();
+function workers(key: string, n: number): Worker[] {
+  let ws = pools.get(key);
+  if (!ws) {
+    ws = Array.from({ length: n }, spawn);
+    pools.set(key, ws);
+  }
+  return ws;
+}
+
+/**
+ * Numbers per second through `hops` Worker hops, and the process's CPU µs per number.
+ */
+async function chainRate(
+  hops: number,
+  capacity: number,
+  mode: FloorWait,
+): Promise<{ rate: number; cpuUs: number }> {
+  const links = Array.from({ length: hops }, () => FloorLink.create(capacity));
+  const ws = workers(`${hops}/${mode}`, hops);
+  const finished = ws.map(done);
+  let first = 0;
+  let last = 0;
+  const cpu0 = process.cpuUsage();
+  ws.forEach((w, k) => {
+    const job: FloorJob = k === 0
+      ? { role: "source", output: links[0].buffer, count: COUNT, mode }
+      : { role: "pass", input: links[k - 1].buffer, output: links[k].buffer, count: COUNT, mode };
+    w.postMessage(job);
+  });
+  await sink(links[hops - 1], COUNT, (value, i) => {
+    if (value !== i) throw new Error(`Number ${i} arrived as ${value}`);
+    if (i === 0) first = performance.now();
+    last = performance.now();
+  });
+  await Promise.all(finished);
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    rate: (COUNT - 1) / ((last - first) / 1000),
+    cpuUs: (cpu.user + cpu.system) / COUNT,
+  };
+}
+
+/** Latencies (ns) of a 30 fps source in the main isolate through Workers `a` and `b` and back. */
+async function chainLatenciesNs(mode: FloorWait): Promise<number[]> {
+  const links = [0, 1, 2].map(() => FloorLink.create(4));
+  const ws = workers(`latency/${mode}`, 2);
+  const finished = ws.map(done);
+  ws.forEach((w, k) =>
+    w.postMessage(
+      {
+        role: "pass",
+        input: links[k].buffer,
+        output: links[k + 1].buffer,
+        count: LATENCY_FRAMES,
+        mode,
+      } satisfies FloorJob,
+    )
+  );
+  const latencies: number[] = [];
+  const received = sink(links[2], LATENCY_FRAMES, (stamp) => {
+    latencies.push((performance.now() - stamp) * 1e6);
+  });
+  const start = performance.now();
+  for (let i = 0; i < LATENCY_FRAMES; i++) {
+    const due = start + (i * 1000) / 30;
+    await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
+    if (!links[0].push(performance.now())) throw new Error("The first link was full at 30 fps");
+  }
+  await received;
+  await Promise.all(finished);
+  return latencies;
+}
+
+const hopsOf = (n: number) => Array(n).fill("queue").join(" ! identity ! ");
+const untouched = (n: number) =>
+  `fakesrc num-buffers=${COUNT} filltype=nothing sizetype=fixed sizemax=${1920 * 1080 * 4} ! ` +
+  `${hopsOf(n)} ! fakesink`;
+const small = (n: number) =>
+  `fakesrc num-buffers=${COUNT} sizetype=fixed sizemax=64 ! ${hopsOf(n)} ! fakesink`;
+const live = `videotestsrc is-live=true num-buffers=${LATENCY_FRAMES} pattern=black ! ` +
+  `video/x-raw,format=RGBA,width=1280,height=720,framerate=30/1 ! ${hopsOf(3)} ! fakesink`;
+
+await ensureGstreamer(["fakesrc", "identity", "queue", "videotestsrc"]);
+console.error(
+  `worker_chain_floor: ${RUNS} alternating runs after a warm-up; ${await gstVersion()}`,
+);
+
+/** A throughput row: the bare chain's shape and GStreamer's pipeline of the same row. */
+interface Line {
+  what: string;
+  hops: number;
+  capacity: number;
+  gst: string;
+}
+const lines: Line[] = ([[4, 4, "untouched"], [4, 256, "small"], [1, 4, "untouched"]] as const).map((
+  [hops, capacity, kind],
+) => ({
+  what: `${hops} hop${hops > 1 ? "s" : ""}, capacity ${capacity}, per s (GStreamer: ${
+    kind === "small" ? "64 B" : "1080p untouched"
+  }, default queues)`,
+  hops,
+  capacity,
+  gst: kind === "small" ? small(hops) : untouched(hops),
+}));
+
+const table: string[] = [];
+for (const line of lines) {
+  const figures = new Map<string, number[]>();
+  const cpu = new Map<string, number[]>();
+  for (let round = -1; round < RUNS; round++) {
+    const g = COUNT / await gstExecutionSeconds(line.gst);
+    if (round >= 0) figures.set("gst", [...(figures.get("gst") ?? []), g]);
+    for (const mode of MODES) {
+      const { rate, cpuUs } = await chainRate(line.hops, line.capacity, mode);
+      if (round < 0) continue;
+      figures.set(mode, [...(figures.get(mode) ?? []), rate]);
+      cpu.set(mode, [...(cpu.get(mode) ?? []), cpuUs]);
+    }
+  }
+  const fmt = (xs: number[]) => Math.round(median(xs)).toLocaleString("en");
+  for (const [k, xs] of figures) console.error(`  ${line.what} ${k}: ${xs.map(Math.round)}`);
+  table.push(
+    `| ${line.what} | ${fmt(figures.get("waitAsync")!)} (${
+      median(cpu.get("waitAsync")!).toFixed(1)
+    } µs CPU) | ${fmt(figures.get("wait")!)} (${median(cpu.get("wait")!).toFixed(1)} µs CPU) | ${
+      fmt(figures.get("gst")!)
+    } |`,
+  );
+}
+
+const p50s = new Map<string, number[]>();
+const p99s = new Map<string, number[]>();
+for (let round = -1; round < RUNS; round++) {
+  const runs: [string, () => Promise<number[]>][] = [
+    ["gst", () => gstLatenciesNs(live)],
+    ...MODES.map((m) => [m, () => chainLatenciesNs(m)] as [string, () => Promise<number[]>]),
+  ];
+  for (const [key, run] of runs) {
+    const ns = (await run()).slice(LATENCY_SKIP);
+    if (round < 0) continue;
+    p50s.set(key, [...(p50s.get(key) ?? []), quantile(ns, 0.5) / 1e6]);
+    p99s.set(key, [...(p99s.get(key) ?? []), quantile(ns, 0.99) / 1e6]);
+  }
+}
+for (const [q, map] of [["p50", p50s], ["p99", p99s]] as const) {
+  const ms = (k: string) =>
+    `${median(map.get(k)!).toFixed(3)} [${map.get(k)!.map((x) => x.toFixed(3)).join(", ")}]`;
+  table.push(
+    `| latency 720p30 / 30 numbers a second, 3 crossings, ${q} (ms) | ${ms("waitAsync")} | ${
+      ms("wait")
+    } | ${ms("gst")} |`,
+  );
+}
+
+// The zero-filled rows: a source that writes every byte of each frame on one thread (as
+// `fakesrc filltype=zero` does) cannot go faster than one thread zeroing one cache-warm frame
+// over and over.
+const FILLS = 2000;
+const frame = new Uint8Array(1920 * 1080 * 4);
+const fills: number[] = [];
+const zeroed = new Map<number, number[]>();
+for (let round = -1; round < RUNS; round++) {
+  for (const hops of [1, 4]) {
+    const rate = FILLS / await gstExecutionSeconds(
+      `fakesrc num-buffers=${FILLS} filltype=zero sizetype=fixed sizemax=${frame.length} ! ` +
+        `${hopsOf(hops)} ! fakesink`,
+    );
+    if (round >= 0) zeroed.set(hops, [...(zeroed.get(hops) ?? []), rate]);
+  }
+  for (let i = 0; i < 100; i++) frame.fill(0);
+  const t0 = performance.now();
+  for (let i = 0; i < FILLS; i++) frame.fill(0);
+  if (round >= 0) fills.push(FILLS / ((performance.now() - t0) / 1000));
+}
+
+for (const ws of pools.values()) for (const w of ws) w.terminate();
+console.log(
+  `\nworker_chain_floor, medians of ${RUNS}, Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores\n`,
+);
+console.log("| bare chain | Workers wait through their event loop | Workers block | GStreamer |");
+console.log("| ---------- | ------------------------------------: | ------------: | --------: |");
+for (const line of table) console.log(line);
+
+const rate = (xs: number[]) =>
+  `${Math.round(median(xs)).toLocaleString("en")} [${xs.map(Math.round).join(", ")}]`;
+console.log("\n| zero-filled 1920x1080 RGBA | frames/s |");
+console.log("| -------------------------- | -------: |");
+console.log(
+  `| one thread zeroing one frame over and over (V8 \`fill\`): the ceiling | ${rate(fills)} |`,
+);
+for (const hops of [1, 4]) {
+  const xs = zeroed.get(hops)!;
+  console.log(`| GStreamer, ${hops} queue${hops > 1 ? "s" : ""} | ${rate(xs)} |`);
+  console.log(
+    `| 1.5x GStreamer, ${hops} queue${hops > 1 ? "s" : ""} (issue 13's goal) | ${
+      Math.round(1.5 * median(xs)).toLocaleString("en")
+    } |`,
+  );
+}
