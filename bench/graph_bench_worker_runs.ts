@@ -81,6 +81,8 @@ export async function closeWorkerRuns(): Promise<void> {
  * @param kind `"small"`: 64-byte mono audio frames (copied into a pool slot per hop);
  * `"video"`: 1920x1080 RGBA frames from the pool (passed by slot, not copied).
  * @param fill For video: zero each frame's pixels in the source, as `fakesrc filltype=zero`.
+ * @param bytes For small frames: their size.
+ * @param capacity Each connection's capacity (default: the row kind's, {@linkcode CAPACITY}).
  * @returns Frames per second at the sink.
  */
 export function workerHopRate(
@@ -89,9 +91,9 @@ export function workerHopRate(
   kind: "small" | "video",
   fill = false,
   bytes = 64,
+  capacity: number = CAPACITY[kind],
 ): Promise<number> {
   return withWorkers(kind, async (rt) => {
-    const capacity = CAPACITY[kind];
     const options = { capacity, policy: "fifo" } as const;
     rt.add(
       "BurstSource",

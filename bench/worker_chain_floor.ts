@@ -1,20 +1,25 @@
 /**
- * The floor under issue 13's Worker rows: the same chains as `bench/graph_bench.ts`'s Worker rows
+ * A reference for issue 13's Worker rows: the same chains as `bench/graph_bench.ts`'s Worker rows
  * (a source in Worker `hop_1`, a pass-through in each further Worker, the sink in the main
  * isolate; and a live 30 fps source in the main isolate through Workers `a` and `b` back to the
  * main isolate), with every hop a bare {@linkcode FloorLink}: a ring of numbers with streamlib's
- * doorbell protocol and nothing else (no scheduler, no frames, no native calls). Whatever
- * streamlib's graph does on top of a hop, it cannot be faster than this, so a row where the bare
- * chain is already behind GStreamer's goal cannot meet it by changing our code above the wake-up.
+ * doorbell protocol and nothing else (no scheduler, no frames, no native calls). It shows what the
+ * wake-ups alone cost, row by row, beside our graph and GStreamer. It is not a strict floor (a
+ * graph can batch differently: ours beats it through one hop), but where this bare loop is itself
+ * behind a goal, the goal is about how Workers wake, not about the graph's work per frame.
  *
- * Each chain runs twice: with Workers waiting through their event loop (`Atomics.waitAsync`, what
- * a streamlib Worker does, so it keeps serving its timers, I/O and messages) and blocking their
- * thread (`Atomics.wait`, which a Worker with nothing else to do could). The sink, in the main
- * isolate, always waits through the event loop. GStreamer's pipelines of the same rows run in the
- * same loop, alternating with ours. Progress goes to stderr, one table to stdout.
+ * Each bare chain runs twice: with Workers waiting through their event loop (`Atomics.waitAsync`,
+ * what a streamlib Worker does, so it keeps serving its timers, I/O and messages) and blocking
+ * their thread (`Atomics.wait`, which a Worker with nothing else to do could). The sink, in the
+ * main isolate, always waits through the event loop. Our graph (`graph_bench`'s Worker rows, at the
+ * same capacity) and GStreamer's pipeline of each row run in the same loop, alternating. The rows:
+ * untouched 1080p through 4 hops at capacity 4 (GStreamer's default queues, as in `graph_bench`) and
+ * at capacity 8 (GStreamer's queues 8 buffers deep, the same depth), 64-byte frames through 4 hops,
+ * untouched 1080p through 1 hop, and the 720p30 latency through two Workers. Then the ceiling of
+ * the zero-filled rows. Progress goes to stderr, the tables to stdout.
  *
  * Run: `deno run -A bench/worker_chain_floor.ts [--runs 3] [--count 100000]
- * [--latency-frames 300]`
+ * [--video-frames 20000] [--latency-frames 300]` (about 6 minutes)
  *
  * @module
  */
@@ -25,17 +30,20 @@ import { type FloorJob, FloorLink, type FloorWait } from "./worker_chain_floor_w
 import { ensureGstreamer } from "./ensure_gstreamer.ts";
 import { gstExecutionSeconds, gstLatenciesNs, gstVersion } from "./gstreamer.ts";
 import { median, quantile } from "./graph_bench_table.ts";
+import { closeWorkerRuns, liveLatenciesNs, workerHopRate } from "./graph_bench_worker_runs.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
     runs: { type: "string", default: "3" },
     count: { type: "string", default: "100000" },
+    "video-frames": { type: "string", default: "20000" },
     "latency-frames": { type: "string", default: "300" },
   },
 });
 const RUNS = Number(values.runs);
 const COUNT = Number(values.count);
+const VIDEO_FRAMES = Number(values["video-frames"]);
 const LATENCY_FRAMES = Number(values["latency-frames"]);
 /** Frames left out at the start of each latency run, as in `graph_bench`. */
 const LATENCY_SKIP = 30;
@@ -145,12 +153,12 @@ async function chainLatenciesNs(mode: FloorWait): Promise<number[]> {
   return latencies;
 }
 
-const hopsOf = (n: number) => Array(n).fill("queue").join(" ! identity ! ");
-const untouched = (n: number) =>
-  `fakesrc num-buffers=${COUNT} filltype=nothing sizetype=fixed sizemax=${1920 * 1080 * 4} ! ` +
-  `${hopsOf(n)} ! fakesink`;
-const small = (n: number) =>
-  `fakesrc num-buffers=${COUNT} sizetype=fixed sizemax=64 ! ${hopsOf(n)} ! fakesink`;
+const hopsOf = (n: number, depth?: number) =>
+  Array(n).fill(
+    depth === undefined
+      ? "queue"
+      : `queue max-size-buffers=${depth} max-size-bytes=0 max-size-time=0`,
+  ).join(" ! identity ! ");
 const live = `videotestsrc is-live=true num-buffers=${LATENCY_FRAMES} pattern=black ! ` +
   `video/x-raw,format=RGBA,width=1280,height=720,framerate=30/1 ! ${hopsOf(3)} ! fakesink`;
 
@@ -159,45 +167,65 @@ console.error(
   `worker_chain_floor: ${RUNS} alternating runs after a warm-up; ${await gstVersion()}`,
 );
 
-/** A throughput row: the bare chain's shape and GStreamer's pipeline of the same row. */
+/** A throughput row: the chain's shape, our graph's run of it, GStreamer's pipeline of it. */
 interface Line {
   what: string;
   hops: number;
   capacity: number;
+  ours: () => Promise<number>;
   gst: string;
 }
-const lines: Line[] = ([[4, 4, "untouched"], [4, 256, "small"], [1, 4, "untouched"]] as const).map((
-  [hops, capacity, kind],
-) => ({
-  what: `${hops} hop${hops > 1 ? "s" : ""}, capacity ${capacity}, per s (GStreamer: ${
-    kind === "small" ? "64 B" : "1080p untouched"
-  }, default queues)`,
+const video = (hops: number, capacity: number, depth?: number): Line => ({
+  what: `${hops} hop${hops > 1 ? "s" : ""}, capacity ${capacity}: untouched 1080p (GStreamer: ${
+    depth === undefined ? "default queues" : `queues of ${depth} buffers`
+  })`,
   hops,
   capacity,
-  gst: kind === "small" ? small(hops) : untouched(hops),
-}));
+  ours: () => workerHopRate(hops, VIDEO_FRAMES, "video", false, 64, capacity),
+  gst: `fakesrc num-buffers=${VIDEO_FRAMES} filltype=nothing sizetype=fixed sizemax=${
+    1920 * 1080 * 4
+  } ! ${hopsOf(hops, depth)} ! fakesink`,
+});
+const lines: Line[] = [
+  video(4, 4),
+  video(4, 8, 8),
+  {
+    what: "4 hops, capacity 256: 64 B (GStreamer: default queues)",
+    hops: 4,
+    capacity: 256,
+    ours: () => workerHopRate(4, COUNT, "small"),
+    gst: `fakesrc num-buffers=${COUNT} sizetype=fixed sizemax=64 ! ${hopsOf(4)} ! fakesink`,
+  },
+  video(1, 4),
+];
 
 const table: string[] = [];
 for (const line of lines) {
   const figures = new Map<string, number[]>();
   const cpu = new Map<string, number[]>();
+  const add = (map: Map<string, number[]>, key: string, x: number) =>
+    map.set(key, [...(map.get(key) ?? []), x]);
   for (let round = -1; round < RUNS; round++) {
-    const g = COUNT / await gstExecutionSeconds(line.gst);
-    if (round >= 0) figures.set("gst", [...(figures.get("gst") ?? []), g]);
+    const gst = (line.gst.includes("sizemax=64 ") ? COUNT : VIDEO_FRAMES) /
+      await gstExecutionSeconds(line.gst);
+    const ours = await line.ours();
+    if (round >= 0) {
+      add(figures, "gst", gst);
+      add(figures, "ours", ours);
+    }
     for (const mode of MODES) {
       const { rate, cpuUs } = await chainRate(line.hops, line.capacity, mode);
       if (round < 0) continue;
-      figures.set(mode, [...(figures.get(mode) ?? []), rate]);
-      cpu.set(mode, [...(cpu.get(mode) ?? []), cpuUs]);
+      add(figures, mode, rate);
+      add(cpu, mode, cpuUs);
     }
   }
-  const fmt = (xs: number[]) => Math.round(median(xs)).toLocaleString("en");
+  const fmt = (key: string) => Math.round(median(figures.get(key)!)).toLocaleString("en");
+  const withCpu = (mode: FloorWait) => `${fmt(mode)} (${median(cpu.get(mode)!).toFixed(1)} µs CPU)`;
   for (const [k, xs] of figures) console.error(`  ${line.what} ${k}: ${xs.map(Math.round)}`);
   table.push(
-    `| ${line.what} | ${fmt(figures.get("waitAsync")!)} (${
-      median(cpu.get("waitAsync")!).toFixed(1)
-    } µs CPU) | ${fmt(figures.get("wait")!)} (${median(cpu.get("wait")!).toFixed(1)} µs CPU) | ${
-      fmt(figures.get("gst")!)
+    `| ${line.what}, per s | ${fmt("ours")} | ${withCpu("waitAsync")} | ${withCpu("wait")} | ${
+      fmt("gst")
     } |`,
   );
 }
@@ -207,6 +235,7 @@ const p99s = new Map<string, number[]>();
 for (let round = -1; round < RUNS; round++) {
   const runs: [string, () => Promise<number[]>][] = [
     ["gst", () => gstLatenciesNs(live)],
+    ["ours", () => liveLatenciesNs(LATENCY_FRAMES)],
     ...MODES.map((m) => [m, () => chainLatenciesNs(m)] as [string, () => Promise<number[]>]),
   ];
   for (const [key, run] of runs) {
@@ -216,11 +245,12 @@ for (let round = -1; round < RUNS; round++) {
     p99s.set(key, [...(p99s.get(key) ?? []), quantile(ns, 0.99) / 1e6]);
   }
 }
+await closeWorkerRuns();
 for (const [q, map] of [["p50", p50s], ["p99", p99s]] as const) {
   const ms = (k: string) =>
     `${median(map.get(k)!).toFixed(3)} [${map.get(k)!.map((x) => x.toFixed(3)).join(", ")}]`;
   table.push(
-    `| latency 720p30 / 30 numbers a second, 3 crossings, ${q} (ms) | ${ms("waitAsync")} | ${
+    `| latency, 30 frames a second, 3 crossings, ${q} (ms) | ${ms("ours")} | ${ms("waitAsync")} | ${
       ms("wait")
     } | ${ms("gst")} |`,
   );
@@ -251,8 +281,12 @@ for (const ws of pools.values()) for (const w of ws) w.terminate();
 console.log(
   `\nworker_chain_floor, medians of ${RUNS}, Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores\n`,
 );
-console.log("| bare chain | Workers wait through their event loop | Workers block | GStreamer |");
-console.log("| ---------- | ------------------------------------: | ------------: | --------: |");
+console.log(
+  "| chain | our graph | bare chain, Workers wait through their event loop | bare chain, Workers block | GStreamer |",
+);
+console.log(
+  "| ----- | --------: | ------------------------------------------------: | ------------------------: | --------: |",
+);
 for (const line of table) console.log(line);
 
 const rate = (xs: number[]) =>

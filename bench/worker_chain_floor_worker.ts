@@ -4,8 +4,8 @@
  * numbers in a `SharedArrayBuffer` with the doorbell protocol of streamlib's cross-isolate
  * channel (`ffi/transport/native_transport_ends.ts`): the writer rings a bell only for a reader
  * that said it sleeps, and the reader rings a room bell only for a writer that said it waits.
- * Nothing else runs: no scheduler, no frames, no native calls. What a chain of these costs is the
- * floor under any graph whose hops are Workers woken this way.
+ * Nothing else runs: no scheduler, no frames, no native calls: a chain of these shows what the
+ * wake-ups of Workers woken this way cost on their own.
  *
  * @module
  */
