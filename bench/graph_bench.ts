@@ -21,7 +21,7 @@
  * the table to stdout.
  *
  * Run: `deno run -A bench/graph_bench.ts [--runs 5] [--frames 1000000] [--mixer-blocks 20000]
- * [--video-frames 2000] [--latency-frames 300] [--only workers]`; `--only workers` measures only
+ * [--video-frames 20000] [--latency-frames 300] [--only workers]`; `--only workers` measures only
  * the Worker rows (2-4) and their GStreamer references.
  *
  * @module
@@ -41,7 +41,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: "5" },
     frames: { type: "string", default: "1000000" },
     "mixer-blocks": { type: "string", default: "20000" },
-    "video-frames": { type: "string", default: "2000" },
+    "video-frames": { type: "string", default: "20000" },
     "latency-frames": { type: "string", default: "300" },
     only: { type: "string" },
   },
