@@ -43,7 +43,39 @@ export async function launchChromium(extraArgs: string[] = []): Promise<BrowserC
     ],
   });
   userDataDirs.set(context, userData);
+  context.on("close", () => removeProfile(userData));
   return context;
+}
+
+/**
+ * Removes a closed context's profile (a few MB per launch), so test runs leave nothing in the
+ * temp directory. Its processes may still be writing their last files when the context reports
+ * closed, so this waits (at most 5 s) until none of them runs. Sync, so no operation outlives the
+ * test that closed the context.
+ */
+function removeProfile(dir: string): void {
+  const deadline = performance.now() + 5_000;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (chromiumPids(dir).length > 0 && performance.now() < deadline) {
+    Atomics.wait(pause, 0, 0, 20);
+  }
+  try {
+    Deno.removeSync(dir, { recursive: true });
+  } catch { /* already gone, or a process outlived the wait: the OS cleans the temp directory */ }
+}
+
+/** The pids of the Chromium processes of the profile in `dir`. */
+function chromiumPids(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    let cmdline = "";
+    try {
+      cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`);
+    } catch { /* gone */ }
+    if (cmdline.includes(`--user-data-dir=${dir}`)) pids.push(Number(entry.name));
+  }
+  return pids;
 }
 
 const userDataDirs = new WeakMap<BrowserContext, string>();
@@ -60,15 +92,9 @@ export function killChromium(context: BrowserContext): number {
   const dir = userDataDirs.get(context);
   assert.ok(dir, "not a context launchChromium() made");
   let killed = 0;
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    let cmdline = "";
+  for (const pid of chromiumPids(dir)) {
     try {
-      cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`);
-    } catch { /* gone */ }
-    if (!cmdline.includes(`--user-data-dir=${dir}`)) continue;
-    try {
-      Deno.kill(Number(entry.name), "SIGKILL");
+      Deno.kill(pid, "SIGKILL");
       killed++;
     } catch { /* already gone */ }
   }
