@@ -174,6 +174,8 @@ interface Line {
   capacity: number;
   ours: () => Promise<number>;
   gst: string;
+  /** Buffers in GStreamer's run. */
+  buffers: number;
 }
 const video = (hops: number, capacity: number, depth?: number): Line => ({
   what: `${hops} hop${hops > 1 ? "s" : ""}, capacity ${capacity}: untouched 1080p (GStreamer: ${
@@ -185,6 +187,7 @@ const video = (hops: number, capacity: number, depth?: number): Line => ({
   gst: `fakesrc num-buffers=${VIDEO_FRAMES} filltype=nothing sizetype=fixed sizemax=${
     1920 * 1080 * 4
   } ! ${hopsOf(hops, depth)} ! fakesink`,
+  buffers: VIDEO_FRAMES,
 });
 const lines: Line[] = [
   video(4, 4),
@@ -195,19 +198,24 @@ const lines: Line[] = [
     capacity: 256,
     ours: () => workerHopRate(4, COUNT, "small"),
     gst: `fakesrc num-buffers=${COUNT} sizetype=fixed sizemax=64 ! ${hopsOf(4)} ! fakesink`,
+    buffers: COUNT,
   },
   video(1, 4),
 ];
+
+/** Appends `x` to the figures of `key`. */
+function add<K>(map: Map<K, number[]>, key: K, x: number): void {
+  const xs = map.get(key);
+  if (xs) xs.push(x);
+  else map.set(key, [x]);
+}
 
 const table: string[] = [];
 for (const line of lines) {
   const figures = new Map<string, number[]>();
   const cpu = new Map<string, number[]>();
-  const add = (map: Map<string, number[]>, key: string, x: number) =>
-    map.set(key, [...(map.get(key) ?? []), x]);
   for (let round = -1; round < RUNS; round++) {
-    const gst = (line.gst.includes("sizemax=64 ") ? COUNT : VIDEO_FRAMES) /
-      await gstExecutionSeconds(line.gst);
+    const gst = line.buffers / await gstExecutionSeconds(line.gst);
     const ours = await line.ours();
     if (round >= 0) {
       add(figures, "gst", gst);
@@ -241,8 +249,8 @@ for (let round = -1; round < RUNS; round++) {
   for (const [key, run] of runs) {
     const ns = (await run()).slice(LATENCY_SKIP);
     if (round < 0) continue;
-    p50s.set(key, [...(p50s.get(key) ?? []), quantile(ns, 0.5) / 1e6]);
-    p99s.set(key, [...(p99s.get(key) ?? []), quantile(ns, 0.99) / 1e6]);
+    add(p50s, key, quantile(ns, 0.5) / 1e6);
+    add(p99s, key, quantile(ns, 0.99) / 1e6);
   }
 }
 await closeWorkerRuns();
@@ -269,7 +277,7 @@ for (let round = -1; round < RUNS; round++) {
       `fakesrc num-buffers=${FILLS} filltype=zero sizetype=fixed sizemax=${frame.length} ! ` +
         `${hopsOf(hops)} ! fakesink`,
     );
-    if (round >= 0) zeroed.set(hops, [...(zeroed.get(hops) ?? []), rate]);
+    if (round >= 0) add(zeroed, hops, rate);
   }
   for (let i = 0; i < 100; i++) frame.fill(0);
   const t0 = performance.now();
