@@ -29,52 +29,52 @@
  */
 
 // -- Writing processors ----------------------------------------------------------------------
-export { config, input, output, processor } from "./core/decorators.ts";
-export { Processor, type ProcessorTypes, type TypesOf } from "./core/processor.ts";
-export type { ProcessContext, SetupContext } from "./core/processor_context.ts";
-export type { InputPort } from "./core/input_port.ts";
-export type { OutputPort } from "./core/output_port.ts";
-export { type AudioFrame, createAudioFrame } from "./core/audio_frame.ts";
-export type { PixelFormat, VideoFrame } from "./core/video_frame.ts";
-export type { EncodedVideoFrame } from "./core/encoded_video_frame.ts";
-export type { DataFrame } from "./core/data_frame.ts";
-export type { Frame } from "./core/frame.ts";
-export { FrameReleasedError } from "./core/owned_frame.ts";
+export { config, input, output, processor } from "./core/processor/decorators.ts";
+export { Processor, type ProcessorTypes, type TypesOf } from "./core/processor/processor.ts";
+export type { ProcessContext, SetupContext } from "./core/processor/context.ts";
+export type { InputPort } from "./core/ports/input_port.ts";
+export type { OutputPort } from "./core/ports/output_port.ts";
+export { type AudioFrame, createAudioFrame } from "./core/frames/audio_frame.ts";
+export type { PixelFormat, VideoFrame } from "./core/frames/video_frame.ts";
+export type { EncodedVideoFrame } from "./core/frames/encoded_video_frame.ts";
+export type { DataFrame } from "./core/frames/data_frame.ts";
+export type { Frame } from "./core/frames/frame.ts";
+export { FrameReleasedError } from "./core/frames/owned_frame.ts";
 
 // -- Testing a processor by hand -------------------------------------------------------------
-export { createProcessContext } from "./core/create_process_context.ts";
-export { connectLocal } from "./core/local_connection.ts";
-export { InputBinding } from "./core/input_binding.ts";
-export { OutputBinding } from "./core/output_binding.ts";
-export { type MediaClock, monotonicClock } from "./core/media_clock.ts";
+export { createProcessContext } from "./core/processor/create_context.ts";
+export { connectLocal } from "./core/ports/local_connection.ts";
+export { InputBinding } from "./core/ports/input_binding.ts";
+export { OutputBinding } from "./core/ports/output_binding.ts";
+export { type MediaClock, monotonicClock } from "./core/time/media_clock.ts";
 
 // -- What generated files use ----------------------------------------------------------------
-export { defineNode, type NodeDefinition } from "./core/node_definition.ts";
-export { lazyNode } from "./core/lazy_node.ts";
+export { defineNode, type NodeDefinition } from "./core/registry/node_definition.ts";
+export { lazyNode } from "./core/registry/lazy_node.ts";
 export type {
   DynamicNodeHandle,
   FrameOf,
   InputRef,
   NodeHandle,
   OutputRef,
-} from "./core/port_ref.ts";
-export { PortNotFoundError, PortTable } from "./core/port_table.ts";
+} from "./core/ports/port_ref.ts";
+export { PortNotFoundError, PortTable } from "./core/ports/port_table.ts";
 
 // -- Running graphs --------------------------------------------------------------------------
 export { Runtime } from "./core/runtime.ts";
-export type { RuntimeOptions } from "./core/runtime_options.ts";
-export type { RuntimeTimers } from "./core/runtime_timers.ts";
-export type { ErrorPolicy } from "./core/error_policy.ts";
-export type { Placement } from "./core/placement.ts";
-export type { RuntimeEvent } from "./core/runtime_events.ts";
-export type { RuntimeStats } from "./core/runtime_stats.ts";
-export type { GraphDescription } from "./core/runtime_description.ts";
-export { assertConnectable, PortTypeMismatchError } from "./core/connect.ts";
-export { ConfigValidationError, validateConfig } from "./core/config_validation.ts";
-export { NodeRegistry, ProcessorNotFoundError } from "./core/node_registry.ts";
-export { NodeNotFoundError } from "./core/graph_errors.ts";
-export { PlacementUnavailableError, RuntimeStateError } from "./core/runtime_errors.ts";
-export { ConfigLockedError, NotReconfigurableError } from "./core/live_config.ts";
+export type { RuntimeOptions } from "./core/options.ts";
+export type { RuntimeTimers } from "./core/time/timers.ts";
+export type { ErrorPolicy } from "./core/lifecycle/error_policy.ts";
+export type { Placement } from "./core/graph/placement.ts";
+export type { RuntimeEvent } from "./core/lifecycle/events.ts";
+export type { RuntimeStats } from "./core/lifecycle/stats.ts";
+export type { GraphDescription } from "./core/description.ts";
+export { assertConnectable, PortTypeMismatchError } from "./core/graph/connect.ts";
+export { ConfigValidationError, validateConfig } from "./core/config/validation.ts";
+export { NodeRegistry, ProcessorNotFoundError } from "./core/registry/node_registry.ts";
+export { NodeNotFoundError } from "./core/graph/errors.ts";
+export { PlacementUnavailableError, RuntimeStateError } from "./core/lifecycle/errors.ts";
+export { ConfigLockedError, NotReconfigurableError } from "./core/lifecycle/live_config.ts";
 
 // -- Manifests -------------------------------------------------------------------------------
 export {
@@ -83,5 +83,5 @@ export {
   type Manifest,
   ManifestError,
   saveManifest,
-} from "./core/manifest.ts";
-export { validateManifest } from "./core/manifest_validation.ts";
+} from "./core/manifest/manifest.ts";
+export { validateManifest } from "./core/manifest/validation.ts";

@@ -19,31 +19,31 @@
  * @module
  */
 
-export type { ConfigIssue } from "./core/config_validation.ts";
-export type { ConnectionStats } from "./core/connection.ts";
-export type { ConnectionOptions } from "./core/connection_defaults.ts";
-export type { HandProcessContext } from "./core/create_process_context.ts";
+export type { ConfigIssue } from "./core/config/validation.ts";
+export type { ConnectionStats } from "./core/transport/connection.ts";
+export type { ConnectionOptions } from "./core/graph/connection_defaults.ts";
+export type { HandProcessContext } from "./core/processor/create_context.ts";
 export type {
   InputOptions,
   OutputOptions,
   PortDecorator,
   ProcessorDecorator,
   ProcessorOptions,
-} from "./core/decorators.ts";
-export type { VideoCodec } from "./core/encoded_video_frame.ts";
-export type { ErrorCode, ErrorDetails } from "./core/error_codes.ts";
-export type { FrameLeak } from "./core/frame_ledger.ts";
-export type { FrameMemory, FrameMemorySource, FrameMemoryStats } from "./core/frame_memory.ts";
-export type { IsolateBackend, IsolateHost } from "./core/isolate_host.ts";
-export type { JsonSchema, JsonValue } from "./core/json_schema.ts";
-export type { ConfigChange } from "./core/live_config.ts";
-export type { ManifestConnection, ManifestNode } from "./core/manifest.ts";
-export type { DeclaresFootprint, FrameFootprint } from "./core/node_footprint.ts";
-export type { ManifestIssue } from "./core/manifest_issue.ts";
-export type { NodeSpec } from "./core/node_definition.ts";
-export type { Frames } from "./core/node_frames.ts";
-export type { ProcessorSummary } from "./core/node_registry.ts";
-export type { LoopControl } from "./core/processor_context.ts";
+} from "./core/processor/decorators.ts";
+export type { VideoCodec } from "./core/frames/encoded_video_frame.ts";
+export type { ErrorCode, ErrorDetails } from "./core/errors/codes.ts";
+export type { FrameLeak } from "./core/frames/ledger.ts";
+export type { FrameMemory, FrameMemorySource, FrameMemoryStats } from "./core/frames/memory.ts";
+export type { IsolateBackend, IsolateHost } from "./core/isolates/host.ts";
+export type { JsonSchema, JsonValue } from "./core/schema/json_schema.ts";
+export type { ConfigChange } from "./core/lifecycle/live_config.ts";
+export type { ManifestConnection, ManifestNode } from "./core/manifest/manifest.ts";
+export type { DeclaresFootprint, FrameFootprint } from "./core/admission/footprint.ts";
+export type { ManifestIssue } from "./core/manifest/issue.ts";
+export type { NodeSpec } from "./core/registry/node_definition.ts";
+export type { Frames } from "./core/frames/node_frames.ts";
+export type { ProcessorSummary } from "./core/registry/node_registry.ts";
+export type { LoopControl } from "./core/processor/context.ts";
 export type {
   FrameSummary,
   Probe,
@@ -51,15 +51,11 @@ export type {
   ProbeOptions,
   ProbeSample,
   ProbeTransform,
-} from "./core/probe.ts";
-export type { PortDirection, ProcessorDescriptor } from "./core/processor_descriptor.ts";
-export type { RequiredIsolate } from "./core/required_isolate.ts";
-export type { DeliveryPolicy } from "./core/ring_contract.ts";
-export type {
-  ConnectionDescription,
-  ConnectionInfo,
-  NodeDescription,
-} from "./core/runtime_description.ts";
+} from "./core/probes/probe.ts";
+export type { PortDirection, ProcessorDescriptor } from "./core/schema/descriptor.ts";
+export type { RequiredIsolate } from "./core/isolates/required_isolate.ts";
+export type { DeliveryPolicy } from "./core/transport/ring.ts";
+export type { ConnectionDescription, ConnectionInfo, NodeDescription } from "./core/description.ts";
 export type {
   ConnectionEvent,
   EndOfStreamEvent,
@@ -72,6 +68,6 @@ export type {
   RuntimeEventListener,
   RuntimeStateEvent,
   WorkerExitEvent,
-} from "./core/runtime_events.ts";
-export type { AddOptions, ConfigInput, ProcessorClass } from "./core/runtime_options.ts";
-export type { NodeState, NodeStats, RuntimeState } from "./core/runtime_stats.ts";
+} from "./core/lifecycle/events.ts";
+export type { AddOptions, ConfigInput, ProcessorClass } from "./core/options.ts";
+export type { NodeState, NodeStats, RuntimeState } from "./core/lifecycle/stats.ts";

@@ -46,7 +46,7 @@ import {
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
-import { processorInit } from "../core/processor.ts";
+import { processorInit } from "../core/processor/processor.ts";
 import { H264Encoder } from "../ffi/mod.ts";
 import { createRuntime } from "../processors/mod.ts";
 import { TestPatternRenderer } from "../processors/video/test_pattern.ts";

@@ -12,7 +12,7 @@
 
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { FrameMessageBatch } from "../core/frame_message.ts";
+import { FrameMessageBatch } from "../core/frames/message.ts";
 import { createNativeRing } from "../ffi/mod.ts";
 import type { RingBenchReply } from "./ring_bench_worker.ts";
 import { SabRing } from "./sab_ring.ts";

@@ -2,7 +2,7 @@
 // The consumer side of bench/ring_bench.ts: pops batches, checks order, sums a checksum, and
 // reports when it has seen every message.
 
-import { FrameMessageBatch } from "../core/frame_message.ts";
+import { FrameMessageBatch } from "../core/frames/message.ts";
 import { NativeRingConsumer, type TransferredRingEndpoint } from "../ffi/mod.ts";
 import { SabRing } from "./sab_ring.ts";
 

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { FRAME_MESSAGE_BYTES, type FrameMessageBatch } from "../core/frame_message.ts";
+import { FRAME_MESSAGE_BYTES, type FrameMessageBatch } from "../core/frames/message.ts";
 
 const HEAD = 0; // Int32 index of the write counter (byte 0)
 const TAIL = 16; // Int32 index of the read counter (byte 64: its own cache line)

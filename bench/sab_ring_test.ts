@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FrameMessageBatch } from "../core/frame_message.ts";
+import { FrameMessageBatch } from "../core/frames/message.ts";
 import { SabRing } from "./sab_ring.ts";
 
 Deno.test("SabRing.pushBatch() stops at capacity and popBatch() returns messages in order", () => {

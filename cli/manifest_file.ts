@@ -6,7 +6,7 @@
  * @module
  */
 
-import { jsonTextDepth, MAX_MANIFEST_BYTES, MAX_MANIFEST_DEPTH } from "../core/manifest_limits.ts";
+import { jsonTextDepth, MAX_MANIFEST_BYTES, MAX_MANIFEST_DEPTH } from "../core/manifest/limits.ts";
 import { readAtMost } from "../processors/formats/regular_file.ts";
 
 /** What was wrong with a manifest file. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ManifestIssue } from "../core/manifest_issue.ts";
+import type { ManifestIssue } from "../core/manifest/issue.ts";
 import { terminalSafe } from "./terminal_text.ts";
 
 /** Most issues a command lists (on stderr, and in `--json` output); the rest are counted. */

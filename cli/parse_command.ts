@@ -6,7 +6,7 @@
  */
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { nearMatches } from "../core/near_matches.ts";
+import { nearMatches } from "../core/errors/near_matches.ts";
 import type { CliOutput } from "./cli_output.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;

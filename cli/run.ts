@@ -21,7 +21,7 @@ import {
   type RuntimeStats,
   validateManifest,
 } from "../mod.ts";
-import { PluginLoadError } from "../core/manifest.ts";
+import { PluginLoadError } from "../core/manifest/manifest.ts";
 import { createRuntime } from "../processors/mod.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
 import { readManifestFile } from "./manifest_file.ts";

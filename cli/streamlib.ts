@@ -26,7 +26,7 @@
  */
 
 import denoJson from "../deno.json" with { type: "json" };
-import { nearMatches } from "../core/near_matches.ts";
+import { nearMatches } from "../core/errors/near_matches.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
 import type { CliCommand, CommandOptions } from "./command.ts";
 

@@ -11,8 +11,8 @@
 
 import { parseArgs } from "node:util";
 import { type NodeRegistry, Runtime, validateManifest } from "../mod.ts";
-import { PluginLoadError } from "../core/manifest.ts";
-import { manifestWarnings } from "../core/manifest_validation.ts";
+import { PluginLoadError } from "../core/manifest/manifest.ts";
+import { manifestWarnings } from "../core/manifest/validation.ts";
 import { builtinRegistry } from "../processors/mod.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
 import { readManifestFile } from "./manifest_file.ts";

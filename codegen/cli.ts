@@ -5,7 +5,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { ProcessorNotFoundError } from "../core/node_registry.ts";
+import { ProcessorNotFoundError } from "../core/registry/node_registry.ts";
 import { formatDiagnostic } from "./diagnostic.ts";
 import { generate, type GenerateResult } from "./generate.ts";
 import { formatNodeInfo, formatNodeList, loadProjectRegistry } from "./nodes_command.ts";

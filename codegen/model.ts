@@ -6,11 +6,11 @@
  */
 
 import { posix } from "node:path";
-import type { JsonSchema } from "../core/json_schema.ts";
-import { SCHEDULING_MODES, type SchedulingMode } from "../core/processor_descriptor.ts";
+import type { JsonSchema } from "../core/schema/json_schema.ts";
+import { SCHEDULING_MODES, type SchedulingMode } from "../core/schema/descriptor.ts";
 import type { Diagnostic, DiagnosticCode } from "./diagnostic.ts";
 import { generatedPathOf, REGISTRY_FILE } from "./discover.ts";
-import type { ProcessorDescriptor } from "../core/processor_descriptor.ts";
+import type { ProcessorDescriptor } from "../core/schema/descriptor.ts";
 import type {
   LiteralValue,
   ParsedClass,

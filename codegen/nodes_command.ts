@@ -8,10 +8,14 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { describeSchema } from "../core/config_validation.ts";
-import type { JsonSchema } from "../core/json_schema.ts";
-import type { NodeRegistry, PortSummary, ProcessorSummary } from "../core/node_registry.ts";
-import type { PortDescriptor, ProcessorDescriptor } from "../core/processor_descriptor.ts";
+import { describeSchema } from "../core/config/validation.ts";
+import type { JsonSchema } from "../core/schema/json_schema.ts";
+import type {
+  NodeRegistry,
+  PortSummary,
+  ProcessorSummary,
+} from "../core/registry/node_registry.ts";
+import type { PortDescriptor, ProcessorDescriptor } from "../core/schema/descriptor.ts";
 import { REGISTRY_FILE } from "./discover.ts";
 import { loadCodegenConfig } from "./project_config.ts";
 

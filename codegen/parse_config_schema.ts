@@ -12,8 +12,8 @@
  */
 
 import { Node, ts, type Type } from "ts-morph";
-import { ConfigValidationError, validateConfig } from "../core/config_validation.ts";
-import type { JsonSchema, JsonSchemaType, JsonValue } from "../core/json_schema.ts";
+import { ConfigValidationError, validateConfig } from "../core/config/validation.ts";
+import type { JsonSchema, JsonSchemaType, JsonValue } from "../core/schema/json_schema.ts";
 import { normalizeDescription, type ParseContext, report } from "./parse_syntax.ts";
 
 type MutableSchema = { -readonly [K in keyof JsonSchema]: JsonSchema[K] };

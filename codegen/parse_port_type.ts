@@ -18,7 +18,7 @@ import {
   type TypeNode,
   type TypeReferenceNode,
 } from "ts-morph";
-import { canonicalPortType } from "../core/port_type.ts";
+import { canonicalPortType } from "../core/ports/port_type.ts";
 import type { ParsedPortType } from "./parsed.ts";
 import { payloadTypeText } from "./payload_text.ts";
 import { importedNames, type ParseContext, report } from "./parse_syntax.ts";

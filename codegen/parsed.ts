@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { JsonSchema } from "../core/json_schema.ts";
+import type { JsonSchema } from "../core/schema/json_schema.ts";
 import type { Diagnostic } from "./diagnostic.ts";
 
 /** A place in a source file. */

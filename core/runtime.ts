@@ -4,30 +4,30 @@
  * @module
  */
 
-import { Admission } from "./admission.ts";
-import { FilePathConflictError, filePathConflicts } from "./file_path_conflicts.ts";
-import type { FrameLeak } from "./frame_ledger.ts";
-import { validateConfig } from "./config_validation.ts";
-import type { ConnectionOptions } from "./connection_defaults.ts";
-import { Graph, type GraphConnection } from "./graph.ts";
-import { PortDirectionError } from "./graph_errors.ts";
-import { IsolateSet } from "./isolate_set.ts";
-import type { JsonSchema, JsonValue } from "./json_schema.ts";
+import { Admission } from "./admission/check.ts";
+import { FilePathConflictError, filePathConflicts } from "./graph/file_path_conflicts.ts";
+import type { FrameLeak } from "./frames/ledger.ts";
+import { validateConfig } from "./config/validation.ts";
+import type { ConnectionOptions } from "./graph/connection_defaults.ts";
+import { Graph, type GraphConnection } from "./graph/graph.ts";
+import { PortDirectionError } from "./graph/errors.ts";
+import { IsolateSet } from "./isolates/isolate_set.ts";
+import type { JsonSchema, JsonValue } from "./schema/json_schema.ts";
 import {
   type ConfigChange,
   ConfigLockedError,
   liveFields,
   NotReconfigurableError,
-} from "./live_config.ts";
-import { checkAction, checkRuntimeTransition, type LifecycleAction } from "./lifecycle_state.ts";
-import { LocalIsolate } from "./local_isolate.ts";
-import { type MediaClock, monotonicClock } from "./media_clock.ts";
-import { sameDefinition } from "./lazy_node.ts";
-import { definitionBuiltFor, type NodeDefinition } from "./node_definition.ts";
-import { DuplicateProcessorError, NodeRegistry } from "./node_registry.ts";
-import type { DynamicNodeHandle, InputRef, NodeHandle, OutputRef } from "./port_ref.ts";
-import type { Processor, TypesOf } from "./processor.ts";
-import { unconnectedRequiredInputs } from "./required_inputs.ts";
+} from "./lifecycle/live_config.ts";
+import { checkAction, checkRuntimeTransition, type LifecycleAction } from "./lifecycle/state.ts";
+import { LocalIsolate } from "./isolates/local/host.ts";
+import { type MediaClock, monotonicClock } from "./time/media_clock.ts";
+import { sameDefinition } from "./registry/lazy_node.ts";
+import { definitionBuiltFor, type NodeDefinition } from "./registry/node_definition.ts";
+import { DuplicateProcessorError, NodeRegistry } from "./registry/node_registry.ts";
+import type { DynamicNodeHandle, InputRef, NodeHandle, OutputRef } from "./ports/port_ref.ts";
+import type { Processor, TypesOf } from "./processor/processor.ts";
+import { unconnectedRequiredInputs } from "./graph/required_inputs.ts";
 import {
   Probe,
   type ProbeCallback,
@@ -35,15 +35,15 @@ import {
   probeOptions,
   ProbeOptionsError,
   ProbeUnsupportedError,
-} from "./probe.ts";
-import { PortNotFoundError } from "./port_table.ts";
-import type { ConnectionInfo, GraphDescription } from "./runtime_description.ts";
-import { EventHub, type RuntimeEvent, type RuntimeEventListener } from "./runtime_events.ts";
+} from "./probes/probe.ts";
+import { PortNotFoundError } from "./ports/port_table.ts";
+import type { ConnectionInfo, GraphDescription } from "./description.ts";
+import { EventHub, type RuntimeEvent, type RuntimeEventListener } from "./lifecycle/events.ts";
 import { buildRuntimeNode, type RuntimeNode } from "./runtime_node.ts";
-import type { AddOptions, ConfigInput, ProcessorClass, RuntimeOptions } from "./runtime_options.ts";
-import { connectionInfo, describeGraph, snapshotStats } from "./runtime_snapshot.ts";
-import type { RuntimeState, RuntimeStats } from "./runtime_stats.ts";
-import { systemTimers } from "./runtime_timers.ts";
+import type { AddOptions, ConfigInput, ProcessorClass, RuntimeOptions } from "./options.ts";
+import { connectionInfo, describeGraph, snapshotStats } from "./snapshot.ts";
+import type { RuntimeState, RuntimeStats } from "./lifecycle/stats.ts";
+import { systemTimers } from "./time/timers.ts";
 
 /**
  * A live graph of processors. Add nodes by class, definition or name, connect their ports,

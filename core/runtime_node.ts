@@ -4,16 +4,21 @@
  * @module
  */
 
-import { validateConfig } from "./config_validation.ts";
-import { DEFAULT_ERROR_POLICY, DEFAULT_MAX_RESTARTS, errorPolicyProblem } from "./error_policy.ts";
-import type { HostedNodeSpec } from "./isolate_host.ts";
-import { definitionBuiltFor, type NodeDefinition } from "./node_definition.ts";
-import { type NodeRegistry, ProcessorNotFoundError } from "./node_registry.ts";
-import { type Placement, placementProblem } from "./placement.ts";
-import type { Processor } from "./processor.ts";
-import type { ProcessorDescriptor } from "./processor_descriptor.ts";
-import { NodeOptionsError, ProcessorClassNotDefinedError } from "./runtime_errors.ts";
-import type { AddOptions, ProcessorClass } from "./runtime_options.ts";
+import { validateConfig } from "./config/validation.ts";
+import {
+  DEFAULT_ERROR_POLICY,
+  DEFAULT_MAX_RESTARTS,
+  errorPolicyProblem,
+} from "./lifecycle/error_policy.ts";
+import type { HostedNodeSpec } from "./isolates/host.ts";
+import { definitionBuiltFor, type NodeDefinition } from "./registry/node_definition.ts";
+import { type NodeRegistry, ProcessorNotFoundError } from "./registry/node_registry.ts";
+import { type Placement, placementProblem } from "./graph/placement.ts";
+import type { Processor } from "./processor/processor.ts";
+import type { ProcessorDescriptor } from "./schema/descriptor.ts";
+import { NodeOptionsError } from "./lifecycle/errors.ts";
+import { ProcessorClassNotDefinedError } from "./registry/node_registry.ts";
+import type { AddOptions, ProcessorClass } from "./options.ts";
 
 /**
  * A node of a runtime's graph: what its host was given, plus the descriptor and placement.

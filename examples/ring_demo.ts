@@ -10,7 +10,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { FrameMessageBatch } from "../core/frame_message.ts";
+import { FrameMessageBatch } from "../core/frames/message.ts";
 import { createNativeRing, FramePool } from "../ffi/mod.ts";
 
 const { values } = parseArgs({

@@ -1,7 +1,7 @@
 /// <reference lib="deno.worker" />
 // The Worker of examples/ring_demo.ts: reads frames by slot handle and finds the white box.
 
-import { FrameMessageBatch } from "../core/frame_message.ts";
+import { FrameMessageBatch } from "../core/frames/message.ts";
 import { FramePool, NativeRingConsumer, NativeRingProducer } from "../ffi/mod.ts";
 
 self.onmessage = (event) => {

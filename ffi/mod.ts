@@ -69,7 +69,7 @@ export { OpusDecoder, type OpusDecoderOptions } from "./media/opus_decoder.ts";
 export { OpusEncoder, type OpusEncoderOptions } from "./media/opus_encoder.ts";
 
 // -- Rings and the frame pool ---------------------------------------------------------------
-export { FrameMessageBatch } from "../core/frame_message.ts";
+export { FrameMessageBatch } from "../core/frames/message.ts";
 export { FramePool, type FramePoolOptions } from "./transport/frame_pool.ts";
 export { slotBytesFor, videoSlotBytes } from "./transport/frame_format.ts";
 export {

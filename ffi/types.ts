@@ -5,17 +5,17 @@
  * @module
  */
 
-export type { ConnectionReader, ConnectionWriter } from "../core/connection.ts";
+export type { ConnectionReader, ConnectionWriter } from "../core/transport/connection.ts";
 export type {
   CrossIsolateChannel,
   CrossIsolateChannelSpec,
   CrossIsolateTransport,
   TransportEndpoint,
-} from "../core/cross_isolate_transport.ts";
-export type { FrameMessage } from "../core/frame_message.ts";
-export type { LocalConnection, LocalConnectionOptions } from "../core/local_connection.ts";
-export type { FramePoolContract, FramePoolStats } from "../core/pool_contract.ts";
-export type { FrameRingConsumer, FrameRingProducer } from "../core/ring_contract.ts";
+} from "../core/transport/cross_isolate.ts";
+export type { FrameMessage } from "../core/frames/message.ts";
+export type { LocalConnection, LocalConnectionOptions } from "../core/ports/local_connection.ts";
+export type { FramePoolContract, FramePoolStats } from "../core/transport/pool.ts";
+export type { FrameRingConsumer, FrameRingProducer } from "../core/transport/ring.ts";
 export type { CaptureDeviceMode, ListCaptureDevicesOptions } from "./media/capture_devices.ts";
 export type { ConnectionSharedState } from "./transport/connection_shared_state.ts";
 export type { TransferredConnectionEnd } from "./transport/connection_transfer.ts";

@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { ErrorCode, ErrorDetails } from "../core/error_codes.ts";
-import type { JsonValue } from "../core/json_schema.ts";
-import { checkOperation, OperationError } from "../core/operation_check.ts";
+import type { ErrorCode, ErrorDetails } from "../core/errors/codes.ts";
+import type { JsonValue } from "../core/schema/json_schema.ts";
+import { checkOperation, OperationError } from "../core/operations/check.ts";
 import type { McpTool } from "./tool.ts";
 
 /**
@@ -130,7 +130,7 @@ export class ToolArgumentsError extends TypeError {
  * ```
  */
 export function checkArguments(tool: McpTool, args: unknown): Record<string, JsonValue> {
-  // The check the control API and manifests use (core/operation_check.ts): the tool's own
+  // The check the control API and manifests use (core/operations/check.ts): the tool's own
   // arguments; what is inside one (a config's keys, a manifest) is for the runtime to judge,
   // with its own code (invalid_config, invalid_manifest), as the control API does.
   try {

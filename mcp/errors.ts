@@ -6,10 +6,10 @@
  * @module
  */
 
-import { type ErrorCode, type ErrorDetails, isCodedError } from "../core/error_codes.ts";
-import type { JsonValue } from "../core/json_schema.ts";
-import { nearMatches } from "../core/near_matches.ts";
-import { type RequestEnds, requestField } from "../core/request_field.ts";
+import { type ErrorCode, type ErrorDetails, isCodedError } from "../core/errors/codes.ts";
+import type { JsonValue } from "../core/schema/json_schema.ts";
+import { nearMatches } from "../core/errors/near_matches.ts";
+import { type RequestEnds, requestField } from "../core/operations/request_field.ts";
 import { ControlPolicyError } from "../web/control_policy.ts";
 
 /**

@@ -6,7 +6,7 @@
  */
 
 import type { Runtime } from "../mod.ts";
-import { nearMatches } from "../core/near_matches.ts";
+import { nearMatches } from "../core/errors/near_matches.ts";
 import { graphJson } from "./tools/graph_read.ts";
 import { describeType } from "./tools/processors.ts";
 

@@ -7,7 +7,7 @@
 
 import type { ControlPolicy } from "../web/control_policy.ts";
 import type { Runtime } from "../mod.ts";
-import type { JsonSchema, JsonValue } from "../core/json_schema.ts";
+import type { JsonSchema, JsonValue } from "../core/schema/json_schema.ts";
 
 /**
  * What every tool runs against.

@@ -8,8 +8,8 @@ import {
   type ProcessContext,
   type Processor,
 } from "../mod.ts";
-import { processorInit } from "../core/processor.ts";
-import { HeapMemorySource } from "../core/heap_memory.ts";
+import { processorInit } from "../core/processor/processor.ts";
+import { HeapMemorySource } from "../core/frames/heap_memory.ts";
 import { audioMixerNode } from "./audio_mixer.gen.ts";
 import { createProcessContext } from "../mod.ts";
 import { sleep, until, workerRig } from "../tests/fixtures/workers/harness.ts";

@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { NodeRegistry, ProcessorSummary } from "../core/node_registry.ts";
-import type { ProcessorDescriptor } from "../core/processor_descriptor.ts";
+import type { NodeRegistry, ProcessorSummary } from "../core/registry/node_registry.ts";
+import type { ProcessorDescriptor } from "../core/schema/descriptor.ts";
 import { registry as pluginRegistry } from "../plugins/registry.gen.ts";
 import { registry as builtinRegistry } from "./registry.gen.ts";
 

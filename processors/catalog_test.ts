@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { definitionBuiltFor } from "../core/node_definition.ts";
+import { definitionBuiltFor } from "../core/registry/node_definition.ts";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ProcessorNotFoundError } from "../mod.ts";
@@ -82,7 +82,7 @@ Deno.test("builtin processors carry no hand-written descriptor or port wiring", 
 
 /** Files allowed to build descriptors by hand, and why. */
 const HAND_WRITTEN_ALLOWED: Record<string, string> = {
-  "core/node_definition.ts": "declares defineNode() itself",
+  "core/registry/node_definition.ts": "declares defineNode() itself",
   "ffi/plugins/native_plugin.ts": "a native plugin's descriptors come from its JSON at load time",
 };
 

@@ -8,8 +8,8 @@ import {
   OutputBinding,
   type ProcessContext,
 } from "../mod.ts";
-import { HeapMemorySource } from "../core/heap_memory.ts";
-import type { OwnedAudioFrame } from "../core/owned_frame.ts";
+import { HeapMemorySource } from "../core/frames/heap_memory.ts";
+import type { OwnedAudioFrame } from "../core/frames/owned_frame.ts";
 import { sleep, until, workerRig } from "../tests/fixtures/workers/harness.ts";
 import { tap } from "../tests/fixtures/workers/worker_nodes.ts";
 import { channelConverterNode } from "./channel_converter.gen.ts";

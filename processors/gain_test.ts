@@ -8,8 +8,8 @@ import {
   OutputBinding,
   type Processor,
 } from "../mod.ts";
-import { HeapMemorySource } from "../core/heap_memory.ts";
-import type { OwnedAudioFrame } from "../core/owned_frame.ts";
+import { HeapMemorySource } from "../core/frames/heap_memory.ts";
+import type { OwnedAudioFrame } from "../core/frames/owned_frame.ts";
 import { gainNode } from "./gain.gen.ts";
 import { createRuntime, Gain, NullSink, TestToneGenerator } from "./mod.ts";
 import { sleep, until, workerRig } from "../tests/fixtures/workers/harness.ts";

@@ -16,7 +16,7 @@ import {
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
-import type { OwnedVideoFrame } from "../core/owned_frame.ts";
+import type { OwnedVideoFrame } from "../core/frames/owned_frame.ts";
 import { CodecError } from "../ffi/native/errors.ts";
 import type { H264Decoder as NativeH264Decoder } from "../ffi/media/h264_decoder.ts";
 import type { H264DecoderTypes } from "./h264_decoder.gen.ts";

@@ -7,7 +7,7 @@ import {
   OutputBinding,
   type VideoFrame,
 } from "../mod.ts";
-import { HeapMemorySource } from "../core/heap_memory.ts";
+import { HeapMemorySource } from "../core/frames/heap_memory.ts";
 import { h264DecoderNode } from "./h264_decoder.gen.ts";
 import { h264EncoderNode } from "./h264_encoder.gen.ts";
 import { testPatternNode } from "./test_pattern.gen.ts";

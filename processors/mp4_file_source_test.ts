@@ -7,7 +7,7 @@ import {
   type MediaClock,
   type VideoFrame,
 } from "../mod.ts";
-import type { HandProcessContext } from "../core/create_process_context.ts";
+import type { HandProcessContext } from "../core/processor/create_context.ts";
 import { runForLeaks } from "../tests/fixtures/runtime/leak_rig.ts";
 import { createRuntime } from "./mod.ts";
 import { Mp4ReadError, TruncatedMp4Error, UnsupportedMp4CodecError } from "./formats/mp4_errors.ts";

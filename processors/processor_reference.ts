@@ -8,9 +8,9 @@
  * @module
  */
 
-import { describeSchema } from "../core/config_validation.ts";
-import type { NodeRegistry } from "../core/node_registry.ts";
-import type { PortDescriptor, ProcessorDescriptor } from "../core/processor_descriptor.ts";
+import { describeSchema } from "../core/config/validation.ts";
+import type { NodeRegistry } from "../core/registry/node_registry.ts";
+import type { PortDescriptor, ProcessorDescriptor } from "../core/schema/descriptor.ts";
 import { registry as builtinRegistry } from "./registry.gen.ts";
 
 /** The page's introduction: what holds for every processor, which the registry cannot say. */

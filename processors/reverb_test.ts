@@ -8,7 +8,7 @@ import {
   OutputBinding,
   type ProcessContext,
 } from "../mod.ts";
-import { processorInit } from "../core/processor.ts";
+import { processorInit } from "../core/processor/processor.ts";
 import { reverbNode } from "./reverb.gen.ts";
 import { createProcessContext } from "../mod.ts";
 import { sleep, until, workerRig } from "../tests/fixtures/workers/harness.ts";

@@ -14,8 +14,8 @@ import {
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
-import type { FrameFootprint } from "../core/node_footprint.ts";
-import { videoFrameByteLength } from "../core/video_frame.ts";
+import type { FrameFootprint } from "../core/admission/footprint.ts";
+import { videoFrameByteLength } from "../core/frames/video_frame.ts";
 import { screenCaptureFootprint } from "./footprints.ts";
 import type { VideoCaptureSource } from "./capture/video_capture_source.ts";
 import type { ScreenCaptureTypes } from "./screen_capture.gen.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigValidationError } from "../core/config_validation.ts";
+import { ConfigValidationError } from "../core/config/validation.ts";
 import { createRuntime, SrtSink, SrtSource } from "./mod.ts";
 import { socketAddress } from "./srt_sink.ts";
 

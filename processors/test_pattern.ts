@@ -16,7 +16,7 @@ import {
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
-import type { FrameFootprint } from "../core/node_footprint.ts";
+import type { FrameFootprint } from "../core/admission/footprint.ts";
 import { testPatternFootprint } from "./footprints.ts";
 import type { TestPatternRenderer } from "./video/test_pattern.ts";
 import type { TestPatternTypes } from "./test_pattern.gen.ts";

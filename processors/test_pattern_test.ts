@@ -8,7 +8,7 @@ import {
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
-import type { OwnedFrame } from "../core/owned_frame.ts";
+import type { OwnedFrame } from "../core/frames/owned_frame.ts";
 import { runForLeaks } from "../tests/fixtures/runtime/leak_rig.ts";
 import { testPatternNode } from "./test_pattern.gen.ts";
 import { TestPatternRenderer } from "./video/test_pattern.ts";

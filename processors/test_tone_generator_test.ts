@@ -7,7 +7,7 @@ import {
   type ProcessContext,
 } from "../mod.ts";
 import { connectLocal } from "../mod.ts";
-import { HeapMemorySource } from "../core/heap_memory.ts";
+import { HeapMemorySource } from "../core/frames/heap_memory.ts";
 import { createRuntime, NullSink, TestToneGenerator } from "./mod.ts";
 import { testToneGeneratorNode } from "./test_tone_generator.gen.ts";
 import { createProcessContext } from "../mod.ts";

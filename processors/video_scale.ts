@@ -16,7 +16,7 @@ import {
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
-import type { FrameFootprint } from "../core/node_footprint.ts";
+import type { FrameFootprint } from "../core/admission/footprint.ts";
 import { videoScaleFootprint } from "./footprints.ts";
 import type { BilinearScaler } from "./video/scale.ts";
 import type { VideoScaleTypes } from "./video_scale.gen.ts";

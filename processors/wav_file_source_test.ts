@@ -11,7 +11,7 @@ import {
 } from "../mod.ts";
 import { dominantFrequency } from "./dsp/fft.ts";
 import { WavNotFoundError, WavNotRegularFileError } from "./formats/wav_errors.ts";
-import { HeapMemorySource } from "../core/heap_memory.ts";
+import { HeapMemorySource } from "../core/frames/heap_memory.ts";
 import type { RuntimeEvent } from "../mod.ts";
 import { createRuntime, Gain, NullSink, WavFileSource } from "./mod.ts";
 import { tap } from "../tests/fixtures/workers/worker_nodes.ts";

@@ -15,7 +15,7 @@ import {
   processor,
   type SetupContext,
 } from "../mod.ts";
-import type { JsonValue } from "../core/json_schema.ts";
+import type { JsonValue } from "../core/schema/json_schema.ts";
 import type { WebRtcEndpoint } from "../ffi/net/webrtc_endpoint.ts";
 import type { OpusPackets } from "./webrtc/opus_packets.ts";
 import type { WhepSinkTypes } from "./whep_sink.gen.ts";

@@ -15,7 +15,7 @@ import {
   processor,
   type SetupContext,
 } from "../mod.ts";
-import type { JsonValue } from "../core/json_schema.ts";
+import type { JsonValue } from "../core/schema/json_schema.ts";
 import { BufferTooSmallError } from "../ffi/native/errors.ts";
 import type { OpusDecoder } from "../ffi/media/opus_decoder.ts";
 import type { WebRtcEndpoint } from "../ffi/net/webrtc_endpoint.ts";

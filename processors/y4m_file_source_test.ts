@@ -9,7 +9,7 @@ import {
   type SetupContext,
   type VideoFrame,
 } from "../mod.ts";
-import type { HandProcessContext } from "../core/create_process_context.ts";
+import type { HandProcessContext } from "../core/processor/create_context.ts";
 import { Y4mHeaderError, Y4mNotFoundError, Y4mReadError } from "./formats/y4m_errors.ts";
 import { runForLeaks } from "../tests/fixtures/runtime/leak_rig.ts";
 import { createRuntime } from "./mod.ts";

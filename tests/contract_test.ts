@@ -7,8 +7,8 @@
  */
 
 import assert from "node:assert/strict";
-import { type CodedError, isCodedError } from "../core/error_codes.ts";
-import { validateManifest } from "../core/manifest_validation.ts";
+import { type CodedError, isCodedError } from "../core/errors/codes.ts";
+import { validateManifest } from "../core/manifest/validation.ts";
 import type { Runtime } from "../mod.ts";
 import { loadProjectRegistry } from "../codegen/nodes_command.ts";
 import { createRuntime } from "../processors/mod.ts";
@@ -22,7 +22,7 @@ import {
   LIFECYCLE_SCHEMA,
   SET_CONFIG_SCHEMA,
   withNodeId,
-} from "../core/operation_schemas.ts";
+} from "../core/operations/schemas.ts";
 import { main as validateMain } from "../cli/validate.ts";
 
 /** The processors `streamlib mcp` and `streamlib dashboard` offer in this repository. */

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { createAudioFrame } from "../core/audio_frame.ts";
-import type { ConnectionStats } from "../core/connection.ts";
-import type { Frame } from "../core/frame.ts";
-import { NodeFrames } from "../core/node_frames.ts";
+import { createAudioFrame } from "../core/frames/audio_frame.ts";
+import type { ConnectionStats } from "../core/transport/connection.ts";
+import type { Frame } from "../core/frames/frame.ts";
+import { NodeFrames } from "../core/frames/node_frames.ts";
 import { FramePool, slotBytesFor, videoSlotBytes } from "../ffi/mod.ts";
 import { createNativeConnection } from "../ffi/transport/native_connection.ts";
 import type { NativeConnectionWriter } from "../ffi/transport/native_connection_writer.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FrameMessageBatch } from "../core/frame_message.ts";
+import { FrameMessageBatch } from "../core/frames/message.ts";
 import { createNativeRing, FramePool } from "../ffi/mod.ts";
 
 const COUNT = 1_000_000;

@@ -9,7 +9,7 @@
  */
 
 import type { Runtime } from "../mod.ts";
-import type { Probe } from "../core/probe.ts";
+import type { Probe } from "../core/probes/probe.ts";
 import { WebRtcEndpoint } from "../ffi/net/webrtc_endpoint.ts";
 import { WebRtcError } from "../ffi/net/webrtc_errors.ts";
 import type { LiveAccessUnit } from "./live_probe.ts";

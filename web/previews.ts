@@ -5,7 +5,7 @@
  */
 
 import type { Runtime } from "../mod.ts";
-import type { Probe, ProbeSample } from "../core/probe.ts";
+import type { Probe, ProbeSample } from "../core/probes/probe.ts";
 import { previewKind } from "./shared/geometry.ts";
 import { encodePreviewFrame } from "./shared/preview_frame.ts";
 import type { AudioLevel } from "./shared/protocol.ts";

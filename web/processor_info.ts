@@ -5,7 +5,7 @@
  */
 
 import type { NodeRegistry } from "../mod.ts";
-import { liveFields } from "../core/live_config.ts";
+import { liveFields } from "../core/lifecycle/live_config.ts";
 import type { ProcessorInfo } from "./shared/protocol.ts";
 
 /**

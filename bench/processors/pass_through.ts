@@ -15,7 +15,7 @@ import {
   processor,
   type SetupContext,
 } from "../../mod.ts";
-import type { KeptFrame } from "../../core/node_frames.ts";
+import type { KeptFrame } from "../../core/frames/node_frames.ts";
 import type { PassThroughTypes } from "./pass_through.gen.ts";
 import { SelfWake } from "./self_wake.ts";
 

@@ -14,7 +14,7 @@ import {
   processor,
   type SetupContext,
 } from "../../mod.ts";
-import type { KeptFrame } from "../../core/node_frames.ts";
+import type { KeptFrame } from "../../core/frames/node_frames.ts";
 import { SineOscillator } from "../../processors/dsp/sine_oscillator.ts";
 import { SelfWake } from "./self_wake.ts";
 import type { ToneBurstSourceTypes } from "./tone_burst_source.gen.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { PixelFormat } from "../../core/video_frame.ts";
+import type { PixelFormat } from "../../core/frames/video_frame.ts";
 import { InvalidArgumentError, InvalidHandleError, statusError } from "../native/errors.ts";
 import type { FramePool } from "../transport/frame_pool.ts";
 import { loadNativeLibrary } from "../native/load.ts";

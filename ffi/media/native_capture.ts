@@ -7,8 +7,8 @@
  * @module
  */
 
-import { FrameMessageBatch } from "../../core/frame_message.ts";
-import type { PixelFormat } from "../../core/video_frame.ts";
+import { FrameMessageBatch } from "../../core/frames/message.ts";
+import type { PixelFormat } from "../../core/frames/video_frame.ts";
 import { InvalidArgumentError, InvalidHandleError, statusError } from "../native/errors.ts";
 import { FRAME_HEADER_BYTES } from "../transport/frame_format.ts";
 import type { FramePool } from "../transport/frame_pool.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { PIXEL_FORMATS, type PixelFormat } from "../../core/video_frame.ts";
+import { PIXEL_FORMATS, type PixelFormat } from "../../core/frames/video_frame.ts";
 import { UnsupportedPixelFormatError } from "./media_errors.ts";
 
 /**

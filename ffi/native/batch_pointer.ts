@@ -4,7 +4,7 @@
  * @module
  */
 
-import { FRAME_MESSAGE_BYTES, FrameMessageBatch } from "../../core/frame_message.ts";
+import { FRAME_MESSAGE_BYTES, FrameMessageBatch } from "../../core/frames/message.ts";
 import { InvalidArgumentError } from "./errors.ts";
 
 /** Names what was passed where a batch was expected. */
@@ -64,7 +64,7 @@ export function badBatch(
  * @example Point at a batch, then refuse it once its buffer is gone
  * ```ts
  * import assert from "node:assert/strict";
- * import { FrameMessageBatch } from "../../core/frame_message.ts";
+ * import { FrameMessageBatch } from "../../core/frames/message.ts";
  * import { BatchPointer } from "./batch_pointer.ts";
  *
  * const cache = new BatchPointer();

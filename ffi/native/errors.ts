@@ -100,7 +100,7 @@ export class InvalidHandleError extends NativeError {
  * @example Push through a consumer's handle
  * ```ts
  * import assert from "node:assert/strict";
- * import { FrameMessageBatch } from "../../core/frame_message.ts";
+ * import { FrameMessageBatch } from "../../core/frames/message.ts";
  * import { createNativeRing, NativeRingProducer, WrongEndpointError } from "@streamlib/streamlib/ffi";
  *
  * const [producer, consumer] = createNativeRing({ capacity: 2 });

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ErrorCode, ErrorDetails } from "../../core/error_codes.ts";
+import type { ErrorCode, ErrorDetails } from "../../core/errors/codes.ts";
 
 /** The codes a {@linkcode WebRtcError} carries. */
 export type WebRtcErrorCode = Extract<ErrorCode, `webrtc_${string}`>;

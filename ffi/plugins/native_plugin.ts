@@ -6,14 +6,14 @@
  * @module
  */
 
-import type { CrossIsolateTransport } from "../../core/cross_isolate_transport.ts";
-import type { JsonSchema } from "../../core/json_schema.ts";
-import type { NodeDefinition } from "../../core/node_definition.ts";
-import { createNodeHandle, type NodeHandle } from "../../core/port_ref.ts";
-import { PortTable } from "../../core/port_table.ts";
-import { Processor } from "../../core/processor.ts";
-import type { PortDescriptor, ProcessorDescriptor } from "../../core/processor_descriptor.ts";
-import type { RequiredIsolate } from "../../core/required_isolate.ts";
+import type { CrossIsolateTransport } from "../../core/transport/cross_isolate.ts";
+import type { JsonSchema } from "../../core/schema/json_schema.ts";
+import type { NodeDefinition } from "../../core/registry/node_definition.ts";
+import { createNodeHandle, type NodeHandle } from "../../core/ports/port_ref.ts";
+import { PortTable } from "../../core/ports/port_table.ts";
+import { Processor } from "../../core/processor/processor.ts";
+import type { PortDescriptor, ProcessorDescriptor } from "../../core/schema/descriptor.ts";
+import type { RequiredIsolate } from "../../core/isolates/required_isolate.ts";
 import { lastNativeError } from "../native/errors.ts";
 import { loadNativeLibrary } from "../native/load.ts";
 import { NativePluginHost } from "./native_plugin_host.ts";

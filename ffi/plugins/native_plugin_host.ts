@@ -6,22 +6,22 @@
  * @module
  */
 
-import type { ConnectionStats } from "../../core/connection.ts";
-import type { CrossIsolateTransport } from "../../core/cross_isolate_transport.ts";
+import type { ConnectionStats } from "../../core/transport/connection.ts";
+import type { CrossIsolateTransport } from "../../core/transport/cross_isolate.ts";
 import type {
   HostedConnectionSpec,
   HostedEndpointSpec,
   HostedNodeSpec,
   IsolateHost,
   NodeFailure,
-} from "../../core/isolate_host.ts";
-import { errorAction } from "../../core/error_policy.ts";
-import { monotonicClock } from "../../core/media_clock.ts";
-import type { HostedProbeSample, HostedProbeSpec } from "../../core/probe.ts";
-import { ProbeSampler } from "../../core/probe_sampler.ts";
-import { nodeErrorEvent, type RuntimeEventListener } from "../../core/runtime_events.ts";
-import { checkNodeTransition, type NodeState } from "../../core/lifecycle_state.ts";
-import type { NodeStats } from "../../core/runtime_stats.ts";
+} from "../../core/isolates/host.ts";
+import { errorAction } from "../../core/lifecycle/error_policy.ts";
+import { monotonicClock } from "../../core/time/media_clock.ts";
+import type { HostedProbeSample, HostedProbeSpec } from "../../core/probes/probe.ts";
+import { ProbeSampler } from "../../core/probes/sampler.ts";
+import { nodeErrorEvent, type RuntimeEventListener } from "../../core/lifecycle/events.ts";
+import { checkNodeTransition, type NodeState } from "../../core/lifecycle/state.ts";
+import type { NodeStats } from "../../core/lifecycle/stats.ts";
 import { ConnectionSharedState } from "../transport/connection_shared_state.ts";
 import type { TransferredConnectionEnd } from "../transport/connection_transfer.ts";
 import { lastNativeError } from "../native/errors.ts";

@@ -4,8 +4,8 @@
  * @module
  */
 
-import { FrameMessageBatch, NO_SLOT } from "../../core/frame_message.ts";
-import type { SampledOutput } from "../../core/probe_sampler.ts";
+import { FrameMessageBatch, NO_SLOT } from "../../core/frames/message.ts";
+import type { SampledOutput } from "../../core/probes/sampler.ts";
 import { FrameDecoder } from "../transport/frame_decoder.ts";
 import type { FramePool } from "../transport/frame_pool.ts";
 import type { NativeLibrary } from "../native/symbols.ts";

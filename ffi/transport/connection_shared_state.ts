@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { ConnectionStats } from "../../core/connection.ts";
-import { DELIVERY_POLICIES, type DeliveryPolicy } from "../../core/ring_contract.ts";
+import type { ConnectionStats } from "../../core/transport/connection.ts";
+import { DELIVERY_POLICIES, type DeliveryPolicy } from "../../core/transport/ring.ts";
 
 /**
  * Counters of a native connection: {@linkcode ConnectionStats} and how frames travelled.

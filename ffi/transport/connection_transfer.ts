@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { DeliveryPolicy } from "../../core/ring_contract.ts";
+import type { DeliveryPolicy } from "../../core/transport/ring.ts";
 import { ConnectionSharedState } from "./connection_shared_state.ts";
 import { FramePool, framePoolSlabBase, type SharedFramePool } from "./frame_pool.ts";
 import type { TransferredRingEndpoint } from "./ring_endpoint.ts";

@@ -7,9 +7,9 @@
  * @module
  */
 
-import type { Frame } from "../../core/frame.ts";
-import type { FrameMessageBatch } from "../../core/frame_message.ts";
-import type { FramePoolContract } from "../../core/pool_contract.ts";
+import type { Frame } from "../../core/frames/frame.ts";
+import type { FrameMessageBatch } from "../../core/frames/message.ts";
+import type { FramePoolContract } from "../../core/transport/pool.ts";
 import { FrameDecoder } from "./frame_decoder.ts";
 import { FrameEncoder } from "./frame_encoder.ts";
 
@@ -24,7 +24,7 @@ import { FrameEncoder } from "./frame_encoder.ts";
  * ```ts
  * import assert from "node:assert/strict";
  * import { createAudioFrame } from "@streamlib/streamlib";
- * import { FrameMessageBatch } from "../../core/frame_message.ts";
+ * import { FrameMessageBatch } from "../../core/frames/message.ts";
  * import { FramePool, slotBytesFor } from "@streamlib/streamlib/ffi";
  * import { FrameCodec } from "./frame_codec.ts";
  *

@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
-import { type AudioFrame, createAudioFrame } from "../../core/audio_frame.ts";
-import type { DataFrame } from "../../core/data_frame.ts";
-import type { EncodedVideoFrame } from "../../core/encoded_video_frame.ts";
-import { FrameMessageBatch, NO_SLOT } from "../../core/frame_message.ts";
-import { PIXEL_FORMATS, type VideoFrame, videoFrameByteLength } from "../../core/video_frame.ts";
+import { type AudioFrame, createAudioFrame } from "../../core/frames/audio_frame.ts";
+import type { DataFrame } from "../../core/frames/data_frame.ts";
+import type { EncodedVideoFrame } from "../../core/frames/encoded_video_frame.ts";
+import { FrameMessageBatch, NO_SLOT } from "../../core/frames/message.ts";
+import {
+  PIXEL_FORMATS,
+  type VideoFrame,
+  videoFrameByteLength,
+} from "../../core/frames/video_frame.ts";
 import { FrameCodec } from "./frame_codec.ts";
 import { FrameTooLargeError, InvalidFrameError } from "./frame_codec_errors.ts";
 import { ENCODE_POOL_EXHAUSTED, ENCODED_COPY, ENCODED_ZERO_COPY } from "./frame_encoder.ts";

@@ -5,13 +5,13 @@
  * @module
  */
 
-import type { AudioFrame } from "../../core/audio_frame.ts";
-import type { DataFrame } from "../../core/data_frame.ts";
-import type { EncodedVideoFrame } from "../../core/encoded_video_frame.ts";
-import type { Frame } from "../../core/frame.ts";
-import { type FrameMessageBatch, NO_SLOT } from "../../core/frame_message.ts";
-import type { FramePoolContract } from "../../core/pool_contract.ts";
-import { PIXEL_FORMATS, type VideoFrame } from "../../core/video_frame.ts";
+import type { AudioFrame } from "../../core/frames/audio_frame.ts";
+import type { DataFrame } from "../../core/frames/data_frame.ts";
+import type { EncodedVideoFrame } from "../../core/frames/encoded_video_frame.ts";
+import type { Frame } from "../../core/frames/frame.ts";
+import { type FrameMessageBatch, NO_SLOT } from "../../core/frames/message.ts";
+import type { FramePoolContract } from "../../core/transport/pool.ts";
+import { PIXEL_FORMATS, type VideoFrame } from "../../core/frames/video_frame.ts";
 import {
   FLAG_KEYFRAME,
   FRAME_HEADER_BYTES,
@@ -46,7 +46,7 @@ const decoder = new TextDecoder();
  * @example Decode what an encoder wrote
  * ```ts
  * import assert from "node:assert/strict";
- * import { FrameMessageBatch } from "../../core/frame_message.ts";
+ * import { FrameMessageBatch } from "../../core/frames/message.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { FrameDecoder } from "./frame_decoder.ts";
  * import { FrameEncoder } from "./frame_encoder.ts";

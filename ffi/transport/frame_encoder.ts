@@ -4,13 +4,13 @@
  * @module
  */
 
-import type { AudioFrame } from "../../core/audio_frame.ts";
-import type { DataFrame } from "../../core/data_frame.ts";
-import type { EncodedVideoFrame } from "../../core/encoded_video_frame.ts";
-import type { Frame } from "../../core/frame.ts";
-import type { FrameMessageBatch } from "../../core/frame_message.ts";
-import type { FramePoolContract } from "../../core/pool_contract.ts";
-import { PIXEL_FORMATS, type VideoFrame } from "../../core/video_frame.ts";
+import type { AudioFrame } from "../../core/frames/audio_frame.ts";
+import type { DataFrame } from "../../core/frames/data_frame.ts";
+import type { EncodedVideoFrame } from "../../core/frames/encoded_video_frame.ts";
+import type { Frame } from "../../core/frames/frame.ts";
+import type { FrameMessageBatch } from "../../core/frames/message.ts";
+import type { FramePoolContract } from "../../core/transport/pool.ts";
+import { PIXEL_FORMATS, type VideoFrame } from "../../core/frames/video_frame.ts";
 import { FrameTooLargeError, InvalidFrameError } from "./frame_codec_errors.ts";
 import { FLAG_KEYFRAME, formatTag, FRAME_HEADER_BYTES, VIDEO_CODECS } from "./frame_format.ts";
 import { SlotHeaders } from "./slot_header.ts";
@@ -21,7 +21,7 @@ import { SlotHeaders } from "./slot_header.ts";
  * @example Encode into a pool with no free slot
  * ```ts
  * import assert from "node:assert/strict";
- * import { FrameMessageBatch } from "../../core/frame_message.ts";
+ * import { FrameMessageBatch } from "../../core/frames/message.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { ENCODE_POOL_EXHAUSTED, FrameEncoder } from "./frame_encoder.ts";
  *
@@ -41,8 +41,8 @@ export const ENCODE_POOL_EXHAUSTED = 0;
  * @example Send a pool frame by handle
  * ```ts
  * import assert from "node:assert/strict";
- * import { FrameMessageBatch } from "../../core/frame_message.ts";
- * import { NodeFrames } from "../../core/node_frames.ts";
+ * import { FrameMessageBatch } from "../../core/frames/message.ts";
+ * import { NodeFrames } from "../../core/frames/node_frames.ts";
  * import { FramePool, videoSlotBytes } from "@streamlib/streamlib/ffi";
  * import { SlotMemorySource } from "./slot_memory.ts";
  * import { ENCODED_ZERO_COPY, FrameEncoder } from "./frame_encoder.ts";
@@ -70,8 +70,8 @@ export const ENCODED_COPY = 2;
  * @example Let the push take the reference
  * ```ts
  * import assert from "node:assert/strict";
- * import { FrameMessageBatch } from "../../core/frame_message.ts";
- * import { NodeFrames } from "../../core/node_frames.ts";
+ * import { FrameMessageBatch } from "../../core/frames/message.ts";
+ * import { NodeFrames } from "../../core/frames/node_frames.ts";
  * import { createNativeRing, FramePool, slotBytesFor } from "@streamlib/streamlib/ffi";
  * import { SlotMemorySource } from "./slot_memory.ts";
  * import { ENCODED_UNRETAINED, ENCODED_ZERO_COPY, FrameEncoder } from "./frame_encoder.ts";
@@ -116,7 +116,7 @@ const encoder = new TextEncoder();
  * ```ts
  * import assert from "node:assert/strict";
  * import { type VideoFrame } from "@streamlib/streamlib";
- * import { FrameMessageBatch } from "../../core/frame_message.ts";
+ * import { FrameMessageBatch } from "../../core/frames/message.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { ENCODED_COPY, FrameEncoder } from "./frame_encoder.ts";
  *

@@ -6,9 +6,13 @@
  * @module
  */
 
-import type { Frame, FrameKind } from "../../core/frame.ts";
-import { VIDEO_CODECS as CODECS, type VideoCodec } from "../../core/encoded_video_frame.ts";
-import { PIXEL_FORMATS, type PixelFormat, videoFrameByteLength } from "../../core/video_frame.ts";
+import type { Frame, FrameKind } from "../../core/frames/frame.ts";
+import { VIDEO_CODECS as CODECS, type VideoCodec } from "../../core/frames/encoded_video_frame.ts";
+import {
+  PIXEL_FORMATS,
+  type PixelFormat,
+  videoFrameByteLength,
+} from "../../core/frames/video_frame.ts";
 
 /**
  * Bytes of the header at the start of every slot; the payload follows, 64-byte aligned.
@@ -16,7 +20,7 @@ import { PIXEL_FORMATS, type PixelFormat, videoFrameByteLength } from "../../cor
  * @example Read a payload after the header
  * ```ts
  * import assert from "node:assert/strict";
- * import { FrameMessageBatch } from "../../core/frame_message.ts";
+ * import { FrameMessageBatch } from "../../core/frames/message.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { FrameEncoder } from "./frame_encoder.ts";
  * import { FRAME_HEADER_BYTES } from "./frame_format.ts";
@@ -38,7 +42,7 @@ export const FRAME_HEADER_BYTES = 64;
  * @example Check that a slot holds a frame
  * ```ts
  * import assert from "node:assert/strict";
- * import { FrameMessageBatch } from "../../core/frame_message.ts";
+ * import { FrameMessageBatch } from "../../core/frames/message.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { FrameEncoder } from "./frame_encoder.ts";
  * import { FRAME_HEADER_MAGIC, HEADER } from "./frame_format.ts";
@@ -93,7 +97,7 @@ export const VIDEO_CODECS: readonly VideoCodec[] = CODECS;
  * @example Find keyframes among messages
  * ```ts
  * import assert from "node:assert/strict";
- * import { FrameMessageBatch } from "../../core/frame_message.ts";
+ * import { FrameMessageBatch } from "../../core/frames/message.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { FrameEncoder } from "./frame_encoder.ts";
  * import { FLAG_KEYFRAME } from "./frame_format.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { createAudioFrame } from "../../core/audio_frame.ts";
-import type { EncodedVideoFrame } from "../../core/encoded_video_frame.ts";
-import { PIXEL_FORMATS, type VideoFrame } from "../../core/video_frame.ts";
+import { createAudioFrame } from "../../core/frames/audio_frame.ts";
+import type { EncodedVideoFrame } from "../../core/frames/encoded_video_frame.ts";
+import { PIXEL_FORMATS, type VideoFrame } from "../../core/frames/video_frame.ts";
 import {
   formatTag,
   FRAME_HEADER_BYTES,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { FramePoolContract, FramePoolStats } from "../../core/pool_contract.ts";
+import type { FramePoolContract, FramePoolStats } from "../../core/transport/pool.ts";
 import {
   InvalidArgumentError,
   InvalidHandleError,

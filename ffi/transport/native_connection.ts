@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { Frame } from "../../core/frame.ts";
-import { DELIVERY_POLICIES, type DeliveryPolicy } from "../../core/ring_contract.ts";
+import type { Frame } from "../../core/frames/frame.ts";
+import { DELIVERY_POLICIES, type DeliveryPolicy } from "../../core/transport/ring.ts";
 import { ConnectionSharedState } from "./connection_shared_state.ts";
 import { poolSlabAddress } from "./connection_transfer.ts";
 import { InvalidArgumentError } from "../native/errors.ts";

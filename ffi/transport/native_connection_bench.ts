@@ -1,7 +1,7 @@
-import { type AudioFrame, createAudioFrame } from "../../core/audio_frame.ts";
-import { HeapMemorySource } from "../../core/heap_memory.ts";
-import { NodeFrames } from "../../core/node_frames.ts";
-import type { Frame } from "../../core/frame.ts";
+import { type AudioFrame, createAudioFrame } from "../../core/frames/audio_frame.ts";
+import { HeapMemorySource } from "../../core/frames/heap_memory.ts";
+import { NodeFrames } from "../../core/frames/node_frames.ts";
+import type { Frame } from "../../core/frames/frame.ts";
 import { slotBytesFor, videoSlotBytes } from "./frame_format.ts";
 import { FramePool } from "./frame_pool.ts";
 import { createNativeConnection } from "./native_connection.ts";

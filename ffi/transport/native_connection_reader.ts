@@ -4,10 +4,10 @@
  * @module
  */
 
-import type { ConnectionReader } from "../../core/connection.ts";
-import type { Frame } from "../../core/frame.ts";
-import { FrameMessageBatch, NO_SLOT } from "../../core/frame_message.ts";
-import type { DeliveryPolicy } from "../../core/ring_contract.ts";
+import type { ConnectionReader } from "../../core/transport/connection.ts";
+import type { Frame } from "../../core/frames/frame.ts";
+import { FrameMessageBatch, NO_SLOT } from "../../core/frames/message.ts";
+import type { DeliveryPolicy } from "../../core/transport/ring.ts";
 import {
   type ConnectionSharedState,
   COUNTER,

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { type AudioFrame, createAudioFrame } from "../../core/audio_frame.ts";
-import type { ConnectionStats } from "../../core/connection.ts";
-import type { DataFrame } from "../../core/data_frame.ts";
-import { HeapMemorySource } from "../../core/heap_memory.ts";
-import { LocalConnection } from "../../core/local_connection.ts";
-import { NodeFrames } from "../../core/node_frames.ts";
-import type { VideoFrame } from "../../core/video_frame.ts";
+import { type AudioFrame, createAudioFrame } from "../../core/frames/audio_frame.ts";
+import type { ConnectionStats } from "../../core/transport/connection.ts";
+import type { DataFrame } from "../../core/frames/data_frame.ts";
+import { HeapMemorySource } from "../../core/frames/heap_memory.ts";
+import { LocalConnection } from "../../core/ports/local_connection.ts";
+import { NodeFrames } from "../../core/frames/node_frames.ts";
+import type { VideoFrame } from "../../core/frames/video_frame.ts";
 import { InvalidArgumentError, InvalidHandleError } from "../native/errors.ts";
 import { slotBytesFor, videoSlotBytes } from "./frame_format.ts";
 import { FramePool } from "./frame_pool.ts";

@@ -4,11 +4,11 @@
  * @module
  */
 
-import type { ConnectionWriter } from "../../core/connection.ts";
-import type { Frame } from "../../core/frame.ts";
-import { FrameMessageBatch } from "../../core/frame_message.ts";
-import { releaseFrame, retainFrame } from "../../core/owned_frame.ts";
-import type { DeliveryPolicy } from "../../core/ring_contract.ts";
+import type { ConnectionWriter } from "../../core/transport/connection.ts";
+import type { Frame } from "../../core/frames/frame.ts";
+import { FrameMessageBatch } from "../../core/frames/message.ts";
+import { releaseFrame, retainFrame } from "../../core/frames/owned_frame.ts";
+import type { DeliveryPolicy } from "../../core/transport/ring.ts";
 import {
   type ConnectionSharedState,
   COUNTER,

@@ -4,14 +4,14 @@
  * @module
  */
 
-import type { FrameMessageBatch } from "../../core/frame_message.ts";
+import type { FrameMessageBatch } from "../../core/frames/message.ts";
 import {
   DELIVERY_POLICIES,
   type DeliveryPolicy,
   type FrameRingConsumer,
   type FrameRingProducer,
   MAX_RING_CAPACITY,
-} from "../../core/ring_contract.ts";
+} from "../../core/transport/ring.ts";
 import { InvalidArgumentError, statusError } from "../native/errors.ts";
 import { SL_ERR_INVALID_ARGUMENT } from "../native/status.ts";
 import { loadNativeLibrary } from "../native/load.ts";
@@ -50,7 +50,7 @@ function overlaps(a: Uint8Array, b: Uint8Array): boolean {
  * @example Fill a fifo ring in one call
  * ```ts
  * import assert from "node:assert/strict";
- * import { FrameMessageBatch } from "../../core/frame_message.ts";
+ * import { FrameMessageBatch } from "../../core/frames/message.ts";
  * import { createNativeRing } from "@streamlib/streamlib/ffi";
  *
  * const [producer, consumer] = createNativeRing({ capacity: 4, policy: "fifo" });
@@ -114,7 +114,7 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
    * @example Send a slot by handle
    * ```ts
    * import assert from "node:assert/strict";
-   * import { FrameMessageBatch } from "../../core/frame_message.ts";
+   * import { FrameMessageBatch } from "../../core/frames/message.ts";
    * import { createNativeRing, FramePool } from "@streamlib/streamlib/ffi";
    *
    * using pool = FramePool.create({ slotBytes: 64, slotCount: 1 });
@@ -174,7 +174,7 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
    * @example Release the pool slots of frames that rolled off
    * ```ts
    * import assert from "node:assert/strict";
-   * import { FrameMessageBatch } from "../../core/frame_message.ts";
+   * import { FrameMessageBatch } from "../../core/frames/message.ts";
    * import { createNativeRing, FramePool } from "@streamlib/streamlib/ffi";
    *
    * using pool = FramePool.create({ slotBytes: 64, slotCount: 4 });
@@ -239,7 +239,7 @@ export class NativeRingProducer extends RingEndpoint implements FrameRingProduce
  * @example Drain a ring whose producer is gone
  * ```ts
  * import assert from "node:assert/strict";
- * import { FrameMessageBatch } from "../../core/frame_message.ts";
+ * import { FrameMessageBatch } from "../../core/frames/message.ts";
  * import { createNativeRing } from "@streamlib/streamlib/ffi";
  *
  * const [producer, consumer] = createNativeRing({ capacity: 4 });
@@ -338,7 +338,7 @@ export class NativeRingConsumer extends RingEndpoint implements FrameRingConsume
  * @example A fifo ring of four messages
  * ```ts
  * import assert from "node:assert/strict";
- * import { FrameMessageBatch } from "../../core/frame_message.ts";
+ * import { FrameMessageBatch } from "../../core/frames/message.ts";
  * import { createNativeRing } from "@streamlib/streamlib/ffi";
  *
  * const [producer, consumer] = createNativeRing({ capacity: 4, policy: "fifo" });

@@ -1,4 +1,4 @@
-import { FrameMessageBatch } from "../../core/frame_message.ts";
+import { FrameMessageBatch } from "../../core/frames/message.ts";
 import { FramePool } from "./frame_pool.ts";
 import { loadNativeLibrary } from "../native/load.ts";
 import { createNativeRing } from "./native_ring.ts";

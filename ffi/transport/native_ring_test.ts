@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FrameMessageBatch } from "../../core/frame_message.ts";
+import { FrameMessageBatch } from "../../core/frames/message.ts";
 import { InvalidArgumentError, InvalidHandleError } from "../native/errors.ts";
 import { FramePool } from "./frame_pool.ts";
 import { loadNativeLibrary } from "../native/load.ts";

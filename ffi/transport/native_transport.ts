@@ -5,14 +5,14 @@
  * @module
  */
 
-import type { ConnectionReader, ConnectionWriter } from "../../core/connection.ts";
+import type { ConnectionReader, ConnectionWriter } from "../../core/transport/connection.ts";
 import type {
   CrossIsolateChannel,
   CrossIsolateChannelSpec,
   CrossIsolateTransport,
   TransportEndpoint,
-} from "../../core/cross_isolate_transport.ts";
-import type { Frame } from "../../core/frame.ts";
+} from "../../core/transport/cross_isolate.ts";
+import type { Frame } from "../../core/frames/frame.ts";
 import type { ConnectionSharedState, NativeConnectionStats } from "./connection_shared_state.ts";
 import type { TransferredConnectionEnd } from "./connection_transfer.ts";
 import type { FramePool } from "./frame_pool.ts";

@@ -10,8 +10,8 @@
  * @module
  */
 
-import { NodeFrames } from "../../core/node_frames.ts";
-import type { OwnedAudioFrame } from "../../core/owned_frame.ts";
+import { NodeFrames } from "../../core/frames/node_frames.ts";
+import type { OwnedAudioFrame } from "../../core/frames/owned_frame.ts";
 import { slotBytesFor } from "./frame_format.ts";
 import { FramePool } from "./frame_pool.ts";
 import { NativeTransport } from "./native_transport.ts";

@@ -5,15 +5,15 @@
  * @module
  */
 
-import type { ConnectionReader, ConnectionWriter } from "../../core/connection.ts";
-import type { Frame } from "../../core/frame.ts";
+import type { ConnectionReader, ConnectionWriter } from "../../core/transport/connection.ts";
+import type { Frame } from "../../core/frames/frame.ts";
 import {
   OwnedAudioFrame,
   OwnedEncodedVideoFrame,
   OwnedVideoFrame,
-} from "../../core/owned_frame.ts";
+} from "../../core/frames/owned_frame.ts";
 import { COUNTER } from "./connection_shared_state.ts";
-import { NO_SLOT } from "../../core/frame_message.ts";
+import { NO_SLOT } from "../../core/frames/message.ts";
 import type { NativeConnectionReader } from "./native_connection_reader.ts";
 import type { NativeConnectionWriter } from "./native_connection_writer.ts";
 import { SlotMemorySource } from "./slot_memory.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { Frame } from "../../core/frame.ts";
-import type { VideoFrame } from "../../core/video_frame.ts";
+import type { Frame } from "../../core/frames/frame.ts";
+import type { VideoFrame } from "../../core/frames/video_frame.ts";
 import { FramePool } from "./frame_pool.ts";
 import { videoSlotBytes } from "./frame_format.ts";
 import { NativeTransport } from "./native_transport.ts";
@@ -14,10 +14,10 @@ import {
 } from "./native_transport_ends.ts";
 import { createNativeConnection } from "./native_connection.ts";
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-import type { AudioFrame } from "../../core/audio_frame.ts";
-import { HeapMemorySource } from "../../core/heap_memory.ts";
-import { NodeFrames } from "../../core/node_frames.ts";
-import { FrameReleasedError, OwnedFrame } from "../../core/owned_frame.ts";
+import type { AudioFrame } from "../../core/frames/audio_frame.ts";
+import { HeapMemorySource } from "../../core/frames/heap_memory.ts";
+import { NodeFrames } from "../../core/frames/node_frames.ts";
+import { FrameReleasedError, OwnedFrame } from "../../core/frames/owned_frame.ts";
 import type { NativeConnectionStats } from "./connection_shared_state.ts";
 
 const spec = (policy: "fifo" | "latest" = "fifo") => ({

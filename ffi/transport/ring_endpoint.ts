@@ -4,7 +4,7 @@
  * @module
  */
 
-import { DELIVERY_POLICIES, type RingStats } from "../../core/ring_contract.ts";
+import { DELIVERY_POLICIES, type RingStats } from "../../core/transport/ring.ts";
 import { InvalidHandleError, statusError } from "../native/errors.ts";
 import { libraryPath, loadNativeLibrary } from "../native/load.ts";
 import { CLOSED_HANDLE } from "../native/status.ts";
@@ -53,7 +53,7 @@ const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }
  * @example Report the fill of either end
  * ```ts
  * import assert from "node:assert/strict";
- * import { FrameMessageBatch } from "../../core/frame_message.ts";
+ * import { FrameMessageBatch } from "../../core/frames/message.ts";
  * import { createNativeRing } from "@streamlib/streamlib/ffi";
  * import { type RingEndpoint } from "./ring_endpoint.ts";
  *

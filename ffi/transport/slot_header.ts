@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { Frame } from "../../core/frame.ts";
-import type { FramePoolContract } from "../../core/pool_contract.ts";
+import type { Frame } from "../../core/frames/frame.ts";
+import type { FramePoolContract } from "../../core/transport/pool.ts";
 import { FRAME_HEADER_BYTES, FRAME_HEADER_MAGIC, HEADER } from "./frame_format.ts";
 import { FramePool, framePoolSlabViews } from "./frame_pool.ts";
 

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { FrameTooLargeError } from "../../core/frame_memory.ts";
-import type { FrameMemory, FrameMemorySource, FrameMemoryStats } from "../../core/frame_memory.ts";
+import { FrameTooLargeError } from "../../core/frames/memory.ts";
+import type { FrameMemory, FrameMemorySource, FrameMemoryStats } from "../../core/frames/memory.ts";
 import { FRAME_HEADER_BYTES } from "./frame_format.ts";
 import type { FramePool } from "./frame_pool.ts";
 
@@ -54,7 +54,7 @@ class SlotMemory implements FrameMemory {
  * @example Frames in native memory
  * ```ts
  * import assert from "node:assert/strict";
- * import { NodeFrames } from "../../core/node_frames.ts";
+ * import { NodeFrames } from "../../core/frames/node_frames.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { SlotMemorySource } from "./slot_memory.ts";
  *
@@ -233,7 +233,7 @@ export function holdingsBytes(slotCount: number): number {
  * @example An isolate's frames come back when it is gone
  * ```ts
  * import assert from "node:assert/strict";
- * import { NodeFrames } from "../../core/node_frames.ts";
+ * import { NodeFrames } from "../../core/frames/node_frames.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { holdingsBytes, reclaimHoldings, SlotMemorySource } from "./slot_memory.ts";
  *

@@ -6,14 +6,18 @@
  * @module
  */
 
-import type { ConnectionReader, ConnectionStats, ConnectionWriter } from "../../core/connection.ts";
+import type {
+  ConnectionReader,
+  ConnectionStats,
+  ConnectionWriter,
+} from "../../core/transport/connection.ts";
 import type {
   CrossIsolateChannel,
   CrossIsolateChannelSpec,
   CrossIsolateTransport,
   TransportEndpoint,
-} from "../../core/cross_isolate_transport.ts";
-import type { FrameMemorySource } from "../../core/frame_memory.ts";
+} from "../../core/transport/cross_isolate.ts";
+import type { FrameMemorySource } from "../../core/frames/memory.ts";
 import type {
   HostedConnectionSpec,
   HostedEndpointSpec,
@@ -21,15 +25,15 @@ import type {
   IsolateBackend,
   IsolateHost,
   NodeFailure,
-} from "../../core/isolate_host.ts";
-import type { JsonValue } from "../../core/json_schema.ts";
-import type { HostedProbeSample, HostedProbeSpec } from "../../core/probe.ts";
-import { NodeNotFoundError } from "../../core/graph_errors.ts";
-import { NodeCounters } from "../../core/node_counters.ts";
-import { isolateOf } from "../../core/placement.ts";
-import type { RuntimeEventListener } from "../../core/runtime_events.ts";
-import type { FrameLeak } from "../../core/frame_ledger.ts";
-import type { NodeState, NodeStats } from "../../core/runtime_stats.ts";
+} from "../../core/isolates/host.ts";
+import type { JsonValue } from "../../core/schema/json_schema.ts";
+import type { HostedProbeSample, HostedProbeSpec } from "../../core/probes/probe.ts";
+import { NodeNotFoundError } from "../../core/graph/errors.ts";
+import { NodeCounters } from "../../core/probes/node_counters.ts";
+import { isolateOf } from "../../core/graph/placement.ts";
+import type { RuntimeEventListener } from "../../core/lifecycle/events.ts";
+import type { FrameLeak } from "../../core/frames/ledger.ts";
+import type { NodeState, NodeStats } from "../../core/lifecycle/stats.ts";
 import type { WorkerBackend, WorkerBackendOptions } from "./worker_backend.ts";
 import { WorkerDefinitionError } from "./worker_errors.ts";
 

@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { IsolateBackend, IsolateHost } from "../../core/isolate_host.ts";
-import type { MediaClock } from "../../core/media_clock.ts";
+import type { IsolateBackend, IsolateHost } from "../../core/isolates/host.ts";
+import type { MediaClock } from "../../core/time/media_clock.ts";
 import { FramePool } from "../transport/frame_pool.ts";
 import { videoSlotBytes } from "../transport/frame_format.ts";
 import { NativeTransport } from "../transport/native_transport.ts";

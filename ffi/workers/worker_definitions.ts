@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { NodeDefinition } from "../../core/node_definition.ts";
-import type { NodeRegistry } from "../../core/node_registry.ts";
+import type { NodeDefinition } from "../../core/registry/node_definition.ts";
+import type { NodeRegistry } from "../../core/registry/node_registry.ts";
 
 /**
  * Resolves node definitions by processor name inside a Worker: from the module that exports the

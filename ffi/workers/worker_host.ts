@@ -5,25 +5,25 @@
  */
 
 import { holdingsBytes, reclaimHoldings } from "../transport/slot_memory.ts";
-import type { ConnectionStats } from "../../core/connection.ts";
+import type { ConnectionStats } from "../../core/transport/connection.ts";
 import type {
   HostedConnectionSpec,
   HostedEndpointSpec,
   HostedNodeSpec,
   IsolateHost,
   NodeFailure,
-} from "../../core/isolate_host.ts";
-import type { FrameLeak } from "../../core/frame_ledger.ts";
-import type { JsonValue } from "../../core/json_schema.ts";
-import { type MediaClock, monotonicClock } from "../../core/media_clock.ts";
-import { isolateOf } from "../../core/placement.ts";
-import type { HostedProbeSample, HostedProbeSpec } from "../../core/probe.ts";
+} from "../../core/isolates/host.ts";
+import type { FrameLeak } from "../../core/frames/ledger.ts";
+import type { JsonValue } from "../../core/schema/json_schema.ts";
+import { type MediaClock, monotonicClock } from "../../core/time/media_clock.ts";
+import { isolateOf } from "../../core/graph/placement.ts";
+import type { HostedProbeSample, HostedProbeSpec } from "../../core/probes/probe.ts";
 import {
   EventHub,
   type RuntimeEvent,
   type RuntimeEventListener,
-} from "../../core/runtime_events.ts";
-import type { NodeState, NodeStats, RuntimeState } from "../../core/runtime_stats.ts";
+} from "../../core/lifecycle/events.ts";
+import type { NodeState, NodeStats, RuntimeState } from "../../core/lifecycle/stats.ts";
 import type { SharedFramePool } from "../transport/frame_pool.ts";
 import type { NativeTransport } from "../transport/native_transport.ts";
 import { WorkerDefinitionError, WorkerExitedError } from "./worker_errors.ts";
@@ -91,7 +91,7 @@ export class WorkerHost implements IsolateHost {
   readonly #hub = new EventHub();
   readonly #mirror = new WorkerMirror();
   #thread: WorkerThread | undefined;
-  /** The Worker's part of the graph's state (one vocabulary: lifecycle_state.ts). */
+  /** The Worker's part of the graph's state (one vocabulary: core/lifecycle/state.ts). */
   #phase: RuntimeState = "stopped";
   #closing = false;
   /** The running Worker's ledger of slot references, given back when it dies. */

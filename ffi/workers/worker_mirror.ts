@@ -5,13 +5,13 @@
  * @module
  */
 
-import { failureCode } from "../../core/failure_code.ts";
-import type { ConnectionStats } from "../../core/connection.ts";
-import { NodeNotFoundError } from "../../core/graph_errors.ts";
-import type { HostedNodeSpec, NodeFailure } from "../../core/isolate_host.ts";
-import { NodeCounters } from "../../core/node_counters.ts";
-import { nodeErrorEvent, type RuntimeEvent } from "../../core/runtime_events.ts";
-import type { NodeState, NodeStats } from "../../core/runtime_stats.ts";
+import { failureCode } from "../../core/errors/failure_code.ts";
+import type { ConnectionStats } from "../../core/transport/connection.ts";
+import { NodeNotFoundError } from "../../core/graph/errors.ts";
+import type { HostedNodeSpec, NodeFailure } from "../../core/isolates/host.ts";
+import { NodeCounters } from "../../core/probes/node_counters.ts";
+import { nodeErrorEvent, type RuntimeEvent } from "../../core/lifecycle/events.ts";
+import type { NodeState, NodeStats } from "../../core/lifecycle/stats.ts";
 import type { WorkerNodeSnapshot, WorkerSnapshot } from "./worker_protocol.ts";
 
 /**

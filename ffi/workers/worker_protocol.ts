@@ -5,17 +5,17 @@
  * @module
  */
 
-import type { ConnectionStats } from "../../core/connection.ts";
-import type { ErrorPolicy } from "../../core/error_policy.ts";
+import type { ConnectionStats } from "../../core/transport/connection.ts";
+import type { ErrorPolicy } from "../../core/lifecycle/error_policy.ts";
 import type {
   HostedConnectionSpec,
   HostedEndpointSpec,
   NodeFailure,
-} from "../../core/isolate_host.ts";
-import type { JsonValue } from "../../core/json_schema.ts";
-import type { HostedProbeSample, HostedProbeSpec } from "../../core/probe.ts";
-import type { RuntimeEvent } from "../../core/runtime_events.ts";
-import type { NodeState, NodeStats } from "../../core/runtime_stats.ts";
+} from "../../core/isolates/host.ts";
+import type { JsonValue } from "../../core/schema/json_schema.ts";
+import type { HostedProbeSample, HostedProbeSpec } from "../../core/probes/probe.ts";
+import type { RuntimeEvent } from "../../core/lifecycle/events.ts";
+import type { NodeState, NodeStats } from "../../core/lifecycle/stats.ts";
 import type { SharedFramePool } from "../transport/frame_pool.ts";
 
 /**

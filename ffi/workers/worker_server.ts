@@ -4,12 +4,12 @@
  * @module
  */
 
-import type { ConnectionStats } from "../../core/connection.ts";
-import { LocalIsolate } from "../../core/local_isolate.ts";
-import type { MediaClock } from "../../core/media_clock.ts";
-import type { HostedProbeSpec } from "../../core/probe.ts";
-import type { RuntimeEvent } from "../../core/runtime_events.ts";
-import type { RuntimeTimers } from "../../core/runtime_timers.ts";
+import type { ConnectionStats } from "../../core/transport/connection.ts";
+import { LocalIsolate } from "../../core/isolates/local/host.ts";
+import type { MediaClock } from "../../core/time/media_clock.ts";
+import type { HostedProbeSpec } from "../../core/probes/probe.ts";
+import type { RuntimeEvent } from "../../core/lifecycle/events.ts";
+import type { RuntimeTimers } from "../../core/time/timers.ts";
 import type { FramePool } from "../transport/frame_pool.ts";
 import { NativeTransport } from "../transport/native_transport.ts";
 import { WorkerDefinitions } from "./worker_definitions.ts";

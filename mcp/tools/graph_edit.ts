@@ -6,16 +6,16 @@
  */
 
 import type { Placement, Runtime } from "../../mod.ts";
-import type { JsonValue } from "../../core/json_schema.ts";
-import type { NodeDescription } from "../../core/runtime_description.ts";
+import type { JsonValue } from "../../core/schema/json_schema.ts";
+import type { NodeDescription } from "../../core/description.ts";
 import type { McpTool, ToolOutput } from "../tool.ts";
-import { disconnectTarget, findConnection } from "../../core/disconnect_target.ts";
+import { disconnectTarget, findConnection } from "../../core/operations/disconnect_target.ts";
 import {
   ADD_NODE_SCHEMA,
   CONNECT_SCHEMA,
   DISCONNECT_SCHEMA,
   splitPortEnd,
-} from "../../core/operation_schemas.ts";
+} from "../../core/operations/schemas.ts";
 
 const ID = { type: "string", description: "A processor id in the graph (from get_graph)" } as const;
 

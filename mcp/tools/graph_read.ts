@@ -5,7 +5,7 @@
  */
 
 import type { GraphDescription, RuntimeStats } from "../../mod.ts";
-import type { JsonValue } from "../../core/json_schema.ts";
+import type { JsonValue } from "../../core/schema/json_schema.ts";
 import type { McpTool, ToolOutput } from "../tool.ts";
 import { node, nodeSummary } from "./graph_edit.ts";
 

@@ -5,8 +5,8 @@
  */
 
 import type { Runtime } from "../../mod.ts";
-import { actionsFrom, type LifecycleAction } from "../../core/lifecycle_state.ts";
-import { LIFECYCLE_SCHEMA } from "../../core/operation_schemas.ts";
+import { actionsFrom, type LifecycleAction } from "../../core/lifecycle/state.ts";
+import { LIFECYCLE_SCHEMA } from "../../core/operations/schemas.ts";
 import type { McpTool } from "../tool.ts";
 
 function lifecycleTool(

@@ -5,9 +5,9 @@
  */
 
 import { loadManifest, saveManifest } from "../../mod.ts";
-import type { JsonValue } from "../../core/json_schema.ts";
+import type { JsonValue } from "../../core/schema/json_schema.ts";
 import { ToolArgumentsError } from "../arguments.ts";
-import { MAX_MANIFEST_BYTES } from "../../core/manifest_limits.ts";
+import { MAX_MANIFEST_BYTES } from "../../core/manifest/limits.ts";
 import { openRegularFile, readAtMost } from "../../processors/formats/regular_file.ts";
 import type { ControlPolicy } from "../../web/control_policy.ts";
 import type { McpTool, ToolOutput } from "../tool.ts";

@@ -5,9 +5,9 @@
  */
 
 import { validateConfig } from "../../mod.ts";
-import type { JsonValue } from "../../core/json_schema.ts";
-import { liveFields } from "../../core/live_config.ts";
-import type { ProcessorDescriptor } from "../../core/processor_descriptor.ts";
+import type { JsonValue } from "../../core/schema/json_schema.ts";
+import { liveFields } from "../../core/lifecycle/live_config.ts";
+import type { ProcessorDescriptor } from "../../core/schema/descriptor.ts";
 import type { McpTool, ToolOutput } from "../tool.ts";
 
 /** `list_processors`: every processor type, optionally filtered by tag. */

@@ -9,9 +9,9 @@
  * @module
  */
 
-import { liveFields } from "../../core/live_config.ts";
+import { liveFields } from "../../core/lifecycle/live_config.ts";
 import type { McpTool } from "../tool.ts";
-import { SET_CONFIG_SCHEMA, withNodeId } from "../../core/operation_schemas.ts";
+import { SET_CONFIG_SCHEMA, withNodeId } from "../../core/operations/schemas.ts";
 import { node, nodeSummary } from "./graph_edit.ts";
 
 /** `set_config`: merges fields into a processor's config. */

@@ -7,11 +7,11 @@
  * @module
  */
 
-import type { FrameMemory } from "../../core/frame_memory.ts";
-import type { MediaClock } from "../../core/media_clock.ts";
-import type { OutputPort } from "../../core/output_port.ts";
-import { OwnedVideoFrame } from "../../core/owned_frame.ts";
-import type { PixelFormat, VideoFrame } from "../../core/video_frame.ts";
+import type { FrameMemory } from "../../core/frames/memory.ts";
+import type { MediaClock } from "../../core/time/media_clock.ts";
+import type { OutputPort } from "../../core/ports/output_port.ts";
+import { OwnedVideoFrame } from "../../core/frames/owned_frame.ts";
+import type { PixelFormat, VideoFrame } from "../../core/frames/video_frame.ts";
 import { DeviceError } from "../../ffi/native/errors.ts";
 import { FRAME_HEADER_BYTES } from "../../ffi/transport/frame_format.ts";
 import { FramePool } from "../../ffi/transport/frame_pool.ts";

@@ -21,8 +21,8 @@ import {
   Mp4OutputFormat,
   Output,
 } from "mediabunny";
-import type { AudioFrame } from "../../core/audio_frame.ts";
-import type { EncodedVideoFrame } from "../../core/encoded_video_frame.ts";
+import type { AudioFrame } from "../../core/frames/audio_frame.ts";
+import type { EncodedVideoFrame } from "../../core/frames/encoded_video_frame.ts";
 import { InvalidArgumentError } from "../../ffi/native/errors.ts";
 import {
   OPUS_MAX_PACKET_BYTES,

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { PIXEL_FORMATS, type PixelFormat } from "../../core/video_frame.ts";
+import { PIXEL_FORMATS, type PixelFormat } from "../../core/frames/video_frame.ts";
 
 /**
  * Pixel layout of a frame: core's {@linkcode PixelFormat} (one definition for the whole project),

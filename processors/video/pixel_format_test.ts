@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { PIXEL_FORMATS as CORE_PIXEL_FORMATS } from "../../core/video_frame.ts";
+import { PIXEL_FORMATS as CORE_PIXEL_FORMATS } from "../../core/frames/video_frame.ts";
 import {
   frameByteLength,
   frameLayout,

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { AudioFrame } from "../../core/audio_frame.ts";
+import type { AudioFrame } from "../../core/frames/audio_frame.ts";
 import { OPUS_MAX_PACKET_BYTES, OpusEncoder } from "../../ffi/media/opus_encoder.ts";
 
 /**

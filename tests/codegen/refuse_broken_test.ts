@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { main } from "../../codegen/mod.ts";
-import { BareDecoratorError } from "../../core/decorators.ts";
+import { BareDecoratorError } from "../../core/processor/decorators.ts";
 import { echoSource, makeProject } from "./project.ts";
 
 async function codegen(root: string) {

@@ -18,8 +18,8 @@ import {
   Processor,
   type VideoFrame,
 } from "../../mod.ts";
-import { processorInit } from "../../core/processor.ts";
-import type { ProcessorDescriptor } from "../../core/processor_descriptor.ts";
+import { processorInit } from "../../core/processor/processor.ts";
+import type { ProcessorDescriptor } from "../../core/schema/descriptor.ts";
 
 type RelayTypes<F, C> = {
   inputs: { readonly in: InputPort<F> };

@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { NodeRegistry, Runtime, type RuntimeEvent } from "../../mod.ts";
-import { DuplicateProcessorError } from "../../core/node_registry.ts";
-import { NodeOptionsError } from "../../core/runtime_errors.ts";
+import { DuplicateProcessorError } from "../../core/registry/node_registry.ts";
+import { NodeOptionsError } from "../../core/lifecycle/errors.ts";
 import { NativePlugin, NativePluginError, PluginAbiMismatchError } from "../../ffi/mod.ts";
 import type { NativeConnectionStats } from "../../ffi/transport/connection_shared_state.ts";
 import { sleep, until, workerRig } from "../fixtures/workers/harness.ts";

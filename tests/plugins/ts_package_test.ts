@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { loadManifest, loadManifestPlugins, Runtime, validateManifest } from "../../mod.ts";
-import { PluginLoadError } from "../../core/manifest.ts";
-import { DuplicateProcessorError } from "../../core/node_registry.ts";
+import { PluginLoadError } from "../../core/manifest/manifest.ts";
+import { DuplicateProcessorError } from "../../core/registry/node_registry.ts";
 import { builtinRegistry } from "../../processors/mod.ts";
 import { main as validate } from "../../cli/validate.ts";
 import { registry as polarityPackage } from "../fixtures/plugins/ts_package/registry.gen.ts";

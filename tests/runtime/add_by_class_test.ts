@@ -11,7 +11,7 @@ import {
   type ProcessorTypes,
   Runtime,
 } from "../../mod.ts";
-import { DuplicateProcessorError } from "../../core/node_registry.ts";
+import { DuplicateProcessorError } from "../../core/registry/node_registry.ts";
 import { Gain, TestToneGenerator, WavWriter } from "../../processors/mod.ts";
 import { gainNode } from "../../processors/gain.gen.ts";
 import { dominantFrequency } from "../../processors/dsp/fft.ts";
@@ -72,7 +72,7 @@ Deno.test("Runtime.add(Class) keeps the registry's definition and refuses a name
 });
 
 Deno.test("every processor class processors/mod.ts exports has its generated definition loaded with it (add(Class) on new Runtime())", async () => {
-  const { definitionBuiltFor } = await import("../../core/node_definition.ts");
+  const { definitionBuiltFor } = await import("../../core/registry/node_definition.ts");
   const { registry } = await import("../../processors/registry.gen.ts");
   const exported = Object.values(await import("../../processors/mod.ts")).filter((value) =>
     typeof value === "function" && value.prototype instanceof Processor

@@ -6,8 +6,8 @@
 
 import assert from "node:assert/strict";
 import { addDemoPipeline } from "../../examples/demo_pipeline.ts";
-import { FrameTooLargeError } from "../../core/frame_memory.ts";
-import { MemoryBudgetError } from "../../core/admission.ts";
+import { FrameTooLargeError } from "../../core/frames/memory.ts";
+import { MemoryBudgetError } from "../../core/admission/check.ts";
 import { createRuntime } from "../../processors/mod.ts";
 
 const MiB = 1024 * 1024;

@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
-import { Admission, DEFAULT_MEMORY_BUDGET_BYTES, MemoryBudgetError } from "../../core/admission.ts";
-import { FrameTooLargeError } from "../../core/frame_memory.ts";
-import { graphFootprint } from "../../core/node_footprint.ts";
-import { videoFrameByteLength } from "../../core/video_frame.ts";
+import {
+  Admission,
+  DEFAULT_MEMORY_BUDGET_BYTES,
+  MemoryBudgetError,
+} from "../../core/admission/check.ts";
+import { FrameTooLargeError } from "../../core/frames/memory.ts";
+import { graphFootprint } from "../../core/admission/footprint.ts";
+import { videoFrameByteLength } from "../../core/frames/video_frame.ts";
 import { colorConvertNode } from "../../processors/color_convert.gen.ts";
 import { gainNode } from "../../processors/gain.gen.ts";
 import { h264DecoderNode } from "../../processors/h264_decoder.gen.ts";

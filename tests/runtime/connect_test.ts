@@ -13,7 +13,7 @@ import {
   DestinationOccupiedError,
   InvalidNodeIdError,
   PortDirectionError,
-} from "../../core/graph_errors.ts";
+} from "../../core/graph/errors.ts";
 import {
   AudioMixer,
   builtinRegistry,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Runtime, type RuntimeEvent } from "../../mod.ts";
-import type { NodeErrorEvent } from "../../core/runtime_events.ts";
+import type { NodeErrorEvent } from "../../core/lifecycle/events.ts";
 import { FakeTime } from "../fixtures/runtime/fake_time.ts";
 import {
   collectorNode,

@@ -5,8 +5,8 @@
 
 import assert from "node:assert/strict";
 import { defineNode, Processor, Runtime, type TypesOf } from "../../mod.ts";
-import { processorInit } from "../../core/processor.ts";
-import type { NodeErrorEvent } from "../../core/runtime_events.ts";
+import { processorInit } from "../../core/processor/processor.ts";
+import type { NodeErrorEvent } from "../../core/lifecycle/events.ts";
 import { accessors, descriptorMaker } from "../fixtures/runtime/node_descriptor.ts";
 
 /** Throws in setup what its config names. */

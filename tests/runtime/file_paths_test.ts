@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FilePathConflictError } from "../../core/file_path_conflicts.ts";
+import { FilePathConflictError } from "../../core/graph/file_path_conflicts.ts";
 import { createRuntime } from "../../processors/mod.ts";
 
 Deno.test("Runtime.start() refuses two writers on one file, naming both nodes", async () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { lazyNode, NodeRegistry, Processor, Runtime } from "../../mod.ts";
-import { MemoryBudgetError } from "../../core/admission.ts";
-import { ProcessorNotLoadedError } from "../../core/lazy_node.ts";
+import { MemoryBudgetError } from "../../core/admission/check.ts";
+import { ProcessorNotLoadedError } from "../../core/registry/lazy_node.ts";
 import { gainNode } from "../../processors/gain.gen.ts";
 import { registry as builtinRegistry } from "../../processors/registry.gen.ts";
 import { testPatternFootprint } from "../../processors/footprints.ts";

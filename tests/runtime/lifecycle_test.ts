@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Runtime, type RuntimeEvent, RuntimeStateError } from "../../mod.ts";
-import type { NodeState } from "../../core/runtime_stats.ts";
+import type { NodeState } from "../../core/lifecycle/stats.ts";
 import { FakeTime } from "../fixtures/runtime/fake_time.ts";
 import {
   collectorNode,

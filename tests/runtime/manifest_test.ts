@@ -7,7 +7,7 @@ import {
   saveManifest,
   validateManifest,
 } from "../../mod.ts";
-import type { ManifestIssueCode } from "../../core/manifest_issue.ts";
+import type { ManifestIssueCode } from "../../core/manifest/issue.ts";
 import { builtinRegistry, createRuntime } from "../../processors/mod.ts";
 import { FakeTime } from "../fixtures/runtime/fake_time.ts";
 

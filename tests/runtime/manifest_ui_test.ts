@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { loadManifest, saveManifest } from "../../core/manifest.ts";
-import { validateManifest } from "../../core/manifest_validation.ts";
+import { loadManifest, saveManifest } from "../../core/manifest/manifest.ts";
+import { validateManifest } from "../../core/manifest/validation.ts";
 import { builtinRegistry, createRuntime } from "../../processors/mod.ts";
 
 const manifest = {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { PlacementUnavailableError, Runtime } from "../../mod.ts";
-import { LocalIsolate } from "../../core/local_isolate.ts";
+import { LocalIsolate } from "../../core/isolates/local/host.ts";
 import { FakeTime } from "../fixtures/runtime/fake_time.ts";
 import { InProcessTransport } from "../fixtures/runtime/in_process_transport.ts";
 import {

@@ -75,8 +75,8 @@ function _typedMismatch(rt: Runtime): void {
 }
 
 Deno.test("Runtime.add(Class) without its generated module says to import it", async () => {
-  const { Processor } = await import("../../core/processor.ts");
-  const { ProcessorClassNotDefinedError } = await import("../../core/runtime_errors.ts");
+  const { Processor } = await import("../../core/processor/processor.ts");
+  const { ProcessorClassNotDefinedError } = await import("../../core/registry/node_registry.ts");
   class Brightness extends Processor {
     process(): void {}
   }

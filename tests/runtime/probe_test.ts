@@ -7,10 +7,10 @@ import {
   type RuntimeEvent,
   type VideoFrame,
 } from "../../mod.ts";
-import type { ProbeSample } from "../../core/probe.ts";
+import type { ProbeSample } from "../../core/probes/probe.ts";
 import { workerRig } from "../fixtures/workers/harness.ts";
 import { builtinRegistry, createRuntime } from "../../processors/mod.ts";
-import { saveManifest } from "../../core/manifest.ts";
+import { saveManifest } from "../../core/manifest/manifest.ts";
 
 async function until(what: string, done: () => boolean, ms = 5_000): Promise<void> {
   const end = Date.now() + ms;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { ProbeSample } from "../../core/probe.ts";
-import { saveManifest } from "../../core/manifest.ts";
+import type { ProbeSample } from "../../core/probes/probe.ts";
+import { saveManifest } from "../../core/manifest/manifest.ts";
 import { sleep, until, workerRig } from "../fixtures/workers/harness.ts";
 
 const TRANSFORM = new URL("../fixtures/runtime/probe_transform.ts", import.meta.url).href;

@@ -6,8 +6,8 @@
 
 import assert from "node:assert/strict";
 import { loadManifest, Runtime, validateManifest } from "../../mod.ts";
-import { manifestWarnings } from "../../core/manifest_validation.ts";
-import type { NodeWarningEvent } from "../../core/runtime_events.ts";
+import { manifestWarnings } from "../../core/manifest/validation.ts";
+import type { NodeWarningEvent } from "../../core/lifecycle/events.ts";
 import { builtinRegistry } from "../../processors/mod.ts";
 
 const manifest = (connections: { from: string; to: string }[]) => ({

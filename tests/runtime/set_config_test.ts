@@ -22,8 +22,8 @@ import {
   type SetupContext,
   type TypesOf,
 } from "../../mod.ts";
-import { LocalIsolate } from "../../core/local_isolate.ts";
-import { processorInit } from "../../core/processor.ts";
+import { LocalIsolate } from "../../core/isolates/local/host.ts";
+import { processorInit } from "../../core/processor/processor.ts";
 import { FramePool } from "../../ffi/mod.ts";
 import { NativeTransport } from "../../ffi/transport/native_transport.ts";
 import { FakeTime } from "../fixtures/runtime/fake_time.ts";

@@ -1,17 +1,17 @@
 /**
- * The runtime goes only through the moves of the one state machine (core/lifecycle_state.ts),
+ * The runtime goes only through the moves of the one state machine (core/lifecycle/state.ts),
  * for the graph and for every node, and refuses a lifecycle call naming the calls allowed now.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
-import { NODE_STATES, type NodeState } from "../../core/lifecycle_state.ts";
-import { RuntimeStateError } from "../../core/runtime_errors.ts";
+import { NODE_STATES, type NodeState } from "../../core/lifecycle/state.ts";
+import { RuntimeStateError } from "../../core/lifecycle/errors.ts";
 import { Runtime, type RuntimeEvent } from "../../mod.ts";
 import { createRuntime } from "../../processors/mod.ts";
 
-/** Every move of the nodes' table (core/lifecycle_state.ts NODE_TRANSITIONS). */
+/** Every move of the nodes' table (core/lifecycle/state.ts NODE_TRANSITIONS). */
 const NODE_MOVES = new Set([
   "stopped>starting",
   "starting>running",

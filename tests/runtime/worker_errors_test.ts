@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { NodeErrorEvent, WorkerExitEvent } from "../../core/runtime_events.ts";
+import type { NodeErrorEvent, WorkerExitEvent } from "../../core/lifecycle/events.ts";
 import type { NativeConnectionStats } from "../../ffi/transport/connection_shared_state.ts";
 import { until, workerRig } from "../fixtures/workers/harness.ts";
 import { crasherNode, type CrashMode, tap } from "../fixtures/workers/worker_nodes.ts";

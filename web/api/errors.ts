@@ -4,9 +4,9 @@
  * @module
  */
 
-import { type ErrorCode, isCodedError } from "../../core/error_codes.ts";
-import type { JsonValue } from "../../core/json_schema.ts";
-import { type RequestEnds, requestField } from "../../core/request_field.ts";
+import { type ErrorCode, isCodedError } from "../../core/errors/codes.ts";
+import type { JsonValue } from "../../core/schema/json_schema.ts";
+import { type RequestEnds, requestField } from "../../core/operations/request_field.ts";
 import { ControlPolicyError } from "../control_policy.ts";
 import type { ApiErrorBody } from "../shared/protocol.ts";
 

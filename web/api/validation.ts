@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { JsonSchema, JsonValue } from "../../core/json_schema.ts";
-import { type OperationIssue, operationIssues } from "../../core/operation_check.ts";
+import type { JsonSchema, JsonValue } from "../../core/schema/json_schema.ts";
+import { type OperationIssue, operationIssues } from "../../core/operations/check.ts";
 import { type BodyLimits, BodyReadError, readBodyText } from "../read_body.ts";
 import { ApiError } from "./errors.ts";
 
@@ -127,7 +127,7 @@ export function short(value: string): string {
 }
 
 /**
- * Checks a body's fields against an operation's schema (`core/operation_schemas.ts`) with
+ * Checks a body's fields against an operation's schema (`core/operations/schemas.ts`) with
  * `operationIssues()`, the check MCP's tools and manifests use: unknown fields, missing ones,
  * types, ranges and choices, answered with the first issue's code and field. What is inside a
  * field (a config's keys) is left to the route (the processor's schema).

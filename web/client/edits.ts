@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { JsonValue } from "../../core/json_schema.ts";
-import type { ConnectionDescription, NodeDescription } from "../../core/runtime_description.ts";
+import type { JsonValue } from "../../core/schema/json_schema.ts";
+import type { ConnectionDescription, NodeDescription } from "../../core/description.ts";
 import type { Edit } from "../shared/edit_history.ts";
 import type { DashboardStore } from "../shared/store.ts";
 import { callApi } from "./api_client.ts";

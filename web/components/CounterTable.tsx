@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { JsonValue } from "../../core/json_schema.ts";
+import type { JsonValue } from "../../core/schema/json_schema.ts";
 import { counterRows } from "../shared/counters.ts";
 
 /** Props of {@linkcode CounterTable}. */

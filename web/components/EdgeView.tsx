@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ConnectionDescription } from "../../core/runtime_description.ts";
+import type { ConnectionDescription } from "../../core/description.ts";
 import { formatCount, formatRate } from "../shared/format.ts";
 import type { Point, StatsView } from "../shared/protocol.ts";
 

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { isPortTypeCompatible } from "../../core/port_type.ts";
-import type { NodeDescription } from "../../core/runtime_description.ts";
+import { isPortTypeCompatible } from "../../core/ports/port_type.ts";
+import type { NodeDescription } from "../../core/description.ts";
 import { formatDuration, formatRate } from "../shared/format.ts";
 import {
   HEADER_HEIGHT,

@@ -11,7 +11,7 @@
 
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { JsonSchema, JsonValue } from "../../core/json_schema.ts";
+import type { JsonSchema, JsonValue } from "../../core/schema/json_schema.ts";
 import { plainText } from "../shared/format.ts";
 
 /** Props of {@linkcode SchemaForm}. */

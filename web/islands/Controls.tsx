@@ -5,7 +5,7 @@
  * @module
  */
 
-import { LIFECYCLE, LIFECYCLE_ACTIONS } from "../../core/lifecycle_state.ts";
+import { LIFECYCLE, LIFECYCLE_ACTIONS } from "../../core/lifecycle/state.ts";
 import { callApi } from "../client/api_client.ts";
 import { ManifestTools } from "../components/ManifestTools.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";

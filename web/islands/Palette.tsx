@@ -5,7 +5,7 @@
  */
 
 import { useState } from "preact/hooks";
-import type { JsonValue } from "../../core/json_schema.ts";
+import type { JsonValue } from "../../core/schema/json_schema.ts";
 import { addNodeEdit } from "../client/edits.ts";
 import { schemaDefaults, SchemaForm } from "../components/SchemaForm.tsx";
 import { plainText } from "../shared/format.ts";

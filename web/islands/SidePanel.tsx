@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { JsonValue } from "../../core/json_schema.ts";
+import type { JsonValue } from "../../core/schema/json_schema.ts";
 import { configEdit, removeEdit } from "../client/edits.ts";
 import { CounterTable } from "../components/CounterTable.tsx";
 import { LiveView } from "../components/LiveView.tsx";

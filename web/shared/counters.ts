@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { JsonValue } from "../../core/json_schema.ts";
+import type { JsonValue } from "../../core/schema/json_schema.ts";
 
 /** One row of {@linkcode counterRows}. */
 export interface CounterRow {

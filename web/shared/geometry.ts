@@ -4,7 +4,7 @@
  * @module
  */
 
-import { parsePortType } from "../../core/port_type.ts";
+import { parsePortType } from "../../core/ports/port_type.ts";
 
 /** Width of every node box (room for an input and an output label on one row at 11 px). */
 export const NODE_WIDTH = 248;

@@ -6,10 +6,10 @@
  */
 
 import type { GraphDescription, RuntimeEvent } from "../../mod.ts";
-import type { ConnectionStats } from "../../core/connection.ts";
-import type { JsonValue } from "../../core/json_schema.ts";
-import type { ProcessorDescriptor } from "../../core/processor_descriptor.ts";
-import type { NodeState, NodeStats, RuntimeState } from "../../core/runtime_stats.ts";
+import type { ConnectionStats } from "../../core/transport/connection.ts";
+import type { JsonValue } from "../../core/schema/json_schema.ts";
+import type { ProcessorDescriptor } from "../../core/schema/descriptor.ts";
+import type { NodeState, NodeStats, RuntimeState } from "../../core/lifecycle/stats.ts";
 
 /**
  * The protocol version: the `v1` of `/api/v1`, and `version` in every snapshot.

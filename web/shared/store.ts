@@ -8,7 +8,7 @@
 import { type Signal, signal } from "@preact/signals";
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
-import type { RuntimeState } from "../../core/runtime_stats.ts";
+import type { RuntimeState } from "../../core/lifecycle/stats.ts";
 import { EditHistory } from "./edit_history.ts";
 import { StatsHistory } from "./stats_history.ts";
 import type { PreviewFrame } from "./preview_frame.ts";

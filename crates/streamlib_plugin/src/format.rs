@@ -292,7 +292,7 @@ mod tests {
 
     #[test]
     fn byte_lengths_match_streamlib() {
-        // videoFrameByteLength("I420", 4, 4) is 24 in core/video_frame.ts.
+        // videoFrameByteLength("I420", 4, 4) is 24 in core/frames/video_frame.ts.
         assert_eq!(PixelFormat::I420.byte_length(4, 4, 4), 24);
         assert_eq!(PixelFormat::Nv12.byte_length(4, 4, 4), 24);
         assert_eq!(PixelFormat::Bgra.byte_length(3, 2, 16), 32);

@@ -1,6 +1,6 @@
 //! The pixel formats that cross the ABI, with their codes and frame sizes.
 //!
-//! The order matches `PIXEL_FORMATS` in `core/video_frame.ts`: `RGBA` 0, `BGRA` 1, `I420` 2,
+//! The order matches `PIXEL_FORMATS` in `core/frames/video_frame.ts`: `RGBA` 0, `BGRA` 1, `I420` 2,
 //! `NV12` 3. Rows are tightly packed; 4:2:0 formats need an even width and height.
 
 use crate::status::{Error, ErrorKind};
@@ -63,7 +63,7 @@ impl PixelFormat {
         }
     }
 
-    /// The name used in `core/video_frame.ts`.
+    /// The name used in `core/frames/video_frame.ts`.
     pub const fn name(self) -> &'static str {
         match self {
             Self::Rgba => "RGBA",

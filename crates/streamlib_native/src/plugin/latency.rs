@@ -1,4 +1,4 @@
-//! Durations of `process` calls in the buckets of `core/latency_histogram.ts` (quarter-octave
+//! Durations of `process` calls in the buckets of `core/time/latency_histogram.ts` (quarter-octave
 //! steps from 100 ns), so native nodes report p50/p99 the way TypeScript nodes do.
 
 const FLOOR_NS: f64 = 100.0;

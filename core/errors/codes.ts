@@ -1,0 +1,254 @@
+/**
+ * The one table of error codes: every typed error of the runtime, and every refusal of a
+ * front-end (control API, MCP, CLI), is named by one of these stable machine codes. Front-ends
+ * map the code (the control API to an HTTP status) and pass it through; none reads a message.
+ *
+ * @module
+ */
+
+import type { JsonValue } from "../schema/json_schema.ts";
+
+/**
+ * Every error code, with what it means. Runtime codes come with their error class's `code`
+ * field; request codes are given by the front-ends when a request itself is wrong.
+ *
+ * @example Look a code up
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ERROR_CODES } from "./codes.ts";
+ *
+ * assert.equal(ERROR_CODES.port_not_found.origin, "runtime");
+ * assert.match(ERROR_CODES.port_not_found.meaning, /port/);
+ * ```
+ */
+export const ERROR_CODES = {
+  // Graph edits.
+  processor_not_found: { origin: "runtime", meaning: "No processor of this name is registered" },
+  duplicate_processor: { origin: "runtime", meaning: "Two definitions of one processor name" },
+  processor_not_loaded: {
+    origin: "runtime",
+    meaning: "A registered processor's module failed to load or does not define it",
+  },
+  node_not_found: { origin: "runtime", meaning: "No node has this id (never added, or removed)" },
+  node_id_taken: { origin: "runtime", meaning: "Another node has this id" },
+  invalid_node_id: {
+    origin: "runtime",
+    meaning: "The id is not a letter or '_' then [A-Za-z0-9_-]",
+  },
+  invalid_node_options: {
+    origin: "runtime",
+    meaning: "A node's placement, onError or maxRestarts is invalid",
+  },
+  placement_unavailable: { origin: "runtime", meaning: "No isolate host for the asked placement" },
+  port_not_found: {
+    origin: "runtime",
+    meaning: "The node has no port of this name in this direction",
+  },
+  wrong_port_direction: {
+    origin: "runtime",
+    meaning: "An input was given where an output is expected, or the reverse",
+  },
+  port_type_mismatch: {
+    origin: "runtime",
+    meaning: "The output's frame type does not fit the input's",
+  },
+  input_occupied: {
+    origin: "runtime",
+    meaning: "The input already has a connection (inputs take one)",
+  },
+  cycle: { origin: "runtime", meaning: "The connection would close a cycle" },
+  invalid_connection_options: {
+    origin: "runtime",
+    meaning: "A connection's capacity or policy is invalid",
+  },
+  connection_not_found: { origin: "runtime", meaning: "No connection has this id" },
+  port_already_connected: { origin: "runtime", meaning: "A port binding was connected twice" },
+  ports_not_bound: { origin: "runtime", meaning: "A processor's ports were used before binding" },
+  probe_invalid: {
+    origin: "runtime",
+    meaning: "A probe's port is not 'node.port', or its everyMs or transform is malformed",
+  },
+  probe_unsupported: {
+    origin: "runtime",
+    meaning: "The port's isolate host has no probe support (a custom IsolateHost without probe)",
+  },
+  // Config.
+  invalid_config: { origin: "runtime", meaning: "A config does not match its processor's schema" },
+  config_locked: {
+    origin: "runtime",
+    meaning: "The config fields cannot change in this state (only live fields can)",
+  },
+  not_reconfigurable: {
+    origin: "runtime",
+    meaning: "The node's isolate cannot change a config in place",
+  },
+  // Lifecycle and running.
+  invalid_state: { origin: "runtime", meaning: "The runtime's state does not allow the call" },
+  loop_period_missing: {
+    origin: "runtime",
+    meaning: "A loop processor's setup() declared no period",
+  },
+  file_path_conflict: {
+    origin: "runtime",
+    meaning: "Two writers on one file, or a writer on a file a source reads",
+  },
+  frame_too_large: { origin: "runtime", meaning: "A frame over the runtime's maxFrameBytes" },
+  memory_budget_exceeded: {
+    origin: "runtime",
+    meaning: "The frames the graph would pin are over the runtime's memory budget",
+  },
+  frame_released: { origin: "runtime", meaning: "A released frame was used" },
+  invalid_frame_shape: {
+    origin: "runtime",
+    meaning: "A frame was asked for with a size, format, codec or rate that no frame can have",
+  },
+  message_too_large: { origin: "runtime", meaning: "A cross-isolate message over its size limit" },
+  bare_decorator: { origin: "runtime", meaning: "A decorator was used without ()" },
+  // Manifests.
+  invalid_manifest: {
+    origin: "runtime",
+    meaning: "A manifest has problems (each listed in issues)",
+  },
+  plugin_not_regular_file: {
+    origin: "runtime",
+    meaning: "A manifest's local plugin entry is not a regular file (missing, a folder, a FIFO)",
+  },
+  plugin_import_failed: {
+    origin: "runtime",
+    meaning: "Importing a manifest's plugin module threw",
+  },
+  plugin_no_registry: {
+    origin: "runtime",
+    meaning: "A manifest's plugin module exports no registry",
+  },
+  too_deep: { origin: "request", meaning: "A manifest nests arrays and objects too deep" },
+  malformed: { origin: "request", meaning: "A value has the wrong shape or type" },
+  unconnected_required_input: {
+    origin: "runtime",
+    meaning: "A required input has no connection (a warning)",
+  },
+  // Requests.
+  unknown_field: { origin: "request", meaning: "A request field the operation does not know" },
+  missing_field: { origin: "request", meaning: "A required request field is missing" },
+  invalid_field: { origin: "request", meaning: "A request field has an invalid value" },
+  invalid_json: { origin: "request", meaning: "The body is not JSON" },
+  invalid_body: { origin: "request", meaning: "The body is not a JSON object" },
+  body_incomplete: { origin: "request", meaning: "The body was cut off" },
+  body_timeout: { origin: "request", meaning: "The body arrived too slowly" },
+  body_too_large: { origin: "request", meaning: "The body is over the size limit" },
+  unsupported_media_type: {
+    origin: "request",
+    meaning: "A body of a Content-Type the endpoint does not take (JSON; SDP for WHEP/WHIP)",
+  },
+  upgrade_required: { origin: "request", meaning: "The event stream needs a WebSocket upgrade" },
+  unknown_tool: { origin: "request", meaning: "MCP: no tool of this name" },
+  unknown_resource: { origin: "request", meaning: "MCP: no resource at this URI" },
+  unknown_action: { origin: "request", meaning: "No lifecycle action of this name" },
+  file_error: { origin: "request", meaning: "A file cannot be read or written" },
+  not_found: { origin: "request", meaning: "No route at this path" },
+  method_not_allowed: {
+    origin: "request",
+    meaning: "The route does not take this method (see Allow)",
+  },
+  // WebRTC (WHEP playback, WHIP ingest).
+  webrtc_invalid_offer: {
+    origin: "request",
+    meaning: "A WHEP/WHIP SDP offer that does not parse or has no usable media line",
+  },
+  webrtc_not_endpoint: {
+    origin: "request",
+    meaning:
+      "The node is not a WebRTC endpoint of this kind (WhepSink for WHEP, WhipSource for WHIP)",
+  },
+  webrtc_endpoint_unavailable: {
+    origin: "runtime",
+    meaning: "The WebRTC node is not running, so it has no endpoint to answer offers",
+  },
+  webrtc_session_not_found: { origin: "request", meaning: "No live WebRTC session has this id" },
+  webrtc_too_many_peers: {
+    origin: "runtime",
+    meaning: "The WebRTC endpoint has its most live peers (one silent for 3 s is replaced instead)",
+  },
+  webrtc_endpoint_taken: {
+    origin: "runtime",
+    meaning: "Another live WebRTC endpoint in this process has the node's id",
+  },
+  webrtc_publish_failed: {
+    origin: "runtime",
+    meaning: "Publishing to a WHIP server failed (HTTP error, bad answer, unreachable); retried",
+  },
+  // Access.
+  missing_token: { origin: "access", meaning: "The request needs the token" },
+  invalid_token: { origin: "access", meaning: "The token is wrong" },
+  forbidden_origin: { origin: "access", meaning: "A browser request from another origin" },
+  forbidden_host: {
+    origin: "access",
+    meaning: "A Host header other than the server's (DNS rebinding)",
+  },
+  processor_not_allowed: {
+    origin: "access",
+    meaning: "The operator's policy does not allow this processor",
+  },
+  path_not_allowed: {
+    origin: "access",
+    meaning: "A file path outside the operator's media folders",
+  },
+  id_too_long: { origin: "access", meaning: "An id over the policy's length limit" },
+  permission_denied: {
+    origin: "access",
+    meaning: "Deno's permissions refused a node (a file, program or address outside the scope)",
+  },
+  // Bugs.
+  internal_error: {
+    origin: "internal",
+    meaning: "A bug in streamlib or a processor (never the caller's fault)",
+  },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+/** What the table says of one code. */
+export interface ErrorCodeInfo {
+  /** `runtime`: a typed error of the runtime; `request`/`access`: a front-end's refusal; `internal`: a bug. */
+  readonly origin: "runtime" | "request" | "access" | "internal";
+  /** What the code means, in one line. */
+  readonly meaning: string;
+}
+
+/** A code of {@linkcode ERROR_CODES}. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The structured fields of a coded error: the offending names and, as `available`, the valid ones. */
+export interface ErrorDetails {
+  /** A named detail, such as `node`, `port`, `field` or `available`. */
+  readonly [key: string]: JsonValue;
+}
+
+/** An error with a stable code and structured details: what every runtime error class is. */
+export interface CodedError extends Error {
+  /** The stable machine code. */
+  readonly code: ErrorCode;
+  /** The offending names and the valid alternatives (`available`). */
+  readonly details: ErrorDetails;
+}
+
+/**
+ * Whether a thrown value carries a code of {@linkcode ERROR_CODES} and details.
+ *
+ * @param error What was thrown.
+ * @returns Whether it is a {@linkcode CodedError}.
+ *
+ * @example A runtime error is coded; a plain Error is not
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isCodedError } from "./codes.ts";
+ * import { NodeNotFoundError } from "../graph/errors.ts";
+ *
+ * assert.ok(isCodedError(new NodeNotFoundError("b", ["a"], false)));
+ * assert.ok(!isCodedError(new Error("boom")));
+ * ```
+ */
+export function isCodedError(error: unknown): error is CodedError {
+  if (!(error instanceof Error)) return false;
+  const { code, details } = error as Partial<CodedError>;
+  return typeof code === "string" && Object.hasOwn(ERROR_CODES, code) &&
+    typeof details === "object" && details !== null;
+}

@@ -1,0 +1,81 @@
+/**
+ * {@linkcode LiveFrames}: counts the frames alive in an isolate, for the leak report at stop.
+ *
+ * @module
+ */
+
+import type { FrameLedger, OwnedFrame } from "./owned_frame.ts";
+
+/** Frames never released, grouped by the node that made them and the port they were written to. */
+export interface FrameLeak {
+  /** The node that made the frames. */
+  node: string;
+  /** The output they were last written to (`node.port`), or `""` if never written. */
+  port: string;
+  /** The frame kind. */
+  kind: string;
+  /** How many. */
+  count: number;
+}
+
+/**
+ * The set of frames alive in one isolate. The runtime reports what is left after every node was
+ * torn down and every connection drained: frames never released (a leak).
+ *
+ * @example A frame that is never released shows in the report
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LiveFrames } from "./ledger.ts";
+ * import { HeapMemorySource } from "./heap_memory.ts";
+ * import { NodeFrames } from "./node_frames.ts";
+ *
+ * const live = new LiveFrames();
+ * const frames = new NodeFrames("tone", new HeapMemorySource(), live);
+ * const kept = frames.keep(frames.audio({ channels: 2, sampleRate: 48000, frameCount: 4 })!);
+ * frames.flush(); // the run's own reference
+ * assert.deepEqual(live.leaks(), [{ node: "tone", port: "", kind: "audio", count: 1 }]);
+ * kept.release();
+ * assert.deepEqual(live.leaks(), []);
+ * ```
+ */
+export class LiveFrames implements FrameLedger {
+  // Live frames packed in an array; each frame knows its index (`ledgerSlot`), so born() and
+  // died() are O(1) without hashing: died() moves the last frame into the freed place.
+  readonly #live: OwnedFrame[] = [];
+
+  /** Frames alive now. */
+  get size(): number {
+    return this.#live.length;
+  }
+
+  born(frame: OwnedFrame): void {
+    frame.ledgerSlot = this.#live.length;
+    this.#live.push(frame);
+  }
+
+  died(frame: OwnedFrame): void {
+    const slot = frame.ledgerSlot;
+    const live = this.#live;
+    if (slot < 0 || live[slot] !== frame) return; // not in this ledger
+    const last = live.pop()!;
+    if (last !== frame) {
+      live[slot] = last;
+      last.ledgerSlot = slot;
+    }
+    frame.ledgerSlot = -1;
+  }
+
+  /** The frames alive now, grouped (empty when nothing leaked). */
+  leaks(): FrameLeak[] {
+    const groups = new Map<string, FrameLeak>();
+    for (const frame of this.#live) {
+      const key = `${frame.origin}\0${frame.writtenTo}\0${frame.kind}`;
+      const group = groups.get(key);
+      if (group) group.count++;
+      else {
+        groups.set(key, { node: frame.origin, port: frame.writtenTo, kind: frame.kind, count: 1 });
+      }
+    }
+    return [...groups.values()];
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Coalesced scheduling of `push` and `pull` nodes in one isolate.
+ *
+ * @module
+ */
+
+import type { NodeInstance } from "./node_instance.ts";
+import type { RuntimeTimers } from "../../time/timers.ts";
+
+/** Longest run of back-to-back turns in microtasks before one waits for a task, in ms. */
+const SLICE_MS = 1;
+
+/**
+ * Runs nodes that asked to run (a frame arrived on an input of a `push` node, or a `pull` node
+ * was woken), in turns. `schedule()` is idempotent while a node waits, so a thousand frames
+ * arriving before a turn cost one run. A turn runs every waiting node once, in the order they
+ * asked; nodes that become ready during the turn (downstream of the ones running) run in the
+ * same turn, and a node asking again after it ran waits for the next turn. The first turn
+ * runs in a microtask; following ones too, for up to 1 ms, then one in a later task (`timers.defer`,
+ * `setImmediate` by default), so timers, I/O and messages from other isolates run at least every
+ * millisecond. With timers that cannot defer (test clocks), following turns run from a timer.
+ *
+ * Hot-path methods never allocate once the ready queue has grown to the graph's size.
+ */
+export class Scheduler {
+  readonly #timers: RuntimeTimers;
+  #ready: NodeInstance[] = [];
+  #deferred: NodeInstance[] = [];
+  #turn = 0;
+  #active = false;
+  #microtask = false;
+  #timer: number | undefined;
+  #deferPending = false;
+  #sliceStart = performance.now();
+
+  /**
+   * Creates an inactive scheduler.
+   *
+   * @param timers The timer for deferred turns.
+   */
+  constructor(timers: RuntimeTimers) {
+    this.#timers = timers;
+  }
+
+  /** Whether turns run on their own (when nodes ask). */
+  get active(): boolean {
+    return this.#active;
+  }
+
+  /** Starts or stops running turns on their own; waiting nodes stay queued. */
+  set active(active: boolean) {
+    this.#active = active;
+    if (active) {
+      if (this.#ready.length > 0) this.#kick();
+    } else if (this.#timer !== undefined) {
+      this.#timers.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  /** Whether nodes are waiting. */
+  get pending(): boolean {
+    return this.#ready.length > 0;
+  }
+
+  /**
+   * Asks for a run of `node` in the next turn; no-op when it already waits. Never throws.
+   *
+   * @param node The node.
+   */
+  schedule(node: NodeInstance): void {
+    if (node.queued) return;
+    node.queued = true;
+    this.#ready.push(node);
+    if (this.#active) this.#kick();
+  }
+
+  /**
+   * Runs one turn now.
+   *
+   * @returns How many nodes ran.
+   */
+  runTurn(): number {
+    const turn = ++this.#turn;
+    const ready = this.#ready;
+    const deferred = this.#deferred;
+    let runs = 0;
+    for (let i = 0; i < ready.length; i++) {
+      const node = ready[i];
+      if (node.lastTurn === turn) {
+        deferred.push(node);
+        continue;
+      }
+      node.queued = false;
+      node.lastTurn = turn;
+      if (!node.active) {
+        node.missed = true;
+        continue;
+      }
+      node.run();
+      runs++;
+    }
+    this.#ready = deferred;
+    this.#deferred = ready;
+    ready.length = 0;
+    return runs;
+  }
+
+  /** Forgets every waiting node. */
+  clear(): void {
+    for (const node of this.#ready) node.queued = false;
+    this.#ready.length = 0;
+  }
+
+  #kick(): void {
+    if (this.#microtask || this.#timer !== undefined || this.#deferPending) return;
+    this.#microtask = true;
+    queueMicrotask(this.#drain);
+  }
+
+  #drain = (): void => {
+    this.#timer = undefined;
+    if (!this.#active) {
+      this.#microtask = false;
+      return;
+    }
+    // Nodes that ask during the turn are queued for this drain's continuation below: `#kick`
+    // sees `#microtask` still set and queues nothing. (Kicks queueing a microtask of their own
+    // here made a second chain of turns that never yielded to timers or I/O.)
+    try {
+      this.runTurn();
+    } finally {
+      this.#microtask = false;
+    }
+    // Nodes that asked again after running get a turn of their own, after the event loop has
+    // had a chance to run timers and I/O.
+    if (this.#ready.length === 0 || this.#deferPending || this.#timer !== undefined) return;
+    if (this.#timers.defer) {
+      // Turns follow each other in microtasks for up to SLICE_MS (a source woken by its reader
+      // making room, a chain moving a burst), then one goes through a task so timers and I/O run.
+      if (performance.now() - this.#sliceStart < SLICE_MS) {
+        this.#microtask = true;
+        queueMicrotask(this.#drain);
+        return;
+      }
+      this.#deferPending = true;
+      this.#timers.defer(this.#deferredDrain);
+    } else {
+      this.#timer = this.#timers.setTimeout(this.#drain, 0);
+    }
+  };
+
+  #deferredDrain = (): void => {
+    this.#deferPending = false;
+    this.#sliceStart = performance.now();
+    this.#drain();
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * {@linkcode createProcessContext}: a process context for driving a processor by hand (tests,
+ * benchmarks, tools), with the same `ctx.frames` a runtime gives.
+ *
+ * @module
+ */
+
+import type { FrameMemorySource } from "../frames/memory.ts";
+import { HeapMemorySource } from "../frames/heap_memory.ts";
+import { type MediaClock, monotonicClock } from "../time/media_clock.ts";
+import { type BindablePorts, NodeFrames } from "../frames/node_frames.ts";
+import type { ProcessContext } from "./context.ts";
+
+/** A hand-made {@linkcode ProcessContext}; call `frames.flush()` after each `process()`. */
+export interface HandProcessContext extends ProcessContext {
+  /** The frames of this context, with the runtime's `flush()`. */
+  readonly frames: NodeFrames;
+  /** Whether the processor called `endOfStream()`. */
+  readonly ended: boolean;
+}
+
+/**
+ * Makes a process context with its own frame memory, as the runtime would give a node. After each
+ * `process()`, `ctx.frames.flush()` does what the runtime does: releases what the run read and
+ * made, or gives back to their inputs the frames a run read and could not finish for want of
+ * memory.
+ *
+ * @param node The node's name.
+ * @param options The clock (default the monotonic clock), the frame memory (default a new
+ *   JavaScript memory source) and the processor's ports (`definition.ports()`): given, the
+ *   context owns them as a runtime's node does (`NodeFrames.bind()`).
+ * @returns The context.
+ * @throws {TypeError} When `options.ports` is not a port table.
+ *
+ * @example Drive a processor by hand
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createProcessContext } from "@streamlib/streamlib";
+ *
+ * const ctx = createProcessContext("gain");
+ * const block = ctx.frames.audio({ channels: 2, sampleRate: 48000, frameCount: 480 })!;
+ * assert.equal(block.samples.length, 960);
+ * ctx.frames.flush();
+ * assert.equal(block.released, true);
+ * ctx.endOfStream(); // what a source does after its last frame
+ * assert.equal(ctx.ended, true);
+ * ```
+ */
+export function createProcessContext(
+  node: string,
+  options: { clock?: MediaClock; memory?: FrameMemorySource; ports?: BindablePorts } = {},
+): HandProcessContext {
+  const memory = options.memory ?? new HeapMemorySource();
+  const frames = new NodeFrames(node, memory);
+  const ports = options.ports;
+  if (ports !== undefined) {
+    if (!Array.isArray(ports?.inputBindings) || !Array.isArray(ports?.outputBindings)) {
+      const got = ports === null ? "null" : typeof ports;
+      throw new TypeError(
+        `Cannot create a process context for '${node}': options.ports must be a port table (definition.ports()), got ${got}`,
+      );
+    }
+    frames.bind(ports);
+  }
+  let ended = false;
+  return {
+    node,
+    clock: options.clock ?? monotonicClock,
+    frames,
+    get ended() {
+      return ended;
+    },
+    endOfStream: () => {
+      ended = true;
+    },
+  };
+}

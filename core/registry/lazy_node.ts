@@ -1,0 +1,235 @@
+/**
+ * Lazy node definitions: what a generated registry lists, so that importing a registry loads
+ * each processor's descriptor (ports, config schema) but not its class, which is imported the
+ * first time a node of it is set up.
+ *
+ * @module
+ */
+
+import type { ErrorCode, ErrorDetails } from "../errors/codes.ts";
+import type { NodeDefinition } from "./node_definition.ts";
+import type { DeclaresFootprint } from "../admission/footprint.ts";
+import { createNodeHandle, type NodeHandle } from "../ports/port_ref.ts";
+import { PortTable } from "../ports/port_table.ts";
+import type { Processor } from "../processor/processor.ts";
+import type { ProcessorDescriptor } from "../schema/descriptor.ts";
+
+/**
+ * Thrown when the module of a lazy registry entry cannot be imported, does not define the
+ * processor it was listed for, or when a node is created from the entry before it is loaded.
+ *
+ * @example A registry entry whose module is gone
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lazyNode } from "@streamlib/streamlib";
+ * import { ProcessorNotLoadedError } from "./lazy_node.ts";
+ * import { gainNode } from "../../processors/gain.gen.ts";
+ *
+ * const missing = lazyNode({
+ *   descriptor: { ...gainNode.descriptor, name: "Gone", source: "gone.ts" },
+ *   moduleUrl: "file:///nowhere/gone.gen.ts",
+ *   load: () => import("file:///nowhere/gone.gen.ts"),
+ * });
+ * await assert.rejects(missing.load!(), (error) => {
+ *   assert.ok(error instanceof ProcessorNotLoadedError);
+ *   assert.equal(error.code, "processor_not_loaded");
+ *   assert.equal(error.processor, "Gone");
+ *   return true;
+ * });
+ * ```
+ */
+export class ProcessorNotLoadedError extends Error {
+  /** Stable machine code (see `ERROR_CODES` in core/errors/codes.ts). */
+  readonly code: ErrorCode = "processor_not_loaded";
+  /** The processor and the module that should define it. */
+  get details(): ErrorDetails {
+    return { processor: this.processor, module: this.module };
+  }
+  /** The processor name. */
+  readonly processor: string;
+  /** The URL of the module that should define it. */
+  readonly module: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param processor The processor name.
+   * @param module The module's URL.
+   * @param problem What went wrong.
+   * @param cause The import's own error, when there is one.
+   */
+  constructor(processor: string, module: string, problem: string, cause?: unknown) {
+    super(`Cannot load processor '${processor}' from ${module}: ${problem}`, { cause });
+    this.name = "ProcessorNotLoadedError";
+    this.processor = processor;
+    this.module = module;
+  }
+}
+
+/**
+ * What a generated registry passes to {@linkcode lazyNode} for one processor.
+ */
+export interface LazyNodeSpec {
+  /** The processor's descriptor, config schema included (a copy of the generated one). */
+  readonly descriptor: ProcessorDescriptor;
+  /** The URL of the generated module that defines the processor, for Workers and errors. */
+  readonly moduleUrl: string;
+  /**
+   * Imports that module: `() => import("./gain.gen.ts")`. The export whose descriptor has the
+   * entry's name is the definition.
+   */
+  readonly load: () => Promise<Record<string, unknown>>;
+  /**
+   * The processor's footprint hook, when it declares one without its class (see
+   * {@linkcode DeclaresFootprint}): admission control asks it before the class is loaded.
+   */
+  readonly footprint?: DeclaresFootprint<never>["footprint"];
+}
+
+/**
+ * A registry entry for a processor whose class is imported the first time it is needed: its
+ * descriptor, config schema, ports and handles work at once (`describe()`, manifests,
+ * `add()`, `connect()`); `load()` imports the class, which the runtime does when it first sets
+ * a node of it up. Generated `registry.gen.ts` files call it; authors do not.
+ *
+ * @param spec The descriptor, the module and how to import it.
+ * @returns The entry; `processorClass` is `undefined` until `load()` resolves.
+ *
+ * @example List a processor without loading it, then load it
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lazyNode } from "@streamlib/streamlib";
+ * import { gainNode } from "../../processors/gain.gen.ts";
+ *
+ * const url = new URL("../../processors/gain.gen.ts", import.meta.url).href;
+ * const gain = lazyNode({ descriptor: gainNode.descriptor, moduleUrl: url, load: () => import(url) });
+ * assert.equal(gain.handle("g").outputs.out.port, "out");
+ * assert.equal((await gain.load!()).processorClass, gainNode.processorClass);
+ * assert.equal(gain.processorClass, gainNode.processorClass);
+ * assert.ok(gain.create({ gain: 2 }) instanceof gainNode.processorClass!);
+ * ```
+ */
+export function lazyNode(spec: LazyNodeSpec): NodeDefinition {
+  return new LazyNode(spec);
+}
+
+/** Whether `definition` is a lazy entry whose class has not been loaded yet. */
+export function isUnloaded(definition: NodeDefinition): boolean {
+  return definition instanceof LazyNode && definition.processorClass === undefined;
+}
+
+/**
+ * Whether two definitions are one processor: the same object, or a lazy entry and the
+ * definition its module exports (same name, same module).
+ *
+ * @param a A definition.
+ * @param b Another.
+ * @returns Whether they define the same processor.
+ */
+export function sameDefinition(a: NodeDefinition, b: NodeDefinition): boolean {
+  if (a === b) return true;
+  if (!(a instanceof LazyNode) && !(b instanceof LazyNode)) return false;
+  return a.moduleUrl !== undefined && a.moduleUrl === b.moduleUrl &&
+    a.descriptor.name === b.descriptor.name;
+}
+
+/**
+ * The lazy entry of `definition`'s name, narrowed to `processorClass`: its `load()` refuses a
+ * module whose class is another one (a class named like a registered processor but defined
+ * elsewhere).
+ *
+ * @param definition A registry entry.
+ * @param processorClass The class a caller added by.
+ * @returns The narrowed entry, or `undefined` when `definition` is not an unloaded lazy entry
+ * of that class's name.
+ */
+export function lazyEntryFor(
+  definition: NodeDefinition,
+  processorClass: abstract new (...args: never[]) => Processor,
+): NodeDefinition | undefined {
+  if (!(definition instanceof LazyNode) || definition.processorClass !== undefined) {
+    return undefined;
+  }
+  if (definition.descriptor.name !== processorClass.name) return undefined;
+  return new LazyNode(definition.spec, processorClass, definition);
+}
+
+class LazyNode implements NodeDefinition {
+  readonly spec: LazyNodeSpec;
+  readonly descriptor: ProcessorDescriptor;
+  readonly moduleUrl: string;
+  readonly #expected: (abstract new (...args: never[]) => Processor) | undefined;
+  readonly #shared: LazyNode | undefined;
+  #loading: Promise<NodeDefinition> | undefined;
+  #loaded: NodeDefinition | undefined;
+
+  constructor(
+    spec: LazyNodeSpec,
+    expected?: abstract new (...args: never[]) => Processor,
+    shared?: LazyNode,
+  ) {
+    this.spec = spec;
+    this.descriptor = spec.descriptor;
+    this.moduleUrl = spec.moduleUrl;
+    this.#expected = expected;
+    this.#shared = shared;
+    if (spec.footprint) this.footprint = spec.footprint;
+  }
+
+  readonly footprint?: DeclaresFootprint<never>["footprint"];
+
+  get processorClass(): (abstract new (...args: never[]) => Processor) | undefined {
+    return this.#loaded?.processorClass;
+  }
+
+  load(): Promise<NodeDefinition> {
+    this.#loading ??= (this.#shared?.load() ?? this.#import()).then((loaded) => {
+      if (this.#expected && loaded.processorClass !== this.#expected) {
+        throw this.#error(
+          `a class named '${this.descriptor.name}' was added, but the registry's is another one (rename one of them)`,
+        );
+      }
+      return this.#loaded = loaded;
+    });
+    return this.#loading;
+  }
+
+  async #import(): Promise<NodeDefinition> {
+    let exports: Record<string, unknown>;
+    try {
+      exports = await this.spec.load();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw this.#error(`the import failed: ${message}`, error);
+    }
+    for (const value of Object.values(exports)) {
+      const d = value as Partial<NodeDefinition> | null;
+      if (
+        typeof d === "object" && d !== null && d.descriptor?.name === this.descriptor.name &&
+        typeof d.create === "function" && !(d instanceof LazyNode)
+      ) return d as NodeDefinition;
+    }
+    throw this.#error(
+      `the module exports no node definition of that name (run \`deno task codegen\`)`,
+    );
+  }
+
+  #error(problem: string, cause?: unknown): ProcessorNotLoadedError {
+    return new ProcessorNotLoadedError(this.descriptor.name, this.moduleUrl, problem, cause);
+  }
+
+  create(config?: unknown, ports?: PortTable): Processor {
+    if (!this.#loaded) {
+      throw this.#error("its module is not loaded yet (await the definition's load() first)");
+    }
+    return this.#loaded.create(config, ports);
+  }
+
+  handle(node: string): NodeHandle {
+    return createNodeHandle(node, this.descriptor);
+  }
+
+  ports(): PortTable {
+    return new PortTable(this.descriptor);
+  }
+}
