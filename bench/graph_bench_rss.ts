@@ -22,9 +22,9 @@
 
 import { parseArgs } from "node:util";
 import { NodeRegistry, Runtime } from "../mod.ts";
-import { audioMixerNode } from "../processors/audio_mixer.gen.ts";
-import { testToneGeneratorNode } from "../processors/test_tone_generator.gen.ts";
-import { wavWriterNode } from "../processors/wav_writer.gen.ts";
+import { audioMixerNode } from "../processors/transforms/audio_mixer.gen.ts";
+import { testToneGeneratorNode } from "../processors/sources/test_tone_generator.gen.ts";
+import { wavWriterNode } from "../processors/sinks/wav_writer.gen.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -25,7 +25,7 @@ import {
 import { FramePool, NativePlugin } from "../ffi/mod.ts";
 import { NativeTransport } from "../ffi/transport/native_transport.ts";
 import { NativePluginHost } from "../ffi/plugins/native_plugin_host.ts";
-import { gainNode } from "../processors/gain.gen.ts";
+import { gainNode } from "../processors/transforms/gain.gen.ts";
 import { subprocessProcessorNode } from "../plugins/subprocess_processor.gen.ts";
 import { createProcessContext } from "../mod.ts";
 

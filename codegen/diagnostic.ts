@@ -91,12 +91,12 @@ export interface Diagnostic {
  *   code: "missing-process",
  *   message: "Processor 'Gain' has no process() method",
  *   hint: "add `process(ctx: ProcessContext): void { ... }` to the class",
- *   file: "processors/gain.ts",
+ *   file: "processors/transforms/gain.ts",
  *   line: 3,
  *   column: 14,
  * });
  * assert.deepEqual(text.split("\n"), [
- *   "processors/gain.ts:3:14: error[missing-process]: Processor 'Gain' has no process() method",
+ *   "processors/transforms/gain.ts:3:14: error[missing-process]: Processor 'Gain' has no process() method",
  *   "  hint: add `process(ctx: ProcessContext): void { ... }` to the class",
  * ]);
  * ```

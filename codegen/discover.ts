@@ -15,7 +15,7 @@ import { join } from "node:path";
  * import assert from "node:assert/strict";
  * import { GENERATED_HEADER } from "@streamlib/streamlib/codegen";
  *
- * const text = await Deno.readTextFile("processors/gain.gen.ts");
+ * const text = await Deno.readTextFile("processors/transforms/gain.gen.ts");
  * assert.ok(text.startsWith(GENERATED_HEADER));
  * ```
  */
@@ -68,7 +68,7 @@ export interface FolderFiles {
  * import assert from "node:assert/strict";
  * import { listFolderFiles } from "@streamlib/streamlib/codegen";
  *
- * assert.ok(listFolderFiles(".", "processors").sources.includes("processors/gain.ts"));
+ * assert.ok(listFolderFiles(".", "processors").sources.includes("processors/transforms/gain.ts"));
  * ```
  */
 export function listFolderFiles(root: string, folder: string): FolderFiles {
@@ -106,7 +106,7 @@ export function listFolderFiles(root: string, folder: string): FolderFiles {
  * import assert from "node:assert/strict";
  * import { generatedPathOf } from "@streamlib/streamlib/codegen";
  *
- * assert.equal(generatedPathOf("processors/gain.ts"), "processors/gain.gen.ts");
+ * assert.equal(generatedPathOf("processors/transforms/gain.ts"), "processors/transforms/gain.gen.ts");
  * ```
  */
 export function generatedPathOf(source: string): string {

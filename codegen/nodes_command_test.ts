@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { formatNodeInfo } from "./nodes_command.ts";
-import { testToneGeneratorNode } from "../processors/test_tone_generator.gen.ts";
+import { testToneGeneratorNode } from "../processors/sources/test_tone_generator.gen.ts";
 
 Deno.test("formatNodeInfo() marks the config fields setConfig() changes while running", () => {
   const text = formatNodeInfo(testToneGeneratorNode.descriptor);
@@ -10,7 +10,7 @@ Deno.test("formatNodeInfo() marks the config fields setConfig() changes while ru
   const live = Object.fromEntries(
     rows.slice(1).filter((r) => r.length >= 5).map((r) => [r[0], r[3]]),
   );
-  // frequency, amplitude and waveform carry @live in processors/test_tone_generator.ts.
+  // frequency, amplitude and waveform carry @live in processors/sources/test_tone_generator.ts.
   assert.deepEqual(live, {
     frequency: "live",
     amplitude: "live",

@@ -31,7 +31,7 @@ const IMPORT =
  * import { SourceHasher } from "@streamlib/streamlib/codegen";
  *
  * const hasher = new SourceHasher(".");
- * assert.equal(hasher.hash("processors/gain.ts").length, 64);
+ * assert.equal(hasher.hash("processors/transforms/gain.ts").length, 64);
  * ```
  */
 export class SourceHasher {

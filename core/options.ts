@@ -97,7 +97,7 @@ export interface AddOptions {
  * function sourceOf<P extends Processor>(processorClass: ProcessorClass<P>): string | undefined {
  *   return builtinRegistry.of(processorClass)?.descriptor.source;
  * }
- * assert.equal(sourceOf(Gain), "processors/gain.ts");
+ * assert.equal(sourceOf(Gain), "processors/transforms/gain.ts");
  * ```
  */
 export type ProcessorClass<P extends Processor> = abstract new (...args: never[]) => P;

@@ -27,7 +27,7 @@ import type { AddOptions, ProcessorClass } from "./options.ts";
  * ```ts
  * import assert from "node:assert/strict";
  * import type { RuntimeNode } from "./runtime_node.ts";
- * import { gainNode } from "../processors/gain.gen.ts";
+ * import { gainNode } from "../processors/transforms/gain.gen.ts";
  *
  * const node: RuntimeNode = {
  *   id: "gain_1",

@@ -83,7 +83,7 @@ export class MemoryBudgetError extends RangeError {
  * ```ts
  * import assert from "node:assert/strict";
  * import { Admission, MemoryBudgetError } from "./check.ts";
- * import { testPatternNode } from "../../processors/test_pattern.gen.ts";
+ * import { testPatternNode } from "../../processors/sources/test_pattern.gen.ts";
  *
  * const node = (id: string, config: object) => ({
  *   id,

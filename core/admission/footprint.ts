@@ -108,8 +108,8 @@ export interface FootprintGraph {
  * ```ts
  * import assert from "node:assert/strict";
  * import { graphFootprint } from "./footprint.ts";
- * import { testPatternNode } from "../../processors/test_pattern.gen.ts";
- * import { colorConvertNode } from "../../processors/color_convert.gen.ts";
+ * import { testPatternNode } from "../../processors/sources/test_pattern.gen.ts";
+ * import { colorConvertNode } from "../../processors/transforms/color_convert.gen.ts";
  *
  * const pattern = { id: "p", definition: testPatternNode, descriptor: testPatternNode.descriptor, config: { width: 64, height: 32, pixelFormat: "RGBA" } };
  * const convert = { id: "c", definition: colorConvertNode, descriptor: colorConvertNode.descriptor, config: {} };

@@ -31,7 +31,7 @@ export interface ConfigIssue {
  * ```ts
  * import assert from "node:assert/strict";
  * import { ConfigValidationError } from "@streamlib/streamlib";
- * import { gainNode } from "../../processors/gain.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * assert.throws(
  *   () => gainNode.create({ gain: "loud" }),

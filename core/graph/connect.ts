@@ -80,8 +80,8 @@ export class PortTypeMismatchError extends TypeError {
  * ```ts
  * import assert from "node:assert/strict";
  * import { assertConnectable } from "@streamlib/streamlib";
- * import { gainNode } from "../../processors/gain.gen.ts";
- * import { testToneGeneratorNode } from "../../processors/test_tone_generator.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
+ * import { testToneGeneratorNode } from "../../processors/sources/test_tone_generator.gen.ts";
  *
  * const tone = testToneGeneratorNode.handle("tone");
  * const gain = gainNode.handle("gain");

@@ -12,7 +12,7 @@
  * import assert from "node:assert/strict";
  * import { connectionPath, type PathEdge } from "./connection_path.ts";
  * import { Graph } from "./graph.ts";
- * import { gainNode } from "../../processors/gain.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * const graph = new Graph();
  * for (const id of ["a", "b", "c"]) graph.addNode({ id, descriptor: gainNode.descriptor });

@@ -33,7 +33,7 @@ import type { DeliveryPolicy } from "../transport/ring.ts";
  * ```ts
  * import assert from "node:assert/strict";
  * import { Graph, type GraphNode } from "./graph.ts";
- * import { gainNode } from "../../processors/gain.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * interface PlacedNode extends GraphNode {
  *   readonly isolate: string;
@@ -57,7 +57,7 @@ export interface GraphNode {
  * ```ts
  * import assert from "node:assert/strict";
  * import { Graph, type GraphPort } from "./graph.ts";
- * import { gainNode } from "../../processors/gain.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * const graph = new Graph();
  * graph.addNode({ id: "a", descriptor: gainNode.descriptor });
@@ -104,7 +104,7 @@ export interface GraphConnection {
  * import assert from "node:assert/strict";
  * import { Graph } from "./graph.ts";
  * import { CycleError } from "./errors.ts";
- * import { gainNode } from "../../processors/gain.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * const graph = new Graph();
  * graph.addNode({ id: "a", descriptor: gainNode.descriptor });

@@ -41,8 +41,8 @@ export interface UnconnectedInput {
  * import assert from "node:assert/strict";
  * import { Graph } from "./graph.ts";
  * import { unconnectedRequiredInputs } from "./required_inputs.ts";
- * import { gainNode } from "../../processors/gain.gen.ts";
- * import { nullSinkNode } from "../../processors/null_sink.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
+ * import { nullSinkNode } from "../../processors/sinks/null_sink.gen.ts";
  *
  * const graph = new Graph();
  * graph.addNode({ id: "gain", descriptor: gainNode.descriptor });

@@ -23,7 +23,7 @@ import type { CrossIsolateTransport, TransportEndpoint } from "../transport/cros
  * import assert from "node:assert/strict";
  * import { type HostedNodeSpec } from "./host.ts";
  * import { LocalIsolate } from "./local/host.ts";
- * import { gainNode } from "../../processors/gain.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * const spec: HostedNodeSpec = {
  *   id: "gain",
@@ -61,8 +61,8 @@ export interface HostedNodeSpec {
  * import assert from "node:assert/strict";
  * import { type HostedPort } from "./host.ts";
  * import { LocalIsolate } from "./local/host.ts";
- * import { gainNode } from "../../processors/gain.gen.ts";
- * import { nullSinkNode } from "../../processors/null_sink.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
+ * import { nullSinkNode } from "../../processors/sinks/null_sink.gen.ts";
  *
  * const policy = { onError: "stop-processor", maxRestarts: 0 } as const;
  * const host = new LocalIsolate();
@@ -89,8 +89,8 @@ export interface HostedPort {
  * import assert from "node:assert/strict";
  * import { type HostedConnectionSpec } from "./host.ts";
  * import { LocalIsolate } from "./local/host.ts";
- * import { gainNode } from "../../processors/gain.gen.ts";
- * import { nullSinkNode } from "../../processors/null_sink.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
+ * import { nullSinkNode } from "../../processors/sinks/null_sink.gen.ts";
  *
  * const policy = { onError: "stop-processor", maxRestarts: 0 } as const;
  * const host = new LocalIsolate();
@@ -130,8 +130,8 @@ export interface HostedConnectionSpec {
  * import assert from "node:assert/strict";
  * import { type HostedEndpointSpec } from "./host.ts";
  * import { LocalIsolate } from "./local/host.ts";
- * import { gainNode } from "../../processors/gain.gen.ts";
- * import { testToneGeneratorNode } from "../../processors/test_tone_generator.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
+ * import { testToneGeneratorNode } from "../../processors/sources/test_tone_generator.gen.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { NativeTransport } from "../../ffi/transport/native_transport.ts";
  *

@@ -26,8 +26,8 @@ import type { NodeState, RuntimeState } from "./stats.ts";
  * ```ts
  * import assert from "node:assert/strict";
  * import { liveFields } from "./live_config.ts";
- * import { testToneGeneratorNode } from "../../processors/test_tone_generator.gen.ts";
- * import { videoScaleNode } from "../../processors/video_scale.gen.ts";
+ * import { testToneGeneratorNode } from "../../processors/sources/test_tone_generator.gen.ts";
+ * import { videoScaleNode } from "../../processors/transforms/video_scale.gen.ts";
  *
  * assert.deepEqual(liveFields(testToneGeneratorNode.descriptor), [ "frequency", "amplitude", "waveform" ]);
  * assert.deepEqual(liveFields(videoScaleNode.descriptor), []);

@@ -84,7 +84,7 @@ export interface OutputRef<out T> {
  * ```ts
  * import assert from "node:assert/strict";
  * import { createNodeHandle } from "./port_ref.ts";
- * import { gainNode } from "../../processors/gain.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * const handle = createNodeHandle("gain", gainNode.descriptor);
  * assert.equal(handle.inputs.in.portType, "AudioFrame<2>");
@@ -155,7 +155,7 @@ export type FrameOf<P> = P extends InputPort<infer F> ? F
  * ```ts
  * import assert from "node:assert/strict";
  * import { createNodeHandle } from "./port_ref.ts";
- * import { testToneGeneratorNode } from "../../processors/test_tone_generator.gen.ts";
+ * import { testToneGeneratorNode } from "../../processors/sources/test_tone_generator.gen.ts";
  *
  * const tone = createNodeHandle("tone", testToneGeneratorNode.descriptor);
  * assert.equal(tone.outputs.audio.node, "tone");

@@ -18,7 +18,7 @@ import type { PortDescriptor, PortDirection } from "../schema/descriptor.ts";
  * ```ts
  * import assert from "node:assert/strict";
  * import { PortNotFoundError, PortTable } from "@streamlib/streamlib";
- * import { gainNode } from "../../processors/gain.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * assert.throws(
  *   () => new PortTable(gainNode.descriptor).input("input"),
@@ -105,7 +105,7 @@ export interface PortTableSpec {
  * ```ts
  * import assert from "node:assert/strict";
  * import { PortTable } from "@streamlib/streamlib";
- * import { gainNode } from "../../processors/gain.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * const ports = new PortTable(gainNode.descriptor);
  * assert.equal(ports.input("in").portType, "AudioFrame<2>");

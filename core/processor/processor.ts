@@ -20,7 +20,7 @@ import type { ProcessContext, SetupContext } from "./context.ts";
  * import assert from "node:assert/strict";
  * import { Processor, type ProcessorTypes } from "@streamlib/streamlib";
  * import { processorInit } from "./processor.ts";
- * import { gainNode } from "../../processors/gain.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * function configOf<T extends ProcessorTypes>(processor: Processor<T>): T["config"] | undefined {
  *   return processorInit(processor)?.config as T["config"] | undefined;

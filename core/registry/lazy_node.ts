@@ -23,7 +23,7 @@ import type { ProcessorDescriptor } from "../schema/descriptor.ts";
  * import assert from "node:assert/strict";
  * import { lazyNode } from "@streamlib/streamlib";
  * import { ProcessorNotLoadedError } from "./lazy_node.ts";
- * import { gainNode } from "../../processors/gain.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * const missing = lazyNode({
  *   descriptor: { ...gainNode.descriptor, name: "Gone", source: "gone.ts" },
@@ -99,9 +99,9 @@ export interface LazyNodeSpec {
  * ```ts
  * import assert from "node:assert/strict";
  * import { lazyNode } from "@streamlib/streamlib";
- * import { gainNode } from "../../processors/gain.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
- * const url = new URL("../../processors/gain.gen.ts", import.meta.url).href;
+ * const url = new URL("../../processors/transforms/gain.gen.ts", import.meta.url).href;
  * const gain = lazyNode({ descriptor: gainNode.descriptor, moduleUrl: url, load: () => import(url) });
  * assert.equal(gain.handle("g").outputs.out.port, "out");
  * assert.equal((await gain.load!()).processorClass, gainNode.processorClass);

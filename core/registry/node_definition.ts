@@ -22,7 +22,7 @@ import type { RequiredIsolate } from "../isolates/required_isolate.ts";
  * @example Create a gain from plain JSON
  * ```ts
  * import assert from "node:assert/strict";
- * import { gainNode } from "../../processors/gain.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * const gain = gainNode.create({ gain: 0.5 });
  * assert.equal(gain.config.gain, 0.5);

@@ -73,7 +73,7 @@ export class ProcessorNotFoundError extends Error {
  * import assert from "node:assert/strict";
  * import { NodeRegistry } from "@streamlib/streamlib";
  * import { DuplicateProcessorError } from "./node_registry.ts";
- * import { gainNode } from "../../processors/gain.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * // A plugin's own "Gain", from another source file.
  * const myGain = { ...gainNode, descriptor: { ...gainNode.descriptor, source: "my_gain.ts" } };

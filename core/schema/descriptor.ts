@@ -41,7 +41,7 @@ export const SCHEDULING_MODES: readonly SchedulingMode[] = ["push", "loop", "pul
  * import assert from "node:assert/strict";
  * import { PortTable } from "@streamlib/streamlib";
  * import { type PortDirection } from "./descriptor.ts";
- * import { gainNode } from "../../processors/gain.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * function portNames(ports: PortTable, direction: PortDirection): string[] {
  *   return direction === "input" ? ports.inputNames : ports.outputNames;

@@ -313,7 +313,7 @@ function nativeDefinition(
  * ```ts
  * import assert from "node:assert/strict";
  * import { nativeProcessorIndex } from "./native_plugin.ts";
- * import { gainNode } from "../../processors/gain.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * assert.equal(nativeProcessorIndex(gainNode), undefined);
  * ```

@@ -16,7 +16,7 @@ import type { NodeRegistry } from "../../core/registry/node_registry.ts";
  * ```ts
  * import assert from "node:assert/strict";
  * import { WorkerDefinitions } from "./worker_definitions.ts";
- * import { gainNode } from "../../processors/gain.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * const definitions = new WorkerDefinitions([]);
  * const gain = await definitions.resolve("Gain", gainNode.moduleUrl);

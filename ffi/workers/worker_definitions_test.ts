@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { gainNode } from "../../processors/gain.gen.ts";
+import { gainNode } from "../../processors/transforms/gain.gen.ts";
 import { WorkerDefinitions } from "./worker_definitions.ts";
 
 const testNodes = new URL("../../tests/fixtures/runtime/test_nodes.ts", import.meta.url).href;

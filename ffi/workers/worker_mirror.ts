@@ -54,7 +54,7 @@ export interface MirroredConnection {
  * ```ts
  * import assert from "node:assert/strict";
  * import { WorkerMirror } from "./worker_mirror.ts";
- * import { gainNode } from "../../processors/gain.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * const mirror = new WorkerMirror();
  * const worker = {};

@@ -62,7 +62,7 @@ export interface WorkerInit {
  * import assert from "node:assert/strict";
  * import { WorkerDefinitions } from "./worker_definitions.ts";
  * import { type WorkerNodeSpec } from "./worker_protocol.ts";
- * import { gainNode } from "../../processors/gain.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * const spec: WorkerNodeSpec = {
  *   id: "gain",
@@ -181,7 +181,7 @@ export type WorkerCommand =
  * import assert from "node:assert/strict";
  * import { WorkerMirror } from "./worker_mirror.ts";
  * import { type WorkerNodeSnapshot } from "./worker_protocol.ts";
- * import { gainNode } from "../../processors/gain.gen.ts";
+ * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * const mirror = new WorkerMirror();
  * const worker = {};

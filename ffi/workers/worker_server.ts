@@ -56,7 +56,7 @@ export interface WorkerServerOptions {
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { type WorkerReport } from "./worker_protocol.ts";
  * import { WorkerServer } from "./worker_server.ts";
- * import { nullSinkNode } from "../../processors/null_sink.gen.ts";
+ * import { nullSinkNode } from "../../processors/sinks/null_sink.gen.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 4 });
  * const reports: WorkerReport[] = [];

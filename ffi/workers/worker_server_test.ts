@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { gainNode } from "../../processors/gain.gen.ts";
-import { nullSinkNode } from "../../processors/null_sink.gen.ts";
+import { gainNode } from "../../processors/transforms/gain.gen.ts";
+import { nullSinkNode } from "../../processors/sinks/null_sink.gen.ts";
 import { FramePool } from "../transport/frame_pool.ts";
 import type { WorkerNodeSpec, WorkerReport } from "./worker_protocol.ts";
 import { WorkerServer } from "./worker_server.ts";

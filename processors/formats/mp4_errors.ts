@@ -24,7 +24,7 @@ export type Mp4ReadErrorCode =
  * import { createProcessContext } from "@streamlib/streamlib";
  * import { monotonicClock } from "@streamlib/streamlib";
  * import { Mp4ReadError } from "@streamlib/streamlib/processors";
- * import { mp4FileSourceNode } from "../mp4_file_source.gen.ts";
+ * import { mp4FileSourceNode } from "../sources/mp4_file_source.gen.ts";
  *
  * const source = mp4FileSourceNode.create({ path: "missing.mp4" });
  * await assert.rejects(
@@ -123,7 +123,7 @@ export class UnsupportedMp4CodecError extends Mp4ReadError {
  * import { createProcessContext } from "@streamlib/streamlib";
  * import { monotonicClock } from "@streamlib/streamlib";
  * import { TruncatedMp4Error } from "@streamlib/streamlib/processors";
- * import { mp4FileSourceNode } from "../mp4_file_source.gen.ts";
+ * import { mp4FileSourceNode } from "../sources/mp4_file_source.gen.ts";
  *
  * const dir = await Deno.makeTempDir();
  * // An 'ftyp' box, then an 'mdat' box that says 1000 bytes, of which 8 are there.
@@ -201,7 +201,7 @@ export class TruncatedMp4Error extends Mp4ReadError {
  * import { createProcessContext } from "@streamlib/streamlib";
  * import { connectLocal, type EncodedVideoFrame, monotonicClock, OutputBinding } from "@streamlib/streamlib";
  * import { Mp4WriteError } from "@streamlib/streamlib/processors";
- * import { mp4WriterNode } from "../mp4_writer.gen.ts";
+ * import { mp4WriterNode } from "../sinks/mp4_writer.gen.ts";
  *
  * const ports = mp4WriterNode.ports();
  * const writer = mp4WriterNode.create({ path: "/no/such/dir/take.mp4" }, ports);

@@ -71,7 +71,7 @@ const START_HOLD = 256;
  * import { createProcessContext } from "@streamlib/streamlib";
  * import { type AudioFrame, connectLocal, createAudioFrame, monotonicClock, OutputBinding } from "@streamlib/streamlib";
  * import { type Mp4RecordingStats } from "@streamlib/streamlib/processors";
- * import { mp4WriterNode } from "../mp4_writer.gen.ts";
+ * import { mp4WriterNode } from "../sinks/mp4_writer.gen.ts";
  *
  * const dir = await Deno.makeTempDir();
  * const ports = mp4WriterNode.ports();

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { NodeRegistry } from "../../mod.ts";
-import { nullSinkNode } from "../../processors/null_sink.gen.ts";
+import { nullSinkNode } from "../../processors/sinks/null_sink.gen.ts";
 import { main } from "../../cli/run.ts";
 
 /** A sink whose setup() takes `ms` milliseconds (forever for `Infinity`). */

@@ -16,10 +16,10 @@ import {
   type VideoFrame,
 } from "../../mod.ts";
 import type { AudioMixer } from "../../processors/mod.ts";
-import { audioMixerNode } from "../../processors/audio_mixer.gen.ts";
-import { gainNode } from "../../processors/gain.gen.ts";
-import { nullSinkNode } from "../../processors/null_sink.gen.ts";
-import { testToneGeneratorNode } from "../../processors/test_tone_generator.gen.ts";
+import { audioMixerNode } from "../../processors/transforms/audio_mixer.gen.ts";
+import { gainNode } from "../../processors/transforms/gain.gen.ts";
+import { nullSinkNode } from "../../processors/sinks/null_sink.gen.ts";
+import { testToneGeneratorNode } from "../../processors/sources/test_tone_generator.gen.ts";
 
 const tone = testToneGeneratorNode.handle("tone");
 const gain = gainNode.handle("gain");

@@ -20,7 +20,7 @@ import {
   TestPattern,
   TestToneGenerator,
 } from "../../processors/mod.ts";
-import { mp4FileSourceNode } from "../../processors/mp4_file_source.gen.ts";
+import { mp4FileSourceNode } from "../../processors/sources/mp4_file_source.gen.ts";
 import { dominantFrequency } from "../../processors/dsp/fft.ts";
 import { TestPatternRenderer } from "../../processors/video/test_pattern.ts";
 import { withTempDir } from "./media_tools.ts";

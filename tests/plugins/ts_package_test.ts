@@ -59,7 +59,7 @@ Deno.test("Runtime.use() throws DuplicateProcessorError naming both module URLs 
   assert.equal(processor, "Gain");
   assert.match(sources[0], /^file:.*\/processors\/gain\.gen\.ts$/);
   assert.match(sources[1], /^file:.*\/clash_package\/gain\.gen\.ts$/);
-  assert.equal(rt.registry.describe("Gain").source, "processors/gain.ts"); // unchanged
+  assert.equal(rt.registry.describe("Gain").source, "processors/transforms/gain.ts"); // unchanged
 });
 
 Deno.test("loadManifestPlugins() resolves plugins relative to the manifest, then loadManifest() adds the nodes", async () => {

@@ -13,7 +13,7 @@ import {
 } from "../../mod.ts";
 import { DuplicateProcessorError } from "../../core/registry/node_registry.ts";
 import { Gain, TestToneGenerator, WavWriter } from "../../processors/mod.ts";
-import { gainNode } from "../../processors/gain.gen.ts";
+import { gainNode } from "../../processors/transforms/gain.gen.ts";
 import { dominantFrequency } from "../../processors/dsp/fft.ts";
 import { soxSamples, withTempDir } from "../media/media_tools.ts";
 import { soxInfo } from "../examples/wav_checks.ts";

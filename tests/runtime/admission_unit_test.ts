@@ -7,12 +7,12 @@ import {
 import { FrameTooLargeError } from "../../core/frames/memory.ts";
 import { graphFootprint } from "../../core/admission/footprint.ts";
 import { videoFrameByteLength } from "../../core/frames/video_frame.ts";
-import { colorConvertNode } from "../../processors/color_convert.gen.ts";
-import { gainNode } from "../../processors/gain.gen.ts";
-import { h264DecoderNode } from "../../processors/h264_decoder.gen.ts";
-import { nullSinkNode } from "../../processors/null_sink.gen.ts";
-import { testPatternNode } from "../../processors/test_pattern.gen.ts";
-import { videoScaleNode } from "../../processors/video_scale.gen.ts";
+import { colorConvertNode } from "../../processors/transforms/color_convert.gen.ts";
+import { gainNode } from "../../processors/transforms/gain.gen.ts";
+import { h264DecoderNode } from "../../processors/transforms/h264_decoder.gen.ts";
+import { nullSinkNode } from "../../processors/sinks/null_sink.gen.ts";
+import { testPatternNode } from "../../processors/sources/test_pattern.gen.ts";
+import { videoScaleNode } from "../../processors/transforms/video_scale.gen.ts";
 
 const MiB = 1024 * 1024;
 

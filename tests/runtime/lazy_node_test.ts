@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { lazyNode, NodeRegistry, Processor, Runtime } from "../../mod.ts";
 import { MemoryBudgetError } from "../../core/admission/check.ts";
 import { ProcessorNotLoadedError } from "../../core/registry/lazy_node.ts";
-import { gainNode } from "../../processors/gain.gen.ts";
+import { gainNode } from "../../processors/transforms/gain.gen.ts";
 import { registry as builtinRegistry } from "../../processors/registry.gen.ts";
 import { testPatternFootprint } from "../../processors/footprints.ts";
 
-const GAIN_URL = new URL("../../processors/gain.gen.ts", import.meta.url).href;
+const GAIN_URL = new URL("../../processors/transforms/gain.gen.ts", import.meta.url).href;
 
 /** A lazy entry named like the built-in Gain, loading `load`. */
 function lazyGain(

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { NodeNotFoundError, PortNotFoundError, PortTypeMismatchError, Runtime } from "../../mod.ts";
 import { builtinRegistry, TestPattern } from "../../processors/mod.ts";
-import { gainNode } from "../../processors/gain.gen.ts";
+import { gainNode } from "../../processors/transforms/gain.gen.ts";
 
 Deno.test("DynamicNodeHandle refs from add('Name') connect to typed and untyped refs", () => {
   const rt = new Runtime({ registry: builtinRegistry });

@@ -83,8 +83,8 @@ interface Attachment {
  * ```ts
  * import assert from "node:assert/strict";
  * import { LocalIsolate } from "./host.ts";
- * import { gainNode } from "../../../processors/gain.gen.ts";
- * import { nullSinkNode } from "../../../processors/null_sink.gen.ts";
+ * import { gainNode } from "../../../processors/transforms/gain.gen.ts";
+ * import { nullSinkNode } from "../../../processors/sinks/null_sink.gen.ts";
  *
  * const host = new LocalIsolate();
  * const policy = { onError: "stop-processor", maxRestarts: 0 } as const;

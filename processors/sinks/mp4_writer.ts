@@ -1,0 +1,236 @@
+/**
+ * The {@linkcode Mp4Writer} processor.
+ *
+ * @module
+ */
+
+import {
+  type AudioFrame,
+  config,
+  type EncodedVideoFrame,
+  input,
+  type InputPort,
+  type ProcessContext,
+  Processor,
+  processor,
+  type SetupContext,
+} from "../../mod.ts";
+import type { Mp4Recording, Mp4RecordingStats } from "../formats/mp4_recording.ts";
+import { TakePaths } from "../formats/take_paths.ts";
+import type { Mp4WriterTypes } from "./mp4_writer.gen.ts";
+
+/**
+ * Config of {@linkcode Mp4Writer}.
+ */
+export interface Mp4WriterConfig {
+  /**
+   * The `.mp4` file to record to; created, or replaced if it exists (once the new recording's
+   * first fragment is written). Later takes of the same node (a restart, or the graph started
+   * again) go to `<name>-1.mp4`, `<name>-2.mp4`, ... (the first that does not exist), as with every
+   * file writer; {@linkcode Mp4Writer.paths} lists them.
+   *
+   * @minLength 1
+   */
+  path: string;
+  /**
+   * Opus bit rate of the audio track, in bits per second.
+   *
+   * @integer
+   * @minimum 6000
+   * @maximum 510000
+   * @default 128000
+   */
+  audioBitrate: number;
+  /**
+   * Shortest MP4 fragment in seconds. A fragment closes at the first video keyframe this long
+   * after it began, so a process killed outright loses the frames since that fragment began
+   * (keep the encoder's keyframe interval short); a clean stop loses nothing.
+   *
+   * @exclusiveMinimum 0
+   * @maximum 60
+   * @default 0.5
+   */
+  fragmentSeconds: number;
+  /**
+   * Record only this many seconds of media, counted from the first frame; 0 for no limit. Video
+   * frames stamped at or after the limit and audio past it are left out, so a 3 s limit at 30
+   * fps gives exactly 90 frames and 3 s of audio however late the graph is stopped.
+   *
+   * @minimum 0
+   * @maximum 86400
+   * @default 0
+   */
+  maxSeconds: number;
+}
+
+/**
+ * Records H.264 video and audio to a fragmented MP4 file (muxed by mediabunny; audio encoded to
+ * Opus with libopus), which `ffprobe`, `ffmpeg`, browsers and most players open.
+ *
+ * Tracks: video if `video` is connected at `setup()`, audio if `audio` is. Timestamps are taken
+ * from the frames and made relative to the earliest first frame of the two streams; video
+ * recording starts at the first keyframe; audio (8, 12, 16, 24 or 48 kHz, mono or stereo) is cut
+ * into 20 ms Opus packets stamped from their sample count, so the audio clock never drifts. The
+ * muxer interleaves the tracks by time into fragments of at least `fragmentSeconds`.
+ *
+ * Stopping: `teardown()` (at `stop()`, after the runtime has drained what was queued, and after a
+ * processor error) writes every frame accepted and finalizes the file; the CLI's runner and the
+ * examples turn SIGINT into `stop()`. A process killed outright leaves a playable file that lacks
+ * only the open fragment: fragments close at a video keyframe at least `fragmentSeconds` after
+ * they began, so with the examples' 1 s keyframe interval about a second is at stake. Until its
+ * first fragment is complete the recording is `<path>.partial`; then it is renamed to `path` and
+ * written in place (not renamed at the end), so the file at `path` is a playable MP4 at every
+ * moment. A process killed before the first fragment leaves only `<path>.partial` (the 28-byte
+ * `ftyp` box, which no player opens) and leaves a file that was at `path` before as it was. A
+ * recording that received no frame at all is deleted at teardown.
+ *
+ * A path that cannot be written fails `setup()`, before any frame, with `Mp4WriteError`; a bit
+ * rate out of range is refused earlier, when the node is added, with a `ConfigValidationError`.
+ *
+ * @example Record a test pattern and a tone to an MP4 file
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createRuntime, H264Encoder, Mp4Writer, TestPattern, TestToneGenerator } from "@streamlib/streamlib/processors";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const rt = createRuntime();
+ * const pattern = rt.add(TestPattern, { width: 160, height: 120, fps: 30, pixelFormat: "I420" });
+ * const encoder = rt.add(H264Encoder, { backend: "openh264", keyframeInterval: 30 });
+ * const tone = rt.add(TestToneGenerator, { frequency: 440 });
+ * const writer = rt.add(Mp4Writer, { path: `${dir}/take.mp4` }, { id: "rec" });
+ * rt.connect(pattern.outputs.video, encoder.inputs.in);
+ * rt.connect(encoder.outputs.out, writer.inputs.video);
+ * rt.connect(tone.outputs.audio, writer.inputs.audio);
+ * await rt.start();
+ * await new Promise((resolve) => setTimeout(resolve, 150));
+ * await rt.stop(); // drains the queues, then the writer's teardown finalizes the file
+ * const file = await Deno.readFile(`${dir}/take.mp4`);
+ * assert.equal(new TextDecoder().decode(file.subarray(4, 8)), "ftyp");
+ * assert.ok(rt.stats().nodes.rec.framesIn > 0);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+@processor({ tags: ["video", "audio", "sink", "file"], mode: "push" })
+export class Mp4Writer extends Processor<Mp4WriterTypes> {
+  /** H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`. */
+  @input()
+  video!: InputPort<EncodedVideoFrame>;
+
+  /** Audio to encode to Opus: 8-48 kHz, mono or stereo. */
+  @input()
+  audio!: InputPort<AudioFrame>;
+
+  /** File, Opus bit rate and fragment length. */
+  @config()
+  config!: Mp4WriterConfig;
+
+  #recording: Mp4Recording | undefined;
+  #closing: Promise<void> | undefined;
+  readonly #kept: string[] = [];
+  readonly #takes = new TakePaths();
+
+  /** What has been written (zeros before `setup()`). */
+  get stats(): Readonly<Mp4RecordingStats> {
+    return this.#recording?.stats ??
+      { videoFrames: 0, audioPackets: 0, droppedVideo: 0, droppedAudio: 0 };
+  }
+
+  /**
+   * The files this writer has recorded into, oldest first: `path`, then `<name>-1.mp4`, ... after
+   * restarts (a recording that received nothing is deleted and not listed).
+   */
+  get paths(): readonly string[] {
+    const current = this.#recording;
+    const open = current && !this.#closing ? [current.path] : [];
+    return [...this.#kept, ...open];
+  }
+
+  /**
+   * Creates the file with a track per connected input.
+   *
+   * @param _ctx The node's name and clock.
+   * @throws {TypeError} When neither input is connected.
+   * @throws {Mp4WriteError} When the file cannot be created (no such directory, no permission,
+   *   a directory in the way).
+   */
+  override async setup(_ctx: SetupContext): Promise<void> {
+    await this.teardown();
+    const video = this.inputs.video.isConnected;
+    const audio = this.inputs.audio.isConnected;
+    if (!video && !audio) {
+      throw new TypeError(
+        `Cannot record ${this.config.path}: neither 'video' nor 'audio' is connected`,
+      );
+    }
+    const { audioBitrate, fragmentSeconds, maxSeconds } = this.config;
+    // Never truncate a recording this writer made before (a restart, or the graph started again).
+    const path = await this.#takes.next(this.config.path);
+    this.#recording = undefined;
+    // The MP4 writer (mediabunny) is imported when a recording starts, not with the processors.
+    const { Mp4Recording } = await import("../formats/mp4_recording.ts");
+    this.#recording = await Mp4Recording.create({
+      path,
+      video,
+      audio,
+      audioBitrate,
+      fragmentSeconds,
+      maxSeconds,
+    });
+    this.#closing = undefined;
+  }
+
+  /**
+   * Hands every waiting frame to the muxer, video and audio alternately by timestamp. Frames the
+   * recording leaves out (video before the first keyframe, anything past `maxSeconds`) are
+   * counted with `ctx.frames.drop()`.
+   *
+   * @param ctx The node's name, clock and frames.
+   */
+  async process(ctx: ProcessContext): Promise<void> {
+    const recording = this.#recording;
+    if (!recording || this.#closing) return;
+    const { stats } = recording;
+    let video = this.inputs.video.read();
+    let audio = this.inputs.audio.read();
+    while (video !== undefined || audio !== undefined) {
+      const before = stats.droppedVideo + stats.droppedAudio;
+      let frame: EncodedVideoFrame | AudioFrame;
+      try {
+        if (
+          audio === undefined || (video !== undefined && video.timestampNs <= audio.timestampNs)
+        ) {
+          frame = video!;
+          await recording.addVideo(video!);
+          video = this.inputs.video.read();
+        } else {
+          frame = audio;
+          await recording.addAudio(audio);
+          audio = this.inputs.audio.read();
+        }
+      } catch (error) {
+        // The frame that fails the node (audio at a rate Opus does not take, ...) is not
+        // recorded either: count it, and the ones already read.
+        for (const lost of [video, audio]) if (lost !== undefined) ctx.frames.drop(lost);
+        throw error;
+      }
+      // Frames the recording left out count in the node's framesDropped (and the status line).
+      for (let n = stats.droppedVideo + stats.droppedAudio - before; n > 0; n--) {
+        ctx.frames.drop(frame);
+      }
+    }
+  }
+
+  /**
+   * Writes what is held, finalizes the file and closes it (deletes it when nothing was recorded).
+   * Idempotent.
+   */
+  override teardown(): Promise<void> {
+    const recording = this.#recording;
+    this.#closing ??= recording
+      ? recording.finish().finally(() => {
+        if (recording.recorded) this.#kept.push(recording.path);
+      })
+      : Promise.resolve();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The {@linkcode RtmpSink} processor.
+ *
+ * @module
+ */
+
+import {
+  config,
+  type EncodedVideoFrame,
+  input,
+  type InputPort,
+  type ProcessContext,
+  Processor,
+  processor,
+  type SetupContext,
+} from "../../mod.ts";
+import type { NetSink, NetStats } from "../../ffi/net/net_endpoint.ts";
+import type { RtmpSinkTypes } from "./rtmp_sink.gen.ts";
+
+/**
+ * Config of {@linkcode RtmpSink}.
+ */
+export interface RtmpSinkConfig {
+  /**
+   * Where to publish: `rtmp://IP[:port]/app/streamKey` (port 1935 when left out). The host is
+   * an IP address (IPv6 in brackets); names are not resolved. `rtmps://` is not supported.
+   *
+   * @pattern ^rtmp://((\d{1,3}\.){3}\d{1,3}|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?/[^/?#\s]+/[^?#\s]+$
+   */
+  url: string;
+  /**
+   * Access units the native queue holds; when the network falls behind the oldest is dropped
+   * (counted) and the stream resumes at the next keyframe.
+   *
+   * @integer
+   * @minimum 1
+   * @maximum 4096
+   * @default 64
+   */
+  queueFrames: number;
+}
+
+/** The parts of an `rtmp://` URL the native publisher takes. */
+export interface RtmpTarget {
+  /** `IP:port` (IPv6 in brackets). */
+  address: string;
+  /** The application, the first path segment. */
+  app: string;
+  /** The stream key, the rest of the path. */
+  streamKey: string;
+  /** The `tcUrl` of the `connect` command: `rtmp://host:port/app`. */
+  tcUrl: string;
+}
+
+/**
+ * Splits an `rtmp://` URL (already checked by the config schema).
+ *
+ * @param url `rtmp://IP[:port]/app/streamKey`.
+ * @returns Address, app, stream key and tcUrl.
+ *
+ * @example Split a URL
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rtmpTarget } from "./rtmp_sink.ts";
+ *
+ * assert.deepEqual(rtmpTarget("rtmp://127.0.0.1/live/cam-1"), {
+ *   address: "127.0.0.1:1935",
+ *   app: "live",
+ *   streamKey: "cam-1",
+ *   tcUrl: "rtmp://127.0.0.1:1935/live",
+ * });
+ * ```
+ */
+export function rtmpTarget(url: string): RtmpTarget {
+  const parsed = new URL(url);
+  const address = `${parsed.hostname}:${parsed.port || "1935"}`;
+  const [app, ...key] = parsed.pathname.slice(1).split("/");
+  return {
+    address,
+    app,
+    streamKey: decodeURIComponent(key.join("/")),
+    tcUrl: `rtmp://${address}/${app}`,
+  };
+}
+
+/**
+ * Publishes H.264 video over RTMP (FLV video messages; handshake and chunking by the `rml_rtmp`
+ * crate), for the services and servers that still take RTMP (`ffmpeg -listen 1`, nginx-rtmp,
+ * streaming platforms).
+ *
+ * A native thread owns the TCP connection: `process()` copies each access unit into a bounded
+ * native queue and never waits for the network. It sends an AVC sequence header (SPS and PPS)
+ * before the first keyframe and whenever they change. When the queue is full the oldest access
+ * unit is dropped and the stream resumes at the next keyframe; until the server accepts the
+ * publish, and after a reconnect, access units are dropped up to the next keyframe (counted).
+ * Lost connections are retried with backoff (100 ms doubling to 2 s). Video only: FLV carries
+ * AAC or MP3 audio for ffmpeg 5.1 here and there is no encoder for either in this library.
+ *
+ * Counters (`rt.stats().nodes[id].processor`): as `SrtSink`'s; `packets` counts RTMP video
+ * messages, and `packetsLost` and `packetsRetransmitted` stay 0 (TCP does not say).
+ *
+ * @example Publish to a server that is not there: nothing blocks, and access units are dropped
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createRuntime, H264Encoder, RtmpSink, TestPattern } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime({ workers: false });
+ * const pattern = rt.add(TestPattern, { width: 64, height: 48, fps: 30, pixelFormat: "I420" });
+ * const encoder = rt.add(H264Encoder, { backend: "openh264" });
+ * const rtmp = rt.add(RtmpSink, { url: "rtmp://127.0.0.1:9/live/key" }, { id: "rtmp" });
+ * rt.connect(pattern.outputs.video, encoder.inputs.in);
+ * rt.connect(encoder.outputs.out, rtmp.inputs.video);
+ * await rt.start();
+ * await new Promise((resolve) => setTimeout(resolve, 200));
+ * const stats = rt.stats().nodes.rtmp;
+ * await rt.stop();
+ * assert.ok(stats.framesIn > 0);
+ * assert.equal(stats.processor?.connected, 0);
+ * assert.ok(Number(stats.processor?.connectFailures) > 0);
+ * ```
+ */
+@processor({ tags: ["video", "sink", "network"], mode: "push" })
+export class RtmpSink extends Processor<RtmpSinkTypes> {
+  /** H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`. */
+  @input({ required: true })
+  video!: InputPort<EncodedVideoFrame>;
+
+  /** Server URL and queue. */
+  @config()
+  config!: RtmpSinkConfig;
+
+  #sink: NetSink | undefined;
+  #last: NetStats | undefined;
+
+  /** The connection's counters (the last ones after teardown); `undefined` before setup. */
+  get netStats(): NetStats | undefined {
+    return this.#sink?.stats() ?? this.#last;
+  }
+
+  /**
+   * Starts the native publisher, which connects right away (its module is imported here, on first use, so a program that never streams does not load it).
+   *
+   * @param _ctx The node's name and clock.
+   */
+  override async setup(_ctx: SetupContext): Promise<void> {
+    this.teardown();
+    const { NetSink } = await import("../../ffi/net/net_endpoint.ts");
+    const target = rtmpTarget(this.config.url);
+    this.#sink = NetSink.create("rtmp", { ...target, queueFrames: this.config.queueFrames });
+  }
+
+  /**
+   * Queues every waiting access unit for the publisher.
+   *
+   * @param _ctx The node's name, clock and frames.
+   */
+  process(_ctx: ProcessContext): void {
+    const sink = this.#sink;
+    let frame;
+    while ((frame = this.inputs.video.read()) !== undefined) {
+      sink?.push(frame.data, frame.timestampNs, frame.keyframe);
+    }
+  }
+
+  /** The connection's counters. */
+  override reportStats(): { [key: string]: number | null } | undefined {
+    const stats = this.netStats;
+    return stats && { ...stats };
+  }
+
+  /** Stops publishing, closes the connection and the publisher. Idempotent. */
+  override teardown(): void {
+    if (this.#sink === undefined) return;
+    this.#sink.close(); // sends what is queued first
+    this.#last = this.#sink.stats();
+    this.#sink = undefined;
+  }
+}

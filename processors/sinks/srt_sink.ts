@@ -1,0 +1,212 @@
+/**
+ * The {@linkcode SrtSink} processor.
+ *
+ * @module
+ */
+
+import {
+  config,
+  type EncodedVideoFrame,
+  input,
+  type InputPort,
+  type ProcessContext,
+  Processor,
+  processor,
+  type SetupContext,
+} from "../../mod.ts";
+import type { NetSink, NetStats } from "../../ffi/net/net_endpoint.ts";
+import type { SrtSinkTypes } from "./srt_sink.gen.ts";
+
+/**
+ * Config of {@linkcode SrtSink}.
+ */
+export interface SrtSinkConfig {
+  /**
+   * `caller` connects to `host:port` (and reconnects with backoff when the peer goes away);
+   * `listener` binds `host:port` and serves one caller at a time.
+   *
+   * @default "caller"
+   */
+  mode: "caller" | "listener";
+  /**
+   * The peer's IP address (caller) or the local one to bind (listener); IPv4 or IPv6, no names.
+   *
+   * @pattern ^((\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*)$
+   * @default "127.0.0.1"
+   */
+  host: string;
+  /**
+   * UDP port.
+   *
+   * @integer
+   * @minimum 1
+   * @maximum 65535
+   */
+  port: number;
+  /**
+   * SRT latency in ms: how long the receiver may wait for retransmissions.
+   *
+   * @integer
+   * @minimum 20
+   * @maximum 8000
+   * @default 120
+   */
+  latencyMs: number;
+  /**
+   * Passphrase for AES encryption (10 to 79 characters); empty for none.
+   *
+   * @pattern ^(|.{10,79})$
+   * @default ""
+   */
+  passphrase: string;
+  /**
+   * AES key length when a passphrase is set.
+   *
+   * @default "aes-128"
+   */
+  keyLength: "aes-128" | "aes-192" | "aes-256";
+  /**
+   * Stream id a caller sends (`SRTO_STREAMID`); empty for none. Listeners ignore it.
+   *
+   * @maxLength 512
+   * @default ""
+   */
+  streamId: string;
+  /**
+   * Access units the native queue holds; when the network falls behind the oldest is dropped
+   * (counted) and the stream resumes at the next keyframe.
+   *
+   * @integer
+   * @minimum 1
+   * @maximum 4096
+   * @default 64
+   */
+  queueFrames: number;
+  /**
+   * Silence from the peer, in ms, after which the connection counts as lost.
+   *
+   * @integer
+   * @minimum 1000
+   * @maximum 60000
+   * @default 3000
+   */
+  idleTimeoutMs: number;
+}
+
+const KEY_BYTES = { "aes-128": 16, "aes-192": 24, "aes-256": 32 } as const;
+
+/**
+ * The `address` setting of the native endpoint: `host:port`, IPv6 in brackets.
+ *
+ * @param host An IPv4 or IPv6 address.
+ * @param port The port.
+ * @returns The socket address text.
+ */
+export function socketAddress(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * Sends H.264 video as MPEG-TS over SRT (the `srt-protocol` crate; TS packets written by
+ * `mpeg2ts`), for `ffmpeg`, GStreamer, OBS, media servers and anything else that reads
+ * `srt://`.
+ *
+ * A native thread owns the connection: `process()` copies each access unit into a bounded native
+ * queue and never waits for the network. When the queue is full the oldest access unit is
+ * dropped and the stream resumes at the next keyframe; while no peer is connected access units
+ * are dropped too, and a new connection starts at the next keyframe (keep the encoder's keyframe
+ * interval short). A caller reconnects with backoff (100 ms doubling to 2 s) when the peer goes
+ * away; a listener takes the next caller. Audio is not sent: the TS muxer crate has no Opus
+ * mapping and there is no AAC encoder here (see `docs/network.md`).
+ *
+ * Counters (`rt.stats().nodes[id].processor`): `connected`, `connections`, `disconnects`,
+ * `connectFailures`, `bytes`, `bitrate`, `packets`, `packetsLost`, `packetsRetransmitted`,
+ * `naks`, `frames`, `framesDropped`, `framesQueued`.
+ *
+ * @example Stream a test pattern to an SRT listener that is not there yet: nothing blocks
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createRuntime, H264Encoder, SrtSink, TestPattern } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime({ workers: false });
+ * const pattern = rt.add(TestPattern, { width: 64, height: 48, fps: 30, pixelFormat: "I420" });
+ * const encoder = rt.add(H264Encoder, { backend: "openh264" });
+ * const srt = rt.add(SrtSink, { host: "127.0.0.1", port: 9, queueFrames: 4 }, { id: "srt" });
+ * rt.connect(pattern.outputs.video, encoder.inputs.in);
+ * rt.connect(encoder.outputs.out, srt.inputs.video);
+ * await rt.start();
+ * await new Promise((resolve) => setTimeout(resolve, 200));
+ * const stats = rt.stats().nodes.srt;
+ * await rt.stop();
+ * assert.ok(stats.framesIn > 0);
+ * assert.equal(stats.processor?.connected, 0);
+ * assert.ok(Number(stats.processor?.framesDropped) > 0);
+ * ```
+ */
+@processor({ tags: ["video", "sink", "network"], mode: "push" })
+export class SrtSink extends Processor<SrtSinkTypes> {
+  /** H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`. */
+  @input({ required: true })
+  video!: InputPort<EncodedVideoFrame>;
+
+  /** Mode, address, latency, encryption and queue. */
+  @config()
+  config!: SrtSinkConfig;
+
+  #sink: NetSink | undefined;
+  #last: NetStats | undefined;
+
+  /** The connection's counters (the last ones after teardown); `undefined` before setup. */
+  get netStats(): NetStats | undefined {
+    return this.#sink?.stats() ?? this.#last;
+  }
+
+  /**
+   * Starts the native sender, which connects (caller) or listens (listener) right away
+   * (its module is imported here, on first use, so a program that never streams does not load it).
+   *
+   * @param _ctx The node's name and clock.
+   */
+  override async setup(_ctx: SetupContext): Promise<void> {
+    this.teardown();
+    const { NetSink } = await import("../../ffi/net/net_endpoint.ts");
+    const c = this.config;
+    this.#sink = NetSink.create("srt", {
+      mode: c.mode,
+      address: socketAddress(c.host, c.port),
+      latencyMs: c.latencyMs,
+      passphrase: c.passphrase,
+      keySize: KEY_BYTES[c.keyLength],
+      streamId: c.streamId,
+      queueFrames: c.queueFrames,
+      idleTimeoutMs: c.idleTimeoutMs,
+    });
+  }
+
+  /**
+   * Queues every waiting access unit for the sender.
+   *
+   * @param _ctx The node's name, clock and frames.
+   */
+  process(_ctx: ProcessContext): void {
+    const sink = this.#sink;
+    let frame;
+    while ((frame = this.inputs.video.read()) !== undefined) {
+      sink?.push(frame.data, frame.timestampNs, frame.keyframe);
+    }
+  }
+
+  /** The connection's counters. */
+  override reportStats(): { [key: string]: number | null } | undefined {
+    const stats = this.netStats;
+    return stats && { ...stats };
+  }
+
+  /** Closes the connection and stops the sender. Idempotent. */
+  override teardown(): void {
+    if (this.#sink === undefined) return;
+    this.#sink.close(); // sends what is queued first
+    this.#last = this.#sink.stats();
+    this.#sink = undefined;
+  }
+}

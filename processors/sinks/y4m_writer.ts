@@ -1,0 +1,264 @@
+/**
+ * The {@linkcode Y4mWriter} processor.
+ *
+ * @module
+ */
+
+import {
+  config,
+  input,
+  type InputPort,
+  type ProcessContext,
+  Processor,
+  processor,
+  type SetupContext,
+  type VideoFrame,
+} from "../../mod.ts";
+import type { Rational } from "../formats/y4m_header.ts";
+import type { Y4mWriter as Y4mFileWriter } from "../formats/y4m_writer.ts";
+import type { BilinearScaler } from "../video/scale.ts";
+import { TakePaths } from "../formats/take_paths.ts";
+import { UnconvertibleFrameError } from "../formats/writer_errors.ts";
+import type { Y4mWriterTypes } from "./y4m_writer.gen.ts";
+
+/**
+ * Config of {@linkcode Y4mWriter}.
+ *
+ * @example Record 64x48 bars at 29.97 fps
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createRuntime, TestPattern, Y4mWriter, type Y4mWriterConfig } from "@streamlib/streamlib/processors";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const config: Y4mWriterConfig = { path: `${dir}/bars.y4m`, width: 64, height: 48, fps: 29.97 };
+ * const rt = createRuntime();
+ * const pattern = rt.add(TestPattern, { width: 64, height: 48, fps: 29.97 });
+ * const writer = rt.add(Y4mWriter, config);
+ * rt.connect(pattern.outputs.video, writer.inputs.in);
+ * await rt.start();
+ * await new Promise((resolve) => setTimeout(resolve, 50));
+ * await rt.stop();
+ * const file = await Deno.readFile(config.path);
+ * assert.equal(new TextDecoder().decode(file.subarray(0, file.indexOf(10))), "YUV4MPEG2 W64 H48 F30000:1001 Ip A1:1 C420jpeg");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export interface Y4mWriterConfig {
+  /**
+   * The `.y4m` file to record to; created, or replaced if it exists. Later takes of the same node
+   * (a restart, or the graph started again) go to `<name>-1.y4m`, `<name>-2.y4m`, ...
+   *
+   * @minLength 1
+   */
+  path: string;
+  /**
+   * Frame width in pixels written in the header; frames of another size are scaled to it.
+   *
+   * @integer
+   * @minimum 2
+   * @maximum 7680
+   * @multipleOf 2
+   * @default 640
+   */
+  width: number;
+  /**
+   * Frame height in pixels written in the header; frames of another size are scaled to it.
+   *
+   * @integer
+   * @minimum 2
+   * @maximum 4320
+   * @multipleOf 2
+   * @default 480
+   */
+  height: number;
+  /**
+   * Frames per second written in the header (`F`); 29.97 and the like become `30000:1001`.
+   *
+   * @exclusiveMinimum 0
+   * @maximum 240
+   * @default 30
+   */
+  fps: number;
+}
+
+/**
+ * Records video to a YUV4MPEG2 (`.y4m`) file, which FFmpeg, x264 and most video tools read.
+ *
+ * The file is created in `setup()` with its stream header (`C420jpeg`: centred chroma, as this
+ * library's conversions produce). `process()` appends every waiting frame with async file I/O;
+ * each frame is complete in the file when its write finishes, so a recording cut short loses at
+ * most the frame being written. `teardown()` waits for pending writes and closes the file; it is
+ * idempotent.
+ *
+ * Frames in any pixel format and size are accepted: RGBA, BGRA and NV12 are converted to I420
+ * (BT.601 limited range), and frames whose size is not `width` x `height` are scaled to it
+ * (bilinear, as `VideoScale`), into buffers kept from frame to frame. A frame that cannot be
+ * converted (an odd size for a 4:2:0 format, or a payload shorter than its size) fails the node with
+ * `UnconvertibleFrameError`, so no frame is ever dropped silently. Input frames must have tightly
+ * packed rows. Each take after the first goes to the next free `<name>-N.y4m` (`TakePaths`).
+ *
+ * @example Record one grey frame
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createProcessContext } from "@streamlib/streamlib";
+ * import { connectLocal, monotonicClock, OutputBinding, type VideoFrame } from "@streamlib/streamlib";
+ * import { y4mWriterNode } from "./y4m_writer.gen.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const ports = y4mWriterNode.ports();
+ * const writer = y4mWriterNode.create({ path: `${dir}/grey.y4m`, width: 4, height: 2 }, ports);
+ * const source = new OutputBinding<VideoFrame>("source", "VideoFrame");
+ * connectLocal(source, ports.input("in"));
+ * const ctx = createProcessContext("rec");
+ * await writer.setup(ctx);
+ * const data = new Uint8Array(12).fill(128);
+ * source.write({ kind: "video", width: 4, height: 2, format: "I420", stride: 4, timestampNs: 0, frameNumber: 0, data });
+ * await writer.process(ctx);
+ * await writer.teardown();
+ * assert.equal(
+ *   await Deno.readTextFile(`${dir}/grey.y4m`).then((t) => t.split("\n")[0]),
+ *   "YUV4MPEG2 W4 H2 F30:1 Ip A1:1 C420jpeg",
+ * );
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+@processor({ tags: ["video", "sink", "file"], mode: "push" })
+export class Y4mWriter extends Processor<Y4mWriterTypes> {
+  /** Video to record, any pixel format (converted to I420). */
+  @input({ required: true })
+  in!: InputPort<VideoFrame>;
+
+  /** File, size and frame rate. */
+  @config()
+  config!: Y4mWriterConfig;
+
+  #file: Y4mFileWriter | undefined;
+  #pixels: Awaited<ReturnType<typeof importPixelCode>> | undefined;
+  #i420 = new Uint8Array(0);
+  #scaled = new Uint8Array(0);
+  #scaler: BilinearScaler | undefined;
+  #closing: Promise<void> | undefined;
+  readonly #takes = new TakePaths();
+  #path = "";
+
+  /** Frames written so far. */
+  get framesWritten(): number {
+    return this.#file?.framesWritten ?? 0;
+  }
+
+  /** The file the current (or last) take records to: `path`, then `<name>-1.y4m`, ... */
+  get path(): string {
+    return this.#path;
+  }
+
+  /**
+   * Creates the file, writes the stream header and allocates the conversion buffer.
+   *
+   * @param _ctx The node's name and clock.
+   * @throws {NotRegularFileTargetError} When `path` is a FIFO, device, folder or socket (code
+   *   `not_regular_file`): refused before opening, so a FIFO never blocks.
+   * @throws {Deno.errors.NotFound} When the directory does not exist (and other open errors).
+   */
+  override async setup(_ctx: SetupContext): Promise<void> {
+    await this.teardown(); // a second setup() finishes the previous recording first
+    const { width, height, fps } = this.config;
+    const path = this.#path = await this.#takes.next(this.config.path);
+    // The file and pixel code are imported here, on first use: a program that never writes Y4M
+    // does not load them.
+    const { Y4mWriter: Y4mFileWriter } = await import("../formats/y4m_writer.ts");
+    this.#pixels = await importPixelCode();
+    this.#file = await Y4mFileWriter.create(path, { width, height, frameRate: fpsRatio(fps) });
+    this.#closing = undefined;
+  }
+
+  /**
+   * Appends every frame waiting on `in`; each is complete in the file when this returns. A frame
+   * not recorded (one that cannot be converted, or any read after teardown) is counted with
+   * `ctx.frames.drop()`, so it shows in the node's `framesDropped`.
+   *
+   * @param ctx The node's name, clock and frames.
+   */
+  async process(ctx: ProcessContext): Promise<void> {
+    let frame;
+    while ((frame = this.inputs.in.read()) !== undefined) {
+      const file = this.#file;
+      if (!file || this.#closing) {
+        ctx.frames.drop(frame); // read after teardown: not recorded, so counted
+        continue;
+      }
+      let bytes;
+      try {
+        bytes = this.#toFileFormat(frame);
+      } catch (error) {
+        ctx.frames.drop(frame); // the frame that fails the node is not in the file either
+        throw error;
+      }
+      await file.writeFrame(bytes);
+    }
+  }
+
+  /** The frame as I420 at the file's size: the frame's own bytes when it already is. */
+  #toFileFormat(frame: VideoFrame): Uint8Array {
+    const { width, height } = this.config;
+    const { BilinearScaler, convertFrame, frameByteLength } = this.#pixels!;
+    const { format, width: w, height: h } = frame;
+    const what = `${format} ${w}x${h}`;
+    if (w % 2 !== 0 || h % 2 !== 0) {
+      // The file is 4:2:0 at an even size: such a frame needs converting or scaling at an odd size.
+      throw new UnconvertibleFrameError(this.#path, what, "4:2:0 needs an even width and height");
+    }
+    const bytes = frameByteLength(format, w, h);
+    if (frame.data.length < bytes) {
+      throw new UnconvertibleFrameError(
+        this.#path,
+        what,
+        `its payload holds ${frame.data.length} bytes, the size needs ${bytes}`,
+      );
+    }
+    let i420 = frame.data;
+    if (format !== "I420") {
+      const n = frameByteLength("I420", w, h);
+      if (this.#i420.length < n) this.#i420 = new Uint8Array(n);
+      convertFrame(frame.data, format, this.#i420, "I420", w, h);
+      i420 = this.#i420;
+    }
+    if (w === width && h === height) return i420;
+    let scaler = this.#scaler;
+    if (!scaler || scaler.srcWidth !== w || scaler.srcHeight !== h) {
+      scaler = this.#scaler = new BilinearScaler("I420", w, h, width, height);
+      this.#scaled = new Uint8Array(scaler.dstByteLength);
+    }
+    scaler.scale(i420, this.#scaled);
+    return this.#scaled;
+  }
+
+  /** Waits for pending writes and closes the file. Idempotent. */
+  override teardown(): Promise<void> {
+    this.#closing ??= this.#file?.close() ?? Promise.resolve();
+    return this.#closing;
+  }
+}
+
+/** The conversion and scaling code {@linkcode Y4mWriter} needs, imported by its `setup()`. */
+async function importPixelCode() {
+  const [{ convertFrame }, { frameByteLength }, { BilinearScaler }] = await Promise.all([
+    import("../video/color_convert.ts"),
+    import("../video/pixel_format.ts"),
+    import("../video/scale.ts"),
+  ]);
+  return { BilinearScaler, convertFrame, frameByteLength };
+}
+
+/**
+ * 30 is `30:1`; NTSC shorthand such as 29.97 is `30000:1001`; other fractions are in thousandths,
+ * reduced (12.5 is `25:2`).
+ */
+function fpsRatio(fps: number): Rational {
+  if (Number.isInteger(fps)) return { numerator: fps, denominator: 1 };
+  const ntsc = Math.round(fps * 1001);
+  if (Math.abs(ntsc / 1001 - fps) < 1e-4) return { numerator: ntsc, denominator: 1001 };
+  const numerator = Math.max(1, Math.round(fps * 1000));
+  let [a, b] = [numerator, 1000];
+  while (b !== 0) [a, b] = [b, a % b];
+  return { numerator: numerator / a, denominator: 1000 / a };
+}

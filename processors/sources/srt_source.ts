@@ -1,0 +1,225 @@
+/**
+ * The {@linkcode SrtSource} processor.
+ *
+ * @module
+ */
+
+import {
+  config,
+  type EncodedVideoFrame,
+  output,
+  type OutputPort,
+  type ProcessContext,
+  Processor,
+  processor,
+  type SetupContext,
+} from "../../mod.ts";
+import type { NetSource, NetStats } from "../../ffi/net/net_endpoint.ts";
+import { socketAddress } from "../sinks/srt_sink.ts";
+import type { SrtSourceTypes } from "./srt_source.gen.ts";
+
+/**
+ * Config of {@linkcode SrtSource}.
+ */
+export interface SrtSourceConfig {
+  /**
+   * `listener` binds `host:port` and takes one sender at a time (the next when one leaves);
+   * `caller` connects to a sender that listens, and reconnects with backoff.
+   *
+   * @default "listener"
+   */
+  mode: "caller" | "listener";
+  /**
+   * The local IP address to bind (listener) or the sender's (caller); IPv4 or IPv6, no names.
+   *
+   * @pattern ^((\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*)$
+   * @default "127.0.0.1"
+   */
+  host: string;
+  /**
+   * UDP port.
+   *
+   * @integer
+   * @minimum 1
+   * @maximum 65535
+   */
+  port: number;
+  /**
+   * SRT latency in ms.
+   *
+   * @integer
+   * @minimum 20
+   * @maximum 8000
+   * @default 120
+   */
+  latencyMs: number;
+  /**
+   * Passphrase the sender encrypts with (10 to 79 characters); empty for none.
+   *
+   * @pattern ^(|.{10,79})$
+   * @default ""
+   */
+  passphrase: string;
+  /**
+   * AES key length when a passphrase is set.
+   *
+   * @default "aes-128"
+   */
+  keyLength: "aes-128" | "aes-192" | "aes-256";
+  /**
+   * Stream id a caller sends; empty for none.
+   *
+   * @maxLength 512
+   * @default ""
+   */
+  streamId: string;
+  /**
+   * Received access units the native queue holds while the graph does not read; past that the
+   * oldest is dropped (counted) and the stream resumes at the next keyframe.
+   *
+   * @integer
+   * @minimum 1
+   * @maximum 4096
+   * @default 64
+   */
+  queueFrames: number;
+  /**
+   * Silence from the sender, in ms, after which the connection counts as lost.
+   *
+   * @integer
+   * @minimum 1000
+   * @maximum 60000
+   * @default 3000
+   */
+  idleTimeoutMs: number;
+}
+
+const KEY_BYTES = { "aes-128": 16, "aes-192": 24, "aes-256": 32 } as const;
+/** How often the node looks for received access units. */
+const POLL_NS = 5_000_000;
+/** The largest access unit taken (a 4K keyframe at a high bit rate fits). */
+const MAX_ACCESS_UNIT_BYTES = 8 << 20;
+
+/**
+ * Receives H.264 video as MPEG-TS over SRT (`srt-protocol`; TS parsed by `mpeg2ts`) and outputs its
+ * access units, for `Mp4Writer` or `H264Decoder`: from `ffmpeg -f mpegts srt://...`, GStreamer's
+ * `srtsink`, OBS or a media server.
+ *
+ * A native thread owns the connection and demuxes; the node polls every 5 ms and never waits.
+ * Access units keep the stream's timing: the first is stamped with the graph clock when it
+ * arrives, the later ones by their PTS distance from it. Other streams of the TS (audio, data)
+ * are ignored. When the graph falls behind, the native queue drops its oldest access unit
+ * (counted) and resumes at the next keyframe.
+ *
+ * Counters (`rt.stats().nodes[id].processor`): as `SrtSink`'s, counting what is received.
+ *
+ * @example Listen for a sender; without one nothing comes out and nothing blocks
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createRuntime, NullSink, SrtSource } from "@streamlib/streamlib/processors";
+ *
+ * const rt = createRuntime({ workers: false });
+ * const srt = rt.add(SrtSource, { port: 47_001 }, { id: "srt" });
+ * const sink = rt.add(NullSink, {}, { id: "sink" });
+ * rt.connect(srt.outputs.video, sink.inputs.in);
+ * await rt.start();
+ * await new Promise((resolve) => setTimeout(resolve, 50));
+ * const stats = rt.stats().nodes.srt;
+ * await rt.stop();
+ * assert.equal(stats.framesOut, 0);
+ * assert.equal(stats.processor?.connected, 0);
+ * ```
+ */
+@processor({ tags: ["video", "source", "network"], mode: "loop" })
+export class SrtSource extends Processor<SrtSourceTypes> {
+  /** H.264 access units (Annex B) as received. */
+  @output()
+  video!: OutputPort<EncodedVideoFrame>;
+
+  /** Mode, address, latency, encryption and queue. */
+  @config()
+  config!: SrtSourceConfig;
+
+  #source: NetSource | undefined;
+  #last: NetStats | undefined;
+  #buffer = new Uint8Array(0);
+  #pending: { length: number; timestampNs: number; keyframe: boolean } | undefined;
+  #firstPtsNs = Number.NaN;
+  #startNs = 0;
+  #frameNumber = 0;
+
+  /** The connection's counters (the last ones after teardown); `undefined` before setup. */
+  get netStats(): NetStats | undefined {
+    return this.#source?.stats() ?? this.#last;
+  }
+
+  /**
+   * Starts the native receiver, which listens (or connects) right away, and the 5 ms poll
+   * (its module is imported here, on first use, so a program that never streams does not load it).
+   *
+   * @param ctx The node's name, clock and loop.
+   */
+  override async setup(ctx: SetupContext): Promise<void> {
+    this.teardown();
+    const { NetSource } = await import("../../ffi/net/net_endpoint.ts");
+    const c = this.config;
+    this.#buffer = new Uint8Array(MAX_ACCESS_UNIT_BYTES);
+    this.#pending = undefined;
+    this.#firstPtsNs = Number.NaN;
+    this.#frameNumber = 0;
+    this.#source = NetSource.create("srt", {
+      mode: c.mode,
+      address: socketAddress(c.host, c.port),
+      latencyMs: c.latencyMs,
+      passphrase: c.passphrase,
+      keySize: KEY_BYTES[c.keyLength],
+      streamId: c.streamId,
+      queueFrames: c.queueFrames,
+      idleTimeoutMs: c.idleTimeoutMs,
+    });
+    ctx.loop?.setPeriodNs(POLL_NS);
+  }
+
+  /**
+   * Outputs every access unit received since the last run.
+   *
+   * @param ctx The node's name, clock and frames.
+   */
+  process(ctx: ProcessContext): void {
+    const source = this.#source;
+    if (source === undefined) return;
+    while (this.outputs.video.space > 0) {
+      const unit = this.#pending ?? source.read(this.#buffer);
+      if (unit === undefined) return;
+      const frame = ctx.frames.encoded({ codec: "h264", byteLength: unit.length });
+      if (frame === undefined) {
+        this.#pending = unit; // no frame memory now: first on the next run
+        return;
+      }
+      this.#pending = undefined;
+      if (Number.isNaN(this.#firstPtsNs)) {
+        this.#firstPtsNs = unit.timestampNs;
+        this.#startNs = ctx.clock.nowNs();
+      }
+      frame.data.set(this.#buffer.subarray(0, unit.length));
+      frame.keyframe = unit.keyframe;
+      frame.timestampNs = this.#startNs + (unit.timestampNs - this.#firstPtsNs);
+      frame.frameNumber = this.#frameNumber++;
+      this.outputs.video.write(frame);
+    }
+  }
+
+  /** The connection's counters. */
+  override reportStats(): { [key: string]: number | null } | undefined {
+    const stats = this.netStats;
+    return stats && { ...stats };
+  }
+
+  /** Closes the connection and stops the receiver. Idempotent. */
+  override teardown(): void {
+    if (this.#source === undefined) return;
+    this.#source.close(); // sends what is queued first
+    this.#last = this.#source.stats();
+    this.#source = undefined;
+  }
+}
