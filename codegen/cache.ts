@@ -97,7 +97,8 @@ export function fingerprint(): string {
   const hash = createHash("sha256").update(CODEGEN_VERSION);
   const dirs = [dir, join(dir, "..", "core")].filter(existsSync);
   for (const d of dirs) {
-    for (const name of readdirSync(d).sort()) {
+    // core/ is grouped in folders: every file below it counts.
+    for (const name of (readdirSync(d, { recursive: true }) as string[]).sort()) {
       if (name.endsWith(".ts") && !name.endsWith("_test.ts")) {
         hash.update(name).update(readFileSync(join(d, name)));
       }

@@ -56,7 +56,7 @@ Deno.test("main() exits 1 on a bare @input and a built-in's name, naming both pl
     );
     assert.match(
       err,
-      /^src\/gain\.ts:6:14: error\[builtin-name\]: Processor name 'Gain' is the name of a built-in processor, declared at processors\/gain\.ts:\d+:14 of @streamlib\/streamlib/m,
+      /^src\/gain\.ts:6:14: error\[builtin-name\]: Processor name 'Gain' is the name of a built-in processor, declared at processors\/transforms\/gain\.ts:\d+:14 of @streamlib\/streamlib/m,
     );
     assert.ok(!existsSync(join(root, "src/echo.gen.ts")));
   } finally {
