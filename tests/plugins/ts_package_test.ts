@@ -57,7 +57,7 @@ Deno.test("Runtime.use() throws DuplicateProcessorError naming both module URLs 
   assert.ok(error instanceof DuplicateProcessorError);
   const { processor, sources } = error;
   assert.equal(processor, "Gain");
-  assert.match(sources[0], /^file:.*\/processors\/gain\.gen\.ts$/);
+  assert.match(sources[0], /^file:.*\/processors\/transforms\/gain\.gen\.ts$/);
   assert.match(sources[1], /^file:.*\/clash_package\/gain\.gen\.ts$/);
   assert.equal(rt.registry.describe("Gain").source, "processors/transforms/gain.ts"); // unchanged
 });
@@ -119,7 +119,7 @@ Deno.test("validate main() loads a manifest's plugins with --load-plugins and re
   assert.equal(clash.code, 1);
   assert.match(
     clash.err,
-    /Cannot register processor 'Gain' twice: defined in file:.*processors\/gain\.gen\.ts and file:.*clash_package\/gain\.gen\.ts/,
+    /Cannot register processor 'Gain' twice: defined in file:.*processors\/transforms\/gain\.gen\.ts and file:.*clash_package\/gain\.gen\.ts/,
   );
   const missing = await capture(
     fileURLToPath(fixture("missing_plugin_pipeline.json")),
