@@ -55,6 +55,7 @@ export class WavReadError extends Error {
 
 /** The WAV file does not exist. */
 export class WavNotFoundError extends WavReadError {
+  /** Stable machine code naming the failure. */
   override readonly code = "wav_not_found";
   /**
    * Creates the error.
@@ -73,6 +74,7 @@ export class WavNotFoundError extends WavReadError {
  * opened, since opening or reading it could block or never end.
  */
 export class WavNotRegularFileError extends WavReadError {
+  /** Stable machine code naming the failure. */
   override readonly code = "not_regular_file";
   /** What the path names: `"directory"`, `"FIFO"`, `"character device"`, ... */
   readonly found: string;
@@ -92,6 +94,7 @@ export class WavNotRegularFileError extends WavReadError {
 
 /** The headers before the samples are larger than the reader walks through. */
 export class WavHeaderTooLargeError extends WavReadError {
+  /** Stable machine code naming the failure. */
   override readonly code = "wav_header_too_large";
   /** The most chunks read before the `fmt ` and `data` chunks must have been found. */
   readonly maxChunks: number;
@@ -111,6 +114,7 @@ export class WavHeaderTooLargeError extends WavReadError {
 
 /** The file is not RIFF/WAVE data. */
 export class NotWavError extends WavReadError {
+  /** Stable machine code naming the failure. */
   override readonly code = "not_wav";
   /** What the file starts with, as text where printable. */
   readonly found: string;
@@ -130,6 +134,7 @@ export class NotWavError extends WavReadError {
 
 /** The file ends inside its headers or has no `fmt ` or `data` chunk. */
 export class TruncatedWavError extends WavReadError {
+  /** Stable machine code naming the failure. */
   override readonly code = "truncated_wav";
   /** What was being read, e.g. `"fmt chunk"`. */
   readonly section: string;
@@ -160,6 +165,7 @@ export class TruncatedWavError extends WavReadError {
 
 /** The `fmt ` chunk describes an encoding this reader does not decode, or is inconsistent. */
 export class UnsupportedWavFormatError extends WavReadError {
+  /** Stable machine code naming the failure. */
   override readonly code = "unsupported_wav_format";
   /** The format tag found (for `WAVE_FORMAT_EXTENSIBLE`, the sub-format's tag). */
   readonly formatTag: number;
