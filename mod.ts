@@ -40,17 +40,21 @@ export type { EncodedVideoFrame } from "./core/frames/encoded_video_frame.ts";
 export type { DataFrame } from "./core/frames/data_frame.ts";
 export type { Frame } from "./core/frames/frame.ts";
 export { FrameReleasedError } from "./core/frames/owned_frame.ts";
+export { FrameTooLargeError, InvalidFrameShapeError } from "./core/frames/memory.ts";
+export { BareDecoratorError } from "./core/processor/decorators.ts";
+export { PortsNotBoundError } from "./core/processor/processor.ts";
 
 // -- Testing a processor by hand -------------------------------------------------------------
 export { createProcessContext } from "./core/processor/create_context.ts";
 export { connectLocal } from "./core/ports/local_connection.ts";
+export { PortAlreadyConnectedError } from "./core/ports/input_binding.ts";
 export { InputBinding } from "./core/ports/input_binding.ts";
 export { OutputBinding } from "./core/ports/output_binding.ts";
 export { type MediaClock, monotonicClock } from "./core/time/media_clock.ts";
 
 // -- What generated files use ----------------------------------------------------------------
 export { defineNode, type NodeDefinition } from "./core/registry/node_definition.ts";
-export { lazyNode } from "./core/registry/lazy_node.ts";
+export { lazyNode, ProcessorNotLoadedError } from "./core/registry/lazy_node.ts";
 export type {
   DynamicNodeHandle,
   FrameOf,
@@ -71,10 +75,35 @@ export type { RuntimeStats } from "./core/lifecycle/stats.ts";
 export type { GraphDescription } from "./core/description.ts";
 export { assertConnectable, PortTypeMismatchError } from "./core/graph/connect.ts";
 export { ConfigValidationError, validateConfig } from "./core/config/validation.ts";
-export { NodeRegistry, ProcessorNotFoundError } from "./core/registry/node_registry.ts";
-export { NodeNotFoundError } from "./core/graph/errors.ts";
-export { PlacementUnavailableError, RuntimeStateError } from "./core/lifecycle/errors.ts";
+export {
+  DuplicateProcessorError,
+  NodeRegistry,
+  ProcessorClassNotDefinedError,
+  ProcessorNotFoundError,
+} from "./core/registry/node_registry.ts";
+export {
+  ConnectionNotFoundError,
+  ConnectionOptionsError,
+  CycleError,
+  DestinationOccupiedError,
+  InvalidNodeIdError,
+  NodeNotFoundError,
+  PortDirectionError,
+} from "./core/graph/errors.ts";
+export { FilePathConflictError } from "./core/graph/file_path_conflicts.ts";
+export { MemoryBudgetError } from "./core/admission/check.ts";
+export {
+  LoopPeriodMissingError,
+  NodeOptionsError,
+  PlacementUnavailableError,
+  RuntimeStateError,
+} from "./core/lifecycle/errors.ts";
+export { NODE_STATES, RUNTIME_STATES, StateTransitionError } from "./core/lifecycle/state.ts";
 export { ConfigLockedError, NotReconfigurableError } from "./core/lifecycle/live_config.ts";
+export { ProbeOptionsError, ProbeUnsupportedError } from "./core/probes/probe.ts";
+export { OperationError } from "./core/operations/check.ts";
+export { ConnectionEndsNotFoundError } from "./core/operations/disconnect_target.ts";
+export { ERROR_CODES, isCodedError } from "./core/errors/codes.ts";
 
 // -- Manifests -------------------------------------------------------------------------------
 export {
@@ -82,6 +111,7 @@ export {
   loadManifestPlugins,
   type Manifest,
   ManifestError,
+  PluginLoadError,
   saveManifest,
 } from "./core/manifest/manifest.ts";
 export { validateManifest } from "./core/manifest/validation.ts";

@@ -7,7 +7,7 @@
 
 import { loadManifest, type Runtime, validateManifest } from "../mod.ts";
 import type { CliOutput } from "./cli_output.ts";
-import { readManifestFile } from "./manifest_file.ts";
+import { readManifestFile } from "./_manifest_file.ts";
 import { declaredPlugins, loadPluginsOf, pluginsNeedFlagMessage } from "./manifest_plugins.ts";
 import { issueLines } from "./manifest_report.ts";
 import { terminalSafe } from "./terminal_text.ts";

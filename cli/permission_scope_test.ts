@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { PermissionScopeError } from "./permission_error.ts";
+import { PermissionScopeError } from "./_permission_error.ts";
 import { denoPermissionFlags, permissionScope, programsAllowed } from "./permission_scope.ts";
 
 Deno.test("permissionScope() grants the served host, the named programs and remote imports only when asked", () => {

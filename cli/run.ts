@@ -24,7 +24,7 @@ import {
 import { PluginLoadError } from "../core/manifest/manifest.ts";
 import { createRuntime } from "../processors/mod.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
-import { readManifestFile } from "./manifest_file.ts";
+import { readManifestFile } from "./_manifest_file.ts";
 import {
   declaredPlugins,
   LOAD_PLUGINS_FLAG,
@@ -34,7 +34,7 @@ import {
 } from "./manifest_plugins.ts";
 import { issueLines, issuesForJson } from "./manifest_report.ts";
 import { argsProblem, joinNegativeValues, MAX_SECONDS, secondsFlag } from "./parse_command.ts";
-import { PermissionScopeError } from "./permission_error.ts";
+import { PermissionScopeError } from "./_permission_error.ts";
 import { PERMISSION_FLAGS, PERMISSION_USAGE, programsAllowed } from "./permission_scope.ts";
 import { scopedRun } from "./scoped_child.ts";
 import { RUNTIME_FLAGS, RUNTIME_USAGE, runtimeOptionsFromFlags } from "./runtime_flags.ts";

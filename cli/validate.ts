@@ -15,7 +15,7 @@ import { PluginLoadError } from "../core/manifest/manifest.ts";
 import { manifestWarnings } from "../core/manifest/validation.ts";
 import { builtinRegistry } from "../processors/mod.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
-import { readManifestFile } from "./manifest_file.ts";
+import { readManifestFile } from "./_manifest_file.ts";
 import {
   declaredPlugins,
   LOAD_PLUGINS_FLAG,

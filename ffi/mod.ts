@@ -3,8 +3,9 @@
  * pool, the native codecs and capture, Worker placement (`WorkerBackend`) and native plugins. It is
  * split by subsystem: `native/` (loader, symbol table, errors), `transport/` (rings, pool, frame
  * codec, the cross-isolate connections and their ends), `workers/`, `plugins/`, `media/` (codecs,
- * capture) and `net/` (SRT, RTMP, WebRTC endpoints). The transport's connections, memory source
- * and channel ends are the runtime's internals and are not exported here.
+ * capture) and `net/` (SRT, RTMP, WebRTC endpoints). The types its classes name are exported
+ * beside them (the contracts they implement, from `core/`, are in `./types`). The transport's
+ * connections, memory source and channel ends are the runtime's internals and are not exported.
  *
  * Everything here needs `--allow-ffi` (and `--allow-read`/`--allow-env` to find the library).
  *
@@ -59,6 +60,7 @@ export {
   UnsupportedPlatformError,
   UnsupportedVideoSizeError,
 } from "./media/media_errors.ts";
+export { WebRtcError, type WebRtcErrorCode } from "./net/webrtc_errors.ts";
 
 // -- Capture and codecs ----------------------------------------------------------------------
 export { type CaptureDevice, listCaptureDevices } from "./media/capture_devices.ts";
@@ -66,10 +68,10 @@ export { NativeCapture, type NativeCaptureOptions } from "./media/native_capture
 export { H264Decoder, type H264DecoderOptions } from "./media/h264_decoder.ts";
 export { H264Encoder, type H264EncoderOptions } from "./media/h264_encoder.ts";
 export { OpusDecoder, type OpusDecoderOptions } from "./media/opus_decoder.ts";
-export { OpusEncoder, type OpusEncoderOptions } from "./media/opus_encoder.ts";
+export { OPUS_APPLICATIONS, OpusEncoder, type OpusEncoderOptions } from "./media/opus_encoder.ts";
 
 // -- Rings and the frame pool ---------------------------------------------------------------
-export { FrameMessageBatch } from "../core/frames/message.ts";
+export { FrameMessageBatch, MessageSizeError } from "../core/frames/message.ts";
 export { FramePool, type FramePoolOptions } from "./transport/frame_pool.ts";
 export { slotBytesFor, videoSlotBytes } from "./transport/frame_format.ts";
 export {
@@ -81,5 +83,25 @@ export type { TransferredRingEndpoint } from "./transport/ring_endpoint.ts";
 
 // -- Workers and native plugins --------------------------------------------------------------
 export { WorkerBackend, type WorkerBackendOptions } from "./workers/worker_backend.ts";
+export { WorkerDefinitionError, WorkerExitedError } from "./workers/worker_errors.ts";
 export { NativePlugin } from "./plugins/native_plugin.ts";
 export { NativePluginError, PluginAbiMismatchError } from "./plugins/native_plugin_errors.ts";
+
+// -- Types the classes above name ------------------------------------------------------------
+export type { NativeLibrary, symbols } from "./native/symbols.ts";
+export type { CrateSource } from "./native/native_source.ts";
+export type { CaptureDeviceMode, ListCaptureDevicesOptions } from "./media/capture_devices.ts";
+export type { CapturedFrame, CaptureKind, NativeCaptureStats } from "./media/native_capture.ts";
+export type { EncoderInput, H264Backend, H264Level, H264Profile } from "./media/h264_encoder.ts";
+export type { OpusApplication } from "./media/opus_encoder.ts";
+export type { NetStats } from "./net/net_endpoint.ts";
+export type {
+  ReceivedFrame,
+  WebRtcEndpoint,
+  WebRtcEndpointStats,
+  WebRtcPeerStats,
+} from "./net/webrtc_endpoint.ts";
+export type { NativeRingOptions } from "./transport/native_ring.ts";
+export type { RingEndpoint, RingEndpointKind } from "./transport/ring_endpoint.ts";
+export type { SharedFramePool } from "./transport/frame_pool.ts";
+export type { WorkerHost } from "./workers/worker_host.ts";

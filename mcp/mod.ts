@@ -66,7 +66,11 @@ export {
   RESOURCE_NOT_FOUND,
 } from "./server.ts";
 export { serveStdio, type StdioServer, type StdioServerOptions } from "./stdio.ts";
-export { MCP_MAX_MESSAGE_BYTES, MessageTooLargeError } from "./stdio_transport.ts";
+export {
+  InvalidMessageError,
+  MCP_MAX_MESSAGE_BYTES,
+  MessageTooLargeError,
+} from "./stdio_transport.ts";
 export type { McpTool, ToolAnnotations, ToolContext, ToolOutput } from "./tool.ts";
 export {
   ControlPolicy,
@@ -74,3 +78,6 @@ export {
   type ControlPolicyOptions,
 } from "../web/control_policy.ts";
 export { TOOLS } from "./tool_list.ts";
+export type { McpEndpointOptions } from "./http_endpoint.ts";
+export type { JsonRpcErrorReply } from "./message_gate.ts";
+export type { RequestEnds } from "../core/operations/request_field.ts";

@@ -66,10 +66,27 @@ export { WhipSource, type WhipSourceConfig } from "./sources/whip_source.ts";
 export type { Mp4RecordingStats } from "./formats/mp4_recording.ts";
 export {
   Mp4ReadError,
+  type Mp4ReadErrorCode,
   Mp4WriteError,
   TruncatedMp4Error,
   UnsupportedMp4CodecError,
 } from "./formats/mp4_errors.ts";
+export {
+  NotWavError,
+  TruncatedWavError,
+  UnsupportedWavFormatError,
+  type WavErrorCode,
+  WavHeaderTooLargeError,
+  WavNotFoundError,
+  WavNotRegularFileError,
+  WavReadError,
+  WavSizeLimitError,
+} from "./formats/wav_errors.ts";
+export {
+  NotRegularFileTargetError,
+  SampleRateMismatchError,
+  UnconvertibleFrameError,
+} from "./formats/writer_errors.ts";
 export { NullSink } from "./sinks/null_sink.ts";
 export { registry as builtinRegistry } from "./registry.gen.ts";
 export { createRuntime, type CreateRuntimeOptions } from "./runtime.ts";

@@ -2,8 +2,10 @@
  * Every class and function exported from a public entry point (the `exports` of `deno.json`) has
  * JSDoc with a titled `@example` (`@example Title` followed by a code block), as the public API's
  * main symbols in denoland/std do. Interfaces, type aliases and constants need none (their use
- * shows in the examples of the classes and functions that take them). `deno test --doc` runs the
- * examples; this test checks that they exist.
+ * shows in the examples of the classes and functions that take them), nor do generated symbols
+ * (`*.gen.ts`, STYLE.md rule 9: `./types` names the built-ins' generated port classes, shown in
+ * the examples of the processors that use them). `deno test --doc` runs the examples; this test
+ * checks that they exist.
  *
  * @module
  */
@@ -59,6 +61,7 @@ async function missingExamples(entry: string): Promise<string[]> {
       const exported = symbol.declarations.filter((d) => d.declarationKind === "export");
       if (exported.length === 0) continue;
       if (!exported.some((d) => d.kind === "class" || d.kind === "function")) continue;
+      if (exported.every((d) => d.location.filename.endsWith(".gen.ts"))) continue;
       // Overloads and declaration merging: one titled example on any declaration is enough.
       if (exported.some((d) => d.jsDoc?.tags?.some(isTitledExample))) continue;
       const { filename, line } = exported[0].location;

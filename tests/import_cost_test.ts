@@ -76,7 +76,7 @@ const IMPORTED_BY_SETUP = [
   "processors/formats/wav_reader.ts",
   "processors/formats/y4m_reader.ts",
   "processors/formats/y4m_writer.ts",
-  "processors/formats/y4m_errors.ts",
+  "processors/formats/_y4m_errors.ts",
   "processors/video/test_pattern.ts",
   "processors/video/color_convert.ts",
   "processors/video/pixel_format.ts",

@@ -79,4 +79,5 @@ export {
   type PreviewHeader,
 } from "./shared/preview_frame.ts";
 export type { PolicyProblem } from "./control_policy.ts";
-export type { BodyLimits } from "./read_body.ts";
+export { type BodyLimits, BodyReadError, type BodyReadProblem } from "./read_body.ts";
+export type { StatsRingOptions } from "./stats_ring.ts";

@@ -9,17 +9,17 @@ import { loadProjectRegistry } from "../../codegen/nodes_command.ts";
 import { createRuntime } from "../../processors/mod.ts";
 import type { CliCommand } from "../command.ts";
 import { loadPipelineFile } from "../load_pipeline.ts";
-import { readManifestFile } from "../manifest_file.ts";
+import { readManifestFile } from "../_manifest_file.ts";
 import {
   CONTROL_FLAGS,
   CONTROL_USAGE,
   controlPolicyFromFlags,
   tokenFromFlags,
-} from "../control_flags.ts";
+} from "../_control_flags.ts";
 import { LOAD_PLUGINS_FLAG, LOAD_PLUGINS_USAGE } from "../manifest_plugins.ts";
 import { numberFlag, parseCommand, secondsFlag } from "../parse_command.ts";
 import { RUNTIME_FLAGS, RUNTIME_USAGE, runtimeOptionsFromFlags } from "../runtime_flags.ts";
-import { PermissionScopeError } from "../permission_error.ts";
+import { PermissionScopeError } from "../_permission_error.ts";
 import { PERMISSION_FLAGS, PERMISSION_USAGE, programsAllowed } from "../permission_scope.ts";
 import { scopedRun } from "../scoped_child.ts";
 import { terminalSafe } from "../terminal_text.ts";

@@ -15,7 +15,7 @@ import {
   CONTROL_USAGE,
   controlPolicyFromFlags,
   tokenFromFlags,
-} from "../control_flags.ts";
+} from "../_control_flags.ts";
 import { LOAD_PLUGINS_FLAG, LOAD_PLUGINS_USAGE } from "../manifest_plugins.ts";
 import { numberFlag, parseCommand } from "../parse_command.ts";
 import { RUNTIME_FLAGS, RUNTIME_USAGE, runtimeOptionsFromFlags } from "../runtime_flags.ts";

@@ -48,6 +48,8 @@ export class MemoryBudgetError extends RangeError {
   readonly budgetBytes: number;
 
   /**
+   * Creates the error.
+   *
    * @param footprint The node's estimate (with the edit made).
    * @param usedBytes What the other nodes would pin.
    * @param budgetBytes The budget.

@@ -220,6 +220,8 @@ export class NodeFrames implements Frames {
   #dropped = 0;
 
   /**
+   * Creates the frames of one node.
+   *
    * @param node The node's id (frames remember it as their origin).
    * @param memory Where payloads come from.
    * @param ledger Where live frames are counted (the runtime's leak report).

@@ -96,6 +96,9 @@ export abstract class OwnedFrame {
   /**
    * Where the isolate's ledger keeps this frame (an index it manages, -1 when none): lets it add
    * and drop frames without hashing them (a `Set` of frames cost ~19% of a 4-hop chain's rate).
+   * The ledger's bookkeeping, left out of the published docs.
+   *
+   * @internal
    */
   ledgerSlot = -1;
   #memory: FrameMemory | undefined;
@@ -103,6 +106,8 @@ export abstract class OwnedFrame {
   #ledger: FrameLedger | undefined;
 
   /**
+   * Creates the frame over its memory, with one reference (the maker's).
+   *
    * @param memory The payload's memory; this frame owns it and frees it when it dies.
    * @param origin The node that made the frame.
    * @param ledger Where live frames are counted.
@@ -209,6 +214,8 @@ export class OwnedVideoFrame extends OwnedFrame implements VideoFrame {
   frameNumber = 0;
 
   /**
+   * Creates the frame over its memory.
+   *
    * @param memory The pixels' memory.
    * @param shape Width, height, pixel format and stride.
    * @param origin The node that made it.
@@ -258,6 +265,8 @@ export class OwnedAudioFrame<C extends number = number> extends OwnedFrame
   frameNumber = 0;
 
   /**
+   * Creates the frame over its memory.
+   *
    * @param memory The samples' memory (`frameCount * channels * 4` bytes).
    * @param shape Channels, sample rate and samples per channel.
    * @param origin The node that made it.
@@ -307,6 +316,8 @@ export class OwnedEncodedVideoFrame extends OwnedFrame implements EncodedVideoFr
   frameNumber = 0;
 
   /**
+   * Creates the frame over its memory.
+   *
    * @param memory The access unit's bytes.
    * @param codec The codec.
    * @param origin The node that made it.

@@ -156,7 +156,11 @@ export class FilePathConflictError extends Error {
   /** Every conflict found. */
   readonly conflicts: readonly FilePathConflict[];
 
-  /** @param conflicts The conflicts (at least one). */
+  /**
+   * Creates the error.
+   *
+   * @param conflicts The conflicts (at least one).
+   */
   constructor(conflicts: readonly FilePathConflict[]) {
     super(`Cannot start: ${conflicts.map((c) => c.message).join("; ")}`);
     this.name = "FilePathConflictError";

@@ -94,7 +94,13 @@ export interface WorkerBackendOptions {
  * ```
  */
 export class WorkerBackend implements IsolateBackend, AsyncDisposable {
-  /** The main isolate's transport. */
+  /**
+   * The main isolate's transport: what the runtime reads through `IsolateBackend.transport` to
+   * open cross-isolate connections; its channels, ends and slot memory are the runtime's
+   * internals, so it is left out of the published docs.
+   *
+   * @internal
+   */
   readonly transport: NativeTransport;
   readonly #options: WorkerBackendOptions;
   readonly #hosts = new Map<string, WorkerHost>();

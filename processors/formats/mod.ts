@@ -51,7 +51,7 @@ export {
   Y4mNotRegularFileError,
   Y4mReadError,
   type Y4mReadErrorCode,
-} from "./y4m_errors.ts";
+} from "./_y4m_errors.ts";
 export {
   formatY4mHeader,
   parseY4mHeader,

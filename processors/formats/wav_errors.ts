@@ -53,8 +53,22 @@ export class WavReadError extends Error {
   }
 }
 
-/** The WAV file does not exist. */
+/**
+ * The WAV file does not exist.
+ *
+ * @example Tell a missing file from other read failures
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { WavNotFoundError, WavReadError } from "./wav_errors.ts";
+ *
+ * const error = new WavNotFoundError("take.wav", new Deno.errors.NotFound());
+ * assert.ok(error instanceof WavReadError);
+ * assert.equal(error.code, "wav_not_found");
+ * assert.equal(error.message, "Cannot read WAV 'take.wav': file not found");
+ * ```
+ */
 export class WavNotFoundError extends WavReadError {
+  /** Stable machine code naming the failure. */
   override readonly code = "wav_not_found";
   /**
    * Creates the error.
@@ -71,8 +85,19 @@ export class WavNotFoundError extends WavReadError {
 /**
  * The path is not a regular file (a FIFO, a device, a directory, a socket): refused before it is
  * opened, since opening or reading it could block or never end.
+ *
+ * @example Name what the path was instead
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { WavNotRegularFileError } from "./wav_errors.ts";
+ *
+ * const error = new WavNotRegularFileError("/dev/zero", "character device");
+ * assert.equal(error.code, "not_regular_file");
+ * assert.equal(error.found, "character device");
+ * ```
  */
 export class WavNotRegularFileError extends WavReadError {
+  /** Stable machine code naming the failure. */
   override readonly code = "not_regular_file";
   /** What the path names: `"directory"`, `"FIFO"`, `"character device"`, ... */
   readonly found: string;
@@ -90,8 +115,21 @@ export class WavNotRegularFileError extends WavReadError {
   }
 }
 
-/** The headers before the samples are larger than the reader walks through. */
+/**
+ * The headers before the samples are larger than the reader walks through.
+ *
+ * @example Say how many chunks were walked
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { WavHeaderTooLargeError } from "./wav_errors.ts";
+ *
+ * const error = new WavHeaderTooLargeError("big.wav", 64);
+ * assert.equal(error.code, "wav_header_too_large");
+ * assert.equal(error.maxChunks, 64);
+ * ```
+ */
 export class WavHeaderTooLargeError extends WavReadError {
+  /** Stable machine code naming the failure. */
   override readonly code = "wav_header_too_large";
   /** The most chunks read before the `fmt ` and `data` chunks must have been found. */
   readonly maxChunks: number;
@@ -109,8 +147,21 @@ export class WavHeaderTooLargeError extends WavReadError {
   }
 }
 
-/** The file is not RIFF/WAVE data. */
+/**
+ * The file is not RIFF/WAVE data.
+ *
+ * @example Show what the file starts with
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NotWavError } from "./wav_errors.ts";
+ *
+ * const error = new NotWavError("song.mp3", "'ID3\\x04'");
+ * assert.equal(error.code, "not_wav");
+ * assert.match(error.message, /not a RIFF\/WAVE file, found 'ID3/);
+ * ```
+ */
 export class NotWavError extends WavReadError {
+  /** Stable machine code naming the failure. */
   override readonly code = "not_wav";
   /** What the file starts with, as text where printable. */
   readonly found: string;
@@ -128,8 +179,21 @@ export class NotWavError extends WavReadError {
   }
 }
 
-/** The file ends inside its headers or has no `fmt ` or `data` chunk. */
+/**
+ * The file ends inside its headers or has no `fmt ` or `data` chunk.
+ *
+ * @example Report the bytes needed and found
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { TruncatedWavError } from "./wav_errors.ts";
+ *
+ * const error = new TruncatedWavError("cut.wav", "fmt chunk", 16, 4);
+ * assert.equal(error.code, "truncated_wav");
+ * assert.equal(error.message, "Cannot read WAV 'cut.wav': truncated fmt chunk: expected 16 bytes, found 4");
+ * ```
+ */
 export class TruncatedWavError extends WavReadError {
+  /** Stable machine code naming the failure. */
   override readonly code = "truncated_wav";
   /** What was being read, e.g. `"fmt chunk"`. */
   readonly section: string;
@@ -158,8 +222,21 @@ export class TruncatedWavError extends WavReadError {
   }
 }
 
-/** The `fmt ` chunk describes an encoding this reader does not decode, or is inconsistent. */
+/**
+ * The `fmt ` chunk describes an encoding this reader does not decode, or is inconsistent.
+ *
+ * @example List the encodings that would do
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { UnsupportedWavFormatError } from "./wav_errors.ts";
+ *
+ * const error = new UnsupportedWavFormatError("a.wav", "8-bit PCM", 1, 8, ["pcm16", "float32"]);
+ * assert.equal(error.code, "unsupported_wav_format");
+ * assert.deepEqual(error.supported, ["pcm16", "float32"]);
+ * ```
+ */
 export class UnsupportedWavFormatError extends WavReadError {
+  /** Stable machine code naming the failure. */
   override readonly code = "unsupported_wav_format";
   /** The format tag found (for `WAVE_FORMAT_EXTENSIBLE`, the sub-format's tag). */
   readonly formatTag: number;
@@ -192,7 +269,20 @@ export class UnsupportedWavFormatError extends WavReadError {
   }
 }
 
-/** A write that would grow a WAV file past the 4 GiB RIFF size limit. */
+/**
+ * A write that would grow a WAV file past the 4 GiB RIFF size limit.
+ *
+ * @example Catch a write past the limit
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { WavSizeLimitError } from "./wav_errors.ts";
+ *
+ * const error = new WavSizeLimitError("long.wav", 4_294_967_259);
+ * assert.ok(error instanceof RangeError);
+ * assert.equal(error.code, "wav_size_limit");
+ * assert.equal(error.maxDataBytes, 4_294_967_259);
+ * ```
+ */
 export class WavSizeLimitError extends RangeError {
   /** Stable machine code naming the failure. */
   readonly code: WavErrorCode = "wav_size_limit";

@@ -29,6 +29,8 @@ export class SampleRateMismatchError extends Error {
   readonly received: number;
 
   /**
+   * Creates the error.
+   *
    * @param path The file.
    * @param expected The file's sample rate.
    * @param received The block's sample rate.
@@ -66,6 +68,8 @@ export class UnconvertibleFrameError extends Error {
   readonly frame: string;
 
   /**
+   * Creates the error.
+   *
    * @param path The file.
    * @param frame The frame that arrived, as `format WxH`.
    * @param reason Why it cannot be converted.
@@ -102,6 +106,8 @@ export class NotRegularFileTargetError extends Error {
   readonly found: string;
 
   /**
+   * Creates the error.
+   *
    * @param path The path.
    * @param found What it names (`FIFO`, `character device`, `directory`, ...).
    */

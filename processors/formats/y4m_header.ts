@@ -4,7 +4,7 @@
  * @module
  */
 
-import { UnsupportedY4mColorspaceError, Y4mHeaderError } from "./y4m_errors.ts";
+import { UnsupportedY4mColorspaceError, Y4mHeaderError } from "./_y4m_errors.ts";
 
 /** A ratio of two integers, such as a frame rate of 30000/1001. */
 export interface Rational {

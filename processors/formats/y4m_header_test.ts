@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { UnsupportedY4mColorspaceError, Y4mHeaderError, Y4mReadError } from "./y4m_errors.ts";
+import { UnsupportedY4mColorspaceError, Y4mHeaderError, Y4mReadError } from "./_y4m_errors.ts";
 import { formatY4mHeader, parseY4mHeader, y4mFrameByteLength } from "./y4m_header.ts";
 
 Deno.test("parseY4mHeader() reads every parameter and applies defaults", () => {

@@ -12,7 +12,7 @@ import {
   Y4mNotFoundError,
   Y4mNotRegularFileError,
   Y4mReadError,
-} from "./y4m_errors.ts";
+} from "./_y4m_errors.ts";
 import { parseY4mHeader, y4mFrameByteLength, type Y4mHeader } from "./y4m_header.ts";
 
 const MAX_HEADER_BYTES = 4096;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { TruncatedY4mFrameError, Y4mHeaderError, Y4mNotFoundError } from "./y4m_errors.ts";
+import { TruncatedY4mFrameError, Y4mHeaderError, Y4mNotFoundError } from "./_y4m_errors.ts";
 import { Y4mReader } from "./y4m_reader.ts";
 import { Y4mWriter } from "./y4m_writer.ts";
 

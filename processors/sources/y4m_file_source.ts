@@ -160,7 +160,7 @@ export class Y4mFileSource extends Processor<Y4mFileSourceTypes> {
     this.teardown();
     // The reader is imported here, on first use: a program that never reads Y4M does not load it.
     const { Y4mReader } = await import("../formats/y4m_reader.ts");
-    const { Y4mHeaderError } = await import("../formats/y4m_errors.ts");
+    const { Y4mHeaderError } = await import("../formats/_y4m_errors.ts");
     const reader = await Y4mReader.open(path);
     const { width, height, frameRate } = reader.header;
     if (width % 2 !== 0 || height % 2 !== 0) {
@@ -221,7 +221,7 @@ export class Y4mFileSource extends Processor<Y4mFileSourceTypes> {
     try {
       return await this.#reader!.readFrame(out);
     } catch (error) {
-      const { TruncatedY4mFrameError } = await import("../formats/y4m_errors.ts");
+      const { TruncatedY4mFrameError } = await import("../formats/_y4m_errors.ts");
       if (error instanceof TruncatedY4mFrameError) return false;
       throw error;
     }

@@ -10,7 +10,7 @@ import {
   type VideoFrame,
 } from "../../mod.ts";
 import type { HandProcessContext } from "../../core/processor/create_context.ts";
-import { Y4mHeaderError, Y4mNotFoundError, Y4mReadError } from "../formats/y4m_errors.ts";
+import { Y4mHeaderError, Y4mNotFoundError, Y4mReadError } from "../formats/_y4m_errors.ts";
 import { runForLeaks } from "../../tests/fixtures/runtime/leak_rig.ts";
 import { createRuntime } from "../mod.ts";
 import { y4mFileSourceNode } from "./y4m_file_source.gen.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { UnsupportedY4mColorspaceError } from "../../processors/formats/y4m_errors.ts";
+import { UnsupportedY4mColorspaceError } from "../../processors/formats/_y4m_errors.ts";
 import { Y4mReader } from "../../processors/formats/y4m_reader.ts";
 import { Y4mWriter } from "../../processors/formats/y4m_writer.ts";
 import { TestPatternRenderer } from "../../processors/video/test_pattern.ts";

@@ -13,7 +13,7 @@ import type { ErrorCode, ErrorDetails } from "../core/errors/codes.ts";
  * @example From a writer's node-error event
  * ```ts
  * import assert from "node:assert/strict";
- * import { PermissionScopeError } from "./permission_error.ts";
+ * import { PermissionScopeError } from "./_permission_error.ts";
  *
  * const error = PermissionScopeError.fromNodeError({
  *   node: "wav",

@@ -25,7 +25,7 @@ export type ManifestFileErrorCode =
  * @example Refuse a device file
  * ```ts
  * import assert from "node:assert/strict";
- * import { ManifestFileError, readManifestText } from "./manifest_file.ts";
+ * import { ManifestFileError, readManifestText } from "./_manifest_file.ts";
  *
  * await assert.rejects(readManifestText("/dev/zero"), (error) => {
  *   assert.ok(error instanceof ManifestFileError);

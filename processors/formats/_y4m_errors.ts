@@ -1,6 +1,10 @@
 /**
  * Errors of the YUV4MPEG2 reader. They share the base class {@linkcode Y4mReadError}.
  *
+ * Internal (`_`): only `Y4mFileSource`'s `setup()` and `process()` throw them, so they reach
+ * callers as a `node-error` event's `name`, `code` and `message`, never as an instance, and this
+ * module loads with the first Y4M node (`import()` in `setup()`), not with `./processors`.
+ *
  * @module
  */
 
@@ -20,7 +24,7 @@ export type Y4mReadErrorCode =
  * @example Catch every Y4M read failure
  * ```ts
  * import assert from "node:assert/strict";
- * import { Y4mReadError } from "./y4m_errors.ts";
+ * import { Y4mReadError } from "./_y4m_errors.ts";
  * import { Y4mReader } from "./y4m_reader.ts";
  *
  * await assert.rejects(
