@@ -3,7 +3,7 @@
  * missing JSDoc, missing explicit types, and `private-type-ref` (a public symbol that names a type
  * no entry point exports, which would leave a hole in the published docs). The types public
  * symbols name are exported from the entry point of their audience or from `./types`; see
- * `docs/decisions/0022-public-surface.md`.
+ * `docs/decisions/0026-public-surface.md`.
  *
  * Run: `deno run -A scripts/doc_lint.ts` (part of `deno task check`).
  *

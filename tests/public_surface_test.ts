@@ -1,5 +1,5 @@
 /**
- * The public surface by std's rule, not by a count (`docs/decisions/0022-public-surface.md`):
+ * The public surface by std's rule, not by a count (`docs/decisions/0026-public-surface.md`):
  *
  * - a module whose file or folder name starts with `_` is internal, and no entry point
  *   (`deno.json` `exports`) re-exports from one;
