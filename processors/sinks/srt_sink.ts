@@ -15,12 +15,13 @@ import {
   type SetupContext,
 } from "../../mod.ts";
 import type { NetSink, NetStats } from "../../ffi/net/net_endpoint.ts";
+import { type SrtConfig, srtEndpointSettings } from "../base/srt_config.ts";
 import type { SrtSinkTypes } from "./srt_sink.gen.ts";
 
 /**
- * Config of {@linkcode SrtSink}.
+ * Config of {@linkcode SrtSink}: its mode, and the SRT settings it shares with `SrtSource`.
  */
-export interface SrtSinkConfig {
+export interface SrtSinkConfig extends SrtConfig {
   /**
    * `caller` connects to `host:port` (and reconnects with backoff when the peer goes away);
    * `listener` binds `host:port` and serves one caller at a time.
@@ -28,82 +29,6 @@ export interface SrtSinkConfig {
    * @default "caller"
    */
   mode: "caller" | "listener";
-  /**
-   * The peer's IP address (caller) or the local one to bind (listener); IPv4 or IPv6, no names.
-   *
-   * @pattern ^((\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*)$
-   * @default "127.0.0.1"
-   */
-  host: string;
-  /**
-   * UDP port.
-   *
-   * @integer
-   * @minimum 1
-   * @maximum 65535
-   */
-  port: number;
-  /**
-   * SRT latency in ms: how long the receiver may wait for retransmissions.
-   *
-   * @integer
-   * @minimum 20
-   * @maximum 8000
-   * @default 120
-   */
-  latencyMs: number;
-  /**
-   * Passphrase for AES encryption (10 to 79 characters); empty for none.
-   *
-   * @pattern ^(|.{10,79})$
-   * @default ""
-   */
-  passphrase: string;
-  /**
-   * AES key length when a passphrase is set.
-   *
-   * @default "aes-128"
-   */
-  keyLength: "aes-128" | "aes-192" | "aes-256";
-  /**
-   * Stream id a caller sends (`SRTO_STREAMID`); empty for none. Listeners ignore it.
-   *
-   * @maxLength 512
-   * @default ""
-   */
-  streamId: string;
-  /**
-   * Access units the native queue holds; when the network falls behind the oldest is dropped
-   * (counted) and the stream resumes at the next keyframe.
-   *
-   * @integer
-   * @minimum 1
-   * @maximum 4096
-   * @default 64
-   */
-  queueFrames: number;
-  /**
-   * Silence from the peer, in ms, after which the connection counts as lost.
-   *
-   * @integer
-   * @minimum 1000
-   * @maximum 60000
-   * @default 3000
-   */
-  idleTimeoutMs: number;
-}
-
-const KEY_BYTES = { "aes-128": 16, "aes-192": 24, "aes-256": 32 } as const;
-
-/**
- * The `address` setting of the native endpoint: `host:port`, IPv6 in brackets.
- *
- * @param host An IPv4 or IPv6 address.
- * @param port The port.
- * @returns The socket address text.
- */
-export function socketAddress(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /**
@@ -170,17 +95,7 @@ export class SrtSink extends Processor<SrtSinkTypes> {
   override async setup(_ctx: SetupContext): Promise<void> {
     this.teardown();
     const { NetSink } = await import("../../ffi/net/net_endpoint.ts");
-    const c = this.config;
-    this.#sink = NetSink.create("srt", {
-      mode: c.mode,
-      address: socketAddress(c.host, c.port),
-      latencyMs: c.latencyMs,
-      passphrase: c.passphrase,
-      keySize: KEY_BYTES[c.keyLength],
-      streamId: c.streamId,
-      queueFrames: c.queueFrames,
-      idleTimeoutMs: c.idleTimeoutMs,
-    });
+    this.#sink = NetSink.create("srt", srtEndpointSettings(this.config));
   }
 
   /**
