@@ -1,8 +1,13 @@
 /**
  * Base classes for processor authors, beside the built-in processors as GStreamer keeps
- * `GstBaseSink` and `GstBaseTransform` out of its core: {@linkcode FileWriter} (a take per
- * `setup()`, its path, open and finish) with {@linkcode FrameWriter} (one input written a frame at
- * a time), and the SRT config `SrtSink` and `SrtSource` share.
+ * `GstBaseSink` and `GstBaseTransform` out of its core:
+ *
+ * - {@linkcode FileWriter}: a take per `setup()`, its path, open and finish (`Mp4Writer`), and
+ *   {@linkcode FrameWriter}, one input written a frame at a time (`WavWriter`, `Y4mWriter`);
+ * - {@linkcode NetworkSink}: H.264 handed to a native SRT or RTMP sender (`SrtSink`, `RtmpSink`);
+ * - {@linkcode WebRtcSink}: video and Opus audio sent from a native WebRTC endpoint (`WhepSink`,
+ *   `WhipSink`);
+ * - {@linkcode SrtConfig}: the SRT settings `SrtSink` and `SrtSource` share.
  *
  * @example Extend FrameWriter: a writer of numbers, one per line
  * ```ts
@@ -44,6 +49,8 @@
 
 export { FileWriter, type FileWriterConfig } from "./file_writer.ts";
 export { type FrameFile, FrameWriter } from "./frame_writer.ts";
+export { NetworkSink, type NetworkSinkEndpoint } from "./network_sink.ts";
+export { WebRtcSink, type WebRtcSinkConfig } from "./webrtc_sink.ts";
 export {
   socketAddress,
   type SrtConfig,

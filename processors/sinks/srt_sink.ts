@@ -4,17 +4,8 @@
  * @module
  */
 
-import {
-  config,
-  type EncodedVideoFrame,
-  input,
-  type InputPort,
-  type ProcessContext,
-  Processor,
-  processor,
-  type SetupContext,
-} from "../../mod.ts";
-import type { NetSink, NetStats } from "../../ffi/net/net_endpoint.ts";
+import { config, type EncodedVideoFrame, input, type InputPort, processor } from "../../mod.ts";
+import { NetworkSink, type NetworkSinkEndpoint } from "../base/network_sink.ts";
 import { type SrtConfig, srtEndpointSettings } from "../base/srt_config.ts";
 import type { SrtSinkTypes } from "./srt_sink.gen.ts";
 
@@ -69,7 +60,7 @@ export interface SrtSinkConfig extends SrtConfig {
  * ```
  */
 @processor({ tags: ["video", "sink", "network"], mode: "push" })
-export class SrtSink extends Processor<SrtSinkTypes> {
+export class SrtSink extends NetworkSink<SrtSinkTypes> {
   /** H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`. */
   @input({ required: true })
   video!: InputPort<EncodedVideoFrame>;
@@ -78,50 +69,12 @@ export class SrtSink extends Processor<SrtSinkTypes> {
   @config()
   config!: SrtSinkConfig;
 
-  #sink: NetSink | undefined;
-  #last: NetStats | undefined;
-
-  /** The connection's counters (the last ones after teardown); `undefined` before setup. */
-  get netStats(): NetStats | undefined {
-    return this.#sink?.stats() ?? this.#last;
-  }
-
   /**
-   * Starts the native sender, which connects (caller) or listens (listener) right away
-   * (its module is imported here, on first use, so a program that never streams does not load it).
+   * The native sender, which connects (caller) or listens (listener) right away.
    *
-   * @param _ctx The node's name and clock.
+   * @returns SRT with the config's address, latency, encryption and queue.
    */
-  override async setup(_ctx: SetupContext): Promise<void> {
-    this.teardown();
-    const { NetSink } = await import("../../ffi/net/net_endpoint.ts");
-    this.#sink = NetSink.create("srt", srtEndpointSettings(this.config));
-  }
-
-  /**
-   * Queues every waiting access unit for the sender.
-   *
-   * @param _ctx The node's name, clock and frames.
-   */
-  process(_ctx: ProcessContext): void {
-    const sink = this.#sink;
-    let frame;
-    while ((frame = this.inputs.video.read()) !== undefined) {
-      sink?.push(frame.data, frame.timestampNs, frame.keyframe);
-    }
-  }
-
-  /** The connection's counters. */
-  override reportStats(): { [key: string]: number | null } | undefined {
-    const stats = this.netStats;
-    return stats && { ...stats };
-  }
-
-  /** Closes the connection and stops the sender. Idempotent. */
-  override teardown(): void {
-    if (this.#sink === undefined) return;
-    this.#sink.close(); // sends what is queued first
-    this.#last = this.#sink.stats();
-    this.#sink = undefined;
+  protected endpoint(): NetworkSinkEndpoint {
+    return { kind: "srt", settings: srtEndpointSettings(this.config) };
   }
 }
