@@ -11,12 +11,11 @@ import {
   input,
   type InputPort,
   type ProcessContext,
-  Processor,
   processor,
   type SetupContext,
 } from "../../mod.ts";
 import type { Mp4Recording, Mp4RecordingStats } from "../formats/mp4_recording.ts";
-import { TakePaths } from "../formats/take_paths.ts";
+import { FileWriter } from "../base/file_writer.ts";
 import type { Mp4WriterTypes } from "./mp4_writer.gen.ts";
 
 /**
@@ -111,7 +110,7 @@ export interface Mp4WriterConfig {
  * ```
  */
 @processor({ tags: ["video", "audio", "sink", "file"], mode: "push" })
-export class Mp4Writer extends Processor<Mp4WriterTypes> {
+export class Mp4Writer extends FileWriter<Mp4WriterTypes, Mp4Recording> {
   /** H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`. */
   @input()
   video!: InputPort<EncodedVideoFrame>;
@@ -124,14 +123,11 @@ export class Mp4Writer extends Processor<Mp4WriterTypes> {
   @config()
   config!: Mp4WriterConfig;
 
-  #recording: Mp4Recording | undefined;
-  #closing: Promise<void> | undefined;
   readonly #kept: string[] = [];
-  readonly #takes = new TakePaths();
 
   /** What has been written (zeros before `setup()`). */
   get stats(): Readonly<Mp4RecordingStats> {
-    return this.#recording?.stats ??
+    return this.file?.stats ??
       { videoFrames: 0, audioPackets: 0, droppedVideo: 0, droppedAudio: 0 };
   }
 
@@ -140,43 +136,48 @@ export class Mp4Writer extends Processor<Mp4WriterTypes> {
    * restarts (a recording that received nothing is deleted and not listed).
    */
   get paths(): readonly string[] {
-    const current = this.#recording;
-    const open = current && !this.#closing ? [current.path] : [];
+    const current = this.openFile;
+    const open = current ? [current.path] : [];
     return [...this.#kept, ...open];
   }
 
   /**
    * Creates the file with a track per connected input.
    *
-   * @param _ctx The node's name and clock.
+   * @param ctx The node's name and clock.
    * @throws {TypeError} When neither input is connected.
    * @throws {Mp4WriteError} When the file cannot be created (no such directory, no permission,
    *   a directory in the way).
    */
-  override async setup(_ctx: SetupContext): Promise<void> {
+  override async setup(ctx: SetupContext): Promise<void> {
     await this.teardown();
-    const video = this.inputs.video.isConnected;
-    const audio = this.inputs.audio.isConnected;
-    if (!video && !audio) {
+    if (!this.inputs.video.isConnected && !this.inputs.audio.isConnected) {
       throw new TypeError(
         `Cannot record ${this.config.path}: neither 'video' nor 'audio' is connected`,
       );
     }
-    const { audioBitrate, fragmentSeconds, maxSeconds } = this.config;
     // Never truncate a recording this writer made before (a restart, or the graph started again).
-    const path = await this.#takes.next(this.config.path);
-    this.#recording = undefined;
-    // The MP4 writer (mediabunny) is imported when a recording starts, not with the processors.
+    await super.setup(ctx);
+  }
+
+  /**
+   * Starts the take's recording (mediabunny is imported here, when a recording starts, not with
+   * the processors).
+   *
+   * @param path The take's path.
+   * @returns The recording.
+   */
+  protected async open(path: string): Promise<Mp4Recording> {
+    const { audioBitrate, fragmentSeconds, maxSeconds } = this.config;
     const { Mp4Recording } = await import("../formats/mp4_recording.ts");
-    this.#recording = await Mp4Recording.create({
+    return await Mp4Recording.create({
       path,
-      video,
-      audio,
+      video: this.inputs.video.isConnected,
+      audio: this.inputs.audio.isConnected,
       audioBitrate,
       fragmentSeconds,
       maxSeconds,
     });
-    this.#closing = undefined;
   }
 
   /**
@@ -187,8 +188,8 @@ export class Mp4Writer extends Processor<Mp4WriterTypes> {
    * @param ctx The node's name, clock and frames.
    */
   async process(ctx: ProcessContext): Promise<void> {
-    const recording = this.#recording;
-    if (!recording || this.#closing) return;
+    const recording = this.openFile;
+    if (!recording) return;
     const { stats } = recording;
     let video = this.inputs.video.read();
     let audio = this.inputs.audio.read();
@@ -222,15 +223,12 @@ export class Mp4Writer extends Processor<Mp4WriterTypes> {
 
   /**
    * Writes what is held, finalizes the file and closes it (deletes it when nothing was recorded).
-   * Idempotent.
+   *
+   * @param recording The take's recording.
    */
-  override teardown(): Promise<void> {
-    const recording = this.#recording;
-    this.#closing ??= recording
-      ? recording.finish().finally(() => {
-        if (recording.recorded) this.#kept.push(recording.path);
-      })
-      : Promise.resolve();
-    return this.#closing;
+  protected finish(recording: Mp4Recording): Promise<void> {
+    return recording.finish().finally(() => {
+      if (recording.recorded) this.#kept.push(recording.path);
+    });
   }
 }

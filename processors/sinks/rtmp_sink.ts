@@ -4,17 +4,8 @@
  * @module
  */
 
-import {
-  config,
-  type EncodedVideoFrame,
-  input,
-  type InputPort,
-  type ProcessContext,
-  Processor,
-  processor,
-  type SetupContext,
-} from "../../mod.ts";
-import type { NetSink, NetStats } from "../../ffi/net/net_endpoint.ts";
+import { config, type EncodedVideoFrame, input, type InputPort, processor } from "../../mod.ts";
+import { NetworkSink, type NetworkSinkEndpoint } from "../base/network_sink.ts";
 import type { RtmpSinkTypes } from "./rtmp_sink.gen.ts";
 
 /**
@@ -120,7 +111,7 @@ export function rtmpTarget(url: string): RtmpTarget {
  * ```
  */
 @processor({ tags: ["video", "sink", "network"], mode: "push" })
-export class RtmpSink extends Processor<RtmpSinkTypes> {
+export class RtmpSink extends NetworkSink<RtmpSinkTypes> {
   /** H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`. */
   @input({ required: true })
   video!: InputPort<EncodedVideoFrame>;
@@ -129,50 +120,15 @@ export class RtmpSink extends Processor<RtmpSinkTypes> {
   @config()
   config!: RtmpSinkConfig;
 
-  #sink: NetSink | undefined;
-  #last: NetStats | undefined;
-
-  /** The connection's counters (the last ones after teardown); `undefined` before setup. */
-  get netStats(): NetStats | undefined {
-    return this.#sink?.stats() ?? this.#last;
-  }
-
   /**
-   * Starts the native publisher, which connects right away (its module is imported here, on first use, so a program that never streams does not load it).
+   * The native publisher, for `url` (it connects right away).
    *
-   * @param _ctx The node's name and clock.
+   * @returns RTMP with the URL's address, app, stream key and tcUrl.
    */
-  override async setup(_ctx: SetupContext): Promise<void> {
-    this.teardown();
-    const { NetSink } = await import("../../ffi/net/net_endpoint.ts");
-    const target = rtmpTarget(this.config.url);
-    this.#sink = NetSink.create("rtmp", { ...target, queueFrames: this.config.queueFrames });
-  }
-
-  /**
-   * Queues every waiting access unit for the publisher.
-   *
-   * @param _ctx The node's name, clock and frames.
-   */
-  process(_ctx: ProcessContext): void {
-    const sink = this.#sink;
-    let frame;
-    while ((frame = this.inputs.video.read()) !== undefined) {
-      sink?.push(frame.data, frame.timestampNs, frame.keyframe);
-    }
-  }
-
-  /** The connection's counters. */
-  override reportStats(): { [key: string]: number | null } | undefined {
-    const stats = this.netStats;
-    return stats && { ...stats };
-  }
-
-  /** Stops publishing, closes the connection and the publisher. Idempotent. */
-  override teardown(): void {
-    if (this.#sink === undefined) return;
-    this.#sink.close(); // sends what is queued first
-    this.#last = this.#sink.stats();
-    this.#sink = undefined;
+  protected endpoint(): NetworkSinkEndpoint {
+    return {
+      kind: "rtmp",
+      settings: { ...rtmpTarget(this.config.url), queueFrames: this.config.queueFrames },
+    };
   }
 }

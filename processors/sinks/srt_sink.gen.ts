@@ -138,7 +138,7 @@ export const srtSinkNode: NodeDefinition<SrtSink, SrtSinkHandle> = defineNode<
         },
         queueFrames: {
           description:
-            "Access units the native queue holds; when the network falls behind the oldest is dropped (counted) and the stream resumes at the next keyframe.",
+            "Access units the native queue holds: to send (a sender) or received and not yet read (a receiver). When the network (or the graph) falls behind the oldest is dropped (counted) and the stream resumes at the next keyframe.",
           type: "integer",
           minimum: 1,
           maximum: 4096,

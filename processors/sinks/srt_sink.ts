@@ -4,23 +4,15 @@
  * @module
  */
 
-import {
-  config,
-  type EncodedVideoFrame,
-  input,
-  type InputPort,
-  type ProcessContext,
-  Processor,
-  processor,
-  type SetupContext,
-} from "../../mod.ts";
-import type { NetSink, NetStats } from "../../ffi/net/net_endpoint.ts";
+import { config, type EncodedVideoFrame, input, type InputPort, processor } from "../../mod.ts";
+import { NetworkSink, type NetworkSinkEndpoint } from "../base/network_sink.ts";
+import { type SrtConfig, srtEndpointSettings } from "../base/srt_config.ts";
 import type { SrtSinkTypes } from "./srt_sink.gen.ts";
 
 /**
- * Config of {@linkcode SrtSink}.
+ * Config of {@linkcode SrtSink}: its mode, and the SRT settings it shares with `SrtSource`.
  */
-export interface SrtSinkConfig {
+export interface SrtSinkConfig extends SrtConfig {
   /**
    * `caller` connects to `host:port` (and reconnects with backoff when the peer goes away);
    * `listener` binds `host:port` and serves one caller at a time.
@@ -28,82 +20,6 @@ export interface SrtSinkConfig {
    * @default "caller"
    */
   mode: "caller" | "listener";
-  /**
-   * The peer's IP address (caller) or the local one to bind (listener); IPv4 or IPv6, no names.
-   *
-   * @pattern ^((\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*)$
-   * @default "127.0.0.1"
-   */
-  host: string;
-  /**
-   * UDP port.
-   *
-   * @integer
-   * @minimum 1
-   * @maximum 65535
-   */
-  port: number;
-  /**
-   * SRT latency in ms: how long the receiver may wait for retransmissions.
-   *
-   * @integer
-   * @minimum 20
-   * @maximum 8000
-   * @default 120
-   */
-  latencyMs: number;
-  /**
-   * Passphrase for AES encryption (10 to 79 characters); empty for none.
-   *
-   * @pattern ^(|.{10,79})$
-   * @default ""
-   */
-  passphrase: string;
-  /**
-   * AES key length when a passphrase is set.
-   *
-   * @default "aes-128"
-   */
-  keyLength: "aes-128" | "aes-192" | "aes-256";
-  /**
-   * Stream id a caller sends (`SRTO_STREAMID`); empty for none. Listeners ignore it.
-   *
-   * @maxLength 512
-   * @default ""
-   */
-  streamId: string;
-  /**
-   * Access units the native queue holds; when the network falls behind the oldest is dropped
-   * (counted) and the stream resumes at the next keyframe.
-   *
-   * @integer
-   * @minimum 1
-   * @maximum 4096
-   * @default 64
-   */
-  queueFrames: number;
-  /**
-   * Silence from the peer, in ms, after which the connection counts as lost.
-   *
-   * @integer
-   * @minimum 1000
-   * @maximum 60000
-   * @default 3000
-   */
-  idleTimeoutMs: number;
-}
-
-const KEY_BYTES = { "aes-128": 16, "aes-192": 24, "aes-256": 32 } as const;
-
-/**
- * The `address` setting of the native endpoint: `host:port`, IPv6 in brackets.
- *
- * @param host An IPv4 or IPv6 address.
- * @param port The port.
- * @returns The socket address text.
- */
-export function socketAddress(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /**
@@ -144,7 +60,7 @@ export function socketAddress(host: string, port: number): string {
  * ```
  */
 @processor({ tags: ["video", "sink", "network"], mode: "push" })
-export class SrtSink extends Processor<SrtSinkTypes> {
+export class SrtSink extends NetworkSink<SrtSinkTypes> {
   /** H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`. */
   @input({ required: true })
   video!: InputPort<EncodedVideoFrame>;
@@ -153,60 +69,12 @@ export class SrtSink extends Processor<SrtSinkTypes> {
   @config()
   config!: SrtSinkConfig;
 
-  #sink: NetSink | undefined;
-  #last: NetStats | undefined;
-
-  /** The connection's counters (the last ones after teardown); `undefined` before setup. */
-  get netStats(): NetStats | undefined {
-    return this.#sink?.stats() ?? this.#last;
-  }
-
   /**
-   * Starts the native sender, which connects (caller) or listens (listener) right away
-   * (its module is imported here, on first use, so a program that never streams does not load it).
+   * The native sender, which connects (caller) or listens (listener) right away.
    *
-   * @param _ctx The node's name and clock.
+   * @returns SRT with the config's address, latency, encryption and queue.
    */
-  override async setup(_ctx: SetupContext): Promise<void> {
-    this.teardown();
-    const { NetSink } = await import("../../ffi/net/net_endpoint.ts");
-    const c = this.config;
-    this.#sink = NetSink.create("srt", {
-      mode: c.mode,
-      address: socketAddress(c.host, c.port),
-      latencyMs: c.latencyMs,
-      passphrase: c.passphrase,
-      keySize: KEY_BYTES[c.keyLength],
-      streamId: c.streamId,
-      queueFrames: c.queueFrames,
-      idleTimeoutMs: c.idleTimeoutMs,
-    });
-  }
-
-  /**
-   * Queues every waiting access unit for the sender.
-   *
-   * @param _ctx The node's name, clock and frames.
-   */
-  process(_ctx: ProcessContext): void {
-    const sink = this.#sink;
-    let frame;
-    while ((frame = this.inputs.video.read()) !== undefined) {
-      sink?.push(frame.data, frame.timestampNs, frame.keyframe);
-    }
-  }
-
-  /** The connection's counters. */
-  override reportStats(): { [key: string]: number | null } | undefined {
-    const stats = this.netStats;
-    return stats && { ...stats };
-  }
-
-  /** Closes the connection and stops the sender. Idempotent. */
-  override teardown(): void {
-    if (this.#sink === undefined) return;
-    this.#sink.close(); // sends what is queued first
-    this.#last = this.#sink.stats();
-    this.#sink = undefined;
+  protected endpoint(): NetworkSinkEndpoint {
+    return { kind: "srt", settings: srtEndpointSettings(this.config) };
   }
 }

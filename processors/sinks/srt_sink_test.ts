@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
 import { ConfigValidationError } from "../../core/config/validation.ts";
 import { createRuntime, SrtSink, SrtSource } from "../mod.ts";
-import { socketAddress } from "./srt_sink.ts";
-
-Deno.test("socketAddress() brackets IPv6 hosts", () => {
-  assert.equal(socketAddress("127.0.0.1", 9000), "127.0.0.1:9000");
-  assert.equal(socketAddress("::1", 9000), "[::1]:9000");
-});
 
 Deno.test("SrtSink and SrtSource configs refuse bad hosts, ports and passphrases with invalid_config", () => {
   const rt = createRuntime({ workers: false });

@@ -4,19 +4,10 @@
  * @module
  */
 
-import {
-  type AudioFrame,
-  config,
-  input,
-  type InputPort,
-  type ProcessContext,
-  Processor,
-  processor,
-  type SetupContext,
-} from "../../mod.ts";
+import { type AudioFrame, config, input, type InputPort, processor } from "../../mod.ts";
 import { convertChannels } from "../dsp/channel_convert.ts";
 import { WavWriter as WavFileWriter } from "../formats/wav_writer.ts";
-import { TakePaths } from "../formats/take_paths.ts";
+import { FrameWriter } from "../base/frame_writer.ts";
 import { SampleRateMismatchError } from "../formats/writer_errors.ts";
 import type { WavWriterTypes } from "./wav_writer.gen.ts";
 
@@ -98,7 +89,8 @@ export interface WavWriterConfig {
  * ```
  */
 @processor({ tags: ["audio", "sink", "file"], mode: "push" })
-export class WavWriter extends Processor<WavWriterTypes> {
+export class WavWriter
+  extends FrameWriter<WavWriterTypes, WavFileWriter, AudioFrame, Float32Array> {
   /** Audio to record, any channel count. */
   @input({ required: true })
   in!: InputPort<AudioFrame>;
@@ -107,75 +99,52 @@ export class WavWriter extends Processor<WavWriterTypes> {
   @config()
   config!: WavWriterConfig;
 
-  #file: WavFileWriter | undefined;
   #scratch = new Float32Array(0);
-  #closing: Promise<void> | undefined;
-  readonly #takes = new TakePaths();
-  #path = "";
-
-  /** Frames (samples per channel) written so far. */
-  get framesWritten(): number {
-    return this.#file?.framesWritten ?? 0;
-  }
-
-  /** The file the current (or last) take records to: `path`, then `<name>-1.wav`, ... */
-  get path(): string {
-    return this.#path;
-  }
 
   /**
    * Creates the take's file and writes its header.
    *
-   * @param _ctx The node's name and clock.
+   * @param path The take's path.
+   * @returns The open file.
    * @throws {NotRegularFileTargetError} When `path` is a FIFO, device, folder or socket (code
    *   `not_regular_file`): refused before opening, so a FIFO never blocks.
    * @throws {Deno.errors.NotFound} When the directory does not exist (and other open errors).
    */
-  override async setup(_ctx: SetupContext): Promise<void> {
-    await this.teardown(); // a second setup() finishes the previous recording first
+  protected async open(path: string): Promise<WavFileWriter> {
     const { sampleFormat, sampleRate, channels } = this.config;
-    const path = this.#path = await this.#takes.next(this.config.path);
-    this.#file = await WavFileWriter.create(path, { sampleRate, channels, sampleFormat });
+    const file = await WavFileWriter.create(path, { sampleRate, channels, sampleFormat });
     this.#scratch = new Float32Array(channels * 4096);
-    this.#closing = undefined;
+    return file;
+  }
+
+  /** The next block waiting on `in`. */
+  protected read(): AudioFrame | undefined {
+    return this.inputs.in.read();
   }
 
   /**
-   * Appends every block waiting on `in`; the header describes them when it returns. A block
-   * not recorded (the one at a wrong rate, or any read after teardown) is counted with
-   * `ctx.frames.drop()`, so it shows in the node's `framesDropped`.
+   * The block's samples at the file's channel count (converted into a buffer kept from block to
+   * block when the counts differ).
    *
-   * @param ctx The node's name, clock and frames.
-   * @throws {SampleRateMismatchError} When a block's sample rate is not `sampleRate`.
+   * @param frame The block.
+   * @returns Interleaved samples.
+   * @throws {SampleRateMismatchError} When the block's sample rate is not `sampleRate`.
    */
-  async process(ctx: ProcessContext): Promise<void> {
+  protected encode(frame: AudioFrame): Float32Array {
     const { sampleRate, channels } = this.config;
-    let frame;
-    while ((frame = this.inputs.in.read()) !== undefined) {
-      const file = this.#file;
-      if (!file || this.#closing) {
-        ctx.frames.drop(frame); // read after teardown: not recorded, so counted
-        continue;
-      }
-      if (frame.sampleRate !== sampleRate) {
-        ctx.frames.drop(frame); // the block that fails the node is not in the file either
-        throw new SampleRateMismatchError(this.#path, sampleRate, frame.sampleRate);
-      }
-      let samples = frame.samples;
-      if (frame.channels !== channels) {
-        if (this.#scratch.length < frame.frameCount * channels) {
-          this.#scratch = new Float32Array(frame.frameCount * channels);
-        }
-        convertChannels(frame.samples, frame.channels, this.#scratch, channels, frame.frameCount);
-        samples = this.#scratch;
-      }
-      await file.write(samples, frame.frameCount);
+    if (frame.sampleRate !== sampleRate) {
+      throw new SampleRateMismatchError(this.path, sampleRate, frame.sampleRate);
     }
+    if (frame.channels === channels) return frame.samples;
+    if (this.#scratch.length < frame.frameCount * channels) {
+      this.#scratch = new Float32Array(frame.frameCount * channels);
+    }
+    convertChannels(frame.samples, frame.channels, this.#scratch, channels, frame.frameCount);
+    return this.#scratch;
   }
 
-  /** Waits for pending writes, finalizes the header and closes the file. Idempotent. */
-  override teardown(): Promise<void> {
-    this.#closing ??= this.#file?.close() ?? Promise.resolve();
-    return this.#closing;
+  /** Appends the samples; the header describes them when it returns. */
+  protected write(file: WavFileWriter, samples: Float32Array, frame: AudioFrame): Promise<void> {
+    return file.write(samples, frame.frameCount);
   }
 }

@@ -11,13 +11,10 @@ import {
   input,
   type InputPort,
   type ProcessContext,
-  Processor,
   processor,
-  type SetupContext,
 } from "../../mod.ts";
 import type { JsonValue } from "../../core/schema/json_schema.ts";
-import type { WebRtcEndpoint } from "../../ffi/net/webrtc_endpoint.ts";
-import type { OpusPackets } from "../webrtc/opus_packets.ts";
+import { WebRtcSink } from "../base/webrtc_sink.ts";
 import type { WhepSinkTypes } from "./whep_sink.gen.ts";
 
 /**
@@ -126,7 +123,7 @@ export interface WhepSinkConfig {
  * ```
  */
 @processor({ tags: ["video", "audio", "sink", "network", "webrtc"], mode: "push" })
-export class WhepSink extends Processor<WhepSinkTypes> {
+export class WhepSink extends WebRtcSink<WhepSinkTypes> {
   /** H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`. */
   @input({ required: true })
   video!: InputPort<EncodedVideoFrame>;
@@ -139,81 +136,35 @@ export class WhepSink extends Processor<WhepSinkTypes> {
   @config()
   config!: WhepSinkConfig;
 
-  #endpoint: WebRtcEndpoint | undefined;
-  #opus: OpusPackets | undefined;
-  #keyframeRequests = 0;
-  #audioRefused = 0;
   #videoAgeNs = 0;
 
-  /** The live endpoint (`undefined` before `setup()` and after `teardown()`). */
-  get endpoint(): WebRtcEndpoint | undefined {
-    return this.#endpoint;
+  /**
+   * Viewers at once: `maxViewers`.
+   *
+   * @returns The most sessions at once.
+   */
+  protected maxPeers(): number {
+    return this.config.maxViewers;
   }
 
   /**
-   * Binds the UDP socket and starts the network thread, under the node's id.
+   * Sends only while someone watches.
    *
-   * The native WebRTC code is imported here, on first use, so a program that never streams does
-   * not load it.
-   *
-   * @param ctx The node's name and clock.
-   * @throws {WebRtcError} `webrtc_endpoint_taken` when another live endpoint has this id.
-   * @throws {UnsupportedError} For an address that is not an IP address, or `0.0.0.0` without
-   *   `publicAddress`.
-   * @throws {DeviceError} When the socket cannot be bound (port in use).
+   * @param peers The viewers connected now.
+   * @returns Whether any is.
    */
-  override async setup(ctx: SetupContext): Promise<void> {
-    this.teardown();
-    const { bind, port, publicAddress, publicPort, maxViewers, queueFrames, audioBitrate } =
-      this.config;
-    const { WebRtcEndpoint } = await import("../../ffi/net/webrtc_endpoint.ts");
-    const { OpusPackets } = await import("../webrtc/opus_packets.ts");
-    this.#endpoint = WebRtcEndpoint.create({
-      name: ctx.node,
-      mode: "send",
-      bind,
-      port,
-      publicAddress: publicAddress === "" ? undefined : publicAddress,
-      publicPort,
-      maxPeers: maxViewers,
-      queueFrames,
-    });
-    this.#opus = this.inputs.audio.isConnected ? new OpusPackets(audioBitrate) : undefined;
-    this.#keyframeRequests = 0;
-    this.#audioRefused = 0;
+  protected live(peers: number): boolean {
+    return peers > 0;
   }
 
   /**
-   * Hands every waiting frame to the network thread (only while someone watches), and passes
-   * viewers' keyframe requests upstream.
+   * Notes how old the newest access unit is, for the `videoAgeMs` stat.
    *
-   * @param ctx The node's name, clock and frames.
+   * @param video The access unit.
+   * @param ctx The node's clock.
    */
-  process(ctx: ProcessContext): void {
-    const endpoint = this.#endpoint;
-    if (!endpoint) return;
-    const { keyframeRequests, peers } = endpoint.poll();
-    if (keyframeRequests > this.#keyframeRequests) {
-      this.#keyframeRequests = keyframeRequests;
-      this.inputs.video.requestKeyframe();
-    }
-    let video;
-    while ((video = this.inputs.video.read()) !== undefined) {
-      this.#videoAgeNs = ctx.clock.nowNs() - video.timestampNs;
-      if (peers > 0) endpoint.push("video", video.data, video.timestampNs, video.keyframe);
-    }
-    const opus = this.#opus;
-    let audio;
-    while ((audio = this.inputs.audio.read()) !== undefined) {
-      if (!opus) continue;
-      const fits = opus.add(audio, (packet, timestampNs) => {
-        if (peers > 0) endpoint.push("audio", packet, timestampNs, false);
-      });
-      if (!fits) {
-        this.#audioRefused++;
-        ctx.frames.drop(audio);
-      }
-    }
+  protected override onVideo(video: EncodedVideoFrame, ctx: ProcessContext): void {
+    this.#videoAgeNs = ctx.clock.nowNs() - video.timestampNs;
   }
 
   /**
@@ -222,7 +173,7 @@ export class WhepSink extends Processor<WhepSinkTypes> {
    * @returns The counters (empty before setup).
    */
   override reportStats(): { [key: string]: JsonValue } {
-    const endpoint = this.#endpoint;
+    const endpoint = this.endpoint;
     if (!endpoint) return {};
     const stats = endpoint.stats();
     return {
@@ -231,17 +182,9 @@ export class WhepSink extends Processor<WhepSinkTypes> {
       keyframeRequests: stats.keyframeRequests,
       viewersReplaced: stats.peersReplaced,
       framesDropped: stats.framesDropped,
-      audioBlocksRefused: this.#audioRefused,
+      audioBlocksRefused: this.audioBlocksRefused,
       videoAgeMs: Math.round(this.#videoAgeNs / 1e4) / 100,
       peers: stats.peers as unknown as JsonValue,
     };
-  }
-
-  /** Closes every viewer's session and stops the endpoint. Idempotent. */
-  override teardown(): void {
-    this.#endpoint?.close();
-    this.#endpoint = undefined;
-    this.#opus?.close();
-    this.#opus = undefined;
   }
 }

@@ -10,15 +10,13 @@ import {
   type EncodedVideoFrame,
   input,
   type InputPort,
-  type ProcessContext,
-  Processor,
   processor,
   type SetupContext,
 } from "../../mod.ts";
 import type { JsonValue } from "../../core/schema/json_schema.ts";
 import type { WebRtcEndpoint } from "../../ffi/net/webrtc_endpoint.ts";
 import { WebRtcError } from "../../ffi/net/webrtc_errors.ts";
-import type { OpusPackets } from "../webrtc/opus_packets.ts";
+import { WebRtcSink } from "../base/webrtc_sink.ts";
 import type { WhipSinkTypes } from "./whip_sink.gen.ts";
 
 /**
@@ -149,7 +147,7 @@ type State = "idle" | "offering" | "connecting" | "connected" | "waiting";
  * ```
  */
 @processor({ tags: ["video", "audio", "sink", "network", "webrtc"], mode: "push" })
-export class WhipSink extends Processor<WhipSinkTypes> {
+export class WhipSink extends WebRtcSink<WhipSinkTypes> {
   /** H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`. */
   @input({ required: true })
   video!: InputPort<EncodedVideoFrame>;
@@ -162,8 +160,6 @@ export class WhipSink extends Processor<WhipSinkTypes> {
   @config()
   config!: WhipSinkConfig;
 
-  #endpoint: WebRtcEndpoint | undefined;
-  #opus: OpusPackets | undefined;
   #state: State = "idle";
   #session = 0;
   #resource: string | undefined;
@@ -173,7 +169,6 @@ export class WhipSink extends Processor<WhipSinkTypes> {
   #attempts = 0;
   #sessions = 0;
   #lastError: string | null = null;
-  #keyframeRequests = 0;
   #inflight: Promise<void> | undefined;
   #abort: AbortController | undefined;
 
@@ -190,7 +185,7 @@ export class WhipSink extends Processor<WhipSinkTypes> {
    */
   override async setup(ctx: SetupContext): Promise<void> {
     await this.teardown();
-    const { url, bind, port, publicAddress, publicPort, queueFrames, audioBitrate } = this.config;
+    const { url } = this.config;
     let parsed: URL | undefined;
     try {
       parsed = new URL(url);
@@ -198,56 +193,30 @@ export class WhipSink extends Processor<WhipSinkTypes> {
     if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
       throw new TypeError(`Cannot publish to ${JSON.stringify(url)}: expected an http(s) URL`);
     }
-    const { WebRtcEndpoint } = await import("../../ffi/net/webrtc_endpoint.ts");
-    const { OpusPackets } = await import("../webrtc/opus_packets.ts");
-    this.#endpoint = WebRtcEndpoint.create({
-      name: ctx.node,
-      mode: "send",
-      bind,
-      port,
-      publicAddress: publicAddress === "" ? undefined : publicAddress,
-      publicPort,
-      maxPeers: 1,
-      queueFrames,
-    });
-    this.#opus = this.inputs.audio.isConnected ? new OpusPackets(audioBitrate) : undefined;
+    await this.open(ctx);
     this.#abort = new AbortController();
     this.#attempts = 0;
     this.#sessions = 0;
     this.#lastError = null;
-    this.#keyframeRequests = 0;
     this.#backoffMs = this.config.retryMinSeconds * 1000;
     this.#publish();
   }
 
+  /** One peer: the WHIP server. */
+  protected maxPeers(): number {
+    return 1;
+  }
+
   /**
-   * Sends what is waiting while a session is connected; starts a new publish when one is due.
+   * Moves the publish state on (starting a new publish when one is due); sends while a session
+   * is connected.
    *
-   * @param ctx The node's name, clock and frames.
+   * @param peers The sessions connected now.
+   * @returns Whether the session is connected.
    */
-  process(ctx: ProcessContext): void {
-    const endpoint = this.#endpoint;
-    if (!endpoint) return;
-    const { keyframeRequests, peers } = endpoint.poll();
-    if (keyframeRequests > this.#keyframeRequests) {
-      this.#keyframeRequests = keyframeRequests;
-      this.inputs.video.requestKeyframe();
-    }
+  protected live(peers: number): boolean {
     this.#advance(peers);
-    const live = this.#state === "connected";
-    let video;
-    while ((video = this.inputs.video.read()) !== undefined) {
-      if (live) endpoint.push("video", video.data, video.timestampNs, video.keyframe);
-    }
-    const opus = this.#opus;
-    let audio;
-    while ((audio = this.inputs.audio.read()) !== undefined) {
-      if (!opus) continue;
-      const fits = opus.add(audio, (packet, timestampNs) => {
-        if (live) endpoint.push("audio", packet, timestampNs, false);
-      });
-      if (!fits) ctx.frames.drop(audio);
-    }
+    return this.#state === "connected";
   }
 
   /** Moves the connection state on from what the endpoint reports. */
@@ -284,7 +253,7 @@ export class WhipSink extends Processor<WhipSinkTypes> {
   #endSession(): void {
     if (this.#session !== 0) {
       try {
-        this.#endpoint?.closeSession(this.#session);
+        this.endpoint?.closeSession(this.#session);
       } catch { /* already ended by the network thread */ }
       this.#session = 0;
     }
@@ -295,7 +264,7 @@ export class WhipSink extends Processor<WhipSinkTypes> {
 
   /** One publish: offer, POST, answer. Runs in the background; `process()` follows its state. */
   #publish(): void {
-    const endpoint = this.#endpoint;
+    const endpoint = this.endpoint;
     if (!endpoint || this.#inflight) return;
     this.#attempts++;
     this.#enter("offering");
@@ -305,7 +274,7 @@ export class WhipSink extends Processor<WhipSinkTypes> {
         this.#enter("connecting");
       },
       (error) => {
-        if (this.#endpoint !== endpoint) return; // torn down meanwhile
+        if (this.endpoint !== endpoint) return; // torn down meanwhile
         this.#fail(error instanceof Error ? error.message : String(error));
       },
     ).finally(() => this.#inflight = undefined);
@@ -313,7 +282,7 @@ export class WhipSink extends Processor<WhipSinkTypes> {
 
   async #offer(endpoint: WebRtcEndpoint): Promise<void> {
     const { url, tokenEnv } = this.config;
-    const { session, offer } = endpoint.createOffer(this.#opus !== undefined);
+    const { session, offer } = endpoint.createOffer(this.sendsAudio);
     this.#session = session;
     const headers: Record<string, string> = { "content-type": "application/sdp" };
     const token = tokenEnv === "" ? undefined : Deno.env.get(tokenEnv);
@@ -339,7 +308,7 @@ export class WhipSink extends Processor<WhipSinkTypes> {
   }
 
   #error(message: string): WebRtcError {
-    return new WebRtcError("webrtc_publish_failed", this.#endpoint?.name ?? "", message);
+    return new WebRtcError("webrtc_publish_failed", this.endpoint?.name ?? "", message);
   }
 
   async #delete(resource: string): Promise<void> {
@@ -361,7 +330,7 @@ export class WhipSink extends Processor<WhipSinkTypes> {
    * @returns The counters (empty before setup).
    */
   override reportStats(): { [key: string]: JsonValue } {
-    const endpoint = this.#endpoint;
+    const endpoint = this.endpoint;
     if (!endpoint) return {};
     const stats = endpoint.stats();
     return {
@@ -384,10 +353,7 @@ export class WhipSink extends Processor<WhipSinkTypes> {
     this.#resource = undefined;
     await this.#inflight?.catch(() => {});
     if (resource) await this.#delete(resource);
-    this.#endpoint?.close();
-    this.#endpoint = undefined;
-    this.#opus?.close();
-    this.#opus = undefined;
+    await super.teardown();
     this.#session = 0;
     this.#enter("idle");
   }

@@ -4,20 +4,11 @@
  * @module
  */
 
-import {
-  config,
-  input,
-  type InputPort,
-  type ProcessContext,
-  Processor,
-  processor,
-  type SetupContext,
-  type VideoFrame,
-} from "../../mod.ts";
+import { config, input, type InputPort, processor, type VideoFrame } from "../../mod.ts";
 import type { Rational } from "../formats/y4m_header.ts";
 import type { Y4mWriter as Y4mFileWriter } from "../formats/y4m_writer.ts";
 import type { BilinearScaler } from "../video/scale.ts";
-import { TakePaths } from "../formats/take_paths.ts";
+import { FrameWriter } from "../base/frame_writer.ts";
 import { UnconvertibleFrameError } from "../formats/writer_errors.ts";
 import type { Y4mWriterTypes } from "./y4m_writer.gen.ts";
 
@@ -123,7 +114,7 @@ export interface Y4mWriterConfig {
  * ```
  */
 @processor({ tags: ["video", "sink", "file"], mode: "push" })
-export class Y4mWriter extends Processor<Y4mWriterTypes> {
+export class Y4mWriter extends FrameWriter<Y4mWriterTypes, Y4mFileWriter, VideoFrame, Uint8Array> {
   /** Video to record, any pixel format (converted to I420). */
   @input({ required: true })
   in!: InputPort<VideoFrame>;
@@ -132,85 +123,54 @@ export class Y4mWriter extends Processor<Y4mWriterTypes> {
   @config()
   config!: Y4mWriterConfig;
 
-  #file: Y4mFileWriter | undefined;
   #pixels: Awaited<ReturnType<typeof importPixelCode>> | undefined;
   #i420 = new Uint8Array(0);
   #scaled = new Uint8Array(0);
   #scaler: BilinearScaler | undefined;
-  #closing: Promise<void> | undefined;
-  readonly #takes = new TakePaths();
-  #path = "";
-
-  /** Frames written so far. */
-  get framesWritten(): number {
-    return this.#file?.framesWritten ?? 0;
-  }
-
-  /** The file the current (or last) take records to: `path`, then `<name>-1.y4m`, ... */
-  get path(): string {
-    return this.#path;
-  }
 
   /**
-   * Creates the file, writes the stream header and allocates the conversion buffer.
+   * Creates the file, writes the stream header and loads the conversion code.
    *
-   * @param _ctx The node's name and clock.
+   * @param path The take's path.
+   * @returns The open file.
    * @throws {NotRegularFileTargetError} When `path` is a FIFO, device, folder or socket (code
    *   `not_regular_file`): refused before opening, so a FIFO never blocks.
    * @throws {Deno.errors.NotFound} When the directory does not exist (and other open errors).
    */
-  override async setup(_ctx: SetupContext): Promise<void> {
-    await this.teardown(); // a second setup() finishes the previous recording first
+  protected async open(path: string): Promise<Y4mFileWriter> {
     const { width, height, fps } = this.config;
-    const path = this.#path = await this.#takes.next(this.config.path);
     // The file and pixel code are imported here, on first use: a program that never writes Y4M
     // does not load them.
     const { Y4mWriter: Y4mFileWriter } = await import("../formats/y4m_writer.ts");
     this.#pixels = await importPixelCode();
-    this.#file = await Y4mFileWriter.create(path, { width, height, frameRate: fpsRatio(fps) });
-    this.#closing = undefined;
+    return await Y4mFileWriter.create(path, { width, height, frameRate: fpsRatio(fps) });
+  }
+
+  /** The next frame waiting on `in`. */
+  protected read(): VideoFrame | undefined {
+    return this.inputs.in.read();
   }
 
   /**
-   * Appends every frame waiting on `in`; each is complete in the file when this returns. A frame
-   * not recorded (one that cannot be converted, or any read after teardown) is counted with
-   * `ctx.frames.drop()`, so it shows in the node's `framesDropped`.
+   * The frame as I420 at the file's size: the frame's own bytes when it already is.
    *
-   * @param ctx The node's name, clock and frames.
+   * @param frame The frame.
+   * @returns The I420 picture.
+   * @throws {UnconvertibleFrameError} For an odd size, or a payload shorter than the size needs.
    */
-  async process(ctx: ProcessContext): Promise<void> {
-    let frame;
-    while ((frame = this.inputs.in.read()) !== undefined) {
-      const file = this.#file;
-      if (!file || this.#closing) {
-        ctx.frames.drop(frame); // read after teardown: not recorded, so counted
-        continue;
-      }
-      let bytes;
-      try {
-        bytes = this.#toFileFormat(frame);
-      } catch (error) {
-        ctx.frames.drop(frame); // the frame that fails the node is not in the file either
-        throw error;
-      }
-      await file.writeFrame(bytes);
-    }
-  }
-
-  /** The frame as I420 at the file's size: the frame's own bytes when it already is. */
-  #toFileFormat(frame: VideoFrame): Uint8Array {
+  protected encode(frame: VideoFrame): Uint8Array {
     const { width, height } = this.config;
     const { BilinearScaler, convertFrame, frameByteLength } = this.#pixels!;
     const { format, width: w, height: h } = frame;
     const what = `${format} ${w}x${h}`;
     if (w % 2 !== 0 || h % 2 !== 0) {
       // The file is 4:2:0 at an even size: such a frame needs converting or scaling at an odd size.
-      throw new UnconvertibleFrameError(this.#path, what, "4:2:0 needs an even width and height");
+      throw new UnconvertibleFrameError(this.path, what, "4:2:0 needs an even width and height");
     }
     const bytes = frameByteLength(format, w, h);
     if (frame.data.length < bytes) {
       throw new UnconvertibleFrameError(
-        this.#path,
+        this.path,
         what,
         `its payload holds ${frame.data.length} bytes, the size needs ${bytes}`,
       );
@@ -232,10 +192,9 @@ export class Y4mWriter extends Processor<Y4mWriterTypes> {
     return this.#scaled;
   }
 
-  /** Waits for pending writes and closes the file. Idempotent. */
-  override teardown(): Promise<void> {
-    this.#closing ??= this.#file?.close() ?? Promise.resolve();
-    return this.#closing;
+  /** Appends the picture; it is complete in the file when this returns. */
+  protected write(file: Y4mFileWriter, picture: Uint8Array): Promise<void> {
+    return file.writeFrame(picture);
   }
 }
 

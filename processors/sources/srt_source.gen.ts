@@ -96,7 +96,7 @@ export const srtSourceNode: NodeDefinition<SrtSource, SrtSourceHandle> = defineN
         },
         host: {
           description:
-            "The local IP address to bind (listener) or the sender's (caller); IPv4 or IPv6, no names.",
+            "The peer's IP address (caller) or the local one to bind (listener); IPv4 or IPv6, no names.",
           type: "string",
           pattern: "^((\\d{1,3}\\.){3}\\d{1,3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*)$",
           default: "127.0.0.1",
@@ -108,14 +108,14 @@ export const srtSourceNode: NodeDefinition<SrtSource, SrtSourceHandle> = defineN
           maximum: 65535,
         },
         latencyMs: {
-          description: "SRT latency in ms.",
+          description: "SRT latency in ms: how long the receiver may wait for retransmissions.",
           type: "integer",
           minimum: 20,
           maximum: 8000,
           default: 120,
         },
         passphrase: {
-          description: "Passphrase the sender encrypts with (10 to 79 characters); empty for none.",
+          description: "Passphrase for AES encryption (10 to 79 characters); empty for none.",
           type: "string",
           pattern: "^(|.{10,79})$",
           default: "",
@@ -127,21 +127,22 @@ export const srtSourceNode: NodeDefinition<SrtSource, SrtSourceHandle> = defineN
           default: "aes-128",
         },
         streamId: {
-          description: "Stream id a caller sends; empty for none.",
+          description:
+            "Stream id a caller sends (`SRTO_STREAMID`); empty for none. Listeners ignore it.",
           type: "string",
           maxLength: 512,
           default: "",
         },
         queueFrames: {
           description:
-            "Received access units the native queue holds while the graph does not read; past that the oldest is dropped (counted) and the stream resumes at the next keyframe.",
+            "Access units the native queue holds: to send (a sender) or received and not yet read (a receiver). When the network (or the graph) falls behind the oldest is dropped (counted) and the stream resumes at the next keyframe.",
           type: "integer",
           minimum: 1,
           maximum: 4096,
           default: 64,
         },
         idleTimeoutMs: {
-          description: "Silence from the sender, in ms, after which the connection counts as lost.",
+          description: "Silence from the peer, in ms, after which the connection counts as lost.",
           type: "integer",
           minimum: 1000,
           maximum: 60000,

@@ -15,13 +15,13 @@ import {
   type SetupContext,
 } from "../../mod.ts";
 import type { NetSource, NetStats } from "../../ffi/net/net_endpoint.ts";
-import { socketAddress } from "../sinks/srt_sink.ts";
+import { type SrtConfig, srtEndpointSettings } from "../base/srt_config.ts";
 import type { SrtSourceTypes } from "./srt_source.gen.ts";
 
 /**
- * Config of {@linkcode SrtSource}.
+ * Config of {@linkcode SrtSource}: its mode, and the SRT settings it shares with `SrtSink`.
  */
-export interface SrtSourceConfig {
+export interface SrtSourceConfig extends SrtConfig {
   /**
    * `listener` binds `host:port` and takes one sender at a time (the next when one leaves);
    * `caller` connects to a sender that listens, and reconnects with backoff.
@@ -29,72 +29,8 @@ export interface SrtSourceConfig {
    * @default "listener"
    */
   mode: "caller" | "listener";
-  /**
-   * The local IP address to bind (listener) or the sender's (caller); IPv4 or IPv6, no names.
-   *
-   * @pattern ^((\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*)$
-   * @default "127.0.0.1"
-   */
-  host: string;
-  /**
-   * UDP port.
-   *
-   * @integer
-   * @minimum 1
-   * @maximum 65535
-   */
-  port: number;
-  /**
-   * SRT latency in ms.
-   *
-   * @integer
-   * @minimum 20
-   * @maximum 8000
-   * @default 120
-   */
-  latencyMs: number;
-  /**
-   * Passphrase the sender encrypts with (10 to 79 characters); empty for none.
-   *
-   * @pattern ^(|.{10,79})$
-   * @default ""
-   */
-  passphrase: string;
-  /**
-   * AES key length when a passphrase is set.
-   *
-   * @default "aes-128"
-   */
-  keyLength: "aes-128" | "aes-192" | "aes-256";
-  /**
-   * Stream id a caller sends; empty for none.
-   *
-   * @maxLength 512
-   * @default ""
-   */
-  streamId: string;
-  /**
-   * Received access units the native queue holds while the graph does not read; past that the
-   * oldest is dropped (counted) and the stream resumes at the next keyframe.
-   *
-   * @integer
-   * @minimum 1
-   * @maximum 4096
-   * @default 64
-   */
-  queueFrames: number;
-  /**
-   * Silence from the sender, in ms, after which the connection counts as lost.
-   *
-   * @integer
-   * @minimum 1000
-   * @maximum 60000
-   * @default 3000
-   */
-  idleTimeoutMs: number;
 }
 
-const KEY_BYTES = { "aes-128": 16, "aes-192": 24, "aes-256": 32 } as const;
 /** How often the node looks for received access units. */
 const POLL_NS = 5_000_000;
 /** The largest access unit taken (a 4K keyframe at a high bit rate fits). */
@@ -162,21 +98,11 @@ export class SrtSource extends Processor<SrtSourceTypes> {
   override async setup(ctx: SetupContext): Promise<void> {
     this.teardown();
     const { NetSource } = await import("../../ffi/net/net_endpoint.ts");
-    const c = this.config;
     this.#buffer = new Uint8Array(MAX_ACCESS_UNIT_BYTES);
     this.#pending = undefined;
     this.#firstPtsNs = Number.NaN;
     this.#frameNumber = 0;
-    this.#source = NetSource.create("srt", {
-      mode: c.mode,
-      address: socketAddress(c.host, c.port),
-      latencyMs: c.latencyMs,
-      passphrase: c.passphrase,
-      keySize: KEY_BYTES[c.keyLength],
-      streamId: c.streamId,
-      queueFrames: c.queueFrames,
-      idleTimeoutMs: c.idleTimeoutMs,
-    });
+    this.#source = NetSource.create("srt", srtEndpointSettings(this.config));
     ctx.loop?.setPeriodNs(POLL_NS);
   }
 

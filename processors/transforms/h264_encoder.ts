@@ -17,7 +17,11 @@ import {
   type SetupContext,
   type VideoFrame,
 } from "../../mod.ts";
-import type { H264Encoder as NativeH264Encoder } from "../../ffi/media/h264_encoder.ts";
+import type {
+  H264Encoder as NativeH264Encoder,
+  H264Level,
+  H264Profile,
+} from "../../ffi/media/h264_encoder.ts";
 import type { H264EncoderTypes } from "./h264_encoder.gen.ts";
 
 /**
@@ -63,7 +67,7 @@ export interface H264EncoderConfig {
    *
    * @default "baseline"
    */
-  profile: "baseline" | "main" | "high";
+  profile: H264Profile;
   /**
    * H.264 level, or `auto`. VideoToolbox has constants only for 1.3 (baseline) and 3 to 5.2: the
    * `videotoolbox` backend refuses other levels with `UnsupportedError`, and `auto` falls back to
@@ -71,25 +75,7 @@ export interface H264EncoderConfig {
    *
    * @default "auto"
    */
-  level:
-    | "auto"
-    | "1b"
-    | "1"
-    | "1.1"
-    | "1.2"
-    | "1.3"
-    | "2"
-    | "2.1"
-    | "2.2"
-    | "3"
-    | "3.1"
-    | "3.2"
-    | "4"
-    | "4.1"
-    | "4.2"
-    | "5"
-    | "5.1"
-    | "5.2";
+  level: H264Level;
   /**
    * Real-time mode: no look-ahead or frame reordering, one access unit per frame right away.
    *
