@@ -94,7 +94,7 @@ export type { CaptureDeviceMode, ListCaptureDevicesOptions } from "./media/captu
 export type { CapturedFrame, CaptureKind, NativeCaptureStats } from "./media/native_capture.ts";
 export type { EncoderInput, H264Backend, H264Level, H264Profile } from "./media/h264_encoder.ts";
 export type { OpusApplication } from "./media/opus_encoder.ts";
-export type { NetStats } from "./net/net_endpoint.ts";
+export type { NetKind, NetStats } from "./net/net_endpoint.ts";
 export type {
   ReceivedFrame,
   WebRtcEndpoint,

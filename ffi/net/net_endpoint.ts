@@ -11,10 +11,10 @@ import { loadNativeLibrary } from "../native/load.ts";
 import { CLOSED_HANDLE } from "../native/status.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 
-/** Transports, in ABI code order. */
-export const NET_KINDS = ["srt", "rtmp"] as const;
 /** A transport. */
-export type NetKind = typeof NET_KINDS[number];
+export type NetKind = "srt" | "rtmp";
+/** Transports, in ABI code order. */
+export const NET_KINDS: readonly NetKind[] = ["srt", "rtmp"];
 
 /**
  * Counters of one endpoint, cumulative over its connections (a source reads "sent" as

@@ -57,3 +57,7 @@ export {
   type SrtEndpointSettings,
   srtEndpointSettings,
 } from "./srt_config.ts";
+// The file writers the built-in sinks hand frames to, named by the bases' type parameters.
+export type { Mp4Recording, Mp4RecordingStats } from "../formats/mp4_recording.ts";
+export type { WavWriter as WavFileWriter } from "../formats/wav_writer.ts";
+export type { Y4mWriter as Y4mFileWriter } from "../formats/y4m_writer.ts";

@@ -107,6 +107,26 @@ export interface Mp4RecordingStats {
 /**
  * One MP4 file being written. Feed it frames in order per stream; {@linkcode Mp4Recording.finish}
  * once.
+ *
+ * @example Open a recording and finish it before any frame
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Mp4Recording } from "./mp4_recording.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const recording = await Mp4Recording.create({
+ *   path: `${dir}/empty.mp4`,
+ *   video: true,
+ *   audio: false,
+ *   audioBitrate: 64_000,
+ *   fragmentSeconds: 1,
+ * });
+ * assert.equal(recording.path, `${dir}/empty.mp4`);
+ * await recording.finish();
+ * assert.equal(recording.recorded, false);
+ * assert.equal(recording.stats.videoFrames, 0);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export class Mp4Recording {
   readonly #path: string;
