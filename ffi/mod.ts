@@ -82,4 +82,8 @@ export type { TransferredRingEndpoint } from "./transport/ring_endpoint.ts";
 // -- Workers and native plugins --------------------------------------------------------------
 export { WorkerBackend, type WorkerBackendOptions } from "./workers/worker_backend.ts";
 export { NativePlugin } from "./plugins/native_plugin.ts";
-export { NativePluginError, PluginAbiMismatchError } from "./plugins/native_plugin_errors.ts";
+export {
+  NativePluginError,
+  PluginAbiMismatchError,
+  PluginPlacementError,
+} from "./plugins/native_plugin_errors.ts";
