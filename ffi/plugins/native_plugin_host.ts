@@ -15,6 +15,7 @@ import type {
   IsolateHost,
   NodeFailure,
 } from "../../core/isolates/host.ts";
+import type { ProbedHost } from "../../core/isolates/capabilities.ts";
 import { errorAction } from "../../core/lifecycle/error_policy.ts";
 import { monotonicClock } from "../../core/time/media_clock.ts";
 import type { HostedProbeSample, HostedProbeSpec } from "../../core/probes/probe.ts";
@@ -145,7 +146,7 @@ interface HostedNode {
  * plugin.close();
  * ```
  */
-export class NativePluginHost implements IsolateHost, Disposable {
+export class NativePluginHost implements IsolateHost, ProbedHost, Disposable {
   /** `native:<plugin name>`. */
   readonly isolate: string;
   readonly #plugin: NativePlugin;
