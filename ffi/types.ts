@@ -28,4 +28,4 @@ export type { CrateSource } from "./native/native_source.ts";
 export type { OpusApplication } from "./media/opus_encoder.ts";
 export type { RingEndpoint, RingEndpointKind } from "./transport/ring_endpoint.ts";
 export type { NativeLibrary } from "./native/symbols.ts";
-export type { WorkerHost } from "./workers/worker_host.ts";
+export type { WorkerHost } from "./workers/host.ts";

@@ -48,7 +48,7 @@ import type { NativeLibrary } from "../native/symbols.ts";
  * @example Budget the wake-up latency
  * ```ts
  * import assert from "node:assert/strict";
- * import { NATIVE_POLL_MS } from "./native_plugin_host.ts";
+ * import { NATIVE_POLL_MS } from "./host.ts";
  *
  * assert.equal(`native outputs wake readers within ${NATIVE_POLL_MS} ms`, "native outputs wake readers within 1 ms");
  * ```
