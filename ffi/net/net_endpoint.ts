@@ -49,7 +49,8 @@ export interface NetStats {
   framesQueued: number;
   /**
    * The connection's smoothed round-trip time in ms (SRT: the receiver's measure, carried in
-   * its full ACKs); `null` until measured, while no peer is connected, and for RTMP.
+   * its full ACKs; RTMP: the kernel's TCP estimate, on Linux); `null` until measured, and for
+   * SRT while no peer is connected.
    */
   rttMs: number | null;
 }
