@@ -38,7 +38,7 @@ import { NodeNotFoundError } from "../../core/graph/errors.ts";
 import { PortNotFoundError } from "../../core/ports/port_table.ts";
 import { NativeOutputProbe } from "./native_probe.ts";
 import type { NativeTransportEndpoint } from "../transport/native_transport.ts";
-import { SIGNAL_BELL } from "../transport/native_transport_ends.ts";
+import { SIGNAL_BELL } from "../transport/channel/ends.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 
 /**

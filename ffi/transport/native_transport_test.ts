@@ -11,7 +11,7 @@ import {
   SIGNAL_READER_ASLEEP,
   SignalledReader,
   SignalledWriter,
-} from "./native_transport_ends.ts";
+} from "./channel/ends.ts";
 import { createNativeConnection } from "./native_connection.ts";
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 import type { AudioFrame } from "../../core/frames/audio_frame.ts";

@@ -1,23 +1,18 @@
 import assert from "node:assert/strict";
-import { type AudioFrame, createAudioFrame } from "../../core/frames/audio_frame.ts";
-import type { DataFrame } from "../../core/frames/data_frame.ts";
-import type { EncodedVideoFrame } from "../../core/frames/encoded_video_frame.ts";
-import { FrameMessageBatch, NO_SLOT } from "../../core/frames/message.ts";
+import { type AudioFrame, createAudioFrame } from "../../../core/frames/audio_frame.ts";
+import type { DataFrame } from "../../../core/frames/data_frame.ts";
+import type { EncodedVideoFrame } from "../../../core/frames/encoded_video_frame.ts";
+import { FrameMessageBatch, NO_SLOT } from "../../../core/frames/message.ts";
 import {
   PIXEL_FORMATS,
   type VideoFrame,
   videoFrameByteLength,
-} from "../../core/frames/video_frame.ts";
-import { FrameDecoder } from "./frame_decoder.ts";
-import { FrameTooLargeError, InvalidFrameError } from "./frame_codec_errors.ts";
-import {
-  ENCODE_POOL_EXHAUSTED,
-  ENCODED_COPY,
-  ENCODED_ZERO_COPY,
-  FrameEncoder,
-} from "./frame_encoder.ts";
-import { FLAG_KEYFRAME, FRAME_HEADER_BYTES, VIDEO_CODECS } from "./frame_format.ts";
-import { FramePool } from "./frame_pool.ts";
+} from "../../../core/frames/video_frame.ts";
+import { FrameDecoder } from "./decoder.ts";
+import { FrameTooLargeError, InvalidFrameError } from "./errors.ts";
+import { ENCODE_POOL_EXHAUSTED, ENCODED_COPY, ENCODED_ZERO_COPY, FrameEncoder } from "./encoder.ts";
+import { FLAG_KEYFRAME, FRAME_HEADER_BYTES, VIDEO_CODECS } from "../frame_format.ts";
+import { FramePool } from "../frame_pool.ts";
 
 /**
  * Both halves over one pool, as a connection's writer (the encoder) and its reader in the other

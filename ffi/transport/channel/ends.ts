@@ -5,18 +5,18 @@
  * @module
  */
 
-import type { ConnectionReader, ConnectionWriter } from "../../core/transport/connection.ts";
-import type { Frame } from "../../core/frames/frame.ts";
+import type { ConnectionReader, ConnectionWriter } from "../../../core/transport/connection.ts";
+import type { Frame } from "../../../core/frames/frame.ts";
 import {
   OwnedAudioFrame,
   OwnedEncodedVideoFrame,
   OwnedVideoFrame,
-} from "../../core/frames/owned_frame.ts";
-import { COUNTER } from "./connection_shared_state.ts";
-import { NO_SLOT } from "../../core/frames/message.ts";
-import type { NativeConnectionReader } from "./native_connection_reader.ts";
-import type { NativeConnectionWriter } from "./native_connection_writer.ts";
-import { SlotMemorySource } from "./slot_memory.ts";
+} from "../../../core/frames/owned_frame.ts";
+import { COUNTER } from "../connection_shared_state.ts";
+import { NO_SLOT } from "../../../core/frames/message.ts";
+import type { NativeConnectionReader } from "../native_connection_reader.ts";
+import type { NativeConnectionWriter } from "../native_connection_writer.ts";
+import { SlotMemorySource } from "../slot_memory.ts";
 
 /**
  * Index of the doorbell in a channel's signal (`Int32Array`): bumped after a push that finds the
@@ -28,13 +28,13 @@ import { SlotMemorySource } from "./slot_memory.ts";
  * ```ts
  * import assert from "node:assert/strict";
  * import { FramePool } from "@streamlib/streamlib/ffi";
- * import { createNativeConnection } from "./native_connection.ts";
+ * import { createNativeConnection } from "../native_connection.ts";
  * import {
  *   SIGNAL_BELL,
  *   SIGNAL_BYTES,
  *   SIGNAL_READER_ASLEEP,
  *   SignalledWriter,
- * } from "./native_transport_ends.ts";
+ * } from "./ends.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
  * const [native, reader] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
@@ -61,7 +61,7 @@ export const SIGNAL_TORN = 1;
  * @example The reader rings the room bell only for a waiting writer
  * ```ts
  * import assert from "node:assert/strict";
- * import { SIGNAL_BYTES, SIGNAL_SPACE, SIGNAL_WRITER_WAITING } from "./native_transport_ends.ts";
+ * import { SIGNAL_BYTES, SIGNAL_SPACE, SIGNAL_WRITER_WAITING } from "./ends.ts";
  *
  * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
  * Atomics.store(signal, SIGNAL_WRITER_WAITING, 1); // what a blocked writer does
@@ -76,7 +76,7 @@ export const SIGNAL_SPACE = 2;
  * @example Nobody waits on a fresh channel
  * ```ts
  * import assert from "node:assert/strict";
- * import { SIGNAL_BYTES, SIGNAL_WRITER_WAITING } from "./native_transport_ends.ts";
+ * import { SIGNAL_BYTES, SIGNAL_WRITER_WAITING } from "./ends.ts";
  *
  * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
  * assert.equal(signal[SIGNAL_WRITER_WAITING], 0);
@@ -118,13 +118,13 @@ export const POOL_WAIT_LIMIT_MS = 200;
  * ```ts
  * import assert from "node:assert/strict";
  * import { FramePool } from "@streamlib/streamlib/ffi";
- * import { createNativeConnection } from "./native_connection.ts";
+ * import { createNativeConnection } from "../native_connection.ts";
  * import {
  *   SIGNAL_BELL,
  *   SIGNAL_BYTES,
  *   SIGNAL_READER_ASLEEP,
  *   SignalledWriter,
- * } from "./native_transport_ends.ts";
+ * } from "./ends.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 4 });
  * const [native, reader] = createNativeConnection({ capacity: 4, policy: "fifo", pool });
@@ -344,8 +344,8 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
  * ```ts
  * import assert from "node:assert/strict";
  * import { FramePool } from "@streamlib/streamlib/ffi";
- * import { createNativeConnection } from "./native_connection.ts";
- * import { SIGNAL_BYTES, SignalledReader, SignalledWriter } from "./native_transport_ends.ts";
+ * import { createNativeConnection } from "../native_connection.ts";
+ * import { SIGNAL_BYTES, SignalledReader, SignalledWriter } from "./ends.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
  * const [w, r] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
