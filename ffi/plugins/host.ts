@@ -38,7 +38,7 @@ import { NodeNotFoundError } from "../../core/graph/errors.ts";
 import { PortNotFoundError } from "../../core/ports/port_table.ts";
 import { NativeOutputProbe } from "./native_probe.ts";
 import type { NativeTransportEndpoint } from "../transport/native_transport.ts";
-import { SIGNAL_BELL } from "../transport/channel/ends.ts";
+import { ringSleepingReader } from "../transport/channel/doorbell.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 
 /**
@@ -565,8 +565,10 @@ export class NativePluginHost implements IsolateHost, ProbedHost, Disposable {
       const written = c.state.counters[COUNTER.WRITTEN];
       if (written === c.lastWritten) continue;
       c.lastWritten = written;
-      Atomics.add(c.bell, SIGNAL_BELL, 1);
-      Atomics.notify(c.bell, SIGNAL_BELL);
+      // Native threads cannot ring (they hold no signal, and V8's waitAsync waiters are not on
+      // an OS futex a native thread could wake): the poll rings for them, by the protocol every
+      // writer uses, so a reader that is draining is not notified again.
+      ringSleepingReader(c.bell);
     }
     for (const record of this.#nodes.values()) {
       if (record.state === "error" || record.state === "stopped") continue;
