@@ -95,8 +95,18 @@ export type {
   HostedEndpointSpec,
   HostedNodeSpec,
   HostedPort,
+  HostGraph,
+  HostLifecycle,
+  HostReadout,
   NodeFailure,
 } from "./core/isolates/host.ts";
+export type {
+  ConfigurableHost,
+  FrameLeakReportingHost,
+  HostCapabilities,
+  KeyframeRequestingHost,
+  ProbedHost,
+} from "./core/isolates/capabilities.ts";
 export type { HostedProbeSample, HostedProbeSpec } from "./core/probes/probe.ts";
 export type { ConfigApplied } from "./core/lifecycle/live_config.ts";
 export type {

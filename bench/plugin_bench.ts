@@ -24,7 +24,7 @@ import {
 } from "../mod.ts";
 import { FramePool, NativePlugin } from "../ffi/mod.ts";
 import { NativeTransport } from "../ffi/transport/native_transport.ts";
-import { NativePluginHost } from "../ffi/plugins/native_plugin_host.ts";
+import { NativePluginHost } from "../ffi/plugins/host.ts";
 import { gainNode } from "../processors/transforms/gain.gen.ts";
 import { subprocessProcessorNode } from "../plugins/subprocess_processor.gen.ts";
 import { createProcessContext } from "../mod.ts";

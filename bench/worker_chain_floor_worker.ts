@@ -2,7 +2,7 @@
 /**
  * The Worker side of `bench/worker_chain_floor.ts`, and the bare link it measures: a ring of
  * numbers in a `SharedArrayBuffer` with the doorbell protocol of streamlib's cross-isolate
- * channel (`ffi/transport/native_transport_ends.ts`): the writer rings a bell only for a reader
+ * channel (`ffi/transport/channel/doorbell.ts`): the writer rings a bell only for a reader
  * that said it sleeps, and the reader rings a room bell only for a writer that said it waits.
  * Nothing else runs: no scheduler, no frames, no native calls: a chain of these shows what the
  * wake-ups of Workers woken this way cost on their own.

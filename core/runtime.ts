@@ -11,6 +11,7 @@ import { validateConfig } from "./config/validation.ts";
 import type { ConnectionOptions } from "./graph/connection_defaults.ts";
 import { Graph, type GraphConnection } from "./graph/graph.ts";
 import { PortDirectionError } from "./graph/errors.ts";
+import { capability } from "./isolates/capabilities.ts";
 import { IsolateSet } from "./isolates/isolate_set.ts";
 import type { JsonSchema, JsonValue } from "./schema/json_schema.ts";
 import {
@@ -399,8 +400,8 @@ export class Runtime implements AsyncDisposable {
       JSON.stringify(merged[key]) !== JSON.stringify(current[key])
     );
     if (changed.length === 0) return { node, config, changed, applied: "none" };
-    const host = this.#isolates.get(record.isolate);
-    if (!host.configureNode) throw new NotReconfigurableError(node, record.isolate);
+    const host = capability(this.#isolates.get(record.isolate), "configure");
+    if (!host) throw new NotReconfigurableError(node, record.isolate);
     const live = liveFields(descriptor);
     const locked = changed.filter((field) => !live.includes(field));
     const state = host.nodeState(node);
@@ -465,9 +466,10 @@ export class Runtime implements AsyncDisposable {
     }
     const host = this.#isolates.get(record.isolate);
     const label = `${node}.${name}`;
-    if (!host.probe) throw new ProbeUnsupportedError(label, host.isolate);
+    const probed = capability(host, "probes");
+    if (!probed) throw new ProbeUnsupportedError(label, host.isolate);
     const isolate = host.isolate;
-    const detach = host.probe(
+    const detach = probed.probe(
       { node, port: name, ...spec },
       (sample) => callback({ port: label, isolate, ...sample }),
     );
@@ -478,7 +480,7 @@ export class Runtime implements AsyncDisposable {
       probes.delete(probe);
       if (probes.size === 0 && this.#probes.get(node) === probes) this.#probes.delete(node);
       detach();
-    }, () => host.requestKeyframe?.(node, name));
+    }, () => capability(host, "keyframes")?.requestKeyframe(node, name));
     probes.add(probe);
     return probe;
   }

@@ -85,7 +85,13 @@ export type { TransferredRingEndpoint } from "./transport/ring_endpoint.ts";
 export { WorkerBackend, type WorkerBackendOptions } from "./workers/worker_backend.ts";
 export { WorkerDefinitionError, WorkerExitedError } from "./workers/worker_errors.ts";
 export { NativePlugin } from "./plugins/native_plugin.ts";
-export { NativePluginError, PluginAbiMismatchError } from "./plugins/native_plugin_errors.ts";
+export {
+  NativePluginError,
+  PluginAbiMismatchError,
+  PluginPlacementError,
+} from "./plugins/native_plugin_errors.ts";
+
+export { type NativeFree, NativeHandle } from "./native/native_handle.ts";
 
 // -- Types the classes above name ------------------------------------------------------------
 export type { NativeLibrary, symbols } from "./native/symbols.ts";
@@ -104,4 +110,4 @@ export type {
 export type { NativeRingOptions } from "./transport/native_ring.ts";
 export type { RingEndpoint, RingEndpointKind } from "./transport/ring_endpoint.ts";
 export type { SharedFramePool } from "./transport/frame_pool.ts";
-export type { WorkerHost } from "./workers/worker_host.ts";
+export type { WorkerHost } from "./workers/host.ts";

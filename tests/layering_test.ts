@@ -44,7 +44,7 @@ const TYPE_BACK_EDGES: Record<string, string> = {
   "core/isolates/local/node_environment.ts -> core/isolates/local/node_instance.ts":
     "environment of an instance",
   // A native plugin is loaded by its host's module, whose host type names the plugin.
-  "ffi/plugins/native_plugin_host.ts -> ffi/plugins/native_plugin.ts": "plugin and its host",
+  "ffi/plugins/host.ts -> ffi/plugins/native_plugin.ts": "plugin and its host",
 };
 
 interface Import {

@@ -4,11 +4,9 @@
  * @module
  */
 
-import type { FrameLeak } from "../frames/ledger.ts";
 import type { ConnectionStats } from "../transport/connection.ts";
 import type { ErrorPolicy } from "../lifecycle/error_policy.ts";
 import type { JsonValue } from "../schema/json_schema.ts";
-import type { HostedProbeSample, HostedProbeSpec } from "../probes/probe.ts";
 import type { NodeDefinition } from "../registry/node_definition.ts";
 import type { DeliveryPolicy } from "../transport/ring.ts";
 import type { RuntimeEventListener } from "../lifecycle/events.ts";
@@ -202,35 +200,14 @@ export interface NodeFailure {
 }
 
 /**
- * Runs the nodes of one isolate: instantiates processors, makes the connections inside the
- * isolate, schedules `process()` calls and reports events. The runtime (in the main isolate)
- * keeps the graph and validates every edit, then tells each isolate's host what to do.
- *
- * `LocalIsolate` implements it for the runtime's own isolate. A Worker host implements it by
- * posting these calls to a `LocalIsolate` inside the Worker (commands are fire-and-forget:
- * failures come back as `node-error` events; state and stats are the latest the Worker
- * reported).
- *
- * Lifecycle, driven by the runtime: `setup()` every host, then `run()` every host; `pause()`
- * and `resume()`; to stop, `halt()` every host (sources stop), `drain()` every host until none
- * ran anything, then `teardown()`.
+ * What every host does to the graph of its isolate: add and remove nodes, connect them, attach
+ * the ends of cross-isolate channels.
  */
-export interface IsolateHost {
-  /** The isolate's name (`main`, `worker:<name>`). */
-  readonly isolate: string;
+export interface HostGraph {
   /** Adds a node; when the host is running or paused, sets it up and starts it (in the background). */
   addNode(spec: HostedNodeSpec): void;
   /** Removes a node (its connections are already gone); tears it down when it was set up. */
   removeNode(node: string): Promise<void>;
-  /**
-   * Changes a node's config in place (`rt.setConfig()` validated it and checked the lock): the
-   * `changed` fields of `config` are written into the processor's config. `live` (every changed
-   * field is live-tunable): a set-up node's `configChanged(changed)` is called; otherwise a
-   * set-up (or failed) node is torn down and set up again with it, keeping its connections. A
-   * host in another isolate posts it (fire-and-forget). Optional: a host without it (a native
-   * plugin's) cannot change configs, and `rt.setConfig()` refuses its nodes.
-   */
-  configureNode?(node: string, config: JsonValue, changed: readonly string[], live: boolean): void;
   /** Connects two nodes of this isolate. */
   connect(spec: HostedConnectionSpec): void;
   /** Attaches the writing end of a cross-isolate channel to an output of this isolate. */
@@ -239,6 +216,14 @@ export interface IsolateHost {
   attachReader(spec: HostedEndpointSpec): void;
   /** Removes a connection or a channel end; frames queued in it are dropped. */
   disconnect(connection: string): void;
+}
+
+/**
+ * The lifecycle steps the runtime drives every host through: `setup()` every host, then `run()`
+ * every host; `pause()` and `resume()`; to stop, `halt()` every host (sources stop), `drain()`
+ * every host until none ran anything, then `teardown()`.
+ */
+export interface HostLifecycle {
   /** Sets up every node (state `starting`); resolves when all have finished or failed. */
   setup(): Promise<void>;
   /** Starts scheduling: loops run, pushes and wakes are served. */
@@ -255,6 +240,10 @@ export interface IsolateHost {
   teardown(): Promise<void>;
   /** Resolves when background setups and teardowns (from `addNode`, `removeNode`) are done. */
   settled(): Promise<void>;
+}
+
+/** What every host reports: states, counters, failures and events. */
+export interface HostReadout {
   /** A node's state. */
   nodeState(node: string): NodeState;
   /** A node's counters. */
@@ -265,25 +254,26 @@ export interface IsolateHost {
   connectionStats(connection: string): ConnectionStats | undefined;
   /** Subscribes to the host's `node-state` and `node-error` events; returns an unsubscribe. */
   on(listener: RuntimeEventListener): () => void;
-  /**
-   * Frames made in this isolate that are still alive after `teardown()` (a leak), grouped by
-   * node and port. Hosts that cannot tell leave it out.
-   */
-  frameLeaks?(): FrameLeak[] | Promise<FrameLeak[]>;
-  /**
-   * Attaches a probe to an output of this isolate (the runtime checked the node and port): every
-   * `spec.everyMs` the next frame the output writes is summarized, transformed, and
-   * handed to `deliver` — with the frame itself only when this host runs in the caller's isolate.
-   * Sampling must never block or slow the writer. Returns what detaches it. Every built-in host
-   * has it (a native plugin's samples its native threads' outputs through probe slots); a custom
-   * host without it cannot be probed (`probe_unsupported`).
-   */
-  probe?(spec: HostedProbeSpec, deliver: (sample: HostedProbeSample) => void): () => void;
-  /**
-   * Asks the writer of output `port` of `node` for a keyframe, as a reader's request would
-   * (`Probe.requestKeyframe()`). Optional; a host without it ignores the request.
-   */
-  requestKeyframe?(node: string, port: string): void;
+}
+
+/**
+ * Runs the nodes of one isolate: instantiates processors, makes the connections inside the
+ * isolate, schedules `process()` calls and reports events. The runtime (in the main isolate)
+ * keeps the graph and validates every edit, then tells each isolate's host what to do.
+ *
+ * This is what every host must do; what a host may do besides (change configs in place, probe
+ * outputs, pass keyframe requests, report frame leaks) is an optional capability of
+ * `capabilities.ts`, which the runtime asks for through `capability(host, name)`.
+ *
+ * `LocalIsolate` (`local/host.ts`) implements it for the runtime's own isolate. A Worker's host
+ * (`ffi/workers/host.ts`) posts these calls to a `LocalIsolate` inside the Worker (commands are
+ * fire-and-forget: failures come back as `node-error` events; state and stats are the latest the
+ * Worker reported); a native plugin's host (`ffi/plugins/host.ts`) runs its nodes on native
+ * threads.
+ */
+export interface IsolateHost extends HostGraph, HostLifecycle, HostReadout {
+  /** The isolate's name (`main`, `worker:<name>`). */
+  readonly isolate: string;
 }
 
 /**

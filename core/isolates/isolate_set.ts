@@ -9,6 +9,7 @@ import type { FrameLeak } from "../frames/ledger.ts";
 import type { ConnectionStats } from "../transport/connection.ts";
 import type { CrossIsolateChannel } from "../transport/cross_isolate.ts";
 import type { GraphConnection } from "../graph/graph.ts";
+import { capability } from "./capabilities.ts";
 import type { IsolateBackend, IsolateHost } from "./host.ts";
 import { isolateOf, MAIN_ISOLATE, type Placement } from "../graph/placement.ts";
 import type { RequiredIsolate } from "./required_isolate.ts";
@@ -178,7 +179,9 @@ export class IsolateSet {
   /** Frames still alive in any isolate after `stop()`: leaks, grouped by node and port. */
   async frameLeaks(): Promise<FrameLeak[]> {
     const leaks: FrameLeak[] = [];
-    for (const host of this.#hosts.values()) leaks.push(...(await host.frameLeaks?.() ?? []));
+    for (const host of this.#hosts.values()) {
+      leaks.push(...(await capability(host, "frameLeaks")?.frameLeaks() ?? []));
+    }
     return leaks;
   }
 

@@ -4,9 +4,9 @@
  * @module
  */
 
-import { InvalidHandleError, statusError } from "../native/errors.ts";
+import { statusError } from "../native/errors.ts";
 import { loadNativeLibrary } from "../native/load.ts";
-import { CLOSED_HANDLE } from "../native/status.ts";
+import { type NativeFree, NativeHandle } from "../native/native_handle.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 
 /**
@@ -17,9 +17,7 @@ export interface H264DecoderOptions {
   library?: NativeLibrary;
 }
 
-const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }>(
-  ({ lib, handle }) => void lib.symbols.sl_h264_decoder_free(handle),
-);
+const free: NativeFree = (lib, handle) => void lib.symbols.sl_h264_decoder_free(handle);
 
 /**
  * A native H.264 decoder (OpenH264). Feed it access units in decode order (Annex B, the first one
@@ -44,16 +42,11 @@ const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }
  * decoder.read(picture);
  * ```
  */
-export class H264Decoder {
-  readonly #lib: NativeLibrary;
-  #handle: number;
+export class H264Decoder extends NativeHandle {
   readonly #info = new Float64Array(4);
-  readonly #token = {};
 
   private constructor(lib: NativeLibrary, handle: number) {
-    this.#lib = lib;
-    this.#handle = handle;
-    registry.register(this, { lib, handle }, this.#token);
+    super(lib, handle, free);
   }
 
   /**
@@ -91,11 +84,6 @@ export class H264Decoder {
     return this.#info[3];
   }
 
-  /** Whether `close()` has been called. */
-  get closed(): boolean {
-    return this.#handle === CLOSED_HANDLE;
-  }
-
   /**
    * Decodes one access unit.
    *
@@ -105,14 +93,14 @@ export class H264Decoder {
    * @throws {CodecError} For data OpenH264 cannot decode (corrupt, or no parameter sets yet).
    */
   decode(data: Uint8Array, timestampNs: number): boolean {
-    const r = this.#lib.symbols.sl_h264_decoder_decode(
-      this.#handle,
+    const r = this.symbols.sl_h264_decoder_decode(
+      this.nativeHandle,
       data,
       data.length,
       timestampNs,
       this.#info,
     );
-    return r >= 0 ? r === 1 : this.#fail(r, "decode H.264");
+    return r >= 0 ? r === 1 : this.fail(r, "decode H.264");
   }
 
   /**
@@ -121,8 +109,8 @@ export class H264Decoder {
    * @returns Whether a picture is ready.
    */
   flush(): boolean {
-    const r = this.#lib.symbols.sl_h264_decoder_flush(this.#handle, this.#info);
-    return r >= 0 ? r === 1 : this.#fail(r, "flush the H.264 decoder");
+    const r = this.symbols.sl_h264_decoder_flush(this.nativeHandle, this.#info);
+    return r >= 0 ? r === 1 : this.fail(r, "flush the H.264 decoder");
   }
 
   /**
@@ -134,28 +122,13 @@ export class H264Decoder {
    * @throws {BufferTooSmallError} When `out` is too small (the picture stays readable).
    */
   read(out: Uint8Array): number {
-    const r = this.#lib.symbols.sl_h264_decoder_read(this.#handle, out, out.length);
-    return r >= 0 ? r : this.#fail(r, "read a decoded picture");
+    const r = this.symbols.sl_h264_decoder_read(this.nativeHandle, out, out.length);
+    return r >= 0 ? r : this.fail(r, "read a decoded picture");
   }
 
-  /** Frees the decoder. Idempotent. */
-  close(): void {
-    if (this.#handle === CLOSED_HANDLE) return;
-    const handle = this.#handle;
-    this.#handle = CLOSED_HANDLE;
-    registry.unregister(this.#token);
-    this.#lib.symbols.sl_h264_decoder_free(handle);
-  }
+  /** What a call on the closed handle is told. */
 
-  /** Same as {@linkcode H264Decoder.close}. */
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
-  #fail(status: number, operation: string): never {
-    if (this.#handle === CLOSED_HANDLE) {
-      throw new InvalidHandleError(operation, "this decoder is closed");
-    }
-    throw statusError(this.#lib, status, operation);
+  protected override closedDetail(): string {
+    return "this decoder is closed";
   }
 }

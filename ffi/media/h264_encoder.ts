@@ -6,12 +6,12 @@
  */
 
 import type { PixelFormat } from "../../core/frames/video_frame.ts";
-import { InvalidArgumentError, InvalidHandleError, statusError } from "../native/errors.ts";
+import { InvalidArgumentError, statusError } from "../native/errors.ts";
 import type { FramePool } from "../transport/frame_pool.ts";
 import { loadNativeLibrary } from "../native/load.ts";
 import { UnsupportedPlatformError, UnsupportedVideoSizeError } from "./media_errors.ts";
 import { pixelFormatCode } from "./pixel_format_code.ts";
-import { CLOSED_HANDLE } from "../native/status.ts";
+import { type NativeFree, NativeHandle } from "../native/native_handle.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 
 /**
@@ -194,9 +194,7 @@ const LEVEL_IDC: Record<H264Level, number> = {
   "5.2": 52,
 };
 
-const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }>(
-  ({ lib, handle }) => void lib.symbols.sl_h264_encoder_free(handle),
-);
+const free: NativeFree = (lib, handle) => void lib.symbols.sl_h264_encoder_free(handle);
 
 const poolHandles = new WeakMap<FramePool, number>();
 
@@ -306,7 +304,7 @@ function checkOptions(options: H264EncoderOptions): Uint32Array {
  * assert.equal(encoder.backend, "openh264");
  * ```
  */
-export class H264Encoder {
+export class H264Encoder extends NativeHandle {
   /** The backend encoding (`auto` resolved). */
   readonly backend: "openh264" | "videotoolbox";
   /** Frame width. */
@@ -315,19 +313,14 @@ export class H264Encoder {
   readonly height: number;
   /** A buffer size that holds any access unit in practice (twice a raw I420 frame + 64 KiB). */
   readonly maxAccessUnitBytes: number;
-  readonly #lib: NativeLibrary;
-  #handle: number;
   readonly #info = new Float64Array(3);
-  readonly #token = {};
 
   private constructor(lib: NativeLibrary, handle: number, backend: number, w: number, h: number) {
-    this.#lib = lib;
-    this.#handle = handle;
+    super(lib, handle, free);
     this.backend = backend === 2 ? "videotoolbox" : "openh264";
     this.width = w;
     this.height = h;
     this.maxAccessUnitBytes = w * h * 3 + 65_536;
-    registry.register(this, { lib, handle }, this.#token);
   }
 
   /**
@@ -359,11 +352,6 @@ export class H264Encoder {
     return this.#info[2];
   }
 
-  /** Whether `close()` has been called. */
-  get closed(): boolean {
-    return this.#handle === CLOSED_HANDLE;
-  }
-
   /**
    * Encodes one frame into `out`.
    *
@@ -377,8 +365,8 @@ export class H264Encoder {
    */
   encode(frame: EncoderInput, out: Uint8Array, forceKeyframe = false): number {
     const format = pixelFormatCode(frame.format, "encode H.264");
-    const r = this.#lib.symbols.sl_h264_encoder_encode(
-      this.#handle,
+    const r = this.symbols.sl_h264_encoder_encode(
+      this.nativeHandle,
       frame.data,
       frame.data.length,
       format,
@@ -388,7 +376,7 @@ export class H264Encoder {
       out.length,
       this.#info,
     );
-    return r >= 0 ? r : this.#fail(r, "encode H.264");
+    return r >= 0 ? r : this.fail(r, "encode H.264");
   }
 
   /**
@@ -417,8 +405,8 @@ export class H264Encoder {
       poolHandle = pool.share().handle;
       poolHandles.set(pool, poolHandle);
     }
-    const r = this.#lib.symbols.sl_h264_encoder_encode_slot(
-      this.#handle,
+    const r = this.symbols.sl_h264_encoder_encode_slot(
+      this.nativeHandle,
       poolHandle,
       slot,
       offset,
@@ -429,7 +417,7 @@ export class H264Encoder {
       out.length,
       this.#info,
     );
-    return r >= 0 ? r : this.#fail(r, "encode H.264 from a pool slot");
+    return r >= 0 ? r : this.fail(r, "encode H.264 from a pool slot");
   }
 
   /**
@@ -439,13 +427,13 @@ export class H264Encoder {
    * @returns Its length; 0 when none is pending.
    */
   readPending(out: Uint8Array): number {
-    const r = this.#lib.symbols.sl_h264_encoder_read_output(
-      this.#handle,
+    const r = this.symbols.sl_h264_encoder_read_output(
+      this.nativeHandle,
       out,
       out.length,
       this.#info,
     );
-    return r >= 0 ? r : this.#fail(r, "read a pending access unit");
+    return r >= 0 ? r : this.fail(r, "read a pending access unit");
   }
 
   /**
@@ -455,34 +443,19 @@ export class H264Encoder {
    */
   parameterSets(): Uint8Array {
     const buffer = new Uint8Array(256);
-    let n = this.#lib.symbols.sl_h264_encoder_parameter_sets(this.#handle, buffer, buffer.length);
-    if (n < 0) this.#fail(n, "read the parameter sets");
+    let n = this.symbols.sl_h264_encoder_parameter_sets(this.nativeHandle, buffer, buffer.length);
+    if (n < 0) this.fail(n, "read the parameter sets");
     if (n > buffer.length) {
       const bigger = new Uint8Array(n);
-      n = this.#lib.symbols.sl_h264_encoder_parameter_sets(this.#handle, bigger, bigger.length);
+      n = this.symbols.sl_h264_encoder_parameter_sets(this.nativeHandle, bigger, bigger.length);
       return bigger.subarray(0, n);
     }
     return buffer.slice(0, n);
   }
 
-  /** Frees the encoder. Idempotent. */
-  close(): void {
-    if (this.#handle === CLOSED_HANDLE) return;
-    const handle = this.#handle;
-    this.#handle = CLOSED_HANDLE;
-    registry.unregister(this.#token);
-    this.#lib.symbols.sl_h264_encoder_free(handle);
-  }
+  /** What a call on the closed handle is told. */
 
-  /** Same as {@linkcode H264Encoder.close}. */
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
-  #fail(status: number, operation: string): never {
-    if (this.#handle === CLOSED_HANDLE) {
-      throw new InvalidHandleError(operation, "this encoder is closed");
-    }
-    throw statusError(this.#lib, status, operation);
+  protected override closedDetail(): string {
+    return "this encoder is closed";
   }
 }

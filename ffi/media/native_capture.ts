@@ -9,13 +9,13 @@
 
 import { FrameMessageBatch } from "../../core/frames/message.ts";
 import type { PixelFormat } from "../../core/frames/video_frame.ts";
-import { InvalidArgumentError, InvalidHandleError, statusError } from "../native/errors.ts";
+import { InvalidArgumentError, statusError } from "../native/errors.ts";
 import { FRAME_HEADER_BYTES } from "../transport/frame_format.ts";
 import type { FramePool } from "../transport/frame_pool.ts";
 import { loadNativeLibrary } from "../native/load.ts";
 import { createNativeRing, type NativeRingConsumer } from "../transport/native_ring.ts";
 import { pixelFormatCode, pixelFormatOfCode } from "./pixel_format_code.ts";
-import { CLOSED_HANDLE } from "../native/status.ts";
+import { type NativeFree, NativeHandle } from "../native/native_handle.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 
 /**
@@ -142,9 +142,7 @@ export interface CapturedFrame {
   sequence: number;
 }
 
-const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }>(
-  ({ lib, handle }) => void lib.symbols.sl_capture_stop(handle),
-);
+const stop: NativeFree = (lib, handle) => void lib.symbols.sl_capture_stop(handle);
 
 /**
  * Nanoseconds on the native monotonic clock, the clock of {@linkcode CapturedFrame}
@@ -196,7 +194,7 @@ function nonNegativeInteger(operation: string, name: string, value: number): num
  * }
  * ```
  */
-export class NativeCapture {
+export class NativeCapture extends NativeHandle {
   /** What it captures. */
   readonly kind: CaptureKind;
   /** The pool its frames are in. */
@@ -211,14 +209,11 @@ export class NativeCapture {
   readonly sampleRate: number;
   /** Audio channels. */
   readonly channels: number;
-  readonly #lib: NativeLibrary;
-  #handle: number;
   readonly #consumer: NativeRingConsumer;
   readonly #offset: number;
   readonly #batch: FrameMessageBatch;
   readonly #stats = new Float64Array(9);
   readonly #frame: CapturedFrame;
-  readonly #token = {};
 
   private constructor(
     lib: NativeLibrary,
@@ -228,14 +223,12 @@ export class NativeCapture {
     offset: number,
     capacity: number,
   ) {
-    this.#lib = lib;
-    this.#handle = handle;
+    super(lib, handle, stop);
     this.#consumer = consumer;
     this.#offset = offset;
     this.#batch = new FrameMessageBatch(capacity);
     this.kind = options.kind;
     this.pool = options.pool;
-    registry.register(this, { lib, handle }, this.#token);
     const s = this.#readStats();
     this.width = s[2];
     this.height = s[3];
@@ -319,11 +312,6 @@ export class NativeCapture {
     return new NativeCapture(lib, out[0], options, consumer, offset, capacity);
   }
 
-  /** Whether `close()` has been called. */
-  get closed(): boolean {
-    return this.#handle === CLOSED_HANDLE;
-  }
-
   /**
    * Frames waiting to be polled: one native call (the ring's `sl_ring_slots`) that takes
    * nothing, so a poller can check it often and wake `process()` only when there is work.
@@ -379,28 +367,24 @@ export class NativeCapture {
    */
   failure(): string | undefined {
     const buffer = new Uint8Array(512);
-    const n = this.#lib.symbols.sl_capture_failure(this.#handle, buffer, buffer.length);
-    if (n < 0) this.#fail(n, "read the capture failure");
+    const n = this.symbols.sl_capture_failure(this.nativeHandle, buffer, buffer.length);
+    if (n < 0) this.fail(n, "read the capture failure");
     return n === 0 ? undefined : new TextDecoder().decode(buffer.subarray(0, Math.min(n, 512)));
   }
 
-  /** Stops the capture thread, frees the frames still waiting and the ring. Idempotent. */
-  close(): void {
-    if (this.#handle === CLOSED_HANDLE) return;
-    const handle = this.#handle;
-    this.#handle = CLOSED_HANDLE;
-    registry.unregister(this.#token);
-    this.#lib.symbols.sl_capture_stop(handle);
+  /**
+   * Stops the capture thread, then frees the frames still waiting and the ring (what `close()`
+   * does, once).
+   *
+   * @param handle The capture's handle, detached by `close()`.
+   */
+  protected override free(handle: number): void {
+    super.free(handle);
     let n;
     while ((n = this.#consumer.popBatch(this.#batch, this.#batch.capacity)) > 0) {
       for (let i = 0; i < n; i++) this.pool.release(this.#batch.slot(i));
     }
     this.#consumer.close();
-  }
-
-  /** Same as {@linkcode NativeCapture.close}. */
-  [Symbol.dispose](): void {
-    this.close();
   }
 
   #fill(i: number): CapturedFrame {
@@ -417,15 +401,14 @@ export class NativeCapture {
   }
 
   #readStats(): Float64Array {
-    const r = this.#lib.symbols.sl_capture_stats(this.#handle, this.#stats);
-    if (r < 0) this.#fail(r, "read capture stats");
+    const r = this.symbols.sl_capture_stats(this.nativeHandle, this.#stats);
+    if (r < 0) this.fail(r, "read capture stats");
     return this.#stats;
   }
 
-  #fail(status: number, operation: string): never {
-    if (this.#handle === CLOSED_HANDLE) {
-      throw new InvalidHandleError(operation, "this capture is closed");
-    }
-    throw statusError(this.#lib, status, operation);
+  /** What a call on the closed handle is told. */
+
+  protected override closedDetail(): string {
+    return "this capture is closed";
   }
 }

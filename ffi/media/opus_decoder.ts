@@ -4,10 +4,10 @@
  * @module
  */
 
-import { InvalidArgumentError, InvalidHandleError, statusError } from "../native/errors.ts";
+import { InvalidArgumentError, statusError } from "../native/errors.ts";
 import { loadNativeLibrary } from "../native/load.ts";
+import { type NativeFree, NativeHandle } from "../native/native_handle.ts";
 import { OPUS_SAMPLE_RATES } from "./opus_encoder.ts";
-import { CLOSED_HANDLE } from "../native/status.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 
 /**
@@ -36,9 +36,7 @@ export interface OpusDecoderOptions {
   library?: NativeLibrary;
 }
 
-const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }>(
-  ({ lib, handle }) => void lib.symbols.sl_opus_decoder_free(handle),
-);
+const free: NativeFree = (lib, handle) => void lib.symbols.sl_opus_decoder_free(handle);
 
 /**
  * A libopus decoder: one packet in, interleaved `f32` samples out.
@@ -55,21 +53,16 @@ const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }
  * assert.equal(decoder.decode(packet.subarray(0, n), new Float32Array(5760)), 960);
  * ```
  */
-export class OpusDecoder {
+export class OpusDecoder extends NativeHandle {
   /** Output samples per second. */
   readonly sampleRate: number;
   /** Output channels. */
   readonly channels: number;
-  readonly #lib: NativeLibrary;
-  #handle: number;
-  readonly #token = {};
 
   private constructor(lib: NativeLibrary, handle: number, sampleRate: number, channels: number) {
-    this.#lib = lib;
-    this.#handle = handle;
+    super(lib, handle, free);
     this.sampleRate = sampleRate;
     this.channels = channels;
-    registry.register(this, { lib, handle }, this.#token);
   }
 
   /**
@@ -109,31 +102,19 @@ export class OpusDecoder {
    * @throws {CodecError} For a corrupt packet, or `pcm` too small for it.
    */
   decode(packet: Uint8Array, pcm: Float32Array): number {
-    const r = this.#lib.symbols.sl_opus_decoder_decode(
-      this.#handle,
+    const r = this.symbols.sl_opus_decoder_decode(
+      this.nativeHandle,
       packet,
       packet.length,
       pcm,
       pcm.length,
     );
-    if (r >= 0) return r;
-    if (this.#handle === CLOSED_HANDLE) {
-      throw new InvalidHandleError("decode Opus", "this decoder is closed");
-    }
-    throw statusError(this.#lib, r, "decode Opus");
+    return r >= 0 ? r : this.fail(r, "decode Opus");
   }
 
-  /** Frees the decoder. Idempotent. */
-  close(): void {
-    if (this.#handle === CLOSED_HANDLE) return;
-    const handle = this.#handle;
-    this.#handle = CLOSED_HANDLE;
-    registry.unregister(this.#token);
-    this.#lib.symbols.sl_opus_decoder_free(handle);
-  }
+  /** What a call on the closed handle is told. */
 
-  /** Same as {@linkcode OpusDecoder.close}. */
-  [Symbol.dispose](): void {
-    this.close();
+  protected override closedDetail(): string {
+    return "this decoder is closed";
   }
 }

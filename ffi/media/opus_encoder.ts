@@ -4,9 +4,9 @@
  * @module
  */
 
-import { InvalidArgumentError, InvalidHandleError, statusError } from "../native/errors.ts";
+import { InvalidArgumentError, statusError } from "../native/errors.ts";
 import { loadNativeLibrary } from "../native/load.ts";
-import { CLOSED_HANDLE } from "../native/status.ts";
+import { type NativeFree, NativeHandle } from "../native/native_handle.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 
 /**
@@ -66,9 +66,7 @@ export interface OpusEncoderOptions {
   library?: NativeLibrary;
 }
 
-const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }>(
-  ({ lib, handle }) => void lib.symbols.sl_opus_encoder_free(handle),
-);
+const free: NativeFree = (lib, handle) => void lib.symbols.sl_opus_encoder_free(handle);
 
 /**
  * A libopus encoder: one frame of interleaved `f32` samples (2.5, 5, 10, 20, 40 or 60 ms) in, one
@@ -85,16 +83,13 @@ const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }
  * assert.ok(encoder.preSkip > 0);
  * ```
  */
-export class OpusEncoder {
+export class OpusEncoder extends NativeHandle {
   /** Samples per second. */
   readonly sampleRate: number;
   /** Channels. */
   readonly channels: number;
   /** Samples per channel the decoder must drop at the start (the encoder's lookahead). */
   readonly preSkip: number;
-  readonly #lib: NativeLibrary;
-  #handle: number;
-  readonly #token = {};
 
   private constructor(
     lib: NativeLibrary,
@@ -102,12 +97,10 @@ export class OpusEncoder {
     options: OpusEncoderOptions,
     pre: number,
   ) {
-    this.#lib = lib;
-    this.#handle = handle;
+    super(lib, handle, free);
     this.sampleRate = options.sampleRate;
     this.channels = options.channels;
     this.preSkip = pre;
-    registry.register(this, { lib, handle }, this.#token);
   }
 
   /**
@@ -167,31 +160,19 @@ export class OpusEncoder {
    * @throws {NativeError} For a frame of another length.
    */
   encode(pcm: Float32Array, out: Uint8Array): number {
-    const r = this.#lib.symbols.sl_opus_encoder_encode(
-      this.#handle,
+    const r = this.symbols.sl_opus_encoder_encode(
+      this.nativeHandle,
       pcm,
       pcm.length,
       out,
       out.length,
     );
-    if (r >= 0) return r;
-    if (this.#handle === CLOSED_HANDLE) {
-      throw new InvalidHandleError("encode Opus", "this encoder is closed");
-    }
-    throw statusError(this.#lib, r, "encode Opus");
+    return r >= 0 ? r : this.fail(r, "encode Opus");
   }
 
-  /** Frees the encoder. Idempotent. */
-  close(): void {
-    if (this.#handle === CLOSED_HANDLE) return;
-    const handle = this.#handle;
-    this.#handle = CLOSED_HANDLE;
-    registry.unregister(this.#token);
-    this.#lib.symbols.sl_opus_encoder_free(handle);
-  }
+  /** What a call on the closed handle is told. */
 
-  /** Same as {@linkcode OpusEncoder.close}. */
-  [Symbol.dispose](): void {
-    this.close();
+  protected override closedDetail(): string {
+    return "this encoder is closed";
   }
 }

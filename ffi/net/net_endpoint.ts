@@ -6,9 +6,9 @@
  * @module
  */
 
-import { InvalidHandleError, statusError } from "../native/errors.ts";
+import { statusError } from "../native/errors.ts";
 import { loadNativeLibrary } from "../native/load.ts";
-import { CLOSED_HANDLE } from "../native/status.ts";
+import { type NativeFree, NativeHandle } from "../native/native_handle.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 
 /** A transport. */
@@ -49,7 +49,8 @@ export interface NetStats {
   framesQueued: number;
   /**
    * The connection's smoothed round-trip time in ms (SRT: the receiver's measure, carried in
-   * its full ACKs); `null` until measured, while no peer is connected, and for RTMP.
+   * its full ACKs; RTMP: the kernel's TCP estimate, on Linux); `null` until measured, and for
+   * SRT while no peer is connected.
    */
   rttMs: number | null;
 }
@@ -71,39 +72,21 @@ const STAT_NAMES: readonly (keyof NetStats)[] = [
   "rttMs", // microseconds natively, 0 for none
 ];
 
-const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }>(
-  ({ lib, handle }) => void lib.symbols.sl_net_free(handle),
-);
+const free: NativeFree = (lib, handle) => void lib.symbols.sl_net_free(handle);
 
 const encoder = new TextEncoder();
 
 /** The handle, library and counters buffer both endpoint classes hold. */
-abstract class NetEndpoint {
-  readonly #lib: NativeLibrary;
-  #handle: number;
+abstract class NetEndpoint extends NativeHandle {
   readonly #stats = new Float64Array(STAT_NAMES.length);
-  readonly #token = {};
 
   protected constructor(lib: NativeLibrary, handle: number) {
-    this.#lib = lib;
-    this.#handle = handle;
-    registry.register(this, { lib, handle }, this.#token);
-  }
-
-  protected get lib(): NativeLibrary {
-    return this.#lib;
+    super(lib, handle, free);
   }
 
   protected get handle(): number {
-    if (this.#handle === CLOSED_HANDLE) {
-      throw new InvalidHandleError("use a network endpoint", "it is closed");
-    }
-    return this.#handle;
-  }
-
-  /** Whether `close()` has been called. */
-  get closed(): boolean {
-    return this.#handle === CLOSED_HANDLE;
+    this.checkOpen("use a network endpoint");
+    return this.nativeHandle;
   }
 
   /**
@@ -112,7 +95,7 @@ abstract class NetEndpoint {
    * @returns A fresh object.
    */
   stats(): NetStats {
-    if (this.#handle !== CLOSED_HANDLE) this.#read();
+    if (!this.closed) this.#read(this.nativeHandle);
     const out = {} as NetStats;
     STAT_NAMES.forEach((name, i) => out[name] = this.#stats[i]);
     const rttUs = out.rttMs ?? 0;
@@ -120,27 +103,24 @@ abstract class NetEndpoint {
     return out;
   }
 
-  #read(): void {
-    const n = this.#lib.symbols.sl_net_stats(this.#handle, this.#stats, this.#stats.length);
-    if (n < 0) throw statusError(this.#lib, n, "read network stats");
+  #read(handle: number): void {
+    const n = this.symbols.sl_net_stats(handle, this.#stats, this.#stats.length);
+    if (n < 0) throw statusError(this.lib, n, "read network stats");
   }
 
   /**
    * Stops the thread (a sink first sends what is queued, then closes its connection), keeps the
-   * final counters and frees the endpoint. Idempotent.
+   * final counters and frees the endpoint: what `close()` does, once.
+   *
+   * @param handle The endpoint's handle, detached by `close()`.
    */
-  close(): void {
-    if (this.#handle === CLOSED_HANDLE) return;
-    registry.unregister(this.#token);
-    this.#lib.symbols.sl_net_close(this.#handle);
-    this.#read();
-    this.#lib.symbols.sl_net_free(this.#handle);
-    this.#handle = CLOSED_HANDLE;
-  }
-
-  /** Same as `close()`. */
-  [Symbol.dispose](): void {
-    this.close();
+  protected override free(handle: number): void {
+    this.symbols.sl_net_close(handle);
+    try {
+      this.#read(handle);
+    } finally {
+      super.free(handle);
+    }
   }
 
   protected static open(

@@ -8,6 +8,7 @@
 
 import { statusError } from "../native/errors.ts";
 import { loadNativeLibrary } from "../native/load.ts";
+import { type NativeFree, NativeHandle } from "../native/native_handle.ts";
 import {
   SL_ERR_BUFFER_TOO_SMALL,
   SL_ERR_DEVICE_NOT_FOUND,
@@ -105,9 +106,7 @@ export interface WebRtcEndpointStats {
   peers: WebRtcPeerStats[];
 }
 
-const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }>(
-  ({ lib, handle }) => void lib.symbols.sl_webrtc_free(handle),
-);
+const free: NativeFree = (lib, handle) => void lib.symbols.sl_webrtc_free(handle);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -126,18 +125,14 @@ const decoder = new TextDecoder();
  * assert.deepEqual(endpoint.stats().peers, []);
  * ```
  */
-export class WebRtcEndpoint {
+export class WebRtcEndpoint extends NativeHandle {
   /** The name (node id). */
   readonly name: string;
   /** Send or receive. */
   readonly mode: "send" | "receive";
   /** The bound UDP port. */
   readonly port: number;
-  readonly #lib: NativeLibrary;
-  #handle: number;
-  readonly #owned: boolean;
   readonly #info = new Float64Array(4);
-  readonly #token = {};
 
   private constructor(
     lib: NativeLibrary,
@@ -147,13 +142,11 @@ export class WebRtcEndpoint {
     port: number,
     owned: boolean,
   ) {
-    this.#lib = lib;
-    this.#handle = handle;
+    // A found endpoint is borrowed: closing it only forgets the handle.
+    super(lib, handle, owned ? free : undefined);
     this.name = name;
     this.mode = mode;
     this.port = port;
-    this.#owned = owned;
-    if (owned) registry.register(this, { lib, handle }, this.#token);
   }
 
   /**
@@ -221,8 +214,8 @@ export class WebRtcEndpoint {
     const session = new Uint32Array(1);
     // An answer is about as long as its offer, and offers are bounded by the API's body limit.
     const out = new Uint8Array(Math.max(65_536, bytes.length * 2));
-    const r = this.#lib.symbols.sl_webrtc_accept_offer(
-      this.#handle,
+    const r = this.symbols.sl_webrtc_accept_offer(
+      this.nativeHandle,
       bytes,
       bytes.length,
       out,
@@ -250,7 +243,7 @@ export class WebRtcEndpoint {
         `Cannot answer for '${this.name}': its endpoint was closed (the node stopped)`,
       );
     }
-    if (r < 0) throw statusError(this.#lib, r, "accept a WebRTC offer");
+    if (r < 0) throw statusError(this.lib, r, "accept a WebRTC offer");
     return { session: session[0], answer: decoder.decode(out.subarray(0, r)) };
   }
 
@@ -265,8 +258,8 @@ export class WebRtcEndpoint {
   createOffer(audio: boolean): { session: number; offer: string } {
     const session = new Uint32Array(1);
     const out = new Uint8Array(65_536);
-    const r = this.#lib.symbols.sl_webrtc_create_offer(
-      this.#handle,
+    const r = this.symbols.sl_webrtc_create_offer(
+      this.nativeHandle,
       audio ? 1 : 0,
       out,
       out.length,
@@ -275,7 +268,7 @@ export class WebRtcEndpoint {
     if (r === SL_ERR_TABLE_FULL) {
       throw new WebRtcError("webrtc_too_many_peers", this.name, this.#detail(r, "make an offer"));
     }
-    if (r < 0) throw statusError(this.#lib, r, "make a WebRTC offer");
+    if (r < 0) throw statusError(this.lib, r, "make a WebRTC offer");
     return { session: session[0], offer: decoder.decode(out.subarray(0, Math.min(r, out.length))) };
   }
 
@@ -289,7 +282,7 @@ export class WebRtcEndpoint {
    */
   acceptAnswer(session: number, sdp: string): void {
     const bytes = encoder.encode(sdp);
-    const r = this.#lib.symbols.sl_webrtc_accept_answer(this.#handle, session, bytes, bytes.length);
+    const r = this.symbols.sl_webrtc_accept_answer(this.nativeHandle, session, bytes, bytes.length);
     if (r === SL_ERR_INVALID_ARGUMENT) {
       throw new WebRtcError("webrtc_publish_failed", this.name, this.#detail(r, "take the answer"));
     }
@@ -300,7 +293,7 @@ export class WebRtcEndpoint {
         `Cannot take the answer for session ${session} of '${this.name}': no offer waits`,
       );
     }
-    if (r < 0) throw statusError(this.#lib, r, "take a WebRTC answer");
+    if (r < 0) throw statusError(this.lib, r, "take a WebRTC answer");
   }
 
   /**
@@ -310,7 +303,7 @@ export class WebRtcEndpoint {
    * @throws {WebRtcError} `webrtc_session_not_found` for an unknown (or ended) session.
    */
   closeSession(session: number): void {
-    const r = this.#lib.symbols.sl_webrtc_close_session(this.#handle, session);
+    const r = this.symbols.sl_webrtc_close_session(this.nativeHandle, session);
     if (r === SL_ERR_INVALID_HANDLE) {
       throw new WebRtcError(
         "webrtc_session_not_found",
@@ -318,7 +311,7 @@ export class WebRtcEndpoint {
         `Cannot end session ${session} of '${this.name}': no live session has this id`,
       );
     }
-    if (r < 0) throw statusError(this.#lib, r, "end a WebRTC session");
+    if (r < 0) throw statusError(this.lib, r, "end a WebRTC session");
   }
 
   /**
@@ -331,15 +324,15 @@ export class WebRtcEndpoint {
    * @returns `false` when the queue was full and the frame was dropped (counted).
    */
   push(kind: "video" | "audio", data: Uint8Array, timestampNs: number, keyframe: boolean): boolean {
-    const r = this.#lib.symbols.sl_webrtc_push(
-      this.#handle,
+    const r = this.symbols.sl_webrtc_push(
+      this.nativeHandle,
       kind === "video" ? 0 : 1,
       data,
       data.length,
       timestampNs,
       keyframe ? 1 : 0,
     );
-    if (r < 0) throw statusError(this.#lib, r, "push a frame to a WebRTC endpoint");
+    if (r < 0) throw statusError(this.lib, r, "push a frame to a WebRTC endpoint");
     return r === 1;
   }
 
@@ -352,11 +345,11 @@ export class WebRtcEndpoint {
    */
   read(out: Uint8Array): ReceivedFrame | undefined {
     const info = this.#info;
-    const r = this.#lib.symbols.sl_webrtc_read(this.#handle, out, out.length, info);
+    const r = this.symbols.sl_webrtc_read(this.nativeHandle, out, out.length, info);
     if (r === 0) return undefined;
     if (r < 0) {
       throw statusError(
-        this.#lib,
+        this.lib,
         r,
         r === SL_ERR_BUFFER_TOO_SMALL ? "read a WebRTC frame" : "read a WebRTC endpoint",
       );
@@ -376,15 +369,15 @@ export class WebRtcEndpoint {
    * @returns Keyframe requests so far, peers now, frames dropped by full queues.
    */
   poll(): { keyframeRequests: number; peers: number; framesDropped: number } {
-    const r = this.#lib.symbols.sl_webrtc_poll(this.#handle, this.#info);
-    if (r < 0) throw statusError(this.#lib, r, "poll a WebRTC endpoint");
+    const r = this.symbols.sl_webrtc_poll(this.nativeHandle, this.#info);
+    if (r < 0) throw statusError(this.lib, r, "poll a WebRTC endpoint");
     return { keyframeRequests: this.#info[0], peers: this.#info[1], framesDropped: this.#info[2] };
   }
 
   /** Asks the publisher of a receiving endpoint for a keyframe (PLI). */
   requestKeyframe(): void {
-    const r = this.#lib.symbols.sl_webrtc_request_keyframe(this.#handle);
-    if (r < 0) throw statusError(this.#lib, r, "request a keyframe");
+    const r = this.symbols.sl_webrtc_request_keyframe(this.nativeHandle);
+    if (r < 0) throw statusError(this.lib, r, "request a keyframe");
   }
 
   /**
@@ -394,36 +387,21 @@ export class WebRtcEndpoint {
    */
   stats(): WebRtcEndpointStats {
     let out = new Uint8Array(4096);
-    let n = this.#lib.symbols.sl_webrtc_stats(this.#handle, out, out.length);
+    let n = this.symbols.sl_webrtc_stats(this.nativeHandle, out, out.length);
     if (n > out.length) {
       out = new Uint8Array(n + 1024);
-      n = this.#lib.symbols.sl_webrtc_stats(this.#handle, out, out.length);
+      n = this.symbols.sl_webrtc_stats(this.nativeHandle, out, out.length);
     }
-    if (n < 0) throw statusError(this.#lib, n, "read WebRTC stats");
+    if (n < 0) throw statusError(this.lib, n, "read WebRTC stats");
     return JSON.parse(decoder.decode(out.subarray(0, Math.min(n, out.length))));
   }
 
-  /** Whether `close()` has been called. */
-  get closed(): boolean {
-    return this.#handle === 0;
-  }
-
   /** Stops the endpoint (its peers are closed) when this object owns it. Idempotent. */
-  close(): void {
-    if (this.#handle === 0) return;
-    const handle = this.#handle;
-    this.#handle = 0;
-    if (!this.#owned) return;
-    registry.unregister(this.#token);
-    this.#lib.symbols.sl_webrtc_free(handle);
-  }
-
-  /** Same as {@linkcode WebRtcEndpoint.close}. */
-  [Symbol.dispose](): void {
-    this.close();
+  override close(): void {
+    super.close();
   }
 
   #detail(status: number, operation: string): string {
-    return statusError(this.#lib, status, operation).message;
+    return statusError(this.lib, status, operation).message;
   }
 }

@@ -16,7 +16,7 @@ import type { PortDescriptor, ProcessorDescriptor } from "../../core/schema/desc
 import type { RequiredIsolate } from "../../core/isolates/required_isolate.ts";
 import { lastNativeError } from "../native/errors.ts";
 import { loadNativeLibrary } from "../native/load.ts";
-import { NativePluginHost } from "./native_plugin_host.ts";
+import { NativePluginHost } from "./host.ts";
 import {
   NativePluginError,
   PLUGIN_ABI_VERSION,

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { ErrorCode, ErrorDetails } from "../../core/errors/codes.ts";
 import { SL_ERR_PLUGIN_ABI } from "../native/status.ts";
 
 /**
@@ -90,6 +91,48 @@ export class PluginAbiMismatchError extends NativePluginError {
     this.name = "PluginAbiMismatchError";
     this.pluginAbi = pluginAbi;
     this.hostAbi = hostAbi;
+  }
+}
+
+/**
+ * A node a native plugin's host cannot run: its processor is not one of the plugin's, or its
+ * connections' transport is not the native transport the plugin's threads read and write.
+ *
+ * @example Catch a node placed on the wrong plugin
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PluginPlacementError } from "./native_plugin_errors.ts";
+ *
+ * const error = new PluginPlacementError("gain", "native:dsp", "Cannot run 'gain' in native:dsp");
+ * assert.equal(error.code, "placement_unavailable");
+ * assert.deepEqual(error.details, { node: "gain", isolate: "native:dsp" });
+ * ```
+ */
+export class PluginPlacementError extends TypeError {
+  /** Stable machine code (see `ERROR_CODES` in core/errors/codes.ts). */
+  readonly code: ErrorCode = "placement_unavailable";
+  /** The node (or, for a transport refusal, the connection). */
+  readonly node: string;
+  /** The plugin's isolate. */
+  readonly isolate: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param node The node or connection id.
+   * @param isolate The plugin's isolate name.
+   * @param message The whole message.
+   */
+  constructor(node: string, isolate: string, message: string) {
+    super(message);
+    this.name = "PluginPlacementError";
+    this.node = node;
+    this.isolate = isolate;
+  }
+
+  /** The node and the isolate. */
+  get details(): ErrorDetails {
+    return { node: this.node, isolate: this.isolate };
   }
 }
 

@@ -6,7 +6,7 @@
 
 import { FrameMessageBatch, NO_SLOT } from "../../core/frames/message.ts";
 import type { SampledOutput } from "../../core/probes/sampler.ts";
-import { FrameDecoder } from "../transport/frame_decoder.ts";
+import { FrameDecoder } from "../transport/channel/decoder.ts";
 import type { FramePool } from "../transport/frame_pool.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 

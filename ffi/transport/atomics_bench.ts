@@ -3,7 +3,7 @@
  * `Int32Array` over a `SharedArrayBuffer` such as a channel's signal: V8 does not inline them in
  * optimized code, each is a builtin call. Why the transport's hot path reads hint flags plainly and
  * packs the close handshake into one word (`connection_shared_state.ts`,
- * `native_transport_ends.ts`).
+ * `channel/doorbell.ts`).
  *
  * Run: `deno bench ffi/transport/atomics_bench.ts`
  *

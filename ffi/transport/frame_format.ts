@@ -22,7 +22,7 @@ import {
  * import assert from "node:assert/strict";
  * import { FrameMessageBatch } from "../../core/frames/message.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
- * import { FrameEncoder } from "./frame_encoder.ts";
+ * import { FrameEncoder } from "./channel/encoder.ts";
  * import { FRAME_HEADER_BYTES } from "./frame_format.ts";
  *
  * using pool = FramePool.create({ slotBytes: 256, slotCount: 1 });
@@ -44,7 +44,7 @@ export const FRAME_HEADER_BYTES = 64;
  * import assert from "node:assert/strict";
  * import { FrameMessageBatch } from "../../core/frames/message.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
- * import { FrameEncoder } from "./frame_encoder.ts";
+ * import { FrameEncoder } from "./channel/encoder.ts";
  * import { FRAME_HEADER_MAGIC, HEADER } from "./frame_format.ts";
  *
  * using pool = FramePool.create({ slotBytes: 256, slotCount: 1 });
@@ -99,7 +99,7 @@ export const VIDEO_CODECS: readonly VideoCodec[] = CODECS;
  * import assert from "node:assert/strict";
  * import { FrameMessageBatch } from "../../core/frames/message.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
- * import { FrameEncoder } from "./frame_encoder.ts";
+ * import { FrameEncoder } from "./channel/encoder.ts";
  * import { FLAG_KEYFRAME } from "./frame_format.ts";
  *
  * using pool = FramePool.create({ slotBytes: 256, slotCount: 1 });

@@ -13,7 +13,8 @@ import {
   statusError,
 } from "../native/errors.ts";
 import { libraryPath, loadNativeLibrary } from "../native/load.ts";
-import { CLOSED_HANDLE, SL_ERR_POOL_EXHAUSTED } from "../native/status.ts";
+import { NativeHandle } from "../native/native_handle.ts";
+import { SL_ERR_POOL_EXHAUSTED } from "../native/status.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 
 /**
@@ -112,16 +113,6 @@ function detachViews(views: ViewCache): void {
   }
 }
 
-const registry = new FinalizationRegistry<
-  { lib: NativeLibrary; handle: number; views: ViewCache }
->(
-  ({ lib, handle, views }) => {
-    // A view can outlive its pool object: detach it before its memory may go.
-    detachViews(views);
-    lib.symbols.sl_pool_free(handle);
-  },
-);
-
 let slabBase: (pool: FramePool) => Deno.PointerObject;
 let slabViews: (pool: FramePool) => FramePoolSlabViews | undefined;
 
@@ -160,38 +151,40 @@ export interface FramePoolSlabViews {
  * pool.release(slot);
  * ```
  */
-export class FramePool implements FramePoolContract {
+export class FramePool extends NativeHandle implements FramePoolContract {
   /** Usable bytes per slot. */
   readonly slotBytes: number;
   /** Number of slots. */
   readonly slotCount: number;
-  readonly #lib: NativeLibrary;
-  #handle: number;
   readonly #stride: number;
   readonly #base: Deno.PointerObject;
   readonly #views: ViewCache;
   readonly #bytes: (Uint8Array<ArrayBuffer> | undefined)[];
   readonly #floats: (Float32Array<ArrayBuffer> | undefined)[];
   readonly #stats = new Float64Array(6);
-  readonly #token = {};
   /** The whole-slab views: `undefined` until asked for, `null` when the slab cannot have them. */
   #slab: FramePoolSlabViews | null | undefined;
 
   static {
     slabBase = (pool) => {
-      pool.#checkOpen("read a frame pool's slab address");
+      pool.checkOpen("read a frame pool's slab address");
       return pool.#base;
     };
     slabViews = (pool) => {
-      pool.#checkOpen("view a frame pool's slab");
+      pool.checkOpen("view a frame pool's slab");
       if (pool.#slab === undefined) pool.#slab = pool.#makeSlabViews();
       return pool.#slab ?? undefined;
     };
   }
 
   private constructor(lib: NativeLibrary, handle: number) {
-    this.#lib = lib;
-    this.#handle = handle;
+    const views: ViewCache = { bytes: [], floats: [], slab: [] };
+    super(lib, handle, (lib, handle) => {
+      // A view can outlive its pool object: detach it before its memory may go.
+      detachViews(views);
+      lib.symbols.sl_pool_free(handle);
+    });
+    this.#views = views;
     const stats = this.stats();
     this.slotBytes = stats.slotBytes;
     this.slotCount = stats.slotCount;
@@ -199,10 +192,8 @@ export class FramePool implements FramePoolContract {
     const base = lib.symbols.sl_pool_base(handle);
     if (base === null) throw statusError(lib, -2, "open a frame pool");
     this.#base = base;
-    this.#bytes = new Array(this.slotCount).fill(undefined);
-    this.#floats = new Array(this.slotCount).fill(undefined);
-    this.#views = { bytes: this.#bytes, floats: this.#floats, slab: [] };
-    registry.register(this, { lib, handle, views: this.#views }, this.#token);
+    this.#bytes = views.bytes = new Array(this.slotCount).fill(undefined);
+    this.#floats = views.floats = new Array(this.slotCount).fill(undefined);
   }
 
   /**
@@ -273,13 +264,8 @@ export class FramePool implements FramePoolContract {
    * @returns A plain object to post to the Worker.
    */
   share(): SharedFramePool {
-    this.#checkOpen("share a frame pool");
-    return { handle: this.#handle, libraryPath: libraryPath(this.#lib) };
-  }
-
-  /** Whether `close()` has been called. */
-  get closed(): boolean {
-    return this.#handle === CLOSED_HANDLE;
+    this.checkOpen("share a frame pool");
+    return { handle: this.nativeHandle, libraryPath: libraryPath(this.lib) };
   }
 
   /**
@@ -288,10 +274,10 @@ export class FramePool implements FramePoolContract {
    * @returns The slot handle, or `undefined` when every slot is in use.
    */
   tryAcquire(): number | undefined {
-    const r = this.#lib.symbols.sl_pool_acquire(this.#handle);
+    const r = this.symbols.sl_pool_acquire(this.nativeHandle);
     if (r >= 0) return r;
     if (r === SL_ERR_POOL_EXHAUSTED) return undefined;
-    return this.#fail(r, "acquire a frame pool slot");
+    return this.fail(r, "acquire a frame pool slot");
   }
 
   /**
@@ -303,10 +289,10 @@ export class FramePool implements FramePoolContract {
    * @returns The slot handle, or `undefined` when `reserve` or fewer slots are free.
    */
   tryAcquireKeeping(reserve: number): number | undefined {
-    const r = this.#lib.symbols.sl_pool_acquire_keeping(this.#handle, reserve);
+    const r = this.symbols.sl_pool_acquire_keeping(this.nativeHandle, reserve);
     if (r >= 0) return r;
     if (r === SL_ERR_POOL_EXHAUSTED) return undefined;
-    return this.#fail(r, "acquire a frame pool slot");
+    return this.fail(r, "acquire a frame pool slot");
   }
 
   /**
@@ -316,8 +302,8 @@ export class FramePool implements FramePoolContract {
    * @throws {PoolExhaustedError} When every slot is in use.
    */
   acquire(): number {
-    const r = this.#lib.symbols.sl_pool_acquire(this.#handle);
-    return r >= 0 ? r : this.#fail(r, "acquire a frame pool slot");
+    const r = this.symbols.sl_pool_acquire(this.nativeHandle);
+    return r >= 0 ? r : this.fail(r, "acquire a frame pool slot");
   }
 
   /**
@@ -328,8 +314,8 @@ export class FramePool implements FramePoolContract {
    * @throws {InvalidHandleError} When the slot is free or stale.
    */
   retain(slot: number): number {
-    const r = this.#lib.symbols.sl_pool_retain(this.#handle, slot);
-    return r >= 0 ? r : this.#fail(r, `retain frame pool slot ${slot}`);
+    const r = this.symbols.sl_pool_retain(this.nativeHandle, slot);
+    return r >= 0 ? r : this.fail(r, `retain frame pool slot ${slot}`);
   }
 
   /**
@@ -356,9 +342,9 @@ export class FramePool implements FramePoolContract {
    * ```
    */
   tryRetain(slot: number): number {
-    const r = this.#lib.symbols.sl_pool_retain(this.#handle, slot);
+    const r = this.symbols.sl_pool_retain(this.nativeHandle, slot);
     if (r > 0) return r;
-    this.#checkOpen(`retain frame pool slot ${slot}`);
+    this.checkOpen(`retain frame pool slot ${slot}`);
     return 0;
   }
 
@@ -370,8 +356,8 @@ export class FramePool implements FramePoolContract {
    * @throws {InvalidHandleError} When the slot is already free or stale.
    */
   release(slot: number): number {
-    const r = this.#lib.symbols.sl_pool_release(this.#handle, slot);
-    return r >= 0 ? r : this.#fail(r, `release frame pool slot ${slot}`);
+    const r = this.symbols.sl_pool_release(this.nativeHandle, slot);
+    return r >= 0 ? r : this.fail(r, `release frame pool slot ${slot}`);
   }
 
   /**
@@ -418,8 +404,8 @@ export class FramePool implements FramePoolContract {
    */
   stats(): FramePoolStats {
     const s = this.#stats;
-    const r = this.#lib.symbols.sl_pool_stats(this.#handle, s);
-    if (r < 0) this.#fail(r, "read frame pool stats");
+    const r = this.symbols.sl_pool_stats(this.nativeHandle, s);
+    if (r < 0) this.fail(r, "read frame pool stats");
     return {
       slotBytes: s[0],
       slotStride: s[1],
@@ -434,14 +420,20 @@ export class FramePool implements FramePoolContract {
    * Closes this isolate's handle. Idempotent. Every view this handle handed out is detached first
    * (length 0, writes do nothing), so none can reach the memory after it may be freed.
    */
-  close(): void {
-    if (this.#handle === CLOSED_HANDLE) return;
-    const handle = this.#handle;
-    this.#handle = CLOSED_HANDLE;
+  override close(): void {
+    super.close();
+  }
+
+  /**
+   * Detaches every view, then frees the handle `close()` detached.
+   *
+   * @param handle The handle.
+   * @throws {NativeError} When the library refuses it.
+   */
+  protected override free(handle: number): void {
     detachViews(this.#views);
-    registry.unregister(this.#token);
-    const r = this.#lib.symbols.sl_pool_free(handle);
-    if (r < 0) throw statusError(this.#lib, r, "close a frame pool");
+    const r = this.symbols.sl_pool_free(handle);
+    if (r < 0) throw statusError(this.lib, r, "close a frame pool");
   }
 
   /**
@@ -452,22 +444,17 @@ export class FramePool implements FramePoolContract {
    * @returns The count.
    */
   refCount(slot: number): number {
-    const r = this.#lib.symbols.sl_pool_refcount(this.#handle, slot);
+    const r = this.symbols.sl_pool_refcount(this.nativeHandle, slot);
     return r > 0 ? r : 0;
   }
 
-  /** Same as {@linkcode FramePool.close}. */
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
   #checkLive(slot: number, operation: string): void {
-    const r = this.#lib.symbols.sl_pool_refcount(this.#handle, slot);
+    const r = this.symbols.sl_pool_refcount(this.nativeHandle, slot);
     if (r > 0) return;
-    this.#checkOpen(operation);
+    this.checkOpen(operation);
     throw new InvalidHandleError(
       `${operation} ${slot}`,
-      `${lastNativeError(this.#lib)}; valid: a handle from acquire() or tryAcquire() (in any ` +
+      `${lastNativeError(this.lib)}; valid: a handle from acquire() or tryAcquire() (in any ` +
         `isolate) of a slot not yet released to 0, with an index below ${this.slotCount}`,
     );
   }
@@ -493,15 +480,10 @@ export class FramePool implements FramePoolContract {
     return { u32, f64: new Float64Array(buffer), stride: this.#stride };
   }
 
-  #checkOpen(operation: string): void {
-    if (this.#handle === CLOSED_HANDLE) {
-      throw new InvalidHandleError(operation, "this frame pool is closed");
-    }
-  }
+  /** What a call on the closed handle is told. */
 
-  #fail(status: number, operation: string): never {
-    this.#checkOpen(operation);
-    throw statusError(this.#lib, status, operation);
+  protected override closedDetail(): string {
+    return "this frame pool is closed";
   }
 }
 

@@ -20,7 +20,7 @@ import {
   type TransferredConnectionEnd,
 } from "./connection_transfer.ts";
 import { InvalidHandleError } from "../native/errors.ts";
-import { FrameDecoder } from "./frame_decoder.ts";
+import { FrameDecoder } from "./channel/decoder.ts";
 import type { FramePool } from "./frame_pool.ts";
 import { NativeRingConsumer } from "./native_ring.ts";
 

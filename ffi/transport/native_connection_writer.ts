@@ -26,7 +26,7 @@ import {
   ENCODED_UNRETAINED,
   ENCODED_ZERO_COPY,
   FrameEncoder,
-} from "./frame_encoder.ts";
+} from "./channel/encoder.ts";
 import type { FramePool } from "./frame_pool.ts";
 import { NativeRingProducer } from "./native_ring.ts";
 

@@ -20,12 +20,9 @@ import { createNativeConnection } from "./native_connection.ts";
 import { NativeConnectionReader } from "./native_connection_reader.ts";
 import { NativeConnectionWriter } from "./native_connection_writer.ts";
 import { SlotMemorySource } from "./slot_memory.ts";
-import {
-  SIGNAL_BYTES,
-  SIGNAL_TORN,
-  SignalledReader,
-  SignalledWriter,
-} from "./native_transport_ends.ts";
+import { SIGNAL_BYTES, SIGNAL_TORN } from "./channel/doorbell.ts";
+import { SignalledReader } from "./channel/reader.ts";
+import { SignalledWriter } from "./channel/writer.ts";
 
 /**
  * One end of a channel as {@linkcode NativeTransport} posts it to the isolate that adopts it.

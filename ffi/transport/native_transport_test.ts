@@ -4,14 +4,9 @@ import type { VideoFrame } from "../../core/frames/video_frame.ts";
 import { FramePool } from "./frame_pool.ts";
 import { videoSlotBytes } from "./frame_format.ts";
 import { NativeTransport } from "./native_transport.ts";
-import {
-  POOL_WAIT_LIMIT_MS,
-  SIGNAL_BELL,
-  SIGNAL_BYTES,
-  SIGNAL_READER_ASLEEP,
-  SignalledReader,
-  SignalledWriter,
-} from "./native_transport_ends.ts";
+import { SIGNAL_BELL, SIGNAL_BYTES, SIGNAL_READER_ASLEEP } from "./channel/doorbell.ts";
+import { SignalledReader } from "./channel/reader.ts";
+import { POOL_WAIT_LIMIT_MS, SignalledWriter } from "./channel/writer.ts";
 import { createNativeConnection } from "./native_connection.ts";
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 import type { AudioFrame } from "../../core/frames/audio_frame.ts";

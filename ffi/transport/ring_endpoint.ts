@@ -5,9 +5,9 @@
  */
 
 import { DELIVERY_POLICIES, type RingStats } from "../../core/transport/ring.ts";
-import { InvalidHandleError, statusError } from "../native/errors.ts";
+import { statusError } from "../native/errors.ts";
 import { libraryPath, loadNativeLibrary } from "../native/load.ts";
-import { CLOSED_HANDLE } from "../native/status.ts";
+import { type NativeFree, NativeHandle } from "../native/native_handle.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 
 /**
@@ -41,11 +41,7 @@ export interface TransferredRingEndpoint {
   libraryPath: string;
 }
 
-const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }>(
-  ({ lib, handle }) => {
-    lib.symbols.sl_ring_free(handle);
-  },
-);
+const free: NativeFree = (lib, handle) => void lib.symbols.sl_ring_free(handle);
 
 /**
  * Base of {@linkcode NativeRingProducer} and {@linkcode NativeRingConsumer}.
@@ -70,13 +66,10 @@ const registry = new FinalizationRegistry<{ lib: NativeLibrary; handle: number }
  * consumer.close();
  * ```
  */
-export abstract class RingEndpoint implements Disposable {
+export abstract class RingEndpoint extends NativeHandle {
   /** Which end this is. */
   abstract readonly kind: RingEndpointKind;
-  readonly #lib: NativeLibrary;
-  #handle: number;
   readonly #stats = new Float64Array(8);
-  readonly #token = {};
 
   /**
    * Takes ownership of a live endpoint handle.
@@ -85,42 +78,14 @@ export abstract class RingEndpoint implements Disposable {
    * @param handle A live endpoint handle this object now owns.
    */
   protected constructor(lib: NativeLibrary, handle: number) {
-    this.#lib = lib;
-    this.#handle = handle;
-    registry.register(this, { lib, handle }, this.#token);
+    super(lib, handle, free);
   }
 
-  /**
-   * The library's symbols, for the subclasses' hot-path calls. The library itself and the handle
-   * stay private: subclasses can read the handle ({@linkcode RingEndpoint.nativeHandle}) but never
-   * replace it.
-   */
-  protected get symbols(): NativeLibrary["symbols"] {
-    return this.#lib.symbols;
-  }
+  /** What a call on the closed handle is told. */
 
-  /** The native handle, or {@linkcode CLOSED_HANDLE} once closed or transferred (read-only). */
-  protected get nativeHandle(): number {
-    return this.#handle;
-  }
-
-  /** Whether `close()` or `transfer()` has been called. */
-  get closed(): boolean {
-    return this.#handle === CLOSED_HANDLE;
-  }
-
-  /** Throws the typed error for a negative status. */
-  protected fail(status: number, operation: string): never {
-    if (this.#handle === CLOSED_HANDLE) throw this.#closedError(operation);
-    throw statusError(this.#lib, status, operation);
-  }
-
-  #closedError(operation: string): InvalidHandleError {
-    return new InvalidHandleError(
-      operation,
-      `this ring ${this.kind} is closed (or was transferred); use an open endpoint: create a new ` +
-        `ring with createNativeRing(), or adopt() an endpoint another isolate transferred`,
-    );
+  protected override closedDetail(): string {
+    return `this ring ${this.kind} is closed (or was transferred); use an open endpoint: create ` +
+      `a new ring with createNativeRing(), or adopt() an endpoint another isolate transferred`;
   }
 
   /**
@@ -129,7 +94,7 @@ export abstract class RingEndpoint implements Disposable {
    * @returns The count.
    */
   slots(): number {
-    const n = this.#lib.symbols.sl_ring_slots(this.#handle);
+    const n = this.symbols.sl_ring_slots(this.nativeHandle);
     return n < 0 ? this.fail(n, `count ring ${this.kind} slots`) : n;
   }
 
@@ -139,7 +104,7 @@ export abstract class RingEndpoint implements Disposable {
    * @returns `true` once the other side is gone.
    */
   isAbandoned(): boolean {
-    const r = this.#lib.symbols.sl_ring_is_abandoned(this.#handle);
+    const r = this.symbols.sl_ring_is_abandoned(this.nativeHandle);
     return r < 0 ? this.fail(r, `check ring ${this.kind}`) : r === 1;
   }
 
@@ -150,7 +115,7 @@ export abstract class RingEndpoint implements Disposable {
    */
   stats(): RingStats {
     const s = this.#stats;
-    const r = this.#lib.symbols.sl_ring_stats(this.#handle, s);
+    const r = this.symbols.sl_ring_stats(this.nativeHandle, s);
     if (r < 0) this.fail(r, `read ring ${this.kind} stats`);
     return {
       capacity: s[0],
@@ -171,26 +136,25 @@ export abstract class RingEndpoint implements Disposable {
    * @throws {InvalidHandleError} When already closed or transferred.
    */
   transfer(): TransferredRingEndpoint {
-    if (this.#handle === CLOSED_HANDLE) throw this.#closedError(`transfer ring ${this.kind}`);
-    const out = { kind: this.kind, handle: this.#handle, libraryPath: libraryPath(this.#lib) };
-    registry.unregister(this.#token);
-    this.#handle = CLOSED_HANDLE;
-    return out;
+    this.checkOpen(`transfer ring ${this.kind}`);
+    const path = libraryPath(this.lib);
+    return { kind: this.kind, handle: this.detach()!, libraryPath: path };
   }
 
   /** Frees this endpoint. Idempotent; the other side then sees `isAbandoned()`. */
-  close(): void {
-    if (this.#handle === CLOSED_HANDLE) return;
-    const handle = this.#handle;
-    this.#handle = CLOSED_HANDLE;
-    registry.unregister(this.#token);
-    const r = this.#lib.symbols.sl_ring_free(handle);
-    if (r < 0) throw statusError(this.#lib, r, `close ring ${this.kind}`);
+  override close(): void {
+    super.close();
   }
 
-  /** Same as {@linkcode RingEndpoint.close}. */
-  [Symbol.dispose](): void {
-    this.close();
+  /**
+   * Frees the endpoint `close()` detached.
+   *
+   * @param handle The handle.
+   * @throws {NativeError} When the library refuses it.
+   */
+  protected override free(handle: number): void {
+    const r = this.symbols.sl_ring_free(handle);
+    if (r < 0) throw statusError(this.lib, r, `close ring ${this.kind}`);
   }
 }
 

@@ -26,6 +26,13 @@ import type {
   IsolateHost,
   NodeFailure,
 } from "../../core/isolates/host.ts";
+import {
+  capability,
+  type ConfigurableHost,
+  type FrameLeakReportingHost,
+  type KeyframeRequestingHost,
+  type ProbedHost,
+} from "../../core/isolates/capabilities.ts";
 import type { JsonValue } from "../../core/schema/json_schema.ts";
 import type { HostedProbeSample, HostedProbeSpec } from "../../core/probes/probe.ts";
 import { NodeNotFoundError } from "../../core/graph/errors.ts";
@@ -375,7 +382,13 @@ class PendingReader<T> implements ConnectionReader<T>, Disposable {
  * The host of one Worker until the backend is loaded: what it is asked is queued and replayed
  * on the real host, in order; after that it forwards every call.
  */
-class PendingHost implements IsolateHost {
+class PendingHost
+  implements
+    IsolateHost,
+    ConfigurableHost,
+    ProbedHost,
+    KeyframeRequestingHost,
+    FrameLeakReportingHost {
   readonly isolate: string;
   readonly #worker: string;
   readonly #lazy: LazyWorkerBackend;
@@ -426,7 +439,7 @@ class PendingHost implements IsolateHost {
   }
 
   configureNode(node: string, config: JsonValue, changed: readonly string[], live: boolean): void {
-    this.#do((host) => host.configureNode?.(node, config, changed, live));
+    this.#do((host) => capability(host, "configure")?.configureNode(node, config, changed, live));
   }
 
   connect(spec: HostedConnectionSpec): void {
@@ -478,14 +491,14 @@ class PendingHost implements IsolateHost {
   }
 
   frameLeaks(): Promise<FrameLeak[]> {
-    return this.#await(async (host) => await host.frameLeaks?.() ?? []);
+    return this.#await(async (host) => await capability(host, "frameLeaks")?.frameLeaks() ?? []);
   }
 
   probe(spec: HostedProbeSpec, deliver: (sample: HostedProbeSample) => void): () => void {
     let stop: (() => void) | undefined;
     let stopped = false;
     this.#do((host) => {
-      if (!stopped) stop = host.probe?.(spec, deliver);
+      if (!stopped) stop = capability(host, "probes")?.probe(spec, deliver);
     });
     return () => {
       stopped = true;
@@ -494,7 +507,7 @@ class PendingHost implements IsolateHost {
   }
 
   requestKeyframe(node: string, port: string): void {
-    this.#do((host) => host.requestKeyframe?.(node, port));
+    this.#do((host) => capability(host, "keyframes")?.requestKeyframe(node, port));
   }
 
   nodeState(node: string): NodeState {

@@ -10,7 +10,7 @@ import type { MediaClock } from "../../core/time/media_clock.ts";
 import { FramePool } from "../transport/frame_pool.ts";
 import { videoSlotBytes } from "../transport/frame_format.ts";
 import { NativeTransport } from "../transport/native_transport.ts";
-import { WorkerHost } from "./worker_host.ts";
+import { WorkerHost } from "./host.ts";
 
 /**
  * The default pool: slots for 1920x1080 RGBA frames.

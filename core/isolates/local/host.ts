@@ -17,6 +17,12 @@ import type {
   IsolateHost,
   NodeFailure,
 } from "../host.ts";
+import type {
+  ConfigurableHost,
+  FrameLeakReportingHost,
+  KeyframeRequestingHost,
+  ProbedHost,
+} from "../capabilities.ts";
 import type { InputBinding } from "../../ports/input_binding.ts";
 import type { JsonValue } from "../../schema/json_schema.ts";
 import { type MediaClock, monotonicClock } from "../../time/media_clock.ts";
@@ -104,7 +110,13 @@ interface Attachment {
  * await host.teardown();
  * ```
  */
-export class LocalIsolate implements IsolateHost {
+export class LocalIsolate
+  implements
+    IsolateHost,
+    ConfigurableHost,
+    ProbedHost,
+    KeyframeRequestingHost,
+    FrameLeakReportingHost {
   /** The isolate's name. */
   readonly isolate: string;
   readonly #nodes = new Map<string, NodeInstance>();
@@ -181,7 +193,7 @@ export class LocalIsolate implements IsolateHost {
     return done;
   }
 
-  /** Changes a node's config in place (see {@linkcode IsolateHost.configureNode}). */
+  /** Changes a node's config in place (see {@linkcode ConfigurableHost.configureNode}). */
   configureNode(id: string, config: JsonValue, changed: readonly string[], live: boolean): void {
     const node = this.#node(id);
     const values = config as Record<string, JsonValue>;
@@ -300,7 +312,7 @@ export class LocalIsolate implements IsolateHost {
 
   /**
    * Attaches a probe to an output of a node of this isolate (see
-   * {@linkcode IsolateHost.probe}); the samples carry the frame itself.
+   * {@linkcode ProbedHost.probe}); the samples carry the frame itself.
    *
    * @param spec The output, period and transform.
    * @param deliver Receives each sample.
@@ -313,7 +325,7 @@ export class LocalIsolate implements IsolateHost {
   }
 
   /**
-   * Asks an output's writer for a keyframe (see {@linkcode IsolateHost.requestKeyframe}); a
+   * Asks an output's writer for a keyframe (see {@linkcode KeyframeRequestingHost.requestKeyframe}); a
    * node or port that is gone is ignored.
    *
    * @param node The node's id.

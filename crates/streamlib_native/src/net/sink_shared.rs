@@ -1,6 +1,8 @@
-//! What the graph's thread and a network sink's thread share: a bounded queue of access units
-//! that drops the oldest when full (the graph never waits for the network), a stop flag, a wake-up
-//! and the counters `stats()` reads.
+//! What the graph's thread and a network endpoint's thread share: a bounded queue of access units
+//! that drops the oldest when full (neither side waits for the other), a stop flag, a wake-up and
+//! the counters `sl_net_stats` reads. A sink's graph pushes and its network thread takes; a
+//! source's network thread (SRT) pushes what it received and the graph pops. The `*_SENT`
+//! counters of a source count what it received.
 
 use std::sync::atomic::AtomicBool;
 use std::sync::atomic::AtomicU64;
@@ -21,7 +23,8 @@ pub struct AccessUnitItem {
     pub keyframe: bool,
 }
 
-/// Index of each counter in the `f64` array `sl_net_sink_stats` writes.
+/// Index of each counter in the `f64` array `sl_net_stats` writes (`STAT_NAMES` in
+/// `ffi/net/net_endpoint.ts` names them in this order).
 pub mod stat {
     /// 1 while a peer is connected, else 0.
     pub const CONNECTED: usize = 0;
@@ -29,13 +32,13 @@ pub mod stat {
     pub const CONNECTIONS: usize = 1;
     /// Connections lost (peer gone, error, timeout).
     pub const DISCONNECTS: usize = 2;
-    /// Connection attempts that failed (caller mode) before one succeeded.
+    /// Connection attempts that failed; every retry counts, also after a connection was lost.
     pub const CONNECT_FAILURES: usize = 3;
-    /// Payload bytes handed to the transport.
+    /// Payload bytes handed to the transport (a source: received from it).
     pub const BYTES_SENT: usize = 4;
     /// Bits per second sent over the last second.
     pub const BITRATE: usize = 5;
-    /// Transport packets sent (SRT data packets; RTMP: media messages).
+    /// Transport packets sent (SRT data packets, a source's received; RTMP: media messages).
     pub const PACKETS_SENT: usize = 6;
     /// Packets the peer reported lost (SRT).
     pub const PACKETS_LOST: usize = 7;
@@ -43,15 +46,17 @@ pub mod stat {
     pub const PACKETS_RETRANSMITTED: usize = 8;
     /// Loss reports (NAK packets): received by a sender, sent by a receiver (SRT).
     pub const NAKS: usize = 9;
-    /// Access units sent.
+    /// Access units sent (a source: received and queued for the graph).
     pub const FRAMES_SENT: usize = 10;
     /// Access units dropped: the queue was full, no peer was connected, or the stream was
-    /// waiting for a keyframe after a drop or a new connection.
+    /// waiting for a keyframe after a drop or a new connection; a source's also those larger
+    /// than the graph's read buffer.
     pub const FRAMES_DROPPED: usize = 11;
     /// Access units waiting in the queue now.
     pub const FRAMES_QUEUED: usize = 12;
-    /// The connection's smoothed round-trip time in microseconds (SRT, from its full ACKs); 0
-    /// until measured, and while no peer is connected (ABI 8).
+    /// The connection's smoothed round-trip time in microseconds, at least 1 once measured: SRT's
+    /// from its full ACKs (0 again when the connection ends), RTMP's the kernel's TCP estimate
+    /// (Linux `TCP_INFO`; 0 elsewhere, and it keeps its last value after the connection ends).
     pub const RTT_MICROS: usize = 13;
     /// How many counters there are.
     pub const COUNT: usize = 14;
@@ -61,7 +66,7 @@ pub mod stat {
 #[derive(Debug)]
 pub struct SinkShared {
     queue: ArrayQueue<AccessUnitItem>,
-    /// Wakes the network thread when an access unit arrives or the sink stops.
+    /// Wakes the network thread when an access unit arrives (a sink's) or the endpoint stops.
     pub wake: Notify,
     stop: AtomicBool,
     overflowed: AtomicBool,

@@ -15,6 +15,7 @@ import type {
   IsolateHost,
   NodeFailure,
 } from "../../core/isolates/host.ts";
+import type { ProbedHost } from "../../core/isolates/capabilities.ts";
 import { errorAction } from "../../core/lifecycle/error_policy.ts";
 import { monotonicClock } from "../../core/time/media_clock.ts";
 import type { HostedProbeSample, HostedProbeSpec } from "../../core/probes/probe.ts";
@@ -22,16 +23,22 @@ import { ProbeSampler } from "../../core/probes/sampler.ts";
 import { nodeErrorEvent, type RuntimeEventListener } from "../../core/lifecycle/events.ts";
 import { checkNodeTransition, type NodeState } from "../../core/lifecycle/state.ts";
 import type { NodeStats } from "../../core/lifecycle/stats.ts";
-import { ConnectionSharedState } from "../transport/connection_shared_state.ts";
+import { ConnectionSharedState, COUNTER } from "../transport/connection_shared_state.ts";
 import type { TransferredConnectionEnd } from "../transport/connection_transfer.ts";
 import { lastNativeError } from "../native/errors.ts";
 import { FramePool } from "../transport/frame_pool.ts";
 import { createNativeConnection } from "../transport/native_connection.ts";
 import type { NativePlugin } from "./native_plugin.ts";
-import { NativePluginError, pluginStatusError } from "./native_plugin_errors.ts";
+import {
+  NativePluginError,
+  PluginPlacementError,
+  pluginStatusError,
+} from "./native_plugin_errors.ts";
+import { NodeNotFoundError } from "../../core/graph/errors.ts";
+import { PortNotFoundError } from "../../core/ports/port_table.ts";
 import { NativeOutputProbe } from "./native_probe.ts";
 import type { NativeTransportEndpoint } from "../transport/native_transport.ts";
-import { SIGNAL_BELL } from "../transport/native_transport_ends.ts";
+import { ringSleepingReader } from "../transport/channel/doorbell.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 
 /**
@@ -41,7 +48,7 @@ import type { NativeLibrary } from "../native/symbols.ts";
  * @example Budget the wake-up latency
  * ```ts
  * import assert from "node:assert/strict";
- * import { NATIVE_POLL_MS } from "./native_plugin_host.ts";
+ * import { NATIVE_POLL_MS } from "./host.ts";
  *
  * assert.equal(`native outputs wake readers within ${NATIVE_POLL_MS} ms`, "native outputs wake readers within 1 ms");
  * ```
@@ -49,9 +56,28 @@ import type { NativeLibrary } from "../native/symbols.ts";
 export const NATIVE_POLL_MS = 1;
 /** Longest `drain()` waits for native nodes to empty their inputs, in ms. */
 const DRAIN_TIMEOUT_MS = 2000;
-const STATS = 11;
+/**
+ * Index of each figure `sl_plugin_node_stats` writes, in its order
+ * (`crates/streamlib_native/src/ffi.rs`).
+ */
+const NODE_STAT = {
+  STATE: 0,
+  CALLS: 1,
+  FRAMES_IN: 2,
+  FRAMES_OUT: 3,
+  ERRORS: 4,
+  PROCESS_COUNT: 5,
+  P50_NS: 6,
+  P99_NS: 7,
+  MAX_NS: 8,
+  MEAN_NS: 9,
+  /** Frames waiting in the node's inputs. */
+  QUEUED: 10,
+} as const;
+/** How many figures `sl_plugin_node_stats` writes. */
+const NODE_STAT_COUNT = 11;
+/** `NODE_STAT.STATE` of a node whose thread failed (0 stopped, 1 ready, 2 running, 3 paused). */
 const NATIVE_FAILED = 4;
-const WRITTEN = 2;
 /** The pool for connections between two nodes of one plugin when the transport has none. */
 const INTERNAL_POOL = { slotBytes: 64 + 1920 * 1080 * 4, slotCount: 64 } as const;
 const encoder = new TextEncoder();
@@ -120,7 +146,7 @@ interface HostedNode {
  * plugin.close();
  * ```
  */
-export class NativePluginHost implements IsolateHost, Disposable {
+export class NativePluginHost implements IsolateHost, ProbedHost, Disposable {
   /** `native:<plugin name>`. */
   readonly isolate: string;
   readonly #plugin: NativePlugin;
@@ -129,7 +155,7 @@ export class NativePluginHost implements IsolateHost, Disposable {
   readonly #nodes = new Map<string, HostedNode>();
   readonly #connections = new Map<string, HostedConnection>();
   readonly #listeners = new Set<RuntimeEventListener>();
-  readonly #stats = new Float64Array(STATS);
+  readonly #stats = new Float64Array(NODE_STAT_COUNT);
   readonly #pending = new Set<Promise<void>>();
   /** Probed outputs, by `node.port`. */
   readonly #probes = new Map<string, ProbedOutput>();
@@ -159,7 +185,9 @@ export class NativePluginHost implements IsolateHost, Disposable {
   addNode(spec: HostedNodeSpec): void {
     const index = this.#plugin.definitions.indexOf(spec.definition);
     if (index < 0) {
-      throw new TypeError(
+      throw new PluginPlacementError(
+        spec.id,
+        this.isolate,
         `Cannot run '${spec.id}' in ${this.isolate}: ${spec.definition.descriptor.name} is not a processor of this plugin`,
       );
     }
@@ -238,7 +266,7 @@ export class NativePluginHost implements IsolateHost, Disposable {
    * @param spec The channel end.
    */
   attachWriter(spec: HostedEndpointSpec): void {
-    const { end, signal } = endpointOf(spec);
+    const { end, signal } = endpointOf(spec, this.isolate);
     const binding = this.#bind(spec.port.node, spec.port.port, "output", end);
     this.#connections.set(spec.connection, {
       bindings: [binding],
@@ -254,7 +282,7 @@ export class NativePluginHost implements IsolateHost, Disposable {
    * @param spec The channel end.
    */
   attachReader(spec: HostedEndpointSpec): void {
-    const { end } = endpointOf(spec);
+    const { end } = endpointOf(spec, this.isolate);
     const binding = this.#bind(spec.port.node, spec.port.port, "input", end);
     this.#connections.set(spec.connection, {
       bindings: [binding],
@@ -289,10 +317,10 @@ export class NativePluginHost implements IsolateHost, Disposable {
   probe(spec: HostedProbeSpec, deliver: (sample: HostedProbeSample) => void): () => void {
     const record = this.#nodes.get(spec.node);
     const index = record?.spec.definition.descriptor.outputs.findIndex((p) => p.name === spec.port);
-    if (!record || index === undefined || index < 0) {
-      throw new TypeError(
-        `Cannot probe '${spec.node}.${spec.port}': it is not an output of a node of ${this.isolate}`,
-      );
+    if (!record) throw new NodeNotFoundError(spec.node, [...this.#nodes.keys()], false);
+    if (index === undefined || index < 0) {
+      const outputs = record.spec.definition.descriptor.outputs.map((p) => p.name);
+      throw new PortNotFoundError(spec.node, "output", spec.port, outputs);
     }
     const key = `${spec.node}.${spec.port}`;
     let probed = this.#probes.get(key);
@@ -362,7 +390,7 @@ export class NativePluginHost implements IsolateHost, Disposable {
     this.#poll();
     let ran = (this.#transport?.poll?.() ?? 0) > 0;
     for (const record of this.#nodes.values()) {
-      const calls = this.#read(record)[1];
+      const calls = this.#read(record)[NODE_STAT.CALLS];
       if (calls !== record.lastCalls) ran = true;
       record.lastCalls = calls;
     }
@@ -409,16 +437,22 @@ export class NativePluginHost implements IsolateHost, Disposable {
    */
   nodeStats(node: string): NodeStats {
     const record = this.#nodes.get(node);
-    const s = record ? this.#read(record) : new Float64Array(STATS);
+    const s = record ? this.#read(record) : new Float64Array(NODE_STAT_COUNT);
     return {
-      calls: s[1],
-      framesIn: s[2],
-      framesOut: s[3],
+      calls: s[NODE_STAT.CALLS],
+      framesIn: s[NODE_STAT.FRAMES_IN],
+      framesOut: s[NODE_STAT.FRAMES_OUT],
       framesDropped: 0, // plugin ABI 1 has no drop counter
-      errors: s[4] + (record?.failure?.phase === "setup" ? 1 : 0),
+      errors: s[NODE_STAT.ERRORS] + (record?.failure?.phase === "setup" ? 1 : 0),
       restarts: record?.restarts ?? 0,
       blockedRuns: 0, // native nodes wait for room on their own thread, uncounted
-      processTime: { count: s[5], p50Ns: s[6], p99Ns: s[7], maxNs: s[8], meanNs: s[9] },
+      processTime: {
+        count: s[NODE_STAT.PROCESS_COUNT],
+        p50Ns: s[NODE_STAT.P50_NS],
+        p99Ns: s[NODE_STAT.P99_NS],
+        maxNs: s[NODE_STAT.MAX_NS],
+        meanNs: s[NODE_STAT.MEAN_NS],
+      },
       lateRuns: 0,
       skippedRuns: 0,
       periodNs: null,
@@ -528,15 +562,17 @@ export class NativePluginHost implements IsolateHost, Disposable {
     for (const probed of this.#probes.values()) probed.output.serve();
     for (const c of this.#connections.values()) {
       if (!c.bell) continue;
-      const written = c.state.counters[WRITTEN];
+      const written = c.state.counters[COUNTER.WRITTEN];
       if (written === c.lastWritten) continue;
       c.lastWritten = written;
-      Atomics.add(c.bell, SIGNAL_BELL, 1);
-      Atomics.notify(c.bell, SIGNAL_BELL);
+      // Native threads cannot ring (they hold no signal, and V8's waitAsync waiters are not on
+      // an OS futex a native thread could wake): the poll rings for them, by the protocol every
+      // writer uses, so a reader that is draining is not notified again.
+      ringSleepingReader(c.bell);
     }
     for (const record of this.#nodes.values()) {
       if (record.state === "error" || record.state === "stopped") continue;
-      if (this.#read(record)[0] !== NATIVE_FAILED) continue;
+      if (this.#read(record)[NODE_STAT.STATE] !== NATIVE_FAILED) continue;
       const buf = new Uint8Array(4096);
       const n = this.#lib.symbols.sl_plugin_node_failure(record.handle, buf, buf.length);
       this.#fail(
@@ -550,7 +586,7 @@ export class NativePluginHost implements IsolateHost, Disposable {
   #queued(): number {
     let queued = 0;
     for (const record of this.#nodes.values()) {
-      if (record.state === "running") queued += this.#read(record)[10];
+      if (record.state === "running") queued += this.#read(record)[NODE_STAT.QUEUED];
     }
     return queued;
   }
@@ -568,14 +604,12 @@ export class NativePluginHost implements IsolateHost, Disposable {
     end: TransferredConnectionEnd,
   ): Binding {
     const record = this.#nodes.get(node);
-    if (!record) {
-      throw new TypeError(`Cannot connect '${node}': it is not a node of ${this.isolate}`);
-    }
+    if (!record) throw new NodeNotFoundError(node, [...this.#nodes.keys()], false);
     const ports = direction === "input"
       ? record.spec.definition.descriptor.inputs
       : record.spec.definition.descriptor.outputs;
     const index = ports.findIndex((p) => p.name === port);
-    if (index < 0) throw new TypeError(`Cannot connect '${node}.${port}': no such ${direction}`);
+    if (index < 0) throw new PortNotFoundError(node, direction, port, ports.map((p) => p.name));
     using pool = FramePool.attach(end.pool);
     // The native side keeps this address until the binding is removed: a SharedArrayBuffer's
     // memory never moves, and `Binding.shared` keeps it alive that long.
@@ -631,10 +665,12 @@ export class NativePluginHost implements IsolateHost, Disposable {
   }
 }
 
-function endpointOf(spec: HostedEndpointSpec): NativeTransportEndpoint {
+function endpointOf(spec: HostedEndpointSpec, isolate: string): NativeTransportEndpoint {
   const e = spec.endpoint as NativeTransportEndpoint;
   if (e?.kind !== "native-transport-endpoint") {
-    throw new TypeError(
+    throw new PluginPlacementError(
+      spec.connection,
+      isolate,
       `Cannot attach connection '${spec.connection}' to a native plugin node: its transport is not a NativeTransport (use createRuntime() from "@streamlib/streamlib/processors")`,
     );
   }

@@ -13,6 +13,12 @@ import type {
   IsolateHost,
   NodeFailure,
 } from "../../core/isolates/host.ts";
+import type {
+  ConfigurableHost,
+  FrameLeakReportingHost,
+  KeyframeRequestingHost,
+  ProbedHost,
+} from "../../core/isolates/capabilities.ts";
 import type { FrameLeak } from "../../core/frames/ledger.ts";
 import type { JsonValue } from "../../core/schema/json_schema.ts";
 import { type MediaClock, monotonicClock } from "../../core/time/media_clock.ts";
@@ -81,7 +87,13 @@ const ENTRY = new URL("./worker_entry.ts", import.meta.url);
  * assert.equal(host.threadId, undefined); // its Worker starts with the first node
  * ```
  */
-export class WorkerHost implements IsolateHost {
+export class WorkerHost
+  implements
+    IsolateHost,
+    ConfigurableHost,
+    ProbedHost,
+    KeyframeRequestingHost,
+    FrameLeakReportingHost {
   /** The isolate name, `worker:<name>`. */
   readonly isolate: string;
   /** The Worker's name. */

@@ -4,15 +4,15 @@
  * @module
  */
 
-import type { AudioFrame } from "../../core/frames/audio_frame.ts";
-import type { DataFrame } from "../../core/frames/data_frame.ts";
-import type { EncodedVideoFrame } from "../../core/frames/encoded_video_frame.ts";
-import type { Frame } from "../../core/frames/frame.ts";
-import type { FrameMessageBatch } from "../../core/frames/message.ts";
-import type { FramePoolContract } from "../../core/transport/pool.ts";
-import { PIXEL_FORMATS, type VideoFrame } from "../../core/frames/video_frame.ts";
-import { FrameTooLargeError, InvalidFrameError } from "./frame_codec_errors.ts";
-import { FLAG_KEYFRAME, formatTag, FRAME_HEADER_BYTES, VIDEO_CODECS } from "./frame_format.ts";
+import type { AudioFrame } from "../../../core/frames/audio_frame.ts";
+import type { DataFrame } from "../../../core/frames/data_frame.ts";
+import type { EncodedVideoFrame } from "../../../core/frames/encoded_video_frame.ts";
+import type { Frame } from "../../../core/frames/frame.ts";
+import type { FrameMessageBatch } from "../../../core/frames/message.ts";
+import type { FramePoolContract } from "../../../core/transport/pool.ts";
+import { PIXEL_FORMATS, type VideoFrame } from "../../../core/frames/video_frame.ts";
+import { FrameTooLargeError, InvalidFrameError } from "./errors.ts";
+import { FLAG_KEYFRAME, formatTag, FRAME_HEADER_BYTES, VIDEO_CODECS } from "../frame_format.ts";
 import { SlotHeaders } from "./slot_header.ts";
 
 /**
@@ -21,9 +21,9 @@ import { SlotHeaders } from "./slot_header.ts";
  * @example Encode into a pool with no free slot
  * ```ts
  * import assert from "node:assert/strict";
- * import { FrameMessageBatch } from "../../core/frames/message.ts";
+ * import { FrameMessageBatch } from "../../../core/frames/message.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
- * import { ENCODE_POOL_EXHAUSTED, FrameEncoder } from "./frame_encoder.ts";
+ * import { ENCODE_POOL_EXHAUSTED, FrameEncoder } from "./encoder.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 1 });
  * const encoder = new FrameEncoder(pool);
@@ -41,11 +41,11 @@ export const ENCODE_POOL_EXHAUSTED = 0;
  * @example Send a pool frame by handle
  * ```ts
  * import assert from "node:assert/strict";
- * import { FrameMessageBatch } from "../../core/frames/message.ts";
- * import { NodeFrames } from "../../core/frames/node_frames.ts";
+ * import { FrameMessageBatch } from "../../../core/frames/message.ts";
+ * import { NodeFrames } from "../../../core/frames/node_frames.ts";
  * import { FramePool, videoSlotBytes } from "@streamlib/streamlib/ffi";
- * import { SlotMemorySource } from "./slot_memory.ts";
- * import { ENCODED_ZERO_COPY, FrameEncoder } from "./frame_encoder.ts";
+ * import { SlotMemorySource } from "../slot_memory.ts";
+ * import { ENCODED_ZERO_COPY, FrameEncoder } from "./encoder.ts";
  *
  * using pool = FramePool.create({ slotBytes: videoSlotBytes("RGBA", 16, 16), slotCount: 2 });
  * const frames = new NodeFrames("pattern", new SlotMemorySource(pool));
@@ -70,11 +70,11 @@ export const ENCODED_COPY = 2;
  * @example Let the push take the reference
  * ```ts
  * import assert from "node:assert/strict";
- * import { FrameMessageBatch } from "../../core/frames/message.ts";
- * import { NodeFrames } from "../../core/frames/node_frames.ts";
+ * import { FrameMessageBatch } from "../../../core/frames/message.ts";
+ * import { NodeFrames } from "../../../core/frames/node_frames.ts";
  * import { createNativeRing, FramePool, slotBytesFor } from "@streamlib/streamlib/ffi";
- * import { SlotMemorySource } from "./slot_memory.ts";
- * import { ENCODED_UNRETAINED, ENCODED_ZERO_COPY, FrameEncoder } from "./frame_encoder.ts";
+ * import { SlotMemorySource } from "../slot_memory.ts";
+ * import { ENCODED_UNRETAINED, ENCODED_ZERO_COPY, FrameEncoder } from "./encoder.ts";
  *
  * using pool = FramePool.create({ slotBytes: slotBytesFor(64), slotCount: 2 });
  * const frames = new NodeFrames("tone", new SlotMemorySource(pool));
@@ -116,9 +116,9 @@ const encoder = new TextEncoder();
  * ```ts
  * import assert from "node:assert/strict";
  * import { type VideoFrame } from "@streamlib/streamlib";
- * import { FrameMessageBatch } from "../../core/frames/message.ts";
+ * import { FrameMessageBatch } from "../../../core/frames/message.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
- * import { ENCODED_COPY, FrameEncoder } from "./frame_encoder.ts";
+ * import { ENCODED_COPY, FrameEncoder } from "./encoder.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 1 });
  * const frame: VideoFrame = {

@@ -4,10 +4,10 @@
  * @module
  */
 
-import type { Frame } from "../../core/frames/frame.ts";
-import type { FramePoolContract } from "../../core/transport/pool.ts";
-import { FRAME_HEADER_BYTES, FRAME_HEADER_MAGIC, HEADER } from "./frame_format.ts";
-import { FramePool, framePoolSlabViews } from "./frame_pool.ts";
+import type { Frame } from "../../../core/frames/frame.ts";
+import type { FramePoolContract } from "../../../core/transport/pool.ts";
+import { FRAME_HEADER_BYTES, FRAME_HEADER_MAGIC, HEADER } from "../frame_format.ts";
+import { FramePool, framePoolSlabViews } from "../frame_pool.ts";
 
 const SLOT_INDEX_MASK = 0xffff;
 

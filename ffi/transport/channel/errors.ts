@@ -4,7 +4,7 @@
  * @module
  */
 
-import { FRAME_HEADER_BYTES } from "./frame_format.ts";
+import { FRAME_HEADER_BYTES } from "../frame_format.ts";
 
 /**
  * A frame's payload is larger than a frame-pool slot can hold after the slot header. A
@@ -13,7 +13,7 @@ import { FRAME_HEADER_BYTES } from "./frame_format.ts";
  * @example Catch a frame that is too large
  * ```ts
  * import assert from "node:assert/strict";
- * import { FrameTooLargeError } from "./frame_codec_errors.ts";
+ * import { FrameTooLargeError } from "./errors.ts";
  *
  * const error = new FrameTooLargeError("video", 8_294_400, 4096);
  * assert.equal(error.requiredSlotBytes, 8294464);
@@ -58,7 +58,7 @@ export class FrameTooLargeError extends RangeError {
  * @example Catch an invalid frame
  * ```ts
  * import assert from "node:assert/strict";
- * import { InvalidFrameError } from "./frame_codec_errors.ts";
+ * import { InvalidFrameError } from "./errors.ts";
  *
  * const error = new InvalidFrameError("video", "format", "RGB", "one of RGBA,BGRA,I420,NV12");
  * assert.equal(

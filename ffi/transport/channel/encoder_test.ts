@@ -1,18 +1,31 @@
 import assert from "node:assert/strict";
-import { type AudioFrame, createAudioFrame } from "../../core/frames/audio_frame.ts";
-import type { DataFrame } from "../../core/frames/data_frame.ts";
-import type { EncodedVideoFrame } from "../../core/frames/encoded_video_frame.ts";
-import { FrameMessageBatch, NO_SLOT } from "../../core/frames/message.ts";
+import { type AudioFrame, createAudioFrame } from "../../../core/frames/audio_frame.ts";
+import type { DataFrame } from "../../../core/frames/data_frame.ts";
+import type { EncodedVideoFrame } from "../../../core/frames/encoded_video_frame.ts";
+import { FrameMessageBatch, NO_SLOT } from "../../../core/frames/message.ts";
 import {
   PIXEL_FORMATS,
   type VideoFrame,
   videoFrameByteLength,
-} from "../../core/frames/video_frame.ts";
-import { FrameCodec } from "./frame_codec.ts";
-import { FrameTooLargeError, InvalidFrameError } from "./frame_codec_errors.ts";
-import { ENCODE_POOL_EXHAUSTED, ENCODED_COPY, ENCODED_ZERO_COPY } from "./frame_encoder.ts";
-import { FLAG_KEYFRAME, FRAME_HEADER_BYTES, VIDEO_CODECS } from "./frame_format.ts";
-import { FramePool } from "./frame_pool.ts";
+} from "../../../core/frames/video_frame.ts";
+import { FrameDecoder } from "./decoder.ts";
+import { FrameTooLargeError, InvalidFrameError } from "./errors.ts";
+import { ENCODE_POOL_EXHAUSTED, ENCODED_COPY, ENCODED_ZERO_COPY, FrameEncoder } from "./encoder.ts";
+import { FLAG_KEYFRAME, FRAME_HEADER_BYTES, VIDEO_CODECS } from "../frame_format.ts";
+import { FramePool } from "../frame_pool.ts";
+
+/**
+ * Both halves over one pool, as a connection's writer (the encoder) and its reader in the other
+ * isolate (the decoder) hold them.
+ */
+function halves(pool: FramePool) {
+  const encoder = new FrameEncoder(pool);
+  const decoder = new FrameDecoder(pool);
+  return {
+    encode: encoder.encode.bind(encoder),
+    decode: decoder.decode.bind(decoder),
+  };
+}
 
 function pattern(n: number, seed: number): Uint8Array {
   const bytes = new Uint8Array(n);
@@ -20,9 +33,9 @@ function pattern(n: number, seed: number): Uint8Array {
   return bytes;
 }
 
-Deno.test("FrameCodec round-trips video frames of every pixel format byte-exactly", () => {
+Deno.test("FrameEncoder.encode() then FrameDecoder.decode() round-trips video frames of every pixel format byte-exactly", () => {
   using pool = FramePool.create({ slotBytes: 4096, slotCount: 2 });
-  const codec = new FrameCodec(pool);
+  const codec = halves(pool);
   const message = new FrameMessageBatch(1);
   for (const [i, format] of PIXEL_FORMATS.entries()) {
     const width = 6;
@@ -54,9 +67,9 @@ Deno.test("FrameCodec round-trips video frames of every pixel format byte-exactl
   }
 });
 
-Deno.test("FrameCodec round-trips audio blocks sample-exactly with all header fields", () => {
+Deno.test("FrameEncoder.encode() then FrameDecoder.decode() round-trips audio blocks sample-exactly with all header fields", () => {
   using pool = FramePool.create({ slotBytes: 8192, slotCount: 1 });
-  const codec = new FrameCodec(pool);
+  const codec = halves(pool);
   const message = new FrameMessageBatch(1);
   for (const channels of [1, 2, 6]) {
     const block = createAudioFrame(channels, 44_100.5, 37) as AudioFrame & {
@@ -81,9 +94,9 @@ Deno.test("FrameCodec round-trips audio blocks sample-exactly with all header fi
   }
 });
 
-Deno.test("FrameCodec round-trips encoded video with codec and keyframe flag", () => {
+Deno.test("FrameEncoder.encode() then FrameDecoder.decode() round-trips encoded video with codec and keyframe flag", () => {
   using pool = FramePool.create({ slotBytes: 1024, slotCount: 1 });
-  const codec = new FrameCodec(pool);
+  const codec = halves(pool);
   const message = new FrameMessageBatch(1);
   for (const [i, c] of VIDEO_CODECS.entries()) {
     const frame: EncodedVideoFrame = {
@@ -107,9 +120,9 @@ Deno.test("FrameCodec round-trips encoded video with codec and keyframe flag", (
   }
 });
 
-Deno.test("FrameCodec round-trips DataFrame values as JSON, undefined as an empty payload", () => {
+Deno.test("FrameEncoder.encode() then FrameDecoder.decode() round-trips DataFrame values as JSON, undefined as an empty payload", () => {
   using pool = FramePool.create({ slotBytes: 1024, slotCount: 1 });
-  const codec = new FrameCodec(pool);
+  const codec = halves(pool);
   const message = new FrameMessageBatch(1);
   const values = [{ boxes: [{ x: 1, label: "chat ✓" }] }, "text", 0, null, [1, 2], undefined];
   for (const value of values) {
@@ -120,9 +133,9 @@ Deno.test("FrameCodec round-trips DataFrame values as JSON, undefined as an empt
   }
 });
 
-Deno.test("FrameCodec.encode() sends a pool-backed frame by handle: one retain, no copy", () => {
+Deno.test("FrameEncoder.encode() sends a pool-backed frame by handle: one retain, no copy", () => {
   using pool = FramePool.create({ slotBytes: FRAME_HEADER_BYTES + 16, slotCount: 2 });
-  const codec = new FrameCodec(pool);
+  const codec = halves(pool);
   const slot = pool.acquire();
   const data = pool.bytes(slot).subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + 16);
   data.fill(5);
@@ -153,9 +166,9 @@ Deno.test("FrameCodec.encode() sends a pool-backed frame by handle: one retain, 
   assert.equal(pool.stats().inUse, 0);
 });
 
-Deno.test("FrameCodec.encode() copies a shared pool frame whose header would change", () => {
+Deno.test("FrameEncoder.encode() copies a shared pool frame whose header would change", () => {
   using pool = FramePool.create({ slotBytes: FRAME_HEADER_BYTES + 16, slotCount: 2 });
-  const codec = new FrameCodec(pool);
+  const codec = halves(pool);
   const slot = pool.acquire();
   const data = pool.bytes(slot).subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + 16);
   const frame: VideoFrame = {
@@ -186,10 +199,10 @@ Deno.test("FrameCodec.encode() copies a shared pool frame whose header would cha
   assert.equal(pool.stats().inUse, 0);
 });
 
-Deno.test("FrameCodec.encode() copies a frame whose slot belongs to another pool object", () => {
+Deno.test("FrameEncoder.encode() copies a frame whose slot belongs to another pool object", () => {
   using pool = FramePool.create({ slotBytes: FRAME_HEADER_BYTES + 4, slotCount: 2 });
   using other = FramePool.attach(pool.share());
-  const codec = new FrameCodec(pool);
+  const codec = halves(pool);
   const slot = other.acquire();
   const frame: EncodedVideoFrame = {
     kind: "encoded-video",
@@ -206,9 +219,9 @@ Deno.test("FrameCodec.encode() copies a frame whose slot belongs to another pool
   other.release(slot);
 });
 
-Deno.test("FrameCodec.encode() names the sizes of a frame too large for the slots", () => {
+Deno.test("FrameEncoder.encode() names the sizes of a frame too large for the slots", () => {
   using pool = FramePool.create({ slotBytes: 1000, slotCount: 1 });
-  const codec = new FrameCodec(pool);
+  const codec = halves(pool);
   const message = new FrameMessageBatch(1);
   const big = createAudioFrame(2, 48_000, 480);
   assert.throws(
@@ -224,9 +237,9 @@ Deno.test("FrameCodec.encode() names the sizes of a frame too large for the slot
   assert.equal(pool.stats().inUse, 0, "the slot taken for the JSON went back");
 });
 
-Deno.test("FrameCodec.encode() reports an exhausted pool without throwing or taking a slot", () => {
+Deno.test("FrameEncoder.encode() reports an exhausted pool without throwing or taking a slot", () => {
   using pool = FramePool.create({ slotBytes: 256, slotCount: 1 });
-  const codec = new FrameCodec(pool);
+  const codec = halves(pool);
   const held = pool.acquire();
   const message = new FrameMessageBatch(1);
   message.write(0, NO_SLOT, 0, 0, 0, 0, 0);
@@ -235,9 +248,9 @@ Deno.test("FrameCodec.encode() reports an exhausted pool without throwing or tak
   pool.release(held);
 });
 
-Deno.test("FrameCodec.encode() refuses frames it has no encoding for", () => {
+Deno.test("FrameEncoder.encode() refuses frames it has no encoding for", () => {
   using pool = FramePool.create({ slotBytes: 256, slotCount: 1 });
-  const codec = new FrameCodec(pool);
+  const codec = halves(pool);
   const message = new FrameMessageBatch(1);
   const video = {
     kind: "video",
@@ -261,9 +274,9 @@ Deno.test("FrameCodec.encode() refuses frames it has no encoding for", () => {
   assert.equal(pool.stats().inUse, 0);
 });
 
-Deno.test("FrameCodec.decode() rejects messages that do not describe a slot payload", () => {
+Deno.test("FrameDecoder.decode() rejects messages that do not describe a slot payload", () => {
   using pool = FramePool.create({ slotBytes: 256, slotCount: 1 });
-  const codec = new FrameCodec(pool);
+  const codec = halves(pool);
   const message = new FrameMessageBatch(1);
   message.write(0, NO_SLOT, 0x0100_0000, 0, 0, 0, 0);
   assert.equal(codec.decode(message, 0), undefined, "no slot");
@@ -279,9 +292,9 @@ Deno.test("FrameCodec.decode() rejects messages that do not describe a slot payl
   pool.release(slot);
 });
 
-Deno.test("FrameCodec.decode() reuses two frame objects per kind and cached payload views", () => {
+Deno.test("FrameDecoder.decode() reuses two frame objects per kind and cached payload views", () => {
   using pool = FramePool.create({ slotBytes: 1024, slotCount: 1 });
-  const codec = new FrameCodec(pool);
+  const codec = halves(pool);
   const message = new FrameMessageBatch(1);
   const block = createAudioFrame(2, 8000, 16);
   codec.encode(block, message, 0, 0);

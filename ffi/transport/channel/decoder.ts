@@ -5,13 +5,13 @@
  * @module
  */
 
-import type { AudioFrame } from "../../core/frames/audio_frame.ts";
-import type { DataFrame } from "../../core/frames/data_frame.ts";
-import type { EncodedVideoFrame } from "../../core/frames/encoded_video_frame.ts";
-import type { Frame } from "../../core/frames/frame.ts";
-import { type FrameMessageBatch, NO_SLOT } from "../../core/frames/message.ts";
-import type { FramePoolContract } from "../../core/transport/pool.ts";
-import { PIXEL_FORMATS, type VideoFrame } from "../../core/frames/video_frame.ts";
+import type { AudioFrame } from "../../../core/frames/audio_frame.ts";
+import type { DataFrame } from "../../../core/frames/data_frame.ts";
+import type { EncodedVideoFrame } from "../../../core/frames/encoded_video_frame.ts";
+import type { Frame } from "../../../core/frames/frame.ts";
+import { type FrameMessageBatch, NO_SLOT } from "../../../core/frames/message.ts";
+import type { FramePoolContract } from "../../../core/transport/pool.ts";
+import { PIXEL_FORMATS, type VideoFrame } from "../../../core/frames/video_frame.ts";
 import {
   FLAG_KEYFRAME,
   FRAME_HEADER_BYTES,
@@ -19,7 +19,7 @@ import {
   tagKind,
   tagValue,
   VIDEO_CODECS,
-} from "./frame_format.ts";
+} from "../frame_format.ts";
 import { SlotHeaders } from "./slot_header.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -46,10 +46,10 @@ const decoder = new TextDecoder();
  * @example Decode what an encoder wrote
  * ```ts
  * import assert from "node:assert/strict";
- * import { FrameMessageBatch } from "../../core/frames/message.ts";
+ * import { FrameMessageBatch } from "../../../core/frames/message.ts";
  * import { FramePool } from "@streamlib/streamlib/ffi";
- * import { FrameDecoder } from "./frame_decoder.ts";
- * import { FrameEncoder } from "./frame_encoder.ts";
+ * import { FrameDecoder } from "./decoder.ts";
+ * import { FrameEncoder } from "./encoder.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 1 });
  * const message = new FrameMessageBatch(1);

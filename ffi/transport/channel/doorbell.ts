@@ -1,0 +1,160 @@
+/**
+ * A channel's signal and its doorbell protocol, the one both writers of a crossing use: a
+ * {@linkcode SignalledWriter} after its pushes, and a native plugin's host for its native threads'
+ * outputs. A writer rings only a reader that said it sleeps ({@linkcode ringSleepingReader}); a
+ * reader that is awake reads the ring empty before it says so again, so it misses nothing.
+ *
+ * @module
+ */
+
+/**
+ * Index of the doorbell in a channel's signal (`Int32Array`): bumped after a push that finds the
+ * reader asleep ({@linkcode SIGNAL_READER_ASLEEP}), and at end of stream. A push to an awake
+ * reader leaves the doorbell's cache line alone, so the reader's loads of the signal stay cache
+ * hits while it drains.
+ *
+ * @example A waiter that looked before a push cannot miss it
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FramePool } from "@streamlib/streamlib/ffi";
+ * import { createNativeConnection } from "../native_connection.ts";
+ * import { SIGNAL_BELL, SIGNAL_BYTES, SIGNAL_READER_ASLEEP } from "./doorbell.ts";
+ * import { SignalledWriter } from "./writer.ts";
+ *
+ * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
+ * const [native, reader] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
+ * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
+ * using writer = new SignalledWriter(native, signal);
+ * Atomics.store(signal, SIGNAL_READER_ASLEEP, 1); // a reader says it may sleep,
+ * const seen = Atomics.load(signal, SIGNAL_BELL); // reads the bell, then the ring
+ * writer.push({ kind: "data", timestampNs: 0, value: 1 });
+ * // ...so its wait on the value it saw returns at once:
+ * assert.equal(Atomics.waitAsync(signal, SIGNAL_BELL, seen).value, "not-equal");
+ * reader.close();
+ * ```
+ */
+export const SIGNAL_BELL = 0;
+/**
+ * Index of the torn-down flag: 1 once the channel's other isolate died.
+ */
+export const SIGNAL_TORN = 1;
+/**
+ * Index of the room bell in a channel's signal: bumped by the reader, after a pop, when the writer
+ * has said it waits for room ({@linkcode SIGNAL_WRITER_WAITING}). A `fifo` writer whose ring is
+ * full waits on it with `Atomics.waitAsync` (back-pressure across isolates).
+ *
+ * @example The reader rings the room bell only for a waiting writer
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SIGNAL_BYTES, SIGNAL_SPACE, SIGNAL_WRITER_WAITING } from "./doorbell.ts";
+ *
+ * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
+ * Atomics.store(signal, SIGNAL_WRITER_WAITING, 1); // what a blocked writer does
+ * assert.equal(signal[SIGNAL_SPACE], 0); // until its reader pops a frame
+ * ```
+ */
+export const SIGNAL_SPACE = 2;
+/**
+ * Index of the writer-waiting flag: 1 while a `fifo` writer waits for room, so that its reader
+ * rings {@linkcode SIGNAL_SPACE} after its next pop (and only then: a pop costs one load).
+ *
+ * @example Nobody waits on a fresh channel
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SIGNAL_BYTES, SIGNAL_WRITER_WAITING } from "./doorbell.ts";
+ *
+ * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
+ * assert.equal(signal[SIGNAL_WRITER_WAITING], 0);
+ * ```
+ */
+export const SIGNAL_WRITER_WAITING = 3;
+/**
+ * Index of the reader-asleep flag: 1 while the reader waits on the doorbell with an empty ring.
+ * A writer notifies the doorbell only then: while the reader's node has frames to read (it was told
+ * once and is draining the ring), pushes add to the bell without a wake-up, so a burst costs one
+ * notify, not one per frame.
+ */
+export const SIGNAL_READER_ASLEEP = 4;
+/**
+ * Index in a channel's signal of its end-of-stream flag: 1 once the writer's node has ended (it
+ * writes nothing more), set by `SignalledWriter.end()`, which rings the doorbell so the reader
+ * sees it once it has read what is queued.
+ */
+export const SIGNAL_WRITER_ENDED = 5;
+/**
+ * Bytes of a channel's signal buffer.
+ */
+export const SIGNAL_BYTES = 32;
+
+/**
+ * Wakes the channel's reader if it sleeps: takes its {@linkcode SIGNAL_READER_ASLEEP} flag, then
+ * bumps the doorbell and notifies it. The first push that finds the reader asleep rings, and the
+ * pushes after it, until the reader says again that it may sleep, do not (each notify takes V8's
+ * process-wide futex lock, and between a notify and the reader's wake-up a writer pushes many
+ * frames).
+ *
+ * Call it after the frame is in the ring, with a sequentially consistent operation between the
+ * two (a push's `endPush()`; a native writer's counter, read by the caller, then the flag's
+ * exchange). Then either this sees the flag (and the bump changes the word the reader waits on),
+ * or the reader, which stores the flag before it looks at the ring, finds the frame.
+ *
+ * @param signal The channel's signal.
+ * @returns Whether it rang.
+ *
+ * @example Ring a sleeping reader once
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   ringSleepingReader,
+ *   SIGNAL_BELL,
+ *   SIGNAL_BYTES,
+ *   SIGNAL_READER_ASLEEP,
+ * } from "./doorbell.ts";
+ *
+ * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
+ * assert.equal(ringSleepingReader(signal), false); // awake: it will see the frame
+ * Atomics.store(signal, SIGNAL_READER_ASLEEP, 1);
+ * assert.equal(ringSleepingReader(signal), true);
+ * assert.equal(ringSleepingReader(signal), false); // told once
+ * assert.equal(signal[SIGNAL_BELL], 1);
+ * ```
+ */
+export function ringSleepingReader(signal: Int32Array): boolean {
+  // A plain look first: every `Atomics` operation is a builtin call in V8 (about 10 ns here).
+  // A push's `endPush()` just before is an atomic read-modify-write, which orders the ring's
+  // store before this load on x86 (a locked instruction) and arm64 (its acquire follows the
+  // ring's store-release), and V8 does not move a typed-array load across that call.
+  if (signal[SIGNAL_READER_ASLEEP] === 0) return false;
+  if (Atomics.exchange(signal, SIGNAL_READER_ASLEEP, 0) === 0) return false;
+  Atomics.add(signal, SIGNAL_BELL, 1);
+  Atomics.notify(signal, SIGNAL_BELL);
+  return true;
+}
+
+/**
+ * Rings the doorbell whether the reader sleeps or not (end of stream, which an awake reader
+ * looks for only once the ring is empty).
+ *
+ * @param signal The channel's signal.
+ */
+export function ringBell(signal: Int32Array): void {
+  Atomics.add(signal, SIGNAL_BELL, 1);
+  Atomics.notify(signal, SIGNAL_BELL);
+}
+
+/**
+ * Checks that `signal` is a whole channel signal.
+ *
+ * @param signal The signal given to an end.
+ * @param end `writer` or `reader`, for the message.
+ * @throws {RangeError} When it has fewer than `SIGNAL_BYTES / 4` elements.
+ */
+export function checkSignal(signal: Int32Array, end: "writer" | "reader"): void {
+  if (signal.length < SIGNAL_BYTES / 4) {
+    throw new RangeError(
+      `Cannot create a signalled ${end}: the signal must have ${
+        SIGNAL_BYTES / 4
+      } elements (SIGNAL_BYTES bytes), got ${signal.length}`,
+    );
+  }
+}
