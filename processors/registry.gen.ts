@@ -11,7 +11,7 @@ import {
   screenCaptureFootprint,
   testPatternFootprint,
   videoScaleFootprint,
-} from "./footprints.ts";
+} from "./video/footprints.ts";
 
 /**
  * The node definitions of `processors/`, by processor name; `rt.use()` adds them to a runtime.

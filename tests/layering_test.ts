@@ -35,6 +35,26 @@ const CORE_ORDER = [
   "manifest",
 ] as const;
 
+/**
+ * The folders of `ffi/` and `processors/`, lowest first; folders of one rank are peers and import
+ * nothing of each other (a source imports no sink).
+ */
+const FOLDER_RANKS: Record<string, Record<string, number>> = {
+  ffi: { native: 0, transport: 1, media: 2, net: 2, workers: 3, plugins: 4, ".": 5 },
+  processors: {
+    dsp: 0,
+    video: 1,
+    formats: 2,
+    capture: 3,
+    webrtc: 4,
+    base: 5,
+    sources: 6,
+    transforms: 6,
+    sinks: 6,
+    ".": 7,
+  },
+};
+
 /** Type-only imports that go against the order or close a cycle, each with why it stays. */
 const TYPE_BACK_EDGES: Record<string, string> = {
   // A definition names the isolate its processor type requires; the isolate's host names the
@@ -153,6 +173,27 @@ Deno.test("core/ folders import one way only, in CORE_ORDER", () => {
     .map((edge) => `${edge.from} -> ${edge.to}${edge.typeOnly ? " (type)" : ""}`);
   assert.deepEqual(offenders, []);
 });
+
+for (const [top, ranks] of Object.entries(FOLDER_RANKS)) {
+  Deno.test(`${top}/ folders import one way only, in FOLDER_RANKS`, () => {
+    const onDisk = [...Deno.readDirSync(join(root, top))].filter((e) => e.isDirectory)
+      .map((e) => e.name).sort();
+    assert.deepEqual(onDisk.filter((name) => !(name in ranks)), [], `a ${top}/ folder not ranked`);
+    const folderOf = (path: string) => {
+      const parts = path.split("/");
+      return parts.length > 2 ? parts[1] : ".";
+    };
+    const offenders = allImports(top)
+      .filter((edge) => edge.to.startsWith(`${top}/`))
+      .filter((edge) => {
+        const [from, to] = [folderOf(edge.from), folderOf(edge.to)];
+        return from !== to && ranks[to] >= ranks[from];
+      })
+      .filter((edge) => !(edge.typeOnly && `${edge.from} -> ${edge.to}` in TYPE_BACK_EDGES))
+      .map((edge) => `${edge.from} -> ${edge.to}${edge.typeOnly ? " (type)" : ""}`);
+    assert.deepEqual(offenders, []);
+  });
+}
 
 for (const folder of ["core", "ffi", "web", "mcp", "cli", "codegen", "processors", "plugins"]) {
   Deno.test(`${folder}/ has no import cycle among its files (listed type-only edges aside)`, () => {

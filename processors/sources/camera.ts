@@ -16,7 +16,7 @@ import {
 } from "../../mod.ts";
 import type { FrameFootprint } from "../../core/admission/footprint.ts";
 import { videoFrameByteLength } from "../../core/frames/video_frame.ts";
-import { cameraFootprint } from "../footprints.ts";
+import { cameraFootprint } from "../video/footprints.ts";
 import type { VideoCaptureSource } from "../capture/video_capture_source.ts";
 import type { CameraTypes } from "./camera.gen.ts";
 

@@ -16,7 +16,7 @@ import {
 } from "../../mod.ts";
 import type { FrameFootprint } from "../../core/admission/footprint.ts";
 import { videoFrameByteLength } from "../../core/frames/video_frame.ts";
-import { screenCaptureFootprint } from "../footprints.ts";
+import { screenCaptureFootprint } from "../video/footprints.ts";
 import type { VideoCaptureSource } from "../capture/video_capture_source.ts";
 import type { ScreenCaptureTypes } from "./screen_capture.gen.ts";
 

@@ -17,7 +17,7 @@ import {
   type VideoFrame,
 } from "../../mod.ts";
 import type { FrameFootprint } from "../../core/admission/footprint.ts";
-import { testPatternFootprint } from "../footprints.ts";
+import { testPatternFootprint } from "../video/footprints.ts";
 import type { TestPatternRenderer } from "../video/test_pattern.ts";
 import type { TestPatternTypes } from "./test_pattern.gen.ts";
 

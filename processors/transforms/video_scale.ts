@@ -17,7 +17,7 @@ import {
   type VideoFrame,
 } from "../../mod.ts";
 import type { FrameFootprint } from "../../core/admission/footprint.ts";
-import { videoScaleFootprint } from "../footprints.ts";
+import { videoScaleFootprint } from "../video/footprints.ts";
 import type { BilinearScaler } from "../video/scale.ts";
 import type { VideoScaleTypes } from "./video_scale.gen.ts";
 

@@ -4,7 +4,7 @@ import { MemoryBudgetError } from "../../core/admission/check.ts";
 import { ProcessorNotLoadedError } from "../../core/registry/lazy_node.ts";
 import { gainNode } from "../../processors/transforms/gain.gen.ts";
 import { registry as builtinRegistry } from "../../processors/registry.gen.ts";
-import { testPatternFootprint } from "../../processors/footprints.ts";
+import { testPatternFootprint } from "../../processors/video/footprints.ts";
 
 const GAIN_URL = new URL("../../processors/transforms/gain.gen.ts", import.meta.url).href;
 

@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { FrameFootprint } from "../core/admission/footprint.ts";
-import { type PixelFormat, videoFrameByteLength } from "../core/frames/video_frame.ts";
+import type { FrameFootprint } from "../../core/admission/footprint.ts";
+import { type PixelFormat, videoFrameByteLength } from "../../core/frames/video_frame.ts";
 
 /** The config fields a video footprint reads. */
 interface VideoSize {
