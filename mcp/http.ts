@@ -11,7 +11,7 @@ import {
   MCP_SESSION_IDLE_MS,
   type McpEndpointOptions,
 } from "./http_endpoint.ts";
-import { checkRequest, httpGuard, LOOPBACK_HOSTS, refuse } from "./http_guard.ts";
+import { checkRequest, httpGuard, LOOPBACK_HOSTS, refuse } from "../frontend/http_guard.ts";
 
 /**
  * The path of the MCP endpoint.

@@ -43,6 +43,7 @@
 
 export { type ArgumentIssue, checkArguments, ToolArgumentsError } from "./arguments.ts";
 export { failureText, type ToolFailure, toolFailure, UnknownToolError } from "./errors.ts";
+export { createMcpEndpoint, type McpEndpoint, type McpEndpointOptions } from "./http_endpoint.ts";
 export {
   type HttpMcpServer,
   type HttpServerOptions,
@@ -72,5 +73,5 @@ export {
   ControlPolicy,
   ControlPolicyError,
   type ControlPolicyOptions,
-} from "../web/control_policy.ts";
+} from "../frontend/control_policy.ts";
 export { TOOLS } from "./tool_list.ts";

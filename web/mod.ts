@@ -78,5 +78,5 @@ export {
   type PreviewFrame,
   type PreviewHeader,
 } from "./shared/preview_frame.ts";
-export type { PolicyProblem } from "./control_policy.ts";
-export type { BodyLimits } from "./read_body.ts";
+export type { PolicyProblem } from "../frontend/control_policy.ts";
+export type { BodyLimits } from "../frontend/read_body.ts";

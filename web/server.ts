@@ -13,8 +13,8 @@ import type { ApiContext } from "./api/context.ts";
 import { redactErrors, redactEvents } from "./api/redact.ts";
 import { ApiError } from "./api/errors.ts";
 import { API_BODY_LIMITS } from "./api/validation.ts";
-import { ControlPolicy } from "./control_policy.ts";
-import type { BodyLimits } from "./read_body.ts";
+import { ControlPolicy } from "../frontend/control_policy.ts";
+import type { BodyLimits } from "../frontend/read_body.ts";
 import { islandBundle } from "./bundle.ts";
 import { type PreviewOptions, PreviewProbes } from "./previews.ts";
 import { processorInfos } from "./processor_info.ts";
@@ -26,8 +26,8 @@ import { StatsRing, type StatsRingOptions } from "./stats_ring.ts";
 import { StreamHub } from "./stream.ts";
 import type { ClientBacklog } from "./stream_client.ts";
 import { createToken, tokenProblem } from "./token.ts";
-import { createMcpEndpoint, type McpEndpoint } from "../mcp/http_endpoint.ts";
-import { type HttpGuard, httpGuard } from "../mcp/http_guard.ts";
+import type { HttpEndpoint, HttpEndpointFactory } from "../frontend/http_endpoint.ts";
+import { type HttpGuard, httpGuard } from "../frontend/http_guard.ts";
 
 /** Where the dashboard serves MCP (streamable HTTP), beside the page and the API. */
 export const DASHBOARD_MCP_PATH = "/mcp";
@@ -100,12 +100,28 @@ export interface DashboardOptions {
    */
   readonly control?: ControlPolicy;
   /**
-   * Serve MCP over streamable HTTP at `/mcp`, behind the same token and control policy (default
-   * true). It answers loopback Host names only (`127.0.0.1`, `localhost`, `[::1]` with the
+   * The MCP endpoint to serve over streamable HTTP at `/mcp`, behind the same token and control
+   * policy: `createMcpEndpoint` of `@streamlib/streamlib/mcp` (what `streamlib dashboard` passes),
+   * or `false` (the default) for none. The dashboard does not import MCP; its caller composes
+   * the two. It answers loopback Host names only (`127.0.0.1`, `localhost`, `[::1]` with the
    * port), so bound to `0.0.0.0` it is still reachable only from this machine; bound to one LAN
    * address (which loopback cannot reach) it is not served.
+   *
+   * @example Serve MCP beside the dashboard
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createDashboard } from "@streamlib/streamlib/web";
+   * import { createMcpEndpoint } from "@streamlib/streamlib/mcp";
+   * import { createRuntime } from "@streamlib/streamlib/processors";
+   *
+   * await using dashboard = await createDashboard(createRuntime(), { mcp: createMcpEndpoint });
+   * assert.equal(dashboard.mcpUrl, `${dashboard.origin}/mcp`);
+   * const anonymous = await fetch(dashboard.mcpUrl!, { method: "POST", body: "{}" });
+   * assert.equal(anonymous.status, 401);
+   * await anonymous.body?.cancel();
+   * ```
    */
-  readonly mcp?: boolean;
+  readonly mcp?: HttpEndpointFactory | false;
 }
 
 /**
@@ -256,9 +272,9 @@ export async function createDashboard(
     : hostname === "::1" || hostname === "::"
     ? "[::1]"
     : undefined;
-  const mcp = options.mcp === false || mcpHost === undefined ? undefined : {
+  const mcp = !options.mcp || mcpHost === undefined ? undefined : {
     // MCP messages may be larger than API bodies (4 MiB); they arrive within the same time.
-    endpoint: createMcpEndpoint(runtime, {
+    endpoint: options.mcp(runtime, {
       control,
       requestBody: { timeoutMs: bodyLimits.timeoutMs },
     }),
@@ -298,7 +314,7 @@ export async function createDashboard(
 function createApp(
   ctx: ApiContext,
   bundle: Uint8Array<ArrayBuffer>,
-  mcp: { endpoint: McpEndpoint; guard: HttpGuard } | undefined,
+  mcp: { endpoint: HttpEndpoint; guard: HttpGuard } | undefined,
 ): Hono {
   const app = new Hono();
   app.onError(errorResponse);

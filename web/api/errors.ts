@@ -4,10 +4,10 @@
  * @module
  */
 
-import { type ErrorCode, isCodedError } from "../../core/errors/codes.ts";
+import { type ErrorCode, hasRuntimeCode, isCodedError } from "../../frontend/error_codes.ts";
 import type { JsonValue } from "../../core/schema/json_schema.ts";
 import { type RequestEnds, requestField } from "../../core/operations/request_field.ts";
-import { ControlPolicyError } from "../control_policy.ts";
+import { ControlPolicyError } from "../../frontend/control_policy.ts";
 import type { ApiErrorBody } from "../shared/protocol.ts";
 
 /**
@@ -190,7 +190,7 @@ export function toApiError(error: unknown, context: RequestEnds = {}): ApiError 
   if (error instanceof ControlPolicyError) return policyError(error);
   const message = error instanceof Error ? error.message : String(error);
   if (isCodedError(error)) {
-    const field = requestField(error, context);
+    const field = hasRuntimeCode(error) ? requestField(error, context) : undefined;
     const status = error.code === "node_not_found" && field !== undefined
       ? 422
       : HTTP_STATUS[error.code];
