@@ -8,6 +8,11 @@
  * It binds to 127.0.0.1 by default; mutating calls and the stream need the token printed inside
  * the dashboard URL. See `docs/control_api.md`.
  *
+ * The folder is split by where code runs, as fresh splits its runtime: `server/` (the Hono app,
+ * control API in `server/api/`, event stream, previews, live outputs, token, page rendering),
+ * `client/` (the browser's entry, socket and API client), `shared/` (the protocol and the store
+ * both sides use), and fresh's `routes/`, `islands/`, `components/` and `static/` for the page.
+ *
  * @example Start a pipeline with its dashboard, then drive it over HTTP
  * ```ts
  * import assert from "node:assert/strict";
@@ -42,12 +47,12 @@ export {
   type Dashboard,
   DASHBOARD_MCP_PATH,
   type DashboardOptions,
-} from "./server.ts";
-export { serveDashboard } from "./serve_dashboard.ts";
-export { ApiError, type ApiErrorFields } from "./api/errors.ts";
-export { BundleError } from "./bundle.ts";
-export type { PreviewOptions } from "./previews.ts";
-export type { ClientBacklog } from "./stream_client.ts";
+} from "./server/server.ts";
+export { serveDashboard } from "./server/serve_dashboard.ts";
+export { ApiError, type ApiErrorFields } from "./server/api/errors.ts";
+export { BundleError } from "./server/bundle.ts";
+export type { PreviewOptions } from "./server/previews.ts";
+export type { ClientBacklog } from "./server/stream_client.ts";
 export {
   API_BASE,
   API_VERSION,

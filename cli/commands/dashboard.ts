@@ -228,6 +228,6 @@ export const command: CliCommand = {
  * child may not start. The child finds it in the package's cache.
  */
 async function prebuildPage(): Promise<void> {
-  const { islandBundle } = await import("../../web/bundle.ts");
+  const { islandBundle } = await import("../../web/server/bundle.ts");
   await islandBundle();
 }

@@ -8,8 +8,8 @@
  */
 
 import { type Context, Hono } from "hono";
-import { WebRtcEndpoint } from "../../ffi/net/webrtc_endpoint.ts";
-import { WebRtcError } from "../../ffi/net/webrtc_errors.ts";
+import { WebRtcEndpoint } from "../../../ffi/net/webrtc_endpoint.ts";
+import { WebRtcError } from "../../../ffi/net/webrtc_errors.ts";
 import type { ApiContext } from "./context.ts";
 import { ApiError } from "./errors.ts";
 import { requestText, short } from "./validation.ts";

@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { AudioFrame } from "../mod.ts";
-import type { AudioLevel } from "./shared/protocol.ts";
+import type { AudioFrame } from "../../mod.ts";
+import type { AudioLevel } from "../shared/protocol.ts";
 
 /**
  * The RMS and peak of each channel of one block, linear (1 is full scale).

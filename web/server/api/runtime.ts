@@ -14,8 +14,8 @@ import {
   actionsFrom,
   LIFECYCLE_ACTIONS,
   type LifecycleAction,
-} from "../../core/lifecycle/state.ts";
-import { LIFECYCLE_SCHEMA } from "../../core/operations/schemas.ts";
+} from "../../../core/lifecycle/state.ts";
+import { LIFECYCLE_SCHEMA } from "../../../core/operations/schemas.ts";
 
 /**
  * `GET /runtime`, `POST /runtime/{start,pause,resume,stop}`, `GET /stats`, `GET /events`.

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { VideoFrame } from "../mod.ts";
+import type { VideoFrame } from "../../mod.ts";
 import { downscaleToRgba, fitSize } from "./downscale.ts";
 
 function frame(

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { addDemoPipeline } from "../examples/demo_pipeline.ts";
-import { createRuntime } from "../processors/mod.ts";
+import { addDemoPipeline } from "../../examples/demo_pipeline.ts";
+import { createRuntime } from "../../processors/mod.ts";
 import { layoutGraph } from "./layout.ts";
-import { NODE_WIDTH, portAnchor } from "./shared/geometry.ts";
+import { NODE_WIDTH, portAnchor } from "../shared/geometry.ts";
 
 Deno.test("layoutGraph() places sources left of what they feed, without overlaps, edges port to port", async () => {
   const rt = createRuntime();

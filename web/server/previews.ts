@@ -4,11 +4,11 @@
  * @module
  */
 
-import type { Runtime } from "../mod.ts";
-import type { Probe, ProbeSample } from "../core/probes/probe.ts";
-import { previewKind } from "./shared/geometry.ts";
-import { encodePreviewFrame } from "./shared/preview_frame.ts";
-import type { AudioLevel } from "./shared/protocol.ts";
+import type { Runtime } from "../../mod.ts";
+import type { Probe, ProbeSample } from "../../core/probes/probe.ts";
+import { previewKind } from "../shared/geometry.ts";
+import { encodePreviewFrame } from "../shared/preview_frame.ts";
+import type { AudioLevel } from "../shared/protocol.ts";
 import type { PreviewValue } from "./preview_probe.ts";
 
 /**

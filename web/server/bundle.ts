@@ -6,9 +6,9 @@
 
 import { fileURLToPath as fromFileUrl } from "node:url";
 
-const ENTRY = new URL("./client/main.ts", import.meta.url);
-const CONFIG = new URL("../deno.json", import.meta.url);
-const SOURCES = [new URL("./", import.meta.url), new URL("../core/", import.meta.url)];
+const ENTRY = new URL("../client/main.ts", import.meta.url);
+const CONFIG = new URL("../../deno.json", import.meta.url);
+const SOURCES = [new URL("../", import.meta.url), new URL("../../core/", import.meta.url)];
 
 const builds = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
 const STALE_MS = 60 * 60 * 1000;
@@ -64,7 +64,7 @@ export function islandBundle(): Promise<Uint8Array<ArrayBuffer>> {
 
 async function buildBundle(hash: string): Promise<Uint8Array<ArrayBuffer>> {
   const dir = ENTRY.protocol === "file:"
-    ? fromFileUrl(new URL("../.cache/web/", import.meta.url))
+    ? fromFileUrl(new URL("../../.cache/web/", import.meta.url))
     : await Deno.makeTempDir({ prefix: "streamlib_web_" });
   await Deno.mkdir(dir, { recursive: true });
   const file = `${dir}/islands-${hash.slice(0, 16)}.js`;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import type { JsonValue } from "../../core/schema/json_schema.ts";
+import type { JsonValue } from "../../../core/schema/json_schema.ts";
 import { ApiError } from "./errors.ts";
-import { ADD_NODE_SCHEMA, CONNECT_SCHEMA } from "../../core/operations/schemas.ts";
+import { ADD_NODE_SCHEMA, CONNECT_SCHEMA } from "../../../core/operations/schemas.ts";
 import {
   checkBody,
   MAX_BODY_BYTES,

@@ -4,10 +4,10 @@
  * @module
  */
 
-import type { Runtime } from "../../mod.ts";
-import type { ControlPolicy } from "../../frontend/control_policy.ts";
-import type { BodyLimits } from "../../frontend/read_body.ts";
-import type { ProcessorInfo } from "../shared/protocol.ts";
+import type { Runtime } from "../../../mod.ts";
+import type { ControlPolicy } from "../../../frontend/control_policy.ts";
+import type { BodyLimits } from "../../../frontend/read_body.ts";
+import type { ProcessorInfo } from "../../shared/protocol.ts";
 import type { LatencyMeter } from "../latency_meter.ts";
 import type { StatsRing } from "../stats_ring.ts";
 import type { StreamHub } from "../stream.ts";

@@ -4,11 +4,11 @@
  * @module
  */
 
-import { type ErrorCode, hasRuntimeCode, isCodedError } from "../../frontend/error_codes.ts";
-import type { JsonValue } from "../../core/schema/json_schema.ts";
-import { type RequestEnds, requestField } from "../../core/operations/request_field.ts";
-import { ControlPolicyError } from "../../frontend/control_policy.ts";
-import type { ApiErrorBody } from "../shared/protocol.ts";
+import { type ErrorCode, hasRuntimeCode, isCodedError } from "../../../frontend/error_codes.ts";
+import type { JsonValue } from "../../../core/schema/json_schema.ts";
+import { type RequestEnds, requestField } from "../../../core/operations/request_field.ts";
+import { ControlPolicyError } from "../../../frontend/control_policy.ts";
+import type { ApiErrorBody } from "../../shared/protocol.ts";
 
 /**
  * What an {@linkcode ApiError} carries besides its status, code and message.

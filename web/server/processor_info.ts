@@ -4,9 +4,9 @@
  * @module
  */
 
-import type { NodeRegistry } from "../mod.ts";
-import { liveFields } from "../core/lifecycle/live_config.ts";
-import type { ProcessorInfo } from "./shared/protocol.ts";
+import type { NodeRegistry } from "../../mod.ts";
+import { liveFields } from "../../core/lifecycle/live_config.ts";
+import type { ProcessorInfo } from "../shared/protocol.ts";
 
 /**
  * Every processor of a registry, sorted by name: its descriptor (ports with types, config JSON
@@ -19,7 +19,7 @@ import type { ProcessorInfo } from "./shared/protocol.ts";
  * ```ts
  * import assert from "node:assert/strict";
  * import { processorInfos } from "./processor_info.ts";
- * import { builtinRegistry } from "../processors/mod.ts";
+ * import { builtinRegistry } from "../../processors/mod.ts";
  *
  * assert.deepEqual(processorInfos(builtinRegistry).find((p) => p.name === "Gain")?.liveFields, [ "gain" ]);
  * ```

@@ -6,7 +6,7 @@
  */
 
 import { type Context, Hono } from "hono";
-import { API_VERSION } from "../shared/protocol.ts";
+import { API_VERSION } from "../../shared/protocol.ts";
 import { originGuard, requireToken } from "./auth.ts";
 import type { ApiContext } from "./context.ts";
 import { ApiError, toApiError } from "./errors.ts";

@@ -13,7 +13,7 @@ import {
   ManifestError,
   saveManifest,
   validateManifest,
-} from "../../mod.ts";
+} from "../../../mod.ts";
 import type { ApiContext } from "./context.ts";
 import { ApiError, policyError, toApiError } from "./errors.ts";
 import { type JsonObject, objectField, onlyFields, readJsonObject } from "./validation.ts";

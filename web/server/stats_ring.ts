@@ -5,8 +5,8 @@
  * @module
  */
 
-import { type HistorySample, historySample } from "./shared/stats_history.ts";
-import type { StatsView } from "./shared/protocol.ts";
+import { type HistorySample, historySample } from "../shared/stats_history.ts";
+import type { StatsView } from "../shared/protocol.ts";
 
 /** Options of {@linkcode StatsRing}. */
 export interface StatsRingOptions {

@@ -5,10 +5,10 @@
  */
 
 import { render } from "preact-render-to-string";
-import App from "./routes/_app.tsx";
-import IndexPage from "./routes/index.tsx";
-import type { SnapshotMessage } from "./shared/protocol.ts";
-import { DashboardStore } from "./shared/store.ts";
+import App from "../routes/_app.tsx";
+import IndexPage from "../routes/index.tsx";
+import type { SnapshotMessage } from "../shared/protocol.ts";
+import { DashboardStore } from "../shared/store.ts";
 
 /**
  * The page's HTML for a snapshot. The token is not in it: the browser reads it from the URL.

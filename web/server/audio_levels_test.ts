@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createAudioFrame } from "../mod.ts";
+import { createAudioFrame } from "../../mod.ts";
 import { measureLevel } from "./audio_levels.ts";
 
 Deno.test("measureLevel() gives a sine's RMS as peak / sqrt(2), per channel", () => {

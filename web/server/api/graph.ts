@@ -10,19 +10,19 @@ import {
   ConnectionEndsNotFoundError,
   disconnectTarget,
   findConnection,
-} from "../../core/operations/disconnect_target.ts";
-import type { ErrorPolicy } from "../../core/lifecycle/error_policy.ts";
-import { NodeNotFoundError } from "../../core/graph/errors.ts";
-import type { JsonValue } from "../../core/schema/json_schema.ts";
-import { ProcessorNotFoundError } from "../../core/registry/node_registry.ts";
-import { OperationError } from "../../core/operations/check.ts";
+} from "../../../core/operations/disconnect_target.ts";
+import type { ErrorPolicy } from "../../../core/lifecycle/error_policy.ts";
+import { NodeNotFoundError } from "../../../core/graph/errors.ts";
+import type { JsonValue } from "../../../core/schema/json_schema.ts";
+import { ProcessorNotFoundError } from "../../../core/registry/node_registry.ts";
+import { OperationError } from "../../../core/operations/check.ts";
 import {
   ADD_NODE_SCHEMA,
   CONNECT_SCHEMA,
   SET_CONFIG_SCHEMA,
   splitPortEnd,
-} from "../../core/operations/schemas.ts";
-import type { Placement } from "../../core/graph/placement.ts";
+} from "../../../core/operations/schemas.ts";
+import type { Placement } from "../../../core/graph/placement.ts";
 import { visibleGraph } from "../graph_view.ts";
 import { presentsToken } from "./auth.ts";
 import type { ApiContext } from "./context.ts";

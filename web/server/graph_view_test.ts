@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { RuntimeStats } from "../mod.ts";
-import { createRuntime } from "../processors/mod.ts";
+import type { RuntimeStats } from "../../mod.ts";
+import { createRuntime } from "../../processors/mod.ts";
 import { RateTracker, visibleGraph } from "./graph_view.ts";
 
 function stats(timeNs: number, calls: number, written: number): RuntimeStats {

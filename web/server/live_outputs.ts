@@ -8,10 +8,10 @@
  * @module
  */
 
-import type { Runtime } from "../mod.ts";
-import type { Probe } from "../core/probes/probe.ts";
-import { WebRtcEndpoint } from "../ffi/net/webrtc_endpoint.ts";
-import { WebRtcError } from "../ffi/net/webrtc_errors.ts";
+import type { Runtime } from "../../mod.ts";
+import type { Probe } from "../../core/probes/probe.ts";
+import { WebRtcEndpoint } from "../../ffi/net/webrtc_endpoint.ts";
+import { WebRtcError } from "../../ffi/net/webrtc_errors.ts";
 import type { LiveAccessUnit } from "./live_probe.ts";
 
 /** How long an output's endpoint stays open without viewers. */

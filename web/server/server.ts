@@ -6,28 +6,28 @@
 
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { Hono } from "hono";
-import type { NodeRegistry, Runtime } from "../mod.ts";
+import type { NodeRegistry, Runtime } from "../../mod.ts";
 import { accessPolicy, hostGuard, presentsToken } from "./api/auth.ts";
 import { apiNotFound, createApi, errorResponse } from "./api/app.ts";
 import type { ApiContext } from "./api/context.ts";
 import { redactErrors, redactEvents } from "./api/redact.ts";
 import { ApiError } from "./api/errors.ts";
 import { API_BODY_LIMITS } from "./api/validation.ts";
-import { ControlPolicy } from "../frontend/control_policy.ts";
-import type { BodyLimits } from "../frontend/read_body.ts";
+import { ControlPolicy } from "../../frontend/control_policy.ts";
+import type { BodyLimits } from "../../frontend/read_body.ts";
 import { islandBundle } from "./bundle.ts";
 import { type PreviewOptions, PreviewProbes } from "./previews.ts";
 import { processorInfos } from "./processor_info.ts";
 import { renderPage } from "./render_page.tsx";
-import { API_BASE, type SnapshotMessage } from "./shared/protocol.ts";
+import { API_BASE, type SnapshotMessage } from "../shared/protocol.ts";
 import { LatencyMeter } from "./latency_meter.ts";
 import { LiveOutputs } from "./live_outputs.ts";
 import { StatsRing, type StatsRingOptions } from "./stats_ring.ts";
 import { StreamHub } from "./stream.ts";
 import type { ClientBacklog } from "./stream_client.ts";
 import { createToken, tokenProblem } from "./token.ts";
-import type { HttpEndpoint, HttpEndpointFactory } from "../frontend/http_endpoint.ts";
-import { type HttpGuard, httpGuard } from "../frontend/http_guard.ts";
+import type { HttpEndpoint, HttpEndpointFactory } from "../../frontend/http_endpoint.ts";
+import { type HttpGuard, httpGuard } from "../../frontend/http_guard.ts";
 
 /** Where the dashboard serves MCP (streamable HTTP), beside the page and the API. */
 export const DASHBOARD_MCP_PATH = "/mcp";
@@ -166,7 +166,7 @@ export interface Dashboard extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-const STATIC = new URL("./static/", import.meta.url);
+const STATIC = new URL("../static/", import.meta.url);
 const STATIC_TYPES: Record<string, string> = {
   css: "text/css; charset=utf-8",
   svg: "image/svg+xml",

@@ -12,8 +12,8 @@
 
 import ElkBundled from "elkjs/lib/elk.bundled.js";
 import type { ELK, ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api.js";
-import { NODE_WIDTH, nodeHeight, portAnchor } from "./shared/geometry.ts";
-import type { GraphLayout, GraphView, NodeBox, Point } from "./shared/protocol.ts";
+import { NODE_WIDTH, nodeHeight, portAnchor } from "../shared/geometry.ts";
+import type { GraphLayout, GraphView, NodeBox, Point } from "../shared/protocol.ts";
 
 const GAP = 24;
 const OPTIONS: Record<string, string> = {

@@ -7,10 +7,10 @@
  * @module
  */
 
-import type { AudioFrame, VideoFrame } from "../mod.ts";
+import type { AudioFrame, VideoFrame } from "../../mod.ts";
 import { measureLevel } from "./audio_levels.ts";
 import { downscaleToRgba } from "./downscale.ts";
-import type { AudioLevel } from "./shared/protocol.ts";
+import type { AudioLevel } from "../shared/protocol.ts";
 
 /** What {@linkcode previewSample} makes of a frame. */
 export type PreviewValue =

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { VideoFrame } from "../mod.ts";
+import type { VideoFrame } from "../../mod.ts";
 
 /** A small RGBA picture. */
 export interface Thumbnail {

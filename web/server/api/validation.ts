@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { JsonSchema, JsonValue } from "../../core/schema/json_schema.ts";
-import { type OperationIssue, operationIssues } from "../../core/operations/check.ts";
-import { type BodyLimits, BodyReadError, readBodyText } from "../../frontend/read_body.ts";
+import type { JsonSchema, JsonValue } from "../../../core/schema/json_schema.ts";
+import { type OperationIssue, operationIssues } from "../../../core/operations/check.ts";
+import { type BodyLimits, BodyReadError, readBodyText } from "../../../frontend/read_body.ts";
 import { ApiError } from "./errors.ts";
 
 /** Largest request body accepted, in bytes. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Runtime } from "../mod.ts";
+import type { Runtime } from "../../mod.ts";
 import { RateTracker, visibleGraph } from "./graph_view.ts";
 import { layoutGraph } from "./layout.ts";
 import type { PreviewProbes } from "./previews.ts";
@@ -22,7 +22,7 @@ import {
   type ProcessorInfo,
   type SnapshotMessage,
   type StatsView,
-} from "./shared/protocol.ts";
+} from "../shared/protocol.ts";
 import { type ClientBacklog, type ClientLimits, StreamClient } from "./stream_client.ts";
 
 /** Options of a {@linkcode StreamHub}. */

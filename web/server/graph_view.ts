@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { GraphDescription, RuntimeStats } from "../mod.ts";
-import type { AudioLevel, GraphView, StatsView } from "./shared/protocol.ts";
+import type { GraphDescription, RuntimeStats } from "../../mod.ts";
+import type { AudioLevel, GraphView, StatsView } from "../shared/protocol.ts";
 
 /**
  * The graph as the dashboard shows it (previews are probes, never nodes: nothing is hidden).

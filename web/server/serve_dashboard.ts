@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Runtime } from "../mod.ts";
+import type { Runtime } from "../../mod.ts";
 import { createDashboard, type Dashboard, type DashboardOptions } from "./server.ts";
 
 /**

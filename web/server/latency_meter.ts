@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { Runtime } from "../mod.ts";
+import type { Runtime } from "../../mod.ts";
 
 type Probe = ReturnType<Runtime["probe"]>;
 

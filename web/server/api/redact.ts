@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { LoggedEvent, NodeErrorInfo } from "../shared/protocol.ts";
+import type { LoggedEvent, NodeErrorInfo } from "../../shared/protocol.ts";
 
 /** The message shown in place of an error's own to a reader without the token. */
 export const REDACTED = "details need the token";
