@@ -39,15 +39,17 @@ export interface StreamHubOptions {
   readonly history?: number;
   /** Bounds of each client's queue. */
   readonly limits?: Partial<ClientLimits>;
+  /** What lays the graph out. Default {@linkcode layoutGraph} (ELK). */
+  readonly layoutGraph?: typeof layoutGraph;
 }
 
+/** Events that change the graph's shape: the graph is laid out again. */
 const TOPOLOGY = new Set([
   "node-added",
   "node-removed",
   "connection-added",
   "connection-removed",
   "worker-exit",
-  "node-config",
 ]);
 const MAX_CLIENT_MESSAGE = 64 * 1024;
 /** How often the hub samples stats for rates while no client streams them. */
@@ -66,6 +68,7 @@ export class StreamHub {
   readonly #periodMs: number;
   readonly #historySize: number;
   readonly #limits: ClientLimits;
+  readonly #layoutGraph: typeof layoutGraph;
   readonly #clients = new Set<StreamClient>();
   readonly #history: LoggedEvent[] = [];
   readonly #errors: Record<string, NodeErrorInfo> = {};
@@ -77,6 +80,8 @@ export class StreamHub {
   #visible = { nodes: new Set<string>(), connections: new Set<string>() };
   #graphDirty = true;
   #layingOut: Promise<void> | undefined;
+  /** A config changed while a layout was under way: send the graph again once it is done. */
+  #configChanged = false;
   #ticker: ReturnType<typeof setInterval> | undefined;
   readonly #sampler: ReturnType<typeof setInterval>;
   #flushPending = false;
@@ -100,6 +105,7 @@ export class StreamHub {
       highWaterBytes: options.limits?.highWaterBytes ?? 1 << 20,
       maxQueuedEvents: options.limits?.maxQueuedEvents ?? 500,
     };
+    this.#layoutGraph = options.layoutGraph ?? layoutGraph;
     this.#view = this.#refreshVisible();
     this.#unsubscribe = this.#rt.on((event) => this.publish(event));
     this.#relayout();
@@ -151,6 +157,9 @@ export class StreamHub {
       this.#refreshVisible();
       this.#relayout();
       this.#scheduleReconcile();
+    } else if (event.type === "node-config") {
+      // A config change is not a topology change: the node is redrawn where it is.
+      this.#sendConfig();
     }
     this.#scheduleFlush();
   }
@@ -380,12 +389,32 @@ export class StreamHub {
     return view;
   }
 
+  /** Sends the graph with the new config and the current layout, without laying it out. */
+  #sendConfig(): void {
+    if (this.#layingOut) {
+      this.#configChanged = true; // the layout under way may have read the old config
+      return;
+    }
+    this.#configChanged = false;
+    this.#view = visibleGraph(this.#rt.describe());
+    this.#offerGraph();
+  }
+
+  #offerGraph(): void {
+    const json = JSON.stringify({ type: "graph", graph: this.#view, layout: this.#layout });
+    for (const client of this.#clients) client.offerGraph(json);
+    this.#scheduleFlush();
+  }
+
   #relayout(): void {
     this.#graphDirty = true;
     // Laid out in a later task, so the events of the change are sent first.
     this.#layingOut ??= new Promise((resolve) => setTimeout(resolve, 0))
       .then(() => this.#layoutLoop())
-      .finally(() => this.#layingOut = undefined);
+      .finally(() => {
+        this.#layingOut = undefined;
+        if (this.#configChanged && !this.#closed) this.#sendConfig();
+      });
   }
 
   async #layoutLoop(): Promise<void> {
@@ -394,7 +423,7 @@ export class StreamHub {
       const view = visibleGraph(this.#rt.describe());
       let layout: GraphLayout;
       try {
-        layout = await layoutGraph(view, this.#layout, Object.fromEntries(this.#pins));
+        layout = await this.#layoutGraph(view, this.#layout, Object.fromEntries(this.#pins));
       } catch (error) {
         console.error(
           `streamlib dashboard: cannot lay out the graph: ${(error as Error)?.stack ?? error}`,
@@ -404,9 +433,7 @@ export class StreamHub {
       if (this.#graphDirty) continue; // changed while laying out: lay out again
       this.#view = view;
       this.#layout = layout;
-      const json = JSON.stringify({ type: "graph", graph: view, layout });
-      for (const client of this.#clients) client.offerGraph(json);
-      this.#scheduleFlush();
+      this.#offerGraph();
     }
   }
 }
