@@ -5,6 +5,8 @@
  * @module
  */
 
+import { tokensMatch } from "./token.ts";
+
 /** The loopback names the server answers to. */
 export const LOOPBACK_HOSTS: readonly string[] = ["127.0.0.1", "localhost", "[::1]"];
 
@@ -113,12 +115,4 @@ export function refuse(status: number, message: string, code = -32600): Response
     JSON.stringify({ jsonrpc: "2.0", id: null, error: { code, message } }),
     { status, headers },
   );
-}
-
-function tokensMatch(presented: string, expected: string): boolean {
-  const a = new TextEncoder().encode(presented);
-  const b = new TextEncoder().encode(expected);
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < b.length; i++) diff |= (a[i % Math.max(a.length, 1)] ?? 0) ^ b[i];
-  return diff === 0;
 }

@@ -25,7 +25,7 @@ import { LiveOutputs } from "./live_outputs.ts";
 import { StatsRing, type StatsRingOptions } from "./stats_ring.ts";
 import { StreamHub } from "./stream.ts";
 import type { ClientBacklog } from "./stream_client.ts";
-import { createToken, tokenProblem } from "./token.ts";
+import { createToken, tokenProblem } from "../../frontend/token.ts";
 import type { HttpEndpoint, HttpEndpointFactory } from "../../frontend/http_endpoint.ts";
 import { type HttpGuard, httpGuard } from "../../frontend/http_guard.ts";
 

@@ -7,7 +7,7 @@
  */
 
 import type { MiddlewareHandler } from "hono";
-import { tokensMatch } from "../token.ts";
+import { tokensMatch } from "../../../frontend/token.ts";
 import { ApiError } from "./errors.ts";
 
 /** The access rules of one dashboard. */

@@ -1,5 +1,6 @@
 /**
- * The dashboard's access token: made at start, compared in constant time.
+ * The access token of the front-ends served over HTTP (the dashboard's, MCP's): made at start,
+ * checked when given, compared in constant time.
  *
  * @module
  */
@@ -42,7 +43,7 @@ export function tokenProblem(token: unknown): string | undefined {
  * does not reveal how much of it matched.
  *
  * @param presented The token from the request (or `null`).
- * @param expected The dashboard's token.
+ * @param expected The server's token.
  * @returns Whether they are equal.
  *
  * @example Compare
