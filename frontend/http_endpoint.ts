@@ -41,6 +41,7 @@ export interface HttpEndpointOptions {
  * @example An endpoint that answers every request with 204
  * ```ts
  * import assert from "node:assert/strict";
+ * import { ControlPolicy } from "./control_policy.ts";
  * import type { HttpEndpointFactory } from "./http_endpoint.ts";
  * import { httpGuard } from "./http_guard.ts";
  * import { createRuntime } from "../processors/mod.ts";
@@ -50,7 +51,7 @@ export interface HttpEndpointOptions {
  *   sessions: 0,
  *   close: () => Promise.resolve(),
  * });
- * const endpoint = noContent(createRuntime(), { control: undefined!, requestBody: {} });
+ * const endpoint = noContent(createRuntime(), { control: new ControlPolicy(), requestBody: {} });
  * const guard = httpGuard(8788, "0123456789abcdef0123456789abcdef");
  * assert.equal((await endpoint.handle(new Request("http://127.0.0.1:8788/x"), guard)).status, 204);
  * ```
