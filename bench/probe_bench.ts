@@ -43,7 +43,7 @@ for (const where of WHERE) {
     throw new Error(`unknown row '${where}': valid rows are main, worker-main, worker`);
   }
 }
-const PREVIEW = new URL("../web/preview_probe.ts", import.meta.url).href;
+const PREVIEW = new URL("../web/server/preview_probe.ts", import.meta.url).href;
 
 type Variant = "none" | "again" | "probe" | "preview";
 const ORDER: readonly Variant[] = ["none", "probe", "again", "preview"];
@@ -259,7 +259,7 @@ for (const [name, row] of rows) {
 // The work a probe adds on the writer's thread per sample, timed alone: the cost bound that the
 // throughput rows (noisy on a loaded machine, see the A/A column) cannot resolve below ~1-9%.
 {
-  const { previewSample } = await import("../web/preview_probe.ts");
+  const { previewSample } = await import("../web/server/preview_probe.ts");
   const data = new Uint8Array(1920 * 1080 * 4);
   const frame = {
     kind: "video",

@@ -37,7 +37,7 @@ import { countInstructions, requireValgrind } from "./cachegrind.ts";
 import { runToSink } from "./graph_bench_runs.ts";
 import { registry as benchRegistry } from "./processors/registry.gen.ts";
 
-const PREVIEW = new URL("../web/preview_probe.ts", import.meta.url).href;
+const PREVIEW = new URL("../web/server/preview_probe.ts", import.meta.url).href;
 const VARIANTS = ["none", "attached", "probe", "preview"] as const;
 type Variant = typeof VARIANTS[number];
 type Writer = "main" | "worker";

@@ -6,7 +6,7 @@
  */
 
 import { resolve } from "node:path";
-import { ControlPolicy } from "../web/control_policy.ts";
+import { ControlPolicy } from "../frontend/control_policy.ts";
 import { openRegularFile, readAtMost } from "../processors/formats/regular_file.ts";
 
 /** The `parseArgs` options of the shared flags. */

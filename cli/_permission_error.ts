@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ErrorCode, ErrorDetails } from "../core/errors/codes.ts";
+import type { ErrorCode, ErrorDetails } from "../frontend/error_codes.ts";
 
 /**
  * A node refused by Deno's permissions (`NotCapable`) in the scoped child: what it needed and

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ErrorCode, ErrorDetails } from "../core/errors/codes.ts";
+import type { ErrorCode, ErrorDetails } from "../frontend/error_codes.ts";
 import type { JsonValue } from "../core/schema/json_schema.ts";
 import { checkOperation, OperationError } from "../core/operations/check.ts";
 import type { McpTool } from "./tool.ts";

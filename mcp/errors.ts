@@ -6,11 +6,16 @@
  * @module
  */
 
-import { type ErrorCode, type ErrorDetails, isCodedError } from "../core/errors/codes.ts";
+import {
+  type ErrorCode,
+  type ErrorDetails,
+  hasRuntimeCode,
+  isCodedError,
+} from "../frontend/error_codes.ts";
 import type { JsonValue } from "../core/schema/json_schema.ts";
 import { nearMatches } from "../core/errors/near_matches.ts";
 import { type RequestEnds, requestField } from "../core/operations/request_field.ts";
-import { ControlPolicyError } from "../web/control_policy.ts";
+import { ControlPolicyError } from "../frontend/control_policy.ts";
 
 /**
  * Thrown (and answered as a tool result) when a client calls a tool the server does not have.
@@ -165,7 +170,7 @@ export function toolFailure(error: unknown, ends: RequestEnds = {}): ToolFailure
     const hint = HINTS[coded.code]?.(coded.details);
     const field = error instanceof ControlPolicyError
       ? error.field
-      : isCodedError(error)
+      : isCodedError(error) && hasRuntimeCode(error)
       ? requestField(error, ends)
       : undefined;
     return {

@@ -11,7 +11,8 @@ import {
   MCP_SESSION_IDLE_MS,
   type McpEndpointOptions,
 } from "./http_endpoint.ts";
-import { checkRequest, httpGuard, LOOPBACK_HOSTS, refuse } from "./http_guard.ts";
+import { checkRequest, httpGuard, LOOPBACK_HOSTS, refuse } from "../frontend/http_guard.ts";
+import { createToken, tokenProblem } from "../frontend/token.ts";
 
 /**
  * The path of the MCP endpoint.
@@ -113,8 +114,8 @@ export async function serveHttp(
       `Cannot serve MCP on '${hostname}': only loopback addresses are allowed (127.0.0.1, localhost, ::1)`,
     );
   }
-  const token = options.token ?? randomToken();
-  if (!/^[A-Za-z0-9_-]{16,128}$/.test(token)) {
+  const token = options.token ?? createToken();
+  if (tokenProblem(token) !== undefined) {
     throw new TypeError(
       `Cannot serve MCP with this token: it must be 16 to 128 letters, digits, '_' or '-'`,
     );
@@ -162,9 +163,4 @@ export async function serveHttp(
     close,
     [Symbol.asyncDispose]: close,
   };
-}
-
-function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

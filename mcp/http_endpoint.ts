@@ -1,6 +1,7 @@
 /**
  * The MCP endpoint over streamable HTTP as a request handler, without a server of its own: what
- * {@linkcode serveHttp} serves on its port and the dashboard at `/mcp` on its own.
+ * {@linkcode serveHttp} serves on its port, and what the dashboard serves at `/mcp` on its own
+ * port when it is given {@linkcode createMcpEndpoint} (as an `HttpEndpointFactory`).
  *
  * @module
  */
@@ -10,8 +11,9 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 // @ts-types="@modelcontextprotocol/sdk/types"
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Runtime } from "../mod.ts";
-import { type BodyLimits, BodyReadError, readBodyText } from "../web/read_body.ts";
-import { checkRequest, type HttpGuard, refuse } from "./http_guard.ts";
+import { type BodyLimits, BodyReadError, readBodyText } from "../frontend/read_body.ts";
+import { checkRequest, type HttpGuard, refuse } from "../frontend/http_guard.ts";
+import type { HttpEndpoint } from "../frontend/http_endpoint.ts";
 import { screenMessage } from "./message_gate.ts";
 import { buildMcpServer, type McpServerOptions } from "./server.ts";
 import { MCP_MAX_MESSAGE_BYTES } from "./stdio_transport.ts";
@@ -39,20 +41,7 @@ export interface McpEndpointOptions extends McpServerOptions {
 }
 
 /** The MCP endpoint: answers requests, keeps their sessions. */
-export interface McpEndpoint {
-  /**
-   * Answers one request to the endpoint, after checking it against `guard` (Host, Origin, token).
-   *
-   * @param request The request.
-   * @param guard Who may call.
-   * @returns The response; never throws for anything a client sends.
-   */
-  handle(request: Request, guard: HttpGuard): Promise<Response>;
-  /** Open sessions. */
-  readonly sessions: number;
-  /** Closes every session. Idempotent. */
-  close(): Promise<void>;
-}
+export type McpEndpoint = HttpEndpoint;
 
 /**
  * Makes the MCP endpoint for a runtime: each client session (begun with `initialize`) gets its
@@ -67,7 +56,7 @@ export interface McpEndpoint {
  * ```ts
  * import assert from "node:assert/strict";
  * import { createMcpEndpoint } from "./http_endpoint.ts";
- * import { httpGuard } from "./http_guard.ts";
+ * import { httpGuard } from "../frontend/http_guard.ts";
  * import { createRuntime } from "../processors/mod.ts";
  *
  * const endpoint = createMcpEndpoint(createRuntime());

@@ -43,6 +43,7 @@
 
 export { type ArgumentIssue, checkArguments, ToolArgumentsError } from "./arguments.ts";
 export { failureText, type ToolFailure, toolFailure, UnknownToolError } from "./errors.ts";
+export { createMcpEndpoint, type McpEndpoint, type McpEndpointOptions } from "./http_endpoint.ts";
 export {
   type HttpMcpServer,
   type HttpServerOptions,
@@ -76,8 +77,13 @@ export {
   ControlPolicy,
   ControlPolicyError,
   type ControlPolicyOptions,
-} from "../web/control_policy.ts";
+} from "../frontend/control_policy.ts";
 export { TOOLS } from "./tool_list.ts";
-export type { McpEndpointOptions } from "./http_endpoint.ts";
 export type { JsonRpcErrorReply } from "./message_gate.ts";
 export type { RequestEnds } from "../core/operations/request_field.ts";
+// The codes MCP failures carry: the runtime's and the front-ends' own (`frontend/`).
+export {
+  type ErrorCode as AnyErrorCode,
+  FRONTEND_ERROR_CODES,
+  type FrontendErrorCode,
+} from "../frontend/error_codes.ts";

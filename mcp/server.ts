@@ -6,7 +6,7 @@
  */
 
 // deno-lint-ignore-file no-explicit-any
-import { ControlPolicy } from "../web/control_policy.ts";
+import { ControlPolicy } from "../frontend/control_policy.ts";
 import { Server } from "@modelcontextprotocol/sdk/server";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import {

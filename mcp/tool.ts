@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ControlPolicy } from "../web/control_policy.ts";
+import type { ControlPolicy } from "../frontend/control_policy.ts";
 import type { Runtime } from "../mod.ts";
 import type { JsonSchema, JsonValue } from "../core/schema/json_schema.ts";
 

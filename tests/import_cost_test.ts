@@ -95,9 +95,9 @@ Deno.test("processors/runtime.ts loads the core, the registry's descriptors and 
     "ffi/workers/lazy_worker_backend.ts", // the stand-in createRuntime() injects
     "ffi/workers/worker_errors.ts", // WorkerDefinitionError, thrown by the stand-in's addNode()
     "mod.ts",
-    "processors/video/footprints.ts",
     "processors/registry.gen.ts",
     "processors/runtime.ts",
+    "processors/video/footprints.ts",
   ]);
   const dynamic = dynamicTargets(graph);
   assert.ok(

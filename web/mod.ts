@@ -8,6 +8,11 @@
  * It binds to 127.0.0.1 by default; mutating calls and the stream need the token printed inside
  * the dashboard URL. See `docs/control_api.md`.
  *
+ * The folder is split by where code runs, as fresh splits its runtime: `server/` (the Hono app,
+ * control API in `server/api/`, event stream, previews, live outputs, token, page rendering),
+ * `client/` (the browser's entry, socket and API client), `shared/` (the protocol and the store
+ * both sides use), and fresh's `routes/`, `islands/`, `components/` and `static/` for the page.
+ *
  * @example Start a pipeline with its dashboard, then drive it over HTTP
  * ```ts
  * import assert from "node:assert/strict";
@@ -42,12 +47,12 @@ export {
   type Dashboard,
   DASHBOARD_MCP_PATH,
   type DashboardOptions,
-} from "./server.ts";
-export { serveDashboard } from "./serve_dashboard.ts";
-export { ApiError, type ApiErrorFields } from "./api/errors.ts";
-export { BundleError } from "./bundle.ts";
-export type { PreviewOptions } from "./previews.ts";
-export type { ClientBacklog } from "./stream_client.ts";
+} from "./server/server.ts";
+export { serveDashboard } from "./server/serve_dashboard.ts";
+export { ApiError, type ApiErrorFields } from "./server/api/errors.ts";
+export { BundleError } from "./server/bundle.ts";
+export type { PreviewOptions } from "./server/previews.ts";
+export type { ClientBacklog } from "./server/stream_client.ts";
 export {
   API_BASE,
   API_VERSION,
@@ -78,6 +83,19 @@ export {
   type PreviewFrame,
   type PreviewHeader,
 } from "./shared/preview_frame.ts";
-export type { PolicyProblem } from "./control_policy.ts";
-export { type BodyLimits, BodyReadError, type BodyReadProblem } from "./read_body.ts";
-export type { StatsRingOptions } from "./stats_ring.ts";
+export type { PolicyProblem } from "../frontend/control_policy.ts";
+export { type BodyLimits, BodyReadError, type BodyReadProblem } from "../frontend/read_body.ts";
+export type { StatsRingOptions } from "./server/stats_ring.ts";
+// What the dashboard shares with the other front-ends (`frontend/`): the codes its errors carry
+// (the runtime's and the front-ends' own) and the contract of an endpoint it can mount (MCP's).
+export {
+  type ErrorCode as AnyErrorCode,
+  FRONTEND_ERROR_CODES,
+  type FrontendErrorCode,
+} from "../frontend/error_codes.ts";
+export type {
+  HttpEndpoint,
+  HttpEndpointFactory,
+  HttpEndpointOptions,
+} from "../frontend/http_endpoint.ts";
+export type { HttpGuard } from "../frontend/http_guard.ts";

@@ -141,6 +141,8 @@ export const command: CliCommand = {
       );
     });
     const { serveDashboard } = await import("../../web/mod.ts");
+    // The dashboard serves MCP's endpoint when given it; MCP is loaded only then.
+    const mcp = values["no-mcp"] ? false : (await import("../../mcp/mod.ts")).createMcpEndpoint;
     let dashboard;
     try {
       dashboard = await serveDashboard(
@@ -150,7 +152,7 @@ export const command: CliCommand = {
           hostname: values.host as string,
           token,
           control,
-          mcp: !values["no-mcp"],
+          mcp,
           positions,
         },
         (busy) => output.err(`Port ${busy} is busy; using a free one`),
@@ -226,6 +228,6 @@ export const command: CliCommand = {
  * child may not start. The child finds it in the package's cache.
  */
 async function prebuildPage(): Promise<void> {
-  const { islandBundle } = await import("../../web/bundle.ts");
+  const { islandBundle } = await import("../../web/server/bundle.ts");
   await islandBundle();
 }

@@ -1,7 +1,10 @@
 /**
- * The one table of error codes: every typed error of the runtime, and every refusal of a
- * front-end (control API, MCP, CLI), is named by one of these stable machine codes. Front-ends
- * map the code (the control API to an HTTP status) and pass it through; none reads a message.
+ * The runtime's table of error codes: every typed error of the runtime, and the request codes
+ * its one operation contract gives (`unknown_field`, `missing_field`, `invalid_field`, ...), is
+ * named by one of these stable machine codes. The codes only front-ends give (HTTP bodies,
+ * tokens, MCP tools) are in `frontend/error_codes.ts`, which merges both tables for the
+ * front-ends. Front-ends map the code (the control API to an HTTP status) and pass it through;
+ * none reads a message.
  *
  * @module
  */
@@ -9,8 +12,9 @@
 import type { JsonValue } from "../schema/json_schema.ts";
 
 /**
- * Every error code, with what it means. Runtime codes come with their error class's `code`
- * field; request codes are given by the front-ends when a request itself is wrong.
+ * Every runtime error code, with what it means. Runtime codes come with their error class's
+ * `code` field; request codes are given when a request itself is wrong (an operation's fields,
+ * a manifest's shape).
  *
  * @example Look a code up
  * ```ts
@@ -131,25 +135,6 @@ export const ERROR_CODES = {
   unknown_field: { origin: "request", meaning: "A request field the operation does not know" },
   missing_field: { origin: "request", meaning: "A required request field is missing" },
   invalid_field: { origin: "request", meaning: "A request field has an invalid value" },
-  invalid_json: { origin: "request", meaning: "The body is not JSON" },
-  invalid_body: { origin: "request", meaning: "The body is not a JSON object" },
-  body_incomplete: { origin: "request", meaning: "The body was cut off" },
-  body_timeout: { origin: "request", meaning: "The body arrived too slowly" },
-  body_too_large: { origin: "request", meaning: "The body is over the size limit" },
-  unsupported_media_type: {
-    origin: "request",
-    meaning: "A body of a Content-Type the endpoint does not take (JSON; SDP for WHEP/WHIP)",
-  },
-  upgrade_required: { origin: "request", meaning: "The event stream needs a WebSocket upgrade" },
-  unknown_tool: { origin: "request", meaning: "MCP: no tool of this name" },
-  unknown_resource: { origin: "request", meaning: "MCP: no resource at this URI" },
-  unknown_action: { origin: "request", meaning: "No lifecycle action of this name" },
-  file_error: { origin: "request", meaning: "A file cannot be read or written" },
-  not_found: { origin: "request", meaning: "No route at this path" },
-  method_not_allowed: {
-    origin: "request",
-    meaning: "The route does not take this method (see Allow)",
-  },
   // WebRTC (WHEP playback, WHIP ingest).
   webrtc_invalid_offer: {
     origin: "request",
@@ -178,22 +163,6 @@ export const ERROR_CODES = {
     meaning: "Publishing to a WHIP server failed (HTTP error, bad answer, unreachable); retried",
   },
   // Access.
-  missing_token: { origin: "access", meaning: "The request needs the token" },
-  invalid_token: { origin: "access", meaning: "The token is wrong" },
-  forbidden_origin: { origin: "access", meaning: "A browser request from another origin" },
-  forbidden_host: {
-    origin: "access",
-    meaning: "A Host header other than the server's (DNS rebinding)",
-  },
-  processor_not_allowed: {
-    origin: "access",
-    meaning: "The operator's policy does not allow this processor",
-  },
-  path_not_allowed: {
-    origin: "access",
-    meaning: "A file path outside the operator's media folders",
-  },
-  id_too_long: { origin: "access", meaning: "An id over the policy's length limit" },
   permission_denied: {
     origin: "access",
     meaning: "Deno's permissions refused a node (a file, program or address outside the scope)",

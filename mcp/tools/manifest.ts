@@ -9,7 +9,7 @@ import type { JsonValue } from "../../core/schema/json_schema.ts";
 import { ToolArgumentsError } from "../arguments.ts";
 import { MAX_MANIFEST_BYTES } from "../../core/manifest/limits.ts";
 import { openRegularFile, readAtMost } from "../../processors/formats/regular_file.ts";
-import type { ControlPolicy } from "../../web/control_policy.ts";
+import type { ControlPolicy } from "../../frontend/control_policy.ts";
 import type { McpTool, ToolOutput } from "../tool.ts";
 
 /** `load_manifest`: adds a manifest's processors and connections. */

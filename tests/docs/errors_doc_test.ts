@@ -1,13 +1,13 @@
 /**
- * docs/errors.md lists every code of core/errors/codes.ts with its HTTP status from
- * web/api/errors.ts, in table order, between its two markers.
+ * docs/errors.md lists every code of core/errors/codes.ts and frontend/error_codes.ts with its HTTP status from
+ * web/server/api/errors.ts, in table order, between its two markers.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
-import { ERROR_CODES, type ErrorCode } from "../../core/errors/codes.ts";
-import { HTTP_STATUS } from "../../web/api/errors.ts";
+import { ERROR_CODES, type ErrorCode } from "../../frontend/error_codes.ts";
+import { HTTP_STATUS } from "../../web/server/api/errors.ts";
 
 const BEGIN = "<!-- error codes: begin (checked by tests/docs/errors_doc_test.ts) -->";
 const END = "<!-- error codes: end -->";

@@ -1,6 +1,7 @@
 /**
- * The dashboard serves MCP at `/mcp` on its own port, with its token and control policy: the
- * same endpoint whichever command (or program) starts it.
+ * The dashboard serves MCP at `/mcp` on its own port, with its token and control policy, when
+ * given MCP's endpoint (`createMcpEndpoint`, as `streamlib dashboard` gives it): the same
+ * endpoint whichever command (or program) starts it.
  */
 
 import assert from "node:assert/strict";
@@ -8,12 +9,13 @@ import { Client } from "@modelcontextprotocol/sdk/client";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { createDashboard } from "../../web/mod.ts";
+import { createMcpEndpoint } from "../../mcp/mod.ts";
 import { createRuntime } from "../../processors/mod.ts";
 import { rawRequest } from "./harness.ts";
 
-Deno.test("createDashboard() serves MCP at /mcp with its token; tools act on the runtime the API shows", async () => {
+Deno.test("createDashboard({ mcp: createMcpEndpoint }) serves MCP at /mcp with its token; tools act on the runtime the API shows", async () => {
   const rt = createRuntime();
-  await using dashboard = await createDashboard(rt);
+  await using dashboard = await createDashboard(rt, { mcp: createMcpEndpoint });
   assert.equal(dashboard.mcpUrl, `${dashboard.origin}/mcp`);
 
   const anonymous = await fetch(dashboard.mcpUrl!, { method: "POST", body: "{}" });
@@ -41,8 +43,8 @@ Deno.test("createDashboard() serves MCP at /mcp with its token; tools act on the
 
 Deno.test("createDashboard({ mcp: false }) serves no /mcp; bound to 0.0.0.0, /mcp answers loopback Host names only", async () => {
   const rt = createRuntime();
-  {
-    await using dashboard = await createDashboard(rt, { mcp: false });
+  for (const options of [{ mcp: false as const }, {}]) {
+    await using dashboard = await createDashboard(rt, options);
     assert.equal(dashboard.mcpUrl, undefined);
     const response = await fetch(`${dashboard.origin}/mcp`, {
       method: "POST",
@@ -52,7 +54,7 @@ Deno.test("createDashboard({ mcp: false }) serves no /mcp; bound to 0.0.0.0, /mc
     assert.equal(response.status, 404);
     await response.body?.cancel();
   }
-  await using wide = await createDashboard(rt, { hostname: "0.0.0.0" });
+  await using wide = await createDashboard(rt, { hostname: "0.0.0.0", mcp: createMcpEndpoint });
   assert.equal(wide.mcpUrl, `http://127.0.0.1:${wide.port}/mcp`);
   const body = "{}";
   const rebound = await rawRequest(
@@ -65,7 +67,10 @@ Deno.test("createDashboard({ mcp: false }) serves no /mcp; bound to 0.0.0.0, /mc
 
 Deno.test("The dashboard's /mcp survives a body cut off and answers a trickled one 408 within the dashboard's body timeout", async () => {
   const rt = createRuntime();
-  await using dashboard = await createDashboard(rt, { requestBody: { timeoutMs: 300 } });
+  await using dashboard = await createDashboard(rt, {
+    requestBody: { timeoutMs: 300 },
+    mcp: createMcpEndpoint,
+  });
   const head = (length: number) =>
     `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${dashboard.port}\r\nAuthorization: Bearer ${dashboard.token}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: ${length}\r\n\r\n`;
   const encoder = new TextEncoder();

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ControlPolicy } from "../../web/control_policy.ts";
+import { ControlPolicy } from "../../frontend/control_policy.ts";
 import { Harness, until } from "./harness.ts";
 
 async function withMedia(

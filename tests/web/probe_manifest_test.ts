@@ -12,7 +12,8 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { loadManifest, type Manifest, type Runtime, saveManifest } from "../../mod.ts";
 import { createRuntime } from "../../processors/mod.ts";
 import { createDashboard } from "../../web/mod.ts";
-import { ControlPolicy } from "../../web/control_policy.ts";
+import { createMcpEndpoint } from "../../mcp/mod.ts";
+import { ControlPolicy } from "../../frontend/control_policy.ts";
 import { addDemoPipeline, DEMO_CONNECTIONS } from "../../examples/demo_pipeline.ts";
 import { StreamClient, until } from "./harness.ts";
 
@@ -41,6 +42,7 @@ Deno.test({
     await rt.start();
     await using dashboard = await createDashboard(rt, {
       control: new ControlPolicy({ mediaDirs: [media] }),
+      mcp: createMcpEndpoint,
     });
     const expected = shape(rt);
 

@@ -269,7 +269,8 @@ export interface SnapshotMessage {
 }
 
 /**
- * The graph changed (a node or connection was added or removed, or a config changed).
+ * The graph changed: a node or connection was added or removed (laid out again), or a config
+ * changed (the same layout).
  */
 export interface GraphMessage {
   /** Discriminant. */

@@ -1,0 +1,144 @@
+/**
+ * The front-ends' error codes: the refusals only a front-end gives (a request body, a route, a
+ * token, an MCP tool, the operator's control policy), and the one lookup every front-end uses,
+ * which merges them with the runtime's codes (`core/errors/codes.ts`). The control API maps each
+ * code of {@linkcode ERROR_CODES} to an HTTP status; MCP passes it through.
+ *
+ * @module
+ */
+
+import {
+  type CodedError as RuntimeCodedError,
+  ERROR_CODES as RUNTIME_ERROR_CODES,
+  type ErrorCode as RuntimeErrorCode,
+  type ErrorCodeInfo,
+  type ErrorDetails,
+} from "../core/errors/codes.ts";
+
+export type { ErrorCodeInfo, ErrorDetails, RuntimeErrorCode };
+
+/**
+ * The codes only front-ends give, with what they mean.
+ *
+ * @example Look a front-end code up
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FRONTEND_ERROR_CODES } from "./error_codes.ts";
+ *
+ * assert.equal(FRONTEND_ERROR_CODES.missing_token.origin, "access");
+ * assert.match(FRONTEND_ERROR_CODES.unknown_tool.meaning, /MCP/);
+ * ```
+ */
+export const FRONTEND_ERROR_CODES = {
+  // Request bodies and routes.
+  invalid_json: { origin: "request", meaning: "The body is not JSON" },
+  invalid_body: { origin: "request", meaning: "The body is not a JSON object" },
+  body_incomplete: { origin: "request", meaning: "The body was cut off" },
+  body_timeout: { origin: "request", meaning: "The body arrived too slowly" },
+  body_too_large: { origin: "request", meaning: "The body is over the size limit" },
+  unsupported_media_type: {
+    origin: "request",
+    meaning: "A body of a Content-Type the endpoint does not take (JSON; SDP for WHEP/WHIP)",
+  },
+  upgrade_required: { origin: "request", meaning: "The event stream needs a WebSocket upgrade" },
+  // MCP and lifecycle actions.
+  unknown_tool: { origin: "request", meaning: "MCP: no tool of this name" },
+  unknown_resource: { origin: "request", meaning: "MCP: no resource at this URI" },
+  unknown_action: { origin: "request", meaning: "No lifecycle action of this name" },
+  file_error: { origin: "request", meaning: "A file cannot be read or written" },
+  // Routes.
+  not_found: { origin: "request", meaning: "No route at this path" },
+  method_not_allowed: {
+    origin: "request",
+    meaning: "The route does not take this method (see Allow)",
+  },
+  // Access.
+  missing_token: { origin: "access", meaning: "The request needs the token" },
+  invalid_token: { origin: "access", meaning: "The token is wrong" },
+  forbidden_origin: { origin: "access", meaning: "A browser request from another origin" },
+  forbidden_host: {
+    origin: "access",
+    meaning: "A Host header other than the server's (DNS rebinding)",
+  },
+  processor_not_allowed: {
+    origin: "access",
+    meaning: "The operator's policy does not allow this processor",
+  },
+  path_not_allowed: {
+    origin: "access",
+    meaning: "A file path outside the operator's media folders",
+  },
+  id_too_long: { origin: "access", meaning: "An id over the policy's length limit" },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+/** A code of {@linkcode FRONTEND_ERROR_CODES}. */
+export type FrontendErrorCode = keyof typeof FRONTEND_ERROR_CODES;
+
+/**
+ * Every code a front-end may answer with: the runtime's codes, then the front-ends' own.
+ *
+ * @example Both tables in one lookup
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ERROR_CODES } from "./error_codes.ts";
+ *
+ * assert.equal(ERROR_CODES.port_not_found.origin, "runtime");
+ * assert.equal(ERROR_CODES.invalid_token.origin, "access");
+ * ```
+ */
+export const ERROR_CODES: {
+  readonly [code in ErrorCode]: ErrorCodeInfo;
+} = { ...RUNTIME_ERROR_CODES, ...FRONTEND_ERROR_CODES };
+
+/** A code of {@linkcode ERROR_CODES}: a runtime code or a front-end's. */
+export type ErrorCode = RuntimeErrorCode | FrontendErrorCode;
+
+/** An error with a code of {@linkcode ERROR_CODES} and structured details. */
+export interface CodedError extends Omit<RuntimeCodedError, "code"> {
+  /** The stable machine code. */
+  readonly code: ErrorCode;
+}
+
+/**
+ * Whether a thrown value carries a code of {@linkcode ERROR_CODES} (runtime or front-end) and
+ * details: what the front-ends pass through.
+ *
+ * @param error What was thrown.
+ * @returns Whether it is a {@linkcode CodedError}.
+ *
+ * @example A front-end's coded error is coded here, a plain Error is not
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isCodedError } from "./error_codes.ts";
+ *
+ * const refused = Object.assign(new Error("Unknown tool"), { code: "unknown_tool", details: {} });
+ * assert.ok(isCodedError(refused));
+ * assert.ok(!isCodedError(new Error("boom")));
+ * ```
+ */
+export function isCodedError(error: unknown): error is CodedError {
+  if (!(error instanceof Error)) return false;
+  const { code, details } = error as Partial<CodedError>;
+  return typeof code === "string" && Object.hasOwn(ERROR_CODES, code) &&
+    typeof details === "object" && details !== null;
+}
+
+/**
+ * Whether a coded error carries one of the runtime's codes (not a front-end's): what the
+ * runtime's own helpers, such as `requestField()`, take.
+ *
+ * @param error A coded error.
+ * @returns Whether its code is in the runtime's table.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hasRuntimeCode } from "./error_codes.ts";
+ *
+ * assert.ok(hasRuntimeCode(Object.assign(new Error("x"), { code: "cycle" as const, details: {} })));
+ * assert.ok(!hasRuntimeCode(Object.assign(new Error("x"), { code: "unknown_tool" as const, details: {} })));
+ * ```
+ */
+export function hasRuntimeCode(error: CodedError): error is RuntimeCodedError {
+  return Object.hasOwn(RUNTIME_ERROR_CODES, error.code);
+}

@@ -1,0 +1,92 @@
+/**
+ * The front-ends' import rules: `web/` and `mcp/` never import each other, `frontend/` (what
+ * several front-ends share) imports no front-end, and `core/` never imports `frontend/`. What two
+ * front-ends share lives in `frontend/`; a composition of two (the dashboard serving MCP) is
+ * made by the one above both (`cli/`) and injected.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+
+/** Each folder, and the folders of ours it must not import (type-only imports included). */
+const FORBIDDEN: Record<string, readonly string[]> = {
+  "web": ["mcp", "cli"],
+  "mcp": ["web", "cli"],
+  "frontend": ["web", "mcp", "cli"],
+  "core": ["frontend", "web", "mcp", "cli"],
+};
+
+function* sourceFiles(dir: string): Generator<string> {
+  for (const entry of Deno.readDirSync(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) {
+      if (entry.name === "node_modules" || entry.name === "target") continue;
+      yield* sourceFiles(path);
+    } else if (/\.tsx?$/.test(entry.name)) yield path;
+  }
+}
+
+/** Every relative module a file imports, re-exports or loads (`import()`, `new URL()`), repo-relative. */
+function importsOf(file: string, base: string): string[] {
+  const source = Deno.readTextFileSync(file)
+    // JSDoc examples are not imports of the module.
+    .replace(/^\s*\*.*$/gm, "");
+  const specifiers = [
+    ...source.matchAll(/\bfrom\s*["'](\.[^"']+)["']/g),
+    ...source.matchAll(/\bimport\s*\(?\s*["'](\.[^"']+)["']/g),
+    ...source.matchAll(/new URL\(\s*["'](\.[^"']+)["']\s*,\s*import\.meta\.url/g),
+  ].map((m) => m[1]);
+  return specifiers.map((s) => relative(base, join(dirname(file), s)));
+}
+
+/**
+ * The imports of `folder` (under `base`, the repository by default) that land in a folder it
+ * must not import, as `file -> target`.
+ */
+export function forbiddenImports(folder: string, base: string = root): string[] {
+  const found: string[] = [];
+  for (const file of sourceFiles(join(base, folder))) {
+    for (const target of importsOf(file, base)) {
+      const top = target.split("/")[0];
+      if (FORBIDDEN[folder].includes(top)) found.push(`${relative(base, file)} -> ${target}`);
+    }
+  }
+  return found;
+}
+
+for (const folder of Object.keys(FORBIDDEN)) {
+  Deno.test(`${folder}/ imports none of ${FORBIDDEN[folder].join(", ")}`, () => {
+    assert.deepEqual(forbiddenImports(folder), []);
+  });
+}
+
+Deno.test("forbiddenImports() sees an import, a re-export, a dynamic import and a URL", () => {
+  const base = Deno.makeTempDirSync();
+  try {
+    Deno.mkdirSync(join(base, "frontend", "sub"), { recursive: true });
+    Deno.writeTextFileSync(
+      join(base, "frontend", "sub", "x.ts"),
+      [
+        'import { a } from "../../web/mod.ts";',
+        'export { b } from "../../mcp/mod.ts";',
+        'const c = await import("../../cli/run.ts");',
+        'const d = new URL("../../web/static/", import.meta.url);',
+        ' * import { e } from "../../web/mod.ts"; (an example, ignored)',
+      ].join("\n"),
+    );
+    const name = "frontend/sub/x.ts";
+    assert.deepEqual(forbiddenImports("frontend", base), [
+      `${name} -> web/mod.ts`,
+      `${name} -> mcp/mod.ts`,
+      `${name} -> cli/run.ts`,
+      `${name} -> web/static`,
+    ]);
+  } finally {
+    Deno.removeSync(base, { recursive: true });
+  }
+});

@@ -1,0 +1,208 @@
+/**
+ * Typed API errors, and the mapping of the runtime's typed errors onto HTTP statuses.
+ *
+ * @module
+ */
+
+import { type ErrorCode, hasRuntimeCode, isCodedError } from "../../../frontend/error_codes.ts";
+import type { JsonValue } from "../../../core/schema/json_schema.ts";
+import { type RequestEnds, requestField } from "../../../core/operations/request_field.ts";
+import { ControlPolicyError } from "../../../frontend/control_policy.ts";
+import type { ApiErrorBody } from "../../shared/protocol.ts";
+
+/**
+ * What an {@linkcode ApiError} carries besides its status, code and message.
+ */
+export interface ApiErrorFields {
+  /** The offending request field. */
+  readonly field?: string;
+  /** The valid choices. */
+  readonly choices?: readonly string[];
+  /** More structured detail. */
+  readonly details?: JsonValue;
+}
+
+/**
+ * An error the API answers with a JSON body: `{ "error": { status, code, message, field?,
+ * choices?, details? } }`.
+ *
+ * @example A 400 naming the field
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ApiError } from "./errors.ts";
+ *
+ * const error = new ApiError(400, "invalid_field", "Cannot connect: 'policy' must be one of fifo, latest", {
+ *   field: "policy",
+ *   choices: ["fifo", "latest"],
+ * });
+ * assert.equal(error.body().error.field, "policy");
+ * ```
+ */
+export class ApiError extends Error {
+  /** The HTTP status. */
+  readonly status: number;
+  /** A stable machine-readable code. */
+  readonly code: ErrorCode;
+  /** Field, choices and details. */
+  readonly fields: ApiErrorFields;
+
+  /**
+   * Creates the error.
+   *
+   * @param status The HTTP status (4xx, or 500 for bugs).
+   * @param code A stable machine-readable code.
+   * @param message A sentence saying what is wrong and what is valid.
+   * @param fields The offending field, the valid choices, details.
+   */
+  constructor(status: number, code: ErrorCode, message: string, fields: ApiErrorFields = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.fields = fields;
+  }
+
+  /**
+   * The JSON body of the response.
+   *
+   * @returns The body.
+   */
+  body(): ApiErrorBody {
+    const { field, choices, details } = this.fields;
+    return {
+      error: {
+        status: this.status,
+        code: this.code,
+        message: this.message,
+        ...(field !== undefined ? { field } : {}),
+        ...(choices !== undefined ? { choices } : {}),
+        ...(details !== undefined ? { details } : {}),
+      },
+    };
+  }
+}
+
+/**
+ * The API error for a {@linkcode ControlPolicyError}: 403 `processor_not_allowed` or
+ * `path_not_allowed` with the allowed types or folders as choices, 400 `id_too_long`; anything
+ * else through {@linkcode toApiError}.
+ *
+ * @param error What the policy threw.
+ * @returns The API error.
+ */
+export function policyError(error: unknown): ApiError {
+  if (!(error instanceof ControlPolicyError)) return toApiError(error);
+  return new ApiError(error.code === "id_too_long" ? 400 : 403, error.code, error.message, {
+    field: error.field,
+    ...(error.allowed.length > 0 ? { choices: error.allowed } : {}),
+  });
+}
+
+/**
+ * The HTTP status of every error code: the control API's one mapping of the runtime's contract.
+ * `node_not_found` is 404 when the path names the node, 422 when a body field does.
+ */
+export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
+  processor_not_found: 422,
+  duplicate_processor: 409,
+  processor_not_loaded: 500,
+  node_not_found: 404,
+  node_id_taken: 409,
+  invalid_node_id: 400,
+  invalid_node_options: 422,
+  placement_unavailable: 422,
+  port_not_found: 422,
+  wrong_port_direction: 422,
+  port_type_mismatch: 422,
+  input_occupied: 409,
+  cycle: 409,
+  invalid_connection_options: 400,
+  connection_not_found: 404,
+  port_already_connected: 409,
+  probe_invalid: 400,
+  probe_unsupported: 422,
+  ports_not_bound: 500,
+  invalid_config: 422,
+  config_locked: 409,
+  not_reconfigurable: 409,
+  invalid_state: 409,
+  loop_period_missing: 500,
+  file_path_conflict: 409,
+  frame_too_large: 413,
+  memory_budget_exceeded: 409,
+  frame_released: 500,
+  invalid_frame_shape: 500,
+  message_too_large: 413,
+  bare_decorator: 500,
+  invalid_manifest: 422,
+  plugin_not_regular_file: 422,
+  plugin_import_failed: 422,
+  plugin_no_registry: 422,
+  too_deep: 400,
+  malformed: 400,
+  unconnected_required_input: 422,
+  unknown_field: 400,
+  missing_field: 400,
+  invalid_field: 400,
+  invalid_json: 400,
+  invalid_body: 400,
+  body_incomplete: 400,
+  body_timeout: 408,
+  body_too_large: 413,
+  unsupported_media_type: 415,
+  upgrade_required: 426,
+  unknown_tool: 404,
+  unknown_resource: 404,
+  unknown_action: 404,
+  file_error: 422,
+  not_found: 404,
+  method_not_allowed: 405,
+  webrtc_invalid_offer: 400,
+  webrtc_not_endpoint: 422,
+  webrtc_endpoint_unavailable: 503,
+  webrtc_session_not_found: 404,
+  webrtc_too_many_peers: 503,
+  webrtc_endpoint_taken: 409,
+  webrtc_publish_failed: 502,
+  missing_token: 401,
+  invalid_token: 401,
+  forbidden_origin: 403,
+  forbidden_host: 403,
+  processor_not_allowed: 403,
+  path_not_allowed: 403,
+  id_too_long: 400,
+  permission_denied: 403,
+  internal_error: 500,
+};
+
+/**
+ * Turns anything thrown by a route into an {@linkcode ApiError}: a coded error (every typed
+ * error of the runtime) gets the status of its code ({@linkcode HTTP_STATUS}), the request field
+ * it points at (`requestField()`, as MCP names it), its valid alternatives (`details.available`)
+ * as `choices`, and its details; anything else is a 500 (a bug, logged).
+ *
+ * @param error What was thrown.
+ * @param context Which request fields named which nodes.
+ * @returns The API error.
+ */
+export function toApiError(error: unknown, context: RequestEnds = {}): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof ControlPolicyError) return policyError(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (isCodedError(error)) {
+    const field = hasRuntimeCode(error) ? requestField(error, context) : undefined;
+    const status = error.code === "node_not_found" && field !== undefined
+      ? 422
+      : HTTP_STATUS[error.code];
+    const { available } = error.details;
+    return new ApiError(status, error.code, message, {
+      ...(field !== undefined ? { field } : {}),
+      ...(Array.isArray(available) ? { choices: available.map(String) } : {}),
+      details: { ...error.details },
+    });
+  }
+  // Logged, never rethrown or passed to reportError(): an unexpected error is this request's
+  // failure (a 500), not the process's.
+  console.error(`streamlib: internal error: ${(error as Error)?.stack ?? message}`);
+  return new ApiError(500, "internal_error", `Internal error: ${message}`);
+}
