@@ -45,6 +45,7 @@ import type { AddOptions, ConfigInput, ProcessorClass, RuntimeOptions } from "./
 import { connectionInfo, describeGraph, snapshotStats } from "./snapshot.ts";
 import type { RuntimeState, RuntimeStats } from "./lifecycle/stats.ts";
 import { systemTimers } from "./time/timers.ts";
+import { portOf, splitPortEnd } from "./ports/port_end.ts";
 
 /**
  * A live graph of processors. Add nodes by class, definition or name, connect their ports,
@@ -577,7 +578,7 @@ export class Runtime implements AsyncDisposable {
         code: "frame-leak",
         node: leak.node,
         processor: node?.descriptor.name ?? "",
-        port: leak.port.slice(leak.port.indexOf(".") + 1),
+        port: portOf(leak.port),
         message:
           `${leak.count} ${leak.kind} frame(s) made by '${leak.node}'${where} were never released: a ctx.frames.keep() without release()`,
       });
@@ -712,15 +713,14 @@ function splitPort(port: string | OutputRef<unknown>): [string, string] {
     }
     return [port.node, port.port];
   }
-  const text = typeof port === "string" ? port : "";
-  const dot = text.indexOf(".");
-  if (dot <= 0 || dot === text.length - 1) {
+  const { node, port: name } = splitPortEnd(typeof port === "string" ? port : "");
+  if (node === "" || name === "" || node.includes(".")) {
     throw new ProbeOptionsError(
       "port",
       `the port must be "node.port", got ${JSON.stringify(port)}`,
     );
   }
-  return [text.slice(0, dot), text.slice(dot + 1)];
+  return [node, name];
 }
 
 function sourceOf(definition: NodeDefinition): string {

@@ -29,6 +29,7 @@ import {
 } from "./resources.ts";
 import type { McpTool, ToolContext } from "./tool.ts";
 import { TOOLS } from "./tool_list.ts";
+import { nodeOf } from "../core/ports/port_end.ts";
 
 /**
  * The JSON-RPC error code MCP uses for a resource that does not exist.
@@ -341,7 +342,7 @@ function serialized<T>(runtime: Runtime, run: () => Promise<T>): Promise<T> {
 /** The nodes a call's `from` and `to` ("node.port") name, for the field of an error about one. */
 function requestEnds(args: unknown): { fromNode?: string; toNode?: string } {
   const node = (end: unknown) =>
-    typeof end === "string" && end.includes(".") ? end.slice(0, end.lastIndexOf(".")) : undefined;
+    typeof end === "string" && end.includes(".") ? nodeOf(end) : undefined;
   const { from, to } = (typeof args === "object" && args !== null ? args : {}) as {
     from?: unknown;
     to?: unknown;

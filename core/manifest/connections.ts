@@ -10,8 +10,9 @@ import { CycleError, DestinationOccupiedError } from "../graph/errors.ts";
 import { isObject, type IssueList, show } from "./issue.ts";
 import { excerpt } from "./limits.ts";
 import { operationIssues } from "../operations/check.ts";
-import { CONNECT_SCHEMA, splitPortEnd } from "../operations/schemas.ts";
+import { CONNECT_SCHEMA } from "../operations/schemas.ts";
 import type { DeliveryPolicy } from "../transport/ring.ts";
+import { splitPortEnd } from "../ports/port_end.ts";
 
 /**
  * Checks each connection of a manifest and adds the valid ones to `graph`: the shape of `from`

@@ -19,6 +19,7 @@ import type { Placement } from "../graph/placement.ts";
 import type { NodeHandle } from "../ports/port_ref.ts";
 import type { DeliveryPolicy } from "../transport/ring.ts";
 import type { Runtime } from "../runtime.ts";
+import { splitPortEnd } from "../ports/port_end.ts";
 
 /**
  * A node of a {@linkcode Manifest}.
@@ -349,8 +350,8 @@ export function loadManifest(rt: Runtime, manifest: unknown): Record<string, Nod
       });
     }
     for (const c of m.connections ?? []) {
-      const [fromNode, fromPort] = c.from.split(".");
-      const [toNode, toPort] = c.to.split(".");
+      const { node: fromNode, port: fromPort } = splitPortEnd(c.from);
+      const { node: toNode, port: toPort } = splitPortEnd(c.to);
       const { capacity, policy } = c;
       connections.push(
         rt.connectByName(fromNode, fromPort, toNode, toPort, { capacity, policy }).id,

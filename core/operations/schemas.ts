@@ -288,22 +288,3 @@ export function withNodeId(schema: JsonSchema): JsonSchema {
 export function fieldsOf(schema: JsonSchema): string[] {
   return Object.keys(schema.properties ?? {});
 }
-
-/**
- * Splits a `"node.port"` end at its last dot.
- *
- * @param end The end, already checked against {@linkcode PORT_END_PATTERN}.
- * @returns The node id and the port name.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { splitPortEnd } from "./schemas.ts";
- *
- * assert.deepEqual(splitPortEnd("mixer.in_0"), { node: "mixer", port: "in_0" });
- * ```
- */
-export function splitPortEnd(end: string): { node: string; port: string } {
-  const dot = end.lastIndexOf(".");
-  return { node: end.slice(0, dot), port: end.slice(dot + 1) };
-}

@@ -14,8 +14,8 @@ import {
   ADD_NODE_SCHEMA,
   CONNECT_SCHEMA,
   DISCONNECT_SCHEMA,
-  splitPortEnd,
 } from "../../core/operations/schemas.ts";
+import { splitPortEnd } from "../../core/ports/port_end.ts";
 
 const ID = { type: "string", description: "A processor id in the graph (from get_graph)" } as const;
 

@@ -11,6 +11,7 @@ import { MAX_MANIFEST_BYTES } from "../../core/manifest/limits.ts";
 import { openRegularFile, readAtMost } from "../../processors/formats/regular_file.ts";
 import type { ControlPolicy } from "../../frontend/control_policy.ts";
 import type { McpTool, ToolOutput } from "../tool.ts";
+import { nodeOf } from "../../core/ports/port_end.ts";
 
 /** `load_manifest`: adds a manifest's processors and connections. */
 export const loadManifestTool: McpTool = {
@@ -71,7 +72,7 @@ export const loadManifestTool: McpTool = {
     return {
       added: [...ids],
       connections: runtime.describe().connections
-        .filter((c) => ids.has(c.from.split(".")[0]) || ids.has(c.to.split(".")[0]))
+        .filter((c) => ids.has(nodeOf(c.from)) || ids.has(nodeOf(c.to)))
         .map((c) => c.id),
       state: runtime.state,
     };

@@ -10,6 +10,7 @@ import type { ConnectionDescription, NodeDescription } from "../../core/descript
 import type { Edit } from "../shared/edit_history.ts";
 import type { DashboardStore } from "../shared/store.ts";
 import { callApi } from "./api_client.ts";
+import { nodeOf } from "../../core/ports/port_end.ts";
 
 const enc = encodeURIComponent;
 
@@ -67,8 +68,8 @@ export function removeEdit(
   const nodes = graph.nodes.filter((n) => nodeIds.includes(n.id));
   const ids = new Set(nodes.map((n) => n.id));
   const touches = (c: ConnectionDescription) =>
-    ids.has(c.from.slice(0, c.from.lastIndexOf("."))) ||
-    ids.has(c.to.slice(0, c.to.lastIndexOf(".")));
+    ids.has(nodeOf(c.from)) ||
+    ids.has(nodeOf(c.to));
   const connections = graph.connections.filter((c) => connectionIds.includes(c.id) || touches(c));
   const loose = connections.filter((c) => !touches(c));
   const places = nodes.map((n) => store.layout.value.nodes[n.id]);

@@ -23,6 +23,7 @@ import {
 import type { AudioLevel, NodeBox, StatsView } from "../shared/protocol.ts";
 import type { Drag } from "../shared/store.ts";
 import { LevelMeter } from "./LevelMeter.tsx";
+import { nodeOf } from "../../core/ports/port_end.ts";
 
 /** Props of {@linkcode NodeCard}. */
 export interface NodeCardProps {
@@ -91,7 +92,7 @@ export function NodeCard(props: NodeCardProps) {
   const state = stats?.state ?? node.state;
   const time = stats?.processTime ?? node.stats.processTime;
   const calls = stats?.rates.calls ?? 0;
-  const dragFrom = drag ? drag.from.slice(0, drag.from.lastIndexOf(".")) : undefined;
+  const dragFrom = drag ? nodeOf(drag.from) : undefined;
   const classes = [
     "node",
     `state-${state}`,

@@ -11,6 +11,7 @@
  */
 
 import type { Runtime } from "../../mod.ts";
+import { nodeOf } from "../../core/ports/port_end.ts";
 
 type Probe = ReturnType<Runtime["probe"]>;
 
@@ -71,18 +72,17 @@ export function feedingOutputs(
   source: string,
   sink: string,
 ): string[] {
-  const node = (end: string) => end.slice(0, end.lastIndexOf("."));
   const reached = new Set([source]);
   for (let grew = true; grew;) {
     grew = false;
     for (const c of connections) {
-      if (reached.has(node(c.from)) && !reached.has(node(c.to))) {
-        reached.add(node(c.to));
+      if (reached.has(nodeOf(c.from)) && !reached.has(nodeOf(c.to))) {
+        reached.add(nodeOf(c.to));
         grew = true;
       }
     }
   }
-  return connections.filter((c) => node(c.to) === sink && reached.has(node(c.from))).map((c) =>
+  return connections.filter((c) => nodeOf(c.to) === sink && reached.has(nodeOf(c.from))).map((c) =>
     c.from
   );
 }
@@ -100,10 +100,9 @@ export function sourceOutputs(
   source: string,
   sink: string,
 ): string[] {
-  const node = (end: string) => end.slice(0, end.lastIndexOf("."));
   const out = connections.filter((c) =>
-    node(c.from) === source &&
-    (node(c.to) === sink || feedingOutputs(connections, node(c.to), sink).length > 0)
+    nodeOf(c.from) === source &&
+    (nodeOf(c.to) === sink || feedingOutputs(connections, nodeOf(c.to), sink).length > 0)
   );
   return [...new Set(out.map((c) => c.from))];
 }

@@ -14,6 +14,7 @@ import ElkBundled from "elkjs/lib/elk.bundled.js";
 import type { ELK, ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api.js";
 import { NODE_WIDTH, nodeHeight, portAnchor } from "../shared/geometry.ts";
 import type { GraphLayout, GraphView, NodeBox, Point } from "../shared/protocol.ts";
+import { nodeOf, splitPortEnd } from "../../core/ports/port_end.ts";
 
 const GAP = 24;
 const OPTIONS: Record<string, string> = {
@@ -166,7 +167,7 @@ function anchor(
   end: string,
   direction: "input" | "output",
 ): Point | undefined {
-  const [id, port] = split(end);
+  const { node: id, port } = splitPortEnd(end);
   const node = graph.nodes.find((n) => n.id === id);
   const box = layout.nodes[id];
   if (!node || !box) return undefined;
@@ -199,8 +200,8 @@ async function elkLayout(graph: GraphView): Promise<GraphLayout> {
     ],
   }));
   const edges: ElkExtendedEdge[] = graph.connections.map((c) => {
-    const [fromNode, fromPort] = split(c.from);
-    const [toNode, toPort] = split(c.to);
+    const { node: fromNode, port: fromPort } = splitPortEnd(c.from);
+    const { node: toNode, port: toPort } = splitPortEnd(c.to);
     return {
       id: c.id,
       sources: [portId(fromNode, "out", fromPort)],
@@ -231,14 +232,4 @@ async function elkLayout(graph: GraphView): Promise<GraphLayout> {
     layout.edges[edge.id] = points.map(({ x, y }) => ({ x, y }));
   }
   return layout;
-}
-
-function nodeOf(end: string): string {
-  return split(end)[0];
-}
-
-/** Splits `node.port` at its last dot (node ids have no dots; port names neither). */
-function split(end: string): [string, string] {
-  const dot = end.lastIndexOf(".");
-  return [end.slice(0, dot), end.slice(dot + 1)];
 }

@@ -7,6 +7,7 @@
 
 import { NODE_WIDTH, nodeHeight, portAnchor } from "../../shared/geometry.ts";
 import type { GraphLayout, GraphView as Graph, NodeBox, Point } from "../../shared/protocol.ts";
+import { nodeOf, splitPortEnd } from "../../../core/ports/port_end.ts";
 
 /**
  * An unused id for a new node of a processor: `gain_1`, `gain_2`...
@@ -73,12 +74,12 @@ export function anchorOf(
   end: string,
   direction: "input" | "output",
 ): Point | undefined {
-  const dot = end.lastIndexOf(".");
-  const node = graph.nodes.find((n) => n.id === end.slice(0, dot));
+  const { node: id, port } = splitPortEnd(end);
+  const node = graph.nodes.find((n) => n.id === id);
   const box = node && boxes[node.id];
   if (!node || !box) return undefined;
   const ports = direction === "input" ? node.inputs : node.outputs;
-  const index = ports.findIndex((p) => p.name === end.slice(dot + 1));
+  const index = ports.findIndex((p) => p.name === port);
   const a = portAnchor(direction, Math.max(0, index));
   return { x: box.x + a.x, y: box.y + a.y };
 }
@@ -144,9 +145,5 @@ export function edgePoints(
       (c.from.startsWith(`${override.id}.`) || c.to.startsWith(`${override.id}.`))
     ? undefined
     : layout.edges[c.id];
-  return routed && layout.nodes[c.from.slice(0, c.from.lastIndexOf("."))]
-    ? routed
-    : from && to
-    ? [from, to]
-    : undefined;
+  return routed && layout.nodes[nodeOf(c.from)] ? routed : from && to ? [from, to] : undefined;
 }

@@ -20,7 +20,6 @@ import {
   ADD_NODE_SCHEMA,
   CONNECT_SCHEMA,
   SET_CONFIG_SCHEMA,
-  splitPortEnd,
 } from "../../../core/operations/schemas.ts";
 import type { Placement } from "../../../core/graph/placement.ts";
 import { visibleGraph } from "../graph_view.ts";
@@ -35,6 +34,7 @@ import {
   readJsonObject,
   short,
 } from "./validation.ts";
+import { splitPortEnd } from "../../../core/ports/port_end.ts";
 
 /**
  * The graph routes.
