@@ -99,6 +99,7 @@ export {
   RuntimeStateError,
 } from "./core/lifecycle/errors.ts";
 export { NODE_STATES, RUNTIME_STATES, StateTransitionError } from "./core/lifecycle/state.ts";
+export { NODE_WARNING_CODES } from "./core/lifecycle/events.ts";
 export { ConfigLockedError, NotReconfigurableError } from "./core/lifecycle/live_config.ts";
 export { ProbeOptionsError, ProbeUnsupportedError } from "./core/probes/probe.ts";
 export { OperationError } from "./core/operations/check.ts";

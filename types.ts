@@ -88,7 +88,7 @@ export type { AddOptions, ConfigInput, ProcessorClass } from "./core/options.ts"
 export type { NodeState, NodeStats, RuntimeState } from "./core/lifecycle/stats.ts";
 
 // -- Parts of the types above -----------------------------------------------------------------
-export type { RuntimeEventBase } from "./core/lifecycle/events.ts";
+export type { NodeWarningCode, RuntimeEventBase } from "./core/lifecycle/events.ts";
 export type { SchedulingMode } from "./core/schema/descriptor.ts";
 export type {
   HostedConnectionSpec,

@@ -575,7 +575,7 @@ export class Runtime implements AsyncDisposable {
       const where = leak.port ? ` and written to '${leak.port}'` : "";
       this.#emit({
         type: "node-warning",
-        code: "frame-leak",
+        code: "frame_leak",
         node: leak.node,
         processor: node?.descriptor.name ?? "",
         port: portOf(leak.port),
@@ -590,7 +590,7 @@ export class Runtime implements AsyncDisposable {
    * The leak report of the last `stop()`: frames still alive after every node was torn down and
    * every connection drained, grouped by the node that made them and the port they were written
    * to. Empty when every frame was released (each one also got a `node-warning` event with code
-   * `frame-leak`).
+   * `frame_leak`).
    */
   frameLeaks(): FrameLeak[] {
     return this.#leaks.map((leak) => ({ ...leak }));

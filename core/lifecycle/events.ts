@@ -168,7 +168,7 @@ export interface NodeWarningEvent extends RuntimeEventBase {
    * could not finish for want of frame memory and dropped after waiting
    * `MEMORY_WAIT_LIMIT_MS` with nothing freed (`port` is the input they came from).
    */
-  readonly code: "unconnected_required_input" | "frame-leak" | "frame-memory-stall";
+  readonly code: NodeWarningCode;
   /** The node's id. */
   readonly node: string;
   /** The node's processor. */
@@ -178,6 +178,27 @@ export interface NodeWarningEvent extends RuntimeEventBase {
   /** The warning in words, naming node and port. */
   readonly message: string;
 }
+
+/**
+ * Every `node-warning` code, with what it means: snake_case, as every error code is.
+ *
+ * @example Look a warning code up
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NODE_WARNING_CODES } from "./events.ts";
+ *
+ * assert.match(NODE_WARNING_CODES.frame_leak, /never released/);
+ * ```
+ */
+export const NODE_WARNING_CODES = {
+  unconnected_required_input: "A required input has no connection at start",
+  frame_leak: "Frames were never released by stop (a keep() without release())",
+  frame_memory_stall:
+    "A node waited for frame memory with nothing freed and dropped what it could not finish",
+} as const;
+
+/** A `node-warning` code: a key of {@linkcode NODE_WARNING_CODES}. */
+export type NodeWarningCode = keyof typeof NODE_WARNING_CODES;
 
 /**
  * A node's config changed (`rt.setConfig()`): live fields in place, others by setting the node

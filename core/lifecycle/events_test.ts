@@ -53,3 +53,15 @@ Deno.test("nodeErrorEvent() takes name, message and stack from what was thrown",
   assert.deepEqual([fromString.name, fromString.message], ["Error", "plain"]);
   assert.deepEqual(JSON.parse(JSON.stringify(fromError)), fromError);
 });
+
+Deno.test("NODE_WARNING_CODES and ERROR_CODES are written in one case, snake_case", async () => {
+  const { NODE_WARNING_CODES } = await import("./events.ts");
+  const { ERROR_CODES } = await import("../errors/codes.ts");
+  const codes = [...Object.keys(NODE_WARNING_CODES), ...Object.keys(ERROR_CODES)];
+  assert.deepEqual(codes.filter((code) => !/^[a-z0-9]+(_[a-z0-9]+)*$/.test(code)), []);
+  assert.deepEqual(Object.keys(NODE_WARNING_CODES).sort(), [
+    "frame_leak",
+    "frame_memory_stall",
+    "unconnected_required_input",
+  ]);
+});

@@ -42,7 +42,7 @@ Deno.test(`Frames through random graphs (seed ${SEED}): content intact, fifo los
     const tight = random() < 0.3;
     await using rt = new Runtime({ registry, frameMemoryBytes: tight ? 64 * 1024 : undefined });
     const leakEvents: RuntimeEvent[] = [];
-    rt.on((e) => e.type === "node-warning" && e.code === "frame-leak" && leakEvents.push(e));
+    rt.on((e) => e.type === "node-warning" && e.code === "frame_leak" && leakEvents.push(e));
     const total = 200 + Math.floor(random() * 400);
     const frameCount = 1 + Math.floor(random() * 64);
     rt.add("SeqSource", { total, frameCount }, { id: "src" });
@@ -101,7 +101,7 @@ Deno.test(`Frames through random graphs (seed ${SEED}): content intact, fifo los
   }
 });
 
-Deno.test("Runtime.stop() reports frames never released, by node and port, with a frame-leak warning", async () => {
+Deno.test("Runtime.stop() reports frames never released, by node and port, with a frame_leak warning", async () => {
   resetReports();
   await using rt = new Runtime({ registry });
   const warnings: RuntimeEvent[] = [];

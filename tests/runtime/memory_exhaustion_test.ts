@@ -159,7 +159,7 @@ Deno.test("A transform written as the docs show (it returns when ctx.frames has 
   assert.deepEqual(rt.frameLeaks(), []);
 });
 
-Deno.test("A node whose frame memory never frees drops what it got back after the wait limit, with a frame-memory-stall warning, and the runtime still stops", async () => {
+Deno.test("A node whose frame memory never frees drops what it got back after the wait limit, with a frame_memory_stall warning, and the runtime still stops", async () => {
   resetReports();
   hogReport.episodes = 0;
   const frameBytes = 16 * 4;
@@ -175,9 +175,9 @@ Deno.test("A node whose frame memory never frees drops what it got back after th
   rt.connectByName("src", "out", "add", "in", WIDE);
   rt.connectByName("add", "out", "sink", "in", WIDE);
   await rt.start();
-  await until("a frame-memory-stall warning", () => warnings.length > 0, 5_000);
+  await until("a frame_memory_stall warning", () => warnings.length > 0, 5_000);
   const stall = warnings[0] as Extract<RuntimeEvent, { type: "node-warning" }>;
-  assert.equal(stall.code, "frame-memory-stall");
+  assert.equal(stall.code, "frame_memory_stall");
   assert.equal(stall.node, "add");
   assert.equal(stall.port, "in");
   assert.match(stall.message, /waited 200 ms for frame memory and none was freed: dropped 1 frame/);

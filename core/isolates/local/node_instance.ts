@@ -411,7 +411,7 @@ export class NodeInstance {
       this.#env.emit({
         type: "node-warning",
         timeNs: this.#env.clock.nowNs(),
-        code: "frame-memory-stall",
+        code: "frame_memory_stall",
         node: this.id,
         processor: this.definition.descriptor.name,
         port,
