@@ -74,7 +74,7 @@ export const ERROR_CODES = {
   },
   probe_unsupported: {
     origin: "runtime",
-    meaning: "The port's isolate host has no probe support (a custom IsolateHost without probe)",
+    meaning: "The port's isolate host has no probe support (a host without the probes capability)",
   },
   // Config.
   invalid_config: { origin: "runtime", meaning: "A config does not match its processor's schema" },
