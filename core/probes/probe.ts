@@ -89,7 +89,8 @@ export interface ProbeSample {
 export type ProbeCallback = (sample: ProbeSample) => void;
 
 /**
- * A port of a node a host probes, and how (what the `probes` capability's `probe()` takes, `core/isolates/capabilities.ts`).
+ * A port of a node a host probes, and how (what the `probes` capability's `probe()` takes,
+ * `core/isolates/capabilities.ts`).
  */
 export interface HostedProbeSpec {
   /** The node's id. */
