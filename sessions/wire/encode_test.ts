@@ -171,3 +171,27 @@ Deno.test("encodeWireMessage() leaves out a frame's slot", () => {
   const decoded = decodeWireMessage(encodeWireMessage(message));
   assert.ok(decoded.type === "frame" && !("slot" in decoded.frame));
 });
+
+Deno.test("encodeWireMessage() writes the worked example of docs/wire_format.md byte for byte", async () => {
+  const bytes = encodeWireMessage({
+    type: "frame",
+    port: "mic",
+    sequence: 5,
+    metadata: { lang: "en" },
+    frame: {
+      kind: "audio",
+      channels: 1,
+      sampleRate: 16_000,
+      frameCount: 2,
+      samples: new Float32Array([0.5, -0.5]),
+      timestampNs: 20_000_000,
+      frameNumber: 1,
+    },
+  });
+  const doc = await Deno.readTextFile(new URL("../../docs/wire_format.md", import.meta.url));
+  const block = doc.match(/<!-- worked example: begin -->\s*```text\n([\s\S]*?)```/);
+  assert.ok(block, "docs/wire_format.md has the worked example block");
+  // Each line: the bytes in hex, then `#` and what they are.
+  const hex = block[1].split("\n").map((line) => line.split("#")[0].trim()).join(" ").trim();
+  assert.equal(hex, [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(" "));
+});

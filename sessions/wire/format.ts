@@ -6,8 +6,8 @@
  * @module
  */
 
-import { PIXEL_FORMATS, type PixelFormat } from "../../core/frames/video_frame.ts";
-import { VIDEO_CODECS, type VideoCodec } from "../../core/frames/encoded_video_frame.ts";
+import type { PixelFormat } from "../../core/frames/video_frame.ts";
+import type { VideoCodec } from "../../core/frames/encoded_video_frame.ts";
 import type { Frame } from "../../core/frames/frame.ts";
 
 /**
@@ -123,11 +123,17 @@ export const FRAME_KIND_CODES: { readonly [kind in Frame["kind"]]: number } = {
   data: 4,
 };
 
-/** The format byte of a video frame: the index in `PIXEL_FORMATS` (RGBA 0, BGRA 1, I420 2, NV12 3). */
-export const PIXEL_FORMAT_CODES: readonly PixelFormat[] = PIXEL_FORMATS;
+/**
+ * The format byte of a video frame is the index here. Fixed for version 1: a pixel format the
+ * runtime adds later is refused by the encoder until a new version gives it a code.
+ */
+export const PIXEL_FORMAT_CODES: readonly PixelFormat[] = ["RGBA", "BGRA", "I420", "NV12"];
 
-/** The codec byte of an encoded video frame: the index in `VIDEO_CODECS` (h264 0 ... av1 4). */
-export const VIDEO_CODEC_CODES: readonly VideoCodec[] = VIDEO_CODECS;
+/**
+ * The codec byte of an encoded video frame is the index here. Fixed for version 1, as
+ * {@linkcode PIXEL_FORMAT_CODES}.
+ */
+export const VIDEO_CODEC_CODES: readonly VideoCodec[] = ["h264", "h265", "vp8", "vp9", "av1"];
 
 /** Bit 0 of an encoded frame's flags byte: the frame is a keyframe. Other bits must be 0. */
 export const KEYFRAME_FLAG = 1;
