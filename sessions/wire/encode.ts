@@ -67,6 +67,9 @@ export function encodeWireMessage(
   options: WireCodecOptions = {},
 ): Uint8Array<ArrayBuffer> {
   const max = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  if (typeof message !== "object" || message === null) {
+    throw invalid("message", message, "a message object");
+  }
   const body = new WireWriter();
   switch (message.type) {
     case "open":
@@ -130,6 +133,9 @@ export function encodeWireMessage(
 }
 
 function writeMetadata(writer: WireWriter, metadata: WireMetadata): void {
+  if (typeof metadata !== "object" || metadata === null) {
+    throw invalid("metadata", metadata, "an object of string values");
+  }
   const entries = Object.entries(metadata);
   if (entries.length > WIRE_LIMITS.metadataEntries) {
     throw new WireError(
@@ -150,6 +156,7 @@ function writeMetadata(writer: WireWriter, metadata: WireMetadata): void {
 }
 
 function writePorts(writer: WireWriter, ports: readonly WirePort[], field: string): void {
+  if (!Array.isArray(ports)) throw invalid(field, ports, "an array of ports");
   if (ports.length > WIRE_LIMITS.ports) {
     throw new WireError(
       "wire_too_large",
@@ -159,8 +166,12 @@ function writePorts(writer: WireWriter, ports: readonly WirePort[], field: strin
   }
   writer.u16(ports.length, `${field} count`);
   for (const port of ports) {
-    writer.string(port.name, `${field} name`, WIRE_LIMITS.nameBytes);
-    const kind = port.kind === "any" ? 0 : FRAME_KIND_CODES[port.kind];
+    writer.string(port?.name, `${field} name`, WIRE_LIMITS.nameBytes);
+    const kind = port?.kind === "any"
+      ? 0
+      : Object.hasOwn(FRAME_KIND_CODES, port?.kind)
+      ? FRAME_KIND_CODES[port.kind as Frame["kind"]]
+      : undefined;
     if (kind === undefined) {
       throw invalid(`${field} kind`, port.kind, "audio, video, encoded-video, data, any");
     }
@@ -169,7 +180,10 @@ function writePorts(writer: WireWriter, ports: readonly WirePort[], field: strin
 }
 
 function writeFrame(writer: WireWriter, frame: Frame): void {
-  const kind = FRAME_KIND_CODES[frame.kind];
+  if (typeof frame !== "object" || frame === null) throw invalid("frame", frame, "a frame");
+  const kind = Object.hasOwn(FRAME_KIND_CODES, frame.kind)
+    ? FRAME_KIND_CODES[frame.kind]
+    : undefined;
   if (kind === undefined) {
     throw invalid("frame.kind", frame.kind, "audio, video, encoded-video, data");
   }

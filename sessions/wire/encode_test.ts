@@ -150,6 +150,26 @@ Deno.test("encodeWireMessage() refuses values the format cannot carry with wire_
     () => encodeWireMessage({ type: "nope" } as unknown as WireMessage),
     refused("wire_malformed", "type"),
   );
+  // What a caller without types may pass: a typed error, not a TypeError.
+  const loose = (message: unknown) => () => encodeWireMessage(message as WireMessage);
+  assert.throws(loose(null), refused("wire_malformed", "message"));
+  assert.throws(
+    loose({ type: "open", pipeline: "p", token: "" }),
+    refused("wire_malformed", "metadata"),
+  );
+  assert.throws(
+    loose({ type: "frame", port: "p", sequence: 0, metadata: {} }),
+    refused("wire_malformed", "frame"),
+  );
+  assert.throws(
+    loose({ type: "frame", port: "p", sequence: 0, metadata: {}, frame: { kind: "toString" } }),
+    refused("wire_malformed", "frame.kind"),
+  );
+  assert.throws(
+    loose({ type: "accept", sessionId: "s", inputs: [null], outputs: [], maxMessageBytes: 1 }),
+    refused("wire_malformed", "inputs name"),
+  );
+  assert.throws(loose({ type: "end", port: 1 }), refused("wire_malformed", "port"));
 });
 
 Deno.test("encodeWireMessage() leaves out a frame's slot", () => {

@@ -146,6 +146,11 @@ def test_bounds_and_values() -> None:
     assert codes(lambda: encode(FrameMessage("a", 0, AudioFrame(1, 16000, 2, array("f", [0.0]))))) == "wire_malformed"
     assert codes(lambda: encode(FrameMessage("d", 0, DataFrame(float("nan"))))) == "wire_malformed"
     assert codes(lambda: encode(FrameMessage("v", 0, VideoFrame(2, 2, "RGBA", 7, bytes(16))))) == "wire_malformed"
+    assert codes(lambda: encode(None)) == "wire_malformed"  # type: ignore[arg-type]
+    assert codes(lambda: encode(Open(pipeline="p", metadata=None))) == "wire_malformed"  # type: ignore[arg-type]
+    assert codes(lambda: encode(Accept("s", [None], [], 1))) == "wire_malformed"  # type: ignore[list-item]
+    assert codes(lambda: encode(FrameMessage("p", 0, None))) == "wire_malformed"  # type: ignore[arg-type]
+    assert codes(lambda: encode(End(port=1))) == "wire_malformed"  # type: ignore[arg-type]
     nested = encode(FrameMessage("d", 0, DataFrame(0)))
     assert codes(lambda: decode(with_length(nested[:-1] + b"[" * 100_000))) == "wire_malformed"
     assert codes(lambda: decode(with_length(nested[:-1] + b"NaN"))) == "wire_malformed"

@@ -303,6 +303,8 @@ class _Writer:
 
 
 def _write_metadata(writer: _Writer, metadata: Mapping[str, str]) -> None:
+    if not isinstance(metadata, Mapping):
+        raise _bad("metadata", metadata, "a mapping of strings to strings")
     if len(metadata) > LIMITS["metadata_entries"]:
         raise WireError(
             "wire_too_large",
@@ -316,6 +318,8 @@ def _write_metadata(writer: _Writer, metadata: Mapping[str, str]) -> None:
 
 
 def _write_ports(writer: _Writer, ports: List[Port], field_name: str) -> None:
+    if not isinstance(ports, (list, tuple)) or not all(isinstance(port, Port) for port in ports):
+        raise _bad(field_name, ports, "a list of Port")
     if len(ports) > LIMITS["ports"]:
         raise WireError(
             "wire_too_large", f"Cannot encode {field_name}: {len(ports)} ports, over the limit of {LIMITS['ports']}", field_name
