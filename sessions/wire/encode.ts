@@ -28,8 +28,6 @@ export interface WireCodecOptions {
   readonly maxMessageBytes?: number;
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
 /**
  * Encodes one message: the 8-byte header (`SL`, version, type, total length) and its fields,
  * little-endian. A frame's payload is copied once into the message; its `slot` is not sent.
@@ -70,66 +68,62 @@ export function encodeWireMessage(
   if (typeof message !== "object" || message === null) {
     throw invalid("message", message, "a message object");
   }
-  const body = new WireWriter();
+  if (!Object.hasOwn(MESSAGE_TYPE_CODES, message.type)) {
+    throw new WireError(
+      "wire_malformed",
+      `Cannot encode a message of type '${message.type}': valid types: ${
+        Object.keys(MESSAGE_TYPE_CODES).join(", ")
+      }`,
+      { field: "type", expected: Object.keys(MESSAGE_TYPE_CODES).join(", ") },
+    );
+  }
+  const payload = payloadBytes(message);
+  if (payload > max) throw tooLarge(message.type, WIRE_HEADER_BYTES + payload, max);
+  const writer = new WireWriter(WIRE_HEADER_BYTES + 256 + payload);
+  writer.u8(WIRE_MAGIC[0], "magic");
+  writer.u8(WIRE_MAGIC[1], "magic");
+  writer.u8(WIRE_VERSION, "version");
+  writer.u8(MESSAGE_TYPE_CODES[message.type], "type");
+  writer.u32(0, "length");
   switch (message.type) {
     case "open":
-      body.string(message.pipeline, "pipeline", WIRE_LIMITS.nameBytes);
-      body.string(message.token, "token", WIRE_LIMITS.tokenBytes);
-      writeMetadata(body, message.metadata);
+      writer.string(message.pipeline, "pipeline", WIRE_LIMITS.nameBytes);
+      writer.string(message.token, "token", WIRE_LIMITS.tokenBytes);
+      writeMetadata(writer, message.metadata);
       break;
     case "accept":
-      body.string(message.sessionId, "sessionId", WIRE_LIMITS.nameBytes);
-      writePorts(body, message.inputs, "inputs");
-      writePorts(body, message.outputs, "outputs");
-      body.u32(message.maxMessageBytes, "maxMessageBytes");
+      writer.string(message.sessionId, "sessionId", WIRE_LIMITS.nameBytes);
+      writePorts(writer, message.inputs, "inputs");
+      writePorts(writer, message.outputs, "outputs");
+      writer.u32(message.maxMessageBytes, "maxMessageBytes");
       break;
     case "frame":
-      body.string(message.port, "port", WIRE_LIMITS.nameBytes);
-      body.u64(message.sequence, "sequence");
-      writeMetadata(body, message.metadata);
-      writeFrame(body, message.frame);
+      writer.string(message.port, "port", WIRE_LIMITS.nameBytes);
+      writer.u64(message.sequence, "sequence");
+      writeMetadata(writer, message.metadata);
+      writeFrame(writer, message.frame);
       break;
     case "end":
-      body.string(message.port, "port", WIRE_LIMITS.nameBytes);
+      writer.string(message.port, "port", WIRE_LIMITS.nameBytes);
       break;
     case "close":
-      body.string(message.code, "code", WIRE_LIMITS.codeBytes);
-      body.string(message.message, "message", WIRE_LIMITS.messageBytes);
+      writer.string(message.code, "code", WIRE_LIMITS.codeBytes);
+      writer.string(message.message, "message", WIRE_LIMITS.messageBytes);
       break;
     case "error":
-      body.string(message.code, "code", WIRE_LIMITS.codeBytes);
-      body.string(message.message, "message", WIRE_LIMITS.messageBytes);
-      body.u8(message.fatal ? 1 : 0, "fatal");
+      writer.string(message.code, "code", WIRE_LIMITS.codeBytes);
+      writer.string(message.message, "message", WIRE_LIMITS.messageBytes);
+      writer.u8(message.fatal ? 1 : 0, "fatal");
       break;
     case "ping":
     case "pong":
-      body.u64(message.id, "id");
+      writer.u64(message.id, "id");
       break;
-    default:
-      throw new WireError(
-        "wire_malformed",
-        `Cannot encode a message of type '${(message as { type: unknown }).type}': valid types: ${
-          Object.keys(MESSAGE_TYPE_CODES).join(", ")
-        }`,
-        { field: "type", expected: Object.keys(MESSAGE_TYPE_CODES).join(", ") },
-      );
   }
-  const total = WIRE_HEADER_BYTES + body.length;
-  if (total > max) {
-    throw new WireError(
-      "wire_too_large",
-      `Cannot encode the ${message.type} message: ${total} bytes, over the limit of ${max}`,
-      { field: "message", found: total, expected: `at most ${max} bytes` },
-    );
-  }
-  const out = new WireWriter();
-  out.u8(WIRE_MAGIC[0], "magic");
-  out.u8(WIRE_MAGIC[1], "magic");
-  out.u8(WIRE_VERSION, "version");
-  out.u8(MESSAGE_TYPE_CODES[message.type], "type");
-  out.u32(total, "length");
-  out.bytes(body.finish());
-  return out.finish();
+  const total = writer.length;
+  if (total > max) throw tooLarge(message.type, total, max);
+  writer.setU32(4, total, "length");
+  return writer.finish();
 }
 
 function writeMetadata(writer: WireWriter, metadata: WireMetadata): void {
@@ -206,7 +200,7 @@ function writeFrame(writer: WireWriter, frame: Frame): void {
       writer.u16(frame.channels, "frame.channels");
       writer.f64(frame.sampleRate);
       writer.u32(frame.frameCount, "frame.frameCount");
-      writer.bytes(samplesToBytes(frame.samples));
+      writer.f32s(frame.samples);
       break;
     }
     case "video": {
@@ -259,12 +253,20 @@ function writeFrame(writer: WireWriter, frame: Frame): void {
   }
 }
 
-function samplesToBytes(samples: Float32Array): Uint8Array {
-  if (LITTLE_ENDIAN) return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
-  const out = new Uint8Array(samples.byteLength);
-  const view = new DataView(out.buffer);
-  for (let i = 0; i < samples.length; i++) view.setFloat32(4 * i, samples[i], true);
-  return out;
+/** The size of a frame message's payload, to size the buffer once (0 when unknown). */
+function payloadBytes(message: WireMessage): number {
+  if (message.type !== "frame") return 0;
+  const frame = message.frame as Partial<{ data: Uint8Array; samples: Float32Array }> | null;
+  const size = frame?.data?.byteLength ?? frame?.samples?.byteLength;
+  return typeof size === "number" ? size : 0;
+}
+
+function tooLarge(type: string, bytes: number, max: number): WireError {
+  return new WireError(
+    "wire_too_large",
+    `Cannot encode the ${type} message: ${bytes} bytes or more, over the limit of ${max}`,
+    { field: "message", found: bytes, expected: `at most ${max} bytes` },
+  );
 }
 
 function invalid(field: string, found: unknown, expected: string): WireError {
