@@ -41,6 +41,21 @@ export const FRONTEND_ERROR_CODES = {
     meaning: "A body of a Content-Type the endpoint does not take (JSON; SDP for WHEP/WHIP)",
   },
   upgrade_required: { origin: "request", meaning: "The event stream needs a WebSocket upgrade" },
+  // Session wire messages (sessions/wire/).
+  wire_malformed: {
+    origin: "request",
+    meaning:
+      "A session wire message with a field the format does not allow, or bytes after its end",
+  },
+  wire_truncated: { origin: "request", meaning: "A session wire message that ends early" },
+  wire_version: {
+    origin: "request",
+    meaning: "A session wire message of a version the server does not read",
+  },
+  wire_too_large: {
+    origin: "request",
+    meaning: "A session wire message over the size limit, or a field over its bound",
+  },
   // MCP and lifecycle actions.
   unknown_tool: { origin: "request", meaning: "MCP: no tool of this name" },
   unknown_resource: { origin: "request", meaning: "MCP: no resource at this URI" },

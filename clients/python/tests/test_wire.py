@@ -1,0 +1,185 @@
+"""Tests of streamlib_client.wire: round trips, the documented example, hostile bytes."""
+
+from __future__ import annotations
+
+import random
+import struct
+from array import array
+from typing import List, Tuple
+
+import pytest
+
+from streamlib_client.wire import (
+    LIMITS,
+    MAX_WIRE_INTEGER,
+    PIXEL_FORMATS,
+    VIDEO_CODECS,
+    Accept,
+    AudioFrame,
+    Close,
+    DataFrame,
+    EncodedVideoFrame,
+    End,
+    ErrorMessage,
+    FrameMessage,
+    Message,
+    Open,
+    Ping,
+    Pong,
+    Port,
+    VideoFrame,
+    WireError,
+    decode,
+    encode,
+    message_length,
+)
+
+# The worked example of docs/wire_format.md, byte for byte.
+DOC_EXAMPLE = bytes.fromhex(
+    "534c0103480000000300 6d6963 0500000000000000 0100 0400 6c616e67 0200 656e"
+    " 01 002d310100000000 0100000000000000 0100 00000000 0040cf40 02000000 0000003f 000000bf"
+)
+
+
+def ramp(n: int) -> bytes:
+    return bytes(i % 256 for i in range(n))
+
+
+def samples() -> List[Tuple[str, Message]]:
+    out: List[Tuple[str, Message]] = [
+        ("open", Open(pipeline="voice-fx", token="s3cret", metadata={"client": "test", "ünïcode": "✓ 日本"})),
+        (
+            "accept",
+            Accept(
+                session_id="session-1",
+                inputs=[Port("audio", "audio"), Port("any", "any")],
+                outputs=[Port("video", "video"), Port("h264", "encoded-video"), Port("events", "data")],
+                max_message_bytes=16 * 1024 * 1024,
+            ),
+        ),
+        ("end", End(port="audio")),
+        ("close", Close()),
+        ("close with code", Close(code="session_idle", message="No frame for 30 s")),
+        ("error", ErrorMessage(code="wire_malformed", message="Cannot decode x", fatal=True)),
+        ("ping", Ping(id=0)),
+        ("pong", Pong(id=MAX_WIRE_INTEGER)),
+        (
+            "audio",
+            FrameMessage(
+                port="audio",
+                sequence=2**40 + 3,
+                frame=AudioFrame(2, 48000.0, 3, array("f", [0, -1, 1, 0.5, -0.25, 1e-7]), 20_000_000, 1),
+            ),
+        ),
+        ("data", FrameMessage(port="events", sequence=9, metadata={"trace": "abc"}, frame=DataFrame({"a": [1, "é", None, True, 0.5]}, 7))),
+    ]
+    for i, fmt in enumerate(PIXEL_FORMATS):
+        packed = fmt in ("RGBA", "BGRA")
+        stride = 16 if packed else 4
+        size = stride * 2 if packed else stride * 2 + 4
+        out.append((f"video {fmt}", FrameMessage(port="video", sequence=i, frame=VideoFrame(3, 2, fmt, stride, ramp(size), 1000 * i, i))))
+    for i, codec in enumerate(VIDEO_CODECS):
+        out.append((f"encoded {codec}", FrameMessage(port="enc", sequence=i, frame=EncodedVideoFrame(codec, i % 2 == 0, ramp(5 + i), i, i))))
+    return out
+
+
+@pytest.mark.parametrize("name,message", samples(), ids=[name for name, _ in samples()])
+def test_round_trip(name: str, message: Message) -> None:
+    data = encode(message)
+    assert decode(data) == message
+    assert encode(decode(data)) == data
+    assert message_length(data[:8]) == len(data)
+
+
+def test_documented_audio_example() -> None:
+    message = FrameMessage(
+        port="mic",
+        sequence=5,
+        metadata={"lang": "en"},
+        frame=AudioFrame(channels=1, sample_rate=16000, frame_count=2, samples=array("f", [0.5, -0.5]), timestamp_ns=20_000_000, frame_number=1),
+    )
+    assert encode(message) == DOC_EXAMPLE
+    decoded = decode(DOC_EXAMPLE)
+    assert isinstance(decoded, FrameMessage) and isinstance(decoded.frame, AudioFrame)
+    assert list(decoded.frame.samples) == [0.5, -0.5]
+
+
+def codes(fn: object) -> str:
+    try:
+        fn()  # type: ignore[operator]
+    except WireError as error:
+        return error.code
+    return "ok"
+
+
+def test_every_cut_is_truncated() -> None:
+    for _, message in samples():
+        data = encode(message)
+        for n in range(len(data)):
+            assert codes(lambda: decode(data[:n])) == "wire_truncated", n
+
+
+def test_header_refusals() -> None:
+    end = encode(End(port="a"))
+    assert codes(lambda: decode(b"GET")) == "wire_malformed"
+    assert codes(lambda: decode(end[:2] + b"\x02" + end[3:])) == "wire_version"
+    assert codes(lambda: decode(end[:3] + b"\x09" + end[4:])) == "wire_malformed"
+    assert codes(lambda: decode(end + b"\x00")) == "wire_malformed"
+    huge = end[:4] + struct.pack("<I", 0xFFFFFFFF) + end[8:]
+    assert codes(lambda: decode(huge)) == "wire_too_large"
+    assert codes(lambda: decode(end, max_message_bytes=len(end) - 1)) == "wire_too_large"
+
+
+def with_length(data: bytes) -> bytes:
+    return data[:4] + struct.pack("<I", len(data)) + data[8:]
+
+
+def test_bounds_and_values() -> None:
+    assert codes(lambda: decode(with_length(b"SL\x01\x04\x00\x00\x00\x00\xff\xff"))) == "wire_too_large"
+    assert codes(lambda: decode(with_length(b"SL\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff"))) == "wire_too_large"
+    assert codes(lambda: decode(with_length(b"SL\x01\x04\x00\x00\x00\x00\x01\x00\xff"))) == "wire_malformed"
+    ping = encode(Ping(id=0))
+    assert codes(lambda: decode(ping[:8] + struct.pack("<Q", 2**53))) == "wire_malformed"
+    many = {f"k{i}": "v" for i in range(LIMITS["metadata_entries"] + 1)}
+    assert codes(lambda: encode(Open(pipeline="p", metadata=many))) == "wire_too_large"
+    assert codes(lambda: encode(Ping(id=2**53))) == "wire_malformed"
+    assert codes(lambda: encode(FrameMessage("a", 0, AudioFrame(1, 16000, 2, array("f", [0.0]))))) == "wire_malformed"
+    assert codes(lambda: encode(FrameMessage("d", 0, DataFrame(float("nan"))))) == "wire_malformed"
+    assert codes(lambda: encode(FrameMessage("v", 0, VideoFrame(2, 2, "RGBA", 7, bytes(16))))) == "wire_malformed"
+    assert codes(lambda: encode(None)) == "wire_malformed"  # type: ignore[arg-type]
+    assert codes(lambda: encode(Open(pipeline="p", metadata=None))) == "wire_malformed"  # type: ignore[arg-type]
+    assert codes(lambda: encode(Accept("s", [None], [], 1))) == "wire_malformed"  # type: ignore[list-item]
+    assert codes(lambda: encode(FrameMessage("p", 0, None))) == "wire_malformed"  # type: ignore[arg-type]
+    assert codes(lambda: encode(End(port=1))) == "wire_malformed"  # type: ignore[arg-type]
+    nested = encode(FrameMessage("d", 0, DataFrame(0)))
+    assert codes(lambda: decode(with_length(nested[:-1] + b"[" * 100_000))) == "wire_malformed"
+    assert codes(lambda: decode(with_length(nested[:-1] + b"NaN"))) == "wire_malformed"
+
+
+def test_fuzz_only_wire_errors() -> None:
+    """Seeded: 2,000 random buffers and 4,000 mutations of valid messages."""
+    rng = random.Random(0x5EED0033)
+    outcomes = set()
+    for i in range(2000):
+        data = bytearray(rng.randrange(256) for _ in range(rng.randrange(64)))
+        if i % 2 == 0 and len(data) >= 8:
+            data[0:8] = b"SL\x01" + bytes([1 + i % 8]) + struct.pack("<I", len(data))
+        outcomes.add(codes(lambda: encode(decode(bytes(data), max_message_bytes=1 << 20))))
+    valid = [encode(m) for _, m in samples()]
+    for i in range(4000):
+        data = bytearray(valid[i % len(valid)])
+        at = rng.randrange(len(data))
+        mutation = rng.randrange(4)
+        if mutation == 0:
+            for _ in range(1 + rng.randrange(3)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        elif mutation == 1:
+            data[max(8, at)] ^= 1 << rng.randrange(8)
+        elif mutation == 2:
+            data = data[: max(8, at)] if rng.random() < 0.5 else data + bytes(1 + at % 7)
+            data[4:8] = struct.pack("<I", len(data))
+        else:
+            where = max(8, min(at, len(data) - 2))
+            data[where : where + 2] = struct.pack("<H", 0xFFFF - rng.randrange(16))
+        outcomes.add(codes(lambda: encode(decode(bytes(data), max_message_bytes=1 << 20))))
+    assert {"ok", "wire_malformed", "wire_truncated"} <= outcomes

@@ -1,0 +1,162 @@
+import assert from "node:assert/strict";
+import { sampleMessages } from "../../tests/sessions/wire_samples.ts";
+import { decodeWireMessage, wireMessageLength } from "./decode.ts";
+import { encodeWireMessage } from "./encode.ts";
+import { WireError, type WireErrorCode } from "./errors.ts";
+
+function refused(code: WireErrorCode, field?: string): (error: unknown) => boolean {
+  return (error) => {
+    assert.ok(error instanceof WireError, String(error));
+    assert.equal(error.code, code, error.message);
+    if (field !== undefined) assert.equal(error.details.field, field, error.message);
+    return true;
+  };
+}
+
+/** A message with its header's length field fixed to its size after an edit. */
+function withLength(bytes: Uint8Array): Uint8Array {
+  const out = bytes.slice();
+  new DataView(out.buffer).setUint32(4, out.length, true);
+  return out;
+}
+
+const end = encodeWireMessage({ type: "end", port: "audio" });
+
+Deno.test("decodeWireMessage() refuses a wrong magic, version and type", () => {
+  assert.throws(
+    () => decodeWireMessage(new Uint8Array([0x47, 0x45, 0x54])),
+    refused("wire_malformed", "header.magic"),
+  );
+  const version = end.slice();
+  version[2] = 2;
+  assert.throws(() => decodeWireMessage(version), refused("wire_version", "header.version"));
+  for (const type of [0, 9, 255]) {
+    const bad = end.slice();
+    bad[3] = type;
+    assert.throws(() => decodeWireMessage(bad), refused("wire_malformed", "header.type"));
+  }
+});
+
+Deno.test("decodeWireMessage() refuses every cut of a message with wire_truncated", () => {
+  for (const { message } of sampleMessages()) {
+    const bytes = encodeWireMessage(message);
+    for (let n = 0; n < bytes.length; n++) {
+      assert.throws(() => decodeWireMessage(bytes.subarray(0, n)), refused("wire_truncated"));
+    }
+  }
+});
+
+Deno.test("decodeWireMessage() refuses trailing bytes, whether the length counts them or not", () => {
+  assert.throws(
+    () => decodeWireMessage(new Uint8Array([...end, 0])),
+    refused("wire_malformed", "end"),
+  );
+  assert.throws(
+    () => decodeWireMessage(withLength(new Uint8Array([...end, 0]))),
+    refused("wire_malformed", "end"),
+  );
+});
+
+Deno.test("decodeWireMessage() refuses a length field over the limit before reading on", () => {
+  const huge = end.slice();
+  new DataView(huge.buffer).setUint32(4, 0xffff_ffff, true);
+  assert.throws(() => decodeWireMessage(huge), refused("wire_too_large", "header.length"));
+  assert.throws(
+    () => decodeWireMessage(end, { maxMessageBytes: end.length - 1 }),
+    refused("wire_too_large"),
+  );
+  const short = end.slice();
+  new DataView(short.buffer).setUint32(4, 3, true);
+  assert.throws(() => decodeWireMessage(short), refused("wire_malformed", "header.length"));
+});
+
+Deno.test("decodeWireMessage() refuses string, metadata and port counts over their bounds", () => {
+  // end: a port name length of 65535 in a 11-byte message.
+  const name = withLength(new Uint8Array([0x53, 0x4c, 1, 4, 0, 0, 0, 0, 0xff, 0xff]));
+  assert.throws(() => decodeWireMessage(name), refused("wire_too_large", "port"));
+  // open: pipeline "", token "", 65535 metadata entries.
+  const open = withLength(new Uint8Array([0x53, 0x4c, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]));
+  assert.throws(() => decodeWireMessage(open), refused("wire_too_large", "metadata count"));
+  // accept: session "", 65535 inputs.
+  const accept = withLength(new Uint8Array([0x53, 0x4c, 1, 2, 0, 0, 0, 0, 0, 0, 0xff, 0xff]));
+  assert.throws(() => decodeWireMessage(accept), refused("wire_too_large", "inputs count"));
+});
+
+Deno.test("decodeWireMessage() refuses a u64 over 2^53 - 1, bad UTF-8 and duplicate keys", () => {
+  const ping = encodeWireMessage({ type: "ping", id: 0 });
+  ping[15] = 0x00;
+  ping[14] = 0x20; // 2^53
+  assert.throws(() => decodeWireMessage(ping), refused("wire_malformed", "id"));
+  const utf8 = withLength(new Uint8Array([0x53, 0x4c, 1, 4, 0, 0, 0, 0, 1, 0, 0xff]));
+  assert.throws(() => decodeWireMessage(utf8), refused("wire_malformed", "port"));
+  const open = encodeWireMessage({
+    type: "open",
+    pipeline: "p",
+    token: "",
+    metadata: { a: "1", b: "2" },
+  });
+  const index = open.lastIndexOf(0x62); // the key "b"
+  open[index] = 0x61;
+  assert.throws(() => decodeWireMessage(open), refused("wire_malformed", "metadata key"));
+});
+
+Deno.test("decodeWireMessage() keeps a '__proto__' metadata key as data", () => {
+  const metadata = Object.fromEntries([["__proto__", "x"]]);
+  const decoded = decodeWireMessage(
+    encodeWireMessage({ type: "open", pipeline: "p", token: "", metadata }),
+  );
+  assert.ok(decoded.type === "open");
+  assert.deepEqual(Object.entries(decoded.metadata), [["__proto__", "x"]]);
+  assert.equal(Object.getPrototypeOf(decoded.metadata), Object.prototype);
+});
+
+Deno.test("decodeWireMessage() refuses frame fields the format does not allow", () => {
+  const sample = (name: string) => sampleMessages().find((s) => s.name === name)!.message;
+  const audio = encodeWireMessage(sample("audio frame (stereo)"));
+  // One sample more than channels x frameCount says: bytes after the last sample.
+  assert.throws(
+    () => decodeWireMessage(withLength(new Uint8Array([...audio, 0, 0, 0, 0]))),
+    refused("wire_malformed", "frame.samples"),
+  );
+  const encoded = encodeWireMessage(sample("encoded frame (h264)"));
+  const flagsAt = encoded.length - 5 - 1;
+  encoded[flagsAt] = 2;
+  assert.throws(() => decodeWireMessage(encoded), refused("wire_malformed", "frame.flags"));
+  encoded[flagsAt] = 1;
+  encoded[flagsAt - 1] = 5; // codec 5
+  assert.throws(() => decodeWireMessage(encoded), refused("wire_malformed", "frame.codec"));
+  const data = encodeWireMessage(sample("data frame"));
+  assert.throws(
+    () => decodeWireMessage(withLength(data.subarray(0, data.length - 1))),
+    refused("wire_malformed", "frame.value"),
+  );
+  const video = encodeWireMessage(sample("video frame (RGBA)"));
+  assert.ok(decodeWireMessage(withLength(video.subarray(0, video.length - 4))).type === "frame");
+  assert.throws(
+    // 3x2 at stride 16: the last row's padding (4 bytes) may be left out, not a pixel more.
+    () => decodeWireMessage(withLength(video.subarray(0, video.length - 5))),
+    refused("wire_truncated", "frame.data"),
+  );
+});
+
+Deno.test("decodeWireMessage() refuses deeply nested JSON with a typed error, not a crash", () => {
+  const header = encodeWireMessage({
+    type: "frame",
+    port: "d",
+    sequence: 0,
+    metadata: {},
+    frame: { kind: "data", timestampNs: 0, value: 0 },
+  });
+  const deep = new TextEncoder().encode("[".repeat(1_000_000));
+  const bytes = withLength(new Uint8Array([...header.subarray(0, header.length - 1), ...deep]));
+  assert.throws(() => decodeWireMessage(bytes), refused("wire_malformed", "frame.value"));
+});
+
+Deno.test("wireMessageLength() reads the length from the first 8 bytes only", () => {
+  assert.equal(wireMessageLength(end.subarray(0, 8)), end.length);
+  assert.throws(() => wireMessageLength(end.subarray(0, 7)), refused("wire_truncated", "header"));
+  assert.throws(
+    () => wireMessageLength(new Uint8Array([0x53, 0x00])),
+    refused("wire_malformed", "header.magic"),
+  );
+});

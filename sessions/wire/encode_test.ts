@@ -1,0 +1,217 @@
+import assert from "node:assert/strict";
+import { sampleMessages } from "../../tests/sessions/wire_samples.ts";
+import { decodeWireMessage } from "./decode.ts";
+import { encodeWireMessage } from "./encode.ts";
+import { WireError, type WireErrorCode } from "./errors.ts";
+import { WIRE_LIMITS } from "./format.ts";
+import type { FrameMessage, WireMessage } from "./messages.ts";
+
+function refused(code: WireErrorCode, field: string): (error: unknown) => boolean {
+  return (error) => {
+    assert.ok(error instanceof WireError, String(error));
+    assert.equal(error.code, code, error.message);
+    assert.equal(error.details.field, field, error.message);
+    return true;
+  };
+}
+
+for (const { name, message } of sampleMessages()) {
+  Deno.test(`encodeWireMessage() then decodeWireMessage() round-trips: ${name}`, () => {
+    const bytes = encodeWireMessage(message);
+    assert.deepEqual(decodeWireMessage(bytes), message);
+    // The same bytes from an ArrayBuffer, and re-encoded byte for byte.
+    assert.deepEqual(decodeWireMessage(bytes.buffer), message);
+    assert.deepEqual(encodeWireMessage(decodeWireMessage(bytes)), bytes);
+  });
+}
+
+Deno.test("encodeWireMessage() writes the header: SL, version 1, type, total length", () => {
+  const bytes = encodeWireMessage({ type: "end", port: "a" });
+  assert.deepEqual([...bytes], [0x53, 0x4c, 1, 4, 11, 0, 0, 0, 1, 0, 0x61]);
+});
+
+Deno.test("encodeWireMessage() refuses over the size limit with wire_too_large", () => {
+  const message: WireMessage = { type: "end", port: "audio" };
+  assert.throws(
+    () => encodeWireMessage(message, { maxMessageBytes: 10 }),
+    refused("wire_too_large", "message"),
+  );
+  assert.equal(encodeWireMessage(message, { maxMessageBytes: 15 }).length, 15);
+});
+
+Deno.test("encodeWireMessage() refuses fields over their bounds with wire_too_large", () => {
+  const metadata = Object.fromEntries(
+    Array.from({ length: WIRE_LIMITS.metadataEntries + 1 }, (_, i) => [`k${i}`, "v"]),
+  );
+  assert.throws(
+    () => encodeWireMessage({ type: "open", pipeline: "p", token: "", metadata }),
+    refused("wire_too_large", "metadata"),
+  );
+  assert.throws(
+    () =>
+      encodeWireMessage({
+        type: "open",
+        pipeline: "p",
+        token: "",
+        metadata: { k: "é".repeat(WIRE_LIMITS.metadataValueBytes / 2 + 1) },
+      }),
+    refused("wire_too_large", "metadata value of 'k'"),
+  );
+  assert.throws(
+    () => encodeWireMessage({ type: "end", port: "p".repeat(WIRE_LIMITS.nameBytes + 1) }),
+    refused("wire_too_large", "port"),
+  );
+});
+
+Deno.test("encodeWireMessage() refuses values the format cannot carry with wire_malformed", () => {
+  const audio = (patch: Record<string, unknown>): FrameMessage => ({
+    type: "frame",
+    port: "a",
+    sequence: 0,
+    metadata: {},
+    frame: {
+      kind: "audio",
+      channels: 1,
+      sampleRate: 16_000,
+      frameCount: 2,
+      samples: new Float32Array(2),
+      timestampNs: 0,
+      frameNumber: 0,
+      ...patch,
+    } as FrameMessage["frame"],
+  });
+  assert.throws(
+    () => encodeWireMessage(audio({ samples: new Float32Array(3) })),
+    refused("wire_malformed", "frame.samples"),
+  );
+  assert.throws(
+    () => encodeWireMessage(audio({ channels: 0 })),
+    refused("wire_malformed", "frame.channels"),
+  );
+  assert.throws(
+    () => encodeWireMessage(audio({ sampleRate: NaN })),
+    refused("wire_malformed", "frame.sampleRate"),
+  );
+  assert.throws(
+    () => encodeWireMessage(audio({ timestampNs: 2 ** 53 })),
+    refused("wire_malformed", "frame.timestampNs"),
+  );
+  assert.throws(
+    () => encodeWireMessage(audio({ timestampNs: -1 })),
+    refused("wire_malformed", "frame.timestampNs"),
+  );
+  assert.throws(
+    () => encodeWireMessage({ ...audio({}), sequence: 1.5 }),
+    refused("wire_malformed", "sequence"),
+  );
+  const video = (patch: Record<string, unknown>): WireMessage => ({
+    type: "frame",
+    port: "v",
+    sequence: 0,
+    metadata: {},
+    frame: {
+      kind: "video",
+      width: 2,
+      height: 2,
+      format: "RGBA",
+      stride: 8,
+      timestampNs: 0,
+      frameNumber: 0,
+      data: new Uint8Array(16),
+      ...patch,
+    } as FrameMessage["frame"],
+  });
+  assert.throws(
+    () => encodeWireMessage(video({ format: "YUYV" })),
+    refused("wire_malformed", "frame.format"),
+  );
+  assert.throws(
+    () => encodeWireMessage(video({ stride: 7 })),
+    refused("wire_malformed", "frame.stride"),
+  );
+  assert.throws(
+    () => encodeWireMessage(video({ data: new Uint8Array(15) })),
+    refused("wire_malformed", "frame.data"),
+  );
+  assert.throws(
+    () => encodeWireMessage(video({ width: 0 })),
+    refused("wire_malformed", "frame.width"),
+  );
+  const data = (value: unknown): WireMessage => ({
+    type: "frame",
+    port: "d",
+    sequence: 0,
+    metadata: {},
+    frame: { kind: "data", timestampNs: 0, value },
+  });
+  assert.throws(() => encodeWireMessage(data(undefined)), refused("wire_malformed", "frame.value"));
+  assert.throws(() => encodeWireMessage(data(1n)), refused("wire_malformed", "frame.value"));
+  assert.throws(
+    () => encodeWireMessage({ type: "nope" } as unknown as WireMessage),
+    refused("wire_malformed", "type"),
+  );
+  // What a caller without types may pass: a typed error, not a TypeError.
+  const loose = (message: unknown) => () => encodeWireMessage(message as WireMessage);
+  assert.throws(loose(null), refused("wire_malformed", "message"));
+  assert.throws(
+    loose({ type: "open", pipeline: "p", token: "" }),
+    refused("wire_malformed", "metadata"),
+  );
+  assert.throws(
+    loose({ type: "frame", port: "p", sequence: 0, metadata: {} }),
+    refused("wire_malformed", "frame"),
+  );
+  assert.throws(
+    loose({ type: "frame", port: "p", sequence: 0, metadata: {}, frame: { kind: "toString" } }),
+    refused("wire_malformed", "frame.kind"),
+  );
+  assert.throws(
+    loose({ type: "accept", sessionId: "s", inputs: [null], outputs: [], maxMessageBytes: 1 }),
+    refused("wire_malformed", "inputs name"),
+  );
+  assert.throws(loose({ type: "end", port: 1 }), refused("wire_malformed", "port"));
+});
+
+Deno.test("encodeWireMessage() leaves out a frame's slot", () => {
+  const message: WireMessage = {
+    type: "frame",
+    port: "e",
+    sequence: 0,
+    metadata: {},
+    frame: {
+      kind: "encoded-video",
+      codec: "h264",
+      keyframe: true,
+      timestampNs: 0,
+      frameNumber: 0,
+      data: new Uint8Array([1]),
+      slot: 12,
+    },
+  };
+  const decoded = decodeWireMessage(encodeWireMessage(message));
+  assert.ok(decoded.type === "frame" && !("slot" in decoded.frame));
+});
+
+Deno.test("encodeWireMessage() writes the worked example of docs/wire_format.md byte for byte", async () => {
+  const bytes = encodeWireMessage({
+    type: "frame",
+    port: "mic",
+    sequence: 5,
+    metadata: { lang: "en" },
+    frame: {
+      kind: "audio",
+      channels: 1,
+      sampleRate: 16_000,
+      frameCount: 2,
+      samples: new Float32Array([0.5, -0.5]),
+      timestampNs: 20_000_000,
+      frameNumber: 1,
+    },
+  });
+  const doc = await Deno.readTextFile(new URL("../../docs/wire_format.md", import.meta.url));
+  const block = doc.match(/<!-- worked example: begin -->\s*```text\n([\s\S]*?)```/);
+  assert.ok(block, "docs/wire_format.md has the worked example block");
+  // Each line: the bytes in hex, then `#` and what they are.
+  const hex = block[1].split("\n").map((line) => line.split("#")[0].trim()).join(" ").trim();
+  assert.equal(hex, [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(" "));
+});
