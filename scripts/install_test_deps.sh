@@ -44,8 +44,16 @@ if ! python3 -c "import numpy" >/dev/null 2>&1; then
     { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq python3-numpy >/dev/null 2>&1; } || true
 fi
 
+if ! python3 -c "import pytest" >/dev/null 2>&1; then
+  echo "install_test_deps: installing pytest (the Python client's tests)"
+  python3 -m pip install --quiet pytest >/dev/null 2>&1 ||
+    python3 -m pip install --quiet --user pytest >/dev/null 2>&1 ||
+    { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq python3-pytest >/dev/null 2>&1; } || true
+fi
+
 still=$(missing_tools)
 python3 -c "import numpy" >/dev/null 2>&1 || still="$still python3-numpy"
+python3 -c "import pytest" >/dev/null 2>&1 || still="$still python3-pytest"
 if [ -n "${still// /}" ]; then
   echo "install_test_deps: still missing: $still" >&2
   echo "install them (Debian: apt-get install $still) and run the tests again" >&2

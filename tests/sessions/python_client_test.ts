@@ -1,0 +1,36 @@
+/**
+ * Runs the Python client's own tests (`clients/python/tests`, pytest) as part of `deno task test`,
+ * so the one test command covers both languages. pytest comes from `scripts/install_test_deps.sh`;
+ * without it this test fails and says what to install.
+ */
+
+import assert from "node:assert/strict";
+
+const CLIENT = new URL("../../clients/python/", import.meta.url).pathname;
+
+Deno.test("clients/python: pytest passes every test of the Python client", async () => {
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command("python3", {
+      args: ["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+      cwd: CLIENT,
+      env: { PYTHONPATH: `${CLIENT}src`, PYTHONDONTWRITEBYTECODE: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } catch (error) {
+    throw new Error(
+      `Cannot run the Python client's tests: python3 did not start (${error}); ` +
+        "install Python 3 and pytest (bash scripts/install_test_deps.sh)",
+    );
+  }
+  const text = new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
+  assert.doesNotMatch(
+    text,
+    /No module named pytest/,
+    "pytest is missing: run scripts/install_test_deps.sh",
+  );
+  assert.equal(output.code, 0, text);
+  const passed = Number(text.match(/(\d+) passed/)?.[1] ?? 0);
+  assert.ok(passed >= 10, `expected the client's tests to run, got: ${text}`);
+});
