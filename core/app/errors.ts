@@ -122,7 +122,7 @@ export class AppFrameError extends TypeError {
  * Thrown by `AppInput.send()` after `end()`, or once the graph stopped (a send that was waiting
  * for room is refused with it too).
  *
- * @example
+ * @example A send after the end
  * ```ts
  * import assert from "node:assert/strict";
  * import { AppPortEndedError } from "./errors.ts";
@@ -159,7 +159,7 @@ export class AppPortEndedError extends Error {
  * Thrown by `rt.addInput()` and `rt.addOutput()` when a name is malformed or already used on
  * that side.
  *
- * @example
+ * @example A name with a space
  * ```ts
  * import assert from "node:assert/strict";
  * import { AppPortNameError } from "./errors.ts";

@@ -202,7 +202,7 @@ export function copyIn(
  * @param frame A frame read in a run.
  * @returns The copy.
  *
- * @example
+ * @example A data frame copied out
  * ```ts
  * import assert from "node:assert/strict";
  * import { copyOut } from "./frame_copy.ts";
