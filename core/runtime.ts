@@ -655,6 +655,7 @@ export class Runtime implements AsyncDisposable {
 
   #appPorts(): AppPorts {
     return this.#app ??= new AppPorts({
+      maxFrameBytes: this.#admission.maxFrameBytes,
       add: (definition, config, options) => this.add(definition, config as never, options),
       node: (id) => this.node(id),
       connectByName: (a, b, c, d, options) => this.connectByName(a, b, c, d, options),

@@ -19,6 +19,8 @@ import { FrameTags } from "./tags.ts";
 
 /** The runtime calls {@linkcode AppPorts} makes (the runtime implements them). */
 export interface AppPortGraph {
+  /** The largest frame the runtime allocates, in bytes: what `send()` takes by default. */
+  readonly maxFrameBytes: number;
   /** Adds a node from a definition. */
   add(definition: NodeDefinition, config: unknown, options: { id: string }): NodeHandle;
   /** The handle of a node by id; throws `NodeNotFoundError`. */
@@ -39,7 +41,10 @@ export interface AppPortGraph {
 
 /** Options of `rt.addInput()` and `rt.addOutput()`: those of the connection made. */
 export interface AppPortOptions extends ConnectionOptions {
-  /** The largest frame payload `send()` takes, in bytes (inputs only). Default 64 MiB. */
+  /**
+   * The largest frame payload `send()` takes, in bytes (inputs only); never more than the
+   * runtime's `maxFrameBytes`. Default: the runtime's.
+   */
   readonly maxFrameBytes?: number;
 }
 
@@ -91,7 +96,7 @@ export class AppPorts {
     this.#checkName("input", name, this.#inputs);
     const { node, portType, port: portName } = this.#find(port, "input");
     const policy = options.policy ?? defaultConnectionOptions(portType, portType).policy;
-    const max = options.maxFrameBytes ?? 64 * 1024 * 1024;
+    const max = Math.min(options.maxFrameBytes ?? Infinity, this.#graph.maxFrameBytes);
     const input = new AppInput(name, portType, policy, this.#tags, max);
     const id = appNodeId("input", name);
     this.#graph.add(appInputNode(input), {}, { id });

@@ -99,6 +99,10 @@ Deno.test("AppInput.send() refuses frames that do not fit, with codes", async ()
   small.add("Gain", {}, { id: "fx" });
   const tight = small.addInput("audio", "fx.in", { maxFrameBytes: 64 });
   await assert.rejects(tight.send(stereo(100)), { code: "frame_too_large" });
+  const capped = new Runtime({ registry: builtinRegistry, maxFrameBytes: 1024 });
+  capped.add("Gain", {}, { id: "fx" });
+  const byRuntime = capped.addInput("audio", "fx.in"); // takes the runtime's maxFrameBytes
+  await assert.rejects(byRuntime.send(stereo(200)), { code: "frame_too_large" });
   assert.equal(input.sent, 0);
   await rt.start();
   await rt.stop();
