@@ -47,9 +47,12 @@ Deno.test("AppInput.send() waits while the graph is full and nothing is lost", a
     input.end();
   })();
   // Nobody reads: the sender stalls once the output, the gain and the connections are full.
-  await new Promise((r) => setTimeout(r, 200));
-  assert.ok(sent < 20, `the sender waited (sent ${sent})`);
+  for (let waited = 0; output.unread < 2 && waited < 20_000; waited += 20) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
   assert.equal(output.unread, 2);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.ok(sent < 20, `the sender waited (sent ${sent})`);
   const got = await drain(output);
   await sending;
   assert.equal(got.length, 20);
