@@ -56,8 +56,22 @@ port.on("message", (message: ToIsolate) => {
 async function open(message: Extract<ToIsolate, { t: "open" }>): Promise<void> {
   const definitions: NodeDefinition[] = [];
   for (const url of message.registries) {
-    const module = await import(url);
-    definitions.push(...(module.registry as Iterable<NodeDefinition>));
+    let module: { registry?: Iterable<NodeDefinition> };
+    try {
+      module = await import(url);
+    } catch (error) {
+      throw Object.assign(new Error(`Cannot import registry ${url}: ${(error as Error).message}`), {
+        code: "plugin_import_failed",
+        details: { url },
+      });
+    }
+    if (typeof module.registry?.[Symbol.iterator] !== "function") {
+      throw Object.assign(new Error(`Registry module ${url} has no \`registry\` export`), {
+        code: "plugin_no_registry",
+        details: { url },
+      });
+    }
+    definitions.push(...module.registry);
   }
   const runtime = new Runtime({
     memoryBudgetBytes: message.memoryBudgetBytes,

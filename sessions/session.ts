@@ -238,7 +238,32 @@ export class Session {
     const id = this.#nextId++;
     this.#inFlight++;
     const acked = new Promise<number>((resolve, reject) => this.#acks.set(id, { resolve, reject }));
-    this.#post({ t: "send", id, input, frame, metadata: options.metadata, seq: options.seq });
+    try {
+      this.#worker.postMessage(
+        {
+          t: "send",
+          id,
+          input,
+          frame,
+          metadata: options.metadata,
+          seq: options.seq,
+        } satisfies ToIsolate,
+      );
+    } catch (error) {
+      // Not structured-cloneable (a function, a symbol): this frame is refused, the session goes on.
+      this.#acks.delete(id);
+      this.#inFlight--;
+      this.#sendWaiters.shift()?.();
+      throw new SessionError(
+        "app_frame_mismatch",
+        `Cannot send to '${
+          String(input).slice(0, 80)
+        }' of session '${this.id}': the frame cannot be copied to its isolate (${
+          (error as Error).name
+        })`,
+        this.id,
+      );
+    }
     try {
       return await acked;
     } finally {

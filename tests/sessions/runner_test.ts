@@ -84,6 +84,10 @@ Deno.test("Session.send() refuses a frame of the wrong kind or shape, an oversiz
   await assert.rejects(session.send("audio", block(0.1, 1000)), isCode("message_too_large"));
   await assert.rejects(session.send("audo", block()), isCode("app_port_not_found"));
   await assert.rejects(session.send("audio", "garbage" as never), isCode("app_frame_mismatch"));
+  await assert.rejects(
+    session.send("audio", { ...block(), extra: () => 1 } as never),
+    isCode("app_frame_mismatch"),
+  );
   assert.equal(await session.send("audio", block()), 0); // still running
   assert.equal(session.state, "running");
   await session.close();
@@ -223,5 +227,9 @@ Deno.test("A manifest that does not load, or is over the memory budget, is refus
     isCode("memory_budget_exceeded"),
   );
   await assert.rejects(runner.stream("not a manifest"), isCode("invalid_manifest"));
+  const noRegistry = new PipelineRunner({
+    registries: [new URL("../../core/app/tags.ts", import.meta.url)],
+  });
+  await assert.rejects(noRegistry.stream(gain()), isCode("plugin_no_registry"));
   assert.equal(runner.active, 0);
 });
