@@ -38,7 +38,8 @@ export type ToIsolate =
   }
   | { readonly t: "end"; readonly input: string }
   | { readonly t: "credit"; readonly output: string; readonly n: number }
-  | { readonly t: "close" };
+  | { readonly t: "close" }
+  | { readonly t: "preload"; readonly registries: readonly string[] };
 
 /** What the isolate tells its session. */
 export type FromIsolate =

@@ -50,29 +50,46 @@ port.on("message", (message: ToIsolate) => {
     case "close":
       close();
       break;
+    case "preload":
+      // A pooled isolate: import the registries now, so opening a session only loads its graph.
+      loadRegistries(message.registries).catch(() => {});
+      break;
   }
 });
 
-async function open(message: Extract<ToIsolate, { t: "open" }>): Promise<void> {
-  const definitions: NodeDefinition[] = [];
-  for (const url of message.registries) {
-    let module: { registry?: Iterable<NodeDefinition> };
-    try {
-      module = await import(url);
-    } catch (error) {
-      throw Object.assign(new Error(`Cannot import registry ${url}: ${(error as Error).message}`), {
-        code: "plugin_import_failed",
-        details: { url },
-      });
-    }
-    if (typeof module.registry?.[Symbol.iterator] !== "function") {
-      throw Object.assign(new Error(`Registry module ${url} has no \`registry\` export`), {
-        code: "plugin_no_registry",
-        details: { url },
-      });
-    }
-    definitions.push(...module.registry);
+const loaded = new Map<string, Promise<NodeDefinition[]>>();
+
+/** The definitions of the registry modules, each imported once per isolate. */
+async function loadRegistries(urls: readonly string[]): Promise<NodeDefinition[]> {
+  const all: NodeDefinition[] = [];
+  for (const url of urls) {
+    if (!loaded.has(url)) loaded.set(url, importRegistry(url));
+    all.push(...await loaded.get(url)!);
   }
+  return all;
+}
+
+async function importRegistry(url: string): Promise<NodeDefinition[]> {
+  let module: { registry?: Iterable<NodeDefinition> };
+  try {
+    module = await import(url);
+  } catch (error) {
+    throw Object.assign(new Error(`Cannot import registry ${url}: ${(error as Error).message}`), {
+      code: "plugin_import_failed",
+      details: { url },
+    });
+  }
+  if (typeof module.registry?.[Symbol.iterator] !== "function") {
+    throw Object.assign(new Error(`Registry module ${url} has no \`registry\` export`), {
+      code: "plugin_no_registry",
+      details: { url },
+    });
+  }
+  return [...module.registry];
+}
+
+async function open(message: Extract<ToIsolate, { t: "open" }>): Promise<void> {
+  const definitions = await loadRegistries(message.registries);
   const runtime = new Runtime({
     memoryBudgetBytes: message.memoryBudgetBytes,
     maxFrameBytes: message.maxFrameBytes,

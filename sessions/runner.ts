@@ -8,7 +8,8 @@
 import type { AppFrameInput } from "../core/app/frame_copy.ts";
 import { SessionError } from "./errors.ts";
 import { type ResolvedLimits, resolveLimits, type RunnerLimits } from "./limits.ts";
-import { Session, type SessionFrame } from "./session.ts";
+import type { Worker } from "node:worker_threads";
+import { Session, type SessionFrame, startIsolate } from "./session.ts";
 
 /** Options of a {@linkcode PipelineRunner}. */
 export interface RunnerOptions extends RunnerLimits {
@@ -17,6 +18,12 @@ export interface RunnerOptions extends RunnerLimits {
    * use. Default: the built-in processors.
    */
   readonly registries?: readonly (string | URL)[];
+  /**
+   * Isolates kept started ahead of sessions, their registries imported: a session takes one and
+   * only loads its graph, and another starts in the background. They do not keep the process
+   * alive; `close()` ends them. Default 0 (each session starts its own).
+   */
+  readonly pool?: number;
 }
 
 /** A frame `execute()` sends: the frame and, optionally, its metadata. */
@@ -61,6 +68,9 @@ export class PipelineRunner {
   readonly #sessions = new Map<string, Session>();
   #next = 1;
   #refused = 0;
+  readonly #poolSize: number;
+  readonly #pool: Worker[] = [];
+  #closed = false;
 
   /**
    * A runner with no session yet.
@@ -71,6 +81,34 @@ export class PipelineRunner {
   constructor(options: RunnerOptions = {}) {
     this.#limits = resolveLimits(options);
     this.#registries = (options.registries ?? [BUILTIN]).map((u) => new URL(u).href);
+    const pool = options.pool ?? 0;
+    if (!(Number.isInteger(pool) && pool >= 0 && pool <= 256)) {
+      throw new RangeError(
+        `Invalid runner option pool: must be an integer from 0 to 256, got ${pool}`,
+      );
+    }
+    this.#poolSize = pool;
+    this.#fillPool();
+  }
+
+  /** Isolates started and waiting for a session. */
+  get pooled(): number {
+    return this.#pool.length;
+  }
+
+  #fillPool(): void {
+    while (!this.#closed && this.#pool.length < this.#poolSize) {
+      const worker = startIsolate();
+      worker.unref();
+      worker.postMessage({ t: "preload", registries: this.#registries });
+      const drop = () => {
+        const i = this.#pool.indexOf(worker);
+        if (i >= 0) this.#pool.splice(i, 1);
+      };
+      worker.once("exit", drop);
+      worker.once("error", drop);
+      this.#pool.push(worker);
+    }
   }
 
   /** The limits in force, defaults filled in. */
@@ -114,9 +152,11 @@ export class PipelineRunner {
       );
     }
     const id = `s${this.#next++}`;
+    const pooled = this.#pool.shift();
     const session = new Session(id, manifest, this.#registries, this.#limits, () => {
       this.#sessions.delete(id);
-    });
+    }, pooled);
+    if (pooled) this.#fillPool();
     this.#sessions.set(id, session);
     await session.ready;
     return session;
@@ -167,8 +207,13 @@ export class PipelineRunner {
     }
   }
 
-  /** Closes every open session. */
+  /** Closes every open session and ends the pooled isolates (the pool is not refilled). */
   async close(): Promise<void> {
-    await Promise.all([...this.#sessions.values()].map((s) => s.close()));
+    this.#closed = true;
+    const pooled = this.#pool.splice(0);
+    await Promise.all([
+      ...[...this.#sessions.values()].map((s) => s.close()),
+      ...pooled.map((w) => w.terminate().catch(() => {})),
+    ]);
   }
 }

@@ -105,6 +105,7 @@ export class Session {
    * @param registries Module URLs whose `registry` exports the isolate's runtime uses.
    * @param limits The runner's limits.
    * @param onEnd Called once when the session ends, however it ends.
+   * @param worker A pre-started isolate to use (from the runner's pool); a new one by default.
    */
   constructor(
     id: string,
@@ -112,12 +113,14 @@ export class Session {
     registries: readonly string[],
     limits: ResolvedLimits,
     onEnd: () => void,
+    worker?: Worker,
   ) {
     this.id = id;
     this.#limits = limits;
     this.#onEnd = onEnd;
     this.#done = new Promise((resolve) => (this.#resolveDone = resolve));
-    this.#worker = new Worker(new URL("./_session_worker.ts", import.meta.url));
+    this.#worker = worker ?? startIsolate();
+    this.#worker.ref();
     this.#worker.on("message", (message: FromIsolate) => this.#receive(message));
     this.#worker.on(
       "error",
@@ -441,6 +444,15 @@ export class Session {
       );
     }
   }
+}
+
+/**
+ * Starts a session isolate (a Worker running `_session_worker.ts`).
+ *
+ * @returns The Worker.
+ */
+export function startIsolate(): Worker {
+  return new Worker(new URL("./_session_worker.ts", import.meta.url));
 }
 
 /** The payload bytes of a frame (0 when it has none it can name). */

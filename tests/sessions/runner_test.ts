@@ -233,3 +233,19 @@ Deno.test("A manifest that does not load, or is over the memory budget, is refus
   await assert.rejects(noRegistry.stream(gain()), isCode("plugin_no_registry"));
   assert.equal(runner.active, 0);
 });
+
+Deno.test("PipelineRunner's pool hands a started isolate to a session and refills", async () => {
+  const runner = new PipelineRunner({ pool: 2 });
+  assert.equal(runner.pooled, 2);
+  const session = await runner.stream(gain(4));
+  assert.equal(runner.pooled, 2, "refilled");
+  await session.send("audio", block(0.25));
+  session.end("audio");
+  for await (const out of session.outputs()) {
+    assert.equal((out.frame as { samples: Float32Array }).samples[0], 1);
+  }
+  await session.close();
+  await runner.close();
+  assert.equal(runner.pooled, 0);
+  assert.throws(() => new PipelineRunner({ pool: -1 }), RangeError);
+});
