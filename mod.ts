@@ -66,6 +66,17 @@ export { PortNotFoundError, PortTable } from "./core/ports/port_table.ts";
 
 // -- Running graphs --------------------------------------------------------------------------
 export { Runtime } from "./core/runtime.ts";
+export { AppInput, type SendOptions } from "./core/app/app_input.ts";
+export { type AppFrame, AppOutput } from "./core/app/app_output.ts";
+export type { AppPortOptions } from "./core/app/app_ports.ts";
+export type { AppFrameInput, Stamp } from "./core/app/frame_copy.ts";
+export type { FrameTag } from "./core/app/tags.ts";
+export {
+  AppFrameError,
+  AppPortEndedError,
+  AppPortNameError,
+  AppPortNotFoundError,
+} from "./core/app/errors.ts";
 export type { RuntimeOptions } from "./core/options.ts";
 export type { RuntimeTimers } from "./core/time/timers.ts";
 export type { ErrorPolicy } from "./core/lifecycle/error_policy.ts";
@@ -116,3 +127,4 @@ export {
   saveManifest,
 } from "./core/manifest/manifest.ts";
 export { validateManifest } from "./core/manifest/validation.ts";
+export type { ManifestAppPort } from "./core/manifest/app_ports.ts";

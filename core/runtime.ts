@@ -46,6 +46,9 @@ import { connectionInfo, describeGraph, snapshotStats } from "./snapshot.ts";
 import type { RuntimeState, RuntimeStats } from "./lifecycle/stats.ts";
 import { systemTimers } from "./time/timers.ts";
 import { portOf, splitPortEnd } from "./ports/port_end.ts";
+import { type AppPortOptions, AppPorts } from "./app/app_ports.ts";
+import type { AppInput } from "./app/app_input.ts";
+import type { AppOutput } from "./app/app_output.ts";
 
 /**
  * A live graph of processors. Add nodes by class, definition or name, connect their ports,
@@ -86,6 +89,7 @@ export class Runtime implements AsyncDisposable {
   /** Open probes, by the node they watch. */
   readonly #probes = new Map<string, Set<Probe>>();
   readonly #admission: Admission;
+  #app: AppPorts | undefined;
 
   /**
    * Creates an empty, stopped runtime.
@@ -594,6 +598,70 @@ export class Runtime implements AsyncDisposable {
    */
   frameLeaks(): FrameLeak[] {
     return this.#leaks.map((leak) => ({ ...leak }));
+  }
+
+  /**
+   * Adds an application input (GStreamer's `appsrc`): a node `app_in_<name>` connected to
+   * `port`, through which `send()` puts frames into the graph. See `AppInput`.
+   *
+   * @param name The input's name.
+   * @param port The input port it feeds, `"node.port"`.
+   * @param options Its connection's capacity and policy; the largest frame it takes.
+   * @returns The input.
+   * @throws {AppPortNameError} When the name is malformed or taken.
+   * @throws {PortNotFoundError} When the node has no such input.
+   * @throws {DestinationOccupiedError} When the input already has a connection.
+   */
+  addInput(name: string, port: string, options?: AppPortOptions): AppInput {
+    return this.#appPorts().addInput(name, port, options);
+  }
+
+  /**
+   * Adds an application output (GStreamer's `appsink`): a node `app_out_<name>` reading `port`,
+   * whose frames the application iterates. See `AppOutput`.
+   *
+   * @param name The output's name.
+   * @param port The output port it reads, `"node.port"`.
+   * @param options Its connection's capacity (the unread frames it holds) and policy.
+   * @returns The output.
+   * @throws {AppPortNameError} When the name is malformed or taken.
+   * @throws {PortNotFoundError} When the node has no such output.
+   */
+  addOutput(name: string, port: string, options?: AppPortOptions): AppOutput {
+    return this.#appPorts().addOutput(name, port, options);
+  }
+
+  /**
+   * An application input by name (from `addInput()` or a manifest's `inputs`).
+   *
+   * @param name Its name.
+   * @returns The input.
+   * @throws {AppPortNotFoundError} When there is none of that name.
+   */
+  input(name: string): AppInput {
+    return this.#appPorts().input(name);
+  }
+
+  /**
+   * An application output by name (from `addOutput()` or a manifest's `outputs`).
+   *
+   * @param name Its name.
+   * @returns The output.
+   * @throws {AppPortNotFoundError} When there is none of that name.
+   */
+  output(name: string): AppOutput {
+    return this.#appPorts().output(name);
+  }
+
+  #appPorts(): AppPorts {
+    return this.#app ??= new AppPorts({
+      maxFrameBytes: this.#admission.maxFrameBytes,
+      add: (definition, config, options) => this.add(definition, config as never, options),
+      node: (id) => this.node(id),
+      connectByName: (a, b, c, d, options) => this.connectByName(a, b, c, d, options),
+      remove: (id) => this.remove(id),
+      on: (listener) => this.on(listener),
+    });
   }
 
   /** Resolves when background setups and teardowns (from `add()` and `remove()`) are done. */

@@ -1,7 +1,8 @@
 /**
  * The front-ends' import rules: `web/` and `mcp/` never import each other, `frontend/` (what
  * several front-ends share) imports no front-end, and `core/` never imports `frontend/`. What two
- * front-ends share lives in `frontend/`; a composition of two (the dashboard serving MCP) is
+ * front-ends share lives in `frontend/`; `sessions/` (the pipeline runner, which knows no transport)
+ * imports no front-end, and `core/` does not import it; a composition of two (the dashboard serving MCP) is
  * made by the one above both (`cli/`) and injected.
  *
  * @module
@@ -18,7 +19,8 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   "web": ["mcp", "cli"],
   "mcp": ["web", "cli"],
   "frontend": ["web", "mcp", "cli"],
-  "core": ["frontend", "web", "mcp", "cli"],
+  "core": ["frontend", "web", "mcp", "cli", "sessions"],
+  "sessions": ["frontend", "web", "mcp", "cli"],
 };
 
 function* sourceFiles(dir: string): Generator<string> {

@@ -28,6 +28,7 @@ const CORE_ORDER = [
   "admission",
   "lifecycle",
   "registry",
+  "app",
   "operations",
   "probes",
   "isolates",

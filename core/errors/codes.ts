@@ -107,6 +107,41 @@ export const ERROR_CODES = {
     meaning: "A frame was asked for with a size, format, codec or rate that no frame can have",
   },
   message_too_large: { origin: "runtime", meaning: "A cross-isolate message over its size limit" },
+  // Application inputs and outputs, pipeline sessions.
+  app_port_not_found: {
+    origin: "runtime",
+    meaning: "The graph has no application input or output of this name",
+  },
+  invalid_app_port: {
+    origin: "runtime",
+    meaning: "An application input or output name is malformed, taken, or names a bad port",
+  },
+  app_frame_mismatch: {
+    origin: "runtime",
+    meaning: "A frame sent does not fit its application input (kind, channels, shape)",
+  },
+  app_port_ended: {
+    origin: "runtime",
+    meaning: "A frame was sent after the input's end() or after the graph stopped",
+  },
+  session_limit_reached: {
+    origin: "runtime",
+    meaning: "The runner already has its maximum of sessions open",
+  },
+  session_idle_timeout: {
+    origin: "runtime",
+    meaning: "A session sent and read nothing for its idle timeout",
+  },
+  session_too_long: { origin: "runtime", meaning: "A session ran past its maximum length" },
+  session_isolate_died: {
+    origin: "runtime",
+    meaning: "A session's isolate crashed, was killed or stopped answering",
+  },
+  session_processor_failed: {
+    origin: "runtime",
+    meaning: "A processor of a session's graph threw; the session ended",
+  },
+  session_closed: { origin: "runtime", meaning: "The session is closed or ended" },
   bare_decorator: { origin: "runtime", meaning: "A decorator was used without ()" },
   // Manifests.
   invalid_manifest: {

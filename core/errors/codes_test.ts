@@ -34,6 +34,12 @@ import { PortNotFoundError } from "../ports/port_table.ts";
 import { ProbeOptionsError, ProbeUnsupportedError } from "../probes/probe.ts";
 import { PortsNotBoundError } from "../processor/processor.ts";
 import {
+  AppFrameError,
+  AppPortEndedError,
+  AppPortNameError,
+  AppPortNotFoundError,
+} from "../app/errors.ts";
+import {
   LoopPeriodMissingError,
   NodeOptionsError,
   PlacementUnavailableError,
@@ -55,6 +61,15 @@ function configError(): ConfigValidationError {
 
 /** One instance of every error class of core/, with its code and its listed alternatives. */
 const CASES: [Error, string, readonly string[] | undefined][] = [
+  [new AppPortNotFoundError("input", "x", ["audio"]), "app_port_not_found", ["audio"]],
+  [new AppFrameError("audio", "kind", "video", "'audio'"), "app_frame_mismatch", undefined],
+  [
+    new AppFrameError("a", "size", "9 bytes", "at most 8", "frame_too_large"),
+    "frame_too_large",
+    undefined,
+  ],
+  [new AppPortEndedError("audio", "end() was called"), "app_port_ended", undefined],
+  [new AppPortNameError("input", "a b", "bad"), "invalid_app_port", undefined],
   [new NodeNotFoundError("b", ["a", "c"], false), "node_not_found", ["a", "c"]],
   [new InvalidNodeIdError("a", "taken"), "node_id_taken", undefined],
   [new InvalidNodeIdError("a.b", "malformed"), "invalid_node_id", undefined],

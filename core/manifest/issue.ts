@@ -33,7 +33,8 @@ export type ManifestIssueCode =
   | "input_occupied"
   | "cycle"
   | "file_path_conflict"
-  | "unconnected_required_input";
+  | "unconnected_required_input"
+  | "invalid_app_port";
 
 /**
  * One problem of a manifest.

@@ -20,6 +20,7 @@ import type { NodeHandle } from "../ports/port_ref.ts";
 import type { DeliveryPolicy } from "../transport/ring.ts";
 import type { Runtime } from "../runtime.ts";
 import { splitPortEnd } from "../ports/port_end.ts";
+import { appPortOf, type ManifestAppPort } from "./app_ports.ts";
 
 /**
  * A node of a {@linkcode Manifest}.
@@ -102,6 +103,17 @@ export interface Manifest {
   readonly nodes: readonly ManifestNode[];
   /** The connections. Default none. */
   readonly connections?: readonly ManifestConnection[];
+  /**
+   * The graph's application inputs, by name: the input port each feeds (`{ "audio": "fx.in" }`),
+   * or `{ port, capacity?, policy? }`; `rt.input(name)` sends into it. Default none.
+   */
+  readonly inputs?: Readonly<Record<string, ManifestAppPort>>;
+  /**
+   * The graph's application outputs, by name: the output port each reads
+   * (`{ "audio": "fx.out" }`), or `{ port, capacity?, policy? }`; `rt.output(name)` iterates it.
+   * Default none.
+   */
+  readonly outputs?: Readonly<Record<string, ManifestAppPort>>;
   /**
    * Editor metadata (the dashboard's node positions); checked by `validateManifest()`, never read
    * by the runtime. Default none.
@@ -357,6 +369,16 @@ export function loadManifest(rt: Runtime, manifest: unknown): Record<string, Nod
         rt.connectByName(fromNode, fromPort, toNode, toPort, { capacity, policy }).id,
       );
     }
+    for (const [name, entry] of Object.entries(m.inputs ?? {})) {
+      const { port, options } = appPortOf(entry);
+      rt.addInput(name, port, options);
+      handles[`app_in_${name}`] = rt.node(`app_in_${name}`);
+    }
+    for (const [name, entry] of Object.entries(m.outputs ?? {})) {
+      const { port, options } = appPortOf(entry);
+      rt.addOutput(name, port, options);
+      handles[`app_out_${name}`] = rt.node(`app_out_${name}`);
+    }
   } catch (error) {
     for (const id of connections.reverse()) rt.disconnect(id);
     for (const id of Object.keys(handles).reverse()) rt.remove(id);
@@ -390,9 +412,21 @@ export function loadManifest(rt: Runtime, manifest: unknown): Record<string, Nod
  */
 export function saveManifest(rt: Runtime): Manifest {
   const graph = rt.describe();
+  const app = new Set(
+    graph.nodes.filter((n) => n.type === "AppInput" || n.type === "AppOutput").map((n) => n.id),
+  );
+  const inputs: Record<string, ManifestAppPort> = {};
+  const outputs: Record<string, ManifestAppPort> = {};
+  for (const c of graph.connections) {
+    const from = splitPortEnd(c.from).node;
+    const to = splitPortEnd(c.to).node;
+    const options = { capacity: c.capacity, policy: c.policy };
+    if (app.has(from)) inputs[from.slice("app_in_".length)] = { port: c.to, ...options };
+    if (app.has(to)) outputs[to.slice("app_out_".length)] = { port: c.from, ...options };
+  }
   return {
     version: 1,
-    nodes: graph.nodes.map((n) => ({
+    nodes: graph.nodes.filter((n) => !app.has(n.id)).map((n) => ({
       id: n.id,
       type: n.type,
       config: n.config,
@@ -400,11 +434,15 @@ export function saveManifest(rt: Runtime): Manifest {
       ...(n.onError === DEFAULT_ERROR_POLICY ? {} : { onError: n.onError }),
       ...(n.maxRestarts === DEFAULT_MAX_RESTARTS ? {} : { maxRestarts: n.maxRestarts }),
     })),
-    connections: graph.connections.map((c) => ({
+    connections: graph.connections.filter((c) =>
+      !app.has(splitPortEnd(c.from).node) && !app.has(splitPortEnd(c.to).node)
+    ).map((c) => ({
       from: c.from,
       to: c.to,
       capacity: c.capacity,
       policy: c.policy,
     })),
+    ...(Object.keys(inputs).length > 0 ? { inputs } : {}),
+    ...(Object.keys(outputs).length > 0 ? { outputs } : {}),
   };
 }

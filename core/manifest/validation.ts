@@ -10,6 +10,7 @@ import { type FileNode, filePathConflicts } from "../graph/file_path_conflicts.t
 import { Graph } from "../graph/graph.ts";
 import { InvalidNodeIdError } from "../graph/errors.ts";
 import { checkConnections } from "./connections.ts";
+import { checkAppPorts } from "./app_ports.ts";
 import { isObject, IssueList, type ManifestIssue, show } from "./issue.ts";
 import { excerpt, jsonDepth, MAX_MANIFEST_DEPTH } from "./limits.ts";
 import { checkManifestUi } from "./ui.ts";
@@ -18,12 +19,12 @@ import { operationIssues } from "../operations/check.ts";
 import { MANIFEST_NODE_SCHEMA } from "../operations/schemas.ts";
 import { unconnectedRequiredInputs } from "../graph/required_inputs.ts";
 
-const ROOT_FIELDS = ["version", "plugins", "nodes", "connections", "ui"];
+const ROOT_FIELDS = ["version", "plugins", "nodes", "connections", "inputs", "outputs", "ui"];
 
 /**
  * Checks a parsed manifest against a registry and returns every problem found (an empty array
  * when it is valid): structure and unknown fields, ids, processor types (with near matches),
- * configs (JSON path and expected type), the editor's `ui` metadata (`checkManifestUi()`), `plugins` entries (strings; their processors must already
+ * configs (JSON path and expected type), the application `inputs` and `outputs` (`checkAppPorts()`), the editor's `ui` metadata (`checkManifestUi()`), `plugins` entries (strings; their processors must already
  * be in `registry`, see `loadManifestPlugins()`), placements and error policies, and each connection's
  * ends, ports, directions, options, types, occupancy and cycles. A required input left
  * unconnected is not among them: {@linkcode manifestWarnings} reports it.
@@ -142,6 +143,7 @@ function checkManifest(
   );
   const connections = array(manifest, "connections", list, false);
   checkConnections(connections, graph, new Set(declared.keys()), list);
+  checkAppPorts(manifest, graph, new Set(declared.keys()), list);
   checkFilePaths(manifest, graph, declared, list);
   checkManifestUi(manifest.ui, declared.keys(), list);
   return { issues: list.issues, graph, declared };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { ERROR_CODES } from "../../frontend/error_codes.ts";
-import { WireError, type WireErrorCode } from "./errors.ts";
+import { ERROR_CODES } from "./error_codes.ts";
+import { WireError, type WireErrorCode } from "../sessions/wire/errors.ts";
 
 Deno.test("WireError: each code is in the front-ends' error table as a request's refusal", () => {
   const codes: WireErrorCode[] = [

@@ -1,0 +1,73 @@
+/**
+ * The messages between a session and its isolate (a Worker running one runtime). Internal.
+ *
+ * @module
+ */
+
+import type { AppFrame } from "../core/app/app_output.ts";
+import type { AppFrameInput } from "../core/app/frame_copy.ts";
+import type { JsonValue } from "../core/schema/json_schema.ts";
+
+/** An error as it crosses: code, message and details. */
+export interface WireError {
+  /** The error's code. */
+  readonly code: string;
+  /** Its message. */
+  readonly message: string;
+  /** Its details. */
+  readonly details: Record<string, JsonValue>;
+}
+
+/** What the session tells its isolate. */
+export type ToIsolate =
+  | {
+    readonly t: "open";
+    readonly manifest: unknown;
+    readonly registries: readonly string[];
+    readonly memoryBudgetBytes: number;
+    readonly maxFrameBytes: number;
+    readonly window: number;
+  }
+  | {
+    readonly t: "send";
+    readonly id: number;
+    readonly input: string;
+    readonly frame: AppFrameInput;
+    readonly metadata?: Record<string, string>;
+    readonly seq?: number;
+  }
+  | { readonly t: "end"; readonly input: string }
+  | { readonly t: "credit"; readonly output: string; readonly n: number }
+  | { readonly t: "close" }
+  | { readonly t: "preload"; readonly registries: readonly string[] };
+
+/** What the isolate tells its session. */
+export type FromIsolate =
+  | {
+    readonly t: "ready";
+    readonly inputs: Record<string, string>;
+    readonly outputs: Record<string, string>;
+  }
+  | { readonly t: "open-failed"; readonly error: WireError }
+  | { readonly t: "ack"; readonly id: number; readonly seq: number }
+  | { readonly t: "nack"; readonly id: number; readonly error: WireError }
+  | { readonly t: "frame"; readonly output: string; readonly item: AppFrame }
+  | { readonly t: "output-end"; readonly output: string }
+  | { readonly t: "failed"; readonly error: WireError }
+  | { readonly t: "closed" };
+
+/** An error as a {@linkcode WireError}. */
+export function toWire(error: unknown, fallback: string): WireError {
+  const e = error as { code?: unknown; message?: unknown; details?: unknown };
+  let details: Record<string, JsonValue> = {};
+  try {
+    details = JSON.parse(JSON.stringify(e?.details ?? {}));
+  } catch {
+    details = {};
+  }
+  return {
+    code: typeof e?.code === "string" ? e.code : fallback,
+    message: typeof e?.message === "string" ? e.message : String(error),
+    details,
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * The isolate of one pipeline session: a Worker that runs one runtime with the session's
+ * manifest, driven over its message port (`_protocol.ts`). Internal.
+ *
+ * @module
+ */
+
+import { parentPort } from "node:worker_threads";
+import type { AppOutput } from "../core/app/app_output.ts";
+import type { AppInput } from "../core/app/app_input.ts";
+import type { NodeDefinition } from "../core/registry/node_definition.ts";
+import { Runtime } from "../core/runtime.ts";
+import { loadManifest } from "../core/manifest/manifest.ts";
+import { type FromIsolate, type ToIsolate, toWire } from "./_protocol.ts";
+
+const port = parentPort!;
+let rt: Runtime | undefined;
+const chains = new Map<string, Promise<unknown>>();
+const credits = new Map<string, { n: number; wake?: () => void }>();
+let closing = false;
+
+function post(message: FromIsolate, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(message, transfer);
+}
+
+port.on("message", (message: ToIsolate) => {
+  switch (message.t) {
+    case "open":
+      open(message).catch((error) =>
+        post({ t: "open-failed", error: toWire(error, "invalid_manifest") })
+      );
+      break;
+    case "send":
+      send(message);
+      break;
+    case "end": {
+      const input = inputOf(message.input);
+      const previous = chains.get(message.input) ?? Promise.resolve();
+      chains.set(message.input, previous.then(() => input?.end()));
+      break;
+    }
+    case "credit": {
+      const credit = credits.get(message.output);
+      if (credit) {
+        credit.n += message.n;
+        credit.wake?.();
+      }
+      break;
+    }
+    case "close":
+      close();
+      break;
+    case "preload":
+      // A pooled isolate: import the registries now, so opening a session only loads its graph.
+      loadRegistries(message.registries).catch(() => {});
+      break;
+  }
+});
+
+const loaded = new Map<string, Promise<NodeDefinition[]>>();
+
+/** The definitions of the registry modules, each imported once per isolate. */
+async function loadRegistries(urls: readonly string[]): Promise<NodeDefinition[]> {
+  const all: NodeDefinition[] = [];
+  for (const url of urls) {
+    if (!loaded.has(url)) loaded.set(url, importRegistry(url));
+    all.push(...await loaded.get(url)!);
+  }
+  return all;
+}
+
+async function importRegistry(url: string): Promise<NodeDefinition[]> {
+  let module: { registry?: Iterable<NodeDefinition> };
+  try {
+    module = await import(url);
+  } catch (error) {
+    throw Object.assign(new Error(`Cannot import registry ${url}: ${(error as Error).message}`), {
+      code: "plugin_import_failed",
+      details: { url },
+    });
+  }
+  if (typeof module.registry?.[Symbol.iterator] !== "function") {
+    throw Object.assign(new Error(`Registry module ${url} has no \`registry\` export`), {
+      code: "plugin_no_registry",
+      details: { url },
+    });
+  }
+  return [...module.registry];
+}
+
+async function open(message: Extract<ToIsolate, { t: "open" }>): Promise<void> {
+  const definitions = await loadRegistries(message.registries);
+  const runtime = new Runtime({
+    memoryBudgetBytes: message.memoryBudgetBytes,
+    maxFrameBytes: message.maxFrameBytes,
+  });
+  runtime.use(definitions);
+  loadManifest(runtime, message.manifest);
+  runtime.on((event) => {
+    if (event.type === "node-error" && event.action !== "restart" && !closing) {
+      post({
+        t: "failed",
+        error: {
+          code: "session_processor_failed",
+          message: `Node '${event.node}' threw in ${event.phase}(): ${event.message}`,
+          details: { node: event.node, phase: event.phase, cause: event.code ?? event.name },
+        },
+      });
+    }
+  });
+  rt = runtime;
+  const inputs: Record<string, string> = {};
+  const outputs: Record<string, string> = {};
+  const names = runtime.describe().nodes;
+  for (const node of names) {
+    if (node.type === "AppInput") {
+      const name = node.id.slice("app_in_".length);
+      inputs[name] = runtime.input(name).portType;
+    } else if (node.type === "AppOutput") {
+      const name = node.id.slice("app_out_".length);
+      outputs[name] = runtime.output(name).portType;
+    }
+  }
+  await runtime.start();
+  for (const name of Object.keys(outputs)) pump(runtime.output(name), message.window);
+  post({ t: "ready", inputs, outputs });
+}
+
+function inputOf(name: string): AppInput | undefined {
+  try {
+    return rt?.input(name);
+  } catch {
+    return undefined;
+  }
+}
+
+function send(message: Extract<ToIsolate, { t: "send" }>): void {
+  const previous = chains.get(message.input) ?? Promise.resolve();
+  const next = previous.then(async () => {
+    try {
+      if (!rt) {
+        throw Object.assign(new Error("The session has no graph"), { code: "session_closed" });
+      }
+      const input = rt.input(message.input);
+      const seq = await input.send(message.frame, { metadata: message.metadata, seq: message.seq });
+      post({ t: "ack", id: message.id, seq });
+    } catch (error) {
+      post({ t: "nack", id: message.id, error: toWire(error, "app_frame_mismatch") });
+    }
+  });
+  chains.set(message.input, next);
+}
+
+/** Moves an output's frames to the session while it has credit (the session's unread room). */
+async function pump(output: AppOutput, window: number): Promise<void> {
+  const credit: { n: number; wake?: () => void } = { n: window };
+  credits.set(output.name, credit);
+  for await (const item of output) {
+    while (credit.n === 0) await new Promise<void>((resolve) => (credit.wake = resolve));
+    credit.n--;
+    const frame = item.frame as { samples?: Float32Array; data?: Uint8Array };
+    const payload = frame.samples ?? frame.data;
+    post({ t: "frame", output: output.name, item }, payload ? [payload.buffer as ArrayBuffer] : []);
+  }
+  post({ t: "output-end", output: output.name });
+}
+
+async function close(): Promise<void> {
+  if (closing) return;
+  closing = true;
+  try {
+    if (rt && (rt.state === "running" || rt.state === "paused")) await rt.stop();
+  } finally {
+    post({ t: "closed" });
+  }
+}

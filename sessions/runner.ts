@@ -1,0 +1,219 @@
+/**
+ * {@linkcode PipelineRunner}: runs manifests for whoever asks, each run in an isolate of its
+ * own, knowing no transport.
+ *
+ * @module
+ */
+
+import type { AppFrameInput } from "../core/app/frame_copy.ts";
+import { SessionError } from "./errors.ts";
+import { type ResolvedLimits, resolveLimits, type RunnerLimits } from "./limits.ts";
+import type { Worker } from "node:worker_threads";
+import { Session, type SessionFrame, startIsolate } from "./session.ts";
+
+/** Options of a {@linkcode PipelineRunner}. */
+export interface RunnerOptions extends RunnerLimits {
+  /**
+   * Module URLs whose `registry` export (a generated `registry.gen.ts`) the sessions' runtimes
+   * use. Default: the built-in processors.
+   */
+  readonly registries?: readonly (string | URL)[];
+  /**
+   * Isolates kept started ahead of sessions, their registries imported: a session takes one and
+   * only loads its graph, and another starts in the background. They do not keep the process
+   * alive; `close()` ends them. Default 0 (each session starts its own).
+   */
+  readonly pool?: number;
+}
+
+/** A frame `execute()` sends: the frame and, optionally, its metadata. */
+export type ExecuteInput = AppFrameInput | {
+  /** The frame. */
+  readonly frame: AppFrameInput;
+  /** String metadata carried with it. */
+  readonly metadata?: Record<string, string>;
+};
+
+const BUILTIN = new URL("../processors/registry.gen.ts", import.meta.url).href;
+
+/**
+ * Runs pipelines (manifests with application `inputs` and `outputs`) in isolates of their own:
+ * `execute()` for a whole input at once (unary), `stream()` for a session a caller feeds and
+ * reads as it goes. A session's crash, hang or leak ends that session only, with a
+ * {@linkcode SessionError}; the runner's limits bound how many run, their memory, their idle
+ * time, their length and their message size.
+ *
+ * @example A unary run through a gain
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PipelineRunner } from "@streamlib/streamlib/sessions";
+ *
+ * const runner = new PipelineRunner({ maxSessions: 2 });
+ * const manifest = {
+ *   version: 1,
+ *   nodes: [{ id: "fx", type: "Gain", config: { gain: 2 } }],
+ *   inputs: { audio: "fx.in" },
+ *   outputs: { audio: "fx.out" },
+ * };
+ * const block = { kind: "audio", channels: 2, sampleRate: 48000, samples: new Float32Array([0.25, 0.5]) } as const;
+ * const outputs = await runner.execute(manifest, { audio: [block, block] });
+ * assert.equal(outputs.audio.length, 2);
+ * assert.deepEqual([...(outputs.audio[0].frame as { samples: Float32Array }).samples], [0.5, 1]);
+ * assert.equal(runner.active, 0);
+ * ```
+ */
+export class PipelineRunner {
+  readonly #limits: ResolvedLimits;
+  readonly #registries: string[];
+  readonly #sessions = new Map<string, Session>();
+  #next = 1;
+  #refused = 0;
+  readonly #poolSize: number;
+  readonly #pool: Worker[] = [];
+  #closed = false;
+
+  /**
+   * A runner with no session yet.
+   *
+   * @param options Limits and the processors sessions may use.
+   * @throws {RangeError} When a limit is not a positive number.
+   */
+  constructor(options: RunnerOptions = {}) {
+    this.#limits = resolveLimits(options);
+    this.#registries = (options.registries ?? [BUILTIN]).map((u) => new URL(u).href);
+    const pool = options.pool ?? 0;
+    if (!(Number.isInteger(pool) && pool >= 0 && pool <= 256)) {
+      throw new RangeError(
+        `Invalid runner option pool: must be an integer from 0 to 256, got ${pool}`,
+      );
+    }
+    this.#poolSize = pool;
+    this.#fillPool();
+  }
+
+  /** Isolates started and waiting for a session. */
+  get pooled(): number {
+    return this.#pool.length;
+  }
+
+  #fillPool(): void {
+    while (!this.#closed && this.#pool.length < this.#poolSize) {
+      const worker = startIsolate();
+      worker.unref();
+      worker.postMessage({ t: "preload", registries: this.#registries });
+      const drop = () => {
+        const i = this.#pool.indexOf(worker);
+        if (i >= 0) this.#pool.splice(i, 1);
+      };
+      worker.once("exit", drop);
+      worker.once("error", drop);
+      this.#pool.push(worker);
+    }
+  }
+
+  /** The limits in force, defaults filled in. */
+  get limits(): ResolvedLimits {
+    return this.#limits;
+  }
+
+  /** Sessions open now. */
+  get active(): number {
+    return this.#sessions.size;
+  }
+
+  /** Sessions refused by `maxSessions` since the runner was made. */
+  get refused(): number {
+    return this.#refused;
+  }
+
+  /** The open sessions. */
+  sessions(): Session[] {
+    return [...this.#sessions.values()];
+  }
+
+  /**
+   * Opens a streaming session: the manifest's graph, started in an isolate of its own.
+   *
+   * @param manifest The pipeline, with its `inputs` and `outputs`.
+   * @returns The session, running.
+   * @throws {SessionError} `session_limit_reached` when `maxSessions` are open (at once, before
+   * any isolate starts); `invalid_manifest` (its issues in `details`) or
+   * `memory_budget_exceeded` when the manifest does not load; `session_isolate_died` when the
+   * isolate does not start.
+   */
+  async stream(manifest: unknown): Promise<Session> {
+    if (this.#sessions.size >= this.#limits.maxSessions) {
+      this.#refused++;
+      throw new SessionError(
+        "session_limit_reached",
+        `Cannot open a session: ${this.#sessions.size} are open, the most this runner allows (maxSessions)`,
+        "",
+        { maxSessions: this.#limits.maxSessions },
+      );
+    }
+    const id = `s${this.#next++}`;
+    const pooled = this.#pool.shift();
+    const session = new Session(id, manifest, this.#registries, this.#limits, () => {
+      this.#sessions.delete(id);
+    }, pooled);
+    if (pooled) this.#fillPool();
+    this.#sessions.set(id, session);
+    await session.ready;
+    return session;
+  }
+
+  /**
+   * Runs a manifest on whole inputs (unary): sends every frame of each input, ends them, and
+   * returns every output's frames after end of stream. The session is closed whatever happens.
+   *
+   * @param manifest The pipeline.
+   * @param inputs The frames of each application input, in order (an input left out is ended
+   * with no frames).
+   * @returns The frames of each application output.
+   * @throws {SessionError} What `stream()` and `Session.send()` throw, or the error that ended
+   * the session.
+   */
+  async execute(
+    manifest: unknown,
+    inputs: Readonly<Record<string, Iterable<ExecuteInput> | AsyncIterable<ExecuteInput>>>,
+  ): Promise<Record<string, SessionFrame[]>> {
+    const session = await this.stream(manifest);
+    try {
+      const outputs: Record<string, SessionFrame[]> = {};
+      for (const name of Object.keys(session.outputTypes)) outputs[name] = [];
+      const reading = (async () => {
+        for await (const item of session.outputs()) outputs[item.output].push(item);
+      })();
+      const names = new Set([...Object.keys(session.inputTypes), ...Object.keys(inputs)]);
+      const sending = [...names].map(async (name) => {
+        for await (const entry of inputs[name] ?? []) {
+          const wrapped = "frame" in entry && typeof entry.frame === "object" &&
+            "kind" in entry.frame;
+          if (wrapped) {
+            const { frame, metadata } = entry as {
+              frame: AppFrameInput;
+              metadata?: Record<string, string>;
+            };
+            await session.send(name, frame, { metadata });
+          } else await session.send(name, entry as AppFrameInput);
+        }
+        session.end(name);
+      });
+      await Promise.all([...sending, reading]);
+      if (session.state === "failed") throw session.error;
+      return outputs;
+    } finally {
+      await session.close();
+    }
+  }
+
+  /** Closes every open session and ends the pooled isolates (the pool is not refilled). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const pooled = this.#pool.splice(0);
+    await Promise.all([
+      ...[...this.#sessions.values()].map((s) => s.close()),
+      ...pooled.map((w) => w.terminate().catch(() => {})),
+    ]);
+  }
+}

@@ -1,0 +1,481 @@
+/**
+ * {@linkcode Session}: one pipeline running in its own isolate for one caller.
+ *
+ * @module
+ */
+
+import { Worker } from "node:worker_threads";
+import type { AppFrame } from "../core/app/app_output.ts";
+import type { AppFrameInput } from "../core/app/frame_copy.ts";
+import type { ErrorCode } from "../core/errors/codes.ts";
+import type { FromIsolate, ToIsolate, WireError } from "./_protocol.ts";
+import { SessionError } from "./errors.ts";
+import type { ResolvedLimits } from "./limits.ts";
+
+/** Where a session is: `starting` until its graph runs, then `running`, then one of the ends. */
+export type SessionState = "starting" | "running" | "closing" | "closed" | "failed";
+
+/** A frame out of a session: an {@linkcode AppFrame} and the output it came from. */
+export interface SessionFrame extends AppFrame {
+  /** The application output's name. */
+  readonly output: string;
+}
+
+/** What `send()` takes beside the frame. */
+export interface SessionSendOptions {
+  /** String metadata carried with the frame to the outputs. Default none. */
+  readonly metadata?: Record<string, string>;
+  /** The frame's sequence number. Default: one more than the last, from 0. */
+  readonly seq?: number;
+}
+
+/** Frames a session's isolate may send ahead of the caller's reads, per output. */
+const WINDOW = 16;
+/** Sends a session keeps in flight to its isolate; more wait on the caller's side. */
+const MAX_IN_FLIGHT = 64;
+
+/**
+ * One pipeline session: a manifest's graph running in a Worker of its own, fed through its
+ * application inputs and read through its outputs. Made by `PipelineRunner.stream()`.
+ *
+ * Back-pressure crosses the isolate: `send()` resolves when the graph took the frame (it waits
+ * while the graph is full), and the isolate sends at most 16 frames per output ahead of the
+ * caller's reads, so a caller that never reads stalls its graph rather than growing memory,
+ * until the idle timeout ends the session. A crash, a hang or a processor that throws ends this
+ * session only: `state` becomes `failed`, `error` holds a {@linkcode SessionError}, pending and
+ * later calls reject with it and iterating `outputs()` throws it.
+ *
+ * @example Send, read, close
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PipelineRunner } from "@streamlib/streamlib/sessions";
+ *
+ * const runner = new PipelineRunner();
+ * const session = await runner.stream({
+ *   version: 1,
+ *   nodes: [{ id: "fx", type: "Gain", config: { gain: 2 } }],
+ *   inputs: { voice: "fx.in" },
+ *   outputs: { voice: "fx.out" },
+ * });
+ * assert.equal(session.state, "running");
+ * const samples = new Float32Array([0.1, 0.2]);
+ * assert.equal(await session.send("voice", { kind: "audio", channels: 2, sampleRate: 16000, samples }), 0);
+ * session.end("voice");
+ * const outputs = [];
+ * for await (const frame of session.outputs()) outputs.push(frame.output);
+ * assert.deepEqual(outputs, ["voice"]);
+ * await session.close();
+ * assert.equal(session.state, "closed");
+ * ```
+ */
+export class Session {
+  /** The session's id, unique in its runner. */
+  readonly id: string;
+  readonly #worker: Worker;
+  readonly #limits: ResolvedLimits;
+  readonly #onEnd: () => void;
+  #state: SessionState = "starting";
+  #error: SessionError | undefined;
+  #inputs: Record<string, string> = {};
+  #outputs: Record<string, string> = {};
+  readonly #openOutputs = new Set<string>();
+  readonly #acks = new Map<
+    number,
+    { resolve: (seq: number) => void; reject: (e: Error) => void }
+  >();
+  #nextId = 1;
+  #inFlight = 0;
+  readonly #sendWaiters: (() => void)[] = [];
+  readonly #queue: SessionFrame[] = [];
+  #reader: (() => void) | undefined;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #lengthTimer: ReturnType<typeof setTimeout>;
+  #closed: (() => void) | undefined;
+  #framesIn = 0;
+  #framesOut = 0;
+  readonly #ready: Promise<void>;
+  readonly #done: Promise<void>;
+  #resolveDone!: () => void;
+
+  /**
+   * Starts the session's isolate and opens the manifest in it; `ready` resolves once it runs.
+   *
+   * @param id The session's id.
+   * @param manifest The pipeline.
+   * @param registries Module URLs whose `registry` exports the isolate's runtime uses.
+   * @param limits The runner's limits.
+   * @param onEnd Called once when the session ends, however it ends.
+   * @param worker A pre-started isolate to use (from the runner's pool); a new one by default.
+   */
+  constructor(
+    id: string,
+    manifest: unknown,
+    registries: readonly string[],
+    limits: ResolvedLimits,
+    onEnd: () => void,
+    worker?: Worker,
+  ) {
+    this.id = id;
+    this.#limits = limits;
+    this.#onEnd = onEnd;
+    this.#done = new Promise((resolve) => (this.#resolveDone = resolve));
+    this.#worker = worker ?? startIsolate();
+    this.#worker.ref();
+    this.#worker.on("message", (message: FromIsolate) => this.#receive(message));
+    this.#worker.on(
+      "error",
+      (error: Error) =>
+        this.#fail(
+          "session_isolate_died",
+          `its isolate threw outside a processor: ${error.message}`,
+        ),
+    );
+    this.#worker.on("exit", (code: number) => {
+      if (this.#state !== "closed" && this.#state !== "failed") {
+        this.#fail("session_isolate_died", `its isolate exited (code ${code})`);
+      }
+    });
+    this.#lengthTimer = setTimeout(
+      () => this.#fail("session_too_long", `it ran past maxSessionMs (${limits.maxSessionMs} ms)`),
+      limits.maxSessionMs,
+    );
+    this.#ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          this.#fail(
+            "session_isolate_died",
+            `its isolate did not start within ${limits.startTimeoutMs} ms`,
+          ),
+        limits.startTimeoutMs,
+      );
+      this.#startWaiter = (error) => {
+        clearTimeout(timer);
+        if (error) reject(error);
+        else resolve();
+      };
+    });
+    this.#ready.catch(() => {});
+    this.#post({
+      t: "open",
+      manifest,
+      registries,
+      memoryBudgetBytes: limits.memoryBudgetBytes,
+      maxFrameBytes: limits.maxMessageBytes,
+      window: WINDOW,
+    });
+  }
+
+  #startWaiter: ((error?: Error) => void) | undefined;
+
+  /** Resolves once the graph runs; rejects with the {@linkcode SessionError} that ended it. */
+  get ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  /** Resolves once the session ended, however it ended. */
+  get done(): Promise<void> {
+    return this.#done;
+  }
+
+  /** Where the session is. */
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  /** The error that ended it, when `state` is `failed`. */
+  get error(): SessionError | undefined {
+    return this.#error;
+  }
+
+  /** The application inputs, with the port type each takes. */
+  get inputTypes(): Readonly<Record<string, string>> {
+    return this.#inputs;
+  }
+
+  /** The application outputs, with the port type each gives. */
+  get outputTypes(): Readonly<Record<string, string>> {
+    return this.#outputs;
+  }
+
+  /** Frames the graph took and frames read out, so far. */
+  get counts(): { framesIn: number; framesOut: number } {
+    return { framesIn: this.#framesIn, framesOut: this.#framesOut };
+  }
+
+  /**
+   * Sends a frame to an application input. The frame is copied; it resolves once the session's
+   * graph took it, so awaiting each send paces the caller to the graph.
+   *
+   * @param input The application input's name.
+   * @param frame The frame.
+   * @param options Metadata and sequence number.
+   * @returns The frame's sequence number.
+   * @throws {SessionError} `message_too_large` for a frame over `maxMessageBytes` (the session
+   * goes on); the runtime's code for a frame that does not fit the input (`app_frame_mismatch`,
+   * `app_port_not_found`, `app_port_ended`); the session's error once it ended
+   * (`session_closed` after `close()`).
+   */
+  async send(
+    input: string,
+    frame: AppFrameInput,
+    options: SessionSendOptions = {},
+  ): Promise<number> {
+    this.#checkOpen();
+    await this.#ready;
+    const bytes = payloadBytes(frame) + metadataBytes(options.metadata);
+    if (bytes > this.#limits.maxMessageBytes) {
+      throw new SessionError(
+        "message_too_large",
+        `Cannot send to '${
+          String(input).slice(0, 80)
+        }' of session '${this.id}': ${bytes} bytes, the most a message may be is ${this.#limits.maxMessageBytes}`,
+        this.id,
+        { bytes, maxMessageBytes: this.#limits.maxMessageBytes },
+      );
+    }
+    while (this.#inFlight >= MAX_IN_FLIGHT) {
+      await new Promise<void>((resolve) => this.#sendWaiters.push(resolve));
+      this.#checkOpen();
+    }
+    this.#checkOpen();
+    const id = this.#nextId++;
+    this.#inFlight++;
+    const acked = new Promise<number>((resolve, reject) => this.#acks.set(id, { resolve, reject }));
+    try {
+      this.#worker.postMessage(
+        {
+          t: "send",
+          id,
+          input,
+          frame,
+          metadata: options.metadata,
+          seq: options.seq,
+        } satisfies ToIsolate,
+      );
+    } catch (error) {
+      // Not structured-cloneable (a function, a symbol): this frame is refused, the session goes on.
+      this.#acks.delete(id);
+      this.#inFlight--;
+      this.#sendWaiters.shift()?.();
+      throw new SessionError(
+        "app_frame_mismatch",
+        `Cannot send to '${
+          String(input).slice(0, 80)
+        }' of session '${this.id}': the frame cannot be copied to its isolate (${
+          (error as Error).name
+        })`,
+        this.id,
+      );
+    }
+    try {
+      return await acked;
+    } finally {
+      this.#inFlight--;
+      this.#sendWaiters.shift()?.();
+    }
+  }
+
+  /**
+   * Ends an input's stream; once every input ended and the graph drained, `outputs()` finishes.
+   *
+   * @param input The application input's name.
+   * @throws {SessionError} Once the session ended.
+   */
+  end(input: string): void {
+    this.#checkOpen();
+    this.#post({ t: "end", input });
+  }
+
+  /**
+   * Every frame of every application output, in the order they came, until all outputs ended
+   * (the iteration finishes) or the session ended: closed (finishes) or failed (throws its
+   * {@linkcode SessionError}).
+   *
+   * @returns The frames.
+   */
+  async *outputs(): AsyncGenerator<SessionFrame> {
+    await this.#ready;
+    while (true) {
+      if (this.#queue.length > 0) {
+        const item = this.#queue.shift()!;
+        this.#framesOut++;
+        this.#touch();
+        this.#post({ t: "credit", output: item.output, n: 1 });
+        yield item;
+        continue;
+      }
+      if (this.#state === "failed") throw this.#error;
+      if (this.#state !== "running" || this.#openOutputs.size === 0) return;
+      await new Promise<void>((resolve) => (this.#reader = resolve));
+    }
+  }
+
+  /**
+   * Ends the session: its graph is stopped (what is queued drains), its isolate ends and every
+   * resource it held is freed. Frames not read are dropped. Idempotent; waits at most 5 s for
+   * the graph to stop, then ends the isolate.
+   */
+  async close(): Promise<void> {
+    if (this.#state === "closed" || this.#state === "failed") return;
+    if (this.#state !== "closing") {
+      this.#state = "closing";
+      this.#post({ t: "close" });
+      const stopped = new Promise<void>((resolve) => (this.#closed = resolve));
+      const timeout = new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref?.());
+      await Promise.race([stopped, timeout]);
+      this.#end(
+        "closed",
+        new SessionError("session_closed", `Session '${this.id}' is closed`, this.id),
+      );
+    }
+    await this.#done;
+  }
+
+  #receive(message: FromIsolate): void {
+    this.#touch();
+    switch (message.t) {
+      case "ready":
+        this.#inputs = message.inputs;
+        this.#outputs = message.outputs;
+        for (const name of Object.keys(message.outputs)) this.#openOutputs.add(name);
+        if (this.#state === "starting") this.#state = "running";
+        this.#startWaiter?.();
+        break;
+      case "open-failed":
+        this.#failWire(message.error);
+        break;
+      case "ack":
+        this.#framesIn++;
+        this.#acks.get(message.id)?.resolve(message.seq);
+        this.#acks.delete(message.id);
+        break;
+      case "nack": {
+        const { code, message: text, details } = message.error;
+        this.#acks.get(message.id)?.reject(
+          new SessionError(code as ErrorCode, text, this.id, details),
+        );
+        this.#acks.delete(message.id);
+        break;
+      }
+      case "frame":
+        this.#queue.push({ ...message.item, output: message.output });
+        this.#wakeReader();
+        break;
+      case "output-end":
+        this.#openOutputs.delete(message.output);
+        this.#wakeReader();
+        break;
+      case "failed":
+        this.#failWire(message.error);
+        break;
+      case "closed":
+        this.#closed?.();
+        break;
+    }
+  }
+
+  #failWire(error: WireError): void {
+    this.#fail(error.code as ErrorCode, error.message, error.details);
+  }
+
+  #fail(
+    code: ErrorCode,
+    reason: string,
+    details: Record<string, never> | WireError["details"] = {},
+  ): void {
+    if (this.#state === "closed" || this.#state === "failed") return;
+    const message = code === "invalid_manifest" || code === "memory_budget_exceeded"
+      ? `Session '${this.id}' could not start: ${reason}`
+      : `Session '${this.id}' ended: ${reason}`;
+    this.#end("failed", new SessionError(code, message, this.id, details));
+  }
+
+  #end(state: "closed" | "failed", error: SessionError): void {
+    if (this.#state === "closed" || this.#state === "failed") return;
+    this.#state = state;
+    if (state === "failed") this.#error = error;
+    clearTimeout(this.#idleTimer);
+    clearTimeout(this.#lengthTimer);
+    this.#worker.terminate().catch(() => {});
+    this.#startWaiter?.(error);
+    for (const ack of this.#acks.values()) ack.reject(error);
+    this.#acks.clear();
+    for (const waiter of this.#sendWaiters.splice(0)) waiter();
+    if (state === "closed") this.#queue.length = 0;
+    this.#wakeReader();
+    this.#onEnd();
+    this.#resolveDone();
+  }
+
+  #checkOpen(): void {
+    if (this.#state === "failed") throw this.#error;
+    if (this.#state === "closed" || this.#state === "closing") {
+      throw new SessionError("session_closed", `Session '${this.id}' is closed`, this.id);
+    }
+  }
+
+  /** Something happened: the idle timer starts again. */
+  #touch(): void {
+    if (this.#state === "closed" || this.#state === "failed") return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(
+      () =>
+        this.#fail(
+          "session_idle_timeout",
+          `nothing was sent or read for ${this.#limits.idleTimeoutMs} ms`,
+        ),
+      this.#limits.idleTimeoutMs,
+    );
+  }
+
+  #wakeReader(): void {
+    const reader = this.#reader;
+    this.#reader = undefined;
+    reader?.();
+  }
+
+  #post(message: ToIsolate): void {
+    try {
+      this.#worker.postMessage(message);
+    } catch (error) {
+      this.#fail(
+        "session_isolate_died",
+        `its isolate took no message: ${(error as Error).message}`,
+      );
+    }
+  }
+}
+
+/**
+ * Starts a session isolate (a Worker running `_session_worker.ts`).
+ *
+ * @returns The Worker.
+ */
+export function startIsolate(): Worker {
+  return new Worker(new URL("./_session_worker.ts", import.meta.url));
+}
+
+/** The payload bytes of a frame (0 when it has none it can name). */
+function payloadBytes(frame: unknown): number {
+  const f = frame as { samples?: unknown; data?: unknown; value?: unknown } | null;
+  if (f === null || typeof f !== "object") return 0;
+  if (ArrayBuffer.isView(f.samples)) return f.samples.byteLength;
+  if (ArrayBuffer.isView(f.data)) return f.data.byteLength;
+  if (f.value !== undefined) {
+    try {
+      return JSON.stringify(f.value)?.length ?? 0;
+    } catch {
+      return 0;
+    }
+  }
+  return 0;
+}
+
+function metadataBytes(metadata: unknown): number {
+  if (metadata === undefined) return 0;
+  try {
+    return JSON.stringify(metadata)?.length ?? 0;
+  } catch {
+    return 0;
+  }
+}

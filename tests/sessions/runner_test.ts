@@ -1,0 +1,251 @@
+/**
+ * End to end: `PipelineRunner` sessions in their own isolates, their limits and their faults.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { PipelineRunner, type Session, SessionError } from "../../sessions/mod.ts";
+
+const BUILTIN = new URL("../../processors/registry.gen.ts", import.meta.url);
+const FAULTY = new URL("./fixtures/faulty_registry.ts", import.meta.url);
+
+const block = (value = 0.25, n = 160) =>
+  ({
+    kind: "audio",
+    channels: 2,
+    sampleRate: 16_000,
+    samples: new Float32Array(n * 2).fill(value),
+  }) as const;
+
+const gain = (factor = 2) => ({
+  version: 1,
+  nodes: [{ id: "fx", type: "Gain", config: { gain: factor } }],
+  inputs: { audio: "fx.in" },
+  outputs: { audio: "fx.out" },
+});
+
+const through = (type: string) => ({
+  version: 1,
+  nodes: [{ id: "bad", type }],
+  inputs: { audio: "bad.in" },
+  outputs: { audio: "bad.out" },
+});
+
+function isCode(code: string) {
+  return (error: unknown) => error instanceof SessionError && error.code === code;
+}
+
+Deno.test("PipelineRunner.execute() returns every output frame with its metadata", async () => {
+  const runner = new PipelineRunner();
+  const frames = Array.from({ length: 50 }, (_, i) => ({
+    frame: block(0.25),
+    metadata: { n: String(i) },
+  }));
+  const out = await runner.execute(gain(2), { audio: frames });
+  assert.equal(out.audio.length, 50);
+  assert.deepEqual(out.audio.map((f) => f.metadata.n), frames.map((f) => f.metadata.n));
+  assert.deepEqual(out.audio.map((f) => f.seq), [...Array(50).keys()]);
+  assert.equal((out.audio[0].frame as { samples: Float32Array }).samples[0], 0.5);
+  assert.equal(runner.active, 0);
+});
+
+Deno.test("PipelineRunner.stream() gives a session with id, send, outputs, close and state", async () => {
+  const runner = new PipelineRunner();
+  const session = await runner.stream(gain(3));
+  assert.match(session.id, /^s\d+$/);
+  assert.equal(session.state, "running");
+  assert.deepEqual(session.inputTypes, { audio: "AudioFrame<2>" });
+  const reading = (async () => {
+    const got = [];
+    for await (const item of session.outputs()) got.push(item);
+    return got;
+  })();
+  for (let i = 0; i < 20; i++) assert.equal(await session.send("audio", block(0.1)), i);
+  session.end("audio");
+  const got = await reading;
+  assert.equal(got.length, 20);
+  assert.ok(Math.abs((got[19].frame as { samples: Float32Array }).samples[0] - 0.3) < 1e-6);
+  await session.close();
+  assert.equal(session.state, "closed");
+  assert.equal(runner.active, 0);
+  await assert.rejects(session.send("audio", block()), isCode("session_closed"));
+});
+
+Deno.test("Session.send() refuses a frame of the wrong kind or shape, an oversized one and an unknown input; the session goes on", async () => {
+  const runner = new PipelineRunner({ maxMessageBytes: 4096 });
+  const session = await runner.stream(gain());
+  const video = { kind: "video", width: 2, height: 2, format: "RGBA", data: new Uint8Array(16) };
+  await assert.rejects(session.send("audio", video as never), isCode("app_frame_mismatch"));
+  await assert.rejects(
+    session.send("audio", { ...block(), channels: 1 } as never),
+    isCode("app_frame_mismatch"),
+  );
+  await assert.rejects(session.send("audio", block(0.1, 1000)), isCode("message_too_large"));
+  await assert.rejects(session.send("audo", block()), isCode("app_port_not_found"));
+  await assert.rejects(session.send("audio", "garbage" as never), isCode("app_frame_mismatch"));
+  await assert.rejects(
+    session.send("audio", { ...block(), extra: () => 1 } as never),
+    isCode("app_frame_mismatch"),
+  );
+  assert.equal(await session.send("audio", block()), 0); // still running
+  assert.equal(session.state, "running");
+  await session.close();
+});
+
+Deno.test("A caller that never reads stalls its graph, bounded, until the idle timeout ends it", async () => {
+  const runner = new PipelineRunner({ idleTimeoutMs: 1_500 });
+  const session = await runner.stream(gain());
+  let accepted = 0;
+  const error = await (async () => {
+    try {
+      for (let i = 0; i < 100_000; i++) {
+        await session.send("audio", block());
+        accepted++;
+      }
+    } catch (error) {
+      return error;
+    }
+  })();
+  assert.ok(isCode("session_idle_timeout")(error), String(error));
+  assert.ok(accepted < 200, `the graph stopped taking frames (took ${accepted})`);
+  assert.equal(session.state, "failed");
+  assert.equal(runner.active, 0);
+});
+
+Deno.test("1,000 sessions opened at once: those past maxSessions are refused with a code", async () => {
+  const runner = new PipelineRunner({ maxSessions: 4 });
+  const results = await Promise.allSettled(
+    Array.from({ length: 1_000 }, () => runner.stream(gain())),
+  );
+  const opened = results.filter((r) => r.status === "fulfilled") as PromiseFulfilledResult<
+    Session
+  >[];
+  const refused = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
+  assert.equal(opened.length, 4);
+  assert.equal(refused.length, 996);
+  assert.ok(refused.every((r) => isCode("session_limit_reached")(r.reason)));
+  assert.equal(runner.refused, 996);
+  await runner.close();
+  assert.equal(runner.active, 0);
+  const again = await runner.stream(gain()); // room again
+  await again.close();
+});
+
+Deno.test("A session whose processor throws ends with a code; another session carries on", async () => {
+  const runner = new PipelineRunner({ registries: [BUILTIN, FAULTY] });
+  const healthy = await runner.stream(gain());
+  const bad = await runner.stream(through("Thrower"));
+  await bad.send("audio", block()).catch(() => {});
+  await bad.done;
+  assert.ok(isCode("session_processor_failed")(bad.error), String(bad.error));
+  assert.equal(bad.error?.details.node, "bad");
+  await assert.rejects(bad.send("audio", block()), isCode("session_processor_failed"));
+  assert.equal(await healthy.send("audio", block()), 0);
+  assert.equal(healthy.state, "running");
+  await healthy.close();
+});
+
+Deno.test("A session whose isolate dies ends with session_isolate_died", async () => {
+  const runner = new PipelineRunner({ registries: [BUILTIN, FAULTY] });
+  const session = await runner.stream(through("Crasher"));
+  await session.send("audio", block()).catch(() => {});
+  await session.done;
+  assert.ok(isCode("session_isolate_died")(session.error), String(session.error));
+  assert.equal(runner.active, 0);
+});
+
+Deno.test("A session that hangs is ended by its idle timeout; the runner goes on", async () => {
+  const runner = new PipelineRunner({ registries: [BUILTIN, FAULTY], idleTimeoutMs: 2_000 });
+  const session = await runner.stream(through("Hanger"));
+  session.send("audio", block()).catch(() => {});
+  const error = await (async () => {
+    try {
+      for await (const _ of session.outputs()) { /* nothing comes */ }
+    } catch (error) {
+      return error;
+    }
+  })();
+  assert.ok(isCode("session_idle_timeout")(error), String(error));
+  assert.equal(runner.active, 0);
+  const next = await runner.stream(through("Hanger")); // the runner itself is fine
+  await next.close();
+});
+
+Deno.test("A busy session is ended by its maximum length", async () => {
+  const runner = new PipelineRunner({ maxSessionMs: 4_000 });
+  const error = await (async () => {
+    try {
+      const session = await runner.stream(gain());
+      const outputs = session.outputs()[Symbol.asyncIterator]();
+      while (true) {
+        await session.send("audio", block());
+        await outputs.next();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } catch (error) {
+      return error;
+    }
+  })();
+  // Under load the isolate may not even start within the limit: the same code either way.
+  assert.ok(isCode("session_too_long")(error), String(error));
+  assert.equal(runner.active, 0);
+});
+
+Deno.test("close() mid-stream frees the session: iteration finishes, sends are refused", async () => {
+  const runner = new PipelineRunner();
+  const session = await runner.stream(gain());
+  const reading = (async () => {
+    let n = 0;
+    for await (const _ of session.outputs()) n++;
+    return n;
+  })();
+  for (let i = 0; i < 10; i++) await session.send("audio", block());
+  await session.close();
+  assert.ok((await reading) <= 10);
+  assert.equal(session.state, "closed");
+  assert.equal(runner.active, 0);
+  await assert.rejects(session.send("audio", block()), isCode("session_closed"));
+  assert.throws(() => session.end("audio"), isCode("session_closed"));
+});
+
+Deno.test("A manifest that does not load, or is over the memory budget, is refused with its code", async () => {
+  const runner = new PipelineRunner({ memoryBudgetBytes: 10_000 });
+  await assert.rejects(
+    runner.stream({ version: 1, nodes: [{ id: "fx", type: "Gian" }] }),
+    (e) => isCode("invalid_manifest")(e) && Array.isArray((e as SessionError).details.issues),
+  );
+  await assert.rejects(
+    runner.stream({
+      version: 1,
+      nodes: [
+        { id: "tp", type: "TestPattern", config: { width: 1920, height: 1080 } },
+        { id: "sink", type: "NullSink" },
+      ],
+      connections: [{ from: "tp.video", to: "sink.in" }],
+    }),
+    isCode("memory_budget_exceeded"),
+  );
+  await assert.rejects(runner.stream("not a manifest"), isCode("invalid_manifest"));
+  const noRegistry = new PipelineRunner({
+    registries: [new URL("../../core/app/tags.ts", import.meta.url)],
+  });
+  await assert.rejects(noRegistry.stream(gain()), isCode("plugin_no_registry"));
+  assert.equal(runner.active, 0);
+});
+
+Deno.test("PipelineRunner's pool hands a started isolate to a session and refills", async () => {
+  const runner = new PipelineRunner({ pool: 2 });
+  assert.equal(runner.pooled, 2);
+  const session = await runner.stream(gain(4));
+  assert.equal(runner.pooled, 2, "refilled");
+  await session.send("audio", block(0.25));
+  session.end("audio");
+  for await (const out of session.outputs()) {
+    assert.equal((out.frame as { samples: Float32Array }).samples[0], 1);
+  }
+  await session.close();
+  await runner.close();
+  assert.equal(runner.pooled, 0);
+  assert.throws(() => new PipelineRunner({ pool: -1 }), RangeError);
+});
