@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { PortTypeMismatchError } from "./connect.ts";
-import { Graph } from "./graph.ts";
+import { Graph, GRAPH_JOURNAL_LENGTH } from "./graph.ts";
+import { gainNode } from "../../processors/transforms/gain.gen.ts";
 import { snakeCase } from "./node_id.ts";
 import {
   ConnectionNotFoundError,
@@ -172,4 +173,37 @@ Deno.test("Graph.removeNode() removes its connections and later lookups say it w
     () => g.check("g", "out", "s", "in"),
     (e) => e instanceof NodeNotFoundError && e.removed && /it was removed/.test(e.message),
   );
+});
+
+Deno.test("Graph.touchedSince() names the nodes each edit touched, and forgets past its journal", () => {
+  const graph = new Graph();
+  for (const id of ["a", "b", "c"]) graph.addNode({ id, descriptor: gainNode.descriptor });
+  const before = graph.revision;
+  const c = graph.connect("a", "out", "b", "in");
+  assert.deepEqual([...graph.touchedSince(before)!].sort(), ["a", "b"]);
+  const later = graph.revision;
+  graph.disconnect(c.id);
+  graph.removeNode("c");
+  assert.deepEqual([...graph.touchedSince(later)!].sort(), ["a", "b", "c"]);
+  assert.deepEqual([...graph.touchedSince(graph.revision)!], []);
+  for (let i = 0; i < 3 * GRAPH_JOURNAL_LENGTH; i++) {
+    graph.disconnect(graph.connect("a", "out", "b", "in").id);
+  }
+  assert.equal(graph.touchedSince(later), undefined, "too old: read everything again");
+});
+
+Deno.test("Graph.connect() checks for a cycle along a 20,000-node chain without walking it per edge", () => {
+  const graph = new Graph();
+  const n = 20_000;
+  for (let i = 0; i < n; i++) graph.addNode({ id: `g${i}`, descriptor: gainNode.descriptor });
+  for (let i = 1; i < n; i++) graph.connect(`g${i - 1}`, "out", `g${i}`, "in");
+  assert.equal(graph.outgoing("g0").length, 1);
+  assert.equal(graph.incoming(`g${n - 1}`).length, 1);
+  try {
+    graph.connect(`g${n - 1}`, "out", "g0", "in");
+    assert.fail("a cycle was made");
+  } catch (error) {
+    assert.ok(error instanceof CycleError);
+    assert.equal(error.path.length, 2 * n);
+  }
 });
