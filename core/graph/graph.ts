@@ -20,7 +20,7 @@ import {
   NodeNotFoundError,
   PortDirectionError,
 } from "./errors.ts";
-import { NODE_ID_PATTERN, snakeCase } from "./node_id.ts";
+import { MAX_NODE_ID_LENGTH, NODE_ID_PATTERN, snakeCase } from "./node_id.ts";
 import { PortNotFoundError } from "../ports/port_table.ts";
 import { isPortTypeCompatible } from "../ports/port_type.ts";
 import type { ProcessorDescriptor } from "../schema/descriptor.ts";
@@ -238,9 +238,13 @@ export class Graph<N extends GraphNode = GraphNode> {
    * Checks that `id` can name a new node.
    *
    * @param id The id.
-   * @throws {InvalidNodeIdError} When it is taken or malformed.
+   * @throws {InvalidNodeIdError} When it is taken, malformed or longer than
+   *   `MAX_NODE_ID_LENGTH` characters.
    */
   checkNodeId(id: string): void {
+    if (typeof id === "string" && id.length > MAX_NODE_ID_LENGTH) {
+      throw new InvalidNodeIdError(id, "too_long");
+    }
     if (typeof id !== "string" || !NODE_ID_PATTERN.test(id)) {
       throw new InvalidNodeIdError(String(id), "malformed");
     }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { PortTypeMismatchError } from "./connect.ts";
 import { Graph, GRAPH_JOURNAL_LENGTH } from "./graph.ts";
 import { gainNode } from "../../processors/transforms/gain.gen.ts";
-import { snakeCase } from "./node_id.ts";
+import { MAX_NODE_ID_LENGTH, snakeCase } from "./node_id.ts";
 import {
   ConnectionNotFoundError,
   ConnectionOptionsError,
@@ -205,5 +205,43 @@ Deno.test("Graph.connect() checks for a cycle along a 20,000-node chain without 
   } catch (error) {
     assert.ok(error instanceof CycleError);
     assert.equal(error.path.length, 2 * n);
+  }
+});
+
+Deno.test("Graph.checkNodeId() refuses an id over MAX_NODE_ID_LENGTH and quotes only its start", () => {
+  const graph = new Graph();
+  graph.checkNodeId("a".repeat(MAX_NODE_ID_LENGTH));
+  try {
+    graph.checkNodeId("a".repeat(100_000));
+    assert.fail("accepted");
+  } catch (error) {
+    assert.ok(error instanceof InvalidNodeIdError);
+    assert.equal(error.code, "invalid_node_id");
+    assert.equal(error.reason, "too_long");
+    assert.match(error.message, /100000 characters long, the limit is 64/);
+    assert.ok(error.message.length < 200, error.message);
+    assert.ok(JSON.stringify(error.details).length < 200);
+  }
+});
+
+Deno.test("Graph errors quote at most an excerpt of a 1 MB id, in the message and the details", () => {
+  const graph = new Graph();
+  const huge = "x".repeat(1_000_000);
+  for (
+    const edit of [
+      () => graph.node(huge),
+      () => graph.removeNode(huge),
+      () => graph.disconnect(huge),
+      () => graph.connect(huge, "out", huge, "in"),
+    ]
+  ) {
+    try {
+      edit();
+      assert.fail("accepted");
+    } catch (error) {
+      const e = error as Error & { details?: unknown };
+      assert.ok(e.message.length < 300, e.message.slice(0, 200));
+      assert.ok(JSON.stringify(e.details ?? {}).length < 300);
+    }
   }
 });

@@ -5,11 +5,9 @@
  */
 
 import { excerpt } from "./limits.ts";
+import { quoteList } from "../errors/quote.ts";
 import { nearMatches } from "../errors/near_matches.ts";
 import type { OperationIssue } from "../operations/check.ts";
-
-/** Most names an issue lists as the valid choices; the rest are counted. */
-const MAX_LISTED_NAMES = 20;
 
 /**
  * The kinds of {@linkcode ManifestIssue}. A node's or a connection's own fields are checked
@@ -96,7 +94,9 @@ export class IssueList {
       severity?: "warning";
     } = {},
   ): void {
-    this.issues.push({ path, code, message: `${path || "manifest"}: ${text}`, ...extra });
+    // The node names what the manifest said, quoted like every message (an id can be 1 MB).
+    const node = extra.node === undefined ? {} : { node: excerpt(extra.node) };
+    this.issues.push({ path, code, message: `${path || "manifest"}: ${text}`, ...extra, ...node });
   }
 
   /**
@@ -194,12 +194,9 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Names joined for a message, at most {@linkcode MAX_LISTED_NAMES}, the rest counted. */
+/** Names joined for a message, at most `MAX_LISTED_NAMES`, the rest counted. */
 function listNames(names: readonly string[]): string {
-  if (names.length === 0) return "none";
-  const listed = names.slice(0, MAX_LISTED_NAMES).map(excerpt).join(", ");
-  const rest = names.length - MAX_LISTED_NAMES;
-  return rest > 0 ? `${listed} and ${rest} more` : listed;
+  return quoteList(names);
 }
 
 /** Longest text {@linkcode show} returns, before its `...`. */
