@@ -8,6 +8,7 @@ import { excerpt } from "./limits.ts";
 import { quoteList } from "../errors/quote.ts";
 import { nearMatches } from "../errors/near_matches.ts";
 import type { OperationIssue } from "../operations/check.ts";
+import type { ErrorCode } from "../errors/codes.ts";
 
 /**
  * The kinds of {@linkcode ManifestIssue}. A node's or a connection's own fields are checked
@@ -53,8 +54,11 @@ export type ManifestIssueCode =
 export interface ManifestIssue {
   /** Where: `nodes[1].config.frequency`, `connections[0].from`, `""` for the root. */
   readonly path: string;
-  /** What kind of problem. */
-  readonly code: ManifestIssueCode;
+  /**
+   * What kind of problem; for an input `validate` opened (`checkManifestInputs()`), the code of the error
+   * the node's `setup()` would throw (`not_wav`, `unsupported_codec`, ...).
+   */
+  readonly code: ManifestIssueCode | ErrorCode;
   /** The problem in words, starting with the path. */
   readonly message: string;
   /** The id of the node at fault, when there is one. */

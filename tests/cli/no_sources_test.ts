@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { main } from "../../cli/run.ts";
+import { main as validate } from "../../cli/validate.ts";
 
 async function run(manifest: unknown, ...flags: string[]) {
   const dir = await Deno.makeTempDir({ prefix: "streamlib_no_sources_" });
@@ -77,6 +78,67 @@ Deno.test("streamlib run keeps running while another source still produces", asy
     const code = await main([path, "--seconds", "3"], { out: () => {}, err: (t) => err.push(t) });
     assert.equal(code, 1, "a node failed");
     assert.ok(!err.join("\n").includes("no source can produce"), err.join("\n"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("streamlib validate opens the sources' files: an MP4 with AAC audio and a text 'WAV' fail with their codes", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "streamlib_validate_inputs_" });
+  try {
+    const mp4 = join(dir, "aac.mp4");
+    const made = await new Deno.Command("ffmpeg", {
+      args: [
+        "-v",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:duration=0.5",
+        "-c:a",
+        "aac",
+        mp4,
+      ],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assert.equal(made.code, 0, new TextDecoder().decode(made.stderr));
+    const wav = join(dir, "text.wav");
+    await Deno.writeTextFile(wav, "not a WAV file");
+    const manifest = join(dir, "pipeline.json");
+    await Deno.writeTextFile(
+      manifest,
+      JSON.stringify({
+        version: 1,
+        nodes: [
+          { id: "movie", type: "Mp4FileSource", config: { path: mp4 } },
+          { id: "sound", type: "WavFileSource", config: { path: wav } },
+          { id: "sink", type: "NullSink" },
+          { id: "sink2", type: "NullSink" },
+        ],
+        connections: [{ from: "movie.audio", to: "sink.in" }, {
+          from: "sound.audio",
+          to: "sink2.in",
+        }],
+      }),
+    );
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await validate([manifest, "--json"], {
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+    });
+    assert.equal(code, 1, err.join("\n"));
+    const report = JSON.parse(out.join("\n"));
+    assert.equal(report.valid, false);
+    const byNode = Object.fromEntries(
+      report.issues.map((i: { node: string; code: string }) => [i.node, i.code]),
+    );
+    assert.deepEqual(byNode, { movie: "unsupported_codec", sound: "not_wav" });
+    assert.match(
+      err.join("\n"),
+      /'movie' \(Mp4FileSource\) would fail in setup\(\).*audio codec is aac/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
