@@ -234,7 +234,8 @@ export async function main(
   // When every source has ended or failed for good and one failed, nothing will ever come
   // again: stop (what is queued is processed, files are finalized) and exit 1 saying why.
   const checkSilenced = () => {
-    if (silenced || rt.state !== "running") return;
+    // Only a failure can silence the graph, so a healthy run never pays for describe().
+    if (silenced || failures === 0 || rt.state !== "running") return;
     const failed = silencedBy(rt.describe().nodes, endedNodes);
     if (!failed) return;
     silenced = true;
