@@ -11,6 +11,8 @@
  *    main), vs the `latency` tracer on `videotestsrc is-live=true` through three `queue`s;
  * 5. a 2-input mixer on 1024-sample float stereo blocks, as a real-time factor, vs `audiomixer`
  *    (with sine sources as asked, and with silent ones, which leaves the mixing);
+ * 7. a 5,000-node manifest (2,500 tone → null sink pairs): `validateManifest()`, `loadManifest()`
+ *    and `start()` together, in seconds (no GStreamer counterpart; the goal is under 10 s);
  * 6. peak RSS of tone → mixer → WAV (importing the three processors, and importing
  *    `createRuntime()` from `processors/runtime.ts`, whose registry lists every built-in and loads
  *    each processor's class when a node of it is first set up), vs
@@ -21,8 +23,9 @@
  * the table to stdout.
  *
  * Run: `deno run -A bench/graph_bench.ts [--runs 5] [--frames 1000000] [--mixer-blocks 20000]
- * [--video-frames 20000] [--latency-frames 300] [--only workers]`; `--only workers` measures only
- * the Worker rows (2-4) and their GStreamer references.
+ * [--video-frames 20000] [--latency-frames 300] [--manifest-nodes 5000] [--only workers|scale]`;
+ * `--only workers` measures only the Worker rows (2-4) and their GStreamer references, `--only
+ * scale` only the manifest row (7), without GStreamer.
  *
  * @module
  */
@@ -34,6 +37,8 @@ import { measureTogether } from "./graph_bench_measure.ts";
 import { chainRate, fanOutRate, mixerRealTimeFactor, ourPeakRssKb } from "./graph_bench_runs.ts";
 import { printTable, type Row } from "./graph_bench_table.ts";
 import { workerRows } from "./graph_bench_workers.ts";
+import { loadManifest, validateManifest } from "../mod.ts";
+import { builtinRegistry, createRuntime } from "../processors/mod.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -43,27 +48,32 @@ const { values } = parseArgs({
     "mixer-blocks": { type: "string", default: "20000" },
     "video-frames": { type: "string", default: "20000" },
     "latency-frames": { type: "string", default: "300" },
+    "manifest-nodes": { type: "string", default: "5000" },
     only: { type: "string" },
   },
 });
-if (values.only !== undefined && values.only !== "workers") {
+if (values.only !== undefined && values.only !== "workers" && values.only !== "scale") {
   throw new RangeError(
-    `Cannot run graph_bench: unknown --only '${values.only}', expected: workers`,
+    `Cannot run graph_bench: unknown --only '${values.only}', expected: workers, scale`,
   );
 }
 const ONLY_WORKERS = values.only === "workers";
+const ONLY_SCALE = values.only === "scale";
+const MANIFEST_NODES = Number(values["manifest-nodes"]);
 const RUNS = Number(values.runs);
 const FRAMES = Number(values.frames);
 const MIXER_BLOCKS = Number(values["mixer-blocks"]);
 
-await ensureGstreamer(["fakesrc", "identity", "queue", "tee", "audiotestsrc", "audiomixer"]);
-const gst = await gstVersion();
+if (!ONLY_SCALE) {
+  await ensureGstreamer(["fakesrc", "identity", "queue", "tee", "audiotestsrc", "audiomixer"]);
+}
+const gst = ONLY_SCALE ? "GStreamer not used" : await gstVersion();
 if (!gst) throw new Error("gst-launch-1.0 is not installed; this bench compares against it");
 console.error(`graph_bench: ${RUNS} alternating runs per figure after a warm-up; ${gst}`);
 const rows: Row[] = [];
 
 // 1. Pass-through chains in one isolate, at the default capacity (8) and at 256.
-if (!ONLY_WORKERS) await inIsolateRows();
+if (!ONLY_WORKERS && !ONLY_SCALE) await inIsolateRows();
 
 async function inIsolateRows(): Promise<void> {
   const identities = (n: number) => Array(n).fill("identity").join(" ! ");
@@ -113,17 +123,61 @@ async function inIsolateRows(): Promise<void> {
 }
 
 // 2-4. Worker hops and live latency.
-rows.push(
-  ...await workerRows({
-    runs: RUNS,
-    frames: FRAMES,
-    videoFrames: Number(values["video-frames"]),
-    latencyFrames: Number(values["latency-frames"]),
-    gst: { executionSeconds: gstExecutionSeconds, latenciesNs: gstLatenciesNs },
-  }),
-);
+if (!ONLY_SCALE) {
+  rows.push(
+    ...await workerRows({
+      runs: RUNS,
+      frames: FRAMES,
+      videoFrames: Number(values["video-frames"]),
+      latencyFrames: Number(values["latency-frames"]),
+      gst: { executionSeconds: gstExecutionSeconds, latenciesNs: gstLatenciesNs },
+    }),
+  );
+}
 
-if (!ONLY_WORKERS) await mixerAndMemoryRows();
+if (!ONLY_WORKERS && !ONLY_SCALE) await mixerAndMemoryRows();
+
+// 7. A large manifest: validate, load and start (admission control, the graph's checks).
+if (!ONLY_WORKERS) {
+  const [ours] = await measureTogether(RUNS, [
+    {
+      label: `streamlib ${MANIFEST_NODES}-node manifest`,
+      run: () => manifestStartSeconds(MANIFEST_NODES),
+    },
+  ]);
+  rows.push({
+    name: `${MANIFEST_NODES.toLocaleString("en")}-node manifest: validate + load + start`,
+    unit: "s",
+    ours,
+    gst: { missing: "no counterpart" },
+    higherIsBetter: false,
+    goal: { kind: "below", value: 10 },
+  });
+}
+
+/** Seconds to validate, load and start a manifest of `nodes` nodes (tone → null sink pairs). */
+async function manifestStartSeconds(nodes: number): Promise<number> {
+  const manifest = {
+    version: 1,
+    nodes: Array.from({ length: nodes }, (_, i) => ({
+      id: `${i % 2 ? "sink" : "tone"}_${i >> 1}`,
+      type: i % 2 ? "NullSink" : "TestToneGenerator",
+    })),
+    connections: Array.from({ length: nodes >> 1 }, (_, i) => ({
+      from: `tone_${i}.audio`,
+      to: `sink_${i}.in`,
+    })),
+  };
+  const started = performance.now();
+  const issues = validateManifest(manifest, builtinRegistry);
+  if (issues.length > 0) throw new Error(`The bench manifest is invalid: ${issues[0].message}`);
+  const rt = createRuntime({ workers: false });
+  loadManifest(rt, manifest);
+  await rt.start();
+  const seconds = (performance.now() - started) / 1000;
+  await rt.stop();
+  return seconds;
+}
 
 async function mixerAndMemoryRows(): Promise<void> {
   // 5. The mixer, with sine sources (the comparison asked for) and silent ones (the mixing alone).

@@ -22,6 +22,7 @@ import {
   validateManifest,
 } from "../mod.ts";
 import { PluginLoadError } from "../core/manifest/manifest.ts";
+import { silencedBy } from "../core/graph/silent_sources.ts";
 import { createRuntime } from "../processors/mod.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
 import { readManifestFile } from "./_manifest_file.ts";
@@ -228,6 +229,30 @@ export async function main(
   }
   let failures = 0;
   const failedNodes = new Set<string>();
+  const endedNodes = new Set<string>();
+  let silenced = false;
+  // When every source has ended or failed for good and one failed, nothing will ever come
+  // again: stop (what is queued is processed, files are finalized) and exit 1 saying why.
+  const checkSilenced = () => {
+    // Only a failure can silence the graph, so a healthy run never pays for describe().
+    if (silenced || failures === 0 || rt.state !== "running") return;
+    const failed = silencedBy(rt.describe().nodes, endedNodes);
+    if (!failed) return;
+    silenced = true;
+    const named =
+      failed.slice(0, 10).map((n) =>
+        `'${terminalSafe(n.id, 64)}' (${n.type}) failed in ${n.failure?.phase ?? "setup"}()${
+          n.failure?.code ? ` [${n.failure.code}]` : ""
+        }`
+      ).join(", ") + (failed.length > 10 ? ` and ${failed.length - 10} more` : "");
+    const message =
+      `Stopping: no source can produce any more (${named}); fix the failure above and run again`;
+    if (json) {
+      emit({ event: "no-sources", message, sources: failed.map((n) => n.id), exitCode: 1 });
+    }
+    output.err(message);
+    stopped();
+  };
   let stopped!: () => void;
   const done = new Promise<void>((resolve) => stopped = resolve);
   rt.on((event: RuntimeEvent) => {
@@ -245,6 +270,9 @@ export async function main(
         ),
       );
     }
+    if (event.type === "node-eos") endedNodes.add(event.node);
+    // A failed source may have been the last one that could produce: check once it settled.
+    if (event.type === "node-error") setTimeout(checkSilenced, 0);
     if (event.type === "runtime-state" && event.to === "stopping") stopped();
     // Every source played to its end and every node drained: stop, sinks finalize, exit 0.
     if (event.type === "end-of-stream") {
@@ -268,7 +296,10 @@ export async function main(
     else output.out(statusLine(stats, elapsed(), failedNodes));
   };
   const live = !json && output.status !== undefined;
-  const ticker = setInterval(() => report(rt.stats()), live ? 250 : 1000);
+  const ticker = setInterval(() => {
+    report(rt.stats());
+    checkSilenced();
+  }, live ? 250 : 1000);
   const timer = seconds === undefined ? undefined : setTimeout(stopped, seconds * 1e3);
   try {
     const grace = options.startGraceMs ?? START_GRACE_MS;
@@ -324,6 +355,7 @@ export async function main(
           (seconds === undefined ? " (Ctrl-C to stop)" : ` for ${seconds} s`),
       );
     }
+    checkSilenced(); // a source may have failed in setup(), before the events above were heard
     await done;
     if (rt.state === "running" || rt.state === "paused") await rt.stop();
     while (rt.state !== "stopped") await new Promise((resolve) => setTimeout(resolve, 10));
@@ -333,7 +365,7 @@ export async function main(
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
     options.signal?.removeEventListener("abort", onSignal);
   }
-  const code = failures > 0 ? 1 : 0;
+  const code = failures > 0 || silenced ? 1 : 0;
   const stats = rt.stats();
   if (json) {
     emit({ event: "stopped", elapsedSeconds: round(elapsed()), stats, failures, exitCode: code });

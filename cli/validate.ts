@@ -11,6 +11,7 @@
 
 import { parseArgs } from "node:util";
 import { type NodeRegistry, Runtime, validateManifest } from "../mod.ts";
+import { checkManifestInputs } from "../core/manifest/input_check.ts";
 import { PluginLoadError } from "../core/manifest/manifest.ts";
 import { manifestWarnings } from "../core/manifest/validation.ts";
 import { builtinRegistry } from "../processors/mod.ts";
@@ -127,6 +128,9 @@ export async function main(
     ? issues.filter((issue) => issue.code === "processor_not_found")
     : [];
   if (unchecked.length > 0) issues = issues.filter((issue) => issue.code !== "processor_not_found");
+  // A valid manifest's sources open their files as setup() would (headers only), so a file
+  // they cannot play fails here rather than in a run that would wait for it.
+  if (issues.length === 0) issues = await checkManifestInputs(file.manifest, rt.registry);
   // Warnings only for a valid manifest: an invalid one's broken connections would show as
   // unconnected inputs.
   const warnings = issues.length === 0 ? manifestWarnings(file.manifest, rt.registry) : [];

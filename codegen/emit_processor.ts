@@ -86,7 +86,7 @@ function emitProcessor(p: ProcessorModel): string {
   out += `export const ${p.nodeConst}: NodeDefinition<${p.name}, ${p.handleName}> = defineNode<\n`;
   out += `  ${p.typesName},\n  ${p.name}\n>({\n`;
   out += `  descriptor: ${literal(descriptor, "  ")},\n`;
-  out += `  processorClass: ${p.name},\n`;
+  out += `  classOf: () => ${p.name},\n`;
   out += "  moduleUrl: import.meta.url,\n";
   const ports = p.inputs.length + p.outputs.length > 0 ? "ports" : "_ports";
   const make = (cls: string, list: readonly PortModel[]) =>

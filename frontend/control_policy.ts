@@ -7,12 +7,14 @@
  */
 
 import { dirname, isAbsolute, join, resolve, sep } from "node:path";
+import { MAX_NODE_ID_LENGTH } from "../core/graph/node_id.ts";
+import { quote } from "../core/errors/quote.ts";
 
 /** The processor types refused unless the operator names them: they run programs. */
 export const PRIVILEGED_PROCESSORS: readonly string[] = ["SubprocessProcessor"];
 
-/** The longest node or connection id the front-ends accept. */
-export const MAX_ID_LENGTH = 64;
+/** The longest node or connection id the front-ends accept: core's `MAX_NODE_ID_LENGTH`. */
+export const MAX_ID_LENGTH: number = MAX_NODE_ID_LENGTH;
 
 /** What a {@linkcode ControlPolicyError} refused. */
 export type PolicyProblem = "processor_not_allowed" | "path_not_allowed" | "id_too_long";
@@ -136,8 +138,8 @@ export class ControlPolicy {
       "id_too_long",
       field,
       `Cannot use ${field} '${
-        id.slice(0, 16)
-      }…': it is ${id.length} characters long, the limit is ${MAX_ID_LENGTH}`,
+        quote(id)
+      }': it is ${id.length} characters long, the limit is ${MAX_ID_LENGTH}`,
       [],
     );
   }

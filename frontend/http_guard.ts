@@ -6,6 +6,7 @@
  */
 
 import { tokensMatch } from "./token.ts";
+import { quote } from "../core/errors/quote.ts";
 
 /** The loopback names the server answers to. */
 export const LOOPBACK_HOSTS: readonly string[] = ["127.0.0.1", "localhost", "[::1]"];
@@ -82,9 +83,9 @@ export function checkRequest(guard: HttpGuard, request: Request): Response | und
   if (origin !== null && !guard.origins.has(origin)) {
     return refuse(
       403,
-      `Cannot accept a request from origin '${origin}': allowed origins are ${
+      `Cannot accept a request from origin '${quote(origin)}': allowed origins are ${
         [...guard.origins].join(", ")
-      }`,
+      } (add the page's origin to the server's allowedOrigins option: serveHttp()'s (MCP over HTTP), or createDashboard()'s for /mcp on the dashboard)`,
     );
   }
   const bearer = request.headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];

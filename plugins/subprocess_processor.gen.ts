@@ -137,7 +137,7 @@ export const subprocessProcessorNode: NodeDefinition<
     },
     source: "plugins/subprocess_processor.ts",
   },
-  processorClass: SubprocessProcessor,
+  classOf: () => SubprocessProcessor,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new SubprocessProcessorInputs(ports),

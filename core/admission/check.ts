@@ -11,9 +11,35 @@
 import type { ErrorCode, ErrorDetails } from "../errors/codes.ts";
 import { FrameTooLargeError } from "../frames/memory.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../frames/heap_memory.ts";
-import { type FootprintGraph, graphFootprint, type NodeFootprint } from "./footprint.ts";
+import {
+  type FootprintConnection,
+  type FootprintGraph,
+  type FootprintNode,
+  type IndexedFootprintGraph,
+  indexFootprintGraph,
+  type NodeFootprint,
+} from "./footprint.ts";
+import { type FootprintChanges, FootprintLedger } from "./ledger.ts";
 
 export type { FootprintGraph, NodeFootprint };
+
+/**
+ * A graph that says which nodes each edit touched (the runtime's `Graph`): admission keeps its
+ * estimate and re-estimates only those nodes and what they feed, so each edit costs about what
+ * it touched, not the size of the graph.
+ */
+export interface TrackedFootprintGraph extends FootprintGraph, IndexedFootprintGraph {
+  /** A number that grows with every edit. */
+  readonly revision: number;
+  /** The nodes touched after `revision`, or `undefined` when no longer known. */
+  touchedSince(revision: number): Set<string> | undefined;
+}
+
+function isTracked(graph: FootprintGraph): graph is TrackedFootprintGraph {
+  const g = graph as Partial<TrackedFootprintGraph>;
+  return typeof g.revision === "number" && typeof g.touchedSince === "function" &&
+    typeof g.outgoing === "function";
+}
 
 /** The default memory budget of a runtime's graph: 512 MiB of pinned frames. */
 export const DEFAULT_MEMORY_BUDGET_BYTES = 512 * 1024 * 1024;
@@ -76,10 +102,14 @@ export class MemoryBudgetError extends RangeError {
 }
 
 /**
- * The runtime's admission check over its graph. Stateless: each check estimates the whole graph
- * before and after the edit ({@linkcode graphFootprint}), so removing a node frees its share
- * with no bookkeeping. An edit that does not raise the total is always admitted (a graph already
- * over a lowered budget can still shrink).
+ * The runtime's admission check over its graph. Each check compares the graph's estimate before
+ * and after the edit. For plain arrays of nodes and connections the estimate is made afresh;
+ * for a graph that says what each edit touched ({@linkcode TrackedFootprintGraph}, the
+ * runtime's), admission keeps the estimate and re-estimates only the touched nodes and the
+ * nodes downstream whose frame size comes from them, so removing a node frees its share with
+ * no bookkeeping by the caller and a graph of n nodes is built with about n estimates. An edit
+ * that does not raise the total is always admitted (a graph already over a lowered budget can
+ * still shrink).
  *
  * @example Refuse an 8K pattern next to a small one
  * ```ts
@@ -135,8 +165,16 @@ export class Admission {
    * @throws {MemoryBudgetError} When the graph would pin more than the budget.
    * @throws {FrameTooLargeError} When the node's frames would be over `maxFrameBytes`.
    */
-  admitNode(graph: FootprintGraph, node: FootprintGraph["nodes"][number]): void {
-    this.#check(node.id, graph, { nodes: [...graph.nodes, node], connections: graph.connections });
+  admitNode(graph: FootprintGraph, node: FootprintNode): void {
+    const view = this.#view(graph);
+    const ledger = this.#ledger(graph, view);
+    const alone: IndexedFootprintGraph = {
+      hasNode: (id) => id === node.id || view.hasNode(id),
+      node: (id) => id === node.id ? node : view.node(id),
+      outgoing: (id) => id === node.id ? [] : view.outgoing(id),
+      incoming: (id) => id === node.id ? [] : view.incoming(id),
+    };
+    this.#check(node.id, ledger, ledger.changes(alone, [node.id]));
   }
 
   /**
@@ -149,8 +187,10 @@ export class Admission {
    * @throws {FrameTooLargeError} When the node's frames would be over `maxFrameBytes`.
    */
   admitConfig(graph: FootprintGraph, id: string, config: unknown): void {
-    const nodes = graph.nodes.map((n) => n.id === id ? { ...n, config } : n);
-    this.#check(id, graph, { nodes, connections: graph.connections });
+    const view = this.#view(graph);
+    if (!view.hasNode(id)) return;
+    const ledger = this.#ledger(graph, view);
+    this.#check(id, ledger, ledger.changes(view, [id], { ...view.node(id), config }));
   }
 
   /**
@@ -160,35 +200,76 @@ export class Admission {
    * @param connection The new connection.
    * @throws {MemoryBudgetError} When the graph would pin more than the budget.
    */
-  admitConnection(
-    graph: FootprintGraph,
-    connection: FootprintGraph["connections"][number],
-  ): void {
-    const { nodes, connections } = graph;
-    const before = { nodes, connections: connections.filter((c) => c !== connection) };
-    this.#check(connection.from.node, before, { nodes, connections });
+  admitConnection(graph: FootprintGraph, connection: FootprintConnection): void {
+    const view = this.#view(graph);
+    const without: IndexedFootprintGraph = {
+      hasNode: (id) => view.hasNode(id),
+      node: (id) => view.node(id),
+      outgoing: (id) => view.outgoing(id).filter((c) => !sameConnection(c, connection)),
+      incoming: (id) => view.incoming(id).filter((c) => !sameConnection(c, connection)),
+    };
+    const ledger = this.#ledger(graph, without);
+    const ends = [connection.from.node, connection.to.node];
+    const changes = ledger.changes(view, ends);
+    try {
+      this.#check(connection.from.node, ledger, changes);
+    } finally {
+      // The kept estimate follows the graph, which has the connection until the caller
+      // removes it (that removal is an edit the next check re-estimates).
+      if (isTracked(graph)) ledger.apply(changes);
+    }
   }
 
-  #check(id: string, before: FootprintGraph, after: FootprintGraph): void {
-    const next = graphFootprint(after);
-    const footprint = next.get(id);
+  /**
+   * How many node estimates admission has made for `graph` since it first checked it: the
+   * work its checks cost (a test counts it; it grows by about the nodes each edit touched).
+   *
+   * @param graph A graph checked before.
+   * @returns The count (0 for a graph never checked or given as plain arrays).
+   */
+  estimatesFor(graph: FootprintGraph): number {
+    return this.#ledgers.get(graph)?.ledger.estimates ?? 0;
+  }
+
+  readonly #ledgers = new WeakMap<object, { ledger: FootprintLedger; revision: number }>();
+
+  #view(graph: FootprintGraph): IndexedFootprintGraph {
+    return isTracked(graph) ? graph : indexFootprintGraph(graph);
+  }
+
+  /** The estimate of the graph as `view` shows it, kept up to date for a tracked graph. */
+  #ledger(graph: FootprintGraph, view: IndexedFootprintGraph): FootprintLedger {
+    if (!isTracked(graph)) return FootprintLedger.of(view, graph.nodes.map((n) => n.id));
+    const kept = this.#ledgers.get(graph);
+    const touched = kept && graph.touchedSince(kept.revision);
+    if (kept && touched) {
+      kept.ledger.apply(kept.ledger.changes(view, touched));
+      kept.revision = graph.revision;
+      return kept.ledger;
+    }
+    const ledger = FootprintLedger.of(view, graph.nodes.map((n) => n.id));
+    this.#ledgers.set(graph, { ledger, revision: graph.revision });
+    return ledger;
+  }
+
+  #check(id: string, ledger: FootprintLedger, changes: FootprintChanges): void {
+    const footprint = changes.get(id);
     if (footprint === undefined) return;
-    const previous = graphFootprint(before);
-    const total = sum(next);
-    if (total > this.budgetBytes && total > sum(previous)) {
+    const total = ledger.totalWith(changes);
+    if (total > this.budgetBytes && total > ledger.total) {
       throw new MemoryBudgetError(footprint, total - footprint.bytes, this.budgetBytes);
     }
     const { frameBytes, node, processor } = footprint;
-    if (frameBytes > this.maxFrameBytes && frameBytes > (previous.get(id)?.frameBytes ?? 0)) {
+    if (frameBytes > this.maxFrameBytes && frameBytes > (ledger.get(id)?.frameBytes ?? 0)) {
       throw new FrameTooLargeError(frameBytes, this.maxFrameBytes, { node, processor });
     }
   }
 }
 
-function sum(footprints: Map<string, NodeFootprint>): number {
-  let total = 0;
-  for (const { bytes } of footprints.values()) total += bytes;
-  return total;
+function sameConnection(a: FootprintConnection, b: FootprintConnection): boolean {
+  return a === b ||
+    (a.from.node === b.from.node && a.from.port === b.from.port && a.to.node === b.to.node &&
+      a.to.port === b.to.port);
 }
 
 /** Bytes as MiB with one decimal, for messages. */

@@ -120,36 +120,117 @@ export interface FootprintGraph {
  * ```
  */
 export function graphFootprint(graph: FootprintGraph): Map<string, NodeFootprint> {
-  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const view = indexFootprintGraph(graph);
   const order = topologicalOrder(
     graph.nodes.map((n) => n.id),
     graph.connections.map((c) => ({ from: c.from.node, to: c.to.node })),
   );
   const result = new Map<string, NodeFootprint>();
-  for (const id of order) {
-    const node = byId.get(id)!;
-    const { descriptor } = node;
-    const { definition } = node;
-    // A lazy registry entry carries its hook (its class is not loaded yet).
-    const declared = typeof definition.footprint === "function"
-      ? declaredFootprint({ footprint: definition.footprint }, node.config)
-      : declaredFootprint(definition.processorClass, node.config);
-    const frameBytes = declared?.frameBytes ?? inheritedFrameBytes(node, graph, result);
-    let slots = 1 + (declared?.heldFrames ?? 0);
-    for (const output of descriptor.outputs) {
-      const out = graph.connections.filter((c) =>
-        c.from.node === id && c.from.port === output.name
-      );
-      // Each connection queues `capacity` frames, and its reader holds one more while it runs.
-      slots += out.length > 0
-        ? out.reduce((total, c) => total + c.capacity + 1, 0)
-        : defaultConnectionOptions(output.portType, output.portType).capacity + 1;
-    }
-    if (descriptor.outputs.length === 0) slots = 0; // a sink makes no frames
-    const bytes = frameBytes * slots;
-    result.set(id, { node: id, processor: descriptor.name, frameBytes, slots, bytes });
-  }
+  const frameBytesOf = (id: string) => result.get(id)?.frameBytes ?? 0;
+  for (const id of order) result.set(id, nodeFootprint(view, view.node(id), frameBytesOf));
   return result;
+}
+
+/** One node of a {@linkcode FootprintGraph}. */
+export type FootprintNode = FootprintGraph["nodes"][number];
+/** One connection of a {@linkcode FootprintGraph}. */
+export type FootprintConnection = FootprintGraph["connections"][number];
+
+/**
+ * A graph indexed by node, so an estimate reads only the connections of the nodes it estimates.
+ * The runtime's `Graph` is one; {@linkcode indexFootprintGraph} makes one from plain arrays.
+ */
+export interface IndexedFootprintGraph {
+  /** Whether the node is in the graph. */
+  hasNode(id: string): boolean;
+  /** The node (only asked for ids {@linkcode IndexedFootprintGraph.hasNode} answers for). */
+  node(id: string): FootprintNode;
+  /** The connections out of a node. */
+  outgoing(id: string): readonly FootprintConnection[];
+  /** The connections into a node. */
+  incoming(id: string): readonly FootprintConnection[];
+}
+
+/**
+ * Indexes plain arrays of nodes and connections by node.
+ *
+ * @param graph The nodes and connections.
+ * @returns The indexed graph.
+ */
+export function indexFootprintGraph(graph: FootprintGraph): IndexedFootprintGraph {
+  const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
+  const outgoing = new Map<string, FootprintConnection[]>();
+  const incoming = new Map<string, FootprintConnection[]>();
+  for (const c of graph.connections) {
+    listOf(outgoing, c.from.node).push(c);
+    listOf(incoming, c.to.node).push(c);
+  }
+  return {
+    hasNode: (id) => nodes.has(id),
+    node: (id) => nodes.get(id)!,
+    outgoing: (id) => outgoing.get(id) ?? [],
+    incoming: (id) => incoming.get(id) ?? [],
+  };
+}
+
+function listOf<V>(map: Map<string, V[]>, key: string): V[] {
+  let list = map.get(key);
+  if (!list) map.set(key, list = []);
+  return list;
+}
+
+/**
+ * Whether a node's frame size is its own (a declaration that answers for its config) rather
+ * than the size of what it reads.
+ *
+ * @param node The node.
+ * @returns Whether it declares its frames.
+ */
+export function declaresOwnFrames(node: FootprintNode): boolean {
+  return declaredOf(node) !== undefined;
+}
+
+/**
+ * One node's estimate (see {@linkcode graphFootprint} for what it counts).
+ *
+ * @param graph The graph, for the node's connections.
+ * @param node The node (its config may differ from the graph's record: a config being checked).
+ * @param frameBytesOf The frame size of each node that writes into it.
+ * @returns The estimate.
+ */
+export function nodeFootprint(
+  graph: IndexedFootprintGraph,
+  node: FootprintNode,
+  frameBytesOf: (id: string) => number,
+): NodeFootprint {
+  const { descriptor, id } = node;
+  const declared = declaredOf(node);
+  const frameBytes = declared?.frameBytes ?? inheritedFrameBytes(node, graph, frameBytesOf);
+  let slots = 1 + (declared?.heldFrames ?? 0);
+  const outgoing = graph.outgoing(id);
+  for (const output of descriptor.outputs) {
+    let connected = false;
+    for (const c of outgoing) {
+      if (c.from.port !== output.name) continue;
+      // Each connection queues `capacity` frames, and its reader holds one more while it runs.
+      slots += c.capacity + 1;
+      connected = true;
+    }
+    if (!connected) {
+      slots += defaultConnectionOptions(output.portType, output.portType).capacity + 1;
+    }
+  }
+  if (descriptor.outputs.length === 0) slots = 0; // a sink makes no frames
+  const bytes = frameBytes * slots;
+  return { node: id, processor: descriptor.name, frameBytes, slots, bytes };
+}
+
+function declaredOf(node: FootprintNode): FrameFootprint | undefined {
+  const { definition } = node;
+  // A lazy registry entry carries its hook (its class is not loaded yet).
+  return typeof definition.footprint === "function"
+    ? declaredFootprint({ footprint: definition.footprint }, node.config)
+    : declaredFootprint(definition.processorClass, node.config);
 }
 
 /** The processor's own declaration, when its class has one and it answers for this config. */
@@ -170,19 +251,18 @@ function declaredFootprint(processorClass: unknown, config: unknown): FrameFootp
  * one of its outputs also carries; 0 when there is none.
  */
 function inheritedFrameBytes(
-  node: FootprintGraph["nodes"][number],
-  graph: FootprintGraph,
-  known: Map<string, NodeFootprint>,
+  node: FootprintNode,
+  graph: IndexedFootprintGraph,
+  frameBytesOf: (id: string) => number,
 ): number {
   const { descriptor } = node;
   const outputKinds = new Set(descriptor.outputs.map((p) => parsePortType(p.portType)?.name));
   let largest = 0;
-  for (const c of graph.connections) {
-    if (c.to.node !== node.id) continue;
+  for (const c of graph.incoming(node.id)) {
     const input = descriptor.inputs.find((p) => p.name === c.to.port);
     const kind = input && parsePortType(input.portType)?.name;
     if (kind === undefined || (!outputKinds.has(kind) && !outputKinds.has("Frame"))) continue;
-    largest = Math.max(largest, known.get(c.from.node)?.frameBytes ?? 0);
+    largest = Math.max(largest, frameBytesOf(c.from.node));
   }
   return largest;
 }

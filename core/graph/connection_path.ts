@@ -32,7 +32,8 @@ export interface PathEdge {
 /**
  * A path of connections from node `start` to node `end`, depth first.
  *
- * @param edges The connections.
+ * @param edges The connections, or a function giving the connections out of a node (a graph's
+ *   index, so a check costs what it visits, not the size of the graph).
  * @param start The first node.
  * @param end The last node.
  * @returns `node.port` of each output and input along the path (empty when `start` is `end`),
@@ -48,23 +49,42 @@ export interface PathEdge {
  * ```
  */
 export function connectionPath(
-  edges: Iterable<PathEdge>,
+  edges: Iterable<PathEdge> | ((node: string) => Iterable<PathEdge>),
   start: string,
   end: string,
 ): string[] | undefined {
   if (start === end) return [];
-  const all = [...edges];
+  const outgoing = typeof edges === "function" ? edges : indexByWriter(edges);
+  // Iterative depth first search: each node is entered once, each edge followed once, and a
+  // chain of any length uses no call stack.
   const seen = new Set([start]);
-  const walk = (node: string): string[] | undefined => {
-    for (const c of all) {
-      if (c.from.node !== node || seen.has(c.to.node)) continue;
-      const hop = [`${c.from.node}.${c.from.port}`, `${c.to.node}.${c.to.port}`];
-      if (c.to.node === end) return hop;
-      seen.add(c.to.node);
-      const rest = walk(c.to.node);
-      if (rest) return [...hop, ...rest];
+  const path: PathEdge[] = [];
+  const stack: Iterator<PathEdge>[] = [outgoing(start)[Symbol.iterator]()];
+  while (stack.length > 0) {
+    const next = stack[stack.length - 1].next();
+    if (next.done) {
+      stack.pop();
+      path.pop();
+      continue;
     }
-    return undefined;
-  };
-  return walk(start);
+    const c = next.value;
+    if (seen.has(c.to.node)) continue;
+    path.push(c);
+    if (c.to.node === end) {
+      return path.flatMap((e) => [`${e.from.node}.${e.from.port}`, `${e.to.node}.${e.to.port}`]);
+    }
+    seen.add(c.to.node);
+    stack.push(outgoing(c.to.node)[Symbol.iterator]());
+  }
+  return undefined;
+}
+
+function indexByWriter(edges: Iterable<PathEdge>): (node: string) => PathEdge[] {
+  const out = new Map<string, PathEdge[]>();
+  for (const c of edges) {
+    const list = out.get(c.from.node);
+    if (list) list.push(c);
+    else out.set(c.from.node, [c]);
+  }
+  return (node) => out.get(node) ?? [];
 }

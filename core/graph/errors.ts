@@ -6,9 +6,11 @@
 
 import type { ErrorCode, ErrorDetails } from "../errors/codes.ts";
 import { nearMatches } from "../errors/near_matches.ts";
+import { quote, quoteList } from "../errors/quote.ts";
+import { MAX_NODE_ID_LENGTH } from "./node_id.ts";
 
 function list(names: readonly string[]): string {
-  return names.length > 0 ? names.join(", ") : "none";
+  return quoteList(names);
 }
 
 /**
@@ -35,7 +37,7 @@ export class NodeNotFoundError extends Error {
       available: [...this.available],
     };
   }
-  /** The id asked for. */
+  /** The id asked for (quoted: at most `MAX_QUOTED_CHARS` characters and a count). */
   readonly node: string;
   /** The ids in the graph. */
   readonly available: readonly string[];
@@ -55,10 +57,10 @@ export class NodeNotFoundError extends Error {
     const why = removed ? "it was removed" : "no node has this id";
     const near = removed ? [] : nearMatches(node, available);
     const guess = near.length > 0 ? `, did you mean ${near.join(" or ")}?` : ",";
-    super(`Cannot find node '${node}': ${why}${guess} available nodes: ${list(available)}`);
+    super(`Cannot find node '${quote(node)}': ${why}${guess} available nodes: ${list(available)}`);
     this.name = "NodeNotFoundError";
     this.nearMatches = near;
-    this.node = node;
+    this.node = quote(node);
     this.available = available;
     this.removed = removed;
   }
@@ -87,8 +89,11 @@ export class InvalidNodeIdError extends TypeError {
   }
   /** The id. */
   readonly node: string;
-  /** `taken`: another node has it; `malformed`: it is not a valid id. */
-  readonly reason: "taken" | "malformed";
+  /**
+   * `taken`: another node has it; `malformed`: it is not a valid id; `too_long`: it has more than
+   * `MAX_NODE_ID_LENGTH` characters.
+   */
+  readonly reason: "taken" | "malformed" | "too_long";
 
   /**
    * Creates the error.
@@ -96,15 +101,19 @@ export class InvalidNodeIdError extends TypeError {
    * @param node The id.
    * @param reason Why it cannot be used.
    */
-  constructor(node: string, reason: "taken" | "malformed") {
+  constructor(node: string, reason: "taken" | "malformed" | "too_long") {
     super(
-      reason === "taken"
-        ? `Cannot add node '${node}': the id is taken, choose another or leave it out`
-        : `Cannot add node '${node}': an id is a letter or '_' followed by letters, digits, '_' or '-'`,
+      `Cannot add node '${quote(node)}': ${
+        reason === "taken"
+          ? "the id is taken, choose another or leave it out"
+          : reason === "too_long"
+          ? `the id is ${node.length} characters long, the limit is ${MAX_NODE_ID_LENGTH}`
+          : "an id is a letter or '_' followed by letters, digits, '_' or '-'"
+      }`,
     );
     this.name = "InvalidNodeIdError";
     this.code = reason === "taken" ? "node_id_taken" : "invalid_node_id";
-    this.node = node;
+    this.node = quote(node);
     this.reason = reason;
   }
 }
@@ -151,10 +160,12 @@ export class ConnectionNotFoundError extends Error {
   constructor(connection: string, available: readonly string[], disconnected: boolean) {
     const why = disconnected ? "it was already disconnected" : "no connection has this id";
     super(
-      `Cannot find connection '${connection}': ${why}, available connections: ${list(available)}`,
+      `Cannot find connection '${quote(connection)}': ${why}, available connections: ${
+        list(available)
+      }`,
     );
     this.name = "ConnectionNotFoundError";
-    this.connection = connection;
+    this.connection = quote(connection);
     this.available = available;
     this.disconnected = disconnected;
   }

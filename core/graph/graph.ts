@@ -20,11 +20,25 @@ import {
   NodeNotFoundError,
   PortDirectionError,
 } from "./errors.ts";
-import { NODE_ID_PATTERN, snakeCase } from "./node_id.ts";
+import { MAX_NODE_ID_LENGTH, NODE_ID_PATTERN, snakeCase } from "./node_id.ts";
 import { PortNotFoundError } from "../ports/port_table.ts";
 import { isPortTypeCompatible } from "../ports/port_type.ts";
 import type { ProcessorDescriptor } from "../schema/descriptor.ts";
 import type { DeliveryPolicy } from "../transport/ring.ts";
+
+/** How many recent edits {@linkcode Graph.touchedSince} remembers (at least). */
+export const GRAPH_JOURNAL_LENGTH = 4096;
+
+function setOf<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
+  let set = map.get(key);
+  if (!set) map.set(key, set = new Set());
+  return set;
+}
+
+/** `conn_12` → 12: connections sort in the order they were made. */
+function connectionNumber(id: string): number {
+  return Number(id.slice(id.lastIndexOf("_") + 1));
+}
 
 /**
  * What a {@linkcode Graph} needs of a node.
@@ -125,7 +139,74 @@ export class Graph<N extends GraphNode = GraphNode> {
   /** `node.port` of each connected input → connection id. */
   readonly #inputs = new Map<string, string>();
   readonly #counters = new Map<string, number>();
+  /** Connections out of and into each node, so no query walks the whole graph. */
+  readonly #outgoing = new Map<string, Set<GraphConnection>>();
+  readonly #incoming = new Map<string, Set<GraphConnection>>();
+  /** The nodes each recent edit touched, oldest first (see {@linkcode Graph.touchedSince}). */
+  #journal: { revision: number; node: string }[] = [];
+  /** The journal holds every edit after this revision. */
+  #journalFrom = 0;
+  #revision = 0;
   #connectionCounter = 0;
+
+  /**
+   * A number that grows with every edit (a node added, replaced or removed, a connection made or
+   * removed).
+   */
+  get revision(): number {
+    return this.#revision;
+  }
+
+  /**
+   * The ids of the nodes whose record or connections changed after `revision`, so a reader that
+   * keeps something per node (admission control's estimate) updates only those. The graph
+   * remembers the last {@linkcode GRAPH_JOURNAL_LENGTH} edits.
+   *
+   * @param revision A {@linkcode Graph.revision} read earlier.
+   * @returns The ids (removed nodes included), or `undefined` when the edits since then are
+   *   no longer remembered (read everything again).
+   */
+  touchedSince(revision: number): Set<string> | undefined {
+    if (revision === this.#revision) return new Set();
+    const journal = this.#journal;
+    if (revision > this.#revision || revision < this.#journalFrom) return undefined;
+    const touched = new Set<string>();
+    for (let i = journal.length - 1; i >= 0 && journal[i].revision > revision; i--) {
+      touched.add(journal[i].node);
+    }
+    return touched;
+  }
+
+  /**
+   * The connections out of a node.
+   *
+   * @param id The node's id.
+   * @returns Its outgoing connections (none for an unknown id).
+   */
+  outgoing(id: string): readonly GraphConnection[] {
+    const set = this.#outgoing.get(id);
+    return set ? [...set] : [];
+  }
+
+  /**
+   * The connections into a node.
+   *
+   * @param id The node's id.
+   * @returns Its incoming connections (none for an unknown id).
+   */
+  incoming(id: string): readonly GraphConnection[] {
+    const set = this.#incoming.get(id);
+    return set ? [...set] : [];
+  }
+
+  #touch(...nodes: string[]): void {
+    const revision = ++this.#revision;
+    for (const node of nodes) this.#journal.push({ revision, node });
+    if (this.#journal.length > 2 * GRAPH_JOURNAL_LENGTH) {
+      this.#journal = this.#journal.slice(-GRAPH_JOURNAL_LENGTH);
+      this.#journalFrom = this.#journal[0].revision; // that revision's first nodes may be cut
+    }
+  }
 
   /** The nodes, in the order they were added. */
   get nodes(): N[] {
@@ -157,9 +238,13 @@ export class Graph<N extends GraphNode = GraphNode> {
    * Checks that `id` can name a new node.
    *
    * @param id The id.
-   * @throws {InvalidNodeIdError} When it is taken or malformed.
+   * @throws {InvalidNodeIdError} When it is taken, malformed or longer than
+   *   `MAX_NODE_ID_LENGTH` characters.
    */
   checkNodeId(id: string): void {
+    if (typeof id === "string" && id.length > MAX_NODE_ID_LENGTH) {
+      throw new InvalidNodeIdError(id, "too_long");
+    }
     if (typeof id !== "string" || !NODE_ID_PATTERN.test(id)) {
       throw new InvalidNodeIdError(String(id), "malformed");
     }
@@ -176,6 +261,7 @@ export class Graph<N extends GraphNode = GraphNode> {
     this.checkNodeId(node.id);
     this.#nodes.set(node.id, node);
     this.#removed.delete(node.id);
+    this.#touch(node.id);
   }
 
   /**
@@ -187,6 +273,7 @@ export class Graph<N extends GraphNode = GraphNode> {
   replaceNode(node: N): void {
     this.node(node.id);
     this.#nodes.set(node.id, node);
+    this.#touch(node.id);
   }
 
   /**
@@ -225,6 +312,9 @@ export class Graph<N extends GraphNode = GraphNode> {
     for (const c of connections) this.disconnect(c.id);
     this.#nodes.delete(id);
     this.#removed.add(id);
+    this.#outgoing.delete(id);
+    this.#incoming.delete(id);
+    this.#touch(id);
     return { node, connections };
   }
 
@@ -273,7 +363,7 @@ export class Graph<N extends GraphNode = GraphNode> {
         `${c.from.node}.${c.from.port}`,
       );
     }
-    const cycle = connectionPath(this.#connections.values(), to.node, from.node);
+    const cycle = connectionPath((node) => this.#outgoing.get(node) ?? [], to.node, from.node);
     if (cycle) throw new CycleError([fromName, toName, ...cycle]);
     const defaults = defaultConnectionOptions(from.portType, to.portType);
     return {
@@ -305,6 +395,9 @@ export class Graph<N extends GraphNode = GraphNode> {
     const connection = { id: `conn_${++this.#connectionCounter}`, ...checked };
     this.#connections.set(connection.id, connection);
     this.#inputs.set(`${checked.to.node}.${checked.to.port}`, connection.id);
+    setOf(this.#outgoing, checked.from.node).add(connection);
+    setOf(this.#incoming, checked.to.node).add(connection);
+    this.#touch(checked.from.node, checked.to.node);
     return connection;
   }
 
@@ -339,6 +432,9 @@ export class Graph<N extends GraphNode = GraphNode> {
     this.#connections.delete(id);
     this.#inputs.delete(`${connection.to.node}.${connection.to.port}`);
     this.#disconnected.add(id);
+    this.#outgoing.get(connection.from.node)?.delete(connection);
+    this.#incoming.get(connection.to.node)?.delete(connection);
+    this.#touch(connection.from.node, connection.to.node);
     return connection;
   }
 
@@ -349,7 +445,9 @@ export class Graph<N extends GraphNode = GraphNode> {
    * @returns Its connections.
    */
   connectionsOf(id: string): GraphConnection[] {
-    return this.connections.filter((c) => c.from.node === id || c.to.node === id);
+    return [...this.outgoing(id), ...this.incoming(id)].sort((a, b) =>
+      connectionNumber(a.id) - connectionNumber(b.id)
+    );
   }
 
   #port(node: string, port: string, direction: "input" | "output"): GraphPort {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { PortTypeMismatchError } from "./connect.ts";
-import { Graph } from "./graph.ts";
-import { snakeCase } from "./node_id.ts";
+import { Graph, GRAPH_JOURNAL_LENGTH } from "./graph.ts";
+import { gainNode } from "../../processors/transforms/gain.gen.ts";
+import { MAX_NODE_ID_LENGTH, snakeCase } from "./node_id.ts";
 import {
   ConnectionNotFoundError,
   ConnectionOptionsError,
@@ -172,4 +173,75 @@ Deno.test("Graph.removeNode() removes its connections and later lookups say it w
     () => g.check("g", "out", "s", "in"),
     (e) => e instanceof NodeNotFoundError && e.removed && /it was removed/.test(e.message),
   );
+});
+
+Deno.test("Graph.touchedSince() names the nodes each edit touched, and forgets past its journal", () => {
+  const graph = new Graph();
+  for (const id of ["a", "b", "c"]) graph.addNode({ id, descriptor: gainNode.descriptor });
+  const before = graph.revision;
+  const c = graph.connect("a", "out", "b", "in");
+  assert.deepEqual([...graph.touchedSince(before)!].sort(), ["a", "b"]);
+  const later = graph.revision;
+  graph.disconnect(c.id);
+  graph.removeNode("c");
+  assert.deepEqual([...graph.touchedSince(later)!].sort(), ["a", "b", "c"]);
+  assert.deepEqual([...graph.touchedSince(graph.revision)!], []);
+  for (let i = 0; i < 3 * GRAPH_JOURNAL_LENGTH; i++) {
+    graph.disconnect(graph.connect("a", "out", "b", "in").id);
+  }
+  assert.equal(graph.touchedSince(later), undefined, "too old: read everything again");
+});
+
+Deno.test("Graph.connect() checks for a cycle along a 20,000-node chain without walking it per edge", () => {
+  const graph = new Graph();
+  const n = 20_000;
+  for (let i = 0; i < n; i++) graph.addNode({ id: `g${i}`, descriptor: gainNode.descriptor });
+  for (let i = 1; i < n; i++) graph.connect(`g${i - 1}`, "out", `g${i}`, "in");
+  assert.equal(graph.outgoing("g0").length, 1);
+  assert.equal(graph.incoming(`g${n - 1}`).length, 1);
+  try {
+    graph.connect(`g${n - 1}`, "out", "g0", "in");
+    assert.fail("a cycle was made");
+  } catch (error) {
+    assert.ok(error instanceof CycleError);
+    assert.equal(error.path.length, 2 * n);
+  }
+});
+
+Deno.test("Graph.checkNodeId() refuses an id over MAX_NODE_ID_LENGTH and quotes only its start", () => {
+  const graph = new Graph();
+  graph.checkNodeId("a".repeat(MAX_NODE_ID_LENGTH));
+  try {
+    graph.checkNodeId("a".repeat(100_000));
+    assert.fail("accepted");
+  } catch (error) {
+    assert.ok(error instanceof InvalidNodeIdError);
+    assert.equal(error.code, "invalid_node_id");
+    assert.equal(error.reason, "too_long");
+    assert.match(error.message, /100000 characters long, the limit is 64/);
+    assert.ok(error.message.length < 200, error.message);
+    assert.ok(JSON.stringify(error.details).length < 200);
+  }
+});
+
+Deno.test("Graph errors quote at most an excerpt of a 1 MB id, in the message and the details", () => {
+  const graph = new Graph();
+  const huge = "x".repeat(1_000_000);
+  for (
+    const edit of [
+      () => graph.node(huge),
+      () => graph.removeNode(huge),
+      () => graph.disconnect(huge),
+      () => graph.connect(huge, "out", huge, "in"),
+    ]
+  ) {
+    try {
+      edit();
+      assert.fail("accepted");
+    } catch (error) {
+      const e = error as Error & { details?: unknown };
+      assert.ok(e.message.length < 300, e.message.slice(0, 200));
+      assert.ok(JSON.stringify(e.details ?? {}).length < 300);
+    }
+  }
 });

@@ -19,6 +19,12 @@
 export const NODE_ID_PATTERN: RegExp = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 /**
+ * Most characters a node id may have: one bound for `rt.add()`, manifests (`validate`, `run`),
+ * the control API and MCP, all of which check ids through the graph or this constant.
+ */
+export const MAX_NODE_ID_LENGTH = 64;
+
+/**
  * The snake_case form of a processor name, the stem of default node ids (`audio_mixer_1`).
  *
  * @param name A PascalCase processor name.

@@ -35,7 +35,9 @@ export function topologicalOrder(
   for (const { from, to } of edges) {
     if (!indegree.has(from) || !indegree.has(to)) continue;
     indegree.set(to, indegree.get(to)! + 1);
-    out.set(from, [...out.get(from) ?? [], to]);
+    const list = out.get(from);
+    if (list) list.push(to);
+    else out.set(from, [to]);
   }
   const ready = [...indegree].filter(([, d]) => d === 0).map(([id]) => id);
   const order: string[] = [];

@@ -5,11 +5,10 @@
  */
 
 import { excerpt } from "./limits.ts";
+import { quoteList } from "../errors/quote.ts";
 import { nearMatches } from "../errors/near_matches.ts";
 import type { OperationIssue } from "../operations/check.ts";
-
-/** Most names an issue lists as the valid choices; the rest are counted. */
-const MAX_LISTED_NAMES = 20;
+import type { ErrorCode } from "../errors/codes.ts";
 
 /**
  * The kinds of {@linkcode ManifestIssue}. A node's or a connection's own fields are checked
@@ -56,8 +55,11 @@ export type ManifestIssueCode =
 export interface ManifestIssue {
   /** Where: `nodes[1].config.frequency`, `connections[0].from`, `""` for the root. */
   readonly path: string;
-  /** What kind of problem. */
-  readonly code: ManifestIssueCode;
+  /**
+   * What kind of problem; for an input `validate` opened (`checkManifestInputs()`), the code of the error
+   * the node's `setup()` would throw (`not_wav`, `unsupported_codec`, ...).
+   */
+  readonly code: ManifestIssueCode | ErrorCode;
   /** The problem in words, starting with the path. */
   readonly message: string;
   /** The id of the node at fault, when there is one. */
@@ -97,7 +99,9 @@ export class IssueList {
       severity?: "warning";
     } = {},
   ): void {
-    this.issues.push({ path, code, message: `${path || "manifest"}: ${text}`, ...extra });
+    // The node names what the manifest said, quoted like every message (an id can be 1 MB).
+    const node = extra.node === undefined ? {} : { node: excerpt(extra.node) };
+    this.issues.push({ path, code, message: `${path || "manifest"}: ${text}`, ...extra, ...node });
   }
 
   /**
@@ -195,12 +199,9 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Names joined for a message, at most {@linkcode MAX_LISTED_NAMES}, the rest counted. */
+/** Names joined for a message, at most `MAX_LISTED_NAMES`, the rest counted. */
 function listNames(names: readonly string[]): string {
-  if (names.length === 0) return "none";
-  const listed = names.slice(0, MAX_LISTED_NAMES).map(excerpt).join(", ");
-  const rest = names.length - MAX_LISTED_NAMES;
-  return rest > 0 ? `${listed} and ${rest} more` : listed;
+  return quoteList(names);
 }
 
 /** Longest text {@linkcode show} returns, before its `...`. */

@@ -15,8 +15,9 @@ export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
  */
 export const MAX_MANIFEST_DEPTH = 64;
 
-/** Longest string (an id, a type, a field name) a manifest message quotes in full. */
-export const MAX_QUOTED_CHARS = 64;
+import { MAX_QUOTED_CHARS, quote } from "../errors/quote.ts";
+
+export { MAX_QUOTED_CHARS };
 
 /**
  * How deeply a JSON value nests (a scalar is 0, `[]` is 1, `[[1]]` is 2), counting no further
@@ -91,8 +92,8 @@ export function jsonTextDepth(text: string, limit: number): number {
 }
 
 /**
- * A string for a message: itself when it has at most {@linkcode MAX_QUOTED_CHARS} characters,
- * else its start, `...` and how many characters were left out.
+ * A string for a message, shortened to {@linkcode MAX_QUOTED_CHARS} characters: the one helper
+ * every error message quotes input with (`quote` in core/errors/quote.ts).
  *
  * @param text The string.
  * @returns The string, shortened.
@@ -107,8 +108,5 @@ export function jsonTextDepth(text: string, limit: number): number {
  * ```
  */
 export function excerpt(text: string): string {
-  if (text.length <= MAX_QUOTED_CHARS) return text;
-  return `${text.slice(0, MAX_QUOTED_CHARS)}... (${
-    text.length - MAX_QUOTED_CHARS
-  } more characters)`;
+  return quote(text);
 }

@@ -13,6 +13,7 @@ import { checkConnections } from "./connections.ts";
 import { checkAppPorts } from "./app_ports.ts";
 import { isObject, IssueList, type ManifestIssue, show } from "./issue.ts";
 import { excerpt, jsonDepth, MAX_MANIFEST_DEPTH } from "./limits.ts";
+import { MAX_NODE_ID_LENGTH } from "../graph/node_id.ts";
 import { checkManifestUi } from "./ui.ts";
 import type { NodeRegistry } from "../registry/node_registry.ts";
 import { operationIssues } from "../operations/check.ts";
@@ -185,9 +186,11 @@ function checkNode(
       graph.checkNodeId(id);
     } catch (error) {
       if (!(error instanceof InvalidNodeIdError)) throw error;
-      const text = `'${
-        excerpt(id)
-      }': an id is a letter or '_' followed by letters, digits, '_' or '-'`;
+      const text = error.reason === "too_long"
+        ? `'${
+          excerpt(id)
+        }': an id has at most ${MAX_NODE_ID_LENGTH} characters, this one ${id.length}`
+        : `'${excerpt(id)}': an id is a letter or '_' followed by letters, digits, '_' or '-'`;
       list.report(`${at}.id`, "invalid_node_id", text, { node: id });
       usable = false;
     }

@@ -139,8 +139,14 @@ export interface NodeDefinition<
 export interface NodeSpec<T extends ProcessorTypes, P extends Processor<T>> {
   /** The descriptor. */
   readonly descriptor: ProcessorDescriptor;
-  /** The processor class. */
-  readonly processorClass: new (init?: ProcessorInit<T>) => P;
+  /** The processor class (or give {@linkcode NodeSpec.classOf}). */
+  readonly processorClass?: new (init?: ProcessorInit<T>) => P;
+  /**
+   * The processor class, asked for when first needed: what generated modules give, so a class's
+   * module may import its `*.gen.ts` (which imports the class back) and the definition is built
+   * while the class is not yet defined.
+   */
+  readonly classOf?: () => new (init?: ProcessorInit<T>) => P;
   /** The URL of the module that exports the definition (`import.meta.url`), for Workers. */
   readonly moduleUrl?: string;
   /** Builds the typed accessors over an instance's port table. */
@@ -181,15 +187,23 @@ export interface NodeSpec<T extends ProcessorTypes, P extends Processor<T>> {
 export function defineNode<T extends ProcessorTypes, P extends Processor<T>>(
   spec: NodeSpec<T, P>,
 ): NodeDefinition<P, T["handle"]> {
-  const { descriptor, processorClass, accessors, moduleUrl } = spec;
+  const { descriptor, accessors, moduleUrl } = spec;
+  const classOf = spec.classOf ?? (spec.processorClass && (() => spec.processorClass!));
+  if (typeof classOf !== "function") {
+    throw new TypeError(
+      `Cannot define node '${descriptor?.name}': give its processorClass or classOf`,
+    );
+  }
   const definition: NodeDefinition<P, T["handle"]> = Object.freeze({
     descriptor,
-    processorClass,
+    get processorClass() {
+      return classOf();
+    },
     moduleUrl,
     create(config?: unknown, ports: PortTable = new PortTable(descriptor)): P {
       const value = validateConfig(descriptor.config, config, descriptor.name) as T["config"];
       const { inputs, outputs } = accessors(ports);
-      return new processorClass({ ports, inputs, outputs, config: value });
+      return new (classOf())({ ports, inputs, outputs, config: value });
     },
     handle(node: string): T["handle"] {
       return createNodeHandle(node, descriptor) as T["handle"];
@@ -198,17 +212,45 @@ export function defineNode<T extends ProcessorTypes, P extends Processor<T>>(
       return new PortTable(descriptor);
     },
   });
-  if (!DEFINED.has(processorClass)) DEFINED.set(processorClass, definition);
+  if (spec.processorClass) remember(spec.processorClass, definition);
+  else PENDING.push(definition);
   return definition;
 }
 
+type AnyProcessorClass = abstract new (...args: never[]) => Processor;
+
 /** The first definition {@linkcode defineNode} built for each class. */
-const DEFINED = new WeakMap<abstract new (...args: never[]) => Processor, NodeDefinition>();
+const DEFINED = new WeakMap<AnyProcessorClass, NodeDefinition>();
+/** Definitions whose class (`classOf`) was not asked for yet, oldest first. */
+let PENDING: NodeDefinition[] = [];
+
+function remember(processorClass: AnyProcessorClass, definition: NodeDefinition): void {
+  if (!DEFINED.has(processorClass)) DEFINED.set(processorClass, definition);
+}
+
+/** Files the pending definitions whose class is defined by now under their class. */
+function settlePending(): void {
+  if (PENDING.length === 0) return;
+  const waiting: NodeDefinition[] = [];
+  for (const definition of PENDING) {
+    let processorClass: AnyProcessorClass | undefined;
+    try {
+      processorClass = definition.processorClass;
+    } catch {
+      waiting.push(definition); // its module is still being evaluated
+      continue;
+    }
+    if (processorClass) remember(processorClass, definition);
+  }
+  PENDING = waiting;
+}
 
 /**
  * The definition {@linkcode defineNode} built for `processorClass` (the first one, when there
  * were several), if its module has been evaluated: for a generated processor, once its
- * `*.gen.ts` module is loaded (importing the package's `mod.ts` loads them all). Not exported
+ * `*.gen.ts` module is loaded, which the class's own module does when it imports it
+ * (`import "./gain.gen.ts";`, as the built-ins and `docs/writing_processors.md` do; importing
+ * the package's `mod.ts` loads them all). Not exported
  * from `mod.ts`: `rt.add(Class)` falls back to it when its registry lacks the class.
  *
  * @param processorClass A processor class.
@@ -217,5 +259,6 @@ const DEFINED = new WeakMap<abstract new (...args: never[]) => Processor, NodeDe
 export function definitionBuiltFor<P extends Processor>(
   processorClass: abstract new (...args: never[]) => P,
 ): NodeDefinition<P> | undefined {
+  if (!DEFINED.has(processorClass)) settlePending();
   return DEFINED.get(processorClass) as NodeDefinition<P> | undefined;
 }

@@ -16,6 +16,7 @@ import {
   DISCONNECT_SCHEMA,
 } from "../../core/operations/schemas.ts";
 import { splitPortEnd } from "../../core/ports/port_end.ts";
+import { quote } from "../../core/errors/quote.ts";
 
 const ID = { type: "string", description: "A processor id in the graph (from get_graph)" } as const;
 
@@ -132,7 +133,7 @@ export function node(runtime: Runtime, id: string): NodeDescription {
   const found = runtime.describe().nodes.find((n) => n.id === id);
   if (found) return found;
   runtime.node(id); // throws NodeNotFoundError with the ids there are
-  throw new Error(`Cannot find node '${id}'`);
+  throw new Error(`Cannot find node '${quote(id)}'`);
 }
 
 /**

@@ -139,7 +139,7 @@ export const mp4WriterNode: NodeDefinition<Mp4Writer, Mp4WriterHandle> = defineN
     },
     source: "processors/sinks/mp4_writer.ts",
   },
-  processorClass: Mp4Writer,
+  classOf: () => Mp4Writer,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new Mp4WriterInputs(ports),

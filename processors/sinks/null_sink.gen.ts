@@ -91,7 +91,7 @@ export const nullSinkNode: NodeDefinition<NullSink, NullSinkHandle> = defineNode
     },
     source: "processors/sinks/null_sink.ts",
   },
-  processorClass: NullSink,
+  classOf: () => NullSink,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new NullSinkInputs(ports),

@@ -113,7 +113,7 @@ export const rtmpSinkNode: NodeDefinition<RtmpSink, RtmpSinkHandle> = defineNode
     },
     source: "processors/sinks/rtmp_sink.ts",
   },
-  processorClass: RtmpSink,
+  classOf: () => RtmpSink,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new RtmpSinkInputs(ports),

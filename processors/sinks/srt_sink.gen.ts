@@ -157,7 +157,7 @@ export const srtSinkNode: NodeDefinition<SrtSink, SrtSinkHandle> = defineNode<
     },
     source: "processors/sinks/srt_sink.ts",
   },
-  processorClass: SrtSink,
+  classOf: () => SrtSink,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new SrtSinkInputs(ports),

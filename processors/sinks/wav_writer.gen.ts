@@ -121,7 +121,7 @@ export const wavWriterNode: NodeDefinition<WavWriter, WavWriterHandle> = defineN
     },
     source: "processors/sinks/wav_writer.ts",
   },
-  processorClass: WavWriter,
+  classOf: () => WavWriter,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new WavWriterInputs(ports),

@@ -160,7 +160,7 @@ export const whepSinkNode: NodeDefinition<WhepSink, WhepSinkHandle> = defineNode
     },
     source: "processors/sinks/whep_sink.ts",
   },
-  processorClass: WhepSink,
+  classOf: () => WhepSink,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new WhepSinkInputs(ports),

@@ -178,7 +178,7 @@ export const whipSinkNode: NodeDefinition<WhipSink, WhipSinkHandle> = defineNode
     },
     source: "processors/sinks/whip_sink.ts",
   },
-  processorClass: WhipSink,
+  classOf: () => WhipSink,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new WhipSinkInputs(ports),

@@ -125,7 +125,7 @@ export const y4mWriterNode: NodeDefinition<Y4mWriter, Y4mWriterHandle> = defineN
     },
     source: "processors/sinks/y4m_writer.ts",
   },
-  processorClass: Y4mWriter,
+  classOf: () => Y4mWriter,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new Y4mWriterInputs(ports),

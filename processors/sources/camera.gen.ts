@@ -124,7 +124,7 @@ export const cameraNode: NodeDefinition<Camera, CameraHandle> = defineNode<
     },
     source: "processors/sources/camera.ts",
   },
-  processorClass: Camera,
+  classOf: () => Camera,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new CameraInputs(),

@@ -104,7 +104,7 @@ export const microphoneNode: NodeDefinition<Microphone, MicrophoneHandle> = defi
     },
     source: "processors/sources/microphone.ts",
   },
-  processorClass: Microphone,
+  classOf: () => Microphone,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new MicrophoneInputs(),

@@ -116,7 +116,7 @@ export const mp4FileSourceNode: NodeDefinition<Mp4FileSource, Mp4FileSourceHandl
     },
     source: "processors/sources/mp4_file_source.ts",
   },
-  processorClass: Mp4FileSource,
+  classOf: () => Mp4FileSource,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new Mp4FileSourceInputs(),

@@ -141,6 +141,18 @@ export class Mp4FileSource extends Processor<Mp4FileSourceTypes> {
   }
 
   /**
+   * Opens the file as `setup()` does and closes it again: what `streamlib validate` runs, so a
+   * file the source cannot play (an audio codec that is not Opus) is refused before a run.
+   *
+   * @param config The node's config.
+   * @throws {Mp4ReadError} When the file is missing, empty, not an MP4 or has no playable track.
+   * @throws {UnsupportedMp4CodecError} For a track that is not H.264 or Opus.
+   */
+  static async checkInput(config: { path: string }): Promise<void> {
+    (await openPlayback(config.path)).close();
+  }
+
+  /**
    * Opens the file, prepares the decoders and declares the loop period.
    *
    * @param ctx The node's name, clock and loop control.

@@ -136,7 +136,7 @@ export const screenCaptureNode: NodeDefinition<ScreenCapture, ScreenCaptureHandl
     },
     source: "processors/sources/screen_capture.ts",
   },
-  processorClass: ScreenCapture,
+  classOf: () => ScreenCapture,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new ScreenCaptureInputs(),

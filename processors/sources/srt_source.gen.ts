@@ -154,7 +154,7 @@ export const srtSourceNode: NodeDefinition<SrtSource, SrtSourceHandle> = defineN
     },
     source: "processors/sources/srt_source.ts",
   },
-  processorClass: SrtSource,
+  classOf: () => SrtSource,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new SrtSourceInputs(),

@@ -119,7 +119,7 @@ export const testPatternNode: NodeDefinition<TestPattern, TestPatternHandle> = d
     },
     source: "processors/sources/test_pattern.ts",
   },
-  processorClass: TestPattern,
+  classOf: () => TestPattern,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new TestPatternInputs(),

@@ -130,7 +130,7 @@ export const testToneGeneratorNode: NodeDefinition<TestToneGenerator, TestToneGe
       },
       source: "processors/sources/test_tone_generator.ts",
     },
-    processorClass: TestToneGenerator,
+    classOf: () => TestToneGenerator,
     moduleUrl: import.meta.url,
     accessors: (ports: PortTable) => ({
       inputs: new TestToneGeneratorInputs(),

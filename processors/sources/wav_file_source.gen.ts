@@ -113,7 +113,7 @@ export const wavFileSourceNode: NodeDefinition<WavFileSource, WavFileSourceHandl
     },
     source: "processors/sources/wav_file_source.ts",
   },
-  processorClass: WavFileSource,
+  classOf: () => WavFileSource,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new WavFileSourceInputs(),

@@ -163,6 +163,19 @@ export class WavFileSource extends Processor<WavFileSourceTypes> {
   }
 
   /**
+   * Opens the file as `setup()` does and closes it again: what `streamlib validate` runs, so a
+   * file that is not a WAV it can read is refused before a run.
+   *
+   * @param config The node's config.
+   * @throws {WavReadError} When the file is missing, not a regular file, not WAV or in an
+   * unsupported encoding (its `code` says which).
+   */
+  static async checkInput(config: { path: string }): Promise<void> {
+    const { WavReader } = await import("../formats/wav_reader.ts");
+    (await WavReader.open(config.path)).close();
+  }
+
+  /**
    * Opens the file, allocates the read buffers, and declares the loop period.
    *
    * @param ctx The node's name and clock.

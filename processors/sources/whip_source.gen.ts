@@ -152,7 +152,7 @@ export const whipSourceNode: NodeDefinition<WhipSource, WhipSourceHandle> = defi
     },
     source: "processors/sources/whip_source.ts",
   },
-  processorClass: WhipSource,
+  classOf: () => WhipSource,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new WhipSourceInputs(),

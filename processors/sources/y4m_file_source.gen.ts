@@ -105,7 +105,7 @@ export const y4mFileSourceNode: NodeDefinition<Y4mFileSource, Y4mFileSourceHandl
     },
     source: "processors/sources/y4m_file_source.ts",
   },
-  processorClass: Y4mFileSource,
+  classOf: () => Y4mFileSource,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new Y4mFileSourceInputs(),

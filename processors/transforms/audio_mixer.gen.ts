@@ -223,7 +223,7 @@ export const audioMixerNode: NodeDefinition<AudioMixer, AudioMixerHandle> = defi
     },
     source: "processors/transforms/audio_mixer.ts",
   },
-  processorClass: AudioMixer,
+  classOf: () => AudioMixer,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new AudioMixerInputs(ports),

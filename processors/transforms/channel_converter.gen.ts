@@ -149,7 +149,7 @@ export const channelConverterNode: NodeDefinition<ChannelConverter, ChannelConve
       },
       source: "processors/transforms/channel_converter.ts",
     },
-    processorClass: ChannelConverter,
+    classOf: () => ChannelConverter,
     moduleUrl: import.meta.url,
     accessors: (ports: PortTable) => ({
       inputs: new ChannelConverterInputs(ports),

@@ -122,7 +122,7 @@ export const colorConvertNode: NodeDefinition<ColorConvert, ColorConvertHandle> 
     },
     source: "processors/transforms/color_convert.ts",
   },
-  processorClass: ColorConvert,
+  classOf: () => ColorConvert,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new ColorConvertInputs(ports),

@@ -122,7 +122,7 @@ export const gainNode: NodeDefinition<Gain, GainHandle> = defineNode<
     },
     source: "processors/transforms/gain.ts",
   },
-  processorClass: Gain,
+  classOf: () => Gain,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new GainInputs(ports),

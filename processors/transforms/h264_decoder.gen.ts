@@ -115,7 +115,7 @@ export const h264DecoderNode: NodeDefinition<H264Decoder, H264DecoderHandle> = d
     },
     source: "processors/transforms/h264_decoder.ts",
   },
-  processorClass: H264Decoder,
+  classOf: () => H264Decoder,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new H264DecoderInputs(ports),

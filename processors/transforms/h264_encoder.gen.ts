@@ -195,7 +195,7 @@ export const h264EncoderNode: NodeDefinition<H264Encoder, H264EncoderHandle> = d
     },
     source: "processors/transforms/h264_encoder.ts",
   },
-  processorClass: H264Encoder,
+  classOf: () => H264Encoder,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new H264EncoderInputs(ports),

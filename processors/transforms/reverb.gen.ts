@@ -157,7 +157,7 @@ export const reverbNode: NodeDefinition<Reverb, ReverbHandle> = defineNode<
     },
     source: "processors/transforms/reverb.ts",
   },
-  processorClass: Reverb,
+  classOf: () => Reverb,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new ReverbInputs(ports),

@@ -132,7 +132,7 @@ export const videoScaleNode: NodeDefinition<VideoScale, VideoScaleHandle> = defi
     },
     source: "processors/transforms/video_scale.ts",
   },
-  processorClass: VideoScale,
+  classOf: () => VideoScale,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new VideoScaleInputs(ports),

@@ -111,6 +111,28 @@ Deno.test("a 20 MB, 10M-deep manifest is refused for its size; a 2 MB, 1M-deep o
   }
 });
 
+Deno.test("validate and run refuse a 100,000-character node id with the bound every front-end uses", async () => {
+  const dir = await tempDir();
+  try {
+    const path = join(dir, "long_id.json");
+    const id = "n".repeat(100_000);
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify({ version: 1, nodes: [{ id, type: "NullSink" }], connections: [] }),
+    );
+    for (const command of ["validate", "run"]) {
+      const result = await capture(command, path, "--json");
+      assert.equal(result.code, 1, `${command}: ${result.err.slice(0, 300)}`);
+      assert.match(result.err, /at most 64 characters, this one 100000/);
+      assert.ok(result.err.length < 500, `${command}: stderr has ${result.err.length} characters`);
+      assert.ok(result.out.length < 2000, `${command}: stdout has ${result.out.length} characters`);
+      assert.ok(result.out.includes('"invalid_node_id"'), result.out.slice(0, 300));
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("validateManifest() refuses a deeply nested value without walking it, and quotes only its start", () => {
   let deep: unknown = 1;
   for (let i = 0; i < 1_000_000; i++) deep = [deep];

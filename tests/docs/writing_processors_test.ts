@@ -118,6 +118,37 @@ assert.deepEqual(tight.frameLeaks(), []);
 console.log("brightness ok");
 `;
 
+const ADD_BY_CLASS = `import assert from "node:assert/strict";
+import { Runtime } from "@streamlib/streamlib";
+import { Brightness } from "./src/processors/brightness.ts";
+
+// Only the class's module is imported: its own import of brightness.gen.ts registers the
+// definition, so add(Class) works without rt.use(registry).
+const rt = new Runtime();
+const node = rt.add(Brightness, { offset: 10 });
+assert.equal(node.processor, "Brightness");
+assert.deepEqual(rt.describe().nodes[0].config, { offset: 10 });
+console.log("add by class ok");
+`;
+
+Deno.test("A user's processor from docs/writing_processors.md is added by class after importing only its module", async () => {
+  const root = await makeProject(["src/processors"], {
+    "src/processors/brightness.ts": docBlock("// src/processors/brightness.ts"),
+    "add_by_class.ts": ADD_BY_CLASS,
+  });
+  try {
+    const gen = await deno(root, "run", "-A", join(repoRoot, "codegen/mod.ts"));
+    assert.equal(gen.code, 0, gen.out + gen.err);
+    const check = await deno(root, "check", "--quiet", "add_by_class.ts");
+    assert.equal(check.code, 0, check.err);
+    const run = await deno(root, "run", "-A", "add_by_class.ts");
+    assert.equal(run.code, 0, run.out + run.err);
+    assert.match(run.out, /add by class ok/);
+  } finally {
+    rmSync(root, { recursive: true });
+  }
+});
+
 Deno.test("The video transform of docs/writing_processors.md generates, type-checks and brightens frames in a fresh project, losing none when frame memory runs out", async () => {
   const root = await makeProject(["src/processors"], {
     "src/processors/brightness.ts": docBlock("// src/processors/brightness.ts"),

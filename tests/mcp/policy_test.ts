@@ -125,6 +125,25 @@ Deno.test("streamlib mcp refuses a 1M-character id with an error about length, a
   assert.ok(later.text.length < 2000, "later errors stay small");
 });
 
+Deno.test("streamlib mcp quotes at most an excerpt of a 1 MB id in every tool's error", async () => {
+  await using mcp = await connectStdio();
+  assert.equal((await mcp.call("add_processor", { type: "Gain", id: "g" })).isError, false);
+  const huge = "x".repeat(1_000_000);
+  for (
+    const [tool, args] of [
+      ["remove_processor", { id: huge }],
+      ["set_config", { id: huge, config: { gain: 0.5 } }],
+      ["connect", { from: `${huge}.out`, to: "g.in" }],
+      ["disconnect", { connection: huge }],
+    ] as const
+  ) {
+    const reply = await mcp.call(tool, args);
+    assert.equal(reply.isError, true, tool);
+    assert.ok(reply.text.length < 2000, `${tool} answered ${reply.text.length} characters`);
+    assert.ok(reply.text.includes("more characters"), `${tool}: ${reply.text.slice(0, 300)}`);
+  }
+});
+
 Deno.test("streamlib mcp --http takes its token from --token-file or STREAMLIB_TOKEN, not only the command line", async () => {
   const dir = await Deno.makeTempDir();
   const file = join(dir, "token");

@@ -130,6 +130,50 @@ Deno.test("Control API shows error messages and stacks only with the token", asy
   });
 });
 
+Deno.test("Control API reads without the token give a node's failure as its code, in every read", async () => {
+  await withMedia(async (h, media) => {
+    const file = join(media, "not_a.wav");
+    await Deno.writeTextFile(file, "SECRET-CONTENT-0123456789 this is not a WAV file at all");
+    const added = await h.call("POST", "/nodes", {
+      type: "WavFileSource",
+      id: "src",
+      config: { path: file },
+    });
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    await h.rt.start().catch(() => {});
+    await until(() => h.rt.describe().nodes.find((n) => n.id === "src")?.failure != null, 5000);
+    const failure = h.rt.describe().nodes.find((n) => n.id === "src")!.failure!;
+    assert.ok(failure.code, "the failure has a code");
+    assert.ok(failure.message.includes("SECR"), `the message quotes the file: ${failure.message}`);
+    const withToken = await h.call("GET", "/nodes/src", undefined, { token: h.dashboard.token });
+    assert.equal(withToken.body.failure.message, failure.message);
+    const node = await h.call("GET", "/nodes/src");
+    const graph = await h.call("GET", "/graph");
+    const page = await (await fetch(`${h.dashboard.origin}/`)).text();
+    const fromGraph = graph.body.nodes.find((n: { id: string }) => n.id === "src");
+    for (const [where, read] of [["/nodes/src", node.body], ["/graph", fromGraph]]) {
+      assert.deepEqual(
+        read.failure,
+        {
+          phase: failure.phase,
+          code: failure.code,
+          message: `${failure.code} in setup(): details need the token`,
+        },
+        where,
+      );
+    }
+    for (
+      const [where, text] of [["/nodes/src", JSON.stringify(node.body)], [
+        "/graph",
+        JSON.stringify(graph.body),
+      ], ["page", page]]
+    ) {
+      assert.ok(!text.includes("SECR"), `${where} quotes the file`);
+      assert.ok(!text.includes(failure.message), `${where} has the message`);
+    }
+  });
+});
+
 Deno.test("deno task dashboard takes its token from --token-file or STREAMLIB_TOKEN, for the page and /mcp alike", async () => {
   const dir = await Deno.makeTempDir();
   const file = join(dir, "token");

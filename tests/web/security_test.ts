@@ -71,6 +71,52 @@ Deno.test("A request from another origin is refused with 403", async () => {
   assert.equal(own.status, 200);
 });
 
+Deno.test("A player page on an origin of allowedOrigins can preflight and POST; another origin is told the option", async () => {
+  const rt = createRuntime();
+  const player = "http://127.0.0.1:9";
+  const dashboard = await createDashboard(rt, { allowedOrigins: [player] });
+  try {
+    const url = `${dashboard.origin}/api/v1/whep/live`;
+    const preflight = await fetch(url, {
+      method: "OPTIONS",
+      headers: {
+        origin: player,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type",
+      },
+    });
+    await preflight.body?.cancel();
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get("access-control-allow-origin"), player);
+    assert.match(preflight.headers.get("access-control-allow-headers") ?? "", /authorization/);
+    assert.match(preflight.headers.get("access-control-allow-methods") ?? "", /POST/);
+    // The POST itself (no such node here: 404) carries the headers the page needs to read it.
+    const post = await fetch(url, {
+      method: "POST",
+      headers: {
+        origin: player,
+        authorization: `Bearer ${dashboard.token}`,
+        "content-type": "application/sdp",
+      },
+      body: "v=0\r\n",
+    });
+    await post.body?.cancel();
+    assert.equal(post.headers.get("access-control-allow-origin"), player);
+    assert.match(post.headers.get("access-control-expose-headers") ?? "", /location/i);
+    const other = await fetch(url, {
+      method: "OPTIONS",
+      headers: { origin: "http://127.0.0.1:8", "access-control-request-method": "POST" },
+    });
+    const { error } = await other.json();
+    assert.equal(other.status, 403);
+    assert.equal(error.code, "forbidden_origin");
+    assert.match(error.message, /allowedOrigins/);
+    assert.equal(other.headers.get("access-control-allow-origin"), null);
+  } finally {
+    await dashboard.close();
+  }
+});
+
 Deno.test("A Host header that is not the dashboard's is refused (DNS rebinding)", async () => {
   await using h = await Harness.start({ start: false });
   const port = h.dashboard.port;

@@ -10,7 +10,7 @@ import type { NodeRegistry, Runtime } from "../../mod.ts";
 import { accessPolicy, hostGuard, presentsToken } from "./api/auth.ts";
 import { apiNotFound, createApi, errorResponse } from "./api/app.ts";
 import type { ApiContext } from "./api/context.ts";
-import { redactErrors, redactEvents } from "./api/redact.ts";
+import { redactSnapshot } from "./api/redact.ts";
 import { ApiError } from "./api/errors.ts";
 import { API_BODY_LIMITS } from "./api/validation.ts";
 import { ControlPolicy } from "../../frontend/control_policy.ts";
@@ -328,13 +328,9 @@ function createApp(
     const open = !ctx.policy.readsNeedToken || presentsToken(ctx.policy, c.req.raw);
     const snapshot = ctx.hub.snapshot();
     const full = presentsToken(ctx.policy, c.req.raw);
+    // Error messages and stacks can name files and quote them: only with the token.
     const html = renderPage(
-      !open ? withoutGraph(snapshot) : full ? snapshot : {
-        // Error messages and stacks can name files and quote them: only with the token.
-        ...snapshot,
-        events: redactEvents(snapshot.events),
-        errors: redactErrors(snapshot.errors),
-      },
+      !open ? withoutGraph(snapshot) : full ? snapshot : redactSnapshot(snapshot),
     );
     return c.html(html, 200, {
       "content-security-policy": [

@@ -6,6 +6,7 @@
  */
 
 import { type Context, Hono } from "hono";
+import { cors } from "hono/cors";
 import { API_VERSION } from "../../shared/protocol.ts";
 import { originGuard, requireToken } from "./auth.ts";
 import type { ApiContext } from "./context.ts";
@@ -76,6 +77,19 @@ export function createApi(ctx: ApiContext): Hono {
   const api = new Hono();
   api.onError(errorResponse);
   api.use("*", originGuard(ctx.policy));
+  // A page on an origin of `allowedOrigins` (a WHEP player of one's own) calls with a token and
+  // an SDP body, so its browser asks first (a preflight, without the token) and reads the
+  // answer's Location: answer both for the allowed origins only (the guard refused the rest).
+  api.use(
+    "*",
+    cors({
+      origin: (origin) => ctx.policy.origins.has(origin) ? origin : null,
+      allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+      allowHeaders: ["authorization", "content-type"],
+      exposeHeaders: ["location"],
+      maxAge: 600,
+    }),
+  );
   api.use("*", async (c, next) => {
     if (c.req.method !== "GET" && c.req.method !== "HEAD") {
       await requireToken(ctx.policy)(c, next);

@@ -9,6 +9,7 @@
 import type { MiddlewareHandler } from "hono";
 import { tokensMatch } from "../../../frontend/token.ts";
 import { ApiError } from "./errors.ts";
+import { quote } from "../../../core/errors/quote.ts";
 
 /** The access rules of one dashboard. */
 export interface AccessPolicy {
@@ -100,9 +101,13 @@ export function originGuard(policy: AccessPolicy): MiddlewareHandler {
       throw new ApiError(
         403,
         "forbidden_origin",
-        `Cannot accept a request from origin ${JSON.stringify(origin)}: allowed origins are ${
+        `Cannot accept a request from origin ${
+          JSON.stringify(quote(origin))
+        }: allowed origins are ${
           [...policy.origins].join(", ")
-        }`,
+        } (to call the API from a page of your own, add its origin to the dashboard's allowedOrigins option, createDashboard(rt, { allowedOrigins: ["${
+          quote(origin)
+        }"] }), or serve the page from the dashboard's origin; see docs/webrtc.md)`,
         { field: "origin", choices: [...policy.origins] },
       );
     }

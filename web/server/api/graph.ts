@@ -25,7 +25,7 @@ import type { Placement } from "../../../core/graph/placement.ts";
 import { visibleGraph } from "../graph_view.ts";
 import { presentsToken } from "./auth.ts";
 import type { ApiContext } from "./context.ts";
-import { redactError } from "./redact.ts";
+import { redactError, redactFailure, redactGraph } from "./redact.ts";
 import { ApiError, policyError, toApiError } from "./errors.ts";
 import {
   checkBody,
@@ -53,14 +53,17 @@ export function graphRoutes(ctx: ApiContext): Hono {
     return node;
   };
 
-  api.get("/graph", (c) => c.json(graph()));
+  // Messages and stacks can name files and quote them: only for the token's holder.
+  api.get("/graph", (c) => {
+    const view = graph();
+    return c.json(presentsToken(ctx.policy, c.req.raw) ? view : redactGraph(view));
+  });
 
   api.get("/nodes/:id", (c) => {
     const node = findNode(c.req.param("id"));
     const error = ctx.hub.errors()[node.id];
-    // Messages and stacks can name files and quote them: only for the token's holder.
-    const full = presentsToken(ctx.policy, c.req.raw);
-    return c.json({ ...node, lastError: error ? (full ? error : redactError(error)) : null });
+    if (presentsToken(ctx.policy, c.req.raw)) return c.json({ ...node, lastError: error ?? null });
+    return c.json({ ...redactFailure(node), lastError: error ? redactError(error) : null });
   });
 
   api.post("/nodes", async (c) => {

@@ -1,11 +1,19 @@
 /**
- * What a reader without the token sees of errors: the node, the phase and the error's name, but
- * not its message or stack, which can carry file paths and bits of files.
+ * What a reader without the token sees of errors: the node, the phase, the error's name and its
+ * code, but not its message or stack, which can carry file paths and bits of files. Every read
+ * that can carry an error goes through here: a node's `failure` in `GET /graph`, `GET
+ * /nodes/:id` and the page's snapshot, a node's last error, and the events.
  *
  * @module
  */
 
-import type { LoggedEvent, NodeErrorInfo } from "../../shared/protocol.ts";
+import type {
+  GraphView,
+  LoggedEvent,
+  NodeErrorInfo,
+  SnapshotMessage,
+} from "../../shared/protocol.ts";
+import type { NodeDescription } from "../../../core/description.ts";
 
 /** The message shown in place of an error's own to a reader without the token. */
 export const REDACTED = "details need the token";
@@ -54,4 +62,59 @@ export function redactEvents(events: readonly LoggedEvent[]): LoggedEvent[] {
     if ("stack" in copy) copy.stack = null;
     return { ...logged, event: copy as unknown as LoggedEvent["event"] };
   });
+}
+
+/**
+ * A node's failure as its phase and code: the message (which can quote what the node read) is
+ * replaced.
+ *
+ * @param node The node, as `describe()` gives it.
+ * @returns The node, its `failure` redacted when it has one.
+ *
+ * @example A failure that quoted a file
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { redactFailure } from "./redact.ts";
+ *
+ * const failure = { phase: "setup", code: "wav_format", message: "/srv/a.wav starts with 'SECR'" } as const;
+ * // deno-lint-ignore no-explicit-any
+ * const node = redactFailure({ id: "src", failure } as any);
+ * assert.deepEqual(node.failure, { phase: "setup", code: "wav_format", message: "wav_format in setup(): details need the token" });
+ * ```
+ */
+export function redactFailure(node: NodeDescription): NodeDescription {
+  const { failure } = node;
+  if (!failure) return node;
+  const code = failure.code ?? "error";
+  return {
+    ...node,
+    failure: { phase: failure.phase, code, message: `${code} in ${failure.phase}(): ${REDACTED}` },
+  };
+}
+
+/**
+ * The graph with every node's failure redacted ({@linkcode redactFailure}).
+ *
+ * @param graph The graph view.
+ * @returns The same graph, failures as codes.
+ */
+export function redactGraph(graph: GraphView): GraphView {
+  if (!graph.nodes.some((n) => n.failure)) return graph;
+  return { ...graph, nodes: graph.nodes.map(redactFailure) };
+}
+
+/**
+ * A snapshot as a reader without the token sees it: failures as codes, errors and events
+ * without messages or stacks.
+ *
+ * @param snapshot The hub's snapshot.
+ * @returns The redacted snapshot.
+ */
+export function redactSnapshot(snapshot: SnapshotMessage): SnapshotMessage {
+  return {
+    ...snapshot,
+    graph: redactGraph(snapshot.graph),
+    events: redactEvents(snapshot.events),
+    errors: redactErrors(snapshot.errors),
+  };
 }
