@@ -126,7 +126,11 @@ export class NodeInstance {
       () => this.#wake(),
       this.#memoryStalled,
     );
-    for (const output of this.#outputs) output.label = `${this.id}.${output.name}`;
+    for (const output of this.#outputs) {
+      output.label = `${this.id}.${output.name}`;
+      output.node = this.id;
+    }
+    for (const input of this.ports.inputBindings) input.label = `${this.id}.${input.name}`;
     if (this.mode === "loop") {
       const driver = new LoopDriver(() => this.#runFromLoop(), clock, env.timers, env.maxCatchUp);
       this.#loop = driver;
