@@ -96,6 +96,7 @@ export {
   LoopPeriodMissingError,
   NodeOptionsError,
   PlacementUnavailableError,
+  RuntimeArgumentError,
   RuntimeStateError,
 } from "./core/lifecycle/errors.ts";
 export { NODE_STATES, RUNTIME_STATES, StateTransitionError } from "./core/lifecycle/state.ts";
