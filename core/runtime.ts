@@ -225,6 +225,7 @@ export class Runtime implements AsyncDisposable {
     config?: unknown,
     options: AddOptions = {},
   ): DynamicNodeHandle {
+    checkOptionsObject("add", options, "AddOptions: { id?, placement?, onError?, maxRestarts? }");
     const graph = this.#graph;
     const builtFor =
       typeof processor === "function" && this.#registry.of(processor)?.processorClass !== processor
@@ -301,6 +302,7 @@ export class Runtime implements AsyncDisposable {
     toPort: string,
     options: ConnectionOptions = {},
   ): ConnectionInfo {
+    checkOptionsObject("connect", options, "ConnectionOptions: { capacity?, policy? }");
     const c = this.#graph.connect(fromNode, fromPort, toNode, toPort, options);
     try {
       this.#admission.admitConnection(this.#graph, c);
@@ -464,6 +466,7 @@ export class Runtime implements AsyncDisposable {
     callback: ProbeCallback,
     options: ProbeOptions = {},
   ): Probe {
+    checkOptionsObject("probe", options, "ProbeOptions: { everyMs?, everyFrame?, transform? }");
     const [node, name] = splitPort(port);
     if (typeof callback !== "function") {
       throw new ProbeOptionsError("callback", "the callback must be a function");
@@ -758,6 +761,13 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 function withoutId({ id: _, ...rest }: ConnectionInfo): Omit<ConnectionInfo, "id"> {
   return rest;
+}
+
+/** Throws {@linkcode RuntimeArgumentError} when `options` is not a plain options object. */
+function checkOptionsObject(method: string, options: unknown, expected: string): void {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new RuntimeArgumentError(method, "options", options, `an object of ${expected}`);
+  }
 }
 
 /** Checks what `new Runtime(options)` got, where it is given (not at `start()`). */

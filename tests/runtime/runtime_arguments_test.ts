@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { Runtime, RuntimeArgumentError } from "../mod.ts";
+import { Runtime, RuntimeArgumentError } from "../../mod.ts";
+import { builtinRegistry } from "../../processors/mod.ts";
 
 const refused = (method: string, argument: string, pattern?: RegExp) => (e: unknown) =>
   e instanceof RuntimeArgumentError && e.code === "invalid_argument" && e.method === method &&
@@ -53,4 +54,23 @@ Deno.test("Runtime.use() and new Runtime() check their arguments at the call, na
     }
   })();
   assert.ok(error !== undefined && error.message.length < 400, error?.message.slice(0, 100));
+});
+
+Deno.test("add(), connectByName() and probe() refuse options that are not an object, naming the method", () => {
+  // deno-lint-ignore no-explicit-any
+  const any = (v: unknown) => v as any;
+  const rt = new Runtime({ registry: builtinRegistry });
+  rt.add("TestToneGenerator", {}, { id: "t" });
+  rt.add("NullSink", {}, { id: "s" });
+  for (const bad of [5, null, "fifo", []]) {
+    assert.throws(() => rt.add("Gain", {}, any(bad)), refused("add", "options"));
+    assert.throws(
+      () => rt.connectByName("t", "audio", "s", "in", any(bad)),
+      refused("connect", "options"),
+    );
+    assert.throws(() => rt.probe("t.audio", () => {}, any(bad)), refused("probe", "options"));
+  }
+  assert.deepEqual(rt.describe().nodes.map((n) => n.id), ["t", "s"], "nothing was added");
+  assert.equal(rt.describe().connections.length, 0);
+  assert.deepEqual(rt.probes(), []);
 });
