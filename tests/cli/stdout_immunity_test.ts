@@ -131,3 +131,31 @@ Deno.test("streamlib dashboard --json: a processor printing in the main isolate 
   assert.equal(lines.at(-1)?.event, "stopped");
   await Deno.remove(join(manifest, ".."), { recursive: true });
 });
+
+Deno.test("streamlib validate --json --load-plugins: a plugin module that prints on import leaves stdout one JSON object", async () => {
+  const dir = await Deno.makeTempDir();
+  const plugin = join(dir, "printing_plugin.ts");
+  await Deno.writeTextFile(
+    plugin,
+    'console.log("plugin says hi"); console.info("and more");\nexport const registry = [];\n',
+  );
+  const manifest = join(dir, "m.json");
+  await Deno.writeTextFile(
+    manifest,
+    JSON.stringify({
+      version: 1,
+      plugins: [plugin],
+      nodes: [
+        { id: "t", type: "TestToneGenerator", config: {} },
+        { id: "s", type: "NullSink", config: {} },
+      ],
+      connections: [{ from: "t.audio", to: "s.in" }],
+    }),
+  );
+  const { code, out, err } = await runCli(["validate", manifest, "--json", "--load-plugins"]);
+  assert.equal(code, 0, `${out}\n${err}`);
+  const [report, ...rest] = jsonLines(out, err);
+  assert.deepEqual([report.valid, report.pluginsLoaded, rest.length], [true, true, 0]);
+  assert.match(err, /plugin says hi/);
+  await Deno.remove(dir, { recursive: true });
+});
