@@ -165,7 +165,8 @@ export interface NodeWarningEvent extends RuntimeEventBase {
   readonly type: "node-warning";
   /**
    * What kind of warning: a required input without a connection (at start), frames never
-   * released (at stop; `port` is the output they were written to, `""` if none), or frames a node
+   * released (at stop; `node` holds them, the last to read, write or keep them, and `port` is
+   * where: the input it read them from or the output it wrote them to, `""` if none), or frames a node
    * could not finish for want of frame memory and dropped after waiting
    * `MEMORY_WAIT_LIMIT_MS` with nothing freed (`port` is the input they came from).
    */
