@@ -46,6 +46,19 @@ export { PortsNotBoundError } from "./core/processor/processor.ts";
 
 // -- Testing a processor by hand -------------------------------------------------------------
 export { createProcessContext } from "./core/processor/create_context.ts";
+export {
+  createNodeLog,
+  LOG_LEVELS,
+  type LogLevel,
+  type LogRecord,
+  type NodeLog,
+} from "./core/processor/log.ts";
+export {
+  reserveStdout,
+  type StdoutReservation,
+  stdoutReserved,
+  writeStdoutLine,
+} from "./core/processor/stdout_guard.ts";
 export { connectLocal } from "./core/ports/local_connection.ts";
 export { PortAlreadyConnectedError } from "./core/ports/input_binding.ts";
 export { InputBinding } from "./core/ports/input_binding.ts";
@@ -107,6 +120,7 @@ export {
   LoopPeriodMissingError,
   NodeOptionsError,
   PlacementUnavailableError,
+  RuntimeArgumentError,
   RuntimeStateError,
 } from "./core/lifecycle/errors.ts";
 export { NODE_STATES, RUNTIME_STATES, StateTransitionError } from "./core/lifecycle/state.ts";

@@ -77,6 +77,7 @@ export type {
   NodeConfigEvent,
   NodeEndOfStreamEvent,
   NodeErrorEvent,
+  NodeLogEvent,
   NodeMembershipEvent,
   NodeStateEvent,
   NodeWarningEvent,

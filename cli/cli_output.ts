@@ -31,6 +31,8 @@ export interface CliOutput {
   readonly status?: (text: string) => void;
 }
 
+import { writeStdoutLine } from "../core/processor/stdout_guard.ts";
+
 const encoder = new TextEncoder();
 let live = false;
 
@@ -44,7 +46,7 @@ function clearLive(): void {
 export const CONSOLE: CliOutput = {
   out: (text) => {
     clearLive();
-    console.log(text);
+    writeStdoutLine(text); // stdout even while reserved for JSON lines (processors' prints are not)
   },
   err: (text) => {
     clearLive();

@@ -24,6 +24,8 @@ import {
 import { PluginLoadError } from "../core/manifest/manifest.ts";
 import { silencedBy } from "../core/graph/silent_sources.ts";
 import { createRuntime } from "../processors/mod.ts";
+import { reserveStdout } from "../core/processor/stdout_guard.ts";
+import { nodeLogLine } from "./node_log_line.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
 import { readManifestFile } from "./_manifest_file.ts";
 import {
@@ -57,7 +59,8 @@ export function runUsage(program = "deno task run"): string {
 Options:
   --seconds N     stop after N seconds (above 0, at most ${MAX_SECONDS}: 24 days, 20 hours)
   --json          one JSON object per line on stdout: started, stats (each second), node-error,
-                  stopped; or invalid with the issues (at most 50, and their count)
+                  node-log, stopped; or invalid with the issues (at most 50, and their count);
+                  what processors print goes to stderr meanwhile
 ${LOAD_PLUGINS_USAGE}.
                   A manifest that names plugins does not run without it
 ${RUNTIME_USAGE}
@@ -183,6 +186,8 @@ export async function main(
     loadPlugins,
   }, { scopePermissions: options.scopePermissions, allowAll: parsed.allowAll });
   if (scoped !== undefined) return scoped;
+  // stdout carries the JSON lines: what any isolate prints goes to stderr meanwhile.
+  using _stdout = json ? reserveStdout() : undefined;
   const emit = (event: Record<string, unknown>) => output.out(JSON.stringify(event));
   const file = await readManifestFile(path);
   if (!file.ok) {
@@ -256,6 +261,10 @@ export async function main(
   let stopped!: () => void;
   const done = new Promise<void>((resolve) => stopped = resolve);
   rt.on((event: RuntimeEvent) => {
+    if (event.type === "node-log") {
+      if (json) emit({ event: "node-log", ...event });
+      else output.err(nodeLogLine(event));
+    }
     if (event.type === "node-error") {
       failures++;
       failedNodes.add(event.node);

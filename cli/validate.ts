@@ -10,7 +10,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { type NodeRegistry, Runtime, validateManifest } from "../mod.ts";
+import { type NodeRegistry, reserveStdout, Runtime, validateManifest } from "../mod.ts";
 import { checkManifestInputs } from "../core/manifest/input_check.ts";
 import { PluginLoadError } from "../core/manifest/manifest.ts";
 import { manifestWarnings } from "../core/manifest/validation.ts";
@@ -99,6 +99,8 @@ export async function main(
     return 2;
   }
   const [path] = positionals;
+  // With --json, stdout carries one JSON object: a plugin module that prints goes to stderr.
+  using _stdout = json ? reserveStdout() : undefined;
   const file = await readManifestFile(path);
   if (!file.ok) {
     if (json) {

@@ -49,6 +49,7 @@ import { portOf, splitPortEnd } from "./ports/port_end.ts";
 import { type AppPortOptions, AppPorts } from "./app/app_ports.ts";
 import type { AppInput } from "./app/app_input.ts";
 import type { AppOutput } from "./app/app_output.ts";
+import { RuntimeArgumentError } from "./lifecycle/errors.ts";
 
 /**
  * A live graph of processors. Add nodes by class, definition or name, connect their ports,
@@ -97,6 +98,7 @@ export class Runtime implements AsyncDisposable {
    * @param options Registry, clock, timers, catch-up bound and Worker backend.
    */
   constructor(options: RuntimeOptions = {}) {
+    checkRuntimeOptions(options);
     this.#registry = options.registry ?? new NodeRegistry();
     this.#admission = new Admission({
       budgetBytes: options.memoryBudgetBytes,
@@ -142,6 +144,16 @@ export class Runtime implements AsyncDisposable {
    * ```
    */
   use(registry: Iterable<NodeDefinition>): this {
+    if (
+      typeof (registry as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== "function"
+    ) {
+      throw new RuntimeArgumentError(
+        "use",
+        "registry",
+        registry,
+        "a registry or an iterable of node definitions (a package's `registry.gen.ts` export)",
+      );
+    }
     for (const definition of registry) this.#checkUnclaimed(definition);
     this.#registry = this.#registry.with(registry);
     return this;
@@ -217,6 +229,7 @@ export class Runtime implements AsyncDisposable {
     config?: unknown,
     options: AddOptions = {},
   ): DynamicNodeHandle {
+    checkOptionsObject("add", options, "AddOptions: { id?, placement?, onError?, maxRestarts? }");
     const graph = this.#graph;
     const builtFor =
       typeof processor === "function" && this.#registry.of(processor)?.processorClass !== processor
@@ -293,6 +306,7 @@ export class Runtime implements AsyncDisposable {
     toPort: string,
     options: ConnectionOptions = {},
   ): ConnectionInfo {
+    checkOptionsObject("connect", options, "ConnectionOptions: { capacity?, policy? }");
     const c = this.#graph.connect(fromNode, fromPort, toNode, toPort, options);
     try {
       this.#admission.admitConnection(this.#graph, c);
@@ -456,6 +470,7 @@ export class Runtime implements AsyncDisposable {
     callback: ProbeCallback,
     options: ProbeOptions = {},
   ): Probe {
+    checkOptionsObject("probe", options, "ProbeOptions: { everyMs?, everyFrame?, transform? }");
     const [node, name] = splitPort(port);
     if (typeof callback !== "function") {
       throw new ProbeOptionsError("callback", "the callback must be a function");
@@ -576,7 +591,7 @@ export class Runtime implements AsyncDisposable {
     this.#leaks = await this.#isolates.frameLeaks();
     for (const leak of this.#leaks) {
       const node = this.#graph.hasNode(leak.node) ? this.#graph.node(leak.node) : undefined;
-      const where = leak.port ? ` and written to '${leak.port}'` : "";
+      const where = leak.port ? ` at '${leak.port}'` : "";
       this.#emit({
         type: "node-warning",
         code: "frame_leak",
@@ -584,7 +599,7 @@ export class Runtime implements AsyncDisposable {
         processor: node?.descriptor.name ?? "",
         port: portOf(leak.port),
         message:
-          `${leak.count} ${leak.kind} frame(s) made by '${leak.node}'${where} were never released: a ctx.frames.keep() without release()`,
+          `${leak.count} ${leak.kind} frame(s) held by '${leak.node}'${where} (made by '${leak.madeBy}') were never released: a ctx.frames.keep() without release()`,
       });
     }
     this.#setState("stopped");
@@ -592,8 +607,8 @@ export class Runtime implements AsyncDisposable {
 
   /**
    * The leak report of the last `stop()`: frames still alive after every node was torn down and
-   * every connection drained, grouped by the node that made them and the port they were written
-   * to. Empty when every frame was released (each one also got a `node-warning` event with code
+   * every connection drained, grouped by the node and port that hold them (the last to read,
+   * write or keep them) and the node that made them. Empty when every frame was released (each one also got a `node-warning` event with code
    * `frame_leak`).
    */
   frameLeaks(): FrameLeak[] {
@@ -680,8 +695,23 @@ export class Runtime implements AsyncDisposable {
    *
    * @param listener Called with each event.
    * @returns A function that unsubscribes.
+   * @throws {RuntimeArgumentError} When `listener` is not a function (checked here, not at the
+   * first event).
    */
   on(listener: RuntimeEventListener): () => void {
+    if (typeof listener !== "function") {
+      const filter = typeof listener === "string"
+        ? `; to listen to one type, filter in it: rt.on((e) => { if (e.type === ${
+          JSON.stringify((listener as string).slice(0, 40))
+        }) ... })`
+        : "";
+      throw new RuntimeArgumentError(
+        "on",
+        "listener",
+        listener,
+        `one function, called with every event${filter}`,
+      );
+    }
     return this.#hub.on(listener);
   }
 
@@ -799,4 +829,60 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 function withoutId({ id: _, ...rest }: ConnectionInfo): Omit<ConnectionInfo, "id"> {
   return rest;
+}
+
+/** Throws {@linkcode RuntimeArgumentError} when `options` is not a plain options object. */
+function checkOptionsObject(method: string, options: unknown, expected: string): void {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new RuntimeArgumentError(method, "options", options, `an object of ${expected}`);
+  }
+}
+
+/** Checks what `new Runtime(options)` got, where it is given (not at `start()`). */
+function checkRuntimeOptions(options: RuntimeOptions): void {
+  const method = "new Runtime";
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new RuntimeArgumentError(method, "options", options, "an object of RuntimeOptions");
+  }
+  const { registry, clock, timers, maxCatchUp, isolates } = options;
+  if (
+    registry !== undefined && typeof (registry as { of?: unknown } | null)?.of !== "function"
+  ) {
+    throw new RuntimeArgumentError(
+      method,
+      "options.registry",
+      registry,
+      "a NodeRegistry (new NodeRegistry([...definitions]), or a package's registry.gen.ts export)",
+    );
+  }
+  if (clock !== undefined && typeof clock?.nowNs !== "function") {
+    throw new RuntimeArgumentError(method, "options.clock", clock, "a MediaClock (with nowNs())");
+  }
+  if (
+    timers !== undefined &&
+    (typeof timers?.setTimeout !== "function" || typeof timers?.clearTimeout !== "function")
+  ) {
+    throw new RuntimeArgumentError(
+      method,
+      "options.timers",
+      timers,
+      "RuntimeTimers (with setTimeout() and clearTimeout())",
+    );
+  }
+  if (maxCatchUp !== undefined && !(Number.isInteger(maxCatchUp) && maxCatchUp >= 1)) {
+    throw new RuntimeArgumentError(
+      method,
+      "options.maxCatchUp",
+      maxCatchUp,
+      "an integer of 1 or more",
+    );
+  }
+  if (isolates !== undefined && (isolates === null || typeof isolates !== "object")) {
+    throw new RuntimeArgumentError(
+      method,
+      "options.isolates",
+      isolates,
+      "an IsolateBackend (createRuntime() injects the Worker backend)",
+    );
+  }
 }

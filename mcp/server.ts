@@ -312,6 +312,17 @@ const STRUCTURAL = new Set([
 function forwardEvents(runtime: Runtime, server: Server, subscribed: Set<string>): () => void {
   let pending = false;
   return runtime.on((event: RuntimeEvent) => {
+    if (event.type === "node-log") {
+      // What a processor logged with ctx.log, as an MCP logging message from logger node:<id>.
+      const dropped = event.dropped ? ` (${event.dropped} earlier lines dropped)` : "";
+      server.sendLoggingMessage({
+        level: event.level === "warn" ? "warning" : event.level,
+        logger: `node:${event.node}`,
+        data: event.data === undefined
+          ? `${event.message}${dropped}`
+          : { message: `${event.message}${dropped}`, data: event.data },
+      }).catch(() => {});
+    }
     if (event.type === "node-error") {
       server.sendLoggingMessage({
         level: "error",

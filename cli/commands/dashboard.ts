@@ -7,6 +7,8 @@
 
 import { loadProjectRegistry } from "../../codegen/nodes_command.ts";
 import { createRuntime } from "../../processors/mod.ts";
+import { reserveStdout } from "../../core/processor/stdout_guard.ts";
+import { nodeLogLine } from "../node_log_line.ts";
 import type { CliCommand } from "../command.ts";
 import { loadPipelineFile } from "../load_pipeline.ts";
 import { readManifestFile } from "../_manifest_file.ts";
@@ -108,6 +110,8 @@ export const command: CliCommand = {
       dashboard: true,
     }, { scopePermissions, allowAll: values["allow-all"] as boolean });
     if (scoped !== undefined) return scoped;
+    // With --json, stdout carries JSON lines: what any isolate prints goes to stderr meanwhile.
+    using _stdout = values.json ? reserveStdout() : undefined;
     const rt = createRuntime({ registry: await loadProjectRegistry("."), ...limits });
     let positions: Record<string, { x: number; y: number }> | undefined;
     if (positionals[0] !== undefined) {
@@ -129,6 +133,10 @@ export const command: CliCommand = {
     }
     let failures = 0;
     rt.on((event) => {
+      if (event.type === "node-log") {
+        if (values.json) output.out(JSON.stringify({ event: "node-log", ...event }));
+        else output.err(nodeLogLine(event));
+      }
       if (event.type !== "node-error") return;
       failures++;
       const denied = PermissionScopeError.fromNodeError(event);

@@ -8,6 +8,7 @@
 import { loadProjectRegistry } from "../../codegen/nodes_command.ts";
 import { serveHttp, serveStdio } from "../../mcp/mod.ts";
 import { createRuntime } from "../../processors/mod.ts";
+import { reserveStdout } from "../../core/processor/stdout_guard.ts";
 import type { CliCommand } from "../command.ts";
 import { loadPipelineFile } from "../load_pipeline.ts";
 import {
@@ -115,6 +116,9 @@ export const command: CliCommand = {
       stdinForChild: !values.http,
     });
     if (scoped !== undefined) return scoped;
+    // On stdio, stdout carries the protocol: from before the first node is made to the end, what
+    // any isolate prints (the main one and every Worker) goes to stderr instead.
+    using _stdout = values.http ? undefined : reserveStdout();
     const rt = createRuntime({ registry: await loadProjectRegistry("."), ...limits });
     if (positionals[0] !== undefined) {
       const code = await loadPipelineFile(
@@ -145,25 +149,17 @@ export const command: CliCommand = {
         if (started === "stopped") return 0;
       }
       if (!values.http) {
-        // stdout carries the protocol: what processors print goes to stderr instead.
-        const { log: consoleLog, info, debug } = console;
-        const toStderr = (...data: unknown[]) => console.error(...data);
-        console.log = console.info = console.debug = toStderr;
         const left = new AbortController();
-        try {
-          const server = await serveStdio(rt, { log, control });
-          log(
-            `streamlib mcp: serving on stdio (${rt.registry.list().length} processor types, ` +
-              `${rt.describe().nodes.length} nodes)`,
-          );
-          server.closed.then(() => left.abort());
-          const signals = signal ? [signal, left.signal] : [left.signal];
-          await waitForStop(undefined, AbortSignal.any(signals));
-          await server.close();
-          return 0;
-        } finally {
-          Object.assign(console, { log: consoleLog, info, debug });
-        }
+        const server = await serveStdio(rt, { log, control });
+        log(
+          `streamlib mcp: serving on stdio (${rt.registry.list().length} processor types, ` +
+            `${rt.describe().nodes.length} nodes)`,
+        );
+        server.closed.then(() => left.abort());
+        const signals = signal ? [signal, left.signal] : [left.signal];
+        await waitForStop(undefined, AbortSignal.any(signals));
+        await server.close();
+        return 0;
       }
       let server;
       try {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ProcessorNotFoundError } from "../../mod.ts";
+import { ProcessorNotFoundError, reserveStdout } from "../../mod.ts";
 import {
   formatNodeInfo,
   formatNodeList,
@@ -37,6 +37,8 @@ export const command: CliCommand = {
     );
     if ("exit" in parsed) return parsed.exit;
     const { values, positionals } = parsed;
+    // With --json, stdout carries JSON: a project module that prints on import goes to stderr.
+    using _stdout = values.json ? reserveStdout() : undefined;
     const [sub, name, ...extra] = positionals;
     const wanted = sub === "info" ? 2 : 1;
     if ((sub !== "list" && sub !== "info") || positionals.length !== wanted || extra.length > 0) {

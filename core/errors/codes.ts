@@ -88,6 +88,10 @@ export const ERROR_CODES = {
   },
   // Lifecycle and running.
   invalid_state: { origin: "runtime", meaning: "The runtime's state does not allow the call" },
+  invalid_argument: {
+    origin: "runtime",
+    meaning: "A runtime method got an argument of the wrong kind (a listener, options)",
+  },
   loop_period_missing: {
     origin: "runtime",
     meaning: "A loop processor's setup() declared no period",

@@ -43,6 +43,7 @@ import {
   LoopPeriodMissingError,
   NodeOptionsError,
   PlacementUnavailableError,
+  RuntimeArgumentError,
   RuntimeStateError,
 } from "../lifecycle/errors.ts";
 
@@ -114,6 +115,11 @@ const CASES: [Error, string, readonly string[] | undefined][] = [
   ],
   [new PlacementUnavailableError("g", { worker: "dsp" }, []), "placement_unavailable", ["main"]],
   [new LoopPeriodMissingError("tone", "Tone"), "loop_period_missing", undefined],
+  [
+    new RuntimeArgumentError("on", "listener", "node-error", "a function"),
+    "invalid_argument",
+    undefined,
+  ],
   [
     new NodeOptionsError("g", 'onError must be one of ..., got "retry"', "onError"),
     "invalid_node_options",

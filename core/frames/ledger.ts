@@ -6,12 +6,17 @@
 
 import type { FrameLedger, OwnedFrame } from "./owned_frame.ts";
 
-/** Frames never released, grouped by the node that made them and the port they were written to. */
+/** Frames never released, grouped by the node and port that hold them and the node that made them. */
 export interface FrameLeak {
-  /** The node that made the frames. */
+  /** The node that holds the frames: the last that read, wrote or kept them (their maker before). */
   node: string;
-  /** The output they were last written to (`node.port`), or `""` if never written. */
+  /**
+   * Where that node holds them (`node.port`: the input it read them from, or the output it wrote
+   * them to), or `""` if they were never written.
+   */
   port: string;
+  /** The node that made the frames (in another isolate for frames that crossed one). */
+  madeBy: string;
   /** The frame kind. */
   kind: string;
   /** How many. */
@@ -33,7 +38,7 @@ export interface FrameLeak {
  * const frames = new NodeFrames("tone", new HeapMemorySource(), live);
  * const kept = frames.keep(frames.audio({ channels: 2, sampleRate: 48000, frameCount: 4 })!);
  * frames.flush(); // the run's own reference
- * assert.deepEqual(live.leaks(), [{ node: "tone", port: "", kind: "audio", count: 1 }]);
+ * assert.deepEqual(live.leaks(), [{ node: "tone", port: "", madeBy: "tone", kind: "audio", count: 1 }]);
  * kept.release();
  * assert.deepEqual(live.leaks(), []);
  * ```
@@ -69,11 +74,17 @@ export class LiveFrames implements FrameLedger {
   leaks(): FrameLeak[] {
     const groups = new Map<string, FrameLeak>();
     for (const frame of this.#live) {
-      const key = `${frame.origin}\0${frame.writtenTo}\0${frame.kind}`;
+      const key = `${frame.heldBy}\0${frame.heldAt}\0${frame.origin}\0${frame.kind}`;
       const group = groups.get(key);
       if (group) group.count++;
       else {
-        groups.set(key, { node: frame.origin, port: frame.writtenTo, kind: frame.kind, count: 1 });
+        groups.set(key, {
+          node: frame.heldBy,
+          port: frame.heldAt,
+          madeBy: frame.origin,
+          kind: frame.kind,
+          count: 1,
+        });
       }
     }
     return [...groups.values()];

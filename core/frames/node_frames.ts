@@ -60,6 +60,8 @@ export interface FrameReturn {
    * @param frame A frame read from here in the run that just ended.
    */
   giveBack(frame: unknown): void;
+  /** `node.port` of the input, for lifetime reports (where the reading node holds the frame). */
+  readonly label?: string;
 }
 
 /** A node's ports, as {@linkcode NodeFrames.bind} takes them (a `PortTable`). */
@@ -374,6 +376,7 @@ export class NodeFrames implements Frames {
 
   keep<F>(frame: F): KeptFrame<F> {
     this.#consume(frame);
+    if (frame instanceof OwnedFrame) frame.heldBy = this.#node;
     return new Kept(frame);
   }
 
@@ -415,6 +418,8 @@ export class NodeFrames implements Frames {
   adopt(frame: unknown, from?: FrameReturn): void {
     if (frame instanceof OwnedFrame) {
       if (this.#ledger !== undefined) frame.track(this.#ledger);
+      frame.heldBy = this.#node;
+      frame.heldAt = from?.label ?? "";
     } else if (from === undefined) return;
     else this.#plainHeld++;
     this.#from[this.#heldCount] = from;

@@ -34,28 +34,59 @@ import type { PixelFormat, VideoFrame } from "./video_frame.ts";
 export class FrameReleasedError extends Error {
   /** The offending names and the valid alternatives (`available`). */
   get details(): ErrorDetails {
-    return { frameKind: this.frameKind, origin: this.origin };
+    return {
+      frameKind: this.frameKind,
+      origin: this.origin,
+      node: this.node,
+      port: this.port,
+      use: this.use,
+    };
   }
   /** Stable machine code. */
   readonly code: ErrorCode = "frame_released";
-  /** The kind of the frame that was read. */
+  /** The kind of the frame that was used. */
   readonly frameKind: string;
   /** The node that made the frame. */
   readonly origin: string;
+  /**
+   * The node that held the frame last: the one writing it (`use: "write"`), else the last node
+   * that read, wrote or kept it (`""` when unknown).
+   */
+  readonly node: string;
+  /** Where that node held it (`node.port`: the input it read it from, the output it wrote to). */
+  readonly port: string;
+  /** What was done with the dead frame: its payload read, or the frame written to an output. */
+  readonly use: "read" | "write";
 
   /**
-   * An error for a read of a released frame.
+   * An error for a use of a released frame.
    *
-   * @param frameKind The kind of the frame that was read.
+   * @param frameKind The kind of the frame that was used.
    * @param origin The node that made the frame.
+   * @param holder The node and port that held it last (or wrote it), and the use.
    */
-  constructor(frameKind: string, origin: string) {
+  constructor(
+    frameKind: string,
+    origin: string,
+    holder: { node?: string; port?: string; use?: "read" | "write" } = {},
+  ) {
+    const node = holder.node ?? "";
+    const port = holder.port ?? "";
+    const use = holder.use ?? "read";
+    const held = node && (node !== origin || port)
+      ? `, last held by '${node}'${port ? ` at '${port}'` : ""}`
+      : "";
     super(
-      `Cannot read a released ${frameKind} frame (made by '${origin}'): it was released when the process() that read it returned; keep it with ctx.frames.keep(frame) to use it later`,
+      use === "write"
+        ? `Cannot write a released ${frameKind} frame (made by '${origin}') to '${port}': node '${node}' wrote a frame whose every reference was released (a frame from an earlier process() run); write frames made or read in this run, or keep it with ctx.frames.keep(frame) and release it after the write`
+        : `Cannot read a released ${frameKind} frame (made by '${origin}'${held}): it was released when the process() that read it returned; keep it with ctx.frames.keep(frame) to use it later`,
     );
     this.name = "FrameReleasedError";
     this.frameKind = frameKind;
     this.origin = origin;
+    this.node = node;
+    this.port = port;
+    this.use = use;
   }
 }
 
@@ -94,6 +125,13 @@ export abstract class OwnedFrame {
   /** The output it was last written to (`node.port`), for leak reports; `""` before. */
   writtenTo = "";
   /**
+   * The node that holds the frame: its maker, then each node that writes, reads or keeps it in
+   * turn (for leak and stale-use reports, in every isolate).
+   */
+  heldBy: string;
+  /** Where {@linkcode OwnedFrame.heldBy} holds it (`node.port`; `""` before it is written). */
+  heldAt = "";
+  /**
    * Where the isolate's ledger keeps this frame (an index it manages, -1 when none): lets it add
    * and drop frames without hashing them (a `Set` of frames cost ~19% of a 4-hop chain's rate).
    * The ledger's bookkeeping, left out of the published docs.
@@ -115,6 +153,7 @@ export abstract class OwnedFrame {
   constructor(memory: FrameMemory, origin: string, ledger?: FrameLedger) {
     this.#memory = memory;
     this.origin = origin;
+    this.heldBy = origin;
     this.#ledger = ledger;
     ledger?.born(this);
   }
@@ -143,7 +182,12 @@ export abstract class OwnedFrame {
   /** The payload memory (throws {@linkcode FrameReleasedError} once dead). */
   get memory(): FrameMemory {
     const memory = this.#memory;
-    if (memory === undefined) throw new FrameReleasedError(this.kind, this.origin);
+    if (memory === undefined) {
+      throw new FrameReleasedError(this.kind, this.origin, {
+        node: this.heldBy,
+        port: this.heldAt,
+      });
+    }
     return memory;
   }
 

@@ -99,6 +99,7 @@ export class IsolateSet {
     }
     const channel = this.#backend!.transport.open({
       connection: c.id,
+      from: c.from.node,
       fromIsolate,
       toIsolate,
       portType: c.from.portType,

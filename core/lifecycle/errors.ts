@@ -219,3 +219,74 @@ export class NodeOptionsError extends TypeError {
     this.field = field;
   }
 }
+
+/**
+ * Thrown where a public method of the runtime is called with an argument of the wrong kind (a
+ * listener that is not a function, options that are not an object, a number out of range): at
+ * the call, naming the method, the argument and what it takes, rather than later, somewhere
+ * else, as a raw `TypeError`.
+ *
+ * @example A type name given where a listener goes
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Runtime, RuntimeArgumentError } from "@streamlib/streamlib";
+ *
+ * const rt = new Runtime();
+ * assert.throws(
+ *   // deno-lint-ignore no-explicit-any
+ *   () => rt.on("node-error" as any),
+ *   (e) => e instanceof RuntimeArgumentError && e.code === "invalid_argument" && e.argument === "listener",
+ * );
+ * ```
+ */
+export class RuntimeArgumentError extends TypeError {
+  /** Stable machine code (see `ERROR_CODES` in core/errors/codes.ts). */
+  readonly code: ErrorCode = "invalid_argument";
+  /** The offending names. */
+  get details(): ErrorDetails {
+    return { method: this.method, argument: this.argument, expected: this.expected };
+  }
+  /** The method called (`on`, `use`, `new Runtime`). */
+  readonly method: string;
+  /** The argument that is wrong (`listener`, `options.maxCatchUp`). */
+  readonly argument: string;
+  /** What it takes. */
+  readonly expected: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param method The method called.
+   * @param argument The argument that is wrong.
+   * @param value What was given.
+   * @param expected What it takes, and how to pass it.
+   */
+  constructor(method: string, argument: string, value: unknown, expected: string) {
+    super(`Cannot call ${method}(): ${argument} is ${describeValue(value)}, expected ${expected}`);
+    this.name = "RuntimeArgumentError";
+    this.method = method;
+    this.argument = argument;
+    this.expected = expected;
+  }
+}
+
+/** A short description of an argument's value: its type, and a bounded excerpt of it. */
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "string": {
+      const text = value.length > 40 ? `${value.slice(0, 40)}...` : value;
+      return `the string ${JSON.stringify(text)}`;
+    }
+    case "number":
+    case "boolean":
+    case "bigint":
+      return `${typeof value} ${String(value)}`;
+    case "undefined":
+      return "undefined";
+    case "function":
+      return "a function";
+    default:
+      return Array.isArray(value) ? "an array" : "an object";
+  }
+}

@@ -10,6 +10,7 @@ import type { JsonValue } from "../schema/json_schema.ts";
 import type { ConfigApplied } from "./live_config.ts";
 import type { DeliveryPolicy } from "../transport/ring.ts";
 import type { NodeState, RuntimeState } from "./state.ts";
+import type { LogLevel } from "../processor/log.ts";
 
 /**
  * Fields every runtime event has.
@@ -164,7 +165,8 @@ export interface NodeWarningEvent extends RuntimeEventBase {
   readonly type: "node-warning";
   /**
    * What kind of warning: a required input without a connection (at start), frames never
-   * released (at stop; `port` is the output they were written to, `""` if none), or frames a node
+   * released (at stop; `node` holds them, the last to read, write or keep them, and `port` is
+   * where: the input it read them from or the output it wrote them to, `""` if none), or frames a node
    * could not finish for want of frame memory and dropped after waiting
    * `MEMORY_WAIT_LIMIT_MS` with nothing freed (`port` is the input they came from).
    */
@@ -319,6 +321,42 @@ export interface NodeEndOfStreamEvent extends RuntimeEventBase {
 }
 
 /**
+ * A line a processor logged with `ctx.log` (its `setup()`, `process()` or `teardown()`),
+ * attributed to its node, in whichever isolate the node runs. Bounded: a message of at most
+ * 2,000 characters, and at most 100 lines per node per second (`dropped` counts the lines left
+ * out since the node's previous one).
+ *
+ * @example Show what processors log
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { NodeLogEvent } from "./events.ts";
+ *
+ * const event: NodeLogEvent = {
+ *   type: "node-log",
+ *   timeNs: 0,
+ *   node: "mic",
+ *   level: "warn",
+ *   message: "device busy, retrying",
+ * };
+ * assert.equal(`[${event.node}] ${event.level}: ${event.message}`, "[mic] warn: device busy, retrying");
+ * ```
+ */
+export interface NodeLogEvent extends RuntimeEventBase {
+  /** Discriminant. */
+  readonly type: "node-log";
+  /** The node's id. */
+  readonly node: string;
+  /** How severe. */
+  readonly level: LogLevel;
+  /** The text. */
+  readonly message: string;
+  /** Structured detail, when the processor gave some. */
+  readonly data?: JsonValue;
+  /** Lines of this node dropped since its previous line, over the rate limit. */
+  readonly dropped?: number;
+}
+
+/**
  * Everything a runtime reports through `rt.on()`. Events are plain JSON-able objects with a
  * `type`, a `timeNs` and the ids involved.
  */
@@ -332,6 +370,7 @@ export type RuntimeEvent =
   | NodeErrorEvent
   | NodeWarningEvent
   | NodeConfigEvent
+  | NodeLogEvent
   | WorkerExitEvent;
 
 /**

@@ -76,6 +76,11 @@ export class InputBinding<T> implements InputPort<T> {
   readonly name: string;
   /** The port type string. */
   readonly portType: string;
+  /**
+   * `node.port`, for lifetime reports: frames read here are held at this label (set by the
+   * runtime; the port name alone by default).
+   */
+  label: string;
   #reader: ConnectionReader<T> | undefined;
   #framesRead = 0;
   /** Frames a run read and gave back for want of memory, oldest first: read before the queue. */
@@ -96,6 +101,7 @@ export class InputBinding<T> implements InputPort<T> {
   constructor(name: string, portType: string) {
     this.name = name;
     this.portType = portType;
+    this.label = name;
   }
 
   /** Whether a connection feeds this input. */

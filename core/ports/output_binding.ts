@@ -6,7 +6,12 @@
 
 import type { ConnectionWriter } from "../transport/connection.ts";
 import type { OutputPort } from "./output_port.ts";
-import { OwnedFrame, releaseFrame, retainFrame } from "../frames/owned_frame.ts";
+import {
+  FrameReleasedError,
+  OwnedFrame,
+  releaseFrame,
+  retainFrame,
+} from "../frames/owned_frame.ts";
 
 /**
  * An output port that fans out to every attached connection. The runtime attaches and detaches
@@ -40,6 +45,8 @@ export class OutputBinding<T> implements OutputPort<T> {
   #framesWritten = 0;
   /** `node.port`, for leak reports (set by the runtime; the port name alone by default). */
   label: string;
+  /** The node that writes here, for error reports (set by the runtime; `""` by default). */
+  node = "";
   /**
    * Told of every write (the node's `ctx.frames`: what a run read before a write is finished).
    * Unset when the binding is used by hand.
@@ -147,12 +154,25 @@ export class OutputBinding<T> implements OutputPort<T> {
    *
    * @param frame The frame.
    * @returns `false` when at least one `fifo` connection was full and did not take it.
+   * @throws {FrameReleasedError} When `frame` is a released frame (every reference to it was
+   *   dropped): nothing is written, and the error names this node and port.
    */
   write(frame: T): boolean {
+    if (frame instanceof OwnedFrame) {
+      if (frame.released) {
+        throw new FrameReleasedError(frame.kind, frame.origin, {
+          node: this.node,
+          port: this.label,
+          use: "write",
+        });
+      }
+      frame.writtenTo = this.label;
+      frame.heldBy = this.node || frame.heldBy;
+      frame.heldAt = this.label;
+    }
     const writers = this.#writers;
     this.#framesWritten++;
     this.owner?.wrote();
-    if (frame instanceof OwnedFrame) frame.writtenTo = this.label;
     let accepted = true;
     for (let i = 0; i < writers.length; i++) {
       if (!writers[i].push(frame)) accepted = false;

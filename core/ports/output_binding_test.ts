@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { LocalConnection } from "./local_connection.ts";
 import { OutputBinding } from "./output_binding.ts";
+import { FrameReleasedError } from "../frames/owned_frame.ts";
+import { HeapMemorySource } from "../frames/heap_memory.ts";
+import { NodeFrames } from "../frames/node_frames.ts";
 
 Deno.test("OutputBinding.write() to an unconnected output is a no-op that reports success", () => {
   const output = new OutputBinding<number>("out", "DataFrame");
@@ -33,4 +36,29 @@ Deno.test("OutputBinding.framesWritten counts every write once, connected or not
   output.attach(new LocalConnection<number>());
   output.write(2);
   assert.equal(output.framesWritten, 2);
+});
+
+Deno.test("OutputBinding.write() of a released frame throws FrameReleasedError naming the node and port; no connection sees it", () => {
+  const frames = new NodeFrames("src", new HeapMemorySource());
+  const output = new OutputBinding<unknown>("out", "AudioFrame");
+  output.label = "relay.out";
+  output.node = "relay";
+  const conn = new LocalConnection<unknown>({ capacity: 4 });
+  output.attach(conn);
+  const frame = frames.audio({ channels: 1, sampleRate: 8000, frameCount: 4 })!;
+  frames.flush(); // the run's reference goes: the frame is dead
+  assert.throws(() => output.write(frame), (e: unknown) => {
+    assert.ok(e instanceof FrameReleasedError);
+    assert.deepEqual([e.code, e.use, e.node, e.port, e.origin], [
+      "frame_released",
+      "write",
+      "relay",
+      "relay.out",
+      "src",
+    ]);
+    assert.match(e.message, /Cannot write a released audio frame \(made by 'src'\) to 'relay.out'/);
+    return true;
+  });
+  assert.equal(conn.available, 0);
+  assert.equal(output.framesWritten, 0);
 });

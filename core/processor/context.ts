@@ -6,6 +6,7 @@
 
 import type { MediaClock } from "../time/media_clock.ts";
 import type { Frames } from "../frames/node_frames.ts";
+import type { NodeLog } from "./log.ts";
 
 /**
  * How a `loop`-mode processor tells the runtime how often to call `process()`. The runtime runs
@@ -76,6 +77,11 @@ export interface SetupContext {
    * and ignored while the runtime is not running the node. Never throws.
    */
   readonly wake?: () => void;
+  /**
+   * The node's logger: each line is a `node-log` event attributed to the node (shown by
+   * `streamlib run`, the dashboard and MCP clients). Given by a runtime; print nothing to stdout.
+   */
+  readonly log?: NodeLog;
 }
 
 /**
@@ -103,6 +109,13 @@ export interface ProcessContext {
    * `frames.keep()`.
    */
   readonly frames: Frames;
+  /**
+   * The node's logger (`ctx.log.info("opened", { rate })`): each line is a `node-log` event
+   * attributed to the node, which `streamlib run`, the dashboard and MCP clients show. Use it,
+   * not `console.log`: stdout carries `--json` output and MCP's protocol. Outside a runtime
+   * (`createProcessContext()`) lines go to stderr.
+   */
+  readonly log: NodeLog;
   /**
    * For a `loop`-mode node run by a runtime: the media-clock time this run was due, in
    * nanoseconds (`start + n * period`). A loop that falls more than its catch-up bound behind

@@ -10,6 +10,7 @@ import { HeapMemorySource } from "../frames/heap_memory.ts";
 import { type MediaClock, monotonicClock } from "../time/media_clock.ts";
 import { type BindablePorts, NodeFrames } from "../frames/node_frames.ts";
 import type { ProcessContext } from "./context.ts";
+import { stderrNodeLog } from "./log.ts";
 
 /** A hand-made {@linkcode ProcessContext}; call `frames.flush()` after each `process()`. */
 export interface HandProcessContext extends ProcessContext {
@@ -67,6 +68,7 @@ export function createProcessContext(
     node,
     clock: options.clock ?? monotonicClock,
     frames,
+    log: stderrNodeLog(node),
     get ended() {
       return ended;
     },

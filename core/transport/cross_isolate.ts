@@ -47,6 +47,11 @@ export type TransportEndpoint = unknown;
 export interface CrossIsolateChannelSpec {
   /** The connection's id. */
   readonly connection: string;
+  /**
+   * The writing node's id: frames read from the channel name it as their maker (default
+   * `"another isolate"`).
+   */
+  readonly from?: string;
   /** The isolate of the writing node (`main`, `worker:<name>`). */
   readonly fromIsolate: string;
   /** The isolate of the reading node. */

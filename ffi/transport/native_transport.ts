@@ -36,6 +36,8 @@ export interface NativeTransportEndpoint {
   readonly end: TransferredConnectionEnd;
   /** The channel's doorbell and torn-down flag, shared by both ends and the main isolate. */
   readonly signal: SharedArrayBuffer;
+  /** The writing node: the maker frames read from this channel name (lifetime reports). */
+  readonly origin?: string;
 }
 
 /**
@@ -167,6 +169,7 @@ export class NativeTransport implements CrossIsolateTransport {
       connection: spec.connection,
       end,
       signal: buffer,
+      origin: spec.from,
     });
     const ends = { writer: writer.transfer(), reader: reader.transfer() };
     const open: OpenChannel = { spec, state, signal, ends };
@@ -214,11 +217,18 @@ export class NativeTransport implements CrossIsolateTransport {
     endpoint: TransportEndpoint,
     onData: () => void,
   ): ConnectionReader<T> & Disposable {
-    const { end, signal } = checkEndpoint(endpoint);
+    const { end, signal, origin } = checkEndpoint(endpoint);
     const native = NativeConnectionReader.adopt<Frame>(end, { pool: this.pool });
-    const reader = new SignalledReader(native, new Int32Array(signal), onData, (r) => {
-      this.#readers.delete(r);
-    }, this.#slotMemory());
+    const reader = new SignalledReader(
+      native,
+      new Int32Array(signal),
+      onData,
+      (r) => {
+        this.#readers.delete(r);
+      },
+      this.#slotMemory(),
+      origin,
+    );
     this.#readers.add(reader);
     return reader as unknown as ConnectionReader<T> & Disposable;
   }

@@ -20,6 +20,7 @@ import type {
   ProbedHost,
 } from "../../core/isolates/capabilities.ts";
 import type { FrameLeak } from "../../core/frames/ledger.ts";
+import { stdoutReserved } from "../../core/processor/stdout_guard.ts";
 import type { JsonValue } from "../../core/schema/json_schema.ts";
 import { type MediaClock, monotonicClock } from "../../core/time/media_clock.ts";
 import { isolateOf } from "../../core/graph/placement.ts";
@@ -339,6 +340,7 @@ export class WorkerHost
         holdings,
         registries: (options.registries ?? []).map(String),
         statsIntervalMs: options.statsIntervalMs ?? 100,
+        ...(stdoutReserved() && { console: "stderr" as const }),
       },
       callTimeoutMs: options.callTimeoutMs ?? 10_000,
       onReport: (report) => this.#receive(thread, report),

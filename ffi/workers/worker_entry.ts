@@ -10,8 +10,11 @@ import { type MessagePort, parentPort, threadId, workerData } from "node:worker_
 import { FramePool } from "../transport/frame_pool.ts";
 import type { WorkerCommand, WorkerInit, WorkerReport } from "./worker_protocol.ts";
 import { WorkerServer } from "./worker_server.ts";
+import { reserveStdout } from "../../core/processor/stdout_guard.ts";
 
 function serve(port: MessagePort, init: WorkerInit): void {
+  // The main isolate speaks a protocol on stdout (`run --json`, MCP on stdio): print elsewhere.
+  if (init.console === "stderr") reserveStdout();
   // Deno's node:worker_threads Workers have no `self`; processors written for the main isolate
   // (where `self === globalThis`) must not change with their placement.
   const global = globalThis as { self?: typeof globalThis };

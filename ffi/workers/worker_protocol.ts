@@ -52,6 +52,11 @@ export interface WorkerInit {
   readonly registries: readonly string[];
   /** How often the Worker posts its counters while it has nodes, in milliseconds. */
   readonly statsIntervalMs: number;
+  /**
+   * `"stderr"`: stdout is reserved for a protocol in the main isolate (`reserveStdout()`), so the
+   * Worker prints `console.log` and its kin to stderr too. Default: where Deno prints them.
+   */
+  readonly console?: "stderr";
 }
 
 /**

@@ -85,7 +85,10 @@ export class Mp4ReadError extends Error {
  *   assert.equal(error.codec, "aac");
  *   assert.deepEqual(error.supported, ["opus"]);
  * }
- * assert.equal(error.message, "Cannot read talk.mp4: its audio codec is aac, expected opus");
+ * assert.equal(
+ *   error.message,
+ *   "Cannot read talk.mp4: its audio codec is aac, expected opus; re-encode it, e.g. ffmpeg -i talk.mp4 -c:v copy -c:a libopus talk.opus.mp4",
+ * );
  * ```
  */
 export class UnsupportedMp4CodecError extends Mp4ReadError {
@@ -103,13 +106,30 @@ export class UnsupportedMp4CodecError extends Mp4ReadError {
    * @param supported The codecs that would be decoded.
    */
   constructor(path: string, kind: string, codec: string, supported: readonly string[]) {
-    super(path, `its ${kind} codec is ${codec}, expected ${supported.join(" or ")}`, {
-      code: "unsupported_codec",
-    });
+    super(
+      path,
+      `its ${kind} codec is ${codec}, expected ${supported.join(" or ")}${
+        reencodeHint(path, kind, supported)
+      }`,
+      { code: "unsupported_codec" },
+    );
     this.name = "UnsupportedMp4CodecError";
     this.codec = codec;
     this.supported = supported;
   }
+}
+
+/** ffmpeg's encoder for each codec this library reads. */
+const FFMPEG_ENCODERS: Record<string, string> = { opus: "libopus", h264: "libx264" };
+
+/** The ffmpeg command that re-encodes `kind`'s track of `path` to the first supported codec. */
+function reencodeHint(path: string, kind: string, supported: readonly string[]): string {
+  const encoder = FFMPEG_ENCODERS[supported[0]];
+  if (encoder === undefined || (kind !== "audio" && kind !== "video")) return "";
+  const dot = path.lastIndexOf(".");
+  const out = `${dot > path.lastIndexOf("/") ? path.slice(0, dot) : path}.${supported[0]}.mp4`;
+  const codecs = kind === "audio" ? `-c:v copy -c:a ${encoder}` : `-c:v ${encoder} -c:a copy`;
+  return `; re-encode it, e.g. ffmpeg -i ${path} ${codecs} ${out}`;
 }
 
 /**

@@ -412,11 +412,18 @@ export class Mp4Recording {
         operation,
         "sampleRate",
         frame.sampleRate,
-        `one of ${OPUS_SAMPLE_RATES.join(", ")} Hz (resample first)`,
+        `one of ${
+          OPUS_SAMPLE_RATES.join(", ")
+        } Hz: there is no resampler, so set the audio source's sampleRate to one of these (48000 is Opus's own), or record this audio with a WavWriter, which takes any rate`,
       );
     }
     if (frame.channels !== 1 && frame.channels !== 2) {
-      throw new InvalidArgumentError(operation, "channels", frame.channels, "1 or 2");
+      throw new InvalidArgumentError(
+        operation,
+        "channels",
+        frame.channels,
+        "1 or 2: put a ChannelConverter with channels 2 (or 1) before the writer's audio input",
+      );
     }
     this.#opus = OpusEncoder.create({
       sampleRate: frame.sampleRate,

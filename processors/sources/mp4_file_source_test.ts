@@ -125,7 +125,9 @@ Deno.test("Mp4FileSource fails setup with typed errors for a missing file and an
       () => mp4FileSourceNode.create({ path: aac }).setup(ctx),
       (e: unknown) =>
         e instanceof UnsupportedMp4CodecError && e.codec === "aac" &&
-        e.supported[0] === "opus" && e.code === "unsupported_codec",
+        e.supported[0] === "opus" && e.code === "unsupported_codec" &&
+        // The way forward: the command that makes the file readable.
+        e.message.includes(`ffmpeg -i ${aac} -c:v copy -c:a libopus ${dir}/aac.opus.mp4`),
     );
   });
 });

@@ -14,6 +14,7 @@ import { NativePlugin, NativePluginError, PluginAbiMismatchError } from "../../f
 import type { NativeConnectionStats } from "../../ffi/transport/connection_shared_state.ts";
 import { sleep, until, workerRig } from "../fixtures/workers/harness.ts";
 import { tap } from "../fixtures/workers/worker_nodes.ts";
+import { stereoSeqSourceNode, stereoStaleRelayNode } from "../fixtures/runtime/frame_nodes.ts";
 
 const EXT = Deno.build.os === "darwin" ? "dylib" : Deno.build.os === "windows" ? "dll" : "so";
 const PREFIX = Deno.build.os === "windows" ? "" : "lib";
@@ -343,4 +344,35 @@ Deno.test("createRuntime() (its Worker backend loaded lazily) runs a native plug
       plugin.close();
     }
   }
+});
+
+Deno.test("writing a released frame to a native plugin node's input throws in the writer, naming its node and port", async () => {
+  const plugin = NativePlugin.load(EXAMPLE);
+  await using rig = workerRig();
+  const { rt, events, backend } = rig;
+  rt.use(plugin).use([stereoSeqSourceNode, stereoStaleRelayNode]);
+  rt.add("StereoSeqSource", { total: 10, frameCount: 64 }, { id: "src" });
+  rt.add("StereoStaleRelay", {}, { id: "relay" });
+  rt.add("NativeGain", { gain: 0.5 }, { id: "gain" });
+  rt.add("AudioTap", {}, { id: "stale_tap" });
+  rt.connectByName("src", "out", "relay", "in");
+  rt.connectByName("relay", "out", "gain", "in");
+  rt.connectByName("gain", "out", "stale_tap", "in");
+  await rt.start();
+  const isError = (e: RuntimeEvent) => e.type === "node-error";
+  await until(() => events.some(isError), "the relay to fail");
+  await sleep(30);
+  await rt.stop();
+  const errors = events.filter(isError) as (RuntimeEvent & { name?: string; message: string })[];
+  assert.deepEqual(errors.map((e) => [e.type === "node-error" && e.node, e.name]), [
+    ["relay", "FrameReleasedError"],
+  ]);
+  assert.match(
+    errors[0].message,
+    /Cannot write a released audio frame \(made by 'src'\) to 'relay.out': node 'relay'/,
+  );
+  assert.equal(tap("stale_tap").frameNumbers.length, 0, "nothing dead reached the plugin");
+  assert.deepEqual(rt.frameLeaks(), []);
+  assert.equal(backend.pool.stats().inUse, 0);
+  plugin.close();
 });

@@ -7,9 +7,16 @@ import {
   resetReports,
   seqSourceNode,
   sinkReport,
+  staleRelayNode,
 } from "../fixtures/runtime/frame_nodes.ts";
 
-const registry = new NodeRegistry([seqSourceNode, addOneNode, checkSinkNode, hoarderNode]);
+const registry = new NodeRegistry([
+  seqSourceNode,
+  addOneNode,
+  checkSinkNode,
+  hoarderNode,
+  staleRelayNode,
+]);
 
 /** A small seeded PRNG (mulberry32), so a failing run can be repeated with its seed. */
 function prng(seed: number): () => number {
@@ -101,7 +108,7 @@ Deno.test(`Frames through random graphs (seed ${SEED}): content intact, fifo los
   }
 });
 
-Deno.test("Runtime.stop() reports frames never released, by node and port, with a frame_leak warning", async () => {
+Deno.test("Runtime.stop() reports frames never released by the node and port that hold them, with a frame_leak warning", async () => {
   resetReports();
   await using rt = new Runtime({ registry });
   const warnings: RuntimeEvent[] = [];
@@ -113,11 +120,16 @@ Deno.test("Runtime.stop() reports frames never released, by node and port, with 
   await until("the hoarder to read", () => rt.stats().nodes.hoard.calls > 0);
   await new Promise((r) => setTimeout(r, 20));
   await rt.stop();
-  assert.deepEqual(rt.frameLeaks(), [{ node: "src", port: "src.out", kind: "audio", count: 1 }]);
+  // The hoarder kept it: it is named, not the source that made it.
+  assert.deepEqual(rt.frameLeaks(), [
+    { node: "hoard", port: "hoard.in", madeBy: "src", kind: "audio", count: 1 },
+  ]);
   assert.equal(warnings.length, 1);
+  const warning = warnings[0] as { node: string; port: string; processor: string; message: string };
+  assert.deepEqual([warning.node, warning.port, warning.processor], ["hoard", "in", "Hoarder"]);
   assert.match(
-    (warnings[0] as { message: string }).message,
-    /1 audio frame\(s\) made by 'src' and written to 'src.out' were never released/,
+    warning.message,
+    /1 audio frame\(s\) held by 'hoard' at 'hoard.in' \(made by 'src'\) were never released/,
   );
 });
 
@@ -134,7 +146,10 @@ Deno.test("A frame read after its run returned throws FrameReleasedError; the no
   await rt.stop();
   const error = errors[0] as { node: string; message: string; name?: string };
   assert.equal(error.node, "late");
-  assert.match(error.message, /Cannot read a released audio frame \(made by 'src'\)/);
+  assert.match(
+    error.message,
+    /Cannot read a released audio frame \(made by 'src', last held by 'late' at 'late.in'\)/,
+  );
   assert.deepEqual(rt.frameLeaks(), []);
   assert.ok(new FrameReleasedError("audio", "src").code === "frame_released");
 });
@@ -161,5 +176,30 @@ Deno.test("A node asking for a frame above maxFrameBytes fails with FrameTooLarg
     /Cannot allocate a frame of 4000000 bytes: .* at most 1048576 bytes per frame/,
   );
   assert.equal(sinkReport("huge_sink").received, 0);
+  assert.deepEqual(rt.frameLeaks(), []);
+});
+
+Deno.test("Writing a released frame throws FrameReleasedError in the writer, naming its node and port; nothing dead reaches the reader", async () => {
+  resetReports();
+  await using rt = new Runtime({ registry });
+  const errors: RuntimeEvent[] = [];
+  rt.on((e) => e.type === "node-error" && errors.push(e));
+  rt.add("SeqSource", { total: 10 }, { id: "src" });
+  rt.add("StaleRelay", {}, { id: "relay" });
+  rt.add("CheckSink", {}, { id: "sink" });
+  rt.connectByName("src", "out", "relay", "in", { capacity: 4, policy: "fifo" });
+  rt.connectByName("relay", "out", "sink", "in", { capacity: 4, policy: "fifo" });
+  await rt.start();
+  await until("the relay to fail", () => errors.length > 0);
+  assert.notEqual(rt.describe().nodes.find((n) => n.id === "sink")?.state, "error");
+  await rt.stop();
+  assert.equal(errors.length, 1, "only the writer fails, the reader is not blamed");
+  const error = errors[0] as { node: string; name?: string; code?: string; message: string };
+  assert.deepEqual([error.node, error.name], ["relay", "FrameReleasedError"]);
+  assert.match(
+    error.message,
+    /Cannot write a released audio frame \(made by 'src'\) to 'relay.out': node 'relay'/,
+  );
+  assert.equal(sinkReport("sink").received, 0);
   assert.deepEqual(rt.frameLeaks(), []);
 });

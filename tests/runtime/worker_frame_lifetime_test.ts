@@ -12,6 +12,7 @@ import {
   resetReports,
   seqSourceNode,
   sinkReport,
+  staleRelayNode,
 } from "../fixtures/runtime/frame_nodes.ts";
 import { keeperNode } from "../fixtures/runtime/keeper_node.ts";
 import { until } from "../fixtures/workers/harness.ts";
@@ -25,7 +26,13 @@ function rig(slotCount = 64) {
     registries: [FRAME_NODES, KEEPER],
   });
   const rt = new Runtime({
-    registry: new NodeRegistry([seqSourceNode, checkSinkNode, hoarderNode, keeperNode]),
+    registry: new NodeRegistry([
+      seqSourceNode,
+      checkSinkNode,
+      hoarderNode,
+      keeperNode,
+      staleRelayNode,
+    ]),
     isolates: backend,
   });
   const events: RuntimeEvent[] = [];
@@ -52,8 +59,11 @@ Deno.test("A frame read in a Worker after its run returned throws FrameReleasedE
   await until(() => events.some(isError), "the late reader in the Worker to fail");
   const error = events.find(isError) as RuntimeEvent & { name?: string; message: string };
   assert.equal(error.name, "FrameReleasedError");
-  // Read across an isolate, the frame's maker is the native connection it arrived on.
-  assert.match(error.message, /Cannot read a released audio frame \(made by 'native connection'\)/);
+  // Read across an isolate, the frame still names its maker and the node that held it.
+  assert.match(
+    error.message,
+    /Cannot read a released audio frame \(made by 'src', last held by 'late' at 'late.in'\)/,
+  );
   assert.equal(rt.describe().nodes.find((n) => n.id === "late")?.isolate, "worker:w");
   assert.equal(rt.describe().nodes.find((n) => n.id === "late")?.state, "error");
   await rt.stop();
@@ -77,10 +87,14 @@ Deno.test("Runtime.stop() reports a frame kept and never released in a Worker, a
     "the late reader to fail",
   );
   await rt.stop();
-  // The kept block is counted in the Worker, where it was read (its maker is the connection).
+  // The kept block is counted in the Worker, where it was read, under the node that kept it.
   assert.deepEqual(rt.frameLeaks(), [
-    { node: "native connection", port: "", kind: "audio", count: 1 },
+    { node: "hoard", port: "hoard.in", madeBy: "src", kind: "audio", count: 1 },
   ]);
+  const leak = r.events.find((e) => e.type === "node-warning" && e.code === "frame_leak") as
+    | { node: string; port: string; processor: string }
+    | undefined;
+  assert.deepEqual([leak?.node, leak?.port, leak?.processor], ["hoard", "in", "Hoarder"]);
   // Only that block's slot is in use: what was queued to the failed node was dropped at stop.
   assert.equal(backend.pool.stats().inUse, 1);
   assert.equal(rt.stats().connections[toLate.id].queued, 0);
@@ -121,4 +135,31 @@ Deno.test("Killing a Worker that holds pool slots gives them all back while the 
   assert.equal(report.corrupt, 0);
   assert.equal(report.outOfOrder, 0);
   assert.equal(rt.describe().nodes.find((n) => n.id === "keeper")?.state, "error");
+});
+
+Deno.test("Writing a released frame in a Worker throws there, naming the writing node and port", async () => {
+  resetReports();
+  await using r = rig();
+  const { rt, backend, events } = r;
+  rt.add("SeqSource", { total: 10 }, { id: "src" });
+  rt.add("StaleRelay", {}, { id: "relay", placement: { worker: "w" } });
+  rt.add("CheckSink", {}, { id: "sink" });
+  rt.connectByName("src", "out", "relay", "in", { capacity: 4, policy: "fifo" });
+  rt.connectByName("relay", "out", "sink", "in", { capacity: 4, policy: "fifo" });
+  await rt.start();
+  const isError = (e: RuntimeEvent) => e.type === "node-error";
+  await until(() => events.some(isError), "the relay in the Worker to fail");
+  assert.notEqual(rt.describe().nodes.find((n) => n.id === "sink")?.state, "error");
+  await rt.stop();
+  const errors = events.filter(isError) as (RuntimeEvent & { name?: string; message: string })[];
+  assert.deepEqual(errors.map((e) => [e.type === "node-error" && e.node, e.name]), [
+    ["relay", "FrameReleasedError"],
+  ]);
+  assert.match(
+    errors[0].message,
+    /Cannot write a released audio frame \(made by 'src'\) to 'relay.out': node 'relay'/,
+  );
+  assert.equal(sinkReport("sink").received, 0);
+  assert.deepEqual(rt.frameLeaks(), []);
+  assert.equal(backend.pool.stats().inUse, 0);
 });

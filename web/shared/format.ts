@@ -102,6 +102,10 @@ export function describeEvent(event: DashboardEvent): string {
       return `${event.node} failed in ${event.phase}: ${event.name}: ${event.message} (${event.action})`;
     case "node-config":
       return `${event.node} config: ${event.changed.join(", ")} (${event.applied})`;
+    case "node-log":
+      return `${event.node} ${event.level}: ${event.message}${
+        event.data === undefined ? "" : ` ${JSON.stringify(event.data)}`
+      }${event.dropped ? ` (${event.dropped} earlier lines dropped)` : ""}`;
     case "worker-exit":
       return `worker ${event.worker} exited: ${event.message} (nodes ${event.nodes.join(", ")})`;
     default:

@@ -14,6 +14,7 @@ import type { PortTable } from "../../ports/port_table.ts";
 import { validateConfig } from "../../config/validation.ts";
 import { type Processor, processorInit } from "../../processor/processor.ts";
 import type { LoopControl, ProcessContext, SetupContext } from "../../processor/context.ts";
+import { createNodeLog } from "../../processor/log.ts";
 import type { SchedulingMode } from "../../schema/descriptor.ts";
 import { LoopPeriodMissingError } from "../../lifecycle/errors.ts";
 import { nodeErrorEvent } from "../../lifecycle/events.ts";
@@ -113,6 +114,9 @@ export class NodeInstance {
     this.#inputs = this.ports.inputBindings;
     this.#env = env;
     const { clock } = env;
+    const log = createNodeLog((record) =>
+      env.emit({ type: "node-log", timeNs: clock.nowNs(), node: this.id, ...record })
+    );
     // A source's frames can live in local memory: it leaves the pool's last slots to the copies
     // of nodes downstream, which cannot (see `FrameMemorySource.allocateSpare`).
     const frames = this.#frames = new NodeFrames(this.id, env.memory, env.ledger, {
@@ -126,7 +130,11 @@ export class NodeInstance {
       () => this.#wake(),
       this.#memoryStalled,
     );
-    for (const output of this.#outputs) output.label = `${this.id}.${output.name}`;
+    for (const output of this.#outputs) {
+      output.label = `${this.id}.${output.name}`;
+      output.node = this.id;
+    }
+    for (const input of this.ports.inputBindings) input.label = `${this.id}.${input.name}`;
     if (this.mode === "loop") {
       const driver = new LoopDriver(() => this.#runFromLoop(), clock, env.timers, env.maxCatchUp);
       this.#loop = driver;
@@ -136,15 +144,16 @@ export class NodeInstance {
         },
         setPeriodNs: (ns) => driver.setPeriod(ns),
       };
-      this.#setupContext = { node: this.id, clock, loop };
+      this.#setupContext = { node: this.id, clock, loop, log };
     } else {
-      this.#setupContext = { node: this.id, clock, wake: () => this.#wake() };
+      this.#setupContext = { node: this.id, clock, wake: () => this.#wake(), log };
     }
     const loop = this.#loop;
     this.#processContext = {
       node: this.id,
       clock,
       frames,
+      log,
       get deadlineNs() {
         return loop?.deadlineNs;
       },

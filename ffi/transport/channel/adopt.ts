@@ -24,6 +24,8 @@ import type { SlotMemorySource } from "../slot_memory.ts";
  * @param reader The native reader `frame` came from (its held slot reference is taken over).
  * @param memory The frame memory over the reader's pool the slot is adopted into.
  * @param frame What the reader's `pop()` or `popLatest()` returned.
+ * @param origin The node that wrote the frame into the channel, named as its maker (default
+ *   `"another isolate"`).
  * @returns The owned frame (or `frame` itself when it holds no slot), `undefined` for none.
  *
  * @example Adopt a frame read from a native connection
@@ -52,6 +54,7 @@ export function adoptFrame<T extends Frame>(
   reader: NativeConnectionReader<T>,
   memory: SlotMemorySource,
   frame: T | undefined,
+  origin = "another isolate",
 ): T | undefined {
   if (frame === undefined) return frame;
   if (frame.kind === "data") {
@@ -62,7 +65,6 @@ export function adoptFrame<T extends Frame>(
   }
   const slot = frame.slot;
   if (slot === undefined || reader.takeHeld() !== slot) return frame;
-  const origin = "native connection";
   switch (frame.kind) {
     case "video": {
       const owned = new OwnedVideoFrame(memory.adopt(slot, frame.data.byteLength), frame, origin);

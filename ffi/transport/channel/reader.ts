@@ -62,6 +62,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   readonly #onClose: (reader: SignalledReader<T>) => void;
   readonly #counters: Float64Array;
   readonly #memory: SlotMemorySource;
+  readonly #origin: string | undefined;
   #polledWritten = 0;
   #closed = false;
 
@@ -74,6 +75,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
    * @param onClose Called once when this reader is disposed.
    * @param memory The frame memory over the reader's pool that read frames adopt their slots into
    *   (default: one of this reader's own).
+   * @param origin The writing node, named as the maker of every frame read (lifetime reports).
    */
   constructor(
     reader: NativeConnectionReader<T>,
@@ -81,8 +83,10 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     onData: () => void,
     onClose: (reader: SignalledReader<T>) => void,
     memory?: SlotMemorySource,
+    origin?: string,
   ) {
     checkSignal(signal, "reader");
+    this.#origin = origin;
     this.#reader = reader;
     this.#signal = signal;
     this.#onData = onData;
@@ -114,7 +118,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
    */
   pop(): T | undefined {
     if (this.#closed) return undefined;
-    const frame = adoptFrame(this.#reader, this.#memory, this.#reader.pop());
+    const frame = adoptFrame(this.#reader, this.#memory, this.#reader.pop(), this.#origin);
     if (Atomics.load(this.#signal, SIGNAL_WRITER_WAITING) !== 0) this.#ringRoom();
     if (frame === undefined) this.#drained();
     return frame;
@@ -127,7 +131,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
    */
   popLatest(): T | undefined {
     if (this.#closed) return undefined;
-    const frame = adoptFrame(this.#reader, this.#memory, this.#reader.popLatest());
+    const frame = adoptFrame(this.#reader, this.#memory, this.#reader.popLatest(), this.#origin);
     if (Atomics.load(this.#signal, SIGNAL_WRITER_WAITING) !== 0) this.#ringRoom();
     this.#drained(); // popLatest() empties the ring
     return frame;

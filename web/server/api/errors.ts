@@ -110,6 +110,7 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   node_id_taken: 409,
   invalid_node_id: 400,
   invalid_node_options: 422,
+  invalid_argument: 400,
   placement_unavailable: 422,
   port_not_found: 422,
   wrong_port_direction: 422,

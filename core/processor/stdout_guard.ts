@@ -1,0 +1,106 @@
+/**
+ * Keeps stdout for a protocol: while reserved, what any code of this isolate prints with
+ * `console.log` (and `info`, `debug`, `dir`, `dirxml`, `table`) goes to stderr, and Workers the
+ * runtime starts do the same. `streamlib run --json`, `dashboard --json` and `streamlib mcp` on
+ * stdio reserve it, so a processor's print never lands between their JSON lines. Processors log
+ * with `ctx.log` (see `core/processor/log.ts`).
+ *
+ * @module
+ */
+
+/** The `console` methods that write to stdout, redirected while stdout is reserved. */
+export const STDOUT_CONSOLE_METHODS = ["log", "info", "debug", "dir", "dirxml", "table"] as const;
+
+type Printer = (...data: unknown[]) => void;
+
+const originals = new Map<string, Printer>();
+let reservations = 0;
+const realLog: Printer = console.log.bind(console);
+
+/** A hold on stdout from {@linkcode reserveStdout}; releasing the last one restores `console`. */
+export interface StdoutReservation extends Disposable {
+  /** Gives stdout back (idempotent); `console` prints there again once nothing holds it. */
+  release(): void;
+}
+
+/**
+ * Reserves stdout for a protocol in this isolate: `console.log` and the other printing methods
+ * write to stderr until released. Reservations nest.
+ *
+ * @returns The reservation.
+ *
+ * @example A print goes to stderr while stdout is reserved
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { reserveStdout, stdoutReserved } from "@streamlib/streamlib";
+ *
+ * const before = console.log;
+ * {
+ *   using _held = reserveStdout();
+ *   assert.equal(stdoutReserved(), true);
+ *   assert.notEqual(console.log, before); // now prints to stderr
+ * }
+ * assert.equal(stdoutReserved(), false);
+ * assert.equal(console.log, before);
+ * ```
+ */
+export function reserveStdout(): StdoutReservation {
+  if (reservations++ === 0) {
+    const c = console as unknown as Record<string, Printer>;
+    const toStderr: Printer = (...data) => console.error(...data);
+    for (const method of STDOUT_CONSOLE_METHODS) {
+      originals.set(method, c[method]);
+      c[method] = toStderr;
+    }
+  }
+  let held = true;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    if (--reservations > 0) return;
+    const c = console as unknown as Record<string, Printer>;
+    for (const [method, printer] of originals) c[method] = printer;
+    originals.clear();
+  };
+  return { release, [Symbol.dispose]: release };
+}
+
+/**
+ * Whether stdout is reserved in this isolate (a Worker host starts its Workers with their
+ * `console` on stderr then).
+ *
+ * @returns Whether a reservation is held.
+ *
+ * @example Held only between reserve and release
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { reserveStdout, stdoutReserved } from "@streamlib/streamlib";
+ *
+ * const held = reserveStdout();
+ * assert.equal(stdoutReserved(), true);
+ * held.release();
+ * assert.equal(stdoutReserved(), false);
+ * ```
+ */
+export function stdoutReserved(): boolean {
+  return reservations > 0;
+}
+
+/**
+ * Writes one line to stdout whether or not it is reserved: for the protocol's owner (the CLI's
+ * JSON lines), never for processors.
+ *
+ * @param text The line, without its newline.
+ *
+ * @example A JSON line on stdout while processors' prints go to stderr
+ * ```ts
+ * import { reserveStdout, writeStdoutLine } from "@streamlib/streamlib";
+ *
+ * using _held = reserveStdout();
+ * console.log("a processor's print"); // stderr
+ * writeStdoutLine(JSON.stringify({ event: "started" })); // stdout
+ * ```
+ */
+export function writeStdoutLine(text: string): void {
+  realLog(text);
+}
