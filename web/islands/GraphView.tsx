@@ -1,6 +1,7 @@
 /**
  * The live graph: nodes and edges laid out by the server, with numbers, previews and
- * drag-to-connect; zoom (buttons, Ctrl+wheel), pan (drag the background, or scroll) and fit.
+ * drag-to-connect; zoom (buttons, Ctrl+wheel), pan (drag the background, or scroll) and fit (the
+ * first view fits the whole graph).
  * Its parts are in `components/graph/`: boxes and routes, the nodes and edges, drag-to-connect,
  * moving a node, the viewport (zoom and reveal), panning, the editing keys and drops.
  *
@@ -57,7 +58,7 @@ export default function GraphView(_props: GraphViewProps) {
     const rect = svg.current!.getBoundingClientRect();
     return { x: (e.clientX - rect.left) / scale, y: (e.clientY - rect.top) / scale };
   };
-  const connect = connectDrag(store, toGraph);
+  const connect = connectDrag(store, toGraph, () => scroller.current);
   const select = (kind: "node" | "connection") => (id: string, add: boolean) => {
     if (add) store.toggleSelected(kind, id);
     else store.selection.value = { kind, id } as never;
@@ -72,7 +73,7 @@ export default function GraphView(_props: GraphViewProps) {
       <div
         class={`graph-scroll ${pan.panning ? "panning" : ""}`}
         ref={scroller}
-        data-zoom={viewport.zoom === "auto" ? "auto" : "manual"}
+        data-zoom={typeof viewport.zoom === "number" ? "manual" : viewport.zoom}
         onWheel={viewport.onWheel}
         onPointerDown={pan.onStart}
         onPointerMove={(e) => {
@@ -113,9 +114,6 @@ export default function GraphView(_props: GraphViewProps) {
               onClick={() => {
                 if (!pan.takePanned()) store.selection.value = null;
               }}
-              onPointerMove={connect.onPointerMove}
-              onPointerUp={connect.onPointerEnd}
-              onPointerLeave={connect.onPointerEnd}
             >
               <GraphEdges
                 graph={graph}

@@ -1,13 +1,14 @@
 /**
- * Zoom levels of the graph view: the default fit, which never shrinks text below a legible size
- * (the view scrolls instead), and the steps of the zoom buttons and the wheel.
+ * Zoom levels of the graph view: the fit of the whole drawing (the first view, and Fit), the
+ * legible fit of Auto, which never shrinks text below a legible size (the view scrolls instead),
+ * and the steps of the zoom buttons and the wheel.
  *
  * @module
  */
 
 /** The smallest font size in the drawing, in graph pixels (port types, edge labels). */
 export const SMALLEST_FONT_PX = 11;
-/** The smallest rendered text the default fit allows, in screen pixels. */
+/** The smallest rendered text the legible fit (Auto) allows, in screen pixels. */
 export const LEGIBLE_PX = 10;
 /** Zoom limits of the buttons and the wheel. */
 export const MIN_SCALE = 0.2;
@@ -47,7 +48,7 @@ export function fitScale(room: Size, drawing: Size): number {
 }
 
 /**
- * The default scale: the fit, but never so small that the smallest text renders below
+ * The legible scale of Auto: the fit, but never so small that the smallest text renders below
  * {@linkcode LEGIBLE_PX}; what does not fit then scrolls.
  *
  * @param room The visible area.

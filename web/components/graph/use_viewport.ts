@@ -1,6 +1,7 @@
 /**
- * The graph view's viewport: the room it has, the zoom (`"auto"`, the legible fit of `zoom.ts`,
- * until the person zooms), zooming about a point, and scrolling a node asked for into view.
+ * The graph view's viewport: the room it has, the zoom (`"fit"`, the whole graph in view, on first
+ * load and whenever a graph loads into an empty view, until the person zooms; `"auto"`, the legible
+ * fit of `zoom.ts`, on request), zooming about a point, and scrolling a node asked for into view.
  *
  * @module
  */
@@ -11,10 +12,27 @@ import type { GraphLayout, NodeBox, Point } from "../../shared/protocol.ts";
 import type { DashboardStore } from "../../shared/store.ts";
 import { autoScale, fitScale, type Size, zoomStep } from "../../shared/zoom.ts";
 
+/** A zoom asked for: the whole graph (`"fit"`), the legible fit (`"auto"`) or a scale. */
+export type Zoom = number | "auto" | "fit";
+
+/**
+ * The scale a zoom draws at in a room.
+ *
+ * @param zoom The zoom asked for.
+ * @param room The visible area, once measured.
+ * @param drawing The drawing's size.
+ * @returns The scale.
+ */
+function scaleOf(zoom: Zoom, room: Size | null, drawing: Size): number {
+  if (typeof zoom === "number") return zoom;
+  if (!room) return 1;
+  return zoom === "fit" ? fitScale(room, drawing) : autoScale(room, drawing);
+}
+
 /** What {@linkcode useViewport} gives the graph view. */
 export interface Viewport {
-  /** The zoom asked for: `"auto"` or a scale. */
-  readonly zoom: number | "auto";
+  /** The zoom asked for: `"fit"` (everything in view), `"auto"` (fit, legible) or a scale. */
+  readonly zoom: Zoom;
   /** The scale drawn at. */
   readonly scale: number;
   /**
@@ -23,10 +41,10 @@ export interface Viewport {
    * @param next The zoom.
    * @param at The point kept in place; default the view's centre.
    */
-  zoomTo(next: number | "auto", at?: Point): void;
+  zoomTo(next: Zoom, at?: Point): void;
   /** Ctrl+wheel (or Cmd+wheel) zooms about the pointer; a plain wheel scrolls. */
   onWheel(e: WheelEvent): void;
-  /** Fits the whole graph in view, from the top-left. */
+  /** Fits the whole graph in view, from the top-left, and keeps it fitted until a zoom. */
   fit(): void;
   /** Back to `"auto"`, from the top-left. */
   auto(): void;
@@ -59,9 +77,14 @@ export function useViewport(
     observer.observe(element);
     return () => observer.disconnect();
   }, []);
-  // "auto": the default fit, legible (see zoom.ts); a number once the person zooms.
-  const [zoom, setZoom] = useState<number | "auto">("auto");
-  const scale = zoom !== "auto" ? zoom : room ? autoScale(room, drawing) : 1;
+  // "fit" until the person zooms: the first view shows every node, whatever the window's size.
+  const [zoom, setZoom] = useState<Zoom>("fit");
+  const scale = scaleOf(zoom, room, drawing);
+  // A graph that loads into an empty view is fitted too.
+  const empty = Object.keys(boxes).length === 0;
+  useEffect(() => {
+    if (empty) setZoom("fit");
+  }, [empty]);
   const pendingScroll = useRef<{ left: number; top: number } | null>(null);
   const reveal = store.reveal.value;
   useLayoutEffect(() => {
@@ -90,15 +113,15 @@ export function useViewport(
     element.scrollTop = pendingScroll.current.top;
     pendingScroll.current = null;
   });
-  const zoomTo = (next: number | "auto", at?: Point) => {
+  const zoomTo = (next: Zoom, at?: Point) => {
     const element = scroller.current;
     if (element) {
-      const target = next === "auto" ? (room ? autoScale(room, drawing) : 1) : next;
+      const target = scaleOf(next, room, drawing);
       const cx = at?.x ?? element.clientWidth / 2;
       const cy = at?.y ?? element.clientHeight / 2;
       const gx = (element.scrollLeft + cx) / scale;
       const gy = (element.scrollTop + cy) / scale;
-      pendingScroll.current = next === "auto" && target <= scale
+      pendingScroll.current = typeof next !== "number" && target <= scale
         ? { left: 0, top: 0 }
         : { left: gx * target - cx, top: gy * target - cy };
     }
@@ -119,7 +142,7 @@ export function useViewport(
     },
     fit() {
       pendingScroll.current = { left: 0, top: 0 };
-      setZoom(room ? fitScale(room, drawing) : 1);
+      setZoom("fit");
     },
     auto() {
       pendingScroll.current = { left: 0, top: 0 };
