@@ -79,6 +79,11 @@ Deno.test("streamlib validate and run: a user project's Python processor, with t
       /error: permission_denied: Cannot run 'py': .*run access to "python3" \(grant it with --allow-run python3, or run with --allow-all\)/,
     );
     assert.equal(await Deno.stat(join(dir, "out.wav")).then(() => true, () => false), false);
+    const json = await streamlib(["run", "pipeline.json", "--seconds", "3", "--json"], dir);
+    assert.equal(json.code, 1);
+    const line = JSON.parse(json.stdout.trim().split("\n")[0]);
+    assert.deepEqual([line.event, line.code, line.exitCode], ["error", "permission_denied", 1]);
+    assert.match(line.message, /grant it with --allow-run python3/);
 
     const ran = await streamlib(
       ["run", "pipeline.json", "--seconds", "5", "--allow-run", "python3"],
