@@ -87,6 +87,13 @@ function pythonPath(): Record<string, string> | undefined {
   return { PYTHONPATH: [fileURLToPath(helpers), current].filter(Boolean).join(delimiter) };
 }
 
+/** What the reply's defaults come from: the header sent with the input block. */
+interface InputShape {
+  readonly sampleRate: number;
+  readonly timestampNs: number;
+  readonly frameNumber: number;
+}
+
 /** A child's reply, in the order it must go out. */
 interface Reply {
   samples: Float32Array;
@@ -198,7 +205,7 @@ export class SubprocessProcessor extends Processor<SubprocessProcessorTypes> {
       if (reply.type === "error") {
         throw new Error(`Child process '${this.config.command}' reported: ${reply.message}`);
       }
-      const out = this.#replyBlock(reply, bytes, frame);
+      const out = this.#replyBlock(reply, bytes, header);
       if (!this.#emit(ctx, out)) {
         this.#pending = out; // frame memory exhausted: written first when the runtime runs us again
         return;
@@ -209,9 +216,9 @@ export class SubprocessProcessor extends Processor<SubprocessProcessorTypes> {
   /**
    * The block an `audio` reply carries, its shape checked against its payload and what `out`
    * (`AudioFrame`, any channel count) and frames take. `sampleRate`, `timestampNs` and
-   * `frameNumber` default to the input block's.
+   * `frameNumber` default to the input block's (as sent, read before it was consumed).
    */
-  #replyBlock(reply: FrameHeader, bytes: Uint8Array, input: AudioFrame): Reply {
+  #replyBlock(reply: FrameHeader, bytes: Uint8Array, input: InputShape): Reply {
     const fail = (what: string) =>
       new this.#ProtocolError!(
         `a reply with ${what}`,
