@@ -43,7 +43,10 @@ export class PermissionScopeError extends Error {
    * @param denied Deno's message.
    */
   constructor(node: string, phase: string, permission: string, denied: string) {
-    const grant = GRANTS[permission] ?? "--allow-all";
+    const program = permission === "run" ? /run access to "([^"]+)"/.exec(denied)?.[1] : undefined;
+    const grant = program === undefined
+      ? GRANTS[permission] ?? "--allow-all"
+      : `--allow-run ${/^[\w./+-]+$/.test(program) ? program : `'${program}'`}`;
     super(
       `Cannot run '${node}': ${phase}() was refused by the command's permissions: ${
         denied.replace(/, run again with .*$/, "")

@@ -191,3 +191,47 @@ function noComma(value: string): string {
   }
   return value;
 }
+
+/** A manifest node whose program this process may not start. */
+export interface RefusedProgram {
+  /** The node's id. */
+  readonly node: string;
+  /** The program its config names (`command`). */
+  readonly command: string;
+}
+
+/**
+ * The `SubprocessProcessor` nodes of a (valid) manifest whose program Deno's permissions of this
+ * process refuse, so that `run` can say which `--allow-run` they need before anything starts.
+ *
+ * @param manifest The parsed, valid manifest.
+ * @returns One entry per refused node, in manifest order; none when every program may run.
+ *
+ * @example Under `-A` every program may run
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { programsRefused } from "./permission_scope.ts";
+ *
+ * const manifest = {
+ *   version: 1,
+ *   nodes: [{ id: "py", type: "SubprocessProcessor", config: { command: "python3" } }],
+ * };
+ * const granted = Deno.permissions.querySync({ name: "run", command: "python3" }).state;
+ * assert.equal(programsRefused(manifest).length, granted === "granted" ? 0 : 1);
+ * ```
+ */
+export function programsRefused(manifest: unknown): RefusedProgram[] {
+  const nodes = (manifest as { nodes?: unknown } | null)?.nodes;
+  if (!Array.isArray(nodes)) return [];
+  const refused: RefusedProgram[] = [];
+  for (const node of nodes) {
+    if (node?.type !== "SubprocessProcessor") continue;
+    const command = node.config?.command;
+    if (typeof command !== "string" || command === "") continue;
+    // "prompt" is a refusal too: the scoped child runs with --no-prompt.
+    if (Deno.permissions.querySync({ name: "run", command }).state !== "granted") {
+      refused.push({ node: String(node.id), command });
+    }
+  }
+  return refused;
+}

@@ -69,7 +69,7 @@ Deno.test("PermissionScopeError.fromNodeError() types Deno's refusal, thrown or 
     permission: "run",
     denied: 'Requires run access to "sh", run again with the --allow-run flag',
   });
-  assert.match(quoted!.message, /--allow-run <program>/);
+  assert.match(quoted!.message, /grant it with --allow-run sh, or run with --allow-all/);
   assert.equal(
     PermissionScopeError.fromNodeError({
       node: "wav",

@@ -23,7 +23,7 @@ import {
 } from "../mod.ts";
 import { PluginLoadError } from "../core/manifest/manifest.ts";
 import { silencedBy } from "../core/graph/silent_sources.ts";
-import { createRuntime } from "../processors/mod.ts";
+import { createRuntime, packageRegistry } from "../processors/mod.ts";
 import { reserveStdout } from "../core/processor/stdout_guard.ts";
 import { nodeLogLine } from "./node_log_line.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
@@ -38,7 +38,12 @@ import {
 import { issueLines, issuesForJson } from "./manifest_report.ts";
 import { argsProblem, joinNegativeValues, MAX_SECONDS, secondsFlag } from "./parse_command.ts";
 import { PermissionScopeError } from "./_permission_error.ts";
-import { PERMISSION_FLAGS, PERMISSION_USAGE, programsAllowed } from "./permission_scope.ts";
+import {
+  PERMISSION_FLAGS,
+  PERMISSION_USAGE,
+  programsAllowed,
+  programsRefused,
+} from "./permission_scope.ts";
 import { scopedRun } from "./scoped_child.ts";
 import { RUNTIME_FLAGS, RUNTIME_USAGE, runtimeOptionsFromFlags } from "./runtime_flags.ts";
 import { statusLine } from "./status_line.ts";
@@ -76,7 +81,10 @@ named but --load-plugins not given) or missing or unreadable file.`;
 export interface RunOptions {
   /** Stops the run when aborted (besides SIGINT and `--seconds`). */
   readonly signal?: AbortSignal;
-  /** The processors the manifest may use, joined with the built-in ones. Default: built-ins. */
+  /**
+   * The processors the manifest may use, joined with the package's (built-in ones and
+   * `SubprocessProcessor`). Default: the package's.
+   */
   readonly registry?: NodeRegistry;
   /** How the command is invoked, for the usage text. Default `deno task run`. */
   readonly program?: string;
@@ -210,7 +218,7 @@ export async function main(
     output.err(message);
     return 2;
   }
-  const rt = createRuntime({ registry: options.registry, ...runtime });
+  const rt = createRuntime({ registry: packageRegistry.with(options.registry ?? []), ...runtime });
   try {
     await loadPluginsOf(rt, file.manifest, path);
   } catch (error) {
@@ -223,6 +231,24 @@ export async function main(
   if (issues.length > 0) {
     if (json) emit({ event: "invalid", path, ...issuesForJson(issues) });
     for (const line of issueLines(path, issues)) output.err(line);
+    return 1;
+  }
+  // A subprocess node whose program is not allowed would fail in setup() while the rest runs:
+  // refuse before anything starts, naming the flag that allows it.
+  const refused = programsRefused(file.manifest);
+  if (refused.length > 0) {
+    for (const { node, command } of refused) {
+      const denied = new PermissionScopeError(
+        node,
+        "setup",
+        "run",
+        `Requires run access to "${command}", run again with the --allow-run flag`,
+      );
+      if (json) {
+        emit({ event: "error", path, message: denied.message, code: denied.code, exitCode: 1 });
+      }
+      output.err(terminalSafe(`error: ${denied.code}: ${denied.message}`));
+    }
     return 1;
   }
   try {

@@ -14,7 +14,7 @@ import { type NodeRegistry, reserveStdout, Runtime, validateManifest } from "../
 import { checkManifestInputs } from "../core/manifest/input_check.ts";
 import { PluginLoadError } from "../core/manifest/manifest.ts";
 import { manifestWarnings } from "../core/manifest/validation.ts";
-import { builtinRegistry } from "../processors/mod.ts";
+import { packageRegistry } from "../processors/mod.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
 import { readManifestFile } from "./_manifest_file.ts";
 import {
@@ -50,7 +50,10 @@ unreadable file (a folder, device or FIFO is refused).`;
 
 /** Options of {@linkcode main} for the `streamlib` command. */
 export interface ValidateOptions {
-  /** The processors the manifest may use. Default: the built-in ones. */
+  /**
+   * The processors the manifest may use besides the package's (built-in ones and
+   * `SubprocessProcessor`). Default: none.
+   */
   readonly registry?: NodeRegistry;
   /** How the command is invoked, for the usage text. Default `deno task validate`. */
   readonly program?: string;
@@ -111,7 +114,7 @@ export async function main(
     output.err(terminalSafe(file.message));
     return file.code;
   }
-  const rt = new Runtime({ registry: options.registry ?? builtinRegistry });
+  const rt = new Runtime({ registry: packageRegistry.with(options.registry ?? []) });
   const plugins = declaredPlugins(file.manifest);
   if (loadPlugins) {
     try {

@@ -91,13 +91,19 @@ export class ChildNode {
    *
    * @param command The program (`python3`).
    * @param args Its arguments.
+   * @param env Environment variables set for it, besides this process's own.
    * @returns The child.
    * @throws {ChildProcessError} When the program cannot be started.
    */
-  static spawn(command: string, args: readonly string[]): ChildNode {
+  static spawn(
+    command: string,
+    args: readonly string[],
+    env?: Readonly<Record<string, string>>,
+  ): ChildNode {
     try {
       const process = new Deno.Command(command, {
         args: [...args],
+        ...(env && { env: { ...env } }),
         stdin: "piped",
         stdout: "piped",
         stderr: "piped",

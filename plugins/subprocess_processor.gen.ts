@@ -19,7 +19,7 @@ import { SubprocessProcessor } from "./subprocess_processor.ts";
 
 /** The typed inputs of {@linkcode SubprocessProcessor}: `this.inputs.<port>`. */
 export class SubprocessProcessorInputs {
-  /** Stereo audio sent to the child. Port type `AudioFrame<2>`, required. */
+  /** Audio of any channel count, sent to the child. Port type `AudioFrame`, required. */
   readonly in: SubprocessProcessor["in"];
 
   /**
@@ -34,7 +34,9 @@ export class SubprocessProcessorInputs {
 
 /** The typed outputs of {@linkcode SubprocessProcessor}: `this.outputs.<port>`. */
 export class SubprocessProcessorOutputs {
-  /** The child's replies. Port type `AudioFrame<2>`. */
+  /**
+   * The child's replies, in the channel count, sample rate and block size it chose. Port type `AudioFrame`.
+   */
   readonly out: SubprocessProcessor["out"];
 
   /**
@@ -53,12 +55,14 @@ export class SubprocessProcessorOutputs {
 export interface SubprocessProcessorHandle extends NodeHandle {
   /** References to the inputs. */
   readonly inputs: {
-    /** Stereo audio sent to the child. Port type `AudioFrame<2>`, required. */
+    /** Audio of any channel count, sent to the child. Port type `AudioFrame`, required. */
     readonly in: InputRef<FrameOf<SubprocessProcessor["in"]>>;
   };
   /** References to the outputs. */
   readonly outputs: {
-    /** The child's replies. Port type `AudioFrame<2>`. */
+    /**
+     * The child's replies, in the channel count, sample rate and block size it chose. Port type `AudioFrame`.
+     */
     readonly out: OutputRef<FrameOf<SubprocessProcessor["out"]>>;
   };
 }
@@ -90,25 +94,26 @@ export const subprocessProcessorNode: NodeDefinition<
   descriptor: {
     name: "SubprocessProcessor",
     description:
-      "Runs a stereo audio filter as a child process (a Python script with numpy, say) that speaks the framed stdio protocol of `docs/plugins.md`: one reply per block. A child that crashes, hangs past `timeoutMs` or writes garbage puts the node in `error`, and the node's `onError` policy decides whether it is restarted (with a new child).",
+      "Runs an audio filter as a child process (a Python script with numpy, say) that speaks the framed stdio protocol of `docs/plugins.md`: one reply per block, whose channel count, sample rate and block size the child chooses. A child that crashes, hangs past `timeoutMs` or writes garbage puts the node in `error`, and the node's `onError` policy decides whether it is restarted (with a new child).",
     tags: ["audio", "filter", "plugin"],
     mode: "push",
     inputs: [
       {
         name: "in",
         direction: "input",
-        portType: "AudioFrame<2>",
+        portType: "AudioFrame",
         required: true,
-        description: "Stereo audio sent to the child.",
+        description: "Audio of any channel count, sent to the child.",
       },
     ],
     outputs: [
       {
         name: "out",
         direction: "output",
-        portType: "AudioFrame<2>",
+        portType: "AudioFrame",
         required: false,
-        description: "The child's replies.",
+        description:
+          "The child's replies, in the channel count, sample rate and block size it chose.",
       },
     ],
     config: {

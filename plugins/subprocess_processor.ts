@@ -4,6 +4,8 @@
  * @module
  */
 
+import { delimiter } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   type AudioFrame,
   config,
@@ -17,7 +19,7 @@ import {
   type SetupContext,
 } from "../mod.ts";
 import type { ChildNode } from "./child_node.ts";
-import type { ProtocolError } from "./frame_protocol.ts";
+import type { FrameHeader, ProtocolError } from "./frame_protocol.ts";
 import type { SubprocessProcessorTypes } from "./subprocess_processor.gen.ts";
 
 /**
@@ -60,9 +62,42 @@ export interface SubprocessProcessorConfig {
   timeoutMs: number;
 }
 
+/** The most channels a reply may carry. */
+const MAX_CHANNELS = 64;
+/** The highest sample rate a reply may carry, in Hz. */
+const MAX_SAMPLE_RATE = 768_000;
+
+function isCount(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 1;
+}
+
+/**
+ * `PYTHONPATH` with the folder of `streamlib_node.py` first, so that a script anywhere imports
+ * the helper (`from streamlib_node import run`); nothing when the package is not on disk.
+ */
+function pythonPath(): Record<string, string> | undefined {
+  const helpers = new URL("./python/", import.meta.url);
+  if (helpers.protocol !== "file:") return undefined;
+  let current: string | undefined;
+  try {
+    current = Deno.env.get("PYTHONPATH");
+  } catch {
+    // No permission to read the environment: the helper's folder alone.
+  }
+  return { PYTHONPATH: [fileURLToPath(helpers), current].filter(Boolean).join(delimiter) };
+}
+
+/** What the reply's defaults come from: the header sent with the input block. */
+interface InputShape {
+  readonly sampleRate: number;
+  readonly timestampNs: number;
+  readonly frameNumber: number;
+}
+
 /** A child's reply, in the order it must go out. */
 interface Reply {
   samples: Float32Array;
+  channels: number;
   sampleRate: number;
   frameCount: number;
   timestampNs: number;
@@ -70,10 +105,11 @@ interface Reply {
 }
 
 /**
- * Runs a stereo audio filter as a child process (a Python script with numpy, say) that speaks
- * the framed stdio protocol of `docs/plugins.md`: one reply per block. A child that crashes,
- * hangs past `timeoutMs` or writes garbage puts the node in `error`, and the node's `onError`
- * policy decides whether it is restarted (with a new child).
+ * Runs an audio filter as a child process (a Python script with numpy, say) that speaks the
+ * framed stdio protocol of `docs/plugins.md`: one reply per block, whose channel count, sample
+ * rate and block size the child chooses. A child that crashes, hangs past `timeoutMs` or writes
+ * garbage puts the node in `error`, and the node's `onError` policy decides whether it is
+ * restarted (with a new child).
  *
  * @example Halve a stereo stream in Python
  * ```ts
@@ -103,13 +139,13 @@ interface Reply {
  */
 @processor({ tags: ["audio", "filter", "plugin"], mode: "push" })
 export class SubprocessProcessor extends Processor<SubprocessProcessorTypes> {
-  /** Stereo audio sent to the child. */
+  /** Audio of any channel count, sent to the child. */
   @input({ required: true })
-  in!: InputPort<AudioFrame<2>>;
+  in!: InputPort<AudioFrame>;
 
-  /** The child's replies. */
+  /** The child's replies, in the channel count, sample rate and block size it chose. */
   @output()
-  out!: OutputPort<AudioFrame<2>>;
+  out!: OutputPort<AudioFrame>;
 
   /** The child's command line and deadline. */
   @config()
@@ -130,7 +166,7 @@ export class SubprocessProcessor extends Processor<SubprocessProcessorTypes> {
   override async setup(_ctx: SetupContext): Promise<void> {
     const { ChildNode } = await import("./child_node.ts");
     this.#ProtocolError = (await import("./frame_protocol.ts")).ProtocolError;
-    this.#child = ChildNode.spawn(this.config.command, this.config.args);
+    this.#child = ChildNode.spawn(this.config.command, this.config.args, pythonPath());
   }
 
   /**
@@ -169,23 +205,7 @@ export class SubprocessProcessor extends Processor<SubprocessProcessorTypes> {
       if (reply.type === "error") {
         throw new Error(`Child process '${this.config.command}' reported: ${reply.message}`);
       }
-      const frameCount = reply.frameCount;
-      if (
-        reply.type !== "audio" || reply.channels !== 2 || !Number.isInteger(frameCount) ||
-        bytes.byteLength !== (frameCount as number) * 8
-      ) {
-        throw new this.#ProtocolError!(
-          "expected an audio reply with channels 2 and bytes = frameCount * 8",
-          new TextEncoder().encode(JSON.stringify(reply)),
-        );
-      }
-      const out: Reply = {
-        samples: new Float32Array(bytes.buffer, bytes.byteOffset, (frameCount as number) * 2),
-        sampleRate: typeof reply.sampleRate === "number" ? reply.sampleRate : frame.sampleRate,
-        frameCount: frameCount as number,
-        timestampNs: frame.timestampNs,
-        frameNumber: frame.frameNumber,
-      };
+      const out = this.#replyBlock(reply, bytes, header);
       if (!this.#emit(ctx, out)) {
         this.#pending = out; // frame memory exhausted: written first when the runtime runs us again
         return;
@@ -193,10 +213,66 @@ export class SubprocessProcessor extends Processor<SubprocessProcessorTypes> {
     }
   }
 
+  /**
+   * The block an `audio` reply carries, its shape checked against its payload and what `out`
+   * (`AudioFrame`, any channel count) and frames take. `sampleRate`, `timestampNs` and
+   * `frameNumber` default to the input block's (as sent, read before it was consumed).
+   */
+  #replyBlock(reply: FrameHeader, bytes: Uint8Array, input: InputShape): Reply {
+    const fail = (what: string) =>
+      new this.#ProtocolError!(
+        `a reply with ${what}`,
+        new TextEncoder().encode(JSON.stringify(reply)),
+      );
+    if (reply.type !== "audio") {
+      throw fail(`type ${JSON.stringify(reply.type)} (expected audio, skip or error)`);
+    }
+    const { channels, frameCount } = reply;
+    const sampleRate = reply.sampleRate ?? input.sampleRate;
+    const timestampNs = reply.timestampNs ?? input.timestampNs;
+    const frameNumber = reply.frameNumber ?? input.frameNumber;
+    if (!isCount(channels) || channels > MAX_CHANNELS) {
+      throw fail(
+        `channels ${JSON.stringify(channels)} (expected an integer from 1 to ${MAX_CHANNELS})`,
+      );
+    }
+    if (!isCount(frameCount)) {
+      throw fail(`frameCount ${JSON.stringify(frameCount)} (expected an integer of at least 1)`);
+    }
+    if (typeof sampleRate !== "number" || !(sampleRate > 0 && sampleRate <= MAX_SAMPLE_RATE)) {
+      throw fail(
+        `sampleRate ${
+          JSON.stringify(sampleRate)
+        } (expected a number above 0, at most ${MAX_SAMPLE_RATE})`,
+      );
+    }
+    if (!Number.isInteger(timestampNs) || (timestampNs as number) < 0) {
+      throw fail(`timestampNs ${JSON.stringify(timestampNs)} (expected an integer of at least 0)`);
+    }
+    if (!Number.isInteger(frameNumber) || (frameNumber as number) < 0) {
+      throw fail(`frameNumber ${JSON.stringify(frameNumber)} (expected an integer of at least 0)`);
+    }
+    if (bytes.byteLength !== frameCount * channels * 4) {
+      throw fail(
+        `a payload of ${bytes.byteLength} bytes (expected frameCount * channels * 4 = ${
+          frameCount * channels * 4
+        })`,
+      );
+    }
+    return {
+      samples: new Float32Array(bytes.buffer, bytes.byteOffset, frameCount * channels),
+      channels,
+      sampleRate,
+      frameCount,
+      timestampNs: timestampNs as number,
+      frameNumber: frameNumber as number,
+    };
+  }
+
   /** Writes `reply` to `out` in a frame from `ctx.frames`; `false` when no memory is free. */
   #emit(ctx: ProcessContext, reply: Reply): boolean {
-    const { samples, sampleRate, frameCount } = reply;
-    const block = ctx.frames.audio({ channels: 2, sampleRate, frameCount });
+    const { samples, channels, sampleRate, frameCount } = reply;
+    const block = ctx.frames.audio({ channels, sampleRate, frameCount });
     if (block === undefined) return false;
     block.samples.set(samples);
     block.timestampNs = reply.timestampNs;

@@ -11,7 +11,30 @@ import type { ProcessorDescriptor } from "../core/schema/descriptor.ts";
 import { registry as pluginRegistry } from "../plugins/registry.gen.ts";
 import { registry as builtinRegistry } from "./registry.gen.ts";
 
-const packageRegistry: NodeRegistry = builtinRegistry.with(pluginRegistry);
+/**
+ * The package's processors: the built-in ones of `processors/` and `SubprocessProcessor` of
+ * `plugins/`. It is what `listProcessors()` lists by default, and what `streamlib validate` and
+ * `streamlib run` (and `deno task validate`/`run`) know, joined with a project's own, without a
+ * manifest `"plugins"` entry or `--load-plugins`.
+ *
+ * @example A manifest with a subprocess node validates against it
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { validateManifest } from "@streamlib/streamlib";
+ * import { packageRegistry } from "@streamlib/streamlib/processors";
+ *
+ * const manifest = {
+ *   version: 1,
+ *   nodes: [
+ *     { id: "tone", type: "TestToneGenerator" },
+ *     { id: "py", type: "SubprocessProcessor", config: { command: "python3", args: ["node.py"] } },
+ *   ],
+ *   connections: [{ from: "tone.audio", to: "py.in" }],
+ * };
+ * assert.deepEqual(validateManifest(manifest, packageRegistry), []);
+ * ```
+ */
+export const packageRegistry: NodeRegistry = builtinRegistry.with(pluginRegistry);
 
 /**
  * One summary per processor (name, one-line description, tags, mode, ports), sorted by name.

@@ -51,7 +51,7 @@ import "./sinks/y4m_writer.gen.ts";
 
 export { AudioMixer, type AudioMixerConfig } from "./transforms/audio_mixer.ts";
 export { Camera, type CameraConfig } from "./sources/camera.ts";
-export { describeProcessor, listProcessors } from "./catalog.ts";
+export { describeProcessor, listProcessors, packageRegistry } from "./catalog.ts";
 export { ChannelConverter, type ChannelConverterConfig } from "./transforms/channel_converter.ts";
 export { ColorConvert, type ColorConvertConfig } from "./transforms/color_convert.ts";
 export { Gain, type GainConfig } from "./transforms/gain.ts";

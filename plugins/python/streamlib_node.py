@@ -9,6 +9,10 @@ Example::
     from streamlib_node import run
 
     run(lambda samples, header: samples * 0.5)  # samples: (frameCount, channels) float32
+
+A reply may have another shape than its input: its block size and channel count
+are the returned array's, and returning ``(samples, {"sampleRate": 16000})``
+sets its sample rate (and, if given, ``timestampNs`` and ``frameNumber``).
 """
 
 import json
@@ -18,6 +22,9 @@ import sys
 import numpy as np
 
 PROTOCOL_VERSION = 1
+
+# Reply fields a node may set besides the ones the array's shape gives.
+_REPLY_FIELDS = ("sampleRate", "timestampNs", "frameNumber")
 
 
 def _read_exact(stream, n):
@@ -39,12 +46,49 @@ def _send(out, header, payload=b""):
     out.flush()
 
 
+def _reply(result, header):
+    """The reply header and payload of what ``process`` returned (not ``None``)."""
+    fields = {}
+    if isinstance(result, tuple):
+        if len(result) != 2 or not isinstance(result[1], dict):
+            raise TypeError("process() must return samples or (samples, {\"sampleRate\": ...})")
+        result, fields = result
+        unknown = sorted(set(fields) - set(_REPLY_FIELDS))
+        if unknown:
+            raise ValueError(
+                "unknown reply fields %s (expected some of %s)" % (unknown, list(_REPLY_FIELDS))
+            )
+    result = np.ascontiguousarray(result, dtype="<f4")
+    if result.ndim == 1:  # one channel per sample: keep the input's channel count
+        channels = header["channels"]
+        if result.size % channels:
+            raise ValueError(
+                "a 1-D reply of %d samples is not a whole number of %d-channel frames"
+                % (result.size, channels)
+            )
+        result = result.reshape(-1, channels)
+    if result.ndim != 2:
+        raise ValueError("process() returned a %d-D array (expected (frames, channels))" % result.ndim)
+    reply = {
+        "type": "audio",
+        "channels": result.shape[1],
+        "sampleRate": header["sampleRate"],
+        "frameCount": result.shape[0],
+    }
+    reply.update(fields)
+    return reply, result.tobytes()
+
+
 def run(process):
     """Serve audio blocks until stdin closes.
 
     ``process(samples, header)`` gets a ``(frameCount, channels)`` float32 array
-    (read-only) and the header dict; it returns an array of the same layout, or
-    ``None`` for no output. Anything printed goes to stderr, so ``print()`` is safe.
+    (read-only) and the header dict. It returns a ``(frames, channels)`` array (any
+    block size and channel count the output port takes), or ``(array, fields)``
+    where ``fields`` may set ``sampleRate`` (default: the input's), ``timestampNs``
+    and ``frameNumber``, or ``None`` for no output. An exception it raises ends the
+    child (the node fails with its traceback). Anything printed goes to stderr, so
+    ``print()`` is safe.
     """
     inp = sys.stdin.buffer
     out = sys.stdout.buffer
@@ -65,11 +109,5 @@ def run(process):
         if result is None:
             _send(out, {"type": "skip"})
             continue
-        result = np.ascontiguousarray(result, dtype="<f4")
-        reply = {
-            "type": "audio",
-            "channels": result.shape[1] if result.ndim == 2 else channels,
-            "sampleRate": header["sampleRate"],
-            "frameCount": result.shape[0] if result.ndim == 2 else result.size // channels,
-        }
-        _send(out, reply, result.tobytes())
+        # A return value of the wrong form raises here: the child exits, its traceback on stderr.
+        _send(out, *_reply(result, header))
