@@ -20,9 +20,11 @@ import { REGISTRY_FILE } from "./discover.ts";
 import { loadCodegenConfig } from "./project_config.ts";
 
 /**
- * The built-in processors joined with the registry of every folder the project at `root`
- * configures for codegen (each folder's generated `registry.gen.ts`). Processors tagged
- * `internal` (helpers their owner adds by definition) are left out: this is the registry of what a graph may use.
+ * The package's processors (the built-ins and the package plugins, `SubprocessProcessor`, as
+ * `streamlib run` and `validate` know them) joined with the registry of every folder the project
+ * at `root` configures for codegen (each folder's generated `registry.gen.ts`). Processors tagged
+ * `internal` (helpers their owner adds by definition) are left out: this is the registry of what a
+ * graph may use.
  *
  * @param root The project root.
  * @returns The joined registry.
@@ -38,21 +40,27 @@ import { loadCodegenConfig } from "./project_config.ts";
  * ```
  */
 export async function loadProjectRegistry(root: string): Promise<NodeRegistry> {
+  // The package's own processors: the built-ins and the package plugins (SubprocessProcessor),
+  // as `streamlib run` and `validate` know them.
   const { registry: builtin } = await import("../processors/registry.gen.ts");
-  const here = new URL("../processors/", import.meta.url);
-  const builtinPath = here.protocol === "file:"
-    ? join(fileURLToPath(here), REGISTRY_FILE)
-    : undefined;
+  const { registry: plugins } = await import("../plugins/registry.gen.ts");
+  const packageRegistries = ["../processors/", "../plugins/"]
+    .map((folder) => new URL(folder, import.meta.url))
+    .filter((url) => url.protocol === "file:")
+    .map((url) => join(fileURLToPath(url), REGISTRY_FILE));
+  const packaged = builtin.with(
+    [...(plugins as NodeRegistry)].filter((d) => !d.descriptor.tags.includes("internal")),
+  );
   let folders: readonly string[] = [];
   try {
     folders = loadCodegenConfig(root).folders;
   } catch {
-    return builtin;
+    return packaged;
   }
-  let registry = builtin;
+  let registry = packaged;
   for (const folder of folders) {
     const path = resolve(root, folder, REGISTRY_FILE);
-    if (path === builtinPath || !existsSync(path)) continue;
+    if (packageRegistries.includes(path) || !existsSync(path)) continue;
     const module = await import(pathToFileURL(path).href);
     const definitions = [...(module.registry as NodeRegistry)];
     registry = registry.with(definitions.filter((d) => !d.descriptor.tags.includes("internal")));

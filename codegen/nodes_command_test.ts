@@ -19,3 +19,15 @@ Deno.test("formatNodeInfo() marks the config fields setConfig() changes while ru
     waveform: "live",
   });
 });
+
+Deno.test("loadProjectRegistry() of a project without processors of its own knows the package plugins", async () => {
+  const { loadProjectRegistry } = await import("./nodes_command.ts");
+  const root = await Deno.makeTempDir({ prefix: "streamlib_project_" });
+  try {
+    const registry = await loadProjectRegistry(root);
+    assert.ok(registry.has("Gain"));
+    assert.ok(registry.has("SubprocessProcessor"), "as streamlib run and validate know it");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
