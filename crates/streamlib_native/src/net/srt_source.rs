@@ -28,10 +28,10 @@ pub fn run(shared: Arc<SinkShared>, settings: SrtSettings) {
     runtime.block_on(receiver(&shared, &settings));
 }
 
-async fn receiver(shared: &SinkShared, settings: &SrtSettings) {
+async fn receiver(shared: &Arc<SinkShared>, settings: &SrtSettings) {
     let mut backoff = MIN_BACKOFF;
     while !shared.stopping() {
-        let connect = open(settings);
+        let connect = open(settings, shared);
         tokio::pin!(connect);
         let result = loop {
             tokio::select! {
