@@ -159,3 +159,25 @@ fn an_encrypted_conclusion_to_a_plain_listener_is_rejected_not_a_panic() {
     };
     assert_eq!(control.dest_sockid, SocketId(7));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1_000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_ts_demuxer_takes_any_payload(
+        messages in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..1_400), 1..8),
+        synced: bool,
+    ) {
+        let mut demux = streamlib_native::net::ts_demux::TsDemuxer::new();
+        for mut message in messages {
+            if synced {
+                // Sync bytes where TS packets start, so the parser reads past them.
+                for at in (0..message.len()).step_by(188) {
+                    message[at] = 0x47;
+                }
+            }
+            let _ = demux.push(&message);
+        }
+        let _ = demux.finish();
+    }
+}
