@@ -12,7 +12,6 @@ import { type NativeFree, NativeHandle } from "../native/native_handle.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 import { NetEndpointError } from "./net_errors.ts";
 
-
 /** A transport. */
 export type NetKind = "srt" | "rtmp";
 /** Transports, in ABI code order. */
