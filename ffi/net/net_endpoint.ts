@@ -6,10 +6,11 @@
  * @module
  */
 
-import { statusError } from "../native/errors.ts";
+import { DeviceError, statusError } from "../native/errors.ts";
 import { loadNativeLibrary } from "../native/load.ts";
 import { type NativeFree, NativeHandle } from "../native/native_handle.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
+import { NetEndpointError } from "./net_errors.ts";
 
 /** A transport. */
 export type NetKind = "srt" | "rtmp";
@@ -53,6 +54,15 @@ export interface NetStats {
    * SRT while no peer is connected.
    */
   rttMs: number | null;
+  /**
+   * Datagrams or handshakes from the network the protocol could not handle (malformed, an
+   * extension or key setting it refuses), dropped; each ended a handshake attempt (a listener
+   * then waits for the next caller, and a caller with a bad key is sent a rejection) or the
+   * session it came in (SRT).
+   */
+  peerErrors: number;
+  /** 1 once the native thread failed: `push()` and `read()` then throw {@linkcode NetEndpointError}. */
+  failed: number;
 }
 
 const STAT_NAMES: readonly (keyof NetStats)[] = [
@@ -70,6 +80,8 @@ const STAT_NAMES: readonly (keyof NetStats)[] = [
   "framesDropped",
   "framesQueued",
   "rttMs", // microseconds natively, 0 for none
+  "peerErrors",
+  "failed",
 ];
 
 const free: NativeFree = (lib, handle) => void lib.symbols.sl_net_free(handle);
@@ -80,8 +92,12 @@ const encoder = new TextEncoder();
 abstract class NetEndpoint extends NativeHandle {
   readonly #stats = new Float64Array(STAT_NAMES.length);
 
-  protected constructor(lib: NativeLibrary, handle: number) {
+  /** The transport: `srt` or `rtmp`. */
+  readonly kind: NetKind;
+
+  protected constructor(lib: NativeLibrary, handle: number, kind: NetKind) {
     super(lib, handle, free);
+    this.kind = kind;
   }
 
   protected get handle(): number {
@@ -121,6 +137,16 @@ abstract class NetEndpoint extends NativeHandle {
     } finally {
       super.free(handle);
     }
+  }
+
+  /**
+   * The error of a failed push or read: {@linkcode NetEndpointError} when the native thread
+   * failed (the native side reports it as a device error), else the status's typed error.
+   */
+  protected failure(status: number, operation: "send" | "receive", what: string): Error {
+    const error = statusError(this.lib, status, what);
+    if (!(error instanceof DeviceError) || this.stats().failed !== 1) return error;
+    return new NetEndpointError(this.kind, operation, error.message);
   }
 
   protected static open(
@@ -168,7 +194,8 @@ export class NetSink extends NetEndpoint {
     settings: Record<string, unknown>,
     library: NativeLibrary = loadNativeLibrary(),
   ): NetSink {
-    return new NetSink(library, NetEndpoint.open(library, "sl_net_sink_create", kind, settings));
+    const handle = NetEndpoint.open(library, "sl_net_sink_create", kind, settings);
+    return new NetSink(library, handle, kind);
   }
 
   /**
@@ -178,6 +205,7 @@ export class NetSink extends NetEndpoint {
    * @param timestampNs Presentation time in ns.
    * @param keyframe Whether it is an IDR picture with SPS and PPS.
    * @returns `false` when the queue was full and dropped its oldest access unit.
+   * @throws {NetEndpointError} When the native thread failed.
    */
   push(data: Uint8Array, timestampNs: number, keyframe: boolean): boolean {
     const r = this.lib.symbols.sl_net_sink_push(
@@ -187,7 +215,7 @@ export class NetSink extends NetEndpoint {
       timestampNs,
       keyframe ? 1 : 0,
     );
-    if (r < 0) throw statusError(this.lib, r, "queue an access unit");
+    if (r < 0) throw this.failure(r, "send", "queue an access unit");
     return r === 1;
   }
 }
@@ -233,10 +261,8 @@ export class NetSource extends NetEndpoint {
     settings: Record<string, unknown>,
     library: NativeLibrary = loadNativeLibrary(),
   ): NetSource {
-    return new NetSource(
-      library,
-      NetEndpoint.open(library, "sl_net_source_create", kind, settings),
-    );
+    const handle = NetEndpoint.open(library, "sl_net_source_create", kind, settings);
+    return new NetSource(library, handle, kind);
   }
 
   /**
@@ -245,10 +271,11 @@ export class NetSource extends NetEndpoint {
    * @param out Where it goes.
    * @returns Its length and metadata, or `undefined` when none is waiting. Access units larger
    * than `out` are dropped (counted in `framesDropped`).
+   * @throws {NetEndpointError} When the native thread failed.
    */
   read(out: Uint8Array): ReceivedAccessUnit | undefined {
     const r = this.lib.symbols.sl_net_source_read(this.handle, out, out.length, this.#info);
-    if (r < 0) throw statusError(this.lib, r, "read a received access unit");
+    if (r < 0) throw this.failure(r, "receive", "read a received access unit");
     if (r === 0) return undefined;
     return { length: r, timestampNs: this.#info[0], keyframe: this.#info[1] === 1 };
   }

@@ -111,7 +111,7 @@ const HTTP_TIMEOUT_MS = 10_000;
 /** How long an answered session may take to connect (ICE and DTLS) before it counts as failed. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
-type State = "idle" | "offering" | "connecting" | "connected" | "waiting";
+type State = "idle" | "offering" | "connecting" | "connected" | "waiting" | "refused";
 
 /**
  * Publishes the pipeline to a WHIP server (a media server that takes WHIP): H.264 access units
@@ -120,9 +120,12 @@ type State = "idle" | "offering" | "connecting" | "connected" | "waiting";
  * At `setup()` it POSTs an SDP offer (`application/sdp`, `Authorization: Bearer` from the
  * environment variable `tokenEnv`) to `url` and applies the answer; media then flows over one UDP
  * port from a native thread (str0m). When the POST fails, the answer is refused, the session does
- * not connect within 10 s, or a connected session is lost, it publishes again after
+ * not connect within 10 s, a connected session is lost, or the server answers 429 or 5xx, it
+ * publishes again after
  * `retryMinSeconds`, doubling up to `retryMaxSeconds` while failures continue (the node keeps
- * running: frames meanwhile are not sent and the graph never waits). Keyframe requests from the
+ * running: frames meanwhile are not sent and the graph never waits). Any other 4xx (401 for a
+ * bad token, 404 for a wrong URL) is not retried: the node fails with code
+ * `webrtc_publish_refused`. Keyframe requests from the
  * server (PLI/FIR), and every new session, ask the encoder upstream for a keyframe. At
  * `teardown()` it DELETEs the session's resource. State, attempts, the last failure (code
  * `webrtc_publish_failed`) and the peer's counters are under `processor` in `rt.stats()`.
@@ -169,6 +172,7 @@ export class WhipSink extends WebRtcSink<WhipSinkTypes> {
   #attempts = 0;
   #sessions = 0;
   #lastError: string | null = null;
+  #refused: WebRtcError | undefined;
   #inflight: Promise<void> | undefined;
   #abort: AbortController | undefined;
 
@@ -198,6 +202,7 @@ export class WhipSink extends WebRtcSink<WhipSinkTypes> {
     this.#attempts = 0;
     this.#sessions = 0;
     this.#lastError = null;
+    this.#refused = undefined;
     this.#backoffMs = this.config.retryMinSeconds * 1000;
     this.#publish();
   }
@@ -219,8 +224,13 @@ export class WhipSink extends WebRtcSink<WhipSinkTypes> {
     return this.#state === "connected";
   }
 
-  /** Moves the connection state on from what the endpoint reports. */
+  /**
+   * Moves the connection state on from what the endpoint reports.
+   *
+   * @throws {WebRtcError} `webrtc_publish_refused` once the server refused the publish.
+   */
   #advance(peers: number): void {
+    if (this.#refused) throw this.#refused;
     const now = Date.now();
     if (this.#state === "connecting") {
       if (peers > 0) {
@@ -275,6 +285,14 @@ export class WhipSink extends WebRtcSink<WhipSinkTypes> {
       },
       (error) => {
         if (this.endpoint !== endpoint) return; // torn down meanwhile
+        if (error instanceof WebRtcError && error.code === "webrtc_publish_refused") {
+          // Retrying cannot help (a bad token, a wrong URL): the next run fails the node.
+          this.#lastError = error.message;
+          this.#refused = error;
+          this.#endSession();
+          this.#enter("refused");
+          return;
+        }
         this.#fail(error instanceof Error ? error.message : String(error));
       },
     ).finally(() => this.#inflight = undefined);
@@ -299,6 +317,20 @@ export class WhipSink extends WebRtcSink<WhipSinkTypes> {
       throw this.#error(`cannot reach ${url}: ${error instanceof Error ? error.message : error}`);
     }
     const answer = await response.text();
+    const { status } = response;
+    if (status >= 400 && status < 500 && status !== 429) {
+      const hint = status !== 401 && status !== 403
+        ? "check the URL"
+        : tokenEnv === ""
+        ? "no token was sent: name its environment variable in tokenEnv"
+        : `check the token in $${tokenEnv}`;
+      throw new WebRtcError(
+        "webrtc_publish_refused",
+        endpoint.name,
+        `Cannot publish to ${url}: the server refused it with ${status} (${hint}), ` +
+          `not retrying: ${answer.slice(0, 200)}`,
+      );
+    }
     if (response.status !== 201) {
       throw this.#error(`${url} answered ${response.status}: ${answer.slice(0, 200)}`);
     }

@@ -11,6 +11,7 @@ pub mod flv_video;
 pub mod handles;
 pub mod rtmp_sink;
 pub mod sink_shared;
+pub mod srt_guard;
 pub mod srt_link;
 pub mod srt_sink;
 pub mod srt_source;

@@ -179,6 +179,8 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   webrtc_too_many_peers: 503,
   webrtc_endpoint_taken: 409,
   webrtc_publish_failed: 502,
+  webrtc_publish_refused: 502,
+  network_endpoint_failed: 502,
   missing_token: 401,
   invalid_token: 401,
   forbidden_origin: 403,

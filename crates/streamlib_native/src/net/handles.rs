@@ -8,9 +8,11 @@
 use std::sync::{Arc, LazyLock};
 use std::thread::JoinHandle;
 
+use crate::error_text::ErrorText;
 use crate::handle_table::HandleTable;
 use crate::net::config::SrtSettings;
 use crate::net::sink_shared::{AccessUnitItem, SinkShared};
+use crate::net::srt_guard::contained;
 use crate::status::{Error, ErrorKind};
 
 /// Live network endpoints at most.
@@ -43,9 +45,16 @@ impl NetEndpoint {
         body: impl FnOnce(Arc<SinkShared>) + Send + 'static,
     ) -> Result<Self, Error> {
         let inner = shared.clone();
+        let thread_name = name.to_owned();
         let thread = std::thread::Builder::new()
             .name(name.to_owned())
-            .spawn(move || body(inner))
+            .spawn(move || {
+                // A panic ends the thread but not silently: the endpoint records it, and the
+                // graph's next push or read reports it (the node fails with a code).
+                if let Err(panic) = contained(|| body(inner.clone())) {
+                    inner.fail(format!("{thread_name} panicked: {panic}"));
+                }
+            })
             .map_err(|_| {
                 Error::new(ErrorKind::OutOfMemory {
                     what: "network thread",
@@ -158,7 +167,8 @@ pub(crate) fn remove(handle: u32) -> Result<(), Error> {
     ENDPOINTS.remove(handle).map(drop)
 }
 
-/// Runs `f` on the endpoint, refusing one of the wrong direction.
+/// Runs `f` on the endpoint, refusing one of the wrong direction, or one whose thread failed
+/// (a `Device` error naming the failure).
 pub(crate) fn with<R>(
     handle: u32,
     sends: bool,
@@ -166,6 +176,14 @@ pub(crate) fn with<R>(
     f: impl FnOnce(&mut NetEndpoint) -> R,
 ) -> Result<R, Error> {
     ENDPOINTS.with_exclusive(handle, |e| {
+        if let Some(failure) = e.shared.failure() {
+            return Err(Error::new(ErrorKind::Device {
+                what: "network endpoint thread",
+                detail: ErrorText::format(format_args!(
+                    "{failure}; the endpoint has stopped, restart the node"
+                )),
+            }));
+        }
         if e.sends != sends {
             return Err(Error::new(ErrorKind::WrongEndpoint {
                 operation,
@@ -184,4 +202,35 @@ pub(crate) fn with<R>(
 /// Runs `f` on an endpoint of either direction.
 pub(crate) fn with_any<R>(handle: u32, f: impl FnOnce(&mut NetEndpoint) -> R) -> Result<R, Error> {
     ENDPOINTS.with_exclusive(handle, f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::sink_shared::stat;
+    use crate::status::Status;
+
+    #[test]
+    fn a_panicking_thread_fails_the_endpoint_and_its_next_call_reports_it() {
+        let shared = Arc::new(SinkShared::new(4));
+        let mut endpoint = NetEndpoint::spawn(shared.clone(), false, "sl-test", |_| {
+            panic!("boom");
+        })
+        .unwrap();
+        endpoint.stop(); // joins the thread, which has failed
+        assert_eq!(shared.get(stat::FAILED), 1);
+        assert_eq!(shared.get(stat::CONNECTED), 0);
+        assert_eq!(shared.failure().as_deref(), Some("sl-test panicked: boom"));
+        let handle = insert(endpoint).unwrap();
+        let error = with(handle, false, "sl_net_source_read", |_| ()).unwrap_err();
+        assert_eq!(error.status(), Status::Device);
+        assert!(
+            error.to_string().contains("sl-test panicked: boom"),
+            "{error}"
+        );
+        // The counters stay readable.
+        let stats = with_any(handle, |e| e.shared.snapshot()).unwrap();
+        assert_eq!(stats[stat::FAILED], 1.0);
+        remove(handle).unwrap();
+    }
 }

@@ -58,8 +58,15 @@ pub mod stat {
     /// from its full ACKs (0 again when the connection ends), RTMP's the kernel's TCP estimate
     /// (Linux `TCP_INFO`; 0 elsewhere, and it keeps its last value after the connection ends).
     pub const RTT_MICROS: usize = 13;
+    /// Datagrams or handshakes from the network the protocol could not handle (malformed, an
+    /// extension or key length it refuses), dropped; each ended a handshake attempt or, once
+    /// connected, the session when the protocol failed on it (SRT).
+    pub const PEER_ERRORS: usize = 14;
+    /// 1 once the endpoint's thread failed (a panic in native code): it no longer connects,
+    /// sends or receives, and `push`/`read` report the failure.
+    pub const FAILED: usize = 15;
     /// How many counters there are.
-    pub const COUNT: usize = 14;
+    pub const COUNT: usize = 16;
 }
 
 /// The queue, the flags and the counters of one network sink.
@@ -75,6 +82,8 @@ pub struct SinkShared {
     /// dropped. The thread's moves (queue -> in hand -> sent or dropped) and `snapshot()` hold
     /// this lock, so a snapshot always has sent + dropped + queued = every access unit pushed.
     in_hand: Mutex<u64>,
+    /// Why the endpoint's thread failed, once it did.
+    failure: Mutex<Option<String>>,
 }
 
 impl SinkShared {
@@ -87,6 +96,7 @@ impl SinkShared {
             overflowed: AtomicBool::new(false),
             counters: std::array::from_fn(|_| AtomicU64::new(0)),
             in_hand: Mutex::new(0),
+            failure: Mutex::new(None),
         }
     }
 
@@ -160,6 +170,27 @@ impl SinkShared {
     /// Whether the sink is stopping.
     pub fn stopping(&self) -> bool {
         self.stop.load(Acquire)
+    }
+
+    /// Records that the endpoint's thread failed (the first reason is kept): it is no longer
+    /// connected, and [`SinkShared::failure`] returns `reason` from now on.
+    pub fn fail(&self, reason: String) {
+        let mut failure = self
+            .failure
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        failure.get_or_insert(reason);
+        self.set(stat::CONNECTED, 0);
+        self.set(stat::BITRATE, 0);
+        self.set(stat::FAILED, 1);
+    }
+
+    /// Why the endpoint's thread failed, if it did.
+    pub fn failure(&self) -> Option<String> {
+        self.failure
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     /// Adds to a counter.

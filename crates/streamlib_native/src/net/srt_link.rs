@@ -8,7 +8,7 @@
 //! receiver from the ACKs it sends (its own). The handshake, the options and the data path are
 //! `srt-protocol`'s; data goes in and out through bounded channels as with `SrtSocket`.
 
-use std::io::{self, Cursor};
+use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,7 +19,7 @@ use srt_protocol::options::{
     CallerOptions, DataRate, ListenerOptions, LiveBandwidthMode, SocketOptions, Validation,
 };
 use srt_protocol::packet::{
-    ControlTypes, Packet, ReceivePacketError, ReceivePacketResult, SeqNumber,
+    ControlTypes, Packet, ReceivePacketError, ReceivePacketResult, SeqNumber, ShakeType,
 };
 use srt_protocol::protocol::pending_connection::ConnectionResult;
 use srt_protocol::protocol::pending_connection::connect::Connect;
@@ -32,6 +32,8 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::net::config::{Mode, SrtSettings};
+use crate::net::sink_shared::{SinkShared, stat};
+use crate::net::srt_guard::{contained, parse_datagram, vet_conclusion};
 
 /// Data messages either channel holds (as `SrtSocket`'s).
 const CHANNEL: usize = 128;
@@ -78,7 +80,7 @@ async fn receive(socket: &UdpSocket, buf: &mut BytesMut) -> ReceivePacketResult 
     buf.clear();
     buf.reserve(DATAGRAM);
     let (_, from) = socket.recv_buf_from(buf).await?;
-    let packet = Packet::parse(&mut Cursor::new(&buf[..]), from.is_ipv6())?;
+    let packet = parse_datagram(&buf[..], from.is_ipv6())?;
     Ok((packet, from))
 }
 
@@ -101,11 +103,16 @@ fn random_seq() -> SeqNumber {
 /// Connects (caller, bounded by the caller options' 3 s timeout) or waits for a caller
 /// (listener), then starts the connection's task on the current tokio runtime.
 ///
+/// What the network sends never panics this: a datagram that does not parse is dropped, and a
+/// handshake `srt-protocol` cannot handle (it panics on some, see [`crate::net::srt_guard`])
+/// ends a caller's attempt with an error and makes a listener start over, waiting for the next
+/// caller; each is counted in `shared`'s [`stat::PEER_ERRORS`].
+///
 /// # Errors
 ///
-/// The socket cannot be bound, the options are refused, the peer rejected the handshake, or
-/// (caller) no answer came in time.
-pub async fn open(settings: &SrtSettings) -> io::Result<SrtLink> {
+/// The socket cannot be bound, the options are refused, the peer rejected the handshake or
+/// sent one that could not be handled, or (caller) no answer came in time.
+pub async fn open(settings: &SrtSettings, shared: &Arc<SinkShared>) -> io::Result<SrtLink> {
     let socket_options = options(settings)?;
     let mut buf = BytesMut::with_capacity(DATAGRAM);
     let (socket, connection) = match settings.mode {
@@ -133,7 +140,17 @@ pub async fn open(settings: &SrtSettings) -> io::Result<SrtLink> {
                         return Err(io::Error::new(io::ErrorKind::TimedOut, "SRT connect timed out"));
                     }
                     now = tick.tick() => connect.handle_tick(now.into()),
-                    packet = receive(&socket, &mut buf) => connect.handle_packet(packet, Instant::now()),
+                    packet = receive(&socket, &mut buf) => {
+                        count_parse_error(shared, &packet);
+                        contained(|| connect.handle_packet(packet, Instant::now()))
+                            .map_err(|panic| {
+                                shared.add(stat::PEER_ERRORS, 1);
+                                io::Error::new(
+                                    io::ErrorKind::InvalidData,
+                                    format!("SRT handshake from the listener could not be handled: {panic}"),
+                                )
+                            })?
+                    }
                 };
                 if let Some(connection) = handshake_step(&socket, &mut buf, result, true).await? {
                     break connection;
@@ -150,10 +167,32 @@ pub async fn open(settings: &SrtSettings) -> io::Result<SrtLink> {
             .try_validate()?;
             let socket = bind_socket(&listener.socket).await?;
             let init: ConnInitSettings = listener.socket.clone().into();
-            let mut listen = Listen::new(init, false);
+            let mut listen = Listen::new(init.clone(), false);
+            let ours = init.key_settings.as_ref().map(|k| k.key_size);
             let connection = loop {
-                let packet = receive(&socket, &mut buf).await;
-                let result = listen.handle_packet(Instant::now(), packet);
+                let mut packet = receive(&socket, &mut buf).await;
+                count_parse_error(shared, &packet);
+                if let Ok((p, from)) = &mut packet {
+                    if is_induction(p) {
+                        // Every induction starts a handshake afresh: srt-protocol's listener
+                        // otherwise waits for the conclusion of whoever sent the last one,
+                        // refusing every other caller (one stray datagram was enough).
+                        listen = Listen::new(init.clone(), false);
+                    }
+                    if let Some(rejection) = vet_conclusion(p, ours, init.local_sockid) {
+                        shared.add(stat::PEER_ERRORS, 1);
+                        send(&socket, &mut buf, (rejection, *from)).await;
+                        listen = Listen::new(init.clone(), false);
+                        continue;
+                    }
+                }
+                let Ok(result) = contained(|| listen.handle_packet(Instant::now(), packet)) else {
+                    // A handshake srt-protocol could not handle: its state may be half
+                    // changed, so start over and wait for the next caller.
+                    shared.add(stat::PEER_ERRORS, 1);
+                    listen = Listen::new(init.clone(), false);
+                    continue;
+                };
                 if let Some(connection) = handshake_step(&socket, &mut buf, result, false).await? {
                     break connection;
                 }
@@ -170,6 +209,7 @@ pub async fn open(settings: &SrtSettings) -> io::Result<SrtLink> {
         input_rx,
         output_tx,
         stats_tx,
+        shared.clone(),
     ));
     Ok(SrtLink {
         input: Some(input),
@@ -214,6 +254,20 @@ async fn handshake_step(
     Ok(None)
 }
 
+/// Whether `packet` is an induction handshake, the first of a caller's.
+fn is_induction(packet: &Packet) -> bool {
+    matches!(packet, Packet::Control(control)
+        if matches!(&control.control_type, ControlTypes::Handshake(shake)
+            if shake.shake_type == ShakeType::Induction))
+}
+
+/// Counts a datagram that did not parse (dropped) in [`stat::PEER_ERRORS`].
+fn count_parse_error(shared: &SinkShared, packet: &ReceivePacketResult) {
+    if matches!(packet, Err(ReceivePacketError::Parse(_))) {
+        shared.add(stat::PEER_ERRORS, 1);
+    }
+}
+
 /// The RTT a full ACK carries (negative values, which only a broken peer sends, are ignored).
 fn ack_rtt(packet: &Packet) -> Option<Duration> {
     let Packet::Control(control) = packet else {
@@ -227,13 +281,15 @@ fn ack_rtt(packet: &Packet) -> Option<Duration> {
 }
 
 /// The connection's loop (as `srt-tokio`'s `run_handler_loop`): packets out, data out, timers,
-/// then the next packet in, data in or timer; the RTT is taken from full ACKs either way.
+/// then the next packet in, data in or timer; the RTT is taken from full ACKs either way. A
+/// packet `srt-protocol` panics on ends the loop (counted in [`stat::PEER_ERRORS`]).
 async fn run(
     socket: Arc<UdpSocket>,
     mut connection: DuplexConnection,
     mut input: mpsc::Receiver<(Instant, Bytes)>,
     output: mpsc::Sender<(Instant, Bytes)>,
     stats: watch::Sender<LinkStats>,
+    shared: Arc<SinkShared>,
 ) {
     let mut out_buf = BytesMut::with_capacity(DATAGRAM);
     let mut in_buf = BytesMut::with_capacity(DATAGRAM);
@@ -274,8 +330,14 @@ async fn run(
                 if let Ok((p, _)) = &packet {
                     rtt = ack_rtt(p).or(rtt);
                 }
-                if !matches!(&packet, Err(ReceivePacketError::Parse(_))) {
-                    connection.handle_packet_input(Instant::now(), packet);
+                count_parse_error(&shared, &packet);
+                if !matches!(&packet, Err(ReceivePacketError::Parse(_)))
+                    && contained(|| connection.handle_packet_input(Instant::now(), packet)).is_err()
+                {
+                    // srt-protocol panicked on the peer's packet: the connection's state is
+                    // unknown, so the session ends (the peer's next attempt starts afresh).
+                    shared.add(stat::PEER_ERRORS, 1);
+                    break;
                 }
             }
             data = input.recv(), if input_open => {

@@ -26,11 +26,14 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(1);
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Connects (caller, at most [`CONNECT_TIMEOUT`]) or waits for a caller (listener).
-pub(crate) async fn open(settings: &SrtSettings) -> std::io::Result<SrtLink> {
+pub(crate) async fn open(
+    settings: &SrtSettings,
+    shared: &Arc<SinkShared>,
+) -> std::io::Result<SrtLink> {
     if settings.mode == Mode::Listener {
-        return srt_link::open(settings).await;
+        return srt_link::open(settings, shared).await;
     }
-    match tokio::time::timeout(CONNECT_TIMEOUT, srt_link::open(settings)).await {
+    match tokio::time::timeout(CONNECT_TIMEOUT, srt_link::open(settings, shared)).await {
         Ok(result) => result,
         Err(_) => Err(std::io::Error::new(
             std::io::ErrorKind::TimedOut,
@@ -66,10 +69,10 @@ pub(crate) async fn idle(shared: &SinkShared, delay: Duration) -> bool {
     }
 }
 
-async fn sender(shared: &SinkShared, settings: &SrtSettings) {
+async fn sender(shared: &Arc<SinkShared>, settings: &SrtSettings) {
     let mut backoff = MIN_BACKOFF;
     while !shared.stopping() {
-        let connect = open(settings);
+        let connect = open(settings, shared);
         tokio::pin!(connect);
         let result = loop {
             tokio::select! {

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::net::config::SrtSettings;
 use crate::net::sink_shared::{RateMeter, SinkShared, stat};
+use crate::net::srt_guard::contained;
 use crate::net::srt_link::SrtLink;
 use crate::net::srt_sink::{idle, open, set_rtt};
 use crate::net::ts_demux::TsDemuxer;
@@ -28,10 +29,10 @@ pub fn run(shared: Arc<SinkShared>, settings: SrtSettings) {
     runtime.block_on(receiver(&shared, &settings));
 }
 
-async fn receiver(shared: &SinkShared, settings: &SrtSettings) {
+async fn receiver(shared: &Arc<SinkShared>, settings: &SrtSettings) {
     let mut backoff = MIN_BACKOFF;
     while !shared.stopping() {
-        let connect = open(settings);
+        let connect = open(settings, shared);
         tokio::pin!(connect);
         let result = loop {
             tokio::select! {
@@ -87,7 +88,14 @@ async fn session(shared: &SinkShared, mut socket: SrtLink) {
             incoming = socket.recv() => match incoming {
                 Some(data) => {
                     shared.add(stat::BYTES_SENT, data.len() as u64);
-                    for unit in demux.push(&data) {
+                    // The TS parser (mpeg2ts) reads the peer's bytes: should it panic, the
+                    // message is dropped and the demuxer starts over at the next PAT.
+                    let Ok(units) = contained(|| demux.push(&data)) else {
+                        shared.add(stat::PEER_ERRORS, 1);
+                        demux = TsDemuxer::new();
+                        continue;
+                    };
+                    for unit in units {
                         shared.push(unit);
                         shared.add(stat::FRAMES_SENT, 1);
                     }
