@@ -36,10 +36,14 @@ Deno.test("RtmpSink publishes H.264 that ffmpeg's RTMP server records frame for 
     await rt.start();
     await waitFor("publishing", 5_000, () => rt.stats().nodes.rtmp.processor?.connected === 1);
     await sleep(3_000);
-    // The kernel's TCP estimate (TCP_INFO), refreshed every 250 ms while publishing.
+    // The kernel's TCP estimate (TCP_INFO), refreshed every 250 ms while publishing. On loopback
+    // it is well under a millisecond on a quiet machine; the kernel's smoothed RTT includes the
+    // receiver's scheduling delay, which reached 33 ms on a loaded 2-core machine, so the bound
+    // only rules out a missing or misscaled figure (microseconds read as milliseconds would be
+    // in the hundreds at least under that load).
     const rttMs = rt.stats().nodes.rtmp.processor?.rttMs as number | null;
     if (Deno.build.os === "linux") {
-      assert.ok(rttMs !== null && rttMs > 0 && rttMs < 20, `RTT ${rttMs} ms`);
+      assert.ok(rttMs !== null && rttMs > 0 && rttMs < 250, `RTT ${rttMs} ms`);
     }
     await rt.stop();
     const custom = rt.stats().nodes.rtmp.processor as unknown as Custom;
