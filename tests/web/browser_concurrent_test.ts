@@ -39,13 +39,13 @@ Deno.test({
       await alice.fill(`${FORM} input[name="frequency"]`, "612");
       await bob.fill(`${FORM} input[name="amplitude"]`, "0.125");
       await bob.click(`${FORM} button[type="submit"]`);
-      await until(() => toneConfig(h).amplitude === 0.125, 5000, "amplitude 0.125");
+      await until(() => toneConfig(h).amplitude === 0.125, 15_000, "amplitude 0.125");
       // Alice's untouched amplitude field takes Bob's value and says so.
       await alice.locator(`${FORM} [data-field="amplitude"] [data-remote="merged"]`).waitFor();
       assert.equal(await alice.inputValue(`${FORM} input[name="amplitude"]`), "0.125");
       assert.equal(await alice.inputValue(`${FORM} input[name="frequency"]`), "612");
       await alice.click(`${FORM} button[type="submit"]`);
-      await until(() => toneConfig(h).frequency === 612, 5000, "frequency 612");
+      await until(() => toneConfig(h).frequency === 612, 15_000, "frequency 612");
       assert.equal(toneConfig(h).amplitude, 0.125, "Alice's Apply did not undo Bob's change");
     });
 
@@ -55,13 +55,13 @@ Deno.test({
       assert.equal(await bob.inputValue(`${FORM} input[name="frequency"]`), "612");
       await bob.fill(`${FORM} input[name="frequency"]`, "800");
       await bob.click(`${FORM} button[type="submit"]`);
-      await until(() => toneConfig(h).frequency === 800, 5000, "frequency 800");
+      await until(() => toneConfig(h).frequency === 800, 15_000, "frequency 800");
       const note = alice.locator(`${FORM} [data-field="frequency"] [data-remote="conflict"]`);
       await note.waitFor();
       assert.match(await note.textContent() ?? "", /800/);
       assert.equal(await alice.inputValue(`${FORM} input[name="frequency"]`), "700");
       await alice.click(`${FORM} button[type="submit"]`);
-      await until(() => toneConfig(h).frequency === 700, 5000, "frequency 700");
+      await until(() => toneConfig(h).frequency === 700, 15_000, "frequency 700");
       await alice.locator(`${FORM} [data-remote="conflict"]`).waitFor({ state: "detached" });
     });
 
@@ -69,7 +69,7 @@ Deno.test({
       await bob.fill(`${FORM} input[name="frequency"]`, "900");
       await alice.fill(`${FORM} input[name="frequency"]`, "950");
       await alice.click(`${FORM} button[type="submit"]`);
-      await until(() => toneConfig(h).frequency === 950, 5000, "frequency 950");
+      await until(() => toneConfig(h).frequency === 950, 15_000, "frequency 950");
       await bob.click(`${FORM} [data-field="frequency"] [data-action="take-theirs"]`);
       assert.equal(await bob.inputValue(`${FORM} input[name="frequency"]`), "950");
     });
