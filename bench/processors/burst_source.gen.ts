@@ -136,7 +136,7 @@ export const burstSourceNode: NodeDefinition<BurstSource, BurstSourceHandle> = d
     },
     source: "bench/processors/burst_source.ts",
   },
-  processorClass: BurstSource,
+  classOf: () => BurstSource,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new BurstSourceInputs(),

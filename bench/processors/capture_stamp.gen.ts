@@ -115,7 +115,7 @@ export const captureStampNode: NodeDefinition<CaptureStamp, CaptureStampHandle> 
     },
     source: "bench/processors/capture_stamp.ts",
   },
-  processorClass: CaptureStamp,
+  classOf: () => CaptureStamp,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new CaptureStampInputs(ports),

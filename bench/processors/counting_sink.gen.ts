@@ -104,7 +104,7 @@ export const countingSinkNode: NodeDefinition<CountingSink, CountingSinkHandle> 
     },
     source: "bench/processors/counting_sink.ts",
   },
-  processorClass: CountingSink,
+  classOf: () => CountingSink,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new CountingSinkInputs(ports),

@@ -111,7 +111,7 @@ export const liveSourceNode: NodeDefinition<LiveSource, LiveSourceHandle> = defi
     },
     source: "bench/processors/live_source.ts",
   },
-  processorClass: LiveSource,
+  classOf: () => LiveSource,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new LiveSourceInputs(),

@@ -115,7 +115,7 @@ export const passThroughNode: NodeDefinition<PassThrough, PassThroughHandle> = d
     },
     source: "bench/processors/pass_through.ts",
   },
-  processorClass: PassThrough,
+  classOf: () => PassThrough,
   moduleUrl: import.meta.url,
   accessors: (ports: PortTable) => ({
     inputs: new PassThroughInputs(ports),

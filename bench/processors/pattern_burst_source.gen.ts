@@ -111,7 +111,7 @@ export const patternBurstSourceNode: NodeDefinition<PatternBurstSource, PatternB
       },
       source: "bench/processors/pattern_burst_source.ts",
     },
-    processorClass: PatternBurstSource,
+    classOf: () => PatternBurstSource,
     moduleUrl: import.meta.url,
     accessors: (ports: PortTable) => ({
       inputs: new PatternBurstSourceInputs(),

@@ -130,7 +130,7 @@ export const toneBurstSourceNode: NodeDefinition<ToneBurstSource, ToneBurstSourc
       },
       source: "bench/processors/tone_burst_source.ts",
     },
-    processorClass: ToneBurstSource,
+    classOf: () => ToneBurstSource,
     moduleUrl: import.meta.url,
     accessors: (ports: PortTable) => ({
       inputs: new ToneBurstSourceInputs(),
