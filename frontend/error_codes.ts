@@ -13,6 +13,7 @@ import {
   type ErrorCode as RuntimeErrorCode,
   type ErrorCodeInfo,
   type ErrorDetails,
+  hasCodeIn,
 } from "../core/errors/codes.ts";
 
 export type { ErrorCodeInfo, ErrorDetails, RuntimeErrorCode };
@@ -132,10 +133,7 @@ export interface CodedError extends Omit<RuntimeCodedError, "code"> {
  * ```
  */
 export function isCodedError(error: unknown): error is CodedError {
-  if (!(error instanceof Error)) return false;
-  const { code, details } = error as Partial<CodedError>;
-  return typeof code === "string" && Object.hasOwn(ERROR_CODES, code) &&
-    typeof details === "object" && details !== null;
+  return hasCodeIn(error, ERROR_CODES);
 }
 
 /**

@@ -263,8 +263,30 @@ export interface CodedError extends Error {
  * ```
  */
 export function isCodedError(error: unknown): error is CodedError {
+  return hasCodeIn(error, ERROR_CODES);
+}
+
+/**
+ * Whether a thrown value is an `Error` with structured details and a code of `table`: the one
+ * check behind {@linkcode isCodedError} and the front-ends' own, over their wider table.
+ *
+ * @param error What was thrown.
+ * @param table The codes that count.
+ * @returns Whether `error` carries one of them and details.
+ *
+ * @example Check against a table of one's own
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hasCodeIn } from "./codes.ts";
+ *
+ * const error = Object.assign(new Error("x"), { code: "mine", details: {} });
+ * assert.ok(hasCodeIn(error, { mine: {} }));
+ * assert.ok(!hasCodeIn(error, { theirs: {} }));
+ * ```
+ */
+export function hasCodeIn(error: unknown, table: object): boolean {
   if (!(error instanceof Error)) return false;
-  const { code, details } = error as Partial<CodedError>;
-  return typeof code === "string" && Object.hasOwn(ERROR_CODES, code) &&
+  const { code, details } = error as { code?: unknown; details?: unknown };
+  return typeof code === "string" && Object.hasOwn(table, code) &&
     typeof details === "object" && details !== null;
 }
