@@ -3,7 +3,8 @@
 # the media tools the tests check files with (ffmpeg/ffprobe, sox), the native build's tools
 # (cmake, a C/C++ compiler, nasm for OpenH264's assembly), Xvfb and xwud for the screen-capture
 # tests, Chromium for the dashboard test, GStreamer for the comparison benchmarks, and numpy for
-# the Python subprocess node. `deno task test` runs it first. It installs only what is missing,
+# the Python subprocess node, HAProxy and Prometheus for the sessions' scale-out test, and the
+# Python modules of the Python client and the gRPC interop tests. `deno task test` runs it first. It installs only what is missing,
 # and exits non-zero, naming what is still missing, when it cannot install something: a test that
 # needs it would fail anyway, and this says why up front.
 set -uo pipefail
@@ -11,7 +12,8 @@ set -uo pipefail
 missing_tools() {
   local out=()
   for pair in ffprobe:ffmpeg ffmpeg:ffmpeg sox:sox cmake:cmake cc:gcc c++:g++ nasm:nasm Xvfb:xvfb \
-    xwud:x11-apps chromium:chromium gst-launch-1.0:gstreamer1.0-tools; do
+    xwud:x11-apps chromium:chromium gst-launch-1.0:gstreamer1.0-tools haproxy:haproxy \
+    prometheus:prometheus; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || out+=("${pair##*:}")
   done
   # GStreamer elements the benchmarks and interop tests use.
@@ -37,23 +39,28 @@ if [ -n "${need// /}" ]; then
     echo "install_test_deps: apt-get could not install: $need"
 fi
 
-if ! python3 -c "import numpy" >/dev/null 2>&1; then
-  echo "install_test_deps: installing numpy"
-  python3 -m pip install --quiet numpy >/dev/null 2>&1 ||
-    python3 -m pip install --quiet --user numpy >/dev/null 2>&1 ||
-    { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq python3-numpy >/dev/null 2>&1; } || true
-fi
-
-if ! python3 -c "import pytest" >/dev/null 2>&1; then
-  echo "install_test_deps: installing pytest (the Python client's tests)"
-  python3 -m pip install --quiet pytest >/dev/null 2>&1 ||
-    python3 -m pip install --quiet --user pytest >/dev/null 2>&1 ||
-    { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq python3-pytest >/dev/null 2>&1; } || true
+# Python modules: numpy (the subprocess node), pytest and pytest-asyncio (the Python client's tests),
+# websockets (the Python client's transport), grpcio and grpcio-tools (the gRPC interop tests).
+py_modules="numpy:numpy pytest:pytest pytest_asyncio:pytest-asyncio websockets:websockets grpc:grpcio grpc_tools:grpcio-tools"
+missing_py() {
+  local out=()
+  for pair in $py_modules; do
+    python3 -c "import ${pair%%:*}" >/dev/null 2>&1 || out+=("${pair##*:}")
+  done
+  echo "${out[*]:-}"
+}
+need_py=$(missing_py)
+if [ -n "$need_py" ]; then
+  echo "install_test_deps: installing with pip: $need_py"
+  # shellcheck disable=SC2086
+  python3 -m pip install --quiet $need_py >/dev/null 2>&1 ||
+    python3 -m pip install --quiet --user $need_py >/dev/null 2>&1 ||
+    python3 -m pip install --quiet --break-system-packages $need_py >/dev/null 2>&1 || true
 fi
 
 still=$(missing_tools)
-python3 -c "import numpy" >/dev/null 2>&1 || still="$still python3-numpy"
-python3 -c "import pytest" >/dev/null 2>&1 || still="$still python3-pytest"
+still_py=$(missing_py)
+[ -z "$still_py" ] || still="$still (pip) $still_py"
 if [ -n "${still// /}" ]; then
   echo "install_test_deps: still missing: $still" >&2
   echo "install them (Debian: apt-get install $still) and run the tests again" >&2
