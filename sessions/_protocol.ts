@@ -27,6 +27,8 @@ export type ToIsolate =
     readonly memoryBudgetBytes: number;
     readonly maxFrameBytes: number;
     readonly window: number;
+    /** The session's channel: every later message in both directions crosses it. */
+    readonly port: MessagePort;
   }
   | {
     readonly t: "send";

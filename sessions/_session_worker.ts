@@ -19,13 +19,21 @@ const chains = new Map<string, Promise<unknown>>();
 const credits = new Map<string, { n: number; wake?: () => void }>();
 let closing = false;
 
+/** The session's channel, from `open` on (see `Session`'s `#port`). */
+let channel: MessagePort | undefined;
+
 function post(message: FromIsolate, transfer: ArrayBuffer[] = []): void {
-  port.postMessage(message, transfer);
+  if (channel) channel.postMessage(message, transfer);
+  else port.postMessage(message, transfer);
 }
 
-port.on("message", (message: ToIsolate) => {
+port.on("message", receive);
+
+function receive(message: ToIsolate): void {
   switch (message.t) {
     case "open":
+      channel = message.port;
+      channel.onmessage = (event: MessageEvent<ToIsolate>) => receive(event.data);
       open(message).catch((error) =>
         post({ t: "open-failed", error: toWire(error, "invalid_manifest") })
       );
@@ -55,7 +63,7 @@ port.on("message", (message: ToIsolate) => {
       loadRegistries(message.registries).catch(() => {});
       break;
   }
-});
+}
 
 const loaded = new Map<string, Promise<NodeDefinition[]>>();
 

@@ -34,6 +34,9 @@ export type ExecuteInput = AppFrameInput | {
   readonly metadata?: Record<string, string>;
 };
 
+/** Sends `execute()` keeps in flight per input. */
+const EXECUTE_WINDOW = 32;
+
 const BUILTIN = new URL("../processors/registry.gen.ts", import.meta.url).href;
 
 /**
@@ -186,17 +189,22 @@ export class PipelineRunner {
       })();
       const names = new Set([...Object.keys(session.inputTypes), ...Object.keys(inputs)]);
       const sending = [...names].map(async (name) => {
+        // Up to EXECUTE_WINDOW sends in flight: the session keeps their order, and one round
+        // trip per frame would otherwise bound a unary run (see bench/session_unary_bench.ts).
+        const inFlight = new Set<Promise<number>>();
         for await (const entry of inputs[name] ?? []) {
           const wrapped = "frame" in entry && typeof entry.frame === "object" &&
             "kind" in entry.frame;
-          if (wrapped) {
-            const { frame, metadata } = entry as {
-              frame: AppFrameInput;
-              metadata?: Record<string, string>;
-            };
-            await session.send(name, frame, { metadata });
-          } else await session.send(name, entry as AppFrameInput);
+          const sent = wrapped
+            ? session.send(name, (entry as { frame: AppFrameInput }).frame, {
+              metadata: (entry as { metadata?: Record<string, string> }).metadata,
+            })
+            : session.send(name, entry as AppFrameInput);
+          inFlight.add(sent);
+          sent.then(() => inFlight.delete(sent), () => {});
+          if (inFlight.size >= EXECUTE_WINDOW) await Promise.race(inFlight);
         }
+        await Promise.all(inFlight);
         session.end(name);
       });
       await Promise.all([...sending, reading]);
