@@ -157,6 +157,21 @@ export class NodeInstance {
       get deadlineNs() {
         return loop?.deadlineNs;
       },
+      warn: (code, port, message) => {
+        try {
+          env.emit({
+            type: "node-warning",
+            timeNs: clock.nowNs(),
+            code,
+            node: this.id,
+            processor: this.definition.descriptor.name,
+            port: String(port),
+            message: String(message),
+          });
+        } catch {
+          // A warning never fails its node.
+        }
+      },
       endOfStream: () => {
         this.#endRequested = true;
       },
