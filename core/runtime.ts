@@ -119,7 +119,6 @@ export class Runtime implements AsyncDisposable {
       maxCatchUp: options.maxCatchUp,
       frameMemoryBytes: options.frameMemoryBytes,
       maxFrameBytes: options.maxFrameBytes,
-      frameBudget,
     });
     if (frameBudget) {
       options.isolates?.shareFrameMemory?.({
@@ -127,7 +126,12 @@ export class Runtime implements AsyncDisposable {
         maxFrameBytes: options.maxFrameBytes,
       });
     }
-    this.#isolates = new IsolateSet(main, options.isolates);
+    // The main isolate pays for shared accounting only once another isolate exists.
+    this.#isolates = new IsolateSet(
+      main,
+      options.isolates,
+      frameBudget && (() => main.shareFrameBudget(frameBudget)),
+    );
     this.#isolates.on((event) => this.#fromHost(event));
   }
 

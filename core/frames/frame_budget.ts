@@ -126,6 +126,16 @@ export class FrameBudget {
   }
 
   /**
+   * Counts `bytes` already handed out (an isolate that starts sharing the budget brings what it
+   * holds), even past the budget: what is over it is refused to everyone until it frees.
+   *
+   * @param bytes How many.
+   */
+  add(bytes: number): void {
+    Atomics.add(this.#counters, USED, BigInt(bytes));
+  }
+
+  /**
    * Gives back `bytes` reserved before.
    *
    * @param bytes How many.

@@ -112,7 +112,7 @@ export class HeapMemorySource implements FrameMemorySource {
   #exhausted = 0;
   #allocated = 0;
   #waiters: (() => void)[] = [];
-  readonly #shared: FrameBudget | undefined;
+  #shared: FrameBudget | undefined;
   #poll: ReturnType<typeof setTimeout> | undefined;
 
   /**
@@ -139,6 +139,19 @@ export class HeapMemorySource implements FrameMemorySource {
     }
     this.#budget = budget;
     this.#maxFrame = Math.min(maxFrame, budget);
+  }
+
+  /**
+   * Draws from `budget` from now on (the runtime's first Worker started: its budget is now
+   * shared): what is in use now is counted in it. Until then a source with no other isolate pays
+   * no atomic operation per frame. Calling it again does nothing.
+   *
+   * @param budget The shared budget (of the same size as this source's).
+   */
+  shareBudget(budget: FrameBudget): void {
+    if (this.#shared) return;
+    budget.add(this.#bytesInUse);
+    this.#shared = budget;
   }
 
   /** The largest single payload. */

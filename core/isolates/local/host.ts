@@ -138,6 +138,8 @@ export class LocalIsolate
   readonly #env: NodeEnvironment;
   readonly #live = new LiveFrames();
   readonly #memoryWatch: MemoryWatch;
+  /** The default frame memory's JavaScript part (`undefined` when `options.memory` was given). */
+  #heap: HeapMemorySource | undefined;
   /** The isolate's part of the graph's state (one vocabulary: lifecycle_state.ts). */
   #phase: RuntimeState = "stopped";
 
@@ -165,7 +167,7 @@ export class LocalIsolate
       maxCatchUp: options.maxCatchUp ?? 4,
       memory: options.memory ?? new TieredMemorySource(
         () => options.transport?.sharedMemory,
-        new HeapMemorySource({
+        this.#heap = new HeapMemorySource({
           budgetBytes: options.frameMemoryBytes,
           maxFrameBytes: options.maxFrameBytes,
           shared: options.frameBudget,
@@ -187,6 +189,17 @@ export class LocalIsolate
           : "stop";
       },
     };
+  }
+
+  /**
+   * Makes this isolate's default frame memory draw from `budget`, shared with other isolates
+   * (the runtime calls it when its first Worker starts; `frameMemoryBytes` is one budget for
+   * every isolate). Nothing when the memory was given as `options.memory`, or already shares.
+   *
+   * @param budget The runtime's frame budget.
+   */
+  shareFrameBudget(budget: FrameBudget): void {
+    this.#heap?.shareBudget(budget);
   }
 
   /** Adds a node; while running or paused it is set up and started in the background. */
