@@ -89,14 +89,14 @@ export interface Y4mWriterConfig {
  * (bilinear, as `VideoScale`), into buffers kept from frame to frame. A frame that cannot be
  * converted (an odd size for a 4:2:0 format, or a payload shorter than its size) fails the node with
  * `UnconvertibleFrameError`, so no frame is ever dropped silently. Input frames must have tightly
- * packed rows.
+ * packed rows. Each take after the first goes to the next free `<name>-N.y4m` (`TakePaths`).
  *
  * Frames are placed by their timestamps on the file's `fps` timeline: a frame stamped a period or
  * more after the slot following the picture before it (its source fell behind and skipped time)
  * is preceded by that picture repeated over the gap (up to 60 s), counted in
  * {@linkcode Y4mWriter.repeatedFrames} (and `repeatedFrames` of the node's processor stats), so
  * the file keeps its sources' timing. A Y4M has no timestamps of its own, so frames stamped closer
- * together than the period are all kept (nothing recorded is lost). Each take after the first goes to the next free `<name>-N.y4m` (`TakePaths`).
+ * together than the period are all kept (nothing recorded is lost).
  *
  * @example Record one grey frame
  * ```ts
