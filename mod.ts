@@ -41,11 +41,16 @@ export type { DataFrame } from "./core/frames/data_frame.ts";
 export type { Frame } from "./core/frames/frame.ts";
 export { FrameReleasedError } from "./core/frames/owned_frame.ts";
 export { FrameTooLargeError, InvalidFrameShapeError } from "./core/frames/memory.ts";
+export { FrameBudget, type SharedFrameMemory } from "./core/frames/frame_budget.ts";
 export { BareDecoratorError } from "./core/processor/decorators.ts";
 export { PortsNotBoundError } from "./core/processor/processor.ts";
 
 // -- Testing a processor by hand -------------------------------------------------------------
-export { createProcessContext } from "./core/processor/create_context.ts";
+export {
+  createProcessContext,
+  type HandProcessContext,
+  type HandWarning,
+} from "./core/processor/create_context.ts";
 export {
   createNodeLog,
   LOG_LEVELS,
@@ -124,7 +129,7 @@ export {
   RuntimeStateError,
 } from "./core/lifecycle/errors.ts";
 export { NODE_STATES, RUNTIME_STATES, StateTransitionError } from "./core/lifecycle/state.ts";
-export { NODE_WARNING_CODES } from "./core/lifecycle/events.ts";
+export { NODE_WARNING_CODES, type NodeWarningCode } from "./core/lifecycle/events.ts";
 export { ConfigLockedError, NotReconfigurableError } from "./core/lifecycle/live_config.ts";
 export { ProbeOptionsError, ProbeUnsupportedError } from "./core/probes/probe.ts";
 export { OperationError } from "./core/operations/check.ts";

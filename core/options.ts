@@ -37,8 +37,12 @@ export interface RuntimeOptions {
   /** Worker hosts and the cross-isolate transport, for `{ worker }` placements. */
   readonly isolates?: IsolateBackend;
   /**
-   * The most bytes of frame payloads alive at once in the main isolate (`ctx.frames` memory).
-   * Past it, allocation waits for frames to be released (back-pressure). Default 1 GiB.
+   * The most bytes of frame payloads alive at once (`ctx.frames` memory in JavaScript), in the
+   * main isolate and every Worker together: one budget, shared with the Workers the `isolates`
+   * backend starts. Past it, allocation waits for frames to be released (back-pressure), and a
+   * stall that lasts raises a `frame_memory_stall` warning naming the node holding the memory.
+   * Frames crossing isolates use the native frame pool's slots, bounded on their own. Default
+   * 1 GiB.
    */
   readonly frameMemoryBytes?: number;
   /**

@@ -7,6 +7,8 @@
 import { Admission } from "./admission/check.ts";
 import { FilePathConflictError, filePathConflicts } from "./graph/file_path_conflicts.ts";
 import type { FrameLeak } from "./frames/ledger.ts";
+import { FrameBudget } from "./frames/frame_budget.ts";
+import { DEFAULT_FRAME_MEMORY_BYTES } from "./frames/heap_memory.ts";
 import { validateConfig } from "./config/validation.ts";
 import type { ConnectionOptions } from "./graph/connection_defaults.ts";
 import { Graph, type GraphConnection } from "./graph/graph.ts";
@@ -105,6 +107,11 @@ export class Runtime implements AsyncDisposable {
       maxFrameBytes: options.maxFrameBytes,
     });
     this.clock = options.clock ?? monotonicClock;
+    // One budget of frame memory for every isolate: Workers draw from the main isolate's.
+    const frameBytes = options.frameMemoryBytes ?? DEFAULT_FRAME_MEMORY_BYTES;
+    const frameBudget = Number.isSafeInteger(frameBytes) && frameBytes >= 1
+      ? FrameBudget.create(frameBytes)
+      : undefined; // the main isolate's memory refuses it below, with its RangeError
     const main = new LocalIsolate({
       clock: this.clock,
       timers: options.timers ?? systemTimers,
@@ -113,7 +120,18 @@ export class Runtime implements AsyncDisposable {
       frameMemoryBytes: options.frameMemoryBytes,
       maxFrameBytes: options.maxFrameBytes,
     });
-    this.#isolates = new IsolateSet(main, options.isolates);
+    if (frameBudget) {
+      options.isolates?.shareFrameMemory?.({
+        budget: frameBudget.buffer,
+        maxFrameBytes: options.maxFrameBytes,
+      });
+    }
+    // The main isolate pays for shared accounting only once another isolate exists.
+    this.#isolates = new IsolateSet(
+      main,
+      options.isolates,
+      frameBudget && (() => main.shareFrameBudget(frameBudget)),
+    );
     this.#isolates.on((event) => this.#fromHost(event));
   }
 

@@ -58,7 +58,10 @@ await rt.stop();
 
 const stats = rt.stats();
 const lost = Object.values(stats.connections).reduce((n, c) => n + c.dropped + c.fullRejections, 0);
-console.log(`frames written: ${stats.nodes.y4m.framesIn} (${lost} lost on the way)`);
+const { framesWritten, repeatedFrames } = stats.nodes.y4m.processor as Record<string, number>;
+console.log(
+  `frames written: ${framesWritten} (${repeatedFrames} repeated where the pattern skipped time, ${lost} lost on the way)`,
+);
 for (const id of ["pattern", "convert", "scale", "y4m"]) {
   const p99 = stats.nodes[id].processTime.p99Ns / 1e6;
   console.log(`${id.padEnd(7)} process() p99 ${p99.toFixed(2)} ms`);

@@ -73,4 +73,5 @@ await runRecording({
       nodes.tone.framesOut * TONE.blockSize >= seconds! * TONE.sampleRate;
   },
   report: { videoFrames: "encoder", audioBlocks: "tone" },
+  writer: "writer",
 });

@@ -25,11 +25,16 @@ export interface RecordingRun {
   until?: () => boolean;
   /** Node ids whose `framesOut` is reported (video frames encoded, audio blocks made). */
   report: Record<string, string>;
+  /**
+   * The writer's node id: its counters (`Mp4Writer`'s stats: packets, audio silence filled or
+   * trimmed to keep it on its timestamps) are reported as `recorded`.
+   */
+  writer?: string;
 }
 
 /**
  * Starts the runtime, reports progress, stops it cleanly and prints the summary line
- * `{"path":..,"stoppedBy":..,"<name>":<framesOut>,...}`.
+ * `{"path":..,"stoppedBy":..,"<name>":<framesOut>,...,"recorded":{..}}`.
  *
  * @param run The runtime, file, limit and counters to report.
  * @returns The summary.
@@ -61,7 +66,10 @@ export async function runRecording(run: RecordingRun): Promise<Record<string, un
   // Stopping by itself: wait until every node is torn down (the writer has finalized its file).
   else if (rt.state !== "stopped") await stopped.promise;
   off();
-  const summary = { path, stoppedBy, ...counts(), errors };
+  const recorded = run.writer === undefined ? {} : {
+    recorded: rt.stats().nodes[run.writer]?.processor ?? {},
+  };
+  const summary = { path, stoppedBy, ...counts(), ...recorded, errors };
   console.log(JSON.stringify(summary));
   return summary;
 }

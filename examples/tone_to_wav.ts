@@ -49,8 +49,9 @@ await rt.stop(); // sources stop, queued blocks are written, the writer closes t
 
 const stats = rt.stats();
 const blocks = stats.nodes.wav.framesIn;
-const recorded = (blocks * blockSize / sampleRate).toFixed(2);
+const { framesWritten, filledSamples } = stats.nodes.wav.processor as Record<string, number>;
+const recorded = (framesWritten / sampleRate).toFixed(2);
 console.log(
-  `wrote ${blocks} blocks of ${blockSize} samples: ${recorded} s at ${sampleRate} Hz, stereo`,
+  `wrote ${blocks} blocks of ${blockSize} samples and ${filledSamples} samples of silence where the tone skipped time: ${framesWritten} samples, ${recorded} s at ${sampleRate} Hz, stereo`,
 );
 console.log(`tone process() p99: ${(stats.nodes.tone.processTime.p99Ns / 1000).toFixed(1)} µs`);

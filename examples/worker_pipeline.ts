@@ -60,4 +60,10 @@ await rt.stop(); // drains both Worker hops, then the writer finalizes the file
 const stats = rt.stats();
 const p99 = (stats.nodes.room.processTime.p99Ns / 1000).toFixed(1);
 console.log(`room (in the Worker): ${stats.nodes.room.framesIn} blocks in, p99 ${p99} µs`);
+const { filledSamples } = stats.nodes.wav.processor as Record<string, number>;
+const { skippedMs } = stats.nodes.tone.processor as Record<string, number>;
 console.log(`wav: ${stats.nodes.wav.framesIn} blocks recorded to ${path}`);
+// A machine that stalls the tone's loop (a Worker starting) leaves a gap the file fills.
+console.log(
+  `gaps: the tone skipped ${skippedMs} ms, the file holds ${filledSamples} samples of silence`,
+);

@@ -11,12 +11,16 @@ import {
   type FrameMemoryStats,
   FrameTooLargeError,
 } from "./memory.ts";
+import type { FrameBudget } from "./frame_budget.ts";
 
 /** The default budget of a runtime's frame memory per isolate: 1 GiB. */
 export const DEFAULT_FRAME_MEMORY_BYTES = 1024 * 1024 * 1024;
 
 /** The default largest single frame: 64 MiB (a 4096x4096 RGBA frame; 8K RGBA is refused). */
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
+
+/** How often a wait for memory held by other isolates looks again, in ms. */
+const SHARED_POLL_MS = 10;
 
 /** Idle memory a source keeps at least, whatever its peak use (16 MiB). */
 const IDLE_FLOOR_BYTES = 16 * 1024 * 1024;
@@ -108,15 +112,23 @@ export class HeapMemorySource implements FrameMemorySource {
   #exhausted = 0;
   #allocated = 0;
   #waiters: (() => void)[] = [];
+  #shared: FrameBudget | undefined;
+  #poll: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * @param options `budgetBytes`: the most payload bytes in use at once (default
    *   {@linkcode DEFAULT_FRAME_MEMORY_BYTES}); `maxFrameBytes`: the largest single payload (default
-   *   {@linkcode DEFAULT_MAX_FRAME_BYTES}, at most the budget).
+   *   {@linkcode DEFAULT_MAX_FRAME_BYTES}, at most the budget); `shared`: a budget shared with
+   *   other isolates (a runtime's `frameMemoryBytes`), which every payload is reserved in first
+   *   (its size is then the budget, and `budgetBytes` is ignored).
    * @throws {RangeError} When either is not a positive integer.
    */
-  constructor(options: { budgetBytes?: number; maxFrameBytes?: number } = {}) {
-    const budget = options.budgetBytes ?? DEFAULT_FRAME_MEMORY_BYTES;
+  constructor(
+    options: { budgetBytes?: number; maxFrameBytes?: number; shared?: FrameBudget } = {},
+  ) {
+    this.#shared = options.shared;
+    const budget = options.shared?.budgetBytes ?? options.budgetBytes ??
+      DEFAULT_FRAME_MEMORY_BYTES;
     const maxFrame = options.maxFrameBytes ?? Math.min(DEFAULT_MAX_FRAME_BYTES, budget);
     for (const [name, value] of [["budgetBytes", budget], ["maxFrameBytes", maxFrame]] as const) {
       if (!Number.isSafeInteger(value) || value < 1) {
@@ -127,6 +139,19 @@ export class HeapMemorySource implements FrameMemorySource {
     }
     this.#budget = budget;
     this.#maxFrame = Math.min(maxFrame, budget);
+  }
+
+  /**
+   * Draws from `budget` from now on (the runtime's first Worker started: its budget is now
+   * shared): what is in use now is counted in it. Until then a source with no other isolate pays
+   * no atomic operation per frame. Calling it again does nothing.
+   *
+   * @param budget The shared budget (of the same size as this source's).
+   */
+  shareBudget(budget: FrameBudget): void {
+    if (this.#shared) return;
+    budget.add(this.#bytesInUse);
+    this.#shared = budget;
   }
 
   /** The largest single payload. */
@@ -145,7 +170,8 @@ export class HeapMemorySource implements FrameMemorySource {
    */
   allocate(byteLength: number): FrameMemory | undefined {
     if (byteLength > this.#maxFrame) throw new FrameTooLargeError(byteLength, this.#maxFrame);
-    if (this.#bytesInUse + byteLength > this.#budget) {
+    const shared = this.#shared;
+    if (shared ? !shared.tryReserve(byteLength) : this.#bytesInUse + byteLength > this.#budget) {
       this.#exhausted++;
       return undefined;
     }
@@ -183,7 +209,8 @@ export class HeapMemorySource implements FrameMemorySource {
    */
   allocateSpare(byteLength: number): FrameMemory | undefined {
     const limit = this.#budget - Math.floor(this.#budget / 4);
-    if (this.#bytesInUse > 0 && this.#bytesInUse + byteLength > limit) {
+    const used = this.#shared?.bytesInUse ?? this.#bytesInUse;
+    if (used > 0 && used + byteLength > limit) {
       if (byteLength > this.#maxFrame) throw new FrameTooLargeError(byteLength, this.#maxFrame);
       this.#exhausted++;
       return undefined;
@@ -195,6 +222,7 @@ export class HeapMemorySource implements FrameMemorySource {
   recycle(memory: FrameMemory): void {
     this.#inUse--;
     this.#bytesInUse -= memory.byteLength;
+    this.#shared?.release(memory.byteLength);
     // Keep idle memory for reuse up to the most ever in use (at least the floor), counted in
     // capacities like the idle memory itself, so everything in use at the peak fits back on the
     // free lists; beyond that, idle memory of the sizes used least recently goes to the GC first
@@ -208,6 +236,14 @@ export class HeapMemorySource implements FrameMemorySource {
       if (list === undefined) this.#free.set(capacity, list = []);
       list.push(memory as HeapMemory);
       this.#idleBytes += capacity;
+    }
+    this.#wakeWaiters();
+  }
+
+  #wakeWaiters(): void {
+    if (this.#poll !== undefined) {
+      clearTimeout(this.#poll);
+      this.#poll = undefined;
     }
     if (this.#waiters.length > 0) {
       const waiters = this.#waiters;
@@ -231,13 +267,34 @@ export class HeapMemorySource implements FrameMemorySource {
 
   onFree(callback: () => void): void {
     this.#waiters.push(callback);
+    // Memory other isolates hold is freed there, where no callback of ours runs: look again
+    // shortly (only while some of the shared budget is held elsewhere).
+    const shared = this.#shared;
+    if (shared && this.#poll === undefined && shared.bytesInUse > this.#bytesInUse) {
+      this.#armPoll();
+    }
   }
+
+  #armPoll(): void {
+    const poll = this.#poll = setTimeout(this.#polled, SHARED_POLL_MS);
+    Deno.unrefTimer(poll as unknown as number);
+  }
+
+  #polled = (): void => {
+    this.#poll = undefined;
+    const shared = this.#shared!;
+    if (shared.bytesInUse < shared.budgetBytes) this.#wakeWaiters();
+    else if (this.#waiters.length > 0) {
+      this.#armPoll();
+    }
+  };
 
   stats(): FrameMemoryStats {
     return {
       inUse: this.#inUse,
       bytesInUse: this.#bytesInUse,
       budgetBytes: this.#budget,
+      ...(this.#shared && { sharedBytesInUse: this.#shared.bytesInUse }),
       exhausted: this.#exhausted,
       allocated: this.#allocated,
       idleBytes: this.#idleBytes,

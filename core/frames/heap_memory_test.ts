@@ -98,3 +98,22 @@ Deno.test("HeapMemorySource: after a change of frame size, the new size recycles
   assert.ok(held.some((m) => m.bytes.buffer === back.bytes.buffer), "an old-size buffer was kept");
   back.free();
 });
+
+Deno.test("HeapMemorySource.shareBudget() brings what is in use into the shared budget and draws from it from then on", async () => {
+  const { FrameBudget } = await import("./frame_budget.ts");
+  const budget = FrameBudget.create(1000);
+  const main = new HeapMemorySource({ budgetBytes: 1000 });
+  const held = main.allocate(400)!; // before any other isolate: no shared accounting
+  assert.equal(budget.bytesInUse, 0);
+  main.shareBudget(budget);
+  assert.equal(budget.bytesInUse, 400);
+  // Another isolate's memory takes most of the rest: the main isolate is refused.
+  const worker = new HeapMemorySource({ shared: FrameBudget.attach(budget.buffer) });
+  const other = worker.allocate(500)!;
+  assert.equal(main.allocate(200), undefined);
+  assert.equal(main.stats().exhausted, 1);
+  other.free();
+  held.free();
+  assert.equal(budget.bytesInUse, 0);
+  assert.ok(main.allocate(1000) !== undefined);
+});

@@ -23,6 +23,18 @@ export interface FrameLeak {
   count: number;
 }
 
+/** Frames one node holds in one place (see {@linkcode LiveFrames.holdings}). */
+export interface FrameHolding {
+  /** The node that holds them: the last that read, wrote or kept them. */
+  node: string;
+  /** Where: `node.port` (the input it read them from, or the output it wrote them to), or `""`. */
+  port: string;
+  /** How many frames. */
+  count: number;
+  /** Their payload bytes. */
+  bytes: number;
+}
+
 /**
  * The set of frames alive in one isolate. The runtime reports what is left after every node was
  * torn down and every connection drained: frames never released (a leak).
@@ -68,6 +80,31 @@ export class LiveFrames implements FrameLedger {
       last.ledgerSlot = slot;
     }
     frame.ledgerSlot = -1;
+  }
+
+  /**
+   * Who holds the frames alive now: frames and payload bytes per node and place (`node.port`
+   * or `""`), most bytes first. Walks every live frame: for control paths (a stall report).
+   *
+   * @returns The holdings, most bytes first.
+   */
+  holdings(): FrameHolding[] {
+    const groups = new Map<string, FrameHolding>();
+    for (const frame of this.#live) {
+      const key = `${frame.heldBy}\0${frame.heldAt}`;
+      let bytes = 0;
+      try {
+        bytes = frame.memory.byteLength;
+      } catch {
+        continue; // released meanwhile
+      }
+      const group = groups.get(key);
+      if (group) {
+        group.count++;
+        group.bytes += bytes;
+      } else groups.set(key, { node: frame.heldBy, port: frame.heldAt, count: 1, bytes });
+    }
+    return [...groups.values()].sort((a, b) => b.bytes - a.bytes);
   }
 
   /** The frames alive now, grouped (empty when nothing leaked). */

@@ -40,6 +40,11 @@ export interface FrameMemoryStats {
   bytesInUse: number;
   /** The most bytes the source hands out at once. */
   budgetBytes: number;
+  /**
+   * Bytes in use in every isolate of the runtime, when the budget is shared with other isolates
+   * (`frameMemoryBytes` is one budget for all of them).
+   */
+  sharedBytesInUse?: number;
   /** Allocations refused because the budget was reached (back-pressure, never a reuse). */
   exhausted: number;
   /** Allocations served. */

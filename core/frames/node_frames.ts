@@ -216,6 +216,7 @@ export class NodeFrames implements Frames {
   /** `#heldCount` at the run's last write: what was taken before it is finished. */
   #written = 0;
   readonly #spare: boolean;
+  readonly #onExhausted: (() => void) | undefined;
   #exhausted = false;
   /** An allocation failed in the current run (cleared by `flush()`). */
   #failed = false;
@@ -229,18 +230,19 @@ export class NodeFrames implements Frames {
    * @param ledger Where live frames are counted (the runtime's leak report).
    * @param options `spare`: this node's frames may as well live in local memory (a source:
    *   nothing it holds waits for it), so it takes shared memory only while a reserve stays free
-   *   (`FrameMemorySource.allocateSpare`).
+   *   (`FrameMemorySource.allocateSpare`); `onExhausted`: called when an allocation fails.
    */
   constructor(
     node: string,
     memory: FrameMemorySource,
     ledger?: FrameLedger,
-    options: { spare?: boolean } = {},
+    options: { spare?: boolean; onExhausted?: () => void } = {},
   ) {
     this.#node = node;
     this.#memory = memory;
     this.#ledger = ledger;
     this.#spare = options.spare ?? false;
+    this.#onExhausted = options.onExhausted;
   }
 
   get shared(): boolean {
@@ -502,7 +504,10 @@ export class NodeFrames implements Frames {
     const memory = this.#spare && this.#memory.allocateSpare
       ? this.#memory.allocateSpare(byteLength)
       : this.#memory.allocate(byteLength);
-    if (memory === undefined) this.#exhausted = this.#failed = true;
+    if (memory === undefined) {
+      this.#exhausted = this.#failed = true;
+      this.#onExhausted?.();
+    }
     return memory;
   }
 

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { SharedFrameMemory } from "../frames/frame_budget.ts";
 import type { ConnectionStats } from "../transport/connection.ts";
 import type { ErrorPolicy } from "../lifecycle/error_policy.ts";
 import type { JsonValue } from "../schema/json_schema.ts";
@@ -319,4 +320,13 @@ export interface IsolateBackend {
    * @returns A host whose isolate is `worker:<name>`, or `undefined`.
    */
   spawn?(worker: string): IsolateHost | undefined;
+  /**
+   * Hands the runtime's frame budget (`frameMemoryBytes`, shared memory) to the backend before
+   * any node is placed, so that every isolate it starts draws its JavaScript frame memory from
+   * the same budget as the main isolate. Optional: a backend without it gives each isolate a
+   * budget of its own.
+   *
+   * @param memory The budget's counters and the largest single frame.
+   */
+  shareFrameMemory?(memory: SharedFrameMemory): void;
 }

@@ -31,19 +31,34 @@ export class IsolateSet {
   readonly #backend: IsolateBackend | undefined;
   readonly #listeners: RuntimeEventListener[] = [];
   #phase: "stopped" | "running" | "paused" = "stopped";
+  #onOtherIsolate: (() => void) | undefined;
 
   /**
    * Collects the hosts.
    *
    * @param main The host of this isolate.
    * @param backend The Worker hosts and transport, if any.
+   * @param onOtherIsolate Called once, when the first host of another isolate joins (the main
+   *   isolate's frame memory then starts sharing its budget).
    */
-  constructor(main: IsolateHost, backend: IsolateBackend | undefined) {
+  constructor(
+    main: IsolateHost,
+    backend: IsolateBackend | undefined,
+    onOtherIsolate?: () => void,
+  ) {
     this.#backend = backend;
+    this.#onOtherIsolate = onOtherIsolate;
     this.#hosts.set(main.isolate, main);
     for (const [worker, host] of Object.entries(backend?.workers ?? {})) {
       this.#hosts.set(checkHost(worker, host), host);
+      this.#otherIsolate();
     }
+  }
+
+  #otherIsolate(): void {
+    const call = this.#onOtherIsolate;
+    this.#onOtherIsolate = undefined;
+    call?.();
   }
 
   /**
@@ -219,6 +234,7 @@ export class IsolateSet {
   }
 
   #adopt(isolate: string, host: IsolateHost): IsolateHost {
+    this.#otherIsolate();
     this.#hosts.set(isolate, host);
     for (const listener of this.#listeners) host.on(listener);
     // The host is empty: nodes added to it from now on are set up in the background and run

@@ -11,6 +11,7 @@ import type { ConfigApplied } from "./live_config.ts";
 import type { DeliveryPolicy } from "../transport/ring.ts";
 import type { NodeState, RuntimeState } from "./state.ts";
 import type { LogLevel } from "../processor/log.ts";
+import type { NodeWarningCode } from "../errors/warning_codes.ts";
 
 /**
  * Fields every runtime event has.
@@ -168,7 +169,8 @@ export interface NodeWarningEvent extends RuntimeEventBase {
    * released (at stop; `node` holds them, the last to read, write or keep them, and `port` is
    * where: the input it read them from or the output it wrote them to, `""` if none), or frames a node
    * could not finish for want of frame memory and dropped after waiting
-   * `MEMORY_WAIT_LIMIT_MS` with nothing freed (`port` is the input they came from).
+   * `MEMORY_WAIT_LIMIT_MS` with nothing freed (`port` is the input they came from), or one a
+   * processor raised with `ctx.warn()` (`av_drift`). Every code is in `NODE_WARNING_CODES`.
    */
   readonly code: NodeWarningCode;
   /** The node's id. */
@@ -181,26 +183,7 @@ export interface NodeWarningEvent extends RuntimeEventBase {
   readonly message: string;
 }
 
-/**
- * Every `node-warning` code, with what it means: snake_case, as every error code is.
- *
- * @example Look a warning code up
- * ```ts
- * import assert from "node:assert/strict";
- * import { NODE_WARNING_CODES } from "./events.ts";
- *
- * assert.match(NODE_WARNING_CODES.frame_leak, /never released/);
- * ```
- */
-export const NODE_WARNING_CODES = {
-  unconnected_required_input: "A required input has no connection at start",
-  frame_leak: "Frames were never released by stop (a keep() without release())",
-  frame_memory_stall:
-    "A node waited for frame memory with nothing freed and dropped what it could not finish",
-} as const;
-
-/** A `node-warning` code: a key of {@linkcode NODE_WARNING_CODES}. */
-export type NodeWarningCode = keyof typeof NODE_WARNING_CODES;
+export { NODE_WARNING_CODES, type NodeWarningCode } from "../errors/warning_codes.ts";
 
 /**
  * A node's config changed (`rt.setConfig()`): live fields in place, others by setting the node

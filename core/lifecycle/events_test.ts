@@ -60,6 +60,7 @@ Deno.test("NODE_WARNING_CODES and ERROR_CODES are written in one case, snake_cas
   const codes = [...Object.keys(NODE_WARNING_CODES), ...Object.keys(ERROR_CODES)];
   assert.deepEqual(codes.filter((code) => !/^[a-z0-9]+(_[a-z0-9]+)*$/.test(code)), []);
   assert.deepEqual(Object.keys(NODE_WARNING_CODES).sort(), [
+    "av_drift",
     "frame_leak",
     "frame_memory_stall",
     "unconnected_required_input",

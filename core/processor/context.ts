@@ -7,6 +7,7 @@
 import type { MediaClock } from "../time/media_clock.ts";
 import type { Frames } from "../frames/node_frames.ts";
 import type { NodeLog } from "./log.ts";
+import type { NodeWarningCode } from "../errors/warning_codes.ts";
 
 /**
  * How a `loop`-mode processor tells the runtime how often to call `process()`. The runtime runs
@@ -125,6 +126,16 @@ export interface ProcessContext {
    * runtime.
    */
   readonly deadlineNs?: number;
+  /**
+   * Raises a `node-warning` event attributed to the node: something the node works around but
+   * the user should hear of (a recording whose audio drifted from its timestamps: `av_drift`).
+   * Never throws. Outside a runtime (`createProcessContext()`) the warning goes to stderr.
+   *
+   * @param code The warning's code, one of `NODE_WARNING_CODES`.
+   * @param port The port concerned (`""` for the node as a whole).
+   * @param message The warning in words, naming what and how much.
+   */
+  warn(code: NodeWarningCode, port: string, message: string): void;
   /**
    * End of stream: the processor will write nothing more (a file source after its last frame).
    * When `process()` returns the node stops running and its outputs end: each reader ends once it

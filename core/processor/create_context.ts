@@ -11,6 +11,7 @@ import { type MediaClock, monotonicClock } from "../time/media_clock.ts";
 import { type BindablePorts, NodeFrames } from "../frames/node_frames.ts";
 import type { ProcessContext } from "./context.ts";
 import { stderrNodeLog } from "./log.ts";
+import type { NodeWarningCode } from "../errors/warning_codes.ts";
 
 /** A hand-made {@linkcode ProcessContext}; call `frames.flush()` after each `process()`. */
 export interface HandProcessContext extends ProcessContext {
@@ -18,6 +19,18 @@ export interface HandProcessContext extends ProcessContext {
   readonly frames: NodeFrames;
   /** Whether the processor called `endOfStream()`. */
   readonly ended: boolean;
+  /** What the processor raised with `warn()`, oldest first (each also printed to stderr). */
+  readonly warnings: readonly HandWarning[];
+}
+
+/** One `ctx.warn()` of a {@linkcode HandProcessContext}. */
+export interface HandWarning {
+  /** The warning's code. */
+  readonly code: NodeWarningCode;
+  /** The port concerned. */
+  readonly port: string;
+  /** The warning in words. */
+  readonly message: string;
 }
 
 /**
@@ -45,6 +58,8 @@ export interface HandProcessContext extends ProcessContext {
  * assert.equal(block.released, true);
  * ctx.endOfStream(); // what a source does after its last frame
  * assert.equal(ctx.ended, true);
+ * ctx.warn("av_drift", "audio", "audio drifted 120 ms from its sample count"); // also on stderr
+ * assert.deepEqual(ctx.warnings.map((w) => w.code), ["av_drift"]);
  * ```
  */
 export function createProcessContext(
@@ -64,11 +79,18 @@ export function createProcessContext(
     frames.bind(ports);
   }
   let ended = false;
+  const log = stderrNodeLog(node);
+  const warnings: HandWarning[] = [];
   return {
     node,
     clock: options.clock ?? monotonicClock,
     frames,
-    log: stderrNodeLog(node),
+    log,
+    warnings,
+    warn: (code, port, message) => {
+      warnings.push({ code, port, message });
+      log.warn(message, { code, port });
+    },
     get ended() {
       return ended;
     },

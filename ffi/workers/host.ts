@@ -32,6 +32,7 @@ import {
 } from "../../core/lifecycle/events.ts";
 import type { NodeState, NodeStats, RuntimeState } from "../../core/lifecycle/stats.ts";
 import type { SharedFramePool } from "../transport/frame_pool.ts";
+import type { SharedFrameMemory } from "../../core/frames/frame_budget.ts";
 import type { NativeTransport } from "../transport/native_transport.ts";
 import { WorkerDefinitionError, WorkerExitedError } from "./worker_errors.ts";
 import { WorkerMirror } from "./worker_mirror.ts";
@@ -56,6 +57,11 @@ export interface WorkerHostOptions {
   readonly statsIntervalMs?: number;
   /** The clock of the events the host makes itself (a death). Default `monotonicClock`. */
   readonly clock?: MediaClock;
+  /**
+   * The runtime's frame budget, when it shares one (`IsolateBackend.shareFrameMemory`): the
+   * Worker's JavaScript frame memory draws from it. Read when the Worker starts.
+   */
+  readonly frameMemory?: () => SharedFrameMemory | undefined;
 }
 
 const ENTRY = new URL("./worker_entry.ts", import.meta.url);
@@ -332,6 +338,7 @@ export class WorkerHost
     const pool = options.pool();
     const holdings = new SharedArrayBuffer(holdingsBytes(options.transport.pool.slotCount));
     this.#holdings = holdings;
+    const frameMemory = options.frameMemory?.();
     const thread: WorkerThread = new WorkerThread({
       entry: ENTRY,
       init: {
@@ -341,6 +348,7 @@ export class WorkerHost
         registries: (options.registries ?? []).map(String),
         statsIntervalMs: options.statsIntervalMs ?? 100,
         ...(stdoutReserved() && { console: "stderr" as const }),
+        ...(frameMemory && { frameMemory }),
       },
       callTimeoutMs: options.callTimeoutMs ?? 10_000,
       onReport: (report) => this.#receive(thread, report),

@@ -18,6 +18,7 @@ import type {
   TransportEndpoint,
 } from "../../core/transport/cross_isolate.ts";
 import type { FrameMemorySource } from "../../core/frames/memory.ts";
+import type { SharedFrameMemory } from "../../core/frames/frame_budget.ts";
 import type {
   HostedConnectionSpec,
   HostedEndpointSpec,
@@ -82,6 +83,7 @@ export class LazyWorkerBackend implements IsolateBackend {
   readonly #pending: (() => void)[] = [];
   #backend: WorkerBackend | undefined;
   #loading: Promise<WorkerBackend> | undefined;
+  #frameMemory: SharedFrameMemory | undefined;
 
   /**
    * Creates the stand-in; nothing is imported until `spawn()`.
@@ -91,6 +93,16 @@ export class LazyWorkerBackend implements IsolateBackend {
   constructor(options: WorkerBackendOptions = {}) {
     this.#options = options;
     this.transport = new PendingTransport(this);
+  }
+
+  /**
+   * Takes the runtime's frame budget for the Workers (see `WorkerBackend.shareFrameMemory`).
+   *
+   * @param memory The budget's counters and the largest single frame.
+   */
+  shareFrameMemory(memory: SharedFrameMemory): void {
+    this.#frameMemory = memory;
+    this.#backend?.shareFrameMemory(memory);
   }
 
   /** The `WorkerBackend`, once loaded. */
@@ -143,6 +155,7 @@ export class LazyWorkerBackend implements IsolateBackend {
   loadWith(backendClass: typeof WorkerBackend): WorkerBackend {
     if (this.#backend) return this.#backend;
     const backend = this.#backend = new backendClass(this.#options);
+    if (this.#frameMemory) backend.shareFrameMemory(this.#frameMemory);
     this.#loading ??= Promise.resolve(backend);
     for (const replay of this.#pending.splice(0)) {
       // One refused call must not drop the ones after it; what the runtime did not catch when

@@ -6,6 +6,7 @@
  */
 
 import type { IsolateBackend, IsolateHost } from "../../core/isolates/host.ts";
+import type { SharedFrameMemory } from "../../core/frames/frame_budget.ts";
 import type { MediaClock } from "../../core/time/media_clock.ts";
 import { FramePool } from "../transport/frame_pool.ts";
 import { videoSlotBytes } from "../transport/frame_format.ts";
@@ -105,6 +106,7 @@ export class WorkerBackend implements IsolateBackend, AsyncDisposable {
   readonly #options: WorkerBackendOptions;
   readonly #hosts = new Map<string, WorkerHost>();
   #pool: FramePool | undefined;
+  #frameMemory: SharedFrameMemory | undefined;
 
   /**
    * Creates the backend; nothing starts until a node is placed on a Worker.
@@ -130,6 +132,16 @@ export class WorkerBackend implements IsolateBackend, AsyncDisposable {
     return this.#pool;
   }
 
+  /**
+   * Takes the runtime's frame budget: every Worker started from now on draws its JavaScript
+   * frame memory from it (one `frameMemoryBytes` for every isolate).
+   *
+   * @param memory The budget's counters and the largest single frame.
+   */
+  shareFrameMemory(memory: SharedFrameMemory): void {
+    this.#frameMemory = memory;
+  }
+
   /** The Worker hosts made so far. */
   get hosts(): WorkerHost[] {
     return [...this.#hosts.values()];
@@ -153,6 +165,7 @@ export class WorkerBackend implements IsolateBackend, AsyncDisposable {
         callTimeoutMs: o.callTimeoutMs,
         statsIntervalMs: o.statsIntervalMs,
         clock: o.clock,
+        frameMemory: () => this.#frameMemory,
       });
       this.#hosts.set(worker, host);
     }

@@ -27,6 +27,7 @@ function serve(port: MessagePort, init: WorkerInit): void {
     pool,
     holdings: init.holdings,
     registries: init.registries,
+    frameMemory: init.frameMemory,
     post,
   });
   port.on("message", (command: WorkerCommand) => {

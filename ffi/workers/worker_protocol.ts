@@ -17,6 +17,7 @@ import type { HostedProbeSample, HostedProbeSpec } from "../../core/probes/probe
 import type { RuntimeEvent } from "../../core/lifecycle/events.ts";
 import type { NodeState, NodeStats } from "../../core/lifecycle/stats.ts";
 import type { SharedFramePool } from "../transport/frame_pool.ts";
+import type { SharedFrameMemory } from "../../core/frames/frame_budget.ts";
 
 /**
  * What the Worker is started with (`workerData`).
@@ -57,6 +58,12 @@ export interface WorkerInit {
    * Worker prints `console.log` and its kin to stderr too. Default: where Deno prints them.
    */
   readonly console?: "stderr";
+  /**
+   * The runtime's frame budget (`frameMemoryBytes`, one for every isolate) and largest frame:
+   * the Worker's JavaScript frame memory draws from it. Without it the Worker has a budget of its
+   * own (`DEFAULT_FRAME_MEMORY_BYTES`).
+   */
+  readonly frameMemory?: SharedFrameMemory;
 }
 
 /**

@@ -6,6 +6,7 @@
 
 import type { ConnectionStats } from "../../core/transport/connection.ts";
 import { LocalIsolate } from "../../core/isolates/local/host.ts";
+import { FrameBudget, type SharedFrameMemory } from "../../core/frames/frame_budget.ts";
 import type { MediaClock } from "../../core/time/media_clock.ts";
 import type { HostedProbeSpec } from "../../core/probes/probe.ts";
 import type { RuntimeEvent } from "../../core/lifecycle/events.ts";
@@ -39,6 +40,8 @@ export interface WorkerServerOptions {
   readonly clock?: MediaClock;
   /** The timers; default `systemTimers`. */
   readonly timers?: RuntimeTimers;
+  /** The runtime's frame budget, shared with every isolate (see `WorkerInit.frameMemory`). */
+  readonly frameMemory?: SharedFrameMemory;
 }
 
 /**
@@ -103,6 +106,10 @@ export class WorkerServer {
       clock: options.clock,
       timers: options.timers,
       transport: this.#transport,
+      ...(options.frameMemory && {
+        frameBudget: FrameBudget.attach(options.frameMemory.budget),
+        maxFrameBytes: options.frameMemory.maxFrameBytes,
+      }),
     });
     this.#isolate.on((event) =>
       this.#post({ type: "event", event, current: this.#current(event) })

@@ -1,8 +1,14 @@
 /**
  * An MP4 recording in progress: H.264 access units and raw audio in, a fragmented MP4 file out
  * (mediabunny muxes; audio is encoded to Opus with libopus). Timestamps are made relative to the
- * first frame of either stream, the audio is stamped from its sample count, and the muxer
- * interleaves the two tracks by time.
+ * first frame of either stream and the muxer interleaves the two tracks by time. Both tracks are
+ * placed by their frames' timestamps: video frames at theirs, audio blocks where their timestamps
+ * say, so a source that fell behind (a gap in its timestamps) or a publisher that changed does not
+ * put audio and video out of step. An audio block more than
+ * {@linkcode AUDIO_SYNC_TOLERANCE_NS} after where the samples so far end is preceded by silence
+ * (counted in `audioFilledSamples`); one that starts before they end loses the samples whose time
+ * is already covered (`audioTrimmedSamples`). Within the tolerance, samples follow each other
+ * (timestamp jitter never makes clicks).
  *
  * Fragmented MP4 means the file is playable at every fragment boundary: a process killed outright
  * loses only the fragment being filled (fragments close at the first video keyframe at least
@@ -59,6 +65,18 @@ export const OPUS_BITRATE_MIN = 6_000;
 /** The highest Opus bit rate `Mp4Recording` takes (libopus' own limit). */
 export const OPUS_BITRATE_MAX = 510_000;
 
+/**
+ * How far an audio block's timestamp may be from the end of the samples before it (5 ms) before
+ * the recording fills the gap with silence or trims the overlap.
+ */
+export const AUDIO_SYNC_TOLERANCE_NS = 5_000_000;
+
+/**
+ * The longest timestamp gap filled with silence (60 s); a longer one (a clock jump) is left as a
+ * gap in the audio track's timestamps, counted in `audioFilledSamples` all the same.
+ */
+export const AUDIO_MAX_FILL_NS = 60_000_000_000;
+
 /** Frames held back at the start while waiting for the other track's first frame. */
 const START_HOLD = 256;
 
@@ -86,7 +104,14 @@ const START_HOLD = 256;
  * await writer.process(ctx);
  * await writer.teardown();
  * const stats: Mp4RecordingStats = writer.stats;
- * assert.deepEqual(stats, { videoFrames: 0, audioPackets: 10, droppedVideo: 0, droppedAudio: 0 });
+ * assert.deepEqual(stats, {
+ *   videoFrames: 0,
+ *   audioPackets: 10,
+ *   droppedVideo: 0,
+ *   droppedAudio: 0,
+ *   audioFilledSamples: 0,
+ *   audioTrimmedSamples: 0,
+ * });
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -100,8 +125,33 @@ export interface Mp4RecordingStats {
    * `maxSeconds`.
    */
   droppedVideo: number;
-  /** Audio blocks left out whole: from before the start, or past `maxSeconds`. */
+  /**
+   * Audio blocks left out whole: from before the start, past `maxSeconds`, or wholly within
+   * time the track already covers.
+   */
   droppedAudio: number;
+  /**
+   * Samples (per channel) of silence put where the audio's timestamps had a gap (its source fell
+   * behind, or a publisher changed), so that audio stays in step with its timestamps.
+   */
+  audioFilledSamples: number;
+  /**
+   * Samples (per channel) left out because their time was already covered (a block stamped
+   * before the end of the one before it).
+   */
+  audioTrimmedSamples: number;
+}
+
+/** The stats of a recording that has written nothing. */
+function emptyMp4RecordingStats(): Mp4RecordingStats {
+  return {
+    videoFrames: 0,
+    audioPackets: 0,
+    droppedVideo: 0,
+    droppedAudio: 0,
+    audioFilledSamples: 0,
+    audioTrimmedSamples: 0,
+  };
 }
 
 /**
@@ -151,12 +201,9 @@ export class Mp4Recording {
   #audioLimit = Infinity;
   readonly #packet = new Uint8Array(OPUS_MAX_PACKET_BYTES);
   #finished: Promise<void> | undefined;
-  readonly #stats: Mp4RecordingStats = {
-    videoFrames: 0,
-    audioPackets: 0,
-    droppedVideo: 0,
-    droppedAudio: 0,
-  };
+  readonly #stats: Mp4RecordingStats = emptyMp4RecordingStats();
+  #lastVideoNs = -Infinity;
+  #lastAudioEndNs: number | undefined;
 
   private constructor(options: Mp4RecordingOptions, file: Mp4FileTarget, output: Output) {
     this.#path = options.path;
@@ -219,6 +266,29 @@ export class Mp4Recording {
   /** What has been written. */
   get stats(): Readonly<Mp4RecordingStats> {
     return this.#stats;
+  }
+
+  /**
+   * How far the audio's timestamps have moved from its sample count, in nanoseconds: silence
+   * filled minus samples trimmed (positive when the source fell behind and skipped time). It is
+   * how far audio and video would be apart had the audio been stamped by its sample count; the
+   * file itself stays in step.
+   */
+  get audioDriftNs(): number {
+    const rate = this.#opus?.sampleRate;
+    if (rate === undefined) return 0;
+    const { audioFilledSamples, audioTrimmedSamples } = this.#stats;
+    return ((audioFilledSamples - audioTrimmedSamples) / rate) * 1e9;
+  }
+
+  /**
+   * Where each track ends so far, in nanoseconds of the inputs' clock: the last video frame's
+   * timestamp and the end of the last audio sample placed (`undefined` for a track with nothing
+   * yet).
+   */
+  get trackEndsNs(): { video: number | undefined; audio: number | undefined } {
+    const video = Number.isFinite(this.#lastVideoNs) ? this.#lastVideoNs : undefined;
+    return { video, audio: this.#lastAudioEndNs };
   }
 
   /** Bytes on disk so far. */
@@ -321,7 +391,10 @@ export class Mp4Recording {
     const start = this.#startNs!;
     if (
       frame.timestampNs - start >= this.#limitNs || frame.timestampNs < start ||
-      (!this.#videoConfigured && !frame.keyframe)
+      (!this.#videoConfigured && !frame.keyframe) ||
+      // Stamped at or before the frame before it: its time is taken, and a track's timestamps
+      // only go forward.
+      frame.timestampNs <= this.#lastVideoNs
     ) {
       this.#stats.droppedVideo++;
       return;
@@ -331,6 +404,7 @@ export class Mp4Recording {
       if (duration > 0) this.#videoDurationNs = duration;
       await this.#flushVideo(Math.max(duration, 1_000));
     }
+    this.#lastVideoNs = frame.timestampNs;
     // The frame's bytes may be reused by its producer after this call: keep a copy.
     this.#pendingVideo = {
       data: frame.data.slice(),
@@ -377,30 +451,83 @@ export class Mp4Recording {
       );
     }
     const channels = frame.channels;
+    const rate = frame.sampleRate;
     let offset = 0;
     const n = frame.frameCount * channels;
     const startNs = this.#startNs!;
     if (this.#audioSamples === 0 && this.#opusFill === 0) {
       if (frame.timestampNs < startNs) {
         // Drop what precedes the start of the file.
-        const skip = Math.round(((startNs - frame.timestampNs) / 1e9) * frame.sampleRate);
+        const skip = Math.round(((startNs - frame.timestampNs) / 1e9) * rate);
         offset = Math.min(skip, frame.frameCount) * channels;
         this.#audioOriginNs = startNs;
       } else {
         this.#audioOriginNs = frame.timestampNs;
       }
       // Samples (per channel) up to the length limit.
-      const room = (startNs + this.#limitNs - this.#audioOriginNs) / 1e9 * frame.sampleRate;
+      const room = (startNs + this.#limitNs - this.#audioOriginNs) / 1e9 * rate;
       this.#audioLimit = Math.max(0, Math.round(room));
+    } else {
+      // Placed by its timestamp: a gap is filled with silence, an overlap trimmed.
+      const placed = this.#audioSamples + this.#opusFill / channels;
+      const gapNs = frame.timestampNs - (this.#audioOriginNs + (placed / rate) * 1e9);
+      if (gapNs > AUDIO_SYNC_TOLERANCE_NS) {
+        await this.#fillSilence(Math.round((gapNs / 1e9) * rate), gapNs > AUDIO_MAX_FILL_NS);
+      } else if (gapNs < -AUDIO_SYNC_TOLERANCE_NS) {
+        const trim = Math.min(Math.round((-gapNs / 1e9) * rate), frame.frameCount);
+        this.#stats.audioTrimmedSamples += trim;
+        offset = trim * channels;
+      }
     }
     const taken = this.#audioSamples + this.#opusFill / channels;
     const end = Math.min(n, offset + Math.max(0, this.#audioLimit - taken) * channels);
-    if (offset >= end) this.#stats.droppedAudio++; // nothing of this block goes in the file
+    if (offset >= end) {
+      this.#stats.droppedAudio++; // nothing of this block goes in the file
+      return;
+    }
     while (offset < end) {
       const take = Math.min(end - offset, this.#opusBlock.length - this.#opusFill);
       this.#opusBlock.set(frame.samples.subarray(offset, offset + take), this.#opusFill);
       this.#opusFill += take;
       offset += take;
+      if (this.#opusFill === this.#opusBlock.length) await this.#encodeOpusBlock();
+    }
+    this.#lastAudioEndNs = this.#audioOriginNs +
+      ((this.#audioSamples + this.#opusFill / channels) / rate) * 1e9;
+  }
+
+  /**
+   * Puts `frames` samples (per channel) of silence after the samples so far, up to the length
+   * limit; counted in `audioFilledSamples`.
+   *
+   * @param frames How many.
+   * @param jump Whether the gap is too long to fill (a clock jump): the next samples are then
+   *   stamped after it and the track keeps a gap.
+   */
+  async #fillSilence(frames: number, jump: boolean): Promise<void> {
+    const opus = this.#opus!;
+    const channels = opus.channels;
+    const taken = this.#audioSamples + this.#opusFill / channels;
+    frames = Math.min(frames, Math.max(0, this.#audioLimit - taken));
+    if (frames <= 0) return;
+    this.#stats.audioFilledSamples += frames;
+    if (jump) {
+      // Close the packet being filled (padded), then move the track's origin past the gap.
+      if (this.#opusFill > 0) {
+        const real = this.#opusFill / channels;
+        this.#opusBlock.fill(0, this.#opusFill);
+        await this.#encodeOpusBlock(real);
+      }
+      this.#audioOriginNs += (frames / opus.sampleRate) * 1e9;
+      this.#audioLimit -= frames;
+      return;
+    }
+    let left = frames * channels;
+    while (left > 0) {
+      const take = Math.min(left, this.#opusBlock.length - this.#opusFill);
+      this.#opusBlock.fill(0, this.#opusFill, this.#opusFill + take);
+      this.#opusFill += take;
+      left -= take;
       if (this.#opusFill === this.#opusBlock.length) await this.#encodeOpusBlock();
     }
   }

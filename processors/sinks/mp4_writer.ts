@@ -63,14 +63,27 @@ export interface Mp4WriterConfig {
 }
 
 /**
+ * How far a recording's audio may drift from its sample count before `Mp4Writer` raises an
+ * `av_drift` warning (100 ms; the next warning waits for twice the drift).
+ */
+export const AV_DRIFT_WARN_NS = 100_000_000;
+
+/**
  * Records H.264 video and audio to a fragmented MP4 file (muxed by mediabunny; audio encoded to
  * Opus with libopus), which `ffprobe`, `ffmpeg`, browsers and most players open.
  *
  * Tracks: video if `video` is connected at `setup()`, audio if `audio` is. Timestamps are taken
  * from the frames and made relative to the earliest first frame of the two streams; video
  * recording starts at the first keyframe; audio (8, 12, 16, 24 or 48 kHz, mono or stereo) is cut
- * into 20 ms Opus packets stamped from their sample count, so the audio clock never drifts. The
- * muxer interleaves the tracks by time into fragments of at least `fragmentSeconds`.
+ * into 20 ms Opus packets. Both tracks are placed by their frames' timestamps: a gap in the audio's
+ * timestamps (a source that fell behind and skipped time, a publisher that changed) is filled with
+ * silence and audio stamped over time already covered is trimmed (more than 5 ms either way;
+ * counted in `stats.audioFilledSamples` and `stats.audioTrimmedSamples`), so audio and video stay
+ * in step however late their sources ran. When the audio's timestamps have moved more than
+ * {@linkcode AV_DRIFT_WARN_NS} (100 ms) from its sample count, the writer raises a `node-warning`
+ * with code `av_drift` on `audio` (again each time the drift doubles): the file is in step, but
+ * the sources were not. The muxer interleaves the tracks by time into fragments of at least
+ * `fragmentSeconds`.
  *
  * Stopping: `teardown()` (at `stop()`, after the runtime has drained what was queued, and after a
  * processor error) writes every frame accepted and finalizes the file; the CLI's runner and the
@@ -124,11 +137,30 @@ export class Mp4Writer extends FileWriter<Mp4WriterTypes, Mp4Recording> {
   config!: Mp4WriterConfig;
 
   readonly #kept: string[] = [];
+  /** The drift the next `av_drift` warning waits for. */
+  #driftWarnNs = AV_DRIFT_WARN_NS;
 
   /** What has been written (zeros before `setup()`). */
   get stats(): Readonly<Mp4RecordingStats> {
-    return this.file?.stats ??
-      { videoFrames: 0, audioPackets: 0, droppedVideo: 0, droppedAudio: 0 };
+    return this.file?.stats ?? {
+      videoFrames: 0,
+      audioPackets: 0,
+      droppedVideo: 0,
+      droppedAudio: 0,
+      audioFilledSamples: 0,
+      audioTrimmedSamples: 0,
+    };
+  }
+
+  /**
+   * The take's counters, for the runtime's stats (`rt.stats().nodes[id].processor`): what
+   * {@linkcode Mp4Writer.stats} says, and the audio's drift from its sample count in ms.
+   *
+   * @returns The counters.
+   */
+  override reportStats(): { [key: string]: number } {
+    const driftMs = Math.round((this.file?.audioDriftNs ?? 0) / 1e5) / 10;
+    return { ...this.stats, audioDriftMs: driftMs };
   }
 
   /**
@@ -157,6 +189,7 @@ export class Mp4Writer extends FileWriter<Mp4WriterTypes, Mp4Recording> {
       );
     }
     // Never truncate a recording this writer made before (a restart, or the graph started again).
+    this.#driftWarnNs = AV_DRIFT_WARN_NS;
     await super.setup(ctx);
   }
 
@@ -218,7 +251,26 @@ export class Mp4Writer extends FileWriter<Mp4WriterTypes, Mp4Recording> {
       for (let n = stats.droppedVideo + stats.droppedAudio - before; n > 0; n--) {
         ctx.frames.drop(frame);
       }
+      if (frame.kind === "audio") this.#checkDrift(ctx, recording);
     }
+  }
+
+  /** Raises `av_drift` when the audio's drift from its sample count passes the next bound. */
+  #checkDrift(ctx: ProcessContext, recording: Mp4Recording): void {
+    const drift = recording.audioDriftNs;
+    if (Math.abs(drift) < this.#driftWarnNs) return;
+    while (Math.abs(drift) >= this.#driftWarnNs) this.#driftWarnNs *= 2;
+    const { audioFilledSamples, audioTrimmedSamples } = recording.stats;
+    const ms = (ns: number) => `${Math.round(ns / 1e6)} ms`;
+    ctx.warn(
+      "av_drift",
+      "audio",
+      `'${ctx.node}' audio timestamps moved ${ms(Math.abs(drift))} ${
+        drift > 0 ? "ahead of" : "behind"
+      } its sample count (over ${
+        ms(AV_DRIFT_WARN_NS)
+      }): ${audioFilledSamples} sample(s) of silence filled, ${audioTrimmedSamples} trimmed to keep audio in step with video in ${recording.path}; its sources are falling behind (see their skippedRuns) or their clocks jumped`,
+    );
   }
 
   /**

@@ -49,6 +49,8 @@ Deno.test("Mp4Writer records an audio-only file: Opus packets stamped from the s
       audioPackets: 50,
       droppedVideo: 0,
       droppedAudio: 0,
+      audioFilledSamples: 0,
+      audioTrimmedSamples: 0,
     });
     const info = JSON.parse(
       (await run("ffprobe", [
@@ -119,6 +121,8 @@ Deno.test("Mp4Writer drops video before the first keyframe, and deletes a file t
       audioPackets: 0,
       droppedVideo: 1,
       droppedAudio: 0,
+      audioFilledSamples: 0,
+      audioTrimmedSamples: 0,
     });
     // No header-only file is left behind as if it were a recording.
     await assert.rejects(() => Deno.stat(`${dir}/late.mp4`), Deno.errors.NotFound);
@@ -225,5 +229,69 @@ Deno.test("Mp4Writer refuses audio whose rate changes mid-recording, and keeps w
     );
     await writer.teardown();
     assert.equal(await opusPackets(path), 10);
+  });
+});
+
+/** The audio stream's duration in seconds and its decoded packet count, by ffprobe. */
+async function audioDuration(path: string): Promise<number> {
+  const out = await run("ffprobe", [
+    ..."-v error -select_streams a:0 -show_entries stream=duration -of csv=p=0".split(" "),
+    path,
+  ]);
+  return Number(out.text.trim());
+}
+
+Deno.test("Mp4Writer places audio by its timestamps: a gap is filled with silence, counted, with an av_drift warning", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/gap.mp4`;
+    const { writer, audioIn } = writerWith(path, false, true);
+    const hand = createProcessContext("rec", { clock });
+    await writer.setup(hand);
+    // 1 s of 20 ms blocks, then the source skips 500 ms (blocks 50..74 never made), then 1 s.
+    for (const block of [...toneBlocks(0, 50), ...toneBlocks(75, 50)]) {
+      audioIn.write(block);
+      await writer.process(hand);
+    }
+    await writer.teardown();
+    const stats = writer.stats;
+    assert.equal(stats.audioFilledSamples, 24_000, "500 ms at 48 kHz");
+    assert.equal(stats.audioTrimmedSamples, 0);
+    assert.equal(stats.audioPackets, 125, "2.5 s of 20 ms packets: the gap is in the file");
+    const duration = await audioDuration(path);
+    assert.ok(Math.abs(duration - 2.5) < 0.03, `audio lasts ${duration} s, not 2.5`);
+    assert.deepEqual(hand.warnings.map((w) => [w.code, w.port]), [["av_drift", "audio"]]);
+    assert.match(hand.warnings[0].message, /moved 500 ms ahead of its sample count/);
+    assert.match(hand.warnings[0].message, /24000 sample\(s\) of silence filled/);
+  });
+});
+
+Deno.test("Mp4Writer trims audio stamped over time it already covered, and keeps jitter within 5 ms as is", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/overlap.mp4`;
+    const { writer, audioIn } = writerWith(path, false, true);
+    const hand = createProcessContext("rec", { clock });
+    await writer.setup(hand);
+    const blocks = toneBlocks(0, 100).map((block, n) => {
+      // Jitter of +-2 ms on every block; blocks 50..99 stamped 100 ms early (5 blocks' worth).
+      const jitter = n % 2 === 0 ? 2e6 : -2e6;
+      return { ...block, timestampNs: block.timestampNs + jitter - (n >= 50 ? 100e6 : 0) };
+    });
+    for (const block of blocks) {
+      audioIn.write(block);
+      await writer.process(hand);
+    }
+    await writer.teardown();
+    const stats = writer.stats;
+    // Block 50 starts 100 ms (minus jitter) before block 49 ended: its samples and the next
+    // blocks' are trimmed until the stream is back on its timestamps.
+    assert.ok(
+      Math.abs(stats.audioTrimmedSamples - 4_800) <= 4 * 48,
+      `trimmed ${stats.audioTrimmedSamples} samples, not about 4800 (100 ms)`,
+    );
+    assert.equal(stats.audioFilledSamples, 0);
+    const duration = await audioDuration(path);
+    assert.ok(Math.abs(duration - 1.9) < 0.03, `audio lasts ${duration} s, not 1.9`);
+    assert.deepEqual(hand.warnings.map((w) => w.code), ["av_drift"]);
+    assert.match(hand.warnings[0].message, /behind its sample count/);
   });
 });

@@ -11,6 +11,11 @@ import { FrameWriter } from "../base/frame_writer.ts";
 import { SampleRateMismatchError } from "../formats/writer_errors.ts";
 import type { WavWriterTypes } from "./wav_writer.gen.ts";
 
+/** A block stamped more than this after the end of the samples before it is preceded by silence. */
+const GAP_TOLERANCE_NS = 5_000_000;
+/** The longest silence filled for one gap (60 s); a longer gap is a clock jump. */
+const MAX_FILL_NS = 60_000_000_000;
+
 /**
  * Config of {@linkcode WavWriter}.
  */
@@ -58,6 +63,12 @@ export interface WavWriterConfig {
  * that dies mid-recording leaves a readable file. `teardown()` waits for pending writes and
  * closes the file; it is idempotent, and `process()` after it writes nothing.
  *
+ * Blocks are placed by their timestamps: a block stamped more than 5 ms after the end of the
+ * samples before it (its source fell behind and skipped time) is preceded by silence, up to 60 s
+ * per gap, counted in {@linkcode WavWriter.filledSamples} (and `filledSamples` of the node's
+ * processor stats), so the file stays on its sources' timeline. A WAV has no timestamps of its own,
+ * so a block stamped over time already written is kept whole (nothing recorded is lost).
+ *
  * The input takes audio of any channel count (so an `AudioFrame<1>` or `AudioFrame<2>` output
  * connects); blocks whose channel count differs from `channels` are converted as in
  * `convertChannels`. There is no resampler: a block whose sample rate differs from `sampleRate`
@@ -100,6 +111,24 @@ export class WavWriter
   config!: WavWriterConfig;
 
   #scratch = new Float32Array(0);
+  #silence = new Float32Array(0);
+  #originNs: number | undefined;
+  #placed = 0;
+  #filled = 0;
+
+  /** Samples (per channel) of silence put in the take's timestamp gaps. */
+  get filledSamples(): number {
+    return this.#filled;
+  }
+
+  /**
+   * The counters in `rt.stats().nodes[id].processor`.
+   *
+   * @returns Samples written and silence filled, per channel.
+   */
+  override reportStats(): { framesWritten: number; filledSamples: number } {
+    return { framesWritten: this.framesWritten, filledSamples: this.#filled };
+  }
 
   /**
    * Creates the take's file and writes its header.
@@ -114,6 +143,10 @@ export class WavWriter
     const { sampleFormat, sampleRate, channels } = this.config;
     const file = await WavFileWriter.create(path, { sampleRate, channels, sampleFormat });
     this.#scratch = new Float32Array(channels * 4096);
+    this.#silence = new Float32Array(channels * 4096);
+    this.#originNs = undefined;
+    this.#placed = 0;
+    this.#filled = 0;
     return file;
   }
 
@@ -143,8 +176,32 @@ export class WavWriter
     return this.#scratch;
   }
 
-  /** Appends the samples; the header describes them when it returns. */
-  protected write(file: WavFileWriter, samples: Float32Array, frame: AudioFrame): Promise<void> {
-    return file.write(samples, frame.frameCount);
+  /**
+   * Appends the samples, after silence for a gap in the timestamps; the header describes them
+   * when it returns.
+   */
+  protected async write(
+    file: WavFileWriter,
+    samples: Float32Array,
+    frame: AudioFrame,
+  ): Promise<void> {
+    const rate = this.config.sampleRate;
+    const origin = this.#originNs ??= frame.timestampNs;
+    const gapNs = frame.timestampNs - (origin + (this.#placed / rate) * 1e9);
+    if (gapNs > GAP_TOLERANCE_NS) {
+      let left = Math.round((Math.min(gapNs, MAX_FILL_NS) / 1e9) * rate);
+      this.#filled += left;
+      this.#placed += left;
+      const perBlock = this.#silence.length / this.config.channels;
+      while (left > 0) {
+        const n = Math.min(left, perBlock);
+        await file.write(this.#silence, n);
+        left -= n;
+      }
+      // A longer gap (a clock jump) gets MAX_FILL_NS of silence; the timeline goes on from here.
+      if (gapNs > MAX_FILL_NS) this.#originNs = frame.timestampNs - (this.#placed / rate) * 1e9;
+    }
+    this.#placed += frame.frameCount;
+    await file.write(samples, frame.frameCount);
   }
 }

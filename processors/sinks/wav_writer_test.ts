@@ -141,3 +141,30 @@ Deno.test("WavWriter config requires a path and names the valid sample formats",
     /config field 'sampleFormat' must be one of "pcm16", "float32"/,
   );
 });
+
+Deno.test("WavWriter places blocks by their timestamps: silence fills a gap, counted; blocks stamped alike are kept whole", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/gap.wav`;
+    const ports = wavWriterNode.ports();
+    const writer = wavWriterNode.create({ path, sampleRate: 8000, channels: 1 }, ports);
+    const source = new OutputBinding<AudioFrame<1>>("source", "AudioFrame<1>");
+    connectLocal(source, ports.input("in"), { capacity: 16, policy: "fifo" });
+    await writer.setup(ctx);
+    const block = (ms: number) => {
+      const frame = createAudioFrame(1, 8000, 80); // 10 ms
+      frame.samples.fill(0.5);
+      return { ...frame, timestampNs: 1e9 + ms * 1e6 };
+    };
+    // 0, 10, 20 ms; the source skips 250 ms; 280 ms; then two blocks stamped alike (kept whole).
+    for (const ms of [0, 10, 20, 280, 290, 290]) source.write(block(ms));
+    await writer.process(ctx);
+    await writer.teardown();
+    assert.equal(writer.filledSamples, 2000, "250 ms at 8 kHz");
+    assert.deepEqual(writer.reportStats(), { framesWritten: 2480, filledSamples: 2000 });
+    const { samples } = await readWavFile(path);
+    assert.equal(samples.length, 2480);
+    assert.equal(samples[239], 0.5, "the third block");
+    assert.deepEqual([samples[240], samples[2239]], [0, 0], "the gap");
+    assert.ok(Math.abs(samples[2240] - 0.5) < 1e-4, "the block after the gap, at 280 ms");
+  });
+});

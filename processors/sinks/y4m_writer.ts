@@ -12,6 +12,9 @@ import { FrameWriter } from "../base/frame_writer.ts";
 import { UnconvertibleFrameError } from "../formats/writer_errors.ts";
 import type { Y4mWriterTypes } from "./y4m_writer.gen.ts";
 
+/** The longest gap in the timestamps covered by repeating the last picture, in seconds. */
+const MAX_REPEAT_S = 60;
+
 /**
  * Config of {@linkcode Y4mWriter}.
  *
@@ -88,6 +91,13 @@ export interface Y4mWriterConfig {
  * `UnconvertibleFrameError`, so no frame is ever dropped silently. Input frames must have tightly
  * packed rows. Each take after the first goes to the next free `<name>-N.y4m` (`TakePaths`).
  *
+ * Frames are placed by their timestamps on the file's `fps` timeline: a frame stamped a period or
+ * more after the slot following the picture before it (its source fell behind and skipped time)
+ * is preceded by that picture repeated over the gap (up to 60 s), counted in
+ * {@linkcode Y4mWriter.repeatedFrames} (and `repeatedFrames` of the node's processor stats), so
+ * the file keeps its sources' timing. A Y4M has no timestamps of its own, so frames stamped closer
+ * together than the period are all kept (nothing recorded is lost).
+ *
  * @example Record one grey frame
  * ```ts
  * import assert from "node:assert/strict";
@@ -127,6 +137,25 @@ export class Y4mWriter extends FrameWriter<Y4mWriterTypes, Y4mFileWriter, VideoF
   #i420 = new Uint8Array(0);
   #scaled = new Uint8Array(0);
   #scaler: BilinearScaler | undefined;
+  /** The last picture written (repeated over a gap), pictures so far, the timeline's origin. */
+  #last = new Uint8Array(0);
+  #placed = 0;
+  #originNs = 0;
+  #repeated = 0;
+
+  /** Pictures written again to cover gaps in the frames' timestamps, in this take. */
+  get repeatedFrames(): number {
+    return this.#repeated;
+  }
+
+  /**
+   * The counters in `rt.stats().nodes[id].processor`.
+   *
+   * @returns Pictures written, and repeated over timestamp gaps.
+   */
+  override reportStats(): { framesWritten: number; repeatedFrames: number } {
+    return { framesWritten: this.framesWritten, repeatedFrames: this.#repeated };
+  }
 
   /**
    * Creates the file, writes the stream header and loads the conversion code.
@@ -143,6 +172,8 @@ export class Y4mWriter extends FrameWriter<Y4mWriterTypes, Y4mFileWriter, VideoF
     // does not load them.
     const { Y4mWriter: Y4mFileWriter } = await import("../formats/y4m_writer.ts");
     this.#pixels = await importPixelCode();
+    this.#placed = 0;
+    this.#repeated = 0;
     return await Y4mFileWriter.create(path, { width, height, frameRate: fpsRatio(fps) });
   }
 
@@ -192,9 +223,31 @@ export class Y4mWriter extends FrameWriter<Y4mWriterTypes, Y4mFileWriter, VideoF
     return this.#scaled;
   }
 
-  /** Appends the picture; it is complete in the file when this returns. */
-  protected write(file: Y4mFileWriter, picture: Uint8Array): Promise<void> {
-    return file.writeFrame(picture);
+  /**
+   * Appends the picture, after the previous one repeated over a gap in the timestamps; it is
+   * complete in the file when this returns.
+   */
+  protected async write(
+    file: Y4mFileWriter,
+    picture: Uint8Array,
+    frame: VideoFrame,
+  ): Promise<void> {
+    const periodNs = 1e9 / this.config.fps;
+    if (this.#placed === 0) this.#originNs = frame.timestampNs;
+    const missing = Math.round((frame.timestampNs - this.#originNs) / periodNs) - this.#placed;
+    if (this.#placed > 0 && missing > 0) {
+      // A gap: the source skipped time. A longer one than MAX_REPEAT_S (a clock jump) is covered
+      // for that long and the timeline goes on from this frame.
+      const repeat = Math.min(missing, Math.round(MAX_REPEAT_S * this.config.fps));
+      for (let i = 0; i < repeat; i++) await file.writeFrame(this.#last);
+      this.#repeated += repeat;
+      this.#placed += repeat;
+      if (repeat < missing) this.#originNs = frame.timestampNs - this.#placed * periodNs;
+    }
+    this.#placed++;
+    if (this.#last.length !== picture.length) this.#last = new Uint8Array(picture.length);
+    this.#last.set(picture);
+    await file.writeFrame(picture);
   }
 }
 

@@ -140,3 +140,33 @@ Deno.test("Y4mWriter config requires a path and an even size", () => {
       /a multiple of 2/.test(e.message),
   );
 });
+
+Deno.test("Y4mWriter places frames by their timestamps: the last picture is repeated over a gap, counted", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/gap.y4m`;
+    const ports = y4mWriterNode.ports();
+    const writer = y4mWriterNode.create({ path, width: 4, height: 2, fps: 25 }, ports);
+    const source = new OutputBinding<VideoFrame>("source", "VideoFrame");
+    connectLocal(source, ports.input("in"), { capacity: 8, policy: "fifo" });
+    await writer.setup(ctx);
+    const frame = (n: number, luma: number): VideoFrame => ({
+      kind: "video",
+      width: 4,
+      height: 2,
+      format: "I420",
+      stride: 4,
+      timestampNs: 5e9 + n * 40e6, // 25 fps
+      frameNumber: n,
+      data: new Uint8Array(12).fill(luma),
+    });
+    // Frames 0 and 1, then the source skips 2..4, then frame 5; then one stamped like frame 5.
+    for (const [n, luma] of [[0, 10], [1, 20], [5, 60], [5, 70]]) source.write(frame(n, luma));
+    await writer.process(ctx);
+    await writer.teardown();
+    assert.equal(writer.repeatedFrames, 3);
+    assert.deepEqual(writer.reportStats(), { framesWritten: 7, repeatedFrames: 3 });
+    const raw = (await run("ffmpeg", ["-v", "error", "-i", path, "-f", "rawvideo", "-"])).stdout;
+    const lumas = [...Array(7).keys()].map((i) => raw[i * 12]);
+    assert.deepEqual(lumas, [10, 20, 20, 20, 20, 60, 70]);
+  });
+});

@@ -71,7 +71,7 @@ export const testPatternNode: NodeDefinition<TestPattern, TestPatternHandle> = d
   descriptor: {
     name: "TestPattern",
     description:
-      "Generates SMPTE colour bars with a bouncing white box, one frame per `process()` call.\nFrame `n` is stamped `start + n / fps` seconds, where `start` is the clock time at `setup()`; the box position depends only on `n`, so any frame can be reproduced. Frames come from `ctx.frames` (they cross to Workers and native code by reference). When no frame memory is free the frame is skipped (counted in {@linkcode TestPattern.droppedFrames} and the node's `framesDropped`), so the stream keeps its timing. The loop period, `1 / fps`, is declared to the runtime in `setup()` (`ctx.loop.setPeriodNs`) and readable as {@linkcode TestPattern.periodNs}.",
+      "Generates SMPTE colour bars with a bouncing white box, one frame per `process()` call.\nFrame `n` is stamped `start + n / fps` seconds, where `start` is the clock time at `setup()`; the box position depends only on `n`, so any frame can be reproduced. Frames come from `ctx.frames` (they cross to Workers and native code by reference). When no frame memory is free the frame is skipped (counted in {@linkcode TestPattern.droppedFrames} and the node's `framesDropped`), so the stream keeps its timing; deadlines the runtime skipped because the loop fell behind leave a gap in the timestamps, counted in {@linkcode TestPattern.skippedNs} (and `skippedMs` of the node's processor stats). The loop period, `1 / fps`, is declared to the runtime in `setup()` (`ctx.loop.setPeriodNs`) and readable as {@linkcode TestPattern.periodNs}.",
     tags: ["video", "source", "test"],
     mode: "loop",
     inputs: [],

@@ -88,7 +88,9 @@ export interface TestPatternConfig {
  * the box position depends only on `n`, so any frame can be reproduced. Frames come from
  * `ctx.frames` (they cross to Workers and native code by reference). When no frame memory is free
  * the frame is skipped (counted in {@linkcode TestPattern.droppedFrames} and the node's
- * `framesDropped`), so the stream keeps its timing. The loop period, `1 / fps`, is declared to the
+ * `framesDropped`), so the stream keeps its timing; deadlines the runtime skipped because the loop
+ * fell behind leave a gap in the timestamps, counted in {@linkcode TestPattern.skippedNs} (and
+ * `skippedMs` of the node's processor stats). The loop period, `1 / fps`, is declared to the
  * runtime in `setup()` (`ctx.loop.setPeriodNs`) and readable as {@linkcode TestPattern.periodNs}.
  *
  * @example Render one 64x48 I420 frame
@@ -133,6 +135,8 @@ export class TestPattern extends Processor<TestPatternTypes> {
   #dropped = 0;
   #nextNs = 0;
   #periodNs = 0;
+  #skippedNs = 0;
+  #stamped = false;
 
   /** Nanoseconds between frames (`1e9 / fps`); 0 before `setup()`. */
   get periodNs(): number {
@@ -142,6 +146,24 @@ export class TestPattern extends Processor<TestPatternTypes> {
   /** Frames skipped because no frame memory was free. */
   get droppedFrames(): number {
     return this.#dropped;
+  }
+
+  /**
+   * Media time the stream skipped because the loop fell behind (deadlines the runtime skipped),
+   * in nanoseconds: the gaps in the frames' timestamps, which keep them on the clock.
+   */
+  get skippedNs(): number {
+    return this.#skippedNs;
+  }
+
+  /**
+   * The counters in `rt.stats().nodes[id].processor`: frames skipped for want of memory, and
+   * the media time skipped for falling behind (ms).
+   *
+   * @returns The counters.
+   */
+  override reportStats(): { droppedFrames: number; skippedMs: number } {
+    return { droppedFrames: this.#dropped, skippedMs: Math.round(this.#skippedNs / 1e6) };
   }
 
   /**
@@ -158,6 +180,8 @@ export class TestPattern extends Processor<TestPatternTypes> {
     this.#renderer = new TestPatternRenderer(pixelFormat, width, height);
     this.#frames = 0;
     this.#dropped = 0;
+    this.#skippedNs = 0;
+    this.#stamped = false;
     this.#periodNs = 1e9 / fps;
     this.#nextNs = Math.round(ctx.clock.nowNs());
     ctx.loop?.setPeriodNs(this.#periodNs);
@@ -195,6 +219,8 @@ export class TestPattern extends Processor<TestPatternTypes> {
     const next = this.#nextNs;
     const deadline = ctx.deadlineNs;
     const ns = deadline === undefined ? next : Math.max(Math.round(deadline), next);
+    if (this.#stamped) this.#skippedNs += ns - next; // not the wait for the first deadline
+    this.#stamped = true;
     this.#nextNs = ns + Math.round(this.#periodNs);
     return ns;
   }

@@ -132,4 +132,7 @@ Deno.test("TestPattern stamps a frame with the deadline its run serves, so skipp
     stamps.push(sink.read()!.timestampNs);
   }
   assert.deepEqual(stamps, [1e9, 1.04e9, 1.2e9, 1.24e9, 1.28e9]);
+  // The gap (1.08 s to 1.2 s) is counted; the wait for the first deadline is not.
+  assert.equal(pattern.skippedNs, 120_000_000);
+  assert.deepEqual(pattern.reportStats(), { droppedFrames: 0, skippedMs: 120 });
 });

@@ -104,7 +104,9 @@ export interface TestToneConfig {
  * phase (no jump), a new amplitude ramps over one block. A frequency at or above half the sample
  * rate is refused with `ConfigValidationError` (code `invalid_config`). Timestamps count samples
  * from the clock time at `setup()`, so consecutive blocks are exactly `blockSize / sampleRate`
- * seconds apart. Under a runtime it declares that period as its loop period, so blocks come out in
+ * seconds apart, except after deadlines the runtime skipped because the loop fell behind: the
+ * next block is stamped at its deadline, on the clock, and the gap is counted in
+ * {@linkcode TestToneGenerator.skippedNs} (`skippedMs` of the node's processor stats). Under a runtime it declares that period as its loop period, so blocks come out in
  * real time. Each block is a new frame from `ctx.frames`.
  *
  * @example Generate one block of a 1 kHz tone
@@ -141,6 +143,25 @@ export class TestToneGenerator extends Processor<TestToneGeneratorTypes> {
   #samples = 0;
   #blocks = 0;
   #startNs = 0;
+  #skippedNs = 0;
+
+  /**
+   * Media time the tone skipped because the loop fell behind (deadlines the runtime skipped),
+   * in nanoseconds: the gaps in the blocks' timestamps, which keep them on the clock.
+   */
+  get skippedNs(): number {
+    return this.#skippedNs;
+  }
+
+  /**
+   * The counters in `rt.stats().nodes[id].processor`: the media time skipped for falling behind
+   * (ms).
+   *
+   * @returns The counters.
+   */
+  override reportStats(): { skippedMs: number } {
+    return { skippedMs: Math.round(this.#skippedNs / 1e6) };
+  }
 
   /**
    * Notes the start time and, under a runtime, asks to run once per block
@@ -156,6 +177,7 @@ export class TestToneGenerator extends Processor<TestToneGeneratorTypes> {
     this.#osc = new SineOscillator({ sampleRate, frequency, amplitude, channels: 2 });
     this.#samples = 0;
     this.#blocks = 0;
+    this.#skippedNs = 0;
     this.#startNs = Math.round(ctx.clock.nowNs());
   }
 
@@ -205,6 +227,8 @@ export class TestToneGenerator extends Processor<TestToneGeneratorTypes> {
     const next = this.#startNs + Math.round((this.#samples * 1e9) / sampleRate);
     if (deadline !== undefined && deadline > next) {
       this.#startNs += Math.round(deadline) - next; // the gap moves the rest of the stream
+      // The wait for the first deadline is not a gap.
+      if (this.#samples > 0) this.#skippedNs += Math.round(deadline) - next;
     }
     block.timestampNs = this.#startNs + Math.round((this.#samples * 1e9) / sampleRate);
     block.frameNumber = this.#blocks++;

@@ -184,4 +184,7 @@ Deno.test("TestToneGenerator stamps a block with the deadline its run serves: a 
     stamps.push(sink.read()!.timestampNs);
   }
   assert.deepEqual(stamps, [5e6, 15e6, 55e6, 65e6, 75e6]);
+  // The gap (25 ms to 55 ms) is counted; the wait for the first deadline is not.
+  assert.equal(tone.skippedNs, 30_000_000);
+  assert.deepEqual(tone.reportStats(), { skippedMs: 30 });
 });

@@ -40,3 +40,18 @@ Deno.test("docs/errors.md lists every error code with its HTTP status and meanin
 });
 
 if (import.meta.main) console.log(errorTable());
+
+Deno.test("docs/errors.md lists every node-warning code with its meaning", async () => {
+  const { NODE_WARNING_CODES } = await import("../../core/errors/warning_codes.ts");
+  const doc = await Deno.readTextFile(new URL("../../docs/errors.md", import.meta.url));
+  const begin = "<!-- warning codes: begin (checked by tests/docs/errors_doc_test.ts) -->";
+  const start = doc.indexOf(begin);
+  const end = doc.indexOf("<!-- warning codes: end -->");
+  assert.ok(start >= 0 && end > start, "docs/errors.md has the warning codes' markers");
+  const rows = doc.slice(start + begin.length, end).trim().split("\n").slice(2)
+    .map((line) => line.split("|").map((c) => c.trim()));
+  assert.deepEqual(
+    rows.map((cells) => [cells[1], cells[3]]),
+    Object.entries(NODE_WARNING_CODES).map(([code, meaning]) => [`\`${code}\``, meaning]),
+  );
+});

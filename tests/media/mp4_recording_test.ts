@@ -101,7 +101,15 @@ Deno.test("A recording stopped with SIGINT at a random moment keeps every frame 
     assert.equal((await recorder.child.status).code, 0, context);
     assert.equal(summary.stoppedBy, "signal", context);
     const videoFrames = summary.videoFrames as number;
-    const opusPackets = Math.ceil((summary.audioBlocks as number) / 2);
+    // 20 ms packets of the tone's 10 ms blocks, with the silence the writer put where the tone
+    // skipped time under load (or minus what it trimmed): audio stays on its timestamps.
+    const { audioFilledSamples = 0, audioTrimmedSamples = 0 } = (summary.recorded ?? {}) as Record<
+      string,
+      number
+    >;
+    const samples = (summary.audioBlocks as number) * 480 + audioFilledSamples -
+      audioTrimmedSamples;
+    const opusPackets = Math.ceil(samples / 960);
     if (videoFrames + opusPackets === 0) {
       // Stopped before the first frame: no file is left behind as if it were a recording.
       await assert.rejects(() => Deno.stat(path), Deno.errors.NotFound, context);

@@ -175,12 +175,27 @@ Deno.test("A node whose frame memory never frees drops what it got back after th
   rt.connectByName("src", "out", "add", "in", WIDE);
   rt.connectByName("add", "out", "sink", "in", WIDE);
   await rt.start();
-  await until("a frame_memory_stall warning", () => warnings.length > 0, 5_000);
-  const stall = warnings[0] as Extract<RuntimeEvent, { type: "node-warning" }>;
+  type Warning = Extract<RuntimeEvent, { type: "node-warning" }>;
+  const dropWarning = () => (warnings as Warning[]).find((w) => w.node === "add");
+  await until("a frame_memory_stall warning of 'add'", () => dropWarning() !== undefined, 5_000);
+  const stall = dropWarning()!;
   assert.equal(stall.code, "frame_memory_stall");
   assert.equal(stall.node, "add");
   assert.equal(stall.port, "in");
   assert.match(stall.message, /waited 200 ms for frame memory and none was freed: dropped 1 frame/);
+  // It names the node that holds the memory, not the connections.
+  assert.match(stall.message, /'hog' holds \d+ frame\(s\)/);
+  // And the holder is named on its own while the stall lasts (before stop()), once.
+  const holderWarnings = () => (warnings as Warning[]).filter((w) => w.node === "hog");
+  await until(
+    "a frame_memory_stall warning naming 'hog'",
+    () => holderWarnings().length > 0,
+    5_000,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 500)); // the stall goes on: no repeat
+  const held = holderWarnings();
+  assert.deepEqual(held.map((w) => [w.code, w.processor]), [["frame_memory_stall", "MemoryHog"]]);
+  assert.match(held[0].message, /ran out and has stayed out for 200 ms: 'hog' holds \d+ frame/);
   assert.ok(rt.stats().nodes.add.framesDropped >= 1, "the drop is counted");
   await rt.stop(); // does not hang on the node that waits
   assert.deepEqual(rt.frameLeaks(), []);

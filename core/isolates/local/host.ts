@@ -37,9 +37,12 @@ import { EventHub, type RuntimeEventListener } from "../../lifecycle/events.ts";
 import type { NodeState, NodeStats, RuntimeState } from "../../lifecycle/stats.ts";
 import { type RuntimeTimers, systemTimers } from "../../time/timers.ts";
 import type { FrameMemorySource, FrameMemoryStats } from "../../frames/memory.ts";
-import { type FrameLeak, LiveFrames } from "../../frames/ledger.ts";
+import { type FrameHolding, type FrameLeak, LiveFrames } from "../../frames/ledger.ts";
 import { HeapMemorySource } from "../../frames/heap_memory.ts";
+import type { FrameBudget } from "../../frames/frame_budget.ts";
 import { TieredMemorySource } from "../../frames/tiered_memory.ts";
+import { MEMORY_WAIT_LIMIT_MS } from "../../frames/memory_wait.ts";
+import { type MemoryStallReport, MemoryWatch } from "./memory_watch.ts";
 import { topologicalOrder } from "../../graph/topological_order.ts";
 import type { HostedProbeSample, HostedProbeSpec } from "../../probes/probe.ts";
 import { ProbeSampler } from "../../probes/sampler.ts";
@@ -68,6 +71,11 @@ export interface LocalIsolateOptions {
   readonly frameMemoryBytes?: number;
   /** The largest single frame of the default frame memory, in bytes. Default 64 MiB. */
   readonly maxFrameBytes?: number;
+  /**
+   * A frame budget shared with other isolates (the runtime's `frameMemoryBytes`): the default
+   * frame memory draws from it, and `frameMemoryBytes` is then ignored.
+   */
+  readonly frameBudget?: FrameBudget;
 }
 
 interface Attachment {
@@ -129,6 +137,9 @@ export class LocalIsolate
   readonly #transport: CrossIsolateTransport | undefined;
   readonly #env: NodeEnvironment;
   readonly #live = new LiveFrames();
+  readonly #memoryWatch: MemoryWatch;
+  /** The default frame memory's JavaScript part (`undefined` when `options.memory` was given). */
+  #heap: HeapMemorySource | undefined;
   /** The isolate's part of the graph's state (one vocabulary: lifecycle_state.ts). */
   #phase: RuntimeState = "stopped";
 
@@ -143,19 +154,29 @@ export class LocalIsolate
     this.#scheduler = new Scheduler(timers);
     this.#transport = options.transport;
     const scheduler = this.#scheduler;
+    this.#memoryWatch = new MemoryWatch(
+      timers,
+      () => this.#live.holdings(),
+      (port) => this.#isOutput(port),
+      (report) => this.#memoryStalled(report),
+      () => this.#env.memory.stats().allocated,
+    );
     this.#env = {
       clock: options.clock ?? monotonicClock,
       timers,
       maxCatchUp: options.maxCatchUp ?? 4,
       memory: options.memory ?? new TieredMemorySource(
         () => options.transport?.sharedMemory,
-        new HeapMemorySource({
+        this.#heap = new HeapMemorySource({
           budgetBytes: options.frameMemoryBytes,
           maxFrameBytes: options.maxFrameBytes,
+          shared: options.frameBudget,
         }),
       ),
       ledger: this.#live,
       emit: (event) => this.#hub.emit(event),
+      memoryFailed: () => this.#memoryWatch.failed(),
+      memoryHolder: () => this.#memoryHolder(),
       schedule: (node) => scheduler.schedule(node),
       shouldRun: () => {
         const phase = this.#phase;
@@ -168,6 +189,17 @@ export class LocalIsolate
           : "stop";
       },
     };
+  }
+
+  /**
+   * Makes this isolate's default frame memory draw from `budget`, shared with other isolates
+   * (the runtime calls it when its first Worker starts; `frameMemoryBytes` is one budget for
+   * every isolate). Nothing when the memory was given as `options.memory`, or already shares.
+   *
+   * @param budget The runtime's frame budget.
+   */
+  shareFrameBudget(budget: FrameBudget): void {
+    this.#heap?.shareBudget(budget);
   }
 
   /** Adds a node; while running or paused it is set up and started in the background. */
@@ -267,6 +299,7 @@ export class LocalIsolate
   /** Stops scheduling until `resume()`. */
   async pause(): Promise<void> {
     this.#phase = "paused";
+    this.#memoryWatch.stop();
     this.#scheduler.active = false;
     await Promise.all([...this.#nodes.values()].map((node) => node.pause()));
   }
@@ -279,6 +312,7 @@ export class LocalIsolate
   /** Stops loops and wakes; push nodes keep draining. */
   async halt(): Promise<void> {
     this.#phase = "stopping";
+    this.#memoryWatch.stop();
     this.#scheduler.active = false;
     await this.settled();
     await Promise.all([...this.#nodes.values()].map((node) => node.halt()));
@@ -297,6 +331,7 @@ export class LocalIsolate
   /** Tears down every node, sources first. */
   async teardown(): Promise<void> {
     this.#phase = "stopped";
+    this.#memoryWatch.stop();
     this.#scheduler.active = false;
     await this.settled();
     for (const node of this.#ordered()) await node.teardown();
@@ -403,9 +438,50 @@ export class LocalIsolate
   }
 
   /** The nodes with every node before those it feeds inside this isolate. */
+  /** Whether `port` (`node.port`) is an output of a node of this isolate. */
+  #isOutput(port: string): boolean {
+    const dot = port.lastIndexOf(".");
+    const node = this.#nodes.get(port.slice(0, dot));
+    const name = port.slice(dot + 1);
+    return node?.ports.outputBindings.some((output) => output.name === name) ?? false;
+  }
+
+  /** The biggest holder of this isolate's frame memory in words: a node keeping frames first. */
+  #memoryHolder(): string | undefined {
+    const holdings = this.#live.holdings();
+    const kept = holdings.find((h) => !this.#isOutput(h.port));
+    const holder = kept ?? holdings[0];
+    return holder && describeHolding(holder, kept === undefined);
+  }
+
+  /** Memory ran out and stayed out: names the biggest holder of this isolate, while it lasts. */
+  #memoryStalled({ holder, queued }: MemoryStallReport): void {
+    const node = this.#nodes.get(holder.node);
+    const what = describeHolding(holder, queued);
+    this.#hub.emit({
+      type: "node-warning",
+      timeNs: this.#env.clock.nowNs(),
+      code: "frame_memory_stall",
+      node: holder.node,
+      processor: node?.definition.descriptor.name ?? "",
+      port: holder.port.slice(holder.port.lastIndexOf(".") + 1),
+      message:
+        `Frame memory in ${this.isolate} ran out and has stayed out for ${MEMORY_WAIT_LIMIT_MS} ms: ${what}; frameMemoryBytes is one budget for every isolate`,
+    });
+  }
+
   #ordered(): NodeInstance[] {
     return topologicalOrder(this.#nodes.keys(), this.#edges.values()).map((id) =>
       this.#nodes.get(id)!
     );
   }
+}
+
+/** A holding of frame memory in words, for a stall's warning. */
+function describeHolding(holder: FrameHolding, queued: boolean): string {
+  const where = holder.port ? ` at '${holder.port}'` : "";
+  const mib = (holder.bytes / (1024 * 1024)).toFixed(1);
+  return queued
+    ? `${holder.count} frame(s) (${mib} MiB) '${holder.node}' wrote${where} wait in its connection(s) unread`
+    : `'${holder.node}' holds ${holder.count} frame(s) (${mib} MiB)${where} it has not released (kept, or read and not finished)`;
 }

@@ -25,6 +25,10 @@ export interface NodeEnvironment {
   readonly ledger?: FrameLedger;
   /** Reports an event. */
   emit(event: RuntimeEvent): void;
+  /** An allocation of frame memory failed (the isolate watches for a lasting stall). */
+  memoryFailed?(): void;
+  /** Who holds the most frame memory of the isolate now, in words (for a stall's warning). */
+  memoryHolder?(): string | undefined;
   /** Asks for a run of `node` in the next scheduling turn (coalesced). */
   schedule(node: NodeInstance): void;
   /**

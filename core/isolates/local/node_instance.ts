@@ -121,6 +121,7 @@ export class NodeInstance {
     // of nodes downstream, which cannot (see `FrameMemorySource.allocateSpare`).
     const frames = this.#frames = new NodeFrames(this.id, env.memory, env.ledger, {
       spare: this.ports.inputBindings.length === 0,
+      onExhausted: env.memoryFailed && (() => env.memoryFailed!()),
     });
     frames.bind(this.ports);
     this.#memoryWait = new MemoryWait(
@@ -156,6 +157,21 @@ export class NodeInstance {
       log,
       get deadlineNs() {
         return loop?.deadlineNs;
+      },
+      warn: (code, port, message) => {
+        try {
+          env.emit({
+            type: "node-warning",
+            timeNs: clock.nowNs(),
+            code,
+            node: this.id,
+            processor: this.definition.descriptor.name,
+            port: String(port),
+            message: String(message),
+          });
+        } catch {
+          // A warning never fails its node.
+        }
       },
       endOfStream: () => {
         this.#endRequested = true;
@@ -416,6 +432,7 @@ export class NodeInstance {
 
   /** A wait for memory reached its limit and dropped what the inputs got back: say so. */
   #memoryStalled = ({ dropped }: MemoryStall): void => {
+    const holder = dropped.length > 0 ? this.#env.memoryHolder?.() : undefined;
     for (const { port, count } of dropped) {
       this.#env.emit({
         type: "node-warning",
@@ -425,7 +442,9 @@ export class NodeInstance {
         processor: this.definition.descriptor.name,
         port,
         message:
-          `'${this.id}' waited ${MEMORY_WAIT_LIMIT_MS} ms for frame memory and none was freed: dropped ${count} frame(s) of '${port}' it could not finish; the frame memory budget (frameMemoryBytes, or the Worker pool) is smaller than what the graph's connections hold`,
+          `'${this.id}' waited ${MEMORY_WAIT_LIMIT_MS} ms for frame memory and none was freed: dropped ${count} frame(s) of '${port}' it could not finish; ${
+            holder ?? "the memory is held in other isolates"
+          } (frameMemoryBytes is one budget for every isolate; the Worker pool has its own slots)`,
       });
     }
   };
