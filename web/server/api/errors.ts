@@ -166,6 +166,10 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   wire_truncated: 400,
   wire_version: 400,
   wire_too_large: 413,
+  pipeline_not_found: 404,
+  grpc_invalid_message: 400,
+  grpc_deadline_exceeded: 504,
+  server_shutting_down: 503,
   unknown_tool: 404,
   unknown_resource: 404,
   unknown_action: 404,
@@ -188,6 +192,7 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   processor_not_allowed: 403,
   path_not_allowed: 403,
   id_too_long: 400,
+  pipeline_not_allowed: 403,
   permission_denied: 403,
   internal_error: 500,
 };

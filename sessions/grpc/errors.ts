@@ -1,0 +1,60 @@
+/**
+ * {@linkcode GrpcRequestError}: a gRPC call refused before or outside its session, with a stable
+ * code.
+ *
+ * @module
+ */
+
+/**
+ * The codes the gRPC transport itself gives (registered with the front-ends' codes in
+ * `frontend/error_codes.ts`; listed in `docs/errors.md`).
+ */
+export type GrpcRequestCode =
+  | "missing_token"
+  | "invalid_token"
+  | "pipeline_not_allowed"
+  | "pipeline_not_found"
+  | "grpc_invalid_message"
+  | "server_shutting_down";
+
+/**
+ * A call the gRPC transport refused: no or a wrong token (`missing_token`, `invalid_token`), a
+ * token without access to the pipeline (`pipeline_not_allowed`), an unknown pipeline
+ * (`pipeline_not_found`), a message out of order or without a required field
+ * (`grpc_invalid_message`), or the server stopping (`server_shutting_down`). The server maps the
+ * code to a gRPC status (`grpcStatusOf()`) and sends it in the trailer `streamlib-code`.
+ *
+ * @example The code and the details
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { GrpcRequestError } from "@streamlib/streamlib/sessions/grpc";
+ *
+ * const error = new GrpcRequestError("pipeline_not_found", "No pipeline 'x'", { pipeline: "x" });
+ * assert.equal(error.code, "pipeline_not_found");
+ * assert.deepEqual(error.details, { pipeline: "x" });
+ * ```
+ */
+export class GrpcRequestError extends Error {
+  /** The stable code. */
+  readonly code: GrpcRequestCode;
+  /** The offending names and what is valid. */
+  readonly details: Readonly<Record<string, string | number | readonly string[]>>;
+
+  /**
+   * Creates the error.
+   *
+   * @param code Why.
+   * @param message What was wrong and what is valid.
+   * @param details The offending names and what is valid.
+   */
+  constructor(
+    code: GrpcRequestCode,
+    message: string,
+    details: Readonly<Record<string, string | number | readonly string[]>> = {},
+  ) {
+    super(message);
+    this.name = "GrpcRequestError";
+    this.code = code;
+    this.details = details;
+  }
+}
