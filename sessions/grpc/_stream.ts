@@ -246,15 +246,21 @@ class StreamCall implements LiveCall {
     }
   }
 
-  /** Writes a message, waiting while the call's buffer is full (the client reads slowly). */
+  /**
+   * Writes a message, waiting while the call's buffer is full (the client reads slowly). The
+   * wait ends when the buffer drains, the call ends, or the session ends (a client that never
+   * reads: the session's idle timeout ends it, and the call with its status).
+   */
   async #write(message: unknown): Promise<void> {
     if (this.#finished) return;
-    if (!this.#call.write(message)) {
-      await Promise.race([
-        new Promise<void>((resolve) => this.#call.once("drain", resolve)),
-        this.#ended,
-      ]);
-    }
+    if (this.#call.write(message)) return;
+    const session = this.#session;
+    await Promise.race([
+      new Promise<void>((resolve) => this.#call.once("drain", resolve)),
+      this.#ended,
+      ...(session ? [session.done] : []),
+    ]);
+    if (session?.state === "failed") this.#fail(session.error);
   }
 
   #finish(): void {

@@ -127,27 +127,33 @@ export class GrpcServer {
 }
 
 /**
- * Adds `streamlib-code` to a status grpc-js gives on its own (a request over the size limit,
- * an unknown method, the call's own deadline), so every failed call carries a code.
+ * Adds `streamlib-code` to every status that lacks one: those grpc-js gives on its own (a
+ * request over the size limit, the call's own deadline). grpc-js sends some of them from the
+ * base call itself, past any interceptor's responder, so the base call's `sendStatus` is
+ * wrapped (this interceptor is the first, so it is handed the base call; grpc-js is pinned and
+ * `tests/sessions/grpc_hostile_test.ts` checks the oversize case).
  */
-const codeTrailer: grpc.ServerInterceptor = (_method, call) =>
-  new grpc.ServerInterceptingCall(call, {
-    sendStatus(status, next) {
-      if (status.code === grpc.status.OK) return next(status);
+const codeTrailer: grpc.ServerInterceptor = (_method, call) => {
+  type Status = Parameters<grpc.ServerInterceptingCallInterface["sendStatus"]>[0];
+  const base = call as unknown as { sendStatus(status: Status): void };
+  const send = base.sendStatus.bind(base);
+  base.sendStatus = (status) => {
+    if (status.code !== grpc.status.OK) {
       const metadata = status.metadata ?? new grpc.Metadata();
       if (metadata.get(STREAMLIB_CODE_KEY).length === 0) {
         metadata.set(STREAMLIB_CODE_KEY, libraryCode(status.code));
       }
-      next({ ...status, metadata });
-    },
-  });
+      status = { ...status, metadata };
+    }
+    send(status);
+  };
+  return new grpc.ServerInterceptingCall(call);
+};
 
 function libraryCode(status: grpc.status): string {
   switch (status) {
     case grpc.status.RESOURCE_EXHAUSTED:
       return "message_too_large";
-    case grpc.status.UNIMPLEMENTED:
-      return "not_found";
     case grpc.status.DEADLINE_EXCEEDED:
       return "grpc_deadline_exceeded";
     default:

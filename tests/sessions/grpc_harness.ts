@@ -40,6 +40,7 @@ export const PIPELINES: Record<string, unknown> = {
   gain: gain(2),
   half: gain(0.5),
   thrower: through("Thrower"),
+  hanger: through("Hanger"),
 };
 
 /** A running test server with its runner and a client. */
