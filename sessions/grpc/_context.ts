@@ -7,11 +7,9 @@
 
 import * as grpc from "@grpc/grpc-js";
 import type { PipelineRunner } from "../runner.ts";
+import type { GrpcAuthDecision } from "./server.ts";
 import { GrpcRequestError } from "./errors.ts";
 import { grpcStatusOf, STREAMLIB_CODE_KEY } from "./status.ts";
-
-/** What `authorize` answers: `true` lets the call in, `false` is a wrong or missing token. */
-export type GrpcAuthDecision = boolean | "unauthenticated" | "forbidden";
 
 /** A call being served, which the server can stop. */
 export interface LiveCall {

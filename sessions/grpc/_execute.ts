@@ -109,16 +109,17 @@ export function handleExecute(
   };
   const running: Promise<void> = (async () => {
     ctx.calls.add(live);
+    let answer: [grpc.ServerErrorResponse | Partial<grpc.StatusObject> | null, unknown?];
     try {
       const response = await run();
-      if (call.cancelled) return;
-      if (response === undefined) callback(statusOf(stopped ?? session?.error));
-      else callback(null, response);
+      answer = response === undefined ? [statusOf(stopped ?? session?.error)] : [null, response];
     } catch (error) {
-      if (!call.cancelled) callback(statusOf(stopped ?? error));
+      answer = [statusOf(stopped ?? error)];
     } finally {
       ctx.calls.delete(live);
+      // Freed before the answer: a caller that got it can open the next session at once.
       await session?.close();
     }
+    if (!call.cancelled) callback(...answer);
   })();
 }

@@ -8,21 +8,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { fileURLToPath } from "node:url";
 import { UNDECODABLE } from "./_context.ts";
-
-/** Where the `.proto` is: `proto/streamlib/sessions/v1/sessions.proto`. */
-export const PROTO_URL = new URL(
-  "../../proto/streamlib/sessions/v1/sessions.proto",
-  import.meta.url,
-);
-
-/** How proto-loader maps messages: camelCase fields, int64 as numbers, enums as names. */
-export const LOADER_OPTIONS: protoLoader.Options = {
-  keepCase: false,
-  longs: Number,
-  enums: String,
-  defaults: false,
-  oneofs: true,
-};
+import { SESSIONS_PROTO_OPTIONS, SESSIONS_PROTO_URL } from "./proto.ts";
 
 let cached: grpc.ServiceDefinition | undefined;
 
@@ -33,7 +19,9 @@ let cached: grpc.ServiceDefinition | undefined;
  */
 export function sessionsService(): grpc.ServiceDefinition {
   if (cached) return cached;
-  const definition = protoLoader.loadSync(fileURLToPath(PROTO_URL), LOADER_OPTIONS);
+  const definition = protoLoader.loadSync(fileURLToPath(SESSIONS_PROTO_URL), {
+    ...SESSIONS_PROTO_OPTIONS,
+  });
   const pkg = grpc.loadPackageDefinition(definition) as unknown as {
     streamlib: { sessions: { v1: { Sessions: { service: grpc.ServiceDefinition } } } };
   };

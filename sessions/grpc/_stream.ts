@@ -237,6 +237,8 @@ class StreamCall implements LiveCall {
       for (const name of Object.keys(session.outputTypes)) {
         await this.#write({ end: { port: name } });
       }
+      // Freed before the status: a caller that got it can open the next session at once.
+      await session.close();
       if (!this.#finished) {
         this.#finish();
         this.#call.end();

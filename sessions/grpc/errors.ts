@@ -7,15 +7,20 @@
 
 /**
  * The codes the gRPC transport itself gives (registered with the front-ends' codes in
- * `frontend/error_codes.ts`; listed in `docs/errors.md`).
+ * `frontend/error_codes.ts`; listed in `docs/errors.md`), besides the runner's.
  */
-export type GrpcRequestCode =
-  | "missing_token"
-  | "invalid_token"
-  | "pipeline_not_allowed"
-  | "pipeline_not_found"
-  | "grpc_invalid_message"
-  | "server_shutting_down";
+export const GRPC_REQUEST_CODES = [
+  "missing_token",
+  "invalid_token",
+  "pipeline_not_allowed",
+  "pipeline_not_found",
+  "grpc_invalid_message",
+  "grpc_deadline_exceeded",
+  "server_shutting_down",
+] as const;
+
+/** A code of {@linkcode GRPC_REQUEST_CODES}. */
+export type GrpcRequestCode = (typeof GRPC_REQUEST_CODES)[number];
 
 /**
  * A call the gRPC transport refused: no or a wrong token (`missing_token`, `invalid_token`), a

@@ -11,7 +11,13 @@
  * import assert from "node:assert/strict";
  * import * as grpc from "@grpc/grpc-js";
  * import { PipelineRunner } from "@streamlib/streamlib/sessions";
- * import { loadSessionsClient, serveGrpc } from "@streamlib/streamlib/sessions/grpc";
+ * import * as protoLoader from "@grpc/proto-loader";
+ * import { fileURLToPath } from "node:url";
+ * import {
+ *   serveGrpc,
+ *   SESSIONS_PROTO_OPTIONS,
+ *   SESSIONS_PROTO_URL,
+ * } from "@streamlib/streamlib/sessions/grpc";
  *
  * const runner = new PipelineRunner();
  * const server = await serveGrpc({
@@ -23,7 +29,9 @@
  *     outputs: { audio: "fx.out" },
  *   }),
  * });
- * const Sessions = loadSessionsClient();
+ * // A client from the same .proto, loaded the same way.
+ * const proto = protoLoader.loadSync(fileURLToPath(SESSIONS_PROTO_URL), { ...SESSIONS_PROTO_OPTIONS });
+ * const { Sessions } = (grpc.loadPackageDefinition(proto) as any).streamlib.sessions.v1;
  * const client = new Sessions(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
  * const call = client.Stream();
  * const got: any[] = [];
@@ -46,8 +54,8 @@
  * @module
  */
 
-export { loadSessionsClient } from "./client.ts";
-export { type GrpcRequestCode, GrpcRequestError } from "./errors.ts";
+export { SESSIONS_PROTO_OPTIONS, SESSIONS_PROTO_URL } from "./proto.ts";
+export { GRPC_REQUEST_CODES, type GrpcRequestCode, GrpcRequestError } from "./errors.ts";
 export {
   GRPC_ENVELOPE_BYTES,
   type GrpcAuthDecision,

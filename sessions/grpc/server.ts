@@ -6,13 +6,18 @@
 
 import * as grpc from "@grpc/grpc-js";
 import type { PipelineRunner } from "../runner.ts";
-import type { GrpcAuthDecision, LiveCall, ServeContext } from "./_context.ts";
+import type { LiveCall, ServeContext } from "./_context.ts";
 import { handleExecute } from "./_execute.ts";
 import { sessionsService } from "./_service.ts";
 import { handleStream } from "./_stream.ts";
 import { STREAMLIB_CODE_KEY } from "./status.ts";
 
-export type { GrpcAuthDecision } from "./_context.ts";
+/**
+ * What `authorize` answers: `true` lets the call in; `false` or `"unauthenticated"` refuses a
+ * missing or wrong token (`UNAUTHENTICATED`); `"forbidden"` a token without access to the
+ * pipeline (`PERMISSION_DENIED`).
+ */
+export type GrpcAuthDecision = boolean | "unauthenticated" | "forbidden";
 
 /** Bytes a request message may carry beyond `maxMessageBytes`: its port name, seq, framing. */
 export const GRPC_ENVELOPE_BYTES = 64 * 1024;
@@ -41,8 +46,6 @@ export interface GrpcServeOptions {
   readonly port?: number;
   /** The address to listen on. Default `127.0.0.1`. */
   readonly hostname?: string;
-  /** The server's credentials (TLS). Default: plaintext (`grpc.ServerCredentials.createInsecure()`). */
-  readonly credentials?: grpc.ServerCredentials;
   /**
    * The largest request message taken, in bytes; a larger one ends the call with
    * `RESOURCE_EXHAUSTED`, `message_too_large`. Default: the runner's `maxMessageBytes` plus
@@ -63,6 +66,22 @@ export interface GrpcCloseOptions {
 
 /**
  * A running gRPC server of pipeline sessions. Made by {@linkcode serveGrpc}.
+ *
+ * @example Its port, then a graceful close
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PipelineRunner } from "@streamlib/streamlib/sessions";
+ * import { serveGrpc } from "@streamlib/streamlib/sessions/grpc";
+ *
+ * const runner = new PipelineRunner();
+ * const server = await serveGrpc({ runner, resolve: () => undefined });
+ * assert.ok(server.port > 0);
+ * assert.equal(server.hostname, "127.0.0.1");
+ * assert.equal(server.calls, 0);
+ * await server.close({ graceMs: 1_000 });
+ * await server.close(); // idempotent
+ * await runner.close();
+ * ```
  */
 export class GrpcServer {
   readonly #server: grpc.Server;
@@ -183,7 +202,13 @@ function libraryCode(status: grpc.status): string {
  * import assert from "node:assert/strict";
  * import * as grpc from "@grpc/grpc-js";
  * import { PipelineRunner } from "@streamlib/streamlib/sessions";
- * import { loadSessionsClient, serveGrpc } from "@streamlib/streamlib/sessions/grpc";
+ * import * as protoLoader from "@grpc/proto-loader";
+ * import { fileURLToPath } from "node:url";
+ * import {
+ *   serveGrpc,
+ *   SESSIONS_PROTO_OPTIONS,
+ *   SESSIONS_PROTO_URL,
+ * } from "@streamlib/streamlib/sessions/grpc";
  *
  * const runner = new PipelineRunner({ maxSessions: 2 });
  * const gain = {
@@ -197,7 +222,9 @@ function libraryCode(status: grpc.status): string {
  *   resolve: (name) => (name === "gain" ? gain : undefined),
  *   authorize: (token) => token === "secret",
  * });
- * const Sessions = loadSessionsClient();
+ * // A client from the same .proto, loaded the same way.
+ * const proto = protoLoader.loadSync(fileURLToPath(SESSIONS_PROTO_URL), { ...SESSIONS_PROTO_OPTIONS });
+ * const { Sessions } = (grpc.loadPackageDefinition(proto) as any).streamlib.sessions.v1;
  * const client = new Sessions(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
  * const metadata = new grpc.Metadata();
  * metadata.set("authorization", "Bearer secret");
@@ -243,7 +270,7 @@ export async function serveGrpc(options: GrpcServeOptions): Promise<GrpcServer> 
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(
       `${host}:${port}`,
-      options.credentials ?? grpc.ServerCredentials.createInsecure(),
+      grpc.ServerCredentials.createInsecure(),
       (error, actual) =>
         error
           ? reject(new Error(`Cannot serve gRPC on ${host}:${port}: ${error.message}`))

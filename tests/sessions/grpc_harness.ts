@@ -6,12 +6,15 @@
  */
 
 import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { fileURLToPath } from "node:url";
 import { PipelineRunner, type RunnerOptions } from "../../sessions/mod.ts";
 import {
   type GrpcServeOptions,
   type GrpcServer,
-  loadSessionsClient,
   serveGrpc,
+  SESSIONS_PROTO_OPTIONS,
+  SESSIONS_PROTO_URL,
   STREAMLIB_CODE_KEY,
 } from "../../sessions/grpc/mod.ts";
 
@@ -42,6 +45,17 @@ export const PIPELINES: Record<string, unknown> = {
   thrower: through("Thrower"),
   hanger: through("Hanger"),
 };
+
+/** The grpc-js client class of `Sessions`, loaded from the `.proto` as the server loads it. */
+export function loadSessionsClient(): grpc.ServiceClientConstructor {
+  const definition = protoLoader.loadSync(fileURLToPath(SESSIONS_PROTO_URL), {
+    ...SESSIONS_PROTO_OPTIONS,
+  });
+  const pkg = grpc.loadPackageDefinition(definition) as unknown as {
+    streamlib: { sessions: { v1: { Sessions: grpc.ServiceClientConstructor } } };
+  };
+  return pkg.streamlib.sessions.v1.Sessions;
+}
 
 /** A running test server with its runner and a client. */
 export interface Served {
