@@ -194,6 +194,25 @@ Deno.test("serveGrpc() refuses sessions past maxSessions with RESOURCE_EXHAUSTED
   }
 });
 
+Deno.test("serveGrpc() takes maxSessions of 200 streams opened at once and refuses the rest", async () => {
+  const served = await serve({ maxSessions: 4 });
+  try {
+    const calls = Array.from({ length: 200 }, () => stream(served));
+    for (const s of calls) s.call.write({ open: { pipeline: "gain" } });
+    // Each call either is accepted or ends with a status.
+    const outcome = await Promise.all(calls.map(async (s) => {
+      const first = await Promise.race([s.received(1).then((r) => r[0]), s.status]);
+      return first && "message" in first ? "accepted" : (await s.status).streamlibCode;
+    }));
+    assert.equal(outcome.filter((o) => o === "accepted").length, 4);
+    assert.equal(outcome.filter((o) => o === "session_limit_reached").length, 196);
+    for (const [i, s] of calls.entries()) if (outcome[i] === "accepted") s.call.end();
+    await eventually(() => served.runner.active === 0 && served.server.calls === 0, 60_000);
+  } finally {
+    await served.close();
+  }
+});
+
 Deno.test("serveGrpc() answers bytes that are not a message, and messages out of order, with INVALID_ARGUMENT", async () => {
   const served = await serve();
   const raw = new grpc.Client(served.address, grpc.credentials.createInsecure());
