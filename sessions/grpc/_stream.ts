@@ -111,7 +111,13 @@ class StreamCall implements LiveCall {
     }
   }
 
-  /** The first request, or `undefined` when the call ended first; bounded by the idle timeout. */
+  /**
+   * The first request, or `undefined` when the call was cancelled first; bounded by the idle
+   * timeout.
+   *
+   * @throws {GrpcRequestError} `grpc_invalid_message` when the client half-closes first.
+   * @throws {SessionError} `session_idle_timeout` when nothing comes in time.
+   */
   async #first(requests: AsyncIterator<StreamRequest>): Promise<StreamRequest | undefined> {
     const ms = this.#ctx.runner.limits.idleTimeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -129,7 +135,13 @@ class StreamCall implements LiveCall {
     });
     try {
       const next = await Promise.race([requests.next(), timeout, this.#ended.then(() => null)]);
-      if (next === null || next.done) return undefined;
+      if (next === null) return undefined;
+      if (next.done) {
+        throw new GrpcRequestError(
+          "grpc_invalid_message",
+          "The call ended its requests before an open (the pipeline's name)",
+        );
+      }
       return this.#checkDecoded(next.value);
     } finally {
       clearTimeout(timer);

@@ -260,6 +260,24 @@ Deno.test("serveGrpc() answers bytes that are not a message, and messages out of
   }
 });
 
+Deno.test("serveGrpc() ends a Stream with no open: at the half-close, or at the idle timeout", async () => {
+  const served = await serve({ idleTimeoutMs: 1_500 });
+  try {
+    const closed = stream(served);
+    closed.call.end();
+    const s1 = await closed.status;
+    assert.equal(s1.code, grpc.status.INVALID_ARGUMENT);
+    assert.equal(s1.streamlibCode, "grpc_invalid_message");
+    const silent = stream(served);
+    const s2 = await silent.status;
+    assert.equal(s2.code, grpc.status.DEADLINE_EXCEEDED);
+    assert.equal(s2.streamlibCode, "session_idle_timeout");
+    await eventually(() => served.server.calls === 0);
+  } finally {
+    await served.close();
+  }
+});
+
 Deno.test("serveGrpc() frees a session whose client cancels mid-stream", async () => {
   const served = await serve();
   try {

@@ -118,3 +118,22 @@ Deno.test("GrpcServer.close() ends open streams with UNAVAILABLE and server_shut
     await served.close();
   }
 });
+
+Deno.test("GrpcServer.close() ends an Execute that does not finish in the grace period with UNAVAILABLE", async () => {
+  const served = await serve();
+  try {
+    const answer = execute(served, {
+      pipeline: "hanger",
+      inputs: [{ port: "audio", frames: [audioFrame([1, 1])] }],
+    });
+    await eventually(() => served.runner.active === 1);
+    await served.server.close({ graceMs: 1_000 });
+    const { error, code } = await answer;
+    assert.equal(error?.code, grpc.status.UNAVAILABLE);
+    assert.equal(code, "server_shutting_down");
+    // A session still starting when the grace ran out is closed as soon as it starts.
+    await eventually(() => served.runner.active === 0, 60_000);
+  } finally {
+    await served.close();
+  }
+});
