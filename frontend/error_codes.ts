@@ -68,10 +68,6 @@ export const FRONTEND_ERROR_CODES = {
     origin: "request",
     meaning: "The gRPC call's own deadline (grpc-timeout) passed before it finished",
   },
-  server_shutting_down: {
-    origin: "runtime",
-    meaning: "The server is stopping: open sessions end with what they made, new ones are refused",
-  },
   // MCP and lifecycle actions.
   unknown_tool: { origin: "request", meaning: "MCP: no tool of this name" },
   unknown_resource: { origin: "request", meaning: "MCP: no resource at this URI" },

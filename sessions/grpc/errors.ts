@@ -6,8 +6,10 @@
  */
 
 /**
- * The codes the gRPC transport itself gives (registered with the front-ends' codes in
- * `frontend/error_codes.ts`; listed in `docs/errors.md`), besides the runner's.
+ * The codes the gRPC transport itself gives, besides the runner's: the front-ends' request and
+ * access codes of `frontend/error_codes.ts`, and `server_shutting_down` of
+ * `core/errors/codes.ts` (every transport's server stops the same way); all listed in
+ * `docs/errors.md`.
  */
 export const GRPC_REQUEST_CODES = [
   "missing_token",

@@ -1,7 +1,8 @@
 /**
  * gRPC stays in its own folder: `core/` and `sessions/` outside `sessions/grpc/` import neither
  * `@grpc/*` nor the gRPC transport, so the runner and the runtime load without it. The codes
- * the transport gives are registered (`frontend/error_codes.ts`) and each maps to a status.
+ * the transport gives are registered (the front-ends' lookup of both tables) and each maps to a
+ * status.
  *
  * @module
  */
