@@ -56,6 +56,7 @@ class StreamCall implements LiveCall {
   readonly #endedInputs = new Set<string>();
   readonly #sent = new Map<string, number>();
   #pumping: Promise<void> = Promise.resolve();
+  #reading: Promise<void> = Promise.resolve();
 
   constructor(ctx: ServeContext, call: grpc.ServerDuplexStream<unknown, unknown>) {
     this.#ctx = ctx;
@@ -100,8 +101,8 @@ class StreamCall implements LiveCall {
           maxMessageBytes: this.#ctx.runner.limits.maxMessageBytes,
         },
       });
+      this.#reading = this.#read(session, requests).catch((error) => this.#fail(error));
       this.#pumping = this.#pump(session);
-      void this.#read(session, requests).catch((error) => this.#fail(error));
       await this.#pumping;
     } catch (error) {
       this.#fail(error);
@@ -158,7 +159,11 @@ class StreamCall implements LiveCall {
     return request;
   }
 
-  /** Reads the client's frames and ends into the session, a few sends in flight. */
+  /**
+   * Reads the client's frames and ends into the session, a few sends in flight, until the
+   * client half-closes or has ended every input; then ends the inputs left and waits for the
+   * sends in flight.
+   */
   async #read(session: Session, requests: AsyncIterator<StreamRequest>): Promise<void> {
     const inFlight: Promise<void>[] = [];
     while (!this.#finished) {
@@ -198,6 +203,8 @@ class StreamCall implements LiveCall {
             this.#sent.get(port) ?? 0,
           );
         } else this.#endInput(session, port);
+        const inputs = Object.keys(session.inputTypes);
+        if (inputs.every((name) => this.#endedInputs.has(name))) break; // nothing more to take
       } else {
         throw new GrpcRequestError(
           "grpc_invalid_message",
@@ -232,20 +239,26 @@ class StreamCall implements LiveCall {
     }
   }
 
-  /** Writes the session's outputs to the call, then ends it with its status. */
+  /**
+   * Writes the session's outputs to the call; once every output ended and every frame the
+   * client sent was taken (its half-close, or every input's end), ends the call with `OK`, or
+   * with the status of what ended the session.
+   */
   async #pump(session: Session): Promise<void> {
     try {
       for await (const item of session.outputs()) {
         await this.#write({ frame: toProtoFrame(item) });
         if (this.#finished) return;
       }
+      if (!this.#shuttingDown) await Promise.race([this.#reading, session.done]);
+      if (this.#finished) return; // cancelled, or refused while reading
+      if (session.state === "failed") throw session.error;
       if (this.#shuttingDown) {
         throw new GrpcRequestError(
           "server_shutting_down",
           "The server is stopping: the session ended with what it made so far",
         );
       }
-      if (this.#finished) return; // cancelled
       for (const name of Object.keys(session.outputTypes)) {
         await this.#write({ end: { port: name } });
       }

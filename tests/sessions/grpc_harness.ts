@@ -44,6 +44,12 @@ export const PIPELINES: Record<string, unknown> = {
   half: gain(0.5),
   thrower: through("Thrower"),
   hanger: through("Hanger"),
+  sink: {
+    version: 1,
+    nodes: [{ id: "sink", type: "NullSink" }],
+    inputs: { any: "sink.in" },
+    outputs: {},
+  },
 };
 
 /** The grpc-js client class of `Sessions`, loaded from the `.proto` as the server loads it. */

@@ -100,6 +100,41 @@ Deno.test("serveGrpc() Stream: the client's half-close ends its inputs; seq defa
   }
 });
 
+Deno.test("serveGrpc() Stream takes video, encoded video and data frames on an input of any kind", async () => {
+  const served = await serve();
+  try {
+    const s = stream(served);
+    s.call.write({ open: { pipeline: "sink" } });
+    const [accepted] = await s.received(1);
+    assert.deepEqual(accepted.accepted.inputs, [{ name: "any", type: "Frame" }]);
+    assert.deepEqual(accepted.accepted.outputs ?? [], []); // an empty repeated field is left out
+    const frames = [
+      { video: { width: 2, height: 2, format: "PIXEL_FORMAT_RGBA", data: new Uint8Array(16) } },
+      { video: { width: 2, height: 2, format: "PIXEL_FORMAT_I420", data: new Uint8Array(6) } },
+      {
+        encoded: {
+          codec: "VIDEO_CODEC_H264",
+          keyframe: true,
+          data: new Uint8Array([0, 0, 1, 0x65]),
+        },
+      },
+      { data: { json: '{"speaking":true}' }, metadata: { kind: "event" } },
+      audioFrame([0.5, 0.5]),
+      { data: { json: "{" } }, // refused: not JSON
+    ];
+    for (const frame of frames) s.call.write({ frame: { port: "any", frame } });
+    s.call.write({ end: { port: "any" } });
+    const status = await s.status;
+    assert.equal(status.code, grpc.status.OK, status.details);
+    // Every frame was taken but the last, refused in the stream before the status.
+    assert.deepEqual(s.responses.map((r) => r.message), ["accepted", "error"]);
+    assert.equal(s.responses[1].error.code, "app_frame_mismatch");
+    assert.equal(s.responses[1].error.index, 5);
+  } finally {
+    await served.close();
+  }
+});
+
 Deno.test("GrpcServer.close() ends open streams with UNAVAILABLE and server_shutting_down", async () => {
   const served = await serve();
   try {
