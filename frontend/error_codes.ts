@@ -57,6 +57,17 @@ export const FRONTEND_ERROR_CODES = {
     origin: "request",
     meaning: "A session wire message over the size limit, or a field over its bound",
   },
+  // Pipelines served to callers (sessions/grpc/).
+  pipeline_not_found: { origin: "request", meaning: "No pipeline of this name is served" },
+  grpc_invalid_message: {
+    origin: "request",
+    meaning:
+      "A gRPC session message that does not decode, comes out of order (no open first, a second open) or names an input twice",
+  },
+  grpc_deadline_exceeded: {
+    origin: "request",
+    meaning: "The gRPC call's own deadline (grpc-timeout) passed before it finished",
+  },
   // MCP and lifecycle actions.
   unknown_tool: { origin: "request", meaning: "MCP: no tool of this name" },
   unknown_resource: { origin: "request", meaning: "MCP: no resource at this URI" },
@@ -85,6 +96,10 @@ export const FRONTEND_ERROR_CODES = {
     meaning: "A file path outside the operator's media folders",
   },
   id_too_long: { origin: "access", meaning: "An id over the policy's length limit" },
+  pipeline_not_allowed: {
+    origin: "access",
+    meaning: "The token does not give access to this pipeline",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A code of {@linkcode FRONTEND_ERROR_CODES}. */

@@ -146,6 +146,10 @@ export const ERROR_CODES = {
     meaning: "A processor of a session's graph threw; the session ended",
   },
   session_closed: { origin: "runtime", meaning: "The session is closed or ended" },
+  server_shutting_down: {
+    origin: "runtime",
+    meaning: "The server is stopping: open sessions end with what they made, new ones are refused",
+  },
   bare_decorator: { origin: "runtime", meaning: "A decorator was used without ()" },
   // Manifests.
   invalid_manifest: {

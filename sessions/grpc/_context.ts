@@ -1,0 +1,93 @@
+/**
+ * What the gRPC handlers share: the runner, the pipelines, the authorizer, the live calls, and
+ * the failure-to-status mapping. Internal.
+ *
+ * @module
+ */
+
+import * as grpc from "@grpc/grpc-js";
+import type { PipelineRunner } from "../runner.ts";
+import type { GrpcAuthDecision } from "./server.ts";
+import { GrpcRequestError } from "./errors.ts";
+import { grpcStatusOf, STREAMLIB_CODE_KEY } from "./status.ts";
+
+/** A call being served, which the server can stop. */
+export interface LiveCall {
+  /** Ends the call for shutdown: outputs flushed for up to `graceMs`, then `UNAVAILABLE`. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+/** The server's state, shared by its handlers. */
+export interface ServeContext {
+  readonly runner: PipelineRunner;
+  readonly resolve: (name: string) => unknown | Promise<unknown>;
+  readonly authorize: (
+    token: string | undefined,
+    pipeline: string,
+  ) => GrpcAuthDecision | Promise<GrpcAuthDecision>;
+  readonly calls: Set<LiveCall>;
+  closing: boolean;
+}
+
+/** The mark a request that did not decode carries (see `_service.ts`). */
+export const UNDECODABLE = Symbol("undecodable");
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/**
+ * The manifest of a pipeline the call may run.
+ *
+ * @throws {GrpcRequestError} `missing_token`, `invalid_token`, `pipeline_not_allowed`,
+ * `pipeline_not_found`, `server_shutting_down`.
+ */
+export async function admit(
+  ctx: ServeContext,
+  metadata: grpc.Metadata,
+  pipeline: string,
+): Promise<unknown> {
+  if (ctx.closing) {
+    throw new GrpcRequestError("server_shutting_down", "The server is stopping: no new session");
+  }
+  const header = metadata.get("authorization")[0];
+  const token = typeof header === "string" ? BEARER.exec(header)?.[1] : undefined;
+  const decision = await ctx.authorize(token, pipeline);
+  if (decision === "forbidden") {
+    throw new GrpcRequestError(
+      "pipeline_not_allowed",
+      `Cannot open pipeline '${pipeline.slice(0, 256)}': the token does not give access to it`,
+      { pipeline: pipeline.slice(0, 256) },
+    );
+  }
+  if (decision !== true) {
+    throw token === undefined
+      ? new GrpcRequestError(
+        "missing_token",
+        "Cannot open a session: the call needs the token, as metadata 'authorization: Bearer <token>'",
+      )
+      : new GrpcRequestError("invalid_token", "Cannot open a session: the token is wrong");
+  }
+  const manifest = await ctx.resolve(pipeline);
+  if (manifest === undefined) {
+    throw new GrpcRequestError(
+      "pipeline_not_found",
+      `Cannot open pipeline '${pipeline.slice(0, 256)}': no pipeline of this name is served`,
+      { pipeline: pipeline.slice(0, 256) },
+    );
+  }
+  return manifest;
+}
+
+/**
+ * A failure as the status a call ends with: the gRPC code by the streamlib code, the message as
+ * the status message, and the code in the trailer `streamlib-code`.
+ */
+export function statusOf(error: unknown): Partial<grpc.StatusObject> & { code: grpc.status } {
+  const coded = error as { code?: unknown; message?: unknown };
+  const code = typeof coded?.code === "string" ? coded.code : "internal_error";
+  const message = typeof coded?.message === "string"
+    ? coded.message
+    : `Internal error: ${String(error)}`;
+  const metadata = new grpc.Metadata();
+  metadata.set(STREAMLIB_CODE_KEY, code);
+  return { code: grpcStatusOf(code) as number as grpc.status, details: message, metadata };
+}

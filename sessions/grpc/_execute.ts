@@ -1,0 +1,125 @@
+/**
+ * The `Execute` RPC: a pipeline on whole inputs, in a session of its own. Internal.
+ *
+ * @module
+ */
+
+import type * as grpc from "@grpc/grpc-js";
+import type { Session, SessionFrame } from "../session.ts";
+import { admit, type LiveCall, type ServeContext, statusOf, UNDECODABLE } from "./_context.ts";
+import { fromProtoFrame, type InboundFrame, type ProtoFrame, toProtoFrame } from "./_frames.ts";
+import { GrpcRequestError } from "./errors.ts";
+
+/** An `ExecuteRequest` as proto-loader decodes it. */
+interface ExecuteRequest {
+  pipeline?: string;
+  inputs?: { port?: string; frames?: ProtoFrame[] }[];
+  [UNDECODABLE]?: string;
+}
+
+/**
+ * Serves one `Execute` call: runs the pipeline on the request's inputs and answers with every
+ * output's frames, or ends the call with the failure's status.
+ *
+ * @param ctx The server's state.
+ * @param call The call.
+ * @param callback Where the answer goes.
+ */
+export function handleExecute(
+  ctx: ServeContext,
+  call: grpc.ServerUnaryCall<unknown, unknown>,
+  callback: grpc.sendUnaryData<unknown>,
+): void {
+  let session: Session | undefined;
+  let stopped: GrpcRequestError | undefined;
+  let stop!: () => void;
+  const stopping = new Promise<void>((resolve) => (stop = resolve));
+  const live: LiveCall = {
+    async shutdown(graceMs: number) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        running,
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+      ]);
+      clearTimeout(timer);
+      stopped = new GrpcRequestError(
+        "server_shutting_down",
+        "The server is stopping: the pipeline did not finish in time",
+      );
+      stop();
+      await session?.close();
+      await running;
+    },
+  };
+  call.on("cancelled", () => {
+    stop();
+    void session?.close();
+  });
+  const run = async () => {
+    const request = call.request as ExecuteRequest;
+    if (request[UNDECODABLE] !== undefined) {
+      throw new GrpcRequestError(
+        "grpc_invalid_message",
+        `An ExecuteRequest that does not decode: ${request[UNDECODABLE]}`,
+      );
+    }
+    const manifest = await admit(ctx, call.metadata, request.pipeline ?? "");
+    const inputs = new Map<string, InboundFrame[]>();
+    for (const entry of request.inputs ?? []) {
+      const port = entry.port ?? "";
+      if (inputs.has(port)) {
+        throw new GrpcRequestError(
+          "grpc_invalid_message",
+          `Input '${port.slice(0, 80)}' appears twice in the ExecuteRequest: give each input once`,
+          { input: port.slice(0, 256) },
+        );
+      }
+      inputs.set(port, (entry.frames ?? []).map((frame) => fromProtoFrame(port, frame)));
+    }
+    const opening = ctx.runner.stream(manifest);
+    const opened = await Promise.race([opening, stopping]);
+    if (opened === undefined) {
+      opening.then((late) => late.close(), () => {});
+      return undefined;
+    }
+    session = opened;
+    if (stopped || call.cancelled) return undefined;
+    const outputs: Record<string, SessionFrame[]> = {};
+    for (const name of Object.keys(opened.outputTypes)) outputs[name] = [];
+    const reading = (async () => {
+      for await (const item of opened.outputs()) outputs[item.output].push(item);
+    })();
+    const names = new Set([...Object.keys(opened.inputTypes), ...inputs.keys()]);
+    const sending = [...names].map(async (name) => {
+      for (const f of inputs.get(name) ?? []) {
+        await opened.send(name, f.frame, { metadata: f.metadata, seq: f.seq });
+      }
+      opened.end(name);
+    });
+    await Promise.all([...sending, reading]);
+    if (opened.state === "failed") throw opened.error;
+    if (stopped) throw stopped;
+    return {
+      sessionId: opened.id,
+      outputs: Object.entries(outputs).map(([port, frames]) => ({
+        port,
+        frames: frames.map((item) => toProtoFrame(item).frame),
+      })),
+    };
+  };
+  const running: Promise<void> = (async () => {
+    ctx.calls.add(live);
+    let answer: [grpc.ServerErrorResponse | Partial<grpc.StatusObject> | null, unknown?];
+    try {
+      const response = await run();
+      answer = response === undefined ? [statusOf(stopped ?? session?.error)] : [null, response];
+    } catch (error) {
+      answer = [statusOf(stopped ?? error)];
+    } finally {
+      ctx.calls.delete(live);
+      // Freed before the answer: a caller that got it can open the next session at once.
+      await session?.close();
+    }
+    if (!call.cancelled) callback(...answer);
+  })();
+}

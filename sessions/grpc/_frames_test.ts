@@ -1,0 +1,135 @@
+import assert from "node:assert/strict";
+import { fromProtoFrame, toProtoFrame } from "./_frames.ts";
+import { SessionError } from "../errors.ts";
+
+const mismatch = (field: string) => (error: unknown) =>
+  error instanceof SessionError && error.code === "app_frame_mismatch" &&
+  error.details.field === field;
+
+Deno.test("fromProtoFrame() reads each kind with its seq, metadata and timestamp", () => {
+  const samples = new Uint8Array(new Float32Array([0.5, -0.5]).buffer);
+  const audio = fromProtoFrame("in", {
+    kind: "audio",
+    seq: 4,
+    metadata: { a: "1" },
+    timestampNs: 20,
+    audio: { channels: 2, sampleRate: 16_000, samplesF32le: samples.subarray(0) },
+  });
+  assert.deepEqual(audio.metadata, { a: "1" });
+  assert.equal(audio.seq, 4);
+  assert.deepEqual(audio.frame, {
+    kind: "audio",
+    channels: 2,
+    sampleRate: 16_000,
+    samples: new Float32Array([0.5, -0.5]),
+    timestampNs: 20,
+  });
+  const video = fromProtoFrame("in", {
+    kind: "video",
+    video: { width: 1, height: 1, format: "PIXEL_FORMAT_BGRA", data: new Uint8Array(4), stride: 4 },
+  });
+  assert.equal(video.seq, undefined);
+  assert.deepEqual(video.frame, {
+    kind: "video",
+    width: 1,
+    height: 1,
+    format: "BGRA",
+    data: new Uint8Array(4),
+  });
+  const encoded = fromProtoFrame("in", {
+    kind: "encoded",
+    encoded: { codec: "VIDEO_CODEC_VP8", keyframe: true, data: new Uint8Array([1]) },
+  });
+  assert.deepEqual(encoded.frame, {
+    kind: "encoded-video",
+    codec: "vp8",
+    keyframe: true,
+    data: new Uint8Array([1]),
+  });
+  assert.deepEqual(fromProtoFrame("in", { kind: "data", data: { json: '{"x":[1]}' } }).frame, {
+    kind: "data",
+    value: { x: [1] },
+  });
+});
+
+Deno.test("fromProtoFrame() refuses what no frame can be with app_frame_mismatch", () => {
+  assert.throws(() => fromProtoFrame("in", {}), mismatch("kind"));
+  assert.throws(
+    () => fromProtoFrame("in", { kind: "audio", audio: { samplesF32le: new Uint8Array(3) } }),
+    mismatch("audio.samples_f32le"),
+  );
+  assert.throws(
+    () => fromProtoFrame("in", { kind: "video", video: { format: "PIXEL_FORMAT_P010" } }),
+    mismatch("video.format"),
+  );
+  assert.throws(
+    () => fromProtoFrame("in", { kind: "video", video: { width: 2, stride: 12 } }),
+    mismatch("video.stride"),
+  );
+  assert.throws(
+    () => fromProtoFrame("in", { kind: "encoded", encoded: { codec: "VIDEO_CODEC_MPEG2" } }),
+    mismatch("encoded.codec"),
+  );
+  assert.throws(
+    () => fromProtoFrame("in", { kind: "data", data: { json: "{" } }),
+    mismatch("data.json"),
+  );
+});
+
+Deno.test("toProtoFrame() writes each kind with the output's name, seq and metadata", () => {
+  const head = { output: "out", seq: -1, metadata: { m: "v" } };
+  const audio = toProtoFrame({
+    ...head,
+    frame: {
+      kind: "audio",
+      channels: 1,
+      sampleRate: 8000,
+      frameCount: 1,
+      frameNumber: 0,
+      timestampNs: 5,
+      samples: new Float32Array([0.25]),
+    },
+  });
+  assert.equal(audio.port, "out");
+  assert.equal(audio.frame.seq, -1);
+  assert.deepEqual(audio.frame.metadata, { m: "v" });
+  assert.equal(audio.frame.timestampNs, 5);
+  assert.deepEqual(
+    [...new Float32Array(new Uint8Array(audio.frame.audio!.samplesF32le!).buffer)],
+    [0.25],
+  );
+  const video = toProtoFrame({
+    ...head,
+    frame: {
+      kind: "video",
+      width: 2,
+      height: 1,
+      format: "I420",
+      stride: 16,
+      frameNumber: 0,
+      timestampNs: 0,
+      data: new Uint8Array(18),
+    },
+  });
+  assert.deepEqual(video.frame.video, {
+    width: 2,
+    height: 1,
+    format: "PIXEL_FORMAT_I420",
+    stride: 16,
+    data: new Uint8Array(18),
+  });
+  const encoded = toProtoFrame({
+    ...head,
+    frame: {
+      kind: "encoded-video",
+      codec: "av1",
+      keyframe: false,
+      frameNumber: 0,
+      timestampNs: 0,
+      data: new Uint8Array([9]),
+    },
+  });
+  assert.equal(encoded.frame.encoded?.codec, "VIDEO_CODEC_AV1");
+  const data = toProtoFrame({ ...head, frame: { kind: "data", timestampNs: 0, value: [1, "a"] } });
+  assert.equal(data.frame.data?.json, '[1,"a"]');
+});

@@ -1,0 +1,281 @@
+/**
+ * {@linkcode serveGrpc}: the pipeline sessions over gRPC (`Sessions.Execute`, `Sessions.Stream`).
+ *
+ * @module
+ */
+
+import * as grpc from "@grpc/grpc-js";
+import type { PipelineRunner } from "../runner.ts";
+import type { LiveCall, ServeContext } from "./_context.ts";
+import { handleExecute } from "./_execute.ts";
+import { sessionsService } from "./_service.ts";
+import { handleStream } from "./_stream.ts";
+import { STREAMLIB_CODE_KEY } from "./status.ts";
+
+/**
+ * What `authorize` answers: `true` lets the call in; `false` or `"unauthenticated"` refuses a
+ * missing or wrong token (`UNAUTHENTICATED`); `"forbidden"` a token without access to the
+ * pipeline (`PERMISSION_DENIED`).
+ */
+export type GrpcAuthDecision = boolean | "unauthenticated" | "forbidden";
+
+/** Bytes a request message may carry beyond `maxMessageBytes`: its port name, seq, framing. */
+export const GRPC_ENVELOPE_BYTES = 64 * 1024;
+
+/** Options of {@linkcode serveGrpc}. */
+export interface GrpcServeOptions {
+  /** Runs the sessions; its limits bound them (`maxSessions`, `maxMessageBytes`, ...). */
+  readonly runner: PipelineRunner;
+  /**
+   * The manifest of a pipeline by its name, or `undefined` when none has it (the call ends with
+   * `NOT_FOUND`, `pipeline_not_found`).
+   */
+  readonly resolve: (name: string) => unknown | Promise<unknown>;
+  /**
+   * Whether a call may run a pipeline, given the token of its `authorization: Bearer <token>`
+   * metadata (`undefined` when it has none): `true` lets it in; `false` or `"unauthenticated"`
+   * ends it with `UNAUTHENTICATED` (`missing_token` or `invalid_token`); `"forbidden"` with
+   * `PERMISSION_DENIED` (`pipeline_not_allowed`). Asked before `resolve`, so an unknown name
+   * is not told to a caller without access. Default: every call may run every pipeline.
+   */
+  readonly authorize?: (
+    token: string | undefined,
+    pipeline: string,
+  ) => GrpcAuthDecision | Promise<GrpcAuthDecision>;
+  /** The port to listen on; 0 (the default) takes a free one (see `GrpcServer.port`). */
+  readonly port?: number;
+  /** The address to listen on. Default `127.0.0.1`. */
+  readonly hostname?: string;
+  /**
+   * The largest request message taken, in bytes; a larger one ends the call with
+   * `RESOURCE_EXHAUSTED`, `message_too_large`. Default: the runner's `maxMessageBytes` plus
+   * {@linkcode GRPC_ENVELOPE_BYTES}. An `ExecuteRequest` holds all its frames in one message.
+   */
+  readonly maxReceiveMessageBytes?: number;
+}
+
+/** What `close()` takes. */
+export interface GrpcCloseOptions {
+  /**
+   * How long open calls may take to finish: a stream's inputs are ended and its outputs
+   * written until then; then its session is closed and the call ends with `UNAVAILABLE`,
+   * `server_shutting_down`. Default 5 000 ms.
+   */
+  readonly graceMs?: number;
+}
+
+/**
+ * A running gRPC server of pipeline sessions. Made by {@linkcode serveGrpc}.
+ *
+ * @example Its port, then a graceful close
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PipelineRunner } from "@streamlib/streamlib/sessions";
+ * import { serveGrpc } from "@streamlib/streamlib/sessions/grpc";
+ *
+ * const runner = new PipelineRunner();
+ * const server = await serveGrpc({ runner, resolve: () => undefined });
+ * assert.ok(server.port > 0);
+ * assert.equal(server.hostname, "127.0.0.1");
+ * assert.equal(server.calls, 0);
+ * await server.close({ graceMs: 1_000 });
+ * await server.close(); // idempotent
+ * await runner.close();
+ * ```
+ */
+export class GrpcServer {
+  readonly #server: grpc.Server;
+  readonly #ctx: ServeContext;
+  #closing: Promise<void> | undefined;
+  /** The port it listens on. */
+  readonly port: number;
+  /** The address it listens on. */
+  readonly hostname: string;
+
+  /**
+   * Wraps a bound server (use {@linkcode serveGrpc}).
+   *
+   * @param server The grpc-js server.
+   * @param ctx The handlers' state.
+   * @param hostname The address.
+   * @param port The port.
+   */
+  constructor(server: grpc.Server, ctx: ServeContext, hostname: string, port: number) {
+    this.#server = server;
+    this.#ctx = ctx;
+    this.hostname = hostname;
+    this.port = port;
+  }
+
+  /** Calls being served now (Execute and Stream). */
+  get calls(): number {
+    return this.#ctx.calls.size;
+  }
+
+  /**
+   * Stops the server: new calls are refused with `UNAVAILABLE` (`server_shutting_down`), open
+   * streams have their inputs ended and their outputs written for up to `graceMs`, then their
+   * sessions close and each call ends with `UNAVAILABLE` and `server_shutting_down`; then the
+   * port is released. The runner is left open (its owner closes it). Idempotent.
+   *
+   * @param options The grace period.
+   */
+  close(options: GrpcCloseOptions = {}): Promise<void> {
+    this.#closing ??= (async () => {
+      const graceMs = options.graceMs ?? 5_000;
+      this.#ctx.closing = true;
+      await Promise.all([...this.#ctx.calls].map((call: LiveCall) => call.shutdown(graceMs)));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.#server.forceShutdown();
+          resolve();
+        }, graceMs);
+        this.#server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    })();
+    return this.#closing;
+  }
+
+  /** Same as `close()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * Adds `streamlib-code` to every status that lacks one: those grpc-js gives on its own (a
+ * request over the size limit, the call's own deadline). grpc-js sends some of them from the
+ * base call itself, past any interceptor's responder, so the base call's `sendStatus` is
+ * wrapped (this interceptor is the first, so it is handed the base call; grpc-js is pinned and
+ * `tests/sessions/grpc_hostile_test.ts` checks the oversize case).
+ */
+const codeTrailer: grpc.ServerInterceptor = (_method, call) => {
+  type Status = Parameters<grpc.ServerInterceptingCallInterface["sendStatus"]>[0];
+  const base = call as unknown as { sendStatus(status: Status): void };
+  const send = base.sendStatus.bind(base);
+  base.sendStatus = (status) => {
+    if (status.code !== grpc.status.OK) {
+      const metadata = status.metadata ?? new grpc.Metadata();
+      if (metadata.get(STREAMLIB_CODE_KEY).length === 0) {
+        metadata.set(STREAMLIB_CODE_KEY, libraryCode(status.code));
+      }
+      status = { ...status, metadata };
+    }
+    send(status);
+  };
+  return new grpc.ServerInterceptingCall(call);
+};
+
+function libraryCode(status: grpc.status): string {
+  switch (status) {
+    case grpc.status.RESOURCE_EXHAUSTED:
+      return "message_too_large";
+    case grpc.status.DEADLINE_EXCEEDED:
+      return "grpc_deadline_exceeded";
+    default:
+      return "internal_error";
+  }
+}
+
+/**
+ * Serves pipeline sessions over gRPC: `streamlib.sessions.v1.Sessions` of
+ * `proto/streamlib/sessions/v1/sessions.proto`, with `Execute` (unary: a pipeline on whole
+ * inputs) and `Stream` (bidirectional: an `open`, then frames both ways). Every session runs in
+ * the runner, in an isolate of its own. A failure ends its call with a gRPC status whose
+ * message says what was wrong, and the streamlib error code in the trailer `streamlib-code`; a
+ * refused frame on a stream is answered in the stream and the session goes on.
+ *
+ * A client that reads slowly is paced: the server stops reading the session's outputs while
+ * the call's send buffer is full, the session's graph stalls, and a client that never reads is
+ * ended by the runner's idle timeout (`DEADLINE_EXCEEDED`, `session_idle_timeout`); the
+ * server's memory per call stays bounded.
+ *
+ * @param options The runner, the pipelines, the authorizer, the address.
+ * @returns The running server.
+ * @throws {Error} When the address cannot be bound (in use, not local).
+ *
+ * @example Serve a pipeline and run it from a grpc-js client
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as grpc from "@grpc/grpc-js";
+ * import { PipelineRunner } from "@streamlib/streamlib/sessions";
+ * import * as protoLoader from "@grpc/proto-loader";
+ * import { fileURLToPath } from "node:url";
+ * import {
+ *   serveGrpc,
+ *   SESSIONS_PROTO_OPTIONS,
+ *   SESSIONS_PROTO_URL,
+ * } from "@streamlib/streamlib/sessions/grpc";
+ *
+ * const runner = new PipelineRunner({ maxSessions: 2 });
+ * const gain = {
+ *   version: 1,
+ *   nodes: [{ id: "fx", type: "Gain", config: { gain: 2 } }],
+ *   inputs: { audio: "fx.in" },
+ *   outputs: { audio: "fx.out" },
+ * };
+ * const server = await serveGrpc({
+ *   runner,
+ *   resolve: (name) => (name === "gain" ? gain : undefined),
+ *   authorize: (token) => token === "secret",
+ * });
+ * // A client from the same .proto, loaded the same way.
+ * const proto = protoLoader.loadSync(fileURLToPath(SESSIONS_PROTO_URL), { ...SESSIONS_PROTO_OPTIONS });
+ * const { Sessions } = (grpc.loadPackageDefinition(proto) as any).streamlib.sessions.v1;
+ * const client = new Sessions(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
+ * const metadata = new grpc.Metadata();
+ * metadata.set("authorization", "Bearer secret");
+ * const samples = new Uint8Array(new Float32Array([0.25, 0.5]).buffer);
+ * const response = await new Promise<any>((resolve, reject) =>
+ *   client.Execute({
+ *     pipeline: "gain",
+ *     inputs: [{ port: "audio", frames: [{ audio: { channels: 2, sampleRate: 48000, samplesF32le: samples } }] }],
+ *   }, metadata, (error: Error | null, value: unknown) => (error ? reject(error) : resolve(value)))
+ * );
+ * const out = response.outputs[0].frames[0].audio.samplesF32le;
+ * assert.deepEqual([...new Float32Array(new Uint8Array(out).buffer)], [0.5, 1]);
+ * client.close();
+ * await server.close();
+ * await runner.close();
+ * ```
+ */
+export async function serveGrpc(options: GrpcServeOptions): Promise<GrpcServer> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const port = options.port ?? 0;
+  const ctx: ServeContext = {
+    runner: options.runner,
+    resolve: options.resolve,
+    authorize: options.authorize ?? (() => true),
+    calls: new Set(),
+    closing: false,
+  };
+  const maxReceive = options.maxReceiveMessageBytes ??
+    options.runner.limits.maxMessageBytes + GRPC_ENVELOPE_BYTES;
+  const server = new grpc.Server({
+    "grpc.max_receive_message_length": maxReceive,
+    "grpc.max_send_message_length": -1,
+    interceptors: [codeTrailer],
+  });
+  server.addService(sessionsService(), {
+    Execute: (
+      call: grpc.ServerUnaryCall<unknown, unknown>,
+      callback: grpc.sendUnaryData<unknown>,
+    ) => handleExecute(ctx, call, callback),
+    Stream: (call: grpc.ServerDuplexStream<unknown, unknown>) => handleStream(ctx, call),
+  });
+  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  const bound = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(
+      `${host}:${port}`,
+      grpc.ServerCredentials.createInsecure(),
+      (error, actual) =>
+        error
+          ? reject(new Error(`Cannot serve gRPC on ${host}:${port}: ${error.message}`))
+          : resolve(actual),
+    )
+  );
+  return new GrpcServer(server, ctx, hostname, bound);
+}
