@@ -57,6 +57,29 @@ export const FRONTEND_ERROR_CODES = {
     origin: "request",
     meaning: "A session wire message over the size limit, or a field over its bound",
   },
+  // Session transports (sessions/websocket/, sessions/client/, serve/).
+  pipeline_not_found: { origin: "request", meaning: "No pipeline of this name is served" },
+  wire_unexpected: {
+    origin: "request",
+    meaning: "A session wire message out of order (a frame before open, a second open, ...)",
+  },
+  input_overrun: {
+    origin: "request",
+    meaning: "A session client sent more frames than the server holds before its graph takes them",
+  },
+  server_shutting_down: {
+    origin: "request",
+    meaning: "The server is stopping: sessions are closed after their outputs flush",
+  },
+  client_disconnected: {
+    origin: "request",
+    meaning: "A session's client went away before the session ended (counted, never sent)",
+  },
+  connection_failed: { origin: "request", meaning: "A session client could not reach the server" },
+  connection_lost: {
+    origin: "request",
+    meaning: "A session client's connection ended without a close message",
+  },
   // MCP and lifecycle actions.
   unknown_tool: { origin: "request", meaning: "MCP: no tool of this name" },
   unknown_resource: { origin: "request", meaning: "MCP: no resource at this URI" },
@@ -85,6 +108,7 @@ export const FRONTEND_ERROR_CODES = {
     meaning: "A file path outside the operator's media folders",
   },
   id_too_long: { origin: "access", meaning: "An id over the policy's length limit" },
+  pipeline_not_allowed: { origin: "access", meaning: "The token does not allow this pipeline" },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A code of {@linkcode FRONTEND_ERROR_CODES}. */
