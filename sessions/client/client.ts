@@ -43,7 +43,35 @@ export type ClientExecuteInput = ClientFrameInput | {
 const FIRST_MESSAGE_BYTES = 1024 * 1024;
 
 /**
- * A server's sessions: each `open()` is a WebSocket of its own carrying one session.
+ * A server's sessions: each `open()` is a WebSocket of its own carrying one session; `execute()`
+ * runs one on whole inputs.
+ *
+ * @example Unary: whole inputs in, outputs out
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PipelineRunner } from "@streamlib/streamlib/sessions";
+ * import { SessionHandler } from "@streamlib/streamlib/sessions/websocket";
+ * import { SessionClient } from "@streamlib/streamlib/sessions/client";
+ *
+ * const runner = new PipelineRunner();
+ * const handler = new SessionHandler({
+ *   runner,
+ *   resolve: () => ({
+ *     version: 1,
+ *     nodes: [{ id: "fx", type: "Gain", config: { gain: 3 } }],
+ *     inputs: { audio: "fx.in" },
+ *     outputs: { audio: "fx.out" },
+ *   }),
+ * });
+ * const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (r) => handler.handle(r));
+ * const client = new SessionClient(`ws://127.0.0.1:${server.addr.port}/`);
+ * const block = { kind: "audio", channels: 2, sampleRate: 16000, samples: new Float32Array([0.1, 0.1]) } as const;
+ * const out = await client.execute("triple", { audio: [block, { frame: block, metadata: { k: "v" } }] });
+ * assert.deepEqual(out.audio.map((f) => [f.sequence, f.metadata.k]), [[0, undefined], [1, "v"]]);
+ * await handler.close();
+ * await server.shutdown();
+ * await runner.close();
+ * ```
  */
 export class SessionClient {
   /** The server's WebSocket URL (`ws://host:port/v1/sessions`). */

@@ -101,6 +101,43 @@ function complete(frame: ClientFrameInput, frameNumber: number, timestampNs: num
  * and the server never refuses it with `input_overrun`. Outputs are read with `outputs()`; the
  * session ends when every output ended (the iteration finishes), when either side closes, or
  * with the server's code (the iteration throws a {@linkcode SessionClientError}).
+ *
+ * @example A data pipeline: a frame refused, the session goes on
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PipelineRunner } from "@streamlib/streamlib/sessions";
+ * import { SessionHandler } from "@streamlib/streamlib/sessions/websocket";
+ * import { connect, type SessionClientError } from "@streamlib/streamlib/sessions/client";
+ *
+ * const runner = new PipelineRunner();
+ * const handler = new SessionHandler({
+ *   runner,
+ *   resolve: () => ({
+ *     version: 1,
+ *     nodes: [{ id: "fx", type: "Gain", config: { gain: 2 } }],
+ *     inputs: { audio: "fx.in" },
+ *     outputs: { audio: "fx.out" },
+ *   }),
+ * });
+ * const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (r) => handler.handle(r));
+ * const refused: string[] = [];
+ * const client = connect(`ws://127.0.0.1:${server.addr.port}/`, {
+ *   onError: (error: SessionClientError) => refused.push(error.code),
+ * });
+ * const session = await client.open("gain");
+ * assert.deepEqual(session.inputPorts, [{ name: "audio", kind: "audio" }]);
+ * await session.send("audio", { kind: "data", value: { not: "audio" } }); // the wrong kind
+ * await session.send("audio", { kind: "audio", channels: 2, sampleRate: 16000, samples: new Float32Array(2) });
+ * session.end("audio");
+ * const got = [];
+ * for await (const out of session.outputs()) got.push(out.sequence);
+ * assert.deepEqual(got, [1]);
+ * assert.deepEqual(refused, ["app_frame_mismatch"]);
+ * await session.close();
+ * await handler.close();
+ * await server.shutdown();
+ * await runner.close();
+ * ```
  */
 export class ClientSession {
   /** The session's id on the server. */
