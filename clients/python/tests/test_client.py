@@ -10,6 +10,7 @@ from typing import AsyncIterator, List
 
 import numpy
 import pytest
+import pytest_asyncio  # noqa: F401  (a missing plugin fails here, loudly: "No module named")
 
 from fake_server import TOKEN, FakeServer
 from streamlib_client import (
