@@ -90,7 +90,7 @@ Deno.test("clients/python: the client and both examples against streamlib serve"
     );
     assert.equal(output.code, 0, text);
     const passed = Number(text.match(/(\d+) passed/)?.[1] ?? 0);
-    assert.ok(passed >= 15, `expected the live tests to run, got: ${text}`);
+    assert.ok(passed >= 16, `expected the live tests to run, got: ${text}`);
   } finally {
     server.child.kill("SIGTERM");
     const status = await server.child.status;

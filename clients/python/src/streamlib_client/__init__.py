@@ -7,7 +7,7 @@ inputs; the wire format is :mod:`streamlib_client.wire` (standard library only):
     from streamlib_client import audio_frame, connect
 
     async def main() -> None:
-        async with connect("ws://127.0.0.1:8787/v1/sessions", token="s3cret") as client:
+        async with connect("ws://127.0.0.1:8080/v1/sessions", token="s3cret") as client:
             async with await client.open("voice-fx") as session:
                 await session.send("voice", audio_frame([0.1] * 320, sample_rate=16000))
                 session.end("voice")

@@ -244,7 +244,7 @@ def connect(
     Nothing connects until :meth:`Client.open` or :meth:`Client.execute`: each session is a
     WebSocket of its own.
 
-    :param url: the server's sessions URL, e.g. ``ws://127.0.0.1:8787/v1/sessions``.
+    :param url: the server's sessions URL, e.g. ``ws://127.0.0.1:8080/v1/sessions``.
     :param token: the access token the server asks for (sent in the ``open`` message).
     :param metadata: string pairs sent with every ``open``.
     :param open_timeout: seconds to wait for the connection and the server's ``accept``.

@@ -109,3 +109,17 @@ def test_voice_fx_session_example_fails_when_the_processing_is_not_the_expected_
     result = run_example("voice_fx_session.py", ["--seconds", "0.2", "--gain", "0.25"], served)
     assert result.returncode == 1
     assert "off by" in result.stderr
+
+
+def test_the_readme_session_snippet_runs(served: Served, tmp_path: Path) -> None:
+    readme = (REPO / "clients" / "python" / "README.md").read_text()
+    found = re.search(r"## A session\n\n```python\n(.*?)```", readme, re.S)
+    assert found, "README.md has no python block under '## A session'"
+    code = found.group(1).replace("ws://127.0.0.1:8080/v1/sessions", served.url).replace('"my-token"', repr(served.token))
+    script = tmp_path / "snippet.py"
+    script.write_text(code)
+    env = {**os.environ, "PYTHONPATH": str(REPO / "clients" / "python" / "src")}
+    result = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 50 and lines[-1].startswith("voice 49 {'chunk': '49'}")
