@@ -11,7 +11,7 @@ pipelines, each one behaviour the client must handle, and it records what it rec
 - ``vanish``: like ``gain``, but the third frame makes the server drop the TCP connection.
 - ``stall``: accepts, then reads nothing until :attr:`FakeServer.release` is set.
 - ``slow``: reads every message at once, as streamlib's server does, but its "graph" takes one
-  frame per 5 ms and holds at most 16 waiting: one more ends the session with ``input_overrun``.
+  frame per 10 ms and holds at most 16 waiting: one more ends the session with ``input_overrun``.
   A ``ping`` is answered once every message before it was handled.
 - ``garbage``: answers the first frame with bytes that are not a message.
 - ``pinger``: sends a wire ``ping`` and records the ``pong``; otherwise like ``gain``.
@@ -130,7 +130,7 @@ class FakeServer:
             while True:
                 message = await waiting.get()
                 if isinstance(message, FrameMessage):
-                    await asyncio.sleep(0.005)
+                    await asyncio.sleep(0.01)
                     frames_waiting -= 1
                     await ws.send(encode(message))
                 elif isinstance(message, Ping):

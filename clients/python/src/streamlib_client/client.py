@@ -30,7 +30,10 @@ from .errors import ConnectionFailedError, ConnectionLostError, SessionRefusedEr
 from .session import Output, Session
 from .wire import DEFAULT_MAX_MESSAGE_BYTES, Accept, Close, ErrorMessage, Frame, Open, WireError, decode, encode
 
-__all__ = ["Client", "connect", "ExecuteInput"]
+__all__ = ["Client", "connect", "ExecuteInput", "ENVELOPE_BYTES"]
+
+ENVELOPE_BYTES = 1 << 20
+"""Room over ``max_message_bytes`` for a message's header, port and metadata around its frame."""
 
 ExecuteInput = Union[Frame, Tuple[Frame, Mapping[str, str]]]
 """What :meth:`Client.execute` takes per frame: a frame, or a frame and its metadata."""
@@ -88,7 +91,7 @@ class Client:
                 self.url,
                 open_timeout=self._open_timeout,
                 close_timeout=self._close_timeout,
-                max_size=self._max_message_bytes,
+                max_size=self._max_message_bytes + ENVELOPE_BYTES,
                 compression=None,  # PCM and pixels do not deflate well; the CPU is better spent on frames
             )
         except InvalidStatus as error:
@@ -107,6 +110,7 @@ class Client:
             output_buffer=self._output_buffer,
             close_timeout=self._close_timeout,
             window=self._window,
+            receive_limit=self._max_message_bytes + ENVELOPE_BYTES,
             on_finish=self._sessions.discard,
         )
         self._sessions.add(session)
@@ -124,8 +128,9 @@ class Client:
         :param inputs: per input name, its frames in order (an iterable or an async iterable);
             each a frame or a ``(frame, metadata)`` pair.
         :returns: per output name, its :class:`~streamlib_client.session.Output` items in order.
-        :raises StreamlibError: what :meth:`open` and :meth:`Session.send` raise, or the error
-            that ended the session.
+        :raises StreamlibError: what :meth:`open` and :meth:`Session.send` raise, the error that
+            ended the session, or the first frame the server refused (a unary run loses nothing
+            silently).
         """
         session = await self.open(pipeline, metadata)
         try:
@@ -153,6 +158,8 @@ class Client:
                     if error is not None:
                         raise error
                 await asyncio.gather(*tasks)
+                if session.errors:
+                    raise session.errors[0]
             finally:
                 for task in tasks:
                     task.cancel()
@@ -186,7 +193,7 @@ class Client:
                 ) from None
             if isinstance(data, str):
                 raise WireError("wire_malformed", "Cannot decode a text WebSocket message: every message is binary", "message")
-            message = decode(data, max_message_bytes=self._max_message_bytes)
+            message = decode(data, max_message_bytes=self._max_message_bytes + ENVELOPE_BYTES)
             if isinstance(message, Accept):
                 return message
             if isinstance(message, ErrorMessage):
@@ -250,7 +257,8 @@ def connect(
     :param open_timeout: seconds to wait for the connection and the server's ``accept``.
     :param close_timeout: seconds :meth:`Session.close` waits for the server to close its side.
     :param output_buffer: output frames a session keeps unread before it stops reading the socket.
-    :param max_message_bytes: the largest message taken from the server.
+    :param max_message_bytes: the largest frame taken from the server (its message may be
+        :data:`ENVELOPE_BYTES` more).
     :param window: frames a session sends ahead of the server's confirmation (a ``pong``: the
         graph took them) before ``send()`` waits; the server refuses a client that runs far
         ahead (``input_overrun``).

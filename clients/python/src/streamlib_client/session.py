@@ -79,6 +79,7 @@ class Session:
         output_buffer: int = 64,
         close_timeout: float = 10.0,
         window: int = 32,
+        receive_limit: int = 17 << 20,
         on_finish: Optional[Callable[["Session"], None]] = None,
     ) -> None:
         self.id: str = accept.session_id
@@ -99,6 +100,7 @@ class Session:
         """The error that ended the session, once :attr:`state` is ``failed``."""
         self._ws = websocket
         self._capacity = max(1, output_buffer)
+        self._receive_limit = receive_limit
         self._close_timeout = close_timeout
         self._send_lock = asyncio.Lock()
         self._sequences: Dict[str, int] = {}
@@ -213,8 +215,8 @@ class Session:
     async def ping(self, timeout: float = 10.0) -> float:
         """Sends a wire ``ping`` and waits for its ``pong``; returns the round trip in seconds.
 
-        :raises SessionEndedError: the session ended, or no pong came within ``timeout``
-            (``session_ping_timeout``).
+        :raises SessionEndedError: the session ended (or :class:`ConnectionLostError`).
+        :raises TimeoutError: no pong came within ``timeout`` (the session goes on).
         """
         self._check_open()
         waiter: "asyncio.Future[float]" = asyncio.get_running_loop().create_future()
@@ -223,9 +225,7 @@ class Session:
         try:
             await asyncio.wait_for(asyncio.shield(waiter), timeout)
         except asyncio.TimeoutError:
-            raise SessionEndedError(
-                "session_ping_timeout", f"No pong for ping {number} within {timeout} s", {"session": self.id}
-            ) from None
+            raise TimeoutError(f"Session '{self.id}': no pong for ping {number} within {timeout} s") from None
         finally:
             self._pings.pop(number, None)
         return time.perf_counter() - started
@@ -455,7 +455,7 @@ class Session:
     def _decode(self, data: Union[str, bytes]) -> Message:
         if isinstance(data, str):
             raise WireError("wire_malformed", "Cannot decode a text WebSocket message: every message is binary", "message")
-        return decode(data, max_message_bytes=max(self.max_message_bytes, 1 << 20))
+        return decode(data, max_message_bytes=self._receive_limit)
 
     def _unexpected(self, what: str) -> SessionEndedError:
         return SessionEndedError("wire_unexpected", f"Session '{self.id}' cannot take {what}", {"session": self.id})
