@@ -85,6 +85,8 @@ class FakeServer:
     def _http(self, connection: ServerConnection, request: Request) -> Optional[Response]:
         if request.path == "/sessions":
             return None
+        if request.path == "/no-server":
+            return Response(503, "Service Unavailable", Headers({"Content-Type": "text/plain"}), b"No server is available")
         body = json.dumps({"error": {"code": "not_found", "message": f"No route at {request.path}"}}).encode()
         return Response(404, "Not Found", Headers({"Content-Type": "application/json"}), body)
 

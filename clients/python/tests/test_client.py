@@ -120,6 +120,10 @@ async def test_refusals_carry_the_servers_code(server: FakeServer) -> None:
         with pytest.raises(SessionRefusedError) as refused:
             await client.open("gain")
         assert refused.value.code == "not_found" and refused.value.details["status"] == 404
+    async with connect(server.url.replace("/sessions", "/no-server"), token=TOKEN) as client:
+        with pytest.raises(ConnectionFailedError) as failed:  # a proxy's answer, not the server's
+            await client.open("gain")
+        assert failed.value.code == "connection_failed" and failed.value.details["status"] == 503
 
 
 async def test_an_unreachable_server_is_connection_failed() -> None:

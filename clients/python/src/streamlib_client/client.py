@@ -83,7 +83,8 @@ class Client:
         :param metadata: sent with the ``open``, beside the client's own.
         :raises SessionRefusedError: the server refused it, with its code (an unknown pipeline,
             a wrong or missing token, too many sessions).
-        :raises ConnectionFailedError: the server could not be reached or refused the WebSocket.
+        :raises ConnectionFailedError: the server could not be reached, or an HTTP answer without
+            a code refused the WebSocket (a proxy with no server behind it).
         :raises ConnectionLostError: the connection broke before the server answered.
         """
         try:
@@ -220,19 +221,21 @@ async def _send_entry(session: Session, name: str, entry: ExecuteInput) -> None:
         await session.send(name, entry)
 
 
-def _refused_by_status(url: str, error: InvalidStatus) -> SessionRefusedError:
-    """The server answered the upgrade with an HTTP error: its JSON body's code when it has one."""
+def _refused_by_status(url: str, error: InvalidStatus) -> Union[SessionRefusedError, ConnectionFailedError]:
+    """The upgrade was answered with an HTTP error: the server's code from its JSON body
+    (``{"error": {"code", "message"}}``), or, from something else on the way (a proxy with no
+    server behind it), ``connection_failed``."""
     status = error.response.status_code
-    code, message = f"http_{status}", f"The server refused the WebSocket at {url} with HTTP {status}"
+    details = {"url": url, "status": status}
     try:
         body = json.loads(error.response.body or b"")
         found = body.get("error", body) if isinstance(body, dict) else None
         if isinstance(found, dict) and isinstance(found.get("code"), str):
-            code = found["code"]
-            message = str(found.get("message", message))
+            message = str(found.get("message") or f"The server refused the WebSocket at {url}: HTTP {status}")
+            return SessionRefusedError(found["code"], message, details)
     except ValueError:
         pass
-    return SessionRefusedError(code, message, {"url": url, "status": status})
+    return ConnectionFailedError(f"Cannot connect to {url}: HTTP {status} instead of a WebSocket", details)
 
 
 def connect(

@@ -233,10 +233,11 @@ class Session:
     # Receiving --------------------------------------------------------------
 
     async def outputs(self) -> AsyncIterator[Output]:
-        """Yields every output frame as it arrives, in order, until every output has ended.
+        """Yields every output frame as it arrives, in order, until the session ends: the server's
+        ``close`` (which follows the ``end`` of every output), or :meth:`close`.
 
         Frames that arrived before the session ended are all yielded first; then, if it ended
-        with an error, that error is raised.
+        with an error (the ``close`` had a code), that error is raised.
 
         :raises SessionEndedError: the session ended with a code (a processor failed, a limit).
         :raises ConnectionLostError: the connection broke before the session ended.
@@ -247,7 +248,7 @@ class Session:
                 self._space.set()
                 yield item
                 continue
-            if self._finished.is_set() or (not self._open_outputs and self.output_ports):
+            if self._finished.is_set():
                 if self.error is not None:
                     raise self.error
                 return
