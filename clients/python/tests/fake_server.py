@@ -15,6 +15,7 @@ pipelines, each one behaviour the client must handle, and it records what it rec
   A ``ping`` is answered once every message before it was handled.
 - ``garbage``: answers the first frame with bytes that are not a message.
 - ``pinger``: sends a wire ``ping`` and records the ``pong``; otherwise like ``gain``.
+- ``echo``: input ``any`` (frames of any kind) to output ``any``, every frame as it came.
 - any other name: a fatal ``pipeline_not_found`` then ``close``.
 
 The token must be ``t`` (else ``invalid_token``); ``max_message_bytes`` is what ``accept`` says.
@@ -97,11 +98,11 @@ class FakeServer:
             if first.token != TOKEN:
                 await self._refuse(ws, "invalid_token", "The token is wrong")
                 return
-            if first.pipeline not in ("gain", "fail", "vanish", "stall", "garbage", "pinger", "slow"):
+            if first.pipeline not in ("gain", "fail", "vanish", "stall", "garbage", "pinger", "slow", "echo"):
                 await self._refuse(ws, "pipeline_not_found", f"No pipeline '{first.pipeline}', available: gain")
                 return
-            voice = [Port("voice", "audio")]
-            await ws.send(encode(Accept(f"s-{id(ws)}", voice, voice, self.max_message_bytes)))
+            ports = [Port("any", "any")] if first.pipeline == "echo" else [Port("voice", "audio")]
+            await ws.send(encode(Accept(f"s-{id(ws)}", ports, ports, self.max_message_bytes)))
             await self._run(ws, first.pipeline)
         except ConnectionClosed:
             pass
@@ -184,7 +185,7 @@ class FakeServer:
                 await ws.close()
                 return
             elif isinstance(message, End):
-                await ws.send(encode(End("voice")))
+                await ws.send(encode(End(message.port)))
                 await ws.send(encode(Close()))
                 await ws.close()
                 return
@@ -201,6 +202,9 @@ class FakeServer:
                 if pipeline == "vanish" and frames == 3:
                     ws.transport.abort()
                     return
+                if pipeline == "echo":
+                    await ws.send(encode(message))
+                    continue
                 if "refuse" in message.metadata:
                     await ws.send(encode(ErrorMessage("app_frame_mismatch", "Cannot send to 'voice': refused", fatal=False)))
                     continue

@@ -15,6 +15,9 @@ import pytest_asyncio  # noqa: F401  (a missing plugin fails here, loudly: "No m
 from fake_server import TOKEN, FakeServer
 from streamlib_client import (
     AudioFrame,
+    EncodedVideoFrame,
+    Frame,
+    VideoFrame,
     ConnectionFailedError,
     ConnectionLostError,
     DataFrame,
@@ -331,3 +334,16 @@ async def test_a_ping_nobody_answers_times_out_and_the_session_goes_on(server: F
         assert session.state == "running"
         server.release.set()
         assert await session.ping() >= 0
+
+
+async def test_every_frame_kind_goes_both_ways(server: FakeServer) -> None:
+    frames: List[Frame] = [
+        block(0.25, frames=4),
+        VideoFrame(width=2, height=2, format="RGBA", stride=8, data=bytes(range(16)), timestamp_ns=5, frame_number=1),
+        VideoFrame(width=3, height=2, format="I420", stride=3, data=bytes(6 + 2 * 2 * 1), frame_number=2),
+        EncodedVideoFrame(codec="h264", keyframe=True, data=b"\x00\x00\x00\x01\x65", frame_number=3),
+        DataFrame({"words": ["hello", "wörld"], "confidence": 0.5, "final": True}),
+    ]
+    async with connect(server.url, token=TOKEN) as client:
+        outputs = await client.execute("echo", {"any": frames})
+    assert [o.frame for o in outputs["any"]] == frames
