@@ -17,9 +17,13 @@ inputs; the wire format is :mod:`streamlib_client.wire` (standard library only):
     asyncio.run(main())
 
 Every error is a :class:`StreamlibError` with a stable ``code`` (:mod:`streamlib_client.errors`).
+The client's names (``connect``, ``Client``, ``Session``, ``Output``) load on first use, so the
+codec, the frames and the errors import without ``websockets``.
 """
 
-from .client import Client, ExecuteInput, connect
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     ConnectionFailedError,
     ConnectionLostError,
@@ -29,7 +33,6 @@ from .errors import (
     StreamlibError,
 )
 from .frames import audio_frame, to_numpy
-from .session import Output, Session, SessionState
 from .wire import (
     WIRE_VERSION,
     AudioFrame,
@@ -43,6 +46,30 @@ from .wire import (
     encode,
     message_length,
 )
+
+if TYPE_CHECKING:
+    from .client import Client, ExecuteInput, connect
+    from .session import Output, Session, SessionState
+
+_LAZY = {
+    "connect": ".client",
+    "Client": ".client",
+    "ExecuteInput": ".client",
+    "Session": ".session",
+    "SessionState": ".session",
+    "Output": ".session",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Loads the client's names (which need ``websockets``) on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'streamlib_client' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "connect",
