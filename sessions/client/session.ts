@@ -165,7 +165,7 @@ export class ClientSession {
   #pingedFrames = 0;
   #nextPing = 1;
   readonly #pings = new Map<number, { frames: number; bytes: number }>();
-  #pongWaiter: (() => void) | undefined;
+  readonly #pongWaiters: (() => void)[] = [];
 
   /**
    * Wraps a socket whose `open` the server accepted.
@@ -238,7 +238,7 @@ export class ClientSession {
         this.#sentBytes - this.#confirmedBytes + bytes.byteLength > this.maxMessageBytes)
     ) {
       if (this.#pingedFrames < this.#sentFrames) this.#ping();
-      await new Promise<void>((resolve) => (this.#pongWaiter = resolve));
+      await new Promise<void>((resolve) => this.#pongWaiters.push(resolve));
       this.#check();
     }
     this.#write(bytes);
@@ -248,6 +248,21 @@ export class ClientSession {
       this.#ping();
     }
     return seq;
+  }
+
+  /**
+   * Waits until the server's graph took every frame sent so far (a `ping` and its `pong`).
+   *
+   * @throws {SessionClientError} Once the session ended.
+   */
+  async flush(): Promise<void> {
+    this.#check();
+    const target = this.#sentFrames;
+    if (this.#pingedFrames < target || this.#pings.size === 0) this.#ping();
+    while (this.#confirmedFrames < target || this.#pings.size > 0) {
+      await new Promise<void>((resolve) => this.#pongWaiters.push(resolve));
+      this.#check();
+    }
   }
 
   /**
@@ -346,9 +361,7 @@ export class ClientSession {
           for (const id of this.#pings.keys()) if (id <= message.id) this.#pings.delete(id);
           this.#confirmedFrames = Math.max(this.#confirmedFrames, mark.frames);
           this.#confirmedBytes = Math.max(this.#confirmedBytes, mark.bytes);
-          const waiter = this.#pongWaiter;
-          this.#pongWaiter = undefined;
-          waiter?.();
+          for (const waiter of this.#pongWaiters.splice(0)) waiter();
         }
         break;
       }
@@ -385,9 +398,7 @@ export class ClientSession {
     }
     this.#resolveClosed(end);
     this.#wake();
-    const waiter = this.#pongWaiter;
-    this.#pongWaiter = undefined;
-    waiter?.();
+    for (const waiter of this.#pongWaiters.splice(0)) waiter();
   }
 
   #wake(): void {

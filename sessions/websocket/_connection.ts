@@ -65,6 +65,8 @@ export class WireConnection {
   readonly #settings: ConnectionSettings;
   readonly #onDone: (connection: WireConnection) => void;
   #state: State = "awaiting-open";
+  /** The code the connection ended with, once it ended. */
+  #endCode: string | undefined;
   #session: Session | undefined;
   #shutdown = false;
   #refusedDuringShutdown = false;
@@ -262,8 +264,8 @@ export class WireConnection {
     this.#session = session;
     observer.started?.(session.id, message.pipeline);
     if (this.#state !== "opening") {
-      // The client went away while the isolate started.
-      observer.ended?.(session.id, "client_disconnected");
+      // The connection ended while the isolate started (the client went away, sent too much).
+      observer.ended?.(session.id, this.#endCode ?? "client_disconnected");
       await session.close();
       return;
     }
@@ -422,6 +424,7 @@ export class WireConnection {
     if (this.#state === "done") return;
     const started = this.#state === "open";
     this.#state = "done";
+    this.#endCode = code;
     clearTimeout(this.#openTimer);
     if (send) {
       if (error) this.#send({ type: "error", code, message: message.slice(0, 1000), fatal: true });
