@@ -242,7 +242,10 @@ Deno.test("SessionHandler: idle timeout, maximum length and no open are coded en
 });
 
 Deno.test("SessionHandler: 400 opens at once past maxSessions: 4 open, the rest refused with a code", async () => {
-  const server = startServer({ gain: gain() }, { maxSessions: 4 });
+  // Generous start and open timeouts: 400 clients and the server share one event loop here.
+  const server = startServer({ gain: gain() }, { maxSessions: 4, startTimeoutMs: 120_000 }, {
+    openTimeoutMs: 120_000,
+  });
   try {
     const clients = Array.from({ length: 400 }, () => new RawClient(server.url));
     const answers = await Promise.all(clients.map((c) => c.open("gain")));

@@ -187,11 +187,14 @@ export class RawClient {
     }
   }
 
-  /** Opens `pipeline` and waits for the accept. */
+  /** Opens `pipeline` and waits for the accept (or the close of a refusal), within 120 s. */
   async open(pipeline: string, token = ""): Promise<WireMessage> {
     await this.opened;
     this.send(encodeWireMessage({ type: "open", pipeline, token, metadata: {} }));
-    const answer = await Promise.race([this.until("accept"), this.until("close")]);
+    const answer = await Promise.race([
+      this.until("accept", 120_000),
+      this.until("close", 120_000),
+    ]);
     return answer;
   }
 
