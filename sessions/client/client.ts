@@ -187,8 +187,9 @@ export class SessionClient {
    * @param pipeline The pipeline's name.
    * @param inputs The frames of each input, in order.
    * @returns The frames of each output.
-   * @throws {SessionClientError} What `open()` and `send()` throw, or the code the session ended
-   * with.
+   * @throws {SessionClientError} What `open()` and `send()` throw, the code the session ended
+   * with, or the first frame the server refused (`app_frame_mismatch`, `message_too_large`, ...:
+   * the outputs would be incomplete).
    */
   async execute(
     pipeline: string,
@@ -219,6 +220,8 @@ export class SessionClient {
       }
       for (const port of session.inputPorts) session.end(port.name);
       await reading;
+      // A frame the server refused leaves the outputs incomplete: not a result.
+      if (session.errors.length > 0) throw session.errors[0];
       return outputs;
     } finally {
       await session.close();

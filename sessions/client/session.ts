@@ -148,6 +148,8 @@ export class ClientSession {
   readonly outputPorts: readonly WirePort[];
   /** The largest message the server takes. */
   readonly maxMessageBytes: number;
+  /** The non-fatal errors the server sent (frames it refused), the last 64. */
+  readonly errors: SessionClientError[] = [];
   readonly #socket: WebSocket;
   readonly #options: ClientSessionOptions;
   readonly #queue: ClientFrame[] = [];
@@ -347,7 +349,7 @@ export class ClientSession {
       message = decodeWireMessage(new Uint8Array(data), { maxMessageBytes: this.maxMessageBytes });
     } catch (error) {
       if (!(error instanceof WireError)) throw error;
-      this.#options.onError?.(new SessionClientError(error.code, error.message, false));
+      this.#refused(new SessionClientError(error.code, error.message, false));
       return;
     }
     switch (message.type) {
@@ -371,9 +373,7 @@ export class ClientSession {
       case "error":
         if (message.fatal) {
           this.#ended({ code: message.code, message: message.message });
-        } else {
-          this.#options.onError?.(new SessionClientError(message.code, message.message, false));
-        }
+        } else this.#refused(new SessionClientError(message.code, message.message, false));
         break;
       case "close":
         this.#ended({ code: message.code, message: message.message });
@@ -384,6 +384,12 @@ export class ClientSession {
       default:
         break; // `end` of an output: the close after the last one ends the iteration
     }
+  }
+
+  #refused(error: SessionClientError): void {
+    if (this.errors.length >= 64) this.errors.shift();
+    this.errors.push(error);
+    this.#options.onError?.(error);
   }
 
   #ended(end: ClientSessionEnd): void {

@@ -116,6 +116,7 @@ Deno.test("SessionHandler: after open, a bad message or a refused frame is a non
       },
     }));
     client.send(frameBytes(2, 0.25, 4_000)); // 32 000 bytes of samples: over maxMessageBytes
+    client.send(frameBytes(2, 0.25, 80_000)); // 640 KB: over what the decoder takes (8 KiB + 512 KiB)
     client.send(
       encodeWireMessage({
         type: "frame",
@@ -136,6 +137,7 @@ Deno.test("SessionHandler: after open, a bad message or a refused frame is a non
       "app_frame_mismatch",
       "app_frame_mismatch",
       "message_too_large",
+      "wire_too_large",
       "app_port_not_found",
       "app_port_not_found",
     ]);
@@ -300,7 +302,7 @@ Deno.test("SessionHandler: a client that never reads is bounded and ended with a
     for (; sent < 200; sent++) {
       if (!(await client.sendWithin(frameBytes(sent, 0.25, 48_000), 5_000))) break;
       if (stalledAt >= 0) continue;
-      const deadline = Date.now() + 3_000;
+      const deadline = Date.now() + 5_000;
       while (server.recorder.framesIn < sent + 1 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
@@ -317,11 +319,29 @@ Deno.test("SessionHandler: a client that never reads is bounded and ended with a
         .includes(ended),
       ended,
     );
-    assert.ok(stalledAt > 0, `the graph stalled (at frame ${stalledAt})`);
+    assert.ok(stalledAt >= 0, `the graph stalled (at frame ${stalledAt})`);
     // What the server took is bounded by its buffers, not by what the client tried to send.
     assert.ok(framesOut < 200 && framesIn < 200, `${framesIn} in, ${framesOut} out`);
     client.vanish();
     await eventually(() => server.runner.active === 0, "the session is freed");
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("SessionClient.execute() throws the first frame the server refused", async () => {
+  const server = startServer({ gain: gain() });
+  try {
+    const mono = {
+      kind: "audio",
+      channels: 1,
+      sampleRate: 16_000,
+      samples: new Float32Array(4),
+    } as const;
+    await assert.rejects(
+      connect(server.url).execute("gain", { audio: [block(), mono, block()] }),
+      (e) => e instanceof SessionClientError && e.code === "app_frame_mismatch" && !e.fatal,
+    );
   } finally {
     await server.close();
   }
