@@ -32,6 +32,7 @@ type Item =
   | { readonly t: "frame"; readonly message: FrameMessage; readonly bytes: number }
   | { readonly t: "end"; readonly port: string }
   | { readonly t: "ping"; readonly id: number }
+  | { readonly t: "refuse"; readonly code: string; readonly message: string }
   | { readonly t: "drain" };
 
 type State = "awaiting-open" | "opening" | "open" | "done";
@@ -197,10 +198,22 @@ export class WireConnection {
     }
   }
 
-  /** A message refused: before the session is open the connection ends, after it goes on. */
+  /**
+   * A message refused: before the `open` the connection ends; after it, a non-fatal error is
+   * sent in its turn among the frames (so errors come in the order of the messages), counted
+   * against the pending bound like a frame.
+   */
   #refuse(code: string, message: string): void {
-    if (this.#state === "awaiting-open") this.#finish(code, message, true);
-    else this.#send({ type: "error", code, message, fatal: false });
+    if (this.#state === "awaiting-open") {
+      this.#finish(code, message, true);
+      return;
+    }
+    if (this.#queuedFrames + 1 > this.#settings.maxPendingFrames) {
+      this.#finish("input_overrun", `Cannot hold more messages: ${this.#queuedFrames} wait`, true);
+      return;
+    }
+    this.#queuedFrames++;
+    this.#enqueue({ t: "refuse", code, message });
   }
 
   #frame(message: FrameMessage, bytes: number): void {
@@ -300,6 +313,9 @@ export class WireConnection {
       }
       if (item.t === "ping") {
         this.#send({ type: "pong", id: item.id });
+      } else if (item.t === "refuse") {
+        this.#queuedFrames--;
+        this.#send({ type: "error", code: item.code, message: item.message, fatal: false });
       } else if (item.t === "drain") {
         for (const input of Object.keys(session.inputTypes)) this.#endInput(session, input);
       } else if (item.t === "end") {
