@@ -59,6 +59,10 @@ const COMMANDS: Record<string, Entry> = {
     summary: "mcp [manifest]         serve MCP for an AI agent on stdio (or --http)",
     load: () => import("./commands/mcp.ts"),
   },
+  serve: {
+    summary: "serve <folder>         serve a folder's pipelines as WebSocket sessions",
+    load: () => import("./commands/serve.ts"),
+  },
   codegen: {
     summary: "codegen [folder...]    generate typed ports and registries for processors",
     load: () => import("./commands/codegen.ts"),

@@ -68,6 +68,24 @@ export const FRONTEND_ERROR_CODES = {
     origin: "request",
     meaning: "The gRPC call's own deadline (grpc-timeout) passed before it finished",
   },
+  // Session transports (sessions/websocket/, sessions/client/, serve/).
+  wire_unexpected: {
+    origin: "request",
+    meaning: "A session wire message out of order (a frame before open, a second open, ...)",
+  },
+  input_overrun: {
+    origin: "request",
+    meaning: "A session client sent more frames than the server holds before its graph takes them",
+  },
+  client_disconnected: {
+    origin: "request",
+    meaning: "A session's client went away before the session ended (counted, never sent)",
+  },
+  connection_failed: { origin: "request", meaning: "A session client could not reach the server" },
+  connection_lost: {
+    origin: "request",
+    meaning: "A session client's connection ended without a close message",
+  },
   // MCP and lifecycle actions.
   unknown_tool: { origin: "request", meaning: "MCP: no tool of this name" },
   unknown_resource: { origin: "request", meaning: "MCP: no resource at this URI" },

@@ -20,8 +20,47 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   "mcp": ["web", "cli"],
   "frontend": ["web", "mcp", "cli"],
   "core": ["frontend", "web", "mcp", "cli", "sessions"],
-  "sessions": ["frontend", "web", "mcp", "cli"],
+  "sessions": ["frontend", "web", "mcp", "cli", "serve"],
+  "serve": ["web", "mcp", "cli"],
 };
+
+/**
+ * The session transports and clients, inside `sessions/`: the runtime and the runner (the rest of
+ * `sessions/`) import none of them, and a client imports only the wire format and frame types.
+ */
+const TRANSPORTS = ["sessions/websocket", "sessions/client"] as const;
+const CLIENT_MAY_IMPORT = ["sessions/client", "sessions/wire", "core/frames"] as const;
+
+/** Files of the runner (`sessions/` outside its transports) that import a transport or client. */
+export function runnerImportsOfTransports(base: string = root): string[] {
+  const found: string[] = [];
+  for (const file of sourceFiles(join(base, "sessions"))) {
+    const path = relative(base, file);
+    if (TRANSPORTS.some((t) => path.startsWith(`${t}/`))) continue;
+    for (const target of importsOf(file, base)) {
+      if (TRANSPORTS.some((t) => target === t || target.startsWith(`${t}/`))) {
+        found.push(`${path} -> ${target}`);
+      }
+    }
+  }
+  return found;
+}
+
+Deno.test("sessions/ (the runner) imports no transport and no client", () => {
+  assert.deepEqual(runnerImportsOfTransports(), []);
+});
+
+Deno.test("sessions/client/ imports only the wire format and frame types", () => {
+  const found: string[] = [];
+  for (const file of sourceFiles(join(root, "sessions", "client"))) {
+    for (const target of importsOf(file, root)) {
+      if (!CLIENT_MAY_IMPORT.some((t) => target.startsWith(`${t}/`))) {
+        found.push(`${relative(root, file)} -> ${target}`);
+      }
+    }
+  }
+  assert.deepEqual(found, []);
+});
 
 function* sourceFiles(dir: string): Generator<string> {
   for (const entry of Deno.readDirSync(dir)) {

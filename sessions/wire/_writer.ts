@@ -27,7 +27,11 @@ export class WireWriter {
     return this.#length;
   }
 
-  /** Makes room for `n` more bytes and returns where they go. */
+  /**
+   * Makes room for `n` more bytes and returns where they go. It may replace `#buffer` and
+   * `#view`: call it before reading either (`this.#view.setUint8(this.#reserve(1), v)` would
+   * write to the old view).
+   */
   #reserve(n: number): number {
     const at = this.#length;
     const needed = at + n;
@@ -42,22 +46,27 @@ export class WireWriter {
   }
 
   bytes(bytes: Uint8Array): void {
-    this.#buffer.set(bytes, this.#reserve(bytes.byteLength));
+    // Reserve first: it may replace the buffer, and `set` must go to the new one.
+    const at = this.#reserve(bytes.byteLength);
+    this.#buffer.set(bytes, at);
   }
 
   u8(value: number, field: string): void {
     checkInteger(value, 0xff, field);
-    this.#view.setUint8(this.#reserve(1), value);
+    const at = this.#reserve(1);
+    this.#view.setUint8(at, value);
   }
 
   u16(value: number, field: string): void {
     checkInteger(value, 0xffff, field);
-    this.#view.setUint16(this.#reserve(2), value, true);
+    const at = this.#reserve(2);
+    this.#view.setUint16(at, value, true);
   }
 
   u32(value: number, field: string): void {
     checkInteger(value, 0xffff_ffff, field);
-    this.#view.setUint32(this.#reserve(4), value, true);
+    const at = this.#reserve(4);
+    this.#view.setUint32(at, value, true);
   }
 
   /** Overwrites a u32 written earlier (the header's length). */
@@ -74,7 +83,8 @@ export class WireWriter {
   }
 
   f64(value: number): void {
-    this.#view.setFloat64(this.#reserve(8), value, true);
+    const at = this.#reserve(8);
+    this.#view.setFloat64(at, value, true);
   }
 
   /** `samples` as little-endian f32. */

@@ -215,3 +215,36 @@ Deno.test("encodeWireMessage() writes the worked example of docs/wire_format.md 
   const hex = block[1].split("\n").map((line) => line.split("#")[0].trim()).join(" ").trim();
   assert.equal(hex, [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(" "));
 });
+
+Deno.test("encodeWireMessage() grows its buffer for a string past the first 256 bytes", () => {
+  const message = "x".repeat(1_000);
+  const bytes = encodeWireMessage({
+    type: "error",
+    code: "invalid_manifest",
+    message,
+    fatal: true,
+  });
+  const decoded = decodeWireMessage(bytes);
+  assert.ok(decoded.type === "error" && decoded.message === message);
+  const close = encodeWireMessage({ type: "close", code: "x", message: "é".repeat(2_000) });
+  assert.equal(close.byteLength, 8 + 3 + 2 + 4_000);
+});
+
+Deno.test("encodeWireMessage() writes integers and floats that cross a buffer growth", () => {
+  // An accept whose ports fill the first 256 bytes, so the u8 kinds and the u32 land past it.
+  const inputs = Array.from(
+    { length: 40 },
+    (_, i) => ({ name: `in_${i}`, kind: "audio" as const }),
+  );
+  const bytes = encodeWireMessage({
+    type: "accept",
+    sessionId: "s1",
+    inputs,
+    outputs: [],
+    maxMessageBytes: 123_456,
+  });
+  const decoded = decodeWireMessage(bytes);
+  assert.ok(decoded.type === "accept");
+  assert.deepEqual(decoded.inputs, inputs);
+  assert.equal(decoded.maxMessageBytes, 123_456);
+});

@@ -183,3 +183,30 @@ def test_fuzz_only_wire_errors() -> None:
             data[where : where + 2] = struct.pack("<H", 0xFFFF - rng.randrange(16))
         outcomes.add(codes(lambda: encode(decode(bytes(data), max_message_bytes=1 << 20))))
     assert {"ok", "wire_malformed", "wire_truncated"} <= outcomes
+
+
+def test_the_codec_needs_only_the_standard_library() -> None:
+    """With ``websockets`` (and numpy) unimportable, the codec, the frames and the errors still
+    import; the client's names say what is missing when first used."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import sys\n"
+        "sys.modules['websockets'] = None\n"
+        "sys.modules['numpy'] = None\n"
+        "from streamlib_client import WireError, StreamlibError, audio_frame, decode, encode\n"
+        "from streamlib_client.wire import End\n"
+        "assert decode(encode(End(port='a'))) == End(port='a')\n"
+        "assert audio_frame([0.5, -0.5], 16000).frame_count == 2\n"
+        "try:\n"
+        "    from streamlib_client import connect\n"
+        "except ImportError as error:\n"
+        "    print('needs', error.name)\n"
+    )
+    src = Path(__file__).resolve().parents[1] / "src"
+    result = subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONPATH": str(src)}, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith("needs websockets")

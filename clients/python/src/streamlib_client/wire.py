@@ -26,6 +26,8 @@ from array import array
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Literal, Mapping, Optional, Tuple, Union
 
+from .errors import StreamlibError
+
 __all__ = [
     "WIRE_VERSION",
     "WIRE_MAGIC",
@@ -94,17 +96,20 @@ _KEYFRAME = 1
 WireErrorCode = Literal["wire_malformed", "wire_truncated", "wire_version", "wire_too_large"]
 
 
-class WireError(ValueError):
+class WireError(StreamlibError, ValueError):
     """A message that cannot be decoded, or a value that cannot be encoded.
 
     ``code`` is one of ``wire_malformed``, ``wire_truncated``, ``wire_version``,
     ``wire_too_large`` (the same codes as the server's); ``field`` names the field
-    at fault and ``offset`` where it starts, when decoding.
+    at fault and ``offset`` where it starts, when decoding. A
+    :class:`~streamlib_client.errors.StreamlibError` and a ``ValueError``.
     """
 
+    code: WireErrorCode
+
     def __init__(self, code: WireErrorCode, message: str, field: str, offset: Optional[int] = None) -> None:
-        super().__init__(message)
-        self.code: WireErrorCode = code
+        super().__init__(code, message, {"field": field, "offset": offset})
+        self.code = code
         self.field = field
         self.offset = offset
 

@@ -1,0 +1,170 @@
+/**
+ * `streamlib serve <folder>`: the folder's pipelines as WebSocket sessions, with tokens,
+ * `/healthz`, `/readyz` and Prometheus `/metrics`, until SIGINT/SIGTERM/SIGHUP.
+ *
+ * @module
+ */
+
+import { resolve as resolvePath } from "node:path";
+import { pathToFileURL } from "node:url";
+import {
+  loadCatalog,
+  loadTokenFile,
+  ServeError,
+  serveSessions,
+  type TokenPolicy,
+} from "../../serve/mod.ts";
+import type { CliCommand } from "../command.ts";
+import { MAX_SECONDS, numberFlag, parseCommand } from "../parse_command.ts";
+import { terminalSafe } from "../terminal_text.ts";
+import { waitForStop } from "../wait_for_stop.ts";
+
+const USAGE = `Usage: streamlib serve <folder> [--port N] [--hostname H] [--token-file F] [--pool N]
+                       [--max-sessions N] [--idle-timeout S] [--max-session S]
+                       [--max-message M] [--memory-budget M] [--drain S] [--registry MODULE]...
+                       [--json]
+  Serves every <name>.json manifest of <folder> as a pipeline named <name>: one session per
+  WebSocket at ws://<host>:<port>/v1/sessions (the pipeline named in the open message, see
+  docs/wire_format.md), each in an isolate of its own. GET /healthz answers 200 while the
+  process is up, GET /readyz 200 while it takes sessions (503 when full or stopping), GET
+  /metrics the Prometheus text format. On SIGTERM (or SIGINT, SIGHUP) /readyz turns 503, each
+  session's inputs end and its outputs flush (up to --drain), it gets close with the code
+  server_shutting_down, and the process exits 0.
+Options:
+  --port N            the port (default 8080; 0: a free one)
+  --hostname H        the address to bind (default 127.0.0.1); another needs --token-file
+  --token-file F      JSON { "tokens": { "<token>": ["<pipeline>", ...] } }: each open needs a
+                      token, and "*" allows every pipeline. Without it: no token, loopback only
+  --pool N            isolates kept started ahead of sessions (default 0)
+  --max-sessions N    sessions open at once (default 16); past it session_limit_reached
+  --idle-timeout S    seconds a session may send and read nothing (default 30)
+  --max-session S     seconds a session may last (default 3600)
+  --max-message M     MiB of one frame and its metadata (default 16)
+  --memory-budget M   MiB of frames each session's graph may pin (default 64)
+  --drain S           seconds outputs may take to flush when stopping (default 5)
+  --registry MODULE   a module whose 'registry' export sessions use, instead of the built-in
+                      processors (repeatable)
+  --json              print { url, sessionsUrl, port } as one JSON line on stdout
+  -h, --help          this text
+Exit codes: 0 served and stopped cleanly, 1 a manifest that is not a JSON object, 2 usage error
+or a folder or token file that cannot be read.`;
+
+const MIB = 1024 * 1024;
+
+/** `streamlib serve`. */
+export const command: CliCommand = {
+  run: async (args, output, { signal }) => {
+    const parsed = parseCommand(
+      args,
+      {
+        port: { type: "string" },
+        hostname: { type: "string" },
+        "token-file": { type: "string" },
+        pool: { type: "string" },
+        "max-sessions": { type: "string" },
+        "idle-timeout": { type: "string" },
+        "max-session": { type: "string" },
+        "max-message": { type: "string" },
+        "memory-budget": { type: "string" },
+        drain: { type: "string" },
+        registry: { type: "string", multiple: true },
+        json: { type: "boolean", default: false },
+      },
+      USAGE,
+      output,
+    );
+    if ("exit" in parsed) return parsed.exit;
+    const { values, positionals } = parsed;
+    const v = values as unknown as Record<string, string | undefined>;
+    let options;
+    try {
+      if (positionals.length !== 1) {
+        throw new Error(`Expected one manifest folder, got ${positionals.length}`);
+      }
+      const seconds = (name: string) => {
+        const s = numberFlag(
+          name,
+          v[name],
+          (n) => n > 0 && n <= MAX_SECONDS,
+          `seconds from above 0 to ${MAX_SECONDS}`,
+        );
+        return s === undefined ? undefined : s * 1000;
+      };
+      const mib = (name: string) => {
+        const m = numberFlag(name, v[name], (n) => n > 0 && n <= 1024 * 1024, "MiB above 0");
+        return m === undefined ? undefined : Math.floor(m * MIB);
+      };
+      const integer = (name: string, min: number, max: number) =>
+        numberFlag(
+          name,
+          v[name],
+          (n) => Number.isInteger(n) && n >= min && n <= max,
+          `an integer from ${min} to ${max}`,
+        );
+      options = {
+        port: integer("port", 0, 65535) ?? 8080,
+        hostname: v.hostname,
+        pool: integer("pool", 0, 256),
+        maxSessions: integer("max-sessions", 1, 100_000),
+        idleTimeoutMs: seconds("idle-timeout"),
+        maxSessionMs: seconds("max-session"),
+        maxMessageBytes: mib("max-message"),
+        memoryBudgetBytes: mib("memory-budget"),
+        drainMs: seconds("drain"),
+        registries: (values.registry as string[] | undefined)?.map((m) =>
+          /^[a-z]+:/.test(m) ? m : pathToFileURL(resolvePath(m)).href
+        ),
+      };
+    } catch (error) {
+      output.err(`${terminalSafe((error as Error).message)}\n\n${USAGE}`);
+      return 2;
+    }
+    let server;
+    try {
+      const catalog = await loadCatalog(positionals[0]);
+      const tokens: TokenPolicy | undefined = v["token-file"] === undefined
+        ? undefined
+        : await loadTokenFile(v["token-file"]);
+      server = await serveSessions({ ...options, catalog, tokens });
+      if (!tokens) {
+        output.err(
+          "streamlib serve: no --token-file: anyone who reaches the port may open any pipeline (loopback only)",
+        );
+      }
+      if (values.json) {
+        output.out(
+          JSON.stringify({ url: server.url, sessionsUrl: server.sessionsUrl, port: server.port }),
+        );
+      } else {
+        output.out(
+          `streamlib serve: ${catalog.size} pipeline(s): ${[...catalog.keys()].join(", ")}`,
+        );
+        output.out(`  sessions: ${server.sessionsUrl}`);
+        output.out(
+          `  health:   ${server.url}/healthz  ${server.url}/readyz  ${server.url}/metrics`,
+        );
+        output.out("  Ctrl-C to stop");
+      }
+    } catch (error) {
+      const message = terminalSafe((error as Error).message);
+      if (error instanceof ServeError && error.code === "invalid_manifest") {
+        output.err(message);
+        return 1;
+      }
+      if (
+        error instanceof ServeError || error instanceof Deno.errors.AddrInUse ||
+        error instanceof RangeError
+      ) {
+        output.err(`${message}\n\n${USAGE}`);
+        return 2;
+      }
+      throw error;
+    }
+    await waitForStop(undefined, signal);
+    output.err(
+      "streamlib serve: stopping: sessions flush their outputs and close (server_shutting_down)",
+    );
+    await server.close();
+    return 0;
+  },
+};

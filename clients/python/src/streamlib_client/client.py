@@ -1,0 +1,279 @@
+"""The client of a ``streamlib serve`` server: :func:`connect` and :class:`Client`.
+
+Each session is one WebSocket to the server's sessions URL: its first message opens a named
+pipeline with the token, the server's ``accept`` lists the inputs and outputs
+(``docs/wire_format.md``). :meth:`Client.open` streams, :meth:`Client.execute` runs a pipeline once
+over whole inputs (unary).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import (
+    AsyncIterable,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Set,
+    Tuple,
+    Union,
+)
+
+from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import connect as ws_connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
+
+from .errors import ConnectionFailedError, ConnectionLostError, SessionRefusedError
+from .session import Output, Session
+from .wire import DEFAULT_MAX_MESSAGE_BYTES, Accept, Close, ErrorMessage, Frame, Open, WireError, decode, encode
+
+__all__ = ["Client", "connect", "ExecuteInput", "ENVELOPE_BYTES"]
+
+ENVELOPE_BYTES = 1 << 20
+"""Room over ``max_message_bytes`` for a message's header, port and metadata around its frame."""
+
+ExecuteInput = Union[Frame, Tuple[Frame, Mapping[str, str]]]
+"""What :meth:`Client.execute` takes per frame: a frame, or a frame and its metadata."""
+
+
+class Client:
+    """Opens sessions on one server; made by :func:`connect`.
+
+    Use it as an async context manager: leaving it closes every session it opened.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        token: str = "",
+        *,
+        metadata: Optional[Mapping[str, str]] = None,
+        open_timeout: float = 30.0,
+        close_timeout: float = 10.0,
+        output_buffer: int = 64,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+        window: int = 32,
+    ) -> None:
+        if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+            raise ValueError(f"Invalid window: must be a positive integer, got {window!r}")
+        self.url = url
+        """The server's sessions URL (``ws://host:port/...`` or ``wss://``)."""
+        self.metadata: Dict[str, str] = dict(metadata or {})
+        """Sent with every ``open``: what the client says about itself."""
+        self._token = token
+        self._open_timeout = open_timeout
+        self._close_timeout = close_timeout
+        self._output_buffer = output_buffer
+        self._max_message_bytes = max_message_bytes
+        self._window = window
+        self._sessions: Set[Session] = set()
+
+    async def __aenter__(self) -> "Client":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def open(self, pipeline: str, metadata: Optional[Mapping[str, str]] = None) -> Session:
+        """Opens a session of the pipeline named ``pipeline`` on the server.
+
+        :param metadata: sent with the ``open``, beside the client's own.
+        :raises SessionRefusedError: the server refused it, with its code (an unknown pipeline,
+            a wrong or missing token, too many sessions).
+        :raises ConnectionFailedError: the server could not be reached, or an HTTP answer without
+            a code refused the WebSocket (a proxy with no server behind it).
+        :raises ConnectionLostError: the connection broke before the server answered.
+        """
+        try:
+            websocket = await ws_connect(
+                self.url,
+                open_timeout=self._open_timeout,
+                close_timeout=self._close_timeout,
+                max_size=self._max_message_bytes + ENVELOPE_BYTES,
+                compression=None,  # PCM and pixels do not deflate well; the CPU is better spent on frames
+            )
+        except InvalidStatus as error:
+            raise _refused_by_status(self.url, error) from None
+        except (OSError, InvalidURI, InvalidHandshake, asyncio.TimeoutError) as error:
+            raise ConnectionFailedError(f"Cannot connect to {self.url}: {error}", {"url": self.url}) from None
+        try:
+            accept = await self._handshake(websocket, pipeline, {**self.metadata, **(metadata or {})})
+        except BaseException:
+            await websocket.close()
+            raise
+        session = Session(
+            websocket,
+            accept,
+            pipeline=pipeline,
+            output_buffer=self._output_buffer,
+            close_timeout=self._close_timeout,
+            window=self._window,
+            receive_limit=self._max_message_bytes + ENVELOPE_BYTES,
+            on_finish=self._sessions.discard,
+        )
+        self._sessions.add(session)
+        return session
+
+    async def execute(
+        self,
+        pipeline: str,
+        inputs: Mapping[str, Union[Iterable[ExecuteInput], AsyncIterable[ExecuteInput]]],
+        metadata: Optional[Mapping[str, str]] = None,
+    ) -> Dict[str, List[Output]]:
+        """Runs the pipeline once: sends every frame of each input, ends them, and returns each
+        output's frames after end of stream (unary). An input left out is ended with no frames.
+
+        :param inputs: per input name, its frames in order (an iterable or an async iterable);
+            each a frame or a ``(frame, metadata)`` pair.
+        :returns: per output name, its :class:`~streamlib_client.session.Output` items in order.
+        :raises StreamlibError: what :meth:`open` and :meth:`Session.send` raise, the error that
+            ended the session, or the first frame the server refused (a unary run loses nothing
+            silently).
+        """
+        session = await self.open(pipeline, metadata)
+        try:
+            results: Dict[str, List[Output]] = {name: [] for name in session.output_ports}
+
+            async def read() -> None:
+                async for item in session.outputs():
+                    results.setdefault(item.output, []).append(item)
+
+            async def feed(name: str, frames: Union[Iterable[ExecuteInput], AsyncIterable[ExecuteInput]]) -> None:
+                if isinstance(frames, AsyncIterable):
+                    async for entry in frames:
+                        await _send_entry(session, name, entry)
+                else:
+                    for entry in frames:
+                        await _send_entry(session, name, entry)
+                await session.end(name)
+
+            names = list(dict.fromkeys([*session.inputs, *inputs]))
+            tasks = [asyncio.ensure_future(read())] + [asyncio.ensure_future(feed(n, inputs.get(n, ()))) for n in names]
+            try:
+                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+                for task in done:
+                    error = None if task.cancelled() else task.exception()
+                    if error is not None:
+                        raise error
+                await asyncio.gather(*tasks)
+                if session.errors:
+                    raise session.errors[0]
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+            return results
+        finally:
+            await session.close()
+
+    async def close(self) -> None:
+        """Closes every session this client opened that is still open."""
+        sessions = list(self._sessions)
+        self._sessions.clear()
+        await asyncio.gather(*(session.close() for session in sessions), return_exceptions=True)
+
+    async def _handshake(self, websocket: ClientConnection, pipeline: str, metadata: Dict[str, str]) -> Accept:
+        await websocket.send(encode(Open(pipeline=pipeline, token=self._token, metadata=metadata)))
+        refusal: Optional[ErrorMessage] = None
+        while True:
+            try:
+                data = await asyncio.wait_for(websocket.recv(), self._open_timeout)
+            except asyncio.TimeoutError:
+                raise ConnectionFailedError(
+                    f"Cannot open '{pipeline}' at {self.url}: no answer within {self._open_timeout} s", {"url": self.url}
+                ) from None
+            except ConnectionClosed:
+                if refusal is not None:
+                    raise SessionRefusedError(refusal.code, refusal.message, {"pipeline": pipeline}) from None
+                raise ConnectionLostError(
+                    f"Cannot open '{pipeline}' at {self.url}: the server closed the connection before it answered",
+                    {"url": self.url},
+                ) from None
+            if isinstance(data, str):
+                raise WireError("wire_malformed", "Cannot decode a text WebSocket message: every message is binary", "message")
+            message = decode(data, max_message_bytes=self._max_message_bytes + ENVELOPE_BYTES)
+            if isinstance(message, Accept):
+                return message
+            if isinstance(message, ErrorMessage):
+                refusal = refusal or message
+                if message.fatal:
+                    raise SessionRefusedError(message.code, message.message, {"pipeline": pipeline})
+                continue
+            if isinstance(message, Close):
+                code = message.code or "session_closed"
+                raise SessionRefusedError(code, message.message or f"The server closed '{pipeline}' before it opened", {"pipeline": pipeline})
+            raise SessionRefusedError(
+                "wire_unexpected", f"Cannot open '{pipeline}': the server answered with a {message.type} message, expected accept", {"pipeline": pipeline}
+            )
+
+    def __repr__(self) -> str:
+        return f"Client(url={self.url!r}, sessions={len(self._sessions)})"
+
+
+async def _send_entry(session: Session, name: str, entry: ExecuteInput) -> None:
+    if isinstance(entry, tuple):
+        frame, metadata = entry
+        await session.send(name, frame, metadata)
+    else:
+        await session.send(name, entry)
+
+
+def _refused_by_status(url: str, error: InvalidStatus) -> Union[SessionRefusedError, ConnectionFailedError]:
+    """The upgrade was answered with an HTTP error: the server's code from its JSON body
+    (``{"error": {"code", "message"}}``), or, from something else on the way (a proxy with no
+    server behind it), ``connection_failed``."""
+    status = error.response.status_code
+    details = {"url": url, "status": status}
+    try:
+        body = json.loads(error.response.body or b"")
+        found = body.get("error", body) if isinstance(body, dict) else None
+        if isinstance(found, dict) and isinstance(found.get("code"), str):
+            message = str(found.get("message") or f"The server refused the WebSocket at {url}: HTTP {status}")
+            return SessionRefusedError(found["code"], message, details)
+    except ValueError:
+        pass
+    return ConnectionFailedError(f"Cannot connect to {url}: HTTP {status} instead of a WebSocket", details)
+
+
+def connect(
+    url: str,
+    token: str = "",
+    *,
+    metadata: Optional[Mapping[str, str]] = None,
+    open_timeout: float = 30.0,
+    close_timeout: float = 10.0,
+    output_buffer: int = 64,
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+    window: int = 32,
+) -> Client:
+    """A :class:`Client` of the server at ``url``: ``async with connect(url, token=...) as client``.
+
+    Nothing connects until :meth:`Client.open` or :meth:`Client.execute`: each session is a
+    WebSocket of its own.
+
+    :param url: the server's sessions URL, e.g. ``ws://127.0.0.1:8080/v1/sessions``.
+    :param token: the access token the server asks for (sent in the ``open`` message).
+    :param metadata: string pairs sent with every ``open``.
+    :param open_timeout: seconds to wait for the connection and the server's ``accept``.
+    :param close_timeout: seconds :meth:`Session.close` waits for the server to close its side.
+    :param output_buffer: output frames a session keeps unread before it stops reading the socket.
+    :param max_message_bytes: the largest frame taken from the server (its message may be
+        :data:`ENVELOPE_BYTES` more).
+    :param window: frames a session sends ahead of the server's confirmation (a ``pong``: the
+        graph took them) before ``send()`` waits; the server refuses a client that runs far
+        ahead (``input_overrun``).
+    :raises ValueError: when ``window`` is not a positive integer.
+    """
+    return Client(
+        url,
+        token,
+        metadata=metadata,
+        open_timeout=open_timeout,
+        close_timeout=close_timeout,
+        output_buffer=output_buffer,
+        max_message_bytes=max_message_bytes,
+        window=window,
+    )

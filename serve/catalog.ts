@@ -1,0 +1,89 @@
+/**
+ * {@linkcode loadCatalog}: the named manifests of a folder.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { ServeError } from "./errors.ts";
+
+/** Pipelines by name: each `<name>.json` of a folder, parsed. */
+export type Catalog = ReadonlyMap<string, unknown>;
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * Reads every `*.json` file of a folder (not its subfolders) as a pipeline named after the file
+ * without `.json`. Each must be a JSON object; whether it loads (processors, ports, `inputs` and
+ * `outputs`) is checked when a session opens it (`invalid_manifest`).
+ *
+ * @param folder The folder.
+ * @returns The pipelines by name.
+ * @throws {ServeError} `file_error` when the folder or a file cannot be read or a file name is
+ * not a usable pipeline name; `invalid_manifest` when a file is not a JSON object.
+ *
+ * @example Only the JSON files are pipelines
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadCatalog } from "@streamlib/streamlib/serve";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/voice-fx.json`, '{"version":1,"nodes":[]}');
+ * await Deno.writeTextFile(`${dir}/notes.txt`, "not a pipeline");
+ * const catalog = await loadCatalog(dir);
+ * assert.deepEqual([...catalog.keys()], ["voice-fx"]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function loadCatalog(folder: string): Promise<Catalog> {
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(folder)) {
+      if (entry.isFile && entry.name.endsWith(".json")) names.push(entry.name);
+    }
+  } catch (error) {
+    throw new ServeError(
+      "file_error",
+      `Cannot read the manifest folder '${folder}': ${(error as Error).message}`,
+      { path: folder },
+    );
+  }
+  names.sort();
+  const catalog = new Map<string, unknown>();
+  for (const file of names) {
+    const name = file.slice(0, -".json".length);
+    const path = join(folder, file);
+    if (!NAME.test(name)) {
+      throw new ServeError(
+        "file_error",
+        `Cannot serve '${path}': a pipeline name is 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+        { path },
+      );
+    }
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (error) {
+      throw new ServeError("file_error", `Cannot read '${path}': ${(error as Error).message}`, {
+        path,
+      });
+    }
+    let manifest: unknown;
+    try {
+      manifest = JSON.parse(text);
+    } catch (error) {
+      throw new ServeError(
+        "invalid_manifest",
+        `Cannot serve '${path}': not JSON (${(error as Error).message})`,
+        { path },
+      );
+    }
+    if (manifest === null || typeof manifest !== "object" || Array.isArray(manifest)) {
+      throw new ServeError("invalid_manifest", `Cannot serve '${path}': not a JSON object`, {
+        path,
+      });
+    }
+    catalog.set(name, manifest);
+  }
+  return catalog;
+}

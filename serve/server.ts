@@ -1,0 +1,199 @@
+/**
+ * {@linkcode serveSessions}: the server of `streamlib serve`: a folder's pipelines as WebSocket
+ * sessions, with tokens, health, readiness and metrics.
+ *
+ * @module
+ */
+
+import { PipelineRunner, type RunnerOptions } from "../sessions/runner.ts";
+import { SessionHandler } from "../sessions/websocket/handler.ts";
+import { TransportError } from "../sessions/websocket/errors.ts";
+import type { OpenMessage } from "../sessions/wire/messages.ts";
+import type { Catalog } from "./catalog.ts";
+import { ServeError } from "./errors.ts";
+import { CONTENT_TYPE } from "./prometheus/text_format.ts";
+import { SessionMetrics } from "./session_metrics.ts";
+import { TokenPolicy } from "./tokens.ts";
+
+/** Options of {@linkcode serveSessions}: the catalog, the address, tokens, and the runner's limits. */
+export interface ServeOptions extends RunnerOptions {
+  /** The pipelines by name (`loadCatalog(folder)`). */
+  readonly catalog: Catalog;
+  /** The port (0: a free one). Default 8080. */
+  readonly port?: number;
+  /** The address to bind. Default `127.0.0.1`; another needs tokens. */
+  readonly hostname?: string;
+  /** Who may open which pipeline. Default: no token, loopback only. */
+  readonly tokens?: TokenPolicy;
+  /** How long sessions' outputs may take to flush on `close()`. Default 5 000 ms. */
+  readonly drainMs?: number;
+  /** The transport's bound of unsent bytes per client (see `SessionHandlerOptions`). */
+  readonly maxBufferedBytes?: number;
+  /** The transport's bound of frames waiting for a graph (see `SessionHandlerOptions`). */
+  readonly maxPendingFrames?: number;
+  /** How long a connection may take to send its `open`. Default 10 000 ms. */
+  readonly openTimeoutMs?: number;
+}
+
+/** A running server. */
+export interface SessionServer {
+  /** `http://host:port`, for `/healthz`, `/readyz` and `/metrics`. */
+  readonly url: string;
+  /** `ws://host:port/v1/sessions`, for session clients. */
+  readonly sessionsUrl: string;
+  /** The port it listens on. */
+  readonly port: number;
+  /** The metrics it serves at `/metrics`. */
+  readonly metrics: SessionMetrics;
+  /** The runner of its sessions. */
+  readonly runner: PipelineRunner;
+  /** Whether `close()` was called (`/readyz` answers 503). */
+  readonly draining: boolean;
+  /**
+   * Stops: `/readyz` turns 503, every session's outputs flush (up to `drainMs`) and it gets
+   * `close` with `server_shutting_down`, the isolates end, then the listener closes. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+
+function json(status: number, body: unknown): Response {
+  return Response.json(body, { status });
+}
+
+function refusal(status: number, code: string, message: string): Response {
+  return json(status, { error: { status, code, message } });
+}
+
+/**
+ * Serves a catalog of pipelines: WebSocket sessions at `/v1/sessions` (the pipeline named in the
+ * `open`), `GET /healthz` (200 while the process is up), `GET /readyz` (200 when it takes
+ * sessions: not draining and below `maxSessions`; else 503), `GET /metrics` (Prometheus text
+ * format, `SessionMetrics`). With no tokens it binds to loopback only. It keeps no state across
+ * sessions beyond counters, so several run behind a load balancer.
+ *
+ * @param options The catalog, the address, the tokens, the limits.
+ * @returns The server, listening.
+ * @throws {ServeError} `invalid_argument` for a non-loopback address without tokens.
+ *
+ * @example Serve, check readiness, scrape
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { serveSessions } from "@streamlib/streamlib/serve";
+ *
+ * const catalog = new Map([["gain", {
+ *   version: 1,
+ *   nodes: [{ id: "fx", type: "Gain", config: { gain: 2 } }],
+ *   inputs: { audio: "fx.in" },
+ *   outputs: { audio: "fx.out" },
+ * }]]);
+ * const server = await serveSessions({ catalog, port: 0 });
+ * assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
+ * const metrics = await (await fetch(`${server.url}/metrics`)).text();
+ * assert.match(metrics, /^streamlib_sessions_active 0$/m);
+ * await server.close();
+ * ```
+ */
+export async function serveSessions(options: ServeOptions): Promise<SessionServer> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const tokens = options.tokens ?? new TokenPolicy();
+  if (!tokens.required && !LOOPBACK.has(hostname)) {
+    throw new ServeError(
+      "invalid_argument",
+      `Cannot serve on '${hostname}' without tokens: with no token file the server binds to loopback only (127.0.0.1, ::1)`,
+      { field: "hostname" },
+    );
+  }
+  const drainMs = options.drainMs ?? 5_000;
+  const runner = new PipelineRunner(options);
+  const metrics = new SessionMetrics();
+  const { catalog } = options;
+  const resolve = (open: OpenMessage): unknown => {
+    tokens.check(open.pipeline, open.token);
+    const manifest = catalog.get(open.pipeline);
+    if (manifest === undefined) {
+      const available = [...catalog.keys()];
+      throw new TransportError(
+        "pipeline_not_found",
+        `No pipeline '${open.pipeline.slice(0, 80)}', available: ${available.join(", ") || "none"}`,
+        { pipeline: open.pipeline.slice(0, 256), available },
+      );
+    }
+    return manifest;
+  };
+  const handler = new SessionHandler({
+    runner,
+    resolve,
+    observer: metrics.observer,
+    maxBufferedBytes: options.maxBufferedBytes,
+    maxPendingFrames: options.maxPendingFrames,
+    openTimeoutMs: options.openTimeoutMs,
+  });
+  let draining = false;
+  const route = (request: Request): Response => {
+    const { pathname } = new URL(request.url);
+    if (pathname === "/v1/sessions") return handler.handle(request);
+    const get = pathname === "/healthz" || pathname === "/readyz" || pathname === "/metrics";
+    if (!get) {
+      return refusal(
+        404,
+        "not_found",
+        `No route at ${pathname.slice(0, 200)}: /v1/sessions, /healthz, /readyz, /metrics`,
+      );
+    }
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      const response = refusal(405, "method_not_allowed", `${pathname} takes GET`);
+      response.headers.set("allow", "GET, HEAD");
+      return response;
+    }
+    if (pathname === "/healthz") return json(200, { status: "up" });
+    if (pathname === "/metrics") {
+      return new Response(metrics.render(), { headers: { "content-type": CONTENT_TYPE } });
+    }
+    const { maxSessions } = runner.limits;
+    if (draining) return json(503, { ready: false, reason: "draining" });
+    if (runner.active >= maxSessions) {
+      return json(503, {
+        ready: false,
+        reason: `${runner.active} of ${maxSessions} sessions open`,
+      });
+    }
+    return json(200, {
+      ready: true,
+      pipelines: catalog.size,
+      sessions: runner.active,
+      maxSessions,
+    });
+  };
+  const listening = Promise.withResolvers<Deno.NetAddr>();
+  const http = Deno.serve({
+    port: options.port ?? 8080,
+    hostname,
+    onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
+    onError: (error) =>
+      refusal(500, "internal_error", `Internal error: ${(error as Error).message}`),
+  }, route);
+  const addr = await listening.promise;
+  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${addr.port}`,
+    sessionsUrl: `ws://${host}:${addr.port}/v1/sessions`,
+    port: addr.port,
+    metrics,
+    runner,
+    get draining() {
+      return draining;
+    },
+    close() {
+      closing ??= (async () => {
+        draining = true;
+        await handler.close(drainMs);
+        await runner.close();
+        await http.shutdown();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * {@linkcode TokenPolicy}: who may open which pipeline.
+ *
+ * @module
+ */
+
+import { tokensMatch } from "../frontend/token.ts";
+import { TransportError } from "../sessions/websocket/errors.ts";
+import { ServeError } from "./errors.ts";
+
+/**
+ * Tokens and the pipelines each may open (`"*"`: every one), as a token file holds them:
+ * `{ "tokens": { "<token>": ["voice-fx", "*"] } }`.
+ */
+export interface TokenFile {
+  /** Each token and the pipeline names it allows. */
+  readonly tokens: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * Checks the token of each `open` against an allow-list per token; with no tokens at all, every
+ * `open` is allowed (and the server binds to loopback only). Tokens are compared in constant time.
+ *
+ * @example Allow one pipeline
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { TokenPolicy } from "@streamlib/streamlib/serve";
+ *
+ * const policy = new TokenPolicy({ tokens: { "team-a-0123456789": ["voice-fx"] } });
+ * policy.check("voice-fx", "team-a-0123456789");
+ * assert.throws(() => policy.check("transcode", "team-a-0123456789"), { code: "pipeline_not_allowed" });
+ * assert.throws(() => policy.check("voice-fx", ""), { code: "missing_token" });
+ * assert.throws(() => policy.check("voice-fx", "wrong"), { code: "invalid_token" });
+ * ```
+ */
+export class TokenPolicy {
+  readonly #tokens: readonly (readonly [string, ReadonlySet<string>])[];
+
+  /**
+   * A policy.
+   *
+   * @param file The tokens and their pipelines (none: everyone may open anything).
+   * @throws {ServeError} `invalid_field` when the file is not of the shape above.
+   */
+  constructor(file: unknown = { tokens: {} }) {
+    const tokens = (file as { tokens?: unknown } | null)?.tokens;
+    if (tokens === null || typeof tokens !== "object" || Array.isArray(tokens)) {
+      throw new ServeError(
+        "invalid_field",
+        'Invalid token file: expected { "tokens": { "<token>": ["<pipeline>" or "*", ...] } }',
+        { field: "tokens" },
+      );
+    }
+    this.#tokens = Object.entries(tokens as Record<string, unknown>).map(([token, names]) => {
+      if (token.length < 8 || token.length > 4096) {
+        throw new ServeError(
+          "invalid_field",
+          `Invalid token file: a token is 8 to 4096 characters, got ${token.length}`,
+          { field: "tokens" },
+        );
+      }
+      if (!Array.isArray(names) || !names.every((n) => typeof n === "string")) {
+        throw new ServeError(
+          "invalid_field",
+          'Invalid token file: each token maps to a list of pipeline names (or "*")',
+          { field: `tokens.${token.slice(0, 4)}...` },
+        );
+      }
+      return [token, new Set(names as string[])] as const;
+    });
+  }
+
+  /** Whether any token is configured (else the server is open to whoever reaches it). */
+  get required(): boolean {
+    return this.#tokens.length > 0;
+  }
+
+  /**
+   * Checks one `open`.
+   *
+   * @param pipeline The pipeline asked for.
+   * @param token The token given (empty: none).
+   * @throws {TransportError} `missing_token`, `invalid_token`, or `pipeline_not_allowed`.
+   */
+  check(pipeline: string, token: string): void {
+    if (!this.required) return;
+    if (token === "") {
+      throw new TransportError(
+        "missing_token",
+        `Cannot open '${pipeline.slice(0, 80)}': this server needs a token`,
+      );
+    }
+    let allowed: ReadonlySet<string> | undefined;
+    for (const [candidate, names] of this.#tokens) {
+      if (tokensMatch(token, candidate)) allowed = names;
+    }
+    if (allowed === undefined) {
+      throw new TransportError(
+        "invalid_token",
+        `Cannot open '${pipeline.slice(0, 80)}': the token is wrong`,
+      );
+    }
+    if (!allowed.has("*") && !allowed.has(pipeline)) {
+      throw new TransportError(
+        "pipeline_not_allowed",
+        `Cannot open '${pipeline.slice(0, 80)}': the token allows only ${
+          [...allowed].join(", ") || "no pipeline"
+        }`,
+        { available: [...allowed] },
+      );
+    }
+  }
+}
+
+/**
+ * Reads a token file.
+ *
+ * @param path The file: `{ "tokens": { "<token>": ["voice-fx", "*"] } }`.
+ * @returns The policy.
+ * @throws {ServeError} `file_error` when it cannot be read or is not JSON; `invalid_field` when
+ * it is not of that shape.
+ *
+ * @example A token for every pipeline
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadTokenFile } from "@streamlib/streamlib/serve";
+ *
+ * const path = await Deno.makeTempFile({ suffix: ".json" });
+ * await Deno.writeTextFile(path, JSON.stringify({ tokens: { "ops-0123456789": ["*"] } }));
+ * const policy = await loadTokenFile(path);
+ * assert.ok(policy.required);
+ * policy.check("anything", "ops-0123456789");
+ * await Deno.remove(path);
+ * ```
+ */
+export async function loadTokenFile(path: string): Promise<TokenPolicy> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    throw new ServeError(
+      "file_error",
+      `Cannot read the token file '${path}': ${(error as Error).message}`,
+      {
+        path,
+      },
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ServeError(
+      "file_error",
+      `Cannot read the token file '${path}': not JSON (${(error as Error).message})`,
+      {
+        path,
+      },
+    );
+  }
+  return new TokenPolicy(parsed);
+}

@@ -1,0 +1,264 @@
+/**
+ * {@linkcode connect}: a client of a server of pipeline sessions over WebSocket (`streamlib
+ * serve`, or any `SessionHandler`).
+ *
+ * @module
+ */
+
+import { decodeWireMessage } from "../wire/decode.ts";
+import { encodeWireMessage } from "../wire/encode.ts";
+import { WireError } from "../wire/errors.ts";
+import type { AcceptMessage, WireMetadata } from "../wire/messages.ts";
+import { SessionClientError } from "./errors.ts";
+import {
+  type ClientFrame,
+  type ClientFrameInput,
+  type ClientSendOptions,
+  ClientSession,
+} from "./session.ts";
+
+/** Options of {@linkcode connect}. */
+export interface ConnectOptions {
+  /** The access token every `open` carries (empty: none). */
+  readonly token?: string;
+  /** What the client says about itself in every `open`. */
+  readonly metadata?: WireMetadata;
+  /** Frames a session sends ahead of the server's confirmation. Default 32. */
+  readonly window?: number;
+  /** How long an `open` may take to be accepted. Default 30 000 ms. */
+  readonly openTimeoutMs?: number;
+  /** Called with each non-fatal error a server sends (a refused frame). */
+  readonly onError?: (error: SessionClientError) => void;
+}
+
+/** A frame `execute()` sends: the frame, or the frame with its metadata. */
+export type ClientExecuteInput = ClientFrameInput | {
+  /** The frame. */
+  readonly frame: ClientFrameInput;
+  /** Its metadata. */
+  readonly metadata?: WireMetadata;
+};
+
+/** The largest message a client reads before the server's `accept` names its own. */
+const FIRST_MESSAGE_BYTES = 1024 * 1024;
+
+/**
+ * A server's sessions: each `open()` is a WebSocket of its own carrying one session; `execute()`
+ * runs one on whole inputs.
+ *
+ * @example Unary: whole inputs in, outputs out
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PipelineRunner } from "@streamlib/streamlib/sessions";
+ * import { SessionHandler } from "@streamlib/streamlib/sessions/websocket";
+ * import { SessionClient } from "@streamlib/streamlib/sessions/client";
+ *
+ * const runner = new PipelineRunner();
+ * const handler = new SessionHandler({
+ *   runner,
+ *   resolve: () => ({
+ *     version: 1,
+ *     nodes: [{ id: "fx", type: "Gain", config: { gain: 3 } }],
+ *     inputs: { audio: "fx.in" },
+ *     outputs: { audio: "fx.out" },
+ *   }),
+ * });
+ * const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (r) => handler.handle(r));
+ * const client = new SessionClient(`ws://127.0.0.1:${server.addr.port}/`);
+ * const block = { kind: "audio", channels: 2, sampleRate: 16000, samples: new Float32Array([0.1, 0.1]) } as const;
+ * const out = await client.execute("triple", { audio: [block, { frame: block, metadata: { k: "v" } }] });
+ * assert.deepEqual(out.audio.map((f) => [f.sequence, f.metadata.k]), [[0, undefined], [1, "v"]]);
+ * await handler.close();
+ * await server.shutdown();
+ * await runner.close();
+ * ```
+ */
+export class SessionClient {
+  /** The server's WebSocket URL (`ws://host:port/v1/sessions`). */
+  readonly url: string;
+  readonly #options: ConnectOptions;
+
+  /**
+   * A client of one server; nothing connects until `open()`.
+   *
+   * @param url The server's WebSocket URL.
+   * @param options The token, the metadata, the pacing window.
+   * @throws {RangeError} When `window` is not a positive integer.
+   */
+  constructor(url: string | URL, options: ConnectOptions = {}) {
+    this.url = String(url);
+    const window = options.window ?? 32;
+    if (!(Number.isInteger(window) && window > 0)) {
+      throw new RangeError(`Invalid window: must be a positive integer, got ${window}`);
+    }
+    this.#options = { ...options, window };
+  }
+
+  /**
+   * Opens a session of a named pipeline.
+   *
+   * @param pipeline The pipeline's name on the server.
+   * @param metadata What the client says about itself in this `open` (beside the client's).
+   * @returns The session, accepted.
+   * @throws {SessionClientError} The server's code when it refuses (`pipeline_not_found`,
+   * `missing_token`, `invalid_token`, `pipeline_not_allowed`, `session_limit_reached`,
+   * `invalid_manifest`, ...); `connection_failed` when the server cannot be reached or does not
+   * answer within `openTimeoutMs`.
+   */
+  open(pipeline: string, metadata: WireMetadata = {}): Promise<ClientSession> {
+    const options = this.#options;
+    const open = encodeWireMessage({
+      type: "open",
+      pipeline,
+      token: options.token ?? "",
+      metadata: { ...options.metadata, ...metadata },
+    });
+    return new Promise<ClientSession>((resolve, reject) => {
+      let socket: WebSocket;
+      try {
+        socket = new WebSocket(this.url);
+      } catch (error) {
+        reject(new SessionClientError("connection_failed", (error as Error).message, true));
+        return;
+      }
+      socket.binaryType = "arraybuffer";
+      let settled = false;
+      const fail = (error: SessionClientError) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(error);
+        try {
+          socket.close();
+        } catch { /* closed already */ }
+      };
+      const timeoutMs = options.openTimeoutMs ?? 30_000;
+      const timer = setTimeout(
+        () =>
+          fail(
+            new SessionClientError(
+              "connection_failed",
+              `Cannot open '${pipeline}' at ${this.url}: no answer within ${timeoutMs} ms`,
+              true,
+            ),
+          ),
+        timeoutMs,
+      );
+      socket.onopen = () => socket.send(open);
+      socket.onerror = () => {};
+      socket.onclose = () =>
+        fail(
+          new SessionClientError(
+            "connection_failed",
+            `Cannot open '${pipeline}' at ${this.url}: the connection closed before an accept`,
+            true,
+          ),
+        );
+      socket.onmessage = (event) => {
+        if (settled || !(event.data instanceof ArrayBuffer)) return;
+        try {
+          const message = decodeWireMessage(new Uint8Array(event.data), {
+            maxMessageBytes: FIRST_MESSAGE_BYTES,
+          });
+          if (message.type === "accept") {
+            settled = true;
+            clearTimeout(timer);
+            resolve(
+              new ClientSession(socket, message as AcceptMessage, {
+                window: options.window!,
+                onError: options.onError,
+              }),
+            );
+          } else if (message.type === "error" || message.type === "close") {
+            fail(new SessionClientError(message.code, message.message, true));
+          }
+        } catch (error) {
+          if (!(error instanceof WireError)) throw error;
+          fail(new SessionClientError(error.code, error.message, true));
+        }
+      };
+    });
+  }
+
+  /**
+   * Runs a pipeline on whole inputs (unary): opens a session, sends every frame of each input,
+   * ends them, and returns each output's frames once the server closed the session.
+   *
+   * @param pipeline The pipeline's name.
+   * @param inputs The frames of each input, in order.
+   * @returns The frames of each output.
+   * @throws {SessionClientError} What `open()` and `send()` throw, the code the session ended
+   * with, or the first frame the server refused (`app_frame_mismatch`, `message_too_large`, ...:
+   * the outputs would be incomplete).
+   */
+  async execute(
+    pipeline: string,
+    inputs: Readonly<
+      Record<string, Iterable<ClientExecuteInput> | AsyncIterable<ClientExecuteInput>>
+    >,
+  ): Promise<Record<string, ClientFrame[]>> {
+    const session = await this.open(pipeline);
+    try {
+      const outputs: Record<string, ClientFrame[]> = {};
+      for (const port of session.outputPorts) outputs[port.name] = [];
+      const reading = (async () => {
+        for await (const item of session.outputs()) (outputs[item.output] ??= []).push(item);
+      })();
+      for (const [name, frames] of Object.entries(inputs)) {
+        for await (const entry of frames) {
+          const wrapped = "frame" in entry && typeof entry.frame === "object" &&
+            entry.frame !== null &&
+            "kind" in entry.frame;
+          if (wrapped) {
+            const { frame, metadata } = entry as {
+              frame: ClientFrameInput;
+              metadata?: WireMetadata;
+            };
+            await session.send(name, frame, { metadata } satisfies ClientSendOptions);
+          } else await session.send(name, entry as ClientFrameInput);
+        }
+      }
+      for (const port of session.inputPorts) session.end(port.name);
+      await reading;
+      // A frame the server refused leaves the outputs incomplete: not a result.
+      if (session.errors.length > 0) throw session.errors[0];
+      return outputs;
+    } finally {
+      await session.close();
+    }
+  }
+}
+
+/**
+ * A client of a session server.
+ *
+ * @param url The server's WebSocket URL (`ws://127.0.0.1:8080/v1/sessions`).
+ * @param options The token and the rest of {@linkcode ConnectOptions}.
+ * @returns The client (nothing connects until `open()` or `execute()`).
+ * @throws {RangeError} When `window` is not a positive integer.
+ *
+ * @example Refused: no such pipeline
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PipelineRunner } from "@streamlib/streamlib/sessions";
+ * import { SessionHandler, TransportError } from "@streamlib/streamlib/sessions/websocket";
+ * import { connect, SessionClientError } from "@streamlib/streamlib/sessions/client";
+ *
+ * const runner = new PipelineRunner();
+ * const resolve = () => {
+ *   throw new TransportError("pipeline_not_found", "No pipeline 'nope'");
+ * };
+ * const handler = new SessionHandler({ runner, resolve });
+ * const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (r) => handler.handle(r));
+ * const client = connect(`ws://127.0.0.1:${server.addr.port}/`, { token: "t" });
+ * await assert.rejects(
+ *   client.open("nope"),
+ *   (error) => error instanceof SessionClientError && error.code === "pipeline_not_found",
+ * );
+ * await handler.close();
+ * await server.shutdown();
+ * ```
+ */
+export function connect(url: string | URL, options: ConnectOptions = {}): SessionClient {
+  return new SessionClient(url, options);
+}

@@ -1,0 +1,462 @@
+/**
+ * One WebSocket carrying one pipeline session: the wire messages in, the session's calls, its
+ * outputs out, and every way it ends.
+ *
+ * @module
+ */
+
+import { decodeWireMessage } from "../wire/decode.ts";
+import { encodeWireMessage } from "../wire/encode.ts";
+import { WireError } from "../wire/errors.ts";
+import type { FrameMessage, OpenMessage, WireMessage, WirePort } from "../wire/messages.ts";
+import type { PipelineRunner } from "../runner.ts";
+import type { Session } from "../session.ts";
+import { parsePortType } from "../../core/ports/port_type.ts";
+import type { Frame } from "../../core/frames/frame.ts";
+import type { SessionObserver } from "./observer.ts";
+import { RoundTrips } from "./_round_trip.ts";
+
+/** What a connection needs from its handler. */
+export interface ConnectionSettings {
+  readonly runner: PipelineRunner;
+  readonly resolve: (open: OpenMessage) => unknown;
+  readonly observer: SessionObserver;
+  readonly maxMessageBytes: number;
+  readonly maxBufferedBytes: number;
+  readonly maxPendingFrames: number;
+  readonly maxPendingBytes: number;
+  readonly openTimeoutMs: number;
+}
+
+type Item =
+  | { readonly t: "frame"; readonly message: FrameMessage; readonly bytes: number }
+  | { readonly t: "end"; readonly port: string }
+  | { readonly t: "ping"; readonly id: number }
+  | { readonly t: "refuse"; readonly code: string; readonly message: string }
+  | { readonly t: "drain" };
+
+type State = "awaiting-open" | "opening" | "open" | "done";
+
+const KINDS: Record<string, Frame["kind"]> = {
+  AudioFrame: "audio",
+  VideoFrame: "video",
+  EncodedVideoFrame: "encoded-video",
+  DataFrame: "data",
+};
+
+function ports(types: Readonly<Record<string, string>>): WirePort[] {
+  return Object.entries(types).map(([name, type]) => ({
+    name,
+    kind: KINDS[parsePortType(type)?.name ?? ""] ?? "any",
+  }));
+}
+
+function codeOf(error: unknown): { code: string; message: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (typeof code === "string" && code !== "") return { code, message };
+  return { code: "internal_error", message: `Internal error: ${message}` };
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The server's side of one session's WebSocket. */
+export class WireConnection {
+  readonly #socket: WebSocket;
+  readonly #settings: ConnectionSettings;
+  readonly #onDone: (connection: WireConnection) => void;
+  #state: State = "awaiting-open";
+  /** The code the connection ended with, once it ended. */
+  #endCode: string | undefined;
+  #session: Session | undefined;
+  #shutdown = false;
+  #refusedDuringShutdown = false;
+  readonly #queue: Item[] = [];
+  #queuedBytes = 0;
+  #queuedFrames = 0;
+  #wake: (() => void) | undefined;
+  readonly #ended = new Set<string>();
+  readonly #trips = new RoundTrips();
+  readonly #openTimer: ReturnType<typeof setTimeout>;
+  readonly #done: Promise<void>;
+  #resolveDone!: () => void;
+
+  /**
+   * Serves one session on a socket the handler upgraded.
+   *
+   * @param socket The server's WebSocket.
+   * @param settings The handler's runner, resolver, observer and bounds.
+   * @param onDone Called once when the connection is over.
+   */
+  constructor(
+    socket: WebSocket,
+    settings: ConnectionSettings,
+    onDone: (connection: WireConnection) => void,
+  ) {
+    this.#socket = socket;
+    this.#settings = settings;
+    this.#onDone = onDone;
+    this.#done = new Promise((resolve) => (this.#resolveDone = resolve));
+    socket.binaryType = "arraybuffer";
+    socket.onmessage = (event) => this.#message(event.data);
+    socket.onclose = () => this.#gone();
+    socket.onerror = () => {}; // a close event follows
+    this.#openTimer = setTimeout(
+      () =>
+        this.#finish(
+          "session_idle_timeout",
+          `No open message within ${settings.openTimeoutMs} ms of connecting`,
+          true,
+        ),
+      settings.openTimeoutMs,
+    );
+  }
+
+  /** Resolves once the connection is over, however it ended. */
+  get done(): Promise<void> {
+    return this.#done;
+  }
+
+  /**
+   * Ends the session for a server shutdown: frames already accepted go in, every input is ended,
+   * the outputs the graph still makes are sent, then `close` with `server_shutting_down`; after
+   * `drainMs` whatever is left is dropped and the session is closed with the same code.
+   *
+   * @param drainMs How long outputs may take to flush.
+   */
+  async drain(drainMs: number): Promise<void> {
+    if (this.#state === "done") return;
+    this.#shutdown = true;
+    if (this.#state === "awaiting-open") {
+      this.#finish("server_shutting_down", "The server is stopping: no new sessions", true);
+      return;
+    }
+    if (this.#state === "open") this.#enqueue({ t: "drain" });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<"late">((resolve) => (timer = setTimeout(resolve, drainMs, "late")));
+    const result = await Promise.race([this.#done, late]);
+    clearTimeout(timer);
+    if (result === "late") {
+      this.#finish(
+        "server_shutting_down",
+        `The server is stopping: outputs not flushed within ${drainMs} ms were dropped`,
+        false,
+      );
+    }
+  }
+
+  #message(data: unknown): void {
+    if (this.#state === "done") return;
+    if (!(data instanceof ArrayBuffer)) {
+      this.#refuse(
+        "wire_malformed",
+        "Cannot read a text WebSocket message: session messages are binary",
+      );
+      return;
+    }
+    let message: WireMessage;
+    try {
+      message = decodeWireMessage(new Uint8Array(data), {
+        maxMessageBytes: this.#settings.maxMessageBytes,
+      });
+    } catch (error) {
+      if (!(error instanceof WireError)) throw error;
+      this.#refuse(error.code, error.message);
+      return;
+    }
+    switch (message.type) {
+      case "open":
+        if (this.#state === "awaiting-open") void this.#open(message);
+        else this.#refuse("wire_unexpected", "Cannot open: this connection has a session already");
+        return;
+      case "frame":
+      case "end":
+      case "ping":
+        if (this.#state === "awaiting-open") {
+          this.#refuse(
+            "wire_unexpected",
+            `Cannot take a ${message.type} message first: a session starts with open`,
+          );
+          return;
+        }
+        if (message.type === "frame") this.#frame(message, data.byteLength);
+        else if (message.type === "end") this.#enqueue({ t: "end", port: message.port });
+        else this.#enqueue({ t: "ping", id: message.id });
+        return;
+      case "close":
+        this.#finish("", "", false);
+        return;
+      case "error":
+        // A client's non-fatal error says nothing the server acts on; a fatal one ends it.
+        if (message.fatal) this.#finish("", "", false);
+        return;
+      case "pong":
+        return;
+      case "accept":
+        this.#refuse("wire_unexpected", "Cannot take an accept message: only a server sends it");
+        return;
+    }
+  }
+
+  /**
+   * A message refused: before the `open` the connection ends; after it, a non-fatal error is
+   * sent in its turn among the frames (so errors come in the order of the messages), counted
+   * against the pending bound like a frame.
+   */
+  #refuse(code: string, message: string): void {
+    if (this.#state === "awaiting-open") {
+      this.#finish(code, message, true);
+      return;
+    }
+    if (this.#queuedFrames + 1 > this.#settings.maxPendingFrames) {
+      this.#finish("input_overrun", `Cannot hold more messages: ${this.#queuedFrames} wait`, true);
+      return;
+    }
+    this.#queuedFrames++;
+    this.#enqueue({ t: "refuse", code, message });
+  }
+
+  #frame(message: FrameMessage, bytes: number): void {
+    if (this.#shutdown) {
+      if (!this.#refusedDuringShutdown) {
+        this.#refusedDuringShutdown = true;
+        this.#send({
+          type: "error",
+          code: "server_shutting_down",
+          message: "The server is stopping: frames sent from now on are refused",
+          fatal: false,
+        });
+      }
+      return;
+    }
+    const { maxPendingFrames, maxPendingBytes } = this.#settings;
+    if (this.#queuedFrames + 1 > maxPendingFrames || this.#queuedBytes + bytes > maxPendingBytes) {
+      this.#finish(
+        "input_overrun",
+        `Cannot hold frame ${message.sequence} on '${message.port}': ${this.#queuedFrames} frames ` +
+          `(${this.#queuedBytes} bytes) wait for the graph, the most is ${maxPendingFrames} frames ` +
+          `or ${maxPendingBytes} bytes; send a ping and wait for its pong before sending more`,
+        true,
+      );
+      return;
+    }
+    this.#trips.arrived(message.sequence, performance.now());
+    this.#queuedFrames++;
+    this.#queuedBytes += bytes;
+    this.#enqueue({ t: "frame", message, bytes });
+  }
+
+  #enqueue(item: Item): void {
+    this.#queue.push(item);
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  async #open(message: OpenMessage): Promise<void> {
+    this.#state = "opening";
+    clearTimeout(this.#openTimer);
+    const { runner, resolve, observer } = this.#settings;
+    let session: Session;
+    try {
+      const manifest = await resolve(message);
+      if (this.#shutdown) {
+        this.#finish("server_shutting_down", "The server is stopping: no new sessions", true);
+        return;
+      }
+      if (this.#state !== "opening") return; // the client went away
+      session = await runner.stream(manifest);
+    } catch (error) {
+      const { code, message: text } = codeOf(error);
+      if (this.#state === "opening") {
+        observer.refused?.(code);
+        this.#finish(code, text, true);
+      }
+      return;
+    }
+    this.#session = session;
+    observer.started?.(session.id, message.pipeline);
+    if (this.#state !== "opening") {
+      // The connection ended while the isolate started (the client went away, sent too much).
+      observer.ended?.(session.id, this.#endCode ?? "client_disconnected");
+      await session.close();
+      return;
+    }
+    if (this.#shutdown) {
+      this.#finish("server_shutting_down", "The server is stopping: no new sessions", true);
+      return;
+    }
+    this.#state = "open";
+    this.#send({
+      type: "accept",
+      sessionId: session.id,
+      inputs: ports(session.inputTypes),
+      outputs: ports(session.outputTypes),
+      maxMessageBytes: this.#settings.maxMessageBytes,
+    });
+    session.done.then(() => {
+      if (session.state === "failed" && session.error) {
+        this.#finish(session.error.code, session.error.message, true);
+      }
+    });
+    if (Object.keys(session.outputTypes).length > 0) void this.#pump(session);
+    void this.#work(session);
+  }
+
+  /** Takes the client's frames, ends and pings into the session, one at a time, in order. */
+  async #work(session: Session): Promise<void> {
+    while (this.#state === "open") {
+      const item = this.#queue.shift();
+      if (item === undefined) {
+        await new Promise<void>((resolve) => (this.#wake = resolve));
+        continue;
+      }
+      if (item.t === "ping") {
+        this.#send({ type: "pong", id: item.id });
+      } else if (item.t === "refuse") {
+        this.#queuedFrames--;
+        this.#send({ type: "error", code: item.code, message: item.message, fatal: false });
+      } else if (item.t === "drain") {
+        for (const input of Object.keys(session.inputTypes)) this.#endInput(session, input);
+      } else if (item.t === "end") {
+        if (!Object.hasOwn(session.inputTypes, item.port)) {
+          this.#send({
+            type: "error",
+            code: "app_port_not_found",
+            message: `Cannot end '${item.port.slice(0, 80)}': no such input, available inputs: ${
+              Object.keys(session.inputTypes).join(", ")
+            }`,
+            fatal: false,
+          });
+        } else this.#endInput(session, item.port);
+      } else {
+        const { message } = item;
+        try {
+          await session.send(message.port, message.frame, {
+            metadata: { ...message.metadata },
+            seq: message.sequence,
+          });
+          this.#settings.observer.frameIn?.();
+        } catch (error) {
+          if (session.state !== "running" || this.#state !== "open") return;
+          const { code, message: text } = codeOf(error);
+          this.#send({
+            type: "error",
+            code,
+            message: `${text} (frame ${message.sequence} on '${message.port.slice(0, 80)}')`,
+            fatal: false,
+          });
+        } finally {
+          this.#queuedFrames--;
+          this.#queuedBytes -= item.bytes;
+        }
+      }
+    }
+  }
+
+  #endInput(session: Session, input: string): void {
+    if (this.#ended.has(input)) return;
+    this.#ended.add(input);
+    try {
+      session.end(input);
+    } catch { /* the session ended: its own path reports why */ }
+  }
+
+  /** Sends the session's outputs, no faster than the client reads them. */
+  async #pump(session: Session): Promise<void> {
+    const { observer, maxBufferedBytes } = this.#settings;
+    try {
+      for await (const item of session.outputs()) {
+        // A client that does not read: stop pulling outputs; the graph stalls behind its credit.
+        while (
+          this.#socket.readyState === WebSocket.OPEN &&
+          this.#socket.bufferedAmount > maxBufferedBytes
+        ) await delay(5);
+        if (this.#state !== "open") return;
+        const sent = this.#send({
+          type: "frame",
+          port: item.output,
+          sequence: item.seq >= 0 ? item.seq : 0,
+          metadata: item.metadata,
+          frame: item.frame,
+        }, true);
+        if (!sent) continue;
+        observer.frameOut?.();
+        const trip = item.seq >= 0 ? this.#trips.left(item.seq, performance.now()) : undefined;
+        if (trip !== undefined) observer.roundTrip?.(trip);
+      }
+    } catch (error) {
+      const { code, message } = codeOf(error);
+      this.#finish(code, message, true);
+      return;
+    }
+    if (this.#state !== "open" || session.state !== "running") return;
+    for (const output of Object.keys(session.outputTypes)) {
+      this.#send({ type: "end", port: output });
+    }
+    if (this.#shutdown) {
+      this.#finish("server_shutting_down", "The server is stopping: every output was sent", false);
+    } else this.#finish("", "", false);
+  }
+
+  /**
+   * Encodes and sends one message; `false` when it could not be (the socket closed, or an
+   * output frame the format cannot carry, reported to the client as a non-fatal error).
+   */
+  #send(message: WireMessage, output = false): boolean {
+    if (this.#socket.readyState !== WebSocket.OPEN) return false;
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeWireMessage(message, { maxMessageBytes: this.#settings.maxMessageBytes });
+    } catch (error) {
+      if (!(error instanceof WireError) || !output) throw error;
+      this.#send({
+        type: "error",
+        code: error.code,
+        message: `Cannot send a frame of '${(message as FrameMessage).port}': ${error.message}`,
+        fatal: false,
+      });
+      return false;
+    }
+    try {
+      this.#socket.send(bytes);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The client's side closed (or the network dropped it). */
+  #gone(): void {
+    if (this.#state === "done") return;
+    this.#finish("client_disconnected", "", false, false);
+  }
+
+  /**
+   * Ends the connection once: an `error` (when `error`) and a `close` with the code, the
+   * session closed, the observer told.
+   */
+  #finish(code: string, message: string, error: boolean, send = true): void {
+    if (this.#state === "done") return;
+    const started = this.#state === "open";
+    this.#state = "done";
+    this.#endCode = code;
+    clearTimeout(this.#openTimer);
+    if (send) {
+      if (error) this.#send({ type: "error", code, message: message.slice(0, 1000), fatal: true });
+      this.#send({ type: "close", code, message: message.slice(0, 1000) });
+      try {
+        this.#socket.close(1000);
+      } catch { /* closed already */ }
+    }
+    this.#queue.length = 0;
+    this.#wake?.();
+    const session = this.#session;
+    if (session && started) this.#settings.observer.ended?.(session.id, code);
+    const closing = session ? session.close() : Promise.resolve();
+    closing.finally(() => {
+      this.#resolveDone();
+      this.#onDone(this);
+    });
+  }
+}

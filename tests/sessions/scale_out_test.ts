@@ -1,0 +1,302 @@
+/**
+ * Sessions past one machine, on existing infrastructure: two `streamlib serve` processes behind
+ * HAProxy (Debian's), with Prometheus (Debian's) scraping both. 40 sessions spread over both
+ * servers; one server is killed: its sessions end at the client with a code, the others carry on,
+ * new sessions go to the survivor, and Prometheus reports the dead target down.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { connect } from "../../sessions/client/mod.ts";
+import type { ClientSession } from "../../sessions/client/mod.ts";
+
+const CLI = new URL("../../cli/streamlib.ts", import.meta.url).pathname;
+const DENO = Deno.execPath();
+
+function need(tool: string): string {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":").concat(["/usr/sbin", "/sbin"])) {
+    try {
+      if (Deno.statSync(`${dir}/${tool}`).isFile) return `${dir}/${tool}`;
+    } catch { /* not there */ }
+  }
+  throw new Error(
+    `${tool} is not installed: this test needs it (Debian: apt-get install ${tool}; ` +
+      "scripts/install_test_deps.sh installs it)",
+  );
+}
+
+async function freePort(): Promise<number> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ""}`);
+}
+
+interface Server {
+  child: Deno.ChildProcess;
+  port: number;
+  stdout: Promise<string>;
+}
+
+async function startServer(folder: string): Promise<Server> {
+  const child = new Deno.Command(DENO, {
+    args: [
+      "run",
+      "-A",
+      CLI,
+      "serve",
+      folder,
+      "--port",
+      "0",
+      "--json",
+      "--max-sessions",
+      "64",
+      "--idle-timeout",
+      "120",
+    ],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`streamlib serve exited before listening: ${text}`);
+    text += value;
+  }
+  const port = JSON.parse(text.slice(0, text.indexOf("\n"))).port as number;
+  const stdout = (async () => {
+    let rest = text.slice(text.indexOf("\n") + 1);
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return rest;
+      rest += value;
+    }
+  })();
+  return { child, port, stdout };
+}
+
+async function metric(port: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+  return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : 0;
+}
+
+const block = (value: number) => ({
+  kind: "audio" as const,
+  channels: 2,
+  sampleRate: 16_000,
+  samples: new Float32Array(640).fill(value),
+});
+
+/** Sends one block and reads its output; resolves with the output's first sample. */
+async function roundTrip(
+  session: ClientSession,
+  outputs: AsyncIterator<{ frame: unknown }>,
+  value: number,
+): Promise<number> {
+  await session.send("voice", block(value));
+  const next = await outputs.next();
+  if (next.done) throw new Error("the session's outputs ended");
+  return (next.value.frame as { samples: Float32Array }).samples[0];
+}
+
+Deno.test({
+  name:
+    "two streamlib serve behind HAProxy, scraped by Prometheus: 40 sessions spread, one server killed, the survivor takes new ones",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const haproxy = need("haproxy");
+    const prometheus = need("prometheus");
+    const dir = await Deno.makeTempDir({ prefix: "streamlib_scale_" });
+    const folder = `${dir}/pipelines`;
+    await Deno.mkdir(folder);
+    await Deno.writeTextFile(
+      `${folder}/voice-fx.json`,
+      JSON.stringify({
+        version: 1,
+        nodes: [{ id: "fx", type: "Gain", config: { gain: 2 } }],
+        inputs: { voice: "fx.in" },
+        outputs: { voice: "fx.out" },
+      }),
+    );
+    const servers = [await startServer(folder), await startServer(folder)];
+    const processes: Deno.ChildProcess[] = servers.map((s) => s.child);
+    const sessions: ClientSession[] = [];
+    try {
+      // HAProxy: one frontend, least-connections over both servers, health from /readyz.
+      const front = await freePort();
+      await Deno.writeTextFile(
+        `${dir}/haproxy.cfg`,
+        [
+          "global",
+          "  maxconn 1000",
+          "defaults",
+          "  mode http",
+          "  timeout connect 2s",
+          "  timeout client 60s",
+          "  timeout server 60s",
+          "  timeout tunnel 60s",
+          "  timeout check 5s",
+          "frontend sessions",
+          `  bind 127.0.0.1:${front}`,
+          "  default_backend streamlib",
+          "backend streamlib",
+          "  balance leastconn",
+          "  option httpchk GET /readyz",
+          "  retries 2",
+          "  option redispatch",
+          ...servers.map((s, i) =>
+            `  server s${i} 127.0.0.1:${s.port} check inter 500ms fall 2 rise 2`
+          ),
+          "",
+        ].join("\n"),
+      );
+      const proxy = new Deno.Command(haproxy, {
+        args: ["-f", `${dir}/haproxy.cfg`, "-db"],
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      processes.push(proxy);
+
+      // Prometheus scraping both servers every second.
+      const promPort = await freePort();
+      await Deno.writeTextFile(
+        `${dir}/prometheus.yml`,
+        [
+          "global:",
+          "  scrape_interval: 1s",
+          "  evaluation_interval: 1s",
+          "scrape_configs:",
+          "  - job_name: streamlib",
+          "    static_configs:",
+          `      - targets: [${servers.map((s) => `"127.0.0.1:${s.port}"`).join(", ")}]`,
+          "",
+        ].join("\n"),
+      );
+      const prom = new Deno.Command(prometheus, {
+        args: [
+          `--config.file=${dir}/prometheus.yml`,
+          `--storage.tsdb.path=${dir}/tsdb`,
+          `--web.listen-address=127.0.0.1:${promPort}`,
+        ],
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      processes.push(prom);
+      const query = async (q: string) => {
+        const response = await fetch(
+          `http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(q)}`,
+        );
+        const body = await response.json();
+        return body.data.result as { metric: Record<string, string>; value: [number, string] }[];
+      };
+
+      const url = `ws://127.0.0.1:${front}/v1/sessions`;
+      await waitFor("HAProxy to accept a session", async () => {
+        const s = await connect(url).open("voice-fx");
+        await s.close();
+        return true;
+      });
+
+      // 40 sessions through the proxy, each doing a round trip.
+      const iterators: AsyncIterator<{ frame: unknown }>[] = [];
+      for (let batch = 0; batch < 4; batch++) {
+        const opened = await Promise.all(
+          Array.from({ length: 10 }, () => connect(url).open("voice-fx")),
+        );
+        for (const session of opened) {
+          sessions.push(session);
+          iterators.push(session.outputs()[Symbol.asyncIterator]());
+        }
+      }
+      const firsts = await Promise.all(sessions.map((s, i) => roundTrip(s, iterators[i], 0.25)));
+      assert.ok(firsts.every((v) => Math.abs(v - 0.5) < 1e-6));
+      const active = await Promise.all(
+        servers.map((s) => metric(s.port, "streamlib_sessions_active")),
+      );
+      assert.equal(active[0] + active[1], 40, `sessions active per server: ${active}`);
+      assert.ok(active[0] >= 10 && active[1] >= 10, `not spread: ${active}`);
+
+      // Prometheus sees both targets and the 40 sessions.
+      await waitFor("Prometheus to scrape 40 active sessions", async () => {
+        const result = await query("sum(streamlib_sessions_active)");
+        return result.length === 1 && Number(result[0].value[1]) === 40 ? true : undefined;
+      });
+
+      // Kill server 0 outright: its sessions end with a code at the client, the others carry on.
+      servers[0].child.kill("SIGKILL");
+      await servers[0].child.status;
+      const outcomes = await Promise.all(
+        sessions.map(async (s, i) => {
+          try {
+            const v = await roundTrip(s, iterators[i], 0.125);
+            return { ok: Math.abs(v - 0.25) < 1e-6, code: "" };
+          } catch (error) {
+            return { ok: false, code: (error as { code?: string }).code ?? String(error) };
+          }
+        }),
+      );
+      const survived = outcomes.filter((o) => o.ok).length;
+      const ended = outcomes.filter((o) => !o.ok);
+      assert.equal(survived, active[1], `sessions on the survivor carry on: ${survived}`);
+      assert.equal(ended.length, active[0], "sessions on the killed server end");
+      for (const o of ended) {
+        assert.ok(
+          typeof o.code === "string" && /^[a-z_]+$/.test(o.code),
+          `a lost session ends with a code, got ${o.code}`,
+        );
+      }
+
+      // New sessions go to the survivor.
+      const before = await metric(servers[1].port, "streamlib_sessions_started_total");
+      for (let i = 0; i < 5; i++) {
+        const session = await waitFor("a new session through the proxy", async () => {
+          return await connect(url).open("voice-fx");
+        });
+        const it = session.outputs()[Symbol.asyncIterator]();
+        assert.ok(Math.abs(await roundTrip(session, it, 0.5) - 1) < 1e-6);
+        await session.close();
+      }
+      const after = await metric(servers[1].port, "streamlib_sessions_started_total");
+      assert.ok(after - before >= 5, `the survivor started ${after - before} new sessions`);
+
+      // Prometheus reports the killed server down.
+      await waitFor("Prometheus to see the killed server down", async () => {
+        const result = await query(`up{instance="127.0.0.1:${servers[0].port}"}`);
+        return result.length === 1 && result[0].value[1] === "0" ? true : undefined;
+      });
+    } finally {
+      for (const s of sessions) await s.close().catch(() => {});
+      for (const p of processes) {
+        try {
+          p.kill("SIGKILL");
+        } catch { /* already gone */ }
+        await p.status.catch(() => {});
+      }
+      await Promise.all(servers.map((s) => s.stdout.catch(() => "")));
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
