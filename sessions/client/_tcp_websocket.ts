@@ -60,7 +60,16 @@ export class TcpWebSocket extends EventTarget {
    */
   constructor(url: string | URL) {
     super();
-    this.url = String(url);
+    const parsed = new URL(url); // throws a TypeError for what is not a URL, as WebSocket does
+    if (parsed.protocol === "http:") parsed.protocol = "ws:";
+    else if (parsed.protocol === "https:") parsed.protocol = "wss:";
+    if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") {
+      throw new DOMException(
+        `The URL's scheme must be ws, wss, http or https, got '${parsed.protocol}'`,
+        "SyntaxError",
+      );
+    }
+    this.url = parsed.href;
     this.#connect().catch((error) => this.#fail(error));
   }
 
@@ -114,9 +123,6 @@ export class TcpWebSocket extends EventTarget {
 
   async #connect(): Promise<void> {
     const url = new URL(this.url);
-    if (url.protocol !== "ws:" && url.protocol !== "wss:") {
-      throw new SyntaxError(`The URL's scheme must be ws or wss, got '${url.protocol}'`);
-    }
     const secure = url.protocol === "wss:";
     const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
     const port = Number(url.port || (secure ? 443 : 80));
@@ -376,4 +382,17 @@ class ByteReader {
     this.#end += got;
     return true;
   }
+}
+
+/**
+ * A WebSocket to `url`: a {@linkcode TcpWebSocket} in Deno (no Nagle stall), the platform's
+ * `WebSocket` elsewhere (browsers set `TCP_NODELAY` themselves).
+ *
+ * @param url The server's WebSocket URL.
+ * @returns The socket, connecting.
+ */
+export function openWebSocket(url: string | URL): WebSocket {
+  const deno = (globalThis as { Deno?: { connect?: unknown } }).Deno;
+  if (typeof deno?.connect === "function") return new TcpWebSocket(url) as unknown as WebSocket;
+  return new WebSocket(url);
 }

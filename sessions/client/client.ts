@@ -10,6 +10,7 @@ import { encodeWireMessage } from "../wire/encode.ts";
 import { WireError } from "../wire/errors.ts";
 import type { AcceptMessage, WireMetadata } from "../wire/messages.ts";
 import { SessionClientError } from "./errors.ts";
+import { openWebSocket } from "./_tcp_websocket.ts";
 import {
   type ClientFrame,
   type ClientFrameInput,
@@ -116,7 +117,7 @@ export class SessionClient {
     return new Promise<ClientSession>((resolve, reject) => {
       let socket: WebSocket;
       try {
-        socket = new WebSocket(this.url);
+        socket = openWebSocket(this.url);
       } catch (error) {
         reject(new SessionClientError("connection_failed", (error as Error).message, true));
         return;
