@@ -26,7 +26,7 @@ function need(tool: string): string {
   );
 }
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
@@ -146,7 +146,7 @@ Deno.test({
     const sessions: ClientSession[] = [];
     try {
       // HAProxy: one frontend, least-connections over both servers, health from /readyz.
-      const front = await freePort();
+      const front = freePort();
       await Deno.writeTextFile(
         `${dir}/haproxy.cfg`,
         [
@@ -181,7 +181,7 @@ Deno.test({
       processes.push(proxy);
 
       // Prometheus scraping both servers every second.
-      const promPort = await freePort();
+      const promPort = freePort();
       await Deno.writeTextFile(
         `${dir}/prometheus.yml`,
         [
