@@ -106,9 +106,10 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
     );
   }
   const drainMs = options.drainMs ?? 5_000;
-  const runner = new PipelineRunner(options);
-  const metrics = new SessionMetrics();
   const { catalog } = options;
+  // Pooled isolates run each of the catalog's pipelines once before a session asks (at most 16).
+  const runner = new PipelineRunner({ warmup: [...catalog.values()].slice(0, 16), ...options });
+  const metrics = new SessionMetrics();
   const resolve = (open: OpenMessage): unknown => {
     tokens.check(open.pipeline, open.token);
     const manifest = catalog.get(open.pipeline);

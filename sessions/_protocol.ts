@@ -41,7 +41,12 @@ export type ToIsolate =
   | { readonly t: "end"; readonly input: string }
   | { readonly t: "credit"; readonly output: string; readonly n: number }
   | { readonly t: "close" }
-  | { readonly t: "preload"; readonly registries: readonly string[] };
+  | {
+    readonly t: "preload";
+    readonly registries: readonly string[];
+    /** Manifests to build, start and stop once before a session takes the isolate. */
+    readonly warmup?: readonly unknown[];
+  };
 
 /** What the isolate tells its session. */
 export type FromIsolate =

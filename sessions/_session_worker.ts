@@ -59,13 +59,59 @@ function receive(message: ToIsolate): void {
       close();
       break;
     case "preload":
-      // A pooled isolate: import the registries now, so opening a session only loads its graph.
-      loadRegistries(message.registries).catch(() => {});
+      // A pooled isolate: import the registries now, and the modules of the processors named,
+      // so opening a session only builds its graph.
+      preload(message.registries, message.warmup ?? []).catch(() => {});
       break;
   }
 }
 
 const loaded = new Map<string, Promise<NodeDefinition[]>>();
+
+/**
+ * Readies a pooled isolate so a session's open only builds its graph: imports the registries and
+ * the modules of the processors the warm-up manifests use (their graphs built, never started, so
+ * no file, port or device opens), then runs one frame through a graph of its own (an application
+ * input, a `Gain`, an application output) so the runtime's start and frame paths are compiled.
+ */
+async function preload(registries: readonly string[], warmup: readonly unknown[]): Promise<void> {
+  const definitions = await loadRegistries(registries);
+  for (const manifest of warmup) {
+    if (rt !== undefined) return; // a session arrived: it has the isolate now
+    try {
+      const runtime = new Runtime();
+      runtime.use(definitions);
+      loadManifest(runtime, manifest);
+      const types = new Set(runtime.describe().nodes.map((node) => node.type));
+      await Promise.all(
+        definitions.filter((d) => types.has(d.descriptor.name)).map((d) => d.load?.().catch(() => {})),
+      );
+    } catch { /* the session that uses it reports why */ }
+  }
+  if (rt !== undefined || !definitions.some((d) => d.descriptor.name === "Gain")) return;
+  const runtime = new Runtime();
+  try {
+    runtime.use(definitions);
+    loadManifest(runtime, WARM_GRAPH);
+    await runtime.start();
+    const samples = new Float32Array(2);
+    await runtime.input("a").send({ kind: "audio", channels: 2, sampleRate: 48_000, samples });
+    runtime.input("a").end();
+    for await (const _ of runtime.output("a")) { /* one frame */ }
+  } catch {
+    /* a warm-up only */
+  } finally {
+    await runtime.stop().catch(() => {});
+  }
+}
+
+/** The graph `preload()` runs one frame through. */
+const WARM_GRAPH = {
+  version: 1,
+  nodes: [{ id: "g", type: "Gain" }],
+  inputs: { a: "g.in" },
+  outputs: { a: "g.out" },
+};
 
 /** The definitions of the registry modules, each imported once per isolate. */
 async function loadRegistries(urls: readonly string[]): Promise<NodeDefinition[]> {

@@ -24,6 +24,13 @@ export interface RunnerOptions extends RunnerLimits {
    * alive; `close()` ends them. Default 0 (each session starts its own).
    */
   readonly pool?: number;
+  /**
+   * Manifests each pooled isolate builds, starts and stops once before it waits for a session:
+   * their processors' modules are imported and the runtime's code is compiled, so a session on
+   * one of them only builds its graph (about half the set-up time; see `docs/sessions.md`).
+   * `streamlib serve` passes its catalog's manifests. Default: none.
+   */
+  readonly warmup?: readonly unknown[];
 }
 
 /** A frame `execute()` sends: the frame and, optionally, its metadata. */
@@ -68,6 +75,7 @@ const BUILTIN = new URL("../processors/registry.gen.ts", import.meta.url).href;
 export class PipelineRunner {
   readonly #limits: ResolvedLimits;
   readonly #registries: string[];
+  readonly #warmup: readonly unknown[];
   readonly #sessions = new Map<string, Session>();
   #next = 1;
   #refused = 0;
@@ -84,6 +92,7 @@ export class PipelineRunner {
   constructor(options: RunnerOptions = {}) {
     this.#limits = resolveLimits(options);
     this.#registries = (options.registries ?? [BUILTIN]).map((u) => new URL(u).href);
+    this.#warmup = [...(options.warmup ?? [])];
     const pool = options.pool ?? 0;
     if (!(Number.isInteger(pool) && pool >= 0 && pool <= 256)) {
       throw new RangeError(
@@ -103,7 +112,7 @@ export class PipelineRunner {
     while (!this.#closed && this.#pool.length < this.#poolSize) {
       const worker = startIsolate();
       worker.unref();
-      worker.postMessage({ t: "preload", registries: this.#registries });
+      worker.postMessage({ t: "preload", registries: this.#registries, warmup: this.#warmup });
       const drop = () => {
         const i = this.#pool.indexOf(worker);
         if (i >= 0) this.#pool.splice(i, 1);
