@@ -33,6 +33,12 @@ export interface ServeOptions extends RunnerOptions {
   readonly maxPendingFrames?: number;
   /** How long a connection may take to send its `open`. Default 10 000 ms. */
   readonly openTimeoutMs?: number;
+  /**
+   * A port for the same pipelines over gRPC (`sessions/grpc/`, the `.proto` in
+   * `proto/streamlib/sessions/v1/`), with the same tokens, session limit and metrics (0: a free
+   * one). Default: no gRPC.
+   */
+  readonly grpcPort?: number;
 }
 
 /** A running server. */
@@ -43,6 +49,8 @@ export interface SessionServer {
   readonly sessionsUrl: string;
   /** The port it listens on. */
   readonly port: number;
+  /** The gRPC port, when `grpcPort` was given. */
+  readonly grpcPort?: number;
   /** The metrics it serves at `/metrics`. */
   readonly metrics: SessionMetrics;
   /** The runner of its sessions. */
@@ -176,12 +184,34 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
       refusal(500, "internal_error", `Internal error: ${(error as Error).message}`),
   }, route);
   const addr = await listening.promise;
+  const grpc = options.grpcPort === undefined ? undefined : await (async () => {
+    const { startGrpc } = await import("./grpc.ts");
+    try {
+      return await startGrpc({
+        runner,
+        catalog,
+        tokens,
+        observer: metrics.observer,
+        port: options.grpcPort!,
+        hostname,
+      });
+    } catch (error) {
+      await runner.close();
+      await http.shutdown();
+      throw new ServeError(
+        "invalid_argument",
+        `Cannot serve gRPC on ${hostname}:${options.grpcPort}: ${(error as Error).message}`,
+        { field: "grpcPort" },
+      );
+    }
+  })();
   const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${addr.port}`,
     sessionsUrl: `ws://${host}:${addr.port}/v1/sessions`,
     port: addr.port,
+    grpcPort: grpc?.port,
     metrics,
     runner,
     get draining() {
@@ -190,7 +220,7 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
     close() {
       closing ??= (async () => {
         draining = true;
-        await handler.close(drainMs);
+        await Promise.all([handler.close(drainMs), grpc?.close({ graceMs: drainMs })]);
         await runner.close();
         await http.shutdown();
       })();

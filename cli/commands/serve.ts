@@ -19,7 +19,8 @@ import { MAX_SECONDS, numberFlag, parseCommand } from "../parse_command.ts";
 import { terminalSafe } from "../terminal_text.ts";
 import { waitForStop } from "../wait_for_stop.ts";
 
-const USAGE = `Usage: streamlib serve <folder> [--port N] [--hostname H] [--token-file F] [--pool N]
+const USAGE =
+  `Usage: streamlib serve <folder> [--port N] [--grpc-port N] [--hostname H] [--token-file F] [--pool N]
                        [--max-sessions N] [--idle-timeout S] [--max-session S]
                        [--max-message M] [--memory-budget M] [--drain S] [--registry MODULE]...
                        [--json]
@@ -32,6 +33,8 @@ const USAGE = `Usage: streamlib serve <folder> [--port N] [--hostname H] [--toke
   server_shutting_down, and the process exits 0.
 Options:
   --port N            the port (default 8080; 0: a free one)
+  --grpc-port N       also serve the pipelines over gRPC on this port (0: a free one), with the
+                      same tokens, session limit and metrics (proto/streamlib/sessions/v1/)
   --hostname H        the address to bind (default 127.0.0.1); another needs --token-file
   --token-file F      JSON { "tokens": { "<token>": ["<pipeline>", ...] } }: each open needs a
                       token, and "*" allows every pipeline. Without it: no token, loopback only
@@ -44,7 +47,7 @@ Options:
   --drain S           seconds outputs may take to flush when stopping (default 5)
   --registry MODULE   a module whose 'registry' export sessions use, instead of the built-in
                       processors (repeatable)
-  --json              print { url, sessionsUrl, port } as one JSON line on stdout
+  --json              print { url, sessionsUrl, port, grpcPort } as one JSON line on stdout
   -h, --help          this text
 Exit codes: 0 served and stopped cleanly, 1 a manifest that is not a JSON object, 2 usage error
 or a folder or token file that cannot be read.`;
@@ -58,6 +61,7 @@ export const command: CliCommand = {
       args,
       {
         port: { type: "string" },
+        "grpc-port": { type: "string" },
         hostname: { type: "string" },
         "token-file": { type: "string" },
         pool: { type: "string" },
@@ -103,6 +107,7 @@ export const command: CliCommand = {
         );
       options = {
         port: integer("port", 0, 65535) ?? 8080,
+        grpcPort: integer("grpc-port", 0, 65535),
         hostname: v.hostname,
         pool: integer("pool", 0, 256),
         maxSessions: integer("max-sessions", 1, 100_000),
@@ -133,13 +138,21 @@ export const command: CliCommand = {
       }
       if (values.json) {
         output.out(
-          JSON.stringify({ url: server.url, sessionsUrl: server.sessionsUrl, port: server.port }),
+          JSON.stringify({
+            url: server.url,
+            sessionsUrl: server.sessionsUrl,
+            port: server.port,
+            grpcPort: server.grpcPort,
+          }),
         );
       } else {
         output.out(
           `streamlib serve: ${catalog.size} pipeline(s): ${[...catalog.keys()].join(", ")}`,
         );
         output.out(`  sessions: ${server.sessionsUrl}`);
+        if (server.grpcPort !== undefined) {
+          output.out(`  gRPC:     ${options.hostname ?? "127.0.0.1"}:${server.grpcPort}`);
+        }
         output.out(
           `  health:   ${server.url}/healthz  ${server.url}/readyz  ${server.url}/metrics`,
         );

@@ -8,8 +8,10 @@
  */
 
 import assert from "node:assert/strict";
+import * as grpc from "@grpc/grpc-js";
 import { connect } from "../../sessions/client/mod.ts";
 import type { ClientSession } from "../../sessions/client/mod.ts";
+import { audioFrame, loadSessionsClient, samplesOf, type Served, stream } from "./grpc_harness.ts";
 
 const CLI = new URL("../../cli/streamlib.ts", import.meta.url).pathname;
 const DENO = Deno.execPath();
@@ -55,6 +57,7 @@ async function waitFor<T>(
 interface Server {
   child: Deno.ChildProcess;
   port: number;
+  grpcPort: number;
   stdout: Promise<string>;
 }
 
@@ -67,6 +70,8 @@ async function startServer(folder: string): Promise<Server> {
       "serve",
       folder,
       "--port",
+      "0",
+      "--grpc-port",
       "0",
       "--json",
       "--max-sessions",
@@ -84,7 +89,7 @@ async function startServer(folder: string): Promise<Server> {
     if (done) throw new Error(`streamlib serve exited before listening: ${text}`);
     text += value;
   }
-  const port = JSON.parse(text.slice(0, text.indexOf("\n"))).port as number;
+  const { port, grpcPort } = JSON.parse(text.slice(0, text.indexOf("\n")));
   const stdout = (async () => {
     let rest = text.slice(text.indexOf("\n") + 1);
     for (;;) {
@@ -93,7 +98,7 @@ async function startServer(folder: string): Promise<Server> {
       rest += value;
     }
   })();
-  return { child, port, stdout };
+  return { child, port, grpcPort, stdout };
 }
 
 async function metric(port: number, name: string): Promise<number> {
@@ -121,9 +126,65 @@ async function roundTrip(
   return (next.value.frame as { samples: Float32Array }).samples[0];
 }
 
+/** One session, whatever its transport: a round trip of one block, and close. */
+interface Peer {
+  /** Sends a block of `value`s; resolves with its output's first sample or throws with a code. */
+  roundTrip(value: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+function webSocketPeer(session: ClientSession): Peer {
+  const outputs = session.outputs()[Symbol.asyncIterator]();
+  return {
+    roundTrip: (value) => roundTrip(session, outputs, value),
+    async close() {
+      await session.close();
+    },
+  };
+}
+
+/** A gRPC Stream session on `voice-fx` through `served.client`, opened and accepted. */
+async function grpcPeer(served: Served): Promise<Peer> {
+  const call = stream(served, new grpc.Metadata());
+  call.call.write({ open: { pipeline: "voice-fx" } });
+  const accepted = await call.received(1);
+  if (!accepted[0]?.accepted) {
+    const status = await call.status;
+    throw Object.assign(new Error(`gRPC open refused: ${status.details}`), {
+      code: status.streamlibCode ?? "grpc_status_" + status.code,
+    });
+  }
+  let seq = 0;
+  let ended: { code: string } | undefined;
+  call.status.then((s) => {
+    ended = { code: s.streamlibCode ?? (s.code === grpc.status.OK ? "" : "connection_lost") };
+  });
+  return {
+    async roundTrip(value) {
+      const before = call.responses.length;
+      call.call.write({
+        frame: { port: "voice", frame: audioFrame(new Array(640).fill(value), { seq: seq++ }) },
+      });
+      const got = await call.received(before + 1);
+      const response = got[before];
+      if (!response?.frame) {
+        await call.status;
+        throw Object.assign(new Error("the gRPC session ended"), {
+          code: ended?.code || "connection_lost",
+        });
+      }
+      return samplesOf(response.frame.frame.audio.samplesF32le)[0];
+    },
+    async close() {
+      call.call.end();
+      await Promise.race([call.status, new Promise((r) => setTimeout(r, 2_000))]);
+    },
+  };
+}
+
 Deno.test({
   name:
-    "two streamlib serve behind HAProxy, scraped by Prometheus: 40 sessions spread, one server killed, the survivor takes new ones",
+    "two streamlib serve behind HAProxy, scraped by Prometheus: 40 WebSocket and gRPC sessions spread, one server killed, the survivor takes new ones",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -144,9 +205,12 @@ Deno.test({
     const servers = [await startServer(folder), await startServer(folder)];
     const processes: Deno.ChildProcess[] = servers.map((s) => s.child);
     const sessions: ClientSession[] = [];
+    const peers: Peer[] = [];
+    const grpcClients: grpc.Client[] = [];
     try {
       // HAProxy: one frontend, least-connections over both servers, health from /readyz.
       const front = freePort();
+      const grpcFront = freePort();
       await Deno.writeTextFile(
         `${dir}/haproxy.cfg`,
         [
@@ -169,6 +233,19 @@ Deno.test({
           "  option redispatch",
           ...servers.map((s, i) =>
             `  server s${i} 127.0.0.1:${s.port} check inter 500ms fall 2 rise 2`
+          ),
+          // gRPC: HTTP/2 both sides, each call a request balanced on its own; health from the
+          // same server's /readyz over HTTP/1.1 on its HTTP port.
+          "frontend grpc",
+          `  bind 127.0.0.1:${grpcFront} proto h2`,
+          "  default_backend streamlib_grpc",
+          "backend streamlib_grpc",
+          "  balance leastconn",
+          "  option httpchk GET /readyz",
+          "  retries 2",
+          "  option redispatch",
+          ...servers.map((s, i) =>
+            `  server g${i} 127.0.0.1:${s.grpcPort} proto h2 check port ${s.port} check-proto h1 inter 500ms fall 2 rise 2`
           ),
           "",
         ].join("\n"),
@@ -220,19 +297,25 @@ Deno.test({
         return true;
       });
 
-      // 40 sessions through the proxy, each doing a round trip.
-      const iterators: AsyncIterator<{ frame: unknown }>[] = [];
-      for (let batch = 0; batch < 4; batch++) {
+      // 40 sessions through the proxy: 30 over WebSocket, 10 over gRPC, each doing a round trip.
+      const Sessions = loadSessionsClient();
+      for (let batch = 0; batch < 3; batch++) {
         const opened = await Promise.all(
           Array.from({ length: 10 }, () => connect(url).open("voice-fx")),
         );
         for (const session of opened) {
           sessions.push(session);
-          iterators.push(session.outputs()[Symbol.asyncIterator]());
+          peers.push(webSocketPeer(session));
         }
       }
-      const firsts = await Promise.all(sessions.map((s, i) => roundTrip(s, iterators[i], 0.25)));
-      assert.ok(firsts.every((v) => Math.abs(v - 0.5) < 1e-6));
+      for (let i = 0; i < 10; i++) {
+        // A client (an HTTP/2 connection) per stream, as separate callers would have.
+        const client = new Sessions(`127.0.0.1:${grpcFront}`, grpc.credentials.createInsecure());
+        grpcClients.push(client);
+        peers.push(await grpcPeer({ client } as Served));
+      }
+      const firsts = await Promise.all(peers.map((p) => p.roundTrip(0.25)));
+      assert.ok(firsts.every((v) => Math.abs(v - 0.5) < 1e-6), `first round trips: ${firsts}`);
       const active = await Promise.all(
         servers.map((s) => metric(s.port, "streamlib_sessions_active")),
       );
@@ -249,9 +332,9 @@ Deno.test({
       servers[0].child.kill("SIGKILL");
       await servers[0].child.status;
       const outcomes = await Promise.all(
-        sessions.map(async (s, i) => {
+        peers.map(async (peer) => {
           try {
-            const v = await roundTrip(s, iterators[i], 0.125);
+            const v = await peer.roundTrip(0.125);
             return { ok: Math.abs(v - 0.25) < 1e-6, code: "" };
           } catch (error) {
             return { ok: false, code: (error as { code?: string }).code ?? String(error) };
@@ -279,8 +362,15 @@ Deno.test({
         assert.ok(Math.abs(await roundTrip(session, it, 0.5) - 1) < 1e-6);
         await session.close();
       }
+      const fresh = new Sessions(`127.0.0.1:${grpcFront}`, grpc.credentials.createInsecure());
+      grpcClients.push(fresh);
+      const peer = await waitFor("a new gRPC session through the proxy", async () => {
+        return await grpcPeer({ client: fresh } as Served);
+      });
+      assert.ok(Math.abs(await peer.roundTrip(0.5) - 1) < 1e-6);
+      await peer.close();
       const after = await metric(servers[1].port, "streamlib_sessions_started_total");
-      assert.ok(after - before >= 5, `the survivor started ${after - before} new sessions`);
+      assert.ok(after - before >= 6, `the survivor started ${after - before} new sessions`);
 
       // Prometheus reports the killed server down.
       await waitFor("Prometheus to see the killed server down", async () => {
@@ -288,7 +378,8 @@ Deno.test({
         return result.length === 1 && result[0].value[1] === "0" ? true : undefined;
       });
     } finally {
-      for (const s of sessions) await s.close().catch(() => {});
+      for (const p of peers) await p.close().catch(() => {});
+      for (const c of grpcClients) c.close();
       for (const p of processes) {
         try {
           p.kill("SIGKILL");
