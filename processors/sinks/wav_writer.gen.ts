@@ -71,7 +71,7 @@ export const wavWriterNode: NodeDefinition<WavWriter, WavWriterHandle> = defineN
   descriptor: {
     name: "WavWriter",
     description:
-      "Records audio to a WAV file.\nThe file is created in `setup()` with a header for zero samples. `process()` appends every waiting block with async file I/O and, after each block, patches the header sizes, so the file on disk is a complete, playable WAV of everything recorded so far at every moment: a process that dies mid-recording leaves a readable file. `teardown()` waits for pending writes and closes the file; it is idempotent, and `process()` after it writes nothing.\nThe input takes audio of any channel count (so an `AudioFrame<1>` or `AudioFrame<2>` output connects); blocks whose channel count differs from `channels` are converted as in `convertChannels`. There is no resampler: a block whose sample rate differs from `sampleRate` fails the node with `SampleRateMismatchError` (handled per its `onError` policy), so a wrong rate never leaves a silent, empty file. Each take after the first goes to the next free `<name>-N.wav` (`TakePaths`), so a restarted graph never truncates a recording.",
+      "Records audio to a WAV file.\nThe file is created in `setup()` with a header for zero samples. `process()` appends every waiting block with async file I/O and, after each block, patches the header sizes, so the file on disk is a complete, playable WAV of everything recorded so far at every moment: a process that dies mid-recording leaves a readable file. `teardown()` waits for pending writes and closes the file; it is idempotent, and `process()` after it writes nothing.\nThe input takes audio of any channel count (so an `AudioFrame<1>` or `AudioFrame<2>` output connects); blocks whose channel count differs from `channels` are converted as in `convertChannels`. The writer does not resample (an `AudioResampler` in front does): a block whose sample rate differs from `sampleRate` fails the node with `SampleRateMismatchError` (handled per its `onError` policy), so a wrong rate never leaves a silent, empty file. Each take after the first goes to the next free `<name>-N.wav` (`TakePaths`), so a restarted graph never truncates a recording.",
     tags: ["audio", "sink", "file"],
     mode: "push",
     inputs: [
@@ -101,7 +101,7 @@ export const wavWriterNode: NodeDefinition<WavWriter, WavWriterHandle> = defineN
         },
         sampleRate: {
           description:
-            "Samples per second per channel written in the header; a block at another rate fails the node with `SampleRateMismatchError` (there is no resampler).",
+            "Samples per second per channel written in the header; a block at another rate fails the node with `SampleRateMismatchError` (put an `AudioResampler` in front to convert).",
           type: "integer",
           minimum: 8000,
           maximum: 192000,
