@@ -55,6 +55,13 @@ pub enum Quality {
 /// Most taps of a stretched (downsampling) filter.
 pub const MAX_SINC_LEN: usize = 2_048;
 
+/// Most filter-table entries (taps times phases) of an exact polyphase table, 4 MB of `f32`.
+const MAX_EXACT_TABLE: usize = 1 << 20;
+
+fn gcd(a: u32, b: u32) -> u32 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
 impl Quality {
     /// The quality with ABI code `code` (0 fast, 1 balanced, 2 best).
     ///
@@ -75,8 +82,15 @@ impl Quality {
         }
     }
 
-    /// Rubato's settings for a conversion of `ratio` (output rate over input rate).
-    fn parameters(self, ratio: f64) -> SincInterpolationParameters {
+    /// Rubato's settings for a conversion from `input_rate` to `output_rate`.
+    ///
+    /// When the reduced ratio `output / input = p / q` has few enough phases (`p`), the filter
+    /// table holds exactly the `p` phases the output samples fall on and each sample is one dot
+    /// product with no interpolation between table entries (GStreamer's "full" table mode):
+    /// faster and more exact. Otherwise (44100 to 44101 Hz has 44101 phases) the preset's
+    /// interpolation between table entries is used.
+    fn parameters(self, input_rate: u32, output_rate: u32) -> SincInterpolationParameters {
+        let ratio = f64::from(output_rate) / f64::from(input_rate);
         let (len, window, oversampling, interpolation) = match self {
             Self::Fast => (
                 64,
@@ -99,6 +113,12 @@ impl Quality {
         };
         let stretch = (1.0 / ratio).max(1.0);
         let len = ((len as f64 * stretch / 8.0).ceil() as usize * 8).min(MAX_SINC_LEN);
+        let phases = (output_rate / gcd(input_rate, output_rate)) as usize;
+        let (oversampling, interpolation) = if len * phases <= MAX_EXACT_TABLE {
+            (phases, SincInterpolationType::Nearest)
+        } else {
+            (oversampling, interpolation)
+        };
         SincInterpolationParameters::new(len, window)
             .oversampling_factor(oversampling)
             .interpolation(interpolation)
@@ -178,7 +198,7 @@ impl StreamResampler {
         let inner = Async::<f32>::new_sinc(
             ratio,
             1.0,
-            &quality.parameters(ratio),
+            &quality.parameters(input_rate, output_rate),
             MAX_STEP_FRAMES,
             channels as usize,
             FixedAsync::Input,
@@ -347,7 +367,7 @@ mod tests {
     }
 
     fn run(r: &mut StreamResampler, input: &[f32], blocks: &[usize]) -> Vec<f32> {
-        let ch = r.channels as usize;
+        let ch = r.channels;
         let mut out = Vec::new();
         let mut at = 0;
         let mut i = 0;
