@@ -17,13 +17,6 @@ import {
   type SetupContext,
 } from "../../mod.ts";
 import type { Resampler, ResamplerQuality } from "../../ffi/media/resampler.ts";
-import {
-  RESAMPLER_MAX_CHANNELS,
-  RESAMPLER_MAX_RATE,
-  RESAMPLER_MIN_RATE,
-  ResamplerChannelsError,
-  ResamplerRateError,
-} from "../../ffi/media/resampler_errors.ts";
 import type { AudioResamplerTypes } from "./audio_resampler.gen.ts";
 
 /**
@@ -124,6 +117,8 @@ export class AudioResampler extends Processor<AudioResamplerTypes> {
   config!: AudioResamplerConfig;
 
   #native: typeof Resampler | undefined;
+  /** The error classes and limits, imported with the resampler in `setup()`. */
+  #limits: typeof import("../../ffi/media/resampler_errors.ts") | undefined;
   #resampler: Resampler | undefined;
   /** The input rate and channels the current stream has (0 before its first block). */
   #inputRate = 0;
@@ -168,6 +163,7 @@ export class AudioResampler extends Processor<AudioResamplerTypes> {
   override async setup(_ctx: SetupContext): Promise<void> {
     this.teardown();
     this.#native = (await import("../../ffi/media/resampler.ts")).Resampler;
+    this.#limits = await import("../../ffi/media/resampler_errors.ts");
     this.#inputRate = 0;
     this.#channels = 0;
     this.#blocks = 0;
@@ -184,6 +180,8 @@ export class AudioResampler extends Processor<AudioResamplerTypes> {
    * @throws {ResamplerChannelsError} For a block of more than 8 channels.
    */
   process(ctx: ProcessContext): void {
+    const limits = this.#limits;
+    if (limits === undefined) return; // not set up
     if (this.#pending !== undefined && !this.#emit(ctx, this.#pending)) return;
     const out = this.outputs.out;
     let frame;
@@ -196,13 +194,13 @@ export class AudioResampler extends Processor<AudioResamplerTypes> {
       }
       const { sampleRate, channels } = frame;
       if (
-        !Number.isInteger(sampleRate) || sampleRate < RESAMPLER_MIN_RATE ||
-        sampleRate > RESAMPLER_MAX_RATE
+        !Number.isInteger(sampleRate) || sampleRate < limits.RESAMPLER_MIN_RATE ||
+        sampleRate > limits.RESAMPLER_MAX_RATE
       ) {
-        throw new ResamplerRateError("input", sampleRate);
+        throw new limits.ResamplerRateError("input", sampleRate);
       }
-      if (channels < 1 || channels > RESAMPLER_MAX_CHANNELS) {
-        throw new ResamplerChannelsError(channels);
+      if (channels < 1 || channels > limits.RESAMPLER_MAX_CHANNELS) {
+        throw new limits.ResamplerChannelsError(channels);
       }
       if (sampleRate !== this.#inputRate || channels !== this.#channels) this.#restart(ctx, frame);
       if (this.#resampler === undefined) {
