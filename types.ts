@@ -158,6 +158,12 @@ export type {
   AudioMixerTypes,
 } from "./processors/transforms/audio_mixer.gen.ts";
 export type {
+  AudioResamplerHandle,
+  AudioResamplerInputs,
+  AudioResamplerOutputs,
+  AudioResamplerTypes,
+} from "./processors/transforms/audio_resampler.gen.ts";
+export type {
   CameraHandle,
   CameraInputs,
   CameraOutputs,

@@ -70,6 +70,20 @@ export { H264Decoder, type H264DecoderOptions } from "./media/h264_decoder.ts";
 export { H264Encoder, type H264EncoderOptions } from "./media/h264_encoder.ts";
 export { OpusDecoder, type OpusDecoderOptions } from "./media/opus_decoder.ts";
 export { OPUS_APPLICATIONS, OpusEncoder, type OpusEncoderOptions } from "./media/opus_encoder.ts";
+export {
+  Resampler,
+  RESAMPLER_QUALITIES,
+  type ResamplerOptions,
+  type ResamplerQuality,
+  type ResamplerStats,
+} from "./media/resampler.ts";
+export {
+  RESAMPLER_MAX_CHANNELS,
+  RESAMPLER_MAX_RATE,
+  RESAMPLER_MIN_RATE,
+  ResamplerChannelsError,
+  ResamplerRateError,
+} from "./media/resampler_errors.ts";
 
 // -- Rings and the frame pool ---------------------------------------------------------------
 export { FrameMessageBatch, MessageSizeError } from "../core/frames/message.ts";

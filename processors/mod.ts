@@ -23,6 +23,7 @@
 // included) once this module is imported; `createRuntime()` alone (`./runtime.ts`) loads a
 // processor's class and definition only when a node of it is first set up.
 import "./transforms/audio_mixer.gen.ts";
+import "./transforms/audio_resampler.gen.ts";
 import "./sources/camera.gen.ts";
 import "./transforms/channel_converter.gen.ts";
 import "./transforms/color_convert.gen.ts";
@@ -50,6 +51,7 @@ import "./sources/y4m_file_source.gen.ts";
 import "./sinks/y4m_writer.gen.ts";
 
 export { AudioMixer, type AudioMixerConfig } from "./transforms/audio_mixer.ts";
+export { AudioResampler, type AudioResamplerConfig } from "./transforms/audio_resampler.ts";
 export { Camera, type CameraConfig } from "./sources/camera.ts";
 export { describeProcessor, listProcessors, packageRegistry } from "./catalog.ts";
 export { ChannelConverter, type ChannelConverterConfig } from "./transforms/channel_converter.ts";

@@ -218,6 +218,15 @@ export const ERROR_CODES = {
     origin: "access",
     meaning: "Deno's permissions refused a node (a file, program or address outside the scope)",
   },
+  // Audio resampling.
+  resampler_rate_out_of_range: {
+    origin: "runtime",
+    meaning: "AudioResampler got audio at a sample rate outside 1000 to 768000 Hz",
+  },
+  resampler_too_many_channels: {
+    origin: "runtime",
+    meaning: "AudioResampler got audio of more than 8 channels (it takes 1 to 8)",
+  },
   // Bugs.
   internal_error: {
     origin: "internal",

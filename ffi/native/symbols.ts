@@ -154,6 +154,26 @@ export const symbols = {
   sl_opus_decoder_decode: { parameters: ["u32", "buffer", "u32", "buffer", "u32"], result: "i32" },
 
   /**
+   * `fn sl_resampler_create(input_rate: u32, output_rate: u32, channels: u32, quality: u32,
+   * out: *mut u32) -> i32`: the latency in output frames (ABI 3)
+   */
+  sl_resampler_create: { parameters: ["u32", "u32", "u32", "u32", "buffer"], result: "i32" },
+  /** `fn sl_resampler_free(resampler: u32) -> i32` (ABI 3) */
+  sl_resampler_free: { parameters: ["u32"], result: "i32" },
+  /** `fn sl_resampler_reset(resampler: u32) -> i32` (ABI 3) */
+  sl_resampler_reset: { parameters: ["u32"], result: "i32" },
+  /**
+   * `fn sl_resampler_process(resampler: u32, input: *mut f32, frames: u32, output: *mut f32,
+   * capacity: u32) -> i32`: frames written; both buffers as cached pointers (ABI 3)
+   */
+  sl_resampler_process: {
+    parameters: ["u32", "pointer", "u32", "pointer", "u32"],
+    result: "i32",
+  },
+  /** `fn sl_resampler_info(resampler: u32, frames: u32, out: *mut f64, count: u32) -> i32` (ABI 3) */
+  sl_resampler_info: { parameters: ["u32", "u32", "buffer", "u32"], result: "i32" },
+
+  /**
    * `fn sl_capture_open(kind: u32, device: *const u8, device_len: u32, settings: *const u32,
    * count: u32, pool: u32, producer: u32, out: *mut u32) -> i32` (ABI 3)
    */

@@ -541,7 +541,7 @@ export class Mp4Recording {
         frame.sampleRate,
         `one of ${
           OPUS_SAMPLE_RATES.join(", ")
-        } Hz: there is no resampler, so set the audio source's sampleRate to one of these (48000 is Opus's own), or record this audio with a WavWriter, which takes any rate`,
+        } Hz: put an AudioResampler (sampleRate 48000, Opus's own) in front, or set the audio source's sampleRate to one of these, or record this audio with a WavWriter, which takes any rate`,
       );
     }
     if (frame.channels !== 1 && frame.channels !== 2) {

@@ -5,8 +5,9 @@
  */
 
 /**
- * A writer got audio at a sample rate other than its file's, and there is no resampler: the node
- * fails (per its `onError` policy) rather than write a file of nothing.
+ * A writer got audio at a sample rate other than its file's (writers do not resample; an
+ * `AudioResampler` in front does): the node fails (per its `onError` policy) rather than write a
+ * file of nothing.
  *
  * @example What it names
  * ```ts
@@ -37,7 +38,7 @@ export class SampleRateMismatchError extends Error {
    */
   constructor(path: string, expected: number, received: number) {
     super(
-      `Cannot record ${path}: a block arrived at ${received} Hz but the file is ${expected} Hz and there is no resampler; set sampleRate to ${received}, or feed ${expected} Hz audio`,
+      `Cannot record ${path}: a block arrived at ${received} Hz but the file is ${expected} Hz; put an AudioResampler (sampleRate ${expected}) in front, or set sampleRate to ${received}`,
     );
     this.name = "SampleRateMismatchError";
     this.path = path;

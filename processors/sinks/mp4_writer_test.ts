@@ -87,9 +87,8 @@ Deno.test("Mp4Writer refuses a graph with nothing connected and audio at rates O
       () => writer.process(ctx),
       (e: unknown) =>
         e instanceof InvalidArgumentError && e.argument === "sampleRate" &&
-        // It says what to do, not "resample first" (there is no resampler).
-        !/resample first/.test(e.message) &&
-        /set the audio source's sampleRate to one of these .* or record this audio with a WavWriter/
+        // It says what to do: the processor that resamples, by name, or the alternatives.
+        /put an AudioResampler \(sampleRate 48000.*set the audio source's sampleRate to one of these.* or record this audio with a WavWriter/
           .test(e.message),
     );
     await writer.teardown();

@@ -35,7 +35,7 @@ export interface WavWriterConfig {
   sampleFormat: "pcm16" | "float32";
   /**
    * Samples per second per channel written in the header; a block at another rate fails the node
-   * with `SampleRateMismatchError` (there is no resampler).
+   * with `SampleRateMismatchError` (put an `AudioResampler` in front to convert).
    *
    * @integer
    * @minimum 8000
@@ -71,8 +71,8 @@ export interface WavWriterConfig {
  *
  * The input takes audio of any channel count (so an `AudioFrame<1>` or `AudioFrame<2>` output
  * connects); blocks whose channel count differs from `channels` are converted as in
- * `convertChannels`. There is no resampler: a block whose sample rate differs from `sampleRate`
- * fails the node with `SampleRateMismatchError` (handled per its `onError` policy), so a wrong
+ * `convertChannels`. The writer does not resample (an `AudioResampler` in front does): a block
+ * whose sample rate differs from `sampleRate` fails the node with `SampleRateMismatchError` (handled per its `onError` policy), so a wrong
  * rate never leaves a silent, empty file. Each take after the first goes to the next free
  * `<name>-N.wav` (`TakePaths`), so a restarted graph never truncates a recording.
  *

@@ -50,6 +50,8 @@ for (const worker of [false, true]) {
           add(rt, "Reverb", {}, "reverb", placement);
           add(rt, "AudioMixer", {}, "mix", placement);
           add(rt, "ChannelConverter", {}, "chan", placement);
+          add(rt, "AudioResampler", { sampleRate: 16_000 }, "resample", placement);
+          add(rt, "NullSink", {}, "resampled");
           add(rt, "WavWriter", { path: files.wav }, "wav", placement);
           add(rt, "NullSink", {}, "mono");
           // WebRTC with no peer: the sinks read and release every frame; the source has none.
@@ -86,12 +88,15 @@ for (const worker of [false, true]) {
           rt.connectByName("mix", "out", "chan", "in");
           rt.connectByName("chan", "out", "wav", "in");
           rt.connectByName("chan", "mono", "mono", "in");
+          rt.connectByName("tone", "audio", "resample", "in");
+          rt.connectByName("resample", "out", "resampled", "in");
           rt.connectByName("tone", "audio", "mp4", "audio");
         },
         (rt) => {
           const n = rt.stats().nodes;
           return n.vsink.framesIn >= 10 && n.dsink.framesIn >= 10 && n.y4m.framesIn >= 10 &&
-            n.wav.framesIn >= 20 && n.mono.framesIn >= 20 && n.mp4.framesIn >= 30 &&
+            n.wav.framesIn >= 20 && n.mono.framesIn >= 20 && n.resampled.framesIn >= 20 &&
+            n.mp4.framesIn >= 30 &&
             n.whep.framesIn >= 30 && n.whip_out.framesIn >= 30 && n.srt_out.framesIn >= 30 &&
             n.rtmp_out.framesIn >= 30;
         },

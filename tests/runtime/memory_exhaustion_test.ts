@@ -71,6 +71,15 @@ const CASES: Record<string, Case> = {
     content: true,
     mono: true,
   },
+  "AudioResampler": {
+    // The resampler's `out` is any channel count; the converter's `stereo` passes it on as is.
+    chain: [{ processor: "AudioResampler", config: { sampleRate: 24_000 } }, {
+      processor: "ChannelConverter",
+      out: "stereo",
+    }],
+    kind: "audio",
+    content: false,
+  },
   "VideoScale": {
     chain: [{ processor: "VideoScale", config: { width: 16, height: 16 } }],
     kind: "video",

@@ -7,6 +7,8 @@
 //! - [`media`] — H.264 encoding (OpenH264 everywhere, VideoToolbox on macOS) and decoding, Opus,
 //!   native pixel conversion, and capture (X11 screens and V4L2 cameras on Linux, AVFoundation
 //!   cameras and microphones on macOS) that writes into the frame pool and a ring.
+//! - [`resample`] — sample-rate conversion of interleaved audio with `rubato`, block by block
+//!   with exact frame counts.
 //! - [`plugin`] — the host of native plugins: loads a plugin library (`streamlib_plugin` ABI),
 //!   checks its version, and runs its processors on native threads over the same rings and pool.
 //! - [`webrtc`] — WHEP playback and WHIP ingest over str0m: one UDP socket and native thread
@@ -62,6 +64,8 @@ pub mod net;
 pub mod plugin;
 #[cfg(not(loom))]
 mod registry;
+#[cfg(not(loom))]
+pub mod resample;
 #[cfg(not(loom))]
 pub mod webrtc;
 

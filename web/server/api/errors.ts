@@ -190,6 +190,8 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   webrtc_publish_failed: 502,
   webrtc_publish_refused: 502,
   network_endpoint_failed: 502,
+  resampler_rate_out_of_range: 422,
+  resampler_too_many_channels: 422,
   missing_token: 401,
   invalid_token: 401,
   forbidden_origin: 403,
