@@ -123,3 +123,19 @@ def test_the_readme_session_snippet_runs(served: Served, tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 50 and lines[-1].startswith("voice 49 {'chunk': '49'}")
+
+
+def test_the_repository_readme_snippet_runs(served: Served, tmp_path: Path) -> None:
+    readme = (REPO / "README.md").read_text()
+    found = re.search(r"## Pipeline sessions.*?```python\n(.*?)```", readme, re.S)
+    assert found, "the repository's README.md has no python block under '## Pipeline sessions'"
+    plain = 'connect("ws://127.0.0.1:8080/v1/sessions")'
+    assert plain in found.group(1), "the snippet connects as the README says"
+    code = found.group(1).replace(plain, f"connect({served.url!r}, token={served.token!r})")
+    script = tmp_path / "snippet.py"
+    script.write_text(code)
+    env = {**os.environ, "PYTHONPATH": str(REPO / "clients" / "python" / "src")}
+    result = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 50 and lines[-1].startswith("49 {'chunk': '49'}"), result.stdout
