@@ -74,4 +74,5 @@ await runRecording({
   },
   report: { videoFrames: "encoder", audioBlocks: "tone" },
   writer: "writer",
+  source: "pattern",
 });

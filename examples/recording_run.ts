@@ -30,6 +30,11 @@ export interface RecordingRun {
    * trimmed to keep it on its timestamps) are reported as `recorded`.
    */
   writer?: string;
+  /**
+   * The live source's node id: the media time it skipped because it fell behind (`skippedMs` of
+   * its processor stats; the frames it never made) is reported as `skippedMs`.
+   */
+  source?: string;
 }
 
 /**
@@ -69,7 +74,11 @@ export async function runRecording(run: RecordingRun): Promise<Record<string, un
   const recorded = run.writer === undefined ? {} : {
     recorded: rt.stats().nodes[run.writer]?.processor ?? {},
   };
-  const summary = { path, stoppedBy, ...counts(), ...recorded, errors };
+  const skipped = run.source === undefined ? {} : {
+    skippedMs: (rt.stats().nodes[run.source]?.processor as { skippedMs?: number } | undefined)
+      ?.skippedMs ?? 0,
+  };
+  const summary = { path, stoppedBy, ...counts(), ...recorded, ...skipped, errors };
   console.log(JSON.stringify(summary));
   return summary;
 }

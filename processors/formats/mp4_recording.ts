@@ -391,10 +391,7 @@ export class Mp4Recording {
     const start = this.#startNs!;
     if (
       frame.timestampNs - start >= this.#limitNs || frame.timestampNs < start ||
-      (!this.#videoConfigured && !frame.keyframe) ||
-      // Stamped at or before the frame before it: its time is taken, and a track's timestamps
-      // only go forward.
-      frame.timestampNs <= this.#lastVideoNs
+      (!this.#videoConfigured && !frame.keyframe)
     ) {
       this.#stats.droppedVideo++;
       return;
@@ -404,7 +401,9 @@ export class Mp4Recording {
       if (duration > 0) this.#videoDurationNs = duration;
       await this.#flushVideo(Math.max(duration, 1_000));
     }
-    this.#lastVideoNs = frame.timestampNs;
+    // A frame stamped at or before the one before it (B-frames in decode order, a source's
+    // duplicate stamp) is kept: samples follow one another in the track, each at least 1 µs.
+    this.#lastVideoNs = Math.max(this.#lastVideoNs, frame.timestampNs);
     // The frame's bytes may be reused by its producer after this call: keep a copy.
     this.#pendingVideo = {
       data: frame.data.slice(),

@@ -175,6 +175,22 @@ export function startExample(
  * @param path The file.
  * @returns The keyframes' frame numbers, from 0.
  */
+/** The presentation time of each video frame of `path`, in seconds, in file order. */
+export async function framePtsSeconds(path: string): Promise<number[]> {
+  const out = await run("ffprobe", [
+    "-v",
+    "error",
+    "-select_streams",
+    "v:0",
+    "-show_entries",
+    "frame=pts_time",
+    "-of",
+    "csv=p=0",
+    path,
+  ]);
+  return out.text.trim().split("\n").map((line) => Number(line.trim().replace(/,$/, "")));
+}
+
 export async function keyframeIndices(path: string): Promise<number[]> {
   const out = await run("ffprobe", [
     "-v",
