@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { NodeStats } from "../types.ts";
 import type { RuntimeStats } from "../mod.ts";
 import { terminalSafe } from "./terminal_text.ts";
 
@@ -13,7 +14,8 @@ const MAX_NAMED_DROPPERS = 3;
 /**
  * Formats a stats snapshot as one line: state, nodes (and how many failed), frames moved,
  * dropped (on connections, and by nodes that discarded frames they read, with the nodes that
- * did) and queued, and the node with the slowest p99 process time. Node ids go through
+ * lost frames: those they discarded plus those a full connection refused them, `framesRefused`,
+ * which the connections' `fullRejections` already count) and queued, and the node with the slowest p99 process time. Node ids go through
  * `terminalSafe()`.
  *
  * @param stats The snapshot.
@@ -34,6 +36,22 @@ const MAX_NAMED_DROPPERS = 3;
  * stats.nodes.sink.framesDropped = 7;
  * assert.match(statusLine(stats, 1), /7 dropped \(sink 7\)/);
  * ```
+ *
+ * @example A source whose writes a full connection refused
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { statusLine } from "./status_line.ts";
+ * import { createRuntime } from "../processors/mod.ts";
+ *
+ * await using rt = createRuntime();
+ * rt.add("TestToneGenerator", {}, { id: "tone" });
+ * rt.add("NullSink", {}, { id: "sink" });
+ * rt.connectByName("tone", "audio", "sink", "in");
+ * const stats = rt.stats();
+ * stats.nodes.tone.framesRefused = 3; // and so the connection's fullRejections
+ * Object.values(stats.connections)[0].fullRejections = 3;
+ * assert.match(statusLine(stats, 1), /3 dropped \(tone 3\)/);
+ * ```
  */
 export function statusLine(
   stats: RuntimeStats,
@@ -50,13 +68,14 @@ export function statusLine(
     lost += c.dropped + c.fullRejections;
     queued += c.queued;
   }
-  const droppers = nodes.filter(([, n]) => n.framesDropped > 0)
-    .sort(([, a], [, b]) => b.framesDropped - a.framesDropped);
-  for (const [, n] of droppers) lost += n.framesDropped;
+  for (const [, n] of nodes) lost += n.framesDropped;
+  const nodeLost = (n: NodeStats) => n.framesDropped + n.framesRefused;
+  const droppers = nodes.filter(([, n]) => nodeLost(n) > 0)
+    .sort(([, a], [, b]) => nodeLost(b) - nodeLost(a));
   let byNode = "";
   if (droppers.length > 0) {
     const named = droppers.slice(0, MAX_NAMED_DROPPERS)
-      .map(([id, n]) => `${terminalSafe(id, 64)} ${n.framesDropped}`);
+      .map(([id, n]) => `${terminalSafe(id, 64)} ${nodeLost(n)}`);
     if (droppers.length > MAX_NAMED_DROPPERS) {
       named.push(`${droppers.length - MAX_NAMED_DROPPERS} more nodes`);
     }

@@ -4,7 +4,7 @@
 # (cmake, a C/C++ compiler, nasm for OpenH264's assembly), Xvfb and xwud for the screen-capture
 # tests, Chromium for the dashboard test, GStreamer for the comparison benchmarks, and numpy for
 # the Python subprocess node, HAProxy and Prometheus for the sessions' scale-out test, and the
-# Python modules of the Python client and the gRPC interop tests. `deno task test` runs it first. It installs only what is missing,
+# Python modules of the Python client, the gRPC interop tests and the WebRTC tests (aiortc). `deno task test` runs it first. It installs only what is missing,
 # and exits non-zero, naming what is still missing, when it cannot install something: a test that
 # needs it would fail anyway, and this says why up front.
 set -uo pipefail
@@ -40,8 +40,9 @@ if [ -n "${need// /}" ]; then
 fi
 
 # Python modules: numpy (the subprocess node), pytest and pytest-asyncio (the Python client's tests),
-# websockets (the Python client's transport), grpcio and grpcio-tools (the gRPC interop tests).
-py_modules="numpy:numpy pytest:pytest pytest_asyncio:pytest-asyncio websockets:websockets grpc:grpcio grpc_tools:grpcio-tools"
+# websockets (the Python client's transport), grpcio and grpcio-tools (the gRPC interop tests),
+# aiortc (the WHEP players of the WebRTC tests, an independent WebRTC stack).
+py_modules="numpy:numpy pytest:pytest pytest_asyncio:pytest-asyncio websockets:websockets grpc:grpcio grpc_tools:grpcio-tools aiortc:aiortc"
 missing_py() {
   local out=()
   for pair in $py_modules; do

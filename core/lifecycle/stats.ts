@@ -26,6 +26,14 @@ export interface NodeStats {
   framesOut: number;
   /** Frames the processor read and dropped on purpose (`ctx.frames.drop()`), counted as lost. */
   framesDropped: number;
+  /**
+   * Writes a connection refused (a full `fifo`: `write()` returned `false`), so at least one
+   * reader never got that frame; counted by the runtime for every processor, whatever the
+   * processor does about it. The same refusals show per connection in `fullRejections`.
+   */
+  framesRefused: number;
+  /** `framesRefused` by output port name, every output of the node listed. */
+  framesRefusedByOutput: { [output: string]: number };
   /** Errors thrown by `setup()`, `process()` or `teardown()`. */
   errors: number;
   /** Restarts made by the `restart` error policy. */

@@ -43,6 +43,7 @@ export class OutputBinding<T> implements OutputPort<T> {
   #writers: ConnectionWriter<T>[] = [];
   #ended = false;
   #framesWritten = 0;
+  #framesRefused = 0;
   /** `node.port`, for leak reports (set by the runtime; the port name alone by default). */
   label: string;
   /** The node that writes here, for error reports (set by the runtime; `""` by default). */
@@ -150,10 +151,21 @@ export class OutputBinding<T> implements OutputPort<T> {
   }
 
   /**
+   * Writes since construction that at least one connection refused (`write()` returned
+   * `false`): frames one reader or more never got. Counted here, for every processor alike, and
+   * reported in the node's stats (`framesRefused`, by output in `framesRefusedByOutput`); what
+   * the processor does about it is its own business.
+   */
+  get framesRefused(): number {
+    return this.#framesRefused;
+  }
+
+  /**
    * Offers `frame` to every connection; a no-op when there is none.
    *
    * @param frame The frame.
-   * @returns `false` when at least one `fifo` connection was full and did not take it.
+   * @returns `false` when at least one `fifo` connection was full and did not take it (counted in
+   *   {@linkcode OutputBinding.framesRefused}).
    * @throws {FrameReleasedError} When `frame` is a released frame (every reference to it was
    *   dropped): nothing is written, and the error names this node and port.
    */
@@ -177,7 +189,10 @@ export class OutputBinding<T> implements OutputPort<T> {
     for (let i = 0; i < writers.length; i++) {
       if (!writers[i].push(frame)) accepted = false;
     }
-    if (!accepted) this.#sawFull = true;
+    if (!accepted) {
+      this.#sawFull = true;
+      this.#framesRefused++;
+    }
     if (this.#sampling) this.#capture(frame);
     return accepted;
   }

@@ -38,6 +38,27 @@ Deno.test("OutputBinding.framesWritten counts every write once, connected or not
   assert.equal(output.framesWritten, 2);
 });
 
+Deno.test("OutputBinding.framesRefused counts each write a connection refused once, whatever the fan-out", () => {
+  const output = new OutputBinding<number>("out", "DataFrame");
+  const a = new LocalConnection<number>({ capacity: 1, policy: "fifo" });
+  const b = new LocalConnection<number>({ capacity: 1, policy: "fifo" });
+  const latest = new LocalConnection<number>({ capacity: 1, policy: "latest" });
+  output.attach(a);
+  output.attach(latest);
+  assert.equal(output.write(1), true);
+  assert.equal(output.framesRefused, 0);
+  assert.equal(output.write(2), false);
+  assert.equal(output.framesRefused, 1, "refused by the full fifo");
+  output.attach(b);
+  assert.equal(output.write(3), false, "a still full; b takes it");
+  assert.equal(output.framesRefused, 2);
+  a.pop();
+  b.pop();
+  assert.equal(output.write(4), true, "a latest connection never refuses");
+  assert.deepEqual([output.framesWritten, output.framesRefused], [4, 2]);
+  assert.equal(a.fullRejections, 2, "the connection counts the same refusals");
+});
+
 Deno.test("OutputBinding.write() of a released frame throws FrameReleasedError naming the node and port; no connection sees it", () => {
   const frames = new NodeFrames("src", new HeapMemorySource());
   const output = new OutputBinding<unknown>("out", "AudioFrame");

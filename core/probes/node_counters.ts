@@ -20,7 +20,8 @@ export interface LoopCounters {
 
 /**
  * Counts a node's calls, errors and restarts and times its `process()` calls in a fixed-bucket
- * histogram. Frames in and out are read from the node's port bindings when a snapshot is taken.
+ * histogram. Frames in, out and refused are read from the node's port bindings when a snapshot
+ * is taken.
  * Recording never allocates.
  *
  * @example Count two calls
@@ -66,13 +67,22 @@ export class NodeCounters {
   snapshot(ports: PortTable, loop: LoopCounters | undefined, framesDropped = 0): NodeStats {
     let framesIn = 0;
     let framesOut = 0;
+    let framesRefused = 0;
+    const framesRefusedByOutput: { [output: string]: number } = {};
     for (const name of ports.inputNames) framesIn += ports.input(name).framesRead;
-    for (const name of ports.outputNames) framesOut += ports.output(name).framesWritten;
+    for (const name of ports.outputNames) {
+      const output = ports.output(name);
+      framesOut += output.framesWritten;
+      framesRefused += output.framesRefused;
+      framesRefusedByOutput[name] = output.framesRefused;
+    }
     return {
       calls: this.#calls,
       framesIn,
       framesOut,
       framesDropped,
+      framesRefused,
+      framesRefusedByOutput,
       errors: this.errors,
       restarts: this.restarts,
       blockedRuns: this.blocked,

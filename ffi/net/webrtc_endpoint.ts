@@ -6,7 +6,7 @@
  * @module
  */
 
-import { statusError } from "../native/errors.ts";
+import { lastNativeError, statusError } from "../native/errors.ts";
 import { loadNativeLibrary } from "../native/load.ts";
 import { type NativeFree, NativeHandle } from "../native/native_handle.ts";
 import {
@@ -234,7 +234,11 @@ export class WebRtcEndpoint extends NativeHandle {
       throw new WebRtcError("webrtc_invalid_offer", this.name, this.#detail(r, "accept the offer"));
     }
     if (r === SL_ERR_TABLE_FULL) {
-      throw new WebRtcError("webrtc_too_many_peers", this.name, this.#detail(r, "add a peer"));
+      throw new WebRtcError(
+        "webrtc_too_many_peers",
+        this.name,
+        `Cannot take another peer on '${this.name}': ${lastNativeError(this.lib)}`,
+      );
     }
     if (r === SL_ERR_INVALID_HANDLE) {
       throw new WebRtcError(
@@ -266,7 +270,11 @@ export class WebRtcEndpoint extends NativeHandle {
       session,
     );
     if (r === SL_ERR_TABLE_FULL) {
-      throw new WebRtcError("webrtc_too_many_peers", this.name, this.#detail(r, "make an offer"));
+      throw new WebRtcError(
+        "webrtc_too_many_peers",
+        this.name,
+        `Cannot make another offer on '${this.name}': ${lastNativeError(this.lib)}`,
+      );
     }
     if (r < 0) throw statusError(this.lib, r, "make a WebRTC offer");
     return { session: session[0], offer: decoder.decode(out.subarray(0, Math.min(r, out.length))) };

@@ -85,6 +85,9 @@ const decoder = new TextDecoder();
 
 interface Binding {
   readonly node: string;
+  /** The node's port this end is bound to, and which way. */
+  readonly port: string;
+  readonly direction: "input" | "output";
   readonly id: number;
   /** Kept referenced while the native side uses it. */
   readonly shared: SharedArrayBuffer;
@@ -438,11 +441,14 @@ export class NativePluginHost implements IsolateHost, ProbedHost, Disposable {
   nodeStats(node: string): NodeStats {
     const record = this.#nodes.get(node);
     const s = record ? this.#read(record) : new Float64Array(NODE_STAT_COUNT);
+    const framesRefusedByOutput = this.#refusedByOutput(node, record);
     return {
       calls: s[NODE_STAT.CALLS],
       framesIn: s[NODE_STAT.FRAMES_IN],
       framesOut: s[NODE_STAT.FRAMES_OUT],
       framesDropped: 0, // plugin ABI 1 has no drop counter
+      framesRefused: Object.values(framesRefusedByOutput).reduce((sum, n) => sum + n, 0),
+      framesRefusedByOutput,
       errors: s[NODE_STAT.ERRORS] + (record?.failure?.phase === "setup" ? 1 : 0),
       restarts: record?.restarts ?? 0,
       blockedRuns: 0, // native nodes wait for room on their own thread, uncounted
@@ -457,6 +463,22 @@ export class NativePluginHost implements IsolateHost, ProbedHost, Disposable {
       skippedRuns: 0,
       periodNs: null,
     };
+  }
+
+  /**
+   * Pushes refused on the connections leaving each output of `node` (plugin ABI 1 counts no
+   * refused writes per node, so a write refused by two connections counts twice here).
+   */
+  #refusedByOutput(node: string, record: HostedNode | undefined): { [output: string]: number } {
+    const byOutput: { [output: string]: number } = {};
+    for (const p of record?.spec.definition.descriptor.outputs ?? []) byOutput[p.name] = 0;
+    for (const c of this.#connections.values()) {
+      for (const b of c.bindings) {
+        if (b.node !== node || b.direction !== "output") continue;
+        byOutput[b.port] = (byOutput[b.port] ?? 0) + c.state.counters[COUNTER.REJECTED];
+      }
+    }
+    return byOutput;
   }
 
   /**
@@ -625,7 +647,7 @@ export class NativePluginHost implements IsolateHost, ProbedHost, Disposable {
       ),
       `connect '${node}.${port}'`,
     );
-    return { node, id, shared: end.shared };
+    return { node, port, direction, id, shared: end.shared };
   }
 
   #unbind(binding: Binding): void {

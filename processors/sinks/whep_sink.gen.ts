@@ -134,7 +134,7 @@ export const whepSinkNode: NodeDefinition<WhepSink, WhepSinkHandle> = defineNode
         },
         maxViewers: {
           description:
-            "Viewers at once; a further WHEP offer gets 503 `webrtc_too_many_peers`, unless a viewer has sent nothing for 3 s (it vanished without a `DELETE`): the new one takes its place.",
+            "Viewers at once; a further WHEP offer gets 503 `webrtc_too_many_peers` (its message says the endpoint is full and the limit), unless a viewer's silence proves it gone (it vanished without a `DELETE`: 3 s for a viewer that was receiving media, 7 s at most, past its ICE consent checks; see docs/webrtc.md): the new one takes its place.",
           type: "integer",
           minimum: 1,
           maximum: 64,

@@ -195,3 +195,61 @@ Deno.test("SrtSource listener takes the next sender after one leaves, and after 
     await stopIfRunning(rt);
   }
 });
+
+Deno.test("SrtSource notices a killed sender after its idleTimeoutMs of silence, not srt-protocol's 5 s", async () => {
+  // The time from the SIGKILL to the disconnect, for an idleTimeoutMs. srt-protocol's own
+  // peer-idle timer waits at least 16 expiry periods (about 5 s, as libsrt) whatever the setting:
+  // before, a killed sender was noticed after 5.4 to 6.4 s for 1,000, 3,000 or 6,000 ms alike.
+  const noticed = async (idleTimeoutMs: number, lookAfterMs: number) => {
+    const port = await freePort("udp");
+    const rt = createRuntime({ workers: false });
+    const srt = rt.add(SrtSource, { port, mode: "listener", idleTimeoutMs }, { id: "srt" });
+    rt.connect(srt.outputs.video, rt.add(NullSink, {}, { id: "sink" }).inputs.in);
+    await rt.start();
+    const custom = () => rt.stats().nodes.srt.processor as unknown as Custom;
+    const sender = startPeer("ffmpeg", [
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-re",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc=size=160x120:rate=30",
+      "-c:v",
+      "libx264",
+      "-tune",
+      "zerolatency",
+      "-g",
+      "15",
+      "-pix_fmt",
+      "yuv420p",
+      "-f",
+      "mpegts",
+      `srt://127.0.0.1:${port}?mode=caller`,
+    ]);
+    try {
+      await waitFor("frames from the sender", 15_000, () => rt.stats().nodes.srt.framesOut > 10);
+      await sender.kill(); // SIGKILL: only silence tells
+      const killed = performance.now();
+      await sleep(lookAfterMs);
+      const early = custom().disconnects;
+      await waitFor("the sender's loss", 20_000, () => custom().disconnects === 1);
+      return { early, afterMs: performance.now() - killed };
+    } finally {
+      await sender.kill();
+      await stopIfRunning(rt);
+    }
+  };
+  const short = await noticed(1_000, 0);
+  assert.ok(
+    short.afterMs < 3_500,
+    `1,000 ms: noticed ${short.afterMs.toFixed(0)} ms after the kill`,
+  );
+  const long = await noticed(4_000, 3_000);
+  assert.equal(long.early, 0, "4,000 ms: still connected 3 s after the kill");
+  console.log(
+    `killed sender noticed after ${short.afterMs.toFixed(0)} ms (idleTimeoutMs 1,000) and ` +
+      `${long.afterMs.toFixed(0)} ms (4,000)`,
+  );
+});

@@ -314,6 +314,12 @@ Deno.test("a native node waits on a full fifo output (back-pressure) instead of 
   // The native node stopped reading when its output filled; the tone then waited in turn.
   assert.deepEqual([out.queued, out.fullRejections, out.dropped], [2, 0, 0]);
   assert.deepEqual([into.queued, into.fullRejections, into.dropped], [2, 0, 0]);
+  // So nothing was refused: the native node's stats list its output with none.
+  assert.deepEqual(
+    [stats.nodes.gain.framesRefused, stats.nodes.gain.framesRefusedByOutput],
+    [0, { out: 0 }],
+  );
+  assert.deepEqual(stats.nodes.tone.framesRefusedByOutput, { audio: 0 });
 });
 
 Deno.test("createRuntime() (its Worker backend loaded lazily) runs a native plugin node at once, also with a Worker placement pending", async () => {

@@ -80,6 +80,8 @@ Deno.test("Runtime.stats() counts calls, frames and process-time percentiles per
   assert.deepEqual([tone.calls, tone.framesIn, tone.framesOut], [6, 0, 6]);
   assert.deepEqual([mix.calls, mix.framesIn, mix.framesOut], [6, 6, 6]);
   assert.deepEqual([sink.calls, sink.framesIn, sink.framesOut], [6, 6, 0]);
+  assert.deepEqual([tone.framesRefused, tone.framesRefusedByOutput], [0, { audio: 0 }]);
+  assert.deepEqual(sink.framesRefusedByOutput, {}, "a node without outputs lists none");
   assert.equal(tone.state, "running");
   assert.equal(mix.processTime.count, 6);
   assert.ok(mix.processTime.p50Ns <= mix.processTime.p99Ns);

@@ -115,3 +115,47 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "POST /api/v1/whep/:id: an offer that does not parse is named by its line, not an address",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const rt = createRuntime({ workers: false });
+    const pattern = rt.add(TestPattern, { width: 64, height: 48, pixelFormat: "I420" });
+    const encoder = rt.add(H264Encoder, { backend: "openh264" });
+    const whep = rt.add(WhepSink, {}, { id: "live" });
+    rt.connect(pattern.outputs.video, encoder.inputs.in);
+    rt.connect(encoder.outputs.out, whep.inputs.video);
+    await rt.start();
+    const dashboard = await createDashboard(rt);
+    // A real browser's offer (Chromium's), with its video section's a=mid line taken out.
+    const chromium = await Deno.readTextFile(
+      new URL("../fixtures/webrtc/chromium_whep_offer.sdp", import.meta.url),
+    );
+    const offers = {
+      "line 2: unexpected `h`, expected `o`": "v=0\r\nhello",
+      "line 8: media is missing a=mid": chromium.replace("a=mid:0\r\n", ""),
+    };
+    try {
+      for (const [expected, body] of Object.entries(offers)) {
+        const response = await fetch(`${dashboard.origin}/api/v1/whep/live`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/sdp",
+            authorization: `Bearer ${dashboard.token}`,
+          },
+          body,
+        });
+        const { error } = await response.json();
+        assert.equal(response.status, 400);
+        assert.equal(error.code, "webrtc_invalid_offer");
+        assert.ok(error.message.includes(expected), error.message);
+        assert.doesNotMatch(error.message, /0x[0-9a-f]{6,}|PointerOffset/i);
+      }
+    } finally {
+      await dashboard.close();
+      await rt.stop();
+    }
+  },
+});

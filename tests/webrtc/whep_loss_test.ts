@@ -5,7 +5,9 @@
  * its first keyframe, so a lost packet that is not recovered would freeze the picture: the stream
  * recovers by NACK retransmission (str0m resends from its history), and Chromium keeps playing the
  * moving box at a live rate. Chromium's own `getStats()` (an independent count) must show the
- * NACKs it sent, and the sink must have seen them.
+ * NACKs it sent, and the sink must have seen them. The sink's per-viewer `loss` (the fraction lost
+ * that Chromium's RTCP receiver reports give) follows the loss: a number from the first report on,
+ * above 0 in the intervals in which packets were lost, never null or 0 while `packetsLost` climbs.
  *
  * @module
  */
@@ -34,7 +36,7 @@ Deno.test({
     type Stats = {
       address: string;
       keyframeRequests: number;
-      peers: { nacks: number; plis: number }[];
+      peers: { nacks: number; plis: number; loss: number | null; packetsLost: number }[];
     };
     const stats = () => rt.stats().nodes.live.processor as unknown as Stats;
     relay.target = Number(stats().address.split(":")[1]);
@@ -62,9 +64,11 @@ Deno.test({
       );
       const positions = new Set<string>();
       const first = await page.evaluate(sampleBox, "#v");
+      const losses: (number | null)[] = [];
       for (let i = 0; i < 60; i++) {
         const { box } = await page.evaluate(sampleBox, "#v");
         if (box) positions.add(`${box.x},${box.y}`);
+        losses.push(stats().peers[0].loss);
         await page.waitForTimeout(200);
       }
       const last = await page.evaluate(sampleBox, "#v");
@@ -93,6 +97,14 @@ Deno.test({
         `Chromium sent NACKs: ${JSON.stringify(inbound)}`,
       );
       assert.ok(ours.peers[0].nacks > 0, `the sink saw NACKs: ${JSON.stringify(ours)}`);
+      // Chromium reports about once a second: 12 s of samples hold many reports.
+      const reported = losses.slice(losses.findIndex((l) => l !== null));
+      assert.ok(reported.length >= 40, `loss known from the first seconds: ${losses.join(" ")}`);
+      assert.ok(reported.every((l) => typeof l === "number" && l >= 0 && l <= 1), losses.join(" "));
+      assert.ok(
+        ours.peers[0].packetsLost === 0 || reported.some((l) => l! > 0),
+        `${ours.peers[0].packetsLost} packets lost, and a loss above 0: ${losses.join(" ")}`,
+      );
       assert.ok(positions.size >= 10, `the box kept moving: ${positions.size} positions`);
       assert.ok(fps > 15, `a live frame rate through the loss: ${fps.toFixed(1)} fps`);
     } finally {

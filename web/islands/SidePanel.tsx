@@ -210,6 +210,7 @@ export default function SidePanel(_props: SidePanelProps) {
               </td>
               <td>{p.portType}</td>
               <td>{p.connection ?? "—"}</td>
+              <td></td>
             </tr>
           ))}
           {node.outputs.map((p) => (
@@ -220,6 +221,11 @@ export default function SidePanel(_props: SidePanelProps) {
               </td>
               <td>{p.portType}</td>
               <td>{p.connections.join(", ") || "—"}</td>
+              <td title="writes a full connection refused (framesRefusedByOutput)">
+                {s?.framesRefusedByOutput?.[p.name]
+                  ? `${formatCount(s.framesRefusedByOutput[p.name])} refused`
+                  : ""}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -228,9 +234,8 @@ export default function SidePanel(_props: SidePanelProps) {
         ? (
           <p class="muted">
             {formatCount(s.calls)} calls · p50 {formatDuration(s.processTime.p50Ns)} · p99{" "}
-            {formatDuration(s.processTime.p99Ns)} · {formatRate(s.rates.framesOut)} out · {s.errors}
-            {" "}
-            errors
+            {formatDuration(s.processTime.p99Ns)} · {formatRate(s.rates.framesOut)} out ·{" "}
+            {formatCount(s.framesRefused ?? 0)} refused · {s.errors} errors
           </p>
         )
         : null}

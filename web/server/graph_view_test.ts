@@ -15,6 +15,8 @@ function stats(timeNs: number, calls: number, written: number): RuntimeStats {
         framesIn: 0,
         framesOut: calls,
         framesDropped: 0,
+        framesRefused: 0,
+        framesRefusedByOutput: { out: 0 },
         errors: 0,
         restarts: 0,
         blockedRuns: 0,

@@ -287,6 +287,13 @@ pub enum ErrorKind {
         /// What was wrong with it.
         detail: ErrorText,
     },
+    /// A WebRTC endpoint whose every place is taken by a live peer.
+    PeersFull {
+        /// Who takes the places: `"viewer"`, `"publisher"` or `"publish session"`.
+        peers: &'static str,
+        /// The endpoint's limit (`maxPeers`).
+        limit: u32,
+    },
     /// A name (e.g. a WebRTC endpoint's) already held by another live object.
     NameTaken {
         /// What holds names, e.g. `"WebRTC endpoint"`.
@@ -355,7 +362,7 @@ impl Error {
             ErrorKind::WrongEndpoint { .. } | ErrorKind::EndpointBusy { .. } => {
                 Status::WrongEndpoint
             }
-            ErrorKind::TableFull { .. } => Status::TableFull,
+            ErrorKind::TableFull { .. } | ErrorKind::PeersFull { .. } => Status::TableFull,
             ErrorKind::BufferTooSmall { .. } => Status::BufferTooSmall,
             ErrorKind::Unsupported { .. } => Status::Unsupported,
             ErrorKind::DeviceNotFound { .. } => Status::DeviceNotFound,
@@ -501,6 +508,11 @@ impl fmt::Display for Error {
             ErrorKind::NameTaken { what, name } => {
                 write!(f, "Invalid argument: another {what} is named '{name}'")
             }
+            ErrorKind::PeersFull { peers, limit } => write!(
+                f,
+                "Endpoint full: {peers} places taken: {limit} of {limit}, its limit; a place \
+                 frees when one leaves (DELETE) or is silent past its ICE consent checks"
+            ),
         }
     }
 }

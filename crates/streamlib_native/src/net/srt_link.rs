@@ -203,9 +203,14 @@ pub async fn open(settings: &SrtSettings, shared: &Arc<SinkShared>) -> io::Resul
     let (input, input_rx) = mpsc::channel(CHANNEL);
     let (output_tx, output) = mpsc::channel(CHANNEL);
     let (stats_tx, stats) = watch::channel(LinkStats::default());
+    let peer = Peer {
+        address: connection.settings.remote,
+        idle_timeout: settings.idle_timeout,
+    };
     let task = tokio::spawn(run(
         Arc::new(socket),
         DuplexConnection::new(connection),
+        peer,
         input_rx,
         output_tx,
         stats_tx,
@@ -280,12 +285,25 @@ fn ack_rtt(packet: &Packet) -> Option<Duration> {
     u64::try_from(micros).ok().map(Duration::from_micros)
 }
 
+/// The connected peer, as the loop watches it.
+struct Peer {
+    /// Its address: only its datagrams count as hearing from it.
+    address: SocketAddr,
+    /// Silence after which it counts as gone (`idleTimeoutMs`).
+    idle_timeout: Duration,
+}
+
 /// The connection's loop (as `srt-tokio`'s `run_handler_loop`): packets out, data out, timers,
 /// then the next packet in, data in or timer; the RTT is taken from full ACKs either way. A
-/// packet `srt-protocol` panics on ends the loop (counted in [`stat::PEER_ERRORS`]).
+/// packet `srt-protocol` panics on ends the loop (counted in [`stat::PEER_ERRORS`]). So does
+/// `idle_timeout` of silence from the peer: srt-protocol's own peer-idle timer also waits for 16
+/// expiry periods (at least 5 s, as libsrt), whatever the setting, so a vanished peer was noticed
+/// after 5.4 to 6.4 s whether `idleTimeoutMs` was 1,000 or 6,000. A live peer sends at least a
+/// keep-alive every second.
 async fn run(
     socket: Arc<UdpSocket>,
     mut connection: DuplexConnection,
+    peer: Peer,
     mut input: mpsc::Receiver<(Instant, Bytes)>,
     output: mpsc::Sender<(Instant, Bytes)>,
     stats: watch::Sender<LinkStats>,
@@ -295,6 +313,7 @@ async fn run(
     let mut in_buf = BytesMut::with_capacity(DATAGRAM);
     let mut rtt = None;
     let mut input_open = true;
+    let mut heard = Instant::now();
     while connection.is_open() {
         if connection.should_update_statistics(Instant::now()) {
             let socket = connection.statistics().clone();
@@ -324,11 +343,20 @@ async fn run(
                 }
             }
         };
+        let silent_at = heard + peer.idle_timeout;
         tokio::select! {
             _ = tokio::time::sleep_until(timeout.into()) => {}
+            _ = tokio::time::sleep_until(silent_at.into()) => {
+                if Instant::now() >= silent_at {
+                    break; // the peer is gone: the session ends, the next one may start
+                }
+            }
             packet = receive(&socket, &mut in_buf) => {
-                if let Ok((p, _)) = &packet {
+                if let Ok((p, from)) = &packet {
                     rtt = ack_rtt(p).or(rtt);
+                    if *from == peer.address {
+                        heard = Instant::now();
+                    }
                 }
                 count_parse_error(&shared, &packet);
                 if !matches!(&packet, Err(ReceivePacketError::Parse(_)))

@@ -20,7 +20,9 @@ use str0m::{Candidate, Input, Rtc, RtcConfig};
 
 use crate::error_text::ErrorText;
 use crate::status::{Error, ErrorKind};
+use crate::webrtc::liveness::Liveness;
 use crate::webrtc::peer::{Kind, Outgoing, Peer, PeerStats, Received};
+use crate::webrtc::sdp_error::sdp_error;
 
 /// Which way media flows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,11 +55,6 @@ pub struct EndpointConfig {
 
 /// Most peers of one endpoint.
 pub const MAX_PEERS: usize = 64;
-/// A peer nothing has come from for this long (no media, RTCP or ICE consent check) is taken to
-/// have vanished: when the endpoint is full, a new offer takes its place instead of waiting for
-/// ICE to time out (about 14 s). Live publishers send media many times a second and viewers RTCP
-/// about once a second.
-pub const SILENT_PEER: Duration = Duration::from_secs(3);
 /// Most frames a queue holds.
 pub const MAX_QUEUE_FRAMES: usize = 1_024;
 
@@ -78,8 +75,8 @@ enum Control {
 struct Snapshot {
     peers: Vec<PeerStats>,
     ids: Vec<u32>,
-    /// When each peer was last heard from (a datagram), in `ids` order.
-    heard: Vec<Instant>,
+    /// When each peer sends (whether its silence proves it gone), in `ids` order.
+    liveness: Vec<Liveness>,
 }
 
 struct Shared {
@@ -225,6 +222,15 @@ impl Endpoint {
         self.config.mode
     }
 
+    /// The error of an offer that finds every place taken by `peers`: what is full and its limit.
+    fn full(&self, peers: &'static str) -> Error {
+        ErrorKind::PeersFull {
+            peers,
+            limit: self.config.max_peers as u32,
+        }
+        .into()
+    }
+
     fn wake(&self) {
         // A lost wake-up only delays the frame to the thread's next timeout (at most 50 ms).
         let _ = self.waker.send(&[0]);
@@ -243,15 +249,13 @@ impl Endpoint {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if sessions.len() >= self.config.max_peers && !self.replace_silent(&mut sessions) {
-            return Err(ErrorKind::TableFull {
-                kind: "WebRTC session",
-                capacity: self.config.max_peers as u32,
-            }
-            .into());
+            return Err(self.full(match self.config.mode {
+                Mode::Send => "viewer",
+                Mode::Receive => "publisher",
+            }));
         }
         let invalid = |detail: ErrorText| Error::from(ErrorKind::InvalidSdp { detail });
-        let offer = SdpOffer::from_sdp_string(sdp)
-            .map_err(|e| invalid(ErrorText::format(format_args!("{e}"))))?;
+        let offer = SdpOffer::from_sdp_string(sdp).map_err(|e| invalid(sdp_error(sdp, &e)))?;
         let mut rtc = self.new_rtc()?;
         let answer = rtc
             .sdp_api()
@@ -285,10 +289,12 @@ impl Endpoint {
         Ok((id, answer))
     }
 
-    /// Ends the session of the peer heard from longest ago if that was [`SILENT_PEER`] or more
-    /// ago (counted in `peersReplaced`); returns whether one was ended. A session not yet on
-    /// the network thread (just answered) is never silent.
+    /// Ends the session of the peer heard from longest ago among those whose silence proves them
+    /// gone ([`Liveness::vanished`]: a peer that is only quiet keeps its place); returns whether
+    /// one was ended (counted in `peersReplaced`). A session not yet on the network thread (just
+    /// answered) is never silent.
     fn replace_silent(&self, sessions: &mut Vec<u32>) -> bool {
+        let now = Instant::now();
         let stalest = {
             let snapshot = self
                 .shared
@@ -298,9 +304,9 @@ impl Endpoint {
             snapshot
                 .ids
                 .iter()
-                .zip(&snapshot.heard)
-                .filter(|(id, heard)| sessions.contains(id) && heard.elapsed() >= SILENT_PEER)
-                .min_by_key(|(_, heard)| **heard)
+                .zip(&snapshot.liveness)
+                .filter(|(id, live)| sessions.contains(id) && live.vanished(now))
+                .min_by_key(|(_, live)| live.last_heard())
                 .map(|(id, _)| *id)
         };
         let Some(id) = stalest else {
@@ -352,11 +358,7 @@ impl Endpoint {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if sessions.len() >= self.config.max_peers {
-            return Err(ErrorKind::TableFull {
-                kind: "WebRTC session",
-                capacity: self.config.max_peers as u32,
-            }
-            .into());
+            return Err(self.full("publish session"));
         }
         let mut rtc = self.new_rtc()?;
         let mut api = rtc.sdp_api();
@@ -423,7 +425,12 @@ impl Endpoint {
         } = offer;
         let invalid = |detail: ErrorText| Error::from(ErrorKind::InvalidSdp { detail });
         let accepted = SdpAnswer::from_sdp_string(sdp)
-            .map_err(|e| invalid(ErrorText::format(format_args!("answer: {e}"))))
+            .map_err(|e| {
+                invalid(ErrorText::format(format_args!(
+                    "answer: {}",
+                    sdp_error(sdp, &e)
+                )))
+            })
             .and_then(|answer| {
                 rtc.sdp_api()
                     .accept_answer(pending, answer)
@@ -695,7 +702,7 @@ fn run(shared: &Shared, socket: &UdpSocket, local: SocketAddr, waker: SocketAddr
                 .unwrap_or_else(PoisonError::into_inner);
             snapshot.ids = peers.iter().map(|p| p.id).collect();
             snapshot.peers = peers.iter().map(|p| p.stats.clone()).collect();
-            snapshot.heard = peers.iter().map(Peer::heard).collect();
+            snapshot.liveness = peers.iter().map(Peer::liveness).collect();
         }
         let wait = next.saturating_duration_since(Instant::now());
         if wait.is_zero() {

@@ -13,6 +13,8 @@ use str0m::media::{KeyframeRequestKind, MediaKind, MediaTime, Mid, Pt};
 use str0m::net::{Protocol, Receive};
 use str0m::{Event, IceConnectionState, Input, Output, Rtc};
 
+use crate::webrtc::liveness::Liveness;
+
 /// What kind of media a frame is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -65,7 +67,8 @@ pub struct PeerStats {
     pub receive_bitrate_bps: f64,
     /// Round-trip time in milliseconds, once RTCP measured it.
     pub rtt_ms: Option<f64>,
-    /// Fraction of packets the peer reported lost (0..1), once it reported.
+    /// Fraction of video packets lost (0..1) over the last RTCP report interval: what the viewer's
+    /// receiver reports say (sender), or what we measured (receiver); `None` until the first.
     pub loss: Option<f64>,
     /// Packets the peer reported lost in total.
     pub packets_lost: u64,
@@ -90,7 +93,7 @@ pub struct Peer {
     audio: Option<(Mid, Option<Pt>)>,
     connected: bool,
     created: Instant,
-    heard: Instant,
+    liveness: Liveness,
     waiting_keyframe: bool,
     last_bytes: Option<(u64, u64, Instant)>,
     /// The counters.
@@ -143,7 +146,7 @@ impl Peer {
             audio: None,
             connected: false,
             created: Instant::now(),
-            heard: Instant::now(),
+            liveness: Liveness::new(Instant::now()),
             waiting_keyframe: true,
             last_bytes: None,
             stats: PeerStats {
@@ -231,14 +234,14 @@ impl Peer {
         if !self.rtc.accepts(&input) {
             return false;
         }
-        self.heard = now;
+        self.liveness.heard(now);
         self.handle(input);
         true
     }
 
-    /// When a datagram last came from this peer (its creation until the first one).
-    pub fn heard(&self) -> Instant {
-        self.heard
+    /// When this peer sends: whether its silence proves it gone.
+    pub fn liveness(&self) -> Liveness {
+        self.liveness
     }
 
     /// Sends one frame (video waits for the first keyframe after connecting).
@@ -330,6 +333,7 @@ impl Peer {
         match event {
             Event::Connected => {
                 self.connected = true;
+                self.liveness.connected(Instant::now());
                 self.stats.state = "connected";
                 report.wants_keyframe = true;
             }
@@ -380,14 +384,18 @@ impl Peer {
                 if let Some(rtt) = s.rtt {
                     self.stats.rtt_ms = Some(rtt.as_secs_f64() * 1e3);
                 }
-                if let Some(loss) = s.egress_loss_fraction.or(s.ingress_loss_fraction) {
-                    self.stats.loss = Some(f64::from(loss));
-                }
+                // `loss` is the receiver reports' (below), not TWCC's (`egress_loss_fraction`),
+                // which is not negotiated and would otherwise flip it to 0 or null.
             }
             Event::MediaEgressStats(s) if self.video.is_some_and(|(mid, _)| mid == s.mid) => {
                 self.stats.nacks = s.nacks;
                 if let Some(rtt) = s.rtt {
                     self.stats.rtt_ms = Some(rtt.as_secs_f64() * 1e3);
+                }
+                if let Some(loss) = s.loss {
+                    // The fraction the viewer's receiver reports gave since the last event (str0m
+                    // averages them); TWCC, which PeerStats' loss needs, is not negotiated.
+                    self.stats.loss = Some(f64::from(loss));
                 }
                 if let Some(remote) = s.remote {
                     self.stats.packets_lost = remote.packets_lost;
