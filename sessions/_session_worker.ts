@@ -84,7 +84,9 @@ async function preload(registries: readonly string[], warmup: readonly unknown[]
       loadManifest(runtime, manifest);
       const types = new Set(runtime.describe().nodes.map((node) => node.type));
       await Promise.all(
-        definitions.filter((d) => types.has(d.descriptor.name)).map((d) => d.load?.().catch(() => {})),
+        definitions.filter((d) => types.has(d.descriptor.name)).map((d) =>
+          d.load?.().catch(() => {})
+        ),
       );
     } catch { /* the session that uses it reports why */ }
   }
