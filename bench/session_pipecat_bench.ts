@@ -66,7 +66,7 @@ async function rss(pid: number): Promise<number> {
   return Number(line.split(/\s+/)[1]) * 1024;
 }
 
-async function readLine(stream: ReadableStream<Uint8Array>): Promise<string> {
+async function readLine(stream: ReadableStream<Uint8Array<ArrayBuffer>>): Promise<string> {
   const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
   while (!text.includes("\n")) {
