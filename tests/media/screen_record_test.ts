@@ -38,7 +38,10 @@ Deno.test("screen_record.ts records what Xvfb shows into an MP4 that ffmpeg deco
         ]);
         const frames = Number(streams[0].nb_read_frames);
         assert.equal(frames, summary.videoFrames);
-        assert.ok(frames >= 20 && frames <= 31, `${frames} frames in 2 s at 15 fps`);
+        // 30 frames in 2 s, give or take: one more at the boundary, and when the first capture is
+        // late (a loaded machine) the capture thread keeps its schedule of deadlines (it resets it
+        // only past a whole period late), so the 2 s after that first frame hold up to two more.
+        assert.ok(frames >= 20 && frames <= 33, `${frames} frames in 2 s at 15 fps`);
         assert.equal(await decodeErrors(path), "");
         const decoded = await decodeI420(path);
         const last = decoded.subarray(decoded.length - expected.length);
