@@ -18,25 +18,9 @@ import {
   STREAMLIB_CODE_KEY,
 } from "../../sessions/grpc/mod.ts";
 
-export const BUILTIN = new URL("../../processors/registry.gen.ts", import.meta.url).href;
-export const FAULTY = new URL("./fixtures/faulty_registry.ts", import.meta.url).href;
+import { BUILTIN, FAULTY, gain, through } from "./pipelines.ts";
+export { BUILTIN, FAULTY, gain, through };
 export const TOKEN = "s3cret";
-
-/** A manifest: one Gain between the input `audio` and the output `audio`. */
-export const gain = (factor = 2) => ({
-  version: 1,
-  nodes: [{ id: "fx", type: "Gain", config: { gain: factor } }],
-  inputs: { audio: "fx.in" },
-  outputs: { audio: "fx.out" },
-});
-
-/** A manifest: one of the faulty processors between `audio` and `audio`. */
-export const through = (type: string) => ({
-  version: 1,
-  nodes: [{ id: "bad", type }],
-  inputs: { audio: "bad.in" },
-  outputs: { audio: "bad.out" },
-});
 
 /** The pipelines the test servers serve. */
 export const PIPELINES: Record<string, unknown> = {

@@ -15,22 +15,8 @@ import {
 } from "../../sessions/websocket/mod.ts";
 import { decodeWireMessage, encodeWireMessage, type WireMessage } from "../../sessions/wire/mod.ts";
 
-export const BUILTIN = new URL("../../processors/registry.gen.ts", import.meta.url).href;
-export const FAULTY = new URL("./fixtures/faulty_registry.ts", import.meta.url).href;
-
-export const gain = (factor = 2) => ({
-  version: 1,
-  nodes: [{ id: "fx", type: "Gain", config: { gain: factor } }],
-  inputs: { audio: "fx.in" },
-  outputs: { audio: "fx.out" },
-});
-
-export const through = (type: string) => ({
-  version: 1,
-  nodes: [{ id: "bad", type }],
-  inputs: { audio: "bad.in" },
-  outputs: { audio: "bad.out" },
-});
+import { BUILTIN, FAULTY, gain, through } from "./pipelines.ts";
+export { BUILTIN, FAULTY, gain, through };
 
 export const block = (value = 0.25, n = 160) =>
   ({

@@ -1,0 +1,27 @@
+/**
+ * The registries and manifests the session tests serve, shared by the WebSocket and gRPC
+ * helpers (`ws_helpers.ts`, `grpc_harness.ts`).
+ *
+ * @module
+ */
+
+/** The built-in processors' registry module. */
+export const BUILTIN = new URL("../../processors/registry.gen.ts", import.meta.url).href;
+/** The faulty processors (`Thrower`, `Crasher`, `Hanger`). */
+export const FAULTY = new URL("./fixtures/faulty_registry.ts", import.meta.url).href;
+
+/** A manifest: one Gain between the input `audio` and the output `audio`. */
+export const gain = (factor = 2) => ({
+  version: 1,
+  nodes: [{ id: "fx", type: "Gain", config: { gain: factor } }],
+  inputs: { audio: "fx.in" },
+  outputs: { audio: "fx.out" },
+});
+
+/** A manifest: one processor of `type` between `audio` and `audio`. */
+export const through = (type: string) => ({
+  version: 1,
+  nodes: [{ id: "bad", type }],
+  inputs: { audio: "bad.in" },
+  outputs: { audio: "bad.out" },
+});
