@@ -6,6 +6,13 @@
 
 import type { ErrorCode, ErrorDetails } from "../errors/codes.ts";
 import type { JsonSchema, JsonValue } from "../schema/json_schema.ts";
+import { quote } from "../errors/quote.ts";
+
+/**
+ * Most issues a {@linkcode ConfigValidationError} lists; the rest are counted in its message
+ * (`and N more`), so a config of a million unknown keys gives an error of a few kilobytes.
+ */
+export const MAX_CONFIG_ISSUES = 50;
 
 /**
  * One problem found in a config.
@@ -60,28 +67,35 @@ export class ConfigValidationError extends TypeError {
   }
   /** The processor whose config was checked. */
   readonly processor: string;
-  /** Every problem, in field order; the first is in the message. */
+  /**
+   * The problems, in field order, at most {@linkcode MAX_CONFIG_ISSUES}; the first is in the
+   * message. A field named by the config (an unknown key) is quoted through `quote()`.
+   */
   readonly issues: readonly ConfigIssue[];
+  /** How many problems there were (more than `issues.length` when some were left out). */
+  readonly total: number;
 
   /**
    * Creates the error; the message describes the first issue.
    *
    * @param processor The processor name.
-   * @param issues The problems, at least one.
+   * @param issues The problems, at least one (at most {@linkcode MAX_CONFIG_ISSUES} are kept).
+   * @param total How many problems there were, when more than `issues` lists.
    */
-  constructor(processor: string, issues: readonly ConfigIssue[]) {
+  constructor(processor: string, issues: readonly ConfigIssue[], total = issues.length) {
     const [first] = issues;
     const where = first.field === "" ? "config" : `config field '${first.field}'`;
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+    const more = total > 1 ? ` (and ${total - 1} more)` : "";
     const detail = first.reason === "missing"
       ? `${where} is missing: expected ${first.expected}`
       : first.reason === "unknown"
       ? `${where} is unknown: ${first.expected}`
       : `${where} must be ${first.expected}, got ${first.actual}`;
-    super(`Cannot configure '${processor}': ${detail}${more}`);
+    super(`Cannot configure '${quote(processor)}': ${detail}${more}`);
     this.name = "ConfigValidationError";
     this.processor = processor;
-    this.issues = issues;
+    this.issues = issues.slice(0, MAX_CONFIG_ISSUES);
+    this.total = Math.max(total, issues.length);
   }
 }
 
@@ -119,7 +133,7 @@ export class ConfigValidationError extends TypeError {
 export function validateConfig(schema: JsonSchema, value: unknown, processor: string): JsonValue {
   const issues: ConfigIssue[] = [];
   const result = check(schema, value === undefined ? {} : value, "", issues);
-  if (issues.length > 0) throw new ConfigValidationError(processor, issues);
+  if (issues.length > 0) throw new ConfigValidationError(processor, issues, issues.length);
   return result as JsonValue;
 }
 
@@ -211,7 +225,8 @@ function checkObject(
   for (const [name, fieldValue] of Object.entries(value)) {
     // `name in properties` would take `constructor`, `toString` or `__proto__` for known fields.
     if (Object.hasOwn(properties, name) || fieldValue === undefined) continue;
-    const fieldPath = path === "" ? name : `${path}.${name}`;
+    // A name the config gave, not the schema: quoted, so a 1 MB key makes a short path.
+    const fieldPath = path === "" ? quote(name) : `${path}.${quote(name)}`;
     const extra = schema.additionalProperties;
     if (extra === false || name === "__proto__") {
       const known = Object.keys(properties);

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { ConfigValidationError, describeSchema, validateConfig } from "./validation.ts";
+import {
+  ConfigValidationError,
+  describeSchema,
+  MAX_CONFIG_ISSUES,
+  validateConfig,
+} from "./validation.ts";
 import type { JsonSchema } from "../schema/json_schema.ts";
 
 const schema: JsonSchema = {
@@ -165,4 +170,23 @@ Deno.test("validateConfig() keeps other member-like keys as own data where extra
     message: /config field '__proto__' is unknown: '__proto__' is never a config field/,
   });
   assert.equal(({} as Record<string, unknown>).x, undefined, "Object.prototype untouched");
+});
+
+Deno.test("ConfigValidationError quotes a config's own long keys and lists a bounded number of issues", () => {
+  const key = "k".repeat(1_000_000);
+  // An unknown key, a key of an open map whose value is wrong, and 100,000 more unknown keys.
+  const config: Record<string, unknown> = { name: "a", [key]: 1, labels: { [key]: 5 } };
+  for (let i = 0; i < 100_000; i++) config[`x${i}`] = i;
+  assert.throws(() => validateConfig(schema, config, "Tone"), (e: unknown) => {
+    assert.ok(e instanceof ConfigValidationError);
+    assert.equal(e.total, 100_002);
+    assert.equal(e.issues.length, MAX_CONFIG_ISSUES);
+    const fields = e.issues.map((i) => i.field);
+    assert.ok(fields.includes(`labels.${"k".repeat(64)}... (999936 more characters)`), fields[0]);
+    assert.ok(fields.includes(`${"k".repeat(64)}... (999936 more characters)`));
+    assert.ok(e.message.length < 500, e.message.slice(0, 200));
+    assert.match(e.message, /\(and 100001 more\)$/);
+    assert.ok(JSON.stringify(e.details).length < 50_000);
+    return true;
+  });
 });
