@@ -78,7 +78,11 @@ export function operationIssues(schema: JsonSchema, request: unknown): Operation
   } catch (error) {
     if (!(error instanceof ConfigValidationError)) throw error;
     const known = Object.keys(schema.properties ?? {});
-    const own = error.issues.filter((issue) => !issue.field.includes("."));
+    // The request's own fields: not those inside one of its known fields (`config.gain`,
+    // `items[2]`). A field the request named itself may hold a dot or, quoted, an ellipsis.
+    const inside = (field: string) =>
+      known.some((name) => field.startsWith(`${name}.`) || field.startsWith(`${name}[`));
+    const own = error.issues.filter((issue) => !inside(issue.field));
     const issues = own.map((issue): OperationIssue => {
       if (issue.reason === "missing") {
         return {
