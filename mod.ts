@@ -59,9 +59,12 @@ export {
   type NodeLog,
 } from "./core/processor/log.ts";
 export {
+  type DivertedStdout,
   reserveStdout,
+  type ReserveStdoutOptions,
   type StdoutReservation,
   stdoutReserved,
+  writeStdout,
   writeStdoutLine,
 } from "./core/processor/stdout_guard.ts";
 export { connectLocal } from "./core/ports/local_connection.ts";

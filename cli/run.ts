@@ -24,7 +24,7 @@ import {
 import { PluginLoadError } from "../core/manifest/manifest.ts";
 import { silencedBy } from "../core/graph/silent_sources.ts";
 import { createRuntime, packageRegistry } from "../processors/mod.ts";
-import { reserveStdout } from "../core/processor/stdout_guard.ts";
+import { reserveProtocolStdout } from "./protocol_stdout.ts";
 import { nodeLogLine } from "./node_log_line.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
 import { readManifestFile } from "./_manifest_file.ts";
@@ -195,7 +195,7 @@ export async function main(
   }, { scopePermissions: options.scopePermissions, allowAll: parsed.allowAll });
   if (scoped !== undefined) return scoped;
   // stdout carries the JSON lines: what any isolate prints goes to stderr meanwhile.
-  using _stdout = json ? reserveStdout() : undefined;
+  using _stdout = json ? reserveProtocolStdout() : undefined;
   const emit = (event: Record<string, unknown>) => output.out(JSON.stringify(event));
   const file = await readManifestFile(path);
   if (!file.ok) {

@@ -10,7 +10,8 @@
  */
 
 import { parseArgs } from "node:util";
-import { type NodeRegistry, reserveStdout, Runtime, validateManifest } from "../mod.ts";
+import { type NodeRegistry, Runtime, validateManifest } from "../mod.ts";
+import { reserveProtocolStdout } from "./protocol_stdout.ts";
 import { checkManifestInputs } from "../core/manifest/input_check.ts";
 import { PluginLoadError } from "../core/manifest/manifest.ts";
 import { manifestWarnings } from "../core/manifest/validation.ts";
@@ -103,7 +104,7 @@ export async function main(
   }
   const [path] = positionals;
   // With --json, stdout carries one JSON object: a plugin module that prints goes to stderr.
-  using _stdout = json ? reserveStdout() : undefined;
+  using _stdout = json ? reserveProtocolStdout() : undefined;
   const file = await readManifestFile(path);
   if (!file.ok) {
     if (json) {

@@ -8,7 +8,7 @@
 import { ErrorCode, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { JsonRpcErrorReply } from "./message_gate.ts";
 export type { JsonRpcErrorReply } from "./message_gate.ts";
-import type { Runtime } from "../mod.ts";
+import { type Runtime, writeStdout } from "../mod.ts";
 import { buildMcpServer, type McpServerOptions } from "./server.ts";
 import { InvalidMessageError, LineTransport, MessageTooLargeError } from "./stdio_transport.ts";
 
@@ -112,11 +112,8 @@ export async function serveStdio(
   });
   const transport = new LineTransport({
     input: Deno.stdin.readable,
-    write: async (bytes) => {
-      for (let done = 0; done < bytes.length;) {
-        done += await Deno.stdout.write(bytes.subarray(done));
-      }
-    },
+    // The original stdout even while the process's own is diverted to stderr (MCP on stdio).
+    write: (bytes) => writeStdout(bytes),
     maxMessageBytes: options.maxMessageBytes,
   });
   const { promise: closed, resolve } = Promise.withResolvers<void>();

@@ -7,7 +7,7 @@
 
 import { loadProjectRegistry } from "../../codegen/nodes_command.ts";
 import { createRuntime } from "../../processors/mod.ts";
-import { reserveStdout } from "../../core/processor/stdout_guard.ts";
+import { reserveProtocolStdout } from "../protocol_stdout.ts";
 import { nodeLogLine } from "../node_log_line.ts";
 import type { CliCommand } from "../command.ts";
 import { loadPipelineFile } from "../load_pipeline.ts";
@@ -111,7 +111,7 @@ export const command: CliCommand = {
     }, { scopePermissions, allowAll: values["allow-all"] as boolean });
     if (scoped !== undefined) return scoped;
     // With --json, stdout carries JSON lines: what any isolate prints goes to stderr meanwhile.
-    using _stdout = values.json ? reserveStdout() : undefined;
+    using _stdout = values.json ? reserveProtocolStdout() : undefined;
     const rt = createRuntime({ registry: await loadProjectRegistry("."), ...limits });
     let positions: Record<string, { x: number; y: number }> | undefined;
     if (positionals[0] !== undefined) {

@@ -8,7 +8,7 @@
 import { loadProjectRegistry } from "../../codegen/nodes_command.ts";
 import { serveHttp, serveStdio } from "../../mcp/mod.ts";
 import { createRuntime } from "../../processors/mod.ts";
-import { reserveStdout } from "../../core/processor/stdout_guard.ts";
+import { reserveProtocolStdout } from "../protocol_stdout.ts";
 import type { CliCommand } from "../command.ts";
 import { loadPipelineFile } from "../load_pipeline.ts";
 import {
@@ -118,7 +118,7 @@ export const command: CliCommand = {
     if (scoped !== undefined) return scoped;
     // On stdio, stdout carries the protocol: from before the first node is made to the end, what
     // any isolate prints (the main one and every Worker) goes to stderr instead.
-    using _stdout = values.http ? undefined : reserveStdout();
+    using _stdout = values.http ? undefined : reserveProtocolStdout();
     const rt = createRuntime({ registry: await loadProjectRegistry("."), ...limits });
     if (positionals[0] !== undefined) {
       const code = await loadPipelineFile(

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { ProcessorNotFoundError, reserveStdout } from "../../mod.ts";
+import { ProcessorNotFoundError } from "../../mod.ts";
+import { reserveProtocolStdout } from "../protocol_stdout.ts";
 import {
   formatNodeInfo,
   formatNodeList,
@@ -38,7 +39,7 @@ export const command: CliCommand = {
     if ("exit" in parsed) return parsed.exit;
     const { values, positionals } = parsed;
     // With --json, stdout carries JSON: a project module that prints on import goes to stderr.
-    using _stdout = values.json ? reserveStdout() : undefined;
+    using _stdout = values.json ? reserveProtocolStdout() : undefined;
     const [sub, name, ...extra] = positionals;
     const wanted = sub === "info" ? 2 : 1;
     if ((sub !== "list" && sub !== "info") || positionals.length !== wanted || extra.length > 0) {

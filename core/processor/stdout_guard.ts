@@ -1,9 +1,13 @@
 /**
  * Keeps stdout for a protocol: while reserved, what any code of this isolate prints with
  * `console.log` (and `info`, `debug`, `dir`, `dirxml`, `table`) goes to stderr, and Workers the
- * runtime starts do the same. `streamlib run --json`, `dashboard --json` and `streamlib mcp` on
- * stdio reserve it, so a processor's print never lands between their JSON lines. Processors log
- * with `ctx.log` (see `core/processor/log.ts`).
+ * runtime starts do the same. With the `divert` option (the CLI passes ffi/stdio's) the
+ * process's stdout itself is pointed at stderr, so every other path goes there too
+ * (`Deno.stdout.write`, `console.count`, native code, children that inherit stdout) and only
+ * {@linkcode writeStdoutLine} and {@linkcode writeStdout} reach the original. `streamlib run
+ * --json`, `dashboard --json`, `validate --json`, `nodes --json` and `streamlib mcp` on stdio
+ * reserve it, so a processor's print never lands between their JSON lines. Processors log with
+ * `ctx.log` (see `core/processor/log.ts`).
  *
  * @module
  */
@@ -16,6 +20,30 @@ type Printer = (...data: unknown[]) => void;
 const originals = new Map<string, Printer>();
 let reservations = 0;
 const realLog: Printer = console.log.bind(console);
+let diverted: DivertedStdout | undefined;
+
+/**
+ * The original stdout, kept when the process's own stdout (fd 1) was pointed at stderr: what
+ * `ffi/stdio/_stdout_divert.ts` gives. Then nothing printed by any path reaches the protocol.
+ */
+export interface DivertedStdout {
+  /** Writes all of `bytes` to the original stdout, blocking until done. */
+  writeSync(bytes: Uint8Array): void;
+  /** Writes all of `bytes` to the original stdout without blocking the event loop. */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Points the process's stdout back at the original (idempotent). */
+  restore(): void;
+}
+
+/** Options of {@linkcode reserveStdout}. */
+export interface ReserveStdoutOptions {
+  /**
+   * Points the process's stdout (fd 1) at stderr and returns the original, or `undefined` where
+   * it cannot (the CLI passes `divertStdoutFd` of ffi/stdio). Called by the first reservation
+   * only; the last release restores it. Without it only `console` is redirected.
+   */
+  readonly divert?: () => DivertedStdout | undefined;
+}
 
 /** A hold on stdout from {@linkcode reserveStdout}; releasing the last one restores `console`. */
 export interface StdoutReservation extends Disposable {
@@ -44,8 +72,9 @@ export interface StdoutReservation extends Disposable {
  * assert.equal(console.log, before);
  * ```
  */
-export function reserveStdout(): StdoutReservation {
+export function reserveStdout(options: ReserveStdoutOptions = {}): StdoutReservation {
   if (reservations++ === 0) {
+    diverted = options.divert?.();
     const c = console as unknown as Record<string, Printer>;
     const toStderr: Printer = (...data) => console.error(...data);
     for (const method of STDOUT_CONSOLE_METHODS) {
@@ -61,6 +90,8 @@ export function reserveStdout(): StdoutReservation {
     const c = console as unknown as Record<string, Printer>;
     for (const [method, printer] of originals) c[method] = printer;
     originals.clear();
+    diverted?.restore();
+    diverted = undefined;
   };
   return { release, [Symbol.dispose]: release };
 }
@@ -102,5 +133,29 @@ export function stdoutReserved(): boolean {
  * ```
  */
 export function writeStdoutLine(text: string): void {
-  realLog(text);
+  if (diverted) diverted.writeSync(encoder.encode(`${text}\n`));
+  else realLog(text);
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Writes bytes to stdout whether or not it is reserved, without blocking the event loop: for a
+ * protocol's owner (MCP on stdio), never for processors.
+ *
+ * @param bytes What to write; all of it is written.
+ * @returns When it is written.
+ *
+ * @example A protocol message
+ * ```ts
+ * import { writeStdout } from "@streamlib/streamlib";
+ *
+ * await writeStdout(new TextEncoder().encode('{"jsonrpc":"2.0","method":"ping"}\n'));
+ * ```
+ */
+export async function writeStdout(bytes: Uint8Array): Promise<void> {
+  if (diverted) return await diverted.write(bytes);
+  for (let done = 0; done < bytes.length;) {
+    done += await Deno.stdout.write(bytes.subarray(done));
+  }
 }

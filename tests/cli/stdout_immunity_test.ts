@@ -76,6 +76,10 @@ function assertImmune(out: string, err: string): Record<string, unknown>[] {
     assert.match(err, new RegExp(`debug: "${node}"`));
     assert.match(err, new RegExp(`dir: "${node}"`));
     assert.match(err, new RegExp(`table: "${node}"`));
+    // Prints that pass by console reach stderr too: stdout itself is diverted.
+    assert.match(err, new RegExp(`raw stdout from ${node}`));
+    assert.match(err, new RegExp(`async raw from ${node}`));
+    assert.match(err, new RegExp(`count ${node}: 1`));
   }
   // ctx.log lines are node-log events, attributed to the node in either isolate.
   const logs = lines.filter((l) => l.event === "node-log");
@@ -137,7 +141,9 @@ Deno.test("streamlib validate --json --load-plugins: a plugin module that prints
   const plugin = join(dir, "printing_plugin.ts");
   await Deno.writeTextFile(
     plugin,
-    'console.log("plugin says hi"); console.info("and more");\nexport const registry = [];\n',
+    'console.log("plugin says hi"); console.info("and more");\n' +
+      'Deno.stdout.writeSync(new TextEncoder().encode("raw plugin print\\n"));\n' +
+      "export const registry = [];\n",
   );
   const manifest = join(dir, "m.json");
   await Deno.writeTextFile(
@@ -157,5 +163,6 @@ Deno.test("streamlib validate --json --load-plugins: a plugin module that prints
   const [report, ...rest] = jsonLines(out, err);
   assert.deepEqual([report.valid, report.pluginsLoaded, rest.length], [true, true, 0]);
   assert.match(err, /plugin says hi/);
+  assert.match(err, /raw plugin print/); // past console: stdout itself is diverted
   await Deno.remove(dir, { recursive: true });
 });

@@ -65,6 +65,12 @@ Deno.test("streamlib mcp on stdio: prints of processors in the main isolate and 
     // The prints went to stderr, from both isolates.
     assert.match(mcp.stderr(), /chatter chat_main: run 1/);
     assert.match(mcp.stderr(), /chatter chat_worker: run 1/);
+    // And the prints that pass by console (stdout itself is diverted).
+    for (const node of ["chat_main", "chat_worker"]) {
+      assert.match(mcp.stderr(), new RegExp(`raw stdout from ${node}`));
+      assert.match(mcp.stderr(), new RegExp(`async raw from ${node}`));
+      assert.match(mcp.stderr(), new RegExp(`count ${node}: 1`));
+    }
     await mcp.call("stop");
   }
   await Deno.remove(dir, { recursive: true });
