@@ -7,12 +7,10 @@
 import { useState } from "preact/hooks";
 import type { JsonValue } from "../../core/schema/json_schema.ts";
 import { addNodeEdit } from "../client/edits.ts";
+import { PROCESSOR_DRAG_TYPE } from "../components/graph/drop_on_graph.ts";
 import { schemaDefaults, SchemaForm } from "../components/SchemaForm.tsx";
 import { plainText } from "../shared/format.ts";
 import { useStore } from "../shared/store.ts";
-
-/** The drag data type of a processor dragged from the palette onto the graph. */
-export const PROCESSOR_DRAG_TYPE = "application/x-streamlib-processor";
 
 /** Props of the palette (none: it reads the store). */
 export type PaletteProps = Record<never, never>;

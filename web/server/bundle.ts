@@ -6,7 +6,7 @@
 
 import { fileURLToPath as fromFileUrl } from "node:url";
 
-const ENTRY = new URL("../client/main.ts", import.meta.url);
+const ENTRY = new URL("../client.ts", import.meta.url);
 const CONFIG = new URL("../../deno.json", import.meta.url);
 const SOURCES = [new URL("../", import.meta.url), new URL("../../core/", import.meta.url)];
 
@@ -21,11 +21,11 @@ const STALE_MS = 60 * 60 * 1000;
  * import assert from "node:assert/strict";
  * import { BundleError } from "@streamlib/streamlib/web";
  *
- * const error = new BundleError('error: Module not found "file:///app/web/client/main.ts".');
+ * const error = new BundleError('error: Module not found "file:///app/web/client.ts".');
  * assert.equal(error.name, "BundleError");
  * assert.deepEqual(error.message.split("\n"), [
  *   "Cannot bundle the dashboard's islands: deno bundle failed:",
- *   'error: Module not found "file:///app/web/client/main.ts".',
+ *   'error: Module not found "file:///app/web/client.ts".',
  * ]);
  * ```
  */

@@ -9,10 +9,12 @@ import { addNodeEdit } from "../../client/edits.ts";
 import { NODE_WIDTH } from "../../shared/geometry.ts";
 import type { GraphView as Graph, Point } from "../../shared/protocol.ts";
 import type { DashboardStore } from "../../shared/store.ts";
-import { PROCESSOR_DRAG_TYPE } from "../../islands/Palette.tsx";
 import { loadManifestFile } from "../ManifestTools.tsx";
 import { schemaDefaults } from "../SchemaForm.tsx";
 import { freeId } from "./boxes.ts";
+
+/** The drag data type of a processor dragged from the palette onto the graph. */
+export const PROCESSOR_DRAG_TYPE = "application/x-streamlib-processor";
 
 /**
  * Lets the graph take a processor or a file being dragged over it.

@@ -1,20 +1,20 @@
 /**
- * The browser bundle's entry: builds the store from the server's snapshot, hydrates every island,
+ * The browser bundle's entry (fresh's `client.ts`): builds the store from the server's snapshot, hydrates every island,
  * connects the event stream and loads the server's stats history.
  *
  * @module
  */
 
 import { type ComponentType, h, hydrate } from "preact";
-import Controls from "../islands/Controls.tsx";
-import EventLog from "../islands/EventLog.tsx";
-import GraphView from "../islands/GraphView.tsx";
-import Palette from "../islands/Palette.tsx";
-import SidePanel from "../islands/SidePanel.tsx";
-import type { SnapshotMessage } from "../shared/protocol.ts";
-import { DashboardStore, StoreContext } from "../shared/store.ts";
-import { loadHistory } from "./history.ts";
-import { connectStream } from "./socket.ts";
+import Controls from "./islands/Controls.tsx";
+import EventLog from "./islands/EventLog.tsx";
+import GraphView from "./islands/GraphView.tsx";
+import Palette from "./islands/Palette.tsx";
+import SidePanel from "./islands/SidePanel.tsx";
+import type { SnapshotMessage } from "./shared/protocol.ts";
+import { DashboardStore, StoreContext } from "./shared/store.ts";
+import { loadHistory } from "./client/history.ts";
+import { connectStream } from "./client/socket.ts";
 
 const ISLANDS: Record<string, ComponentType<Record<string, unknown>>> = {
   Controls: Controls as ComponentType<Record<string, unknown>>,
