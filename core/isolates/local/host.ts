@@ -30,6 +30,7 @@ import type { NodeEnvironment } from "./node_environment.ts";
 import { NodeInstance } from "./node_instance.ts";
 import { NodeNotFoundError } from "../../graph/errors.ts";
 import type { OutputBinding } from "../../ports/output_binding.ts";
+import { portOf, splitPortEnd } from "../../ports/port_end.ts";
 import { MAIN_ISOLATE } from "../../graph/placement.ts";
 import { ScheduledConnection } from "./scheduled_connection.ts";
 import { Scheduler } from "./scheduler.ts";
@@ -437,12 +438,10 @@ export class LocalIsolate
     return work;
   }
 
-  /** The nodes with every node before those it feeds inside this isolate. */
   /** Whether `port` (`node.port`) is an output of a node of this isolate. */
   #isOutput(port: string): boolean {
-    const dot = port.lastIndexOf(".");
-    const node = this.#nodes.get(port.slice(0, dot));
-    const name = port.slice(dot + 1);
+    const { node: id, port: name } = splitPortEnd(port);
+    const node = this.#nodes.get(id);
     return node?.ports.outputBindings.some((output) => output.name === name) ?? false;
   }
 
@@ -464,12 +463,13 @@ export class LocalIsolate
       code: "frame_memory_stall",
       node: holder.node,
       processor: node?.definition.descriptor.name ?? "",
-      port: holder.port.slice(holder.port.lastIndexOf(".") + 1),
+      port: portOf(holder.port),
       message:
         `Frame memory in ${this.isolate} ran out and has stayed out for ${MEMORY_WAIT_LIMIT_MS} ms: ${what}; frameMemoryBytes is one budget for every isolate`,
     });
   }
 
+  /** The nodes with every node before those it feeds inside this isolate. */
   #ordered(): NodeInstance[] {
     return topologicalOrder(this.#nodes.keys(), this.#edges.values()).map((id) =>
       this.#nodes.get(id)!
