@@ -205,15 +205,16 @@ export const ERROR_CODES = {
     origin: "runtime",
     meaning: "Publishing to a WHIP server failed (HTTP error, bad answer, unreachable); retried",
   },
-  // Access.
   webrtc_publish_refused: {
     origin: "runtime",
     meaning: "The WHIP server refused the publish: a 4xx other than 429 (bad token); not retried",
   },
+  // Network endpoints.
   network_endpoint_failed: {
     origin: "runtime",
     meaning: "A network endpoint's native thread failed (a bug); the node stops with this code",
   },
+  // Access.
   permission_denied: {
     origin: "access",
     meaning: "Deno's permissions refused a node (a file, program or address outside the scope)",

@@ -127,7 +127,6 @@ export class H264Decoder extends NativeHandle {
   }
 
   /** What a call on the closed handle is told. */
-
   protected override closedDetail(): string {
     return "this decoder is closed";
   }

@@ -454,7 +454,6 @@ export class H264Encoder extends NativeHandle {
   }
 
   /** What a call on the closed handle is told. */
-
   protected override closedDetail(): string {
     return "this encoder is closed";
   }

@@ -407,7 +407,6 @@ export class NativeCapture extends NativeHandle {
   }
 
   /** What a call on the closed handle is told. */
-
   protected override closedDetail(): string {
     return "this capture is closed";
   }

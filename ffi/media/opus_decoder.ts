@@ -113,7 +113,6 @@ export class OpusDecoder extends NativeHandle {
   }
 
   /** What a call on the closed handle is told. */
-
   protected override closedDetail(): string {
     return "this decoder is closed";
   }

@@ -171,7 +171,6 @@ export class OpusEncoder extends NativeHandle {
   }
 
   /** What a call on the closed handle is told. */
-
   protected override closedDetail(): string {
     return "this encoder is closed";
   }

@@ -481,7 +481,6 @@ export class FramePool extends NativeHandle implements FramePoolContract {
   }
 
   /** What a call on the closed handle is told. */
-
   protected override closedDetail(): string {
     return "this frame pool is closed";
   }

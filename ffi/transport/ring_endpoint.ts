@@ -82,7 +82,6 @@ export abstract class RingEndpoint extends NativeHandle {
   }
 
   /** What a call on the closed handle is told. */
-
   protected override closedDetail(): string {
     return `this ring ${this.kind} is closed (or was transferred); use an open endpoint: create ` +
       `a new ring with createNativeRing(), or adopt() an endpoint another isolate transferred`;
