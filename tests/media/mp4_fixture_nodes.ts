@@ -94,9 +94,15 @@ export const breakAfterNode: NodeDefinition<
   accessors: accessors as never,
 });
 
-/** Passes audio through; block number `switchAt` goes out labelled 16 kHz instead. */
+/**
+ * Passes audio through; block number `switchAt` goes out labelled 16 kHz instead. Its stats give
+ * the media time the blocks before it span (`firstNs` to `endNs`), which is what a writer that
+ * places audio by timestamps records of them.
+ */
 export class RateSwitch extends Processor<RelayTypes<AudioFrame, { switchAt: number }>> {
   #seen = 0;
+  #firstNs = 0;
+  #endNs = 0;
 
   /** Moves every waiting block, relabelling the configured one. */
   process(): void {
@@ -104,8 +110,21 @@ export class RateSwitch extends Processor<RelayTypes<AudioFrame, { switchAt: num
     let frame;
     while ((frame = this.inputs.in.read()) !== undefined) {
       const n = this.#seen++;
+      if (n === 0) this.#firstNs = frame.timestampNs;
+      if (n < switchAt) {
+        this.#endNs = frame.timestampNs + (frame.frameCount / frame.sampleRate) * 1e9;
+      }
       this.outputs.out.write(n === switchAt ? { ...frame, sampleRate: 16_000 } : frame);
     }
+  }
+
+  /**
+   * The media time of the blocks before the switch.
+   *
+   * @returns `firstNs` and `endNs`.
+   */
+  override reportStats(): { [key: string]: number } {
+    return { firstNs: this.#firstNs, endNs: this.#endNs };
   }
 }
 
