@@ -49,6 +49,9 @@ const BY_CODE: Readonly<Record<string, GrpcStatusCode>> = {
   server_shutting_down: GrpcStatus.UNAVAILABLE,
   session_closed: GrpcStatus.UNAVAILABLE,
   session_ended_by_operator: GrpcStatus.ABORTED,
+  // The runner's operator calls (never a call's end today, mapped for whoever adapts them).
+  session_not_found: GrpcStatus.NOT_FOUND,
+  session_unresponsive: GrpcStatus.UNAVAILABLE,
   session_processor_failed: GrpcStatus.INTERNAL,
   session_isolate_died: GrpcStatus.INTERNAL,
   plugin_import_failed: GrpcStatus.INTERNAL,
