@@ -11,21 +11,13 @@ import assert from "node:assert/strict";
 import { serveSessions, type SessionListBody, TokenPolicy } from "../../serve/mod.ts";
 import { connect, SessionClientError } from "../../sessions/client/mod.ts";
 import { block, gain } from "./ws_helpers.ts";
+import { twoGains } from "./pipelines.ts";
 
 const READ = "reader-token-0123456789";
 const ADMIN = "admin-token-0123456789";
 const CLIENT = "client-token-0123456789";
 
-const voiceFx = {
-  version: 1,
-  nodes: [
-    { id: "pre", type: "Gain", config: { gain: 2 } },
-    { id: "post", type: "Gain", config: { gain: 0.5 } },
-  ],
-  connections: [{ from: "pre.out", to: "post.in" }],
-  inputs: { audio: "pre.in" },
-  outputs: { audio: "post.out" },
-};
+const voiceFx = twoGains();
 
 async function call(url: string, token?: string, method = "GET") {
   const response = await fetch(url, {

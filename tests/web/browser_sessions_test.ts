@@ -12,20 +12,12 @@ import { serveSessions, TokenPolicy } from "../../serve/mod.ts";
 import { connect, SessionClientError } from "../../sessions/client/mod.ts";
 import { createSessionsPage } from "../../web/mod.ts";
 import { Browser } from "./browser_workspace_fixture.ts";
+import { twoGains } from "../sessions/pipelines.ts";
 
 const ADMIN = "admin-token-0123456789";
 const READ = "reader-token-0123456789";
 
-const voiceFx = {
-  version: 1,
-  nodes: [
-    { id: "pre", type: "Gain", config: { gain: 2 } },
-    { id: "post", type: "Gain", config: { gain: 0.5 } },
-  ],
-  connections: [{ from: "pre.out", to: "post.in" }],
-  inputs: { audio: "pre.in" },
-  outputs: { audio: "post.out" },
-};
+const voiceFx = twoGains();
 
 const block = {
   kind: "audio",

@@ -5,7 +5,6 @@
  * @module
  */
 
-import { fileURLToPath as fromFileUrl } from "node:url";
 import { Hono } from "hono";
 import { render } from "preact-render-to-string";
 import {
@@ -23,26 +22,10 @@ import { ApiError } from "./api/errors.ts";
 import { errorResponse } from "./api/app.ts";
 import { islandBundle } from "./bundle.ts";
 import { layoutGraph } from "./layout.ts";
+import { PAGE_HEADERS, staticRoutes } from "./static_routes.ts";
 
-const STATIC = new URL("../static/", import.meta.url);
-const STATIC_TYPES: Record<string, string> = {
-  css: "text/css; charset=utf-8",
-  svg: "image/svg+xml",
-};
 /** Layouts kept, by session id (a session's graph keeps its shape for its life). */
 const MAX_LAYOUTS = 64;
-
-const HEADERS = {
-  "content-security-policy": [
-    "default-src 'self'",
-    "img-src 'self' data: blob:",
-    "style-src 'self' 'unsafe-inline'",
-    "script-src 'self'",
-    "frame-ancestors 'none'",
-  ].join("; "),
-  "cache-control": "no-store",
-  "referrer-policy": "no-referrer",
-};
 
 /** The snapshot the page starts from: no graph until a session is opened. */
 function emptySnapshot(): SnapshotMessage {
@@ -107,27 +90,8 @@ export const createSessionsPage: SessionsPageFactory = async (
   const layouts = new Map<string, GraphLayout>();
   const app = new Hono().basePath(SESSIONS_PAGE_PATH);
   app.onError(errorResponse);
-  app.get("/", (c) => c.html(renderSessionsPage(), 200, HEADERS));
-  app.get("/static/islands.js", (c) =>
-    c.body(bundle, 200, {
-      "content-type": "text/javascript; charset=utf-8",
-      "cache-control": "no-cache",
-    }));
-  app.get("/static/:file", async (c) => {
-    const file = c.req.param("file");
-    const ext = /^[a-z0-9_-]+\.([a-z]+)$/.exec(file)?.[1];
-    const type = ext ? STATIC_TYPES[ext] : undefined;
-    if (!type) {
-      throw new ApiError(404, "not_found", `Cannot find static file '${file.slice(0, 80)}'`);
-    }
-    const body = await Deno.readFile(fromFileUrl(new URL(file, STATIC))).catch(() => {
-      throw new ApiError(404, "not_found", `Cannot find static file '${file}'`);
-    });
-    return c.body(body as Uint8Array<ArrayBuffer>, 200, {
-      "content-type": type,
-      "cache-control": "no-cache",
-    });
-  });
+  app.get("/", (c) => c.html(renderSessionsPage(), 200, PAGE_HEADERS));
+  staticRoutes(app, bundle);
   app.get("/sessions/:id/layout", async (c) => {
     context.authorize(c.req.raw, "read");
     const id = c.req.param("id");
