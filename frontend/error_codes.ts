@@ -118,6 +118,11 @@ export const FRONTEND_ERROR_CODES = {
     origin: "access",
     meaning: "The token does not give access to this pipeline",
   },
+  operation_not_allowed: {
+    origin: "access",
+    meaning:
+      "The token does not allow this operation (a read-only operator token ending a session)",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A code of {@linkcode FRONTEND_ERROR_CODES}. */

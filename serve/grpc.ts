@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { PipelineRunner } from "../sessions/runner.ts";
+import type { PipelineRunner, StreamOptions } from "../sessions/runner.ts";
 import type { Session } from "../sessions/session.ts";
 import { serveGrpc } from "../sessions/grpc/server.ts";
 import type { GrpcAuthDecision, GrpcServer } from "../sessions/grpc/server.ts";
@@ -66,15 +66,15 @@ export function startGrpc(side: GrpcSide): Promise<GrpcServer> {
  * histogram is the WebSocket transport's alone.
  */
 function observedRunner(runner: PipelineRunner, observer: SessionObserver): PipelineRunner {
-  const stream = async (manifest: unknown): Promise<Session> => {
+  const stream = async (manifest: unknown, options?: StreamOptions): Promise<Session> => {
     let session: Session;
     try {
-      session = await runner.stream(manifest);
+      session = await runner.stream(manifest, options);
     } catch (error) {
       observer.refused?.((error as { code?: string }).code ?? "internal_error");
       throw error;
     }
-    observer.started?.(session.id, "");
+    observer.started?.(session.id, session.pipeline);
     session.done.then(() =>
       observer.ended?.(
         session.id,

@@ -1,8 +1,10 @@
 /**
  * `streamlib serve` as a library: {@linkcode serveSessions} serves a {@linkcode Catalog} of
  * pipelines (`loadCatalog(folder)`: each `<name>.json`) as WebSocket sessions at `/v1/sessions`,
- * with a per-pipeline token allow-list ({@linkcode TokenPolicy}), `/healthz`, `/readyz` and
- * Prometheus `/metrics` ({@linkcode SessionMetrics}). See `docs/sessions.md#serving-sessions`.
+ * with a per-pipeline token allow-list ({@linkcode TokenPolicy}), `/healthz`, `/readyz`,
+ * Prometheus `/metrics` ({@linkcode SessionMetrics}) and the operators' `/v1/admin/sessions`
+ * ({@linkcode SessionAdmin}: list the live sessions, show one's graph, end one). See
+ * `docs/sessions.md#serving-sessions`.
  *
  * @example Serve a folder and open a session
  * ```ts
@@ -30,6 +32,19 @@
  * @module
  */
 
+export { AdminError, SessionAdmin } from "./admin.ts";
+export {
+  ADMIN_SESSIONS_PATH,
+  type OperatorRole,
+  type SessionGraphBody,
+  type SessionListBody,
+  SESSIONS_PAGE_PATH,
+  type SessionsPage,
+  type SessionsPageContext,
+  type SessionsPageFactory,
+  type SessionStateName,
+  type SessionSummary,
+} from "../frontend/session_admin.ts";
 export { type Catalog, loadCatalog } from "./catalog.ts";
 export { ServeError } from "./errors.ts";
 export { ROUND_TRIP_BUCKETS, SessionMetrics } from "./session_metrics.ts";

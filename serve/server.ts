@@ -1,14 +1,22 @@
 /**
  * {@linkcode serveSessions}: the server of `streamlib serve`: a folder's pipelines as WebSocket
- * sessions, with tokens, health, readiness and metrics.
+ * sessions, with tokens, health, readiness, metrics, the operators' API and the sessions page.
  *
  * @module
  */
 
+import {
+  ADMIN_SESSIONS_PATH,
+  SESSIONS_PAGE_PATH,
+  type SessionsPage,
+  type SessionsPageFactory,
+} from "../frontend/session_admin.ts";
+import { createToken, tokenProblem } from "../frontend/token.ts";
 import { PipelineRunner, type RunnerOptions } from "../sessions/runner.ts";
 import { SessionHandler } from "../sessions/websocket/handler.ts";
 import { TransportError } from "../sessions/websocket/errors.ts";
 import type { OpenMessage } from "../sessions/wire/messages.ts";
+import { SessionAdmin } from "./admin.ts";
 import type { Catalog } from "./catalog.ts";
 import { ServeError } from "./errors.ts";
 import { CONTENT_TYPE } from "./prometheus/text_format.ts";
@@ -39,6 +47,18 @@ export interface ServeOptions extends RunnerOptions {
    * one). Default: no gRPC.
    */
   readonly grpcPort?: number;
+  /**
+   * An operator token with the `admin` role, besides the token file's `operators`. Default:
+   * when the token file names no operator, 32 random hex digits made now (`SessionServer.adminToken`,
+   * printed by `streamlib serve`); else none.
+   */
+  readonly adminToken?: string;
+  /**
+   * The dashboard's sessions page to serve at `/dashboard` (`createSessionsPage` of
+   * `@streamlib/streamlib/web`, what `streamlib serve` passes), or `false` (the default) for
+   * none. `serve/` does not import the dashboard; its caller composes the two.
+   */
+  readonly dashboard?: SessionsPageFactory | false;
 }
 
 /** A running server. */
@@ -51,6 +71,13 @@ export interface SessionServer {
   readonly port: number;
   /** The gRPC port, when `grpcPort` was given. */
   readonly grpcPort?: number;
+  /** The server's own admin token (see `ServeOptions.adminToken`), if it has one. */
+  readonly adminToken?: string;
+  /**
+   * The sessions page (`http://host:port/dashboard`, with `?token=` of the admin token when the
+   * server has one), when `dashboard` was given.
+   */
+  readonly dashboardUrl?: string;
   /** The metrics it serves at `/metrics`. */
   readonly metrics: SessionMetrics;
   /** The runner of its sessions. */
@@ -78,12 +105,15 @@ function refusal(status: number, code: string, message: string): Response {
  * Serves a catalog of pipelines: WebSocket sessions at `/v1/sessions` (the pipeline named in the
  * `open`), `GET /healthz` (200 while the process is up), `GET /readyz` (200 when it takes
  * sessions: not draining and below `maxSessions`; else 503), `GET /metrics` (Prometheus text
- * format, `SessionMetrics`). With no tokens it binds to loopback only. It keeps no state across
- * sessions beyond counters, so several run behind a load balancer.
+ * format, `SessionMetrics`), the operators' API at `/v1/admin/sessions` (list the live sessions,
+ * show one's graph, end one; `SessionAdmin`) and, when given one, the dashboard's sessions page
+ * at `/dashboard`. With no tokens it binds to loopback only. It keeps no state across sessions
+ * beyond counters, so several run behind a load balancer.
  *
  * @param options The catalog, the address, the tokens, the limits.
  * @returns The server, listening.
- * @throws {ServeError} `invalid_argument` for a non-loopback address without tokens.
+ * @throws {ServeError} `invalid_argument` for a non-loopback address without tokens, or a
+ * malformed `adminToken`.
  *
  * @example Serve, check readiness, scrape
  * ```ts
@@ -113,6 +143,13 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
       { field: "hostname" },
     );
   }
+  const adminToken = options.adminToken ?? (tokens.hasOperators ? undefined : createToken());
+  const problem = adminToken === undefined ? undefined : tokenProblem(adminToken);
+  if (problem) {
+    throw new ServeError("invalid_argument", `Cannot serve: admin ${problem}`, {
+      field: "adminToken",
+    });
+  }
   const drainMs = options.drainMs ?? 5_000;
   const { catalog } = options;
   // Pooled isolates run each of the catalog's pipelines once before a session asks (at most 16).
@@ -139,16 +176,28 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
     maxPendingFrames: options.maxPendingFrames,
     openTimeoutMs: options.openTimeoutMs,
   });
+  const admin = new SessionAdmin(runner, tokens, adminToken);
+  const page: SessionsPage | undefined = options.dashboard
+    ? await options.dashboard(admin)
+    : undefined;
   let draining = false;
-  const route = (request: Request): Response => {
+  const route = (request: Request): Response | Promise<Response> => {
     const { pathname } = new URL(request.url);
     if (pathname === "/v1/sessions") return handler.handle(request);
+    if (pathname === ADMIN_SESSIONS_PATH || pathname.startsWith(`${ADMIN_SESSIONS_PATH}/`)) {
+      return admin.handle(request);
+    }
+    if (
+      page && (pathname === SESSIONS_PAGE_PATH || pathname.startsWith(`${SESSIONS_PAGE_PATH}/`))
+    ) return page.handle(request);
     const get = pathname === "/healthz" || pathname === "/readyz" || pathname === "/metrics";
     if (!get) {
       return refusal(
         404,
         "not_found",
-        `No route at ${pathname.slice(0, 200)}: /v1/sessions, /healthz, /readyz, /metrics`,
+        `No route at ${pathname.slice(0, 200)}: /v1/sessions, ${ADMIN_SESSIONS_PATH}, ${
+          page ? `${SESSIONS_PAGE_PATH}, ` : ""
+        }/healthz, /readyz, /metrics`,
       );
     }
     if (request.method !== "GET" && request.method !== "HEAD") {
@@ -207,11 +256,16 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
   })();
   const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
   let closing: Promise<void> | undefined;
+  const url = `http://${host}:${addr.port}`;
   return {
-    url: `http://${host}:${addr.port}`,
+    url,
     sessionsUrl: `ws://${host}:${addr.port}/v1/sessions`,
     port: addr.port,
     grpcPort: grpc?.port,
+    adminToken,
+    dashboardUrl: page
+      ? `${url}${SESSIONS_PAGE_PATH}${adminToken ? `?token=${adminToken}` : ""}`
+      : undefined,
     metrics,
     runner,
     get draining() {

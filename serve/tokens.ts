@@ -1,21 +1,30 @@
 /**
- * {@linkcode TokenPolicy}: who may open which pipeline.
+ * {@linkcode TokenPolicy}: who may open which pipeline, and who may watch and end sessions.
  *
  * @module
  */
 
+import type { OperatorRole } from "../frontend/session_admin.ts";
 import { tokensMatch } from "../frontend/token.ts";
 import { TransportError } from "../sessions/websocket/errors.ts";
 import { ServeError } from "./errors.ts";
 
 /**
- * Tokens and the pipelines each may open (`"*"`: every one), as a token file holds them:
- * `{ "tokens": { "<token>": ["voice-fx", "*"] } }`.
+ * Tokens and the pipelines each may open (`"*"`: every one), and the operators' tokens with their
+ * role, as a token file holds them:
+ * `{ "tokens": { "<token>": ["voice-fx", "*"] }, "operators": { "<token>": "read" } }`.
  */
 export interface TokenFile {
   /** Each token and the pipeline names it allows. */
   readonly tokens: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Each operator's token and its role on `/v1/admin/sessions` and the dashboard page: `read`
+   * (list sessions, see their graphs) or `admin` (also end them). Default: none.
+   */
+  readonly operators?: Readonly<Record<string, OperatorRole>>;
 }
+
+const ROLES: readonly OperatorRole[] = ["read", "admin"];
 
 /**
  * Checks the token of each `open` against an allow-list per token; with no tokens at all, every
@@ -35,6 +44,7 @@ export interface TokenFile {
  */
 export class TokenPolicy {
   readonly #tokens: readonly (readonly [string, ReadonlySet<string>])[];
+  readonly #operators: readonly (readonly [string, OperatorRole])[];
 
   /**
    * A policy.
@@ -68,6 +78,52 @@ export class TokenPolicy {
       }
       return [token, new Set(names as string[])] as const;
     });
+    const operators = (file as { operators?: unknown }).operators ?? {};
+    if (operators === null || typeof operators !== "object" || Array.isArray(operators)) {
+      throw new ServeError(
+        "invalid_field",
+        'Invalid token file: "operators" maps each operator token to "read" or "admin"',
+        { field: "operators" },
+      );
+    }
+    this.#operators = Object.entries(operators as Record<string, unknown>).map(([token, role]) => {
+      if (token.length < 8 || token.length > 4096) {
+        throw new ServeError(
+          "invalid_field",
+          `Invalid token file: an operator token is 8 to 4096 characters, got ${token.length}`,
+          { field: "operators" },
+        );
+      }
+      if (!ROLES.includes(role as OperatorRole)) {
+        throw new ServeError(
+          "invalid_field",
+          `Invalid token file: an operator's role is "read" or "admin", got ${
+            JSON.stringify(role)?.slice(0, 40)
+          }`,
+          { field: `operators.${token.slice(0, 4)}...` },
+        );
+      }
+      return [token, role as OperatorRole] as const;
+    });
+  }
+
+  /** Whether the file names any operator token (else `streamlib serve` makes one at start). */
+  get hasOperators(): boolean {
+    return this.#operators.length > 0;
+  }
+
+  /**
+   * The role of an operator token, compared in constant time.
+   *
+   * @param token The token given.
+   * @returns Its role, or `undefined` when it is no operator's.
+   */
+  operatorRole(token: string): OperatorRole | undefined {
+    let role: OperatorRole | undefined;
+    for (const [candidate, r] of this.#operators) {
+      if (tokensMatch(token, candidate)) role = r;
+    }
+    return role;
   }
 
   /** Whether any token is configured (else the server is open to whoever reaches it). */

@@ -6,6 +6,7 @@
 
 import type { AppFrame } from "../core/app/app_output.ts";
 import type { AppFrameInput } from "../core/app/frame_copy.ts";
+import type { GraphDescription } from "../core/description.ts";
 import type { JsonValue } from "../core/schema/json_schema.ts";
 
 /** An error as it crosses: code, message and details. */
@@ -42,6 +43,12 @@ export type ToIsolate =
   | { readonly t: "credit"; readonly output: string; readonly n: number }
   | { readonly t: "close" }
   | {
+    /** Asks the isolate for its heap in use and, with `graph`, its runtime's `describe()`. */
+    readonly t: "inspect";
+    readonly id: number;
+    readonly graph: boolean;
+  }
+  | {
     readonly t: "preload";
     readonly registries: readonly string[];
     /** Manifests to build, start and stop once before a session takes the isolate. */
@@ -61,7 +68,15 @@ export type FromIsolate =
   | { readonly t: "frame"; readonly output: string; readonly item: AppFrame }
   | { readonly t: "output-end"; readonly output: string }
   | { readonly t: "failed"; readonly error: WireError }
-  | { readonly t: "closed" };
+  | { readonly t: "closed" }
+  | {
+    readonly t: "inspected";
+    readonly id: number;
+    /** The isolate's JavaScript heap in use (`Deno.memoryUsage().heapUsed` there), in bytes. */
+    readonly heapBytes: number;
+    /** The graph, when asked for and the runtime exists. */
+    readonly graph?: GraphDescription;
+  };
 
 /** An error as a {@linkcode WireError}. */
 export function toWire(error: unknown, fallback: string): WireError {

@@ -58,6 +58,14 @@ function receive(message: ToIsolate): void {
     case "close":
       close();
       break;
+    case "inspect":
+      post({
+        t: "inspected",
+        id: message.id,
+        heapBytes: Deno.memoryUsage().heapUsed,
+        graph: message.graph ? rt?.describe() : undefined,
+      });
+      break;
     case "preload":
       // A pooled isolate: import the registries now, and the modules of the processors named,
       // so opening a session only builds its graph.

@@ -29,7 +29,14 @@
  * @module
  */
 
-export { type ExecuteInput, PipelineRunner, type RunnerOptions } from "./runner.ts";
+export {
+  type EndOptions,
+  type ExecuteInput,
+  PipelineRunner,
+  type RunnerOptions,
+  type StreamOptions,
+} from "./runner.ts";
+export type { SessionInfo, SessionSnapshot } from "./info.ts";
 export {
   Session,
   type SessionFrame,

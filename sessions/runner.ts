@@ -6,7 +6,9 @@
  */
 
 import type { AppFrameInput } from "../core/app/frame_copy.ts";
+import type { ErrorCode } from "../core/errors/codes.ts";
 import { SessionError } from "./errors.ts";
+import type { SessionInfo, SessionSnapshot } from "./info.ts";
 import { type ResolvedLimits, resolveLimits, type RunnerLimits } from "./limits.ts";
 import type { Worker } from "node:worker_threads";
 import { Session, type SessionFrame, startIsolate } from "./session.ts";
@@ -32,6 +34,26 @@ export interface RunnerOptions extends RunnerLimits {
    */
   readonly warmup?: readonly unknown[];
 }
+
+/** What `stream()` and `execute()` take beside the manifest. */
+export interface StreamOptions {
+  /**
+   * The pipeline's name, as the caller's transport knows it (a catalog name): what
+   * `list()` shows an operator. Default `""`.
+   */
+  readonly pipeline?: string;
+}
+
+/** What `end()` takes. */
+export interface EndOptions {
+  /** The code the session ends with. Default `session_ended_by_operator`. */
+  readonly code?: ErrorCode;
+  /** Why, in words. Default `an operator ended it`. */
+  readonly reason?: string;
+}
+
+/** The longest session id `session()`, `inspect()` and `end()` quote back in an error. */
+const MAX_QUOTED_ID = 64;
 
 /** A frame `execute()` sends: the frame and, optionally, its metadata. */
 export type ExecuteInput = AppFrameInput | {
@@ -144,16 +166,126 @@ export class PipelineRunner {
   }
 
   /**
+   * One open session by id.
+   *
+   * @param id The session's id.
+   * @returns The session.
+   * @throws {SessionError} `session_not_found` when no open session has the id (its
+   * `details.available` lists up to 20 open ids).
+   */
+  session(id: string): Session {
+    const session = typeof id === "string" ? this.#sessions.get(id) : undefined;
+    if (session) return session;
+    const available = [...this.#sessions.keys()].slice(0, 20);
+    const shown = String(id).slice(0, MAX_QUOTED_ID);
+    throw new SessionError(
+      "session_not_found",
+      `No open session '${shown}'${
+        String(id).length > MAX_QUOTED_ID ? "..." : ""
+      }, open sessions: ${available.join(", ") || "none"}`,
+      "",
+      { id: shown, available },
+    );
+  }
+
+  /**
+   * Every open session as an operator sees it: id, pipeline, state, start time, frame counts and
+   * its isolate's heap (each isolate is asked at once; one that does not answer within 2 s shows
+   * `heapBytes: null`).
+   *
+   * @returns The sessions, oldest first.
+   *
+   * @example List a session
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { PipelineRunner } from "@streamlib/streamlib/sessions";
+   *
+   * const runner = new PipelineRunner();
+   * const manifest = { version: 1, nodes: [{ id: "fx", type: "Gain" }], inputs: { a: "fx.in" }, outputs: { a: "fx.out" } };
+   * const session = await runner.stream(manifest, { pipeline: "gain" });
+   * const [info] = await runner.list();
+   * assert.deepEqual([info.id, info.pipeline, info.state], [session.id, "gain", "running"]);
+   * assert.ok(info.heapBytes! > 0);
+   * await runner.close();
+   * ```
+   */
+  list(): Promise<SessionInfo[]> {
+    return Promise.all([...this.#sessions.values()].map((session) => session.info()));
+  }
+
+  /**
+   * One open session and its graph (`describe()` of its runtime).
+   *
+   * @param id The session's id.
+   * @returns The snapshot.
+   * @throws {SessionError} `session_not_found`; `session_unresponsive` when its isolate does not
+   * answer within 2 s; the session's own error when it ends meanwhile.
+   *
+   * @example The nodes of a session's graph
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { PipelineRunner } from "@streamlib/streamlib/sessions";
+   *
+   * const runner = new PipelineRunner();
+   * const manifest = { version: 1, nodes: [{ id: "fx", type: "Gain" }], inputs: { a: "fx.in" }, outputs: { a: "fx.out" } };
+   * const session = await runner.stream(manifest);
+   * const { graph } = await runner.inspect(session.id);
+   * assert.ok(graph.nodes.some((node) => node.id === "fx" && node.state === "running"));
+   * await assert.rejects(runner.inspect("s999"), { code: "session_not_found" });
+   * await runner.close();
+   * ```
+   */
+  inspect(id: string): Promise<SessionSnapshot> {
+    try {
+      return this.session(id).inspect();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Ends an open session at once with a code (`Session.abort()`): its caller gets a
+   * {@linkcode SessionError} with it, a transport's client the code in its `close`.
+   *
+   * @param id The session's id.
+   * @param options The code (default `session_ended_by_operator`) and the reason.
+   * @returns Once the session ended.
+   * @throws {SessionError} `session_not_found`.
+   *
+   * @example End a session as an operator
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { PipelineRunner } from "@streamlib/streamlib/sessions";
+   *
+   * const runner = new PipelineRunner();
+   * const manifest = { version: 1, nodes: [{ id: "fx", type: "Gain" }], inputs: { a: "fx.in" }, outputs: { a: "fx.out" } };
+   * const session = await runner.stream(manifest);
+   * await runner.end(session.id);
+   * assert.equal(session.state, "failed");
+   * assert.equal(session.error?.code, "session_ended_by_operator");
+   * assert.equal(runner.active, 0);
+   * ```
+   */
+  end(id: string, options: EndOptions = {}): Promise<void> {
+    try {
+      return this.session(id).abort(options.code, options.reason);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
    * Opens a streaming session: the manifest's graph, started in an isolate of its own.
    *
    * @param manifest The pipeline, with its `inputs` and `outputs`.
+   * @param options The pipeline's name, for `list()`.
    * @returns The session, running.
    * @throws {SessionError} `session_limit_reached` when `maxSessions` are open (at once, before
    * any isolate starts); `invalid_manifest` (its issues in `details`) or
    * `memory_budget_exceeded` when the manifest does not load; `session_isolate_died` when the
    * isolate does not start.
    */
-  async stream(manifest: unknown): Promise<Session> {
+  async stream(manifest: unknown, options: StreamOptions = {}): Promise<Session> {
     if (this.#sessions.size >= this.#limits.maxSessions) {
       this.#refused++;
       throw new SessionError(
@@ -165,9 +297,18 @@ export class PipelineRunner {
     }
     const id = `s${this.#next++}`;
     const pooled = this.#pool.shift();
-    const session = new Session(id, manifest, this.#registries, this.#limits, () => {
-      this.#sessions.delete(id);
-    }, pooled);
+    const pipeline = typeof options.pipeline === "string" ? options.pipeline.slice(0, 256) : "";
+    const session = new Session(
+      id,
+      manifest,
+      this.#registries,
+      this.#limits,
+      () => {
+        this.#sessions.delete(id);
+      },
+      pooled,
+      pipeline,
+    );
     if (pooled) this.#fillPool();
     this.#sessions.set(id, session);
     await session.ready;
@@ -181,6 +322,7 @@ export class PipelineRunner {
    * @param manifest The pipeline.
    * @param inputs The frames of each application input, in order (an input left out is ended
    * with no frames).
+   * @param options The pipeline's name, for `list()`.
    * @returns The frames of each application output.
    * @throws {SessionError} What `stream()` and `Session.send()` throw, or the error that ended
    * the session.
@@ -188,8 +330,9 @@ export class PipelineRunner {
   async execute(
     manifest: unknown,
     inputs: Readonly<Record<string, Iterable<ExecuteInput> | AsyncIterable<ExecuteInput>>>,
+    options: StreamOptions = {},
   ): Promise<Record<string, SessionFrame[]>> {
-    const session = await this.stream(manifest);
+    const session = await this.stream(manifest, options);
     try {
       const outputs: Record<string, SessionFrame[]> = {};
       for (const name of Object.keys(session.outputTypes)) outputs[name] = [];

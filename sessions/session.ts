@@ -10,6 +10,7 @@ import type { AppFrameInput } from "../core/app/frame_copy.ts";
 import type { ErrorCode } from "../core/errors/codes.ts";
 import type { FromIsolate, ToIsolate, WireError } from "./_protocol.ts";
 import { SessionError } from "./errors.ts";
+import type { SessionInfo, SessionSnapshot } from "./info.ts";
 import type { ResolvedLimits } from "./limits.ts";
 
 /** Where a session is: `starting` until its graph runs, then `running`, then one of the ends. */
@@ -33,6 +34,8 @@ export interface SessionSendOptions {
 const WINDOW = 16;
 /** Sends a session keeps in flight to its isolate; more wait on the caller's side. */
 const MAX_IN_FLIGHT = 64;
+/** How long `info()`'s and `inspect()`'s questions to the isolate wait for its answer. */
+const INSPECT_TIMEOUT_MS = 2_000;
 
 /**
  * One pipeline session: a manifest's graph running in a Worker of its own, fed through its
@@ -71,6 +74,10 @@ const MAX_IN_FLIGHT = 64;
 export class Session {
   /** The session's id, unique in its runner. */
   readonly id: string;
+  /** The pipeline's name, as the caller of `PipelineRunner.stream()` gave it (`""`: none). */
+  readonly pipeline: string;
+  /** When the session was made (`Date.now()`). */
+  readonly startedAt: number = Date.now();
   readonly #worker: Worker;
   /**
    * The session's own channel to its isolate: every message after `open` crosses it. A web
@@ -100,6 +107,10 @@ export class Session {
   #closed: (() => void) | undefined;
   #framesIn = 0;
   #framesOut = 0;
+  readonly #inspections = new Map<
+    number,
+    (answer: Extract<FromIsolate, { t: "inspected" }> | undefined) => void
+  >();
   readonly #ready: Promise<void>;
   readonly #done: Promise<void>;
   #resolveDone!: () => void;
@@ -113,6 +124,7 @@ export class Session {
    * @param limits The runner's limits.
    * @param onEnd Called once when the session ends, however it ends.
    * @param worker A pre-started isolate to use (from the runner's pool); a new one by default.
+   * @param pipeline The pipeline's name, for operators (`info()`). Default `""`.
    */
   constructor(
     id: string,
@@ -121,8 +133,10 @@ export class Session {
     limits: ResolvedLimits,
     onEnd: () => void,
     worker?: Worker,
+    pipeline = "",
   ) {
     this.id = id;
+    this.pipeline = pipeline;
     this.#limits = limits;
     this.#onEnd = onEnd;
     this.#done = new Promise((resolve) => (this.#resolveDone = resolve));
@@ -335,6 +349,93 @@ export class Session {
   }
 
   /**
+   * What an operator sees of the session: its id, pipeline, state, start time, frame counts and
+   * its isolate's heap in use (asked of the isolate; `null` when it does not answer within 2 s
+   * or the session is not running).
+   *
+   * @returns The session's info.
+   */
+  async info(): Promise<SessionInfo> {
+    const answer = this.#state === "running" ? await this.#ask(false) : undefined;
+    return this.#infoWith(answer?.heapBytes ?? null);
+  }
+
+  /**
+   * The session's info and its graph (`describe()` of the runtime in its isolate: nodes and
+   * their states, connections, counters), asked of its isolate.
+   *
+   * @returns The snapshot.
+   * @throws {SessionError} `session_unresponsive` when the isolate does not answer within 2 s
+   * (a processor blocks its event loop); the session's error, or `session_closed`, once it
+   * ended.
+   */
+  async inspect(): Promise<SessionSnapshot> {
+    this.#checkOpen();
+    await this.#ready;
+    this.#checkOpen();
+    const answer = await this.#ask(true);
+    this.#checkOpen();
+    if (answer?.graph === undefined) {
+      throw new SessionError(
+        "session_unresponsive",
+        `Cannot inspect session '${this.id}': its isolate did not answer within ${INSPECT_TIMEOUT_MS} ms`,
+        this.id,
+        { timeoutMs: INSPECT_TIMEOUT_MS },
+      );
+    }
+    return { ...this.#infoWith(answer.heapBytes), graph: answer.graph };
+  }
+
+  /**
+   * Ends the session at once with a code, as a limit would: its isolate ends, `state` becomes
+   * `failed` and `error` holds a {@linkcode SessionError} with the code, which its caller's
+   * pending and later calls (and a transport's client) get. What an operator's "end session"
+   * does. Does nothing once the session ended.
+   *
+   * @param code The code. Default `session_ended_by_operator`.
+   * @param reason Why, in words (the message says `Session 's1' ended: <reason>`). Default
+   * `an operator ended it`.
+   */
+  async abort(
+    code: ErrorCode = "session_ended_by_operator",
+    reason = "an operator ended it",
+  ): Promise<void> {
+    this.#fail(code, reason);
+    await this.#done;
+  }
+
+  #infoWith(heapBytes: number | null): SessionInfo {
+    return {
+      id: this.id,
+      pipeline: this.pipeline,
+      state: this.#state,
+      startedAt: new Date(this.startedAt).toISOString(),
+      framesIn: this.#framesIn,
+      framesOut: this.#framesOut,
+      heapBytes,
+    };
+  }
+
+  /** Asks the isolate for its heap (and graph); `undefined` when it does not answer in time. */
+  #ask(graph: boolean): Promise<Extract<FromIsolate, { t: "inspected" }> | undefined> {
+    const id = this.#nextId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish(undefined), INSPECT_TIMEOUT_MS);
+      const finish = (answer: Extract<FromIsolate, { t: "inspected" }> | undefined) => {
+        clearTimeout(timer);
+        this.#inspections.delete(id);
+        resolve(answer);
+      };
+      this.#inspections.set(id, finish);
+      try {
+        this.#port.postMessage({ t: "inspect", id, graph } satisfies ToIsolate);
+      } catch {
+        finish(undefined);
+      }
+    });
+  }
+
+  /**
    * Ends the session: its graph is stopped (what is queued drains), its isolate ends and every
    * resource it held is freed. Frames not read are dropped. Idempotent; waits at most 5 s for
    * the graph to stop, then ends the isolate.
@@ -356,6 +457,11 @@ export class Session {
   }
 
   #receive(message: FromIsolate): void {
+    if (message.t === "inspected") {
+      // An operator's question: not activity, so it does not hold off the idle timeout.
+      this.#inspections.get(message.id)?.(message);
+      return;
+    }
     this.#touch();
     switch (message.t) {
       case "ready":
@@ -426,6 +532,7 @@ export class Session {
     for (const ack of this.#acks.values()) ack.reject(error);
     this.#acks.clear();
     for (const waiter of this.#sendWaiters.splice(0)) waiter();
+    for (const inspection of [...this.#inspections.values()]) inspection(undefined);
     if (state === "closed") this.#queue.length = 0;
     this.#wakeReader();
     this.#onEnd();

@@ -2,8 +2,9 @@
  * The front-ends' import rules: `web/` and `mcp/` never import each other, `frontend/` (what
  * several front-ends share) imports no front-end, and `core/` never imports `frontend/`. What two
  * front-ends share lives in `frontend/`; `sessions/` (the pipeline runner, which knows no transport)
- * imports no front-end, and `core/` does not import it; a composition of two (the dashboard serving MCP) is
- * made by the one above both (`cli/`) and injected.
+ * imports no front-end, and `core/` does not import it; a composition of two (the dashboard serving
+ * MCP, `streamlib serve` serving the dashboard's sessions page) is made by the one above both
+ * (`cli/`) and injected.
  *
  * @module
  */
@@ -16,7 +17,8 @@ const root = fileURLToPath(new URL("../", import.meta.url));
 
 /** Each folder, and the folders of ours it must not import (type-only imports included). */
 const FORBIDDEN: Record<string, readonly string[]> = {
-  "web": ["mcp", "cli"],
+  // The sessions page reads `serve/`'s sessions through frontend/session_admin.ts only.
+  "web": ["mcp", "cli", "serve", "sessions"],
   "mcp": ["web", "cli"],
   "frontend": ["web", "mcp", "cli"],
   "core": ["frontend", "web", "mcp", "cli", "sessions"],

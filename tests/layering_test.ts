@@ -40,8 +40,9 @@ const CORE_ORDER = [
  * The folders of `ffi/`, `processors/` and `web/`, lowest first; folders of one rank are peers and
  * import nothing of each other (a source imports no sink). `web/` is split by where code runs, as
  * fresh's layout is: `shared/` (both sides) under the browser's `client/` services, the
- * `components/` and `islands/` built on them, the `routes/` that place the islands, the `server/`
- * that renders the routes, and at the root `mod.ts` and the bundle's entry `client.ts`.
+ * `components/` and `islands/` built on them, the `routes/` that place the islands on the server
+ * and the `pages/` that hydrate them in the browser, the `server/` that renders the routes, and
+ * at the root `mod.ts` and the bundle's entry `client.ts`.
  */
 const FOLDER_RANKS: Record<string, Record<string, number>> = {
   ffi: { native: 0, stdio: 0, transport: 1, media: 2, net: 2, workers: 3, plugins: 4, ".": 5 },
@@ -52,6 +53,7 @@ const FOLDER_RANKS: Record<string, Record<string, number>> = {
     components: 2,
     islands: 3,
     routes: 4,
+    pages: 4,
     server: 5,
     ".": 6,
   },

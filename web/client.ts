@@ -1,50 +1,13 @@
 /**
- * The browser bundle's entry (fresh's `client.ts`): builds the store from the server's snapshot, hydrates every island,
- * connects the event stream and loads the server's stats history.
+ * The browser bundle's entry (fresh's `client.ts`): starts the page the server rendered
+ * (`<body data-page>`): the dashboard of one runtime (`pages/dashboard.ts`), or the sessions page
+ * of `streamlib serve` (`pages/sessions.ts`).
  *
  * @module
  */
 
-import { type ComponentType, h, hydrate } from "preact";
-import Controls from "./islands/Controls.tsx";
-import EventLog from "./islands/EventLog.tsx";
-import GraphView from "./islands/GraphView.tsx";
-import Palette from "./islands/Palette.tsx";
-import SidePanel from "./islands/SidePanel.tsx";
-import type { SnapshotMessage } from "./shared/protocol.ts";
-import { DashboardStore, StoreContext } from "./shared/store.ts";
-import { loadHistory } from "./client/history.ts";
-import { connectStream } from "./client/socket.ts";
+import { startDashboard } from "./pages/dashboard.ts";
+import { startSessionsPage } from "./pages/sessions.ts";
 
-const ISLANDS: Record<string, ComponentType<Record<string, unknown>>> = {
-  Controls: Controls as ComponentType<Record<string, unknown>>,
-  EventLog: EventLog as unknown as ComponentType<Record<string, unknown>>,
-  GraphView: GraphView as ComponentType<Record<string, unknown>>,
-  Palette: Palette as ComponentType<Record<string, unknown>>,
-  SidePanel: SidePanel as ComponentType<Record<string, unknown>>,
-};
-
-/** The token from the URL (then removed from the address bar) or from this tab's session. */
-function takeToken(): string | null {
-  const url = new URL(location.href);
-  const fromUrl = url.searchParams.get("token");
-  if (fromUrl) {
-    sessionStorage.setItem("streamlib-token", fromUrl);
-    url.searchParams.delete("token");
-    history.replaceState(null, "", url);
-    return fromUrl;
-  }
-  return sessionStorage.getItem("streamlib-token");
-}
-
-const snapshot = JSON.parse(document.getElementById("snapshot")!.textContent!) as SnapshotMessage;
-const store = new DashboardStore(snapshot);
-for (const element of document.querySelectorAll<HTMLElement>("[data-island]")) {
-  const island = ISLANDS[element.dataset.island!];
-  if (!island) continue;
-  const props = JSON.parse(element.dataset.props ?? "{}");
-  hydrate(h(StoreContext.Provider, { value: store }, h(island, props)), element);
-}
-store.authorize(takeToken());
-connectStream(store);
-if (store.token.value) void loadHistory(store);
+if (document.body.dataset.page === "sessions") startSessionsPage();
+else startDashboard();

@@ -6,7 +6,9 @@
  * generated from each processor's JSON Schema and an event log; and a versioned JSON API under
  * `/api/v1` with a WebSocket event stream, which other programs use to read and change the graph.
  * It binds to 127.0.0.1 by default; mutating calls and the stream need the token printed inside
- * the dashboard URL. See `docs/control_api.md`.
+ * the dashboard URL. See `docs/control_api.md`. {@linkcode createSessionsPage} is the page of a
+ * `streamlib serve`'s live sessions (list them, open one's graph, end one), which the server
+ * mounts at `/dashboard` (`docs/sessions.md#sessions-in-the-dashboard`).
  *
  * The folder is split by where code runs, as fresh splits its runtime: `server/` (the Hono app,
  * control API in `server/api/`, event stream, previews, live outputs, token, page rendering),
@@ -49,6 +51,15 @@ export {
   type DashboardOptions,
 } from "./server/server.ts";
 export { serveDashboard } from "./server/serve_dashboard.ts";
+export { createSessionsPage } from "./server/sessions_page.tsx";
+export type {
+  SessionGraphBody,
+  SessionsPage,
+  SessionsPageContext,
+  SessionsPageFactory,
+  SessionStateName,
+  SessionSummary,
+} from "../frontend/session_admin.ts";
 export { ApiError, type ApiErrorFields } from "./server/api/errors.ts";
 export { BundleError } from "./server/bundle.ts";
 export type { PreviewOptions } from "./server/previews.ts";

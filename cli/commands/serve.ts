@@ -1,6 +1,7 @@
 /**
  * `streamlib serve <folder>`: the folder's pipelines as WebSocket sessions, with tokens,
- * `/healthz`, `/readyz` and Prometheus `/metrics`, until SIGINT/SIGTERM/SIGHUP.
+ * `/healthz`, `/readyz`, Prometheus `/metrics`, the operators' `/v1/admin/sessions` and the
+ * dashboard's sessions page at `/dashboard`, until SIGINT/SIGTERM/SIGHUP.
  *
  * @module
  */
@@ -23,21 +24,24 @@ const USAGE =
   `Usage: streamlib serve <folder> [--port N] [--grpc-port N] [--hostname H] [--token-file F] [--pool N]
                        [--max-sessions N] [--idle-timeout S] [--max-session S]
                        [--max-message M] [--memory-budget M] [--drain S] [--registry MODULE]...
-                       [--json]
+                       [--no-dashboard] [--json]
   Serves every <name>.json manifest of <folder> as a pipeline named <name>: one session per
   WebSocket at ws://<host>:<port>/v1/sessions (the pipeline named in the open message, see
   docs/wire_format.md), each in an isolate of its own. GET /healthz answers 200 while the
   process is up, GET /readyz 200 while it takes sessions (503 when full or stopping), GET
   /metrics the Prometheus text format. On SIGTERM (or SIGINT, SIGHUP) /readyz turns 503, each
   session's inputs end and its outputs flush (up to --drain), it gets close with the code
-  server_shutting_down, and the process exits 0.
+  server_shutting_down, and the process exits 0. Operators list the live sessions, see their
+  graphs and end them at /v1/admin/sessions and on the page at /dashboard, with an operator
+  token: the token file's "operators", or the admin token printed at start when it names none.
 Options:
   --port N            the port (default 8080; 0: a free one)
   --grpc-port N       also serve the pipelines over gRPC on this port (0: a free one), with the
                       same tokens, session limit and metrics (proto/streamlib/sessions/v1/)
   --hostname H        the address to bind (default 127.0.0.1); another needs --token-file
   --token-file F      JSON { "tokens": { "<token>": ["<pipeline>", ...] } }: each open needs a
-                      token, and "*" allows every pipeline. Without it: no token, loopback only
+                      token, and "*" allows every pipeline. Without it: no token, loopback only.
+                      "operators": { "<token>": "read" | "admin" } names the operators' tokens
   --pool N            isolates kept started ahead of sessions (default 0)
   --max-sessions N    sessions open at once (default 16); past it session_limit_reached
   --idle-timeout S    seconds a session may send and read nothing (default 30)
@@ -47,7 +51,9 @@ Options:
   --drain S           seconds outputs may take to flush when stopping (default 5)
   --registry MODULE   a module whose 'registry' export sessions use, instead of the built-in
                       processors (repeatable)
-  --json              print { url, sessionsUrl, port, grpcPort } as one JSON line on stdout
+  --no-dashboard      do not serve the sessions page at /dashboard (the admin API stays)
+  --json              print { url, sessionsUrl, port, grpcPort, adminToken, dashboardUrl } as
+                      one JSON line on stdout
   -h, --help          this text
 Exit codes: 0 served and stopped cleanly, 1 a manifest that is not a JSON object, 2 usage error
 or a folder or token file that cannot be read.`;
@@ -73,6 +79,7 @@ export const command: CliCommand = {
         drain: { type: "string" },
         registry: { type: "string", multiple: true },
         json: { type: "boolean", default: false },
+        "no-dashboard": { type: "boolean", default: false },
       },
       USAGE,
       output,
@@ -130,7 +137,10 @@ export const command: CliCommand = {
       const tokens: TokenPolicy | undefined = v["token-file"] === undefined
         ? undefined
         : await loadTokenFile(v["token-file"]);
-      server = await serveSessions({ ...options, catalog, tokens });
+      const dashboard = values["no-dashboard"]
+        ? false
+        : (await import("../../web/server/sessions_page.tsx")).createSessionsPage;
+      server = await serveSessions({ ...options, catalog, tokens, dashboard });
       if (!tokens) {
         output.err(
           "streamlib serve: no --token-file: anyone who reaches the port may open any pipeline (loopback only)",
@@ -143,6 +153,8 @@ export const command: CliCommand = {
             sessionsUrl: server.sessionsUrl,
             port: server.port,
             grpcPort: server.grpcPort,
+            adminToken: server.adminToken,
+            dashboardUrl: server.dashboardUrl,
           }),
         );
       } else {
@@ -156,6 +168,12 @@ export const command: CliCommand = {
         output.out(
           `  health:   ${server.url}/healthz  ${server.url}/readyz  ${server.url}/metrics`,
         );
+        if (server.dashboardUrl) output.out(`  sessions page: ${server.dashboardUrl}`);
+        if (server.adminToken) {
+          output.out(
+            `  operators: ${server.url}/v1/admin/sessions, admin token ${server.adminToken}`,
+          );
+        }
         output.out("  Ctrl-C to stop");
       }
     } catch (error) {

@@ -146,6 +146,15 @@ export const ERROR_CODES = {
     meaning: "A processor of a session's graph threw; the session ended",
   },
   session_closed: { origin: "runtime", meaning: "The session is closed or ended" },
+  session_ended_by_operator: {
+    origin: "runtime",
+    meaning: "An operator ended the session (the dashboard's End, DELETE /v1/admin/sessions/:id)",
+  },
+  session_not_found: { origin: "request", meaning: "No open session has this id" },
+  session_unresponsive: {
+    origin: "runtime",
+    meaning: "A session's isolate did not answer an inspection in time (its event loop is blocked)",
+  },
   server_shutting_down: {
     origin: "runtime",
     meaning: "The server is stopping: open sessions end with what they made, new ones are refused",

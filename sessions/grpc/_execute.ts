@@ -76,7 +76,7 @@ export function handleExecute(
       }
       inputs.set(port, (entry.frames ?? []).map((frame) => fromProtoFrame(port, frame)));
     }
-    const opening = ctx.runner.stream(manifest);
+    const opening = ctx.runner.stream(manifest, { pipeline: request.pipeline ?? "" });
     const opened = await Promise.race([opening, stopping]);
     if (opened === undefined) {
       opening.then((late) => late.close(), () => {});

@@ -90,7 +90,7 @@ class StreamCall implements LiveCall {
       const pipeline = first.open?.pipeline ?? "";
       const manifest = await admit(this.#ctx, this.#call.metadata, pipeline);
       if (this.#finished) return;
-      const session = await this.#ctx.runner.stream(manifest);
+      const session = await this.#ctx.runner.stream(manifest, { pipeline });
       this.#session = session;
       if (this.#finished) return;
       await this.#write({

@@ -17,6 +17,7 @@ export const GrpcStatus = {
   NOT_FOUND: 5,
   PERMISSION_DENIED: 7,
   RESOURCE_EXHAUSTED: 8,
+  ABORTED: 10,
   INTERNAL: 13,
   UNAVAILABLE: 14,
   UNAUTHENTICATED: 16,
@@ -47,6 +48,10 @@ const BY_CODE: Readonly<Record<string, GrpcStatusCode>> = {
   // The server.
   server_shutting_down: GrpcStatus.UNAVAILABLE,
   session_closed: GrpcStatus.UNAVAILABLE,
+  session_ended_by_operator: GrpcStatus.ABORTED,
+  // The runner's operator calls (never a call's end today, mapped for whoever adapts them).
+  session_not_found: GrpcStatus.NOT_FOUND,
+  session_unresponsive: GrpcStatus.UNAVAILABLE,
   session_processor_failed: GrpcStatus.INTERNAL,
   session_isolate_died: GrpcStatus.INTERNAL,
   plugin_import_failed: GrpcStatus.INTERNAL,

@@ -265,7 +265,7 @@ export class WireConnection {
         return;
       }
       if (this.#state !== "opening") return; // the client went away
-      session = await runner.stream(manifest);
+      session = await runner.stream(manifest, { pipeline: message.pipeline });
     } catch (error) {
       const { code, message: text } = codeOf(error);
       if (this.#state === "opening") {

@@ -25,3 +25,15 @@ export const through = (type: string) => ({
   inputs: { audio: "bad.in" },
   outputs: { audio: "bad.out" },
 });
+
+/** A manifest: two Gains in a row (`pre`, then `post`) between `audio` and `audio`. */
+export const twoGains = () => ({
+  version: 1,
+  nodes: [
+    { id: "pre", type: "Gain", config: { gain: 2 } },
+    { id: "post", type: "Gain", config: { gain: 0.5 } },
+  ],
+  connections: [{ from: "pre.out", to: "post.in" }],
+  inputs: { audio: "pre.in" },
+  outputs: { audio: "post.out" },
+});

@@ -14,6 +14,12 @@ export interface AppProps {
   snapshot: SnapshotMessage;
   /** The page. */
   children: ComponentChildren;
+  /** Where the page is mounted (`/dashboard` on `streamlib serve`); `/static/` is under it. Default `""`. */
+  base?: string;
+  /** The page's name, on `<body data-page>`: the bundle starts that page. Default `dashboard`. */
+  page?: "dashboard" | "sessions";
+  /** The document's title. Default `streamlib dashboard`. */
+  title?: string;
 }
 
 /**
@@ -35,17 +41,19 @@ export function scriptJson(value: unknown): string {
  * @param props The snapshot and the page.
  * @returns The `<html>` element.
  */
-export default function App({ snapshot, children }: AppProps) {
+export default function App(
+  { snapshot, children, base = "", page = "dashboard", title = "streamlib dashboard" }: AppProps,
+) {
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>streamlib dashboard</title>
-        <link rel="stylesheet" href="/static/dashboard.css" />
-        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
+        <title>{title}</title>
+        <link rel="stylesheet" href={`${base}/static/dashboard.css`} />
+        <link rel="icon" href={`${base}/static/favicon.svg`} type="image/svg+xml" />
       </head>
-      <body>
+      <body data-page={page}>
         {children}
         <script
           type="application/json"
@@ -53,7 +61,7 @@ export default function App({ snapshot, children }: AppProps) {
           // deno-lint-ignore react-no-danger
           dangerouslySetInnerHTML={{ __html: scriptJson(snapshot) }}
         />
-        <script type="module" src="/static/islands.js" />
+        <script type="module" src={`${base}/static/islands.js`} />
       </body>
     </html>
   );

@@ -4,7 +4,6 @@
  * @module
  */
 
-import { fileURLToPath as fromFileUrl } from "node:url";
 import { Hono } from "hono";
 import type { NodeRegistry, Runtime } from "../../mod.ts";
 import { accessPolicy, hostGuard, presentsToken } from "./api/auth.ts";
@@ -19,6 +18,7 @@ import { islandBundle } from "./bundle.ts";
 import { type PreviewOptions, PreviewProbes } from "./previews.ts";
 import { processorInfos } from "./processor_info.ts";
 import { renderPage } from "./render_page.tsx";
+import { PAGE_HEADERS, staticRoutes } from "./static_routes.ts";
 import { API_BASE, type SnapshotMessage } from "../shared/protocol.ts";
 import { LatencyMeter } from "./latency_meter.ts";
 import { LiveOutputs } from "./live_outputs.ts";
@@ -165,13 +165,6 @@ export interface Dashboard extends AsyncDisposable {
   /** Closes clients, closes the preview probes and stops serving. Idempotent; the runtime keeps running. */
   close(): Promise<void>;
 }
-
-const STATIC = new URL("../static/", import.meta.url);
-const STATIC_TYPES: Record<string, string> = {
-  css: "text/css; charset=utf-8",
-  svg: "image/svg+xml",
-  png: "image/png",
-};
 
 /**
  * Starts the dashboard for a runtime: the page at `/`, the control API under `/api/v1` and the
@@ -332,40 +325,9 @@ function createApp(
     const html = renderPage(
       !open ? withoutGraph(snapshot) : full ? snapshot : redactSnapshot(snapshot),
     );
-    return c.html(html, 200, {
-      "content-security-policy": [
-        "default-src 'self'",
-        "img-src 'self' data: blob:",
-        "style-src 'self' 'unsafe-inline'",
-        "script-src 'self'",
-        "frame-ancestors 'none'",
-      ].join("; "),
-      "cache-control": "no-store",
-      "referrer-policy": "no-referrer",
-    });
+    return c.html(html, 200, PAGE_HEADERS);
   });
-  app.get("/static/islands.js", (c) => {
-    return c.body(bundle, 200, {
-      "content-type": "text/javascript; charset=utf-8",
-      "cache-control": "no-cache",
-    });
-  });
-  app.get("/static/:file", async (c) => {
-    const file = c.req.param("file");
-    const ext = /^[a-z0-9_-]+\.([a-z]+)$/.exec(file)?.[1];
-    const type = ext ? STATIC_TYPES[ext] : undefined;
-    if (!type) throw new ApiError(404, "not_found", `Cannot find /static/${file}`);
-    let body: Uint8Array;
-    try {
-      body = await Deno.readFile(fromFileUrl(new URL(file, STATIC)));
-    } catch {
-      throw new ApiError(404, "not_found", `Cannot find /static/${file}`);
-    }
-    return c.body(body as Uint8Array<ArrayBuffer>, 200, {
-      "content-type": type,
-      "cache-control": "no-cache",
-    });
-  });
+  staticRoutes(app, bundle);
   app.notFound((c) =>
     c.req.path.startsWith("/api/") ? apiNotFound(c) : c.json(
       new ApiError(404, "not_found", `Cannot find ${c.req.path}: the dashboard is at /`).body(),

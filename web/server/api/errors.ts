@@ -144,6 +144,9 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   session_isolate_died: 500,
   session_processor_failed: 500,
   session_closed: 409,
+  session_ended_by_operator: 409,
+  session_not_found: 404,
+  session_unresponsive: 504,
   server_shutting_down: 503,
   bare_decorator: 500,
   invalid_manifest: 422,
@@ -200,6 +203,7 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   path_not_allowed: 403,
   id_too_long: 400,
   pipeline_not_allowed: 403,
+  operation_not_allowed: 403,
   permission_denied: 403,
   internal_error: 500,
 };
