@@ -87,7 +87,9 @@ const AUDIO_PERIOD_NS = 20_000_000;
  * await new Promise((resolve) => setTimeout(resolve, 100));
  * await play.stop();
  * const { nodes } = play.stats();
- * assert.equal(Math.round(nodes.clip.periodNs! / 1e6), 33); // once per frame of the file (30 fps)
+ * // Once per frame of the file: its average rate, 30 fps, or less where the recorder fell behind.
+ * const periodMs = Math.round(nodes.clip.periodNs! / 1e6);
+ * assert.ok(periodMs >= 33 && periodMs < 100, `period ${periodMs} ms`);
  * assert.ok(nodes.video.framesIn > 0 && nodes.audio.framesIn > 0);
  * assert.deepEqual(play.frameLeaks(), []);
  * await Deno.remove(dir, { recursive: true });
