@@ -228,6 +228,11 @@ export interface ReceivedAccessUnit {
   timestampNs: number;
   /** Whether it holds an IDR picture. */
   keyframe: boolean;
+  /**
+   * Whether it is the first of a new stream (a new sender, or the same after a reconnection):
+   * its timestamps need not follow the previous stream's. A new stream starts at a keyframe.
+   */
+  newStream: boolean;
 }
 
 /**
@@ -277,6 +282,12 @@ export class NetSource extends NetEndpoint {
     const r = this.lib.symbols.sl_net_source_read(this.handle, out, out.length, this.#info);
     if (r < 0) throw this.failure(r, "receive", "read a received access unit");
     if (r === 0) return undefined;
-    return { length: r, timestampNs: this.#info[0], keyframe: this.#info[1] === 1 };
+    const flags = this.#info[1];
+    return {
+      length: r,
+      timestampNs: this.#info[0],
+      keyframe: (flags & 1) !== 0,
+      newStream: (flags & 2) !== 0,
+    };
   }
 }

@@ -4,7 +4,8 @@
  *
  * - {@linkcode FileWriter}: a take per `setup()`, its path, open and finish (`Mp4Writer`), and
  *   {@linkcode FrameWriter}, one input written a frame at a time (`WavWriter`, `Y4mWriter`);
- * - {@linkcode NetworkSink}: H.264 handed to a native SRT or RTMP sender (`SrtSink`, `RtmpSink`);
+ * - {@linkcode NetworkSink}: H.264 handed to a native SRT or RTMP sender (`SrtSink`, `RtmpSink`),
+ *   and {@linkcode PeerWatch}, the peer events (connected, disconnected, ...) of network nodes;
  * - {@linkcode WebRtcSink}: video and Opus audio sent from a native WebRTC endpoint (`WhepSink`,
  *   `WhipSink`);
  * - {@linkcode SrtConfig}: the SRT settings `SrtSink` and `SrtSource` share.
@@ -50,6 +51,13 @@
 export { FileWriter, type FileWriterConfig } from "./file_writer.ts";
 export { type FrameFile, FrameWriter } from "./frame_writer.ts";
 export { NetworkSink, type NetworkSinkEndpoint } from "./network_sink.ts";
+export {
+  logPeer,
+  PEER_CHANGES,
+  type PeerChange,
+  type PeerCounters,
+  PeerWatch,
+} from "./peer_events.ts";
 export { WebRtcSink, type WebRtcSinkConfig } from "./webrtc_sink.ts";
 export {
   socketAddress,

@@ -13,6 +13,7 @@ import {
   type SetupContext,
 } from "../../mod.ts";
 import type { NetKind, NetSink, NetStats } from "../../ffi/net/net_endpoint.ts";
+import { PeerWatch } from "./peer_events.ts";
 
 /** Which native sender a {@linkcode NetworkSink} starts, and its settings. */
 export interface NetworkSinkEndpoint {
@@ -31,7 +32,9 @@ export interface NetworkSinkEndpoint {
  *   that never streams does not load it) and starts the sender the subclass names in
  *   {@linkcode NetworkSink.endpoint}, which connects (or listens) right away.
  * - `process()` copies every access unit waiting on `video` into the sender's bounded queue and
- *   never waits for the network; the sender drops (and counts) what does not fit.
+ *   never waits for the network; the sender drops (and counts) what does not fit. It also logs
+ *   each change of the link as a peer event (`node-log` with `data.peer`: `connected`,
+ *   `disconnected`, `retrying`, `reconnected`; see {@linkcode PeerWatch}).
  * - {@linkcode NetworkSink.netStats} and `reportStats()` give the connection's counters
  *   (`rt.stats().nodes[id].processor`), the last ones after teardown.
  * - `teardown()` sends what is queued, closes the connection and keeps its last counters.
@@ -87,6 +90,8 @@ export abstract class NetworkSink<T extends ProcessorTypes> extends Processor<T>
 
   #sink: NetSink | undefined;
   #last: NetStats | undefined;
+  #peers = new PeerWatch();
+  #peer = "";
 
   /** The connection's counters (the last ones after teardown); `undefined` before setup. */
   get netStats(): NetStats | undefined {
@@ -111,6 +116,8 @@ export abstract class NetworkSink<T extends ProcessorTypes> extends Processor<T>
     const { NetSink } = await import("../../ffi/net/net_endpoint.ts");
     const { kind, settings } = this.endpoint();
     this.#sink = NetSink.create(kind, settings);
+    this.#peers = new PeerWatch(settings.mode !== "listener");
+    this.#peer = peerName(kind, settings);
   }
 
   /**
@@ -118,12 +125,13 @@ export abstract class NetworkSink<T extends ProcessorTypes> extends Processor<T>
    *
    * @param _ctx The node's name, clock and frames.
    */
-  process(_ctx: ProcessContext): void {
+  process(ctx: ProcessContext): void {
     const sink = this.#sink;
     let frame;
     while ((frame = this.video.read()) !== undefined) {
       sink?.push(frame.data, frame.timestampNs, frame.keyframe);
     }
+    if (sink !== undefined) this.#peers.report(ctx.log, sink.stats(), this.#peer);
   }
 
   /** The connection's counters. */
@@ -139,4 +147,18 @@ export abstract class NetworkSink<T extends ProcessorTypes> extends Processor<T>
     this.#last = this.#sink.stats();
     this.#sink = undefined;
   }
+}
+
+/**
+ * The peer of a sender, in words, for its peer events: transport, mode and address (never an
+ * RTMP stream key).
+ *
+ * @param kind The transport.
+ * @param settings The native settings.
+ * @returns E.g. `srt caller 127.0.0.1:9000`.
+ */
+function peerName(kind: string, settings: Record<string, unknown>): string {
+  const mode = typeof settings.mode === "string" ? ` ${settings.mode}` : "";
+  const address = typeof settings.address === "string" ? ` ${settings.address}` : "";
+  return `${kind}${mode}${address}`;
 }

@@ -67,10 +67,11 @@ export interface SrtConfig {
    */
   queueFrames: number;
   /**
-   * Silence from the peer, in ms, after which the connection counts as lost.
+   * Silence from the peer, in ms, after which the connection counts as lost. At least 1,500: a
+   * live SRT peer with nothing to send sends only a keep-alive a second.
    *
    * @integer
-   * @minimum 1000
+   * @minimum 1500
    * @maximum 60000
    * @default 3000
    */

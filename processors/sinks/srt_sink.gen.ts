@@ -145,9 +145,10 @@ export const srtSinkNode: NodeDefinition<SrtSink, SrtSinkHandle> = defineNode<
           default: 64,
         },
         idleTimeoutMs: {
-          description: "Silence from the peer, in ms, after which the connection counts as lost.",
+          description:
+            "Silence from the peer, in ms, after which the connection counts as lost. At least 1,500: a live SRT peer with nothing to send sends only a keep-alive a second.",
           type: "integer",
-          minimum: 1000,
+          minimum: 1500,
           maximum: 60000,
           default: 3000,
         },

@@ -10,12 +10,14 @@ import {
   type EncodedVideoFrame,
   input,
   type InputPort,
+  type NodeLog,
   processor,
   type SetupContext,
 } from "../../mod.ts";
 import type { JsonValue } from "../../core/schema/json_schema.ts";
 import type { WebRtcEndpoint } from "../../ffi/net/webrtc_endpoint.ts";
 import { WebRtcError } from "../../ffi/net/webrtc_errors.ts";
+import { logPeer, PeerWatch } from "../base/peer_events.ts";
 import { WebRtcSink } from "../base/webrtc_sink.ts";
 import type { WhipSinkTypes } from "./whip_sink.gen.ts";
 
@@ -128,7 +130,10 @@ type State = "idle" | "offering" | "connecting" | "connected" | "waiting" | "ref
  * `webrtc_publish_refused`. Keyframe requests from the
  * server (PLI/FIR), and every new session, ask the encoder upstream for a keyframe. At
  * `teardown()` it DELETEs the session's resource. State, attempts, the last failure (code
- * `webrtc_publish_failed`) and the peer's counters are under `processor` in `rt.stats()`.
+ * `webrtc_publish_failed`) and the peer's counters are under `processor` in `rt.stats()`. Each
+ * change is a peer event (`node-log` with `data.peer`): `connected`, `disconnected` (the server's
+ * session ended or went silent), `retrying` (once per outage), `reconnected`, and `gave-up` for
+ * a refusal.
  *
  * @example Publish to a server that is not there: the node runs on and retries
  * ```ts
@@ -175,6 +180,10 @@ export class WhipSink extends WebRtcSink<WhipSinkTypes> {
   #refused: WebRtcError | undefined;
   #inflight: Promise<void> | undefined;
   #abort: AbortController | undefined;
+  #log: NodeLog | undefined;
+  #peers = new PeerWatch();
+  #link = { connections: 0, disconnects: 0, connectFailures: 0 };
+  #gaveUp = false;
 
   /**
    * Checks the URL, binds the UDP socket, starts the network thread and the first publish.
@@ -203,6 +212,10 @@ export class WhipSink extends WebRtcSink<WhipSinkTypes> {
     this.#sessions = 0;
     this.#lastError = null;
     this.#refused = undefined;
+    this.#log = ctx.log;
+    this.#peers = new PeerWatch();
+    this.#link = { connections: 0, disconnects: 0, connectFailures: 0 };
+    this.#gaveUp = false;
     this.#backoffMs = this.config.retryMinSeconds * 1000;
     this.#publish();
   }
@@ -230,11 +243,18 @@ export class WhipSink extends WebRtcSink<WhipSinkTypes> {
    * @throws {WebRtcError} `webrtc_publish_refused` once the server refused the publish.
    */
   #advance(peers: number): void {
-    if (this.#refused) throw this.#refused;
+    if (this.#refused) {
+      if (!this.#gaveUp && this.#log) {
+        logPeer(this.#log, "gave-up", this.config.url, this.#refused.message);
+      }
+      this.#gaveUp = true;
+      throw this.#refused;
+    }
     const now = Date.now();
     if (this.#state === "connecting") {
       if (peers > 0) {
         this.#enter("connected");
+        this.#link.connections++;
         this.#backoffMs = this.config.retryMinSeconds * 1000; // a success resets the backoff
       } else if (now - this.#stateSinceMs > CONNECT_TIMEOUT_MS) {
         this.#fail("the session did not connect within 10 s (ICE/DTLS)");
@@ -244,6 +264,7 @@ export class WhipSink extends WebRtcSink<WhipSinkTypes> {
     } else if (this.#state === "waiting" && now >= this.#retryAtMs) {
       this.#publish();
     }
+    if (this.#log) this.#peers.report(this.#log, this.#link, this.config.url);
   }
 
   #enter(state: State): void {
@@ -253,6 +274,8 @@ export class WhipSink extends WebRtcSink<WhipSinkTypes> {
 
   /** Ends the current session, records why, and waits before publishing again. */
   #fail(reason: string): void {
+    if (this.#state === "connected") this.#link.disconnects++;
+    else this.#link.connectFailures++;
     this.#lastError = reason;
     this.#endSession();
     this.#retryAtMs = Date.now() + this.#backoffMs;

@@ -71,7 +71,7 @@ export const srtSourceNode: NodeDefinition<SrtSource, SrtSourceHandle> = defineN
   descriptor: {
     name: "SrtSource",
     description:
-      "Receives H.264 video as MPEG-TS over SRT (`srt-protocol`; TS parsed by `mpeg2ts`) and outputs its access units, for `Mp4Writer` or `H264Decoder`: from `ffmpeg -f mpegts srt://...`, GStreamer's `srtsink`, OBS or a media server.\nA native thread owns the connection and demuxes; the node polls every 5 ms and never waits. Access units keep the stream's timing: the first is stamped with the graph clock when it arrives, the later ones by their PTS distance from it. Other streams of the TS (audio, data) are ignored. When the graph falls behind, the native queue drops its oldest access unit (counted) and resumes at the next keyframe.\nCounters (`rt.stats().nodes[id].processor`): as `SrtSink`'s, counting what is received.",
+      "Receives H.264 video as MPEG-TS over SRT (`srt-protocol`; TS parsed by `mpeg2ts`) and outputs its access units, for `Mp4Writer` or `H264Decoder`: from `ffmpeg -f mpegts srt://...`, GStreamer's `srtsink`, OBS or a media server.\nA native thread owns the connection and demuxes; the node polls every 5 ms and never waits. Access units keep the stream's timing: the first is stamped with the graph clock when it arrives, the later ones by their PTS distance from it. Each new sender (or the same one after a reconnection) is a new stream: it starts at its first keyframe (what comes before is dropped, counted) and is placed on the clock as it arrives, after everything before it, so timestamps downstream only rise. Other streams of the TS (audio, data) are ignored. When the graph falls behind, the native queue drops its oldest access unit (counted) and resumes at the next keyframe.\nCounters (`rt.stats().nodes[id].processor`): as `SrtSink`'s, counting what is received. Each sender that connects or leaves is a peer event (`node-log` with `data.peer`: `connected`, `reconnected`, `disconnected`; a caller's failed attempts `retrying`): a sender that closes is noticed at once, one that vanishes after `idleTimeoutMs` of silence.",
     tags: ["video", "source", "network"],
     mode: "loop",
     inputs: [],
@@ -142,9 +142,10 @@ export const srtSourceNode: NodeDefinition<SrtSource, SrtSourceHandle> = defineN
           default: 64,
         },
         idleTimeoutMs: {
-          description: "Silence from the peer, in ms, after which the connection counts as lost.",
+          description:
+            "Silence from the peer, in ms, after which the connection counts as lost. At least 1,500: a live SRT peer with nothing to send sends only a keep-alive a second.",
           type: "integer",
-          minimum: 1000,
+          minimum: 1500,
           maximum: 60000,
           default: 3000,
         },

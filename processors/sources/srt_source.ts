@@ -14,8 +14,9 @@ import {
   processor,
   type SetupContext,
 } from "../../mod.ts";
-import type { NetSource, NetStats } from "../../ffi/net/net_endpoint.ts";
+import type { NetSource, NetStats, ReceivedAccessUnit } from "../../ffi/net/net_endpoint.ts";
 import { type SrtConfig, srtEndpointSettings } from "../base/srt_config.ts";
+import { PeerWatch } from "../base/peer_events.ts";
 import type { SrtSourceTypes } from "./srt_source.gen.ts";
 
 /**
@@ -43,11 +44,16 @@ const MAX_ACCESS_UNIT_BYTES = 8 << 20;
  *
  * A native thread owns the connection and demuxes; the node polls every 5 ms and never waits.
  * Access units keep the stream's timing: the first is stamped with the graph clock when it
- * arrives, the later ones by their PTS distance from it. Other streams of the TS (audio, data)
- * are ignored. When the graph falls behind, the native queue drops its oldest access unit
+ * arrives, the later ones by their PTS distance from it. Each new sender (or the same one after
+ * a reconnection) is a new stream: it starts at its first keyframe (what comes before is dropped,
+ * counted) and is placed on the clock as it arrives, after everything before it, so timestamps
+ * downstream only rise. Other streams of the TS (audio, data) are ignored. When the graph falls behind, the native queue drops its oldest access unit
  * (counted) and resumes at the next keyframe.
  *
- * Counters (`rt.stats().nodes[id].processor`): as `SrtSink`'s, counting what is received.
+ * Counters (`rt.stats().nodes[id].processor`): as `SrtSink`'s, counting what is received. Each
+ * sender that connects or leaves is a peer event (`node-log` with `data.peer`: `connected`,
+ * `reconnected`, `disconnected`; a caller's failed attempts `retrying`): a sender that closes
+ * is noticed at once, one that vanishes after `idleTimeoutMs` of silence.
  *
  * @example Listen for a sender; without one nothing comes out and nothing blocks
  * ```ts
@@ -79,10 +85,12 @@ export class SrtSource extends Processor<SrtSourceTypes> {
   #source: NetSource | undefined;
   #last: NetStats | undefined;
   #buffer = new Uint8Array(0);
-  #pending: { length: number; timestampNs: number; keyframe: boolean } | undefined;
+  #pending: ReceivedAccessUnit | undefined;
   #firstPtsNs = Number.NaN;
   #startNs = 0;
+  #lastNs = Number.NEGATIVE_INFINITY;
   #frameNumber = 0;
+  #peers = new PeerWatch();
 
   /** The connection's counters (the last ones after teardown); `undefined` before setup. */
   get netStats(): NetStats | undefined {
@@ -101,8 +109,10 @@ export class SrtSource extends Processor<SrtSourceTypes> {
     this.#buffer = new Uint8Array(MAX_ACCESS_UNIT_BYTES);
     this.#pending = undefined;
     this.#firstPtsNs = Number.NaN;
+    this.#lastNs = Number.NEGATIVE_INFINITY;
     this.#frameNumber = 0;
     this.#source = NetSource.create("srt", srtEndpointSettings(this.config));
+    this.#peers = new PeerWatch(this.config.mode === "caller");
     ctx.loop?.setPeriodNs(POLL_NS);
   }
 
@@ -114,6 +124,8 @@ export class SrtSource extends Processor<SrtSourceTypes> {
   process(ctx: ProcessContext): void {
     const source = this.#source;
     if (source === undefined) return;
+    const { mode, host, port } = this.config;
+    this.#peers.report(ctx.log, source.stats(), `srt ${mode} ${host}:${port}`);
     while (this.outputs.video.space > 0) {
       const unit = this.#pending ?? source.read(this.#buffer);
       if (unit === undefined) return;
@@ -123,13 +135,16 @@ export class SrtSource extends Processor<SrtSourceTypes> {
         return;
       }
       this.#pending = undefined;
-      if (Number.isNaN(this.#firstPtsNs)) {
+      if (Number.isNaN(this.#firstPtsNs) || unit.newStream) {
+        // A new stream's PTS start anywhere: it is placed on the graph's clock as it arrives,
+        // after everything the previous stream output, so timestamps downstream only rise.
         this.#firstPtsNs = unit.timestampNs;
-        this.#startNs = ctx.clock.nowNs();
+        this.#startNs = Math.max(ctx.clock.nowNs(), this.#lastNs + 1);
       }
       frame.data.set(this.#buffer.subarray(0, unit.length));
       frame.keyframe = unit.keyframe;
       frame.timestampNs = this.#startNs + (unit.timestampNs - this.#firstPtsNs);
+      this.#lastNs = Math.max(this.#lastNs, frame.timestampNs);
       frame.frameNumber = this.#frameNumber++;
       this.outputs.video.write(frame);
     }

@@ -2,7 +2,13 @@
 // openh264enc + mpegtsmux + srtsink), recorded with Mp4Writer and checked with ffprobe. Loopback
 // only; every peer is bounded in time and killed in `finally`.
 import assert from "node:assert/strict";
-import { createRuntime, Mp4Writer, NullSink, SrtSource } from "../../processors/mod.ts";
+import {
+  createRuntime,
+  H264Decoder,
+  Mp4Writer,
+  NullSink,
+  SrtSource,
+} from "../../processors/mod.ts";
 import { stopIfRunning } from "./_graph.ts";
 import { freePort, probeVideo, sleep, startPeer, waitFor } from "./_peers.ts";
 
@@ -139,6 +145,33 @@ Deno.test("SrtSource listener records what GStreamer (openh264enc, mpegtsmux, sr
   }
 });
 
+/** ffmpeg sending `frames` of testsrc (libx264, a keyframe every 15, MPEG-TS) to `port`, paced. */
+function sendTestsrc(port: number, frames: number) {
+  return startPeer("ffmpeg", [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-re",
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc=size=160x120:rate=30",
+    "-frames:v",
+    String(frames),
+    "-c:v",
+    "libx264",
+    "-tune",
+    "zerolatency",
+    "-g",
+    "15",
+    "-pix_fmt",
+    "yuv420p",
+    "-f",
+    "mpegts",
+    `srt://127.0.0.1:${port}?mode=caller`,
+  ]);
+}
+
 Deno.test("SrtSource listener takes the next sender after one leaves, and after one is killed", async () => {
   const port = await freePort("udp");
   const rt = createRuntime({ workers: false });
@@ -146,30 +179,7 @@ Deno.test("SrtSource listener takes the next sender after one leaves, and after 
   const sink = rt.add(NullSink, {}, { id: "sink" });
   rt.connect(srt.outputs.video, sink.inputs.in);
   await rt.start();
-  const send = (frames: number) =>
-    startPeer("ffmpeg", [
-      "-hide_banner",
-      "-loglevel",
-      "error",
-      "-re",
-      "-f",
-      "lavfi",
-      "-i",
-      "testsrc=size=160x120:rate=30",
-      "-frames:v",
-      String(frames),
-      "-c:v",
-      "libx264",
-      "-tune",
-      "zerolatency",
-      "-g",
-      "15",
-      "-pix_fmt",
-      "yuv420p",
-      "-f",
-      "mpegts",
-      `srt://127.0.0.1:${port}?mode=caller`,
-    ]);
+  const send = (frames: number) => sendTestsrc(port, frames);
   const custom = () => rt.stats().nodes.srt.processor as unknown as Custom;
   let sender = send(30);
   try {
@@ -241,15 +251,155 @@ Deno.test("SrtSource notices a killed sender after its idleTimeoutMs of silence,
       await stopIfRunning(rt);
     }
   };
-  const short = await noticed(1_000, 0);
+  const short = await noticed(1_500, 0);
   assert.ok(
     short.afterMs < 3_500,
-    `1,000 ms: noticed ${short.afterMs.toFixed(0)} ms after the kill`,
+    `1,500 ms: noticed ${short.afterMs.toFixed(0)} ms after the kill`,
   );
   const long = await noticed(4_000, 3_000);
   assert.equal(long.early, 0, "4,000 ms: still connected 3 s after the kill");
   console.log(
-    `killed sender noticed after ${short.afterMs.toFixed(0)} ms (idleTimeoutMs 1,000) and ` +
+    `killed sender noticed after ${short.afterMs.toFixed(0)} ms (idleTimeoutMs 1,500) and ` +
       `${long.afterMs.toFixed(0)} ms (4,000)`,
   );
+});
+
+Deno.test("SrtSource: a second sender (srt-live-transmit, cut mid-GOP) continues the recording at a keyframe, timestamps rising", async () => {
+  const dir = await Deno.makeTempDir();
+  const port = await freePort("udp");
+  // The second stream: 90 frames of TS whose first 40 TS packets are cut away, so it starts in
+  // the middle of a group of pictures, with PTS from ffmpeg's own start (1.4 s), behind the
+  // first sender's.
+  const made = await new Deno.Command("ffmpeg", {
+    args: [
+      "-v",
+      "error",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc=size=160x120:rate=30",
+      "-frames:v",
+      "90",
+      "-c:v",
+      "libx264",
+      "-g",
+      "30",
+      "-bf",
+      "0",
+      "-pix_fmt",
+      "yuv420p",
+      "-f",
+      "mpegts",
+      `${dir}/second.ts`,
+    ],
+  }).output();
+  assert.ok(made.success, new TextDecoder().decode(made.stderr));
+  const whole = await Deno.readFile(`${dir}/second.ts`);
+  await Deno.writeFile(`${dir}/cut.ts`, whole.subarray(188 * 40));
+  const rt = createRuntime({ workers: false });
+  const errors: string[] = [];
+  rt.on((event) => {
+    if (event.type === "node-error") errors.push(`${event.node}: ${event.message}`);
+  });
+  const srt = rt.add(SrtSource, { port, mode: "listener", idleTimeoutMs: 1_500 }, { id: "srt" });
+  const writer = rt.add(Mp4Writer, { path: `${dir}/out.mp4` }, { id: "writer" });
+  const decoder = rt.add(H264Decoder, {}, { id: "decoder" });
+  const sink = rt.add(NullSink, {}, { id: "sink" });
+  rt.connect(srt.outputs.video, writer.inputs.video);
+  rt.connect(srt.outputs.video, decoder.inputs.in);
+  rt.connect(decoder.outputs.out, sink.inputs.in);
+  await rt.start();
+  const custom = () => rt.stats().nodes.srt.processor as unknown as Custom;
+  const first = sendTestsrc(port, 60);
+  let second: Deno.ChildProcess | undefined;
+  try {
+    assert.equal((await first.exited(15_000)).code, 0, first.stderr());
+    await waitFor("the first sender's disconnect", 8_000, () => custom().disconnects === 1);
+    const afterFirst = rt.stats().nodes.srt.framesOut;
+    const droppedBefore = custom().framesDropped;
+    // srt-live-transmit reads stdin only from a pipe (it polls it).
+    second = new Deno.Command("srt-live-transmit", {
+      args: ["-q", "-a", "no", "file://con", `srt://127.0.0.1:${port}?mode=caller`],
+      stdin: "piped",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    // Paced over about 3 s (as a live sender would send 90 frames), in SRT-message-sized pieces.
+    const stdin = second.stdin.getWriter();
+    const cut = await Deno.readFile(`${dir}/cut.ts`);
+    const piece = 1316;
+    const pause = 3_000 / Math.ceil(cut.length / piece);
+    for (let at = 0; at < cut.length; at += piece) {
+      await stdin.write(cut.subarray(at, at + piece));
+      await sleep(pause);
+    }
+    await stdin.close();
+    await waitFor("the second sender", 8_000, () => custom().connections === 2);
+    // It does not exit at the end of its input: what it sent is delivered one latency later,
+    // then SIGINT makes it close the connection.
+    await sleep(500);
+    second.kill("SIGINT");
+    await waitFor("the second sender's disconnect", 10_000, () => custom().disconnects === 2);
+    await sleep(300);
+    const stats = rt.stats().nodes;
+    await rt.stop();
+    const secondFrames = stats.srt.framesOut - afterFirst;
+    const skipped = (stats.srt.processor as unknown as Custom).framesDropped - droppedBefore;
+    console.log(
+      `first ${afterFirst}, second ${secondFrames} frames, ${skipped} before its keyframe`,
+    );
+    assert.deepEqual(errors, []);
+    assert.ok(afterFirst >= 55, `first sender: ${afterFirst} frames`);
+    // The cut stream's frames before its next keyframe (frame 30) are dropped, the rest kept.
+    assert.ok(skipped > 0 && skipped < 30, `${skipped} frames dropped before the keyframe`);
+    assert.ok(secondFrames >= 30 && secondFrames <= 90 - skipped, `second: ${secondFrames}`);
+    // The decoder's branch got every frame and decoded them (all but the few in flight).
+    assert.equal(stats.decoder.framesIn, stats.srt.framesOut, "the decoder got every frame");
+    assert.equal(stats.decoder.errors, 0);
+    assert.ok(
+      stats.decoder.framesOut >= stats.decoder.framesIn - 5,
+      `${stats.decoder.framesOut} decoded`,
+    );
+    assert.equal(stats.writer.framesIn, stats.srt.framesOut);
+    // The recording: every frame kept, timestamps rising, the second stream from a keyframe.
+    const probe = await new Deno.Command("ffprobe", {
+      args: [
+        "-v",
+        "error",
+        "-select_streams",
+        "v:0",
+        "-show_entries",
+        "packet=pts_time,flags",
+        "-of",
+        "csv=p=0",
+        `${dir}/out.mp4`,
+      ],
+    }).output();
+    assert.ok(probe.success, new TextDecoder().decode(probe.stderr));
+    const packets = new TextDecoder().decode(probe.stdout).trim().split("\n").map((line) => {
+      const [pts, flags] = line.split(",");
+      return { pts: Number(pts), key: flags.startsWith("K") };
+    });
+    assert.equal(packets.length, stats.srt.framesOut);
+    for (let i = 1; i < packets.length; i++) {
+      assert.ok(
+        packets[i].pts > packets[i - 1].pts,
+        `pts ${packets[i].pts} after ${packets[i - 1].pts}`,
+      );
+    }
+    assert.ok(packets[0].key && packets[afterFirst].key, "each stream starts at a keyframe");
+    // The gap between the streams is the time between them, not a jump back.
+    const gap = packets[afterFirst].pts - packets[afterFirst - 1].pts;
+    assert.ok(gap > 0.03 && gap < 10, `gap ${gap} s between the streams`);
+  } finally {
+    await first.kill();
+    try {
+      second?.kill("SIGKILL");
+    } catch {
+      // it exited at the end of its input
+    }
+    await second?.status;
+    await stopIfRunning(rt);
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -21,8 +21,13 @@ export interface LossyRelay {
   close(): void;
 }
 
-/** mulberry32: a small seeded generator in [0, 1). */
-function random(seed: number): () => number {
+/**
+ * mulberry32: a small seeded generator in [0, 1).
+ *
+ * @param seed The seed.
+ * @returns The generator.
+ */
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

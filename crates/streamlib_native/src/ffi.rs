@@ -1406,6 +1406,7 @@ pub unsafe extern "C" fn sl_net_sink_push(
             data: bytes.to_vec(),
             timestamp_ns: timestamp_ns as i64,
             keyframe: keyframe != 0,
+            new_stream: false,
         };
         crate::net::handles::with(sink, true, "sl_net_sink_push", |e| {
             i32::from(e.shared.push(item))
@@ -1413,9 +1414,11 @@ pub unsafe extern "C" fn sl_net_sink_push(
     })
 }
 
-/// Copies the next received access unit into `out` and its presentation time (ns) and keyframe
-/// flag into `info[0..2]`; returns its length, or 0 when none is waiting (ABI 6). Access units
-/// larger than `cap` are dropped (counted in `framesDropped`) and the next one is taken.
+/// Copies the next received access unit into `out` and its presentation time (ns) and flags
+/// into `info[0..2]` (flags: 1 a keyframe, 2 the first access unit of a new stream, whose
+/// timestamps need not follow the previous one's); returns its length, or 0 when none is waiting
+/// (ABI 6). Access units larger than `cap` are dropped (counted in `framesDropped`) and the next
+/// one is taken.
 ///
 /// # Safety
 ///
@@ -1444,7 +1447,8 @@ pub unsafe extern "C" fn sl_net_source_read(
         })?;
         let Some(unit) = unit else { return Ok(0) };
         out[..unit.data.len()].copy_from_slice(&unit.data);
-        let meta = [unit.timestamp_ns as f64, f64::from(u8::from(unit.keyframe))];
+        let flags = u8::from(unit.keyframe) | (u8::from(unit.new_stream) << 1);
+        let meta = [unit.timestamp_ns as f64, f64::from(flags)];
         // SAFETY: `info` is non-null and writable for two f64s (caller contract).
         unsafe { c_buffer::write_all(info, &meta) };
         Ok(c_buffer::count_to_status(unit.data.len()))

@@ -146,7 +146,8 @@ impl SrtSettings {
             key_size,
             stream_id: text(&v, "streamId"),
             queue_frames: number(&v, "queueFrames", 64, 1, 4_096)? as usize,
-            idle_timeout: Duration::from_millis(number(&v, "idleTimeoutMs", 3_000, 1_000, 60_000)?),
+            // At least 1.5 s: a live SRT peer with nothing to send sends a keep-alive a second.
+            idle_timeout: Duration::from_millis(number(&v, "idleTimeoutMs", 3_000, 1_500, 60_000)?),
         })
     }
 }

@@ -21,6 +21,9 @@ pub struct AccessUnitItem {
     pub timestamp_ns: i64,
     /// Whether it is an IDR picture with SPS and PPS.
     pub keyframe: bool,
+    /// A source's: the first access unit of a new stream (a new sender, or the same one after a
+    /// reconnection), whose timestamps need not follow the previous stream's.
+    pub new_stream: bool,
 }
 
 /// Index of each counter in the `f64` array `sl_net_stats` writes (`STAT_NAMES` in
@@ -289,6 +292,7 @@ mod tests {
             data: vec![0; 4],
             timestamp_ns: n,
             keyframe: false,
+            new_stream: false,
         }
     }
 

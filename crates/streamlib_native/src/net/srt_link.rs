@@ -19,7 +19,7 @@ use srt_protocol::options::{
     CallerOptions, DataRate, ListenerOptions, LiveBandwidthMode, SocketOptions, Validation,
 };
 use srt_protocol::packet::{
-    ControlTypes, Packet, ReceivePacketError, ReceivePacketResult, SeqNumber, ShakeType,
+    ControlTypes, Packet, ReceivePacketError, ReceivePacketResult, SeqNumber, ShakeType, TimeStamp,
 };
 use srt_protocol::protocol::pending_connection::ConnectionResult;
 use srt_protocol::protocol::pending_connection::connect::Connect;
@@ -134,6 +134,9 @@ pub async fn open(settings: &SrtSettings, shared: &Arc<SinkShared>) -> io::Resul
             );
             let mut tick = tokio::time::interval(HANDSHAKE_TICK);
             let deadline = tokio::time::Instant::now() + timeout;
+            // When the first conclusion went out: the connection's time base (see
+            // `stamp_conclusion`).
+            let mut conclusion_at = None;
             let connection = loop {
                 let result = tokio::select! {
                     _ = tokio::time::sleep_until(deadline) => {
@@ -152,6 +155,7 @@ pub async fn open(settings: &SrtSettings, shared: &Arc<SinkShared>) -> io::Resul
                             })?
                     }
                 };
+                let result = stamp_conclusion(result, &mut conclusion_at);
                 if let Some(connection) = handshake_step(&socket, &mut buf, result, true).await? {
                     break connection;
                 }
@@ -193,6 +197,7 @@ pub async fn open(settings: &SrtSettings, shared: &Arc<SinkShared>) -> io::Resul
                     listen = Listen::new(init.clone(), false);
                     continue;
                 };
+                let result = stamp_conclusion_response(result);
                 if let Some(connection) = handshake_step(&socket, &mut buf, result, false).await? {
                     break connection;
                 }
@@ -259,11 +264,69 @@ async fn handshake_step(
     Ok(None)
 }
 
-/// Whether `packet` is an induction handshake, the first of a caller's.
-fn is_induction(packet: &Packet) -> bool {
+/// The time since `start` as an SRT timestamp (microseconds, wrapping as SRT's do).
+fn since(start: Instant) -> TimeStamp {
+    TimeStamp::from_micros(Instant::now().saturating_duration_since(start).as_micros() as u32)
+}
+
+/// Sets the timestamp of a handshake packet; other packets are left as they are.
+fn stamp_handshake(packet: &mut Packet, timestamp: TimeStamp) {
+    if let Packet::Control(control) = packet
+        && matches!(control.control_type, ControlTypes::Handshake(_))
+    {
+        control.timestamp = timestamp;
+    }
+}
+
+/// A caller's conclusion carries the time since its connection's time base, as libsrt's do.
+///
+/// The receiver's TSBPD takes the sender's start time from it (libsrt: the conclusion's arrival
+/// minus its timestamp) and delivers each packet one latency after that start plus the packet's
+/// timestamp. srt-protocol echoes the listener's induction timestamp instead, the time since the
+/// *listener's* socket opened: a libsrt listener open for a while then delivered every packet
+/// that much early (at once, once that exceeded the latency), so no retransmission arrived in
+/// time. Our time base (srt-protocol's `socket_start_time` for a caller) is the moment the
+/// induction response was handled, which is when the first conclusion goes out.
+fn stamp_conclusion(
+    result: ConnectionResult,
+    first_sent: &mut Option<Instant>,
+) -> ConnectionResult {
+    match result {
+        ConnectionResult::SendPacket((mut packet, to))
+            if is_shake(&packet, ShakeType::Conclusion) =>
+        {
+            let start = *first_sent.get_or_insert_with(Instant::now);
+            stamp_handshake(&mut packet, since(start));
+            ConnectionResult::SendPacket((packet, to))
+        }
+        other => other,
+    }
+}
+
+/// A listener's conclusion response carries the time since its connection's time base, for the
+/// same reason as [`stamp_conclusion`]: srt-protocol echoes the caller's conclusion timestamp,
+/// which made a libsrt caller (as receiver) deliver every packet early by the time its socket
+/// had been open.
+fn stamp_conclusion_response(result: ConnectionResult) -> ConnectionResult {
+    match result {
+        ConnectionResult::Connected(Some((mut packet, to)), connection) => {
+            stamp_handshake(&mut packet, since(connection.settings.socket_start_time));
+            ConnectionResult::Connected(Some((packet, to)), connection)
+        }
+        other => other,
+    }
+}
+
+/// Whether `packet` is a handshake of type `shake_type`.
+fn is_shake(packet: &Packet, shake_type: ShakeType) -> bool {
     matches!(packet, Packet::Control(control)
         if matches!(&control.control_type, ControlTypes::Handshake(shake)
-            if shake.shake_type == ShakeType::Induction))
+            if shake.shake_type == shake_type))
+}
+
+/// Whether `packet` is an induction handshake, the first of a caller's.
+fn is_induction(packet: &Packet) -> bool {
+    is_shake(packet, ShakeType::Induction)
 }
 
 /// Counts a datagram that did not parse (dropped) in [`stat::PEER_ERRORS`].
@@ -464,6 +527,56 @@ mod tests {
     #[test]
     fn ack_rtt_ignores_a_negative_rtt() {
         assert_eq!(ack_rtt(&ack(-5, true)), None);
+    }
+
+    fn handshake(shake_type: ShakeType, timestamp: u32) -> Packet {
+        use srt_protocol::packet::{HandshakeControlInfo, HandshakeVsInfo, SocketType};
+        Packet::Control(ControlPacket {
+            timestamp: TimeStamp::from_micros(timestamp),
+            dest_sockid: SocketId(0),
+            control_type: ControlTypes::Handshake(HandshakeControlInfo {
+                init_seq_num: SeqNumber::new_truncate(1),
+                max_packet_size: srt_protocol::options::PacketSize(1500),
+                max_flow_size: srt_protocol::options::PacketCount(8192),
+                shake_type,
+                socket_id: SocketId(5),
+                syn_cookie: 0,
+                peer_addr: std::net::Ipv4Addr::LOCALHOST.into(),
+                info: HandshakeVsInfo::V4(SocketType::Datagram),
+            }),
+        })
+    }
+
+    fn timestamp_of(result: &ConnectionResult) -> u32 {
+        let ConnectionResult::SendPacket((Packet::Control(control), _)) = result else {
+            panic!("not a control packet to send: {result:?}");
+        };
+        control.timestamp.as_micros()
+    }
+
+    #[test]
+    fn a_callers_conclusion_carries_its_own_time_not_the_listeners() {
+        // The listener's induction answer said its socket was open for 414 ms; the conclusion
+        // echoed that, and libsrt then delivered every packet 414 ms early.
+        let to: SocketAddr = "127.0.0.1:9000".parse().unwrap();
+        let mut first = None;
+        let conclusion = |first: &mut Option<Instant>| {
+            let sent =
+                ConnectionResult::SendPacket((handshake(ShakeType::Conclusion, 414_000), to));
+            timestamp_of(&stamp_conclusion(sent, first))
+        };
+        assert!(conclusion(&mut first) < 50_000);
+        let start = first.expect("the first conclusion sets the time base");
+        std::thread::sleep(Duration::from_millis(20));
+        let again = conclusion(&mut first);
+        assert_eq!(first, Some(start));
+        assert!(
+            (20_000..200_000).contains(&again),
+            "a resent conclusion: {again} us"
+        );
+        // Other handshakes are left as they are.
+        let induction = ConnectionResult::SendPacket((handshake(ShakeType::Induction, 7), to));
+        assert_eq!(timestamp_of(&stamp_conclusion(induction, &mut first)), 7);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::net::config::SrtSettings;
-use crate::net::sink_shared::{RateMeter, SinkShared, stat};
+use crate::net::sink_shared::{AccessUnitItem, RateMeter, SinkShared, stat};
 use crate::net::srt_guard::contained;
 use crate::net::srt_link::SrtLink;
 use crate::net::srt_sink::{idle, open, set_rtt};
@@ -79,6 +79,9 @@ async fn session(shared: &SinkShared, mut socket: SrtLink) {
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     let mut demux = TsDemuxer::new();
     let mut statistics_open = true;
+    // Each session is a new stream: it starts at a keyframe (a decoder or a recording cannot
+    // start elsewhere), and so does the stream again after the demuxer started over.
+    let mut gate = KeyframeGate::default();
     loop {
         tokio::select! {
             _ = shared.wake.notified() => if shared.stopping() {
@@ -93,17 +96,16 @@ async fn session(shared: &SinkShared, mut socket: SrtLink) {
                     let Ok(units) = contained(|| demux.push(&data)) else {
                         shared.add(stat::PEER_ERRORS, 1);
                         demux = TsDemuxer::new();
+                        gate.waiting = true;
                         continue;
                     };
                     for unit in units {
-                        shared.push(unit);
-                        shared.add(stat::FRAMES_SENT, 1);
+                        gate.pass(shared, unit);
                     }
                 }
                 _ => {
                     if let Some(unit) = demux.finish() {
-                        shared.push(unit);
-                        shared.add(stat::FRAMES_SENT, 1);
+                        gate.pass(shared, unit);
                     }
                     return;
                 }
@@ -122,5 +124,80 @@ async fn session(shared: &SinkShared, mut socket: SrtLink) {
             },
             _ = tick.tick() => meter.tick(shared),
         }
+    }
+}
+
+/// Lets a session's access units into the queue from a keyframe on: those before it are
+/// dropped (counted), and the first one through is marked as a new stream's.
+struct KeyframeGate {
+    /// Waiting for a keyframe.
+    waiting: bool,
+    /// No access unit of this session has gone through yet.
+    first: bool,
+}
+
+impl Default for KeyframeGate {
+    fn default() -> Self {
+        Self {
+            waiting: true,
+            first: true,
+        }
+    }
+}
+
+impl KeyframeGate {
+    /// Queues `unit` for the graph, or drops it while waiting for a keyframe.
+    fn pass(&mut self, shared: &SinkShared, mut unit: AccessUnitItem) {
+        if self.waiting && !unit.keyframe {
+            shared.add(stat::FRAMES_DROPPED, 1);
+            return;
+        }
+        self.waiting = false;
+        unit.new_stream = std::mem::take(&mut self.first);
+        shared.push(unit);
+        shared.add(stat::FRAMES_SENT, 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(keyframe: bool) -> AccessUnitItem {
+        AccessUnitItem {
+            data: vec![0; 4],
+            timestamp_ns: 0,
+            keyframe,
+            new_stream: false,
+        }
+    }
+
+    #[test]
+    fn a_session_starts_at_its_first_keyframe_marked_as_a_new_stream() {
+        let shared = SinkShared::new(8);
+        let mut gate = KeyframeGate::default();
+        for keyframe in [false, false, true, false, true] {
+            gate.pass(&shared, unit(keyframe));
+        }
+        let got: Vec<(bool, bool)> = std::iter::from_fn(|| shared.pop())
+            .map(|u| (u.keyframe, u.new_stream))
+            .collect();
+        assert_eq!(got, [(true, true), (false, false), (true, false)]);
+        assert_eq!(shared.get(stat::FRAMES_DROPPED), 2);
+        assert_eq!(shared.get(stat::FRAMES_SENT), 3);
+    }
+
+    #[test]
+    fn after_a_restart_of_the_demuxer_it_waits_again_but_is_the_same_stream() {
+        let shared = SinkShared::new(8);
+        let mut gate = KeyframeGate::default();
+        gate.pass(&shared, unit(true));
+        gate.waiting = true;
+        gate.pass(&shared, unit(false));
+        gate.pass(&shared, unit(true));
+        let got: Vec<bool> = std::iter::from_fn(|| shared.pop())
+            .map(|u| u.new_stream)
+            .collect();
+        assert_eq!(got, [true, false]);
     }
 }

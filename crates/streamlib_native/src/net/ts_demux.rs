@@ -147,6 +147,7 @@ impl TsDemuxer {
             keyframe: is_idr(&data),
             data,
             timestamp_ns,
+            new_stream: false,
         })
     }
 }
