@@ -25,7 +25,8 @@ const PLAYERS = new URL("../fixtures/webrtc/aiortc_whep_players.py", import.meta
 
 /**
  * Starts the players' process for the WHEP endpoint `url`: `command("add")` offers one more
- * player, `command("count")` reports frames and states; `close()` ends every player.
+ * player, `command("count")` reports frames and states; `close()` ends every player, `kill()`
+ * makes them vanish.
  *
  * @param url The WHEP endpoint.
  * @param token The bearer token.
@@ -62,5 +63,15 @@ export function aiortcPlayers(url: string, token: string) {
     await lines.cancel().catch(() => {});
     await child.status;
   };
-  return { command, close };
+  /** SIGKILLs the players' process: its players vanish without a word (no DTLS close, no DELETE). */
+  const kill = async () => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+    await lines.cancel().catch(() => {});
+    await child.status;
+  };
+  return { command, close, kill };
 }

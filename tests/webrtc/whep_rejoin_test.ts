@@ -2,7 +2,8 @@
  * A WHEP viewer that vanishes and a new one that comes later: headless Chromium A plays the
  * stream, then is SIGKILLed (no `DELETE`, no DTLS close: its session just goes silent); 4 s
  * later Chromium B offers to the same `WhepSink`, whose `maxViewers` is 1. B takes the silent
- * session's place (`viewersReplaced`) without waiting for ICE to time out, plays the stream from
+ * session's place without waiting for ICE to time out (replacing it, `viewersReplaced`, or after
+ * the sink dropped it on its own once its silence proved it gone, 3 s to 7 s), plays the stream from
  * a keyframe its join asked for (the encoder makes only its first keyframe on its own), and the
  * encoder kept its 30 fps all along.
  *
@@ -66,10 +67,10 @@ Deno.test({
 
       killChromium(a);
       const killedAt = performance.now();
-      // A's session is still listed (ICE has not timed out) and the sink takes one viewer:
-      // until A has been silent for 3 s, another offer would be refused.
+      // The sink takes one viewer: until A has been silent for 3 s, another offer would be
+      // refused. By now A's silence may have ended its session already (from 3 s, at 7 s at the
+      // latest), or B's offer replaces it.
       await new Promise((resolve) => setTimeout(resolve, 4_000));
-      assert.equal(stats().viewers, 1, "A is still listed: ICE has not timed out");
       const b = await launchChromium();
       contexts.push(b);
       const sessionB = await watch(b, dashboard.origin, dashboard.token);
@@ -78,7 +79,7 @@ Deno.test({
 
       const s = stats();
       assert.equal(s.viewers, 1, JSON.stringify(s));
-      assert.equal(s.viewersReplaced, 1, JSON.stringify(s));
+      assert.ok(s.viewersReplaced <= 1, JSON.stringify(s));
       assert.equal(`/api/v1/whep/live/${s.peers[0].session}`, sessionB);
       assert.ok(s.keyframeRequests > requestsBeforeB, "B's join asked for a keyframe");
       const fps = (calls() - calls0) / ((performance.now() - t0) / 1000);

@@ -3,7 +3,7 @@
  * found by node id in the process-wide native table), its viewer's keyframe request reaches the
  * encoder in the main isolate (the connection's shared state carries it), and a viewer that vanishes without a
  * DELETE (its browser closed) never stalls the graph: frames keep flowing, and the endpoint drops
- * the viewer once ICE times out.
+ * the viewer once its silence proves it gone (3 s to 7 s).
  *
  * @module
  */

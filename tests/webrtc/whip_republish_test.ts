@@ -2,8 +2,9 @@
  * WhipSource takes a new publish after the last publisher left, without restarting the node:
  * Chromium A publishes its fake camera and microphone and ends with a `DELETE`; Chromium B
  * publishes right after and is then SIGKILLed (no `DELETE`, no DTLS close: it goes silent);
- * Chromium C publishes 3.5 s later and is taken in B's place (`publishersReplaced`), long before
- * ICE would time out. All three go through the same node into one MP4, whose timeline keeps
+ * Chromium C publishes 3.5 s later and is taken in B's place, long before ICE would time out:
+ * B's silence has ended its session by then (3 s to 7 s), or C's offer replaces it
+ * (`publishersReplaced`). All three go through the same node into one MP4, whose timeline keeps
  * going (each new publisher starts at the time it arrived); ffprobe checks it.
  *
  * @module
@@ -93,14 +94,13 @@ Deno.test({
       killChromium(contexts[1]);
       const killedAt = performance.now();
       await new Promise((resolve) => setTimeout(resolve, 3_500));
-      assert.equal(stats().publishers, 1, "B is still listed: ICE has not timed out");
 
-      await publish(); // C takes the place of silent B
+      await publish(); // C takes the place of silent B (ended by now, or replaced)
       const back = performance.now() - killedAt; // answered (201): ICE alone needs ~14 s
       await framesFlow("C");
       const s = stats();
       assert.equal(s.publishes, 3, JSON.stringify(s));
-      assert.equal(s.publishersReplaced, 1, JSON.stringify(s));
+      assert.ok(s.publishersReplaced <= 1, JSON.stringify(s));
       assert.equal(s.publishers, 1, JSON.stringify(s));
       assert.ok(back < 10_000, `C answered ${back.toFixed(0)} ms after B vanished`);
       recorded = s.videoFrames;

@@ -81,6 +81,14 @@ Deno.test({
       peers: { rttMs: number | null; sendBitrateBps: number; frames: number; plis: number }[];
     };
     const stats = () => rt.stats().nodes.publish.processor as unknown as Stats;
+    // Peer events: node-log events with data.peer.
+    const peers: { peer: string; at: number }[] = [];
+    rt.on((event) => {
+      const peer = event.type === "node-log" && event.node === "publish"
+        ? (event.data as { peer?: string } | undefined)?.peer
+        : undefined;
+      if (peer) peers.push({ peer, at: performance.now() });
+    });
     const until = (test: () => boolean, ms: number, what: string) =>
       within(
         (async () => {
@@ -104,12 +112,22 @@ Deno.test({
 
       const framesBefore = rt.stats().nodes[encoder.name].framesOut;
       await page.evaluate(killWhipServer);
+      const killedAt = performance.now();
+      await until(() => peers.some((e) => e.peer === "disconnected"), 10_000, "disconnected");
+      const noticedMs = peers.find((e) => e.peer === "disconnected")!.at - killedAt;
+      console.log(`WhipSink noticed the server end its session after ${noticedMs.toFixed(0)} ms`);
+      assert.ok(noticedMs < 7_500, `noticed after ${noticedMs.toFixed(0)} ms`);
       await until(
         () => stats().sessions === 2 && stats().state === "connected",
         30_000,
         "reconnect",
       );
       await boxMoves(page, "after the server came back");
+      // The two 503s are one outage (one retrying); the server answers again at once.
+      assert.deepEqual(
+        peers.map((e) => e.peer),
+        ["retrying", "connected", "disconnected", "reconnected"],
+      );
       assert.ok(rt.stats().nodes[encoder.name].framesOut > framesBefore + 30, "the graph ran on");
     } finally {
       await rt.stop();

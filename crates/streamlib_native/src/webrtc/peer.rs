@@ -305,6 +305,12 @@ impl Peer {
                 self.stats.state = "disconnected";
                 self.rtc.disconnect();
             }
+            if self.connected && self.rtc.is_alive() && self.liveness.vanished(Instant::now()) {
+                // Silent past its own cadence, at most past an overdue ICE consent check (RFC
+                // 7675): the peer is gone, whatever str0m's slower ICE timeout says later.
+                self.stats.state = "disconnected";
+                self.rtc.disconnect();
+            }
             if !self.rtc.is_alive() {
                 report.gone = true;
                 return (Instant::now() + Duration::from_secs(1), report);
