@@ -5,7 +5,8 @@
 # tests, Chromium for the dashboard test, GStreamer for the comparison benchmarks, and numpy for
 # the Python subprocess node, HAProxy and Prometheus for the sessions' scale-out test, and the
 # Python modules of the Python client, the gRPC interop tests and the WebRTC tests (aiortc), and
-# libsrt's srt-live-transmit (srt-tools) as the SRT tests' independent receiver and sender.
+# libsrt's srt-live-transmit (srt-tools) as the SRT tests' independent receiver and sender, and
+# nginx with its RTMP module (libnginx-mod-rtmp) as the RTMP test's media server.
 # `deno task test` runs it first. It installs only what is missing, and exits non-zero, naming
 # what is still missing, when it cannot install something: a test that needs it would fail
 # anyway, and this says why up front.
@@ -15,9 +16,11 @@ missing_tools() {
   local out=()
   for pair in ffprobe:ffmpeg ffmpeg:ffmpeg sox:sox cmake:cmake cc:gcc c++:g++ nasm:nasm Xvfb:xvfb \
     xwud:x11-apps chromium:chromium gst-launch-1.0:gstreamer1.0-tools haproxy:haproxy \
-    prometheus:prometheus srt-live-transmit:srt-tools; do
+    prometheus:prometheus srt-live-transmit:srt-tools nginx:nginx; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || out+=("${pair##*:}")
   done
+  # nginx's RTMP module, the media server of tests/network/rtmp_nginx_test.ts.
+  [ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || out+=(libnginx-mod-rtmp)
   # GStreamer elements the benchmarks and interop tests use.
   if command -v gst-inspect-1.0 >/dev/null 2>&1; then
     gst-inspect-1.0 openh264enc >/dev/null 2>&1 || out+=(gstreamer1.0-plugins-bad)
