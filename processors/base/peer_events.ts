@@ -113,6 +113,21 @@ export class PeerWatch {
  * @param change What happened.
  * @param peer Who the peer is, in words.
  * @param detail Why, or more about it (e.g. the refusal's status).
+ *
+ * @example A refused WHIP publish is an error record naming the peer and the status
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createNodeLog, type LogRecord } from "../../mod.ts";
+ * import { logPeer } from "./peer_events.ts";
+ *
+ * const records: LogRecord[] = [];
+ * const log = createNodeLog((record) => records.push(record));
+ * logPeer(log, "connected", "srt://127.0.0.1:9000 (caller)");
+ * logPeer(log, "gave-up", "http://127.0.0.1:8080/whip", "HTTP 403");
+ * assert.deepEqual(records.map((r) => r.level), ["info", "error"]);
+ * assert.deepEqual(records[1].data, { peer: "gave-up", with: "http://127.0.0.1:8080/whip", detail: "HTTP 403" });
+ * assert.equal(records[1].message, "peer gave-up: http://127.0.0.1:8080/whip (HTTP 403)");
+ * ```
  */
 export function logPeer(log: NodeLog, change: PeerChange, peer: string, detail?: string): void {
   const data: { [key: string]: JsonValue } = { peer: change, with: peer };
