@@ -33,5 +33,10 @@
 export { type Catalog, loadCatalog } from "./catalog.ts";
 export { ServeError } from "./errors.ts";
 export { ROUND_TRIP_BUCKETS, SessionMetrics } from "./session_metrics.ts";
-export { type ServeOptions, serveSessions, type SessionServer } from "./server.ts";
+export {
+  type ServeOptions,
+  serveSessions,
+  type SessionServer,
+  type WebRtcServeOptions,
+} from "./server.ts";
 export { loadTokenFile, type TokenFile, TokenPolicy } from "./tokens.ts";

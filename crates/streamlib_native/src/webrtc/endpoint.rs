@@ -1,6 +1,8 @@
 //! A WebRTC endpoint: one UDP socket and one native thread that drives every peer's str0m
 //! [`Rtc`](str0m::Rtc) (sans-IO) — WHEP playback (`Mode::Send`: frames pushed from JS go to each
-//! viewer) or WHIP ingest (`Mode::Receive`: one publisher's frames are queued for JS to read).
+//! viewer), WHIP ingest (`Mode::Receive`: one publisher's frames are queued for JS to read), or
+//! both at once with one peer (`Mode::Duplex`: a pipeline session's browser, whose media is
+//! queued for JS and which gets what JS pushes).
 //!
 //! JS never runs on this thread and the thread never calls JS: frames cross in bounded lock-free
 //! queues ([`ArrayQueue`]), full queues drop (counted), and a push wakes the thread with one
@@ -31,6 +33,9 @@ pub enum Mode {
     Send,
     /// WHIP: one publisher sends to us.
     Receive,
+    /// A session peer: media both ways (its frames are read, pushed frames go to it); any offer
+    /// with an audio or video line.
+    Duplex,
 }
 
 /// How an endpoint is made.
@@ -252,6 +257,7 @@ impl Endpoint {
             return Err(self.full(match self.config.mode {
                 Mode::Send => "viewer",
                 Mode::Receive => "publisher",
+                Mode::Duplex => "session peer",
             }));
         }
         let invalid = |detail: ErrorText| Error::from(ErrorKind::InvalidSdp { detail });
@@ -265,11 +271,12 @@ impl Endpoint {
         let mids = answer_mids(&answer);
         let wanted = match self.config.mode {
             Mode::Send => mids.iter().any(|(_, k)| *k == MediaKind::Video),
-            Mode::Receive => !mids.is_empty(),
+            Mode::Receive | Mode::Duplex => !mids.is_empty(),
         };
         if !wanted {
             return Err(invalid(ErrorText::new(
-                "no usable media line (WHEP needs a recvonly H.264 video m-line; WHIP sendonly)",
+                "no usable media line (WHEP needs a recvonly H.264 video m-line; WHIP sendonly; \
+                 a session an Opus audio or H.264 video line)",
             )));
         }
         let id = self.next_session.fetch_add(1, Ordering::Relaxed);

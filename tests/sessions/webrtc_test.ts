@@ -1,0 +1,265 @@
+/// <reference lib="dom" />
+/**
+ * WebRTC sessions (`sessions/webrtc/`, `POST /v1/webrtc/<pipeline>` of `streamlib serve`): the
+ * hostile requests each refused with its code and status and nothing left open, the session limit
+ * shared with the WebSocket transport, and a real Chromium peer whose session ends when the peer
+ * goes away without a `DELETE`, or whose connection ends when its session does.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { serveSessions, type SessionServer, TokenPolicy } from "../../serve/mod.ts";
+import { connect } from "../../sessions/client/mod.ts";
+import { httpStatusOf, WEBRTC_REFUSAL_CODES } from "../../sessions/webrtc/mod.ts";
+import { ERROR_CODES, type ErrorCode } from "../../frontend/error_codes.ts";
+import { HTTP_STATUS } from "../../web/server/api/errors.ts";
+import { launchChromium, within } from "../webrtc/chromium.ts";
+import { BUILTIN, gain } from "./pipelines.ts";
+
+const TOKEN = "webrtc-token-0123456789";
+const OTHER = "other-token-0123456789";
+
+async function start(options: { maxSessions?: number; maxSessionMs?: number } = {}) {
+  const catalog = new Map<string, unknown>([
+    ["voice", gain(2)],
+    ["data-only", {
+      version: 1,
+      nodes: [{ id: "fx", type: "Gain" }],
+      inputs: { pcm: "fx.in" },
+      outputs: { pcm: "fx.out" },
+    }],
+  ]);
+  const tokens = new TokenPolicy({ tokens: { [TOKEN]: ["*"], [OTHER]: ["data-only"] } });
+  return await serveSessions({
+    catalog,
+    port: 0,
+    tokens,
+    registries: [BUILTIN],
+    webrtc: { allowedOrigins: ["http://allowed.example"] },
+    ...options,
+  });
+}
+
+async function post(
+  server: SessionServer,
+  pipeline: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; code?: string; headers: Headers; text: string }> {
+  const response = await fetch(`${server.webrtcUrl}/${pipeline}`, {
+    method: "POST",
+    headers: { "content-type": "application/sdp", authorization: `Bearer ${TOKEN}`, ...headers },
+    body,
+  });
+  const text = await response.text();
+  let code: string | undefined;
+  try {
+    code = JSON.parse(text).error?.code;
+  } catch { /* an SDP answer */ }
+  return { status: response.status, code, headers: response.headers, text };
+}
+
+async function until(what: string, ms: number, test: () => boolean | Promise<boolean>) {
+  await within(
+    (async () => {
+      while (!(await test())) await new Promise((r) => setTimeout(r, 50));
+    })(),
+    ms,
+    what,
+  );
+}
+
+Deno.test("httpStatusOf() gives each registered refusal code the control API's status", () => {
+  for (const code of WEBRTC_REFUSAL_CODES) {
+    assert.ok(code in ERROR_CODES, `${code} is registered`);
+    assert.equal(httpStatusOf(code), HTTP_STATUS[code as ErrorCode], code);
+  }
+  assert.equal(httpStatusOf("session_isolate_died"), 500);
+});
+
+Deno.test({
+  name:
+    "WebRtcHandler refuses hostile requests with their codes and statuses, leaving nothing open",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const server = await start();
+    try {
+      const offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+      const cases: [string, Promise<{ status: number; code?: string }>, number, string][] = [
+        ["no token", post(server, "voice", offer, { authorization: "" }), 401, "missing_token"],
+        [
+          "a wrong token",
+          post(server, "voice", offer, { authorization: "Bearer nope" }),
+          401,
+          "invalid_token",
+        ],
+        [
+          "a token not for it",
+          post(server, "voice", offer, { authorization: `Bearer ${OTHER}` }),
+          403,
+          "pipeline_not_allowed",
+        ],
+        ["an unknown pipeline", post(server, "nope", offer), 404, "pipeline_not_found"],
+        [
+          "JSON, not SDP",
+          post(server, "voice", "{}", { "content-type": "application/json" }),
+          415,
+          "unsupported_media_type",
+        ],
+        ["a body that is not SDP", post(server, "voice", "hello"), 400, "webrtc_invalid_offer"],
+        [
+          "SDP that does not parse",
+          post(server, "voice", "v=0\r\nnonsense\r\n"),
+          400,
+          "webrtc_invalid_offer",
+        ],
+        ["SDP with no media line", post(server, "voice", offer), 400, "webrtc_invalid_offer"],
+        [
+          "an offer over 64 KiB",
+          post(server, "voice", `v=0\r\n${"a=x\r\n".repeat(20_000)}`),
+          413,
+          "body_too_large",
+        ],
+        [
+          "a pipeline with no audio or video port",
+          post(server, "data-only", offer),
+          422,
+          "webrtc_no_media_port",
+        ],
+        [
+          "a page of another origin",
+          post(server, "voice", offer, { origin: "http://evil.example" }),
+          403,
+          "forbidden_origin",
+        ],
+      ];
+      for (const [what, answer, status, code] of cases) {
+        const got = await answer;
+        assert.deepEqual([got.status, got.code], [status, code], what);
+      }
+      const gone = await fetch(`${server.webrtcUrl}/voice/not-a-session`, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      assert.equal(gone.status, 404);
+      assert.equal((await gone.json()).error.code, "webrtc_session_not_found");
+      const get = await fetch(`${server.webrtcUrl}/voice`);
+      assert.equal(get.status, 405);
+      assert.equal(get.headers.get("allow"), "POST, OPTIONS");
+      await get.body?.cancel();
+      // The preflight of an allowed origin, and its answers readable by it (Location included).
+      const preflight = await fetch(`${server.webrtcUrl}/voice`, {
+        method: "OPTIONS",
+        headers: { origin: "http://allowed.example", "access-control-request-method": "POST" },
+      });
+      assert.equal(preflight.status, 204);
+      assert.equal(preflight.headers.get("access-control-allow-origin"), "http://allowed.example");
+      assert.match(preflight.headers.get("access-control-expose-headers") ?? "", /location/);
+      await preflight.body?.cancel();
+      assert.equal(server.runner.active, 0);
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      assert.match(metrics, /^streamlib_sessions_failed_total\{code="webrtc_invalid_offer"\} 3$/m);
+      assert.match(metrics, /^streamlib_sessions_started_total 0$/m);
+    } finally {
+      await server.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "WebRtcHandler shares maxSessions with the WebSocket sessions: 503 session_limit_reached",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const server = await start({ maxSessions: 1 });
+    try {
+      const client = connect(server.sessionsUrl, { token: TOKEN });
+      const session = await client.open("voice");
+      const refused = await post(server, "voice", "v=0\r\n");
+      assert.deepEqual([refused.status, refused.code], [503, "session_limit_reached"]);
+      assert.equal(refused.headers.get("retry-after"), "1");
+      session.end("audio");
+      await session.closed;
+    } finally {
+      await server.close();
+    }
+  },
+});
+
+/** Runs in the page: offers the fake microphone both ways, sets the answer, waits to connect. */
+async function offerFromPage(args: { url: string; token: string }) {
+  const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+  const pc = new RTCPeerConnection();
+  (globalThis as unknown as { pc: RTCPeerConnection }).pc = pc;
+  pc.addTransceiver(mic.getAudioTracks()[0], { direction: "sendrecv", streams: [mic] });
+  await pc.setLocalDescription(await pc.createOffer());
+  const response = await fetch(args.url, {
+    method: "POST",
+    headers: { "content-type": "application/sdp", authorization: `Bearer ${args.token}` },
+    body: pc.localDescription!.sdp,
+  });
+  const answer = await response.text();
+  if (response.status !== 201) return { status: response.status, state: answer };
+  await pc.setRemoteDescription({ type: "answer", sdp: answer });
+  await new Promise<void>((resolve) => {
+    pc.onconnectionstatechange = () => pc.connectionState === "connected" && resolve();
+    setTimeout(resolve, 10_000);
+  });
+  return { status: response.status, state: pc.connectionState };
+}
+
+Deno.test({
+  name:
+    "A WebRTC session ends when its Chromium peer closes without DELETE, and ends the peer when it ends",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const server = await start({ maxSessionMs: 6_000 });
+    const context = await launchChromium([
+      "--use-fake-device-for-media-stream",
+      "--use-fake-ui-for-media-stream",
+    ]);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/healthz`);
+      const args = { url: `${server.webrtcUrl}/voice`, token: TOKEN };
+      // The peer goes: its RTCPeerConnection closes (a DTLS close), no DELETE.
+      const first = await within(page.evaluate(offerFromPage, args), 20_000, "the first offer");
+      assert.deepEqual(first, { status: 201, state: "connected" });
+      assert.equal(server.runner.active, 1);
+      await page.evaluate(() => (globalThis as unknown as { pc: RTCPeerConnection }).pc.close());
+      await until(
+        "the session to end after the peer left",
+        30_000,
+        () => server.runner.active === 0,
+      );
+      // The session goes (here its maximum length): the peer's connection ends.
+      const second = await within(page.evaluate(offerFromPage, args), 20_000, "the second offer");
+      assert.deepEqual(second, { status: 201, state: "connected" });
+      await until(
+        "the session to reach its maximum length",
+        15_000,
+        () => server.runner.active === 0,
+      );
+      await until(
+        "the peer to see its connection end",
+        20_000,
+        () =>
+          page.evaluate(() =>
+            ["failed", "closed", "disconnected"].includes(
+              (globalThis as unknown as { pc: RTCPeerConnection }).pc.connectionState,
+            )
+          ),
+      );
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      assert.match(metrics, /^streamlib_sessions_started_total 2$/m);
+      assert.match(metrics, /^streamlib_sessions_failed_total\{code="client_disconnected"\} 1$/m);
+      assert.match(metrics, /^streamlib_sessions_failed_total\{code="session_too_long"\} 1$/m);
+    } finally {
+      await context.close();
+      await server.close();
+    }
+  },
+});
