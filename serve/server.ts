@@ -42,7 +42,8 @@ export interface ServeOptions extends RunnerOptions {
   /**
    * WebRTC sessions at `POST /v1/webrtc/<pipeline>` (`sessions/webrtc/`), with the same tokens,
    * session limit and metrics; `false` turns them off. Default on, each session's UDP socket on
-   * the server's address when it is one IP address, else on `127.0.0.1`.
+   * the server's address when it is one IP address (or `0.0.0.0`/`::` with a `publicAddress`),
+   * else on `127.0.0.1`.
    */
   readonly webrtc?: WebRtcServeOptions | false;
 }
@@ -84,6 +85,7 @@ export interface SessionServer {
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 /** One IP address (not `0.0.0.0` or `::`, which need a public address to announce). */
+const UNSPECIFIED = new Set(["0.0.0.0", "::"]);
 const IP_ADDRESS = /^(?!0\.0\.0\.0$)(\d{1,3}\.){3}\d{1,3}$|^(?!::$)[0-9a-f:]*:[0-9a-f:]*$/i;
 
 function json(status: number, body: unknown): Response {
@@ -162,7 +164,11 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
         runner,
         resolve: lookup,
         observer: metrics.observer,
-        bind: rtc?.bind ?? (IP_ADDRESS.test(hostname) ? hostname : "127.0.0.1"),
+        // On the server's own address; on every address only with an address to announce.
+        bind: rtc?.bind ??
+          (IP_ADDRESS.test(hostname) || (UNSPECIFIED.has(hostname) && rtc?.publicAddress)
+            ? hostname
+            : "127.0.0.1"),
         publicAddress: rtc?.publicAddress,
         allowedOrigins: rtc?.allowedOrigins,
       })
