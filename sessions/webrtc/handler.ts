@@ -7,6 +7,7 @@
 
 import { WebRtcEndpoint } from "../../ffi/net/webrtc_endpoint.ts";
 import type { PipelineRunner } from "../runner.ts";
+import type { Session } from "../session.ts";
 import { SessionError } from "../errors.ts";
 import type { SessionObserver } from "../websocket/observer.ts";
 import { TransportError } from "../websocket/errors.ts";
@@ -57,7 +58,7 @@ const MEDIA_PORTS = ["audio", "video"];
  *
  * Refusals are JSON `{ error: { status, code, message } }` with the status of
  * {@linkcode httpStatusOf}. The session ends, and its socket and isolate are freed, when the
- * peer goes (DTLS close or ICE consent lost: `client_disconnected`), on `DELETE`, or when the
+ * peer goes (its DTLS close, or its silence: `client_disconnected`), on `DELETE`, or when the
  * session ends on its own (a limit, a fault, its outputs ended).
  */
 export class WebRtcHandler {
@@ -163,6 +164,7 @@ export class WebRtcHandler {
   async #offer(request: Request, pipeline: string, token: string): Promise<Response> {
     const { runner, observer = {} } = this.#options;
     let endpoint: WebRtcEndpoint | undefined;
+    let session: Session | undefined;
     try {
       const manifest = this.#options.resolve(pipeline, token);
       checkMediaPorts(pipeline, manifest);
@@ -181,6 +183,9 @@ export class WebRtcHandler {
           }': ${runner.active} of ${runner.limits.maxSessions} sessions are open`,
         );
       }
+      // The session first, then the answer: the peer's connect timeout starts with its answer,
+      // and an isolate may take a while to start.
+      session = await runner.stream(manifest);
       const id = crypto.randomUUID();
       endpoint = WebRtcEndpoint.create({
         name: `session:${id}`,
@@ -190,14 +195,15 @@ export class WebRtcHandler {
         maxPeers: 1,
       });
       const { answer } = endpoint.acceptOffer(sdp);
-      const session = await runner.stream(manifest);
       const bridge = new PeerBridge(session, endpoint, observer);
+      session = undefined;
       endpoint = undefined; // the bridge owns it now
       this.#live.set(id, { pipeline, bridge });
-      observer.started?.(session.id, pipeline);
+      const sessionId = bridge.sessionId;
+      observer.started?.(sessionId, pipeline);
       bridge.done.then((code) => {
         this.#live.delete(id);
-        observer.ended?.(session.id, code);
+        observer.ended?.(sessionId, code);
       });
       const location = `${this.#prefix}/${encodeURIComponent(pipeline)}/${id}`;
       return new Response(answer, {
@@ -206,6 +212,7 @@ export class WebRtcHandler {
       });
     } catch (error) {
       endpoint?.close();
+      await session?.close();
       observer.refused?.(codeOf(error));
       throw error;
     }

@@ -51,7 +51,7 @@ export interface PeerBridgeCounts {
  * - **out**: it reads the session's outputs: `audio` blocks become 20 ms Opus packets, `video`
  *   pictures are encoded to H.264 (baseline, a keyframe when the peer asks: PLI/FIR, connect) and
  *   H.264 access units pass as they are; the endpoint's queue drops what the network cannot take.
- * - **the end**: the peer gone (DTLS close, or ICE consent lost) ends the session with
+ * - **the end**: the peer gone (its DTLS close, or a silence that proves it gone) ends the session with
  *   `client_disconnected`; the session's end (its outputs ended, a limit, a fault) closes the
  *   endpoint. Either way {@linkcode PeerBridge.done} resolves with the code and everything is freed.
  */
@@ -107,13 +107,18 @@ export class PeerBridge {
     this.#pumpOutputs();
   }
 
+  /** The session's id. */
+  get sessionId(): string {
+    return this.#session.id;
+  }
+
   /** Resolves with the code the session ended with (`""`: it ended normally) once all is freed. */
   get done(): Promise<string> {
     return this.#done.promise;
   }
 
   /**
-   * Ends the session and the peer's connection (a DTLS close). Idempotent.
+   * Ends the session and closes the peer's endpoint. Idempotent.
    *
    * @param code Why, as counted (`""` for the client's own `DELETE`).
    * @returns When everything is freed.
@@ -138,7 +143,7 @@ export class PeerBridge {
     }
     if (peers > 0) this.#seenPeer = true;
     else if (this.#seenPeer || performance.now() - this.#started > FIRST_PEER_MS) {
-      // Its DTLS close, its ICE consent lost, or never connected within the connect timeout.
+      // Its DTLS close, its silence, or never connected within the connect timeout.
       this.#end("client_disconnected");
       return;
     }

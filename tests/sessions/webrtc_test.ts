@@ -14,7 +14,7 @@ import { connect } from "../../sessions/client/mod.ts";
 import { httpStatusOf, WEBRTC_REFUSAL_CODES } from "../../sessions/webrtc/mod.ts";
 import { ERROR_CODES, type ErrorCode } from "../../frontend/error_codes.ts";
 import { HTTP_STATUS } from "../../web/server/api/errors.ts";
-import { launchChromium, within } from "../webrtc/chromium.ts";
+import { killChromium, launchChromium, within } from "../webrtc/chromium.ts";
 import { BUILTIN, gain } from "./pipelines.ts";
 
 const TOKEN = "webrtc-token-0123456789";
@@ -212,11 +212,12 @@ async function offerFromPage(args: { url: string; token: string }) {
 
 Deno.test({
   name:
-    "A WebRTC session ends when its Chromium peer closes without DELETE, and ends the peer when it ends",
+    "A WebRTC session ends when its Chromium peer closes or vanishes without DELETE, and ends the peer when it ends",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
     const server = await start({ maxSessionMs: 6_000 });
+    const lasting = await start();
     const context = await launchChromium([
       "--use-fake-device-for-media-stream",
       "--use-fake-ui-for-media-stream",
@@ -253,6 +254,24 @@ Deno.test({
             )
           ),
       );
+      // The peer vanishes (its browser killed: no DTLS close, its ICE consent checks stop).
+      await page.goto(`${lasting.url}/healthz`);
+      const third = await within(
+        page.evaluate(offerFromPage, { url: `${lasting.webrtcUrl}/voice`, token: TOKEN }),
+        20_000,
+        "the third offer",
+      );
+      assert.deepEqual(third, { status: 201, state: "connected" });
+      killChromium(context);
+      const killedAt = performance.now();
+      await until(
+        "the session to end after the peer vanished",
+        40_000,
+        () => lasting.runner.active === 0,
+      );
+      console.log(`session ended ${Math.round(performance.now() - killedAt)} ms after the kill`);
+      const ended = await (await fetch(`${lasting.url}/metrics`)).text();
+      assert.match(ended, /^streamlib_sessions_failed_total\{code="client_disconnected"\} 1$/m);
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
       assert.match(metrics, /^streamlib_sessions_started_total 2$/m);
       assert.match(metrics, /^streamlib_sessions_failed_total\{code="client_disconnected"\} 1$/m);
@@ -260,6 +279,7 @@ Deno.test({
     } finally {
       await context.close();
       await server.close();
+      await lasting.close();
     }
   },
 });

@@ -191,6 +191,7 @@ impl Endpoint {
         });
         let announced_port = config.public_port.unwrap_or(local.port());
         let thread_shared = Arc::clone(&shared);
+        let mode = config.mode;
         let thread = std::thread::Builder::new()
             .name("streamlib-webrtc".into())
             .spawn(move || {
@@ -199,6 +200,7 @@ impl Endpoint {
                     &socket,
                     SocketAddr::new(public, announced_port),
                     waker_addr,
+                    mode,
                 );
             })
             .map_err(|e| network_error("WebRTC thread", &e))?;
@@ -635,8 +637,11 @@ fn answer_mids(sdp: &str) -> Vec<(Mid, MediaKind)> {
     mids
 }
 
-/// The network thread: control messages, frames out, datagrams in, str0m timeouts.
-fn run(shared: &Shared, socket: &UdpSocket, local: SocketAddr, waker: SocketAddr) {
+/// The network thread: control messages, frames out, datagrams in, str0m timeouts. A duplex
+/// endpoint's connected peer (a session's) is closed as soon as its silence proves it gone
+/// ([`Liveness::vanished`]), not only when ICE times out, so its session ends sooner; one that
+/// never connected is left to [`CONNECT_TIMEOUT`](crate::webrtc::peer::CONNECT_TIMEOUT).
+fn run(shared: &Shared, socket: &UdpSocket, local: SocketAddr, waker: SocketAddr, mode: Mode) {
     let mut peers: Vec<Peer> = Vec::new();
     let mut buf = vec![0u8; 2048];
     let send = |to: SocketAddr, data: &[u8]| {
@@ -675,6 +680,13 @@ fn run(shared: &Shared, socket: &UdpSocket, local: SocketAddr, waker: SocketAddr
         let now = Instant::now();
         let mut next = now + Duration::from_millis(50);
         let mut gone: Vec<u32> = Vec::new();
+        if mode == Mode::Duplex {
+            for peer in &mut peers {
+                if peer.is_connected() && peer.liveness().vanished(now) {
+                    peer.close();
+                }
+            }
+        }
         for peer in &mut peers {
             let mut on_received = |frame: Received| {
                 if shared.incoming.push(frame).is_err() {
