@@ -23,6 +23,12 @@ const OTHER = "other-token-0123456789";
 async function start(options: { maxSessions?: number; maxSessionMs?: number } = {}) {
   const catalog = new Map<string, unknown>([
     ["voice", gain(2)],
+    ["scale", {
+      version: 1,
+      nodes: [{ id: "scale", type: "VideoScale", config: { width: 320, height: 240 } }],
+      inputs: { video: "scale.in" },
+      outputs: { video: "scale.out" },
+    }],
     ["data-only", {
       version: 1,
       nodes: [{ id: "fx", type: "Gain" }],
@@ -280,6 +286,94 @@ Deno.test({
       await context.close();
       await server.close();
       await lasting.close();
+    }
+  },
+});
+
+/** Runs in the page: sends the fake camera both ways (H.264), plays what comes back. */
+async function videoFromPage(args: { url: string; token: string }) {
+  const camera = await navigator.mediaDevices.getUserMedia({
+    video: { width: 640, height: 480, frameRate: 30 },
+  });
+  const pc = new RTCPeerConnection();
+  const transceiver = pc.addTransceiver(camera.getVideoTracks()[0], {
+    direction: "sendrecv",
+    streams: [camera],
+  });
+  transceiver.setCodecPreferences(
+    RTCRtpReceiver.getCapabilities("video")!.codecs.filter((c) =>
+      c.mimeType === "video/H264" && /packetization-mode=1/.test(c.sdpFmtpLine ?? "")
+    ),
+  );
+  const video = document.createElement("video");
+  video.muted = true;
+  video.autoplay = true;
+  document.body.append(video);
+  pc.ontrack = (event) => (video.srcObject = new MediaStream([event.track]));
+  await pc.setLocalDescription(await pc.createOffer());
+  const response = await fetch(args.url, {
+    method: "POST",
+    headers: { "content-type": "application/sdp", authorization: `Bearer ${args.token}` },
+    body: pc.localDescription!.sdp,
+  });
+  const answer = await response.text();
+  if (response.status !== 201) {
+    return { status: response.status, width: 0, height: 0, framesDecoded: 0, error: answer };
+  }
+  await pc.setRemoteDescription({ type: "answer", sdp: answer });
+  const deadline = performance.now() + 20_000;
+  let framesDecoded = 0;
+  while (performance.now() < deadline) {
+    for (const report of (await pc.getStats()).values()) {
+      if (report.type === "inbound-rtp" && report.kind === "video") {
+        framesDecoded = report.framesDecoded ?? 0;
+      }
+    }
+    if (framesDecoded >= 30 && video.videoWidth > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const result = {
+    status: response.status,
+    width: video.videoWidth,
+    height: video.videoHeight,
+    framesDecoded,
+    error: "",
+  };
+  await fetch(new URL(response.headers.get("location")!, args.url), {
+    method: "DELETE",
+    headers: { authorization: `Bearer ${args.token}` },
+  });
+  pc.close();
+  for (const track of camera.getTracks()) track.stop();
+  return result;
+}
+
+Deno.test({
+  name: "A WebRTC session takes Chromium's camera (H.264) and sends back the pipeline's video",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const server = await start();
+    const context = await launchChromium([
+      "--use-fake-device-for-media-stream",
+      "--use-fake-ui-for-media-stream",
+    ]);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/healthz`);
+      const got = await within(
+        page.evaluate(videoFromPage, { url: `${server.webrtcUrl}/scale`, token: TOKEN }),
+        40_000,
+        "the video session",
+      );
+      // 640x480 in, 320x240 back: the pictures went through the pipeline's VideoScale.
+      assert.equal(got.status, 201, JSON.stringify(got));
+      assert.deepEqual([got.width, got.height], [320, 240], JSON.stringify(got));
+      assert.ok(got.framesDecoded >= 30, JSON.stringify(got));
+      await until("the session to end after DELETE", 10_000, () => server.runner.active === 0);
+    } finally {
+      await context.close();
+      await server.close();
     }
   },
 });
