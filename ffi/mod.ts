@@ -120,6 +120,7 @@ export type {
   ReceivedFrame,
   WebRtcEndpoint,
   WebRtcEndpointStats,
+  WebRtcMode,
   WebRtcPeerStats,
 } from "./net/webrtc_endpoint.ts";
 export type { NativeRingOptions } from "./transport/native_ring.ts";

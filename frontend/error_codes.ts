@@ -82,6 +82,10 @@ export const FRONTEND_ERROR_CODES = {
     meaning: "A session's client went away before the session ended (counted, never sent)",
   },
   connection_failed: { origin: "request", meaning: "A session client could not reach the server" },
+  webrtc_no_media_port: {
+    origin: "request",
+    meaning: "A WebRTC session of a pipeline with no application input or output audio or video",
+  },
   connection_lost: {
     origin: "request",
     meaning: "A session client's connection ended without a close message",

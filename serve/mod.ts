@@ -48,5 +48,10 @@ export {
 export { type Catalog, loadCatalog } from "./catalog.ts";
 export { ServeError } from "./errors.ts";
 export { ROUND_TRIP_BUCKETS, SessionMetrics } from "./session_metrics.ts";
-export { type ServeOptions, serveSessions, type SessionServer } from "./server.ts";
+export {
+  type ServeOptions,
+  serveSessions,
+  type SessionServer,
+  type WebRtcServeOptions,
+} from "./server.ts";
 export { loadTokenFile, type TokenFile, TokenPolicy } from "./tokens.ts";

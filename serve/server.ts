@@ -1,6 +1,7 @@
 /**
  * {@linkcode serveSessions}: the server of `streamlib serve`: a folder's pipelines as WebSocket
- * sessions, with tokens, health, readiness, metrics, the operators' API and the sessions page.
+ * and WebRTC sessions, with tokens, health, readiness, metrics, the operators' API and the
+ * sessions page.
  *
  * @module
  */
@@ -17,6 +18,7 @@ import { SessionHandler } from "../sessions/websocket/handler.ts";
 import { TransportError } from "../sessions/websocket/errors.ts";
 import type { OpenMessage } from "../sessions/wire/messages.ts";
 import { SessionAdmin } from "./admin.ts";
+import type { WebRtcHandler } from "../sessions/webrtc/handler.ts";
 import type { Catalog } from "./catalog.ts";
 import { ServeError } from "./errors.ts";
 import { CONTENT_TYPE } from "./prometheus/text_format.ts";
@@ -59,6 +61,23 @@ export interface ServeOptions extends RunnerOptions {
    * none. `serve/` does not import the dashboard; its caller composes the two.
    */
   readonly dashboard?: SessionsPageFactory | false;
+  /**
+   * WebRTC sessions at `POST /v1/webrtc/<pipeline>` (`sessions/webrtc/`), with the same tokens,
+   * session limit and metrics; `false` turns them off. Default on, each session's UDP socket on
+   * the server's address when it is one IP address (or `0.0.0.0`/`::` with a `publicAddress`),
+   * else on `127.0.0.1`.
+   */
+  readonly webrtc?: WebRtcServeOptions | false;
+}
+
+/** Where WebRTC sessions' media goes and which browser pages may open them. */
+export interface WebRtcServeOptions {
+  /** The IP address each session's UDP socket binds. */
+  readonly bind?: string;
+  /** The address announced in the ICE candidate (needed when `bind` is `0.0.0.0` or `::`). */
+  readonly publicAddress?: string;
+  /** Browser origins, besides the server's own, whose pages may open sessions (CORS). */
+  readonly allowedOrigins?: readonly string[];
 }
 
 /** A running server. */
@@ -67,6 +86,8 @@ export interface SessionServer {
   readonly url: string;
   /** `ws://host:port/v1/sessions`, for session clients. */
   readonly sessionsUrl: string;
+  /** `http://host:port/v1/webrtc`: POST an SDP offer to `<webrtcUrl>/<pipeline>` (when on). */
+  readonly webrtcUrl?: string;
   /** The port it listens on. */
   readonly port: number;
   /** The gRPC port, when `grpcPort` was given. */
@@ -92,6 +113,9 @@ export interface SessionServer {
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+/** One IP address (not `0.0.0.0` or `::`, which need a public address to announce). */
+const UNSPECIFIED = new Set(["0.0.0.0", "::"]);
+const IP_ADDRESS = /^(?!0\.0\.0\.0$)(\d{1,3}\.){3}\d{1,3}$|^(?!::$)[0-9a-f:]*:[0-9a-f:]*$/i;
 
 function json(status: number, body: unknown): Response {
   return Response.json(body, { status });
@@ -155,19 +179,39 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
   // Pooled isolates run each of the catalog's pipelines once before a session asks (at most 16).
   const runner = new PipelineRunner({ warmup: [...catalog.values()].slice(0, 16), ...options });
   const metrics = new SessionMetrics();
-  const resolve = (open: OpenMessage): unknown => {
-    tokens.check(open.pipeline, open.token);
-    const manifest = catalog.get(open.pipeline);
+  const lookup = (pipeline: string, token: string): unknown => {
+    tokens.check(pipeline, token);
+    const manifest = catalog.get(pipeline);
     if (manifest === undefined) {
       const available = [...catalog.keys()];
       throw new TransportError(
         "pipeline_not_found",
-        `No pipeline '${open.pipeline.slice(0, 80)}', available: ${available.join(", ") || "none"}`,
-        { pipeline: open.pipeline.slice(0, 256), available },
+        `No pipeline '${pipeline.slice(0, 80)}', available: ${available.join(", ") || "none"}`,
+        { pipeline: pipeline.slice(0, 256), available },
       );
     }
     return manifest;
   };
+  const resolve = (open: { pipeline: string; token: string }): unknown =>
+    lookup(open.pipeline, open.token);
+  // WebRTC's handler (and the native code it uses) is loaded on its first request.
+  const rtc = options.webrtc === false ? undefined : options.webrtc ?? {};
+  let webrtc: Promise<WebRtcHandler> | undefined;
+  const webrtcHandler = (): Promise<WebRtcHandler> =>
+    webrtc ??= import("../sessions/webrtc/handler.ts").then(({ WebRtcHandler }) =>
+      new WebRtcHandler({
+        runner,
+        resolve: lookup,
+        observer: metrics.observer,
+        // On the server's own address; on every address only with an address to announce.
+        bind: rtc?.bind ??
+          (IP_ADDRESS.test(hostname) || (UNSPECIFIED.has(hostname) && rtc?.publicAddress)
+            ? hostname
+            : "127.0.0.1"),
+        publicAddress: rtc?.publicAddress,
+        allowedOrigins: rtc?.allowedOrigins,
+      })
+    );
   const handler = new SessionHandler({
     runner,
     resolve,
@@ -190,12 +234,17 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
     if (
       page && (pathname === SESSIONS_PAGE_PATH || pathname.startsWith(`${SESSIONS_PAGE_PATH}/`))
     ) return page.handle(request);
+    if (rtc && pathname.startsWith("/v1/webrtc/")) {
+      return webrtcHandler().then((h) => h.handle(request));
+    }
     const get = pathname === "/healthz" || pathname === "/readyz" || pathname === "/metrics";
     if (!get) {
       return refusal(
         404,
         "not_found",
-        `No route at ${pathname.slice(0, 200)}: /v1/sessions, ${ADMIN_SESSIONS_PATH}, ${
+        `No route at ${pathname.slice(0, 200)}: /v1/sessions, ${
+          rtc ? "/v1/webrtc/<pipeline>, " : ""
+        }${ADMIN_SESSIONS_PATH}, ${
           page ? `${SESSIONS_PAGE_PATH}, ` : ""
         }/healthz, /readyz, /metrics`,
       );
@@ -260,6 +309,7 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
   return {
     url,
     sessionsUrl: `ws://${host}:${addr.port}/v1/sessions`,
+    webrtcUrl: rtc ? `http://${host}:${addr.port}/v1/webrtc` : undefined,
     port: addr.port,
     grpcPort: grpc?.port,
     adminToken,
@@ -274,7 +324,11 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
     close() {
       closing ??= (async () => {
         draining = true;
-        await Promise.all([handler.close(drainMs), grpc?.close({ graceMs: drainMs })]);
+        await Promise.all([
+          handler.close(drainMs),
+          grpc?.close({ graceMs: drainMs }),
+          webrtc?.then((h) => h.close()),
+        ]);
         await runner.close();
         await http.shutdown();
       })();

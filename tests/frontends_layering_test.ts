@@ -30,7 +30,7 @@ const FORBIDDEN: Record<string, readonly string[]> = {
  * The session transports and clients, inside `sessions/`: the runtime and the runner (the rest of
  * `sessions/`) import none of them, and a client imports only the wire format and frame types.
  */
-const TRANSPORTS = ["sessions/websocket", "sessions/client"] as const;
+const TRANSPORTS = ["sessions/websocket", "sessions/webrtc", "sessions/client"] as const;
 const CLIENT_MAY_IMPORT = ["sessions/client", "sessions/wire", "core/frames"] as const;
 
 /** Files of the runner (`sessions/` outside its transports) that import a transport or client. */

@@ -24,10 +24,13 @@ const USAGE =
   `Usage: streamlib serve <folder> [--port N] [--grpc-port N] [--hostname H] [--token-file F] [--pool N]
                        [--max-sessions N] [--idle-timeout S] [--max-session S]
                        [--max-message M] [--memory-budget M] [--drain S] [--registry MODULE]...
+                       [--webrtc-public-address A] [--webrtc-origin O]... [--no-webrtc]
                        [--no-dashboard] [--json]
   Serves every <name>.json manifest of <folder> as a pipeline named <name>: one session per
   WebSocket at ws://<host>:<port>/v1/sessions (the pipeline named in the open message, see
-  docs/wire_format.md), each in an isolate of its own. GET /healthz answers 200 while the
+  docs/wire_format.md), and one per WebRTC peer that POSTs an SDP offer to
+  http://<host>:<port>/v1/webrtc/<name> (its audio/video in, the pipeline's out; see
+  docs/sessions.md), each in an isolate of its own. GET /healthz answers 200 while the
   process is up, GET /readyz 200 while it takes sessions (503 when full or stopping), GET
   /metrics the Prometheus text format. On SIGTERM (or SIGINT, SIGHUP) /readyz turns 503, each
   session's inputs end and its outputs flush (up to --drain), it gets close with the code
@@ -51,9 +54,14 @@ Options:
   --drain S           seconds outputs may take to flush when stopping (default 5)
   --registry MODULE   a module whose 'registry' export sessions use, instead of the built-in
                       processors (repeatable)
+  --webrtc-public-address A
+                      the address WebRTC peers reach the media sockets at (the ICE candidate);
+                      needed with --hostname 0.0.0.0 for WebRTC sessions
+  --webrtc-origin O   a browser origin whose pages may open WebRTC sessions (CORS; repeatable)
+  --no-webrtc         serve no WebRTC sessions
   --no-dashboard      do not serve the sessions page at /dashboard (the admin API stays)
-  --json              print { url, sessionsUrl, port, grpcPort, adminToken, dashboardUrl } as
-                      one JSON line on stdout
+  --json              print { url, sessionsUrl, webrtcUrl, port, grpcPort, adminToken,
+                      dashboardUrl } as one JSON line on stdout
   -h, --help          this text
 Exit codes: 0 served and stopped cleanly, 1 a manifest that is not a JSON object, 2 usage error
 or a folder or token file that cannot be read.`;
@@ -78,6 +86,9 @@ export const command: CliCommand = {
         "memory-budget": { type: "string" },
         drain: { type: "string" },
         registry: { type: "string", multiple: true },
+        "webrtc-public-address": { type: "string" },
+        "webrtc-origin": { type: "string", multiple: true },
+        "no-webrtc": { type: "boolean", default: false },
         json: { type: "boolean", default: false },
         "no-dashboard": { type: "boolean", default: false },
       },
@@ -126,6 +137,10 @@ export const command: CliCommand = {
         registries: (values.registry as string[] | undefined)?.map((m) =>
           /^[a-z]+:/.test(m) ? m : pathToFileURL(resolvePath(m)).href
         ),
+        webrtc: values["no-webrtc"] ? false as const : {
+          publicAddress: v["webrtc-public-address"],
+          allowedOrigins: values["webrtc-origin"] as string[] | undefined,
+        },
       };
     } catch (error) {
       output.err(`${terminalSafe((error as Error).message)}\n\n${USAGE}`);
@@ -151,6 +166,7 @@ export const command: CliCommand = {
           JSON.stringify({
             url: server.url,
             sessionsUrl: server.sessionsUrl,
+            webrtcUrl: server.webrtcUrl,
             port: server.port,
             grpcPort: server.grpcPort,
             adminToken: server.adminToken,
@@ -162,6 +178,9 @@ export const command: CliCommand = {
           `streamlib serve: ${catalog.size} pipeline(s): ${[...catalog.keys()].join(", ")}`,
         );
         output.out(`  sessions: ${server.sessionsUrl}`);
+        if (server.webrtcUrl !== undefined) {
+          output.out(`  WebRTC:   POST ${server.webrtcUrl}/<pipeline> (application/sdp)`);
+        }
         if (server.grpcPort !== undefined) {
           output.out(`  gRPC:     ${options.hostname ?? "127.0.0.1"}:${server.grpcPort}`);
         }

@@ -1,7 +1,7 @@
 /**
  * A native WebRTC endpoint (str0m on a native thread with its own UDP socket): WHEP playback
- * (`send`: frames pushed here go to every viewer) or WHIP ingest (`receive`: the publisher's
- * frames are read here). Offers are answered synchronously; frames cross by numeric FFI calls.
+ * (`send`: frames pushed here go to every viewer), WHIP ingest (`receive`: the publisher's
+ * frames are read here), or one peer both ways (`duplex`: a pipeline session's browser). Offers are answered synchronously; frames cross by numeric FFI calls.
  *
  * @module
  */
@@ -19,12 +19,18 @@ import {
 import type { NativeLibrary } from "../native/symbols.ts";
 import { WebRtcError } from "./webrtc_errors.ts";
 
+/** Which way an endpoint's media flows. */
+export type WebRtcMode = "send" | "receive" | "duplex";
+
 /** Options of {@linkcode WebRtcEndpoint.create}. */
 export interface WebRtcEndpointOptions {
   /** The endpoint's name, unique in the process: the node id, used by the HTTP routes. */
   name: string;
-  /** `send` (WHEP: to viewers) or `receive` (WHIP: from one publisher). */
-  mode: "send" | "receive";
+  /**
+   * `send` (WHEP: to viewers), `receive` (WHIP: from one publisher) or `duplex` (one peer both
+   * ways: its frames are read here, pushed frames go to it; any offer with an audio or video line).
+   */
+  mode: WebRtcMode;
   /** The IP address the UDP socket binds (default `127.0.0.1`). */
   bind?: string;
   /** The UDP port, 0 for any free one (default 0). */
@@ -33,7 +39,7 @@ export interface WebRtcEndpointOptions {
   publicAddress?: string;
   /** The port announced in the ICE candidate, 0 for the bound one (a port forward in front). */
   publicPort?: number;
-  /** Most peers at once (default 8 for `send`, 1 for `receive`). */
+  /** Most peers at once (default 8 for `send`, 1 for `receive` and `duplex`). */
   maxPeers?: number;
   /** Frames the queue between JS and the network thread holds (default 64). */
   queueFrames?: number;
@@ -128,8 +134,8 @@ const decoder = new TextDecoder();
 export class WebRtcEndpoint extends NativeHandle {
   /** The name (node id). */
   readonly name: string;
-  /** Send or receive. */
-  readonly mode: "send" | "receive";
+  /** Send, receive or both. */
+  readonly mode: WebRtcMode;
   /** The bound UDP port. */
   readonly port: number;
   readonly #info = new Float64Array(4);
@@ -138,7 +144,7 @@ export class WebRtcEndpoint extends NativeHandle {
     lib: NativeLibrary,
     handle: number,
     name: string,
-    mode: "send" | "receive",
+    mode: WebRtcMode,
     port: number,
     owned: boolean,
   ) {
@@ -198,7 +204,8 @@ export class WebRtcEndpoint extends NativeHandle {
     const r = lib.symbols.sl_webrtc_find(bytes, bytes.length, out);
     if (r === SL_ERR_DEVICE_NOT_FOUND) return undefined;
     if (r < 0) throw statusError(lib, r, "find a WebRTC endpoint");
-    return new WebRtcEndpoint(lib, out[0], name, r === 1 ? "receive" : "send", 0, false);
+    const mode = (["send", "receive", "duplex"] as const)[r] ?? "send";
+    return new WebRtcEndpoint(lib, out[0], name, mode, 0, false);
   }
 
   /**

@@ -171,6 +171,7 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   wire_version: 400,
   wire_too_large: 413,
   pipeline_not_found: 404,
+  webrtc_no_media_port: 422,
   grpc_invalid_message: 400,
   grpc_deadline_exceeded: 504,
   wire_unexpected: 400,

@@ -1,6 +1,8 @@
 //! A WebRTC endpoint: one UDP socket and one native thread that drives every peer's str0m
 //! [`Rtc`](str0m::Rtc) (sans-IO) — WHEP playback (`Mode::Send`: frames pushed from JS go to each
-//! viewer) or WHIP ingest (`Mode::Receive`: one publisher's frames are queued for JS to read).
+//! viewer), WHIP ingest (`Mode::Receive`: one publisher's frames are queued for JS to read), or
+//! both at once with one peer (`Mode::Duplex`: a pipeline session's browser, whose media is
+//! queued for JS and which gets what JS pushes).
 //!
 //! JS never runs on this thread and the thread never calls JS: frames cross in bounded lock-free
 //! queues ([`ArrayQueue`]), full queues drop (counted), and a push wakes the thread with one
@@ -31,6 +33,9 @@ pub enum Mode {
     Send,
     /// WHIP: one publisher sends to us.
     Receive,
+    /// A session peer: media both ways (its frames are read, pushed frames go to it); any offer
+    /// with an audio or video line.
+    Duplex,
 }
 
 /// How an endpoint is made.
@@ -186,6 +191,7 @@ impl Endpoint {
         });
         let announced_port = config.public_port.unwrap_or(local.port());
         let thread_shared = Arc::clone(&shared);
+        let mode = config.mode;
         let thread = std::thread::Builder::new()
             .name("streamlib-webrtc".into())
             .spawn(move || {
@@ -194,6 +200,7 @@ impl Endpoint {
                     &socket,
                     SocketAddr::new(public, announced_port),
                     waker_addr,
+                    mode,
                 );
             })
             .map_err(|e| network_error("WebRTC thread", &e))?;
@@ -252,6 +259,7 @@ impl Endpoint {
             return Err(self.full(match self.config.mode {
                 Mode::Send => "viewer",
                 Mode::Receive => "publisher",
+                Mode::Duplex => "session peer",
             }));
         }
         let invalid = |detail: ErrorText| Error::from(ErrorKind::InvalidSdp { detail });
@@ -265,11 +273,12 @@ impl Endpoint {
         let mids = answer_mids(&answer);
         let wanted = match self.config.mode {
             Mode::Send => mids.iter().any(|(_, k)| *k == MediaKind::Video),
-            Mode::Receive => !mids.is_empty(),
+            Mode::Receive | Mode::Duplex => !mids.is_empty(),
         };
         if !wanted {
             return Err(invalid(ErrorText::new(
-                "no usable media line (WHEP needs a recvonly H.264 video m-line; WHIP sendonly)",
+                "no usable media line (WHEP needs a recvonly H.264 video m-line; WHIP sendonly; \
+                 a session an Opus audio or H.264 video line)",
             )));
         }
         let id = self.next_session.fetch_add(1, Ordering::Relaxed);
@@ -628,8 +637,11 @@ fn answer_mids(sdp: &str) -> Vec<(Mid, MediaKind)> {
     mids
 }
 
-/// The network thread: control messages, frames out, datagrams in, str0m timeouts.
-fn run(shared: &Shared, socket: &UdpSocket, local: SocketAddr, waker: SocketAddr) {
+/// The network thread: control messages, frames out, datagrams in, str0m timeouts. A duplex
+/// endpoint's connected peer (a session's) is closed as soon as its silence proves it gone
+/// ([`Liveness::vanished`]), not only when ICE times out, so its session ends sooner; one that
+/// never connected is left to [`CONNECT_TIMEOUT`](crate::webrtc::peer::CONNECT_TIMEOUT).
+fn run(shared: &Shared, socket: &UdpSocket, local: SocketAddr, waker: SocketAddr, mode: Mode) {
     let mut peers: Vec<Peer> = Vec::new();
     let mut buf = vec![0u8; 2048];
     let send = |to: SocketAddr, data: &[u8]| {
@@ -668,6 +680,13 @@ fn run(shared: &Shared, socket: &UdpSocket, local: SocketAddr, waker: SocketAddr
         let now = Instant::now();
         let mut next = now + Duration::from_millis(50);
         let mut gone: Vec<u32> = Vec::new();
+        if mode == Mode::Duplex {
+            for peer in &mut peers {
+                if peer.is_connected() && peer.liveness().vanished(now) {
+                    peer.close();
+                }
+            }
+        }
         for peer in &mut peers {
             let mut on_received = |frame: Received| {
                 if shared.incoming.push(frame).is_err() {

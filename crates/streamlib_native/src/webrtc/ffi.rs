@@ -52,9 +52,10 @@ fn parse_config(text: &str) -> Result<(String, EndpointConfig), Error> {
     let mode = match text_field("mode", "send")?.as_str() {
         "send" => Mode::Send,
         "receive" => Mode::Receive,
+        "duplex" => Mode::Duplex,
         other => {
             return Err(bad_config(ErrorText::format(format_args!(
-                "mode '{other}', expected send or receive"
+                "mode '{other}', expected send, receive or duplex"
             ))));
         }
     };
@@ -98,7 +99,7 @@ fn parse_config(text: &str) -> Result<(String, EndpointConfig), Error> {
     Ok((name, config))
 }
 
-/// Creates an endpoint from a JSON config (`mode` `"send"`/`"receive"`, `name`, `bind`, `port`,
+/// Creates an endpoint from a JSON config (`mode` `"send"`/`"receive"`/`"duplex"`, `name`, `bind`, `port`,
 /// `publicAddress`, `publicPort`, `maxPeers`, `queueFrames`), writes its handle to `out`, and returns the bound
 /// UDP port.
 ///
@@ -128,7 +129,7 @@ pub extern "C" fn sl_webrtc_free(endpoint: u32) -> i32 {
 }
 
 /// Finds the endpoint named `name`, writes its handle to `out`, and returns its mode (0 send,
-/// 1 receive).
+/// 1 receive, 2 duplex).
 ///
 /// # Safety
 ///
@@ -143,7 +144,11 @@ pub unsafe extern "C" fn sl_webrtc_find(name: *const u8, len: u32, out: *mut u32
         let mode = registry::get(handle)?.mode();
         // SAFETY: `out` is non-null and writable for one u32 (caller contract).
         unsafe { c_buffer::write_all(out, &[handle]) };
-        Ok(i32::from(mode == Mode::Receive))
+        Ok(match mode {
+            Mode::Send => 0,
+            Mode::Receive => 1,
+            Mode::Duplex => 2,
+        })
     })
 }
 
@@ -356,8 +361,55 @@ mod tests {
         assert_eq!(config.max_peers, 8);
         assert!(parse_config(r#"{"name":"x","bind":"nowhere"}"#).is_err());
         assert!(parse_config(r#"{"name":"x","mode":"both"}"#).is_err());
+        let (_, duplex) = parse_config(r#"{"name":"x","mode":"duplex"}"#).unwrap();
+        assert_eq!(duplex.mode, Mode::Duplex);
         assert!(parse_config(r#"{"name":"x","port":70000}"#).is_err());
         assert!(parse_config(r#"{}"#).is_err());
+    }
+
+    /// A browser's offer to a session: one sendrecv Opus line, no video.
+    fn audio_only_offer() -> String {
+        use std::sync::Arc;
+        use std::time::Instant;
+        use str0m::RtcConfig;
+        use str0m::media::{Direction, MediaKind};
+        let mut rtc = RtcConfig::new()
+            .set_crypto_provider(Arc::new(str0m::crypto::from_feature_flags()))
+            .clear_codecs()
+            .enable_opus(true, false)
+            .build(Instant::now());
+        let mut api = rtc.sdp_api();
+        api.add_media(MediaKind::Audio, Direction::SendRecv, None, None, None);
+        let (offer, _pending) = api.apply().expect("a media line needs a negotiation");
+        offer.to_sdp_string()
+    }
+
+    #[test]
+    fn a_duplex_endpoint_answers_audio_both_ways_where_a_sender_refuses() {
+        let (name, config) =
+            parse_config(r#"{"name":"webrtc-duplex-test","mode":"duplex"}"#).unwrap();
+        assert_eq!(config.mode, Mode::Duplex);
+        assert_eq!(config.max_peers, 1);
+        let handle = registry::insert(&name, Endpoint::start(config).unwrap()).unwrap();
+        let endpoint = registry::get(handle).unwrap();
+        let (session, answer) = endpoint.accept_offer(&audio_only_offer()).unwrap();
+        assert!(answer.contains("m=audio "), "{answer}");
+        assert!(answer.contains("a=sendrecv"), "{answer}");
+        // One peer: a second offer finds the place taken (the first is not silent yet).
+        let full = endpoint.accept_offer(&audio_only_offer()).unwrap_err();
+        assert_eq!(full.status(), crate::status::Status::TableFull);
+        endpoint.close_session(session).unwrap();
+        drop(endpoint);
+        registry::remove(handle).unwrap();
+
+        let (name, config) = parse_config(r#"{"name":"webrtc-send-audio-test"}"#).unwrap();
+        let handle = registry::insert(&name, Endpoint::start(config).unwrap()).unwrap();
+        let refused = registry::get(handle)
+            .unwrap()
+            .accept_offer(&audio_only_offer())
+            .unwrap_err();
+        assert_eq!(refused.status(), crate::status::Status::InvalidArgument);
+        registry::remove(handle).unwrap();
     }
 
     #[test]

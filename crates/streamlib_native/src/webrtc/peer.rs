@@ -239,6 +239,11 @@ impl Peer {
         true
     }
 
+    /// Whether ICE and DTLS completed (media can flow).
+    pub fn is_connected(&self) -> bool {
+        self.connected
+    }
+
     /// When this peer sends: whether its silence proves it gone.
     pub fn liveness(&self) -> Liveness {
         self.liveness

@@ -1,0 +1,379 @@
+/// <reference lib="dom" />
+/**
+ * WebRTC sessions (`sessions/webrtc/`, `POST /v1/webrtc/<pipeline>` of `streamlib serve`): the
+ * hostile requests each refused with its code and status and nothing left open, the session limit
+ * shared with the WebSocket transport, and a real Chromium peer whose session ends when the peer
+ * goes away without a `DELETE`, or whose connection ends when its session does.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { serveSessions, type SessionServer, TokenPolicy } from "../../serve/mod.ts";
+import { connect } from "../../sessions/client/mod.ts";
+import { httpStatusOf, WEBRTC_REFUSAL_CODES } from "../../sessions/webrtc/mod.ts";
+import { ERROR_CODES, type ErrorCode } from "../../frontend/error_codes.ts";
+import { HTTP_STATUS } from "../../web/server/api/errors.ts";
+import { killChromium, launchChromium, within } from "../webrtc/chromium.ts";
+import { BUILTIN, gain } from "./pipelines.ts";
+
+const TOKEN = "webrtc-token-0123456789";
+const OTHER = "other-token-0123456789";
+
+async function start(
+  options: { maxSessions?: number; maxSessionMs?: number; pool?: number } = {},
+) {
+  const catalog = new Map<string, unknown>([
+    ["voice", gain(2)],
+    ["scale", {
+      version: 1,
+      nodes: [{ id: "scale", type: "VideoScale", config: { width: 320, height: 240 } }],
+      inputs: { video: "scale.in" },
+      outputs: { video: "scale.out" },
+    }],
+    ["data-only", {
+      version: 1,
+      nodes: [{ id: "fx", type: "Gain" }],
+      inputs: { pcm: "fx.in" },
+      outputs: { pcm: "fx.out" },
+    }],
+  ]);
+  const tokens = new TokenPolicy({ tokens: { [TOKEN]: ["*"], [OTHER]: ["data-only"] } });
+  return await serveSessions({
+    catalog,
+    port: 0,
+    tokens,
+    registries: [BUILTIN],
+    webrtc: { allowedOrigins: ["http://allowed.example"] },
+    ...options,
+  });
+}
+
+async function post(
+  server: SessionServer,
+  pipeline: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; code?: string; headers: Headers; text: string }> {
+  const response = await fetch(`${server.webrtcUrl}/${pipeline}`, {
+    method: "POST",
+    headers: { "content-type": "application/sdp", authorization: `Bearer ${TOKEN}`, ...headers },
+    body,
+  });
+  const text = await response.text();
+  let code: string | undefined;
+  try {
+    code = JSON.parse(text).error?.code;
+  } catch { /* an SDP answer */ }
+  return { status: response.status, code, headers: response.headers, text };
+}
+
+async function until(what: string, ms: number, test: () => boolean | Promise<boolean>) {
+  await within(
+    (async () => {
+      while (!(await test())) await new Promise((r) => setTimeout(r, 50));
+    })(),
+    ms,
+    what,
+  );
+}
+
+Deno.test("httpStatusOf() gives each registered refusal code the control API's status", () => {
+  for (const code of WEBRTC_REFUSAL_CODES) {
+    assert.ok(code in ERROR_CODES, `${code} is registered`);
+    assert.equal(httpStatusOf(code), HTTP_STATUS[code as ErrorCode], code);
+  }
+  assert.equal(httpStatusOf("session_isolate_died"), 500);
+});
+
+Deno.test({
+  name:
+    "WebRtcHandler refuses hostile requests with their codes and statuses, leaving nothing open",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const server = await start();
+    try {
+      const offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+      const cases: [string, Promise<{ status: number; code?: string }>, number, string][] = [
+        ["no token", post(server, "voice", offer, { authorization: "" }), 401, "missing_token"],
+        [
+          "a wrong token",
+          post(server, "voice", offer, { authorization: "Bearer nope" }),
+          401,
+          "invalid_token",
+        ],
+        [
+          "a token not for it",
+          post(server, "voice", offer, { authorization: `Bearer ${OTHER}` }),
+          403,
+          "pipeline_not_allowed",
+        ],
+        ["an unknown pipeline", post(server, "nope", offer), 404, "pipeline_not_found"],
+        [
+          "JSON, not SDP",
+          post(server, "voice", "{}", { "content-type": "application/json" }),
+          415,
+          "unsupported_media_type",
+        ],
+        ["a body that is not SDP", post(server, "voice", "hello"), 400, "webrtc_invalid_offer"],
+        [
+          "SDP that does not parse",
+          post(server, "voice", "v=0\r\nnonsense\r\n"),
+          400,
+          "webrtc_invalid_offer",
+        ],
+        ["SDP with no media line", post(server, "voice", offer), 400, "webrtc_invalid_offer"],
+        [
+          "an offer over 64 KiB",
+          post(server, "voice", `v=0\r\n${"a=x\r\n".repeat(20_000)}`),
+          413,
+          "body_too_large",
+        ],
+        [
+          "a pipeline with no audio or video port",
+          post(server, "data-only", offer),
+          422,
+          "webrtc_no_media_port",
+        ],
+        [
+          "a page of another origin",
+          post(server, "voice", offer, { origin: "http://evil.example" }),
+          403,
+          "forbidden_origin",
+        ],
+      ];
+      for (const [what, answer, status, code] of cases) {
+        const got = await answer;
+        assert.deepEqual([got.status, got.code], [status, code], what);
+      }
+      const gone = await fetch(`${server.webrtcUrl}/voice/not-a-session`, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      assert.equal(gone.status, 404);
+      assert.equal((await gone.json()).error.code, "webrtc_session_not_found");
+      const get = await fetch(`${server.webrtcUrl}/voice`);
+      assert.equal(get.status, 405);
+      assert.equal(get.headers.get("allow"), "POST, OPTIONS");
+      await get.body?.cancel();
+      // The preflight of an allowed origin, and its answers readable by it (Location included).
+      const preflight = await fetch(`${server.webrtcUrl}/voice`, {
+        method: "OPTIONS",
+        headers: { origin: "http://allowed.example", "access-control-request-method": "POST" },
+      });
+      assert.equal(preflight.status, 204);
+      assert.equal(preflight.headers.get("access-control-allow-origin"), "http://allowed.example");
+      assert.match(preflight.headers.get("access-control-expose-headers") ?? "", /location/);
+      await preflight.body?.cancel();
+      assert.equal(server.runner.active, 0);
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      assert.match(metrics, /^streamlib_sessions_failed_total\{code="webrtc_invalid_offer"\} 3$/m);
+      assert.match(metrics, /^streamlib_sessions_started_total 0$/m);
+    } finally {
+      await server.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "WebRtcHandler shares maxSessions with the WebSocket sessions: 503 session_limit_reached",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const server = await start({ maxSessions: 1 });
+    try {
+      const client = connect(server.sessionsUrl, { token: TOKEN });
+      const session = await client.open("voice");
+      const refused = await post(server, "voice", "v=0\r\n");
+      assert.deepEqual([refused.status, refused.code], [503, "session_limit_reached"]);
+      assert.equal(refused.headers.get("retry-after"), "1");
+      session.end("audio");
+      await session.closed;
+    } finally {
+      await server.close();
+    }
+  },
+});
+
+/** Runs in the page: offers the fake microphone both ways, sets the answer, waits to connect. */
+async function offerFromPage(args: { url: string; token: string }) {
+  const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+  const pc = new RTCPeerConnection();
+  (globalThis as unknown as { pc: RTCPeerConnection }).pc = pc;
+  pc.addTransceiver(mic.getAudioTracks()[0], { direction: "sendrecv", streams: [mic] });
+  await pc.setLocalDescription(await pc.createOffer());
+  const response = await fetch(args.url, {
+    method: "POST",
+    headers: { "content-type": "application/sdp", authorization: `Bearer ${args.token}` },
+    body: pc.localDescription!.sdp,
+  });
+  const answer = await response.text();
+  if (response.status !== 201) return { status: response.status, state: answer };
+  await pc.setRemoteDescription({ type: "answer", sdp: answer });
+  await new Promise<void>((resolve) => {
+    pc.onconnectionstatechange = () => pc.connectionState === "connected" && resolve();
+    setTimeout(resolve, 10_000);
+  });
+  return { status: response.status, state: pc.connectionState };
+}
+
+Deno.test({
+  name:
+    "A WebRTC session ends when its Chromium peer closes or vanishes without DELETE, and ends the peer when it ends",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    // One server without a length limit (the peer goes), one with (the session goes); the latter
+    // keeps an isolate started ahead, so a loaded machine's slow start does not eat its 10 s.
+    const lasting = await start();
+    const short = await start({ maxSessionMs: 10_000, pool: 1 });
+    const context = await launchChromium([
+      "--use-fake-device-for-media-stream",
+      "--use-fake-ui-for-media-stream",
+    ]);
+    const offer = async (server: SessionServer, what: string) => {
+      await page.goto(`${server.url}/healthz`);
+      const args = { url: `${server.webrtcUrl}/voice`, token: TOKEN };
+      const got = await within(page.evaluate(offerFromPage, args), 20_000, what);
+      assert.deepEqual(got, { status: 201, state: "connected" }, what);
+      assert.equal(server.runner.active, 1);
+    };
+    const page = await context.newPage();
+    try {
+      // The peer goes: its RTCPeerConnection closes (a DTLS close), no DELETE.
+      await offer(lasting, "the first offer");
+      await page.evaluate(() => (globalThis as unknown as { pc: RTCPeerConnection }).pc.close());
+      await until(
+        "the session to end after the peer left",
+        30_000,
+        () => lasting.runner.active === 0,
+      );
+      // The session goes (here its maximum length): the peer's connection ends.
+      await offer(short, "the second offer");
+      await until(
+        "the session to reach its maximum length",
+        20_000,
+        () => short.runner.active === 0,
+      );
+      await until(
+        "the peer to see its connection end",
+        20_000,
+        () =>
+          page.evaluate(() =>
+            ["failed", "closed", "disconnected"].includes(
+              (globalThis as unknown as { pc: RTCPeerConnection }).pc.connectionState,
+            )
+          ),
+      );
+      // The peer vanishes (its browser killed: no DTLS close, its ICE consent checks stop).
+      await offer(lasting, "the third offer");
+      killChromium(context);
+      const killedAt = performance.now();
+      await until(
+        "the session to end after the peer vanished",
+        40_000,
+        () => lasting.runner.active === 0,
+      );
+      console.log(`session ended ${Math.round(performance.now() - killedAt)} ms after the kill`);
+      const ended = await (await fetch(`${lasting.url}/metrics`)).text();
+      assert.match(ended, /^streamlib_sessions_started_total 2$/m);
+      assert.match(ended, /^streamlib_sessions_failed_total\{code="client_disconnected"\} 2$/m);
+      const limited = await (await fetch(`${short.url}/metrics`)).text();
+      assert.match(limited, /^streamlib_sessions_started_total 1$/m);
+      assert.match(limited, /^streamlib_sessions_failed_total\{code="session_too_long"\} 1$/m);
+    } finally {
+      await context.close();
+      await short.close();
+      await lasting.close();
+    }
+  },
+});
+
+/** Runs in the page: sends the fake camera both ways (H.264), plays what comes back. */
+async function videoFromPage(args: { url: string; token: string }) {
+  const camera = await navigator.mediaDevices.getUserMedia({
+    video: { width: 640, height: 480, frameRate: 30 },
+  });
+  const pc = new RTCPeerConnection();
+  const transceiver = pc.addTransceiver(camera.getVideoTracks()[0], {
+    direction: "sendrecv",
+    streams: [camera],
+  });
+  transceiver.setCodecPreferences(
+    RTCRtpReceiver.getCapabilities("video")!.codecs.filter((c) =>
+      c.mimeType === "video/H264" && /packetization-mode=1/.test(c.sdpFmtpLine ?? "")
+    ),
+  );
+  const video = document.createElement("video");
+  video.muted = true;
+  video.autoplay = true;
+  document.body.append(video);
+  pc.ontrack = (event) => (video.srcObject = new MediaStream([event.track]));
+  await pc.setLocalDescription(await pc.createOffer());
+  const response = await fetch(args.url, {
+    method: "POST",
+    headers: { "content-type": "application/sdp", authorization: `Bearer ${args.token}` },
+    body: pc.localDescription!.sdp,
+  });
+  const answer = await response.text();
+  if (response.status !== 201) {
+    return { status: response.status, width: 0, height: 0, framesDecoded: 0, error: answer };
+  }
+  await pc.setRemoteDescription({ type: "answer", sdp: answer });
+  const deadline = performance.now() + 20_000;
+  let framesDecoded = 0;
+  while (performance.now() < deadline) {
+    for (const report of (await pc.getStats()).values()) {
+      if (report.type === "inbound-rtp" && report.kind === "video") {
+        framesDecoded = report.framesDecoded ?? 0;
+      }
+    }
+    if (framesDecoded >= 30 && video.videoWidth > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const result = {
+    status: response.status,
+    width: video.videoWidth,
+    height: video.videoHeight,
+    framesDecoded,
+    error: "",
+  };
+  await fetch(new URL(response.headers.get("location")!, args.url), {
+    method: "DELETE",
+    headers: { authorization: `Bearer ${args.token}` },
+  });
+  pc.close();
+  for (const track of camera.getTracks()) track.stop();
+  return result;
+}
+
+Deno.test({
+  name: "A WebRTC session takes Chromium's camera (H.264) and sends back the pipeline's video",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const server = await start();
+    const context = await launchChromium([
+      "--use-fake-device-for-media-stream",
+      "--use-fake-ui-for-media-stream",
+    ]);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/healthz`);
+      const got = await within(
+        page.evaluate(videoFromPage, { url: `${server.webrtcUrl}/scale`, token: TOKEN }),
+        40_000,
+        "the video session",
+      );
+      // 640x480 in, 320x240 back: the pictures went through the pipeline's VideoScale.
+      assert.equal(got.status, 201, JSON.stringify(got));
+      assert.deepEqual([got.width, got.height], [320, 240], JSON.stringify(got));
+      assert.ok(got.framesDecoded >= 30, JSON.stringify(got));
+      await until("the session to end after DELETE", 10_000, () => server.runner.active === 0);
+    } finally {
+      await context.close();
+      await server.close();
+    }
+  },
+});
