@@ -14,7 +14,7 @@ import { H264Decoder } from "../../ffi/media/h264_decoder.ts";
 import { OpusDecoder } from "../../ffi/media/opus_decoder.ts";
 import { avccToAnnexB, parseAvcDecoderConfig } from "./h264_nal.ts";
 import { checkTopLevelBoxes } from "./mp4_boxes.ts";
-import { CodecError, UnsupportedError } from "../../ffi/native/errors.ts";
+import { CodecError, NativeError, UnsupportedError } from "../../ffi/native/errors.ts";
 import { Mp4ReadError, UnsupportedMp4CodecError } from "./mp4_errors.ts";
 import { parseOpusHead } from "./opus_head.ts";
 
@@ -285,7 +285,7 @@ export class Mp4Playback {
         this.path,
         `its AAC packet ${index} (${packet.data.length} bytes at ${
           packet.timestamp.toFixed(3)
-        } s) does not decode: ${(error as Error).message}`,
+        } s) does not decode: ${nativeDetail(error)}`,
         { cause: error, code: "aac_packet_corrupt" },
       );
     }
@@ -350,17 +350,31 @@ function openAac(
   } catch (error) {
     if (error instanceof UnsupportedError) {
       throw new UnsupportedMp4CodecError(path, "audio", "aac", ["aac-lc", "opus"], {
-        detail: error.message,
+        detail: nativeDetail(error),
       });
     }
     if (error instanceof CodecError) {
-      throw new Mp4ReadError(path, `its AAC AudioSpecificConfig is corrupt: ${error.message}`, {
-        cause: error,
-        code: "aac_config_invalid",
-      });
+      throw new Mp4ReadError(
+        path,
+        `its AAC AudioSpecificConfig is corrupt: ${nativeDetail(error)}`,
+        {
+          cause: error,
+          code: "aac_config_invalid",
+        },
+      );
     }
     throw error;
   }
+}
+
+/**
+ * The native library's own words in a codec error: without "Cannot <operation>: " and the kind
+ * ("Codec error in AAC decode: ", "Unsupported AAC stream: ").
+ */
+function nativeDetail(error: unknown): string {
+  if (!(error instanceof NativeError)) return String((error as Error)?.message ?? error);
+  return error.message.slice(`Cannot ${error.operation}: `.length)
+    .replace(/^(Codec error in [^:]*|Unsupported [^:]*): /, "");
 }
 
 function toBytes(source: AllowSharedBufferSource): Uint8Array {

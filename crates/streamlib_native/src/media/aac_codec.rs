@@ -124,8 +124,8 @@ pub fn parse_audio_specific_config(bytes: &[u8]) -> Result<AacConfig, Error> {
         2 => {}
         5 | 29 => {
             return Err(unsupported(format_args!(
-                "audio object type {object_type} (HE-AAC: SBR{}), expected 2 (AAC-LC)",
-                if object_type == 29 { " and PS" } else { "" }
+                "audio object type {object_type} (HE-AAC{}), expected 2 (AAC-LC)",
+                if object_type == 29 { " v2" } else { "" }
             )));
         }
         _ => {
@@ -143,14 +143,12 @@ pub fn parse_audio_specific_config(bytes: &[u8]) -> Result<AacConfig, Error> {
         1 | 2 => channel_config,
         0 => {
             return Err(unsupported(format_args!(
-                "channel configuration 0 (a layout in a program config element), expected 1 \
-                 (mono) or 2 (stereo)"
+                "channel configuration 0 (a PCE layout), expected 1 (mono) or 2 (stereo)"
             )));
         }
         _ => {
             return Err(unsupported(format_args!(
-                "channel configuration {channel_config} (more than two channels), expected 1 \
-                 (mono) or 2 (stereo)"
+                "channel configuration {channel_config}, expected 1 (mono) or 2 (stereo)"
             )));
         }
     };
@@ -195,14 +193,13 @@ impl AacDecoder {
             .for_codec(CODEC_ID_AAC)
             .with_sample_rate(config.sample_rate)
             .with_extra_data(audio_specific_config.into());
-        let decoder = SymphoniaAac::try_new(&params, &AudioDecoderOptions::default()).map_err(
-            |e| {
+        let decoder =
+            SymphoniaAac::try_new(&params, &AudioDecoderOptions::default()).map_err(|e| {
                 Error::from(ErrorKind::Codec {
                     what: "AAC decoder setup",
                     detail: ErrorText::format(format_args!("{e}")),
                 })
-            },
-        )?;
+            })?;
         Ok(Self { decoder, config })
     }
 
@@ -255,17 +252,10 @@ impl AacDecoder {
         let detail = match outcome {
             Ok(Ok(Ok(frames))) => return Ok(frames),
             Ok(Ok(Err((planes, frames)))) => ErrorText::format(format_args!(
-                "the decoder gave {frames} samples of {planes} channels, expected {FRAME_SAMPLES} \
-                 of {channels}"
+                "{frames} samples of {planes} channels, expected {FRAME_SAMPLES} of {channels}"
             )),
-            Ok(Err(e)) => ErrorText::format(format_args!(
-                "the access unit of {} bytes does not decode: {e}",
-                packet.len()
-            )),
-            Err(_) => ErrorText::format(format_args!(
-                "the decoder failed on the access unit of {} bytes (a panic, caught)",
-                packet.len()
-            )),
+            Ok(Err(e)) => ErrorText::format(format_args!("{e}")),
+            Err(_) => ErrorText::new("the decoder panicked on the unit (caught)"),
         };
         self.decoder.reset();
         Err(ErrorKind::Codec {
@@ -303,7 +293,10 @@ mod tests {
         let rate = 48_000u32;
         let bits: u64 = (2u64 << 35) | (15u64 << 31) | (u64::from(rate) << 7) | (2u64 << 3);
         let bytes = &bits.to_be_bytes()[3..];
-        assert_eq!(parse_audio_specific_config(bytes).unwrap().sample_rate, 48_000);
+        assert_eq!(
+            parse_audio_specific_config(bytes).unwrap().sample_rate,
+            48_000
+        );
     }
 
     #[test]
@@ -325,7 +318,11 @@ mod tests {
             let bytes = [0x11, 0x80 | (channels << 3)];
             let error = parse_audio_specific_config(&bytes).unwrap_err();
             assert_eq!(error.status(), Status::Unsupported, "{channels}");
-            assert!(error.to_string().contains("expected 1 (mono) or 2 (stereo)"));
+            assert!(
+                error
+                    .to_string()
+                    .contains("expected 1 (mono) or 2 (stereo)")
+            );
         }
         // 960-sample frames.
         assert_eq!(status(&[0x11, 0x94]), Status::Unsupported);
@@ -341,6 +338,15 @@ mod tests {
             decoder.decode(&[], &mut pcm).unwrap_err().status(),
             Status::Codec
         );
+        // One silent mono element (SCE, global gain 0, no bands) then END decodes; cut after
+        // its first 16 bits, it is refused, and the decoder takes the whole unit again after.
+        let mut mono = AacDecoder::new(&[0x11, 0x88]).unwrap();
+        assert_eq!(mono.decode(&[0, 0, 0, 7], &mut pcm), Ok(FRAME_SAMPLES));
+        assert_eq!(
+            mono.decode(&[0, 0], &mut pcm).unwrap_err().status(),
+            Status::Codec
+        );
+        assert_eq!(mono.decode(&[0, 0, 0, 7], &mut pcm), Ok(FRAME_SAMPLES));
         // A few thousand garbled units (a fixed xorshift sequence): each decodes or is refused
         // with a codec error; none panics out of decode().
         let mut state = 0x2545_f491_4f6c_dd1du64;
