@@ -167,6 +167,8 @@ pub fn parse_audio_specific_config(bytes: &[u8]) -> Result<AacConfig, Error> {
 pub struct AacDecoder {
     decoder: SymphoniaAac,
     config: AacConfig,
+    /// What the decoder was made from, to make it afresh after a unit it refused.
+    params: AudioCodecParameters,
 }
 
 impl AacDecoder {
@@ -200,7 +202,11 @@ impl AacDecoder {
                     detail: ErrorText::format(format_args!("{e}")),
                 })
             })?;
-        Ok(Self { decoder, config })
+        Ok(Self {
+            decoder,
+            config,
+            params,
+        })
     }
 
     /// The stream's rate and channels.
@@ -210,9 +216,10 @@ impl AacDecoder {
 
     /// Decodes one access unit into interleaved `pcm`; returns samples per channel (1024).
     ///
-    /// A unit that does not decode (truncated, garbled) is refused and the decoder is reset, so
-    /// the next unit decodes on its own; Symphonia panicking on a hostile unit is caught here and
-    /// refused the same way.
+    /// A unit that does not decode (truncated, garbled) is refused and the decoder is made afresh
+    /// (Symphonia's `reset()` keeps the channel elements a bad unit declared, so it would refuse
+    /// every later unit), so the next unit decodes on its own; Symphonia panicking on a hostile
+    /// unit is caught here and refused the same way.
     ///
     /// # Errors
     ///
@@ -257,7 +264,9 @@ impl AacDecoder {
             Ok(Err(e)) => ErrorText::format(format_args!("{e}")),
             Err(_) => ErrorText::new("the decoder panicked on the unit (caught)"),
         };
-        self.decoder.reset();
+        if let Ok(fresh) = SymphoniaAac::try_new(&self.params, &AudioDecoderOptions::default()) {
+            self.decoder = fresh;
+        }
         Err(ErrorKind::Codec {
             what: "AAC decode",
             detail,
@@ -347,6 +356,13 @@ mod tests {
             Status::Codec
         );
         assert_eq!(mono.decode(&[0, 0, 0, 7], &mut pcm), Ok(FRAME_SAMPLES));
+        // A channel pair in a mono stream is refused, and does not poison the units after it.
+        let mut fresh = AacDecoder::new(&[0x11, 0x88]).unwrap();
+        assert_eq!(
+            fresh.decode(&[0x20, 0, 0], &mut pcm).unwrap_err().status(),
+            Status::Codec
+        );
+        assert_eq!(fresh.decode(&[0, 0, 0, 7], &mut pcm), Ok(FRAME_SAMPLES));
         // A few thousand garbled units (a fixed xorshift sequence): each decodes or is refused
         // with a codec error; none panics out of decode().
         let mut state = 0x2545_f491_4f6c_dd1du64;
