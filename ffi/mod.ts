@@ -66,6 +66,7 @@ export { WebRtcError, type WebRtcErrorCode } from "./net/webrtc_errors.ts";
 // -- Capture and codecs ----------------------------------------------------------------------
 export { type CaptureDevice, listCaptureDevices } from "./media/capture_devices.ts";
 export { NativeCapture, type NativeCaptureOptions } from "./media/native_capture.ts";
+export { AAC_FRAME_SAMPLES, AacDecoder, type AacDecoderOptions } from "./media/aac_decoder.ts";
 export { H264Decoder, type H264DecoderOptions } from "./media/h264_decoder.ts";
 export { H264Encoder, type H264EncoderOptions } from "./media/h264_encoder.ts";
 export { OpusDecoder, type OpusDecoderOptions } from "./media/opus_decoder.ts";

@@ -237,6 +237,19 @@ export const ERROR_CODES = {
     origin: "runtime",
     meaning: "AudioResampler got audio of more than 8 channels (it takes 1 to 8)",
   },
+  // MP4 playback of AAC audio (Mp4FileSource, streamlib validate).
+  aac_config_invalid: {
+    origin: "runtime",
+    meaning: "An MP4's AAC track has a missing or corrupt AudioSpecificConfig",
+  },
+  aac_channels_unsupported: {
+    origin: "runtime",
+    meaning: "An MP4's AAC track declares other than 1 or 2 channels (5.1, or a corrupt count)",
+  },
+  aac_packet_corrupt: {
+    origin: "runtime",
+    meaning: "An AAC access unit of an MP4 does not decode (truncated or garbled)",
+  },
   // Bugs.
   internal_error: {
     origin: "internal",

@@ -152,6 +152,15 @@ export const symbols = {
    * capacity: u32) -> i32` (ABI 3)
    */
   sl_opus_decoder_decode: { parameters: ["u32", "buffer", "u32", "buffer", "u32"], result: "i32" },
+  /** `fn sl_aac_decoder_create(config: *const u8, length: u32, out: *mut u32) -> i32` (ABI 3) */
+  sl_aac_decoder_create: { parameters: ["buffer", "u32", "buffer"], result: "i32" },
+  /** `fn sl_aac_decoder_free(decoder: u32) -> i32` (ABI 3) */
+  sl_aac_decoder_free: { parameters: ["u32"], result: "i32" },
+  /**
+   * `fn sl_aac_decoder_decode(decoder: u32, packet: *const u8, length: u32, pcm: *mut f32,
+   * capacity: u32) -> i32` (ABI 3)
+   */
+  sl_aac_decoder_decode: { parameters: ["u32", "buffer", "u32", "buffer", "u32"], result: "i32" },
 
   /**
    * `fn sl_resampler_create(input_rate: u32, output_rate: u32, channels: u32, quality: u32,

@@ -11,12 +11,18 @@ export type Mp4ReadErrorCode =
   | "not_regular_file"
   | "too_large"
   | "truncated"
-  | "unsupported_codec";
+  | "unsupported_codec"
+  | "aac_config_invalid"
+  | "aac_channels_unsupported"
+  | "aac_packet_corrupt";
 
 /**
  * An MP4 file that cannot be opened or parsed; names the path and the reason, and `code` says
  * what was wrong for programs (`not_found`, `not_regular_file`, `too_large`, `truncated`,
- * `unsupported_codec`, or `unreadable` for a file that is not a playable MP4).
+ * `unsupported_codec`, `unreadable` for a file that is not a playable MP4; for an AAC track
+ * `aac_config_invalid` (its AudioSpecificConfig is missing or corrupt),
+ * `aac_channels_unsupported` (it declares other than one or two channels) and
+ * `aac_packet_corrupt` (an access unit that does not decode, found while playing)).
  *
  * @example A missing file fails the source's setup
  * ```ts
@@ -73,21 +79,21 @@ export class Mp4ReadError extends Error {
 
 /**
  * A track whose codec this library does not decode; names the codec and the supported ones.
- * `Mp4FileSource` fails its setup with it for, say, an AAC audio track.
+ * `Mp4FileSource` fails its setup with it for, say, an MP3 audio track or an HE-AAC one.
  *
  * @example Tell an unsupported codec from an unreadable file
  * ```ts
  * import assert from "node:assert/strict";
  * import { Mp4ReadError, UnsupportedMp4CodecError } from "@streamlib/streamlib/processors";
  *
- * const error: Mp4ReadError = new UnsupportedMp4CodecError("talk.mp4", "audio", "aac", ["opus"]);
+ * const error: Mp4ReadError = new UnsupportedMp4CodecError("talk.mp4", "audio", "mp3", ["aac", "opus"]);
  * if (error instanceof UnsupportedMp4CodecError) {
- *   assert.equal(error.codec, "aac");
- *   assert.deepEqual(error.supported, ["opus"]);
+ *   assert.equal(error.codec, "mp3");
+ *   assert.deepEqual(error.supported, ["aac", "opus"]);
  * }
  * assert.equal(
  *   error.message,
- *   "Cannot read talk.mp4: its audio codec is aac, expected opus; re-encode it, e.g. ffmpeg -i talk.mp4 -c:v copy -c:a libopus talk.opus.mp4",
+ *   "Cannot read talk.mp4: its audio codec is mp3, expected aac or opus; re-encode it, e.g. ffmpeg -i talk.mp4 -c:v copy -c:a aac talk.aac.mp4",
  * );
  * ```
  */
@@ -104,13 +110,21 @@ export class UnsupportedMp4CodecError extends Mp4ReadError {
    * @param kind `"video"` or `"audio"`.
    * @param codec The track's codec.
    * @param supported The codecs that would be decoded.
+   * @param options `detail`: why this stream of the codec is not decoded (an AAC profile other
+   *   than LC, say).
    */
-  constructor(path: string, kind: string, codec: string, supported: readonly string[]) {
+  constructor(
+    path: string,
+    kind: string,
+    codec: string,
+    supported: readonly string[],
+    options?: { detail?: string },
+  ) {
     super(
       path,
       `its ${kind} codec is ${codec}, expected ${supported.join(" or ")}${
-        reencodeHint(path, kind, supported)
-      }`,
+        options?.detail ? ` (${options.detail})` : ""
+      }${reencodeHint(path, kind, supported)}`,
       { code: "unsupported_codec" },
     );
     this.name = "UnsupportedMp4CodecError";
@@ -120,7 +134,12 @@ export class UnsupportedMp4CodecError extends Mp4ReadError {
 }
 
 /** ffmpeg's encoder for each codec this library reads. */
-const FFMPEG_ENCODERS: Record<string, string> = { opus: "libopus", h264: "libx264" };
+const FFMPEG_ENCODERS: Record<string, string> = {
+  aac: "aac",
+  "aac-lc": "aac",
+  opus: "libopus",
+  h264: "libx264",
+};
 
 /** The ffmpeg command that re-encodes `kind`'s track of `path` to the first supported codec. */
 function reencodeHint(path: string, kind: string, supported: readonly string[]): string {

@@ -23,7 +23,9 @@ export class Mp4FileSourceInputs {}
 export class Mp4FileSourceOutputs {
   /** The decoded pictures, I420. Port type `VideoFrame`. */
   readonly video: Mp4FileSource["video"];
-  /** The decoded audio, 48 kHz stereo. Port type `AudioFrame<2>`. */
+  /**
+   * The decoded audio, stereo: 48 kHz for Opus, the track's rate for AAC. Port type `AudioFrame<2>`.
+   */
   readonly audio: Mp4FileSource["audio"];
 
   /**
@@ -47,7 +49,9 @@ export interface Mp4FileSourceHandle extends NodeHandle {
   readonly outputs: {
     /** The decoded pictures, I420. Port type `VideoFrame`. */
     readonly video: OutputRef<FrameOf<Mp4FileSource["video"]>>;
-    /** The decoded audio, 48 kHz stereo. Port type `AudioFrame<2>`. */
+    /**
+     * The decoded audio, stereo: 48 kHz for Opus, the track's rate for AAC. Port type `AudioFrame<2>`.
+     */
     readonly audio: OutputRef<FrameOf<Mp4FileSource["audio"]>>;
   };
 }
@@ -76,7 +80,7 @@ export const mp4FileSourceNode: NodeDefinition<Mp4FileSource, Mp4FileSourceHandl
   descriptor: {
     name: "Mp4FileSource",
     description:
-      "Plays an MP4 file into a graph: H.264 video decoded with OpenH264 to I420 frames, Opus audio decoded with libopus to 48 kHz stereo blocks, both stamped on the media clock.\nPacing: one video frame per `process()` call at the file's frame rate (declared as the loop period in `setup()`), with the audio that plays up to the next frame; a file without video runs every 20 ms. Frame and block `n` are stamped `start + t`, where `t` is its presentation time in the file and `start` the clock time at `setup()` (plus the file's duration per pass with `loop`). A missing, empty or unreadable file, one that is not an MP4, and one whose tracks are not H.264/Opus fail in `setup()` with `Mp4ReadError` or `UnsupportedMp4CodecError`; a file cut short (a top-level box running past its end) with `TruncatedMp4Error`; a folder, FIFO or device is refused before it is opened (`Mp4ReadError` with code `not_regular_file`), so a FIFO with no writer never blocks. Every `Mp4ReadError` has a `code`. Pictures are decoded straight into frames from `ctx.frames` and audio into blocks from `ctx.frames` (both cross to Workers by reference); when no frame memory is free, what is decoded waits for the next run, so nothing is lost. At the end (without `loop`), the source calls `ctx.endOfStream()`, {@linkcode Mp4FileSource.ended} is set and nothing more is written.",
+      "Plays an MP4 file into a graph: H.264 video decoded with OpenH264 to I420 frames, AAC-LC audio decoded with Symphonia at the track's rate and Opus audio with libopus at 48 kHz, both as stereo blocks (mono copied to both channels), all stamped on the media clock.\nPacing: one video frame per `process()` call at the file's frame rate (declared as the loop period in `setup()`), with the audio that plays up to the next frame; a file without video runs every 20 ms. Frame and block `n` are stamped `start + t`, where `t` is its presentation time in the file and `start` the clock time at `setup()` (plus the file's duration per pass with `loop`). AAC plays from the start of the track's edit list: the encoder's priming before it (1024 samples from ffmpeg's encoder) is dropped, as ffmpeg's own decode does, and the last access unit plays whole. A missing, empty or unreadable file, one that is not an MP4, and one whose tracks are not H.264 and AAC-LC/Opus fail in `setup()` with `Mp4ReadError` or `UnsupportedMp4CodecError` (HE-AAC, 5.1 AAC, MP3, ...); an AAC track with a corrupt AudioSpecificConfig with code `aac_config_invalid`, one declaring other than one or two channels with `aac_channels_unsupported`, and an access unit that does not decode fails `process()` with code `aac_packet_corrupt`; a file cut short (a top-level box running past its end) with `TruncatedMp4Error`; a folder, FIFO or device is refused before it is opened (`Mp4ReadError` with code `not_regular_file`), so a FIFO with no writer never blocks. Every `Mp4ReadError` has a `code`. Pictures are decoded straight into frames from `ctx.frames` and audio into blocks from `ctx.frames` (both cross to Workers by reference); when no frame memory is free, what is decoded waits for the next run, so nothing is lost. At the end (without `loop`), the source calls `ctx.endOfStream()`, {@linkcode Mp4FileSource.ended} is set and nothing more is written.",
     tags: ["video", "audio", "source", "file"],
     mode: "loop",
     inputs: [],
@@ -93,7 +97,7 @@ export const mp4FileSourceNode: NodeDefinition<Mp4FileSource, Mp4FileSourceHandl
         direction: "output",
         portType: "AudioFrame<2>",
         required: false,
-        description: "The decoded audio, 48 kHz stereo.",
+        description: "The decoded audio, stereo: 48 kHz for Opus, the track's rate for AAC.",
       },
     ],
     config: {
@@ -101,7 +105,7 @@ export const mp4FileSourceNode: NodeDefinition<Mp4FileSource, Mp4FileSourceHandl
       properties: {
         path: {
           description:
-            "The MP4 file to play: an H.264 video track and/or an Opus audio track (what `Mp4Writer` records).",
+            "The MP4 file to play: an H.264 video track and/or an AAC-LC (mono or stereo) or Opus audio track (what cameras, phones and ffmpeg write, and what `Mp4Writer` records).",
           type: "string",
           minLength: 1,
         },

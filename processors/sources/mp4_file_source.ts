@@ -23,8 +23,8 @@ import type { Mp4FileSourceTypes } from "./mp4_file_source.gen.ts";
  */
 export interface Mp4FileSourceConfig {
   /**
-   * The MP4 file to play: an H.264 video track and/or an Opus audio track (what `Mp4Writer`
-   * records).
+   * The MP4 file to play: an H.264 video track and/or an AAC-LC (mono or stereo) or Opus audio
+   * track (what cameras, phones and ffmpeg write, and what `Mp4Writer` records).
    *
    * @minLength 1
    */
@@ -41,15 +41,22 @@ export interface Mp4FileSourceConfig {
 const AUDIO_PERIOD_NS = 20_000_000;
 
 /**
- * Plays an MP4 file into a graph: H.264 video decoded with OpenH264 to I420 frames, Opus audio
- * decoded with libopus to 48 kHz stereo blocks, both stamped on the media clock.
+ * Plays an MP4 file into a graph: H.264 video decoded with OpenH264 to I420 frames, AAC-LC audio
+ * decoded with Symphonia at the track's rate and Opus audio with libopus at 48 kHz, both as
+ * stereo blocks (mono copied to both channels), all stamped on the media clock.
  *
  * Pacing: one video frame per `process()` call at the file's frame rate (declared as the loop
  * period in `setup()`), with the audio that plays up to the next frame; a file without video
  * runs every 20 ms. Frame and block `n` are stamped `start + t`, where `t` is its presentation
  * time in the file and `start` the clock time at `setup()` (plus the file's duration per pass
- * with `loop`). A missing, empty or unreadable file, one that is not an MP4, and one whose
- * tracks are not H.264/Opus fail in `setup()` with `Mp4ReadError` or `UnsupportedMp4CodecError`;
+ * with `loop`). AAC plays from the start of the track's edit list: the encoder's priming before
+ * it (1024 samples from ffmpeg's encoder) is dropped, as ffmpeg's own decode does, and the last
+ * access unit plays whole. A missing, empty or unreadable file, one that is not an MP4, and one
+ * whose tracks are not H.264 and AAC-LC/Opus fail in `setup()` with `Mp4ReadError` or
+ * `UnsupportedMp4CodecError` (HE-AAC, 5.1 AAC, MP3, ...); an AAC track with a corrupt
+ * AudioSpecificConfig with code `aac_config_invalid`, one declaring other than one or two
+ * channels with `aac_channels_unsupported`, and an access unit that does not decode fails
+ * `process()` with code `aac_packet_corrupt`;
  * a file cut short (a top-level box running past its end) with `TruncatedMp4Error`; a folder,
  * FIFO or device is refused before it is opened (`Mp4ReadError` with code `not_regular_file`), so
  * a FIFO with no writer never blocks. Every `Mp4ReadError` has a `code`. Pictures are decoded
@@ -101,7 +108,7 @@ export class Mp4FileSource extends Processor<Mp4FileSourceTypes> {
   @output()
   video!: OutputPort<VideoFrame>;
 
-  /** The decoded audio, 48 kHz stereo. */
+  /** The decoded audio, stereo: 48 kHz for Opus, the track's rate for AAC. */
   @output()
   audio!: OutputPort<AudioFrame<2>>;
 
@@ -144,11 +151,13 @@ export class Mp4FileSource extends Processor<Mp4FileSourceTypes> {
 
   /**
    * Opens the file as `setup()` does and closes it again: what `streamlib validate` runs, so a
-   * file the source cannot play (an audio codec that is not Opus) is refused before a run.
+   * file the source cannot play (an audio codec that is not AAC-LC or Opus, a corrupt AAC
+   * config) is refused before a run.
    *
    * @param config The node's config.
-   * @throws {Mp4ReadError} When the file is missing, empty, not an MP4 or has no playable track.
-   * @throws {UnsupportedMp4CodecError} For a track that is not H.264 or Opus.
+   * @throws {Mp4ReadError} When the file is missing, empty, not an MP4, has no playable track or
+   *   an AAC track it cannot decode (codes `aac_config_invalid`, `aac_channels_unsupported`).
+   * @throws {UnsupportedMp4CodecError} For a track that is not H.264, AAC-LC or Opus.
    */
   static async checkInput(config: { path: string }): Promise<void> {
     (await openPlayback(config.path)).close();
@@ -160,7 +169,7 @@ export class Mp4FileSource extends Processor<Mp4FileSourceTypes> {
    * @param ctx The node's name, clock and loop control.
    * @throws {Mp4ReadError} When the file is missing, empty, not an MP4 or has no playable track.
    * @throws {TruncatedMp4Error} When the file is cut short.
-   * @throws {UnsupportedMp4CodecError} For a track that is not H.264 or Opus.
+   * @throws {UnsupportedMp4CodecError} For a track that is not H.264, AAC-LC or Opus.
    */
   override async setup(ctx: SetupContext): Promise<void> {
     this.teardown();
@@ -183,6 +192,8 @@ export class Mp4FileSource extends Processor<Mp4FileSourceTypes> {
    * `loop`), says end of stream.
    *
    * @param ctx The node's name, clock and frames.
+   * @throws {Mp4ReadError} With code `aac_packet_corrupt` for an AAC access unit that does not
+   *   decode (truncated, garbled).
    */
   async process(ctx: ProcessContext): Promise<void> {
     const playback = this.#playback;

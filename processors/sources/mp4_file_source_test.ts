@@ -111,7 +111,7 @@ Deno.test("Mp4FileSource plays an x264 + Opus file: 10 frames in display order a
   });
 });
 
-Deno.test("Mp4FileSource fails setup with typed errors for a missing file and an AAC track", async () => {
+Deno.test("Mp4FileSource fails setup with typed errors for a missing file and an MP3 track", async () => {
   await withTempDir(async (dir) => {
     await assert.rejects(
       () => mp4FileSourceNode.create({ path: `${dir}/nope.mp4` }).setup(ctx),
@@ -119,16 +119,51 @@ Deno.test("Mp4FileSource fails setup with typed errors for a missing file and an
         e instanceof Mp4ReadError && e.path.endsWith("nope.mp4") && e.code === "not_found" &&
         /cannot be opened/.test((e as Error).message),
     );
-    const aac = `${dir}/aac.mp4`;
-    await makeFile(aac, "aac");
+    const mp3 = `${dir}/mp3.mp4`;
+    await makeFile(mp3, "libmp3lame");
     await assert.rejects(
-      () => mp4FileSourceNode.create({ path: aac }).setup(ctx),
+      () => mp4FileSourceNode.create({ path: mp3 }).setup(ctx),
       (e: unknown) =>
-        e instanceof UnsupportedMp4CodecError && e.codec === "aac" &&
-        e.supported[0] === "opus" && e.code === "unsupported_codec" &&
+        e instanceof UnsupportedMp4CodecError && e.codec === "mp3" &&
+        e.supported.join() === "aac,opus" && e.code === "unsupported_codec" &&
         // The way forward: the command that makes the file readable.
-        e.message.includes(`ffmpeg -i ${aac} -c:v copy -c:a libopus ${dir}/aac.opus.mp4`),
+        e.message.includes(`ffmpeg -i ${mp3} -c:v copy -c:a aac ${dir}/mp3.aac.mp4`),
     );
+  });
+});
+
+Deno.test("Mp4FileSource plays an x264 + AAC file: stereo at 48 kHz from the edit list's start, as many samples as ffmpeg decodes", async () => {
+  await withTempDir(async (dir) => {
+    const ctx = createProcessContext("play", { clock });
+    const path = `${dir}/aac.mp4`;
+    await makeFile(path, "aac");
+    const ffmpegFrames = (await run("ffmpeg", ["-v", "error", "-i", path, "-f", "f32le", "-"]))
+      .stdout.length / 8;
+    const ports = mp4FileSourceNode.ports();
+    const source = mp4FileSourceNode.create({ path }, ports);
+    const video = new InputBinding<VideoFrame>("v", "VideoFrame");
+    const audio = new InputBinding<AudioFrame<2>>("a", "AudioFrame<2>");
+    connectLocal(ports.output("video"), video, { capacity: 64, policy: "fifo" });
+    connectLocal(ports.output("audio"), audio, { capacity: 256, policy: "fifo" });
+    await source.setup(ctx);
+    for (let i = 0; i < 30 && !source.ended; i++) {
+      await source.process(ctx);
+      ctx.frames.flush();
+      while (video.read() !== undefined);
+    }
+    assert.ok(source.ended);
+    let frames = 0;
+    let first: number | undefined;
+    let block;
+    while ((block = audio.read()) !== undefined) {
+      assert.deepEqual([block.channels, block.sampleRate], [2, 48_000]);
+      first ??= block.timestampNs;
+      frames += block.frameCount;
+    }
+    assert.equal(first, 7e9, "the first block plays at the file's time 0 (the priming dropped)");
+    assert.equal(frames, ffmpegFrames);
+    assert.equal(source.videoFrames, 10);
+    source.teardown();
   });
 });
 

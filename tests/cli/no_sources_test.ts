@@ -83,26 +83,29 @@ Deno.test("streamlib run keeps running while another source still produces", asy
   }
 });
 
-Deno.test("streamlib validate opens the sources' files: an MP4 with AAC audio and a text 'WAV' fail with their codes", async () => {
+Deno.test("streamlib validate opens the sources' files: an MP4 with MP3 audio and a text 'WAV' fail with their codes, an AAC one passes", async () => {
   const dir = await Deno.makeTempDir({ prefix: "streamlib_validate_inputs_" });
   try {
-    const mp4 = join(dir, "aac.mp4");
-    const made = await new Deno.Command("ffmpeg", {
-      args: [
-        "-v",
-        "error",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=440:duration=0.5",
-        "-c:a",
-        "aac",
-        mp4,
-      ],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    assert.equal(made.code, 0, new TextDecoder().decode(made.stderr));
+    const mp4 = join(dir, "mp3.mp4");
+    const aac = join(dir, "aac.mp4");
+    for (const [path, codec] of [[mp4, "libmp3lame"], [aac, "aac"]]) {
+      const made = await new Deno.Command("ffmpeg", {
+        args: [
+          "-v",
+          "error",
+          "-f",
+          "lavfi",
+          "-i",
+          "sine=frequency=440:duration=0.5",
+          "-c:a",
+          codec,
+          path,
+        ],
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      assert.equal(made.code, 0, new TextDecoder().decode(made.stderr));
+    }
     const wav = join(dir, "text.wav");
     await Deno.writeTextFile(wav, "not a WAV file");
     const manifest = join(dir, "pipeline.json");
@@ -112,14 +115,16 @@ Deno.test("streamlib validate opens the sources' files: an MP4 with AAC audio an
         version: 1,
         nodes: [
           { id: "movie", type: "Mp4FileSource", config: { path: mp4 } },
+          { id: "talk", type: "Mp4FileSource", config: { path: aac } },
           { id: "sound", type: "WavFileSource", config: { path: wav } },
           { id: "sink", type: "NullSink" },
           { id: "sink2", type: "NullSink" },
+          { id: "sink3", type: "NullSink" },
         ],
         connections: [{ from: "movie.audio", to: "sink.in" }, {
           from: "sound.audio",
           to: "sink2.in",
-        }],
+        }, { from: "talk.audio", to: "sink3.in" }],
       }),
     );
     const out: string[] = [];
@@ -137,7 +142,7 @@ Deno.test("streamlib validate opens the sources' files: an MP4 with AAC audio an
     assert.deepEqual(byNode, { movie: "unsupported_codec", sound: "not_wav" });
     assert.match(
       err.join("\n"),
-      /'movie' \(Mp4FileSource\) would fail in setup\(\).*audio codec is aac/,
+      /'movie' \(Mp4FileSource\) would fail in setup\(\).*audio codec is mp3/,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -10,6 +10,7 @@
 use std::ptr;
 
 use crate::error_text::ErrorText;
+use crate::media::aac_codec::AacDecoder;
 use crate::media::capture::{
     CaptureSettings, CaptureShared, CaptureSink, DeviceKind, devices_to_json, monotonic_now_ns,
 };
@@ -920,6 +921,66 @@ pub unsafe extern "C" fn sl_opus_decoder_decode(
         // SAFETY: `pcm` is writable for `capacity` floats (caller contract); alignment is checked.
         let pcm = unsafe { c_buffer::aligned_mut(pcm, capacity, "pcm") }?;
         let n = handles::with_opus_decoder(decoder, |d| d.decode(packet, pcm))??;
+        Ok(c_buffer::count_to_status(n))
+    })
+}
+
+/// Creates an AAC-LC decoder from the `length` bytes of an AudioSpecificConfig at `config` (an
+/// MP4 track's `esds` DecoderSpecificInfo), writes its handle to `out[0]`, its sample rate to
+/// `out[1]` and its channels (1 or 2) to `out[2]`. Returns 0 (ABI 3). A corrupt config is
+/// `SL_ERR_CODEC`; one the decoder does not take (HE-AAC, another profile, more than two
+/// channels, 960-sample frames) `SL_ERR_UNSUPPORTED`.
+///
+/// # Safety
+///
+/// `config` must be readable for `length` bytes; `out` writable for three `u32`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_aac_decoder_create(
+    config: *const u8,
+    length: u32,
+    out: *mut u32,
+) -> i32 {
+    guarded_status(|| {
+        c_buffer::non_null(out, "out")?;
+        // SAFETY: `config` is readable for `length` bytes (caller contract).
+        let config = unsafe { c_buffer::bytes(config, length, "config") }?;
+        let decoder = AacDecoder::new(config)?;
+        let format = decoder.config();
+        let handle = handles::insert_aac_decoder(decoder)?;
+        // SAFETY: `out` is non-null and writable for three u32s (caller contract).
+        unsafe { c_buffer::write_all(out, &[handle, format.sample_rate, format.channels]) };
+        Ok(0)
+    })
+}
+
+/// Frees an AAC decoder. Returns 0 (ABI 3).
+#[unsafe(no_mangle)]
+pub extern "C" fn sl_aac_decoder_free(decoder: u32) -> i32 {
+    guarded_status(|| handles::remove_aac_decoder(decoder).map(|()| 0))
+}
+
+/// Decodes one raw AAC access unit of `length` bytes into `pcm` (room for `capacity`
+/// interleaved floats, at least 1024 per channel); returns samples per channel (ABI 3). A unit
+/// that does not decode is `SL_ERR_CODEC` and leaves the decoder ready for the next one.
+///
+/// # Safety
+///
+/// `packet` must be readable for `length` bytes; `pcm` 4-byte aligned and writable for
+/// `capacity` floats.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_aac_decoder_decode(
+    decoder: u32,
+    packet: *const u8,
+    length: u32,
+    pcm: *mut f32,
+    capacity: u32,
+) -> i32 {
+    guarded_status(|| {
+        // SAFETY: `packet` is readable for `length` bytes (caller contract).
+        let packet = unsafe { c_buffer::bytes(packet, length, "packet") }?;
+        // SAFETY: `pcm` is writable for `capacity` floats (caller contract); alignment is checked.
+        let pcm = unsafe { c_buffer::aligned_mut(pcm, capacity, "pcm") }?;
+        let n = handles::with_aac_decoder(decoder, |d| d.decode(packet, pcm))??;
         Ok(c_buffer::count_to_status(n))
     })
 }

@@ -8,6 +8,7 @@
 use std::sync::LazyLock;
 
 use crate::handle_table::HandleTable;
+use crate::media::aac_codec::AacDecoder;
 use crate::media::capture::Capture;
 use crate::media::decoder_openh264::OpenH264Decoder;
 use crate::media::encoder::{AccessUnit, EncoderSettings, VideoEncoder};
@@ -39,6 +40,9 @@ static OPUS_DECODERS: LazyLock<HandleTable<OpusDecoder>> =
     LazyLock::new(|| HandleTable::new("Opus decoder", 6, MEDIA_HANDLE_CAPACITY));
 static CAPTURES: LazyLock<HandleTable<Capture>> =
     LazyLock::new(|| HandleTable::new("capture", 7, MEDIA_HANDLE_CAPACITY));
+// Tags are three bits, so kinds share them (the rings' tables use 1 and 2).
+static AAC_DECODERS: LazyLock<HandleTable<AacDecoder>> =
+    LazyLock::new(|| HandleTable::new("AAC decoder", 3, MEDIA_HANDLE_CAPACITY));
 
 macro_rules! table_access {
     ($table:ident, $ty:ty, $insert:ident, $remove:ident, $with:ident) => {
@@ -93,4 +97,11 @@ table_access!(
     insert_capture,
     remove_capture,
     with_capture
+);
+table_access!(
+    AAC_DECODERS,
+    AacDecoder,
+    insert_aac_decoder,
+    remove_aac_decoder,
+    with_aac_decoder
 );
