@@ -4,7 +4,7 @@
 # (cmake, a C/C++ compiler, nasm for OpenH264's assembly), Xvfb and xwud for the screen-capture
 # tests, Chromium for the dashboard test, GStreamer for the comparison benchmarks, and numpy for
 # the Python subprocess node, HAProxy and Prometheus for the sessions' scale-out test, and the
-# Python modules of the Python client, the gRPC interop tests and the WebRTC tests (aiortc). `deno task test` runs it first. It installs only what is missing,
+# Python modules of the Python client, the gRPC interop tests and the WebRTC tests (aiortc), and espeak-ng, whose speech the VoiceActivity tests detect. `deno task test` runs it first. It installs only what is missing,
 # and exits non-zero, naming what is still missing, when it cannot install something: a test that
 # needs it would fail anyway, and this says why up front.
 set -uo pipefail
@@ -13,7 +13,7 @@ missing_tools() {
   local out=()
   for pair in ffprobe:ffmpeg ffmpeg:ffmpeg sox:sox cmake:cmake cc:gcc c++:g++ nasm:nasm Xvfb:xvfb \
     xwud:x11-apps chromium:chromium gst-launch-1.0:gstreamer1.0-tools haproxy:haproxy \
-    prometheus:prometheus; do
+    prometheus:prometheus espeak-ng:espeak-ng; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || out+=("${pair##*:}")
   done
   # GStreamer elements the benchmarks and interop tests use.
