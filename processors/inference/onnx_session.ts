@@ -79,11 +79,20 @@ export function packagedModelPath(model: string, specifier: string): string {
 /**
  * An inference session of one ONNX model.
  *
- * @example Open a model, run it, close it
- * ```ts ignore
- * const session = await OnnxSession.open("vad.onnx", SILERO_VAD_SPEC);
- * const outputs = await session.run({ input, state, sr });
- * session.close();
+ * @example Open the packaged Silero VAD, run it once, close it
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { OnnxSession, packagedModelPath } from "./onnx_session.ts";
+ * import { SILERO_VAD_MODEL, SILERO_VAD_SPEC } from "./silero_vad.ts";
+ *
+ * using session = await OnnxSession.open(packagedModelPath("Silero VAD", SILERO_VAD_MODEL), SILERO_VAD_SPEC);
+ * const { Tensor } = session.ort;
+ * const out = await session.run({
+ *   input: new Tensor("float32", new Float32Array(576), [1, 576]),
+ *   state: new Tensor("float32", new Float32Array(256), [2, 1, 128]),
+ *   sr: new Tensor("int64", BigInt64Array.of(16_000n), []),
+ * });
+ * assert.ok((out.output.data as Float32Array)[0] < 0.1); // silence
  * ```
  */
 export class OnnxSession implements Disposable {
@@ -95,7 +104,12 @@ export class OnnxSession implements Disposable {
   readonly path: string;
   #session: Ort.InferenceSession | undefined;
 
-  private constructor(ort: OnnxRuntime, spec: ModelSpec, path: string, session: Ort.InferenceSession) {
+  private constructor(
+    ort: OnnxRuntime,
+    spec: ModelSpec,
+    path: string,
+    session: Ort.InferenceSession,
+  ) {
     this.ort = ort;
     this.spec = spec;
     this.path = path;
@@ -139,7 +153,9 @@ export class OnnxSession implements Disposable {
     }
     const expected = [...spec.inputs, ...spec.outputs];
     const actual = [...session.inputNames, ...session.outputNames];
-    if (!sameNames(spec.inputs, session.inputNames) || !sameNames(spec.outputs, session.outputNames)) {
+    if (
+      !sameNames(spec.inputs, session.inputNames) || !sameNames(spec.outputs, session.outputNames)
+    ) {
       await session.release();
       throw new ModelMismatchError(spec.name, path, expected, actual);
     }

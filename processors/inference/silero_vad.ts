@@ -4,12 +4,7 @@
  * @module
  */
 
-import {
-  type ModelSpec,
-  OnnxSession,
-  type OnnxTensor,
-  packagedModelPath,
-} from "./onnx_session.ts";
+import { type ModelSpec, OnnxSession, type OnnxTensor, packagedModelPath } from "./onnx_session.ts";
 
 /** The sample rate the model runs at. */
 export const SILERO_SAMPLE_RATE = 16_000;

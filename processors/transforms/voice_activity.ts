@@ -103,21 +103,43 @@ interface Held {
  * (the first block's timestamp plus the samples since), so an event arrives `minSpeechMs` or
  * `minSilenceMs` after the moment it names. Input blocks are held until every sample of them is
  * decided, then written to `speech` whole when they are all speech, cut to the speech part
- * otherwise, or dropped; so `speech` lags the input by up to `minSpeechMs + padMs` plus one
- * window. Each window's inference runs inside `process()`; its cost per window is in
- * {@linkcode VoiceActivity.inferenceMs} and the node's stats (docs/performance.md has the
- * figures); place the node on a Worker to keep it off the other nodes' isolate. A new input rate
- * or channel count ends the current stream (an open segment stops where its audio ends) and
- * starts another. A missing, corrupt or foreign model fails `setup()` with `ModelNotFoundError`
- * (`model_not_found`), `ModelInvalidError` (`model_invalid`) or `ModelMismatchError`
- * (`model_mismatch`).
+ * otherwise (a new block with the part's timestamp), or let go: silence is consumed by the model,
+ * not counted as dropped. `speech` therefore lags the input by up to `minSpeechMs + padMs` plus
+ * one window. Each window's inference runs inside `process()`, which awaits it; its mean and
+ * worst cost per window are in {@linkcode VoiceActivity.inferenceMs} and the node's stats
+ * (docs/performance.md has the figures); place the node on a Worker to keep it off the other
+ * nodes' isolate. A new input rate or channel count ends the current stream (an open segment stops
+ * where its audio ends) and starts another. When the input ends, the audio still held (at most
+ * `minSpeechMs + padMs` and a window) is not written and an open segment gets no `speech-stop`:
+ * the runtime ends a transform with its inputs without another `process()` call. A missing,
+ * corrupt or foreign model fails `setup()` with `ModelNotFoundError` (`model_not_found`),
+ * `ModelInvalidError` (`model_invalid`) or `ModelMismatchError` (`model_mismatch`); a failed
+ * inference fails the node with `InferenceFailedError` (`inference_failed`).
  *
- * @example Speech events from a file
- * ```ts ignore
- * const rt = createRuntime();
- * const file = rt.add(WavFileSource, { path: "call.wav" });
- * const vad = rt.add(VoiceActivity, { minSilenceMs: 500 });
- * rt.connect(file.outputs.audio, vad.inputs.in);
+ * @example Half a second of silence: scored, no event, nothing on `speech`
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type AudioFrame, connectLocal, createAudioFrame, createProcessContext, type DataFrame, InputBinding, OutputBinding } from "@streamlib/streamlib";
+ * import type { VoiceActivity, VoiceActivityEvent } from "@streamlib/streamlib/processors";
+ * import { voiceActivityNode } from "./voice_activity.gen.ts";
+ *
+ * const ports = voiceActivityNode.ports();
+ * const vad = voiceActivityNode.create({ minSilenceMs: 500 }, ports) as VoiceActivity;
+ * const source = new OutputBinding<AudioFrame>("source", "AudioFrame<2>");
+ * const speech = new InputBinding<AudioFrame>("speech", "AudioFrame");
+ * const events = new InputBinding<DataFrame<VoiceActivityEvent>>("events", "DataFrame");
+ * connectLocal(source, ports.input("in"), { capacity: 64 });
+ * connectLocal(ports.output("speech"), speech);
+ * connectLocal(ports.output("events"), events);
+ * const ctx = createProcessContext("vad");
+ * await vad.setup(ctx);
+ * for (let i = 0; i < 50; i++) source.write({ ...createAudioFrame(2, 48_000, 480), timestampNs: i * 10_000_000 });
+ * await vad.process(ctx);
+ * ctx.frames.flush(); // what the runtime does when process() returns
+ * assert.ok(vad.windows >= 14); // 32 ms windows of 16 kHz audio
+ * assert.equal(events.read(), undefined);
+ * assert.equal(speech.read(), undefined);
+ * vad.teardown();
  * ```
  */
 @processor({ tags: ["audio", "inference", "vad"], mode: "push" })
@@ -404,6 +426,5 @@ export class VoiceActivity extends Processor<VoiceActivityTypes> {
       held.done = to;
     }
     return true; // a block of silence is not dropped: the model consumed it
-
   }
 }

@@ -84,7 +84,9 @@ Deno.test("VoiceActivity setup() fails with model_invalid for a corrupt or trunc
 });
 
 Deno.test("VoiceActivity setup() fails with model_mismatch for another model (Silero v4)", async () => {
-  const v4 = new URL(import.meta.resolve("npm:@ricky0123/vad-web@0.0.31/dist/silero_vad_legacy.onnx"));
+  const v4 = new URL(
+    import.meta.resolve("npm:@ricky0123/vad-web@0.0.31/dist/silero_vad_legacy.onnx"),
+  );
   const { node, ctx } = harness({ model: v4.pathname });
   await assert.rejects(
     node.setup(ctx),

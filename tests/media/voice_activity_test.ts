@@ -7,7 +7,10 @@
 import assert from "node:assert/strict";
 import type { AppFrame } from "../../core/app/app_output.ts";
 import { createRuntime } from "../../processors/runtime.ts";
-import { VoiceActivity, type VoiceActivityEvent } from "../../processors/transforms/voice_activity.ts";
+import {
+  VoiceActivity,
+  type VoiceActivityEvent,
+} from "../../processors/transforms/voice_activity.ts";
 import { compose, type Composed, speak } from "../fixtures/speech.ts";
 
 const TOLERANCE_S = 0.1;
