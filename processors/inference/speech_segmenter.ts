@@ -35,13 +35,14 @@ export interface Segment {
 }
 
 /**
- * Turns window probabilities into speech segments. A window at or above `threshold` starts a
- * candidate; the candidate becomes a segment once speech has lasted `minSpeech` (every window
- * since at least `threshold - 0.15`, Silero's negative threshold), starting `pad` before its first
- * window. Inside speech, a window below the negative threshold starts a candidate silence (a
- * window at or above `threshold` cancels it); once it has lasted `minSilence` the segment ends
- * `pad` after the silence began. Segments never overlap: a start is never before the previous
- * end.
+ * Turns window probabilities into speech segments, as Silero's `get_speech_timestamps` does
+ * offline but decided window by window. A window at or above `threshold` starts candidate
+ * speech; a window below the negative threshold (`threshold - 0.15`) starts candidate silence,
+ * and a window at or above `threshold` cancels it (windows in between change nothing). Candidate
+ * speech becomes a segment once it has lasted `minSpeech` (short dips included), starting `pad`
+ * before its first window; silence that lasts `minSilence` ends a segment `pad` after the
+ * silence began, and drops candidate speech that never reached `minSpeech`. Segments never
+ * overlap: a start is never before the previous end.
  *
  * Every sample before {@linkcode SpeechSegmenter.decidedUntil} is decided: it is in one of
  * {@linkcode SpeechSegmenter.segments} or it is not speech, whatever windows come next.
@@ -67,8 +68,10 @@ export class SpeechSegmenter {
   /** Segments not yet pruned, oldest first; the last is open while speaking. */
   readonly segments: Segment[] = [];
   #speaking = false;
-  /** Where the candidate speech (in silence) or silence (in speech) began; NaN without one. */
-  #candidate = Number.NaN;
+  /** Where candidate speech began (outside a segment); NaN without one. */
+  #speechFrom = Number.NaN;
+  /** Where candidate silence began (in a segment or in candidate speech); NaN without one. */
+  #silenceFrom = Number.NaN;
   /** End of the windows pushed so far. */
   #now = 0;
   /** End of the last closed segment. */
@@ -94,11 +97,12 @@ export class SpeechSegmenter {
 
   /** Samples before this position are decided. */
   get decidedUntil(): number {
-    const candidate = this.#candidate;
     if (this.#speaking) {
-      return Number.isNaN(candidate) ? this.#now : Math.min(this.#now, candidate + this.#pad);
+      const silence = this.#silenceFrom;
+      return Number.isNaN(silence) ? this.#now : Math.min(this.#now, silence + this.#pad);
     }
-    const earliestStart = Number.isNaN(candidate) ? this.#now - this.#pad : candidate - this.#pad;
+    const speech = this.#speechFrom;
+    const earliestStart = Number.isNaN(speech) ? this.#now - this.#pad : speech - this.#pad;
     return Math.max(this.#lastEnd, earliestStart, 0);
   }
 
@@ -112,28 +116,28 @@ export class SpeechSegmenter {
    */
   push(probability: number, start: number, end: number): SegmentBoundary | undefined {
     this.#now = end;
-    if (!this.#speaking) {
-      if (probability >= this.#threshold) {
-        if (Number.isNaN(this.#candidate)) this.#candidate = start;
-      } else if (probability < this.#negative) {
-        this.#candidate = Number.NaN;
-      }
-      if (Number.isNaN(this.#candidate) || end - this.#candidate < this.#minSpeech) {
-        return undefined;
-      }
-      const at = Math.max(this.#candidate - this.#pad, this.#lastEnd, 0);
-      this.#speaking = true;
-      this.#candidate = Number.NaN;
-      this.segments.push({ start: at, end: Infinity });
-      return { type: "speech-start", at };
-    }
+    const candidate = this.#speaking || !Number.isNaN(this.#speechFrom);
     if (probability >= this.#threshold) {
-      this.#candidate = Number.NaN;
-    } else if (probability < this.#negative && Number.isNaN(this.#candidate)) {
-      this.#candidate = start;
+      this.#silenceFrom = Number.NaN;
+      if (!candidate) this.#speechFrom = start;
+    } else if (probability < this.#negative && candidate && Number.isNaN(this.#silenceFrom)) {
+      this.#silenceFrom = start;
     }
-    if (Number.isNaN(this.#candidate) || end - this.#candidate < this.#minSilence) return undefined;
-    return this.#stop(this.#candidate + this.#pad);
+    const silence = this.#silenceFrom;
+    if (!Number.isNaN(silence) && end - silence >= this.#minSilence) {
+      if (this.#speaking) return this.#stop(silence + this.#pad);
+      this.#speechFrom = Number.NaN; // speech too short to count
+      this.#silenceFrom = Number.NaN;
+      return undefined;
+    }
+    const speech = this.#speechFrom;
+    if (this.#speaking || Number.isNaN(speech)) return undefined;
+    if ((Number.isNaN(silence) ? end : silence) - speech < this.#minSpeech) return undefined;
+    const at = Math.max(speech - this.#pad, this.#lastEnd, 0);
+    this.#speaking = true;
+    this.#speechFrom = Number.NaN;
+    this.segments.push({ start: at, end: Infinity });
+    return { type: "speech-start", at };
   }
 
   /**
@@ -160,7 +164,8 @@ export class SpeechSegmenter {
 
   #stop(at: number): SegmentBoundary {
     this.#speaking = false;
-    this.#candidate = Number.NaN;
+    this.#speechFrom = Number.NaN;
+    this.#silenceFrom = Number.NaN;
     this.#lastEnd = at;
     this.segments[this.segments.length - 1].end = at;
     return { type: "speech-stop", at };

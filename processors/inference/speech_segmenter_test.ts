@@ -59,3 +59,10 @@ Deno.test("SpeechSegmenter.finish() stops an open segment where the audio ends",
   assert.deepEqual(seg.finish(2 * W), { type: "speech-stop", at: 2 * W });
   assert.equal(seg.speaking, false);
 });
+
+Deno.test("SpeechSegmenter keeps candidate speech through a dip shorter than minSilence", () => {
+  // A plosive's dip below threshold - 0.15 right after the onset must not move the start.
+  const seg = new SpeechSegmenter({ threshold: 0.5, minSpeech: 4 * W, minSilence: 3 * W, pad: 0 });
+  const found = feed(seg, [0, 0.9, 0.9, 0.2, 0.9, 0.9, 0.9]);
+  assert.deepEqual(found, [{ type: "speech-start", at: W }]);
+});

@@ -5,82 +5,9 @@
  */
 
 import assert from "node:assert/strict";
-import type { AppFrame } from "../../core/app/app_output.ts";
-import { createRuntime } from "../../processors/runtime.ts";
-import {
-  VoiceActivity,
-  type VoiceActivityEvent,
-} from "../../processors/transforms/voice_activity.ts";
-import { compose, type Composed, speak } from "../fixtures/speech.ts";
+import { compose, type Composed, detect, type Detection, speak } from "../fixtures/speech.ts";
 
 const TOLERANCE_S = 0.1;
-
-interface Run {
-  events: VoiceActivityEvent[];
-  speech: { startS: number; samples: Float32Array }[];
-  stats: Record<string, unknown>;
-}
-
-/** Plays `signal` (mono) as `channels`-channel blocks through a VoiceActivity node. */
-async function detect(
-  signal: Composed,
-  rate: number,
-  channels: number,
-  config: Record<string, unknown> = {},
-): Promise<Run> {
-  await using rt = createRuntime();
-  rt.add(VoiceActivity, config, { id: "vad" });
-  const input = rt.addInput("audio", "vad.in", { capacity: 16 });
-  const speechOut = rt.addOutput("speech", "vad.speech", { capacity: 64 });
-  const eventsOut = rt.addOutput("events", "vad.events", { capacity: 64 });
-  await rt.start();
-  const collect = async (output: AsyncIterable<AppFrame>) => {
-    const got: AppFrame[] = [];
-    for await (const item of output) got.push(item);
-    return got;
-  };
-  const speechDone = collect(speechOut);
-  const eventsDone = collect(eventsOut);
-  const block = Math.round(rate / 100); // 10 ms, as a microphone gives
-  for (let at = 0; at < signal.samples.length; at += block) {
-    const mono = signal.samples.subarray(at, Math.min(at + block, signal.samples.length));
-    const samples = new Float32Array(mono.length * channels);
-    for (let i = 0; i < mono.length; i++) samples.fill(mono[i], i * channels, (i + 1) * channels);
-    await input.send({
-      kind: "audio",
-      channels,
-      sampleRate: rate,
-      samples,
-      timestampNs: Math.round(at * 1e9 / rate),
-    });
-  }
-  // Enough silence after the signal for the last stop to be decided, then the end.
-  const tail = new Float32Array(block * channels);
-  for (let i = 0; i < 100; i++) {
-    const at = signal.samples.length + i * block;
-    await input.send({
-      kind: "audio",
-      channels,
-      sampleRate: rate,
-      samples: tail,
-      timestampNs: Math.round(at * 1e9 / rate),
-    });
-  }
-  input.end();
-  const [speech, events] = await Promise.all([speechDone, eventsDone]);
-  const stats = rt.stats().nodes.vad as unknown as { processor?: Record<string, unknown> };
-  await rt.stop();
-  return {
-    events: events.map((e) => (e.frame as { value: VoiceActivityEvent }).value),
-    speech: speech.map((s) => {
-      const f = s.frame as { timestampNs: number; samples: Float32Array; channels: number };
-      const mono = new Float32Array(f.samples.length / f.channels);
-      for (let i = 0; i < mono.length; i++) mono[i] = f.samples[i * f.channels];
-      return { startS: f.timestampNs / 1e9, samples: mono };
-    }),
-    stats: stats.processor ?? {},
-  };
-}
 
 async function fixture(rate: number): Promise<Composed> {
   const first = await speak("hello there how are you today", rate);
@@ -98,7 +25,7 @@ async function fixture(rate: number): Promise<Composed> {
   ]);
 }
 
-function assertBoundaries(run: Run, signal: Composed): void {
+function assertBoundaries(run: Detection, signal: Composed): void {
   assert.deepEqual(
     run.events.map((e) => e.type),
     ["speech-start", "speech-stop", "speech-start", "speech-stop"],
@@ -114,7 +41,7 @@ function assertBoundaries(run: Run, signal: Composed): void {
   }
 }
 
-function assertOnlySpeech(run: Run, signal: Composed, rate: number): void {
+function assertOnlySpeech(run: Detection, signal: Composed, rate: number): void {
   assert.ok(run.speech.length > 0);
   let total = 0;
   for (const block of run.speech) {
