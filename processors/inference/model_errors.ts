@@ -66,7 +66,7 @@ export class ModelError extends Error {
 /**
  * The model file does not exist, or the package that ships it is not installed.
  *
- * @example
+ * @example Tell a missing model from other failures
  * ```ts
  * import assert from "node:assert/strict";
  * import { ModelNotFoundError } from "./model_errors.ts";
@@ -96,7 +96,7 @@ export class ModelNotFoundError extends ModelError {
 /**
  * The file is not a model the inference runtime can load (not ONNX, truncated, corrupt).
  *
- * @example
+ * @example A file that is not a model
  * ```ts
  * import assert from "node:assert/strict";
  * import { ModelInvalidError } from "./model_errors.ts";
@@ -126,7 +126,7 @@ export class ModelInvalidError extends ModelError {
 /**
  * The file is an ONNX model, but not the one the processor runs: its inputs or outputs differ.
  *
- * @example
+ * @example A model with other inputs and outputs
  * ```ts
  * import assert from "node:assert/strict";
  * import { ModelMismatchError } from "./model_errors.ts";
@@ -167,7 +167,7 @@ export class ModelMismatchError extends ModelError {
 /**
  * The inference runtime failed: it could not be loaded, or a run of a loaded model failed.
  *
- * @example
+ * @example A failed run
  * ```ts
  * import assert from "node:assert/strict";
  * import { InferenceFailedError } from "./model_errors.ts";

@@ -58,6 +58,15 @@ function loadRuntime(): Promise<OnnxRuntime> {
  * @param specifier The file's `npm:` specifier.
  * @returns The file's path in `node_modules`.
  * @throws {ModelNotFoundError} When the package is not installed in a `node_modules` directory.
+ *
+ * @example Find Silero VAD in node_modules
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { packagedModelPath } from "./onnx_session.ts";
+ *
+ * const path = packagedModelPath("Silero VAD", "npm:@ricky0123/vad-web@0.0.31/dist/silero_vad_v5.onnx");
+ * assert.ok(path.endsWith("silero_vad_v5.onnx"));
+ * ```
  */
 export function packagedModelPath(model: string, specifier: string): string {
   let url: string;
