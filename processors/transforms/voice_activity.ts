@@ -242,9 +242,10 @@ export class VoiceActivity extends Processor<VoiceActivityTypes> {
   async process(ctx: ProcessContext): Promise<void> {
     if (this.#vad === undefined) return; // not set up
     if (!this.#release(ctx, this.#segmenter?.decidedUntil ?? 0)) return;
-    const speech = this.outputs.speech;
+    const { speech, events } = this.outputs;
     let frame;
-    while (speech.space > 0 && (frame = this.inputs.in.read()) !== undefined) {
+    // Read only while both outputs take more (back-pressure); held blocks wait in #held.
+    while (speech.space > 0 && events.space > 0 && (frame = this.inputs.in.read()) !== undefined) {
       if (frame.frameCount === 0 || frame.samples.length === 0) {
         ctx.frames.drop(frame);
         continue;
