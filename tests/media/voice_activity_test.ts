@@ -81,3 +81,11 @@ Deno.test("VoiceActivity takes 16 kHz mono as it is (no resampler)", async () =>
   assertBoundaries(run, signal);
   assertOnlySpeech(run, signal, rate);
 });
+
+Deno.test("VoiceActivity on a Worker finds the same boundaries", async () => {
+  const rate = 48_000;
+  const signal = await fixture(rate);
+  const run = await detect(signal, rate, 1, {}, "vad");
+  assertBoundaries(run, signal);
+  assertOnlySpeech(run, signal, rate);
+});
