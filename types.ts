@@ -278,6 +278,12 @@ export type {
   VideoScaleTypes,
 } from "./processors/transforms/video_scale.gen.ts";
 export type {
+  VoiceActivityHandle,
+  VoiceActivityInputs,
+  VoiceActivityOutputs,
+  VoiceActivityTypes,
+} from "./processors/transforms/voice_activity.gen.ts";
+export type {
   WavFileSourceHandle,
   WavFileSourceInputs,
   WavFileSourceOutputs,

@@ -48,6 +48,7 @@ import "./sinks/whep_sink.gen.ts";
 import "./sinks/whip_sink.gen.ts";
 import "./sources/whip_source.gen.ts";
 import "./sources/y4m_file_source.gen.ts";
+import "./transforms/voice_activity.gen.ts";
 import "./sinks/y4m_writer.gen.ts";
 
 export { AudioMixer, type AudioMixerConfig } from "./transforms/audio_mixer.ts";
@@ -100,6 +101,19 @@ export { SrtSource, type SrtSourceConfig } from "./sources/srt_source.ts";
 export { TestPattern, type TestPatternConfig } from "./sources/test_pattern.ts";
 export { type TestToneConfig, TestToneGenerator } from "./sources/test_tone_generator.ts";
 export { VideoScale, type VideoScaleConfig } from "./transforms/video_scale.ts";
+export {
+  VoiceActivity,
+  type VoiceActivityConfig,
+  type VoiceActivityEvent,
+} from "./transforms/voice_activity.ts";
+export {
+  InferenceFailedError,
+  ModelError,
+  type ModelErrorCode,
+  ModelInvalidError,
+  ModelMismatchError,
+  ModelNotFoundError,
+} from "./inference/model_errors.ts";
 export { WavFileSource, type WavFileSourceConfig } from "./sources/wav_file_source.ts";
 export { WavWriter, type WavWriterConfig } from "./sinks/wav_writer.ts";
 export { Y4mFileSource, type Y4mFileSourceConfig } from "./sources/y4m_file_source.ts";

@@ -5,8 +5,9 @@
 # tests, Chromium for the dashboard test, GStreamer for the comparison benchmarks, and numpy for
 # the Python subprocess node, HAProxy and Prometheus for the sessions' scale-out test, and the
 # Python modules of the Python client, the gRPC interop tests and the WebRTC tests (aiortc), and
-# libsrt's srt-live-transmit (srt-tools) as the SRT tests' independent receiver and sender, and
-# nginx with its RTMP module (libnginx-mod-rtmp) as the RTMP test's media server.
+# libsrt's srt-live-transmit (srt-tools) as the SRT tests' independent receiver and sender, nginx
+# with its RTMP module (libnginx-mod-rtmp) as the RTMP test's media server, and espeak-ng, whose
+# speech the VoiceActivity tests detect.
 # `deno task test` runs it first. It installs only what is missing, and exits non-zero, naming
 # what is still missing, when it cannot install something: a test that needs it would fail
 # anyway, and this says why up front.
@@ -16,7 +17,7 @@ missing_tools() {
   local out=()
   for pair in ffprobe:ffmpeg ffmpeg:ffmpeg sox:sox cmake:cmake cc:gcc c++:g++ nasm:nasm Xvfb:xvfb \
     xwud:x11-apps chromium:chromium gst-launch-1.0:gstreamer1.0-tools haproxy:haproxy \
-    prometheus:prometheus srt-live-transmit:srt-tools nginx:nginx; do
+    prometheus:prometheus srt-live-transmit:srt-tools nginx:nginx espeak-ng:espeak-ng; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || out+=("${pair##*:}")
   done
   # nginx's RTMP module, the media server of tests/network/rtmp_nginx_test.ts.

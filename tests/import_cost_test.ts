@@ -82,6 +82,8 @@ const IMPORTED_BY_SETUP = [
   "processors/video/pixel_format.ts",
   "processors/video/scale.ts",
   "processors/dsp/freeverb.ts",
+  "processors/inference/silero_vad.ts",
+  "processors/inference/speech_segmenter.ts",
   "plugins/child_node.ts",
   "plugins/frame_protocol.ts",
 ];

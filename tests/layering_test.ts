@@ -61,6 +61,7 @@ const FOLDER_RANKS: Record<string, Record<string, number>> = {
     dsp: 0,
     video: 1,
     formats: 2,
+    inference: 2,
     capture: 3,
     webrtc: 4,
     base: 5,

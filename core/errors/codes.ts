@@ -250,6 +250,23 @@ export const ERROR_CODES = {
     origin: "runtime",
     meaning: "An AAC access unit of an MP4 does not decode (truncated or garbled)",
   },
+  // Inference models.
+  model_not_found: {
+    origin: "runtime",
+    meaning: "A model file (or the npm package that ships it) is missing",
+  },
+  model_invalid: {
+    origin: "runtime",
+    meaning: "A model file is not an ONNX model the inference runtime loads (corrupt, truncated)",
+  },
+  model_mismatch: {
+    origin: "runtime",
+    meaning: "A model file has other inputs or outputs than the processor's model (another model)",
+  },
+  inference_failed: {
+    origin: "runtime",
+    meaning: "The inference runtime failed to load or to run a model",
+  },
   // Bugs.
   internal_error: {
     origin: "internal",

@@ -52,6 +52,8 @@ for (const worker of [false, true]) {
           add(rt, "ChannelConverter", {}, "chan", placement);
           add(rt, "AudioResampler", { sampleRate: 16_000 }, "resample", placement);
           add(rt, "NullSink", {}, "resampled");
+          add(rt, "VoiceActivity", {}, "vad", placement);
+          add(rt, "NullSink", {}, "vad_speech");
           add(rt, "WavWriter", { path: files.wav }, "wav", placement);
           add(rt, "NullSink", {}, "mono");
           // WebRTC with no peer: the sinks read and release every frame; the source has none.
@@ -90,13 +92,15 @@ for (const worker of [false, true]) {
           rt.connectByName("chan", "mono", "mono", "in");
           rt.connectByName("tone", "audio", "resample", "in");
           rt.connectByName("resample", "out", "resampled", "in");
+          rt.connectByName("tone", "audio", "vad", "in");
+          rt.connectByName("vad", "speech", "vad_speech", "in");
           rt.connectByName("tone", "audio", "mp4", "audio");
         },
         (rt) => {
           const n = rt.stats().nodes;
           return n.vsink.framesIn >= 10 && n.dsink.framesIn >= 10 && n.y4m.framesIn >= 10 &&
             n.wav.framesIn >= 20 && n.mono.framesIn >= 20 && n.resampled.framesIn >= 20 &&
-            n.mp4.framesIn >= 30 &&
+            n.vad.framesIn >= 20 && n.mp4.framesIn >= 30 &&
             n.whep.framesIn >= 30 && n.whip_out.framesIn >= 30 && n.srt_out.framesIn >= 30 &&
             n.rtmp_out.framesIn >= 30;
         },

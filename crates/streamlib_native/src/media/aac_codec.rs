@@ -1,5 +1,5 @@
 //! AAC-LC audio decoding with Symphonia's pure-Rust decoder (`symphonia-codec-aac`, MPL-2.0), for
-//! the audio track of MP4 files (docs/decisions/0034-aac-decoding-with-symphonia.md).
+//! the audio track of MP4 files (docs/decisions/0035-aac-decoding-with-symphonia.md).
 //!
 //! The decoder is made from the track's AudioSpecificConfig (ISO/IEC 14496-3 1.6.2.1, the
 //! `esds` box's DecoderSpecificInfo), which this module reads itself first so a corrupt or

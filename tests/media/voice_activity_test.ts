@@ -1,0 +1,91 @@
+/**
+ * `VoiceActivity` in a runtime on speech `espeak-ng` made, laid between silence and noise at
+ * known places: the events must name the known boundaries within 100 ms, and the `speech` output
+ * must hold the input's own samples, only around the speech.
+ */
+
+import assert from "node:assert/strict";
+import { compose, type Composed, detect, type Detection, speak } from "../fixtures/speech.ts";
+
+const TOLERANCE_S = 0.1;
+
+async function fixture(rate: number): Promise<Composed> {
+  const first = await speak("hello there how are you today", rate);
+  const second = await speak("please send the report before noon", rate);
+  return compose(rate, [
+    { silenceS: 1 },
+    { speech: first },
+    // 1.5 s between the phrases: a burst of white noise (SNR about 10 dB against the speech)
+    // with quiet on either side.
+    { silenceS: 0.3 },
+    { silenceS: 0.9, noise: 0.05 },
+    { silenceS: 0.3 },
+    { speech: second },
+    { silenceS: 1 },
+  ]);
+}
+
+function assertBoundaries(run: Detection, signal: Composed): void {
+  assert.deepEqual(
+    run.events.map((e) => e.type),
+    ["speech-start", "speech-stop", "speech-start", "speech-stop"],
+    JSON.stringify(run.events),
+  );
+  const found = run.events.map((e) => e.timestampNs / 1e9);
+  const known = signal.speech.flat();
+  for (let i = 0; i < known.length; i++) {
+    assert.ok(
+      Math.abs(found[i] - known[i]) <= TOLERANCE_S,
+      `boundary ${i}: found ${found[i].toFixed(3)} s, known ${known[i].toFixed(3)} s`,
+    );
+  }
+}
+
+function assertOnlySpeech(run: Detection, signal: Composed, rate: number): void {
+  assert.ok(run.speech.length > 0);
+  let total = 0;
+  for (const block of run.speech) {
+    const start = block.startS;
+    const end = start + block.samples.length / rate;
+    total += end - start;
+    const inside = signal.speech.some(([s, e]) =>
+      start >= s - TOLERANCE_S && end <= e + TOLERANCE_S
+    );
+    assert.ok(inside, `speech output at ${start.toFixed(3)}-${end.toFixed(3)} s is outside speech`);
+    // The input's own samples, cut, not a copy of something else.
+    const offset = Math.round(start * rate);
+    for (let i = 0; i < block.samples.length; i += 97) {
+      assert.equal(block.samples[i], signal.samples[offset + i], `sample at ${start}+${i}`);
+    }
+  }
+  const known = signal.speech.reduce((n, [s, e]) => n + e - s, 0);
+  assert.ok(
+    Math.abs(total - known) <= 4 * TOLERANCE_S,
+    `speech output ${total.toFixed(3)} s, speech ${known.toFixed(3)} s`,
+  );
+}
+
+Deno.test("VoiceActivity finds espeak-ng speech between silence and noise within 100 ms (48 kHz stereo)", async () => {
+  const rate = 48_000;
+  const signal = await fixture(rate);
+  const run = await detect(signal, rate, 2);
+  assertBoundaries(run, signal);
+  assertOnlySpeech(run, signal, rate);
+  assert.ok((run.stats.windows as number) > 0);
+});
+
+Deno.test("VoiceActivity takes 16 kHz mono as it is (no resampler)", async () => {
+  const rate = 16_000;
+  const signal = await fixture(rate);
+  const run = await detect(signal, rate, 1, { padMs: 0 });
+  assertBoundaries(run, signal);
+  assertOnlySpeech(run, signal, rate);
+});
+
+Deno.test("VoiceActivity on a Worker finds the same boundaries", async () => {
+  const rate = 48_000;
+  const signal = await fixture(rate);
+  const run = await detect(signal, rate, 1, {}, "vad");
+  assertBoundaries(run, signal);
+  assertOnlySpeech(run, signal, rate);
+});
