@@ -16,7 +16,6 @@ import { createToken, tokenProblem } from "../frontend/token.ts";
 import { PipelineRunner, type RunnerOptions } from "../sessions/runner.ts";
 import { SessionHandler } from "../sessions/websocket/handler.ts";
 import { TransportError } from "../sessions/websocket/errors.ts";
-import type { OpenMessage } from "../sessions/wire/messages.ts";
 import { SessionAdmin } from "./admin.ts";
 import type { WebRtcHandler } from "../sessions/webrtc/handler.ts";
 import type { Catalog } from "./catalog.ts";
