@@ -302,7 +302,11 @@ export interface IsolateHost extends HostGraph, HostLifecycle, HostReadout {
  * rt.connectByName("gain", "out", "sink", "in");
  * assert.deepEqual(rt.describe().isolates, { main: [ "tone", "sink" ], "worker:dsp": [ "gain" ] });
  * await rt.start();
- * await new Promise((resolve) => setTimeout(resolve, 40));
+ * // Frames cross both ways between the hosts; on a loaded machine the first takes a while.
+ * const deadline = Date.now() + 10_000;
+ * while (rt.stats().nodes.sink.framesIn === 0 && Date.now() < deadline) {
+ *   await new Promise((resolve) => setTimeout(resolve, 10));
+ * }
  * await rt.stop();
  * assert.ok(rt.stats().nodes.sink.framesIn > 0);
  * ```

@@ -59,7 +59,7 @@ export const WEBRTC_REFUSAL_CODES: readonly string[] = Object.keys(STATUS);
  * @param code The error's code.
  * @returns The status; 500 for a code of no request fault (an isolate that died, a native error).
  *
- * @example
+ * @example A request fault, a full server and a fault of the server
  * ```ts
  * import assert from "node:assert/strict";
  * import { httpStatusOf } from "./errors.ts";

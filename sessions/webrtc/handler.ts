@@ -60,6 +60,30 @@ const MEDIA_PORTS = ["audio", "video"];
  * {@linkcode httpStatusOf}. The session ends, and its socket and isolate are freed, when the
  * peer goes (its DTLS close, or its silence: `client_disconnected`), on `DELETE`, or when the
  * session ends on its own (a limit, a fault, its outputs ended).
+ *
+ * @example A page of an origin not allowed is refused before its offer is read
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PipelineRunner } from "../runner.ts";
+ * import { WebRtcHandler } from "./handler.ts";
+ *
+ * const runner = new PipelineRunner();
+ * const handler = new WebRtcHandler({
+ *   runner,
+ *   resolve: () => ({ version: 1, nodes: [{ id: "fx", type: "Gain" }] }),
+ *   allowedOrigins: ["https://app.example"],
+ * });
+ * const response = await handler.handle(new Request("http://127.0.0.1/v1/webrtc/voice", {
+ *   method: "POST",
+ *   headers: { "content-type": "application/sdp", origin: "https://evil.example" },
+ *   body: "v=0",
+ * }));
+ * assert.equal(response.status, 403);
+ * assert.equal((await response.json()).error.code, "forbidden_origin");
+ * assert.equal(runner.active, 0);
+ * await handler.close();
+ * await runner.close();
+ * ```
  */
 export class WebRtcHandler {
   readonly #options: WebRtcHandlerOptions;

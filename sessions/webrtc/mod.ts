@@ -36,4 +36,4 @@ export {
   type WebRtcSessionErrorCode,
 } from "./errors.ts";
 export { WebRtcHandler, type WebRtcHandlerOptions } from "./handler.ts";
-export { PeerBridge, type PeerBridgeCounts } from "./peer_bridge.ts";
+export type { PeerBridgeCounts } from "./peer_bridge.ts";

@@ -47,6 +47,9 @@ function frameFor(portType: string): unknown {
       frameNumber: 0,
     };
   }
+  if (portType.startsWith("DataFrame")) {
+    return { kind: "data", timestampNs: 0, value: { type: "speech-start", timestampNs: 0 } };
+  }
   assert.equal(portType, "VideoFrame", `a frame for ${portType}`);
   return {
     kind: "video",
