@@ -15,6 +15,7 @@ Deno.test("LocalConnection.push() under latest rolls the oldest off and counts i
     read: 3,
     dropped: 2,
     fullRejections: 0,
+    discarded: 0,
     policy: "latest",
   });
 });
