@@ -140,6 +140,25 @@ Deno.test("A node that fails in setup() holds back none of the nodes beside it",
   await rt.stop();
 });
 
+Deno.test("A node that ends before its input does holds back none of the nodes beside it", async () => {
+  const { rt, time } = fakeTimeRuntime();
+  rt.add(counterNode, {}, { id: "src" });
+  rt.add(collectorNode, {}, { id: "good" });
+  rt.add(collectorNode, { endAt: 3 }, { id: "done" }); // ends at its third call, reading no more
+  rt.connectByName("src", "out", "good", "in", fifo2);
+  const toDone = rt.connectByName("src", "out", "done", "in", fifo2);
+  await rt.start();
+  await time.advance(TICKS * 1e6);
+  const stats = rt.stats();
+  assert.equal(stats.nodes.done.state, "running", "ended, not failed");
+  assert.deepEqual(probe("good").received, [...Array(probe("src").calls).keys()]);
+  assert.equal(stats.nodes.src.blockedRuns, 0);
+  const done = stats.connections[toDone.id];
+  assert.equal(done.read + done.dropped + done.discarded, probe("src").calls);
+  assert.ok(done.discarded >= TICKS - 5, `${done.discarded} discarded`);
+  await rt.stop();
+});
+
 Deno.test("A pull source in the main isolate writes on when its reader on a Worker fails", async () => {
   resetProbes();
   await using rig = workerRig();
