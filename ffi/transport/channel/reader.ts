@@ -286,11 +286,11 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
       // changes the bell (so the wait returns at once) and sees the flag (so it notifies).
       Atomics.store(signal, SIGNAL_READER_ASLEEP, 1);
       const seen = Atomics.load(signal, SIGNAL_BELL);
-      if (!this.#closed && this.#reader.available > 0 && this.discarding) {
-        this.#reader.clear(); // late frames of a reader that stopped reading: nobody reads them
-        continue;
-      }
-      if (!this.#closed && this.#reader.available > 0) {
+      if (!this.#closed && this.discarding) {
+        // Late frames of a reader that stopped reading: nobody reads them. Then wait for the
+        // bell (never loop at once: a native writer may keep adding without ringing).
+        this.#reader.clear();
+      } else if (!this.#closed && this.#reader.available > 0) {
         // Frames: tell the node once, and stay awake (writers skip the notify) until it has read
         // the ring empty.
         Atomics.store(signal, SIGNAL_READER_ASLEEP, 0);
