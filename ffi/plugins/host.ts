@@ -692,9 +692,9 @@ export class NativePluginHost implements IsolateHost, ProbedHost, Disposable {
 
   /**
    * Raises or lowers the discarding flag of every channel a node here reads from another isolate
-   * (see `ConnectionReader.setDiscarding`). The node's native thread owns the ring's reading end,
-   * so what is queued stays there until the node is torn down or set up again; the writer stops
-   * adding to it and stops waiting for room.
+   * (see `ConnectionReader.setDiscarding`): the writer stops adding to the ring and stops waiting
+   * for room. The ring's reading end is the node's native thread's, which discards what is queued
+   * after a failure at its own pace (it rings no room bell).
    */
   #discardInputs(node: string, discarding: boolean): void {
     for (const c of this.#connections.values()) {
