@@ -83,6 +83,7 @@ export class InputBinding<T> implements InputPort<T> {
   label: string;
   #reader: ConnectionReader<T> | undefined;
   #framesRead = 0;
+  #discarding = false;
   /** Frames a run read and gave back for want of memory, oldest first: read before the queue. */
   #returned: T[] = [];
   /**
@@ -201,8 +202,44 @@ export class InputBinding<T> implements InputPort<T> {
     this.#reader?.requestKeyframe?.();
   }
 
+  /** Whether this input's node stopped reading (see {@linkcode InputBinding.setDiscarding}). */
+  get discarding(): boolean {
+    return this.#discarding;
+  }
+
   /**
-   * Feeds this input from `reader`.
+   * For the runtime: this input's node stopped reading (`true`: it failed, or ended before its
+   * input did) or reads again (`false`: it was set up again). Passed on to the connection
+   * (`ConnectionReader.setDiscarding`), now and to any connection attached later, so that it
+   * drops what is queued, takes what its writer offers without queueing it and holds the writer
+   * back no more; frames given back by a run are dropped too.
+   *
+   * @param discarding Whether the node stopped reading.
+   *
+   * @example The input of a failed node holds its writer back no longer
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { InputBinding } from "@streamlib/streamlib";
+   * import { LocalConnection } from "./local_connection.ts";
+   *
+   * const conn = new LocalConnection<number>({ capacity: 1, policy: "fifo" });
+   * const input = new InputBinding<number>("in", "DataFrame");
+   * input.attach(conn);
+   * conn.push(1);
+   * input.setDiscarding(true);
+   * assert.equal(conn.space, Infinity);
+   * assert.equal(conn.stats().dropped, 1);
+   * ```
+   */
+  setDiscarding(discarding: boolean): void {
+    if (this.#discarding === discarding) return;
+    this.#discarding = discarding;
+    if (discarding) this.#dropReturned();
+    this.#reader?.setDiscarding?.(discarding);
+  }
+
+  /**
+   * Feeds this input from `reader` (discarding, when this input's node stopped reading).
    *
    * @param reader The reading end of a connection.
    * @throws {PortAlreadyConnectedError} When a connection is already attached.
@@ -210,6 +247,7 @@ export class InputBinding<T> implements InputPort<T> {
   attach(reader: ConnectionReader<T>): void {
     if (this.#reader) throw new PortAlreadyConnectedError(this.name);
     this.#reader = reader;
+    if (this.#discarding) reader.setDiscarding?.(true);
   }
 
   /**

@@ -74,6 +74,8 @@ export class LocalConnection<T> implements ConnectionReader<T>, ConnectionWriter
   #read = 0;
   #dropped = 0;
   #fullRejections = 0;
+  #discarded = 0;
+  #discarding = false;
   #onSpace: (() => void) | undefined;
   #writerEnded = false;
   #keyframeRequested = false;
@@ -112,9 +114,55 @@ export class LocalConnection<T> implements ConnectionReader<T>, ConnectionWriter
     return this.capacity - this.#count;
   }
 
-  /** Frames a push takes now without refusing: free slots for `fifo`, `Infinity` for `latest`. */
+  /**
+   * Frames a push takes now without refusing: free slots for `fifo`, `Infinity` for `latest` and
+   * while discarding (see {@linkcode LocalConnection.setDiscarding}).
+   */
   get space(): number {
-    return this.policy === "fifo" ? this.capacity - this.#count : Infinity;
+    return this.policy === "fifo" && !this.#discarding ? this.capacity - this.#count : Infinity;
+  }
+
+  /** Whether the reader's node stopped reading (see {@linkcode LocalConnection.setDiscarding}). */
+  get discarding(): boolean {
+    return this.#discarding;
+  }
+
+  /**
+   * The reader's node stopped reading (`true`: it failed, or ended before its input did) or reads
+   * again (`false`). While discarding, queued frames are dropped (counted in `dropped`), every
+   * push is taken without being queued (counted in `discarded`, never refused) and `space` is
+   * `Infinity`, so the writer, and through it the other connections of its output, are not held
+   * back by a reader that will not read. A writer waiting for room is called back at once.
+   *
+   * @param discarding Whether the reader's node stopped reading.
+   *
+   * @example A failed reader holds its writer back no longer
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalConnection } from "./local_connection.ts";
+   *
+   * const conn = new LocalConnection<number>({ capacity: 1, policy: "fifo" });
+   * conn.push(1);
+   * assert.equal(conn.space, 0);
+   * conn.setDiscarding(true); // what the runtime does when the reading node fails
+   * assert.equal(conn.space, Infinity);
+   * assert.ok(conn.push(2));
+   * assert.deepEqual([conn.dropped, conn.discarded, conn.available], [1, 1, 0]);
+   * conn.setDiscarding(false); // set up again: it queues as before
+   * assert.ok(conn.push(3));
+   * assert.equal(conn.pop(), 3);
+   * ```
+   */
+  setDiscarding(discarding: boolean): void {
+    if (this.#discarding === discarding) return;
+    this.#discarding = discarding;
+    if (!discarding) return;
+    this.clear();
+    const onSpace = this.#onSpace;
+    if (onSpace !== undefined) {
+      this.#onSpace = undefined;
+      onSpace();
+    }
   }
 
   /**
@@ -174,6 +222,11 @@ export class LocalConnection<T> implements ConnectionReader<T>, ConnectionWriter
     return this.#fullRejections;
   }
 
+  /** Pushes taken and not queued while discarding (see {@linkcode LocalConnection.setDiscarding}). */
+  get discarded(): number {
+    return this.#discarded;
+  }
+
   /**
    * Offers one frame.
    *
@@ -181,6 +234,10 @@ export class LocalConnection<T> implements ConnectionReader<T>, ConnectionWriter
    * @returns `false` only when the policy is `fifo` and the queue is full.
    */
   push(frame: T): boolean {
+    if (this.#discarding) {
+      this.#discarded++; // the reader stopped reading: nothing is queued, the writer goes on
+      return true;
+    }
     if (this.#count === this.capacity) {
       if (this.policy === "fifo") {
         this.#fullRejections++;
@@ -293,6 +350,7 @@ export class LocalConnection<T> implements ConnectionReader<T>, ConnectionWriter
       read: this.#read,
       dropped: this.#dropped,
       fullRejections: this.#fullRejections,
+      discarded: this.#discarded,
       policy: this.policy,
     };
   }

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { InputBinding } from "./input_binding.ts";
 import { connectLocal, LocalConnection } from "./local_connection.ts";
 import { OutputBinding } from "./output_binding.ts";
+import { HeapMemorySource } from "../frames/heap_memory.ts";
+import { NodeFrames } from "../frames/node_frames.ts";
 
 Deno.test("LocalConnection.push() under latest rolls the oldest off and counts it dropped", () => {
   const conn = new LocalConnection<number>({ capacity: 3, policy: "latest" });
@@ -15,6 +17,7 @@ Deno.test("LocalConnection.push() under latest rolls the oldest off and counts i
     read: 3,
     dropped: 2,
     fullRejections: 0,
+    discarded: 0,
     policy: "latest",
   });
 });
@@ -75,4 +78,24 @@ Deno.test("connectLocal() wires an output binding to an input binding", () => {
   assert.equal(inp.read(), 1);
   assert.equal(conn.fullRejections, 1);
   assert.equal(out.isConnected && inp.isConnected, true);
+});
+
+Deno.test("LocalConnection.setDiscarding() wakes a writer waiting for room and releases what was queued", () => {
+  const frames = new NodeFrames("src", new HeapMemorySource());
+  const frame = frames.video({ width: 2, height: 2, format: "RGBA" })!;
+  const conn = new LocalConnection<unknown>({ capacity: 1, policy: "fifo" });
+  conn.push(frame); // the connection's own reference
+  assert.equal(frame.refCount, 2);
+  let woken = 0;
+  conn.onSpace(() => woken++);
+  assert.equal(woken, 0, "full: the writer waits");
+  conn.setDiscarding(true);
+  assert.equal(woken, 1, "the reader stopped reading: the writer is woken at once");
+  assert.equal(frame.refCount, 1, "the queued frame's reference is released");
+  assert.ok(conn.push(frame));
+  assert.equal(frame.refCount, 1, "a discarded push takes no reference");
+  frames.flush();
+  assert.equal(frame.released, true);
+  const { discarded, dropped, written, queued } = conn.stats();
+  assert.deepEqual([discarded, dropped, written, queued], [1, 1, 1, 0]);
 });

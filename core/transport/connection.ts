@@ -88,6 +88,18 @@ export interface ConnectionReader<T> {
    * connection cannot carry requests.
    */
   requestKeyframe?(): void;
+  /**
+   * Says whether the reader's node has stopped reading (it failed, or ended before its input
+   * did). While `true`, the connection drops what is queued (counted in `dropped`) and takes
+   * every frame its writer offers without queueing it (counted in `discarded`), and its writer
+   * sees `space` as `Infinity`: a reader that stopped reading holds back no writer, so one failed
+   * branch of a fan-out never stops its siblings. `false` (the node was set up again) makes it
+   * queue again. The runtime calls it; absent means the connection cannot, and its writer is
+   * held back as by any full connection.
+   *
+   * @param discarding Whether the reader's node stopped reading.
+   */
+  setDiscarding?(discarding: boolean): void;
 }
 
 /**
@@ -106,6 +118,12 @@ export interface ConnectionStats {
   dropped: number;
   /** Pushes that found a `fifo` connection full and wrote nothing. */
   fullRejections: number;
+  /**
+   * Frames the writer offered while the reader's node had stopped reading (it failed or ended;
+   * across isolates also: its isolate died): taken and released at once, never queued and not
+   * in `written`, so that reader held no writer back (see `ConnectionReader.setDiscarding`).
+   */
+  discarded: number;
   /** The delivery policy. */
   policy: DeliveryPolicy;
 }

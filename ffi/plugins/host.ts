@@ -38,7 +38,11 @@ import { NodeNotFoundError } from "../../core/graph/errors.ts";
 import { PortNotFoundError } from "../../core/ports/port_table.ts";
 import { NativeOutputProbe } from "./native_probe.ts";
 import type { NativeTransportEndpoint } from "../transport/native_transport.ts";
-import { ringSleepingReader } from "../transport/channel/doorbell.ts";
+import {
+  ringSleepingReader,
+  SIGNAL_READER_DISCARDING,
+  SIGNAL_SPACE,
+} from "../transport/channel/doorbell.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 
 /**
@@ -98,6 +102,8 @@ interface HostedConnection {
   readonly state: ConnectionSharedState;
   /** Doorbell of a channel whose reader is in another isolate (native output). */
   readonly bell?: Int32Array;
+  /** Signal of a channel whose writer is in another isolate (native input), to say it discards. */
+  readonly readerSignal?: Int32Array;
   lastWritten: number;
 }
 
@@ -285,13 +291,17 @@ export class NativePluginHost implements IsolateHost, ProbedHost, Disposable {
    * @param spec The channel end.
    */
   attachReader(spec: HostedEndpointSpec): void {
-    const { end } = endpointOf(spec, this.isolate);
+    const { end, signal } = endpointOf(spec, this.isolate);
     const binding = this.#bind(spec.port.node, spec.port.port, "input", end);
+    const readerSignal = new Int32Array(signal);
     this.#connections.set(spec.connection, {
       bindings: [binding],
       state: ConnectionSharedState.from(end.shared),
+      readerSignal,
       lastWritten: 0,
     });
+    const record = this.#nodes.get(spec.port.node);
+    if (record?.state === "error") discardInto(readerSignal, true);
   }
 
   /**
@@ -668,6 +678,9 @@ export class NativePluginHost implements IsolateHost, ProbedHost, Disposable {
     if (from === to) return;
     checkNodeTransition(record.spec.id, from, to);
     record.state = to;
+    // A failed node reads nothing more: its writers in other isolates stop waiting for it
+    // (`SIGNAL_READER_DISCARDING`) until it is set up again.
+    if (to === "error" || from === "error") this.#discardInputs(record.spec.id, to === "error");
     this.#emitEvent({
       type: "node-state",
       timeNs: monotonicClock.nowNs(),
@@ -675,6 +688,20 @@ export class NativePluginHost implements IsolateHost, ProbedHost, Disposable {
       from,
       to,
     });
+  }
+
+  /**
+   * Raises or lowers the discarding flag of every channel a node here reads from another isolate
+   * (see `ConnectionReader.setDiscarding`): the writer stops adding to the ring and stops waiting
+   * for room. The ring's reading end is the node's native thread's, which discards what is queued
+   * after a failure at its own pace (it rings no room bell).
+   */
+  #discardInputs(node: string, discarding: boolean): void {
+    for (const c of this.#connections.values()) {
+      if (!c.readerSignal) continue;
+      if (!c.bindings.some((b) => b.node === node && b.direction === "input")) continue;
+      discardInto(c.readerSignal, discarding);
+    }
   }
 
   #emitEvent(event: Parameters<RuntimeEventListener>[0]): void {
@@ -685,6 +712,14 @@ export class NativePluginHost implements IsolateHost, ProbedHost, Disposable {
     const promise = task().catch(reportError).finally(() => this.#pending.delete(promise));
     this.#pending.add(promise);
   }
+}
+
+/** Sets a channel's discarding flag; raising it wakes a writer that waits for room. */
+function discardInto(signal: Int32Array, discarding: boolean): void {
+  Atomics.store(signal, SIGNAL_READER_DISCARDING, discarding ? 1 : 0);
+  if (!discarding) return;
+  Atomics.add(signal, SIGNAL_SPACE, 1);
+  Atomics.notify(signal, SIGNAL_SPACE);
 }
 
 function endpointOf(spec: HostedEndpointSpec, isolate: string): NativeTransportEndpoint {

@@ -47,6 +47,11 @@ export const COUNTER = {
   ZERO_COPY: 7,
   /** Writer: frames copied into a fresh slot. */
   COPIED: 8,
+  /**
+   * Writer: pushes taken and not written because the reader's node stopped reading (it failed
+   * or ended) or the channel was torn down (its isolate died); not in `WRITTEN`.
+   */
+  UNWRITTEN: 9,
   /** Reader: frames returned. */
   READ: 16,
   /** Reader: messages released without being returned (skipped, drained at close, invalid). */
@@ -56,9 +61,9 @@ export const COUNTER = {
 } as const;
 
 /**
- * Layout: the writer's counters (bytes 0-71) and the flags (96-111, which the writer writes on
+ * Layout: the writer's counters (bytes 0-79) and the flags (96-111, which the writer writes on
  * every push) apart from the reader's counters (128-151), so that the two isolates do not pass
- * one cache line back and forth on every frame. Indices 9-15 are unused (12-13 alias the flags).
+ * one cache line back and forth on every frame. Indices 10-15 are unused (12-13 alias the flags).
  */
 const COUNTERS = 19;
 const FLAGS_OFFSET = 96;
@@ -224,6 +229,7 @@ export class ConnectionSharedState {
       read,
       dropped,
       fullRejections: c[COUNTER.REJECTED],
+      discarded: c[COUNTER.UNWRITTEN],
       policy: DELIVERY_POLICIES[c[COUNTER.POLICY]],
       poolExhausted: c[COUNTER.POOL_EXHAUSTED],
       zeroCopyWrites: c[COUNTER.ZERO_COPY],

@@ -23,8 +23,8 @@ function assertAddsUp(stats: ConnectionStats): void {
 }
 
 function core(stats: ConnectionStats): ConnectionStats {
-  const { capacity, queued, written, read, dropped, fullRejections, policy } = stats;
-  return { capacity, queued, written, read, dropped, fullRejections, policy };
+  const { capacity, queued, written, read, dropped, fullRejections, discarded, policy } = stats;
+  return { capacity, queued, written, read, dropped, fullRejections, discarded, policy };
 }
 
 Deno.test("createNativeConnection() matches LocalConnection frame for frame, under both policies", () => {

@@ -296,6 +296,15 @@ export class NativeConnectionWriter<T extends Frame = Frame>
   }
 
   /**
+   * Counts a frame taken and not written because its reader stopped reading (its node failed or
+   * ended) or the channel was torn down: `discarded` in the stats, not `written`. Writes nothing;
+   * the caller keeps its reference to the frame.
+   */
+  countUnwritten(): void {
+    this.#counters[COUNTER.UNWRITTEN]++;
+  }
+
+  /**
    * Whether the reader has closed: pushes are then refused (`fifo`) or dropped (`latest`).
    *
    * @returns `true` once the other end is gone.

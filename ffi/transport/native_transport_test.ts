@@ -101,8 +101,39 @@ Deno.test("NativeTransport.tearDownConnection() makes the writer drop frames and
   }
   const stats = channel.stats();
   assert.equal(stats.written, 1);
+  assert.equal(stats.discarded, 10, "the drops are counted, not silent");
   assert.equal((stats as NativeConnectionStats).abandoned, true);
   assert.equal(reader.pop()?.timestampNs, 1, "what was queued before stays readable");
+});
+
+Deno.test("SignalledReader.setDiscarding() drops what is queued and lets its writer go on, counted, until it reads again", async () => {
+  using pool = FramePool.create({ slotBytes: 1024, slotCount: 4 });
+  const transport = new NativeTransport({ pool });
+  const channel = transport.open({ ...spec(), capacity: 2 });
+  using writer = transport.adoptWriter(channel.writer);
+  using reader = transport.adoptReader<Frame>(channel.reader, () => {});
+  const data = (value: number) => ({ kind: "data" as const, timestampNs: value, value });
+  assert.ok(writer.push(data(1)) && writer.push(data(2)));
+  assert.equal(writer.space, 0);
+  let woken = false;
+  writer.onSpace!(() => woken = true); // a writer waiting for room, as a parked node does
+  reader.setDiscarding!(true); // its node failed
+  assert.equal(writer.space, Infinity);
+  for (let i = 3; i < 13; i++) assert.equal(writer.push(data(i)), true);
+  const timer = setTimeout(() => {}, 10_000);
+  while (!woken) await delay(1);
+  clearTimeout(timer);
+  const stats = channel.stats();
+  assert.deepEqual(
+    [stats.written, stats.dropped, stats.discarded, stats.queued, stats.fullRejections],
+    [2, 2, 10, 0, 0],
+  );
+  assert.equal(pool.stats().inUse, 0, "nothing held for a reader that does not read");
+  reader.setDiscarding!(false); // set up again
+  assert.equal(writer.space, 2);
+  assert.ok(writer.push(data(13)));
+  assert.equal(reader.pop()?.timestampNs, 13);
+  channel.close();
 });
 
 Deno.test("NativeTransport opens its pool lazily and refuses foreign endpoints", () => {

@@ -179,6 +179,7 @@ export class WorkerHost
       read: 0,
       dropped: 0,
       fullRejections: 0,
+      discarded: 0,
     };
     this.#mirror.setConnection(spec.id, { worker: alive ? thread : undefined, stats });
     if (alive) thread!.post({ op: "connect", spec });

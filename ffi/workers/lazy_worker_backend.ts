@@ -213,6 +213,7 @@ class PendingChannel implements CrossIsolateChannel {
       read: 0,
       dropped: 0,
       fullRejections: 0,
+      discarded: 0,
     };
   }
 

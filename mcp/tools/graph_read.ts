@@ -32,7 +32,9 @@ export const getStatsTool: McpTool = {
     "Returns live counters. Per processor: state, process() calls, frames in and out, errors, " +
     "restarts, process time (p50/p99/max in nanoseconds) and, for sources, late and skipped " +
     "runs. Per connection: frames written, read, queued, dropped (policy latest) and refused " +
-    "(fullRejections, policy fifo). 'totals' sums the connections and counts failed processors. " +
+    "(fullRejections, policy fifo) and discarded (offered after the reading processor failed or " +
+    "ended: not queued, so it held back no writer). 'totals' sums the connections and counts " +
+    "failed processors. " +
     "Pass 'id' for one processor and its connections only.",
   inputSchema: {
     type: "object",
@@ -94,6 +96,7 @@ function statsJson(stats: RuntimeStats): ToolOutput {
       framesDropped: sum((c) => c.dropped),
       framesRefused: sum((c) => c.fullRejections),
       framesQueued: sum((c) => c.queued),
+      framesDiscarded: sum((c) => c.discarded),
     },
   };
 }

@@ -13,7 +13,7 @@ import { NodeOptionsError } from "../../core/lifecycle/errors.ts";
 import { NativePlugin, NativePluginError, PluginAbiMismatchError } from "../../ffi/mod.ts";
 import type { NativeConnectionStats } from "../../ffi/transport/connection_shared_state.ts";
 import { sleep, until, workerRig } from "../fixtures/workers/harness.ts";
-import { tap } from "../fixtures/workers/worker_nodes.ts";
+import { stalledCrashers, tap } from "../fixtures/workers/worker_nodes.ts";
 import { stereoSeqSourceNode, stereoStaleRelayNode } from "../fixtures/runtime/frame_nodes.ts";
 
 const EXT = Deno.build.os === "darwin" ? "dylib" : Deno.build.os === "windows" ? "dll" : "so";
@@ -189,6 +189,35 @@ Deno.test("a plugin that panics in process disables that processor only: state e
   fixtures.close();
 });
 
+Deno.test("a native node that panics holds back none of its writer's other readers", async () => {
+  const fixtures = NativePlugin.load(FIXTURES);
+  await using rig = workerRig();
+  const { rt, events } = rig;
+  rt.use(fixtures);
+  rt.add("TestToneGenerator", {}, { id: "tone" });
+  rt.add("PanicAfter", { frames: 3 }, { id: "boom" });
+  rt.add("AudioTap", {}, { id: "beside_boom" });
+  const toBoom = rt.connectByName("tone", "audio", "boom", "in", { capacity: 2, policy: "fifo" });
+  rt.connectByName("tone", "audio", "beside_boom", "in");
+  await rt.start();
+  await until(
+    () => events.some((e) => e.type === "node-error" && e.node === "boom"),
+    "the panic's node-error event",
+  );
+  const { framesOut: before, blockedRuns: blockedBefore } = rt.stats().nodes.tone;
+  // Far more blocks than the panicked node's ring holds: it would have stopped the tone.
+  await until(() => rt.stats().nodes.tone.framesOut >= before + 50, "50 more blocks");
+  const stats = rt.stats();
+  await rt.stop();
+  fixtures.close();
+  assert.equal(stats.nodes.tone.blockedRuns, blockedBefore, "no wait for the failed node");
+  assert.equal(stats.nodes.tone.framesRefused, 0);
+  const into = stats.connections[toBoom.id];
+  assert.equal(into.fullRejections, 0);
+  assert.ok(into.discarded >= 50, `${into.discarded} discarded`);
+  assert.ok(tap("beside_boom").frameNumbers.length >= before + 45, "the other reader kept up");
+});
+
 Deno.test("the restart policy recreates a panicked native instance, up to maxRestarts", async () => {
   const fixtures = NativePlugin.load(FIXTURES);
   await using rig = workerRig();
@@ -299,14 +328,16 @@ Deno.test("a native node waits on a full fifo output (back-pressure) instead of 
   rt.use(plugin);
   rt.add("TestToneGenerator", {}, { id: "tone" });
   rt.add("NativeGain", { gain: 0.5 }, { id: "gain" });
-  // Reads its first frames, then fails: frames pile up behind it from then on.
-  rt.add("Crasher", { mode: "throw", failAt: 1 }, { id: "stuck" });
+  // Reads its first frames, then no more (alive, not failed): frames pile up behind it.
+  rt.add("Crasher", { mode: "stall", failAt: 1 }, { id: "stuck" });
+  stalledCrashers.add("stuck");
   const fifo2 = { capacity: 2, policy: "fifo" } as const;
   const toGain = rt.connectByName("tone", "audio", "gain", "in", fifo2);
   const fromGain = rt.connectByName("gain", "out", "stuck", "in", fifo2);
   await rt.start();
   await until(() => rt.stats().nodes.tone.blockedRuns >= 10, "the tone held back");
   const stats = rt.stats();
+  stalledCrashers.delete("stuck"); // reads again, so the graph drains
   await rt.stop();
   plugin.close();
   const out = stats.connections[fromGain.id];

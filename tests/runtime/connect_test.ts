@@ -164,12 +164,24 @@ Deno.test("Runtime fans an output out to every connection, each with its own buf
   assert.deepEqual(described.outputs[0].connections, ["conn_1", "conn_2"]);
 });
 
+/**
+ * A reader that stalls without failing: an async relay whose first `process()` awaits a gate
+ * that opens only when the test says, reading nothing meanwhile. (A reader that fails does not
+ * stall its connection: it discards, see `failed_branch_test.ts`.)
+ */
+function stalledRelay(rt: Runtime, id: string) {
+  const node = rt.add(relayNode, { async: true }, { id });
+  let open!: () => void;
+  probe(id).gate = new Promise<void>((resolve) => open = resolve);
+  return { node, open };
+}
+
 Deno.test("Runtime latest connections roll off the oldest when their reader stalls", async () => {
   const { rt, time } = setup();
   const src = rt.add(counterNode, {}, { id: "src" });
-  // The sink fails on its first call, before reading: frames pile up behind it.
-  const a = rt.add(collectorNode, { throwAt: 1 }, { id: "a" });
-  rt.connect(src.outputs.out, a.inputs.in, { capacity: 2, policy: "latest" });
+  // The reader's first run waits and reads nothing: frames pile up behind it.
+  const a = stalledRelay(rt, "a");
+  rt.connect(src.outputs.out, a.node.inputs.in, { capacity: 2, policy: "latest" });
   await rt.start();
   await time.advance(9e6);
   const { conn_1: latest } = rt.stats().connections;
@@ -178,15 +190,16 @@ Deno.test("Runtime latest connections roll off the oldest when their reader stal
     [10, 2, 8, 0],
   );
   assert.equal(rt.stats().nodes.src.blockedRuns, 0);
+  a.open();
   await rt.stop();
 });
 
 Deno.test("Runtime fifo connections hold their writer back when the reader stalls: nothing lost", async () => {
   const { rt, time } = setup();
   const src = rt.add(counterNode, {}, { id: "src" });
-  const a = rt.add(collectorNode, { throwAt: 1 }, { id: "a" });
+  const a = stalledRelay(rt, "a");
   const b = rt.add(collectorNode, {}, { id: "b" });
-  rt.connect(src.outputs.out, a.inputs.in, { capacity: 2, policy: "fifo" });
+  rt.connect(src.outputs.out, a.node.inputs.in, { capacity: 2, policy: "fifo" });
   rt.connect(src.outputs.out, b.inputs.in, { capacity: 2, policy: "latest" });
   await rt.start();
   await time.advance(9e6);
@@ -197,6 +210,7 @@ Deno.test("Runtime fifo connections hold their writer back when the reader stall
   assert.deepEqual([latest.written, latest.dropped], [2, 0]);
   assert.equal(rt.stats().nodes.src.blockedRuns, 8);
   assert.deepEqual(probe("b").received, [0, 1]);
+  a.open();
   await rt.stop();
 });
 

@@ -66,6 +66,7 @@ Deno.test("Runtime.describe() returns the whole graph as plain JSON", async () =
       read: 6,
       dropped: 0,
       fullRejections: 0,
+      discarded: 0,
       policy: "latest",
     },
   });
@@ -93,6 +94,7 @@ Deno.test("Runtime.stats() counts calls, frames and process-time percentiles per
     read: 6,
     dropped: 0,
     fullRejections: 0,
+    discarded: 0,
     policy: "fifo",
   });
   await rt.stop();

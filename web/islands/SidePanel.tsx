@@ -108,6 +108,12 @@ export default function SidePanel(_props: SidePanelProps) {
               <th>full rejections</th>
               <td>{formatCount(s.fullRejections)}</td>
             </tr>
+            <tr>
+              <th>discarded</th>
+              <td title="offered after the reading node failed or ended: not queued, so it held back no writer">
+                {formatCount(s.discarded ?? 0)}
+              </td>
+            </tr>
           </tbody>
         </table>
         <h3>Last minutes</h3>

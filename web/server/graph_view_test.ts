@@ -34,6 +34,7 @@ function stats(timeNs: number, calls: number, written: number): RuntimeStats {
         read: written,
         dropped: 0,
         fullRejections: 0,
+        discarded: 0,
         policy: "fifo",
       },
     },

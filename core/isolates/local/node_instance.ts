@@ -391,6 +391,7 @@ export class NodeInstance {
     if (this.#ended) return;
     this.#ended = true;
     this.#deactivate();
+    this.#discardInputs(true); // it reads nothing more: what still comes must not hold back
     for (const output of this.#outputs) output.endOfStream(true);
     this.#env.emit({ type: "node-eos", timeNs: this.#env.clock.nowNs(), node: this.id });
   }
@@ -501,6 +502,7 @@ export class NodeInstance {
 
   async #setupNow(): Promise<void> {
     this.#setState("starting");
+    this.#discardInputs(false); // set up again (a restart): its connections queue and hold back
     this.#loop?.clearPeriod();
     try {
       const processor = this.#processor ??= await this.#construct();
@@ -540,6 +542,7 @@ export class NodeInstance {
 
   #fail(phase: "setup" | "process", error: unknown): void {
     this.#deactivate();
+    this.#discardInputs(true);
     const action = errorAction(this.onError, this.#restartsThisRun, this.maxRestarts);
     const restart = action === "restart";
     const message = error instanceof Error ? error.message : String(error);
@@ -563,6 +566,16 @@ export class NodeInstance {
     const timeNs = this.#env.clock.nowNs();
     const restarts = this.#restartsThisRun;
     this.#env.emit(nodeErrorEvent({ timeNs, node, phase, policy, action, restarts }, error));
+  }
+
+  /**
+   * A node that stopped reading (it failed, or ended) has its input connections discard what
+   * comes, so that no writer, and through a writer no sibling of this node, waits for it; a node
+   * set up again reads again (see `ConnectionReader.setDiscarding`).
+   */
+  #discardInputs(discarding: boolean): void {
+    const inputs = this.#inputs;
+    for (let i = 0; i < inputs.length; i++) inputs[i].setDiscarding(discarding);
   }
 
   #deactivate(): void {

@@ -42,14 +42,14 @@ export class ScheduledConnection<T> extends LocalConnection<T> {
   }
 
   /**
-   * Offers one frame and, when it was accepted, calls `onPush`.
+   * Offers one frame and, when it was queued, calls `onPush`.
    *
    * @param frame The frame.
    * @returns `false` only when the policy is `fifo` and the queue is full.
    */
   override push(frame: T): boolean {
     if (!super.push(frame)) return false;
-    this.#onPush();
+    if (!this.discarding) this.#onPush(); // a discarded frame wakes nobody
     return true;
   }
 

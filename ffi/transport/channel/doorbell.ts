@@ -82,6 +82,14 @@ export const SIGNAL_READER_ASLEEP = 4;
  */
 export const SIGNAL_WRITER_ENDED = 5;
 /**
+ * Index in a channel's signal of its discarding flag: 1 while the reader's node has stopped
+ * reading (it failed, or ended before its input did; see `ConnectionReader.setDiscarding`), set
+ * by `SignalledReader.setDiscarding()`. The writer then sees `space` as `Infinity` and counts
+ * every push as discarded instead of writing it, so a reader that stopped reading holds back no
+ * writer in another isolate.
+ */
+export const SIGNAL_READER_DISCARDING = 6;
+/**
  * Bytes of a channel's signal buffer.
  */
 export const SIGNAL_BYTES = 32;

@@ -15,6 +15,7 @@ import {
   checkSignal,
   SIGNAL_BELL,
   SIGNAL_READER_ASLEEP,
+  SIGNAL_READER_DISCARDING,
   SIGNAL_SPACE,
   SIGNAL_WRITER_ENDED,
   SIGNAL_WRITER_WAITING,
@@ -152,6 +153,29 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   }
 
   /**
+   * The reader's node stopped reading (`true`) or reads again (`false`); see
+   * `ConnectionReader.setDiscarding`. Raises or lowers {@linkcode SIGNAL_READER_DISCARDING} for
+   * the writer in its isolate, drops what is queued (counted as dropped) and wakes a writer that
+   * waits for room. While discarding, frames that still land (a push that looked just before
+   * the flag rose) are dropped as they arrive instead of waking the node.
+   *
+   * @param discarding Whether the node stopped reading.
+   */
+  setDiscarding(discarding: boolean): void {
+    if (this.#closed) return;
+    Atomics.store(this.#signal, SIGNAL_READER_DISCARDING, discarding ? 1 : 0);
+    if (!discarding) return;
+    this.#reader.clear();
+    this.#ringRoom();
+    this.#drained();
+  }
+
+  /** Whether the reader's node stopped reading (see {@linkcode SignalledReader.setDiscarding}). */
+  get discarding(): boolean {
+    return Atomics.load(this.#signal, SIGNAL_READER_DISCARDING) !== 0;
+  }
+
+  /**
    * Calls `onData` now if frames are queued, without waiting for the doorbell.
    *
    * @returns Whether frames are queued that were written since the previous `poll()` (frames
@@ -193,6 +217,10 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
 
   #wake(): boolean {
     if (this.#closed || this.#reader.available === 0) return false;
+    if (this.discarding) {
+      this.#reader.clear(); // late frames of a reader that stopped reading
+      return false;
+    }
     this.#onData();
     return true;
   }
@@ -258,7 +286,11 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
       // changes the bell (so the wait returns at once) and sees the flag (so it notifies).
       Atomics.store(signal, SIGNAL_READER_ASLEEP, 1);
       const seen = Atomics.load(signal, SIGNAL_BELL);
-      if (!this.#closed && this.#reader.available > 0) {
+      if (!this.#closed && this.discarding) {
+        // Late frames of a reader that stopped reading: nobody reads them. Then wait for the
+        // bell (never loop at once: a native writer may keep adding without ringing).
+        this.#reader.clear();
+      } else if (!this.#closed && this.#reader.available > 0) {
         // Frames: tell the node once, and stay awake (writers skip the notify) until it has read
         // the ring empty.
         Atomics.store(signal, SIGNAL_READER_ASLEEP, 0);

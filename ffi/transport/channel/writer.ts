@@ -12,6 +12,7 @@ import {
   checkSignal,
   ringBell,
   ringSleepingReader,
+  SIGNAL_READER_DISCARDING,
   SIGNAL_SPACE,
   SIGNAL_TORN,
   SIGNAL_WRITER_ENDED,
@@ -80,11 +81,15 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
 
   /**
    * Frames a push takes now: the ring's free slots for `fifo` (0 while a frame waits for a free
-   * pool slot), `Infinity` for `latest`.
+   * pool slot), `Infinity` for `latest`, and while the reader discards or the channel is torn
+   * down (pushes are then counted as discarded, not written).
    */
   get space(): number {
     // Plain reads of the signal where a stale value only delays a hint (see `ringSleepingReader`).
-    if (!this.#fifo || this.#signal[SIGNAL_TORN] !== 0) return Infinity;
+    const signal = this.#signal;
+    if (!this.#fifo || signal[SIGNAL_TORN] !== 0 || signal[SIGNAL_READER_DISCARDING] !== 0) {
+      return Infinity;
+    }
     if (this.#writer.pending) this.#flush();
     return this.#writer.pending ? 0 : this.#writer.freeSlots;
   }
@@ -128,14 +133,22 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
   }
 
   /**
-   * Writes a frame (see `NativeConnectionWriter.push`) and wakes the reader.
+   * Writes a frame (see `NativeConnectionWriter.push`) and wakes the reader; while the reader
+   * discards ({@linkcode SIGNAL_READER_DISCARDING}) or the channel is torn down, counts it as
+   * discarded instead and writes nothing.
    *
    * @param frame The frame.
    * @returns `false` only when a `fifo` channel cannot take it now.
    */
   push(frame: T): boolean {
     const signal = this.#signal;
-    if (signal[SIGNAL_TORN] !== 0) return true; // a late look only drops one more frame
+    if (signal[SIGNAL_TORN] !== 0 || signal[SIGNAL_READER_DISCARDING] !== 0) {
+      // Nobody will read it (the reader's node stopped reading, or its isolate died): counted,
+      // not written, and never refused, so this writer's other connections go on. A look that
+      // comes late writes one more frame, which the discarding reader drops.
+      this.#writer.countUnwritten();
+      return true;
+    }
     const ok = this.#writer.push(frame);
     if (ok) {
       ringSleepingReader(this.#signal);
