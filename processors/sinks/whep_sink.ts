@@ -15,6 +15,7 @@ import {
 } from "../../mod.ts";
 import type { JsonValue } from "../../core/schema/json_schema.ts";
 import { WebRtcSink } from "../base/webrtc_sink.ts";
+import { WebRtcPeerLog } from "../webrtc/peer_log.ts";
 import type { WhepSinkTypes } from "./whep_sink.gen.ts";
 
 /**
@@ -139,6 +140,19 @@ export class WhepSink extends WebRtcSink<WhepSinkTypes> {
   config!: WhepSinkConfig;
 
   #videoAgeNs = 0;
+  #viewers = new WebRtcPeerLog("viewer", { onePeer: false });
+
+  /**
+   * Sends what waits (see {@linkcode WebRtcSink}), then logs each viewer that connected or left
+   * since the last run as a peer event (`connected`, `disconnected` with why).
+   *
+   * @param ctx The node's name, clock, frames and log.
+   */
+  override process(ctx: ProcessContext): void {
+    super.process(ctx);
+    const endpoint = this.endpoint;
+    if (endpoint) this.#viewers.report(ctx.log, endpoint.peerEvents());
+  }
 
   /**
    * Viewers at once: `maxViewers`.
