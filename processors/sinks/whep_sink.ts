@@ -101,7 +101,9 @@ export interface WhepSinkConfig {
  * encoder upstream for a keyframe (`InputPort.requestKeyframe()`); viewers get video from
  * their first keyframe on. Use the encoder's `baseline` profile (the default), which every
  * browser decodes. Per-viewer stats (bit rate, RTT, loss, NACK/PLI/FIR counts) are under
- * `processor` in the node's `rt.stats()`.
+ * `processor` in the node's `rt.stats()`. Each viewer that connects or leaves is a peer event
+ * (`connected`; `disconnected`, with why: its `DELETE`, or its silence past its own cadence, 3 s
+ * to 7 s), named by session and address (docs/network.md, "When the peer disappears").
  *
  * The node id names the endpoint in the process: two runtimes in one process cannot both have
  * a `WhepSink` of the same id (setup fails with `webrtc_endpoint_taken`).
