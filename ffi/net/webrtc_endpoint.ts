@@ -158,6 +158,7 @@ const decoder = new TextDecoder();
  * assert.equal(WebRtcEndpoint.find("doc-webrtc")?.mode, "send");
  * assert.equal(endpoint.poll().peers, 0);
  * assert.deepEqual(endpoint.stats().peers, []);
+ * assert.deepEqual(endpoint.peerEvents(), []);
  * ```
  */
 export class WebRtcEndpoint extends NativeHandle {

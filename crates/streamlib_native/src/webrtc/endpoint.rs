@@ -847,3 +847,81 @@ fn run(shared: &Shared, socket: &UdpSocket, local: SocketAddr, waker: SocketAddr
         peer.poll(&mut |to, data| send(to, data), &mut |_| {});
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint() -> Endpoint {
+        Endpoint::start(EndpointConfig {
+            mode: Mode::Receive,
+            bind: Ipv4Addr::LOCALHOST.into(),
+            port: 0,
+            public: None,
+            public_port: None,
+            max_peers: 1,
+            queue_frames: 8,
+        })
+        .expect("a loopback endpoint")
+    }
+
+    #[test]
+    fn peer_events_are_taken_once_and_only_when_they_fit() {
+        let endpoint = endpoint();
+        assert_eq!(endpoint.take_peer_events_json(1_024), "[]");
+        let remote = Some(SocketAddr::from((Ipv4Addr::LOCALHOST, 50_000)));
+        record(
+            &endpoint.shared,
+            PeerEvent {
+                session: 1,
+                connected: true,
+                remote,
+                reason: "",
+                silent_ms: 0,
+            },
+        );
+        record(
+            &endpoint.shared,
+            PeerEvent {
+                session: 1,
+                connected: false,
+                remote,
+                reason: "silent",
+                silent_ms: 3_012,
+            },
+        );
+        let json = endpoint.take_peer_events_json(16);
+        assert!(json.len() > 16);
+        // Too small a buffer takes nothing: the same events come with a larger one.
+        assert_eq!(endpoint.take_peer_events_json(json.len()), json);
+        assert_eq!(endpoint.take_peer_events_json(json.len()), "[]");
+        let events: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        assert_eq!(events[0]["change"], "connected");
+        assert_eq!(events[1]["change"], "disconnected");
+        assert_eq!(events[1]["reason"], "silent");
+        assert_eq!(events[1]["silentMs"], 3_012);
+        assert_eq!(events[1]["remote"], "127.0.0.1:50000");
+    }
+
+    #[test]
+    fn peer_events_past_the_bound_drop_the_oldest() {
+        let endpoint = endpoint();
+        for session in 0..(MAX_PEER_EVENTS as u32 + 10) {
+            record(
+                &endpoint.shared,
+                PeerEvent {
+                    session,
+                    connected: true,
+                    remote: None,
+                    reason: "",
+                    silent_ms: 0,
+                },
+            );
+        }
+        let json = endpoint.take_peer_events_json(usize::MAX);
+        let events: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        let events = events.as_array().expect("an array");
+        assert_eq!(events.len(), MAX_PEER_EVENTS);
+        assert_eq!(events[0]["session"], 10);
+    }
+}
