@@ -303,6 +303,11 @@ export const symbols = {
   sl_webrtc_request_keyframe: { parameters: ["u32"], result: "i32" },
   /** `fn sl_webrtc_stats(endpoint: u32, out: *mut u8, cap: u32) -> i32`: JSON, full length */
   sl_webrtc_stats: { parameters: ["u32", "buffer", "u32"], result: "i32" },
+  /**
+   * `fn sl_webrtc_peer_events(endpoint: u32, out: *mut u8, cap: u32) -> i32`: JSON, full length
+   * (taken only when it fits)
+   */
+  sl_webrtc_peer_events: { parameters: ["u32", "buffer", "u32"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /**

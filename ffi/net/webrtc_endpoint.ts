@@ -53,7 +53,10 @@ export interface ReceivedFrame {
   kind: "video" | "audio";
   /** Its length in the buffer passed to `read()`. */
   byteLength: number;
-  /** Presentation time in ns from the RTP time (its origin is the publisher's). */
+  /**
+   * Presentation time in ns on the session's timeline, shared by its audio and video: by the
+   * publisher's RTCP sender reports once both streams had one, by arrival until then.
+   */
   timestampNs: number;
   /** Whether the access unit holds an IDR picture. */
   keyframe: boolean;
@@ -91,6 +94,32 @@ export interface WebRtcPeerStats {
   frames: number;
   /** Frames not sent to this peer (video before its first keyframe, or refused). */
   framesDropped: number;
+  /**
+   * A receiving peer's: how its audio and video are placed on one timeline, `arrival` until both
+   * streams had an RTCP sender report, `sender-reports` after (absent until media arrives).
+   */
+  avSync?: "arrival" | "sender-reports";
+}
+
+/**
+ * A peer's session began or ended, as {@linkcode WebRtcEndpoint.peerEvents} reports it: a peer
+ * `connected` (ICE and DTLS completed), or a connected peer's session ended (`disconnected`).
+ */
+export interface WebRtcPeerEvent {
+  /** The session id (the WHEP/WHIP resource). */
+  session: number;
+  /** What happened. */
+  change: "connected" | "disconnected";
+  /** The address its datagrams came from (`null` if none came). */
+  remote: string | null;
+  /**
+   * Why a session ended: `closed` (a `DELETE`, or this side ended it), `replaced` (a new offer
+   * took its place after its silence proved it gone), `silent` (its silence proved it gone),
+   * `ice-timeout`, `closed-by-peer` (its DTLS close), `error`; empty for `connected`.
+   */
+  reason: string;
+  /** How long nothing had come from the peer when its session ended, ms. */
+  silentMs: number;
 }
 
 /** An endpoint's stats. */
@@ -129,6 +158,7 @@ const decoder = new TextDecoder();
  * assert.equal(WebRtcEndpoint.find("doc-webrtc")?.mode, "send");
  * assert.equal(endpoint.poll().peers, 0);
  * assert.deepEqual(endpoint.stats().peers, []);
+ * assert.deepEqual(endpoint.peerEvents(), []);
  * ```
  */
 export class WebRtcEndpoint extends NativeHandle {
@@ -139,6 +169,7 @@ export class WebRtcEndpoint extends NativeHandle {
   /** The bound UDP port. */
   readonly port: number;
   readonly #info = new Float64Array(4);
+  #events = new Uint8Array(1024);
 
   private constructor(
     lib: NativeLibrary,
@@ -409,6 +440,24 @@ export class WebRtcEndpoint extends NativeHandle {
     }
     if (n < 0) throw statusError(this.lib, n, "read WebRTC stats");
     return JSON.parse(decoder.decode(out.subarray(0, Math.min(n, out.length))));
+  }
+
+  /**
+   * Takes the peer events since the last call: peers that connected, connected peers whose
+   * session ended and why. Cheap when there are none (one FFI call, no allocation but the array).
+   *
+   * @returns The events, oldest first.
+   */
+  peerEvents(): WebRtcPeerEvent[] {
+    let out = this.#events;
+    let n = this.symbols.sl_webrtc_peer_events(this.nativeHandle, out, out.length);
+    if (n > out.length) {
+      out = this.#events = new Uint8Array(n * 2);
+      n = this.symbols.sl_webrtc_peer_events(this.nativeHandle, out, out.length);
+    }
+    if (n < 0) throw statusError(this.lib, n, "read WebRTC peer events");
+    if (n <= 2) return []; // "[]"
+    return JSON.parse(decoder.decode(out.subarray(0, n)));
   }
 
   /** Stops the endpoint (its peers are closed) when this object owns it. Idempotent. */

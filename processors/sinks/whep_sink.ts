@@ -15,6 +15,7 @@ import {
 } from "../../mod.ts";
 import type { JsonValue } from "../../core/schema/json_schema.ts";
 import { WebRtcSink } from "../base/webrtc_sink.ts";
+import { WebRtcPeerLog } from "../webrtc/peer_log.ts";
 import type { WhepSinkTypes } from "./whep_sink.gen.ts";
 
 /**
@@ -100,7 +101,9 @@ export interface WhepSinkConfig {
  * encoder upstream for a keyframe (`InputPort.requestKeyframe()`); viewers get video from
  * their first keyframe on. Use the encoder's `baseline` profile (the default), which every
  * browser decodes. Per-viewer stats (bit rate, RTT, loss, NACK/PLI/FIR counts) are under
- * `processor` in the node's `rt.stats()`.
+ * `processor` in the node's `rt.stats()`. Each viewer that connects or leaves is a peer event
+ * (`connected`; `disconnected`, with why: its `DELETE`, or its silence past its own cadence, 3 s
+ * to 7 s), named by session and address (docs/network.md, "When the peer disappears").
  *
  * The node id names the endpoint in the process: two runtimes in one process cannot both have
  * a `WhepSink` of the same id (setup fails with `webrtc_endpoint_taken`).
@@ -139,6 +142,19 @@ export class WhepSink extends WebRtcSink<WhepSinkTypes> {
   config!: WhepSinkConfig;
 
   #videoAgeNs = 0;
+  #viewers = new WebRtcPeerLog("viewer", { onePeer: false });
+
+  /**
+   * Sends what waits (see {@linkcode WebRtcSink}), then logs each viewer that connected or left
+   * since the last run as a peer event (`connected`, `disconnected` with why).
+   *
+   * @param ctx The node's name, clock, frames and log.
+   */
+  override process(ctx: ProcessContext): void {
+    super.process(ctx);
+    const endpoint = this.endpoint;
+    if (endpoint) this.#viewers.report(ctx.log, endpoint.peerEvents());
+  }
 
   /**
    * Viewers at once: `maxViewers`.

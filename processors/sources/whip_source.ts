@@ -19,6 +19,7 @@ import type { JsonValue } from "../../core/schema/json_schema.ts";
 import { BufferTooSmallError } from "../../ffi/native/errors.ts";
 import type { OpusDecoder } from "../../ffi/media/opus_decoder.ts";
 import type { WebRtcEndpoint } from "../../ffi/net/webrtc_endpoint.ts";
+import { WebRtcPeerLog } from "../webrtc/peer_log.ts";
 import type { WhipSourceTypes } from "./whip_source.gen.ts";
 
 /**
@@ -93,9 +94,14 @@ const PERIOD_NS = 5_000_000;
  * a publisher that comes back need not wait for ICE to time out. Media arrives on a native thread (str0m)
  * and waits in a bounded queue that this node drains every 5 ms; if it falls behind, frames
  * are dropped and counted. Video goes out from the first keyframe; a keyframe request from
- * downstream (`InputPort.requestKeyframe()`) becomes a PLI to the publisher. Timestamps keep
- * the RTP spacing of each stream and start at the media-clock time the stream's first frame
- * arrived (audio and video are aligned by arrival, not by RTCP sender reports).
+ * downstream (`InputPort.requestKeyframe()`) becomes a PLI to the publisher. Audio and video
+ * are stamped as the publisher captured them, from its RTCP sender reports (each pairs a
+ * stream's RTP time with the sender's wall clock); until both streams have had one (the first
+ * second or so; Chromium's audio, up to 5 s), each stream is placed by the arrival of its first
+ * frame and its RTP spacing, and the `avSync` stat says `arrival` (then `sender-reports`). The
+ * session's first frame is stamped with the media-clock time it is read; times keep increasing.
+ * Each publisher that connects or leaves is a peer event (`connected`, then `reconnected` for
+ * the next one; `disconnected`, with why: its `DELETE`, or its silence past its own cadence).
  *
  * @example Wait for a publisher
  * ```ts
@@ -129,7 +135,8 @@ export class WhipSource extends Processor<WhipSourceTypes> {
   #decoder: OpusDecoder | undefined;
   #buffer = new Uint8Array(1 << 20);
   #pcm = new Float32Array(0);
-  #offsetNs: { video?: number; audio?: number } = {};
+  #offsetNs: number | undefined;
+  #publishers = new WebRtcPeerLog("publisher", { onePeer: true });
   #session = -1;
   #keyframeSeen = false;
   #videoFrames = 0;
@@ -165,7 +172,8 @@ export class WhipSource extends Processor<WhipSourceTypes> {
     });
     this.#decoder = OpusDecoder.create({ sampleRate: 48_000, channels: audioChannels });
     this.#pcm = new Float32Array(5_760 * audioChannels); // 120 ms, the longest Opus packet
-    this.#offsetNs = {};
+    this.#offsetNs = undefined;
+    this.#publishers = new WebRtcPeerLog("publisher", { onePeer: true });
     this.#session = -1;
     this.#keyframeSeen = false;
     this.#videoFrames = 0;
@@ -183,6 +191,7 @@ export class WhipSource extends Processor<WhipSourceTypes> {
     const endpoint = this.#endpoint;
     if (!endpoint) return;
     if (this.outputs.video.takeKeyframeRequest()) endpoint.requestKeyframe();
+    this.#publishers.report(ctx.log, endpoint.peerEvents());
     for (;;) {
       let frame;
       try {
@@ -197,11 +206,12 @@ export class WhipSource extends Processor<WhipSourceTypes> {
         // A new publisher (the last one left or vanished): a new RTP timeline, video from its
         // first keyframe.
         this.#session = frame.session;
-        this.#offsetNs = {};
+        this.#offsetNs = undefined;
         this.#keyframeSeen = false;
         this.#publishes++;
       }
-      const offset = this.#offsetNs[frame.kind] ??= ctx.clock.nowNs() - frame.timestampNs;
+      // One offset for the session: its audio and video share the native timeline.
+      const offset = this.#offsetNs ??= ctx.clock.nowNs() - frame.timestampNs;
       const timestampNs = frame.timestampNs + offset;
       const data = this.#buffer.subarray(0, frame.byteLength);
       if (frame.kind === "video") this.#writeVideo(ctx, data, frame.keyframe, timestampNs);
@@ -255,6 +265,7 @@ export class WhipSource extends Processor<WhipSourceTypes> {
       publishers: stats.peers.length,
       publishes: this.#publishes,
       publishersReplaced: stats.peersReplaced,
+      avSync: stats.peers[0]?.avSync ?? null,
       videoFrames: this.#videoFrames,
       audioFrames: this.#audioFrames,
       framesDropped: stats.framesDropped + this.#dropped,

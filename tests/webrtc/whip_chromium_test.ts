@@ -1,7 +1,8 @@
 /**
  * WHIP ingest from a real, independent peer: headless Chromium publishes its fake camera and
  * microphone to the dashboard's WHIP endpoint; WhipSource feeds Mp4Writer for 5 s; ffprobe
- * checks the file has an H.264 and an Opus stream and lasts about 5 s.
+ * checks the file has an H.264 and an Opus stream and lasts about 5 s. Chromium's RTCP sender
+ * reports of both streams come, and place its audio and video (`avSync`).
  *
  * @module
  */
@@ -58,7 +59,7 @@ Deno.test({
       assert.equal(started.status, 201, started.body);
       assert.match(started.videoCodec, /H264/);
       assert.match(started.location ?? "", /^\/api\/v1\/whip\/ingest\/\d+$/);
-      type Stats = { videoFrames: number; audioFrames: number; publishers: number };
+      type Stats = { videoFrames: number; audioFrames: number; publishers: number; avSync: string };
       const stats = () => rt.stats().nodes.ingest.processor as unknown as Stats;
       await within(
         (async () => {
@@ -69,7 +70,21 @@ Deno.test({
         15_000,
         "the first video and audio frames from Chromium",
       );
-      await new Promise((resolve) => setTimeout(resolve, 5_800)); // maxSeconds ends the take at 5 s
+      const mediaAt = performance.now();
+      assert.equal(stats().avSync, "arrival");
+      await within(
+        (async () => {
+          while (stats().avSync !== "sender-reports") await new Promise((r) => setTimeout(r, 20));
+        })(),
+        10_000,
+        "Chromium's sender reports of both streams",
+      );
+      console.log(
+        `sender reports placed the media ${(performance.now() - mediaAt).toFixed(0)} ms in`,
+      );
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, 5_800 - (performance.now() - mediaAt)))
+      ); // maxSeconds ends the take at 5 s
       // Chromium's fake camera sends 30 fps; on a loaded machine it may fall behind, so wait for
       // 100 frames (about 3.3 s of video) rather than assume them by the clock.
       await within(

@@ -73,8 +73,27 @@ struct PendingOffer {
 
 enum Control {
     Add(Box<Peer>),
-    Close(u32),
+    /// End a session; the reason its `disconnected` event gives.
+    Close(u32, &'static str),
 }
+
+/// A connected peer's session began or ended: what a processor reports as a peer event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeerEvent {
+    /// The session.
+    pub session: u32,
+    /// `true` when it connected (ICE and DTLS), `false` when a connected session ended.
+    pub connected: bool,
+    /// Where its datagrams came from.
+    pub remote: Option<SocketAddr>,
+    /// Why it ended ([`Peer::end_reason`]); empty for a connection.
+    pub reason: &'static str,
+    /// How long nothing had come from it when it ended, ms.
+    pub silent_ms: u64,
+}
+
+/// Most peer events kept for the processor to take; older ones are dropped past it.
+pub const MAX_PEER_EVENTS: usize = 256;
 
 #[derive(Default)]
 struct Snapshot {
@@ -98,6 +117,7 @@ struct Shared {
     publisher_wants_keyframe: AtomicBool,
     snapshot: Mutex<Snapshot>,
     sessions: Mutex<Vec<u32>>,
+    events: Mutex<Vec<PeerEvent>>,
 }
 
 /// A live endpoint; dropping it stops its thread and closes its peers.
@@ -188,6 +208,7 @@ impl Endpoint {
             publisher_wants_keyframe: AtomicBool::new(false),
             snapshot: Mutex::new(Snapshot::default()),
             sessions: Mutex::new(Vec::new()),
+            events: Mutex::new(Vec::new()),
         });
         let announced_port = config.public_port.unwrap_or(local.port());
         let thread_shared = Arc::clone(&shared);
@@ -326,7 +347,7 @@ impl Endpoint {
             .control
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(Control::Close(id));
+            .push(Control::Close(id, "replaced"));
         self.shared.replaced.fetch_add(1, Ordering::Relaxed);
         true
     }
@@ -494,7 +515,7 @@ impl Endpoint {
             .control
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(Control::Close(id));
+            .push(Control::Close(id, "closed"));
         self.wake();
         Ok(())
     }
@@ -563,6 +584,23 @@ impl Endpoint {
         ]
     }
 
+    /// The peer events since the last call, as a JSON array (`[]` when none):
+    /// `{"session", "change": "connected"|"disconnected", "remote", "reason", "silentMs"}`. They
+    /// are taken only when the JSON fits in `cap` bytes; otherwise they stay for a call with a
+    /// larger buffer (the returned JSON says how large).
+    pub fn take_peer_events_json(&self, cap: usize) -> String {
+        let mut events = self
+            .shared
+            .events
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let json = peer_events_json(&events);
+        if json.len() <= cap {
+            events.clear();
+        }
+        json
+    }
+
     /// The endpoint's stats as JSON: address, queue drops, and each peer's counters.
     pub fn stats_json(&self) -> String {
         let s = &self.shared;
@@ -572,7 +610,7 @@ impl Endpoint {
             .iter()
             .zip(&snapshot.peers)
             .map(|(id, p)| {
-                serde_json::json!({
+                let mut peer = serde_json::json!({
                     "session": id,
                     "state": p.state,
                     "bytesSent": p.bytes_sent,
@@ -587,7 +625,11 @@ impl Endpoint {
                     "firs": p.firs,
                     "frames": p.frames,
                     "framesDropped": p.frames_dropped,
-                })
+                });
+                if let (Some(sync), Some(fields)) = (p.av_sync, peer.as_object_mut()) {
+                    fields.insert("avSync".into(), sync.into());
+                }
+                peer
             })
             .collect();
         serde_json::json!({
@@ -637,6 +679,30 @@ fn answer_mids(sdp: &str) -> Vec<(Mid, MediaKind)> {
     mids
 }
 
+fn peer_events_json(events: &[PeerEvent]) -> String {
+    let items: Vec<serde_json::Value> = events
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "session": e.session,
+                "change": if e.connected { "connected" } else { "disconnected" },
+                "remote": e.remote.map(|r| r.to_string()),
+                "reason": e.reason,
+                "silentMs": e.silent_ms,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(items).to_string()
+}
+
+fn record(shared: &Shared, event: PeerEvent) {
+    let mut events = shared.events.lock().unwrap_or_else(PoisonError::into_inner);
+    if events.len() >= MAX_PEER_EVENTS {
+        events.remove(0);
+    }
+    events.push(event);
+}
+
 /// The network thread: control messages, frames out, datagrams in, str0m timeouts. A duplex
 /// endpoint's connected peer (a session's) is closed as soon as its silence proves it gone
 /// ([`Liveness::vanished`]), not only when ICE times out, so its session ends sooner; one that
@@ -657,9 +723,9 @@ fn run(shared: &Shared, socket: &UdpSocket, local: SocketAddr, waker: SocketAddr
         for control in controls {
             match control {
                 Control::Add(peer) => peers.push(*peer),
-                Control::Close(id) => {
+                Control::Close(id, reason) => {
                     if let Some(peer) = peers.iter_mut().find(|p| p.id == id) {
-                        peer.close();
+                        peer.close(reason);
                     }
                 }
             }
@@ -683,7 +749,7 @@ fn run(shared: &Shared, socket: &UdpSocket, local: SocketAddr, waker: SocketAddr
         if mode == Mode::Duplex {
             for peer in &mut peers {
                 if peer.is_connected() && peer.liveness().vanished(now) {
-                    peer.close();
+                    peer.close("silent");
                 }
             }
         }
@@ -697,8 +763,34 @@ fn run(shared: &Shared, socket: &UdpSocket, local: SocketAddr, waker: SocketAddr
             if report.wants_keyframe {
                 shared.keyframe_requests.fetch_add(1, Ordering::Relaxed);
             }
+            if report.connected {
+                record(
+                    shared,
+                    PeerEvent {
+                        session: peer.id,
+                        connected: true,
+                        remote: peer.remote(),
+                        reason: "",
+                        silent_ms: 0,
+                    },
+                );
+            }
             if report.gone {
                 gone.push(peer.id);
+                if peer.is_connected() {
+                    let silent =
+                        Instant::now().saturating_duration_since(peer.liveness().last_heard());
+                    record(
+                        shared,
+                        PeerEvent {
+                            session: peer.id,
+                            connected: false,
+                            remote: peer.remote(),
+                            reason: peer.end_reason(),
+                            silent_ms: u64::try_from(silent.as_millis()).unwrap_or(u64::MAX),
+                        },
+                    );
+                }
             }
             next = next.min(at);
         }
@@ -751,7 +843,85 @@ fn run(shared: &Shared, socket: &UdpSocket, local: SocketAddr, waker: SocketAddr
         }
     }
     for peer in &mut peers {
-        peer.close();
+        peer.close("closed");
         peer.poll(&mut |to, data| send(to, data), &mut |_| {});
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint() -> Endpoint {
+        Endpoint::start(EndpointConfig {
+            mode: Mode::Receive,
+            bind: Ipv4Addr::LOCALHOST.into(),
+            port: 0,
+            public: None,
+            public_port: None,
+            max_peers: 1,
+            queue_frames: 8,
+        })
+        .expect("a loopback endpoint")
+    }
+
+    #[test]
+    fn peer_events_are_taken_once_and_only_when_they_fit() {
+        let endpoint = endpoint();
+        assert_eq!(endpoint.take_peer_events_json(1_024), "[]");
+        let remote = Some(SocketAddr::from((Ipv4Addr::LOCALHOST, 50_000)));
+        record(
+            &endpoint.shared,
+            PeerEvent {
+                session: 1,
+                connected: true,
+                remote,
+                reason: "",
+                silent_ms: 0,
+            },
+        );
+        record(
+            &endpoint.shared,
+            PeerEvent {
+                session: 1,
+                connected: false,
+                remote,
+                reason: "silent",
+                silent_ms: 3_012,
+            },
+        );
+        let json = endpoint.take_peer_events_json(16);
+        assert!(json.len() > 16);
+        // Too small a buffer takes nothing: the same events come with a larger one.
+        assert_eq!(endpoint.take_peer_events_json(json.len()), json);
+        assert_eq!(endpoint.take_peer_events_json(json.len()), "[]");
+        let events: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        assert_eq!(events[0]["change"], "connected");
+        assert_eq!(events[1]["change"], "disconnected");
+        assert_eq!(events[1]["reason"], "silent");
+        assert_eq!(events[1]["silentMs"], 3_012);
+        assert_eq!(events[1]["remote"], "127.0.0.1:50000");
+    }
+
+    #[test]
+    fn peer_events_past_the_bound_drop_the_oldest() {
+        let endpoint = endpoint();
+        for session in 0..(MAX_PEER_EVENTS as u32 + 10) {
+            record(
+                &endpoint.shared,
+                PeerEvent {
+                    session,
+                    connected: true,
+                    remote: None,
+                    reason: "",
+                    silent_ms: 0,
+                },
+            );
+        }
+        let json = endpoint.take_peer_events_json(usize::MAX);
+        let events: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        let events = events.as_array().expect("an array");
+        assert_eq!(events.len(), MAX_PEER_EVENTS);
+        assert_eq!(events[0]["session"], 10);
     }
 }

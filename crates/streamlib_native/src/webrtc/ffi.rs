@@ -349,6 +349,23 @@ pub unsafe extern "C" fn sl_webrtc_stats(endpoint: u32, out: *mut u8, cap: u32) 
     })
 }
 
+/// Takes the endpoint's peer events since the last call (a peer connected, a connected peer's
+/// session ended, and why) as a JSON array into `out`; returns its full length. When that is
+/// more than `cap`, nothing is taken: call again with a buffer that large.
+///
+/// # Safety
+///
+/// `out` must be writable for `cap` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_webrtc_peer_events(endpoint: u32, out: *mut u8, cap: u32) -> i32 {
+    guarded_status(|| {
+        // SAFETY: writable for `cap` bytes (caller contract).
+        let out = unsafe { c_buffer::bytes_mut(out, cap, "out") }?;
+        let json = registry::get(endpoint)?.take_peer_events_json(out.len());
+        Ok(c_buffer::copy_truncated(json.as_bytes(), out))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

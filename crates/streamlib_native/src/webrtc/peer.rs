@@ -13,6 +13,7 @@ use str0m::media::{KeyframeRequestKind, MediaKind, MediaTime, Mid, Pt};
 use str0m::net::{Protocol, Receive};
 use str0m::{Event, IceConnectionState, Input, Output, Rtc};
 
+use crate::webrtc::av_sync::{AvSync, SenderReport};
 use crate::webrtc::liveness::Liveness;
 
 /// What kind of media a frame is.
@@ -44,7 +45,9 @@ pub struct Received {
     pub kind: Kind,
     /// The depacketized access unit (Annex B) or Opus packet.
     pub data: Arc<[u8]>,
-    /// Presentation time in nanoseconds, from the RTP time (starts at an arbitrary offset).
+    /// Presentation time in nanoseconds on the session's timeline, audio and video alike
+    /// ([`AvSync`]: by the sender's RTCP sender reports once both streams had one, by arrival
+    /// until then).
     pub pts_ns: f64,
     /// Whether the access unit holds an IDR picture.
     pub keyframe: bool,
@@ -82,6 +85,9 @@ pub struct PeerStats {
     pub frames: u64,
     /// Frames not sent to this peer: video before its first keyframe, or refused by str0m.
     pub frames_dropped: u64,
+    /// How received audio and video are placed on one timeline (`arrival` or `sender-reports`);
+    /// `None` until media arrives.
+    pub av_sync: Option<&'static str>,
 }
 
 /// One peer.
@@ -96,6 +102,9 @@ pub struct Peer {
     liveness: Liveness,
     waiting_keyframe: bool,
     last_bytes: Option<(u64, u64, Instant)>,
+    sync: AvSync,
+    remote: Option<SocketAddr>,
+    ended: Option<&'static str>,
     /// The counters.
     pub stats: PeerStats,
 }
@@ -109,8 +118,10 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 pub struct PollReport {
     /// The peer asked for a keyframe (PLI/FIR), or just connected and needs one.
     pub wants_keyframe: bool,
-    /// The peer is gone (ICE disconnected or closed).
+    /// The peer is gone (ICE disconnected or closed); [`Peer::end_reason`] says why.
     pub gone: bool,
+    /// ICE and DTLS completed in this poll.
+    pub connected: bool,
 }
 
 fn to_rtp(pts_ns: f64, rate: u64) -> MediaTime {
@@ -149,6 +160,9 @@ impl Peer {
             liveness: Liveness::new(Instant::now()),
             waiting_keyframe: true,
             last_bytes: None,
+            sync: AvSync::new(Instant::now()),
+            remote: None,
+            ended: None,
             stats: PeerStats {
                 state: "new",
                 ..PeerStats::default()
@@ -213,7 +227,7 @@ impl Peer {
     /// Feeds a datagram or a timeout in.
     pub fn handle(&mut self, input: Input) {
         if self.rtc.handle_input(input).is_err() {
-            self.rtc.disconnect();
+            self.end("error");
         }
     }
 
@@ -235,8 +249,28 @@ impl Peer {
             return false;
         }
         self.liveness.heard(now);
+        self.remote = Some(from);
         self.handle(input);
         true
+    }
+
+    /// The address the peer's datagrams come from (`None` before the first).
+    pub fn remote(&self) -> Option<SocketAddr> {
+        self.remote
+    }
+
+    /// Why the session ended, once it has: `closed` (a `DELETE`, or this side ended it),
+    /// `replaced` (its place went to a new offer), `silent` (its silence proved it gone),
+    /// `ice-timeout` (str0m's ICE gave up), `closed-by-peer` (its DTLS close), `never-connected`
+    /// or `error` (a datagram str0m refused).
+    pub fn end_reason(&self) -> &'static str {
+        self.ended.unwrap_or("closed-by-peer")
+    }
+
+    fn end(&mut self, reason: &'static str) {
+        self.ended.get_or_insert(reason);
+        self.stats.state = "disconnected";
+        self.rtc.disconnect();
     }
 
     /// Whether ICE and DTLS completed (media can flow).
@@ -307,14 +341,12 @@ impl Peer {
         let mut report = PollReport::default();
         loop {
             if !self.connected && self.created.elapsed() > CONNECT_TIMEOUT {
-                self.stats.state = "disconnected";
-                self.rtc.disconnect();
+                self.end("never-connected");
             }
             if self.connected && self.rtc.is_alive() && self.liveness.vanished(Instant::now()) {
                 // Silent past its own cadence, at most past an overdue ICE consent check (RFC
                 // 7675): the peer is gone, whatever str0m's slower ICE timeout says later.
-                self.stats.state = "disconnected";
-                self.rtc.disconnect();
+                self.end("silent");
             }
             if !self.rtc.is_alive() {
                 report.gone = true;
@@ -323,7 +355,7 @@ impl Peer {
             let output = match self.rtc.poll_output() {
                 Ok(output) => output,
                 Err(_) => {
-                    self.rtc.disconnect();
+                    self.end("error");
                     continue;
                 }
             };
@@ -347,11 +379,11 @@ impl Peer {
                 self.liveness.connected(Instant::now());
                 self.stats.state = "connected";
                 report.wants_keyframe = true;
+                report.connected = true;
             }
             Event::IceConnectionStateChange(IceConnectionState::Disconnected) => {
-                self.stats.state = "disconnected";
                 report.gone = true;
-                self.rtc.disconnect();
+                self.end("ice-timeout");
             }
             Event::KeyframeRequest(request) => {
                 match request.kind {
@@ -367,11 +399,21 @@ impl Peer {
                     Kind::Audio
                 };
                 let keyframe = kind == Kind::Video && is_idr(&data.data);
-                let rate = f64::from(data.time.denom());
+                let report = data
+                    .last_sender_info
+                    .map(|sr| SenderReport::new(sr.ntp_time, sr.rtp_time.numer()));
+                let pts_ns = self.sync.place(
+                    kind,
+                    data.time.numer(),
+                    data.time.denom(),
+                    data.network_time,
+                    report,
+                );
+                self.stats.av_sync = Some(self.sync.state().name());
                 self.stats.frames += 1;
                 received(Received {
                     kind,
-                    pts_ns: data.time.numer() as f64 / rate * 1e9,
+                    pts_ns,
                     keyframe,
                     data: data.data,
                     session: self.id,
@@ -425,9 +467,10 @@ impl Peer {
         }
     }
 
-    /// Ends the session (sends a DTLS close; the peer is removed on the next poll).
-    pub fn close(&mut self) {
-        self.rtc.disconnect();
+    /// Ends the session (sends a DTLS close; the peer is removed on the next poll); `reason` is
+    /// what [`Peer::end_reason`] will say.
+    pub fn close(&mut self, reason: &'static str) {
+        self.end(reason);
     }
 }
 
