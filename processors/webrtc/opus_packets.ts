@@ -89,6 +89,16 @@ export class OpusPackets {
     return encoder;
   }
 
+  /**
+   * How far the encoder delays its output, in ns (its lookahead, the Ogg/MP4 pre-skip): a
+   * decoder that does not skip it plays each sample this much after its packet's time; 0 before
+   * the first block.
+   */
+  get preSkipNs(): number {
+    const encoder = this.#encoder;
+    return encoder ? (encoder.preSkip * 1e9) / encoder.sampleRate : 0;
+  }
+
   /** Frees the encoder. Idempotent. */
   close(): void {
     this.#encoder?.close();
