@@ -14,7 +14,7 @@ import {
   processor,
   type SetupContext,
 } from "../../mod.ts";
-import { InvalidArgumentError } from "../../ffi/native/errors.ts";
+import { SrtAudioFormatError } from "../../ffi/net/net_errors.ts";
 import { NetworkSink, type NetworkSinkEndpoint } from "../base/network_sink.ts";
 import { type SrtConfig, srtEndpointSettings } from "../base/srt_config.ts";
 import type { OpusPackets } from "../webrtc/opus_packets.ts";
@@ -73,33 +73,40 @@ export interface SrtSinkConfig extends SrtConfig {
  * of its first sample on the video's clock, less the encoder's 6.5 ms lookahead (TS has no
  * pre-skip), so a decoder plays audio and video as aligned as their timestamps. Audio shares the video's queue and, after a drop, waits with it for the next
  * keyframe. It must be `audioChannels` channels at 8, 12, 16, 24 or 48 kHz, one format for the
- * whole stream; anything else fails the node with `InvalidArgumentError` (code
- * `invalid_argument`). There is no AAC: no AAC encoder has a licence that fits this package
+ * whole stream; anything else fails the node with `SrtAudioFormatError` (code
+ * `srt_audio_format`). There is no AAC: no AAC encoder has a licence that fits this package
  * (`docs/decisions/0040-audio-over-srt-as-opus-in-mpeg-ts.md`).
  *
  * Counters (`rt.stats().nodes[id].processor`): `connected`, `connections`, `disconnects`,
  * `connectFailures`, `bytes`, `bitrate`, `packets`, `packetsLost`, `packetsRetransmitted`,
  * `naks`, `frames`, `framesDropped`, `framesQueued` (`frames*` count video access units and
- * Opus packets together), and `audioPackets`, the Opus packets queued.
+ * Opus packets together), `audioPackets`, the Opus packets queued, and `audioGaps`, jumps in the
+ * audio's timestamps (the source skipped time) padded with silence so later samples keep their
+ * time.
  *
- * @example Stream a test pattern to an SRT listener that is not there yet: nothing blocks
+ * @example Stream a test pattern and a tone to an SRT listener that is not there yet: nothing blocks
  * ```ts
  * import assert from "node:assert/strict";
- * import { createRuntime, H264Encoder, SrtSink, TestPattern } from "@streamlib/streamlib/processors";
+ * import {
+ *   createRuntime, H264Encoder, SrtSink, TestPattern, TestToneGenerator,
+ * } from "@streamlib/streamlib/processors";
  *
  * const rt = createRuntime({ workers: false });
  * const pattern = rt.add(TestPattern, { width: 64, height: 48, fps: 30, pixelFormat: "I420" });
  * const encoder = rt.add(H264Encoder, { backend: "openh264" });
+ * const tone = rt.add(TestToneGenerator, { frequency: 440 });
  * const srt = rt.add(SrtSink, { host: "127.0.0.1", port: 9, queueFrames: 4 }, { id: "srt" });
  * rt.connect(pattern.outputs.video, encoder.inputs.in);
  * rt.connect(encoder.outputs.out, srt.inputs.video);
+ * rt.connect(tone.outputs.audio, srt.inputs.audio);
  * await rt.start();
  * await new Promise((resolve) => setTimeout(resolve, 200));
  * const stats = rt.stats().nodes.srt;
  * await rt.stop();
  * assert.ok(stats.framesIn > 0);
  * assert.equal(stats.processor?.connected, 0);
- * assert.ok(Number(stats.processor?.framesDropped) > 0);
+ * assert.ok(Number(stats.processor?.audioPackets) > 0); // 20 ms Opus packets, queued
+ * assert.ok(Number(stats.processor?.framesDropped) > 0); // no peer: dropped, counted
  * ```
  */
 @processor({ tags: ["video", "audio", "sink", "network"], mode: "push" })
@@ -118,6 +125,7 @@ export class SrtSink extends NetworkSink<SrtSinkTypes> {
 
   #opus: OpusPackets | undefined;
   #audioPackets = 0;
+  #audioGaps = 0;
 
   /**
    * The native sender, which connects (caller) or listens (listener) right away.
@@ -141,13 +149,14 @@ export class SrtSink extends NetworkSink<SrtSinkTypes> {
     const { OpusPackets } = await import("../webrtc/opus_packets.ts");
     this.#opus = this.audio.isConnected ? new OpusPackets(this.config.audioBitrate) : undefined;
     this.#audioPackets = 0;
+    this.#audioGaps = 0;
   }
 
   /**
    * Queues every waiting access unit, then every complete 20 ms Opus packet of the waiting audio.
    *
    * @param ctx The node's name, clock and frames.
-   * @throws {InvalidArgumentError} For audio of another channel count than `audioChannels`, at a
+   * @throws {SrtAudioFormatError} For audio of another channel count than `audioChannels`, at a
    *   rate Opus does not take, or in another format than the stream's first block.
    */
   override process(ctx: ProcessContext): void {
@@ -164,8 +173,7 @@ export class SrtSink extends NetworkSink<SrtSinkTypes> {
         this.#audioPackets++;
       });
       if (!fits) {
-        throw new InvalidArgumentError(
-          "send audio over SRT",
+        throw new SrtAudioFormatError(
           "sampleRate",
           block.sampleRate,
           "the rate the stream began with (one audio format per stream)",
@@ -177,16 +185,14 @@ export class SrtSink extends NetworkSink<SrtSinkTypes> {
   #checkFormat(block: AudioFrame): void {
     const { audioChannels } = this.config;
     if (block.channels !== audioChannels) {
-      throw new InvalidArgumentError(
-        "send audio over SRT",
+      throw new SrtAudioFormatError(
         "channels",
         block.channels,
         `${audioChannels} (the config's audioChannels): set audioChannels, or put a ChannelConverter before the sink's audio input`,
       );
     }
     if (!OPUS_SAMPLE_RATES.includes(block.sampleRate)) {
-      throw new InvalidArgumentError(
-        "send audio over SRT",
+      throw new SrtAudioFormatError(
         "sampleRate",
         block.sampleRate,
         `one of ${
@@ -196,15 +202,17 @@ export class SrtSink extends NetworkSink<SrtSinkTypes> {
     }
   }
 
-  /** The connection's counters, and the Opus packets queued. */
+  /** The connection's counters, the Opus packets queued and the gaps in the audio padded. */
   override reportStats(): { [key: string]: number | null } | undefined {
     const stats = super.reportStats();
-    return stats && { ...stats, audioPackets: this.#audioPackets };
+    const audioGaps = this.#opus?.gapsBridged ?? this.#audioGaps;
+    return stats && { ...stats, audioPackets: this.#audioPackets, audioGaps };
   }
 
   /** Sends what is queued, closes the connection, and frees the Opus encoder. Idempotent. */
   override teardown(): void {
     super.teardown();
+    this.#audioGaps = this.#opus?.gapsBridged ?? this.#audioGaps;
     this.#opus?.close();
     this.#opus = undefined;
   }

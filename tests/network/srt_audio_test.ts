@@ -85,7 +85,10 @@ Deno.test(`SrtSink sends H.264 + Opus to ffmpeg's listener; beeps stay within 40
     assert.ok(custom.audioPackets >= SECONDS * 50 - 10, `${custom.audioPackets} Opus packets`);
     assert.equal(custom.framesDropped, 0);
     const offsets = avOffsetsMs(await findMarks(`${dir}/out.ts`));
-    console.log(`ffmpeg listener, ${SECONDS} s: ${summary(offsets)}`);
+    console.log(
+      `ffmpeg listener, ${SECONDS} s: ${summary(offsets)}; ${custom.audioGaps} gaps in the ` +
+        `source's audio padded`,
+    );
     assert.ok(offsets.length >= SECONDS - 3, `${offsets.length} flashes matched to a beep`);
     for (const offset of offsets) assert.ok(Math.abs(offset) < 40, summary(offsets));
   } finally {
