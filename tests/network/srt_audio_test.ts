@@ -210,6 +210,40 @@ Deno.test("SrtSource takes ffmpeg's libopus in mpegts: video and audio recorded,
   }
 });
 
+Deno.test("SrtSink to SrtSource on loopback: Mp4Writer records both streams, beeps within 40 ms of flashes", async () => {
+  const dir = await Deno.makeTempDir();
+  const port = await freePort("udp");
+  const rt = createRuntime({ workers: false });
+  try {
+    const source = rt.add(SrtSource, { port, mode: "listener" }, { id: "rx" });
+    const writer = rt.add(Mp4Writer, { path: `${dir}/out.mp4` }, { id: "writer" });
+    rt.connect(source.outputs.video, writer.inputs.video);
+    rt.connect(source.outputs.audio, writer.inputs.audio);
+    rt.add(SrtSink, { host: "127.0.0.1", port, mode: "caller" }, { id: "srt" });
+    marks(rt, "srt");
+    await rt.start();
+    await waitFor("a connection", 5_000, () => rt.stats().nodes.rx.processor?.connected === 1);
+    await sleep(5_000);
+    await rt.stop();
+    const rx = rt.stats().nodes.rx.processor as unknown as Custom;
+    const tx = rt.stats().nodes.srt.processor as unknown as Custom;
+    assert.equal(rx.peerErrors, 0);
+    assert.equal(rx.audioErrors, 0);
+    // Packets still in flight when the graph stopped are not counted as received.
+    assert.ok(rx.audioFrames >= tx.audioPackets - 30, `${rx.audioFrames} of ${tx.audioPackets}`);
+    const streams = await probeStreams(`${dir}/out.mp4`);
+    assert.equal(streams.video?.codec_name, "h264");
+    assert.equal(streams.audio?.codec_name, "opus");
+    const offsets = avOffsetsMs(await findMarks(`${dir}/out.mp4`));
+    console.log(`SrtSink → SrtSource → Mp4Writer: ${summary(offsets)}`);
+    assert.ok(offsets.length >= 3, `${offsets.length} flashes matched to a beep`);
+    for (const offset of offsets) assert.ok(Math.abs(offset) < 40, summary(offsets));
+  } finally {
+    await stopIfRunning(rt);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 /** The TS packets of `pid` that start a PES, as offsets of their PES payload in `ts`. */
 function pesPayloads(ts: Uint8Array, pid: number): number[] {
   const starts: number[] = [];
