@@ -42,11 +42,11 @@ export interface NetStats {
   packetsRetransmitted: number;
   /** Loss reports (SRT NAK packets): received by a sink, sent by a source; 0 for RTMP. */
   naks: number;
-  /** Access units sent (received). */
+  /** Access units sent (received), Opus packets included (SRT). */
   frames: number;
-  /** Access units dropped: queue full, no peer connected, or waiting for a keyframe. */
+  /** Access units (and Opus packets) dropped: queue full, no peer connected, or waiting for a keyframe. */
   framesDropped: number;
-  /** Access units waiting in the native queue now. */
+  /** Access units (and Opus packets) waiting in the native queue now. */
   framesQueued: number;
   /**
    * The connection's smoothed round-trip time in ms (SRT: the receiver's measure, carried in

@@ -52,7 +52,7 @@ pub mod stat {
     pub const PACKETS_RETRANSMITTED: usize = 8;
     /// Loss reports (NAK packets): received by a sender, sent by a receiver (SRT).
     pub const NAKS: usize = 9;
-    /// Access units sent (a source: received and queued for the graph).
+    /// Access units sent, Opus packets included (a source: received and queued for the graph).
     pub const FRAMES_SENT: usize = 10;
     /// Access units dropped: the queue was full, no peer was connected, or the stream was
     /// waiting for a keyframe after a drop or a new connection; a source's also those larger
