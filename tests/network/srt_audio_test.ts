@@ -229,8 +229,9 @@ Deno.test("SrtSink to SrtSource on loopback: Mp4Writer records both streams, bee
     const tx = rt.stats().nodes.srt.processor as unknown as Custom;
     assert.equal(rx.peerErrors, 0);
     assert.equal(rx.audioErrors, 0);
-    // Packets still in flight when the graph stopped are not counted as received.
-    assert.ok(rx.audioFrames >= tx.audioPackets - 30, `${rx.audioFrames} of ${tx.audioPackets}`);
+    // 5 s of 20 ms packets; those queued before the connection's first keyframe are dropped by
+    // the sender, those in flight when the graph stopped never arrive.
+    assert.ok(rx.audioFrames >= 200, `${rx.audioFrames} decoded of ${tx.audioPackets} queued`);
     const streams = await probeStreams(`${dir}/out.mp4`);
     assert.equal(streams.video?.codec_name, "h264");
     assert.equal(streams.audio?.codec_name, "opus");
