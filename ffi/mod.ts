@@ -60,7 +60,7 @@ export {
   UnsupportedPlatformError,
   UnsupportedVideoSizeError,
 } from "./media/media_errors.ts";
-export { NetEndpointError, SrtAudioFormatError } from "./net/net_errors.ts";
+export { NetEndpointError } from "./net/net_errors.ts";
 export { WebRtcError, type WebRtcErrorCode } from "./net/webrtc_errors.ts";
 
 // -- Capture and codecs ----------------------------------------------------------------------
