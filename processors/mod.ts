@@ -91,6 +91,7 @@ export {
   UnconvertibleFrameError,
 } from "./formats/writer_errors.ts";
 export { NullSink } from "./sinks/null_sink.ts";
+export { SrtAudioFormatError } from "./sinks/srt_audio_error.ts";
 export { registry as builtinRegistry } from "./registry.gen.ts";
 export { createRuntime, type CreateRuntimeOptions } from "./runtime.ts";
 export { Reverb, type ReverbConfig } from "./transforms/reverb.ts";

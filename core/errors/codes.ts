@@ -267,6 +267,12 @@ export const ERROR_CODES = {
     origin: "runtime",
     meaning: "The inference runtime failed to load or to run a model",
   },
+  // Audio over SRT.
+  srt_audio_format: {
+    origin: "runtime",
+    meaning:
+      "SrtSink got audio of other channels than audioChannels, or at a rate Opus does not take",
+  },
   // Bugs.
   internal_error: {
     origin: "internal",

@@ -1,6 +1,6 @@
 /**
  * Network endpoints in native code: {@linkcode NetSink} sends H.264 access units (SRT with
- * MPEG-TS, RTMP with FLV), {@linkcode NetSource} receives them (SRT). Each runs on its own native
+ * MPEG-TS, RTMP with FLV) and Opus packets (SRT), {@linkcode NetSource} receives them (SRT). Each runs on its own native
  * thread that connects, reconnects and counts; JavaScript only pushes, reads and polls counters.
  *
  * @module
@@ -42,11 +42,11 @@ export interface NetStats {
   packetsRetransmitted: number;
   /** Loss reports (SRT NAK packets): received by a sink, sent by a source; 0 for RTMP. */
   naks: number;
-  /** Access units sent (received). */
+  /** Access units sent (received), Opus packets included (SRT). */
   frames: number;
-  /** Access units dropped: queue full, no peer connected, or waiting for a keyframe. */
+  /** Access units (and Opus packets) dropped: queue full, no peer connected, or waiting for a keyframe. */
   framesDropped: number;
-  /** Access units waiting in the native queue now. */
+  /** Access units (and Opus packets) waiting in the native queue now. */
   framesQueued: number;
   /**
    * The connection's smoothed round-trip time in ms (SRT: the receiver's measure, carried in
@@ -208,14 +208,32 @@ export class NetSink extends NetEndpoint {
    * @throws {NetEndpointError} When the native thread failed.
    */
   push(data: Uint8Array, timestampNs: number, keyframe: boolean): boolean {
+    return this.#push(data, timestampNs, keyframe ? 1 : 0, "queue an access unit");
+  }
+
+  /**
+   * Queues one Opus packet (copied) without blocking, for the audio stream of an SRT sink
+   * created with `audioChannels`; it shares the queue with the video and, like a video access
+   * unit, waits for the stream's next keyframe after a drop. Other sinks drop it (counted).
+   *
+   * @param packet One Opus packet.
+   * @param timestampNs Presentation time of its first sample, in ns, on the video's clock.
+   * @returns `false` when the queue was full and dropped its oldest entry.
+   * @throws {NetEndpointError} When the native thread failed.
+   */
+  pushAudio(packet: Uint8Array, timestampNs: number): boolean {
+    return this.#push(packet, timestampNs, 2, "queue an Opus packet");
+  }
+
+  #push(data: Uint8Array, timestampNs: number, flags: number, what: string): boolean {
     const r = this.lib.symbols.sl_net_sink_push(
       this.handle,
       data,
       data.length,
       timestampNs,
-      keyframe ? 1 : 0,
+      flags,
     );
-    if (r < 0) throw this.failure(r, "send", "queue an access unit");
+    if (r < 0) throw this.failure(r, "send", what);
     return r === 1;
   }
 }
@@ -233,10 +251,12 @@ export interface ReceivedAccessUnit {
    * its timestamps need not follow the previous stream's. A new stream starts at a keyframe.
    */
   newStream: boolean;
+  /** Whether it is an Opus packet of the audio stream (SRT) rather than an H.264 access unit. */
+  audio: boolean;
 }
 
 /**
- * Receives H.264 access units (SRT: MPEG-TS demuxed natively). When the graph does not read, the
+ * Receives H.264 access units and Opus packets (SRT: MPEG-TS demuxed natively). When the graph does not read, the
  * native queue drops its oldest (counted) and resumes at the next keyframe.
  *
  * @example Listen for an SRT caller; nothing arrives without one
@@ -288,6 +308,7 @@ export class NetSource extends NetEndpoint {
       timestampNs: this.#info[0],
       keyframe: (flags & 1) !== 0,
       newStream: (flags & 2) !== 0,
+      audio: (flags & 4) !== 0,
     };
   }
 }

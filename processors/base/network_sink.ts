@@ -98,6 +98,11 @@ export abstract class NetworkSink<T extends ProcessorTypes> extends Processor<T>
     return this.#sink?.stats() ?? this.#last;
   }
 
+  /** The native sender, for a subclass that queues more than video (`undefined` when closed). */
+  protected get sender(): NetSink | undefined {
+    return this.#sink;
+  }
+
   /**
    * The native sender to start, from the config: called by `setup()`.
    *

@@ -96,6 +96,8 @@ export type SrtEndpointSettings = {
   queueFrames: number;
   /** Silence in ms after which the connection counts as lost. */
   idleTimeoutMs: number;
+  /** A sink's Opus stream: its channels (1 or 2); absent or 0 for video only. */
+  audioChannels?: number;
 };
 
 const KEY_BYTES = { "aes-128": 16, "aes-192": 24, "aes-256": 32 } as const;

@@ -22,6 +22,10 @@ export class SrtSinkInputs {
    * H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`. Port type `EncodedVideoFrame`, required.
    */
   readonly video: SrtSink["video"];
+  /**
+   * Audio to send as Opus: `audioChannels` channels at 8, 12, 16, 24 or 48 kHz. Port type `AudioFrame`.
+   */
+  readonly audio: SrtSink["audio"];
 
   /**
    * Takes each input from the port table of one SrtSink instance.
@@ -30,6 +34,7 @@ export class SrtSinkInputs {
    */
   constructor(ports: PortTable) {
     this.video = ports.input("video");
+    this.audio = ports.input("audio");
   }
 }
 
@@ -46,6 +51,10 @@ export interface SrtSinkHandle extends NodeHandle {
      * H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`. Port type `EncodedVideoFrame`, required.
      */
     readonly video: InputRef<FrameOf<SrtSink["video"]>>;
+    /**
+     * Audio to send as Opus: `audioChannels` channels at 8, 12, 16, 24 or 48 kHz. Port type `AudioFrame`.
+     */
+    readonly audio: InputRef<FrameOf<SrtSink["audio"]>>;
   };
   /** References to the outputs. */
   readonly outputs: Record<never, never>;
@@ -73,8 +82,8 @@ export const srtSinkNode: NodeDefinition<SrtSink, SrtSinkHandle> = defineNode<
   descriptor: {
     name: "SrtSink",
     description:
-      "Sends H.264 video as MPEG-TS over SRT (the `srt-protocol` crate; TS packets written by `mpeg2ts`), for `ffmpeg`, GStreamer, OBS, media servers and anything else that reads `srt://`.\nA native thread owns the connection: `process()` copies each access unit into a bounded native queue and never waits for the network. When the queue is full the oldest access unit is dropped and the stream resumes at the next keyframe; while no peer is connected access units are dropped too, and a new connection starts at the next keyframe (keep the encoder's keyframe interval short). A caller reconnects with backoff (100 ms doubling to 2 s) when the peer goes away; a listener takes the next caller. Audio is not sent: the TS muxer crate has no Opus mapping and there is no AAC encoder here (see `docs/network.md`).\nCounters (`rt.stats().nodes[id].processor`): `connected`, `connections`, `disconnects`, `connectFailures`, `bytes`, `bitrate`, `packets`, `packetsLost`, `packetsRetransmitted`, `naks`, `frames`, `framesDropped`, `framesQueued`.",
-    tags: ["video", "sink", "network"],
+      "Sends H.264 video, and audio as Opus, in MPEG-TS over SRT (the `srt-protocol` crate; TS packets written by `mpeg2ts`), for `ffmpeg`, GStreamer, OBS, media servers and anything else that reads `srt://`.\nA native thread owns the connection: `process()` copies each access unit into a bounded native queue and never waits for the network. When the queue is full the oldest access unit is dropped and the stream resumes at the next keyframe; while no peer is connected access units are dropped too, and a new connection starts at the next keyframe (keep the encoder's keyframe interval short). A caller reconnects with backoff (100 ms doubling to 2 s) when the peer goes away; a listener takes the next caller.\nAudio: when `audio` is connected, its blocks are encoded to 20 ms Opus packets (libopus, as `WhepSink` does) and muxed as the TS's second stream, the Opus-in-MPEG-TS mapping ffmpeg and GStreamer's `tsdemux` read (a private stream registered `Opus`). Each packet's PTS is the time of its first sample on the video's clock, less the encoder's 6.5 ms lookahead (TS has no pre-skip), so a decoder plays audio and video as aligned as their timestamps. Audio shares the video's queue and, after a drop, waits with it for the next keyframe. It must be `audioChannels` channels at 8, 12, 16, 24 or 48 kHz, one format for the whole stream; anything else fails the node with `SrtAudioFormatError` (code `srt_audio_format`). There is no AAC: no AAC encoder has a licence that fits this package (`docs/decisions/0040-audio-over-srt-as-opus-in-mpeg-ts.md`).\nCounters (`rt.stats().nodes[id].processor`): `connected`, `connections`, `disconnects`, `connectFailures`, `bytes`, `bitrate`, `packets`, `packetsLost`, `packetsRetransmitted`, `naks`, `frames`, `framesDropped`, `framesQueued` (`frames*` count video access units and Opus packets together), `audioPackets`, the Opus packets queued, and `audioGaps`, jumps in the audio's timestamps (the source skipped time) padded with silence so later samples keep their time.",
+    tags: ["video", "audio", "sink", "network"],
     mode: "push",
     inputs: [
       {
@@ -84,6 +93,13 @@ export const srtSinkNode: NodeDefinition<SrtSink, SrtSinkHandle> = defineNode<
         required: true,
         description:
           "H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`.",
+      },
+      {
+        name: "audio",
+        direction: "input",
+        portType: "AudioFrame",
+        required: false,
+        description: "Audio to send as Opus: `audioChannels` channels at 8, 12, 16, 24 or 48 kHz.",
       },
     ],
     outputs: [],
@@ -96,6 +112,21 @@ export const srtSinkNode: NodeDefinition<SrtSink, SrtSinkHandle> = defineNode<
           type: "string",
           enum: ["caller", "listener"],
           default: "caller",
+        },
+        audioBitrate: {
+          description: "Opus bit rate for `audio`, bits per second.",
+          type: "integer",
+          minimum: 6000,
+          maximum: 510000,
+          default: 64000,
+        },
+        audioChannels: {
+          description:
+            "Channels of the Opus stream, as the TS's program map declares them: `audio` must bring this many (put a `ChannelConverter` in front otherwise).",
+          type: "integer",
+          minimum: 1,
+          maximum: 2,
+          default: 2,
         },
         host: {
           description:

@@ -4,10 +4,24 @@
  * @module
  */
 
-import { config, type EncodedVideoFrame, input, type InputPort, processor } from "../../mod.ts";
+import {
+  type AudioFrame,
+  config,
+  type EncodedVideoFrame,
+  input,
+  type InputPort,
+  type ProcessContext,
+  processor,
+  type SetupContext,
+} from "../../mod.ts";
+import { SrtAudioFormatError } from "./srt_audio_error.ts";
 import { NetworkSink, type NetworkSinkEndpoint } from "../base/network_sink.ts";
 import { type SrtConfig, srtEndpointSettings } from "../base/srt_config.ts";
+import type { OpusPackets } from "../webrtc/opus_packets.ts";
 import type { SrtSinkTypes } from "./srt_sink.gen.ts";
+
+/** The sample rates libopus encodes (Opus itself runs at 48 kHz). */
+const OPUS_SAMPLE_RATES: readonly number[] = [8_000, 12_000, 16_000, 24_000, 48_000];
 
 /**
  * Config of {@linkcode SrtSink}: its mode, and the SRT settings it shares with `SrtSource`.
@@ -20,11 +34,30 @@ export interface SrtSinkConfig extends SrtConfig {
    * @default "caller"
    */
   mode: "caller" | "listener";
+  /**
+   * Opus bit rate for `audio`, bits per second.
+   *
+   * @integer
+   * @minimum 6000
+   * @maximum 510000
+   * @default 64000
+   */
+  audioBitrate: number;
+  /**
+   * Channels of the Opus stream, as the TS's program map declares them: `audio` must bring this
+   * many (put a `ChannelConverter` in front otherwise).
+   *
+   * @integer
+   * @minimum 1
+   * @maximum 2
+   * @default 2
+   */
+  audioChannels: number;
 }
 
 /**
- * Sends H.264 video as MPEG-TS over SRT (the `srt-protocol` crate; TS packets written by
- * `mpeg2ts`), for `ffmpeg`, GStreamer, OBS, media servers and anything else that reads
+ * Sends H.264 video, and audio as Opus, in MPEG-TS over SRT (the `srt-protocol` crate; TS packets
+ * written by `mpeg2ts`), for `ffmpeg`, GStreamer, OBS, media servers and anything else that reads
  * `srt://`.
  *
  * A native thread owns the connection: `process()` copies each access unit into a bounded native
@@ -32,49 +65,155 @@ export interface SrtSinkConfig extends SrtConfig {
  * dropped and the stream resumes at the next keyframe; while no peer is connected access units
  * are dropped too, and a new connection starts at the next keyframe (keep the encoder's keyframe
  * interval short). A caller reconnects with backoff (100 ms doubling to 2 s) when the peer goes
- * away; a listener takes the next caller. Audio is not sent: the TS muxer crate has no Opus
- * mapping and there is no AAC encoder here (see `docs/network.md`).
+ * away; a listener takes the next caller.
+ *
+ * Audio: when `audio` is connected, its blocks are encoded to 20 ms Opus packets (libopus, as
+ * `WhepSink` does) and muxed as the TS's second stream, the Opus-in-MPEG-TS mapping ffmpeg and
+ * GStreamer's `tsdemux` read (a private stream registered `Opus`). Each packet's PTS is the time
+ * of its first sample on the video's clock, less the encoder's 6.5 ms lookahead (TS has no
+ * pre-skip), so a decoder plays audio and video as aligned as their timestamps. Audio shares the video's queue and, after a drop, waits with it for the next
+ * keyframe. It must be `audioChannels` channels at 8, 12, 16, 24 or 48 kHz, one format for the
+ * whole stream; anything else fails the node with `SrtAudioFormatError` (code
+ * `srt_audio_format`). There is no AAC: no AAC encoder has a licence that fits this package
+ * (`docs/decisions/0040-audio-over-srt-as-opus-in-mpeg-ts.md`).
  *
  * Counters (`rt.stats().nodes[id].processor`): `connected`, `connections`, `disconnects`,
  * `connectFailures`, `bytes`, `bitrate`, `packets`, `packetsLost`, `packetsRetransmitted`,
- * `naks`, `frames`, `framesDropped`, `framesQueued`.
+ * `naks`, `frames`, `framesDropped`, `framesQueued` (`frames*` count video access units and
+ * Opus packets together), `audioPackets`, the Opus packets queued, and `audioGaps`, jumps in the
+ * audio's timestamps (the source skipped time) padded with silence so later samples keep their
+ * time.
  *
- * @example Stream a test pattern to an SRT listener that is not there yet: nothing blocks
+ * @example Stream a test pattern and a tone to an SRT listener that is not there yet: nothing blocks
  * ```ts
  * import assert from "node:assert/strict";
- * import { createRuntime, H264Encoder, SrtSink, TestPattern } from "@streamlib/streamlib/processors";
+ * import {
+ *   createRuntime, H264Encoder, SrtSink, TestPattern, TestToneGenerator,
+ * } from "@streamlib/streamlib/processors";
  *
  * const rt = createRuntime({ workers: false });
  * const pattern = rt.add(TestPattern, { width: 64, height: 48, fps: 30, pixelFormat: "I420" });
  * const encoder = rt.add(H264Encoder, { backend: "openh264" });
+ * const tone = rt.add(TestToneGenerator, { frequency: 440 });
  * const srt = rt.add(SrtSink, { host: "127.0.0.1", port: 9, queueFrames: 4 }, { id: "srt" });
  * rt.connect(pattern.outputs.video, encoder.inputs.in);
  * rt.connect(encoder.outputs.out, srt.inputs.video);
+ * rt.connect(tone.outputs.audio, srt.inputs.audio);
  * await rt.start();
  * await new Promise((resolve) => setTimeout(resolve, 200));
  * const stats = rt.stats().nodes.srt;
  * await rt.stop();
  * assert.ok(stats.framesIn > 0);
  * assert.equal(stats.processor?.connected, 0);
- * assert.ok(Number(stats.processor?.framesDropped) > 0);
+ * assert.ok(Number(stats.processor?.audioPackets) > 0); // 20 ms Opus packets, queued
+ * assert.ok(Number(stats.processor?.framesDropped) > 0); // no peer: dropped, counted
  * ```
  */
-@processor({ tags: ["video", "sink", "network"], mode: "push" })
+@processor({ tags: ["video", "audio", "sink", "network"], mode: "push" })
 export class SrtSink extends NetworkSink<SrtSinkTypes> {
   /** H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`. */
   @input({ required: true })
   video!: InputPort<EncodedVideoFrame>;
 
-  /** Mode, address, latency, encryption and queue. */
+  /** Audio to send as Opus: `audioChannels` channels at 8, 12, 16, 24 or 48 kHz. */
+  @input()
+  audio!: InputPort<AudioFrame>;
+
+  /** Mode, address, latency, encryption, queue and Opus settings. */
   @config()
   config!: SrtSinkConfig;
+
+  #opus: OpusPackets | undefined;
+  #audioPackets = 0;
+  #audioGaps = 0;
 
   /**
    * The native sender, which connects (caller) or listens (listener) right away.
    *
-   * @returns SRT with the config's address, latency, encryption and queue.
+   * @returns SRT with the config's address, latency, encryption and queue, and the Opus
+   * stream's channels when `audio` is connected.
    */
   protected endpoint(): NetworkSinkEndpoint {
-    return { kind: "srt", settings: srtEndpointSettings(this.config) };
+    const audioChannels = this.audio.isConnected ? this.config.audioChannels : 0;
+    return { kind: "srt", settings: { ...srtEndpointSettings(this.config), audioChannels } };
+  }
+
+  /**
+   * Starts the native sender and, when `audio` is connected, the Opus packetizer.
+   *
+   * @param ctx The node's name and clock.
+   * @throws {UnsupportedError} For a setting the native side refuses.
+   */
+  override async setup(ctx: SetupContext): Promise<void> {
+    await super.setup(ctx);
+    const { OpusPackets } = await import("../webrtc/opus_packets.ts");
+    this.#opus = this.audio.isConnected ? new OpusPackets(this.config.audioBitrate) : undefined;
+    this.#audioPackets = 0;
+    this.#audioGaps = 0;
+  }
+
+  /**
+   * Queues every waiting access unit, then every complete 20 ms Opus packet of the waiting audio.
+   *
+   * @param ctx The node's name, clock and frames.
+   * @throws {SrtAudioFormatError} For audio of another channel count than `audioChannels`, at a
+   *   rate Opus does not take, or in another format than the stream's first block.
+   */
+  override process(ctx: ProcessContext): void {
+    super.process(ctx);
+    const opus = this.#opus;
+    let block;
+    while ((block = this.audio.read()) !== undefined) {
+      if (opus === undefined) continue;
+      this.#checkFormat(block);
+      const fits = opus.add(block, (packet, timestampNs) => {
+        // TS has no pre-skip (its start trim is not read by ffmpeg): the packet is stamped one
+        // encoder lookahead early, so the first real sample a decoder plays is at its own time.
+        this.sender?.pushAudio(packet, timestampNs - opus.preSkipNs);
+        this.#audioPackets++;
+      });
+      if (!fits) {
+        throw new SrtAudioFormatError(
+          "sampleRate",
+          block.sampleRate,
+          "the rate the stream began with (one audio format per stream)",
+        );
+      }
+    }
+  }
+
+  #checkFormat(block: AudioFrame): void {
+    const { audioChannels } = this.config;
+    if (block.channels !== audioChannels) {
+      throw new SrtAudioFormatError(
+        "channels",
+        block.channels,
+        `${audioChannels} (the config's audioChannels): set audioChannels, or put a ChannelConverter before the sink's audio input`,
+      );
+    }
+    if (!OPUS_SAMPLE_RATES.includes(block.sampleRate)) {
+      throw new SrtAudioFormatError(
+        "sampleRate",
+        block.sampleRate,
+        `one of ${
+          OPUS_SAMPLE_RATES.join(", ")
+        } Hz: put an AudioResampler (sampleRate 48000, Opus's own) in front`,
+      );
+    }
+  }
+
+  /** The connection's counters, the Opus packets queued and the gaps in the audio padded. */
+  override reportStats(): { [key: string]: number | null } | undefined {
+    const stats = super.reportStats();
+    const audioGaps = this.#opus?.gapsBridged ?? this.#audioGaps;
+    return stats && { ...stats, audioPackets: this.#audioPackets, audioGaps };
+  }
+
+  /** Sends what is queued, closes the connection, and frees the Opus encoder. Idempotent. */
+  override teardown(): void {
+    super.teardown();
+    this.#audioGaps = this.#opus?.gapsBridged ?? this.#audioGaps;
+    this.#opus?.close();
+    this.#opus = undefined;
   }
 }

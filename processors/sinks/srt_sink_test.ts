@@ -33,3 +33,30 @@ Deno.test("SrtSink counts every access unit it could not send while no peer list
   assert.equal(stats.frames, 0);
   assert.equal(stats.framesDropped + stats.framesQueued, 5);
 });
+
+Deno.test("SrtSink fails with srt_audio_format on audio of other channels than audioChannels or at a rate Opus does not take", async () => {
+  const { H264Encoder, TestPattern, TestToneGenerator } = await import("../mod.ts");
+  const cases = [
+    { tone: { sampleRate: 48_000 }, sink: { audioChannels: 1 }, argument: /channels 2/ },
+    { tone: { sampleRate: 44_100 }, sink: { audioChannels: 2 }, argument: /sampleRate 44100/ },
+  ];
+  for (const { tone, sink, argument } of cases) {
+    const rt = createRuntime({ workers: false });
+    const failures: { code?: string; message: string }[] = [];
+    rt.on((event) => {
+      if (event.type === "node-error" && event.node === "srt") failures.push(event);
+    });
+    const pattern = rt.add(TestPattern, { width: 64, height: 48, fps: 30, pixelFormat: "I420" });
+    const encoder = rt.add(H264Encoder, { backend: "openh264" });
+    const source = rt.add(TestToneGenerator, tone);
+    const srt = rt.add(SrtSink, { host: "127.0.0.1", port: 9, ...sink }, { id: "srt" });
+    rt.connect(pattern.outputs.video, encoder.inputs.in);
+    rt.connect(encoder.outputs.out, srt.inputs.video);
+    rt.connect(source.outputs.audio, srt.inputs.audio);
+    await rt.start();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await rt.stop();
+    assert.equal(failures[0]?.code, "srt_audio_format", JSON.stringify(failures));
+    assert.match(failures[0].message, argument);
+  }
+});

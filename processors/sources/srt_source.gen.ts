@@ -23,6 +23,10 @@ export class SrtSourceInputs {}
 export class SrtSourceOutputs {
   /** H.264 access units (Annex B) as received. Port type `EncodedVideoFrame`. */
   readonly video: SrtSource["video"];
+  /**
+   * The stream's Opus audio, decoded to 48 kHz blocks of `audioChannels`. Port type `AudioFrame`.
+   */
+  readonly audio: SrtSource["audio"];
 
   /**
    * Takes each output from the port table of one SrtSource instance.
@@ -31,6 +35,7 @@ export class SrtSourceOutputs {
    */
   constructor(ports: PortTable) {
     this.video = ports.output("video");
+    this.audio = ports.output("audio");
   }
 }
 
@@ -44,6 +49,10 @@ export interface SrtSourceHandle extends NodeHandle {
   readonly outputs: {
     /** H.264 access units (Annex B) as received. Port type `EncodedVideoFrame`. */
     readonly video: OutputRef<FrameOf<SrtSource["video"]>>;
+    /**
+     * The stream's Opus audio, decoded to 48 kHz blocks of `audioChannels`. Port type `AudioFrame`.
+     */
+    readonly audio: OutputRef<FrameOf<SrtSource["audio"]>>;
   };
 }
 
@@ -71,8 +80,8 @@ export const srtSourceNode: NodeDefinition<SrtSource, SrtSourceHandle> = defineN
   descriptor: {
     name: "SrtSource",
     description:
-      "Receives H.264 video as MPEG-TS over SRT (`srt-protocol`; TS parsed by `mpeg2ts`) and outputs its access units, for `Mp4Writer` or `H264Decoder`: from `ffmpeg -f mpegts srt://...`, GStreamer's `srtsink`, OBS or a media server.\nA native thread owns the connection and demuxes; the node polls every 5 ms and never waits. Access units keep the stream's timing: the first is stamped with the graph clock when it arrives, the later ones by their PTS distance from it. Each new sender (or the same one after a reconnection) is a new stream: it starts at its first keyframe (what comes before is dropped, counted) and is placed on the clock as it arrives, after everything before it, so timestamps downstream only rise. Other streams of the TS (audio, data) are ignored. When the graph falls behind, the native queue drops its oldest access unit (counted) and resumes at the next keyframe.\nCounters (`rt.stats().nodes[id].processor`): as `SrtSink`'s, counting what is received. Each sender that connects or leaves is a peer event (`node-log` with `data.peer`: `connected`, `reconnected`, `disconnected`; a caller's failed attempts `retrying`): a sender that closes is noticed at once, one that vanishes after `idleTimeoutMs` of silence.",
-    tags: ["video", "source", "network"],
+      "Receives H.264 video and Opus audio as MPEG-TS over SRT (`srt-protocol`; TS parsed by `mpeg2ts`) and outputs the video's access units, for `Mp4Writer` or `H264Decoder`, and the audio decoded to 48 kHz blocks: from `ffmpeg -c:a libopus -f mpegts srt://...`, GStreamer's `srtsink`, OBS, a media server or `SrtSink`.\nA native thread owns the connection and demuxes; the node polls every 5 ms and never waits. Access units keep the stream's timing: the first is stamped with the graph clock when it arrives, the later ones by their PTS distance from it. Each new sender (or the same one after a reconnection) is a new stream: it starts at its first keyframe (what comes before is dropped, counted) and is placed on the clock as it arrives, after everything before it, so timestamps downstream only rise. When the graph falls behind, the native queue drops its oldest access unit (counted) and resumes at the next keyframe.\nAudio: the TS's first Opus stream (the Opus-in-MPEG-TS mapping ffmpeg and GStreamer write: a private stream registered `Opus`) is decoded with libopus to `audioChannels` at 48 kHz, as `WhipSource` does; each block is stamped from its PTS on the video's timeline (same offset), so what was aligned at the sender stays aligned. Audio starts with the video, at its first keyframe. An Opus PES whose control header is wrong is dropped and counted in `peerErrors`; a packet libopus refuses is dropped and counted in `audioErrors`. Other streams (AAC, data) are ignored.\nCounters (`rt.stats().nodes[id].processor`): as `SrtSink`'s, counting what is received (`frames*` count access units and Opus packets together), and `audioFrames`, `audioErrors`, `audioDropped` (no frame memory). Each sender that connects or leaves is a peer event (`node-log` with `data.peer`: `connected`, `reconnected`, `disconnected`; a caller's failed attempts `retrying`): a sender that closes is noticed at once, one that vanishes after `idleTimeoutMs` of silence.",
+    tags: ["video", "audio", "source", "network"],
     mode: "loop",
     inputs: [],
     outputs: [
@@ -82,6 +91,13 @@ export const srtSourceNode: NodeDefinition<SrtSource, SrtSourceHandle> = defineN
         portType: "EncodedVideoFrame",
         required: false,
         description: "H.264 access units (Annex B) as received.",
+      },
+      {
+        name: "audio",
+        direction: "output",
+        portType: "AudioFrame",
+        required: false,
+        description: "The stream's Opus audio, decoded to 48 kHz blocks of `audioChannels`.",
       },
     ],
     config: {
@@ -93,6 +109,13 @@ export const srtSourceNode: NodeDefinition<SrtSource, SrtSourceHandle> = defineN
           type: "string",
           enum: ["caller", "listener"],
           default: "listener",
+        },
+        audioChannels: {
+          description: "Channels of `audio` (the stream's Opus is decoded at 48 kHz to this many).",
+          type: "integer",
+          minimum: 1,
+          maximum: 2,
+          default: 2,
         },
         host: {
           description:

@@ -5,6 +5,7 @@
  */
 
 import {
+  type AudioFrame,
   config,
   type EncodedVideoFrame,
   output,
@@ -15,8 +16,10 @@ import {
   type SetupContext,
 } from "../../mod.ts";
 import type { NetSource, NetStats, ReceivedAccessUnit } from "../../ffi/net/net_endpoint.ts";
+import type { OpusDecoder } from "../../ffi/media/opus_decoder.ts";
 import { type SrtConfig, srtEndpointSettings } from "../base/srt_config.ts";
 import { PeerWatch } from "../base/peer_events.ts";
+import { CodecError } from "../../ffi/native/errors.ts";
 import type { SrtSourceTypes } from "./srt_source.gen.ts";
 
 /**
@@ -30,6 +33,15 @@ export interface SrtSourceConfig extends SrtConfig {
    * @default "listener"
    */
   mode: "caller" | "listener";
+  /**
+   * Channels of `audio` (the stream's Opus is decoded at 48 kHz to this many).
+   *
+   * @integer
+   * @minimum 1
+   * @maximum 2
+   * @default 2
+   */
+  audioChannels: number;
 }
 
 /** How often the node looks for received access units. */
@@ -38,19 +50,30 @@ const POLL_NS = 5_000_000;
 const MAX_ACCESS_UNIT_BYTES = 8 << 20;
 
 /**
- * Receives H.264 video as MPEG-TS over SRT (`srt-protocol`; TS parsed by `mpeg2ts`) and outputs its
- * access units, for `Mp4Writer` or `H264Decoder`: from `ffmpeg -f mpegts srt://...`, GStreamer's
- * `srtsink`, OBS or a media server.
+ * Receives H.264 video and Opus audio as MPEG-TS over SRT (`srt-protocol`; TS parsed by `mpeg2ts`)
+ * and outputs the video's access units, for `Mp4Writer` or `H264Decoder`, and the audio decoded
+ * to 48 kHz blocks: from `ffmpeg -c:a libopus -f mpegts srt://...`, GStreamer's `srtsink`, OBS,
+ * a media server or `SrtSink`.
  *
  * A native thread owns the connection and demuxes; the node polls every 5 ms and never waits.
  * Access units keep the stream's timing: the first is stamped with the graph clock when it
  * arrives, the later ones by their PTS distance from it. Each new sender (or the same one after
  * a reconnection) is a new stream: it starts at its first keyframe (what comes before is dropped,
  * counted) and is placed on the clock as it arrives, after everything before it, so timestamps
- * downstream only rise. Other streams of the TS (audio, data) are ignored. When the graph falls behind, the native queue drops its oldest access unit
+ * downstream only rise. When the graph falls behind, the native queue drops its oldest access unit
  * (counted) and resumes at the next keyframe.
  *
- * Counters (`rt.stats().nodes[id].processor`): as `SrtSink`'s, counting what is received. Each
+ * Audio: the TS's first Opus stream (the Opus-in-MPEG-TS mapping ffmpeg and GStreamer write: a
+ * private stream registered `Opus`) is decoded with libopus to `audioChannels` at 48 kHz, as
+ * `WhipSource` does; each block is stamped from its PTS on the video's timeline (same offset),
+ * so what was aligned at the sender stays aligned. Audio starts with the video, at its first
+ * keyframe. An Opus PES whose control header is wrong is dropped and counted in `peerErrors`; a
+ * packet libopus refuses is dropped and counted in `audioErrors`. Other streams (AAC, data)
+ * are ignored.
+ *
+ * Counters (`rt.stats().nodes[id].processor`): as `SrtSink`'s, counting what is received
+ * (`frames*` count access units and Opus packets together), and `audioFrames`, `audioErrors`,
+ * `audioDropped` (no frame memory). Each
  * sender that connects or leaves is a peer event (`node-log` with `data.peer`: `connected`,
  * `reconnected`, `disconnected`; a caller's failed attempts `retrying`): a sender that closes
  * is noticed at once, one that vanishes after `idleTimeoutMs` of silence.
@@ -72,13 +95,17 @@ const MAX_ACCESS_UNIT_BYTES = 8 << 20;
  * assert.equal(stats.processor?.connected, 0);
  * ```
  */
-@processor({ tags: ["video", "source", "network"], mode: "loop" })
+@processor({ tags: ["video", "audio", "source", "network"], mode: "loop" })
 export class SrtSource extends Processor<SrtSourceTypes> {
   /** H.264 access units (Annex B) as received. */
   @output()
   video!: OutputPort<EncodedVideoFrame>;
 
-  /** Mode, address, latency, encryption and queue. */
+  /** The stream's Opus audio, decoded to 48 kHz blocks of `audioChannels`. */
+  @output()
+  audio!: OutputPort<AudioFrame>;
+
+  /** Mode, address, latency, encryption, queue and audio channels. */
   @config()
   config!: SrtSourceConfig;
 
@@ -91,6 +118,11 @@ export class SrtSource extends Processor<SrtSourceTypes> {
   #lastNs = Number.NEGATIVE_INFINITY;
   #frameNumber = 0;
   #peers = new PeerWatch();
+  #decoder: OpusDecoder | undefined;
+  #pcm = new Float32Array(0);
+  #audioFrames = 0;
+  #audioErrors = 0;
+  #audioDropped = 0;
 
   /** The connection's counters (the last ones after teardown); `undefined` before setup. */
   get netStats(): NetStats | undefined {
@@ -106,6 +138,13 @@ export class SrtSource extends Processor<SrtSourceTypes> {
   override async setup(ctx: SetupContext): Promise<void> {
     this.teardown();
     const { NetSource } = await import("../../ffi/net/net_endpoint.ts");
+    const { OpusDecoder } = await import("../../ffi/media/opus_decoder.ts");
+    const { audioChannels } = this.config;
+    this.#decoder = OpusDecoder.create({ sampleRate: 48_000, channels: audioChannels });
+    this.#pcm = new Float32Array(5_760 * audioChannels); // 120 ms, the longest Opus packet
+    this.#audioFrames = 0;
+    this.#audioErrors = 0;
+    this.#audioDropped = 0;
     this.#buffer = new Uint8Array(MAX_ACCESS_UNIT_BYTES);
     this.#pending = undefined;
     this.#firstPtsNs = Number.NaN;
@@ -126,34 +165,87 @@ export class SrtSource extends Processor<SrtSourceTypes> {
     if (source === undefined) return;
     const { mode, host, port } = this.config;
     this.#peers.report(ctx.log, source.stats(), `srt ${mode} ${host}:${port}`);
-    while (this.outputs.video.space > 0) {
+    for (;;) {
       const unit = this.#pending ?? source.read(this.#buffer);
       if (unit === undefined) return;
-      const frame = ctx.frames.encoded({ codec: "h264", byteLength: unit.length });
-      if (frame === undefined) {
+      const port = unit.audio ? this.outputs.audio : this.outputs.video;
+      if (port.isConnected && port.space === 0) {
+        this.#pending = unit; // the port is full: first on the next run
+        return;
+      }
+      if (Number.isNaN(this.#firstPtsNs) || unit.newStream) {
+        // A new stream's PTS start anywhere: it is placed on the graph's clock as it arrives,
+        // after everything the previous stream output, so timestamps downstream only rise. A
+        // stream starts at a keyframe, so audio follows the video's placement.
+        this.#firstPtsNs = unit.timestampNs;
+        this.#startNs = Math.max(ctx.clock.nowNs(), this.#lastNs + 1);
+      }
+      const timestampNs = this.#startNs + (unit.timestampNs - this.#firstPtsNs);
+      if (unit.audio) {
+        this.#writeAudio(ctx, unit, timestampNs);
+      } else if (!this.#writeVideo(ctx, unit, timestampNs)) {
         this.#pending = unit; // no frame memory now: first on the next run
         return;
       }
       this.#pending = undefined;
-      if (Number.isNaN(this.#firstPtsNs) || unit.newStream) {
-        // A new stream's PTS start anywhere: it is placed on the graph's clock as it arrives,
-        // after everything the previous stream output, so timestamps downstream only rise.
-        this.#firstPtsNs = unit.timestampNs;
-        this.#startNs = Math.max(ctx.clock.nowNs(), this.#lastNs + 1);
-      }
-      frame.data.set(this.#buffer.subarray(0, unit.length));
-      frame.keyframe = unit.keyframe;
-      frame.timestampNs = this.#startNs + (unit.timestampNs - this.#firstPtsNs);
-      this.#lastNs = Math.max(this.#lastNs, frame.timestampNs);
-      frame.frameNumber = this.#frameNumber++;
-      this.outputs.video.write(frame);
     }
+  }
+
+  /** Writes one access unit; `false` when there is no frame memory for it now. */
+  #writeVideo(ctx: ProcessContext, unit: ReceivedAccessUnit, timestampNs: number): boolean {
+    if (!this.outputs.video.isConnected) return true;
+    const frame = ctx.frames.encoded({ codec: "h264", byteLength: unit.length });
+    if (frame === undefined) return false;
+    frame.data.set(this.#buffer.subarray(0, unit.length));
+    frame.keyframe = unit.keyframe;
+    frame.timestampNs = timestampNs;
+    this.#lastNs = Math.max(this.#lastNs, timestampNs);
+    frame.frameNumber = this.#frameNumber++;
+    this.outputs.video.write(frame);
+    return true;
+  }
+
+  /**
+   * Decodes one Opus packet and writes its block. A packet libopus refuses is counted in
+   * `audioErrors`; a block with no frame memory now in `audioDropped` (the decoder has moved
+   * on, so it cannot wait for the next run).
+   */
+  #writeAudio(ctx: ProcessContext, unit: ReceivedAccessUnit, timestampNs: number): void {
+    const decoder = this.#decoder;
+    if (decoder === undefined || !this.outputs.audio.isConnected) return;
+    let frameCount = 0;
+    try {
+      frameCount = decoder.decode(this.#buffer.subarray(0, unit.length), this.#pcm);
+    } catch (error) {
+      if (!(error instanceof CodecError)) throw error;
+    }
+    if (frameCount <= 0) {
+      this.#audioErrors++;
+      return;
+    }
+    const channels = decoder.channels;
+    const block = ctx.frames.audio({ channels, sampleRate: 48_000, frameCount });
+    if (block === undefined) {
+      this.#audioDropped++;
+      return;
+    }
+    block.samples.set(this.#pcm.subarray(0, frameCount * channels));
+    block.timestampNs = timestampNs;
+    this.#lastNs = Math.max(this.#lastNs, timestampNs);
+    block.frameNumber = this.#audioFrames++;
+    this.outputs.audio.write(block);
   }
 
   /** The connection's counters. */
   override reportStats(): { [key: string]: number | null } | undefined {
     const stats = this.netStats;
-    return stats && { ...stats };
+    return stats &&
+      {
+        ...stats,
+        audioFrames: this.#audioFrames,
+        audioErrors: this.#audioErrors,
+        audioDropped: this.#audioDropped,
+      };
   }
 
   /** Closes the connection and stops the receiver. Idempotent. */
@@ -162,5 +254,7 @@ export class SrtSource extends Processor<SrtSourceTypes> {
     this.#source.close(); // sends what is queued first
     this.#last = this.#source.stats();
     this.#source = undefined;
+    this.#decoder?.close();
+    this.#decoder = undefined;
   }
 }

@@ -7,10 +7,15 @@
 import type { AudioFrame } from "../../core/frames/audio_frame.ts";
 import { OPUS_MAX_PACKET_BYTES, OpusEncoder } from "../../ffi/media/opus_encoder.ts";
 
+/** A jump forward in the blocks' timestamps this large or larger is padded with silence. */
+const MIN_GAP_NS = 1_000_000;
+
 /**
  * 20 ms Opus packets from audio blocks: samples are gathered until a packet is full, each packet
- * carries the presentation time of its first sample. The encoder is made for the first block's
- * rate and channels; blocks of another format are refused (counted by the caller).
+ * carries the presentation time of its first sample. A block stamped 1 ms or more after the point
+ * the packet being filled has reached (the source skipped time) pads that packet with silence up
+ * to it, so every sample keeps its time within a sample. The encoder is made for the first
+ * block's rate and channels; blocks of another format are refused (counted by the caller).
  *
  * @example Two 10 ms blocks make one packet
  * ```ts
@@ -35,6 +40,7 @@ export class OpusPackets {
   #block = new Float32Array(0);
   #fill = 0;
   #blockStartNs = 0;
+  #gapsBridged = 0;
   readonly #packet = new Uint8Array(OPUS_MAX_PACKET_BYTES);
 
   /**
@@ -62,6 +68,7 @@ export class OpusPackets {
     }
     const channels = encoder.channels;
     const nsPerFrame = 1e9 / encoder.sampleRate;
+    this.#bridgeGap(frame.timestampNs, nsPerFrame, channels, emit);
     let offset = 0;
     const samples = frame.samples.subarray(0, frame.frameCount * channels);
     while (offset < samples.length) {
@@ -79,6 +86,36 @@ export class OpusPackets {
     return true;
   }
 
+  /**
+   * When a block starts later than the packet being filled continues (the source skipped
+   * time), pads that packet with silence up to the block's time, or to its end, so no sample of
+   * the block is stamped earlier than it was made; a packet then starts at the block.
+   */
+  #bridgeGap(
+    timestampNs: number,
+    nsPerFrame: number,
+    channels: number,
+    emit: (packet: Uint8Array, timestampNs: number) => void,
+  ): void {
+    if (this.#fill === 0) return;
+    const continuesNs = this.#blockStartNs + (this.#fill / channels) * nsPerFrame;
+    const gapFrames = Math.round((timestampNs - continuesNs) / nsPerFrame);
+    if (gapFrames * nsPerFrame < MIN_GAP_NS) return;
+    const pad = Math.min(gapFrames * channels, this.#block.length - this.#fill);
+    this.#block.fill(0, this.#fill, this.#fill + pad);
+    this.#fill += pad;
+    this.#gapsBridged++;
+    if (this.#fill < this.#block.length) return;
+    const n = this.#encoder!.encode(this.#block, this.#packet);
+    this.#fill = 0;
+    if (n > 0) emit(this.#packet.subarray(0, n), this.#blockStartNs);
+  }
+
+  /** Gaps in the blocks' timestamps (of 1 ms or more) padded with silence since creation. */
+  get gapsBridged(): number {
+    return this.#gapsBridged;
+  }
+
   #open(frame: AudioFrame): OpusEncoder {
     const encoder = OpusEncoder.create({
       sampleRate: frame.sampleRate,
@@ -87,6 +124,16 @@ export class OpusPackets {
     });
     this.#block = new Float32Array(frame.sampleRate / 50 * frame.channels);
     return encoder;
+  }
+
+  /**
+   * How far the encoder delays its output, in ns (its lookahead, the Ogg/MP4 pre-skip): a
+   * decoder that does not skip it plays each sample this much after its packet's time; 0 before
+   * the first block.
+   */
+  get preSkipNs(): number {
+    const encoder = this.#encoder;
+    return encoder ? (encoder.preSkip * 1e9) / encoder.sampleRate : 0;
   }
 
   /** Frees the encoder. Idempotent. */

@@ -1446,8 +1446,10 @@ pub unsafe extern "C" fn sl_net_source_create(
     })
 }
 
-/// Queues one H.264 access unit (Annex B) on a sink without blocking; returns 1, or 0 when the
-/// full queue dropped its oldest access unit to make room (ABI 6).
+/// Queues one H.264 access unit (Annex B) or Opus packet on a sink without blocking; returns 1,
+/// or 0 when the full queue dropped its oldest access unit to make room (ABI 6). `flags`: 1 a
+/// keyframe, 2 an Opus packet (an SRT sink created with `audioChannels` muxes it into its audio
+/// stream; an RTMP sink drops it, counted).
 ///
 /// # Safety
 ///
@@ -1458,16 +1460,18 @@ pub unsafe extern "C" fn sl_net_sink_push(
     data: *const u8,
     length: u32,
     timestamp_ns: f64,
-    keyframe: u32,
+    flags: u32,
 ) -> i32 {
     guarded_status(|| {
         // SAFETY: `data` is readable for `length` bytes (caller contract).
         let bytes = unsafe { c_buffer::bytes(data, length, "data") }?;
+        let audio = flags & 2 != 0;
         let item = crate::net::sink_shared::AccessUnitItem {
             data: bytes.to_vec(),
             timestamp_ns: timestamp_ns as i64,
-            keyframe: keyframe != 0,
+            keyframe: flags & 1 != 0 && !audio,
             new_stream: false,
+            audio,
         };
         crate::net::handles::with(sink, true, "sl_net_sink_push", |e| {
             i32::from(e.shared.push(item))
@@ -1477,7 +1481,7 @@ pub unsafe extern "C" fn sl_net_sink_push(
 
 /// Copies the next received access unit into `out` and its presentation time (ns) and flags
 /// into `info[0..2]` (flags: 1 a keyframe, 2 the first access unit of a new stream, whose
-/// timestamps need not follow the previous one's); returns its length, or 0 when none is waiting
+/// timestamps need not follow the previous one's, 4 an Opus packet of the audio stream); returns its length, or 0 when none is waiting
 /// (ABI 6). Access units larger than `cap` are dropped (counted in `framesDropped`) and the next
 /// one is taken.
 ///
@@ -1508,7 +1512,9 @@ pub unsafe extern "C" fn sl_net_source_read(
         })?;
         let Some(unit) = unit else { return Ok(0) };
         out[..unit.data.len()].copy_from_slice(&unit.data);
-        let flags = u8::from(unit.keyframe) | (u8::from(unit.new_stream) << 1);
+        let flags = u8::from(unit.keyframe)
+            | (u8::from(unit.new_stream) << 1)
+            | (u8::from(unit.audio) << 2);
         let meta = [unit.timestamp_ns as f64, f64::from(flags)];
         // SAFETY: `info` is non-null and writable for two f64s (caller contract).
         unsafe { c_buffer::write_all(info, &meta) };

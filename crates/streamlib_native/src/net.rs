@@ -18,3 +18,4 @@ pub mod srt_source;
 pub mod tcp_rtt;
 pub mod ts_demux;
 pub mod ts_mux;
+pub mod ts_opus;

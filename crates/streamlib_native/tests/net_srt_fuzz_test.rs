@@ -180,4 +180,38 @@ proptest! {
         }
         let _ = demux.finish();
     }
+
+    #[test]
+    fn the_ts_demuxer_takes_any_opus_pes(
+        packets in prop::collection::vec(
+            (any::<bool>(), any::<bool>(), prop::collection::vec(any::<u8>(), 184)),
+            1..40,
+        ),
+    ) {
+        use streamlib_native::net::ts_mux::TsMuxer;
+        // A real PAT and PMT declaring H.264 and Opus, then TS packets on the Opus PID whose
+        // payloads are arbitrary: PES starts (with a PTS) or continuations, half of them behind
+        // a valid control header prefix so the sizes and TOCs are what varies.
+        let mut mux = TsMuxer::with_opus(2);
+        let mut ts = Vec::new();
+        mux.write_access_unit(&[0, 0, 0, 1, 0x65, 1], 0, true, &mut ts).unwrap();
+        for (i, (start, prefixed, mut body)) in packets.into_iter().enumerate() {
+            ts.extend_from_slice(&[0x47, if start { 0x41 } else { 0x01 }, 0x01, 0x10 | (i as u8 & 0x0F)]);
+            if start {
+                ts.extend_from_slice(&[0, 0, 1, 0xBD, 0, 0, 0x80, 0x80, 5, 0x21, 0, 1, 0, 1]);
+                body.truncate(170);
+            }
+            if prefixed {
+                body[0] = 0x7F;
+                body[1] |= 0xE0;
+            }
+            ts.extend_from_slice(&body);
+        }
+        let mut demux = streamlib_native::net::ts_demux::TsDemuxer::new();
+        let mut units = demux.push(&ts);
+        units.extend(demux.finish());
+        for unit in units.iter().filter(|u| u.audio) {
+            prop_assert!(!unit.data.is_empty() && unit.data.len() <= 40 * 184);
+        }
+    }
 }

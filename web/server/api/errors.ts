@@ -203,6 +203,7 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   model_invalid: 422,
   model_mismatch: 422,
   inference_failed: 500,
+  srt_audio_format: 422,
   missing_token: 401,
   invalid_token: 401,
   forbidden_origin: 403,

@@ -39,6 +39,8 @@ pub struct SrtSettings {
     pub queue_frames: usize,
     /// Silence after which the peer counts as gone.
     pub idle_timeout: Duration,
+    /// Channels of the Opus stream a sink muxes (1 or 2); 0 for video only.
+    pub audio_channels: u8,
 }
 
 /// Settings of an RTMP publisher.
@@ -103,7 +105,7 @@ fn address(v: &Value) -> Result<SocketAddr, Error> {
 }
 
 impl SrtSettings {
-    /// Reads `{"mode","address","latencyMs","passphrase","keySize","streamId","queueFrames","idleTimeoutMs"}`.
+    /// Reads `{"mode","address","latencyMs","passphrase","keySize","streamId","queueFrames","idleTimeoutMs","audioChannels"}`.
     ///
     /// # Errors
     ///
@@ -148,6 +150,7 @@ impl SrtSettings {
             queue_frames: number(&v, "queueFrames", 64, 1, 4_096)? as usize,
             // At least 1.5 s: a live SRT peer with nothing to send sends a keep-alive a second.
             idle_timeout: Duration::from_millis(number(&v, "idleTimeoutMs", 3_000, 1_500, 60_000)?),
+            audio_channels: number(&v, "audioChannels", 0, 0, 2)? as u8,
         })
     }
 }

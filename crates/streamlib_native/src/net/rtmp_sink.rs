@@ -278,7 +278,7 @@ async fn publish(
         let stopping = shared.stopping();
         while let Some(item) = shared.take() {
             waiting_for_keyframe |= shared.take_overflow();
-            if waiting_for_keyframe && !item.keyframe {
+            if item.audio || (waiting_for_keyframe && !item.keyframe) {
                 continue; // dropping `item` counts it as dropped
             }
             let start = *first_ns.get_or_insert(item.timestamp_ns);

@@ -12,7 +12,7 @@ use std::sync::{Mutex, MutexGuard};
 use crossbeam_queue::ArrayQueue;
 use tokio::sync::Notify;
 
-/// One H.264 access unit (Annex B) waiting to be sent.
+/// One H.264 access unit (Annex B) or Opus packet waiting to be sent (or read).
 #[derive(Debug)]
 pub struct AccessUnitItem {
     /// The bytes.
@@ -24,6 +24,9 @@ pub struct AccessUnitItem {
     /// A source's: the first access unit of a new stream (a new sender, or the same one after a
     /// reconnection), whose timestamps need not follow the previous stream's.
     pub new_stream: bool,
+    /// An Opus packet of the audio stream rather than an H.264 access unit (SRT only; never a
+    /// keyframe, so it waits, like video, for the stream's next keyframe after a drop).
+    pub audio: bool,
 }
 
 /// Index of each counter in the `f64` array `sl_net_stats` writes (`STAT_NAMES` in
@@ -49,7 +52,7 @@ pub mod stat {
     pub const PACKETS_RETRANSMITTED: usize = 8;
     /// Loss reports (NAK packets): received by a sender, sent by a receiver (SRT).
     pub const NAKS: usize = 9;
-    /// Access units sent (a source: received and queued for the graph).
+    /// Access units sent, Opus packets included (a source: received and queued for the graph).
     pub const FRAMES_SENT: usize = 10;
     /// Access units dropped: the queue was full, no peer was connected, or the stream was
     /// waiting for a keyframe after a drop or a new connection; a source's also those larger
@@ -293,6 +296,7 @@ mod tests {
             timestamp_ns: n,
             keyframe: false,
             new_stream: false,
+            audio: false,
         }
     }
 

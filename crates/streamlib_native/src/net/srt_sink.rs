@@ -1,6 +1,6 @@
-//! An SRT sender of MPEG-TS: H.264 access units from a [`SinkShared`] queue, muxed by
-//! [`TsMuxer`] into 7-packet (1316-byte) SRT messages, on its own thread running a tokio
-//! current-thread runtime for its [`SrtLink`].
+//! An SRT sender of MPEG-TS: H.264 access units and, when its settings name `audioChannels`,
+//! Opus packets from a [`SinkShared`] queue, muxed by [`TsMuxer`] into 7-packet (1316-byte) SRT
+//! messages, on its own thread running a tokio current-thread runtime for its [`SrtLink`].
 //!
 //! Caller mode reconnects with exponential backoff (100 ms doubling to 2 s) when a connection
 //! fails or the peer goes away; listener mode takes one caller at a time and waits for the next
@@ -89,7 +89,7 @@ async fn sender(shared: &Arc<SinkShared>, settings: &SrtSettings) {
                 backoff = MIN_BACKOFF;
                 shared.add(stat::CONNECTIONS, 1);
                 shared.set(stat::CONNECTED, 1);
-                session(shared, socket, settings.latency).await;
+                session(shared, socket, settings).await;
                 shared.set(stat::CONNECTED, 0);
                 shared.set(stat::BITRATE, 0);
                 shared.set(stat::RTT_MICROS, 0);
@@ -149,12 +149,13 @@ pub(crate) fn set_rtt(shared: &SinkShared, s: &LinkStats) {
     }
 }
 
-async fn session(shared: &SinkShared, mut socket: SrtLink, latency: Duration) {
+async fn session(shared: &SinkShared, mut socket: SrtLink, settings: &SrtSettings) {
+    let latency = settings.latency;
     let mut statistics = socket.stats();
     let counters = SessionCounters::new(shared);
     let mut meter = RateMeter::new(shared.get(stat::BYTES_SENT));
     let mut tick = tokio::time::interval(Duration::from_millis(250));
-    let mut mux = TsMuxer::new();
+    let mut mux = TsMuxer::with_opus(settings.audio_channels);
     let mut waiting_for_keyframe = true;
     let mut buffer = Vec::with_capacity(64 * 1024);
     let mut statistics_open = true;
@@ -178,11 +179,13 @@ async fn session(shared: &SinkShared, mut socket: SrtLink, latency: Duration) {
             }
             waiting_for_keyframe = false;
             buffer.clear();
-            if mux
-                .write_access_unit(&item.data, item.timestamp_ns, item.keyframe, &mut buffer)
-                .is_err()
-            {
-                continue; // counted as dropped
+            let written = if item.audio {
+                mux.write_opus_packet(&item.data, item.timestamp_ns, &mut buffer)
+            } else {
+                mux.write_access_unit(&item.data, item.timestamp_ns, item.keyframe, &mut buffer)
+            };
+            if written.is_err() {
+                continue; // counted as dropped (an Opus packet to a sink without audio, too)
             }
             for message in buffer.chunks(TS_PACKETS_PER_MESSAGE * TS_PACKET_BYTES) {
                 let data = bytes::Bytes::copy_from_slice(message);

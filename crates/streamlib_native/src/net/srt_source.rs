@@ -1,4 +1,5 @@
-//! An SRT receiver of MPEG-TS: demuxes H.264 access units with [`TsDemuxer`] into a
+//! An SRT receiver of MPEG-TS: demuxes H.264 access units and Opus packets (a TS's first Opus
+//! stream; an Opus PES with a bad control header counts as a peer error) with [`TsDemuxer`] into a
 //! [`SinkShared`] queue the graph polls (oldest dropped, counted, when the graph does not read),
 //! on its own thread running a tokio current-thread runtime. Caller mode reconnects with backoff;
 //! listener mode takes the next caller when one leaves. Counters use the sink's indices with
@@ -78,6 +79,7 @@ async fn session(shared: &SinkShared, mut socket: SrtLink) {
     let mut meter = RateMeter::new(shared.get(stat::BYTES_SENT));
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     let mut demux = TsDemuxer::new();
+    let mut bad_opus = 0;
     let mut statistics_open = true;
     // Each session is a new stream: it starts at a keyframe (a decoder or a recording cannot
     // start elsewhere), and so does the stream again after the demuxer started over.
@@ -96,15 +98,19 @@ async fn session(shared: &SinkShared, mut socket: SrtLink) {
                     let Ok(units) = contained(|| demux.push(&data)) else {
                         shared.add(stat::PEER_ERRORS, 1);
                         demux = TsDemuxer::new();
+                        bad_opus = 0;
                         gate.waiting = true;
                         continue;
                     };
                     for unit in units {
                         gate.pass(shared, unit);
                     }
+                    // An Opus PES the demuxer refused is the peer's error, as a bad packet is.
+                    shared.add(stat::PEER_ERRORS, demux.bad_opus - bad_opus);
+                    bad_opus = demux.bad_opus;
                 }
                 _ => {
-                    if let Some(unit) = demux.finish() {
+                    for unit in demux.finish() {
                         gate.pass(shared, unit);
                     }
                     return;
@@ -127,8 +133,8 @@ async fn session(shared: &SinkShared, mut socket: SrtLink) {
     }
 }
 
-/// Lets a session's access units into the queue from a keyframe on: those before it are
-/// dropped (counted), and the first one through is marked as a new stream's.
+/// Lets a session's access units into the queue from a keyframe on: those before it (audio
+/// too) are dropped (counted), and the first one through is marked as a new stream's.
 struct KeyframeGate {
     /// Waiting for a keyframe.
     waiting: bool,
@@ -169,6 +175,7 @@ mod tests {
             timestamp_ns: 0,
             keyframe,
             new_stream: false,
+            audio: false,
         }
     }
 

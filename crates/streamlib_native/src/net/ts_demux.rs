@@ -1,6 +1,9 @@
-//! MPEG-TS packets back into H.264 access units: the `mpeg2ts` crate parses each packet (PAT,
-//! PMT, PES headers, adaptation fields); this file keeps the PES of the first H.264 stream and
-//! emits it when the next one starts.
+//! MPEG-TS packets back into H.264 access units and Opus packets: the `mpeg2ts` crate parses each
+//! packet (PAT, PMT, PES headers, adaptation fields); this file keeps the PES of the first H.264
+//! stream and of the first Opus stream and emits each when the next of its stream starts. An Opus
+//! PES is split into its packets by [`ts_opus::unframe`], stamped from its PTS one packet's
+//! duration after another; a PES it refuses (a bad control header, sizes past the end) is dropped
+//! and counted in [`TsDemuxer::bad_opus`].
 //!
 //! The crate's own `PesPacketReader` ends for good at the end of its input, which a live stream
 //! never has, so packets are fed to a `TsPacketReader` one at a time.
@@ -15,6 +18,7 @@ use mpeg2ts::ts::{ReadTsPacket, TsPacketReader, TsPayload};
 use crate::media::h264_bitstream::is_idr;
 use crate::net::sink_shared::AccessUnitItem;
 use crate::net::ts_mux::TS_PACKET_BYTES;
+use crate::net::ts_opus;
 
 /// One packet at a time, handed to the crate's reader.
 #[derive(Default)]
@@ -31,7 +35,7 @@ impl Read for OnePacket {
     }
 }
 
-/// Turns a TS byte stream (in pieces of any size) into H.264 access units.
+/// Turns a TS byte stream (in pieces of any size) into H.264 access units and Opus packets.
 ///
 /// # Examples
 ///
@@ -55,8 +59,15 @@ pub struct TsDemuxer {
     carry: Vec<u8>,
     video_pid: Option<u16>,
     current: Option<(i64, Vec<u8>)>,
+    audio_pid: Option<u16>,
+    /// The Opus PES being assembled: its PTS in ns (`None` without one) and payload.
+    audio: Option<(Option<i64>, Vec<u8>)>,
+    /// Where the last Opus packet ended, in ns: the time of a PES without a PTS.
+    audio_end_ns: Option<i64>,
     /// TS packets the crate could not parse (skipped).
     pub bad_packets: u64,
+    /// Opus PES refused: a bad control header or sizes past the end (dropped).
+    pub bad_opus: u64,
 }
 
 impl Default for TsDemuxer {
@@ -83,7 +94,11 @@ impl TsDemuxer {
             carry: Vec::new(),
             video_pid: None,
             current: None,
+            audio_pid: None,
+            audio: None,
+            audio_end_ns: None,
             bad_packets: 0,
+            bad_opus: 0,
         }
     }
 
@@ -105,7 +120,9 @@ impl TsDemuxer {
             }
             at += TS_PACKET_BYTES;
             match self.reader.read_ts_packet() {
-                Ok(Some(packet)) => self.take(packet.header.pid.as_u16(), packet.payload, &mut out),
+                Ok(Some(packet)) => {
+                    self.take(packet.header.pid.as_u16(), packet.payload, &mut out);
+                }
                 Ok(None) => {}
                 Err(_) => self.bad_packets += 1,
             }
@@ -122,13 +139,25 @@ impl TsDemuxer {
                     .iter()
                     .find(|es| es.stream_type == StreamType::H264)
                     .map(|es| es.elementary_pid.as_u16());
+                self.audio_pid = pmt
+                    .es_info
+                    .iter()
+                    .find(|es| ts_opus::is_opus(es))
+                    .map(|es| es.elementary_pid.as_u16());
+            }
+            Some(TsPayload::PesStart(pes)) if Some(pid) == self.audio_pid => {
+                self.finish_audio(out);
+                let ns = pes.header.pts.map(|t| pts_ns(t.as_u64()));
+                self.audio = Some((ns, pes.data.to_vec()));
+            }
+            Some(TsPayload::PesContinuation(bytes)) if Some(pid) == self.audio_pid => {
+                if let Some((_, data)) = &mut self.audio {
+                    data.extend_from_slice(&bytes);
+                }
             }
             Some(TsPayload::PesStart(pes)) if Some(pid) == self.video_pid => {
-                if let Some(unit) = self.finish() {
-                    out.push(unit);
-                }
-                let pts = pes.header.pts.map_or(0, |t| t.as_u64());
-                let ns = (pts as i128 * 100_000 / 9) as i64;
+                out.extend(self.finish_video());
+                let ns = pes.header.pts.map_or(0, |t| pts_ns(t.as_u64()));
                 self.current = Some((ns, pes.data.to_vec()));
             }
             Some(TsPayload::PesContinuation(bytes)) if Some(pid) == self.video_pid => {
@@ -140,16 +169,54 @@ impl TsDemuxer {
         }
     }
 
-    /// The access unit being assembled, complete (at the end of a stream).
-    pub fn finish(&mut self) -> Option<AccessUnitItem> {
+    /// The access unit and the Opus PES being assembled, complete (at the end of a stream).
+    pub fn finish(&mut self) -> Vec<AccessUnitItem> {
+        let mut out = Vec::new();
+        self.finish_audio(&mut out);
+        out.extend(self.finish_video());
+        out
+    }
+
+    fn finish_video(&mut self) -> Option<AccessUnitItem> {
         let (timestamp_ns, data) = self.current.take()?;
         Some(AccessUnitItem {
             keyframe: is_idr(&data),
             data,
             timestamp_ns,
             new_stream: false,
+            audio: false,
         })
     }
+
+    /// Splits the Opus PES being assembled into its packets, or counts it refused.
+    fn finish_audio(&mut self, out: &mut Vec<AccessUnitItem>) {
+        let Some((pts_ns, data)) = self.audio.take() else {
+            return;
+        };
+        let Ok(packets) = ts_opus::unframe(&data) else {
+            self.bad_opus += 1;
+            return;
+        };
+        let mut at_ns = pts_ns.or(self.audio_end_ns).unwrap_or(0);
+        for packet in packets {
+            // `unframe` checked every packet's TOC.
+            let samples = ts_opus::duration_samples(packet).unwrap_or(0);
+            out.push(AccessUnitItem {
+                data: packet.to_vec(),
+                timestamp_ns: at_ns,
+                keyframe: false,
+                new_stream: false,
+                audio: true,
+            });
+            at_ns += i64::from(samples) * 1_000_000_000 / i64::from(ts_opus::OPUS_RATE);
+        }
+        self.audio_end_ns = Some(at_ns);
+    }
+}
+
+/// A 90 kHz PTS in ns.
+fn pts_ns(pts: u64) -> i64 {
+    (i128::from(pts) * 100_000 / 9) as i64
 }
 
 #[cfg(test)]
@@ -174,6 +241,7 @@ mod tests {
         }
         units.extend(demux.finish());
         assert_eq!(units.len(), 10);
+        assert!(units.iter().all(|u| !u.audio));
         for (i, unit) in units.iter().enumerate() {
             assert_eq!(unit.keyframe, i % 5 == 0);
             assert_eq!(unit.data.len(), 6 + 5 + 700 + i * 97); // AUD + NAL header + payload
@@ -181,5 +249,56 @@ mod tests {
             assert!((since_first - i as i64 * 33_333_333).abs() < 20_000);
         }
         assert_eq!(demux.bad_packets, 0);
+    }
+
+    #[test]
+    fn opus_packets_come_out_on_the_video_clock_and_bad_ones_are_counted() {
+        let mut mux = TsMuxer::with_opus(2);
+        let mut ts = Vec::new();
+        mux.write_access_unit(&[0, 0, 0, 1, 0x65, 1], 5_000_000_000, true, &mut ts)
+            .unwrap();
+        for i in 0..3i64 {
+            let packet = vec![0xFC; 100 + 200 * i as usize];
+            mux.write_opus_packet(&packet, 5_000_000_000 + i * 20_000_000, &mut ts)
+                .unwrap();
+        }
+        // A PES whose payload has no control header: refused, counted, nothing output.
+        let mut bad = Vec::new();
+        mux.write_opus_packet(&[0xFC, 1, 2], 5_060_000_000, &mut bad)
+            .unwrap();
+        let at = bad.len() - TS_PACKET_BYTES;
+        let start = at
+            + bad[at..]
+                .windows(2)
+                .position(|w| w == [0x7F, 0xE0])
+                .unwrap();
+        bad[start] = 0x12;
+        ts.extend_from_slice(&bad);
+        mux.write_access_unit(&[0, 0, 0, 1, 0x41, 2], 5_080_000_000, false, &mut ts)
+            .unwrap();
+        mux.write_opus_packet(&[0xFC, 3], 5_080_000_000, &mut ts)
+            .unwrap();
+        let mut demux = TsDemuxer::new();
+        let mut units = Vec::new();
+        for chunk in ts.chunks(1316) {
+            units.extend(demux.push(chunk));
+        }
+        units.extend(demux.finish());
+        let audio: Vec<(usize, i64)> = units
+            .iter()
+            .filter(|u| u.audio)
+            .map(|u| (u.data.len(), u.timestamp_ns - units[0].timestamp_ns))
+            .collect();
+        assert_eq!(
+            audio,
+            [
+                (100, 0),
+                (300, 20_000_000),
+                (500, 40_000_000),
+                (2, 80_000_000)
+            ]
+        );
+        assert_eq!(units.iter().filter(|u| !u.audio).count(), 2);
+        assert_eq!(demux.bad_opus, 1);
     }
 }

@@ -1,12 +1,16 @@
-//! H.264 access units into 188-byte MPEG-TS packets, serialized by the `mpeg2ts` crate.
+//! H.264 access units and Opus packets into 188-byte MPEG-TS packets, serialized by the `mpeg2ts`
+//! crate.
 //!
 //! The crate writes every structure (PAT, PMT, PES headers, adaptation fields with PCR and
 //! stuffing, CRCs); this file only decides which packets to make: one program with one H.264
-//! stream on [`VIDEO_PID`], PAT and PMT in front of every keyframe and at least every
+//! stream on [`VIDEO_PID`] and, when made [`TsMuxer::with_opus`], one Opus stream on
+//! [`OPUS_PID`] (framed by [`crate::net::ts_opus`], one packet per PES), both on one clock (the
+//! first access unit's time is PTS [`PTS_BASE`]), PAT and PMT in front of every keyframe and at least every
 //! [`TABLE_INTERVAL_TICKS`], a PCR in the first packet of every access unit, PTS from the frame
 //! time (no B-frames, so no DTS), and an access unit delimiter in front of every access unit that
 //! lacks one (H.222.0 requires it for H.264 in TS).
 
+use crate::net::ts_opus::{self, OPUS_PID};
 use mpeg2ts::es::{StreamId, StreamType};
 use mpeg2ts::pes::PesHeader;
 use mpeg2ts::time::{ClockReference, Timestamp};
@@ -25,8 +29,9 @@ pub const PMT_PID: u16 = 0x1000;
 pub const VIDEO_PID: u16 = 0x100;
 /// PAT and PMT go out at least this often, in 90 kHz ticks (0.5 s).
 pub const TABLE_INTERVAL_TICKS: u64 = 45_000;
-/// The first access unit's PTS, in 90 kHz ticks (1 s), so the PCR can lead it from zero.
-const PTS_BASE: u64 = 90_000;
+/// The first access unit's PTS, in 90 kHz ticks (1 s), so the PCR can lead it from zero (and
+/// audio up to a second older than the first video still has a PTS).
+pub const PTS_BASE: u64 = 90_000;
 /// How far the PCR leads the PTS of the access unit it is sent with, in 90 kHz ticks (100 ms).
 const PCR_LEAD: u64 = 9_000;
 const AUD: [u8; 6] = [0, 0, 0, 1, 9, 0xF0];
@@ -54,6 +59,9 @@ pub struct TsMuxer {
     pat_cc: ContinuityCounter,
     pmt_cc: ContinuityCounter,
     video_cc: ContinuityCounter,
+    audio_cc: ContinuityCounter,
+    /// Channels of the Opus stream the PMT declares; 0 for none.
+    opus_channels: u8,
     first_ns: Option<i64>,
     last_tables: Option<u64>,
 }
@@ -88,15 +96,102 @@ fn codec_error(detail: mpeg2ts::Error) -> crate::status::Error {
 }
 
 impl TsMuxer {
-    /// A muxer whose first access unit starts the clock.
+    /// A muxer of H.264 only, whose first access unit starts the clock.
     pub fn new() -> Self {
+        Self::with_opus(0)
+    }
+
+    /// A muxer whose PMT also declares an Opus stream of `channels` (1 or 2; 0 for none), written
+    /// with [`TsMuxer::write_opus_packet`].
+    pub fn with_opus(channels: u8) -> Self {
         Self {
             pat_cc: ContinuityCounter::new(),
             pmt_cc: ContinuityCounter::new(),
             video_cc: ContinuityCounter::new(),
+            audio_cc: ContinuityCounter::new(),
+            opus_channels: channels,
             first_ns: None,
             last_tables: None,
         }
+    }
+
+    /// The PTS (90 kHz) of `timestamp_ns` on the stream's clock: [`PTS_BASE`] at the first
+    /// access unit (audio or video) written, earlier times down to zero.
+    fn pts(&mut self, timestamp_ns: i64) -> u64 {
+        let first = *self.first_ns.get_or_insert(timestamp_ns);
+        let elapsed_ns = i128::from(timestamp_ns) - i128::from(first);
+        let ticks = (elapsed_ns * 9 + 50_000).div_euclid(100_000);
+        let pts = (i128::from(PTS_BASE) + ticks).max(0);
+        (pts as u64) % (Timestamp::MAX + 1)
+    }
+
+    /// Appends the TS packets of one Opus packet (one PES on [`OPUS_PID`], no PCR) to `out`.
+    ///
+    /// # Errors
+    ///
+    /// `Codec` when the muxer declares no Opus stream, or the crate refuses a packet.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use streamlib_native::net::ts_mux::{TsMuxer, TS_PACKET_BYTES};
+    ///
+    /// let mut mux = TsMuxer::with_opus(2);
+    /// let mut out = Vec::new();
+    /// mux.write_access_unit(&[0, 0, 0, 1, 0x65, 0x88], 0, true, &mut out).unwrap();
+    /// mux.write_opus_packet(&[0xFC, 1, 2, 3], 20_000_000, &mut out).unwrap();
+    /// assert_eq!(out.len() % TS_PACKET_BYTES, 0);
+    /// assert!(TsMuxer::new().write_opus_packet(&[0xFC], 0, &mut out).is_err());
+    /// ```
+    pub fn write_opus_packet(
+        &mut self,
+        packet: &[u8],
+        timestamp_ns: i64,
+        out: &mut Vec<u8>,
+    ) -> Result<(), crate::status::Error> {
+        if self.opus_channels == 0 {
+            return Err(crate::status::Error::new(crate::status::ErrorKind::Codec {
+                what: "MPEG-TS mux",
+                detail: crate::error_text::ErrorText::format(format_args!(
+                    "an Opus packet for a muxer without an Opus stream"
+                )),
+            }));
+        }
+        let pts = self.pts(timestamp_ns);
+        let mut payload = Vec::with_capacity(packet.len() + 8);
+        ts_opus::frame(packet, &mut payload);
+        // The PES length counts the optional header (3 bytes plus a 5-byte PTS) and the payload.
+        let pes_packet_len = u16::try_from(payload.len() + 8).unwrap_or(0);
+        let mut writer = TsPacketWriter::new(out);
+        let first_len = (Bytes::MAX_SIZE - PES_HEADER_BYTES).min(payload.len());
+        let (head, mut rest) = payload.split_at(first_len);
+        let pes = Pes {
+            header: PesHeader {
+                stream_id: StreamId::new(StreamId::PRIVATE_STREAM_1),
+                priority: false,
+                data_alignment_indicator: true,
+                copyright: false,
+                original_or_copy: false,
+                pts: Some(Timestamp::new(pts).map_err(codec_error)?),
+                dts: None,
+                escr: None,
+            },
+            pes_packet_len,
+            data: Bytes::new(head).map_err(codec_error)?,
+        };
+        self.write(&mut writer, OPUS_PID, None, TsPayload::PesStart(pes))?;
+        while !rest.is_empty() {
+            let (chunk, tail) = rest.split_at(Bytes::MAX_SIZE.min(rest.len()));
+            let bytes = Bytes::new(chunk).map_err(codec_error)?;
+            self.write(
+                &mut writer,
+                OPUS_PID,
+                None,
+                TsPayload::PesContinuation(bytes),
+            )?;
+            rest = tail;
+        }
+        Ok(())
     }
 
     /// Appends the TS packets of one access unit (Annex B) to `out`: PAT and PMT first when due.
@@ -111,9 +206,7 @@ impl TsMuxer {
         keyframe: bool,
         out: &mut Vec<u8>,
     ) -> Result<(), crate::status::Error> {
-        let first = *self.first_ns.get_or_insert(timestamp_ns);
-        let elapsed_ns = u64::try_from(timestamp_ns.saturating_sub(first)).unwrap_or(0);
-        let pts = (PTS_BASE + (elapsed_ns * 9 + 50_000) / 100_000) % (Timestamp::MAX + 1);
+        let pts = self.pts(timestamp_ns);
         let mut writer = TsPacketWriter::new(out);
         let tables_due = self
             .last_tables
@@ -193,13 +286,25 @@ impl TsMuxer {
             pcr_pid: Some(pid(VIDEO_PID)),
             version_number: VersionNumber::new(),
             program_info: Vec::new(),
-            es_info: vec![EsInfo {
-                stream_type: StreamType::H264,
-                elementary_pid: pid(VIDEO_PID),
-                descriptors: Vec::new(),
-            }],
+            es_info: self.es_info(),
         };
         self.write(writer, PMT_PID, None, TsPayload::Pmt(pmt))
+    }
+
+    fn es_info(&self) -> Vec<EsInfo> {
+        let mut streams = vec![EsInfo {
+            stream_type: StreamType::H264,
+            elementary_pid: pid(VIDEO_PID),
+            descriptors: Vec::new(),
+        }];
+        if self.opus_channels > 0 {
+            streams.push(EsInfo {
+                stream_type: StreamType::Mpeg2PacketizedData,
+                elementary_pid: pid(OPUS_PID),
+                descriptors: ts_opus::descriptors(self.opus_channels),
+            });
+        }
+        streams
     }
 
     fn write(
@@ -212,6 +317,7 @@ impl TsMuxer {
         let cc = match pid_value {
             Pid::PAT => &mut self.pat_cc,
             PMT_PID => &mut self.pmt_cc,
+            OPUS_PID => &mut self.audio_cc,
             _ => &mut self.video_cc,
         };
         let packet = TsPacket {
@@ -255,5 +361,42 @@ mod tests {
         }
         assert_eq!(pes, vec![PTS_BASE, PTS_BASE + 3000]);
         assert_eq!(data, big.len() + 6 + 6 + 6); // two AUDs and the second unit
+    }
+
+    #[test]
+    fn opus_packets_share_the_video_clock_and_the_pmt_declares_them() {
+        let mut mux = TsMuxer::with_opus(2);
+        let mut out = Vec::new();
+        mux.write_access_unit(&[0, 0, 0, 1, 0x65, 1], 1_000_000_000, true, &mut out)
+            .unwrap();
+        // 10 ms before the first video, and a packet spanning three TS packets.
+        mux.write_opus_packet(&[0xFC, 1], 990_000_000, &mut out)
+            .unwrap();
+        mux.write_opus_packet(&vec![0xFC; 400], 1_010_000_000, &mut out)
+            .unwrap();
+        let mut reader = TsPacketReader::new(&out[..]);
+        let mut audio = Vec::new();
+        let mut declared = None;
+        while let Some(packet) = reader.read_ts_packet().unwrap() {
+            match packet.payload {
+                Some(TsPayload::Pmt(pmt)) => {
+                    declared = pmt
+                        .es_info
+                        .iter()
+                        .find(|es| ts_opus::is_opus(es))
+                        .map(|es| (es.elementary_pid.as_u16(), es.descriptors[1].data.clone()));
+                }
+                Some(TsPayload::PesStart(p)) if packet.header.pid.as_u16() == OPUS_PID => {
+                    assert_eq!(p.header.stream_id.as_u8(), StreamId::PRIVATE_STREAM_1);
+                    audio.push((p.header.pts.unwrap().as_u64(), p.pes_packet_len));
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(declared, Some((OPUS_PID, vec![0x80, 2])));
+        assert_eq!(
+            audio,
+            vec![(PTS_BASE - 900, 8 + 3 + 2), (PTS_BASE + 900, 8 + 4 + 400)]
+        );
     }
 }
