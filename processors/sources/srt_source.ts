@@ -14,9 +14,10 @@ import {
   processor,
   type SetupContext,
 } from "../../mod.ts";
-import type { NetSource, NetStats, ReceivedAccessUnit } from "../../ffi/net/net_endpoint.ts";
+import type { NetSource, NetStats } from "../../ffi/net/net_endpoint.ts";
 import { type SrtConfig, srtEndpointSettings } from "../base/srt_config.ts";
 import { PeerWatch } from "../base/peer_events.ts";
+import { ReceivedUnits } from "../base/received_units.ts";
 import type { SrtSourceTypes } from "./srt_source.gen.ts";
 
 /**
@@ -34,8 +35,6 @@ export interface SrtSourceConfig extends SrtConfig {
 
 /** How often the node looks for received access units. */
 const POLL_NS = 5_000_000;
-/** The largest access unit taken (a 4K keyframe at a high bit rate fits). */
-const MAX_ACCESS_UNIT_BYTES = 8 << 20;
 
 /**
  * Receives H.264 video as MPEG-TS over SRT (`srt-protocol`; TS parsed by `mpeg2ts`) and outputs its
@@ -84,12 +83,7 @@ export class SrtSource extends Processor<SrtSourceTypes> {
 
   #source: NetSource | undefined;
   #last: NetStats | undefined;
-  #buffer = new Uint8Array(0);
-  #pending: ReceivedAccessUnit | undefined;
-  #firstPtsNs = Number.NaN;
-  #startNs = 0;
-  #lastNs = Number.NEGATIVE_INFINITY;
-  #frameNumber = 0;
+  #units = new ReceivedUnits();
   #peers = new PeerWatch();
 
   /** The connection's counters (the last ones after teardown); `undefined` before setup. */
@@ -106,11 +100,7 @@ export class SrtSource extends Processor<SrtSourceTypes> {
   override async setup(ctx: SetupContext): Promise<void> {
     this.teardown();
     const { NetSource } = await import("../../ffi/net/net_endpoint.ts");
-    this.#buffer = new Uint8Array(MAX_ACCESS_UNIT_BYTES);
-    this.#pending = undefined;
-    this.#firstPtsNs = Number.NaN;
-    this.#lastNs = Number.NEGATIVE_INFINITY;
-    this.#frameNumber = 0;
+    this.#units.reset();
     this.#source = NetSource.create("srt", srtEndpointSettings(this.config));
     this.#peers = new PeerWatch(this.config.mode === "caller");
     ctx.loop?.setPeriodNs(POLL_NS);
@@ -126,28 +116,7 @@ export class SrtSource extends Processor<SrtSourceTypes> {
     if (source === undefined) return;
     const { mode, host, port } = this.config;
     this.#peers.report(ctx.log, source.stats(), `srt ${mode} ${host}:${port}`);
-    while (this.outputs.video.space > 0) {
-      const unit = this.#pending ?? source.read(this.#buffer);
-      if (unit === undefined) return;
-      const frame = ctx.frames.encoded({ codec: "h264", byteLength: unit.length });
-      if (frame === undefined) {
-        this.#pending = unit; // no frame memory now: first on the next run
-        return;
-      }
-      this.#pending = undefined;
-      if (Number.isNaN(this.#firstPtsNs) || unit.newStream) {
-        // A new stream's PTS start anywhere: it is placed on the graph's clock as it arrives,
-        // after everything the previous stream output, so timestamps downstream only rise.
-        this.#firstPtsNs = unit.timestampNs;
-        this.#startNs = Math.max(ctx.clock.nowNs(), this.#lastNs + 1);
-      }
-      frame.data.set(this.#buffer.subarray(0, unit.length));
-      frame.keyframe = unit.keyframe;
-      frame.timestampNs = this.#startNs + (unit.timestampNs - this.#firstPtsNs);
-      this.#lastNs = Math.max(this.#lastNs, frame.timestampNs);
-      frame.frameNumber = this.#frameNumber++;
-      this.outputs.video.write(frame);
-    }
+    this.#units.drain(source, ctx, this.outputs.video);
   }
 
   /** The connection's counters. */
