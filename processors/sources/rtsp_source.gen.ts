@@ -114,10 +114,10 @@ export const rtspSourceNode: NodeDefinition<RtspSource, RtspSourceHandle> = defi
         },
         connectTimeoutMs: {
           description:
-            "How long one attempt to connect (TCP, `DESCRIBE`, `SETUP`, `PLAY`) may take, in ms, before it counts as failed and the next one is made.",
+            "How long one attempt to connect (TCP, `DESCRIBE`, `SETUP`, `PLAY`) may take, in ms, before it counts as failed and the next one is made. It also bounds what a hostile server can make the client buffer (an RTSP header that never ends), hence at most 20 s.",
           type: "integer",
           minimum: 100,
-          maximum: 60000,
+          maximum: 20000,
           default: 5000,
         },
         idleTimeoutMs: {

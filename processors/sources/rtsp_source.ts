@@ -49,11 +49,12 @@ export interface RtspSourceConfig {
   queueFrames: number;
   /**
    * How long one attempt to connect (TCP, `DESCRIBE`, `SETUP`, `PLAY`) may take, in ms, before
-   * it counts as failed and the next one is made.
+   * it counts as failed and the next one is made. It also bounds what a hostile server can make
+   * the client buffer (an RTSP header that never ends), hence at most 20 s.
    *
    * @integer
    * @minimum 100
-   * @maximum 60000
+   * @maximum 20000
    * @default 5000
    */
   connectTimeoutMs: number;

@@ -252,7 +252,7 @@ impl RtspSettings {
                 "connectTimeoutMs",
                 5_000,
                 100,
-                60_000,
+                20_000,
             )?),
             idle_timeout: Duration::from_millis(number(&v, "idleTimeoutMs", 3_000, 500, 60_000)?),
         })
