@@ -60,6 +60,13 @@ function peerEvents(rt: { on(listener: (e: RuntimeEvent) => void): unknown }, no
   return seen;
 }
 
+/** This process's UDP sockets connected to a peer (`ss`). */
+async function udpSockets(): Promise<string[]> {
+  const out = await new Deno.Command("ss", { args: ["-uanp"] }).output();
+  return new TextDecoder().decode(out.stdout).split("\n")
+    .filter((line) => line.startsWith("ESTAB") && line.includes(`pid=${Deno.pid},`));
+}
+
 /** Packet timestamps (dts, s) of a file's first video stream. */
 async function packetTimes(path: string): Promise<number[]> {
   const out = await new Deno.Command("ffprobe", {
@@ -90,6 +97,8 @@ for (const transport of ["tcp", "udp"] as const) {
       rt.connect(cam.outputs.video, writer.inputs.video);
       await rt.start();
       await waitFor("the first frame", 10_000, () => rt.stats().nodes.cam.framesOut > 0);
+      // RTP comes on UDP sockets of this process's (RTP and RTCP) only when asked for.
+      assert.equal((await udpSockets()).length, transport === "udp" ? 2 : 0);
       await sleep(3_000);
       const stats = rt.stats().nodes.cam;
       await rt.stop();
@@ -262,6 +271,57 @@ for (const [name, answer] of Object.entries(HOSTILE)) {
     }
   });
 }
+
+Deno.test("streamlib run with an RtspSource on a silent server exits 0 on SIGINT", async () => {
+  const port = await freePort("tcp");
+  const server = hostileServer(port, HOSTILE["nothing at all"]);
+  const dir = await Deno.makeTempDir();
+  try {
+    const manifest = `${dir}/p.json`;
+    await Deno.writeTextFile(
+      manifest,
+      JSON.stringify({
+        version: 1,
+        nodes: [
+          { id: "cam", type: "RtspSource", config: { url: `rtsp://127.0.0.1:${port}/x` } },
+          { id: "sink", type: "NullSink" },
+        ],
+        connections: [{ from: "cam.video", to: "sink.in" }],
+      }),
+    );
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "cli/streamlib.ts", "run", manifest],
+      cwd: new URL("../../", import.meta.url).pathname,
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const kill = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let out = "";
+    while (!/ running \|/.test(out)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+    await sleep(500); // an attempt is under way, the server silent
+    const signalAt = performance.now();
+    child.kill("SIGINT");
+    for (let r = await reader.read(); !r.done; r = await reader.read()) out += r.value;
+    const { code } = await child.status;
+    clearTimeout(kill);
+    await child.stderr.cancel().catch(() => {});
+    console.log(
+      `streamlib run exited ${(performance.now() - signalAt).toFixed(0)} ms after SIGINT`,
+    );
+    assert.equal(code, 0, out);
+    assert.match(out, /stopped: .* 0 failed/);
+  } finally {
+    await server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
 
 Deno.test("RtspSource refuses a URL that is not rtsp://host with invalid_config", () => {
   const rt = createRuntime({ workers: false });
