@@ -88,11 +88,13 @@ const POLL_NS = 5_000_000;
  * access unit (counted) and resumes at the next keyframe.
  *
  * Counters (`rt.stats().nodes[id].processor`): as `SrtSource`'s; `packetsLost` counts RTP
- * sequence gaps, `peerErrors` the server's answers the client refused, and `packets`,
+ * sequence gaps, `peerErrors` attempts whose answer the client refused or that did not finish
+ * within `connectTimeoutMs` (and access units that did not parse), and `packets`,
  * `packetsRetransmitted`, `naks` and `rttMs` stay 0/`null`. Peer events (`node-log` with
  * `data.peer`): `connected`, `disconnected`, `retrying` (once per outage; with
  * `data.code: "rtsp_peer_invalid"` and a `detail` when the server answered what the client
- * refuses) and `reconnected`.
+ * refuses or stalled; a server that is down refuses the connection, and `retrying` has no code)
+ * and `reconnected`.
  *
  * @example Point it at a server that is not there: it keeps retrying, and stop() returns
  * ```ts
@@ -173,7 +175,8 @@ export class RtspSource extends Processor<RtspSourceTypes> {
     const peer = `rtsp ${this.config.transport} ${redact(this.config.url)}`;
     for (const change of this.#peers.changes(stats)) {
       if (change === "retrying" && refused > 0) {
-        logPeer(ctx.log, change, peer, "the server's answer was refused", "rtsp_peer_invalid");
+        const why = "the server's answer was refused or did not come within connectTimeoutMs";
+        logPeer(ctx.log, change, peer, why, "rtsp_peer_invalid");
       } else logPeer(ctx.log, change, peer);
     }
     this.#units.drain(source, ctx, this.outputs.video);

@@ -3,7 +3,7 @@
 // the server killed and started again on the same port; hostile TCP servers; bad configs.
 // Loopback only; every peer is bounded in time and killed in `finally`.
 import assert from "node:assert/strict";
-import { Mp4Writer, NullSink, RtspSource } from "../../processors/mod.ts";
+import { H264Decoder, Mp4Writer, NullSink, RtspSource } from "../../processors/mod.ts";
 import type { RuntimeEvent } from "../../mod.ts";
 import { createRuntime, stopIfRunning } from "./_graph.ts";
 import { freePort, probeVideo, sleep, waitFor } from "./_peers.ts";
@@ -87,22 +87,36 @@ async function packetTimes(path: string): Promise<number[]> {
 }
 
 for (const transport of ["tcp", "udp"] as const) {
-  Deno.test(`RtspSource over ${transport} records gst-rtsp-server's H.264 to an MP4`, async () => {
+  Deno.test(`RtspSource over ${transport} records gst-rtsp-server's H.264 to an MP4 and decodes it`, async () => {
     const dir = await Deno.makeTempDir();
     const server = await startServer(await freePort("tcp"));
     const rt = createRuntime({ workers: false });
     try {
-      const cam = rt.add(RtspSource, { url: server.url, transport }, { id: "cam" });
+      // Over TCP by name: the host is resolved at each connection.
+      const url = transport === "tcp" ? server.url.replace("127.0.0.1", "localhost") : server.url;
+      const cam = rt.add(RtspSource, { url, transport }, { id: "cam" });
       const writer = rt.add(Mp4Writer, { path: `${dir}/out.mp4` }, { id: "writer" });
+      const decoder = rt.add(H264Decoder, {}, { id: "decoder" });
+      const sink = rt.add(NullSink, {}, { id: "sink" });
       rt.connect(cam.outputs.video, writer.inputs.video);
+      rt.connect(cam.outputs.video, decoder.inputs.in);
+      rt.connect(decoder.outputs.out, sink.inputs.in);
       await rt.start();
       await waitFor("the first frame", 10_000, () => rt.stats().nodes.cam.framesOut > 0);
       // RTP comes on UDP sockets of this process's (RTP and RTCP) only when asked for.
       assert.equal((await udpSockets()).length, transport === "udp" ? 2 : 0);
       await sleep(3_000);
-      const stats = rt.stats().nodes.cam;
+      const nodes = rt.stats().nodes;
       await rt.stop();
+      const stats = nodes.cam;
       const custom = stats.processor as unknown as Custom;
+      assert.equal(nodes.decoder.framesIn, stats.framesOut, "the decoder got every frame");
+      assert.equal(nodes.decoder.errors, 0);
+      // A decoder may hold the last few until more input comes.
+      assert.ok(
+        nodes.decoder.framesOut >= nodes.decoder.framesIn - 5,
+        JSON.stringify(nodes.decoder),
+      );
       assert.equal(custom.connections, 1);
       assert.equal(custom.peerErrors, 0);
       assert.ok(custom.bitrate > 0, `bitrate ${custom.bitrate}`);
