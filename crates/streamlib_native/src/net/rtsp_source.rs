@@ -17,7 +17,6 @@ use retina::codec::{CodecItem, ParametersRef};
 use crate::net::avcc::{parameter_sets, to_annex_b};
 use crate::net::config::{RtpTransport, RtspSettings};
 use crate::net::sink_shared::{AccessUnitItem, RateMeter, SinkShared, stat};
-use crate::net::srt_sink::idle;
 use crate::net::srt_source::KeyframeGate;
 
 const MIN_BACKOFF: Duration = Duration::from_millis(100);
@@ -83,10 +82,24 @@ async fn client(shared: &Arc<SinkShared>, settings: &RtspSettings) {
         if ended == Ended::Peer {
             shared.add(stat::PEER_ERRORS, 1);
         }
-        if !idle(shared, backoff).await {
+        if !pause(shared, backoff).await {
             return;
         }
         backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
+/// Waits `delay`, or until the endpoint stops: returns whether to go on. Unlike a sink's
+/// `idle`, it leaves the queue alone: what the last session received is still the graph's to
+/// read (a wake-up left over from its last push must not drop it).
+async fn pause(shared: &SinkShared, delay: Duration) -> bool {
+    let sleep = tokio::time::sleep(delay);
+    tokio::pin!(sleep);
+    loop {
+        tokio::select! {
+            _ = &mut sleep => return !shared.stopping(),
+            _ = shared.wake.notified() => if shared.stopping() { return false; },
+        }
     }
 }
 
@@ -195,5 +208,40 @@ async fn session(
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_pause_between_sessions_keeps_what_the_graph_has_not_read() {
+        let shared = SinkShared::new(4);
+        // The push leaves a wake-up behind, as the last one of a session does.
+        shared.push(AccessUnitItem {
+            data: vec![0, 0, 0, 1, 0x65],
+            timestamp_ns: 0,
+            keyframe: true,
+            new_stream: true,
+        });
+        assert!(runtime().block_on(pause(&shared, Duration::from_millis(20))));
+        assert!(shared.pop().is_some());
+        assert_eq!(shared.get(stat::FRAMES_DROPPED), 0);
+    }
+
+    #[test]
+    fn a_pause_ends_at_once_when_the_endpoint_stops() {
+        let shared = SinkShared::new(4);
+        shared.request_stop();
+        // Were the stop not noticed, this would wait an hour.
+        assert!(!runtime().block_on(pause(&shared, Duration::from_secs(3_600))));
     }
 }
