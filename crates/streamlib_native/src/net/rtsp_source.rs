@@ -8,7 +8,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+
+use futures::{FutureExt, StreamExt};
 use retina::client::{
     Credentials, Demuxed, PlayOptions, Session, SessionOptions, SetupOptions, Transport,
 };
@@ -52,11 +55,11 @@ pub fn run(shared: Arc<SinkShared>, settings: RtspSettings) {
 async fn client(shared: &Arc<SinkShared>, settings: &RtspSettings) {
     let mut backoff = MIN_BACKOFF;
     while !shared.stopping() {
-        let attempt = tokio::time::timeout(settings.connect_timeout, open(settings));
+        let attempt = tokio::time::timeout(settings.connect_timeout, guarded(open(settings)));
         tokio::pin!(attempt);
         let result = loop {
             tokio::select! {
-                r = &mut attempt => break r.unwrap_or(Err(Ended::Peer)),
+                r = &mut attempt => break r.unwrap_or(Err(Ended::Peer)).and_then(|opened| opened),
                 _ = shared.wake.notified() => if shared.stopping() { return; },
             }
         };
@@ -65,7 +68,9 @@ async fn client(shared: &Arc<SinkShared>, settings: &RtspSettings) {
                 backoff = MIN_BACKOFF;
                 shared.add(stat::CONNECTIONS, 1);
                 shared.set(stat::CONNECTED, 1);
-                let ended = session(shared, settings, demuxed, stream).await;
+                let ended = guarded(session(shared, settings, demuxed, stream))
+                    .await
+                    .unwrap_or_else(|ended| ended);
                 shared.set(stat::CONNECTED, 0);
                 shared.set(stat::BITRATE, 0);
                 if ended == Ended::Stopped {
@@ -87,6 +92,16 @@ async fn client(shared: &Arc<SinkShared>, settings: &RtspSettings) {
         }
         backoff = (backoff * 2).min(MAX_BACKOFF);
     }
+}
+
+/// Runs `future`, which hands the server's bytes to retina; should retina panic on them, the
+/// attempt or session ends as the server's fault (`Ended::Peer`) and the client connects again,
+/// as the SRT source contains `mpeg2ts` (`srt_guard.rs`), instead of failing the endpoint.
+async fn guarded<T>(future: impl Future<Output = T>) -> Result<T, Ended> {
+    AssertUnwindSafe(future)
+        .catch_unwind()
+        .await
+        .map_err(|_| Ended::Peer)
 }
 
 /// Waits `delay`, or until the endpoint stops: returns whether to go on. Unlike a sink's
@@ -235,6 +250,18 @@ mod tests {
         assert!(runtime().block_on(pause(&shared, Duration::from_millis(20))));
         assert!(shared.pop().is_some());
         assert_eq!(shared.get(stat::FRAMES_DROPPED), 0);
+    }
+
+    #[test]
+    fn a_panic_in_the_client_ends_the_attempt_as_the_servers_fault() {
+        let rt = runtime();
+        assert_eq!(rt.block_on(guarded(async { 7 })), Ok(7));
+        let panicked = rt.block_on(guarded(async {
+            if std::hint::black_box(true) {
+                panic!("a hostile byte");
+            }
+        }));
+        assert_eq!(panicked, Err(Ended::Peer));
     }
 
     #[test]
