@@ -8,7 +8,7 @@
 # libsrt's srt-live-transmit (srt-tools) as the SRT tests' independent receiver and sender, nginx
 # with its RTMP module (libnginx-mod-rtmp) as the RTMP test's media server, espeak-ng, whose
 # speech the VoiceActivity tests detect, and GStreamer's RTSP server (gir1.2-gst-rtsp-server-1.0)
-# as the RtspSource test's server.
+# as the RtspSource test's server (and `ss`, from iproute2, to see its UDP sockets).
 # `deno task test` runs it first. It installs only what is missing, and exits non-zero, naming
 # what is still missing, when it cannot install something: a test that needs it would fail
 # anyway, and this says why up front.
@@ -18,7 +18,7 @@ missing_tools() {
   local out=()
   for pair in ffprobe:ffmpeg ffmpeg:ffmpeg sox:sox cmake:cmake cc:gcc c++:g++ nasm:nasm Xvfb:xvfb \
     xwud:x11-apps chromium:chromium gst-launch-1.0:gstreamer1.0-tools haproxy:haproxy \
-    prometheus:prometheus srt-live-transmit:srt-tools nginx:nginx espeak-ng:espeak-ng; do
+    prometheus:prometheus srt-live-transmit:srt-tools nginx:nginx espeak-ng:espeak-ng ss:iproute2; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || out+=("${pair##*:}")
   done
   # nginx's RTMP module, the media server of tests/network/rtmp_nginx_test.ts.
