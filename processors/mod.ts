@@ -96,6 +96,7 @@ export { registry as builtinRegistry } from "./registry.gen.ts";
 export { createRuntime, type CreateRuntimeOptions } from "./runtime.ts";
 export { Reverb, type ReverbConfig } from "./transforms/reverb.ts";
 export { RtmpSink, type RtmpSinkConfig } from "./sinks/rtmp_sink.ts";
+export { RtspSource, type RtspSourceConfig } from "./sources/rtsp_source.ts";
 export { ScreenCapture, type ScreenCaptureConfig } from "./sources/screen_capture.ts";
 export { SrtSink, type SrtSinkConfig } from "./sinks/srt_sink.ts";
 export { SrtSource, type SrtSourceConfig } from "./sources/srt_source.ts";

@@ -6,8 +6,9 @@
 # the Python subprocess node, HAProxy and Prometheus for the sessions' scale-out test, and the
 # Python modules of the Python client, the gRPC interop tests and the WebRTC tests (aiortc), and
 # libsrt's srt-live-transmit (srt-tools) as the SRT tests' independent receiver and sender, nginx
-# with its RTMP module (libnginx-mod-rtmp) as the RTMP test's media server, and espeak-ng, whose
-# speech the VoiceActivity tests detect.
+# with its RTMP module (libnginx-mod-rtmp) as the RTMP test's media server, espeak-ng, whose
+# speech the VoiceActivity tests detect, and GStreamer's RTSP server (gir1.2-gst-rtsp-server-1.0)
+# as the RtspSource test's server (and `ss`, from iproute2, to see its UDP sockets).
 # `deno task test` runs it first. It installs only what is missing, and exits non-zero, naming
 # what is still missing, when it cannot install something: a test that needs it would fail
 # anyway, and this says why up front.
@@ -17,7 +18,7 @@ missing_tools() {
   local out=()
   for pair in ffprobe:ffmpeg ffmpeg:ffmpeg sox:sox cmake:cmake cc:gcc c++:g++ nasm:nasm Xvfb:xvfb \
     xwud:x11-apps chromium:chromium gst-launch-1.0:gstreamer1.0-tools haproxy:haproxy \
-    prometheus:prometheus srt-live-transmit:srt-tools nginx:nginx espeak-ng:espeak-ng; do
+    prometheus:prometheus srt-live-transmit:srt-tools nginx:nginx espeak-ng:espeak-ng ss:iproute2; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || out+=("${pair##*:}")
   done
   # nginx's RTMP module, the media server of tests/network/rtmp_nginx_test.ts.
@@ -28,9 +29,14 @@ missing_tools() {
     # SRT elements (srtsrc/srtsink) for the network tests and bench/srt_bench.ts.
     gst-inspect-1.0 srtsrc >/dev/null 2>&1 || out+=(gstreamer1.0-plugins-bad)
     gst-inspect-1.0 audiomixer >/dev/null 2>&1 || out+=(gstreamer1.0-plugins-base)
+    # GStreamer's RTSP server and its Python bindings (the system Python's gi), the server of
+    # tests/network/rtsp_source_test.ts (tests/network/rtsp_server.py).
+    /usr/bin/python3 -c "import gi; gi.require_version('GstRtspServer', '1.0')" >/dev/null 2>&1 ||
+      out+=(python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp)
   else
     # No GStreamer yet: its elements come with it in the same apt run.
     out+=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)
+    out+=(python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp)
   fi
   printf '%s\n' "${out[@]}" | sort -u | tr '\n' ' '
 }

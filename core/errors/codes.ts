@@ -223,6 +223,11 @@ export const ERROR_CODES = {
     origin: "runtime",
     meaning: "A network endpoint's native thread failed (a bug); the node stops with this code",
   },
+  rtsp_peer_invalid: {
+    origin: "runtime",
+    meaning:
+      "An RTSP server answered what RtspSource refuses (not RTSP, no H.264 video) or stalled; retried",
+  },
   // Access.
   permission_denied: {
     origin: "access",

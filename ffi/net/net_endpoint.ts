@@ -1,6 +1,7 @@
 /**
  * Network endpoints in native code: {@linkcode NetSink} sends H.264 access units (SRT with
- * MPEG-TS, RTMP with FLV) and Opus packets (SRT), {@linkcode NetSource} receives them (SRT). Each runs on its own native
+ * MPEG-TS, RTMP with FLV) and Opus packets (SRT), {@linkcode NetSource} receives them (SRT,
+ * RTSP). Each runs on its own native
  * thread that connects, reconnects and counts; JavaScript only pushes, reads and polls counters.
  *
  * @module
@@ -13,9 +14,9 @@ import type { NativeLibrary } from "../native/symbols.ts";
 import { NetEndpointError } from "./net_errors.ts";
 
 /** A transport. */
-export type NetKind = "srt" | "rtmp";
+export type NetKind = "srt" | "rtmp" | "rtsp";
 /** Transports, in ABI code order. */
-export const NET_KINDS: readonly NetKind[] = ["srt", "rtmp"];
+export const NET_KINDS: readonly NetKind[] = ["srt", "rtmp", "rtsp"];
 
 /**
  * Counters of one endpoint, cumulative over its connections (a source reads "sent" as
@@ -92,7 +93,7 @@ const encoder = new TextEncoder();
 abstract class NetEndpoint extends NativeHandle {
   readonly #stats = new Float64Array(STAT_NAMES.length);
 
-  /** The transport: `srt` or `rtmp`. */
+  /** The transport: `srt`, `rtmp` or `rtsp`. */
   readonly kind: NetKind;
 
   protected constructor(lib: NativeLibrary, handle: number, kind: NetKind) {
@@ -256,7 +257,8 @@ export interface ReceivedAccessUnit {
 }
 
 /**
- * Receives H.264 access units and Opus packets (SRT: MPEG-TS demuxed natively). When the graph does not read, the
+ * Receives H.264 access units and Opus packets (SRT: MPEG-TS demuxed natively; RTSP: RTP
+ * depacketized by `retina`, video only). When the graph does not read, the
  * native queue drops its oldest (counted) and resumes at the next keyframe.
  *
  * @example Listen for an SRT caller; nothing arrives without one
@@ -275,7 +277,7 @@ export class NetSource extends NetEndpoint {
   /**
    * Starts a source; its thread listens (or connects) at once.
    *
-   * @param kind `srt`.
+   * @param kind `srt` or `rtsp`.
    * @param settings The transport's settings (see `docs/network.md`).
    * @param library The library to use; {@linkcode loadNativeLibrary}'s default otherwise.
    * @returns The source.

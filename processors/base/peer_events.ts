@@ -113,6 +113,7 @@ export class PeerWatch {
  * @param change What happened.
  * @param peer Who the peer is, in words.
  * @param detail Why, or more about it (e.g. the refusal's status).
+ * @param code The error code of why, when there is one (`data.code`).
  *
  * @example A refused WHIP publish is an error record naming the peer and the status
  * ```ts
@@ -129,9 +130,16 @@ export class PeerWatch {
  * assert.equal(records[1].message, "peer gave-up: http://127.0.0.1:8080/whip (HTTP 403)");
  * ```
  */
-export function logPeer(log: NodeLog, change: PeerChange, peer: string, detail?: string): void {
+export function logPeer(
+  log: NodeLog,
+  change: PeerChange,
+  peer: string,
+  detail?: string,
+  code?: string,
+): void {
   const data: { [key: string]: JsonValue } = { peer: change, with: peer };
   if (detail !== undefined) data.detail = detail;
+  if (code !== undefined) data.code = code;
   const message = `peer ${change}: ${peer}${detail === undefined ? "" : ` (${detail})`}`;
   if (change === "connected" || change === "reconnected") log.info(message, data);
   else if (change === "gave-up") log.error(message, data);

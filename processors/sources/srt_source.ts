@@ -15,10 +15,11 @@ import {
   processor,
   type SetupContext,
 } from "../../mod.ts";
-import type { NetSource, NetStats, ReceivedAccessUnit } from "../../ffi/net/net_endpoint.ts";
+import type { NetSource, NetStats } from "../../ffi/net/net_endpoint.ts";
 import type { OpusDecoder } from "../../ffi/media/opus_decoder.ts";
 import { type SrtConfig, srtEndpointSettings } from "../base/srt_config.ts";
 import { PeerWatch } from "../base/peer_events.ts";
+import { type ReceivedAudio, ReceivedUnits } from "../base/received_units.ts";
 import { CodecError } from "../../ffi/native/errors.ts";
 import type { SrtSourceTypes } from "./srt_source.gen.ts";
 
@@ -46,8 +47,6 @@ export interface SrtSourceConfig extends SrtConfig {
 
 /** How often the node looks for received access units. */
 const POLL_NS = 5_000_000;
-/** The largest access unit taken (a 4K keyframe at a high bit rate fits). */
-const MAX_ACCESS_UNIT_BYTES = 8 << 20;
 
 /**
  * Receives H.264 video and Opus audio as MPEG-TS over SRT (`srt-protocol`; TS parsed by `mpeg2ts`)
@@ -111,12 +110,16 @@ export class SrtSource extends Processor<SrtSourceTypes> {
 
   #source: NetSource | undefined;
   #last: NetStats | undefined;
-  #buffer = new Uint8Array(0);
-  #pending: ReceivedAccessUnit | undefined;
-  #firstPtsNs = Number.NaN;
-  #startNs = 0;
-  #lastNs = Number.NEGATIVE_INFINITY;
-  #frameNumber = 0;
+  #units = new ReceivedUnits();
+  #audio: ReceivedAudio = (() => {
+    const node = this;
+    return {
+      get port() {
+        return node.outputs.audio;
+      },
+      write: (ctx, packet, timestampNs) => node.#writeAudio(ctx, packet, timestampNs),
+    };
+  })();
   #peers = new PeerWatch();
   #decoder: OpusDecoder | undefined;
   #pcm = new Float32Array(0);
@@ -145,11 +148,7 @@ export class SrtSource extends Processor<SrtSourceTypes> {
     this.#audioFrames = 0;
     this.#audioErrors = 0;
     this.#audioDropped = 0;
-    this.#buffer = new Uint8Array(MAX_ACCESS_UNIT_BYTES);
-    this.#pending = undefined;
-    this.#firstPtsNs = Number.NaN;
-    this.#lastNs = Number.NEGATIVE_INFINITY;
-    this.#frameNumber = 0;
+    this.#units.reset();
     this.#source = NetSource.create("srt", srtEndpointSettings(this.config));
     this.#peers = new PeerWatch(this.config.mode === "caller");
     ctx.loop?.setPeriodNs(POLL_NS);
@@ -165,44 +164,7 @@ export class SrtSource extends Processor<SrtSourceTypes> {
     if (source === undefined) return;
     const { mode, host, port } = this.config;
     this.#peers.report(ctx.log, source.stats(), `srt ${mode} ${host}:${port}`);
-    for (;;) {
-      const unit = this.#pending ?? source.read(this.#buffer);
-      if (unit === undefined) return;
-      const port = unit.audio ? this.outputs.audio : this.outputs.video;
-      if (port.isConnected && port.space === 0) {
-        this.#pending = unit; // the port is full: first on the next run
-        return;
-      }
-      if (Number.isNaN(this.#firstPtsNs) || unit.newStream) {
-        // A new stream's PTS start anywhere: it is placed on the graph's clock as it arrives,
-        // after everything the previous stream output, so timestamps downstream only rise. A
-        // stream starts at a keyframe, so audio follows the video's placement.
-        this.#firstPtsNs = unit.timestampNs;
-        this.#startNs = Math.max(ctx.clock.nowNs(), this.#lastNs + 1);
-      }
-      const timestampNs = this.#startNs + (unit.timestampNs - this.#firstPtsNs);
-      if (unit.audio) {
-        this.#writeAudio(ctx, unit, timestampNs);
-      } else if (!this.#writeVideo(ctx, unit, timestampNs)) {
-        this.#pending = unit; // no frame memory now: first on the next run
-        return;
-      }
-      this.#pending = undefined;
-    }
-  }
-
-  /** Writes one access unit; `false` when there is no frame memory for it now. */
-  #writeVideo(ctx: ProcessContext, unit: ReceivedAccessUnit, timestampNs: number): boolean {
-    if (!this.outputs.video.isConnected) return true;
-    const frame = ctx.frames.encoded({ codec: "h264", byteLength: unit.length });
-    if (frame === undefined) return false;
-    frame.data.set(this.#buffer.subarray(0, unit.length));
-    frame.keyframe = unit.keyframe;
-    frame.timestampNs = timestampNs;
-    this.#lastNs = Math.max(this.#lastNs, timestampNs);
-    frame.frameNumber = this.#frameNumber++;
-    this.outputs.video.write(frame);
-    return true;
+    this.#units.drain(source, ctx, this.outputs.video, this.#audio);
   }
 
   /**
@@ -210,12 +172,12 @@ export class SrtSource extends Processor<SrtSourceTypes> {
    * `audioErrors`; a block with no frame memory now in `audioDropped` (the decoder has moved
    * on, so it cannot wait for the next run).
    */
-  #writeAudio(ctx: ProcessContext, unit: ReceivedAccessUnit, timestampNs: number): void {
+  #writeAudio(ctx: ProcessContext, packet: Uint8Array, timestampNs: number): void {
     const decoder = this.#decoder;
-    if (decoder === undefined || !this.outputs.audio.isConnected) return;
+    if (decoder === undefined) return;
     let frameCount = 0;
     try {
-      frameCount = decoder.decode(this.#buffer.subarray(0, unit.length), this.#pcm);
+      frameCount = decoder.decode(packet, this.#pcm);
     } catch (error) {
       if (!(error instanceof CodecError)) throw error;
     }
@@ -231,7 +193,6 @@ export class SrtSource extends Processor<SrtSourceTypes> {
     }
     block.samples.set(this.#pcm.subarray(0, frameCount * channels));
     block.timestampNs = timestampNs;
-    this.#lastNs = Math.max(this.#lastNs, timestampNs);
     block.frameNumber = this.#audioFrames++;
     this.outputs.audio.write(block);
   }

@@ -72,9 +72,12 @@ for (const worker of [false, true]) {
           add(rt, "RtmpSink", { url: "rtmp://127.0.0.1:9/live/leaks" }, "rtmp_out", placement);
           add(rt, "SrtSource", { mode: "caller", host: "127.0.0.1", port: 9 }, "srt_in", placement);
           add(rt, "NullSink", {}, "srt_null");
+          add(rt, "RtspSource", { url: "rtsp://127.0.0.1:9/leaks" }, "rtsp_in", placement);
+          add(rt, "NullSink", {}, "rtsp_null");
           rt.connectByName("enc", "out", "srt_out", "video");
           rt.connectByName("enc", "out", "rtmp_out", "video");
           rt.connectByName("srt_in", "video", "srt_null", "in");
+          rt.connectByName("rtsp_in", "video", "rtsp_null", "in");
           rt.connectByName("bars", "video", "rgba", "in");
           rt.connectByName("rgba", "out", "scale", "in");
           rt.connectByName("scale", "out", "vsink", "in");

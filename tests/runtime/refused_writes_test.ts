@@ -19,6 +19,7 @@ import { builtinRegistry } from "../../processors/mod.ts";
 /** The config each processor needs to be added (its required fields), by processor name. */
 const CONFIGS: Record<string, Record<string, unknown>> = {
   Mp4FileSource: { path: "/nonexistent/in.mp4" },
+  RtspSource: { url: "rtsp://127.0.0.1:9/none" },
   SrtSource: { port: 9 },
   WavFileSource: { path: "/nonexistent/in.wav" },
   Y4mFileSource: { path: "/nonexistent/in.y4m" },

@@ -1394,7 +1394,7 @@ pub extern "C" fn sl_plugin_node_unprobe(node: u32, port: u32) -> i32 {
     plugin::guarded_plugin(|| plugin::with_node(node, |n| n.unprobe(port).map(|()| 0)))
 }
 
-// --- Network endpoints (SRT, RTMP): src/net/, docs/network.md ---
+// --- Network endpoints (SRT, RTMP, RTSP): src/net/, docs/network.md ---
 
 /// Starts a network sink of `kind` (0 SRT, 1 RTMP) configured by the UTF-8 JSON `settings` and
 /// writes its handle to `out`; its thread connects (or listens) and reconnects by itself (ABI 6).
@@ -1421,7 +1421,7 @@ pub unsafe extern "C" fn sl_net_sink_create(
     })
 }
 
-/// Starts a network source of `kind` (0 SRT) configured by the UTF-8 JSON `settings` and writes
+/// Starts a network source of `kind` (0 SRT, 2 RTSP) configured by the UTF-8 JSON `settings` and writes
 /// its handle to `out` (ABI 6).
 ///
 /// # Safety

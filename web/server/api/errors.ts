@@ -194,6 +194,7 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   webrtc_publish_failed: 502,
   webrtc_publish_refused: 502,
   network_endpoint_failed: 502,
+  rtsp_peer_invalid: 502,
   resampler_rate_out_of_range: 422,
   resampler_too_many_channels: 422,
   aac_config_invalid: 422,

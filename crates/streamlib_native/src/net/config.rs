@@ -58,6 +58,32 @@ pub struct RtmpSettings {
     pub queue_frames: usize,
 }
 
+/// How RTP reaches an RTSP client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RtpTransport {
+    /// Interleaved on the RTSP TCP connection.
+    Tcp,
+    /// On UDP ports of the client's.
+    Udp,
+}
+
+/// Settings of an RTSP source.
+#[derive(Clone, Debug)]
+pub struct RtspSettings {
+    /// The stream's `rtsp://` URL, without user info.
+    pub url: url::Url,
+    /// User name and password from the URL's user info, for the server's authentication.
+    pub credentials: Option<(String, String)>,
+    /// TCP or UDP.
+    pub transport: RtpTransport,
+    /// Access units the queue holds before it drops the oldest.
+    pub queue_frames: usize,
+    /// How long connecting (TCP, `DESCRIBE`, `SETUP`, `PLAY`) may take before the attempt fails.
+    pub connect_timeout: Duration,
+    /// Silence (no video) after which the server counts as gone.
+    pub idle_timeout: Duration,
+}
+
 fn invalid(what: &'static str, detail: std::fmt::Arguments<'_>) -> Error {
     Error::new(ErrorKind::Unsupported {
         what,
@@ -178,6 +204,64 @@ impl RtmpSettings {
     }
 }
 
+impl RtspSettings {
+    /// Reads `{"url","transport","queueFrames","connectTimeoutMs","idleTimeoutMs"}`.
+    ///
+    /// # Errors
+    ///
+    /// `Unsupported` or `OutOfRange` for a URL that is not `rtsp://host...`, an unknown
+    /// transport or a number out of range.
+    pub fn from_json(json: &[u8]) -> Result<Self, Error> {
+        let v = parse(json)?;
+        let raw = text(&v, "url").unwrap_or_default();
+        let mut url = url::Url::parse(&raw)
+            .ok()
+            .filter(|u| u.scheme() == "rtsp" && u.host_str().is_some_and(|h| !h.is_empty()))
+            .ok_or_else(|| {
+                invalid(
+                    "RTSP URL",
+                    format_args!("'{raw}' is not rtsp://host[:port]/path"),
+                )
+            })?;
+        let credentials = (!url.username().is_empty()).then(|| {
+            let decode = |s: &str| {
+                url::form_urlencoded::parse(format!("x={s}").as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default()
+            };
+            (decode(url.username()), decode(url.password().unwrap_or("")))
+        });
+        // Cannot fail for an rtsp:// URL with a host.
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        let transport = match v.get("transport").and_then(Value::as_str) {
+            Some("tcp") | None => RtpTransport::Tcp,
+            Some("udp") => RtpTransport::Udp,
+            Some(other) => {
+                return Err(invalid(
+                    "RTSP transport",
+                    format_args!("'{other}', valid: tcp, udp"),
+                ));
+            }
+        };
+        Ok(Self {
+            url,
+            credentials,
+            transport,
+            queue_frames: number(&v, "queueFrames", 64, 1, 4_096)? as usize,
+            connect_timeout: Duration::from_millis(number(
+                &v,
+                "connectTimeoutMs",
+                5_000,
+                100,
+                20_000,
+            )?),
+            idle_timeout: Duration::from_millis(number(&v, "idleTimeoutMs", 3_000, 500, 60_000)?),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,5 +277,24 @@ mod tests {
             SrtSettings::from_json(br#"{"address":"127.0.0.1:1","passphrase":"short"}"#).is_err()
         );
         assert!(SrtSettings::from_json(br#"{"address":"127.0.0.1:1","keySize":20}"#).is_err());
+    }
+
+    #[test]
+    fn rtsp_settings_take_user_info_out_of_the_url_and_refuse_bad_fields() {
+        let s =
+            RtspSettings::from_json(br#"{"url":"rtsp://me:p%40ss@10.0.0.2:8554/cam"}"#).unwrap();
+        assert_eq!(s.url.as_str(), "rtsp://10.0.0.2:8554/cam");
+        assert_eq!(s.credentials, Some(("me".into(), "p@ss".into())));
+        assert_eq!(s.transport, RtpTransport::Tcp);
+        assert_eq!(s.connect_timeout, Duration::from_secs(5));
+        for bad in [
+            r#"{"url":"http://10.0.0.2/cam"}"#,
+            r#"{"url":"rtsp://"}"#,
+            r#"{"url":"not a url"}"#,
+            r#"{"url":"rtsp://h/x","transport":"sctp"}"#,
+            r#"{"url":"rtsp://h/x","idleTimeoutMs":1}"#,
+        ] {
+            assert!(RtspSettings::from_json(bad.as_bytes()).is_err(), "{bad}");
+        }
     }
 }

@@ -1,4 +1,4 @@
-//! The handle table of network endpoints (sinks and sources, SRT and RTMP) and the thread each
+//! The handle table of network endpoints (sinks and sources: SRT, RTMP, RTSP) and the thread each
 //! runs on.
 //!
 //! The crate's eight handle tags are all taken, so this table shares tag 7 with the capture
@@ -24,6 +24,8 @@ pub mod kind {
     pub const SRT: u32 = 0;
     /// RTMP carrying FLV (sinks only).
     pub const RTMP: u32 = 1;
+    /// RTSP with RTP over TCP or UDP (sources only).
+    pub const RTSP: u32 = 2;
 }
 
 /// A sending or receiving endpoint and its thread.
@@ -90,7 +92,7 @@ impl NetEndpoint {
                     crate::net::rtmp_sink::run(s, settings)
                 })
             }
-            value => Err(unknown_kind(value, "0 (SRT), 1 (RTMP)")),
+            value => Err(unknown_kind(value, "0 (SRT), 1 (RTMP); RTSP only receives")),
         }
     }
 
@@ -108,7 +110,14 @@ impl NetEndpoint {
                     crate::net::srt_source::run(s, settings)
                 })
             }
-            value => Err(unknown_kind(value, "0 (SRT)")),
+            kind::RTSP => {
+                let settings = crate::net::config::RtspSettings::from_json(json)?;
+                let shared = Arc::new(SinkShared::new(settings.queue_frames));
+                Self::spawn(shared, false, "sl-rtsp-source", move |s| {
+                    crate::net::rtsp_source::run(s, settings)
+                })
+            }
+            value => Err(unknown_kind(value, "0 (SRT), 2 (RTSP)")),
         }
     }
 

@@ -134,10 +134,11 @@ async fn session(shared: &SinkShared, mut socket: SrtLink) {
 }
 
 /// Lets a session's access units into the queue from a keyframe on: those before it (audio
-/// too) are dropped (counted), and the first one through is marked as a new stream's.
-struct KeyframeGate {
+/// too) are dropped (counted), and the first one through is marked as a new stream's. Shared
+/// with the RTSP source (`rtsp_source.rs`).
+pub(crate) struct KeyframeGate {
     /// Waiting for a keyframe.
-    waiting: bool,
+    pub(crate) waiting: bool,
     /// No access unit of this session has gone through yet.
     first: bool,
 }
@@ -153,7 +154,7 @@ impl Default for KeyframeGate {
 
 impl KeyframeGate {
     /// Queues `unit` for the graph, or drops it while waiting for a keyframe.
-    fn pass(&mut self, shared: &SinkShared, mut unit: AccessUnitItem) {
+    pub(crate) fn pass(&mut self, shared: &SinkShared, mut unit: AccessUnitItem) {
         if self.waiting && !unit.keyframe {
             shared.add(stat::FRAMES_DROPPED, 1);
             return;
