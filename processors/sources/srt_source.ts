@@ -111,15 +111,8 @@ export class SrtSource extends Processor<SrtSourceTypes> {
   #source: NetSource | undefined;
   #last: NetStats | undefined;
   #units = new ReceivedUnits();
-  #audio: ReceivedAudio = (() => {
-    const node = this;
-    return {
-      get port() {
-        return node.outputs.audio;
-      },
-      write: (ctx, packet, timestampNs) => node.#writeAudio(ctx, packet, timestampNs),
-    };
-  })();
+  #audio: ReceivedAudio["write"] = (ctx, packet, timestampNs) =>
+    this.#writeAudio(ctx, packet, timestampNs);
   #peers = new PeerWatch();
   #decoder: OpusDecoder | undefined;
   #pcm = new Float32Array(0);
@@ -164,7 +157,10 @@ export class SrtSource extends Processor<SrtSourceTypes> {
     if (source === undefined) return;
     const { mode, host, port } = this.config;
     this.#peers.report(ctx.log, source.stats(), `srt ${mode} ${host}:${port}`);
-    this.#units.drain(source, ctx, this.outputs.video, this.#audio);
+    this.#units.drain(source, ctx, this.outputs.video, {
+      port: this.outputs.audio,
+      write: this.#audio,
+    });
   }
 
   /**
