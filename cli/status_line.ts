@@ -12,11 +12,12 @@ import { terminalSafe } from "./terminal_text.ts";
 const MAX_NAMED_DROPPERS = 3;
 
 /**
- * Formats a stats snapshot as one line: state, nodes (and how many failed), frames moved,
- * dropped (on connections, including what they discarded after their reader failed, and by
- * nodes that discarded frames they read, with the nodes that
- * lost frames: those they discarded plus those a full connection refused them, `framesRefused`,
- * which the connections' `fullRejections` already count) and queued, and the node with the slowest p99 process time. Node ids go through
+ * Formats a stats snapshot as one line: state, nodes (and how many failed), frames written to
+ * connections (with those a connection discarded because its reader had failed: they were
+ * offered), dropped (on connections, including those discarded, and by nodes that discarded
+ * frames they read, with the nodes that lost frames: those they discarded plus those a full
+ * connection refused them, `framesRefused`, which the connections' `fullRejections` already
+ * count) and queued, and the node with the slowest p99 process time. Node ids go through
  * `terminalSafe()`.
  *
  * @param stats The snapshot.
@@ -65,7 +66,7 @@ export function statusLine(
   let lost = 0;
   let queued = 0;
   for (const c of Object.values(stats.connections)) {
-    written += c.written;
+    written += c.written + c.discarded;
     lost += c.dropped + c.fullRejections + c.discarded; // discarded: its reader had failed
     queued += c.queued;
   }

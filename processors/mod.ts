@@ -39,6 +39,7 @@ import "./sinks/rtmp_sink.gen.ts";
 import "./sources/screen_capture.gen.ts";
 import "./sinks/srt_sink.gen.ts";
 import "./sources/srt_source.gen.ts";
+import "./sources/rtsp_source.gen.ts";
 import "./sources/test_pattern.gen.ts";
 import "./sources/test_tone_generator.gen.ts";
 import "./transforms/video_scale.gen.ts";
@@ -91,7 +92,7 @@ export {
   UnconvertibleFrameError,
 } from "./formats/writer_errors.ts";
 export { NullSink } from "./sinks/null_sink.ts";
-export { SrtAudioFormatError } from "./sinks/srt_audio_error.ts";
+export { SrtAudioFormatError } from "./base/srt_audio_error.ts";
 export { registry as builtinRegistry } from "./registry.gen.ts";
 export { createRuntime, type CreateRuntimeOptions } from "./runtime.ts";
 export { Reverb, type ReverbConfig } from "./transforms/reverb.ts";

@@ -14,7 +14,7 @@ import {
   processor,
   type SetupContext,
 } from "../../mod.ts";
-import { SrtAudioFormatError } from "./srt_audio_error.ts";
+import { SrtAudioFormatError } from "../base/srt_audio_error.ts";
 import { NetworkSink, type NetworkSinkEndpoint } from "../base/network_sink.ts";
 import { type SrtConfig, srtEndpointSettings } from "../base/srt_config.ts";
 import type { OpusPackets } from "../webrtc/opus_packets.ts";

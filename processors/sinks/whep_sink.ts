@@ -15,7 +15,7 @@ import {
 } from "../../mod.ts";
 import type { JsonValue } from "../../core/schema/json_schema.ts";
 import { WebRtcSink } from "../base/webrtc_sink.ts";
-import { WebRtcPeerLog } from "../webrtc/peer_log.ts";
+import { WebRtcPeerLog } from "../base/webrtc_peer_log.ts";
 import type { WhepSinkTypes } from "./whep_sink.gen.ts";
 
 /**

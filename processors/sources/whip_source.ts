@@ -19,7 +19,7 @@ import type { JsonValue } from "../../core/schema/json_schema.ts";
 import { BufferTooSmallError } from "../../ffi/native/errors.ts";
 import type { OpusDecoder } from "../../ffi/media/opus_decoder.ts";
 import type { WebRtcEndpoint } from "../../ffi/net/webrtc_endpoint.ts";
-import { WebRtcPeerLog } from "../webrtc/peer_log.ts";
+import { WebRtcPeerLog } from "../base/webrtc_peer_log.ts";
 import type { WhipSourceTypes } from "./whip_source.gen.ts";
 
 /**

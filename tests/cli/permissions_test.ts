@@ -294,9 +294,10 @@ Deno.test("streamlib run: nodes on Workers (the native library, FFI) run scoped"
       ],
     }),
   );
-  const { code, stderr } = await streamlib(["run", manifest, "--seconds", "0.5"], dir);
+  // Two Workers start and load their processors first; a loaded machine takes a while.
+  const { code, stdout, stderr } = await streamlib(["run", manifest, "--seconds", "3"], dir);
   assert.equal(code, 0, stderr);
-  assert.ok((await Deno.stat(join(dir, "w.wav"))).size > 44);
+  assert.ok((await Deno.stat(join(dir, "w.wav"))).size > 44, `${stdout}\n${stderr}`);
   await Deno.remove(dir, { recursive: true });
 });
 

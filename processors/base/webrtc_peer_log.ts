@@ -6,7 +6,7 @@
  */
 
 import type { NodeLog } from "../../mod.ts";
-import { logPeer, PeerWatch } from "../base/peer_events.ts";
+import { logPeer, PeerWatch } from "./peer_events.ts";
 
 /** A peer's session began or ended (what `WebRtcEndpoint.peerEvents()` gives). */
 export interface WebRtcPeerChange {
@@ -62,7 +62,7 @@ function why(change: WebRtcPeerChange): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { createNodeLog, type LogRecord } from "../../mod.ts";
- * import { WebRtcPeerLog } from "./peer_log.ts";
+ * import { WebRtcPeerLog } from "./webrtc_peer_log.ts";
  *
  * const records: LogRecord[] = [];
  * const log = createNodeLog((record) => records.push(record));
