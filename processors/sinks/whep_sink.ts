@@ -116,12 +116,12 @@ export interface WhepSinkConfig {
  * const rt = createRuntime({ workers: false });
  * const pattern = rt.add(TestPattern, { width: 160, height: 120, fps: 30, pixelFormat: "I420" });
  * const encoder = rt.add(H264Encoder, { backend: "openh264" });
- * const whep = rt.add(WhepSink, {}, { id: "live" });
+ * const whep = rt.add(WhepSink, {}, { id: "preview" });
  * rt.connect(pattern.outputs.video, encoder.inputs.in);
  * rt.connect(encoder.outputs.out, whep.inputs.video);
  * await rt.start();
  * await new Promise((resolve) => setTimeout(resolve, 100));
- * const stats = rt.stats().nodes.live.processor!;
+ * const stats = rt.stats().nodes.preview.processor!;
  * assert.equal(stats.viewers, 0);
  * assert.match(String(stats.address), /^127\.0\.0\.1:\d+$/);
  * await rt.stop();

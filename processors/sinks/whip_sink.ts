@@ -143,12 +143,12 @@ type State = "idle" | "offering" | "connecting" | "connected" | "waiting" | "ref
  * const rt = createRuntime({ workers: false });
  * const pattern = rt.add(TestPattern, { width: 160, height: 120, fps: 30, pixelFormat: "I420" });
  * const encoder = rt.add(H264Encoder, { backend: "openh264" });
- * const whip = rt.add(WhipSink, { url: "http://127.0.0.1:9/whip" }, { id: "publish" });
+ * const whip = rt.add(WhipSink, { url: "http://127.0.0.1:9/whip" }, { id: "uplink" });
  * rt.connect(pattern.outputs.video, encoder.inputs.in);
  * rt.connect(encoder.outputs.out, whip.inputs.video);
  * await rt.start();
  * await new Promise((resolve) => setTimeout(resolve, 300));
- * const stats = rt.stats().nodes.publish.processor!;
+ * const stats = rt.stats().nodes.uplink.processor!;
  * assert.notEqual(stats.state, "connected");
  * assert.ok(Number(stats.attempts) >= 1);
  * await rt.stop();

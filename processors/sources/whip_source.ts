@@ -109,11 +109,11 @@ const PERIOD_NS = 5_000_000;
  * import { createRuntime, NullSink, WhipSource } from "@streamlib/streamlib/processors";
  *
  * const rt = createRuntime({ workers: false });
- * const whip = rt.add(WhipSource, {}, { id: "ingest" });
+ * const whip = rt.add(WhipSource, {}, { id: "camera_in" });
  * const sink = rt.add(NullSink, {});
  * rt.connect(whip.outputs.video, sink.inputs.in);
  * await rt.start();
- * assert.equal(rt.stats().nodes.ingest.processor!.publishers, 0);
+ * assert.equal(rt.stats().nodes.camera_in.processor!.publishers, 0);
  * await rt.stop();
  * ```
  */
