@@ -254,6 +254,12 @@ export type {
   SrtSourceTypes,
 } from "./processors/sources/srt_source.gen.ts";
 export type {
+  RtspSourceHandle,
+  RtspSourceInputs,
+  RtspSourceOutputs,
+  RtspSourceTypes,
+} from "./processors/sources/rtsp_source.gen.ts";
+export type {
   SubprocessProcessorHandle,
   SubprocessProcessorInputs,
   SubprocessProcessorOutputs,

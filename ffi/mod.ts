@@ -122,6 +122,7 @@ export type {
   WebRtcEndpoint,
   WebRtcEndpointStats,
   WebRtcMode,
+  WebRtcPeerEvent,
   WebRtcPeerStats,
 } from "./net/webrtc_endpoint.ts";
 export type { NativeRingOptions } from "./transport/native_ring.ts";

@@ -16,9 +16,11 @@ serial=(
   tests/web/hostile_http_test.ts
 )
 ignore=$(IFS=,; echo "${serial[*]}")
+# `deno task` runs this with its own deno, which need not be on PATH: use the repository's.
+deno=$(command -v deno || echo "$PWD/node_modules/deno/deno")
 
-deno test -A --doc --parallel --ignore="$ignore" "$@"
+"$deno" test -A --doc --parallel --ignore="$ignore" "$@"
 parallel=$?
-deno test -A --doc "$@" "${serial[@]}"
+"$deno" test -A --doc "$@" "${serial[@]}"
 one_at_a_time=$?
 [ "$parallel" -eq 0 ] && [ "$one_at_a_time" -eq 0 ]

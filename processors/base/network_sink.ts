@@ -98,9 +98,17 @@ export abstract class NetworkSink<T extends ProcessorTypes> extends Processor<T>
     return this.#sink?.stats() ?? this.#last;
   }
 
-  /** The native sender, for a subclass that queues more than video (`undefined` when closed). */
-  protected get sender(): NetSink | undefined {
-    return this.#sink;
+  /**
+   * Queues one Opus packet on the native sender beside the video, for a subclass that sends
+   * audio (SRT); nothing while the sender is closed.
+   *
+   * @param packet One Opus packet (copied).
+   * @param timestampNs Presentation time of its first sample, in ns, on the video's clock.
+   * @returns `false` when the sender is closed or its queue was full and dropped its oldest entry.
+   * @throws {NetEndpointError} When the native thread failed.
+   */
+  protected pushAudio(packet: Uint8Array, timestampNs: number): boolean {
+    return this.#sink?.pushAudio(packet, timestampNs) ?? false;
   }
 
   /**

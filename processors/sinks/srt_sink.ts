@@ -169,7 +169,7 @@ export class SrtSink extends NetworkSink<SrtSinkTypes> {
       const fits = opus.add(block, (packet, timestampNs) => {
         // TS has no pre-skip (its start trim is not read by ffmpeg): the packet is stamped one
         // encoder lookahead early, so the first real sample a decoder plays is at its own time.
-        this.sender?.pushAudio(packet, timestampNs - opus.preSkipNs);
+        this.pushAudio(packet, timestampNs - opus.preSkipNs);
         this.#audioPackets++;
       });
       if (!fits) {
