@@ -111,8 +111,8 @@ export class SrtSource extends Processor<SrtSourceTypes> {
   #source: NetSource | undefined;
   #last: NetStats | undefined;
   #units = new ReceivedUnits();
-  #audio: ReceivedAudio["write"] = (ctx, packet, timestampNs) =>
-    this.#writeAudio(ctx, packet, timestampNs);
+  /** Where received Opus packets go: made in `setup()`, once the ports are bound. */
+  #audio: ReceivedAudio | undefined;
   #peers = new PeerWatch();
   #decoder: OpusDecoder | undefined;
   #pcm = new Float32Array(0);
@@ -142,6 +142,10 @@ export class SrtSource extends Processor<SrtSourceTypes> {
     this.#audioErrors = 0;
     this.#audioDropped = 0;
     this.#units.reset();
+    this.#audio = {
+      port: this.outputs.audio,
+      write: (ctx, packet, timestampNs) => this.#writeAudio(ctx, packet, timestampNs),
+    };
     this.#source = NetSource.create("srt", srtEndpointSettings(this.config));
     this.#peers = new PeerWatch(this.config.mode === "caller");
     ctx.loop?.setPeriodNs(POLL_NS);
@@ -157,10 +161,7 @@ export class SrtSource extends Processor<SrtSourceTypes> {
     if (source === undefined) return;
     const { mode, host, port } = this.config;
     this.#peers.report(ctx.log, source.stats(), `srt ${mode} ${host}:${port}`);
-    this.#units.drain(source, ctx, this.outputs.video, {
-      port: this.outputs.audio,
-      write: this.#audio,
-    });
+    this.#units.drain(source, ctx, this.outputs.video, this.#audio);
   }
 
   /**
