@@ -341,19 +341,21 @@ export class NodeInstance {
     if (this.#inputsEnded()) return this.#end();
     if (this.#blocked()) return;
     const clock = this.#env.clock;
-    const start = clock.nowNs();
+    // A sample of runs is timed (NodeCounters.timesNextRun): two clock reads cost a third of a
+    // short run. `start` is NaN for a run not timed.
+    const start = this.#counters.timesNextRun() ? clock.nowNs() : NaN;
     let result: void | Promise<void>;
     try {
       result = this.#processor!.process(this.#processContext);
     } catch (error) {
       this.#frames.flush();
-      this.#counters.called(clock.nowNs() - start);
+      this.#counters.called(start === start ? clock.nowNs() - start : undefined);
       this.#fail("process", error);
       return;
     }
     if (result === undefined || typeof (result as Promise<void>).then !== "function") {
       this.#frames.flush(); // the run's references: what it read and made, unless kept
-      this.#counters.called(clock.nowNs() - start);
+      this.#counters.called(start === start ? clock.nowNs() - start : undefined);
       // Ended by the processor, or it just read the last frames of inputs that have all ended.
       if (this.#endRequested || this.#inputsEnded()) return this.#end();
       if (this.mode !== "loop") this.#afterRun();
@@ -484,9 +486,10 @@ export class NodeInstance {
     return this.#active;
   }
 
+  /** Ends an async run; `start` is NaN when the run was not timed. */
   #settle(start: number): void {
     this.#frames.flush();
-    this.#counters.called(this.#env.clock.nowNs() - start);
+    this.#counters.called(start === start ? this.#env.clock.nowNs() - start : undefined);
     this.#busy = false;
     this.#inflight = undefined;
     if (this.#endRequested || this.#inputsEnded()) {
