@@ -100,6 +100,8 @@ export class HeapMemorySource implements FrameMemorySource {
   readonly shared = false;
   readonly #free = new Map<number, HeapMemory[]>();
   readonly #budget: number;
+  /** What `allocateSpare()` leaves free: a quarter of the budget. */
+  readonly #spareLimit: number;
   readonly #maxFrame: number;
   #inUse = 0;
   #bytesInUse = 0;
@@ -138,6 +140,7 @@ export class HeapMemorySource implements FrameMemorySource {
       }
     }
     this.#budget = budget;
+    this.#spareLimit = budget - Math.floor(budget / 4);
     this.#maxFrame = Math.min(maxFrame, budget);
   }
 
@@ -208,7 +211,7 @@ export class HeapMemorySource implements FrameMemorySource {
    * @throws {FrameTooLargeError} As `allocate()`.
    */
   allocateSpare(byteLength: number): FrameMemory | undefined {
-    const limit = this.#budget - Math.floor(this.#budget / 4);
+    const limit = this.#spareLimit;
     const used = this.#shared?.bytesInUse ?? this.#bytesInUse;
     if (used > 0 && used + byteLength > limit) {
       if (byteLength > this.#maxFrame) throw new FrameTooLargeError(byteLength, this.#maxFrame);

@@ -245,12 +245,12 @@ export class LocalConnection<T> implements ConnectionReader<T>, ConnectionWriter
       }
       releaseFrame(this.#slots[this.#head]); // rolled off: the connection's reference goes
       this.#slots[this.#head] = undefined;
-      this.#head = (this.#head + 1) % this.capacity;
+      this.#head = this.#wrap(this.#head + 1);
       this.#count--;
       this.#dropped++;
     }
     retainFrame(frame); // the queue's own reference, released when read (to the reader) or dropped
-    this.#slots[(this.#head + this.#count) % this.capacity] = frame;
+    this.#slots[this.#wrap(this.#head + this.#count)] = frame;
     this.#count++;
     this.#written++;
     return true;
@@ -265,7 +265,7 @@ export class LocalConnection<T> implements ConnectionReader<T>, ConnectionWriter
     if (this.#count === 0) return undefined;
     const frame = this.#slots[this.#head];
     this.#slots[this.#head] = undefined;
-    this.#head = (this.#head + 1) % this.capacity;
+    this.#head = this.#wrap(this.#head + 1);
     this.#count--;
     this.#read++;
     const onSpace = this.#onSpace;
@@ -285,11 +285,11 @@ export class LocalConnection<T> implements ConnectionReader<T>, ConnectionWriter
     if (this.#count === 0) return undefined;
     const skipped = this.#count - 1;
     for (let i = 0; i < skipped; i++) {
-      const at = (this.#head + i) % this.capacity;
+      const at = this.#wrap(this.#head + i);
       releaseFrame(this.#slots[at]);
       this.#slots[at] = undefined;
     }
-    this.#head = (this.#head + skipped) % this.capacity;
+    this.#head = this.#wrap(this.#head + skipped);
     this.#count = 1;
     this.#dropped += skipped;
     return this.pop();
@@ -327,7 +327,7 @@ export class LocalConnection<T> implements ConnectionReader<T>, ConnectionWriter
   clear(): number {
     const n = this.#count;
     for (let i = 0; i < n; i++) {
-      const at = (this.#head + i) % this.capacity;
+      const at = this.#wrap(this.#head + i);
       releaseFrame(this.#slots[at]);
       this.#slots[at] = undefined;
     }
@@ -335,6 +335,11 @@ export class LocalConnection<T> implements ConnectionReader<T>, ConnectionWriter
     this.#count = 0;
     this.#dropped += n;
     return n;
+  }
+
+  /** `index % capacity` for an index below twice the capacity, without a division. */
+  #wrap(index: number): number {
+    return index >= this.capacity ? index - this.capacity : index;
   }
 
   /**
