@@ -36,6 +36,7 @@ import { gstExecutionSeconds, gstLatenciesNs, gstPeakRssKb, gstVersion } from ".
 import { measureTogether } from "./graph_bench_measure.ts";
 import { chainRate, fanOutRate, mixerRealTimeFactor, ourPeakRssKb } from "./graph_bench_runs.ts";
 import { printTable, type Row } from "./graph_bench_table.ts";
+import { GRAPH_BENCH_GOALS } from "./graph_bench_goals.ts";
 import { workerRows } from "./graph_bench_workers.ts";
 import { loadManifest, validateManifest } from "../mod.ts";
 import { builtinRegistry, createRuntime } from "../processors/mod.ts";
@@ -97,7 +98,7 @@ async function inIsolateRows(): Promise<void> {
         ours: ours[i],
         gst: gstRate,
         higherIsBetter: true,
-        goal: hops === 1 || capacity !== 8 ? undefined : { kind: "ratio", atLeast: 2.5 },
+        goal: capacity === 8 ? GRAPH_BENCH_GOALS.inIsolateCapacity8 : undefined,
       });
     }
   }
@@ -151,7 +152,7 @@ if (!ONLY_WORKERS) {
     ours,
     gst: { missing: "no counterpart" },
     higherIsBetter: false,
-    goal: { kind: "below", value: 10 },
+    goal: GRAPH_BENCH_GOALS.manifestStartSeconds,
   });
 }
 
@@ -200,7 +201,7 @@ async function mixerAndMemoryRows(): Promise<void> {
       ours,
       gst: theirs,
       higherIsBetter: true,
-      goal: wave === "sine" ? { kind: "ratio", atLeast: 1 } : undefined,
+      goal: wave === "sine" ? GRAPH_BENCH_GOALS.mixerSine : undefined,
     });
   }
 
@@ -233,7 +234,7 @@ async function mixerAndMemoryRows(): Promise<void> {
         ours,
         gst: theirs,
         higherIsBetter: false,
-        goal: { kind: "below", value: 80 },
+        goal: GRAPH_BENCH_GOALS.peakRssMb,
       });
     }
   } finally {
