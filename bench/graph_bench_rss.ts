@@ -15,7 +15,7 @@
  * minimal row's (`bench/import_rss.ts`).
  *
  * Run: `deno run -A bench/graph_bench_rss.ts --out /tmp/rss.wav [--seconds 3]
- * [--imports minimal|all|mod] [--preload ffi/workers/worker_backend.ts]...`
+ * [--imports minimal|all|mod] [--preload ffi/workers/backend.ts]...`
  *
  * @module
  */

@@ -21,8 +21,8 @@ const RUNS = Number(values.runs);
 const rows: { label: string; preload: string[] }[] = [
   { label: "core + the three processors (the minimal row)", preload: [] },
   {
-    label: "+ the Worker backend (ffi/workers/worker_backend.ts)",
-    preload: ["ffi/workers/worker_backend.ts"],
+    label: "+ the Worker backend (ffi/workers/backend.ts)",
+    preload: ["ffi/workers/backend.ts"],
   },
   {
     label: "+ the built-in registry's lazy entries (processors/registry.gen.ts)",

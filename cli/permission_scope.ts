@@ -11,7 +11,7 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { localBuildPath } from "../ffi/native/load.ts";
-import { NATIVE_LIB_ENV, nativeCacheDir, readEnv } from "../ffi/native/native_cache.ts";
+import { NATIVE_LIB_ENV, nativeCacheDir, readEnv } from "../ffi/native/cache.ts";
 
 /** The `parseArgs` options of the permission flags. */
 export const PERMISSION_FLAGS = {

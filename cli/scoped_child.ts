@@ -7,7 +7,7 @@
  */
 
 import { resolve } from "node:path";
-import { readEnv } from "../ffi/native/native_cache.ts";
+import { readEnv } from "../ffi/native/cache.ts";
 import {
   denoPermissionFlags,
   packageRoot,

@@ -35,8 +35,8 @@ export {
   NATIVE_LIB_ENV,
 } from "./native/load.ts";
 export { type NativeBuildInfo, nativeBuildInfo } from "./native/build_info.ts";
-export { buildNativeLibrary, type BuildNativeOptions } from "./native/native_build.ts";
-export { CargoNotFoundError, NativeBuildError } from "./native/native_build_errors.ts";
+export { buildNativeLibrary, type BuildNativeOptions } from "./native/build.ts";
+export { CargoNotFoundError, NativeBuildError } from "./native/build_errors.ts";
 
 // -- Errors ----------------------------------------------------------------------------------
 export {
@@ -98,8 +98,8 @@ export {
 export type { TransferredRingEndpoint } from "./transport/ring_endpoint.ts";
 
 // -- Workers and native plugins --------------------------------------------------------------
-export { WorkerBackend, type WorkerBackendOptions } from "./workers/worker_backend.ts";
-export { WorkerDefinitionError, WorkerExitedError } from "./workers/worker_errors.ts";
+export { WorkerBackend, type WorkerBackendOptions } from "./workers/backend.ts";
+export { WorkerDefinitionError, WorkerExitedError } from "./workers/errors.ts";
 export { NativePlugin } from "./plugins/native_plugin.ts";
 export {
   NativePluginError,
@@ -107,11 +107,11 @@ export {
   PluginPlacementError,
 } from "./plugins/native_plugin_errors.ts";
 
-export { type NativeFree, NativeHandle } from "./native/native_handle.ts";
+export { type NativeFree, NativeHandle } from "./native/handle.ts";
 
 // -- Types the classes above name ------------------------------------------------------------
 export type { NativeLibrary, symbols } from "./native/symbols.ts";
-export type { CrateSource } from "./native/native_source.ts";
+export type { CrateSource } from "./native/source.ts";
 export type { CaptureDeviceMode, ListCaptureDevicesOptions } from "./media/capture_devices.ts";
 export type { CapturedFrame, CaptureKind, NativeCaptureStats } from "./media/native_capture.ts";
 export type { EncoderInput, H264Backend, H264Level, H264Profile } from "./media/h264_encoder.ts";

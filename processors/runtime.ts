@@ -5,8 +5,8 @@
  */
 
 import { Runtime, type RuntimeOptions } from "../mod.ts";
-import { LazyWorkerBackend } from "../ffi/workers/lazy_worker_backend.ts";
-import type { WorkerBackendOptions } from "../ffi/workers/worker_backend.ts";
+import { LazyWorkerBackend } from "../ffi/workers/lazy_backend.ts";
+import type { WorkerBackendOptions } from "../ffi/workers/backend.ts";
 import { registry as builtinRegistry } from "./registry.gen.ts";
 
 /**

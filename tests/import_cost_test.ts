@@ -94,8 +94,8 @@ Deno.test("processors/runtime.ts loads the core, the registry's descriptors and 
     !path.startsWith("core/") && !path.startsWith("node:")
   );
   assert.deepEqual(ours.sort(), [
-    "ffi/workers/lazy_worker_backend.ts", // the stand-in createRuntime() injects
-    "ffi/workers/worker_errors.ts", // WorkerDefinitionError, thrown by the stand-in's addNode()
+    "ffi/workers/lazy_backend.ts", // the stand-in createRuntime() injects
+    "ffi/workers/errors.ts", // WorkerDefinitionError, thrown by the stand-in's addNode()
     "mod.ts",
     "processors/registry.gen.ts",
     "processors/runtime.ts",
@@ -103,7 +103,7 @@ Deno.test("processors/runtime.ts loads the core, the registry's descriptors and 
   ]);
   const dynamic = dynamicTargets(graph);
   assert.ok(
-    dynamic.has("ffi/workers/worker_backend.ts"),
+    dynamic.has("ffi/workers/backend.ts"),
     "the Worker backend is imported on demand",
   );
   const { registry } = await import("../processors/registry.gen.ts");
@@ -118,7 +118,7 @@ Deno.test("processors/mod.ts loads no ffi/ module beyond what the Worker backend
   const loaded = staticClosure(graph);
   // The classes load the native loader, the frame pool and the error classes; createRuntime()
   // alone loads none of it until a node is set up or placed on a Worker (test above).
-  const backend = staticClosure(await moduleGraph("ffi/workers/worker_backend.ts"));
+  const backend = staticClosure(await moduleGraph("ffi/workers/backend.ts"));
   const runtime = staticClosure(await moduleGraph("processors/runtime.ts"));
   const extra = [...loaded].filter((path) =>
     path.startsWith("ffi/") && !backend.has(path) && !runtime.has(path)

@@ -11,7 +11,7 @@ import type { FramePool } from "../transport/frame_pool.ts";
 import { loadNativeLibrary } from "../native/load.ts";
 import { UnsupportedPlatformError, UnsupportedVideoSizeError } from "./media_errors.ts";
 import { pixelFormatCode } from "./pixel_format_code.ts";
-import { type NativeFree, NativeHandle } from "../native/native_handle.ts";
+import { type NativeFree, NativeHandle } from "../native/handle.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 
 /**

@@ -15,7 +15,7 @@ import type { FramePool } from "../transport/frame_pool.ts";
 import { loadNativeLibrary } from "../native/load.ts";
 import { createNativeRing, type NativeRingConsumer } from "../transport/native_ring.ts";
 import { pixelFormatCode, pixelFormatOfCode } from "./pixel_format_code.ts";
-import { type NativeFree, NativeHandle } from "../native/native_handle.ts";
+import { type NativeFree, NativeHandle } from "../native/handle.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 
 /**

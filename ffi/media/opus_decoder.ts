@@ -6,7 +6,7 @@
 
 import { InvalidArgumentError, statusError } from "../native/errors.ts";
 import { loadNativeLibrary } from "../native/load.ts";
-import { type NativeFree, NativeHandle } from "../native/native_handle.ts";
+import { type NativeFree, NativeHandle } from "../native/handle.ts";
 import { OPUS_SAMPLE_RATES } from "./opus_encoder.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 

@@ -6,7 +6,7 @@
 
 import { InvalidArgumentError, statusError } from "../native/errors.ts";
 import { loadNativeLibrary } from "../native/load.ts";
-import { type NativeFree, NativeHandle } from "../native/native_handle.ts";
+import { type NativeFree, NativeHandle } from "../native/handle.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 import {
   RESAMPLER_MAX_CHANNELS,

@@ -4,15 +4,15 @@
  * Resolution order: the explicit `path` option, then the `STREAMLIB_NATIVE_LIB` environment
  * variable, then the local cargo build (`crates/target/release`, in a checkout), then a build
  * cached by {@linkcode buildNativeLibrary}; when there is none, the library is built from the
- * package's own crate sources with cargo (see `ffi/native/native_build.ts`). The library must report
+ * package's own crate sources with cargo (see `ffi/native/build.ts`). The library must report
  * the ABI version {@linkcode ABI_VERSION}; any other is refused.
  *
  * @module
  */
 
 import { AbiMismatchError, NativeLibraryNotFoundError } from "./errors.ts";
-import { buildNativeLibrary } from "./native_build.ts";
-import { NATIVE_LIB_ENV, nativeLibraryFileName, readEnv } from "./native_cache.ts";
+import { buildNativeLibrary } from "./build.ts";
+import { NATIVE_LIB_ENV, nativeLibraryFileName, readEnv } from "./cache.ts";
 import { ABI_VERSION, type NativeLibrary, symbols } from "./symbols.ts";
 
 export { NATIVE_LIB_ENV, nativeLibraryFileName };

@@ -9,7 +9,7 @@
 
 import { DeviceError, statusError } from "../native/errors.ts";
 import { loadNativeLibrary } from "../native/load.ts";
-import { type NativeFree, NativeHandle } from "../native/native_handle.ts";
+import { type NativeFree, NativeHandle } from "../native/handle.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 import { NetEndpointError } from "./net_errors.ts";
 

@@ -8,7 +8,7 @@
 
 import { lastNativeError, statusError } from "../native/errors.ts";
 import { loadNativeLibrary } from "../native/load.ts";
-import { type NativeFree, NativeHandle } from "../native/native_handle.ts";
+import { type NativeFree, NativeHandle } from "../native/handle.ts";
 import {
   SL_ERR_BUFFER_TOO_SMALL,
   SL_ERR_DEVICE_NOT_FOUND,

@@ -24,7 +24,7 @@ import {
   pluginStatusError,
 } from "./native_plugin_errors.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
-import { WorkerBackend } from "../workers/worker_backend.ts";
+import { WorkerBackend } from "../workers/backend.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

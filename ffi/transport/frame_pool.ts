@@ -13,7 +13,7 @@ import {
   statusError,
 } from "../native/errors.ts";
 import { libraryPath, loadNativeLibrary } from "../native/load.ts";
-import { NativeHandle } from "../native/native_handle.ts";
+import { NativeHandle } from "../native/handle.ts";
 import { SL_ERR_POOL_EXHAUSTED } from "../native/status.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 

@@ -7,7 +7,7 @@
 import { DELIVERY_POLICIES, type RingStats } from "../../core/transport/ring.ts";
 import { statusError } from "../native/errors.ts";
 import { libraryPath, loadNativeLibrary } from "../native/load.ts";
-import { type NativeFree, NativeHandle } from "../native/native_handle.ts";
+import { type NativeFree, NativeHandle } from "../native/handle.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
 
 /**

@@ -34,10 +34,10 @@ import type { NodeState, NodeStats, RuntimeState } from "../../core/lifecycle/st
 import type { SharedFramePool } from "../transport/frame_pool.ts";
 import type { SharedFrameMemory } from "../../core/frames/frame_budget.ts";
 import type { NativeTransport } from "../transport/native_transport.ts";
-import { WorkerDefinitionError, WorkerExitedError } from "./worker_errors.ts";
-import { WorkerMirror } from "./worker_mirror.ts";
-import type { WorkerCallName, WorkerReport } from "./worker_protocol.ts";
-import { WorkerThread } from "./worker_thread.ts";
+import { WorkerDefinitionError, WorkerExitedError } from "./errors.ts";
+import { WorkerMirror } from "./mirror.ts";
+import type { WorkerCallName, WorkerReport } from "./protocol.ts";
+import { WorkerThread } from "./thread.ts";
 
 /**
  * Options of a {@linkcode WorkerHost}.
@@ -64,12 +64,12 @@ export interface WorkerHostOptions {
   readonly frameMemory?: () => SharedFrameMemory | undefined;
 }
 
-const ENTRY = new URL("./worker_entry.ts", import.meta.url);
+const ENTRY = new URL("./entry.ts", import.meta.url);
 
 /**
  * Runs nodes in a Worker (`node:worker_threads`) on behalf of the runtime: every
  * {@linkcode IsolateHost} call is posted, in order, to a `LocalIsolate` in the Worker
- * (`worker_entry.ts`), which imports each node's definition from its `moduleUrl` (or the
+ * (`entry.ts`), which imports each node's definition from its `moduleUrl` (or the
  * registry modules). Lifecycle steps are calls answered with a snapshot; edits are
  * fire-and-forget. The synchronous reads (`nodeState`, `nodeStats`, ...) answer from a cache fed
  * by the Worker's events, its replies and the counters it posts every `statsIntervalMs`.

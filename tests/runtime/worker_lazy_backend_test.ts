@@ -1,13 +1,13 @@
 /**
  * The Worker backend `createRuntime()` injects is a stand-in (`LazyWorkerBackend`) that imports
- * `ffi/workers/worker_backend.ts` on the first Worker placement: Worker nodes added before and after
+ * `ffi/workers/backend.ts` on the first Worker placement: Worker nodes added before and after
  * `start()` run, with the channels to them opened once the backend is loaded, and a graph that
  * stays on the main isolate never loads it.
  */
 
 import assert from "node:assert/strict";
 import { Runtime } from "../../mod.ts";
-import { LazyWorkerBackend } from "../../ffi/workers/lazy_worker_backend.ts";
+import { LazyWorkerBackend } from "../../ffi/workers/lazy_backend.ts";
 import { registry as builtinRegistry } from "../../processors/registry.gen.ts";
 import { until } from "../fixtures/workers/harness.ts";
 
@@ -68,7 +68,7 @@ Deno.test("LazyWorkerBackend never loads the Worker backend for a main-isolate g
   await rt.start();
   await until(() => rt.stats().nodes.sink.framesIn >= 2, "frames on the main isolate");
   await rt.stop();
-  // load() is the only importer of ffi/workers/worker_backend.ts in createRuntime()'s static graph
+  // load() is the only importer of ffi/workers/backend.ts in createRuntime()'s static graph
   // (tests/import_cost_test.ts); it never ran.
   assert.equal(isolates.backend, undefined);
   assert.deepEqual(isolates.workers, {});

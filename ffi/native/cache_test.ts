@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { CACHE_DIR_ENV, nativeCacheDir, nativeLibraryFileName } from "./native_cache.ts";
+import { CACHE_DIR_ENV, nativeCacheDir, nativeLibraryFileName } from "./cache.ts";
 
 Deno.test("nativeLibraryFileName() names the library as each OS's loader expects", () => {
   assert.equal(nativeLibraryFileName("darwin"), "libstreamlib_native.dylib");

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { NativeLibraryNotFoundError } from "./errors.ts";
-import { buildNativeLibrary, cachedLibraryPath } from "./native_build.ts";
-import { CargoNotFoundError, NativeBuildError } from "./native_build_errors.ts";
-import { localSourceKey, nativeCacheDir } from "./native_cache.ts";
-import { crateSource, fetchCrateSources } from "./native_source.ts";
+import { buildNativeLibrary, cachedLibraryPath } from "./build.ts";
+import { CargoNotFoundError, NativeBuildError } from "./build_errors.ts";
+import { localSourceKey, nativeCacheDir } from "./cache.ts";
+import { crateSource, fetchCrateSources } from "./source.ts";
 
 async function fakeCrates(cargoToml: string): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "streamlib_crates_" });

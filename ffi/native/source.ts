@@ -11,7 +11,7 @@
  *   to look in): the files are fetched from the same package URL, listed by the registry's
  *   `<version>_meta.json` manifest and checked against its SHA-256 checksums.
  *
- * Run as a script (`deno run ... native_source.ts <packageRoot> <dest>`), it fetches a
+ * Run as a script (`deno run ... source.ts <packageRoot> <dest>`), it fetches a
  * package's crate sources into `dest`: the synchronous loader runs it as a subprocess.
  *
  * @module
@@ -36,7 +36,7 @@ export type CrateSource =
  * @example Find the sources of this checkout
  * ```ts
  * import assert from "node:assert/strict";
- * import { crateSource } from "./native_source.ts";
+ * import { crateSource } from "./source.ts";
  *
  * assert.equal(crateSource()?.kind, "local");
  * ```
@@ -79,7 +79,7 @@ interface ManifestEntry {
  * ```ts
  * import assert from "node:assert/strict";
  * import { createHash } from "node:crypto";
- * import { fetchCrateSources } from "./native_source.ts";
+ * import { fetchCrateSources } from "./source.ts";
  *
  * const toml = "[workspace]\n";
  * const checksum = `sha256-${createHash("sha256").update(toml).digest("hex")}`;

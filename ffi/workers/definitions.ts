@@ -15,7 +15,7 @@ import type { NodeRegistry } from "../../core/registry/node_registry.ts";
  * @example Resolve the built-in Gain
  * ```ts
  * import assert from "node:assert/strict";
- * import { WorkerDefinitions } from "./worker_definitions.ts";
+ * import { WorkerDefinitions } from "./definitions.ts";
  * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * const definitions = new WorkerDefinitions([]);

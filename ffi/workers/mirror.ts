@@ -12,7 +12,7 @@ import type { HostedNodeSpec, NodeFailure } from "../../core/isolates/host.ts";
 import { NodeCounters } from "../../core/probes/node_counters.ts";
 import { nodeErrorEvent, type RuntimeEvent } from "../../core/lifecycle/events.ts";
 import type { NodeState, NodeStats } from "../../core/lifecycle/stats.ts";
-import type { WorkerNodeSnapshot, WorkerSnapshot } from "./worker_protocol.ts";
+import type { WorkerNodeSnapshot, WorkerSnapshot } from "./protocol.ts";
 
 /**
  * A node as the main isolate last heard of it.
@@ -53,7 +53,7 @@ export interface MirroredConnection {
  * @example Mirror a node and fail it
  * ```ts
  * import assert from "node:assert/strict";
- * import { WorkerMirror } from "./worker_mirror.ts";
+ * import { WorkerMirror } from "./mirror.ts";
  * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * const mirror = new WorkerMirror();

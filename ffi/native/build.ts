@@ -11,15 +11,15 @@
 
 import { basename, join } from "node:path";
 import { NativeLibraryNotFoundError } from "./errors.ts";
-import { CargoNotFoundError, NativeBuildError } from "./native_build_errors.ts";
+import { CargoNotFoundError, NativeBuildError } from "./build_errors.ts";
 import {
   localSourceKey,
   nativeCacheDir,
   nativeLibraryFileName,
   readEnv,
   remoteSourceKey,
-} from "./native_cache.ts";
-import { type CrateSource, crateSource } from "./native_source.ts";
+} from "./cache.ts";
+import { type CrateSource, crateSource } from "./source.ts";
 
 /**
  * Options of {@linkcode buildNativeLibrary}.
@@ -57,9 +57,9 @@ export interface BuildNativeOptions {
  * @example The cached build of this checkout
  * ```ts
  * import assert from "node:assert/strict";
- * import { cachedLibraryPath } from "./native_build.ts";
- * import { nativeCacheDir } from "./native_cache.ts";
- * import { crateSource } from "./native_source.ts";
+ * import { cachedLibraryPath } from "./build.ts";
+ * import { nativeCacheDir } from "./cache.ts";
+ * import { crateSource } from "./source.ts";
  *
  * assert.match(
  *   cachedLibraryPath(crateSource()!, nativeCacheDir()!),
@@ -185,7 +185,7 @@ function fetchSources(packageRoot: string, dest: string, tried: readonly string[
         `--allow-net=${host}`,
         `--allow-import=${host}`,
         `--allow-write=${temporary}`,
-        new URL("./native_source.ts", import.meta.url).href,
+        new URL("./source.ts", import.meta.url).href,
         packageRoot,
         temporary,
       ],

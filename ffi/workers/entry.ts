@@ -8,8 +8,8 @@
 
 import { type MessagePort, parentPort, threadId, workerData } from "node:worker_threads";
 import { FramePool } from "../transport/frame_pool.ts";
-import type { WorkerCommand, WorkerInit, WorkerReport } from "./worker_protocol.ts";
-import { WorkerServer } from "./worker_server.ts";
+import type { WorkerCommand, WorkerInit, WorkerReport } from "./protocol.ts";
+import { WorkerServer } from "./server.ts";
 import { reserveStdout } from "../../core/processor/stdout_guard.ts";
 
 function serve(port: MessagePort, init: WorkerInit): void {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { InvalidHandleError, NativeError } from "./errors.ts";
-import { type NativeFree, NativeHandle } from "./native_handle.ts";
+import { type NativeFree, NativeHandle } from "./handle.ts";
 import { CLOSED_HANDLE } from "./status.ts";
 import type { NativeLibrary } from "./symbols.ts";
 

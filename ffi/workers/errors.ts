@@ -13,7 +13,7 @@
  * @example The message
  * ```ts
  * import assert from "node:assert/strict";
- * import { WorkerExitedError } from "./worker_errors.ts";
+ * import { WorkerExitedError } from "./errors.ts";
  *
  * const error = new WorkerExitedError("dsp", ["gain"], "exited with code 1");
  * assert.equal(error.message, "Worker 'dsp' died: exited with code 1, its nodes stopped: gain");
@@ -52,7 +52,7 @@ export class WorkerExitedError extends Error {
  * @example The message
  * ```ts
  * import assert from "node:assert/strict";
- * import { WorkerDefinitionError } from "./worker_errors.ts";
+ * import { WorkerDefinitionError } from "./errors.ts";
  *
  * assert.equal(
  *   new WorkerDefinitionError("fft", "Fft", "dsp").message,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { gainNode } from "../../processors/transforms/gain.gen.ts";
-import { WorkerDefinitions } from "./worker_definitions.ts";
+import { WorkerDefinitions } from "./definitions.ts";
 
 const testNodes = new URL("../../tests/fixtures/runtime/test_nodes.ts", import.meta.url).href;
 

@@ -13,14 +13,14 @@ import type { RuntimeEvent } from "../../core/lifecycle/events.ts";
 import type { RuntimeTimers } from "../../core/time/timers.ts";
 import type { FramePool } from "../transport/frame_pool.ts";
 import { NativeTransport } from "../transport/native_transport.ts";
-import { WorkerDefinitions } from "./worker_definitions.ts";
+import { WorkerDefinitions } from "./definitions.ts";
 import type {
   WorkerCommand,
   WorkerNodeSnapshot,
   WorkerNodeSpec,
   WorkerReport,
   WorkerSnapshot,
-} from "./worker_protocol.ts";
+} from "./protocol.ts";
 
 /**
  * Options of a {@linkcode WorkerServer}.
@@ -51,14 +51,14 @@ export interface WorkerServerOptions {
  * each. Cross-isolate channel ends are adopted over this isolate's handle of the shared pool,
  * and `ctx.frames` allocates slots of it, so the nodes' frames cross back without a copy.
  *
- * `worker_entry.ts` wires it to `parentPort`; it is a class so tests can drive it in-process.
+ * `entry.ts` wires it to `parentPort`; it is a class so tests can drive it in-process.
  *
  * @example Add a node and set it up
  * ```ts
  * import assert from "node:assert/strict";
  * import { FramePool } from "@streamlib/streamlib/ffi";
- * import { type WorkerReport } from "./worker_protocol.ts";
- * import { WorkerServer } from "./worker_server.ts";
+ * import { type WorkerReport } from "./protocol.ts";
+ * import { WorkerServer } from "./server.ts";
  * import { nullSinkNode } from "../../processors/sinks/null_sink.gen.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 4 });

@@ -12,11 +12,11 @@ import type {
   WorkerInit,
   WorkerReport,
   WorkerSnapshot,
-} from "./worker_protocol.ts";
+} from "./protocol.ts";
 
 /** Options of a {@linkcode WorkerThread}. */
 export interface WorkerThreadOptions {
-  /** The Worker's module (`worker_entry.ts`). */
+  /** The Worker's module (`entry.ts`). */
   readonly entry: URL;
   /** What the Worker starts with. */
   readonly init: WorkerInit;

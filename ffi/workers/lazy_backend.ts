@@ -1,6 +1,6 @@
 /**
  * {@linkcode LazyWorkerBackend}: the Worker backend `createRuntime()` injects, which imports
- * `worker_backend.ts` (Worker hosts, native transport, frame pool) on the first Worker placement,
+ * `backend.ts` (Worker hosts, native transport, frame pool) on the first Worker placement,
  * so a graph that stays on the main isolate never loads that code.
  *
  * @module
@@ -42,12 +42,12 @@ import { isolateOf } from "../../core/graph/placement.ts";
 import type { RuntimeEventListener } from "../../core/lifecycle/events.ts";
 import type { FrameLeak } from "../../core/frames/ledger.ts";
 import type { NodeState, NodeStats } from "../../core/lifecycle/stats.ts";
-import type { WorkerBackend, WorkerBackendOptions } from "./worker_backend.ts";
-import { WorkerDefinitionError } from "./worker_errors.ts";
+import type { WorkerBackend, WorkerBackendOptions } from "./backend.ts";
+import { WorkerDefinitionError } from "./errors.ts";
 
 /**
  * An {@linkcode IsolateBackend} that stands in for a `WorkerBackend` until a node is placed on a
- * Worker: `spawn()` then imports `worker_backend.ts` and makes the backend. What the runtime
+ * Worker: `spawn()` then imports `backend.ts` and makes the backend. What the runtime
  * asks of a Worker host or of the transport meanwhile (add a node, open a channel, attach its
  * ends, set up) is queued and replayed in order once the backend exists, a few milliseconds
  * later; a channel end the main isolate adopted before that refuses frames (it is full) and
@@ -58,7 +58,7 @@ import { WorkerDefinitionError } from "./worker_errors.ts";
  * import assert from "node:assert/strict";
  * import { Runtime } from "@streamlib/streamlib";
  * import { builtinRegistry } from "@streamlib/streamlib/processors";
- * import { LazyWorkerBackend } from "./lazy_worker_backend.ts";
+ * import { LazyWorkerBackend } from "./lazy_backend.ts";
  *
  * const isolates = new LazyWorkerBackend({ pool: { slotBytes: 65_536, slotCount: 32 } });
  * const rt = new Runtime({ registry: builtinRegistry, isolates });
@@ -132,12 +132,12 @@ export class LazyWorkerBackend implements IsolateBackend {
   }
 
   /**
-   * Imports `worker_backend.ts` and makes the backend (once), then replays what was queued.
+   * Imports `backend.ts` and makes the backend (once), then replays what was queued.
    *
    * @returns The backend.
    */
   load(): Promise<WorkerBackend> {
-    this.#loading ??= import("./worker_backend.ts").then(({ WorkerBackend }) =>
+    this.#loading ??= import("./backend.ts").then(({ WorkerBackend }) =>
       this.loadWith(WorkerBackend)
     );
     return this.#loading;

@@ -1,6 +1,6 @@
 /**
  * The messages between a {@linkcode WorkerHost} (main isolate) and the `LocalIsolate` it runs in
- * its Worker (`worker_entry.ts`). Everything here is structured-cloneable.
+ * its Worker (`entry.ts`). Everything here is structured-cloneable.
  *
  * @module
  */
@@ -26,7 +26,7 @@ import type { SharedFrameMemory } from "../../core/frames/frame_budget.ts";
  * ```ts
  * import assert from "node:assert/strict";
  * import { FramePool } from "@streamlib/streamlib/ffi";
- * import { type WorkerInit } from "./worker_protocol.ts";
+ * import { type WorkerInit } from "./protocol.ts";
  *
  * using pool = FramePool.create({ slotBytes: 4096, slotCount: 8 });
  * const init: WorkerInit = {
@@ -72,8 +72,8 @@ export interface WorkerInit {
  * @example Resolve a posted node as the Worker does
  * ```ts
  * import assert from "node:assert/strict";
- * import { WorkerDefinitions } from "./worker_definitions.ts";
- * import { type WorkerNodeSpec } from "./worker_protocol.ts";
+ * import { WorkerDefinitions } from "./definitions.ts";
+ * import { type WorkerNodeSpec } from "./protocol.ts";
  * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * const spec: WorkerNodeSpec = {
@@ -109,7 +109,7 @@ export interface WorkerNodeSpec {
  * @example Build call commands
  * ```ts
  * import assert from "node:assert/strict";
- * import type { WorkerCallName, WorkerCommand } from "./worker_protocol.ts";
+ * import type { WorkerCallName, WorkerCommand } from "./protocol.ts";
  *
  * let nextId = 1;
  * function call(name: WorkerCallName, node?: string): Extract<WorkerCommand, { op: "call" }> {
@@ -136,7 +136,7 @@ export type WorkerCallName =
  * @example Describe commands
  * ```ts
  * import assert from "node:assert/strict";
- * import type { WorkerCommand } from "./worker_protocol.ts";
+ * import type { WorkerCommand } from "./protocol.ts";
  *
  * function describe(command: WorkerCommand): string {
  *   switch (command.op) {
@@ -191,8 +191,8 @@ export type WorkerCommand =
  * @example Apply a node's snapshot to the mirror
  * ```ts
  * import assert from "node:assert/strict";
- * import { WorkerMirror } from "./worker_mirror.ts";
- * import { type WorkerNodeSnapshot } from "./worker_protocol.ts";
+ * import { WorkerMirror } from "./mirror.ts";
+ * import { type WorkerNodeSnapshot } from "./protocol.ts";
  * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * const mirror = new WorkerMirror();
@@ -226,8 +226,8 @@ export interface WorkerNodeSnapshot {
  * ```ts
  * import assert from "node:assert/strict";
  * import { FramePool } from "@streamlib/streamlib/ffi";
- * import { type WorkerSnapshot } from "./worker_protocol.ts";
- * import { WorkerServer } from "./worker_server.ts";
+ * import { type WorkerSnapshot } from "./protocol.ts";
+ * import { WorkerServer } from "./server.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
  * const server = new WorkerServer({ isolate: "worker:a", pool, registries: [], post: () => {} });

@@ -7,7 +7,7 @@
  */
 
 import { NativeLibraryNotFoundError } from "./errors.ts";
-import { NATIVE_LIB_ENV } from "./native_cache.ts";
+import { NATIVE_LIB_ENV } from "./cache.ts";
 
 /**
  * The library is missing and `cargo` is not installed (or may not be run) to build it.

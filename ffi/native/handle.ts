@@ -40,7 +40,7 @@ const registry = new FinalizationRegistry<Held>(({ lib, handle, free }) => free(
  * ```ts
  * import assert from "node:assert/strict";
  * import { InvalidHandleError } from "./errors.ts";
- * import { NativeHandle } from "./native_handle.ts";
+ * import { NativeHandle } from "./handle.ts";
  * import type { NativeLibrary } from "./symbols.ts";
  *
  * const freed: number[] = [];

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { gainNode } from "../../processors/transforms/gain.gen.ts";
 import { nullSinkNode } from "../../processors/sinks/null_sink.gen.ts";
 import { FramePool } from "../transport/frame_pool.ts";
-import type { WorkerNodeSpec, WorkerReport } from "./worker_protocol.ts";
-import { WorkerServer } from "./worker_server.ts";
+import type { WorkerNodeSpec, WorkerReport } from "./protocol.ts";
+import { WorkerServer } from "./server.ts";
 
 function node(id: string, processor: string, moduleUrl: string | undefined): WorkerNodeSpec {
   return { id, processor, moduleUrl, config: {}, onError: "stop-processor", maxRestarts: 0 };

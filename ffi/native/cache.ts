@@ -20,7 +20,7 @@ export const NATIVE_LIB_ENV = "STREAMLIB_NATIVE_LIB";
  * @example Cache builds in a project folder
  * ```ts
  * import assert from "node:assert/strict";
- * import { CACHE_DIR_ENV, nativeCacheDir } from "./native_cache.ts";
+ * import { CACHE_DIR_ENV, nativeCacheDir } from "./cache.ts";
  *
  * Deno.env.set(CACHE_DIR_ENV, "/tmp/streamlib-cache");
  * assert.equal(nativeCacheDir(), "/tmp/streamlib-cache");
@@ -82,7 +82,7 @@ export function readEnv(name: string): string | undefined {
  * @example Where builds go
  * ```ts
  * import assert from "node:assert/strict";
- * import { nativeCacheDir } from "./native_cache.ts";
+ * import { nativeCacheDir } from "./cache.ts";
  *
  * assert.ok(nativeCacheDir()?.endsWith("/streamlib")); // e.g. /home/me/.cache/streamlib
  * ```
