@@ -94,8 +94,8 @@ Deno.test("processors/runtime.ts loads the core, the registry's descriptors and 
     !path.startsWith("core/") && !path.startsWith("node:")
   );
   assert.deepEqual(ours.sort(), [
-    "ffi/workers/lazy_backend.ts", // the stand-in createRuntime() injects
     "ffi/workers/errors.ts", // WorkerDefinitionError, thrown by the stand-in's addNode()
+    "ffi/workers/lazy_backend.ts", // the stand-in createRuntime() injects
     "mod.ts",
     "processors/registry.gen.ts",
     "processors/runtime.ts",
