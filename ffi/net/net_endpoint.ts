@@ -252,13 +252,18 @@ export interface ReceivedAccessUnit {
    * its timestamps need not follow the previous stream's. A new stream starts at a keyframe.
    */
   newStream: boolean;
-  /** Whether it is an Opus packet of the audio stream (SRT) rather than an H.264 access unit. */
+  /**
+   * Whether it is audio rather than video: an Opus packet (SRT), or decoded PCM (RTSP: the rate
+   * and channels as two little-endian `u32`s, then interleaved little-endian `f32` samples).
+   */
   audio: boolean;
+  /** Whether it is an H.265 access unit rather than an H.264 one (RTSP). */
+  h265: boolean;
 }
 
 /**
- * Receives H.264 access units and Opus packets (SRT: MPEG-TS demuxed natively; RTSP: RTP
- * depacketized by `retina`, video only). When the graph does not read, the
+ * Receives H.264 access units and Opus packets (SRT: MPEG-TS demuxed natively), or H.264/H.265
+ * access units and decoded AAC or G.711 audio (RTSP: RTP depacketized by `retina`). When the graph does not read, the
  * native queue drops its oldest (counted) and resumes at the next keyframe.
  *
  * @example Listen for an SRT caller; nothing arrives without one
@@ -311,6 +316,7 @@ export class NetSource extends NetEndpoint {
       keyframe: (flags & 1) !== 0,
       newStream: (flags & 2) !== 0,
       audio: (flags & 4) !== 0,
+      h265: (flags & 8) !== 0,
     };
   }
 }

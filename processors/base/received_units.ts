@@ -24,7 +24,7 @@ export interface ReceivedAudio {
 }
 
 /**
- * Moves received H.264 access units to a video output, keeping the stream's timing: the first
+ * Moves received H.264 or H.265 access units to a video output, keeping the stream's timing: the first
  * is stamped with the graph clock when it arrives, the later ones by their PTS distance from it.
  * A new stream (a new sender, or the same after a reconnection) is placed on the clock as it
  * arrives, after everything before it, so timestamps downstream only rise. An access unit for
@@ -105,7 +105,8 @@ export class ReceivedUnits {
           this.#lastNs = Math.max(this.#lastNs, timestampNs);
         }
       } else if (video.isConnected) {
-        const frame = ctx.frames.encoded({ codec: "h264", byteLength: unit.length });
+        const codec = unit.h265 ? "h265" : "h264";
+        const frame = ctx.frames.encoded({ codec, byteLength: unit.length });
         if (frame === undefined) {
           this.#pending = unit; // no frame memory now: first on the next run
           return;

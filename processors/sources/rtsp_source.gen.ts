@@ -22,9 +22,11 @@ export class RtspSourceInputs {}
 /** The typed outputs of {@linkcode RtspSource}: `this.outputs.<port>`. */
 export class RtspSourceOutputs {
   /**
-   * H.264 access units (Annex B, keyframes with SPS and PPS) as received. Port type `EncodedVideoFrame`.
+   * H.264 or H.265 access units (Annex B, keyframes with their parameter sets) as received. Port type `EncodedVideoFrame`.
    */
   readonly video: RtspSource["video"];
+  /** The audio stream decoded: blocks of the stream's rate and channels. Port type `AudioFrame`. */
+  readonly audio: RtspSource["audio"];
 
   /**
    * Takes each output from the port table of one RtspSource instance.
@@ -33,6 +35,7 @@ export class RtspSourceOutputs {
    */
   constructor(ports: PortTable) {
     this.video = ports.output("video");
+    this.audio = ports.output("audio");
   }
 }
 
@@ -45,9 +48,13 @@ export interface RtspSourceHandle extends NodeHandle {
   /** References to the outputs. */
   readonly outputs: {
     /**
-     * H.264 access units (Annex B, keyframes with SPS and PPS) as received. Port type `EncodedVideoFrame`.
+     * H.264 or H.265 access units (Annex B, keyframes with their parameter sets) as received. Port type `EncodedVideoFrame`.
      */
     readonly video: OutputRef<FrameOf<RtspSource["video"]>>;
+    /**
+     * The audio stream decoded: blocks of the stream's rate and channels. Port type `AudioFrame`.
+     */
+    readonly audio: OutputRef<FrameOf<RtspSource["audio"]>>;
   };
 }
 
@@ -75,7 +82,7 @@ export const rtspSourceNode: NodeDefinition<RtspSource, RtspSourceHandle> = defi
   descriptor: {
     name: "RtspSource",
     description:
-      "Plays H.264 video from an RTSP server or IP camera (the `retina` crate: `DESCRIBE`, `SETUP` of the first H.264 video stream, `PLAY`) over TCP (interleaved) or UDP, and outputs its access units in Annex B with SPS and PPS before each keyframe, for `Mp4Writer`, `SrtSink`, `RtmpSink` or `H264Decoder`. Audio and other streams are not set up; an H.265 stream is refused (no H.264 video).\nA native thread owns the connection; the node polls every 5 ms and never waits. When the server goes away, refuses, answers what is not RTSP, or sends no video for `idleTimeoutMs`, it connects again with backoff (100 ms doubling to 2 s), and each session is a new stream that starts at its first keyframe, placed on the clock after everything before it (as `SrtSource`'s senders are). When the graph falls behind, the native queue drops its oldest access unit (counted) and resumes at the next keyframe.\nCounters (`rt.stats().nodes[id].processor`): as `SrtSource`'s; `packetsLost` counts RTP sequence gaps, `peerErrors` attempts whose answer the client refused or that did not finish within `connectTimeoutMs` (and access units that did not parse), and `packets`, `packetsRetransmitted`, `naks` and `rttMs` stay 0/`null`. Peer events (`node-log` with `data.peer`): `connected`, `disconnected`, `retrying` (once per outage; with `data.code: \"rtsp_peer_invalid\"` and a `detail` when the server answered what the client refuses or stalled; a server that is down refuses the connection, and `retrying` has no code) and `reconnected`.",
+      "Plays video and audio from an RTSP server or IP camera (the `retina` crate: `DESCRIBE`, `SETUP` of the first H.264 or H.265 video stream and of the first AAC, G.711 A-law or mu-law audio stream, `PLAY`) over TCP (interleaved) or UDP. `video` carries the access units in Annex B with the parameter sets (SPS and PPS; VPS, SPS and PPS for H.265) before each keyframe, with the codec they have (`h264` or `h265`), for `Mp4Writer`, `SrtSink`, `RtmpSink` or `H264Decoder` (the sinks and the decoder take H.264); `audio` carries the audio decoded natively (AAC with Symphonia, G.711 by its tables) at the stream's rate and channels, for `AudioResampler`, `Mp4Writer` or any audio processor. A stream without video is refused; one without audio leaves `audio` silent, and an audio `SETUP` the server refuses leaves the session video-only. Audio and video are placed on the clock by their RTP times from `PLAY` (the server's `RTP-Info`), not aligned by RTCP sender reports.\nA native thread owns the connection; the node polls every 5 ms and never waits. When the server goes away, refuses, answers what is not RTSP, or sends no video for `idleTimeoutMs`, it connects again with backoff (100 ms doubling to 2 s), and each session is a new stream that starts at its first keyframe, placed on the clock after everything before it (as `SrtSource`'s senders are). When the graph falls behind, the native queue drops its oldest access unit (counted) and resumes at the next keyframe.\nCounters (`rt.stats().nodes[id].processor`): as `SrtSource`'s; `packetsLost` counts RTP sequence gaps, `peerErrors` attempts whose answer the client refused or that did not finish within `connectTimeoutMs` (and access units that did not parse), and `packets`, `packetsRetransmitted`, `naks` and `rttMs` stay 0/`null`. Peer events (`node-log` with `data.peer`): `connected`, `disconnected`, `retrying` (once per outage; with `data.code: \"rtsp_peer_invalid\"` and a `detail` when the server answered what the client refuses or stalled; a server that is down refuses the connection, and `retrying` has no code) and `reconnected`.",
     tags: ["video", "source", "network"],
     mode: "loop",
     inputs: [],
@@ -85,7 +92,15 @@ export const rtspSourceNode: NodeDefinition<RtspSource, RtspSourceHandle> = defi
         direction: "output",
         portType: "EncodedVideoFrame",
         required: false,
-        description: "H.264 access units (Annex B, keyframes with SPS and PPS) as received.",
+        description:
+          "H.264 or H.265 access units (Annex B, keyframes with their parameter sets) as received.",
+      },
+      {
+        name: "audio",
+        direction: "output",
+        portType: "AudioFrame",
+        required: false,
+        description: "The audio stream decoded: blocks of the stream's rate and channels.",
       },
     ],
     config: {

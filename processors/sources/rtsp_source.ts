@@ -5,6 +5,7 @@
  */
 
 import {
+  type AudioFrame,
   config,
   type EncodedVideoFrame,
   output,
@@ -16,7 +17,7 @@ import {
 } from "../../mod.ts";
 import type { NetSource, NetStats } from "../../ffi/net/net_endpoint.ts";
 import { logPeer, PeerWatch } from "../base/peer_events.ts";
-import { ReceivedUnits } from "../base/received_units.ts";
+import { type ReceivedAudio, ReceivedUnits } from "../base/received_units.ts";
 import type { RtspSourceTypes } from "./rtsp_source.gen.ts";
 
 /** Config of {@linkcode RtspSource}. */
@@ -74,11 +75,17 @@ export interface RtspSourceConfig {
 const POLL_NS = 5_000_000;
 
 /**
- * Plays H.264 video from an RTSP server or IP camera (the `retina` crate: `DESCRIBE`, `SETUP`
- * of the first H.264 video stream, `PLAY`) over TCP (interleaved) or UDP, and outputs its
- * access units in Annex B with SPS and PPS before each keyframe, for `Mp4Writer`, `SrtSink`,
- * `RtmpSink` or `H264Decoder`. Audio and other streams are not set up; an H.265 stream is
- * refused (no H.264 video).
+ * Plays video and audio from an RTSP server or IP camera (the `retina` crate: `DESCRIBE`, `SETUP`
+ * of the first H.264 or H.265 video stream and of the first AAC, G.711 A-law or mu-law audio
+ * stream, `PLAY`) over TCP (interleaved) or UDP. `video` carries the access units in Annex B with
+ * the parameter sets (SPS and PPS; VPS, SPS and PPS for H.265) before each keyframe, with the
+ * codec they have (`h264` or `h265`), for `Mp4Writer`, `SrtSink`, `RtmpSink` or `H264Decoder` (the
+ * sinks and the decoder take H.264); `audio` carries the audio decoded natively (AAC with
+ * Symphonia, G.711 by its tables) at the stream's rate and channels, for `AudioResampler`,
+ * `Mp4Writer` or any audio processor. A stream without video is refused; one without audio
+ * leaves `audio` silent, and an audio `SETUP` the server refuses leaves the session video-only.
+ * Audio and video are placed on the clock by their RTP times from `PLAY` (the server's
+ * `RTP-Info`), not aligned by RTCP sender reports.
  *
  * A native thread owns the connection; the node polls every 5 ms and never waits. When the
  * server goes away, refuses, answers what is not RTSP, or sends no video for `idleTimeoutMs`,
@@ -118,9 +125,13 @@ const POLL_NS = 5_000_000;
  */
 @processor({ tags: ["video", "source", "network"], mode: "loop" })
 export class RtspSource extends Processor<RtspSourceTypes> {
-  /** H.264 access units (Annex B, keyframes with SPS and PPS) as received. */
+  /** H.264 or H.265 access units (Annex B, keyframes with their parameter sets) as received. */
   @output()
   video!: OutputPort<EncodedVideoFrame>;
+
+  /** The audio stream decoded: blocks of the stream's rate and channels. */
+  @output()
+  audio!: OutputPort<AudioFrame>;
 
   /** URL, transport, queue and timeouts. */
   @config()
@@ -131,6 +142,7 @@ export class RtspSource extends Processor<RtspSourceTypes> {
   #units = new ReceivedUnits();
   #peers = new PeerWatch();
   #peerErrors = 0;
+  #audio: DecodedAudio | undefined;
 
   /** The connection's counters (the last ones after teardown); `undefined` before setup. */
   get netStats(): NetStats | undefined {
@@ -179,13 +191,19 @@ export class RtspSource extends Processor<RtspSourceTypes> {
         logPeer(ctx.log, change, peer, why, "rtsp_peer_invalid");
       } else logPeer(ctx.log, change, peer);
     }
-    this.#units.drain(source, ctx, this.outputs.video);
+    this.#audio ??= new DecodedAudio(this.outputs.audio);
+    this.#units.drain(source, ctx, this.outputs.video, this.#audio);
   }
 
   /** The connection's counters. */
   override reportStats(): { [key: string]: number | null } | undefined {
     const stats = this.netStats;
-    return stats && { ...stats };
+    const audio = this.#audio;
+    return stats && {
+      ...stats,
+      audioFrames: audio?.frames ?? 0,
+      audioDropped: audio?.dropped ?? 0,
+    };
   }
 
   /** Closes the connection and stops the client. Idempotent. */
@@ -198,6 +216,43 @@ export class RtspSource extends Processor<RtspSourceTypes> {
 }
 
 /** The URL without a password, for logs. */
+/**
+ * Writes the RTSP thread's decoded audio (the rate and channels as little-endian `u32`s, then
+ * interleaved `f32` samples) to `port` as audio frames; one that finds no frame memory, or whose
+ * header does not fit its length, is dropped and counted.
+ */
+class DecodedAudio implements ReceivedAudio {
+  readonly port: OutputPort<AudioFrame>;
+  frames = 0;
+  dropped = 0;
+
+  constructor(port: OutputPort<AudioFrame>) {
+    this.port = port;
+  }
+
+  write(ctx: ProcessContext, packet: Uint8Array, timestampNs: number): void {
+    const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
+    const rate = packet.byteLength >= 8 ? view.getUint32(0, true) : 0;
+    const channels = packet.byteLength >= 8 ? view.getUint32(4, true) : 0;
+    const samples = (packet.byteLength - 8) / 4;
+    const frameCount = channels > 0 ? samples / channels : 0;
+    if (rate === 0 || !Number.isInteger(frameCount) || frameCount === 0) {
+      this.dropped++;
+      return;
+    }
+    const frame = ctx.frames.audio({ channels, sampleRate: rate, frameCount });
+    if (frame === undefined) {
+      this.dropped++;
+      return;
+    }
+    const out = frame.samples;
+    for (let i = 0; i < samples; i++) out[i] = view.getFloat32(8 + 4 * i, true);
+    frame.timestampNs = timestampNs;
+    frame.frameNumber = this.frames++;
+    this.port.write(frame);
+  }
+}
+
 function redact(url: string): string {
   return url.replace(/^(rtsp:\/\/[^:@/]*):[^@/]*@/, "$1:***@");
 }

@@ -4,7 +4,7 @@
 // Loopback only; every peer is bounded in time and killed in `finally`.
 import assert from "node:assert/strict";
 import { H264Decoder, Mp4Writer, NullSink, RtspSource } from "../../processors/mod.ts";
-import type { RuntimeEvent } from "../../mod.ts";
+import type { AudioFrame, EncodedVideoFrame, RuntimeEvent } from "../../mod.ts";
 import { createRuntime, stopIfRunning } from "./_graph.ts";
 import { freePort, probeVideo, sleep, waitFor } from "./_peers.ts";
 
@@ -16,7 +16,7 @@ interface Server {
   kill(): Promise<void>;
 }
 
-/** Starts tests/network/rtsp_server.py on `port` and waits for its ready line. */
+/** Starts tests/network/rtsp_server.py on `port` and waits for its ready line (`url` is /test). */
 async function startServer(port: number): Promise<Server> {
   const script = new URL("./rtsp_server.py", import.meta.url).pathname;
   // The system Python: its `gi` (python3-gi) has the GStreamer bindings.
@@ -139,6 +139,107 @@ for (const transport of ["tcp", "udp"] as const) {
       await stopIfRunning(rt);
       await server.kill();
       await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+Deno.test("RtspSource plays gst-rtsp-server's H.265 as h265 access units an HEVC parser reads", async () => {
+  const dir = await Deno.makeTempDir();
+  const server = await startServer(await freePort("tcp"));
+  const rt = createRuntime({ workers: false });
+  try {
+    const cam = rt.add(RtspSource, { url: server.url.replace("/test", "/h265") }, { id: "cam" });
+    const sink = rt.add(NullSink, {}, { id: "sink" });
+    rt.connect(cam.outputs.video, sink.inputs.in);
+    const units: { data: Uint8Array; codec: string; keyframe: boolean }[] = [];
+    using _probe = rt.probe("cam.video", (sample) => {
+      const frame = sample.frame as EncodedVideoFrame;
+      units.push({ data: frame.data.slice(), codec: frame.codec, keyframe: frame.keyframe });
+    }, { everyFrame: true });
+    await rt.start();
+    await waitFor("60 access units", 15_000, () => units.length >= 60);
+    await rt.stop();
+    assert.ok(units.every((u) => u.codec === "h265"), "every unit is labelled h265");
+    assert.ok(units[0].keyframe, "the stream starts at a keyframe");
+    // The first keyframe carries VPS (type 32), SPS (33) and PPS (34) in Annex B.
+    const types = new Set<number>();
+    const first = units[0].data;
+    for (let i = 0; i + 4 < first.length; i++) {
+      if (first[i] === 0 && first[i + 1] === 0 && first[i + 2] === 1) {
+        types.add((first[i + 3] >> 1) & 0x3f);
+      }
+    }
+    for (const t of [32, 33, 34]) assert.ok(types.has(t), `NAL type ${t} in ${[...types]}`);
+    const path = `${dir}/out.h265`;
+    const all = new Uint8Array(units.reduce((n, u) => n + u.data.length, 0));
+    let at = 0;
+    for (const u of units) all.set(u.data, (at += u.data.length) - u.data.length);
+    await Deno.writeFile(path, all);
+    const probe = await probeVideo(path);
+    assert.equal(probe.codec, "hevc");
+    assert.deepEqual([probe.width, probe.height], [320, 240]);
+    assert.equal(probe.frames, units.length);
+  } finally {
+    await stopIfRunning(rt);
+    await server.kill();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+for (
+  const [mount, rate, channels] of [["aac", 48_000, 2], ["pcma", 8_000, 1]] as const
+) {
+  Deno.test(`RtspSource decodes gst-rtsp-server's ${mount} audio beside the video`, async () => {
+    const server = await startServer(await freePort("tcp"));
+    const rt = createRuntime({ workers: false });
+    try {
+      const url = server.url.replace("/test", `/${mount}`);
+      const cam = rt.add(RtspSource, { url }, { id: "cam" });
+      const video = rt.add(NullSink, {}, { id: "video" });
+      const audio = rt.add(NullSink, {}, { id: "audio" });
+      rt.connect(cam.outputs.video, video.inputs.in);
+      rt.connect(cam.outputs.audio, audio.inputs.in);
+      const blocks: { rate: number; channels: number; samples: Float32Array; ts: number }[] = [];
+      using _probe = rt.probe("cam.audio", (sample) => {
+        const frame = sample.frame as AudioFrame;
+        blocks.push({
+          rate: frame.sampleRate,
+          channels: frame.channels,
+          samples: frame.samples.slice(),
+          ts: frame.timestampNs,
+        });
+      }, { everyFrame: true });
+      await rt.start();
+      await waitFor(
+        "1.5 s of audio",
+        15_000,
+        () => blocks.reduce((n, b) => n + b.samples.length / b.channels, 0) >= 1.5 * rate,
+      );
+      const nodes = rt.stats().nodes;
+      await rt.stop();
+      assert.ok(nodes.cam.framesOut > 0, "video came too");
+      assert.ok(blocks.every((b) => b.rate === rate && b.channels === channels));
+      // The first channel, skipping the first 0.25 s (the encoder's start): a 440 Hz sine at
+      // half scale. Frequency from zero crossings, level from RMS.
+      const mono: number[] = [];
+      for (const b of blocks) {
+        for (let i = 0; i < b.samples.length; i += b.channels) mono.push(b.samples[i]);
+      }
+      const tail = mono.slice(Math.round(0.25 * rate));
+      let crossings = 0;
+      for (let i = 1; i < tail.length; i++) {
+        if ((tail[i - 1] < 0) !== (tail[i] < 0)) crossings++;
+      }
+      const hz = crossings / 2 / (tail.length / rate);
+      assert.ok(Math.abs(hz - 440) < 15, `${hz.toFixed(1)} Hz`);
+      const rms = Math.sqrt(tail.reduce((s, x) => s + x * x, 0) / tail.length);
+      assert.ok(rms > 0.25 && rms < 0.45, `rms ${rms.toFixed(3)} (0.354 for a half-scale sine)`);
+      for (let i = 1; i < blocks.length; i++) {
+        assert.ok(blocks[i].ts > blocks[i - 1].ts, `timestamps rise at block ${i}`);
+      }
+    } finally {
+      await stopIfRunning(rt);
+      await server.kill();
     }
   });
 }

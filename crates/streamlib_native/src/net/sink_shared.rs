@@ -25,8 +25,11 @@ pub struct AccessUnitItem {
     /// reconnection), whose timestamps need not follow the previous stream's.
     pub new_stream: bool,
     /// An Opus packet of the audio stream rather than an H.264 access unit (SRT only; never a
-    /// keyframe, so it waits, like video, for the stream's next keyframe after a drop).
+    /// keyframe, so it waits, like video, for the stream's next keyframe after a drop). An RTSP
+    /// source's audio is decoded PCM instead (`rtsp_source::pcm_item`).
     pub audio: bool,
+    /// An H.265 access unit rather than an H.264 one (RTSP sources only).
+    pub h265: bool,
 }
 
 /// Index of each counter in the `f64` array `sl_net_stats` writes (`STAT_NAMES` in
@@ -297,6 +300,7 @@ mod tests {
             keyframe: false,
             new_stream: false,
             audio: false,
+            h265: false,
         }
     }
 

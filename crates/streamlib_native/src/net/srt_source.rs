@@ -177,6 +177,7 @@ mod tests {
             keyframe,
             new_stream: false,
             audio: false,
+            h265: false,
         }
     }
 

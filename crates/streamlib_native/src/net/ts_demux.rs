@@ -185,6 +185,7 @@ impl TsDemuxer {
             timestamp_ns,
             new_stream: false,
             audio: false,
+            h265: false,
         })
     }
 
@@ -207,6 +208,7 @@ impl TsDemuxer {
                 keyframe: false,
                 new_stream: false,
                 audio: true,
+                h265: false,
             });
             at_ns += i64::from(samples) * 1_000_000_000 / i64::from(ts_opus::OPUS_RATE);
         }
