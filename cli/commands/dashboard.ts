@@ -5,7 +5,9 @@
  * @module
  */
 
-import { loadProjectRegistry } from "../../codegen/nodes_command.ts";
+import { projectPluginFolders } from "../../plugins/discovery/roots.ts";
+import { pluginInfo } from "../../plugins/discovery/load_plugins.ts";
+import { manifestPluginPaths, projectProcessorsFor } from "../project_plugins.ts";
 import { createRuntime } from "../../processors/mod.ts";
 import { reserveProtocolStdout } from "../protocol_stdout.ts";
 import { nodeLogLine } from "../node_log_line.ts";
@@ -107,12 +109,20 @@ export const command: CliCommand = {
         values["allow-processor"] as string[] | undefined,
       ),
       loadPlugins: values["load-plugins"] as boolean,
+      pluginPaths: [
+        ...projectPluginFolders("."),
+        ...(values["load-plugins"] && scopePermissions && positionals[0] !== undefined
+          ? await manifestPluginPaths(positionals[0])
+          : []),
+      ],
       dashboard: true,
     }, { scopePermissions, allowAll: values["allow-all"] as boolean });
     if (scoped !== undefined) return scoped;
     // With --json, stdout carries JSON lines: what any isolate prints goes to stderr meanwhile.
     using _stdout = values.json ? reserveProtocolStdout() : undefined;
-    const rt = createRuntime({ registry: await loadProjectRegistry("."), ...limits });
+    const project = await projectProcessorsFor(".", output);
+    if (typeof project === "number") return project;
+    const rt = createRuntime({ registry: project.registry, ...limits });
     let positions: Record<string, { x: number; y: number }> | undefined;
     if (positionals[0] !== undefined) {
       const code = await loadPipelineFile(
@@ -162,6 +172,8 @@ export const command: CliCommand = {
           control,
           mcp,
           positions,
+          origins: project.origins,
+          plugins: project.plugins.map(pluginInfo),
         },
         (busy) => output.err(`Port ${busy} is busy; using a free one`),
       );
