@@ -34,7 +34,7 @@ export type TemplateErrorCode =
  * @example An unknown kind
  * ```ts
  * import assert from "node:assert/strict";
- * import { createFromTemplate, TemplateError } from "./templates.ts";
+ * import { createFromTemplate, TemplateError } from "./_templates.ts";
  *
  * await assert.rejects(
  *   createFromTemplate("projekt", "demo", { dir: await Deno.makeTempDir() }),
@@ -90,8 +90,15 @@ export interface TemplateInfo {
   readonly test: readonly string[];
 }
 
-/** The package's `templates/` folder. */
-export const TEMPLATES_DIR: string = fileURLToPath(new URL("../templates/", import.meta.url));
+const TEMPLATES_URL = new URL("../templates/", import.meta.url);
+
+/**
+ * The package's `templates/` folder, or `undefined` when the package is not on disk (imported
+ * from JSR by URL, where a folder cannot be listed).
+ */
+export const TEMPLATES_DIR: string | undefined = TEMPLATES_URL.protocol === "file:"
+  ? fileURLToPath(TEMPLATES_URL)
+  : undefined;
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
@@ -100,17 +107,27 @@ const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
  *
  * @param root The templates folder. Default {@linkcode TEMPLATES_DIR}.
  * @returns The templates.
+ * @throws {TemplateError} When the package is not on disk (`template_not_found`).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { listTemplates } from "./templates.ts";
+ * import { listTemplates } from "./_templates.ts";
  *
  * const kinds = (await listTemplates()).map((t) => t.kind);
  * assert.ok(kinds.includes("project") && kinds.includes("processor"));
  * ```
  */
-export async function listTemplates(root: string = TEMPLATES_DIR): Promise<TemplateInfo[]> {
+export async function listTemplates(
+  root: string | undefined = TEMPLATES_DIR,
+): Promise<TemplateInfo[]> {
+  if (root === undefined) {
+    throw new TemplateError(
+      "template_not_found",
+      `Cannot list the templates: this streamlib runs from ${TEMPLATES_URL.href}, not from files; ` +
+        "run streamlib new from a checkout of the package (deno task streamlib new ...)",
+    );
+  }
   const list: TemplateInfo[] = [];
   for await (const entry of Deno.readDir(root)) {
     if (!entry.isDirectory || entry.name.startsWith(".")) continue;
@@ -148,7 +165,7 @@ export async function listTemplates(root: string = TEMPLATES_DIR): Promise<Templ
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { nameForms } from "./templates.ts";
+ * import { nameForms } from "./_templates.ts";
  *
  * assert.deepEqual(nameForms("myFilter"), {
  *   name: "myFilter", pascal: "MyFilter", camel: "myFilter", snake: "my_filter", kebab: "my-filter",

@@ -165,7 +165,7 @@ export async function main(
     issue.code === "processor_not_found" && fromProject.has(issueType(issue.message));
   const projectUnchecked = issues.filter(ofProjectPlugin);
   issues = issues.filter((issue) => !ofProjectPlugin(issue));
-  const unchecked = !loadPlugins && plugins.length > 0
+  const unchecked: ManifestIssue[] = !loadPlugins && plugins.length > 0
     ? issues.filter((issue) => issue.code === "processor_not_found")
     : [];
   if (unchecked.length > 0) issues = issues.filter((issue) => issue.code !== "processor_not_found");

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { delimiter, dirname, join } from "node:path";
 import { main } from "../cli/streamlib.ts";
-import { createFromTemplate, listTemplates, TemplateError } from "../cli/templates.ts";
+import { createFromTemplate, listTemplates, TemplateError } from "../cli/_templates.ts";
 
 function capture() {
   const out: string[] = [];

@@ -1,6 +1,6 @@
 /**
  * `streamlib new <kind> NAME [--dir D]`: a new project, processor or plugin from a template
- * (`cli/templates.ts`).
+ * (`cli/_templates.ts`).
  *
  * @module
  */
@@ -8,12 +8,12 @@
 import { relative } from "node:path";
 import type { CliCommand } from "../command.ts";
 import { parseCommand } from "../parse_command.ts";
-import { createFromTemplate, listTemplates, TemplateError } from "../templates.ts";
+import { createFromTemplate, listTemplates, TemplateError } from "../_templates.ts";
 import { terminalSafe } from "../terminal_text.ts";
 
 async function usage(): Promise<string> {
-  const templates = await listTemplates();
-  const width = Math.max(...templates.map((t) => t.kind.length));
+  const templates = await listTemplates().catch(() => []);
+  const width = Math.max(0, ...templates.map((t) => t.kind.length));
   return `Usage: streamlib new <kind> NAME [--dir D]
   Writes a working, tested skeleton from a template, with NAME in it (MyFilter, room-tone),
   into D (default: a new folder named after NAME). Nothing is overwritten: when a file it would

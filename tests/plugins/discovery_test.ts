@@ -24,6 +24,7 @@ import {
   projectPluginFolders,
 } from "../../plugins/mod.ts";
 import { loadPluginsOf } from "../../cli/manifest_plugins.ts";
+import { createRuntime } from "../../processors/mod.ts";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const FOLDERS = here("../fixtures/plugin_folders/");
@@ -141,7 +142,7 @@ Deno.test("two plugins registering one processor name clash with DuplicateProces
       // Another definition of "Flip" (another source file), as a second package would have.
       "registry.ts": `import { registry as r } from "${
         join(GOOD, "flip", "registry.gen.ts")
-      }";\nconst [flip] = [...r];\nexport const registry = [{ ...flip, descriptor: { ...flip.descriptor, source: "twin.ts" } }];\n`,
+      }";\nconst [flip] = [...r];\nexport const registry = [{ ...flip, moduleUrl: import.meta.url, descriptor: { ...flip.descriptor, source: "twin.ts" } }];\n`,
     },
   });
   try {
@@ -269,7 +270,7 @@ Deno.test("a native plugin folder is discovered and loaded through the native lo
     assert.deepEqual(registry.names, ["NativeGain", "NativeInvert"]);
     assert.equal(origins.get("NativeGain")?.pluginKind, "native");
     assert.equal(pluginInfo(found[0]).abi, 1);
-    const rt = new Runtime().use(registry);
+    const rt = createRuntime().use(registry);
     rt.add("NativeGain", { gain: 0.5 }, { id: "gain" });
     assert.equal(rt.describe().nodes[0].isolate, "native:streamlib_example_plugin");
   } finally {
