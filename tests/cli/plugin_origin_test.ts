@@ -101,3 +101,112 @@ Deno.test("streamlib validate reads the project's plugin metadata and runs no pl
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("streamlib run loads a manifest's native plugin library with --load-plugins, scoped", async () => {
+  const ext = Deno.build.os === "darwin" ? "dylib" : "so";
+  const library = fileURLToPath(
+    new URL(`../../crates/target/release/libstreamlib_example_plugin.${ext}`, import.meta.url),
+  );
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.copyFile(library, join(dir, `libexample.${ext}`));
+    await Deno.writeTextFile(
+      join(dir, "pipeline.json"),
+      JSON.stringify({
+        version: 1,
+        plugins: [{ native: `./libexample.${ext}` }],
+        nodes: [
+          { id: "tone", type: "TestToneGenerator" },
+          { id: "gain", type: "NativeGain", config: { gain: 0.5 } },
+          { id: "sink", type: "NullSink" },
+        ],
+        connections: [{ from: "tone.audio", to: "gain.in" }, { from: "gain.out", to: "sink.in" }],
+      }),
+    );
+    const cli = fileURLToPath(new URL("../../cli/streamlib.ts", import.meta.url));
+    // The `streamlib` program, as a user runs it: `run` starts a child with scoped permissions.
+    const streamlib = (...args: string[]) =>
+      new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", cli, ...args],
+        cwd: dir,
+        stdout: "piped",
+        stderr: "piped",
+        env: { NO_COLOR: "1" },
+      }).output();
+    const refused = await streamlib("run", "pipeline.json", "--seconds", "0.3");
+    assert.equal(refused.code, 2);
+    assert.match(
+      new TextDecoder().decode(refused.stderr),
+      /'native:\.\/libexample\.\w+'.*--load-plugins/,
+    );
+    const ran = await streamlib(
+      "run",
+      "pipeline.json",
+      "--seconds",
+      "0.5",
+      "--load-plugins",
+      "--json",
+    );
+    const stderr = new TextDecoder().decode(ran.stderr);
+    assert.equal(ran.code, 0, stderr);
+    const events = new TextDecoder().decode(ran.stdout).trim().split("\n").map((l) =>
+      JSON.parse(l)
+    );
+    const stopped = events.find((e) => e.event === "stopped");
+    assert.ok(stopped.stats.nodes.gain.framesOut > 0, "the native gain wrote frames");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("streamlib run's scoped child may read the project's plugin folders outside it", async () => {
+  const plugins = await Deno.makeTempDir({ prefix: "streamlib_shared_plugins_" });
+  await Deno.mkdir(join(plugins, "flip"));
+  await Deno.writeTextFile(
+    join(plugins, "flip", "streamlib.plugin.json"),
+    JSON.stringify({
+      name: "flip",
+      version: "1.2.0",
+      license: "MIT",
+      author: "tests",
+      kind: "typescript",
+      entry: "registry.ts",
+      processors: ["Flip"],
+      minRuntime: "0.1.0",
+    }),
+  );
+  const fixture = new URL("../fixtures/plugin_folders/good/flip/registry.gen.ts", import.meta.url);
+  await Deno.writeTextFile(
+    join(plugins, "flip", "registry.ts"),
+    `export { registry } from "${fixture.href}";\n`,
+  );
+  const dir = await project([plugins], {
+    "pipeline.json": JSON.stringify({
+      version: 1,
+      nodes: [
+        { id: "tone", type: "TestToneGenerator" },
+        { id: "flip", type: "Flip" },
+        { id: "sink", type: "NullSink" },
+      ],
+      connections: [{ from: "tone.audio", to: "flip.in" }, { from: "flip.out", to: "sink.in" }],
+    }),
+  });
+  try {
+    const cli = fileURLToPath(new URL("../../cli/streamlib.ts", import.meta.url));
+    const ran = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", cli, "run", "pipeline.json", "--seconds", "0.3", "--json"],
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+    assert.equal(ran.code, 0, new TextDecoder().decode(ran.stderr));
+    const events = new TextDecoder().decode(ran.stdout).trim().split("\n").map((l) =>
+      JSON.parse(l)
+    );
+    assert.ok(events.find((e) => e.event === "stopped").stats.nodes.flip.framesOut > 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(plugins, { recursive: true });
+  }
+});
