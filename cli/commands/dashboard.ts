@@ -5,8 +5,9 @@
  * @module
  */
 
-import { projectPluginFolders } from "../../plugins/discovery/roots.ts";
-import { pluginInfo } from "../../plugins/discovery/load_plugins.ts";
+import { manifestPluginFolders, projectPluginFolders } from "../../plugins/discovery/roots.ts";
+import { pluginInfo, pluginOrigin } from "../../plugins/discovery/load_plugins.ts";
+import { discoverPlugins } from "../../plugins/discovery/discover.ts";
 import { manifestPluginPaths, projectProcessorsFor } from "../project_plugins.ts";
 import { createRuntime } from "../../processors/mod.ts";
 import { reserveProtocolStdout } from "../protocol_stdout.ts";
@@ -123,6 +124,8 @@ export const command: CliCommand = {
     const project = await projectProcessorsFor(".", output);
     if (typeof project === "number") return project;
     const rt = createRuntime({ registry: project.registry, ...limits });
+    const plugins = [...project.plugins];
+    const origins = new Map(project.origins);
     let positions: Record<string, { x: number; y: number }> | undefined;
     if (positionals[0] !== undefined) {
       const code = await loadPipelineFile(
@@ -139,6 +142,14 @@ export const command: CliCommand = {
         positions =
           (file.manifest as { ui?: { positions?: Record<string, { x: number; y: number }> } })
             .ui?.positions;
+        // The manifest's plugin folders, loaded above with --load-plugins, join the list.
+        if (values["load-plugins"]) {
+          const found = await discoverPlugins(manifestPluginFolders(file.manifest, positionals[0]));
+          plugins.push(...found);
+          for (const plugin of found) {
+            for (const name of plugin.metadata.processors) origins.set(name, pluginOrigin(plugin));
+          }
+        }
       }
     }
     let failures = 0;
@@ -172,8 +183,8 @@ export const command: CliCommand = {
           control,
           mcp,
           positions,
-          origins: project.origins,
-          plugins: project.plugins.map(pluginInfo),
+          origins,
+          plugins: plugins.map(pluginInfo),
         },
         (busy) => output.err(`Port ${busy} is busy; using a free one`),
       );

@@ -210,3 +210,50 @@ Deno.test("streamlib run's scoped child may read the project's plugin folders ou
     await Deno.remove(plugins, { recursive: true });
   }
 });
+
+Deno.test("streamlib dashboard --load-plugins lists a manifest's plugins, with origins", async () => {
+  const dir = await project([], {
+    "pipeline.json": JSON.stringify({
+      version: 1,
+      pluginFolders: [join(FOLDERS, "good")],
+      nodes: [{ id: "tone", type: "TestToneGenerator" }],
+    }),
+  });
+  const cwd = Deno.cwd();
+  const controller = new AbortController();
+  const { err, output } = capture();
+  let started!: (url: string) => void;
+  const url = new Promise<string>((resolve) => (started = resolve));
+  const watched = {
+    out: (text: string) => {
+      const event = JSON.parse(text);
+      if (event.event === "started") started(event.dashboard);
+    },
+    err: output.err,
+  };
+  Deno.chdir(dir);
+  const args = [
+    "dashboard",
+    "pipeline.json",
+    "--port",
+    "0",
+    "--json",
+    "--no-mcp",
+    "--load-plugins",
+  ];
+  const done = main(args, watched, { signal: controller.signal });
+  try {
+    const page = await Promise.race([url, done.then((c) => `exited ${c}: ${err.join("\n")}`)]);
+    const origin = new URL(page).origin;
+    const { plugins } = await (await fetch(`${origin}/api/v1/plugins`)).json();
+    assert.deepEqual(plugins.map((p: { name: string }) => p.name), ["flip"]);
+    const { processors } = await (await fetch(`${origin}/api/v1/processors`)).json();
+    const flip = processors.find((p: { name: string }) => p.name === "Flip");
+    assert.equal(flip.origin.plugin, "flip");
+  } finally {
+    controller.abort();
+    await done;
+    Deno.chdir(cwd);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
