@@ -39,8 +39,8 @@ export interface LoadedPlugins {
  * const found = await discoverPlugins(["tests/fixtures/plugin_folders/good"]);
  * const { registry, origins } = await loadPlugins(found);
  * const rt = createRuntime().use(registry);
- * assert.ok(rt.registry.has("Flip"));
- * assert.equal(origins.get("Flip")?.plugin, "flip");
+ * assert.ok(rt.registry.has("Polarity"));
+ * assert.equal(origins.get("Polarity")?.plugin, "flip");
  * ```
  */
 export async function loadPlugins(
@@ -143,7 +143,7 @@ export function pluginUiUrl(plugin: string, module: string): string {
  *
  * const [flip] = await discoverPlugins(["tests/fixtures/plugin_folders/good/flip"]);
  * const info = pluginInfo(flip);
- * assert.deepEqual(info.processors, ["Flip"]);
+ * assert.deepEqual(info.processors, ["Polarity"]);
  * assert.equal(info.ui?.url, "/api/v1/plugins/flip/ui/ui/panel.js");
  * ```
  */

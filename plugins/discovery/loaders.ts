@@ -93,7 +93,7 @@ export class PluginLoaderError extends Error {
  * import { discoverPlugins, loadTypeScriptPlugin } from "@streamlib/streamlib/plugins";
  *
  * const [flip] = await discoverPlugins(["tests/fixtures/plugin_folders/good/flip"]);
- * assert.deepEqual((await loadTypeScriptPlugin(flip)).names, ["Flip"]);
+ * assert.deepEqual((await loadTypeScriptPlugin(flip)).names, ["Polarity"]);
  * ```
  */
 export async function loadTypeScriptPlugin(plugin: DiscoveredPlugin): Promise<NodeRegistry> {
@@ -187,7 +187,7 @@ export const PLUGIN_LOADERS: Readonly<Partial<Record<string, PluginLoader>>> = {
  *
  * const [plugin] = await discoverPlugins(["tests/fixtures/plugin_folders/good/flip"]);
  * const registry = await loadPlugin(plugin);
- * assert.deepEqual(registry.names, ["Flip"]);
+ * assert.deepEqual(registry.names, ["Polarity"]);
  * ```
  */
 export async function loadPlugin(

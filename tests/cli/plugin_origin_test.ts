@@ -37,17 +37,20 @@ Deno.test("streamlib nodes list shows each processor's origin: built-in or its p
     assert.equal(await main(["nodes", "list", "--root", dir], output), 0);
     const lines = out.join("\n").split("\n");
     assert.match(lines[0], /^NAME +TAGS +DESCRIPTION +INPUTS +OUTPUTS +ORIGIN$/);
-    assert.match(lines.find((l) => l.startsWith("Flip "))!, / plugin flip 1\.2\.0 \(typescript\)$/);
+    assert.match(
+      lines.find((l) => l.startsWith("Polarity "))!,
+      / plugin flip 1\.2\.0 \(typescript\)$/,
+    );
     assert.match(lines.find((l) => l.startsWith("Gain "))!, / built-in$/);
 
     const json = capture();
     assert.equal(await main(["nodes", "list", "--root", dir, "--json"], json.output), 0);
-    const flip = JSON.parse(json.out[0]).find((p: { name: string }) => p.name === "Flip");
+    const flip = JSON.parse(json.out[0]).find((p: { name: string }) => p.name === "Polarity");
     assert.equal(flip.origin.plugin, "flip");
     assert.equal(flip.originLabel, "plugin flip 1.2.0 (typescript)");
 
     const info = capture();
-    assert.equal(await main(["nodes", "info", "Flip", "--root", dir], info.output), 0);
+    assert.equal(await main(["nodes", "info", "Polarity", "--root", dir], info.output), 0);
     assert.match(info.out[0], /\n {2}Origin +plugin flip 1\.2\.0 \(typescript\), \/.*good\/flip\n/);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -171,11 +174,11 @@ Deno.test("streamlib run's scoped child may read the project's plugin folders ou
       author: "tests",
       kind: "typescript",
       entry: "registry.ts",
-      processors: ["Flip"],
+      processors: ["Polarity"],
       minRuntime: "0.1.0",
     }),
   );
-  const fixture = new URL("../fixtures/plugin_folders/good/flip/registry.gen.ts", import.meta.url);
+  const fixture = new URL("../fixtures/plugin_folders/good/flip/registry.ts", import.meta.url);
   await Deno.writeTextFile(
     join(plugins, "flip", "registry.ts"),
     `export { registry } from "${fixture.href}";\n`,
@@ -185,7 +188,7 @@ Deno.test("streamlib run's scoped child may read the project's plugin folders ou
       version: 1,
       nodes: [
         { id: "tone", type: "TestToneGenerator" },
-        { id: "flip", type: "Flip" },
+        { id: "flip", type: "Polarity" },
         { id: "sink", type: "NullSink" },
       ],
       connections: [{ from: "tone.audio", to: "flip.in" }, { from: "flip.out", to: "sink.in" }],
@@ -248,7 +251,7 @@ Deno.test("streamlib dashboard --load-plugins lists a manifest's plugins, with o
     const { plugins } = await (await fetch(`${origin}/api/v1/plugins`)).json();
     assert.deepEqual(plugins.map((p: { name: string }) => p.name), ["flip"]);
     const { processors } = await (await fetch(`${origin}/api/v1/processors`)).json();
-    const flip = processors.find((p: { name: string }) => p.name === "Flip");
+    const flip = processors.find((p: { name: string }) => p.name === "Polarity");
     assert.equal(flip.origin.plugin, "flip");
   } finally {
     controller.abort();

@@ -86,16 +86,16 @@ Deno.test("discoverPlugins() finds the plugin folders of a root, reads their met
   const [flip] = found;
   assert.equal(flip.folder, await Deno.realPath(join(GOOD, "flip")));
   assert.equal(flip.root, await Deno.realPath(GOOD));
-  assert.equal(flip.entryPath, join(flip.folder, "registry.gen.ts"));
-  assert.deepEqual(flip.metadata.ui, { module: "ui/panel.js", processors: ["Flip"] });
+  assert.equal(flip.entryPath, join(flip.folder, "registry.ts"));
+  assert.deepEqual(flip.metadata.ui, { module: "ui/panel.js", processors: ["Polarity"] });
   // Discovery imported nothing: the registry module is not loaded until loadPlugin().
   assert.equal((globalThis as { sneakyPluginRan?: boolean }).sneakyPluginRan, undefined);
 });
 
 Deno.test("loadPlugins() loads a TypeScript plugin into a runtime, with its origin", async () => {
   const { registry, origins, plugins } = await loadPlugins(await discoverPlugins([GOOD]));
-  assert.deepEqual(registry.names, ["Flip"]);
-  assert.deepEqual(origins.get("Flip"), {
+  assert.deepEqual(registry.names, ["Polarity"]);
+  assert.deepEqual(origins.get("Polarity"), {
     kind: "plugin",
     plugin: "flip",
     version: "1.2.0",
@@ -103,8 +103,8 @@ Deno.test("loadPlugins() loads a TypeScript plugin into a runtime, with its orig
     folder: plugins[0].folder,
   });
   const rt = new Runtime().use(registry);
-  rt.add("Flip", { invert: false }, { id: "flip" });
-  assert.equal(rt.describe().nodes[0].type, "Flip");
+  rt.add("Polarity", { invert: false }, { id: "flip" });
+  assert.equal(rt.describe().nodes[0].type, "Polarity");
 });
 
 Deno.test("a plugin folder outside the listed roots is neither found nor run", async () => {
@@ -137,18 +137,18 @@ Deno.test("two plugins registering one processor name clash with DuplicateProces
       "streamlib.plugin.json": metadata({
         name: "flip-twin",
         entry: "registry.ts",
-        processors: ["Flip"],
+        processors: ["Polarity"],
       }),
-      // Another definition of "Flip" (another source file), as a second package would have.
+      // Another definition of "Polarity" (another source file), as a second package would have.
       "registry.ts": `import { registry as r } from "${
-        join(GOOD, "flip", "registry.gen.ts")
+        join(GOOD, "flip", "registry.ts")
       }";\nconst [flip] = [...r];\nexport const registry = [{ ...flip, moduleUrl: import.meta.url, descriptor: { ...flip.descriptor, source: "twin.ts" } }];\n`,
     },
   });
   try {
     await assert.rejects(
       loadPlugins(await discoverPlugins([GOOD, root])),
-      (error) => error instanceof DuplicateProcessorError && error.processor === "Flip",
+      (error) => error instanceof DuplicateProcessorError && error.processor === "Polarity",
     );
   } finally {
     await Deno.remove(root, { recursive: true });
@@ -236,7 +236,7 @@ Deno.test("loadPlugin() refuses a kind with no loader and a plugin registering o
         entry: "registry.ts",
         processors: ["Nope"],
       }),
-      "registry.ts": `export { registry } from "${join(GOOD, "flip", "registry.gen.ts")}";\n`,
+      "registry.ts": `export { registry } from "${join(GOOD, "flip", "registry.ts")}";\n`,
     },
   });
   try {
@@ -253,7 +253,7 @@ Deno.test("loadPlugin() refuses a kind with no loader and a plugin registering o
       loadPlugin(liar),
       (error) =>
         error instanceof PluginLoaderError && error.code === "plugin_processors_mismatch" &&
-        /lists processors Nope but it registers Flip; missing: Nope; not listed: Flip/.test(
+        /lists processors Nope but it registers Polarity; missing: Nope; not listed: Polarity/.test(
           error.message,
         ),
     );
@@ -339,11 +339,11 @@ Deno.test("a manifest's pluginFolders are discovered and loaded relative to it",
   const manifest = {
     version: 1,
     pluginFolders: ["./good"],
-    nodes: [{ id: "flip", type: "Flip" }],
+    nodes: [{ id: "flip", type: "Polarity" }],
   };
   const rt = new Runtime();
   await loadPluginsOf(rt, manifest, join(FOLDERS, "pipeline.json"));
-  assert.ok(rt.registry.has("Flip"));
+  assert.ok(rt.registry.has("Polarity"));
   assert.deepEqual(validateManifest(manifest, rt.registry), []);
   assert.deepEqual(
     validateManifest({ ...manifest, pluginFolders: [""] }, rt.registry).map((i) => i.path),

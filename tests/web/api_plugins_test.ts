@@ -37,11 +37,11 @@ Deno.test("GET /api/v1/plugins lists each plugin's metadata, folder, processors 
     author: "streamlib tests",
     kind: "typescript",
     folder: await Deno.realPath(`${GOOD}/flip`),
-    processors: ["Flip"],
+    processors: ["Polarity"],
     minRuntime: "0.1.0",
     ui: {
       module: "ui/panel.js",
-      processors: ["Flip"],
+      processors: ["Polarity"],
       url: "/api/v1/plugins/flip/ui/ui/panel.js",
     },
   }]);
@@ -63,7 +63,7 @@ Deno.test("GET /api/v1/processors gives each processor's origin", async () => {
   await using dashboard = await dashboardWithPlugins();
   const { processors } = await (await fetch(`${dashboard.origin}/api/v1/processors`)).json();
   const byName = new Map(processors.map((p: { name: string }) => [p.name, p]));
-  assert.deepEqual((byName.get("Flip") as { origin: unknown }).origin, {
+  assert.deepEqual((byName.get("Polarity") as { origin: unknown }).origin, {
     kind: "plugin",
     plugin: "flip",
     version: "1.2.0",

@@ -48,7 +48,7 @@ Deno.test({
     try {
       const page = await context.newPage();
       await page.goto(dashboard.url);
-      const flip = page.locator('[data-processor="Flip"] .palette-item .origin');
+      const flip = page.locator('[data-processor="Polarity"] .palette-item .origin');
       await flip.waitFor({ timeout: 15_000 });
       assert.equal(await flip.textContent(), "plugin flip 1.2.0 (typescript)");
       assert.match((await flip.getAttribute("title")) ?? "", /good\/flip$/);
@@ -59,7 +59,7 @@ Deno.test({
         await page.locator("[data-processor]").evaluateAll((els) =>
           els.map((el) => el.getAttribute("data-processor"))
         ),
-        ["Flip"],
+        ["Polarity"],
       );
     } finally {
       await context.close();
