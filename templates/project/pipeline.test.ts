@@ -3,7 +3,10 @@ import { main } from "@streamlib/streamlib/cli";
 
 const quiet = () => {
   const lines: string[] = [];
-  return { lines, output: { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) } };
+  return {
+    lines,
+    output: { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) },
+  };
 };
 
 Deno.test("pipeline.json is valid and runs", async () => {
