@@ -145,8 +145,11 @@ export {
   loadManifestPlugins,
   type Manifest,
   ManifestError,
+  type ManifestPlugin,
+  type ManifestPluginOptions,
   PluginLoadError,
   saveManifest,
 } from "./core/manifest/manifest.ts";
+export { originLabel, type ProcessorOrigin } from "./core/registry/processor_origin.ts";
 export { validateManifest } from "./core/manifest/validation.ts";
 export type { ManifestAppPort } from "./core/manifest/app_ports.ts";

@@ -6,9 +6,8 @@
  * @module
  */
 
-import { pathToFileURL } from "node:url";
-import { resolve } from "node:path";
-import { loadManifestPlugins, type Runtime } from "../mod.ts";
+import type { Runtime } from "../mod.ts";
+import { loadManifestCode, manifestCode } from "./project_plugins.ts";
 import { terminalSafe } from "./terminal_text.ts";
 
 /** The `parseArgs` option of the flag. */
@@ -16,19 +15,19 @@ export const LOAD_PLUGINS_FLAG = { "load-plugins": { type: "boolean", default: f
 
 /** The usage lines of the flag. */
 export const LOAD_PLUGINS_USAGE =
-  `  --load-plugins  import the modules the manifest's "plugins" names, which RUNS THEIR CODE with
-                  this process's permissions; without it no plugin code is imported or run`;
+  `  --load-plugins  load what the manifest's "plugins" and "pluginFolders" name (modules, native
+                  libraries, plugin folders), which RUNS THEIR CODE with this process's
+                  permissions; without it no plugin code of the manifest's is imported or run`;
 
 /**
- * The entries of a manifest's `plugins` array (the strings among them).
+ * What a manifest names that runs code: its `plugins` entries (`native:<path>` for a native
+ * library) and its `pluginFolders` (`folder:<path>`).
  *
  * @param manifest The parsed JSON.
  * @returns The entries, possibly none.
  */
 export function declaredPlugins(manifest: unknown): string[] {
-  const plugins = (manifest as { plugins?: unknown } | null)?.plugins;
-  if (!Array.isArray(plugins)) return [];
-  return plugins.filter((p): p is string => typeof p === "string" && p !== "");
+  return manifestCode(manifest);
 }
 
 /**
@@ -52,15 +51,34 @@ export function pluginsNeedFlagMessage(
 }
 
 /**
- * Imports the manifest's plugins into `rt` (`loadManifestPlugins`), relative to the manifest
- * file.
+ * Loads the manifest's plugins into `rt` (`loadManifestCode`): its modules, native libraries and
+ * plugin folders, relative to the manifest file.
  *
  * @param rt The runtime.
  * @param manifest The parsed JSON.
  * @param path The manifest file.
- * @returns The module URLs loaded.
- * @throws {PluginLoadError} When one cannot be loaded.
+ * @returns The module and library URLs loaded.
+ * @throws {PluginLoadError} When an entry cannot be loaded.
+ * @throws {PluginDiscoveryError} For a plugin folder that is missing, a duplicate plugin.
+ * @throws {PluginMetadataError} For a bad `streamlib.plugin.json`.
+ * @throws {PluginLoaderError} When a plugin of a folder cannot be loaded.
  */
-export function loadPluginsOf(rt: Runtime, manifest: unknown, path: string): Promise<string[]> {
-  return loadManifestPlugins(rt, manifest, pathToFileURL(resolve(path)));
+export async function loadPluginsOf(
+  rt: Runtime,
+  manifest: unknown,
+  path: string,
+): Promise<string[]> {
+  return (await loadManifestCode(rt, manifest, path)).urls;
+}
+
+/**
+ * The machine code of an error from loading plugins (`PluginLoadError`, `PluginMetadataError`,
+ * `PluginDiscoveryError`, `PluginLoaderError`, `DuplicateProcessorError`), for `--json` output.
+ *
+ * @param error What was thrown.
+ * @returns Its `code`, or `undefined`.
+ */
+export function pluginErrorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === "string" ? code : undefined;
 }

@@ -62,6 +62,11 @@ export interface ScopeRequest {
   readonly allowRun?: readonly string[];
   /** Whether plugins will be loaded (`--load-plugins`). */
   readonly loadPlugins?: boolean;
+  /**
+   * Plugin folders and native plugin libraries (the project's `pluginFolders`, and with
+   * `--load-plugins` the manifest's): read.
+   */
+  readonly pluginPaths?: readonly string[];
   /** Whether the dashboard's page bundle is served (its cache is written). */
   readonly dashboard?: boolean;
 }
@@ -113,6 +118,7 @@ export function permissionScope(request: ScopeRequest, cwd: string = Deno.cwd())
     ...files,
     ...files.map((f) => dirname(f)), // a manifest's plugins are relative to it
     ...native,
+    ...(request.pluginPaths ?? []).map((p) => resolve(cwd, p)),
   ]);
   const write = unique([...media, ...(request.dashboard && root ? [resolve(root, ".cache")] : [])]);
   const allowRun = request.allowRun ?? [];

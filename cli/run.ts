@@ -21,18 +21,19 @@ import {
   type RuntimeStats,
   validateManifest,
 } from "../mod.ts";
-import { PluginLoadError } from "../core/manifest/manifest.ts";
 import { silencedBy } from "../core/graph/silent_sources.ts";
 import { createRuntime, packageRegistry } from "../processors/mod.ts";
 import { reserveProtocolStdout } from "./protocol_stdout.ts";
 import { nodeLogLine } from "./node_log_line.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
 import { readManifestFile } from "./_manifest_file.ts";
+import { manifestPluginPaths } from "./project_plugins.ts";
 import {
   declaredPlugins,
   LOAD_PLUGINS_FLAG,
   LOAD_PLUGINS_USAGE,
   loadPluginsOf,
+  pluginErrorCode,
   pluginsNeedFlagMessage,
 } from "./manifest_plugins.ts";
 import { issueLines, issuesForJson } from "./manifest_report.ts";
@@ -95,6 +96,8 @@ export interface RunOptions {
    * Default {@linkcode START_GRACE_MS}.
    */
   readonly startGraceMs?: number;
+  /** The project's plugin folders, which the scoped child may read. Default none. */
+  readonly pluginFolders?: readonly string[];
 }
 
 interface RunArgs {
@@ -192,6 +195,10 @@ export async function main(
     manifest: path,
     allowRun: parsed.allowRun,
     loadPlugins,
+    pluginPaths: [
+      ...(options.pluginFolders ?? []),
+      ...(loadPlugins && options.scopePermissions ? await manifestPluginPaths(path) : []),
+    ],
   }, { scopePermissions: options.scopePermissions, allowAll: parsed.allowAll });
   if (scoped !== undefined) return scoped;
   // stdout carries the JSON lines: what any isolate prints goes to stderr meanwhile.
@@ -222,7 +229,7 @@ export async function main(
   try {
     await loadPluginsOf(rt, file.manifest, path);
   } catch (error) {
-    const code = error instanceof PluginLoadError ? error.code : undefined;
+    const code = pluginErrorCode(error);
     if (json) emit({ event: "error", path, message: (error as Error).message, code, exitCode: 1 });
     output.err(terminalSafe((error as Error).message));
     return 1;

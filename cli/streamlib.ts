@@ -1,6 +1,6 @@
 /**
  * The `streamlib` command line: `run`, `validate`, `nodes list`, `nodes info`, `dashboard`,
- * `mcp` and `codegen`, each with `--help`.
+ * `mcp`, `serve`, `codegen` and `new`, each with `--help`.
  *
  * Run it from a checkout with `deno task streamlib <command>`, or from JSR with
  * `deno run -A jsr:@streamlib/streamlib/cli <command>` (install it as a command with
@@ -66,6 +66,10 @@ const COMMANDS: Record<string, Entry> = {
   codegen: {
     summary: "codegen [folder...]    generate typed ports and registries for processors",
     load: () => import("./commands/codegen.ts"),
+  },
+  new: {
+    summary: "new <kind> NAME        a new project, processor or plugin from a template",
+    load: () => import("./commands/new.ts"),
   },
 };
 

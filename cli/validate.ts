@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { type NodeRegistry, Runtime, validateManifest } from "../mod.ts";
 import { reserveProtocolStdout } from "./protocol_stdout.ts";
 import { checkManifestInputs } from "../core/manifest/input_check.ts";
-import { PluginLoadError } from "../core/manifest/manifest.ts";
+import type { ManifestIssue } from "../core/manifest/issue.ts";
 import { manifestWarnings } from "../core/manifest/validation.ts";
 import { packageRegistry } from "../processors/mod.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
@@ -23,6 +23,7 @@ import {
   LOAD_PLUGINS_FLAG,
   LOAD_PLUGINS_USAGE,
   loadPluginsOf,
+  pluginErrorCode,
 } from "./manifest_plugins.ts";
 import { issueLines, issuesForJson, plural } from "./manifest_report.ts";
 import { argsProblem } from "./parse_command.ts";
@@ -58,6 +59,35 @@ export interface ValidateOptions {
   readonly registry?: NodeRegistry;
   /** How the command is invoked, for the usage text. Default `deno task validate`. */
   readonly program?: string;
+  /**
+   * Processors the project's plugins provide, by name, to the plugin that lists them (read from
+   * their metadata; validate does not load plugins): nodes of these types are listed as not
+   * checked instead of as unknown. Default none.
+   */
+  readonly pluginProcessors?: ReadonlyMap<string, string>;
+}
+
+/**
+ * The processors the plugins' metadata lists, by name, to their plugin's name.
+ *
+ * @param plugins From `discoverPlugins()`.
+ * @returns The map.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pluginProcessorNames } from "./validate.ts";
+ *
+ * const plugins = [{ metadata: { name: "flip", processors: ["Flip"] } }];
+ * assert.equal(pluginProcessorNames(plugins).get("Flip"), "flip");
+ * ```
+ */
+export function pluginProcessorNames(
+  plugins: readonly {
+    readonly metadata: { readonly name: string; readonly processors: readonly string[] };
+  }[],
+): Map<string, string> {
+  return new Map(plugins.flatMap((p) => p.metadata.processors.map((n) => [n, p.metadata.name])));
 }
 
 /**
@@ -122,7 +152,7 @@ export async function main(
       await loadPluginsOf(rt, file.manifest, path);
     } catch (error) {
       const message = `${path}: ${(error as Error).message}`;
-      const code = error instanceof PluginLoadError ? error.code : undefined;
+      const code = pluginErrorCode(error);
       if (json) output.out(JSON.stringify({ path, valid: false, error: message, code }));
       output.err(terminalSafe(message));
       return 1;
@@ -130,10 +160,16 @@ export async function main(
   }
   let issues = validateManifest(file.manifest, rt.registry);
   // Without the plugins, an unknown type may be one of theirs: not checked rather than wrong.
-  const unchecked = !loadPlugins && plugins.length > 0
+  const fromProject = options.pluginProcessors ?? new Map<string, string>();
+  const ofProjectPlugin = (issue: ManifestIssue) =>
+    issue.code === "processor_not_found" && fromProject.has(issueType(issue.message));
+  const projectUnchecked = issues.filter(ofProjectPlugin);
+  issues = issues.filter((issue) => !ofProjectPlugin(issue));
+  const unchecked: ManifestIssue[] = !loadPlugins && plugins.length > 0
     ? issues.filter((issue) => issue.code === "processor_not_found")
     : [];
   if (unchecked.length > 0) issues = issues.filter((issue) => issue.code !== "processor_not_found");
+  unchecked.push(...projectUnchecked);
   // A valid manifest's sources open their files as setup() would (headers only), so a file
   // they cannot play fails here rather than in a run that would wait for it.
   if (issues.length === 0) issues = await checkManifestInputs(file.manifest, rt.registry);
@@ -151,16 +187,26 @@ export async function main(
     }));
   }
   const uncheckedLines = () => {
-    if (unchecked.length === 0) return;
+    if (projectUnchecked.length > 0) {
+      const owners = [
+        ...new Set(projectUnchecked.map((i) => fromProject.get(issueType(i.message)))),
+      ];
+      output.err(
+        `  not checked: ${plural(projectUnchecked.length, "node")} of types from the project's ` +
+          `plugins (${owners.join(", ")}), which validate reads the metadata of but does not load`,
+      );
+    }
+    const manifestUnchecked = unchecked.length - projectUnchecked.length;
+    if (manifestUnchecked === 0) return;
     output.err(
-      `  not checked: ${plural(unchecked.length, "node")} of types that may come from the ` +
+      `  not checked: ${plural(manifestUnchecked, "node")} of types that may come from the ` +
         `manifest's ${plural(plugins.length, "plugin")}, which validate does not import or run; ` +
         "pass --load-plugins to import them (this runs their code) and check these nodes too",
     );
-    for (const issue of unchecked.slice(0, 10)) {
+    for (const issue of unchecked.filter((i) => !projectUnchecked.includes(i)).slice(0, 10)) {
       output.err(`    ${terminalSafe(issue.path)}: '${terminalSafe(issueType(issue.message))}'`);
     }
-    if (unchecked.length > 10) output.err(`    ... and ${unchecked.length - 10} more`);
+    if (manifestUnchecked > 10) output.err(`    ... and ${manifestUnchecked - 10} more`);
   };
   if (issues.length === 0) {
     if (!json) {

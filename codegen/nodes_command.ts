@@ -16,6 +16,7 @@ import type {
   ProcessorSummary,
 } from "../core/registry/node_registry.ts";
 import type { PortDescriptor, ProcessorDescriptor } from "../core/schema/descriptor.ts";
+import { originLabel, type ProcessorOrigin } from "../core/registry/processor_origin.ts";
 import { REGISTRY_FILE } from "./discover.ts";
 import { loadCodegenConfig } from "./project_config.ts";
 
@@ -69,9 +70,11 @@ export async function loadProjectRegistry(root: string): Promise<NodeRegistry> {
 }
 
 /**
- * The `nodes list` table: name, tags, one-line description, inputs and outputs.
+ * The `nodes list` table: name, tags, one-line description, inputs and outputs, and with
+ * `origins` where each came from (`built-in`, `project`, `plugin <name> <version> (<kind>)`).
  *
  * @param summaries The processors.
+ * @param origins Where each came from, by name; without it there is no ORIGIN column.
  * @returns The table text.
  *
  * @example Print the built-in processors
@@ -86,15 +89,19 @@ export async function loadProjectRegistry(root: string): Promise<NodeRegistry> {
  * assert.match(gain!, /^Gain +audio,filter +Multiplies every sample .* in: AudioFrame<2> +out: AudioFrame<2>$/);
  * ```
  */
-export function formatNodeList(summaries: readonly ProcessorSummary[]): string {
+export function formatNodeList(
+  summaries: readonly ProcessorSummary[],
+  origins?: ReadonlyMap<string, ProcessorOrigin>,
+): string {
   const rows = [
-    ["NAME", "TAGS", "DESCRIPTION", "INPUTS", "OUTPUTS"],
+    ["NAME", "TAGS", "DESCRIPTION", "INPUTS", "OUTPUTS", ...(origins ? ["ORIGIN"] : [])],
     ...summaries.map((s) => [
       s.name,
       s.tags.join(",") || "-",
       shorten(s.summary || "-", 64),
       portList(s.inputs),
       portList(s.outputs),
+      ...(origins ? [originLabel(origins.get(s.name))] : []),
     ]),
   ];
   return table(rows);
@@ -105,6 +112,7 @@ export function formatNodeList(summaries: readonly ProcessorSummary[]): string {
  * fields with types and defaults, and the config's JSON Schema.
  *
  * @param descriptor The processor's descriptor.
+ * @param origin Where it came from; adds an Origin row to the details.
  * @returns The page text.
  *
  * @example Describe the gain
@@ -119,7 +127,7 @@ export function formatNodeList(summaries: readonly ProcessorSummary[]): string {
  * assert.match(info, /\n {2}gain +a number from 0 to 16 +1 +live +Linear factor applied to every sample/);
  * ```
  */
-export function formatNodeInfo(descriptor: ProcessorDescriptor): string {
+export function formatNodeInfo(descriptor: ProcessorDescriptor, origin?: ProcessorOrigin): string {
   const d = descriptor;
   const lines: string[] = [];
   lines.push(`${d.name}`, "");
@@ -130,6 +138,7 @@ export function formatNodeInfo(descriptor: ProcessorDescriptor): string {
       ["Tags", d.tags.join(", ") || "-"],
       ["Mode", d.mode],
       ["Source", d.source],
+      ...(origin ? [["Origin", originDetail(origin)]] : []),
     ]).split("\n").map((l) => `  ${l}`),
   );
   const ports = (title: string, list: readonly PortDescriptor[]) => {
@@ -214,4 +223,9 @@ function table(rows: readonly (readonly string[])[]): string {
     r.map((cell, c) => c === r.length - 1 ? cell : cell.padEnd(widths[c])).join("  ").trimEnd()
   )
     .join("\n");
+}
+
+/** An origin with its folder, for `nodes info`. */
+function originDetail(origin: ProcessorOrigin): string {
+  return origin.folder ? `${originLabel(origin)}, ${origin.folder}` : originLabel(origin);
 }

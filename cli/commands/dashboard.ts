@@ -5,7 +5,10 @@
  * @module
  */
 
-import { loadProjectRegistry } from "../../codegen/nodes_command.ts";
+import { manifestPluginFolders, projectPluginFolders } from "../../plugins/discovery/roots.ts";
+import { pluginInfo, pluginOrigin } from "../../plugins/discovery/load_plugins.ts";
+import { discoverPlugins } from "../../plugins/discovery/discover.ts";
+import { manifestPluginPaths, projectProcessorsFor } from "../project_plugins.ts";
 import { createRuntime } from "../../processors/mod.ts";
 import { reserveProtocolStdout } from "../protocol_stdout.ts";
 import { nodeLogLine } from "../node_log_line.ts";
@@ -107,12 +110,22 @@ export const command: CliCommand = {
         values["allow-processor"] as string[] | undefined,
       ),
       loadPlugins: values["load-plugins"] as boolean,
+      pluginPaths: [
+        ...projectPluginFolders("."),
+        ...(values["load-plugins"] && scopePermissions && positionals[0] !== undefined
+          ? await manifestPluginPaths(positionals[0])
+          : []),
+      ],
       dashboard: true,
     }, { scopePermissions, allowAll: values["allow-all"] as boolean });
     if (scoped !== undefined) return scoped;
     // With --json, stdout carries JSON lines: what any isolate prints goes to stderr meanwhile.
     using _stdout = values.json ? reserveProtocolStdout() : undefined;
-    const rt = createRuntime({ registry: await loadProjectRegistry("."), ...limits });
+    const project = await projectProcessorsFor(".", output);
+    if (typeof project === "number") return project;
+    const rt = createRuntime({ registry: project.registry, ...limits });
+    const plugins = [...project.plugins];
+    const origins = new Map(project.origins);
     let positions: Record<string, { x: number; y: number }> | undefined;
     if (positionals[0] !== undefined) {
       const code = await loadPipelineFile(
@@ -129,6 +142,14 @@ export const command: CliCommand = {
         positions =
           (file.manifest as { ui?: { positions?: Record<string, { x: number; y: number }> } })
             .ui?.positions;
+        // The manifest's plugin folders, loaded above with --load-plugins, join the list.
+        if (values["load-plugins"]) {
+          const found = await discoverPlugins(manifestPluginFolders(file.manifest, positionals[0]));
+          plugins.push(...found);
+          for (const plugin of found) {
+            for (const name of plugin.metadata.processors) origins.set(name, pluginOrigin(plugin));
+          }
+        }
       }
     }
     let failures = 0;
@@ -162,6 +183,8 @@ export const command: CliCommand = {
           control,
           mcp,
           positions,
+          origins,
+          plugins: plugins.map(pluginInfo),
         },
         (busy) => output.err(`Port ${busy} is busy; using a free one`),
       );

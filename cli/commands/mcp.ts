@@ -5,7 +5,8 @@
  * @module
  */
 
-import { loadProjectRegistry } from "../../codegen/nodes_command.ts";
+import { projectPluginFolders } from "../../plugins/discovery/roots.ts";
+import { manifestPluginPaths, projectProcessorsFor } from "../project_plugins.ts";
 import { serveHttp, serveStdio } from "../../mcp/mod.ts";
 import { createRuntime } from "../../processors/mod.ts";
 import { reserveProtocolStdout } from "../protocol_stdout.ts";
@@ -109,6 +110,12 @@ export const command: CliCommand = {
         values["allow-processor"] as string[] | undefined,
       ),
       loadPlugins: values["load-plugins"] as boolean,
+      pluginPaths: [
+        ...projectPluginFolders("."),
+        ...(values["load-plugins"] && scopePermissions && positionals[0] !== undefined
+          ? await manifestPluginPaths(positionals[0])
+          : []),
+      ],
       dashboard: false,
     }, {
       scopePermissions,
@@ -119,7 +126,9 @@ export const command: CliCommand = {
     // On stdio, stdout carries the protocol: from before the first node is made to the end, what
     // any isolate prints (the main one and every Worker) goes to stderr instead.
     using _stdout = values.http ? undefined : reserveProtocolStdout();
-    const rt = createRuntime({ registry: await loadProjectRegistry("."), ...limits });
+    const project = await projectProcessorsFor(".", output);
+    if (typeof project === "number") return project;
+    const rt = createRuntime({ registry: project.registry, ...limits });
     if (positionals[0] !== undefined) {
       const code = await loadPipelineFile(
         rt,

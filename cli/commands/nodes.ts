@@ -7,25 +7,27 @@
 
 import { ProcessorNotFoundError } from "../../mod.ts";
 import { reserveProtocolStdout } from "../protocol_stdout.ts";
-import {
-  formatNodeInfo,
-  formatNodeList,
-  loadProjectRegistry,
-} from "../../codegen/nodes_command.ts";
+import { formatNodeInfo, formatNodeList } from "../../codegen/nodes_command.ts";
+import { originLabel } from "../../core/registry/processor_origin.ts";
+import { projectProcessorsFor } from "../project_plugins.ts";
 import type { CliCommand } from "../command.ts";
 import { parseCommand } from "../parse_command.ts";
 import { terminalSafe, terminalSafeLines } from "../terminal_text.ts";
 
 const USAGE = `Usage: streamlib nodes list [--json] [--root DIR]
        streamlib nodes info <type> [--json] [--root DIR]
-  list   one line per processor type: name, tags, description, inputs, outputs
-  info   one type: ports with frame types, config fields with types and defaults, JSON Schema
+  list   one line per processor type: name, tags, description, inputs, outputs, origin
+         (built-in, project, or the plugin it came from)
+  info   one type: ports with frame types, config fields with types and defaults, JSON Schema,
+         origin
 Options:
   --json        print JSON (the registry's summaries, or the type's descriptor)
-  --root DIR    the project whose own processors join the built-in ones (deno.json
-                "streamlib": { "codegen": [...] }); default: the working directory
+  --root DIR    the project whose own processors and plugins join the built-in ones
+                (deno.json "streamlib": { "codegen": [...], "pluginFolders": [...] }); its
+                plugins are loaded (their code runs); default: the working directory
   -h, --help    this text
-Exit codes: 0 done, 1 unknown processor type (with near matches), 2 usage error.`;
+Exit codes: 0 done, 1 unknown processor type (with near matches) or a plugin that cannot be
+loaded, 2 usage error.`;
 
 /** `streamlib nodes`. */
 export const command: CliCommand = {
@@ -53,11 +55,24 @@ export const command: CliCommand = {
       output.err(`${terminalSafe(problem)}\n\n${USAGE}`);
       return 2;
     }
-    const registry = await loadProjectRegistry(values.root as string);
+    const project = await projectProcessorsFor(values.root as string, output);
+    if (typeof project === "number") return project;
+    const { registry, origins } = project;
+    const originOf = (n: string) => origins.get(n) ?? { kind: "builtin" as const };
     if (sub === "list") {
       const list = registry.list();
       output.out(
-        values.json ? JSON.stringify(list, null, 2) : terminalSafeLines(formatNodeList(list)),
+        values.json
+          ? JSON.stringify(
+            list.map((p) => ({
+              ...p,
+              origin: originOf(p.name),
+              originLabel: originLabel(originOf(p.name)),
+            })),
+            null,
+            2,
+          )
+          : terminalSafeLines(formatNodeList(list, origins)),
       );
       return 0;
     }
@@ -65,8 +80,8 @@ export const command: CliCommand = {
       const descriptor = registry.describe(name);
       output.out(
         values.json
-          ? JSON.stringify(descriptor, null, 2)
-          : terminalSafeLines(formatNodeInfo(descriptor)),
+          ? JSON.stringify({ ...descriptor, origin: originOf(name) }, null, 2)
+          : terminalSafeLines(formatNodeInfo(descriptor, originOf(name))),
       );
       return 0;
     } catch (error) {

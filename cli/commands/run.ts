@@ -4,17 +4,22 @@
  * @module
  */
 
-import { loadProjectRegistry } from "../../codegen/nodes_command.ts";
+import { projectPluginFolders } from "../../plugins/discovery/roots.ts";
+import { projectProcessorsFor } from "../project_plugins.ts";
 import type { CliCommand } from "../command.ts";
 import { main } from "../run.ts";
 
 /** `streamlib run`. */
 export const command: CliCommand = {
-  run: async (args, output, { signal, scopePermissions }) =>
-    main(args, output, {
+  run: async (args, output, { signal, scopePermissions }) => {
+    const project = await projectProcessorsFor(".", output);
+    if (typeof project === "number") return project;
+    return main(args, output, {
       signal,
       scopePermissions,
       program: "streamlib run",
-      registry: await loadProjectRegistry("."),
-    }),
+      registry: project.registry,
+      pluginFolders: projectPluginFolders("."),
+    });
+  },
 };

@@ -183,6 +183,42 @@ export const ERROR_CODES = {
     origin: "runtime",
     meaning: "A required input has no connection (a warning)",
   },
+  plugin_native_unsupported: {
+    origin: "runtime",
+    meaning: "A manifest names a native plugin and the front-end loads no native code",
+  },
+  // Plugins: discovery, metadata, loading; templates (`streamlib new`).
+  plugin_metadata_invalid: {
+    origin: "runtime",
+    meaning:
+      "A streamlib.plugin.json (or a pluginFolders list) is missing, not JSON, or has a bad field",
+  },
+  plugin_folder_not_found: { origin: "runtime", meaning: "A listed plugin folder is not a folder" },
+  plugin_duplicate: {
+    origin: "runtime",
+    meaning: "Two plugins in the plugin folders share a name",
+  },
+  plugin_runtime_too_old: {
+    origin: "runtime",
+    meaning: "A plugin's minRuntime is newer than this streamlib",
+  },
+  plugin_entry_invalid: {
+    origin: "runtime",
+    meaning:
+      "A plugin's entry or UI module is missing, outside its folder, or not for this platform",
+  },
+  plugin_kind_unsupported: { origin: "runtime", meaning: "No loader for the plugin's kind" },
+  plugin_load_failed: { origin: "runtime", meaning: "A plugin's code or library failed to load" },
+  plugin_processors_mismatch: {
+    origin: "runtime",
+    meaning: "A plugin registers other processors than its metadata lists",
+  },
+  template_not_found: { origin: "runtime", meaning: "No template of this kind" },
+  template_name_invalid: { origin: "runtime", meaning: "The name is not valid for the template" },
+  template_target_exists: {
+    origin: "runtime",
+    meaning: "The folder a template would write already exists",
+  },
   // Requests.
   unknown_field: { origin: "request", meaning: "A request field the operation does not know" },
   missing_field: { origin: "request", meaning: "A required request field is missing" },

@@ -96,9 +96,17 @@ export interface Manifest {
   /**
    * Processor packages to use before the nodes are added: module paths (relative to the manifest
    * file) or URLs whose `registry` export (a generated `registry.gen.ts`) is joined into the
-   * runtime's registry by {@linkcode loadManifestPlugins}. Default none.
+   * runtime's registry by {@linkcode loadManifestPlugins}, or `{ "native": path }` for a native
+   * plugin library (relative to the manifest file), loaded by the loader the caller injects.
+   * Default none.
    */
-  readonly plugins?: readonly string[];
+  readonly plugins?: readonly ManifestPlugin[];
+  /**
+   * Plugin folders (relative to the manifest file): every plugin folder in them (one with a
+   * `streamlib.plugin.json`) is discovered and loaded by the front-end before the nodes are
+   * added (`streamlib run --load-plugins`). Default none.
+   */
+  readonly pluginFolders?: readonly string[];
   /** The nodes. */
   readonly nodes: readonly ManifestNode[];
   /** The connections. Default none. */
@@ -123,6 +131,9 @@ export interface Manifest {
     readonly positions?: Readonly<Record<string, { readonly x: number; readonly y: number }>>;
   };
 }
+
+/** A manifest's `plugins` entry: a module path or URL, or `{ "native": path }`. */
+export type ManifestPlugin = string | { readonly native: string };
 
 /**
  * Thrown by {@linkcode loadManifest} when a manifest is invalid; `issues` lists every problem.
@@ -194,9 +205,14 @@ export class PluginLoadError extends Error {
   /**
    * Why: `plugin_not_regular_file` (a local entry that is missing, a folder, a device or a FIFO:
    * checked before importing, so nothing blocks), `plugin_import_failed` (the import threw) or
-   * `plugin_no_registry` (the module exports no `registry`).
+   * `plugin_no_registry` (the module exports no `registry`) or `plugin_native_unsupported` (a
+   * `{ "native": path }` entry and no native loader was given).
    */
-  readonly code: "plugin_not_regular_file" | "plugin_import_failed" | "plugin_no_registry";
+  readonly code:
+    | "plugin_not_regular_file"
+    | "plugin_import_failed"
+    | "plugin_no_registry"
+    | "plugin_native_unsupported";
   /** The entry and the module URL it resolved to. */
   get details(): ErrorDetails {
     return { plugin: this.plugin, url: this.url };
@@ -227,14 +243,36 @@ export class PluginLoadError extends Error {
 }
 
 /**
+ * Options of {@linkcode loadManifestPlugins}.
+ *
+ * @example Load native entries with the FFI's loader
+ * ```ts ignore
+ * import { NativePlugin } from "@streamlib/streamlib/ffi";
+ * import type { ManifestPluginOptions } from "./manifest.ts";
+ *
+ * const options: ManifestPluginOptions = { native: (path) => NativePlugin.load(path) };
+ * ```
+ */
+export interface ManifestPluginOptions {
+  /**
+   * Loads a `{ "native": path }` entry's library (an absolute file path): `NativePlugin.load`
+   * of `@streamlib/streamlib/ffi`. The core does not load native code itself; without this a
+   * native entry is refused with `plugin_native_unsupported`.
+   */
+  readonly native?: (path: string) => Iterable<NodeDefinition> | Promise<Iterable<NodeDefinition>>;
+}
+
+/**
  * Imports every module of a manifest's `plugins` array and joins its `registry` export into the
  * runtime's registry (`rt.use()`), so `validateManifest()` and {@linkcode loadManifest} know its
- * processors. Call it before those. A manifest without `plugins` is left alone.
+ * processors; a `{ "native": path }` entry goes through `options.native`. Call it before those.
+ * A manifest without `plugins` is left alone.
  *
  * @param rt The runtime.
  * @param manifest The parsed JSON.
  * @param base Where relative entries resolve from: the manifest file's URL (a `file:` URL).
- * @returns The resolved module URLs, in manifest order.
+ * @param options The native loader.
+ * @returns The resolved module (or library) URLs, in manifest order.
  * @throws {PluginLoadError} When a module cannot be imported or exports no `registry`.
  * @throws {DuplicateProcessorError} When a plugin redefines a processor name already registered.
  *
@@ -251,11 +289,17 @@ export async function loadManifestPlugins(
   rt: Runtime,
   manifest: unknown,
   base: string | URL,
+  options: ManifestPluginOptions = {},
 ): Promise<string[]> {
   const plugins = (manifest as { plugins?: unknown } | null)?.plugins;
   if (!Array.isArray(plugins)) return [];
   const urls: string[] = [];
   for (const plugin of plugins) {
+    const native = (plugin as { native?: unknown } | null)?.native;
+    if (typeof native === "string" && native !== "") {
+      urls.push(await loadNativeEntry(rt, native, base, options));
+      continue;
+    }
     if (typeof plugin !== "string" || plugin === "") continue; // validateManifest reports it
     const url = new URL(plugin, base).href;
     if (url.startsWith("file:")) await checkPluginFile(plugin, url);
@@ -279,6 +323,45 @@ export async function loadManifestPlugins(
     urls.push(url);
   }
   return urls;
+}
+
+/** Loads a `{ "native": path }` entry through the injected loader and joins it into `rt`. */
+async function loadNativeEntry(
+  rt: Runtime,
+  native: string,
+  base: string | URL,
+  options: ManifestPluginOptions,
+): Promise<string> {
+  const url = new URL(native, base).href;
+  const entry = `{ native: ${native} }`;
+  if (!url.startsWith("file:")) {
+    throw new PluginLoadError(
+      entry,
+      url,
+      "a native plugin is a local library file, not a URL",
+      undefined,
+      "plugin_not_regular_file",
+    );
+  }
+  if (!options.native) {
+    throw new PluginLoadError(
+      entry,
+      url,
+      "this front-end loads no native plugins (pass a native loader, NativePlugin.load of " +
+        "@streamlib/streamlib/ffi, to loadManifestPlugins)",
+      undefined,
+      "plugin_native_unsupported",
+    );
+  }
+  await checkPluginFile(entry, url);
+  let definitions: Iterable<NodeDefinition>;
+  try {
+    definitions = await options.native(decodeURIComponent(new URL(url).pathname));
+  } catch (error) {
+    throw new PluginLoadError(entry, url, (error as Error).message, error);
+  }
+  rt.use(definitions);
+  return url;
 }
 
 /**

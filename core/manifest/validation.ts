@@ -20,7 +20,16 @@ import { operationIssues } from "../operations/check.ts";
 import { MANIFEST_NODE_SCHEMA } from "../operations/schemas.ts";
 import { unconnectedRequiredInputs } from "../graph/required_inputs.ts";
 
-const ROOT_FIELDS = ["version", "plugins", "nodes", "connections", "inputs", "outputs", "ui"];
+const ROOT_FIELDS = [
+  "version",
+  "plugins",
+  "pluginFolders",
+  "nodes",
+  "connections",
+  "inputs",
+  "outputs",
+  "ui",
+];
 
 /**
  * Checks a parsed manifest against a registry and returns every problem found (an empty array
@@ -131,11 +140,24 @@ function checkManifest(
     list.report("version", "malformed", `must be 1, got ${show(manifest.version)}`);
   }
   array(manifest, "plugins", list, false).forEach((plugin, i) => {
-    if (typeof plugin !== "string" || plugin === "") {
+    if (typeof plugin === "string" && plugin !== "") return;
+    const native = (plugin as { native?: unknown } | null)?.native;
+    const isObject = typeof plugin === "object" && plugin !== null && !Array.isArray(plugin);
+    if (isObject && Object.keys(plugin).length === 1 && typeof native === "string" && native) {
+      return;
+    }
+    list.report(
+      `plugins[${i}]`,
+      "malformed",
+      `expected a module path or URL, or { "native": "<library path>" }, got ${show(plugin)}`,
+    );
+  });
+  array(manifest, "pluginFolders", list, false).forEach((folder, i) => {
+    if (typeof folder !== "string" || folder === "") {
       list.report(
-        `plugins[${i}]`,
+        `pluginFolders[${i}]`,
         "malformed",
-        `expected a module path or URL, got ${show(plugin)}`,
+        `expected a folder path, got ${show(folder)}`,
       );
     }
   });

@@ -30,7 +30,7 @@ async function spawn(...args: string[]) {
   return { code: output.code, out: decode(output.stdout), err: decode(output.stderr) };
 }
 
-const COMMANDS = ["run", "validate", "nodes", "dashboard", "mcp", "serve", "codegen"];
+const COMMANDS = ["run", "validate", "nodes", "dashboard", "mcp", "serve", "codegen", "new"];
 
 Deno.test("streamlib --help lists every command and the exit codes; every command has --help", async () => {
   const top = await capture("--help");

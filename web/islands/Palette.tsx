@@ -1,11 +1,13 @@
 /**
- * The palette: every processor type of the registry, with a form to add one to the graph.
+ * The palette: every processor type of the registry, with a form to add one to the graph, and
+ * for a type that is not built in where it came from (`project`, `plugin <name> <version>`).
  *
  * @module
  */
 
 import { useState } from "preact/hooks";
 import type { JsonValue } from "../../core/schema/json_schema.ts";
+import { originLabel } from "../../core/registry/processor_origin.ts";
 import { addNodeEdit } from "../client/edits.ts";
 import { PROCESSOR_DRAG_TYPE } from "../components/graph/drop_on_graph.ts";
 import { schemaDefaults, SchemaForm } from "../components/SchemaForm.tsx";
@@ -28,7 +30,8 @@ export default function Palette(_props: PaletteProps) {
   const needle = filter.trim().toLowerCase();
   const processors = store.processors.value.filter((p) =>
     needle === "" || p.name.toLowerCase().includes(needle) ||
-    p.tags.some((t) => t.includes(needle))
+    p.tags.some((t) => t.includes(needle)) ||
+    (p.origin?.kind === "plugin" && originLabel(p.origin).toLowerCase().includes(needle))
   );
   const notice = store.notice.value;
   return (
@@ -37,7 +40,7 @@ export default function Palette(_props: PaletteProps) {
       <input
         class="palette-filter"
         type="search"
-        placeholder="Filter by name or tag"
+        placeholder="Filter by name, tag or plugin"
         value={filter}
         onInput={(e) => setFilter(e.currentTarget.value)}
       />
@@ -63,6 +66,13 @@ export default function Palette(_props: PaletteProps) {
               <strong>{p.name}</strong>
               <span class="mode">{p.mode}</span>
               <span class="summary">{plainText(p.description.split("\n")[0])}</span>
+              {p.origin && p.origin.kind !== "builtin"
+                ? (
+                  <span class="origin" title={p.origin.folder ?? ""}>
+                    {plainText(originLabel(p.origin))}
+                  </span>
+                )
+                : null}
               <span class="types">
                 {p.inputs.length > 0
                   ? `in: ${

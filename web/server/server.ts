@@ -17,6 +17,8 @@ import type { BodyLimits } from "../../frontend/read_body.ts";
 import { islandBundle } from "./bundle.ts";
 import { type PreviewOptions, PreviewProbes } from "./previews.ts";
 import { processorInfos } from "./processor_info.ts";
+import type { ProcessorOrigin } from "../../core/registry/processor_origin.ts";
+import type { PluginInfo } from "../shared/protocol.ts";
 import { renderPage } from "./render_page.tsx";
 import { PAGE_HEADERS, staticRoutes } from "./static_routes.ts";
 import { API_BASE, type SnapshotMessage } from "../shared/protocol.ts";
@@ -122,6 +124,16 @@ export interface DashboardOptions {
    * ```
    */
   readonly mcp?: HttpEndpointFactory | false;
+  /**
+   * Where each processor type came from, by name (the palette and `GET /api/v1/processors`
+   * show it): what `streamlib dashboard` gets from the project and its plugins. Default none.
+   */
+  readonly origins?: ReadonlyMap<string, ProcessorOrigin>;
+  /**
+   * The plugins `GET /api/v1/plugins` lists (`pluginInfo()` of `@streamlib/streamlib/plugins`
+   * for each discovered plugin). Default none.
+   */
+  readonly plugins?: readonly PluginInfo[];
 }
 
 /**
@@ -205,7 +217,7 @@ export async function createDashboard(
   if (problem) throw new TypeError(`Cannot create the dashboard: ${problem}`);
   const hostname = options.hostname ?? "127.0.0.1";
   const bundle = await islandBundle();
-  const processors = processorInfos(options.registry ?? runtime.registry);
+  const processors = processorInfos(options.registry ?? runtime.registry, options.origins);
   const frames = { hub: undefined as StreamHub | undefined };
   const previews = new PreviewProbes(
     runtime,
@@ -250,6 +262,7 @@ export async function createDashboard(
   const ctx: ApiContext = {
     runtime,
     processors,
+    plugins: options.plugins ?? [],
     hub,
     history,
     latency,

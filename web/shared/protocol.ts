@@ -9,6 +9,10 @@ import type { GraphDescription, RuntimeEvent } from "../../mod.ts";
 import type { ConnectionStats } from "../../core/transport/connection.ts";
 import type { JsonValue } from "../../core/schema/json_schema.ts";
 import type { ProcessorDescriptor } from "../../core/schema/descriptor.ts";
+import type { ProcessorOrigin } from "../../core/registry/processor_origin.ts";
+import type { PluginInfo } from "../../plugins/discovery/load_plugins.ts";
+
+export type { PluginInfo, ProcessorOrigin };
 import type { NodeState, NodeStats, RuntimeState } from "../../core/lifecycle/stats.ts";
 
 /**
@@ -39,6 +43,11 @@ export const API_BASE = "/api/v1";
 export interface ProcessorInfo extends ProcessorDescriptor {
   /** Config fields that may change while the graph runs (the recording lock spares them). */
   readonly liveFields: readonly string[];
+  /**
+   * Where the type came from: the package (`builtin`), the project's codegen folders
+   * (`project`) or a plugin (its name, version, kind and folder). Absent when not known.
+   */
+  readonly origin?: ProcessorOrigin;
 }
 
 /**

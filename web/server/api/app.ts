@@ -16,6 +16,7 @@ import { historyRoutes } from "./history_route.ts";
 import { latencyRoutes } from "./latency_route.ts";
 import { layoutRoutes } from "./layout_route.ts";
 import { manifestRoutes } from "./manifest.ts";
+import { pluginRoutes } from "./plugins.ts";
 import { processorRoutes } from "./processors.ts";
 import { runtimeRoutes } from "./runtime.ts";
 import { requestText } from "./validation.ts";
@@ -27,6 +28,7 @@ export const ENDPOINTS: readonly { method: string; path: string; token: boolean 
   { method: "GET", path: "/api/v1", token: false },
   { method: "GET", path: "/api/v1/processors", token: false },
   { method: "GET", path: "/api/v1/processors/:name", token: false },
+  { method: "GET", path: "/api/v1/plugins", token: false },
   { method: "GET", path: "/api/v1/graph", token: false },
   { method: "GET", path: "/api/v1/nodes/:id", token: false },
   { method: "POST", path: "/api/v1/nodes", token: true },
@@ -111,6 +113,7 @@ export function createApi(ctx: ApiContext): Hono {
     return c.json({ version: API_VERSION, endpoints });
   });
   api.route("/", processorRoutes(ctx));
+  api.route("/", pluginRoutes(ctx));
   api.route("/", graphRoutes(ctx));
   api.route("/", manifestRoutes(ctx));
   api.route("/", layoutRoutes(ctx));

@@ -7,7 +7,7 @@
 import type { Runtime } from "../../../mod.ts";
 import type { ControlPolicy } from "../../../frontend/control_policy.ts";
 import type { BodyLimits } from "../../../frontend/read_body.ts";
-import type { ProcessorInfo } from "../../shared/protocol.ts";
+import type { PluginInfo, ProcessorInfo } from "../../shared/protocol.ts";
 import type { LatencyMeter } from "../latency_meter.ts";
 import type { StatsRing } from "../stats_ring.ts";
 import type { StreamHub } from "../stream.ts";
@@ -20,6 +20,8 @@ export interface ApiContext {
   readonly runtime: Runtime;
   /** The processors the API lists and the palette offers. */
   readonly processors: readonly ProcessorInfo[];
+  /** The plugins `GET /plugins` lists. */
+  readonly plugins: readonly PluginInfo[];
   /** The event stream. */
   readonly hub: StreamHub;
   /** The last minutes of stats, sampled every second (`GET /history`). */

@@ -1,0 +1,333 @@
+/**
+ * `streamlib new <kind> NAME`: a new folder from the template folder `templates/<kind>/` of the
+ * package, with the name substituted, ready to run and test. Any folder in `templates/` is a
+ * template; nothing here knows the kinds.
+ *
+ * In a template, `{{name}}`, `{{pascal}}`, `{{camel}}`, `{{snake}}` and `{{kebab}}` in file
+ * contents and in file and folder names become the name as given, `MyFilter`, `myFilter`,
+ * `my_filter` and `my-filter`, and
+ * `{{version}}` this streamlib's version. A
+ * `template.json` beside the files (not copied) may give a `description`, the `dir` to write to
+ * by default (default `{{kebab}}`) and the `test` command CI runs in the new folder (default
+ * `deno task test`). A `deno.json` the template writes gets the import map entries that make
+ * `@streamlib/streamlib` resolve to this copy of the package, and the new folder's codegen
+ * folders (its `"streamlib": { "codegen" }`) are generated.
+ *
+ * @module
+ */
+
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import denoJson from "../deno.json" with { type: "json" };
+import { nearMatches } from "../core/errors/near_matches.ts";
+
+/** Why a template could not be written. */
+export type TemplateErrorCode =
+  | "template_not_found"
+  | "template_name_invalid"
+  | "template_target_exists";
+
+/**
+ * Thrown by {@linkcode createFromTemplate}: an unknown kind (with the kinds there are), a name
+ * that is not valid, or a file that exists already (nothing is overwritten).
+ *
+ * @example An unknown kind
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createFromTemplate, TemplateError } from "./_templates.ts";
+ *
+ * await assert.rejects(
+ *   createFromTemplate("projekt", "demo", { dir: await Deno.makeTempDir() }),
+ *   (error) => error instanceof TemplateError && error.available.includes("project"),
+ * );
+ * ```
+ */
+export class TemplateError extends Error {
+  /** Stable machine code. */
+  readonly code: TemplateErrorCode;
+  /** The kinds there are (for `template_not_found`), else empty. */
+  readonly available: readonly string[];
+  /** The files that exist already (for `template_target_exists`), else empty. */
+  readonly existing: readonly string[];
+  /** The alternatives and the files in the way. */
+  get details(): { available: string[]; existing: string[] } {
+    return { available: [...this.available], existing: [...this.existing] };
+  }
+
+  /**
+   * Creates the error.
+   *
+   * @param code Why.
+   * @param message The message.
+   * @param available The kinds there are.
+   * @param existing The files in the way.
+   */
+  constructor(
+    code: TemplateErrorCode,
+    message: string,
+    available: readonly string[] = [],
+    existing: readonly string[] = [],
+  ) {
+    super(message);
+    this.name = "TemplateError";
+    this.code = code;
+    this.available = available;
+    this.existing = existing;
+  }
+}
+
+/** A template's `template.json`. */
+export interface TemplateInfo {
+  /** The kind (the folder's name). */
+  readonly kind: string;
+  /** The template folder. */
+  readonly folder: string;
+  /** One line on what it makes. */
+  readonly description: string;
+  /** Where it writes by default, relative to the working directory (with placeholders). */
+  readonly dir: string;
+  /** The command CI runs in the new folder to run its tests. */
+  readonly test: readonly string[];
+}
+
+const TEMPLATES_URL = new URL("../templates/", import.meta.url);
+
+/**
+ * The package's `templates/` folder, or `undefined` when the package is not on disk (imported
+ * from JSR by URL, where a folder cannot be listed).
+ */
+export const TEMPLATES_DIR: string | undefined = TEMPLATES_URL.protocol === "file:"
+  ? fileURLToPath(TEMPLATES_URL)
+  : undefined;
+
+const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+/**
+ * The templates there are, by kind, sorted.
+ *
+ * @param root The templates folder. Default {@linkcode TEMPLATES_DIR}.
+ * @returns The templates.
+ * @throws {TemplateError} When the package is not on disk (`template_not_found`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listTemplates } from "./_templates.ts";
+ *
+ * const kinds = (await listTemplates()).map((t) => t.kind);
+ * assert.ok(kinds.includes("project") && kinds.includes("processor"));
+ * ```
+ */
+export async function listTemplates(
+  root: string | undefined = TEMPLATES_DIR,
+): Promise<TemplateInfo[]> {
+  if (root === undefined) {
+    throw new TemplateError(
+      "template_not_found",
+      `Cannot list the templates: this streamlib runs from ${TEMPLATES_URL.href}, not from files; ` +
+        "run streamlib new from a checkout of the package (deno task streamlib new ...)",
+    );
+  }
+  const list: TemplateInfo[] = [];
+  for await (const entry of Deno.readDir(root)) {
+    if (!entry.isDirectory || entry.name.startsWith(".")) continue;
+    const folder = join(root, entry.name);
+    let info: { description?: unknown; dir?: unknown; test?: unknown } = {};
+    try {
+      info = JSON.parse(await Deno.readTextFile(join(folder, "template.json")));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) {
+        throw new Error(
+          `Cannot read ${join(folder, "template.json")}: ${(error as Error).message}`,
+        );
+      }
+    }
+    const test = typeof info.test === "string"
+      ? info.test.split(" ").filter((p) => p !== "")
+      : ["deno", "task", "test"];
+    list.push({
+      kind: entry.name,
+      folder,
+      description: typeof info.description === "string" ? info.description : "",
+      dir: typeof info.dir === "string" ? info.dir : "{{kebab}}",
+      test,
+    });
+  }
+  return list.sort((a, b) => a.kind.localeCompare(b.kind));
+}
+
+/**
+ * The forms of a name the placeholders take.
+ *
+ * @param name The name as given.
+ * @returns `{{name}}`, `{{pascal}}`, `{{camel}}`, `{{snake}}` and `{{kebab}}`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nameForms } from "./_templates.ts";
+ *
+ * assert.deepEqual(nameForms("myFilter"), {
+ *   name: "myFilter", pascal: "MyFilter", camel: "myFilter", snake: "my_filter", kebab: "my-filter",
+ * });
+ * assert.equal(nameForms("room-tone").pascal, "RoomTone");
+ * ```
+ */
+export function nameForms(
+  name: string,
+): Record<"name" | "pascal" | "camel" | "snake" | "kebab", string> {
+  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").split(/[\s_-]+/).filter(Boolean)
+    .map((w) => w.toLowerCase());
+  const pascal = words.map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+  return {
+    name,
+    pascal,
+    camel: pascal[0].toLowerCase() + pascal.slice(1),
+    snake: words.join("_"),
+    kebab: words.join("-"),
+  };
+}
+
+/** Options of {@linkcode createFromTemplate}. */
+export interface CreateOptions {
+  /** Where to write (default: the template's `dir`, from the working directory). */
+  readonly dir?: string;
+  /** The templates folder. Default {@linkcode TEMPLATES_DIR}. */
+  readonly templates?: string;
+  /** The working directory. Default `Deno.cwd()`. */
+  readonly cwd?: string;
+}
+
+/**
+ * Writes a new folder from template `kind`, substituting `name`. Writes nothing when a file it
+ * would write exists already. Generates the codegen folders of a `deno.json` it writes.
+ *
+ * @param kind The template (a folder of `templates/`).
+ * @param name The name: a letter, then up to 63 letters, digits, `_` or `-`.
+ * @param options Where to write.
+ * @returns The folder written and the files, relative to it.
+ * @throws {TemplateError} For an unknown kind, an invalid name, or a file in the way.
+ */
+export async function createFromTemplate(
+  kind: string,
+  name: string,
+  options: CreateOptions = {},
+): Promise<{ folder: string; files: string[]; template: TemplateInfo }> {
+  const templates = await listTemplates(options.templates);
+  const template = templates.find((t) => t.kind === kind);
+  if (!template) {
+    const kinds = templates.map((t) => t.kind);
+    const near = nearMatches(kind, kinds);
+    throw new TemplateError(
+      "template_not_found",
+      `Cannot find template '${kind}': ${
+        near.length > 0 ? `did you mean ${near.join(" or ")}? ` : ""
+      }templates: ${kinds.join(", ")}`,
+      kinds,
+    );
+  }
+  if (!NAME.test(name)) {
+    throw new TemplateError(
+      "template_name_invalid",
+      `Cannot use '${name.slice(0, 80)}' as a name: expected a letter, then up to 63 letters, ` +
+        "digits, '_' or '-' (MyFilter, room-tone)",
+    );
+  }
+  const forms: Record<string, string> = { ...nameForms(name), version: denoJson.version };
+  const fill = (text: string) =>
+    text.replace(
+      /\{\{(name|pascal|camel|snake|kebab|version)\}\}/g,
+      (_, key: string) => forms[key],
+    );
+  const cwd = options.cwd ?? Deno.cwd();
+  const folder = resolve(cwd, options.dir ?? fill(template.dir));
+  const files = await templateFiles(template.folder);
+  const plan = files.map((file) => ({ from: join(template.folder, file), to: fill(file) }));
+  const existing: string[] = [];
+  for (const { to } of plan) {
+    if (await exists(join(folder, to))) existing.push(join(folder, to));
+  }
+  if (existing.length > 0) {
+    throw new TemplateError(
+      "template_target_exists",
+      `Cannot write template '${kind}' into ${folder}: ${existing.length} file(s) exist already ` +
+        `(${existing.slice(0, 3).map((f) => relative(cwd, f)).join(", ")}); nothing was ` +
+        "written, choose another --dir or name",
+      [],
+      existing,
+    );
+  }
+  for (const { from, to } of plan) {
+    const target = join(folder, to);
+    await Deno.mkdir(dirname(target), { recursive: true });
+    let text = fill(await Deno.readTextFile(from));
+    if (to === "deno.json") text = withStreamlibImports(text);
+    await Deno.writeTextFile(target, text, { createNew: true });
+  }
+  await generate(folder);
+  return { folder, files: plan.map((p) => p.to), template };
+}
+
+/** Every file of a template but `template.json`, relative, sorted. */
+async function templateFiles(folder: string, sub = ""): Promise<string[]> {
+  const files: string[] = [];
+  for await (const entry of Deno.readDir(join(folder, sub))) {
+    const path = sub ? `${sub}/${entry.name}` : entry.name;
+    if (entry.isDirectory) files.push(...await templateFiles(folder, path));
+    else if (entry.isFile && path !== "template.json") files.push(path);
+  }
+  return files.sort();
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A new folder's `deno.json` with the import map entries `@streamlib/streamlib` needs: from a
+ * checkout, its entry points as files and the package's own imports (npm packages); from JSR,
+ * the JSR package. Entries the template sets are kept.
+ */
+function withStreamlibImports(text: string): string {
+  const json = JSON.parse(text) as {
+    imports?: Record<string, string>;
+    compilerOptions?: Record<string, unknown>;
+  };
+  const root = new URL("../", import.meta.url);
+  const own: Record<string, string> = {};
+  if (root.protocol === "file:") {
+    for (const [sub, target] of Object.entries(denoJson.exports)) {
+      own[`@streamlib/streamlib${sub.slice(1)}`] = new URL(target, root).href;
+    }
+    Object.assign(own, denoJson.imports);
+    // The dashboard's .tsx files are compiled with the project's options.
+    json.compilerOptions = { ...denoJson.compilerOptions, ...json.compilerOptions };
+  } else {
+    own["@streamlib/streamlib"] = `jsr:@streamlib/streamlib@^${denoJson.version}`;
+  }
+  json.imports = { ...own, ...json.imports };
+  return `${JSON.stringify(json, null, 2)}\n`;
+}
+
+/** Runs codegen on the folders a new `deno.json` lists, so the new folder runs as written. */
+async function generate(folder: string): Promise<void> {
+  let config: { streamlib?: { codegen?: unknown } };
+  try {
+    config = JSON.parse(await Deno.readTextFile(join(folder, "deno.json")));
+  } catch {
+    return;
+  }
+  if (!Array.isArray(config.streamlib?.codegen)) return;
+  const { main } = await import("../codegen/cli.ts");
+  const lines: string[] = [];
+  const output = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) };
+  const code = await main(["--root", folder], output);
+  if (code !== 0) {
+    throw new Error(`Cannot generate the new folder's processors:\n${lines.join("\n")}`);
+  }
+}

@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { main } from "@streamlib/streamlib/cli";
+
+const quiet = () => {
+  const lines: string[] = [];
+  return {
+    lines,
+    output: { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) },
+  };
+};
+
+Deno.test("pipeline.json is valid and runs", async () => {
+  const check = quiet();
+  assert.equal(await main(["validate", "pipeline.json"], check.output), 0, check.lines.join("\n"));
+  const run = quiet();
+  const code = await main(["run", "pipeline.json", "--seconds", "0.5", "--json"], run.output);
+  assert.equal(code, 0, run.lines.join("\n"));
+  const stopped = run.lines.map((l) => JSON.parse(l)).find((e) => e.event === "stopped");
+  assert.ok(stopped.stats.nodes.tremolo.framesOut > 0, "the tremolo wrote audio");
+});
+
+Deno.test("the dashboard shows the pipeline", async () => {
+  const controller = new AbortController();
+  const { lines, output } = quiet();
+  let started: (url: string) => void;
+  const url = new Promise<string>((resolve) => (started = resolve));
+  const watched = {
+    out: (text: string) => {
+      output.out(text);
+      const event = JSON.parse(text);
+      if (event.event === "started") started(event.dashboard);
+    },
+    err: output.err,
+  };
+  const args = ["dashboard", "pipeline.json", "--start", "--port", "0", "--json", "--no-mcp"];
+  const done = main(args, watched, { signal: controller.signal });
+  try {
+    const page = await Promise.race([url, done.then((c) => `exited ${c}: ${lines.join("\n")}`)]);
+    assert.match(page, /^http/);
+    const graph = await (await fetch(`${new URL(page).origin}/api/v1/graph`)).json();
+    assert.deepEqual(graph.nodes.map((n: { id: string }) => n.id).sort(), [
+      "meter",
+      "tone",
+      "tremolo",
+    ]);
+  } finally {
+    controller.abort();
+    assert.equal(await done, 0, lines.join("\n"));
+  }
+});

@@ -1,0 +1,137 @@
+/**
+ * `streamlib new`: every folder of `templates/` is created into a temp dir and its own tests run
+ * there (a template added later is picked up by this file with no change), and the command's
+ * substitution and refusals.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { delimiter, dirname, join } from "node:path";
+import { main } from "../cli/streamlib.ts";
+import { createFromTemplate, listTemplates, TemplateError } from "../cli/_templates.ts";
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, output: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) } };
+}
+
+/** Runs `command` in `cwd` with this deno first on PATH; resolves to its exit code and output. */
+async function run(command: readonly string[], cwd: string) {
+  const path = `${dirname(Deno.execPath())}${delimiter}${Deno.env.get("PATH") ?? ""}`;
+  const child = new Deno.Command(command[0], {
+    args: command.slice(1),
+    cwd,
+    env: { PATH: path, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const { code, stdout, stderr } = await child.output();
+  const text = new TextDecoder();
+  return { code, output: `${text.decode(stdout)}\n${text.decode(stderr)}` };
+}
+
+for (const template of await listTemplates()) {
+  Deno.test({
+    name: `streamlib new ${template.kind}: the new folder's own tests pass`,
+    // Each template's tests type-check and run a whole project: minutes on a busy machine.
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async () => {
+      const dir = await Deno.makeTempDir({ prefix: `streamlib_new_${template.kind}_` });
+      try {
+        const target = join(dir, "made");
+        const { out, err, output } = capture();
+        const code = await main(["new", template.kind, "DemoThing", "--dir", target], output);
+        assert.equal(code, 0, err.join("\n"));
+        assert.match(out[0], new RegExp(`^Wrote ${template.kind} 'DemoThing' in `));
+        const result = await run(template.test, target);
+        assert.equal(result.code, 0, `${template.test.join(" ")} in ${target}:\n${result.output}`);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
+}
+
+Deno.test("createFromTemplate() substitutes the name in paths and contents and adds streamlib's imports", async () => {
+  const templates = await Deno.makeTempDir();
+  const target = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(join(templates, "thing", "{{snake}}"), { recursive: true });
+    await Deno.writeTextFile(
+      join(templates, "thing", "{{snake}}", "{{kebab}}.txt"),
+      "{{name}} {{pascal}} {{camel}} {{snake}} {{kebab}} {{version}} {{other}}",
+    );
+    await Deno.writeTextFile(
+      join(templates, "thing", "deno.json"),
+      JSON.stringify({ imports: { x: "./x.ts" } }),
+    );
+    await Deno.writeTextFile(
+      join(templates, "thing", "template.json"),
+      JSON.stringify({ description: "a thing", test: "true" }),
+    );
+    const made = await createFromTemplate("thing", "room-tone", {
+      templates,
+      dir: join(target, "out"),
+    });
+    assert.deepEqual(made.files, ["deno.json", "room_tone/room-tone.txt"]);
+    assert.deepEqual(made.template.test, ["true"]);
+    const text = await Deno.readTextFile(join(target, "out", "room_tone", "room-tone.txt"));
+    assert.match(
+      text,
+      /^room-tone RoomTone roomTone room_tone room-tone \d+\.\d+\.\d+ \{\{other\}\}$/,
+    );
+    const config = JSON.parse(await Deno.readTextFile(join(target, "out", "deno.json")));
+    assert.equal(config.imports.x, "./x.ts");
+    assert.match(config.imports["@streamlib/streamlib"], /^(file:.*\/mod\.ts|jsr:)/);
+    assert.ok(!(await exists(join(target, "out", "template.json"))), "template.json is not copied");
+  } finally {
+    await Deno.remove(templates, { recursive: true });
+    await Deno.remove(target, { recursive: true });
+  }
+});
+
+Deno.test("streamlib new refuses an unknown kind and an invalid name with exit 2", async () => {
+  const unknown = capture();
+  assert.equal(await main(["new", "projet", "demo"], unknown.output), 2);
+  assert.match(
+    unknown.err[0],
+    /^error: template_not_found: Cannot find template 'projet': did you mean project\? templates: /,
+  );
+  const invalid = capture();
+  assert.equal(await main(["new", "project", "9lives"], invalid.output), 2);
+  assert.match(invalid.err[0], /^error: template_name_invalid: Cannot use '9lives' as a name/);
+  const missing = capture();
+  assert.equal(await main(["new", "project"], missing.output), 2);
+  assert.match(missing.err[0], /^Missing NAME/);
+});
+
+Deno.test("streamlib new overwrites nothing: a file in the way stops it before it writes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(join(dir, "pipeline.json"), "mine");
+    const { err, output } = capture();
+    assert.equal(await main(["new", "project", "demo", "--dir", dir], output), 1);
+    assert.match(err[0], /^error: template_target_exists: .*pipeline\.json.*nothing was written/);
+    assert.equal(await Deno.readTextFile(join(dir, "pipeline.json")), "mine");
+    const left = [...Deno.readDirSync(dir)].map((e) => e.name);
+    assert.deepEqual(left, ["pipeline.json"]);
+    await assert.rejects(
+      createFromTemplate("project", "demo", { dir }),
+      (error) => error instanceof TemplateError && error.existing.length === 1,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
