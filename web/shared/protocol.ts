@@ -39,6 +39,18 @@ export const API_BASE = "/api/v1";
 export interface ProcessorInfo extends ProcessorDescriptor {
   /** Config fields that may change while the graph runs (the recording lock spares them). */
   readonly liveFields: readonly string[];
+  /** The panel a plugin ships for this processor, when one does (docs/plugin_ui.md). */
+  readonly ui?: ProcessorUi;
+}
+
+/** A plugin's panel for a processor: where the dashboard frames it. */
+export interface ProcessorUi {
+  /** The plugin's name. */
+  readonly plugin: string;
+  /** Its frame page (`/plugins/<name>/frame`). */
+  readonly frame: string;
+  /** Its module (`/api/v1/plugins/<name>/ui/<path>`). */
+  readonly module: string;
 }
 
 /**
