@@ -118,6 +118,7 @@ Deno.test({
       assert.deepEqual(node().config, { left: 0, right: 1 });
       // It takes effect: the output's left channel goes silent, the right one does not.
       await frame.locator('[data-meter] div:nth-child(1)[data-rms="0"]').waitFor({
+        state: "attached", // a bar of width 0 is not visible
         timeout: 10_000,
       });
       const right = Number(
@@ -178,7 +179,22 @@ Deno.test({
         ) {
           assert.equal(probe[attempt].ok, false, `${attempt}: ${JSON.stringify(probe[attempt])}`);
         }
+        for (const attempt of ["localStorage", "sessionStorage", "cookie", "topLocation"]) {
+          assert.match(probe[attempt].error, /SecurityError.*(sandboxed|permission)/, attempt);
+        }
+        for (const attempt of ["parentSessionStorage", "parentDocument"]) {
+          assert.match(probe[attempt].error, /SecurityError.*cross-origin/, attempt);
+        }
         assert.ok(!probe.windowOpen.ok || probe.windowOpen.value === "null", "no window opened");
+        // The frame's CSP stopped every connection before it left the browser.
+        const blocked = (probe.violations as string[]).filter((v) => v.startsWith("connect-src"));
+        for (const target of ["/api/v1/graph", "/api/v1/runtime/stop", "/api/v1/stream"]) {
+          assert.ok(blocked.some((v) => v.endsWith(target)), `${target} in ${blocked.join(", ")}`);
+        }
+        assert.ok(
+          (probe.violations as string[]).some((v) => v.startsWith("script-src")),
+          "the dashboard's script was refused",
+        );
         assert.equal(
           probe.hostKeys,
           "config,liveFields,locked,node,onConfig,onLevels,onStats,resize,schema,setConfig",

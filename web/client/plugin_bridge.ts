@@ -49,7 +49,7 @@ export class PluginBridge {
   readonly #budget: MessageBudget;
   readonly #topics = new Set<PanelTopic>();
   #port: MessagePort | undefined;
-  #timer: number | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   #inFlight = 0;
   #done = false;
   #disposers: (() => void)[] = [];

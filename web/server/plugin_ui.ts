@@ -6,7 +6,7 @@
  * @module
  */
 
-import { dirname, isAbsolute, join, resolve, SEPARATOR } from "node:path";
+import { dirname, isAbsolute, join, resolve, sep as SEPARATOR } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ApiError } from "./api/errors.ts";
 

@@ -160,12 +160,7 @@ Deno.test("GET /api/v1/plugins/:name/ui/*: no way out of the UI folder", async (
     for (const [path, status, code] of cases) {
       const reply = await get(path);
       assert.ok(!reply.body.includes("secret-"), `${path} served a secret`);
-      // Whatever the server made of the path, it never served it; where the router saw it, the
-      // refusal is typed.
-      if (reply.status === 404 && JSON.parse(reply.body).error.code === "not_found") {
-        assert.match(path, /\.\./, `${path}: only a normalized '..' can miss the route`);
-        continue;
-      }
+      // Deno hands the path over as sent, so even a plain '..' reaches the route and is refused.
       assert.equal(reply.status, status, `${path}: ${reply.body}`);
       assert.equal(JSON.parse(reply.body).error.code, code, path);
     }

@@ -89,7 +89,9 @@
 
   const start = async () => {
     try {
-      const module = await import(moduleUrl);
+      // Absolute: this classic script is cross-origin to the sandboxed page (an opaque origin),
+      // so a relative import() would resolve against about:blank.
+      const module = await import(new URL(moduleUrl, document.baseURI).href);
       if (typeof module.default !== "function") {
         throw new TypeError(
           `${moduleUrl} has no default export function: export default function mount(root, host)`,
