@@ -6,7 +6,7 @@
  * @module
  */
 
-import { dirname, isAbsolute, join, resolve, sep as SEPARATOR } from "node:path";
+import { isAbsolute, join, resolve, sep as SEPARATOR } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ApiError } from "./api/errors.ts";
 
@@ -33,9 +33,11 @@ export interface DashboardPlugin {
 export interface PluginUi {
   /** The plugin's id. */
   readonly name: string;
-  /** The folder the UI's files are served from: the module's folder (absolute). */
-  readonly root: string;
-  /** The module's path inside {@linkcode PluginUi.root}, `/`-separated (`panel.js`). */
+  /** The plugin's folder (absolute). */
+  readonly folder: string;
+  /** The module's folder in it, the one served, as segments (`["ui"]`; `[]` for the root). */
+  readonly dir: readonly string[];
+  /** The module's path in the plugin folder, `/`-separated, `.` segments dropped (`ui/panel.js`). */
   readonly module: string;
   /** The processors it renders panels for. */
   readonly processors: readonly string[];
@@ -77,7 +79,7 @@ const MAX_PATH = 400;
  *   { name: "balance", folder: "/opt/plugins/balance", ui: { module: "ui/panel.js", processors: ["Balance"] } },
  *   { name: "plain", folder: "/opt/plugins/plain" },
  * ]);
- * assert.deepEqual(uis.map((u) => [u.name, u.module]), [["balance", "panel.js"]]);
+ * assert.deepEqual(uis.map((u) => [u.name, u.module, u.dir]), [["balance", "ui/panel.js", ["ui"]]]);
  * assert.throws(() => pluginUis([{ name: "x", folder: "/p", ui: { module: "../up.js", processors: ["X"] } }]), TypeError);
  * ```
  */
@@ -102,13 +104,17 @@ export function pluginUis(plugins: readonly DashboardPlugin[]): PluginUi[] {
       );
     }
     const module = plugin.ui.module;
-    const segments = typeof module === "string" ? module.split("/") : [];
+    // As discovery's URLs have it (`pluginUiUrl()`): empty and `.` segments dropped.
+    const segments = typeof module === "string"
+      ? module.split("/").filter((s) => s !== "" && s !== ".")
+      : [];
     if (
-      typeof module !== "string" || module.length > MAX_PATH ||
+      typeof module !== "string" || module.length > MAX_PATH || module.startsWith("/") ||
+      segments.length === 0 ||
       segments.some((s) => segmentProblem(s) !== undefined) || !/\.m?js$/.test(module)
     ) {
       throw new TypeError(
-        `${what}: ui.module must be a relative path inside the folder ending in .js or .mjs, without '..', hidden or empty segments, got ${
+        `${what}: ui.module must be a relative path inside the folder ending in .js or .mjs, not absolute, without '..' or hidden segments, got ${
           JSON.stringify(module)
         }`,
       );
@@ -129,11 +135,11 @@ export function pluginUis(plugins: readonly DashboardPlugin[]): PluginUi[] {
       }
       owners.set(processor, plugin.name);
     }
-    const file = resolve(folder, ...segments);
     uis.push({
       name: plugin.name,
-      root: dirname(file),
-      module: segments.at(-1)!,
+      folder: resolve(folder),
+      dir: segments.slice(0, -1),
+      module: segments.join("/"),
       processors: [...processors],
     });
   }
@@ -158,10 +164,10 @@ function segmentProblem(segment: string): string | undefined {
 }
 
 /**
- * The file a request names under a plugin's UI folder: the raw (percent-encoded) path after
- * `/ui/` is decoded segment by segment, each a plain name (no `.`, `..`, hidden name, encoded
- * `/`, `\`, `:` or NUL), its extension one of {@linkcode PLUGIN_UI_TYPES}, and the file, symlinks
- * resolved, inside the folder.
+ * The file a request names in a plugin's folder: the raw (percent-encoded) path after `/ui/`,
+ * relative to the plugin folder, is decoded segment by segment, each a plain name (no `.`, `..`,
+ * hidden name, encoded `/`, `\`, `:` or NUL); it must lie in the UI module's folder, its extension
+ * be one of {@linkcode PLUGIN_UI_TYPES}, and the file, symlinks resolved, stay inside that folder.
  *
  * @param ui The plugin's UI.
  * @param rawPath The path after `/ui/`, as sent.
@@ -179,9 +185,9 @@ function segmentProblem(segment: string): string | undefined {
  * await Deno.mkdir(`${folder}/ui`);
  * await Deno.writeTextFile(`${folder}/ui/panel.js`, "export default () => {};");
  * const [ui] = pluginUis([{ name: "demo", folder, ui: { module: "ui/panel.js", processors: ["Gain"] } }]);
- * const found = await pluginUiFile(ui, "panel.js");
+ * const found = await pluginUiFile(ui, "ui/panel.js");
  * assert.equal(found.type, "text/javascript; charset=utf-8");
- * await assert.rejects(pluginUiFile(ui, "%2e%2e/ui/panel.js"), { code: "plugin_ui_path_invalid" });
+ * await assert.rejects(pluginUiFile(ui, "ui/%2e%2e/ui/panel.js"), { code: "plugin_ui_path_invalid" });
  * await Deno.remove(folder, { recursive: true });
  * ```
  */
@@ -224,11 +230,19 @@ export async function pluginUiFile(
       `files of this type are not served, only ${Object.keys(PLUGIN_UI_TYPES).join(", ")}`,
     );
   }
+  const dir = ui.dir;
+  if (segments.length <= dir.length || dir.some((d, i) => segments[i] !== d)) {
+    throw notFound(
+      `only the folder of its UI module is served, ${
+        dir.length ? `${dir.join("/")}/` : "the plugin folder"
+      }`,
+    );
+  }
   let root: string;
   let file: string;
   try {
-    root = await Deno.realPath(ui.root);
-    file = await Deno.realPath(join(root, ...segments));
+    root = await Deno.realPath(join(ui.folder, ...dir));
+    file = await Deno.realPath(join(ui.folder, ...segments));
   } catch {
     throw notFound("no such file");
   }
@@ -236,7 +250,7 @@ export async function pluginUiFile(
     throw new ApiError(
       403,
       "plugin_ui_path_outside",
-      `Cannot serve ${shown} of plugin '${ui.name}': it resolves outside the plugin's UI folder (a symlink out of it)`,
+      `Cannot serve ${shown} of plugin '${ui.name}': it resolves outside the folder of its UI module (a symlink out of it)`,
       { field: "path" },
     );
   }

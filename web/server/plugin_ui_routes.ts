@@ -26,7 +26,7 @@ export function pluginFramePath(name: string): string {
  * The URL path of a file of a plugin's UI folder.
  *
  * @param name The plugin.
- * @param path The file's path in its UI folder, `/`-separated.
+ * @param path The file's path in the plugin folder, `/`-separated.
  * @returns `/api/v1/plugins/<name>/ui/<path>`, each segment percent-encoded.
  */
 export function pluginUiPath(name: string, path: string): string {
@@ -46,15 +46,17 @@ const HOST = /^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$/
  *
  * @param origin The dashboard's origin as the browser reached it (`http://127.0.0.1:8787`).
  * @param name The plugin.
+ * @param dir The folder of its UI module in the plugin folder, as segments.
  * @param ancestors The origins allowed to frame it (the dashboard's).
  * @returns The header's value.
  */
 export function pluginFramePolicy(
   origin: string,
   name: string,
+  dir: readonly string[],
   ancestors: readonly string[],
 ): string {
-  const ui = `${origin}${API_BASE}/plugins/${encodeURIComponent(name)}/ui/`;
+  const ui = `${origin}${pluginUiPath(name, dir.length ? `${dir.join("/")}/` : "")}`;
   return [
     "default-src 'none'",
     `script-src ${origin}/static/plugin_frame.js ${ui}`,
@@ -154,7 +156,7 @@ export function pluginUiRoutes(app: Hono, uis: readonly PluginUi[], policy: Acce
 <main id="plugin-root"></main>
 </body></html>`;
     return c.html(html, 200, {
-      "content-security-policy": pluginFramePolicy(origin, ui.name, ancestors),
+      "content-security-policy": pluginFramePolicy(origin, ui.name, ui.dir, ancestors),
       "cache-control": "no-store",
       "referrer-policy": "no-referrer",
       "x-content-type-options": "nosniff",

@@ -80,20 +80,20 @@ Deno.test("GET /api/v1/plugins/:name/ui/*: the module and files beside it, typed
   await using dashboard = await createDashboard(createRuntime().use(balanceRegistry), {
     plugins: [BALANCE],
   });
-  const panel = await rawGet(dashboard.port, "/api/v1/plugins/balance/ui/panel.js");
+  const panel = await rawGet(dashboard.port, "/api/v1/plugins/balance/ui/ui/panel.js");
   assert.equal(panel.status, 200);
   assert.equal(panel.headers.get("content-type"), "text/javascript; charset=utf-8");
   assert.equal(panel.headers.get("x-content-type-options"), "nosniff");
   assert.equal(panel.headers.get("content-security-policy"), "default-src 'none'; sandbox");
   assert.equal(panel.body, await Deno.readTextFile(`${BALANCE_DIR}/ui/panel.js`));
-  const meter = await rawGet(dashboard.port, "/api/v1/plugins/balance/ui/meter.js");
+  const meter = await rawGet(dashboard.port, "/api/v1/plugins/balance/ui/ui/meter.js");
   assert.equal(meter.status, 200);
 
-  const unknown = await rawGet(dashboard.port, "/api/v1/plugins/nope/ui/panel.js");
+  const unknown = await rawGet(dashboard.port, "/api/v1/plugins/nope/ui/ui/panel.js");
   assert.equal(unknown.status, 404);
   assert.equal(JSON.parse(unknown.body).error.code, "plugin_ui_not_found");
   assert.deepEqual(JSON.parse(unknown.body).error.choices, ["balance"]);
-  const missing = await rawGet(dashboard.port, "/api/v1/plugins/balance/ui/gone.js");
+  const missing = await rawGet(dashboard.port, "/api/v1/plugins/balance/ui/ui/gone.js");
   assert.equal(missing.status, 404);
   assert.equal(JSON.parse(missing.body).error.code, "plugin_ui_file_not_found");
 
@@ -102,7 +102,7 @@ Deno.test("GET /api/v1/plugins/:name/ui/*: the module and files beside it, typed
   assert.deepEqual(info.ui, {
     plugin: "balance",
     frame: "/plugins/balance/frame",
-    module: "/api/v1/plugins/balance/ui/panel.js",
+    module: "/api/v1/plugins/balance/ui/ui/panel.js",
   });
   const frame = await rawGet(dashboard.port, "/plugins/balance/frame");
   assert.equal(frame.status, 200);
@@ -115,10 +115,10 @@ Deno.test("GET /api/v1/plugins/:name/ui/*: the module and files beside it, typed
       "form-action 'none'",
       "sandbox allow-scripts",
       `frame-ancestors http://127.0.0.1:${dashboard.port}`,
-      `script-src http://127.0.0.1:${dashboard.port}/static/plugin_frame.js http://127.0.0.1:${dashboard.port}/api/v1/plugins/balance/ui/`,
+      `script-src http://127.0.0.1:${dashboard.port}/static/plugin_frame.js http://127.0.0.1:${dashboard.port}/api/v1/plugins/balance/ui/ui/`,
     ]
   ) assert.ok(csp.includes(directive), `${directive} in ${csp}`);
-  assert.match(frame.body, /data-module="\/api\/v1\/plugins\/balance\/ui\/panel\.js"/);
+  assert.match(frame.body, /data-module="\/api\/v1\/plugins\/balance\/ui\/ui\/panel\.js"/);
   const shell = await fetch(`${dashboard.origin}/static/plugin_frame.js`);
   assert.equal(shell.headers.get("content-type"), "text/javascript; charset=utf-8");
   await shell.body?.cancel();
@@ -132,30 +132,34 @@ Deno.test("GET /api/v1/plugins/:name/ui/*: no way out of the UI folder", async (
     await using dashboard = await createDashboard(createRuntime(), { plugins: [plugin] });
     const get = (path: string, headers?: Record<string, string>) =>
       rawGet(dashboard.port, `/api/v1/plugins/trap/ui/${path}`, headers);
-    assert.equal((await get("panel.js")).status, 200);
-    const css = await get("assets/style.css");
+    assert.equal((await get("ui/panel.js")).status, 200);
+    const css = await get("ui/assets/style.css");
     assert.equal(css.status, 200);
     assert.equal(css.headers.get("content-type"), "text/css; charset=utf-8");
 
     const cases: [string, number, string][] = [
-      ["../secret.js", 400, "plugin_ui_path_invalid"],
-      ["assets/../../secret.js", 400, "plugin_ui_path_invalid"],
-      ["%2e%2e/secret.js", 400, "plugin_ui_path_invalid"],
-      ["%2E%2E/secret.js", 400, "plugin_ui_path_invalid"],
-      ["..%2fsecret.js", 400, "plugin_ui_path_invalid"],
-      ["..%5csecret.js", 400, "plugin_ui_path_invalid"],
-      ["./panel.js", 400, "plugin_ui_path_invalid"],
+      ["ui/../secret.js", 400, "plugin_ui_path_invalid"],
+      ["../plugin/secret.js", 400, "plugin_ui_path_invalid"],
+      ["ui/assets/../../secret.js", 400, "plugin_ui_path_invalid"],
+      ["ui/%2e%2e/secret.js", 400, "plugin_ui_path_invalid"],
+      ["ui/%2E%2E/secret.js", 400, "plugin_ui_path_invalid"],
+      ["ui/..%2fsecret.js", 400, "plugin_ui_path_invalid"],
+      ["ui/..%5csecret.js", 400, "plugin_ui_path_invalid"],
+      ["./ui/panel.js", 400, "plugin_ui_path_invalid"],
+      ["ui//panel.js", 400, "plugin_ui_path_invalid"],
       ["/etc/passwd.js", 400, "plugin_ui_path_invalid"],
       ["%2fetc%2fpasswd.js", 400, "plugin_ui_path_invalid"],
       [`${encodeURIComponent(`${dir}/outside/secret.js`)}`, 400, "plugin_ui_path_invalid"],
-      ["panel.js%00.css", 400, "plugin_ui_path_invalid"],
+      ["ui/panel.js%00.css", 400, "plugin_ui_path_invalid"],
       ["C:%5cWindows%5cwin.js", 400, "plugin_ui_path_invalid"],
-      [".env.js", 400, "plugin_ui_path_invalid"],
-      ["%E0%A4%A.js", 400, "plugin_ui_path_invalid"],
-      ["notes.txt", 404, "plugin_ui_file_not_found"],
-      ["escape.js", 403, "plugin_ui_path_outside"],
-      ["linked/secret.js", 403, "plugin_ui_path_outside"],
-      ["assets", 404, "plugin_ui_file_not_found"],
+      ["ui/.env.js", 400, "plugin_ui_path_invalid"],
+      ["ui/%E0%A4%A.js", 400, "plugin_ui_path_invalid"],
+      ["secret.js", 404, "plugin_ui_file_not_found"],
+      ["ui", 404, "plugin_ui_file_not_found"],
+      ["ui/notes.txt", 404, "plugin_ui_file_not_found"],
+      ["ui/escape.js", 403, "plugin_ui_path_outside"],
+      ["ui/linked/secret.js", 403, "plugin_ui_path_outside"],
+      ["ui/assets", 404, "plugin_ui_file_not_found"],
     ];
     for (const [path, status, code] of cases) {
       const reply = await get(path);
@@ -165,10 +169,10 @@ Deno.test("GET /api/v1/plugins/:name/ui/*: no way out of the UI folder", async (
       assert.equal(JSON.parse(reply.body).error.code, code, path);
     }
 
-    const foreign = await get("panel.js", { origin: "https://evil.example" });
+    const foreign = await get("ui/panel.js", { origin: "https://evil.example" });
     assert.equal(foreign.status, 403);
     assert.equal(JSON.parse(foreign.body).error.code, "forbidden_origin");
-    const sandboxed = await get("panel.js", { origin: "null" });
+    const sandboxed = await get("ui/panel.js", { origin: "null" });
     assert.equal(sandboxed.status, 200);
     assert.equal(sandboxed.headers.get("access-control-allow-origin"), "null");
   } finally {
@@ -178,9 +182,11 @@ Deno.test("GET /api/v1/plugins/:name/ui/*: no way out of the UI folder", async (
 
 Deno.test("pluginUis() refuses malformed plugins and keeps those with a UI", () => {
   const ui = (module: string, processors = ["Gain"]) => ({ module, processors });
-  assert.deepEqual(pluginUis([BALANCE]).map((u) => [u.name, u.module, u.processors]), [
-    ["balance", "panel.js", ["Balance"]],
+  assert.deepEqual(pluginUis([BALANCE]).map((u) => [u.name, u.module, u.dir, u.processors]), [
+    ["balance", "ui/panel.js", ["ui"], ["Balance"]],
   ]);
+  // `.` and empty segments are dropped, as discovery's URLs drop them.
+  assert.equal(pluginUis([{ ...BALANCE, ui: ui("./ui//panel.js") }])[0].module, "ui/panel.js");
   const bad: DashboardPlugin[][] = [
     [{ name: "Bad Name", folder: "/p", ui: ui("ui/p.js") }],
     [{ name: "rel", folder: "plugins/rel", ui: ui("ui/p.js") }],

@@ -128,7 +128,8 @@ export interface DashboardOptions {
    * Plugins whose own UI the dashboard serves (discovery's list, `{ name, folder, ui }`; those
    * without `ui` are ignored): a node of a processor in `ui.processors` gets a button in the side
    * panel that opens the plugin's module in a sandboxed frame, and `GET /api/v1/plugins/<name>/ui/<path>`
-   * serves the files of the module's folder. See docs/plugin_ui.md.
+   * (`<path>` in the plugin folder, as discovery's `pluginUiUrl()` makes it) serves the files of the
+   * module's folder. See docs/plugin_ui.md.
    *
    * @example A plugin's panel for its processor
    * ```ts
@@ -143,7 +144,7 @@ export interface DashboardOptions {
    *   plugins: [{ name: "louder", folder, ui: { module: "ui/panel.js", processors: ["Gain"] } }],
    * });
    * const gain = await (await fetch(`${dashboard.origin}/api/v1/processors/Gain`)).json();
-   * assert.equal(gain.ui.module, "/api/v1/plugins/louder/ui/panel.js");
+   * assert.equal(gain.ui.module, "/api/v1/plugins/louder/ui/ui/panel.js");
    * const module = await fetch(`${dashboard.origin}${gain.ui.module}`);
    * assert.equal(module.headers.get("content-type"), "text/javascript; charset=utf-8");
    * assert.match(await module.text(), /export default/);
