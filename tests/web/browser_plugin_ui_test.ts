@@ -108,6 +108,17 @@ Deno.test({
       const frame = await panelFrame(page, "balance");
       const config = frame.locator("[data-config]");
       assert.deepEqual(JSON.parse(await config.textContent() ?? ""), { left: 1, right: 1 });
+      // Stats arrive as the dashboard gets them: the call count grows.
+      const calls = async () =>
+        Number(await frame.locator("[data-calls]").getAttribute("data-calls"));
+      await frame.waitForFunction(() =>
+        Number(document.querySelector("[data-calls]")?.getAttribute("data-calls")) > 0
+      );
+      const first = await calls();
+      await frame.waitForFunction(
+        (n) => Number(document.querySelector("[data-calls]")?.getAttribute("data-calls")) > n,
+        first,
+      );
 
       await frame.locator('input[name="left"]').evaluate((el) => {
         (el as HTMLInputElement).value = "0";
@@ -147,6 +158,25 @@ Deno.test({
         !(await frame.content()).includes(dashboard.token),
         "the token is not in the frame",
       );
+      await page.close();
+    });
+
+    await t.step("on a page without the token, a panel's patch is refused read-only", async () => {
+      await using dashboard = await createDashboard(rt, { plugins: [BALANCE] });
+      const page = await browser.open(`${dashboard.origin}/`, "read-only");
+      // The note over the graph says how to get access; clicks go through it to the node below.
+      await page.locator('[data-access="read-only"]').evaluate((el) => {
+        (el as HTMLElement).style.pointerEvents = "none";
+      });
+      await openPanel(page, "balance", "balance");
+      await page.locator('[data-plugin-panel="balance"][data-panel-state="ready"]').waitFor({
+        timeout: 15_000,
+      });
+      const frame = await panelFrame(page, "balance");
+      const before = rt.describe().nodes.find((n) => n.id === "balance")!.config;
+      await frame.locator('[data-action="apply"]').click();
+      await frame.locator('[data-status="read_only"]').waitFor({ timeout: 10_000 });
+      assert.deepEqual(rt.describe().nodes.find((n) => n.id === "balance")!.config, before);
       await page.close();
     });
 
