@@ -127,6 +127,21 @@ export const FRONTEND_ERROR_CODES = {
     meaning:
       "The token does not allow this operation (a read-only operator token ending a session)",
   },
+  // Plugin UI files (web/server/plugin_ui.ts).
+  plugin_ui_not_found: { origin: "request", meaning: "No plugin of this name has a UI" },
+  plugin_ui_file_not_found: {
+    origin: "request",
+    meaning: "No such file in a plugin's UI folder, or one of a type not served",
+  },
+  plugin_ui_path_invalid: {
+    origin: "request",
+    meaning:
+      "A plugin UI path with '..', '.', a hidden or empty segment, a backslash, an encoded '/' or NUL",
+  },
+  plugin_ui_path_outside: {
+    origin: "access",
+    meaning: "A plugin UI path that resolves outside the plugin's UI folder (a symlink out)",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A code of {@linkcode FRONTEND_ERROR_CODES}. */

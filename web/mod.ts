@@ -83,6 +83,7 @@ export {
   type NodeRates,
   type Point,
   type ProcessorInfo,
+  type ProcessorUi,
   type ServerMessage,
   type SnapshotMessage,
   type StatsMessage,
@@ -97,6 +98,7 @@ export {
 export type { PolicyProblem } from "../frontend/control_policy.ts";
 export { type BodyLimits, BodyReadError, type BodyReadProblem } from "../frontend/read_body.ts";
 export type { StatsRingOptions } from "./server/stats_ring.ts";
+export type { DashboardPlugin } from "./server/plugin_ui.ts";
 // What the dashboard shares with the other front-ends (`frontend/`): the codes its errors carry
 // (the runtime's and the front-ends' own) and the contract of an endpoint it can mount (MCP's).
 export {

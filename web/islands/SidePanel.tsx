@@ -14,6 +14,7 @@ import { Sparkline } from "../components/Sparkline.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";
 import { formatCount, formatDuration, formatRate, plainText } from "../shared/format.ts";
 import { LatencyPlot } from "../components/LatencyPlot.tsx";
+import { PluginPanel } from "../components/PluginPanel.tsx";
 import { useStore } from "../shared/store.ts";
 
 /** Props of the side panel (none: it reads the store). */
@@ -269,6 +270,7 @@ export default function SidePanel(_props: SidePanelProps) {
         ]}
         format={formatDuration}
       />
+      {info?.ui ? <PluginPanel key={node.id} node={node.id} ui={info.ui} /> : null}
       <h3>Config</h3>
       {locked && info && info.liveFields.length < Object.keys(info.config.properties ?? {}).length
         ? (

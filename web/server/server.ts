@@ -19,9 +19,11 @@ import { type PreviewOptions, PreviewProbes } from "./previews.ts";
 import { processorInfos } from "./processor_info.ts";
 import type { ProcessorOrigin } from "../../core/registry/processor_origin.ts";
 import type { PluginInfo } from "../shared/protocol.ts";
+import { type DashboardPlugin, type PluginUi, pluginUis } from "./plugin_ui.ts";
+import { pluginFramePath, pluginUiPath, pluginUiRoutes } from "./plugin_ui_routes.ts";
 import { renderPage } from "./render_page.tsx";
 import { PAGE_HEADERS, staticRoutes } from "./static_routes.ts";
-import { API_BASE, type SnapshotMessage } from "../shared/protocol.ts";
+import { API_BASE, type ProcessorInfo, type SnapshotMessage } from "../shared/protocol.ts";
 import { LatencyMeter } from "./latency_meter.ts";
 import { LiveOutputs } from "./live_outputs.ts";
 import { StatsRing, type StatsRingOptions } from "./stats_ring.ts";
@@ -130,10 +132,33 @@ export interface DashboardOptions {
    */
   readonly origins?: ReadonlyMap<string, ProcessorOrigin>;
   /**
-   * The plugins `GET /api/v1/plugins` lists (`pluginInfo()` of `@streamlib/streamlib/plugins`
-   * for each discovered plugin). Default none.
+   * The plugins: `GET /api/v1/plugins` lists them as given (discovery's `pluginInfo()` of
+   * `@streamlib/streamlib/plugins` for each plugin found), and the dashboard serves the own UI of
+   * those that have one (`{ name, folder, ui }` is enough; those without `ui` are ignored): a node of a processor in `ui.processors` gets a button in the side
+   * panel that opens the plugin's module in a sandboxed frame, and `GET /api/v1/plugins/<name>/ui/<path>`
+   * (`<path>` in the plugin folder, as discovery's `pluginUiUrl()` makes it) serves the files of the
+   * module's folder. See docs/plugin_ui.md.
+   *
+   * @example A plugin's panel for its processor
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createDashboard } from "@streamlib/streamlib/web";
+   * import { createRuntime } from "@streamlib/streamlib/processors";
+   *
+   * const folder = await Deno.makeTempDir();
+   * await Deno.mkdir(`${folder}/ui`);
+   * await Deno.writeTextFile(`${folder}/ui/panel.js`, "export default (root) => { root.textContent = 'hi'; };");
+   * await using dashboard = await createDashboard(createRuntime(), {
+   *   plugins: [{ name: "louder", folder, ui: { module: "ui/panel.js", processors: ["Gain"] } }],
+   * });
+   * const gain = await (await fetch(`${dashboard.origin}/api/v1/processors/Gain`)).json();
+   * assert.equal(gain.ui.module, "/api/v1/plugins/louder/ui/ui/panel.js");
+   * const module = await fetch(`${dashboard.origin}${gain.ui.module}`);
+   * assert.equal(module.headers.get("content-type"), "text/javascript; charset=utf-8");
+   * assert.match(await module.text(), /export default/);
+   * ```
    */
-  readonly plugins?: readonly PluginInfo[];
+  readonly plugins?: readonly DashboardPlugin[];
 }
 
 /**
@@ -187,7 +212,7 @@ export interface Dashboard extends AsyncDisposable {
  * @param runtime The runtime to show and control.
  * @param options Registry, address, token and rates.
  * @returns The running dashboard.
- * @throws {TypeError} When the token is malformed.
+ * @throws {TypeError} When the token is malformed, or a plugin's name, folder or UI module is.
  * @throws {BundleError} When the islands' bundle cannot be built.
  *
  * @example Show a tone on the dashboard
@@ -216,8 +241,12 @@ export async function createDashboard(
   const problem = tokenProblem(token);
   if (problem) throw new TypeError(`Cannot create the dashboard: ${problem}`);
   const hostname = options.hostname ?? "127.0.0.1";
+  const uis = pluginUis(options.plugins ?? []);
   const bundle = await islandBundle();
-  const processors = processorInfos(options.registry ?? runtime.registry, options.origins);
+  const processors = withPanels(
+    processorInfos(options.registry ?? runtime.registry, options.origins),
+    uis,
+  );
   const frames = { hub: undefined as StreamHub | undefined };
   const previews = new PreviewProbes(
     runtime,
@@ -286,7 +315,7 @@ export async function createDashboard(
     }),
     guard: httpGuard(port, token, [...policy.origins]),
   };
-  routes.app = createApp(ctx, bundle, mcp);
+  routes.app = createApp(ctx, bundle, mcp, uis);
 
   const host = hostname === "0.0.0.0" || hostname === "::"
     ? "127.0.0.1"
@@ -321,12 +350,15 @@ function createApp(
   ctx: ApiContext,
   bundle: Uint8Array<ArrayBuffer>,
   mcp: { endpoint: HttpEndpoint; guard: HttpGuard } | undefined,
+  uis: readonly PluginUi[],
 ): Hono {
   const app = new Hono();
   app.onError(errorResponse);
   // MCP checks Host (loopback names only), Origin and the token itself, and answers JSON-RPC.
   if (mcp) app.all(DASHBOARD_MCP_PATH, (c) => mcp.endpoint.handle(c.req.raw, mcp.guard));
   app.use("*", hostGuard(ctx.policy));
+  // Ahead of the API: a plugin's sandboxed frame (origin "null", no token) loads these.
+  pluginUiRoutes(app, uis, ctx.policy);
   app.route(API_BASE, createApi(ctx));
   app.get("/", (c) => {
     // Beyond loopback the page shows the graph only to a request with the token; the page's
@@ -361,4 +393,19 @@ function withoutGraph(snapshot: SnapshotMessage): SnapshotMessage {
     events: [],
     errors: {},
   };
+}
+
+/** The processors, each with the panel a plugin ships for it, if any. */
+function withPanels(processors: ProcessorInfo[], uis: readonly PluginUi[]): ProcessorInfo[] {
+  return processors.map((p) => {
+    const ui = uis.find((u) => u.processors.includes(p.name));
+    return !ui ? p : {
+      ...p,
+      ui: {
+        plugin: ui.name,
+        frame: pluginFramePath(ui.name),
+        module: pluginUiPath(ui.name, ui.module),
+      },
+    };
+  });
 }

@@ -15,6 +15,8 @@ const STATIC_TYPES: Record<string, string> = {
   css: "text/css; charset=utf-8",
   svg: "image/svg+xml",
   png: "image/png",
+  // plugin_frame.js, the shell of a plugin's panel frame (classic script: no bundle, no CORS).
+  js: "text/javascript; charset=utf-8",
 };
 
 /** The headers of a page's HTML. */

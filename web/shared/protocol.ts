@@ -48,6 +48,18 @@ export interface ProcessorInfo extends ProcessorDescriptor {
    * (`project`) or a plugin (its name, version, kind and folder). Absent when not known.
    */
   readonly origin?: ProcessorOrigin;
+  /** The panel a plugin ships for this processor, when one does (docs/plugin_ui.md). */
+  readonly ui?: ProcessorUi;
+}
+
+/** A plugin's panel for a processor: where the dashboard frames it. */
+export interface ProcessorUi {
+  /** The plugin's name. */
+  readonly plugin: string;
+  /** Its frame page (`/plugins/<name>/frame`). */
+  readonly frame: string;
+  /** Its module (`/api/v1/plugins/<name>/ui/<path>`). */
+  readonly module: string;
 }
 
 /**

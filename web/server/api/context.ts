@@ -8,6 +8,7 @@ import type { Runtime } from "../../../mod.ts";
 import type { ControlPolicy } from "../../../frontend/control_policy.ts";
 import type { BodyLimits } from "../../../frontend/read_body.ts";
 import type { PluginInfo, ProcessorInfo } from "../../shared/protocol.ts";
+import type { DashboardPlugin } from "../plugin_ui.ts";
 import type { LatencyMeter } from "../latency_meter.ts";
 import type { StatsRing } from "../stats_ring.ts";
 import type { StreamHub } from "../stream.ts";
@@ -21,7 +22,7 @@ export interface ApiContext {
   /** The processors the API lists and the palette offers. */
   readonly processors: readonly ProcessorInfo[];
   /** The plugins `GET /plugins` lists. */
-  readonly plugins: readonly PluginInfo[];
+  readonly plugins: readonly (PluginInfo | DashboardPlugin)[];
   /** The event stream. */
   readonly hub: StreamHub;
   /** The last minutes of stats, sampled every second (`GET /history`). */

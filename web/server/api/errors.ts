@@ -228,6 +228,10 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   operation_not_allowed: 403,
   permission_denied: 403,
   internal_error: 500,
+  plugin_ui_not_found: 404,
+  plugin_ui_file_not_found: 404,
+  plugin_ui_path_invalid: 400,
+  plugin_ui_path_outside: 403,
 };
 
 /**
