@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { ErrorCode, ErrorDetails } from "../core/errors/codes.ts";
 import {
   encodeMessage,
   type FrameHeader,
@@ -34,6 +35,8 @@ import {
  * ```
  */
 export class ChildProcessError extends Error {
+  /** Stable machine code (see `ERROR_CODES` in core/errors/codes.ts). */
+  readonly code: ErrorCode = "child_process_failed";
   /** The command. */
   readonly command: string;
 
@@ -47,6 +50,11 @@ export class ChildProcessError extends Error {
     super(`Child process '${command}' ${reason}`);
     this.name = "ChildProcessError";
     this.command = command;
+  }
+
+  /** The command. */
+  get details(): ErrorDetails {
+    return { command: this.command };
   }
 }
 
