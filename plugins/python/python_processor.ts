@@ -176,7 +176,7 @@ export abstract class PythonProcessor extends Processor {
   }
 
   async #call(ctx: ProcessContext, child: ChildNode, frames: [string, PyFrame][]): Promise<void> {
-    const entries: FrameHeader[] = [];
+    const entries: Record<string, JsonValue>[] = [];
     const parts: Uint8Array[] = [];
     for (const [port, frame] of frames) {
       const [header, bytes] = encodeFrame(frame);
@@ -244,7 +244,7 @@ export abstract class PythonProcessor extends Processor {
   }
 
   #audioShape(entry: FrameHeader, port: PythonPortSpec, bytes: Uint8Array) {
-    const { channels, frameCount, sampleRate } = entry as Record<string, number>;
+    const { channels, frameCount, sampleRate } = entry as unknown as Record<string, number>;
     if (!Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) {
       throw this.#bad(`channels ${channels} (expected 1 to ${MAX_CHANNELS})`, entry);
     }

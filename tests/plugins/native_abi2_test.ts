@@ -92,7 +92,7 @@ Deno.test("a native processor's config is checked against the plugin's declared 
     }
     const schema = rt.registry.describe("NativeTone").config;
     assert.equal(schema.properties?.blockSize.default, 480);
-    assert.equal(rt.add("NativeTone", { amplitude: 0.5 }, { id: "ok_tone" }).id, "ok_tone");
+    assert.equal(rt.add("NativeTone", { amplitude: 0.5 }, { id: "ok_tone" }).name, "ok_tone");
   } finally {
     plugin.close();
   }
