@@ -217,9 +217,11 @@ fn native_tone_is_a_source_paced_to_real_time() {
         let view = outputs[0];
         assert_eq!((view.tag, view.frame_count), (audio_tag(2), 480));
         assert_eq!(view.timestamp_ns, f64::from(block) * 10e6);
-        // Each block asks to be called again when the next one is due: at most 10 ms away.
+        // Each block asks to be called again when the next one is due, counted from the first
+        // call: called faster than real time here, block n waits at most (n + 1) * 10 ms.
         let wait = processor.last_next_call_in_ns();
-        assert!(wait <= 10_000_000, "block {block} asked for {wait} ns");
+        let bound = u64::from(block + 1) * 10_000_000;
+        assert!(wait <= bound, "block {block} asked for {wait} ns");
     }
     // The first 10 samples of the last block (1 kHz at 48 kHz, both channels equal).
     let samples = output.f32s(20);
