@@ -94,8 +94,9 @@ interface PluginJson {
  * assert.equal(plugin.name, "streamlib_example_plugin");
  * assert.deepEqual(
  *   plugin.definitions.map((d) => d.descriptor.name),
- *   ["NativeInvert", "NativeGain"],
+ *   ["NativeInvert", "NativeGain", "NativeTone"],
  * );
+ * assert.equal(plugin.abi, 2);
  * plugin.close();
  * ```
  */
