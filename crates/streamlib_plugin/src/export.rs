@@ -117,9 +117,8 @@ pub unsafe extern "C" fn process_trampoline<P: NativeProcessor>(
         let processor = unsafe { &mut *instance };
         processor.process(&mut frames)?;
         let (dropped, next_call_in_ns) = (frames.dropped(), frames.next_call_in_ns());
-        drop(frames);
-        // SAFETY: `from_call` checked `call` is non-null and aligned; `frames`, which borrowed
-        // its arrays (not the struct), is dropped; the host reads these fields after the call.
+        // SAFETY: `from_call` checked `call` is non-null and aligned; `frames` borrows the
+        // call's frame arrays, not the struct; the host reads these fields after the call.
         unsafe {
             (*call).dropped = dropped;
             (*call).next_call_in_ns = next_call_in_ns;
