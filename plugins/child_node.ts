@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { ErrorCode, ErrorDetails } from "../core/errors/codes.ts";
 import {
   encodeMessage,
   type FrameHeader,
@@ -24,6 +25,7 @@ import {
  *   (error) => {
  *     assert.ok(error instanceof ChildProcessError);
  *     assert.equal(error.command, "no-such-program");
+ *     assert.equal(error.code, "child_process_failed");
  *     assert.equal(
  *       error.message,
  *       "Child process 'no-such-program' cannot be started: Failed to spawn 'no-such-program': entity not found",
@@ -34,6 +36,11 @@ import {
  * ```
  */
 export class ChildProcessError extends Error {
+  /**
+   * Stable machine code (see `ERROR_CODES` in core/errors/codes.ts): `child_process_failed`, or
+   * `permission_denied` when Deno's permissions refused to start the program.
+   */
+  readonly code: ErrorCode;
   /** The command. */
   readonly command: string;
 
@@ -42,11 +49,22 @@ export class ChildProcessError extends Error {
    *
    * @param command The command.
    * @param reason What happened.
+   * @param code `permission_denied` for a start the permissions refused.
    */
-  constructor(command: string, reason: string) {
+  constructor(
+    command: string,
+    reason: string,
+    code: "child_process_failed" | "permission_denied" = "child_process_failed",
+  ) {
     super(`Child process '${command}' ${reason}`);
     this.name = "ChildProcessError";
     this.command = command;
+    this.code = code;
+  }
+
+  /** The command. */
+  get details(): ErrorDetails {
+    return { command: this.command };
   }
 }
 
@@ -110,7 +128,13 @@ export class ChildNode {
       }).spawn();
       return new ChildNode(command, process);
     } catch (error) {
-      throw new ChildProcessError(command, `cannot be started: ${(error as Error).message}`);
+      const denied = error instanceof Deno.errors.NotCapable ||
+        error instanceof Deno.errors.PermissionDenied;
+      throw new ChildProcessError(
+        command,
+        `cannot be started: ${(error as Error).message}`,
+        denied ? "permission_denied" : "child_process_failed",
+      );
     }
   }
 

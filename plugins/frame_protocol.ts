@@ -6,8 +6,14 @@
  * @module
  */
 
+import type { ErrorCode, ErrorDetails } from "../core/errors/codes.ts";
+
 /**
- * The protocol version, sent in no message yet: bump it when the format changes.
+ * The protocol version: 2. Version 1 is the `audio` / `skip` / `error` exchange of
+ * `SubprocessProcessor`, unchanged in version 2; version 2 adds the `hello` / `ready` handshake
+ * (with the node's config) and `process` / `frames` messages carrying audio, video and data
+ * frames by port, which Python processors speak (`docs/python_processors.md`). Sent in the
+ * `hello` message.
  *
  * @example Pass the version to a child that wants to check it, on its command line
  * ```ts
@@ -18,10 +24,10 @@
  *   command: "python3",
  *   args: ["my_filter.py", `--protocol=${PROTOCOL_VERSION}`],
  * };
- * assert.equal(config.args?.at(-1), "--protocol=1");
+ * assert.equal(config.args?.at(-1), "--protocol=2");
  * ```
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /**
  * The largest header accepted, in bytes: a longer one means the child wrote something else.
@@ -121,6 +127,8 @@ export interface FrameMessage {
  * ```
  */
 export class ProtocolError extends Error {
+  /** Stable machine code (see `ERROR_CODES` in core/errors/codes.ts). */
+  readonly code: ErrorCode = "child_protocol_error";
   /** The bytes read, as far as they were read (at most 64). */
   readonly bytesRead: Uint8Array;
 
@@ -135,6 +143,11 @@ export class ProtocolError extends Error {
     super(`Cannot read a message from the child: ${reason}, read ${describeBytes(shown)}`);
     this.name = "ProtocolError";
     this.bytesRead = shown;
+  }
+
+  /** The bytes read, in hex. */
+  get details(): ErrorDetails {
+    return { bytesRead: [...this.bytesRead].map((b) => b.toString(16).padStart(2, "0")).join(" ") };
   }
 }
 

@@ -31,6 +31,17 @@ export {
   PROTOCOL_VERSION,
   ProtocolError,
 } from "./frame_protocol.ts";
+export {
+  loadPythonPlugin,
+  type LoadPythonPluginOptions,
+  type PythonPluginMetadata,
+} from "./python/load_python_plugin.ts";
+export { PythonPluginError } from "./python/python_plugin_error.ts";
+export {
+  type PythonPortSpec,
+  PythonProcessor,
+  type PythonProcessorSpec,
+} from "./python/python_processor.ts";
 export { registry } from "./registry.gen.ts";
 export {
   type DiscoveredPlugin,

@@ -314,6 +314,21 @@ export const ERROR_CODES = {
     meaning:
       "SrtSink got audio of other channels than audioChannels, or at a rate Opus does not take",
   },
+  // Subprocess nodes and Python processors.
+  child_process_failed: {
+    origin: "runtime",
+    meaning:
+      "A processor's child process crashed, hung past its deadline, reported an error or cannot start",
+  },
+  child_protocol_error: {
+    origin: "runtime",
+    meaning: "A processor's child process wrote something that is not a protocol message or reply",
+  },
+  python_plugin_invalid: {
+    origin: "runtime",
+    meaning:
+      "A Python plugin cannot be described: its entry fails to import, or declares bad processors",
+  },
   // Bugs.
   internal_error: {
     origin: "internal",

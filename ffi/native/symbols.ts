@@ -234,6 +234,8 @@ export const symbols = {
   sl_plugin_node_teardown: { parameters: ["u32"], result: "i32" },
   /** `fn sl_plugin_node_stats(node: u32, out: *mut f64) -> i32` (ABI 4) */
   sl_plugin_node_stats: { parameters: ["u32", "buffer"], result: "i32" },
+  /** `fn sl_plugin_node_counters(node: u32, out: *mut f64) -> i32` (ABI 9, plugin ABI 2) */
+  sl_plugin_node_counters: { parameters: ["u32", "buffer"], result: "i32" },
   /** `fn sl_plugin_node_failure(node: u32, buf: *mut u8, cap: u32) -> i32` (ABI 4) */
   sl_plugin_node_failure: { parameters: ["u32", "buffer", "u32"], result: "i32" },
   /** `fn sl_plugin_node_probe(node: u32, port: u32, pool: u32) -> i32` (ABI 8) */

@@ -165,6 +165,8 @@ export class NativePluginHost implements IsolateHost, ProbedHost, Disposable {
   readonly #connections = new Map<string, HostedConnection>();
   readonly #listeners = new Set<RuntimeEventListener>();
   readonly #stats = new Float64Array(NODE_STAT_COUNT);
+  /** `[framesDropped, blockedRuns]` of `sl_plugin_node_counters`. */
+  readonly #counters = new Float64Array(2);
   readonly #pending = new Set<Promise<void>>();
   /** Probed outputs, by `node.port`. */
   readonly #probes = new Map<string, ProbedOutput>();
@@ -451,17 +453,18 @@ export class NativePluginHost implements IsolateHost, ProbedHost, Disposable {
   nodeStats(node: string): NodeStats {
     const record = this.#nodes.get(node);
     const s = record ? this.#read(record) : new Float64Array(NODE_STAT_COUNT);
+    const [framesDropped, blockedRuns] = record ? this.#readCounters(record) : [0, 0];
     const framesRefusedByOutput = this.#refusedByOutput(node, record);
     return {
       calls: s[NODE_STAT.CALLS],
       framesIn: s[NODE_STAT.FRAMES_IN],
       framesOut: s[NODE_STAT.FRAMES_OUT],
-      framesDropped: 0, // plugin ABI 1 has no drop counter
+      framesDropped, // what the plugin counted (plugin ABI 2; 0 from an ABI 1 plugin)
       framesRefused: Object.values(framesRefusedByOutput).reduce((sum, n) => sum + n, 0),
       framesRefusedByOutput,
       errors: s[NODE_STAT.ERRORS] + (record?.failure?.phase === "setup" ? 1 : 0),
       restarts: record?.restarts ?? 0,
-      blockedRuns: 0, // native nodes wait for room on their own thread, uncounted
+      blockedRuns, // waits of the node's thread for a full fifo output, with work to do
       processTime: {
         count: s[NODE_STAT.PROCESS_COUNT],
         p50Ns: s[NODE_STAT.P50_NS],
@@ -627,6 +630,12 @@ export class NativePluginHost implements IsolateHost, ProbedHost, Disposable {
     const s = this.#stats;
     if (this.#lib.symbols.sl_plugin_node_stats(record.handle, s) < 0) s.fill(0);
     return s;
+  }
+
+  #readCounters(record: HostedNode): Float64Array {
+    const c = this.#counters;
+    if (this.#lib.symbols.sl_plugin_node_counters(record.handle, c) < 0) c.fill(0);
+    return c;
   }
 
   #bind(

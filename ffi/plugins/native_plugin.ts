@@ -19,6 +19,7 @@ import { loadNativeLibrary } from "../native/load.ts";
 import { NativePluginHost } from "./host.ts";
 import {
   NativePluginError,
+  OLDEST_PLUGIN_ABI_VERSION,
   PLUGIN_ABI_VERSION,
   PluginAbiMismatchError,
   pluginStatusError,
@@ -93,8 +94,9 @@ interface PluginJson {
  * assert.equal(plugin.name, "streamlib_example_plugin");
  * assert.deepEqual(
  *   plugin.definitions.map((d) => d.descriptor.name),
- *   ["NativeInvert", "NativeGain"],
+ *   ["NativeInvert", "NativeGain", "NativeTone"],
  * );
+ * assert.equal(plugin.abi, 2);
  * plugin.close();
  * ```
  */
@@ -105,6 +107,8 @@ export class NativePlugin implements Iterable<NodeDefinition> {
   readonly version: string;
   /** The file it was loaded from. */
   readonly path: string;
+  /** The plugin ABI version it was built for (1 or 2; see `docs/native_abi.md`). */
+  readonly abi: number;
   /** Its processor types, in descriptor order. */
   readonly definitions: readonly NodeDefinition[];
   /** The isolate its nodes run in (`native:<name>`). */
@@ -118,6 +122,7 @@ export class NativePlugin implements Iterable<NodeDefinition> {
     this.name = json.name;
     this.version = json.version;
     this.path = json.path;
+    this.abi = json.abi;
     const isolate: RequiredIsolate = {
       name: `native:${json.name}`,
       createHost: (transport) => new NativePluginHost(this, nativeTransportOf(transport)),
@@ -202,14 +207,14 @@ function describe(lib: NativeLibrary, handle: number, path: string): PluginJson 
   }
   if (n < 0) throw pluginStatusError(n, lastNativeError(lib), path);
   const json = JSON.parse(decoder.decode(buf.subarray(0, n))) as PluginJson;
-  if (json.abi !== PLUGIN_ABI_VERSION) {
+  if (!(json.abi >= OLDEST_PLUGIN_ABI_VERSION && json.abi <= PLUGIN_ABI_VERSION)) {
     throw new PluginAbiMismatchError(path, json.abi, PLUGIN_ABI_VERSION);
   }
-  for (const [i, p] of json.processors.entries()) checkProcessor(path, i, p);
+  for (const [i, p] of json.processors.entries()) checkProcessor(path, json.abi, i, p);
   return json;
 }
 
-function checkProcessor(path: string, index: number, p: ProcessorJson): void {
+function checkProcessor(path: string, abi: number, index: number, p: ProcessorJson): void {
   const bad = (problem: string) =>
     new NativePluginError(
       `Native plugin '${path}': processor ${index} (${
@@ -227,10 +232,13 @@ function checkProcessor(path: string, index: number, p: ProcessorJson): void {
       }
     }
   }
-  if (p.inputs.length === 0) {
+  if (p.inputs.length === 0 && abi < 2) {
     throw bad(
-      "it has no inputs; plugin ABI 1 runs transforms and sinks (called when an input has a frame), not sources",
+      `it has no inputs, and plugin ABI ${abi} has no sources: rebuild the plugin against a streamlib_plugin crate of ABI version ${PLUGIN_ABI_VERSION}, which runs sources`,
     );
+  }
+  if (p.inputs.length === 0 && p.outputs.length === 0) {
+    throw bad("it has neither inputs nor outputs");
   }
   if (p.config !== undefined && (typeof p.config !== "object" || p.config.type !== "object")) {
     throw bad('config must be a JSON Schema of type "object"');
@@ -279,7 +287,9 @@ function nativeDefinition(
     name: p.name,
     description: p.description ?? `${p.name}, from native plugin ${plugin.name}`,
     tags: [...(p.tags ?? []), "native"],
-    mode: "push",
+    // A source (no inputs, plugin ABI 2) is called by its node's thread on its own; the rest
+    // when a frame arrives. Either way the plugin's host runs it, not a JavaScript scheduler.
+    mode: p.inputs.length === 0 ? "loop" : "push",
     inputs: p.inputs.map(port("input")),
     outputs: p.outputs.map(port("output")),
     config: p.config ?? { type: "object", properties: {}, additionalProperties: false },

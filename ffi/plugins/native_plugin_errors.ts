@@ -8,17 +8,34 @@ import type { ErrorCode, ErrorDetails } from "../../core/errors/codes.ts";
 import { SL_ERR_PLUGIN_ABI } from "../native/status.ts";
 
 /**
- * The plugin ABI version this streamlib hosts (`PLUGIN_ABI_VERSION` of `streamlib_plugin`).
+ * The plugin ABI version this streamlib hosts (`PLUGIN_ABI_VERSION` of `streamlib_plugin`):
+ * 2, with sources, the drop counter and a config schema.
  *
  * @example Check a plugin's version before loading it
  * ```ts
  * import assert from "node:assert/strict";
- * import { PLUGIN_ABI_VERSION } from "./native_plugin_errors.ts";
+ * import { OLDEST_PLUGIN_ABI_VERSION, PLUGIN_ABI_VERSION } from "./native_plugin_errors.ts";
  *
- * assert.equal(PLUGIN_ABI_VERSION, 1);
+ * const loads = (abi: number) => abi >= OLDEST_PLUGIN_ABI_VERSION && abi <= PLUGIN_ABI_VERSION;
+ * assert.equal(PLUGIN_ABI_VERSION, 2);
+ * assert.ok(loads(1) && loads(2) && !loads(999));
  * ```
  */
-export const PLUGIN_ABI_VERSION = 1;
+export const PLUGIN_ABI_VERSION = 2;
+
+/**
+ * The oldest plugin ABI version this streamlib still loads (`OLDEST_PLUGIN_ABI_VERSION` of
+ * `streamlib_plugin`): a version 1 plugin runs as before, without sources or a drop counter.
+ *
+ * @example Version 1 still loads
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { OLDEST_PLUGIN_ABI_VERSION } from "./native_plugin_errors.ts";
+ *
+ * assert.equal(OLDEST_PLUGIN_ABI_VERSION, 1);
+ * ```
+ */
+export const OLDEST_PLUGIN_ABI_VERSION = 1;
 
 /**
  * A native plugin that cannot be loaded (missing file, not a shared library, no
@@ -85,7 +102,7 @@ export class PluginAbiMismatchError extends NativePluginError {
   constructor(path: string, pluginAbi: number, hostAbi: number, message?: string) {
     super(
       message ??
-        `Native plugin '${path}' was built for plugin ABI version ${pluginAbi}, but this streamlib supports plugin ABI version ${hostAbi}`,
+        `Native plugin '${path}' was built for plugin ABI version ${pluginAbi}, but this streamlib supports plugin ABI version ${hostAbi} (and still loads ${OLDEST_PLUGIN_ABI_VERSION})`,
       path,
     );
     this.name = "PluginAbiMismatchError";

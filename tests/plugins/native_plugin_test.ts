@@ -50,7 +50,7 @@ Deno.test("the example plugin loads: its processors, ports and config schemas be
     assert.match(gain.descriptor.source, /native plugin streamlib_example_plugin/);
     // Config is validated by the runtime against the plugin's schema, like any processor's.
     const registry = new NodeRegistry(plugin);
-    assert.deepEqual(registry.names, ["NativeGain", "NativeInvert"]);
+    assert.deepEqual(registry.names, ["NativeGain", "NativeInvert", "NativeTone"]);
   } finally {
     plugin.close();
   }
@@ -265,8 +265,11 @@ Deno.test("bad plugin paths and libraries are typed errors that say what was wro
     (error: unknown) => {
       assert.ok(error instanceof PluginAbiMismatchError);
       assert.equal(error.pluginAbi, 999);
-      assert.equal(error.hostAbi, 1);
-      assert.match(error.message, /plugin ABI version 999.*plugin ABI version 1/);
+      assert.equal(error.hostAbi, 2);
+      assert.match(
+        error.message,
+        /plugin ABI version 999.*supports plugin ABI version 2 \(and still loads 1\): rebuild the plugin against a streamlib_plugin crate of ABI version 2/,
+      );
       return true;
     },
   );
@@ -351,6 +354,8 @@ Deno.test("a native node waits on a full fifo output (back-pressure) instead of 
     [0, { out: 0 }],
   );
   assert.deepEqual(stats.nodes.tone.framesRefusedByOutput, { audio: 0 });
+  // Plugin ABI 2: the native node counted its wait for the full output, once per wait.
+  assert.ok(stats.nodes.gain.blockedRuns >= 1, `blockedRuns ${stats.nodes.gain.blockedRuns}`);
 });
 
 Deno.test("createRuntime() (its Worker backend loaded lazily) runs a native plugin node at once, also with a Worker placement pending", async () => {

@@ -1,7 +1,7 @@
 //! The example plugin driven as the host drives it: through the exported
 //! `streamlib_plugin_entry` and the descriptor's function pointers, over aligned buffers.
 
-use streamlib_example_plugin::{NativeGain, NativeInvert, streamlib_plugin_entry};
+use streamlib_example_plugin::{NativeGain, NativeInvert, NativeTone, streamlib_plugin_entry};
 use streamlib_plugin::abi::{FrameView, ProcessorEntry, STATUS_ERROR};
 use streamlib_plugin::format::{PixelFormat, audio_tag, video_tag};
 use streamlib_plugin::spec::validate_descriptor;
@@ -26,12 +26,13 @@ fn create(name: &str, config: &str) -> Instance<'static> {
 }
 
 #[test]
-fn the_descriptor_lists_both_processors() {
+fn the_descriptor_lists_the_processors() {
     assert_eq!(validate_descriptor::<NativeInvert>(), Ok(()));
     assert_eq!(validate_descriptor::<NativeGain>(), Ok(()));
+    assert_eq!(validate_descriptor::<NativeTone>(), Ok(()));
     // SAFETY: a static descriptor from export_plugin!.
     let plugin = unsafe { &*streamlib_plugin_entry() };
-    assert_eq!(plugin.processor_count, 2);
+    assert_eq!(plugin.processor_count, 3);
     // SAFETY: static NUL-terminated strings.
     assert_eq!(unsafe { c_text(plugin.name) }, "streamlib_example_plugin");
     // SAFETY: as above.
@@ -198,4 +199,40 @@ fn native_gain_defaults_to_unity_and_checks_its_range() {
         refused.as_deref(),
         Some(r#"config 'gain': expected a number, found "loud""#)
     );
+}
+
+#[test]
+fn native_tone_is_a_source_paced_to_real_time() {
+    // SAFETY: descriptor JSON written by export_plugin!.
+    let tone = unsafe { descriptor_value(entry("NativeTone")) };
+    assert_eq!(tone["inputs"].as_array().map(Vec::len), Some(0));
+    assert_eq!(tone["outputs"][0]["type"], "AudioFrame<2>");
+
+    let mut processor = create("NativeTone", r#"{"frequency": 1000, "blockSize": 480}"#);
+    let mut output = AlignedBuffer::zeroed(480 * 2 * 4 + 64);
+    for block in 0..3u32 {
+        let mut outputs = [output_slot(&mut output)];
+        // SAFETY: the output view describes a live buffer; a source has no inputs.
+        unsafe { processor.process(&[], &mut outputs) }.expect("a block");
+        let view = outputs[0];
+        assert_eq!((view.tag, view.frame_count), (audio_tag(2), 480));
+        assert_eq!(view.timestamp_ns, f64::from(block) * 10e6);
+        // Each block asks to be called again when the next one is due, counted from the first
+        // call: called faster than real time here, block n waits at most (n + 1) * 10 ms.
+        let wait = processor.last_next_call_in_ns();
+        let bound = u64::from(block + 1) * 10_000_000;
+        assert!(wait <= bound, "block {block} asked for {wait} ns");
+    }
+    // The first 10 samples of the last block (1 kHz at 48 kHz, both channels equal).
+    let samples = output.f32s(20);
+    let step = std::f64::consts::TAU * 1000.0 / 48_000.0;
+    for (i, pair) in samples.chunks_exact(2).enumerate() {
+        let expected = ((960 + i) as f64 * step).sin() as f32 * 0.25;
+        assert_eq!(pair[0], pair[1], "sample {i}");
+        assert!(
+            (pair[0] - expected).abs() < 1e-5,
+            "sample {i}: {} vs {expected}",
+            pair[0]
+        );
+    }
 }

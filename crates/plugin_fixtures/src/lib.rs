@@ -6,6 +6,8 @@
 //!   host test can prove that a panic disables that processor alone.
 //! - [`FailCreate`] refuses to be created, so a host test can check the node fails to start with
 //!   the plugin's message.
+//! - [`DropOdd`] passes every other block of stereo audio and counts the rest as dropped (plugin
+//!   ABI 2's drop counter), so a host test can read them in the node's `framesDropped`.
 
 use streamlib_plugin::{Config, Frames, NativeProcessor, PortSpec, ProcessorSpec};
 
@@ -113,8 +115,60 @@ impl NativeProcessor for FailCreate {
     }
 }
 
+/// Passes the 1st, 3rd, 5th, ... block of stereo audio and drops the others, counting each with
+/// [`Frames::count_dropped`].
+pub struct DropOdd {
+    calls: u64,
+}
+
+impl NativeProcessor for DropOdd {
+    fn descriptor() -> ProcessorSpec {
+        const {
+            ProcessorSpec {
+                name: "DropOdd",
+                description: "Test fixture: passes every other block of stereo audio and counts the rest as dropped.",
+                tags: &["audio", "test"],
+                inputs: &[PortSpec::input(
+                    "in",
+                    "AudioFrame<2>",
+                    "Stereo audio.",
+                    true,
+                )],
+                outputs: &[PortSpec::output(
+                    "out",
+                    "AudioFrame<2>",
+                    "Every other block.",
+                )],
+                config_schema: r#"{"type": "object", "properties": {}, "additionalProperties": false}"#,
+            }
+        }
+    }
+
+    fn create(_config: &Config) -> Result<Self, String> {
+        Ok(Self { calls: 0 })
+    }
+
+    fn process(&mut self, frames: &mut Frames<'_>) -> Result<(), String> {
+        let Some(input) = frames.input(0) else {
+            return Ok(());
+        };
+        self.calls += 1;
+        if self.calls % 2 == 0 {
+            frames.count_dropped(1);
+            return Ok(());
+        }
+        let audio = input.audio()?;
+        if let Some(mut out) = frames.output(0) {
+            out.emit_audio(audio.layout(), audio.timing(), |samples| {
+                samples.copy_from_slice(audio.samples);
+            })?;
+        }
+        Ok(())
+    }
+}
+
 streamlib_plugin::export_plugin!(
     name = "streamlib_plugin_fixtures",
     version = env!("CARGO_PKG_VERSION"),
-    processors = [PanicAfter, FailCreate],
+    processors = [PanicAfter, FailCreate, DropOdd],
 );

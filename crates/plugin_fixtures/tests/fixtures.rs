@@ -6,7 +6,7 @@ use streamlib_plugin::testing::{
     AlignedBuffer, Instance, audio_input, descriptor_value, output_slot, plugin_processors,
 };
 use streamlib_plugin_fixtures::{
-    FAIL_CREATE_MESSAGE, FailCreate, PanicAfter, streamlib_plugin_entry,
+    DropOdd, FAIL_CREATE_MESSAGE, FailCreate, PanicAfter, streamlib_plugin_entry,
 };
 
 fn entry(name: &str) -> &'static ProcessorEntry {
@@ -23,6 +23,7 @@ fn entry(name: &str) -> &'static ProcessorEntry {
 fn descriptors_are_valid() {
     assert_eq!(validate_descriptor::<PanicAfter>(), Ok(()));
     assert_eq!(validate_descriptor::<FailCreate>(), Ok(()));
+    assert_eq!(validate_descriptor::<DropOdd>(), Ok(()));
     // SAFETY: descriptor JSON written by export_plugin!.
     let panic_after = unsafe { descriptor_value(entry("PanicAfter")) };
     assert_eq!(panic_after["config"]["properties"]["frames"]["default"], 3);
@@ -75,4 +76,22 @@ fn fail_create_refuses_to_start() {
         FAIL_CREATE_MESSAGE,
         "FailCreate: refused to start (deliberate)"
     );
+}
+
+#[test]
+fn drop_odd_counts_every_second_block_as_dropped() {
+    // SAFETY: an entry from export_plugin!.
+    let mut processor = unsafe { Instance::create(entry("DropOdd"), "{}") }.unwrap();
+    let samples = [0.25, -0.5, 0.75, 1.0];
+    let mut input = AlignedBuffer::from_f32(&samples);
+    let mut output = AlignedBuffer::zeroed(64);
+    let inputs = [audio_input(&mut input, 2, 48_000.0, 2)];
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        let mut outputs = [output_slot(&mut output)];
+        // SAFETY: the views describe live, disjoint buffers.
+        unsafe { processor.process(&inputs, &mut outputs) }.expect("passes or drops");
+        seen.push((outputs[0].length, processor.last_dropped()));
+    }
+    assert_eq!(seen, [(16, 0), (0, 1), (16, 0), (0, 1)]);
 }

@@ -1337,6 +1337,24 @@ pub unsafe extern "C" fn sl_plugin_node_stats(node: u32, out: *mut f64) -> i32 {
     })
 }
 
+/// Fills `out` with `[frames_dropped, blocked_runs]`: the frames the plugin said it dropped
+/// (plugin ABI 2's `ProcessCall::dropped`), and the times the node waited for a full `fifo`
+/// output with work to do (once per wait). Returns 0. A new export in ABI 9 (no bump).
+///
+/// # Safety
+///
+/// `out` must be writable for two `f64`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sl_plugin_node_counters(node: u32, out: *mut f64) -> i32 {
+    plugin::guarded_plugin(|| {
+        c_buffer::non_null(out, "out")?;
+        let counters = plugin::with_node(node, |n| Ok(n.counters()))?;
+        // SAFETY: `out` is non-null and writable for two f64s (caller contract).
+        unsafe { c_buffer::write_all(out, &counters) };
+        Ok(0)
+    })
+}
+
 /// Copies why the node failed (UTF-8) into `buf` as far as it fits and returns its full length;
 /// 0 while it has not failed (ABI 4).
 ///

@@ -6,6 +6,10 @@
 //! checks `abi_version` before it reads anything else, then reads the processors: a JSON
 //! descriptor each and three functions, `create`, `process` and `destroy`.
 //!
+//! A processor without inputs is a source (ABI 2): the host calls its `process` on the node's
+//! thread again and again, as soon as its outputs have room, or after the delay the plugin
+//! sets in [`ProcessCall::next_call_in_ns`].
+//!
 //! Frames cross as [`FrameView`]s: a frame's metadata plus a pointer to its payload inside a
 //! frame-pool slot. Input payloads are read in place; output payloads are written in place into
 //! slots the host acquired. Nothing is copied on either side of a `process` call.
@@ -16,9 +20,15 @@
 
 use std::ffi::{c_char, c_void};
 
-/// The ABI version this crate describes. The host refuses a plugin whose descriptor says
-/// otherwise, naming both versions.
-pub const PLUGIN_ABI_VERSION: u32 = 1;
+/// The ABI version this crate describes (2: sources, the drop counter and the next-call delay of
+/// [`ProcessCall`]). The host refuses a plugin whose descriptor says a version outside
+/// [`OLDEST_PLUGIN_ABI_VERSION`]`..=PLUGIN_ABI_VERSION`, naming both.
+pub const PLUGIN_ABI_VERSION: u32 = 2;
+
+/// The oldest plugin ABI version a host of this crate still loads. Version 1 is version 2 without
+/// sources and without the [`ProcessCall`] fields after `output_count`; a version 1 plugin reads
+/// the prefix of the version 2 call it is given and never writes the new fields.
+pub const OLDEST_PLUGIN_ABI_VERSION: u32 = 1;
 
 /// The name of the one function a plugin exports:
 /// `extern "C" fn streamlib_plugin_entry() -> *const PluginDescriptor`.
@@ -154,6 +164,9 @@ impl FrameView {
 
 /// The frames of one `process` call. `inputs[i]` is input port `i` (descriptor order), with
 /// `data` null when no frame arrived on it for this call; `outputs[i]` is output port `i`.
+///
+/// The host sets `dropped` and `next_call_in_ns` to 0 before each call and reads them after it
+/// returns [`STATUS_OK`] (ABI 2; a version 1 plugin leaves them 0).
 #[repr(C)]
 pub struct ProcessCall {
     /// Input frames, `input_count` of them.
@@ -164,4 +177,11 @@ pub struct ProcessCall {
     pub outputs: *mut FrameView,
     /// Number of outputs.
     pub output_count: u32,
+    /// Set by the plugin (ABI 2): frames it dropped in this call on purpose (an input it did not
+    /// use, a frame it had to skip). The host adds them to the node's `framesDropped`.
+    pub dropped: u32,
+    /// Set by the plugin (ABI 2): the least time, in nanoseconds, before the host calls a source
+    /// (a processor without inputs) again; 0 calls it again as soon as its outputs have room.
+    /// Ignored for processors with inputs, which are called when a frame arrives.
+    pub next_call_in_ns: u64,
 }

@@ -115,7 +115,15 @@ pub unsafe extern "C" fn process_trampoline<P: NativeProcessor>(
         frames.clear_outputs();
         // SAFETY: a live instance from create_trampoline::<P>, used by this call alone.
         let processor = unsafe { &mut *instance };
-        processor.process(&mut frames)
+        processor.process(&mut frames)?;
+        let (dropped, next_call_in_ns) = (frames.dropped(), frames.next_call_in_ns());
+        // SAFETY: `from_call` checked `call` is non-null and aligned; `frames` borrows the
+        // call's frame arrays, not the struct; the host reads these fields after the call.
+        unsafe {
+            (*call).dropped = dropped;
+            (*call).next_call_in_ns = next_call_in_ns;
+        }
+        Ok(())
     }));
     let (status, message) = match outcome {
         Ok(Ok(())) => return STATUS_OK,

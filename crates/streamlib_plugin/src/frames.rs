@@ -218,6 +218,8 @@ pub struct Frames<'a> {
     outputs: &'a mut [FrameView],
     input_ports: &'static [PortSpec],
     output_ports: &'static [PortSpec],
+    dropped: u32,
+    next_call_in_ns: u64,
 }
 
 impl<'a> Frames<'a> {
@@ -275,6 +277,8 @@ impl<'a> Frames<'a> {
             outputs,
             input_ports: spec.inputs,
             output_ports: spec.outputs,
+            dropped: 0,
+            next_call_in_ns: 0,
         })
     }
 
@@ -354,6 +358,70 @@ impl<'a> Frames<'a> {
         Some(unsafe { OutputFrame::new(view, port) })
     }
 
+    /// Counts `frames` this call dropped on purpose (an input not used, a frame skipped to keep
+    /// up): the host adds them to the node's `framesDropped` (plugin ABI 2). Frames consumed
+    /// without output (a sink, a filter that waits for more) are not drops.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use streamlib_plugin::{Frames, ProcessorSpec};
+    ///
+    /// const SPEC: ProcessorSpec = ProcessorSpec {
+    ///     name: "Drops",
+    ///     description: "Drops.",
+    ///     tags: &[],
+    ///     inputs: &[],
+    ///     outputs: &[],
+    ///     config_schema: r#"{"type": "object"}"#,
+    /// };
+    /// // SAFETY: no views, so nothing to point anywhere.
+    /// let mut frames = unsafe { Frames::new(&[], &mut [], &SPEC) }.unwrap();
+    /// frames.count_dropped(2);
+    /// frames.count_dropped(1);
+    /// assert_eq!(frames.dropped(), 3);
+    /// ```
+    pub fn count_dropped(&mut self, frames: u32) {
+        self.dropped = self.dropped.saturating_add(frames);
+    }
+
+    /// The frames counted by [`Frames::count_dropped`] in this call.
+    pub fn dropped(&self) -> u32 {
+        self.dropped
+    }
+
+    /// For a source (a processor without inputs): asks the host to wait at least `delay` before
+    /// the next `process` call (plugin ABI 2). Without it, a source is called again as soon as
+    /// its outputs have room. Ignored for processors with inputs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use streamlib_plugin::{Frames, ProcessorSpec};
+    ///
+    /// const SPEC: ProcessorSpec = ProcessorSpec {
+    ///     name: "Ticks",
+    ///     description: "A source.",
+    ///     tags: &[],
+    ///     inputs: &[],
+    ///     outputs: &[],
+    ///     config_schema: r#"{"type": "object"}"#,
+    /// };
+    /// // SAFETY: no views, so nothing to point anywhere.
+    /// let mut frames = unsafe { Frames::new(&[], &mut [], &SPEC) }.unwrap();
+    /// frames.next_call_in(Duration::from_millis(10));
+    /// assert_eq!(frames.next_call_in_ns(), 10_000_000);
+    /// ```
+    pub fn next_call_in(&mut self, delay: std::time::Duration) {
+        self.next_call_in_ns = u64::try_from(delay.as_nanos()).unwrap_or(u64::MAX);
+    }
+
+    /// The delay set by [`Frames::next_call_in`] in this call, in nanoseconds (0: none).
+    pub fn next_call_in_ns(&self) -> u64 {
+        self.next_call_in_ns
+    }
+
     /// Marks every output as emitting nothing (`length` 0).
     pub fn clear_outputs(&mut self) {
         for view in self.outputs.iter_mut() {
@@ -403,6 +471,8 @@ mod tests {
             input_count: 1,
             outputs: std::ptr::null_mut(),
             output_count: 0,
+            dropped: 0,
+            next_call_in_ns: 0,
         };
         // SAFETY: from_call must refuse the null array without reading it.
         let error = unsafe { Frames::from_call(&mut call, &SPEC) }

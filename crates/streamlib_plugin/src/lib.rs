@@ -7,6 +7,8 @@
 //! - [`Frames`] — safe, checked access to a call's frames: [`InputFrame::video`] /
 //!   [`InputFrame::audio`] read payloads in place, [`OutputFrame::emit_video`] /
 //!   [`OutputFrame::emit_audio`] write them in place into the host's slots.
+//!   [`Frames::count_dropped`] reports frames dropped on purpose, and a source (a processor
+//!   without inputs, plugin ABI 2) paces itself with [`Frames::next_call_in`].
 //! - [`export_plugin!`] — generates `streamlib_plugin_entry` and `extern "C"` trampolines that
 //!   catch panics ([`export`]).
 //! - [`spec::validate_descriptor`] and [`testing`] — for the plugin's own tests.

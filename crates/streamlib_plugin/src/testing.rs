@@ -299,6 +299,8 @@ pub struct Instance<'e> {
     entry: &'e ProcessorEntry,
     instance: *mut c_void,
     error: ErrorText,
+    dropped: u32,
+    next_call_in_ns: u64,
 }
 
 impl<'e> Instance<'e> {
@@ -324,6 +326,8 @@ impl<'e> Instance<'e> {
                 entry,
                 instance,
                 error,
+                dropped: 0,
+                next_call_in_ns: 0,
             })
         }
     }
@@ -347,16 +351,34 @@ impl<'e> Instance<'e> {
             input_count: u32::try_from(inputs.len()).expect("input count fits a u32"),
             outputs: outputs.as_mut_ptr(),
             output_count: u32::try_from(outputs.len()).expect("output count fits a u32"),
+            dropped: 0,
+            next_call_in_ns: 0,
         };
         // SAFETY: the instance came from this entry's create and is not destroyed; the call
         // describes the caller's views, which satisfy the contract.
         let status =
             unsafe { (self.entry.process)(self.instance, &mut call, self.error.as_mut_ptr()) };
+        self.dropped = call.dropped;
+        self.next_call_in_ns = call.next_call_in_ns;
         if status == crate::abi::STATUS_OK {
             Ok(())
         } else {
             Err((status, self.error.message()))
         }
+    }
+}
+
+impl Instance<'_> {
+    /// What the last [`process`](Instance::process) call set in [`ProcessCall::dropped`]: the
+    /// frames the plugin said it dropped.
+    pub fn last_dropped(&self) -> u32 {
+        self.dropped
+    }
+
+    /// What the last [`process`](Instance::process) call set in
+    /// [`ProcessCall::next_call_in_ns`]: a source's delay before its next call.
+    pub fn last_next_call_in_ns(&self) -> u64 {
+        self.next_call_in_ns
     }
 }
 

@@ -348,6 +348,8 @@ fn bad_calls_from_the_host_are_refused() {
         input_count: 3,
         outputs: std::ptr::null_mut(),
         output_count: 0,
+        dropped: 0,
+        next_call_in_ns: 0,
     };
     // SAFETY: the null input array with a non-zero count must be refused.
     let status = unsafe { process(instance, &mut call, error.as_mut_ptr()) };
@@ -372,6 +374,8 @@ fn bad_calls_from_the_host_are_refused() {
         input_count: 1,
         outputs: outputs.as_mut_ptr(),
         output_count: 1,
+        dropped: 0,
+        next_call_in_ns: 0,
     };
     // SAFETY: the overlap must be detected before any payload is touched.
     let status = unsafe { process(instance, &mut call, error.as_mut_ptr()) };

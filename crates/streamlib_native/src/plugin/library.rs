@@ -6,7 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use streamlib_plugin::abi::{
-    ENTRY_SYMBOL, ErrorBuffer, PLUGIN_ABI_VERSION, PluginDescriptor, ProcessCall,
+    ENTRY_SYMBOL, ErrorBuffer, OLDEST_PLUGIN_ABI_VERSION, PLUGIN_ABI_VERSION, PluginDescriptor,
+    ProcessCall,
 };
 
 use super::error::PluginError;
@@ -47,6 +48,9 @@ pub struct PluginLibrary {
     pub name: String,
     /// The plugin's version.
     pub version: String,
+    /// The plugin ABI version it was built for ([`OLDEST_PLUGIN_ABI_VERSION`] to
+    /// [`PLUGIN_ABI_VERSION`]).
+    pub abi: u32,
     /// Its processor types, in descriptor order.
     pub processors: Vec<ProcessorType>,
     // Last: the function pointers above point into it.
@@ -69,7 +73,9 @@ impl PluginLibrary {
     ///
     /// [`PluginError::plugin`] when the file cannot be loaded, exports no
     /// `streamlib_plugin_entry`, returns a null or malformed descriptor; [`PluginError::abi`] when
-    /// its ABI version is not [`PLUGIN_ABI_VERSION`] (both versions in the message).
+    /// its ABI version is outside [`OLDEST_PLUGIN_ABI_VERSION`]`..=`[`PLUGIN_ABI_VERSION`] (both
+    /// versions in the message). Versions 1 and 2 share the descriptor layout; a version 1 plugin
+    /// reads the prefix of the version 2 `ProcessCall`.
     pub fn load(path: &str) -> Result<Arc<Self>, PluginError> {
         if !Path::new(path).exists() {
             return Err(PluginError::plugin(format!(
@@ -101,13 +107,13 @@ impl PluginLibrary {
         // SAFETY: non-null; every ABI version starts with the `u32` version, so reading it alone
         // is valid whatever version the plugin was built for.
         let abi_version = unsafe { descriptor.cast::<u32>().read_unaligned() };
-        if abi_version != PLUGIN_ABI_VERSION {
+        if !(OLDEST_PLUGIN_ABI_VERSION..=PLUGIN_ABI_VERSION).contains(&abi_version) {
             return Err(PluginError::abi(format!(
-                "Native plugin '{path}' was built for plugin ABI version {abi_version}, but this streamlib supports plugin ABI version {PLUGIN_ABI_VERSION}: rebuild the plugin against a streamlib_plugin crate of ABI version {PLUGIN_ABI_VERSION}"
+                "Native plugin '{path}' was built for plugin ABI version {abi_version}, but this streamlib supports plugin ABI version {PLUGIN_ABI_VERSION} (and still loads {OLDEST_PLUGIN_ABI_VERSION}): rebuild the plugin against a streamlib_plugin crate of ABI version {PLUGIN_ABI_VERSION}"
             )));
         }
-        // SAFETY: non-null, and the version matches, so it is a `PluginDescriptor` of this layout
-        // that lives as long as the library.
+        // SAFETY: non-null, and a version whose descriptor has this layout (1 and 2 share it),
+        // living as long as the library.
         let descriptor = unsafe { &*descriptor };
         let name = c_text(descriptor.name, "name", path)?;
         let version = c_text(descriptor.version, "version", path)?;
@@ -141,6 +147,7 @@ impl PluginLibrary {
             path: path.to_owned(),
             name,
             version,
+            abi: abi_version,
             processors,
             _library: library,
         }))
@@ -154,9 +161,10 @@ impl PluginLibrary {
             .map(|p| p.descriptor_json.as_str())
             .collect();
         format!(
-            "{{\"name\":{},\"version\":{},\"abi\":{PLUGIN_ABI_VERSION},\"path\":{},\"processors\":[{}]}}",
+            "{{\"name\":{},\"version\":{},\"abi\":{},\"path\":{},\"processors\":[{}]}}",
             json_string(&self.name),
             json_string(&self.version),
+            self.abi,
             json_string(&self.path),
             processors.join(",")
         )

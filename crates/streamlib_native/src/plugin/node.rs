@@ -1,5 +1,6 @@
 //! A native plugin node: one instance of a plugin's processor type, its connection ends, and the
-//! native thread that calls its `process` whenever an input has a frame.
+//! native thread that calls its `process` whenever an input has a frame, or, for a source (no
+//! inputs, plugin ABI 2), whenever its outputs have room and the delay it asked for has passed.
 //!
 //! The thread never calls into JavaScript. It polls its input rings (spinning briefly, then
 //! yielding, then sleeping up to [`MAX_IDLE_SLEEP`]); the TypeScript host polls the node's state
@@ -79,6 +80,11 @@ struct Counters {
     frames_in: u64,
     frames_out: u64,
     errors: u64,
+    /// Frames the plugin said it dropped (`ProcessCall::dropped`, plugin ABI 2).
+    dropped: u64,
+    /// Times the node had work (a queued input frame, or a source due) and found a `fifo`
+    /// output full: counted once per wait, not per poll.
+    blocked: u64,
     latency: Latency,
 }
 
@@ -410,6 +416,13 @@ impl PluginNode {
         ]
     }
 
+    /// `[frames_dropped, blocked_runs]`: the frames the plugin said it dropped, and the times
+    /// the node waited for a full `fifo` output with work to do.
+    pub fn counters(&self) -> [f64; 2] {
+        let c = lock(&self.shared.counters);
+        [c.dropped as f64, c.blocked as f64]
+    }
+
     /// The state.
     pub fn state(&self) -> NodeState {
         NodeState::from_u32(self.shared.state.load(Ordering::SeqCst))
@@ -481,16 +494,31 @@ struct Views {
     outputs: Vec<FrameView>,
     slots: Vec<Option<(u32, Arc<FramePool>)>>,
     error: Vec<u8>,
+    /// A source's next call, when it asked for a delay.
+    due: Option<Instant>,
+    /// Whether the node is waiting for a full output (so a wait is counted once).
+    blocked: bool,
 }
 
 fn step(shared: &Shared, v: &mut Views) -> bool {
+    let ty = &shared.library.processors[shared.index];
+    let source = ty.inputs == 0;
+    if source && (shared.library.abi < 2 || v.due.is_some_and(|due| Instant::now() < due)) {
+        return false; // not due yet (plugin ABI 1 has no sources: its loader refuses them)
+    }
     let mut guard = lock(&shared.ports);
     let ports = &mut *guard;
     // Back-pressure: with a full `fifo` output, leave the inputs queued and wait like an idle
     // node (the reader makes room; its writers upstream wait in turn).
     if ports.outputs.iter().flatten().any(OutputBinding::is_full) {
+        let work = source || ports.inputs.iter().flatten().any(|i| i.queued() > 0);
+        if work && !v.blocked {
+            v.blocked = true;
+            lock(&shared.counters).blocked += 1;
+        }
         return false;
     }
+    v.blocked = false;
     v.received.clear();
     let mut any = false;
     for input in &mut ports.inputs {
@@ -498,7 +526,7 @@ fn step(shared: &Shared, v: &mut Views) -> bool {
         any |= frame.is_some();
         v.received.push(frame);
     }
-    if !any {
+    if !any && !source {
         return false;
     }
     v.inputs.clear();
@@ -533,7 +561,6 @@ fn step(shared: &Shared, v: &mut Views) -> bool {
         );
         v.slots.push(acquired);
     }
-    let ty = &shared.library.processors[shared.index];
     if v.error.is_empty() {
         v.error.resize(ERROR_BYTES, 0);
     }
@@ -547,6 +574,8 @@ fn step(shared: &Shared, v: &mut Views) -> bool {
         input_count: v.inputs.len() as u32,
         outputs: v.outputs.as_mut_ptr(),
         output_count: v.outputs.len() as u32,
+        dropped: 0,
+        next_call_in_ns: 0,
     };
     let instance = lock(&shared.instance).as_ref().map(|i| i.0);
     let started = Instant::now();
@@ -577,6 +606,7 @@ fn step(shared: &Shared, v: &mut Views) -> bool {
         )),
     };
     let mut frames_out = 0u64;
+    let mut emitted = false;
     for (i, acquired) in v.slots.drain(..).enumerate() {
         let Some((slot, pool)) = acquired else {
             continue;
@@ -586,6 +616,7 @@ fn step(shared: &Shared, v: &mut Views) -> bool {
             let _ = pool.release(slot);
             continue;
         }
+        emitted = true;
         if !ports.outputs[i].is_empty() {
             frames_out += 1; // a frame only a probe sees is not counted, as stats never see probes
         }
@@ -596,6 +627,13 @@ fn step(shared: &Shared, v: &mut Views) -> bool {
     c.frames_in += v.received.iter().flatten().count() as u64;
     c.frames_out += frames_out;
     c.latency.record(elapsed);
+    if failure.is_none() {
+        c.dropped += u64::from(call.dropped);
+    }
+    if source {
+        v.due = (call.next_call_in_ns > 0)
+            .then(|| Instant::now() + Duration::from_nanos(call.next_call_in_ns));
+    }
     if let Some(message) = failure {
         c.errors += 1;
         *lock(&shared.failure) = Some(message);
@@ -603,7 +641,8 @@ fn step(shared: &Shared, v: &mut Views) -> bool {
             .state
             .store(NodeState::Failed as u32, Ordering::SeqCst);
     }
-    true
+    // A source that emitted nothing and asked for no delay backs off like an idle node.
+    !source || emitted || v.due.is_some()
 }
 
 fn input_view(frame: ReceivedFrame) -> FrameView {
