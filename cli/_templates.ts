@@ -6,7 +6,7 @@
  * In a template, `{{name}}`, `{{pascal}}`, `{{camel}}`, `{{snake}}` and `{{kebab}}` in file
  * contents and in file and folder names become the name as given, `MyFilter`, `myFilter`,
  * `my_filter` and `my-filter`, and
- * `{{version}}` this streamlib's version. A
+ * `{{version}}` this streamlib's version, `{{streamlib}}` the folder of this copy of the package. A
  * `template.json` beside the files (not copied) may give a `description`, the `dir` to write to
  * by default (default `{{kebab}}`) and the `test` command CI runs in the new folder (default
  * `deno task test`). A `deno.json` the template writes gets the import map entries that make
@@ -233,10 +233,14 @@ export async function createFromTemplate(
         "digits, '_' or '-' (MyFilter, room-tone)",
     );
   }
-  const forms: Record<string, string> = { ...nameForms(name), version: denoJson.version };
+  const forms: Record<string, string> = {
+    ...nameForms(name),
+    version: denoJson.version,
+    streamlib: dirname(resolve(options.templates ?? TEMPLATES_DIR)),
+  };
   const fill = (text: string) =>
     text.replace(
-      /\{\{(name|pascal|camel|snake|kebab|version)\}\}/g,
+      /\{\{(name|pascal|camel|snake|kebab|version|streamlib)\}\}/g,
       (_, key: string) => forms[key],
     );
   const cwd = options.cwd ?? Deno.cwd();

@@ -162,12 +162,41 @@ export async function loadNativePlugin(plugin: DiscoveredPlugin): Promise<NodeRe
 }
 
 /**
+ * Loads a `python` plugin: its package described in a child process (`loadPythonPlugin`), each
+ * processor then run in a process of its own.
+ *
+ * @param plugin The plugin, from `discoverPlugins()`.
+ * @returns Its registry.
+ * @throws {PluginLoaderError} `plugin_load_failed` when describing the package fails.
+ */
+async function loadPythonPackage(plugin: DiscoveredPlugin): Promise<NodeRegistry> {
+  const { metadata } = plugin;
+  if (typeof metadata.entry !== "string") {
+    throw new PluginLoaderError(
+      "plugin_entry_invalid",
+      plugin,
+      "a python plugin's entry is one module or package path, not a map by platform",
+    );
+  }
+  // Imported here so that discovery of other kinds never loads the Python bridge.
+  const { loadPythonPlugin } = await import("../python/load_python_plugin.ts");
+  try {
+    return await loadPythonPlugin(plugin.folder, { ...metadata, entry: metadata.entry });
+  } catch (error) {
+    throw new PluginLoaderError("plugin_load_failed", plugin, (error as Error).message, {
+      cause: error,
+    });
+  }
+}
+
+/**
  * The loader of each plugin kind. A kind's loader is one row here; a kind with none is refused
  * with `plugin_kind_unsupported`.
  */
 export const PLUGIN_LOADERS: Readonly<Partial<Record<string, PluginLoader>>> = {
   typescript: loadTypeScriptPlugin,
   native: loadNativePlugin,
+  python: loadPythonPackage,
 };
 
 /**

@@ -3,7 +3,7 @@
 # $STREAMLIB_DIR, else the first folder above this one that holds crates/streamlib_plugin.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-root=${STREAMLIB_DIR:-}
+root=${STREAMLIB_DIR:-{{streamlib}}}
 if [ -z "$root" ]; then
   dir=$here
   while [ "$dir" != "/" ]; do

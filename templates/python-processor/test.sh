@@ -4,7 +4,7 @@
 # plugins/python/streamlib_processor. Needs python3 (standard library only).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-root=${STREAMLIB_DIR:-}
+root=${STREAMLIB_DIR:-{{streamlib}}}
 if [ -z "$root" ]; then
   dir=$here
   while [ "$dir" != "/" ]; do

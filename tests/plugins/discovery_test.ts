@@ -371,3 +371,22 @@ Deno.test("projectPluginFolders() reads deno.json's streamlib.pluginFolders, rel
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a python plugin in a plugin folder is discovered and registers its processors by name", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    // The fixture package, copied into a plugin root of its own.
+    await new Deno.Command("cp", {
+      args: ["-r", fileURLToPath(new URL("../fixtures/plugins/python_pkg", import.meta.url)), root],
+    }).output();
+    const [plugin] = await discoverPlugins([root]);
+    assert.equal(plugin.metadata.kind, "python");
+    const registry = await loadPlugin(plugin);
+    assert.deepEqual(
+      [...registry.names].sort(),
+      ["PyBadReply", "PyCounter", "PyCrash", "PyGain", "PyInvert"],
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -1,7 +1,7 @@
-//! `__Name__`: a streamlib native plugin with one processor, written with the `streamlib_plugin`
+//! `{{pascal}}`: a streamlib native plugin with one processor, written with the `streamlib_plugin`
 //! SDK (plugin ABI 2).
 //!
-//! `cargo build --release` builds `target/release/lib__name__.so` (`.dylib` on macOS); load it
+//! `cargo build --release` builds `target/release/lib{{snake}}.so` (`.dylib` on macOS); load it
 //! with `NativePlugin.load(path)` and `rt.use(plugin)`, or list it in a plugin folder.
 
 #![deny(missing_docs)]
@@ -10,11 +10,11 @@ use streamlib_plugin::{Config, Frames, NativeProcessor, PortSpec, ProcessorSpec}
 
 /// Multiplies every sample of a stereo stream by `gain` (0 to 16, default 1), and counts a block
 /// it had no output slot for as dropped.
-pub struct __Name__ {
+pub struct {{pascal}} {
     gain: f32,
 }
 
-/// JSON Schema of [`__Name__`]'s config: the runtime validates every node's config against it
+/// JSON Schema of [`{{pascal}}`]'s config: the runtime validates every node's config against it
 /// and shows it in `describe()`, the dashboard and MCP.
 const CONFIG_SCHEMA: &str = r#"{
     "type": "object",
@@ -30,11 +30,11 @@ const CONFIG_SCHEMA: &str = r#"{
     "additionalProperties": false
 }"#;
 
-impl NativeProcessor for __Name__ {
+impl NativeProcessor for {{pascal}} {
     fn descriptor() -> ProcessorSpec {
         const {
             ProcessorSpec {
-                name: "__Name__",
+                name: "{{pascal}}",
                 description: "Multiplies every sample of a stereo stream by a constant factor.",
                 tags: &["audio", "filter"],
                 inputs: &[PortSpec::input(
@@ -56,7 +56,7 @@ impl NativeProcessor for __Name__ {
     fn create(config: &Config) -> Result<Self, String> {
         let gain = config.f64_or("gain", 1.0)?;
         if !(0.0..=16.0).contains(&gain) {
-            return Err(format!("__Name__: gain {gain} is outside 0 to 16"));
+            return Err(format!("{{pascal}}: gain {gain} is outside 0 to 16"));
         }
         Ok(Self { gain: gain as f32 })
     }
@@ -81,7 +81,7 @@ impl NativeProcessor for __Name__ {
 }
 
 streamlib_plugin::export_plugin!(
-    name = "__name__",
+    name = "{{snake}}",
     version = env!("CARGO_PKG_VERSION"),
-    processors = [__Name__],
+    processors = [{{pascal}}],
 );

@@ -1,7 +1,7 @@
-//! `__Name__` driven as streamlib drives it: through the exported entry and the descriptor's
+//! `{{pascal}}` driven as streamlib drives it: through the exported entry and the descriptor's
 //! function pointers, over aligned buffers.
 
-use __name__::{__Name__, streamlib_plugin_entry};
+use {{snake}}::{{{pascal}}, streamlib_plugin_entry};
 use streamlib_plugin::abi::PLUGIN_ABI_VERSION;
 use streamlib_plugin::format::audio_tag;
 use streamlib_plugin::spec::validate_descriptor;
@@ -11,7 +11,7 @@ use streamlib_plugin::testing::{
 
 #[test]
 fn the_plugin_describes_its_processor() {
-    assert_eq!(validate_descriptor::<__Name__>(), Ok(()));
+    assert_eq!(validate_descriptor::<{{pascal}}>(), Ok(()));
     // SAFETY: a static descriptor from export_plugin!.
     let plugin = unsafe { &*streamlib_plugin_entry() };
     assert_eq!(plugin.abi_version, PLUGIN_ABI_VERSION);
@@ -19,7 +19,7 @@ fn the_plugin_describes_its_processor() {
     let entries = unsafe { plugin_processors(plugin) }.expect("valid descriptor");
     // SAFETY: descriptor JSON written by export_plugin!.
     let json = unsafe { descriptor_value(&entries[0]) };
-    assert_eq!(json["name"], "__Name__");
+    assert_eq!(json["name"], "{{pascal}}");
     assert_eq!(json["config"]["properties"]["gain"]["default"], 1);
 }
 
@@ -48,6 +48,6 @@ fn it_scales_audio_and_refuses_a_bad_gain() {
     let refused = unsafe { Instance::create(&entries[0], r#"{"gain": 99}"#) }.err();
     assert_eq!(
         refused.as_deref(),
-        Some("__Name__: gain 99 is outside 0 to 16")
+        Some("{{pascal}}: gain 99 is outside 0 to 16")
     );
 }

@@ -1,4 +1,4 @@
-"""Tests of __Name__: its declaration, its process(), and a real child speaking the protocol."""
+"""Tests of {{pascal}}: its declaration, its process(), and a real child speaking the protocol."""
 
 import json
 import os
@@ -13,7 +13,7 @@ sys.path.insert(0, PLUGIN)
 
 from streamlib_processor import AudioFrame, describe  # noqa: E402
 
-import __name__ as plugin  # noqa: E402
+import {{snake}} as plugin  # noqa: E402
 
 
 def message(header, payload=b""):
@@ -30,12 +30,12 @@ def read_message(stream):
 class ProcessorTest(unittest.TestCase):
     def test_it_declares_its_ports_and_config(self):
         doc = describe()
-        (spec,) = [p for p in doc["processors"] if p["name"] == "__Name__"]
+        (spec,) = [p for p in doc["processors"] if p["name"] == "{{pascal}}"]
         self.assertEqual([p["type"] for p in spec["inputs"]], ["AudioFrame<2>"])
         self.assertEqual(spec["config"]["properties"]["gain"]["default"], 1)
 
     def test_it_scales_audio(self):
-        node = plugin.__Name__()
+        node = plugin.{{pascal}}()
         node.config = {"gain": 0.5}
         node.setup()
         block = AudioFrame([0.5, -1.0, 0.25, 1.0], channels=2, sample_rate=48000)
@@ -46,7 +46,7 @@ class ProcessorTest(unittest.TestCase):
     def test_a_child_answers_the_runtime_protocol(self):
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
         child = subprocess.Popen(
-            [sys.executable, "-m", "streamlib_processor", "run", PLUGIN, "__name__", "__Name__"],
+            [sys.executable, "-m", "streamlib_processor", "run", PLUGIN, "{{snake}}", "{{pascal}}"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
         )
         try:

@@ -1,8 +1,8 @@
-"""__Name__: a streamlib Python processor.
+"""{{pascal}}: a streamlib Python processor.
 
 Every class decorated with ``@processor`` in this package is a streamlib processor, used by
-name like a built-in one (``rt.add("__Name__", {"gain": 0.5})``, a manifest node of type
-``__Name__``); each node runs it in a Python process of its own.
+name like a built-in one (``rt.add("{{pascal}}", {"gain": 0.5})``, a manifest node of type
+``{{pascal}}``); each node runs it in a Python process of its own.
 """
 
 from streamlib_processor import audio, processor
@@ -22,7 +22,7 @@ from streamlib_processor import audio, processor
     },
     tags=("audio", "filter"),
 )
-class __Name__:
+class {{pascal}}:
     """Multiplies every sample of a stereo stream by a constant factor."""
 
     def setup(self):
