@@ -221,3 +221,23 @@ Deno.test("The dashboard's preview of a GPU output is a thumbnail made on the GP
   assert.deepEqual(rt.frameLeaks(), []);
   assertPoolFree(rt.stats());
 });
+
+Deno.test("An I420 frame into a GPU input is dropped by the upload, counted and warned once", async () => {
+  resetGpuReports();
+  const rt = new Runtime();
+  const warnings: RuntimeEvent[] = [];
+  rt.on((event) => event.type === "node-warning" && warnings.push(event));
+  rt.add(cpuPatternNode, { total: 5, yuv: true }, { id: "src" });
+  rt.add(gpuSinkNode, {}, { id: "sink" });
+  const c = rt.connectByName("src", "out", "sink", "in", { policy: "fifo", capacity: 2 });
+  await rt.start();
+  await until(() => rt.stats().connections[c.id].transferDropped === 5, "every frame dropped");
+  await rt.stop();
+  assert.equal(gpuSinkReport("sink").received, 0);
+  assert.equal(rt.stats().connections[c.id].uploads, 0);
+  assert.deepEqual(
+    warnings.map((w) => [(w as { code: string }).code, (w as { node: string }).node]),
+    [["gpu_upload_format", "sink"]],
+  );
+  assert.deepEqual(rt.frameLeaks(), []);
+});

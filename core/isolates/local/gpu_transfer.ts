@@ -181,7 +181,7 @@ export class UploadReader extends Transfer implements ConnectionReader<unknown>,
         this.#warned = true;
         this.#env.warn(
           "gpu_upload_format",
-          `A ${video.format} frame reached a GPU input: the upload takes ${
+          `A CPU frame in ${video.format} reached a GPU input: the upload takes ${
             GPU_PIXEL_FORMATS.join(" and ")
           } frames (convert it first); dropped`,
         );
