@@ -46,7 +46,7 @@ Deno.test("WebGPU: this machine has an adapter (install mesa-vulkan-drivers if n
   const adapter = await navigator.gpu.requestAdapter();
   assert.ok(
     adapter,
-    "navigator.gpu.requestAdapter() found no adapter: apt-get install mesa-vulkan-drivers",
+    "navigator.gpu.requestAdapter() found no adapter: run 'bash scripts/install_test_deps.sh' (it installs mesa-vulkan-drivers, lavapipe)",
   );
 });
 
