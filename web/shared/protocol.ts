@@ -14,6 +14,7 @@ import type { PluginInfo } from "../../plugins/discovery/load_plugins.ts";
 
 export type { PluginInfo, ProcessorOrigin };
 import type { NodeState, NodeStats, RuntimeState } from "../../core/lifecycle/stats.ts";
+import type { GpuStats } from "../../core/gpu/gpu_context.ts";
 
 /**
  * The protocol version: the `v1` of `/api/v1`, and `version` in every snapshot.
@@ -144,6 +145,8 @@ export interface StatsView {
   connections: Record<string, ConnectionStats & { rates: ConnectionRates }>;
   /** Per watched audio output (`node.port`). */
   levels: Record<string, AudioLevel>;
+  /** The main isolate's GPU device and texture pool (`rt.stats().gpu`), when the runtime has one. */
+  gpu?: GpuStats;
 }
 
 /**
