@@ -1,0 +1,251 @@
+/**
+ * Colour conversion on the GPU between packed frames of every {@linkcode PixelFormat} (RGBA, BGRA,
+ * I420, NV12, in a storage buffer laid out as on the CPU) and `rgba8unorm` images, with the CPU
+ * conversion's own integer arithmetic (`../color_convert.ts`), so both give the same bytes.
+ *
+ * @module
+ */
+
+import * as K from "../_bt601_fixed.ts";
+import { frameByteLength, type PixelFormat } from "../pixel_format.ts";
+import { computePipeline, linearGroups } from "./_compile.ts";
+import { BindCache, UniformCache } from "./_bind_cache.ts";
+
+const FORMAT_INDEX: Record<PixelFormat, number> = { RGBA: 0, BGRA: 1, I420: 2, NV12: 3 };
+
+const COMMON = /* wgsl */ `
+struct Dims { width: u32, height: u32, format: u32, words: u32 }
+@group(0) @binding(2) var<uniform> dims: Dims;
+`;
+
+const UNPACK = /* wgsl */ `${COMMON}
+@group(0) @binding(0) var<storage, read> src: array<u32>;
+@group(0) @binding(1) var dst: texture_storage_2d<rgba8unorm, write>;
+
+fn byteAt(i: u32) -> i32 { return i32((src[i >> 2u] >> ((i & 3u) * 8u)) & 0xffu); }
+
+@compute @workgroup_size(8, 8)
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  let w = dims.width;
+  let h = dims.height;
+  if (id.x >= w || id.y >= h) { return; }
+  var rgba: vec4f;
+  if (dims.format <= 1u) {
+    rgba = unpack4x8unorm(src[id.y * w + id.x]);
+    if (dims.format == 1u) { rgba = rgba.zyxw; }
+  } else {
+    let luma = w * h;
+    var u: i32;
+    var v: i32;
+    if (dims.format == 2u) {
+      let cw = w / 2u;
+      let c = (id.y / 2u) * cw + id.x / 2u;
+      u = byteAt(luma + c);
+      v = byteAt(luma + cw * (h / 2u) + c);
+    } else {
+      let c = luma + (id.y / 2u) * w + (id.x / 2u) * 2u;
+      u = byteAt(c);
+      v = byteAt(c + 1u);
+    }
+    let l = ${K.K_Y} * (byteAt(id.y * w + id.x) - 16);
+    let uu = u - 128;
+    let vv = v - 128;
+    let r = clamp((l + ${K.K_RV} * vv + 32768) >> 16u, 0, 255);
+    let g = clamp((l - ${K.K_GU} * uu - ${K.K_GV} * vv + 32768) >> 16u, 0, 255);
+    let b = clamp((l + ${K.K_BU} * uu + 32768) >> 16u, 0, 255);
+    rgba = vec4f(f32(r), f32(g), f32(b), 255.0) / 255.0;
+  }
+  textureStore(dst, id.xy, rgba);
+}
+`;
+
+const PACK = /* wgsl */ `${COMMON}
+@group(0) @binding(0) var src: texture_2d<f32>;
+@group(0) @binding(1) var<storage, read_write> dst: array<u32>;
+
+fn rgb(x: u32, y: u32) -> vec3i {
+  return vec3i(round(textureLoad(src, vec2u(x, y), 0).rgb * 255.0));
+}
+
+fn lumaAt(i: u32) -> u32 {
+  let p = rgb(i % dims.width, i / dims.width);
+  return u32((${K.Y_R} * p.r + ${K.Y_G} * p.g + ${K.Y_B} * p.b + ${K.Y_BIAS}) >> 16u);
+}
+
+fn chromaAt(cx: u32, cy: u32, red: bool) -> u32 {
+  let x = cx * 2u;
+  let y = cy * 2u;
+  let s = rgb(x, y) + rgb(x + 1u, y) + rgb(x, y + 1u) + rgb(x + 1u, y + 1u);
+  if (red) {
+    return u32((${K.V_R} * s.r + ${K.V_G} * s.g + ${K.V_B} * s.b + ${K.C_BIAS}) >> 18u);
+  }
+  return u32((${K.U_R} * s.r + ${K.U_G} * s.g + ${K.U_B} * s.b + ${K.C_BIAS}) >> 18u);
+}
+
+fn byteOut(i: u32) -> u32 {
+  let w = dims.width;
+  let luma = w * dims.height;
+  if (i < luma) { return lumaAt(i); }
+  let cw = w / 2u;
+  let chroma = cw * (dims.height / 2u);
+  let c = i - luma;
+  if (c >= 2u * chroma) { return 0u; }
+  if (dims.format == 2u) {
+    let k = c % chroma;
+    return chromaAt(k % cw, k / cw, c >= chroma);
+  }
+  let col = c % w;
+  return chromaAt(col / 2u, c / w, (col & 1u) == 1u);
+}
+
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = id.x + id.y * groups.x * 256u;
+  if (i >= dims.words) { return; }
+  if (dims.format <= 1u) {
+    var c = textureLoad(src, vec2u(i % dims.width, i / dims.width), 0);
+    if (dims.format == 1u) { c = c.zyxw; }
+    dst[i] = pack4x8unorm(c);
+    return;
+  }
+  let b = i * 4u;
+  dst[i] = byteOut(b) | (byteOut(b + 1u) << 8u) | (byteOut(b + 2u) << 16u) | (byteOut(b + 3u) << 24u);
+}
+`;
+
+/**
+ * Converts between packed frames in GPU buffers (any {@linkcode PixelFormat}, laid out as
+ * `frameLayout()` says, from `createPackedBuffer()`) and `rgba8unorm` images, on the GPU. The
+ * results are the CPU `convertFrame()`'s, byte for byte: RGB to 4:2:0 averages each 2x2 block's
+ * colour, 4:2:0 to RGB repeats each chroma sample over its block, alpha is 255.
+ *
+ * Kernels are recorded into the caller's command encoder, so a chain of conversions, scales and
+ * effects is one submission. Bind groups and size uniforms are cached by resource, so a steady
+ * stream of frames from a pool allocates nothing.
+ *
+ * @example Convert a 2x2 red RGBA image to I420 on the GPU
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createImage, writeImage } from "./image.ts";
+ * import { GpuColorConverter } from "./color_convert.ts";
+ * import { createPackedBuffer } from "./packed_frame.ts";
+ * import { GpuReadback } from "./readback.ts";
+ *
+ * const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+ * const image = createImage(device, 2, 2);
+ * writeImage(device, image, new Uint8Array(16).map((_, i) => (i % 4 === 0 || i % 4 === 3 ? 255 : 0)));
+ * const i420 = createPackedBuffer(device, "I420", 2, 2);
+ * const converter = await GpuColorConverter.create(device);
+ * const encoder = device.createCommandEncoder();
+ * converter.fromImage(encoder, image, i420, "I420");
+ * device.queue.submit([encoder.finish()]);
+ * const bytes = await new GpuReadback(device).buffer(i420, 6);
+ * assert.deepEqual(Array.from(bytes), [81, 81, 81, 81, 90, 240]); // as the CPU's convertFrame()
+ * device.destroy();
+ * ```
+ */
+export class GpuColorConverter {
+  readonly #device: GPUDevice;
+  readonly #unpack: GPUComputePipeline;
+  readonly #pack: GPUComputePipeline;
+  readonly #uniforms: UniformCache;
+  readonly #unpackGroups = new BindCache();
+  readonly #packGroups = new BindCache();
+
+  private constructor(device: GPUDevice, unpack: GPUComputePipeline, pack: GPUComputePipeline) {
+    this.#device = device;
+    this.#unpack = unpack;
+    this.#pack = pack;
+    this.#uniforms = new UniformCache(device);
+  }
+
+  /**
+   * Compiles the two kernels.
+   *
+   * @param device The device.
+   * @returns The converter.
+   * @throws {WgslError} When the device refuses a kernel.
+   */
+  static async create(device: GPUDevice): Promise<GpuColorConverter> {
+    const [unpack, pack] = await Promise.all([
+      computePipeline(device, "color convert to RGBA", UNPACK),
+      computePipeline(device, "color convert from RGBA", PACK),
+    ]);
+    return new GpuColorConverter(device, unpack, pack);
+  }
+
+  /**
+   * Records the conversion of a packed frame into an image of its size.
+   *
+   * @param encoder The command encoder to record into.
+   * @param src The packed frame (a storage buffer of at least its `packedBufferSize()`).
+   * @param format The frame's pixel format.
+   * @param dst The image; its size is the frame's.
+   * @throws {FrameSizeError} When the image's size does not suit `format` (odd for 4:2:0).
+   */
+  toImage(encoder: GPUCommandEncoder, src: GPUBuffer, format: PixelFormat, dst: GPUTexture): void {
+    const { width, height } = dst;
+    frameByteLength(format, width, height);
+    const dims = this.#dims(format, width, height, 0);
+    const group = this.#unpackGroups.get([src, dst, dims], () =>
+      this.#device.createBindGroup({
+        layout: this.#unpack.getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: { buffer: src } },
+          { binding: 1, resource: dst.createView() },
+          { binding: 2, resource: { buffer: dims } },
+        ],
+      }));
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(this.#unpack);
+    pass.setBindGroup(0, group);
+    pass.dispatchWorkgroups(Math.ceil(width / 8), Math.ceil(height / 8));
+    pass.end();
+  }
+
+  /**
+   * Records the conversion of an image into a packed frame of its size.
+   *
+   * @param encoder The command encoder to record into.
+   * @param src The image.
+   * @param dst The packed frame's buffer (at least its `packedBufferSize()`).
+   * @param format The pixel format to write.
+   * @throws {FrameSizeError} When the image's size does not suit `format` (odd for 4:2:0).
+   */
+  fromImage(
+    encoder: GPUCommandEncoder,
+    src: GPUTexture,
+    dst: GPUBuffer,
+    format: PixelFormat,
+  ): void {
+    const { width, height } = src;
+    const words = Math.ceil(frameByteLength(format, width, height) / 4);
+    const dims = this.#dims(format, width, height, words);
+    const group = this.#packGroups.get([src, dst, dims], () =>
+      this.#device.createBindGroup({
+        layout: this.#pack.getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: src.createView() },
+          { binding: 1, resource: { buffer: dst } },
+          { binding: 2, resource: { buffer: dims } },
+        ],
+      }));
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(this.#pack);
+    pass.setBindGroup(0, group);
+    pass.dispatchWorkgroups(...linearGroups(this.#device, words, 256));
+    pass.end();
+  }
+
+  /** Destroys the converter's uniform buffers; idempotent. */
+  close(): void {
+    this.#uniforms.close();
+  }
+
+  #dims(format: PixelFormat, width: number, height: number, words: number): GPUBuffer {
+    return this.#uniforms.get(
+      `${format} ${width}x${height} ${words}`,
+      () => Uint32Array.of(width, height, FORMAT_INDEX[format], words),
+    );
+  }
+}
