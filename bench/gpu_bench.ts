@@ -80,9 +80,9 @@ async function ours(name: "gpu" | "cpu", frames: number): Promise<Figure> {
 }
 
 function gstPipeline(dir: string, frames: number): string[] {
-  const caps = `video/x-raw,format=NV12,width=${W},height=${H},framerate=30/1`;
   return [
-    `multifilesrc location=${dir}/frame%d.nv12 index=0 stop-index=1 loop=true num-buffers=${frames} caps=${caps}`,
+    `multifilesrc location=${dir}/frame%d.nv12 index=0 stop-index=1 loop=true num-buffers=${frames}`,
+    `! rawvideoparse format=nv12 width=${W} height=${H} framerate=30/1`,
     "! glupload ! glcolorconvert ! video/x-raw(memory:GLMemory),format=RGBA ! tee name=t",
     "t. ! queue ! m.sink_0",
     `t. ! queue ! glcolorscale ! video/x-raw(memory:GLMemory),width=${PIP.width},height=${PIP.height} ! m.sink_1`,
@@ -138,7 +138,7 @@ async function glRenderer(): Promise<string> {
   return /GL_RENDERER: (.*)/.exec(new TextDecoder().decode(out.stderr))?.[1].trim() ?? "unknown";
 }
 
-if (!await ensureGstreamer(["glupload", "glvideomixer", "multifilesrc"])) {
+if (!await ensureGstreamer(["glupload", "glvideomixer", "multifilesrc", "rawvideoparse"])) {
   throw new Error("GStreamer's GL elements are missing: apt-get install gstreamer1.0-gl");
 }
 console.error(`gpu_bench: ${RUNS} runs per figure; ${await gstVersion()}`);

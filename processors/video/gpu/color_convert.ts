@@ -113,6 +113,107 @@ fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) group
 }
 `;
 
+/** YUV to RGB of one pixel, the CPU's integer arithmetic; `u` and `v` already minus 128. */
+const YUV_TO_RGB = /* wgsl */ `
+fn yuvToRgb(y: i32, uu: i32, vv: i32) -> vec4f {
+  let l = ${K.K_Y} * (y - 16);
+  let r = clamp((l + ${K.K_RV} * vv + 32768) >> 16u, 0, 255);
+  let g = clamp((l - ${K.K_GU} * uu - ${K.K_GV} * vv + 32768) >> 16u, 0, 255);
+  let b = clamp((l + ${K.K_BU} * uu + 32768) >> 16u, 0, 255);
+  return vec4f(f32(r), f32(g), f32(b), 255.0) / 255.0;
+}
+`;
+
+/** 4:2:0 to RGBA, four pixels of a row an invocation (width a multiple of 4): one word of luma. */
+const UNPACK4 = /* wgsl */ `${COMMON}${YUV_TO_RGB}
+@group(0) @binding(0) var<storage, read> src: array<u32>;
+@group(0) @binding(1) var dst: texture_storage_2d<rgba8unorm, write>;
+
+fn byteOf(word: u32, i: u32) -> i32 { return i32((word >> (i * 8u)) & 0xffu); }
+
+@compute @workgroup_size(8, 8)
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  let w = dims.width;
+  let h = dims.height;
+  let x = id.x * 4u;
+  if (x >= w || id.y >= h) { return; }
+  let luma = w * h;
+  let ys = src[(id.y * w + x) >> 2u];
+  var u: vec2i;
+  var v: vec2i;
+  if (dims.format == 2u) {
+    let c = luma + (id.y / 2u) * (w / 2u) + x / 2u;
+    let cv = c + (w / 2u) * (h / 2u);
+    let uw = src[c >> 2u];
+    let vw = src[cv >> 2u];
+    u = vec2i(byteOf(uw, c & 3u), byteOf(uw, (c & 3u) + 1u));
+    v = vec2i(byteOf(vw, cv & 3u), byteOf(vw, (cv & 3u) + 1u));
+  } else {
+    let uv = src[(luma + (id.y / 2u) * w + x) >> 2u];
+    u = vec2i(byteOf(uv, 0u), byteOf(uv, 2u));
+    v = vec2i(byteOf(uv, 1u), byteOf(uv, 3u));
+  }
+  u -= 128;
+  v -= 128;
+  for (var k = 0u; k < 4u; k++) {
+    textureStore(dst, vec2u(x + k, id.y), yuvToRgb(byteOf(ys, k), u[k / 2u], v[k / 2u]));
+  }
+}
+`;
+
+/** RGBA to 4:2:0, an 8x2 block an invocation (width a multiple of 8): whole words out. */
+const PACK8 = /* wgsl */ `${COMMON}
+@group(0) @binding(0) var src: texture_2d<f32>;
+@group(0) @binding(1) var<storage, read_write> dst: array<u32>;
+
+@compute @workgroup_size(8, 8)
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  let w = dims.width;
+  let h = dims.height;
+  let x = id.x * 8u;
+  let y = id.y * 2u;
+  if (x >= w || y >= h) { return; }
+  var us = 0u;
+  var vs = 0u;
+  var y0 = vec2u(0u);
+  var y1 = vec2u(0u);
+  for (var k = 0u; k < 4u; k++) {
+    var s = vec3i(0);
+    for (var j = 0u; j < 2u; j++) {
+      let top = vec3i(round(textureLoad(src, vec2u(x + 2u * k + j, y), 0).rgb * 255.0));
+      let bottom = vec3i(round(textureLoad(src, vec2u(x + 2u * k + j, y + 1u), 0).rgb * 255.0));
+      let shift = ((2u * k + j) & 3u) * 8u;
+      let lt = u32((${K.Y_R} * top.r + ${K.Y_G} * top.g + ${K.Y_B} * top.b + ${K.Y_BIAS}) >> 16u);
+      let lb = u32((${K.Y_R} * bottom.r + ${K.Y_G} * bottom.g + ${K.Y_B} * bottom.b + ${K.Y_BIAS}) >> 16u);
+      let half = k / 2u;
+      y0[half] |= lt << shift;
+      y1[half] |= lb << shift;
+      s += top + bottom;
+    }
+    let cu = u32((${K.U_R} * s.r + ${K.U_G} * s.g + ${K.U_B} * s.b + ${K.C_BIAS}) >> 18u);
+    let cv = u32((${K.V_R} * s.r + ${K.V_G} * s.g + ${K.V_B} * s.b + ${K.C_BIAS}) >> 18u);
+    us |= cu << (k * 8u);
+    vs |= cv << (k * 8u);
+  }
+  let row0 = (y * w + x) >> 2u;
+  let row1 = ((y + 1u) * w + x) >> 2u;
+  dst[row0] = y0.x;
+  dst[row0 + 1u] = y0.y;
+  dst[row1] = y1.x;
+  dst[row1 + 1u] = y1.y;
+  let luma = w * h;
+  if (dims.format == 2u) {
+    let c = (luma + (y / 2u) * (w / 2u) + x / 2u) >> 2u;
+    dst[c] = us;
+    dst[c + ((w / 2u) * (h / 2u) >> 2u)] = vs;
+  } else {
+    let c = (luma + (y / 2u) * w + x) >> 2u;
+    dst[c] = (us & 0xffu) | ((vs & 0xffu) << 8u) | (((us >> 8u) & 0xffu) << 16u) | (((vs >> 8u) & 0xffu) << 24u);
+    dst[c + 1u] = ((us >> 16u) & 0xffu) | (((vs >> 16u) & 0xffu) << 8u) | ((us >> 24u) << 16u) | ((vs >> 24u) << 24u);
+  }
+}
+`;
+
 /**
  * Converts between packed frames in GPU buffers (any {@linkcode PixelFormat}, laid out as
  * `frameLayout()` says, from `createPackedBuffer()`) and `rgba8unorm` images, on the GPU. The
@@ -148,14 +249,14 @@ export class GpuColorConverter {
   readonly #device: GPUDevice;
   readonly #unpack: GPUComputePipeline;
   readonly #pack: GPUComputePipeline;
+  readonly #unpack4: GPUComputePipeline;
+  readonly #pack8: GPUComputePipeline;
   readonly #uniforms: UniformCache;
-  readonly #unpackGroups = new BindCache();
-  readonly #packGroups = new BindCache();
+  readonly #groups = new BindCache();
 
-  private constructor(device: GPUDevice, unpack: GPUComputePipeline, pack: GPUComputePipeline) {
+  private constructor(device: GPUDevice, pipelines: GPUComputePipeline[]) {
     this.#device = device;
-    this.#unpack = unpack;
-    this.#pack = pack;
+    [this.#unpack, this.#pack, this.#unpack4, this.#pack8] = pipelines;
     this.#uniforms = new UniformCache(device);
   }
 
@@ -167,11 +268,13 @@ export class GpuColorConverter {
    * @throws {WgslError} When the device refuses a kernel.
    */
   static async create(device: GPUDevice): Promise<GpuColorConverter> {
-    const [unpack, pack] = await Promise.all([
+    const pipelines = await Promise.all([
       computePipeline(device, "color convert to RGBA", UNPACK),
       computePipeline(device, "color convert from RGBA", PACK),
+      computePipeline(device, "color convert 4:2:0 to RGBA, 4 pixels", UNPACK4),
+      computePipeline(device, "color convert RGBA to 4:2:0, 8x2 pixels", PACK8),
     ]);
-    return new GpuColorConverter(device, unpack, pack);
+    return new GpuColorConverter(device, pipelines);
   }
 
   /**
@@ -187,20 +290,12 @@ export class GpuColorConverter {
     const { width, height } = dst;
     frameByteLength(format, width, height);
     const dims = this.#dims(format, width, height, 0);
-    const group = this.#unpackGroups.get([src, dst, dims], () =>
-      this.#device.createBindGroup({
-        layout: this.#unpack.getBindGroupLayout(0),
-        entries: [
-          { binding: 0, resource: { buffer: src } },
-          { binding: 1, resource: dst.createView() },
-          { binding: 2, resource: { buffer: dims } },
-        ],
-      }));
-    const pass = encoder.beginComputePass();
-    pass.setPipeline(this.#unpack);
-    pass.setBindGroup(0, group);
-    pass.dispatchWorkgroups(Math.ceil(width / 8), Math.ceil(height / 8));
-    pass.end();
+    const fast = (format === "I420" || format === "NV12") && width % 4 === 0;
+    const pipeline = fast ? this.#unpack4 : this.#unpack;
+    this.#run(encoder, pipeline, [{ buffer: src }, dst.createView(), dims], [src, dst, dims], [
+      Math.ceil(width / (fast ? 32 : 8)),
+      Math.ceil(height / 8),
+    ]);
   }
 
   /**
@@ -221,19 +316,40 @@ export class GpuColorConverter {
     const { width, height } = src;
     const words = Math.ceil(frameByteLength(format, width, height) / 4);
     const dims = this.#dims(format, width, height, words);
-    const group = this.#packGroups.get([src, dst, dims], () =>
+    const fast = (format === "I420" || format === "NV12") && width % 8 === 0;
+    const pipeline = fast ? this.#pack8 : this.#pack;
+    const groups: [number, number] = fast
+      ? [Math.ceil(width / 64), Math.ceil(height / 16)]
+      : linearGroups(this.#device, words, 256);
+    this.#run(
+      encoder,
+      pipeline,
+      [src.createView(), { buffer: dst }, dims],
+      [src, dst, dims],
+      groups,
+    );
+  }
+
+  #run(
+    encoder: GPUCommandEncoder,
+    pipeline: GPUComputePipeline,
+    resources: [GPUBindingResource, GPUBindingResource, GPUBuffer],
+    keys: object[],
+    groups: [number, number],
+  ): void {
+    const group = this.#groups.get([pipeline, ...keys], () =>
       this.#device.createBindGroup({
-        layout: this.#pack.getBindGroupLayout(0),
+        layout: pipeline.getBindGroupLayout(0),
         entries: [
-          { binding: 0, resource: src.createView() },
-          { binding: 1, resource: { buffer: dst } },
-          { binding: 2, resource: { buffer: dims } },
+          { binding: 0, resource: resources[0] },
+          { binding: 1, resource: resources[1] },
+          { binding: 2, resource: { buffer: resources[2] } },
         ],
       }));
     const pass = encoder.beginComputePass();
-    pass.setPipeline(this.#pack);
+    pass.setPipeline(pipeline);
     pass.setBindGroup(0, group);
-    pass.dispatchWorkgroups(...linearGroups(this.#device, words, 256));
+    pass.dispatchWorkgroups(...groups);
     pass.end();
   }
 

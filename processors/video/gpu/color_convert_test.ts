@@ -7,7 +7,11 @@ import { createPackedBuffer, writePacked } from "./packed_frame.ts";
 import { GpuReadback } from "./readback.ts";
 import { imageOf, runAndRead, testDevice, testPicture } from "./_test_gpu.ts";
 
-const SIZES_420: [number, number][] = [[2, 2], [6, 4], [34, 18], [2, 10], [640, 360]];
+// Widths of 4 and 8 (and their multiples) take the kernels that do 4 and 8 pixels an invocation.
+const SIZES_420: [number, number][] = [[2, 2], [6, 4], [34, 18], [2, 10], [4, 2], [12, 6], [8, 2], [
+  24,
+  14,
+], [640, 360]];
 const ODD: [number, number][] = [[1, 1], [7, 5], [33, 17]];
 
 /** A packed frame of `format` made from a test picture by the CPU conversion, plus noise. */
