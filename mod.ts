@@ -43,6 +43,34 @@ export { FrameReleasedError } from "./core/frames/owned_frame.ts";
 export { FrameTooLargeError, InvalidFrameShapeError } from "./core/frames/memory.ts";
 export { FrameBudget, type SharedFrameMemory } from "./core/frames/frame_budget.ts";
 export { BareDecoratorError } from "./core/processor/decorators.ts";
+
+// -- GPU frames (docs/gpu.md) -------------------------------------------------------------
+export {
+  GPU_PIXEL_FORMATS,
+  type GpuPixelFormat,
+  gpuTextureFormat,
+  type GpuVideoFrame,
+  isGpuPortType,
+} from "./core/gpu/gpu_video_frame.ts";
+export { OwnedGpuVideoFrame } from "./core/frames/owned_gpu_frame.ts";
+export { type GpuContext, GpuResources, type GpuStats, NodeGpu } from "./core/gpu/gpu_context.ts";
+export { type GpuAdapterSource, IsolateGpu, isolateGpu } from "./core/gpu/device.ts";
+export {
+  GPU_INSTALL_HINT,
+  GpuDeviceLostError,
+  GpuNotReadyError,
+  GpuPlacementError,
+  GpuUnavailableError,
+} from "./core/gpu/errors.ts";
+export {
+  DEFAULT_GPU_MEMORY_BYTES,
+  gpuFrameUsage,
+  type GpuVideoShape,
+  TextureMemory,
+  TexturePool,
+  type TexturePoolStats,
+} from "./core/gpu/texture_pool.ts";
+export { portTransfer } from "./core/ports/port_type.ts";
 export { PortsNotBoundError } from "./core/processor/processor.ts";
 
 // -- Testing a processor by hand -------------------------------------------------------------

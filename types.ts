@@ -48,7 +48,12 @@ export type {
 export type { VideoCodec } from "./core/frames/encoded_video_frame.ts";
 export type { CodedError, ErrorCode, ErrorCodeInfo, ErrorDetails } from "./core/errors/codes.ts";
 export type { FrameLeak } from "./core/frames/ledger.ts";
-export type { FrameMemory, FrameMemorySource, FrameMemoryStats } from "./core/frames/memory.ts";
+export type {
+  FrameMemory,
+  FrameMemorySource,
+  FrameMemoryStats,
+  FramePayload,
+} from "./core/frames/memory.ts";
 export type { IsolateBackend, IsolateHost } from "./core/isolates/host.ts";
 export type { JsonSchema, JsonValue } from "./core/schema/json_schema.ts";
 export type { ConfigChange } from "./core/lifecycle/live_config.ts";

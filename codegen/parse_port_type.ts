@@ -33,6 +33,7 @@ export interface PortTypeContext extends ParseContext {
 
 const FRAME_NAMES = new Set([
   "VideoFrame",
+  "GpuVideoFrame",
   "EncodedVideoFrame",
   "Frame",
   "AudioFrame",
@@ -40,7 +41,7 @@ const FRAME_NAMES = new Set([
 ]);
 
 const FRAME_HINT =
-  "use VideoFrame, AudioFrame<N>, EncodedVideoFrame, DataFrame<T> or Frame from streamlib";
+  "use VideoFrame, GpuVideoFrame, AudioFrame<N>, EncodedVideoFrame, DataFrame<T> or Frame from streamlib";
 
 /**
  * Reads the port type of a field declared with `@input`/`@output`.
@@ -135,6 +136,7 @@ function frameTypeString(
   }
   switch (name) {
     case "VideoFrame":
+    case "GpuVideoFrame":
     case "EncodedVideoFrame":
     case "Frame":
       return args.length === 0

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { IsolateGpu } from "./gpu/device.ts";
 import type { ErrorPolicy } from "./lifecycle/error_policy.ts";
 import type { IsolateBackend } from "./isolates/host.ts";
 import type { MediaClock } from "./time/media_clock.ts";
@@ -51,6 +52,18 @@ export interface RuntimeOptions {
    * memory the rest of the graph runs on.
    */
   readonly maxFrameBytes?: number;
+  /**
+   * The most bytes of GPU textures the main isolate's texture pool keeps for GPU frames
+   * (`ctx.frames.gpuVideo()` and the uploads of connections into GPU inputs), in use and free
+   * together. Past it, allocation waits for frames to be released (back-pressure). Default
+   * 512 MiB. See `docs/gpu.md`.
+   */
+  readonly gpuMemoryBytes?: number;
+  /**
+   * The isolate's GPU device holder. Default the isolate's own (`isolateGpu()`, over
+   * `navigator.gpu`); tests pass one with no adapter.
+   */
+  readonly gpu?: IsolateGpu;
   /**
    * Admission control: the most bytes of frames the graph's nodes may pin, as estimated from
    * their configs and connections (frame size x frames held: the one being made, the

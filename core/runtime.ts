@@ -13,6 +13,9 @@ import { validateConfig } from "./config/validation.ts";
 import type { ConnectionOptions } from "./graph/connection_defaults.ts";
 import { Graph, type GraphConnection } from "./graph/graph.ts";
 import { PortDirectionError } from "./graph/errors.ts";
+import { checkGpuPlacement } from "./graph/gpu_placement.ts";
+import type { GpuVideoFrame } from "./gpu/gpu_video_frame.ts";
+import type { VideoFrame } from "./frames/video_frame.ts";
 import { capability } from "./isolates/capabilities.ts";
 import { IsolateSet } from "./isolates/isolate_set.ts";
 import type { JsonSchema, JsonValue } from "./schema/json_schema.ts";
@@ -82,6 +85,7 @@ export class Runtime implements AsyncDisposable {
   readonly clock: MediaClock;
   readonly #graph = new Graph<RuntimeNode>();
   readonly #isolates: IsolateSet;
+  readonly #main: LocalIsolate;
   #leaks: FrameLeak[] = [];
   readonly #hub = new EventHub();
   #state: RuntimeState = "stopped";
@@ -119,6 +123,8 @@ export class Runtime implements AsyncDisposable {
       maxCatchUp: options.maxCatchUp,
       frameMemoryBytes: options.frameMemoryBytes,
       maxFrameBytes: options.maxFrameBytes,
+      gpu: options.gpu,
+      gpuMemoryBytes: options.gpuMemoryBytes,
     });
     if (frameBudget) {
       options.isolates?.shareFrameMemory?.({
@@ -126,6 +132,7 @@ export class Runtime implements AsyncDisposable {
         maxFrameBytes: options.maxFrameBytes,
       });
     }
+    this.#main = main;
     // The main isolate pays for shared accounting only once another isolate exists.
     this.#isolates = new IsolateSet(
       main,
@@ -257,8 +264,10 @@ export class Runtime implements AsyncDisposable {
     const node = buildRuntimeNode(this.registry, processor, config, options, {
       newId: (name) => graph.newNodeId(name),
       checkId: (id) => graph.checkNodeId(id),
-      isolateFor: (id, placement, definition) =>
-        this.#isolates.hostFor(id, placement, definition.isolate).isolate,
+      isolateFor: (id, placement, definition) => {
+        checkGpuPlacement(id, placement, definition.descriptor);
+        return this.#isolates.hostFor(id, placement, definition.isolate).isolate;
+      },
     });
     this.#admission.admitNode(graph, node);
     const { id, definition, descriptor } = node;
@@ -298,6 +307,35 @@ export class Runtime implements AsyncDisposable {
    * @throws {ConnectionOptionsError} When the capacity or policy is invalid.
    * @throws {MemoryBudgetError} When the capacity would pin more than `memoryBudgetBytes`.
    */
+  connect<T>(from: OutputRef<T>, to: InputRef<T>, options?: ConnectionOptions): ConnectionInfo;
+  /**
+   * Connects a CPU video output to a GPU video input: the connection uploads each frame its
+   * reader reads (counted in its stats: `uploads`, `transferNs`). See `docs/gpu.md`.
+   *
+   * @param from A `VideoFrame` output.
+   * @param to A `GpuVideoFrame` input.
+   * @param options Capacity and policy.
+   * @returns The connection.
+   */
+  connect(
+    from: OutputRef<VideoFrame>,
+    to: InputRef<GpuVideoFrame>,
+    options?: ConnectionOptions,
+  ): ConnectionInfo;
+  /**
+   * Connects a GPU video output to a CPU video input (or a `Frame` one): the connection
+   * downloads each frame written (counted in its stats: `downloads`, `transferNs`).
+   *
+   * @param from A `GpuVideoFrame` output.
+   * @param to A `VideoFrame` (or `Frame`) input.
+   * @param options Capacity and policy.
+   * @returns The connection.
+   */
+  connect(
+    from: OutputRef<GpuVideoFrame>,
+    to: InputRef<VideoFrame>,
+    options?: ConnectionOptions,
+  ): ConnectionInfo;
   connect<T>(from: OutputRef<T>, to: InputRef<T>, options: ConnectionOptions = {}): ConnectionInfo {
     if (from.direction !== "output") {
       throw new PortDirectionError(`${from.node}.${from.port}`, "output");
@@ -755,7 +793,12 @@ export class Runtime implements AsyncDisposable {
   readonly #view = {
     host: (node: string) => this.#isolates.get(this.#graph.node(node).isolate),
     connectionStats: (c: GraphConnection) =>
-      this.#isolates.connectionStats(c, this.#graph.node(c.from.node).isolate),
+      this.#isolates.connectionStats(
+        c,
+        this.#graph.node(c.from.node).isolate,
+        this.#graph.node(c.to.node).isolate,
+      ),
+    gpu: () => this.#main.gpuStats(),
   };
 
   #attach(c: GraphConnection): void {

@@ -15,6 +15,7 @@ import type {
 } from "./description.ts";
 import type { RuntimeNode } from "./runtime_node.ts";
 import type { RuntimeState, RuntimeStats } from "./lifecycle/stats.ts";
+import type { GpuStats } from "./gpu/gpu_context.ts";
 
 /** Where a snapshot reads live state. */
 export interface SnapshotSource {
@@ -22,6 +23,8 @@ export interface SnapshotSource {
   host(node: string): IsolateHost;
   /** A connection's counters. */
   connectionStats(connection: GraphConnection): ConnectionStats;
+  /** The main isolate's GPU counters. */
+  gpu?(): GpuStats;
 }
 
 /**
@@ -120,5 +123,8 @@ export function snapshotStats(
   }
   const connections: RuntimeStats["connections"] = {};
   for (const c of graph.connections) connections[c.id] = source.connectionStats(c);
-  return { state, timeNs, nodes, connections };
+  const gpu = source.gpu?.();
+  return gpu === undefined
+    ? { state, timeNs, nodes, connections }
+    : { state, timeNs, nodes, connections, gpu };
 }

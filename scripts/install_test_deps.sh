@@ -8,7 +8,8 @@
 # libsrt's srt-live-transmit (srt-tools) as the SRT tests' independent receiver and sender, nginx
 # with its RTMP module (libnginx-mod-rtmp) as the RTMP test's media server, espeak-ng, whose
 # speech the VoiceActivity tests detect, and GStreamer's RTSP server (gir1.2-gst-rtsp-server-1.0)
-# as the RtspSource test's server (and `ss`, from iproute2, to see its UDP sockets).
+# as the RtspSource test's server (and `ss`, from iproute2, to see its UDP sockets), and Mesa's
+# Vulkan drivers (mesa-vulkan-drivers: lavapipe, the software device of the WebGPU tests).
 # `deno task test` runs it first. It installs only what is missing, and exits non-zero, naming
 # what is still missing, when it cannot install something: a test that needs it would fail
 # anyway, and this says why up front.
@@ -38,6 +39,9 @@ missing_tools() {
     out+=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)
     out+=(python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp)
   fi
+  # Mesa's Vulkan drivers: lavapipe, the software Vulkan device the GPU tests run WebGPU on
+  # (tests/gpu/); without an adapter those tests fail, they do not skip.
+  compgen -G "/usr/share/vulkan/icd.d/lvp_icd*.json" >/dev/null || out+=(mesa-vulkan-drivers)
   printf '%s\n' "${out[@]}" | sort -u | tr '\n' ' '
 }
 

@@ -20,6 +20,7 @@ const CORE_ORDER = [
   "errors",
   "config",
   "time",
+  "gpu",
   "frames",
   "transport",
   "ports",

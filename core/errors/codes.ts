@@ -278,6 +278,26 @@ export const ERROR_CODES = {
     meaning:
       "SrtSink got audio of other channels than audioChannels, or at a rate Opus does not take",
   },
+  // GPU frames.
+  gpu_unavailable: {
+    origin: "runtime",
+    meaning:
+      "No WebGPU adapter or device in this isolate (install a Vulkan driver: mesa-vulkan-drivers)",
+  },
+  gpu_device_lost: {
+    origin: "runtime",
+    meaning: "The isolate's GPU device was lost; its GPU nodes fail and a restart makes a new one",
+  },
+  gpu_not_ready: {
+    origin: "runtime",
+    meaning:
+      "ctx.gpu or a GPU frame was used by a node that has no GPU port and did not await ctx.gpu.ready()",
+  },
+  gpu_worker_placement: {
+    origin: "runtime",
+    meaning:
+      "A node with a GpuVideoFrame port was placed on a Worker (GPU nodes run in the main isolate)",
+  },
   // Bugs.
   internal_error: {
     origin: "internal",

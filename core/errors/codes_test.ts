@@ -34,6 +34,12 @@ import { PortNotFoundError } from "../ports/port_table.ts";
 import { ProbeOptionsError, ProbeUnsupportedError } from "../probes/probe.ts";
 import { PortsNotBoundError } from "../processor/processor.ts";
 import {
+  GpuDeviceLostError,
+  GpuNotReadyError,
+  GpuPlacementError,
+  GpuUnavailableError,
+} from "../gpu/errors.ts";
+import {
   AppFrameError,
   AppPortEndedError,
   AppPortNameError,
@@ -164,6 +170,10 @@ const CASES: [Error, string, readonly string[] | undefined][] = [
     "processor_not_loaded",
     undefined,
   ],
+  [new GpuUnavailableError("no adapter"), "gpu_unavailable", undefined],
+  [new GpuDeviceLostError("destroyed", ""), "gpu_device_lost", undefined],
+  [new GpuNotReadyError("fx"), "gpu_not_ready", undefined],
+  [new GpuPlacementError("fx", "Tint", "worker:fx", ["in"]), "gpu_worker_placement", ["main"]],
 ];
 
 Deno.test("ERROR_CODES: every error class of core/ carries a code of the table and JSON details", () => {

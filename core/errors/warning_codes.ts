@@ -23,6 +23,8 @@ export const NODE_WARNING_CODES = {
     "Frame memory ran out and stayed out: names the node holding the most frames; a node that waited for memory with nothing freed dropped what it could not finish",
   av_drift:
     "A recording's audio timestamps moved away from its sample count past the bound (its source fell behind or jumped): the writer filled or trimmed audio to keep it in step with video",
+  gpu_upload_format:
+    "A CPU frame of a pixel format the GPU upload does not take (RGBA and BGRA only) reached a GPU input: the connection dropped it",
 } as const;
 
 /** A `node-warning` code: a key of {@linkcode NODE_WARNING_CODES}. */

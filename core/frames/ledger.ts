@@ -5,6 +5,7 @@
  */
 
 import type { FrameLedger, OwnedFrame } from "./owned_frame.ts";
+import type { FramePayload } from "./memory.ts";
 
 /** Frames never released, grouped by the node and port that hold them and the node that made them. */
 export interface FrameLeak {
@@ -58,19 +59,19 @@ export interface FrameHolding {
 export class LiveFrames implements FrameLedger {
   // Live frames packed in an array; each frame knows its index (`ledgerSlot`), so born() and
   // died() are O(1) without hashing: died() moves the last frame into the freed place.
-  readonly #live: OwnedFrame[] = [];
+  readonly #live: OwnedFrame<FramePayload>[] = [];
 
   /** Frames alive now. */
   get size(): number {
     return this.#live.length;
   }
 
-  born(frame: OwnedFrame): void {
+  born(frame: OwnedFrame<FramePayload>): void {
     frame.ledgerSlot = this.#live.length;
     this.#live.push(frame);
   }
 
-  died(frame: OwnedFrame): void {
+  died(frame: OwnedFrame<FramePayload>): void {
     const slot = frame.ledgerSlot;
     const live = this.#live;
     if (slot < 0 || live[slot] !== frame) return; // not in this ledger

@@ -10,11 +10,27 @@
 import type { ErrorCode, ErrorDetails } from "../errors/codes.ts";
 
 /**
+ * What every frame payload is, in JavaScript memory, a native pool slot or a GPU texture: a size,
+ * whether one holder has it, and how it goes back to its source. {@linkcode FrameMemory} (bytes)
+ * and the GPU's texture memory (`core/gpu/texture_pool.ts`) extend it.
+ */
+export interface FramePayload {
+  /** The payload's length in bytes. */
+  readonly byteLength: number;
+  /** The native frame-pool slot handle, when the memory is a pool slot. */
+  readonly slot?: number;
+  /** Whether this isolate's holder is the only one: then it may be written in place. */
+  isUnique(): boolean;
+  /** Gives the memory back to its source. Called once, when the owning frame dies. */
+  free(): void;
+}
+
+/**
  * One payload's memory. The frame that owns it takes one reference per holder (the processor
  * that made or read it, each connection that queues it); the last release hands the memory back
  * to its source.
  */
-export interface FrameMemory {
+export interface FrameMemory extends FramePayload {
   /** The payload's bytes (a cached zero-copy view, exactly `byteLength` long). */
   readonly bytes: Uint8Array<ArrayBuffer>;
   /** The payload as 32-bit floats (audio); `byteLength / 4` long. */

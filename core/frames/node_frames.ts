@@ -6,7 +6,8 @@
 
 import type { AudioFrame } from "./audio_frame.ts";
 import { type EncodedVideoFrame, VIDEO_CODECS, type VideoCodec } from "./encoded_video_frame.ts";
-import { type FrameMemorySource, InvalidFrameShapeError } from "./memory.ts";
+import { type FrameMemorySource, type FramePayload, InvalidFrameShapeError } from "./memory.ts";
+import { GpuNotReadyError } from "../gpu/errors.ts";
 import {
   type FrameLedger,
   OwnedAudioFrame,
@@ -14,6 +15,10 @@ import {
   OwnedFrame,
   OwnedVideoFrame,
 } from "./owned_frame.ts";
+import { OwnedGpuVideoFrame } from "./owned_gpu_frame.ts";
+import type { NodeGpu } from "../gpu/gpu_context.ts";
+import { GPU_PIXEL_FORMATS, type GpuVideoFrame } from "../gpu/gpu_video_frame.ts";
+import type { GpuVideoShape } from "../gpu/texture_pool.ts";
 import {
   PIXEL_FORMATS,
   type PixelFormat,
@@ -101,6 +106,15 @@ export interface Frames {
   audio<C extends number>(shape: AudioShape<C>): OwnedAudioFrame<C> | undefined;
   /** A new encoded access unit, or `undefined` when memory is exhausted. */
   encoded(shape: EncodedShape): OwnedEncodedVideoFrame | undefined;
+  /**
+   * A new GPU video frame of `shape` (a texture of the runtime's pool on `ctx.gpu.device`,
+   * contents undefined), or `undefined` when the pool's budget is reached (back-pressure, as for
+   * `video()`). Throws `GpuNotReadyError` in a node without a device (no `GpuVideoFrame` port,
+   * no `await ctx.gpu.ready()`).
+   */
+  gpuVideo(shape: GpuVideoShape): OwnedGpuVideoFrame | undefined;
+  /** A new GPU frame of the same shape as `frame` (contents undefined). */
+  like(frame: GpuVideoFrame): OwnedGpuVideoFrame | undefined;
   /** A new frame of the same kind and shape as `frame` (contents undefined). */
   like(frame: VideoFrame): OwnedVideoFrame | undefined;
   /** A new audio block of the same shape as `frame` (contents undefined). */
@@ -116,6 +130,11 @@ export interface Frames {
   writable<C extends number>(frame: AudioFrame<C>): OwnedAudioFrame<C> | undefined;
   /** `frame` itself when only this run holds it, otherwise a copy (encoded video). */
   writable(frame: EncodedVideoFrame): OwnedEncodedVideoFrame | undefined;
+  /**
+   * `frame` itself when only this run holds it, otherwise a copy made on the GPU
+   * (`copyTextureToTexture`, submitted before this returns).
+   */
+  writable(frame: GpuVideoFrame): OwnedGpuVideoFrame | undefined;
   /**
    * Keeps `frame` alive past this run until the returned handle is released. A kept frame is the
    * processor's: a run that ends for want of memory does not give it back to its input.
@@ -217,6 +236,7 @@ export class NodeFrames implements Frames {
   #written = 0;
   readonly #spare: boolean;
   readonly #onExhausted: (() => void) | undefined;
+  readonly #gpu: NodeGpu | undefined;
   #exhausted = false;
   /** An allocation failed in the current run (cleared by `flush()`). */
   #failed = false;
@@ -230,19 +250,21 @@ export class NodeFrames implements Frames {
    * @param ledger Where live frames are counted (the runtime's leak report).
    * @param options `spare`: this node's frames may as well live in local memory (a source:
    *   nothing it holds waits for it), so it takes shared memory only while a reserve stays free
-   *   (`FrameMemorySource.allocateSpare`); `onExhausted`: called when an allocation fails.
+   *   (`FrameMemorySource.allocateSpare`); `onExhausted`: called when an allocation fails;
+   *   `gpu`: the node's `ctx.gpu`, whose texture pool `gpuVideo()` allocates from.
    */
   constructor(
     node: string,
     memory: FrameMemorySource,
     ledger?: FrameLedger,
-    options: { spare?: boolean; onExhausted?: () => void } = {},
+    options: { spare?: boolean; onExhausted?: () => void; gpu?: NodeGpu } = {},
   ) {
     this.#node = node;
     this.#memory = memory;
     this.#ledger = ledger;
     this.#spare = options.spare ?? false;
     this.#onExhausted = options.onExhausted;
+    this.#gpu = options.gpu;
   }
 
   get shared(): boolean {
@@ -312,12 +334,50 @@ export class NodeFrames implements Frames {
     return this.#hold(new OwnedEncodedVideoFrame(memory, shape.codec, this.#node, this.#ledger));
   }
 
+  gpuVideo(shape: GpuVideoShape): OwnedGpuVideoFrame | undefined {
+    requireShape("video", shape);
+    const { width, height, format } = shape;
+    if (!GPU_PIXEL_FORMATS.includes(format)) {
+      throw new InvalidFrameShapeError(
+        "video",
+        "format",
+        format,
+        `one of ${GPU_PIXEL_FORMATS.join(", ")} (a GPU frame)`,
+        GPU_PIXEL_FORMATS,
+      );
+    }
+    positiveInteger("video", "width", width);
+    positiveInteger("video", "height", height);
+    const gpu = this.#gpu;
+    if (gpu === undefined) throw new GpuNotReadyError(this.#node);
+    const pool = gpu.textures();
+    const limit = pool.device!.limits.maxTextureDimension2D;
+    if (width > limit) {
+      throw new InvalidFrameShapeError("video", "width", width, `at most ${limit}`);
+    }
+    if (height > limit) {
+      throw new InvalidFrameShapeError("video", "height", height, `at most ${limit}`);
+    }
+    const memory = pool.allocate({ width, height, format });
+    if (memory === undefined) {
+      this.#exhausted = this.#failed = true;
+      this.#onExhausted?.();
+      return undefined;
+    }
+    return this.#hold(new OwnedGpuVideoFrame(memory, this.#node, this.#ledger));
+  }
+
+  like(frame: GpuVideoFrame): OwnedGpuVideoFrame | undefined;
   like(frame: VideoFrame): OwnedVideoFrame | undefined;
   like<C extends number>(frame: AudioFrame<C>): OwnedAudioFrame<C> | undefined;
   like(frame: EncodedVideoFrame): OwnedEncodedVideoFrame | undefined;
-  like(frame: VideoFrame | AudioFrame | EncodedVideoFrame): OwnedFrame | undefined {
+  like(
+    frame: GpuVideoFrame | VideoFrame | AudioFrame | EncodedVideoFrame,
+  ): OwnedFrame<FramePayload> | undefined {
     requireShape("frame", frame);
     switch (frame.kind) {
+      case "gpu-video":
+        return this.gpuVideo(frame);
       case "video":
         return this.video(frame);
       case "audio":
@@ -330,8 +390,8 @@ export class NodeFrames implements Frames {
           "frame",
           "kind",
           (frame as { kind?: unknown }).kind,
-          "one of video, audio, encoded-video",
-          ["video", "audio", "encoded-video"],
+          "one of video, gpu-video, audio, encoded-video",
+          ["video", "gpu-video", "audio", "encoded-video"],
         );
     }
   }
@@ -339,7 +399,10 @@ export class NodeFrames implements Frames {
   writable(frame: VideoFrame): OwnedVideoFrame | undefined;
   writable<C extends number>(frame: AudioFrame<C>): OwnedAudioFrame<C> | undefined;
   writable(frame: EncodedVideoFrame): OwnedEncodedVideoFrame | undefined;
-  writable(frame: VideoFrame | AudioFrame | EncodedVideoFrame): OwnedFrame | undefined {
+  writable(frame: GpuVideoFrame): OwnedGpuVideoFrame | undefined;
+  writable(
+    frame: VideoFrame | AudioFrame | EncodedVideoFrame | GpuVideoFrame,
+  ): OwnedFrame<FramePayload> | undefined {
     if (frame instanceof OwnedFrame && frame.unique) {
       const at = this.#indexOf(frame);
       if (at >= 0) {
@@ -369,6 +432,20 @@ export class NodeFrames implements Frames {
         if (copy === undefined) return undefined;
         copy.data.set(frame.data);
         copy.keyframe = frame.keyframe;
+        copy.timestampNs = frame.timestampNs;
+        copy.frameNumber = frame.frameNumber;
+        return copy;
+      }
+      case "gpu-video": {
+        const copy = this.gpuVideo(frame);
+        if (copy === undefined) return undefined;
+        const device = this.#gpu!.device;
+        const encoder = device.createCommandEncoder();
+        encoder.copyTextureToTexture({ texture: frame.texture }, { texture: copy.texture }, [
+          frame.width,
+          frame.height,
+        ]);
+        device.queue.submit([encoder.finish()]);
         copy.timestampNs = frame.timestampNs;
         copy.frameNumber = frame.frameNumber;
         return copy;
@@ -495,9 +572,18 @@ export class NodeFrames implements Frames {
     return exhausted;
   }
 
-  /** Calls `callback` once, when the memory source frees memory. */
+  /** Calls `callback` once, when the memory source frees memory (or the GPU pool a texture). */
   onMemoryFree(callback: () => void): void {
-    this.#memory.onFree(callback);
+    const gpu = this.#gpu;
+    if (gpu === undefined || !gpu.available) return this.#memory.onFree(callback);
+    let called = false;
+    const once = () => {
+      if (called) return;
+      called = true;
+      callback();
+    };
+    this.#memory.onFree(once);
+    gpu.textures().onFree(once);
   }
 
   #allocate(byteLength: number) {
@@ -511,7 +597,7 @@ export class NodeFrames implements Frames {
     return memory;
   }
 
-  #hold<F extends OwnedFrame>(frame: F): F {
+  #hold<F extends OwnedFrame<FramePayload>>(frame: F): F {
     this.#from[this.#heldCount] = undefined;
     this.#held[this.#heldCount++] = frame;
     return frame;

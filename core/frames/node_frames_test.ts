@@ -224,7 +224,7 @@ Deno.test("NodeFrames refuses bad shapes with InvalidFrameShapeError naming the 
     "frame",
     "kind",
     "'data'",
-    /kind must be one of video, audio, encoded-video, got 'data'/,
+    /kind must be one of video, gpu-video, audio, encoded-video, got 'data'/,
   );
   refused(
     () => frames.like(null as never),

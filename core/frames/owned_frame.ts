@@ -14,7 +14,7 @@
 import type { ErrorCode, ErrorDetails } from "../errors/codes.ts";
 import type { AudioFrame } from "./audio_frame.ts";
 import type { EncodedVideoFrame, VideoCodec } from "./encoded_video_frame.ts";
-import type { FrameMemory } from "./memory.ts";
+import type { FrameMemory, FramePayload } from "./memory.ts";
 import type { PixelFormat, VideoFrame } from "./video_frame.ts";
 
 /**
@@ -93,9 +93,9 @@ export class FrameReleasedError extends Error {
 /** Where live frames are counted, for the leak report (one per isolate). */
 export interface FrameLedger {
   /** A frame was made. */
-  born(frame: OwnedFrame): void;
+  born(frame: OwnedFrame<FramePayload>): void;
   /** A frame died. */
-  died(frame: OwnedFrame): void;
+  died(frame: OwnedFrame<FramePayload>): void;
 }
 
 /**
@@ -119,7 +119,7 @@ export interface FrameLedger {
  * assert.equal(block.released, true);
  * ```
  */
-export abstract class OwnedFrame {
+export abstract class OwnedFrame<M extends FramePayload = FrameMemory> {
   /** The node that made the frame (`ctx.frames` of that node). */
   readonly origin: string;
   /** The output it was last written to (`node.port`), for leak reports; `""` before. */
@@ -139,7 +139,7 @@ export abstract class OwnedFrame {
    * @internal
    */
   ledgerSlot = -1;
-  #memory: FrameMemory | undefined;
+  #memory: M | undefined;
   #refs = 1;
   #ledger: FrameLedger | undefined;
 
@@ -150,7 +150,7 @@ export abstract class OwnedFrame {
    * @param origin The node that made the frame.
    * @param ledger Where live frames are counted.
    */
-  constructor(memory: FrameMemory, origin: string, ledger?: FrameLedger) {
+  constructor(memory: M, origin: string, ledger?: FrameLedger) {
     this.#memory = memory;
     this.origin = origin;
     this.heldBy = origin;
@@ -180,7 +180,7 @@ export abstract class OwnedFrame {
   }
 
   /** The payload memory (throws {@linkcode FrameReleasedError} once dead). */
-  get memory(): FrameMemory {
+  get memory(): M {
     const memory = this.#memory;
     if (memory === undefined) {
       throw new FrameReleasedError(this.kind, this.origin, {

@@ -20,6 +20,8 @@ export interface ConnectionOptions {
 const DEFAULTS: Record<string, Required<ConnectionOptions>> = {
   // A preview that falls behind skips to the newest picture; the camera never waits.
   VideoFrame: { capacity: 3, policy: "latest" },
+  // The same for GPU video: a few textures in flight, the newest picture wins.
+  GpuVideoFrame: { capacity: 3, policy: "latest" },
   // Dropping encoded frames breaks decoding: lossless, with room for a GOP's burst.
   EncodedVideoFrame: { capacity: 30, policy: "fifo" },
   // Lossless, several blocks deep: room for a reader's jitter (capacity is a latency knob only).

@@ -151,11 +151,23 @@ export class IsolateSet {
    *
    * @param c The connection.
    * @param fromIsolate The writer's isolate.
-   * @returns The counters.
+   * @param toIsolate The reader's isolate (a channel's transfer may be at either end).
+   * @returns The counters, with the transfer's of a connection between CPU and GPU ports.
    */
-  connectionStats(c: GraphConnection, fromIsolate: string): ConnectionStats {
+  connectionStats(
+    c: GraphConnection,
+    fromIsolate: string,
+    toIsolate = fromIsolate,
+  ): ConnectionStats {
     const channel = this.#channels.get(c.id);
-    return channel ? channel.stats() : this.get(fromIsolate).connectionStats(c.id)!;
+    if (!channel) return this.get(fromIsolate).connectionStats(c.id)!;
+    const stats = channel.stats();
+    for (const isolate of [fromIsolate, toIsolate]) {
+      const host = this.get(isolate) as { transferStats?(id: string): object | undefined };
+      const transfer = host.transferStats?.(c.id);
+      if (transfer !== undefined) Object.assign(stats, transfer);
+    }
+    return stats;
   }
 
   /** Sets up every isolate's nodes, then starts every isolate. */

@@ -8,6 +8,7 @@ import type { ConnectionStats } from "../transport/connection.ts";
 import type { JsonValue } from "../schema/json_schema.ts";
 import type { LatencySummary } from "../time/latency_histogram.ts";
 import type { NodeState, RuntimeState } from "./state.ts";
+import type { GpuStats } from "../gpu/gpu_context.ts";
 
 // The states are the one state machine's (lifecycle_state.ts, with its transition tables);
 // named here too because stats, describe() and events report them.
@@ -67,4 +68,9 @@ export interface RuntimeStats {
   nodes: Record<string, NodeStats & { state: NodeState }>;
   /** Per connection id: its counters. */
   connections: Record<string, ConnectionStats>;
+  /**
+   * The main isolate's GPU: whether it has a device, the adapter, and the texture pool's
+   * counters (textures and bytes in use and free). GPU nodes run in the main isolate.
+   */
+  gpu?: GpuStats;
 }

@@ -29,6 +29,7 @@ import { canonicalPayloadType } from "./payload_type.ts";
  */
 export const FRAME_TYPE_NAMES: readonly string[] = [
   "VideoFrame",
+  "GpuVideoFrame",
   "AudioFrame",
   "EncodedVideoFrame",
   "DataFrame",
@@ -109,7 +110,9 @@ export function canonicalPortType(portType: string): string {
  * `DataFrame<T>`. Everything else is a mismatch, including `AudioFrame` into `AudioFrame<2>` (the
  * channel count is not known to match). `DataFrame<T>` payloads must be the same structure: an
  * output with more fields than the input declares is refused, although TypeScript would accept
- * it.
+ * it. Between `VideoFrame` and `GpuVideoFrame` (either way) and from `GpuVideoFrame` into `Frame`
+ * the connection transfers (see {@linkcode portTransfer}); `Frame` into `GpuVideoFrame` is a
+ * mismatch (nothing says the output writes video).
  *
  * @param output The port type of the writing side.
  * @param input The port type of the reading side.
@@ -129,6 +132,7 @@ export function isPortTypeCompatible(output: string, input: string): boolean {
   const from = parsePortType(canonicalPortType(output));
   const to = parsePortType(canonicalPortType(input));
   if (!from || !to) return false;
+  if (portTransfer(output, input) !== undefined) return true;
   if (to.name === "Frame" && to.argument === undefined) return true;
   if (from.name !== to.name) return false;
   if (to.argument === undefined) {
@@ -136,4 +140,35 @@ export function isPortTypeCompatible(output: string, input: string): boolean {
       from.argument === undefined;
   }
   return from.argument === to.argument;
+}
+
+/**
+ * The transfer a connection from `output` to `input` makes between CPU and GPU memory: `upload`
+ * from a `VideoFrame` output into a `GpuVideoFrame` input, `download` from a `GpuVideoFrame`
+ * output into a `VideoFrame` or `Frame` input, `undefined` otherwise (no transfer, or not
+ * compatible at all).
+ *
+ * @param output The port type of the writing side.
+ * @param input The port type of the reading side.
+ * @returns The transfer, if any.
+ *
+ * @example The transfers of a CPU -> GPU -> CPU chain
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { portTransfer } from "./port_type.ts";
+ *
+ * assert.equal(portTransfer("VideoFrame", "GpuVideoFrame"), "upload");
+ * assert.equal(portTransfer("GpuVideoFrame", "GpuVideoFrame"), undefined);
+ * assert.equal(portTransfer("GpuVideoFrame", "Frame"), "download");
+ * ```
+ */
+export function portTransfer(output: string, input: string): "upload" | "download" | undefined {
+  const from = parsePortType(canonicalPortType(output));
+  const to = parsePortType(canonicalPortType(input));
+  if (!from || !to || from.argument !== undefined || to.argument !== undefined) return undefined;
+  if (from.name === "VideoFrame" && to.name === "GpuVideoFrame") return "upload";
+  if (from.name === "GpuVideoFrame" && (to.name === "VideoFrame" || to.name === "Frame")) {
+    return "download";
+  }
+  return undefined;
 }

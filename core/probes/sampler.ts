@@ -143,7 +143,20 @@ export class ProbeSampler {
       if (this.#transformError !== undefined) sample.error = this.#transformError;
       else if (this.#transform) {
         try {
-          sample.value = this.#transform(frame, this.#transformOptions);
+          const value = this.#transform(frame, this.#transformOptions);
+          if (isThenable(value)) {
+            // An asynchronous transform (a GPU frame's thumbnail read back): the frame is valid
+            // only during this call, so the sample goes without it when the value is ready.
+            delete sample.frame;
+            value.then(
+              (resolved) => (sample.value = resolved),
+              (error) => (sample.error = `transform threw: ${messageOf(error)}`),
+            ).then(() => {
+              if (!this.#closed) this.#deliver(sample);
+            });
+            return;
+          }
+          sample.value = value;
         } catch (error) {
           sample.error = `transform threw: ${messageOf(error)}`;
         }
@@ -153,6 +166,12 @@ export class ProbeSampler {
       console.error(`A probe callback on '${this.#binding.label}' threw:`, error);
     }
   };
+}
+
+/** Whether a transform's result is a promise (or another thenable). */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null &&
+    typeof (value as { then?: unknown }).then === "function";
 }
 
 const transforms = new Map<string, Promise<TransformFn>>();

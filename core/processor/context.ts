@@ -8,6 +8,7 @@ import type { MediaClock } from "../time/media_clock.ts";
 import type { Frames } from "../frames/node_frames.ts";
 import type { NodeLog } from "./log.ts";
 import type { NodeWarningCode } from "../errors/warning_codes.ts";
+import type { GpuContext } from "../gpu/gpu_context.ts";
 
 /**
  * How a `loop`-mode processor tells the runtime how often to call `process()`. The runtime runs
@@ -83,6 +84,11 @@ export interface SetupContext {
    * `streamlib run`, the dashboard and MCP clients). Given by a runtime; print nothing to stdout.
    */
   readonly log?: NodeLog;
+  /**
+   * The isolate's GPU device (`ctx.gpu.device`), given by a runtime: ready before `setup()` for a
+   * node with a `GpuVideoFrame` port; others `await ctx.gpu.ready()` first. See `docs/gpu.md`.
+   */
+  readonly gpu?: GpuContext;
 }
 
 /**
@@ -110,6 +116,11 @@ export interface ProcessContext {
    * `frames.keep()`.
    */
   readonly frames: Frames;
+  /**
+   * The isolate's GPU device, one per isolate and shared by every processor in it (see
+   * {@linkcode SetupContext.gpu} and `docs/gpu.md`). GPU frames come from `frames.gpuVideo()`.
+   */
+  readonly gpu: GpuContext;
   /**
    * The node's logger (`ctx.log.info("opened", { rate })`): each line is a `node-log` event
    * attributed to the node, which `streamlib run`, the dashboard and MCP clients show. Use it,

@@ -12,11 +12,14 @@ import { type BindablePorts, NodeFrames } from "../frames/node_frames.ts";
 import type { ProcessContext } from "./context.ts";
 import { stderrNodeLog } from "./log.ts";
 import type { NodeWarningCode } from "../errors/warning_codes.ts";
+import { GpuResources, type NodeGpu } from "../gpu/gpu_context.ts";
 
 /** A hand-made {@linkcode ProcessContext}; call `frames.flush()` after each `process()`. */
 export interface HandProcessContext extends ProcessContext {
   /** The frames of this context, with the runtime's `flush()`. */
   readonly frames: NodeFrames;
+  /** The node's GPU context (the isolate's device; a texture pool of this context's own). */
+  readonly gpu: NodeGpu;
   /** Whether the processor called `endOfStream()`. */
   readonly ended: boolean;
   /** What the processor raised with `warn()`, oldest first (each also printed to stderr). */
@@ -41,8 +44,10 @@ export interface HandWarning {
  *
  * @param node The node's name.
  * @param options The clock (default the monotonic clock), the frame memory (default a new
- *   JavaScript memory source) and the processor's ports (`definition.ports()`): given, the
- *   context owns them as a runtime's node does (`NodeFrames.bind()`).
+ *   JavaScript memory source), the processor's ports (`definition.ports()`): given, the
+ *   context owns them as a runtime's node does (`NodeFrames.bind()`), and the GPU resources
+ *   (default: the isolate's device with a texture pool of this context's own; `ctx.gpu.ready()`
+ *   makes the device, as a runtime does before the setup of a node with GPU ports).
  * @returns The context.
  * @throws {TypeError} When `options.ports` is not a port table.
  *
@@ -64,10 +69,16 @@ export interface HandWarning {
  */
 export function createProcessContext(
   node: string,
-  options: { clock?: MediaClock; memory?: FrameMemorySource; ports?: BindablePorts } = {},
+  options: {
+    clock?: MediaClock;
+    memory?: FrameMemorySource;
+    ports?: BindablePorts;
+    gpu?: GpuResources;
+  } = {},
 ): HandProcessContext {
   const memory = options.memory ?? new HeapMemorySource();
-  const frames = new NodeFrames(node, memory);
+  const gpu = (options.gpu ?? new GpuResources()).context(node);
+  const frames = new NodeFrames(node, memory, undefined, { gpu });
   const ports = options.ports;
   if (ports !== undefined) {
     if (!Array.isArray(ports?.inputBindings) || !Array.isArray(ports?.outputBindings)) {
@@ -85,6 +96,7 @@ export function createProcessContext(
     node,
     clock: options.clock ?? monotonicClock,
     frames,
+    gpu,
     log,
     warnings,
     warn: (code, port, message) => {

@@ -126,4 +126,22 @@ export interface ConnectionStats {
   discarded: number;
   /** The delivery policy. */
   policy: DeliveryPolicy;
+  /**
+   * The transfer a connection between a CPU and a GPU port makes: `upload` into a GPU input,
+   * `download` out of a GPU output (see `docs/gpu.md`). Absent on connections that make none.
+   */
+  transfer?: "upload" | "download";
+  /**
+   * A connection from a CPU video output into a GPU input: frames uploaded into textures (see
+   * `docs/gpu.md`). Absent on connections that make no transfer.
+   */
+  uploads?: number;
+  /** A connection from a GPU output into a CPU input or another isolate: frames downloaded. */
+  downloads?: number;
+  /** Time spent in the connection's transfers, in nanoseconds. */
+  transferNs?: number;
+  /** Bytes the connection's transfers moved. */
+  transferBytes?: number;
+  /** Frames the connection's transfer dropped (a format it does not take, no memory). */
+  transferDropped?: number;
 }

@@ -62,6 +62,41 @@ function labelPoint(points: Point[]): Point {
 }
 
 /**
+ * What a connection between a CPU and a GPU port shows under its label: its uploads or
+ * downloads and their mean time.
+ *
+ * @param stats The connection's counters.
+ * @returns The text and its tooltip, or `undefined` for a connection that makes no transfer.
+ *
+ * @example A connection into a GPU input
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { transferLabel } from "./EdgeView.tsx";
+ *
+ * const label = transferLabel({ transfer: "upload", uploads: 4, downloads: 0, transferNs: 8e6 });
+ * assert.equal(label?.text, "↑GPU 4");
+ * ```
+ */
+export function transferLabel(
+  stats: {
+    transfer?: "upload" | "download";
+    uploads?: number;
+    downloads?: number;
+    transferNs?: number;
+  },
+): { text: string; title: string } | undefined {
+  const { transfer, uploads, downloads, transferNs = 0 } = stats;
+  if (transfer === undefined) return undefined;
+  const up = transfer === "upload";
+  const count = up ? uploads ?? 0 : downloads ?? 0;
+  const mean = count > 0 ? (transferNs / count / 1e6).toFixed(2) : "0";
+  return {
+    text: `${up ? "↑GPU" : "↓CPU"} ${formatCount(count)}`,
+    title: `${count} ${up ? "uploads to" : "downloads from"} the GPU, ${mean} ms each`,
+  };
+}
+
+/**
  * The edge, in SVG.
  *
  * @param props The connection, its route and stats.
@@ -84,6 +119,7 @@ export function EdgeView(
   const d = pathData(points);
   const label = labelPoint(points);
   const classes = ["edge", speed, selected ? "selected" : "", dropped > 0 ? "dropping" : ""];
+  const transfer = transferLabel(stats ?? connection.stats);
   return (
     <g
       class={classes.join(" ")}
@@ -117,6 +153,12 @@ export function EdgeView(
           {dropText}
           <title>dropped frames</title>
         </text>
+        {transfer && (
+          <text class="edge-transfer" data-transfer={connection.id} x={PAD} y={LABEL_HEIGHT + 12}>
+            {transfer.text}
+            <title>{transfer.title}</title>
+          </text>
+        )}
       </g>
     </g>
   );

@@ -11,6 +11,11 @@ import { ManifestTools } from "../components/ManifestTools.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";
 import { noAccess, useStore } from "../shared/store.ts";
 
+/** Bytes as MiB with one decimal. */
+function formatMiB(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
 /** Props of the controls (none: they read the store). */
 export type ControlsProps = Record<never, never>;
 
@@ -33,6 +38,7 @@ export default function Controls(_props: ControlsProps) {
   const notice = store.notice.value;
   const past = store.history.past.value;
   const future = store.history.future.value;
+  const gpu = store.stats.value?.gpu;
   return (
     <div class="controls">
       <span class="label">runtime</span>
@@ -71,6 +77,17 @@ export default function Controls(_props: ControlsProps) {
         </button>
       </span>
       <ManifestTools />
+      {gpu?.device && (
+        <span
+          class="gpu-memory"
+          data-gpu-bytes={gpu.bytesInUse}
+          title={`${gpu.adapter}: ${gpu.inUse} textures in use, ${gpu.free} free (${
+            formatMiB(gpu.freeBytes)
+          }), budget ${formatMiB(gpu.budgetBytes)}`}
+        >
+          GPU {formatMiB(gpu.bytesInUse)}
+        </span>
+      )}
       <span class={`link link-${link}`} data-link={link}>
         {link === "read-only"
           ? "read-only: no token"

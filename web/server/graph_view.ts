@@ -114,6 +114,7 @@ export class RateTracker {
         },
       };
     }
+    if (stats.gpu) view.gpu = stats.gpu;
     history.push(stats);
     if (history.length > 64) history.shift();
     return view;

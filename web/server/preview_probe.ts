@@ -7,7 +7,8 @@
  * @module
  */
 
-import type { AudioFrame, VideoFrame } from "../../mod.ts";
+import type { AudioFrame, GpuVideoFrame, VideoFrame } from "../../mod.ts";
+import { gpuThumbnail } from "./gpu_thumbnail.ts";
 import { measureLevel } from "./audio_levels.ts";
 import { downscaleToRgba } from "./downscale.ts";
 import type { AudioLevel } from "../shared/protocol.ts";
@@ -33,7 +34,9 @@ export interface PreviewSampleOptions {
 }
 
 /**
- * A video frame's thumbnail (downscaled RGBA) or an audio block's levels.
+ * A video frame's thumbnail (downscaled RGBA) or an audio block's levels. A GPU frame is
+ * downscaled on the GPU and only the thumbnail read back: the result is then a promise (the probe
+ * delivers the sample when it resolves).
  *
  * @param frame The sampled frame (valid during the call only).
  * @param options The largest thumbnail.
@@ -53,9 +56,16 @@ export interface PreviewSampleOptions {
  * ```
  */
 export function previewSample(
-  frame: VideoFrame | AudioFrame | { kind: string },
+  frame: VideoFrame | AudioFrame | GpuVideoFrame | { kind: string },
   options: PreviewSampleOptions,
-): PreviewValue {
+): PreviewValue | Promise<PreviewValue> {
+  if (frame.kind === "gpu-video") {
+    const gpu = frame as GpuVideoFrame & { readonly device?: GPUDevice };
+    if (gpu.device === undefined) return { kind: "none" }; // not a frame of the runtime's pool
+    const timestampNs = gpu.timestampNs;
+    return gpuThumbnail(gpu as GpuVideoFrame & { device: GPUDevice }, options.width, options.height)
+      .then((thumb) => ({ kind: "video", ...thumb, timestampNs }));
+  }
   if (frame.kind === "video") {
     const video = frame as VideoFrame;
     const thumb = downscaleToRgba(video, options.width, options.height);

@@ -51,7 +51,11 @@ export type PreviewKind = "video" | "audio" | null;
  */
 export function previewKind(portType: string): PreviewKind {
   const name = parsePortType(portType)?.name;
-  return name === "VideoFrame" ? "video" : name === "AudioFrame" ? "audio" : null;
+  return name === "VideoFrame" || name === "GpuVideoFrame"
+    ? "video"
+    : name === "AudioFrame"
+    ? "audio"
+    : null;
 }
 
 /**

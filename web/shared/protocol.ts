@@ -10,6 +10,7 @@ import type { ConnectionStats } from "../../core/transport/connection.ts";
 import type { JsonValue } from "../../core/schema/json_schema.ts";
 import type { ProcessorDescriptor } from "../../core/schema/descriptor.ts";
 import type { NodeState, NodeStats, RuntimeState } from "../../core/lifecycle/stats.ts";
+import type { GpuStats } from "../../core/gpu/gpu_context.ts";
 
 /**
  * The protocol version: the `v1` of `/api/v1`, and `version` in every snapshot.
@@ -123,6 +124,8 @@ export interface StatsView {
   connections: Record<string, ConnectionStats & { rates: ConnectionRates }>;
   /** Per watched audio output (`node.port`). */
   levels: Record<string, AudioLevel>;
+  /** The main isolate's GPU device and texture pool (`rt.stats().gpu`), when the runtime has one. */
+  gpu?: GpuStats;
 }
 
 /**

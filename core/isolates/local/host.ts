@@ -47,6 +47,15 @@ import { type MemoryStallReport, MemoryWatch } from "./memory_watch.ts";
 import { topologicalOrder } from "../../graph/topological_order.ts";
 import type { HostedProbeSample, HostedProbeSpec } from "../../probes/probe.ts";
 import { ProbeSampler } from "../../probes/sampler.ts";
+import type { IsolateGpu } from "../../gpu/device.ts";
+import { GpuResources, type GpuStats } from "../../gpu/gpu_context.ts";
+import { isGpuPortType } from "../../gpu/gpu_video_frame.ts";
+import {
+  DownloadWriter,
+  type TransferEnvironment,
+  type TransferStats,
+  UploadReader,
+} from "./gpu_transfer.ts";
 
 /**
  * Options of a {@linkcode LocalIsolate}.
@@ -77,6 +86,10 @@ export interface LocalIsolateOptions {
    * frame memory draws from it, and `frameMemoryBytes` is then ignored.
    */
   readonly frameBudget?: FrameBudget;
+  /** The isolate's GPU device holder. Default the isolate's own (`isolateGpu()`). */
+  readonly gpu?: IsolateGpu;
+  /** The texture pool's budget for GPU frames, in bytes. Default 512 MiB. */
+  readonly gpuMemoryBytes?: number;
 }
 
 interface Attachment {
@@ -86,6 +99,8 @@ interface Attachment {
   readonly adopted?: Disposable;
   /** The adopted reader of a cross-isolate channel (it may drop what is queued: `clear()`). */
   readonly reader?: ConnectionReader<unknown>;
+  /** The CPU/GPU transfer the connection makes at this end. */
+  readonly transfer?: UploadReader | DownloadWriter;
 }
 
 /**
@@ -139,6 +154,9 @@ export class LocalIsolate
   readonly #env: NodeEnvironment;
   readonly #live = new LiveFrames();
   readonly #memoryWatch: MemoryWatch;
+  readonly #gpu: GpuResources;
+  #unwatchGpu: (() => void) | undefined;
+  readonly #transferEnv: TransferEnvironment;
   /** The default frame memory's JavaScript part (`undefined` when `options.memory` was given). */
   #heap: HeapMemorySource | undefined;
   /** The isolate's part of the graph's state (one vocabulary: lifecycle_state.ts). */
@@ -176,6 +194,10 @@ export class LocalIsolate
       ),
       ledger: this.#live,
       emit: (event) => this.#hub.emit(event),
+      gpu: this.#gpu = new GpuResources({
+        gpu: options.gpu,
+        budgetBytes: options.gpuMemoryBytes,
+      }),
       memoryFailed: () => this.#memoryWatch.failed(),
       memoryHolder: () => this.#memoryHolder(),
       schedule: (node) => scheduler.schedule(node),
@@ -190,6 +212,25 @@ export class LocalIsolate
           : "stop";
       },
     };
+    const env = this.#env;
+    this.#transferEnv = {
+      gpu: this.#gpu,
+      memory: env.memory,
+      ledger: env.ledger,
+      clock: env.clock,
+      warn: () => {}, // replaced per connection (see #transferEnvFor)
+    };
+  }
+
+  /**
+   * While the isolate runs, a lost device fails every node that uses it (their restart makes a
+   * new one). Subscribed from setup to teardown only, so a stopped runtime holds no listener on
+   * the isolate's device.
+   */
+  #watchGpu(): void {
+    this.#unwatchGpu ??= this.#gpu.gpu.onLost((error) => {
+      for (const node of this.#nodes.values()) if (node.usesGpu) node.fail(error);
+    });
   }
 
   /**
@@ -208,6 +249,7 @@ export class LocalIsolate
     const node = new NodeInstance(spec, this.#env);
     this.#nodes.set(spec.id, node);
     if (this.#phase === "stopped" || this.#phase === "stopping") return;
+    this.#watchGpu();
     // A node re-added under the id of one being removed (reconfiguration) sets up only after
     // the old one's teardown, so a sink can reopen the file the old one is finalizing.
     const retiring = this.#retiring.get(spec.id);
@@ -244,18 +286,51 @@ export class LocalIsolate
     const input = reader.ports.input<unknown>(spec.to.port);
     const schedule = reader.mode === "push" ? () => this.#scheduler.schedule(reader) : () => {};
     const local = new ScheduledConnection<unknown>(spec, schedule);
-    input.attach(local);
-    binding.attach(local);
-    this.#attachments.set(spec.id, { from: { binding, writer: local }, to: input, local });
+    const fromGpu = isGpuPortType(binding.portType);
+    const toGpu = isGpuPortType(input.portType);
+    // Between a GPU port and a CPU one the connection transfers: an upload at the reading end
+    // (only frames read are uploaded), a download at the writing end (it is asynchronous).
+    const upload = !fromGpu && toGpu
+      ? new UploadReader(
+        local,
+        this.#transferEnvFor(spec.to.node, spec.to.port),
+        `${spec.id}:upload`,
+        schedule,
+      )
+      : undefined;
+    const download = fromGpu && !toGpu
+      ? new DownloadWriter(local, this.#transferEnvFor(spec.to.node, spec.to.port), spec)
+      : undefined;
+    input.attach(upload ?? local);
+    const writer = download ?? local;
+    binding.attach(writer);
+    this.#attachments.set(spec.id, {
+      from: { binding, writer },
+      to: input,
+      local,
+      transfer: upload ?? download,
+    });
     this.#edges.set(spec.id, { from: spec.from.node, to: spec.to.node });
   }
 
   /** Attaches the writing end of a cross-isolate channel. */
   attachWriter(spec: HostedEndpointSpec): void {
     const binding = this.#node(spec.port.node).ports.output<unknown>(spec.port.port);
-    const writer = this.#requireTransport().adoptWriter<unknown>(spec.endpoint);
+    const adopted = this.#requireTransport().adoptWriter<unknown>(spec.endpoint);
+    // GPU frames never enter a channel: a GPU output downloads at this end.
+    const download = isGpuPortType(binding.portType)
+      ? new DownloadWriter(adopted, this.#transferEnvFor(spec.port.node, spec.port.port), {
+        policy: (adopted.space ?? Infinity) === Infinity ? "latest" : "fifo",
+        capacity: adopted.capacity ?? 1,
+      })
+      : undefined;
+    const writer = download ?? adopted;
     binding.attach(writer);
-    this.#attachments.set(spec.connection, { from: { binding, writer }, adopted: writer });
+    this.#attachments.set(spec.connection, {
+      from: { binding, writer },
+      adopted,
+      transfer: download,
+    });
   }
 
   /** Attaches the reading end of a cross-isolate channel. */
@@ -263,10 +338,25 @@ export class LocalIsolate
     const node = this.#node(spec.port.node);
     const input = node.ports.input<unknown>(spec.port.port);
     const onData = node.mode === "push" ? () => this.#scheduler.schedule(node) : () => {};
-    const reader: ConnectionReader<unknown> & Disposable = this.#requireTransport()
+    const adopted: ConnectionReader<unknown> & Disposable = this.#requireTransport()
       .adoptReader<unknown>(spec.endpoint, onData);
+    // A GPU input uploads what the channel brings, at this end.
+    const upload = isGpuPortType(input.portType)
+      ? new UploadReader(
+        adopted,
+        this.#transferEnvFor(spec.port.node, spec.port.port),
+        `${spec.connection}:upload`,
+        onData,
+      )
+      : undefined;
+    const reader = upload ?? adopted;
     input.attach(reader);
-    this.#attachments.set(spec.connection, { to: input, adopted: reader, reader });
+    this.#attachments.set(spec.connection, {
+      to: input,
+      adopted: reader,
+      reader,
+      transfer: upload,
+    });
   }
 
   /** Removes a connection or channel end. */
@@ -278,12 +368,15 @@ export class LocalIsolate
     attachment.from?.binding.detach(attachment.from.writer);
     attachment.to?.detach();
     attachment.local?.clear(); // queued frames are dropped with the connection
+    if (attachment.transfer instanceof DownloadWriter) attachment.transfer.close();
+    else attachment.transfer?.clear(); // a frame waiting for a texture
     attachment.adopted?.[Symbol.dispose]();
   }
 
   /** Sets up every node, sources first. */
   async setup(): Promise<void> {
     this.#phase = "starting";
+    this.#watchGpu();
     for (const node of this.#ordered()) {
       await node.setup();
       await node.settled(); // restarts of a failed setup
@@ -322,7 +415,9 @@ export class LocalIsolate
   /** Runs push nodes with input queued until none has any. */
   async drain(): Promise<boolean> {
     let ran = false;
-    for (let turn = 0; turn < 10_000 && this.#scheduler.pending; turn++) {
+    for (let turn = 0; turn < 10_000; turn++) {
+      await this.#downloadsIdle(); // a download that lands queues a frame and wakes its reader
+      if (!this.#scheduler.pending) break;
       if (this.#scheduler.runTurn() > 0) ran = true;
       await Promise.all([...this.#nodes.values()].map((node) => node.idle()));
     }
@@ -336,6 +431,9 @@ export class LocalIsolate
     this.#scheduler.active = false;
     await this.settled();
     for (const node of this.#ordered()) await node.teardown();
+    this.#unwatchGpu?.();
+    this.#unwatchGpu = undefined;
+    await this.#downloadsIdle();
     this.#scheduler.clear();
     // A stopped graph starts empty: frames still queued (unread `latest` frames, input of a node
     // that failed) are dropped, so what is alive after this is a leak.
@@ -343,6 +441,7 @@ export class LocalIsolate
       attachment.to?.clear(); // frames given back by a run that found no memory
       attachment.local?.clear();
       (attachment.reader as { clear?(): number } | undefined)?.clear?.();
+      if (attachment.transfer instanceof UploadReader) attachment.transfer.clear();
     }
   }
 
@@ -407,14 +506,58 @@ export class LocalIsolate
     return this.#node(node).failure;
   }
 
-  /** A local connection's counters. */
+  /** A local connection's counters (with its transfer's, when it makes one). */
   connectionStats(connection: string): ConnectionStats | undefined {
-    return this.#attachments.get(connection)?.local?.stats();
+    const attachment = this.#attachments.get(connection);
+    const stats = attachment?.local?.stats();
+    if (stats === undefined || attachment?.transfer === undefined) return stats;
+    return { ...stats, ...this.transferStats(connection) };
+  }
+
+  /**
+   * The counters of the CPU/GPU transfer a connection makes at this isolate's end (a channel
+   * into or out of a GPU node), or `undefined` when it makes none.
+   *
+   * @param connection The connection's id.
+   * @returns Uploads, downloads, their time, bytes and drops.
+   */
+  transferStats(connection: string): TransferStats | undefined {
+    const transfer = this.#attachments.get(connection)?.transfer;
+    return transfer && { ...transfer.counters };
+  }
+
+  /** The isolate's GPU device and texture pool counters (`rt.stats().gpu`). */
+  gpuStats(): GpuStats {
+    return this.#gpu.stats();
   }
 
   /** Subscribes to node events. */
   on(listener: RuntimeEventListener): () => void {
     return this.#hub.on(listener);
+  }
+
+  /** The transfer environment of a connection into `node.port`: its warnings name that input. */
+  #transferEnvFor(node: string, port: string): TransferEnvironment {
+    return {
+      ...this.#transferEnv,
+      warn: (code, message) =>
+        this.#hub.emit({
+          type: "node-warning",
+          timeNs: this.#env.clock.nowNs(),
+          code,
+          node,
+          processor: this.#nodes.get(node)?.definition.descriptor.name ?? "",
+          port,
+          message,
+        }),
+    };
+  }
+
+  /** Resolves when no download of this isolate's connections is in flight. */
+  async #downloadsIdle(): Promise<void> {
+    for (const attachment of this.#attachments.values()) {
+      if (attachment.transfer instanceof DownloadWriter) await attachment.transfer.idle();
+    }
   }
 
   #node(id: string): NodeInstance {

@@ -10,6 +10,7 @@ import type { MediaClock } from "../../time/media_clock.ts";
 import type { NodeInstance } from "./node_instance.ts";
 import type { RuntimeEvent } from "../../lifecycle/events.ts";
 import type { RuntimeTimers } from "../../time/timers.ts";
+import type { GpuResources } from "../../gpu/gpu_context.ts";
 
 /** What a {@linkcode NodeInstance} needs from the isolate that runs it. */
 export interface NodeEnvironment {
@@ -21,6 +22,8 @@ export interface NodeEnvironment {
   readonly maxCatchUp: number;
   /** Where this isolate's frame payloads come from (`ctx.frames`). */
   readonly memory: FrameMemorySource;
+  /** The isolate's GPU device and texture pool (`ctx.gpu`, `ctx.frames.gpuVideo()`). */
+  readonly gpu?: GpuResources;
   /** The frames alive in this isolate, for the leak report. */
   readonly ledger?: FrameLedger;
   /** Reports an event. */

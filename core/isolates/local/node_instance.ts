@@ -25,6 +25,8 @@ import type { OutputBinding } from "../../ports/output_binding.ts";
 import { NodeFrames } from "../../frames/node_frames.ts";
 import { MEMORY_WAIT_LIMIT_MS, type MemoryStall, MemoryWait } from "../../frames/memory_wait.ts";
 import type { InputBinding } from "../../ports/input_binding.ts";
+import { GpuResources, type NodeGpu } from "../../gpu/gpu_context.ts";
+import { isGpuPortType } from "../../gpu/gpu_video_frame.ts";
 
 /**
  * A processor instance inside an isolate, with its lifecycle (`setup` and `teardown` once per
@@ -63,6 +65,9 @@ export class NodeInstance {
   readonly #processContext: ProcessContext;
   readonly #counters = new NodeCounters();
   readonly #frames: NodeFrames;
+  readonly #gpu: NodeGpu;
+  /** Whether a port carries GpuVideoFrame: the device is made before setup. */
+  readonly #gpuPorts: boolean;
   readonly #memoryWait: MemoryWait;
   /**
    * The node's lifecycle state, the only one (`NODE_TRANSITIONS` checks every move). The flags
@@ -119,9 +124,13 @@ export class NodeInstance {
     );
     // A source's frames can live in local memory: it leaves the pool's last slots to the copies
     // of nodes downstream, which cannot (see `FrameMemorySource.allocateSpare`).
+    const gpu = this.#gpu = (env.gpu ?? new GpuResources()).context(this.id);
+    this.#gpuPorts = [...this.ports.inputBindings, ...this.ports.outputBindings]
+      .some((port) => isGpuPortType(port.portType));
     const frames = this.#frames = new NodeFrames(this.id, env.memory, env.ledger, {
       spare: this.ports.inputBindings.length === 0,
       onExhausted: env.memoryFailed && (() => env.memoryFailed!()),
+      gpu,
     });
     frames.bind(this.ports);
     this.#memoryWait = new MemoryWait(
@@ -145,15 +154,16 @@ export class NodeInstance {
         },
         setPeriodNs: (ns) => driver.setPeriod(ns),
       };
-      this.#setupContext = { node: this.id, clock, loop, log };
+      this.#setupContext = { node: this.id, clock, loop, log, gpu };
     } else {
-      this.#setupContext = { node: this.id, clock, wake: () => this.#wake(), log };
+      this.#setupContext = { node: this.id, clock, wake: () => this.#wake(), log, gpu };
     }
     const loop = this.#loop;
     this.#processContext = {
       node: this.id,
       clock,
       frames,
+      gpu,
       log,
       get deadlineNs() {
         return loop?.deadlineNs;
@@ -177,6 +187,26 @@ export class NodeInstance {
         this.#endRequested = true;
       },
     };
+  }
+
+  /** Whether the node uses the isolate's GPU device now (a GPU port, or `ctx.gpu.ready()`). */
+  get usesGpu(): boolean {
+    return this.#gpu.used;
+  }
+
+  /**
+   * Fails the node from outside `process()` (the isolate's GPU device was lost), by its error
+   * policy, as if `process()` had thrown `error`; nothing when it is not set up or already failed.
+   *
+   * @param error The failure.
+   */
+  fail(error: unknown): void {
+    if (!this.#setUp || this.#state === "error" || this.#state === "stopping") return;
+    void this.#enqueue(async () => {
+      await this.idle();
+      if (!this.#setUp || this.#state === "error") return;
+      this.#fail("process", error);
+    });
   }
 
   /** The processor; `undefined` before the first setup of a node whose class loads lazily. */
@@ -506,6 +536,7 @@ export class NodeInstance {
     this.#loop?.clearPeriod();
     try {
       const processor = this.#processor ??= await this.#construct();
+      if (this.#gpuPorts) await this.#gpu.ready(); // the isolate's device, made on first use
       await processor.setup(this.#setupContext);
       this.#setUp = true;
       if (this.#loop && this.#loop.periodNs === undefined) {
@@ -538,6 +569,7 @@ export class NodeInstance {
       this.#report("teardown", error, "none");
     }
     this.#frames.flush(); // anything made or read outside a run (setup, callbacks, teardown)
+    this.#gpu.reset(); // set up again, it takes the isolate's device of then
   }
 
   #fail(phase: "setup" | "process", error: unknown): void {
