@@ -104,13 +104,32 @@ export class GpuScaler {
     dstWidth: number,
     dstHeight: number,
   ): Promise<GpuScaler> {
-    const sizes: [number, number, number, number] = [srcWidth, srcHeight, dstWidth, dstHeight];
-    if (!sizes.every((n) => Number.isInteger(n) && n > 0)) {
-      throw new RangeError(
-        `Cannot scale ${srcWidth}x${srcHeight} to ${dstWidth}x${dstHeight}: sizes must be positive integers`,
-      );
-    }
+    const sizes = checkSizes(srcWidth, srcHeight, dstWidth, dstHeight);
     return new GpuScaler(device, await computePipeline(device, "scale", SHADER), sizes);
+  }
+
+  /**
+   * A scaler of the same kernel for other sizes, made without compiling again (a stream whose
+   * input size changes).
+   *
+   * @param srcWidth Source width in pixels.
+   * @param srcHeight Source height in pixels.
+   * @param dstWidth Destination width in pixels. Defaults to this one's.
+   * @param dstHeight Destination height in pixels. Defaults to this one's.
+   * @returns The new scaler (close this one when done with it).
+   * @throws {RangeError} When a size is not a positive integer.
+   */
+  withSizes(
+    srcWidth: number,
+    srcHeight: number,
+    dstWidth: number = this.dstWidth,
+    dstHeight: number = this.dstHeight,
+  ): GpuScaler {
+    return new GpuScaler(
+      this.#device,
+      this.#pipeline,
+      checkSizes(srcWidth, srcHeight, dstWidth, dstHeight),
+    );
   }
 
   /**
@@ -149,6 +168,16 @@ export class GpuScaler {
   [Symbol.dispose](): void {
     this.close();
   }
+}
+
+function checkSizes(...sizes: [number, number, number, number]): [number, number, number, number] {
+  if (!sizes.every((n) => Number.isInteger(n) && n > 0)) {
+    const [sw, sh, dw, dh] = sizes;
+    throw new RangeError(
+      `Cannot scale ${sw}x${sh} to ${dw}x${dh}: sizes must be positive integers`,
+    );
+  }
+  return sizes;
 }
 
 /** One axis's positions and weights as `vec4u(first, second, weight, 0)` entries. */
