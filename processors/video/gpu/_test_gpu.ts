@@ -33,7 +33,12 @@ export async function testDevice(): Promise<GPUDevice> {
  * @param opaque Alpha 255 everywhere when true; varied otherwise.
  * @returns `width * height * 4` bytes of RGBA.
  */
-export function testPicture(width: number, height: number, seed = 1, opaque = true): Uint8Array {
+export function testPicture(
+  width: number,
+  height: number,
+  seed = 1,
+  opaque = true,
+): Uint8Array<ArrayBuffer> {
   const data = new Uint8Array(width * height * 4);
   let state = seed * 2654435761 >>> 0;
   const noise = () => {
