@@ -98,6 +98,13 @@ export class GpuBlur extends GpuFilter<GpuBlurTypes> {
     if (changed.includes("sigma")) this.#blur?.setSigma(this.config.sigma);
   }
 
+  /**
+   * Records this filter's work for one frame (see `GpuFilter.record`).
+   *
+   * @param encoder The command encoder.
+   * @param src The input frame.
+   * @param dst The output texture.
+   */
   protected override record(encoder: GPUCommandEncoder, src: GpuVideoFrame, dst: GPUTexture): void {
     this.#blur!.blur(encoder, src.texture, dst);
   }

@@ -97,6 +97,13 @@ export class GpuLut extends GpuFilter<GpuLutTypes> {
     this.#lut = await GpuLut3d.create(device, lut);
   }
 
+  /**
+   * Records this filter's work for one frame (see `GpuFilter.record`).
+   *
+   * @param encoder The command encoder.
+   * @param src The input frame.
+   * @param dst The output texture.
+   */
   protected override record(encoder: GPUCommandEncoder, src: GpuVideoFrame, dst: GPUTexture): void {
     this.#lut!.apply(encoder, src.texture, dst);
   }

@@ -90,14 +90,32 @@ export class GpuScale extends GpuFilter<GpuScaleTypes> {
     this.#scaler = await GpuScaler.create(device, width, height, width, height);
   }
 
+  /**
+   * Frames already at the size go on as they are.
+   *
+   * @param src The input frame.
+   * @returns Whether it is at the output size.
+   */
   protected override passThrough(src: GpuVideoFrame): boolean {
     return src.width === this.config.width && src.height === this.config.height;
   }
 
+  /**
+   * The configured size.
+   *
+   * @returns `width` and `height` of the config.
+   */
   protected override outputSize(): { width: number; height: number } {
     return this.config;
   }
 
+  /**
+   * Records this filter's work for one frame (see `GpuFilter.record`).
+   *
+   * @param encoder The command encoder.
+   * @param src The input frame.
+   * @param dst The output texture.
+   */
   protected override record(encoder: GPUCommandEncoder, src: GpuVideoFrame, dst: GPUTexture): void {
     this.#scalerFor(src).scale(encoder, src.texture, dst);
   }

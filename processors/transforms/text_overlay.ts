@@ -147,6 +147,13 @@ export class TextOverlay extends GpuFilter<TextOverlayTypes> {
     if (["text", "scale", "color", "background"].some((f) => changed.includes(f))) this.#draw();
   }
 
+  /**
+   * Records this filter's work for one frame (see `GpuFilter.record`).
+   *
+   * @param encoder The command encoder.
+   * @param src The input frame.
+   * @param dst The output texture.
+   */
   protected override record(encoder: GPUCommandEncoder, src: GpuVideoFrame, dst: GPUTexture): void {
     const text = this.#text!;
     this.#compositor!.composite(encoder, [

@@ -120,6 +120,13 @@ export class WgslEffect extends GpuFilter<WgslEffectTypes> {
     if (changed.includes("params")) this.#effect?.setParams(this.config.params);
   }
 
+  /**
+   * Records this filter's work for one frame (see `GpuFilter.record`).
+   *
+   * @param encoder The command encoder.
+   * @param src The input frame.
+   * @param dst The output texture.
+   */
   protected override record(encoder: GPUCommandEncoder, src: GpuVideoFrame, dst: GPUTexture): void {
     this.#start ??= src.timestampNs;
     this.#effect!.apply(encoder, src.texture, dst, (src.timestampNs - this.#start) / 1e9);
