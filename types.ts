@@ -378,3 +378,9 @@ export type {
   WgslEffectOutputs,
   WgslEffectTypes,
 } from "./processors/transforms/wgsl_effect.gen.ts";
+export type {
+  YuvToGpuHandle,
+  YuvToGpuInputs,
+  YuvToGpuOutputs,
+  YuvToGpuTypes,
+} from "./processors/transforms/yuv_to_gpu.gen.ts";

@@ -5,7 +5,7 @@
  * the same picture (within the GPU kernels' rounding), checked by {@linkcode checkChains}.
  *
  * Run one side alone, printing one JSON line (frames, seconds, CPU seconds of the process, device):
- * `deno run -A bench/gpu_chain.ts gpu|cpu [frames]`.
+ * `deno run -A bench/gpu_chain.ts gpu|graph|cpu [frames]`.
  *
  * @module
  */
@@ -30,6 +30,9 @@ export const W = 1920;
 export const H = 1080;
 /** The picture in picture's size and place. */
 export const PIP = { x: 1400, y: 40, width: 480, height: 270, alpha: 0.9, z: 1 } as const;
+
+/** Frames the GPU chain has submitted and not yet read back. */
+export const IN_FLIGHT = 3;
 
 /** The grade: a gentle S-curve with warm highlights. */
 export const GRADE: Lut3d = lutFrom(17, (r, g, b) => {
@@ -79,7 +82,8 @@ export class CpuChain {
 
 /**
  * The GPU chain: one upload (NV12, 3 MB), four kernels in one submission, one download (RGBA,
- * 8 MB). Two frames are in flight: frame n+1 is uploaded and submitted before frame n is read.
+ * 8 MB). {@linkcode IN_FLIGHT} frames are in flight: frame n+1 and n+2 are uploaded and submitted
+ * before frame n is read.
  */
 export class GpuChain {
   /** The adapter's description (`llvmpipe ...` for lavapipe). */
@@ -107,7 +111,7 @@ export class GpuChain {
     this.device = name;
     this.#device = device;
     [this.#converter, this.#scaler, this.#compositor, this.#lut] = kernels;
-    this.#slots = [0, 1].map(() => ({
+    this.#slots = Array.from({ length: IN_FLIGHT }, () => ({
       input: createPackedBuffer(device, "NV12", W, H),
       rgba: createImage(device, W, H),
       small: createImage(device, PIP.width, PIP.height),
@@ -142,7 +146,7 @@ export class GpuChain {
   }
 
   /**
-   * Runs frames through the chain, two in flight.
+   * Runs frames through the chain, {@linkcode IN_FLIGHT} in flight.
    *
    * @param frames The input frames, used in turn.
    * @param count How many frames to run.
@@ -153,9 +157,9 @@ export class GpuChain {
     count: number,
     onOutput: (rgba: Uint8Array, n: number) => void = () => {},
   ): Promise<void> {
-    let pending: Promise<void> | undefined;
+    const pending: Promise<void>[] = [];
     for (let n = 0; n < count; n++) {
-      const slot = this.#slots[n % 2];
+      const slot = this.#slots[n % IN_FLIGHT];
       writePacked(this.#device, slot.input, frames[n % frames.length]);
       const encoder = this.#device.createCommandEncoder();
       this.#converter.toImage(encoder, slot.input, "NV12", slot.rgba);
@@ -171,14 +175,18 @@ export class GpuChain {
       }, [W, H]);
       this.#device.queue.submit([encoder.finish()]);
       const read = slot.staging.mapAsync(GPUMapMode.READ);
-      await pending;
-      pending = read.then(() => {
+      // Outputs in order: this frame's read runs after the one before it.
+      const previous = pending.at(-1);
+      pending.push((async () => {
+        await read;
+        await previous;
         this.#out.set(new Uint8Array(slot.staging.getMappedRange()));
         slot.staging.unmap();
         onOutput(this.#out, n);
-      });
+      })());
+      if (pending.length >= IN_FLIGHT) await pending.shift(); // its slot is free again
     }
-    await pending;
+    await Promise.all(pending);
   }
 
   /** Destroys the device. */
@@ -216,7 +224,67 @@ export interface ChainRun {
   cpuSeconds: number;
 }
 
+/** The cube file of {@linkcode GRADE}, for `GpuLut`. */
+function gradeCube(): string {
+  const lines = [`LUT_3D_SIZE ${GRADE.size}`];
+  for (let i = 0; i < GRADE.data.length; i += 3) {
+    lines.push(`${GRADE.data[i]} ${GRADE.data[i + 1]} ${GRADE.data[i + 2]}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * The same chain as processors in a runtime: `TestPattern` (NV12, 1080p, 240 fps so it is never
+ * the limit) -> `YuvToGpu` -> `VideoCompositor` (in_0; and through `GpuScale` to in_1) -> `GpuLut`
+ * -> `NullSink` (a CPU input: the connection downloads RGBA).
+ */
+async function runGraph(count: number): Promise<ChainRun> {
+  const { createRuntime, GpuLut, GpuScale, NullSink, TestPattern, VideoCompositor, YuvToGpu } =
+    await import("../processors/mod.ts");
+  const cube = await Deno.makeTempFile({ suffix: ".cube" });
+  await Deno.writeTextFile(cube, gradeCube());
+  const rt = createRuntime();
+  const source = rt.add(TestPattern, { width: W, height: H, fps: 240, pixelFormat: "NV12" });
+  const up = rt.add(YuvToGpu);
+  const scale = rt.add(GpuScale, { width: PIP.width, height: PIP.height });
+  const mix = rt.add(VideoCompositor, {
+    width: W,
+    height: H,
+    layers: [{ x: 0, y: 0, width: W, height: H, alpha: 1, z: 0 }, { ...PIP }],
+  });
+  const grade = rt.add(GpuLut, { path: cube });
+  const sink = rt.add(NullSink);
+  const fifo = { policy: "fifo", capacity: 2 } as const;
+  rt.connect(source.outputs.video, up.inputs.in, fifo);
+  rt.connect(up.outputs.out, mix.inputs.in_0, fifo);
+  rt.connect(up.outputs.out, scale.inputs.in, fifo);
+  rt.connect(scale.outputs.out, mix.inputs.in_1, fifo);
+  rt.connect(mix.outputs.out, grade.inputs.in, fifo);
+  rt.connect(grade.outputs.out, sink.inputs.in, fifo);
+  const received = () => rt.stats().nodes[sink.name].framesIn;
+  const until = async (n: number) => {
+    const deadline = Date.now() + 600_000;
+    while (received() < n && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  await rt.start();
+  await until(4); // warm-up: pipelines built, the pool filled
+  const first = received();
+  const cpu0 = cpuUsage();
+  const t0 = performance.now();
+  await until(first + count);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuUsage(cpu0);
+  const frames = received() - first;
+  const device = rt.stats().gpu?.adapter ?? "unknown";
+  await rt.stop();
+  await Deno.remove(cube);
+  return { side: "graph", device, frames, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
 async function runSide(side: string, count: number): Promise<ChainRun> {
+  if (side === "graph") return await runGraph(count);
   const frames = inputFrames();
   if (side === "gpu") {
     const chain = await GpuChain.create();

@@ -57,6 +57,7 @@ import "./sources/whip_source.gen.ts";
 import "./sources/y4m_file_source.gen.ts";
 import "./transforms/voice_activity.gen.ts";
 import "./transforms/wgsl_effect.gen.ts";
+import "./transforms/yuv_to_gpu.gen.ts";
 import "./sinks/y4m_writer.gen.ts";
 
 export { AudioMixer, type AudioMixerConfig } from "./transforms/audio_mixer.ts";
@@ -127,6 +128,7 @@ export {
   type VoiceActivityEvent,
 } from "./transforms/voice_activity.ts";
 export { WgslEffect, type WgslEffectConfig } from "./transforms/wgsl_effect.ts";
+export { YuvToGpu } from "./transforms/yuv_to_gpu.ts";
 export {
   InferenceFailedError,
   ModelError,

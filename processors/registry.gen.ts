@@ -274,4 +274,11 @@ export const registry: NodeRegistry = new NodeRegistry([
     moduleUrl: new URL("./sinks/y4m_writer.gen.ts", import.meta.url).href,
     load: () => import("./sinks/y4m_writer.gen.ts"),
   }),
+  lazyNode({
+    descriptor: JSON.parse(
+      '{"name":"YuvToGpu","description":"Puts CPU video of any pixel format on the GPU as `RGBA` frames, converting on the GPU: the frame\'s own bytes are uploaded (1.5 a pixel for I420 and NV12, from decoders and cameras) and converted by a kernel, byte for byte as the CPU\'s `ColorConvert` (BT.601 limited range, each chroma sample over its 2x2 block). The connections\' own upload takes only RGBA and BGRA; this is the way in for 4:2:0. Frames whose payload is shorter than their size, or that are odd-sized in a 4:2:0 format, are dropped and counted in the node\'s `framesDropped`.","tags":["video","gpu","color"],"mode":"push","inputs":[{"name":"in","direction":"input","portType":"VideoFrame","required":true,"description":"CPU video: RGBA, BGRA, I420 or NV12, rows tightly packed."}],"outputs":[{"name":"out","direction":"output","portType":"GpuVideoFrame","required":false,"description":"The video on the GPU, `RGBA`."}],"config":{"type":"object","properties":{},"additionalProperties":false},"source":"processors/transforms/yuv_to_gpu.ts"}',
+    ),
+    moduleUrl: new URL("./transforms/yuv_to_gpu.gen.ts", import.meta.url).href,
+    load: () => import("./transforms/yuv_to_gpu.gen.ts"),
+  }),
 ]);
