@@ -56,9 +56,12 @@ export interface GpuScaleConfig {
  * rt.connect(pattern.outputs.video, scale.inputs.in); // uploads
  * rt.connect(scale.outputs.out, sink.inputs.in); // downloads
  * await rt.start();
- * await new Promise((resolve) => setTimeout(resolve, 300));
+ * const deadline = Date.now() + 30_000; // wait for frames, however busy the machine
+ * while (rt.stats().nodes[sink.name].framesIn < 3 && Date.now() < deadline) {
+ *   await new Promise((resolve) => setTimeout(resolve, 10));
+ * }
  * await rt.stop();
- * assert.ok(rt.stats().nodes[scale.name].framesOut > 0);
+ * assert.ok(rt.stats().nodes[scale.name].framesOut >= 3);
  * assert.deepEqual(rt.frameLeaks(), []);
  * ```
  */
