@@ -292,10 +292,16 @@ export class GpuColorConverter {
     const dims = this.#dims(format, width, height, 0);
     const fast = (format === "I420" || format === "NV12") && width % 4 === 0;
     const pipeline = fast ? this.#unpack4 : this.#unpack;
-    this.#run(encoder, pipeline, [{ buffer: src }, dst.createView(), dims], [src, dst, dims], [
-      Math.ceil(width / (fast ? 32 : 8)),
-      Math.ceil(height / 8),
-    ]);
+    this.#run(
+      encoder,
+      pipeline,
+      () => [{ buffer: src }, dst.createView(), dims],
+      [src, dst, dims],
+      [
+        Math.ceil(width / (fast ? 32 : 8)),
+        Math.ceil(height / 8),
+      ],
+    );
   }
 
   /**
@@ -324,7 +330,7 @@ export class GpuColorConverter {
     this.#run(
       encoder,
       pipeline,
-      [src.createView(), { buffer: dst }, dims],
+      () => [src.createView(), { buffer: dst }, dims],
       [src, dst, dims],
       groups,
     );
@@ -333,19 +339,21 @@ export class GpuColorConverter {
   #run(
     encoder: GPUCommandEncoder,
     pipeline: GPUComputePipeline,
-    resources: [GPUBindingResource, GPUBindingResource, GPUBuffer],
+    resources: () => [GPUBindingResource, GPUBindingResource, GPUBuffer],
     keys: object[],
     groups: [number, number],
   ): void {
-    const group = this.#groups.get([pipeline, ...keys], () =>
-      this.#device.createBindGroup({
+    const group = this.#groups.get([pipeline, ...keys], () => {
+      const [a, b, dims] = resources(); // views made once, with the bind group
+      return this.#device.createBindGroup({
         layout: pipeline.getBindGroupLayout(0),
         entries: [
-          { binding: 0, resource: resources[0] },
-          { binding: 1, resource: resources[1] },
-          { binding: 2, resource: { buffer: resources[2] } },
+          { binding: 0, resource: a },
+          { binding: 1, resource: b },
+          { binding: 2, resource: { buffer: dims } },
         ],
-      }));
+      });
+    });
     const pass = encoder.beginComputePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, group);
