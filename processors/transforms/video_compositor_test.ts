@@ -94,5 +94,4 @@ Deno.test("VideoCompositor composites three live inputs frame by frame as compos
     assert.ok(db >= 50, `frame ${n}: ${db.toFixed(1)} dB`);
   }
   mix.teardown();
-  device.destroy();
 });
