@@ -70,6 +70,7 @@ export {
   TexturePool,
   type TexturePoolStats,
 } from "./core/gpu/texture_pool.ts";
+export { type DeviceGpuFrame, readGpuFrame, writeGpuFrame } from "./core/gpu/frame_io.ts";
 export { portTransfer } from "./core/ports/port_type.ts";
 export { PortsNotBoundError } from "./core/processor/processor.ts";
 

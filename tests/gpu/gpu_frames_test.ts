@@ -46,7 +46,7 @@ Deno.test("WebGPU: this machine has an adapter (install mesa-vulkan-drivers if n
   const adapter = await navigator.gpu.requestAdapter();
   assert.ok(
     adapter,
-    "navigator.gpu.requestAdapter() found no adapter: apt-get install mesa-vulkan-drivers",
+    "navigator.gpu.requestAdapter() found no adapter: run 'bash scripts/install_test_deps.sh' (it installs mesa-vulkan-drivers, lavapipe)",
   );
 });
 
@@ -220,4 +220,24 @@ Deno.test("The dashboard's preview of a GPU output is a thumbnail made on the GP
   assert.deepEqual([...thumb.rgba!.subarray(1, 4)], [7, 9, 255], "green, blue, alpha as drawn");
   assert.deepEqual(rt.frameLeaks(), []);
   assertPoolFree(rt.stats());
+});
+
+Deno.test("An I420 frame into a GPU input is dropped by the upload, counted and warned once", async () => {
+  resetGpuReports();
+  const rt = new Runtime();
+  const warnings: RuntimeEvent[] = [];
+  rt.on((event) => event.type === "node-warning" && warnings.push(event));
+  rt.add(cpuPatternNode, { total: 5, yuv: true }, { id: "src" });
+  rt.add(gpuSinkNode, {}, { id: "sink" });
+  const c = rt.connectByName("src", "out", "sink", "in", { policy: "fifo", capacity: 2 });
+  await rt.start();
+  await until(() => rt.stats().connections[c.id].transferDropped === 5, "every frame dropped");
+  await rt.stop();
+  assert.equal(gpuSinkReport("sink").received, 0);
+  assert.equal(rt.stats().connections[c.id].uploads, 0);
+  assert.deepEqual(
+    warnings.map((w) => [(w as { code: string }).code, (w as { node: string }).node]),
+    [["gpu_upload_format", "sink"]],
+  );
+  assert.deepEqual(rt.frameLeaks(), []);
 });

@@ -77,7 +77,7 @@ export default function Controls(_props: ControlsProps) {
         </button>
       </span>
       <ManifestTools />
-      {gpu?.device && (
+      {gpu !== undefined && gpu.created > 0 && (
         <span
           class="gpu-memory"
           data-gpu-bytes={gpu.bytesInUse}

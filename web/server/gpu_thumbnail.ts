@@ -6,6 +6,7 @@
  */
 
 import type { GpuVideoFrame } from "../../mod.ts";
+import { paddedRowBytes, unpadRows } from "../../core/gpu/frame_io.ts";
 import { fitSize, type Thumbnail } from "./downscale.ts";
 
 const SHADER = /* wgsl */ `
@@ -86,7 +87,7 @@ export function gpuThumbnail(
     format: "rgba8unorm",
     usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC,
   });
-  const bytesPerRow = Math.ceil((width * 4) / 256) * 256;
+  const bytesPerRow = paddedRowBytes(width * 4);
   const buffer = device.createBuffer({
     size: bytesPerRow * height,
     usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ,
@@ -111,11 +112,8 @@ export function gpuThumbnail(
   encoder.copyTextureToBuffer({ texture: target }, { buffer, bytesPerRow }, [width, height]);
   device.queue.submit([encoder.finish()]);
   return buffer.mapAsync(GPUMapMode.READ).then(() => {
-    const mapped = new Uint8Array(buffer.getMappedRange());
     const rgba = new Uint8Array(width * height * 4);
-    for (let y = 0; y < height; y++) {
-      rgba.set(mapped.subarray(y * bytesPerRow, y * bytesPerRow + width * 4), y * width * 4);
-    }
+    unpadRows(new Uint8Array(buffer.getMappedRange()), bytesPerRow, width * 4, height, rgba);
     buffer.unmap();
     buffer.destroy();
     target.destroy();

@@ -16,6 +16,7 @@ import type { GpuResources } from "../../gpu/gpu_context.ts";
 import { GPU_PIXEL_FORMATS, type GpuPixelFormat } from "../../gpu/gpu_video_frame.ts";
 import type { VideoFrame } from "../../frames/video_frame.ts";
 import type { MediaClock } from "../../time/media_clock.ts";
+import { paddedRowBytes, unpadRows } from "../../gpu/frame_io.ts";
 
 /** The counters a transfer adds to its connection's stats. */
 export interface TransferStats {
@@ -180,7 +181,7 @@ export class UploadReader extends Transfer implements ConnectionReader<unknown>,
         this.#warned = true;
         this.#env.warn(
           "gpu_upload_format",
-          `A ${video.format} frame reached a GPU input: the upload takes ${
+          `A CPU frame in ${video.format} reached a GPU input: the upload takes ${
             GPU_PIXEL_FORMATS.join(" and ")
           } frames (convert it first); dropped`,
         );
@@ -315,7 +316,7 @@ export class DownloadWriter extends Transfer implements ConnectionWriter<unknown
       return true;
     }
     const { width, height, format, texture } = gpu as OwnedGpuVideoFrame;
-    const bytesPerRow = Math.ceil((width * 4) / 256) * 256;
+    const bytesPerRow = paddedRowBytes(width * 4);
     const size = bytesPerRow * height;
     const buffer = this.#buffers.get(size)?.pop() ??
       device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
@@ -422,14 +423,7 @@ export class DownloadWriter extends Transfer implements ConnectionWriter<unknown
       job.origin,
       this.#env.ledger,
     );
-    const mapped = new Uint8Array(buffer.getMappedRange());
-    const data = frame.data;
-    if (bytesPerRow === rowBytes) data.set(mapped.subarray(0, rowBytes * height));
-    else {
-      for (let y = 0; y < height; y++) {
-        data.set(mapped.subarray(y * bytesPerRow, y * bytesPerRow + rowBytes), y * rowBytes);
-      }
-    }
+    unpadRows(new Uint8Array(buffer.getMappedRange()), bytesPerRow, rowBytes, height, frame.data);
     buffer.unmap();
     this.#recycle(buffer);
     frame.timestampNs = job.timestampNs;
