@@ -55,7 +55,7 @@ interface Figure {
 
 async function side(name: "gpu" | "graph" | "cpu", frames: number): Promise<ChainRun> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./gpu_chain.ts", import.meta.url).pathname, name, String(frames)],
+    args: ["run", "-A", new URL("./gpu_side.ts", import.meta.url).pathname, name, String(frames)],
     stdout: "piped",
     stderr: "piped",
   }).output();

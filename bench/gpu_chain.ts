@@ -4,13 +4,11 @@
  * (1400, 40), 0.9 opaque), and the result is graded through a 17-point 3D LUT. Both chains give
  * the same picture (within the GPU kernels' rounding), checked by {@linkcode checkChains}.
  *
- * Run one side alone, printing one JSON line (frames, seconds, CPU seconds of the process, device):
- * `deno run -A bench/gpu_chain.ts gpu|graph|cpu [frames]`.
+ * `bench/gpu_side.ts` runs one side alone in a process of its own.
  *
  * @module
  */
 
-import { cpuUsage } from "node:process";
 import { convertFrame } from "../processors/video/color_convert.ts";
 import { compositeRgba } from "../processors/video/composite.ts";
 import { applyLut3d, type Lut3d, lutFrom } from "../processors/video/lut3d.ts";
@@ -222,104 +220,4 @@ export interface ChainRun {
   seconds: number;
   /** CPU seconds of the whole process (every thread: lavapipe's too). */
   cpuSeconds: number;
-}
-
-/** The cube file of {@linkcode GRADE}, for `GpuLut`. */
-function gradeCube(): string {
-  const lines = [`LUT_3D_SIZE ${GRADE.size}`];
-  for (let i = 0; i < GRADE.data.length; i += 3) {
-    lines.push(`${GRADE.data[i]} ${GRADE.data[i + 1]} ${GRADE.data[i + 2]}`);
-  }
-  return lines.join("\n") + "\n";
-}
-
-/**
- * The same chain as processors in a runtime: `TestPattern` (NV12, 1080p, 240 fps so it is never
- * the limit) -> `YuvToGpu` -> `VideoCompositor` (in_0; and through `GpuScale` to in_1) -> `GpuLut`
- * -> `NullSink` (a CPU input: the connection downloads RGBA).
- */
-async function runGraph(count: number): Promise<ChainRun> {
-  const { createRuntime, GpuLut, GpuScale, NullSink, TestPattern, VideoCompositor, YuvToGpu } =
-    await import("../processors/mod.ts");
-  const cube = await Deno.makeTempFile({ suffix: ".cube" });
-  await Deno.writeTextFile(cube, gradeCube());
-  const rt = createRuntime();
-  const source = rt.add(TestPattern, { width: W, height: H, fps: 240, pixelFormat: "NV12" });
-  const up = rt.add(YuvToGpu);
-  const scale = rt.add(GpuScale, { width: PIP.width, height: PIP.height });
-  const mix = rt.add(VideoCompositor, {
-    width: W,
-    height: H,
-    layers: [{ x: 0, y: 0, width: W, height: H, alpha: 1, z: 0 }, { ...PIP }],
-  });
-  const grade = rt.add(GpuLut, { path: cube });
-  const sink = rt.add(NullSink);
-  const fifo = { policy: "fifo", capacity: 2 } as const;
-  rt.connect(source.outputs.video, up.inputs.in, fifo);
-  rt.connect(up.outputs.out, mix.inputs.in_0, fifo);
-  rt.connect(up.outputs.out, scale.inputs.in, fifo);
-  rt.connect(scale.outputs.out, mix.inputs.in_1, fifo);
-  rt.connect(mix.outputs.out, grade.inputs.in, fifo);
-  rt.connect(grade.outputs.out, sink.inputs.in, fifo);
-  const received = () => rt.stats().nodes[sink.name].framesIn;
-  const until = async (n: number) => {
-    const deadline = Date.now() + 600_000;
-    while (received() < n && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  };
-  await rt.start();
-  await until(4); // warm-up: pipelines built, the pool filled
-  const first = received();
-  const cpu0 = cpuUsage();
-  const t0 = performance.now();
-  await until(first + count);
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = cpuUsage(cpu0);
-  const frames = received() - first;
-  const device = rt.stats().gpu?.adapter ?? "unknown";
-  await rt.stop();
-  await Deno.remove(cube);
-  return { side: "graph", device, frames, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
-}
-
-async function runSide(side: string, count: number): Promise<ChainRun> {
-  if (side === "graph") return await runGraph(count);
-  const frames = inputFrames();
-  if (side === "gpu") {
-    const chain = await GpuChain.create();
-    await chain.run(frames, 4); // warm-up: pipelines built, memory touched
-    const cpu0 = cpuUsage();
-    const t0 = performance.now();
-    await chain.run(frames, count);
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = cpuUsage(cpu0);
-    chain.close();
-    return {
-      side,
-      device: chain.device,
-      frames: count,
-      seconds,
-      cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    };
-  }
-  const chain = new CpuChain();
-  chain.run(frames[0]);
-  const cpu0 = cpuUsage();
-  const t0 = performance.now();
-  for (let n = 0; n < count; n++) chain.run(frames[n % 2]);
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = cpuUsage(cpu0);
-  return {
-    side,
-    device: "CPU (JavaScript, one thread)",
-    frames: count,
-    seconds,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
-  };
-}
-
-if (import.meta.main) {
-  const [side = "gpu", count = "60"] = Deno.args;
-  console.log(JSON.stringify(await runSide(side, Number(count))));
 }
