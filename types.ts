@@ -336,3 +336,51 @@ export type {
   Y4mWriterOutputs,
   Y4mWriterTypes,
 } from "./processors/sinks/y4m_writer.gen.ts";
+export type {
+  GpuBlurHandle,
+  GpuBlurInputs,
+  GpuBlurOutputs,
+  GpuBlurTypes,
+} from "./processors/transforms/gpu_blur.gen.ts";
+export type {
+  GpuLutHandle,
+  GpuLutInputs,
+  GpuLutOutputs,
+  GpuLutTypes,
+} from "./processors/transforms/gpu_lut.gen.ts";
+export type {
+  GpuScaleHandle,
+  GpuScaleInputs,
+  GpuScaleOutputs,
+  GpuScaleTypes,
+} from "./processors/transforms/gpu_scale.gen.ts";
+export type {
+  GpuToYuvHandle,
+  GpuToYuvInputs,
+  GpuToYuvOutputs,
+  GpuToYuvTypes,
+} from "./processors/transforms/gpu_to_yuv.gen.ts";
+export type {
+  TextOverlayHandle,
+  TextOverlayInputs,
+  TextOverlayOutputs,
+  TextOverlayTypes,
+} from "./processors/transforms/text_overlay.gen.ts";
+export type {
+  VideoCompositorHandle,
+  VideoCompositorInputs,
+  VideoCompositorOutputs,
+  VideoCompositorTypes,
+} from "./processors/transforms/video_compositor.gen.ts";
+export type {
+  WgslEffectHandle,
+  WgslEffectInputs,
+  WgslEffectOutputs,
+  WgslEffectTypes,
+} from "./processors/transforms/wgsl_effect.gen.ts";
+export type {
+  YuvToGpuHandle,
+  YuvToGpuInputs,
+  YuvToGpuOutputs,
+  YuvToGpuTypes,
+} from "./processors/transforms/yuv_to_gpu.gen.ts";

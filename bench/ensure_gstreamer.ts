@@ -12,6 +12,7 @@ const PACKAGES: Record<string, string[]> = {
   "gstreamer1.0-plugins-base": ["videotestsrc", "audiotestsrc", "audiomixer"],
   "gstreamer1.0-plugins-good": [],
   "gstreamer1.0-plugins-bad": ["openh264enc"],
+  "gstreamer1.0-gl": ["glupload", "glcolorconvert", "glcolorscale", "glvideomixer", "gldownload"],
 };
 
 async function succeeds(command: string, args: string[]): Promise<boolean> {

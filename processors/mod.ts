@@ -28,6 +28,10 @@ import "./sources/camera.gen.ts";
 import "./transforms/channel_converter.gen.ts";
 import "./transforms/color_convert.gen.ts";
 import "./transforms/gain.gen.ts";
+import "./transforms/gpu_blur.gen.ts";
+import "./transforms/gpu_lut.gen.ts";
+import "./transforms/gpu_scale.gen.ts";
+import "./transforms/gpu_to_yuv.gen.ts";
 import "./transforms/h264_decoder.gen.ts";
 import "./transforms/h264_encoder.gen.ts";
 import "./sources/microphone.gen.ts";
@@ -35,6 +39,7 @@ import "./sources/mp4_file_source.gen.ts";
 import "./sinks/mp4_writer.gen.ts";
 import "./sinks/null_sink.gen.ts";
 import "./transforms/reverb.gen.ts";
+import "./transforms/text_overlay.gen.ts";
 import "./sinks/rtmp_sink.gen.ts";
 import "./sources/screen_capture.gen.ts";
 import "./sinks/srt_sink.gen.ts";
@@ -42,6 +47,7 @@ import "./sources/srt_source.gen.ts";
 import "./sources/rtsp_source.gen.ts";
 import "./sources/test_pattern.gen.ts";
 import "./sources/test_tone_generator.gen.ts";
+import "./transforms/video_compositor.gen.ts";
 import "./transforms/video_scale.gen.ts";
 import "./sources/wav_file_source.gen.ts";
 import "./sinks/wav_writer.gen.ts";
@@ -50,6 +56,8 @@ import "./sinks/whip_sink.gen.ts";
 import "./sources/whip_source.gen.ts";
 import "./sources/y4m_file_source.gen.ts";
 import "./transforms/voice_activity.gen.ts";
+import "./transforms/wgsl_effect.gen.ts";
+import "./transforms/yuv_to_gpu.gen.ts";
 import "./sinks/y4m_writer.gen.ts";
 
 export { AudioMixer, type AudioMixerConfig } from "./transforms/audio_mixer.ts";
@@ -59,6 +67,10 @@ export { describeProcessor, listProcessors, packageRegistry } from "./catalog.ts
 export { ChannelConverter, type ChannelConverterConfig } from "./transforms/channel_converter.ts";
 export { ColorConvert, type ColorConvertConfig } from "./transforms/color_convert.ts";
 export { Gain, type GainConfig } from "./transforms/gain.ts";
+export { GpuBlur, type GpuBlurConfig } from "./transforms/gpu_blur.ts";
+export { GpuLut, type GpuLutConfig } from "./transforms/gpu_lut.ts";
+export { GpuScale, type GpuScaleConfig } from "./transforms/gpu_scale.ts";
+export { GpuToYuv, type GpuToYuvConfig } from "./transforms/gpu_to_yuv.ts";
 export { H264Decoder } from "./transforms/h264_decoder.ts";
 export { H264Encoder, type H264EncoderConfig } from "./transforms/h264_encoder.ts";
 export { Microphone, type MicrophoneConfig } from "./sources/microphone.ts";
@@ -96,6 +108,7 @@ export { SrtAudioFormatError } from "./base/srt_audio_error.ts";
 export { registry as builtinRegistry } from "./registry.gen.ts";
 export { createRuntime, type CreateRuntimeOptions } from "./runtime.ts";
 export { Reverb, type ReverbConfig } from "./transforms/reverb.ts";
+export { TextOverlay, type TextOverlayConfig } from "./transforms/text_overlay.ts";
 export { RtmpSink, type RtmpSinkConfig } from "./sinks/rtmp_sink.ts";
 export { RtspSource, type RtspSourceConfig } from "./sources/rtsp_source.ts";
 export { ScreenCapture, type ScreenCaptureConfig } from "./sources/screen_capture.ts";
@@ -103,12 +116,19 @@ export { SrtSink, type SrtSinkConfig } from "./sinks/srt_sink.ts";
 export { SrtSource, type SrtSourceConfig } from "./sources/srt_source.ts";
 export { TestPattern, type TestPatternConfig } from "./sources/test_pattern.ts";
 export { type TestToneConfig, TestToneGenerator } from "./sources/test_tone_generator.ts";
+export {
+  type CompositorLayer,
+  VideoCompositor,
+  type VideoCompositorConfig,
+} from "./transforms/video_compositor.ts";
 export { VideoScale, type VideoScaleConfig } from "./transforms/video_scale.ts";
 export {
   VoiceActivity,
   type VoiceActivityConfig,
   type VoiceActivityEvent,
 } from "./transforms/voice_activity.ts";
+export { WgslEffect, type WgslEffectConfig } from "./transforms/wgsl_effect.ts";
+export { YuvToGpu } from "./transforms/yuv_to_gpu.ts";
 export {
   InferenceFailedError,
   ModelError,

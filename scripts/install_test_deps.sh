@@ -42,6 +42,13 @@ missing_tools() {
   # Mesa's Vulkan drivers: lavapipe, the software Vulkan device the GPU tests run WebGPU on
   # (tests/gpu/); without an adapter those tests fail, they do not skip.
   compgen -G "/usr/share/vulkan/icd.d/lvp_icd*.json" >/dev/null || out+=(mesa-vulkan-drivers)
+  # GStreamer's GL elements (glupload, glvideomixer, ...), bench/gpu_bench.ts's comparison on the
+  # same (llvmpipe) device; Mesa's EGL comes with them.
+  if command -v gst-inspect-1.0 >/dev/null 2>&1; then
+    gst-inspect-1.0 glvideomixer >/dev/null 2>&1 || out+=(gstreamer1.0-gl)
+  else
+    out+=(gstreamer1.0-gl)
+  fi
   printf '%s\n' "${out[@]}" | sort -u | tr '\n' ' '
 }
 

@@ -349,6 +349,15 @@ export const ERROR_CODES = {
     meaning:
       "A node with a GpuVideoFrame port was placed on a Worker (GPU nodes run in the main isolate)",
   },
+  // GPU effects.
+  wgsl_invalid: {
+    origin: "runtime",
+    meaning: "WGSL (a WgslEffect's, or a kernel's) that the GPU device does not compile",
+  },
+  lut_invalid: {
+    origin: "runtime",
+    meaning: "A .cube file that is not a 3D LUT of size 2 to 256 over the domain 0 to 1",
+  },
   // Bugs.
   internal_error: {
     origin: "internal",

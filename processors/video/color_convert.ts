@@ -7,26 +7,24 @@
 
 import { BufferSizeError } from "./buffer_size_error.ts";
 import { frameByteLength, type PixelFormat } from "./pixel_format.ts";
-
-// 16.16 fixed-point coefficients of the BT.601 limited-range matrices in `ycbcr.ts`.
-const FIX = (x: number) => Math.round(x * 65536);
-const Y_R = FIX((219 / 255) * 0.299);
-const Y_G = FIX((219 / 255) * 0.587);
-const Y_B = FIX((219 / 255) * 0.114);
-const Y_BIAS = (16 << 16) + (1 << 15);
-// Chroma is computed from the sum of a 2x2 block, so these carry an extra factor 1/4 (>> 18).
-const U_R = FIX((224 / 255) * -0.168736);
-const U_G = FIX((224 / 255) * -0.331264);
-const U_B = FIX((224 / 255) * 0.5);
-const V_R = FIX((224 / 255) * 0.5);
-const V_G = FIX((224 / 255) * -0.418688);
-const V_B = FIX((224 / 255) * -0.081312);
-const C_BIAS = (128 << 18) + (1 << 17);
-const K_Y = FIX(255 / 219);
-const K_RV = FIX((255 / 224) * 1.402);
-const K_GU = FIX((255 / 224) * 0.344136);
-const K_GV = FIX((255 / 224) * 0.714136);
-const K_BU = FIX((255 / 224) * 1.772);
+import {
+  C_BIAS,
+  K_BU,
+  K_GU,
+  K_GV,
+  K_RV,
+  K_Y,
+  U_B,
+  U_G,
+  U_R,
+  V_B,
+  V_G,
+  V_R,
+  Y_B,
+  Y_BIAS,
+  Y_G,
+  Y_R,
+} from "./_bt601_fixed.ts";
 
 const clamp = (x: number) => (x < 0 ? 0 : x > 255 ? 255 : x);
 

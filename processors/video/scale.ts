@@ -6,29 +6,7 @@
 
 import { BufferSizeError } from "./buffer_size_error.ts";
 import { frameByteLength, type PixelFormat } from "./pixel_format.ts";
-
-/** Source sample positions and weights for each destination column or row of one plane. */
-interface Axis {
-  readonly first: Int32Array;
-  readonly second: Int32Array;
-  /** Weight of `second` in 1/256ths. */
-  readonly weight: Uint16Array;
-}
-
-/** Maps destination sample centres onto source sample centres: `s = (d + 0.5) * in / out - 0.5`. */
-function axis(inSize: number, outSize: number): Axis {
-  const first = new Int32Array(outSize);
-  const second = new Int32Array(outSize);
-  const weight = new Uint16Array(outSize);
-  for (let d = 0; d < outSize; d++) {
-    const s = Math.min(inSize - 1, Math.max(0, ((d + 0.5) * inSize) / outSize - 0.5));
-    const i = Math.floor(s);
-    first[d] = i;
-    second[d] = Math.min(i + 1, inSize - 1);
-    weight[d] = Math.round((s - i) * 256);
-  }
-  return { first, second, weight };
-}
+import { type Axis, axis } from "./_bilinear_axis.ts";
 
 interface Plane {
   readonly srcOffset: number;

@@ -224,6 +224,8 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   gpu_device_lost: 500,
   gpu_not_ready: 500,
   gpu_worker_placement: 422,
+  wgsl_invalid: 422,
+  lut_invalid: 422,
   missing_token: 401,
   invalid_token: 401,
   forbidden_origin: 403,
