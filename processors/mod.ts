@@ -104,6 +104,7 @@ export { SrtSource, type SrtSourceConfig } from "./sources/srt_source.ts";
 export { TestPattern, type TestPatternConfig } from "./sources/test_pattern.ts";
 export { type TestToneConfig, TestToneGenerator } from "./sources/test_tone_generator.ts";
 export { VideoScale, type VideoScaleConfig } from "./transforms/video_scale.ts";
+export { VideoWindow, type VideoWindowConfig } from "./sinks/video_window.ts";
 export {
   VoiceActivity,
   type VoiceActivityConfig,
