@@ -119,7 +119,6 @@ export class FramePresenter {
     this.#smooth = device.createSampler({ magFilter: "linear", minFilter: "linear" });
     this.#nearest = device.createSampler({ magFilter: "nearest", minFilter: "nearest" });
     for (const { entry } of Object.values(LAYOUTS)) this.#pipeline(entry);
-    this.#configure();
     device.addEventListener("uncapturederror", this.#onGpuError);
   }
 
@@ -132,9 +131,9 @@ export class FramePresenter {
    * @returns The presenter.
    * @throws {WindowSurfaceUnavailableError} When Deno runs without `--unstable-webgpu` (code
    *   `window_surface_unavailable`).
-   * @throws {WindowGpuUnavailableError} When there is no WebGPU adapter or device (code
-   *   `window_gpu_unavailable`).
-   * @throws {Error} When WebGPU refuses the shaders or the surface's configuration (a bug).
+   * @throws {WindowGpuUnavailableError} When there is no WebGPU adapter or device, or the adapter
+   *   cannot present to the window (code `window_gpu_unavailable`).
+   * @throws {Error} When WebGPU refuses the shaders (a bug).
    */
   static async create(x11: X11Handles, width: number, height: number): Promise<FramePresenter> {
     const Surface = requireWindowSurface();
@@ -155,11 +154,21 @@ export class FramePresenter {
     }
     device.pushErrorScope("validation");
     const presenter = new FramePresenter(device, surface, context);
-    const error = await device.popErrorScope();
-    if (error !== null) {
-      presenter.close();
-      throw new Error(
-        `The video window's shaders or surface were refused by WebGPU: ${error.message}`,
+    const shaderError = await device.popErrorScope();
+    device.pushErrorScope("validation");
+    if (shaderError === null) presenter.#configure();
+    const surfaceError = await device.popErrorScope();
+    if (shaderError !== null || surfaceError !== null) presenter.close();
+    if (shaderError !== null) {
+      throw new Error(`WebGPU refused the video window's shaders: ${shaderError.message}`);
+    }
+    if (surfaceError !== null) {
+      // wgpu's GL backend (no Vulkan driver) gives an adapter that cannot present to X11.
+      const adapter = (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo?.description;
+      throw new WindowGpuUnavailableError(
+        `the WebGPU adapter${
+          adapter ? ` (${adapter})` : ""
+        } cannot present to an X11 window: ${surfaceError.message}`,
       );
     }
     return presenter;
