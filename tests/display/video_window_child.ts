@@ -2,7 +2,8 @@
  * A program the video window tests run (with `--unstable-webgpu`, `DISPLAY` set to their Xvfb): a
  * runtime with one `VideoWindow` fed through an application input with the test card, in the
  * format and sizes given as JSON in the first argument. It says on stdout, one JSON line each,
- * `{"event":"shown"}` once the window has shown five frames, `{"event":"eos"}` when the window's
+ * `{"event":"shown"}` once the window has shown five frames (it sends `frames` of them, or until the
+ * end), `{"event":"eos"}` when the window's
  * node ended (its window was closed), `{"event":"error","code":...}` when the node failed, and
  * `{"event":"stopped","stats":...}` after `rt.stop()`, which it calls after `eos`, an error, or a
  * line on stdin. Not a test module.
@@ -21,6 +22,8 @@ interface Args {
   title: string;
   windowWidth?: number;
   windowHeight?: number;
+  /** Frames to send; default: until the end. */
+  frames?: number;
 }
 
 const args: Args = JSON.parse(Deno.args[0]);
@@ -56,15 +59,13 @@ try {
 const { payload } = cardAs(args.format, args.width, args.height);
 const stats = () => rt.stats().nodes[window.name]?.processor as Record<string, number> | undefined;
 const feeding = (async () => {
-  let shown = false;
+  let [shown, sent] = [false, 0];
   while (!done) {
-    await input.send({
-      kind: "video",
-      width: args.width,
-      height: args.height,
-      format: args.format,
-      data: payload,
-    });
+    if (sent < (args.frames ?? Infinity)) {
+      const frame = { width: args.width, height: args.height, format: args.format, data: payload };
+      await input.send({ kind: "video", ...frame });
+      sent++;
+    }
     if (!shown && (stats()?.framesPresented ?? 0) >= 5) {
       shown = true;
       say({ event: "shown" });

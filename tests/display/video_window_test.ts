@@ -198,7 +198,7 @@ for (const format of ["RGBA", "BGRA", "I420", "NV12"] as PixelFormat[]) {
   });
 }
 
-Deno.test("VideoWindow fits the picture to its window, aspect ratio kept, and follows a resize", async () => {
+Deno.test("VideoWindow fits the picture to its window, aspect ratio kept, and draws it again on a resize", async () => {
   const { expected } = cardAs("RGBA", W, H);
   await withTempDir(async (dir) => {
     await withXvfb(640, 480, async ({ display }) => {
@@ -210,6 +210,7 @@ Deno.test("VideoWindow fits the picture to its window, aspect ratio kept, and fo
         title,
         windowWidth: 2 * W,
         windowHeight: H,
+        frames: 8, // then none: the resize alone must draw the last frame again
       });
       try {
         await child.next("shown");
