@@ -289,6 +289,12 @@ export type {
   VideoScaleTypes,
 } from "./processors/transforms/video_scale.gen.ts";
 export type {
+  VideoWindowHandle,
+  VideoWindowInputs,
+  VideoWindowOutputs,
+  VideoWindowTypes,
+} from "./processors/sinks/video_window.gen.ts";
+export type {
   VoiceActivityHandle,
   VoiceActivityInputs,
   VoiceActivityOutputs,

@@ -92,6 +92,8 @@ export async function runScoped(
       "--no-prompt",
       ...(root ? ["--config", resolve(root, "deno.json")] : []),
       ...denoPermissionFlags(scope),
+      // A parent run with --unstable-webgpu hands it on: VideoWindow needs Deno.UnsafeWindowSurface.
+      ...("UnsafeWindowSurface" in Deno ? ["--unstable-webgpu"] : []),
       entry,
       command,
       ...args,

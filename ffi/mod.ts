@@ -3,7 +3,8 @@
  * pool, the native codecs and capture, Worker placement (`WorkerBackend`) and native plugins. It is
  * split by subsystem: `native/` (loader, symbol table, errors), `transport/` (rings, pool, frame
  * codec, the cross-isolate connections and their ends), `workers/`, `plugins/`, `media/` (codecs,
- * capture) and `net/` (SRT, RTMP, WebRTC endpoints). The types its classes name are exported
+ * capture), `net/` (SRT, RTMP, WebRTC endpoints) and `display/` (the video window: SDL 2 and a
+ * WebGPU window surface). The types its classes name are exported
  * beside them (the contracts they implement, from `core/`, are in `./types`). The transport's
  * connections, memory source and channel ends are the runtime's internals and are not exported.
  *
@@ -85,6 +86,19 @@ export {
   ResamplerChannelsError,
   ResamplerRateError,
 } from "./media/resampler_errors.ts";
+
+// -- The video window ------------------------------------------------------------------------
+export { SdlWindow, type SdlWindowOptions, type X11Handles } from "./display/sdl_window.ts";
+export { SDL_LIB_ENV } from "./display/sdl_video.ts";
+export { FramePresenter } from "./display/frame_presenter.ts";
+export {
+  DisplayUnavailableError,
+  SdlUnavailableError,
+  WindowError,
+  type WindowErrorCode,
+  WindowGpuUnavailableError,
+  WindowSurfaceUnavailableError,
+} from "./display/display_errors.ts";
 
 // -- Rings and the frame pool ---------------------------------------------------------------
 export { FrameMessageBatch, MessageSizeError } from "../core/frames/message.ts";

@@ -122,6 +122,7 @@ export {
   type VideoCompositorConfig,
 } from "./transforms/video_compositor.ts";
 export { VideoScale, type VideoScaleConfig } from "./transforms/video_scale.ts";
+export { VideoWindow, type VideoWindowConfig } from "./sinks/video_window.ts";
 export {
   VoiceActivity,
   type VoiceActivityConfig,

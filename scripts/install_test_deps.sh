@@ -49,6 +49,13 @@ missing_tools() {
   else
     out+=(gstreamer1.0-gl)
   fi
+  # The video window tests (tests/display/): SDL 2 (loaded through FFI), Mesa's Vulkan drivers
+  # (lavapipe: a WebGPU adapter on the CPU), xwd (x11-apps) for screenshots, xwininfo (x11-utils).
+  command -v xwd >/dev/null 2>&1 || out+=(x11-apps)
+  command -v xwininfo >/dev/null 2>&1 || out+=(x11-utils)
+  { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libSDL2-2\.0\.so\.0' ||
+    out+=(libsdl2-2.0-0)
+  ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || out+=(mesa-vulkan-drivers)
   printf '%s\n' "${out[@]}" | sort -u | tr '\n' ' '
 }
 

@@ -46,7 +46,17 @@ const CORE_ORDER = [
  * at the root `mod.ts` and the bundle's entry `client.ts`.
  */
 const FOLDER_RANKS: Record<string, Record<string, number>> = {
-  ffi: { native: 0, stdio: 0, transport: 1, media: 2, net: 2, workers: 3, plugins: 4, ".": 5 },
+  ffi: {
+    native: 0,
+    stdio: 0,
+    transport: 1,
+    media: 2,
+    net: 2,
+    display: 2,
+    workers: 3,
+    plugins: 4,
+    ".": 5,
+  },
   web: {
     shared: 0,
     static: 0,

@@ -357,6 +357,23 @@ export const ERROR_CODES = {
   lut_invalid: {
     origin: "runtime",
     meaning: "A .cube file that is not a 3D LUT of size 2 to 256 over the domain 0 to 1",
+  // The video window (VideoWindow).
+  display_unavailable: {
+    origin: "runtime",
+    meaning: "No display to open a window on: DISPLAY is unset or names no running X server",
+  },
+  sdl_unavailable: {
+    origin: "runtime",
+    meaning: "The SDL 2 library a video window needs does not load (Debian: libsdl2-2.0-0)",
+  },
+  window_surface_unavailable: {
+    origin: "runtime",
+    meaning:
+      "WebGPU cannot present to a window: Deno runs without --unstable-webgpu, or the window is not on X11",
+  },
+  window_gpu_unavailable: {
+    origin: "runtime",
+    meaning: "No WebGPU adapter for a video window: no Vulkan driver (Debian: mesa-vulkan-drivers)",
   },
   // Bugs.
   internal_error: {
