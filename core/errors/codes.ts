@@ -357,6 +357,7 @@ export const ERROR_CODES = {
   lut_invalid: {
     origin: "runtime",
     meaning: "A .cube file that is not a 3D LUT of size 2 to 256 over the domain 0 to 1",
+  },
   // The video window (VideoWindow).
   display_unavailable: {
     origin: "runtime",
