@@ -236,7 +236,7 @@ export async function createFromTemplate(
   const forms: Record<string, string> = {
     ...nameForms(name),
     version: denoJson.version,
-    streamlib: dirname(resolve(options.templates ?? TEMPLATES_DIR)),
+    streamlib: dirname(dirname(template.folder)), // the package: templates/<kind>/ is in it
   };
   const fill = (text: string) =>
     text.replace(

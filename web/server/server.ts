@@ -18,7 +18,6 @@ import { islandBundle } from "./bundle.ts";
 import { type PreviewOptions, PreviewProbes } from "./previews.ts";
 import { processorInfos } from "./processor_info.ts";
 import type { ProcessorOrigin } from "../../core/registry/processor_origin.ts";
-import type { PluginInfo } from "../shared/protocol.ts";
 import { type DashboardPlugin, type PluginUi, pluginUis } from "./plugin_ui.ts";
 import { pluginFramePath, pluginUiPath, pluginUiRoutes } from "./plugin_ui_routes.ts";
 import { renderPage } from "./render_page.tsx";
