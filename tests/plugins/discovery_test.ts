@@ -69,7 +69,7 @@ async function nativeRoot(library = EXAMPLE, fields: Record<string, unknown> = {
         name: "example",
         kind: "native",
         entry: { [`${Deno.build.os}-${Deno.build.arch}`]: `lib/libexample.${EXT}` },
-        processors: ["NativeGain", "NativeInvert"],
+        processors: ["NativeGain", "NativeInvert", "NativeTone"],
         abi: 1,
         ...fields,
       }),
@@ -267,7 +267,7 @@ Deno.test("a native plugin folder is discovered and loaded through the native lo
   try {
     const found = await discoverPlugins([root]);
     const { registry, origins } = await loadPlugins(found);
-    assert.deepEqual(registry.names, ["NativeGain", "NativeInvert"]);
+    assert.deepEqual(registry.names, ["NativeGain", "NativeInvert", "NativeTone"]);
     assert.equal(origins.get("NativeGain")?.pluginKind, "native");
     assert.equal(pluginInfo(found[0]).abi, 1);
     const rt = createRuntime().use(registry);
