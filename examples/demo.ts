@@ -12,7 +12,7 @@
 import { parseArgs } from "node:util";
 import { createRuntime } from "../processors/mod.ts";
 import { serveDashboard } from "../web/mod.ts";
-import { addDemoPipeline } from "./demo_pipeline.ts";
+import { addDemoPipeline, addGpuDemo, gpuAdapterProblem } from "./demo_pipeline.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -27,6 +27,11 @@ const { values } = parseArgs({
 
 const rt = createRuntime({ workers: values["video-worker"] });
 addDemoPipeline(rt, { videoWorker: values["video-worker"] ? "video" : undefined });
+// The GPU branch runs in the main isolate: with the pattern on a Worker it is left out.
+const gpuProblem = values["video-worker"]
+  ? "the pattern runs on a Worker (--video-worker) and GPU nodes run in the main isolate"
+  : await gpuAdapterProblem();
+if (gpuProblem === undefined) addGpuDemo(rt);
 const dashboard = await serveDashboard(rt, {
   port: Number(values.port),
   hostname: values.host,
@@ -34,6 +39,11 @@ const dashboard = await serveDashboard(rt, {
 });
 await rt.start();
 console.log("streamlib demo: tone_a + tone_b -> mixer -> reverb; pattern -> scale (running)");
+console.log(
+  gpuProblem === undefined
+    ? "GPU: pattern -> gpu_effect (a WGSL effect on WebGPU) -> gpu_out (running)"
+    : `GPU: no GPU branch: ${gpuProblem}`,
+);
 console.log(`Dashboard: ${dashboard.url}`);
 console.log("Press Ctrl-C to stop.");
 

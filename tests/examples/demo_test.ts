@@ -5,8 +5,15 @@
  */
 
 import assert from "node:assert/strict";
-import { DEMO_CONNECTIONS, DEMO_NODES } from "../../examples/demo_pipeline.ts";
+import {
+  DEMO_CONNECTIONS,
+  DEMO_NODES,
+  GPU_DEMO_CONNECTIONS,
+  GPU_DEMO_NODES,
+} from "../../examples/demo_pipeline.ts";
 import { ROOT } from "./run_example.ts";
+
+const ALL_NODES = [...DEMO_NODES, ...GPU_DEMO_NODES];
 
 interface GraphNode {
   id: string;
@@ -50,12 +57,16 @@ Deno.test("examples/demo.ts prints the dashboard URL, runs every demo node and e
     for (let attempt = 0; attempt < 40; attempt++) {
       const graph = await (await fetch(`${origin}/api/v1/graph`)).json();
       assert.equal(graph.state, "running");
-      assert.equal(graph.connections.length, DEMO_CONNECTIONS.length);
+      // CI has a WebGPU adapter (lavapipe), so the GPU branch runs beside the demo pipeline.
+      assert.equal(
+        graph.connections.length,
+        DEMO_CONNECTIONS.length + GPU_DEMO_CONNECTIONS.length,
+      );
       nodes = graph.nodes;
-      if (nodes.length === DEMO_NODES.length && nodes.every(busy)) break;
+      if (nodes.length === ALL_NODES.length && nodes.every(busy)) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    assert.deepEqual(nodes.map((n) => n.id), [...DEMO_NODES]);
+    assert.deepEqual(nodes.map((n) => n.id), ALL_NODES);
     for (const node of nodes) {
       assert.ok(busy(node), `${node.id}: ${node.state} ${JSON.stringify(node.stats)}`);
       assert.equal(node.stats.errors, 0, node.id);
@@ -71,5 +82,6 @@ Deno.test("examples/demo.ts prints the dashboard URL, runs every demo node and e
     if (status.code !== 0) assert.fail(`exit ${status.code}\n${stdout}\n${await stderr}`);
   }
   assert.match(stdout, /^streamlib demo: .*\(running\)$/m);
+  assert.match(stdout, /^GPU: pattern -> gpu_effect .*\(running\)$/m);
   assert.match(stdout, /^Stopped\.$/m);
 });
