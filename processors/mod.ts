@@ -99,6 +99,7 @@ export { Reverb, type ReverbConfig } from "./transforms/reverb.ts";
 export { RtmpSink, type RtmpSinkConfig } from "./sinks/rtmp_sink.ts";
 export { RtspSource, type RtspSourceConfig } from "./sources/rtsp_source.ts";
 export { ScreenCapture, type ScreenCaptureConfig } from "./sources/screen_capture.ts";
+export { Speaker, type SpeakerConfig, type SpeakerStats } from "./sinks/speaker.ts";
 export { SrtSink, type SrtSinkConfig } from "./sinks/srt_sink.ts";
 export { SrtSource, type SrtSourceConfig } from "./sources/srt_source.ts";
 export { TestPattern, type TestPatternConfig } from "./sources/test_pattern.ts";

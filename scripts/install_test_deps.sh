@@ -38,6 +38,10 @@ missing_tools() {
     out+=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)
     out+=(python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp)
   fi
+  # ALSA's headers and pkg-config: the native build links libasound for Speaker (cpal's ALSA
+  # backend; docs/decisions/0048-speaker-with-cpal.md), and its tests play into ALSA's file plugin.
+  command -v pkg-config >/dev/null 2>&1 || out+=(pkg-config)
+  [ -f /usr/include/alsa/asoundlib.h ] || out+=(libasound2-dev)
   printf '%s\n' "${out[@]}" | sort -u | tr '\n' ' '
 }
 

@@ -86,6 +86,8 @@ const IMPORTED_BY_SETUP = [
   "processors/inference/speech_segmenter.ts",
   "plugins/child_node.ts",
   "plugins/frame_protocol.ts",
+  "ffi/media/speaker.ts",
+  "ffi/media/speaker_errors.ts",
 ];
 
 Deno.test("processors/runtime.ts loads the core, the registry's descriptors and the footprint hooks, no processor class and no Worker backend", async () => {
