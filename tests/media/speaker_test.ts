@@ -101,7 +101,7 @@ Deno.test("Speaker in a runtime plays a tone and shows its counters in the node'
   const device = await alsaFileDevice(BYTES_PER_SECOND);
   const rt = createRuntime({ workers: false });
   const tone = rt.add(TestToneGenerator, { frequency: 1_000, amplitude: 0.5, sampleRate: RATE });
-  const out = rt.add(Speaker, { sampleRate: RATE, channels: CHANNELS, bufferMs: 100 }, {
+  const out = rt.add(Speaker, { sampleRate: RATE, channels: CHANNELS, bufferMs: 400 }, {
     id: "out",
   });
   rt.connect(tone.outputs.audio, out.inputs.in);

@@ -233,8 +233,8 @@ impl SpeakerShared {
 /// bookkeeping.
 ///
 /// Playback (re)starts once the ring holds `threshold` samples, or holds any and the writer has
-/// added nothing since the last callback (a sound shorter than the threshold, or the end of a
-/// stream); until then the device plays silence. A callback that runs out while playing is an
+/// added nothing for as long as the device takes to play `threshold` samples (a sound shorter
+/// than the threshold, or the end of a stream); until then the device plays silence. A callback that runs out while playing is an
 /// underrun: it is counted, and playback waits for the threshold again, so a live source that
 /// runs late gets one longer gap instead of many short ones.
 struct Feeder {
@@ -244,6 +244,7 @@ struct Feeder {
     threshold: usize,
     playing: bool,
     last_seen: usize,
+    waited: usize,
 }
 
 impl Feeder {
@@ -256,6 +257,7 @@ impl Feeder {
             threshold,
             playing: false,
             last_seen: 0,
+            waited: 0,
         }
     }
 
@@ -263,8 +265,15 @@ impl Feeder {
         let wanted = data.len();
         let available = self.consumer.slots() / self.channels * self.channels;
         if !self.playing {
-            let writer_idle = available > 0 && available == self.last_seen;
+            if available == self.last_seen {
+                self.waited += wanted;
+            } else {
+                self.waited = 0;
+            }
             self.last_seen = available;
+            // The writer added nothing for as long as the threshold takes to fill: a short sound,
+            // or the end of a stream, plays without waiting for more.
+            let writer_idle = available > 0 && self.waited >= self.threshold;
             self.playing = available >= self.threshold.max(self.channels) || writer_idle;
         }
         let n = if self.playing {
@@ -776,7 +785,8 @@ mod tests {
         feeder.fill(&mut out);
         assert_eq!(out, [0; 8]);
         assert_eq!(shared.played_frames(), 0);
-        // ...then play, since the writer added nothing: a short sound is not held back.
+        // ...then play, since the writer added nothing for the threshold's time: a short sound is
+        // not held back.
         feeder.fill(&mut out);
         assert_eq!(out, [16_384, -16_384, 8_192, -8_192, 0, 0, 0, 0]);
         assert_eq!(shared.played_frames(), 2);
