@@ -362,7 +362,7 @@ fn build<T: SizedSample + FromSample<f32>>(
     let mut storm = XrunStorm::default();
     device
         .build_output_stream::<T, _, _>(
-            config.clone(),
+            *config,
             move |data: &mut [T], _: &cpal::OutputCallbackInfo| feeder.fill(data),
             move |error: cpal::Error| match error.kind() {
                 cpal::ErrorKind::Xrun => {
