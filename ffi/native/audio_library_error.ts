@@ -66,11 +66,13 @@ export class AudioLibraryMissingError extends NativeLibraryNotFoundError {
 }
 
 /**
- * Whether a `dlopen` error or cargo's output says libasound (or its headers) is missing.
+ * Whether a `dlopen` error names libasound (missing, or not a usable library), or cargo's output
+ * says ALSA's headers (`alsa.pc`) or `pkg-config` are missing for `alsa-sys`.
  *
  * @param text The error text or cargo's output.
  * @returns Whether ALSA is what is missing.
  */
 export function mentionsMissingAlsa(text: string): boolean {
-  return /libasound\.so\.2: cannot open|alsa\.pc|`alsa` required by crate `alsa-sys`/.test(text);
+  return /libasound\.so\.2: |alsa\.pc|`alsa` required by crate `alsa-sys`|pkg-config --libs --cflags alsa/
+    .test(text);
 }
