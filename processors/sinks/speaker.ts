@@ -106,6 +106,23 @@ const MAX_RETRY_MS = 20;
  * fails the node, with `SpeakerDeviceError` (`speaker_device_unavailable`, `reason` saying why).
  * `teardown()` stops the device within 2 s whatever it is doing.
  *
+ * @example Learn why a device cannot be opened
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createProcessContext } from "@streamlib/streamlib";
+ * import { SpeakerDeviceError } from "@streamlib/streamlib/ffi";
+ * import { speakerNode } from "./speaker.gen.ts";
+ *
+ * const speaker = speakerNode.create({ device: "alsa:no_such_device" }, speakerNode.ports());
+ * await assert.rejects(speaker.setup(createProcessContext("out")), (error) => {
+ *   assert.ok(error instanceof SpeakerDeviceError);
+ *   assert.equal(error.code, "speaker_device_unavailable");
+ *   assert.equal(error.reason, Deno.build.os === "linux" ? "not_found" : "failed");
+ *   return true;
+ * });
+ * speaker.teardown();
+ * ```
+ *
  * @example Play a tone block (needs an output device)
  * ```ts ignore
  * // Needs an audio output: a sound card, or ALSA pointed at a file (docs/processors.md#speaker).
