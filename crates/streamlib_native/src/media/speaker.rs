@@ -477,7 +477,6 @@ pub struct Speaker {
     resampler: Option<StreamResampler>,
     staging: Vec<f32>,
     device: Negotiated,
-    input_rate: u32,
     written_frames: u64,
     shared: Arc<SpeakerShared>,
     stop: Option<mpsc::Sender<()>>,
@@ -572,7 +571,6 @@ impl Speaker {
             resampler,
             staging,
             device,
-            input_rate: settings.sample_rate,
             written_frames: 0,
             shared,
             stop: Some(stop_tx),
@@ -604,38 +602,13 @@ impl Speaker {
         if let Some(failure) = self.shared.failure() {
             return Err(failure);
         }
-        let channels = self.device.channels as usize;
-        if samples.len() % channels != 0 {
-            return Err(ErrorKind::WrongLength {
-                what: "speaker samples (not a whole number of frames)",
-                actual: samples.len() as u64,
-                expected: (samples.len() / channels * channels) as u64,
-            }
-            .into());
-        }
-        let frames = samples.len() / channels;
-        let free = self.producer.slots() / channels;
-        let taken = match &mut self.resampler {
-            None => {
-                let n = frames.min(free);
-                push(&mut self.producer, &samples[..n * channels]);
-                n
-            }
-            Some(resampler) => {
-                let ratio = f64::from(self.input_rate) / f64::from(self.device.rate);
-                let mut n = frames.min((free as f64 * ratio) as usize);
-                while n > 0 && resampler.output_bound(n) > free {
-                    n -= 1.max(n / 64);
-                }
-                let bound = resampler.output_bound(n) * channels;
-                if self.staging.len() < bound {
-                    self.staging.resize(bound, 0.0);
-                }
-                let out = resampler.process(&mut samples[..n * channels], &mut self.staging)?;
-                push(&mut self.producer, &self.staging[..out * channels]);
-                n
-            }
-        };
+        let taken = queue(
+            &mut self.producer,
+            self.resampler.as_mut(),
+            &mut self.staging,
+            self.device.channels as usize,
+            samples,
+        )?;
         self.written_frames += taken as u64;
         Ok(taken)
     }
@@ -667,6 +640,48 @@ impl Speaker {
                 .map_or(0.0, |r| r.latency_frames() as f64),
         ]
     }
+}
+
+/// Queues as many whole frames of `samples` (`channels` interleaved) on `producer` as it has
+/// room for, through `resampler` when there is one (its output must fit, so fewer input frames
+/// are taken), and returns the input frames taken.
+fn queue(
+    producer: &mut Producer<f32>,
+    resampler: Option<&mut StreamResampler>,
+    staging: &mut Vec<f32>,
+    channels: usize,
+    samples: &mut [f32],
+) -> Result<usize, Error> {
+    if samples.len() % channels != 0 {
+        return Err(ErrorKind::WrongLength {
+            what: "speaker samples (not a whole number of frames)",
+            actual: samples.len() as u64,
+            expected: (samples.len() / channels * channels) as u64,
+        }
+        .into());
+    }
+    let frames = samples.len() / channels;
+    let free = producer.slots() / channels;
+    let Some(resampler) = resampler else {
+        let n = frames.min(free);
+        push(producer, &samples[..n * channels]);
+        return Ok(n);
+    };
+    let ratio = f64::from(resampler.input_rate()) / f64::from(resampler.output_rate());
+    let mut n = frames.min((free as f64 * ratio) as usize);
+    while n > 0 && resampler.output_bound(n) > free {
+        n -= 1.max(n / 64);
+    }
+    if n == 0 {
+        return Ok(0);
+    }
+    let bound = resampler.output_bound(n) * channels;
+    if staging.len() < bound {
+        staging.resize(bound, 0.0);
+    }
+    let out = resampler.process(&mut samples[..n * channels], staging)?;
+    push(producer, &staging[..out * channels]);
+    Ok(n)
 }
 
 /// Pushes `samples`, which fit (the caller checked the free slots).
@@ -754,6 +769,42 @@ mod tests {
         let ranges = [range(2, 8_000, 48_000, SampleFormat::DsdU8)];
         assert_eq!(negotiate(&ranges, None, 48_000, 2), None);
         assert_eq!(negotiate(&[], None, 48_000, 2), None);
+    }
+
+    #[test]
+    fn queue_resamples_to_the_device_rate_and_never_overfills_the_ring() {
+        // 1 s of 44.1 kHz stereo for a device at 48 kHz, through a 100 ms ring drained in
+        // 10 ms steps: every input frame is taken, and 48,000 frames (within one) come out, so no
+        // resampled block was ever too big for the room left (a push that does not fit is lost).
+        let (mut producer, mut consumer) = RingBuffer::<f32>::new(4_800 * 2);
+        let mut resampler = StreamResampler::new(44_100, 48_000, 2, Quality::Balanced).unwrap();
+        let mut staging = Vec::new();
+        let mut input: Vec<f32> = (0..44_100 * 2).map(|i| (i % 200) as f32 / 400.0).collect();
+        let (mut taken, mut played, mut refusals) = (0, 0, 0);
+        while taken < 44_100 {
+            let end = (taken + 1_000).min(44_100);
+            let n = queue(
+                &mut producer,
+                Some(&mut resampler),
+                &mut staging,
+                2,
+                &mut input[taken * 2..end * 2],
+            )
+            .unwrap();
+            if n < end - taken {
+                refusals += 1; // the ring is full: only part of the block was taken
+            }
+            taken += n;
+            let drain = consumer.slots().min(480 * 2);
+            consumer.read_chunk(drain).unwrap().commit_all();
+            played += drain / 2;
+        }
+        played += consumer.slots() / 2;
+        assert_eq!(taken, 44_100);
+        assert!(played.abs_diff(48_000) <= 1, "{played} frames at 48 kHz");
+        assert!(refusals > 0, "the ring filled up at least once");
+        // A block that is not a whole number of frames is refused.
+        assert!(queue(&mut producer, None, &mut staging, 2, &mut [0.0; 3]).is_err());
     }
 
     #[test]
