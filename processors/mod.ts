@@ -51,6 +51,7 @@ import "./sources/whip_source.gen.ts";
 import "./sources/y4m_file_source.gen.ts";
 import "./transforms/voice_activity.gen.ts";
 import "./sinks/y4m_writer.gen.ts";
+import "./sinks/speaker.gen.ts";
 
 export { AudioMixer, type AudioMixerConfig } from "./transforms/audio_mixer.ts";
 export { AudioResampler, type AudioResamplerConfig } from "./transforms/audio_resampler.ts";
