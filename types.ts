@@ -247,6 +247,12 @@ export type {
   ScreenCaptureTypes,
 } from "./processors/sources/screen_capture.gen.ts";
 export type {
+  SpeakerHandle,
+  SpeakerInputs,
+  SpeakerOutputs,
+  SpeakerTypes,
+} from "./processors/sinks/speaker.gen.ts";
+export type {
   SrtSinkHandle,
   SrtSinkInputs,
   SrtSinkOutputs,

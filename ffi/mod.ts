@@ -86,6 +86,19 @@ export {
   ResamplerChannelsError,
   ResamplerRateError,
 } from "./media/resampler_errors.ts";
+export {
+  NativeSpeaker,
+  type NativeSpeakerOptions,
+  type NativeSpeakerStats,
+  SPEAKER_FORMATS,
+  type SpeakerFormat,
+} from "./media/speaker.ts";
+export { SpeakerDeviceError, type SpeakerDeviceReason } from "./media/speaker_errors.ts";
+export {
+  ALSA_PACKAGES,
+  AudioLibraryMissingError,
+  mentionsMissingAlsa,
+} from "./native/audio_library_error.ts";
 
 // -- The video window ------------------------------------------------------------------------
 export { SdlWindow, type SdlWindowOptions, type X11Handles } from "./display/sdl_window.ts";

@@ -59,6 +59,7 @@ import "./transforms/voice_activity.gen.ts";
 import "./transforms/wgsl_effect.gen.ts";
 import "./transforms/yuv_to_gpu.gen.ts";
 import "./sinks/y4m_writer.gen.ts";
+import "./sinks/speaker.gen.ts";
 
 export { AudioMixer, type AudioMixerConfig } from "./transforms/audio_mixer.ts";
 export { AudioResampler, type AudioResamplerConfig } from "./transforms/audio_resampler.ts";
@@ -112,6 +113,7 @@ export { TextOverlay, type TextOverlayConfig } from "./transforms/text_overlay.t
 export { RtmpSink, type RtmpSinkConfig } from "./sinks/rtmp_sink.ts";
 export { RtspSource, type RtspSourceConfig } from "./sources/rtsp_source.ts";
 export { ScreenCapture, type ScreenCaptureConfig } from "./sources/screen_capture.ts";
+export { Speaker, type SpeakerConfig, type SpeakerStats } from "./sinks/speaker.ts";
 export { SrtSink, type SrtSinkConfig } from "./sinks/srt_sink.ts";
 export { SrtSource, type SrtSourceConfig } from "./sources/srt_source.ts";
 export { TestPattern, type TestPatternConfig } from "./sources/test_pattern.ts";

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `deno task build:native` needs beyond Rust/cargo, on a Debian-like machine: cmake
-# (libopus's build), a C/C++ compiler (OpenH264, libopus) and nasm (OpenH264's x86 assembly: the
-# build refuses to go without it unless STREAMLIB_ALLOW_NO_ASM=1, issue 19). `deno task demo` runs
+# (libopus's build), a C/C++ compiler (OpenH264, libopus), nasm (OpenH264's x86 assembly: the
+# build refuses to go without it unless STREAMLIB_ALLOW_NO_ASM=1, issue 19) and on Linux ALSA's
+# headers with pkg-config (libasound2-dev, for Speaker). `deno task demo` runs
 # it first, so the README's demo command works on a machine with only Node and Rust. It installs
 # only what is missing (apt-get as root or with password-less sudo), and on other systems or
 # without root it prints what to install and exits non-zero.
@@ -17,6 +18,14 @@ missing_tools() {
     x86_64 | i?86)
       command -v "${NASM:-nasm}" >/dev/null 2>&1 || [ "${STREAMLIB_ALLOW_NO_ASM:-}" = 1 ] ||
         out+="nasm "
+      ;;
+  esac
+  # Linux: ALSA's headers and pkg-config, which cpal's ALSA backend links against (Speaker;
+  # docs/decisions/0048-speaker-with-cpal.md).
+  case "${OSTYPE:-}" in
+    linux*)
+      command -v pkg-config >/dev/null 2>&1 || out+="pkg-config "
+      [ -f /usr/include/alsa/asoundlib.h ] || out+="libasound2-dev "
       ;;
   esac
   printf '%s' "$out"

@@ -56,6 +56,10 @@ missing_tools() {
   { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libSDL2-2\.0\.so\.0' ||
     out+=(libsdl2-2.0-0)
   ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || out+=(mesa-vulkan-drivers)
+  # ALSA's headers and pkg-config: the native build links libasound for Speaker (cpal's ALSA
+  # backend; docs/decisions/0048-speaker-with-cpal.md), and its tests play into ALSA's file plugin.
+  command -v pkg-config >/dev/null 2>&1 || out+=(pkg-config)
+  [ -f /usr/include/alsa/asoundlib.h ] || out+=(libasound2-dev)
   printf '%s\n' "${out[@]}" | sort -u | tr '\n' ' '
 }
 

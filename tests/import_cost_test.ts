@@ -88,6 +88,8 @@ const IMPORTED_BY_SETUP = [
   "plugins/frame_protocol.ts",
   "ffi/display/sdl_window.ts",
   "ffi/display/frame_presenter.ts",
+  "ffi/media/speaker.ts",
+  "ffi/media/speaker_errors.ts",
 ];
 
 Deno.test("processors/runtime.ts loads the core, the registry's descriptors and the footprint hooks, no processor class and no Worker backend", async () => {

@@ -376,6 +376,17 @@ export const ERROR_CODES = {
     origin: "runtime",
     meaning: "No WebGPU adapter for a video window: no Vulkan driver (Debian: mesa-vulkan-drivers)",
   },
+  // Audio out (Speaker).
+  speaker_device_unavailable: {
+    origin: "runtime",
+    meaning:
+      "Speaker's output device cannot be opened (none, no such ID, refused, busy) or went away while playing",
+  },
+  audio_library_missing: {
+    origin: "runtime",
+    meaning:
+      "The native library needs ALSA's libasound (Linux): install libasound2, or libasound2-dev to build",
+  },
   // Bugs.
   internal_error: {
     origin: "internal",

@@ -10,6 +10,7 @@
  */
 
 import { basename, join } from "node:path";
+import { AudioLibraryMissingError, mentionsMissingAlsa } from "./audio_library_error.ts";
 import { NativeLibraryNotFoundError } from "./errors.ts";
 import { CargoNotFoundError, NativeBuildError } from "./build_errors.ts";
 import {
@@ -87,6 +88,8 @@ export function cachedLibraryPath(source: CrateSource, cacheDir: string): string
  * @returns The library's path.
  * @throws {NativeLibraryNotFoundError} When there are no crate sources beside this package.
  * @throws {CargoNotFoundError} When cargo is not installed or may not be run.
+ * @throws {AudioLibraryMissingError} When the build fails because ALSA's headers
+ *   (`libasound2-dev`) are not installed (Linux; code `audio_library_missing`).
  * @throws {NativeBuildError} When there is no cache directory, the sources cannot be fetched,
  * or cargo fails (its last lines are in `output`).
  *
@@ -157,6 +160,10 @@ export function buildNativeLibrary(options: BuildNativeOptions = {}): string {
   }
   if (!result.success) {
     progress(" failed\n");
+    const stderr = new TextDecoder().decode(result.stderr);
+    if (mentionsMissingAlsa(stderr)) {
+      throw new AudioLibraryMissingError("build", crates, tail(result.stderr));
+    }
     throw new NativeBuildError(
       tried,
       `cargo build failed (exit ${result.code})`,

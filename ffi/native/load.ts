@@ -10,6 +10,7 @@
  * @module
  */
 
+import { AudioLibraryMissingError, mentionsMissingAlsa } from "./audio_library_error.ts";
 import { AbiMismatchError, NativeLibraryNotFoundError } from "./errors.ts";
 import { buildNativeLibrary } from "./build.ts";
 import { NATIVE_LIB_ENV, nativeLibraryFileName, readEnv } from "./cache.ts";
@@ -88,6 +89,9 @@ function checkAbi(path: string): void {
     if (String(error).includes("sl_abi_version")) {
       throw new AbiMismatchError(path, ABI_VERSION, undefined);
     }
+    if (mentionsMissingAlsa(String(error))) {
+      throw new AudioLibraryMissingError("load", path, String(error));
+    }
     throw error;
   }
   try {
@@ -107,6 +111,8 @@ function checkAbi(path: string): void {
  * none could be built (its subclasses {@linkcode CargoNotFoundError} and
  * {@linkcode NativeBuildError} say why).
  * @throws {AbiMismatchError} When the library reports another ABI version.
+ * @throws {AudioLibraryMissingError} When the library cannot be opened because ALSA's
+ *   `libasound.so.2` is not installed (Linux; code `audio_library_missing`).
  *
  * @example Open the locally built library
  * ```ts

@@ -183,6 +183,21 @@ export const symbols = {
   sl_resampler_info: { parameters: ["u32", "u32", "buffer", "u32"], result: "i32" },
 
   /**
+   * `fn sl_speaker_open(device: *const u8, device_len: u32, sample_rate: u32, channels: u32,
+   * buffer_frames: u32, out: *mut u32) -> i32`
+   */
+  sl_speaker_open: {
+    parameters: ["buffer", "u32", "u32", "u32", "u32", "buffer"],
+    result: "i32",
+  },
+  /** `fn sl_speaker_close(speaker: u32) -> i32` */
+  sl_speaker_close: { parameters: ["u32"], result: "i32" },
+  /** `fn sl_speaker_write(speaker: u32, samples: *mut f32, frames: u32) -> i32` */
+  sl_speaker_write: { parameters: ["u32", "pointer", "u32"], result: "i32" },
+  /** `fn sl_speaker_stats(speaker: u32, out: *mut f64, count: u32) -> i32` */
+  sl_speaker_stats: { parameters: ["u32", "buffer", "u32"], result: "i32" },
+
+  /**
    * `fn sl_capture_open(kind: u32, device: *const u8, device_len: u32, settings: *const u32,
    * count: u32, pool: u32, producer: u32, out: *mut u32) -> i32` (ABI 3)
    */

@@ -230,6 +230,8 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   sdl_unavailable: 503,
   window_surface_unavailable: 503,
   window_gpu_unavailable: 503,
+  speaker_device_unavailable: 503,
+  audio_library_missing: 500,
   missing_token: 401,
   invalid_token: 401,
   forbidden_origin: 403,
