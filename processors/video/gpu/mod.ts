@@ -49,4 +49,4 @@ export { GpuReadback } from "./readback.ts";
 export { GpuScaler } from "./scale.ts";
 export { WgslError } from "./wgsl_error.ts";
 export type { Placement } from "../composite.ts";
-export type { Lut3d } from "../lut3d.ts";
+export { type Lut3d, LutParseError } from "../lut3d.ts";
