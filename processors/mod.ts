@@ -51,7 +51,14 @@ import "./sources/whip_source.gen.ts";
 import "./sources/y4m_file_source.gen.ts";
 import "./transforms/voice_activity.gen.ts";
 import "./sinks/y4m_writer.gen.ts";
+import "./transforms/aac_encoder.gen.ts";
 
+export { AacEncoder, type AacEncoderConfig } from "./transforms/aac_encoder.ts";
+export { type AacPacket, aacPacket, aacPacketConfig, aacPacketData } from "./formats/aac_packet.ts";
+export {
+  AacEncoderConfigError,
+  AacEncoderUnavailableError,
+} from "../ffi/media/aac_encoder_errors.ts";
 export { AudioMixer, type AudioMixerConfig } from "./transforms/audio_mixer.ts";
 export { AudioResampler, type AudioResamplerConfig } from "./transforms/audio_resampler.ts";
 export { Camera, type CameraConfig } from "./sources/camera.ts";

@@ -38,6 +38,8 @@ missing_tools() {
     out+=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)
     out+=(python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp)
   fi
+  # The VisualOn AAC encoder (Apache-2.0), which AacEncoder loads at run time (decision 0049).
+  ls /usr/lib/*/libvo-aacenc.so.0 /usr/lib/libvo-aacenc.so.0 >/dev/null 2>&1 || out+=(libvo-aacenc0)
   printf '%s\n' "${out[@]}" | sort -u | tr '\n' ' '
 }
 

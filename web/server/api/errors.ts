@@ -205,6 +205,8 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   model_mismatch: 422,
   inference_failed: 500,
   srt_audio_format: 422,
+  aac_encoder_unavailable: 503,
+  aac_encoder_config: 422,
   missing_token: 401,
   invalid_token: 401,
   forbidden_origin: 403,
