@@ -56,6 +56,8 @@ pub struct RtmpSettings {
     pub tc_url: String,
     /// Access units the queue holds before it drops the oldest.
     pub queue_frames: usize,
+    /// Whether an AAC audio stream comes too (announced in `onMetaData`).
+    pub audio: bool,
 }
 
 /// How RTP reaches an RTSP client.
@@ -182,7 +184,7 @@ impl SrtSettings {
 }
 
 impl RtmpSettings {
-    /// Reads `{"address","app","streamKey","tcUrl","queueFrames"}`.
+    /// Reads `{"address","app","streamKey","tcUrl","queueFrames","audio"}`.
     ///
     /// # Errors
     ///
@@ -200,6 +202,7 @@ impl RtmpSettings {
             stream_key,
             tc_url,
             queue_frames: number(&v, "queueFrames", 64, 1, 4_096)? as usize,
+            audio: v.get("audio").and_then(Value::as_bool).unwrap_or(false),
         })
     }
 }
