@@ -14,14 +14,10 @@ import {
   type OutputPort,
   Processor,
   processor,
+  type SetupContext,
 } from "../../mod.ts";
 import { AacEncoderConfigError } from "../../ffi/media/aac_encoder_errors.ts";
-import {
-  AAC_ENCODER_DELAY_SAMPLES,
-  AAC_FRAME_SAMPLES,
-  checkAacFormat,
-  VoAacEncoder,
-} from "../../ffi/media/vo_aac_encoder.ts";
+import type { VoAacEncoder } from "../../ffi/media/vo_aac_encoder.ts";
 import { type AacPacket, aacPacket } from "../formats/aac_packet.ts";
 import type { AacEncoderTypes } from "./aac_encoder.gen.ts";
 
@@ -102,6 +98,7 @@ export class AacEncoder extends Processor<AacEncoderTypes> {
   @config()
   config!: AacEncoderConfig;
 
+  #vo: typeof import("../../ffi/media/vo_aac_encoder.ts") | undefined;
   #encoder: VoAacEncoder | undefined;
   #pending = new Float32Array(0);
   #filled = 0;
@@ -109,7 +106,21 @@ export class AacEncoder extends Processor<AacEncoderTypes> {
   #packets = 0;
   #bytes = 0;
 
-  /** Encodes every waiting block, writing each complete 1024-sample frame to `out`. */
+  /**
+   * Loads the encoder's binding (the library itself opens with the first block's format).
+   *
+   * @param _ctx The node's name and clock.
+   */
+  override async setup(_ctx: SetupContext): Promise<void> {
+    this.#vo = await import("../../ffi/media/vo_aac_encoder.ts");
+  }
+
+  /**
+   * Encodes every waiting block, writing each complete 1024-sample frame to `out`.
+   *
+   * @throws {AacEncoderConfigError} For a format it cannot encode, or another than the first.
+   * @throws {AacEncoderUnavailableError} When `libvo-aacenc` is not installed.
+   */
   process(): void {
     let block;
     while ((block = this.inputs.in.read()) !== undefined) {
@@ -126,20 +137,22 @@ export class AacEncoder extends Processor<AacEncoderTypes> {
   }
 
   #open(block: AudioFrame): VoAacEncoder {
-    checkAacFormat(block.sampleRate, block.channels, this.config.bitrate);
-    const encoder = VoAacEncoder.create({
+    const vo = this.#vo!;
+    vo.checkAacFormat(block.sampleRate, block.channels, this.config.bitrate);
+    const encoder = vo.VoAacEncoder.create({
       sampleRate: block.sampleRate,
       channels: block.channels,
       bitrate: this.config.bitrate,
     });
     this.#encoder = encoder;
-    this.#pending = new Float32Array(AAC_FRAME_SAMPLES * block.channels);
+    this.#pending = new Float32Array(vo.AAC_FRAME_SAMPLES * block.channels);
     this.#filled = 0;
     return encoder;
   }
 
   #add(encoder: VoAacEncoder, block: AudioFrame): void {
     const { channels, sampleRate } = encoder;
+    const { AAC_ENCODER_DELAY_SAMPLES, AAC_FRAME_SAMPLES } = this.#vo!;
     const nsPerSample = 1e9 / sampleRate;
     const delayNs = AAC_ENCODER_DELAY_SAMPLES * nsPerSample;
     const samples = block.samples;
