@@ -58,6 +58,15 @@ export function aacPacket(
  *
  * @param packet A packet from `AacEncoder`.
  * @returns Its bytes.
+ *
+ * @example The frame of a packet
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { aacPacketData } from "./aac_packet.ts";
+ *
+ * const packet = { data: "IRAF", audioSpecificConfig: "1190", sampleRate: 48_000, channels: 2 };
+ * assert.deepEqual([...aacPacketData(packet)], [0x21, 0x10, 0x05]);
+ * ```
  */
 export function aacPacketData(packet: AacPacket): Uint8Array {
   const binary = atob(packet.data);
@@ -71,6 +80,15 @@ export function aacPacketData(packet: AacPacket): Uint8Array {
  *
  * @param packet A packet from `AacEncoder`.
  * @returns Its bytes.
+ *
+ * @example The AudioSpecificConfig of 44.1 kHz mono
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { aacPacketConfig } from "./aac_packet.ts";
+ *
+ * const packet = { data: "", audioSpecificConfig: "1208", sampleRate: 44_100, channels: 1 };
+ * assert.deepEqual([...aacPacketConfig(packet)], [0x12, 0x08]);
+ * ```
  */
 export function aacPacketConfig(packet: AacPacket): Uint8Array {
   const hex = packet.audioSpecificConfig;
