@@ -6,26 +6,7 @@ import {
   aacBitrateRange,
   VoAacEncoder,
 } from "./vo_aac_encoder.ts";
-
-/** An ADTS header (7 bytes, no CRC) for one raw AAC-LC frame. */
-function adts(frame: Uint8Array, config: Uint8Array): Uint8Array {
-  const index = ((config[0] & 7) << 1) | (config[1] >> 7);
-  const channels = (config[1] >> 3) & 15;
-  const length = frame.length + 7;
-  const header = [
-    0xff,
-    0xf1,
-    (1 << 6) | (index << 2) | (channels >> 2),
-    ((channels & 3) << 6) | (length >> 11),
-    (length >> 3) & 0xff,
-    ((length & 7) << 5) | 0x1f,
-    0xfc,
-  ];
-  const out = new Uint8Array(length);
-  out.set(header);
-  out.set(frame, 7);
-  return out;
-}
+import { adtsFrame as adts } from "../../processors/formats/aac_packet.ts";
 
 Deno.test("VoAacEncoder.encode() makes AAC-LC that ffmpeg decodes back to the tone", async () => {
   const sampleRate = 48_000;

@@ -16,8 +16,7 @@ import {
   processor,
   type SetupContext,
 } from "../../mod.ts";
-import { AacEncoderConfigError } from "../../ffi/media/aac_encoder_errors.ts";
-import type { VoAacEncoder } from "../../ffi/media/vo_aac_encoder.ts";
+import { AacFrames } from "../formats/aac_frames.ts";
 import { type AacPacket, aacPacket } from "../formats/aac_packet.ts";
 import type { AacEncoderTypes } from "./aac_encoder.gen.ts";
 
@@ -98,11 +97,7 @@ export class AacEncoder extends Processor<AacEncoderTypes> {
   @config()
   config!: AacEncoderConfig;
 
-  #vo: typeof import("../../ffi/media/vo_aac_encoder.ts") | undefined;
-  #encoder: VoAacEncoder | undefined;
-  #pending = new Float32Array(0);
-  #filled = 0;
-  #pendingStartNs = 0;
+  #frames: AacFrames | undefined;
   #packets = 0;
   #bytes = 0;
 
@@ -112,7 +107,8 @@ export class AacEncoder extends Processor<AacEncoderTypes> {
    * @param _ctx The node's name and clock.
    */
   override async setup(_ctx: SetupContext): Promise<void> {
-    this.#vo = await import("../../ffi/media/vo_aac_encoder.ts");
+    const vo = await import("../../ffi/media/vo_aac_encoder.ts");
+    this.#frames = new AacFrames(vo, this.config.bitrate);
   }
 
   /**
@@ -122,60 +118,17 @@ export class AacEncoder extends Processor<AacEncoderTypes> {
    * @throws {AacEncoderUnavailableError} When `libvo-aacenc` is not installed.
    */
   process(): void {
+    const frames = this.#frames!;
     let block;
     while ((block = this.inputs.in.read()) !== undefined) {
-      const encoder = this.#encoder ?? this.#open(block);
-      if (block.sampleRate !== encoder.sampleRate || block.channels !== encoder.channels) {
-        throw new AacEncoderConfigError(
-          block.sampleRate !== encoder.sampleRate ? "sampleRate" : "channels",
-          block.sampleRate !== encoder.sampleRate ? block.sampleRate : block.channels,
-          `${encoder.sampleRate} Hz with ${encoder.channels} channel(s), the format the stream began with`,
-        );
-      }
-      this.#add(encoder, block);
-    }
-  }
-
-  #open(block: AudioFrame): VoAacEncoder {
-    const vo = this.#vo!;
-    vo.checkAacFormat(block.sampleRate, block.channels, this.config.bitrate);
-    const encoder = vo.VoAacEncoder.create({
-      sampleRate: block.sampleRate,
-      channels: block.channels,
-      bitrate: this.config.bitrate,
-    });
-    this.#encoder = encoder;
-    this.#pending = new Float32Array(vo.AAC_FRAME_SAMPLES * block.channels);
-    this.#filled = 0;
-    return encoder;
-  }
-
-  #add(encoder: VoAacEncoder, block: AudioFrame): void {
-    const { channels, sampleRate } = encoder;
-    const { AAC_ENCODER_DELAY_SAMPLES, AAC_FRAME_SAMPLES } = this.#vo!;
-    const nsPerSample = 1e9 / sampleRate;
-    const delayNs = AAC_ENCODER_DELAY_SAMPLES * nsPerSample;
-    const samples = block.samples;
-    let offset = 0; // in samples per channel
-    while (offset < block.frameCount) {
-      if (this.#filled === 0) this.#pendingStartNs = block.timestampNs + offset * nsPerSample;
-      const take = Math.min(AAC_FRAME_SAMPLES - this.#filled, block.frameCount - offset);
-      this.#pending.set(
-        samples.subarray(offset * channels, (offset + take) * channels),
-        this.#filled * channels,
-      );
-      this.#filled += take;
-      offset += take;
-      if (this.#filled < AAC_FRAME_SAMPLES) break;
-      this.#filled = 0;
-      const data = encoder.encode(this.#pending);
-      if (data.length === 0) continue;
-      this.#packets++;
-      this.#bytes += data.length;
-      this.outputs.out.write({
-        kind: "data",
-        timestampNs: this.#pendingStartNs - delayNs,
-        value: aacPacket(data, encoder.audioSpecificConfig, sampleRate, channels),
+      frames.add(block, (data, timestampNs, encoder) => {
+        this.#packets++;
+        this.#bytes += data.length;
+        this.outputs.out.write({
+          kind: "data",
+          timestampNs,
+          value: aacPacket(data, encoder.audioSpecificConfig, encoder.sampleRate, encoder.channels),
+        });
       });
     }
   }
@@ -187,8 +140,6 @@ export class AacEncoder extends Processor<AacEncoderTypes> {
 
   /** Frees the encoder (a partial frame waiting is dropped). Idempotent. */
   override teardown(): void {
-    this.#encoder?.close();
-    this.#encoder = undefined;
-    this.#filled = 0;
+    this.#frames?.close();
   }
 }

@@ -1,11 +1,13 @@
-// Audio over RTMP: AAC (AacEncoder, libvo-aacenc) beside H.264, against independent receivers.
+// AAC (libvo-aacenc) beside H.264 over RTMP and SRT, against independent receivers.
 // RtmpSink sends a flash every second on video and a beep at the same media time on audio to
 // ffmpeg's RTMP server (`-listen 1`, recording FLV; AV_RTMP_SECONDS long, 20 s by default to keep
 // CI short: docs/network.md has a 60 s run's figures) and, through nginx-rtmp, to GStreamer's
-// rtmpsrc + flvdemux. Both streams must be present and every beep within 40 ms of its flash.
+// rtmpsrc + flvdemux; SrtSink with audioCodec aac (ADTS in MPEG-TS) to ffmpeg's SRT listener and
+// GStreamer's srtsrc + tsdemux. Both streams must be present and every beep within 40 ms of its
+// flash.
 // Loopback only; every peer is bounded in time and killed in `finally`.
 import assert from "node:assert/strict";
-import { AacEncoder, createRuntime, H264Encoder, RtmpSink } from "../../processors/mod.ts";
+import { AacEncoder, createRuntime, H264Encoder, RtmpSink, SrtSink } from "../../processors/mod.ts";
 import type { Runtime } from "../../mod.ts";
 import { stopIfRunning } from "./_graph.ts";
 import { freePort, sleep, startPeer, waitFor } from "./_peers.ts";
@@ -35,16 +37,20 @@ async function probeStreams(path: string): Promise<Record<string, Record<string,
   return streams;
 }
 
-/** Flashes (H.264, 2 keyframes a second) into `sink`'s video, beeps (AAC) into its audio. */
-function marks(rt: Runtime, sink: string) {
+/**
+ * Flashes (H.264, 2 keyframes a second) into `sink`'s video, beeps into its audio: through an
+ * AacEncoder (RTMP), or raw for a sink that encodes itself (SRT).
+ */
+function marks(rt: Runtime, sink: string, encodeAac = true) {
   rt.add(flashSourceNode, {}, { id: "flash" });
   rt.add(H264Encoder, { backend: "openh264", keyframeInterval: 15, bitrate: 200_000, fps: 30 }, {
     id: "encoder",
   });
   rt.add(beepSourceNode, {}, { id: "beep" });
-  rt.add(AacEncoder, { bitrate: 128_000 }, { id: "aac" });
   rt.connectByName("flash", "video", "encoder", "in");
   rt.connectByName("encoder", "out", sink, "video");
+  if (!encodeAac) return rt.connectByName("beep", "audio", sink, "audio");
+  rt.add(AacEncoder, { bitrate: 128_000 }, { id: "aac" });
   rt.connectByName("beep", "audio", "aac", "in");
   rt.connectByName("aac", "out", sink, "audio");
 }
@@ -188,6 +194,78 @@ Deno.test("RtmpSink's H.264 + AAC reach GStreamer's rtmpsrc and flvdemux through
     }
     await gst?.status;
     await nginx.kill();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SrtSink with audioCodec aac sends H.264 + AAC (ADTS) that ffmpeg's listener records; beeps within 40 ms", async () => {
+  const dir = await Deno.makeTempDir();
+  const port = await freePort("udp");
+  const ffmpeg = startPeer("ffmpeg", [
+    ..."-hide_banner -loglevel error -y -i".split(" "),
+    `srt://127.0.0.1:${port}?mode=listener`,
+    ..."-map 0 -c copy".split(" "),
+    `${dir}/out.ts`,
+  ]);
+  const rt = createRuntime({ workers: false });
+  try {
+    await sleep(300); // ffmpeg binds its port
+    rt.add(SrtSink, { host: "127.0.0.1", port, audioCodec: "aac", audioBitrate: 128_000 }, {
+      id: "srt",
+    });
+    marks(rt, "srt", false);
+    await rt.start();
+    await waitFor("a connection", 5_000, () => rt.stats().nodes.srt.processor?.connected === 1);
+    await sleep(8_000);
+    await rt.stop();
+    const status = await ffmpeg.exited(10_000);
+    assert.ok(status.code === 0 || status.code === 1, ffmpeg.stderr());
+    const streams = await probeStreams(`${dir}/out.ts`);
+    assertStreams(streams, ffmpeg.stderr());
+    const offsets = avOffsetsMs(await findMarks(`${dir}/out.ts`));
+    console.log(`ffmpeg SRT listener, AAC: ${summary(offsets)}`);
+    assert.ok(offsets.length >= 6, `${offsets.length} flashes matched to a beep`);
+    for (const offset of offsets) assert.ok(Math.abs(offset) < 40, summary(offsets));
+  } finally {
+    await stopIfRunning(rt);
+    await ffmpeg.kill();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SrtSink with audioCodec aac feeds GStreamer's srtsrc, tsdemux and aacparse; beeps within 40 ms", async () => {
+  const dir = await Deno.makeTempDir();
+  const port = await freePort("udp");
+  const gst = startPeer("gst-launch-1.0", [
+    "-e",
+    "-q",
+    "srtsrc",
+    `uri=srt://127.0.0.1:${port}?mode=listener`,
+    ..."! tsdemux name=d d. ! queue ! h264parse ! queue ! mux. d. ! queue ! aacparse ! queue ! mux."
+      .split(" "),
+    ..."matroskamux name=mux ! filesink".split(" "),
+    `location=${dir}/out.mkv`,
+  ]);
+  const rt = createRuntime({ workers: false });
+  try {
+    await sleep(500);
+    rt.add(SrtSink, { host: "127.0.0.1", port, audioCodec: "aac" }, { id: "srt" });
+    marks(rt, "srt", false);
+    await rt.start();
+    await waitFor("a connection", 5_000, () => rt.stats().nodes.srt.processor?.connected === 1);
+    await sleep(6_000);
+    await rt.stop();
+    await sleep(500);
+    await gst.kill("SIGINT"); // -e: EOS, so matroskamux finishes the file
+    const streams = await probeStreams(`${dir}/out.mkv`);
+    assertStreams(streams, gst.stderr());
+    const offsets = avOffsetsMs(await findMarks(`${dir}/out.mkv`));
+    console.log(`GStreamer tsdemux, AAC: ${summary(offsets)}`);
+    assert.ok(offsets.length >= 4, `${offsets.length} flashes matched to a beep`);
+    for (const offset of offsets) assert.ok(Math.abs(offset) < 40, summary(offsets));
+  } finally {
+    await stopIfRunning(rt);
+    await gst.kill();
     await Deno.remove(dir, { recursive: true });
   }
 });
