@@ -2,7 +2,7 @@
 // RtmpSink sends a flash every second on video and a beep at the same media time on audio to
 // ffmpeg's RTMP server (`-listen 1`, recording FLV; AV_RTMP_SECONDS long, 20 s by default to keep
 // CI short: docs/network.md has a 60 s run's figures) and, through nginx-rtmp, to GStreamer's
-// rtmpsrc + flvdemux; SrtSink with audioCodec aac (ADTS in MPEG-TS) to ffmpeg's SRT listener and
+// rtmpsrc + flvdemux, and again after a republish to a restarted server; SrtSink with audioCodec aac (ADTS in MPEG-TS) to ffmpeg's SRT listener and
 // GStreamer's srtsrc + tsdemux. Both streams must be present and every beep within 40 ms of its
 // flash.
 // Loopback only; every peer is bounded in time and killed in `finally`.
@@ -115,6 +115,48 @@ Deno.test(`RtmpSink sends H.264 + AAC to ffmpeg's RTMP server; beeps stay within
   } finally {
     await stopIfRunning(rt);
     await ffmpeg.kill();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("RtmpSink sends the AAC sequence header again when it republishes to a restarted server", async () => {
+  const dir = await Deno.makeTempDir();
+  const port = await freePort("tcp");
+  const server = (name: string) =>
+    startPeer("ffmpeg", [
+      ..."-hide_banner -loglevel error -y -listen 1 -i".split(" "),
+      `rtmp://127.0.0.1:${port}/live/key`,
+      ..."-map 0 -c copy".split(" "),
+      `${dir}/${name}.flv`,
+    ]);
+  const first = server("first");
+  let second: ReturnType<typeof startPeer> | undefined;
+  const rt = createRuntime({ workers: false });
+  try {
+    await sleep(300);
+    rt.add(RtmpSink, { url: `rtmp://127.0.0.1:${port}/live/key` }, { id: "rtmp" });
+    marks(rt, "rtmp");
+    await rt.start();
+    const custom = () => rt.stats().nodes.rtmp.processor as unknown as Custom;
+    await waitFor("publishing", 5_000, () => custom().connected === 1);
+    await sleep(2_000);
+    await first.kill();
+    await waitFor("the loss to be noticed", 8_000, () => custom().disconnects === 1);
+    second = server("second");
+    await waitFor("republishing", 8_000, () => custom().connections === 2);
+    await sleep(4_000);
+    await rt.stop();
+    await second.exited(10_000);
+    const streams = await probeStreams(`${dir}/second.flv`);
+    assertStreams(streams, second.stderr());
+    const offsets = avOffsetsMs(await findMarks(`${dir}/second.flv`));
+    console.log(`after a republish: ${summary(offsets)}`);
+    assert.ok(offsets.length >= 2, `${offsets.length} flashes matched to a beep`);
+    for (const offset of offsets) assert.ok(Math.abs(offset) < 40, summary(offsets));
+  } finally {
+    await stopIfRunning(rt);
+    await first.kill();
+    await second?.kill();
     await Deno.remove(dir, { recursive: true });
   }
 });
