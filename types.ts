@@ -157,6 +157,12 @@ export type { FrameRingConsumer, FrameRingProducer, RingStats } from "./core/tra
 
 // -- The generated types of the built-in processors (`processors/`, `plugins/`) --------------
 export type {
+  AacEncoderHandle,
+  AacEncoderInputs,
+  AacEncoderOutputs,
+  AacEncoderTypes,
+} from "./processors/transforms/aac_encoder.gen.ts";
+export type {
   AudioMixerHandle,
   AudioMixerInputs,
   AudioMixerOutputs,

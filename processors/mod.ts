@@ -60,7 +60,14 @@ import "./transforms/wgsl_effect.gen.ts";
 import "./transforms/yuv_to_gpu.gen.ts";
 import "./sinks/y4m_writer.gen.ts";
 import "./sinks/speaker.gen.ts";
+import "./transforms/aac_encoder.gen.ts";
 
+export { AacEncoder, type AacEncoderConfig } from "./transforms/aac_encoder.ts";
+export { type AacPacket, aacPacket, aacPacketConfig, aacPacketData } from "./formats/aac_packet.ts";
+export {
+  AacEncoderConfigError,
+  AacEncoderUnavailableError,
+} from "../ffi/media/aac_encoder_errors.ts";
 export { AudioMixer, type AudioMixerConfig } from "./transforms/audio_mixer.ts";
 export { AudioResampler, type AudioResamplerConfig } from "./transforms/audio_resampler.ts";
 export { Camera, type CameraConfig } from "./sources/camera.ts";

@@ -60,6 +60,8 @@ missing_tools() {
   # backend; docs/decisions/0048-speaker-with-cpal.md), and its tests play into ALSA's file plugin.
   command -v pkg-config >/dev/null 2>&1 || out+=(pkg-config)
   [ -f /usr/include/alsa/asoundlib.h ] || out+=(libasound2-dev)
+  # The VisualOn AAC encoder (Apache-2.0), which AacEncoder loads at run time (decision 0049).
+  ls /usr/lib/*/libvo-aacenc.so.0 /usr/lib/libvo-aacenc.so.0 >/dev/null 2>&1 || out+=(libvo-aacenc0)
   printf '%s\n' "${out[@]}" | sort -u | tr '\n' ' '
 }
 

@@ -387,6 +387,15 @@ export const ERROR_CODES = {
     meaning:
       "The native library needs ALSA's libasound (Linux): install libasound2, or libasound2-dev to build",
   },
+  // AAC encoding (decision 0049).
+  aac_encoder_unavailable: {
+    origin: "runtime",
+    meaning: "The AAC encoder library is not installed (Debian: apt-get install libvo-aacenc0)",
+  },
+  aac_encoder_config: {
+    origin: "runtime",
+    meaning: "AacEncoder got a sample rate, channel count or bit rate AAC-LC cannot encode",
+  },
   // Bugs.
   internal_error: {
     origin: "internal",

@@ -213,17 +213,19 @@ export class NetSink extends NetEndpoint {
   }
 
   /**
-   * Queues one Opus packet (copied) without blocking, for the audio stream of an SRT sink
-   * created with `audioChannels`; it shares the queue with the video and, like a video access
-   * unit, waits for the stream's next keyframe after a drop. Other sinks drop it (counted).
+   * Queues one audio packet (copied) without blocking: an Opus packet for the audio stream of
+   * an SRT sink created with `audioChannels`, or an FLV AAC `AUDIODATA` body for an RTMP sink
+   * (an AAC sequence header is kept and sent at the start of every publish). It shares the queue
+   * with the video and, like a video access unit, waits for the stream's next keyframe after a
+   * drop. An SRT sink without `audioChannels` drops it (counted).
    *
-   * @param packet One Opus packet.
+   * @param packet One packet.
    * @param timestampNs Presentation time of its first sample, in ns, on the video's clock.
    * @returns `false` when the queue was full and dropped its oldest entry.
    * @throws {NetEndpointError} When the native thread failed.
    */
   pushAudio(packet: Uint8Array, timestampNs: number): boolean {
-    return this.#push(packet, timestampNs, 2, "queue an Opus packet");
+    return this.#push(packet, timestampNs, 2, "queue an audio packet");
   }
 
   #push(data: Uint8Array, timestampNs: number, flags: number, what: string): boolean {

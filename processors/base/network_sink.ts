@@ -99,10 +99,11 @@ export abstract class NetworkSink<T extends ProcessorTypes> extends Processor<T>
   }
 
   /**
-   * Queues one Opus packet on the native sender beside the video, for a subclass that sends
-   * audio (SRT); nothing while the sender is closed.
+   * Queues one audio packet on the native sender beside the video, for a subclass that sends
+   * audio (SRT: an Opus packet; RTMP: an FLV AAC `AUDIODATA` body); nothing while the sender is
+   * closed.
    *
-   * @param packet One Opus packet (copied).
+   * @param packet One packet (copied).
    * @param timestampNs Presentation time of its first sample, in ns, on the video's clock.
    * @returns `false` when the sender is closed or its queue was full and dropped its oldest entry.
    * @throws {NetEndpointError} When the native thread failed.

@@ -30,16 +30,15 @@ import {
 import type { AudioFrame } from "../../core/frames/audio_frame.ts";
 import type { EncodedVideoFrame } from "../../core/frames/encoded_video_frame.ts";
 import { InvalidArgumentError } from "../../ffi/native/errors.ts";
-import {
-  OPUS_MAX_PACKET_BYTES,
-  OPUS_SAMPLE_RATES,
-  OpusEncoder,
-} from "../../ffi/media/opus_encoder.ts";
 import { parseAvcSps } from "./avc_sps.ts";
 import { annexBUnits, NAL_SPS, nalType } from "./h264_nal.ts";
 import { type Mp4FileTarget, openMp4FileTarget } from "./mp4_file_target.ts";
 import { Mp4WriteError } from "./mp4_errors.ts";
-import { buildOpusHead } from "./opus_head.ts";
+import {
+  type Mp4AudioCodec,
+  type Mp4AudioEncoder,
+  openMp4AudioEncoder,
+} from "./mp4_audio_encoder.ts";
 
 /** Options of {@linkcode Mp4Recording.create}. */
 export interface Mp4RecordingOptions {
@@ -49,8 +48,13 @@ export interface Mp4RecordingOptions {
   video: boolean;
   /** Whether there is an audio track. */
   audio: boolean;
-  /** Opus bit rate in bits per second, {@linkcode OPUS_BITRATE_MIN}..{@linkcode OPUS_BITRATE_MAX}. */
+  /**
+   * Audio bit rate in bits per second: Opus {@linkcode OPUS_BITRATE_MIN}..{@linkcode
+   * OPUS_BITRATE_MAX}; AAC what `aacBitrateRange` allows for the audio's format.
+   */
   audioBitrate: number;
+  /** The audio track's codec: `opus` (libopus, the default) or `aac` (AAC-LC, libvo-aacenc). */
+  audioCodec?: Mp4AudioCodec;
   /** Shortest fragment, in seconds (above 0). */
   fragmentSeconds: number;
   /**
@@ -118,7 +122,7 @@ const START_HOLD = 256;
 export interface Mp4RecordingStats {
   /** Video access units given to the muxer. */
   videoFrames: number;
-  /** Opus packets given to the muxer. */
+  /** Audio packets (Opus or AAC) given to the muxer. */
   audioPackets: number;
   /**
    * Video frames left out: before the first keyframe, from before the start, or at or after
@@ -185,6 +189,7 @@ export class Mp4Recording {
   readonly #videoSource: EncodedVideoPacketSource | undefined;
   readonly #audioSource: EncodedAudioPacketSource | undefined;
   readonly #audioBitrate: number;
+  readonly #audioCodec: Mp4AudioCodec;
   readonly #limitNs: number;
   #startNs: number | undefined;
   readonly #held: Array<EncodedVideoFrame | AudioFrame> = [];
@@ -193,13 +198,12 @@ export class Mp4Recording {
   #pendingVideo: { data: Uint8Array; keyframe: boolean; timestampNs: number } | undefined;
   #videoDurationNs = 1e9 / 30;
   #videoConfigured = false;
-  #opus: OpusEncoder | undefined;
+  #opus: Mp4AudioEncoder | undefined;
   #opusBlock = new Float32Array(0);
   #opusFill = 0;
   #audioSamples = 0;
   #audioOriginNs = 0;
   #audioLimit = Infinity;
-  readonly #packet = new Uint8Array(OPUS_MAX_PACKET_BYTES);
   #finished: Promise<void> | undefined;
   readonly #stats: Mp4RecordingStats = emptyMp4RecordingStats();
   #lastVideoNs = -Infinity;
@@ -210,13 +214,14 @@ export class Mp4Recording {
     this.#file = file;
     this.#output = output;
     this.#audioBitrate = options.audioBitrate;
+    this.#audioCodec = options.audioCodec ?? "opus";
     this.#limitNs = options.maxSeconds ? options.maxSeconds * 1e9 : Infinity;
     if (options.video) {
       this.#videoSource = new EncodedVideoPacketSource("avc");
       output.addVideoTrack(this.#videoSource);
     }
     if (options.audio) {
-      this.#audioSource = new EncodedAudioPacketSource("opus");
+      this.#audioSource = new EncodedAudioPacketSource(this.#audioCodec);
       output.addAudioTrack(this.#audioSource);
     }
   }
@@ -532,31 +537,9 @@ export class Mp4Recording {
   }
 
   #openOpus(frame: AudioFrame): void {
-    const operation = "record Opus audio";
-    if (!OPUS_SAMPLE_RATES.includes(frame.sampleRate)) {
-      throw new InvalidArgumentError(
-        operation,
-        "sampleRate",
-        frame.sampleRate,
-        `one of ${
-          OPUS_SAMPLE_RATES.join(", ")
-        } Hz: put an AudioResampler (sampleRate 48000, Opus's own) in front, or set the audio source's sampleRate to one of these, or record this audio with a WavWriter, which takes any rate`,
-      );
-    }
-    if (frame.channels !== 1 && frame.channels !== 2) {
-      throw new InvalidArgumentError(
-        operation,
-        "channels",
-        frame.channels,
-        "1 or 2: put a ChannelConverter with channels 2 (or 1) before the writer's audio input",
-      );
-    }
-    this.#opus = OpusEncoder.create({
-      sampleRate: frame.sampleRate,
-      channels: frame.channels,
-      bitrate: this.#audioBitrate,
-    });
-    this.#opusBlock = new Float32Array((frame.sampleRate / 50) * frame.channels);
+    const encoder = openMp4AudioEncoder(this.#audioCodec, frame, this.#audioBitrate, this.#path);
+    this.#opus = encoder;
+    this.#opusBlock = new Float32Array(encoder.blockFrames * frame.channels);
   }
 
   /**
@@ -566,35 +549,18 @@ export class Mp4Recording {
    *   packet's duration in the file.
    */
   async #encodeOpusBlock(frames = this.#opusBlock.length / this.#opus!.channels): Promise<void> {
-    const opus = this.#opus!;
-    const n = opus.encode(this.#opusBlock, this.#packet);
+    const encoder = this.#opus!;
+    const data = encoder.encode(this.#opusBlock);
     this.#opusFill = 0;
+    // An AAC frame holds the input from `delayFrames` earlier: its timestamp says so.
     const timestamp = (this.#audioOriginNs - this.#startNs!) / 1e9 +
-      this.#audioSamples / opus.sampleRate;
+      (this.#audioSamples - encoder.delayFrames) / encoder.sampleRate;
     this.#audioSamples += frames;
-    const packet = new EncodedPacket(
-      this.#packet.slice(0, n),
-      "key",
-      timestamp,
-      frames / opus.sampleRate,
-    );
-    let meta: EncodedAudioChunkMetadata | undefined;
-    if (this.#stats.audioPackets === 0) {
-      // Pre-skip counts 48 kHz samples whatever the input rate (RFC 7845).
-      const preSkip = Math.round(opus.preSkip * 48_000 / opus.sampleRate);
-      meta = {
-        decoderConfig: {
-          codec: "opus",
-          numberOfChannels: opus.channels,
-          sampleRate: 48_000,
-          description: buildOpusHead({
-            channels: opus.channels,
-            preSkip,
-            inputSampleRate: opus.sampleRate,
-          }),
-        },
-      };
-    }
+    if (data.length === 0) return;
+    const packet = new EncodedPacket(data, "key", timestamp, frames / encoder.sampleRate);
+    const meta: EncodedAudioChunkMetadata | undefined = this.#stats.audioPackets === 0
+      ? { decoderConfig: encoder.decoderConfig() }
+      : undefined;
     await this.#audioSource!.add(packet, meta);
     this.#stats.audioPackets++;
   }
@@ -604,8 +570,9 @@ function checkOptions(options: Mp4RecordingOptions): void {
   const operation = `record ${options.path}`;
   const { audioBitrate, fragmentSeconds, maxSeconds = 0 } = options;
   if (
-    !Number.isInteger(audioBitrate) || audioBitrate < OPUS_BITRATE_MIN ||
-    audioBitrate > OPUS_BITRATE_MAX
+    (options.audioCodec ?? "opus") === "opus" &&
+    (!Number.isInteger(audioBitrate) || audioBitrate < OPUS_BITRATE_MIN ||
+      audioBitrate > OPUS_BITRATE_MAX)
   ) {
     throw new InvalidArgumentError(
       operation,

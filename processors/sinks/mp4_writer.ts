@@ -32,7 +32,8 @@ export interface Mp4WriterConfig {
    */
   path: string;
   /**
-   * Opus bit rate of the audio track, in bits per second.
+   * Bit rate of the audio track, in bits per second (Opus: up to 510000; AAC: 8000 up to
+   * min(160000, 6 bits per sample) per channel).
    *
    * @integer
    * @minimum 6000
@@ -40,6 +41,14 @@ export interface Mp4WriterConfig {
    * @default 128000
    */
   audioBitrate: number;
+  /**
+   * Codec of the audio track: `opus` (libopus, built in; 8, 12, 16, 24 or 48 kHz) or `aac`
+   * (AAC-LC with libvo-aacenc, loaded at run time: `apt-get install libvo-aacenc0`; 8 to 48 kHz),
+   * which more players and editors take.
+   *
+   * @default "opus"
+   */
+  audioCodec: "opus" | "aac";
   /**
    * Shortest MP4 fragment in seconds. A fragment closes at the first video keyframe this long
    * after it began, so a process killed outright loses the frames since that fragment began
@@ -70,12 +79,14 @@ export const AV_DRIFT_WARN_NS = 100_000_000;
 
 /**
  * Records H.264 video and audio to a fragmented MP4 file (muxed by mediabunny; audio encoded to
- * Opus with libopus), which `ffprobe`, `ffmpeg`, browsers and most players open.
+ * Opus with libopus, or to AAC-LC with libvo-aacenc when `audioCodec` is `aac`), which `ffprobe`,
+ * `ffmpeg`, browsers and most players open.
  *
  * Tracks: video if `video` is connected at `setup()`, audio if `audio` is. Timestamps are taken
  * from the frames and made relative to the earliest first frame of the two streams; video
  * recording starts at the first keyframe; audio (8, 12, 16, 24 or 48 kHz, mono or stereo) is cut
- * into 20 ms Opus packets. Both tracks are placed by their frames' timestamps: a gap in the audio's
+ * into 20 ms Opus packets (AAC: 8 to 48 kHz, 1024-sample frames, stamped 1600 samples early for
+ * the encoder's delay; a format it cannot take fails with `aac_encoder_config`). Both tracks are placed by their frames' timestamps: a gap in the audio's
  * timestamps (a source that fell behind and skipped time, a publisher that changed) is filled with
  * silence and audio stamped over time already covered is trimmed (more than 5 ms either way;
  * counted in `stats.audioFilledSamples` and `stats.audioTrimmedSamples`), so audio and video stay
@@ -201,13 +212,14 @@ export class Mp4Writer extends FileWriter<Mp4WriterTypes, Mp4Recording> {
    * @returns The recording.
    */
   protected async open(path: string): Promise<Mp4Recording> {
-    const { audioBitrate, fragmentSeconds, maxSeconds } = this.config;
+    const { audioBitrate, audioCodec, fragmentSeconds, maxSeconds } = this.config;
     const { Mp4Recording } = await import("../formats/mp4_recording.ts");
     return await Mp4Recording.create({
       path,
       video: this.inputs.video.isConnected,
       audio: this.inputs.audio.isConnected,
       audioBitrate,
+      audioCodec,
       fragmentSeconds,
       maxSeconds,
     });

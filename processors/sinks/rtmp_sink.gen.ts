@@ -22,6 +22,10 @@ export class RtmpSinkInputs {
    * H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`. Port type `EncodedVideoFrame`, required.
    */
   readonly video: RtmpSink["video"];
+  /**
+   * AAC-LC frames from an `AacEncoder`. Port type `DataFrame<{ audioSpecificConfig: string; channels: number; data: string; sampleRate: number }>`.
+   */
+  readonly audio: RtmpSink["audio"];
 
   /**
    * Takes each input from the port table of one RtmpSink instance.
@@ -30,6 +34,7 @@ export class RtmpSinkInputs {
    */
   constructor(ports: PortTable) {
     this.video = ports.input("video");
+    this.audio = ports.input("audio");
   }
 }
 
@@ -46,6 +51,10 @@ export interface RtmpSinkHandle extends NodeHandle {
      * H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`. Port type `EncodedVideoFrame`, required.
      */
     readonly video: InputRef<FrameOf<RtmpSink["video"]>>;
+    /**
+     * AAC-LC frames from an `AacEncoder`. Port type `DataFrame<{ audioSpecificConfig: string; channels: number; data: string; sampleRate: number }>`.
+     */
+    readonly audio: InputRef<FrameOf<RtmpSink["audio"]>>;
   };
   /** References to the outputs. */
   readonly outputs: Record<never, never>;
@@ -75,8 +84,8 @@ export const rtmpSinkNode: NodeDefinition<RtmpSink, RtmpSinkHandle> = defineNode
   descriptor: {
     name: "RtmpSink",
     description:
-      "Publishes H.264 video over RTMP (FLV video messages; handshake and chunking by the `rml_rtmp` crate), for the services and servers that still take RTMP (`ffmpeg -listen 1`, nginx-rtmp, streaming platforms).\nA native thread owns the TCP connection: `process()` copies each access unit into a bounded native queue and never waits for the network. It sends an AVC sequence header (SPS and PPS) before the first keyframe and whenever they change. When the queue is full the oldest access unit is dropped and the stream resumes at the next keyframe; until the server accepts the publish, and after a reconnect, access units are dropped up to the next keyframe (counted). Lost connections are retried with backoff (100 ms doubling to 2 s). Video only: FLV carries AAC or MP3 audio for ffmpeg 5.1 here and there is no encoder for either in this library.\nCounters (`rt.stats().nodes[id].processor`): as `SrtSink`'s; `packets` counts RTMP video messages, and `packetsLost` and `packetsRetransmitted` stay 0 (TCP does not say).",
-    tags: ["video", "sink", "network"],
+      "Publishes H.264 video, and AAC audio from an `AacEncoder`, over RTMP (FLV messages; handshake and chunking by the `rml_rtmp` crate), for the services and servers that still take RTMP (`ffmpeg -listen 1`, nginx-rtmp, streaming platforms).\nA native thread owns the TCP connection: `process()` copies each access unit into a bounded native queue and never waits for the network. It sends an AVC sequence header (SPS and PPS) before the first keyframe and whenever they change. When the queue is full the oldest access unit is dropped and the stream resumes at the next keyframe; until the server accepts the publish, and after a reconnect, access units are dropped up to the next keyframe (counted). Lost connections are retried with backoff (100 ms doubling to 2 s).\nAudio: connect `audio` to an `AacEncoder` (AAC-LC, what FLV players and ffmpeg's and GStreamer's FLV demuxers read; they do not read Opus in FLV). The sink sends an AAC sequence header (the AudioSpecificConfig) before the first frame of every publish, then each frame as an FLV audio message. Audio and video share the queue and one clock: both are stamped relative to the first video keyframe sent, and audio, like video, waits for a keyframe after a drop.\nCounters (`rt.stats().nodes[id].processor`): as `SrtSink`'s; `packets` counts RTMP media messages, `audioPackets` the AAC frames queued, and `packetsLost` and `packetsRetransmitted` stay 0 (TCP does not say).",
+    tags: ["video", "audio", "sink", "network"],
     mode: "push",
     inputs: [
       {
@@ -86,6 +95,14 @@ export const rtmpSinkNode: NodeDefinition<RtmpSink, RtmpSinkHandle> = defineNode
         required: true,
         description:
           "H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`.",
+      },
+      {
+        name: "audio",
+        direction: "input",
+        portType:
+          "DataFrame<{ audioSpecificConfig: string; channels: number; data: string; sampleRate: number }>",
+        required: false,
+        description: "AAC-LC frames from an `AacEncoder`.",
       },
     ],
     outputs: [],

@@ -4,8 +4,18 @@
  * @module
  */
 
-import { config, type EncodedVideoFrame, input, type InputPort, processor } from "../../mod.ts";
+import {
+  config,
+  type DataFrame,
+  type EncodedVideoFrame,
+  input,
+  type InputPort,
+  type ProcessContext,
+  processor,
+  type SetupContext,
+} from "../../mod.ts";
 import { NetworkSink, type NetworkSinkEndpoint } from "../base/network_sink.ts";
+import { type AacPacket, aacPacketConfig, aacPacketData } from "../formats/aac_packet.ts";
 import type { RtmpSinkTypes } from "./rtmp_sink.gen.ts";
 
 /**
@@ -75,20 +85,26 @@ export function rtmpTarget(url: string): RtmpTarget {
 }
 
 /**
- * Publishes H.264 video over RTMP (FLV video messages; handshake and chunking by the `rml_rtmp`
- * crate), for the services and servers that still take RTMP (`ffmpeg -listen 1`, nginx-rtmp,
- * streaming platforms).
+ * Publishes H.264 video, and AAC audio from an `AacEncoder`, over RTMP (FLV messages; handshake
+ * and chunking by the `rml_rtmp` crate), for the services and servers that still take RTMP
+ * (`ffmpeg -listen 1`, nginx-rtmp, streaming platforms).
  *
  * A native thread owns the TCP connection: `process()` copies each access unit into a bounded
  * native queue and never waits for the network. It sends an AVC sequence header (SPS and PPS)
  * before the first keyframe and whenever they change. When the queue is full the oldest access
  * unit is dropped and the stream resumes at the next keyframe; until the server accepts the
  * publish, and after a reconnect, access units are dropped up to the next keyframe (counted).
- * Lost connections are retried with backoff (100 ms doubling to 2 s). Video only: FLV carries
- * AAC or MP3 audio for ffmpeg 5.1 here and there is no encoder for either in this library.
+ * Lost connections are retried with backoff (100 ms doubling to 2 s).
  *
- * Counters (`rt.stats().nodes[id].processor`): as `SrtSink`'s; `packets` counts RTMP video
- * messages, and `packetsLost` and `packetsRetransmitted` stay 0 (TCP does not say).
+ * Audio: connect `audio` to an `AacEncoder` (AAC-LC, what FLV players and ffmpeg's and
+ * GStreamer's FLV demuxers read; they do not read Opus in FLV). The sink sends an AAC sequence
+ * header (the AudioSpecificConfig) before the first frame of every publish, then each frame as an
+ * FLV audio message. Audio and video share the queue and one clock: both are stamped relative to
+ * the first video keyframe sent, and audio, like video, waits for a keyframe after a drop.
+ *
+ * Counters (`rt.stats().nodes[id].processor`): as `SrtSink`'s; `packets` counts RTMP media
+ * messages, `audioPackets` the AAC frames queued, and `packetsLost` and `packetsRetransmitted`
+ * stay 0 (TCP does not say).
  *
  * @example Publish to a server that is not there: nothing blocks, and access units are dropped
  * ```ts
@@ -110,11 +126,15 @@ export function rtmpTarget(url: string): RtmpTarget {
  * assert.ok(Number(stats.processor?.connectFailures) > 0);
  * ```
  */
-@processor({ tags: ["video", "sink", "network"], mode: "push" })
+@processor({ tags: ["video", "audio", "sink", "network"], mode: "push" })
 export class RtmpSink extends NetworkSink<RtmpSinkTypes> {
   /** H.264 access units (Annex B, keyframes with SPS and PPS), e.g. from `H264Encoder`. */
   @input({ required: true })
   video!: InputPort<EncodedVideoFrame>;
+
+  /** AAC-LC frames from an `AacEncoder`. */
+  @input()
+  audio!: InputPort<DataFrame<AacPacket>>;
 
   /** Server URL and queue. */
   @config()
@@ -128,7 +148,62 @@ export class RtmpSink extends NetworkSink<RtmpSinkTypes> {
   protected endpoint(): NetworkSinkEndpoint {
     return {
       kind: "rtmp",
-      settings: { ...rtmpTarget(this.config.url), queueFrames: this.config.queueFrames },
+      settings: {
+        ...rtmpTarget(this.config.url),
+        queueFrames: this.config.queueFrames,
+        audio: this.audio.isConnected,
+      },
     };
   }
+
+  #audioConfig = "";
+  #audioPackets = 0;
+
+  /**
+   * Starts the native publisher.
+   *
+   * @param ctx The node's name and clock.
+   * @throws {UnsupportedError} For a setting the native side refuses.
+   */
+  override async setup(ctx: SetupContext): Promise<void> {
+    await super.setup(ctx);
+    this.#audioConfig = "";
+    this.#audioPackets = 0;
+  }
+
+  /**
+   * Queues every waiting access unit, then every waiting AAC frame as an FLV audio body (after a
+   * sequence header when the stream's AudioSpecificConfig is new).
+   *
+   * @param ctx The node's name, clock and frames.
+   */
+  override process(ctx: ProcessContext): void {
+    super.process(ctx);
+    let packet;
+    while ((packet = this.audio.read()) !== undefined) {
+      const aac = packet.value;
+      if (aac.audioSpecificConfig !== this.#audioConfig) {
+        // FLV AUDIODATA: 0xAF (AAC; rate, size and type bits fixed for AAC), 0 = sequence header.
+        this.pushAudio(flvAudioBody(0, aacPacketConfig(aac)), packet.timestampNs);
+        this.#audioConfig = aac.audioSpecificConfig;
+      }
+      this.pushAudio(flvAudioBody(1, aacPacketData(aac)), packet.timestampNs);
+      this.#audioPackets++;
+    }
+  }
+
+  /** The connection's counters and the AAC frames queued. */
+  override reportStats(): { [key: string]: number | null } | undefined {
+    const stats = super.reportStats();
+    return stats && { ...stats, audioPackets: this.#audioPackets };
+  }
+}
+
+/** An FLV `AUDIODATA` body for AAC: `0xAF`, the packet type (0 config, 1 frame), the payload. */
+function flvAudioBody(type: 0 | 1, payload: Uint8Array): Uint8Array {
+  const body = new Uint8Array(2 + payload.length);
+  body[0] = 0xaf;
+  body[1] = type;
+  body.set(payload, 2);
+  return body;
 }

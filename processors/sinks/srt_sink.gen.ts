@@ -82,7 +82,7 @@ export const srtSinkNode: NodeDefinition<SrtSink, SrtSinkHandle> = defineNode<
   descriptor: {
     name: "SrtSink",
     description:
-      "Sends H.264 video, and audio as Opus, in MPEG-TS over SRT (the `srt-protocol` crate; TS packets written by `mpeg2ts`), for `ffmpeg`, GStreamer, OBS, media servers and anything else that reads `srt://`.\nA native thread owns the connection: `process()` copies each access unit into a bounded native queue and never waits for the network. When the queue is full the oldest access unit is dropped and the stream resumes at the next keyframe; while no peer is connected access units are dropped too, and a new connection starts at the next keyframe (keep the encoder's keyframe interval short). A caller reconnects with backoff (100 ms doubling to 2 s) when the peer goes away; a listener takes the next caller.\nAudio: when `audio` is connected, its blocks are encoded to 20 ms Opus packets (libopus, as `WhepSink` does) and muxed as the TS's second stream, the Opus-in-MPEG-TS mapping ffmpeg and GStreamer's `tsdemux` read (a private stream registered `Opus`). Each packet's PTS is the time of its first sample on the video's clock, less the encoder's 6.5 ms lookahead (TS has no pre-skip), so a decoder plays audio and video as aligned as their timestamps. Audio shares the video's queue and, after a drop, waits with it for the next keyframe. It must be `audioChannels` channels at 8, 12, 16, 24 or 48 kHz, one format for the whole stream; anything else fails the node with `SrtAudioFormatError` (code `srt_audio_format`). There is no AAC: no AAC encoder has a licence that fits this package (`docs/decisions/0040-audio-over-srt-as-opus-in-mpeg-ts.md`).\nCounters (`rt.stats().nodes[id].processor`): `connected`, `connections`, `disconnects`, `connectFailures`, `bytes`, `bitrate`, `packets`, `packetsLost`, `packetsRetransmitted`, `naks`, `frames`, `framesDropped`, `framesQueued` (`frames*` count video access units and Opus packets together), `audioPackets`, the Opus packets queued, and `audioGaps`, jumps in the audio's timestamps (the source skipped time) padded with silence so later samples keep their time.",
+      "Sends H.264 video, and audio as Opus, in MPEG-TS over SRT (the `srt-protocol` crate; TS packets written by `mpeg2ts`), for `ffmpeg`, GStreamer, OBS, media servers and anything else that reads `srt://`.\nA native thread owns the connection: `process()` copies each access unit into a bounded native queue and never waits for the network. When the queue is full the oldest access unit is dropped and the stream resumes at the next keyframe; while no peer is connected access units are dropped too, and a new connection starts at the next keyframe (keep the encoder's keyframe interval short). A caller reconnects with backoff (100 ms doubling to 2 s) when the peer goes away; a listener takes the next caller.\nAudio: when `audio` is connected, its blocks are encoded to 20 ms Opus packets (libopus, as `WhepSink` does) and muxed as the TS's second stream, the Opus-in-MPEG-TS mapping ffmpeg and GStreamer's `tsdemux` read (a private stream registered `Opus`). Each packet's PTS is the time of its first sample on the video's clock, less the encoder's 6.5 ms lookahead (TS has no pre-skip), so a decoder plays audio and video as aligned as their timestamps. Audio shares the video's queue and, after a drop, waits with it for the next keyframe. It must be `audioChannels` channels at 8, 12, 16, 24 or 48 kHz, one format for the whole stream; anything else fails the node with `SrtAudioFormatError` (code `srt_audio_format`). With `audioCodec: \"aac\"` the audio is AAC-LC in ADTS instead (`stream_type` 0x0F; libvo-aacenc, 8 to 48 kHz, 1024-sample frames stamped the encoder's 1600 samples early; a format it cannot take fails with `AacEncoderConfigError`, `aac_encoder_config`; see `docs/decisions/0049-aac-encoding-with-vo-aacenc.md`).\nCounters (`rt.stats().nodes[id].processor`): `connected`, `connections`, `disconnects`, `connectFailures`, `bytes`, `bitrate`, `packets`, `packetsLost`, `packetsRetransmitted`, `naks`, `frames`, `framesDropped`, `framesQueued` (`frames*` count video access units and Opus packets together), `audioPackets`, the Opus packets queued, and `audioGaps`, jumps in the audio's timestamps (the source skipped time) padded with silence so later samples keep their time.",
     tags: ["video", "audio", "sink", "network"],
     mode: "push",
     inputs: [
@@ -114,15 +114,22 @@ export const srtSinkNode: NodeDefinition<SrtSink, SrtSinkHandle> = defineNode<
           default: "caller",
         },
         audioBitrate: {
-          description: "Opus bit rate for `audio`, bits per second.",
+          description: "Bit rate of the audio stream (Opus or AAC), bits per second.",
           type: "integer",
           minimum: 6000,
           maximum: 510000,
           default: 64000,
         },
+        audioCodec: {
+          description:
+            "Codec of the audio stream: `opus` (libopus, built in; the Opus-in-TS mapping) or `aac` (AAC-LC in ADTS, `stream_type` 0x0F, with libvo-aacenc loaded at run time: `apt-get install libvo-aacenc0`), which more receivers read. `audioBitrate` applies to either (AAC: 8000 up to min(160000, 6 bits per sample) per channel).",
+          type: "string",
+          enum: ["opus", "aac"],
+          default: "opus",
+        },
         audioChannels: {
           description:
-            "Channels of the Opus stream, as the TS's program map declares them: `audio` must bring this many (put a `ChannelConverter` in front otherwise).",
+            "Channels of the audio stream, as the TS's program map declares them: `audio` must bring this many (put a `ChannelConverter` in front otherwise).",
           type: "integer",
           minimum: 1,
           maximum: 2,

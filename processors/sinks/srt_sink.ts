@@ -18,6 +18,8 @@ import { SrtAudioFormatError } from "../base/srt_audio_error.ts";
 import { NetworkSink, type NetworkSinkEndpoint } from "../base/network_sink.ts";
 import { type SrtConfig, srtEndpointSettings } from "../base/srt_config.ts";
 import type { OpusPackets } from "../webrtc/opus_packets.ts";
+import type { AacFrames } from "../formats/aac_frames.ts";
+import { adtsFrame } from "../formats/aac_packet.ts";
 import type { SrtSinkTypes } from "./srt_sink.gen.ts";
 
 /** The sample rates libopus encodes (Opus itself runs at 48 kHz). */
@@ -35,7 +37,7 @@ export interface SrtSinkConfig extends SrtConfig {
    */
   mode: "caller" | "listener";
   /**
-   * Opus bit rate for `audio`, bits per second.
+   * Bit rate of the audio stream (Opus or AAC), bits per second.
    *
    * @integer
    * @minimum 6000
@@ -44,7 +46,16 @@ export interface SrtSinkConfig extends SrtConfig {
    */
   audioBitrate: number;
   /**
-   * Channels of the Opus stream, as the TS's program map declares them: `audio` must bring this
+   * Codec of the audio stream: `opus` (libopus, built in; the Opus-in-TS mapping) or `aac`
+   * (AAC-LC in ADTS, `stream_type` 0x0F, with libvo-aacenc loaded at run time: `apt-get install
+   * libvo-aacenc0`), which more receivers read. `audioBitrate` applies to either (AAC: 8000 up
+   * to min(160000, 6 bits per sample) per channel).
+   *
+   * @default "opus"
+   */
+  audioCodec: "opus" | "aac";
+  /**
+   * Channels of the audio stream, as the TS's program map declares them: `audio` must bring this
    * many (put a `ChannelConverter` in front otherwise).
    *
    * @integer
@@ -74,8 +85,10 @@ export interface SrtSinkConfig extends SrtConfig {
  * pre-skip), so a decoder plays audio and video as aligned as their timestamps. Audio shares the video's queue and, after a drop, waits with it for the next
  * keyframe. It must be `audioChannels` channels at 8, 12, 16, 24 or 48 kHz, one format for the
  * whole stream; anything else fails the node with `SrtAudioFormatError` (code
- * `srt_audio_format`). There is no AAC: no AAC encoder has a licence that fits this package
- * (`docs/decisions/0040-audio-over-srt-as-opus-in-mpeg-ts.md`).
+ * `srt_audio_format`). With `audioCodec: "aac"` the audio is AAC-LC in ADTS instead (`stream_type`
+ * 0x0F; libvo-aacenc, 8 to 48 kHz, 1024-sample frames stamped the encoder's 1600 samples early;
+ * a format it cannot take fails with `AacEncoderConfigError`, `aac_encoder_config`; see
+ * `docs/decisions/0049-aac-encoding-with-vo-aacenc.md`).
  *
  * Counters (`rt.stats().nodes[id].processor`): `connected`, `connections`, `disconnects`,
  * `connectFailures`, `bytes`, `bitrate`, `packets`, `packetsLost`, `packetsRetransmitted`,
@@ -124,6 +137,7 @@ export class SrtSink extends NetworkSink<SrtSinkTypes> {
   config!: SrtSinkConfig;
 
   #opus: OpusPackets | undefined;
+  #aac: AacFrames | undefined;
   #audioPackets = 0;
   #audioGaps = 0;
 
@@ -135,7 +149,14 @@ export class SrtSink extends NetworkSink<SrtSinkTypes> {
    */
   protected endpoint(): NetworkSinkEndpoint {
     const audioChannels = this.audio.isConnected ? this.config.audioChannels : 0;
-    return { kind: "srt", settings: { ...srtEndpointSettings(this.config), audioChannels } };
+    return {
+      kind: "srt",
+      settings: {
+        ...srtEndpointSettings(this.config),
+        audioChannels,
+        audioCodec: this.config.audioCodec,
+      },
+    };
   }
 
   /**
@@ -146,8 +167,16 @@ export class SrtSink extends NetworkSink<SrtSinkTypes> {
    */
   override async setup(ctx: SetupContext): Promise<void> {
     await super.setup(ctx);
+    const aac = this.config.audioCodec === "aac";
+    if (this.audio.isConnected && aac) {
+      const { AacFrames } = await import("../formats/aac_frames.ts");
+      const vo = await import("../../ffi/media/vo_aac_encoder.ts");
+      this.#aac = new AacFrames(vo, this.config.audioBitrate);
+    }
     const { OpusPackets } = await import("../webrtc/opus_packets.ts");
-    this.#opus = this.audio.isConnected ? new OpusPackets(this.config.audioBitrate) : undefined;
+    this.#opus = this.audio.isConnected && !aac
+      ? new OpusPackets(this.config.audioBitrate)
+      : undefined;
     this.#audioPackets = 0;
     this.#audioGaps = 0;
   }
@@ -164,6 +193,10 @@ export class SrtSink extends NetworkSink<SrtSinkTypes> {
     const opus = this.#opus;
     let block;
     while ((block = this.audio.read()) !== undefined) {
+      if (this.#aac !== undefined) {
+        this.#addAac(this.#aac, block);
+        continue;
+      }
       if (opus === undefined) continue;
       this.#checkFormat(block);
       const fits = opus.add(block, (packet, timestampNs) => {
@@ -180,6 +213,22 @@ export class SrtSink extends NetworkSink<SrtSinkTypes> {
         );
       }
     }
+  }
+
+  /** AAC in ADTS: 1024-sample frames, each stamped the encoder's delay early (as Opus's PTS). */
+  #addAac(aac: AacFrames, block: AudioFrame): void {
+    const { audioChannels } = this.config;
+    if (block.channels !== audioChannels) {
+      throw new SrtAudioFormatError(
+        "channels",
+        block.channels,
+        `${audioChannels} (the config's audioChannels): set audioChannels, or put a ChannelConverter before the sink's audio input`,
+      );
+    }
+    aac.add(block, (frame, timestampNs, encoder) => {
+      this.pushAudio(adtsFrame(frame, encoder.audioSpecificConfig), timestampNs);
+      this.#audioPackets++;
+    });
   }
 
   #checkFormat(block: AudioFrame): void {
@@ -215,5 +264,7 @@ export class SrtSink extends NetworkSink<SrtSinkTypes> {
     this.#audioGaps = this.#opus?.gapsBridged ?? this.#audioGaps;
     this.#opus?.close();
     this.#opus = undefined;
+    this.#aac?.close();
+    this.#aac = undefined;
   }
 }

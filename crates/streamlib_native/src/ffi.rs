@@ -1464,10 +1464,10 @@ pub unsafe extern "C" fn sl_net_source_create(
     })
 }
 
-/// Queues one H.264 access unit (Annex B) or Opus packet on a sink without blocking; returns 1,
+/// Queues one H.264 access unit (Annex B) or audio packet on a sink without blocking; returns 1,
 /// or 0 when the full queue dropped its oldest access unit to make room (ABI 6). `flags`: 1 a
-/// keyframe, 2 an Opus packet (an SRT sink created with `audioChannels` muxes it into its audio
-/// stream; an RTMP sink drops it, counted).
+/// keyframe, 2 an audio packet: Opus for an SRT sink created with `audioChannels` (muxed into its
+/// audio stream), an FLV AAC `AUDIODATA` body for an RTMP sink (`net/flv_audio.rs`).
 ///
 /// # Safety
 ///

@@ -8,6 +8,7 @@
 
 pub mod avcc;
 pub mod config;
+pub mod flv_audio;
 pub mod flv_video;
 pub mod handles;
 pub mod rtmp_sink;

@@ -232,6 +232,8 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   window_gpu_unavailable: 503,
   speaker_device_unavailable: 503,
   audio_library_missing: 500,
+  aac_encoder_unavailable: 503,
+  aac_encoder_config: 422,
   missing_token: 401,
   invalid_token: 401,
   forbidden_origin: 403,

@@ -41,6 +41,8 @@ pub struct SrtSettings {
     pub idle_timeout: Duration,
     /// Channels of the Opus stream a sink muxes (1 or 2); 0 for video only.
     pub audio_channels: u8,
+    /// Whether a sink's audio stream is AAC in ADTS (`"audioCodec": "aac"`) rather than Opus.
+    pub audio_aac: bool,
 }
 
 /// Settings of an RTMP publisher.
@@ -56,6 +58,8 @@ pub struct RtmpSettings {
     pub tc_url: String,
     /// Access units the queue holds before it drops the oldest.
     pub queue_frames: usize,
+    /// Whether an AAC audio stream comes too (announced in `onMetaData`).
+    pub audio: bool,
 }
 
 /// How RTP reaches an RTSP client.
@@ -131,7 +135,7 @@ fn address(v: &Value) -> Result<SocketAddr, Error> {
 }
 
 impl SrtSettings {
-    /// Reads `{"mode","address","latencyMs","passphrase","keySize","streamId","queueFrames","idleTimeoutMs","audioChannels"}`.
+    /// Reads `{"mode","address","latencyMs","passphrase","keySize","streamId","queueFrames","idleTimeoutMs","audioChannels","audioCodec"}`.
     ///
     /// # Errors
     ///
@@ -177,12 +181,22 @@ impl SrtSettings {
             // At least 1.5 s: a live SRT peer with nothing to send sends a keep-alive a second.
             idle_timeout: Duration::from_millis(number(&v, "idleTimeoutMs", 3_000, 1_500, 60_000)?),
             audio_channels: number(&v, "audioChannels", 0, 0, 2)? as u8,
+            audio_aac: match text(&v, "audioCodec").as_deref() {
+                None | Some("opus") => false,
+                Some("aac") => true,
+                Some(other) => {
+                    return Err(invalid(
+                        "SRT audio codec",
+                        format_args!("{other}, valid: opus, aac"),
+                    ));
+                }
+            },
         })
     }
 }
 
 impl RtmpSettings {
-    /// Reads `{"address","app","streamKey","tcUrl","queueFrames"}`.
+    /// Reads `{"address","app","streamKey","tcUrl","queueFrames","audio"}`.
     ///
     /// # Errors
     ///
@@ -200,6 +214,7 @@ impl RtmpSettings {
             stream_key,
             tc_url,
             queue_frames: number(&v, "queueFrames", 64, 1, 4_096)? as usize,
+            audio: v.get("audio").and_then(Value::as_bool).unwrap_or(false),
         })
     }
 }

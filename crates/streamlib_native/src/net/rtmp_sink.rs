@@ -4,7 +4,13 @@
 //! current-thread runtime. Reconnects with backoff (100 ms doubling to 2 s) when the connection
 //! fails or drops; until publishing is accepted, and after a drop, the stream waits for a
 //! keyframe (what is skipped is counted as dropped). The connection's RTT is the kernel's TCP
-//! estimate (`TCP_INFO`, Linux). Video only (see `docs/network.md`).
+//! estimate (`TCP_INFO`, Linux).
+//!
+//! Audio (AAC, `docs/decisions/0049-aac-encoding-with-vo-aacenc.md`): the graph queues FLV
+//! `AUDIODATA` bodies (flagged audio), built by the TypeScript sink: one AAC sequence header
+//! (`0xAF 0x00` + AudioSpecificConfig), kept here and sent again at the start of every
+//! publish, then raw frames (`0xAF 0x01` + frame). Audio waits, like video, for the stream's
+//! keyframe and shares its clock: both are stamped relative to the first video keyframe sent.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,10 +26,10 @@ use tokio::net::TcpStream;
 use tokio::net::tcp::OwnedWriteHalf;
 
 use crate::net::config::RtmpSettings;
-use crate::net::flv_video;
 use crate::net::sink_shared::{RateMeter, SinkShared, stat};
 use crate::net::srt_sink::idle;
 use crate::net::tcp_rtt::tcp_rtt;
+use crate::net::{flv_audio, flv_video};
 
 const MIN_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
@@ -55,8 +61,10 @@ pub fn run(shared: Arc<SinkShared>, settings: RtmpSettings) {
 
 async fn publisher(shared: &SinkShared, settings: &RtmpSettings) {
     let mut backoff = MIN_BACKOFF;
+    // The AAC sequence header outlives a session: it is queued once and sent on every publish.
+    let mut audio_header: Option<Vec<u8>> = None;
     while !shared.stopping() {
-        match session(shared, settings).await {
+        match session(shared, settings, &mut audio_header).await {
             End::Stopped => return,
             End::Lost => {
                 shared.set(stat::CONNECTED, 0);
@@ -85,14 +93,14 @@ async fn send(writer: &mut OwnedWriteHalf, bytes: &[u8]) -> bool {
 /// Reads from the socket, answering the session, until it raises an event matching `$done`;
 /// returns from the calling function on failure or stop.
 macro_rules! pump {
-    ($shared:expr, $reader:expr, $writer:expr, $session:expr, $buf:expr, $done:pat) => {{
+    ($shared:expr, $audio_header:expr, $reader:expr, $writer:expr, $session:expr, $buf:expr, $done:pat) => {{
         let mut finished = false;
         while !finished {
             let n = tokio::select! {
                 r = $reader.read(&mut $buf) => match r { Ok(n) if n > 0 => n, _ => return End::Failed },
                 _ = $shared.wake.notified() => {
                     if $shared.stopping() { return End::Stopped; }
-                    $shared.drain_dropped();
+                    drain($shared, $audio_header);
                     continue;
                 }
                 _ = tokio::time::sleep(CONNECT_TIMEOUT) => return End::Failed,
@@ -120,14 +128,18 @@ macro_rules! pump {
     }};
 }
 
-async fn session(shared: &SinkShared, settings: &RtmpSettings) -> End {
+async fn session(
+    shared: &SinkShared,
+    settings: &RtmpSettings,
+    audio_header: &mut Option<Vec<u8>>,
+) -> End {
     let connect = TcpStream::connect(settings.address);
     let stream = tokio::select! {
         r = tokio::time::timeout(CONNECT_TIMEOUT, connect) => match r {
             Ok(Ok(stream)) => stream,
             _ => return End::Failed,
         },
-        _ = stopped(shared) => return End::Stopped,
+        _ = stopped(shared, audio_header) => return End::Stopped,
     };
     let _ = stream.set_nodelay(true);
     let (mut reader, mut writer) = stream.into_split();
@@ -144,7 +156,7 @@ async fn session(shared: &SinkShared, settings: &RtmpSettings) -> End {
     let remaining = loop {
         let n = tokio::select! {
             r = reader.read(&mut buf) => match r { Ok(n) if n > 0 => n, _ => return End::Failed },
-            _ = stopped(shared) => return End::Stopped,
+            _ = stopped(shared, audio_header) => return End::Stopped,
             _ = tokio::time::sleep(CONNECT_TIMEOUT) => return End::Failed,
         };
         match handshake.process_bytes(&buf[..n]) {
@@ -192,6 +204,7 @@ async fn session(shared: &SinkShared, settings: &RtmpSettings) -> End {
     }
     pump!(
         shared,
+        audio_header,
         reader,
         writer,
         session,
@@ -208,6 +221,7 @@ async fn session(shared: &SinkShared, settings: &RtmpSettings) -> End {
     }
     pump!(
         shared,
+        audio_header,
         reader,
         writer,
         session,
@@ -219,35 +233,83 @@ async fn session(shared: &SinkShared, settings: &RtmpSettings) -> End {
     shared.set(stat::CONNECTED, 1);
     let mut metadata = StreamMetadata::new();
     metadata.video_codec_id = Some(7);
+    if settings.audio {
+        metadata.audio_codec_id = Some(u32::from(flv_audio::SOUND_FORMAT_AAC));
+    }
     metadata.encoder = Some("streamlib".to_owned());
     if let Ok(ClientSessionResult::OutboundResponse(packet)) = session.publish_metadata(&metadata) {
         if !send(&mut writer, &packet.bytes).await {
             return End::Lost;
         }
     }
-    publish(shared, &mut reader, &mut writer, &mut session, &mut buf).await
+    let mut link = Link {
+        shared,
+        writer: &mut writer,
+        session: &mut session,
+    };
+    publish(&mut link, &mut reader, &mut buf, audio_header).await
 }
 
-async fn stopped(shared: &SinkShared) {
+/// The publishing session and its socket, which every message goes out through.
+struct Link<'a> {
+    shared: &'a SinkShared,
+    writer: &'a mut OwnedWriteHalf,
+    session: &'a mut ClientSession,
+}
+
+impl Link<'_> {
+    /// Sends one FLV body as a video or audio message; false when the connection is lost.
+    async fn send_body(&mut self, body: Vec<u8>, timestamp: RtmpTimestamp, audio: bool) -> bool {
+        let data = bytes::Bytes::from(body);
+        let message = if audio {
+            self.session.publish_audio_data(data, timestamp, false)
+        } else {
+            self.session.publish_video_data(data, timestamp, false)
+        };
+        let Ok(ClientSessionResult::OutboundResponse(packet)) = message else {
+            return false;
+        };
+        if !send(self.writer, &packet.bytes).await {
+            return false;
+        }
+        self.shared.add(stat::BYTES_SENT, packet.bytes.len() as u64);
+        self.shared.add(stat::PACKETS_SENT, 1);
+        true
+    }
+}
+
+async fn stopped(shared: &SinkShared, audio_header: &mut Option<Vec<u8>>) {
     while !shared.stopping() {
         shared.wake.notified().await;
         if !shared.stopping() {
-            shared.drain_dropped();
+            drain(shared, audio_header);
+        }
+    }
+}
+
+/// Drops what is queued while nothing is published (counted), but keeps an AAC sequence header
+/// for the next publish: the graph queues it once, before the first frame.
+fn drain(shared: &SinkShared, audio_header: &mut Option<Vec<u8>>) {
+    while let Some(item) = shared.take() {
+        if item.audio && flv_audio::is_sequence_header(&item.data) {
+            *audio_header = Some(item.data.clone());
+            item.sent();
         }
     }
 }
 
 async fn publish(
-    shared: &SinkShared,
+    link: &mut Link<'_>,
     reader: &mut tokio::net::tcp::OwnedReadHalf,
-    writer: &mut OwnedWriteHalf,
-    session: &mut ClientSession,
     buf: &mut [u8],
+    audio_header: &mut Option<Vec<u8>>,
 ) -> End {
+    let shared = link.shared;
     let mut meter = RateMeter::new(shared.get(stat::BYTES_SENT));
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     let mut waiting_for_keyframe = true;
     let mut sent_header: Option<Vec<u8>> = None;
+    let mut sent_audio_header = false;
     let mut first_ns: Option<i64> = None;
     loop {
         tokio::select! {
@@ -255,10 +317,10 @@ async fn publish(
             r = reader.read(buf) => match r {
                 Ok(n) if n > 0 => {
                     // Acknowledgements, pings: answer what the session asks to.
-                    if let Ok(results) = session.handle_input(&buf[..n]) {
+                    if let Ok(results) = link.session.handle_input(&buf[..n]) {
                         for result in results {
                             if let ClientSessionResult::OutboundResponse(p) = result {
-                                if !send(writer, &p.bytes).await {
+                                if !send(link.writer, &p.bytes).await {
                                     return End::Lost;
                                 }
                             }
@@ -269,7 +331,7 @@ async fn publish(
             },
             _ = tick.tick() => {
                 meter.tick(shared);
-                if let Some(rtt) = tcp_rtt(writer.as_ref()) {
+                if let Some(rtt) = tcp_rtt(link.writer.as_ref()) {
                     let micros = u64::try_from(rtt.as_micros()).unwrap_or(u64::MAX);
                     shared.set(stat::RTT_MICROS, micros.max(1));
                 }
@@ -278,48 +340,60 @@ async fn publish(
         let stopping = shared.stopping();
         while let Some(item) = shared.take() {
             waiting_for_keyframe |= shared.take_overflow();
-            if item.audio || (waiting_for_keyframe && !item.keyframe) {
+            if item.audio && flv_audio::is_sequence_header(&item.data) {
+                if audio_header.as_ref() != Some(&item.data) {
+                    *audio_header = Some(item.data.clone());
+                    sent_audio_header = false;
+                }
+                item.sent();
+                continue;
+            }
+            if waiting_for_keyframe && !item.keyframe {
                 continue; // dropping `item` counts it as dropped
+            }
+            if item.audio && (sent_header.is_none() || audio_header.is_none()) {
+                continue; // before the video's first keyframe, or no AAC config: dropped
             }
             let start = *first_ns.get_or_insert(item.timestamp_ns);
             let ms = ((item.timestamp_ns - start).max(0) / 1_000_000) as u32;
             let timestamp = RtmpTimestamp::new(ms);
             let mut bodies = Vec::with_capacity(2);
-            if item.keyframe {
-                if let Some(header) = flv_video::sequence_header(&item.data) {
-                    if sent_header.as_ref() != Some(&header) {
-                        bodies.push(header.clone());
-                        sent_header = Some(header);
+            if item.audio {
+                if !sent_audio_header {
+                    bodies.extend(audio_header.clone());
+                    sent_audio_header = true;
+                }
+                bodies.push(item.data.clone());
+            } else {
+                if item.keyframe {
+                    if let Some(header) = flv_video::sequence_header(&item.data) {
+                        if sent_header.as_ref() != Some(&header) {
+                            bodies.push(header.clone());
+                            sent_header = Some(header);
+                        }
                     }
                 }
+                if sent_header.is_none() {
+                    continue; // no SPS/PPS yet, nothing could decode it: counted as dropped
+                }
+                waiting_for_keyframe = false;
+                bodies.push(flv_video::access_unit(&item.data, item.keyframe));
             }
-            if sent_header.is_none() {
-                continue; // no SPS/PPS yet, nothing could decode it: counted as dropped
-            }
-            waiting_for_keyframe = false;
-            bodies.push(flv_video::access_unit(&item.data, item.keyframe));
             for body in bodies {
-                let Ok(ClientSessionResult::OutboundResponse(packet)) =
-                    session.publish_video_data(bytes::Bytes::from(body), timestamp, false)
-                else {
-                    return End::Lost;
-                };
-                if !send(writer, &packet.bytes).await {
+                if !link.send_body(body, timestamp, item.audio).await {
                     return End::Lost;
                 }
-                shared.add(stat::BYTES_SENT, packet.bytes.len() as u64);
-                shared.add(stat::PACKETS_SENT, 1);
             }
             item.sent();
         }
         if stopping {
             // What was queued before the stop has been sent.
-            for result in session.stop_publishing().unwrap_or_default() {
+            for result in link.session.stop_publishing().unwrap_or_default() {
                 if let ClientSessionResult::OutboundResponse(p) = result {
-                    let _ = send(writer, &p.bytes).await;
+                    let _ = send(link.writer, &p.bytes).await;
                 }
             }
-            let _ = writer.shutdown().await;
+            let _ = link.writer.shutdown().await;
             return End::Stopped;
         }
     }

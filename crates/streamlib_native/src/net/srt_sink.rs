@@ -155,7 +155,11 @@ async fn session(shared: &SinkShared, mut socket: SrtLink, settings: &SrtSetting
     let counters = SessionCounters::new(shared);
     let mut meter = RateMeter::new(shared.get(stat::BYTES_SENT));
     let mut tick = tokio::time::interval(Duration::from_millis(250));
-    let mut mux = TsMuxer::with_opus(settings.audio_channels);
+    let mut mux = if settings.audio_aac && settings.audio_channels > 0 {
+        TsMuxer::with_aac()
+    } else {
+        TsMuxer::with_opus(settings.audio_channels)
+    };
     let mut waiting_for_keyframe = true;
     let mut buffer = Vec::with_capacity(64 * 1024);
     let mut statistics_open = true;
@@ -180,12 +184,12 @@ async fn session(shared: &SinkShared, mut socket: SrtLink, settings: &SrtSetting
             waiting_for_keyframe = false;
             buffer.clear();
             let written = if item.audio {
-                mux.write_opus_packet(&item.data, item.timestamp_ns, &mut buffer)
+                mux.write_audio_packet(&item.data, item.timestamp_ns, &mut buffer)
             } else {
                 mux.write_access_unit(&item.data, item.timestamp_ns, item.keyframe, &mut buffer)
             };
             if written.is_err() {
-                continue; // counted as dropped (an Opus packet to a sink without audio, too)
+                continue; // counted as dropped (an audio packet to a sink without audio, too)
             }
             for message in buffer.chunks(TS_PACKETS_PER_MESSAGE * TS_PACKET_BYTES) {
                 let data = bytes::Bytes::copy_from_slice(message);

@@ -1,10 +1,12 @@
-//! H.264 access units and Opus packets into 188-byte MPEG-TS packets, serialized by the `mpeg2ts`
-//! crate.
+//! H.264 access units and Opus or AAC (ADTS) packets into 188-byte MPEG-TS packets, serialized
+//! by the `mpeg2ts` crate.
 //!
 //! The crate writes every structure (PAT, PMT, PES headers, adaptation fields with PCR and
 //! stuffing, CRCs); this file only decides which packets to make: one program with one H.264
 //! stream on [`VIDEO_PID`] and, when made [`TsMuxer::with_opus`], one Opus stream on
-//! [`OPUS_PID`] (framed by [`crate::net::ts_opus`], one packet per PES), both on one clock (the
+//! [`OPUS_PID`] (framed by [`crate::net::ts_opus`], one packet per PES) or, made
+//! [`TsMuxer::with_aac`], one AAC stream (`stream_type` 0x0F, ADTS frames as they come, one per
+//! PES) on the same PID, all on one clock (the
 //! first access unit's time is PTS [`PTS_BASE`]), PAT and PMT in front of every keyframe and at least every
 //! [`TABLE_INTERVAL_TICKS`], a PCR in the first packet of every access unit, PTS from the frame
 //! time (no B-frames, so no DTS), and an access unit delimiter in front of every access unit that
@@ -62,6 +64,8 @@ pub struct TsMuxer {
     audio_cc: ContinuityCounter,
     /// Channels of the Opus stream the PMT declares; 0 for none.
     opus_channels: u8,
+    /// Whether the PMT declares an AAC (ADTS) stream instead.
+    aac: bool,
     first_ns: Option<i64>,
     last_tables: Option<u64>,
 }
@@ -110,9 +114,50 @@ impl TsMuxer {
             video_cc: ContinuityCounter::new(),
             audio_cc: ContinuityCounter::new(),
             opus_channels: channels,
+            aac: false,
             first_ns: None,
             last_tables: None,
         }
+    }
+
+    /// A muxer whose PMT also declares an AAC stream in ADTS (`stream_type` 0x0F, the mapping
+    /// ffmpeg and GStreamer write and read), written with [`TsMuxer::write_audio_packet`].
+    pub fn with_aac() -> Self {
+        Self {
+            aac: true,
+            ..Self::with_opus(0)
+        }
+    }
+
+    /// Appends one audio packet: an ADTS frame when the muxer declares AAC, an Opus packet
+    /// otherwise ([`TsMuxer::write_opus_packet`]).
+    ///
+    /// # Errors
+    ///
+    /// `Codec` when the muxer declares no audio stream, or the crate refuses a packet.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use streamlib_native::net::ts_mux::{TsMuxer, TS_PACKET_BYTES};
+    ///
+    /// let mut mux = TsMuxer::with_aac();
+    /// let mut out = Vec::new();
+    /// mux.write_access_unit(&[0, 0, 0, 1, 0x65, 0x88], 0, true, &mut out).unwrap();
+    /// let adts = [0xFF, 0xF1, 0x4C, 0x80, 0x01, 0x3F, 0xFC, 0x21];
+    /// mux.write_audio_packet(&adts, 10_000_000, &mut out).unwrap();
+    /// assert_eq!(out.len() % TS_PACKET_BYTES, 0);
+    /// ```
+    pub fn write_audio_packet(
+        &mut self,
+        packet: &[u8],
+        timestamp_ns: i64,
+        out: &mut Vec<u8>,
+    ) -> Result<(), crate::status::Error> {
+        if !self.aac {
+            return self.write_opus_packet(packet, timestamp_ns, out);
+        }
+        self.write_audio_pes(packet, StreamId::AUDIO_MIN, timestamp_ns, out)
     }
 
     /// The PTS (90 kHz) of `timestamp_ns` on the stream's clock: [`PTS_BASE`] at the first
@@ -157,9 +202,20 @@ impl TsMuxer {
                 )),
             }));
         }
-        let pts = self.pts(timestamp_ns);
         let mut payload = Vec::with_capacity(packet.len() + 8);
         ts_opus::frame(packet, &mut payload);
+        self.write_audio_pes(&payload, StreamId::PRIVATE_STREAM_1, timestamp_ns, out)
+    }
+
+    /// One audio PES (`payload` framed already) on [`OPUS_PID`], no PCR.
+    fn write_audio_pes(
+        &mut self,
+        payload: &[u8],
+        stream_id: u8,
+        timestamp_ns: i64,
+        out: &mut Vec<u8>,
+    ) -> Result<(), crate::status::Error> {
+        let pts = self.pts(timestamp_ns);
         // The PES length counts the optional header (3 bytes plus a 5-byte PTS) and the payload.
         let pes_packet_len = u16::try_from(payload.len() + 8).unwrap_or(0);
         let mut writer = TsPacketWriter::new(out);
@@ -167,7 +223,7 @@ impl TsMuxer {
         let (head, mut rest) = payload.split_at(first_len);
         let pes = Pes {
             header: PesHeader {
-                stream_id: StreamId::new(StreamId::PRIVATE_STREAM_1),
+                stream_id: StreamId::new(stream_id),
                 priority: false,
                 data_alignment_indicator: true,
                 copyright: false,
@@ -297,7 +353,13 @@ impl TsMuxer {
             elementary_pid: pid(VIDEO_PID),
             descriptors: Vec::new(),
         }];
-        if self.opus_channels > 0 {
+        if self.aac {
+            streams.push(EsInfo {
+                stream_type: StreamType::AdtsAac,
+                elementary_pid: pid(OPUS_PID),
+                descriptors: Vec::new(),
+            });
+        } else if self.opus_channels > 0 {
             streams.push(EsInfo {
                 stream_type: StreamType::Mpeg2PacketizedData,
                 elementary_pid: pid(OPUS_PID),
