@@ -220,7 +220,7 @@ async fn open(settings: &RtspSettings) -> Result<(Demuxed, Streams), Ended> {
 /// The audio decoder of a session: Symphonia's AAC (made from the stream's AudioSpecificConfig
 /// once it is known) or a G.711 table.
 enum AudioDecoder {
-    Aac(Option<AacDecoder>),
+    Aac(Option<Box<AacDecoder>>),
     Alaw,
     Ulaw,
 }
@@ -247,7 +247,7 @@ impl AudioDecoder {
         match self {
             AudioDecoder::Aac(decoder) => {
                 if decoder.is_none() {
-                    *decoder = Some(AacDecoder::new(config?).ok()?);
+                    *decoder = Some(Box::new(AacDecoder::new(config?).ok()?));
                 }
                 let decoder = decoder.as_mut()?;
                 let c = decoder.config();
