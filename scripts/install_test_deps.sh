@@ -53,7 +53,7 @@ missing_tools() {
   # (lavapipe: a WebGPU adapter on the CPU), xwd (x11-apps) for screenshots, xwininfo (x11-utils).
   command -v xwd >/dev/null 2>&1 || out+=(x11-apps)
   command -v xwininfo >/dev/null 2>&1 || out+=(x11-utils)
-  { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libSDL2-2\.0\.so\.0' ||
+  { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -c 'libSDL2-2\.0\.so\.0' >/dev/null ||
     out+=(libsdl2-2.0-0)
   ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || out+=(mesa-vulkan-drivers)
   # ALSA's headers and pkg-config: the native build links libasound for Speaker (cpal's ALSA
@@ -61,7 +61,8 @@ missing_tools() {
   command -v pkg-config >/dev/null 2>&1 || out+=(pkg-config)
   [ -f /usr/include/alsa/asoundlib.h ] || out+=(libasound2-dev)
   # The VisualOn AAC encoder (Apache-2.0), which AacEncoder loads at run time (decision 0049).
-  ls /usr/lib/*/libvo-aacenc.so.0 /usr/lib/libvo-aacenc.so.0 >/dev/null 2>&1 || out+=(libvo-aacenc0)
+  compgen -G "/usr/lib/*/libvo-aacenc.so.0" >/dev/null || compgen -G "/usr/lib/libvo-aacenc.so.0" >/dev/null ||
+    out+=(libvo-aacenc0)
   printf '%s\n' "${out[@]}" | sort -u | tr '\n' ' '
 }
 
