@@ -22,6 +22,7 @@ import {
   OLDEST_PLUGIN_ABI_VERSION,
   PLUGIN_ABI_VERSION,
   PluginAbiMismatchError,
+  PluginPlacementError,
   pluginStatusError,
 } from "./native_plugin_errors.ts";
 import type { NativeLibrary } from "../native/symbols.ts";
@@ -247,24 +248,32 @@ function checkProcessor(path: string, abi: number, index: number, p: ProcessorJs
 
 /**
  * The class of every native plugin processor's definition. Its nodes never run in a JavaScript
- * isolate (the runtime sends them to the plugin's host), so `process()` only explains that.
+ * isolate (the runtime sends them to the plugin's host), so `process()` only explains that, with a
+ * coded error.
  *
  * @example It cannot run in JavaScript
  * ```ts
  * import assert from "node:assert/strict";
  * import { NativeProcessor } from "./native_plugin.ts";
+ * import { PluginPlacementError } from "./native_plugin_errors.ts";
  *
- * assert.equal(typeof NativeProcessor, "function");
+ * class Stand extends NativeProcessor {}
+ * assert.throws(
+ *   () => new Stand().process(),
+ *   (e) => e instanceof PluginPlacementError && e.code === "placement_unavailable",
+ * );
  * ```
  */
 export class NativeProcessor extends Processor {
   /**
    * Always throws: a native plugin processor runs on its plugin's native thread.
    *
-   * @throws {TypeError} Always.
+   * @throws {PluginPlacementError} Always (code `placement_unavailable`).
    */
   override process(): void {
-    throw new TypeError(
+    throw new PluginPlacementError(
+      "",
+      "native",
       "A native plugin processor runs on its plugin's native thread; add it to a runtime (rt.use(plugin)) instead of calling process()",
     );
   }
