@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { delimiter, dirname, join } from "node:path";
 import { main } from "../cli/streamlib.ts";
 import { createFromTemplate, listTemplates, TemplateError } from "../cli/_templates.ts";
+import { discoverPlugins, loadPlugins } from "../plugins/mod.ts";
 
 function capture() {
   const out: string[] = [];
@@ -135,3 +136,42 @@ async function exists(path: string): Promise<boolean> {
     return false;
   }
 }
+
+Deno.test({
+  name:
+    "a TypeScript, a Python and a native plugin from the templates, in a plugin folder, load by name",
+  // A cargo build of the native plugin and a Python child: minutes on a busy machine.
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "streamlib_new_plugins_" });
+    try {
+      const plugins = join(dir, "plugins");
+      const made = [["processor", "DemoTs"], ["python-processor", "DemoPy"], [
+        "native-plugin",
+        "DemoNative",
+      ]] as const;
+      for (const [kind, name] of made) {
+        const { err, output } = capture();
+        const code = await main(["new", kind, name, "--dir", join(plugins, kind)], output);
+        assert.equal(code, 0, err.join("\n"));
+      }
+      // The native plugin is a crate: its library is built before discovery can find it.
+      const native = join(plugins, "native-plugin");
+      for (const command of [["sh", "test.sh"], ["cargo", "build", "--release"]]) {
+        const result = await run(command, native);
+        assert.equal(result.code, 0, `${command.join(" ")}:\n${result.output}`);
+      }
+      const found = await discoverPlugins([plugins]);
+      assert.deepEqual(found.map((p) => p.metadata.kind).sort(), [
+        "native",
+        "python",
+        "typescript",
+      ]);
+      const { registry } = await loadPlugins(found);
+      assert.deepEqual([...registry.names].sort(), ["DemoNative", "DemoPy", "DemoTs"]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
