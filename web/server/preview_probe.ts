@@ -50,7 +50,7 @@ export interface PreviewSampleOptions {
  * const data = new Uint8Array(4 * 2 * 4);
  * for (let i = 0; i < data.length; i += 4) data.set([255, 0, 0, 255], i);
  * const frame = { kind: "video", width: 4, height: 2, format: "RGBA", stride: 16, timestampNs: 5, frameNumber: 0, data } as const;
- * const value = previewSample(frame, { width: 2, height: 2 });
+ * const value = await previewSample(frame, { width: 2, height: 2 }); // a promise only for GPU frames
  * assert.equal(value.kind, "video");
  * assert.deepEqual(value.kind === "video" && [value.width, value.height, value.timestampNs], [2, 1, 5]);
  * ```
