@@ -60,6 +60,7 @@ import "./transforms/wgsl_effect.gen.ts";
 import "./transforms/yuv_to_gpu.gen.ts";
 import "./sinks/y4m_writer.gen.ts";
 import "./sinks/speaker.gen.ts";
+import "./sinks/video_window.gen.ts";
 import "./transforms/aac_encoder.gen.ts";
 
 export { AacEncoder, type AacEncoderConfig } from "./transforms/aac_encoder.ts";

@@ -20,12 +20,12 @@ async function run(env: Record<string, string>) {
 }
 
 Deno.test("install_build_deps.sh names what the native build needs when it cannot install it", async () => {
-  const dir = await Deno.makeTempDir(); // an empty PATH: no cmake, compiler, nasm or apt-get
+  const dir = await Deno.makeTempDir(); // an empty PATH: no cmake, compiler, nasm, pkg-config or apt-get
   try {
     const { code, err } = await run({ PATH: dir });
     assert.equal(code, 1);
     const needs = /the native build needs: (.*)/.exec(err)?.[1].trim().split(/\s+/) ?? [];
-    const expected = ["cmake", "g++", "gcc"];
+    const expected = ["cmake", "g++", "gcc", "pkg-config"];
     if (["x86_64"].includes(Deno.build.arch)) expected.push("nasm");
     assert.deepEqual(needs.sort(), expected.sort(), err);
     assert.match(err, /apt-get install/);

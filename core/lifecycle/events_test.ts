@@ -63,6 +63,7 @@ Deno.test("NODE_WARNING_CODES and ERROR_CODES are written in one case, snake_cas
     "av_drift",
     "frame_leak",
     "frame_memory_stall",
+    "gpu_upload_format",
     "unconnected_required_input",
   ]);
 });

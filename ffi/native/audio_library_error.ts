@@ -70,6 +70,15 @@ export class AudioLibraryMissingError extends NativeLibraryNotFoundError {
  * says ALSA's headers (`alsa.pc`) or `pkg-config` are missing for `alsa-sys`.
  *
  * @param text The error text or cargo's output.
+ *
+ * @example Tell a missing libasound from another load error
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mentionsMissingAlsa } from "./audio_library_error.ts";
+ *
+ * assert.ok(mentionsMissingAlsa("libasound.so.2: cannot open shared object file"));
+ * assert.ok(!mentionsMissingAlsa("libfoo.so: cannot open shared object file"));
+ * ```
  * @returns Whether ALSA is what is missing.
  */
 export function mentionsMissingAlsa(text: string): boolean {

@@ -14,7 +14,20 @@ export interface Lut3d {
   readonly data: Float32Array;
 }
 
-/** A `.cube` text that is not a 3D LUT this parser reads. */
+/**
+ * A `.cube` text that is not a 3D LUT this parser reads.
+ *
+ * @example A 1D LUT is refused with its code
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LutParseError, parseCubeLut } from "./lut3d.ts";
+ *
+ * assert.throws(
+ *   () => parseCubeLut("LUT_1D_SIZE 2\n0 0 0\n1 1 1\n"),
+ *   (e) => e instanceof LutParseError && e.code === "lut_invalid",
+ * );
+ * ```
+ */
 export class LutParseError extends SyntaxError {
   /** The stable machine code. */
   readonly code = "lut_invalid";

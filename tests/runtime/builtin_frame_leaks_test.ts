@@ -10,7 +10,9 @@ import { join } from "node:path";
 import { builtinRegistry } from "../../processors/mod.ts";
 import { runForLeaks } from "../fixtures/runtime/leak_rig.ts";
 
-const DEVICE_PROCESSORS = ["Camera", "Microphone", "ScreenCapture"];
+// Devices this machine has none of (a camera, a microphone, a display to capture or to show a
+// window on, a sound card): their own tests cover them with Xvfb or ALSA's file plugin.
+const DEVICE_PROCESSORS = ["Camera", "Microphone", "ScreenCapture", "Speaker", "VideoWindow"];
 const covered = new Set<string>();
 
 function add(
@@ -139,6 +141,61 @@ for (const worker of [false, true]) {
     }
   });
 }
+
+Deno.test("Built-in GPU processors and AacEncoder (one isolate: GPU nodes run in the main one) leave no frame unreleased at stop", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "streamlib_gpu_leaks_" });
+  try {
+    const cube = join(dir, "swap.cube");
+    const entries = [];
+    for (const b of [0, 1]) {
+      for (const g of [0, 1]) for (const r of [0, 1]) entries.push(`${b} ${g} ${r}`);
+    }
+    await Deno.writeTextFile(cube, `LUT_3D_SIZE 2\n${entries.join("\n")}\n`);
+    const run = await runForLeaks(
+      (rt) => {
+        add(rt, "TestPattern", { width: 160, height: 120, fps: 100, pixelFormat: "I420" }, "bars");
+        add(rt, "YuvToGpu", {}, "up");
+        add(rt, "GpuScale", { width: 80, height: 60 }, "scale");
+        add(rt, "GpuBlur", { sigma: 1 }, "blur");
+        add(rt, "GpuLut", { path: cube }, "lut");
+        add(rt, "WgslEffect", {}, "effect");
+        add(rt, "TextOverlay", { text: "leak" }, "text");
+        add(rt, "VideoCompositor", { width: 96, height: 64 }, "comp");
+        add(rt, "GpuToYuv", {}, "down");
+        add(rt, "NullSink", {}, "vsink");
+        add(rt, "TestToneGenerator", {}, "tone");
+        add(rt, "AacEncoder", {}, "aac");
+        add(rt, "NullSink", {}, "asink");
+        const chain = [
+          "bars.video>up.in",
+          "up.out>scale.in",
+          "scale.out>blur.in",
+          "blur.out>lut.in",
+          "lut.out>effect.in",
+          "effect.out>text.in",
+          "text.out>comp.in_0",
+          "comp.out>down.in",
+          "down.out>vsink.in",
+          "tone.audio>aac.in",
+          "aac.out>asink.in",
+        ];
+        for (const link of chain) {
+          const [from, to] = link.split(">").map((end) => end.split("."));
+          rt.connectByName(from[0], from[1], to[0], to[1]);
+        }
+      },
+      (rt) => {
+        const n = rt.stats().nodes;
+        return n.vsink.framesIn >= 10 && n.asink.framesIn >= 10;
+      },
+      { timeoutMs: 30_000 },
+    );
+    assert.deepEqual(run.problems, []);
+    assert.deepEqual(run.leaks, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
 
 Deno.test("Built-in processor leak tests cover every built-in processor that needs no device", () => {
   const all = builtinRegistry.list().map((d) => d.name).sort();

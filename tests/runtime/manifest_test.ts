@@ -19,7 +19,7 @@ const EXPECTED: Record<string, [ManifestIssueCode, string, RegExp][]> = {
     [
       "processor_not_found",
       "nodes[1].type",
-      /'AudioMixr', did you mean AudioMixer\? available processors: AudioMixer, .*Gain/,
+      /'AudioMixr', did you mean AudioMixer\? available processors: (\w+, )*AudioMixer, .*Gain/,
     ],
   ],
   "invalid_unknown_port.json": [

@@ -23,6 +23,7 @@ const CONFIGS: Record<string, Record<string, unknown>> = {
   SrtSource: { port: 9 },
   WavFileSource: { path: "/nonexistent/in.wav" },
   Y4mFileSource: { path: "/nonexistent/in.y4m" },
+  GpuLut: { path: "/nonexistent/grade.cube" },
 };
 
 /** A frame of the port type `portType`, as a processor would write it. */
@@ -50,6 +51,18 @@ function frameFor(portType: string): unknown {
   }
   if (portType.startsWith("DataFrame")) {
     return { kind: "data", timestampNs: 0, value: { type: "speech-start", timestampNs: 0 } };
+  }
+  if (portType === "GpuVideoFrame") {
+    // Never read: the connection only counts it (no GPU device is asked for).
+    return {
+      kind: "gpu-video",
+      width: 2,
+      height: 2,
+      format: "RGBA",
+      texture: {},
+      timestampNs: 0,
+      frameNumber: 0,
+    };
   }
   assert.equal(portType, "VideoFrame", `a frame for ${portType}`);
   return {

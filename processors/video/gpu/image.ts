@@ -51,6 +51,19 @@ export function createImage(
  * @param device The device.
  * @param image The image.
  * @param rgba `width * height * 4` bytes.
+ *
+ * @example Write a 2x1 image and read it back
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createImage, writeImage } from "./image.ts";
+ * import { GpuReadback } from "./readback.ts";
+ *
+ * const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+ * const image = createImage(device, 2, 1);
+ * const rgba = new Uint8Array([255, 0, 0, 255, 0, 255, 0, 255]);
+ * writeImage(device, image, rgba);
+ * assert.deepEqual(await new GpuReadback(device).texture(image), rgba);
+ * ```
  */
 export function writeImage(device: GPUDevice, image: GPUTexture, rgba: Uint8Array): void {
   // A frame pool's memory may be shared; the device copies it either way.

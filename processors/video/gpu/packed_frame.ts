@@ -43,6 +43,16 @@ export function packedBufferSize(format: PixelFormat, width: number, height: num
  * @param height Height in pixels.
  * @returns The buffer ({@linkcode packedBufferSize} bytes).
  * @throws {FrameSizeError} When the size does not suit the format.
+ *
+ * @example A buffer for one 4x2 I420 frame
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createPackedBuffer, packedBufferSize } from "./packed_frame.ts";
+ *
+ * const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+ * const buffer = createPackedBuffer(device, "I420", 4, 2);
+ * assert.equal(buffer.size, packedBufferSize("I420", 4, 2));
+ * ```
  */
 export function createPackedBuffer(
   device: GPUDevice,
@@ -66,6 +76,22 @@ const tail = new Uint8Array(4);
  * @param device The device.
  * @param buffer The destination buffer.
  * @param data The frame's bytes.
+ *
+ * @example Write a 4x2 I420 frame (12 bytes) into its buffer
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createPackedBuffer, writePacked } from "./packed_frame.ts";
+ *
+ * const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+ * const buffer = createPackedBuffer(device, "I420", 4, 2);
+ * writePacked(device, buffer, new Uint8Array(12).fill(128));
+ * const copy = device.createBuffer({ size: buffer.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+ * const encoder = device.createCommandEncoder();
+ * encoder.copyBufferToBuffer(buffer, 0, copy, 0, buffer.size);
+ * device.queue.submit([encoder.finish()]);
+ * await copy.mapAsync(GPUMapMode.READ);
+ * assert.deepEqual([...new Uint8Array(copy.getMappedRange()).slice(0, 12)], Array(12).fill(128));
+ * ```
  */
 export function writePacked(device: GPUDevice, buffer: GPUBuffer, data: Uint8Array): void {
   const whole = data.length & ~3;
