@@ -92,7 +92,7 @@ export class ResourceNotFoundError extends Error {
  *
  * assert.deepEqual(
  *   listResources(createRuntime()).map((r) => r.uri).slice(0, 3),
- *   ["graph://current", "processor://AudioMixer", "processor://AudioResampler"],
+ *   ["graph://current", "processor://AacEncoder", "processor://AudioMixer"],
  * );
  * ```
  */

@@ -138,11 +138,11 @@ export async function loadTypeScriptPlugin(plugin: DiscoveredPlugin): Promise<No
  * await Deno.copyFile("crates/target/release/libstreamlib_example_plugin.so", `${dir}/libexample.so`);
  * await Deno.writeTextFile(`${dir}/streamlib.plugin.json`, JSON.stringify({
  *   name: "example", version: "0.1.0", license: "MIT", author: "streamlib", kind: "native",
- *   entry: { linux: "libexample.so" }, processors: ["NativeGain", "NativeInvert"],
- *   minRuntime: "0.1.0", abi: 1,
+ *   entry: { linux: "libexample.so" }, processors: ["NativeGain", "NativeInvert", "NativeTone"],
+ *   minRuntime: "0.1.0", abi: 2,
  * }));
  * const [plugin] = await discoverPlugins([dir]);
- * assert.deepEqual((await loadNativePlugin(plugin)).names, ["NativeGain", "NativeInvert"]);
+ * assert.deepEqual((await loadNativePlugin(plugin)).names, ["NativeGain", "NativeInvert", "NativeTone"]);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
