@@ -117,6 +117,12 @@ export { SrtAudioFormatError } from "./base/srt_audio_error.ts";
 export { registry as builtinRegistry } from "./registry.gen.ts";
 export { createRuntime, type CreateRuntimeOptions } from "./runtime.ts";
 export { Reverb, type ReverbConfig } from "./transforms/reverb.ts";
+export {
+  ImageOverlay,
+  type ImageOverlayConfig,
+  overlayPlacement,
+} from "./transforms/image_overlay.ts";
+export { ImageLoadError, type ImageLoadErrorCode } from "./video/image/error.ts";
 export { TextOverlay, type TextOverlayConfig } from "./transforms/text_overlay.ts";
 export { RtmpSink, type RtmpSinkConfig } from "./sinks/rtmp_sink.ts";
 export { RtspSource, type RtspSourceConfig } from "./sources/rtsp_source.ts";

@@ -358,6 +358,25 @@ export const ERROR_CODES = {
     origin: "runtime",
     meaning: "A .cube file that is not a 3D LUT of size 2 to 256 over the domain 0 to 1",
   },
+  image_not_found: {
+    origin: "runtime",
+    meaning:
+      "An image's path or URL cannot be read: no such file, an HTTP error, a scheme other than file, http, https, data",
+  },
+  image_invalid: {
+    origin: "runtime",
+    meaning:
+      "An image file is not a whole PNG or JPEG: truncated, corrupt, or 0 pixels wide or high",
+  },
+  image_too_large: {
+    origin: "runtime",
+    meaning:
+      "An image is over the limits: wider or higher than 8192 pixels, or a file over 256 MiB",
+  },
+  image_unsupported: {
+    origin: "runtime",
+    meaning: "An image file in a format other than PNG or JPEG",
+  },
   // The video window (VideoWindow).
   display_unavailable: {
     origin: "runtime",

@@ -51,6 +51,7 @@
 export { FileWriter, type FileWriterConfig } from "./file_writer.ts";
 export { type FrameFile, FrameWriter } from "./frame_writer.ts";
 export { GpuFilter } from "./gpu_filter.ts";
+export { GpuOverlay } from "./gpu_overlay.ts";
 export { NetworkSink, type NetworkSinkEndpoint } from "./network_sink.ts";
 export {
   logPeer,

@@ -13,8 +13,8 @@ import {
   type OutputPort,
   processor,
 } from "../../mod.ts";
-import { GpuFilter } from "../base/gpu_filter.ts";
-import type { GpuCompositor } from "../video/gpu/compositor.ts";
+import { GpuOverlay } from "../base/gpu_overlay.ts";
+import type { Placement } from "../video/composite.ts";
 import type { TextOverlayTypes } from "./text_overlay.gen.ts";
 
 /** Config of {@linkcode TextOverlay}. */
@@ -108,7 +108,7 @@ export interface TextOverlayConfig {
  * ```
  */
 @processor({ tags: ["video", "gpu", "overlay"], mode: "push" })
-export class TextOverlay extends GpuFilter<TextOverlayTypes> {
+export class TextOverlay extends GpuOverlay<TextOverlayTypes> {
   /** GPU video. */
   @input({ required: true })
   in!: InputPort<GpuVideoFrame>;
@@ -121,20 +121,11 @@ export class TextOverlay extends GpuFilter<TextOverlayTypes> {
   @config()
   config!: TextOverlayConfig;
 
-  #device: GPUDevice | undefined;
-  #compositor: GpuCompositor | undefined;
-  #text: GPUTexture | undefined;
-  #code: Awaited<ReturnType<typeof importCode>> | undefined;
+  #renderText: typeof import("../video/text.ts").renderText | undefined;
 
-  /**
-   * Compiles the compositor and draws the text.
-   *
-   * @param device The isolate's device.
-   */
-  protected override async prepare(device: GPUDevice): Promise<void> {
-    this.#device = device;
-    this.#code = await importCode();
-    this.#compositor = await this.#code.GpuCompositor.create(device);
+  /** Draws the text. */
+  protected override async load(): Promise<void> {
+    this.#renderText = (await import("../video/text.ts")).renderText; // loaded when first used
     this.#draw();
   }
 
@@ -148,53 +139,21 @@ export class TextOverlay extends GpuFilter<TextOverlayTypes> {
   }
 
   /**
-   * Records this filter's work for one frame (see `GpuFilter.record`).
+   * The text box at `x`, `y`, at its own size.
    *
-   * @param encoder The command encoder.
-   * @param src The input frame.
-   * @param dst The output texture.
+   * @param text The drawn text's size.
+   * @returns Where it goes.
    */
-  protected override record(encoder: GPUCommandEncoder, src: GpuVideoFrame, dst: GPUTexture): void {
-    const text = this.#text!;
-    this.#compositor!.composite(encoder, [
-      { image: src.texture, x: 0, y: 0, width: src.width, height: src.height },
-      {
-        image: text,
-        x: this.config.x,
-        y: this.config.y,
-        width: text.width,
-        height: text.height,
-        z: 1,
-      },
-    ], dst);
-  }
-
-  /** Destroys the text's texture. */
-  override teardown(): void {
-    this.#text?.destroy();
-    this.#text = undefined;
-    this.#compositor?.close();
-    this.#compositor = undefined;
+  protected override placement(text: { width: number; height: number }): Placement {
+    return { x: this.config.x, y: this.config.y, width: text.width, height: text.height };
   }
 
   #draw(): void {
     const { text, scale, color, background } = this.config;
     const rgba = (c: number[]) =>
       [0, 1, 2, 3].map((i) => c[i] ?? 255) as [number, number, number, number];
-    const { createImage, renderText, writeImage } = this.#code!;
-    const picture = renderText(text, { scale, color: rgba(color), background: rgba(background) });
-    this.#text?.destroy();
-    this.#text = createImage(this.#device!, picture.width, picture.height, "text");
-    writeImage(this.#device!, this.#text, picture.data);
+    this.setPicture(
+      this.#renderText!(text, { scale, color: rgba(color), background: rgba(background) }),
+    );
   }
-}
-
-/** What {@linkcode TextOverlay} needs, imported by its `setup()`. */
-async function importCode() {
-  const [{ GpuCompositor }, { createImage, writeImage }, { renderText }] = await Promise.all([
-    import("../video/gpu/compositor.ts"),
-    import("../video/gpu/image.ts"),
-    import("../video/text.ts"),
-  ]);
-  return { GpuCompositor, createImage, renderText, writeImage };
 }
