@@ -153,6 +153,8 @@ function pngPicture(png: DecodedPng): RgbaPicture {
   const { channels, depth } = png;
   const samples = unpack(png);
   const max = (1 << depth) - 1;
+  // Scaled to 0..255 and rounded, as the PNG specification recommends (12.5, "Sample depth
+  // rescaling"): 16 bits lose their low byte with rounding, 1, 2 and 4 bits are spread out.
   const to8 = (v: number) => Math.round((v * 255) / max);
   const key = png.transparency; // tRNS for grey or RGB: one colour that is transparent
   for (let i = 0; i < n; i++) {
