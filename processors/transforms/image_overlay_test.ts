@@ -99,7 +99,7 @@ Deno.test("ImageOverlay blends straight alpha: a half-transparent pixel keeps it
   const { overlay, run } = await handDriven(path);
   try {
     const white = new Uint8Array([255, 255, 255, 255]);
-    // 200 * 128/255 + 255 * (1 - 128/255) = 227; premultiplied read as straight would give 127.
+    // 200 * 128/255 + 255 * (1 - 128/255) = 227; a decoder that premultiplied would give 177.
     assert.deepEqual(Array.from(await run(white, 1, 1)), [227, 147, 127, 255]);
   } finally {
     overlay.teardown();

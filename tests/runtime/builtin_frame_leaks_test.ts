@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { encode } from "fast-png";
 import { join } from "node:path";
 import { builtinRegistry } from "../../processors/mod.ts";
 import { runForLeaks } from "../fixtures/runtime/leak_rig.ts";
@@ -151,6 +152,11 @@ Deno.test("Built-in GPU processors and AacEncoder (one isolate: GPU nodes run in
       for (const g of [0, 1]) for (const r of [0, 1]) entries.push(`${b} ${g} ${r}`);
     }
     await Deno.writeTextFile(cube, `LUT_3D_SIZE 2\n${entries.join("\n")}\n`);
+    const logo = join(dir, "logo.png");
+    await Deno.writeFile(
+      logo,
+      encode({ width: 3, height: 2, data: new Uint8Array(24).fill(200), channels: 4, depth: 8 }),
+    );
     const run = await runForLeaks(
       (rt) => {
         add(rt, "TestPattern", { width: 160, height: 120, fps: 100, pixelFormat: "I420" }, "bars");
@@ -160,6 +166,7 @@ Deno.test("Built-in GPU processors and AacEncoder (one isolate: GPU nodes run in
         add(rt, "GpuLut", { path: cube }, "lut");
         add(rt, "WgslEffect", {}, "effect");
         add(rt, "TextOverlay", { text: "leak" }, "text");
+        add(rt, "ImageOverlay", { src: logo }, "logo");
         add(rt, "VideoCompositor", { width: 96, height: 64 }, "comp");
         add(rt, "GpuToYuv", {}, "down");
         add(rt, "NullSink", {}, "vsink");
@@ -173,7 +180,8 @@ Deno.test("Built-in GPU processors and AacEncoder (one isolate: GPU nodes run in
           "blur.out>lut.in",
           "lut.out>effect.in",
           "effect.out>text.in",
-          "text.out>comp.in_0",
+          "text.out>logo.in",
+          "logo.out>comp.in_0",
           "comp.out>down.in",
           "down.out>vsink.in",
           "tone.audio>aac.in",
