@@ -13,9 +13,10 @@ import { GpuFilter } from "./gpu_filter.ts";
  * The skeleton of an overlay (text, a logo), a {@linkcode GpuFilter}: the subclass gives the
  * picture (RGBA, straight alpha) with {@linkcode GpuOverlay.setPicture} from
  * {@linkcode GpuOverlay.load} (and again whenever it changes), and says where it goes on each
- * frame with {@linkcode GpuOverlay.placement}; the base keeps the picture in a texture and blends
- * it over each frame with the compositor (`src * a + dst * (1 - a)`, the CPU reference
- * `compositeRgba()`), so the output is the input's size, `RGBA`.
+ * frame with {@linkcode GpuOverlay.placement}; the base keeps the picture premultiplied in a
+ * texture and blends it over each frame with the compositor (`src * a + dst * (1 - a)`; the CPU
+ * reference is `compositeRgba()` of `premultiply(picture)` with `premultiplied: true`), so the
+ * output is the input's size, `RGBA`.
  *
  * @typeParam T The subclass's generated types.
  *
@@ -66,6 +67,7 @@ export abstract class GpuOverlay<T extends ProcessorTypes> extends GpuFilter<T> 
   #compositor: GpuCompositor | undefined;
   #picture: GPUTexture | undefined;
   #image: typeof import("../video/gpu/image.ts") | undefined;
+  #premultiply: typeof import("../video/composite.ts").premultiply | undefined;
 
   /**
    * Makes the picture and calls {@linkcode GpuOverlay.setPicture} with it; called by `setup()`
@@ -96,17 +98,20 @@ export abstract class GpuOverlay<T extends ProcessorTypes> extends GpuFilter<T> 
   protected override async prepare(device: GPUDevice): Promise<void> {
     this.#release();
     this.#device = device;
-    const [{ GpuCompositor }, image] = await Promise.all([
+    const [{ GpuCompositor }, image, { premultiply }] = await Promise.all([
       import("../video/gpu/compositor.ts"), // loaded when first used
       import("../video/gpu/image.ts"),
+      import("../video/composite.ts"),
     ]);
     this.#image = image;
+    this.#premultiply = premultiply;
     this.#compositor = await GpuCompositor.create(device);
     await this.load(device);
   }
 
   /**
-   * Replaces the picture drawn from the next frame on.
+   * Replaces the picture drawn from the next frame on. It is kept premultiplied by its alpha, so
+   * a scaled picture's edges take no colour from its fully transparent pixels.
    *
    * @param picture RGBA with straight alpha.
    */
@@ -114,7 +119,7 @@ export abstract class GpuOverlay<T extends ProcessorTypes> extends GpuFilter<T> 
     const device = this.#device!;
     this.#picture?.destroy();
     this.#picture = this.#image!.createImage(device, picture.width, picture.height, "overlay");
-    this.#image!.writeImage(device, this.#picture, picture.data);
+    this.#image!.writeImage(device, this.#picture, this.#premultiply!(picture).data);
   }
 
   /**
@@ -128,7 +133,7 @@ export abstract class GpuOverlay<T extends ProcessorTypes> extends GpuFilter<T> 
     const picture = this.#picture!;
     this.#compositor!.composite(encoder, [
       { image: src.texture, x: 0, y: 0, width: src.width, height: src.height },
-      { ...this.placement(picture, src), image: picture, z: 1 },
+      { ...this.placement(picture, src), image: picture, z: 1, premultiplied: true },
     ], dst);
   }
 

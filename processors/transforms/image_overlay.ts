@@ -106,7 +106,8 @@ export function overlayPlacement(
  * Draws a still picture (a PNG or a JPEG, from a file or a URL) over GPU video at a position, a
  * size and an opacity that are all live: a logo, a watermark, a lower third. The picture is
  * decoded once at setup (PNG by `fast-png`, JPEG by `jpeg-js`) into RGBA with straight alpha, as
- * PNG stores it, and blended over each frame by the compositor; an unreadable source fails
+ * PNG stores it, premultiplied on upload (a scaled picture's edges take no colour from its
+ * transparent pixels), and blended over each frame by the compositor; an unreadable source fails
  * `setup()` with `ImageLoadError` (`image_not_found`, `image_invalid`, `image_too_large`,
  * `image_unsupported`). Output frames are `RGBA`, the input's size.
  *

@@ -8,7 +8,7 @@ import {
   OutputBinding,
   type OwnedGpuVideoFrame,
 } from "../../mod.ts";
-import { compositeRgba } from "../video/composite.ts";
+import { compositeRgba, premultiply } from "../video/composite.ts";
 import { GpuReadback } from "../video/gpu/readback.ts";
 import { testPicture } from "../video/gpu/_test_gpu.ts";
 import { psnr } from "../video/psnr.ts";
@@ -55,10 +55,11 @@ async function handDriven(src: string) {
 
 Deno.test("ImageOverlay matches compositeRgba() within 50 dB: odd sizes, partly outside, scaled, alpha 0, 0.5 and 1, changed live", async () => {
   const { path, picture } = await pngFile(31, 19);
-  const { overlay, run } = await handDriven(path);
+  const { overlay: node, run } = await handDriven(path);
   try {
     const [W, H] = [97, 61];
     const frame = testPicture(W, H, 3);
+    const overlay = premultiply(picture); // what GpuOverlay uploads
     const cases = [
       { x: 0, y: 0, width: 0, height: 0, alpha: 1 }, // its own size
       { x: -7, y: 50, width: 0, height: 0, alpha: 1 }, // out at the left and the bottom
@@ -67,14 +68,14 @@ Deno.test("ImageOverlay matches compositeRgba() within 50 dB: odd sizes, partly 
       { x: 10, y: 20, width: 0, height: 0, alpha: 0 }, // hidden
     ];
     for (const change of cases) {
-      Object.assign(overlay.config, change); // what rt.setConfig() does to live fields
-      overlay.configChanged(Object.keys(change));
+      Object.assign(node.config, change); // what rt.setConfig() does to live fields
+      node.configChanged(Object.keys(change));
       const got = await run(frame, W, H);
       const expected = new Uint8Array(W * H * 4);
       compositeRgba(
         [
           { picture: { data: frame, width: W, height: H }, x: 0, y: 0, width: W, height: H },
-          { picture, ...overlayPlacement(change, picture), z: 1 },
+          { picture: overlay, ...overlayPlacement(change, picture), z: 1, premultiplied: true },
         ],
         expected,
         W,
@@ -84,6 +85,31 @@ Deno.test("ImageOverlay matches compositeRgba() within 50 dB: odd sizes, partly 
       const db = psnr(expected, got);
       assert.ok(db >= 50, `${db.toFixed(1)} dB for ${JSON.stringify(change)}`);
     }
+  } finally {
+    node.teardown();
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("ImageOverlay scales in premultiplied alpha: no dark fringe from transparent black pixels", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".png" });
+  // Opaque red beside transparent black, stretched 8 times over white.
+  const data = new Uint8Array([255, 0, 0, 255, 0, 0, 0, 0]);
+  await Deno.writeFile(path, encode({ width: 2, height: 1, data, channels: 4, depth: 8 }));
+  const { overlay, run } = await handDriven(path);
+  try {
+    Object.assign(overlay.config, { width: 16, height: 1 });
+    overlay.configChanged(["width", "height"]);
+    const got = await run(new Uint8Array(16 * 4).fill(255), 16, 1);
+    const reds = Array.from({ length: 16 }, (_, x) => got[x * 4]);
+    // Red over white keeps red at 255 wherever the edge is; straight filtering would darken it
+    // towards the transparent pixel's black (to 192 in the edge's middle).
+    assert.deepEqual(reds, new Array(16).fill(255));
+    const greens = Array.from({ length: 16 }, (_, x) => got[x * 4 + 1]);
+    assert.ok(
+      greens[0] === 0 && greens[15] === 255 &&
+        greens.every((g, i) => i === 0 || g >= greens[i - 1]),
+    );
   } finally {
     overlay.teardown();
     await Deno.remove(path);

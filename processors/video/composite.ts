@@ -32,6 +32,12 @@ export interface Placement {
   readonly alpha?: number;
   /** Stacking order: higher is drawn later (on top); ties keep the inputs' order. Defaults to 0. */
   readonly z?: number;
+  /**
+   * Whether the input's colour is premultiplied by its alpha (see {@linkcode premultiply}), so
+   * that scaling filters colour and alpha together and fully transparent pixels add no colour to
+   * the edges. Defaults to false: straight alpha, as video and PNG files carry it.
+   */
+  readonly premultiplied?: boolean;
 }
 
 /** One input of {@linkcode compositeRgba}: a picture and its placement. */
@@ -62,7 +68,8 @@ export function drawOrder(layers: readonly { readonly z?: number }[]): number[] 
  * Composites RGBA layers over a background colour into `dst`, as the GPU compositor does: each
  * layer is scaled to its rectangle with bilinear sampling (texel centres, clamped at the edges),
  * and blended with `src * a + dst * (1 - a)` where `a` is the sample's alpha times the layer's
- * `alpha` (the output's alpha: `a + dst.a * (1 - a)`), rounding to 8 bits after each layer.
+ * `alpha` (the output's alpha: `a + dst.a * (1 - a)`), rounding to 8 bits after each layer. A
+ * `premultiplied` layer's colour already carries its alpha: `src * alpha + dst * (1 - a)`.
  *
  * @param layers The inputs and their placements.
  * @param dst The output picture's bytes, `width * height * 4`.
@@ -110,14 +117,43 @@ export function compositeRgba(
         const u = (px + 0.5 - layer.x) / layer.width;
         sampleBilinear(layer.picture, u, v, sample);
         const a = sample[3] * opacity;
+        const weight = layer.premultiplied ? opacity : a; // what the colour is multiplied by
         const o = (py * width + px) * 4;
         for (let c = 0; c < 3; c++) {
-          dst[o + c] = Math.round((sample[c] * a + (dst[o + c] / 255) * (1 - a)) * 255);
+          dst[o + c] = Math.round((sample[c] * weight + (dst[o + c] / 255) * (1 - a)) * 255);
         }
         dst[o + 3] = Math.round((a + (dst[o + 3] / 255) * (1 - a)) * 255);
       }
     }
   }
+}
+
+/**
+ * A copy of a picture with each colour multiplied by its alpha (rounded to 8 bits), for a layer
+ * with `premultiplied: true`.
+ *
+ * @param picture A picture with straight alpha.
+ * @returns The premultiplied copy.
+ *
+ * @example Half-transparent white becomes half grey
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { premultiply } from "./composite.ts";
+ *
+ * const picture = premultiply({ data: new Uint8Array([255, 255, 255, 128]), width: 1, height: 1 });
+ * assert.deepEqual(Array.from(picture.data), [128, 128, 128, 128]);
+ * ```
+ */
+export function premultiply(picture: RgbaPicture): RgbaPicture {
+  const data = new Uint8Array(picture.data.length);
+  for (let i = 0; i < data.length; i += 4) {
+    const a = picture.data[i + 3];
+    data[i] = Math.round((picture.data[i] * a) / 255);
+    data[i + 1] = Math.round((picture.data[i + 1] * a) / 255);
+    data[i + 2] = Math.round((picture.data[i + 2] * a) / 255);
+    data[i + 3] = a;
+  }
+  return { data, width: picture.width, height: picture.height };
 }
 
 /**

@@ -10,7 +10,7 @@ import { renderPipeline } from "./_compile.ts";
 import { BindCache } from "./_bind_cache.ts";
 
 const SHADER = /* wgsl */ `
-struct Layer { rect: vec4f, alpha: f32 }
+struct Layer { rect: vec4f, alpha: f32, premultiplied: f32 }
 @group(0) @binding(0) var<uniform> layer: Layer;
 @group(0) @binding(1) var tex: texture_2d<f32>;
 @group(0) @binding(2) var samp: sampler;
@@ -27,7 +27,9 @@ fn vs(@builtin(vertex_index) i: u32) -> VOut {
 @fragment
 fn fs(v: VOut) -> @location(0) vec4f {
   let c = textureSampleLevel(tex, samp, v.uv, 0.0);
-  return vec4f(c.rgb, c.a * layer.alpha);
+  // Premultiplied out: a straight texel's colour times its alpha, a premultiplied one's as it is.
+  let k = select(c.a, 1.0, layer.premultiplied > 0.5);
+  return vec4f(c.rgb * k, c.a) * layer.alpha;
 }
 `;
 
@@ -40,8 +42,8 @@ export interface GpuLayer extends Placement {
 /**
  * Composites `rgba8unorm` images over a background colour: each layer is scaled to its
  * rectangle by the sampler (bilinear, clamped at the edges) and blended by the blend unit
- * (`src * a + dst * (1 - a)`, `a` the sample's alpha times the layer's), in `z` order, in one
- * render pass. The CPU reference is `compositeRgba()` of `../composite.ts`.
+ * (`src * a + dst * (1 - a)`, `a` the sample's alpha times the layer's; a `premultiplied` layer's
+ * colour already carries its alpha), in `z` order, in one render pass. The CPU reference is `compositeRgba()` of `../composite.ts`.
  *
  * Placements are read on every call, so they can change from frame to frame (live-tunable). The
  * layers' uniforms are written with `queue.writeBuffer`, which takes effect at the next
@@ -118,7 +120,7 @@ export class GpuCompositor {
             targets: [{
               format: "rgba8unorm",
               blend: {
-                color: { srcFactor: "src-alpha", dstFactor: "one-minus-src-alpha" },
+                color: { srcFactor: "one", dstFactor: "one-minus-src-alpha" },
                 alpha: { srcFactor: "one", dstFactor: "one-minus-src-alpha" },
               },
             }],
@@ -165,6 +167,7 @@ export class GpuCompositor {
       s[2] = ((layer.x + layer.width) / width) * 2 - 1;
       s[3] = 1 - ((layer.y + layer.height) / height) * 2;
       s[4] = alpha;
+      s[5] = layer.premultiplied ? 1 : 0;
       this.#device.queue.writeBuffer(uniform, 0, s);
       pass.setBindGroup(
         0,
