@@ -402,3 +402,9 @@ export type {
   YuvToGpuOutputs,
   YuvToGpuTypes,
 } from "./processors/transforms/yuv_to_gpu.gen.ts";
+export type {
+  ImageOverlayHandle,
+  ImageOverlayInputs,
+  ImageOverlayOutputs,
+  ImageOverlayTypes,
+} from "./processors/transforms/image_overlay.gen.ts";

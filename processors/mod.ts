@@ -122,7 +122,11 @@ export {
   type ImageOverlayConfig,
   overlayPlacement,
 } from "./transforms/image_overlay.ts";
-export { ImageLoadError, type ImageLoadErrorCode } from "./video/image/error.ts";
+export {
+  ImageLoadError,
+  type ImageLoadErrorCode,
+  type ImageLoadErrorDetails,
+} from "./video/image/error.ts";
 export { TextOverlay, type TextOverlayConfig } from "./transforms/text_overlay.ts";
 export { RtmpSink, type RtmpSinkConfig } from "./sinks/rtmp_sink.ts";
 export { RtspSource, type RtspSourceConfig } from "./sources/rtsp_source.ts";

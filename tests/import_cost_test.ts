@@ -90,6 +90,8 @@ const IMPORTED_BY_SETUP = [
   "ffi/display/frame_presenter.ts",
   "ffi/media/speaker.ts",
   "ffi/media/speaker_errors.ts",
+  "processors/video/image/decode.ts", // with fast-png and jpeg-js
+  "processors/video/image/source.ts",
 ];
 
 Deno.test("processors/runtime.ts loads the core, the registry's descriptors and the footprint hooks, no processor class and no Worker backend", async () => {

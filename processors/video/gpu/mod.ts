@@ -48,5 +48,5 @@ export { PixelEffect, type PixelEffectSource } from "./pixel_effect.ts";
 export { GpuReadback } from "./readback.ts";
 export { GpuScaler } from "./scale.ts";
 export { WgslError } from "./wgsl_error.ts";
-export type { Placement } from "../composite.ts";
+export type { Placement, RgbaPicture } from "../composite.ts";
 export { type Lut3d, LutParseError } from "../lut3d.ts";

@@ -17,6 +17,7 @@ export interface ImageLoadErrorDetails {
   readonly source: string;
   /** What is valid instead: the formats, URL schemes or the size limit. */
   readonly available: readonly string[];
+  /** Other fields: `width`, `height`, `maxSide`, `bytes`, `maxBytes` where they apply. */
   readonly [key: string]: string | number | readonly string[];
 }
 
