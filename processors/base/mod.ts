@@ -9,6 +9,8 @@
  * - {@linkcode WebRtcSink}: video and Opus audio sent from a native WebRTC endpoint (`WhepSink`,
  *   `WhipSink`);
  * - {@linkcode SrtConfig}: the SRT settings `SrtSink` and `SrtSource` share.
+ * - {@linkcode GpuFilter}: one GPU frame in, one out (`GpuBlur`, `GpuLut`, `GpuScale`), and
+ *   {@linkcode GpuOverlay}, a picture drawn over each frame (`TextOverlay`, `ImageOverlay`).
  *
  * @example Extend FrameWriter: a writer of numbers, one per line
  * ```ts
