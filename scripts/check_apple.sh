@@ -17,7 +17,8 @@
 # /usr/bin/cargo and /usr/bin/rustc by path and builds into crates/target/apple.
 #
 # Installs rustc-web, cargo-web, rust-web-src and rust-web-clippy with apt-get when missing (as
-# root, or through password-less sudo). Exits non-zero when any step fails; prints one summary
+# root, or through password-less sudo); `--install-only` does only that (CI installs first, then
+# runs the check in the background beside the test suite, where apt would meet other installs). Exits non-zero when any step fails; prints one summary
 # line per target and step with its error and warning counts.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -68,6 +69,10 @@ rustc_package=$(dpkg-query -W -f='${Version}' rustc-web)
 if [ "$src_version" != "$rustc_package" ]; then
   echo "check_apple: rust-web-src $src_version does not match rustc-web $rustc_package" >&2
   exit 1
+fi
+if [ "${1:-}" = "--install-only" ]; then
+  echo "check_apple: toolchain installed (rustc $rustc_version, Debian rustc-web $rustc_package)"
+  exit 0
 fi
 echo "check_apple: rustc $rustc_version ($toolbin, Debian rustc-web $rustc_package), $("$toolbin/cargo-clippy" --version)"
 
