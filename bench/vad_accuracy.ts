@@ -7,7 +7,8 @@
  * the model's mean and worst inference time per 32 ms window.
  *
  * Run: `deno run -A bench/vad_accuracy.ts` (needs espeak-ng and sox:
- * `bash scripts/install_test_deps.sh`). About half a minute.
+ * `bash scripts/install_test_deps.sh`). About half a minute. `--refine-stop-ms N` sets the
+ * node's `refineStopMs` (0: Silero's own stops).
  *
  * @module
  */
@@ -61,6 +62,20 @@ const CONDITIONS: Condition[] = [
     floor: 0.002,
   },
   {
+    name: "noise right after speech, SNR 5 dB",
+    rate: 48_000,
+    channels: 2,
+    gap: () => [{ silenceS: 1.5, noise: 0.1 }],
+    floor: 0.002,
+  },
+  {
+    name: "noise right after speech, SNR -1 dB",
+    rate: 48_000,
+    channels: 2,
+    gap: () => [{ silenceS: 1.5, noise: 0.2 }],
+    floor: 0.002,
+  },
+  {
     name: "steady noise, SNR 19 dB",
     rate: 48_000,
     channels: 2,
@@ -93,10 +108,13 @@ function stats(errors: number[]): string {
   return `${mean.toFixed(0)} / ${worst.toFixed(0)}`;
 }
 
+const flag = Deno.args.indexOf("--refine-stop-ms");
+const config = flag < 0 ? {} : { refineStopMs: Number(Deno.args[flag + 1]) };
+
 const rows: string[] = [];
 for (const condition of CONDITIONS) {
   const signal = await signalFor(condition);
-  const run = await detect(signal, condition.rate, condition.channels);
+  const run = await detect(signal, condition.rate, condition.channels, config);
   const known = signal.speech;
   const starts: number[] = [];
   const stops: number[] = [];

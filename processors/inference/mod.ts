@@ -2,7 +2,7 @@
  * Inference for processors: an ONNX model in `onnxruntime-web`'s WebAssembly backend
  * ({@linkcode OnnxSession}), a model file shipped in an npm package ({@linkcode packagedModelPath}),
  * typed model errors, and the models the built-ins run: {@linkcode SileroVad} with
- * {@linkcode SpeechSegmenter} (`VoiceActivity`). A processor of your own imports this module in its
+ * {@linkcode SpeechSegmenter} and {@linkcode StopRefiner} (`VoiceActivity`). A processor of your own imports this module in its
  * `setup()`, opens its session there and closes it in `teardown()` (docs/writing_processors.md,
  * "Inference processors").
  *
@@ -46,4 +46,6 @@ export {
   type SegmentBoundary,
   type SegmenterOptions,
   SpeechSegmenter,
+  type StopRefinement,
 } from "./speech_segmenter.ts";
+export { LEVEL_BLOCK, StopRefiner, type StopRefinerOptions } from "./stop_refiner.ts";

@@ -16,6 +16,27 @@ export interface SegmenterOptions {
   readonly minSilence: number;
   /** Samples added before each segment's first speech and after its last. */
   readonly pad: number;
+  /**
+   * Moves each stop back from where the probability fell to where speech ended by another
+   * measure (the audio's level: {@linkcode StopRefinement}); stops stand as the model gives
+   * them without one.
+   */
+  readonly refiner?: StopRefinement;
+}
+
+/** What moves a segment's stop back from where the model's probability fell. */
+export interface StopRefinement {
+  /** How far back a stop may move, in samples. */
+  readonly lookback: number;
+  /**
+   * Where the speech stopped at `stop` ended.
+   *
+   * @param earliest The segment's first speech.
+   * @param stop Where the probability fell (the closing silence's start).
+   * @param now The end of the closing silence.
+   * @returns A position from `stop - lookback` (and after `earliest`) to `stop`.
+   */
+  refine(earliest: number, stop: number, now: number): number;
 }
 
 /** A segment boundary: where speech starts or stops on the timeline (padded). */
@@ -41,8 +62,9 @@ export interface Segment {
  * and a window at or above `threshold` cancels it (windows in between change nothing). Candidate
  * speech becomes a segment once it has lasted `minSpeech` (short dips included), starting `pad`
  * before its first window; silence that lasts `minSilence` ends a segment `pad` after the
- * silence began, and drops candidate speech that never reached `minSpeech`. Segments never
- * overlap: a start is never before the previous end.
+ * silence began (Silero's `temp_end`), or `pad` after where the `refiner` finds that speech
+ * ended within its lookback, and drops candidate speech that never reached `minSpeech`.
+ * Segments never overlap: a start is never before the previous end.
  *
  * Every sample before {@linkcode SpeechSegmenter.decidedUntil} is decided: it is in one of
  * {@linkcode SpeechSegmenter.segments} or it is not speech, whatever windows come next.
@@ -65,11 +87,16 @@ export class SpeechSegmenter {
   readonly #minSpeech: number;
   readonly #minSilence: number;
   readonly #pad: number;
+  readonly #refiner: StopRefinement | undefined;
+  /** How far back the refiner may move a stop (0 without one). */
+  readonly #lookback: number;
   /** Segments not yet pruned, oldest first; the last is open while speaking. */
   readonly segments: Segment[] = [];
   #speaking = false;
   /** Where candidate speech began (outside a segment); NaN without one. */
   #speechFrom = Number.NaN;
+  /** Where the open segment's speech began (unpadded). */
+  #segmentFrom = 0;
   /** Where candidate silence began (in a segment or in candidate speech); NaN without one. */
   #silenceFrom = Number.NaN;
   /** End of the windows pushed so far. */
@@ -88,6 +115,8 @@ export class SpeechSegmenter {
     this.#minSpeech = options.minSpeech;
     this.#minSilence = options.minSilence;
     this.#pad = options.pad;
+    this.#refiner = options.refiner;
+    this.#lookback = options.refiner?.lookback ?? 0;
   }
 
   /** Whether a segment is open. */
@@ -98,8 +127,10 @@ export class SpeechSegmenter {
   /** Samples before this position are decided. */
   get decidedUntil(): number {
     if (this.#speaking) {
-      const silence = this.#silenceFrom;
-      return Number.isNaN(silence) ? this.#now : Math.min(this.#now, silence + this.#pad);
+      // The stop is at or after the closing silence's start (a later window's, when none has
+      // begun), less the refiner's lookback, plus the pad.
+      const silence = Number.isNaN(this.#silenceFrom) ? this.#now : this.#silenceFrom;
+      return Math.min(this.#now, silence - this.#lookback + this.#pad);
     }
     const speech = this.#speechFrom;
     const earliestStart = Number.isNaN(speech) ? this.#now - this.#pad : speech - this.#pad;
@@ -125,7 +156,12 @@ export class SpeechSegmenter {
     }
     const silence = this.#silenceFrom;
     if (!Number.isNaN(silence) && end - silence >= this.#minSilence) {
-      if (this.#speaking) return this.#stop(silence + this.#pad);
+      if (this.#speaking) {
+        const refined = this.#refiner?.refine(this.#segmentFrom, silence, end) ?? silence;
+        // Held to the promised span: the samples before decidedUntil are already written.
+        const earliest = Math.max(silence - this.#lookback, this.#segmentFrom);
+        return this.#stop(Math.min(Math.max(refined, earliest), silence) + this.#pad);
+      }
       this.#speechFrom = Number.NaN; // speech too short to count
       this.#silenceFrom = Number.NaN;
       return undefined;
@@ -135,6 +171,7 @@ export class SpeechSegmenter {
     if ((Number.isNaN(silence) ? end : silence) - speech < this.#minSpeech) return undefined;
     const at = Math.max(speech - this.#pad, this.#lastEnd, 0);
     this.#speaking = true;
+    this.#segmentFrom = speech;
     this.#speechFrom = Number.NaN;
     this.segments.push({ start: at, end: Infinity });
     return { type: "speech-start", at };

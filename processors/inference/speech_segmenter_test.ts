@@ -66,3 +66,48 @@ Deno.test("SpeechSegmenter keeps candidate speech through a dip shorter than min
   const found = feed(seg, [0, 0.9, 0.9, 0.2, 0.9, 0.9, 0.9]);
   assert.deepEqual(found, [{ type: "speech-start", at: W }]);
 });
+
+Deno.test("SpeechSegmenter stamps the stop where its refiner says speech ended, within the lookback", () => {
+  const calls: number[][] = [];
+  let answer = 0;
+  const refiner = {
+    lookback: 3 * W,
+    refine(earliest: number, stop: number, now: number) {
+      calls.push([earliest, stop, now]);
+      return answer;
+    },
+  };
+  const seg = new SpeechSegmenter({
+    threshold: 0.5,
+    minSpeech: W,
+    minSilence: 2 * W,
+    pad: 10,
+    refiner,
+  });
+  answer = 5 * W + 100;
+  const found = feed(seg, [0, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.1, 0.1]);
+  assert.deepEqual(calls, [[W, 7 * W, 9 * W]]); // first speech, the model's stop, the decision
+  assert.deepEqual(found[1], { type: "speech-stop", at: 5 * W + 110 });
+  // An answer outside the lookback (or after the model's stop) is held to it.
+  answer = 0;
+  const late = feed(
+    new SpeechSegmenter({ threshold: 0.5, minSpeech: W, minSilence: 2 * W, pad: 10, refiner }),
+    [0, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.1, 0.1],
+  );
+  assert.deepEqual(late[1], { type: "speech-stop", at: 4 * W + 10 });
+});
+
+Deno.test("SpeechSegmenter.decidedUntil holds back a refiner's lookback while speaking", () => {
+  const refiner = { lookback: 3 * W, refine: (_e: number, stop: number) => stop };
+  const seg = new SpeechSegmenter({
+    threshold: 0.5,
+    minSpeech: 0,
+    minSilence: 2 * W,
+    pad: W,
+    refiner,
+  });
+  feed(seg, [0.9, 0.9, 0.9, 0.9, 0.9]);
+  assert.equal(seg.decidedUntil, 5 * W - 3 * W + W); // a stop at 5 W could move back 3 W
+  seg.push(0.1, 5 * W, 6 * W); // candidate silence from 5 W
+  assert.equal(seg.decidedUntil, 5 * W - 3 * W + W);
+});

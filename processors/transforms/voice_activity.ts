@@ -18,13 +18,17 @@ import {
   type SetupContext,
 } from "../../mod.ts";
 import type { Resampler } from "../../ffi/media/resampler.ts";
+import type { HeldAudio, HeldBlock } from "../dsp/held_audio.ts";
 import type { SileroVad } from "../inference/silero_vad.ts";
 import type { SegmentBoundary, SpeechSegmenter } from "../inference/speech_segmenter.ts";
+import type { StopRefiner } from "../inference/stop_refiner.ts";
 import type { VoiceActivityTypes } from "./voice_activity.gen.ts";
 
 /** The model's rate and window, as `processors/inference/silero_vad.ts` has them. */
 const RATE = 16_000;
 const WINDOW = 512;
+/** How much louder than the closing silence speech is, for a refined stop (`refineStopMs`). */
+const STOP_MARGIN_DB = 3;
 
 /** A speech boundary on the `events` output. */
 export interface VoiceActivityEvent {
@@ -73,22 +77,24 @@ export interface VoiceActivityConfig {
    */
   padMs: number;
   /**
+   * How far back from where the model's probability fell a stop may move, to where the audio's
+   * level fell to within 3 dB of the loudest 8 ms of the silence that closed the segment, in ms.
+   * Silero goes on scoring noise that follows speech as speech for up to about 300 ms; 0 keeps
+   * the model's own stop. `speech` lags the input by this much less `padMs` while speech lasts.
+   *
+   * @integer
+   * @minimum 0
+   * @maximum 2000
+   * @default 400
+   */
+  refineStopMs: number;
+  /**
    * Path of a Silero VAD v5 `.onnx` file; empty for the one packaged on npm
    * (`@ricky0123/vad-web`'s `silero_vad_v5.onnx`).
    *
    * @default ""
    */
   model: string;
-}
-
-/** An input block held until every sample of it is decided speech or not. */
-interface Held {
-  readonly kept: { readonly frame: AudioFrame; release(): void };
-  /** Its span on the 16 kHz timeline. */
-  readonly start: number;
-  readonly end: number;
-  /** Input frames of it already written to `speech` (a run that ran out of memory resumes here). */
-  done: number;
 }
 
 /**
@@ -99,19 +105,27 @@ interface Held {
  * Audio of any rate and channels is mixed to mono and resampled to 16 kHz (the native
  * `rubato` resampler, `fast` preset) for the model, which gives one speech probability per 32 ms
  * window. A segment starts once speech has lasted `minSpeechMs` and stops once silence has lasted
- * `minSilenceMs`; both boundaries are padded by `padMs` and stamped on the input's media clock
- * (the first block's timestamp plus the samples since), so an event arrives `minSpeechMs` or
- * `minSilenceMs` after the moment it names. Input blocks are held until every sample of them is
- * decided, then written to `speech` whole when they are all speech, cut to the speech part
- * otherwise (a new block with the part's timestamp), or let go: silence is consumed by the model,
- * not counted as dropped. `speech` therefore lags the input by up to `minSpeechMs + padMs` plus
- * one window. Each window's inference runs inside `process()`, which awaits it; its mean and
- * worst cost per window are in {@linkcode VoiceActivity.inferenceMs} and the node's stats
- * (docs/performance.md has the figures); place the node on a Worker to keep it off the other
- * nodes' isolate. A new input rate or channel count ends the current stream (an open segment stops
- * where its audio ends) and starts another. When the input ends, the audio still held (at most
- * `minSpeechMs + padMs` and a window) is not written and an open segment gets no `speech-stop`:
- * the runtime ends a transform with its inputs without another `process()` call. A missing,
+ * `minSilenceMs`, as Silero's `get_speech_timestamps` decides them (hysteresis from `threshold`
+ * down to `threshold - 0.15`). The model goes on scoring noise that follows speech as speech for
+ * up to about 300 ms, so the stop is then moved back, by up to `refineStopMs`, to the end of the
+ * last 8 ms before the model's stop that is more than 3 dB louder than the loudest 8 ms of the
+ * silence that closed the segment; when none is (speech no louder than the noise after it), the
+ * model's stop stands. Both boundaries are padded by `padMs` and stamped on the input's media
+ * clock (the first block's timestamp plus the samples since), so an event arrives `minSpeechMs`
+ * after the start it names, and `minSilenceMs` (plus the model's lag, when the stop was moved)
+ * after the stop. Input blocks are copied into the node's own buffer and held there until every
+ * sample of them is decided, then written to `speech` as a block of the same span, cut to its
+ * speech part (with that part's timestamp), or let go: silence is consumed by the model, not
+ * counted as dropped.
+ * `speech` therefore lags the input by up to `minSpeechMs + padMs` at a start and by
+ * `refineStopMs - padMs` while speech lasts, plus one window. Each window's inference runs inside
+ * `process()`, which awaits it; its mean and worst cost per window are in
+ * {@linkcode VoiceActivity.inferenceMs} and the node's stats (docs/performance.md has the
+ * figures); place the node on a Worker to keep it off the other nodes' isolate. A new input rate
+ * or channel count ends the current stream (an open segment stops where its audio ends) and
+ * starts another. When the input ends, the audio still held (as long as the lag above) is not
+ * written and an open segment gets no `speech-stop`: the runtime ends a transform with its inputs
+ * without another `process()` call. A missing,
  * corrupt or foreign model fails `setup()` with `ModelNotFoundError` (`model_not_found`),
  * `ModelInvalidError` (`model_invalid`) or `ModelMismatchError` (`model_mismatch`); a failed
  * inference fails the node with `InferenceFailedError` (`inference_failed`).
@@ -163,6 +177,7 @@ export class VoiceActivity extends Processor<VoiceActivityTypes> {
   #vad: SileroVad | undefined;
   #newSegmenter: (() => SpeechSegmenter) | undefined;
   #segmenter: SpeechSegmenter | undefined;
+  #refiner: StopRefiner | undefined;
   #native: typeof Resampler | undefined;
   #resampler: Resampler | undefined;
   /** The resampler's delay in 16 kHz samples (0 without one). */
@@ -177,7 +192,7 @@ export class VoiceActivity extends Processor<VoiceActivityTypes> {
   readonly #window = new Float32Array(WINDOW);
   #fill = 0;
   #mono = new Float32Array(0);
-  readonly #held: Held[] = [];
+  #held: HeldAudio | undefined;
   #windows = 0;
   #segments = 0;
   #inferenceMs = 0;
@@ -209,21 +224,34 @@ export class VoiceActivity extends Processor<VoiceActivityTypes> {
    */
   override async setup(_ctx: SetupContext): Promise<void> {
     this.teardown();
-    const [{ SileroVad }, { SpeechSegmenter }, { Resampler }] = await Promise.all([
-      import("../inference/silero_vad.ts"),
-      import("../inference/speech_segmenter.ts"),
-      import("../../ffi/media/resampler.ts"),
-    ]);
-    const { threshold, minSpeechMs, minSilenceMs, padMs, model } = this.config;
+    const [{ SileroVad }, { SpeechSegmenter }, { StopRefiner }, { Resampler }, { HeldAudio }] =
+      await Promise.all([
+        import("../inference/silero_vad.ts"),
+        import("../inference/speech_segmenter.ts"),
+        import("../inference/stop_refiner.ts"),
+        import("../../ffi/media/resampler.ts"),
+        import("../dsp/held_audio.ts"),
+      ]);
+    const { threshold, minSpeechMs, minSilenceMs, padMs, refineStopMs, model } = this.config;
     const samples = (ms: number) => ms * RATE / 1000;
-    this.#newSegmenter = () =>
-      new SpeechSegmenter({
+    this.#newSegmenter = () => {
+      this.#refiner = refineStopMs > 0
+        ? new StopRefiner({
+          lookback: samples(refineStopMs),
+          silence: samples(minSilenceMs) + WINDOW,
+          marginDb: STOP_MARGIN_DB,
+        })
+        : undefined;
+      return new SpeechSegmenter({
         threshold,
         minSpeech: samples(minSpeechMs),
         minSilence: samples(minSilenceMs),
         pad: samples(padMs),
+        refiner: this.#refiner,
       });
+    };
     this.#native = Resampler;
+    this.#held = new HeldAudio();
     this.#vad = await SileroVad.open(model === "" ? undefined : model);
     this.#windows = 0;
     this.#segments = 0;
@@ -262,7 +290,8 @@ export class VoiceActivity extends Processor<VoiceActivityTypes> {
       const start = this.#inputFrames * RATE / this.#rate;
       this.#inputFrames += frame.frameCount;
       const end = this.#inputFrames * RATE / this.#rate;
-      this.#held.push({ kept: ctx.frames.keep(frame), start, end, done: 0 });
+      this.#held!.push(frame, start, end);
+      ctx.frames.consume(frame); // copied and scored: never given back to the input
       const mono = this.#downmix(frame);
       await this.#score(this.#resampler === undefined ? mono : this.#resampler.process(mono));
       if (!this.#release(ctx, this.#segmenter!.decidedUntil)) return;
@@ -271,13 +300,13 @@ export class VoiceActivity extends Processor<VoiceActivityTypes> {
 
   /** Releases held audio (unwritten), the model and the resampler. Idempotent. */
   override teardown(): void {
-    for (const held of this.#held) held.kept.release();
-    this.#held.length = 0;
+    this.#held = undefined;
     this.#resampler?.close();
     this.#resampler = undefined;
     this.#vad?.close();
     this.#vad = undefined;
     this.#segmenter = undefined;
+    this.#refiner = undefined;
     this.#rate = 0;
     this.#channels = 0;
   }
@@ -301,6 +330,7 @@ export class VoiceActivity extends Processor<VoiceActivityTypes> {
     this.#modelled = 0;
     this.#fill = 0;
     this.#vad!.reset();
+    this.#held!.reset(frame.channels);
     this.#segmenter = this.#newSegmenter!();
     this.#resampler?.close();
     this.#resampler = undefined;
@@ -321,11 +351,10 @@ export class VoiceActivity extends Processor<VoiceActivityTypes> {
     const boundary = this.#segmenter!.finish(this.#inputFrames * RATE / this.#rate);
     if (boundary !== undefined) this.#event(boundary);
     if (!this.#release(ctx, Infinity)) {
-      for (const held of this.#held) {
-        ctx.frames.drop(held.kept.frame);
-        held.kept.release();
-      }
-      this.#held.length = 0;
+      const blocks = this.#held!.length;
+      ctx.log.warn(
+        `no memory for the speech of the last ${blocks} block(s) of the stream: not written`,
+      );
     }
   }
 
@@ -361,6 +390,7 @@ export class VoiceActivity extends Processor<VoiceActivityTypes> {
       if (ms > this.#maxInferenceMs) this.#maxInferenceMs = ms;
       const start = this.#modelled - this.#latency;
       this.#modelled += WINDOW;
+      this.#refiner?.record(window, start);
       const boundary = this.#segmenter!.push(probability, start, start + WINDOW);
       if (boundary !== undefined) {
         if (boundary.type === "speech-start") this.#segments++;
@@ -388,43 +418,40 @@ export class VoiceActivity extends Processor<VoiceActivityTypes> {
    */
   #release(ctx: ProcessContext, until: number): boolean {
     const segmenter = this.#segmenter;
-    if (segmenter === undefined) return true;
     const held = this.#held;
-    while (held.length > 0 && held[0].end <= until) {
-      if (!this.#writeSpeech(ctx, held[0], segmenter.segments)) return false;
-      held.shift()!.kept.release();
+    if (segmenter === undefined || held === undefined) return true;
+    let block;
+    while ((block = held.oldest) !== undefined && block.end <= until) {
+      if (!this.#writeSpeech(ctx, block, segmenter.segments)) return false;
+      held.shift();
     }
-    segmenter.prune(held.length > 0 ? held[0].start : until);
+    segmenter.prune(block !== undefined ? block.start : until);
     return true;
   }
 
-  /** Writes the parts of `held` inside `segments`: the block itself when it is all speech. */
+  /** Writes the parts of `block` inside `segments`, each a new block with its own timestamp. */
   #writeSpeech(
     ctx: ProcessContext,
-    held: Held,
+    block: HeldBlock,
     segments: readonly { start: number; end: number }[],
   ): boolean {
-    const frame = held.kept.frame;
-    const { frameCount, channels, sampleRate } = frame;
+    const { frameCount, sampleRate } = block;
+    const channels = this.#channels;
     const speech = this.outputs.speech;
     const scale = sampleRate / RATE;
     for (const segment of segments) {
-      if (segment.end <= held.start || segment.start >= held.end) continue;
-      const from = Math.max(held.done, Math.round((segment.start - held.start) * scale), 0);
-      const to = Math.min(Math.round((segment.end - held.start) * scale), frameCount);
+      if (segment.end <= block.start || segment.start >= block.end) continue;
+      const from = Math.max(block.done, Math.round((segment.start - block.start) * scale), 0);
+      const to = Math.min(Math.round((segment.end - block.start) * scale), frameCount);
       if (to <= from) continue;
       if (speech.space <= 0) return false;
-      if (from === 0 && to === frameCount) {
-        speech.write(frame);
-      } else {
-        const part = ctx.frames.audio({ channels, sampleRate, frameCount: to - from });
-        if (part === undefined) return false;
-        part.samples.set(frame.samples.subarray(from * channels, to * channels));
-        part.timestampNs = frame.timestampNs + Math.round(from * 1e9 / sampleRate);
-        part.frameNumber = frame.frameNumber;
-        speech.write(part);
-      }
-      held.done = to;
+      const part = ctx.frames.audio({ channels, sampleRate, frameCount: to - from });
+      if (part === undefined) return false;
+      this.#held!.copy(block, from, to, part.samples);
+      part.timestampNs = block.timestampNs + Math.round(from * 1e9 / sampleRate);
+      part.frameNumber = block.frameNumber;
+      speech.write(part);
+      block.done = to;
     }
     return true; // a block of silence is not dropped: the model consumed it
   }
