@@ -2,12 +2,16 @@
  * Ending a whole graph (GStreamer's EOS sent into a pipeline): `rt.endOfStream()` ends every
  * source, live ones included, the end runs down every branch after what is queued, and
  * `end-of-stream` follows; a node asks for the same with `ctx.endOfStream({ graph: true })` (what
- * `VideoWindow` does when its window is closed), in one isolate and across a Worker.
+ * `VideoWindow` does when its window is closed), in one isolate and across a Worker; a source on a
+ * host that cannot end it (a native plugin's) makes the runtime stop instead.
  */
 
 import assert from "node:assert/strict";
 import { NodeRegistry, Runtime, type RuntimeEvent } from "../../mod.ts";
-import { WorkerBackend } from "../../ffi/mod.ts";
+import { fileURLToPath } from "node:url";
+import { NativePlugin, WorkerBackend } from "../../ffi/mod.ts";
+import { until, workerRig } from "../fixtures/workers/harness.ts";
+import { tap } from "../fixtures/workers/worker_nodes.ts";
 import {
   addOneNode,
   checkSinkNode,
@@ -39,13 +43,12 @@ function ended(rt: Runtime, ms = 20_000): Promise<RuntimeEvent[]> {
   });
 }
 
-async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const EXT = Deno.build.os === "darwin" ? "dylib" : Deno.build.os === "windows" ? "dll" : "so";
+const PREFIX = Deno.build.os === "windows" ? "" : "lib";
+/** The example plugin of the workspace's release build (its `NativeTone` is a native source). */
+const EXAMPLE_PLUGIN = fileURLToPath(
+  new URL(`../../crates/target/release/${PREFIX}streamlib_example_plugin.${EXT}`, import.meta.url),
+);
 
 const nodesOf = (events: RuntimeEvent[]) =>
   events.flatMap((e) => e.type === "node-eos" ? [e.node] : []).sort();
@@ -142,5 +145,25 @@ Deno.test("ctx.endOfStream({ graph: true }) crosses Workers both ways", async ()
     assert.deepEqual(rt.frameLeaks(), []);
   } finally {
     await backend.close();
+  }
+});
+
+Deno.test("Runtime.endOfStream() stops the runtime when a source is on a host that cannot end it (a native plugin's)", async () => {
+  const plugin = NativePlugin.load(EXAMPLE_PLUGIN);
+  try {
+    await using rig = workerRig();
+    const { rt } = rig;
+    rt.use(plugin);
+    rt.add("NativeTone", {}, { id: "ntone" });
+    rt.add("AudioTap", {}, { id: "ntone_tap" });
+    rt.connectByName("ntone", "audio", "ntone_tap", "in");
+    await rt.start();
+    await until(() => tap("ntone_tap").frameNumbers.length >= 5, "blocks from NativeTone");
+    rt.endOfStream();
+    await until(() => rt.state === "stopped", "the runtime stopped");
+    assert.equal(rt.ended, false, "stopped, not ended: the native source could not end");
+    assert.deepEqual(rt.frameLeaks(), []);
+  } finally {
+    plugin.close();
   }
 });
