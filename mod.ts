@@ -31,7 +31,7 @@
 // -- Writing processors ----------------------------------------------------------------------
 export { config, input, output, processor } from "./core/processor/decorators.ts";
 export { Processor, type ProcessorTypes, type TypesOf } from "./core/processor/processor.ts";
-export type { ProcessContext, SetupContext } from "./core/processor/context.ts";
+export type { EndOfStreamOptions, ProcessContext, SetupContext } from "./core/processor/context.ts";
 export type { InputPort } from "./core/ports/input_port.ts";
 export type { OutputPort } from "./core/ports/output_port.ts";
 export { type AudioFrame, createAudioFrame } from "./core/frames/audio_frame.ts";

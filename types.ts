@@ -108,6 +108,7 @@ export type {
 } from "./core/isolates/host.ts";
 export type {
   ConfigurableHost,
+  EndingHost,
   FrameLeakReportingHost,
   HostCapabilities,
   KeyframeRequestingHost,

@@ -25,7 +25,12 @@ import {
   liveFields,
   NotReconfigurableError,
 } from "./lifecycle/live_config.ts";
-import { checkAction, checkRuntimeTransition, type LifecycleAction } from "./lifecycle/state.ts";
+import {
+  actionsFrom,
+  checkAction,
+  checkRuntimeTransition,
+  type LifecycleAction,
+} from "./lifecycle/state.ts";
 import { LocalIsolate } from "./isolates/local/host.ts";
 import { type MediaClock, monotonicClock } from "./time/media_clock.ts";
 import { sameDefinition } from "./registry/lazy_node.ts";
@@ -54,7 +59,7 @@ import { portOf, splitPortEnd } from "./ports/port_end.ts";
 import { type AppPortOptions, AppPorts } from "./app/app_ports.ts";
 import type { AppInput } from "./app/app_input.ts";
 import type { AppOutput } from "./app/app_output.ts";
-import { RuntimeArgumentError } from "./lifecycle/errors.ts";
+import { RuntimeArgumentError, RuntimeStateError } from "./lifecycle/errors.ts";
 
 /**
  * A live graph of processors. Add nodes by class, definition or name, connect their ports,
@@ -662,6 +667,56 @@ export class Runtime implements AsyncDisposable {
   }
 
   /**
+   * Ends the graph's stream, as a GStreamer application sends EOS into its pipeline: every source
+   * (a node with no connected input) that has not ended ends as if its `process()` had called
+   * `ctx.endOfStream()`, so the end runs down every branch after what is queued (each node still
+   * processes it), each node emits `node-eos`, and `end-of-stream` follows once all have ended
+   * (`streamlib run` then stops and exits 0). Nothing is torn down: that stays `stop()`'s job.
+   * What a node's `ctx.endOfStream({ graph: true })` does (`VideoWindow` when its window is
+   * closed). A source on a host that cannot end it (a native plugin's) makes the runtime stop
+   * instead, draining as `stop()` does. Nothing when the graph has already ended.
+   *
+   * @throws {RuntimeStateError} When the runtime is not running or paused.
+   *
+   * @example End a live source's graph: it ends as a file's would
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createRuntime } from "@streamlib/streamlib/processors";
+   *
+   * const rt = createRuntime({ workers: false });
+   * rt.add("TestToneGenerator", {}, { id: "tone" }); // live: it never ends by itself
+   * rt.add("NullSink", {}, { id: "sink" });
+   * rt.connectByName("tone", "audio", "sink", "in");
+   * const ended = new Promise<void>((resolve) =>
+   *   rt.on((e) => e.type === "end-of-stream" && resolve())
+   * );
+   * await rt.start();
+   * rt.endOfStream();
+   * await ended;
+   * assert.ok(rt.ended);
+   * await rt.stop();
+   * assert.deepEqual(rt.frameLeaks(), []);
+   * ```
+   */
+  endOfStream(): void {
+    const state = this.#state;
+    if (state !== "running" && state !== "paused") {
+      throw new RuntimeStateError("endOfStream", state, ["running", "paused"], actionsFrom(state));
+    }
+    if (this.#graphEnded) return;
+    const graph = this.#graph;
+    for (const node of graph.nodes) {
+      if (this.#endedNodes.has(node.id) || graph.incoming(node.id).length > 0) continue;
+      const host = capability(this.#isolates.get(node.isolate), "endings");
+      if (host === undefined) {
+        this.stop().catch(reportError);
+        return;
+      }
+      host.endNode(node.id);
+    }
+  }
+
+  /**
    * The leak report of the last `stop()`: frames still alive after every node was torn down and
    * every connection drained, grouped by the node and port that hold them (the last to read,
    * write or keep them) and the node that made them. Empty when every frame was released (each one also got a `node-warning` event with code
@@ -846,6 +901,10 @@ export class Runtime implements AsyncDisposable {
     if (event.type === "node-eos") {
       if (this.#graph.hasNode(event.node)) this.#endedNodes.add(event.node);
       this.#checkEnded();
+      // The node asked for the whole graph to end (a window closed): send it to every source.
+      if (event.graph && (this.#state === "running" || this.#state === "paused")) {
+        this.endOfStream();
+      }
       return;
     }
     if (event.type !== "node-error" || event.action !== "stop-runtime") return;

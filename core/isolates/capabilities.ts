@@ -54,6 +54,19 @@ export interface FrameLeakReportingHost {
   frameLeaks(): FrameLeak[] | Promise<FrameLeak[]>;
 }
 
+/** A host that ends a node's stream from outside (`rt.endOfStream()`). */
+export interface EndingHost {
+  /**
+   * Ends the stream of a node of this isolate as if its `process()` had called
+   * `ctx.endOfStream()` (at once, or when a run in flight returns): it stops running, its outputs
+   * end after what is queued in them, and it emits `node-eos`. Nothing when the node is gone, not
+   * set up, failed or already ended. A host in another isolate posts it (fire-and-forget). The
+   * runtime calls it for each source when the graph is to end; a host without it (a native
+   * plugin's) cannot end its sources, and `rt.endOfStream()` stops the runtime instead.
+   */
+  endNode(node: string): void;
+}
+
 /** Each optional capability by name, with the interface a host that has it implements. */
 export interface HostCapabilities {
   /** `configureNode()`: `rt.setConfig()` on its nodes. */
@@ -64,6 +77,8 @@ export interface HostCapabilities {
   keyframes: KeyframeRequestingHost;
   /** `frameLeaks()`: `rt.frameLeaks()` counts its frames. */
   frameLeaks: FrameLeakReportingHost;
+  /** `endNode()`: `rt.endOfStream()` ends its sources. */
+  endings: EndingHost;
 }
 
 /** The method that tells each capability. */
@@ -72,6 +87,7 @@ const METHODS: { readonly [K in keyof HostCapabilities]: keyof HostCapabilities[
   probes: "probe",
   keyframes: "requestKeyframe",
   frameLeaks: "frameLeaks",
+  endings: "endNode",
 };
 
 /**

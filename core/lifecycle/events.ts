@@ -301,6 +301,12 @@ export interface NodeEndOfStreamEvent extends RuntimeEventBase {
   readonly type: "node-eos";
   /** The node that ended. */
   readonly node: string;
+  /**
+   * `true` when the node asked for the whole graph to end (`ctx.endOfStream({ graph: true })`,
+   * `VideoWindow` when its window is closed): the runtime then ends every source
+   * (`rt.endOfStream()`). Absent otherwise.
+   */
+  readonly graph?: true;
 }
 
 /**

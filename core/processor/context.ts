@@ -153,6 +153,23 @@ export interface ProcessContext {
    * has read what is queued, a node whose connected inputs have all ended ends in turn, and the
    * runtime emits `end-of-stream` when every node has ended (`streamlib run` then stops and exits
    * 0). The node runs again after the next `start()`.
+   *
+   * With `{ graph: true }` the node also asks for the whole graph to end, as a GStreamer
+   * application sends EOS into its pipeline when a sink's window is closed: the runtime ends
+   * every source (`rt.endOfStream()`), the end runs down every branch (what is queued is still
+   * processed), and `end-of-stream` follows. A sink whose viewer is gone (`VideoWindow` when its
+   * window is closed) ends the run this way, live sources and all.
+   *
+   * @param options `graph: true` to end the whole graph, not only this node.
    */
-  endOfStream(): void;
+  endOfStream(options?: EndOfStreamOptions): void;
+}
+
+/** What {@linkcode ProcessContext.endOfStream} ends besides the node. */
+export interface EndOfStreamOptions {
+  /**
+   * Whether the whole graph ends (`rt.endOfStream()`: every source ends, the end runs down the
+   * graph); default `false`, only this node.
+   */
+  readonly graph?: boolean;
 }

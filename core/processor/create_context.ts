@@ -22,6 +22,8 @@ export interface HandProcessContext extends ProcessContext {
   readonly gpu: NodeGpu;
   /** Whether the processor called `endOfStream()`. */
   readonly ended: boolean;
+  /** Whether the processor called `endOfStream({ graph: true })`: it asked for the graph to end. */
+  readonly graphEndRequested: boolean;
   /** What the processor raised with `warn()`, oldest first (each also printed to stderr). */
   readonly warnings: readonly HandWarning[];
 }
@@ -63,6 +65,7 @@ export interface HandWarning {
  * assert.equal(block.released, true);
  * ctx.endOfStream(); // what a source does after its last frame
  * assert.equal(ctx.ended, true);
+ * assert.equal(ctx.graphEndRequested, false); // endOfStream({ graph: true }) ends the graph too
  * ctx.warn("av_drift", "audio", "audio drifted 120 ms from its sample count"); // also on stderr
  * assert.deepEqual(ctx.warnings.map((w) => w.code), ["av_drift"]);
  * ```
@@ -89,7 +92,7 @@ export function createProcessContext(
     }
     frames.bind(ports);
   }
-  let ended = false;
+  let [ended, graphEndRequested] = [false, false];
   const log = stderrNodeLog(node);
   const warnings: HandWarning[] = [];
   return {
@@ -106,8 +109,12 @@ export function createProcessContext(
     get ended() {
       return ended;
     },
-    endOfStream: () => {
+    get graphEndRequested() {
+      return graphEndRequested;
+    },
+    endOfStream: (options) => {
       ended = true;
+      if (options?.graph === true) graphEndRequested = true;
     },
   };
 }

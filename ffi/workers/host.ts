@@ -15,6 +15,7 @@ import type {
 } from "../../core/isolates/host.ts";
 import type {
   ConfigurableHost,
+  EndingHost,
   FrameLeakReportingHost,
   KeyframeRequestingHost,
   ProbedHost,
@@ -100,7 +101,8 @@ export class WorkerHost
     ConfigurableHost,
     ProbedHost,
     KeyframeRequestingHost,
-    FrameLeakReportingHost {
+    FrameLeakReportingHost,
+    EndingHost {
   /** The isolate name, `worker:<name>`. */
   readonly isolate: string;
   /** The Worker's name. */
@@ -284,6 +286,18 @@ export class WorkerHost
     const thread = this.#thread;
     if (!this.#mirror.alive(node, thread)) return;
     thread!.post({ op: "keyframe", node, port });
+  }
+
+  /**
+   * Ends the stream of a node in this Worker (see {@linkcode EndingHost.endNode}); nothing when
+   * the node's Worker is gone.
+   *
+   * @param node The node's id.
+   */
+  endNode(node: string): void {
+    const thread = this.#thread;
+    if (!this.#mirror.alive(node, thread)) return;
+    thread!.post({ op: "endNode", node });
   }
 
   /** Resolves when the Worker's background setups and teardowns are done. */

@@ -524,6 +524,10 @@ class PendingHost
     this.#do((host) => capability(host, "keyframes")?.requestKeyframe(node, port));
   }
 
+  endNode(node: string): void {
+    this.#do((host) => capability(host, "endings")?.endNode(node));
+  }
+
   nodeState(node: string): NodeState {
     return this.#real ? this.#real.nodeState(node) : "stopped";
   }

@@ -178,6 +178,8 @@ export type WorkerCommand =
   | { readonly op: "unprobe"; readonly id: number }
   /** Ask an output's writer for a keyframe (a probe's request). */
   | { readonly op: "keyframe"; readonly node: string; readonly port: string }
+  /** End a node's stream from outside (`rt.endOfStream()` sent to a source). */
+  | { readonly op: "endNode"; readonly node: string }
   | {
     readonly op: "call";
     readonly id: number;

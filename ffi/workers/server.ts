@@ -210,6 +210,9 @@ export class WorkerServer {
       case "keyframe":
         if (this.#nodes.has(command.node)) isolate.requestKeyframe(command.node, command.port);
         return;
+      case "endNode":
+        if (this.#nodes.has(command.node)) isolate.endNode(command.node);
+        return;
       case "close":
         return await this.close();
       case "run":
@@ -264,6 +267,7 @@ export class WorkerServer {
       case "attachReader":
         return unloaded.has(command.spec.port.node);
       case "configureNode":
+      case "endNode":
         return unloaded.has(command.node);
       case "probe":
         return unloaded.has(command.spec.node);

@@ -71,7 +71,7 @@ export const videoWindowNode: NodeDefinition<VideoWindow, VideoWindowHandle> = d
   descriptor: {
     name: "VideoWindow",
     description:
-      "Shows video in a native window: SDL 2 (loaded through FFI) makes the window, WebGPU draws each frame to it through `Deno.UnsafeWindowSurface`. Linux with X11 (a desktop, XWayland, or Xvfb); Deno must run with `--unstable-webgpu`.\nFrames in every pixel format are shown: RGBA and BGRA are uploaded as they are, I420 and NV12 by plane and converted to RGB in the fragment shader (BT.601 limited range, as `ColorConvert`). Each run shows the newest frame waiting and skips older ones (counted in `framesSkipped`), so a slow window never holds the pipeline back. The picture is scaled to fit the window with its aspect ratio kept (black bars); at the frame's own size it is shown pixel for pixel. The window opens at `width` x `height`, or, when either is 0, at the first frame's size once that frame arrives; it can be resized, and the last frame is drawn again at the new size.\nClosing the window (its close button) ends the node's stream: the window goes away, the node emits `node-eos`, frames still coming are discarded, and `rt.stop()` tears it down as usual. The window's events are taken at every frame and every 20 ms while none arrives (a timer in the isolate; nothing runs on another thread). What is missing fails `setup()` with a typed error: `WindowSurfaceUnavailableError` (`window_surface_unavailable`: run with `--unstable-webgpu`), `SdlUnavailableError` (`sdl_unavailable`: install `libsdl2-2.0-0`), `DisplayUnavailableError` (`display_unavailable`: set `DISPLAY`), `WindowGpuUnavailableError` (`window_gpu_unavailable`: install `mesa-vulkan-drivers`). See `docs/video_window.md`.",
+      "Shows video in a native window: SDL 2 (loaded through FFI) makes the window, WebGPU draws each frame to it through `Deno.UnsafeWindowSurface`. Linux with X11 (a desktop, XWayland, or Xvfb); Deno must run with `--unstable-webgpu`.\nFrames in every pixel format are shown: RGBA and BGRA are uploaded as they are, I420 and NV12 by plane and converted to RGB in the fragment shader (BT.601 limited range, as `ColorConvert`). Each run shows the newest frame waiting and skips older ones (counted in `framesSkipped`), so a slow window never holds the pipeline back. The picture is scaled to fit the window with its aspect ratio kept (black bars); at the frame's own size it is shown pixel for pixel. The window opens at `width` x `height`, or, when either is 0, at the first frame's size once that frame arrives; it can be resized, and the last frame is drawn again at the new size.\nClosing the window (its close button) ends the stream: the window goes away and the node emits `node-eos`. With `closeEndsGraph` (the default) the whole graph ends, as `rt.endOfStream()` ends it: every source ends, live ones too, what is queued runs down to the other sinks, and `end-of-stream` follows (`streamlib run` exits 0); otherwise only this node ends and frames still coming to it are discarded. Either way `rt.stop()` tears it down as usual. The window's events are taken at every frame and every 20 ms while none arrives (a timer in the isolate; nothing runs on another thread). What is missing fails `setup()` with a typed error: `WindowSurfaceUnavailableError` (`window_surface_unavailable`: run with `--unstable-webgpu`), `SdlUnavailableError` (`sdl_unavailable`: install `libsdl2-2.0-0`), `DisplayUnavailableError` (`display_unavailable`: set `DISPLAY`), `WindowGpuUnavailableError` (`window_gpu_unavailable`: install `mesa-vulkan-drivers`). See `docs/video_window.md`.",
     tags: ["video", "sink", "display"],
     mode: "push",
     inputs: [
@@ -107,6 +107,13 @@ export const videoWindowNode: NodeDefinition<VideoWindow, VideoWindowHandle> = d
           minimum: 0,
           maximum: 4320,
           default: 0,
+        },
+        closeEndsGraph: {
+          description:
+            "Whether closing the window ends the whole graph (`ctx.endOfStream({ graph: true })`: every source ends, live ones too, what is queued is still processed, then `end-of-stream`, on which `streamlib run` exits 0), as closing a player's window ends playback; `false` ends only this node and the rest of the graph runs on.",
+          type: "boolean",
+          default: true,
+          "x-live": true,
         },
       },
       additionalProperties: false,

@@ -30,8 +30,16 @@ const EVENT_POLL_MS = 20;
  * import type { VideoWindowConfig } from "@streamlib/streamlib/processors";
  * import { videoWindowNode } from "./video_window.gen.ts";
  *
- * const config: VideoWindowConfig = { title: "preview", width: 640, height: 360 };
- * assert.deepEqual(videoWindowNode.create({ width: 640, height: 360 }).config, { ...config, title: "streamlib" });
+ * const config: VideoWindowConfig = {
+ *   title: "preview",
+ *   width: 640,
+ *   height: 360,
+ *   closeEndsGraph: true,
+ * };
+ * assert.deepEqual(
+ *   videoWindowNode.create({ width: 640, height: 360 }).config,
+ *   { ...config, title: "streamlib" },
+ * );
  * ```
  */
 export interface VideoWindowConfig {
@@ -61,6 +69,16 @@ export interface VideoWindowConfig {
    * @default 0
    */
   height: number;
+  /**
+   * Whether closing the window ends the whole graph (`ctx.endOfStream({ graph: true })`: every
+   * source ends, live ones too, what is queued is still processed, then `end-of-stream`, on which
+   * `streamlib run` exits 0), as closing a player's window ends playback; `false` ends only this
+   * node and the rest of the graph runs on.
+   *
+   * @default true
+   * @live
+   */
+  closeEndsGraph: boolean;
 }
 
 /**
@@ -76,9 +94,11 @@ export interface VideoWindowConfig {
  * opens at `width` x `height`, or, when either is 0, at the first frame's size once that frame
  * arrives; it can be resized, and the last frame is drawn again at the new size.
  *
- * Closing the window (its close button) ends the node's stream: the window goes away, the node
- * emits `node-eos`, frames still coming are discarded, and `rt.stop()` tears it down as usual. The
- * window's events are taken at every frame and every 20 ms while none arrives (a timer in the
+ * Closing the window (its close button) ends the stream: the window goes away and the node emits
+ * `node-eos`. With `closeEndsGraph` (the default) the whole graph ends, as `rt.endOfStream()` ends
+ * it: every source ends, live ones too, what is queued runs down to the other sinks, and
+ * `end-of-stream` follows (`streamlib run` exits 0); otherwise only this node ends and frames still
+ * coming to it are discarded. Either way `rt.stop()` tears it down as usual. The window's events are taken at every frame and every 20 ms while none arrives (a timer in the
  * isolate; nothing runs on another thread). What is missing fails `setup()` with a typed error:
  * `WindowSurfaceUnavailableError` (`window_surface_unavailable`: run with `--unstable-webgpu`),
  * `SdlUnavailableError` (`sdl_unavailable`: install `libsdl2-2.0-0`),
@@ -102,7 +122,7 @@ export interface VideoWindowConfig {
  * @example Show colour bars until the window is closed
  * ```ts ignore
  * // Opens a window: needs a display and `deno run -A --unstable-webgpu`;
- * // tests/display/video_window_test.ts runs this under Xvfb and checks the pixels.
+ * // tests/display/video_window_test.ts runs this under Xvfb and closes the window.
  * import assert from "node:assert/strict";
  * import { createRuntime, TestPattern, VideoWindow } from "@streamlib/streamlib/processors";
  *
@@ -110,12 +130,11 @@ export interface VideoWindowConfig {
  * const bars = rt.add(TestPattern, { width: 640, height: 360, pixelFormat: "RGBA" });
  * const window = rt.add(VideoWindow, { title: "bars" });
  * rt.connect(bars.outputs.video, window.inputs.in);
- * const closed = new Promise((resolve) =>
- *   rt.on((e) => e.type === "node-eos" && e.node === window.name && resolve(e))
- * );
+ * const ended = new Promise((resolve) => rt.on((e) => e.type === "end-of-stream" && resolve(e)));
  * await rt.start();
- * assert.ok(await closed); // the close button was pressed
+ * await ended; // the close button was pressed: the live pattern ended too
  * await rt.stop();
+ * assert.deepEqual(rt.frameLeaks(), []);
  * ```
  */
 @processor({ tags: ["video", "sink", "display"], mode: "push" })
@@ -209,7 +228,8 @@ export class VideoWindow extends Processor<VideoWindowTypes> {
    * Shows the newest frame waiting, follows the window's size, and ends the stream once the
    * window is closed.
    *
-   * @param ctx The node's context (`endOfStream()` when the window closed).
+   * @param ctx The node's context (`endOfStream()` when the window closed, for the whole graph
+   *   with `closeEndsGraph`).
    */
   process(ctx: ProcessContext): void {
     const [window, presenter] = [this.#window, this.#presenter];
@@ -217,8 +237,9 @@ export class VideoWindow extends Processor<VideoWindowTypes> {
     window.pollEvents();
     if (window.closeRequested) {
       this.#close();
-      ctx.log.info("window closed: end of stream");
-      ctx.endOfStream();
+      const graph = this.config.closeEndsGraph;
+      ctx.log.info(`window closed: end of stream${graph ? " of the graph" : ""}`);
+      ctx.endOfStream({ graph });
       return;
     }
     const resized = window.takeResize();

@@ -9,12 +9,23 @@ import denoJson from "../../deno.json" with { type: "json" };
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const COMMANDS = ["dashboard", "nodes", "codegen", "run", "validate", "mcp"] as const;
+/** The commands that run a graph: a `VideoWindow` in it needs `Deno.UnsafeWindowSurface`. */
+const RUN_GRAPHS: readonly string[] = ["dashboard", "run", "mcp"];
 
 Deno.test("deno.json: the dashboard, nodes, codegen, run, validate and mcp tasks all run cli/streamlib.ts", () => {
   const tasks = denoJson.tasks as Record<string, string>;
   for (const name of COMMANDS) {
-    assert.equal(tasks[name], `deno run -A cli/streamlib.ts ${name}`, name);
+    const flags = RUN_GRAPHS.includes(name) ? "-A --unstable-webgpu" : "-A";
+    assert.equal(tasks[name], `deno run ${flags} cli/streamlib.ts ${name}`, name);
   }
+  assert.equal(tasks.streamlib, "deno run -A --unstable-webgpu cli/streamlib.ts");
+  assert.match(tasks.demo, /deno run -A --unstable-webgpu examples\/demo\.ts$/);
+});
+
+Deno.test("deno.json turns on no unstable API for the whole project: only its tasks pass --unstable-webgpu", () => {
+  // An "unstable" key would reach every `deno run` and `deno test` under the project, the test
+  // children that must run without the flag (VideoWindow's window_surface_unavailable) included.
+  assert.equal("unstable" in denoJson, false);
 });
 
 Deno.test("deno task <command> --help prints the streamlib command's own usage", async () => {

@@ -3,8 +3,8 @@
  * runtime with one `VideoWindow` fed through an application input with the test card, in the
  * format and sizes given as JSON in the first argument. It says on stdout, one JSON line each,
  * `{"event":"shown"}` once the window has shown five frames (it sends `frames` of them, or until the
- * end), `{"event":"eos"}` when the window's
- * node ended (its window was closed), `{"event":"error","code":...}` when the node failed, and
+ * end), `{"event":"eos","graph":...}` when the window's node ended (its window was closed; `graph`
+ * whether it asked for the whole graph to end, `closeEndsGraph`), `{"event":"error","code":...}` when the node failed, and
  * `{"event":"stopped","stats":...}` after `rt.stop()`, which it calls after `eos`, an error, or a
  * line on stdin. Not a test module.
  *
@@ -24,6 +24,8 @@ interface Args {
   windowHeight?: number;
   /** Frames to send; default: until the end. */
   frames?: number;
+  /** The window's `closeEndsGraph`; default: its default. */
+  closeEndsGraph?: boolean;
 }
 
 const args: Args = JSON.parse(Deno.args[0]);
@@ -34,13 +36,14 @@ const window = rt.add(VideoWindow, {
   title: args.title,
   width: args.windowWidth ?? 0,
   height: args.windowHeight ?? 0,
+  ...(args.closeEndsGraph === undefined ? {} : { closeEndsGraph: args.closeEndsGraph }),
 });
 const input = rt.addInput("video", `${window.name}.in`);
 let done = false;
 const finished = Promise.withResolvers<void>();
 rt.on((event) => {
   if (event.type === "node-eos" && event.node === window.name) {
-    say({ event: "eos" });
+    say({ event: "eos", graph: event.graph === true });
     finished.resolve();
   } else if (event.type === "node-error") {
     say({ event: "error", code: event.code, message: event.message });

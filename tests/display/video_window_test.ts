@@ -1,7 +1,8 @@
 /**
  * `VideoWindow` under Xvfb: what the window shows is what was sent (a screenshot taken with `xwd`
- * compared with the frame), the picture fits a resized window, the close button ends the node's
- * stream, Ctrl-C stops `streamlib run` with a window open, and each missing piece (a display, SDL,
+ * compared with the frame), the picture fits a resized window, the close button ends the graph's
+ * stream (or only the node's), live sources and all, in a program and under `deno task run`, which
+ * exits 0, Ctrl-C stops `streamlib run` with a window open, and each missing piece (a display, SDL,
  * `--unstable-webgpu`) fails setup with its code. Each window runs in a child process
  * (`video_window_child.ts`) with `--unstable-webgpu` and its own `DISPLAY`. Needs `xvfb`,
  * `x11-apps` (xwd), `x11-utils` (xwininfo), `ffmpeg`, `libsdl2-2.0-0` and a Vulkan driver
@@ -12,6 +13,7 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import denoJson from "../../deno.json" with { type: "json" };
 import type { PixelFormat } from "../../mod.ts";
 import { psnr } from "../media/mp4_tools.ts";
 import { withTempDir } from "../media/media_tools.ts";
@@ -242,22 +244,79 @@ Deno.test("VideoWindow fits the picture to its window, aspect ratio kept, and dr
   });
 });
 
-Deno.test("VideoWindow: closing the window ends the node's stream and the runtime stops cleanly", async () => {
+for (const closeEndsGraph of [true, false]) {
+  const ends = closeEndsGraph ? "the graph's" : "only the node's";
+  Deno.test(`VideoWindow: closing the window ends ${ends} stream (closeEndsGraph: ${closeEndsGraph}) and the runtime stops cleanly`, async () => {
+    await withXvfb(640, 480, async ({ display }) => {
+      const title = `closing-${closeEndsGraph}`;
+      const options = { format: "I420", width: W, height: H, title, closeEndsGraph };
+      const child = windowChild(display, options);
+      try {
+        await child.next("shown");
+        const window = await waitForWindow(display, title);
+        closeWindow(display, window.id);
+        const eos = await child.next("eos");
+        assert.equal(eos.graph, closeEndsGraph, "node-eos says whether it asked the graph to end");
+        const { stats } = await child.next("stopped") as { stats: Record<string, unknown> };
+        assert.equal(stats.windowOpen, false);
+        assert.ok(Number(stats.framesPresented) >= 5);
+        assert.equal(await findWindow(display, title), undefined, "the window is gone");
+      } finally {
+        assert.equal(await child.stop(), 0);
+      }
+    });
+  });
+}
+
+/** Kills `process` unless it has exited already. */
+function kill(process: Deno.ChildProcess): void {
+  try {
+    process.kill("SIGKILL");
+  } catch {
+    // Exited already.
+  }
+}
+
+/** Waits for `process` to exit, killing it after `ms`; its exit code and its output. */
+async function exited(process: Deno.ChildProcess, ms = 3 * DEADLINE_MS) {
+  const timer = setTimeout(() => kill(process), ms);
+  try {
+    const { code, stdout, stderr } = await process.output();
+    const text = new TextDecoder().decode(stdout);
+    return { code, stdout: text, all: text + new TextDecoder().decode(stderr) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+Deno.test("VideoWindow: closing the window ends a graph with a live source, and the program that awaited it exits 0", async () => {
   await withXvfb(640, 480, async ({ display }) => {
-    const title = "closing";
-    const child = windowChild(display, { format: "I420", width: W, height: H, title });
-    try {
-      await child.next("shown");
-      const window = await waitForWindow(display, title);
-      closeWindow(display, window.id);
-      await child.next("eos");
-      const { stats } = await child.next("stopped") as { stats: Record<string, unknown> };
-      assert.equal(stats.windowOpen, false);
-      assert.ok(Number(stats.framesPresented) >= 5);
-      assert.equal(await findWindow(display, title), undefined, "the window is gone");
-    } finally {
-      assert.equal(await child.stop(), 0);
-    }
+    const title = "live";
+    const process = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--unstable-webgpu", "tests/display/live_window_child.ts", title],
+      cwd: ROOT,
+      env: { DISPLAY: display, NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const window = await waitForWindow(display, title).catch(async (error) => {
+      kill(process);
+      throw new Error(`${error.message}\n${(await exited(process)).all}`);
+    });
+    closeWindow(display, window.id);
+    // The program awaits `end-of-stream`, stops and returns: the process ends by itself.
+    const { code, stdout, all } = await exited(process);
+    assert.equal(code, 0, all);
+    const line = stdout.split("\n").find((l) => l.startsWith("{"));
+    assert.ok(line, `no report on stdout:\n${all}`);
+    const report = JSON.parse(line);
+    assert.deepEqual(report.failures, []);
+    assert.deepEqual(report.ended, [report.window, "test_pattern_1"].sort(), "both nodes ended");
+    assert.equal(report.stats.windowOpen, false);
+    assert.ok(report.stats.framesPresented >= 1);
+    assert.deepEqual(report.leaks, [], "no frame outlived the run");
+    assert.equal(await findWindow(display, title), undefined, "the window is gone");
   });
 });
 
@@ -295,6 +354,51 @@ Deno.test("streamlib run with a VideoWindow stops cleanly on SIGINT", async () =
       } finally {
         clearTimeout(kill);
       }
+    });
+  });
+});
+
+Deno.test("deno task run (streamlib run) of a live source into a VideoWindow exits 0 when the window is closed", async () => {
+  await withTempDir(async (dir) => {
+    await withXvfb(640, 480, async ({ display }) => {
+      const manifest = `${dir}/window.json`;
+      await Deno.writeTextFile(
+        manifest,
+        JSON.stringify({
+          version: 1,
+          nodes: [
+            { id: "bars", type: "TestPattern", config: { width: W, height: H, fps: 30 } },
+            { id: "win", type: "VideoWindow", config: { title: "closed-run" } },
+          ],
+          connections: [{ from: "bars.video", to: "win.in" }],
+        }),
+      );
+      // The run task's own command line (`deno task run` without the shell between, so that a
+      // kill reaches the process that holds the window): it must pass --unstable-webgpu itself.
+      const [deno, ...task] = denoJson.tasks.run.split(" ");
+      assert.equal(deno, "deno");
+      const process = new Deno.Command(Deno.execPath(), {
+        args: [...task, manifest, "--json"],
+        cwd: ROOT,
+        env: { DISPLAY: display, NO_COLOR: "1" },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const window = await waitForWindow(display, "closed-run").catch(async (error) => {
+        kill(process);
+        throw new Error(`${error.message}\n${(await exited(process)).all}`);
+      });
+      closeWindow(display, window.id);
+      const { code, stdout, all } = await exited(process);
+      assert.equal(code, 0, all);
+      const events = stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+      assert.ok(events.some((e) => e.event === "end-of-stream"), `no end-of-stream:\n${all}`);
+      const stopped = events.find((e) => e.event === "stopped");
+      assert.equal(stopped?.exitCode, 0, all);
+      assert.equal(stopped.failures, 0);
+      assert.equal(stopped.stats.nodes.win.processor.windowOpen, false);
+      assert.equal(stopped.stats.state, "stopped");
     });
   });
 });

@@ -19,6 +19,7 @@ import type {
 } from "../host.ts";
 import type {
   ConfigurableHost,
+  EndingHost,
   FrameLeakReportingHost,
   KeyframeRequestingHost,
   ProbedHost,
@@ -140,7 +141,8 @@ export class LocalIsolate
     ConfigurableHost,
     ProbedHost,
     KeyframeRequestingHost,
-    FrameLeakReportingHost {
+    FrameLeakReportingHost,
+    EndingHost {
   /** The isolate's name. */
   readonly isolate: string;
   readonly #nodes = new Map<string, NodeInstance>();
@@ -470,6 +472,16 @@ export class LocalIsolate
     try {
       this.#node(node).ports.output<unknown>(port).requestKeyframe();
     } catch { /* removed meanwhile */ }
+  }
+
+  /**
+   * Ends a node's stream from outside (see {@linkcode EndingHost.endNode}); a node that is gone
+   * is ignored.
+   *
+   * @param node The node's id.
+   */
+  endNode(node: string): void {
+    this.#nodes.get(node)?.end();
   }
 
   /**

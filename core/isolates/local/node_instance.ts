@@ -90,6 +90,7 @@ export class NodeInstance {
   readonly #inputs: readonly InputBinding<unknown>[];
   #waitingForSpace = false;
   #endRequested = false;
+  #endsGraph = false;
   #ended = false;
 
   /**
@@ -183,8 +184,9 @@ export class NodeInstance {
           // A warning never fails its node.
         }
       },
-      endOfStream: () => {
+      endOfStream: (options) => {
         this.#endRequested = true;
+        if (options?.graph === true) this.#endsGraph = true;
       },
     };
   }
@@ -248,6 +250,7 @@ export class NodeInstance {
       this.#failure = undefined;
       this.#restartsThisRun = 0;
       this.#endRequested = false;
+      this.#endsGraph = false;
       this.#ended = false;
       for (const output of this.#outputs) output.endOfStream(false);
       await this.#setupNow();
@@ -419,13 +422,27 @@ export class NodeInstance {
    * end in turn once they have read what is queued), and a `node-eos` event says so.
    */
   #end(): void {
-    this.#endRequested = false;
+    const graph = this.#endsGraph;
+    [this.#endRequested, this.#endsGraph] = [false, false];
     if (this.#ended) return;
     this.#ended = true;
     this.#deactivate();
     this.#discardInputs(true); // it reads nothing more: what still comes must not hold back
     for (const output of this.#outputs) output.endOfStream(true);
-    this.#env.emit({ type: "node-eos", timeNs: this.#env.clock.nowNs(), node: this.id });
+    const timeNs = this.#env.clock.nowNs();
+    this.#env.emit({ type: "node-eos", timeNs, node: this.id, ...(graph ? { graph } : {}) });
+  }
+
+  /**
+   * Ends the node's stream from outside (`rt.endOfStream()` sent to a source), as if its
+   * `process()` had called `ctx.endOfStream()`: at once, or when a run in flight returns. Nothing
+   * when it is not set up, failed, stopping or already ended.
+   */
+  end(): void {
+    if (!this.#setUp || this.#ended) return;
+    if (this.#state === "error" || this.#state === "stopping") return;
+    if (this.#busy) this.#endRequested = true; // #settle ends it
+    else this.#end();
   }
 
   #blocked(): boolean {
