@@ -102,7 +102,6 @@ export class GpuChain {
   readonly #scaler: GpuScaler;
   readonly #compositor: GpuCompositor;
   readonly #lut: GpuLut3d;
-  readonly #out = new Uint8Array(W * H * 4);
 
   private constructor(
     name: string,
@@ -151,7 +150,7 @@ export class GpuChain {
    *
    * @param frames The input frames, used in turn.
    * @param count How many frames to run.
-   * @param onOutput Called with each output (RGBA, reused by the next).
+   * @param onOutput Called with each output (RGBA, the mapped download: valid during the call).
    */
   async run(
     frames: readonly Uint8Array[],
@@ -167,9 +166,8 @@ export class GpuChain {
     const readOut = async () => {
       const { slot, n, read } = mapped.shift()!;
       await read;
-      this.#out.set(new Uint8Array(slot.staging.getMappedRange()));
+      onOutput(new Uint8Array(slot.staging.getMappedRange()), n);
       slot.staging.unmap();
-      onOutput(this.#out, n);
     };
     let previous: Slot | undefined;
     for (let n = 0; n < count; n++) {
