@@ -5,7 +5,7 @@
  * per frame (every thread of the process: on lavapipe and llvmpipe the "GPU" is CPU threads).
  *
  * - **GPU chain**: our WebGPU kernels on the first adapter (lavapipe where there is no GPU), one
- *   upload and one download a frame, two frames in flight;
+ *   upload and one download a frame, three frames in flight;
  * - **GPU processors**: the same chain as a graph (`TestPattern` NV12 -> `YuvToGpu` ->
  *   `GpuScale`/`VideoCompositor` -> `GpuLut` -> `NullSink`, the last connection downloading), so
  *   the runtime's cost is in the figure, and the source's rendering too;

@@ -78,28 +78,30 @@ export class CpuChain {
   }
 }
 
+/** One frame's buffers and images in the GPU chain. */
+interface Slot {
+  input: GPUBuffer;
+  rgba: GPUTexture;
+  small: GPUTexture;
+  mixed: GPUTexture;
+  graded: GPUTexture;
+  staging: GPUBuffer;
+}
+
 /**
  * The GPU chain: one upload (NV12, 3 MB), four kernels in one submission, one download (RGBA,
- * 8 MB). {@linkcode IN_FLIGHT} frames are in flight: frame n+1 and n+2 are uploaded and submitted
- * before frame n is read.
+ * 8 MB). {@linkcode IN_FLIGHT} frames are in flight: frame n+1 is uploaded and recorded while
+ * the device works on frame n, and frame n-1 is read out while it works on frame n+1.
  */
 export class GpuChain {
   /** The adapter's description (`llvmpipe ...` for lavapipe). */
   readonly device: string;
   readonly #device: GPUDevice;
-  readonly #slots: {
-    input: GPUBuffer;
-    rgba: GPUTexture;
-    small: GPUTexture;
-    mixed: GPUTexture;
-    graded: GPUTexture;
-    staging: GPUBuffer;
-  }[];
+  readonly #slots: Slot[];
   readonly #converter: GpuColorConverter;
   readonly #scaler: GpuScaler;
   readonly #compositor: GpuCompositor;
   readonly #lut: GpuLut3d;
-  readonly #out = new Uint8Array(W * H * 4);
 
   private constructor(
     name: string,
@@ -148,14 +150,26 @@ export class GpuChain {
    *
    * @param frames The input frames, used in turn.
    * @param count How many frames to run.
-   * @param onOutput Called with each output (RGBA, reused by the next).
+   * @param onOutput Called with each output (RGBA, the mapped download: valid during the call).
    */
   async run(
     frames: readonly Uint8Array[],
     count: number,
     onOutput: (rgba: Uint8Array, n: number) => void = () => {},
   ): Promise<void> {
-    const pending: Promise<void>[] = [];
+    // On Deno and lavapipe, `mapAsync()` waits in the call until the device has done everything
+    // submitted (and resolves 10 ms later at the earliest), and a submission waits for the one
+    // before it. So each frame is prepared (uploaded and recorded) while the device works on the
+    // one before; that one's map is asked for, which waits for it; the frame is submitted; and
+    // the oldest frame is read out while the device works on the new one.
+    const mapped: { slot: Slot; n: number; read: Promise<void> }[] = [];
+    const readOut = async () => {
+      const { slot, n, read } = mapped.shift()!;
+      await read;
+      onOutput(new Uint8Array(slot.staging.getMappedRange()), n);
+      slot.staging.unmap();
+    };
+    let previous: Slot | undefined;
     for (let n = 0; n < count; n++) {
       const slot = this.#slots[n % IN_FLIGHT];
       writePacked(this.#device, slot.input, frames[n % frames.length]);
@@ -171,20 +185,23 @@ export class GpuChain {
         buffer: slot.staging,
         bytesPerRow: W * 4,
       }, [W, H]);
-      this.#device.queue.submit([encoder.finish()]);
-      const read = slot.staging.mapAsync(GPUMapMode.READ);
-      // Outputs in order: this frame's read runs after the one before it.
-      const previous = pending.at(-1);
-      pending.push((async () => {
-        await read;
-        await previous;
-        this.#out.set(new Uint8Array(slot.staging.getMappedRange()));
-        slot.staging.unmap();
-        onOutput(this.#out, n);
-      })());
-      if (pending.length >= IN_FLIGHT) await pending.shift(); // its slot is free again
+      const commands = encoder.finish();
+      if (previous !== undefined) {
+        mapped.push({ slot: previous, n: n - 1, read: previous.staging.mapAsync(GPUMapMode.READ) });
+      }
+      this.#device.queue.submit([commands]);
+      previous = slot;
+      // The next frame's slot is the oldest one's: read it out now.
+      while (mapped.length >= IN_FLIGHT - 1) await readOut();
     }
-    await Promise.all(pending);
+    if (previous !== undefined) {
+      mapped.push({
+        slot: previous,
+        n: count - 1,
+        read: previous.staging.mapAsync(GPUMapMode.READ),
+      });
+    }
+    while (mapped.length > 0) await readOut();
   }
 
   /** Destroys the device. */

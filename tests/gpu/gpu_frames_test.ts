@@ -79,6 +79,29 @@ Deno.test("A CPU -> GPU -> GPU -> CPU chain uploads once and downloads once per 
   assertPoolFree(rt.stats());
 });
 
+Deno.test("A GPU node whose download connection is full waits for a download, not in a spin", async () => {
+  resetGpuReports();
+  const rt = new Runtime();
+  const total = 20;
+  rt.add(cpuPatternNode, { total }, { id: "src" });
+  rt.add(gpuAddOneNode, {}, { id: "a" });
+  rt.add(cpuCheckNode, { hops: 1 }, { id: "sink" });
+  rt.connectByName("src", "out", "a", "in", { policy: "fifo", capacity: 4 });
+  // Capacity 1: while a download is in flight the connection has room but the writer has none.
+  rt.connectByName("a", "out", "sink", "in", { policy: "fifo", capacity: 1 });
+  await rt.start();
+  const report = gpuSinkReport("sink");
+  await until(() => report.received === total, "every frame at the CPU sink");
+  const { blockedRuns } = rt.stats().nodes.a;
+  await rt.stop();
+  assert.equal(report.corrupt, 0);
+  // A wake per finished download at most, and a few more for the connection's own room: a
+  // writer woken at once while the download it waits for is in flight was blocked thousands of
+  // times for these 20 frames.
+  assert.ok(blockedRuns <= 3 * total, `'a' was blocked ${blockedRuns} times for ${total} frames`);
+  assert.deepEqual(rt.frameLeaks(), []);
+});
+
 Deno.test("GPU frames through a fan-out to GPU and CPU readers leak nothing at stop", async () => {
   resetGpuReports();
   const rt = new Runtime();

@@ -257,6 +257,8 @@ export class DownloadWriter extends Transfer implements ConnectionWriter<unknown
   readonly #inflight: Download[] = [];
   readonly #buffers = new Map<number, GPUBuffer[]>();
   #idle: (() => void)[] = [];
+  /** A writer waiting for room that downloads in flight, not the connection, hold back. */
+  #spaceWaiter: (() => void) | undefined;
   #endPending = false;
   #closed = false;
   #fullRejections = 0;
@@ -365,6 +367,14 @@ export class DownloadWriter extends Transfer implements ConnectionWriter<unknown
   }
 
   onSpace(callback: () => void): void {
+    // With room in the connection and none left to downloads in flight, the connection would
+    // call back at once, and a writer woken to find no space again would spin until a map
+    // resolves: wait for a download to finish instead.
+    if (this.#inflight.length > 0 && this.space <= 0 && (this.#inner.space ?? Infinity) > 0) {
+      this.#spaceWaiter = callback;
+      return;
+    }
+    this.#spaceWaiter = undefined;
     this.#inner.onSpace?.(callback);
   }
 
@@ -381,6 +391,9 @@ export class DownloadWriter extends Transfer implements ConnectionWriter<unknown
   /** Stops delivering: downloads in flight finish into nothing; staging buffers are destroyed. */
   close(): void {
     this.#closed = true;
+    const waiter = this.#spaceWaiter;
+    this.#spaceWaiter = undefined;
+    waiter?.();
     for (const list of this.#buffers.values()) for (const buffer of list) buffer.destroy();
     this.#buffers.clear();
   }
@@ -390,6 +403,13 @@ export class DownloadWriter extends Transfer implements ConnectionWriter<unknown
     while (inflight.length > 0 && inflight[0].done) {
       const job = inflight.shift()!;
       this.#deliver(job);
+    }
+    const waiter = this.#spaceWaiter;
+    if (waiter !== undefined && (this.space > 0 || inflight.length === 0)) {
+      // The connection calls back at once if it has room, else when its reader reads.
+      this.#spaceWaiter = undefined;
+      if (this.#inner.onSpace) this.#inner.onSpace(waiter);
+      else waiter();
     }
     if (inflight.length > 0) return;
     if (this.#endPending) {
