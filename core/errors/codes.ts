@@ -396,6 +396,10 @@ export const ERROR_CODES = {
     origin: "runtime",
     meaning: "AacEncoder got a sample rate, channel count or bit rate AAC-LC cannot encode",
   },
+  encoded_audio_codec: {
+    origin: "runtime",
+    meaning: "A sink got encoded audio of a codec its stream cannot carry (RtmpSink takes AAC)",
+  },
   // Bugs.
   internal_error: {
     origin: "internal",

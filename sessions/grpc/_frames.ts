@@ -9,6 +9,7 @@ import type { AppFrameInput } from "../../core/app/frame_copy.ts";
 import type { PixelFormat } from "../../core/frames/video_frame.ts";
 import type { VideoCodec } from "../../core/frames/encoded_video_frame.ts";
 import { SessionError } from "../errors.ts";
+import { WireError } from "../wire/errors.ts";
 import type { SessionFrame } from "../session.ts";
 
 /** A `Frame` message as proto-loader decodes it (`longs: Number`, `enums: String`, no defaults). */
@@ -181,6 +182,13 @@ export function toProtoFrame(item: SessionFrame): { port: string; frame: ProtoFr
     case "data":
       frame = { ...head, data: { json: JSON.stringify(f.value) ?? "null" } };
       break;
+    case "encoded-audio":
+      // As in the binary wire format's version 1: no message for it yet.
+      throw new WireError(
+        "wire_malformed",
+        `Cannot encode frame.kind: encoded-audio is not carried by sessions (output '${item.output}')`,
+        { field: "frame.kind", found: f.kind, expected: "audio, video, encoded-video, data" },
+      );
   }
   return { port: item.output, frame };
 }

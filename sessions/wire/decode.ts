@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Frame, FrameKind } from "../../core/frames/frame.ts";
+import type { Frame } from "../../core/frames/frame.ts";
 import { WireError } from "./errors.ts";
 import type { WireCodecOptions } from "./encode.ts";
 import {
@@ -19,6 +19,7 @@ import {
   WIRE_LIMITS,
   WIRE_MAGIC,
   WIRE_VERSION,
+  type WireFrameKind,
   type WireMessageType,
 } from "./format.ts";
 import type { WireMessage, WireMetadata, WirePort } from "./messages.ts";
@@ -28,8 +29,8 @@ import { minimumVideoBytes, minimumVideoStride } from "./_video_shape.ts";
 const TYPES = new Map<number, WireMessageType>(
   Object.entries(MESSAGE_TYPE_CODES).map(([type, code]) => [code, type as WireMessageType]),
 );
-const KINDS = new Map<number, FrameKind>(
-  Object.entries(FRAME_KIND_CODES).map(([kind, code]) => [code, kind as FrameKind]),
+const KINDS = new Map<number, WireFrameKind>(
+  Object.entries(FRAME_KIND_CODES).map(([kind, code]) => [code, kind as WireFrameKind]),
 );
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 

@@ -17,6 +17,7 @@ import {
   WIRE_LIMITS,
   WIRE_MAGIC,
   WIRE_VERSION,
+  type WireFrameKind,
 } from "./format.ts";
 import type { WireMessage, WireMetadata, WirePort } from "./messages.ts";
 import { checkInteger, WireWriter } from "./_writer.ts";
@@ -164,7 +165,7 @@ function writePorts(writer: WireWriter, ports: readonly WirePort[], field: strin
     const kind = port?.kind === "any"
       ? 0
       : Object.hasOwn(FRAME_KIND_CODES, port?.kind)
-      ? FRAME_KIND_CODES[port.kind as Frame["kind"]]
+      ? FRAME_KIND_CODES[port.kind as WireFrameKind]
       : undefined;
     if (kind === undefined) {
       throw invalid(`${field} kind`, port.kind, "audio, video, encoded-video, data, any");
@@ -176,10 +177,14 @@ function writePorts(writer: WireWriter, ports: readonly WirePort[], field: strin
 function writeFrame(writer: WireWriter, frame: Frame): void {
   if (typeof frame !== "object" || frame === null) throw invalid("frame", frame, "a frame");
   const kind = Object.hasOwn(FRAME_KIND_CODES, frame.kind)
-    ? FRAME_KIND_CODES[frame.kind]
+    ? FRAME_KIND_CODES[frame.kind as WireFrameKind]
     : undefined;
   if (kind === undefined) {
-    throw invalid("frame.kind", frame.kind, "audio, video, encoded-video, data");
+    throw invalid(
+      "frame.kind",
+      frame.kind,
+      "audio, video, encoded-video, data (version 1 carries no encoded-audio)",
+    );
   }
   writer.u8(kind, "frame.kind");
   writer.u64(frame.timestampNs, "frame.timestampNs");

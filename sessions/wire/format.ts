@@ -106,6 +106,13 @@ export const MESSAGE_TYPE_CODES: { readonly [type in WireMessageType]: number } 
 };
 
 /**
+ * The frame kinds version 1 carries: every kind but `encoded-audio`, which came after it (a frame
+ * of that kind is refused by the encoder with `wire_malformed`; a port of it is announced as `0`,
+ * any kind).
+ */
+export type WireFrameKind = Exclude<Frame["kind"], "encoded-audio">;
+
+/**
  * The kind byte of a frame (`0` in an accept's port list means "any kind").
  *
  * @example
@@ -116,7 +123,7 @@ export const MESSAGE_TYPE_CODES: { readonly [type in WireMessageType]: number } 
  * assert.equal(FRAME_KIND_CODES.audio, 1);
  * ```
  */
-export const FRAME_KIND_CODES: { readonly [kind in Frame["kind"]]: number } = {
+export const FRAME_KIND_CODES: { readonly [kind in WireFrameKind]: number } = {
   audio: 1,
   video: 2,
   "encoded-video": 3,
