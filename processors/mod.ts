@@ -113,7 +113,7 @@ export {
 } from "./formats/writer_errors.ts";
 export { NullSink } from "./sinks/null_sink.ts";
 export { SrtAudioFormatError } from "./base/srt_audio_error.ts";
-export { EncodedAudioCodecError } from "./base/encoded_audio_codec_error.ts";
+export { EncodedAudioCodecError } from "./formats/encoded_audio_codec_error.ts";
 export { registry as builtinRegistry } from "./registry.gen.ts";
 export { createRuntime, type CreateRuntimeOptions } from "./runtime.ts";
 export { Reverb, type ReverbConfig } from "./transforms/reverb.ts";

@@ -398,7 +398,8 @@ export const ERROR_CODES = {
   },
   encoded_audio_codec: {
     origin: "runtime",
-    meaning: "A sink got encoded audio of a codec its stream cannot carry (RtmpSink takes AAC)",
+    meaning:
+      "A sink got encoded audio of another codec than its stream carries (RtmpSink: AAC; Mp4Writer, SrtSink: their audioCodec)",
   },
   // Bugs.
   internal_error: {

@@ -15,7 +15,7 @@ import {
   type SetupContext,
 } from "../../mod.ts";
 import { NetworkSink, type NetworkSinkEndpoint } from "../base/network_sink.ts";
-import { EncodedAudioCodecError } from "../base/encoded_audio_codec_error.ts";
+import { EncodedAudioCodecError } from "../formats/encoded_audio_codec_error.ts";
 import type { RtmpSinkTypes } from "./rtmp_sink.gen.ts";
 
 /**
@@ -182,7 +182,10 @@ export class RtmpSink extends NetworkSink<RtmpSinkTypes> {
     super.process(ctx);
     let frame;
     while ((frame = this.audio.read()) !== undefined) {
-      if (frame.codec !== "aac") throw new EncodedAudioCodecError("RTMP", frame.codec, ["aac"]);
+      if (frame.codec !== "aac") {
+        const hint = "FLV carries AAC; connect an AacEncoder";
+        throw new EncodedAudioCodecError("send audio over RTMP", frame.codec, ["aac"], hint);
+      }
       if (!sameBytes(frame.extradata, this.#audioConfig)) {
         // FLV AUDIODATA: 0xAF (AAC; rate, size and type bits fixed for AAC), 0 = sequence header.
         this.pushAudio(flvAudioBody(0, frame.extradata), frame.timestampNs);
