@@ -396,6 +396,10 @@ export const ERROR_CODES = {
     origin: "runtime",
     meaning: "AacEncoder got a sample rate, channel count or bit rate AAC-LC cannot encode",
   },
+  aac_adts_invalid: {
+    origin: "runtime",
+    meaning: "An ADTS frame (AAC in MPEG-TS) is malformed or truncated",
+  },
   encoded_audio_codec: {
     origin: "runtime",
     meaning:
