@@ -263,7 +263,8 @@ const ADTS_RATES: [u32; 13] = [
 ///
 /// // 48 kHz (index 3), AAC-LC, stereo: a 7-byte header and 2 bytes of frame.
 /// let frame = [0xFF, 0xF1, 0x4C, 0x80, 0x01, 0x3F, 0xFC, 0x21, 0x10];
-/// let frames = adts_frames(&[&frame[..], &frame[..]].concat()).unwrap();
+/// let two = [&frame[..], &frame[..]].concat();
+/// let frames = adts_frames(&two).unwrap();
 /// assert_eq!(frames.len(), 2);
 /// assert_eq!(frames[0], (&frame[..], 48_000));
 /// assert!(adts_frames(&frame[..8]).is_none()); // cut short
