@@ -37,6 +37,7 @@ export type { OutputPort } from "./core/ports/output_port.ts";
 export { type AudioFrame, createAudioFrame } from "./core/frames/audio_frame.ts";
 export type { PixelFormat, VideoFrame } from "./core/frames/video_frame.ts";
 export type { EncodedVideoFrame } from "./core/frames/encoded_video_frame.ts";
+export type { EncodedAudioFrame } from "./core/frames/encoded_audio_frame.ts";
 export type { DataFrame } from "./core/frames/data_frame.ts";
 export type { Frame } from "./core/frames/frame.ts";
 export { FrameReleasedError } from "./core/frames/owned_frame.ts";

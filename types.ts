@@ -46,6 +46,11 @@ export type {
   ProcessorOptions,
 } from "./core/processor/decorators.ts";
 export type { VideoCodec } from "./core/frames/encoded_video_frame.ts";
+export type { AudioCodec } from "./core/frames/encoded_audio_frame.ts";
+export type {
+  EncodedAudioStream,
+  OwnedEncodedAudioFrame,
+} from "./core/frames/owned_encoded_audio_frame.ts";
 export type { CodedError, ErrorCode, ErrorCodeInfo, ErrorDetails } from "./core/errors/codes.ts";
 export type { FrameLeak } from "./core/frames/ledger.ts";
 export type {
@@ -119,6 +124,7 @@ export type { ConfigApplied } from "./core/lifecycle/live_config.ts";
 export type {
   AudioShape,
   BindablePorts,
+  EncodedAudioShape,
   EncodedShape,
   FrameReturn,
   KeptFrame,

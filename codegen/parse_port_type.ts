@@ -35,13 +35,14 @@ const FRAME_NAMES = new Set([
   "VideoFrame",
   "GpuVideoFrame",
   "EncodedVideoFrame",
+  "EncodedAudioFrame",
   "Frame",
   "AudioFrame",
   "DataFrame",
 ]);
 
 const FRAME_HINT =
-  "use VideoFrame, GpuVideoFrame, AudioFrame<N>, EncodedVideoFrame, DataFrame<T> or Frame from streamlib";
+  "use VideoFrame, GpuVideoFrame, AudioFrame<N>, EncodedVideoFrame, EncodedAudioFrame, DataFrame<T> or Frame from streamlib";
 
 /**
  * Reads the port type of a field declared with `@input`/`@output`.
@@ -138,6 +139,7 @@ function frameTypeString(
     case "VideoFrame":
     case "GpuVideoFrame":
     case "EncodedVideoFrame":
+    case "EncodedAudioFrame":
     case "Frame":
       return args.length === 0
         ? name

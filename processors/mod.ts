@@ -64,7 +64,6 @@ import "./sinks/video_window.gen.ts";
 import "./transforms/aac_encoder.gen.ts";
 
 export { AacEncoder, type AacEncoderConfig } from "./transforms/aac_encoder.ts";
-export { type AacPacket, aacPacket, aacPacketConfig, aacPacketData } from "./formats/aac_packet.ts";
 export {
   AacEncoderConfigError,
   AacEncoderUnavailableError,
@@ -114,6 +113,7 @@ export {
 } from "./formats/writer_errors.ts";
 export { NullSink } from "./sinks/null_sink.ts";
 export { SrtAudioFormatError } from "./base/srt_audio_error.ts";
+export { EncodedAudioCodecError } from "./formats/encoded_audio_codec_error.ts";
 export { registry as builtinRegistry } from "./registry.gen.ts";
 export { createRuntime, type CreateRuntimeOptions } from "./runtime.ts";
 export { Reverb, type ReverbConfig } from "./transforms/reverb.ts";

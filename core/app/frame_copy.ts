@@ -8,6 +8,11 @@
 
 import type { AudioFrame } from "../frames/audio_frame.ts";
 import type { DataFrame } from "../frames/data_frame.ts";
+import {
+  AUDIO_CODECS,
+  type EncodedAudioFrame,
+  MAX_AUDIO_EXTRADATA_BYTES,
+} from "../frames/encoded_audio_frame.ts";
 import { type EncodedVideoFrame, VIDEO_CODECS } from "../frames/encoded_video_frame.ts";
 import type { Frame } from "../frames/frame.ts";
 import type { Frames } from "../frames/node_frames.ts";
@@ -20,6 +25,7 @@ export type AppFrameInput =
   | (Omit<AudioFrame, "timestampNs" | "frameNumber" | "frameCount" | "slot"> & Partial<Stamp>)
   | (Omit<VideoFrame, "timestampNs" | "frameNumber" | "stride" | "slot"> & Partial<Stamp>)
   | (Omit<EncodedVideoFrame, "timestampNs" | "frameNumber" | "slot"> & Partial<Stamp>)
+  | (Omit<EncodedAudioFrame, "timestampNs" | "frameNumber" | "slot"> & Partial<Stamp>)
   | (Omit<DataFrame, "timestampNs"> & { readonly timestampNs?: number });
 
 /** The fields of a frame an application may leave out: the input stamps them. */
@@ -34,6 +40,7 @@ const KIND_OF: Record<string, Frame["kind"] | undefined> = {
   AudioFrame: "audio",
   VideoFrame: "video",
   EncodedVideoFrame: "encoded-video",
+  EncodedAudioFrame: "encoded-audio",
   DataFrame: "data",
   Frame: undefined,
 };
@@ -81,7 +88,7 @@ export function checkAppFrame(
   const f = frame as Record<string, unknown>;
   const parsed = parsePortType(portType);
   const wanted = parsed ? KIND_OF[parsed.name] : undefined;
-  const kinds = ["audio", "video", "encoded-video", "data"];
+  const kinds = ["audio", "video", "encoded-video", "encoded-audio", "data"];
   if (!kinds.includes(f.kind as string)) fail("kind", f.kind, `one of ${kinds.join(", ")}`);
   if (wanted !== undefined && f.kind !== wanted) {
     fail("kind", f.kind, `'${wanted}' (port type ${portType})`);
@@ -131,6 +138,27 @@ export function checkAppFrame(
       fail("data", f.data, "a non-empty Uint8Array");
     }
     if (typeof f.keyframe !== "boolean") fail("keyframe", f.keyframe, "true or false");
+    bytes = (f.data as Uint8Array).length;
+  } else if (f.kind === "encoded-audio") {
+    if (!AUDIO_CODECS.includes(f.codec as never)) {
+      fail("codec", f.codec, `one of ${AUDIO_CODECS.join(", ")}`);
+    }
+    const channels = f.channels as number;
+    if (!Number.isInteger(channels) || channels < 1 || channels > 64) {
+      fail("channels", channels, "an integer from 1 to 64");
+    }
+    if (!(Number.isFinite(f.sampleRate) && (f.sampleRate as number) > 0)) {
+      fail("sampleRate", f.sampleRate, "a positive number");
+    }
+    const count = f.frameCount as number;
+    if (!Number.isInteger(count) || count < 1) fail("frameCount", count, "a positive integer");
+    const extra = f.extradata;
+    if (!(extra instanceof Uint8Array) || extra.length > MAX_AUDIO_EXTRADATA_BYTES) {
+      fail("extradata", extra, `a Uint8Array of at most ${MAX_AUDIO_EXTRADATA_BYTES} bytes`);
+    }
+    if (!(f.data instanceof Uint8Array) || f.data.length === 0) {
+      fail("data", f.data, "a non-empty Uint8Array");
+    }
     bytes = (f.data as Uint8Array).length;
   }
   if (bytes > maxFrameBytes) {
@@ -190,6 +218,24 @@ export function copyIn(
       unit.frameNumber = frameNumber;
       return unit;
     }
+    case "encoded-audio": {
+      const { codec, sampleRate, channels, frameCount, data } = frame;
+      const extradata = frame.extradata.slice();
+      const byteLength = data.length;
+      const unit = frames.encodedAudio({
+        codec,
+        byteLength,
+        sampleRate,
+        channels,
+        frameCount,
+        extradata,
+      });
+      if (!unit) return undefined;
+      unit.data.set(data);
+      unit.timestampNs = timestampNs;
+      unit.frameNumber = frameNumber;
+      return unit;
+    }
     case "data":
       return { kind: "data", timestampNs, value: frame.value };
   }
@@ -227,6 +273,22 @@ export function copyOut(frame: Frame): Frame {
       const { codec, keyframe, timestampNs, frameNumber } = frame;
       const data = frame.data.slice();
       return { kind: "encoded-video", codec, keyframe, timestampNs, frameNumber, data };
+    }
+    case "encoded-audio": {
+      const { codec, sampleRate, channels, frameCount, timestampNs, frameNumber } = frame;
+      const extradata = frame.extradata.slice();
+      const data = frame.data.slice();
+      return {
+        kind: "encoded-audio",
+        codec,
+        sampleRate,
+        channels,
+        frameCount,
+        extradata,
+        timestampNs,
+        frameNumber,
+        data,
+      };
     }
     case "data":
       return { kind: "data", timestampNs: frame.timestampNs, value: frame.value };

@@ -415,6 +415,15 @@ export const ERROR_CODES = {
     origin: "runtime",
     meaning: "AacEncoder got a sample rate, channel count or bit rate AAC-LC cannot encode",
   },
+  aac_adts_invalid: {
+    origin: "runtime",
+    meaning: "An ADTS frame (AAC in MPEG-TS) is malformed or truncated",
+  },
+  encoded_audio_codec: {
+    origin: "runtime",
+    meaning:
+      "A sink got encoded audio of another codec than its stream carries (RtmpSink: AAC; Mp4Writer, SrtSink: their audioCodec)",
+  },
   // Bugs.
   internal_error: {
     origin: "internal",

@@ -6,6 +6,7 @@
 
 import type { AudioFrame } from "./audio_frame.ts";
 import type { DataFrame } from "./data_frame.ts";
+import type { EncodedAudioFrame } from "./encoded_audio_frame.ts";
 import type { EncodedVideoFrame } from "./encoded_video_frame.ts";
 import type { VideoFrame } from "./video_frame.ts";
 
@@ -24,6 +25,7 @@ import type { VideoFrame } from "./video_frame.ts";
  *     case "video":
  *       return `${frame.width}x${frame.height}`;
  *     case "encoded-video":
+ *     case "encoded-audio":
  *       return frame.codec;
  *     case "data":
  *       return "data";
@@ -32,7 +34,7 @@ import type { VideoFrame } from "./video_frame.ts";
  * assert.equal(describe({ kind: "data", timestampNs: 0, value: 1 }), "data");
  * ```
  */
-export type Frame = VideoFrame | AudioFrame | EncodedVideoFrame | DataFrame;
+export type Frame = VideoFrame | AudioFrame | EncodedVideoFrame | EncodedAudioFrame | DataFrame;
 
 /**
  * The `kind` discriminant of {@linkcode Frame}.

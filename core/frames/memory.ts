@@ -147,7 +147,7 @@ export class InvalidFrameShapeError extends RangeError {
   /** Stable machine code. */
   readonly code: ErrorCode = "invalid_frame_shape";
   /** The kind of frame asked for (`frame` when the kind itself is what was wrong). */
-  readonly frame: "video" | "audio" | "encoded-video" | "frame";
+  readonly frame: "video" | "audio" | "encoded-video" | "encoded-audio" | "frame";
   /** The offending field of the shape. */
   readonly field: string;
   /** Its value, as text (`NaN`, `Infinity` and `undefined` survive JSON this way). */
@@ -175,7 +175,7 @@ export class InvalidFrameShapeError extends RangeError {
    * @param available The values it takes, when they are a list.
    */
   constructor(
-    frame: "video" | "audio" | "encoded-video" | "frame",
+    frame: "video" | "audio" | "encoded-video" | "encoded-audio" | "frame",
     field: string,
     value: unknown,
     expected: string,
@@ -187,6 +187,8 @@ export class InvalidFrameShapeError extends RangeError {
       ? "a video frame"
       : frame === "encoded-video"
       ? "an encoded frame"
+      : frame === "encoded-audio"
+      ? "an encoded audio frame"
       : "a frame";
     const shown = describe(value);
     super(`Cannot allocate ${what}: ${field} must be ${expected}, got ${shown}`);

@@ -5,6 +5,12 @@
  */
 
 import type { AudioFrame } from "./audio_frame.ts";
+import {
+  AUDIO_CODECS,
+  type AudioCodec,
+  type EncodedAudioFrame,
+  MAX_AUDIO_EXTRADATA_BYTES,
+} from "./encoded_audio_frame.ts";
 import { type EncodedVideoFrame, VIDEO_CODECS, type VideoCodec } from "./encoded_video_frame.ts";
 import { type FrameMemorySource, type FramePayload, InvalidFrameShapeError } from "./memory.ts";
 import { GpuNotReadyError } from "../gpu/errors.ts";
@@ -16,6 +22,7 @@ import {
   OwnedVideoFrame,
 } from "./owned_frame.ts";
 import { OwnedGpuVideoFrame } from "./owned_gpu_frame.ts";
+import { OwnedEncodedAudioFrame } from "./owned_encoded_audio_frame.ts";
 import type { NodeGpu } from "../gpu/gpu_context.ts";
 import { GPU_PIXEL_FORMATS, type GpuVideoFrame } from "../gpu/gpu_video_frame.ts";
 import type { GpuVideoShape } from "../gpu/texture_pool.ts";
@@ -52,6 +59,25 @@ export interface EncodedShape {
   codec: VideoCodec;
   /** The access unit's length in bytes. */
   byteLength: number;
+}
+
+/** The shape of an encoded audio frame to allocate. */
+export interface EncodedAudioShape {
+  /** The codec. */
+  codec: AudioCodec;
+  /** The frame's length in bytes. */
+  byteLength: number;
+  /** Samples per second per channel of the decoded audio. */
+  sampleRate: number;
+  /** Channels of the decoded audio, a positive integer. */
+  channels: number;
+  /** Samples per channel it decodes to, a positive integer (1024 for AAC-LC). */
+  frameCount: number;
+  /**
+   * The stream's decoder configuration (the AudioSpecificConfig for AAC), at most 24 bytes;
+   * empty when left out. Shared, not copied: pass the same array for every frame of a stream.
+   */
+  extradata?: Uint8Array;
 }
 
 /**
@@ -106,6 +132,8 @@ export interface Frames {
   audio<C extends number>(shape: AudioShape<C>): OwnedAudioFrame<C> | undefined;
   /** A new encoded access unit, or `undefined` when memory is exhausted. */
   encoded(shape: EncodedShape): OwnedEncodedVideoFrame | undefined;
+  /** A new encoded audio frame, or `undefined` when memory is exhausted. */
+  encodedAudio(shape: EncodedAudioShape): OwnedEncodedAudioFrame | undefined;
   /**
    * A new GPU video frame of `shape` (a texture of the runtime's pool on `ctx.gpu.device`,
    * contents undefined), or `undefined` when the pool's budget is reached (back-pressure, as for
@@ -121,6 +149,8 @@ export interface Frames {
   like<C extends number>(frame: AudioFrame<C>): OwnedAudioFrame<C> | undefined;
   /** A new access unit of the same size as `frame` (contents undefined). */
   like(frame: EncodedVideoFrame): OwnedEncodedVideoFrame | undefined;
+  /** A new encoded audio frame of the same stream and size as `frame` (contents undefined). */
+  like(frame: EncodedAudioFrame): OwnedEncodedAudioFrame | undefined;
   /**
    * `frame` itself when this run holds its only reference (write it in place), otherwise a copy
    * (GStreamer's `make_writable`). Timestamps and frame numbers are copied.
@@ -130,6 +160,8 @@ export interface Frames {
   writable<C extends number>(frame: AudioFrame<C>): OwnedAudioFrame<C> | undefined;
   /** `frame` itself when only this run holds it, otherwise a copy (encoded video). */
   writable(frame: EncodedVideoFrame): OwnedEncodedVideoFrame | undefined;
+  /** `frame` itself when only this run holds it, otherwise a copy (encoded audio). */
+  writable(frame: EncodedAudioFrame): OwnedEncodedAudioFrame | undefined;
   /**
    * `frame` itself when only this run holds it, otherwise a copy made on the GPU
    * (`copyTextureToTexture`, submitted before this returns).
@@ -177,7 +209,10 @@ class Kept<F> implements KeptFrame<F> {
 }
 
 /** Throws unless the shape (or frame) is an object at all. */
-function requireShape(frame: "video" | "audio" | "encoded-video" | "frame", shape: unknown): void {
+function requireShape(
+  frame: "video" | "audio" | "encoded-video" | "encoded-audio" | "frame",
+  shape: unknown,
+): void {
   if (typeof shape !== "object" || shape === null) {
     throw new InvalidFrameShapeError(
       frame,
@@ -188,10 +223,22 @@ function requireShape(frame: "video" | "audio" | "encoded-video" | "frame", shap
   }
 }
 
-function positiveInteger(frame: "video" | "audio", name: string, value: number): void {
+function positiveInteger(
+  frame: "video" | "audio" | "encoded-audio",
+  name: string,
+  value: number,
+): void {
   if (!Number.isInteger(value) || value < 1) {
     throw new InvalidFrameShapeError(frame, name, value, "a positive integer");
   }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** The stream fields of an encoded audio frame, for a new frame like it. */
+function audioStream(frame: EncodedAudioFrame) {
+  const { codec, sampleRate, channels, frameCount, extradata } = frame;
+  return { codec, sampleRate, channels, frameCount, extradata };
 }
 
 /**
@@ -334,6 +381,57 @@ export class NodeFrames implements Frames {
     return this.#hold(new OwnedEncodedVideoFrame(memory, shape.codec, this.#node, this.#ledger));
   }
 
+  encodedAudio(shape: EncodedAudioShape): OwnedEncodedAudioFrame | undefined {
+    requireShape("encoded-audio", shape);
+    const { codec, byteLength, sampleRate, channels, frameCount } = shape;
+    if (!AUDIO_CODECS.includes(codec)) {
+      throw new InvalidFrameShapeError(
+        "encoded-audio",
+        "codec",
+        codec,
+        `one of ${AUDIO_CODECS.join(", ")}`,
+        AUDIO_CODECS,
+      );
+    }
+    if (!Number.isInteger(byteLength) || byteLength < 0) {
+      throw new InvalidFrameShapeError(
+        "encoded-audio",
+        "byteLength",
+        byteLength,
+        "an integer of 0 or more",
+      );
+    }
+    positiveInteger("encoded-audio", "channels", channels);
+    positiveInteger("encoded-audio", "frameCount", frameCount);
+    if (!(sampleRate > 0 && sampleRate < Infinity)) {
+      throw new InvalidFrameShapeError(
+        "encoded-audio",
+        "sampleRate",
+        sampleRate,
+        "a finite number above 0",
+      );
+    }
+    const extradata = shape.extradata ?? EMPTY;
+    if (!(extradata instanceof Uint8Array) || extradata.length > MAX_AUDIO_EXTRADATA_BYTES) {
+      throw new InvalidFrameShapeError(
+        "encoded-audio",
+        "extradata",
+        extradata instanceof Uint8Array ? `${extradata.length} bytes` : extradata,
+        `a Uint8Array of at most ${MAX_AUDIO_EXTRADATA_BYTES} bytes`,
+      );
+    }
+    const memory = this.#allocate(byteLength);
+    if (memory === undefined) return undefined;
+    return this.#hold(
+      new OwnedEncodedAudioFrame(
+        memory,
+        { codec, sampleRate, channels, frameCount, extradata },
+        this.#node,
+        this.#ledger,
+      ),
+    );
+  }
+
   gpuVideo(shape: GpuVideoShape): OwnedGpuVideoFrame | undefined {
     requireShape("video", shape);
     const { width, height, format } = shape;
@@ -371,8 +469,9 @@ export class NodeFrames implements Frames {
   like(frame: VideoFrame): OwnedVideoFrame | undefined;
   like<C extends number>(frame: AudioFrame<C>): OwnedAudioFrame<C> | undefined;
   like(frame: EncodedVideoFrame): OwnedEncodedVideoFrame | undefined;
+  like(frame: EncodedAudioFrame): OwnedEncodedAudioFrame | undefined;
   like(
-    frame: GpuVideoFrame | VideoFrame | AudioFrame | EncodedVideoFrame,
+    frame: GpuVideoFrame | VideoFrame | AudioFrame | EncodedVideoFrame | EncodedAudioFrame,
   ): OwnedFrame<FramePayload> | undefined {
     requireShape("frame", frame);
     switch (frame.kind) {
@@ -384,14 +483,16 @@ export class NodeFrames implements Frames {
         return this.audio(frame);
       case "encoded-video":
         return this.encoded({ codec: frame.codec, byteLength: frame.data.byteLength });
+      case "encoded-audio":
+        return this.encodedAudio({ ...audioStream(frame), byteLength: frame.data.byteLength });
       default:
         // A data frame has no payload to allocate; anything else is not a frame.
         throw new InvalidFrameShapeError(
           "frame",
           "kind",
           (frame as { kind?: unknown }).kind,
-          "one of video, gpu-video, audio, encoded-video",
-          ["video", "gpu-video", "audio", "encoded-video"],
+          "one of video, gpu-video, audio, encoded-video, encoded-audio",
+          ["video", "gpu-video", "audio", "encoded-video", "encoded-audio"],
         );
     }
   }
@@ -399,9 +500,10 @@ export class NodeFrames implements Frames {
   writable(frame: VideoFrame): OwnedVideoFrame | undefined;
   writable<C extends number>(frame: AudioFrame<C>): OwnedAudioFrame<C> | undefined;
   writable(frame: EncodedVideoFrame): OwnedEncodedVideoFrame | undefined;
+  writable(frame: EncodedAudioFrame): OwnedEncodedAudioFrame | undefined;
   writable(frame: GpuVideoFrame): OwnedGpuVideoFrame | undefined;
   writable(
-    frame: VideoFrame | AudioFrame | EncodedVideoFrame | GpuVideoFrame,
+    frame: VideoFrame | AudioFrame | EncodedVideoFrame | EncodedAudioFrame | GpuVideoFrame,
   ): OwnedFrame<FramePayload> | undefined {
     if (frame instanceof OwnedFrame && frame.unique) {
       const at = this.#indexOf(frame);
@@ -432,6 +534,15 @@ export class NodeFrames implements Frames {
         if (copy === undefined) return undefined;
         copy.data.set(frame.data);
         copy.keyframe = frame.keyframe;
+        copy.timestampNs = frame.timestampNs;
+        copy.frameNumber = frame.frameNumber;
+        return copy;
+      }
+      case "encoded-audio": {
+        const bytes = frame.data;
+        const copy = this.encodedAudio({ ...audioStream(frame), byteLength: bytes.byteLength });
+        if (copy === undefined) return undefined;
+        copy.data.set(bytes);
         copy.timestampNs = frame.timestampNs;
         copy.frameNumber = frame.frameNumber;
         return copy;

@@ -224,7 +224,7 @@ Deno.test("NodeFrames refuses bad shapes with InvalidFrameShapeError naming the 
     "frame",
     "kind",
     "'data'",
-    /kind must be one of video, gpu-video, audio, encoded-video, got 'data'/,
+    /kind must be one of video, gpu-video, audio, encoded-video, encoded-audio, got 'data'/,
   );
   refused(
     () => frames.like(null as never),
@@ -407,4 +407,70 @@ Deno.test("createProcessContext() binds a port table's inputs and outputs, and r
     () => createProcessContext("t", { ports: {} as never }),
     (e: unknown) => e instanceof TypeError && /options\.ports must be a port table/.test(e.message),
   );
+});
+
+Deno.test("NodeFrames.encodedAudio() makes owned frames: like(), writable() and released use", () => {
+  const memory = new HeapMemorySource();
+  const ledger = new LiveFrames();
+  const encoder = new NodeFrames("aac", memory, ledger);
+  const extradata = new Uint8Array([0x11, 0x90]);
+  const frame = encoder.encodedAudio({
+    codec: "aac",
+    byteLength: 3,
+    sampleRate: 48_000,
+    channels: 2,
+    frameCount: 1024,
+    extradata,
+  })!;
+  frame.data.set([1, 2, 3]);
+  frame.timestampNs = 7;
+  frame.frameNumber = 4;
+  assert.equal(frame.kind, "encoded-audio");
+  assert.equal(frame.extradata, extradata); // shared, not copied
+  const like = encoder.like(frame)!;
+  assert.deepEqual(
+    [like.codec, like.sampleRate, like.channels, like.frameCount, like.data.length],
+    ["aac", 48_000, 2, 1024, 3],
+  );
+  frame.retain(); // a second holder: writable() copies
+  const copy = encoder.writable(frame)!;
+  assert.notEqual(copy, frame);
+  assert.deepEqual([...copy.data, copy.timestampNs, copy.frameNumber], [1, 2, 3, 7, 4]);
+  assert.equal(ledger.size, 3); // frame, like, copy: alive
+  encoder.flush();
+  assert.equal(frame.released, false); // the second holder's reference
+  frame.release();
+  assert.throws(
+    () => frame.data,
+    (e) => e instanceof FrameReleasedError && e.frameKind === "encoded-audio",
+  );
+  assert.equal(ledger.size, 0);
+});
+
+Deno.test("NodeFrames.encodedAudio() refuses a bad shape with InvalidFrameShapeError", () => {
+  const frames = new NodeFrames("aac", new HeapMemorySource());
+  const shape = {
+    codec: "aac" as const,
+    byteLength: 4,
+    sampleRate: 48_000,
+    channels: 2,
+    frameCount: 1024,
+  };
+  const cases: [Record<string, unknown>, string][] = [
+    [{ codec: "mp3" }, "codec"],
+    [{ byteLength: -1 }, "byteLength"],
+    [{ channels: 0 }, "channels"],
+    [{ frameCount: 1.5 }, "frameCount"],
+    [{ sampleRate: NaN }, "sampleRate"],
+    [{ extradata: new Uint8Array(25) }, "extradata"],
+  ];
+  for (const [change, field] of cases) {
+    assert.throws(
+      () => frames.encodedAudio({ ...shape, ...change } as never),
+      (e) =>
+        e instanceof InvalidFrameShapeError && e.code === "invalid_frame_shape" &&
+        e.frame === "encoded-audio" && e.field === field,
+      field,
+    );
+  }
 });

@@ -14,6 +14,7 @@
 import type { ErrorCode, ErrorDetails } from "../errors/codes.ts";
 import type { AudioFrame } from "./audio_frame.ts";
 import type { EncodedVideoFrame, VideoCodec } from "./encoded_video_frame.ts";
+import type { OwnedEncodedAudioFrame } from "./owned_encoded_audio_frame.ts";
 import type { FrameMemory, FramePayload } from "./memory.ts";
 import type { PixelFormat, VideoFrame } from "./video_frame.ts";
 
@@ -228,7 +229,11 @@ export abstract class OwnedFrame<M extends FramePayload = FrameMemory> {
 }
 
 /** Any frame with a reference-counted payload. */
-export type AnyOwnedFrame = OwnedVideoFrame | OwnedAudioFrame | OwnedEncodedVideoFrame;
+export type AnyOwnedFrame =
+  | OwnedVideoFrame
+  | OwnedAudioFrame
+  | OwnedEncodedVideoFrame
+  | OwnedEncodedAudioFrame;
 
 /**
  * A video frame in reference-counted memory (from `ctx.frames.video()`). `timestampNs` and

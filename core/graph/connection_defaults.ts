@@ -24,6 +24,8 @@ const DEFAULTS: Record<string, Required<ConnectionOptions>> = {
   GpuVideoFrame: { capacity: 3, policy: "latest" },
   // Dropping encoded frames breaks decoding: lossless, with room for a GOP's burst.
   EncodedVideoFrame: { capacity: 30, policy: "fifo" },
+  // Lossless like audio; a second of AAC frames (47) or 20 ms Opus packets (50) at most.
+  EncodedAudioFrame: { capacity: 16, policy: "fifo" },
   // Lossless, several blocks deep: room for a reader's jitter (capacity is a latency knob only).
   AudioFrame: { capacity: 8, policy: "fifo" },
   // Messages (stats, detections, control) are lossless.
@@ -32,7 +34,7 @@ const DEFAULTS: Record<string, Required<ConnectionOptions>> = {
 
 /**
  * The capacity and policy a connection gets when `connect()` is not told: video `latest` with
- * capacity 3, encoded video `fifo` 30, audio `fifo` 8 (several blocks of jitter), data `fifo`
+ * capacity 3, encoded video `fifo` 30, encoded audio `fifo` 16, audio `fifo` 8 (several blocks of jitter), data `fifo`
  * 16. The output's frame type decides; an output of type `Frame` defers to the input's, and two
  * `Frame` ports get `fifo` 8.
  *

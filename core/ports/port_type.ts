@@ -32,6 +32,7 @@ export const FRAME_TYPE_NAMES: readonly string[] = [
   "GpuVideoFrame",
   "AudioFrame",
   "EncodedVideoFrame",
+  "EncodedAudioFrame",
   "DataFrame",
   "Frame",
 ];

@@ -41,7 +41,7 @@ export interface ProbeOptions {
 
 /** The plain fields of a sampled frame (no payload). */
 export interface FrameSummary {
-  /** `video`, `audio`, `encoded-video`, or `data` for anything else. */
+  /** `video`, `audio`, `encoded-video`, `encoded-audio`, or `data` for anything else. */
   readonly kind: string;
   /** Presentation time, when the frame has one. */
   readonly timestampNs?: number;
@@ -53,13 +53,13 @@ export interface FrameSummary {
   readonly height?: number;
   /** Video: pixel format. */
   readonly format?: string;
-  /** Audio: channels. */
+  /** Audio and encoded audio: channels. */
   readonly channels?: number;
-  /** Audio: sample rate. */
+  /** Audio and encoded audio: sample rate. */
   readonly sampleRate?: number;
-  /** Audio: samples per channel. */
+  /** Audio and encoded audio: samples per channel. */
   readonly frameCount?: number;
-  /** Encoded video: codec. */
+  /** Encoded video and audio: codec. */
   readonly codec?: string;
   /** Encoded video: whether it decodes on its own. */
   readonly keyframe?: boolean;

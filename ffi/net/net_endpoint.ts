@@ -261,6 +261,8 @@ export interface ReceivedAccessUnit {
   audio: boolean;
   /** Whether it is an H.265 access unit rather than an H.264 one (RTSP). */
   h265: boolean;
+  /** Whether it is audio in an ADTS frame (AAC, header included) rather than Opus (SRT). */
+  aac: boolean;
 }
 
 /**
@@ -319,6 +321,7 @@ export class NetSource extends NetEndpoint {
       newStream: (flags & 2) !== 0,
       audio: (flags & 4) !== 0,
       h265: (flags & 8) !== 0,
+      aac: (flags & 16) !== 0,
     };
   }
 }

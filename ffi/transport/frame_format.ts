@@ -8,6 +8,7 @@
 
 import type { Frame, FrameKind } from "../../core/frames/frame.ts";
 import { VIDEO_CODECS as CODECS, type VideoCodec } from "../../core/frames/encoded_video_frame.ts";
+import { AUDIO_CODECS, MAX_AUDIO_EXTRADATA_BYTES } from "../../core/frames/encoded_audio_frame.ts";
 import {
   PIXEL_FORMATS,
   type PixelFormat,
@@ -67,6 +68,7 @@ export const FRAME_KIND_TAGS: Readonly<Record<FrameKind, number>> = {
   audio: 2,
   "encoded-video": 3,
   data: 4,
+  "encoded-audio": 5,
 };
 
 /**
@@ -135,10 +137,15 @@ export const MAX_AUDIO_CHANNELS = 0xffff;
  * | 8    | `f64` | frame number                                      |
  * | 16   | `u32` | video width / audio frame count                   |
  * | 20   | `u32` | video height                                      |
- * | 24   | `u32` | video stride                                      |
- * | 28   | `u32` | reserved (0)                                      |
+ * | 24   | `u32` | video stride / encoded audio extradata length     |
+ * | 28   | `u32` | reserved (0) / encoded audio channels             |
  * | 32   | `f64` | audio sample rate                                 |
- * | 40   | -     | reserved up to byte 64                            |
+ * | 40   | bytes | encoded audio extradata (up to 24), else 0        |
+ *
+ * An encoded audio frame (kind 5, the codec's index in {@linkcode AUDIO_CODECS} as its value)
+ * uses frame count (its duration in samples per channel), sample rate, channels and extradata
+ * (the AAC AudioSpecificConfig), so the stream's description crosses with each frame and the
+ * payload stays the raw frame.
  */
 export const HEADER = {
   U32_MAGIC: 0,
@@ -149,7 +156,10 @@ export const HEADER = {
   U32_HEIGHT: 5,
   U32_STRIDE: 6,
   U32_RESERVED: 7,
+  U32_EXTRADATA_BYTES: 6,
+  U32_CHANNELS: 7,
   F64_SAMPLE_RATE: 4,
+  BYTE_EXTRADATA: 40,
 } as const;
 
 /**
@@ -185,6 +195,14 @@ export function formatTag(frame: Frame): number {
       const index = VIDEO_CODECS.indexOf(frame.codec);
       return index < 0 ? -1 : (FRAME_KIND_TAGS["encoded-video"] << 24) | index;
     }
+    case "encoded-audio": {
+      const index = AUDIO_CODECS.indexOf(frame.codec);
+      const c = frame.channels;
+      return index < 0 || !(frame.extradata?.length <= MAX_AUDIO_EXTRADATA_BYTES) ||
+          !(Number.isInteger(c) && c >= 1 && c <= MAX_AUDIO_CHANNELS)
+        ? -1
+        : (FRAME_KIND_TAGS["encoded-audio"] << 24) | index;
+    }
     case "data":
       return FRAME_KIND_TAGS.data << 24;
     default:
@@ -196,7 +214,7 @@ export function formatTag(frame: Frame): number {
  * The kind byte of a format tag.
  *
  * @param tag A format tag.
- * @returns 1 video, 2 audio, 3 encoded video, 4 data (see {@linkcode FRAME_KIND_TAGS}).
+ * @returns 1 video, 2 audio, 3 encoded video, 4 data, 5 encoded audio (see {@linkcode FRAME_KIND_TAGS}).
  *
  * @example Read the kind of a tag
  * ```ts

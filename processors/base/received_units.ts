@@ -12,15 +12,17 @@ import type { NetSource, ReceivedAccessUnit } from "../../ffi/net/net_endpoint.t
 /** The largest access unit taken (a 4K keyframe at a high bit rate fits). */
 const MAX_ACCESS_UNIT_BYTES = 8 << 20;
 
-/** Where a source node's received Opus packets go (SRT carries them beside the video). */
+/** Where a source node's received audio packets go (SRT carries Opus or AAC beside the video). */
 export interface ReceivedAudio {
   /** The node's audio output: while connected and full, reading waits, as for video. */
   readonly port: { readonly isConnected: boolean; readonly space: number };
   /**
    * Takes one packet, stamped on the graph's clock like the video; the bytes are valid for the
    * call only. Called only while `port` is connected.
+   *
+   * @param aac Whether the packet is an ADTS frame (AAC) rather than an Opus packet.
    */
-  write(ctx: ProcessContext, packet: Uint8Array, timestampNs: number): void;
+  write(ctx: ProcessContext, packet: Uint8Array, timestampNs: number, aac: boolean): void;
 }
 
 /**
@@ -101,7 +103,7 @@ export class ReceivedUnits {
       const timestampNs = this.#startNs + (unit.timestampNs - this.#firstPtsNs);
       if (unit.audio) {
         if (audio?.port.isConnected) {
-          audio.write(ctx, this.#buffer.subarray(0, unit.length), timestampNs);
+          audio.write(ctx, this.#buffer.subarray(0, unit.length), timestampNs, unit.aac);
           this.#lastNs = Math.max(this.#lastNs, timestampNs);
         }
       } else if (video.isConnected) {

@@ -29,6 +29,9 @@ import {
 } from "mediabunny";
 import type { AudioFrame } from "../../core/frames/audio_frame.ts";
 import type { EncodedVideoFrame } from "../../core/frames/encoded_video_frame.ts";
+import type { EncodedAudioFrame } from "../../core/frames/encoded_audio_frame.ts";
+import { EncodedAudioCodecError } from "./encoded_audio_codec_error.ts";
+import { buildOpusHead } from "./opus_head.ts";
 import { InvalidArgumentError } from "../../ffi/native/errors.ts";
 import { parseAvcSps } from "./avc_sps.ts";
 import { annexBUnits, NAL_SPS, nalType } from "./h264_nal.ts";
@@ -192,7 +195,7 @@ export class Mp4Recording {
   readonly #audioCodec: Mp4AudioCodec;
   readonly #limitNs: number;
   #startNs: number | undefined;
-  readonly #held: Array<EncodedVideoFrame | AudioFrame> = [];
+  readonly #held: Array<EncodedVideoFrame | AudioFrame | EncodedAudioFrame> = [];
   #firstVideoNs: number | undefined;
   #firstAudioNs: number | undefined;
   #pendingVideo: { data: Uint8Array; keyframe: boolean; timestampNs: number } | undefined;
@@ -208,6 +211,8 @@ export class Mp4Recording {
   readonly #stats: Mp4RecordingStats = emptyMp4RecordingStats();
   #lastVideoNs = -Infinity;
   #lastAudioEndNs: number | undefined;
+  /** The format of encoded audio frames, from the first one (`undefined` before). */
+  #encodedFormat: { sampleRate: number; channels: number } | undefined;
 
   private constructor(options: Mp4RecordingOptions, file: Mp4FileTarget, output: Output) {
     this.#path = options.path;
@@ -329,6 +334,30 @@ export class Mp4Recording {
   }
 
   /**
+   * Adds one encoded audio frame (from an `AacEncoder`, say) as it is: placed at its timestamp,
+   * with the first frame's extradata as the track's decoder config. Frames before the start of the
+   * file or past the length limit are left out (counted in `droppedAudio`); gaps stay gaps.
+   *
+   * @param frame The frame, of the recording's `audioCodec`.
+   * @throws {EncodedAudioCodecError} For another codec than the recording's.
+   * @throws {InvalidArgumentError} For another rate or channel count than the first frame's.
+   */
+  async addEncodedAudio(frame: EncodedAudioFrame): Promise<void> {
+    if (!this.#audioSource || this.#finished) return;
+    if (frame.codec !== this.#audioCodec) {
+      throw new EncodedAudioCodecError(
+        `record audio to ${this.#path}`,
+        frame.codec,
+        [this.#audioCodec],
+        `set the writer's audioCodec to ${frame.codec}`,
+      );
+    }
+    this.#firstAudioNs ??= frame.timestampNs;
+    if (this.#startNs === undefined) return this.#hold(frame);
+    await this.#writeEncodedAudio(frame);
+  }
+
+  /**
    * Writes what is still held (the last video frame, the last partial Opus packet padded with
    * silence), finalizes the muxer and closes the file; deletes the file instead when nothing was
    * recorded. Idempotent.
@@ -369,12 +398,14 @@ export class Mp4Recording {
   }
 
   /** Holds start frames until both tracks have one (or too many are waiting), then starts. */
-  async #hold(frame: EncodedVideoFrame | AudioFrame): Promise<void> {
+  async #hold(frame: EncodedVideoFrame | AudioFrame | EncodedAudioFrame): Promise<void> {
     // Held past the caller's turn: frames are the runtime's (released when the writer's
     // process() returns), so what waits here is a copy. Only the first few frames ever wait.
     this.#held.push(
       frame.kind === "audio"
         ? { ...frame, samples: frame.samples.slice() }
+        : frame.kind === "encoded-audio"
+        ? { ...frame, data: frame.data.slice(), extradata: frame.extradata.slice() }
         : { ...frame, data: frame.data.slice() },
     );
     const both = (!this.#videoSource || this.#firstVideoNs !== undefined) &&
@@ -388,6 +419,7 @@ export class Mp4Recording {
     const held = this.#held.splice(0);
     for (const frame of held) {
       if (frame.kind === "audio") await this.#writeAudio(frame);
+      else if (frame.kind === "encoded-audio") await this.#writeEncodedAudio(frame);
       else await this.#writeVideo(frame);
     }
   }
@@ -500,6 +532,41 @@ export class Mp4Recording {
       ((this.#audioSamples + this.#opusFill / channels) / rate) * 1e9;
   }
 
+  async #writeEncodedAudio(frame: EncodedAudioFrame): Promise<void> {
+    const format = this.#encodedFormat ??= {
+      sampleRate: frame.sampleRate,
+      channels: frame.channels,
+    };
+    if (frame.sampleRate !== format.sampleRate || frame.channels !== format.channels) {
+      const [argument, value, valid] = frame.sampleRate !== format.sampleRate
+        ? ["sampleRate", frame.sampleRate, `${format.sampleRate} Hz`]
+        : ["channels", frame.channels, `${format.channels}`];
+      throw new InvalidArgumentError(
+        `record ${frame.codec} audio to ${this.#path}`,
+        argument,
+        value,
+        `${valid}, as the recording began (one audio format per file)`,
+      );
+    }
+    const start = this.#startNs!;
+    const durationNs = (frame.frameCount / frame.sampleRate) * 1e9;
+    // A frame may start before the file does (AAC is stamped its encoder's delay early): it is
+    // kept when it ends after the start, as the priming a decoder drops.
+    const lastEnd = this.#lastAudioEndNs ?? -Infinity;
+    const at = Math.max(frame.timestampNs, lastEnd); // in order, never overlapping the last
+    if (at + durationNs <= start || at - start >= this.#limitNs) {
+      this.#stats.droppedAudio++;
+      return;
+    }
+    const packet = new EncodedPacket(frame.data, "key", (at - start) / 1e9, durationNs / 1e9);
+    const meta: EncodedAudioChunkMetadata | undefined = this.#stats.audioPackets === 0
+      ? { decoderConfig: encodedDecoderConfig(frame) }
+      : undefined;
+    await this.#audioSource!.add(packet, meta);
+    this.#stats.audioPackets++;
+    this.#lastAudioEndNs = at + durationNs;
+  }
+
   /**
    * Puts `frames` samples (per channel) of silence after the samples so far, up to the length
    * limit; counted in `audioFilledSamples`.
@@ -564,6 +631,22 @@ export class Mp4Recording {
     await this.#audioSource!.add(packet, meta);
     this.#stats.audioPackets++;
   }
+}
+
+/** The track's decoder config from an encoded frame: its extradata, or an OpusHead for Opus. */
+function encodedDecoderConfig(frame: EncodedAudioFrame): AudioDecoderConfig {
+  if (frame.codec === "aac") {
+    return {
+      codec: "mp4a.40.2",
+      sampleRate: frame.sampleRate,
+      numberOfChannels: frame.channels,
+      description: frame.extradata.slice(),
+    };
+  }
+  const head = frame.extradata.length > 0
+    ? frame.extradata.slice()
+    : buildOpusHead({ channels: frame.channels, preSkip: 0, inputSampleRate: frame.sampleRate });
+  return { codec: "opus", sampleRate: 48_000, numberOfChannels: frame.channels, description: head };
 }
 
 function checkOptions(options: Mp4RecordingOptions): void {

@@ -24,6 +24,10 @@ export class Mp4WriterInputs {
   readonly video: Mp4Writer["video"];
   /** Audio to encode to Opus: 8-48 kHz, mono or stereo. Port type `AudioFrame`. */
   readonly audio: Mp4Writer["audio"];
+  /**
+   * Audio already encoded (of the config's `audioCodec`), written as it is. Port type `EncodedAudioFrame`.
+   */
+  readonly encodedAudio: Mp4Writer["encodedAudio"];
 
   /**
    * Takes each input from the port table of one Mp4Writer instance.
@@ -33,6 +37,7 @@ export class Mp4WriterInputs {
   constructor(ports: PortTable) {
     this.video = ports.input("video");
     this.audio = ports.input("audio");
+    this.encodedAudio = ports.input("encodedAudio");
   }
 }
 
@@ -51,6 +56,10 @@ export interface Mp4WriterHandle extends NodeHandle {
     readonly video: InputRef<FrameOf<Mp4Writer["video"]>>;
     /** Audio to encode to Opus: 8-48 kHz, mono or stereo. Port type `AudioFrame`. */
     readonly audio: InputRef<FrameOf<Mp4Writer["audio"]>>;
+    /**
+     * Audio already encoded (of the config's `audioCodec`), written as it is. Port type `EncodedAudioFrame`.
+     */
+    readonly encodedAudio: InputRef<FrameOf<Mp4Writer["encodedAudio"]>>;
   };
   /** References to the outputs. */
   readonly outputs: Record<never, never>;
@@ -80,7 +89,7 @@ export const mp4WriterNode: NodeDefinition<Mp4Writer, Mp4WriterHandle> = defineN
   descriptor: {
     name: "Mp4Writer",
     description:
-      "Records H.264 video and audio to a fragmented MP4 file (muxed by mediabunny; audio encoded to Opus with libopus, or to AAC-LC with libvo-aacenc when `audioCodec` is `aac`), which `ffprobe`, `ffmpeg`, browsers and most players open.\nTracks: video if `video` is connected at `setup()`, audio if `audio` is. Timestamps are taken from the frames and made relative to the earliest first frame of the two streams; video recording starts at the first keyframe; audio (8, 12, 16, 24 or 48 kHz, mono or stereo) is cut into 20 ms Opus packets (AAC: 8 to 48 kHz, 1024-sample frames, stamped 1600 samples early for the encoder's delay; a format it cannot take fails with `aac_encoder_config`). Both tracks are placed by their frames' timestamps: a gap in the audio's timestamps (a source that fell behind and skipped time, a publisher that changed) is filled with silence and audio stamped over time already covered is trimmed (more than 5 ms either way; counted in `stats.audioFilledSamples` and `stats.audioTrimmedSamples`), so audio and video stay in step however late their sources ran. When the audio's timestamps have moved more than {@linkcode AV_DRIFT_WARN_NS} (100 ms) from its sample count, the writer raises a `node-warning` with code `av_drift` on `audio` (again each time the drift doubles): the file is in step, but the sources were not. The muxer interleaves the tracks by time into fragments of at least `fragmentSeconds`.\nStopping: `teardown()` (at `stop()`, after the runtime has drained what was queued, and after a processor error) writes every frame accepted and finalizes the file; the CLI's runner and the examples turn SIGINT into `stop()`. A process killed outright leaves a playable file that lacks only the open fragment: fragments close at a video keyframe at least `fragmentSeconds` after they began, so with the examples' 1 s keyframe interval about a second is at stake. Until its first fragment is complete the recording is `<path>.partial`; then it is renamed to `path` and written in place (not renamed at the end), so the file at `path` is a playable MP4 at every moment. A process killed before the first fragment leaves only `<path>.partial` (the 28-byte `ftyp` box, which no player opens) and leaves a file that was at `path` before as it was. A recording that received no frame at all is deleted at teardown.\nA path that cannot be written fails `setup()`, before any frame, with `Mp4WriteError`; a bit rate out of range is refused earlier, when the node is added, with a `ConfigValidationError`.",
+      "Records H.264 video and audio to a fragmented MP4 file (muxed by mediabunny; audio encoded to Opus with libopus, or to AAC-LC with libvo-aacenc when `audioCodec` is `aac`), which `ffprobe`, `ffmpeg`, browsers and most players open.\nTracks: video if `video` is connected at `setup()`, audio if `audio` is. Timestamps are taken from the frames and made relative to the earliest first frame of the two streams; video recording starts at the first keyframe; audio (8, 12, 16, 24 or 48 kHz, mono or stereo) is cut into 20 ms Opus packets (AAC: 8 to 48 kHz, 1024-sample frames, stamped 1600 samples early for the encoder's delay; a format it cannot take fails with `aac_encoder_config`). Both tracks are placed by their frames' timestamps: a gap in the audio's timestamps (a source that fell behind and skipped time, a publisher that changed) is filled with silence and audio stamped over time already covered is trimmed (more than 5 ms either way; counted in `stats.audioFilledSamples` and `stats.audioTrimmedSamples`), so audio and video stay in step however late their sources ran. When the audio's timestamps have moved more than {@linkcode AV_DRIFT_WARN_NS} (100 ms) from its sample count, the writer raises a `node-warning` with code `av_drift` on `audio` (again each time the drift doubles): the file is in step, but the sources were not. The muxer interleaves the tracks by time into fragments of at least `fragmentSeconds`.\nAudio already encoded goes to `encodedAudio` instead (an `EncodedAudioFrame` of the config's `audioCodec`, from an `AacEncoder` say): each frame is written as it is at its timestamp, with the first frame's extradata (the AudioSpecificConfig) as the track's decoder config; nothing is filled or trimmed. Frames of another codec fail the node with `encoded_audio_codec`; connecting both `audio` and `encodedAudio` fails `setup()`.\nStopping: `teardown()` (at `stop()`, after the runtime has drained what was queued, and after a processor error) writes every frame accepted and finalizes the file; the CLI's runner and the examples turn SIGINT into `stop()`. A process killed outright leaves a playable file that lacks only the open fragment: fragments close at a video keyframe at least `fragmentSeconds` after they began, so with the examples' 1 s keyframe interval about a second is at stake. Until its first fragment is complete the recording is `<path>.partial`; then it is renamed to `path` and written in place (not renamed at the end), so the file at `path` is a playable MP4 at every moment. A process killed before the first fragment leaves only `<path>.partial` (the 28-byte `ftyp` box, which no player opens) and leaves a file that was at `path` before as it was. A recording that received no frame at all is deleted at teardown.\nA path that cannot be written fails `setup()`, before any frame, with `Mp4WriteError`; a bit rate out of range is refused earlier, when the node is added, with a `ConfigValidationError`.",
     tags: ["video", "audio", "sink", "file"],
     mode: "push",
     inputs: [
@@ -98,6 +107,13 @@ export const mp4WriterNode: NodeDefinition<Mp4Writer, Mp4WriterHandle> = defineN
         portType: "AudioFrame",
         required: false,
         description: "Audio to encode to Opus: 8-48 kHz, mono or stereo.",
+      },
+      {
+        name: "encodedAudio",
+        direction: "input",
+        portType: "EncodedAudioFrame",
+        required: false,
+        description: "Audio already encoded (of the config's `audioCodec`), written as it is.",
       },
     ],
     outputs: [],

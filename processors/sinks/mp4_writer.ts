@@ -7,6 +7,7 @@
 import {
   type AudioFrame,
   config,
+  type EncodedAudioFrame,
   type EncodedVideoFrame,
   input,
   type InputPort,
@@ -96,6 +97,12 @@ export const AV_DRIFT_WARN_NS = 100_000_000;
  * the sources were not. The muxer interleaves the tracks by time into fragments of at least
  * `fragmentSeconds`.
  *
+ * Audio already encoded goes to `encodedAudio` instead (an `EncodedAudioFrame` of the config's
+ * `audioCodec`, from an `AacEncoder` say): each frame is written as it is at its timestamp, with
+ * the first frame's extradata (the AudioSpecificConfig) as the track's decoder config; nothing is
+ * filled or trimmed. Frames of another codec fail the node with `encoded_audio_codec`; connecting
+ * both `audio` and `encodedAudio` fails `setup()`.
+ *
  * Stopping: `teardown()` (at `stop()`, after the runtime has drained what was queued, and after a
  * processor error) writes every frame accepted and finalizes the file; the CLI's runner and the
  * examples turn SIGINT into `stop()`. A process killed outright leaves a playable file that lacks
@@ -143,6 +150,10 @@ export class Mp4Writer extends FileWriter<Mp4WriterTypes, Mp4Recording> {
   @input()
   audio!: InputPort<AudioFrame>;
 
+  /** Audio already encoded (of the config's `audioCodec`), written as it is. */
+  @input()
+  encodedAudio!: InputPort<EncodedAudioFrame>;
+
   /** File, Opus bit rate and fragment length. */
   @config()
   config!: Mp4WriterConfig;
@@ -188,15 +199,21 @@ export class Mp4Writer extends FileWriter<Mp4WriterTypes, Mp4Recording> {
    * Creates the file with a track per connected input.
    *
    * @param ctx The node's name and clock.
-   * @throws {TypeError} When neither input is connected.
+   * @throws {TypeError} When no input is connected, or both `audio` and `encodedAudio`.
    * @throws {Mp4WriteError} When the file cannot be created (no such directory, no permission,
    *   a directory in the way).
    */
   override async setup(ctx: SetupContext): Promise<void> {
     await this.teardown();
-    if (!this.inputs.video.isConnected && !this.inputs.audio.isConnected) {
+    const { video, audio, encodedAudio } = this.inputs;
+    if (!video.isConnected && !audio.isConnected && !encodedAudio.isConnected) {
       throw new TypeError(
-        `Cannot record ${this.config.path}: neither 'video' nor 'audio' is connected`,
+        `Cannot record ${this.config.path}: neither 'video' nor 'audio' (or 'encodedAudio') is connected`,
+      );
+    }
+    if (audio.isConnected && encodedAudio.isConnected) {
+      throw new TypeError(
+        `Cannot record ${this.config.path}: 'audio' and 'encodedAudio' are both connected (one audio track per file)`,
       );
     }
     // Never truncate a recording this writer made before (a restart, or the graph started again).
@@ -217,7 +234,7 @@ export class Mp4Writer extends FileWriter<Mp4WriterTypes, Mp4Recording> {
     return await Mp4Recording.create({
       path,
       video: this.inputs.video.isConnected,
-      audio: this.inputs.audio.isConnected,
+      audio: this.inputs.audio.isConnected || this.inputs.encodedAudio.isConnected,
       audioBitrate,
       audioCodec,
       fragmentSeconds,
@@ -236,22 +253,25 @@ export class Mp4Writer extends FileWriter<Mp4WriterTypes, Mp4Recording> {
     const recording = this.openFile;
     if (!recording) return;
     const { stats } = recording;
-    let video = this.inputs.video.read();
-    let audio = this.inputs.audio.read();
+    const { inputs } = this;
+    const readAudio = () => inputs.audio.read() ?? inputs.encodedAudio.read();
+    let video = inputs.video.read();
+    let audio = readAudio();
     while (video !== undefined || audio !== undefined) {
       const before = stats.droppedVideo + stats.droppedAudio;
-      let frame: EncodedVideoFrame | AudioFrame;
+      let frame: EncodedVideoFrame | AudioFrame | EncodedAudioFrame;
       try {
         if (
           audio === undefined || (video !== undefined && video.timestampNs <= audio.timestampNs)
         ) {
           frame = video!;
           await recording.addVideo(video!);
-          video = this.inputs.video.read();
+          video = inputs.video.read();
         } else {
           frame = audio;
-          await recording.addAudio(audio);
-          audio = this.inputs.audio.read();
+          if (audio.kind === "encoded-audio") await recording.addEncodedAudio(audio);
+          else await recording.addAudio(audio);
+          audio = readAudio();
         }
       } catch (error) {
         // The frame that fails the node (audio at a rate Opus does not take, ...) is not

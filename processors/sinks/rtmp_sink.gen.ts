@@ -23,7 +23,7 @@ export class RtmpSinkInputs {
    */
   readonly video: RtmpSink["video"];
   /**
-   * AAC-LC frames from an `AacEncoder`. Port type `DataFrame<{ audioSpecificConfig: string; channels: number; data: string; sampleRate: number }>`.
+   * AAC-LC frames (`EncodedAudioFrame` of codec `aac`) from an `AacEncoder`. Port type `EncodedAudioFrame`.
    */
   readonly audio: RtmpSink["audio"];
 
@@ -52,7 +52,7 @@ export interface RtmpSinkHandle extends NodeHandle {
      */
     readonly video: InputRef<FrameOf<RtmpSink["video"]>>;
     /**
-     * AAC-LC frames from an `AacEncoder`. Port type `DataFrame<{ audioSpecificConfig: string; channels: number; data: string; sampleRate: number }>`.
+     * AAC-LC frames (`EncodedAudioFrame` of codec `aac`) from an `AacEncoder`. Port type `EncodedAudioFrame`.
      */
     readonly audio: InputRef<FrameOf<RtmpSink["audio"]>>;
   };
@@ -99,10 +99,9 @@ export const rtmpSinkNode: NodeDefinition<RtmpSink, RtmpSinkHandle> = defineNode
       {
         name: "audio",
         direction: "input",
-        portType:
-          "DataFrame<{ audioSpecificConfig: string; channels: number; data: string; sampleRate: number }>",
+        portType: "EncodedAudioFrame",
         required: false,
-        description: "AAC-LC frames from an `AacEncoder`.",
+        description: "AAC-LC frames (`EncodedAudioFrame` of codec `aac`) from an `AacEncoder`.",
       },
     ],
     outputs: [],

@@ -6,7 +6,7 @@
 
 import {
   config,
-  type DataFrame,
+  type EncodedAudioFrame,
   type EncodedVideoFrame,
   input,
   type InputPort,
@@ -15,7 +15,7 @@ import {
   type SetupContext,
 } from "../../mod.ts";
 import { NetworkSink, type NetworkSinkEndpoint } from "../base/network_sink.ts";
-import { type AacPacket, aacPacketConfig, aacPacketData } from "../formats/aac_packet.ts";
+import { EncodedAudioCodecError } from "../formats/encoded_audio_codec_error.ts";
 import type { RtmpSinkTypes } from "./rtmp_sink.gen.ts";
 
 /**
@@ -132,9 +132,9 @@ export class RtmpSink extends NetworkSink<RtmpSinkTypes> {
   @input({ required: true })
   video!: InputPort<EncodedVideoFrame>;
 
-  /** AAC-LC frames from an `AacEncoder`. */
+  /** AAC-LC frames (`EncodedAudioFrame` of codec `aac`) from an `AacEncoder`. */
   @input()
-  audio!: InputPort<DataFrame<AacPacket>>;
+  audio!: InputPort<EncodedAudioFrame>;
 
   /** Server URL and queue. */
   @config()
@@ -156,7 +156,7 @@ export class RtmpSink extends NetworkSink<RtmpSinkTypes> {
     };
   }
 
-  #audioConfig = "";
+  #audioConfig: Uint8Array | undefined;
   #audioPackets = 0;
 
   /**
@@ -167,7 +167,7 @@ export class RtmpSink extends NetworkSink<RtmpSinkTypes> {
    */
   override async setup(ctx: SetupContext): Promise<void> {
     await super.setup(ctx);
-    this.#audioConfig = "";
+    this.#audioConfig = undefined;
     this.#audioPackets = 0;
   }
 
@@ -176,18 +176,22 @@ export class RtmpSink extends NetworkSink<RtmpSinkTypes> {
    * sequence header when the stream's AudioSpecificConfig is new).
    *
    * @param ctx The node's name, clock and frames.
+   * @throws {EncodedAudioCodecError} For audio other than AAC (`encoded_audio_codec`).
    */
   override process(ctx: ProcessContext): void {
     super.process(ctx);
-    let packet;
-    while ((packet = this.audio.read()) !== undefined) {
-      const aac = packet.value;
-      if (aac.audioSpecificConfig !== this.#audioConfig) {
-        // FLV AUDIODATA: 0xAF (AAC; rate, size and type bits fixed for AAC), 0 = sequence header.
-        this.pushAudio(flvAudioBody(0, aacPacketConfig(aac)), packet.timestampNs);
-        this.#audioConfig = aac.audioSpecificConfig;
+    let frame;
+    while ((frame = this.audio.read()) !== undefined) {
+      if (frame.codec !== "aac") {
+        const hint = "FLV carries AAC; connect an AacEncoder";
+        throw new EncodedAudioCodecError("send audio over RTMP", frame.codec, ["aac"], hint);
       }
-      this.pushAudio(flvAudioBody(1, aacPacketData(aac)), packet.timestampNs);
+      if (!sameBytes(frame.extradata, this.#audioConfig)) {
+        // FLV AUDIODATA: 0xAF (AAC; rate, size and type bits fixed for AAC), 0 = sequence header.
+        this.pushAudio(flvAudioBody(0, frame.extradata), frame.timestampNs);
+        this.#audioConfig = frame.extradata.slice();
+      }
+      this.pushAudio(flvAudioBody(1, frame.data), frame.timestampNs);
       this.#audioPackets++;
     }
   }
@@ -197,6 +201,13 @@ export class RtmpSink extends NetworkSink<RtmpSinkTypes> {
     const stats = super.reportStats();
     return stats && { ...stats, audioPackets: this.#audioPackets };
   }
+}
+
+/** Whether two byte strings are equal (`b` undefined: never). */
+function sameBytes(a: Uint8Array, b: Uint8Array | undefined): boolean {
+  if (b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** An FLV `AUDIODATA` body for AAC: `0xAF`, the packet type (0 config, 1 frame), the payload. */

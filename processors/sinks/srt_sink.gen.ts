@@ -26,6 +26,10 @@ export class SrtSinkInputs {
    * Audio to send as Opus: `audioChannels` channels at 8, 12, 16, 24 or 48 kHz. Port type `AudioFrame`.
    */
   readonly audio: SrtSink["audio"];
+  /**
+   * Audio already encoded (of the config's `audioCodec`), sent as it is. Port type `EncodedAudioFrame`.
+   */
+  readonly encodedAudio: SrtSink["encodedAudio"];
 
   /**
    * Takes each input from the port table of one SrtSink instance.
@@ -35,6 +39,7 @@ export class SrtSinkInputs {
   constructor(ports: PortTable) {
     this.video = ports.input("video");
     this.audio = ports.input("audio");
+    this.encodedAudio = ports.input("encodedAudio");
   }
 }
 
@@ -55,6 +60,10 @@ export interface SrtSinkHandle extends NodeHandle {
      * Audio to send as Opus: `audioChannels` channels at 8, 12, 16, 24 or 48 kHz. Port type `AudioFrame`.
      */
     readonly audio: InputRef<FrameOf<SrtSink["audio"]>>;
+    /**
+     * Audio already encoded (of the config's `audioCodec`), sent as it is. Port type `EncodedAudioFrame`.
+     */
+    readonly encodedAudio: InputRef<FrameOf<SrtSink["encodedAudio"]>>;
   };
   /** References to the outputs. */
   readonly outputs: Record<never, never>;
@@ -82,7 +91,7 @@ export const srtSinkNode: NodeDefinition<SrtSink, SrtSinkHandle> = defineNode<
   descriptor: {
     name: "SrtSink",
     description:
-      "Sends H.264 video, and audio as Opus, in MPEG-TS over SRT (the `srt-protocol` crate; TS packets written by `mpeg2ts`), for `ffmpeg`, GStreamer, OBS, media servers and anything else that reads `srt://`.\nA native thread owns the connection: `process()` copies each access unit into a bounded native queue and never waits for the network. When the queue is full the oldest access unit is dropped and the stream resumes at the next keyframe; while no peer is connected access units are dropped too, and a new connection starts at the next keyframe (keep the encoder's keyframe interval short). A caller reconnects with backoff (100 ms doubling to 2 s) when the peer goes away; a listener takes the next caller.\nAudio: when `audio` is connected, its blocks are encoded to 20 ms Opus packets (libopus, as `WhepSink` does) and muxed as the TS's second stream, the Opus-in-MPEG-TS mapping ffmpeg and GStreamer's `tsdemux` read (a private stream registered `Opus`). Each packet's PTS is the time of its first sample on the video's clock, less the encoder's 6.5 ms lookahead (TS has no pre-skip), so a decoder plays audio and video as aligned as their timestamps. Audio shares the video's queue and, after a drop, waits with it for the next keyframe. It must be `audioChannels` channels at 8, 12, 16, 24 or 48 kHz, one format for the whole stream; anything else fails the node with `SrtAudioFormatError` (code `srt_audio_format`). With `audioCodec: \"aac\"` the audio is AAC-LC in ADTS instead (`stream_type` 0x0F; libvo-aacenc, 8 to 48 kHz, 1024-sample frames stamped the encoder's 1600 samples early; a format it cannot take fails with `AacEncoderConfigError`, `aac_encoder_config`; see `docs/decisions/0049-aac-encoding-with-vo-aacenc.md`).\nCounters (`rt.stats().nodes[id].processor`): `connected`, `connections`, `disconnects`, `connectFailures`, `bytes`, `bitrate`, `packets`, `packetsLost`, `packetsRetransmitted`, `naks`, `frames`, `framesDropped`, `framesQueued` (`frames*` count video access units and Opus packets together), `audioPackets`, the Opus packets queued, and `audioGaps`, jumps in the audio's timestamps (the source skipped time) padded with silence so later samples keep their time.",
+      "Sends H.264 video, and audio as Opus, in MPEG-TS over SRT (the `srt-protocol` crate; TS packets written by `mpeg2ts`), for `ffmpeg`, GStreamer, OBS, media servers and anything else that reads `srt://`.\nA native thread owns the connection: `process()` copies each access unit into a bounded native queue and never waits for the network. When the queue is full the oldest access unit is dropped and the stream resumes at the next keyframe; while no peer is connected access units are dropped too, and a new connection starts at the next keyframe (keep the encoder's keyframe interval short). A caller reconnects with backoff (100 ms doubling to 2 s) when the peer goes away; a listener takes the next caller.\nAudio: when `audio` is connected, its blocks are encoded to 20 ms Opus packets (libopus, as `WhepSink` does) and muxed as the TS's second stream, the Opus-in-MPEG-TS mapping ffmpeg and GStreamer's `tsdemux` read (a private stream registered `Opus`). Each packet's PTS is the time of its first sample on the video's clock, less the encoder's 6.5 ms lookahead (TS has no pre-skip), so a decoder plays audio and video as aligned as their timestamps. Audio shares the video's queue and, after a drop, waits with it for the next keyframe. It must be `audioChannels` channels at 8, 12, 16, 24 or 48 kHz, one format for the whole stream; anything else fails the node with `SrtAudioFormatError` (code `srt_audio_format`). With `audioCodec: \"aac\"` the audio is AAC-LC in ADTS instead (`stream_type` 0x0F; libvo-aacenc, 8 to 48 kHz, 1024-sample frames stamped the encoder's 1600 samples early; a format it cannot take fails with `AacEncoderConfigError`, `aac_encoder_config`; see `docs/decisions/0049-aac-encoding-with-vo-aacenc.md`).\nAudio already encoded goes to `encodedAudio` instead of `audio`: `EncodedAudioFrame`s of the config's `audioCodec` (AAC from an `AacEncoder`, in ADTS with the frame's AudioSpecificConfig; or Opus packets, stamped earlier by their OpusHead's pre-skip) and `audioChannels` channels, sent as they are. Another codec fails the node with `encoded_audio_codec`, another channel count with `srt_audio_format`; connecting both `audio` and `encodedAudio` fails `setup()`.\nCounters (`rt.stats().nodes[id].processor`): `connected`, `connections`, `disconnects`, `connectFailures`, `bytes`, `bitrate`, `packets`, `packetsLost`, `packetsRetransmitted`, `naks`, `frames`, `framesDropped`, `framesQueued` (`frames*` count video access units and Opus packets together), `audioPackets`, the Opus packets queued, and `audioGaps`, jumps in the audio's timestamps (the source skipped time) padded with silence so later samples keep their time.",
     tags: ["video", "audio", "sink", "network"],
     mode: "push",
     inputs: [
@@ -100,6 +109,13 @@ export const srtSinkNode: NodeDefinition<SrtSink, SrtSinkHandle> = defineNode<
         portType: "AudioFrame",
         required: false,
         description: "Audio to send as Opus: `audioChannels` channels at 8, 12, 16, 24 or 48 kHz.",
+      },
+      {
+        name: "encodedAudio",
+        direction: "input",
+        portType: "EncodedAudioFrame",
+        required: false,
+        description: "Audio already encoded (of the config's `audioCodec`), sent as it is.",
       },
     ],
     outputs: [],

@@ -7,6 +7,7 @@
 import {
   type AudioFrame,
   config,
+  type EncodedAudioFrame,
   type EncodedVideoFrame,
   input,
   type InputPort,
@@ -20,6 +21,7 @@ import { type SrtConfig, srtEndpointSettings } from "../base/srt_config.ts";
 import type { OpusPackets } from "../webrtc/opus_packets.ts";
 import type { AacFrames } from "../formats/aac_frames.ts";
 import { adtsFrame } from "../formats/aac_packet.ts";
+import { EncodedAudioCodecError } from "../formats/encoded_audio_codec_error.ts";
 import type { SrtSinkTypes } from "./srt_sink.gen.ts";
 
 /** The sample rates libopus encodes (Opus itself runs at 48 kHz). */
@@ -90,6 +92,12 @@ export interface SrtSinkConfig extends SrtConfig {
  * a format it cannot take fails with `AacEncoderConfigError`, `aac_encoder_config`; see
  * `docs/decisions/0049-aac-encoding-with-vo-aacenc.md`).
  *
+ * Audio already encoded goes to `encodedAudio` instead of `audio`: `EncodedAudioFrame`s of the
+ * config's `audioCodec` (AAC from an `AacEncoder`, in ADTS with the frame's AudioSpecificConfig;
+ * or Opus packets, stamped earlier by their OpusHead's pre-skip) and `audioChannels` channels,
+ * sent as they are. Another codec fails the node with `encoded_audio_codec`, another channel
+ * count with `srt_audio_format`; connecting both `audio` and `encodedAudio` fails `setup()`.
+ *
  * Counters (`rt.stats().nodes[id].processor`): `connected`, `connections`, `disconnects`,
  * `connectFailures`, `bytes`, `bitrate`, `packets`, `packetsLost`, `packetsRetransmitted`,
  * `naks`, `frames`, `framesDropped`, `framesQueued` (`frames*` count video access units and
@@ -132,6 +140,10 @@ export class SrtSink extends NetworkSink<SrtSinkTypes> {
   @input()
   audio!: InputPort<AudioFrame>;
 
+  /** Audio already encoded (of the config's `audioCodec`), sent as it is. */
+  @input()
+  encodedAudio!: InputPort<EncodedAudioFrame>;
+
   /** Mode, address, latency, encryption, queue and Opus settings. */
   @config()
   config!: SrtSinkConfig;
@@ -148,7 +160,8 @@ export class SrtSink extends NetworkSink<SrtSinkTypes> {
    * stream's channels when `audio` is connected.
    */
   protected endpoint(): NetworkSinkEndpoint {
-    const audioChannels = this.audio.isConnected ? this.config.audioChannels : 0;
+    const audio = this.audio.isConnected || this.encodedAudio.isConnected;
+    const audioChannels = audio ? this.config.audioChannels : 0;
     return {
       kind: "srt",
       settings: {
@@ -166,6 +179,11 @@ export class SrtSink extends NetworkSink<SrtSinkTypes> {
    * @throws {UnsupportedError} For a setting the native side refuses.
    */
   override async setup(ctx: SetupContext): Promise<void> {
+    if (this.audio.isConnected && this.encodedAudio.isConnected) {
+      throw new TypeError(
+        `Cannot send audio over SRT from '${ctx.node}': 'audio' and 'encodedAudio' are both connected (one audio stream)`,
+      );
+    }
     await super.setup(ctx);
     const aac = this.config.audioCodec === "aac";
     if (this.audio.isConnected && aac) {
@@ -187,9 +205,12 @@ export class SrtSink extends NetworkSink<SrtSinkTypes> {
    * @param ctx The node's name, clock and frames.
    * @throws {SrtAudioFormatError} For audio of another channel count than `audioChannels`, at a
    *   rate Opus does not take, or in another format than the stream's first block.
+   * @throws {EncodedAudioCodecError} For encoded audio of another codec than `audioCodec`.
    */
   override process(ctx: ProcessContext): void {
     super.process(ctx);
+    let encoded;
+    while ((encoded = this.encodedAudio.read()) !== undefined) this.#addEncoded(encoded);
     const opus = this.#opus;
     let block;
     while ((block = this.audio.read()) !== undefined) {
@@ -213,6 +234,31 @@ export class SrtSink extends NetworkSink<SrtSinkTypes> {
         );
       }
     }
+  }
+
+  /** An encoded frame as it is: AAC in ADTS, Opus stamped its pre-skip early (as encoded here). */
+  #addEncoded(frame: EncodedAudioFrame): void {
+    const { audioChannels, audioCodec } = this.config;
+    if (frame.codec !== audioCodec) {
+      const hint = `set the sink's audioCodec to ${frame.codec}`;
+      throw new EncodedAudioCodecError("send audio over SRT", frame.codec, [audioCodec], hint);
+    }
+    if (frame.channels !== audioChannels) {
+      throw new SrtAudioFormatError(
+        "channels",
+        frame.channels,
+        `${audioChannels} (the config's audioChannels): set audioChannels to the encoder's`,
+      );
+    }
+    if (frame.codec === "aac") {
+      this.pushAudio(adtsFrame(frame.data, frame.extradata), frame.timestampNs);
+    } else {
+      // An OpusHead's pre-skip (bytes 10-11, 48 kHz samples) is the encoder's lookahead.
+      const head = frame.extradata;
+      const preSkip = head.length >= 19 ? head[10] | (head[11] << 8) : 0;
+      this.pushAudio(frame.data, frame.timestampNs - (preSkip / 48_000) * 1e9);
+    }
+    this.#audioPackets++;
   }
 
   /** AAC in ADTS: 1024-sample frames, each stamped the encoder's delay early (as Opus's PTS). */

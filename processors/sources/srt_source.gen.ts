@@ -24,7 +24,7 @@ export class SrtSourceOutputs {
   /** H.264 access units (Annex B) as received. Port type `EncodedVideoFrame`. */
   readonly video: SrtSource["video"];
   /**
-   * The stream's Opus audio, decoded to 48 kHz blocks of `audioChannels`. Port type `AudioFrame`.
+   * The stream's audio decoded to blocks of `audioChannels`: Opus at 48 kHz, AAC at its rate. Port type `AudioFrame`.
    */
   readonly audio: SrtSource["audio"];
 
@@ -50,7 +50,7 @@ export interface SrtSourceHandle extends NodeHandle {
     /** H.264 access units (Annex B) as received. Port type `EncodedVideoFrame`. */
     readonly video: OutputRef<FrameOf<SrtSource["video"]>>;
     /**
-     * The stream's Opus audio, decoded to 48 kHz blocks of `audioChannels`. Port type `AudioFrame`.
+     * The stream's audio decoded to blocks of `audioChannels`: Opus at 48 kHz, AAC at its rate. Port type `AudioFrame`.
      */
     readonly audio: OutputRef<FrameOf<SrtSource["audio"]>>;
   };
@@ -80,7 +80,7 @@ export const srtSourceNode: NodeDefinition<SrtSource, SrtSourceHandle> = defineN
   descriptor: {
     name: "SrtSource",
     description:
-      "Receives H.264 video and Opus audio as MPEG-TS over SRT (`srt-protocol`; TS parsed by `mpeg2ts`) and outputs the video's access units, for `Mp4Writer` or `H264Decoder`, and the audio decoded to 48 kHz blocks: from `ffmpeg -c:a libopus -f mpegts srt://...`, GStreamer's `srtsink`, OBS, a media server or `SrtSink`.\nA native thread owns the connection and demuxes; the node polls every 5 ms and never waits. Access units keep the stream's timing: the first is stamped with the graph clock when it arrives, the later ones by their PTS distance from it. Each new sender (or the same one after a reconnection) is a new stream: it starts at its first keyframe (what comes before is dropped, counted) and is placed on the clock as it arrives, after everything before it, so timestamps downstream only rise. When the graph falls behind, the native queue drops its oldest access unit (counted) and resumes at the next keyframe.\nAudio: the TS's first Opus stream (the Opus-in-MPEG-TS mapping ffmpeg and GStreamer write: a private stream registered `Opus`) is decoded with libopus to `audioChannels` at 48 kHz, as `WhipSource` does; each block is stamped from its PTS on the video's timeline (same offset), so what was aligned at the sender stays aligned. Audio starts with the video, at its first keyframe. An Opus PES whose control header is wrong is dropped and counted in `peerErrors`; a packet libopus refuses is dropped and counted in `audioErrors`. Other streams (AAC, data) are ignored.\nCounters (`rt.stats().nodes[id].processor`): as `SrtSink`'s, counting what is received (`frames*` count access units and Opus packets together), and `audioFrames`, `audioErrors`, `audioDropped` (no frame memory). Each sender that connects or leaves is a peer event (`node-log` with `data.peer`: `connected`, `reconnected`, `disconnected`; a caller's failed attempts `retrying`): a sender that closes is noticed at once, one that vanishes after `idleTimeoutMs` of silence.",
+      "Receives H.264 video and Opus or AAC audio as MPEG-TS over SRT (`srt-protocol`; TS parsed by `mpeg2ts`) and outputs the video's access units, for `Mp4Writer` or `H264Decoder`, and the audio decoded: from `ffmpeg -c:a libopus -f mpegts srt://...` (or `-c:a aac`), GStreamer's `srtsink`, OBS, a media server or `SrtSink`.\nA native thread owns the connection and demuxes; the node polls every 5 ms and never waits. Access units keep the stream's timing: the first is stamped with the graph clock when it arrives, the later ones by their PTS distance from it. Each new sender (or the same one after a reconnection) is a new stream: it starts at its first keyframe (what comes before is dropped, counted) and is placed on the clock as it arrives, after everything before it, so timestamps downstream only rise. When the graph falls behind, the native queue drops its oldest access unit (counted) and resumes at the next keyframe.\nAudio: the TS's first Opus stream (the Opus-in-MPEG-TS mapping ffmpeg and GStreamer write: a private stream registered `Opus`) is decoded with libopus to `audioChannels` at 48 kHz, as `WhipSource` does; each block is stamped from its PTS on the video's timeline (same offset), so what was aligned at the sender stays aligned. Audio starts with the video, at its first keyframe. An Opus PES whose control header is wrong is dropped and counted in `peerErrors`; a packet libopus refuses is dropped and counted in `audioErrors`. A TS whose first audio stream is AAC in ADTS (`stream_type` 0x0F, what `ffmpeg -c:a aac` writes) is decoded instead with the AAC-LC decoder `Mp4FileSource` uses (Symphonia), at the stream's own rate (no resampling: put an `AudioResampler` after it for a fixed rate), each 1024-sample frame stamped from its PTS; the decoder is made from each frame's ADTS header, again when the stream's format changes. A malformed or truncated ADTS frame (`AdtsError`, code `aac_adts_invalid`), one that does not decode, or a stream the decoder does not take (HE-AAC, 5.1) is dropped and counted in `audioErrors`; a PES whose ADTS framing is broken is dropped natively and counted in `peerErrors`. Other streams (data) are ignored.\nCounters (`rt.stats().nodes[id].processor`): as `SrtSink`'s, counting what is received (`frames*` count access units and Opus packets together), and `audioFrames`, `audioErrors`, `audioDropped` (no frame memory). Each sender that connects or leaves is a peer event (`node-log` with `data.peer`: `connected`, `reconnected`, `disconnected`; a caller's failed attempts `retrying`): a sender that closes is noticed at once, one that vanishes after `idleTimeoutMs` of silence.",
     tags: ["video", "audio", "source", "network"],
     mode: "loop",
     inputs: [],
@@ -97,7 +97,8 @@ export const srtSourceNode: NodeDefinition<SrtSource, SrtSourceHandle> = defineN
         direction: "output",
         portType: "AudioFrame",
         required: false,
-        description: "The stream's Opus audio, decoded to 48 kHz blocks of `audioChannels`.",
+        description:
+          "The stream's audio decoded to blocks of `audioChannels`: Opus at 48 kHz, AAC at its rate.",
       },
     ],
     config: {
@@ -111,7 +112,8 @@ export const srtSourceNode: NodeDefinition<SrtSource, SrtSourceHandle> = defineN
           default: "listener",
         },
         audioChannels: {
-          description: "Channels of `audio` (the stream's Opus is decoded at 48 kHz to this many).",
+          description:
+            "Channels of `audio` (the stream's Opus is decoded at 48 kHz to this many; AAC at its own rate, mono copied to both channels or stereo averaged to one as needed).",
           type: "integer",
           minimum: 1,
           maximum: 2,

@@ -17,10 +17,12 @@ import {
 } from "../../mod.ts";
 import type { NetSource, NetStats } from "../../ffi/net/net_endpoint.ts";
 import type { OpusDecoder } from "../../ffi/media/opus_decoder.ts";
+import type { AacDecoder } from "../../ffi/media/aac_decoder.ts";
+import { AdtsError, parseAdtsHeader } from "../formats/adts.ts";
 import { type SrtConfig, srtEndpointSettings } from "../base/srt_config.ts";
 import { PeerWatch } from "../base/peer_events.ts";
 import { type ReceivedAudio, ReceivedUnits } from "../base/received_units.ts";
-import { CodecError } from "../../ffi/native/errors.ts";
+import { CodecError, UnsupportedError } from "../../ffi/native/errors.ts";
 import type { SrtSourceTypes } from "./srt_source.gen.ts";
 
 /**
@@ -35,7 +37,8 @@ export interface SrtSourceConfig extends SrtConfig {
    */
   mode: "caller" | "listener";
   /**
-   * Channels of `audio` (the stream's Opus is decoded at 48 kHz to this many).
+   * Channels of `audio` (the stream's Opus is decoded at 48 kHz to this many; AAC at its own
+   * rate, mono copied to both channels or stereo averaged to one as needed).
    *
    * @integer
    * @minimum 1
@@ -49,10 +52,10 @@ export interface SrtSourceConfig extends SrtConfig {
 const POLL_NS = 5_000_000;
 
 /**
- * Receives H.264 video and Opus audio as MPEG-TS over SRT (`srt-protocol`; TS parsed by `mpeg2ts`)
- * and outputs the video's access units, for `Mp4Writer` or `H264Decoder`, and the audio decoded
- * to 48 kHz blocks: from `ffmpeg -c:a libopus -f mpegts srt://...`, GStreamer's `srtsink`, OBS,
- * a media server or `SrtSink`.
+ * Receives H.264 video and Opus or AAC audio as MPEG-TS over SRT (`srt-protocol`; TS parsed by `mpeg2ts`)
+ * and outputs the video's access units, for `Mp4Writer` or `H264Decoder`, and the audio decoded:
+ * from `ffmpeg -c:a libopus -f mpegts srt://...` (or `-c:a aac`), GStreamer's `srtsink`, OBS, a
+ * media server or `SrtSink`.
  *
  * A native thread owns the connection and demuxes; the node polls every 5 ms and never waits.
  * Access units keep the stream's timing: the first is stamped with the graph clock when it
@@ -67,8 +70,15 @@ const POLL_NS = 5_000_000;
  * `WhipSource` does; each block is stamped from its PTS on the video's timeline (same offset),
  * so what was aligned at the sender stays aligned. Audio starts with the video, at its first
  * keyframe. An Opus PES whose control header is wrong is dropped and counted in `peerErrors`; a
- * packet libopus refuses is dropped and counted in `audioErrors`. Other streams (AAC, data)
- * are ignored.
+ * packet libopus refuses is dropped and counted in `audioErrors`. A TS whose first audio stream
+ * is AAC in ADTS (`stream_type` 0x0F, what `ffmpeg -c:a aac` writes) is decoded instead with the
+ * AAC-LC decoder `Mp4FileSource` uses (Symphonia), at the stream's own rate (no resampling: put an
+ * `AudioResampler` after it for a fixed rate), each 1024-sample frame stamped from its PTS; the
+ * decoder is made from each frame's ADTS header, again when the stream's format changes. A
+ * malformed or truncated ADTS frame (`AdtsError`, code `aac_adts_invalid`), one that does not
+ * decode, or a stream the decoder does not take (HE-AAC, 5.1) is dropped and counted in
+ * `audioErrors`; a PES whose ADTS framing is broken is dropped natively and counted in
+ * `peerErrors`. Other streams (data) are ignored.
  *
  * Counters (`rt.stats().nodes[id].processor`): as `SrtSink`'s, counting what is received
  * (`frames*` count access units and Opus packets together), and `audioFrames`, `audioErrors`,
@@ -100,7 +110,7 @@ export class SrtSource extends Processor<SrtSourceTypes> {
   @output()
   video!: OutputPort<EncodedVideoFrame>;
 
-  /** The stream's Opus audio, decoded to 48 kHz blocks of `audioChannels`. */
+  /** The stream's audio decoded to blocks of `audioChannels`: Opus at 48 kHz, AAC at its rate. */
   @output()
   audio!: OutputPort<AudioFrame>;
 
@@ -115,6 +125,11 @@ export class SrtSource extends Processor<SrtSourceTypes> {
   #audio: ReceivedAudio | undefined;
   #peers = new PeerWatch();
   #decoder: OpusDecoder | undefined;
+  #aacModule: typeof import("../../ffi/media/aac_decoder.ts") | undefined;
+  #aac: AacDecoder | undefined;
+  /** The AudioSpecificConfig `#aac` (or a failed attempt at one) was made for, as text. */
+  #aacConfig = "";
+  #aacPcm = new Float32Array(2048);
   #pcm = new Float32Array(0);
   #audioFrames = 0;
   #audioErrors = 0;
@@ -135,6 +150,7 @@ export class SrtSource extends Processor<SrtSourceTypes> {
     this.teardown();
     const { NetSource } = await import("../../ffi/net/net_endpoint.ts");
     const { OpusDecoder } = await import("../../ffi/media/opus_decoder.ts");
+    this.#aacModule = await import("../../ffi/media/aac_decoder.ts");
     const { audioChannels } = this.config;
     this.#decoder = OpusDecoder.create({ sampleRate: 48_000, channels: audioChannels });
     this.#pcm = new Float32Array(5_760 * audioChannels); // 120 ms, the longest Opus packet
@@ -144,7 +160,8 @@ export class SrtSource extends Processor<SrtSourceTypes> {
     this.#units.reset();
     this.#audio = {
       port: this.outputs.audio,
-      write: (ctx, packet, timestampNs) => this.#writeAudio(ctx, packet, timestampNs),
+      write: (ctx, packet, timestampNs, aac) =>
+        aac ? this.#writeAac(ctx, packet, timestampNs) : this.#writeAudio(ctx, packet, timestampNs),
     };
     this.#source = NetSource.create("srt", srtEndpointSettings(this.config));
     this.#peers = new PeerWatch(this.config.mode === "caller");
@@ -194,6 +211,69 @@ export class SrtSource extends Processor<SrtSourceTypes> {
     this.outputs.audio.write(block);
   }
 
+  /**
+   * Decodes one ADTS frame and writes its block, at the stream's rate and `audioChannels`. A
+   * frame that is malformed, does not decode, or whose stream the decoder does not take is
+   * counted in `audioErrors`; a block with no frame memory now in `audioDropped`.
+   */
+  #writeAac(ctx: ProcessContext, frame: Uint8Array, timestampNs: number): void {
+    let decoded = 0;
+    let decoder: AacDecoder | undefined;
+    try {
+      const header = parseAdtsHeader(frame);
+      decoder = this.#aacFor(header.audioSpecificConfig);
+      if (decoder !== undefined) {
+        decoded = decoder.decode(frame.subarray(header.headerBytes), this.#aacPcm);
+      }
+    } catch (error) {
+      if (!(error instanceof AdtsError || error instanceof CodecError)) throw error;
+    }
+    if (decoder === undefined || decoded <= 0) {
+      this.#audioErrors++;
+      return;
+    }
+    const channels = this.config.audioChannels;
+    const block = ctx.frames.audio({
+      channels,
+      sampleRate: decoder.sampleRate,
+      frameCount: decoded,
+    });
+    if (block === undefined) {
+      this.#audioDropped++;
+      return;
+    }
+    const pcm = this.#aacPcm;
+    const out = block.samples;
+    const from = decoder.channels;
+    for (let i = 0; i < decoded; i++) {
+      if (from === channels) {
+        for (let c = 0; c < channels; c++) out[i * channels + c] = pcm[i * from + c];
+      } else if (from === 1) {
+        out[2 * i] = out[2 * i + 1] = pcm[i]; // mono to both channels
+      } else {
+        out[i] = (pcm[2 * i] + pcm[2 * i + 1]) / 2; // stereo averaged to mono
+      }
+    }
+    block.timestampNs = timestampNs;
+    block.frameNumber = this.#audioFrames++;
+    this.outputs.audio.write(block);
+  }
+
+  /** The decoder for a stream's AudioSpecificConfig (a new one when it changes); `undefined` for a stream it does not take. */
+  #aacFor(config: Uint8Array): AacDecoder | undefined {
+    const key = `${config[0]}.${config[1]}`;
+    if (key === this.#aacConfig) return this.#aac;
+    this.#aac?.close();
+    this.#aac = undefined;
+    this.#aacConfig = key;
+    try {
+      this.#aac = this.#aacModule!.AacDecoder.create({ config });
+    } catch (error) {
+      if (!(error instanceof CodecError || error instanceof UnsupportedError)) throw error;
+    }
+    return this.#aac;
+  }
+
   /** The connection's counters. */
   override reportStats(): { [key: string]: number | null } | undefined {
     const stats = this.netStats;
@@ -214,5 +294,8 @@ export class SrtSource extends Processor<SrtSourceTypes> {
     this.#source = undefined;
     this.#decoder?.close();
     this.#decoder = undefined;
+    this.#aac?.close();
+    this.#aac = undefined;
+    this.#aacConfig = "";
   }
 }

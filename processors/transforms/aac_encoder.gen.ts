@@ -35,7 +35,7 @@ export class AacEncoderInputs {
 /** The typed outputs of {@linkcode AacEncoder}: `this.outputs.<port>`. */
 export class AacEncoderOutputs {
   /**
-   * AAC-LC frames (base64), with the stream's AudioSpecificConfig (hex). Port type `DataFrame<{ audioSpecificConfig: string; channels: number; data: string; sampleRate: number }>`.
+   * AAC-LC frames (raw, 1024 samples each), with the stream's AudioSpecificConfig. Port type `EncodedAudioFrame`.
    */
   readonly out: AacEncoder["out"];
 
@@ -61,7 +61,7 @@ export interface AacEncoderHandle extends NodeHandle {
   /** References to the outputs. */
   readonly outputs: {
     /**
-     * AAC-LC frames (base64), with the stream's AudioSpecificConfig (hex). Port type `DataFrame<{ audioSpecificConfig: string; channels: number; data: string; sampleRate: number }>`.
+     * AAC-LC frames (raw, 1024 samples each), with the stream's AudioSpecificConfig. Port type `EncodedAudioFrame`.
      */
     readonly out: OutputRef<FrameOf<AacEncoder["out"]>>;
   };
@@ -91,7 +91,7 @@ export const aacEncoderNode: NodeDefinition<AacEncoder, AacEncoderHandle> = defi
   descriptor: {
     name: "AacEncoder",
     description:
-      "Encodes audio to AAC-LC with the VisualOn AAC encoder (`libvo-aacenc`, Apache-2.0, loaded at run time: `apt-get install libvo-aacenc0`; see docs/decisions/0049-aac-encoding-with-vo-aacenc.md), for `RtmpSink` and anything else that carries AAC.\nMono or stereo at 8, 11.025, 12, 16, 22.05, 24, 32, 44.1 or 48 kHz, one format for the whole stream (the first block's). Blocks of any size are gathered into 1024-sample frames; each packet on `out` is stamped with the time of its frame's first sample less the encoder's delay (1600 samples, 33 ms at 48 kHz), so that what a decoder plays lines up with the video's clock. A format it cannot encode fails the node with `AacEncoderConfigError` (`aac_encoder_config`), naming what is valid; a machine without the library fails `process()` with `AacEncoderUnavailableError` (`aac_encoder_unavailable`), which says what to install.\nCounters (`rt.stats().nodes[id].processor`): `packets`, `bytes`.",
+      "Encodes audio to AAC-LC with the VisualOn AAC encoder (`libvo-aacenc`, Apache-2.0, loaded at run time: `apt-get install libvo-aacenc0`; see docs/decisions/0049-aac-encoding-with-vo-aacenc.md), for `RtmpSink` and anything else that carries AAC.\nMono or stereo at 8, 11.025, 12, 16, 22.05, 24, 32, 44.1 or 48 kHz, one format for the whole stream (the first block's). Blocks of any size are gathered into 1024-sample frames; each packet on `out` is stamped with the time of its frame's first sample less the encoder's delay (1600 samples, 33 ms at 48 kHz), so that what a decoder plays lines up with the video's clock. A format it cannot encode fails the node with `AacEncoderConfigError` (`aac_encoder_config`), naming what is valid; a machine without the library fails `process()` with `AacEncoderUnavailableError` (`aac_encoder_unavailable`), which says what to install.\nEach frame goes out as an `EncodedAudioFrame` (codec `aac`, `frameCount` 1024, the stream's AudioSpecificConfig as `extradata`) in memory from `ctx.frames`: reference counted like every frame, it crosses to a Worker by reference; when no frame memory is free the encoded frame waits and goes out first on the next run, so none is lost.\nCounters (`rt.stats().nodes[id].processor`): `packets`, `bytes`.",
     tags: ["audio", "encoder"],
     mode: "push",
     inputs: [
@@ -107,10 +107,10 @@ export const aacEncoderNode: NodeDefinition<AacEncoder, AacEncoderHandle> = defi
       {
         name: "out",
         direction: "output",
-        portType:
-          "DataFrame<{ audioSpecificConfig: string; channels: number; data: string; sampleRate: number }>",
+        portType: "EncodedAudioFrame",
         required: false,
-        description: "AAC-LC frames (base64), with the stream's AudioSpecificConfig (hex).",
+        description:
+          "AAC-LC frames (raw, 1024 samples each), with the stream's AudioSpecificConfig.",
       },
     ],
     config: {

@@ -7,17 +7,18 @@
 import {
   type AudioFrame,
   config,
-  type DataFrame,
+  type EncodedAudioFrame,
   input,
   type InputPort,
   output,
   type OutputPort,
+  type ProcessContext,
   Processor,
   processor,
   type SetupContext,
 } from "../../mod.ts";
 import { AacFrames } from "../formats/aac_frames.ts";
-import { type AacPacket, aacPacket } from "../formats/aac_packet.ts";
+import type { VoAacEncoder } from "../../ffi/media/vo_aac_encoder.ts";
 import type { AacEncoderTypes } from "./aac_encoder.gen.ts";
 
 /**
@@ -49,22 +50,26 @@ export interface AacEncoderConfig {
  * (`aac_encoder_config`), naming what is valid; a machine without the library fails `process()`
  * with `AacEncoderUnavailableError` (`aac_encoder_unavailable`), which says what to install.
  *
+ * Each frame goes out as an `EncodedAudioFrame` (codec `aac`, `frameCount` 1024, the stream's
+ * AudioSpecificConfig as `extradata`) in memory from `ctx.frames`: reference counted like every
+ * frame, it crosses to a Worker by reference; when no frame memory is free the encoded frame waits
+ * and goes out first on the next run, so none is lost.
+ *
  * Counters (`rt.stats().nodes[id].processor`): `packets`, `bytes`.
  *
  * @example One second of a tone: 47 AAC frames (48000 / 1024), stamped 33 ms early
  * ```ts
  * import assert from "node:assert/strict";
- * import { type AudioFrame, connectLocal, createAudioFrame, createProcessContext, type DataFrame, InputBinding, OutputBinding } from "@streamlib/streamlib";
+ * import { type AudioFrame, connectLocal, createAudioFrame, createProcessContext, type EncodedAudioFrame, InputBinding, OutputBinding } from "@streamlib/streamlib";
  * import type { AacEncoder } from "@streamlib/streamlib/processors";
- * import type { AacPacket } from "../formats/aac_packet.ts";
  * import { aacEncoderNode } from "./aac_encoder.gen.ts";
  *
  * const ports = aacEncoderNode.ports();
  * const aac = aacEncoderNode.create({ bitrate: 96_000 }, ports) as AacEncoder;
  * const source = new OutputBinding<AudioFrame>("source", "AudioFrame");
- * const packets = new InputBinding<DataFrame<AacPacket>>("packets", "DataFrame");
+ * const frames = new InputBinding<EncodedAudioFrame>("frames", "EncodedAudioFrame");
  * connectLocal(source, ports.input("in"), { capacity: 64 });
- * connectLocal(ports.output("out"), packets, { capacity: 64 });
+ * connectLocal(ports.output("out"), frames, { capacity: 64 });
  * const ctx = createProcessContext("aac");
  * await aac.setup(ctx);
  * for (let i = 0; i < 50; i++) {
@@ -72,13 +77,14 @@ export interface AacEncoderConfig {
  *   block.samples.fill(0.1);
  *   source.write({ ...block, timestampNs: 1e9 + i * 20_000_000 });
  * }
- * aac.process();
+ * aac.process(ctx);
  * ctx.frames.flush(); // what the runtime does when process() returns
- * const first = packets.read()!;
- * assert.equal(first.value.audioSpecificConfig, "1190"); // AAC-LC, 48 kHz, stereo
+ * const first = frames.read()!;
+ * assert.equal(first.codec, "aac");
+ * assert.deepEqual([...first.extradata], [0x11, 0x90]); // AAC-LC, 48 kHz, stereo
  * assert.equal(first.timestampNs, 1e9 - 1600 / 48_000 * 1e9);
  * let n = 1;
- * while (packets.read() !== undefined) n++;
+ * while (frames.read() !== undefined) n++;
  * assert.equal(n, 46); // 48000 samples = 46 full frames and a partial one waiting
  * aac.teardown();
  * ```
@@ -89,9 +95,9 @@ export class AacEncoder extends Processor<AacEncoderTypes> {
   @input({ required: true })
   in!: InputPort<AudioFrame>;
 
-  /** AAC-LC frames (base64), with the stream's AudioSpecificConfig (hex). */
+  /** AAC-LC frames (raw, 1024 samples each), with the stream's AudioSpecificConfig. */
   @output()
-  out!: OutputPort<DataFrame<AacPacket>>;
+  out!: OutputPort<EncodedAudioFrame>;
 
   /** Bit rate. */
   @config()
@@ -100,6 +106,9 @@ export class AacEncoder extends Processor<AacEncoderTypes> {
   #frames: AacFrames | undefined;
   #packets = 0;
   #bytes = 0;
+  #frameSamples = 0;
+  /** Encoded frames that found no frame memory, oldest first (copies: the encoder reuses its). */
+  #waiting: { data: Uint8Array; timestampNs: number; encoder: VoAacEncoder }[] = [];
 
   /**
    * Loads the encoder's binding (the library itself opens with the first block's format).
@@ -109,28 +118,56 @@ export class AacEncoder extends Processor<AacEncoderTypes> {
   override async setup(_ctx: SetupContext): Promise<void> {
     const vo = await import("../../ffi/media/vo_aac_encoder.ts");
     this.#frames = new AacFrames(vo, this.config.bitrate);
+    this.#frameSamples = vo.AAC_FRAME_SAMPLES;
+    this.#waiting = [];
   }
 
   /**
-   * Encodes every waiting block, writing each complete 1024-sample frame to `out`.
+   * Writes what waited for memory, then encodes every waiting block, writing each complete
+   * 1024-sample frame to `out`. While an encoded frame still finds no memory, blocks stay queued
+   * on `in` (back-pressure).
    *
+   * @param ctx The node's frames.
    * @throws {AacEncoderConfigError} For a format it cannot encode, or another than the first.
    * @throws {AacEncoderUnavailableError} When `libvo-aacenc` is not installed.
    */
-  process(): void {
+  process(ctx: ProcessContext): void {
     const frames = this.#frames!;
+    const waiting = this.#waiting;
+    while (waiting.length > 0) {
+      const { data, timestampNs, encoder } = waiting[0];
+      if (!this.#write(ctx, data, timestampNs, encoder)) return;
+      waiting.shift();
+    }
     let block;
     while ((block = this.inputs.in.read()) !== undefined) {
+      ctx.frames.consume(block); // fed to the encoder: it cannot go back to the input
       frames.add(block, (data, timestampNs, encoder) => {
-        this.#packets++;
-        this.#bytes += data.length;
-        this.outputs.out.write({
-          kind: "data",
-          timestampNs,
-          value: aacPacket(data, encoder.audioSpecificConfig, encoder.sampleRate, encoder.channels),
-        });
+        if (waiting.length > 0 || !this.#write(ctx, data, timestampNs, encoder)) {
+          waiting.push({ data: data.slice(), timestampNs, encoder });
+        }
       });
+      if (waiting.length > 0) return;
     }
+  }
+
+  /** Writes one encoded frame; `false` when no frame memory is free. */
+  #write(ctx: ProcessContext, data: Uint8Array, timestampNs: number, encoder: VoAacEncoder) {
+    const frame = ctx.frames.encodedAudio({
+      codec: "aac",
+      byteLength: data.length,
+      sampleRate: encoder.sampleRate,
+      channels: encoder.channels,
+      frameCount: this.#frameSamples,
+      extradata: encoder.audioSpecificConfig,
+    });
+    if (frame === undefined) return false;
+    frame.data.set(data);
+    frame.timestampNs = timestampNs;
+    frame.frameNumber = this.#packets++;
+    this.#bytes += data.length;
+    this.outputs.out.write(frame);
+    return true;
   }
 
   /** Packets written and their bytes. */
@@ -141,5 +178,6 @@ export class AacEncoder extends Processor<AacEncoderTypes> {
   /** Frees the encoder (a partial frame waiting is dropped). Idempotent. */
   override teardown(): void {
     this.#frames?.close();
+    this.#waiting = [];
   }
 }

@@ -8,6 +8,7 @@
 import type { AppFrameInput } from "../../core/app/frame_copy.ts";
 import type { PixelFormat } from "../../core/frames/video_frame.ts";
 import type { VideoCodec } from "../../core/frames/encoded_video_frame.ts";
+import type { AudioCodec } from "../../core/frames/encoded_audio_frame.ts";
 import { SessionError } from "../errors.ts";
 import type { SessionFrame } from "../session.ts";
 
@@ -16,7 +17,7 @@ export interface ProtoFrame {
   seq?: number;
   metadata?: Record<string, string>;
   timestampNs?: number;
-  kind?: "audio" | "video" | "encoded" | "data";
+  kind?: "audio" | "video" | "encoded" | "data" | "encodedAudio";
   audio?: { channels?: number; sampleRate?: number; samplesF32le?: Uint8Array };
   video?: {
     width?: number;
@@ -27,6 +28,14 @@ export interface ProtoFrame {
   };
   encoded?: { codec?: string; keyframe?: boolean; data?: Uint8Array };
   data?: { json?: string };
+  encodedAudio?: {
+    codec?: string;
+    channels?: number;
+    sampleRate?: number;
+    frameCount?: number;
+    extradata?: Uint8Array;
+    data?: Uint8Array;
+  };
 }
 
 /** A frame to send, as the session's `send()` takes it. */
@@ -49,6 +58,13 @@ const CODECS: Record<string, VideoCodec> = {
   VIDEO_CODEC_VP9: "vp9",
   VIDEO_CODEC_AV1: "av1",
 };
+const AUDIO_CODECS: Record<string, AudioCodec> = {
+  AUDIO_CODEC_AAC: "aac",
+  AUDIO_CODEC_OPUS: "opus",
+};
+const AUDIO_CODEC_NAMES = Object.fromEntries(
+  Object.entries(AUDIO_CODECS).map(([k, v]) => [v, k]),
+);
 const FORMAT_NAMES = Object.fromEntries(Object.entries(FORMATS).map(([k, v]) => [v, k]));
 const CODEC_NAMES = Object.fromEntries(Object.entries(CODECS).map(([k, v]) => [v, k]));
 
@@ -127,6 +143,28 @@ export function fromProtoFrame(port: string, frame: ProtoFrame, session = ""): I
         ...stamp,
       });
     }
+    case "encodedAudio": {
+      const e = frame.encodedAudio ?? {};
+      const codec = AUDIO_CODECS[e.codec ?? "AUDIO_CODEC_AAC"];
+      if (codec === undefined) {
+        refuse(
+          port,
+          "encoded_audio.codec",
+          `one of ${Object.keys(AUDIO_CODECS).join(", ")}`,
+          session,
+        );
+      }
+      return out({
+        kind: "encoded-audio",
+        codec,
+        channels: e.channels ?? 0,
+        sampleRate: e.sampleRate ?? 0,
+        frameCount: e.frameCount ?? 0,
+        extradata: new Uint8Array(e.extradata ?? new Uint8Array(0)),
+        data: new Uint8Array(e.data ?? new Uint8Array(0)),
+        ...stamp,
+      });
+    }
     case "data": {
       let value: unknown;
       try {
@@ -137,7 +175,7 @@ export function fromProtoFrame(port: string, frame: ProtoFrame, session = ""): I
       return out({ kind: "data", value, ...stamp } as AppFrameInput);
     }
     default:
-      return refuse(port, "kind", "one of audio, video, encoded, data", session);
+      return refuse(port, "kind", "one of audio, video, encoded, data, encoded_audio", session);
   }
 }
 
@@ -180,6 +218,19 @@ export function toProtoFrame(item: SessionFrame): { port: string; frame: ProtoFr
       break;
     case "data":
       frame = { ...head, data: { json: JSON.stringify(f.value) ?? "null" } };
+      break;
+    case "encoded-audio":
+      frame = {
+        ...head,
+        encodedAudio: {
+          codec: AUDIO_CODEC_NAMES[f.codec],
+          channels: f.channels,
+          sampleRate: f.sampleRate,
+          frameCount: f.frameCount,
+          extradata: f.extradata,
+          data: f.data,
+        },
+      };
       break;
   }
   return { port: item.output, frame };

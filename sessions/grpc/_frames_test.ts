@@ -130,6 +130,31 @@ Deno.test("toProtoFrame() writes each kind with the output's name, seq and metad
     },
   });
   assert.equal(encoded.frame.encoded?.codec, "VIDEO_CODEC_AV1");
+  const aac = toProtoFrame({
+    ...head,
+    frame: {
+      kind: "encoded-audio",
+      codec: "aac",
+      sampleRate: 48_000,
+      channels: 2,
+      frameCount: 1024,
+      extradata: new Uint8Array([0x11, 0x90]),
+      frameNumber: 0,
+      timestampNs: 0,
+      data: new Uint8Array([1, 2]),
+    },
+  });
+  assert.deepEqual(aac.frame.encodedAudio, {
+    codec: "AUDIO_CODEC_AAC",
+    channels: 2,
+    sampleRate: 48_000,
+    frameCount: 1024,
+    extradata: new Uint8Array([0x11, 0x90]),
+    data: new Uint8Array([1, 2]),
+  });
+  const back = fromProtoFrame("in", { ...aac.frame, kind: "encodedAudio" });
+  assert.ok(back.frame.kind === "encoded-audio");
+  assert.deepEqual([back.frame.codec, [...back.frame.extradata]], ["aac", [0x11, 0x90]]);
   const data = toProtoFrame({ ...head, frame: { kind: "data", timestampNs: 0, value: [1, "a"] } });
   assert.equal(data.frame.data?.json, '[1,"a"]');
 });

@@ -41,6 +41,7 @@ const KINDS: Record<string, Frame["kind"]> = {
   AudioFrame: "audio",
   VideoFrame: "video",
   EncodedVideoFrame: "encoded-video",
+  EncodedAudioFrame: "encoded-audio",
   DataFrame: "data",
 };
 

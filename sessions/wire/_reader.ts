@@ -103,6 +103,12 @@ export class WireReader {
     }
   }
 
+  /** The next `n` bytes, as a view (no copy). */
+  take(n: number, field: string): Uint8Array {
+    const at = this.#need(n, field);
+    return this.#bytes.subarray(at, at + n);
+  }
+
   /** The rest of the message, as a view (no copy). */
   rest(): Uint8Array {
     const at = this.#offset;

@@ -9,16 +9,19 @@ import type { Frame, FrameKind } from "../../core/frames/frame.ts";
 import { WireError } from "./errors.ts";
 import type { WireCodecOptions } from "./encode.ts";
 import {
+  AUDIO_CODEC_CODES,
   DEFAULT_MAX_MESSAGE_BYTES,
   FRAME_KIND_CODES,
   KEYFRAME_FLAG,
   MESSAGE_TYPE_CODES,
   PIXEL_FORMAT_CODES,
+  VERSION_1_KIND_CODES,
   VIDEO_CODEC_CODES,
   WIRE_HEADER_BYTES,
   WIRE_LIMITS,
   WIRE_MAGIC,
   WIRE_VERSION,
+  WIRE_VERSIONS,
   type WireMessageType,
 } from "./format.ts";
 import type { WireMessage, WireMetadata, WirePort } from "./messages.ts";
@@ -83,11 +86,11 @@ export function wireMessageLength(header: Uint8Array, options: WireCodecOptions 
     );
   }
   const version = reader.u8("header.version");
-  if (version !== WIRE_VERSION) {
+  if (!WIRE_VERSIONS.includes(version)) {
     throw new WireError(
       "wire_version",
-      `Cannot decode a message of wire version ${version}: this codec reads version ${WIRE_VERSION}`,
-      { field: "header.version", offset: 2, found: version, expected: String(WIRE_VERSION) },
+      `Cannot decode a message of wire version ${version}: this codec reads versions 1 to ${WIRE_VERSION}`,
+      { field: "header.version", offset: 2, found: version, expected: WIRE_VERSIONS.join(", ") },
     );
   }
   const type = reader.u8("header.type");
@@ -176,12 +179,13 @@ export function decodeWireMessage(
   }
   const type = TYPES.get(message[3])!;
   const reader = new WireReader(message, WIRE_HEADER_BYTES);
-  const decoded = decodeBody(type, reader);
+  const decoded = decodeBody(type, reader, message[2] === 1 ? VERSION_1_KIND_CODES : KINDS.size);
   reader.end();
   return decoded;
 }
 
-function decodeBody(type: WireMessageType, reader: WireReader): WireMessage {
+/** `kinds`: the highest frame kind code of the message's version. */
+function decodeBody(type: WireMessageType, reader: WireReader, kinds: number): WireMessage {
   switch (type) {
     case "open":
       return {
@@ -194,8 +198,8 @@ function decodeBody(type: WireMessageType, reader: WireReader): WireMessage {
       return {
         type,
         sessionId: reader.string("sessionId", WIRE_LIMITS.nameBytes),
-        inputs: readPorts(reader, "inputs"),
-        outputs: readPorts(reader, "outputs"),
+        inputs: readPorts(reader, "inputs", kinds),
+        outputs: readPorts(reader, "outputs", kinds),
         maxMessageBytes: reader.u32("maxMessageBytes"),
       };
     case "frame":
@@ -204,7 +208,7 @@ function decodeBody(type: WireMessageType, reader: WireReader): WireMessage {
         port: reader.string("port", WIRE_LIMITS.nameBytes),
         sequence: reader.u64("sequence"),
         metadata: readMetadata(reader),
-        frame: readFrame(reader),
+        frame: readFrame(reader, kinds),
       };
     case "end":
       return { type, port: reader.string("port", WIRE_LIMITS.nameBytes) };
@@ -255,7 +259,7 @@ function readMetadata(reader: WireReader): WireMetadata {
   return Object.fromEntries(entries);
 }
 
-function readPorts(reader: WireReader, field: string): WirePort[] {
+function readPorts(reader: WireReader, field: string, kinds: number): WirePort[] {
   const at = reader.offset;
   const count = reader.u16(`${field} count`);
   if (count > WIRE_LIMITS.ports) {
@@ -275,18 +279,18 @@ function readPorts(reader: WireReader, field: string): WirePort[] {
     const name = reader.string(`${field} name`, WIRE_LIMITS.nameBytes);
     const kindAt = reader.offset;
     const code = reader.u8(`${field} kind`);
-    const kind = code === 0 ? "any" : KINDS.get(code);
-    if (kind === undefined) throw malformed(`${field} kind`, kindAt, code, "0 to 4");
+    const kind = code === 0 ? "any" : code <= kinds ? KINDS.get(code) : undefined;
+    if (kind === undefined) throw malformed(`${field} kind`, kindAt, code, `0 to ${kinds}`);
     ports.push({ name, kind });
   }
   return ports;
 }
 
-function readFrame(reader: WireReader): Frame {
+function readFrame(reader: WireReader, kinds: number): Frame {
   const kindAt = reader.offset;
   const code = reader.u8("frame.kind");
-  const kind = KINDS.get(code);
-  if (kind === undefined) throw malformed("frame.kind", kindAt, code, "1 to 4");
+  const kind = code <= kinds ? KINDS.get(code) : undefined;
+  if (kind === undefined) throw malformed("frame.kind", kindAt, code, `1 to ${kinds}`);
   const timestampNs = reader.u64("frame.timestampNs");
   switch (kind) {
     case "audio": {
@@ -362,6 +366,51 @@ function readFrame(reader: WireReader): Frame {
         kind,
         codec,
         keyframe: flags === KEYFRAME_FLAG,
+        timestampNs,
+        frameNumber,
+        data: reader.rest(),
+      };
+    }
+    case "encoded-audio": {
+      const frameNumber = reader.u64("frame.frameNumber");
+      const codecAt = reader.offset;
+      const codec = AUDIO_CODEC_CODES[reader.u8("frame.codec")];
+      if (codec === undefined) {
+        throw malformed("frame.codec", codecAt, "?", `0 to ${AUDIO_CODEC_CODES.length - 1}`);
+      }
+      const channelsAt = reader.offset;
+      const channels = reader.u16("frame.channels");
+      if (channels === 0) throw malformed("frame.channels", channelsAt, 0, "1 to 65535");
+      const rateAt = reader.offset;
+      const sampleRate = reader.f64("frame.sampleRate");
+      if (!(sampleRate > 0 && sampleRate < Infinity)) {
+        throw malformed("frame.sampleRate", rateAt, sampleRate, "a finite number above 0");
+      }
+      const countAt = reader.offset;
+      const frameCount = reader.u32("frame.frameCount");
+      if (frameCount === 0) throw malformed("frame.frameCount", countAt, 0, "at least 1");
+      const extraAt = reader.offset;
+      const extraBytes = reader.u8("frame.extradata length");
+      if (extraBytes > WIRE_LIMITS.extradataBytes) {
+        throw new WireError(
+          "wire_too_large",
+          `Cannot decode frame.extradata: ${extraBytes} bytes, over the limit of ${WIRE_LIMITS.extradataBytes}`,
+          {
+            field: "frame.extradata",
+            offset: extraAt,
+            found: extraBytes,
+            expected: `at most ${WIRE_LIMITS.extradataBytes} bytes`,
+          },
+        );
+      }
+      const extradata = reader.take(extraBytes, "frame.extradata").slice();
+      return {
+        kind,
+        codec,
+        channels,
+        sampleRate,
+        frameCount,
+        extradata,
         timestampNs,
         frameNumber,
         data: reader.rest(),

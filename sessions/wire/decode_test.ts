@@ -28,8 +28,10 @@ Deno.test("decodeWireMessage() refuses a wrong magic, version and type", () => {
     refused("wire_malformed", "header.magic"),
   );
   const version = end.slice();
-  version[2] = 2;
+  version[2] = 3;
   assert.throws(() => decodeWireMessage(version), refused("wire_version", "header.version"));
+  version[2] = 2; // version 2 is version 1 plus encoded audio: an end reads the same
+  assert.deepEqual(decodeWireMessage(version), { type: "end", port: "audio" });
   for (const type of [0, 9, 255]) {
     const bad = end.slice();
     bad[3] = type;
@@ -137,6 +139,32 @@ Deno.test("decodeWireMessage() refuses frame fields the format does not allow", 
     () => decodeWireMessage(withLength(video.subarray(0, video.length - 5))),
     refused("wire_truncated", "frame.data"),
   );
+});
+
+Deno.test("decodeWireMessage() refuses encoded audio in version 1 and bad encoded audio fields", () => {
+  const sample = (name: string) => sampleMessages().find((s) => s.name === name)!.message;
+  const aac = encodeWireMessage(sample("encoded audio frame (aac)"));
+  assert.equal(aac[2], 2);
+  const v1 = aac.slice();
+  v1[2] = 1;
+  assert.throws(() => decodeWireMessage(v1), refused("wire_malformed", "frame.kind"));
+  const accept = encodeWireMessage(sample("accept (encoded audio, version 2)"));
+  accept[2] = 1;
+  assert.throws(() => decodeWireMessage(accept), refused("wire_malformed", "outputs kind"));
+  // From the end: data (7), extradata (2), its length, frame count, rate, channels, codec.
+  const extraLengthAt = aac.length - 7 - 2 - 1;
+  const bad = aac.slice();
+  bad[extraLengthAt] = 25;
+  assert.throws(() => decodeWireMessage(bad), refused("wire_too_large", "frame.extradata"));
+  const codec = aac.slice();
+  codec[extraLengthAt - 4 - 8 - 2 - 1] = 2;
+  assert.throws(() => decodeWireMessage(codec), refused("wire_malformed", "frame.codec"));
+  const channels = aac.slice();
+  channels.fill(0, extraLengthAt - 4 - 8 - 2, extraLengthAt - 4 - 8);
+  assert.throws(() => decodeWireMessage(channels), refused("wire_malformed", "frame.channels"));
+  // Cut inside the extradata: truncated.
+  const cut = withLength(aac.subarray(0, extraLengthAt + 2));
+  assert.throws(() => decodeWireMessage(cut), refused("wire_truncated", "frame.extradata"));
 });
 
 Deno.test("decodeWireMessage() refuses deeply nested JSON with a typed error, not a crash", () => {

@@ -7,6 +7,7 @@
 import type { Frame } from "../../core/frames/frame.ts";
 import { WireError } from "./errors.ts";
 import {
+  AUDIO_CODEC_CODES,
   DEFAULT_MAX_MESSAGE_BYTES,
   FRAME_KIND_CODES,
   KEYFRAME_FLAG,
@@ -16,7 +17,6 @@ import {
   WIRE_HEADER_BYTES,
   WIRE_LIMITS,
   WIRE_MAGIC,
-  WIRE_VERSION,
 } from "./format.ts";
 import type { WireMessage, WireMetadata, WirePort } from "./messages.ts";
 import { checkInteger, WireWriter } from "./_writer.ts";
@@ -82,7 +82,7 @@ export function encodeWireMessage(
   const writer = new WireWriter(WIRE_HEADER_BYTES + 256 + payload);
   writer.u8(WIRE_MAGIC[0], "magic");
   writer.u8(WIRE_MAGIC[1], "magic");
-  writer.u8(WIRE_VERSION, "version");
+  writer.u8(versionOf(message), "version");
   writer.u8(MESSAGE_TYPE_CODES[message.type], "type");
   writer.u32(0, "length");
   switch (message.type) {
@@ -167,7 +167,11 @@ function writePorts(writer: WireWriter, ports: readonly WirePort[], field: strin
       ? FRAME_KIND_CODES[port.kind as Frame["kind"]]
       : undefined;
     if (kind === undefined) {
-      throw invalid(`${field} kind`, port.kind, "audio, video, encoded-video, data, any");
+      throw invalid(
+        `${field} kind`,
+        port.kind,
+        "audio, video, encoded-video, data, encoded-audio, any",
+      );
     }
     writer.u8(kind, `${field} kind`);
   }
@@ -179,7 +183,7 @@ function writeFrame(writer: WireWriter, frame: Frame): void {
     ? FRAME_KIND_CODES[frame.kind]
     : undefined;
   if (kind === undefined) {
-    throw invalid("frame.kind", frame.kind, "audio, video, encoded-video, data");
+    throw invalid("frame.kind", frame.kind, "audio, video, encoded-video, data, encoded-audio");
   }
   writer.u8(kind, "frame.kind");
   writer.u64(frame.timestampNs, "frame.timestampNs");
@@ -239,6 +243,44 @@ function writeFrame(writer: WireWriter, frame: Frame): void {
       writer.bytes(frame.data);
       break;
     }
+    case "encoded-audio": {
+      writer.u64(frame.frameNumber, "frame.frameNumber");
+      const codec = AUDIO_CODEC_CODES.indexOf(frame.codec);
+      if (codec < 0) throw invalid("frame.codec", frame.codec, AUDIO_CODEC_CODES.join(", "));
+      checkInteger(frame.channels, 0xffff, "frame.channels");
+      checkInteger(frame.frameCount, 0xffff_ffff, "frame.frameCount");
+      if (frame.channels === 0) throw invalid("frame.channels", 0, "a positive integer");
+      if (frame.frameCount === 0) throw invalid("frame.frameCount", 0, "a positive integer");
+      if (!(frame.sampleRate > 0 && frame.sampleRate < Infinity)) {
+        throw invalid("frame.sampleRate", frame.sampleRate, "a finite number above 0");
+      }
+      const extradata = frame.extradata;
+      if (!(extradata instanceof Uint8Array)) {
+        throw invalid("frame.extradata", undefined, "a Uint8Array");
+      }
+      if (extradata.length > WIRE_LIMITS.extradataBytes) {
+        throw new WireError(
+          "wire_too_large",
+          `Cannot encode frame.extradata: ${extradata.length} bytes, over the limit of ${WIRE_LIMITS.extradataBytes}`,
+          {
+            field: "frame.extradata",
+            found: extradata.length,
+            expected: `at most ${WIRE_LIMITS.extradataBytes} bytes`,
+          },
+        );
+      }
+      if (!(frame.data instanceof Uint8Array)) {
+        throw invalid("frame.data", undefined, "a Uint8Array");
+      }
+      writer.u8(codec, "frame.codec");
+      writer.u16(frame.channels, "frame.channels");
+      writer.f64(frame.sampleRate);
+      writer.u32(frame.frameCount, "frame.frameCount");
+      writer.u8(extradata.length, "frame.extradata length");
+      writer.bytes(extradata);
+      writer.bytes(frame.data);
+      break;
+    }
     case "data": {
       let json: string | undefined;
       try {
@@ -251,6 +293,18 @@ function writeFrame(writer: WireWriter, frame: Frame): void {
       break;
     }
   }
+}
+
+/**
+ * The lowest version that carries `message`: 2 for an encoded audio frame or an accept that lists
+ * a port of that kind, 1 for everything else.
+ */
+function versionOf(message: WireMessage): number {
+  if (message.type === "frame") return message.frame?.kind === "encoded-audio" ? 2 : 1;
+  if (message.type !== "accept") return 1;
+  const audio = (ports: readonly WirePort[]) =>
+    Array.isArray(ports) && ports.some((port) => port?.kind === "encoded-audio");
+  return audio(message.inputs) || audio(message.outputs) ? 2 : 1;
 }
 
 /** The size of a frame message's payload, to size the buffer once (0 when unknown). */

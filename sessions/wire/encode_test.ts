@@ -30,6 +30,38 @@ Deno.test("encodeWireMessage() writes the header: SL, version 1, type, total len
   assert.deepEqual([...bytes], [0x53, 0x4c, 1, 4, 11, 0, 0, 0, 1, 0, 0x61]);
 });
 
+Deno.test("encodeWireMessage() writes version 2 only for what needs it: encoded audio", () => {
+  for (const { name, message } of sampleMessages()) {
+    const needs2 = name.includes("encoded audio");
+    assert.equal(encodeWireMessage(message)[2], needs2 ? 2 : 1, name);
+  }
+  const aac = sampleMessages().find((s) => s.name === "encoded audio frame (aac)")!.message;
+  const bytes = encodeWireMessage(aac);
+  // ... kind 5, timestamp, frame number, codec 0, channels 2, rate, count, extradata, data.
+  const kindAt = bytes.length - 7 - 2 - 1 - 4 - 8 - 2 - 1 - 8 - 8 - 1;
+  assert.equal(bytes[kindAt], 5);
+  assert.deepEqual([...bytes.subarray(bytes.length - 7 - 3, bytes.length - 7)], [2, 0x12, 0x10]);
+});
+
+Deno.test("encodeWireMessage() refuses encoded audio it cannot carry", () => {
+  const aac = sampleMessages().find((s) => s.name === "encoded audio frame (aac)")!
+    .message as FrameMessage;
+  const frame = aac.frame as Extract<FrameMessage["frame"], { kind: "encoded-audio" }>;
+  const cases: [Record<string, unknown>, string, WireErrorCode][] = [
+    [{ codec: "mp3" }, "frame.codec", "wire_malformed"],
+    [{ channels: 0 }, "frame.channels", "wire_malformed"],
+    [{ frameCount: 0 }, "frame.frameCount", "wire_malformed"],
+    [{ sampleRate: 0 }, "frame.sampleRate", "wire_malformed"],
+    [{ extradata: new Uint8Array(25) }, "frame.extradata", "wire_too_large"],
+  ];
+  for (const [change, field, code] of cases) {
+    assert.throws(
+      () => encodeWireMessage({ ...aac, frame: { ...frame, ...change } as never }),
+      refused(code, field),
+    );
+  }
+});
+
 Deno.test("encodeWireMessage() refuses over the size limit with wire_too_large", () => {
   const message: WireMessage = { type: "end", port: "audio" };
   assert.throws(

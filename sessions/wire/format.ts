@@ -1,6 +1,6 @@
 /**
- * The constants of the session wire format, version 1: the header, the message types, the codes of
- * frame kinds, pixel formats and video codecs, and the limits. The byte layout is in
+ * The constants of the session wire format, versions 1 and 2: the header, the message types, the
+ * codes of frame kinds, pixel formats and codecs, and the limits. The byte layout is in
  * `docs/wire_format.md`; the reasons in `docs/decisions/0029-session-wire-format.md`.
  *
  * @module
@@ -8,22 +8,29 @@
 
 import type { PixelFormat } from "../../core/frames/video_frame.ts";
 import type { VideoCodec } from "../../core/frames/encoded_video_frame.ts";
+import type { AudioCodec } from "../../core/frames/encoded_audio_frame.ts";
 import type { Frame } from "../../core/frames/frame.ts";
 
 /**
- * The version this codec writes and the only one it reads. Any change to the byte layout of any
- * message, or a new message type, is a new version; a decoder refuses a version it does not know
- * (`wire_version`) rather than guess.
+ * The newest version this codec reads and writes. Any change to the byte layout of any message, a
+ * new message type or frame kind, is a new version; a decoder refuses a version it does not know
+ * (`wire_version`) rather than guess. Version 2 is version 1 plus the encoded audio frame kind
+ * (5); the encoder writes each message in the lowest version that carries it, so a message
+ * without encoded audio is version 1, byte for byte.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { WIRE_VERSION } from "./format.ts";
+ * import { WIRE_VERSION, WIRE_VERSIONS } from "./format.ts";
  *
- * assert.equal(WIRE_VERSION, 1);
+ * assert.equal(WIRE_VERSION, 2);
+ * assert.deepEqual(WIRE_VERSIONS, [1, 2]);
  * ```
  */
-export const WIRE_VERSION = 1;
+export const WIRE_VERSION = 2;
+
+/** Every version this codec reads. */
+export const WIRE_VERSIONS: readonly number[] = [1, 2];
 
 /** The two bytes every message starts with: ASCII `SL` (`0x53 0x4c`). */
 export const WIRE_MAGIC: readonly [number, number] = [0x53, 0x4c];
@@ -70,6 +77,8 @@ export const WIRE_LIMITS = {
   messageBytes: 4096,
   /** Inputs, or outputs, an accept message lists. */
   ports: 256,
+  /** The extradata (AudioSpecificConfig) of an encoded audio frame. */
+  extradataBytes: 24,
 } as const;
 
 /** The name of a message type. */
@@ -121,7 +130,11 @@ export const FRAME_KIND_CODES: { readonly [kind in Frame["kind"]]: number } = {
   video: 2,
   "encoded-video": 3,
   data: 4,
+  "encoded-audio": 5,
 };
+
+/** The frame kind codes of version 1 (1 to 4); version 2 adds `encoded-audio` (5). */
+export const VERSION_1_KIND_CODES = 4;
 
 /**
  * The format byte of a video frame is the index here. Fixed for version 1: a pixel format the
@@ -134,6 +147,12 @@ export const PIXEL_FORMAT_CODES: readonly PixelFormat[] = ["RGBA", "BGRA", "I420
  * {@linkcode PIXEL_FORMAT_CODES}.
  */
 export const VIDEO_CODEC_CODES: readonly VideoCodec[] = ["h264", "h265", "vp8", "vp9", "av1"];
+
+/**
+ * The codec byte of an encoded audio frame (version 2) is the index here, fixed as
+ * {@linkcode VIDEO_CODEC_CODES}.
+ */
+export const AUDIO_CODEC_CODES: readonly AudioCodec[] = ["aac", "opus"];
 
 /** Bit 0 of an encoded frame's flags byte: the frame is a keyframe. Other bits must be 0. */
 export const KEYFRAME_FLAG = 1;

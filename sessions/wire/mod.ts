@@ -32,6 +32,7 @@ export { decodeWireMessage, wireMessageLength } from "./decode.ts";
 export { encodeWireMessage, type WireCodecOptions } from "./encode.ts";
 export { WireError, type WireErrorCode, type WireErrorDetails } from "./errors.ts";
 export {
+  AUDIO_CODEC_CODES,
   DEFAULT_MAX_MESSAGE_BYTES,
   FRAME_KIND_CODES,
   KEYFRAME_FLAG,
@@ -43,6 +44,7 @@ export {
   WIRE_LIMITS,
   WIRE_MAGIC,
   WIRE_VERSION,
+  WIRE_VERSIONS,
   type WireMessageType,
 } from "./format.ts";
 export type {

@@ -39,9 +39,10 @@ async function probeStreams(path: string): Promise<Record<string, Record<string,
 
 /**
  * Flashes (H.264, 2 keyframes a second) into `sink`'s video, beeps into its audio: through an
- * AacEncoder (RTMP), or raw for a sink that encodes itself (SRT).
+ * AacEncoder into `port` (RTMP's `audio`, SRT's `encodedAudio`), or raw for a sink that encodes
+ * itself (SRT's `audio`).
  */
-function marks(rt: Runtime, sink: string, encodeAac = true) {
+function marks(rt: Runtime, sink: string, encodeAac = true, port = "audio") {
   rt.add(flashSourceNode, {}, { id: "flash" });
   rt.add(H264Encoder, { backend: "openh264", keyframeInterval: 15, bitrate: 200_000, fps: 30 }, {
     id: "encoder",
@@ -52,7 +53,7 @@ function marks(rt: Runtime, sink: string, encodeAac = true) {
   if (!encodeAac) return rt.connectByName("beep", "audio", sink, "audio");
   rt.add(AacEncoder, { bitrate: 128_000 }, { id: "aac" });
   rt.connectByName("beep", "audio", "aac", "in");
-  rt.connectByName("aac", "out", sink, "audio");
+  rt.connectByName("aac", "out", sink, port);
 }
 
 /** Offsets in ms, summarized for the log. */
@@ -240,40 +241,43 @@ Deno.test("RtmpSink's H.264 + AAC reach GStreamer's rtmpsrc and flvdemux through
   }
 });
 
-Deno.test("SrtSink with audioCodec aac sends H.264 + AAC (ADTS) that ffmpeg's listener records; beeps within 40 ms", async () => {
-  const dir = await Deno.makeTempDir();
-  const port = await freePort("udp");
-  const ffmpeg = startPeer("ffmpeg", [
-    ..."-hide_banner -loglevel error -y -i".split(" "),
-    `srt://127.0.0.1:${port}?mode=listener`,
-    ..."-map 0 -c copy".split(" "),
-    `${dir}/out.ts`,
-  ]);
-  const rt = createRuntime({ workers: false });
-  try {
-    await sleep(300); // ffmpeg binds its port
-    rt.add(SrtSink, { host: "127.0.0.1", port, audioCodec: "aac", audioBitrate: 128_000 }, {
-      id: "srt",
-    });
-    marks(rt, "srt", false);
-    await rt.start();
-    await waitFor("a connection", 5_000, () => rt.stats().nodes.srt.processor?.connected === 1);
-    await sleep(8_000);
-    await rt.stop();
-    const status = await ffmpeg.exited(10_000);
-    assert.ok(status.code === 0 || status.code === 1, ffmpeg.stderr());
-    const streams = await probeStreams(`${dir}/out.ts`);
-    assertStreams(streams, ffmpeg.stderr());
-    const offsets = avOffsetsMs(await findMarks(`${dir}/out.ts`));
-    console.log(`ffmpeg SRT listener, AAC: ${summary(offsets)}`);
-    assert.ok(offsets.length >= 6, `${offsets.length} flashes matched to a beep`);
-    for (const offset of offsets) assert.ok(Math.abs(offset) < 40, summary(offsets));
-  } finally {
-    await stopIfRunning(rt);
-    await ffmpeg.kill();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+for (const encoded of [false, true]) {
+  const input = encoded ? "AacEncoder into encodedAudio" : "audio";
+  Deno.test(`SrtSink with audioCodec aac (${input}) sends H.264 + AAC (ADTS) that ffmpeg's listener records; beeps within 40 ms`, async () => {
+    const dir = await Deno.makeTempDir();
+    const port = await freePort("udp");
+    const ffmpeg = startPeer("ffmpeg", [
+      ..."-hide_banner -loglevel error -y -i".split(" "),
+      `srt://127.0.0.1:${port}?mode=listener`,
+      ..."-map 0 -c copy".split(" "),
+      `${dir}/out.ts`,
+    ]);
+    const rt = createRuntime({ workers: false });
+    try {
+      await sleep(300); // ffmpeg binds its port
+      rt.add(SrtSink, { host: "127.0.0.1", port, audioCodec: "aac", audioBitrate: 128_000 }, {
+        id: "srt",
+      });
+      marks(rt, "srt", encoded, "encodedAudio");
+      await rt.start();
+      await waitFor("a connection", 5_000, () => rt.stats().nodes.srt.processor?.connected === 1);
+      await sleep(8_000);
+      await rt.stop();
+      const status = await ffmpeg.exited(10_000);
+      assert.ok(status.code === 0 || status.code === 1, ffmpeg.stderr());
+      const streams = await probeStreams(`${dir}/out.ts`);
+      assertStreams(streams, ffmpeg.stderr());
+      const offsets = avOffsetsMs(await findMarks(`${dir}/out.ts`));
+      console.log(`ffmpeg SRT listener, AAC (${input}): ${summary(offsets)}`);
+      assert.ok(offsets.length >= 6, `${offsets.length} flashes matched to a beep`);
+      for (const offset of offsets) assert.ok(Math.abs(offset) < 40, summary(offsets));
+    } finally {
+      await stopIfRunning(rt);
+      await ffmpeg.kill();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
 
 Deno.test("SrtSink with audioCodec aac feeds GStreamer's srtsrc, tsdemux and aacparse; beeps within 40 ms", async () => {
   const dir = await Deno.makeTempDir();

@@ -345,3 +345,120 @@ Deno.test("SrtSource survives Opus PES with broken control headers and garbage p
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("SrtSource takes ffmpeg's aac (ADTS) in mpegts: AAC decoded, video and audio recorded, in step", async () => {
+  const dir = await Deno.makeTempDir();
+  const port = await freePort("udp");
+  try {
+    const stats = await receive(port, `${dir}/out.mp4`, () =>
+      startPeer("ffmpeg", [
+        ..."-hide_banner -loglevel error -re".split(" "),
+        ...LAVFI_MARKS,
+        ..."-t 5 -c:v libx264 -tune zerolatency -g 15 -bf 0 -c:a aac -b:a 96k -f mpegts"
+          .split(" "),
+        `srt://127.0.0.1:${port}?mode=caller`,
+      ]));
+    const custom = stats.srt.processor as unknown as Custom;
+    assert.equal(custom.peerErrors, 0);
+    assert.equal(custom.audioErrors, 0);
+    // 5 s at 48 kHz: 234 frames of 1024 samples (those before the first keyframe are dropped).
+    assert.ok(custom.audioFrames >= 200, `${custom.audioFrames} AAC frames decoded`);
+    const streams = await probeStreams(`${dir}/out.mp4`);
+    assert.equal(streams.video?.codec_name, "h264");
+    assert.equal(streams.audio?.codec_name, "opus"); // decoded, then re-encoded by the writer
+    const offsets = avOffsetsMs(await findMarks(`${dir}/out.mp4`));
+    console.log(`ffmpeg (aac) → SrtSource → Mp4Writer: ${summary(offsets)}`);
+    assert.ok(offsets.length >= 3, `${offsets.length} flashes matched to a beep`);
+    for (const offset of offsets) assert.ok(Math.abs(offset) < 40, summary(offsets));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SrtSource survives AAC PES with broken ADTS headers and garbled frames: counted, not fatal", async () => {
+  const dir = await Deno.makeTempDir();
+  const port = await freePort("udp");
+  const made = await new Deno.Command("ffmpeg", {
+    args: [
+      ..."-v error".split(" "),
+      ...LAVFI_MARKS,
+      ..."-t 3 -c:v libx264 -g 15 -bf 0 -c:a aac -f mpegts".split(" "),
+      `${dir}/good.ts`,
+    ],
+  }).output();
+  assert.ok(made.success, new TextDecoder().decode(made.stderr));
+  const ts = await Deno.readFile(`${dir}/good.ts`);
+  const payloads = pesPayloads(ts, 0x101); // ffmpeg's first audio PID
+  // ffmpeg puts about 15 frames (a third of a second) in one PES.
+  assert.ok(payloads.length >= 6, `${payloads.length} AAC PES`);
+  let brokenHeaders = 0;
+  let garbled = 0;
+  payloads.forEach((at, i) => {
+    assert.deepEqual([ts[at], ts[at + 1] & 0xf6], [0xff, 0xf0], "an ADTS sync word");
+    if (i % 3 === 1) {
+      ts[at] = 0x12; // no sync word: the PES's framing is broken
+      brokenHeaders++;
+    } else if (i % 3 === 2) {
+      // The first frame says mono while its data is a stereo pair: the header is well formed,
+      // the frame does not decode.
+      ts[at + 3] = (ts[at + 3] & 0x3f) | 0x40;
+      garbled++;
+    }
+  });
+  const rt = createRuntime({ workers: false });
+  const errors: string[] = [];
+  rt.on((event) => {
+    if (event.type === "node-error") errors.push(`${event.node}: ${event.message}`);
+  });
+  const srt = rt.add(SrtSource, { port, mode: "listener" }, { id: "srt" });
+  const writer = rt.add(Mp4Writer, { path: `${dir}/out.mp4` }, { id: "writer" });
+  rt.connect(srt.outputs.video, writer.inputs.video);
+  rt.connect(srt.outputs.audio, writer.inputs.audio);
+  await rt.start();
+  const sender = new Deno.Command("srt-live-transmit", {
+    args: ["-q", "-a", "no", "file://con", `srt://127.0.0.1:${port}?mode=caller`],
+    stdin: "piped",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    const stdin = sender.stdin.getWriter();
+    const piece = 1316;
+    const pause = 3_000 / Math.ceil(ts.length / piece);
+    for (let at = 0; at < ts.length; at += piece) {
+      await stdin.write(ts.subarray(at, at + piece));
+      await sleep(pause);
+    }
+    await stdin.close();
+    await sleep(600); // delivered one latency after it was sent
+    const custom = rt.stats().nodes.srt.processor as unknown as Custom;
+    await rt.stop();
+    assert.deepEqual(errors, []);
+    console.log(
+      `${brokenHeaders} of ${payloads.length} AAC PES broken, ${garbled} garbled: peerErrors ` +
+        `${custom.peerErrors}, audioErrors ${custom.audioErrors}, ${custom.audioFrames} decoded`,
+    );
+    // Every broken PES but the last (held until the stream's end) is counted.
+    assert.ok(
+      custom.peerErrors >= brokenHeaders - 1 && custom.peerErrors <= brokenHeaders,
+      `${custom.peerErrors} peer errors for ${brokenHeaders} broken PES`,
+    );
+    // Each garbled frame fails to decode, alone (one before the first keyframe is dropped
+    // unread, as is the last PES until the stream ends).
+    assert.ok(
+      custom.audioErrors >= 1 && custom.audioErrors <= garbled,
+      `${custom.audioErrors} frames that did not decode of ${garbled} garbled`,
+    );
+    assert.ok(custom.audioFrames >= 40, `${custom.audioFrames}`);
+    const streams = await probeStreams(`${dir}/out.mp4`);
+    assert.equal(streams.video?.codec_name, "h264");
+    assert.equal(streams.audio?.codec_name, "opus");
+  } finally {
+    try {
+      sender.kill("SIGINT");
+    } catch { /* exited */ }
+    await sender.status;
+    await stopIfRunning(rt);
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -101,6 +101,12 @@ for (const worker of [false, true]) {
           rt.connectByName("tone", "audio", "vad", "in");
           rt.connectByName("vad", "speech", "vad_speech", "in");
           rt.connectByName("tone", "audio", "mp4", "audio");
+          // Encoded audio from a Worker into the main isolate (and to RTMP in the Worker).
+          add(rt, "AacEncoder", {}, "aac", placement);
+          add(rt, "NullSink", {}, "aac_null");
+          rt.connectByName("tone", "audio", "aac", "in");
+          rt.connectByName("aac", "out", "aac_null", "in");
+          rt.connectByName("aac", "out", "rtmp_out", "audio");
         },
         (rt) => {
           const n = rt.stats().nodes;
@@ -108,7 +114,7 @@ for (const worker of [false, true]) {
             n.wav.framesIn >= 20 && n.mono.framesIn >= 20 && n.resampled.framesIn >= 20 &&
             n.vad.framesIn >= 20 && n.mp4.framesIn >= 30 &&
             n.whep.framesIn >= 30 && n.whip_out.framesIn >= 30 && n.srt_out.framesIn >= 30 &&
-            n.rtmp_out.framesIn >= 30;
+            n.rtmp_out.framesIn >= 30 && n.aac_null.framesIn >= 20;
         },
         { worker },
       );
@@ -143,7 +149,7 @@ for (const worker of [false, true]) {
   });
 }
 
-Deno.test("Built-in GPU processors and AacEncoder (one isolate: GPU nodes run in the main one) leave no frame unreleased at stop", async () => {
+Deno.test("Built-in GPU processors and AacEncoder again (one isolate: GPU nodes run in the main one) leave no frame unreleased at stop", async () => {
   const dir = await Deno.makeTempDir({ prefix: "streamlib_gpu_leaks_" });
   try {
     const cube = join(dir, "swap.cube");

@@ -49,6 +49,19 @@ function frameFor(portType: string): unknown {
       frameNumber: 0,
     };
   }
+  if (portType === "EncodedAudioFrame") {
+    return {
+      kind: "encoded-audio",
+      codec: "aac",
+      sampleRate: 48_000,
+      channels: 2,
+      frameCount: 1024,
+      extradata: new Uint8Array([0x11, 0x90]),
+      data: new Uint8Array([0x21, 0x10]),
+      timestampNs: 0,
+      frameNumber: 0,
+    };
+  }
   if (portType.startsWith("DataFrame")) {
     return { kind: "data", timestampNs: 0, value: { type: "speech-start", timestampNs: 0 } };
   }

@@ -377,3 +377,54 @@ Deno.test("SessionHandler.close() flushes outputs, then closes with server_shutt
     (e) => e instanceof SessionClientError,
   );
 });
+
+Deno.test("SessionHandler: an AacEncoder's output reaches the client as encoded audio (wire version 2)", async () => {
+  const server = startServer({
+    aac: {
+      version: 1,
+      nodes: [{ id: "aac", type: "AacEncoder", config: { bitrate: 64_000 } }],
+      inputs: { audio: "aac.in" },
+      outputs: { aac: "aac.out" },
+    },
+  });
+  try {
+    const client = new RawClient(server.url);
+    const accept = await client.open("aac");
+    assert.ok(accept.type === "accept");
+    assert.deepEqual(accept.outputs, [{ name: "aac", kind: "encoded-audio" }]);
+    // 16 kHz stereo: 10 blocks of 160 samples are one 1024-sample frame and a part. Stamped
+    // from 1 s: the encoder stamps its frames 1600 samples (100 ms) early, and the wire's times
+    // are unsigned.
+    for (let i = 0; i < 10; i++) {
+      client.send(encodeWireMessage({
+        type: "frame",
+        port: "audio",
+        sequence: i,
+        metadata: {},
+        frame: {
+          kind: "audio",
+          channels: 2,
+          sampleRate: 16_000,
+          frameCount: 160,
+          samples: new Float32Array(320).fill(0.25),
+          timestampNs: 1e9 + i * 10_000_000,
+          frameNumber: i,
+        },
+      }));
+    }
+    client.send(encodeWireMessage({ type: "end", port: "audio" }));
+    await client.until("close");
+    const frames = client.messages.flatMap((m) => m.type === "frame" ? [m] : []);
+    assert.ok(frames.length >= 1, JSON.stringify(client.messages));
+    const first = frames[0].frame;
+    assert.ok(first.kind === "encoded-audio", first.kind);
+    assert.deepEqual(
+      [first.codec, first.sampleRate, first.channels, first.frameCount, [...first.extradata]],
+      ["aac", 16_000, 2, 1024, [0x14, 0x10]], // AAC-LC, 16 kHz (index 8), stereo
+    );
+    assert.ok(first.data.length > 0);
+    assert.equal(first.timestampNs, 1e9 - 100_000_000);
+  } finally {
+    await server.close();
+  }
+});

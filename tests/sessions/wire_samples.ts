@@ -7,6 +7,7 @@
 
 import { PIXEL_FORMATS } from "../../core/frames/video_frame.ts";
 import { VIDEO_CODECS } from "../../core/frames/encoded_video_frame.ts";
+import { AUDIO_CODECS } from "../../core/frames/encoded_audio_frame.ts";
 import type { WireMessage } from "../../sessions/wire/mod.ts";
 
 /** Bytes `0, 1, 2, ...` (mod 256), `n` long. */
@@ -39,6 +40,16 @@ export function sampleMessages(): { name: string; message: WireMessage }[] {
           { name: "events", kind: "data" },
         ],
         maxMessageBytes: 16 * 1024 * 1024,
+      },
+    },
+    {
+      name: "accept (encoded audio, version 2)",
+      message: {
+        type: "accept",
+        sessionId: "session-2",
+        inputs: [{ name: "pcm", kind: "audio" }],
+        outputs: [{ name: "aac", kind: "encoded-audio" }],
+        maxMessageBytes: 1 << 20,
       },
     },
     { name: "end", message: { type: "end", port: "audio" } },
@@ -149,6 +160,28 @@ export function sampleMessages(): { name: string; message: WireMessage }[] {
           timestampNs: 33_333_333 * i,
           frameNumber: i,
           data: ramp(5 + i),
+        },
+      },
+    });
+  }
+  for (const [i, codec] of AUDIO_CODECS.entries()) {
+    samples.push({
+      name: `encoded audio frame (${codec})`,
+      message: {
+        type: "frame",
+        port: "encoded-audio",
+        sequence: i,
+        metadata: { codec },
+        frame: {
+          kind: "encoded-audio",
+          codec,
+          channels: 2 - i,
+          sampleRate: codec === "aac" ? 44_100 : 48_000,
+          frameCount: codec === "aac" ? 1024 : 960,
+          extradata: codec === "aac" ? new Uint8Array([0x12, 0x10]) : new Uint8Array(0),
+          timestampNs: 21_333_333 * i,
+          frameNumber: i,
+          data: ramp(7 + i),
         },
       },
     });

@@ -12,12 +12,14 @@ import pytest
 from streamlib_client.wire import (
     LIMITS,
     MAX_WIRE_INTEGER,
+    AUDIO_CODECS,
     PIXEL_FORMATS,
     VIDEO_CODECS,
     Accept,
     AudioFrame,
     Close,
     DataFrame,
+    EncodedAudioFrame,
     EncodedVideoFrame,
     End,
     ErrorMessage,
@@ -80,6 +82,11 @@ def samples() -> List[Tuple[str, Message]]:
         out.append((f"video {fmt}", FrameMessage(port="video", sequence=i, frame=VideoFrame(3, 2, fmt, stride, ramp(size), 1000 * i, i))))
     for i, codec in enumerate(VIDEO_CODECS):
         out.append((f"encoded {codec}", FrameMessage(port="enc", sequence=i, frame=EncodedVideoFrame(codec, i % 2 == 0, ramp(5 + i), i, i))))
+    for i, codec in enumerate(AUDIO_CODECS):
+        extradata = b"\x12\x10" if codec == "aac" else b""
+        frame = EncodedAudioFrame(codec, 2 - i, 44100.0, 1024, extradata, ramp(7 + i), i, i)
+        out.append((f"encoded audio {codec}", FrameMessage(port="aac", sequence=i, frame=frame)))
+    out.append(("accept encoded audio", Accept(session_id="s", inputs=[], outputs=[Port("aac", "encoded-audio")], max_message_bytes=1 << 20)))
     return out
 
 
@@ -122,7 +129,8 @@ def test_every_cut_is_truncated() -> None:
 def test_header_refusals() -> None:
     end = encode(End(port="a"))
     assert codes(lambda: decode(b"GET")) == "wire_malformed"
-    assert codes(lambda: decode(end[:2] + b"\x02" + end[3:])) == "wire_version"
+    assert codes(lambda: decode(end[:2] + b"\x03" + end[3:])) == "wire_version"
+    assert decode(end[:2] + b"\x02" + end[3:]) == End(port="a")  # version 2 reads version 1's messages
     assert codes(lambda: decode(end[:3] + b"\x09" + end[4:])) == "wire_malformed"
     assert codes(lambda: decode(end + b"\x00")) == "wire_malformed"
     huge = end[:4] + struct.pack("<I", 0xFFFFFFFF) + end[8:]
@@ -154,6 +162,18 @@ def test_bounds_and_values() -> None:
     nested = encode(FrameMessage("d", 0, DataFrame(0)))
     assert codes(lambda: decode(with_length(nested[:-1] + b"[" * 100_000))) == "wire_malformed"
     assert codes(lambda: decode(with_length(nested[:-1] + b"NaN"))) == "wire_malformed"
+
+
+def test_encoded_audio_is_version_2_only() -> None:
+    for name, message in samples():
+        assert encode(message)[2] == (2 if "encoded audio" in name else 1), name
+    aac = encode(FrameMessage("aac", 0, EncodedAudioFrame("aac", 2, 48000.0, 1024, b"\x11\x90", b"\x01\x02")))
+    assert codes(lambda: decode(aac[:2] + b"\x01" + aac[3:])) == "wire_malformed"  # kind 5 in version 1
+    extra_length_at = len(aac) - 2 - 2 - 1
+    assert codes(lambda: decode(aac[:extra_length_at] + b"\x19" + aac[extra_length_at + 1 :])) == "wire_too_large"
+    too_long = EncodedAudioFrame("aac", 2, 48000.0, 1024, bytes(25), b"")
+    assert codes(lambda: encode(FrameMessage("aac", 0, too_long))) == "wire_too_large"
+    assert codes(lambda: encode(FrameMessage("aac", 0, EncodedAudioFrame("mp3", 2, 48000.0, 1024, b"", b"")))) == "wire_malformed"
 
 
 def test_fuzz_only_wire_errors() -> None:

@@ -1491,6 +1491,7 @@ pub unsafe extern "C" fn sl_net_sink_push(
             new_stream: false,
             audio,
             h265: false,
+            aac: false,
         };
         crate::net::handles::with(sink, true, "sl_net_sink_push", |e| {
             i32::from(e.shared.push(item))
@@ -1501,7 +1502,8 @@ pub unsafe extern "C" fn sl_net_sink_push(
 /// Copies the next received access unit into `out` and its presentation time (ns) and flags
 /// into `info[0..2]` (flags: 1 a keyframe, 2 the first access unit of a new stream, whose
 /// timestamps need not follow the previous one's, 4 audio: an Opus packet (SRT) or decoded PCM
-/// (RTSP), 8 an H.265 access unit); returns its length, or 0 when none is waiting
+/// (RTSP), 8 an H.265 access unit, 16 audio that is an ADTS frame (AAC, SRT) rather than an Opus
+/// packet); returns its length, or 0 when none is waiting
 /// (ABI 6). Access units larger than `cap` are dropped (counted in `framesDropped`) and the next
 /// one is taken.
 ///
@@ -1535,7 +1537,8 @@ pub unsafe extern "C" fn sl_net_source_read(
         let flags = u8::from(unit.keyframe)
             | (u8::from(unit.new_stream) << 1)
             | (u8::from(unit.audio) << 2)
-            | (u8::from(unit.h265) << 3);
+            | (u8::from(unit.h265) << 3)
+            | (u8::from(unit.aac) << 4);
         let meta = [unit.timestamp_ns as f64, f64::from(flags)];
         // SAFETY: `info` is non-null and writable for two f64s (caller contract).
         unsafe { c_buffer::write_all(info, &meta) };

@@ -13,6 +13,7 @@ import {
   OwnedEncodedVideoFrame,
   OwnedVideoFrame,
 } from "../../../core/frames/owned_frame.ts";
+import { OwnedEncodedAudioFrame } from "../../../core/frames/owned_encoded_audio_frame.ts";
 import type { NativeConnectionReader } from "../native_connection_reader.ts";
 import type { SlotMemorySource } from "../slot_memory.ts";
 
@@ -83,6 +84,13 @@ export function adoptFrame<T extends Frame>(
       const adopted = memory.adopt(slot, frame.data.byteLength);
       const owned = new OwnedEncodedVideoFrame(adopted, frame.codec, origin);
       owned.keyframe = frame.keyframe;
+      owned.timestampNs = frame.timestampNs;
+      owned.frameNumber = frame.frameNumber;
+      return owned as unknown as T;
+    }
+    case "encoded-audio": {
+      const adopted = memory.adopt(slot, frame.data.byteLength);
+      const owned = new OwnedEncodedAudioFrame(adopted, frame, origin);
       owned.timestampNs = frame.timestampNs;
       owned.frameNumber = frame.frameNumber;
       return owned as unknown as T;

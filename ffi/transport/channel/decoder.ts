@@ -8,6 +8,7 @@
 import type { AudioFrame } from "../../../core/frames/audio_frame.ts";
 import type { DataFrame } from "../../../core/frames/data_frame.ts";
 import type { EncodedVideoFrame } from "../../../core/frames/encoded_video_frame.ts";
+import { AUDIO_CODECS, type EncodedAudioFrame } from "../../../core/frames/encoded_audio_frame.ts";
 import type { Frame } from "../../../core/frames/frame.ts";
 import { type FrameMessageBatch, NO_SLOT } from "../../../core/frames/message.ts";
 import type { FramePoolContract } from "../../../core/transport/pool.ts";
@@ -30,6 +31,7 @@ const VIDEO = FRAME_KIND_TAGS.video;
 const AUDIO = FRAME_KIND_TAGS.audio;
 const ENCODED = FRAME_KIND_TAGS["encoded-video"];
 const DATA = FRAME_KIND_TAGS.data;
+const ENCODED_AUDIO = FRAME_KIND_TAGS["encoded-audio"];
 const decoder = new TextDecoder();
 
 /**
@@ -39,7 +41,7 @@ const decoder = new TextDecoder();
  * its caller holds the message's slot reference. Video, encoded-video and audio frames are two
  * objects per kind used in turn (so a decode changes the object returned two decodes of that
  * kind before), and their payload views are cached per slot, so steady-state reading allocates
- * nothing. Decoded video and encoded-video frames keep their `slot`, so writing one on to
+ * nothing (an encoded audio frame's extradata, a few bytes, is copied out of the slot header). Decoded video and encoded-video frames keep their `slot`, so writing one on to
  * another connection of the same pool object is zero-copy. `DataFrame`s are parsed from JSON
  * (a new object each time).
  *
@@ -87,6 +89,18 @@ export class FrameDecoder {
     samples: new Float32Array(0),
     timestampNs: 0,
     frameNumber: 0,
+    slot: NO_SLOT,
+  }));
+  readonly #encodedAudio: Mutable<EncodedAudioFrame>[] = [0, 1].map(() => ({
+    kind: "encoded-audio" as const,
+    codec: "aac" as const,
+    timestampNs: 0,
+    frameNumber: 0,
+    sampleRate: 0,
+    channels: 1,
+    frameCount: 0,
+    extradata: new Uint8Array(0),
+    data: new Uint8Array(0),
     slot: NO_SLOT,
   }));
   readonly #encoded: Mutable<EncodedVideoFrame>[] = [0, 1].map(() => ({
@@ -150,6 +164,23 @@ export class FrameDecoder {
         const frame = this.#encoded[this.#turns[kind] ^= 1];
         frame.codec = codec;
         frame.keyframe = (batch.flags(index) & FLAG_KEYFRAME) !== 0;
+        frame.timestampNs = timestampNs;
+        frame.frameNumber = headers.frameNumber(slot);
+        frame.data = this.#bytesView(slot, n);
+        frame.slot = slot;
+        return frame;
+      }
+      case ENCODED_AUDIO: {
+        const codec = AUDIO_CODECS[tagValue(tag)];
+        const extradata = headers.extradata(slot);
+        const channels = headers.channels(slot);
+        if (codec === undefined || extradata === undefined || channels === 0) return undefined;
+        const frame = this.#encodedAudio[this.#turns[kind] ^= 1];
+        frame.codec = codec;
+        frame.sampleRate = headers.sampleRate(slot);
+        frame.channels = channels;
+        frame.frameCount = headers.frameCount(slot);
+        frame.extradata = extradata;
         frame.timestampNs = timestampNs;
         frame.frameNumber = headers.frameNumber(slot);
         frame.data = this.#bytesView(slot, n);

@@ -7,6 +7,11 @@
 import type { AudioFrame } from "../../../core/frames/audio_frame.ts";
 import type { DataFrame } from "../../../core/frames/data_frame.ts";
 import type { EncodedVideoFrame } from "../../../core/frames/encoded_video_frame.ts";
+import {
+  AUDIO_CODECS,
+  type EncodedAudioFrame,
+  MAX_AUDIO_EXTRADATA_BYTES,
+} from "../../../core/frames/encoded_audio_frame.ts";
 import type { Frame } from "../../../core/frames/frame.ts";
 import type { FrameMessageBatch } from "../../../core/frames/message.ts";
 import type { FramePoolContract } from "../../../core/transport/pool.ts";
@@ -105,7 +110,7 @@ const encoder = new TextEncoder();
  * Puts frames into frame-pool slots. A successful {@linkcode FrameEncoder.encode} leaves the
  * message owning one reference to its slot; whoever ends up with the message releases it.
  *
- * Zero copy: a video or encoded-video frame whose `slot` is set and whose `data` is this pool
+ * Zero copy: a video, encoded-video or encoded-audio frame whose `slot` is set and whose `data` is this pool
  * object's view of that slot at offset {@linkcode FRAME_HEADER_BYTES} travels by handle (one
  * `retain`). The slot header is written then only if it differs from the frame and no one but the
  * caller holds the slot; a frame whose header would change under other readers is copied instead.
@@ -209,6 +214,8 @@ export class FrameEncoder {
           sequence,
           unretained,
         );
+      case "encoded-audio":
+        return this.#encodeBytes(frame, tag, 0, batch, index, sequence, unretained);
       case "audio":
         return this.#encodeAudio(frame, tag, batch, index, sequence, unretained);
       default:
@@ -227,13 +234,14 @@ export class FrameEncoder {
       return frame.slot !== undefined && this.#isSlotFloats(frame.slot, frame.samples) &&
         this.pool.refCount(frame.slot) > 0;
     }
-    return (frame.kind === "video" || frame.kind === "encoded-video") &&
+    return (frame.kind === "video" || frame.kind === "encoded-video" ||
+      frame.kind === "encoded-audio") &&
       frame.slot !== undefined && this.#isSlotView(frame.slot, frame.data) &&
       this.pool.refCount(frame.slot) > 0;
   }
 
   #encodeBytes(
-    frame: VideoFrame | EncodedVideoFrame,
+    frame: VideoFrame | EncodedVideoFrame | EncodedAudioFrame,
     tag: number,
     flags: number,
     batch: FrameMessageBatch,
@@ -412,9 +420,25 @@ function invalidTag(frame: Frame): InvalidFrameError {
       return new InvalidFrameError("audio", "channels", frame.channels, "an integer 1..65535");
     case "encoded-video":
       return new InvalidFrameError("encoded-video", "codec", frame.codec, `one of ${VIDEO_CODECS}`);
+    case "encoded-audio":
+      return !AUDIO_CODECS.includes(frame.codec)
+        ? new InvalidFrameError("encoded-audio", "codec", frame.codec, `one of ${AUDIO_CODECS}`)
+        : !(frame.extradata?.length <= MAX_AUDIO_EXTRADATA_BYTES)
+        ? new InvalidFrameError(
+          "encoded-audio",
+          "extradata.length",
+          frame.extradata?.length,
+          `at most ${MAX_AUDIO_EXTRADATA_BYTES}`,
+        )
+        : new InvalidFrameError("encoded-audio", "channels", frame.channels, "an integer 1..65535");
     default: {
       const kind = String((frame as { kind: unknown }).kind);
-      return new InvalidFrameError(kind, "kind", kind, "video, audio, encoded-video or data");
+      return new InvalidFrameError(
+        kind,
+        "kind",
+        kind,
+        "video, audio, encoded-video, encoded-audio or data",
+      );
     }
   }
 }

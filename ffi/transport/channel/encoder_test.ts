@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { type AudioFrame, createAudioFrame } from "../../../core/frames/audio_frame.ts";
 import type { DataFrame } from "../../../core/frames/data_frame.ts";
 import type { EncodedVideoFrame } from "../../../core/frames/encoded_video_frame.ts";
+import { AUDIO_CODECS, type EncodedAudioFrame } from "../../../core/frames/encoded_audio_frame.ts";
 import { FrameMessageBatch, NO_SLOT } from "../../../core/frames/message.ts";
 import {
   PIXEL_FORMATS,
@@ -118,6 +119,49 @@ Deno.test("FrameEncoder.encode() then FrameDecoder.decode() round-trips encoded 
     assert.deepEqual(back.data, frame.data);
     pool.release(message.slot(0));
   }
+});
+
+Deno.test("FrameEncoder.encode() then FrameDecoder.decode() round-trips encoded audio with its stream fields and extradata", () => {
+  using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
+  const codec = halves(pool);
+  const message = new FrameMessageBatch(1);
+  for (const [i, c] of AUDIO_CODECS.entries()) {
+    const frame: EncodedAudioFrame = {
+      kind: "encoded-audio",
+      codec: c,
+      timestampNs: 5_000 + i,
+      frameNumber: 2 ** 33 + i,
+      sampleRate: 44_100 + i,
+      channels: 2 - i,
+      frameCount: c === "aac" ? 1024 : 960,
+      extradata: c === "aac" ? new Uint8Array([0x12, 0x10]) : pattern(19, i), // 19: an OpusHead
+      data: pattern(300 + i, i),
+    };
+    assert.equal(codec.encode(frame, message, 0, i), ENCODED_COPY);
+    const back = codec.decode(message, 0);
+    assert.ok(back?.kind === "encoded-audio");
+    const { data, extradata, slot: _, ...fields } = back;
+    const { data: d, extradata: e, ...expected } = frame;
+    assert.deepEqual(fields, expected);
+    assert.deepEqual(data, d);
+    assert.deepEqual(extradata, e);
+    pool.release(message.slot(0));
+  }
+  const tooLong = {
+    kind: "encoded-audio" as const,
+    codec: "aac" as const,
+    timestampNs: 0,
+    frameNumber: 0,
+    sampleRate: 48_000,
+    channels: 2,
+    frameCount: 1024,
+    extradata: new Uint8Array(25),
+    data: new Uint8Array(4),
+  };
+  assert.throws(
+    () => codec.encode(tooLong, message, 0, 0),
+    (e) => e instanceof InvalidFrameError && /extradata.length 25/.test(e.message),
+  );
 });
 
 Deno.test("FrameEncoder.encode() then FrameDecoder.decode() round-trips DataFrame values as JSON, undefined as an empty payload", () => {

@@ -102,6 +102,19 @@ export class SlotHeaders {
         return f64[o64 + HEADER.F64_FRAME_NUMBER] === frame.frameNumber &&
           u32[o + HEADER.U32_FRAME_COUNT] === frame.frameCount &&
           f64[o64 + HEADER.F64_SAMPLE_RATE] === frame.sampleRate;
+      case "encoded-audio": {
+        const extra = frame.extradata;
+        if (
+          f64[o64 + HEADER.F64_FRAME_NUMBER] !== frame.frameNumber ||
+          u32[o + HEADER.U32_FRAME_COUNT] !== frame.frameCount ||
+          f64[o64 + HEADER.F64_SAMPLE_RATE] !== frame.sampleRate ||
+          u32[o + HEADER.U32_CHANNELS] !== frame.channels ||
+          u32[o + HEADER.U32_EXTRADATA_BYTES] !== extra.length
+        ) return false;
+        const stored = this.#extradataView(u32, o, extra.length);
+        for (let i = 0; i < extra.length; i++) if (stored[i] !== extra[i]) return false;
+        return true;
+      }
       default:
         return true;
     }
@@ -131,6 +144,38 @@ export class SlotHeaders {
     u32[o + HEADER.U32_STRIDE] = frame.kind === "video" ? frame.stride : 0;
     u32[o + HEADER.U32_RESERVED] = 0;
     f64[o64 + HEADER.F64_SAMPLE_RATE] = frame.kind === "audio" ? frame.sampleRate : 0;
+    if (frame.kind === "encoded-audio") {
+      const extra = frame.extradata;
+      u32[o + HEADER.U32_FRAME_COUNT] = frame.frameCount;
+      u32[o + HEADER.U32_CHANNELS] = frame.channels;
+      u32[o + HEADER.U32_EXTRADATA_BYTES] = extra.length;
+      f64[o64 + HEADER.F64_SAMPLE_RATE] = frame.sampleRate;
+      const stored = this.#extradataView(u32, o, FRAME_HEADER_BYTES - HEADER.BYTE_EXTRADATA);
+      stored.fill(0);
+      stored.set(extra);
+    }
+  }
+
+  /** Encoded audio channels. */
+  channels(slot: number): number {
+    return this.#u32At(slot, HEADER.U32_CHANNELS);
+  }
+
+  /**
+   * A copy of the encoded audio extradata of `slot` (the frame keeps it past the slot's reuse).
+   *
+   * @param slot A slot handle the caller holds a reference to.
+   * @returns The bytes, or `undefined` when the header's length is out of range.
+   */
+  extradata(slot: number): Uint8Array | undefined {
+    const n = this.#u32At(slot, HEADER.U32_EXTRADATA_BYTES);
+    if (n > FRAME_HEADER_BYTES - HEADER.BYTE_EXTRADATA) return undefined;
+    const u32 = this.#slab32 ?? this.#header32(slot);
+    return this.#extradataView(u32, this.#o32(slot), n).slice();
+  }
+
+  #extradataView(u32: Uint32Array, o: number, n: number): Uint8Array {
+    return new Uint8Array(u32.buffer, u32.byteOffset + o * 4 + HEADER.BYTE_EXTRADATA, n);
   }
 
   /** Frame number. */

@@ -238,6 +238,8 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   audio_library_missing: 500,
   aac_encoder_unavailable: 503,
   aac_encoder_config: 422,
+  aac_adts_invalid: 422,
+  encoded_audio_codec: 422,
   missing_token: 401,
   invalid_token: 401,
   forbidden_origin: 403,

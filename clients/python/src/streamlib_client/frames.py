@@ -2,7 +2,7 @@
 
 The frame classes are the wire format's (:mod:`streamlib_client.wire`): :class:`AudioFrame`
 (interleaved ``array('f')`` samples), :class:`VideoFrame`, :class:`EncodedVideoFrame`,
-:class:`DataFrame`. :func:`audio_frame` takes an ``array('f')`` as it is, any other sequence of
+:class:`EncodedAudioFrame`, :class:`DataFrame`. :func:`audio_frame` takes an ``array('f')`` as it is, any other sequence of
 numbers, or a numpy array (1-D interleaved, or 2-D ``(frames, channels)``; numpy is used only when
 given one), and works out the frame count; :func:`to_numpy` gives a frame's samples back as a
 ``(frames, channels)`` float32 numpy array.
@@ -23,9 +23,9 @@ from array import array
 from typing import Any, Iterable, Union
 
 from .errors import FrameRefusedError
-from .wire import AudioFrame, DataFrame, EncodedVideoFrame, Frame, VideoFrame
+from .wire import AudioFrame, DataFrame, EncodedAudioFrame, EncodedVideoFrame, Frame, VideoFrame
 
-__all__ = ["AudioFrame", "VideoFrame", "EncodedVideoFrame", "DataFrame", "Frame", "audio_frame", "to_numpy", "as_wire_frame"]
+__all__ = ["AudioFrame", "VideoFrame", "EncodedVideoFrame", "EncodedAudioFrame", "DataFrame", "Frame", "audio_frame", "to_numpy", "as_wire_frame"]
 
 Samples = Union["array[float]", Iterable[float], Any]
 """What :func:`audio_frame` takes: an ``array('f')``, a sequence of numbers, or a numpy array."""

@@ -1,4 +1,4 @@
-"""The streamlib session wire format, version 1, in Python (standard library only).
+"""The streamlib session wire format, versions 1 and 2, in Python (standard library only).
 
 The same codec as ``sessions/wire/`` in TypeScript; the byte layout is in
 ``docs/wire_format.md``. :func:`decode` takes any bytes and returns a message or
@@ -37,11 +37,14 @@ __all__ = [
     "LIMITS",
     "PIXEL_FORMATS",
     "VIDEO_CODECS",
+    "AUDIO_CODECS",
+    "WIRE_VERSIONS",
     "WireError",
     "WireErrorCode",
     "AudioFrame",
     "VideoFrame",
     "EncodedVideoFrame",
+    "EncodedAudioFrame",
     "DataFrame",
     "Frame",
     "Port",
@@ -59,8 +62,13 @@ __all__ = [
     "message_length",
 ]
 
-WIRE_VERSION = 1
-"""The version this codec writes and the only one it reads."""
+WIRE_VERSION = 2
+"""The newest version this codec reads and writes (2: version 1 plus encoded audio frames).
+
+Each message is written in the lowest version that carries it: only an encoded
+audio frame, or an accept listing a port of that kind, is version 2."""
+WIRE_VERSIONS: Tuple[int, ...] = (1, 2)
+"""Every version this codec reads."""
 WIRE_MAGIC = b"SL"
 """The two bytes every message starts with."""
 HEADER_BYTES = 8
@@ -79,6 +87,7 @@ LIMITS: Mapping[str, int] = {
     "code_bytes": 64,
     "message_bytes": 4096,
     "ports": 256,
+    "extradata_bytes": 24,
 }
 """Bounds on the variable parts of a message (bytes of UTF-8, or entries)."""
 
@@ -86,10 +95,13 @@ PIXEL_FORMATS: Tuple[str, ...] = ("RGBA", "BGRA", "I420", "NV12")
 """The pixel formats by their code (the index)."""
 VIDEO_CODECS: Tuple[str, ...] = ("h264", "h265", "vp8", "vp9", "av1")
 """The video codecs by their code (the index)."""
+AUDIO_CODECS: Tuple[str, ...] = ("aac", "opus")
+"""The audio codecs of an encoded audio frame by their code (the index; version 2)."""
 
 _TYPE_CODES = {"open": 1, "accept": 2, "frame": 3, "end": 4, "close": 5, "error": 6, "ping": 7, "pong": 8}
 _TYPES = {code: name for name, code in _TYPE_CODES.items()}
-_KIND_CODES = {"audio": 1, "video": 2, "encoded-video": 3, "data": 4}
+_KIND_CODES = {"audio": 1, "video": 2, "encoded-video": 3, "data": 4, "encoded-audio": 5}
+_VERSION_1_KINDS = 4
 _KINDS = {code: name for name, code in _KIND_CODES.items()}
 _KEYFRAME = 1
 
@@ -157,6 +169,26 @@ class EncodedVideoFrame:
 
 
 @dataclass(frozen=True)
+class EncodedAudioFrame:
+    """One compressed audio frame of ``codec`` (aac, opus), with its stream's description.
+
+    ``extradata`` is the AudioSpecificConfig for AAC (at most 24 bytes);
+    ``frame_count`` the samples per channel it decodes to (1024 for AAC-LC).
+    Carried by wire version 2.
+    """
+
+    codec: str
+    channels: int
+    sample_rate: float
+    frame_count: int
+    extradata: bytes
+    data: bytes
+    timestamp_ns: int = 0
+    frame_number: int = 0
+    kind: Literal["encoded-audio"] = "encoded-audio"
+
+
+@dataclass(frozen=True)
 class DataFrame:
     """A JSON value."""
 
@@ -165,7 +197,7 @@ class DataFrame:
     kind: Literal["data"] = "data"
 
 
-Frame = Union[AudioFrame, VideoFrame, EncodedVideoFrame, DataFrame]
+Frame = Union[AudioFrame, VideoFrame, EncodedVideoFrame, EncodedAudioFrame, DataFrame]
 """Any frame."""
 
 # Messages -------------------------------------------------------------------
@@ -334,7 +366,7 @@ def _write_ports(writer: _Writer, ports: List[Port], field_name: str) -> None:
         writer.string(port.name, f"{field_name} name", LIMITS["name_bytes"])
         code = 0 if port.kind == "any" else _KIND_CODES.get(port.kind)
         if code is None:
-            raise _bad(f"{field_name} kind", port.kind, "audio, video, encoded-video, data, any")
+            raise _bad(f"{field_name} kind", port.kind, "audio, video, encoded-video, data, encoded-audio, any")
         writer.u8(code, f"{field_name} kind")
 
 
@@ -351,7 +383,7 @@ def _minimum_bytes(fmt: str, width: int, height: int, stride: int) -> int:
 def _write_frame(writer: _Writer, frame: Frame) -> None:
     code = _KIND_CODES.get(getattr(frame, "kind", None))  # type: ignore[arg-type]
     if code is None:
-        raise _bad("frame.kind", getattr(frame, "kind", None), "audio, video, encoded-video, data")
+        raise _bad("frame.kind", getattr(frame, "kind", None), "audio, video, encoded-video, data, encoded-audio")
     writer.u8(code, "frame.kind")
     writer.u64(frame.timestamp_ns, "frame.timestamp_ns")
     if isinstance(frame, AudioFrame):
@@ -403,6 +435,34 @@ def _write_frame(writer: _Writer, frame: Frame) -> None:
             raise _bad("frame.data", type(frame.data).__name__, "bytes")
         writer.u8(VIDEO_CODECS.index(frame.codec), "frame.codec")
         writer.u8(_KEYFRAME if frame.keyframe else 0, "frame.flags")
+        writer.raw(bytes(frame.data))
+    elif isinstance(frame, EncodedAudioFrame):
+        writer.u64(frame.frame_number, "frame.frame_number")
+        if frame.codec not in AUDIO_CODECS:
+            raise _bad("frame.codec", frame.codec, ", ".join(AUDIO_CODECS))
+        if isinstance(frame.channels, bool) or not isinstance(frame.channels, int) or not 1 <= frame.channels <= 0xFFFF:
+            raise _bad("frame.channels", frame.channels, "an integer from 1 to 65535")
+        if isinstance(frame.frame_count, bool) or not isinstance(frame.frame_count, int) or not 1 <= frame.frame_count <= 0xFFFFFFFF:
+            raise _bad("frame.frame_count", frame.frame_count, "an integer from 1 to 4294967295")
+        rate = frame.sample_rate
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not (rate > 0 and math.isfinite(rate)):
+            raise _bad("frame.sample_rate", rate, "a finite number above 0")
+        if not isinstance(frame.extradata, (bytes, bytearray, memoryview)):
+            raise _bad("frame.extradata", type(frame.extradata).__name__, "bytes")
+        if len(frame.extradata) > LIMITS["extradata_bytes"]:
+            raise WireError(
+                "wire_too_large",
+                f"Cannot encode frame.extradata: {len(frame.extradata)} bytes, over the limit of {LIMITS['extradata_bytes']}",
+                "frame.extradata",
+            )
+        if not isinstance(frame.data, (bytes, bytearray, memoryview)):
+            raise _bad("frame.data", type(frame.data).__name__, "bytes")
+        writer.u8(AUDIO_CODECS.index(frame.codec), "frame.codec")
+        writer.u16(frame.channels, "frame.channels")
+        writer.raw(struct.pack("<d", float(rate)))
+        writer.u32(frame.frame_count, "frame.frame_count")
+        writer.u8(len(frame.extradata), "frame.extradata length")
+        writer.raw(bytes(frame.extradata))
         writer.raw(bytes(frame.data))
     else:
         try:
@@ -456,8 +516,17 @@ def encode(message: Message, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES)
             f"Cannot encode the {message.type} message: {total} bytes, over the limit of {max_message_bytes}",
             "message",
         )
-    header = WIRE_MAGIC + struct.pack("<BBI", WIRE_VERSION, _TYPE_CODES[message.type], total)
+    header = WIRE_MAGIC + struct.pack("<BBI", _version_of(message), _TYPE_CODES[message.type], total)
     return b"".join([header, *body.parts])
+
+
+def _version_of(message: Message) -> int:
+    """The lowest version that carries ``message``: 2 only for encoded audio."""
+    if isinstance(message, FrameMessage):
+        return 2 if isinstance(message.frame, EncodedAudioFrame) else 1
+    if isinstance(message, Accept):
+        return 2 if any(port.kind == "encoded-audio" for port in [*message.inputs, *message.outputs]) else 1
+    return 1
 
 
 # Decoding -------------------------------------------------------------------
@@ -543,8 +612,8 @@ def message_length(header: Union[bytes, bytearray, memoryview], max_message_byte
     if len(data) < HEADER_BYTES:
         raise WireError("wire_truncated", f"Cannot decode the header: {len(data)} bytes, it has {HEADER_BYTES}", "header", 0)
     version, type_code, length = struct.unpack_from("<BBI", data, 2)
-    if version != WIRE_VERSION:
-        raise WireError("wire_version", f"Cannot decode a message of wire version {version}: this codec reads version {WIRE_VERSION}", "header.version", 2)
+    if version not in WIRE_VERSIONS:
+        raise WireError("wire_version", f"Cannot decode a message of wire version {version}: this codec reads versions 1 to {WIRE_VERSION}", "header.version", 2)
     if type_code not in _TYPES:
         raise WireError("wire_malformed", f"Cannot decode a message of type {type_code}: valid types are 1 to {len(_TYPES)}", "header.type", 3)
     if length < HEADER_BYTES:
@@ -565,12 +634,12 @@ def decode(data: Union[bytes, bytearray, memoryview], max_message_bytes: int = D
     if length < len(view):
         raise WireError("wire_malformed", f"Cannot decode the message: {len(view) - length} bytes after its end", "end", length)
     reader = _Reader(view, HEADER_BYTES)
-    message = _decode_body(_TYPES[view[3]], reader)
+    message = _decode_body(_TYPES[view[3]], reader, _VERSION_1_KINDS if view[2] == 1 else len(_KINDS))
     reader.end()
     return message
 
 
-def _decode_body(kind: str, reader: _Reader) -> Message:
+def _decode_body(kind: str, reader: _Reader, kinds: int) -> Message:
     if kind == "open":
         return Open(
             pipeline=reader.string("pipeline", LIMITS["name_bytes"]),
@@ -580,15 +649,15 @@ def _decode_body(kind: str, reader: _Reader) -> Message:
     if kind == "accept":
         return Accept(
             session_id=reader.string("session_id", LIMITS["name_bytes"]),
-            inputs=_read_ports(reader, "inputs"),
-            outputs=_read_ports(reader, "outputs"),
+            inputs=_read_ports(reader, "inputs", kinds),
+            outputs=_read_ports(reader, "outputs", kinds),
             max_message_bytes=reader.u32("max_message_bytes"),
         )
     if kind == "frame":
         port = reader.string("port", LIMITS["name_bytes"])
         sequence = reader.u64("sequence")
         metadata = _read_metadata(reader)
-        return FrameMessage(port=port, sequence=sequence, metadata=metadata, frame=_read_frame(reader))
+        return FrameMessage(port=port, sequence=sequence, metadata=metadata, frame=_read_frame(reader, kinds))
     if kind == "end":
         return End(port=reader.string("port", LIMITS["name_bytes"]))
     if kind == "close":
@@ -623,7 +692,7 @@ def _read_metadata(reader: _Reader) -> Dict[str, str]:
     return metadata
 
 
-def _read_ports(reader: _Reader, field_name: str) -> List[Port]:
+def _read_ports(reader: _Reader, field_name: str, kinds: int) -> List[Port]:
     at = reader.offset
     count = reader.u16(f"{field_name} count")
     if count > LIMITS["ports"]:
@@ -633,18 +702,19 @@ def _read_ports(reader: _Reader, field_name: str) -> List[Port]:
         name = reader.string(f"{field_name} name", LIMITS["name_bytes"])
         kind_at = reader.offset
         code = reader.u8(f"{field_name} kind")
-        kind = "any" if code == 0 else _KINDS.get(code)
+        kind = "any" if code == 0 else _KINDS.get(code) if code <= kinds else None
         if kind is None:
-            raise _malformed(f"{field_name} kind", kind_at, code, "0 to 4")
+            raise _malformed(f"{field_name} kind", kind_at, code, f"0 to {kinds}")
         ports.append(Port(name=name, kind=kind))
     return ports
 
 
-def _read_frame(reader: _Reader) -> Frame:
+def _read_frame(reader: _Reader, kinds: int) -> Frame:
     kind_at = reader.offset
-    kind = _KINDS.get(reader.u8("frame.kind"))
+    code = reader.u8("frame.kind")
+    kind = _KINDS.get(code) if code <= kinds else None
     if kind is None:
-        raise _malformed("frame.kind", kind_at, reader.data[kind_at], "1 to 4")
+        raise _malformed("frame.kind", kind_at, code, f"1 to {kinds}")
     timestamp_ns = reader.u64("frame.timestamp_ns")
     if kind == "audio":
         frame_number = reader.u64("frame.frame_number")
@@ -715,6 +785,42 @@ def _read_frame(reader: _Reader) -> Frame:
             raise _malformed("frame.flags", at, flags, "0 or 1")
         return EncodedVideoFrame(
             codec=VIDEO_CODECS[codec_code], keyframe=flags == _KEYFRAME, data=bytes(reader.rest()), timestamp_ns=timestamp_ns, frame_number=frame_number
+        )
+    if kind == "encoded-audio":
+        frame_number = reader.u64("frame.frame_number")
+        at = reader.offset
+        codec_code = reader.u8("frame.codec")
+        if codec_code >= len(AUDIO_CODECS):
+            raise _malformed("frame.codec", at, codec_code, f"0 to {len(AUDIO_CODECS) - 1}")
+        at = reader.offset
+        channels = reader.u16("frame.channels")
+        if channels == 0:
+            raise _malformed("frame.channels", at, 0, "1 to 65535")
+        at = reader.offset
+        sample_rate = float(reader.unpack("<d", "frame.sample_rate"))
+        if not (sample_rate > 0 and math.isfinite(sample_rate)):
+            raise _malformed("frame.sample_rate", at, sample_rate, "a finite number above 0")
+        at = reader.offset
+        frame_count = reader.u32("frame.frame_count")
+        if frame_count == 0:
+            raise _malformed("frame.frame_count", at, 0, "at least 1")
+        at = reader.offset
+        extra_bytes = reader.u8("frame.extradata length")
+        if extra_bytes > LIMITS["extradata_bytes"]:
+            raise WireError(
+                "wire_too_large", f"Cannot decode frame.extradata: {extra_bytes} bytes, over the limit of {LIMITS['extradata_bytes']}", "frame.extradata", at
+            )
+        at = reader.take(extra_bytes, "frame.extradata")
+        extradata = bytes(reader.data[at : at + extra_bytes])
+        return EncodedAudioFrame(
+            codec=AUDIO_CODECS[codec_code],
+            channels=channels,
+            sample_rate=sample_rate,
+            frame_count=frame_count,
+            extradata=extradata,
+            data=bytes(reader.rest()),
+            timestamp_ns=timestamp_ns,
+            frame_number=frame_number,
         )
     at = reader.offset
     text = _utf8(reader.rest(), "frame.value", at)

@@ -315,6 +315,7 @@ pub fn pcm_item(rate: u32, channels: u32, samples: &[f32], timestamp_ns: i64) ->
         new_stream: false,
         audio: true,
         h265: false,
+        aac: false,
     }
 }
 
@@ -403,6 +404,7 @@ async fn session(
                     new_stream: false,
                     audio: false,
                     h265: streams.codec == NalCodec::H265,
+                    aac: false,
                 });
             }
         }
@@ -431,6 +433,7 @@ mod tests {
             new_stream: true,
             audio: false,
             h265: false,
+            aac: false,
         });
         assert!(runtime().block_on(pause(&shared, Duration::from_millis(20))));
         assert!(shared.pop().is_some());

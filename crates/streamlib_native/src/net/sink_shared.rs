@@ -30,6 +30,8 @@ pub struct AccessUnitItem {
     pub audio: bool,
     /// An H.265 access unit rather than an H.264 one (RTSP sources only).
     pub h265: bool,
+    /// An ADTS frame (AAC, header included) rather than an Opus packet (SRT sources' audio).
+    pub aac: bool,
 }
 
 /// Index of each counter in the `f64` array `sl_net_stats` writes (`STAT_NAMES` in
@@ -301,6 +303,7 @@ mod tests {
             new_stream: false,
             audio: false,
             h265: false,
+            aac: false,
         }
     }
 

@@ -178,6 +178,7 @@ mod tests {
             new_stream: false,
             audio: false,
             h265: false,
+            aac: false,
         }
     }
 

@@ -1,9 +1,10 @@
-//! MPEG-TS packets back into H.264 access units and Opus packets: the `mpeg2ts` crate parses each
+//! MPEG-TS packets back into H.264 access units and audio packets: the `mpeg2ts` crate parses each
 //! packet (PAT, PMT, PES headers, adaptation fields); this file keeps the PES of the first H.264
-//! stream and of the first Opus stream and emits each when the next of its stream starts. An Opus
-//! PES is split into its packets by [`ts_opus::unframe`], stamped from its PTS one packet's
-//! duration after another; a PES it refuses (a bad control header, sizes past the end) is dropped
-//! and counted in [`TsDemuxer::bad_opus`].
+//! stream and of the first audio stream (Opus, or AAC in ADTS, `stream_type` 0x0F) and emits each
+//! when the next of its stream starts. An Opus PES is split into its packets by
+//! [`ts_opus::unframe`], an AAC PES into its ADTS frames by [`adts_frames`] (header kept), each
+//! stamped from its PTS one packet's duration after another; a PES either refuses (a bad control
+//! header or ADTS header, sizes past the end) is dropped and counted in [`TsDemuxer::bad_opus`].
 //!
 //! The crate's own `PesPacketReader` ends for good at the end of its input, which a live stream
 //! never has, so packets are fed to a `TsPacketReader` one at a time.
@@ -60,13 +61,16 @@ pub struct TsDemuxer {
     video_pid: Option<u16>,
     current: Option<(i64, Vec<u8>)>,
     audio_pid: Option<u16>,
+    /// Whether the audio stream is AAC in ADTS (else Opus).
+    audio_aac: bool,
     /// The Opus PES being assembled: its PTS in ns (`None` without one) and payload.
     audio: Option<(Option<i64>, Vec<u8>)>,
     /// Where the last Opus packet ended, in ns: the time of a PES without a PTS.
     audio_end_ns: Option<i64>,
     /// TS packets the crate could not parse (skipped).
     pub bad_packets: u64,
-    /// Opus PES refused: a bad control header or sizes past the end (dropped).
+    /// Audio PES refused: a bad Opus control header or ADTS header, or sizes past the end
+    /// (dropped).
     pub bad_opus: u64,
 }
 
@@ -95,6 +99,7 @@ impl TsDemuxer {
             video_pid: None,
             current: None,
             audio_pid: None,
+            audio_aac: false,
             audio: None,
             audio_end_ns: None,
             bad_packets: 0,
@@ -139,11 +144,12 @@ impl TsDemuxer {
                     .iter()
                     .find(|es| es.stream_type == StreamType::H264)
                     .map(|es| es.elementary_pid.as_u16());
-                self.audio_pid = pmt
+                let audio = pmt
                     .es_info
                     .iter()
-                    .find(|es| ts_opus::is_opus(es))
-                    .map(|es| es.elementary_pid.as_u16());
+                    .find(|es| ts_opus::is_opus(es) || es.stream_type == StreamType::AdtsAac);
+                self.audio_pid = audio.map(|es| es.elementary_pid.as_u16());
+                self.audio_aac = audio.is_some_and(|es| es.stream_type == StreamType::AdtsAac);
             }
             Some(TsPayload::PesStart(pes)) if Some(pid) == self.audio_pid => {
                 self.finish_audio(out);
@@ -186,14 +192,36 @@ impl TsDemuxer {
             new_stream: false,
             audio: false,
             h265: false,
+            aac: false,
         })
     }
 
-    /// Splits the Opus PES being assembled into its packets, or counts it refused.
+    /// Splits the audio PES being assembled into its packets, or counts it refused.
     fn finish_audio(&mut self, out: &mut Vec<AccessUnitItem>) {
         let Some((pts_ns, data)) = self.audio.take() else {
             return;
         };
+        if self.audio_aac {
+            let Some(frames) = adts_frames(&data) else {
+                self.bad_opus += 1;
+                return;
+            };
+            let mut at_ns = pts_ns.or(self.audio_end_ns).unwrap_or(0);
+            for (frame, rate) in frames {
+                out.push(AccessUnitItem {
+                    data: frame.to_vec(),
+                    timestamp_ns: at_ns,
+                    keyframe: false,
+                    new_stream: false,
+                    audio: true,
+                    h265: false,
+                    aac: true,
+                });
+                at_ns += 1024 * 1_000_000_000 / i64::from(rate);
+            }
+            self.audio_end_ns = Some(at_ns);
+            return;
+        }
         let Ok(packets) = ts_opus::unframe(&data) else {
             self.bad_opus += 1;
             return;
@@ -209,11 +237,56 @@ impl TsDemuxer {
                 new_stream: false,
                 audio: true,
                 h265: false,
+                aac: false,
             });
             at_ns += i64::from(samples) * 1_000_000_000 / i64::from(ts_opus::OPUS_RATE);
         }
         self.audio_end_ns = Some(at_ns);
     }
+}
+
+/// The sampling frequencies of an ADTS header's index (ISO/IEC 14496-3, 1.6.3.4).
+const ADTS_RATES: [u32; 13] = [
+    96_000, 88_200, 64_000, 48_000, 44_100, 32_000, 24_000, 22_050, 16_000, 12_000, 11_025, 8_000,
+    7_350,
+];
+
+/// Splits an AAC PES payload into its ADTS frames, each with its sampling rate; `None` when a
+/// header is not ADTS (no sync word, layer other than 0, a reserved frequency index, a frame
+/// shorter than its header or running past the payload) or a frame holds more than one raw
+/// block (1024 samples each is what the stamps assume).
+///
+/// # Examples
+///
+/// ```
+/// use streamlib_native::net::ts_demux::adts_frames;
+///
+/// // 48 kHz (index 3), AAC-LC, stereo: a 7-byte header and 2 bytes of frame.
+/// let frame = [0xFF, 0xF1, 0x4C, 0x80, 0x01, 0x3F, 0xFC, 0x21, 0x10];
+/// let two = [&frame[..], &frame[..]].concat();
+/// let frames = adts_frames(&two).unwrap();
+/// assert_eq!(frames.len(), 2);
+/// assert_eq!(frames[0], (&frame[..], 48_000));
+/// assert!(adts_frames(&frame[..8]).is_none()); // cut short
+/// ```
+pub fn adts_frames(mut data: &[u8]) -> Option<Vec<(&[u8], u32)>> {
+    let mut out = Vec::new();
+    while !data.is_empty() {
+        if data.len() < 7 || data[0] != 0xFF || data[1] & 0xF6 != 0xF0 {
+            return None;
+        }
+        let rate = *ADTS_RATES.get(usize::from((data[2] >> 2) & 0x0F))?;
+        let length = (usize::from(data[3] & 0x03) << 11)
+            | (usize::from(data[4]) << 3)
+            | usize::from(data[5] >> 5);
+        let header = if data[1] & 1 == 0 { 9 } else { 7 }; // with a CRC when protection is on
+        if length < header || length > data.len() || data[6] & 0x03 != 0 {
+            return None;
+        }
+        out.push((&data[..length], rate));
+        data = &data[length..];
+    }
+    Some(out)
 }
 
 /// A 90 kHz PTS in ns.
@@ -301,6 +374,55 @@ mod tests {
             ]
         );
         assert_eq!(units.iter().filter(|u| !u.audio).count(), 2);
+        assert_eq!(demux.bad_opus, 1);
+    }
+
+    #[test]
+    fn aac_frames_come_out_whole_and_a_bad_adts_header_is_counted() {
+        let mut mux = TsMuxer::with_aac();
+        let mut ts = Vec::new();
+        mux.write_access_unit(&[0, 0, 0, 1, 0x65, 1], 5_000_000_000, true, &mut ts)
+            .unwrap();
+        let adts = |n: usize| {
+            let length = 7 + n;
+            let mut f = vec![
+                0xFF,
+                0xF1,
+                0x4C, // AAC-LC, 48 kHz
+                0x80 | (length >> 11) as u8,
+                (length >> 3) as u8,
+                ((length & 7) << 5) as u8 | 0x1F,
+                0xFC,
+            ];
+            f.extend(std::iter::repeat_n(0x21, n));
+            f
+        };
+        for i in 0..3i64 {
+            mux.write_audio_packet(
+                &adts(100 + 50 * i as usize),
+                5_000_000_000 + i * 21_333_333,
+                &mut ts,
+            )
+            .unwrap();
+        }
+        let mut bad = adts(10);
+        bad[0] = 0x12; // no sync word: refused, counted
+        mux.write_audio_packet(&bad, 5_064_000_000, &mut ts)
+            .unwrap();
+        mux.write_access_unit(&[0, 0, 0, 1, 0x41, 2], 5_080_000_000, false, &mut ts)
+            .unwrap();
+        let mut demux = TsDemuxer::new();
+        let mut units = Vec::new();
+        for chunk in ts.chunks(1316) {
+            units.extend(demux.push(chunk));
+        }
+        units.extend(demux.finish());
+        let audio: Vec<(usize, bool)> = units
+            .iter()
+            .filter(|u| u.audio)
+            .map(|u| (u.data.len(), u.aac))
+            .collect();
+        assert_eq!(audio, [(107, true), (157, true), (207, true)]);
         assert_eq!(demux.bad_opus, 1);
     }
 }
