@@ -229,9 +229,12 @@ impl StreamResampler {
             .into());
         }
         let ratio = f64::from(output_rate) / f64::from(input_rate);
-        let exact = quality
-            .exact_filter(input_rate, output_rate, channels as usize)
-            .and_then(|filter| Polyphase::new(filter, channels as usize));
+        // The exact path needs a kernel for this CPU (`simd`); the table is built only then.
+        let exact = simd::kernel(channels as usize).and_then(|kernel| {
+            quality
+                .exact_filter(input_rate, output_rate, channels as usize)
+                .map(|filter| Polyphase::new(filter, channels as usize, kernel))
+        });
         if let Some(exact) = exact {
             return Ok(Self {
                 engine: Engine::Exact(Box::new(exact)),
@@ -519,7 +522,7 @@ mod tests {
                     let mut r = StreamResampler::new(from, to, channels as u32, quality).unwrap();
                     let mut input = Vec::with_capacity(frames * channels);
                     for i in 0..frames {
-                        input.extend((0..channels).map(|c| signals[c][i]));
+                        input.extend(signals[..channels].iter().map(|s| s[i]));
                     }
                     let out = run(&mut r, &input, &[441, 1, 999]);
                     assert_eq!(out.len() / channels, mono[0].len(), "{channels} channels");

@@ -15,15 +15,22 @@
 //! Positions are kept in integers (units of `1 / L` input frames), so nothing drifts: after `n`
 //! input frames exactly `floor(n * L / M)` output frames have come out, whatever the block sizes.
 
-use super::MAX_STEP_FRAMES;
-use super::simd;
+use super::{MAX_STEP_FRAMES, simd};
 
 /// The filter: `phases` rows of `taps` coefficients, each repeated once per channel, and the
 /// step between output frames.
 pub(super) struct Filter {
-    /// Row `r` holds the coefficients (each `channels` times in a row), oldest input first, for an output frame at position
-    /// `r / phases` (modulo one input frame): `(phases - r) / phases` input frames before the
-    /// newest input frame it reads when `r > 0`, on it when `r == 0`.
+    /// Row `r` holds the coefficients (each `channels` times in a row), oldest input first, for
+    /// an output frame at position `r / phases` (modulo one input frame): `(phases - r) /
+    /// phases` input frames before the newest input frame it reads when `r > 0`, on it when
+    /// `r == 0`.
+    #[cfg_attr(
+        not(target_arch = "x86_64"),
+        expect(
+            dead_code,
+            reason = "only the x86-64 kernels read it; rubato converts elsewhere"
+        )
+    )]
     pub(super) table: Vec<f32>,
     /// Coefficients per row, a multiple of 8.
     pub(super) taps: usize,
@@ -138,11 +145,10 @@ pub(super) struct Polyphase {
 }
 
 impl Polyphase {
-    /// A converter of `channels` interleaved channels (1 to 8) over `filter`, or `None` when
-    /// this CPU has no kernel for it ([`super::simd`]).
-    pub(super) fn new(filter: Filter, channels: usize) -> Option<Self> {
+    /// A converter of `channels` interleaved channels (1 to 8) over `filter`, with `kernel`
+    /// (what [`simd::kernel`] gave for `channels` on this CPU).
+    pub(super) fn new(filter: Filter, channels: usize, kernel: simd::Kernel) -> Self {
         let taps = filter.taps;
-        let kernel = simd::kernel(channels)?;
         let mut converter = Self {
             buffer: vec![0f32; (taps + MAX_STEP_FRAMES) * channels],
             fill: 0,
@@ -152,7 +158,7 @@ impl Polyphase {
             filter,
         };
         converter.reset();
-        Some(converter)
+        converter
     }
 
     /// Output frames the signal is delayed by: output `j` sits at input frame `(j + 1) * M / L -
