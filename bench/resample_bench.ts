@@ -1,6 +1,7 @@
 /**
  * Resampling speed, one table, every row measured in this run on the same audio: `Resampler`
- * (rubato's sinc resampler in native code, through the FFI, the code `AudioResampler` runs)
+ * (native code through the FFI, the code `AudioResampler` runs: for these ratios our exact
+ * polyphase filter; decision 0032)
  * against GStreamer's `audioresample` at the same filter length: our `fast`, `balanced` and
  * `best` (64-, 128- and 256-tap sinc) against `quality=4`, `7` and `10` (GStreamer's 64, 128 and
  * 256 taps). The audio: 60 s of stereo `f32` (a sweep of tones), 44.1 kHz to 48 kHz and 48 kHz

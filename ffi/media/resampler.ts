@@ -1,5 +1,6 @@
 /**
- * Sample-rate conversion of interleaved `f32` audio with `rubato` in native code.
+ * Sample-rate conversion of interleaved `f32` audio in native code: an exact polyphase filter for
+ * ratios with few phases (44.1 to 48 kHz, 48 to 16 kHz), `rubato`'s sinc resampler for the rest.
  *
  * @module
  */
@@ -72,8 +73,10 @@ function staging(samples: number): Staging {
 }
 
 /**
- * A streaming resampler from one fixed rate to another, over `rubato`'s sinc resampler in native
- * code: blocks of any size in, each converted at once (nothing is held back to fill a chunk).
+ * A streaming resampler from one fixed rate to another in native code (an exact polyphase filter
+ * over the interleaved samples where the ratio has few phases, `rubato`'s sinc resampler
+ * otherwise): blocks of any size in, each converted at once (nothing is held back to fill a
+ * chunk).
  *
  * Counts do not drift: after `n` input frames it has produced `floor(n * outputRate / inputRate)`
  * output frames, to within one, whatever the block sizes and however long the stream. The signal comes out

@@ -62,8 +62,8 @@ export interface AudioResamplerConfig {
 }
 
 /**
- * Converts audio of any sample rate to `sampleRate`, 1 to 8 channels, with `rubato`'s sinc
- * resampler in native code.
+ * Converts audio of any sample rate to `sampleRate`, 1 to 8 channels, with a windowed-sinc
+ * resampler in native code (exact polyphase filters for common ratios, `rubato` for the rest).
  *
  * Channels follow the input. Blocks already at `sampleRate` pass through untouched. Every other
  * block is converted at once (nothing waits for a chunk to fill) and nothing drifts: after `n`
