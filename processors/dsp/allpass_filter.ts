@@ -62,7 +62,7 @@ export class AllpassFilter {
     const index = this.#index;
     const delayed = buffer[index];
     let next = input + delayed * this.feedback;
-    if (next < FLUSH && next > -FLUSH) next = 0;
+    if (Math.abs(next) < FLUSH) next = 0; // one predictable branch, whatever the sign
     buffer[index] = next;
     this.#index = index + 1 === buffer.length ? 0 : index + 1;
     return delayed - input;
@@ -96,7 +96,7 @@ export class AllpassFilter {
       const input = samples[i];
       const delayed = buffer[index];
       let next = input + delayed * feedback;
-      if (next < FLUSH && next > -FLUSH) next = 0;
+      if (Math.abs(next) < FLUSH) next = 0; // one predictable branch, whatever the sign
       buffer[index] = next;
       if (++index === length) index = 0;
       samples[i] = delayed - input;
