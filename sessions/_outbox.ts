@@ -43,6 +43,8 @@ export class Outbox<M> {
   #scheduled = false;
 
   /**
+   * Creates an empty outbox on `port`.
+   *
    * @param port Where messages go.
    * @param onError Hears of a message that could not be posted, and why.
    */
