@@ -55,6 +55,11 @@ Deno.test("encodeSamples() round-trips through decodeSamples()", () => {
 Deno.test("encodeSamples() and decodeSamples() give the same bytes and values at any alignment", () => {
   const samples = new Float32Array(301).map((_, i) => Math.sin(i * 0.37) * 1.2);
   samples[7] = NaN;
+  // Ties, the smallest floats, -0 and infinities: where rounding shortcuts go wrong.
+  const edges = [0.5, 1.5, -0.5, -1.5, -2.5, 32766.5, -32767.5, 32767.5, -32768.5].map((x) =>
+    x / 32768
+  );
+  samples.set([...edges, 1e-45, -1e-45, 2 ** -40, -(2 ** -40), -0, Infinity, -Infinity], 10);
   for (
     const [encoding, decoding, bits, size] of [["pcm16", "pcm", 16, 2], [
       "float32",
