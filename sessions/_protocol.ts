@@ -48,6 +48,7 @@ export type ToIsolate =
     readonly id: number;
     readonly graph: boolean;
   }
+  | { readonly t: "batch"; readonly messages: readonly ToIsolate[] }
   | {
     readonly t: "preload";
     readonly registries: readonly string[];
@@ -69,6 +70,7 @@ export type FromIsolate =
   | { readonly t: "output-end"; readonly output: string }
   | { readonly t: "failed"; readonly error: WireError }
   | { readonly t: "closed" }
+  | { readonly t: "batch"; readonly messages: readonly FromIsolate[] }
   | {
     readonly t: "inspected";
     readonly id: number;

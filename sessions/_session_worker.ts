@@ -12,6 +12,7 @@ import type { NodeDefinition } from "../core/registry/node_definition.ts";
 import { Runtime } from "../core/runtime.ts";
 import { loadManifest } from "../core/manifest/manifest.ts";
 import { type FromIsolate, type ToIsolate, toWire } from "./_protocol.ts";
+import { Outbox } from "./_outbox.ts";
 
 const port = parentPort!;
 let rt: Runtime | undefined;
@@ -21,9 +22,11 @@ let closing = false;
 
 /** The session's channel, from `open` on (see `Session`'s `#port`). */
 let channel: MessagePort | undefined;
+/** What goes out on `channel`, a turn's messages (acks, frames) posted together. */
+let outbox: Outbox<FromIsolate> | undefined;
 
 function post(message: FromIsolate, transfer: ArrayBuffer[] = []): void {
-  if (channel) channel.postMessage(message, transfer);
+  if (outbox) outbox.post(message, transfer);
   else port.postMessage(message, transfer);
 }
 
@@ -33,10 +36,17 @@ function receive(message: ToIsolate): void {
   switch (message.t) {
     case "open":
       channel = message.port;
+      // A message that cannot be cloned ends the isolate, as a throw outside a processor does.
+      outbox = new Outbox(channel, (_, error) => {
+        throw error;
+      });
       channel.onmessage = (event: MessageEvent<ToIsolate>) => receive(event.data);
       open(message).catch((error) =>
         post({ t: "open-failed", error: toWire(error, "invalid_manifest") })
       );
+      break;
+    case "batch":
+      for (const inner of message.messages) receive(inner);
       break;
     case "send":
       send(message);

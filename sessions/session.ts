@@ -10,6 +10,7 @@ import type { AppFrameInput } from "../core/app/frame_copy.ts";
 import type { ErrorCode } from "../core/errors/codes.ts";
 import type { FromIsolate, ToIsolate, WireError } from "./_protocol.ts";
 import { SessionError } from "./errors.ts";
+import { Outbox } from "./_outbox.ts";
 import type { SessionInfo, SessionSnapshot } from "./info.ts";
 import type { ResolvedLimits } from "./limits.ts";
 
@@ -86,6 +87,8 @@ export class Session {
    * `bench/session_unary_bench.ts`'s frames).
    */
   readonly #port: MessagePort;
+  /** What goes to the isolate: a turn's sends, credits and ends in one message. */
+  readonly #outbox: Outbox<ToIsolate>;
   readonly #limits: ResolvedLimits;
   readonly #onEnd: () => void;
   #state: SessionState = "starting";
@@ -144,6 +147,7 @@ export class Session {
     this.#worker.ref();
     const channel = new MessageChannel();
     this.#port = channel.port1;
+    this.#outbox = new Outbox(this.#port, (message, error) => this.#notPosted(message, error));
     this.#port.onmessage = (event: MessageEvent<FromIsolate>) => this.#receive(event.data);
     this.#worker.on("message", (message: FromIsolate) => this.#receive(message));
     this.#worker.on(
@@ -277,34 +281,13 @@ export class Session {
     const id = this.#nextId++;
     this.#inFlight++;
     const acked = new Promise<number>((resolve, reject) => this.#acks.set(id, { resolve, reject }));
-    try {
-      const [copy, transfer] = ownCopy(frame);
-      this.#port.postMessage(
-        {
-          t: "send",
-          id,
-          input,
-          frame: copy,
-          metadata: options.metadata,
-          seq: options.seq,
-        } satisfies ToIsolate,
-        transfer,
-      );
-    } catch (error) {
-      // Not structured-cloneable (a function, a symbol): this frame is refused, the session goes on.
-      this.#acks.delete(id);
-      this.#inFlight--;
-      this.#sendWaiters.shift()?.();
-      throw new SessionError(
-        "app_frame_mismatch",
-        `Cannot send to '${
-          String(input).slice(0, 80)
-        }' of session '${this.id}': the frame cannot be copied to its isolate (${
-          (error as Error).name
-        })`,
-        this.id,
-      );
-    }
+    const [copy, transfer] = ownCopy(frame);
+    // Posted with the rest of this turn's messages; one that cannot be cloned (a function, a
+    // symbol) is refused in #notPosted, and the session goes on.
+    this.#outbox.post(
+      { t: "send", id, input, frame: copy, metadata: options.metadata, seq: options.seq },
+      transfer,
+    );
     try {
       return await acked;
     } finally {
@@ -462,6 +445,10 @@ export class Session {
       this.#inspections.get(message.id)?.(message);
       return;
     }
+    if (message.t === "batch") {
+      for (const inner of message.messages) this.#receive(inner);
+      return;
+    }
     this.#touch();
     switch (message.t) {
       case "ready":
@@ -567,14 +554,32 @@ export class Session {
   }
 
   #post(message: ToIsolate): void {
-    try {
-      this.#port.postMessage(message);
-    } catch (error) {
-      this.#fail(
-        "session_isolate_died",
-        `its isolate took no message: ${(error as Error).message}`,
-      );
+    const last = this.#outbox.last;
+    if (message.t === "credit" && last?.t === "credit" && last.output === message.output) {
+      this.#outbox.last = { ...last, n: last.n + message.n }; // one credit for a turn's reads
+    } else {
+      this.#outbox.post(message);
     }
+  }
+
+  /** A message the outbox could not post: a frame that cannot be cloned, or a closed port. */
+  #notPosted(message: ToIsolate, error: unknown): void {
+    if (message.t === "send") {
+      this.#acks.get(message.id)?.reject(
+        new SessionError(
+          "app_frame_mismatch",
+          `Cannot send to '${
+            String(message.input).slice(0, 80)
+          }' of session '${this.id}': the frame cannot be copied to its isolate (${
+            (error as Error).name
+          })`,
+          this.id,
+        ),
+      );
+      this.#acks.delete(message.id);
+      return;
+    }
+    this.#fail("session_isolate_died", `its isolate took no message: ${(error as Error).message}`);
   }
 }
 

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { Freeverb } from "./freeverb.ts";
+import { AllpassFilter } from "./allpass_filter.ts";
+import { CombFilter } from "./comb_filter.ts";
+import {
+  Freeverb,
+  FREEVERB_ALLPASS_TUNINGS,
+  FREEVERB_COMB_TUNINGS,
+  FREEVERB_STEREO_SPREAD,
+} from "./freeverb.ts";
 
 const RATE = 44_100;
 
@@ -106,4 +113,54 @@ Deno.test("Freeverb rejects parameters outside [0, 1] and short buffers", () => 
   assert.throws(() => (reverb.damping = -0.1), RangeError);
   assert.throws(() => reverb.process(new Float32Array(8), new Float32Array(4)), RangeError);
   assert.throws(() => new Freeverb({ sampleRate: -1 }), RangeError);
+});
+
+Deno.test("Freeverb.process() matches the per-sample filter chain bit for bit", () => {
+  // The reference: Freeverb sample by sample through CombFilter.process() and
+  // AllpassFilter.process(), the way it was written before the block loops.
+  const rate = 48_000;
+  const scale = (t: number) => Math.max(1, Math.round((t * rate) / 44_100));
+  const combs = [0, FREEVERB_STEREO_SPREAD].map((spread) =>
+    FREEVERB_COMB_TUNINGS.map((t) => {
+      const comb = new CombFilter(scale(t + spread));
+      comb.feedback = 0.5 * 0.28 + 0.7;
+      comb.damping = 0.5 * 0.4;
+      return comb;
+    })
+  );
+  const allpasses = [0, FREEVERB_STEREO_SPREAD].map((spread) =>
+    FREEVERB_ALLPASS_TUNINGS.map((t) => new AllpassFilter(scale(t + spread)))
+  );
+  const [wet, dry, width] = [0.3, 0.7, 0.8];
+  const wet1 = wet * (width / 2 + 0.5);
+  const wet2 = wet * ((1 - width) / 2);
+  const frames = 3 * 4800 + 17;
+  let seed = 1;
+  const input = new Float32Array(2 * frames).map(() => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648 - 0.5;
+  });
+  const expected = new Float32Array(input.length);
+  for (let i = 0; i < input.length; i += 2) {
+    const mono = (input[i] + input[i + 1]) * 0.015;
+    let outL = 0;
+    let outR = 0;
+    for (let c = 0; c < combs[0].length; c++) {
+      outL += combs[0][c].process(mono);
+      outR += combs[1][c].process(mono);
+    }
+    for (let a = 0; a < allpasses[0].length; a++) {
+      outL = allpasses[0][a].process(outL);
+      outR = allpasses[1][a].process(outR);
+    }
+    expected[i] = outL * wet1 + outR * wet2 + input[i] * dry;
+    expected[i + 1] = outR * wet1 + outL * wet2 + input[i + 1] * dry;
+  }
+  const reverb = new Freeverb({ sampleRate: rate, roomSize: 0.5, damping: 0.5, wet, dry, width });
+  const output = input.slice();
+  // Blocks of uneven sizes, in place, across the 1024-frame chunks.
+  for (const [start, n] of [[0, 4800], [4800, 1], [4801, 9216], [14017, 400]]) {
+    reverb.process(output.subarray(2 * start, 2 * (start + n)));
+  }
+  assert.deepEqual(output, expected);
 });

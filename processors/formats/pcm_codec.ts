@@ -4,11 +4,17 @@
  * @module
  */
 
+/** Whether typed arrays on this machine are little-endian, as WAV samples are. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /**
  * Decodes `count` little-endian samples starting at `byteOffset` into `out[outOffset..]`.
  *
  * PCM is scaled to `[-1, 1)` by dividing by `2^(bits - 1)` (8-bit PCM is unsigned with 128 as
- * zero); float samples are copied (64-bit rounded to 32). Does not allocate.
+ * zero); float samples are copied (64-bit rounded to 32). Allocates nothing but, for 16-bit PCM
+ * and 32-bit float at an aligned offset on little-endian machines, one typed-array view the
+ * samples are read through (the same values, several times faster than a `DataView` call per
+ * sample).
  *
  * @param view The encoded bytes.
  * @param byteOffset Where the first sample starts in `view`.
@@ -40,6 +46,16 @@ export function decodeSamples(
 ): void {
   let p = byteOffset;
   const end = outOffset + count;
+  const at = view.byteOffset + byteOffset;
+  if (LITTLE_ENDIAN && encoding === "float" && bitsPerSample === 32 && at % 4 === 0) {
+    out.set(new Float32Array(view.buffer, at, count), outOffset);
+    return;
+  }
+  if (LITTLE_ENDIAN && encoding === "pcm" && bitsPerSample === 16 && at % 2 === 0) {
+    const pcm = new Int16Array(view.buffer, at, count);
+    for (let i = 0; i < count; i++) out[outOffset + i] = pcm[i] / 32768;
+    return;
+  }
   if (encoding === "float") {
     if (bitsPerSample === 32) {
       for (let i = outOffset; i < end; i++, p += 4) out[i] = view.getFloat32(p, true);
@@ -71,7 +87,8 @@ export function decodeSamples(
  * `view` from byte 0.
  *
  * PCM multiplies by 32768, rounds and clips to `[-32768, 32767]`; NaN becomes 0. Float is stored
- * as is. Does not allocate.
+ * as is. Does not allocate beyond a typed-array view: at an aligned offset on little-endian
+ * machines the samples go through `Int16Array`/`Float32Array` views instead of `DataView` calls.
  *
  * @param samples The samples.
  * @param offset Index of the first sample to encode.
@@ -98,6 +115,21 @@ export function encodeSamples(
 ): void {
   const end = offset + count;
   let p = 0;
+  if (LITTLE_ENDIAN && encoding === "float32" && view.byteOffset % 4 === 0) {
+    new Float32Array(view.buffer, view.byteOffset, count).set(samples.subarray(offset, end));
+    return;
+  }
+  if (LITTLE_ENDIAN && view.byteOffset % 2 === 0) {
+    const pcm = new Int16Array(view.buffer, view.byteOffset, count);
+    for (let i = 0; i < count; i++) {
+      // Math.round, five times faster: a float32 sample times 32768 plus 0.5 is exact in a
+      // double, so the floor is the nearest integer with ties up, as Math.round gives. NaN
+      // stores as 0 (an Int16Array's conversion), as the DataView path's `|| 0` does.
+      const value = Math.floor(samples[offset + i] * 32768 + 0.5);
+      pcm[i] = value > 32767 ? 32767 : value < -32768 ? -32768 : value;
+    }
+    return;
+  }
   if (encoding === "float32") {
     for (let i = offset; i < end; i++, p += 4) view.setFloat32(p, samples[i], true);
     return;

@@ -34,7 +34,8 @@ export interface WavInfo extends WavFormat {
   readonly truncated: boolean;
 }
 
-const READ_CHUNK_BYTES = 64 * 1024;
+/** Bytes read from the file at a time (rounded down to whole frames): blocks are served from it. */
+const READ_CHUNK_BYTES = 256 * 1024;
 /** The most RIFF chunks walked looking for `fmt ` and `data` (headers are read by seeking). */
 export const MAX_WAV_HEADER_CHUNKS = 256;
 
@@ -53,7 +54,8 @@ function describe(bytes: Uint8Array): string {
  * `WAVE_FORMAT_EXTENSIBLE`, with any chunks besides `fmt ` and `data` skipped.
  *
  * {@linkcode WavReader.read} decodes the next frames as interleaved `Float32Array` samples into
- * the caller's buffer, reusing one internal byte buffer.
+ * the caller's buffer; the file is read ahead 256 KiB at a time into one internal byte buffer (a
+ * read of a few thousand frames is usually no file call at all).
  *
  * @example Read a file written by WavWriter
  * ```ts
@@ -85,8 +87,11 @@ export class WavReader {
   /** The format and extent of the samples. */
   readonly info: WavInfo;
   readonly #file: Deno.FsFile;
-  readonly #buffer = new Uint8Array(READ_CHUNK_BYTES);
-  readonly #view = new DataView(this.#buffer.buffer);
+  readonly #buffer: Uint8Array;
+  readonly #view: DataView;
+  /** Frames read ahead into `#buffer` and not yet decoded, starting at byte `#bufferStart`. */
+  #buffered = 0;
+  #bufferStart = 0;
   #position = 0;
   #closed = false;
 
@@ -94,6 +99,9 @@ export class WavReader {
     this.path = path;
     this.#file = file;
     this.info = info;
+    const frames = Math.max(1, Math.floor(READ_CHUNK_BYTES / info.blockAlign));
+    this.#buffer = new Uint8Array(frames * info.blockAlign);
+    this.#view = new DataView(this.#buffer.buffer);
   }
 
   /**
@@ -154,18 +162,33 @@ export class WavReader {
       );
     }
     const total = Math.min(wanted, frameCount - this.#position);
-    const chunkFrames = Math.max(1, Math.floor(this.#buffer.length / blockAlign));
+    const bufferFrames = this.#buffer.length / blockAlign;
     let done = 0;
     while (done < total) {
-      const n = Math.min(chunkFrames, total - done);
-      const bytes = n === chunkFrames && n * blockAlign === this.#buffer.length
-        ? this.#buffer
-        : this.#buffer.subarray(0, n * blockAlign);
-      const got = Math.floor((await readFull(this.#file, bytes)) / blockAlign);
-      decodeSamples(this.#view, 0, encoding, bitsPerSample, out, done * channels, got * channels);
-      done += got;
-      this.#position += got;
-      if (got < n) break; // the file shrank under us
+      if (this.#buffered === 0) {
+        // Read ahead up to a buffer's worth, never past the data chunk.
+        const ahead = Math.min(bufferFrames, frameCount - this.#position);
+        const bytes = ahead === bufferFrames
+          ? this.#buffer
+          : this.#buffer.subarray(0, ahead * blockAlign);
+        this.#buffered = Math.floor((await readFull(this.#file, bytes)) / blockAlign);
+        this.#bufferStart = 0;
+        if (this.#buffered === 0) break; // the file shrank under us
+      }
+      const n = Math.min(this.#buffered, total - done);
+      decodeSamples(
+        this.#view,
+        this.#bufferStart,
+        encoding,
+        bitsPerSample,
+        out,
+        done * channels,
+        n * channels,
+      );
+      this.#bufferStart += n * blockAlign;
+      this.#buffered -= n;
+      done += n;
+      this.#position += n;
     }
     return done;
   }
@@ -183,6 +206,7 @@ export class WavReader {
       this.info.dataOffset + target * this.info.blockAlign,
       Deno.SeekMode.Start,
     );
+    this.#buffered = 0;
     this.#position = target;
   }
 

@@ -75,10 +75,9 @@ export class WavWriter {
   readonly #bytesPerSample: number;
   readonly #dataSizeOffset: number;
   readonly #factOffset: number;
-  readonly #headerBytes: number;
+  readonly #header: Uint8Array;
+  readonly #headerView: DataView;
   readonly #patchInterval: number;
-  readonly #field = new Uint8Array(4);
-  readonly #fieldView = new DataView(this.#field.buffer);
   #buffer = new Uint8Array(0);
   #view = new DataView(this.#buffer.buffer);
   #frames = 0;
@@ -101,7 +100,8 @@ export class WavWriter {
     this.#patchInterval = options.patchIntervalFrames;
     this.#dataSizeOffset = header.dataSizeOffset;
     this.#factOffset = header.factOffset;
-    this.#headerBytes = header.bytes.length;
+    this.#header = header.bytes;
+    this.#headerView = new DataView(header.bytes.buffer);
   }
 
   /**
@@ -199,7 +199,7 @@ export class WavWriter {
   close(): Promise<void> {
     this.#closing ??= this.#queue.then(async () => {
       try {
-        if (this.#unpatchedFrames > 0) await this.#patch();
+        if (this.#unpatchedFrames > 0) this.#patch();
       } finally {
         this.#file.close();
       }
@@ -216,7 +216,7 @@ export class WavWriter {
     const count = frames * this.channels;
     const bytes = count * this.#bytesPerSample;
     const dataBytes = (this.#frames + frames) * this.channels * this.#bytesPerSample;
-    const maxData = MAX_RIFF_SIZE - (this.#headerBytes - 8);
+    const maxData = MAX_RIFF_SIZE - (this.#header.length - 8);
     if (dataBytes > maxData) throw new WavSizeLimitError(this.path, maxData);
     if (this.#buffer.length < bytes) {
       this.#buffer = new Uint8Array(bytes);
@@ -227,22 +227,28 @@ export class WavWriter {
     this.#frames += frames;
     this.#unpatchedFrames += frames;
     if (this.#unpatchedFrames >= this.#patchInterval) {
-      await this.#patch();
+      this.#patch();
     }
   }
 
-  async #patch(): Promise<void> {
+  /**
+   * Rewrites the whole header (under 100 bytes) with the sizes so far: one seek, one write, one
+   * seek back. These three run synchronously: the target is a regular file (checked in
+   * `create()`), they move a few bytes within the page cache, and as async calls (three event-loop
+   * round trips per block) they cost more than the samples' own write.
+   */
+  #patch(): void {
     const dataBytes = this.#frames * this.channels * this.#bytesPerSample;
-    await this.#writeField(this.#dataSizeOffset, dataBytes);
-    if (this.#factOffset >= 0) await this.#writeField(this.#factOffset, this.#frames);
-    await this.#writeField(4, this.#headerBytes - 8 + dataBytes);
-    await this.#file.seek(0, Deno.SeekMode.End);
+    const view = this.#headerView;
+    view.setUint32(this.#dataSizeOffset, dataBytes, true);
+    if (this.#factOffset >= 0) view.setUint32(this.#factOffset, this.#frames, true);
+    view.setUint32(4, this.#header.length - 8 + dataBytes, true);
+    this.#file.seekSync(0, Deno.SeekMode.Start);
+    let written = 0;
+    while (written < this.#header.length) {
+      written += this.#file.writeSync(this.#header.subarray(written));
+    }
+    this.#file.seekSync(0, Deno.SeekMode.End);
     this.#unpatchedFrames = 0;
-  }
-
-  async #writeField(offset: number, value: number): Promise<void> {
-    this.#fieldView.setUint32(0, value, true);
-    await this.#file.seek(offset, Deno.SeekMode.Start);
-    await writeAll(this.#file, this.#field);
   }
 }
