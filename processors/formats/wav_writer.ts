@@ -197,7 +197,7 @@ export class WavWriter {
    * same promise.
    */
   close(): Promise<void> {
-    this.#closing ??= this.#queue.then(async () => {
+    this.#closing ??= this.#queue.then(() => {
       try {
         if (this.#unpatchedFrames > 0) this.#patch();
       } finally {
