@@ -40,6 +40,7 @@ import "./sinks/mp4_writer.gen.ts";
 import "./sinks/null_sink.gen.ts";
 import "./transforms/reverb.gen.ts";
 import "./transforms/text_overlay.gen.ts";
+import "./transforms/image_overlay.gen.ts";
 import "./sinks/rtmp_sink.gen.ts";
 import "./sources/screen_capture.gen.ts";
 import "./sinks/srt_sink.gen.ts";
@@ -95,6 +96,7 @@ export {
   TruncatedMp4Error,
   UnsupportedMp4CodecError,
 } from "./formats/mp4_errors.ts";
+export { AdtsError } from "./formats/adts.ts";
 export {
   NotWavError,
   TruncatedWavError,

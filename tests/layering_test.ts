@@ -93,6 +93,9 @@ const TYPE_BACK_EDGES: Record<string, string> = {
     "environment of an instance",
   // A native plugin is loaded by its host's module, whose host type names the plugin.
   "ffi/plugins/host.ts -> ffi/plugins/native_plugin.ts": "plugin and its host",
+  // The union of owned frames names each kind; the encoded audio kind, in a file of its own,
+  // extends the base class that file defines.
+  "core/frames/owned_frame.ts -> core/frames/owned_encoded_audio_frame.ts": "union of owned kinds",
 };
 
 interface Import {

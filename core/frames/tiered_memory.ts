@@ -43,10 +43,19 @@ export class TieredMemorySource implements FrameMemorySource {
     return this.#shared() !== undefined;
   }
 
+  /**
+   * Shared memory while its reserve stays free (`allocateSpare`), else local memory. A frame here
+   * can always fall back to local memory, so it never takes the shared source's last slots: those
+   * are for the copies of local frames that cross an isolate, which have nowhere else to go. (A
+   * transform that took them would park them in the queues of its own isolate, behind nodes that
+   * wait for a slot to cross: a wait only the pool's give-up time ended, 200 ms a frame.)
+   */
   allocate(byteLength: number): FrameMemory | undefined {
     const shared = this.#shared();
     if (shared !== undefined && byteLength <= (shared.maxFrameBytes ?? Infinity)) {
-      const memory = shared.allocate(byteLength);
+      const memory = shared.allocateSpare
+        ? shared.allocateSpare(byteLength)
+        : shared.allocate(byteLength);
       if (memory !== undefined) return memory;
     }
     return this.#local.allocate(byteLength);

@@ -44,8 +44,11 @@ Deno.test("Runtime.add() refuses a 7680x4320 TestPattern on the running demo; th
   const after = Deno.memoryUsage().rss;
   assert.ok(rt.stats().nodes.video_out.framesIn > framesBefore + 5, "the video branch ran on");
   assert.equal(rt.stats().nodes.video_out.framesDropped, 0);
+  // The process's RSS also holds what the test files running beside this one (`--parallel`)
+  // allocate meanwhile (82 MiB seen in CI): the bound sits well above that and well below the
+  // 660 MB an admitted 8K pattern pins.
   assert.ok(
-    after - before < 64 * MiB,
+    after - before < 256 * MiB,
     `RSS grew by ${((after - before) / MiB).toFixed(1)} MiB (an admitted 8K pattern pins 660 MB)`,
   );
 });

@@ -24,6 +24,7 @@ const CONFIGS: Record<string, Record<string, unknown>> = {
   WavFileSource: { path: "/nonexistent/in.wav" },
   Y4mFileSource: { path: "/nonexistent/in.y4m" },
   GpuLut: { path: "/nonexistent/grade.cube" },
+  ImageOverlay: { src: "/nonexistent/logo.png" },
 };
 
 /** A frame of the port type `portType`, as a processor would write it. */
