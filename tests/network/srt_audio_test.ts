@@ -259,6 +259,55 @@ function pesPayloads(ts: Uint8Array, pid: number): number[] {
   return starts;
 }
 
+/**
+ * Records what `srt-live-transmit` sends from `ts` (paced over 3 s) with `SrtSource` into
+ * `dir/out.mp4`, in a runtime of its own; returns the source's counters once stopped and the node
+ * errors seen.
+ */
+async function recordCraftedTs(
+  ts: Uint8Array,
+  port: number,
+  dir: string,
+): Promise<{ custom: Custom; errors: string[] }> {
+  const rt = createRuntime({ workers: false });
+  const errors: string[] = [];
+  rt.on((event) => {
+    if (event.type === "node-error") errors.push(`${event.node}: ${event.message}`);
+  });
+  const srt = rt.add(SrtSource, { port, mode: "listener" }, { id: "srt" });
+  const writer = rt.add(Mp4Writer, { path: `${dir}/out.mp4` }, { id: "writer" });
+  rt.connect(srt.outputs.video, writer.inputs.video);
+  rt.connect(srt.outputs.audio, writer.inputs.audio);
+  await rt.start();
+  // srt-live-transmit reads stdin only from a pipe (it polls it).
+  const sender = new Deno.Command("srt-live-transmit", {
+    args: ["-q", "-a", "no", "file://con", `srt://127.0.0.1:${port}?mode=caller`],
+    stdin: "piped",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    const stdin = sender.stdin.getWriter();
+    const piece = 1316;
+    const pause = 3_000 / Math.ceil(ts.length / piece);
+    for (let at = 0; at < ts.length; at += piece) {
+      await stdin.write(ts.subarray(at, at + piece));
+      await sleep(pause);
+    }
+    await stdin.close();
+    await sleep(600); // delivered one latency after it was sent
+    const custom = rt.stats().nodes.srt.processor as unknown as Custom;
+    await rt.stop();
+    return { custom, errors };
+  } finally {
+    try {
+      sender.kill("SIGINT");
+    } catch { /* exited */ }
+    await sender.status;
+    await stopIfRunning(rt);
+  }
+}
+
 Deno.test("SrtSource survives Opus PES with broken control headers and garbage packets: counted, not fatal", async () => {
   const dir = await Deno.makeTempDir();
   const port = await freePort("udp");
@@ -290,35 +339,8 @@ Deno.test("SrtSource survives Opus PES with broken control headers and garbage p
       brokenHeaders++;
     }
   });
-  const rt = createRuntime({ workers: false });
-  const errors: string[] = [];
-  rt.on((event) => {
-    if (event.type === "node-error") errors.push(`${event.node}: ${event.message}`);
-  });
-  const srt = rt.add(SrtSource, { port, mode: "listener" }, { id: "srt" });
-  const writer = rt.add(Mp4Writer, { path: `${dir}/out.mp4` }, { id: "writer" });
-  rt.connect(srt.outputs.video, writer.inputs.video);
-  rt.connect(srt.outputs.audio, writer.inputs.audio);
-  await rt.start();
-  // srt-live-transmit reads stdin only from a pipe (it polls it).
-  const sender = new Deno.Command("srt-live-transmit", {
-    args: ["-q", "-a", "no", "file://con", `srt://127.0.0.1:${port}?mode=caller`],
-    stdin: "piped",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
   try {
-    const stdin = sender.stdin.getWriter();
-    const piece = 1316;
-    const pause = 3_000 / Math.ceil(ts.length / piece);
-    for (let at = 0; at < ts.length; at += piece) {
-      await stdin.write(ts.subarray(at, at + piece));
-      await sleep(pause);
-    }
-    await stdin.close();
-    await sleep(600); // delivered one latency after it was sent
-    const custom = rt.stats().nodes.srt.processor as unknown as Custom;
-    await rt.stop();
+    const { custom, errors } = await recordCraftedTs(ts, port, dir);
     assert.deepEqual(errors, []);
     console.log(
       `${brokenHeaders} of ${payloads.length} Opus PES broken: peerErrors ${custom.peerErrors}, ` +
@@ -337,11 +359,6 @@ Deno.test("SrtSource survives Opus PES with broken control headers and garbage p
     assert.equal(streams.video?.codec_name, "h264");
     assert.equal(streams.audio?.codec_name, "opus");
   } finally {
-    try {
-      sender.kill("SIGINT");
-    } catch { /* exited */ }
-    await sender.status;
-    await stopIfRunning(rt);
     await Deno.remove(dir, { recursive: true });
   }
 });
@@ -405,34 +422,8 @@ Deno.test("SrtSource survives AAC PES with broken ADTS headers and garbled frame
       garbled++;
     }
   });
-  const rt = createRuntime({ workers: false });
-  const errors: string[] = [];
-  rt.on((event) => {
-    if (event.type === "node-error") errors.push(`${event.node}: ${event.message}`);
-  });
-  const srt = rt.add(SrtSource, { port, mode: "listener" }, { id: "srt" });
-  const writer = rt.add(Mp4Writer, { path: `${dir}/out.mp4` }, { id: "writer" });
-  rt.connect(srt.outputs.video, writer.inputs.video);
-  rt.connect(srt.outputs.audio, writer.inputs.audio);
-  await rt.start();
-  const sender = new Deno.Command("srt-live-transmit", {
-    args: ["-q", "-a", "no", "file://con", `srt://127.0.0.1:${port}?mode=caller`],
-    stdin: "piped",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
   try {
-    const stdin = sender.stdin.getWriter();
-    const piece = 1316;
-    const pause = 3_000 / Math.ceil(ts.length / piece);
-    for (let at = 0; at < ts.length; at += piece) {
-      await stdin.write(ts.subarray(at, at + piece));
-      await sleep(pause);
-    }
-    await stdin.close();
-    await sleep(600); // delivered one latency after it was sent
-    const custom = rt.stats().nodes.srt.processor as unknown as Custom;
-    await rt.stop();
+    const { custom, errors } = await recordCraftedTs(ts, port, dir);
     assert.deepEqual(errors, []);
     console.log(
       `${brokenHeaders} of ${payloads.length} AAC PES broken, ${garbled} garbled: peerErrors ` +
@@ -454,11 +445,6 @@ Deno.test("SrtSource survives AAC PES with broken ADTS headers and garbled frame
     assert.equal(streams.video?.codec_name, "h264");
     assert.equal(streams.audio?.codec_name, "opus");
   } finally {
-    try {
-      sender.kill("SIGINT");
-    } catch { /* exited */ }
-    await sender.status;
-    await stopIfRunning(rt);
     await Deno.remove(dir, { recursive: true });
   }
 });
