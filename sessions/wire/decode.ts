@@ -184,6 +184,24 @@ export function decodeWireMessage(
   return decoded;
 }
 
+/** An audio frame's channels, sample rate and frame count, each checked (audio and encoded audio). */
+function audioShape(
+  reader: WireReader,
+): { channels: number; sampleRate: number; frameCount: number } {
+  const channelsAt = reader.offset;
+  const channels = reader.u16("frame.channels");
+  if (channels === 0) throw malformed("frame.channels", channelsAt, 0, "1 to 65535");
+  const rateAt = reader.offset;
+  const sampleRate = reader.f64("frame.sampleRate");
+  if (!(sampleRate > 0 && sampleRate < Infinity)) {
+    throw malformed("frame.sampleRate", rateAt, sampleRate, "a finite number above 0");
+  }
+  const countAt = reader.offset;
+  const frameCount = reader.u32("frame.frameCount");
+  if (frameCount === 0) throw malformed("frame.frameCount", countAt, 0, "at least 1");
+  return { channels, sampleRate, frameCount };
+}
+
 /** `kinds`: the highest frame kind code of the message's version. */
 function decodeBody(type: WireMessageType, reader: WireReader, kinds: number): WireMessage {
   switch (type) {
@@ -295,17 +313,7 @@ function readFrame(reader: WireReader, kinds: number): Frame {
   switch (kind) {
     case "audio": {
       const frameNumber = reader.u64("frame.frameNumber");
-      const channelsAt = reader.offset;
-      const channels = reader.u16("frame.channels");
-      if (channels === 0) throw malformed("frame.channels", channelsAt, 0, "1 to 65535");
-      const rateAt = reader.offset;
-      const sampleRate = reader.f64("frame.sampleRate");
-      if (!(sampleRate > 0 && sampleRate < Infinity)) {
-        throw malformed("frame.sampleRate", rateAt, sampleRate, "a finite number above 0");
-      }
-      const countAt = reader.offset;
-      const frameCount = reader.u32("frame.frameCount");
-      if (frameCount === 0) throw malformed("frame.frameCount", countAt, 0, "at least 1");
+      const { channels, sampleRate, frameCount } = audioShape(reader);
       const bytes = channels * frameCount * 4;
       exactRest(reader, bytes, "frame.samples");
       return {
@@ -378,17 +386,7 @@ function readFrame(reader: WireReader, kinds: number): Frame {
       if (codec === undefined) {
         throw malformed("frame.codec", codecAt, "?", `0 to ${AUDIO_CODEC_CODES.length - 1}`);
       }
-      const channelsAt = reader.offset;
-      const channels = reader.u16("frame.channels");
-      if (channels === 0) throw malformed("frame.channels", channelsAt, 0, "1 to 65535");
-      const rateAt = reader.offset;
-      const sampleRate = reader.f64("frame.sampleRate");
-      if (!(sampleRate > 0 && sampleRate < Infinity)) {
-        throw malformed("frame.sampleRate", rateAt, sampleRate, "a finite number above 0");
-      }
-      const countAt = reader.offset;
-      const frameCount = reader.u32("frame.frameCount");
-      if (frameCount === 0) throw malformed("frame.frameCount", countAt, 0, "at least 1");
+      const { channels, sampleRate, frameCount } = audioShape(reader);
       const extraAt = reader.offset;
       const extraBytes = reader.u8("frame.extradata length");
       if (extraBytes > WIRE_LIMITS.extradataBytes) {
