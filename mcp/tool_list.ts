@@ -12,14 +12,14 @@ import {
   removeProcessorTool,
 } from "./tools/graph_edit.ts";
 import { getGraphTool, getStatsTool } from "./tools/graph_read.ts";
-import { pauseTool, resumeTool, startTool, stopTool } from "./tools/lifecycle.ts";
+import { endOfStreamTool, pauseTool, resumeTool, startTool, stopTool } from "./tools/lifecycle.ts";
 import { loadManifestTool, saveManifestTool } from "./tools/manifest.ts";
 import { describeProcessorTool, listProcessorsTool } from "./tools/processors.ts";
 import { setConfigTool } from "./tools/set_config.ts";
 
 /**
  * Every tool: `list_processors`, `describe_processor`, `add_processor`, `remove_processor`,
- * `connect`, `disconnect`, `get_graph`, `start`, `pause`, `resume`, `stop`, `set_config`,
+ * `connect`, `disconnect`, `get_graph`, `start`, `pause`, `resume`, `stop`, `end_of_stream`, `set_config`,
  * `get_stats`, `load_manifest`, `save_manifest`.
  *
  * @example Run a tool without a server
@@ -48,6 +48,7 @@ export const TOOLS: readonly McpTool[] = [
   pauseTool,
   resumeTool,
   stopTool,
+  endOfStreamTool,
   setConfigTool,
   getStatsTool,
   loadManifestTool,

@@ -234,6 +234,7 @@ export const LIFECYCLE_SCHEMA: JsonSchema = {
  *
  * assert.deepEqual(Object.keys(OPERATION_SCHEMAS), [
  *   "add", "connect", "disconnect", "set_config", "start", "pause", "resume", "stop",
+ *   "end_of_stream",
  * ]);
  * ```
  */
@@ -243,6 +244,7 @@ export const OPERATION_SCHEMAS: { readonly [operation: string]: JsonSchema } = {
   disconnect: DISCONNECT_SCHEMA,
   set_config: SET_CONFIG_SCHEMA,
   ...Object.fromEntries(LIFECYCLE_ACTIONS.map((action) => [action, LIFECYCLE_SCHEMA])),
+  end_of_stream: LIFECYCLE_SCHEMA,
 };
 
 /**

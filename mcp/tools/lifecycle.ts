@@ -8,6 +8,7 @@ import type { Runtime } from "../../mod.ts";
 import { actionsFrom, type LifecycleAction } from "../../core/lifecycle/state.ts";
 import { LIFECYCLE_SCHEMA } from "../../core/operations/schemas.ts";
 import type { McpTool } from "../tool.ts";
+import { endGraphStream } from "../../frontend/end_of_stream.ts";
 
 function lifecycleTool(
   name: LifecycleAction,
@@ -72,3 +73,21 @@ export const stopTool: McpTool = lifecycleTool(
     "it is and can be started again. Fails when the graph is already stopped.",
   (rt) => rt.stop(),
 );
+
+/** `end_of_stream`: ends every source so the graph drains and ends, as a file's would. */
+export const endOfStreamTool: McpTool = {
+  name: "end_of_stream",
+  title: "End the stream",
+  description:
+    "Ends the graph's stream, as gst-launch -e does: every source ends as if its file had ended, " +
+    "what is queued is still processed, and each processor sees the end in turn (a file writer " +
+    "gets a complete file). Waits up to 5 s for every processor to end and returns 'ended'; the " +
+    "graph keeps its state (running) until stop, which tears it down. Fails when the graph is " +
+    "not running or paused.",
+  inputSchema: LIFECYCLE_SCHEMA,
+  annotations: { idempotentHint: true },
+  run: async (_args, { runtime }) => {
+    const result = await endGraphStream(runtime);
+    return { ...result };
+  },
+};

@@ -80,3 +80,53 @@ Deno.test("streamlib run exits 0 by itself when its file source ends, with every
   assert.equal(await ffprobeFrames(input), 30);
   assert.equal(await ffprobeFrames(output), 30, "every frame of the file was written");
 });
+
+Deno.test("streamlib run exits 1 by itself when a sink failed and the source ended; the healthy branch is whole", async () => {
+  const dir = await Deno.makeTempDir();
+  const input = join(dir, "in.y4m");
+  const output = join(dir, "out.y4m");
+  const made = await new Deno.Command("ffmpeg", {
+    args: ["-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=60:duration=0.5"]
+      .concat(["-pix_fmt", "yuv420p", input]),
+  }).output();
+  assert.equal(made.code, 0);
+  const manifest = join(dir, "p.json");
+  await Deno.writeTextFile(
+    manifest,
+    JSON.stringify({
+      version: 1,
+      nodes: [
+        { id: "file", type: "Y4mFileSource", config: { path: input } },
+        { id: "out", type: "Y4mWriter", config: { path: output } },
+        // Its folder does not exist: it fails in setup() and never reads.
+        { id: "broken", type: "Y4mWriter", config: { path: join(dir, "missing", "x.y4m") } },
+      ],
+      connections: [
+        { from: "file.video", to: "out.in", policy: "fifo", capacity: 8 },
+        { from: "file.video", to: "broken.in", policy: "fifo", capacity: 8 },
+      ],
+    }),
+  );
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli/streamlib.ts", "run", manifest, "--json"],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  const result = await child.output();
+  clearTimeout(killer);
+  const stdout = new TextDecoder().decode(result.stdout);
+  assert.equal(result.code, 1, `${stdout}\n${new TextDecoder().decode(result.stderr)}`);
+  const events = stdout.trim().split("\n").map((line) => JSON.parse(line));
+  assert.deepEqual(
+    events.filter((e) => e.event === "node-error").map((e) => [e.node, e.phase]),
+    [["broken", "setup"]],
+  );
+  assert.ok(events.some((e) => e.event === "end-of-stream"), stdout);
+  assert.equal(events.at(-1).event, "stopped");
+  assert.equal(events.at(-1).exitCode, 1);
+  assert.equal(await ffprobeFrames(output), 30, "the healthy branch wrote every frame");
+  await Deno.remove(dir, { recursive: true });
+});

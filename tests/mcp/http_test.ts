@@ -52,7 +52,7 @@ Deno.test("serveHttp() serves the tools to the SDK's HTTP client; sessions share
   await using a = await connectHttp(server.url, server.token);
   await using b = await connectHttp(server.url, server.token);
   assert.equal(server.sessions, 2);
-  assert.equal((await a.client.listTools()).tools.length, 15);
+  assert.equal((await a.client.listTools()).tools.length, 16);
   await a.call("add_processor", { type: "TestToneGenerator", id: "tone" });
   await a.call("add_processor", { type: "NullSink", id: "sink" });
   const c = await b.call("connect", {

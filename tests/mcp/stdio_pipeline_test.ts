@@ -19,6 +19,7 @@ const TOOL_NAMES = [
   "pause",
   "resume",
   "stop",
+  "end_of_stream",
   "set_config",
   "get_stats",
   "load_manifest",
@@ -150,8 +151,20 @@ Deno.test("streamlib mcp over stdio: the demo pipeline built through tools, run,
   assert.equal(file.nodes.length, 8);
   assert.equal(file.connections.length, 6);
 
+  // The live tones end as files would: the end runs down both branches, the graph stays running.
+  const ended = await call("end_of_stream");
+  assert.equal(ended.isError, false, ended.text);
+  assert.deepEqual(ended.data, {
+    from: "running",
+    state: "running",
+    actions: ["pause", "stop"],
+    ended: true,
+  });
+
   const stopped = await call("stop");
   assert.deepEqual([stopped.data.from, stopped.data.state], ["running", "stopped"]);
+  const again = failure(await call("end_of_stream"));
+  assert.equal(again.code, "invalid_state");
   stats = (await call("get_stats")).data as Stats;
   assert.equal(stats.state, "stopped");
 

@@ -113,3 +113,73 @@ Deno.test("end of stream crosses a Worker after the last frame", async () => {
     await backend.close();
   }
 });
+
+for (const worker of [false, true]) {
+  Deno.test(`a node that failed for good ends once its inputs end, so the graph still ends${worker ? " (in a Worker)" : ""}`, async () => {
+    resetReports();
+    const backend = worker
+      ? new WorkerBackend({
+        pool: { slotBytes: 4096, slotCount: 64 },
+        registries: [new URL("../fixtures/runtime/frame_nodes.ts", import.meta.url)],
+      })
+      : undefined;
+    try {
+      await using rt = new Runtime({ registry, ...(backend && { isolates: backend }) });
+      rt.add("SeqSource", { total: 300, frameCount: 8, eos: true }, { id: "src" });
+      rt.add("AddOne", { failAt: 100 }, {
+        id: "add",
+        ...(worker && { placement: { worker: "w" } }),
+      });
+      rt.add("CheckSink", { hops: 1 }, { id: "sink" });
+      // A healthy branch beside the failed one: its end must not wait for anything.
+      rt.add("CheckSink", { hops: 0 }, { id: "tap" });
+      rt.connectByName("src", "out", "add", "in", { capacity: 4, policy: "fifo" });
+      rt.connectByName("add", "out", "sink", "in", { capacity: 4, policy: "fifo" });
+      rt.connectByName("src", "out", "tap", "in", { capacity: 4, policy: "fifo" });
+      const errors: string[] = [];
+      rt.on((e) => e.type === "node-error" && errors.push(`${e.node}:${e.action}`));
+      const ended = endOfStream(rt);
+      await rt.start();
+      assert.deepEqual((await ended).sort(), ["add", "sink", "src", "tap"]);
+      assert.deepEqual(errors, ["add:stop-processor"]);
+      assert.equal(rt.describe().nodes.find((n) => n.id === "add")?.state, "error");
+      assert.equal(sinkReport("sink").received, 100, "what the node wrote before it failed");
+      assert.equal(sinkReport("sink").corrupt, 0);
+      assert.equal(sinkReport("tap").received, 300, "the healthy branch got every frame");
+      await rt.stop();
+      assert.deepEqual(rt.frameLeaks(), []);
+    } finally {
+      await backend?.close();
+    }
+  });
+}
+
+Deno.test("a node failed for good whose input is still fed does not end; set up again it reads again", async () => {
+  resetReports();
+  await using rt = new Runtime({ registry });
+  rt.add("SeqSource", { total: 1e9, frameCount: 8 }, { id: "live" });
+  rt.add("AddOne", { failAt: 20 }, { id: "add" });
+  rt.add("CheckSink", { hops: 1 }, { id: "sink" });
+  rt.connectByName("live", "out", "add", "in", { capacity: 4, policy: "fifo" });
+  rt.connectByName("add", "out", "sink", "in", { capacity: 4, policy: "fifo" });
+  const eos: string[] = [];
+  rt.on((e) => e.type === "node-eos" && eos.push(e.node));
+  await rt.start();
+  const deadline = Date.now() + 10_000;
+  while (rt.describe().nodes.find((n) => n.id === "add")?.state !== "error") {
+    assert.ok(Date.now() < deadline, "add never failed");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(eos, []);
+  // A new config sets it up again (failAt 0: it no longer fails) and frames flow through it.
+  const before = sinkReport("sink").received;
+  await rt.setConfig("add", { failAt: 0 });
+  while (sinkReport("sink").received < before + 20) {
+    assert.ok(Date.now() < deadline, "no frames after the new setup");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.equal(rt.describe().nodes.find((n) => n.id === "add")?.state, "running");
+  assert.deepEqual(eos, []);
+  await rt.stop();
+});

@@ -213,11 +213,59 @@ Deno.test("POST /runtime/:action drives the lifecycle; refused transitions answe
   assert.deepEqual(refused.body.error.choices, ["start"]);
   const unknown = await h.call("POST", "/runtime/restart");
   assert.equal(unknown.status, 404);
-  assert.deepEqual(unknown.body.error.choices, ["start", "pause", "resume", "stop"]);
+  assert.deepEqual(unknown.body.error.choices, [
+    "start",
+    "pause",
+    "resume",
+    "stop",
+    "end_of_stream",
+  ]);
   const fields = await h.call("POST", "/runtime/start", { now: true });
   assert.equal(fields.status, 400);
   assert.equal(fields.body.error.field, "now");
   assert.equal(h.rt.state, "stopped");
+});
+
+Deno.test("POST /runtime/end_of_stream ends a live graph's stream: the WAV it writes is whole", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/tone.wav`;
+  await using h = await Harness.start({
+    build: (rt) => {
+      rt.add("TestToneGenerator", { frequency: 440 }, { id: "tone" });
+      rt.add("WavWriter", { path }, { id: "wav" });
+      rt.connectByName("tone", "audio", "wav", "in");
+    },
+  });
+  const deadline = Date.now() + 20_000;
+  while ((h.rt.stats().nodes.wav?.framesIn ?? 0) < 5) {
+    assert.ok(Date.now() < deadline, "the writer never got 5 blocks");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const fields = await h.call("POST", "/runtime/end_of_stream", { wait: 1 });
+  assert.equal(fields.status, 400);
+  assert.equal(fields.body.error.field, "wait");
+  const reply = await h.call("POST", "/runtime/end_of_stream");
+  assert.equal(reply.status, 200);
+  assert.deepEqual(reply.body, {
+    from: "running",
+    state: "running",
+    actions: ["pause", "stop"],
+    ended: true,
+  });
+  assert.ok(h.rt.ended);
+  const frames = h.rt.stats().nodes.wav.framesIn;
+  assert.equal((await h.call("POST", "/runtime/stop")).status, 200);
+  // The writer got the end, then stop finalized it: its header counts every frame it took.
+  const wav = await Deno.readFile(path);
+  const at = new TextDecoder().decode(wav.subarray(0, 200)).indexOf("data");
+  assert.ok(at > 0, "a data chunk");
+  const dataBytes = new DataView(wav.buffer).getUint32(at + 4, true);
+  assert.equal(wav.length, at + 8 + dataBytes);
+  assert.ok(dataBytes > 0 && frames > 0);
+  const refused = await h.call("POST", "/runtime/end_of_stream");
+  assert.equal(refused.status, 409);
+  assert.equal(refused.body.error.code, "invalid_state");
+  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("PATCH /nodes/:id/config changes live fields of a running node in place, and the rest only when paused (recording lock)", async () => {

@@ -86,6 +86,8 @@ export class NodeInstance {
   #lifecycle: Promise<void> = Promise.resolve();
   #failure: NodeFailure | undefined;
   #restartsThisRun = 0;
+  /** Failed with no restart to come: it reads nothing more until it is set up again. */
+  #failedForGood = false;
   readonly #outputs: readonly OutputBinding<unknown>[];
   readonly #inputs: readonly InputBinding<unknown>[];
   #waitingForSpace = false;
@@ -366,7 +368,7 @@ export class NodeInstance {
    * full `queue`); a `loop` node skips this deadline.
    */
   run(): void {
-    if (!this.#active) return;
+    if (!this.#active) return this.wokenInactive();
     if (this.#busy) {
       this.#rerun = true;
       return;
@@ -402,6 +404,15 @@ export class NodeInstance {
         this.#fail("process", error);
       },
     );
+  }
+
+  /**
+   * A wake of a node that does not run. A node failed for good ends once every input it had has
+   * ended: nothing can reach it any more, so its readers end in turn after what it wrote, and a
+   * graph with a failed branch still reaches `end-of-stream` (its state stays `error`).
+   */
+  wokenInactive(): void {
+    if (this.#failedForGood && !this.#ended && this.#inputsEnded()) this.#end();
   }
 
   /** Whether the node has connected inputs and every one of them ended (read empty). */
@@ -551,6 +562,7 @@ export class NodeInstance {
   }
 
   async #setupNow(): Promise<void> {
+    this.#failedForGood = false;
     this.#setState("starting");
     this.#discardInputs(false); // set up again (a restart): its connections queue and hold back
     this.#loop?.clearPeriod();
@@ -602,7 +614,10 @@ export class NodeInstance {
     this.#failure = code === undefined ? { phase, message } : { phase, message, code };
     this.#report(phase, error, action);
     this.#setState("error");
-    if (!restart) return;
+    if (!restart) {
+      this.#failedForGood = true;
+      return this.wokenInactive(); // its inputs may have ended already
+    }
     this.#counters.restarts++;
     this.#restartsThisRun++;
     void this.#enqueue(async () => {

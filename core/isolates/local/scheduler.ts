@@ -104,6 +104,7 @@ export class Scheduler {
       node.lastTurn = turn;
       if (!node.active) {
         node.missed = true;
+        node.wokenInactive(); // a node failed for good ends when its inputs have
         continue;
       }
       node.run();

@@ -16,9 +16,11 @@ import {
   type LifecycleAction,
 } from "../../../core/lifecycle/state.ts";
 import { LIFECYCLE_SCHEMA } from "../../../core/operations/schemas.ts";
+import { endGraphStream } from "../../../frontend/end_of_stream.ts";
 
 /**
- * `GET /runtime`, `POST /runtime/{start,pause,resume,stop}`, `GET /stats`, `GET /events`.
+ * `GET /runtime`, `POST /runtime/{start,pause,resume,stop}`, `POST /runtime/end_of_stream`,
+ * `GET /stats`, `GET /events`.
  *
  * @param ctx The API context.
  * @returns The routes.
@@ -32,6 +34,18 @@ export function runtimeRoutes(ctx: ApiContext): Hono {
 
   api.get("/runtime", (c) => c.json(runtimeState()));
 
+  // Ends the stream (`rt.endOfStream()`), as `gst-launch -e` does: not a state change, so not
+  // one of the lifecycle actions; registered before them so `:action` does not take it.
+  api.post("/runtime/end_of_stream", async (c) => {
+    const body = await readJsonObject(c.req.raw, true, ctx.bodyLimits);
+    checkBody(LIFECYCLE_SCHEMA, body, "end_of_stream");
+    try {
+      return c.json(await endGraphStream(rt));
+    } catch (error) {
+      throw toApiError(error);
+    }
+  });
+
   api.post("/runtime/:action", async (c) => {
     const action = c.req.param("action");
     if (!(LIFECYCLE_ACTIONS as readonly string[]).includes(action)) {
@@ -39,9 +53,9 @@ export function runtimeRoutes(ctx: ApiContext): Hono {
         404,
         "unknown_action",
         `Cannot ${JSON.stringify(short(action))} the runtime: actions are ${
-          LIFECYCLE_ACTIONS.join(", ")
+          [...LIFECYCLE_ACTIONS, "end_of_stream"].join(", ")
         }`,
-        { field: "action", choices: LIFECYCLE_ACTIONS },
+        { field: "action", choices: [...LIFECYCLE_ACTIONS, "end_of_stream"] },
       );
     }
     const body = await readJsonObject(c.req.raw, true, ctx.bodyLimits);
