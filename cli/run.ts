@@ -21,7 +21,7 @@ import {
   type RuntimeStats,
   validateManifest,
 } from "../mod.ts";
-import { silencedBy } from "../core/graph/silent_sources.ts";
+import { deafenedBy, silencedBy } from "../core/graph/silent_sources.ts";
 import { createRuntime, packageRegistry } from "../processors/mod.ts";
 import { reserveProtocolStdout } from "./protocol_stdout.ts";
 import { nodeLogLine } from "./node_log_line.ts";
@@ -270,11 +270,15 @@ export async function main(
   const endedNodes = new Set<string>();
   let silenced = false;
   // When every source has ended or failed for good and one failed, nothing will ever come
-  // again: stop (what is queued is processed, files are finalized) and exit 1 saying why.
+  // again; when every sink has, nothing made goes anywhere: stop (what is queued is processed,
+  // files are finalized) and exit 1 saying why.
   const checkSilenced = () => {
     // Only a failure can silence the graph, so a healthy run never pays for describe().
     if (silenced || failures === 0 || rt.state !== "running") return;
-    const failed = silencedBy(rt.describe().nodes, endedNodes);
+    const nodes = rt.describe().nodes;
+    const sources = silencedBy(nodes, endedNodes);
+    const sinks = sources ? undefined : deafenedBy(nodes, endedNodes);
+    const failed = sources ?? sinks;
     if (!failed) return;
     silenced = true;
     const named =
@@ -283,10 +287,15 @@ export async function main(
           n.failure?.code ? ` [${n.failure.code}]` : ""
         }`
       ).join(", ") + (failed.length > 10 ? ` and ${failed.length - 10} more` : "");
-    const message =
-      `Stopping: no source can produce any more (${named}); fix the failure above and run again`;
+    const what = sources ? "no source can produce any more" : "no sink can take any more";
+    const message = `Stopping: ${what} (${named}); fix the failure above and run again`;
     if (json) {
-      emit({ event: "no-sources", message, sources: failed.map((n) => n.id), exitCode: 1 });
+      const ids = failed.map((n) => n.id);
+      emit(
+        sources
+          ? { event: "no-sources", message, sources: ids, exitCode: 1 }
+          : { event: "no-sinks", message, sinks: ids, exitCode: 1 },
+      );
     }
     output.err(message);
     stopped();

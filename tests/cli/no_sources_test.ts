@@ -148,3 +148,40 @@ Deno.test("streamlib validate opens the sources' files: an MP4 with MP3 audio an
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("streamlib run stops with exit 1 when its only sink failed beside a live source, naming it", async () => {
+  const manifest = {
+    version: 1,
+    nodes: [
+      { id: "tone", type: "TestToneGenerator" },
+      // Its folder does not exist: it fails in setup(), and the tone would play to nobody.
+      { id: "wav", type: "WavWriter", config: { path: "MISSING_DIR/out.wav" } },
+    ],
+    connections: [{ from: "tone.audio", to: "wav.in" }],
+  };
+  const dir = await Deno.makeTempDir({ prefix: "streamlib_no_sinks_" });
+  try {
+    const path = join(dir, "pipeline.json");
+    const text = JSON.stringify(manifest).replaceAll("MISSING_DIR", join(dir, "missing"));
+    await Deno.writeTextFile(path, text);
+    const out: string[] = [];
+    const err: string[] = [];
+    const started = performance.now();
+    const code = await main([path, "--seconds", "60", "--json"], {
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+    });
+    assert.equal(code, 1, err.join("\n"));
+    assert.ok(performance.now() - started < 30_000, "stopped by the check, not by --seconds");
+    assert.match(
+      err.join("\n"),
+      /no sink can take any more \('wav' \(WavWriter\) failed in setup\(\)/,
+    );
+    const events = out.join("\n").split("\n").map((line) => JSON.parse(line));
+    assert.deepEqual(events.find((e) => e.event === "no-sinks")?.sinks, ["wav"]);
+    assert.equal(events.find((e) => e.event === "no-sources"), undefined);
+    assert.equal(events.at(-1).event, "stopped");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
