@@ -210,6 +210,42 @@ export abstract class Processor<T extends ProcessorTypes = ProcessorTypes> {
   teardown(): void | Promise<void> {}
 
   /**
+   * Writes what the processor still holds when its stream ends (GStreamer's drain on EOS): an
+   * encoder's delayed frames, a filter's tail, a partial block. Optional. The runtime calls it,
+   * in place of `process()`, once every connected input has ended and every frame queued before
+   * the end has been read; the node's outputs carry the end after what it writes here. Return
+   * `true` when there is more to write and an output was full or `ctx.frames` found no memory:
+   * it is called again when there is room (back-pressure, as for `process()`). Anything else
+   * ends the node. Not called when the graph is stopped (`stop()` tears down without draining;
+   * `rt.endOfStream()` first drains), nor after the node failed or called `ctx.endOfStream()`.
+   * What it throws is handled like an error in `process()`.
+   *
+   * @param _ctx The node's frames and clock, as in `process()`.
+   * @returns `true` to be called again when an output has room.
+   *
+   * @example A filter whose tail takes three runs when its reader takes one block a run
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Processor, processor } from "@streamlib/streamlib";
+   *
+   * @processor({ mode: "push" })
+   * class Tail extends Processor {
+   *   left = 3; // blocks of the tail still to write
+   *   roomForOne = () => true; // in a graph: this.outputs.out.space > 0
+   *   process(): void {}
+   *   override drain(): boolean {
+   *     if (this.roomForOne()) this.left--; // ... and write one block
+   *     return this.left > 0; // more to write: call again when the reader made room
+   *   }
+   * }
+   *
+   * const tail = new Tail();
+   * assert.deepEqual([tail.drain(), tail.drain(), tail.drain()], [true, true, false]);
+   * ```
+   */
+  drain?(_ctx: ProcessContext): boolean | void | Promise<boolean | void>;
+
+  /**
    * The processor's own counters (a network sink's connection and peers, bit rate, losses),
    * reported under `processor` in its node's `rt.stats()`. Optional; called on control paths
    * only (a snapshot may allocate); keep it cheap. A processor whose `reportStats()` throws

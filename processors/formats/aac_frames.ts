@@ -40,6 +40,8 @@ export class AacFrames {
   #pending = new Float32Array(0);
   #filled = 0;
   #pendingStartNs = 0;
+  /** Where the frame after the last one encoded starts. */
+  #nextStartNs = 0;
 
   /**
    * Creates the framer; nothing is opened until the first block.
@@ -92,9 +94,37 @@ export class AacFrames {
       offset += take;
       if (this.#filled < AAC_FRAME_SAMPLES) break;
       this.#filled = 0;
+      this.#nextStartNs = this.#pendingStartNs + AAC_FRAME_SAMPLES * nsPerSample;
       const data = encoder.encode(this.#pending);
       if (data.length > 0) emit(data, this.#pendingStartNs - delayNs, encoder);
     }
+  }
+
+  /**
+   * At the end of the stream: encodes the partial frame padded with silence, then silence until
+   * the encoder's delay has come out, so the last samples added are in the frames emitted (a
+   * decoder that drops the first `AAC_ENCODER_DELAY_SAMPLES` ends at or after the last one).
+   * Nothing before the first `add()`. Then it starts over: `add()` begins a new frame.
+   *
+   * @param emit Receives each frame with its timestamp, as from `add()`.
+   */
+  flush(emit: AacFrameSink): void {
+    const encoder = this.#encoder;
+    if (encoder === undefined) return;
+    const { AAC_ENCODER_DELAY_SAMPLES, AAC_FRAME_SAMPLES } = this.#vo;
+    const nsPerSample = 1e9 / encoder.sampleRate;
+    const delayNs = AAC_ENCODER_DELAY_SAMPLES * nsPerSample;
+    if (this.#filled === 0) this.#pendingStartNs = this.#nextStartNs;
+    let left = this.#filled + AAC_ENCODER_DELAY_SAMPLES; // samples still inside
+    while (left > 0) {
+      this.#pending.fill(0, this.#filled * encoder.channels);
+      this.#filled = 0;
+      const data = encoder.encode(this.#pending);
+      if (data.length > 0) emit(data, this.#pendingStartNs - delayNs, encoder);
+      this.#pendingStartNs += AAC_FRAME_SAMPLES * nsPerSample;
+      left -= AAC_FRAME_SAMPLES;
+    }
+    this.#nextStartNs = this.#pendingStartNs;
   }
 
   #open(block: AudioFrame): VoAacEncoder {

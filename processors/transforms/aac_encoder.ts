@@ -53,7 +53,10 @@ export interface AacEncoderConfig {
  * Each frame goes out as an `EncodedAudioFrame` (codec `aac`, `frameCount` 1024, the stream's
  * AudioSpecificConfig as `extradata`) in memory from `ctx.frames`: reference counted like every
  * frame, it crosses to a Worker by reference; when no frame memory is free the encoded frame waits
- * and goes out first on the next run, so none is lost.
+ * and goes out first on the next run, so none is lost. At the end of the stream (`drain()`) the
+ * last partial frame is padded with silence and the encoder's delay flushed, so the stream's last
+ * samples are in the output; the first frames are stamped before the input's first sample (by the
+ * delay), which is negative for an input that starts at 0.
  *
  * Counters (`rt.stats().nodes[id].processor`): `packets`, `bytes`.
  *
@@ -86,6 +89,11 @@ export interface AacEncoderConfig {
  * let n = 1;
  * while (frames.read() !== undefined) n++;
  * assert.equal(n, 46); // 48000 samples = 46 full frames and a partial one waiting
+ * // At the end of the stream the runtime calls drain(): the partial frame, then the delay.
+ * assert.equal(aac.drain(ctx), false);
+ * ctx.frames.flush();
+ * while (frames.read() !== undefined) n++;
+ * assert.equal(n, 49); // 49 × 1024 samples cover the 48000 and the encoder's 1600 of delay
  * aac.teardown();
  * ```
  */
@@ -109,6 +117,8 @@ export class AacEncoder extends Processor<AacEncoderTypes> {
   #frameSamples = 0;
   /** Encoded frames that found no frame memory, oldest first (copies: the encoder reuses its). */
   #waiting: { data: Uint8Array; timestampNs: number; encoder: VoAacEncoder }[] = [];
+  /** Whether `drain()` has flushed the encoder. */
+  #flushed = false;
 
   /**
    * Loads the encoder's binding (the library itself opens with the first block's format).
@@ -120,6 +130,7 @@ export class AacEncoder extends Processor<AacEncoderTypes> {
     this.#frames = new AacFrames(vo, this.config.bitrate);
     this.#frameSamples = vo.AAC_FRAME_SAMPLES;
     this.#waiting = [];
+    this.#flushed = false;
   }
 
   /**
@@ -149,6 +160,32 @@ export class AacEncoder extends Processor<AacEncoderTypes> {
       });
       if (waiting.length > 0) return;
     }
+  }
+
+  /**
+   * At the end of the stream: writes what waited for memory, then the last partial frame padded
+   * with silence and the frames the encoder still holds (its 1600-sample delay), so the stream's
+   * last samples are encoded.
+   *
+   * @param ctx The node's frames.
+   * @returns `true` while frames wait for memory (called again when some is freed).
+   */
+  override drain(ctx: ProcessContext): boolean {
+    const waiting = this.#waiting;
+    while (waiting.length > 0) {
+      const { data, timestampNs, encoder } = waiting[0];
+      if (!this.#write(ctx, data, timestampNs, encoder)) return true;
+      waiting.shift();
+    }
+    if (!this.#flushed) {
+      this.#flushed = true;
+      this.#frames!.flush((data, timestampNs, encoder) => {
+        if (waiting.length > 0 || !this.#write(ctx, data, timestampNs, encoder)) {
+          waiting.push({ data: data.slice(), timestampNs, encoder });
+        }
+      });
+    }
+    return waiting.length > 0;
   }
 
   /** Writes one encoded frame; `false` when no frame memory is free. */

@@ -123,9 +123,9 @@ export interface VoiceActivityConfig {
  * {@linkcode VoiceActivity.inferenceMs} and the node's stats (docs/performance.md has the
  * figures); place the node on a Worker to keep it off the other nodes' isolate. A new input rate
  * or channel count ends the current stream (an open segment stops where its audio ends) and
- * starts another. When the input ends, the audio still held (as long as the lag above) is not
- * written and an open segment gets no `speech-stop`: the runtime ends a transform with its inputs
- * without another `process()` call. A missing,
+ * starts another. When the input ends (`drain()`), an open segment stops where the audio ends
+ * (its `speech-stop` is written) and the audio still held is decided and written, so nothing of
+ * the stream's end is lost. A missing,
  * corrupt or foreign model fails `setup()` with `ModelNotFoundError` (`model_not_found`),
  * `ModelInvalidError` (`model_invalid`) or `ModelMismatchError` (`model_mismatch`); a failed
  * inference fails the node with `InferenceFailedError` (`inference_failed`).
@@ -193,6 +193,8 @@ export class VoiceActivity extends Processor<VoiceActivityTypes> {
   #fill = 0;
   #mono = new Float32Array(0);
   #held: HeldAudio | undefined;
+  /** Whether `drain()` has stopped the stream's open segment. */
+  #finished = false;
   #windows = 0;
   #segments = 0;
   #inferenceMs = 0;
@@ -298,6 +300,23 @@ export class VoiceActivity extends Processor<VoiceActivityTypes> {
     }
   }
 
+  /**
+   * At the end of the stream: an open segment stops where the audio ends, and the audio still
+   * held is written (as a new input rate or channel count does for the stream before it).
+   *
+   * @param ctx The node's frames.
+   * @returns `true` while held audio waits for room on `speech` or for frame memory.
+   */
+  override drain(ctx: ProcessContext): boolean {
+    if (this.#vad === undefined || this.#rate === 0) return false; // no stream began
+    if (!this.#finished) {
+      this.#finished = true;
+      const boundary = this.#segmenter!.finish(this.#inputFrames * RATE / this.#rate);
+      if (boundary !== undefined) this.#event(boundary);
+    }
+    return !this.#release(ctx, Infinity);
+  }
+
   /** Releases held audio (unwritten), the model and the resampler. Idempotent. */
   override teardown(): void {
     this.#held = undefined;
@@ -323,6 +342,7 @@ export class VoiceActivity extends Processor<VoiceActivityTypes> {
   }
 
   #startStream(frame: AudioFrame): void {
+    this.#finished = false;
     this.#rate = frame.sampleRate;
     this.#channels = frame.channels;
     this.#startNs = frame.timestampNs;

@@ -116,3 +116,26 @@ Deno.test("VoiceActivity on a Worker holds 2.5 ms blocks without pinning the run
   assertBoundaries(run, signal);
   assertOnlySpeech(run, signal, rate);
 });
+
+for (const worker of [undefined, "vad"]) {
+  Deno.test(`VoiceActivity: input that ends mid-speech gets its speech-stop and its held audio${worker ? " (on a Worker)" : ""}`, async () => {
+    // The stream stops in the middle of a phrase, with no silence after it: at the end of the
+    // stream drain() stops the open segment where the audio ends and writes the audio it held.
+    const rate = 48_000;
+    const phrase = await speak("hello there how are you today", rate);
+    const cut = phrase.subarray(0, Math.round(phrase.length * 0.6));
+    const signal = compose(rate, [{ silenceS: 1 }, { speech: cut }]);
+    const endS = signal.samples.length / rate;
+    const run = await detect(signal, rate, 1, {}, worker, 10, 0);
+    assert.deepEqual(run.events.map((e) => e.type), ["speech-start", "speech-stop"]);
+    const stopS = run.events[1].timestampNs / 1e9;
+    assert.ok(Math.abs(stopS - endS) <= 0.03, `stop at ${stopS} s, the audio ends at ${endS} s`);
+    // Everything from the start of speech to the end of the input came out on `speech`.
+    const last = run.speech.at(-1)!;
+    const writtenUntil = last.startS + last.samples.length / rate;
+    assert.ok(Math.abs(writtenUntil - endS) <= 0.011, `speech written until ${writtenUntil} s`);
+    const total = run.speech.reduce((n, b) => n + b.samples.length / rate, 0);
+    const known = signal.speech[0][1] - signal.speech[0][0];
+    assert.ok(Math.abs(total - known) <= 2 * TOLERANCE_S, `speech ${total} s, known ${known} s`);
+  });
+}

@@ -392,10 +392,10 @@ Deno.test("SessionHandler: an AacEncoder's output reaches the client as encoded 
     const accept = await client.open("aac");
     assert.ok(accept.type === "accept");
     assert.deepEqual(accept.outputs, [{ name: "aac", kind: "encoded-audio" }]);
-    // 16 kHz stereo: 10 blocks of 160 samples are one 1024-sample frame and a part. Stamped
-    // from 1 s: the encoder stamps its frames 1600 samples (100 ms) early, and the wire's times
-    // are unsigned.
-    for (let i = 0; i < 10; i++) {
+    // 16 kHz stereo: 20 blocks of 160 samples are three 1024-sample frames and a part, stamped
+    // from 0: the encoder stamps its frames 1600 samples (100 ms) early, so the first ones are
+    // before 0 and the wire's signed timestamps carry them (none is lost).
+    for (let i = 0; i < 20; i++) {
       client.send(encodeWireMessage({
         type: "frame",
         port: "audio",
@@ -407,7 +407,7 @@ Deno.test("SessionHandler: an AacEncoder's output reaches the client as encoded 
           sampleRate: 16_000,
           frameCount: 160,
           samples: new Float32Array(320).fill(0.25),
-          timestampNs: 1e9 + i * 10_000_000,
+          timestampNs: i * 10_000_000,
           frameNumber: i,
         },
       }));
@@ -423,7 +423,13 @@ Deno.test("SessionHandler: an AacEncoder's output reaches the client as encoded 
       ["aac", 16_000, 2, 1024, [0x14, 0x10]], // AAC-LC, 16 kHz (index 8), stereo
     );
     assert.ok(first.data.length > 0);
-    assert.equal(first.timestampNs, 1e9 - 100_000_000);
+    assert.equal(first.timestampNs, -100_000_000);
+    // 3,200 samples with the encoder's 1,600 of delay flushed at the end: 5 frames of 1,024.
+    assert.deepEqual(
+      frames.map((f) => f.frame.timestampNs),
+      [0, 1, 2, 3, 4].map((n) => Math.round((n * 1024 - 1600) * 1e9 / 16_000)),
+    );
+    assert.equal(client.messages.filter((m) => m.type === "error").length, 0);
   } finally {
     await server.close();
   }

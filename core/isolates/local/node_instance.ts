@@ -88,6 +88,10 @@ export class NodeInstance {
   #restartsThisRun = 0;
   /** Failed with no restart to come: it reads nothing more until it is set up again. */
   #failedForGood = false;
+  /** The processor's `drain()` said it holds nothing more, in this run of the graph. */
+  #drained = false;
+  /** The async run in flight is a `drain()`. */
+  #draining = false;
   readonly #outputs: readonly OutputBinding<unknown>[];
   readonly #inputs: readonly InputBinding<unknown>[];
   #waitingForSpace = false;
@@ -254,6 +258,7 @@ export class NodeInstance {
       this.#endRequested = false;
       this.#endsGraph = false;
       this.#ended = false;
+      this.#drained = false;
       for (const output of this.#outputs) output.endOfStream(false);
       await this.#setupNow();
     });
@@ -373,15 +378,19 @@ export class NodeInstance {
       this.#rerun = true;
       return;
     }
-    if (this.#inputsEnded()) return this.#end();
+    // Every input ended and read empty: what the processor still holds is drained, then it ends.
+    const draining = this.#inputsEnded();
+    if (draining && !this.#drains()) return this.#end();
     if (this.#blocked()) return;
     const clock = this.#env.clock;
     // A sample of runs is timed (NodeCounters.timesNextRun): two clock reads cost a third of a
     // short run. `start` is NaN for a run not timed.
     const start = this.#counters.timesNextRun() ? clock.nowNs() : NaN;
-    let result: void | Promise<void>;
+    let result: void | boolean | Promise<void | boolean>;
     try {
-      result = this.#processor!.process(this.#processContext);
+      result = draining
+        ? this.#processor!.drain!(this.#processContext)
+        : this.#processor!.process(this.#processContext);
     } catch (error) {
       this.#frames.flush();
       this.#counters.called(start === start ? clock.nowNs() - start : undefined);
@@ -391,19 +400,53 @@ export class NodeInstance {
     if (result === undefined || typeof (result as Promise<void>).then !== "function") {
       this.#frames.flush(); // the run's references: what it read and made, unless kept
       this.#counters.called(start === start ? clock.nowNs() - start : undefined);
+      if (draining) return this.#afterDrain(result as boolean | undefined);
       // Ended by the processor, or it just read the last frames of inputs that have all ended.
-      if (this.#endRequested || this.#inputsEnded()) return this.#end();
+      if (this.#endRequested) return this.#end();
+      if (this.#inputsEnded()) return this.#drainOrEnd();
       if (this.mode !== "loop") this.#afterRun();
       return;
     }
     this.#busy = true;
+    this.#draining = draining;
     this.#inflight = Promise.resolve(result).then(
-      () => this.#settle(start),
+      (more) => this.#settle(start, more),
       (error) => {
-        this.#settle(start);
+        this.#settle(start, undefined, true);
         this.#fail("process", error);
       },
     );
+  }
+
+  /** Whether the processor has a `drain()` not yet finished in this run of the graph. */
+  #drains(): boolean {
+    return !this.#drained && typeof this.#processor?.drain === "function";
+  }
+
+  /** The inputs have ended: a processor with `drain()` drains in a run of its own, else it ends. */
+  #drainOrEnd(): void {
+    if (!this.#drains()) return this.#end();
+    if (this.mode !== "loop") this.#env.schedule(this);
+  }
+
+  /**
+   * After a `drain()`: `true` means it holds more (an output was full, or frame memory ran out),
+   * so it drains again when there is room; anything else, or `ctx.endOfStream()`, ends the node.
+   */
+  #afterDrain(more: boolean | void): void {
+    if (this.#endRequested || more !== true) {
+      this.#drained = true;
+      return this.#end();
+    }
+    if (this.mode === "loop") return; // its next deadline drains again
+    if (this.#frames.takeExhausted()) return this.#waitForMemory();
+    const outputs = this.#outputs;
+    for (let i = 0; i < outputs.length; i++) {
+      if (outputs[i].takeFull() || outputs[i].spaceNow() === 0) {
+        return this.#waitForSpace(outputs[i]);
+      }
+    }
+    this.#env.schedule(this);
   }
 
   /**
@@ -544,15 +587,29 @@ export class NodeInstance {
     return this.#active;
   }
 
-  /** Ends an async run; `start` is NaN when the run was not timed. */
-  #settle(start: number): void {
+  /**
+   * Ends an async run; `start` is NaN when the run was not timed; `more` is what a `drain()`
+   * resolved to; `failed` when it rejected (the failure follows).
+   */
+  #settle(start: number, more?: void | boolean, failed = false): void {
     this.#frames.flush();
     this.#counters.called(start === start ? this.#env.clock.nowNs() - start : undefined);
     this.#busy = false;
     this.#inflight = undefined;
-    if (this.#endRequested || this.#inputsEnded()) {
+    const draining = this.#draining;
+    this.#draining = false;
+    if (failed) return;
+    if (draining) {
+      this.#rerun = false;
+      return this.#afterDrain(more);
+    }
+    if (this.#endRequested) {
       this.#rerun = false;
       return this.#end();
+    }
+    if (this.#inputsEnded()) {
+      this.#rerun = false;
+      return this.#drainOrEnd();
     }
     if (this.mode !== "loop") this.#afterRun();
     if (this.#rerun) {
