@@ -76,6 +76,25 @@ export class WireReader {
     return high * 0x1_0000_0000 + low;
   }
 
+  /** A little-endian two's complement i64 that must be within ±(2^53 - 1). */
+  i64(field: string): number {
+    const at = this.#need(8, field);
+    const value = this.#view.getInt32(at + 4, true) * 0x1_0000_0000 +
+      this.#view.getUint32(at, true);
+    if (value > MAX_WIRE_INTEGER || value < -MAX_WIRE_INTEGER) {
+      throw new WireError(
+        "wire_malformed",
+        `Cannot decode ${field}: beyond ±(2^53 - 1), the largest integers the format carries`,
+        {
+          field,
+          offset: at,
+          expected: `an integer from -${MAX_WIRE_INTEGER} to ${MAX_WIRE_INTEGER}`,
+        },
+      );
+    }
+    return value;
+  }
+
   f64(field: string): number {
     return this.#view.getFloat64(this.#need(8, field), true);
   }

@@ -82,6 +82,25 @@ export class WireWriter {
     this.#view.setUint32(at + 4, Math.floor(value / 0x1_0000_0000), true);
   }
 
+  /** A little-endian two's complement i64 within ±(2^53 - 1) (a timestamp may be negative). */
+  i64(value: number, field: string): void {
+    if (!Number.isInteger(value) || Math.abs(value) > MAX_WIRE_INTEGER) {
+      throw new WireError(
+        "wire_malformed",
+        `Cannot encode ${field}: ${value} is not an integer from -${MAX_WIRE_INTEGER} to ${MAX_WIRE_INTEGER}`,
+        {
+          field,
+          found: String(value),
+          expected: `an integer from -${MAX_WIRE_INTEGER} to ${MAX_WIRE_INTEGER}`,
+        },
+      );
+    }
+    const at = this.#reserve(8);
+    const high = Math.floor(value / 0x1_0000_0000);
+    this.#view.setUint32(at, value - high * 0x1_0000_0000, true);
+    this.#view.setInt32(at + 4, high, true);
+  }
+
   f64(value: number): void {
     const at = this.#reserve(8);
     this.#view.setFloat64(at, value, true);

@@ -309,7 +309,7 @@ function readFrame(reader: WireReader, kinds: number): Frame {
   const code = reader.u8("frame.kind");
   const kind = code <= kinds ? KINDS.get(code) : undefined;
   if (kind === undefined) throw malformed("frame.kind", kindAt, code, `1 to ${kinds}`);
-  const timestampNs = reader.u64("frame.timestampNs");
+  const timestampNs = reader.i64("frame.timestampNs");
   switch (kind) {
     case "audio": {
       const frameNumber = reader.u64("frame.frameNumber");

@@ -186,7 +186,7 @@ function writeFrame(writer: WireWriter, frame: Frame): void {
     throw invalid("frame.kind", frame.kind, "audio, video, encoded-video, data, encoded-audio");
   }
   writer.u8(kind, "frame.kind");
-  writer.u64(frame.timestampNs, "frame.timestampNs");
+  writer.i64(frame.timestampNs, "frame.timestampNs");
   switch (frame.kind) {
     case "audio": {
       writer.u64(frame.frameNumber, "frame.frameNumber");

@@ -129,9 +129,24 @@ Deno.test("encodeWireMessage() refuses values the format cannot carry with wire_
     refused("wire_malformed", "frame.timestampNs"),
   );
   assert.throws(
-    () => encodeWireMessage(audio({ timestampNs: -1 })),
+    () => encodeWireMessage(audio({ timestampNs: -(2 ** 53) })),
     refused("wire_malformed", "frame.timestampNs"),
   );
+  assert.throws(
+    () => encodeWireMessage(audio({ timestampNs: -0.5 })),
+    refused("wire_malformed", "frame.timestampNs"),
+  );
+  // Negative timestamps (an encoder's delay) round-trip as two's complement; 0 or more are the
+  // bytes a u64 would be.
+  for (const timestampNs of [-1, -33_333_333, -(2 ** 53 - 1), 2 ** 32, 2 ** 53 - 1]) {
+    const bytes = encodeWireMessage(audio({ timestampNs }));
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const at = 8 + 2 + 1 + 8 + 2 + 1; // header, port "a", sequence, metadata, kind
+    assert.equal(view.getBigInt64(at, true), BigInt(timestampNs));
+    const back = decodeWireMessage(bytes);
+    assert.ok(back.type === "frame");
+    assert.equal(back.frame.timestampNs, timestampNs);
+  }
   assert.throws(
     () => encodeWireMessage({ ...audio({}), sequence: 1.5 }),
     refused("wire_malformed", "sequence"),

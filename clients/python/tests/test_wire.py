@@ -230,3 +230,17 @@ def test_the_codec_needs_only_the_standard_library() -> None:
     result = subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONPATH": str(src)}, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().startswith("needs websockets")
+
+
+def test_negative_timestamps_round_trip_as_i64() -> None:
+    # An AAC encoder stamps its first frames before 0 (its delay); 0 or more are a u64's bytes.
+    for timestamp_ns in (-1, -100_000_000, -(2**53 - 1), 0, 2**32, 2**53 - 1):
+        message = FrameMessage("a", 0, AudioFrame(1, 16000, 1, array("f", [0.25]), timestamp_ns=timestamp_ns))
+        data = encode(message)
+        decoded = decode(data)
+        assert isinstance(decoded, FrameMessage) and decoded.frame.timestamp_ns == timestamp_ns
+        if timestamp_ns >= 0:
+            assert struct.pack("<q", timestamp_ns) == struct.pack("<Q", timestamp_ns)
+    for bad in (-(2**53), 2**53, 1.5):
+        message = FrameMessage("a", 0, AudioFrame(1, 16000, 1, array("f", [0.25]), timestamp_ns=bad))  # type: ignore[arg-type]
+        assert codes(lambda: encode(message)) == "wire_malformed", bad

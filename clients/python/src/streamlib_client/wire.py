@@ -76,7 +76,7 @@ HEADER_BYTES = 8
 DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 """The default largest message, in bytes."""
 MAX_WIRE_INTEGER = 2**53 - 1
-"""The largest value of a u64 field (sequence, timestamps, frame numbers, ping ids)."""
+"""The largest value of a u64 field (sequence, frame numbers, ping ids), and of a timestamp (i64) either side of 0."""
 
 LIMITS: Mapping[str, int] = {
     "name_bytes": 256,
@@ -322,6 +322,12 @@ class _Writer:
     def u64(self, value: int, field_name: str) -> None:
         self.integer("<Q", value, MAX_WIRE_INTEGER, field_name)
 
+    def i64(self, value: int, field_name: str) -> None:
+        """A two's complement i64 within +-(2^53 - 1): a timestamp may be negative."""
+        if isinstance(value, bool) or not isinstance(value, int) or not -MAX_WIRE_INTEGER <= value <= MAX_WIRE_INTEGER:
+            raise _bad(field_name, value, f"an integer from -{MAX_WIRE_INTEGER} to {MAX_WIRE_INTEGER}")
+        self.raw(struct.pack("<q", value))
+
     def string(self, value: str, field_name: str, limit: int) -> None:
         if not isinstance(value, str):
             raise _bad(field_name, value, "a string")
@@ -385,7 +391,7 @@ def _write_frame(writer: _Writer, frame: Frame) -> None:
     if code is None:
         raise _bad("frame.kind", getattr(frame, "kind", None), "audio, video, encoded-video, data, encoded-audio")
     writer.u8(code, "frame.kind")
-    writer.u64(frame.timestamp_ns, "frame.timestamp_ns")
+    writer.i64(frame.timestamp_ns, "frame.timestamp_ns")
     if isinstance(frame, AudioFrame):
         writer.u64(frame.frame_number, "frame.frame_number")
         if isinstance(frame.channels, bool) or not isinstance(frame.channels, int) or not 1 <= frame.channels <= 0xFFFF:
@@ -570,6 +576,13 @@ class _Reader:
             raise WireError("wire_malformed", f"Cannot decode {field_name}: over 2^53 - 1, the largest integer the format carries", field_name, at)
         return value
 
+    def i64(self, field_name: str) -> int:
+        at = self.offset
+        value = int(self.unpack("<q", field_name))
+        if not -MAX_WIRE_INTEGER <= value <= MAX_WIRE_INTEGER:
+            raise WireError("wire_malformed", f"Cannot decode {field_name}: beyond +-(2^53 - 1), the largest integers the format carries", field_name, at)
+        return value
+
     def string(self, field_name: str, limit: int) -> str:
         start = self.offset
         length = self.u16(f"{field_name} length")
@@ -715,7 +728,7 @@ def _read_frame(reader: _Reader, kinds: int) -> Frame:
     kind = _KINDS.get(code) if code <= kinds else None
     if kind is None:
         raise _malformed("frame.kind", kind_at, code, f"1 to {kinds}")
-    timestamp_ns = reader.u64("frame.timestamp_ns")
+    timestamp_ns = reader.i64("frame.timestamp_ns")
     if kind == "audio":
         frame_number = reader.u64("frame.frame_number")
         at = reader.offset
