@@ -261,6 +261,22 @@ export class SrtSink extends NetworkSink<SrtSinkTypes> {
     this.#audioPackets++;
   }
 
+  /**
+   * At the end of the stream: the audio still inside the encoder (a partial frame, the encoder's
+   * delay or lookahead) is encoded and queued, so the stream's last samples are sent.
+   */
+  override drain(): void {
+    this.#aac?.flush((frame, timestampNs, encoder) => {
+      this.pushAudio(adtsFrame(frame, encoder.audioSpecificConfig), timestampNs);
+      this.#audioPackets++;
+    });
+    const opus = this.#opus;
+    opus?.flush((packet, timestampNs) => {
+      this.pushAudio(packet, timestampNs - opus.preSkipNs);
+      this.#audioPackets++;
+    });
+  }
+
   /** AAC in ADTS: 1024-sample frames, each stamped the encoder's delay early (as Opus's PTS). */
   #addAac(aac: AacFrames, block: AudioFrame): void {
     const { audioChannels } = this.config;

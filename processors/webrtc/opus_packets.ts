@@ -40,6 +40,8 @@ export class OpusPackets {
   #block = new Float32Array(0);
   #fill = 0;
   #blockStartNs = 0;
+  /** Where the packet after the last one encoded starts. */
+  #nextStartNs = 0;
   #gapsBridged = 0;
   readonly #packet = new Uint8Array(OPUS_MAX_PACKET_BYTES);
 
@@ -80,6 +82,7 @@ export class OpusPackets {
       if (this.#fill === this.#block.length) {
         const n = encoder.encode(this.#block, this.#packet);
         this.#fill = 0;
+        this.#nextStartNs = this.#blockStartNs + this.#block.length / channels * nsPerFrame;
         if (n > 0) emit(this.#packet.subarray(0, n), this.#blockStartNs);
       }
     }
@@ -91,6 +94,32 @@ export class OpusPackets {
    * time), pads that packet with silence up to the block's time, or to its end, so no sample of
    * the block is stamped earlier than it was made; a packet then starts at the block.
    */
+  /**
+   * At the end of the stream: encodes the partial packet padded with silence, then silence until
+   * the encoder's lookahead (`preSkip`) has come out, so the last samples added are in the packets
+   * emitted. Nothing before the first `add()`.
+   *
+   * @param emit Receives each packet (a view, valid until the next call) and its start time.
+   */
+  flush(emit: (packet: Uint8Array, timestampNs: number) => void): void {
+    const encoder = this.#encoder;
+    if (encoder === undefined) return;
+    const channels = encoder.channels;
+    const blockFrames = this.#block.length / channels;
+    const nsPerFrame = 1e9 / encoder.sampleRate;
+    if (this.#fill === 0) this.#blockStartNs = this.#nextStartNs;
+    let left = this.#fill / channels + encoder.preSkip; // frames still inside
+    while (left > 0) {
+      this.#block.fill(0, this.#fill);
+      this.#fill = 0;
+      const n = encoder.encode(this.#block, this.#packet);
+      if (n > 0) emit(this.#packet.subarray(0, n), this.#blockStartNs);
+      this.#blockStartNs += blockFrames * nsPerFrame;
+      left -= blockFrames;
+    }
+    this.#nextStartNs = this.#blockStartNs;
+  }
+
   #bridgeGap(
     timestampNs: number,
     nsPerFrame: number,
@@ -108,6 +137,7 @@ export class OpusPackets {
     if (this.#fill < this.#block.length) return;
     const n = this.#encoder!.encode(this.#block, this.#packet);
     this.#fill = 0;
+    this.#nextStartNs = this.#blockStartNs + this.#block.length / channels * nsPerFrame;
     if (n > 0) emit(this.#packet.subarray(0, n), this.#blockStartNs);
   }
 

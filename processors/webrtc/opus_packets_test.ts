@@ -43,3 +43,21 @@ Deno.test("OpusPackets takes contiguous blocks and sub-millisecond jitter withou
   assert.deepEqual(times, [0, 20e6, 40e6, 60e6, 80e6]);
   assert.equal(packets.gapsBridged, 0);
 });
+
+Deno.test("OpusPackets.flush() sends the partial packet and the encoder's lookahead at the end", () => {
+  using packets = new OpusPackets(64_000);
+  const times: number[] = [];
+  const emit = (_packet: Uint8Array, t: number) => times.push(t);
+  packets.flush(emit); // nothing added: nothing to send
+  assert.deepEqual(times, []);
+  packets.add(block(0, 960), emit); // one whole 20 ms packet
+  packets.add(block(20e6, 100), emit); // and 100 frames of the next
+  assert.deepEqual(times, [0]);
+  packets.flush(emit);
+  // The partial packet padded (100 + 860 frames) holds the 312-frame lookahead too: one packet.
+  assert.deepEqual(times, [0, 20e6]);
+  // A flush right after a whole packet still sends the lookahead, in a packet of silence.
+  packets.add(block(40e6, 960), emit);
+  packets.flush(emit);
+  assert.deepEqual(times, [0, 20e6, 40e6, 60e6]);
+});
