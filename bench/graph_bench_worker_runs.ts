@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Runtime } from "../mod.ts";
+import { Runtime, type WorkerWait } from "../mod.ts";
 import { FramePool, slotBytesFor, videoSlotBytes, WorkerBackend } from "../ffi/mod.ts";
 import { builtinRegistry } from "../processors/mod.ts";
 import { arrivalRate, runToSink } from "./graph_bench_runs.ts";
@@ -83,6 +83,8 @@ export async function closeWorkerRuns(): Promise<void> {
  * @param fill For video: zero each frame's pixels in the source, as `fakesrc filltype=zero`.
  * @param bytes For small frames: their size.
  * @param capacity Each connection's capacity (default: the row kind's, {@linkcode CAPACITY}).
+ * @param wait How the `PassThrough` Workers wait (`BurstSource`, a loop, always waits through
+ * its event loop): `"block"` by default.
  * @returns Frames per second at the sink.
  */
 export function workerHopRate(
@@ -92,6 +94,7 @@ export function workerHopRate(
   fill = false,
   bytes = 64,
   capacity: number = CAPACITY[kind],
+  wait: WorkerWait = "block",
 ): Promise<number> {
   return withWorkers(kind, async (rt) => {
     const options = { capacity, policy: "fifo" } as const;
@@ -108,7 +111,8 @@ export function workerHopRate(
     );
     let from = "source";
     for (let i = 2; i <= hops; i++) {
-      rt.add("PassThrough", {}, { id: `pass_${i}`, placement: { worker: `hop_${i}` } });
+      const placement = { worker: `hop_${i}`, wait };
+      rt.add("PassThrough", {}, { id: `pass_${i}`, placement });
       rt.connectByName(from, "out", `pass_${i}`, "in", options);
       from = `pass_${i}`;
     }
@@ -125,16 +129,17 @@ export function workerHopRate(
  * difference.
  *
  * @param frames Frames to time (at 30 fps, `frames / 30` seconds).
+ * @param wait How Workers `a` and `b` wait: `"block"` by default.
  * @returns Each frame's latency in nanoseconds, from being written by the source to being read
  * by the sink. A frame the source could not write (a stall filled a `fifo`) is missing, and the
  * gap is reported on stderr.
  */
-export function liveLatenciesNs(frames: number): Promise<number[]> {
+export function liveLatenciesNs(frames: number, wait: WorkerWait = "block"): Promise<number[]> {
   return withWorkers("live", async (rt) => {
     const options = { capacity: 4, policy: "fifo" } as const;
     rt.add("LiveSource", { width: 1280, height: 720, fps: 30 }, { id: "camera" });
-    rt.add("PassThrough", {}, { id: "pass_a", placement: { worker: "a" } });
-    rt.add("PassThrough", {}, { id: "pass_b", placement: { worker: "b" } });
+    rt.add("PassThrough", {}, { id: "pass_a", placement: { worker: "a", wait } });
+    rt.add("PassThrough", {}, { id: "pass_b", placement: { worker: "b", wait } });
     rt.add("CountingSink", { expect: frames, latency: true }, { id: "sink" });
     rt.connectByName("camera", "video", "pass_a", "in", options);
     rt.connectByName("pass_a", "out", "pass_b", "in", options);

@@ -39,6 +39,7 @@ import { WorkerDefinitionError, WorkerExitedError } from "./errors.ts";
 import { WorkerMirror } from "./mirror.ts";
 import type { WorkerCallName, WorkerReport } from "./protocol.ts";
 import { WorkerThread } from "./thread.ts";
+import { WAKE_BYTES } from "../transport/channel/wake.ts";
 
 /**
  * Options of a {@linkcode WorkerHost}.
@@ -147,10 +148,18 @@ export class WorkerHost
     }
     const thread = this.#thread ?? this.#spawn();
     this.#mirror.addNode(spec, thread);
-    const { id, config, onError, maxRestarts } = spec;
+    const { id, config, onError, maxRestarts, wait } = spec;
     thread.post({
       op: "addNode",
-      spec: { id, processor: descriptor.name, moduleUrl, config, onError, maxRestarts },
+      spec: {
+        id,
+        processor: descriptor.name,
+        moduleUrl,
+        config,
+        onError,
+        maxRestarts,
+        ...(wait === "block" && { wait }),
+      },
     });
   }
 
@@ -354,12 +363,18 @@ export class WorkerHost
     const holdings = new SharedArrayBuffer(holdingsBytes(options.transport.pool.slotCount));
     this.#holdings = holdings;
     const frameMemory = options.frameMemory?.();
+    // A wake word per Worker started: channels opened from now on ring it, and the thread rings
+    // it after every command, so the Worker can block its thread (`wait: "block"`).
+    const wake = new SharedArrayBuffer(WAKE_BYTES);
+    options.transport.setWake(this.isolate, wake);
     const thread: WorkerThread = new WorkerThread({
       entry: ENTRY,
+      wake: new Int32Array(wake),
       init: {
         isolate: this.isolate,
         pool,
         holdings,
+        wake,
         registries: (options.registries ?? []).map(String),
         statsIntervalMs: options.statsIntervalMs ?? 100,
         ...(stdoutReserved() && { console: "stderr" as const }),

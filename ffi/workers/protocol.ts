@@ -64,6 +64,11 @@ export interface WorkerInit {
    * own (`DEFAULT_FRAME_MEMORY_BYTES`).
    */
   readonly frameMemory?: SharedFrameMemory;
+  /**
+   * The Worker's wake word (`channel/wake.ts`): its channels ring it and the main isolate rings
+   * it after every command, so the Worker can block its thread on it (`wait: "block"`).
+   */
+  readonly wake?: SharedArrayBuffer;
 }
 
 /**
@@ -101,6 +106,8 @@ export interface WorkerNodeSpec {
   readonly onError: ErrorPolicy;
   /** The restart limit per run. */
   readonly maxRestarts: number;
+  /** `"block"`: placed with `wait: "block"` (the Worker blocks its thread while it has such nodes). */
+  readonly wait?: "block";
 }
 
 /**
