@@ -37,7 +37,7 @@ import type { SharedFrameMemory } from "../../core/frames/frame_budget.ts";
 import type { NativeTransport } from "../transport/native_transport.ts";
 import { WorkerDefinitionError, WorkerExitedError } from "./errors.ts";
 import { WorkerMirror } from "./mirror.ts";
-import type { WorkerCallName, WorkerReport } from "./protocol.ts";
+import type { WorkerCallName, WorkerReport, WorkerWaitCounts } from "./protocol.ts";
 import { WorkerThread } from "./thread.ts";
 import { WAKE_BYTES } from "../transport/channel/wake.ts";
 
@@ -121,6 +121,7 @@ export class WorkerHost
   /** Open probes' receivers, by id (posted with the probe). */
   readonly #probes = new Map<number, (sample: HostedProbeSample) => void>();
   #probeIds = 0;
+  #waits: WorkerWaitCounts = { blocked: 0, eventLoop: 0 };
 
   /**
    * Creates the host; the Worker starts with the first node.
@@ -132,6 +133,15 @@ export class WorkerHost
     this.worker = options.worker;
     this.isolate = isolateOf({ worker: options.worker });
     this.#clock = options.clock ?? monotonicClock;
+  }
+
+  /**
+   * How the Worker has waited, as of its latest snapshot (every `statsIntervalMs` while it has
+   * nodes, and with every call's answer): passes of its blocking loop that blocked its thread and
+   * that went through its event loop. Both 0 until nodes placed with `wait: "block"` ran there.
+   */
+  get waits(): WorkerWaitCounts {
+    return this.#waits;
   }
 
   /** The thread id of the running Worker, or `undefined` (none yet, or not ready). */
@@ -406,7 +416,10 @@ export class WorkerHost
   async #call(thread: WorkerThread | undefined, call: WorkerCallName, node?: string) {
     if (!thread) return undefined;
     const reply = await thread.call(call, node);
-    if (reply) this.#mirror.applySnapshot(thread, reply.snapshot, true);
+    if (reply) {
+      this.#mirror.applySnapshot(thread, reply.snapshot, true);
+      this.#waits = reply.snapshot.waits ?? this.#waits;
+    }
     return reply;
   }
 
@@ -430,6 +443,7 @@ export class WorkerHost
         return this.#hub.emit(event);
       }
       case "snapshot":
+        this.#waits = report.snapshot.waits ?? this.#waits;
         return this.#mirror.applySnapshot(thread, report.snapshot, false);
       case "node-failed": {
         const node = this.#mirror.find(report.node);

@@ -250,6 +250,19 @@ export interface WorkerSnapshot {
   readonly nodes: Record<string, WorkerNodeSnapshot>;
   /** Connections between two nodes of the Worker, by id. */
   readonly connections: Record<string, ConnectionStats>;
+  /**
+   * How the Worker waited so far: passes of its blocking loop that blocked the thread and that
+   * went through the event loop (both 0 unless nodes were placed with `wait: "block"`).
+   */
+  readonly waits?: WorkerWaitCounts;
+}
+
+/** Passes of a Worker's blocking loop (see `WorkerSnapshot.waits`). */
+export interface WorkerWaitCounts {
+  /** Passes that blocked the thread (`Atomics.wait`). */
+  readonly blocked: number;
+  /** Passes that went through the event loop (a task let through, or a command handled). */
+  readonly eventLoop: number;
 }
 
 /**

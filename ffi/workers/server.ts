@@ -180,11 +180,6 @@ export class WorkerServer {
     return this.#blockingNodes.size > 0;
   }
 
-  /** Passes of the blocking loop that blocked the thread and that went through the event loop. */
-  get blockingCounts(): { readonly blocked: number; readonly eventLoop: number } {
-    return this.#loop?.counts ?? { blocked: 0, eventLoop: 0 };
-  }
-
   /** One command applied (a call: answered); the loop may block again once none is left. */
   #settle(): void {
     if (--this.#unsettled === 0) this.#loop?.wakeUp();
@@ -218,7 +213,10 @@ export class WorkerServer {
     }
     const connections: Record<string, ConnectionStats> = {};
     for (const id of this.#local) connections[id] = this.#isolate.connectionStats(id)!;
-    return { nodes, connections };
+    const counts = this.#loop?.counts;
+    return counts === undefined
+      ? { nodes, connections }
+      : { nodes, connections, waits: { blocked: counts.blocked, eventLoop: counts.eventLoop } };
   }
 
   /**
