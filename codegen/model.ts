@@ -514,7 +514,9 @@ function readProcessorOptions(options: ParsedOptions, diagnostics: Diagnostic[])
         diagnostics,
         needsEventLoop.at,
         "invalid-options",
-        `Option 'needsEventLoop' must be true or false, got ${JSON.stringify(needsEventLoop.value)}`,
+        `Option 'needsEventLoop' must be true or false, got ${
+          JSON.stringify(needsEventLoop.value)
+        }`,
         "write `needsEventLoop: false` for a processor with no timers or I/O of its own",
       );
     }

@@ -79,7 +79,7 @@ export const ERROR_CODES = {
   worker_wait_refused: {
     origin: "runtime",
     meaning:
-      "A node was placed on a Worker with wait: \"block\" but needs its event loop, or its Worker's other nodes wait otherwise",
+      'A node was placed on a Worker with wait: "block" but needs its event loop, or its Worker\'s other nodes wait otherwise',
   },
   // Config.
   invalid_config: { origin: "runtime", meaning: "A config does not match its processor's schema" },

@@ -56,7 +56,10 @@ Deno.test("checkWorkerWait() refuses a wait other than that of the nodes already
   assert.equal(mixed.problem, "mixed-waits");
   assert.deepEqual(mixed.available, ["block"]);
   // A processor that cannot block has no wait left on that Worker.
-  assert.deepEqual(refusal(() => checkWorkerWait("c", { worker: "w" }, base, others)).available, []);
+  assert.deepEqual(
+    refusal(() => checkWorkerWait("c", { worker: "w" }, base, others)).available,
+    [],
+  );
   assert.deepEqual(
     refusal(() => checkWorkerWait("c", { worker: "x", wait: "block" }, free, others)).available,
     ["event-loop"],
