@@ -173,7 +173,12 @@ export class BlockingLoop implements BlockingEnds {
       if (!told && this.#mayBlock() && now - lastTask < EVENT_LOOP_EVERY_MS) {
         const left = EVENT_LOOP_EVERY_MS - (now - lastTask);
         this.counts.blocked++;
-        Atomics.wait(wake, WAKE_BELL, seen, bounded && left > BOUNDED_WAIT_MS ? BOUNDED_WAIT_MS : left);
+        Atomics.wait(
+          wake,
+          WAKE_BELL,
+          seen,
+          bounded && left > BOUNDED_WAIT_MS ? BOUNDED_WAIT_MS : left,
+        );
         continue;
       }
       // Through the event loop: one task (timers, messages, I/O), or, while commands are in
