@@ -143,6 +143,26 @@ Deno.test("A blocked Worker with nothing to do stops and closes promptly", async
   assert.ok(backend.hosts.every((h) => h.threadId === undefined));
 });
 
+Deno.test("A blocking Worker killed mid-stream is reported gone and gives its pool slots back", async () => {
+  resetReports();
+  await using r = rig();
+  const { rt, backend, events } = r;
+  chain(rt, 1_000_000_000);
+  await within(rt.start(), "start");
+  await until(() => sinkReport("sink").received > 200, "frames to flow", DEADLINE_MS);
+  const a = backend.hosts.find((h) => h.isolate === "worker:a")!;
+  await until(() => a.waits.blocked > 0, "Worker a to block", DEADLINE_MS);
+  await within(a.terminate(), "terminate of a blocking Worker");
+  await until(
+    () => events.some((e) => e.type === "worker-exit"),
+    "the worker-exit event",
+    DEADLINE_MS,
+  );
+  assert.equal(rt.describe().nodes.find((n) => n.id === "add_a")?.state, "error");
+  await within(rt.stop(), "stop");
+  assert.equal(backend.pool.stats().inUse, 0, "every slot is back");
+});
+
 Deno.test("End of stream runs down through blocking Workers, every frame delivered first", async () => {
   resetReports();
   await using r = rig();
