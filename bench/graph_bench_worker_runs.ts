@@ -6,7 +6,13 @@
  */
 
 import { Runtime, type WorkerWait } from "../mod.ts";
-import { FramePool, slotBytesFor, videoSlotBytes, WorkerBackend } from "../ffi/mod.ts";
+import {
+  FramePool,
+  slotBytesFor,
+  videoSlotBytes,
+  WorkerBackend,
+  type WorkerHost,
+} from "../ffi/mod.ts";
 import { builtinRegistry } from "../processors/mod.ts";
 import { arrivalRate, runToSink } from "./graph_bench_runs.ts";
 import { registry as benchRegistry } from "./processors/registry.gen.ts";
@@ -59,6 +65,20 @@ async function withWorkers<T>(
     for (const node of rt.describe().nodes) rt.remove(node.id);
     await rt.settled();
   }
+}
+
+/**
+ * How each Worker of the runs so far has waited (`WorkerHost.waits`, as of its latest snapshot),
+ * by isolate name.
+ *
+ * @returns The counts.
+ */
+export function workerWaits(): Record<string, WorkerHost["waits"]> {
+  const waits: Record<string, WorkerHost["waits"]> = {};
+  for (const { backend } of rigs.values()) {
+    for (const host of backend.hosts) waits[host.isolate] = host.waits;
+  }
+  return waits;
 }
 
 /** Ends the Workers of every runtime made by the runs above and closes their pools. */

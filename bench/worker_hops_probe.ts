@@ -27,7 +27,7 @@
 
 import { parseArgs } from "node:util";
 import process from "node:process";
-import { closeWorkerRuns, workerHopRate } from "./graph_bench_worker_runs.ts";
+import { closeWorkerRuns, workerHopRate, workerWaits } from "./graph_bench_worker_runs.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -72,6 +72,12 @@ if (values.perf) {
         } ` +
         `per isolate), ${(cpuUs / 1000 / wallMs).toFixed(2)} cores busy, ` +
         `${((contextSwitches() - switchesBefore) / frames).toFixed(3)} context switches/frame`,
+    );
+  }
+  // How the Workers waited over every run (blocking loop passes; see WorkerHost.waits).
+  for (const [isolate, w] of Object.entries(workerWaits())) {
+    console.log(
+      `${isolate}: ${w.blocked} blocks (${w.ranOut} 1 ms bounds ran out), ${w.eventLoop} event-loop passes`,
     );
   }
   await closeWorkerRuns();

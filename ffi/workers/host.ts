@@ -121,7 +121,7 @@ export class WorkerHost
   /** Open probes' receivers, by id (posted with the probe). */
   readonly #probes = new Map<number, (sample: HostedProbeSample) => void>();
   #probeIds = 0;
-  #waits: WorkerWaitCounts = { blocked: 0, eventLoop: 0 };
+  #waits: WorkerWaitCounts = { blocked: 0, ranOut: 0, eventLoop: 0 };
 
   /**
    * Creates the host; the Worker starts with the first node.
@@ -137,8 +137,9 @@ export class WorkerHost
 
   /**
    * How the Worker has waited, as of its latest snapshot (every `statsIntervalMs` while it has
-   * nodes, and with every call's answer): passes of its blocking loop that blocked its thread and
-   * that went through its event loop. Both 0 until nodes placed with `wait: "block"` ran there.
+   * nodes, and with every call's answer): passes of its blocking loop that blocked its thread (and
+   * of those, the 1 ms-bounded ones that ran out) and that went through its event loop. All 0 until nodes
+   * placed with `wait: "block"` ran there.
    */
   get waits(): WorkerWaitCounts {
     return this.#waits;

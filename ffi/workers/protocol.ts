@@ -261,6 +261,12 @@ export interface WorkerSnapshot {
 export interface WorkerWaitCounts {
   /** Passes that blocked the thread (`Atomics.wait`). */
   readonly blocked: number;
+  /**
+   * Of those, the blocks bounded to 1 ms (a writer waiting for room) that ran out: nothing rang
+   * within the bound, because the reader had taken nothing yet (back-pressure) or its ring was
+   * missed.
+   */
+  readonly ranOut: number;
   /** Passes that went through the event loop (a task let through, or a command handled). */
   readonly eventLoop: number;
 }

@@ -216,7 +216,7 @@ export class WorkerServer {
     const counts = this.#loop?.counts;
     return counts === undefined
       ? { nodes, connections }
-      : { nodes, connections, waits: { blocked: counts.blocked, eventLoop: counts.eventLoop } };
+      : { nodes, connections, waits: { ...counts } };
   }
 
   /**
