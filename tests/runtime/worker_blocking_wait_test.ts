@@ -8,9 +8,12 @@
 
 import assert from "node:assert/strict";
 import {
+  loadManifest,
+  ManifestError,
   NodeRegistry,
   Runtime,
   type RuntimeEvent,
+  saveManifest,
   type WorkerWait,
   WorkerWaitError,
 } from "../../mod.ts";
@@ -219,4 +222,34 @@ Deno.test("Runtime.add() refuses wait: block for a processor that needs its even
       e.available[0] === "block",
   );
   assert.equal(rt.describe().nodes.length, 1);
+});
+
+Deno.test("A manifest places a node with wait: block, saves it back, and refuses a wait it does not know", async () => {
+  await using r = rig();
+  const { rt } = r;
+  const manifest = {
+    version: 1,
+    nodes: [{ id: "add", type: "AddOne", placement: { worker: "w", wait: "block" } }],
+    connections: [],
+  };
+  loadManifest(rt, manifest);
+  assert.deepEqual(saveManifest(rt).nodes[0].placement, { worker: "w", wait: "block" });
+  assert.throws(
+    () =>
+      loadManifest(rt, {
+        version: 1,
+        nodes: [{ id: "add_2", type: "AddOne", placement: { worker: "v", wait: "spin" } }],
+        connections: [],
+      }),
+    (e) => e instanceof ManifestError && /wait/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      loadManifest(rt, {
+        version: 1,
+        nodes: [{ id: "sink", type: "CheckSink", placement: { worker: "v", wait: "block" } }],
+        connections: [],
+      }),
+    (e) => e instanceof WorkerWaitError && e.code === "worker_wait_refused",
+  );
 });
