@@ -51,7 +51,7 @@ export interface BlockingLoopOptions {
  * ```ts
  * import assert from "node:assert/strict";
  * import { BlockingLoop } from "./blocking_loop.ts";
- * import { ringWake, WAKE_BYTES } from "../transport/channel/wake.ts";
+ * import { WAKE_BYTES } from "../transport/channel/wake.ts";
  *
  * const wake = new Int32Array(new SharedArrayBuffer(WAKE_BYTES));
  * const loop = new BlockingLoop({ wake, mayBlock: () => false, turnsDue: () => false });
@@ -69,7 +69,7 @@ export interface BlockingLoopOptions {
  * loop.add(end);
  * await told.promise;
  * loop.delete(end);
- * ringWake(wake);
+ * loop.wakeUp(); // ends its wait: with no end left, the loop stops
  * await loop.stopped();
  * assert.equal(frames, 0);
  * ```
