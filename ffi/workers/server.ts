@@ -167,17 +167,7 @@ export class WorkerServer {
     this.#unsettled++;
     this.#queue = this.#queue.then(() => this.#apply(command)).catch((error) => {
       this.#post({ type: "command-failed", op: command.op, message: messageOf(error) });
-    }).finally(() => {
-      if (command.op !== "call") this.#settle();
-    });
-  }
-
-  /**
-   * Whether the Worker blocks its thread while it waits: it has nodes placed with
-   * `wait: "block"`.
-   */
-  get blocking(): boolean {
-    return this.#blockingNodes.size > 0;
+    }).finally(() => this.#settle());
   }
 
   /** One command applied (a call: answered); the loop may block again once none is left. */
@@ -284,6 +274,7 @@ export class WorkerServer {
             this.#post({ type: "reply", id: command.id, value, snapshot: this.snapshot() }),
         );
         this.#calls.add(call);
+        this.#unsettled++; // until it has answered
         void call.finally(() => {
           this.#calls.delete(call);
           this.#settle();
