@@ -131,7 +131,8 @@ export {
 export type { RuntimeOptions } from "./core/options.ts";
 export type { RuntimeTimers } from "./core/time/timers.ts";
 export type { ErrorPolicy } from "./core/lifecycle/error_policy.ts";
-export type { Placement } from "./core/graph/placement.ts";
+export type { Placement, WorkerWait } from "./core/graph/placement.ts";
+export { WorkerWaitError, type WorkerWaitProblem } from "./core/graph/worker_wait.ts";
 export type { RuntimeEvent } from "./core/lifecycle/events.ts";
 export type { RuntimeStats } from "./core/lifecycle/stats.ts";
 export type { GraphDescription } from "./core/description.ts";

@@ -5,8 +5,14 @@
  * @module
  */
 
-import { Runtime } from "../mod.ts";
-import { FramePool, slotBytesFor, videoSlotBytes, WorkerBackend } from "../ffi/mod.ts";
+import { Runtime, type WorkerWait } from "../mod.ts";
+import {
+  FramePool,
+  slotBytesFor,
+  videoSlotBytes,
+  WorkerBackend,
+  type WorkerHost,
+} from "../ffi/mod.ts";
 import { builtinRegistry } from "../processors/mod.ts";
 import { arrivalRate, runToSink } from "./graph_bench_runs.ts";
 import { registry as benchRegistry } from "./processors/registry.gen.ts";
@@ -61,6 +67,20 @@ async function withWorkers<T>(
   }
 }
 
+/**
+ * How each Worker of the runs so far has waited (`WorkerHost.waits`, as of its latest snapshot),
+ * by isolate name.
+ *
+ * @returns The counts.
+ */
+export function workerWaits(): Record<string, WorkerHost["waits"]> {
+  const waits: Record<string, WorkerHost["waits"]> = {};
+  for (const { backend } of rigs.values()) {
+    for (const host of backend.hosts) waits[host.isolate] = host.waits;
+  }
+  return waits;
+}
+
 /** Ends the Workers of every runtime made by the runs above and closes their pools. */
 export async function closeWorkerRuns(): Promise<void> {
   for (const { backend, pool } of rigs.values()) {
@@ -83,6 +103,8 @@ export async function closeWorkerRuns(): Promise<void> {
  * @param fill For video: zero each frame's pixels in the source, as `fakesrc filltype=zero`.
  * @param bytes For small frames: their size.
  * @param capacity Each connection's capacity (default: the row kind's, {@linkcode CAPACITY}).
+ * @param wait How the `PassThrough` Workers wait (`BurstSource`, a loop, always waits through
+ * its event loop): `"block"` by default.
  * @returns Frames per second at the sink.
  */
 export function workerHopRate(
@@ -92,6 +114,7 @@ export function workerHopRate(
   fill = false,
   bytes = 64,
   capacity: number = CAPACITY[kind],
+  wait: WorkerWait = "block",
 ): Promise<number> {
   return withWorkers(kind, async (rt) => {
     const options = { capacity, policy: "fifo" } as const;
@@ -108,7 +131,8 @@ export function workerHopRate(
     );
     let from = "source";
     for (let i = 2; i <= hops; i++) {
-      rt.add("PassThrough", {}, { id: `pass_${i}`, placement: { worker: `hop_${i}` } });
+      const placement = { worker: `hop_${i}`, wait };
+      rt.add("PassThrough", {}, { id: `pass_${i}`, placement });
       rt.connectByName(from, "out", `pass_${i}`, "in", options);
       from = `pass_${i}`;
     }
@@ -125,16 +149,17 @@ export function workerHopRate(
  * difference.
  *
  * @param frames Frames to time (at 30 fps, `frames / 30` seconds).
+ * @param wait How Workers `a` and `b` wait: `"block"` by default.
  * @returns Each frame's latency in nanoseconds, from being written by the source to being read
  * by the sink. A frame the source could not write (a stall filled a `fifo`) is missing, and the
  * gap is reported on stderr.
  */
-export function liveLatenciesNs(frames: number): Promise<number[]> {
+export function liveLatenciesNs(frames: number, wait: WorkerWait = "block"): Promise<number[]> {
   return withWorkers("live", async (rt) => {
     const options = { capacity: 4, policy: "fifo" } as const;
     rt.add("LiveSource", { width: 1280, height: 720, fps: 30 }, { id: "camera" });
-    rt.add("PassThrough", {}, { id: "pass_a", placement: { worker: "a" } });
-    rt.add("PassThrough", {}, { id: "pass_b", placement: { worker: "b" } });
+    rt.add("PassThrough", {}, { id: "pass_a", placement: { worker: "a", wait } });
+    rt.add("PassThrough", {}, { id: "pass_b", placement: { worker: "b", wait } });
     rt.add("CountingSink", { expect: frames, latency: true }, { id: "sink" });
     rt.connectByName("camera", "video", "pass_a", "in", options);
     rt.connectByName("pass_a", "out", "pass_b", "in", options);

@@ -15,6 +15,7 @@ import {
   type Row,
 } from "./graph_bench_table.ts";
 import { GRAPH_BENCH_GOALS } from "./graph_bench_goals.ts";
+import type { WorkerWait } from "../mod.ts";
 import { closeWorkerRuns, liveLatenciesNs, workerHopRate } from "./graph_bench_worker_runs.ts";
 
 /** Sizes of the Worker rows and the GStreamer runners. */
@@ -98,46 +99,69 @@ export async function workerRows(options: WorkerRowOptions): Promise<Row[]> {
     const bytes = "bytes" in contender ? contender.bytes : 64;
     for (const hops of bytes === 64 || kind === "video" ? [1, 4] : [1]) {
       const what = `${hops} Worker hop${hops > 1 ? "s" : ""}, ${label}`;
-      const [ours, theirs] = await measureTogether(runs, [
-        { label: `streamlib ${what}`, run: () => workerHopRate(hops, n, kind, fill, bytes) },
+      // Workers hop_2 .. hop_n run PassThroughs, which may block (wait: "block"); the source's
+      // Worker (a loop) waits through its event loop. Untouched and 64-byte 4-hop rows are also
+      // measured with event-loop waits everywhere, for the comparison.
+      const waits: WorkerWait[] = hops > 1 && !fill && bytes === 64
+        ? ["block", "event-loop"]
+        : ["block"];
+      const contenders = waits.map((wait) => ({
+        label: `streamlib ${what}, ${waitLabel(hops, wait)}`,
+        run: () => workerHopRate(hops, n, kind, fill, bytes, undefined, wait),
+      }));
+      const [theirs, ...ours] = await measureTogether(runs, [
         {
           label: `GStreamer ${hops} queue(s), ${label}`,
           run: async () => n / await gst.executionSeconds(queued(source, hops)),
         },
+        ...contenders,
       ]);
-      rows.push({
-        name: what,
-        unit,
-        ours,
-        gst: theirs,
-        higherIsBetter: true,
-        goal: goal?.[hops === 1 ? 0 : 1],
-      });
+      for (const [i, wait] of waits.entries()) {
+        rows.push({
+          name: `${what} (${waitLabel(hops, wait)})`,
+          unit,
+          ours: ours[i],
+          gst: theirs,
+          higherIsBetter: true,
+          goal: wait === "block" ? goal?.[hops === 1 ? 0 : 1] : undefined,
+        });
+      }
     }
     if (kind === "video" && fill) rows.push(fillCeilingRow(runs));
   }
 
   const live = `videotestsrc is-live=true num-buffers=${latencyFrames} pattern=black ! ` +
     "video/x-raw,format=RGBA,width=1280,height=720,framerate=30/1";
-  const [ours, theirs] = await latencyTogether(runs, [
-    { label: "streamlib latency", run: () => liveLatenciesNs(latencyFrames) },
+  const [theirs, ours, oursEventLoop] = await latencyTogether(runs, [
     { label: "GStreamer latency", run: () => gst.latenciesNs(queued(live, 3)) },
+    { label: "streamlib latency, wait: block", run: () => liveLatenciesNs(latencyFrames) },
+    {
+      label: "streamlib latency, wait: event-loop",
+      run: () => liveLatenciesNs(latencyFrames, "event-loop"),
+    },
   ]);
-  for (const q of ["p50", "p99"] as const) {
-    rows.push({
-      name: `latency 720p30 live, 2 Workers (3 crossings), ${q}`,
-      unit: "ms",
-      ours: "missing" in ours ? ours : ours[q],
-      gst: "missing" in theirs ? theirs : theirs[q],
-      higherIsBetter: false,
-      goal: q === "p99" ? GRAPH_BENCH_GOALS.latencyP99Ms : undefined,
-    });
+  for (const [wait, measured] of [["block", ours], ["event-loop", oursEventLoop]] as const) {
+    for (const q of ["p50", "p99"] as const) {
+      rows.push({
+        name: `latency 720p30 live, 2 Workers (3 crossings), ${q} (Workers wait: ${wait})`,
+        unit: "ms",
+        ours: "missing" in measured ? measured : measured[q],
+        gst: "missing" in theirs ? theirs : theirs[q],
+        higherIsBetter: false,
+        goal: q === "p99" && wait === "block" ? GRAPH_BENCH_GOALS.latencyP99Ms : undefined,
+      });
+    }
   }
   await closeWorkerRuns();
   return rows;
 }
 
 type Quantiles = { p50: Measured; p99: Measured };
+
+/** How a row's Workers wait, as its name says it. */
+function waitLabel(hops: number, wait: WorkerWait): string {
+  return hops === 1 ? "source's Worker waits: event-loop" : `PassThrough Workers wait: ${wait}`;
+}
 
 /**
  * The ceiling of the zero-filled rows, measured in the same run: one thread zeroing one cache-warm

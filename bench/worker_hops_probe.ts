@@ -16,15 +16,18 @@
  * printed with their share of samples, so one can tell encode, decode, ring, refcount and wake-up
  * costs apart.
  *
+ * `--wait event-loop` runs the `PassThrough` Workers with event-loop waits (default `block`, as the
+ * graph bench's goal rows).
+ *
  * Run: `deno run -A bench/worker_hops_probe.ts [--hops 4] [--kind small|video] [--fill]
- * [--frames 300000] [--runs 3] [--gst] [--perf] [--top 40]`
+ * [--frames 300000] [--runs 3] [--wait block|event-loop] [--gst] [--perf] [--top 40]`
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
 import process from "node:process";
-import { closeWorkerRuns, workerHopRate } from "./graph_bench_worker_runs.ts";
+import { closeWorkerRuns, workerHopRate, workerWaits } from "./graph_bench_worker_runs.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -37,8 +40,10 @@ const { values } = parseArgs({
     perf: { type: "boolean", default: false },
     gst: { type: "boolean", default: false },
     top: { type: "string", default: "40" },
+    wait: { type: "string", default: "block" },
   },
 });
+const wait = values.wait === "event-loop" ? "event-loop" : "block";
 const hops = Number(values.hops);
 const kind = values.kind === "video" ? "video" : "small";
 const frames = Number(values.frames ?? (kind === "video" ? 2000 : 300_000));
@@ -48,13 +53,15 @@ if (values.perf) {
   await underPerf();
 } else {
   console.log(
-    `${hops} Worker hop(s), ${kind}${values.fill ? ", zero-filled" : ""}, ${frames} frames`,
+    `${hops} Worker hop(s), ${kind}${
+      values.fill ? ", zero-filled" : ""
+    }, ${frames} frames, PassThrough Workers wait: ${wait}`,
   );
   for (let run = -1; run < runs; run++) {
     const switchesBefore = contextSwitches();
     const before = process.cpuUsage();
     const t0 = performance.now();
-    const rate = await workerHopRate(hops, frames, kind, values.fill);
+    const rate = await workerHopRate(hops, frames, kind, values.fill, 64, undefined, wait);
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(before);
     const cpuUs = cpu.user + cpu.system;
@@ -65,6 +72,12 @@ if (values.perf) {
         } ` +
         `per isolate), ${(cpuUs / 1000 / wallMs).toFixed(2)} cores busy, ` +
         `${((contextSwitches() - switchesBefore) / frames).toFixed(3)} context switches/frame`,
+    );
+  }
+  // How the Workers waited over every run (blocking loop passes; see WorkerHost.waits).
+  for (const [isolate, w] of Object.entries(workerWaits())) {
+    console.log(
+      `${isolate}: ${w.blocked} blocks (${w.ranOut} 1 ms bounds ran out), ${w.eventLoop} event-loop passes`,
     );
   }
   await closeWorkerRuns();

@@ -58,6 +58,8 @@ export interface ProcessorModel {
   readonly tags: readonly string[];
   /** The scheduling mode. */
   readonly mode: SchedulingMode;
+  /** `false` when `@processor({ needsEventLoop: false })` declared it runs without one. */
+  readonly needsEventLoop?: false;
   /** The inputs. */
   readonly inputs: readonly PortModel[];
   /** The outputs. */
@@ -234,6 +236,7 @@ export function descriptorOf(p: ProcessorModel): ProcessorDescriptor {
     outputs: p.outputs.map(port),
     config: p.configSchema,
     source: p.source,
+    ...(p.needsEventLoop === false ? { needsEventLoop: false as const } : {}),
   };
 }
 
@@ -399,6 +402,7 @@ function buildProcessor(
     description: options.description ?? parsed.description,
     tags: options.tags ?? [],
     mode: options.mode ?? "push",
+    ...(options.needsEventLoop === false ? { needsEventLoop: false as const } : {}),
     inputs: ports.filter((p) => p.direction === "input"),
     outputs: ports.filter((p) => p.direction === "output"),
     configField: configField?.field,
@@ -489,8 +493,34 @@ function expandPorts(parsed: ParsedClass, diagnostics: Diagnostic[]): PortModel[
 }
 
 function readProcessorOptions(options: ParsedOptions, diagnostics: Diagnostic[]) {
-  const values = checkOptions(options, "@processor", ["description", "tags", "mode"], diagnostics);
-  const result: { description?: string; tags?: string[]; mode?: SchedulingMode } = {};
+  const values = checkOptions(
+    options,
+    "@processor",
+    ["description", "tags", "mode", "needsEventLoop"],
+    diagnostics,
+  );
+  const result: {
+    description?: string;
+    tags?: string[];
+    mode?: SchedulingMode;
+    needsEventLoop?: boolean;
+  } = {};
+  const needsEventLoop = values.needsEventLoop;
+  if (needsEventLoop) {
+    if (typeof needsEventLoop.value === "boolean") {
+      result.needsEventLoop = needsEventLoop.value;
+    } else {
+      push(
+        diagnostics,
+        needsEventLoop.at,
+        "invalid-options",
+        `Option 'needsEventLoop' must be true or false, got ${
+          JSON.stringify(needsEventLoop.value)
+        }`,
+        "write `needsEventLoop: false` for a processor with no timers or I/O of its own",
+      );
+    }
+  }
   result.description = str(values.description, diagnostics);
   const tags = values.tags;
   if (tags) {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { buildFileModel, buildRegistryModel, registryEntries } from "./model.ts";
+import { buildFileModel, buildRegistryModel, descriptorOf, registryEntries } from "./model.ts";
 import type { ParsedClass, ParsedFile } from "./parsed.ts";
 
 const at = { file: "src/a/b.ts", line: 1, column: 1 };
@@ -112,4 +112,19 @@ Deno.test("buildRegistryModel() imports an imported footprint hook and loads a c
   assert.deepEqual(byName.Pkg.footprint, { name: "pkgFootprint", module: "@my/hooks" });
   assert.equal(byName.Scale.footprint, undefined);
   assert.equal(byName.Scale.eager, true);
+});
+
+Deno.test("buildFileModel() puts needsEventLoop: false into the descriptor, only when declared", () => {
+  const values = { needsEventLoop: { value: false, at } };
+  const { model } = buildFileModel(file([
+    parsedClass("Relay", { options: { at, values } }),
+    parsedClass("Gain"),
+  ]));
+  const [relay, gain] = model!.processors.map(descriptorOf);
+  assert.equal(relay.needsEventLoop, false);
+  assert.equal("needsEventLoop" in gain, false);
+  const bad = buildFileModel(file([
+    parsedClass("Relay", { options: { at, values: { needsEventLoop: { value: "no", at } } } }),
+  ]));
+  assert.match(bad.diagnostics[0].message, /needsEventLoop' must be true or false/);
 });

@@ -14,6 +14,7 @@ import type { ConnectionOptions } from "./graph/connection_defaults.ts";
 import { Graph, type GraphConnection } from "./graph/graph.ts";
 import { PortDirectionError } from "./graph/errors.ts";
 import { checkGpuPlacement } from "./graph/gpu_placement.ts";
+import { checkWorkerWait } from "./graph/worker_wait.ts";
 import type { GpuVideoFrame } from "./gpu/gpu_video_frame.ts";
 import type { VideoFrame } from "./frames/video_frame.ts";
 import { capability } from "./isolates/capabilities.ts";
@@ -271,6 +272,7 @@ export class Runtime implements AsyncDisposable {
       checkId: (id) => graph.checkNodeId(id),
       isolateFor: (id, placement, definition) => {
         checkGpuPlacement(id, placement, definition.descriptor);
+        checkWorkerWait(id, placement, definition.descriptor, graph.nodes);
         return this.#isolates.hostFor(id, placement, definition.isolate).isolate;
       },
     });

@@ -123,6 +123,7 @@ export function buildRuntimeNode(
     definition,
     config: validateConfig(descriptor.config, config, descriptor.name),
     placement,
+    ...(placement !== "main" && placement.wait === "block" ? { wait: "block" as const } : {}),
     isolate,
     onError: options.onError ?? DEFAULT_ERROR_POLICY,
     maxRestarts: options.maxRestarts ?? DEFAULT_MAX_RESTARTS,

@@ -156,3 +156,4 @@ export type { NativeRingOptions } from "./transport/native_ring.ts";
 export type { RingEndpoint, RingEndpointKind } from "./transport/ring_endpoint.ts";
 export type { SharedFramePool } from "./transport/frame_pool.ts";
 export type { WorkerHost } from "./workers/host.ts";
+export type { WorkerWaitCounts } from "./workers/protocol.ts";

@@ -114,6 +114,7 @@ export const passThroughNode: NodeDefinition<PassThrough, PassThroughHandle> = d
       additionalProperties: false,
     },
     source: "bench/processors/pass_through.ts",
+    needsEventLoop: false,
   },
   classOf: () => PassThrough,
   moduleUrl: import.meta.url,

@@ -24,7 +24,7 @@ import { SelfWake } from "./self_wake.ts";
  * full `fifo`) is kept, nothing more is read, and the node asks to run again to retry it, so
  * nothing is lost when the next node is slower.
  */
-@processor({ tags: ["bench", "filter"], mode: "push" })
+@processor({ tags: ["bench", "filter"], mode: "push", needsEventLoop: false })
 export class PassThrough extends Processor<PassThroughTypes> {
   /** Frames of any type. */
   @input({ required: true })

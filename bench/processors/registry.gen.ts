@@ -42,7 +42,7 @@ export const registry: NodeRegistry = new NodeRegistry([
   }),
   lazyNode({
     descriptor: JSON.parse(
-      '{"name":"PassThrough","description":"Writes every frame it reads, unchanged: GStreamer\'s `identity`. A frame the output refuses (a full `fifo`) is kept, nothing more is read, and the node asks to run again to retry it, so nothing is lost when the next node is slower.","tags":["bench","filter"],"mode":"push","inputs":[{"name":"in","direction":"input","portType":"Frame","required":true,"description":"Frames of any type."}],"outputs":[{"name":"out","direction":"output","portType":"Frame","required":false,"description":"The same frames."}],"config":{"type":"object","properties":{},"additionalProperties":false},"source":"bench/processors/pass_through.ts"}',
+      '{"name":"PassThrough","description":"Writes every frame it reads, unchanged: GStreamer\'s `identity`. A frame the output refuses (a full `fifo`) is kept, nothing more is read, and the node asks to run again to retry it, so nothing is lost when the next node is slower.","tags":["bench","filter"],"mode":"push","inputs":[{"name":"in","direction":"input","portType":"Frame","required":true,"description":"Frames of any type."}],"outputs":[{"name":"out","direction":"output","portType":"Frame","required":false,"description":"The same frames."}],"config":{"type":"object","properties":{},"additionalProperties":false},"source":"bench/processors/pass_through.ts","needsEventLoop":false}',
     ),
     moduleUrl: new URL("./pass_through.gen.ts", import.meta.url).href,
     load: () => import("./pass_through.gen.ts"),

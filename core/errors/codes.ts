@@ -76,6 +76,11 @@ export const ERROR_CODES = {
     origin: "runtime",
     meaning: "The port's isolate host has no probe support (a host without the probes capability)",
   },
+  worker_wait_refused: {
+    origin: "runtime",
+    meaning:
+      'A node was placed on a Worker with wait: "block" but needs its event loop, or its Worker\'s other nodes wait otherwise',
+  },
   // Config.
   invalid_config: { origin: "runtime", meaning: "A config does not match its processor's schema" },
   config_locked: {

@@ -33,6 +33,7 @@ import { FrameReleasedError } from "../frames/owned_frame.ts";
 import { PortNotFoundError } from "../ports/port_table.ts";
 import { ProbeOptionsError, ProbeUnsupportedError } from "../probes/probe.ts";
 import { PortsNotBoundError } from "../processor/processor.ts";
+import { WorkerWaitError } from "../graph/worker_wait.ts";
 import {
   GpuDeviceLostError,
   GpuNotReadyError,
@@ -174,6 +175,11 @@ const CASES: [Error, string, readonly string[] | undefined][] = [
   [new GpuDeviceLostError("destroyed", ""), "gpu_device_lost", undefined],
   [new GpuNotReadyError("fx"), "gpu_not_ready", undefined],
   [new GpuPlacementError("fx", "Tint", "worker:fx", ["in"]), "gpu_worker_placement", ["main"]],
+  [
+    new WorkerWaitError("sink", "CheckSink", "w", "processor-needs-event-loop", ["event-loop"]),
+    "worker_wait_refused",
+    ["event-loop"],
+  ],
 ];
 
 Deno.test("ERROR_CODES: every error class of core/ carries a code of the table and JSON details", () => {

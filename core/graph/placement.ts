@@ -5,12 +5,24 @@
  */
 
 /**
+ * How a Worker's thread waits for frames: `"event-loop"` (the default) returns to its event loop
+ * and is woken through it; `"block"` blocks the thread (`Atomics.wait`) on the Worker's doorbell,
+ * which every channel into or out of it and every command rings, for Workers whose processors
+ * need no event loop of their own (`needsEventLoop: false`; see `docs/workers.md`).
+ */
+export type WorkerWait = "event-loop" | "block";
+
+/** Every {@linkcode WorkerWait}, in the order messages list them. */
+export const WORKER_WAITS: readonly WorkerWait[] = ["event-loop", "block"];
+
+/**
  * The isolate a node runs in. `"main"` is the isolate that created the runtime; `{ worker }`
- * names a Worker, and every node with the same worker name shares it. Connections between nodes
- * of one isolate are `LocalConnection`s; connections between isolates go through a
+ * names a Worker, and every node with the same worker name shares it; `wait` says how that
+ * Worker waits for frames (every node of one Worker must ask for the same). Connections between
+ * nodes of one isolate are `LocalConnection`s; connections between isolates go through a
  * `CrossIsolateTransport`.
  */
-export type Placement = "main" | { readonly worker: string };
+export type Placement = "main" | { readonly worker: string; readonly wait?: WorkerWait };
 
 /**
  * The name of the runtime's own isolate.
@@ -54,15 +66,43 @@ export function placementProblem(value: unknown): string | undefined {
   if (value === "main") return undefined;
   if (typeof value === "object" && value !== null && !Array.isArray(value)) {
     const keys = Object.keys(value);
-    const worker = (value as { worker?: unknown }).worker;
-    if (keys.length === 1 && typeof worker === "string" && /^[A-Za-z0-9_-]+$/.test(worker)) {
+    const { worker, wait } = value as { worker?: unknown; wait?: unknown };
+    const known = keys.every((key) => key === "worker" || key === "wait");
+    if (known && "worker" in value) {
+      if (typeof worker !== "string" || !/^[A-Za-z0-9_-]+$/.test(worker)) {
+        return `worker name must be a non-empty string of letters, digits, '_' or '-', got ${
+          JSON.stringify(worker)
+        }`;
+      }
+      if ("wait" in value && !(WORKER_WAITS as readonly unknown[]).includes(wait)) {
+        return `wait must be one of ${WORKER_WAITS.map((w) => `"${w}"`).join(", ")}, got ${
+          JSON.stringify(wait)
+        }`;
+      }
       return undefined;
     }
-    if (keys.length === 1 && "worker" in value) {
-      return `worker name must be a non-empty string of letters, digits, '_' or '-', got ${
-        JSON.stringify(worker)
-      }`;
-    }
   }
-  return `expected "main" or { "worker": "<name>" }, got ${JSON.stringify(value)}`;
+  return `expected "main" or { "worker": "<name>", "wait"?: "event-loop" | "block" }, got ${
+    JSON.stringify(value)
+  }`;
+}
+
+/**
+ * How the isolate of a placement waits for frames: `"event-loop"` unless it is a Worker asked
+ * to `"block"`.
+ *
+ * @param placement The placement.
+ * @returns The wait.
+ *
+ * @example The main isolate never blocks
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { waitOf } from "./placement.ts";
+ *
+ * assert.equal(waitOf("main"), "event-loop");
+ * assert.equal(waitOf({ worker: "hop", wait: "block" }), "block");
+ * ```
+ */
+export function waitOf(placement: Placement): WorkerWait {
+  return placement === "main" ? "event-loop" : placement.wait ?? "event-loop";
 }

@@ -50,6 +50,11 @@ export interface HostedNodeSpec {
   readonly onError: ErrorPolicy;
   /** The restart limit of the `restart` policy, per run. */
   readonly maxRestarts: number;
+  /**
+   * `"block"` when the node was placed with `wait: "block"`: its Worker blocks its thread while
+   * waiting for frames (see `Placement`). Absent: it waits through its event loop.
+   */
+  readonly wait?: "block";
 }
 
 /**

@@ -69,6 +69,7 @@ export function requestField(error: CodedError, ends: RequestEnds = {}): string 
     case "invalid_node_options":
       return String(d.field);
     case "placement_unavailable":
+    case "worker_wait_refused":
       return "placement";
     case "invalid_config":
       return d.field === "" ? "config" : `config.${d.field}`;

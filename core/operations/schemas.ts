@@ -28,12 +28,16 @@ const PLACEMENT: JsonSchema = {
     { const: "main" },
     {
       type: "object",
-      properties: { worker: { type: "string", pattern: WORKER_NAME_PATTERN } },
+      properties: {
+        worker: { type: "string", pattern: WORKER_NAME_PATTERN },
+        wait: { enum: ["event-loop", "block"] },
+      },
       required: ["worker"],
       additionalProperties: false,
     },
   ],
-  description: 'Where it runs: "main" (default) or { "worker": "<name>" } when Workers exist',
+  description:
+    'Where it runs: "main" (default) or { "worker": "<name>", "wait"?: "event-loop" | "block" } when Workers exist',
 };
 
 /**

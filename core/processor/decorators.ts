@@ -31,6 +31,12 @@ export interface ProcessorOptions {
   readonly tags?: readonly string[];
   /** When the runtime calls `process()`. Default `"push"`. */
   readonly mode?: SchedulingMode;
+  /**
+   * `false` declares that the processor needs no event loop of its own: no timers, I/O, message
+   * ports or promises that only the event loop resolves, so it may run in a Worker placed with
+   * `wait: "block"`. Default `true` (the safe assumption); read by codegen into the descriptor.
+   */
+  readonly needsEventLoop?: boolean;
 }
 
 /**

@@ -89,4 +89,10 @@ export interface ProcessorDescriptor {
   readonly config: JsonSchema;
   /** The source module, relative to the folder codegen scanned (`"gain.ts"`). */
   readonly source: string;
+  /**
+   * `false` when the processor declared it needs no event loop of its own
+   * (`@processor({ needsEventLoop: false })`), so it may run in a Worker placed with
+   * `wait: "block"`; absent means it needs one.
+   */
+  readonly needsEventLoop?: false;
 }

@@ -23,6 +23,7 @@ import { SlotMemorySource } from "./slot_memory.ts";
 import { SIGNAL_BYTES, SIGNAL_TORN } from "./channel/doorbell.ts";
 import { SignalledReader } from "./channel/reader.ts";
 import { SignalledWriter } from "./channel/writer.ts";
+import type { BlockingEnds } from "./channel/wake.ts";
 
 /**
  * One end of a channel as {@linkcode NativeTransport} posts it to the isolate that adopts it.
@@ -38,6 +39,10 @@ export interface NativeTransportEndpoint {
   readonly signal: SharedArrayBuffer;
   /** The writing node: the maker frames read from this channel name (lifetime reports). */
   readonly origin?: string;
+  /** The reading isolate's wake word (see `channel/wake.ts`), when it has one. */
+  readonly readerWake?: SharedArrayBuffer;
+  /** The writing isolate's wake word, when it has one. */
+  readonly writerWake?: SharedArrayBuffer;
 }
 
 /**
@@ -55,6 +60,11 @@ export interface NativeTransportOptions {
    * isolate can give them back if this isolate dies.
    */
   readonly holdings?: SharedArrayBuffer;
+  /**
+   * This isolate's blocking loop, while it blocks (a Worker placed with `wait: "block"`): ends
+   * adopted while it returns one register there instead of waiting through the event loop.
+   */
+  readonly blocking?: () => BlockingEnds | undefined;
 }
 
 interface OpenChannel {
@@ -117,6 +127,9 @@ export class NativeTransport implements CrossIsolateTransport {
   readonly #channels = new Map<string, OpenChannel>();
   readonly #readers = new Set<SignalledReader<Frame>>();
   #memory: SlotMemorySource | undefined;
+  /** Wake words of the isolates that have one, by isolate name (see `setWake`). */
+  readonly #wakes = new Map<string, SharedArrayBuffer>();
+  readonly #blocking: () => BlockingEnds | undefined;
 
   /**
    * Creates a transport; no native resource is touched until it is used.
@@ -126,6 +139,18 @@ export class NativeTransport implements CrossIsolateTransport {
   constructor(options: NativeTransportOptions) {
     this.#poolOption = options.pool;
     this.#holdings = options.holdings;
+    this.#blocking = options.blocking ?? (() => undefined);
+  }
+
+  /**
+   * Gives an isolate's wake word (see `channel/wake.ts`): channels opened from now on with an end
+   * in that isolate ring it as well as their own bells, so that isolate can block on it.
+   *
+   * @param isolate The isolate name (`worker:<name>`).
+   * @param wake Its wake word (`WAKE_BYTES`).
+   */
+  setWake(isolate: string, wake: SharedArrayBuffer): void {
+    this.#wakes.set(isolate, wake);
   }
 
   readonly #holdings: SharedArrayBuffer | undefined;
@@ -164,12 +189,16 @@ export class NativeTransport implements CrossIsolateTransport {
     const state = writer.state;
     const buffer = new SharedArrayBuffer(SIGNAL_BYTES);
     const signal = new Int32Array(buffer);
+    const readerWake = this.#wakes.get(spec.toIsolate);
+    const writerWake = this.#wakes.get(spec.fromIsolate);
     const endpoint = (end: TransferredConnectionEnd): NativeTransportEndpoint => ({
       kind: "native-transport-endpoint",
       connection: spec.connection,
       end,
       signal: buffer,
       origin: spec.from,
+      ...(readerWake && { readerWake }),
+      ...(writerWake && { writerWake }),
     });
     const ends = { writer: writer.transfer(), reader: reader.transfer() };
     const open: OpenChannel = { spec, state, signal, ends };
@@ -198,9 +227,12 @@ export class NativeTransport implements CrossIsolateTransport {
    * @throws {TypeError} When `endpoint` is not one of this transport's endpoints.
    */
   adoptWriter<T>(endpoint: TransportEndpoint): ConnectionWriter<T> & Disposable {
-    const { end, signal } = checkEndpoint(endpoint);
+    const { end, signal, readerWake } = checkEndpoint(endpoint);
     const writer = NativeConnectionWriter.adopt<Frame>(end, { pool: this.pool });
-    return new SignalledWriter(writer, new Int32Array(signal)) as unknown as
+    return new SignalledWriter(writer, new Int32Array(signal), {
+      readerWake: readerWake && new Int32Array(readerWake),
+      blocking: this.#blocking(),
+    }) as unknown as
       & ConnectionWriter<T>
       & Disposable;
   }
@@ -217,7 +249,7 @@ export class NativeTransport implements CrossIsolateTransport {
     endpoint: TransportEndpoint,
     onData: () => void,
   ): ConnectionReader<T> & Disposable {
-    const { end, signal, origin } = checkEndpoint(endpoint);
+    const { end, signal, origin, writerWake } = checkEndpoint(endpoint);
     const native = NativeConnectionReader.adopt<Frame>(end, { pool: this.pool });
     const reader = new SignalledReader(
       native,
@@ -228,6 +260,7 @@ export class NativeTransport implements CrossIsolateTransport {
       },
       this.#slotMemory(),
       origin,
+      { writerWake: writerWake && new Int32Array(writerWake), blocking: this.#blocking() },
     );
     this.#readers.add(reader);
     return reader as unknown as ConnectionReader<T> & Disposable;

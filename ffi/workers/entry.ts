@@ -28,6 +28,7 @@ function serve(port: MessagePort, init: WorkerInit): void {
     holdings: init.holdings,
     registries: init.registries,
     frameMemory: init.frameMemory,
+    wake: init.wake,
     post,
   });
   port.on("message", (command: WorkerCommand) => {

@@ -37,8 +37,9 @@ import type { SharedFrameMemory } from "../../core/frames/frame_budget.ts";
 import type { NativeTransport } from "../transport/native_transport.ts";
 import { WorkerDefinitionError, WorkerExitedError } from "./errors.ts";
 import { WorkerMirror } from "./mirror.ts";
-import type { WorkerCallName, WorkerReport } from "./protocol.ts";
+import type { WorkerCallName, WorkerReport, WorkerWaitCounts } from "./protocol.ts";
 import { WorkerThread } from "./thread.ts";
+import { WAKE_BYTES } from "../transport/channel/wake.ts";
 
 /**
  * Options of a {@linkcode WorkerHost}.
@@ -120,6 +121,7 @@ export class WorkerHost
   /** Open probes' receivers, by id (posted with the probe). */
   readonly #probes = new Map<number, (sample: HostedProbeSample) => void>();
   #probeIds = 0;
+  #waits: WorkerWaitCounts = { blocked: 0, ranOut: 0, eventLoop: 0 };
 
   /**
    * Creates the host; the Worker starts with the first node.
@@ -131,6 +133,16 @@ export class WorkerHost
     this.worker = options.worker;
     this.isolate = isolateOf({ worker: options.worker });
     this.#clock = options.clock ?? monotonicClock;
+  }
+
+  /**
+   * How the Worker has waited, as of its latest snapshot (every `statsIntervalMs` while it has
+   * nodes, and with every call's answer): passes of its blocking loop that blocked its thread (and
+   * of those, the 1 ms-bounded ones that ran out) and that went through its event loop. All 0 until nodes
+   * placed with `wait: "block"` ran there.
+   */
+  get waits(): WorkerWaitCounts {
+    return this.#waits;
   }
 
   /** The thread id of the running Worker, or `undefined` (none yet, or not ready). */
@@ -147,10 +159,18 @@ export class WorkerHost
     }
     const thread = this.#thread ?? this.#spawn();
     this.#mirror.addNode(spec, thread);
-    const { id, config, onError, maxRestarts } = spec;
+    const { id, config, onError, maxRestarts, wait } = spec;
     thread.post({
       op: "addNode",
-      spec: { id, processor: descriptor.name, moduleUrl, config, onError, maxRestarts },
+      spec: {
+        id,
+        processor: descriptor.name,
+        moduleUrl,
+        config,
+        onError,
+        maxRestarts,
+        ...(wait === "block" && { wait }),
+      },
     });
   }
 
@@ -354,12 +374,18 @@ export class WorkerHost
     const holdings = new SharedArrayBuffer(holdingsBytes(options.transport.pool.slotCount));
     this.#holdings = holdings;
     const frameMemory = options.frameMemory?.();
+    // A wake word per Worker started: channels opened from now on ring it, and the thread rings
+    // it after every command, so the Worker can block its thread (`wait: "block"`).
+    const wake = new SharedArrayBuffer(WAKE_BYTES);
+    options.transport.setWake(this.isolate, wake);
     const thread: WorkerThread = new WorkerThread({
       entry: ENTRY,
+      wake: new Int32Array(wake),
       init: {
         isolate: this.isolate,
         pool,
         holdings,
+        wake,
         registries: (options.registries ?? []).map(String),
         statsIntervalMs: options.statsIntervalMs ?? 100,
         ...(stdoutReserved() && { console: "stderr" as const }),
@@ -391,7 +417,10 @@ export class WorkerHost
   async #call(thread: WorkerThread | undefined, call: WorkerCallName, node?: string) {
     if (!thread) return undefined;
     const reply = await thread.call(call, node);
-    if (reply) this.#mirror.applySnapshot(thread, reply.snapshot, true);
+    if (reply) {
+      this.#mirror.applySnapshot(thread, reply.snapshot, true);
+      this.#waits = reply.snapshot.waits ?? this.#waits;
+    }
     return reply;
   }
 
@@ -415,6 +444,7 @@ export class WorkerHost
         return this.#hub.emit(event);
       }
       case "snapshot":
+        this.#waits = report.snapshot.waits ?? this.#waits;
         return this.#mirror.applySnapshot(thread, report.snapshot, false);
       case "node-failed": {
         const node = this.#mirror.find(report.node);

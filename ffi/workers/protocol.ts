@@ -64,6 +64,11 @@ export interface WorkerInit {
    * own (`DEFAULT_FRAME_MEMORY_BYTES`).
    */
   readonly frameMemory?: SharedFrameMemory;
+  /**
+   * The Worker's wake word (`channel/wake.ts`): its channels ring it and the main isolate rings
+   * it after every command, so the Worker can block its thread on it (`wait: "block"`).
+   */
+  readonly wake?: SharedArrayBuffer;
 }
 
 /**
@@ -101,6 +106,8 @@ export interface WorkerNodeSpec {
   readonly onError: ErrorPolicy;
   /** The restart limit per run. */
   readonly maxRestarts: number;
+  /** `"block"`: placed with `wait: "block"` (the Worker blocks its thread while it has such nodes). */
+  readonly wait?: "block";
 }
 
 /**
@@ -243,6 +250,25 @@ export interface WorkerSnapshot {
   readonly nodes: Record<string, WorkerNodeSnapshot>;
   /** Connections between two nodes of the Worker, by id. */
   readonly connections: Record<string, ConnectionStats>;
+  /**
+   * How the Worker waited so far: passes of its blocking loop that blocked the thread and that
+   * went through the event loop (both 0 unless nodes were placed with `wait: "block"`).
+   */
+  readonly waits?: WorkerWaitCounts;
+}
+
+/** Passes of a Worker's blocking loop (see `WorkerSnapshot.waits`). */
+export interface WorkerWaitCounts {
+  /** Passes that blocked the thread (`Atomics.wait`). */
+  readonly blocked: number;
+  /**
+   * Of those, the blocks bounded to 1 ms (a writer waiting for room) that ran out: nothing rang
+   * within the bound, because the reader had taken nothing yet (back-pressure) or its ring was
+   * missed.
+   */
+  readonly ranOut: number;
+  /** Passes that went through the event loop (a task let through, or a command handled). */
+  readonly eventLoop: number;
 }
 
 /**

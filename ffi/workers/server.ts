@@ -10,10 +10,12 @@ import { FrameBudget, type SharedFrameMemory } from "../../core/frames/frame_bud
 import type { MediaClock } from "../../core/time/media_clock.ts";
 import type { HostedProbeSpec } from "../../core/probes/probe.ts";
 import type { RuntimeEvent } from "../../core/lifecycle/events.ts";
-import type { RuntimeTimers } from "../../core/time/timers.ts";
 import type { FramePool } from "../transport/frame_pool.ts";
 import { NativeTransport } from "../transport/native_transport.ts";
 import { WorkerDefinitions } from "./definitions.ts";
+import { BlockingLoop } from "./blocking_loop.ts";
+import { WAKE_POSTED } from "../transport/channel/wake.ts";
+import { type RuntimeTimers, systemTimers } from "../../core/time/timers.ts";
 import type {
   WorkerCommand,
   WorkerNodeSnapshot,
@@ -42,6 +44,11 @@ export interface WorkerServerOptions {
   readonly timers?: RuntimeTimers;
   /** The runtime's frame budget, shared with every isolate (see `WorkerInit.frameMemory`). */
   readonly frameMemory?: SharedFrameMemory;
+  /**
+   * The Worker's wake word (`WorkerInit.wake`). With it, the Worker blocks its thread while every
+   * node it runs was placed with `wait: "block"` (see {@linkcode BlockingLoop}).
+   */
+  readonly wake?: SharedArrayBuffer;
 }
 
 /**
@@ -90,6 +97,13 @@ export class WorkerServer {
   readonly #probes = new Map<number, () => void>();
   #active = false;
   #queue: Promise<void> = Promise.resolve();
+  /** Nodes placed with `wait: "block"`; the Worker blocks while it has them. */
+  readonly #blockingNodes = new Set<string>();
+  readonly #loop: BlockingLoop | undefined;
+  readonly #wake: Int32Array | undefined;
+  /** Commands received, and those not yet applied (a call counts until it has answered). */
+  #received = 0;
+  #unsettled = 0;
 
   /**
    * Creates the isolate.
@@ -99,12 +113,31 @@ export class WorkerServer {
   constructor(options: WorkerServerOptions) {
     const { pool } = options;
     this.#post = options.post;
-    this.#transport = new NativeTransport({ pool, holdings: options.holdings });
+    const wake = options.wake && new Int32Array(options.wake);
+    this.#wake = wake;
+    const loop = wake && new BlockingLoop({
+      wake,
+      mayBlock: () => this.#mayBlock(),
+      turnsDue: () => this.#isolate.turnsDue,
+    });
+    this.#loop = loop;
+    const blocking = () => this.#blockingNodes.size > 0 ? loop : undefined;
+    this.#transport = new NativeTransport({ pool, holdings: options.holdings, blocking });
     this.#definitions = new WorkerDefinitions(options.registries);
+    const timers = options.timers ?? systemTimers;
     this.#isolate = new LocalIsolate({
       isolate: options.isolate,
       clock: options.clock,
-      timers: options.timers,
+      // While the Worker blocks, the scheduler's deferred turns run from its loop.
+      timers: loop === undefined ? timers : {
+        setTimeout: timers.setTimeout,
+        clearTimeout: timers.clearTimeout,
+        defer: (callback) => {
+          if (blocking() !== undefined) loop.defer(callback);
+          else if (timers.defer) timers.defer(callback);
+          else timers.setTimeout(callback, 0);
+        },
+      },
       transport: this.#transport,
       ...(options.frameMemory && {
         frameBudget: FrameBudget.attach(options.frameMemory.budget),
@@ -130,9 +163,22 @@ export class WorkerServer {
    * @param command The command.
    */
   handle(command: WorkerCommand): void {
+    this.#received++;
+    this.#unsettled++;
     this.#queue = this.#queue.then(() => this.#apply(command)).catch((error) => {
       this.#post({ type: "command-failed", op: command.op, message: messageOf(error) });
-    });
+    }).finally(() => this.#settle());
+  }
+
+  /** One command applied (a call: answered); the loop may block again once none is left. */
+  #settle(): void {
+    if (--this.#unsettled === 0) this.#loop?.wakeUp();
+  }
+
+  /** No command in flight (posted, not received) nor being applied, and nodes asked to block. */
+  #mayBlock(): boolean {
+    return this.#blockingNodes.size > 0 && this.#unsettled === 0 &&
+      Atomics.load(this.#wake!, WAKE_POSTED) === this.#received;
   }
 
   /** Resolves when every command so far has been applied and every call answered. */
@@ -157,7 +203,10 @@ export class WorkerServer {
     }
     const connections: Record<string, ConnectionStats> = {};
     for (const id of this.#local) connections[id] = this.#isolate.connectionStats(id)!;
-    return { nodes, connections };
+    const counts = this.#loop?.counts;
+    return counts === undefined
+      ? { nodes, connections }
+      : { nodes, connections, waits: { ...counts } };
   }
 
   /**
@@ -225,7 +274,11 @@ export class WorkerServer {
             this.#post({ type: "reply", id: command.id, value, snapshot: this.snapshot() }),
         );
         this.#calls.add(call);
-        void call.finally(() => this.#calls.delete(call));
+        this.#unsettled++; // until it has answered
+        void call.finally(() => {
+          this.#calls.delete(call);
+          this.#settle();
+        });
         return;
       }
     }
@@ -236,7 +289,9 @@ export class WorkerServer {
     switch (call) {
       case "removeNode":
         if (!this.#nodes.delete(node!)) return;
-        return await isolate.removeNode(node!);
+        await isolate.removeNode(node!);
+        this.#blockingNodes.delete(node!);
+        return;
       case "setup":
         this.#active = true;
         return await isolate.setup();
@@ -294,6 +349,7 @@ export class WorkerServer {
       const definition = await this.#definitions.resolve(spec.processor, spec.moduleUrl);
       this.#isolate.addNode({ ...spec, definition });
       this.#nodes.add(spec.id);
+      if (spec.wait === "block") this.#blockingNodes.add(spec.id);
     } catch (error) {
       this.#unloaded.add(spec.id);
       const e = error instanceof Error ? error : new Error(String(error));

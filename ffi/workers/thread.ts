@@ -13,6 +13,7 @@ import type {
   WorkerReport,
   WorkerSnapshot,
 } from "./protocol.ts";
+import { ringWake, WAKE_POSTED } from "../transport/channel/wake.ts";
 
 /** Options of a {@linkcode WorkerThread}. */
 export interface WorkerThreadOptions {
@@ -20,6 +21,11 @@ export interface WorkerThreadOptions {
   readonly entry: URL;
   /** What the Worker starts with. */
   readonly init: WorkerInit;
+  /**
+   * The Worker's wake word (`init.wake`): bumped after every command posted, so a Worker that
+   * blocks its thread wakes to receive it.
+   */
+  readonly wake?: Int32Array;
   /** How long a call may take before the Worker is declared dead, in milliseconds. */
   readonly callTimeoutMs: number;
   /** Receives every report but replies and `ready`. */
@@ -102,7 +108,16 @@ export class WorkerThread {
   post(command: WorkerCommand): void {
     if (this.#exited) return;
     if (this.#outbox) this.#outbox.push(command);
-    else this.#worker.postMessage(command);
+    else this.#send(command);
+  }
+
+  /** Posts, then rings the wake word: a Worker blocked on it goes to its event loop to read it. */
+  #send(command: WorkerCommand): void {
+    this.#worker.postMessage(command);
+    const wake = this.#options.wake;
+    if (wake === undefined) return;
+    Atomics.add(wake, WAKE_POSTED, 1);
+    ringWake(wake);
   }
 
   /**
@@ -151,7 +166,7 @@ export class WorkerThread {
       const outbox = this.#outbox ?? [];
       this.#outbox = undefined;
       for (const pending of this.#calls.values()) this.#arm(pending);
-      for (const command of outbox) this.#worker.postMessage(command);
+      for (const command of outbox) this.#send(command);
       return;
     }
     if (report.type !== "reply") return this.#options.onReport(report);

@@ -385,6 +385,11 @@ export class LocalIsolate
     }
   }
 
+  /** Whether scheduling turns are due: turns run and nodes wait for one. */
+  get turnsDue(): boolean {
+    return this.#scheduler.active && this.#scheduler.pending;
+  }
+
   /** Starts scheduling. */
   run(): void {
     this.#phase = "running";

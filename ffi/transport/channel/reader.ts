@@ -20,6 +20,18 @@ import {
   SIGNAL_WRITER_ENDED,
   SIGNAL_WRITER_WAITING,
 } from "./doorbell.ts";
+import { type BlockingEnd, type BlockingEnds, ringWake } from "./wake.ts";
+
+/** Options of a {@linkcode SignalledReader} beyond its channel. */
+export interface SignalledReaderOptions {
+  /** The writing isolate's wake word, rung with the room bell (a writer that blocks). */
+  readonly writerWake?: Int32Array;
+  /**
+   * The waiting loop of this isolate when it blocks: the reader registers there instead of
+   * waiting on its doorbell through the event loop.
+   */
+  readonly blocking?: BlockingEnds;
+}
 
 /**
  * A native connection reader that waits on the channel's doorbell with `Atomics.waitAsync` and
@@ -85,6 +97,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     onClose: (reader: SignalledReader<T>) => void,
     memory?: SlotMemorySource,
     origin?: string,
+    options: SignalledReaderOptions = {},
   ) {
     checkSignal(signal, "reader");
     this.#origin = origin;
@@ -94,7 +107,60 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     this.#onClose = onClose;
     this.#counters = reader.state.counters;
     this.#memory = memory ?? new SlotMemorySource(reader.pool);
-    void this.#watch();
+    this.#writerWake = options.writerWake;
+    const blocking = options.blocking;
+    if (blocking === undefined) {
+      void this.#watch();
+      return;
+    }
+    this.#blocking = blocking;
+    this.#blockingWatch = {
+      sleepy: () => {
+        if (this.#toldAt >= 0) return true; // awake until its node reads the ring empty
+        Atomics.store(signal, SIGNAL_READER_ASLEEP, 1);
+        return false;
+      },
+      look: () => this.#look(),
+    };
+    blocking.add(this.#blockingWatch);
+  }
+
+  readonly #writerWake: Int32Array | undefined;
+  #blocking: BlockingEnds | undefined;
+  #blockingWatch: BlockingEnd | undefined;
+  /**
+   * When a blocking look told the node of frames (`performance.now()`), until it reads the ring
+   * empty; -1 when it has not. Told once per drain, as `#watch` does, with the same 1 ms
+   * fallback: a node that stops short (a full output) is told again only after it.
+   */
+  #toldAt = -1;
+
+  /**
+   * One look of {@linkcode SignalledReader.#watch}'s loop, for an isolate's blocking loop (which
+   * said the reader may sleep and read its wake bell before calling it).
+   *
+   * @returns Whether it told the node (frames queued, or end of stream seen for the first time).
+   */
+  #look(): boolean {
+    if (this.#closed) return false;
+    const signal = this.#signal;
+    if (this.discarding) {
+      this.#reader.clear(); // late frames of a reader that stopped reading
+    } else if (this.#reader.available > 0) {
+      const toldAt = this.#toldAt;
+      const now = performance.now();
+      if (toldAt >= 0 && now - toldAt < 1) return false; // its node has not read them yet
+      // Awake until its node reads the ring empty: writers skip the notify meanwhile.
+      Atomics.store(signal, SIGNAL_READER_ASLEEP, 0);
+      this.#toldAt = now;
+      this.#onData();
+      return true;
+    }
+    const ended = Atomics.load(signal, SIGNAL_WRITER_ENDED) !== 0;
+    const told = ended && !this.#endSeen;
+    this.#endSeen = ended;
+    if (told) this.#onData();
+    return told;
   }
 
   /** Frames ready to read (0 once closed). */
@@ -193,6 +259,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   [Symbol.dispose](): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#blockingWatch !== undefined) this.#blocking?.delete(this.#blockingWatch);
     Atomics.notify(this.#signal, SIGNAL_BELL); // ends the pending wait
     this.#drained();
     if (this.#fallback !== undefined) clearTimeout(this.#fallback);
@@ -213,6 +280,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     Atomics.store(signal, SIGNAL_WRITER_WAITING, 0);
     Atomics.add(signal, SIGNAL_SPACE, 1);
     Atomics.notify(signal, SIGNAL_SPACE);
+    ringWake(this.#writerWake);
   }
 
   #wake(): boolean {
@@ -227,6 +295,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
 
   /** The node read the ring empty: the doorbell watch may sleep again. */
   #drained(): void {
+    this.#toldAt = -1;
     const resolve = this.#onDrained;
     if (resolve === undefined) return;
     this.#onDrained = undefined;

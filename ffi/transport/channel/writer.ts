@@ -18,6 +18,18 @@ import {
   SIGNAL_WRITER_ENDED,
   SIGNAL_WRITER_WAITING,
 } from "./doorbell.ts";
+import { type BlockingEnd, type BlockingEnds, ringWake } from "./wake.ts";
+
+/** Options of a {@linkcode SignalledWriter} beyond its channel. */
+export interface SignalledWriterOptions {
+  /** The reading isolate's wake word, rung with the reader's bell (a reader that blocks). */
+  readonly readerWake?: Int32Array;
+  /**
+   * The waiting loop of this isolate when it blocks: a writer waiting for room registers there
+   * instead of waiting on the room bell through the event loop.
+   */
+  readonly blocking?: BlockingEnds;
+}
 
 /**
  * How long a `fifo` writer keeps a frame that waits for a free pool slot before giving it up
@@ -65,18 +77,29 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
   #endAfterFlush = false;
   /** When the frame that waits for a pool slot started waiting (`performance.now()`). */
   #pendingSince: number | undefined;
+  readonly #readerWake: Int32Array | undefined;
+  readonly #blocking: BlockingEnds | undefined;
+  /** This writer as its blocking loop looks at it while it waits for room. */
+  #roomWatch: BlockingEnd | undefined;
 
   /**
    * Wraps a writer.
    *
    * @param writer The native writer; closed with this one.
    * @param signal The channel's signal (`SIGNAL_BYTES` of shared memory).
+   * @param options The reader's wake word and this isolate's blocking loop, when they exist.
    */
-  constructor(writer: NativeConnectionWriter<T>, signal: Int32Array) {
+  constructor(
+    writer: NativeConnectionWriter<T>,
+    signal: Int32Array,
+    options: SignalledWriterOptions = {},
+  ) {
     checkSignal(signal, "writer");
     this.#writer = writer;
     this.#signal = signal;
     this.#fifo = writer.policy === "fifo";
+    this.#readerWake = options.readerWake;
+    this.#blocking = options.blocking;
   }
 
   /**
@@ -108,10 +131,36 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
    */
   onSpace(callback: () => void): void {
     this.#onSpace = callback;
+    if (this.#blocking !== undefined) {
+      this.#roomWatch ??= this.#blockingRoomWatch(this.#blocking);
+      this.#blocking.add(this.#roomWatch);
+      return;
+    }
     if (!this.#waiting) {
       this.#waiting = true;
       void this.#waitForSpace();
     }
+  }
+
+  /** The blocking loop's view of this writer waiting for room (the protocol of `#waitForSpace`). */
+  #blockingRoomWatch(blocking: BlockingEnds): BlockingEnd {
+    const signal = this.#signal;
+    const watch: BlockingEnd = {
+      sleepy: () => {
+        Atomics.store(signal, SIGNAL_WRITER_WAITING, 1);
+        return true;
+      },
+      look: () => {
+        if (!this.#writer.closed && this.space <= 0) return false;
+        Atomics.store(signal, SIGNAL_WRITER_WAITING, 0);
+        blocking.delete(watch);
+        const callback = this.#onSpace;
+        this.#onSpace = undefined;
+        callback?.();
+        return callback !== undefined;
+      },
+    };
+    return watch;
   }
 
   async #waitForSpace(): Promise<void> {
@@ -151,7 +200,7 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
     }
     const ok = this.#writer.push(frame);
     if (ok) {
-      ringSleepingReader(this.#signal);
+      if (ringSleepingReader(this.#signal)) ringWake(this.#readerWake);
       // Kept for want of a pool slot: retry until a slot frees (pool releases ring no bell).
       if (this.#writer.pending && this.#flushTimer === undefined) this.#retryFlush();
     }
@@ -162,7 +211,7 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
   #flush(): void {
     if (!this.#writer.pending) return;
     if (!this.#writer.flushPending()) return;
-    ringSleepingReader(this.#signal);
+    if (ringSleepingReader(this.#signal)) ringWake(this.#readerWake);
     if (this.#endAfterFlush) {
       this.#endAfterFlush = false;
       this.end(true);
@@ -209,11 +258,15 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
     this.#endAfterFlush = ended && this.#writer.pending;
     if (this.#endAfterFlush) return; // after the frame that waits for a slot
     Atomics.store(signal, SIGNAL_WRITER_ENDED, ended ? 1 : 0);
-    if (ended) ringBell(signal);
+    if (ended) {
+      ringBell(signal);
+      ringWake(this.#readerWake);
+    }
   }
 
   /** Closes the native writer (a frame still waiting for a pool slot is not written). Idempotent. */
   [Symbol.dispose](): void {
+    if (this.#roomWatch !== undefined) this.#blocking?.delete(this.#roomWatch);
     if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
     this.#writer.close();

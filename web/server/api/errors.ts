@@ -122,6 +122,7 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   port_already_connected: 409,
   probe_invalid: 400,
   probe_unsupported: 422,
+  worker_wait_refused: 422,
   ports_not_bound: 500,
   invalid_config: 422,
   config_locked: 409,
