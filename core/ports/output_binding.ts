@@ -178,9 +178,7 @@ export class OutputBinding<T> implements OutputPort<T> {
           use: "write",
         });
       }
-      frame.writtenTo = this.label;
-      frame.heldBy = this.node || frame.heldBy;
-      frame.heldAt = this.label;
+      frame.holder = this;
     }
     const writers = this.#writers;
     this.#framesWritten++;

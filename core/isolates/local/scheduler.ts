@@ -138,6 +138,14 @@ export class Scheduler {
     // here made a second chain of turns that never yielded to timers or I/O.)
     try {
       this.runTurn();
+      // Turns the slice's clock is not read before run back to back here rather than each in a
+      // microtask of its own (queueing one cost about 0.1 µs a turn): microtasks queued in them,
+      // such as wakes, run after these turns, still before any timer or I/O.
+      while (this.#turnsUnchecked > 0 && this.#ready.length > 0 && this.#active) {
+        this.#turnsUnchecked--;
+        this.#sliceTurns++;
+        this.runTurn();
+      }
     } finally {
       this.#microtask = false;
     }
