@@ -17,6 +17,7 @@ import { GpuNotReadyError } from "../gpu/errors.ts";
 import {
   type FrameHolder,
   type FrameLedger,
+  isOwnedFrame,
   OwnedAudioFrame,
   OwnedEncodedVideoFrame,
   OwnedFrame,
@@ -613,7 +614,7 @@ export class NodeFrames implements Frames {
    *   memory before writing anything after reading it.
    */
   adopt(frame: unknown, from?: FrameReturn): void {
-    if (frame instanceof OwnedFrame) {
+    if (isOwnedFrame(frame)) {
       if (this.#ledger !== undefined) frame.track(this.#ledger);
       frame.holder = from ?? this.#holder;
     } else if (from === undefined) return;
@@ -667,7 +668,7 @@ export class NodeFrames implements Frames {
       for (let i = 0; i < giveBackFrom; i++) {
         const frame = held[i];
         held[i] = undefined;
-        if (frame instanceof OwnedFrame) frame.release();
+        if (isOwnedFrame(frame)) frame.release();
       }
     }
     if (giveBackFrom === n) return;
