@@ -41,6 +41,7 @@ export type { EncodedAudioFrame } from "./core/frames/encoded_audio_frame.ts";
 export type { DataFrame } from "./core/frames/data_frame.ts";
 export type { Frame } from "./core/frames/frame.ts";
 export { FrameReleasedError } from "./core/frames/owned_frame.ts";
+export type { FrameHolder } from "./core/frames/owned_frame.ts";
 export { FrameTooLargeError, InvalidFrameShapeError } from "./core/frames/memory.ts";
 export { FrameBudget, type SharedFrameMemory } from "./core/frames/frame_budget.ts";
 export { BareDecoratorError } from "./core/processor/decorators.ts";

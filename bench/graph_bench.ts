@@ -23,9 +23,11 @@
  * the table to stdout.
  *
  * Run: `deno run -A bench/graph_bench.ts [--runs 5] [--frames 1000000] [--mixer-blocks 20000]
- * [--video-frames 20000] [--latency-frames 300] [--manifest-nodes 5000] [--only workers|scale]`;
- * `--only workers` measures only the Worker rows (2-4) and their GStreamer references, `--only
- * scale` only the manifest row (7), without GStreamer.
+ * [--video-frames 20000] [--latency-frames 300] [--manifest-nodes 5000]
+ * [--only isolate|workers|memory|scale]`; `--only isolate` measures only the in-isolate rows (1,
+ * 1b), `--only workers` only the Worker rows (2-4), `--only memory` only the peak RSS rows (6),
+ * each with its GStreamer references, and `--only scale` only the manifest row (7), without
+ * GStreamer.
  *
  * @module
  */
@@ -53,12 +55,14 @@ const { values } = parseArgs({
     only: { type: "string" },
   },
 });
-if (values.only !== undefined && values.only !== "workers" && values.only !== "scale") {
+const ONLY = ["isolate", "workers", "memory", "scale"];
+if (values.only !== undefined && !ONLY.includes(values.only)) {
   throw new RangeError(
-    `Cannot run graph_bench: unknown --only '${values.only}', expected: workers, scale`,
+    `Cannot run graph_bench: unknown --only '${values.only}', expected: ${ONLY.join(", ")}`,
   );
 }
-const ONLY_WORKERS = values.only === "workers";
+/** Whether the rows of `part` run: every part without `--only`, else the one named. */
+const runs = (part: string) => values.only === undefined || values.only === part;
 const ONLY_SCALE = values.only === "scale";
 const MANIFEST_NODES = Number(values["manifest-nodes"]);
 const RUNS = Number(values.runs);
@@ -74,7 +78,7 @@ console.error(`graph_bench: ${RUNS} alternating runs per figure after a warm-up;
 const rows: Row[] = [];
 
 // 1. Pass-through chains in one isolate, at the default capacity (8) and at 256.
-if (!ONLY_WORKERS && !ONLY_SCALE) await inIsolateRows();
+if (runs("isolate")) await inIsolateRows();
 
 async function inIsolateRows(): Promise<void> {
   const identities = (n: number) => Array(n).fill("identity").join(" ! ");
@@ -124,7 +128,7 @@ async function inIsolateRows(): Promise<void> {
 }
 
 // 2-4. Worker hops and live latency.
-if (!ONLY_SCALE) {
+if (runs("workers")) {
   rows.push(
     ...await workerRows({
       runs: RUNS,
@@ -136,10 +140,11 @@ if (!ONLY_SCALE) {
   );
 }
 
-if (!ONLY_WORKERS && !ONLY_SCALE) await mixerAndMemoryRows();
+if (values.only === undefined) await mixerRows();
+if (runs("memory")) await memoryRows();
 
 // 7. A large manifest: validate, load and start (admission control, the graph's checks).
-if (!ONLY_WORKERS) {
+if (runs("scale")) {
   const [ours] = await measureTogether(RUNS, [
     {
       label: `streamlib ${MANIFEST_NODES}-node manifest`,
@@ -180,7 +185,7 @@ async function manifestStartSeconds(nodes: number): Promise<number> {
   return seconds;
 }
 
-async function mixerAndMemoryRows(): Promise<void> {
+async function mixerRows(): Promise<void> {
   // 5. The mixer, with sine sources (the comparison asked for) and silent ones (the mixing alone).
   for (const wave of ["sine", "silence"] as const) {
     const tone = `audiotestsrc num-buffers=${MIXER_BLOCKS} samplesperbuffer=1024 wave=${wave} ! ` +
@@ -204,7 +209,9 @@ async function mixerAndMemoryRows(): Promise<void> {
       goal: wave === "sine" ? GRAPH_BENCH_GOALS.mixerSine : undefined,
     });
   }
+}
 
+async function memoryRows(): Promise<void> {
   // 6. Peak memory of a small real-time pipeline, 3 s each.
   const dir = await Deno.makeTempDir({ prefix: "graph_bench_" });
   try {

@@ -117,3 +117,22 @@ export async function peakRssKb(command: string, args: string[]): Promise<number
 export function gstPeakRssKb(pipeline: string): Promise<number> {
   return peakRssKb(GST_LAUNCH, ["-q", ...argsOf(pipeline)]);
 }
+
+/**
+ * Runs a pipeline under `/usr/bin/time` and returns the CPU time it used, user and system, every
+ * thread included.
+ *
+ * @param pipeline The pipeline description; its sources must end (`num-buffers`).
+ * @returns Seconds of CPU time.
+ * @throws {Error} When gst-launch fails.
+ */
+export async function gstCpuSeconds(pipeline: string): Promise<number> {
+  const { stderr } = await launch(
+    ["-f", "cpu_s=%U+%S", GST_LAUNCH, "-q", ...argsOf(pipeline)],
+    {},
+    "/usr/bin/time",
+  );
+  const match = /cpu_s=([\d.]+)\+([\d.]+)/.exec(stderr);
+  if (!match) throw new Error(`/usr/bin/time printed no CPU time: ${stderr.slice(-500)}`);
+  return Number(match[1]) + Number(match[2]);
+}

@@ -15,7 +15,9 @@ import { type EncodedVideoFrame, VIDEO_CODECS, type VideoCodec } from "./encoded
 import { type FrameMemorySource, type FramePayload, InvalidFrameShapeError } from "./memory.ts";
 import { GpuNotReadyError } from "../gpu/errors.ts";
 import {
+  type FrameHolder,
   type FrameLedger,
+  isOwnedFrame,
   OwnedAudioFrame,
   OwnedEncodedVideoFrame,
   OwnedFrame,
@@ -84,21 +86,19 @@ export interface EncodedAudioShape {
  * Where a frame read in a run came from: the input it goes back to when the run ends for want of
  * frame memory (see {@linkcode NodeFrames.flush}); the runtime's input ports are.
  */
-export interface FrameReturn {
+export interface FrameReturn extends FrameHolder {
   /**
    * Takes `frame` back in front of the frames still queued, with the reference the run held.
    *
    * @param frame A frame read from here in the run that just ended.
    */
   giveBack(frame: unknown): void;
-  /** `node.port` of the input, for lifetime reports (where the reading node holds the frame). */
-  readonly label?: string;
 }
 
 /** A node's ports, as {@linkcode NodeFrames.bind} takes them (a `PortTable`). */
 export interface BindablePorts {
-  /** The inputs. */
-  readonly inputBindings: readonly { owner: unknown }[];
+  /** The inputs (`node` is set to the node that reads them). */
+  readonly inputBindings: readonly { owner: unknown; node: string }[];
   /** The outputs. */
   readonly outputBindings: readonly { owner: unknown }[];
 }
@@ -270,6 +270,8 @@ function audioStream(frame: EncodedAudioFrame) {
  */
 export class NodeFrames implements Frames {
   readonly #node: string;
+  /** Where the node holds a frame it took without an input (its own holder, no port). */
+  readonly #holder: FrameHolder;
   readonly #memory: FrameMemorySource;
   readonly #ledger: FrameLedger | undefined;
   /** The run's references, in the order taken: frames read (with `#from`) and made. */
@@ -307,6 +309,7 @@ export class NodeFrames implements Frames {
     options: { spare?: boolean; onExhausted?: () => void; gpu?: NodeGpu } = {},
   ) {
     this.#node = node;
+    this.#holder = { node, label: "" };
     this.#memory = memory;
     this.#ledger = ledger;
     this.#spare = options.spare ?? false;
@@ -566,7 +569,9 @@ export class NodeFrames implements Frames {
 
   keep<F>(frame: F): KeptFrame<F> {
     this.#consume(frame);
-    if (frame instanceof OwnedFrame) frame.heldBy = this.#node;
+    if (frame instanceof OwnedFrame && frame.heldBy !== this.#node) {
+      frame.holder = { node: this.#node, label: frame.heldAt };
+    }
     return new Kept(frame);
   }
 
@@ -592,7 +597,10 @@ export class NodeFrames implements Frames {
    * @param ports The node's port table (`definition.ports()`).
    */
   bind(ports: BindablePorts): void {
-    for (const input of ports.inputBindings) input.owner = this;
+    for (const input of ports.inputBindings) {
+      input.owner = this;
+      input.node = this.#node; // frames it hands out are held by this node
+    }
     for (const output of ports.outputBindings) output.owner = this;
   }
 
@@ -606,10 +614,9 @@ export class NodeFrames implements Frames {
    *   memory before writing anything after reading it.
    */
   adopt(frame: unknown, from?: FrameReturn): void {
-    if (frame instanceof OwnedFrame) {
+    if (isOwnedFrame(frame)) {
       if (this.#ledger !== undefined) frame.track(this.#ledger);
-      frame.heldBy = this.#node;
-      frame.heldAt = from?.label ?? "";
+      frame.holder = from ?? this.#holder;
     } else if (from === undefined) return;
     else this.#plainHeld++;
     this.#from[this.#heldCount] = from;
@@ -661,7 +668,7 @@ export class NodeFrames implements Frames {
       for (let i = 0; i < giveBackFrom; i++) {
         const frame = held[i];
         held[i] = undefined;
-        if (frame instanceof OwnedFrame) frame.release();
+        if (isOwnedFrame(frame)) frame.release();
       }
     }
     if (giveBackFrom === n) return;

@@ -91,12 +91,53 @@ export class FrameReleasedError extends Error {
   }
 }
 
+/**
+ * Where a frame is held, for leak and stale-use reports: a port of a node (the runtime's output
+ * and input bindings are holders).
+ */
+export interface FrameHolder {
+  /** The node (`""` when unknown: the frame's maker is named instead). */
+  readonly node: string;
+  /** `node.port`, or `""` for the node itself. */
+  readonly label: string;
+}
+
 /** Where live frames are counted, for the leak report (one per isolate). */
 export interface FrameLedger {
   /** A frame was made. */
   born(frame: OwnedFrame<FramePayload>): void;
   /** A frame died. */
   died(frame: OwnedFrame<FramePayload>): void;
+}
+
+/** The brand every owned frame carries on its prototype (see {@linkcode isOwnedFrame}). */
+const OWNED: unique symbol = Symbol("streamlib.OwnedFrame");
+
+/**
+ * Whether `value` is an owned frame: the same answer as `value instanceof OwnedFrame`, from one
+ * property load. The runtime asks it on every write, queue and read: `instanceof` against a class
+ * imported from another module is a generic prototype walk in optimised code, about 4-6% of a
+ * 4-hop chain's CPU time at three per hop.
+ *
+ * @param value Any frame or value written to a port.
+ * @returns Whether it is an {@linkcode OwnedFrame}.
+ *
+ * @example Owned and plain frames
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createProcessContext } from "@streamlib/streamlib";
+ * import { isOwnedFrame } from "./owned_frame.ts";
+ *
+ * const ctx = createProcessContext("tone");
+ * const block = ctx.frames.audio({ channels: 1, sampleRate: 8000, frameCount: 4 })!;
+ * assert.equal(isOwnedFrame(block), true);
+ * assert.equal(isOwnedFrame({ kind: "data", value: 1 }), false);
+ * assert.equal(isOwnedFrame(7), false);
+ * ```
+ */
+export function isOwnedFrame(value: unknown): value is OwnedFrame<FramePayload> {
+  return typeof value === "object" && value !== null &&
+    (value as { [OWNED]?: true })[OWNED] === true;
 }
 
 /**
@@ -121,17 +162,22 @@ export interface FrameLedger {
  * ```
  */
 export abstract class OwnedFrame<M extends FramePayload = FrameMemory> {
+  static {
+    // The brand isOwnedFrame() reads, inherited by every subclass (as instanceof would see them).
+    (this.prototype as unknown as { [OWNED]: true })[OWNED] = true;
+  }
+
   /** The node that made the frame (`ctx.frames` of that node). */
   readonly origin: string;
-  /** The output it was last written to (`node.port`), for leak reports; `""` before. */
-  writtenTo = "";
   /**
-   * The node that holds the frame: its maker, then each node that writes, reads or keeps it in
-   * turn (for leak and stale-use reports, in every isolate).
+   * Where the frame is held, for leak and stale-use reports: `undefined` while its maker holds
+   * it, then the output it was written to or the input that read it (or the node that keeps it),
+   * in turn. One store of a port the runtime already has per write and per read: two strings
+   * stored per hop cost about 10 ns a frame each.
+   *
+   * @internal
    */
-  heldBy: string;
-  /** Where {@linkcode OwnedFrame.heldBy} holds it (`node.port`; `""` before it is written). */
-  heldAt = "";
+  holder: FrameHolder | undefined = undefined;
   /**
    * Where the isolate's ledger keeps this frame (an index it manages, -1 when none): lets it add
    * and drop frames without hashing them (a `Set` of frames cost ~19% of a 4-hop chain's rate).
@@ -154,13 +200,25 @@ export abstract class OwnedFrame<M extends FramePayload = FrameMemory> {
   constructor(memory: M, origin: string, ledger?: FrameLedger) {
     this.#memory = memory;
     this.origin = origin;
-    this.heldBy = origin;
     this.#ledger = ledger;
     ledger?.born(this);
   }
 
   /** The frame's kind. */
   abstract readonly kind: string;
+
+  /**
+   * The node that holds the frame: its maker, then each node that writes, reads or keeps it in
+   * turn (for leak and stale-use reports, in every isolate).
+   */
+  get heldBy(): string {
+    return this.holder?.node || this.origin;
+  }
+
+  /** Where {@linkcode OwnedFrame.heldBy} holds it (`node.port`; `""` before it is written). */
+  get heldAt(): string {
+    return this.holder?.label ?? "";
+  }
 
   /** References held now; 0 once dead. */
   get refCount(): number {
@@ -390,7 +448,7 @@ export class OwnedEncodedVideoFrame extends OwnedFrame implements EncodedVideoFr
  * @param frame Any frame or value written to a port.
  */
 export function retainFrame(frame: unknown): void {
-  if (frame instanceof OwnedFrame) frame.retain();
+  if (isOwnedFrame(frame)) frame.retain();
 }
 
 /**
@@ -399,5 +457,5 @@ export function retainFrame(frame: unknown): void {
  * @param frame Any frame or value written to a port.
  */
 export function releaseFrame(frame: unknown): void {
-  if (frame instanceof OwnedFrame) frame.release();
+  if (isOwnedFrame(frame)) frame.release();
 }

@@ -81,6 +81,8 @@ export class InputBinding<T> implements InputPort<T> {
    * runtime; the port name alone by default).
    */
   label: string;
+  /** The node that reads here (set by the runtime's `ctx.frames`; `""` by default). */
+  node = "";
   #reader: ConnectionReader<T> | undefined;
   #framesRead = 0;
   #discarding = false;

@@ -8,7 +8,7 @@ import type { ConnectionWriter } from "../transport/connection.ts";
 import type { OutputPort } from "./output_port.ts";
 import {
   FrameReleasedError,
-  OwnedFrame,
+  isOwnedFrame,
   releaseFrame,
   retainFrame,
 } from "../frames/owned_frame.ts";
@@ -170,7 +170,7 @@ export class OutputBinding<T> implements OutputPort<T> {
    *   dropped): nothing is written, and the error names this node and port.
    */
   write(frame: T): boolean {
-    if (frame instanceof OwnedFrame) {
+    if (isOwnedFrame(frame)) {
       if (frame.released) {
         throw new FrameReleasedError(frame.kind, frame.origin, {
           node: this.node,
@@ -178,9 +178,7 @@ export class OutputBinding<T> implements OutputPort<T> {
           use: "write",
         });
       }
-      frame.writtenTo = this.label;
-      frame.heldBy = this.node || frame.heldBy;
-      frame.heldAt = this.label;
+      frame.holder = this;
     }
     const writers = this.#writers;
     this.#framesWritten++;

@@ -21,7 +21,7 @@ export interface LoopCounters {
 /** Every one of a node's first runs is timed: short tests and slow nodes see each run. */
 export const TIMED_RUNS_IN_FULL = 256;
 /** After the first {@linkcode TIMED_RUNS_IN_FULL} runs, one run in this many is timed. */
-export const TIMED_RUN_SAMPLE = 16;
+export const TIMED_RUN_SAMPLE = 64;
 
 /**
  * Counts a node's calls, errors and restarts and times its `process()` calls in a fixed-bucket
