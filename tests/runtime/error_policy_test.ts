@@ -142,6 +142,6 @@ Deno.test("Runtime.add() refuses unknown error policies and placements", () => {
   );
   assert.throws(
     () => rt.add(counterNode, {}, { placement: "gpu" as never }),
-    /expected "main" or \{ "worker": "<name>" \}, got "gpu"/,
+    /expected "main" or \{ "worker": "<name>", "wait"\?: "event-loop" \| "block" \}, got "gpu"/,
   );
 });
