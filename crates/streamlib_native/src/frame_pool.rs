@@ -4,7 +4,12 @@
 //! natural 16-byte alignment, 64 bytes larger than needed, and its start rounded up to 64: at 16
 //! bytes the system allocator uses `calloc`, whose large allocations are fresh, lazily mapped
 //! pages, so untouched slots cost no memory. (Asking for 64-byte alignment directly makes it
-//! allocate and then `memset` the whole slab, committing every page at creation.) Free slot indices sit
+//! allocate and then `memset` the whole slab, committing every page at creation.) A slab of slots of
+//! [`HUGE_PAGE_MIN_STRIDE`] or more is then advised to use transparent huge pages (on Linux,
+//! `madvise(MADV_HUGEPAGE)`; still committed only when first written, 2 MiB at a time): a 1080p
+//! frame spans 4 huge pages instead of 2,025 base pages, so writing it every frame takes fewer TLB
+//! misses and spreads evenly over the cache's sets, and a slot reused a frame or two later is
+//! still in the cache (docs/performance.md, Worker hops). Free slot indices sit
 //! in a lock-free LIFO ([`FreeStack`]): the slot freed last is acquired next, so a pipeline with a few
 //! frames in flight reuses a few cache-warm slots and never touches the rest of the slab. Each
 //! slot's count and generation live in a
@@ -27,6 +32,11 @@ pub const SLOT_ALIGN: usize = 64;
 /// Alignment requested from the allocator: the platform's natural one, so zeroed requests use
 /// `calloc` and stay lazily mapped (see the module docs).
 const ALLOCATION_ALIGN: usize = 16;
+
+/// Smallest slot stride whose slab is advised to use huge pages: 1 MiB, so video frames from
+/// 720p I420 (1.38 MB) up get them, while pools of small slots (audio blocks, encoded frames) keep
+/// committing memory one base page at a time.
+pub const HUGE_PAGE_MIN_STRIDE: usize = 1 << 20;
 
 /// Largest `slot_bytes` (256 MiB; a 3840x2160 RGBA frame is 33,177,600 bytes).
 pub const MAX_SLOT_BYTES: u32 = 268_435_456;
@@ -100,6 +110,8 @@ pub struct FramePool {
     slot_bytes: u32,
     stride: usize,
     slots: Box<[SlotState]>,
+    /// Whether the OS took the advice to back the slab with huge pages.
+    huge_pages: bool,
     /// Written by every acquire and every release to 0; on cache lines of its own, as are the
     /// counters, so the fields every retain and release reads (`slots`, `stride`) stay shared in
     /// each thread's cache instead of moving with each acquire.
@@ -177,6 +189,8 @@ impl FramePool {
         // SAFETY: offset < SLOT_ALIGN and the allocation is `size + SLOT_ALIGN` bytes, so the
         // aligned start and the `size` bytes after it stay inside the allocation.
         let slab = unsafe { allocation.add(offset) };
+        let huge_pages = stride as usize >= HUGE_PAGE_MIN_STRIDE
+            && crate::slab_pages::advise_huge_pages(slab.as_ptr(), size);
         Ok(Self {
             slab,
             allocation,
@@ -184,6 +198,7 @@ impl FramePool {
             slot_bytes,
             stride: stride as usize,
             slots,
+            huge_pages,
             free: CachePadded::new(free),
             usage: CachePadded::new(Usage {
                 in_use: AtomicU32::new(0),
@@ -325,6 +340,12 @@ impl FramePool {
     /// Usable bytes per slot.
     pub fn slot_bytes(&self) -> u32 {
         self.slot_bytes
+    }
+
+    /// Whether the slab is advised to use huge pages: slots of [`HUGE_PAGE_MIN_STRIDE`] or more,
+    /// on an OS that took the advice (Linux with transparent huge pages not set to `never`).
+    pub fn huge_pages(&self) -> bool {
+        self.huge_pages
     }
 
     /// Slots in the pool.
