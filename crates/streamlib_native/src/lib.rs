@@ -50,8 +50,7 @@ mod sync;
 
 /// How a frame pool's slab is backed: huge pages where the OS gives them on request
 /// (`slab_pages_linux.rs`, `madvise(MADV_HUGEPAGE)`), the allocator's pages elsewhere and in the
-/// loom build (`slab_pages_other.rs`). Both define `HUGE_PAGE_BYTES` and
-/// `advise_huge_pages(start, len) -> bool`.
+/// loom build (`slab_pages_other.rs`). Both define `advise_huge_pages(start, len) -> bool`.
 #[cfg(all(target_os = "linux", not(loom)))]
 #[path = "slab_pages_linux.rs"]
 mod slab_pages;

@@ -4,7 +4,7 @@ use std::ffi::c_void;
 
 /// The size of a transparent huge page on the platforms this build targets (x86-64 and arm64
 /// with 4 KiB base pages).
-pub const HUGE_PAGE_BYTES: usize = 2 << 20;
+const HUGE_PAGE_BYTES: usize = 2 << 20;
 
 /// Asks the kernel to back the whole huge pages inside `len` bytes at `start` with transparent
 /// huge pages when they are first written. The partial huge pages at either end keep base pages.

@@ -1,9 +1,6 @@
 //! Huge pages for large frame-pool slabs where they are not asked for (see
 //! [`crate::slab_pages`]): the slab keeps the allocator's pages.
 
-/// The huge-page size the Linux build asks for; used here only for the same slot threshold.
-pub const HUGE_PAGE_BYTES: usize = 2 << 20;
-
 /// Does nothing on this platform (and in the loom build): returns false.
 pub fn advise_huge_pages(_start: *mut u8, _len: usize) -> bool {
     false
