@@ -7,11 +7,11 @@
 //! allocate and then `memset` the whole slab, committing every page at creation.) In a slab of
 //! large slots, each slot after its first [`BASE_PAGE_PREFIX`] is then advised to use transparent
 //! huge pages (on Linux, `madvise(MADV_HUGEPAGE)`; still committed only when first written, 2 MiB
-//! at a time): 6-8 MB of a 1080p RGBA frame's 8.3 MB lie in 3-4 huge pages instead of 1,500-2,000
-//! base pages, so writing it every frame takes fewer TLB misses and spreads evenly over the cache's sets, and a
-//! slot reused a frame or two later is still in the cache (decision 0055). A payload smaller than
-//! the prefix (audio blocks, encoded frames) touches no huge page, so such frames in a pool made
-//! for video commit memory as before. Free slot indices sit
+//! at a time): 6 MB of a 1080p RGBA frame's 8.3 MB lie in 3 huge pages instead of 1,500 base
+//! pages, so writing it every frame takes fewer TLB misses and spreads evenly over the cache's
+//! sets, and a slot reused a frame or two later is still in the cache (decision 0055). A payload
+//! smaller than the prefix (audio blocks, encoded frames) touches no huge page, so such frames in
+//! a pool made for video commit memory as before. Free slot indices sit
 //! in a lock-free LIFO ([`FreeStack`]): the slot freed last is acquired next, so a pipeline with a few
 //! frames in flight reuses a few cache-warm slots and never touches the rest of the slab. Each
 //! slot's count and generation live in a
