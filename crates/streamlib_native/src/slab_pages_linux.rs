@@ -1,4 +1,5 @@
-//! Huge pages for large frame-pool slabs, Linux: `madvise(MADV_HUGEPAGE)` (see [`crate::slab_pages`]).
+//! Huge pages for large frame-pool slots, Linux: `madvise(MADV_HUGEPAGE)` (see
+//! [`crate::slab_pages`]).
 
 use std::ffi::c_void;
 
