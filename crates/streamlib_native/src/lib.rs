@@ -48,6 +48,17 @@ mod sync;
 #[path = "sync_loom.rs"]
 mod sync;
 
+/// How a frame pool's slab is backed: huge pages where the OS gives them on request
+/// (`slab_pages_linux.rs`, `madvise(MADV_HUGEPAGE)`), the allocator's pages elsewhere and in the
+/// loom build (`slab_pages_other.rs`). Both define `advise_huge_pages(start, len) -> bool`.
+#[cfg(all(target_os = "linux", not(loom)))]
+#[path = "slab_pages_linux.rs"]
+mod slab_pages;
+
+#[cfg(not(all(target_os = "linux", not(loom))))]
+#[path = "slab_pages_other.rs"]
+mod slab_pages;
+
 // The C ABI and the media code are left out of the `--cfg loom` build: its models cover the
 // hand-written atomics only, and leaving them out spares it compiling OpenH264 and libopus.
 #[cfg(not(loom))]
