@@ -6,6 +6,7 @@
  */
 
 import { createRing, RingReader, RingWriter } from "./_ring.ts";
+import { POSTED_RECORD, RecordDecoder, RecordEncoder } from "./_channel_codec.ts";
 
 /** Bytes of records each direction's ring holds (a few hundred 20 ms blocks of audio). */
 export const RING_BYTES = 256 * 1024;
@@ -28,20 +29,6 @@ export function createChannelBuffers(): [ChannelBuffers, ChannelBuffers] {
   const b = createRing(RING_BYTES);
   return [{ out: a, in: b }, { out: b, in: a }];
 }
-
-/** A record that carries a message in the ring. */
-const INLINE = 0;
-/** A record that says: the next message posted on the port goes here. */
-const POSTED = 1;
-/** The frame's payload kinds a record carries after its JSON. */
-const NO_PAYLOAD = 0;
-const F32_SAMPLES = 1;
-const U8_DATA = 2;
-/** Bytes before a record's JSON: kind, payload kind, two unused, JSON length. */
-const RECORD_HEAD = 8;
-
-const utf8 = new TextEncoder();
-const text = new TextDecoder();
 
 /**
  * One end of a session's channel: messages cross in a ring of shared memory per direction, the
@@ -81,6 +68,8 @@ export class SessionChannel<Out extends { readonly t: string }, In> {
   readonly #reader: RingReader;
   readonly #port: MessagePort;
   readonly #onMessage: (message: In) => void;
+  readonly #encoder = new RecordEncoder();
+  readonly #decoder = new RecordDecoder();
   /** Records that found no room, in order, for the writer to copy once the reader made room. */
   readonly #backlog: [Uint8Array, Uint8Array | undefined][] = [];
   /** Messages that came on the port before their record in the ring. */
@@ -120,12 +109,9 @@ export class SessionChannel<Out extends { readonly t: string }, In> {
    */
   post(message: Out, forPort?: () => [Out, Transferable[]]): void {
     if (this.#closed) return;
-    const record = encode(message);
-    if (
-      record !== undefined &&
-      record[0].byteLength + (record[1]?.byteLength ?? 0) <= this.#writer.maxRecordBytes
-    ) {
-      this.#write(record[0], record[1]);
+    const records = this.#encoder.encode(message, this.#writer.maxRecordBytes);
+    if (records !== undefined) {
+      for (let i = 0; i < records.length; i += 2) this.#write(records[i]!, records[i + 1]);
       return;
     }
     const [posted, transfer] = forPort?.() ?? [message, []];
@@ -165,17 +151,18 @@ export class SessionChannel<Out extends { readonly t: string }, In> {
         await reader.wait();
         continue;
       }
-      let message: In;
-      if (record[0] === POSTED) {
+      let message: In | undefined;
+      if (record[0] === POSTED_RECORD[0]) {
         if (this.#posted.length === 0) {
           await new Promise<void>((resolve) => (this.#wakePosted = resolve));
           continue;
         }
         message = this.#posted.shift()!;
       } else {
-        message = decode(record) as In;
+        message = this.#decoder.decode(record) as In | undefined;
       }
       reader.advance();
+      if (message === undefined) continue; // a name defined for later records
       try {
         this.#onMessage(message);
       } catch (error) {
@@ -186,81 +173,4 @@ export class SessionChannel<Out extends { readonly t: string }, In> {
       }
     }
   }
-}
-
-const POSTED_RECORD = new Uint8Array([POSTED, 0, 0, 0, 0, 0, 0, 0]);
-
-/** A message's frame, when it carries one (`send`: `frame`; `frame`: `item.frame`). */
-function frameOf(message: { readonly t: string }): Record<string, unknown> | undefined {
-  const m = message as { t: string; frame?: unknown; item?: { frame?: unknown } };
-  const frame = m.t === "send" ? m.frame : m.t === "frame" ? m.item?.frame : undefined;
-  return typeof frame === "object" && frame !== null ? frame as Record<string, unknown> : undefined;
-}
-
-/**
- * The record of a message (its head, and its frame's payload), or `undefined` when it is not
- * plain JSON: a frame field that is not a string, a boolean, a finite number or its payload; a
- * data frame (its value may be any clonable value); metadata that is not strings.
- */
-function encode(message: { readonly t: string }): [Uint8Array, Uint8Array | undefined] | undefined {
-  const frame = frameOf(message);
-  let payloadKind = NO_PAYLOAD;
-  let payload: Uint8Array | undefined;
-  let json: string;
-  if (frame === undefined) {
-    if (message.t === "send" || message.t === "frame") return undefined;
-    json = JSON.stringify(message);
-  } else {
-    if (frame.kind === "data") return undefined;
-    let key = "";
-    for (const name in frame) {
-      const value = frame[name];
-      const type = typeof value;
-      if (type === "string" || type === "boolean" || value === undefined) continue;
-      if (type === "number" && Number.isFinite(value)) continue;
-      if (key === "" && (name === "samples" || name === "data")) {
-        if (value instanceof Float32Array && name === "samples") payloadKind = F32_SAMPLES;
-        else if (value instanceof Uint8Array && name === "data") payloadKind = U8_DATA;
-        else return undefined;
-        const view = value as Float32Array | Uint8Array;
-        payload = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-        key = name;
-        continue;
-      }
-      return undefined;
-    }
-    const m = message as { t: string; metadata?: unknown; item?: { metadata?: unknown } };
-    const metadata = m.t === "send" ? m.metadata : m.item?.metadata;
-    if (metadata !== undefined) {
-      if (typeof metadata !== "object" || metadata === null) return undefined;
-      for (const name in metadata) {
-        if (typeof (metadata as Record<string, unknown>)[name] !== "string") return undefined;
-      }
-    }
-    json = JSON.stringify(
-      message,
-      key === "" ? undefined : (name, value) => name === key && value === frame[key] ? null : value,
-    );
-  }
-  const body = utf8.encode(json);
-  const head = new Uint8Array(RECORD_HEAD + ((body.byteLength + 3) & ~3));
-  head[0] = INLINE;
-  head[1] = payloadKind;
-  new DataView(head.buffer).setUint32(4, body.byteLength, true);
-  head.set(body, RECORD_HEAD);
-  return [head, payload];
-}
-
-/** A message from its record in the ring (its payload copied out of the shared memory). */
-function decode(record: Uint8Array): unknown {
-  const length = record[4] | (record[5] << 8) | (record[6] << 16) | (record[7] << 24);
-  const message = JSON.parse(text.decode(record.subarray(RECORD_HEAD, RECORD_HEAD + length)));
-  const payloadKind = record[1];
-  if (payloadKind === NO_PAYLOAD) return message;
-  const start = RECORD_HEAD + ((length + 3) & ~3);
-  const bytes = record.slice(start);
-  const frame = frameOf(message)!;
-  if (payloadKind === F32_SAMPLES) frame.samples = new Float32Array(bytes.buffer);
-  else frame.data = bytes;
-  return message;
 }
