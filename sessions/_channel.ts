@@ -6,10 +6,20 @@
  */
 
 import { createRing, RingReader, RingWriter } from "./_ring.ts";
-import { POSTED_RECORD, RecordDecoder, RecordEncoder } from "./_channel_codec.ts";
+import { isName, POSTED_RECORD, RecordDecoder, RecordEncoder } from "./_channel_codec.ts";
 
-/** Bytes of records each direction's ring holds (a few hundred 20 ms blocks of audio). */
-export const RING_BYTES = 256 * 1024;
+/**
+ * Bytes of records each direction's ring holds at first: 48 blocks of 20 ms of 16 kHz mono audio, a
+ * record of up to 16 kB (a larger one grows the ring, see `MAX_RING_BYTES`). Small, since a ring's pages
+ * count in an idle session's memory: a new 64 kB `SharedArrayBuffer` adds about 54 kB of
+ * resident memory, a 256 kB one about 140 kB (100 of each, measured in Deno 2.9).
+ */
+export const RING_BYTES = 64 * 1024;
+/**
+ * The largest ring a channel grows to, when a record does not fit its ring (a unary run's blocks
+ * of 100 ms of 48 kHz stereo: 38 kB); a record over a quarter of it crosses the port.
+ */
+export const MAX_RING_BYTES = 4 * 1024 * 1024;
 
 /** What one end needs to open the channel: a ring per direction and a port. */
 export interface ChannelBuffers {
@@ -35,11 +45,13 @@ export function createChannelBuffers(): [ChannelBuffers, ChannelBuffers] {
  * reader woken by the runtime's doorbell protocol (rung only when it sleeps), so a frame costs a
  * copy and at most one wake-up of the other thread, not a structured clone and a message event.
  *
- * A message is JSON, with a frame's payload (`samples`, `data`) after it as raw bytes. One that is
- * not plain JSON (a data frame's value, a frame with fields of other types), is larger than a
- * quarter of the ring, or is posted with buffers to move, crosses the port as a structured clone
- * instead, and a record in the ring keeps its place among the others: order is kept both ways.
- * A ring with no room keeps later messages on this side until the reader makes room.
+ * A message is a record of numbers or JSON (`_channel_codec.ts`), with a frame's payload
+ * (`samples`, `data`) after it as raw bytes. A record over a quarter of the ring moves this end's
+ * writing to a larger ring (up to `MAX_RING_BYTES`). A message that is not plain JSON (a data
+ * frame's value, a frame with fields of other types) or too large for any ring crosses the port as
+ * a structured clone instead, and a record in the ring keeps its place among the others: order is
+ * kept both ways. A ring with no room keeps later messages on this side until the reader makes
+ * room.
  *
  * @example Messages cross in order, a frame's samples with them
  * ```ts
@@ -64,8 +76,8 @@ export function createChannelBuffers(): [ChannelBuffers, ChannelBuffers] {
  * ```
  */
 export class SessionChannel<Out extends { readonly t: string }, In> {
-  readonly #writer: RingWriter;
-  readonly #reader: RingReader;
+  #writer: RingWriter;
+  #reader: RingReader;
   readonly #port: MessagePort;
   readonly #onMessage: (message: In) => void;
   readonly #encoder = new RecordEncoder();
@@ -109,14 +121,42 @@ export class SessionChannel<Out extends { readonly t: string }, In> {
    */
   post(message: Out, forPort?: () => [Out, Transferable[]]): void {
     if (this.#closed) return;
-    const records = this.#encoder.encode(message, this.#writer.maxRecordBytes);
+    const records = this.#encoder.encode(message);
     if (records !== undefined) {
-      for (let i = 0; i < records.length; i += 2) this.#write(records[i]!, records[i + 1]);
-      return;
+      let largest = 0;
+      for (let i = 0; i < records.length; i += 2) {
+        largest = Math.max(largest, records[i]!.byteLength + (records[i + 1]?.byteLength ?? 0));
+      }
+      if (largest <= this.#writer.maxRecordBytes || this.#grow(largest)) {
+        for (let i = 0; i < records.length; i += 2) this.#write(records[i]!, records[i + 1]);
+        return;
+      }
+      // Too large for any ring: the names it defined go ahead of it all the same.
+      for (let i = 0; i < records.length; i += 2) {
+        if (isName(records[i]!)) this.#write(records[i]!, undefined);
+      }
     }
     const [posted, transfer] = forPort?.() ?? [message, []];
     this.#port.postMessage(posted, transfer);
     this.#write(POSTED_RECORD, undefined);
+  }
+
+  /**
+   * Moves this end's writing to a larger ring that takes a record of `bytes`: the new ring crosses
+   * the port, its place marked in the old one, and the other end reads on in it from there.
+   * Only when nothing waits for room (the backlog is for the old ring).
+   *
+   * @returns Whether it moved.
+   */
+  #grow(bytes: number): boolean {
+    let capacity = 2 * this.#writer.capacity;
+    while (capacity / 4 - 4 < bytes && capacity < MAX_RING_BYTES) capacity *= 2;
+    if (capacity / 4 - 4 < bytes || this.#backlog.length > 0) return false;
+    if (!this.#writer.write(POSTED_RECORD)) return false;
+    const buffer = createRing(capacity);
+    this.#port.postMessage(buffer);
+    this.#writer = new RingWriter(buffer);
+    return true;
   }
 
   /** Stops reading and sending; the other end's messages not read yet are dropped. */
@@ -144,8 +184,8 @@ export class SessionChannel<Out extends { readonly t: string }, In> {
   }
 
   async #read(): Promise<void> {
-    const reader = this.#reader;
     while (!this.#closed) {
+      const reader = this.#reader;
       const record = reader.peek();
       if (record === undefined) {
         await reader.wait();
@@ -158,6 +198,12 @@ export class SessionChannel<Out extends { readonly t: string }, In> {
           continue;
         }
         message = this.#posted.shift()!;
+        if (message instanceof SharedArrayBuffer) {
+          // The other end moved to a larger ring: read on there.
+          reader.advance();
+          this.#reader = new RingReader(message);
+          continue;
+        }
       } else {
         message = this.#decoder.decode(record) as In | undefined;
       }

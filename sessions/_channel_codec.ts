@@ -19,6 +19,17 @@ const FRAME_AUDIO = 4;
 const ACK = 5;
 const CREDIT = 6;
 
+/**
+ * Whether a record only defines a name (the decoder must see it before the records that use the
+ * name).
+ *
+ * @param record A record's head.
+ * @returns Whether it is a name's definition.
+ */
+export function isName(record: Uint8Array): boolean {
+  return record[0] === NAME;
+}
+
 /** A record that says: the next message posted on the port goes here. */
 export const POSTED_RECORD: Uint8Array = new Uint8Array([POSTED, 0, 0, 0, 0, 0, 0, 0]);
 
@@ -52,19 +63,14 @@ export class RecordEncoder {
   /**
    * The records of a message, or `undefined` when it must cross the port: not plain JSON (a
    * frame field that is not a string, a boolean, a finite number or its payload; a data frame,
-   * whose value may be any clonable value; metadata that is not strings), or over `maxBytes`.
+   * whose value may be any clonable value; metadata that is not strings). The records may define
+   * a name ({@linkcode isName}): write those even when the message itself goes by the port.
    *
    * @param message The message.
-   * @param maxBytes The largest record the ring takes.
    * @returns The records, in order.
    */
-  encode(message: { readonly t: string }, maxBytes: number): Records | undefined {
-    const records = this.#fixed(message) ?? json(message);
-    if (records === undefined) return undefined;
-    for (let i = 0; i < records.length; i += 2) {
-      if (records[i]!.byteLength + (records[i + 1]?.byteLength ?? 0) > maxBytes) return undefined;
-    }
-    return records;
+  encode(message: { readonly t: string }): Records | undefined {
+    return this.#fixed(message) ?? json(message);
   }
 
   /** A block's message in a fixed head, or `undefined` when it is not one. */
@@ -90,13 +96,13 @@ export class RecordEncoder {
         if (samples === undefined) return undefined;
         const metadata = metadataBytes(m.metadata);
         if (metadata === undefined) return undefined;
-        const name = this.#name(m.input, records);
-        if (name < 0) return undefined;
         n[0] = m.id as number;
         n[1] = m.seq === undefined ? NaN : m.seq as number;
         if (!Number.isFinite(n[0]) || !(m.seq === undefined || Number.isFinite(n[1]))) {
           return undefined;
         }
+        const name = this.#name(m.input, records);
+        if (name < 0) return undefined;
         audioNumbers(m.frame as Record<string, unknown>, n);
         records.push(withMetadata(this.#head(SEND_AUDIO, name, metadata), metadata), samples);
         return records;

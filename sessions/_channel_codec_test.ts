@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { RecordDecoder, RecordEncoder, type Records } from "./_channel_codec.ts";
 
-const MAX = 64 * 1024;
-
 /** The records as the ring would hand them over (head and payload as one run of bytes). */
 function decodeAll(decoder: RecordDecoder, records: Records): unknown[] {
   const out: unknown[] = [];
@@ -22,7 +20,7 @@ function roundTrip(messages: { t: string }[]): unknown[] {
   const encoder = new RecordEncoder();
   const decoder = new RecordDecoder();
   return messages.flatMap((m) => {
-    const records = encoder.encode(m, MAX);
+    const records = encoder.encode(m);
     assert.ok(records !== undefined, `${m.t} goes in the ring`);
     return decodeAll(decoder, records);
   });
@@ -88,8 +86,8 @@ Deno.test("RecordEncoder.encode() carries a block's messages in fixed heads, exa
 Deno.test("RecordEncoder.encode() defines a name once per channel", () => {
   const encoder = new RecordEncoder();
   const credit = { t: "credit", output: "out", n: 1 };
-  assert.equal(encoder.encode(credit, MAX)!.length, 4); // the name, then the credit
-  assert.equal(encoder.encode(credit, MAX)!.length, 2);
+  assert.equal(encoder.encode(credit)!.length, 4); // the name, then the credit
+  assert.equal(encoder.encode(credit)!.length, 2);
 });
 
 Deno.test("RecordEncoder.encode() falls back to JSON, or to the port, for what a head cannot carry", () => {
@@ -108,7 +106,7 @@ Deno.test("RecordEncoder.encode() falls back to JSON, or to the port, for what a
       samples: new Float32Array(2),
     },
   };
-  assert.deepEqual(decodeAll(decoder, encoder.encode(odd, MAX)!), [odd]);
+  assert.deepEqual(decodeAll(decoder, encoder.encode(odd)!), [odd]);
   const video = {
     t: "frame",
     output: "v",
@@ -118,26 +116,21 @@ Deno.test("RecordEncoder.encode() falls back to JSON, or to the port, for what a
       metadata: {},
     },
   };
-  assert.deepEqual(decodeAll(decoder, encoder.encode(video, MAX)!), [video]);
+  assert.deepEqual(decodeAll(decoder, encoder.encode(video)!), [video]);
   const end = { t: "end", input: "in" };
-  assert.deepEqual(decodeAll(decoder, encoder.encode(end, MAX)!), [end]);
-  // Not plain JSON, or too large: the port.
+  assert.deepEqual(decodeAll(decoder, encoder.encode(end)!), [end]);
+  // Not plain JSON: the port.
   const data = { t: "send", id: 2, input: "in", frame: { kind: "data", value: 1 } };
-  assert.equal(encoder.encode(data, MAX), undefined);
+  assert.equal(encoder.encode(data), undefined);
   const nan = {
     t: "send",
     id: 3,
     input: "in",
     frame: { kind: "audio", channels: NaN, samples: new Float32Array(1) },
   };
-  assert.equal(encoder.encode(nan, MAX), undefined);
+  assert.equal(encoder.encode(nan), undefined);
   const metadata = { ...odd, metadata: { n: 1 } };
-  assert.equal(encoder.encode(metadata, MAX), undefined);
-  const big = {
-    ...odd,
-    frame: { kind: "audio", channels: 1, sampleRate: 8000, samples: new Float32Array(MAX) },
-  };
-  assert.equal(encoder.encode(big, MAX), undefined);
+  assert.equal(encoder.encode(metadata), undefined);
 });
 
 Deno.test("RecordEncoder.encode() stops defining names after 256, and goes on in JSON", () => {
@@ -146,7 +139,7 @@ Deno.test("RecordEncoder.encode() stops defining names after 256, and goes on in
   const got: unknown[] = [];
   for (let i = 0; i < 300; i++) {
     const credit = { t: "credit", output: `o${i}`, n: i };
-    got.push(...decodeAll(decoder, encoder.encode(credit, MAX)!));
+    got.push(...decodeAll(decoder, encoder.encode(credit)!));
   }
   assert.deepEqual(
     got,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createChannelBuffers, RING_BYTES, SessionChannel } from "./_channel.ts";
+import { createChannelBuffers, MAX_RING_BYTES, RING_BYTES, SessionChannel } from "./_channel.ts";
 
 type Message = { readonly t: string; readonly [key: string]: unknown };
 
@@ -110,16 +110,51 @@ Deno.test("SessionChannel.post() holds what does not fit the ring until the read
   }
 });
 
-Deno.test("SessionChannel.post() sends a frame over a quarter of the ring through the port", async () => {
+Deno.test("SessionChannel.post() moves to a larger ring for large frames, in order", async () => {
   const channel = pair();
   try {
-    const samples = new Float32Array(RING_BYTES / 4).fill(0.5);
+    // 40 kB of samples: over a quarter of the first ring, so the channel grows once.
+    const big = new Float32Array(10_000).fill(0.5);
+    const small = new Float32Array(4).fill(0.25);
+    for (let id = 0; id < 60; id++) {
+      const samples = id % 2 === 0 ? big : small;
+      channel.sender.post(send(id, { kind: "audio", channels: 1, sampleRate: 8000, samples }));
+      channel.sender.post({ t: "credit", output: "audio", n: id });
+    }
+    await channel.until(120);
+    for (let id = 0; id < 60; id++) {
+      const sent = channel.got[2 * id] as unknown as {
+        id: number;
+        input: string;
+        frame: { samples: Float32Array };
+      };
+      assert.equal(sent.id, id);
+      assert.equal(sent.input, "in");
+      assert.equal(sent.frame.samples.length, id % 2 === 0 ? 10_000 : 4);
+      assert.deepEqual(channel.got[2 * id + 1], { t: "credit", output: "audio", n: id });
+    }
+  } finally {
+    channel.close();
+  }
+});
+
+Deno.test("SessionChannel.post() sends a frame too large for any ring through the port", async () => {
+  const channel = pair();
+  try {
+    const samples = new Float32Array(MAX_RING_BYTES / 4).fill(0.5);
     channel.sender.post(send(1, { kind: "audio", channels: 1, sampleRate: 8000, samples }));
-    channel.sender.post({ t: "credit", output: "out", n: 1 });
+    // The same input's name was defined by the large frame's records: a small one still has it.
+    channel.sender.post(
+      send(2, { kind: "audio", channels: 1, sampleRate: 8000, samples: samples.subarray(0, 2) }),
+    );
     await channel.until(2);
-    const frame = channel.got[0].frame as { samples: Float32Array };
-    assert.equal(frame.samples.length, RING_BYTES / 4);
-    assert.equal(channel.got[1].t, "credit");
+    const [large, small] = channel.got as unknown as {
+      input: string;
+      frame: { samples: Float32Array };
+    }[];
+    assert.equal(large.frame.samples.length, MAX_RING_BYTES / 4);
+    assert.equal(small.input, "in");
+    assert.equal(small.frame.samples.length, 2);
   } finally {
     channel.close();
   }
