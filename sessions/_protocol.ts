@@ -8,6 +8,7 @@ import type { AppFrame } from "../core/app/app_output.ts";
 import type { AppFrameInput } from "../core/app/frame_copy.ts";
 import type { GraphDescription } from "../core/description.ts";
 import type { JsonValue } from "../core/schema/json_schema.ts";
+import type { ChannelBuffers } from "./_channel.ts";
 
 /** An error as it crosses: code, message and details. */
 export interface WireError {
@@ -28,7 +29,9 @@ export type ToIsolate =
     readonly memoryBudgetBytes: number;
     readonly maxFrameBytes: number;
     readonly window: number;
-    /** The session's channel: every later message in both directions crosses it. */
+    /** The isolate's end of the session's channel: every later message crosses it. */
+    readonly buffers: ChannelBuffers;
+    /** The port beside the channel's rings (see `SessionChannel`). */
     readonly port: MessagePort;
   }
   | {
@@ -48,7 +51,6 @@ export type ToIsolate =
     readonly id: number;
     readonly graph: boolean;
   }
-  | { readonly t: "batch"; readonly messages: readonly ToIsolate[] }
   | {
     readonly t: "preload";
     readonly registries: readonly string[];
@@ -70,7 +72,6 @@ export type FromIsolate =
   | { readonly t: "output-end"; readonly output: string }
   | { readonly t: "failed"; readonly error: WireError }
   | { readonly t: "closed" }
-  | { readonly t: "batch"; readonly messages: readonly FromIsolate[] }
   | {
     readonly t: "inspected";
     readonly id: number;

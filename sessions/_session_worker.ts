@@ -5,6 +5,7 @@
  * @module
  */
 
+import { setImmediate } from "node:timers";
 import { parentPort } from "node:worker_threads";
 import type { AppOutput } from "../core/app/app_output.ts";
 import type { AppInput } from "../core/app/app_input.ts";
@@ -12,7 +13,7 @@ import type { NodeDefinition } from "../core/registry/node_definition.ts";
 import { Runtime } from "../core/runtime.ts";
 import { loadManifest } from "../core/manifest/manifest.ts";
 import { type FromIsolate, type ToIsolate, toWire } from "./_protocol.ts";
-import { Outbox } from "./_outbox.ts";
+import { SessionChannel } from "./_channel.ts";
 
 const port = parentPort!;
 let rt: Runtime | undefined;
@@ -20,14 +21,38 @@ const chains = new Map<string, Promise<unknown>>();
 const credits = new Map<string, { n: number; wake?: () => void }>();
 let closing = false;
 
-/** The session's channel, from `open` on (see `Session`'s `#port`). */
-let channel: MessagePort | undefined;
-/** What goes out on `channel`, a turn's messages (acks, frames) posted together. */
-let outbox: Outbox<FromIsolate> | undefined;
+/** The session's channel, from `open` on (see `Session`'s `#channel`). */
+let channel: SessionChannel<FromIsolate, ToIsolate> | undefined;
 
+/**
+ * Sends a message to the session. One that cannot be posted (not clonable) throws, which ends
+ * the isolate, as a throw outside a processor does.
+ */
 function post(message: FromIsolate, transfer: ArrayBuffer[] = []): void {
-  if (outbox) outbox.post(message, transfer);
+  if (acks.length > 0) flushAcks();
+  if (channel) channel.post(message, () => [message, transfer]);
   else port.postMessage(message, transfer);
+}
+
+/**
+ * Acks not sent yet: each goes with the next message (the output of the frame it acks, most
+ * often, made in the same turn), or at the end of the turn, so the session's thread is woken
+ * once per frame rather than once for its ack and again for its output.
+ */
+let acks: FromIsolate[] = [];
+
+function ack(message: FromIsolate): void {
+  acks.push(message);
+  if (acks.length === 1) setImmediate(flushAcks);
+}
+
+function flushAcks(): void {
+  const pending = acks;
+  acks = [];
+  for (const message of pending) {
+    if (channel) channel.post(message);
+    else port.postMessage(message);
+  }
 }
 
 port.on("message", receive);
@@ -35,18 +60,10 @@ port.on("message", receive);
 function receive(message: ToIsolate): void {
   switch (message.t) {
     case "open":
-      channel = message.port;
-      // A message that cannot be cloned ends the isolate, as a throw outside a processor does.
-      outbox = new Outbox(channel, (_, error) => {
-        throw error;
-      });
-      channel.onmessage = (event: MessageEvent<ToIsolate>) => receive(event.data);
+      channel = new SessionChannel(message.buffers, message.port, receive);
       open(message).catch((error) =>
         post({ t: "open-failed", error: toWire(error, "invalid_manifest") })
       );
-      break;
-    case "batch":
-      for (const inner of message.messages) receive(inner);
       break;
     case "send":
       send(message);
@@ -217,7 +234,7 @@ function send(message: Extract<ToIsolate, { t: "send" }>): void {
       }
       const input = rt.input(message.input);
       const seq = await input.send(message.frame, { metadata: message.metadata, seq: message.seq });
-      post({ t: "ack", id: message.id, seq });
+      ack({ t: "ack", id: message.id, seq });
     } catch (error) {
       post({ t: "nack", id: message.id, error: toWire(error, "app_frame_mismatch") });
     }

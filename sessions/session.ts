@@ -10,7 +10,7 @@ import type { AppFrameInput } from "../core/app/frame_copy.ts";
 import type { ErrorCode } from "../core/errors/codes.ts";
 import type { FromIsolate, ToIsolate, WireError } from "./_protocol.ts";
 import { SessionError } from "./errors.ts";
-import { Outbox } from "./_outbox.ts";
+import { createChannelBuffers, SessionChannel } from "./_channel.ts";
 import type { SessionInfo, SessionSnapshot } from "./info.ts";
 import type { ResolvedLimits } from "./limits.ts";
 
@@ -33,6 +33,11 @@ export interface SessionSendOptions {
 
 /** Frames a session's isolate may send ahead of the caller's reads, per output. */
 const WINDOW = 16;
+/**
+ * Reads per output returned to the isolate in one credit (or sooner, with the next message that
+ * goes anyway): an idle isolate is not woken once per frame read only to hear of it.
+ */
+const CREDIT_BATCH = WINDOW / 2;
 /** Sends a session keeps in flight to its isolate; more wait on the caller's side. */
 const MAX_IN_FLIGHT = 64;
 /** How long `info()`'s and `inspect()`'s questions to the isolate wait for its answer. */
@@ -81,14 +86,15 @@ export class Session {
   readonly startedAt: number = Date.now();
   readonly #worker: Worker;
   /**
-   * The session's own channel to its isolate: every message after `open` crosses it. A web
-   * `MessagePort` copies typed arrays at memory speed, where `node:worker_threads`' own port in
-   * Deno 2.9 costs about 1.4 ms per 38 kB frame and 47 ms per 384 kB one (measured with
-   * `bench/session_unary_bench.ts`'s frames).
+   * The session's own channel to its isolate: every message after `open` crosses it, in a ring
+   * of shared memory per direction (see `_channel.ts`), or, for what is not plain JSON or is
+   * large, a web `MessagePort` beside them (which copies typed arrays at memory speed, where
+   * `node:worker_threads`' own port in Deno 2.9 costs about 1.4 ms per 38 kB frame and 47 ms per
+   * 384 kB one, measured with `bench/session_unary_bench.ts`'s frames).
    */
-  readonly #port: MessagePort;
-  /** What goes to the isolate: a turn's sends, credits and ends in one message. */
-  readonly #outbox: Outbox<ToIsolate>;
+  readonly #channel: SessionChannel<ToIsolate, FromIsolate>;
+  /** Frames read per output and not yet returned to the isolate as credit. */
+  readonly #credits = new Map<string, number>();
   readonly #limits: ResolvedLimits;
   readonly #onEnd: () => void;
   #state: SessionState = "starting";
@@ -106,6 +112,8 @@ export class Session {
   readonly #queue: SessionFrame[] = [];
   #reader: (() => void) | undefined;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the session last did something (`performance.now()`), for the idle timer. */
+  #activeAt = 0;
   readonly #lengthTimer: ReturnType<typeof setTimeout>;
   #closed: (() => void) | undefined;
   #framesIn = 0;
@@ -146,9 +154,8 @@ export class Session {
     this.#worker = worker ?? startIsolate();
     this.#worker.ref();
     const channel = new MessageChannel();
-    this.#port = channel.port1;
-    this.#outbox = new Outbox(this.#port, (message, error) => this.#notPosted(message, error));
-    this.#port.onmessage = (event: MessageEvent<FromIsolate>) => this.#receive(event.data);
+    const [buffers, theirs] = createChannelBuffers();
+    this.#channel = new SessionChannel(buffers, channel.port1, (m) => this.#receive(m));
     this.#worker.on("message", (message: FromIsolate) => this.#receive(message));
     this.#worker.on(
       "error",
@@ -192,6 +199,7 @@ export class Session {
           memoryBudgetBytes: limits.memoryBudgetBytes,
           maxFrameBytes: limits.maxMessageBytes,
           window: WINDOW,
+          buffers: theirs,
           port: channel.port2,
         } satisfies ToIsolate,
         // deno-lint-ignore no-explicit-any -- a web MessagePort crosses node's Worker in Deno
@@ -281,13 +289,18 @@ export class Session {
     const id = this.#nextId++;
     this.#inFlight++;
     const acked = new Promise<number>((resolve, reject) => this.#acks.set(id, { resolve, reject }));
-    const [copy, transfer] = ownCopy(frame);
-    // Posted with the rest of this turn's messages; one that cannot be cloned (a function, a
-    // symbol) is refused in #notPosted, and the session goes on.
-    this.#outbox.post(
-      { t: "send", id, input, frame: copy, metadata: options.metadata, seq: options.seq },
-      transfer,
-    );
+    this.#returnCredits();
+    const message = { t: "send", id, input, frame, metadata: options.metadata, seq: options.seq };
+    try {
+      // The ring copies the frame; one that crosses the port moves a copy of its own.
+      this.#channel.post(message as ToIsolate, () => {
+        const [copy, transfer] = ownCopy(frame);
+        return [{ ...message, frame: copy } as ToIsolate, transfer];
+      });
+    } catch (error) {
+      // One that cannot be cloned (a function, a symbol) is refused, and the session goes on.
+      this.#notPosted(message as ToIsolate, error);
+    }
     try {
       return await acked;
     } finally {
@@ -321,7 +334,7 @@ export class Session {
         const item = this.#queue.shift()!;
         this.#framesOut++;
         this.#touch();
-        this.#post({ t: "credit", output: item.output, n: 1 });
+        this.#credit(item.output);
         yield item;
         continue;
       }
@@ -411,7 +424,7 @@ export class Session {
       };
       this.#inspections.set(id, finish);
       try {
-        this.#port.postMessage({ t: "inspect", id, graph } satisfies ToIsolate);
+        this.#channel.post({ t: "inspect", id, graph } satisfies ToIsolate);
       } catch {
         finish(undefined);
       }
@@ -443,10 +456,6 @@ export class Session {
     if (message.t === "inspected") {
       // An operator's question: not activity, so it does not hold off the idle timeout.
       this.#inspections.get(message.id)?.(message);
-      return;
-    }
-    if (message.t === "batch") {
-      for (const inner of message.messages) this.#receive(inner);
       return;
     }
     this.#touch();
@@ -514,7 +523,7 @@ export class Session {
     clearTimeout(this.#idleTimer);
     clearTimeout(this.#lengthTimer);
     this.#worker.terminate().catch(() => {});
-    this.#port.close();
+    this.#channel.close();
     this.#startWaiter?.(error);
     for (const ack of this.#acks.values()) ack.reject(error);
     this.#acks.clear();
@@ -533,18 +542,29 @@ export class Session {
     }
   }
 
-  /** Something happened: the idle timer starts again. */
+  /**
+   * Something happened: the idle timeout counts from now. One timer per session, re-armed for
+   * the time left when it fires, rather than one cleared and set per message.
+   */
   #touch(): void {
     if (this.#state === "closed" || this.#state === "failed") return;
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = setTimeout(
-      () =>
+    this.#activeAt = performance.now();
+    if (this.#idleTimer === undefined) this.#armIdle(this.#limits.idleTimeoutMs);
+  }
+
+  #armIdle(ms: number): void {
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      if (this.#state === "closed" || this.#state === "failed") return;
+      const left = this.#activeAt + this.#limits.idleTimeoutMs - performance.now();
+      if (left > 0) this.#armIdle(left);
+      else {
         this.#fail(
           "session_idle_timeout",
           `nothing was sent or read for ${this.#limits.idleTimeoutMs} ms`,
-        ),
-      this.#limits.idleTimeoutMs,
-    );
+        );
+      }
+    }, ms);
   }
 
   #wakeReader(): void {
@@ -554,15 +574,34 @@ export class Session {
   }
 
   #post(message: ToIsolate): void {
-    const last = this.#outbox.last;
-    if (message.t === "credit" && last?.t === "credit" && last.output === message.output) {
-      this.#outbox.last = { ...last, n: last.n + message.n }; // one credit for a turn's reads
-    } else {
-      this.#outbox.post(message);
+    this.#returnCredits();
+    try {
+      this.#channel.post(message);
+    } catch (error) {
+      this.#notPosted(message, error);
     }
   }
 
-  /** A message the outbox could not post: a frame that cannot be cloned, or a closed port. */
+  /** One more frame of `output` read: its credit goes back in a batch (see `CREDIT_BATCH`). */
+  #credit(output: string): void {
+    const n = (this.#credits.get(output) ?? 0) + 1;
+    if (n < CREDIT_BATCH) {
+      this.#credits.set(output, n);
+      return;
+    }
+    this.#credits.delete(output);
+    this.#post({ t: "credit", output, n });
+  }
+
+  /** Returns the credit of every read so far, with a message that goes to the isolate anyway. */
+  #returnCredits(): void {
+    if (this.#credits.size === 0) return;
+    const credits = [...this.#credits];
+    this.#credits.clear();
+    for (const [output, n] of credits) this.#channel.post({ t: "credit", output, n });
+  }
+
+  /** A message the channel could not post: a frame that cannot be cloned, or a closed port. */
   #notPosted(message: ToIsolate, error: unknown): void {
     if (message.t === "send") {
       this.#acks.get(message.id)?.reject(

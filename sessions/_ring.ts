@@ -1,0 +1,206 @@
+/**
+ * One direction of a session's channel to its isolate: a single-producer single-consumer ring of
+ * byte records in a `SharedArrayBuffer`, with the doorbell protocol of the runtime's Worker
+ * channels (`ffi/transport/channel/doorbell.ts`). Internal to `sessions/`.
+ *
+ * @module
+ */
+
+import {
+  ringSleepingReader,
+  SIGNAL_BELL,
+  SIGNAL_BYTES,
+  SIGNAL_READER_ASLEEP,
+  SIGNAL_SPACE,
+  SIGNAL_WRITER_WAITING,
+} from "../ffi/transport/channel/doorbell.ts";
+
+/** Int32 index of the write counter (bytes written, ever, modulo 2^32). */
+const HEAD = 0;
+/** Int32 index of the read counter, on a cache line of its own. */
+const TAIL = 16;
+/** Byte offset of the doorbell signal, on a cache line of its own. */
+const SIGNAL_AT = 128;
+/** Byte offset of the records. */
+const DATA_AT = 192;
+/** A record's length word that says: the rest of the buffer is unused, go on at its start. */
+const WRAP = 0xffff_ffff;
+
+/**
+ * A new ring's shared memory: `capacity` bytes of records (a power of two from 1 KiB).
+ *
+ * @param capacity The bytes records may take.
+ * @returns The buffer, for a {@linkcode RingWriter} on one side and a {@linkcode RingReader} on
+ *   the other.
+ * @throws {RangeError} When `capacity` is not a power of two from 1,024.
+ */
+export function createRing(capacity: number): SharedArrayBuffer {
+  if (!Number.isInteger(capacity) || capacity < 1024 || (capacity & (capacity - 1)) !== 0) {
+    throw new RangeError(
+      `Cannot create a session ring of ${capacity} bytes: a power of two from 1024 is needed`,
+    );
+  }
+  return new SharedArrayBuffer(DATA_AT + capacity);
+}
+
+/** The views both ends of a ring use. */
+class RingEnd {
+  protected readonly counters: Int32Array;
+  protected readonly signal: Int32Array;
+  protected readonly words: Uint32Array;
+  protected readonly bytes: Uint8Array;
+  /** The bytes records may take. */
+  readonly capacity: number;
+  protected readonly mask: number;
+
+  constructor(buffer: SharedArrayBuffer) {
+    this.capacity = buffer.byteLength - DATA_AT;
+    this.mask = this.capacity - 1;
+    this.counters = new Int32Array(buffer, 0, SIGNAL_AT / 4);
+    this.signal = new Int32Array(buffer, SIGNAL_AT, SIGNAL_BYTES / 4);
+    this.words = new Uint32Array(buffer, DATA_AT, this.capacity / 4);
+    this.bytes = new Uint8Array(buffer, DATA_AT, this.capacity);
+  }
+}
+
+/**
+ * The writing end: copies a record in, publishes it, and rings the reader only when it said it
+ * sleeps (`ringSleepingReader`). It never blocks: a record that does not fit now is refused, and
+ * {@linkcode RingWriter.whenRoom} says when to try again.
+ *
+ * @example A record crosses
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createRing, RingReader, RingWriter } from "./_ring.ts";
+ *
+ * const buffer = createRing(1024);
+ * const writer = new RingWriter(buffer);
+ * const reader = new RingReader(buffer);
+ * assert.equal(writer.write(new Uint8Array([1, 2, 3])), true);
+ * assert.deepEqual([...reader.peek()!], [1, 2, 3]);
+ * reader.advance();
+ * assert.equal(reader.peek(), undefined);
+ * ```
+ */
+export class RingWriter extends RingEnd {
+  /** The largest record {@linkcode RingWriter.write} takes: a quarter of the ring. */
+  get maxRecordBytes(): number {
+    return this.capacity / 4 - 4;
+  }
+
+  /**
+   * Writes one record: `head`, then `payload` when given, as one run of bytes.
+   *
+   * @param head The record's first bytes.
+   * @param payload Bytes after them.
+   * @returns Whether it was written (`false`: no room now, or over `maxRecordBytes`).
+   */
+  write(head: Uint8Array, payload?: Uint8Array): boolean {
+    const length = head.byteLength + (payload?.byteLength ?? 0);
+    if (length > this.maxRecordBytes) return false;
+    const size = 4 + ((length + 3) & ~3);
+    const counters = this.counters;
+    const at = counters[HEAD]; // only this end stores it
+    const free = this.capacity - ((at - Atomics.load(counters, TAIL)) | 0);
+    let pos = at & this.mask;
+    const tailRoom = this.capacity - pos;
+    const skip = size > tailRoom ? tailRoom : 0;
+    if (skip + size > free) return false;
+    if (skip > 0) {
+      this.words[pos >> 2] = WRAP;
+      pos = 0;
+    }
+    this.words[pos >> 2] = length;
+    this.bytes.set(head, pos + 4);
+    if (payload) this.bytes.set(payload, pos + 4 + head.byteLength);
+    Atomics.store(counters, HEAD, (at + skip + size) | 0);
+    ringSleepingReader(this.signal);
+    return true;
+  }
+
+  /**
+   * Resolves once the reader took a record after this call (or at once when the ring is empty).
+   *
+   * @returns When to try `write()` again.
+   */
+  async whenRoom(): Promise<void> {
+    const signal = this.signal;
+    Atomics.store(signal, SIGNAL_WRITER_WAITING, 1);
+    const seen = Atomics.load(signal, SIGNAL_SPACE);
+    if (Atomics.load(this.counters, HEAD) === Atomics.load(this.counters, TAIL)) {
+      Atomics.store(signal, SIGNAL_WRITER_WAITING, 0);
+      return;
+    }
+    const wait = Atomics.waitAsync(signal, SIGNAL_SPACE, seen);
+    if (wait.async) await wait.value;
+  }
+}
+
+/**
+ * The reading end: `peek()` the oldest record (a view into the shared memory, valid until
+ * `advance()`), `advance()` past it, and `wait()` for the writer's doorbell when it is empty.
+ */
+export class RingReader extends RingEnd {
+  /**
+   * The oldest record, or `undefined` when there is none.
+   *
+   * @returns A view of its bytes in the shared memory, valid until `advance()`.
+   */
+  peek(): Uint8Array | undefined {
+    const counters = this.counters;
+    const tail = counters[TAIL]; // only this end stores it
+    if (Atomics.load(counters, HEAD) === tail) return undefined;
+    let pos = tail & this.mask;
+    let length = this.words[pos >> 2];
+    if (length === WRAP) {
+      const skipped = (tail + this.capacity - pos) | 0;
+      Atomics.store(counters, TAIL, skipped);
+      if (Atomics.load(counters, HEAD) === skipped) return undefined;
+      pos = 0;
+      length = this.words[0];
+    }
+    return this.bytes.subarray(pos + 4, pos + 4 + length);
+  }
+
+  /** Moves past the record `peek()` gave, and rings the writer when it waits for room. */
+  advance(): void {
+    const counters = this.counters;
+    const tail = counters[TAIL];
+    const pos = tail & this.mask;
+    const size = 4 + ((this.words[pos >> 2] + 3) & ~3);
+    Atomics.store(counters, TAIL, (tail + size) | 0);
+    const signal = this.signal;
+    if (
+      Atomics.load(signal, SIGNAL_WRITER_WAITING) !== 0 &&
+      Atomics.exchange(signal, SIGNAL_WRITER_WAITING, 0) !== 0
+    ) {
+      Atomics.add(signal, SIGNAL_SPACE, 1);
+      Atomics.notify(signal, SIGNAL_SPACE);
+    }
+  }
+
+  /**
+   * Resolves once a record may be there: at once when one is, else when the writer rings (or
+   * {@linkcode RingReader.interrupt} is called). Says it sleeps first, so a record written after
+   * the look rings the bell.
+   *
+   * @returns When to `peek()` again.
+   */
+  async wait(): Promise<void> {
+    const signal = this.signal;
+    Atomics.store(signal, SIGNAL_READER_ASLEEP, 1);
+    const seen = Atomics.load(signal, SIGNAL_BELL);
+    if (Atomics.load(this.counters, HEAD) !== this.counters[TAIL]) {
+      Atomics.store(signal, SIGNAL_READER_ASLEEP, 0);
+      return;
+    }
+    const wait = Atomics.waitAsync(signal, SIGNAL_BELL, seen);
+    if (wait.async) await wait.value;
+  }
+
+  /** Wakes a pending {@linkcode RingReader.wait} (to stop reading). */
+  interrupt(): void {
+    Atomics.add(this.signal, SIGNAL_BELL, 1);
+    Atomics.notify(this.signal, SIGNAL_BELL);
+  }
+}

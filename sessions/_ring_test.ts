@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { createRing, RingReader, RingWriter } from "./_ring.ts";
+
+function record(n: number, length: number): Uint8Array {
+  return new Uint8Array(length).fill(n & 0xff);
+}
+
+Deno.test("createRing() refuses a capacity that is not a power of two from 1024", () => {
+  assert.throws(() => createRing(1000), RangeError);
+  assert.throws(() => createRing(512), RangeError);
+  assert.equal(createRing(1024).byteLength > 1024, true);
+});
+
+Deno.test("RingWriter.write() keeps records whole and in order across many wrap-arounds", () => {
+  const buffer = createRing(1024);
+  const writer = new RingWriter(buffer);
+  const reader = new RingReader(buffer);
+  let written = 0;
+  let read = 0;
+  // Lengths that do not divide the ring, so records meet its end at every offset.
+  const lengthOf = (n: number) => 1 + ((n * 37) % 200);
+  while (read < 2_000) {
+    while (written < 2_000 && writer.write(record(written, lengthOf(written)))) written++;
+    const got = reader.peek();
+    assert.ok(got !== undefined, `record ${read} is there`);
+    assert.equal(got.byteLength, lengthOf(read));
+    assert.ok(got.every((b) => b === (read & 0xff)), `record ${read} is intact`);
+    reader.advance();
+    read++;
+  }
+  assert.equal(reader.peek(), undefined);
+});
+
+Deno.test("RingWriter.write() refuses a record with no room or over maxRecordBytes", () => {
+  const buffer = createRing(1024);
+  const writer = new RingWriter(buffer);
+  const reader = new RingReader(buffer);
+  assert.equal(writer.maxRecordBytes, 252);
+  assert.equal(writer.write(record(1, 253)), false);
+  let n = 0;
+  while (writer.write(record(n, 200))) n++;
+  assert.equal(n, 5); // 5 x 204 bytes of 1024
+  reader.advance();
+  assert.equal(writer.write(record(9, 200)), true);
+});
+
+Deno.test("RingWriter.write() takes a head and a payload as one record", () => {
+  const buffer = createRing(1024);
+  const writer = new RingWriter(buffer);
+  const reader = new RingReader(buffer);
+  assert.ok(writer.write(new Uint8Array([1, 2]), new Uint8Array([3, 4, 5])));
+  assert.deepEqual([...reader.peek()!], [1, 2, 3, 4, 5]);
+});
+
+Deno.test("RingReader.wait() resolves when a Worker writes, and RingWriter.whenRoom() when it reads", async () => {
+  const buffer = createRing(1024);
+  const reader = new RingReader(buffer);
+  const worker = new Worker(
+    `data:text/javascript,${
+      encodeURIComponent(`
+        const [RingWriter, RingReader] = await import(${
+        JSON.stringify(new URL("./_ring.ts", import.meta.url).href)
+      }).then((m) => [m.RingWriter, m.RingReader]);
+        self.onmessage = async ({ data: buffer }) => {
+          const writer = new RingWriter(buffer);
+          let n = 0;
+          while (n < 50) {
+            if (writer.write(new Uint8Array(200).fill(n))) n++;
+            else await writer.whenRoom();
+          }
+          self.postMessage(n);
+        };
+      `)
+    }`,
+    { type: "module" },
+  );
+  try {
+    const done = new Promise<number>((resolve) => (worker.onmessage = (e) => resolve(e.data)));
+    worker.postMessage(buffer);
+    for (let n = 0; n < 50; n++) {
+      let got = reader.peek();
+      while (got === undefined) {
+        await reader.wait();
+        got = reader.peek();
+      }
+      assert.equal(got[0], n);
+      reader.advance();
+    }
+    assert.equal(await done, 50);
+  } finally {
+    worker.terminate();
+  }
+});
+
+Deno.test("RingReader.interrupt() ends a pending wait()", async () => {
+  const reader = new RingReader(createRing(1024));
+  const waiting = reader.wait();
+  reader.interrupt();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<"late">((resolve) => (timer = setTimeout(resolve, 5_000, "late")));
+  const result = await Promise.race([waiting.then(() => "woken" as const), timeout]);
+  clearTimeout(timer);
+  assert.equal(result, "woken");
+});
