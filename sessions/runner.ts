@@ -22,8 +22,10 @@ export interface RunnerOptions extends RunnerLimits {
   readonly registries?: readonly (string | URL)[];
   /**
    * Isolates kept started ahead of sessions, their registries imported: a session takes one and
-   * only loads its graph, and another starts in the background. They do not keep the process
-   * alive; `close()` ends them. Default 0 (each session starts its own).
+   * only loads its graph, and another starts in the background (at once for `stream()`; for
+   * `execute()` once its run ends, so the new isolate's start does not take CPU from the run).
+   * They do not keep the process alive; `close()` ends them. Default 0 (each session starts its
+   * own).
    */
   readonly pool?: number;
   /**
@@ -285,7 +287,12 @@ export class PipelineRunner {
    * `memory_budget_exceeded` when the manifest does not load; `session_isolate_died` when the
    * isolate does not start.
    */
-  async stream(manifest: unknown, options: StreamOptions = {}): Promise<Session> {
+  stream(manifest: unknown, options: StreamOptions = {}): Promise<Session> {
+    return this.#open(manifest, options, true);
+  }
+
+  /** Opens a session; `refill`: start a pooled isolate's replacement now (else the caller does). */
+  async #open(manifest: unknown, options: StreamOptions, refill: boolean): Promise<Session> {
     if (this.#sessions.size >= this.#limits.maxSessions) {
       this.#refused++;
       throw new SessionError(
@@ -309,7 +316,7 @@ export class PipelineRunner {
       pooled,
       pipeline,
     );
-    if (pooled) this.#fillPool();
+    if (pooled && refill) this.#fillPool();
     this.#sessions.set(id, session);
     await session.ready;
     return session;
@@ -318,6 +325,7 @@ export class PipelineRunner {
   /**
    * Runs a manifest on whole inputs (unary): sends every frame of each input, ends them, and
    * returns every output's frames after end of stream. The session is closed whatever happens.
+   * With a `pool`, the run takes a pooled isolate and its replacement starts when the run ends.
    *
    * @param manifest The pipeline.
    * @param inputs The frames of each application input, in order (an input left out is ended
@@ -332,7 +340,13 @@ export class PipelineRunner {
     inputs: Readonly<Record<string, Iterable<ExecuteInput> | AsyncIterable<ExecuteInput>>>,
     options: StreamOptions = {},
   ): Promise<Record<string, SessionFrame[]>> {
-    const session = await this.stream(manifest, options);
+    let session: Session;
+    try {
+      session = await this.#open(manifest, options, false);
+    } catch (error) {
+      this.#fillPool(); // the isolate it took, if any, failed with the manifest
+      throw error;
+    }
     try {
       const outputs: Record<string, SessionFrame[]> = {};
       for (const name of Object.keys(session.outputTypes)) outputs[name] = [];
@@ -364,6 +378,7 @@ export class PipelineRunner {
       return outputs;
     } finally {
       await session.close();
+      this.#fillPool();
     }
   }
 
