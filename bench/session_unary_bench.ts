@@ -7,10 +7,11 @@
  *   start included) running the manifest `Gain → Reverb`, the outputs written with `WavWriter`.
  *   Wall time from opening the input to closing the output.
  * - **streamlib, pooled**: the same through one runner made before the runs with `pool: 1` and the
- *   manifest as its `warmup` (what `streamlib serve --pool` does): the session takes an isolate
- *   started and warmed ahead, and the next one starts in the background. Before each run the bench
- *   waits, untimed, until an isolate is pooled and 1 s more for its warm-up (a server between
- *   requests).
+ *   manifest as its `warmup` (what `streamlib serve --pool` does) and `poolRefillDelayMs: 500`:
+ *   the session takes an isolate started and warmed ahead, and its replacement starts 500 ms after
+ *   the run ends, not while the bench writes the WAV (on 2 cores the two contend). Before each run
+ *   the bench waits, untimed, until an isolate is pooled and 1 s more for its warm-up (a server
+ *   between requests).
  * - **GStreamer**: `gst-launch-1.0 filesrc ! wavparse ! audioconvert ! audioamplify ! freeverb !
  *   audioconvert ! wavenc ! filesink`, the process's wall time (its start included).
  *
@@ -120,7 +121,12 @@ async function cold(output: string): Promise<number> {
   return wall;
 }
 
-const pool = new PipelineRunner({ maxSessions: 1, pool: 1, warmup: [manifest] });
+const pool = new PipelineRunner({
+  maxSessions: 1,
+  pool: 1,
+  warmup: [manifest],
+  poolRefillDelayMs: 500,
+});
 
 async function pooled(output: string): Promise<number> {
   while (pool.pooled === 0) await new Promise((resolve) => setTimeout(resolve, 50));

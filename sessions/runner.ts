@@ -29,6 +29,13 @@ export interface RunnerOptions extends RunnerLimits {
    */
   readonly pool?: number;
   /**
+   * How long a pooled isolate's replacement waits before it starts, in milliseconds: its start
+   * (a Worker, the registries, the warm-up) takes CPU, which on a small machine slows the session
+   * or the unary run's caller that just took the pooled isolate. Default 0 (at once for
+   * `stream()`, as `execute()`'s run ends for `execute()`).
+   */
+  readonly poolRefillDelayMs?: number;
+  /**
    * Manifests each pooled isolate builds, starts and stops once before it waits for a session:
    * their processors' modules are imported and the runtime's code is compiled, so a session on
    * one of them only builds its graph (about half the set-up time; see `docs/sessions.md`).
@@ -104,6 +111,8 @@ export class PipelineRunner {
   #next = 1;
   #refused = 0;
   readonly #poolSize: number;
+  #refillDelayMs = 0;
+  #refillTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #pool: Worker[] = [];
   #closed = false;
 
@@ -124,12 +133,30 @@ export class PipelineRunner {
       );
     }
     this.#poolSize = pool;
+    const delay = options.poolRefillDelayMs ?? 0;
+    if (!(Number.isFinite(delay) && delay >= 0)) {
+      throw new RangeError(
+        `Invalid runner option poolRefillDelayMs: must be a number of 0 or more, got ${delay}`,
+      );
+    }
+    this.#refillDelayMs = delay;
     this.#fillPool();
   }
 
   /** Isolates started and waiting for a session. */
   get pooled(): number {
     return this.#pool.length;
+  }
+
+  /** Refills the pool after `poolRefillDelayMs` (at once without one). */
+  #refill(): void {
+    if (this.#refillDelayMs === 0) return this.#fillPool();
+    if (this.#refillTimer !== undefined || this.#closed) return;
+    this.#refillTimer = setTimeout(() => {
+      this.#refillTimer = undefined;
+      this.#fillPool();
+    }, this.#refillDelayMs);
+    Deno.unrefTimer(this.#refillTimer as unknown as number);
   }
 
   #fillPool(): void {
@@ -316,7 +343,7 @@ export class PipelineRunner {
       pooled,
       pipeline,
     );
-    if (pooled && refill) this.#fillPool();
+    if (pooled && refill) this.#refill();
     this.#sessions.set(id, session);
     await session.ready;
     return session;
@@ -344,7 +371,7 @@ export class PipelineRunner {
     try {
       session = await this.#open(manifest, options, false);
     } catch (error) {
-      this.#fillPool(); // the isolate it took, if any, failed with the manifest
+      this.#refill(); // the isolate it took, if any, failed with the manifest
       throw error;
     }
     try {
@@ -378,13 +405,14 @@ export class PipelineRunner {
       return outputs;
     } finally {
       await session.close();
-      this.#fillPool();
+      this.#refill();
     }
   }
 
   /** Closes every open session and ends the pooled isolates (the pool is not refilled). */
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#refillTimer);
     const pooled = this.#pool.splice(0);
     await Promise.all([
       ...[...this.#sessions.values()].map((s) => s.close()),

@@ -287,3 +287,18 @@ Deno.test("PipelineRunner.execute() takes a pooled isolate and refills the pool 
   assert.equal(runner.pooled, 1, "refilled after a manifest that does not load");
   await runner.close();
 });
+
+Deno.test("PipelineRunner's poolRefillDelayMs starts the replacement isolate later", async () => {
+  assert.throws(() => new PipelineRunner({ poolRefillDelayMs: -1 }), RangeError);
+  const runner = new PipelineRunner({ pool: 1, poolRefillDelayMs: 200 });
+  assert.equal(runner.pooled, 1);
+  const outputs = await runner.execute(gain(2), { audio: [block(0.25)] });
+  assert.equal((outputs.audio[0].frame as { samples: Float32Array }).samples[0], 0.5);
+  assert.equal(runner.pooled, 0, "not refilled yet");
+  const deadline = Date.now() + 30_000;
+  while (runner.pooled === 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.equal(runner.pooled, 1, "refilled after the delay");
+  await runner.close();
+});
