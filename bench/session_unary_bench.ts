@@ -2,15 +2,21 @@
  * Unary pipeline runs against GStreamer, one table: a 60 s WAV (48 kHz stereo, 16-bit) through
  * gain → reverb, file to file.
  *
- * - **streamlib**: the WAV read in blocks with `WavReader`, sent through `PipelineRunner.execute()`
- *   (a session in a Worker of its own, started for the run: isolate start included) running the
- *   manifest `Gain → Reverb`, the outputs written with `WavWriter`. Wall time from opening the input
- *   to closing the output.
+ * - **streamlib, cold**: the WAV read in blocks with `WavReader`, sent through
+ *   `PipelineRunner.execute()` (a new runner, its session in a Worker started for the run: isolate
+ *   start included) running the manifest `Gain → Reverb`, the outputs written with `WavWriter`.
+ *   Wall time from opening the input to closing the output.
+ * - **streamlib, pooled**: the same through one runner made before the runs with `pool: 1` and the
+ *   manifest as its `warmup` (what `streamlib serve --pool` does) and `poolRefillDelayMs: 500`:
+ *   the session takes an isolate started and warmed ahead, and its replacement starts 500 ms after
+ *   the run ends, not while the bench writes the WAV (on 2 cores the two contend). Before each run
+ *   the bench waits, untimed, until an isolate is pooled and 1 s more for its warm-up (a server
+ *   between requests).
  * - **GStreamer**: `gst-launch-1.0 filesrc ! wavparse ! audioconvert ! audioamplify ! freeverb !
  *   audioconvert ! wavenc ! filesink`, the process's wall time (its start included).
  *
- * Runs alternate (streamlib, GStreamer, streamlib, ...) `--runs` times each; the table gives the
- * median and the ratio. Each output is checked with `soxi` (duration within one block of the
+ * Runs alternate (cold, pooled, GStreamer, cold, ...) `--runs` times each; the table gives the
+ * medians and the ratios. Each output is checked with `soxi` (duration within one block of the
  * input's). Issue 33's goal: streamlib ≤ 1.2x GStreamer's wall time.
  *
  * Run: `deno run -A bench/session_unary_bench.ts [--seconds 60] [--runs 5] [--block 4800]`
@@ -96,18 +102,38 @@ async function* blocks(path: string) {
   }
 }
 
-async function streamlib(output: string): Promise<number> {
-  const t = performance.now();
-  const runner = new PipelineRunner({ maxSessions: 1 });
+/** One unary run through `runner`, its outputs written to `output`. */
+async function execute(runner: PipelineRunner, output: string): Promise<void> {
   const outputs = await runner.execute(manifest, { audio: blocks(input) });
   const writer = await WavWriter.create(output, { sampleRate: RATE, channels: 2 });
   for (const { frame } of outputs.audio) {
     await writer.write((frame as { samples: Float32Array }).samples);
   }
   await writer.close();
+}
+
+async function cold(output: string): Promise<number> {
+  const t = performance.now();
+  const runner = new PipelineRunner({ maxSessions: 1 });
+  await execute(runner, output);
   const wall = performance.now() - t;
   await runner.close();
   return wall;
+}
+
+const pool = new PipelineRunner({
+  maxSessions: 1,
+  pool: 1,
+  warmup: [manifest],
+  poolRefillDelayMs: 500,
+});
+
+async function pooled(output: string): Promise<number> {
+  while (pool.pooled === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const t = performance.now();
+  await execute(pool, output);
+  return performance.now() - t;
 }
 
 async function gstreamer(output: string): Promise<number> {
@@ -143,9 +169,11 @@ async function gstreamer(output: string): Promise<number> {
   return performance.now() - t;
 }
 
-const times: Record<string, number[]> = { streamlib: [], gstreamer: [] };
+const times: Record<string, number[]> = { cold: [], pooled: [], gstreamer: [] };
 for (let i = 0; i < RUNS; i++) {
-  for (const [name, fn] of [["streamlib", streamlib], ["gstreamer", gstreamer]] as const) {
+  for (
+    const [name, fn] of [["cold", cold], ["pooled", pooled], ["gstreamer", gstreamer]] as const
+  ) {
     const output = `${dir}/${name}_${i}.wav`;
     const wall = await fn(output);
     const got = await duration(output);
@@ -157,17 +185,21 @@ for (let i = 0; i < RUNS; i++) {
     await Deno.remove(output);
   }
 }
+await pool.close();
 await Deno.remove(dir, { recursive: true });
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-const s = median(times.streamlib);
 const g = median(times.gstreamer);
-console.log(`| ${SECONDS} s WAV, gain → reverb, file to file | median wall ms | runs |`);
+const ratio = (s: number) =>
+  `${(s / g).toFixed(2)}x (goal ≤ 1.2x: ${s / g <= 1.2 ? "met" : "not met"})`;
+console.log(`| ${SECONDS} s WAV, gain → reverb, file to file | median wall ms | / GStreamer |`);
 console.log("| --- | --- | --- |");
-console.log(`| streamlib, PipelineRunner.execute() (block ${BLOCK}) | ${s.toFixed(0)} | ${RUNS} |`);
-console.log(`| GStreamer 1.22, gst-launch-1.0 | ${g.toFixed(0)} | ${RUNS} |`);
-console.log(
-  `| streamlib / GStreamer | ${(s / g).toFixed(2)}x (goal ≤ 1.2x: ${
-    s / g <= 1.2 ? "met" : "not met"
-  }) | |`,
-);
+for (const [name, label] of [["cold", "new runner"], ["pooled", "pool of 1, warmed"]] as const) {
+  const s = median(times[name]);
+  console.log(
+    `| streamlib, PipelineRunner.execute(), ${label} (block ${BLOCK}) | ${s.toFixed(0)} | ${
+      ratio(s)
+    } |`,
+  );
+}
+console.log(`| GStreamer 1.22, gst-launch-1.0 | ${g.toFixed(0)} | |`);

@@ -70,6 +70,13 @@ export { NativeCapture, type NativeCaptureOptions } from "./media/native_capture
 export { AAC_FRAME_SAMPLES, AacDecoder, type AacDecoderOptions } from "./media/aac_decoder.ts";
 export { H264Decoder, type H264DecoderOptions } from "./media/h264_decoder.ts";
 export { H264Encoder, type H264EncoderOptions } from "./media/h264_encoder.ts";
+export {
+  FREEVERB_MAX_RATE,
+  FREEVERB_MIN_RATE,
+  NativeFreeverb,
+  type NativeFreeverbOptions,
+  type NativeFreeverbSettings,
+} from "./media/native_freeverb.ts";
 export { OpusDecoder, type OpusDecoderOptions } from "./media/opus_decoder.ts";
 export { OPUS_APPLICATIONS, OpusEncoder, type OpusEncoderOptions } from "./media/opus_encoder.ts";
 export {

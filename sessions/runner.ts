@@ -22,10 +22,19 @@ export interface RunnerOptions extends RunnerLimits {
   readonly registries?: readonly (string | URL)[];
   /**
    * Isolates kept started ahead of sessions, their registries imported: a session takes one and
-   * only loads its graph, and another starts in the background. They do not keep the process
-   * alive; `close()` ends them. Default 0 (each session starts its own).
+   * only loads its graph, and another starts in the background (at once for `stream()`; for
+   * `execute()` once its run ends, so the new isolate's start does not take CPU from the run).
+   * They do not keep the process alive; `close()` ends them. Default 0 (each session starts its
+   * own).
    */
   readonly pool?: number;
+  /**
+   * How long a pooled isolate's replacement waits before it starts, in milliseconds: its start
+   * (a Worker, the registries, the warm-up) takes CPU, which on a small machine slows the session
+   * or the unary run's caller that just took the pooled isolate. Default 0 (at once for
+   * `stream()`, as `execute()`'s run ends for `execute()`).
+   */
+  readonly poolRefillDelayMs?: number;
   /**
    * Manifests each pooled isolate builds, starts and stops once before it waits for a session:
    * their processors' modules are imported and the runtime's code is compiled, so a session on
@@ -102,6 +111,8 @@ export class PipelineRunner {
   #next = 1;
   #refused = 0;
   readonly #poolSize: number;
+  #refillDelayMs = 0;
+  #refillTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #pool: Worker[] = [];
   #closed = false;
 
@@ -122,12 +133,30 @@ export class PipelineRunner {
       );
     }
     this.#poolSize = pool;
+    const delay = options.poolRefillDelayMs ?? 0;
+    if (!(Number.isFinite(delay) && delay >= 0)) {
+      throw new RangeError(
+        `Invalid runner option poolRefillDelayMs: must be a number of 0 or more, got ${delay}`,
+      );
+    }
+    this.#refillDelayMs = delay;
     this.#fillPool();
   }
 
   /** Isolates started and waiting for a session. */
   get pooled(): number {
     return this.#pool.length;
+  }
+
+  /** Refills the pool after `poolRefillDelayMs` (at once without one). */
+  #refill(): void {
+    if (this.#refillDelayMs === 0) return this.#fillPool();
+    if (this.#refillTimer !== undefined || this.#closed) return;
+    this.#refillTimer = setTimeout(() => {
+      this.#refillTimer = undefined;
+      this.#fillPool();
+    }, this.#refillDelayMs);
+    Deno.unrefTimer(this.#refillTimer as unknown as number);
   }
 
   #fillPool(): void {
@@ -285,7 +314,12 @@ export class PipelineRunner {
    * `memory_budget_exceeded` when the manifest does not load; `session_isolate_died` when the
    * isolate does not start.
    */
-  async stream(manifest: unknown, options: StreamOptions = {}): Promise<Session> {
+  stream(manifest: unknown, options: StreamOptions = {}): Promise<Session> {
+    return this.#open(manifest, options, true);
+  }
+
+  /** Opens a session; `refill`: start a pooled isolate's replacement now (else the caller does). */
+  async #open(manifest: unknown, options: StreamOptions, refill: boolean): Promise<Session> {
     if (this.#sessions.size >= this.#limits.maxSessions) {
       this.#refused++;
       throw new SessionError(
@@ -309,7 +343,7 @@ export class PipelineRunner {
       pooled,
       pipeline,
     );
-    if (pooled) this.#fillPool();
+    if (pooled && refill) this.#refill();
     this.#sessions.set(id, session);
     await session.ready;
     return session;
@@ -318,6 +352,7 @@ export class PipelineRunner {
   /**
    * Runs a manifest on whole inputs (unary): sends every frame of each input, ends them, and
    * returns every output's frames after end of stream. The session is closed whatever happens.
+   * With a `pool`, the run takes a pooled isolate and its replacement starts when the run ends.
    *
    * @param manifest The pipeline.
    * @param inputs The frames of each application input, in order (an input left out is ended
@@ -332,7 +367,13 @@ export class PipelineRunner {
     inputs: Readonly<Record<string, Iterable<ExecuteInput> | AsyncIterable<ExecuteInput>>>,
     options: StreamOptions = {},
   ): Promise<Record<string, SessionFrame[]>> {
-    const session = await this.stream(manifest, options);
+    let session: Session;
+    try {
+      session = await this.#open(manifest, options, false);
+    } catch (error) {
+      this.#refill(); // the isolate it took, if any, failed with the manifest
+      throw error;
+    }
     try {
       const outputs: Record<string, SessionFrame[]> = {};
       for (const name of Object.keys(session.outputTypes)) outputs[name] = [];
@@ -364,12 +405,14 @@ export class PipelineRunner {
       return outputs;
     } finally {
       await session.close();
+      this.#refill();
     }
   }
 
   /** Closes every open session and ends the pooled isolates (the pool is not refilled). */
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#refillTimer);
     const pooled = this.#pool.splice(0);
     await Promise.all([
       ...[...this.#sessions.values()].map((s) => s.close()),

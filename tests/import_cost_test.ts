@@ -81,7 +81,7 @@ const IMPORTED_BY_SETUP = [
   "processors/video/color_convert.ts",
   "processors/video/pixel_format.ts",
   "processors/video/scale.ts",
-  "processors/dsp/freeverb.ts",
+  "ffi/media/native_freeverb.ts",
   "processors/inference/silero_vad.ts",
   "processors/inference/speech_segmenter.ts",
   "plugins/child_node.ts",

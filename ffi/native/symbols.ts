@@ -182,6 +182,26 @@ export const symbols = {
   /** `fn sl_resampler_info(resampler: u32, frames: u32, out: *mut f64, count: u32) -> i32` (ABI 3) */
   sl_resampler_info: { parameters: ["u32", "u32", "buffer", "u32"], result: "i32" },
 
+  /** `fn sl_reverb_create(sample_rate: u32, out: *mut u32) -> i32` */
+  sl_reverb_create: { parameters: ["u32", "buffer"], result: "i32" },
+  /** `fn sl_reverb_free(reverb: u32) -> i32` */
+  sl_reverb_free: { parameters: ["u32"], result: "i32" },
+  /** `fn sl_reverb_reset(reverb: u32) -> i32` */
+  sl_reverb_reset: { parameters: ["u32"], result: "i32" },
+  /**
+   * `fn sl_reverb_configure(reverb: u32, room_size: f64, damping: f64, wet: f64, dry: f64,
+   * width: f64, frozen: u32) -> i32`
+   */
+  sl_reverb_configure: {
+    parameters: ["u32", "f64", "f64", "f64", "f64", "f64", "u32"],
+    result: "i32",
+  },
+  /**
+   * `fn sl_reverb_process(reverb: u32, samples: *mut f32, frames: u32) -> i32`: in place; the
+   * buffer as a cached pointer
+   */
+  sl_reverb_process: { parameters: ["u32", "pointer", "u32"], result: "i32" },
+
   /**
    * `fn sl_speaker_open(device: *const u8, device_len: u32, sample_rate: u32, channels: u32,
    * buffer_frames: u32, out: *mut u32) -> i32`

@@ -16,7 +16,7 @@ import {
   processor,
   type SetupContext,
 } from "../../mod.ts";
-import type { Freeverb } from "../dsp/freeverb.ts";
+import type { NativeFreeverb } from "../../ffi/media/native_freeverb.ts";
 import type { ReverbTypes } from "./reverb.gen.ts";
 
 /**
@@ -99,7 +99,9 @@ const SETUP_SAMPLE_RATE = 48_000;
 
 /**
  * Adds a room to stereo audio with Jezar's Freeverb: eight damped comb filters and four allpass
- * filters per channel (see `docs/media_algorithms.md`).
+ * filters per channel (see `docs/media_algorithms.md`), run in the native library
+ * (`NativeFreeverb`, whose output is the TypeScript `Freeverb`'s of `processors/dsp/` bit for bit,
+ * in less than half its CPU time).
  *
  * The delay lines are allocated in `setup()` for 48 kHz; a stream at another rate reallocates
  * them once, at its first block (and again only if the rate changes). Blocks keep their sample
@@ -146,18 +148,25 @@ export class Reverb extends Processor<ReverbTypes> {
   @config()
   config!: ReverbConfig;
 
-  #Freeverb: typeof Freeverb | undefined;
-  #reverb: Freeverb | undefined;
+  #Freeverb: typeof NativeFreeverb | undefined;
+  #reverb: NativeFreeverb | undefined;
 
   /**
    * Allocates the delay lines (for 48 kHz). The reverb's code is imported here, on first use, so
    * a program that never reverberates does not load it.
    *
    * @param _ctx The node's name and clock.
+   * @throws {NativeLibraryNotFoundError} When the native library is not built.
    */
   override async setup(_ctx: SetupContext): Promise<void> {
-    this.#Freeverb = (await import("../dsp/freeverb.ts")).Freeverb;
+    this.#Freeverb = (await import("../../ffi/media/native_freeverb.ts")).NativeFreeverb;
     this.#reverb = this.#makeReverb(SETUP_SAMPLE_RATE);
+  }
+
+  /** Frees the delay lines. */
+  override teardown(): void {
+    this.#reverb?.close();
+    this.#reverb = undefined;
   }
 
   /**
@@ -174,9 +183,10 @@ export class Reverb extends Processor<ReverbTypes> {
       const block = ctx.frames.writable(frame); // the same block when nobody else sees it
       if (block === undefined) return; // no frame memory: the block is read again when some frees
       if (block.sampleRate !== this.#reverb.sampleRate) {
+        this.#reverb.close();
         this.#reverb = this.#makeReverb(block.sampleRate);
       }
-      this.#reverb.process(block.samples, block.samples, block.frameCount);
+      this.#reverb.process(block.samples, block.frameCount);
       out.write(block);
     }
   }
@@ -198,8 +208,8 @@ export class Reverb extends Processor<ReverbTypes> {
     reverb.width = width;
   }
 
-  #makeReverb(sampleRate: number): Freeverb {
+  #makeReverb(sampleRate: number): NativeFreeverb {
     const { roomSize, damping, wet, dry, width } = this.config;
-    return new this.#Freeverb!({ sampleRate, roomSize, damping, wet, dry, width });
+    return this.#Freeverb!.create({ sampleRate, roomSize, damping, wet, dry, width });
   }
 }

@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { PipelineRunner, type Session, SessionError } from "../../sessions/mod.ts";
+import { Freeverb } from "../../processors/dsp/freeverb.ts";
 
 const BUILTIN = new URL("../../processors/registry.gen.ts", import.meta.url);
 const FAULTY = new URL("./fixtures/faulty_registry.ts", import.meta.url);
@@ -248,4 +249,56 @@ Deno.test("PipelineRunner's pool hands a started isolate to a session and refill
   await runner.close();
   assert.equal(runner.pooled, 0);
   assert.throws(() => new PipelineRunner({ pool: -1 }), RangeError);
+});
+
+Deno.test("PipelineRunner.execute() takes a pooled isolate and refills the pool when it ends", async () => {
+  const manifest = {
+    version: 1,
+    nodes: [
+      { id: "gain", type: "Gain", config: { gain: 0.5 } },
+      { id: "reverb", type: "Reverb", config: { roomSize: 0.5, damping: 0.5, wet: 0.3, dry: 0.7 } },
+    ],
+    connections: [{ from: "gain.out", to: "reverb.in" }],
+    inputs: { audio: "gain.in" },
+    outputs: { audio: "reverb.out" },
+  };
+  const runner = new PipelineRunner({ pool: 1, warmup: [manifest] });
+  assert.equal(runner.pooled, 1);
+  const pooledDuringRun: number[] = [];
+  const input = new Float32Array(2 * 4800).map((_, i) => Math.sin(i * 0.01) * 0.5);
+  async function* blocks() {
+    for (let i = 0; i < 3; i++) {
+      pooledDuringRun.push(runner.pooled);
+      yield { kind: "audio", channels: 2, sampleRate: 48_000, samples: input.slice() } as const;
+    }
+  }
+  const outputs = await runner.execute(manifest, { audio: blocks() });
+  assert.deepEqual(pooledDuringRun, [0, 0, 0], "the run's isolate came from the pool");
+  assert.equal(runner.pooled, 1, "refilled once the run ended");
+  // The session's native reverb gives what the TypeScript Freeverb gives, bit for bit.
+  const reference = new Freeverb({ sampleRate: 48_000, wet: 0.3, dry: 0.7 });
+  for (const { frame } of outputs.audio) {
+    const want = input.map((x) => x * 0.5);
+    reference.process(want);
+    assert.deepEqual((frame as { samples: Float32Array }).samples, want);
+  }
+  assert.equal(outputs.audio.length, 3);
+  await assert.rejects(runner.execute("not a manifest", {}), isCode("invalid_manifest"));
+  assert.equal(runner.pooled, 1, "refilled after a manifest that does not load");
+  await runner.close();
+});
+
+Deno.test("PipelineRunner's poolRefillDelayMs starts the replacement isolate later", async () => {
+  assert.throws(() => new PipelineRunner({ poolRefillDelayMs: -1 }), RangeError);
+  const runner = new PipelineRunner({ pool: 1, poolRefillDelayMs: 200 });
+  assert.equal(runner.pooled, 1);
+  const outputs = await runner.execute(gain(2), { audio: [block(0.25)] });
+  assert.equal((outputs.audio[0].frame as { samples: Float32Array }).samples[0], 0.5);
+  assert.equal(runner.pooled, 0, "not refilled yet");
+  const deadline = Date.now() + 30_000;
+  while (runner.pooled === 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.equal(runner.pooled, 1, "refilled after the delay");
+  await runner.close();
 });

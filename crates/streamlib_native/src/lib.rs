@@ -9,6 +9,7 @@
 //!   cameras and microphones on macOS) that writes into the frame pool and a ring.
 //! - [`resample`] — sample-rate conversion of interleaved audio with `rubato`, block by block
 //!   with exact frame counts.
+//! - [`reverb`] — Freeverb over interleaved stereo, the twin of the TypeScript one, bit for bit.
 //! - [`plugin`] — the host of native plugins: loads a plugin library (`streamlib_plugin` ABI),
 //!   checks its version, and runs its processors on native threads over the same rings and pool.
 //! - [`webrtc`] — WHEP playback and WHIP ingest over str0m: one UDP socket and native thread
@@ -77,6 +78,8 @@ pub mod plugin;
 mod registry;
 #[cfg(not(loom))]
 pub mod resample;
+#[cfg(not(loom))]
+pub mod reverb;
 #[cfg(not(loom))]
 pub mod webrtc;
 
