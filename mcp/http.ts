@@ -99,7 +99,7 @@ export interface HttpMcpServer extends AsyncDisposable {
  * });
  * const client = new Client({ name: "example", version: "1.0.0" });
  * await client.connect(transport);
- * assert.equal((await client.listTools()).tools.length, 15);
+ * assert.equal((await client.listTools()).tools.length, 16);
  * await client.close();
  * ```
  */
