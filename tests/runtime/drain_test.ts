@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { NodeRegistry, Runtime, type RuntimeEvent } from "../../mod.ts";
+import { NodeRegistry, Runtime } from "../../mod.ts";
 import { WorkerBackend } from "../../ffi/mod.ts";
 import {
   checkSinkNode,
@@ -15,22 +15,9 @@ import {
   seqSourceNode,
   sinkReport,
 } from "../fixtures/runtime/frame_nodes.ts";
+import { endOfStream } from "../fixtures/runtime/end_of_stream.ts";
 
 const registry = new NodeRegistry([seqSourceNode, holdBackNode, checkSinkNode]);
-
-function endOfStream(rt: Runtime, ms = 20_000): Promise<string[]> {
-  const nodes: string[] = [];
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no end-of-stream; ended: ${nodes}`)), ms);
-    const off = rt.on((event: RuntimeEvent) => {
-      if (event.type === "node-eos") nodes.push(event.node);
-      if (event.type !== "end-of-stream") return;
-      clearTimeout(timer);
-      off();
-      resolve(nodes);
-    });
-  });
-}
 
 for (const worker of [false, true]) {
   for (const asyncDrain of [false, true]) {

@@ -15,22 +15,9 @@ import {
   seqSourceNode,
   sinkReport,
 } from "../fixtures/runtime/frame_nodes.ts";
+import { endOfStream } from "../fixtures/runtime/end_of_stream.ts";
 
 const registry = new NodeRegistry([seqSourceNode, addOneNode, checkSinkNode]);
-
-function endOfStream(rt: Runtime, ms = 10_000): Promise<string[]> {
-  const nodes: string[] = [];
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no end-of-stream; ended: ${nodes}`)), ms);
-    const off = rt.on((event: RuntimeEvent) => {
-      if (event.type === "node-eos") nodes.push(event.node);
-      if (event.type !== "end-of-stream") return;
-      clearTimeout(timer);
-      off();
-      resolve(nodes);
-    });
-  });
-}
 
 function chain(rt: Runtime, total: number, capacity: number): void {
   rt.add("SeqSource", { total, frameCount: 8, eos: true }, { id: "src" });
