@@ -30,24 +30,40 @@ async function ffprobeFrames(path: string): Promise<number> {
   return Number(new TextDecoder().decode(out.stdout).trim());
 }
 
+/** Half a second of ffmpeg's test pattern at 60 fps: 30 frames of Y4M. */
+async function makeY4m(path: string): Promise<void> {
+  const made = await new Deno.Command("ffmpeg", {
+    args: ["-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=60:duration=0.5"]
+      .concat(["-pix_fmt", "yuv420p", path]),
+  }).output();
+  assert.equal(made.code, 0);
+}
+
+/** `streamlib run <manifest> --json` in a child, killed if it has not exited after 30 s. */
+async function runCli(manifest: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli/streamlib.ts", "run", manifest, "--json"],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  const result = await child.output();
+  clearTimeout(killer);
+  const text = new TextDecoder();
+  return {
+    code: result.code,
+    stdout: text.decode(result.stdout),
+    stderr: text.decode(result.stderr),
+  };
+}
+
 Deno.test("streamlib run exits 0 by itself when its file source ends, with every frame written", async () => {
   const dir = await Deno.makeTempDir();
   const input = join(dir, "in.y4m");
   const output = join(dir, "out.y4m");
-  const made = await new Deno.Command("ffmpeg", {
-    args: [
-      "-v",
-      "error",
-      "-f",
-      "lavfi",
-      "-i",
-      "testsrc=size=64x48:rate=60:duration=0.5",
-      "-pix_fmt",
-      "yuv420p",
-      input,
-    ],
-  }).output();
-  assert.equal(made.code, 0);
+  await makeY4m(input);
   const manifest = join(dir, "p.json");
   await Deno.writeTextFile(
     manifest,
@@ -61,18 +77,8 @@ Deno.test("streamlib run exits 0 by itself when its file source ends, with every
     }),
   );
   const started = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "cli/streamlib.ts", "run", manifest, "--json"],
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  const result = await child.output();
-  clearTimeout(killer);
-  const stdout = new TextDecoder().decode(result.stdout);
-  assert.equal(result.code, 0, `${stdout}\n${new TextDecoder().decode(result.stderr)}`);
+  const { code, stdout, stderr } = await runCli(manifest);
+  assert.equal(code, 0, `${stdout}\n${stderr}`);
   const events = stdout.trim().split("\n").map((line) => JSON.parse(line).event);
   assert.ok(events.includes("end-of-stream"), `events: ${events.join(", ")}`);
   assert.equal(events.at(-1), "stopped");
@@ -85,11 +91,7 @@ Deno.test("streamlib run exits 1 by itself when a sink failed and the source end
   const dir = await Deno.makeTempDir();
   const input = join(dir, "in.y4m");
   const output = join(dir, "out.y4m");
-  const made = await new Deno.Command("ffmpeg", {
-    args: ["-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=60:duration=0.5"]
-      .concat(["-pix_fmt", "yuv420p", input]),
-  }).output();
-  assert.equal(made.code, 0);
+  await makeY4m(input);
   const manifest = join(dir, "p.json");
   await Deno.writeTextFile(
     manifest,
@@ -107,18 +109,8 @@ Deno.test("streamlib run exits 1 by itself when a sink failed and the source end
       ],
     }),
   );
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "cli/streamlib.ts", "run", manifest, "--json"],
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  const result = await child.output();
-  clearTimeout(killer);
-  const stdout = new TextDecoder().decode(result.stdout);
-  assert.equal(result.code, 1, `${stdout}\n${new TextDecoder().decode(result.stderr)}`);
+  const { code, stdout, stderr } = await runCli(manifest);
+  assert.equal(code, 1, `${stdout}\n${stderr}`);
   const events = stdout.trim().split("\n").map((line) => JSON.parse(line));
   assert.deepEqual(
     events.filter((e) => e.event === "node-error").map((e) => [e.node, e.phase]),
