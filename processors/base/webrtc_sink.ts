@@ -46,6 +46,7 @@ export interface WebRtcSinkConfig {
  *   whether to send, then hands every waiting access unit and every 20 ms Opus packet to the
  *   network thread. It never waits: an audio block the packetizer refuses is counted with
  *   `ctx.frames.drop()` and in {@linkcode WebRtcSink.audioBlocksRefused}.
+ * - `drain()` at the end of the stream encodes and sends what the packetizer still holds.
  * - `teardown()` closes every session and the endpoint, and the packetizer. Idempotent.
  *
  * A subclass keeps its own `@processor`, `@config` and `@input` decorators (codegen reads the
@@ -215,6 +216,23 @@ export abstract class WebRtcSink<T extends ProcessorTypes> extends Processor<T> 
         ctx.frames.drop(audio);
       }
     }
+  }
+
+  /**
+   * At the end of the stream: the audio still inside the Opus packetizer (a partial 20 ms block
+   * and the encoder's lookahead) is encoded and sent, while {@linkcode WebRtcSink.live} says so,
+   * so the stream's last samples go out.
+   *
+   * @param ctx The node's name, clock and frames.
+   */
+  override drain(ctx: ProcessContext): void {
+    const endpoint = this.#endpoint;
+    const opus = this.#opus;
+    if (!endpoint || !opus) return;
+    const live = this.live(endpoint.poll().peers, ctx);
+    opus.flush((packet, timestampNs) => {
+      if (live) endpoint.push("audio", packet, timestampNs, false);
+    });
   }
 
   /** Closes every session and the endpoint, and the Opus packetizer. Idempotent. */

@@ -36,13 +36,15 @@ class TwoPeerSink extends WebRtcSink<TwoTypes> {
 
   liveCalls: number[] = [];
   videoSeen: number[] = [];
+  /** Send with no peer connected (what a WHIP publisher's connected state looks like). */
+  alwaysLive = false;
 
   protected maxPeers(): number {
     return 2;
   }
   protected live(peers: number): boolean {
     this.liveCalls.push(peers);
-    return peers > 0;
+    return this.alwaysLive || peers > 0;
   }
   protected override onVideo(frame: EncodedVideoFrame): void {
     this.videoSeen.push(frame.frameNumber);
@@ -135,6 +137,31 @@ Deno.test("WebRtcSink.process() counts an audio block the packetizer refuses as 
     sink.process(ctx);
     assert.equal(sink.refused, 1);
     assert.equal(dropped.length, 1);
+  } finally {
+    await sink.teardown();
+  }
+});
+
+Deno.test("WebRtcSink.drain() sends what the Opus packetizer still holds at the end of the stream", async () => {
+  const { sink, ctx, audio } = wired(true);
+  sink.alwaysLive = true;
+  await sink.setup(ctx);
+  try {
+    const endpoint = sink.endpoint!;
+    const sent: number[] = [];
+    const push = endpoint.push.bind(endpoint);
+    endpoint.push = (kind, data, timestampNs, keyframe) => {
+      if (kind === "audio") sent.push(timestampNs);
+      return push(kind, data, timestampNs, keyframe);
+    };
+    // 30 ms of stereo: one 20 ms packet now, 10 ms and the encoder's lookahead held back.
+    audio.write(createAudioFrame(2, 48_000, 1_440));
+    sink.process(ctx);
+    assert.equal(sent.length, 1);
+    sink.drain(ctx);
+    // 10 ms + 6.5 ms of lookahead: one more packet, 20 ms after the first.
+    assert.deepEqual(sent, [sent[0], sent[0] + 20e6]);
+    assert.equal(sink.liveCalls.length, 2, "drain() asks live() whether to send");
   } finally {
     await sink.teardown();
   }
