@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { AudioFrame, InputBinding } from "../../mod.ts";
 import { ConfigValidationError } from "../../core/config/validation.ts";
 import { createRuntime, SrtSink, SrtSource } from "../mod.ts";
 
@@ -58,5 +59,28 @@ Deno.test("SrtSink fails with srt_audio_format on audio of other channels than a
     await rt.stop();
     assert.equal(failures[0]?.code, "srt_audio_format", JSON.stringify(failures));
     assert.match(failures[0].message, argument);
+  }
+});
+
+Deno.test("SrtSink.drain() queues the Opus packetizer's last partial packet at the end of the stream", async () => {
+  const { connectLocal, createAudioFrame, createProcessContext, OutputBinding } = await import(
+    "../../mod.ts"
+  );
+  const { srtSinkNode } = await import("./srt_sink.gen.ts");
+  // A caller to a port where nobody listens: packets are counted as queued, none sent.
+  const sink = srtSinkNode.create({ host: "127.0.0.1", port: 9 });
+  const audio = new OutputBinding<AudioFrame>("tone", "AudioFrame");
+  connectLocal(audio, sink.audio as InputBinding<AudioFrame>);
+  const ctx = createProcessContext("srt");
+  await sink.setup(ctx);
+  try {
+    // 30 ms of stereo: one 20 ms packet now, 10 ms and the encoder's lookahead held back.
+    audio.write(createAudioFrame(2, 48_000, 1_440));
+    sink.process(ctx);
+    assert.equal(sink.reportStats()?.audioPackets, 1);
+    sink.drain();
+    assert.equal(sink.reportStats()?.audioPackets, 2, "the held 16.5 ms went out as a packet");
+  } finally {
+    await sink.teardown();
   }
 });
