@@ -144,9 +144,15 @@ export class WorkerServer {
         maxFrameBytes: options.frameMemory.maxFrameBytes,
       }),
     });
-    this.#isolate.on((event) =>
-      this.#post({ type: "event", event, current: this.#current(event) })
-    );
+    this.#isolate.on((event) => {
+      // A node that ended or failed has its last counters now: they go before the event, so a
+      // program that reads `rt.stats()` on it (or on the graph's `end-of-stream`) reads them, not
+      // the last periodic snapshot's.
+      if (event.type === "node-eos" || event.type === "node-error") {
+        this.#post({ type: "snapshot", snapshot: this.snapshot() });
+      }
+      this.#post({ type: "event", event, current: this.#current(event) });
+    });
   }
 
   /**

@@ -95,6 +95,10 @@ Deno.test("end of stream crosses a Worker after the last frame", async () => {
     assert.deepEqual((await ended).sort(), ["add", "sink", "src"]);
     assert.equal(sinkReport("sink").received, 300);
     assert.equal(sinkReport("sink").corrupt, 0);
+    // The Worker node's counters are its last ones once the graph has ended, not those of the
+    // Worker's last periodic snapshot.
+    const add = rt.stats().nodes.add;
+    assert.deepEqual([add.framesIn, add.framesOut], [300, 300]);
     await rt.stop();
   } finally {
     await backend.close();
