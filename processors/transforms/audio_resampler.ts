@@ -71,7 +71,9 @@ export interface AudioResamplerConfig {
  * one, however long the stream. Output blocks are stamped on the media clock: the first
  * input block's timestamp plus the output frames before them at `sampleRate`. The filter delays
  * the signal by {@linkcode AudioResampler.latencyNs} (the output starts with that much silence);
- * it is reported, not trimmed, so the count stays true. A block whose sample rate or channel
+ * it is reported, not trimmed, so the count stays true. At the end of the stream (`drain()`)
+ * silence goes through the filter until the input's last samples are out: the output then holds
+ * the whole input, that delay's frames more than the count above. A block whose sample rate or channel
  * count differs from the previous one restarts the resampler (its history is dropped, the clock
  * restarts at that block's timestamp) and logs a line saying so; {@linkcode AudioResampler.restarts}
  * counts them. NaN and infinite samples go in as silence (counted in
@@ -132,6 +134,8 @@ export class AudioResampler extends Processor<AudioResamplerTypes> {
   #nonFinite = 0;
   /** Converted samples that found no frame memory: they go out first next run. */
   #pending: Float32Array | undefined;
+  /** Whether the filter's tail went through at the end of the stream (`drain()`). */
+  #drained = false;
 
   /** How late the signal comes out, in nanoseconds (0 before the first block, or when passing through). */
   get latencyNs(): number {
@@ -217,6 +221,34 @@ export class AudioResampler extends Processor<AudioResamplerTypes> {
     }
   }
 
+  /**
+   * At the end of the stream: the input's last {@linkcode Resampler.latencyFrames} are still in
+   * the filter. Silence goes through it until they are out, and exactly that many output frames
+   * are written, so the output holds the whole input (it began that much late, with silence).
+   *
+   * @param ctx The node's name, clock and frames.
+   * @returns `true` when the output was full or no frame memory was free: called again then.
+   */
+  override drain(ctx: ProcessContext): boolean {
+    if (this.#pending !== undefined) {
+      if (this.outputs.out.space === 0 || !this.#emit(ctx, this.#pending)) return true;
+    }
+    const resampler = this.#resampler;
+    if (resampler === undefined || this.#drained) return false;
+    this.#drained = true;
+    const tailFrames = resampler.latencyFrames;
+    // Enough silence for at least `tailFrames` out (one more input frame for the rounding).
+    const silence = Math.ceil(tailFrames * this.#inputRate / this.config.sampleRate) + 1;
+    const converted = resampler.process(new Float32Array(silence * this.#channels));
+    const tail = converted.subarray(0, Math.min(converted.length, tailFrames * this.#channels));
+    if (tail.length === 0) return false;
+    if (this.outputs.out.space === 0 || !this.#emit(ctx, tail)) {
+      this.#pending = tail.slice();
+      return true;
+    }
+    return false;
+  }
+
   /** Frees the native resampler. Idempotent. */
   override teardown(): void {
     this.#resampler?.close();
@@ -240,6 +272,7 @@ export class AudioResampler extends Processor<AudioResamplerTypes> {
       this.#resampler = undefined;
     }
     this.#pending = undefined;
+    this.#drained = false;
     this.#inputRate = sampleRate;
     this.#channels = channels;
     this.#startNs = frame.timestampNs;

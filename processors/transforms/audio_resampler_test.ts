@@ -70,6 +70,40 @@ Deno.test("AudioResampler stamps blocks on the media clock and does not drift ov
   node.teardown();
 });
 
+Deno.test("AudioResampler.drain() writes the filter's tail at the end of the stream: the whole input comes out", async () => {
+  for (const quality of ["fast", "balanced", "best"]) {
+    const { node, ctx, send, drain } = harness({ sampleRate: 48_000, quality });
+    await node.setup(createProcessContext("resampler"));
+    // 0.1 s of a constant 0.25 at 44.1 kHz, in uneven blocks.
+    let frames = 0;
+    let sum = 0;
+    for (const n of [441, 1_000, 17, 2_952]) {
+      for (const out of send(1, 44_100, n)) {
+        frames += out.frameCount;
+        for (const x of out.samples) sum += x;
+      }
+    }
+    const latency = Math.round(node.latencyNs * 48_000 / 1e9);
+    assert.ok(Math.abs(frames - 4_800) <= 1, `${frames} frames before the end`);
+    assert.equal(node.drain(ctx), false);
+    const tail = drain();
+    const tailFrames = tail.reduce((n, b) => n + b.frameCount, 0);
+    assert.ok(
+      Math.abs(tailFrames - latency) <= 1,
+      `${quality}: tail ${tailFrames}, latency ${latency}`,
+    );
+    // The tail follows the stream on the clock.
+    assert.equal(tail[0].timestampNs, Math.round(frames * 1e9 / 48_000));
+    for (const out of tail) for (const x of out.samples) sum += x;
+    // Every input sample came out: 0.25 over 4,800 output frames (the filter's gain is 1); the
+    // tail held about `latency` frames of it.
+    assert.ok(Math.abs(sum / 0.25 - 4_800) < 2, `${quality}: ${sum / 0.25} frames of signal`);
+    assert.equal(node.drain(ctx), false, "drained once");
+    assert.equal(drain().length, 0);
+    node.teardown();
+  }
+});
+
 Deno.test("AudioResampler restarts and logs when the input rate changes mid-stream", async () => {
   const { node, send, lines } = harness({ sampleRate: 16_000 });
   await node.setup(createProcessContext("resampler"));
