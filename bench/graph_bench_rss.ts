@@ -42,13 +42,16 @@ if (!values.out || !["minimal", "all", "mod"].includes(values.imports)) {
 }
 for (const path of values.preload) await import(new URL(`../${path}`, import.meta.url).href);
 
-const rt = values.imports === "all"
-  ? (await import("../processors/runtime.ts")).createRuntime()
-  : values.imports === "mod"
-  ? (await import("../processors/mod.ts")).createRuntime()
-  : new Runtime({
-    registry: new NodeRegistry([testToneGeneratorNode, audioMixerNode, wavWriterNode]),
-  });
+// Each row's entry is imported by a URL Deno cannot read ahead of time: Deno keeps the source of
+// every module a program can import, dynamic imports it can read included, so a literal
+// `import("../processors/mod.ts")` here would add every built-in's source to the minimal row.
+const entry = { all: "../processors/runtime.ts", mod: "../processors/mod.ts" }[values.imports];
+const loaded: { createRuntime(): Runtime } | undefined = entry
+  ? await import(new URL(entry, import.meta.url).href)
+  : undefined;
+const rt = loaded ? loaded.createRuntime() : new Runtime({
+  registry: new NodeRegistry([testToneGeneratorNode, audioMixerNode, wavWriterNode]),
+});
 const tone = rt.add(testToneGeneratorNode, { frequency: 440 });
 const mix = rt.add(audioMixerNode, {});
 const wav = rt.add(wavWriterNode, { path: values.out, sampleFormat: "float32" });

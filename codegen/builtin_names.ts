@@ -58,10 +58,11 @@ async function readBuiltins(): Promise<Map<string, BuiltinProcessor>> {
   for (const folder of BUILTIN_FOLDERS) {
     const registry = await readText(new URL(`${folder}/${REGISTRY_FILE}`, PACKAGE_ROOT));
     if (registry === undefined) continue;
-    // Eager entries are imported (`from "./x.gen.ts"`), lazy ones loaded (`import("./x.gen.ts")`).
+    // Eager entries are imported (`from "./x.gen.ts"`), lazy ones named by URL
+    // (`new URL("./x.gen.ts", import.meta.url)`).
     const modules = [
       ...new Set(
-        [...registry.matchAll(/(?:from |import\()"\.\/([\w/]+)\.gen\.ts"/g)].map((m) => m[1]),
+        [...registry.matchAll(/(?:from |new URL\()"\.\/([\w/]+)\.gen\.ts"/g)].map((m) => m[1]),
       ),
     ];
     const sources = await Promise.all(modules.map(async (module) => {

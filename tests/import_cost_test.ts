@@ -52,6 +52,26 @@ function staticClosure(graph: ModuleGraph): Set<string> {
   );
 }
 
+/**
+ * Specifiers loaded by importing the root, literal `import()`s included: Deno loads the source of
+ * every module a literal `import("...")` names when the importing module loads (whether or not
+ * the import runs), and keeps it.
+ */
+function codeClosure(graph: ModuleGraph): Set<string> {
+  const byUrl = new Map(graph.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const stack = [...graph.roots];
+  while (stack.length > 0) {
+    const url = stack.pop()!;
+    if (seen.has(url)) continue;
+    seen.add(url);
+    for (const dep of byUrl.get(url)?.dependencies ?? []) {
+      if (dep.code) stack.push(dep.code.specifier);
+    }
+  }
+  return new Set([...seen].map((url) => url.replace(root.href, "")));
+}
+
 /** Specifiers some module of the graph imports with `import()`. */
 function dynamicTargets(graph: ModuleGraph): Set<string> {
   const targets = new Set<string>();
@@ -94,7 +114,7 @@ const IMPORTED_BY_SETUP = [
   "processors/video/image/source.ts",
 ];
 
-Deno.test("processors/runtime.ts loads the core, the registry's descriptors and the footprint hooks, no processor class and no Worker backend", async () => {
+Deno.test("processors/runtime.ts loads the core, the registry's descriptors and the footprint hooks, no processor's source and no Worker backend's", async () => {
   const graph = await moduleGraph("processors/runtime.ts");
   const ours = [...staticClosure(graph)].filter((path) =>
     !path.startsWith("core/") && !path.startsWith("node:")
@@ -107,15 +127,17 @@ Deno.test("processors/runtime.ts loads the core, the registry's descriptors and 
     "processors/runtime.ts",
     "processors/video/footprints.ts",
   ]);
-  const dynamic = dynamicTargets(graph);
-  assert.ok(
-    dynamic.has("ffi/workers/backend.ts"),
-    "the Worker backend is imported on demand",
-  );
+  // The Worker backend and the processors' modules are imported by URL when first needed
+  // (decision 0056), so not even their sources load with createRuntime().
+  const loaded = codeClosure(graph);
+  assert.deepEqual([...loaded].filter((path) => !staticClosure(graph).has(path)), []);
+  assert.ok(!loaded.has("ffi/workers/backend.ts"), "the Worker backend's source is loaded");
+  await Deno.stat(new URL("ffi/workers/backend.ts", root));
   const { registry } = await import("../processors/registry.gen.ts");
   for (const definition of registry) {
     const module = new URL(definition.moduleUrl!).href.replace(root.href, "");
-    assert.ok(dynamic.has(module), `${module} is imported on demand`);
+    assert.ok(!loaded.has(module), `${module}'s source is loaded with the registry`);
+    await Deno.stat(new URL(module, root)); // and it is there to import
   }
 });
 

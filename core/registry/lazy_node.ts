@@ -76,9 +76,13 @@ export interface LazyNodeSpec {
   readonly moduleUrl: string;
   /**
    * Imports that module: `() => import("./gain.gen.ts")`. The export whose descriptor has the
-   * entry's name is the definition.
+   * entry's name is the definition. Default: `import(moduleUrl)`, which generated registries use:
+   * Deno loads the source of every module a literal `import("...")` names as soon as the
+   * importing module loads (whether or not the import runs), so a registry of literal imports
+   * would load every processor's source; an import by URL loads only the modules used, and needs
+   * read permission for them (decision 0056).
    */
-  readonly load: () => Promise<Record<string, unknown>>;
+  readonly load?: () => Promise<Record<string, unknown>>;
   /**
    * The processor's footprint hook, when it declares one without its class (see
    * {@linkcode DeclaresFootprint}): admission control asks it before the class is loaded.
@@ -102,7 +106,7 @@ export interface LazyNodeSpec {
  * import { gainNode } from "../../processors/transforms/gain.gen.ts";
  *
  * const url = new URL("../../processors/transforms/gain.gen.ts", import.meta.url).href;
- * const gain = lazyNode({ descriptor: gainNode.descriptor, moduleUrl: url, load: () => import(url) });
+ * const gain = lazyNode({ descriptor: gainNode.descriptor, moduleUrl: url }); // imports url
  * assert.equal(gain.handle("g").outputs.out.port, "out");
  * assert.equal((await gain.load!()).processorClass, gainNode.processorClass);
  * assert.equal(gain.processorClass, gainNode.processorClass);
@@ -197,7 +201,7 @@ class LazyNode implements NodeDefinition {
   async #import(): Promise<NodeDefinition> {
     let exports: Record<string, unknown>;
     try {
-      exports = await this.spec.load();
+      exports = await (this.spec.load?.() ?? import(this.moduleUrl));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw this.#error(`the import failed: ${message}`, error);

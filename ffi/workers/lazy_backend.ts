@@ -46,6 +46,13 @@ import type { WorkerBackend, WorkerBackendOptions } from "./backend.ts";
 import { WorkerDefinitionError } from "./errors.ts";
 
 /**
+ * `backend.ts`, imported by URL: a literal `import("./backend.ts")` would have Deno load the
+ * Worker backend's sources (the native transport) with any program that imports this module
+ * (decision 0056).
+ */
+const BACKEND_URL = new URL("./backend.ts", import.meta.url).href;
+
+/**
  * An {@linkcode IsolateBackend} that stands in for a `WorkerBackend` until a node is placed on a
  * Worker: `spawn()` then imports `backend.ts` and makes the backend. What the runtime
  * asks of a Worker host or of the transport meanwhile (add a node, open a channel, attach its
@@ -137,7 +144,7 @@ export class LazyWorkerBackend implements IsolateBackend {
    * @returns The backend.
    */
   load(): Promise<WorkerBackend> {
-    this.#loading ??= import("./backend.ts").then(({ WorkerBackend }) =>
+    this.#loading ??= import(BACKEND_URL).then(({ WorkerBackend }: typeof import("./backend.ts")) =>
       this.loadWith(WorkerBackend)
     );
     return this.#loading;
