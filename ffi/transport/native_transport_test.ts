@@ -366,34 +366,44 @@ Deno.test("SignalledWriter rings a sleeping reader once: the pushes after it, un
   writer[Symbol.dispose]();
 });
 
-Deno.test("SignalledReader wakes a writer waiting for room once half the ring is free, or when read empty", () => {
+Deno.test("SignalledReader wakes a blocking writer waiting for room once half the ring is free, or when read empty; an event-loop one at once", () => {
   using pool = FramePool.create({ slotBytes: 1024, slotCount: 8 });
   const [w, r] = createNativeConnection({ capacity: 4, policy: "fifo", pool });
   const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
+  const writerWake = new Int32Array(new SharedArrayBuffer(WAKE_BYTES));
   using writer = new SignalledWriter(w, signal);
-  using reader = new SignalledReader(r, signal, () => {}, () => {});
+  using reader = new SignalledReader(r, signal, () => {}, () => {}, undefined, undefined, {
+    writerWake,
+  });
+  const rings = () => writerWake[WAKE_BELL];
   for (let n = 0; n < 4; n++) assert.ok(writer.push({ kind: "data", timestampNs: n, value: n }));
   assert.equal(writer.space, 0);
-  // A writer in another isolate says it waits on the room bell.
-  Atomics.store(signal, SIGNAL_WRITER_WAITING, ASLEEP_ON_BELL);
-  const seen = Atomics.load(signal, SIGNAL_SPACE);
+  // A writer in a Worker that blocks says it waits on its wake word.
+  Atomics.store(signal, SIGNAL_WRITER_WAITING, ASLEEP_ON_WAKE);
   assert.equal(reader.pop()?.kind, "data");
-  assert.equal(Atomics.load(signal, SIGNAL_SPACE), seen, "one place free: not yet");
-  assert.equal(Atomics.load(signal, SIGNAL_WRITER_WAITING), ASLEEP_ON_BELL);
+  assert.equal(rings(), 0, "one place free: not yet");
+  assert.equal(Atomics.load(signal, SIGNAL_WRITER_WAITING), ASLEEP_ON_WAKE);
   assert.equal(reader.pop()?.kind, "data");
-  assert.equal(Atomics.load(signal, SIGNAL_SPACE), seen + 1, "half the ring free: rung");
+  assert.equal(rings(), 1, "half the ring free: rung");
   assert.equal(Atomics.load(signal, SIGNAL_WRITER_WAITING), 0, "the reader took the flag");
   // Waiting again with one place free: the pop that frees a second one rings.
   assert.ok(writer.push({ kind: "data", timestampNs: 4, value: 4 }));
-  Atomics.store(signal, SIGNAL_WRITER_WAITING, ASLEEP_ON_BELL);
+  Atomics.store(signal, SIGNAL_WRITER_WAITING, ASLEEP_ON_WAKE);
   assert.equal(reader.pop()?.kind, "data");
-  assert.equal(Atomics.load(signal, SIGNAL_SPACE), seen + 2, "two free of four after this pop");
+  assert.equal(rings(), 2, "two free of four after this pop");
   // With one frame left and the writer waiting again, reading the ring empty rings.
   assert.equal(reader.pop()?.kind, "data");
-  Atomics.store(signal, SIGNAL_WRITER_WAITING, ASLEEP_ON_BELL);
+  Atomics.store(signal, SIGNAL_WRITER_WAITING, ASLEEP_ON_WAKE);
   assert.equal(reader.pop()?.kind, "data");
   assert.equal(reader.pop(), undefined);
-  assert.equal(Atomics.load(signal, SIGNAL_SPACE), seen + 3, "read empty: rung");
+  assert.equal(rings(), 3, "read empty: rung");
+  // A writer that waits through its event loop is rung on the room bell after any pop.
+  for (let n = 5; n < 9; n++) assert.ok(writer.push({ kind: "data", timestampNs: n, value: n }));
+  Atomics.store(signal, SIGNAL_WRITER_WAITING, ASLEEP_ON_BELL);
+  const seen = Atomics.load(signal, SIGNAL_SPACE);
+  assert.equal(reader.pop()?.kind, "data");
+  assert.equal(Atomics.load(signal, SIGNAL_SPACE), seen + 1);
+  assert.equal(rings(), 3);
 });
 
 Deno.test("A channel end that blocks is rung on its isolate's wake word alone", () => {

@@ -79,7 +79,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   readonly #counters: Float64Array;
   readonly #memory: SlotMemorySource;
   readonly #origin: string | undefined;
-  /** Free places after a pop at which a writer waiting for room is woken: half the ring. */
+  /** Free places after a pop at which a blocking writer waiting for room is woken: half the ring. */
   readonly #roomBatch: number;
   #polledWritten = 0;
   #closed = false;
@@ -194,12 +194,14 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     const reader = this.#reader;
     const frame = adoptFrame(reader, this.#memory, reader.pop(), this.#origin);
     const waiting = writerWaiting(this.#signal);
-    // A waiting writer is woken once half the ring is free (or the ring is read empty), so it
-    // writes a batch per wake-up instead of one frame; a reader that stops short leaves it to
-    // the writer's 1 ms bound.
+    // A writer in a Worker that blocks is woken once half the ring is free (or the ring is read
+    // empty), so it writes a batch per wake-up instead of one frame; a reader that stops short
+    // leaves it to the writer's 1 ms bound. One that waits through its event loop is woken at
+    // once (batching those cost more CPU than it saved: decision 0057).
     if (
       waiting !== 0 &&
-      (frame === undefined || reader.capacity - reader.available >= this.#roomBatch)
+      (waiting !== ASLEEP_ON_WAKE || frame === undefined ||
+        reader.capacity - reader.available >= this.#roomBatch)
     ) this.#ringRoom(waiting);
     if (frame === undefined) this.#drained();
     return frame;
