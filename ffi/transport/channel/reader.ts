@@ -25,6 +25,13 @@ import {
 } from "./doorbell.ts";
 import { type BlockingEnd, type BlockingEnds, ringWake } from "./wake.ts";
 
+/**
+ * Most free places a reader waits for before it wakes a blocking writer waiting for room: a batch
+ * of a few frames per wake-up ends the one-frame ping-pong of a full ring, a larger one would only
+ * idle the writer (decision 0057).
+ */
+export const ROOM_BATCH_MAX = 4;
+
 /** Options of a {@linkcode SignalledReader} beyond its channel. */
 export interface SignalledReaderOptions {
   /** The writing isolate's wake word, rung with the room bell (a writer that blocks). */
@@ -79,7 +86,10 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   readonly #counters: Float64Array;
   readonly #memory: SlotMemorySource;
   readonly #origin: string | undefined;
-  /** Free places after a pop at which a blocking writer waiting for room is woken: half the ring. */
+  /**
+   * Free places after a pop at which a blocking writer waiting for room is woken: half the ring,
+   * at most {@linkcode ROOM_BATCH_MAX}.
+   */
   readonly #roomBatch: number;
   #polledWritten = 0;
   #closed = false;
@@ -112,7 +122,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     this.#onClose = onClose;
     this.#counters = reader.state.counters;
     this.#memory = memory ?? new SlotMemorySource(reader.pool);
-    this.#roomBatch = Math.max(1, reader.capacity >> 1);
+    this.#roomBatch = Math.max(1, Math.min(ROOM_BATCH_MAX, reader.capacity >> 1));
     this.#writerWake = options.writerWake;
     const blocking = options.blocking;
     if (blocking === undefined) {
@@ -194,10 +204,10 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     const reader = this.#reader;
     const frame = adoptFrame(reader, this.#memory, reader.pop(), this.#origin);
     const waiting = writerWaiting(this.#signal);
-    // A writer in a Worker that blocks is woken once half the ring is free (or the ring is read
-    // empty), so it writes a batch per wake-up instead of one frame; a reader that stops short
-    // leaves it to the writer's 1 ms bound. One that waits through its event loop is woken at
-    // once (batching those cost more CPU than it saved: decision 0057).
+    // A writer in a Worker that blocks is woken once half the ring, at most ROOM_BATCH_MAX
+    // places, is free (or the ring is read empty), so it writes a batch per wake-up; a reader that
+    // stops short leaves it to the writer's 1 ms bound. One that waits through its event loop is
+    // woken at once (batching those cost more CPU than it saved: decision 0057).
     if (
       waiting !== 0 &&
       (waiting !== ASLEEP_ON_WAKE || frame === undefined ||
