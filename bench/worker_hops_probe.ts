@@ -19,8 +19,13 @@
  * `--wait event-loop` runs the `PassThrough` Workers with event-loop waits (default `block`, as the
  * graph bench's goal rows).
  *
+ * `--threads` prints, after each run, the CPU time per frame of each busy thread of the process
+ * (user and system, from `/proc/self/task/<tid>/stat`, in clock ticks): `deno` is the main isolate,
+ * `worker-N` the Workers in the order they started (`hop_1` first), `V8 DefaultWorke` V8's own (GC,
+ * compilation).
+ *
  * Run: `deno run -A bench/worker_hops_probe.ts [--hops 4] [--kind small|video] [--fill]
- * [--frames 300000] [--runs 3] [--wait block|event-loop] [--gst] [--perf] [--top 40]`
+ * [--frames 300000] [--runs 3] [--wait block|event-loop] [--gst] [--perf] [--top 40] [--threads]`
  *
  * @module
  */
@@ -41,6 +46,7 @@ const { values } = parseArgs({
     gst: { type: "boolean", default: false },
     top: { type: "string", default: "40" },
     wait: { type: "string", default: "block" },
+    threads: { type: "boolean", default: false },
   },
 });
 const wait = values.wait === "event-loop" ? "event-loop" : "block";
@@ -58,6 +64,7 @@ if (values.perf) {
     }, ${frames} frames, PassThrough Workers wait: ${wait}`,
   );
   for (let run = -1; run < runs; run++) {
+    const threadsBefore = values.threads ? threadTimes() : undefined;
     const switchesBefore = contextSwitches();
     const before = process.cpuUsage();
     const t0 = performance.now();
@@ -73,6 +80,7 @@ if (values.perf) {
         `per isolate), ${(cpuUs / 1000 / wallMs).toFixed(2)} cores busy, ` +
         `${((contextSwitches() - switchesBefore) / frames).toFixed(3)} context switches/frame`,
     );
+    if (threadsBefore) console.log(`  ${threadShares(threadsBefore, threadTimes(), frames)}`);
   }
   // How the Workers waited over every run (blocking loop passes; see WorkerHost.waits).
   for (const [isolate, w] of Object.entries(workerWaits())) {
@@ -82,6 +90,42 @@ if (values.perf) {
   }
   await closeWorkerRuns();
   if (values.gst) await gstreamer();
+}
+
+/** Each thread's name and user and system CPU ticks so far, by thread id, this process. */
+function threadTimes(): Map<string, { name: string; user: number; system: number }> {
+  const times = new Map<string, { name: string; user: number; system: number }>();
+  for (const task of Deno.readDirSync("/proc/self/task")) {
+    let stat: string;
+    try {
+      stat = Deno.readTextFileSync(`/proc/self/task/${task.name}/stat`);
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const close = stat.lastIndexOf(")");
+    const fields = stat.slice(close + 2).split(" "); // fields 3.. of proc(5)
+    const name = stat.slice(stat.indexOf("(") + 1, close);
+    times.set(task.name, { name, user: Number(fields[11]), system: Number(fields[12]) });
+  }
+  return times;
+}
+
+/** The busiest threads of a run: user and system µs per frame each (100 ticks a second). */
+function threadShares(
+  before: ReturnType<typeof threadTimes>,
+  after: ReturnType<typeof threadTimes>,
+  frames: number,
+): string {
+  const usPerTick = 10_000 / frames;
+  return [...after].map(([tid, t]) => {
+    const b = before.get(tid);
+    return { name: t.name, user: t.user - (b?.user ?? 0), system: t.system - (b?.system ?? 0) };
+  }).filter((t) => t.user + t.system > 0)
+    .sort((a, b) => b.user + b.system - a.user - a.system)
+    .slice(0, 8)
+    .map((t) =>
+      `${t.name} ${(t.user * usPerTick).toFixed(1)}+${(t.system * usPerTick).toFixed(1)} µs`
+    ).join(", ");
 }
 
 /** Every thread's context switches so far (voluntary and not), this process. */

@@ -4,7 +4,16 @@ import type { VideoFrame } from "../../core/frames/video_frame.ts";
 import { FramePool } from "./frame_pool.ts";
 import { videoSlotBytes } from "./frame_format.ts";
 import { NativeTransport } from "./native_transport.ts";
-import { SIGNAL_BELL, SIGNAL_BYTES, SIGNAL_READER_ASLEEP } from "./channel/doorbell.ts";
+import {
+  ASLEEP_ON_BELL,
+  ASLEEP_ON_WAKE,
+  SIGNAL_BELL,
+  SIGNAL_BYTES,
+  SIGNAL_READER_ASLEEP,
+  SIGNAL_SPACE,
+  SIGNAL_WRITER_WAITING,
+} from "./channel/doorbell.ts";
+import { WAKE_BELL, WAKE_BYTES } from "./channel/wake.ts";
 import { SignalledReader } from "./channel/reader.ts";
 import { POOL_WAIT_LIMIT_MS, SignalledWriter } from "./channel/writer.ts";
 import { createNativeConnection } from "./native_connection.ts";
@@ -355,4 +364,69 @@ Deno.test("SignalledWriter rings a sleeping reader once: the pushes after it, un
   assert.deepEqual(values, [0, 1, 2, 3, 4, 5]);
   reader[Symbol.dispose]();
   writer[Symbol.dispose]();
+});
+
+Deno.test("SignalledReader wakes a blocking writer waiting for room once half the ring is free, or when read empty; an event-loop one at once", () => {
+  using pool = FramePool.create({ slotBytes: 1024, slotCount: 8 });
+  const [w, r] = createNativeConnection({ capacity: 4, policy: "fifo", pool });
+  const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
+  const writerWake = new Int32Array(new SharedArrayBuffer(WAKE_BYTES));
+  using writer = new SignalledWriter(w, signal);
+  using reader = new SignalledReader(r, signal, () => {}, () => {}, undefined, undefined, {
+    writerWake,
+  });
+  const rings = () => writerWake[WAKE_BELL];
+  for (let n = 0; n < 4; n++) assert.ok(writer.push({ kind: "data", timestampNs: n, value: n }));
+  assert.equal(writer.space, 0);
+  // A writer in a Worker that blocks says it waits on its wake word.
+  Atomics.store(signal, SIGNAL_WRITER_WAITING, ASLEEP_ON_WAKE);
+  assert.equal(reader.pop()?.kind, "data");
+  assert.equal(rings(), 0, "one place free: not yet");
+  assert.equal(Atomics.load(signal, SIGNAL_WRITER_WAITING), ASLEEP_ON_WAKE);
+  assert.equal(reader.pop()?.kind, "data");
+  assert.equal(rings(), 1, "half the ring free: rung");
+  assert.equal(Atomics.load(signal, SIGNAL_WRITER_WAITING), 0, "the reader took the flag");
+  // Waiting again with one place free: the pop that frees a second one rings.
+  assert.ok(writer.push({ kind: "data", timestampNs: 4, value: 4 }));
+  Atomics.store(signal, SIGNAL_WRITER_WAITING, ASLEEP_ON_WAKE);
+  assert.equal(reader.pop()?.kind, "data");
+  assert.equal(rings(), 2, "two free of four after this pop");
+  // With one frame left and the writer waiting again, reading the ring empty rings.
+  assert.equal(reader.pop()?.kind, "data");
+  Atomics.store(signal, SIGNAL_WRITER_WAITING, ASLEEP_ON_WAKE);
+  assert.equal(reader.pop()?.kind, "data");
+  assert.equal(reader.pop(), undefined);
+  assert.equal(rings(), 3, "read empty: rung");
+  // A writer that waits through its event loop is rung on the room bell after any pop.
+  for (let n = 5; n < 9; n++) assert.ok(writer.push({ kind: "data", timestampNs: n, value: n }));
+  Atomics.store(signal, SIGNAL_WRITER_WAITING, ASLEEP_ON_BELL);
+  const seen = Atomics.load(signal, SIGNAL_SPACE);
+  assert.equal(reader.pop()?.kind, "data");
+  assert.equal(Atomics.load(signal, SIGNAL_SPACE), seen + 1);
+  assert.equal(rings(), 3);
+});
+
+Deno.test("A channel end that blocks is rung on its isolate's wake word alone", () => {
+  using pool = FramePool.create({ slotBytes: 1024, slotCount: 8 });
+  const [w, r] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
+  const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
+  const readerWake = new Int32Array(new SharedArrayBuffer(WAKE_BYTES));
+  const writerWake = new Int32Array(new SharedArrayBuffer(WAKE_BYTES));
+  using writer = new SignalledWriter(w, signal, { readerWake });
+  using reader = new SignalledReader(r, signal, () => {}, () => {}, undefined, undefined, {
+    writerWake,
+  });
+  // The reader blocks on its wake word: a push rings that word, not the doorbell.
+  Atomics.store(signal, SIGNAL_READER_ASLEEP, ASLEEP_ON_WAKE);
+  writer.push({ kind: "data", timestampNs: 0, value: 0 });
+  writer.push({ kind: "data", timestampNs: 1, value: 1 });
+  assert.deepEqual([signal[SIGNAL_BELL], readerWake[WAKE_BELL]], [0, 1]);
+  // The writer blocks on its wake word for room: the pop that frees half rings that word alone.
+  Atomics.store(signal, SIGNAL_WRITER_WAITING, ASLEEP_ON_WAKE);
+  assert.equal(reader.pop()?.kind, "data");
+  assert.deepEqual([signal[SIGNAL_SPACE], writerWake[WAKE_BELL]], [0, 1]);
+  // A writer waiting through its event loop is rung on the room bell alone.
+  Atomics.store(signal, SIGNAL_WRITER_WAITING, ASLEEP_ON_BELL);
+  assert.equal(reader.pop()?.kind, "data");
+  assert.deepEqual([signal[SIGNAL_SPACE], writerWake[WAKE_BELL]], [1, 1]);
 });

@@ -178,8 +178,12 @@ Deno.test("A pull source in the main isolate writes on when its reader on a Work
   const bad = rt.stats().connections[toBad.id] as NativeConnectionStats;
   assert.equal(bad.abandoned, false, "the channel stays open: a restart may read it again");
   assert.equal(bad.written + bad.discarded, total);
-  assert.ok(bad.discarded > total - 10, `${bad.discarded} discarded`);
   await rt.stop();
+  // Written: what the node read before it failed (as many as its reads and the writer's refills
+  // overlapped in its first call), what was queued then (dropped as it failed, at most the
+  // capacity), and at most one push that looked just before the discard flag rose.
+  const read = rt.stats().nodes.bad.framesIn;
+  assert.ok(bad.written <= read + 2 + 1, `${bad.written} written, ${read} read before failing`);
   assert.equal(rig.backend.pool.stats().inUse, 0, "every pool slot is free again");
   assert.deepEqual(rt.frameLeaks(), []);
 });

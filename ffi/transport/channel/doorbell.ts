@@ -7,6 +7,8 @@
  * @module
  */
 
+import { WAKE_BELL } from "./wake.ts";
+
 /**
  * Index of the doorbell in a channel's signal (`Int32Array`): bumped after a push that finds the
  * reader asleep ({@linkcode SIGNAL_READER_ASLEEP}), and at end of stream. A push to an awake
@@ -55,8 +57,10 @@ export const SIGNAL_TORN = 1;
  */
 export const SIGNAL_SPACE = 2;
 /**
- * Index of the writer-waiting flag: 1 while a `fifo` writer waits for room, so that its reader
- * rings {@linkcode SIGNAL_SPACE} after its next pop (and only then: a pop costs one load).
+ * Index of the writer-waiting flag: non-zero while a `fifo` writer waits for room, so that its
+ * reader rings after its next pop (and only then: a pop costs one fence and one load), on what
+ * the writer waits on: {@linkcode ASLEEP_ON_BELL} ({@linkcode SIGNAL_SPACE}, through its event
+ * loop) or {@linkcode ASLEEP_ON_WAKE} (its isolate's wake word).
  *
  * @example Nobody waits on a fresh channel
  * ```ts
@@ -69,12 +73,27 @@ export const SIGNAL_SPACE = 2;
  */
 export const SIGNAL_WRITER_WAITING = 3;
 /**
- * Index of the reader-asleep flag: 1 while the reader waits on the doorbell with an empty ring.
- * A writer notifies the doorbell only then: while the reader's node has frames to read (it was told
- * once and is draining the ring), pushes add to the bell without a wake-up, so a burst costs one
- * notify, not one per frame.
+ * Index of the reader-asleep flag: non-zero while the reader waits with an empty ring, saying on
+ * what: {@linkcode ASLEEP_ON_BELL} (the doorbell, through its event loop) or
+ * {@linkcode ASLEEP_ON_WAKE} (its isolate's wake word, a Worker that blocks). A writer notifies
+ * only then, and only that word: while the reader's node has frames to read (it was told once and
+ * is draining the ring), pushes add to the bell without a wake-up, so a burst costs one notify,
+ * not one per frame.
  */
 export const SIGNAL_READER_ASLEEP = 4;
+/**
+ * What a reader or writer that waits through its event loop stores in
+ * {@linkcode SIGNAL_READER_ASLEEP} or {@linkcode SIGNAL_WRITER_WAITING}: it waits on the doorbell
+ * or the room bell of the channel's signal.
+ */
+export const ASLEEP_ON_BELL = 1;
+/**
+ * What a reader or writer in a Worker that blocks stores in {@linkcode SIGNAL_READER_ASLEEP} or
+ * {@linkcode SIGNAL_WRITER_WAITING}: it waits on its isolate's wake word (`channel/wake.ts`), so
+ * the other end rings that word alone (each `Atomics.notify` takes V8's process-wide futex lock,
+ * which every waiting and waking thread of the process contends for).
+ */
+export const ASLEEP_ON_WAKE = 2;
 /**
  * Index in a channel's signal of its end-of-stream flag: 1 once the writer's node has ended (it
  * writes nothing more), set by `SignalledWriter.end()`, which rings the doorbell so the reader
@@ -96,10 +115,11 @@ export const SIGNAL_BYTES = 32;
 
 /**
  * Wakes the channel's reader if it sleeps: takes its {@linkcode SIGNAL_READER_ASLEEP} flag, then
- * bumps the doorbell and notifies it. The first push that finds the reader asleep rings, and the
- * pushes after it, until the reader says again that it may sleep, do not (each notify takes V8's
- * process-wide futex lock, and between a notify and the reader's wake-up a writer pushes many
- * frames).
+ * rings the word it waits on: its isolate's wake word `wake` when it said
+ * {@linkcode ASLEEP_ON_WAKE} (and `wake` is given), else the doorbell (bumped and notified). The
+ * first push that finds the reader asleep rings, and the pushes after it, until the reader says
+ * again that it may sleep, do not (each notify takes V8's process-wide futex lock, and between a
+ * notify and the reader's wake-up a writer pushes many frames).
  *
  * Call it after the frame is in the ring, with a sequentially consistent operation between the
  * two (a push's `endPush()`; a native writer's counter, read by the caller, then the flag's
@@ -107,37 +127,82 @@ export const SIGNAL_BYTES = 32;
  * or the reader, which stores the flag before it looks at the ring, finds the frame.
  *
  * @param signal The channel's signal.
+ * @param wake The reading isolate's wake word, when it has one.
  * @returns Whether it rang.
  *
- * @example Ring a sleeping reader once
+ * @example Ring a sleeping reader once, on the word it waits on
  * ```ts
  * import assert from "node:assert/strict";
  * import {
+ *   ASLEEP_ON_BELL,
+ *   ASLEEP_ON_WAKE,
  *   ringSleepingReader,
  *   SIGNAL_BELL,
  *   SIGNAL_BYTES,
  *   SIGNAL_READER_ASLEEP,
  * } from "./doorbell.ts";
+ * import { WAKE_BELL, WAKE_BYTES } from "./wake.ts";
  *
  * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
- * assert.equal(ringSleepingReader(signal), false); // awake: it will see the frame
- * Atomics.store(signal, SIGNAL_READER_ASLEEP, 1);
- * assert.equal(ringSleepingReader(signal), true);
- * assert.equal(ringSleepingReader(signal), false); // told once
- * assert.equal(signal[SIGNAL_BELL], 1);
+ * const wake = new Int32Array(new SharedArrayBuffer(WAKE_BYTES));
+ * assert.equal(ringSleepingReader(signal, wake), false); // awake: it will see the frame
+ * Atomics.store(signal, SIGNAL_READER_ASLEEP, ASLEEP_ON_BELL);
+ * assert.equal(ringSleepingReader(signal, wake), true);
+ * assert.equal(ringSleepingReader(signal, wake), false); // told once
+ * assert.deepEqual([signal[SIGNAL_BELL], wake[WAKE_BELL]], [1, 0]);
+ * Atomics.store(signal, SIGNAL_READER_ASLEEP, ASLEEP_ON_WAKE); // a Worker that blocks
+ * assert.equal(ringSleepingReader(signal, wake), true);
+ * assert.deepEqual([signal[SIGNAL_BELL], wake[WAKE_BELL]], [1, 1]);
  * ```
  */
-export function ringSleepingReader(signal: Int32Array): boolean {
+export function ringSleepingReader(signal: Int32Array, wake?: Int32Array): boolean {
   // A plain look first: every `Atomics` operation is a builtin call in V8 (about 10 ns here).
   // A push's `endPush()` just before is an atomic read-modify-write, which orders the ring's
   // store before this load on x86 (a locked instruction) and arm64 (its acquire follows the
   // ring's store-release), and V8 does not move a typed-array load across that call.
   if (signal[SIGNAL_READER_ASLEEP] === 0) return false;
-  if (Atomics.exchange(signal, SIGNAL_READER_ASLEEP, 0) === 0) return false;
+  const asleep = Atomics.exchange(signal, SIGNAL_READER_ASLEEP, 0);
+  if (asleep === 0) return false;
+  if (asleep === ASLEEP_ON_WAKE && wake !== undefined) {
+    Atomics.add(wake, WAKE_BELL, 1);
+    Atomics.notify(wake, WAKE_BELL);
+    return true;
+  }
   Atomics.add(signal, SIGNAL_BELL, 1);
   Atomics.notify(signal, SIGNAL_BELL);
   return true;
 }
+
+/**
+ * Whether the channel's writer waits for room, read after a pop: a full fence first, then the
+ * {@linkcode SIGNAL_WRITER_WAITING} flag. The pop's store of the ring's head is a plain store on
+ * x86, which may still sit in the store buffer when a later load runs, so without the fence a
+ * reader could miss a writer that said it waits just before finding the ring full, and that
+ * writer would sleep until its bound (1 ms) ran out. The fence is a locked read-modify-write of
+ * a word of this isolate's own (no other thread touches its cache line); on arm64 the pop's
+ * store-release and `Atomics.load`'s load-acquire are already in order.
+ *
+ * @param signal The channel's signal.
+ * @returns The flag: 0, {@linkcode ASLEEP_ON_BELL} or {@linkcode ASLEEP_ON_WAKE}.
+ *
+ * @example Nobody waits on a fresh channel
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ASLEEP_ON_WAKE, SIGNAL_BYTES, SIGNAL_WRITER_WAITING, writerWaiting } from "./doorbell.ts";
+ *
+ * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
+ * assert.equal(writerWaiting(signal), 0);
+ * Atomics.store(signal, SIGNAL_WRITER_WAITING, ASLEEP_ON_WAKE); // a blocking writer, ring full
+ * assert.equal(writerWaiting(signal), ASLEEP_ON_WAKE);
+ * ```
+ */
+export function writerWaiting(signal: Int32Array): number {
+  Atomics.add(FENCE, 0, 1);
+  return Atomics.load(signal, SIGNAL_WRITER_WAITING);
+}
+
+/** This isolate's fence word (see {@linkcode writerWaiting}). */
+const FENCE = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Rings the doorbell whether the reader sleeps or not (end of stream, which an awake reader

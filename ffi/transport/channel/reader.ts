@@ -12,6 +12,8 @@ import type { NativeConnectionReader } from "../native_connection_reader.ts";
 import { SlotMemorySource } from "../slot_memory.ts";
 import { adoptFrame } from "./adopt.ts";
 import {
+  ASLEEP_ON_BELL,
+  ASLEEP_ON_WAKE,
   checkSignal,
   SIGNAL_BELL,
   SIGNAL_READER_ASLEEP,
@@ -19,8 +21,16 @@ import {
   SIGNAL_SPACE,
   SIGNAL_WRITER_ENDED,
   SIGNAL_WRITER_WAITING,
+  writerWaiting,
 } from "./doorbell.ts";
 import { type BlockingEnd, type BlockingEnds, ringWake } from "./wake.ts";
+
+/**
+ * Most free places a reader waits for before it wakes a blocking writer waiting for room: a batch
+ * of a few frames per wake-up ends the one-frame ping-pong of a full ring, a larger one would only
+ * idle the writer (decision 0057).
+ */
+export const ROOM_BATCH_MAX = 4;
 
 /** Options of a {@linkcode SignalledReader} beyond its channel. */
 export interface SignalledReaderOptions {
@@ -76,6 +86,11 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   readonly #counters: Float64Array;
   readonly #memory: SlotMemorySource;
   readonly #origin: string | undefined;
+  /**
+   * Free places after a pop at which a blocking writer waiting for room is woken: half the ring,
+   * at most {@linkcode ROOM_BATCH_MAX}.
+   */
+  readonly #roomBatch: number;
   #polledWritten = 0;
   #closed = false;
 
@@ -107,6 +122,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     this.#onClose = onClose;
     this.#counters = reader.state.counters;
     this.#memory = memory ?? new SlotMemorySource(reader.pool);
+    this.#roomBatch = Math.max(1, Math.min(ROOM_BATCH_MAX, reader.capacity >> 1));
     this.#writerWake = options.writerWake;
     const blocking = options.blocking;
     if (blocking === undefined) {
@@ -117,7 +133,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     this.#blockingWatch = {
       sleepy: () => {
         if (this.#toldAt >= 0) return true; // awake until its node reads the ring empty
-        Atomics.store(signal, SIGNAL_READER_ASLEEP, 1);
+        Atomics.store(signal, SIGNAL_READER_ASLEEP, ASLEEP_ON_WAKE);
         return false;
       },
       look: () => this.#look(),
@@ -185,8 +201,18 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
    */
   pop(): T | undefined {
     if (this.#closed) return undefined;
-    const frame = adoptFrame(this.#reader, this.#memory, this.#reader.pop(), this.#origin);
-    if (Atomics.load(this.#signal, SIGNAL_WRITER_WAITING) !== 0) this.#ringRoom();
+    const reader = this.#reader;
+    const frame = adoptFrame(reader, this.#memory, reader.pop(), this.#origin);
+    const waiting = writerWaiting(this.#signal);
+    // A writer in a Worker that blocks is woken once half the ring, at most ROOM_BATCH_MAX
+    // places, is free (or the ring is read empty), so it writes a batch per wake-up; a reader that
+    // stops short leaves it to the writer's 1 ms bound. One that waits through its event loop is
+    // woken at once (batching those cost more CPU than it saved: decision 0057).
+    if (
+      waiting !== 0 &&
+      (waiting !== ASLEEP_ON_WAKE || frame === undefined ||
+        reader.capacity - reader.available >= this.#roomBatch)
+    ) this.#ringRoom(waiting);
     if (frame === undefined) this.#drained();
     return frame;
   }
@@ -199,7 +225,8 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   popLatest(): T | undefined {
     if (this.#closed) return undefined;
     const frame = adoptFrame(this.#reader, this.#memory, this.#reader.popLatest(), this.#origin);
-    if (Atomics.load(this.#signal, SIGNAL_WRITER_WAITING) !== 0) this.#ringRoom();
+    const waiting = writerWaiting(this.#signal);
+    if (waiting !== 0) this.#ringRoom(waiting);
     this.#drained(); // popLatest() empties the ring
     return frame;
   }
@@ -213,7 +240,8 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   clear(): number {
     if (this.#closed) return 0;
     const dropped = this.#reader.clear();
-    if (Atomics.load(this.#signal, SIGNAL_WRITER_WAITING) !== 0) this.#ringRoom();
+    const waiting = writerWaiting(this.#signal);
+    if (waiting !== 0) this.#ringRoom(waiting);
     this.#drained();
     return dropped;
   }
@@ -270,17 +298,21 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   }
 
   /**
-   * Wakes a writer waiting for room. Readers look at its flag after each pop with `Atomics.load`,
-   * which arm64 keeps after the pop's store-release of the ring's head; x86 may still take the
-   * load first (the store is a plain one there), so a look can miss a writer that just said it
-   * waits, and its wait is bounded (1 ms) for that reason.
+   * Wakes a writer waiting for room, on the word it waits on (`waiting`, its flag as
+   * {@linkcode writerWaiting} read it after a pop), or on both when the caller did not look (the
+   * channel closes, or the reader stops reading).
+   *
+   * @param waiting The writer's {@linkcode SIGNAL_WRITER_WAITING} flag, 0 when not read.
    */
-  #ringRoom(): void {
+  #ringRoom(waiting = 0): void {
     const signal = this.#signal;
     Atomics.store(signal, SIGNAL_WRITER_WAITING, 0);
-    Atomics.add(signal, SIGNAL_SPACE, 1);
-    Atomics.notify(signal, SIGNAL_SPACE);
-    ringWake(this.#writerWake);
+    const wake = this.#writerWake;
+    if (waiting !== ASLEEP_ON_WAKE || wake === undefined) {
+      Atomics.add(signal, SIGNAL_SPACE, 1);
+      Atomics.notify(signal, SIGNAL_SPACE);
+    }
+    if (waiting !== ASLEEP_ON_BELL) ringWake(wake);
   }
 
   #wake(): boolean {
@@ -353,7 +385,7 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
     while (!this.#closed) {
       // Say we may sleep, then read the bell, then look at the ring: a push after the look
       // changes the bell (so the wait returns at once) and sees the flag (so it notifies).
-      Atomics.store(signal, SIGNAL_READER_ASLEEP, 1);
+      Atomics.store(signal, SIGNAL_READER_ASLEEP, ASLEEP_ON_BELL);
       const seen = Atomics.load(signal, SIGNAL_BELL);
       if (!this.#closed && this.discarding) {
         // Late frames of a reader that stopped reading: nobody reads them. Then wait for the

@@ -9,6 +9,8 @@ import type { ConnectionWriter } from "../../../core/transport/connection.ts";
 import type { Frame } from "../../../core/frames/frame.ts";
 import type { NativeConnectionWriter } from "../native_connection_writer.ts";
 import {
+  ASLEEP_ON_BELL,
+  ASLEEP_ON_WAKE,
   checkSignal,
   ringBell,
   ringSleepingReader,
@@ -132,8 +134,11 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
   onSpace(callback: () => void): void {
     this.#onSpace = callback;
     if (this.#blocking !== undefined) {
-      this.#roomWatch ??= this.#blockingRoomWatch(this.#blocking);
-      this.#blocking.add(this.#roomWatch);
+      // Registered once and idle while no callback waits: no loop registration per wait.
+      if (this.#roomWatch === undefined) {
+        this.#roomWatch = this.#blockingRoomWatch();
+        this.#blocking.add(this.#roomWatch);
+      }
       return;
     }
     if (!this.#waiting) {
@@ -142,25 +147,28 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
     }
   }
 
-  /** The blocking loop's view of this writer waiting for room (the protocol of `#waitForSpace`). */
-  #blockingRoomWatch(blocking: BlockingEnds): BlockingEnd {
+  /**
+   * The blocking loop's view of this writer (the protocol of `#waitForSpace`): it waits for room
+   * while a callback of `onSpace()` is pending, and is idle otherwise.
+   */
+  #blockingRoomWatch(): BlockingEnd {
     const signal = this.#signal;
-    const watch: BlockingEnd = {
+    return {
       sleepy: () => {
-        Atomics.store(signal, SIGNAL_WRITER_WAITING, 1);
+        if (this.#onSpace === undefined) return false;
+        Atomics.store(signal, SIGNAL_WRITER_WAITING, ASLEEP_ON_WAKE);
         return true;
       },
       look: () => {
+        const callback = this.#onSpace;
+        if (callback === undefined) return false;
         if (!this.#writer.closed && this.space <= 0) return false;
         Atomics.store(signal, SIGNAL_WRITER_WAITING, 0);
-        blocking.delete(watch);
-        const callback = this.#onSpace;
         this.#onSpace = undefined;
-        callback?.();
-        return callback !== undefined;
+        callback();
+        return true;
       },
     };
-    return watch;
   }
 
   async #waitForSpace(): Promise<void> {
@@ -169,7 +177,7 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
       // Read the room bell before looking at the ring: a pop after the look changes it, so the
       // wait below returns at once instead of missing it.
       const seen = Atomics.load(signal, SIGNAL_SPACE);
-      Atomics.store(signal, SIGNAL_WRITER_WAITING, 1);
+      Atomics.store(signal, SIGNAL_WRITER_WAITING, ASLEEP_ON_BELL);
       if (this.#writer.closed || this.space > 0) break;
       const wait = Atomics.waitAsync(signal, SIGNAL_SPACE, seen, 1);
       if (wait.async) await wait.value;
@@ -200,7 +208,7 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
     }
     const ok = this.#writer.push(frame);
     if (ok) {
-      if (ringSleepingReader(this.#signal)) ringWake(this.#readerWake);
+      ringSleepingReader(this.#signal, this.#readerWake);
       // Kept for want of a pool slot: retry until a slot frees (pool releases ring no bell).
       if (this.#writer.pending && this.#flushTimer === undefined) this.#retryFlush();
     }
@@ -211,7 +219,7 @@ export class SignalledWriter<T extends Frame = Frame> implements ConnectionWrite
   #flush(): void {
     if (!this.#writer.pending) return;
     if (!this.#writer.flushPending()) return;
-    if (ringSleepingReader(this.#signal)) ringWake(this.#readerWake);
+    ringSleepingReader(this.#signal, this.#readerWake);
     if (this.#endAfterFlush) {
       this.#endAfterFlush = false;
       this.end(true);
