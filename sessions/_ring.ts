@@ -125,8 +125,12 @@ export class RingWriter extends RingEnd {
    */
   async whenRoom(): Promise<void> {
     const signal = this.signal;
-    Atomics.store(signal, SIGNAL_WRITER_WAITING, 1);
+    // Read the room bell before saying this end waits: a pop that sees the flag bumps the bell
+    // after this read, so the wait below returns at once. Read after the flag, the bell could
+    // already hold that pop's bump (the flag taken by it), and the writer would wait for a pop
+    // that would not ring again: the session hung until its idle timeout.
     const seen = Atomics.load(signal, SIGNAL_SPACE);
+    Atomics.store(signal, SIGNAL_WRITER_WAITING, 1);
     if (Atomics.load(this.counters, HEAD) === Atomics.load(this.counters, TAIL)) {
       Atomics.store(signal, SIGNAL_WRITER_WAITING, 0);
       return;

@@ -92,6 +92,62 @@ Deno.test("RingReader.wait() resolves when a Worker writes, and RingWriter.whenR
   }
 });
 
+Deno.test("RingWriter.whenRoom() never misses the pop that rings it: 200,000 records through a 1 KiB ring", async () => {
+  // The writer in a Worker waits for room again and again while this thread pops as fast as it
+  // can: a whenRoom() that read the room bell after saying it waits could take a pop's ring as
+  // already seen and then wait for one that never came (the ring drained), a hang.
+  const TOTAL = 200_000;
+  const buffer = createRing(1024);
+  const reader = new RingReader(buffer);
+  const worker = new Worker(
+    `data:text/javascript,${
+      encodeURIComponent(`
+        const { RingWriter } = await import(${
+        JSON.stringify(new URL("./_ring.ts", import.meta.url).href)
+      });
+        self.onmessage = async ({ data: buffer }) => {
+          const writer = new RingWriter(buffer);
+          const record = new Uint8Array(40);
+          let n = 0;
+          let waits = 0;
+          while (n < ${TOTAL}) {
+            new DataView(record.buffer).setUint32(0, n, true);
+            if (writer.write(record)) n++;
+            else { waits++; await writer.whenRoom(); }
+          }
+          self.postMessage(waits);
+        };
+      `)
+    }`,
+    { type: "module" },
+  );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const done = new Promise<number>((resolve) => (worker.onmessage = (e) => resolve(e.data)));
+    worker.postMessage(buffer);
+    const read = (async () => {
+      for (let n = 0; n < TOTAL; n++) {
+        let got = reader.peek();
+        while (got === undefined) {
+          await reader.wait();
+          got = reader.peek();
+        }
+        assert.equal(new DataView(got.buffer, got.byteOffset).getUint32(0, true), n);
+        reader.advance();
+      }
+      return await done;
+    })();
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("the writer stopped: a lost wake-up")), 30_000);
+    });
+    const waits = await Promise.race([read, late]);
+    assert.ok(waits > 1_000, `the writer waited for room ${waits} times`);
+  } finally {
+    clearTimeout(timer);
+    worker.terminate();
+  }
+});
+
 Deno.test("RingReader.interrupt() ends a pending wait()", async () => {
   const reader = new RingReader(createRing(1024));
   const waiting = reader.wait();
