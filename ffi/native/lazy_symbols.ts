@@ -11,7 +11,8 @@
  * alone) and puts the bound functions in place of the stand-ins, so every later
  * `lib.symbols.sl_x(...)` is the bound function itself, on Deno's fast-call path where the symbol
  * has one. A function taken from `lib.symbols` before its group's first call stays the stand-in,
- * which forwards every call: read the symbol from `lib.symbols` at the call, as the wrappers do.
+ * which forwards every call: read the symbol from `lib.symbols` at the call, as the wrappers do
+ * (decision 0058).
  *
  * @module
  */
