@@ -1,13 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test (`deno task test` calls it after installing the tools and building the native
-# library): the test files one per core (`--parallel`), and beside them, in a second `deno test`
-# process, one at a time, those whose WebRTC endpoints are named by node id in the process (`live`,
-# `ingest`, ...: two runtimes in one process cannot both have one of a name, and `deno test
-# --parallel` runs its files in one process), which would refuse each other's endpoints if they
-# ran at once. That second process mostly waits on Chromium and its peers (80 s of CPU in 255 s),
-# so it runs beside the first instead of after it; its output is printed when both are done. Both
-# always run; the exit status is non-zero when either failed. Arguments go to both `deno test`
-# calls.
+# library): the test files one per core (`--parallel`), then, one at a time, those whose WebRTC
+# endpoints are named by node id in the process (`live`, `ingest`, ...: two runtimes in one
+# process cannot both have one of a name, and `deno test --parallel` runs its files in one
+# process), which would refuse each other's endpoints if they ran at once. Both phases always run;
+# the exit status is non-zero when either failed. Arguments go to both `deno test` calls.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,18 +23,8 @@ ignore=$(IFS=,; echo "${serial[*]},${excluded[*]}")
 # `deno task` runs this with its own deno, which need not be on PATH: use the repository's.
 deno=$(command -v deno || echo "$PWD/node_modules/deno/deno")
 
-serial_log=$(mktemp)
-"$deno" test -A --doc "$@" "${serial[@]}" >"$serial_log" 2>&1 &
-serial_pid=$!
-# A background job of a script ignores Ctrl-C: stop it with this script.
-trap 'kill "$serial_pid" 2>/dev/null' EXIT
-trap 'exit 130' INT TERM
 "$deno" test -A --doc --parallel --ignore="$ignore" "$@"
 parallel=$?
-wait "$serial_pid"
+"$deno" test -A --doc "$@" "${serial[@]}"
 one_at_a_time=$?
-echo
-echo "--- the files run one at a time beside the others: ${serial[*]}"
-cat "$serial_log"
-rm -f "$serial_log"
 [ "$parallel" -eq 0 ] && [ "$one_at_a_time" -eq 0 ]
