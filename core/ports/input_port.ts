@@ -21,6 +21,12 @@ export interface InputPort<T> {
   /** Frames ready to read (0 when unconnected). */
   readonly available: number;
   /**
+   * Whether the writer ended its stream and every frame it wrote has been read: nothing more will
+   * come (`false` when unconnected). A processor that waits for a block on every input (a mixer)
+   * stops waiting for this one.
+   */
+  readonly ended: boolean;
+  /**
    * Takes the oldest frame.
    *
    * @returns The frame, or `undefined` when there is none.

@@ -122,7 +122,7 @@ export const audioMixerNode: NodeDefinition<AudioMixer, AudioMixerHandle> = defi
   descriptor: {
     name: "AudioMixer",
     description:
-      "Sums up to eight stereo streams into one.\nOnly connected inputs count: connect any of `in_0` \u2026 `in_7`, in any order, and leave the rest unconnected. Each mix takes one block from each contributing input; blocks of different lengths are summed over the longest (shorter ones count as silence past their end). The output takes its timestamp and frame number from the first contributing input. The mix is written into the longest block in place when the mixer holds its only reference (`ctx.frames.writable()`), so in steady state mixing allocates nothing.",
+      "Sums up to eight stereo streams into one.\nOnly connected inputs count: connect any of `in_0` \u2026 `in_7`, in any order, and leave the rest unconnected; an input whose stream has ended and been read empty stops counting, so the other inputs' last blocks are mixed and the mixer ends in turn. Each mix takes one block from each contributing input; blocks of different lengths are summed over the longest (shorter ones count as silence past their end). The output takes its timestamp and frame number from the first contributing input. The mix is written into the longest block in place when the mixer holds its only reference (`ctx.frames.writable()`), so in steady state mixing allocates nothing.",
     tags: ["audio", "mixer"],
     mode: "push",
     inputs: [

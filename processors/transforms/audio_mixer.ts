@@ -65,7 +65,8 @@ export interface AudioMixerConfig {
  * Sums up to eight stereo streams into one.
  *
  * Only connected inputs count: connect any of `in_0` … `in_7`, in any order, and leave the rest
- * unconnected. Each mix takes one block from each contributing input; blocks of different lengths
+ * unconnected; an input whose stream has ended and been read empty stops counting, so the other
+ * inputs' last blocks are mixed and the mixer ends in turn. Each mix takes one block from each contributing input; blocks of different lengths
  * are summed over the longest (shorter ones count as silence past their end). The output takes its
  * timestamp and frame number from the first contributing input. The mix is written into the
  * longest block in place when the mixer holds its only reference (`ctx.frames.writable()`), so in
@@ -152,7 +153,9 @@ export class AudioMixer extends Processor<AudioMixerTypes> {
       let ready = 0;
       for (let i = 0; i < inputs.length; i++) {
         const port = inputs[i];
-        if (!port.isConnected) continue;
+        // An input whose stream ended and was read empty gives nothing more: waiting for it
+        // would hold the other inputs' last blocks for ever, and the mixer would never end.
+        if (!port.isConnected || port.ended) continue;
         connected++;
         if (port.available > 0) ready++;
       }

@@ -60,6 +60,19 @@ Deno.test("AudioMixer.process() waits for every connected input by default", () 
   assert.deepEqual([...sink.read()!.samples], [2, 2]);
 });
 
+Deno.test("AudioMixer.process() stops waiting for an input whose stream ended: the others' last blocks are mixed", () => {
+  const { mixer, sources, sink } = start({}, [0, 2]);
+  sources[0].write(block([1, 1]));
+  sources[1].write(block([0.5, 0.5]));
+  sources[1].write(block([0.25, 0.25])); // one block more than in_0 will have
+  sources[0].endOfStream(true);
+  mixer.process(ctx);
+  assert.deepEqual([...sink.read()!.samples], [1.5, 1.5]);
+  // in_0 has ended and is read empty: in_2's last block goes out alone, not held for ever.
+  assert.deepEqual([...sink.read()!.samples], [0.25, 0.25]);
+  assert.equal(sink.read(), undefined);
+});
+
 Deno.test("AudioMixer.process() with waitForAll false mixes whatever has arrived", () => {
   const { mixer, sources, sink } = start({ waitForAll: false }, [0, 1]);
   sources[1].write(block([0.25, 0.25]));
