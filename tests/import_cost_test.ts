@@ -34,8 +34,13 @@ async function moduleGraph(path: string): Promise<ModuleGraph> {
   return JSON.parse(new TextDecoder().decode(stdout));
 }
 
-/** Specifiers loaded by importing the root: static imports, transitively, relative to the repo. */
-function staticClosure(graph: ModuleGraph): Set<string> {
+/**
+ * Specifiers loaded by importing the root, relative to the repo: static imports, transitively,
+ * and with `literalImports` the modules literal `import()`s name too (Deno loads the source of
+ * every module a literal `import("...")` names when the importing module loads, whether or not
+ * the import runs, and keeps it).
+ */
+function closure(graph: ModuleGraph, literalImports: boolean): Set<string> {
   const byUrl = new Map(graph.modules.map((m) => [m.specifier, m]));
   const seen = new Set<string>();
   const stack = [...graph.roots];
@@ -44,7 +49,7 @@ function staticClosure(graph: ModuleGraph): Set<string> {
     if (seen.has(url)) continue;
     seen.add(url);
     for (const dep of byUrl.get(url)?.dependencies ?? []) {
-      if (dep.code && !dep.isDynamic) stack.push(dep.code.specifier);
+      if (dep.code && (literalImports || !dep.isDynamic)) stack.push(dep.code.specifier);
     }
   }
   return new Set(
@@ -52,25 +57,8 @@ function staticClosure(graph: ModuleGraph): Set<string> {
   );
 }
 
-/**
- * Specifiers loaded by importing the root, literal `import()`s included: Deno loads the source of
- * every module a literal `import("...")` names when the importing module loads (whether or not
- * the import runs), and keeps it.
- */
-function codeClosure(graph: ModuleGraph): Set<string> {
-  const byUrl = new Map(graph.modules.map((m) => [m.specifier, m]));
-  const seen = new Set<string>();
-  const stack = [...graph.roots];
-  while (stack.length > 0) {
-    const url = stack.pop()!;
-    if (seen.has(url)) continue;
-    seen.add(url);
-    for (const dep of byUrl.get(url)?.dependencies ?? []) {
-      if (dep.code) stack.push(dep.code.specifier);
-    }
-  }
-  return new Set([...seen].map((url) => url.replace(root.href, "")));
-}
+const staticClosure = (graph: ModuleGraph) => closure(graph, false);
+const codeClosure = (graph: ModuleGraph) => closure(graph, true);
 
 /** Specifiers some module of the graph imports with `import()`. */
 function dynamicTargets(graph: ModuleGraph): Set<string> {
