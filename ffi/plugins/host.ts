@@ -385,8 +385,20 @@ export class NativePluginHost implements IsolateHost, ProbedHost, Disposable {
     for (const record of this.#nodes.values()) this.#run(record, false);
   }
 
-  /** Native plugin nodes are push nodes, which keep running until teardown. */
+  /**
+   * Stops the sources (nodes with no inputs, plugin ABI 2), as a TypeScript host stops its loops:
+   * each source's thread is joined, so a block it was making is written before this returns and
+   * nothing it counts as sent arrives after the drain. The other nodes are push nodes and keep
+   * running until teardown, so what is queued for them is drained.
+   */
   async halt(): Promise<void> {
+    for (const record of this.#nodes.values()) {
+      if (record.spec.definition.descriptor.inputs.length > 0) continue;
+      if (record.state === "error" || record.state === "stopped") continue;
+      this.#lib.symbols.sl_plugin_node_halt(record.handle);
+      this.#setState(record, "stopping");
+    }
+    this.#poll(); // ring the readers' doorbells for what the sources wrote last
     await Promise.resolve();
   }
 
