@@ -2,15 +2,17 @@
 //! thread.
 //!
 //! `srt-protocol` 0.4.4 panics on some input instead of returning an error: a handshake
-//! extension of type 5, 6 or 7 with no content (`get_u32_le` on an empty buffer), a group
-//! extension shorter than 4 bytes, a conclusion whose key length differs from the listener's
-//! (`unimplemented!("Key size mismatch")`), a loss list with an unterminated range. Every call
-//! that hands it network data goes through [`contained`], which turns a panic into an
-//! [`Err`]: [`parse_datagram`] makes it a parse error (the datagram is dropped), the handshake
-//! loops start over with a fresh state, and a connected session ends (the listener then takes
-//! the next caller). [`extensions_for_parser`] takes the extensions it panics on out of a
-//! handshake (or refuses a malformed one) before the parser sees it, and [`vet_conclusion`] answers the key settings `srt-protocol` would panic
-//! on with a rejection, so those never reach a panic (nor its report on stderr).
+//! extension of type 0, 6, 7 or 8 (`unimplemented!`), one of type 5, 6 or 7 with no content
+//! (`get_u32_le` on an empty buffer), a group extension shorter than 4 bytes, a conclusion whose
+//! key length differs from the listener's (`unimplemented!("Key size mismatch")`), a loss list
+//! with an unterminated range; and it reads the words a block declares past what its parser
+//! reads as further blocks. Every call that hands it network data goes through [`contained`],
+//! which turns a panic into an [`Err`]: [`parse_datagram`] makes it a parse error (the datagram
+//! is dropped), the handshake loops start over with a fresh state, and a connected session ends
+//! (the listener then takes the next caller). [`extensions_for_parser`] hands the parser a
+//! handshake's extensions as it can walk them (or refuses a malformed handshake), and
+//! [`vet_conclusion`] answers the key settings `srt-protocol` would panic on with a rejection, so
+//! those never reach a panic (nor its report on stderr).
 
 use std::borrow::Cow;
 use std::io::Cursor;
@@ -24,11 +26,15 @@ use srt_protocol::packet::{
 
 /// SRT's UDP header (16 bytes) and the handshake's fixed part (48 bytes).
 const HANDSHAKE_EXTENSIONS_AT: usize = 16 + 48;
+/// The handshake extensions `srt-protocol` parses (the others it panics on or refuses).
+const HANDSHAKE_REQUEST: u16 = 1;
+const HANDSHAKE_RESPONSE: u16 = 2;
+const KEY_REQUEST: u16 = 3;
+const KEY_RESPONSE: u16 = 4;
 /// The stream id extension, which `srt-protocol` reads as a string of at least one word.
 const STREAM_ID_EXTENSION: u16 = 5;
-/// Extensions `srt-protocol` parses and then panics on (`unimplemented!`): congestion control,
-/// packet filter, group.
-const UNIMPLEMENTED_EXTENSIONS: [u16; 3] = [6, 7, 8];
+/// The words of a handshake request or response that `srt-protocol` reads.
+const HANDSHAKE_WORDS: usize = 3;
 
 /// Runs `f`, which hands network data to `srt-protocol`; a panic becomes `Err` with its message.
 ///
@@ -61,10 +67,19 @@ pub fn contained<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 
 /// A handshake's extension blocks as `srt-protocol` can read them, or `None` when they are
 /// malformed (a block past the datagram's end, bytes after the last block, a stream id with no
-/// content). Blocks of the extensions it does not implement — congestion control (6), packet
-/// filter (7), group (8), which a libsrt caller sends with `congestion=file`, `packetfilter`
-/// or bonding and on which it panics — are left out, as unknown extensions are by libsrt. Any
-/// other datagram is returned as it is.
+/// content). Any other datagram is returned as it is.
+///
+/// `srt-protocol` walks the blocks by what each block's parser reads, not by the length the block
+/// declares, and panics on blocks it does not implement. So, to read a handshake as libsrt does
+/// (by declared lengths, skipping what it does not know):
+///
+/// - only the blocks it parses are kept: handshake request and response (1, 2), key material
+///   (3, 4) and stream id (5); the others — reject (0), congestion control (6), packet filter
+///   (7), group (8), which a libsrt caller sends with `congestion=file`, `packetfilter` or
+///   bonding, and any unknown type — are left out, as libsrt leaves out unknown extensions;
+/// - a kept block that declares more than its parser reads (a handshake request's 3 words, key
+///   material's header, salt, keys and wrap) is cut to what it reads, its length amended, so the
+///   bytes after it are never read as another block.
 ///
 /// # Examples
 ///
@@ -80,6 +95,14 @@ pub fn contained<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 /// let mut empty_stream_id = handshake.clone();
 /// empty_stream_id.extend_from_slice(&[0, 5, 0, 0]);
 /// assert_eq!(extensions_for_parser(&empty_stream_id), None);
+/// // A handshake request declaring 4 words: its parser reads 3, so the 4th is cut.
+/// let mut long_request = handshake.clone();
+/// long_request.extend_from_slice(&[0, 1, 0, 4]);
+/// long_request.extend_from_slice(&[7; 16]);
+/// let mut cut = handshake.clone();
+/// cut.extend_from_slice(&[0, 1, 0, 3]);
+/// cut.extend_from_slice(&[7; 12]);
+/// assert_eq!(extensions_for_parser(&long_request).as_deref(), Some(&cut[..]));
 /// ```
 pub fn extensions_for_parser(datagram: &[u8]) -> Option<Cow<'_, [u8]>> {
     let is_handshake = datagram.len() >= HANDSHAKE_EXTENSIONS_AT && datagram[..2] == [0x80, 0];
@@ -95,10 +118,19 @@ pub fn extensions_for_parser(datagram: &[u8]) -> Option<Cow<'_, [u8]>> {
         if end > datagram.len() || (kind == STREAM_ID_EXTENSION && words == 0) {
             return None;
         }
-        if UNIMPLEMENTED_EXTENSIONS.contains(&kind) {
-            kept.get_or_insert_with(|| datagram[..at].to_vec());
-        } else if let Some(kept) = &mut kept {
-            kept.extend_from_slice(&datagram[at..end]);
+        let read = words_read(kind, &datagram[at + 4..end]);
+        if read == Some(words) {
+            if let Some(kept) = &mut kept {
+                kept.extend_from_slice(&datagram[at..end]);
+            }
+        } else {
+            let kept = kept.get_or_insert_with(|| datagram[..at].to_vec());
+            if let Some(read) = read {
+                let read16 = u16::try_from(read).unwrap_or(u16::MAX); // read <= words <= u16::MAX
+                kept.extend_from_slice(&kind.to_be_bytes());
+                kept.extend_from_slice(&read16.to_be_bytes());
+                kept.extend_from_slice(&datagram[at + 4..at + 4 + read * 4]);
+            }
         }
         at = end;
     }
@@ -106,6 +138,27 @@ pub fn extensions_for_parser(datagram: &[u8]) -> Option<Cow<'_, [u8]>> {
         return None;
     }
     Some(kept.map_or(Cow::Borrowed(datagram), Cow::Owned))
+}
+
+/// How many of a block's words `srt-protocol` reads when it parses a block of `kind` with
+/// `content`: all of them where it reads them all or fails on the block (an error, not a panic:
+/// the handshake is dropped), fewer where it stops early; `None` for a kind it does not parse.
+fn words_read(kind: u16, content: &[u8]) -> Option<usize> {
+    let words = content.len() / 4;
+    match kind {
+        // `SrtHandshake::parse`: version, flags and the two latencies.
+        HANDSHAKE_REQUEST | HANDSHAKE_RESPONSE => Some(words.min(HANDSHAKE_WORDS)),
+        // `KeyingMaterialMessage::parse`: a 4-word header whose last two bytes are the salt's and
+        // a key's length in words, the salt, a key per key-flag bit (the first byte's two low
+        // bits), then 8 bytes of wrap.
+        KEY_REQUEST | KEY_RESPONSE if words >= 4 => {
+            let keys = (content[3] & 0b11).count_ones() as usize;
+            let read = 4 + usize::from(content[14]) + usize::from(content[15]) * keys + 2;
+            Some(words.min(read))
+        }
+        KEY_REQUEST | KEY_RESPONSE | STREAM_ID_EXTENSION => Some(words),
+        _ => None,
+    }
 }
 
 /// Parses one datagram; one `srt-protocol` cannot parse, including one that makes its parser

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use proptest::prelude::*;
 use srt_protocol::options::{KeySize, Passphrase};
-use srt_protocol::packet::{Packet, SocketId};
+use srt_protocol::packet::{ControlTypes, HandshakeVsInfo, Packet, SocketId};
 use srt_protocol::protocol::pending_connection::listen::Listen;
 use srt_protocol::settings::{ConnInitSettings, KeySettings};
 use streamlib_native::net::srt_guard::{
@@ -40,7 +40,7 @@ fn handshake(shake: i32, flags: u32, blocks: &[(u16, Vec<u8>, i16)]) -> Vec<u8> 
 }
 
 fn blocks() -> impl Strategy<Value = Vec<(u16, Vec<u8>, i16)>> {
-    let kind = prop_oneof![1u16..=8, any::<u16>()];
+    let kind = prop_oneof![0u16..=9, any::<u16>()];
     let content = prop::collection::vec(any::<u8>(), 0..64).prop_map(|mut c| {
         c.truncate(c.len() / 4 * 4);
         c
@@ -213,5 +213,45 @@ proptest! {
         for unit in units.iter().filter(|u| u.audio) {
             prop_assert!(!unit.data.is_empty() && unit.data.len() <= 40 * 184);
         }
+    }
+}
+
+#[test]
+fn a_block_declaring_more_than_its_parser_reads_is_cut_not_read_as_another_block() {
+    // A handshake request declaring 5 words, of which its parser reads 3; the other 2 hold what
+    // looks like a group extension. Unguarded, srt-protocol reads them as one and panics ("Implement
+    // other kinds"): the fuzz case proptest found in CI.
+    let datagram = handshake(-1, 0, &[(1, vec![0; 12], 2), (8, vec![0; 4], 0)]);
+    let unguarded =
+        panic::catch_unwind(|| Packet::parse(&mut std::io::Cursor::new(&datagram[..]), false));
+    assert!(unguarded.is_err());
+    assert!(parse_datagram(&datagram, false).is_ok());
+}
+
+#[test]
+fn a_reject_or_unknown_extension_is_left_out_and_the_stream_id_after_it_read() {
+    // Flags HSREQ | CONFIG. Type 0 (reject) panics the parser; an unknown type makes it refuse the
+    // whole handshake; libsrt skips both by their declared length and reads the stream id.
+    for kind in [0u16, 9, 0x7fff] {
+        let datagram = handshake(
+            -1,
+            1 | 4,
+            &[
+                (1, vec![0; 16], 0),
+                (kind, vec![1; 8], 0),
+                (5, b"dcba".to_vec(), 0),
+            ],
+        );
+        let Ok(Packet::Control(control)) = parse_datagram(&datagram, false) else {
+            panic!("type {kind}: not parsed");
+        };
+        let ControlTypes::Handshake(shake) = control.control_type else {
+            panic!("type {kind}: not a handshake");
+        };
+        let HandshakeVsInfo::V5(info) = shake.info else {
+            panic!("type {kind}: not HSv5");
+        };
+        assert_eq!(info.sid.as_deref(), Some("abcd"), "type {kind}");
+        assert!(info.ext_hs.is_some(), "type {kind}");
     }
 }
