@@ -58,20 +58,36 @@ function withPayload(message: FromIsolate): [FromIsolate, Transferable[]] {
  * often, made in the same turn), or at the end of the turn, so the session's thread is woken
  * once per frame rather than once for its ack and again for its output.
  */
-let acks: FromIsolate[] = [];
+const acks: FromIsolate[] = [];
+/**
+ * Microtasks an ack waits for the next message before it asks for the end of the turn: a graph
+ * makes a frame's output in the turn that took it, and its output reaches `post()` a few
+ * microtasks after the ack (two here). The end of the turn (`setImmediate`, a task of its own)
+ * is only asked for when none came, rather than for every frame.
+ */
+const ACK_MICROTASKS = 8;
+let ackWaits = 0;
 
 function ack(message: FromIsolate): void {
   acks.push(message);
-  if (acks.length === 1) setImmediate(flushAcks);
+  if (acks.length === 1) {
+    ackWaits = 0;
+    queueMicrotask(ackLater);
+  }
+}
+
+function ackLater(): void {
+  if (acks.length === 0) return; // a message took them
+  if (++ackWaits < ACK_MICROTASKS) queueMicrotask(ackLater);
+  else setImmediate(flushAcks);
 }
 
 function flushAcks(): void {
-  const pending = acks;
-  acks = [];
-  for (const message of pending) {
-    if (channel) channel.post(message);
-    else port.postMessage(message);
+  for (let i = 0; i < acks.length; i++) {
+    if (channel) channel.post(acks[i]);
+    else port.postMessage(acks[i]);
   }
+  acks.length = 0;
 }
 
 port.on("message", receive);
