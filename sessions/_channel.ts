@@ -88,6 +88,10 @@ export class SessionChannel<Out extends { readonly t: string }, In> {
   readonly #posted: In[] = [];
   #wakePosted: (() => void) | undefined;
   #closed = false;
+  /** Depth of `batch()` calls: while above 0, records go in without ringing the reader. */
+  #batching = 0;
+  /** Whether a record went in the ring during the batch without ringing. */
+  #unrung = false;
 
   /**
    * Opens one end and starts reading.
@@ -114,12 +118,13 @@ export class SessionChannel<Out extends { readonly t: string }, In> {
    * Sends a message to the other end.
    *
    * @param message The message.
-   * @param forPort When it must cross the port: the message to post there and the buffers it
-   *   moves (a frame's own copy of its payload, say). Default: `message`, nothing moved.
+   * @param forPort When it must cross the port: given the message, the message to post there and
+   *   the buffers it moves (a frame's own copy of its payload, say). Default: `message`, nothing
+   *   moved.
    * @throws {DOMException} `DataCloneError` for a message that must cross the port and cannot be
    *   cloned (nothing is sent).
    */
-  post(message: Out, forPort?: () => [Out, Transferable[]]): void {
+  post(message: Out, forPort?: (message: Out) => [Out, Transferable[]]): void {
     if (this.#closed) return;
     const records = this.#encoder.encode(message);
     if (records !== undefined) {
@@ -136,9 +141,27 @@ export class SessionChannel<Out extends { readonly t: string }, In> {
         if (isName(records[i]!)) this.#write(records[i]!, undefined);
       }
     }
-    const [posted, transfer] = forPort?.() ?? [message, []];
+    const [posted, transfer] = forPort?.(message) ?? [message, []];
     this.#port.postMessage(posted, transfer);
     this.#write(POSTED_RECORD, undefined);
+  }
+
+  /**
+   * Holds the doorbell: the records posted until the matching {@linkcode SessionChannel.release}
+   * reach the other end as one delivery, rung once after the last, rather than by the first
+   * (which could wake it to read that record alone, sleep, and wake again for the next). Pairs
+   * nest; call `release()` in a `finally`.
+   */
+  hold(): void {
+    this.#batching++;
+  }
+
+  /** Ends a {@linkcode SessionChannel.hold}: rings the other end if a record went in unrung. */
+  release(): void {
+    if (--this.#batching === 0 && this.#unrung) {
+      this.#unrung = false;
+      this.#writer.ring();
+    }
   }
 
   /**
@@ -170,8 +193,15 @@ export class SessionChannel<Out extends { readonly t: string }, In> {
   }
 
   #write(head: Uint8Array, payload: Uint8Array | undefined): void {
-    if (this.#backlog.length === 0 && this.#writer.write(head, payload)) return;
-    this.#backlog.push([head, payload]);
+    if (this.#backlog.length === 0) {
+      const ring = this.#batching === 0;
+      if (this.#writer.write(head, payload, ring)) {
+        if (!ring) this.#unrung = true;
+        return;
+      }
+    }
+    // The encoder reuses a block's head: the backlog keeps a copy.
+    this.#backlog.push([head.slice(), payload]);
     if (this.#backlog.length === 1) void this.#flushBacklog();
   }
 

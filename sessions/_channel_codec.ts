@@ -59,12 +59,20 @@ export class RecordEncoder {
   readonly #names = new Map<string, number>();
   readonly #numbers = new Float64Array(8);
   readonly #numberBytes = new Uint8Array(this.#numbers.buffer);
+  /**
+   * The head of a block's message without metadata, and the records list, both reused: the
+   * caller copies a message's records (into the ring) before it encodes the next.
+   */
+  readonly #scratch = new Uint8Array(FIXED_HEAD);
+  readonly #records: Records = [];
 
   /**
    * The records of a message, or `undefined` when it must cross the port: not plain JSON (a
    * frame field that is not a string, a boolean, a finite number or its payload; a data frame,
    * whose value may be any clonable value; metadata that is not strings). The records may define
    * a name ({@linkcode isName}): write those even when the message itself goes by the port.
+   * The list and a block's head are reused by the next call: copy them (into the ring, or
+   * `slice()` them) before.
    *
    * @param message The message.
    * @returns The records, in order.
@@ -78,12 +86,15 @@ export class RecordEncoder {
     const m = message as Record<string, unknown> & { t: string };
     const n = this.#numbers;
     switch (m.t) {
-      case "ack":
+      case "ack": {
         n[0] = m.id as number;
         n[1] = m.seq as number;
-        return [this.#head(ACK, 0, 0), undefined];
+        const records = this.#fresh();
+        records.push(this.#head(ACK, 0, 0), undefined);
+        return records;
+      }
       case "credit": {
-        const records: Records = [];
+        const records = this.#fresh();
         const name = this.#name(m.output, records);
         if (name < 0) return undefined;
         n[0] = m.n as number;
@@ -91,7 +102,6 @@ export class RecordEncoder {
         return records;
       }
       case "send": {
-        const records: Records = [];
         const samples = audioSamples(m.frame);
         if (samples === undefined) return undefined;
         const metadata = metadataBytes(m.metadata);
@@ -101,6 +111,7 @@ export class RecordEncoder {
         if (!Number.isFinite(n[0]) || !(m.seq === undefined || Number.isFinite(n[1]))) {
           return undefined;
         }
+        const records = this.#fresh();
         const name = this.#name(m.input, records);
         if (name < 0) return undefined;
         audioNumbers(m.frame as Record<string, unknown>, n);
@@ -116,7 +127,7 @@ export class RecordEncoder {
         if (samples === undefined) return undefined;
         const metadata = metadataBytes(item.metadata);
         if (metadata === undefined) return undefined;
-        const records: Records = [];
+        const records = this.#fresh();
         const name = this.#name(m.output, records);
         if (name < 0) return undefined;
         n[0] = item.seq;
@@ -129,11 +140,20 @@ export class RecordEncoder {
     return undefined;
   }
 
-  /** A fixed head: kind, name, metadata length, and `#numbers`. */
+  /** The records list, emptied. */
+  #fresh(): Records {
+    const records = this.#records;
+    records.length = 0;
+    return records;
+  }
+
+  /** A fixed head: kind, name, metadata length, and `#numbers` (the scratch head without JSON). */
   #head(kind: number, name: number, metadata: Uint8Array | number): Uint8Array {
     const metadataLength = typeof metadata === "number" ? metadata : metadata.byteLength;
-    const extra = typeof metadata === "number" ? 0 : (metadataLength + 7) & ~7;
-    const head = new Uint8Array(FIXED_HEAD + extra);
+    const head = typeof metadata === "number"
+      ? this.#scratch
+      : new Uint8Array(FIXED_HEAD + ((metadataLength + 7) & ~7));
+    head[1] = 0;
     head[0] = kind;
     head[2] = name & 0xff;
     head[3] = name >> 8;
@@ -226,13 +246,26 @@ function audioSamples(frame: unknown): Uint8Array | undefined {
   if (!(samples instanceof Float32Array)) return undefined;
   for (const key in f) {
     if (key === "kind" || key === "samples") continue;
-    if (!AUDIO_FIELDS.includes(key)) return undefined;
+    if (!isAudioField(key)) return undefined;
     const value = f[key];
     if (value !== undefined && (typeof value !== "number" || !Number.isFinite(value))) {
       return undefined;
     }
   }
   return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+}
+
+/** Whether `key` is one of `AUDIO_FIELDS` (a switch: no array search per field per frame). */
+function isAudioField(key: string): boolean {
+  switch (key) {
+    case "channels":
+    case "sampleRate":
+    case "timestampNs":
+    case "frameCount":
+    case "frameNumber":
+      return true;
+  }
+  return false;
 }
 
 /** An audio frame's numbers into `n[2..6]`, in `AUDIO_FIELDS` order (NaN: absent). */

@@ -171,3 +171,47 @@ Deno.test("SessionChannel.post() throws DataCloneError for a port message that c
     channel.close();
   }
 });
+
+Deno.test("SessionChannel.hold() delivers what it posts on release(), the reader rung once", async () => {
+  const channel = pair();
+  try {
+    // The reader sleeps on its ring from its start: records written unrung stay unread.
+    channel.sender.hold();
+    channel.sender.post({ t: "credit", output: "out", n: 1 });
+    channel.sender.hold(); // pairs nest
+    const samples = new Float32Array([0.5, 0.25]);
+    channel.sender.post(send(1, { kind: "audio", channels: 1, sampleRate: 8000, samples }));
+    channel.sender.release();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(channel.got.length, 0);
+    channel.sender.release();
+    await channel.until(2);
+    const [credit, sent] = channel.got as unknown as [
+      { n: number },
+      { frame: { samples: Float32Array } },
+    ];
+    assert.equal(credit.n, 1);
+    assert.deepEqual([...sent.frame.samples], [0.5, 0.25]);
+  } finally {
+    channel.close();
+  }
+});
+
+Deno.test("SessionChannel keeps a held record's head when the ring is full (the encoder reuses it)", async () => {
+  const channel = pair();
+  try {
+    // Fill the ring past its room while the reader sleeps and nothing rings: later records wait
+    // in the backlog, each with its own copy of the encoder's reused head.
+    channel.sender.hold();
+    const samples = new Float32Array(1000).fill(0.25);
+    for (let id = 1; id <= 40; id++) {
+      channel.sender.post(send(id, { kind: "audio", channels: 1, sampleRate: 8000, samples }));
+    }
+    channel.sender.release();
+    await channel.until(40);
+    const ids = (channel.got as unknown as { id: number }[]).map((m) => m.id);
+    assert.deepEqual(ids, Array.from({ length: 40 }, (_, i) => i + 1));
+  } finally {
+    channel.close();
+  }
+});

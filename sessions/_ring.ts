@@ -93,9 +93,11 @@ export class RingWriter extends RingEnd {
    *
    * @param head The record's first bytes.
    * @param payload Bytes after them.
+   * @param ring Whether to ring a sleeping reader now. Default `true`; with `false` the caller
+   *   calls {@linkcode RingWriter.ring} after its last record (one wake-up for several).
    * @returns Whether it was written (`false`: no room now, or over `maxRecordBytes`).
    */
-  write(head: Uint8Array, payload?: Uint8Array): boolean {
+  write(head: Uint8Array, payload?: Uint8Array, ring = true): boolean {
     const length = head.byteLength + (payload?.byteLength ?? 0);
     if (length > this.maxRecordBytes) return false;
     const size = 4 + ((length + 3) & ~3);
@@ -114,8 +116,13 @@ export class RingWriter extends RingEnd {
     this.bytes.set(head, pos + 4);
     if (payload) this.bytes.set(payload, pos + 4 + head.byteLength);
     Atomics.store(counters, HEAD, (at + skip + size) | 0);
-    ringSleepingReader(this.signal);
+    if (ring) ringSleepingReader(this.signal);
     return true;
+  }
+
+  /** Rings the reader if it sleeps (after records written with `ring` false). */
+  ring(): void {
+    ringSleepingReader(this.signal);
   }
 
   /**

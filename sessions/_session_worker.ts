@@ -17,7 +17,7 @@ import { SessionChannel } from "./_channel.ts";
 
 const port = parentPort!;
 let rt: Runtime | undefined;
-const chains = new Map<string, Promise<unknown>>();
+const lanes = new Map<string, Lane>();
 const credits = new Map<string, { n: number; wake?: () => void }>();
 let closing = false;
 
@@ -28,10 +28,29 @@ let channel: SessionChannel<FromIsolate, ToIsolate> | undefined;
  * Sends a message to the session. One that cannot be posted (not clonable) throws, which ends
  * the isolate, as a throw outside a processor does.
  */
-function post(message: FromIsolate, transfer: ArrayBuffer[] = []): void {
-  if (acks.length > 0) flushAcks();
-  if (channel) channel.post(message, () => [message, transfer]);
-  else port.postMessage(message, transfer);
+function post(message: FromIsolate): void {
+  if (channel === undefined) {
+    if (acks.length > 0) flushAcks();
+    port.postMessage(message);
+  } else if (acks.length === 0) channel.post(message, withPayload);
+  else {
+    // The acks and the message (most often the output of the frame acked) ring the session once.
+    channel.hold();
+    try {
+      flushAcks();
+      channel.post(message, withPayload);
+    } finally {
+      channel.release();
+    }
+  }
+}
+
+/** A message as it crosses the port: an output frame's payload moved, not copied. */
+function withPayload(message: FromIsolate): [FromIsolate, Transferable[]] {
+  if (message.t !== "frame") return [message, []];
+  const frame = message.item.frame as { samples?: Float32Array; data?: Uint8Array };
+  const payload = frame.samples ?? frame.data;
+  return [message, payload ? [payload.buffer as ArrayBuffer] : []];
 }
 
 /**
@@ -39,20 +58,36 @@ function post(message: FromIsolate, transfer: ArrayBuffer[] = []): void {
  * often, made in the same turn), or at the end of the turn, so the session's thread is woken
  * once per frame rather than once for its ack and again for its output.
  */
-let acks: FromIsolate[] = [];
+const acks: FromIsolate[] = [];
+/**
+ * Microtasks an ack waits for the next message before it asks for the end of the turn: a graph
+ * makes a frame's output in the turn that took it, and its output reaches `post()` a few
+ * microtasks after the ack (two here). The end of the turn (`setImmediate`, a task of its own)
+ * is only asked for when none came, rather than for every frame.
+ */
+const ACK_MICROTASKS = 8;
+let ackWaits = 0;
 
 function ack(message: FromIsolate): void {
   acks.push(message);
-  if (acks.length === 1) setImmediate(flushAcks);
+  if (acks.length === 1) {
+    ackWaits = 0;
+    queueMicrotask(ackLater);
+  }
+}
+
+function ackLater(): void {
+  if (acks.length === 0) return; // a message took them
+  if (++ackWaits < ACK_MICROTASKS) queueMicrotask(ackLater);
+  else setImmediate(flushAcks);
 }
 
 function flushAcks(): void {
-  const pending = acks;
-  acks = [];
-  for (const message of pending) {
-    if (channel) channel.post(message);
-    else port.postMessage(message);
+  for (let i = 0; i < acks.length; i++) {
+    if (channel) channel.post(acks[i]);
+    else port.postMessage(acks[i]);
   }
+  acks.length = 0;
 }
 
 port.on("message", receive);
@@ -70,8 +105,12 @@ function receive(message: ToIsolate): void {
       break;
     case "end": {
       const input = inputOf(message.input);
-      const previous = chains.get(message.input) ?? Promise.resolve();
-      chains.set(message.input, previous.then(() => input?.end()));
+      const lane = laneOf(message.input);
+      lane.busy++;
+      lane.tail = lane.tail.then(() => {
+        lane.busy--;
+        input?.end();
+      });
       break;
     }
     case "credit": {
@@ -225,33 +264,69 @@ function inputOf(name: string): AppInput | undefined {
   }
 }
 
+/**
+ * An input's lane: its sends and its end, in the order they came. `busy` counts those not done
+ * yet (a send until the graph took it or refused it); with none, a send goes to the graph at once
+ * rather than through a promise chained per frame.
+ */
+interface Lane {
+  tail: Promise<unknown>;
+  busy: number;
+}
+
+function laneOf(name: string): Lane {
+  let lane = lanes.get(name);
+  if (lane === undefined) {
+    lane = { tail: Promise.resolve(), busy: 0 };
+    lanes.set(name, lane);
+  }
+  return lane;
+}
+
 function send(message: Extract<ToIsolate, { t: "send" }>): void {
-  const previous = chains.get(message.input) ?? Promise.resolve();
-  const next = previous.then(async () => {
-    try {
-      if (!rt) {
-        throw Object.assign(new Error("The session has no graph"), { code: "session_closed" });
-      }
-      const input = rt.input(message.input);
-      const seq = await input.send(message.frame, { metadata: message.metadata, seq: message.seq });
-      ack({ t: "ack", id: message.id, seq });
-    } catch (error) {
-      post({ t: "nack", id: message.id, error: toWire(error, "app_frame_mismatch") });
+  const lane = laneOf(message.input);
+  lane.busy++;
+  lane.tail = lane.busy === 1
+    ? sendNow(message, lane)
+    : lane.tail.then(() => sendNow(message, lane));
+}
+
+/** Gives one frame to the graph; acks once it took it (or nacks). Never rejects. */
+function sendNow(message: Extract<ToIsolate, { t: "send" }>, lane: Lane): Promise<void> {
+  let taken: Promise<number>;
+  try {
+    if (!rt) {
+      throw Object.assign(new Error("The session has no graph"), { code: "session_closed" });
     }
+    taken = rt.input(message.input).send(message.frame, {
+      metadata: message.metadata,
+      seq: message.seq,
+    });
+  } catch (error) {
+    lane.busy--;
+    post({ t: "nack", id: message.id, error: toWire(error, "app_frame_mismatch") });
+    return Promise.resolve();
+  }
+  return taken.then((seq) => {
+    lane.busy--;
+    ack({ t: "ack", id: message.id, seq });
+  }, (error) => {
+    lane.busy--;
+    post({ t: "nack", id: message.id, error: toWire(error, "app_frame_mismatch") });
   });
-  chains.set(message.input, next);
 }
 
 /** Moves an output's frames to the session while it has credit (the session's unread room). */
 async function pump(output: AppOutput, window: number): Promise<void> {
   const credit: { n: number; wake?: () => void } = { n: window };
   credits.set(output.name, credit);
-  for await (const item of output) {
+  const name = output.name;
+  let item;
+  // `next()` rather than the output's async iterator: one promise a frame, not a generator's.
+  while ((item = await output.next()) !== undefined) {
     while (credit.n === 0) await new Promise<void>((resolve) => (credit.wake = resolve));
     credit.n--;
-    const frame = item.frame as { samples?: Float32Array; data?: Uint8Array };
-    const payload = frame.samples ?? frame.data;
-    post({ t: "frame", output: output.name, item }, payload ? [payload.buffer as ArrayBuffer] : []);
+    post({ t: "frame", output: name, item });
   }
   post({ t: "output-end", output: output.name });
 }

@@ -269,7 +269,7 @@ export class Session {
     options: SessionSendOptions = {},
   ): Promise<number> {
     this.#checkOpen();
-    await this.#ready;
+    if (this.#state === "starting") await this.#ready;
     const bytes = payloadBytes(frame) + metadataBytes(options.metadata);
     if (bytes > this.#limits.maxMessageBytes) {
       throw new SessionError(
@@ -289,17 +289,18 @@ export class Session {
     const id = this.#nextId++;
     this.#inFlight++;
     const acked = new Promise<number>((resolve, reject) => this.#acks.set(id, { resolve, reject }));
-    this.#returnCredits();
     const message = { t: "send", id, input, frame, metadata: options.metadata, seq: options.seq };
+    // Credits owed go with the frame, the isolate rung once for both.
+    this.#channel.hold();
     try {
+      this.#returnCredits();
       // The ring copies the frame; one that crosses the port moves a copy of its own.
-      this.#channel.post(message as ToIsolate, () => {
-        const [copy, transfer] = ownCopy(frame);
-        return [{ ...message, frame: copy } as ToIsolate, transfer];
-      });
+      this.#channel.post(message as ToIsolate, withOwnCopy);
     } catch (error) {
       // One that cannot be cloned (a function, a symbol) is refused, and the session goes on.
       this.#notPosted(message as ToIsolate, error);
+    } finally {
+      this.#channel.release();
     }
     try {
       return await acked;
@@ -574,11 +575,14 @@ export class Session {
   }
 
   #post(message: ToIsolate): void {
-    this.#returnCredits();
+    this.#channel.hold();
     try {
+      this.#returnCredits();
       this.#channel.post(message);
     } catch (error) {
       this.#notPosted(message, error);
+    } finally {
+      this.#channel.release();
     }
   }
 
@@ -631,6 +635,13 @@ export function startIsolate(): Worker {
   return new Worker(new URL("./_session_worker.ts", import.meta.url));
 }
 
+/** A `send` as it crosses the port: its frame's payload a copy of its own, moved (`ownCopy`). */
+function withOwnCopy(message: ToIsolate): [ToIsolate, Transferable[]] {
+  if (message.t !== "send") return [message, []];
+  const [copy, transfer] = ownCopy(message.frame);
+  return [{ ...message, frame: copy }, transfer];
+}
+
 /**
  * The frame with its payload copied into a buffer of its own, and that buffer to transfer: one
  * memcpy here instead of a structured clone's copy (the caller keeps its buffer). 38 kB of
@@ -668,9 +679,16 @@ function payloadBytes(frame: unknown): number {
 
 function metadataBytes(metadata: unknown): number {
   if (metadata === undefined) return 0;
+  if (typeof metadata === "object" && metadata !== null && isEmpty(metadata)) return 2; // `{}`
   try {
     return JSON.stringify(metadata)?.length ?? 0;
   } catch {
     return 0;
   }
+}
+
+/** Whether an object has no enumerable key (without `JSON.stringify` on every frame's `{}`). */
+function isEmpty(object: object): boolean {
+  for (const _ in object) return false;
+  return true;
 }

@@ -144,7 +144,9 @@ export class SessionHandler {
         { status: 426, headers: { upgrade: "websocket" } },
       );
     }
-    const { socket, response } = Deno.upgradeWebSocket(request);
+    // No WebSocket-level idle ping: Deno's re-arms a timer on every message received and sent
+    // (two timers a frame each way); a session's own idle timeout ends a silent one.
+    const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 0 });
     const connection = new WireConnection(socket, this.#settings, (c) => {
       this.#connections.delete(c);
     });
