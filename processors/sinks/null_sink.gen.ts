@@ -90,6 +90,7 @@ export const nullSinkNode: NodeDefinition<NullSink, NullSinkHandle> = defineNode
       additionalProperties: false,
     },
     source: "processors/sinks/null_sink.ts",
+    needsEventLoop: false,
   },
   classOf: () => NullSink,
   moduleUrl: import.meta.url,

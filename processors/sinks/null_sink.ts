@@ -41,7 +41,7 @@ import type { NullSinkTypes } from "./null_sink.gen.ts";
  * assert.equal(block.released, true);
  * ```
  */
-@processor({ tags: ["sink", "test"], mode: "push" })
+@processor({ tags: ["sink", "test"], mode: "push", needsEventLoop: false })
 export class NullSink extends Processor<NullSinkTypes> {
   /** Frames of any type. */
   @input()

@@ -222,6 +222,7 @@ export const audioMixerNode: NodeDefinition<AudioMixer, AudioMixerHandle> = defi
       additionalProperties: false,
     },
     source: "processors/transforms/audio_mixer.ts",
+    needsEventLoop: false,
   },
   classOf: () => AudioMixer,
   moduleUrl: import.meta.url,

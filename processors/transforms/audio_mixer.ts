@@ -98,7 +98,7 @@ export interface AudioMixerConfig {
  * ctx.frames.flush(); // what the runtime does when process() returns
  * ```
  */
-@processor({ tags: ["audio", "mixer"], mode: "push" })
+@processor({ tags: ["audio", "mixer"], mode: "push", needsEventLoop: false })
 export class AudioMixer extends Processor<AudioMixerTypes> {
   /** Stereo audio to mix. */
   @input({ array: 8 })

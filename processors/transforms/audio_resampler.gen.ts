@@ -129,6 +129,7 @@ export const audioResamplerNode: NodeDefinition<AudioResampler, AudioResamplerHa
       additionalProperties: false,
     },
     source: "processors/transforms/audio_resampler.ts",
+    needsEventLoop: false,
   },
   classOf: () => AudioResampler,
   moduleUrl: import.meta.url,

@@ -104,7 +104,7 @@ export interface AudioResamplerConfig {
  * resampler.teardown();
  * ```
  */
-@processor({ tags: ["audio", "resample"], mode: "push" })
+@processor({ tags: ["audio", "resample"], mode: "push", needsEventLoop: false })
 export class AudioResampler extends Processor<AudioResamplerTypes> {
   /** Audio of any rate, 1 to 8 channels. */
   @input({ required: true })

@@ -148,6 +148,7 @@ export const channelConverterNode: NodeDefinition<ChannelConverter, ChannelConve
         additionalProperties: false,
       },
       source: "processors/transforms/channel_converter.ts",
+      needsEventLoop: false,
     },
     classOf: () => ChannelConverter,
     moduleUrl: import.meta.url,

@@ -94,7 +94,7 @@ export interface ChannelConverterConfig {
  * ctx.frames.flush();
  * ```
  */
-@processor({ tags: ["audio", "channels"], mode: "push" })
+@processor({ tags: ["audio", "channels"], mode: "push", needsEventLoop: false })
 export class ChannelConverter extends Processor<ChannelConverterTypes> {
   /** Audio of any channel count. */
   @input({ required: true })

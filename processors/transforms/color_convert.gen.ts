@@ -121,6 +121,7 @@ export const colorConvertNode: NodeDefinition<ColorConvert, ColorConvertHandle> 
       additionalProperties: false,
     },
     source: "processors/transforms/color_convert.ts",
+    needsEventLoop: false,
   },
   classOf: () => ColorConvert,
   moduleUrl: import.meta.url,

@@ -93,7 +93,7 @@ export interface ColorConvertConfig {
  * ctx.frames.flush(); // what the runtime does when process() returns
  * ```
  */
-@processor({ tags: ["video", "filter", "color"], mode: "push" })
+@processor({ tags: ["video", "filter", "color"], mode: "push", needsEventLoop: false })
 export class ColorConvert extends Processor<ColorConvertTypes> {
   /** Video in any pixel format. */
   @input({ required: true })

@@ -121,6 +121,7 @@ export const gainNode: NodeDefinition<Gain, GainHandle> = defineNode<
       additionalProperties: false,
     },
     source: "processors/transforms/gain.ts",
+    needsEventLoop: false,
   },
   classOf: () => Gain,
   moduleUrl: import.meta.url,

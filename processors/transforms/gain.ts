@@ -82,7 +82,7 @@ export interface GainConfig {
  * ctx.frames.flush(); // what the runtime does when process() returns
  * ```
  */
-@processor({ tags: ["audio", "filter"], mode: "push" })
+@processor({ tags: ["audio", "filter"], mode: "push", needsEventLoop: false })
 export class Gain extends Processor<GainTypes> {
   /** Stereo audio to scale. */
   @input({ required: true })

@@ -156,6 +156,7 @@ export const reverbNode: NodeDefinition<Reverb, ReverbHandle> = defineNode<
       additionalProperties: false,
     },
     source: "processors/transforms/reverb.ts",
+    needsEventLoop: false,
   },
   classOf: () => Reverb,
   moduleUrl: import.meta.url,

@@ -134,7 +134,7 @@ const SETUP_SAMPLE_RATE = 48_000;
  * ctx.frames.flush();
  * ```
  */
-@processor({ tags: ["audio", "effect", "reverb"], mode: "push" })
+@processor({ tags: ["audio", "effect", "reverb"], mode: "push", needsEventLoop: false })
 export class Reverb extends Processor<ReverbTypes> {
   /** Stereo audio to reverberate. */
   @input({ required: true })

@@ -131,6 +131,7 @@ export const videoScaleNode: NodeDefinition<VideoScale, VideoScaleHandle> = defi
       additionalProperties: false,
     },
     source: "processors/transforms/video_scale.ts",
+    needsEventLoop: false,
   },
   classOf: () => VideoScale,
   moduleUrl: import.meta.url,

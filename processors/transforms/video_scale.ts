@@ -105,7 +105,7 @@ export interface VideoScaleConfig {
  * ctx.frames.flush(); // what the runtime does when process() returns
  * ```
  */
-@processor({ tags: ["video", "filter", "scale"], mode: "push" })
+@processor({ tags: ["video", "filter", "scale"], mode: "push", needsEventLoop: false })
 export class VideoScale extends Processor<VideoScaleTypes> {
   /** Video to resize, any pixel format. */
   @input({ required: true })
