@@ -16,7 +16,8 @@
  *   audioconvert ! wavenc ! filesink`, the process's wall time (its start included).
  *
  * Runs alternate (cold, pooled, GStreamer, cold, ...) `--runs` times each; the table gives the
- * medians and the ratios. Each output is checked with `soxi` (duration within one block of the
+ * medians and the ratios, and a line after it the medians of streamlib's two phases: `execute()`
+ * (the WAV read as it goes) and the WAV's writing after it returns. Each output is checked with `soxi` (duration within one block of the
  * input's). Issue 33's goal: streamlib ≤ 1.2x GStreamer's wall time.
  *
  * Run: `deno run -A bench/session_unary_bench.ts [--seconds 60] [--runs 5] [--block 4800]`
@@ -102,20 +103,34 @@ async function* blocks(path: string) {
   }
 }
 
+/** Each row's phases: `execute()` (reading the WAV as it goes) and the WAV's writing after it. */
+const phases: Record<string, { execute: number[]; write: number[] }> = {
+  cold: { execute: [], write: [] },
+  pooled: { execute: [], write: [] },
+};
+
 /** One unary run through `runner`, its outputs written to `output`. */
-async function execute(runner: PipelineRunner, output: string): Promise<void> {
+async function execute(
+  runner: PipelineRunner,
+  output: string,
+  row: "cold" | "pooled",
+): Promise<void> {
+  const t = performance.now();
   const outputs = await runner.execute(manifest, { audio: blocks(input) });
+  const executed = performance.now();
   const writer = await WavWriter.create(output, { sampleRate: RATE, channels: 2 });
   for (const { frame } of outputs.audio) {
     await writer.write((frame as { samples: Float32Array }).samples);
   }
   await writer.close();
+  phases[row].execute.push(executed - t);
+  phases[row].write.push(performance.now() - executed);
 }
 
 async function cold(output: string): Promise<number> {
   const t = performance.now();
   const runner = new PipelineRunner({ maxSessions: 1 });
-  await execute(runner, output);
+  await execute(runner, output, "cold");
   const wall = performance.now() - t;
   await runner.close();
   return wall;
@@ -132,7 +147,7 @@ async function pooled(output: string): Promise<number> {
   while (pool.pooled === 0) await new Promise((resolve) => setTimeout(resolve, 50));
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   const t = performance.now();
-  await execute(pool, output);
+  await execute(pool, output, "pooled");
   return performance.now() - t;
 }
 
@@ -203,3 +218,12 @@ for (const [name, label] of [["cold", "new runner"], ["pooled", "pool of 1, warm
   );
 }
 console.log(`| GStreamer 1.22, gst-launch-1.0 | ${g.toFixed(0)} | |`);
+console.log(
+  `\nPhases, median ms: ${
+    (["cold", "pooled"] as const).map((row) =>
+      `${row} execute() ${median(phases[row].execute).toFixed(0)}, WAV write ${
+        median(phases[row].write).toFixed(0)
+      }`
+    ).join("; ")
+  } (WAV reading overlaps execute()).`,
+);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { createRing, RingReader, RingWriter } from "./_ring.ts";
+import { createRing, maxRecordBytes, RingReader, RingWriter } from "./_ring.ts";
 import { isName, POSTED_RECORD, RecordDecoder, RecordEncoder } from "./_channel_codec.ts";
 
 /**
@@ -81,7 +81,7 @@ export class SessionChannel<Out extends { readonly t: string }, In> {
   readonly #port: MessagePort;
   readonly #onMessage: (message: In) => void;
   readonly #encoder = new RecordEncoder();
-  readonly #decoder = new RecordDecoder();
+  readonly #decoder: RecordDecoder;
   /** Records that found no room, in order, for the writer to copy once the reader made room. */
   readonly #backlog: [Uint8Array, Uint8Array | undefined][] = [];
   /** Messages that came on the port before their record in the ring. */
@@ -99,8 +99,16 @@ export class SessionChannel<Out extends { readonly t: string }, In> {
    * @param buffers This end's rings.
    * @param port The port beside them (messages that do not go in a ring).
    * @param onMessage Hears each message from the other end, in order.
+   * @param allocate Gives the arrays a block's samples are copied into out of the ring (see
+   *   `RecordDecoder`). Default: a new one per block.
    */
-  constructor(buffers: ChannelBuffers, port: MessagePort, onMessage: (message: In) => void) {
+  constructor(
+    buffers: ChannelBuffers,
+    port: MessagePort,
+    onMessage: (message: In) => void,
+    allocate?: (length: number) => Float32Array,
+  ) {
+    this.#decoder = new RecordDecoder(allocate);
     this.#writer = new RingWriter(buffers.out);
     this.#reader = new RingReader(buffers.in);
     this.#port = port;
@@ -173,8 +181,8 @@ export class SessionChannel<Out extends { readonly t: string }, In> {
    */
   #grow(bytes: number): boolean {
     let capacity = 2 * this.#writer.capacity;
-    while (capacity / 4 - 4 < bytes && capacity < MAX_RING_BYTES) capacity *= 2;
-    if (capacity / 4 - 4 < bytes || this.#backlog.length > 0) return false;
+    while (maxRecordBytes(capacity) < bytes && capacity < MAX_RING_BYTES) capacity *= 2;
+    if (maxRecordBytes(capacity) < bytes || this.#backlog.length > 0) return false;
     if (!this.#writer.write(POSTED_RECORD)) return false;
     const buffer = createRing(capacity);
     this.#port.postMessage(buffer);

@@ -189,6 +189,17 @@ export class RecordDecoder {
   readonly #names: string[] = [];
   readonly #numbers = new Float64Array(8);
   readonly #numberBytes = new Uint8Array(this.#numbers.buffer);
+  readonly #allocate: ((length: number) => Float32Array) | undefined;
+
+  /**
+   * A decoder.
+   *
+   * @param allocate Gives the `Float32Array` of `length` samples a block's samples are copied
+   *   into (a spare one of the reader's, say). Default: a new one per block.
+   */
+  constructor(allocate?: (length: number) => Float32Array) {
+    this.#allocate = allocate;
+  }
 
   /**
    * The message of a record (its payload copied out of the shared memory), or `undefined` for a
@@ -222,7 +233,13 @@ export class RecordDecoder {
     for (let i = 0; i < AUDIO_FIELDS.length; i++) {
       if (!Number.isNaN(n[2 + i])) frame[AUDIO_FIELDS[i]] = n[2 + i];
     }
-    frame.samples = new Float32Array(record.slice(start).buffer);
+    if (this.#allocate === undefined) frame.samples = new Float32Array(record.slice(start).buffer);
+    else {
+      const bytes = record.subarray(start);
+      const samples = this.#allocate(bytes.byteLength >> 2);
+      new Uint8Array(samples.buffer, samples.byteOffset, bytes.byteLength).set(bytes);
+      frame.samples = samples;
+    }
     if (kind === SEND_AUDIO) {
       return {
         t: "send",
@@ -344,7 +361,8 @@ function json(message: { readonly t: string }): Records | undefined {
     );
   }
   const bytes = utf8.encode(body);
-  const head = new Uint8Array(8 + ((bytes.byteLength + 3) & ~3));
+  // A multiple of 8 bytes, so the payload after it starts on 8 bytes in the ring (`_ring.ts`).
+  const head = new Uint8Array(8 + ((bytes.byteLength + 7) & ~7));
   head[0] = JSON_RECORD;
   head[1] = payloadKind;
   new DataView(head.buffer).setUint32(4, bytes.byteLength, true);
@@ -358,7 +376,7 @@ function fromJson(record: Uint8Array): unknown {
   const message = JSON.parse(text.decode(record.subarray(8, 8 + length)));
   const payloadKind = record[1];
   if (payloadKind === NO_PAYLOAD) return message;
-  const bytes = record.slice(8 + ((length + 3) & ~3));
+  const bytes = record.slice(8 + ((length + 7) & ~7));
   const frame = frameOf(message)!;
   if (payloadKind === F32_SAMPLES) frame.samples = new Float32Array(bytes.buffer);
   else frame.data = bytes;

@@ -146,3 +146,28 @@ Deno.test("RecordEncoder.encode() stops defining names after 256, and goes on in
     Array.from({ length: 300 }, (_, i) => ({ t: "credit", output: `o${i}`, n: i })),
   );
 });
+
+Deno.test("RecordDecoder copies a block's samples into the arrays its allocator gives", () => {
+  const encoder = new RecordEncoder();
+  const given: Float32Array[] = [];
+  const decoder = new RecordDecoder((length) => {
+    const samples = new Float32Array(length);
+    given.push(samples);
+    return samples;
+  });
+  const samples = new Float32Array([0.5, -0.25, 1, 0.125]);
+  const frame = { kind: "audio", channels: 2, sampleRate: 48_000, samples };
+  const [send, out] = [
+    { t: "send", id: 1, input: "a", frame, metadata: { k: "v" }, seq: 9 },
+    { t: "frame", output: "b", item: { frame, seq: 2, metadata: {} } },
+  ].map((m) => decodeAll(decoder, encoder.encode(m)!)[0]) as [
+    { frame: { samples: Float32Array }; metadata: unknown; seq: number },
+    { item: { frame: { samples: Float32Array } } },
+  ];
+  assert.equal(given.length, 2);
+  assert.equal(send.frame.samples, given[0]);
+  assert.equal(out.item.frame.samples, given[1]);
+  assert.deepEqual([...given[0]], [...samples]);
+  assert.deepEqual([...given[1]], [...samples]);
+  assert.deepEqual([send.metadata, send.seq], [{ k: "v" }, 9]);
+});

@@ -35,13 +35,26 @@ Deno.test("RingWriter.write() refuses a record with no room or over maxRecordByt
   const buffer = createRing(1024);
   const writer = new RingWriter(buffer);
   const reader = new RingReader(buffer);
-  assert.equal(writer.maxRecordBytes, 252);
-  assert.equal(writer.write(record(1, 253)), false);
+  assert.equal(writer.maxRecordBytes, 248);
+  assert.equal(writer.write(record(1, 249)), false);
   let n = 0;
   while (writer.write(record(n, 200))) n++;
-  assert.equal(n, 5); // 5 x 204 bytes of 1024
+  assert.equal(n, 4); // 4 x 208 bytes of 1024
   reader.advance();
   assert.equal(writer.write(record(9, 200)), true);
+});
+
+Deno.test("RingReader.peek() gives every record's bytes on 8 bytes of the shared memory", () => {
+  const buffer = createRing(1024);
+  const writer = new RingWriter(buffer);
+  const reader = new RingReader(buffer);
+  for (let n = 0; n < 300; n++) {
+    assert.ok(writer.write(new Uint8Array(8).fill(n & 0xff), record(n, 1 + ((n * 13) % 150))));
+    const got = reader.peek()!;
+    assert.equal(got.byteOffset % 8, 0, `record ${n} starts on 8 bytes`);
+    assert.equal(got[8], n & 0xff);
+    reader.advance();
+  }
 });
 
 Deno.test("RingWriter.write() takes a head and a payload as one record", () => {

@@ -95,7 +95,7 @@ port.on("message", receive);
 function receive(message: ToIsolate): void {
   switch (message.t) {
     case "open":
-      channel = new SessionChannel(message.buffers, message.port, receive);
+      channel = new SessionChannel(message.buffers, message.port, receive, spareSamples);
       open(message).catch((error) =>
         post({ t: "open-failed", error: toWire(error, "invalid_manifest") })
       );
@@ -145,8 +145,9 @@ const loaded = new Map<string, Promise<NodeDefinition[]>>();
 /**
  * Readies a pooled isolate so a session's open only builds its graph: imports the registries and
  * the modules of the processors the warm-up manifests use (their graphs built, never started, so
- * no file, port or device opens), then runs one frame through a graph of its own (an application
- * input, a `Gain`, an application output) so the runtime's start and frame paths are compiled.
+ * no file, port or device opens), opens the native library when there are warm-up manifests (see
+ * `openNativeLibrary()`), then runs one frame through a graph of its own (an application input, a
+ * `Gain`, an application output) so the runtime's start and frame paths are compiled.
  */
 async function preload(registries: readonly string[], warmup: readonly unknown[]): Promise<void> {
   const definitions = await loadRegistries(registries);
@@ -164,6 +165,7 @@ async function preload(registries: readonly string[], warmup: readonly unknown[]
       );
     } catch { /* the session that uses it reports why */ }
   }
+  if (warmup.length > 0 && rt === undefined) await openNativeLibrary();
   if (rt !== undefined || !definitions.some((d) => d.descriptor.name === "Gain")) return;
   const runtime = new Runtime();
   try {
@@ -178,6 +180,23 @@ async function preload(registries: readonly string[], warmup: readonly unknown[]
     /* a warm-up only */
   } finally {
     await runtime.stop().catch(() => {});
+  }
+}
+
+/**
+ * Opens the native library (`ffi/native/load.ts`), when it is built, as the setup of a processor
+ * that runs native code would: its module graph imported, the library opened. A session's start
+ * then only binds the symbols its processors call: the open of a pooled unary run through a
+ * `Reverb` took 17-52 ms at load 8 on 2 cores, 10-28 ms with the library opened here
+ * (`bench/session_unary_bench.ts`'s manifest). Never builds it; a library that is missing or does
+ * not open is left to the session's processors to report.
+ */
+async function openNativeLibrary(): Promise<void> {
+  try {
+    const { loadNativeLibrary } = await import("../ffi/native/load.ts");
+    loadNativeLibrary({ build: false });
+  } catch {
+    /* the processors that need it report why */
   }
 }
 
@@ -265,6 +284,36 @@ function inputOf(name: string): AppInput | undefined {
 }
 
 /**
+ * Sample arrays of blocks the graph took, for the channel to copy the next blocks into: a block
+ * crossing from the session then costs a copy, not an allocation of its own (38 kB for 100 ms of
+ * 48 kHz stereo) and its garbage. At most `MAX_SPARES`, of the length blocks had last.
+ */
+const spares: Float32Array[] = [];
+const MAX_SPARES = 8;
+
+function spareSamples(length: number): Float32Array {
+  const spare = spares.pop();
+  if (spare !== undefined && spare.length === length) return spare;
+  return new Float32Array(length);
+}
+
+/**
+ * Keeps a block's samples for the next block, once the graph took the block: only from an input
+ * whose `send()` resolves after its node copied the frame in (`fifo`; a `latest` input's resolves
+ * at once, the frame still waiting), and only an array of its own buffer (decoded here).
+ */
+function recycle(input: AppInput, frame: unknown): void {
+  const samples = (frame as { samples?: unknown }).samples;
+  if (
+    input.policy !== "fifo" || !(samples instanceof Float32Array) ||
+    !(samples.buffer instanceof ArrayBuffer) || samples.byteOffset !== 0 ||
+    samples.byteLength !== samples.buffer.byteLength
+  ) return;
+  if (spares.length > 0 && spares[0].length !== samples.length) spares.length = 0;
+  if (spares.length < MAX_SPARES) spares.push(samples);
+}
+
+/**
  * An input's lane: its sends and its end, in the order they came. `busy` counts those not done
  * yet (a send until the graph took it or refused it); with none, a send goes to the graph at once
  * rather than through a promise chained per frame.
@@ -294,14 +343,13 @@ function send(message: Extract<ToIsolate, { t: "send" }>): void {
 /** Gives one frame to the graph; acks once it took it (or nacks). Never rejects. */
 function sendNow(message: Extract<ToIsolate, { t: "send" }>, lane: Lane): Promise<void> {
   let taken: Promise<number>;
+  let input: AppInput;
   try {
     if (!rt) {
       throw Object.assign(new Error("The session has no graph"), { code: "session_closed" });
     }
-    taken = rt.input(message.input).send(message.frame, {
-      metadata: message.metadata,
-      seq: message.seq,
-    });
+    input = rt.input(message.input);
+    taken = input.send(message.frame, { metadata: message.metadata, seq: message.seq });
   } catch (error) {
     lane.busy--;
     post({ t: "nack", id: message.id, error: toWire(error, "app_frame_mismatch") });
@@ -309,6 +357,7 @@ function sendNow(message: Extract<ToIsolate, { t: "send" }>, lane: Lane): Promis
   }
   return taken.then((seq) => {
     lane.busy--;
+    recycle(input, message.frame);
     ack({ t: "ack", id: message.id, seq });
   }, (error) => {
     lane.busy--;

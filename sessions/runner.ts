@@ -39,6 +39,8 @@ export interface RunnerOptions extends RunnerLimits {
    * Manifests each pooled isolate builds, starts and stops once before it waits for a session:
    * their processors' modules are imported and the runtime's code is compiled, so a session on
    * one of them only builds its graph (about half the set-up time; see `docs/sessions.md`).
+   * With any, the pooled isolate also opens the native library (when it is built), so a session
+   * whose processors run native code only binds their symbols.
    * `streamlib serve` passes its catalog's manifests. Default: none.
    */
   readonly warmup?: readonly unknown[];
@@ -384,8 +386,19 @@ export class PipelineRunner {
       const sending = [...names].map(async (name) => {
         // Up to EXECUTE_WINDOW sends in flight: the session keeps their order, and one round
         // trip per frame would otherwise bound a unary run (see bench/session_unary_bench.ts).
-        const inFlight = new Set<Promise<number>>();
+        // A count and one waiter, not a race over the sends in flight (a reaction on each of
+        // them per frame).
+        let inFlight = 0;
+        let failed: { error: unknown } | undefined;
+        let wake: (() => void) | undefined;
+        const settled = () => {
+          inFlight--;
+          const w = wake;
+          wake = undefined;
+          w?.();
+        };
         for await (const entry of inputs[name] ?? []) {
+          if (failed) break;
           const wrapped = "frame" in entry && typeof entry.frame === "object" &&
             "kind" in entry.frame;
           const sent = wrapped
@@ -393,11 +406,17 @@ export class PipelineRunner {
               metadata: (entry as { metadata?: Record<string, string> }).metadata,
             })
             : session.send(name, entry as AppFrameInput);
-          inFlight.add(sent);
-          sent.then(() => inFlight.delete(sent), () => {});
-          if (inFlight.size >= EXECUTE_WINDOW) await Promise.race(inFlight);
+          inFlight++;
+          sent.then(settled, (error) => {
+            failed ??= { error };
+            settled();
+          });
+          while (inFlight >= EXECUTE_WINDOW && !failed) {
+            await new Promise<void>((resolve) => (wake = resolve));
+          }
         }
-        await Promise.all(inFlight);
+        while (inFlight > 0) await new Promise<void>((resolve) => (wake = resolve));
+        if (failed) throw failed.error;
         session.end(name);
       });
       await Promise.all([...sending, reading]);

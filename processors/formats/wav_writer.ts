@@ -30,6 +30,14 @@ export interface WavWriterOptions {
 const MAX_RIFF_SIZE = 0xffffffff;
 
 /**
+ * Blocks up to this size are written synchronously: the target is a regular file (checked in
+ * `create()`), so the write copies them into the page cache. As an async write, each took a
+ * trip through Deno's blocking thread pool: 600 blocks of 19 kB (a minute of 48 kHz stereo in
+ * 100 ms blocks) took 50-110 ms written async, 10-12 ms written sync, on 2 busy cores (Deno 2.9).
+ */
+const SYNC_WRITE_BYTES = 1 << 20;
+
+/**
  * Writes interleaved float samples to a WAV file as they arrive.
  *
  * The header is written when the file is created and its RIFF, `fact` and `data` sizes are patched
@@ -223,7 +231,11 @@ export class WavWriter {
       this.#view = new DataView(this.#buffer.buffer);
     }
     encodeSamples(samples, 0, count, this.sampleFormat, this.#view);
-    await writeAll(this.#file, this.#buffer.subarray(0, bytes));
+    const encoded = this.#buffer.subarray(0, bytes);
+    if (bytes <= SYNC_WRITE_BYTES) {
+      let written = 0;
+      while (written < bytes) written += this.#file.writeSync(encoded.subarray(written));
+    } else await writeAll(this.#file, encoded);
     this.#frames += frames;
     this.#unpatchedFrames += frames;
     if (this.#unpatchedFrames >= this.#patchInterval) {
