@@ -20,21 +20,21 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { NodeRegistry, Runtime } from "../mod.ts";
 import { audioMixerNode } from "../processors/transforms/audio_mixer.gen.ts";
 import { testToneGeneratorNode } from "../processors/sources/test_tone_generator.gen.ts";
 import { wavWriterNode } from "../processors/sinks/wav_writer.gen.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    seconds: { type: "string", default: "3" },
-    out: { type: "string" },
-    imports: { type: "string", default: "minimal" },
-    preload: { type: "string", multiple: true, default: [] },
-  },
-});
+// The options are read by hand: `node:util`'s `parseArgs` would make Deno set up its Node
+// compatibility layer, 1-3 MB of this process's peak that no streamlib program pays for it
+// (the runtime imports no `node:` module, decision 0062).
+const values = { seconds: "3", out: "", imports: "minimal", preload: [] as string[] };
+for (let i = 0; i < Deno.args.length; i += 2) {
+  const [name, value] = [Deno.args[i].replace(/^--/, ""), Deno.args[i + 1]];
+  if (value === undefined || !(name in values)) values.imports = ""; // the usage error below
+  else if (name === "preload") values.preload.push(value);
+  else values[name as "seconds" | "out" | "imports"] = value;
+}
 if (!values.out || !["minimal", "all", "mod"].includes(values.imports)) {
   throw new TypeError(
     "Usage: graph_bench_rss.ts --out file.wav [--seconds N] [--imports minimal|all|mod] [--preload path]",

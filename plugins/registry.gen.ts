@@ -13,9 +13,9 @@ import { lazyNode, NodeRegistry } from "../mod.ts";
  */
 export const registry: NodeRegistry = new NodeRegistry([
   lazyNode({
-    descriptor: JSON.parse(
+    name: "SubprocessProcessor",
+    descriptor:
       '{"name":"SubprocessProcessor","description":"Runs an audio filter as a child process (a Python script with numpy, say) that speaks the framed stdio protocol of `docs/plugins.md`: one reply per block, whose channel count, sample rate and block size the child chooses. A child that crashes, hangs past `timeoutMs` or writes garbage puts the node in `error`, and the node\'s `onError` policy decides whether it is restarted (with a new child).","tags":["audio","filter","plugin"],"mode":"push","inputs":[{"name":"in","direction":"input","portType":"AudioFrame","required":true,"description":"Audio of any channel count, sent to the child."}],"outputs":[{"name":"out","direction":"output","portType":"AudioFrame","required":false,"description":"The child\'s replies, in the channel count, sample rate and block size it chose."}],"config":{"type":"object","properties":{"command":{"description":"The program to run (`python3`), looked up on `PATH`.","type":"string"},"args":{"description":"Its arguments (`[\\"plugins/python/gain_node.py\\", \\"0.5\\"]`).","type":"array","items":{"type":"string"},"default":[]},"timeoutMs":{"description":"How long the child may take to answer one block before it is killed and the node fails.","type":"number","minimum":1,"default":2000}},"required":["command"],"additionalProperties":false},"source":"plugins/subprocess_processor.ts"}',
-    ),
     moduleUrl: new URL("./subprocess_processor.gen.ts", import.meta.url).href,
   }),
 ]);

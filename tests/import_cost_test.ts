@@ -162,3 +162,31 @@ Deno.test("processors/mod.ts loads neither node:crypto nor an npm package (media
   );
   assert.deepEqual(offenders, []);
 });
+
+Deno.test("the core, createRuntime() and the RSS row's three processors load no node: module", async () => {
+  // Importing any `node:` module makes Deno set up its Node compatibility layer: 1-3 MB of
+  // resident memory in every program (decision 0062). Workers started with
+  // `node:worker_threads` and code that setup() imports are another matter.
+  for (
+    const root of [
+      "mod.ts",
+      "processors/runtime.ts",
+      "processors/sources/test_tone_generator.gen.ts",
+      "processors/transforms/audio_mixer.gen.ts",
+      "processors/sinks/wav_writer.gen.ts",
+      "bench/graph_bench_rss.ts",
+    ]
+  ) {
+    const loaded = staticClosure(await moduleGraph(root));
+    assert.deepEqual([...loaded].filter((s) => s.startsWith("node:")), [], root);
+  }
+});
+
+Deno.test("the built-in registry carries each descriptor as JSON text, with its name", async () => {
+  const { registry } = await import("../processors/registry.gen.ts");
+  const text = await Deno.readTextFile(new URL("processors/registry.gen.ts", root));
+  // Each entry carries its name and its descriptor as JSON text (decision 0062).
+  assert.ok(!text.includes("JSON.parse("), "the registry parses its descriptors at import");
+  assert.equal(text.match(/lazyNode\(\{/g)?.length, registry.size);
+  assert.equal(registry.describe("Gain").name, "Gain");
+});

@@ -13,45 +13,45 @@ import { lazyNode, NodeRegistry } from "../../mod.ts";
  */
 export const registry: NodeRegistry = new NodeRegistry([
   lazyNode({
-    descriptor: JSON.parse(
+    name: "BurstSource",
+    descriptor:
       '{"name":"BurstSource","description":"Writes numbered frames as fast as the graph takes them: each `process()` writes until the output refuses one (a full `fifo`) or `burst` frames went out, then asks to run again through a {@linkcode SelfWake}. Frame `n` has `frameNumber` and `timestampNs` `n`; samples are not rewritten per frame, and pixels only with `fill`.\\nAudio and video frames come from `ctx.frames` (native frame-pool slots once the graph has a Worker, so they cross by reference); when no frame memory is free, the runtime runs the source again once some is freed.","tags":["bench","source"],"mode":"pull","inputs":[],"outputs":[{"name":"out","direction":"output","portType":"Frame","required":false,"description":"The frames."}],"config":{"type":"object","properties":{"frames":{"description":"Frames to write in all; then the source goes quiet.","type":"integer","minimum":1,"default":1000000},"kind":{"description":"What to write: mono audio frames of `bytes` bytes of samples, or RGBA video frames.","type":"string","enum":["audio","video"],"default":"audio"},"bytes":{"description":"Payload bytes of each audio frame (`bytes / 4` float samples).","type":"integer","minimum":4,"multipleOf":4,"default":64},"width":{"description":"Width of the video frames.","type":"integer","minimum":2,"default":1920},"height":{"description":"Height of the video frames.","type":"integer","minimum":2,"default":1080},"fill":{"description":"Zero every video frame\'s pixels before writing it, as GStreamer\'s `fakesrc filltype=zero` does; otherwise pixels are left as they are.","type":"boolean","default":false},"burst":{"description":"Most frames written per `process()` call.","type":"integer","minimum":1,"default":256}},"additionalProperties":false},"source":"bench/processors/burst_source.ts"}',
-    ),
     moduleUrl: new URL("./burst_source.gen.ts", import.meta.url).href,
   }),
   lazyNode({
-    descriptor: JSON.parse(
+    name: "CaptureStamp",
+    descriptor:
       '{"name":"CaptureStamp","description":"Stamps each video frame with the media-clock time it passes through, as a camera stamps its capture time: a source whose timestamps are nominal (`TestPattern`: start + n x period) keeps them even when an overloaded machine runs it late, which a latency measurement must not count as transport latency. Put it right after the source. Frames only this run holds are stamped in place; shared ones are copied first (`ctx.frames.writable()`).","tags":["bench","filter"],"mode":"push","inputs":[{"name":"in","direction":"input","portType":"VideoFrame","required":true,"description":"Video frames."}],"outputs":[{"name":"out","direction":"output","portType":"VideoFrame","required":false,"description":"The same frames, stamped now."}],"config":{"type":"object","properties":{},"additionalProperties":false},"source":"bench/processors/capture_stamp.ts"}',
-    ),
     moduleUrl: new URL("./capture_stamp.gen.ts", import.meta.url).href,
   }),
   lazyNode({
-    descriptor: JSON.parse(
+    name: "CountingSink",
+    descriptor:
       '{"name":"CountingSink","description":"Counts the frames it receives, checks that their frame numbers follow each other, optionally records their latency, and signals {@linkcode sinkDone} when `expect` frames arrived: GStreamer\'s `fakesink`, with a stopwatch.","tags":["bench","sink"],"mode":"push","inputs":[{"name":"in","direction":"input","portType":"Frame","required":false,"description":"Frames of any type."}],"outputs":[],"config":{"type":"object","properties":{"expect":{"description":"Frames to expect; reaching the count signals {@linkcode sinkDone}.","type":"integer","minimum":1,"default":1000000},"latency":{"description":"Record each frame\'s latency, the media clock at arrival minus its `timestampNs`.","type":"boolean","default":false}},"additionalProperties":false},"source":"bench/processors/counting_sink.ts"}',
-    ),
     moduleUrl: new URL("./counting_sink.gen.ts", import.meta.url).href,
   }),
   lazyNode({
-    descriptor: JSON.parse(
+    name: "LiveSource",
+    descriptor:
       '{"name":"LiveSource","description":"A live camera stand-in: one RGBA frame per loop deadline (`1 / fps`), stamped with the media clock at the moment it is written, so a sink\'s `clock.nowNs() - timestampNs` is the time the frame spent in the graph. Like `videotestsrc is-live=true pattern=black`, the pixels are not drawn (a frame\'s contents are whatever its recycled memory held). Frames come from `ctx.frames` (native frame-pool slots once the graph has a Worker, so they cross by reference); a frame that finds no memory free is skipped.","tags":["bench","video","source"],"mode":"loop","inputs":[],"outputs":[{"name":"video","direction":"output","portType":"VideoFrame","required":false,"description":"The frames."}],"config":{"type":"object","properties":{"width":{"description":"Frame width in pixels.","type":"integer","minimum":2,"default":1280},"height":{"description":"Frame height in pixels.","type":"integer","minimum":2,"default":720},"fps":{"description":"Frames per second.","type":"number","maximum":240,"exclusiveMinimum":0,"default":30}},"additionalProperties":false},"source":"bench/processors/live_source.ts"}',
-    ),
     moduleUrl: new URL("./live_source.gen.ts", import.meta.url).href,
   }),
   lazyNode({
-    descriptor: JSON.parse(
+    name: "PassThrough",
+    descriptor:
       '{"name":"PassThrough","description":"Writes every frame it reads, unchanged: GStreamer\'s `identity`. A frame the output refuses (a full `fifo`) is kept, nothing more is read, and the node asks to run again to retry it, so nothing is lost when the next node is slower.","tags":["bench","filter"],"mode":"push","inputs":[{"name":"in","direction":"input","portType":"Frame","required":true,"description":"Frames of any type."}],"outputs":[{"name":"out","direction":"output","portType":"Frame","required":false,"description":"The same frames."}],"config":{"type":"object","properties":{},"additionalProperties":false},"source":"bench/processors/pass_through.ts","needsEventLoop":false}',
-    ),
     moduleUrl: new URL("./pass_through.gen.ts", import.meta.url).href,
   }),
   lazyNode({
-    descriptor: JSON.parse(
+    name: "PatternBurstSource",
+    descriptor:
       '{"name":"PatternBurstSource","description":"Renders I420 test-pattern frames (SMPTE bars and a moving box) as fast as the graph accepts them, for `bench/encode_bench.ts`: the same frames the bare-encoder row encodes.","tags":["bench","source","video"],"mode":"pull","inputs":[],"outputs":[{"name":"out","direction":"output","portType":"VideoFrame","required":false,"description":"The frames."}],"config":{"type":"object","properties":{"frames":{"description":"Frames to write in all.","type":"integer","minimum":1},"width":{"description":"Frame width (even).","type":"integer","minimum":16,"maximum":3840},"height":{"description":"Frame height (even).","type":"integer","minimum":16,"maximum":2160}},"required":["frames","width","height"],"additionalProperties":false},"source":"bench/processors/pattern_burst_source.ts"}',
-    ),
     moduleUrl: new URL("./pattern_burst_source.gen.ts", import.meta.url).href,
   }),
   lazyNode({
-    descriptor: JSON.parse(
+    name: "ToneBurstSource",
+    descriptor:
       '{"name":"ToneBurstSource","description":"Writes stereo sine (or silent) blocks as fast as the graph takes them, like GStreamer\'s `audiotestsrc` without `is-live`: each `process()` computes and writes blocks until the output refuses one or `burst` went out, then asks to run again through a {@linkcode SelfWake}. Each block is a new frame from `ctx.frames`; while frame memory is exhausted it writes nothing and runs again when some frees.","tags":["bench","audio","source"],"mode":"pull","inputs":[],"outputs":[{"name":"audio","direction":"output","portType":"AudioFrame<2>","required":false,"description":"The tone, stereo."}],"config":{"type":"object","properties":{"blocks":{"description":"Blocks to write in all; then the source goes quiet.","type":"integer","minimum":1,"default":10000},"blockSize":{"description":"Samples per channel in each block.","type":"integer","minimum":16,"default":1024},"frequency":{"description":"Tone frequency in hertz.","type":"number","minimum":1,"default":440},"sampleRate":{"description":"Samples per second per channel.","type":"integer","minimum":8000,"default":44100},"wave":{"description":"Wave shape: a sine computed per sample (`audiotestsrc wave=sine`; here by the recurrence oscillator of `TestToneGenerator`), or silence, a block cleared per write (`wave=silence`), which leaves the cost of the graph and the mixer.","type":"string","enum":["sine","silence"],"default":"sine"},"burst":{"description":"Most blocks written per `process()` call.","type":"integer","minimum":1,"default":8}},"additionalProperties":false},"source":"bench/processors/tone_burst_source.ts"}',
-    ),
     moduleUrl: new URL("./tone_burst_source.gen.ts", import.meta.url).href,
   }),
 ]);

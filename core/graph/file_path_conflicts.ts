@@ -6,7 +6,79 @@
  */
 
 import type { ErrorCode, ErrorDetails } from "../errors/codes.ts";
-import { basename, dirname, join, resolve } from "node:path";
+
+// No `node:path` here: importing any `node:` module makes Deno set up its Node compatibility
+// layer, about 2 MB of resident memory in every program that imports the runtime (decision 0062).
+const onWindows = typeof Deno !== "undefined" && Deno.build.os === "windows";
+
+/** The root of an absolute `path` (`/`; `C:\` or `\\server\share\` on Windows), else `""`. */
+function rootOf(path: string, windows: boolean): string {
+  if (!windows) return path.startsWith("/") ? "/" : "";
+  const unc = /^\\\\[^\\]+\\[^\\]+/.exec(path);
+  if (unc) return `${unc[0]}\\`;
+  return /^[A-Za-z]:\\/.exec(path)?.[0] ?? "";
+}
+
+/**
+ * `path` made absolute against `cwd`, with `.`, `..`, repeated and trailing separators resolved:
+ * what `node:path`'s `resolve(path)` returns. On Windows either separator is read and `\` written;
+ * `\x` is on `cwd`'s drive, and `C:x` relative to `cwd` when that is on drive C, else to `C:\`.
+ *
+ * @param path A file path.
+ * @param cwd Returns the directory a relative `path` is in (called only for a relative `path`).
+ * @param windows Whether paths are Windows paths.
+ * @returns The absolute path.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { absolutePath } from "./file_path_conflicts.ts";
+ *
+ * assert.equal(absolutePath("../b//take.wav", () => "/home/a"), "/home/b/take.wav");
+ * assert.equal(absolutePath("C:x.wav", () => "C:\\rec", true), "C:\\rec\\x.wav");
+ * ```
+ */
+export function absolutePath(
+  path: string,
+  cwd: () => string = () => Deno.cwd(),
+  windows = onWindows,
+): string {
+  const sep = windows ? "\\" : "/";
+  const p = windows ? path.replaceAll("/", sep) : path;
+  let root = rootOf(p, windows);
+  let rest = p.slice(root.length);
+  if (!root) {
+    const dir = windows ? cwd().replaceAll("/", sep) : cwd();
+    const dirRoot = rootOf(dir, windows) || sep;
+    const drive = windows ? /^[A-Za-z]:/.exec(p)?.[0] : undefined;
+    if (drive && dirRoot.slice(0, 2).toLowerCase() !== drive.toLowerCase()) {
+      root = `${drive}${sep}`; // another drive's relative path: from its root
+      rest = p.slice(2);
+    } else {
+      root = dirRoot;
+      const relative = drive ? p.slice(2) : p;
+      rest = windows && relative.startsWith(sep)
+        ? relative
+        : `${dir.slice(dirRoot.length)}${sep}${relative}`;
+    }
+  }
+  const parts: string[] = [];
+  for (const part of rest.split(sep)) {
+    if (part === "..") parts.pop();
+    else if (part !== "" && part !== ".") parts.push(part);
+  }
+  return root + parts.join(sep);
+}
+
+/** An absolute path's folder and name (the folder of a root is itself). */
+function splitPath(path: string): { readonly dir: string; readonly name: string } {
+  const sep = onWindows ? "\\" : "/";
+  const root = rootOf(path, onWindows);
+  const at = path.lastIndexOf(sep);
+  return at < root.length
+    ? { dir: root, name: path.slice(root.length) }
+    : { dir: path.slice(0, at), name: path.slice(at + 1) };
+}
 
 /** A node as far as file paths go. */
 export interface FileNode {
@@ -35,7 +107,7 @@ export interface FilePathConflict {
 function filePath(node: FileNode): string | undefined {
   if (!node.tags.includes("file")) return undefined;
   const path = (node.config as { path?: unknown } | null)?.path;
-  return typeof path === "string" && path !== "" ? resolve(path) : undefined;
+  return typeof path === "string" && path !== "" ? absolutePath(path) : undefined;
 }
 
 /**
@@ -52,7 +124,10 @@ function fileIdentity(path: string): string {
     // missing (a writer's new file) or not readable: compare by folder
   }
   try {
-    return join(Deno.realPathSync(dirname(path)), basename(path));
+    const { dir, name } = splitPath(path);
+    const real = Deno.realPathSync(dir);
+    const sep = onWindows ? "\\" : "/";
+    return real.endsWith(sep) ? real + name : `${real}${sep}${name}`;
   } catch {
     return path;
   }

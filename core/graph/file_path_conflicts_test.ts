@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type FileNode, filePathConflicts } from "./file_path_conflicts.ts";
+import { posix, win32 } from "node:path";
+import { absolutePath, type FileNode, filePathConflicts } from "./file_path_conflicts.ts";
 
 const source = (id: string, path: string): FileNode => ({
   id,
@@ -77,5 +78,52 @@ Deno.test("filePathConflicts names both nodes and the path in its message, and i
   assert.match(
     conflict.message,
     /'first' and 'second' both write \/tmp\/streamlib-conflict-x\/take\.wav/,
+  );
+});
+
+Deno.test("absolutePath() resolves as node:path's resolve() does, POSIX and Windows", () => {
+  for (
+    const path of [
+      "a.wav",
+      "./a.wav",
+      "../a.wav",
+      "../../../../x",
+      "/abs/./b/../c.wav",
+      "//double//slash/",
+      "/",
+      ".",
+      "..",
+      "a/b/",
+      "/a/b/..",
+      "x/./y/../../z",
+    ]
+  ) {
+    assert.equal(absolutePath(path, () => "/home/u/w", false), posix.resolve("/home/u/w", path));
+  }
+  for (
+    const path of [
+      "a.wav",
+      "..\\a.wav",
+      "C:\\x\\..\\y",
+      "c:/x/./y",
+      "\\root.wav",
+      "C:rel",
+      "\\\\srv\\share\\f\\..\\g",
+      "\\\\srv\\share",
+      "x/y\\..\\z",
+      "C:\\",
+    ]
+  ) {
+    assert.equal(
+      absolutePath(path, () => "C:\\Users\\u", true),
+      win32.resolve("C:\\Users\\u", path),
+    );
+  }
+  // Another drive's relative path: from that drive's root (node reads a per-drive directory).
+  assert.equal(absolutePath("D:rel\\f", () => "C:\\Users\\u", true), "D:\\rel\\f");
+  // The working directory is read only for a relative path.
+  assert.equal(
+    absolutePath("/a/../b", () => assert.fail("read the working directory"), false),
+    "/b",
   );
 });

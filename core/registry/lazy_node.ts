@@ -70,8 +70,19 @@ export class ProcessorNotLoadedError extends Error {
  * What a generated registry passes to {@linkcode lazyNode} for one processor.
  */
 export interface LazyNodeSpec {
-  /** The processor's descriptor, config schema included (a copy of the generated one). */
-  readonly descriptor: ProcessorDescriptor;
+  /**
+   * The processor's descriptor, config schema included (a copy of the generated one), or its
+   * JSON text, which generated registries pass: the text is parsed the first time the entry's
+   * `descriptor` is read (listing, describing, adding or validating a node of it), so a registry
+   * of many processors holds their descriptors as text until they are used (decision 0062).
+   */
+  readonly descriptor: ProcessorDescriptor | string;
+  /**
+   * The processor's name, which the registry files the entry under without parsing JSON text.
+   * Default: the descriptor's (JSON text is then parsed at once). When given with JSON text, the
+   * parsed descriptor must have this name.
+   */
+  readonly name?: string;
   /** The URL of the generated module that defines the processor, for Workers and errors. */
   readonly moduleUrl: string;
   /**
@@ -117,6 +128,17 @@ export function lazyNode(spec: LazyNodeSpec): NodeDefinition {
   return new LazyNode(spec);
 }
 
+/**
+ * The processor name of `definition`; for a lazy entry without parsing its descriptor's JSON
+ * text.
+ *
+ * @param definition A node definition.
+ * @returns Its processor name.
+ */
+export function definitionName(definition: NodeDefinition): string {
+  return definition instanceof LazyNode ? definition.name : definition.descriptor.name;
+}
+
 /** Whether `definition` is a lazy entry whose class has not been loaded yet. */
 export function isUnloaded(definition: NodeDefinition): boolean {
   return definition instanceof LazyNode && definition.processorClass === undefined;
@@ -134,7 +156,7 @@ export function sameDefinition(a: NodeDefinition, b: NodeDefinition): boolean {
   if (a === b) return true;
   if (!(a instanceof LazyNode) && !(b instanceof LazyNode)) return false;
   return a.moduleUrl !== undefined && a.moduleUrl === b.moduleUrl &&
-    a.descriptor.name === b.descriptor.name;
+    definitionName(a) === definitionName(b);
 }
 
 /**
@@ -154,14 +176,16 @@ export function lazyEntryFor(
   if (!(definition instanceof LazyNode) || definition.processorClass !== undefined) {
     return undefined;
   }
-  if (definition.descriptor.name !== processorClass.name) return undefined;
+  if (definition.name !== processorClass.name) return undefined;
   return new LazyNode(definition.spec, processorClass, definition);
 }
 
 class LazyNode implements NodeDefinition {
   readonly spec: LazyNodeSpec;
-  readonly descriptor: ProcessorDescriptor;
+  /** The processor name. */
+  readonly name: string;
   readonly moduleUrl: string;
+  #descriptor: ProcessorDescriptor | undefined;
   readonly #expected: (abstract new (...args: never[]) => Processor) | undefined;
   readonly #shared: LazyNode | undefined;
   #loading: Promise<NodeDefinition> | undefined;
@@ -173,14 +197,30 @@ class LazyNode implements NodeDefinition {
     shared?: LazyNode,
   ) {
     this.spec = spec;
-    this.descriptor = spec.descriptor;
-    this.moduleUrl = spec.moduleUrl;
     this.#expected = expected;
     this.#shared = shared;
+    if (typeof spec.descriptor !== "string") this.#descriptor = spec.descriptor;
+    this.name = spec.name ?? this.descriptor.name;
+    this.moduleUrl = spec.moduleUrl;
     if (spec.footprint) this.footprint = spec.footprint;
   }
 
   readonly footprint?: DeclaresFootprint<never>["footprint"];
+
+  /** The descriptor; JSON text is parsed on the first read (and shared with narrowed copies). */
+  get descriptor(): ProcessorDescriptor {
+    return this.#descriptor ??= this.#shared?.descriptor ?? this.#parse();
+  }
+
+  #parse(): ProcessorDescriptor {
+    const descriptor = JSON.parse(this.spec.descriptor as string) as ProcessorDescriptor;
+    if (this.spec.name !== undefined && descriptor.name !== this.spec.name) {
+      throw new TypeError(
+        `lazyNode(): the descriptor of '${this.spec.name}' names '${descriptor.name}' (run \`deno task codegen\`)`,
+      );
+    }
+    return descriptor;
+  }
 
   get processorClass(): (abstract new (...args: never[]) => Processor) | undefined {
     return this.#loaded?.processorClass;
@@ -190,7 +230,7 @@ class LazyNode implements NodeDefinition {
     this.#loading ??= (this.#shared?.load() ?? this.#import()).then((loaded) => {
       if (this.#expected && loaded.processorClass !== this.#expected) {
         throw this.#error(
-          `a class named '${this.descriptor.name}' was added, but the registry's is another one (rename one of them)`,
+          `a class named '${this.name}' was added, but the registry's is another one (rename one of them)`,
         );
       }
       return this.#loaded = loaded;
@@ -209,7 +249,7 @@ class LazyNode implements NodeDefinition {
     for (const value of Object.values(exports)) {
       const d = value as Partial<NodeDefinition> | null;
       if (
-        typeof d === "object" && d !== null && d.descriptor?.name === this.descriptor.name &&
+        typeof d === "object" && d !== null && d.descriptor?.name === this.name &&
         typeof d.create === "function" && !(d instanceof LazyNode)
       ) return d as NodeDefinition;
     }
@@ -219,7 +259,7 @@ class LazyNode implements NodeDefinition {
   }
 
   #error(problem: string, cause?: unknown): ProcessorNotLoadedError {
-    return new ProcessorNotLoadedError(this.descriptor.name, this.moduleUrl, problem, cause);
+    return new ProcessorNotLoadedError(this.name, this.moduleUrl, problem, cause);
   }
 
   create(config?: unknown, ports?: PortTable): Processor {

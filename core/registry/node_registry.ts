@@ -7,7 +7,7 @@
 
 import type { ErrorCode, ErrorDetails } from "../errors/codes.ts";
 import { nearMatches } from "../errors/near_matches.ts";
-import { lazyEntryFor, sameDefinition } from "./lazy_node.ts";
+import { definitionName, lazyEntryFor, sameDefinition } from "./lazy_node.ts";
 import type { NodeDefinition } from "./node_definition.ts";
 import type { Processor } from "../processor/processor.ts";
 import type { ProcessorDescriptor, SchedulingMode } from "../schema/descriptor.ts";
@@ -173,7 +173,7 @@ export class NodeRegistry implements Iterable<NodeDefinition> {
   constructor(definitions: Iterable<NodeDefinition> = []) {
     this.#byName = new Map();
     for (const definition of definitions) {
-      const name = definition.descriptor.name;
+      const name = definitionName(definition);
       const existing = this.#byName.get(name);
       if (existing && !sameDefinition(existing, definition)) {
         throw new DuplicateProcessorError(name, [
