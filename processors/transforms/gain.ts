@@ -52,6 +52,17 @@ export interface GainConfig {
 }
 
 /**
+ * Multiplies each sample of `samples` by `gain`, in place.
+ *
+ * A function of its own rather than a loop inside `process()`: V8 optimizes it as a whole after a
+ * few blocks, where a loop in `process()` is compiled on-stack (OSR) and deoptimized ("exit from
+ * OSR'd inner loop") each time the loop ends, once per block.
+ */
+function scale(samples: Float32Array, gain: number): void {
+  for (let i = 0; i < samples.length; i++) samples[i] *= gain;
+}
+
+/**
  * Multiplies every sample of a stereo stream by a constant factor.
  *
  * Each block is scaled in place when this node holds its only reference
@@ -109,8 +120,7 @@ export class Gain extends Processor<GainTypes> {
     while (out.space > 0 && (frame = this.inputs.in.read()) !== undefined) {
       const block = ctx.frames.writable(frame); // the same block when nobody else sees it
       if (block === undefined) return; // no frame memory: the block is read again when some frees
-      const samples = block.samples;
-      for (let i = 0; i < samples.length; i++) samples[i] *= gain;
+      scale(block.samples, gain);
       out.write(block);
     }
   }

@@ -58,6 +58,24 @@ Deno.test("Gain.process() scales every waiting block in order and keeps its meta
   ctx.frames.flush();
 });
 
+Deno.test("Gain.process() gives every sample exactly fround(sample * gain), optimized or not", () => {
+  // Enough long blocks for V8 to optimize the per-sample loop: its output must not change when
+  // the optimized code takes over (each product rounded once to float32, as the plain loop does).
+  const { processor, source, sink, ctx } = start(0.7);
+  let seed = 1;
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 30 - 1;
+  for (let n = 0; n < 200; n++) {
+    const values = Array.from({ length: 9_600 }, random);
+    source.write(block(values, n));
+    processor.process(ctx);
+    const out = sink.read()!;
+    const expected = Float32Array.from(values, (v) => Math.fround(Math.fround(v) * 0.7));
+    assert.deepEqual(out.samples, expected, `block ${n}`);
+    assert.equal(out.frameNumber, n);
+    ctx.frames.flush();
+  }
+});
+
 Deno.test("Gain.process() scales a block it holds alone in place, and copies a shared one", () => {
   const { processor, source, sink, ctx, sinkCtx } = start(2);
   // A block from ctx.frames that only the connection to the gain holds: written in place.
