@@ -129,11 +129,14 @@ export class SessionChannel<Out extends { readonly t: string }, In> {
    * @param forPort When it must cross the port: given the message, the message to post there and
    *   the buffers it moves (a frame's own copy of its payload, say). Default: `message`, nothing
    *   moved.
+   * @returns Whether the message went into the ring at once, its payload copied: the caller may
+   *   then reuse the payload's arrays. False when it was not sent (closed), crossed the port, or
+   *   waits for room with its payload.
    * @throws {DOMException} `DataCloneError` for a message that must cross the port and cannot be
    *   cloned (nothing is sent).
    */
-  post(message: Out, forPort?: (message: Out) => [Out, Transferable[]]): void {
-    if (this.#closed) return;
+  post(message: Out, forPort?: (message: Out) => [Out, Transferable[]]): boolean {
+    if (this.#closed) return false;
     const records = this.#encoder.encode(message);
     if (records !== undefined) {
       let largest = 0;
@@ -141,8 +144,11 @@ export class SessionChannel<Out extends { readonly t: string }, In> {
         largest = Math.max(largest, records[i]!.byteLength + (records[i + 1]?.byteLength ?? 0));
       }
       if (largest <= this.#writer.maxRecordBytes || this.#grow(largest)) {
-        for (let i = 0; i < records.length; i += 2) this.#write(records[i]!, records[i + 1]);
-        return;
+        let copied = true;
+        for (let i = 0; i < records.length; i += 2) {
+          copied = this.#write(records[i]!, records[i + 1]) && copied;
+        }
+        return copied;
       }
       // Too large for any ring: the names it defined go ahead of it all the same.
       for (let i = 0; i < records.length; i += 2) {
@@ -152,6 +158,7 @@ export class SessionChannel<Out extends { readonly t: string }, In> {
     const [posted, transfer] = forPort?.(message) ?? [message, []];
     this.#port.postMessage(posted, transfer);
     this.#write(POSTED_RECORD, undefined);
+    return false;
   }
 
   /**
@@ -200,17 +207,19 @@ export class SessionChannel<Out extends { readonly t: string }, In> {
     this.#port.close();
   }
 
-  #write(head: Uint8Array, payload: Uint8Array | undefined): void {
+  /** Writes a record, or queues it for room; returns whether it is in the ring now. */
+  #write(head: Uint8Array, payload: Uint8Array | undefined): boolean {
     if (this.#backlog.length === 0) {
       const ring = this.#batching === 0;
       if (this.#writer.write(head, payload, ring)) {
         if (!ring) this.#unrung = true;
-        return;
+        return true;
       }
     }
     // The encoder reuses a block's head: the backlog keeps a copy.
     this.#backlog.push([head.slice(), payload]);
     if (this.#backlog.length === 1) void this.#flushBacklog();
+    return false;
   }
 
   async #flushBacklog(): Promise<void> {

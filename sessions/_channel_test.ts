@@ -160,6 +160,38 @@ Deno.test("SessionChannel.post() sends a frame too large for any ring through th
   }
 });
 
+Deno.test("SessionChannel.post() returns true only when the payload was copied and is free to reuse", async () => {
+  const channel = pair();
+  try {
+    // In the ring at once: the array may carry the next block (overwritten here at once).
+    const samples = new Float32Array(1_000).fill(1);
+    const results: boolean[] = [];
+    const count = Math.ceil((4 * RING_BYTES) / 4_000);
+    for (let id = 0; id < count; id++) {
+      const copied = channel.sender.post(
+        send(id, { kind: "audio", channels: 1, sampleRate: 8000, samples }),
+      );
+      results.push(copied);
+      if (!copied) break; // held for room: the payload is the channel's until it is written
+      samples.fill(id + 2); // reused: what was sent must not change
+    }
+    assert.equal(results[0], true);
+    assert.equal(results.at(-1), false, "the ring fills before the reader reads");
+    // Through the port: the payload moved or was cloned, never reported free.
+    const large = new Float32Array(MAX_RING_BYTES / 4);
+    const frame = { kind: "audio", channels: 1, sampleRate: 8000, samples: large };
+    assert.equal(channel.sender.post(send(99, frame)), false);
+    await channel.until(results.length + 1);
+    for (let id = 0; id < results.length - 1; id++) {
+      const sent = channel.got[id] as unknown as { id: number; frame: { samples: Float32Array } };
+      assert.equal(sent.id, id);
+      assert.ok(sent.frame.samples.every((x) => x === id + 1), `block ${id} kept its samples`);
+    }
+  } finally {
+    channel.close();
+  }
+});
+
 Deno.test("SessionChannel.post() throws DataCloneError for a port message that cannot be cloned", () => {
   const channel = pair();
   try {

@@ -27,21 +27,23 @@ let channel: SessionChannel<FromIsolate, ToIsolate> | undefined;
 /**
  * Sends a message to the session. One that cannot be posted (not clonable) throws, which ends
  * the isolate, as a throw outside a processor does.
+ *
+ * @returns Whether the message was copied into the channel at once (`SessionChannel.post()`): an
+ *   output frame's arrays are then free for the next frame.
  */
-function post(message: FromIsolate): void {
+function post(message: FromIsolate): boolean {
   if (channel === undefined) {
     if (acks.length > 0) flushAcks();
     port.postMessage(message);
-  } else if (acks.length === 0) channel.post(message, withPayload);
-  else {
-    // The acks and the message (most often the output of the frame acked) ring the session once.
-    channel.hold();
-    try {
-      flushAcks();
-      channel.post(message, withPayload);
-    } finally {
-      channel.release();
-    }
+    return false;
+  } else if (acks.length === 0) return channel.post(message, withPayload);
+  // The acks and the message (most often the output of the frame acked) ring the session once.
+  channel.hold();
+  try {
+    flushAcks();
+    return channel.post(message, withPayload);
+  } finally {
+    channel.release();
   }
 }
 
@@ -375,7 +377,8 @@ async function pump(output: AppOutput, window: number): Promise<void> {
   while ((item = await output.next()) !== undefined) {
     while (credit.n === 0) await new Promise<void>((resolve) => (credit.wake = resolve));
     credit.n--;
-    post({ t: "frame", output: name, item });
+    // Copied into the channel: the frame's samples carry a later frame (no array per frame).
+    if (post({ t: "frame", output: name, item })) output.recycle(item.frame);
   }
   post({ t: "output-end", output: output.name });
 }

@@ -62,6 +62,37 @@ Deno.test("AppInput.send() waits while the graph is full and nothing is lost", a
   await rt.stop();
 });
 
+Deno.test("AppOutput.recycle() reuses a block's samples array for a later block, with its values", async () => {
+  const { rt, input, output } = gainGraph();
+  await rt.start();
+  const block = (x: number, n = 2) => ({ ...stereo(n), samples: new Float32Array(n * 2).fill(x) });
+  await input.send(block(1));
+  const first = (await output.next())!;
+  const array = (first.frame as { samples: Float32Array }).samples;
+  output.recycle(first.frame);
+  await input.send(block(2));
+  const second = (await output.next())!;
+  assert.equal((second.frame as { samples: Float32Array }).samples, array);
+  assert.deepEqual([...array], [4, 4, 4, 4]);
+  assert.equal(second.seq, 1);
+  // Not handed back: the next block gets an array of its own, and the kept one stays untouched.
+  await input.send(block(3));
+  const third = (await output.next())!.frame as { samples: Float32Array };
+  assert.notEqual(third.samples, array);
+  assert.deepEqual([...array], [4, 4, 4, 4]);
+  assert.deepEqual([...third.samples], [6, 6, 6, 6]);
+  // A spare of another length is not used for a block of this one.
+  output.recycle({ ...stereo(3), timestampNs: 0, frameNumber: 0, frameCount: 3 });
+  await input.send(block(1));
+  const fourth = (await output.next())!.frame as { samples: Float32Array };
+  assert.equal(fourth.samples.length, 4);
+  assert.deepEqual([...fourth.samples], [2, 2, 2, 2]);
+  input.end();
+  assert.deepEqual(await drain(output), []);
+  await rt.stop();
+  assert.deepEqual(rt.frameLeaks(), []);
+});
+
 Deno.test("AppInput under 'latest' never waits and counts what it replaced", async () => {
   const { rt, input, output } = gainGraph({ capacity: 1, outCapacity: 1, policy: "latest" });
   await rt.start();

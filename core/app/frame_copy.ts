@@ -246,6 +246,8 @@ export function copyIn(
  * gives, valid after the run that read it released the original.
  *
  * @param frame A frame read in a run.
+ * @param allocate Gives the array an audio frame's samples are copied into, of `length` samples
+ *   (a spare one the caller owns, say). Default: a new one.
  * @returns The copy.
  *
  * @example A data frame copied out
@@ -257,11 +259,16 @@ export function copyIn(
  * assert.deepEqual(copy, { kind: "data", timestampNs: 5, value: "hi" });
  * ```
  */
-export function copyOut(frame: Frame): Frame {
+export function copyOut(frame: Frame, allocate?: (length: number) => Float32Array): Frame {
   switch (frame.kind) {
     case "audio": {
       const { channels, sampleRate, frameCount, timestampNs, frameNumber } = frame;
-      const samples = frame.samples.slice();
+      let samples;
+      if (allocate === undefined) samples = frame.samples.slice();
+      else {
+        samples = allocate(frame.samples.length);
+        samples.set(frame.samples);
+      }
       return { kind: "audio", channels, sampleRate, frameCount, samples, timestampNs, frameNumber };
     }
     case "video": {
