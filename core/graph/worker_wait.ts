@@ -109,15 +109,17 @@ export interface PlacedNode {
  * @throws {WorkerWaitError} When it asks to block but needs its event loop, or when its wait
  * differs from that of the nodes already on its Worker.
  *
- * @example A pass-through that declared it needs no event loop may block
+ * @example A filter that declared it needs no event loop may block; a file writer may not
  * ```ts
  * import assert from "node:assert/strict";
  * import { checkWorkerWait, WorkerWaitError } from "./worker_wait.ts";
  * import { gainNode } from "../../processors/transforms/gain.gen.ts";
+ * import { wavWriterNode } from "../../processors/sinks/wav_writer.gen.ts";
  *
  * const placement = { worker: "dsp", wait: "block" } as const;
+ * checkWorkerWait("gain", placement, gainNode.descriptor, []); // needsEventLoop: false
  * assert.throws(
- *   () => checkWorkerWait("gain", placement, gainNode.descriptor, []),
+ *   () => checkWorkerWait("wav", placement, wavWriterNode.descriptor, []),
  *   (e) => e instanceof WorkerWaitError && e.problem === "processor-needs-event-loop",
  * );
  * ```
