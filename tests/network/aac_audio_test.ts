@@ -99,8 +99,9 @@ Deno.test(`RtmpSink sends H.264 + AAC to ffmpeg's RTMP server; beeps stay within
     const streams = await probeStreams(`${dir}/out.flv`);
     assertStreams(streams, ffmpeg.stderr());
     // 46.9 AAC frames a second (48000 / 1024) queued; what came before the server accepted the
-    // publish is dropped (counted), nothing after.
-    assert.ok(custom.audioPackets >= SECONDS * 46, `${custom.audioPackets} AAC frames`);
+    // publish is dropped (counted), nothing after. The source starts on a whole second of the
+    // clock (up to 1 s after start()) and skips blocks a loaded machine made it late for.
+    assert.ok(custom.audioPackets >= (SECONDS - 2) * 46, `${custom.audioPackets} AAC frames`);
     assert.ok(custom.framesDropped < 100, `${custom.framesDropped} dropped`);
     // ffprobe's start times: the first audio and video timestamps of the file.
     const start = Number(streams.audio.start_time) - Number(streams.video.start_time);
