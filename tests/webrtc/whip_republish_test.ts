@@ -2,9 +2,9 @@
  * WhipSource takes a new publish after the last publisher left, without restarting the node:
  * Chromium A publishes its fake camera and microphone and ends with a `DELETE`; Chromium B
  * publishes right after and is then SIGKILLed (no `DELETE`, no DTLS close: it goes silent);
- * Chromium C publishes 3.5 s later and is taken in B's place, long before ICE would time out:
- * B's silence has ended its session by then (3 s to 7 s), or C's offer replaces it
- * (`publishersReplaced`). All three go through the same node into one MP4, whose timeline keeps
+ * Chromium C publishes 3.5 s later, retrying a refused offer as a WHIP client does, and is taken
+ * in B's place long before ICE would time out: B's silence has ended its session by then (3 s to
+ * 7 s), or C's offer replaces it (`publishersReplaced`). All three go through the same node into one MP4, whose timeline keeps
  * going (each new publisher starts at the time it arrived); ffprobe checks it.
  *
  * @module
@@ -54,21 +54,36 @@ Deno.test({
     const stats = () => rt.stats().nodes.ingest.processor as unknown as Stats;
     const contexts: BrowserContext[] = [];
     let recorded = 0;
-    const publish = async (): Promise<{ page: Page; location: string }> => {
+    /**
+     * Publishes from a new Chromium. An offer refused because the source has its publisher (503
+     * `webrtc_too_many_peers`) is made again from a new page every 500 ms until `retryUntil` (a
+     * `performance.now()` time), as a WHIP client does; `offers` counts the offers made.
+     */
+    const publish = async (
+      retryUntil = 0,
+    ): Promise<{ page: Page; location: string; offers: number }> => {
       const context = await launchChromium(FAKE_MEDIA);
       contexts.push(context);
-      const page = await context.newPage();
-      await page.goto(`${dashboard.origin}/api/v1`);
-      const started = await within(
-        page.evaluate(startWhip, {
-          url: `${dashboard.origin}/api/v1/whip/ingest`,
-          token: dashboard.token,
-        }),
-        15_000,
-        "the WHIP offer/answer",
-      );
-      assert.equal(started.status, 201, started.body);
-      return { page, location: started.location! };
+      for (let offers = 1;; offers++) {
+        const page = await context.newPage();
+        await page.goto(`${dashboard.origin}/api/v1`);
+        const started = await within(
+          page.evaluate(startWhip, {
+            url: `${dashboard.origin}/api/v1/whip/ingest`,
+            token: dashboard.token,
+          }),
+          15_000,
+          "the WHIP offer/answer",
+        );
+        const full = started.status === 503 && started.body.includes("webrtc_too_many_peers");
+        if (full && performance.now() < retryUntil) {
+          await page.close();
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          continue;
+        }
+        assert.equal(started.status, 201, started.body);
+        return { page, location: started.location!, offers };
+      }
     };
     const framesFlow = async (what: string) => {
       const before = stats().videoFrames;
@@ -95,17 +110,21 @@ Deno.test({
       const killedAt = performance.now();
       await new Promise((resolve) => setTimeout(resolve, 3_500));
 
-      await publish(); // C takes the place of silent B (ended by now, or replaced)
-      const back = performance.now() - killedAt; // answered (201): ICE alone needs ~14 s
+      // C takes the place of silent B: B's silence proves it gone 3 s after the kill once B had
+      // been connected for 6 s, at 7 s otherwise (a consent check overdue), so C's first offer
+      // may be refused (503) and C retries until 9 s, long before ICE alone (~14 s) would end B.
+      // publish() fails on a 503 past 9 s: C is taken on its first offer or by then.
+      const c = await publish(killedAt + 9_000);
+      const back = performance.now() - killedAt; // answered (201), Chromium's start included
       await framesFlow("C");
       const s = stats();
       assert.equal(s.publishes, 3, JSON.stringify(s));
       assert.ok(s.publishersReplaced <= 1, JSON.stringify(s));
       assert.equal(s.publishers, 1, JSON.stringify(s));
-      assert.ok(back < 10_000, `C answered ${back.toFixed(0)} ms after B vanished`);
       recorded = s.videoFrames;
       console.log(
-        `C answered ${(back / 1000).toFixed(1)} s after B was killed; ${s.videoFrames} video ` +
+        `C answered ${(back / 1000).toFixed(1)} s after B was killed (${c.offers} offers); ` +
+          `${s.videoFrames} video ` +
           `frames from 3 publishers, ${s.framesDropped} dropped`,
       );
     } finally {
