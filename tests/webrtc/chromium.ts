@@ -12,6 +12,50 @@ import { sampleBox } from "./whep_page.ts";
 /** Where Debian's Chromium is. */
 export const CHROMIUM = "/usr/bin/chromium";
 
+/** What a page's WHEP or WHIP offer gave: the POST's status, its body and `Location`. */
+export interface OfferAnswer {
+  /** The HTTP status of the POST. */
+  status: number;
+  /** The answer, or the error body. */
+  body: string;
+  /** The `Location` of the session. */
+  location: string | null;
+}
+
+/**
+ * Makes an offer from a new page of `context` (at `origin`'s `/api/v1`, so `fetch` is same-origin)
+ * with `offer`, which runs in the page. An offer refused because the endpoint is full (503
+ * `webrtc_too_many_peers`) is made again from a new page every 500 ms until `retryUntil` (a
+ * `performance.now()` time), as a WHEP or WHIP client does on a 503 with `Retry-After`; then it
+ * must have been taken (201).
+ *
+ * @param context The browser.
+ * @param origin The dashboard's origin.
+ * @param offer Makes the offer in the page and returns its answer (`startWhep`, `startWhip`).
+ * @param retryUntil Until when a refused offer is made again (0: never).
+ * @returns The page playing, its session's path and how many offers were made.
+ */
+export async function offerUntilTaken(
+  context: BrowserContext,
+  origin: string,
+  offer: (page: Page) => Promise<OfferAnswer>,
+  retryUntil = 0,
+): Promise<{ page: Page; location: string; offers: number }> {
+  for (let offers = 1;; offers++) {
+    const page = await context.newPage();
+    await page.goto(`${origin}/api/v1`);
+    const answer = await within(offer(page), 15_000, "the offer/answer");
+    const full = answer.status === 503 && answer.body.includes("webrtc_too_many_peers");
+    if (full && performance.now() < retryUntil) {
+      await page.close();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      continue;
+    }
+    assert.equal(answer.status, 201, answer.body);
+    return { page, location: answer.location!, offers };
+  }
+}
+
 /**
  * Launches Chromium; close the context when done.
  *

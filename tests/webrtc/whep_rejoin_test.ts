@@ -15,7 +15,7 @@ import assert from "node:assert/strict";
 import type { BrowserContext } from "playwright-core";
 import { createRuntime, H264Encoder, TestPattern, WhepSink } from "../../processors/mod.ts";
 import { createDashboard } from "../../web/mod.ts";
-import { boxMoves, killChromium, launchChromium, within } from "./chromium.ts";
+import { boxMoves, killChromium, launchChromium, offerUntilTaken } from "./chromium.ts";
 import { startWhep } from "./whep_page.ts";
 
 type Stats = {
@@ -27,9 +27,8 @@ type Stats = {
 };
 
 /**
- * Plays `live` in a new page of `context` and checks the box moves; returns the session path.
- * An offer refused because the sink is full (503 `webrtc_too_many_peers`) is made again from a
- * new page every 500 ms until `retryUntil` (a `performance.now()` time), as a WHEP client does.
+ * Plays `live` in a new page of `context` and checks the box moves; returns the session path. A
+ * refused offer is made again until `retryUntil` ({@linkcode offerUntilTaken}).
  */
 async function watch(
   context: BrowserContext,
@@ -37,24 +36,15 @@ async function watch(
   token: string,
   retryUntil = 0,
 ): Promise<string> {
-  for (;;) {
-    const page = await context.newPage();
-    await page.goto(`${origin}/api/v1`);
-    const started = await within(
-      page.evaluate(startWhep, { url: `${origin}/api/v1/whep/live`, token }),
-      15_000,
-      "the WHEP offer/answer",
-    );
-    const full = started.status === 503 && started.body.includes("webrtc_too_many_peers");
-    if (full && performance.now() < retryUntil) {
-      await page.close();
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      continue;
-    }
-    assert.equal(started.status, 201, started.body);
-    await boxMoves(page, "the WHEP stream");
-    return started.location!;
-  }
+  const url = `${origin}/api/v1/whep/live`;
+  const { page, location } = await offerUntilTaken(
+    context,
+    origin,
+    (page) => page.evaluate(startWhep, { url, token }),
+    retryUntil,
+  );
+  await boxMoves(page, "the WHEP stream");
+  return location;
 }
 
 Deno.test({

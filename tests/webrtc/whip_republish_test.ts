@@ -14,7 +14,7 @@ import assert from "node:assert/strict";
 import type { BrowserContext, Page } from "playwright-core";
 import { createRuntime, Mp4Writer, WhipSource } from "../../processors/mod.ts";
 import { createDashboard } from "../../web/mod.ts";
-import { killChromium, launchChromium, within } from "./chromium.ts";
+import { killChromium, launchChromium, offerUntilTaken, within } from "./chromium.ts";
 import { startWhip } from "./whip_page.ts";
 
 type Stats = {
@@ -54,36 +54,19 @@ Deno.test({
     const stats = () => rt.stats().nodes.ingest.processor as unknown as Stats;
     const contexts: BrowserContext[] = [];
     let recorded = 0;
-    /**
-     * Publishes from a new Chromium. An offer refused because the source has its publisher (503
-     * `webrtc_too_many_peers`) is made again from a new page every 500 ms until `retryUntil` (a
-     * `performance.now()` time), as a WHIP client does; `offers` counts the offers made.
-     */
+    /** Publishes from a new Chromium; a refused offer is made again until `retryUntil`. */
     const publish = async (
       retryUntil = 0,
     ): Promise<{ page: Page; location: string; offers: number }> => {
       const context = await launchChromium(FAKE_MEDIA);
       contexts.push(context);
-      for (let offers = 1;; offers++) {
-        const page = await context.newPage();
-        await page.goto(`${dashboard.origin}/api/v1`);
-        const started = await within(
-          page.evaluate(startWhip, {
-            url: `${dashboard.origin}/api/v1/whip/ingest`,
-            token: dashboard.token,
-          }),
-          15_000,
-          "the WHIP offer/answer",
-        );
-        const full = started.status === 503 && started.body.includes("webrtc_too_many_peers");
-        if (full && performance.now() < retryUntil) {
-          await page.close();
-          await new Promise((resolve) => setTimeout(resolve, 500));
-          continue;
-        }
-        assert.equal(started.status, 201, started.body);
-        return { page, location: started.location!, offers };
-      }
+      const url = `${dashboard.origin}/api/v1/whip/ingest`;
+      return await offerUntilTaken(
+        context,
+        dashboard.origin,
+        (page) => page.evaluate(startWhip, { url, token: dashboard.token }),
+        retryUntil,
+      );
     };
     const framesFlow = async (what: string) => {
       const before = stats().videoFrames;
