@@ -14,6 +14,7 @@ import { Runtime } from "../core/runtime.ts";
 import { loadManifest } from "../core/manifest/manifest.ts";
 import { type FromIsolate, type ToIsolate, toWire } from "./_protocol.ts";
 import { SessionChannel } from "./_channel.ts";
+import { SampleSpares } from "../core/app/sample_spares.ts";
 
 const port = parentPort!;
 let rt: Runtime | undefined;
@@ -97,7 +98,7 @@ port.on("message", receive);
 function receive(message: ToIsolate): void {
   switch (message.t) {
     case "open":
-      channel = new SessionChannel(message.buffers, message.port, receive, spareSamples);
+      channel = new SessionChannel(message.buffers, message.port, receive, spares.take);
       open(message).catch((error) =>
         post({ t: "open-failed", error: toWire(error, "invalid_manifest") })
       );
@@ -288,31 +289,18 @@ function inputOf(name: string): AppInput | undefined {
 /**
  * Sample arrays of blocks the graph took, for the channel to copy the next blocks into: a block
  * crossing from the session then costs a copy, not an allocation of its own (38 kB for 100 ms of
- * 48 kHz stereo) and its garbage. At most `MAX_SPARES`, of the length blocks had last.
+ * 48 kHz stereo) and its garbage.
  */
-const spares: Float32Array[] = [];
-const MAX_SPARES = 8;
-
-function spareSamples(length: number): Float32Array {
-  const spare = spares.pop();
-  if (spare !== undefined && spare.length === length) return spare;
-  return new Float32Array(length);
-}
+const spares = new SampleSpares();
 
 /**
  * Keeps a block's samples for the next block, once the graph took the block: only from an input
  * whose `send()` resolves after its node copied the frame in (`fifo`; a `latest` input's resolves
- * at once, the frame still waiting), and only an array of its own buffer (decoded here).
+ * at once, the frame still waiting).
  */
 function recycle(input: AppInput, frame: unknown): void {
   const samples = (frame as { samples?: unknown }).samples;
-  if (
-    input.policy !== "fifo" || !(samples instanceof Float32Array) ||
-    !(samples.buffer instanceof ArrayBuffer) || samples.byteOffset !== 0 ||
-    samples.byteLength !== samples.buffer.byteLength
-  ) return;
-  if (spares.length > 0 && spares[0].length !== samples.length) spares.length = 0;
-  if (spares.length < MAX_SPARES) spares.push(samples);
+  if (input.policy === "fifo" && samples instanceof Float32Array) spares.keep(samples);
 }
 
 /**

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { SampleSpares } from "./sample_spares.ts";
 import type { Frame } from "../frames/frame.ts";
 import type { InputBinding } from "../ports/input_binding.ts";
 import type { PortTable } from "../ports/port_table.ts";
@@ -14,9 +15,6 @@ import { defineNode, type NodeDefinition } from "../registry/node_definition.ts"
 import type { DeliveryPolicy } from "../transport/ring.ts";
 import { copyOut } from "./frame_copy.ts";
 import type { FrameTags } from "./tags.ts";
-
-/** Sample arrays an {@linkcode AppOutput} keeps from `recycle()`. */
-const MAX_SPARES = 8;
 
 /** One frame out of an application output, with what its input attached. */
 export interface AppFrame {
@@ -68,11 +66,7 @@ export class AppOutput implements AsyncIterable<AppFrame> {
   readonly #tags: FrameTags;
   readonly #queue: AppFrame[] = [];
   /** Sample arrays handed back with `recycle()`, all of one length, for the next audio frames. */
-  readonly #spares: Float32Array[] = [];
-  readonly #allocate = (length: number): Float32Array => {
-    const spare = this.#spares.pop();
-    return spare !== undefined && spare.length === length ? spare : new Float32Array(length);
-  };
+  readonly #spares = new SampleSpares();
   #reader: (() => void) | undefined;
   #finished = false;
   #received = 0;
@@ -173,15 +167,7 @@ export class AppOutput implements AsyncIterable<AppFrame> {
    * ```
    */
   recycle(frame: Frame): void {
-    if (frame.kind !== "audio") return;
-    const samples = frame.samples;
-    if (
-      !(samples.buffer instanceof ArrayBuffer) || samples.byteOffset !== 0 ||
-      samples.byteLength !== samples.buffer.byteLength || samples.length === 0
-    ) return;
-    const spares = this.#spares;
-    if (spares.length > 0 && spares[0].length !== samples.length) spares.length = 0;
-    if (spares.length < MAX_SPARES && !spares.includes(samples)) spares.push(samples);
+    if (frame.kind === "audio") this.#spares.keep(frame.samples);
   }
 
   /** Iterates until the stream finished. */
@@ -201,7 +187,7 @@ export class AppOutput implements AsyncIterable<AppFrame> {
       }
       const tag = this.#tags.get(frame.timestampNs);
       this.#queue.push({
-        frame: copyOut(frame, this.#spares.length > 0 ? this.#allocate : undefined),
+        frame: copyOut(frame, this.#spares.size > 0 ? this.#spares.take : undefined),
         seq: tag?.seq ?? -1,
         metadata: tag?.metadata ?? {},
       });
