@@ -29,10 +29,12 @@ export interface RunnerOptions extends RunnerLimits {
    */
   readonly pool?: number;
   /**
-   * How long a pooled isolate's replacement waits before it starts, in milliseconds: its start
-   * (a Worker, the registries, the warm-up) takes CPU, which on a small machine slows the session
-   * or the unary run's caller that just took the pooled isolate. Default 0 (at once for
-   * `stream()`, as `execute()`'s run ends for `execute()`).
+   * How long a pooled isolate's replacement waits before it starts, in milliseconds, counted
+   * from the session's start (`stream()`, once its graph runs) or the run's end (`execute()`),
+   * and between replacements when several are due. Starting a Worker blocks the runner's thread
+   * until its isolate exists (50-60 ms on 2 slow cores) and its warm-up takes CPU, which slowed
+   * the session that had just taken the pooled isolate (its open took 60-70 ms instead of 7-10 ms).
+   * Default 250; 0 starts every replacement at once, before `stream()` resolves.
    */
   readonly poolRefillDelayMs?: number;
   /**
@@ -62,6 +64,9 @@ export interface EndOptions {
   /** Why, in words. Default `an operator ended it`. */
   readonly reason?: string;
 }
+
+/** The default `poolRefillDelayMs`. */
+const DEFAULT_POOL_REFILL_DELAY_MS = 250;
 
 /** The longest session id `session()`, `inspect()` and `end()` quote back in an error. */
 const MAX_QUOTED_ID = 64;
@@ -135,14 +140,14 @@ export class PipelineRunner {
       );
     }
     this.#poolSize = pool;
-    const delay = options.poolRefillDelayMs ?? 0;
+    const delay = options.poolRefillDelayMs ?? DEFAULT_POOL_REFILL_DELAY_MS;
     if (!(Number.isFinite(delay) && delay >= 0)) {
       throw new RangeError(
         `Invalid runner option poolRefillDelayMs: must be a number of 0 or more, got ${delay}`,
       );
     }
     this.#refillDelayMs = delay;
-    this.#fillPool();
+    this.#fillPool(pool);
   }
 
   /** Isolates started and waiting for a session. */
@@ -150,19 +155,26 @@ export class PipelineRunner {
     return this.#pool.length;
   }
 
-  /** Refills the pool after `poolRefillDelayMs` (at once without one). */
+  /**
+   * Refills the pool: each replacement `poolRefillDelayMs` after the last (all at once with 0).
+   * Starting a Worker blocks this thread until the Worker's isolate exists (50-60 ms for a
+   * `node:worker_threads` Worker on 2 slow cores; `bench/session_setup_bench.ts`), so replacements
+   * start one at a time, after the open that took an isolate, not inside it.
+   */
   #refill(): void {
-    if (this.#refillDelayMs === 0) return this.#fillPool();
+    if (this.#refillDelayMs === 0) return this.#fillPool(this.#poolSize);
     if (this.#refillTimer !== undefined || this.#closed) return;
     this.#refillTimer = setTimeout(() => {
       this.#refillTimer = undefined;
-      this.#fillPool();
+      this.#fillPool(this.#pool.length + 1);
+      if (this.#pool.length < this.#poolSize) this.#refill();
     }, this.#refillDelayMs);
     Deno.unrefTimer(this.#refillTimer as unknown as number);
   }
 
-  #fillPool(): void {
-    while (!this.#closed && this.#pool.length < this.#poolSize) {
+  /** Starts pooled isolates until there are `size` (at most the pool's size). */
+  #fillPool(size: number): void {
+    while (!this.#closed && this.#pool.length < Math.min(size, this.#poolSize)) {
       const worker = startIsolate();
       worker.unref();
       worker.postMessage({ t: "preload", registries: this.#registries, warmup: this.#warmup });
@@ -345,9 +357,15 @@ export class PipelineRunner {
       pooled,
       pipeline,
     );
-    if (pooled && refill) this.#refill();
     this.#sessions.set(id, session);
-    await session.ready;
+    try {
+      await session.ready;
+    } finally {
+      // After the session's graph is built, not beside it: a replacement's start (a Worker, the
+      // registries, the warm-up) took CPU from the open that had just taken the pooled isolate
+      // (`bench/session_setup_bench.ts`).
+      if (pooled && refill) this.#refill();
+    }
     return session;
   }
 
