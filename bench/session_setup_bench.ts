@@ -2,12 +2,15 @@
  * What a pooled session's set-up costs, and what starting its replacement costs the thread that
  * serves it. One table, alternating rounds:
  *
- * - how long `new Worker()` blocks the calling thread: a `node:worker_threads` Worker running a
- *   session isolate (`sessions/_session_worker.ts`, what `PipelineRunner` starts) and a web
- *   `Worker` of one line, each terminated after a second;
+ * - how long starting an isolate blocks the calling thread: `new Worker()` of `node:worker_threads`
+ *   running a session isolate (`sessions/_session_worker.ts`), a web `Worker` of one line, and
+ *   `SessionIsolate` (`sessions/_isolate.ts`, what `PipelineRunner` starts: the same Worker,
+ *   started by a nursery Worker), each ended after a second;
  * - `PipelineRunner.stream()` (pool 2, the manifest as its warm-up) to the first output of one
  *   20 ms block, with the replacement isolate started at once (`poolRefillDelayMs: 0`, inside
- *   the open) and after the default delay (250 ms, after the open), sessions `--gap` ms apart.
+ *   the open) and after the default delay (250 ms, after the open), sessions `--gap` ms apart,
+ *   and the longest the main thread stalled meanwhile (a 1 ms interval's lateness): what every
+ *   other open session's frames would wait.
  *
  * Run: `deno run -A bench/session_setup_bench.ts [--rounds 3] [--sessions 10] [--gap 700]`
  *
@@ -17,6 +20,7 @@
 import { parseArgs } from "node:util";
 import { Worker as NodeWorker } from "node:worker_threads";
 import { PipelineRunner } from "../sessions/mod.ts";
+import { SessionIsolate } from "../sessions/_isolate.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -67,11 +71,21 @@ const ONE_LINE = URL.createObjectURL(
   new Blob(["self.onmessage = () => {};"], { type: "text/javascript" }),
 );
 
-/** Set-up times (ms, `stream()` to the first output) of `SESSIONS` sessions `GAP_MS` apart. */
-async function setups(poolRefillDelayMs: number): Promise<number[]> {
+/**
+ * Set-up times (ms, `stream()` to the first output) of `SESSIONS` sessions `GAP_MS` apart, and
+ * the main thread's longest stall over them.
+ */
+async function setups(poolRefillDelayMs: number): Promise<{ times: number[]; stall: number }> {
   const runner = new PipelineRunner({ pool: 2, warmup: [MANIFEST], poolRefillDelayMs });
   await sleep(3_000); // the pool's warm-up
   const times: number[] = [];
+  let stall = 0;
+  let last = performance.now();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    stall = Math.max(stall, now - last - 1);
+    last = now;
+  }, 1);
   try {
     for (let i = 0; i < SESSIONS; i++) {
       await sleep(GAP_MS);
@@ -89,39 +103,58 @@ async function setups(poolRefillDelayMs: number): Promise<number[]> {
       await session.close();
     }
   } finally {
+    clearInterval(ticker);
     await runner.close();
   }
-  return times;
+  return { times, stall };
 }
 
 const figures = {
   nodeWorker: [] as number[],
   webWorker: [] as number[],
+  sessionIsolate: [] as number[],
   atOnce: [] as number[],
   delayed: [] as number[],
+  atOnceStall: [] as number[],
+  delayedStall: [] as number[],
 };
 for (let round = 0; round < ROUNDS; round++) {
   console.error(`session_setup_bench: round ${round + 1} of ${ROUNDS}`);
   figures.nodeWorker.push(...await blocked(3, () => new NodeWorker(SESSION_WORKER)));
   figures.webWorker.push(...await blocked(3, () => new Worker(ONE_LINE, { type: "module" })));
-  figures.atOnce.push(...await setups(0));
-  figures.delayed.push(...await setups(250));
+  {
+    const keeper = new SessionIsolate(); // the nursery lives while an isolate does
+    await sleep(1_000);
+    figures.sessionIsolate.push(...await blocked(3, () => new SessionIsolate()));
+    await keeper.terminate();
+  }
+  const runs = [
+    [0, figures.atOnce, figures.atOnceStall],
+    [250, figures.delayed, figures.delayedStall],
+  ] as const;
+  for (const [delay, times, stalls] of runs) {
+    const measured = await setups(delay);
+    times.push(...measured.times);
+    stalls.push(measured.stall);
+  }
 }
 
 const row = (name: string, times: number[]) =>
   `| ${name.padEnd(72)} | ${quantile(times, 0.5).toFixed(1).padStart(6)} | ${
     quantile(times, 0.99).toFixed(1).padStart(6)
   } | ${String(times.length).padStart(3)} |`;
+const rows: [string, number[]][] = [
+  ["`new Worker()` blocks its caller: node:worker_threads, session isolate", figures.nodeWorker],
+  ["`new Worker()` blocks its caller: web Worker, one line", figures.webWorker],
+  ["starting a `SessionIsolate` (from the nursery) blocks its caller", figures.sessionIsolate],
+  ["pooled set-up to first output, replacement at once (delay 0)", figures.atOnce],
+  ["pooled set-up to first output, replacement after 250 ms (default)", figures.delayed],
+  ["main thread's longest stall per round, replacement at once", figures.atOnceStall],
+  ["main thread's longest stall per round, replacement after 250 ms", figures.delayedStall],
+];
 console.log(`| ${"measure (ms)".padEnd(72)} |    p50 |    p99 |   n |`);
 console.log(`| ${"-".repeat(72)} | -----: | -----: | --: |`);
-console.log(
-  row("`new Worker()` blocks its caller: node:worker_threads, session isolate", figures.nodeWorker),
-);
-console.log(row("`new Worker()` blocks its caller: web Worker, one line", figures.webWorker));
-console.log(row("pooled set-up to first output, replacement at once (delay 0)", figures.atOnce));
-console.log(
-  row("pooled set-up to first output, replacement after 250 ms (the default)", figures.delayed),
-);
+for (const [name, times] of rows) console.log(row(name, times));
 console.log(
   `set-up goal < 50 ms (issue 33), default: ${
     quantile(figures.delayed, 0.5) < 50 ? "met" : "not met"

@@ -16,7 +16,11 @@ import { type FromIsolate, type ToIsolate, toWire } from "./_protocol.ts";
 import { SessionChannel } from "./_channel.ts";
 import { SampleSpares } from "../core/app/sample_spares.ts";
 
-const port = parentPort!;
+/**
+ * Where the session's messages come and go: the port the nursery hands over (`_isolate.ts`), or
+ * the parent's port of a Worker started directly.
+ */
+let port: Pick<typeof parentPort & object, "postMessage" | "on"> = parentPort!;
 let rt: Runtime | undefined;
 const lanes = new Map<string, Lane>();
 const credits = new Map<string, { n: number; wake?: () => void }>();
@@ -93,7 +97,11 @@ function flushAcks(): void {
   acks.length = 0;
 }
 
-port.on("message", receive);
+parentPort!.on("message", (message: ToIsolate | { t: "port"; port: typeof port }) => {
+  if (message.t !== "port") return receive(message);
+  port = message.port;
+  port.on("message", receive);
+});
 
 function receive(message: ToIsolate): void {
   switch (message.t) {
