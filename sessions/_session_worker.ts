@@ -16,11 +16,7 @@ import { type FromIsolate, type ToIsolate, toWire } from "./_protocol.ts";
 import { SessionChannel } from "./_channel.ts";
 import { SampleSpares } from "../core/app/sample_spares.ts";
 
-/**
- * Where the session's messages come and go: the port the nursery hands over (`_isolate.ts`), or
- * the parent's port of a Worker started directly.
- */
-let port: Pick<typeof parentPort & object, "postMessage" | "on"> = parentPort!;
+const port = parentPort!;
 let rt: Runtime | undefined;
 const lanes = new Map<string, Lane>();
 const credits = new Map<string, { n: number; wake?: () => void }>();
@@ -97,11 +93,7 @@ function flushAcks(): void {
   acks.length = 0;
 }
 
-parentPort!.on("message", (message: ToIsolate | { t: "port"; port: typeof port }) => {
-  if (message.t !== "port") return receive(message);
-  port = message.port;
-  port.on("message", receive);
-});
+port.on("message", receive);
 
 function receive(message: ToIsolate): void {
   switch (message.t) {

@@ -10,7 +10,7 @@ import type { ErrorCode } from "../core/errors/codes.ts";
 import { SessionError } from "./errors.ts";
 import type { SessionInfo, SessionSnapshot } from "./info.ts";
 import { type ResolvedLimits, resolveLimits, type RunnerLimits } from "./limits.ts";
-import type { SessionIsolate } from "./_isolate.ts";
+import type { Worker } from "node:worker_threads";
 import { Session, type SessionFrame, startIsolate } from "./session.ts";
 
 /** Options of a {@linkcode PipelineRunner}. */
@@ -29,12 +29,10 @@ export interface RunnerOptions extends RunnerLimits {
    */
   readonly pool?: number;
   /**
-   * How long a pooled isolate's replacement waits before it starts, in milliseconds, counted
-   * from the session's start (`stream()`, once its graph runs) or the run's end (`execute()`),
-   * and between replacements when several are due. Starting a Worker blocks the runner's thread
-   * until its isolate exists (50-60 ms on 2 slow cores) and its warm-up takes CPU, which slowed
-   * the session that had just taken the pooled isolate (its open took 60-70 ms instead of 7-10 ms).
-   * Default 250; 0 starts every replacement at once, before `stream()` resolves.
+   * How long a pooled isolate's replacement waits before it starts, in milliseconds: its start
+   * (a Worker, the registries, the warm-up) takes CPU, which on a small machine slows the session
+   * or the unary run's caller that just took the pooled isolate. Default 0 (at once for
+   * `stream()`, as `execute()`'s run ends for `execute()`).
    */
   readonly poolRefillDelayMs?: number;
   /**
@@ -64,9 +62,6 @@ export interface EndOptions {
   /** Why, in words. Default `an operator ended it`. */
   readonly reason?: string;
 }
-
-/** The default `poolRefillDelayMs`. */
-const DEFAULT_POOL_REFILL_DELAY_MS = 250;
 
 /** The longest session id `session()`, `inspect()` and `end()` quote back in an error. */
 const MAX_QUOTED_ID = 64;
@@ -120,7 +115,7 @@ export class PipelineRunner {
   readonly #poolSize: number;
   #refillDelayMs = 0;
   #refillTimer: ReturnType<typeof setTimeout> | undefined;
-  readonly #pool: SessionIsolate[] = [];
+  readonly #pool: Worker[] = [];
   #closed = false;
 
   /**
@@ -140,14 +135,14 @@ export class PipelineRunner {
       );
     }
     this.#poolSize = pool;
-    const delay = options.poolRefillDelayMs ?? DEFAULT_POOL_REFILL_DELAY_MS;
+    const delay = options.poolRefillDelayMs ?? 0;
     if (!(Number.isFinite(delay) && delay >= 0)) {
       throw new RangeError(
         `Invalid runner option poolRefillDelayMs: must be a number of 0 or more, got ${delay}`,
       );
     }
     this.#refillDelayMs = delay;
-    this.#fillPool(pool);
+    this.#fillPool();
   }
 
   /** Isolates started and waiting for a session. */
@@ -155,26 +150,19 @@ export class PipelineRunner {
     return this.#pool.length;
   }
 
-  /**
-   * Refills the pool: each replacement `poolRefillDelayMs` after the last (all at once with 0).
-   * Starting a Worker blocks this thread until the Worker's isolate exists (50-60 ms for a
-   * `node:worker_threads` Worker on 2 slow cores; `bench/session_setup_bench.ts`), so replacements
-   * start one at a time, after the open that took an isolate, not inside it.
-   */
+  /** Refills the pool after `poolRefillDelayMs` (at once without one). */
   #refill(): void {
-    if (this.#refillDelayMs === 0) return this.#fillPool(this.#poolSize);
+    if (this.#refillDelayMs === 0) return this.#fillPool();
     if (this.#refillTimer !== undefined || this.#closed) return;
     this.#refillTimer = setTimeout(() => {
       this.#refillTimer = undefined;
-      this.#fillPool(this.#pool.length + 1);
-      if (this.#pool.length < this.#poolSize) this.#refill();
+      this.#fillPool();
     }, this.#refillDelayMs);
     Deno.unrefTimer(this.#refillTimer as unknown as number);
   }
 
-  /** Starts pooled isolates until there are `size` (at most the pool's size). */
-  #fillPool(size: number): void {
-    while (!this.#closed && this.#pool.length < Math.min(size, this.#poolSize)) {
+  #fillPool(): void {
+    while (!this.#closed && this.#pool.length < this.#poolSize) {
       const worker = startIsolate();
       worker.unref();
       worker.postMessage({ t: "preload", registries: this.#registries, warmup: this.#warmup });
@@ -357,15 +345,9 @@ export class PipelineRunner {
       pooled,
       pipeline,
     );
+    if (pooled && refill) this.#refill();
     this.#sessions.set(id, session);
-    try {
-      await session.ready;
-    } finally {
-      // After the session's graph is built, not beside it: a replacement's start (a Worker, the
-      // registries, the warm-up) took CPU from the open that had just taken the pooled isolate
-      // (`bench/session_setup_bench.ts`).
-      if (pooled && refill) this.#refill();
-    }
+    await session.ready;
     return session;
   }
 

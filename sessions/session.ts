@@ -4,7 +4,7 @@
  * @module
  */
 
-import { SessionIsolate } from "./_isolate.ts";
+import { Worker } from "node:worker_threads";
 import type { AppFrame } from "../core/app/app_output.ts";
 import type { AppFrameInput } from "../core/app/frame_copy.ts";
 import type { ErrorCode } from "../core/errors/codes.ts";
@@ -84,7 +84,7 @@ export class Session {
   readonly pipeline: string;
   /** When the session was made (`Date.now()`). */
   readonly startedAt: number = Date.now();
-  readonly #worker: SessionIsolate;
+  readonly #worker: Worker;
   /**
    * The session's own channel to its isolate: every message after `open` crosses it, in a ring
    * of shared memory per direction (see `_channel.ts`), or, for what is not plain JSON or is
@@ -143,7 +143,7 @@ export class Session {
     registries: readonly string[],
     limits: ResolvedLimits,
     onEnd: () => void,
-    worker?: SessionIsolate,
+    worker?: Worker,
     pipeline = "",
   ) {
     this.id = id;
@@ -627,13 +627,12 @@ export class Session {
 }
 
 /**
- * Starts a session isolate (a Worker running `_session_worker.ts`, started by the nursery so this
- * thread does not wait for it; `_isolate.ts`).
+ * Starts a session isolate (a Worker running `_session_worker.ts`).
  *
- * @returns The isolate.
+ * @returns The Worker.
  */
-export function startIsolate(): SessionIsolate {
-  return new SessionIsolate();
+export function startIsolate(): Worker {
+  return new Worker(new URL("./_session_worker.ts", import.meta.url));
 }
 
 /** A `send` as it crosses the port: its frame's payload a copy of its own, moved (`ownCopy`). */

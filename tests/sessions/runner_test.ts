@@ -239,8 +239,7 @@ Deno.test("PipelineRunner's pool hands a started isolate to a session and refill
   const runner = new PipelineRunner({ pool: 2 });
   assert.equal(runner.pooled, 2);
   const session = await runner.stream(gain(4));
-  assert.equal(runner.pooled, 1, "the replacement starts after the open, not inside it");
-  await pooledReaches(runner, 2);
+  assert.equal(runner.pooled, 2, "refilled");
   await session.send("audio", block(0.25));
   session.end("audio");
   for await (const out of session.outputs()) {
@@ -275,7 +274,7 @@ Deno.test("PipelineRunner.execute() takes a pooled isolate and refills the pool 
   }
   const outputs = await runner.execute(manifest, { audio: blocks() });
   assert.deepEqual(pooledDuringRun, [0, 0, 0], "the run's isolate came from the pool");
-  await pooledReaches(runner, 1); // refilled once the run ended
+  assert.equal(runner.pooled, 1, "refilled once the run ended");
   // The session's native reverb gives what the TypeScript Freeverb gives, bit for bit.
   const reference = new Freeverb({ sampleRate: 48_000, wet: 0.3, dry: 0.7 });
   for (const { frame } of outputs.audio) {
@@ -285,37 +284,7 @@ Deno.test("PipelineRunner.execute() takes a pooled isolate and refills the pool 
   }
   assert.equal(outputs.audio.length, 3);
   await assert.rejects(runner.execute("not a manifest", {}), isCode("invalid_manifest"));
-  await pooledReaches(runner, 1); // refilled after a manifest that does not load
-  await runner.close();
-});
-
-/** Waits until the runner's pool holds `n` isolates (failing after 30 s). */
-async function pooledReaches(runner: PipelineRunner, n: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (runner.pooled !== n && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  assert.equal(runner.pooled, n, `the pool refilled to ${n}`);
-}
-
-Deno.test("PipelineRunner's poolRefillDelayMs 0 refills before stream() resolves", async () => {
-  const runner = new PipelineRunner({ pool: 2, poolRefillDelayMs: 0 });
-  const session = await runner.stream(gain(2));
-  assert.equal(runner.pooled, 2, "refilled at once");
-  await session.close();
-  await runner.close();
-});
-
-Deno.test("PipelineRunner starts replacements one at a time, the delay apart", async () => {
-  const runner = new PipelineRunner({ pool: 2, poolRefillDelayMs: 300 });
-  const sessions = [await runner.stream(gain(2)), await runner.stream(gain(2))];
-  assert.equal(runner.pooled, 0);
-  const started = Date.now();
-  await pooledReaches(runner, 1);
-  const first = Date.now() - started;
-  await pooledReaches(runner, 2);
-  assert.ok(Date.now() - started >= first + 250, "the second a delay after the first");
-  await Promise.all(sessions.map((s) => s.close()));
+  assert.equal(runner.pooled, 1, "refilled after a manifest that does not load");
   await runner.close();
 });
 
