@@ -30,6 +30,7 @@ import { parseArgs } from "node:util";
 import { connect } from "../sessions/client/mod.ts";
 import { openWebSocket } from "../sessions/client/_tcp_websocket.ts";
 import { decodePipecatAudio, encodePipecatAudio } from "./peers/pipecat_wire.ts";
+import { GAIN_SESSION_MANIFEST } from "./session_gain_manifest.ts";
 
 const args = parseArgs({
   options: {
@@ -93,17 +94,7 @@ async function startStreamlib(): Promise<Side> {
   const dir = await Deno.makeTempDir({ prefix: "streamlib_pipecat_bench_" });
   await Deno.writeTextFile(
     `${dir}/gain.json`,
-    JSON.stringify({
-      version: 1,
-      nodes: [
-        { id: "up", type: "ChannelConverter" },
-        { id: "fx", type: "Gain", config: { gain: 0.5 } },
-        { id: "down", type: "ChannelConverter" },
-      ],
-      connections: [{ from: "up.stereo", to: "fx.in" }, { from: "fx.out", to: "down.in" }],
-      inputs: { audio: "up.in" },
-      outputs: { audio: "down.mono" },
-    }),
+    JSON.stringify(GAIN_SESSION_MANIFEST),
   );
   const child = new Deno.Command(Deno.execPath(), {
     args: [

@@ -19,6 +19,7 @@
 import { parseArgs } from "node:util";
 import { Worker as NodeWorker } from "node:worker_threads";
 import { PipelineRunner } from "../sessions/mod.ts";
+import { GAIN_SESSION_MANIFEST } from "./session_gain_manifest.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -32,17 +33,7 @@ const ROUNDS = Number(values.rounds);
 const SESSIONS = Number(values.sessions);
 const GAP_MS = Number(values.gap);
 
-const MANIFEST = {
-  version: 1,
-  nodes: [
-    { id: "up", type: "ChannelConverter" },
-    { id: "fx", type: "Gain", config: { gain: 0.5 } },
-    { id: "down", type: "ChannelConverter" },
-  ],
-  connections: [{ from: "up.stereo", to: "fx.in" }, { from: "fx.out", to: "down.in" }],
-  inputs: { audio: "up.in" },
-  outputs: { audio: "down.mono" },
-};
+const MANIFEST = GAIN_SESSION_MANIFEST;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
