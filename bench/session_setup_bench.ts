@@ -20,6 +20,7 @@ import { parseArgs } from "node:util";
 import { Worker as NodeWorker } from "node:worker_threads";
 import { PipelineRunner } from "../sessions/mod.ts";
 import { GAIN_SESSION_MANIFEST } from "./session_gain_manifest.ts";
+import { quantile } from "./graph_bench_table.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -33,14 +34,7 @@ const ROUNDS = Number(values.rounds);
 const SESSIONS = Number(values.sessions);
 const GAP_MS = Number(values.gap);
 
-const MANIFEST = GAIN_SESSION_MANIFEST;
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
 
 /** Milliseconds `make()` blocked this thread, over `n` Workers started a second apart. */
 async function blocked(n: number, make: () => { terminate(): unknown }): Promise<number[]> {
@@ -65,7 +59,11 @@ const ONE_LINE = URL.createObjectURL(
  * the main thread's longest stall over them.
  */
 async function setups(poolRefillDelayMs: number): Promise<{ times: number[]; stall: number }> {
-  const runner = new PipelineRunner({ pool: 2, warmup: [MANIFEST], poolRefillDelayMs });
+  const runner = new PipelineRunner({
+    pool: 2,
+    warmup: [GAIN_SESSION_MANIFEST],
+    poolRefillDelayMs,
+  });
   await sleep(3_000); // the pool's warm-up
   const times: number[] = [];
   let stall = 0;
@@ -79,7 +77,7 @@ async function setups(poolRefillDelayMs: number): Promise<{ times: number[]; sta
     for (let i = 0; i < SESSIONS; i++) {
       await sleep(GAP_MS);
       const started = performance.now();
-      const session = await runner.stream(MANIFEST, { pipeline: "gain" });
+      const session = await runner.stream(GAIN_SESSION_MANIFEST, { pipeline: "gain" });
       const first = session.outputs()[Symbol.asyncIterator]().next();
       await session.send("audio", {
         kind: "audio",
