@@ -71,13 +71,18 @@ function ffmpegCaller(port: number, query: string, frames: number) {
     String(frames),
     "-c:v",
     "libx264",
+    // No lookahead: every frame leaves as it is encoded, not as a burst at the end, and linger
+    // makes libsrt send what it holds before it closes (live mode's default is to drop it, which
+    // on a loaded machine lost the last 11 frames: CI, 2026-11-27).
+    "-tune",
+    "zerolatency",
     "-g",
     "15",
     "-pix_fmt",
     "yuv420p",
     "-f",
     "mpegts",
-    `srt://127.0.0.1:${port}?mode=caller&connect_timeout=10000${query}`,
+    `srt://127.0.0.1:${port}?mode=caller&connect_timeout=10000&linger=5${query}`,
   ]);
 }
 
