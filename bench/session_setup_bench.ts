@@ -2,9 +2,10 @@
  * What a pooled session's set-up costs, and what starting its replacement costs the thread that
  * serves it. One table, alternating rounds:
  *
- * - how long starting an isolate blocks the calling thread: `new Worker()` of `node:worker_threads`
- *   running a session isolate (`sessions/_session_worker.ts`, what `PipelineRunner` starts) and a
- *   web `Worker` of one line, each ended after a second;
+ * - how long starting an isolate blocks the calling thread: a session isolate as `PipelineRunner`
+ *   starts it (a web `Worker` of `sessions/_session_worker.ts`, `sessions/_isolate.ts`), the same
+ *   module in a `node:worker_threads` Worker (what it started before decision 0065), and a web
+ *   `Worker` of one line, each ended after a second;
  * - `PipelineRunner.stream()` (pool 2, the manifest as its warm-up) to the first output of one
  *   20 ms block, with the replacement isolate started at once (`poolRefillDelayMs: 0`, inside
  *   the open) and after a delay of 250 ms, sessions `--gap` ms apart,
@@ -19,6 +20,7 @@
 import { parseArgs } from "node:util";
 import { Worker as NodeWorker } from "node:worker_threads";
 import { PipelineRunner } from "../sessions/mod.ts";
+import { SessionIsolate } from "../sessions/_isolate.ts";
 import { GAIN_SESSION_MANIFEST } from "./session_gain_manifest.ts";
 import { quantile } from "./graph_bench_table.ts";
 
@@ -97,6 +99,7 @@ async function setups(poolRefillDelayMs: number): Promise<{ times: number[]; sta
 }
 
 const figures = {
+  sessionIsolate: [] as number[],
   nodeWorker: [] as number[],
   webWorker: [] as number[],
   atOnce: [] as number[],
@@ -106,6 +109,7 @@ const figures = {
 };
 for (let round = 0; round < ROUNDS; round++) {
   console.error(`session_setup_bench: round ${round + 1} of ${ROUNDS}`);
+  figures.sessionIsolate.push(...await blocked(3, () => new SessionIsolate()));
   figures.nodeWorker.push(...await blocked(3, () => new NodeWorker(SESSION_WORKER)));
   figures.webWorker.push(...await blocked(3, () => new Worker(ONE_LINE, { type: "module" })));
   const runs = [
@@ -124,7 +128,8 @@ const row = (name: string, times: number[]) =>
     quantile(times, 0.99).toFixed(1).padStart(6)
   } | ${String(times.length).padStart(3)} |`;
 const rows: [string, number[]][] = [
-  ["`new Worker()` blocks its caller: node:worker_threads, session isolate", figures.nodeWorker],
+  ["session isolate start blocks its caller: web Worker (PipelineRunner)", figures.sessionIsolate],
+  ["`new Worker()` blocks its caller: node:worker_threads, same module", figures.nodeWorker],
   ["`new Worker()` blocks its caller: web Worker, one line", figures.webWorker],
   ["pooled set-up to first output, replacement at once (delay 0)", figures.atOnce],
   ["pooled set-up to first output, replacement after 250 ms", figures.delayed],

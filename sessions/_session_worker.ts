@@ -1,12 +1,11 @@
 /**
- * The isolate of one pipeline session: a Worker that runs one runtime with the session's
- * manifest, driven over its message port (`_protocol.ts`). Internal.
+ * The isolate of one pipeline session: a web Worker (`_isolate.ts`) that runs one runtime with
+ * the session's manifest, driven over its message port (`_protocol.ts`). Internal.
  *
  * @module
  */
 
 import { setImmediate } from "node:timers";
-import { parentPort } from "node:worker_threads";
 import type { AppOutput } from "../core/app/app_output.ts";
 import type { AppInput } from "../core/app/app_input.ts";
 import type { NodeDefinition } from "../core/registry/node_definition.ts";
@@ -16,7 +15,30 @@ import { type FromIsolate, type ToIsolate, toWire } from "./_protocol.ts";
 import { SessionChannel } from "./_channel.ts";
 import { SampleSpares } from "../core/app/sample_spares.ts";
 
-const port = parentPort!;
+/** This Worker's own port (the web Worker scope). */
+interface WorkerScope {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent) => void) | null;
+  close(): void;
+}
+const scope = globalThis as unknown as WorkerScope;
+const port = {
+  postMessage: (message: FromIsolate) => scope.postMessage(message),
+};
+
+// A web Worker that ends by itself is not reported to the thread that started it: say so before
+// going, whoever asks (a processor calling `Deno.exit()`, `process.exit()` or `close()`).
+const exit = Deno.exit;
+Deno.exit = (code?: number): never => {
+  scope.postMessage({ t: "exiting", code: code ?? 0 });
+  return exit(code);
+};
+const closeScope = scope.close.bind(scope);
+scope.close = () => {
+  scope.postMessage({ t: "exiting", code: 0 });
+  closeScope();
+};
+
 let rt: Runtime | undefined;
 const lanes = new Map<string, Lane>();
 const credits = new Map<string, { n: number; wake?: () => void }>();
@@ -93,7 +115,7 @@ function flushAcks(): void {
   acks.length = 0;
 }
 
-port.on("message", receive);
+scope.onmessage = (event: MessageEvent) => receive(event.data as ToIsolate);
 
 function receive(message: ToIsolate): void {
   switch (message.t) {

@@ -10,7 +10,7 @@ import type { ErrorCode } from "../core/errors/codes.ts";
 import { SessionError } from "./errors.ts";
 import type { SessionInfo, SessionSnapshot } from "./info.ts";
 import { type ResolvedLimits, resolveLimits, type RunnerLimits } from "./limits.ts";
-import type { Worker } from "node:worker_threads";
+import type { SessionIsolate } from "./_isolate.ts";
 import { Session, type SessionFrame, startIsolate } from "./session.ts";
 
 /** Options of a {@linkcode PipelineRunner}. */
@@ -115,7 +115,7 @@ export class PipelineRunner {
   readonly #poolSize: number;
   #refillDelayMs = 0;
   #refillTimer: ReturnType<typeof setTimeout> | undefined;
-  readonly #pool: Worker[] = [];
+  readonly #pool: SessionIsolate[] = [];
   #closed = false;
 
   /**

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { Worker } from "node:worker_threads";
+import { SessionIsolate } from "./_isolate.ts";
 import type { AppFrame } from "../core/app/app_output.ts";
 import type { AppFrameInput } from "../core/app/frame_copy.ts";
 import type { ErrorCode } from "../core/errors/codes.ts";
@@ -84,7 +84,7 @@ export class Session {
   readonly pipeline: string;
   /** When the session was made (`Date.now()`). */
   readonly startedAt: number = Date.now();
-  readonly #worker: Worker;
+  readonly #worker: SessionIsolate;
   /**
    * The session's own channel to its isolate: every message after `open` crosses it, in a ring
    * of shared memory per direction (see `_channel.ts`), or, for what is not plain JSON or is
@@ -143,7 +143,7 @@ export class Session {
     registries: readonly string[],
     limits: ResolvedLimits,
     onEnd: () => void,
-    worker?: Worker,
+    worker?: SessionIsolate,
     pipeline = "",
   ) {
     this.id = id;
@@ -202,8 +202,7 @@ export class Session {
           buffers: theirs,
           port: channel.port2,
         } satisfies ToIsolate,
-        // deno-lint-ignore no-explicit-any -- a web MessagePort crosses node's Worker in Deno
-        [channel.port2 as any],
+        [channel.port2],
       );
     } catch (error) {
       this.#fail(
@@ -627,12 +626,12 @@ export class Session {
 }
 
 /**
- * Starts a session isolate (a Worker running `_session_worker.ts`).
+ * Starts a session isolate (a web Worker running `_session_worker.ts`, see `_isolate.ts`).
  *
- * @returns The Worker.
+ * @returns The isolate.
  */
-export function startIsolate(): Worker {
-  return new Worker(new URL("./_session_worker.ts", import.meta.url));
+export function startIsolate(): SessionIsolate {
+  return new SessionIsolate();
 }
 
 /** A `send` as it crosses the port: its frame's payload a copy of its own, moved (`ownCopy`). */

@@ -156,6 +156,25 @@ Deno.test("A session whose isolate dies ends with session_isolate_died", async (
   assert.equal(runner.active, 0);
 });
 
+Deno.test("A session whose isolate ends itself (Deno.exit, close) ends with session_isolate_died at once", async () => {
+  const runner = new PipelineRunner({ registries: [BUILTIN, FAULTY], idleTimeoutMs: 30_000 });
+  try {
+    for (const [name, code] of [["Exiter", 3], ["Closer", 0]] as const) {
+      const session = await runner.stream(through(name));
+      const sent = performance.now();
+      await session.send("audio", block()).catch(() => {});
+      await session.done;
+      const tookMs = performance.now() - sent;
+      assert.ok(isCode("session_isolate_died")(session.error), String(session.error));
+      assert.match(String(session.error?.message), new RegExp(`exited \\(code ${code}\\)`));
+      assert.ok(tookMs < 5_000, `${name}: ended ${tookMs.toFixed(0)} ms after the frame`);
+    }
+    assert.equal(runner.active, 0);
+  } finally {
+    await runner.close();
+  }
+});
+
 Deno.test("A session that hangs is ended by its idle timeout; the runner goes on", async () => {
   const runner = new PipelineRunner({ registries: [BUILTIN, FAULTY], idleTimeoutMs: 2_000 });
   const session = await runner.stream(through("Hanger"));
