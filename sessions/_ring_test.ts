@@ -71,10 +71,9 @@ Deno.test("RingReader.wait() resolves when a Worker writes, and RingWriter.whenR
   const worker = new Worker(
     `data:text/javascript,${
       encodeURIComponent(`
-        const [RingWriter, RingReader] = await import(${
-        JSON.stringify(new URL("./_ring.ts", import.meta.url).href)
-      }).then((m) => [m.RingWriter, m.RingReader]);
+        const ring = import(${JSON.stringify(new URL("./_ring.ts", import.meta.url).href)});
         self.onmessage = async ({ data: buffer }) => {
+          const { RingWriter } = await ring;
           const writer = new RingWriter(buffer);
           let n = 0;
           while (n < 50) {
@@ -115,10 +114,9 @@ Deno.test("RingWriter.whenRoom() never misses the pop that rings it: 200,000 rec
   const worker = new Worker(
     `data:text/javascript,${
       encodeURIComponent(`
-        const { RingWriter } = await import(${
-        JSON.stringify(new URL("./_ring.ts", import.meta.url).href)
-      });
+        const ring = import(${JSON.stringify(new URL("./_ring.ts", import.meta.url).href)});
         self.onmessage = async ({ data: buffer }) => {
+          const { RingWriter } = await ring;
           const writer = new RingWriter(buffer);
           const record = new Uint8Array(40);
           let n = 0;
