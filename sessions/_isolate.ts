@@ -5,15 +5,15 @@
  *
  * Why a web `Worker` and not `node:worker_threads`: `new Worker()` blocks its caller until the
  * new isolate exists, and the serving thread is the one every open session's frames wait on. On
- * 2 slow cores a `node:worker_threads` Worker of this module blocked it 55-60 ms, a web Worker
- * 17-24 ms (`bench/session_setup_bench.ts`; decision 0065). A web Worker reports no exit, so the
- * isolate says so itself before it goes (`_session_worker.ts` wraps `Deno.exit()` and `close()`);
- * an uncaught error is an `error` event and ends it, as in Node.
+ * 2 slow cores a `node:worker_threads` Worker of this module blocked it 46-61 ms at p50, a web
+ * Worker 21 ms (`bench/session_setup_bench.ts`; decision 0065). A web Worker reports no exit, so
+ * the isolate says so itself before it goes (`_session_worker.ts` wraps `Deno.exit()` and
+ * `close()`); an uncaught error or rejection is an `error` event and ends it, as in Node.
  *
  * @module
  */
 
-import type { FromIsolate } from "./_protocol.ts";
+import type { FromIsolate, IsolateExiting } from "./_protocol.ts";
 
 // deno-lint-ignore no-explicit-any -- listeners of several event types
 type Listener = (value: any) => void;
@@ -23,7 +23,7 @@ type IsolateEvent = "message" | "error" | "exit";
  * The web `Worker`'s own ref/unref method (Deno keeps it under an unnamed symbol, for its
  * `node:worker_threads`): with it, a pooled isolate does not keep the process alive. When a Deno
  * release drops it, `unref()` does nothing and a runner's pool keeps the process alive until
- * `close()`; `sessions/isolate_test.ts` then fails and says so.
+ * `close()`; `sessions/_isolate_test.ts` then fails and says so.
  */
 const REF = Object.getOwnPropertySymbols(Worker.prototype).find((symbol) =>
   symbol.description === undefined &&
@@ -49,11 +49,11 @@ export class SessionIsolate {
   #resolveExited!: (code: number) => void;
 
   /** Starts the isolate: blocks until the Worker's isolate exists, not until its module ran. */
-  constructor(url: URL = WORKER_URL) {
+  constructor() {
     this.#exited = new Promise((resolve) => (this.#resolveExited = resolve));
-    this.#worker = new Worker(url, { type: "module" });
+    this.#worker = new Worker(WORKER_URL, { type: "module" });
     this.#worker.onmessage = (event: MessageEvent) => {
-      const message = event.data as FromIsolate | { t: "exiting"; code: number };
+      const message = event.data as FromIsolate | IsolateExiting;
       if (message?.t === "exiting") {
         // What it posted on the session's channel before it went may still be on its way.
         setTimeout(() => this.#exit(message.code), 0);
@@ -64,12 +64,10 @@ export class SessionIsolate {
     this.#worker.onerror = (event: ErrorEvent) => {
       event.preventDefault(); // its error ends it, not this process
       this.#emit("error", new Error(event.message || "an error it did not catch"));
-      this.#worker.terminate();
       this.#exit(1);
     };
     this.#worker.onmessageerror = () => {
       this.#emit("error", new Error("a message it posted could not be read"));
-      this.#worker.terminate();
       this.#exit(1);
     };
   }
@@ -135,17 +133,15 @@ export class SessionIsolate {
    * @returns Its exit code: 1 when ended here, as `node:worker_threads` reports it.
    */
   terminate(): Promise<number> {
-    if (this.#exitCode === undefined) {
-      this.#worker.terminate();
-      this.#exit(1);
-    }
+    this.#exit(1);
     return this.#exited;
   }
 
+  /** Ends the Worker (whatever said it ended, it is gone for sure) and reports the exit, once. */
   #exit(code: number): void {
     if (this.#exitCode !== undefined) return;
     this.#exitCode = code;
-    this.#worker.terminate(); // one that said it exits, gone for sure
+    this.#worker.terminate();
     this.#emit("exit", code);
     this.#resolveExited(code);
   }

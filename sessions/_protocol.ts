@@ -81,6 +81,16 @@ export type FromIsolate =
     readonly graph?: GraphDescription;
   };
 
+/**
+ * What the isolate posts on its Worker port just before it ends itself (`Deno.exit()`, `close()`):
+ * a web Worker's end is not reported to the thread that started it otherwise.
+ */
+export interface IsolateExiting {
+  readonly t: "exiting";
+  /** The exit code it ends with. */
+  readonly code: number;
+}
+
 /** An error as a {@linkcode WireError}. */
 export function toWire(error: unknown, fallback: string): WireError {
   const e = error as { code?: unknown; message?: unknown; details?: unknown };

@@ -11,7 +11,7 @@ import type { AppInput } from "../core/app/app_input.ts";
 import type { NodeDefinition } from "../core/registry/node_definition.ts";
 import { Runtime } from "../core/runtime.ts";
 import { loadManifest } from "../core/manifest/manifest.ts";
-import { type FromIsolate, type ToIsolate, toWire } from "./_protocol.ts";
+import { type FromIsolate, type IsolateExiting, type ToIsolate, toWire } from "./_protocol.ts";
 import { SessionChannel } from "./_channel.ts";
 import { SampleSpares } from "../core/app/sample_spares.ts";
 
@@ -22,20 +22,17 @@ interface WorkerScope {
   close(): void;
 }
 const scope = globalThis as unknown as WorkerScope;
-const port = {
-  postMessage: (message: FromIsolate) => scope.postMessage(message),
-};
 
 // A web Worker that ends by itself is not reported to the thread that started it: say so before
 // going, whoever asks (a processor calling `Deno.exit()`, `process.exit()` or `close()`).
 const exit = Deno.exit;
 Deno.exit = (code?: number): never => {
-  scope.postMessage({ t: "exiting", code: code ?? 0 });
+  scope.postMessage({ t: "exiting", code: code ?? 0 } satisfies IsolateExiting);
   return exit(code);
 };
 const closeScope = scope.close.bind(scope);
 scope.close = () => {
-  scope.postMessage({ t: "exiting", code: 0 });
+  scope.postMessage({ t: "exiting", code: 0 } satisfies IsolateExiting);
   closeScope();
 };
 
@@ -57,7 +54,7 @@ let channel: SessionChannel<FromIsolate, ToIsolate> | undefined;
 function post(message: FromIsolate): boolean {
   if (channel === undefined) {
     if (acks.length > 0) flushAcks();
-    port.postMessage(message);
+    scope.postMessage(message);
     return false;
   } else if (acks.length === 0) return channel.post(message, withPayload);
   // The acks and the message (most often the output of the frame acked) ring the session once.
@@ -110,7 +107,7 @@ function ackLater(): void {
 function flushAcks(): void {
   for (let i = 0; i < acks.length; i++) {
     if (channel) channel.post(acks[i]);
-    else port.postMessage(acks[i]);
+    else scope.postMessage(acks[i]);
   }
   acks.length = 0;
 }

@@ -147,19 +147,25 @@ Deno.test("A session whose processor throws ends with a code; another session ca
   await healthy.close();
 });
 
-Deno.test("A session whose isolate dies ends with session_isolate_died", async () => {
+Deno.test("A session whose isolate dies (an uncaught error or rejection) ends with session_isolate_died", async () => {
   const runner = new PipelineRunner({ registries: [BUILTIN, FAULTY] });
-  const session = await runner.stream(through("Crasher"));
-  await session.send("audio", block()).catch(() => {});
-  await session.done;
-  assert.ok(isCode("session_isolate_died")(session.error), String(session.error));
-  assert.equal(runner.active, 0);
+  try {
+    for (const name of ["Crasher", "Rejecter"]) {
+      const session = await runner.stream(through(name));
+      await session.send("audio", block()).catch(() => {});
+      await session.done;
+      assert.ok(isCode("session_isolate_died")(session.error), `${name}: ${session.error}`);
+    }
+    assert.equal(runner.active, 0);
+  } finally {
+    await runner.close();
+  }
 });
 
-Deno.test("A session whose isolate ends itself (Deno.exit, close) ends with session_isolate_died at once", async () => {
+Deno.test("A session whose isolate ends itself (Deno.exit, process.exit, close) ends with session_isolate_died at once", async () => {
   const runner = new PipelineRunner({ registries: [BUILTIN, FAULTY], idleTimeoutMs: 30_000 });
   try {
-    for (const [name, code] of [["Exiter", 3], ["Closer", 0]] as const) {
+    for (const [name, code] of [["Exiter", 3], ["ProcessExiter", 4], ["Closer", 0]] as const) {
       const session = await runner.stream(through(name));
       const sent = performance.now();
       await session.send("audio", block()).catch(() => {});
