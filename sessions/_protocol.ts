@@ -29,6 +29,11 @@ export type ToIsolate =
     readonly memoryBudgetBytes: number;
     readonly maxFrameBytes: number;
     readonly window: number;
+    /**
+     * Whether the isolate, when it has not warmed this manifest yet, runs a warm-up session on it
+     * first (a streaming session's first blocks then run compiled code; a unary run's need not).
+     */
+    readonly warmUp: boolean;
     /** The isolate's end of the session's channel: every later message crosses it. */
     readonly buffers: ChannelBuffers;
     /** The port beside the channel's rings (see `SessionChannel`). */

@@ -6,13 +6,16 @@
  */
 
 import { setImmediate } from "node:timers";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import type { AppOutput } from "../core/app/app_output.ts";
 import type { AppInput } from "../core/app/app_input.ts";
+import type { AppFrameInput } from "../core/app/frame_copy.ts";
 import type { NodeDefinition } from "../core/registry/node_definition.ts";
 import { Runtime } from "../core/runtime.ts";
 import { loadManifest } from "../core/manifest/manifest.ts";
 import { type FromIsolate, type IsolateExiting, type ToIsolate, toWire } from "./_protocol.ts";
-import { SessionChannel } from "./_channel.ts";
+import { createChannelBuffers, SessionChannel } from "./_channel.ts";
 import { SampleSpares } from "../core/app/sample_spares.ts";
 
 /** This Worker's own port (the web Worker scope). */
@@ -36,36 +39,12 @@ scope.close = () => {
   closeScope();
 };
 
-let rt: Runtime | undefined;
-const lanes = new Map<string, Lane>();
-const credits = new Map<string, { n: number; wake?: () => void }>();
-let closing = false;
-
-/** The session's channel, from `open` on (see `Session`'s `#channel`). */
-let channel: SessionChannel<FromIsolate, ToIsolate> | undefined;
-
 /**
- * Sends a message to the session. One that cannot be posted (not clonable) throws, which ends
- * the isolate, as a throw outside a processor does.
- *
- * @returns Whether the message was copied into the channel at once (`SessionChannel.post()`): an
- *   output frame's arrays are then free for the next frame.
+ * Sample arrays of blocks the graph took, for the channel to copy the next blocks into: a block
+ * crossing from the session then costs a copy, not an allocation of its own (38 kB for 100 ms of
+ * 48 kHz stereo) and its garbage.
  */
-function post(message: FromIsolate): boolean {
-  if (channel === undefined) {
-    if (acks.length > 0) flushAcks();
-    scope.postMessage(message);
-    return false;
-  } else if (acks.length === 0) return channel.post(message, withPayload);
-  // The acks and the message (most often the output of the frame acked) ring the session once.
-  channel.hold();
-  try {
-    flushAcks();
-    return channel.post(message, withPayload);
-  } finally {
-    channel.release();
-  }
-}
+const spares = new SampleSpares();
 
 /** A message as it crosses the port: an output frame's payload moved, not copied. */
 function withPayload(message: FromIsolate): [FromIsolate, Transferable[]] {
@@ -76,132 +55,505 @@ function withPayload(message: FromIsolate): [FromIsolate, Transferable[]] {
 }
 
 /**
- * Acks not sent yet: each goes with the next message (the output of the frame it acks, most
- * often, made in the same turn), or at the end of the turn, so the session's thread is woken
- * once per frame rather than once for its ack and again for its output.
- */
-const acks: FromIsolate[] = [];
-/**
  * Microtasks an ack waits for the next message before it asks for the end of the turn: a graph
  * makes a frame's output in the turn that took it, and its output reaches `post()` a few
  * microtasks after the ack (two here). The end of the turn (`setImmediate`, a task of its own)
  * is only asked for when none came, rather than for every frame.
  */
 const ACK_MICROTASKS = 8;
-let ackWaits = 0;
 
-function ack(message: FromIsolate): void {
-  acks.push(message);
-  if (acks.length === 1) {
-    ackWaits = 0;
-    queueMicrotask(ackLater);
+/**
+ * An input's lane: its sends and its end, in the order they came. `busy` counts those not done
+ * yet (a send until the graph took it or refused it); with none, a send goes to the graph at once
+ * rather than through a promise chained per frame.
+ */
+interface Lane {
+  tail: Promise<unknown>;
+  busy: number;
+}
+
+/**
+ * One session's side of the isolate: its runtime, and what it does with each message of its
+ * channel. The isolate's session is one; `warmUp()` runs others, over a channel of its own, before
+ * a session takes a pooled isolate.
+ */
+class IsolateSession {
+  rt: Runtime | undefined;
+  /** Whether an `open` came. */
+  opened = false;
+  readonly #lanes = new Map<string, Lane>();
+  readonly #credits = new Map<string, { n: number; wake?: () => void }>();
+  #closing = false;
+  /** The session's channel, from `open` on (see `Session`'s `#channel`). */
+  #channel: SessionChannel<FromIsolate, ToIsolate> | undefined;
+  /** Where messages go before the channel exists. */
+  readonly #beforeOpen: (message: FromIsolate) => void;
+  /**
+   * Acks not sent yet: each goes with the next message (the output of the frame acked, most
+   * often, made in the same turn), or at the end of the turn, so the session's thread is woken
+   * once per frame rather than once for its ack and again for its output.
+   */
+  readonly #acks: FromIsolate[] = [];
+  #ackWaits = 0;
+
+  /** Whether its open runs a warm-up session first, when this isolate has not warmed its manifest. */
+  readonly #warmFirst: boolean;
+
+  /**
+   * @param beforeOpen Where messages go before the channel exists (`open-failed`).
+   * @param warmFirst Whether its open runs a warm-up session first, when this isolate has not
+   *   warmed its manifest (the isolate's session; not a warm-up's).
+   */
+  constructor(beforeOpen: (message: FromIsolate) => void, warmFirst: boolean) {
+    this.#beforeOpen = beforeOpen;
+    this.#warmFirst = warmFirst;
   }
-}
 
-function ackLater(): void {
-  if (acks.length === 0) return; // a message took them
-  if (++ackWaits < ACK_MICROTASKS) queueMicrotask(ackLater);
-  else setImmediate(flushAcks);
-}
-
-function flushAcks(): void {
-  for (let i = 0; i < acks.length; i++) {
-    if (channel) channel.post(acks[i]);
-    else scope.postMessage(acks[i]);
-  }
-  acks.length = 0;
-}
-
-scope.onmessage = (event: MessageEvent) => receive(event.data as ToIsolate);
-
-function receive(message: ToIsolate): void {
-  switch (message.t) {
-    case "open":
-      channel = new SessionChannel(message.buffers, message.port, receive, spares.take);
-      open(message).catch((error) =>
-        post({ t: "open-failed", error: toWire(error, "invalid_manifest") })
-      );
-      break;
-    case "send":
-      send(message);
-      break;
-    case "end": {
-      const input = inputOf(message.input);
-      const lane = laneOf(message.input);
-      lane.busy++;
-      lane.tail = lane.tail.then(() => {
-        lane.busy--;
-        input?.end();
-      });
-      break;
-    }
-    case "credit": {
-      const credit = credits.get(message.output);
-      if (credit) {
-        credit.n += message.n;
-        credit.wake?.();
+  /** Handles one message of the session. */
+  receive = (message: ToIsolate): void => {
+    switch (message.t) {
+      case "open":
+        this.opened = true;
+        this.#channel = new SessionChannel(
+          message.buffers,
+          message.port,
+          this.receive,
+          spares.take,
+        );
+        this.#open(message).catch((error) =>
+          this.#post({ t: "open-failed", error: toWire(error, "invalid_manifest") })
+        );
+        break;
+      case "send":
+        this.#send(message);
+        break;
+      case "end": {
+        const input = this.#inputOf(message.input);
+        const lane = this.#laneOf(message.input);
+        lane.busy++;
+        lane.tail = lane.tail.then(() => {
+          lane.busy--;
+          input?.end();
+        });
+        break;
       }
-      break;
+      case "credit": {
+        const credit = this.#credits.get(message.output);
+        if (credit) {
+          credit.n += message.n;
+          credit.wake?.();
+        }
+        break;
+      }
+      case "close":
+        this.#close();
+        break;
+      case "inspect":
+        this.#post({
+          t: "inspected",
+          id: message.id,
+          heapBytes: Deno.memoryUsage().heapUsed,
+          graph: message.graph ? this.rt?.describe() : undefined,
+        });
+        break;
     }
-    case "close":
-      close();
-      break;
-    case "inspect":
-      post({
-        t: "inspected",
-        id: message.id,
-        heapBytes: Deno.memoryUsage().heapUsed,
-        graph: message.graph ? rt?.describe() : undefined,
-      });
-      break;
-    case "preload":
-      // A pooled isolate: import the registries now, and the modules of the processors named,
-      // so opening a session only builds its graph.
-      preload(message.registries, message.warmup ?? []).catch(() => {});
-      break;
+  };
+
+  /** Closes the channel (a warm-up's, once its session closed). */
+  dispose(): void {
+    this.#channel?.close();
+  }
+
+  /**
+   * Sends a message to the session. One that cannot be posted (not clonable) throws, which ends
+   * the isolate, as a throw outside a processor does.
+   *
+   * @returns Whether the message was copied into the channel at once (`SessionChannel.post()`):
+   *   an output frame's arrays are then free for the next frame.
+   */
+  #post(message: FromIsolate): boolean {
+    const channel = this.#channel;
+    if (channel === undefined) {
+      if (this.#acks.length > 0) this.#flushAcks();
+      this.#beforeOpen(message);
+      return false;
+    } else if (this.#acks.length === 0) return channel.post(message, withPayload);
+    // The acks and the message (most often the output of the frame acked) ring the session once.
+    channel.hold();
+    try {
+      this.#flushAcks();
+      return channel.post(message, withPayload);
+    } finally {
+      channel.release();
+    }
+  }
+
+  #ack(message: FromIsolate): void {
+    this.#acks.push(message);
+    if (this.#acks.length === 1) {
+      this.#ackWaits = 0;
+      queueMicrotask(this.#ackLater);
+    }
+  }
+
+  #ackLater = (): void => {
+    if (this.#acks.length === 0) return; // a message took them
+    if (++this.#ackWaits < ACK_MICROTASKS) queueMicrotask(this.#ackLater);
+    else setImmediate(this.#flushAcks);
+  };
+
+  #flushAcks = (): void => {
+    const acks = this.#acks;
+    for (let i = 0; i < acks.length; i++) {
+      if (this.#channel) this.#channel.post(acks[i]);
+      else this.#beforeOpen(acks[i]);
+    }
+    acks.length = 0;
+  };
+
+  async #open(message: Extract<ToIsolate, { t: "open" }>): Promise<void> {
+    const definitions = await loadRegistries(message.registries);
+    const key = this.#warmFirst && message.warmUp ? JSON.stringify(message.manifest) : "";
+    if (key !== "" && !warmed.has(key)) {
+      // Not warmed in the pool (no pool, or taken before its warm-up ran): its first blocks would
+      // run cold code, 5-10x slower; run a warm-up session first, as a pooled isolate does.
+      if (await warmable(definitions, message.manifest)) {
+        await warmUp(message.registries, message.manifest, () => this.#closing).catch(() => {});
+        collectGarbage();
+      } else warmed.add(key);
+    }
+    const runtime = new Runtime({
+      memoryBudgetBytes: message.memoryBudgetBytes,
+      maxFrameBytes: message.maxFrameBytes,
+    });
+    runtime.use(definitions);
+    loadManifest(runtime, message.manifest);
+    runtime.on((event) => {
+      if (event.type === "node-error" && event.action !== "restart" && !this.#closing) {
+        this.#post({
+          t: "failed",
+          error: {
+            code: "session_processor_failed",
+            message: `Node '${event.node}' threw in ${event.phase}(): ${event.message}`,
+            details: { node: event.node, phase: event.phase, cause: event.code ?? event.name },
+          },
+        });
+      }
+    });
+    this.rt = runtime;
+    const inputs: Record<string, string> = {};
+    const outputs: Record<string, string> = {};
+    for (const node of runtime.describe().nodes) {
+      if (node.type === "AppInput") {
+        const name = node.id.slice("app_in_".length);
+        inputs[name] = runtime.input(name).portType;
+      } else if (node.type === "AppOutput") {
+        const name = node.id.slice("app_out_".length);
+        outputs[name] = runtime.output(name).portType;
+      }
+    }
+    await runtime.start();
+    if (this.#closing) {
+      // Closed while it opened: `#close()` found nothing running yet.
+      await runtime.stop();
+      return;
+    }
+    for (const name of Object.keys(outputs)) this.#pump(runtime.output(name), message.window);
+    this.#post({ t: "ready", inputs, outputs });
+  }
+
+  #inputOf(name: string): AppInput | undefined {
+    try {
+      return this.rt?.input(name);
+    } catch {
+      return undefined;
+    }
+  }
+
+  #laneOf(name: string): Lane {
+    let lane = this.#lanes.get(name);
+    if (lane === undefined) {
+      lane = { tail: Promise.resolve(), busy: 0 };
+      this.#lanes.set(name, lane);
+    }
+    return lane;
+  }
+
+  #send(message: Extract<ToIsolate, { t: "send" }>): void {
+    const lane = this.#laneOf(message.input);
+    lane.busy++;
+    lane.tail = lane.busy === 1
+      ? this.#sendNow(message, lane)
+      : lane.tail.then(() => this.#sendNow(message, lane));
+  }
+
+  /** Gives one frame to the graph; acks once it took it (or nacks). Never rejects. */
+  #sendNow(message: Extract<ToIsolate, { t: "send" }>, lane: Lane): Promise<void> {
+    let taken: Promise<number>;
+    let input: AppInput;
+    try {
+      if (!this.rt) {
+        throw Object.assign(new Error("The session has no graph"), { code: "session_closed" });
+      }
+      input = this.rt.input(message.input);
+      taken = input.send(message.frame, { metadata: message.metadata, seq: message.seq });
+    } catch (error) {
+      lane.busy--;
+      this.#post({ t: "nack", id: message.id, error: toWire(error, "app_frame_mismatch") });
+      return Promise.resolve();
+    }
+    return taken.then((seq) => {
+      lane.busy--;
+      recycle(input, message.frame);
+      this.#ack({ t: "ack", id: message.id, seq });
+    }, (error) => {
+      lane.busy--;
+      this.#post({ t: "nack", id: message.id, error: toWire(error, "app_frame_mismatch") });
+    });
+  }
+
+  /** Moves an output's frames to the session while it has credit (the session's unread room). */
+  async #pump(output: AppOutput, window: number): Promise<void> {
+    const credit: { n: number; wake?: () => void } = { n: window };
+    this.#credits.set(output.name, credit);
+    const name = output.name;
+    let item;
+    // `next()` rather than the output's async iterator: one promise a frame, not a generator's.
+    while ((item = await output.next()) !== undefined) {
+      while (credit.n === 0) await new Promise<void>((resolve) => (credit.wake = resolve));
+      credit.n--;
+      // Copied into the channel: the frame's samples carry a later frame (no array per frame).
+      if (this.#post({ t: "frame", output: name, item })) output.recycle(item.frame);
+    }
+    this.#post({ t: "output-end", output: output.name });
+  }
+
+  async #close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    const rt = this.rt;
+    try {
+      if (rt && (rt.state === "running" || rt.state === "paused")) await rt.stop();
+    } finally {
+      this.#post({ t: "closed" });
+    }
   }
 }
+
+/**
+ * Keeps a block's samples for the next block, once the graph took the block: only from an input
+ * whose `send()` resolves after its node copied the frame in (`fifo`; a `latest` input's resolves
+ * at once, the frame still waiting).
+ */
+function recycle(input: AppInput, frame: unknown): void {
+  const samples = (frame as { samples?: unknown }).samples;
+  if (input.policy === "fifo" && samples instanceof Float32Array) spares.keep(samples);
+}
+
+/** The isolate's session. */
+const session = new IsolateSession((message) => scope.postMessage(message), true);
+
+scope.onmessage = (event: MessageEvent) => {
+  const message = event.data as ToIsolate;
+  if (message.t === "preload") {
+    // A pooled isolate: import the registries now, and the modules of the processors named,
+    // so opening a session only builds its graph.
+    preload(message.registries, message.warmup ?? []).catch(() => {});
+  } else session.receive(message);
+};
 
 const loaded = new Map<string, Promise<NodeDefinition[]>>();
 
 /**
- * Readies a pooled isolate so a session's open only builds its graph: imports the registries and
- * the modules of the processors the warm-up manifests use (their graphs built, never started, so
- * no file, port or device opens), opens the native library when there are warm-up manifests (see
- * `openNativeLibrary()`), then runs one frame through a graph of its own (an application input, a
- * `Gain`, an application output) so the runtime's start and frame paths are compiled.
+ * Readies a pooled isolate so a session's open only builds its graph, and its first blocks run
+ * as fast as later ones: imports the registries and the modules of the processors the warm-up
+ * manifests use (their graphs built, never started, so no file, port or device opens), opens the
+ * native library when there are warm-up manifests (see `openNativeLibrary()`), then runs a
+ * session of its own, through the same channel and code a session uses (`warmUp()`), on the
+ * first {@linkcode MAX_POOL_WARM_UPS} warm-up manifests whose processors all run without an event
+ * loop (no file, device or network of their own), or on a graph of one `Gain` when there are
+ * none, and collects the garbage they left (`collectGarbage()`).
  */
 async function preload(registries: readonly string[], warmup: readonly unknown[]): Promise<void> {
   const definitions = await loadRegistries(registries);
+  const pure: unknown[] = [];
   for (const manifest of warmup) {
-    if (rt !== undefined) return; // a session arrived: it has the isolate now
-    try {
-      const runtime = new Runtime();
-      runtime.use(definitions);
-      loadManifest(runtime, manifest);
-      const types = new Set(runtime.describe().nodes.map((node) => node.type));
-      await Promise.all(
-        definitions.filter((d) => types.has(d.descriptor.name)).map((d) =>
-          d.load?.().catch(() => {})
-        ),
-      );
-    } catch { /* the session that uses it reports why */ }
+    if (session.opened) return; // a session arrived: it has the isolate now
+    if (await warmable(definitions, manifest)) pure.push(manifest);
+    else warmed.add(JSON.stringify(manifest));
   }
-  if (warmup.length > 0 && rt === undefined) await openNativeLibrary();
-  if (rt !== undefined || !definitions.some((d) => d.descriptor.name === "Gain")) return;
-  const runtime = new Runtime();
+  if (warmup.length > 0 && !session.opened) await openNativeLibrary();
+  if (pure.length === 0 && definitions.some((d) => d.descriptor.name === "Gain")) {
+    pure.push(WARM_GRAPH); // the runtime's and the channel's code, whatever the session runs
+  }
+  for (const manifest of pure.slice(0, MAX_POOL_WARM_UPS)) {
+    if (session.opened) return;
+    await warmUp(registries, manifest, () => session.opened).catch(() => {});
+  }
+  if (!session.opened) collectGarbage();
+}
+
+/** The `gc()` of V8's GC extension: `null` where it cannot be had. */
+let gc: (() => void) | null | undefined;
+
+/**
+ * Collects this isolate's garbage now, in full, and gives back the memory it frees (V8's
+ * `gc()`, which a context made after `--expose-gc` is set has: set only for that context, then
+ * unset). A warm-up session leaves what it allocated in the heap, promoted to its old
+ * generation, and an idle session allocates nothing that would trigger a collection: without
+ * this, each session kept 2-3 MB more (`docs/performance.md`, Sessions).
+ */
+function collectGarbage(): void {
+  if (gc === undefined) {
+    const own = (globalThis as { gc?: unknown }).gc;
+    gc = typeof own === "function" ? own as () => void : null;
+    if (gc === null) {
+      try {
+        setFlagsFromString("--expose-gc");
+        const made = runInNewContext("gc");
+        if (typeof made === "function") gc = made as () => void;
+      } catch { /* no collection: the memory is given back later, by V8 */ }
+      try {
+        setFlagsFromString("--no-expose-gc");
+      } catch { /* as it was */ }
+    }
+  }
+  gc?.();
+}
+
+/**
+ * Warm-up sessions a pooled isolate runs at most: most of what they compile is shared (the
+ * channel, the runtime), and each costs CPU the open sessions could use; a session on a manifest
+ * past these warms up when it opens.
+ */
+const MAX_POOL_WARM_UPS = 4;
+
+/**
+ * Whether a warm-up session may run `manifest`: it loads, and every processor it uses runs
+ * without an event loop (no file, device, network or timer of its own). Imports the modules of
+ * the processors it uses, whatever the answer.
+ */
+async function warmable(definitions: NodeDefinition[], manifest: unknown): Promise<boolean> {
   try {
+    const runtime = new Runtime();
     runtime.use(definitions);
-    loadManifest(runtime, WARM_GRAPH);
-    await runtime.start();
-    const samples = new Float32Array(2);
-    await runtime.input("a").send({ kind: "audio", channels: 2, sampleRate: 48_000, samples });
-    runtime.input("a").end();
-    for await (const _ of runtime.output("a")) { /* one frame */ }
+    loadManifest(runtime, manifest);
+    const types = new Set(runtime.describe().nodes.map((node) => node.type));
+    const used = definitions.filter((d) => types.has(d.descriptor.name));
+    await Promise.all(used.map((d) => d.load?.().catch(() => {})));
+    return used.every((d) => d.descriptor.needsEventLoop === false);
   } catch {
-    /* a warm-up only */
+    return false; // the session that uses it reports why
+  }
+}
+
+/**
+ * The manifests (their JSON) this isolate needs no warm-up session for: one ran, or could not
+ * run (see `warmUp()`), or they are not `warmable()`.
+ */
+const warmed = new Set<string>();
+
+/**
+ * Blocks a warm-up session sends: 48 was enough for the first blocks of 10 sessions opened at
+ * once on 2 cores to take as long as later ones (round trip p99 of their first 2 s 6.0-6.7 ms
+ * with 30 blocks sent ahead, against 30.8-46.5 ms without; `docs/performance.md`, Sessions).
+ */
+const WARM_BLOCKS = 48;
+/**
+ * Longest a warm-up session runs, and then longest its close takes, in milliseconds (a graph
+ * that never takes a block; a machine so loaded that 48 blocks take longer).
+ */
+const WARM_LIMIT_MS = 500;
+
+/**
+ * Runs one session in this isolate, over a channel of its own, on `manifest`: opens it, sends
+ * {@linkcode WARM_BLOCKS} blocks of 20 ms of audio to every input (the input's channels, 16 kHz),
+ * reads what comes out, and closes it, so V8 has compiled the code each block runs (the channel,
+ * the runtime, the processors) before a session takes the isolate. Stops early when `stop()`
+ * says so (a session arrived); otherwise the manifest is then in `warmed`, whether its warm-up ran
+ * to its end or could not run (an input that is not audio, a processor that threw, the time
+ * limit), so it is not tried again.
+ */
+async function warmUp(
+  registries: readonly string[],
+  manifest: unknown,
+  stop: () => boolean,
+): Promise<void> {
+  const [mine, theirs] = createChannelBuffers();
+  const { port1, port2 } = new MessageChannel();
+  const warm = new IsolateSession(() => {}, false);
+  let heard: (message: FromIsolate) => void = () => {};
+  const outputs = new SampleSpares();
+  const peer = new SessionChannel<ToIsolate, FromIsolate>(mine, port1, (message) => {
+    // Read at once, as a session's client would: its credit goes back.
+    if (message.t === "frame") {
+      peer.post({ t: "credit", output: message.output, n: 1 });
+      const samples = (message.item.frame as { samples?: unknown }).samples;
+      if (samples instanceof Float32Array) outputs.keep(samples);
+    }
+    heard(message);
+  }, outputs.take);
+  const deadline = performance.now() + WARM_LIMIT_MS;
+  let stopped = false;
+  /** The next message `accept` takes, or undefined after `until`. */
+  const next = (accept: (message: FromIsolate) => boolean, until = deadline) =>
+    new Promise<FromIsolate | undefined>((resolve) => {
+      const done = (message: FromIsolate | undefined) => {
+        clearTimeout(timer);
+        heard = () => {};
+        resolve(message);
+      };
+      const timer = setTimeout(() => done(undefined), Math.max(0, until - performance.now()));
+      heard = (message) => {
+        if (accept(message)) done(message);
+      };
+    });
+  try {
+    const ready = next((m) => m.t === "ready" || m.t === "open-failed");
+    warm.receive({
+      t: "open",
+      manifest,
+      registries,
+      memoryBudgetBytes: 64 * 1024 * 1024,
+      maxFrameBytes: 1024 * 1024,
+      window: 16,
+      warmUp: false,
+      buffers: theirs,
+      port: port2,
+    });
+    const opened = await ready;
+    if (opened?.t !== "ready") return;
+    const frames: [string, AppFrameInput][] = [];
+    for (const [name, portType] of Object.entries(opened.inputs)) {
+      const channels = /^AudioFrame(?:<(\d+)>)?$/.exec(portType);
+      if (!channels) return; // an input this warm-up cannot feed
+      const n = Number(channels[1] ?? 1);
+      const samples = new Float32Array(320 * n).map((_, i) => Math.sin(i / 7) * 0.1);
+      frames.push([name, { kind: "audio", channels: n, sampleRate: 16_000, samples }]);
+    }
+    let id = 0;
+    for (let block = 0; block < WARM_BLOCKS; block++) {
+      if (stop()) {
+        stopped = true;
+        return;
+      }
+      for (const [input, frame] of frames) {
+        const sent = id++;
+        const acked = next((m) =>
+          ((m.t === "ack" || m.t === "nack") && m.id === sent) || m.t === "failed"
+        );
+        peer.post({ t: "send", id: sent, input, frame });
+        const answer = await acked;
+        if (answer?.t !== "ack") return;
+      }
+    }
   } finally {
-    await runtime.stop().catch(() => {});
+    if (!stopped) warmed.add(JSON.stringify(manifest));
+    const closed = next((m) => m.t === "closed", performance.now() + WARM_LIMIT_MS);
+    peer.post({ t: "close" });
+    await closed;
+    warm.dispose();
+    peer.close();
   }
 }
 
@@ -222,7 +574,7 @@ async function openNativeLibrary(): Promise<void> {
   }
 }
 
-/** The graph `preload()` runs one frame through. */
+/** The graph `preload()` warms up on whatever the warm-up manifests are. */
 const WARM_GRAPH = {
   version: 1,
   nodes: [{ id: "g", type: "Gain" }],
@@ -257,145 +609,4 @@ async function importRegistry(url: string): Promise<NodeDefinition[]> {
     });
   }
   return [...module.registry];
-}
-
-async function open(message: Extract<ToIsolate, { t: "open" }>): Promise<void> {
-  const definitions = await loadRegistries(message.registries);
-  const runtime = new Runtime({
-    memoryBudgetBytes: message.memoryBudgetBytes,
-    maxFrameBytes: message.maxFrameBytes,
-  });
-  runtime.use(definitions);
-  loadManifest(runtime, message.manifest);
-  runtime.on((event) => {
-    if (event.type === "node-error" && event.action !== "restart" && !closing) {
-      post({
-        t: "failed",
-        error: {
-          code: "session_processor_failed",
-          message: `Node '${event.node}' threw in ${event.phase}(): ${event.message}`,
-          details: { node: event.node, phase: event.phase, cause: event.code ?? event.name },
-        },
-      });
-    }
-  });
-  rt = runtime;
-  const inputs: Record<string, string> = {};
-  const outputs: Record<string, string> = {};
-  const names = runtime.describe().nodes;
-  for (const node of names) {
-    if (node.type === "AppInput") {
-      const name = node.id.slice("app_in_".length);
-      inputs[name] = runtime.input(name).portType;
-    } else if (node.type === "AppOutput") {
-      const name = node.id.slice("app_out_".length);
-      outputs[name] = runtime.output(name).portType;
-    }
-  }
-  await runtime.start();
-  for (const name of Object.keys(outputs)) pump(runtime.output(name), message.window);
-  post({ t: "ready", inputs, outputs });
-}
-
-function inputOf(name: string): AppInput | undefined {
-  try {
-    return rt?.input(name);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Sample arrays of blocks the graph took, for the channel to copy the next blocks into: a block
- * crossing from the session then costs a copy, not an allocation of its own (38 kB for 100 ms of
- * 48 kHz stereo) and its garbage.
- */
-const spares = new SampleSpares();
-
-/**
- * Keeps a block's samples for the next block, once the graph took the block: only from an input
- * whose `send()` resolves after its node copied the frame in (`fifo`; a `latest` input's resolves
- * at once, the frame still waiting).
- */
-function recycle(input: AppInput, frame: unknown): void {
-  const samples = (frame as { samples?: unknown }).samples;
-  if (input.policy === "fifo" && samples instanceof Float32Array) spares.keep(samples);
-}
-
-/**
- * An input's lane: its sends and its end, in the order they came. `busy` counts those not done
- * yet (a send until the graph took it or refused it); with none, a send goes to the graph at once
- * rather than through a promise chained per frame.
- */
-interface Lane {
-  tail: Promise<unknown>;
-  busy: number;
-}
-
-function laneOf(name: string): Lane {
-  let lane = lanes.get(name);
-  if (lane === undefined) {
-    lane = { tail: Promise.resolve(), busy: 0 };
-    lanes.set(name, lane);
-  }
-  return lane;
-}
-
-function send(message: Extract<ToIsolate, { t: "send" }>): void {
-  const lane = laneOf(message.input);
-  lane.busy++;
-  lane.tail = lane.busy === 1
-    ? sendNow(message, lane)
-    : lane.tail.then(() => sendNow(message, lane));
-}
-
-/** Gives one frame to the graph; acks once it took it (or nacks). Never rejects. */
-function sendNow(message: Extract<ToIsolate, { t: "send" }>, lane: Lane): Promise<void> {
-  let taken: Promise<number>;
-  let input: AppInput;
-  try {
-    if (!rt) {
-      throw Object.assign(new Error("The session has no graph"), { code: "session_closed" });
-    }
-    input = rt.input(message.input);
-    taken = input.send(message.frame, { metadata: message.metadata, seq: message.seq });
-  } catch (error) {
-    lane.busy--;
-    post({ t: "nack", id: message.id, error: toWire(error, "app_frame_mismatch") });
-    return Promise.resolve();
-  }
-  return taken.then((seq) => {
-    lane.busy--;
-    recycle(input, message.frame);
-    ack({ t: "ack", id: message.id, seq });
-  }, (error) => {
-    lane.busy--;
-    post({ t: "nack", id: message.id, error: toWire(error, "app_frame_mismatch") });
-  });
-}
-
-/** Moves an output's frames to the session while it has credit (the session's unread room). */
-async function pump(output: AppOutput, window: number): Promise<void> {
-  const credit: { n: number; wake?: () => void } = { n: window };
-  credits.set(output.name, credit);
-  const name = output.name;
-  let item;
-  // `next()` rather than the output's async iterator: one promise a frame, not a generator's.
-  while ((item = await output.next()) !== undefined) {
-    while (credit.n === 0) await new Promise<void>((resolve) => (credit.wake = resolve));
-    credit.n--;
-    // Copied into the channel: the frame's samples carry a later frame (no array per frame).
-    if (post({ t: "frame", output: name, item })) output.recycle(item.frame);
-  }
-  post({ t: "output-end", output: output.name });
-}
-
-async function close(): Promise<void> {
-  if (closing) return;
-  closing = true;
-  try {
-    if (rt && (rt.state === "running" || rt.state === "paused")) await rt.stop();
-  } finally {
-    post({ t: "closed" });
-  }
 }

@@ -344,6 +344,7 @@ export class PipelineRunner {
       },
       pooled,
       pipeline,
+      refill, // a streaming session warms up first; a unary run does not
     );
     if (pooled && refill) this.#refill();
     this.#sessions.set(id, session);

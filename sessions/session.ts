@@ -136,6 +136,8 @@ export class Session {
    * @param onEnd Called once when the session ends, however it ends.
    * @param worker A pre-started isolate to use (from the runner's pool); a new one by default.
    * @param pipeline The pipeline's name, for operators (`info()`). Default `""`.
+   * @param warmUp Whether the isolate runs a warm-up session on the manifest first, when it has
+   *   not warmed it yet (see `docs/sessions.md`). Default `true`; `false` for a unary run.
    */
   constructor(
     id: string,
@@ -145,6 +147,7 @@ export class Session {
     onEnd: () => void,
     worker?: SessionIsolate,
     pipeline = "",
+    warmUp = true,
   ) {
     this.id = id;
     this.pipeline = pipeline;
@@ -199,6 +202,7 @@ export class Session {
           memoryBudgetBytes: limits.memoryBudgetBytes,
           maxFrameBytes: limits.maxMessageBytes,
           window: WINDOW,
+          warmUp,
           buffers: theirs,
           port: channel.port2,
         } satisfies ToIsolate,
