@@ -102,3 +102,20 @@ Deno.test("no warm-up for a processor that needs its event loop, nor for a unary
     await runner.close();
   }
 });
+
+Deno.test("this Deno gives V8's gc() to a vm context made while --expose-gc is set", async () => {
+  // What `collectGarbage()` in sessions/_session_worker.ts relies on: without it, an idle session
+  // keeps what its warm-up left (2-3 MB), see docs/decisions/0066.
+  const { setFlagsFromString } = await import("node:v8");
+  const { runInNewContext } = await import("node:vm");
+  setFlagsFromString("--expose-gc");
+  try {
+    const gc = runInNewContext("gc");
+    assert.equal(typeof gc, "function");
+    gc();
+  } finally {
+    setFlagsFromString("--no-expose-gc");
+  }
+  assert.equal(typeof runInNewContext("typeof gc"), "string");
+  assert.equal(runInNewContext("typeof gc"), "undefined");
+});
