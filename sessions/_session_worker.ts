@@ -74,8 +74,8 @@ interface Lane {
 
 /**
  * One session's side of the isolate: its runtime, and what it does with each message of its
- * channel. The isolate's session is one; `warmUp()` runs others, over a channel of its own, before
- * a session takes a pooled isolate.
+ * channel. The isolate's session is one; `warmUp()` runs others, each over a channel of its own,
+ * before that session's first block.
  */
 class IsolateSession {
   rt: Runtime | undefined;
