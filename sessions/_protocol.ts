@@ -59,7 +59,7 @@ export type ToIsolate =
   | {
     readonly t: "preload";
     readonly registries: readonly string[];
-    /** Manifests to build, start and stop once before a session takes the isolate. */
+    /** Manifests to prepare, and warm up on, before a session takes the isolate. */
     readonly warmup?: readonly unknown[];
   };
 

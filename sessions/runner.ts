@@ -36,12 +36,13 @@ export interface RunnerOptions extends RunnerLimits {
    */
   readonly poolRefillDelayMs?: number;
   /**
-   * Manifests each pooled isolate builds, starts and stops once before it waits for a session:
-   * their processors' modules are imported and the runtime's code is compiled, so a session on
-   * one of them only builds its graph (about half the set-up time; see `docs/sessions.md`).
-   * With any, the pooled isolate also opens the native library (when it is built), so a session
-   * whose processors run native code only binds their symbols.
-   * `streamlib serve` passes its catalog's manifests. Default: none.
+   * Manifests each pooled isolate prepares before it waits for a session: their processors'
+   * modules are imported, so a session on one of them only builds its graph (about half the set-up
+   * time), and a warm-up session runs blocks through the first 4 of them whose processors all
+   * declare `needsEventLoop: false`, so a session's first blocks run compiled code (see
+   * `docs/sessions.md`, "Warm-up sessions"). With any, the pooled isolate also opens the native
+   * library (when it is built), so a session whose processors run native code only binds their
+   * symbols. `streamlib serve` passes its catalog's manifests. Default: none.
    */
   readonly warmup?: readonly unknown[];
 }
