@@ -18,6 +18,7 @@
 import { parseArgs } from "node:util";
 import { connect } from "../sessions/client/mod.ts";
 import { GAIN_SESSION_MANIFEST } from "./session_gain_manifest.ts";
+import { firstLine } from "./first_line.ts";
 import { quantile } from "./graph_bench_table.ts";
 
 const args = parseArgs({
@@ -42,21 +43,6 @@ interface Run {
   p50: number;
   slowFirst: number;
   blocks: number;
-}
-
-/** The first line a process prints, its output drained after it. */
-async function firstLine(stream: ReadableStream<Uint8Array<ArrayBuffer>>): Promise<string> {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`streamlib serve exited before it listened: ${text}`);
-    text += value;
-  }
-  (async () => {
-    while (!(await reader.read()).done) { /* drained */ }
-  })();
-  return text.slice(0, text.indexOf("\n"));
 }
 
 async function burst(pool: number): Promise<Run> {

@@ -31,6 +31,7 @@ import { connect } from "../sessions/client/mod.ts";
 import { openWebSocket } from "../sessions/client/_tcp_websocket.ts";
 import { decodePipecatAudio, encodePipecatAudio } from "./peers/pipecat_wire.ts";
 import { GAIN_SESSION_MANIFEST } from "./session_gain_manifest.ts";
+import { firstLine } from "./first_line.ts";
 
 const args = parseArgs({
   options: {
@@ -75,21 +76,6 @@ async function rss(pid: number): Promise<number> {
   return Number(line.split(/\s+/)[1]) * 1024;
 }
 
-async function readLine(stream: ReadableStream<Uint8Array<ArrayBuffer>>): Promise<string> {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the server exited before it listened: ${text}`);
-    text += value;
-  }
-  // Keep draining so the child never blocks on a full pipe.
-  (async () => {
-    while (!(await reader.read()).done) { /* discard */ }
-  })();
-  return text.slice(0, text.indexOf("\n"));
-}
-
 async function startStreamlib(): Promise<Side> {
   const dir = await Deno.makeTempDir({ prefix: "streamlib_pipecat_bench_" });
   await Deno.writeTextFile(
@@ -116,7 +102,7 @@ async function startStreamlib(): Promise<Side> {
     stdout: "piped",
     stderr: "null",
   }).spawn();
-  const { sessionsUrl } = JSON.parse(await readLine(child.stdout));
+  const { sessionsUrl } = JSON.parse(await firstLine(child.stdout));
   return {
     name: "streamlib",
     pid: child.pid,
@@ -159,7 +145,7 @@ async function startPipecat(): Promise<Side> {
     stdout: "piped",
     stderr: "null",
   }).spawn();
-  await readLine(child.stdout);
+  await firstLine(child.stdout);
   return {
     name: "pipecat",
     pid: child.pid,
