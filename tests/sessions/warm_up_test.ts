@@ -103,6 +103,24 @@ Deno.test("no warm-up for a processor that needs its event loop, nor for a unary
   }
 });
 
+Deno.test("no warm-up when an input is not audio, even where every processor may have one", async () => {
+  const runner = new PipelineRunner({ registries: [BUILTIN, COUNTING] });
+  try {
+    const session = await runner.stream({
+      version: 1,
+      nodes: [{ id: "count", type: "PureCounter" }, { id: "drain", type: "PureDataDrain" }],
+      inputs: { audio: "count.in", events: "drain.in" },
+      outputs: { audio: "count.out" },
+    });
+    assert.deepEqual(session.inputTypes, { audio: "AudioFrame", events: "DataFrame" });
+    session.end("events");
+    const got = await threeBlocks(session);
+    assert.deepEqual(got.map((g) => g[0]), [1, 2, 3]);
+  } finally {
+    await runner.close();
+  }
+});
+
 Deno.test("this Deno gives V8's gc() to a vm context made while --expose-gc is set", async () => {
   // What `collectGarbage()` in sessions/_session_worker.ts relies on: without it, an idle session
   // keeps what its warm-up left (2-3 MB), see docs/decisions/0066.
