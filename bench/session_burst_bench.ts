@@ -18,7 +18,7 @@
 import { parseArgs } from "node:util";
 import { connect } from "../sessions/client/mod.ts";
 import { GAIN_SESSION_MANIFEST } from "./session_gain_manifest.ts";
-import { firstLine } from "./first_line.ts";
+import { startServe } from "./first_line.ts";
 import { quantile } from "./graph_bench_table.ts";
 
 const args = parseArgs({
@@ -48,28 +48,8 @@ interface Run {
 async function burst(pool: number): Promise<Run> {
   const dir = await Deno.makeTempDir({ prefix: "streamlib_burst_bench_" });
   await Deno.writeTextFile(`${dir}/gain.json`, JSON.stringify(GAIN_SESSION_MANIFEST));
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("../cli/streamlib.ts", import.meta.url).pathname,
-      "serve",
-      dir,
-      "--port",
-      "0",
-      "--json",
-      "--pool",
-      String(pool),
-      "--max-sessions",
-      String(SESSIONS + 8),
-      "--idle-timeout",
-      "120",
-    ],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
+  const { child, sessionsUrl } = await startServe(dir, pool, SESSIONS + 8);
   try {
-    const { sessionsUrl } = JSON.parse(await firstLine(child.stdout));
     await new Promise((r) => setTimeout(r, 3_000 + 300 * pool)); // the pool's preloads
     const sessions = await Promise.all(
       Array.from({ length: SESSIONS }, () => connect(sessionsUrl).open("gain")),

@@ -31,7 +31,7 @@ import { connect } from "../sessions/client/mod.ts";
 import { openWebSocket } from "../sessions/client/_tcp_websocket.ts";
 import { decodePipecatAudio, encodePipecatAudio } from "./peers/pipecat_wire.ts";
 import { GAIN_SESSION_MANIFEST } from "./session_gain_manifest.ts";
-import { firstLine } from "./first_line.ts";
+import { firstLine, startServe } from "./first_line.ts";
 
 const args = parseArgs({
   options: {
@@ -82,27 +82,7 @@ async function startStreamlib(): Promise<Side> {
     `${dir}/gain.json`,
     JSON.stringify(GAIN_SESSION_MANIFEST),
   );
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("../cli/streamlib.ts", import.meta.url).pathname,
-      "serve",
-      dir,
-      "--port",
-      "0",
-      "--json",
-      "--pool",
-      "2",
-      "--max-sessions",
-      String(Math.max(MAX, 20) + 8),
-      "--idle-timeout",
-      "120",
-    ],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const { sessionsUrl } = JSON.parse(await firstLine(child.stdout));
+  const { child, sessionsUrl } = await startServe(dir, 2, Math.max(MAX, 20) + 8);
   return {
     name: "streamlib",
     pid: child.pid,
