@@ -9,7 +9,9 @@ import assert from "node:assert/strict";
 import dgram from "node:dgram";
 
 /**
- * A loopback port nobody is using now, for UDP (SRT) or TCP (RTMP).
+ * A loopback port nobody is using now, for UDP (SRT) or TCP (RTMP). The probe socket is closed
+ * before this returns: `node:dgram`'s `close()` lets go of the port only later (its callback), and
+ * a peer started at once would then fail to bind it.
  *
  * @param transport Which protocol the port is for.
  * @returns The port.
@@ -23,7 +25,7 @@ export async function freePort(transport: "udp" | "tcp"): Promise<number> {
         await new Promise<void>((resolve, reject) => {
           socket.once("error", reject);
           socket.bind(port, "127.0.0.1", () => resolve());
-        }).finally(() => socket.close());
+        }).finally(() => new Promise<void>((resolve) => socket.close(() => resolve())));
       } else {
         Deno.listen({ hostname: "127.0.0.1", port }).close();
       }
@@ -34,6 +36,9 @@ export async function freePort(transport: "udp" | "tcp"): Promise<number> {
   }
   throw new Error("No free loopback port found in 50 tries");
 }
+
+/** Peers that exited by themselves (not killed): when, and what they said. */
+const exits: { at: number; text: string }[] = [];
 
 /** A running external peer. */
 export interface Peer {
@@ -59,12 +64,18 @@ export function startPeer(command: string, args: string[]): Peer {
     for await (const chunk of child.stderr) chunks.push(chunk);
   })();
   let done = false;
+  let killed = false;
   const status = child.status.then(async (s) => {
     done = true;
     await reading;
+    if (!killed) {
+      const said = decode(chunks).trim().split("\n").slice(-5).join(" | ");
+      exits.push({ at: Date.now(), text: `${command} exited with ${s.code}: ${said}` });
+    }
     return s;
   });
   const kill = async (signal: Deno.Signal = "SIGKILL") => {
+    killed = true;
     if (!done) {
       try {
         child.kill(signal);
@@ -90,8 +101,12 @@ export function startPeer(command: string, args: string[]): Peer {
       }
     },
     kill,
-    stderr: () => new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c]))),
+    stderr: () => decode(chunks),
   };
+}
+
+function decode(chunks: Uint8Array[]): string {
+  return new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
 }
 
 /** What ffprobe says of a file's first video stream. */
@@ -143,16 +158,23 @@ export async function probeVideo(path: string): Promise<VideoProbe> {
 }
 
 /**
- * Waits until `check` holds, polling every 50 ms; fails loudly after `ms`.
+ * Waits until `check` holds, polling every 50 ms; fails loudly after `ms`, naming each peer that
+ * exited by itself in the last 30 s with the last lines it wrote (a peer that could not bind its port,
+ * say).
  *
  * @param what What is awaited, for the failure message.
  * @param ms The bound.
  * @param check The condition.
  */
 export async function waitFor(what: string, ms: number, check: () => boolean): Promise<void> {
-  const end = Date.now() + ms;
+  const start = Date.now();
+  const end = start + ms;
   while (!check()) {
-    if (Date.now() > end) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
+    if (Date.now() > end) {
+      const gone = exits.filter((e) => e.at >= start - 30_000).map((e) => e.text);
+      const also = gone.length ? `; meanwhile ${gone.join("; ")}` : "";
+      throw new Error(`Timed out after ${ms} ms waiting for ${what}${also}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -29,14 +29,16 @@ Deno.test({
           ),
         ) >= 8,
       undefined,
-      { timeout: 3000 },
+      { timeout: 6000 },
     );
     const waited = Date.now() - opened;
-    // The page samples every 500 ms itself: eight points that early are the server's.
-    assert.ok(waited < 3500, `plotted ${waited} ms after opening`);
+    // The page samples every 500 ms itself, from when it opened: a plot spanning 8 s (7.5 s and
+    // more, rounded) sooner than 7.5 s after opening holds the server's history. (How soon
+    // depends on the machine's load; what it spans does not.)
     const caption = await rate.locator("figcaption").textContent() ?? "";
     const span = Number(caption.match(/· (\d+) s/)?.[1]);
     assert.ok(span >= 8, `the plot spans ${span} s: ${caption}`);
+    assert.ok(waited < 7500, `plotted ${waited} ms after opening`);
     const points = (await rate.locator("polyline").getAttribute("points"))!.split(" ");
     assert.ok(points.length >= 8);
     const latency = page.locator('[data-panel="node"] [data-plot="latency"]');
