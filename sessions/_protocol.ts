@@ -77,6 +77,8 @@ export type FromIsolate =
   | { readonly t: "output-end"; readonly output: string }
   | { readonly t: "failed"; readonly error: WireError }
   | { readonly t: "closed" }
+  /** A pooled isolate finished its preload (imports, warm-ups, GC) before a session took it. */
+  | { readonly t: "preloaded" }
   | {
     readonly t: "inspected";
     readonly id: number;

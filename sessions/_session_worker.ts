@@ -357,8 +357,11 @@ scope.onmessage = (event: MessageEvent) => {
   const message = event.data as ToIsolate;
   if (message.t === "preload") {
     // A pooled isolate: import the registries now, and the modules of the processors named,
-    // so opening a session only builds its graph.
-    preload(message.registries, message.warmup ?? []).catch(() => {});
+    // so opening a session only builds its graph. The runner starts the next pooled isolate
+    // once this one says it is done (one preload at a time: they take the cores).
+    preload(message.registries, message.warmup ?? []).catch(() => {}).finally(() => {
+      if (!session.opened) scope.postMessage({ t: "preloaded" } satisfies FromIsolate);
+    });
   } else session.receive(message);
 };
 

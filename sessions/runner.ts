@@ -24,8 +24,9 @@ export interface RunnerOptions extends RunnerLimits {
    * Isolates kept started ahead of sessions, their registries imported: a session takes one and
    * only loads its graph, and another starts in the background (at once for `stream()`; for
    * `execute()` once its run ends, so the new isolate's start does not take CPU from the run).
-   * They do not keep the process alive; `close()` ends them. Default 0 (each session starts its
-   * own).
+   * Replacements start one at a time, each once the previous one has preloaded: after a burst of
+   * opens, `pooled` grows back one isolate at a time. They do not keep the process alive;
+   * `close()` ends them. Default 0 (each session starts its own).
    */
   readonly pool?: number;
   /**
@@ -117,6 +118,8 @@ export class PipelineRunner {
   #refillDelayMs = 0;
   #refillTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #pool: SessionIsolate[] = [];
+  /** The replacement isolate preloading now, if any: replacements preload one at a time. */
+  #preloading: SessionIsolate | undefined;
   #closed = false;
 
   /**
@@ -143,7 +146,7 @@ export class PipelineRunner {
       );
     }
     this.#refillDelayMs = delay;
-    this.#fillPool();
+    this.#fillPool(true);
   }
 
   /** Isolates started and waiting for a session. */
@@ -162,18 +165,33 @@ export class PipelineRunner {
     Deno.unrefTimer(this.#refillTimer as unknown as number);
   }
 
-  #fillPool(): void {
+  /**
+   * Starts isolates until the pool is full: all at once when the runner is made (`all`), else
+   * one replacement at a time, the next once the previous one has preloaded (or was taken, or
+   * ended). A burst of opens empties the pool at once; replacements started together would
+   * preload together, on the cores the new sessions' first blocks need
+   * (`bench/session_burst_bench.ts`).
+   */
+  #fillPool(all = false): void {
     while (!this.#closed && this.#pool.length < this.#poolSize) {
+      if (!all && this.#preloading !== undefined) return;
       const worker = startIsolate();
       worker.unref();
       worker.postMessage({ t: "preload", registries: this.#registries, warmup: this.#warmup });
       const drop = () => {
         const i = this.#pool.indexOf(worker);
         if (i >= 0) this.#pool.splice(i, 1);
+        if (this.#preloading === worker) this.#preloading = undefined;
       };
       worker.once("exit", drop);
       worker.once("error", drop);
+      worker.on("message", (message: { t?: string }) => {
+        if (message?.t !== "preloaded" || this.#preloading !== worker) return;
+        this.#preloading = undefined;
+        this.#fillPool();
+      });
       this.#pool.push(worker);
+      if (!all) this.#preloading = worker;
     }
   }
 
@@ -334,6 +352,9 @@ export class PipelineRunner {
     }
     const id = `s${this.#next++}`;
     const pooled = this.#pool.shift();
+    if (pooled !== undefined && pooled === this.#preloading) {
+      this.#preloading = undefined; // its preload stops: the next replacement may start
+    }
     const pipeline = typeof options.pipeline === "string" ? options.pipeline.slice(0, 256) : "";
     const session = new Session(
       id,

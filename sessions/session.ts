@@ -457,6 +457,7 @@ export class Session {
   }
 
   #receive(message: FromIsolate): void {
+    if (message.t === "preloaded") return; // the pool's business: the isolate was idle then
     if (message.t === "inspected") {
       // An operator's question: not activity, so it does not hold off the idle timeout.
       this.#inspections.get(message.id)?.(message);

@@ -276,6 +276,31 @@ Deno.test("PipelineRunner's pool hands a started isolate to a session and refill
   assert.throws(() => new PipelineRunner({ pool: -1 }), RangeError);
 });
 
+Deno.test("PipelineRunner's pool refills after a burst of opens one isolate at a time", async () => {
+  const runner = new PipelineRunner({ pool: 3 });
+  const opening = [1, 2, 3].map((g) => runner.stream(gain(g)));
+  // Three taken: one replacement preloads; the next starts once it has said it is done.
+  assert.equal(runner.pooled, 1);
+  const sessions = await Promise.all(opening);
+  const seen = [1];
+  const deadline = Date.now() + 60_000;
+  while (runner.pooled < 3 && Date.now() < deadline) {
+    if (seen.at(-1) !== runner.pooled) seen.push(runner.pooled);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  seen.push(runner.pooled);
+  assert.deepEqual(seen, [1, 2, 3]);
+  for (const [i, session] of sessions.entries()) {
+    await session.send("audio", block(0.25));
+    session.end("audio");
+    for await (const out of session.outputs()) {
+      assert.equal((out.frame as { samples: Float32Array }).samples[0], 0.25 * (i + 1));
+    }
+    await session.close();
+  }
+  await runner.close();
+});
+
 Deno.test("PipelineRunner.execute() takes a pooled isolate and refills the pool when it ends", async () => {
   const manifest = {
     version: 1,
