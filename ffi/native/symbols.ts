@@ -292,7 +292,7 @@ export const symbols = {
   sl_net_source_create: { parameters: ["u32", "buffer", "u32", "buffer"], result: "i32" },
   /**
    * `fn sl_net_sink_push(sink: u32, data: *const u8, length: u32, timestamp_ns: f64,
-   * flags: u32) -> i32` (ABI 7; flags: 1 keyframe, 2 Opus packet)
+   * flags: u32) -> i32` (ABI 7; flags: 1 keyframe, 2 audio packet, 2 | 4 the audio config)
    */
   sl_net_sink_push: { parameters: ["u32", "buffer", "u32", "f64", "u32"], result: "i32" },
   /** `fn sl_net_source_read(source: u32, out: *mut u8, cap: u32, info: *mut f64) -> i32` (ABI 7) */

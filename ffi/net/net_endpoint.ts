@@ -214,8 +214,8 @@ export class NetSink extends NetEndpoint {
 
   /**
    * Queues one audio packet (copied) without blocking: an Opus packet for the audio stream of
-   * an SRT sink created with `audioChannels`, or an FLV AAC `AUDIODATA` body for an RTMP sink
-   * (an AAC sequence header is kept and sent at the start of every publish). It shares the queue
+   * an SRT sink created with `audioChannels`, or an FLV AAC `AUDIODATA` frame for an RTMP sink
+   * (its sequence header goes to {@linkcode NetSink.setAudioConfig}). It shares the queue
    * with the video and, like a video access unit, waits for the stream's next keyframe after a
    * drop. An SRT sink without `audioChannels` drops it (counted).
    *
@@ -226,6 +226,18 @@ export class NetSink extends NetEndpoint {
    */
   pushAudio(packet: Uint8Array, timestampNs: number): boolean {
     return this.#push(packet, timestampNs, 2, "queue an audio packet");
+  }
+
+  /**
+   * Sets the audio stream's configuration: for an RTMP sink, the FLV AAC sequence header
+   * (`0xAF 0x00` + AudioSpecificConfig). It is kept beside the queue, where no overflow or drain
+   * drops it, and sent before the first audio packet of every publish and again when it changes.
+   *
+   * @param config The configuration (copied).
+   * @throws {NetEndpointError} When the native thread failed.
+   */
+  setAudioConfig(config: Uint8Array): void {
+    this.#push(config, 0, 2 | 4, "set the audio configuration");
   }
 
   #push(data: Uint8Array, timestampNs: number, flags: number, what: string): boolean {

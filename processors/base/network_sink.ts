@@ -113,6 +113,17 @@ export abstract class NetworkSink<T extends ProcessorTypes> extends Processor<T>
   }
 
   /**
+   * Sets the audio stream's configuration on the native sender (RTMP: the FLV AAC sequence
+   * header), kept beside its queue so no overflow drops it; nothing while the sender is closed.
+   *
+   * @param config The configuration (copied).
+   * @throws {NetEndpointError} When the native thread failed.
+   */
+  protected setAudioConfig(config: Uint8Array): void {
+    this.#sink?.setAudioConfig(config);
+  }
+
+  /**
    * The native sender to start, from the config: called by `setup()`.
    *
    * @returns The transport and its settings.

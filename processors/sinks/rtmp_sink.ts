@@ -172,8 +172,8 @@ export class RtmpSink extends NetworkSink<RtmpSinkTypes> {
   }
 
   /**
-   * Queues every waiting access unit, then every waiting AAC frame as an FLV audio body (after a
-   * sequence header when the stream's AudioSpecificConfig is new).
+   * Queues every waiting access unit, then every waiting AAC frame as an FLV audio body (first
+   * setting the sender's sequence header when the stream's AudioSpecificConfig is new).
    *
    * @param ctx The node's name, clock and frames.
    * @throws {EncodedAudioCodecError} For audio other than AAC (`encoded_audio_codec`).
@@ -188,7 +188,8 @@ export class RtmpSink extends NetworkSink<RtmpSinkTypes> {
       }
       if (!sameBytes(frame.extradata, this.#audioConfig)) {
         // FLV AUDIODATA: 0xAF (AAC; rate, size and type bits fixed for AAC), 0 = sequence header.
-        this.pushAudio(flvAudioBody(0, frame.extradata), frame.timestampNs);
+        // State of the sender, not an entry of its queue: a full queue drops its oldest entry.
+        this.setAudioConfig(flvAudioBody(0, frame.extradata));
         this.#audioConfig = frame.extradata.slice();
       }
       this.pushAudio(flvAudioBody(1, frame.data), frame.timestampNs);

@@ -163,6 +163,39 @@ Deno.test("RtmpSink sends the AAC sequence header again when it republishes to a
   }
 });
 
+Deno.test("RtmpSink keeps its AAC sequence header when its queue overflows", async () => {
+  // One entry: nearly every push displaces the one before. The sequence header is state beside
+  // the queue, so the frames that do get through can be decoded.
+  const dir = await Deno.makeTempDir();
+  const port = await freePort("tcp");
+  const ffmpeg = startPeer("ffmpeg", [
+    ..."-hide_banner -loglevel error -y -listen 1 -i".split(" "),
+    `rtmp://127.0.0.1:${port}/live/key`,
+    ..."-map 0 -c copy".split(" "),
+    `${dir}/out.flv`,
+  ]);
+  const rt = createRuntime({ workers: false });
+  try {
+    await sleep(300); // ffmpeg binds its port
+    rt.add(RtmpSink, { url: `rtmp://127.0.0.1:${port}/live/key`, queueFrames: 1 }, { id: "rtmp" });
+    marks(rt, "rtmp");
+    await rt.start();
+    const custom = () => rt.stats().nodes.rtmp.processor as unknown as Custom;
+    await waitFor("publishing", 5_000, () => custom().connected === 1);
+    await sleep(4_000);
+    await rt.stop();
+    const dropped = custom().framesDropped;
+    const status = await ffmpeg.exited(10_000);
+    assert.ok(status.code === 0 || status.code === 1, ffmpeg.stderr());
+    assert.ok(dropped > 0, "the one-entry queue overflowed");
+    assertStreams(await probeStreams(`${dir}/out.flv`), ffmpeg.stderr());
+  } finally {
+    await stopIfRunning(rt);
+    await ffmpeg.kill();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 /** nginx serving RTMP (live, no recording) on `port`. */
 async function nginxRtmp(dir: string, port: number) {
   await Deno.mkdir(`${dir}/logs`, { recursive: true });

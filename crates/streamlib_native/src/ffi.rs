@@ -1467,7 +1467,9 @@ pub unsafe extern "C" fn sl_net_source_create(
 /// Queues one H.264 access unit (Annex B) or audio packet on a sink without blocking; returns 1,
 /// or 0 when the full queue dropped its oldest access unit to make room (ABI 6). `flags`: 1 a
 /// keyframe, 2 an audio packet: Opus for an SRT sink created with `audioChannels` (muxed into its
-/// audio stream), an FLV AAC `AUDIODATA` body for an RTMP sink (`net/flv_audio.rs`).
+/// audio stream), an FLV AAC `AUDIODATA` body for an RTMP sink (`net/flv_audio.rs`); 4 (with 2)
+/// the audio stream's configuration, an RTMP sink's AAC sequence header: kept beside the queue,
+/// never dropped, and sent before the first audio packet of every publish (returns 1).
 ///
 /// # Safety
 ///
@@ -1484,6 +1486,13 @@ pub unsafe extern "C" fn sl_net_sink_push(
         // SAFETY: `data` is readable for `length` bytes (caller contract).
         let bytes = unsafe { c_buffer::bytes(data, length, "data") }?;
         let audio = flags & 2 != 0;
+        if audio && flags & 4 != 0 {
+            return crate::net::handles::with(sink, true, "sl_net_sink_push", |e| {
+                e.shared.set_audio_config(bytes);
+                e.shared.wake.notify_one();
+                1
+            });
+        }
         let item = crate::net::sink_shared::AccessUnitItem {
             data: bytes.to_vec(),
             timestamp_ns: timestamp_ns as i64,

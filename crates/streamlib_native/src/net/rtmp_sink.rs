@@ -7,10 +7,12 @@
 //! estimate (`TCP_INFO`, Linux).
 //!
 //! Audio (AAC, `docs/decisions/0049-aac-encoding-with-vo-aacenc.md`): the graph queues FLV
-//! `AUDIODATA` bodies (flagged audio), built by the TypeScript sink: one AAC sequence header
-//! (`0xAF 0x00` + AudioSpecificConfig), kept here and sent again at the start of every
-//! publish, then raw frames (`0xAF 0x01` + frame). Audio waits, like video, for the stream's
-//! keyframe and shares its clock: both are stamped relative to the first video keyframe sent.
+//! `AUDIODATA` bodies (flagged audio), built by the TypeScript sink: raw frames (`0xAF 0x01` +
+//! frame). The AAC sequence header (`0xAF 0x00` + AudioSpecificConfig) is not queued: the sink
+//! sets it beside the queue ([`SinkShared::audio_config`]), where no overflow or drain can drop
+//! it, and this thread sends it before the first audio frame of every publish and again when it
+//! changes. Audio waits, like video, for the stream's keyframe and shares its clock: both are
+//! stamped relative to the first video keyframe sent.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -61,10 +63,8 @@ pub fn run(shared: Arc<SinkShared>, settings: RtmpSettings) {
 
 async fn publisher(shared: &SinkShared, settings: &RtmpSettings) {
     let mut backoff = MIN_BACKOFF;
-    // The AAC sequence header outlives a session: it is queued once and sent on every publish.
-    let mut audio_header: Option<Vec<u8>> = None;
     while !shared.stopping() {
-        match session(shared, settings, &mut audio_header).await {
+        match session(shared, settings).await {
             End::Stopped => return,
             End::Lost => {
                 shared.set(stat::CONNECTED, 0);
@@ -93,14 +93,14 @@ async fn send(writer: &mut OwnedWriteHalf, bytes: &[u8]) -> bool {
 /// Reads from the socket, answering the session, until it raises an event matching `$done`;
 /// returns from the calling function on failure or stop.
 macro_rules! pump {
-    ($shared:expr, $audio_header:expr, $reader:expr, $writer:expr, $session:expr, $buf:expr, $done:pat) => {{
+    ($shared:expr, $reader:expr, $writer:expr, $session:expr, $buf:expr, $done:pat) => {{
         let mut finished = false;
         while !finished {
             let n = tokio::select! {
                 r = $reader.read(&mut $buf) => match r { Ok(n) if n > 0 => n, _ => return End::Failed },
                 _ = $shared.wake.notified() => {
                     if $shared.stopping() { return End::Stopped; }
-                    drain($shared, $audio_header);
+                    $shared.drain_dropped();
                     continue;
                 }
                 _ = tokio::time::sleep(CONNECT_TIMEOUT) => return End::Failed,
@@ -128,18 +128,14 @@ macro_rules! pump {
     }};
 }
 
-async fn session(
-    shared: &SinkShared,
-    settings: &RtmpSettings,
-    audio_header: &mut Option<Vec<u8>>,
-) -> End {
+async fn session(shared: &SinkShared, settings: &RtmpSettings) -> End {
     let connect = TcpStream::connect(settings.address);
     let stream = tokio::select! {
         r = tokio::time::timeout(CONNECT_TIMEOUT, connect) => match r {
             Ok(Ok(stream)) => stream,
             _ => return End::Failed,
         },
-        _ = stopped(shared, audio_header) => return End::Stopped,
+        _ = stopped(shared) => return End::Stopped,
     };
     let _ = stream.set_nodelay(true);
     let (mut reader, mut writer) = stream.into_split();
@@ -156,7 +152,7 @@ async fn session(
     let remaining = loop {
         let n = tokio::select! {
             r = reader.read(&mut buf) => match r { Ok(n) if n > 0 => n, _ => return End::Failed },
-            _ = stopped(shared, audio_header) => return End::Stopped,
+            _ = stopped(shared) => return End::Stopped,
             _ = tokio::time::sleep(CONNECT_TIMEOUT) => return End::Failed,
         };
         match handshake.process_bytes(&buf[..n]) {
@@ -204,7 +200,6 @@ async fn session(
     }
     pump!(
         shared,
-        audio_header,
         reader,
         writer,
         session,
@@ -221,7 +216,6 @@ async fn session(
     }
     pump!(
         shared,
-        audio_header,
         reader,
         writer,
         session,
@@ -247,7 +241,7 @@ async fn session(
         writer: &mut writer,
         session: &mut session,
     };
-    publish(&mut link, &mut reader, &mut buf, audio_header).await
+    publish(&mut link, &mut reader, &mut buf).await
 }
 
 /// The publishing session and its socket, which every message goes out through.
@@ -278,22 +272,13 @@ impl Link<'_> {
     }
 }
 
-async fn stopped(shared: &SinkShared, audio_header: &mut Option<Vec<u8>>) {
+/// Drops what is queued while nothing is published (counted) until the sink stops. The AAC
+/// sequence header is not in the queue ([`SinkShared::audio_config`]): the next publish sends it.
+async fn stopped(shared: &SinkShared) {
     while !shared.stopping() {
         shared.wake.notified().await;
         if !shared.stopping() {
-            drain(shared, audio_header);
-        }
-    }
-}
-
-/// Drops what is queued while nothing is published (counted), but keeps an AAC sequence header
-/// for the next publish: the graph queues it once, before the first frame.
-fn drain(shared: &SinkShared, audio_header: &mut Option<Vec<u8>>) {
-    while let Some(item) = shared.take() {
-        if item.audio && flv_audio::is_sequence_header(&item.data) {
-            *audio_header = Some(item.data.clone());
-            item.sent();
+            shared.drain_dropped();
         }
     }
 }
@@ -302,14 +287,15 @@ async fn publish(
     link: &mut Link<'_>,
     reader: &mut tokio::net::tcp::OwnedReadHalf,
     buf: &mut [u8],
-    audio_header: &mut Option<Vec<u8>>,
 ) -> End {
     let shared = link.shared;
     let mut meter = RateMeter::new(shared.get(stat::BYTES_SENT));
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     let mut waiting_for_keyframe = true;
     let mut sent_header: Option<Vec<u8>> = None;
-    let mut sent_audio_header = false;
+    // The AAC sequence header sent in this publish: sent before its first audio packet, and
+    // again before the next one after the graph's config changed.
+    let mut sent_audio_header: Option<Vec<u8>> = None;
     let mut first_ns: Option<i64> = None;
     loop {
         tokio::select! {
@@ -340,17 +326,10 @@ async fn publish(
         let stopping = shared.stopping();
         while let Some(item) = shared.take() {
             waiting_for_keyframe |= shared.take_overflow();
-            if item.audio && flv_audio::is_sequence_header(&item.data) {
-                if audio_header.as_ref() != Some(&item.data) {
-                    *audio_header = Some(item.data.clone());
-                    sent_audio_header = false;
-                }
-                item.sent();
-                continue;
-            }
             if waiting_for_keyframe && !item.keyframe {
                 continue; // dropping `item` counts it as dropped
             }
+            let audio_header = if item.audio { shared.audio_config() } else { None };
             if item.audio && (sent_header.is_none() || audio_header.is_none()) {
                 continue; // before the video's first keyframe, or no AAC config: dropped
             }
@@ -359,9 +338,9 @@ async fn publish(
             let timestamp = RtmpTimestamp::new(ms);
             let mut bodies = Vec::with_capacity(2);
             if item.audio {
-                if !sent_audio_header {
+                if sent_audio_header != audio_header {
                     bodies.extend(audio_header.clone());
-                    sent_audio_header = true;
+                    sent_audio_header = audio_header;
                 }
                 bodies.push(item.data.clone());
             } else {

@@ -95,6 +95,9 @@ pub struct SinkShared {
     in_hand: Mutex<u64>,
     /// Why the endpoint's thread failed, once it did.
     failure: Mutex<Option<String>>,
+    /// The audio stream's configuration (an RTMP sink's AAC sequence header): state beside the
+    /// queue, not an entry in it, so no overflow or drain can lose it.
+    audio_config: Mutex<Option<Vec<u8>>>,
 }
 
 impl SinkShared {
@@ -108,7 +111,28 @@ impl SinkShared {
             counters: std::array::from_fn(|_| AtomicU64::new(0)),
             in_hand: Mutex::new(0),
             failure: Mutex::new(None),
+            audio_config: Mutex::new(None),
         }
+    }
+
+    /// Sets the audio stream's configuration, which the network thread sends before the first
+    /// audio packet of every connection and again when it changes.
+    pub fn set_audio_config(&self, config: &[u8]) {
+        let mut slot = self
+            .audio_config
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if slot.as_deref() != Some(config) {
+            *slot = Some(config.to_vec());
+        }
+    }
+
+    /// The audio stream's configuration, once set.
+    pub fn audio_config(&self) -> Option<Vec<u8>> {
+        self.audio_config
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     /// The accounting lock (a panic while it was held leaves a count that is still a count).
@@ -318,6 +342,19 @@ mod tests {
         assert_eq!(shared.snapshot()[stat::FRAMES_QUEUED], 1.0);
         shared.drain_dropped();
         assert_eq!(shared.get(stat::FRAMES_DROPPED), 2);
+    }
+
+    #[test]
+    fn the_audio_config_outlives_overflow_and_drain() {
+        let shared = SinkShared::new(1);
+        shared.set_audio_config(&[0xAF, 0, 0x11, 0x90]);
+        for n in 0..4 {
+            shared.push(unit(n));
+        }
+        shared.drain_dropped();
+        assert_eq!(shared.audio_config(), Some(vec![0xAF, 0, 0x11, 0x90]));
+        shared.set_audio_config(&[0xAF, 0, 0x12, 0x10]);
+        assert_eq!(shared.audio_config(), Some(vec![0xAF, 0, 0x12, 0x10]));
     }
 
     #[test]
