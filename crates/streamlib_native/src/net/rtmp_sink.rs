@@ -329,7 +329,11 @@ async fn publish(
             if waiting_for_keyframe && !item.keyframe {
                 continue; // dropping `item` counts it as dropped
             }
-            let audio_header = if item.audio { shared.audio_config() } else { None };
+            let audio_header = if item.audio {
+                shared.audio_config()
+            } else {
+                None
+            };
             if item.audio && (sent_header.is_none() || audio_header.is_none()) {
                 continue; // before the video's first keyframe, or no AAC config: dropped
             }
