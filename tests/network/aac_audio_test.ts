@@ -75,22 +75,35 @@ function assertStreams(streams: Record<string, Record<string, string>>, log: str
   assert.equal(Number(streams.audio.channels), 2);
 }
 
-Deno.test(`RtmpSink sends H.264 + AAC to ffmpeg's RTMP server; beeps stay within 40 ms of flashes over ${SECONDS} s`, async () => {
-  const dir = await Deno.makeTempDir();
-  const port = await freePort("tcp");
-  const ffmpeg = startPeer("ffmpeg", [
+/** ffmpeg's RTMP server (`-listen 1`) on `port`, recording what is published to `file` (FLV). */
+function ffmpegRtmpServer(port: number, file: string) {
+  return startPeer("ffmpeg", [
     ..."-hide_banner -loglevel error -y -listen 1 -i".split(" "),
     `rtmp://127.0.0.1:${port}/live/key`,
     ..."-map 0 -c copy".split(" "),
-    `${dir}/out.flv`,
+    file,
   ]);
+}
+
+/**
+ * Starts `rt` publishing flashes and beeps through an `RtmpSink` (id `rtmp`, `config` added) to
+ * the server on `port`, and waits until the server accepted the publish.
+ */
+async function publishMarks(rt: Runtime, port: number, config: Record<string, unknown> = {}) {
+  await sleep(300); // the server binds its port
+  rt.add(RtmpSink, { url: `rtmp://127.0.0.1:${port}/live/key`, ...config }, { id: "rtmp" });
+  marks(rt, "rtmp");
+  await rt.start();
+  await waitFor("publishing", 5_000, () => rt.stats().nodes.rtmp.processor?.connected === 1);
+}
+
+Deno.test(`RtmpSink sends H.264 + AAC to ffmpeg's RTMP server; beeps stay within 40 ms of flashes over ${SECONDS} s`, async () => {
+  const dir = await Deno.makeTempDir();
+  const port = await freePort("tcp");
+  const ffmpeg = ffmpegRtmpServer(port, `${dir}/out.flv`);
   const rt = createRuntime({ workers: false });
   try {
-    await sleep(300); // ffmpeg binds its port
-    rt.add(RtmpSink, { url: `rtmp://127.0.0.1:${port}/live/key` }, { id: "rtmp" });
-    marks(rt, "rtmp");
-    await rt.start();
-    await waitFor("publishing", 5_000, () => rt.stats().nodes.rtmp.processor?.connected === 1);
+    await publishMarks(rt, port);
     await sleep(SECONDS * 1_000);
     await rt.stop(); // ends the publish: ffmpeg finishes its file and exits
     const custom = rt.stats().nodes.rtmp.processor as unknown as Custom;
@@ -124,23 +137,13 @@ Deno.test(`RtmpSink sends H.264 + AAC to ffmpeg's RTMP server; beeps stay within
 Deno.test("RtmpSink sends the AAC sequence header again when it republishes to a restarted server", async () => {
   const dir = await Deno.makeTempDir();
   const port = await freePort("tcp");
-  const server = (name: string) =>
-    startPeer("ffmpeg", [
-      ..."-hide_banner -loglevel error -y -listen 1 -i".split(" "),
-      `rtmp://127.0.0.1:${port}/live/key`,
-      ..."-map 0 -c copy".split(" "),
-      `${dir}/${name}.flv`,
-    ]);
+  const server = (name: string) => ffmpegRtmpServer(port, `${dir}/${name}.flv`);
   const first = server("first");
   let second: ReturnType<typeof startPeer> | undefined;
   const rt = createRuntime({ workers: false });
   try {
-    await sleep(300);
-    rt.add(RtmpSink, { url: `rtmp://127.0.0.1:${port}/live/key` }, { id: "rtmp" });
-    marks(rt, "rtmp");
-    await rt.start();
+    await publishMarks(rt, port);
     const custom = () => rt.stats().nodes.rtmp.processor as unknown as Custom;
-    await waitFor("publishing", 5_000, () => custom().connected === 1);
     await sleep(2_000);
     await first.kill();
     await waitFor("the loss to be noticed", 8_000, () => custom().disconnects === 1);
@@ -168,20 +171,11 @@ Deno.test("RtmpSink keeps its AAC sequence header when its queue overflows", asy
   // the queue, so the frames that do get through can be decoded.
   const dir = await Deno.makeTempDir();
   const port = await freePort("tcp");
-  const ffmpeg = startPeer("ffmpeg", [
-    ..."-hide_banner -loglevel error -y -listen 1 -i".split(" "),
-    `rtmp://127.0.0.1:${port}/live/key`,
-    ..."-map 0 -c copy".split(" "),
-    `${dir}/out.flv`,
-  ]);
+  const ffmpeg = ffmpegRtmpServer(port, `${dir}/out.flv`);
   const rt = createRuntime({ workers: false });
   try {
-    await sleep(300); // ffmpeg binds its port
-    rt.add(RtmpSink, { url: `rtmp://127.0.0.1:${port}/live/key`, queueFrames: 1 }, { id: "rtmp" });
-    marks(rt, "rtmp");
-    await rt.start();
+    await publishMarks(rt, port, { queueFrames: 1 });
     const custom = () => rt.stats().nodes.rtmp.processor as unknown as Custom;
-    await waitFor("publishing", 5_000, () => custom().connected === 1);
     await sleep(4_000);
     await rt.stop();
     const dropped = custom().framesDropped;
