@@ -109,6 +109,23 @@ function decode(chunks: Uint8Array[]): string {
   return new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
 }
 
+/**
+ * ffmpeg's RTMP server (`-listen 1`) on `port` (app `live`, key `key`), recording every stream
+ * published to `path` as it came (`-map 0 -c copy`); it exits when the publish ends.
+ *
+ * @param port The loopback TCP port it listens on.
+ * @param path The file it records to (FLV).
+ * @returns The peer.
+ */
+export function ffmpegRtmpServer(port: number, path: string): Peer {
+  return startPeer("ffmpeg", [
+    ..."-hide_banner -loglevel error -y -listen 1 -i".split(" "),
+    `rtmp://127.0.0.1:${port}/live/key`,
+    ..."-map 0 -c copy".split(" "),
+    path,
+  ]);
+}
+
 /** What ffprobe says of a file's first video stream. */
 export interface VideoProbe {
   /** Codec name, e.g. `h264`. */

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { AacEncoder, createRuntime, H264Encoder, RtmpSink, SrtSink } from "../../processors/mod.ts";
 import type { Runtime } from "../../mod.ts";
 import { stopIfRunning } from "./_graph.ts";
-import { freePort, sleep, startPeer, waitFor } from "./_peers.ts";
+import { ffmpegRtmpServer, freePort, type Peer, sleep, startPeer, waitFor } from "./_peers.ts";
 import { avOffsetsMs, beepSourceNode, findMarks, flashSourceNode } from "./_av_marks.ts";
 
 type Custom = Record<string, number>;
@@ -75,16 +75,6 @@ function assertStreams(streams: Record<string, Record<string, string>>, log: str
   assert.equal(Number(streams.audio.channels), 2);
 }
 
-/** ffmpeg's RTMP server (`-listen 1`) on `port`, recording what is published to `file` (FLV). */
-function ffmpegRtmpServer(port: number, file: string) {
-  return startPeer("ffmpeg", [
-    ..."-hide_banner -loglevel error -y -listen 1 -i".split(" "),
-    `rtmp://127.0.0.1:${port}/live/key`,
-    ..."-map 0 -c copy".split(" "),
-    file,
-  ]);
-}
-
 /**
  * Starts `rt` publishing flashes and beeps through an `RtmpSink` (id `rtmp`, `config` added) to
  * the server on `port`, and waits until the server accepted the publish.
@@ -139,7 +129,7 @@ Deno.test("RtmpSink sends the AAC sequence header again when it republishes to a
   const port = await freePort("tcp");
   const server = (name: string) => ffmpegRtmpServer(port, `${dir}/${name}.flv`);
   const first = server("first");
-  let second: ReturnType<typeof startPeer> | undefined;
+  let second: Peer | undefined;
   const rt = createRuntime({ workers: false });
   try {
     await publishMarks(rt, port);

@@ -4,30 +4,14 @@
 import assert from "node:assert/strict";
 import { RtmpSink } from "../../processors/mod.ts";
 import { createRuntime, encodedPattern, frameHashes, indexOfRun, stopIfRunning } from "./_graph.ts";
-import { freePort, probeVideo, sleep, startPeer, waitFor } from "./_peers.ts";
+import { ffmpegRtmpServer, freePort, type Peer, probeVideo, sleep, waitFor } from "./_peers.ts";
 
 type Custom = Record<string, number>;
-
-function rtmpServer(port: number, path: string) {
-  return startPeer("ffmpeg", [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-y",
-    "-listen",
-    "1",
-    "-i",
-    `rtmp://127.0.0.1:${port}/live/key`,
-    "-c",
-    "copy",
-    path,
-  ]);
-}
 
 Deno.test("RtmpSink publishes H.264 that ffmpeg's RTMP server records frame for frame", async () => {
   const dir = await Deno.makeTempDir();
   const port = await freePort("tcp");
-  const ffmpeg = rtmpServer(port, `${dir}/out.flv`);
+  const ffmpeg = ffmpegRtmpServer(port, `${dir}/out.flv`);
   const rt = createRuntime({ workers: false });
   try {
     await sleep(300);
@@ -69,8 +53,8 @@ Deno.test("RtmpSink publishes H.264 that ffmpeg's RTMP server records frame for 
 Deno.test("RtmpSink republishes when the server is killed and restarted; the graph never stalls", async () => {
   const dir = await Deno.makeTempDir();
   const port = await freePort("tcp");
-  const first = rtmpServer(port, `${dir}/first.flv`);
-  let second: ReturnType<typeof rtmpServer> | undefined;
+  const first = ffmpegRtmpServer(port, `${dir}/first.flv`);
+  let second: Peer | undefined;
   const rt = createRuntime({ workers: false });
   try {
     await sleep(300);
@@ -87,7 +71,7 @@ Deno.test("RtmpSink republishes when the server is killed and restarted; the gra
       () => (rt.stats().nodes.rtmp.processor as unknown as Custom).disconnects === 1,
     );
     await sleep(1_000); // refused connections meanwhile: retried with backoff
-    second = rtmpServer(port, `${dir}/second.flv`);
+    second = ffmpegRtmpServer(port, `${dir}/second.flv`);
     await waitFor(
       "republishing",
       8_000,
