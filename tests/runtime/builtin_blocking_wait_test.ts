@@ -75,7 +75,11 @@ Deno.test("ColorConvert and VideoScale run in a blocking Worker: every frame con
   // I420 at 160x120: a full-size luma plane and two quarter-size chroma planes.
   assert.equal(record.pixels[0].length, 160 * 120 * 3 / 2);
   const stats = rt.stats().nodes;
-  assert.equal(stats.bscale.framesIn, stats.bconvert.framesOut);
+  assert.equal(
+    stats.bscale.framesIn,
+    stats.bconvert.framesOut,
+    `tap got ${record.frameNumbers.length}; scale out ${stats.bscale.framesOut}; convert in ${stats.bconvert.framesIn}`,
+  );
 });
 
 Deno.test("Runtime.add() still refuses wait: block for built-ins that need their event loop", () => {
