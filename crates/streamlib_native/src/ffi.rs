@@ -1489,7 +1489,6 @@ pub unsafe extern "C" fn sl_net_sink_push(
         if audio && flags & 4 != 0 {
             return crate::net::handles::with(sink, true, "sl_net_sink_push", |e| {
                 e.shared.set_audio_config(bytes);
-                e.shared.wake.notify_one();
                 1
             });
         }

@@ -295,7 +295,7 @@ async fn publish(
     let mut sent_header: Option<Vec<u8>> = None;
     // The AAC sequence header sent in this publish: sent before its first audio packet, and
     // again before the next one after the graph's config changed.
-    let mut sent_audio_header: Option<Vec<u8>> = None;
+    let mut sent_audio_header: Option<Arc<[u8]>> = None;
     let mut first_ns: Option<i64> = None;
     loop {
         tokio::select! {
@@ -342,9 +342,12 @@ async fn publish(
             let timestamp = RtmpTimestamp::new(ms);
             let mut bodies = Vec::with_capacity(2);
             if item.audio {
-                if sent_audio_header != audio_header {
-                    bodies.extend(audio_header.clone());
-                    sent_audio_header = audio_header;
+                if let Some(header) = audio_header {
+                    let sent = sent_audio_header.as_ref();
+                    if !sent.is_some_and(|sent| Arc::ptr_eq(sent, &header)) {
+                        bodies.push(header.to_vec());
+                        sent_audio_header = Some(header);
+                    }
                 }
                 bodies.push(item.data.clone());
             } else {

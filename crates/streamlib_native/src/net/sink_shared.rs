@@ -7,7 +7,7 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use crossbeam_queue::ArrayQueue;
 use tokio::sync::Notify;
@@ -97,7 +97,7 @@ pub struct SinkShared {
     failure: Mutex<Option<String>>,
     /// The audio stream's configuration (an RTMP sink's AAC sequence header): state beside the
     /// queue, not an entry in it, so no overflow or drain can lose it.
-    audio_config: Mutex<Option<Vec<u8>>>,
+    audio_config: Mutex<Option<Arc<[u8]>>>,
 }
 
 impl SinkShared {
@@ -123,12 +123,13 @@ impl SinkShared {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         if slot.as_deref() != Some(config) {
-            *slot = Some(config.to_vec());
+            *slot = Some(Arc::from(config));
         }
     }
 
-    /// The audio stream's configuration, once set.
-    pub fn audio_config(&self) -> Option<Vec<u8>> {
+    /// The audio stream's configuration, once set: the same `Arc` until it changes, so the
+    /// network thread tells a new one by pointer, without copying it per packet.
+    pub fn audio_config(&self) -> Option<Arc<[u8]>> {
         self.audio_config
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -352,9 +353,12 @@ mod tests {
             shared.push(unit(n));
         }
         shared.drain_dropped();
-        assert_eq!(shared.audio_config(), Some(vec![0xAF, 0, 0x11, 0x90]));
+        let first = shared.audio_config().unwrap();
+        assert_eq!(&first[..], &[0xAF, 0, 0x11, 0x90]);
+        shared.set_audio_config(&[0xAF, 0, 0x11, 0x90]); // unchanged: the same one
+        assert!(Arc::ptr_eq(&first, &shared.audio_config().unwrap()));
         shared.set_audio_config(&[0xAF, 0, 0x12, 0x10]);
-        assert_eq!(shared.audio_config(), Some(vec![0xAF, 0, 0x12, 0x10]));
+        assert_eq!(&shared.audio_config().unwrap()[..], &[0xAF, 0, 0x12, 0x10]);
     }
 
     #[test]
