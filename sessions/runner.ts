@@ -167,8 +167,8 @@ export class PipelineRunner {
 
   /**
    * Starts isolates until the pool is full: all at once when the runner is made (`all`), else
-   * one replacement at a time, the next once the previous one has preloaded (or was taken, or
-   * ended). A burst of opens empties the pool at once; replacements started together would
+   * one replacement at a time, the next once the previous one has preloaded or was taken (one
+   * that ended instead is replaced at the next take). A burst of opens empties the pool at once; replacements started together would
    * preload together, on the cores the new sessions' first blocks need
    * (`bench/session_burst_bench.ts`).
    */
@@ -185,7 +185,9 @@ export class PipelineRunner {
       };
       worker.once("exit", drop);
       worker.once("error", drop);
-      worker.on("message", (message: { t?: string }) => {
+      // Its first message: `preloaded`, or (taken before its preload ended) a session's first.
+      // Once, so a session's messages pay nothing for it.
+      worker.once("message", (message: { t?: string }) => {
         if (message?.t !== "preloaded" || this.#preloading !== worker) return;
         this.#preloading = undefined;
         this.#fillPool();
