@@ -52,6 +52,10 @@ Deno.test("Gain, ChannelConverter and AudioResampler run in a blocking Worker an
 });
 
 Deno.test("ColorConvert and VideoScale run in a blocking Worker: every frame converted and scaled", async () => {
+  // A video connection's default policy is `latest`: a reader that falls behind (this test's
+  // main isolate stalled, or a loaded machine) loses frames, counted on the connection. `fifo`
+  // connections wait instead, so every frame the convert makes must reach the scale, through a
+  // stall that fills the queues and the 32-slot pool.
   await using rig = workerRig({ pool: { slotBytes: 1_048_576, slotCount: 32 } });
   const { rt, backend } = rig;
   rt.add("TestPattern", { width: 320, height: 240, fps: 60, pixelFormat: "RGBA" }, {
@@ -61,25 +65,33 @@ Deno.test("ColorConvert and VideoScale run in a blocking Worker: every frame con
   rt.add("VideoScale", { width: 160, height: 120 }, { id: "bscale", placement: block("vfx") });
   rt.add("VideoTap", {}, { id: "bvtap" });
   rt.connectByName("bpattern", "video", "bconvert", "in");
-  rt.connectByName("bconvert", "out", "bscale", "in");
-  rt.connectByName("bscale", "out", "bvtap", "in");
+  rt.connectByName("bconvert", "out", "bscale", "in", { policy: "fifo" });
+  rt.connectByName("bscale", "out", "bvtap", "in", { policy: "fifo", capacity: 64 });
   await rt.start();
   await until(() => tap("bvtap").frameNumbers.length >= 10, "10 frames through the Worker");
   const host = backend.hosts.find((h) => h.isolate.endsWith("vfx"));
   assert.ok(host);
   await until(() => host.waits.blocked > 0, "Worker vfx to block its thread");
+  // Stall the main isolate (the tap's) for 1 s: the Worker's nodes wait for room and memory,
+  // then carry on.
+  const stalled = tap("bvtap").frameNumbers.length;
+  const start = performance.now();
+  while (performance.now() - start < 1_000) { /* the main isolate does nothing else */ }
+  await until(() => tap("bvtap").frameNumbers.length >= stalled + 20, "20 frames after a stall");
   await rt.stop();
   assert.deepEqual(await rt.frameLeaks(), []);
   const record = tap("bvtap");
   assert.ok(record.sizes.every((size) => size === "160x120"), `sizes ${record.sizes}`);
   // I420 at 160x120: a full-size luma plane and two quarter-size chroma planes.
   assert.equal(record.pixels[0].length, 160 * 120 * 3 / 2);
-  const stats = rt.stats().nodes;
+  const { nodes: stats, connections } = rt.stats();
+  const dropped = Object.values(connections).map((c) => c.dropped);
   assert.equal(
     stats.bscale.framesIn,
     stats.bconvert.framesOut,
-    `tap got ${record.frameNumbers.length}; scale out ${stats.bscale.framesOut}; convert in ${stats.bconvert.framesIn}`,
+    `tap got ${record.frameNumbers.length}; scale out ${stats.bscale.framesOut}; convert in ${stats.bconvert.framesIn}; dropped per connection ${dropped}`,
   );
+  assert.equal(stats.bscale.framesOut, record.frameNumbers.length);
 });
 
 Deno.test("Runtime.add() still refuses wait: block for built-ins that need their event loop", () => {
