@@ -6,8 +6,6 @@
  */
 
 import { setImmediate } from "node:timers";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import type { AppOutput } from "../core/app/app_output.ts";
 import type { AppInput } from "../core/app/app_input.ts";
 import type { AppFrameInput } from "../core/app/frame_copy.ts";
@@ -219,7 +217,7 @@ class IsolateSession {
       // run cold code, 5-10x slower; run a warm-up session first, as a pooled isolate does.
       if (await warmable(definitions, message.manifest)) {
         await warmUp(message.registries, message.manifest, () => this.#closing).catch(() => {});
-        collectGarbage();
+        await collectGarbage();
       } else warmed.add(key);
     }
     const runtime = new Runtime({
@@ -393,7 +391,7 @@ async function preload(registries: readonly string[], warmup: readonly unknown[]
     if (session.opened) return;
     await warmUp(registries, manifest, () => session.opened).catch(() => {});
   }
-  if (!session.opened) collectGarbage();
+  if (!session.opened) await collectGarbage(() => !session.opened);
 }
 
 /** The `gc()` of V8's GC extension: `null` where it cannot be had. */
@@ -405,23 +403,32 @@ let gc: (() => void) | null | undefined;
  * unset). A warm-up session leaves what it allocated in the heap, promoted to its old
  * generation, and an idle session allocates nothing that would trigger a collection: without
  * this, each session kept 2-3 MB more (`docs/performance.md`, Sessions).
+ *
+ * @param stillIdle Asked once the collector is at hand (its modules imported the first time):
+ *   whether to collect still (not when a session took the isolate meanwhile).
  */
-function collectGarbage(): void {
+async function collectGarbage(stillIdle: () => boolean = () => true): Promise<void> {
   if (gc === undefined) {
     const own = (globalThis as { gc?: unknown }).gc;
     gc = typeof own === "function" ? own as () => void : null;
     if (gc === null) {
-      try {
-        setFlagsFromString("--expose-gc");
-        const made = runInNewContext("gc");
-        if (typeof made === "function") gc = made as () => void;
-      } catch { /* no collection: the memory is given back later, by V8 */ }
-      try {
-        setFlagsFromString("--no-expose-gc");
-      } catch { /* as it was */ }
+      // Imported here, not with the module: `node:v8` and `node:vm` take 9-13 ms of an isolate's
+      // start (Deno's Node layer), which a unary run's isolate, never warmed up, need not pay.
+      const node = await Promise.all([import("node:v8"), import("node:vm")]).catch(() => null);
+      if (node !== null) {
+        const [{ setFlagsFromString }, { runInNewContext }] = node;
+        try {
+          setFlagsFromString("--expose-gc");
+          const made = runInNewContext("gc");
+          if (typeof made === "function") gc = made as () => void;
+        } catch { /* no collection: the memory is given back later, by V8 */ }
+        try {
+          setFlagsFromString("--no-expose-gc");
+        } catch { /* as it was */ }
+      }
     }
   }
-  gc?.();
+  if (stillIdle()) gc?.();
 }
 
 /**
