@@ -17,7 +17,7 @@ import { builtinRegistry } from "../processors/mod.ts";
 import { arrivalRate, runToSink } from "./graph_bench_runs.ts";
 import { registry as benchRegistry } from "./processors/registry.gen.ts";
 
-/** Pool sizes per row kind: 64-byte frames are copied into small slots, video is zero-copy. */
+/** Pool sizes per row kind: small slots for 64-byte frames, 1080p RGBA ones for video. */
 const POOLS = {
   small: { slotBytes: slotBytesFor(3840), slotCount: 4096 },
   video: { slotBytes: videoSlotBytes("RGBA", 1920, 1080), slotCount: 64 },
@@ -98,7 +98,7 @@ export async function closeWorkerRuns(): Promise<void> {
  *
  * @param hops Isolate crossings, 1 or more.
  * @param frames Frames to send.
- * @param kind `"small"`: 64-byte mono audio frames (copied into a pool slot per hop);
+ * @param kind `"small"`: 64-byte mono audio frames (made in a pool slot, passed by slot);
  * `"video"`: 1920x1080 RGBA frames from the pool (passed by slot, not copied).
  * @param fill For video: zero each frame's pixels in the source, as `fakesrc filltype=zero`.
  * @param bytes For small frames: their size.
