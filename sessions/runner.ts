@@ -168,9 +168,9 @@ export class PipelineRunner {
   /**
    * Starts isolates until the pool is full: all at once when the runner is made (`all`), else
    * one replacement at a time, the next once the previous one has preloaded or was taken (one
-   * that ended instead is replaced at the next take). A burst of opens empties the pool at once; replacements started together would
-   * preload together, on the cores the new sessions' first blocks need
-   * (`bench/session_burst_bench.ts`).
+   * that ended instead is replaced at the next take). A burst of opens empties the pool at once;
+   * replacements started together would preload together, on the cores the new sessions' first
+   * blocks need (`bench/session_burst_bench.ts`).
    */
   #fillPool(all = false): void {
     while (!this.#closed && this.#pool.length < this.#poolSize) {

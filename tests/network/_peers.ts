@@ -176,8 +176,8 @@ export async function probeVideo(path: string): Promise<VideoProbe> {
 
 /**
  * Waits until `check` holds, polling every 50 ms; fails loudly after `ms`, naming each peer that
- * exited by itself in the last 30 s with the last lines it wrote (a peer that could not bind its port,
- * say).
+ * exited by itself in the last 30 s with the last lines it wrote (a peer that could not bind its
+ * port, say).
  *
  * @param what What is awaited, for the failure message.
  * @param ms The bound.
