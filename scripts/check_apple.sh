@@ -18,8 +18,10 @@
 #
 # Installs rustc-web, cargo-web, rust-web-src and rust-web-clippy with apt-get when missing (as
 # root, or through password-less sudo); `--install-only` does only that (CI installs first, then
-# runs the check in the background beside the test suite, where apt would meet other installs). Exits non-zero when any step fails; prints one summary
-# line per target and step with its error and warning counts.
+# runs the check in the background beside the test suite, where apt would meet other installs);
+# `--target aarch64-apple-darwin` (or x86_64-apple-darwin) checks that one target only. Exits
+# non-zero when any step fails; prints one summary line per target and step with its error and
+# warning counts.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -28,6 +30,28 @@ targets=(aarch64-apple-darwin x86_64-apple-darwin)
 packages=(rustc-web cargo-web rust-web-src rust-web-clippy)
 toolbin=/usr/bin
 rust_src=/usr/lib/rustlib/src/rust/library
+
+install_only=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --install-only) install_only=1 ;;
+    --target)
+      case "${2:-}" in
+        aarch64-apple-darwin | x86_64-apple-darwin) targets=("$2") ;;
+        *)
+          echo "check_apple: --target takes aarch64-apple-darwin or x86_64-apple-darwin, not '${2:-}'" >&2
+          exit 2
+          ;;
+      esac
+      shift
+      ;;
+    *)
+      echo "check_apple: unknown argument '$1' (valid: --install-only, --target <apple target>)" >&2
+      exit 2
+      ;;
+  esac
+  shift
+done
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then
@@ -70,7 +94,7 @@ if [ "$src_version" != "$rustc_package" ]; then
   echo "check_apple: rust-web-src $src_version does not match rustc-web $rustc_package" >&2
   exit 1
 fi
-if [ "${1:-}" = "--install-only" ]; then
+if [ "$install_only" -eq 1 ]; then
   echo "check_apple: toolchain installed (rustc $rustc_version, Debian rustc-web $rustc_package)"
   exit 0
 fi
