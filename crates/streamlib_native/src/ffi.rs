@@ -1469,7 +1469,9 @@ pub unsafe extern "C" fn sl_net_source_create(
 /// keyframe, 2 an audio packet: Opus for an SRT sink created with `audioChannels` (muxed into its
 /// audio stream), an FLV AAC `AUDIODATA` body for an RTMP sink (`net/flv_audio.rs`); 4 (with 2)
 /// the audio stream's configuration, an RTMP sink's AAC sequence header: kept beside the queue,
-/// never dropped, and sent before the first audio packet of every publish (returns 1).
+/// never dropped, and sent before the first audio packet of every publish and before the first
+/// packet pushed after it changed (each audio packet carries the configuration set when it was
+/// pushed) (returns 1).
 ///
 /// # Safety
 ///
@@ -1500,9 +1502,10 @@ pub unsafe extern "C" fn sl_net_sink_push(
             audio,
             h265: false,
             aac: false,
+            audio_config: None,
         };
         crate::net::handles::with(sink, true, "sl_net_sink_push", |e| {
-            i32::from(e.shared.push(item))
+            i32::from(e.shared.push(e.shared.with_audio_config(item)))
         })
     })
 }

@@ -11,7 +11,9 @@
 //! frame). The AAC sequence header (`0xAF 0x00` + AudioSpecificConfig) is not queued: the sink
 //! sets it beside the queue ([`SinkShared::audio_config`]), where no overflow or drain can drop
 //! it, and this thread sends it before the first audio frame of every publish and again when it
-//! changes. Audio waits, like video, for the stream's keyframe and shares its clock: both are
+//! changes: each queued frame carries the configuration set when it was pushed
+//! ([`AccessUnitItem::audio_config`](crate::net::sink_shared::AccessUnitItem::audio_config)), so
+//! frames still queued at a change go after the header they were encoded with. Audio waits, like video, for the stream's keyframe and shares its clock: both are
 //! stamped relative to the first video keyframe sent.
 
 use std::sync::Arc;
@@ -272,6 +274,20 @@ impl Link<'_> {
     }
 }
 
+/// The FLV bodies that send one audio packet: first the AAC sequence header it was encoded with
+/// (`header`, from its queue entry) when this publish has not just sent that one (told apart by
+/// pointer: [`SinkShared::audio_config`] keeps one `Arc` until the configuration changes), then
+/// the packet.
+fn audio_bodies(sent: &mut Option<Arc<[u8]>>, header: &Arc<[u8]>, packet: &[u8]) -> Vec<Vec<u8>> {
+    let mut bodies = Vec::with_capacity(2);
+    if !sent.as_ref().is_some_and(|sent| Arc::ptr_eq(sent, header)) {
+        bodies.push(header.to_vec());
+        *sent = Some(Arc::clone(header));
+    }
+    bodies.push(packet.to_vec());
+    bodies
+}
+
 /// Drops what is queued while nothing is published (counted) until the sink stops. The AAC
 /// sequence header is not in the queue ([`SinkShared::audio_config`]): the next publish sends it.
 async fn stopped(shared: &SinkShared) {
@@ -329,12 +345,7 @@ async fn publish(
             if waiting_for_keyframe && !item.keyframe {
                 continue; // dropping `item` counts it as dropped
             }
-            let audio_header = if item.audio {
-                shared.audio_config()
-            } else {
-                None
-            };
-            if item.audio && (sent_header.is_none() || audio_header.is_none()) {
+            if item.audio && (sent_header.is_none() || item.audio_config.is_none()) {
                 continue; // before the video's first keyframe, or no AAC config: dropped
             }
             let start = *first_ns.get_or_insert(item.timestamp_ns);
@@ -342,14 +353,9 @@ async fn publish(
             let timestamp = RtmpTimestamp::new(ms);
             let mut bodies = Vec::with_capacity(2);
             if item.audio {
-                if let Some(header) = audio_header {
-                    let sent = sent_audio_header.as_ref();
-                    if !sent.is_some_and(|sent| Arc::ptr_eq(sent, &header)) {
-                        bodies.push(header.to_vec());
-                        sent_audio_header = Some(header);
-                    }
+                if let Some(header) = &item.audio_config {
+                    bodies = audio_bodies(&mut sent_audio_header, header, &item.data);
                 }
-                bodies.push(item.data.clone());
             } else {
                 if item.keyframe {
                     if let Some(header) = flv_video::sequence_header(&item.data) {
@@ -382,5 +388,74 @@ async fn publish(
             let _ = link.writer.shutdown().await;
             return End::Stopped;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::sink_shared::AccessUnitItem;
+
+    fn audio(data: u8) -> AccessUnitItem {
+        AccessUnitItem {
+            data: vec![0xAF, 1, data],
+            timestamp_ns: i64::from(data),
+            keyframe: false,
+            new_stream: false,
+            audio: true,
+            h265: false,
+            aac: false,
+            audio_config: None,
+        }
+    }
+
+    /// What the publish loop sends for the audio packets queued in `shared`, in order.
+    fn sent_bodies(shared: &SinkShared, sent: &mut Option<Arc<[u8]>>) -> Vec<Vec<u8>> {
+        let mut bodies = Vec::new();
+        while let Some(item) = shared.take() {
+            let header = item.audio_config.clone().expect("stamped with a config");
+            bodies.extend(audio_bodies(sent, &header, &item.data));
+            item.sent();
+        }
+        bodies
+    }
+
+    #[test]
+    fn frames_queued_before_a_config_change_go_after_their_own_header() {
+        let shared = SinkShared::new(8);
+        let (one, two) = (vec![0xAF, 0, 0x11, 0x90], vec![0xAF, 0, 0x12, 0x10]);
+        shared.set_audio_config(&one);
+        shared.push(shared.with_audio_config(audio(1)));
+        shared.push(shared.with_audio_config(audio(2)));
+        shared.set_audio_config(&two); // the graph's encoder changed while 1 and 2 wait
+        shared.push(shared.with_audio_config(audio(3)));
+        let mut sent = None;
+        assert_eq!(
+            sent_bodies(&shared, &mut sent),
+            [
+                one.clone(),
+                audio(1).data,
+                audio(2).data,
+                two.clone(),
+                audio(3).data
+            ]
+        );
+        // The same config again sends no header; a new publish (nothing sent yet) sends it first.
+        shared.push(shared.with_audio_config(audio(4)));
+        assert_eq!(sent_bodies(&shared, &mut sent), [audio(4).data]);
+        shared.push(shared.with_audio_config(audio(5)));
+        assert_eq!(sent_bodies(&shared, &mut None), [two, audio(5).data]);
+    }
+
+    #[test]
+    fn only_audio_is_stamped() {
+        let shared = SinkShared::new(2);
+        shared.set_audio_config(&[0xAF, 0, 0x11, 0x90]);
+        let video = AccessUnitItem {
+            audio: false,
+            ..audio(1)
+        };
+        assert!(shared.with_audio_config(video).audio_config.is_none());
+        assert!(shared.with_audio_config(audio(1)).audio_config.is_some());
     }
 }

@@ -316,6 +316,7 @@ pub fn pcm_item(rate: u32, channels: u32, samples: &[f32], timestamp_ns: i64) ->
         audio: true,
         h265: false,
         aac: false,
+        audio_config: None,
     }
 }
 
@@ -405,6 +406,7 @@ async fn session(
                     audio: false,
                     h265: streams.codec == NalCodec::H265,
                     aac: false,
+                    audio_config: None,
                 });
             }
         }
@@ -434,6 +436,7 @@ mod tests {
             audio: false,
             h265: false,
             aac: false,
+            audio_config: None,
         });
         assert!(runtime().block_on(pause(&shared, Duration::from_millis(20))));
         assert!(shared.pop().is_some());

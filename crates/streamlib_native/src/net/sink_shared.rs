@@ -32,6 +32,10 @@ pub struct AccessUnitItem {
     pub h265: bool,
     /// An ADTS frame (AAC, header included) rather than an Opus packet (SRT sources' audio).
     pub aac: bool,
+    /// An RTMP sink's audio packet: the stream's configuration (AAC sequence header) when it was
+    /// pushed ([`SinkShared::with_audio_config`]), so a packet still queued when the configuration
+    /// changes goes out after the header it was encoded with, not the new one.
+    pub audio_config: Option<Arc<[u8]>>,
 }
 
 /// Index of each counter in the `f64` array `sl_net_stats` writes (`STAT_NAMES` in
@@ -125,6 +129,15 @@ impl SinkShared {
         if slot.as_deref() != Some(config) {
             *slot = Some(Arc::from(config));
         }
+    }
+
+    /// `item` with the audio configuration set now, when it is an audio packet (see
+    /// [`AccessUnitItem::audio_config`]).
+    pub fn with_audio_config(&self, mut item: AccessUnitItem) -> AccessUnitItem {
+        if item.audio {
+            item.audio_config = self.audio_config();
+        }
+        item
     }
 
     /// The audio stream's configuration, once set: the same `Arc` until it changes, so the
@@ -329,6 +342,7 @@ mod tests {
             audio: false,
             h265: false,
             aac: false,
+            audio_config: None,
         }
     }
 

@@ -179,6 +179,7 @@ mod tests {
             audio: false,
             h265: false,
             aac: false,
+            audio_config: None,
         }
     }
 

@@ -193,6 +193,7 @@ impl TsDemuxer {
             audio: false,
             h265: false,
             aac: false,
+            audio_config: None,
         })
     }
 
@@ -216,6 +217,7 @@ impl TsDemuxer {
                     audio: true,
                     h265: false,
                     aac: true,
+                    audio_config: None,
                 });
                 at_ns += 1024 * 1_000_000_000 / i64::from(rate);
             }
@@ -238,6 +240,7 @@ impl TsDemuxer {
                 audio: true,
                 h265: false,
                 aac: false,
+                audio_config: None,
             });
             at_ns += i64::from(samples) * 1_000_000_000 / i64::from(ts_opus::OPUS_RATE);
         }
