@@ -400,12 +400,8 @@ mod tests {
         AccessUnitItem {
             data: vec![0xAF, 1, data],
             timestamp_ns: i64::from(data),
-            keyframe: false,
-            new_stream: false,
             audio: true,
-            h265: false,
-            aac: false,
-            audio_config: None,
+            ..AccessUnitItem::default()
         }
     }
 

@@ -13,7 +13,7 @@ use crossbeam_queue::ArrayQueue;
 use tokio::sync::Notify;
 
 /// One H.264 access unit (Annex B) or Opus packet waiting to be sent (or read).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct AccessUnitItem {
     /// The bytes.
     pub data: Vec<u8>,
