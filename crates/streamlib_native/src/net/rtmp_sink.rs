@@ -13,8 +13,9 @@
 //! it, and this thread sends it before the first audio frame of every publish and again when it
 //! changes: each queued frame carries the configuration set when it was pushed
 //! ([`AccessUnitItem::audio_config`](crate::net::sink_shared::AccessUnitItem::audio_config)), so
-//! frames still queued at a change go after the header they were encoded with. Audio waits, like video, for the stream's keyframe and shares its clock: both are
-//! stamped relative to the first video keyframe sent.
+//! frames still queued at a change go after the header they were encoded with. Audio waits, like
+//! video, for the stream's keyframe and shares its clock: both are stamped relative to the first
+//! video keyframe sent.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -274,18 +275,21 @@ impl Link<'_> {
     }
 }
 
-/// The FLV bodies that send one audio packet: first the AAC sequence header it was encoded with
-/// (`header`, from its queue entry) when this publish has not just sent that one (told apart by
-/// pointer: [`SinkShared::audio_config`] keeps one `Arc` until the configuration changes), then
-/// the packet.
-fn audio_bodies(sent: &mut Option<Arc<[u8]>>, header: &Arc<[u8]>, packet: &[u8]) -> Vec<Vec<u8>> {
-    let mut bodies = Vec::with_capacity(2);
+/// Adds to `bodies` the FLV bodies that send one audio packet: first the AAC sequence header it
+/// was encoded with (`header`, from its queue entry) when this publish has not just sent that one
+/// (told apart by pointer: [`SinkShared::audio_config`] keeps one `Arc` until the configuration
+/// changes), then the packet.
+fn push_audio_bodies(
+    bodies: &mut Vec<Vec<u8>>,
+    sent: &mut Option<Arc<[u8]>>,
+    header: &Arc<[u8]>,
+    packet: &[u8],
+) {
     if !sent.as_ref().is_some_and(|sent| Arc::ptr_eq(sent, header)) {
         bodies.push(header.to_vec());
         *sent = Some(Arc::clone(header));
     }
     bodies.push(packet.to_vec());
-    bodies
 }
 
 /// Drops what is queued while nothing is published (counted) until the sink stops. The AAC
@@ -354,7 +358,7 @@ async fn publish(
             let mut bodies = Vec::with_capacity(2);
             if item.audio {
                 if let Some(header) = &item.audio_config {
-                    bodies = audio_bodies(&mut sent_audio_header, header, &item.data);
+                    push_audio_bodies(&mut bodies, &mut sent_audio_header, header, &item.data);
                 }
             } else {
                 if item.keyframe {
@@ -410,7 +414,7 @@ mod tests {
         let mut bodies = Vec::new();
         while let Some(item) = shared.take() {
             let header = item.audio_config.clone().expect("stamped with a config");
-            bodies.extend(audio_bodies(sent, &header, &item.data));
+            push_audio_bodies(&mut bodies, sent, &header, &item.data);
             item.sent();
         }
         bodies
