@@ -34,6 +34,8 @@ export type ToIsolate =
      * first (a streaming session's first blocks then run compiled code; a unary run's need not).
      */
     readonly warmUp: boolean;
+    /** The runner's `maxRunMs`: longest a processor may run without returning. */
+    readonly maxRunMs: number;
     /** The isolate's end of the session's channel: every later message crosses it. */
     readonly buffers: ChannelBuffers;
     /** The port beside the channel's rings (see `SessionChannel`). */
@@ -61,6 +63,8 @@ export type ToIsolate =
     readonly registries: readonly string[];
     /** Manifests to prepare, and warm up on, before a session takes the isolate. */
     readonly warmup?: readonly unknown[];
+    /** The runner's `maxRunMs`, for the warm-up sessions the isolate runs. */
+    readonly maxRunMs?: number;
   };
 
 /** What the isolate tells its session. */

@@ -28,6 +28,13 @@ export interface RunnerLimits {
   readonly maxMessageBytes?: number;
   /** How long a session's isolate may take to load its manifest and start. Default 30 000 ms. */
   readonly startTimeoutMs?: number;
+  /**
+   * Longest a processor of a session may run without returning (one synchronous run: a
+   * `process()` call, or a turn of the graph's scheduler). Past it the run is stopped and the
+   * session ends with `session_processor_failed` (`details.cause` `"max_run_ms"`), and its isolate
+   * with it, so a processor stuck in a loop does not keep a core busy. Default 10 000 ms.
+   */
+  readonly maxRunMs?: number;
 }
 
 /** Every limit, defaults filled in. */
@@ -58,6 +65,7 @@ export function resolveLimits(limits: RunnerLimits = {}): ResolvedLimits {
     maxSessionMs: limits.maxSessionMs ?? 3_600_000,
     maxMessageBytes: limits.maxMessageBytes ?? 16 * 1024 * 1024,
     startTimeoutMs: limits.startTimeoutMs ?? 30_000,
+    maxRunMs: limits.maxRunMs ?? 10_000,
   };
   for (const [name, value] of Object.entries(resolved)) {
     if (!(typeof value === "number" && value > 0 && Number.isFinite(value))) {

@@ -177,7 +177,12 @@ export class PipelineRunner {
       if (!all && this.#preloading !== undefined) return;
       const worker = startIsolate();
       worker.unref();
-      worker.postMessage({ t: "preload", registries: this.#registries, warmup: this.#warmup });
+      worker.postMessage({
+        t: "preload",
+        registries: this.#registries,
+        warmup: this.#warmup,
+        maxRunMs: this.#limits.maxRunMs,
+      });
       const drop = () => {
         const i = this.#pool.indexOf(worker);
         if (i >= 0) this.#pool.splice(i, 1);

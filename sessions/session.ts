@@ -203,6 +203,7 @@ export class Session {
           maxFrameBytes: limits.maxMessageBytes,
           window: WINDOW,
           warmUp,
+          maxRunMs: limits.maxRunMs,
           buffers: theirs,
           port: channel.port2,
         } satisfies ToIsolate,

@@ -22,7 +22,7 @@ import { waitForStop } from "../wait_for_stop.ts";
 
 const USAGE =
   `Usage: streamlib serve <folder> [--port N] [--grpc-port N] [--hostname H] [--token-file F] [--pool N]
-                       [--max-sessions N] [--idle-timeout S] [--max-session S]
+                       [--max-sessions N] [--idle-timeout S] [--max-session S] [--max-run S]
                        [--max-message M] [--memory-budget M] [--drain S] [--registry MODULE]...
                        [--webrtc-public-address A] [--webrtc-origin O]... [--no-webrtc]
                        [--no-dashboard] [--json]
@@ -49,6 +49,8 @@ Options:
   --max-sessions N    sessions open at once (default 16); past it session_limit_reached
   --idle-timeout S    seconds a session may send and read nothing (default 30)
   --max-session S     seconds a session may last (default 3600)
+  --max-run S         seconds a processor may run without returning (default 10); past it the
+                      run is stopped and the session ends with session_processor_failed
   --max-message M     MiB of one frame and its metadata (default 16)
   --memory-budget M   MiB of frames each session's graph may pin (default 64)
   --drain S           seconds outputs may take to flush when stopping (default 5)
@@ -82,6 +84,7 @@ export const command: CliCommand = {
         "max-sessions": { type: "string" },
         "idle-timeout": { type: "string" },
         "max-session": { type: "string" },
+        "max-run": { type: "string" },
         "max-message": { type: "string" },
         "memory-budget": { type: "string" },
         drain: { type: "string" },
@@ -131,6 +134,7 @@ export const command: CliCommand = {
         maxSessions: integer("max-sessions", 1, 100_000),
         idleTimeoutMs: seconds("idle-timeout"),
         maxSessionMs: seconds("max-session"),
+        maxRunMs: seconds("max-run"),
         maxMessageBytes: mib("max-message"),
         memoryBudgetBytes: mib("memory-budget"),
         drainMs: seconds("drain"),

@@ -148,7 +148,7 @@ export const ERROR_CODES = {
   },
   session_processor_failed: {
     origin: "runtime",
-    meaning: "A processor of a session's graph threw; the session ended",
+    meaning: "A processor of a session's graph threw, or ran past maxRunMs; the session ended",
   },
   session_closed: { origin: "runtime", meaning: "The session is closed or ended" },
   session_ended_by_operator: {

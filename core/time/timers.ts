@@ -38,6 +38,14 @@ export interface RuntimeTimers {
    * later in Deno on Linux (measured 2.1 ms against 1.6 µs for `setImmediate`).
    */
   defer?(callback: () => void): void;
+  /**
+   * Runs `turn` (a scheduling turn or a loop's deadline: where processors run) and returns when
+   * it has. Optional: without it the runtime calls `turn` itself. A session's isolate passes one
+   * that stops a turn running past its `maxRunMs` (`sessions/_session_worker.ts`): a Worker
+   * spinning in JavaScript cannot be stopped from outside in Deno 2.9 (`terminate()` leaves its
+   * thread running), only from within, by a time limit on what it runs.
+   */
+  guard?(turn: () => void): void;
 }
 
 /**

@@ -198,6 +198,29 @@ Deno.test("A session that hangs is ended by its idle timeout; the runner goes on
   await next.close();
 });
 
+Deno.test("A processor that never returns is stopped at maxRunMs: the session ends, its thread stops", async () => {
+  // In a process of its own, whose CPU after the session's end is then this isolate's alone: in
+  // Deno 2.9 `Worker.terminate()` leaves a spinning Worker's thread running.
+  const fixture = new URL("./fixtures/hung_session.ts", import.meta.url);
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", fixture.pathname],
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  const text = new TextDecoder();
+  assert.equal(code, 0, text.decode(stderr));
+  const result = JSON.parse(text.decode(stdout).trim().split("\n").at(-1)!);
+  assert.equal(result.code, "session_processor_failed", JSON.stringify(result));
+  assert.equal(result.details.cause, "max_run_ms");
+  assert.equal(result.details.maxRunMs, 500);
+  assert.match(result.message, /ran for more than 500 ms without returning \(maxRunMs\)/);
+  assert.ok(result.endedAfterMs >= 500, `ended after ${result.endedAfterMs} ms`);
+  // A thread still spinning would have used about 2 s of CPU in these 2 s.
+  assert.ok(result.cpuAfterEnd < 0.5, `${result.cpuAfterEnd} s of CPU in the 2 s after the end`);
+  assert.equal(result.active, 0);
+});
+
 Deno.test("A busy session is ended by its maximum length", async () => {
   const runner = new PipelineRunner({ maxSessionMs: 4_000 });
   const error = await (async () => {

@@ -425,7 +425,7 @@ export class LocalIsolate
     for (let turn = 0; turn < 10_000; turn++) {
       await this.#downloadsIdle(); // a download that lands queues a frame and wakes its reader
       if (!this.#scheduler.pending) break;
-      if (this.#scheduler.runTurn() > 0) ran = true;
+      if (this.#scheduler.runGuardedTurn() > 0) ran = true;
       await Promise.all([...this.#nodes.values()].map((node) => node.idle()));
     }
     return ran;

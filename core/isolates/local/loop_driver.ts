@@ -43,6 +43,8 @@ export class LoopDriver {
   #timer: number | undefined;
   #running = false;
   #deadlineNs: number | undefined;
+  /** What the timer calls: the tick, through the timers' guard when they have one. */
+  readonly #runTick: () => void;
 
   /**
    * Creates a stopped driver.
@@ -58,6 +60,9 @@ export class LoopDriver {
     this.#clock = clock;
     this.#timers = timers;
     this.#maxCatchUp = maxCatchUp;
+    const guard = timers.guard?.bind(timers);
+    const tick = this.#tick;
+    this.#runTick = guard ? () => guard(tick) : tick;
   }
 
   /** The declared period in nanoseconds, or `undefined`. */
@@ -136,7 +141,7 @@ export class LoopDriver {
 
   #arm(): void {
     const delayNs = this.#pacer!.nextDeadlineNs - this.#clock.nowNs();
-    this.#timer = this.#timers.setTimeout(this.#tick, delayNs > 0 ? delayNs / 1e6 : 0);
+    this.#timer = this.#timers.setTimeout(this.#runTick, delayNs > 0 ? delayNs / 1e6 : 0);
   }
 
   #tick = (): void => {

@@ -76,3 +76,26 @@ Deno.test("LoopDriver clears the deadline when a run throws", () => {
   assert.throws(() => fired.shift()!(), /boom/);
   assert.equal(driver.deadlineNs, undefined);
 });
+
+Deno.test("LoopDriver runs each tick through the timers' guard", () => {
+  const clock = { now: 0, nowNs: () => clock.now };
+  const fired: (() => void)[] = [];
+  const guarded: string[] = [];
+  const timers: RuntimeTimers = {
+    setTimeout: (fn) => fired.push(fn),
+    clearTimeout: () => {},
+    guard: (turn) => {
+      guarded.push("in");
+      turn();
+      guarded.push("out");
+    },
+  };
+  const driver = new LoopDriver(() => (guarded.push("run"), true), clock, timers, 4);
+  driver.setPeriod(10);
+  driver.start();
+  fired.shift()!();
+  clock.now = 10;
+  fired.shift()!();
+  assert.deepEqual(guarded, ["in", "run", "out", "in", "run", "out"]);
+  driver.stop();
+});

@@ -47,6 +47,11 @@ export class Scheduler {
   /** Turns run in this slice, and turns left before its clock is read again. */
   #sliceTurns = 0;
   #turnsUnchecked = 0;
+  /** `timers.guard`, when the timers have one. */
+  #guard: ((turn: () => void) => void) | undefined;
+  /** What the microtasks, timers and deferred tasks call: the drains, through the guard if any. */
+  readonly #runDrain: () => void;
+  readonly #runDeferred: () => void;
 
   /**
    * Creates an inactive scheduler.
@@ -55,6 +60,17 @@ export class Scheduler {
    */
   constructor(timers: RuntimeTimers) {
     this.#timers = timers;
+    const guard = timers.guard?.bind(timers);
+    if (guard) {
+      const drain = this.#drain;
+      const deferred = this.#deferredDrain;
+      this.#runDrain = () => guard(drain);
+      this.#runDeferred = () => guard(deferred);
+      this.#guard = guard;
+    } else {
+      this.#runDrain = this.#drain;
+      this.#runDeferred = this.#deferredDrain;
+    }
   }
 
   /** Whether turns run on their own (when nodes ask). */
@@ -125,6 +141,21 @@ export class Scheduler {
     return runs;
   }
 
+  /**
+   * Runs one turn now, through the timers' guard when they have one (`RuntimeTimers.guard`).
+   *
+   * @returns How many nodes ran.
+   */
+  runGuardedTurn(): number {
+    const guard = this.#guard;
+    if (guard === undefined) return this.runTurn();
+    let runs = 0;
+    guard(() => {
+      runs = this.runTurn();
+    });
+    return runs;
+  }
+
   /** Forgets every waiting node. */
   clear(): void {
     const ready = this.#ready;
@@ -138,7 +169,7 @@ export class Scheduler {
   #kick(): void {
     if (this.#microtask || this.#timer !== undefined || this.#deferPending) return;
     this.#microtask = true;
-    queueMicrotask(this.#drain);
+    queueMicrotask(this.#runDrain);
   }
 
   #drain = (): void => {
@@ -173,7 +204,7 @@ export class Scheduler {
       if (this.#turnsUnchecked > 0) {
         this.#turnsUnchecked--;
         this.#microtask = true;
-        queueMicrotask(this.#drain);
+        queueMicrotask(this.#runDrain);
         return;
       }
       const elapsed = performance.now() - this.#sliceStart;
@@ -182,13 +213,13 @@ export class Scheduler {
         const fit = Math.floor(((SLICE_MS - elapsed) * turns) / (2 * elapsed));
         this.#turnsUnchecked = fit < MAX_TURNS_UNCHECKED ? fit : MAX_TURNS_UNCHECKED;
         this.#microtask = true;
-        queueMicrotask(this.#drain);
+        queueMicrotask(this.#runDrain);
         return;
       }
       this.#deferPending = true;
-      this.#timers.defer(this.#deferredDrain);
+      this.#timers.defer(this.#runDeferred);
     } else {
-      this.#timer = this.#timers.setTimeout(this.#drain, 0);
+      this.#timer = this.#timers.setTimeout(this.#runDrain, 0);
     }
   };
 
