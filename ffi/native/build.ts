@@ -78,8 +78,11 @@ export function cachedLibraryPath(source: CrateSource, cacheDir: string): string
 /**
  * Returns the cached build of the crate sources, building it first with
  * `cargo build --release` when there is none. Remote sources (a JSR install) are fetched into
- * the cache first, by a `deno` subprocess. `CARGO_TARGET_DIR` is honoured (share one to reuse
- * compiled dependencies); otherwise cargo builds in `<cache>/target`.
+ * the cache first, by a `deno` subprocess. Cargo keeps its compiled dependencies in
+ * `CARGO_BUILD_BUILD_DIR`, else `CARGO_TARGET_DIR` (share one to reuse them), else
+ * `<cache>/target`; the built library itself goes to a folder of this build's own, so a shared
+ * folder's `release/` library (another checkout's, or another version's) is never replaced, and
+ * two builds at once never copy each other's library.
  *
  * Needs `--allow-run` (cargo, and deno for remote sources), `--allow-read`, `--allow-write` and
  * `--allow-env`; `-A` covers it.
@@ -125,7 +128,13 @@ export function buildNativeLibrary(options: BuildNativeOptions = {}): string {
   const crates = source.kind === "local"
     ? source.crates
     : fetchSources(source.packageRoot, join(cacheDir, "source", basename(join(out, ".."))), tried);
-  const target = readEnv("CARGO_TARGET_DIR") ?? join(cacheDir, "target");
+  // Cargo's build dir holds what is worth sharing (compiled dependencies, fingerprints); its
+  // target dir only the final library, uplifted from the build dir under cargo's lock. A target
+  // dir of this build's own keeps `release/libstreamlib_native.so` of a shared folder, which a
+  // running process may be about to open, untouched (cargo replaces it by unlink and link).
+  const buildDir = readEnv("CARGO_BUILD_BUILD_DIR") ?? readEnv("CARGO_TARGET_DIR") ??
+    join(cacheDir, "target");
+  const artifacts = `${out}.${Deno.pid}.build`;
   const started = performance.now();
   progress(
     `streamlib: building the native library from ${crates} with cargo (once; a minute or two)...`,
@@ -141,7 +150,11 @@ export function buildNativeLibrary(options: BuildNativeOptions = {}): string {
         "-p",
         "streamlib_native",
       ],
-      env: { CARGO_TARGET_DIR: target, CARGO_TERM_COLOR: "never" },
+      env: {
+        CARGO_BUILD_BUILD_DIR: buildDir,
+        CARGO_TARGET_DIR: artifacts,
+        CARGO_TERM_COLOR: "never",
+      },
       // From the crates folder, so cargo reads crates/.cargo/config.toml (OpenH264's build flags:
       // AVX2 routines, -O2, -fstack-protector-strong), as `deno task build:native` does.
       cwd: crates,
@@ -149,6 +162,7 @@ export function buildNativeLibrary(options: BuildNativeOptions = {}): string {
       stderr: "piped",
     }).outputSync();
   } catch (error) {
+    removeQuietly(artifacts);
     progress(" failed\n");
     if (error instanceof Deno.errors.NotFound) {
       throw new CargoNotFoundError(tried, crates, "not installed");
@@ -159,6 +173,7 @@ export function buildNativeLibrary(options: BuildNativeOptions = {}): string {
     throw error;
   }
   if (!result.success) {
+    removeQuietly(artifacts);
     progress(" failed\n");
     const stderr = new TextDecoder().decode(result.stderr);
     if (mentionsMissingAlsa(stderr)) {
@@ -170,11 +185,15 @@ export function buildNativeLibrary(options: BuildNativeOptions = {}): string {
       tail(result.stderr),
     );
   }
-  const built = join(target, "release", nativeLibraryFileName());
+  const built = join(artifacts, "release", nativeLibraryFileName());
   Deno.mkdirSync(join(out, ".."), { recursive: true });
   const temporary = `${out}.${Deno.pid}.tmp`;
-  Deno.copyFileSync(built, temporary);
-  Deno.renameSync(temporary, out);
+  try {
+    Deno.copyFileSync(built, temporary);
+    Deno.renameSync(temporary, out);
+  } finally {
+    removeQuietly(artifacts);
+  }
   progress(` done in ${((performance.now() - started) / 1e3).toFixed(0)} s: ${out}\n`);
   return out;
 }
@@ -230,6 +249,14 @@ function isFile(path: string): boolean {
     return Deno.statSync(path).isFile;
   } catch {
     return false;
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    Deno.removeSync(path, { recursive: true });
+  } catch {
+    // Already gone, or never made (cargo did not start).
   }
 }
 

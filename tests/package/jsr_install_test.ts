@@ -16,14 +16,19 @@
  * manifest, checks their checksums and builds them.
  *
  * Speed: cargo shares the repository's target folder (`CARGO_TARGET_DIR=crates/target`, which
- * `deno task build:native` fills first), so each build recompiles only `streamlib_native`
- * (about 10 s); with an empty target folder the first build takes a few minutes.
+ * `deno task build:native` fills first) as its build dir, so each build recompiles only
+ * `streamlib_native` (about 10 s); with an empty target folder the first build takes a few
+ * minutes. The library the other tests load from that folder
+ * (`crates/target/release/libstreamlib_native.so`) must stay as it is while they run: the loader
+ * puts its build's library in a folder of its own, and both tests check the repository's is
+ * the same file afterwards.
  */
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { nativeLibraryFileName } from "../../ffi/native/cache.ts";
 import { copyPublishFiles, publishFiles } from "./publish_files.ts";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
@@ -114,6 +119,14 @@ async function deno(cwd: string, env: Record<string, string>, ...args: string[])
   return { code: output.code, out: decode(output.stdout), err: decode(output.stderr) };
 }
 
+const repoLibrary = join(repo, "crates", "target", "release", nativeLibraryFileName());
+
+/** The repository's built library as a file: its inode (or birth time) and its modification time. */
+function fileIdentity(path: string): string {
+  const info = Deno.statSync(path);
+  return `${info.ino ?? info.birthtime?.getTime()}:${info.mtime?.getTime()}`;
+}
+
 Deno.test({
   name:
     "the published package, linked into a scratch project, builds its native library with cargo and runs a pipeline",
@@ -152,6 +165,7 @@ Deno.test({
       if (value) env[name] = value;
     }
     withCaBundle(env);
+    const before = fileIdentity(repoLibrary);
     try {
       const first = await deno(app, env, "run", "-A", "pipeline.ts");
       assert.equal(first.code, 0, first.err);
@@ -165,6 +179,16 @@ Deno.test({
       assert.ok(result.framesIn > 0, "audio went through the Worker and back");
       assert.equal(result.crossIsolate, true);
       assert.ok(result.library.startsWith(join(cache, "streamlib", "native")), result.library);
+      assert.equal(
+        fileIdentity(repoLibrary),
+        before,
+        `the build left ${repoLibrary}, which the other tests load, as it was`,
+      );
+      assert.deepEqual(
+        [...Deno.readDirSync(join(result.library, ".."))].map((entry) => entry.name),
+        [basename(result.library)],
+        "the build's own target folder is gone; only the library is cached",
+      );
 
       const second = await deno(app, env, "run", "-A", "pipeline.ts");
       assert.equal(second.code, 0, second.err);
@@ -270,6 +294,7 @@ Deno.test({
       if (value) env[name] = value;
     }
     withCaBundle(env);
+    const before = fileIdentity(repoLibrary);
     try {
       const result = await deno(scratch, env, "run", "-A", "main.ts");
       assert.equal(result.code, 0, result.err);
@@ -277,6 +302,7 @@ Deno.test({
       assert.equal(out.timestampNs, 42);
       assert.ok(out.library.startsWith(join(cache, "streamlib", "native")), out.library);
       assert.ok(fetchedCrates >= 10, `fetched ${fetchedCrates} crate files`);
+      assert.equal(fileIdentity(repoLibrary), before, `the build left ${repoLibrary} as it was`);
       assert.match(
         result.err,
         /streamlib: building the native library from .*source.* done in \d+ s/,
