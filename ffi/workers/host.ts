@@ -469,15 +469,31 @@ export class WorkerHost
     if (thread !== this.#thread || this.#closing) return;
     this.#thread = undefined;
     const nodes = this.#mirror.nodesOf(thread);
-    const error = new WorkerExitedError(this.worker, nodes, reason, stack);
     const transport = this.#options.transport;
     const connections = this.#mirror.connectionsOf(thread)
       .filter((id) => transport.tearDownConnection(id));
     // Give back what the dead Worker held: its channel ends (with the frames queued to it) and
-    // the slot references of its frames.
-    for (const id of connections) transport.reclaimEnds(id, this.isolate);
-    if (this.#holdings) reclaimHoldings(transport.pool, this.#holdings);
+    // the slot references of its frames. This runs in the Worker's exit handler, where a throw
+    // would be uncaught and end the process: what cannot be given back (the native library
+    // cannot be loaded, say) is said in the exit's message, and its slots stay taken.
+    const lost: string[] = [];
+    for (const id of connections) {
+      try {
+        transport.reclaimEnds(id, this.isolate);
+      } catch (cause) {
+        lost.push(`connection ${id}: ${(cause as Error)?.message ?? cause}`);
+      }
+    }
+    try {
+      if (this.#holdings) reclaimHoldings(transport.pool, this.#holdings);
+    } catch (cause) {
+      lost.push(`its frames: ${(cause as Error)?.message ?? cause}`);
+    }
     this.#holdings = undefined;
+    const why = lost.length === 0
+      ? reason
+      : `${reason} (and what it held could not be given back: ${lost.join("; ")})`;
+    const error = new WorkerExitedError(this.worker, nodes, why, stack);
     const timeNs = this.#clock.nowNs();
     for (const id of nodes) {
       this.#emit(this.#mirror.fail(this.#mirror.node(id), "process", error, timeNs));

@@ -138,3 +138,43 @@ Deno.test("A node whose definition the Worker cannot import goes to error (setup
   assert.equal(torn.fullRejections, 0, "the tone is not held back by a ring nobody reads");
   await rt.stop();
 });
+
+Deno.test("A Worker whose channel ends cannot be given back still dies cleanly: the exit says so and the runtime runs on", async () => {
+  await using rig = workerRig();
+  const { rt, backend, events } = rig;
+  rt.add("TestToneGenerator", {}, { id: "tone" });
+  rt.add("Gain", {}, { id: "gain", placement: { worker: "doomed" } });
+  rt.add("AudioTap", {}, { id: "wet" });
+  rt.add("AudioTap", {}, { id: "dry" });
+  const toGain = rt.connectByName("tone", "audio", "gain", "in");
+  rt.connectByName("gain", "out", "wet", "in");
+  rt.connectByName("tone", "audio", "dry", "in");
+  await rt.start();
+  await until(() => tap("wet").frameNumbers.length >= 3, "frames through the Worker");
+  // The fault: giving back a dead Worker's ends throws, as when the native library cannot be
+  // loaded. It runs in the Worker's exit handler, where a throw would end this process.
+  const transport = backend.transport;
+  const reclaim = transport.reclaimEnds;
+  transport.reclaimEnds = (connection: string) => {
+    throw new Error(`cannot adopt the ends of ${connection}: the library is gone`);
+  };
+  try {
+    await backend.hosts[0].terminate();
+    const isExit = (e: unknown): e is WorkerExitEvent =>
+      (e as WorkerExitEvent).type === "worker-exit";
+    await until(() => events.some(isExit), "the worker-exit event");
+    const exit = events.find(isExit)!;
+    assert.match(
+      exit.message,
+      new RegExp(`what it held could not be given back: connection ${toGain.id}: cannot adopt`),
+    );
+    assert.equal(rt.describe().nodes.find((n) => n.id === "gain")!.state, "error");
+    assert.equal(rt.state, "running");
+    const before = tap("dry").frameNumbers.length;
+    await until(() => tap("dry").frameNumbers.length >= before + 3, "the main branch to go on");
+  } finally {
+    transport.reclaimEnds = reclaim;
+  }
+  await rt.stop();
+  assert.equal(rt.state, "stopped");
+});
