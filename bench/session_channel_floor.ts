@@ -9,7 +9,10 @@
  *   the reply's two messages posted as one at the end of the turn (what sessions did before
  *   their rings);
  * - `ring`: the session channel (`sessions/_channel.ts`): a ring of shared memory per direction
- *   and the doorbell.
+ *   and the doorbell;
+ * - `guarded`: `ring`, each echo run under the session isolate's time limit (`maxRunMs`,
+ *   `sessions/_run_guard.ts`) as each scheduling turn of a session is: what the guard costs a
+ *   block that takes one turn.
  *
  * Per way: the process's CPU time (all threads, from `/proc/self/stat`) per block, and the round
  * trip p50/p99 from a block's send to its echo's arrival. It is the floor under a session's round
@@ -39,7 +42,7 @@ const SESSIONS = Number(values.sessions);
 const BLOCKS = Math.round(Number(values.seconds) * 50);
 const ROUNDS = Number(values.rounds);
 
-type Way = "timers" | "port" | "ring";
+type Way = "timers" | "port" | "ring" | "guarded";
 
 function cpuMs(): number {
   const stat = Deno.readTextFileSync("/proc/self/stat");
@@ -131,7 +134,7 @@ async function run(way: Way): Promise<{ cpuPerBlockUs: number; times: number[] }
 
 const rows: string[] = [];
 for (let round = 1; round <= ROUNDS; round++) {
-  for (const way of ["timers", "port", "ring"] as const) {
+  for (const way of ["timers", "port", "ring", "guarded"] as const) {
     console.error(`round ${round}: ${way}`);
     const { cpuPerBlockUs, times } = await run(way);
     const load = Deno.readTextFileSync("/proc/loadavg").split(" ")[0];

@@ -16,6 +16,7 @@ import { loadManifest } from "../core/manifest/manifest.ts";
 import { type FromIsolate, type IsolateExiting, type ToIsolate, toWire } from "./_protocol.ts";
 import { createChannelBuffers, SessionChannel } from "./_channel.ts";
 import { SampleSpares } from "../core/app/sample_spares.ts";
+import { RunGuard } from "./_run_guard.ts";
 
 /** This Worker's own port (the web Worker scope). */
 interface WorkerScope {
@@ -39,54 +40,18 @@ scope.close = () => {
 };
 
 /**
- * The runner's `maxRunMs`: longest a run of processors (a scheduling turn, a loop's deadline) may
- * take before `guard()` stops it. Set by `preload` and `open`.
+ * The runner's `maxRunMs` on every run of processors (a scheduling turn, a loop's deadline): the
+ * runtime's timers guard each with it (`RuntimeTimers.guard`). The limit is set by `preload` and
+ * `open`; a run past it ends the session, and the isolate with it.
  */
-let maxRunMs = 10_000;
-/** The script `guard()` runs under `node:vm`'s time limit; loaded by `loadGuard()`. */
-let guardScript: { runInThisContext(options: { timeout: number }): unknown } | undefined;
-/** The run `guardScript` calls (a global: the script sees nothing else). */
-const GUARDED = "__streamlibGuardedRun";
-
-/**
- * Loads `node:vm` for `guard()` (9-13 ms the first time here: a pooled isolate pays it before its
- * session comes).
- */
-async function loadGuard(): Promise<void> {
-  if (guardScript !== undefined) return;
-  const { Script } = await import("node:vm");
-  guardScript ??= new Script(`globalThis.${GUARDED}()`);
-}
-
-/**
- * Runs `run` under a time limit of {@linkcode maxRunMs}: the runtime's timers guard each
- * scheduling turn and loop deadline with it (`RuntimeTimers.guard`). In Deno 2.9 a Worker spinning
- * in JavaScript goes on after `terminate()` (its thread keeps a core busy until the process
- * exits), so the isolate bounds what it runs itself: `node:vm`'s `timeout` stops V8 from a
- * watchdog thread, unwinding every frame of the run, and this ends the session and its isolate.
- * About 14 µs a call here. Before `loadGuard()` the run is called directly.
- */
-function guard(run: () => void): void {
-  const script = guardScript;
-  if (script === undefined) return run();
-  const global = globalThis as Record<string, unknown>;
-  const outer = global[GUARDED];
-  global[GUARDED] = run;
-  try {
-    script.runInThisContext({ timeout: maxRunMs });
-  } catch (error) {
-    if ((error as { code?: unknown })?.code !== "ERR_SCRIPT_EXECUTION_TIMEOUT") throw error;
-    runStopped();
-  } finally {
-    global[GUARDED] = outer;
-  }
-}
+const runGuard = new RunGuard(runStopped);
+const guard = (run: () => void): void => runGuard.run(run);
 
 /** The timers of every runtime this isolate runs: the platform's, each run guarded. */
 const guardedTimers: RuntimeTimers = { ...systemTimers, guard };
 
 /** A run went past `maxRunMs` and was stopped: the session ends, and the isolate with it. */
-function runStopped(): void {
+function runStopped(maxRunMs: number): void {
   session.runStopped(maxRunMs);
   scope.close();
 }
@@ -283,8 +248,11 @@ class IsolateSession {
   };
 
   async #open(message: Extract<ToIsolate, { t: "open" }>): Promise<void> {
-    maxRunMs = message.maxRunMs;
-    const [definitions] = await Promise.all([loadRegistries(message.registries), loadGuard()]);
+    runGuard.maxRunMs = message.maxRunMs;
+    const [definitions] = await Promise.all([
+      loadRegistries(message.registries),
+      runGuard.load(),
+    ]);
     const key = this.#warmFirst && message.warmUp ? JSON.stringify(message.manifest) : "";
     if (key !== "" && !warmed.has(key)) {
       // Not warmed in the pool (no pool, or taken before its warm-up ran): its first blocks would
@@ -429,7 +397,7 @@ const session = new IsolateSession((message) => scope.postMessage(message), true
 scope.onmessage = (event: MessageEvent) => {
   const message = event.data as ToIsolate;
   if (message.t === "preload") {
-    if (message.maxRunMs !== undefined) maxRunMs = message.maxRunMs;
+    if (message.maxRunMs !== undefined) runGuard.maxRunMs = message.maxRunMs;
     // A pooled isolate: import the registries now, and the modules of the processors named,
     // so opening a session only builds its graph. The runner starts the next pooled isolate
     // once this one says it is done (one preload at a time: they take the cores).
@@ -452,7 +420,7 @@ const loaded = new Map<string, Promise<NodeDefinition[]>>();
  * none, and collects the garbage they left (`collectGarbage()`).
  */
 async function preload(registries: readonly string[], warmup: readonly unknown[]): Promise<void> {
-  const [definitions] = await Promise.all([loadRegistries(registries), loadGuard()]);
+  const [definitions] = await Promise.all([loadRegistries(registries), runGuard.load()]);
   const pure: unknown[] = [];
   for (const manifest of warmup) {
     if (session.opened) return; // a session arrived: it has the isolate now
@@ -604,7 +572,7 @@ async function warmUp(
       maxFrameBytes: 1024 * 1024,
       window: 16,
       warmUp: false,
-      maxRunMs,
+      maxRunMs: runGuard.maxRunMs,
       buffers: theirs,
       port: port2,
     });
