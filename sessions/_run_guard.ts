@@ -41,8 +41,10 @@ export class RunGuard {
   }
 
   /**
-   * Runs `run` under the limit. A run stopped at the limit returns here, after `onStopped`; any
-   * other error it throws goes on to the caller.
+   * Runs `run` under the limit. A run stopped at the limit returns here, after `onStopped`,
+   * without its `finally` blocks having run (V8 unwinds a termination uncaught): whatever state
+   * the run left is not to be trusted, so the caller ends the session. Any other error the run
+   * throws goes on to the caller.
    *
    * @param run What to run.
    */
