@@ -111,8 +111,10 @@ export class FloorLink {
   async untilData(mode: FloorWait): Promise<void> {
     const i32 = this.#i32;
     for (;;) {
-      Atomics.store(i32, ASLEEP, 1);
+      // The bell before the flag, as the runtime's readers do (`readerMaySleep()`): a late ring
+      // that takes the flag then moves the bell past `seen`.
       const seen = Atomics.load(i32, BELL);
+      Atomics.store(i32, ASLEEP, 1);
       if (Atomics.load(i32, HEAD) !== i32[TAIL]) {
         Atomics.store(i32, ASLEEP, 0);
         return;

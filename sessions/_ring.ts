@@ -7,6 +7,8 @@
  */
 
 import {
+  ASLEEP_ON_BELL,
+  readerMaySleep,
   ringSleepingReader,
   SIGNAL_BELL,
   SIGNAL_BYTES,
@@ -20,7 +22,7 @@ const HEAD = 0;
 /** Int32 index of the read counter, on a cache line of its own. */
 const TAIL = 16;
 /** Byte offset of the doorbell signal, on a cache line of its own. */
-const SIGNAL_AT = 128;
+export const SIGNAL_AT = 128;
 /** Byte offset of the records. */
 const DATA_AT = 192;
 /** A record's length word that says: the rest of the buffer is unused, go on at its start. */
@@ -218,8 +220,8 @@ export class RingReader extends RingEnd {
    */
   async wait(): Promise<void> {
     const signal = this.signal;
-    Atomics.store(signal, SIGNAL_READER_ASLEEP, 1);
-    const seen = Atomics.load(signal, SIGNAL_BELL);
+    // The bell before the flag: a late ring that takes the flag then moves the bell past `seen`.
+    const seen = readerMaySleep(signal, ASLEEP_ON_BELL);
     if (Atomics.load(this.counters, HEAD) !== this.counters[TAIL]) {
       Atomics.store(signal, SIGNAL_READER_ASLEEP, 0);
       return;

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { createRing, RingReader, RingWriter } from "./_ring.ts";
+import { createRing, RingReader, RingWriter, SIGNAL_AT } from "./_ring.ts";
+import { SIGNAL_BYTES } from "../ffi/transport/channel/doorbell.ts";
+import { withLateRing } from "../ffi/transport/channel/_late_ring.ts";
 
 function record(n: number, length: number): Uint8Array {
   return new Uint8Array(length).fill(n & 0xff);
@@ -168,4 +170,20 @@ Deno.test("RingReader.interrupt() ends a pending wait()", async () => {
   const result = await Promise.race([waiting.then(() => "woken" as const), timeout]);
   clearTimeout(timer);
   assert.equal(result, "woken");
+});
+
+Deno.test("RingReader.wait() returns at once when a writer's late ring takes the flag it raised", async () => {
+  // Decision 0070: the writer of a record the reader has already read rings late, taking the
+  // flag the reader just raised to sleep. Read after the flag, the bell would hold that ring, and
+  // the wait would sleep with the flag down, so no later write would ring it.
+  const buffer = createRing(1024);
+  const reader = new RingReader(buffer);
+  const signal = new Int32Array(buffer, SIGNAL_AT, SIGNAL_BYTES / 4);
+  const waiting = withLateRing(signal, undefined, () => reader.wait());
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const asleep = new Promise<"asleep">((resolve) => (timer = setTimeout(resolve, 1_000, "asleep")));
+  const result = await Promise.race([waiting.then(() => "returned" as const), asleep]);
+  clearTimeout(timer);
+  reader.interrupt();
+  assert.equal(result, "returned");
 });

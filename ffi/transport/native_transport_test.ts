@@ -17,6 +17,7 @@ import { WAKE_BELL, WAKE_BYTES } from "./channel/wake.ts";
 import { SignalledReader } from "./channel/reader.ts";
 import { POOL_WAIT_LIMIT_MS, SignalledWriter } from "./channel/writer.ts";
 import { createNativeConnection } from "./native_connection.ts";
+import { armLateRing, type LateRing } from "./channel/_late_ring.ts";
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 import type { AudioFrame } from "../../core/frames/audio_frame.ts";
 import { HeapMemorySource } from "../../core/frames/heap_memory.ts";
@@ -429,4 +430,50 @@ Deno.test("A channel end that blocks is rung on its isolate's wake word alone", 
   Atomics.store(signal, SIGNAL_WRITER_WAITING, ASLEEP_ON_BELL);
   assert.equal(reader.pop()?.kind, "data");
   assert.deepEqual([signal[SIGNAL_SPACE], writerWake[WAKE_BELL]], [1, 1]);
+});
+
+Deno.test("SignalledReader is woken by the next push after a writer's late ring took its new flag", async () => {
+  // Decision 0070: a writer pushed frame 1 and was preempted before its ring; the reader read the
+  // frame anyway, then raised its flag to sleep, and the late ring took that flag. Reading the
+  // bell after raising the flag, the reader slept on the bell the late ring had already moved,
+  // and no later push rang it (the flag was down): the connection stalled with a full ring.
+  using pool = FramePool.create({ slotBytes: 1024, slotCount: 8 });
+  const [w, r] = createNativeConnection({ capacity: 4, policy: "fifo", pool });
+  const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
+  const read: number[] = [];
+  let late: LateRing | undefined;
+  let runs = 0;
+  const ranTwice = Promise.withResolvers<void>();
+  // deno-lint-ignore prefer-const -- the node's run reads it once the reader exists
+  let reader: SignalledReader<Frame>;
+  const run = () => {
+    runs++;
+    // The late ring: armed in the first run, it rings right after the reader's next raise.
+    late ??= armLateRing(signal);
+    for (let frame; (frame = reader.pop()) !== undefined;) read.push(frame.timestampNs);
+    if (runs === 2) ranTwice.resolve();
+  };
+  reader = new SignalledReader(r, signal, () => queueMicrotask(run), () => {});
+  using writer = new SignalledWriter(w, signal);
+  const keepAlive = setInterval(() => {}, 20); // doorbells rung by this isolate (see above)
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    writer.push({ kind: "data", timestampNs: 1, value: 1 });
+    for (let i = 0; i < 2_000 && !late?.rang; i++) await delay(1);
+    assert.ok(late?.rang, "the late ring took the reader's flag");
+    writer.push({ kind: "data", timestampNs: 2, value: 2 });
+    const stalled = new Promise<"stalled">((
+      resolve,
+    ) => (timer = setTimeout(resolve, 2_000, "stalled")));
+    assert.equal(
+      await Promise.race([ranTwice.promise.then(() => "woken" as const), stalled]),
+      "woken",
+    );
+    assert.deepEqual(read, [1, 2]);
+  } finally {
+    clearInterval(keepAlive);
+    clearTimeout(timer);
+    late?.disarm();
+    reader[Symbol.dispose]();
+  }
 });

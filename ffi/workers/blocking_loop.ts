@@ -162,9 +162,11 @@ export class BlockingLoop implements BlockingEnds {
         await null; // the scheduler's turn runs in the microtask it queued
         continue;
       }
+      // The wake bell is read before the ends say they may sleep: a late ring that takes one of
+      // their flags then moves the bell past `seen` (see `readerMaySleep()`, channel/doorbell.ts).
+      const seen = Atomics.load(wake, WAKE_BELL);
       let bounded = false;
       for (const end of ends) if (end.sleepy()) bounded = true;
-      const seen = Atomics.load(wake, WAKE_BELL);
       let told = false;
       for (const end of ends) if (end.look()) told = true;
       if (told && ++hops < MAX_MICROTASK_HOPS) {

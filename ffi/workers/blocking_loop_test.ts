@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { BlockingLoop, EVENT_LOOP_EVERY_MS } from "./blocking_loop.ts";
 import { WAKE_BYTES } from "../transport/channel/wake.ts";
+import { ASLEEP_ON_WAKE, readerMaySleep, SIGNAL_BYTES } from "../transport/channel/doorbell.ts";
+import { withLateRing } from "../transport/channel/_late_ring.ts";
 
 function wakeWord(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(WAKE_BYTES));
@@ -71,4 +73,30 @@ Deno.test("BlockingLoop tells an end's node, runs the turn, and waits through th
   loop.delete(end);
   loop.wakeUp();
   await loop.stopped();
+});
+
+Deno.test("BlockingLoop reads its wake word before its ends raise their flags: a late ring ends the wait at once", async () => {
+  const wake = wakeWord();
+  const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
+  const loop = new BlockingLoop({ wake, mayBlock: () => true, turnsDue: () => false });
+  let passes = 0;
+  const end = {
+    // Pass 1: the end raises its reader flag, and a writer's late ring takes it at once (decision
+    // 0070). The wait that follows is bounded (1 ms): read after the flag, the wake word would
+    // already hold the ring, and that wait would run out.
+    sleepy: () => {
+      if (++passes > 1) return false;
+      withLateRing(signal, wake, () => readerMaySleep(signal, ASLEEP_ON_WAKE));
+      return true;
+    },
+    look: () => {
+      if (passes > 1) loop.delete(end);
+      return false;
+    },
+  };
+  loop.add(end);
+  await loop.stopped();
+  assert.equal(passes, 2);
+  assert.ok(loop.counts.blocked >= 1, "it blocked");
+  assert.equal(loop.counts.ranOut, 0, "the late ring ended the bounded wait");
 });

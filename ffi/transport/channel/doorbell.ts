@@ -20,15 +20,15 @@ import { WAKE_BELL } from "./wake.ts";
  * import assert from "node:assert/strict";
  * import { FramePool } from "@streamlib/streamlib/ffi";
  * import { createNativeConnection } from "../native_connection.ts";
- * import { SIGNAL_BELL, SIGNAL_BYTES, SIGNAL_READER_ASLEEP } from "./doorbell.ts";
+ * import { ASLEEP_ON_BELL, readerMaySleep, SIGNAL_BELL, SIGNAL_BYTES } from "./doorbell.ts";
  * import { SignalledWriter } from "./writer.ts";
  *
  * using pool = FramePool.create({ slotBytes: 1024, slotCount: 2 });
  * const [native, reader] = createNativeConnection({ capacity: 2, policy: "fifo", pool });
  * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
  * using writer = new SignalledWriter(native, signal);
- * Atomics.store(signal, SIGNAL_READER_ASLEEP, 1); // a reader says it may sleep,
- * const seen = Atomics.load(signal, SIGNAL_BELL); // reads the bell, then the ring
+ * // A reader reads the bell and says it may sleep, then looks at the ring (empty):
+ * const seen = readerMaySleep(signal, ASLEEP_ON_BELL);
  * writer.push({ kind: "data", timestampNs: 0, value: 1 });
  * // ...so its wait on the value it saw returns at once:
  * assert.equal(Atomics.waitAsync(signal, SIGNAL_BELL, seen).value, "not-equal");
@@ -114,6 +114,49 @@ export const SIGNAL_READER_DISCARDING = 6;
 export const SIGNAL_BYTES = 32;
 
 /**
+ * Says the channel's reader may sleep on its doorbell: reads the bell, then stores
+ * {@linkcode SIGNAL_READER_ASLEEP}. The caller then looks at the ring and, finding it empty,
+ * waits while the bell still holds the returned value.
+ *
+ * The order is the protocol: the bell is read **before** the flag is raised. A writer may take
+ * the flag late: it pushed a frame, found the reader awake-or-asleep, and was preempted before
+ * its exchange; meanwhile the reader read that frame, and raised the flag again. The late exchange
+ * takes the new flag and bumps the bell. Read after the flag, the bell could already hold that
+ * bump: the reader, finding the ring empty, would wait on the bumped value, while the flag, taken,
+ * tells every later push that the reader is awake, and nothing would ever wake it (a cross-isolate
+ * connection stalled with a full ring: 3 times in about 300 runs of 1,000,000 frames through one
+ * Worker hop, decision 0070). Read before, every exchange that takes this flag bumps the bell
+ * past the returned value, so the wait returns at once. A blocking isolate's loop reads its wake
+ * word before its ends raise their flags for the same reason (`ffi/workers/blocking_loop.ts`).
+ *
+ * @param signal The channel's signal.
+ * @param on What the reader waits on: {@linkcode ASLEEP_ON_BELL} or {@linkcode ASLEEP_ON_WAKE}.
+ * @returns The bell's value to wait on.
+ *
+ * @example A ring that takes the flag after it is raised always moves the bell
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   ASLEEP_ON_BELL,
+ *   readerMaySleep,
+ *   ringSleepingReader,
+ *   SIGNAL_BELL,
+ *   SIGNAL_BYTES,
+ * } from "./doorbell.ts";
+ *
+ * const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
+ * const seen = readerMaySleep(signal, ASLEEP_ON_BELL);
+ * assert.equal(ringSleepingReader(signal), true); // a late writer takes the flag
+ * assert.equal(Atomics.waitAsync(signal, SIGNAL_BELL, seen).value, "not-equal");
+ * ```
+ */
+export function readerMaySleep(signal: Int32Array, on: number): number {
+  const seen = Atomics.load(signal, SIGNAL_BELL);
+  Atomics.store(signal, SIGNAL_READER_ASLEEP, on);
+  return seen;
+}
+
+/**
  * Wakes the channel's reader if it sleeps: takes its {@linkcode SIGNAL_READER_ASLEEP} flag, then
  * rings the word it waits on: its isolate's wake word `wake` when it said
  * {@linkcode ASLEEP_ON_WAKE} (and `wake` is given), else the doorbell (bumped and notified). The
@@ -123,8 +166,9 @@ export const SIGNAL_BYTES = 32;
  *
  * Call it after the frame is in the ring, with a sequentially consistent operation between the
  * two (a push's `endPush()`; a native writer's counter, read by the caller, then the flag's
- * exchange). Then either this sees the flag (and the bump changes the word the reader waits on),
- * or the reader, which stores the flag before it looks at the ring, finds the frame.
+ * exchange). Then either this sees the flag (and the bump changes the word the reader waits on,
+ * which it read before raising the flag: {@linkcode readerMaySleep}), or the reader, which raises
+ * the flag before it looks at the ring, finds the frame.
  *
  * @param signal The channel's signal.
  * @param wake The reading isolate's wake word, when it has one.

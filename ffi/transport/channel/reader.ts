@@ -15,6 +15,7 @@ import {
   ASLEEP_ON_BELL,
   ASLEEP_ON_WAKE,
   checkSignal,
+  readerMaySleep,
   SIGNAL_BELL,
   SIGNAL_READER_ASLEEP,
   SIGNAL_READER_DISCARDING,
@@ -383,10 +384,10 @@ export class SignalledReader<T extends Frame = Frame> implements ConnectionReade
   async #watch(): Promise<void> {
     const signal = this.#signal;
     while (!this.#closed) {
-      // Say we may sleep, then read the bell, then look at the ring: a push after the look
-      // changes the bell (so the wait returns at once) and sees the flag (so it notifies).
-      Atomics.store(signal, SIGNAL_READER_ASLEEP, ASLEEP_ON_BELL);
-      const seen = Atomics.load(signal, SIGNAL_BELL);
+      // Read the bell, say we may sleep, then look at the ring: a push after the look sees the
+      // flag (so it notifies) and changes the bell (so the wait returns at once), and so does a
+      // late push's ring that takes this flag (readerMaySleep() says why the bell comes first).
+      const seen = readerMaySleep(signal, ASLEEP_ON_BELL);
       if (!this.#closed && this.discarding) {
         // Late frames of a reader that stopped reading: nobody reads them. Then wait for the
         // bell (never loop at once: a native writer may keep adding without ringing).
