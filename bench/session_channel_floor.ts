@@ -2,7 +2,7 @@
  * What one crossing to a session's isolate and back costs on this machine, without a graph or a
  * transport: `--sessions` Workers, each sent a 20 ms block of 16 kHz mono audio every 20 ms (real
  * time, spread over the period) by the main isolate, each echoing it at once as its ack and its
- * output (`bench/session_channel_floor_worker.ts`). Three ways, alternating `--rounds` times:
+ * output (`bench/session_channel_floor_worker.ts`). Five ways, alternating `--rounds` times:
  *
  * - `timers`: no Worker; the main isolate's timers and a copy of each block (the pacing's cost);
  * - `port`: a `MessagePort` per Worker, a structured clone each way (the block's buffer moved),
@@ -13,6 +13,9 @@
  * - `guarded`: `ring`, each echo run under the session isolate's time limit (`maxRunMs`,
  *   `sessions/_run_guard.ts`) as each scheduling turn of a session is: what the guard costs a
  *   block that takes one turn.
+ * - `block`: `ring`, the Worker blocking its thread in `Atomics.wait` on the ring's bell between
+ *   blocks instead of waiting through its event loop (as a `wait: "block"` graph Worker does): what
+ *   the event loop's wake-up costs a block.
  *
  * Per way: the process's CPU time (all threads, from `/proc/self/stat`) per block, and the round
  * trip p50/p99 from a block's send to its echo's arrival. It is the floor under a session's round
@@ -28,6 +31,8 @@ import { Worker } from "node:worker_threads";
 import { setImmediate } from "node:timers";
 import { parseArgs } from "node:util";
 import { createChannelBuffers, SessionChannel } from "../sessions/_channel.ts";
+import { SIGNAL_AT } from "../sessions/_ring.ts";
+import { ringBell, SIGNAL_BYTES, SIGNAL_TORN } from "../ffi/transport/channel/doorbell.ts";
 import type { FloorJob, FloorReply, FloorSend } from "./session_channel_floor_worker.ts";
 
 const { values } = parseArgs({
@@ -42,7 +47,7 @@ const SESSIONS = Number(values.sessions);
 const BLOCKS = Math.round(Number(values.seconds) * 50);
 const ROUNDS = Number(values.rounds);
 
-type Way = "timers" | "port" | "ring" | "guarded";
+type Way = "timers" | "port" | "ring" | "guarded" | "block";
 
 function cpuMs(): number {
   const stat = Deno.readTextFileSync("/proc/self/stat");
@@ -102,6 +107,12 @@ function open(way: Way, times: number[]): { send: (seq: number) => void; close: 
     },
     close() {
       channel.close();
+      if (way === "block") {
+        // The blocking echo never returns to its event loop: tell it to end through the ring.
+        const signal = new Int32Array(mine.out, SIGNAL_AT, SIGNAL_BYTES / 4);
+        Atomics.store(signal, SIGNAL_TORN, 1);
+        ringBell(signal);
+      }
       worker.terminate();
     },
   };
@@ -134,7 +145,7 @@ async function run(way: Way): Promise<{ cpuPerBlockUs: number; times: number[] }
 
 const rows: string[] = [];
 for (let round = 1; round <= ROUNDS; round++) {
-  for (const way of ["timers", "port", "ring", "guarded"] as const) {
+  for (const way of ["timers", "port", "ring", "guarded", "block"] as const) {
     console.error(`round ${round}: ${way}`);
     const { cpuPerBlockUs, times } = await run(way);
     const load = Deno.readTextFileSync("/proc/loadavg").split(" ")[0];
