@@ -35,6 +35,18 @@ function sinkReport(node: string): Promise<SinkReport> {
 }
 
 /**
+ * What a run that timed out had done: the sink's frames in, and each connection's queued,
+ * written and read counts (a stall shows as a full ring that nobody reads, say).
+ */
+function stalled(rt: Runtime, sink: string): string {
+  const stats = rt.stats();
+  const connections = Object.entries(stats.connections).map(([id, c]) =>
+    `${id} queued ${c.queued}/${c.capacity}, written ${c.written}, read ${c.read}`
+  );
+  return `sink '${sink}' has ${stats.nodes[sink]?.framesIn ?? 0} frames; ${connections.join("; ")}`;
+}
+
+/**
  * Starts `rt`, waits until its `sink` node has received its expected frames, stops it, and
  * checks that they arrived in order.
  *
@@ -59,7 +71,10 @@ export async function runToSink(
   let off = () => {};
   const report = sinkReport(sink);
   const failure = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no result in ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`${what}: no result in ${timeoutMs} ms: ${stalled(rt, sink)}`)),
+      timeoutMs,
+    );
     off = rt.on((event) => {
       if (event.type === "node-error") {
         reject(new Error(`${what}: node '${event.node}' failed: ${event.message}`));
