@@ -67,6 +67,8 @@ export function withLateRing<T>(
   } finally {
     ring.disarm();
   }
-  if (!ring.rang) throw new Error("no late ring: the body raised no reader flag");
+  if (!ring.rang) {
+    throw new Error("no late ring: the body raised no reader flag, or the ring found it lowered");
+  }
   return result;
 }
