@@ -19,6 +19,13 @@ import type { CliCommand } from "../command.ts";
 import { MAX_SECONDS, numberFlag, parseCommand } from "../parse_command.ts";
 import { terminalSafe } from "../terminal_text.ts";
 import { waitForStop } from "../wait_for_stop.ts";
+import {
+  listenProblem,
+  manifestWarnings,
+  ServeRegistryError,
+  sessionRegistry,
+  tokenWarnings,
+} from "../_serve_checks.ts";
 
 const USAGE =
   `Usage: streamlib serve <folder> [--port N] [--grpc-port N] [--hostname H] [--token-file F] [--pool N]
@@ -65,8 +72,10 @@ Options:
   --json              print { url, sessionsUrl, webrtcUrl, port, grpcPort, adminToken,
                       dashboardUrl } as one JSON line on stdout
   -h, --help          this text
-Exit codes: 0 served and stopped cleanly, 1 a manifest that is not a JSON object, 2 usage error
-or a folder or token file that cannot be read.`;
+  A manifest that will not load (streamlib validate would list it), and a token file naming a
+  pipeline the folder does not have, are warned about on stderr at start; it is still served.
+Exit codes: 0 served and stopped cleanly, 1 a manifest that is not a JSON object, 2 usage error,
+a folder, token file or --registry module that cannot be read, or an address it cannot listen on.`;
 
 const MIB = 1024 * 1024;
 
@@ -156,6 +165,15 @@ export const command: CliCommand = {
       const tokens: TokenPolicy | undefined = v["token-file"] === undefined
         ? undefined
         : await loadTokenFile(v["token-file"]);
+      // Mistakes a client's first open would meet, shown now: a --registry module that cannot
+      // be used ends the command; a manifest that will not load, or a token-file entry naming no
+      // served pipeline, is a warning (the server still serves the rest).
+      const registry = await sessionRegistry(options.registries);
+      for (const line of manifestWarnings(catalog, registry)) output.err(terminalSafe(line));
+      if (v["token-file"] !== undefined) {
+        const file = JSON.parse(await Deno.readTextFile(v["token-file"]));
+        for (const line of tokenWarnings(file, catalog.keys())) output.err(terminalSafe(line));
+      }
       const dashboard = values["no-dashboard"]
         ? false
         : (await import("../../web/server/sessions_page.tsx")).createSessionsPage;
@@ -201,6 +219,15 @@ export const command: CliCommand = {
       }
     } catch (error) {
       const message = terminalSafe((error as Error).message);
+      if (error instanceof ServeRegistryError) {
+        output.err(`error: ${error.code}: ${message}`);
+        return 2;
+      }
+      const listen = listenProblem(error, options.hostname ?? "127.0.0.1", options.port);
+      if (listen !== undefined) {
+        output.err(`${terminalSafe(listen)}\n\n${USAGE}`);
+        return 2;
+      }
       if (error instanceof ServeError && error.code === "invalid_manifest") {
         output.err(message);
         return 1;

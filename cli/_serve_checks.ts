@@ -1,0 +1,201 @@
+/**
+ * What `streamlib serve` checks before it listens, so a mistake shows at start instead of at a
+ * client's first open: `--registry` modules that do not import or have no `registry` export (exit
+ * 2), manifests that will not load and token-file entries naming no pipeline (warnings on stderr),
+ * and addresses it cannot listen on (exit 2, naming the address).
+ *
+ * @module
+ */
+
+import type { NodeRegistry } from "../mod.ts";
+import { validateManifest } from "../mod.ts";
+import { nearMatches } from "../core/errors/near_matches.ts";
+
+/** A `--registry` module that cannot be used: `plugin_import_failed` or `plugin_no_registry`. */
+export class ServeRegistryError extends Error {
+  /** `plugin_import_failed` (the module does not import) or `plugin_no_registry`. */
+  readonly code: "plugin_import_failed" | "plugin_no_registry";
+
+  /**
+   * @param code The code.
+   * @param message What was wrong and what is valid.
+   */
+  constructor(code: "plugin_import_failed" | "plugin_no_registry", message: string) {
+    super(message);
+    this.name = "ServeRegistryError";
+    this.code = code;
+  }
+}
+
+const IMPORT_TIMEOUT_MS = 15_000;
+
+function isRegistry(value: unknown): value is NodeRegistry {
+  const r = value as { has?: unknown; with?: unknown; [Symbol.iterator]?: unknown } | null;
+  return typeof r?.has === "function" && typeof r.with === "function" &&
+    typeof r[Symbol.iterator] === "function";
+}
+
+/**
+ * The processors the sessions will know: the `registry` exports of `modules` joined, or the
+ * built-in processors when there are none (as the runner does).
+ *
+ * @param modules Module URLs (`--registry`, already made URLs), or none.
+ * @returns The joined registry.
+ * @throws {ServeRegistryError} A module that does not import, or has no `registry` export.
+ */
+export async function sessionRegistry(modules?: readonly string[]): Promise<NodeRegistry> {
+  if (modules === undefined || modules.length === 0) {
+    return (await import("../processors/registry.gen.ts")).registry;
+  }
+  let joined: NodeRegistry | undefined;
+  for (const url of modules) {
+    let module: Record<string, unknown>;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      // A module that never finishes importing (one that imports this command line back waits on
+      // its top-level await) would end the process with no word; the timer keeps it alive to say so.
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `it did not finish importing within ${IMPORT_TIMEOUT_MS / 1000} s (a module that ` +
+                  `imports the streamlib command line never does; pass a registry.gen.ts)`,
+              ),
+            ),
+          IMPORT_TIMEOUT_MS,
+        );
+      });
+      module = await Promise.race([import(url), late]);
+    } catch (error) {
+      throw new ServeRegistryError(
+        "plugin_import_failed",
+        `Cannot import --registry ${url}: ${(error as Error).message}`,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!isRegistry(module.registry)) {
+      const exports = Object.keys(module).sort();
+      throw new ServeRegistryError(
+        "plugin_no_registry",
+        `Cannot use --registry ${url}: it has no 'registry' export (a generated registry.gen.ts ` +
+          `has one); its exports: ${exports.length > 0 ? exports.join(", ") : "none"}`,
+      );
+    }
+    joined = joined === undefined ? module.registry : joined.with(module.registry);
+  }
+  return joined!;
+}
+
+/**
+ * One warning per served manifest that will not load with `registry` (its first issues and how
+ * many there are): a client opening it gets `invalid_manifest`.
+ *
+ * @param catalog The pipelines by name.
+ * @param registry The processors the sessions know.
+ * @returns The warning lines, possibly none.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { registry } from "../processors/registry.gen.ts";
+ * import { manifestWarnings } from "./_serve_checks.ts";
+ *
+ * const ok = { version: 1, nodes: [{ id: "fx", type: "Gain" }], inputs: { a: "fx.in" } };
+ * const typo = { version: 1, nodes: [{ id: "fx", type: "Gian" }] };
+ * const lines = manifestWarnings(new Map<string, unknown>([["ok", ok], ["typo", typo]]), registry);
+ * assert.equal(lines.length, 1);
+ * assert.match(lines[0], /pipeline 'typo' will not open \(invalid_manifest\): .*did you mean Gain\?/);
+ * ```
+ */
+export function manifestWarnings(
+  catalog: ReadonlyMap<string, unknown>,
+  registry: NodeRegistry,
+): string[] {
+  const lines: string[] = [];
+  for (const [name, manifest] of catalog) {
+    const issues = validateManifest(manifest, registry).filter((i) => i.severity !== "warning");
+    if (issues.length === 0) continue;
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+    lines.push(
+      `streamlib serve: warning: pipeline '${name}' will not open (invalid_manifest): ` +
+        `${issues[0].message}${more}; 'streamlib validate ${name}.json' lists every issue`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * One warning per pipeline a token file lists that the folder does not serve (a token holder
+ * gets `pipeline_not_allowed` for the one meant). Tokens are never printed.
+ *
+ * @param tokenFile The parsed token file (`{ "tokens": { "<token>": ["<pipeline>", ...] } }`).
+ * @param pipelines The pipelines served.
+ * @returns The warning lines, possibly none.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tokenWarnings } from "./_serve_checks.ts";
+ *
+ * const lines = tokenWarnings({ tokens: { "a-0123456789": ["voice-fxx", "*"] } }, ["voice-fx"]);
+ * assert.deepEqual(lines, [
+ *   "streamlib serve: warning: the token file lists pipeline 'voice-fxx', which is not served " +
+ *   "(did you mean voice-fx?); pipelines: voice-fx",
+ * ]);
+ * ```
+ */
+export function tokenWarnings(tokenFile: unknown, pipelines: Iterable<string>): string[] {
+  const served = [...pipelines];
+  const tokens = (tokenFile as { tokens?: unknown } | null)?.tokens;
+  if (tokens === null || typeof tokens !== "object") return [];
+  const unknown = new Set<string>();
+  for (const names of Object.values(tokens as Record<string, unknown>)) {
+    if (!Array.isArray(names)) continue;
+    for (const n of names) {
+      if (typeof n === "string" && n !== "*" && !served.includes(n)) unknown.add(n);
+    }
+  }
+  return [...unknown].map((name) => {
+    const near = nearMatches(name, served);
+    const hint = near.length > 0 ? ` (did you mean ${near.join(" or ")}?)` : "";
+    return `streamlib serve: warning: the token file lists pipeline '${name.slice(0, 256)}', ` +
+      `which is not served${hint}; pipelines: ${served.length > 0 ? served.join(", ") : "none"}`;
+  });
+}
+
+/**
+ * The message for an address `serve` cannot listen on, or `undefined` for another error.
+ *
+ * @param error What listening threw.
+ * @param hostname The address asked for.
+ * @param port The port asked for.
+ * @returns What was wrong and what is valid, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listenProblem } from "./_serve_checks.ts";
+ *
+ * const busy = listenProblem(new Deno.errors.AddrInUse("Address already in use"), "127.0.0.1", 8080);
+ * assert.match(busy!, /^Cannot listen on 127\.0\.0\.1:8080: the port is in use/);
+ * assert.equal(listenProblem(new TypeError("x"), "127.0.0.1", 8080), undefined);
+ * ```
+ */
+export function listenProblem(error: unknown, hostname: string, port: number): string | undefined {
+  const at = `Cannot listen on ${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+  const said = (error as Error | undefined)?.message ?? String(error);
+  if (error instanceof Deno.errors.AddrInUse) {
+    return `${at}: the port is in use (${said}); choose another --port (0: a free one)`;
+  }
+  if (error instanceof Deno.errors.AddrNotAvailable) {
+    return `${at}: no network interface of this machine has that address (${said}); --hostname ` +
+      `takes an address of this machine, 127.0.0.1 or 0.0.0.0`;
+  }
+  if (error instanceof Error && /failed to lookup address/i.test(said)) {
+    return `${at}: the hostname does not resolve (${said}); --hostname takes an address of ` +
+      `this machine, 127.0.0.1 or 0.0.0.0`;
+  }
+  return undefined;
+}

@@ -1,0 +1,127 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { registry as builtin } from "../processors/registry.gen.ts";
+import {
+  listenProblem,
+  manifestWarnings,
+  ServeRegistryError,
+  sessionRegistry,
+  tokenWarnings,
+} from "./_serve_checks.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const gain = { version: 1, nodes: [{ id: "fx", type: "Gain" }], inputs: { a: "fx.in" } };
+
+Deno.test("manifestWarnings(): one line per manifest that will not load, none for good ones", () => {
+  const range = {
+    version: 1,
+    nodes: [{ id: "fx", type: "Gain", config: { gain: 200, gian: 1 } }],
+    outputs: { voice: "fx.ot" },
+  };
+  const lines = manifestWarnings(
+    new Map<string, unknown>([["ok", gain], ["range", range]]),
+    builtin,
+  );
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /pipeline 'range' will not open \(invalid_manifest\)/);
+  assert.match(lines[0], /must be a number from 0 to 16, got 200 \(and 2 more\)/);
+  assert.match(lines[0], /streamlib validate range\.json/);
+});
+
+Deno.test("tokenWarnings(): names unserved pipelines with near matches, never the tokens", () => {
+  const file = {
+    tokens: { "secret-0123456789": ["voice-fxx", "*", "wav-fx"], "b-0123456789": [] },
+  };
+  const lines = tokenWarnings(file, ["voice-fx", "wav-fx"]);
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /'voice-fxx', which is not served \(did you mean voice-fx\?\)/);
+  assert.ok(!lines[0].includes("secret"));
+  assert.deepEqual(tokenWarnings({ tokens: { "a-0123456789": ["*"] } }, []), []);
+});
+
+Deno.test("sessionRegistry(): built-ins by default; a bad --registry module has a code", async () => {
+  assert.ok((await sessionRegistry()).has("Gain"));
+  const url = new URL("../processors/registry.gen.ts", import.meta.url).href;
+  assert.ok((await sessionRegistry([url])).has("Reverb"));
+  await assert.rejects(
+    sessionRegistry([new URL("./no_such_module.ts", import.meta.url).href]),
+    (e) => e instanceof ServeRegistryError && e.code === "plugin_import_failed",
+  );
+  await assert.rejects(
+    sessionRegistry([new URL("./terminal_text.ts", import.meta.url).href]),
+    (e) =>
+      e instanceof ServeRegistryError && e.code === "plugin_no_registry" &&
+      /its exports: .*terminalSafe/.test(e.message),
+  );
+});
+
+Deno.test("listenProblem(): names the address for a busy port, a foreign address, no DNS name", () => {
+  assert.match(
+    listenProblem(new Deno.errors.AddrInUse("x"), "127.0.0.1", 8080)!,
+    /^Cannot listen on 127\.0\.0\.1:8080: the port is in use .*--port/,
+  );
+  assert.match(
+    listenProblem(new Deno.errors.AddrNotAvailable("x"), "::1", 1)!,
+    /^Cannot listen on \[::1\]:1: no network interface/,
+  );
+  assert.match(
+    listenProblem(new Error("failed to lookup address information: x"), "nope.invalid", 1)!,
+    /the hostname does not resolve/,
+  );
+  assert.equal(listenProblem(new Error("other"), "h", 1), undefined);
+});
+
+Deno.test("streamlib serve: bad hostname and bad --registry exit 2; bad manifests and tokens warn", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "streamlib_serve_checks_" });
+  // Runs `serve`; with `untilServing`, stops it with SIGTERM once it printed what it serves.
+  const run = async (args: string[], untilServing = false) => {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "cli/streamlib.ts", "serve", dir, "--port", "0", ...args],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    const stderr = new Response(child.stderr).text();
+    let stdout = "";
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      stdout += chunk;
+      if (untilServing && stdout.includes("Ctrl-C to stop")) child.kill("SIGTERM");
+    }
+    const { code } = await child.status;
+    return { code, stdout, stderr: await stderr };
+  };
+  try {
+    await Deno.writeTextFile(join(dir, "good.json"), JSON.stringify(gain));
+    await Deno.writeTextFile(
+      join(dir, "typo.json"),
+      JSON.stringify({ version: 1, nodes: [{ id: "fx", type: "Gian" }] }),
+    );
+    const tokens = join(dir, "tokens.txt");
+    await Deno.writeTextFile(tokens, JSON.stringify({ tokens: { "t-0123456789": ["godo"] } }));
+
+    const host = await run(["--hostname", "nonsense.invalid", "--token-file", tokens]);
+    assert.equal(host.code, 2, host.stderr);
+    assert.match(
+      host.stderr,
+      /Cannot listen on nonsense\.invalid:0: the hostname does not resolve/,
+    );
+    assert.ok(!host.stderr.includes("Uncaught"), host.stderr);
+
+    const registry = await run(["--registry", join(dir, "missing.ts")]);
+    assert.equal(registry.code, 2, registry.stderr);
+    assert.match(registry.stderr, /^error: plugin_import_failed: Cannot import --registry /);
+
+    // Served (stopped by SIGTERM once it said what it serves), with a warning for each mistake.
+    const warned = await run(["--token-file", tokens], true);
+    assert.equal(warned.code, 0, warned.stderr);
+    assert.match(warned.stderr, /pipeline 'typo' will not open \(invalid_manifest\): .*Gain\?/);
+    assert.match(
+      warned.stderr,
+      /lists pipeline 'godo', which is not served \(did you mean good\?\)/,
+    );
+    assert.ok(!warned.stderr.includes("pipeline 'good' will not open"), warned.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
