@@ -153,6 +153,12 @@ async def test_frames_are_checked_against_the_sessions_ports(server: FakeServer)
         with pytest.raises(FrameRefusedError) as refused:
             audio_frame([0.1, 0.2, 0.3], sample_rate=16000, channels=2)
         assert refused.value.code == "app_frame_mismatch"
+        for not_a_frame in ([0.1, 0.2], None, array("f", [0.1])):
+            with pytest.raises(FrameRefusedError) as refused:
+                await session.send("voice", not_a_frame)  # type: ignore[arg-type]
+            assert refused.value.code == "app_frame_mismatch"
+            assert f"Cannot send a {type(not_a_frame).__name__} to 'voice': expected a frame" in refused.value.message
+            assert "None frame" not in refused.value.message
         with pytest.raises(FrameRefusedError):
             session.end("mic")
         reading = asyncio.ensure_future(collect(session.outputs()))

@@ -28,7 +28,11 @@ from .errors import ConnectionLostError, FrameRefusedError, SessionEndedError, S
 from .frames import as_wire_frame
 from .wire import (
     Accept,
+    AudioFrame,
     Close,
+    DataFrame,
+    EncodedAudioFrame,
+    EncodedVideoFrame,
     End,
     ErrorMessage,
     Frame,
@@ -37,12 +41,15 @@ from .wire import (
     Ping,
     Pong,
     Port,
+    VideoFrame,
     WireError,
     decode,
     encode,
 )
 
 __all__ = ["Output", "Session", "SessionState"]
+
+_FRAME_CLASSES = (AudioFrame, VideoFrame, EncodedVideoFrame, EncodedAudioFrame, DataFrame)
 
 SessionState = Literal["running", "closing", "closed", "failed"]
 """``running`` until the session ends: ``closed`` (normally) or ``failed`` (with :attr:`Session.error`)."""
@@ -162,6 +169,14 @@ class Session:
             )
         wire_frame = as_wire_frame(frame)
         kind = getattr(wire_frame, "kind", None)
+        if not isinstance(wire_frame, _FRAME_CLASSES):
+            raise FrameRefusedError(
+                "app_frame_mismatch",
+                f"Cannot send a {type(frame).__name__} to '{input}': expected a frame (AudioFrame, "
+                "VideoFrame, EncodedVideoFrame, EncodedAudioFrame or DataFrame; "
+                "audio_frame(samples, sample_rate, channels) makes an audio one)",
+                {"session": self.id, "port": input, "field": "frame", "expected": port.kind},
+            )
         if port.kind != "any" and kind != port.kind:
             raise FrameRefusedError(
                 "app_frame_mismatch",
