@@ -116,6 +116,12 @@ def main() -> int:
     except StreamlibError as error:
         print(f"transcode_wav: {error.code}: {error.message}", file=sys.stderr)
         return 1
+    except (wave.Error, EOFError) as error:
+        print(f"transcode_wav: Cannot read {args.source}: not a PCM WAV file ({error})", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as error:  # a file that cannot be read or written, a bad format
+        print(f"transcode_wav: {error}", file=sys.stderr)
+        return 2
     print(
         f"wrote {args.target}: {stats['seconds']:.3f} s, {stats['rate']:.0f} Hz, {stats['channels']:.0f} channel(s), "
         f"{stats['blocks']:.0f} blocks in {stats['wall_seconds']:.3f} s"

@@ -144,7 +144,14 @@ def main() -> int:
     parser.add_argument("--wav", help="a 16 kHz mono 16-bit WAV file to send instead")
     parser.add_argument("--realtime", action="store_true", help="send one block per 20 ms")
     args = parser.parse_args()
-    voice: Optional["array[float]"] = read_voice(args.wav) if args.wav else synthesized_voice(args.seconds)
+    try:
+        voice: Optional["array[float]"] = read_voice(args.wav) if args.wav else synthesized_voice(args.seconds)
+    except (wave.Error, EOFError) as error:
+        print(f"voice_fx_session: Cannot read {args.wav}: not a PCM WAV file ({error})", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as error:  # a file that cannot be read, another format
+        print(f"voice_fx_session: {error}", file=sys.stderr)
+        return 2
     assert voice is not None
     try:
         report = asyncio.run(run_session(args.url, args.token, voice, args.pipeline, args.gain, args.realtime))
