@@ -171,6 +171,7 @@ export function tokenWarnings(tokenFile: unknown, pipelines: Iterable<string>): 
  * @param error What listening threw.
  * @param hostname The address asked for.
  * @param port The port asked for.
+ * @param hostFlag The command's flag for the address (`dashboard` has `--host`).
  * @returns What was wrong and what is valid, or `undefined`.
  *
  * @example
@@ -183,18 +184,23 @@ export function tokenWarnings(tokenFile: unknown, pipelines: Iterable<string>): 
  * assert.equal(listenProblem(new TypeError("x"), "127.0.0.1", 8080), undefined);
  * ```
  */
-export function listenProblem(error: unknown, hostname: string, port: number): string | undefined {
+export function listenProblem(
+  error: unknown,
+  hostname: string,
+  port: number,
+  hostFlag = "--hostname",
+): string | undefined {
   const at = `Cannot listen on ${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
   const said = (error as Error | undefined)?.message ?? String(error);
   if (error instanceof Deno.errors.AddrInUse) {
     return `${at}: the port is in use (${said}); choose another --port (0: a free one)`;
   }
   if (error instanceof Deno.errors.AddrNotAvailable) {
-    return `${at}: no network interface of this machine has that address (${said}); --hostname ` +
+    return `${at}: no network interface of this machine has that address (${said}); ${hostFlag} ` +
       `takes an address of this machine, 127.0.0.1 or 0.0.0.0`;
   }
   if (error instanceof Error && /failed to lookup address/i.test(said)) {
-    return `${at}: the hostname does not resolve (${said}); --hostname takes an address of ` +
+    return `${at}: the hostname does not resolve (${said}); ${hostFlag} takes an address of ` +
       `this machine, 127.0.0.1 or 0.0.0.0`;
   }
   return undefined;

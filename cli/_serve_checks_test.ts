@@ -68,6 +68,10 @@ Deno.test("listenProblem(): names the address for a busy port, a foreign address
     listenProblem(new Error("failed to lookup address information: x"), "nope.invalid", 1)!,
     /the hostname does not resolve/,
   );
+  assert.match(
+    listenProblem(new Deno.errors.AddrNotAvailable("x"), "10.255.255.1", 1, "--host")!,
+    /; --host takes an address of this machine/,
+  );
   assert.equal(listenProblem(new Error("other"), "h", 1), undefined);
 });
 
@@ -124,4 +128,32 @@ Deno.test("streamlib serve: bad hostname and bad --registry exit 2; bad manifest
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("streamlib dashboard and mcp --http: an address they cannot listen on exits 2, named", async () => {
+  const run = async (...args: string[]) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "cli/streamlib.ts", ...args],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+    return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+  };
+  const host = await run("dashboard", "--host", "nonsense.invalid", "--port", "0");
+  assert.equal(host.code, 2, host.stderr);
+  assert.match(
+    host.stderr,
+    /Cannot listen on nonsense\.invalid:0: the hostname does not resolve .*; --host /,
+  );
+  assert.ok(!host.stderr.includes("Uncaught"), host.stderr);
+  using busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (busy.addr as Deno.NetAddr).port;
+  const mcp = await run("mcp", "--http", "--port", String(port));
+  assert.equal(mcp.code, 2, mcp.stderr);
+  assert.match(
+    mcp.stderr,
+    new RegExp(`^Cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use`),
+  );
 });

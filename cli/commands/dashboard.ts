@@ -28,6 +28,7 @@ import { PermissionScopeError } from "../_permission_error.ts";
 import { PERMISSION_FLAGS, PERMISSION_USAGE, programsAllowed } from "../permission_scope.ts";
 import { scopedRun } from "../scoped_child.ts";
 import { terminalSafe } from "../terminal_text.ts";
+import { listenProblem } from "../_serve_checks.ts";
 import { statusLine } from "../status_line.ts";
 import { startUnlessStopped, waitForStop } from "../wait_for_stop.ts";
 
@@ -189,6 +190,16 @@ export const command: CliCommand = {
         (busy) => output.err(`Port ${busy} is busy; using a free one`),
       );
     } catch (error) {
+      const listen = listenProblem(
+        error,
+        (values.host as string | undefined) ?? "127.0.0.1",
+        port,
+        "--host",
+      );
+      if (listen !== undefined) {
+        output.err(`${terminalSafe(listen)}\n\n${USAGE}`);
+        return 2;
+      }
       if (!(error instanceof TypeError) && !(error instanceof Deno.errors.AddrInUse)) throw error;
       output.err(`${terminalSafe((error as Error).message)}\n\n${USAGE}`);
       return 2;

@@ -24,6 +24,7 @@ import { RUNTIME_FLAGS, RUNTIME_USAGE, runtimeOptionsFromFlags } from "../runtim
 import { PERMISSION_FLAGS, PERMISSION_USAGE, programsAllowed } from "../permission_scope.ts";
 import { scopedRun } from "../scoped_child.ts";
 import { terminalSafe } from "../terminal_text.ts";
+import { listenProblem } from "../_serve_checks.ts";
 import { startUnlessStopped, waitForStop } from "../wait_for_stop.ts";
 
 const USAGE = `Usage: streamlib mcp [manifest] [--start] [--media-dir D]... [--allow-processor P]...
@@ -174,6 +175,11 @@ export const command: CliCommand = {
       try {
         server = await serveHttp(rt, { port, token, control });
       } catch (error) {
+        const listen = listenProblem(error, "127.0.0.1", port ?? 0);
+        if (listen !== undefined) {
+          output.err(`${terminalSafe(listen)}\n\n${USAGE}`);
+          return 2;
+        }
         if (!(error instanceof TypeError) && !(error instanceof Deno.errors.AddrInUse)) throw error;
         output.err(`${terminalSafe((error as Error).message)}\n\n${USAGE}`);
         return 2;
