@@ -9,6 +9,7 @@
 
 import type { NodeRegistry } from "../mod.ts";
 import { validateManifest } from "../mod.ts";
+import { join } from "node:path";
 import { nearMatches } from "../core/errors/near_matches.ts";
 
 /** A `--registry` module that cannot be used: `plugin_import_failed` or `plugin_no_registry`. */
@@ -94,7 +95,8 @@ export async function sessionRegistry(modules?: readonly string[]): Promise<Node
  *
  * @param catalog The pipelines by name.
  * @param registry The processors the sessions know.
- * @returns The warning lines, possibly none.
+ * @param folder The folder served, for the file names the lines give. Default `.`.
+ * @returns The warning lines, possibly none (one when there is no pipeline at all).
  *
  * @example
  * ```ts
@@ -112,15 +114,23 @@ export async function sessionRegistry(modules?: readonly string[]): Promise<Node
 export function manifestWarnings(
   catalog: ReadonlyMap<string, unknown>,
   registry: NodeRegistry,
+  folder = ".",
 ): string[] {
   const lines: string[] = [];
+  if (catalog.size === 0) {
+    lines.push(
+      `streamlib serve: warning: '${folder}' holds no <name>.json manifest (subfolders are not ` +
+        `read): every open gets pipeline_not_found`,
+    );
+  }
   for (const [name, manifest] of catalog) {
     const issues = validateManifest(manifest, registry).filter((i) => i.severity !== "warning");
     if (issues.length === 0) continue;
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
     lines.push(
       `streamlib serve: warning: pipeline '${name}' will not open (invalid_manifest): ` +
-        `${issues[0].message}${more}; 'streamlib validate ${name}.json' lists every issue`,
+        `${issues[0].message}${more}; 'streamlib validate ${join(folder, `${name}.json`)}' lists ` +
+        "every issue",
     );
   }
   return lines;

@@ -26,6 +26,12 @@ Deno.test("manifestWarnings(): one line per manifest that will not load, none fo
   assert.match(lines[0], /pipeline 'range' will not open \(invalid_manifest\)/);
   assert.match(lines[0], /must be a number from 0 to 16, got 200 \(and 2 more\)/);
   assert.match(lines[0], /streamlib validate range\.json/);
+  const inFolder = manifestWarnings(new Map([["range", range]]), builtin, "pipes");
+  assert.match(inFolder[0], /'streamlib validate pipes\/range\.json'/);
+  assert.deepEqual(manifestWarnings(new Map(), builtin, "pipes"), [
+    "streamlib serve: warning: 'pipes' holds no <name>.json manifest (subfolders are not read): " +
+    "every open gets pipeline_not_found",
+  ]);
 });
 
 Deno.test("tokenWarnings(): names unserved pipelines with near matches, never the tokens", () => {

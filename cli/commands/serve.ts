@@ -169,7 +169,9 @@ export const command: CliCommand = {
       // be used ends the command; a manifest that will not load, or a token-file entry naming no
       // served pipeline, is a warning (the server still serves the rest).
       const registry = await sessionRegistry(options.registries);
-      for (const line of manifestWarnings(catalog, registry)) output.err(terminalSafe(line));
+      for (const line of manifestWarnings(catalog, registry, positionals[0])) {
+        output.err(terminalSafe(line));
+      }
       if (v["token-file"] !== undefined) {
         const file = JSON.parse(await Deno.readTextFile(v["token-file"]));
         for (const line of tokenWarnings(file, catalog.keys())) output.err(terminalSafe(line));
