@@ -66,7 +66,8 @@ export function validateManifest(manifest: unknown, registry: NodeRegistry): Man
 
 /**
  * What a manifest that loads may still get wrong, as issues of `severity: "warning"`: each
- * required input (`@input({ required: true })`) that no connection feeds
+ * required input (`@input({ required: true })`) that no connection and no application input
+ * (`inputs`) feeds
  * (`unconnected_required_input`, naming the node and the port). The runtime starts such a graph
  * (and emits a `node-warning` event for each); `deno task validate` lists them and still exits 0.
  * Nodes and connections with errors are left out, so call it on a manifest
@@ -100,7 +101,11 @@ export function validateManifest(manifest: unknown, registry: NodeRegistry): Man
 export function manifestWarnings(manifest: unknown, registry: NodeRegistry): ManifestIssue[] {
   const { graph, declared } = checkManifest(manifest, registry);
   const list = new IssueList();
+  // An application input (`"inputs": { "voice": "fx.in" }`) feeds its port: the application's
+  // frames come in there once the manifest is loaded.
+  const fed = appInputPorts(manifest);
   for (const { node, processor, port } of unconnectedRequiredInputs(graph)) {
+    if (fed.has(`${node}.${port}`)) continue;
     list.report(
       `nodes[${declared.get(node)}]`,
       "unconnected_required_input",
@@ -109,6 +114,18 @@ export function manifestWarnings(manifest: unknown, registry: NodeRegistry): Man
     );
   }
   return list.issues;
+}
+
+/** The ports (`node.port`) a manifest's application `inputs` name, well-formed or not. */
+function appInputPorts(manifest: unknown): Set<string> {
+  const ports = new Set<string>();
+  const inputs = isObject(manifest) ? manifest.inputs : undefined;
+  if (!isObject(inputs)) return ports;
+  for (const entry of Object.values(inputs)) {
+    const port = typeof entry === "string" ? entry : isObject(entry) ? entry.port : undefined;
+    if (typeof port === "string") ports.add(port);
+  }
+  return ports;
 }
 
 function checkManifest(

@@ -45,6 +45,18 @@ Deno.test("manifestWarnings() names each unconnected required input; validateMan
   ]);
 });
 
+Deno.test("manifestWarnings(): an input an application input feeds is not unconnected", () => {
+  const m = {
+    ...manifest([{ from: "gain.out", to: "sink.in" }]),
+    inputs: { voice: "gain.in", pictures: { port: "scale.in", capacity: 2 } },
+  };
+  assert.deepEqual(validateManifest(m, builtinRegistry), []);
+  assert.deepEqual(manifestWarnings(m, builtinRegistry), []);
+  // Only the named port counts: without `pictures`, scale's input is unconnected again.
+  const one = { ...manifest([{ from: "gain.out", to: "sink.in" }]), inputs: { voice: "gain.in" } };
+  assert.deepEqual(manifestWarnings(one, builtinRegistry).map((w) => w.node), ["scale"]);
+});
+
 Deno.test("start() emits a node-warning per unconnected required input and runs the graph anyway", async () => {
   const rt = new Runtime({ registry: builtinRegistry });
   loadManifest(rt, manifest([{ from: "tone.audio", to: "gain.in" }]));
