@@ -96,7 +96,7 @@ Deno.test("streamlib serve: bad hostname and bad --registry exit 2; bad manifest
     let stdout = "";
     for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
       stdout += chunk;
-      if (untilServing && stdout.includes("Ctrl-C to stop")) child.kill("SIGTERM");
+      if (untilServing && /Ctrl-C to stop|"sessionsUrl"/.test(stdout)) child.kill("SIGTERM");
     }
     const { code } = await child.status;
     return { code, stdout, stderr: await stderr };
@@ -131,6 +131,18 @@ Deno.test("streamlib serve: bad hostname and bad --registry exit 2; bad manifest
       /lists pipeline 'godo', which is not served \(did you mean good\?\)/,
     );
     assert.ok(!warned.stderr.includes("pipeline 'good' will not open"), warned.stderr);
+
+    // With --json, stdout is the one JSON line, even when a --registry module prints on import.
+    const noisy = join(dir, "noisy.ts");
+    const builtin = new URL("../processors/registry.gen.ts", import.meta.url).href;
+    await Deno.writeTextFile(
+      noisy,
+      `console.log("hello");\nexport { registry } from "${builtin}";\n`,
+    );
+    const json = await run(["--json", "--registry", noisy], true);
+    assert.equal(json.code, 0, json.stderr);
+    assert.deepEqual(Object.keys(JSON.parse(json.stdout)).slice(0, 2), ["url", "sessionsUrl"]);
+    assert.match(json.stderr, /hello/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -17,6 +17,7 @@ import {
 } from "../../serve/mod.ts";
 import type { CliCommand } from "../command.ts";
 import { MAX_SECONDS, numberFlag, parseCommand } from "../parse_command.ts";
+import { reserveProtocolStdout } from "../protocol_stdout.ts";
 import { terminalSafe } from "../terminal_text.ts";
 import { waitForStop } from "../wait_for_stop.ts";
 import {
@@ -168,7 +169,13 @@ export const command: CliCommand = {
       // Mistakes a client's first open would meet, shown now: a --registry module that cannot
       // be used ends the command; a manifest that will not load, or a token-file entry naming no
       // served pipeline, is a warning (the server still serves the rest).
-      const registry = await sessionRegistry(options.registries);
+      let registry;
+      {
+        // With --json, stdout holds one JSON line: a module that prints while imported prints
+        // to stderr.
+        using _stdout = values.json ? reserveProtocolStdout() : undefined;
+        registry = await sessionRegistry(options.registries);
+      }
       for (const line of manifestWarnings(catalog, registry, positionals[0])) {
         output.err(terminalSafe(line));
       }
