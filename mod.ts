@@ -102,7 +102,7 @@ export { connectLocal } from "./core/ports/local_connection.ts";
 export { PortAlreadyConnectedError } from "./core/ports/input_binding.ts";
 export { InputBinding } from "./core/ports/input_binding.ts";
 export { OutputBinding } from "./core/ports/output_binding.ts";
-export { type MediaClock, monotonicClock } from "./core/time/media_clock.ts";
+export { clockFromNow, type MediaClock, monotonicClock } from "./core/time/media_clock.ts";
 
 // -- What generated files use ----------------------------------------------------------------
 export { defineNode, type NodeDefinition } from "./core/registry/node_definition.ts";

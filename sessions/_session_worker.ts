@@ -13,6 +13,7 @@ import type { NodeDefinition } from "../core/registry/node_definition.ts";
 import { Runtime } from "../core/runtime.ts";
 import { type RuntimeTimers, systemTimers } from "../core/time/timers.ts";
 import { loadManifest } from "../core/manifest/manifest.ts";
+import { clockFromNow } from "../core/time/media_clock.ts";
 import { type FromIsolate, type IsolateExiting, type ToIsolate, toWire } from "./_protocol.ts";
 import { createChannelBuffers, SessionChannel } from "./_channel.ts";
 import { SampleSpares } from "../core/app/sample_spares.ts";
@@ -266,6 +267,9 @@ class IsolateSession {
       memoryBudgetBytes: message.memoryBudgetBytes,
       maxFrameBytes: message.maxFrameBytes,
       timers: guardedTimers,
+      // The session's own time, from 0: what its sources stamp fits the wire format's timestamps
+      // and counts from where a client's inputs do.
+      clock: clockFromNow(),
     });
     runtime.use(definitions);
     loadManifest(runtime, message.manifest);

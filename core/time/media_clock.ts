@@ -46,3 +46,28 @@ const TIME_ORIGIN = performance.timeOrigin;
 export const monotonicClock: MediaClock = {
   nowNs: (): number => (TIME_ORIGIN + performance.now()) * 1e6,
 };
+
+/**
+ * A monotonic clock that reads 0 when it is made: a stream's own time, as GStreamer's running
+ * time starts at 0 when a pipeline starts playing. A pipeline session's graph runs on one, so the
+ * frames its sources make are stamped from the session's start (in the same time as the inputs a
+ * client sends, which start at 0) and fit the wire format's timestamps (at most 2^53 - 1 ns, about
+ * 104 days), which {@linkcode monotonicClock}'s epoch nanoseconds do not.
+ *
+ * @returns The clock; `nowNs()` is never negative and never decreases.
+ *
+ * @example A clock from now
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { clockFromNow } from "./media_clock.ts";
+ *
+ * const clock = clockFromNow();
+ * const t = clock.nowNs();
+ * assert.ok(t >= 0 && t < 1e9);
+ * assert.ok(Number.isSafeInteger(Math.round(t)));
+ * ```
+ */
+export function clockFromNow(): MediaClock {
+  const zero = performance.now();
+  return { nowNs: (): number => (performance.now() - zero) * 1e6 };
+}

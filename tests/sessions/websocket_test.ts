@@ -434,3 +434,37 @@ Deno.test("SessionHandler: an AacEncoder's output reaches the client as encoded 
     await server.close();
   }
 });
+
+Deno.test("SessionHandler: a source's frames are stamped from the session's start and reach the client", async () => {
+  // A source stamps frames with the graph's media clock; a session's runs from 0 at its start,
+  // so they fit the wire's timestamps (the process clock's epoch nanoseconds do not: each frame
+  // used to be refused as a non-fatal wire_malformed error, and none arrived).
+  const server = startServer({
+    tone: {
+      version: 1,
+      nodes: [{ id: "t", type: "TestToneGenerator", config: { sampleRate: 16_000 } }],
+      outputs: { audio: "t.audio" },
+    },
+  });
+  try {
+    const client = new RawClient(server.url);
+    const accept = await client.open("tone");
+    assert.ok(accept.type === "accept");
+    await eventually(
+      () => client.messages.filter((m) => m.type === "frame").length >= 5,
+      "five frames of the tone",
+    );
+    const errors = client.messages.filter((m) => m.type === "error");
+    assert.deepEqual(errors, []);
+    const stamps = client.messages.flatMap((m) => m.type === "frame" ? [m.frame.timestampNs] : []);
+    for (const [i, t] of stamps.entries()) {
+      assert.ok(Number.isSafeInteger(t) && t >= 0 && t < 60e9, `frame ${i} stamped ${t}`);
+      if (i > 0) assert.ok(t > stamps[i - 1], `frame ${i} after frame ${i - 1}`);
+    }
+    client.socket.close();
+    await client.closed;
+    await eventually(() => server.runner.active === 0, "the session is freed");
+  } finally {
+    await server.close();
+  }
+});
