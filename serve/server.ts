@@ -272,14 +272,31 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
       maxSessions,
     });
   };
+  // Requests whose handler has not answered yet; close() waits for them, then cuts the rest.
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  const counted = async (request: Request): Promise<Response> => {
+    inFlight++;
+    try {
+      return await route(request);
+    } finally {
+      if (--inFlight === 0) idle?.();
+    }
+  };
+  // Deno's graceful shutdown waits for every request's body to arrive: a client that sends
+  // headers with a Content-Length and holds the body back would hold the server's stop forever.
+  // So close() ends the listener with this signal (not gracefully) once the sessions drained and
+  // every handler answered.
+  const stop = new AbortController();
   const listening = Promise.withResolvers<Deno.NetAddr>();
   const http = Deno.serve({
     port: options.port ?? 8080,
     hostname,
+    signal: stop.signal,
     onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
     onError: (error) =>
       refusal(500, "internal_error", `Internal error: ${(error as Error).message}`),
-  }, route);
+  }, counted);
   const addr = await listening.promise;
   const grpc = options.grpcPort === undefined ? undefined : await (async () => {
     const { startGrpc } = await import("./grpc.ts");
@@ -294,7 +311,8 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
       });
     } catch (error) {
       await runner.close();
-      await http.shutdown();
+      stop.abort();
+      await http.finished;
       throw new ServeError(
         "invalid_argument",
         `Cannot serve gRPC on ${hostname}:${options.grpcPort}: ${(error as Error).message}`,
@@ -329,7 +347,18 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
           webrtc?.then((h) => h.close()),
         ]);
         await runner.close();
-        await http.shutdown();
+        // Handlers still answering (a scrape, an admin call) get up to 1 s; then the listener
+        // and every connection left (requests whose body never came, idle keep-alives) end.
+        if (inFlight > 0) {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          await new Promise<void>((resolve) => {
+            idle = resolve;
+            timer = setTimeout(resolve, 1_000);
+          });
+          clearTimeout(timer);
+        }
+        stop.abort();
+        await http.finished;
       })();
       return closing;
     },

@@ -4,21 +4,36 @@
  * @module
  */
 
+import { TransportError } from "../websocket/errors.ts";
 import { WebRtcSessionError } from "./errors.ts";
+
+/** The bounds of one offer's read. */
+export interface OfferLimits {
+  /** The largest body taken, in bytes. */
+  readonly maxBytes: number;
+  /** How long the whole body may take to arrive, in milliseconds. */
+  readonly timeoutMs: number;
+  /** Aborted when the server stops: the read ends at once with `server_shutting_down`. */
+  readonly signal?: AbortSignal;
+}
 
 /**
  * The request's SDP offer.
  *
  * @param request The POST.
- * @param maxBytes The largest body taken.
+ * @param limits The largest body, how long it may take, and the server's stop.
  * @returns The offer's text.
- * @throws {WebRtcSessionError} `unsupported_media_type`, `body_too_large`, `body_incomplete`, or
+ * @throws {WebRtcSessionError} `unsupported_media_type`, `body_too_large`, `body_incomplete`,
+ *   `body_timeout` (a body still unfinished after `timeoutMs`: a client that holds its request
+ *   open would otherwise hold a connection, and the server's stop, forever), or
  *   `webrtc_invalid_offer` for a body that is not an SDP offer.
+ * @throws {TransportError} `server_shutting_down` when `signal` aborts during the read.
  */
-export async function readOffer(request: Request, maxBytes: number): Promise<string> {
+export async function readOffer(request: Request, limits: OfferLimits): Promise<string> {
+  // A refused body is left unread, never cancelled (see the catch below).
+  const { maxBytes, timeoutMs, signal } = limits;
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/sdp\s*(;|$)/i.test(type)) {
-    await request.body?.cancel();
     throw new WebRtcSessionError(
       "unsupported_media_type",
       `Cannot read the offer: content-type must be application/sdp, got ${
@@ -29,23 +44,57 @@ export async function readOffer(request: Request, maxBytes: number): Promise<str
   }
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > maxBytes) {
-    await request.body?.cancel();
     throw tooLarge(maxBytes);
   }
   const chunks: Uint8Array[] = [];
   let length = 0;
+  const reader = request.body?.getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const stop = new Promise<"timeout" | "stopping">((resolve) => {
+    timer = setTimeout(resolve, timeoutMs, "timeout");
+    onAbort = () => resolve("stopping");
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) resolve("stopping");
+  });
   try {
-    for await (const chunk of request.body ?? []) {
-      length += chunk.length;
+    while (reader) {
+      let step: ReadableStreamReadResult<Uint8Array> | "timeout" | "stopping";
+      try {
+        step = await Promise.race([reader.read(), stop]);
+      } catch (error) {
+        throw new WebRtcSessionError(
+          "body_incomplete",
+          `Cannot read the offer: the body was cut off (${(error as Error).message})`,
+        );
+      }
+      if (step === "timeout") {
+        throw new WebRtcSessionError(
+          "body_timeout",
+          `Cannot read the offer: it did not arrive within ${timeoutMs} ms (${length} bytes came)`,
+          { timeoutMs },
+        );
+      }
+      if (step === "stopping") {
+        throw new TransportError(
+          "server_shutting_down",
+          "Cannot read the offer: the server is stopping",
+        );
+      }
+      if (step.done) break;
+      length += step.value.length;
       if (length > maxBytes) throw tooLarge(maxBytes);
-      chunks.push(chunk);
+      chunks.push(step.value);
     }
   } catch (error) {
-    if (error instanceof WebRtcSessionError) throw error;
-    throw new WebRtcSessionError(
-      "body_incomplete",
-      `Cannot read the offer: the body was cut off (${(error as Error).message})`,
-    );
+    // Released, not cancelled: in Deno 2.9 a cancelled request body holds the server's graceful
+    // shutdown until its client sends the rest, which a client holding its request never does.
+    // Releasing settles the read still pending; the server drops the connection when it stops.
+    reader?.releaseLock();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
   }
   const body = new Uint8Array(length);
   let at = 0;

@@ -8,6 +8,7 @@
 /**
  * The transport's own refusals: `unsupported_media_type` (a body that is not
  * `application/sdp`), `body_too_large` (an offer over the bound), `body_incomplete`,
+ * `body_timeout` (an offer whose body did not arrive within its deadline),
  * `webrtc_invalid_offer` (not an SDP offer, or none the endpoint can answer),
  * `webrtc_no_media_port` (the pipeline has no application input or output `audio` or `video`),
  * `webrtc_session_not_found` (a `DELETE` of no live session), `forbidden_origin` (a browser page
@@ -17,6 +18,7 @@ export type WebRtcSessionErrorCode =
   | "unsupported_media_type"
   | "body_too_large"
   | "body_incomplete"
+  | "body_timeout"
   | "webrtc_invalid_offer"
   | "webrtc_no_media_port"
   | "webrtc_session_not_found"
@@ -41,6 +43,7 @@ const STATUS: Readonly<Record<string, number>> = {
   invalid_manifest: 422,
   memory_budget_exceeded: 409,
   webrtc_no_media_port: 422,
+  body_timeout: 408,
   session_idle_timeout: 408,
   session_too_long: 408,
   session_closed: 409,

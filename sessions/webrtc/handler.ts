@@ -36,6 +36,11 @@ export interface WebRtcHandlerOptions {
   readonly allowedOrigins?: readonly string[];
   /** The largest offer accepted, in bytes. Default 64 KiB. */
   readonly maxOfferBytes?: number;
+  /**
+   * How long an offer's body may take to arrive, in milliseconds; past it the request gets 408
+   * `body_timeout`. Default 10 000 ms.
+   */
+  readonly offerTimeoutMs?: number;
 }
 
 interface Live {
@@ -90,6 +95,8 @@ export class WebRtcHandler {
   readonly #prefix: string;
   readonly #live = new Map<string, Live>();
   #closing = false;
+  /** Aborted by `close()`: offers still arriving are refused and their connections let go. */
+  readonly #stopping = new AbortController();
 
   /**
    * Creates the handler.
@@ -139,6 +146,7 @@ export class WebRtcHandler {
    */
   async close(): Promise<void> {
     this.#closing = true;
+    this.#stopping.abort();
     await Promise.all([...this.#live.values()].map((l) => l.bridge.close("server_shutting_down")));
   }
 
@@ -198,7 +206,11 @@ export class WebRtcHandler {
           "Cannot open a session: the server is stopping",
         );
       }
-      const sdp = await readOffer(request, this.#options.maxOfferBytes ?? 64 * 1024);
+      const sdp = await readOffer(request, {
+        maxBytes: this.#options.maxOfferBytes ?? 64 * 1024,
+        timeoutMs: this.#options.offerTimeoutMs ?? 10_000,
+        signal: this.#stopping.signal,
+      });
       if (runner.active >= runner.limits.maxSessions) {
         throw new SessionError(
           "session_limit_reached",
