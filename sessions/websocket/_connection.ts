@@ -102,15 +102,15 @@ export class WireConnection {
     socket.onmessage = (event) => this.#message(event.data);
     socket.onclose = () => this.#gone();
     socket.onerror = () => {}; // a close event follows
-    this.#openTimer = setTimeout(
-      () =>
-        this.#finish(
-          "session_idle_timeout",
-          `No open message within ${settings.openTimeoutMs} ms of connecting`,
-          true,
-        ),
-      settings.openTimeoutMs,
-    );
+    this.#openTimer = setTimeout(() => {
+      if (this.#state !== "awaiting-open") return;
+      settings.observer.refused?.("session_idle_timeout");
+      this.#finish(
+        "session_idle_timeout",
+        `No open message within ${settings.openTimeoutMs} ms of connecting`,
+        true,
+      );
+    }, settings.openTimeoutMs);
   }
 
   /** Resolves once the connection is over, however it ended. */
@@ -206,6 +206,9 @@ export class WireConnection {
    */
   #refuse(code: string, message: string): void {
     if (this.#state === "awaiting-open") {
+      // No session was asked for in a form the server could read: a refused open all the same,
+      // counted by its code (an old client's `wire_version`, say), as a malformed WebRTC offer is.
+      this.#settings.observer.refused?.(code);
       this.#finish(code, message, true);
       return;
     }

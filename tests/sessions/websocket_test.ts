@@ -79,7 +79,8 @@ Deno.test("SessionHandler: bad bytes before open end the connection with the dec
       assert.deepEqual(client.types(), [`error:${code}:fatal`, `close:${code}`], code);
       await client.closed;
     }
-    assert.deepEqual(server.recorder.events, []);
+    // Each counts as a refused open, by its code (`streamlib_sessions_failed_total`).
+    assert.deepEqual(server.recorder.events, cases.map(([, code]) => `refused:${code}`));
   } finally {
     await server.close();
   }
@@ -225,6 +226,13 @@ Deno.test("SessionHandler: idle timeout, maximum length and no open are coded en
       "error:session_idle_timeout:fatal",
       "close:session_idle_timeout",
     ]);
+    // The session that went idle started and ended; the connection that never opened one counts
+    // as a refused open.
+    assert.equal(
+      idle.recorder.events.filter((e) => e === "refused:session_idle_timeout").length,
+      1,
+      JSON.stringify(idle.recorder.events),
+    );
   } finally {
     await idle.close();
   }
