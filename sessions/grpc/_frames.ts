@@ -84,14 +84,30 @@ function refuse(port: string, field: string, expected: string, session: string):
  * @param frame The decoded message.
  * @param session The session's id (for the error).
  * @returns The frame, its metadata and its seq.
- * @throws {SessionError} `app_frame_mismatch` for a frame without a kind, samples that are not
+ * @throws {SessionError} `app_frame_mismatch` for a `seq` under -1 or over 2^53 - 1, a
+ * `timestamp_ns` beyond ±(2^53 - 1), a frame without a kind, samples that are not
  * whole 32-bit floats, an unknown pixel format or codec, a padded stride, or text that is not
  * JSON.
  */
 export function fromProtoFrame(port: string, frame: ProtoFrame, session = ""): InboundFrame {
   const metadata = frame.metadata ?? {};
+  // int64 arrives as a JavaScript number: past 2^53 - 1 it was rounded on the way in, so it is
+  // refused rather than carried changed (the wire format's bound on every integer).
+  // A seq of -1 (what an output frame made before any input carries) is "none": left unset.
+  const seq = frame.seq === -1 ? undefined : frame.seq;
+  if (seq !== undefined && !(Number.isSafeInteger(seq) && seq >= 0)) {
+    refuse(port, "seq", `-1 (none) or an integer from 0 to ${Number.MAX_SAFE_INTEGER}`, session);
+  }
+  if (frame.timestampNs !== undefined && !Number.isSafeInteger(frame.timestampNs)) {
+    refuse(
+      port,
+      "timestamp_ns",
+      `an integer from -${Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}`,
+      session,
+    );
+  }
   const stamp = frame.timestampNs === undefined ? {} : { timestampNs: frame.timestampNs };
-  const out = (f: AppFrameInput): InboundFrame => ({ frame: f, metadata, seq: frame.seq });
+  const out = (f: AppFrameInput): InboundFrame => ({ frame: f, metadata, seq });
   switch (frame.kind) {
     case "audio": {
       const a = frame.audio ?? {};

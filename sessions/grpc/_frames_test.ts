@@ -74,6 +74,27 @@ Deno.test("fromProtoFrame() refuses what no frame can be with app_frame_mismatch
     () => fromProtoFrame("in", { kind: "data", data: { json: "{" } }),
     mismatch("data.json"),
   );
+  // int64 values a JavaScript number cannot hold exactly (proto-loader rounds 2^53 + 1 to 2^53),
+  // and a negative seq other than -1 (what an output's untagged frame carries: none, left unset).
+  const audio = { samplesF32le: new Uint8Array(8), channels: 1, sampleRate: 16_000 };
+  assert.equal(fromProtoFrame("in", { seq: -1, kind: "audio", audio }).seq, undefined);
+  for (const seq of [2 ** 53, 2 ** 62, -2, -5]) {
+    assert.throws(() => fromProtoFrame("in", { seq, kind: "audio", audio }), mismatch("seq"));
+  }
+  for (const timestampNs of [2 ** 53, -(2 ** 53), 2 ** 63]) {
+    assert.throws(
+      () => fromProtoFrame("in", { timestampNs, kind: "audio", audio }),
+      mismatch("timestamp_ns"),
+    );
+  }
+  const edge = fromProtoFrame("in", {
+    seq: Number.MAX_SAFE_INTEGER,
+    timestampNs: Number.MAX_SAFE_INTEGER,
+    kind: "audio",
+    audio,
+  });
+  assert.equal(edge.seq, Number.MAX_SAFE_INTEGER);
+  assert.equal(edge.frame.timestampNs, Number.MAX_SAFE_INTEGER);
 });
 
 Deno.test("toProtoFrame() writes each kind with the output's name, seq and metadata", () => {
