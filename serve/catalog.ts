@@ -6,6 +6,7 @@
 
 import { join } from "node:path";
 import { ServeError } from "./errors.ts";
+import { TransportError } from "../sessions/websocket/errors.ts";
 
 /** Pipelines by name: each `<name>.json` of a folder, parsed. */
 export type Catalog = ReadonlyMap<string, unknown>;
@@ -86,4 +87,36 @@ export async function loadCatalog(folder: string): Promise<Catalog> {
     catalog.set(name, manifest);
   }
   return catalog;
+}
+
+/**
+ * The manifest of the pipeline `name` serves, for every transport.
+ *
+ * @param catalog The pipelines.
+ * @param name The name a client asked for.
+ * @returns Its manifest.
+ * @throws {TransportError} `pipeline_not_found`, naming the pipelines there are (`available`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { findPipeline } from "./catalog.ts";
+ *
+ * const catalog = new Map([["gain", { version: 1 }]]);
+ * assert.deepEqual(findPipeline(catalog, "gain"), { version: 1 });
+ * assert.throws(() => findPipeline(catalog, "gian"), {
+ *   code: "pipeline_not_found",
+ *   message: "No pipeline 'gian', available: gain",
+ * });
+ * ```
+ */
+export function findPipeline(catalog: Catalog, name: string): unknown {
+  const manifest = catalog.get(name);
+  if (manifest !== undefined) return manifest;
+  const available = [...catalog.keys()];
+  throw new TransportError(
+    "pipeline_not_found",
+    `No pipeline '${name.slice(0, 80)}', available: ${available.join(", ") || "none"}`,
+    { pipeline: name.slice(0, 256), available },
+  );
 }

@@ -11,7 +11,7 @@ import type { Session } from "../sessions/session.ts";
 import { serveGrpc } from "../sessions/grpc/server.ts";
 import type { GrpcAuthDecision, GrpcServer } from "../sessions/grpc/server.ts";
 import type { SessionObserver } from "../sessions/websocket/observer.ts";
-import type { Catalog } from "./catalog.ts";
+import { type Catalog, findPipeline } from "./catalog.ts";
 import type { TokenPolicy } from "./tokens.ts";
 
 /** What {@linkcode startGrpc} needs from the server. */
@@ -42,20 +42,24 @@ export function startGrpc(side: GrpcSide): Promise<GrpcServer> {
     runner: observedRunner(side.runner, observer),
     hostname: side.hostname,
     port: side.port,
+    // Both refuse with the WebSocket transport's errors (what the token allows, the pipelines
+    // there are), which the call ends with.
     authorize: (token, pipeline): GrpcAuthDecision => {
       try {
         tokens.check(pipeline, token ?? "");
         return true;
       } catch (error) {
-        const code = (error as { code?: string }).code ?? "invalid_token";
-        observer.refused?.(code);
-        return code === "pipeline_not_allowed" ? "forbidden" : "unauthenticated";
+        observer.refused?.((error as { code?: string }).code ?? "invalid_token");
+        throw error;
       }
     },
     resolve: (name) => {
-      const manifest = catalog.get(name);
-      if (manifest === undefined) observer.refused?.("pipeline_not_found");
-      return manifest;
+      try {
+        return findPipeline(catalog, name);
+      } catch (error) {
+        observer.refused?.("pipeline_not_found");
+        throw error;
+      }
     },
   });
 }

@@ -15,10 +15,9 @@ import {
 import { createToken, tokenProblem } from "../frontend/token.ts";
 import { PipelineRunner, type RunnerOptions } from "../sessions/runner.ts";
 import { SessionHandler } from "../sessions/websocket/handler.ts";
-import { TransportError } from "../sessions/websocket/errors.ts";
 import { SessionAdmin } from "./admin.ts";
 import type { WebRtcHandler } from "../sessions/webrtc/handler.ts";
-import type { Catalog } from "./catalog.ts";
+import { type Catalog, findPipeline } from "./catalog.ts";
 import { ServeError } from "./errors.ts";
 import { CONTENT_TYPE } from "./prometheus/text_format.ts";
 import { SessionMetrics } from "./session_metrics.ts";
@@ -180,16 +179,7 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
   const metrics = new SessionMetrics();
   const lookup = (pipeline: string, token: string): unknown => {
     tokens.check(pipeline, token);
-    const manifest = catalog.get(pipeline);
-    if (manifest === undefined) {
-      const available = [...catalog.keys()];
-      throw new TransportError(
-        "pipeline_not_found",
-        `No pipeline '${pipeline.slice(0, 80)}', available: ${available.join(", ") || "none"}`,
-        { pipeline: pipeline.slice(0, 256), available },
-      );
-    }
-    return manifest;
+    return findPipeline(catalog, pipeline);
   };
   const resolve = (open: { pipeline: string; token: string }): unknown =>
     lookup(open.pipeline, open.token);

@@ -8,7 +8,7 @@
 import * as grpc from "@grpc/grpc-js";
 import type { PipelineRunner } from "../runner.ts";
 import type { GrpcAuthDecision } from "./server.ts";
-import { GrpcRequestError } from "./errors.ts";
+import { type GrpcRequestCode, GrpcRequestError } from "./errors.ts";
 import { grpcStatusOf, STREAMLIB_CODE_KEY } from "./status.ts";
 
 /** A call being served, which the server can stop. */
@@ -50,7 +50,7 @@ export async function admit(
   }
   const header = metadata.get("authorization")[0];
   const token = typeof header === "string" ? BEARER.exec(header)?.[1] : undefined;
-  const decision = await ctx.authorize(token, pipeline);
+  const decision = await asked(() => ctx.authorize(token, pipeline));
   if (decision === "forbidden") {
     throw new GrpcRequestError(
       "pipeline_not_allowed",
@@ -66,7 +66,7 @@ export async function admit(
       )
       : new GrpcRequestError("invalid_token", "Cannot open a session: the token is wrong");
   }
-  const manifest = await ctx.resolve(pipeline);
+  const manifest = await asked(() => ctx.resolve(pipeline));
   if (manifest === undefined) {
     throw new GrpcRequestError(
       "pipeline_not_found",
@@ -75,6 +75,45 @@ export async function admit(
     );
   }
   return manifest;
+}
+
+/** The access and name codes `authorize` and `resolve` may refuse with themselves. */
+const REFUSALS: ReadonlySet<string> = new Set<GrpcRequestCode>([
+  "missing_token",
+  "invalid_token",
+  "pipeline_not_allowed",
+  "pipeline_not_found",
+]);
+
+/**
+ * Calls `authorize` or `resolve`. One that throws an error whose `code` is an access or name code
+ * (`pipeline_not_allowed`, ...) refuses the call with that code, its message (which may name
+ * what the token allows, or the pipelines there are) and its string details; any other error is
+ * the server's own and goes on.
+ */
+async function asked<T>(ask: () => T | Promise<T>): Promise<T> {
+  try {
+    return await ask();
+  } catch (error) {
+    const { code, message, details } = error as {
+      code?: unknown;
+      message?: unknown;
+      details?: unknown;
+    };
+    if (typeof code !== "string" || !REFUSALS.has(code) || typeof message !== "string") {
+      throw error;
+    }
+    const kept: Record<string, string | number | readonly string[]> = {};
+    if (details !== null && typeof details === "object") {
+      for (const [key, value] of Object.entries(details)) {
+        if (
+          typeof value === "string" || typeof value === "number" ||
+          (Array.isArray(value) && value.every((v) => typeof v === "string"))
+        ) kept[key] = value;
+      }
+    }
+    throw new GrpcRequestError(code as GrpcRequestCode, message, kept);
+  }
 }
 
 /**

@@ -28,15 +28,20 @@ export interface GrpcServeOptions {
   readonly runner: PipelineRunner;
   /**
    * The manifest of a pipeline by its name, or `undefined` when none has it (the call ends with
-   * `NOT_FOUND`, `pipeline_not_found`).
+   * `NOT_FOUND`, `pipeline_not_found`). It may also throw an error with `code:
+   * "pipeline_not_found"` and a message of its own (naming the pipelines there are, say): the call
+   * ends with that code and message.
    */
   readonly resolve: (name: string) => unknown | Promise<unknown>;
   /**
    * Whether a call may run a pipeline, given the token of its `authorization: Bearer <token>`
    * metadata (`undefined` when it has none): `true` lets it in; `false` or `"unauthenticated"`
    * ends it with `UNAUTHENTICATED` (`missing_token` or `invalid_token`); `"forbidden"` with
-   * `PERMISSION_DENIED` (`pipeline_not_allowed`). Asked before `resolve`, so an unknown name
-   * is not told to a caller without access. Default: every call may run every pipeline.
+   * `PERMISSION_DENIED` (`pipeline_not_allowed`). Instead of answering, it may throw an error
+   * whose `code` is one of those three (`missing_token`, `invalid_token`, `pipeline_not_allowed`):
+   * the call ends with that code and the error's message (which may say what the token allows).
+   * Asked before `resolve`, so an unknown name is not told to a caller without access. Default:
+   * every call may run every pipeline.
    */
   readonly authorize?: (
     token: string | undefined,

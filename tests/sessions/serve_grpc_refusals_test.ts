@@ -1,0 +1,74 @@
+/**
+ * End to end: `streamlib serve`'s gRPC side refuses as its WebSocket side does: an unknown
+ * pipeline is named with the pipelines there are, a token without access says what it allows
+ * (`serveSessions({ grpcPort })`, a `@grpc/grpc-js` client from the repository's `.proto`).
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { loadCatalog, serveSessions, TokenPolicy } from "../../serve/mod.ts";
+import { audioFrame, auth, codeOf, loadSessionsClient } from "./grpc_harness.ts";
+import { gain } from "./ws_helpers.ts";
+
+/** Calls Execute; resolves with the status error's code, streamlib code and details. */
+function refusal(
+  // deno-lint-ignore no-explicit-any
+  client: any,
+  pipeline: string,
+  token: string,
+): Promise<{ status?: grpc.status; code?: string; details?: string }> {
+  const request = { pipeline, inputs: [{ port: "audio", frames: [audioFrame([1, 1])] }] };
+  return new Promise((resolve) =>
+    client.Execute(
+      request,
+      auth(token),
+      { deadline: Date.now() + 60_000 },
+      (error: grpc.ServiceError | null) =>
+        resolve({ status: error?.code, code: codeOf(error?.metadata), details: error?.details }),
+    )
+  );
+}
+
+Deno.test("serve over gRPC: an unknown pipeline names those there are; a token says what it allows", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "streamlib_serve_grpc_" });
+  for (const [name, manifest] of Object.entries({ "voice-fx": gain(2), transcode: gain(0.5) })) {
+    await Deno.writeTextFile(join(dir, `${name}.json`), JSON.stringify(manifest));
+  }
+  const tokens = new TokenPolicy({
+    tokens: { "team-a-0123456789": ["voice-fx"], "ops-0123456789": ["*"] },
+  });
+  const server = await serveSessions({
+    catalog: await loadCatalog(dir),
+    port: 0,
+    grpcPort: 0,
+    tokens,
+  });
+  const Sessions = loadSessionsClient();
+  const client = new Sessions(`127.0.0.1:${server.grpcPort}`, grpc.credentials.createInsecure());
+  try {
+    const unknown = await refusal(client, "voice-fz", "ops-0123456789");
+    assert.equal(unknown.status, grpc.status.NOT_FOUND);
+    assert.equal(unknown.code, "pipeline_not_found");
+    assert.equal(unknown.details, "No pipeline 'voice-fz', available: transcode, voice-fx");
+    const forbidden = await refusal(client, "transcode", "team-a-0123456789");
+    assert.equal(forbidden.status, grpc.status.PERMISSION_DENIED);
+    assert.equal(forbidden.code, "pipeline_not_allowed");
+    assert.equal(forbidden.details, "Cannot open 'transcode': the token allows only voice-fx");
+    // A wrong token still learns nothing of the names.
+    const wrong = await refusal(client, "voice-fz", "guess-0123456789");
+    assert.equal(wrong.status, grpc.status.UNAUTHENTICATED);
+    assert.equal(wrong.code, "invalid_token");
+    assert.doesNotMatch(wrong.details ?? "", /voice-fx|transcode/);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /^streamlib_sessions_failed_total\{code="pipeline_not_found"\} 1$/m);
+    assert.match(metrics, /^streamlib_sessions_failed_total\{code="pipeline_not_allowed"\} 1$/m);
+    assert.match(metrics, /^streamlib_sessions_failed_total\{code="invalid_token"\} 1$/m);
+  } finally {
+    client.close();
+    await server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
