@@ -61,13 +61,20 @@ export async function loadCatalog(folder: string): Promise<Catalog> {
         { path },
       );
     }
-    let text: string;
+    let bytes: Uint8Array;
     try {
-      text = await Deno.readTextFile(path);
+      bytes = await Deno.readFile(path);
     } catch (error) {
       throw new ServeError("file_error", `Cannot read '${path}': ${(error as Error).message}`, {
         path,
       });
+    }
+    let text: string;
+    try {
+      // As `streamlib validate` reads a manifest: UTF-8, a leading byte order mark dropped.
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      throw new ServeError("invalid_manifest", `Cannot serve '${path}': not UTF-8 text`, { path });
     }
     let manifest: unknown;
     try {

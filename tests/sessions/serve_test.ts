@@ -110,6 +110,27 @@ Deno.test("loadCatalog(): a file that is not a JSON object and a missing folder 
   }
 });
 
+Deno.test("loadCatalog(): a manifest saved with a byte order mark loads; bytes not UTF-8 are coded", async () => {
+  const dir = await folder({});
+  try {
+    // Editors on Windows save UTF-8 with a BOM; `streamlib validate` reads it, so serve does.
+    const text = JSON.stringify(gain(2));
+    await Deno.writeFile(
+      join(dir, "bom.json"),
+      new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(text)]),
+    );
+    assert.deepEqual((await loadCatalog(dir)).get("bom"), gain(2));
+    await Deno.writeFile(join(dir, "latin1.json"), new Uint8Array([0x7b, 0xe9, 0x7d]));
+    await assert.rejects(
+      loadCatalog(dir),
+      (e) =>
+        e instanceof ServeError && e.code === "invalid_manifest" && /not UTF-8/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("serveSessions(): /healthz, /readyz (full, draining), /metrics by promtool, 404, 405", async () => {
   const catalog = new Map<string, unknown>([["gain", gain()], ["hangs", through("Hanger")]]);
   const server = await serveSessions({
