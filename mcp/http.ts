@@ -13,6 +13,7 @@ import {
 } from "./http_endpoint.ts";
 import { checkRequest, httpGuard, LOOPBACK_HOSTS, refuse } from "../frontend/http_guard.ts";
 import { createToken, tokenProblem } from "../frontend/token.ts";
+import { serveStoppable } from "../frontend/http_server.ts";
 
 /**
  * The path of the MCP endpoint.
@@ -122,7 +123,8 @@ export async function serveHttp(
   }
   const endpoint = createMcpEndpoint(runtime, options);
   let guard = httpGuard(0, token);
-  const server = Deno.serve(
+  // Stopped with a signal: a request held half-sent cannot hold close().
+  const { server, stop } = serveStoppable(
     {
       hostname,
       port: options.port ?? 0,
@@ -150,7 +152,7 @@ export async function serveHttp(
   const close = () =>
     closing ??= (async () => {
       await endpoint.close();
-      await server.shutdown();
+      await stop();
     })();
   const host = hostname === "::1" ? "[::1]" : hostname;
   return {

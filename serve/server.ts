@@ -22,6 +22,7 @@ import { ServeError } from "./errors.ts";
 import { CONTENT_TYPE } from "./prometheus/text_format.ts";
 import { SessionMetrics } from "./session_metrics.ts";
 import { TokenPolicy } from "./tokens.ts";
+import { serveStoppable } from "../frontend/http_server.ts";
 
 /** Options of {@linkcode serveSessions}: the catalog, the address, tokens, and the runner's limits. */
 export interface ServeOptions extends RunnerOptions {
@@ -262,31 +263,16 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
       maxSessions,
     });
   };
-  // Requests whose handler has not answered yet; close() waits for them, then cuts the rest.
-  let inFlight = 0;
-  let idle: (() => void) | undefined;
-  const counted = async (request: Request): Promise<Response> => {
-    inFlight++;
-    try {
-      return await route(request);
-    } finally {
-      if (--inFlight === 0) idle?.();
-    }
-  };
-  // Deno's graceful shutdown waits for every request's body to arrive: a client that sends
-  // headers with a Content-Length and holds the body back would hold the server's stop forever.
-  // So close() ends the listener with this signal (not gracefully) once the sessions drained and
-  // every handler answered.
-  const stop = new AbortController();
+  // Stopped with a signal once the sessions drained and every handler answered (up to 1 s
+  // more): a request held half-sent cannot hold the server's stop (frontend/http_server.ts).
   const listening = Promise.withResolvers<Deno.NetAddr>();
-  const http = Deno.serve({
+  const { stop: stopHttp } = serveStoppable({
     port: options.port ?? 8080,
     hostname,
-    signal: stop.signal,
     onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
     onError: (error) =>
       refusal(500, "internal_error", `Internal error: ${(error as Error).message}`),
-  }, counted);
+  }, route);
   const addr = await listening.promise;
   const grpc = options.grpcPort === undefined ? undefined : await (async () => {
     const { startGrpc } = await import("./grpc.ts");
@@ -301,8 +287,7 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
       });
     } catch (error) {
       await runner.close();
-      stop.abort();
-      await http.finished;
+      await stopHttp(0);
       throw new ServeError(
         "invalid_argument",
         `Cannot serve gRPC on ${hostname}:${options.grpcPort}: ${(error as Error).message}`,
@@ -339,16 +324,7 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
         await runner.close();
         // Handlers still answering (a scrape, an admin call) get up to 1 s; then the listener
         // and every connection left (requests whose body never came, idle keep-alives) end.
-        if (inFlight > 0) {
-          let timer: ReturnType<typeof setTimeout> | undefined;
-          await new Promise<void>((resolve) => {
-            idle = resolve;
-            timer = setTimeout(resolve, 1_000);
-          });
-          clearTimeout(timer);
-        }
-        stop.abort();
-        await http.finished;
+        await stopHttp();
       })();
       return closing;
     },

@@ -154,3 +154,24 @@ Deno.test("serveHttp() closes idle sessions and caps open ones, closing the idle
   while (server.sessions > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   assert.equal(server.sessions, 0, "idle sessions expired");
 });
+
+Deno.test("serveHttp(): close() is not held by a request whose body never comes", async () => {
+  const rt = createRuntime();
+  const server = await serveHttp(rt, { requestBody: { timeoutMs: 60_000 } });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  try {
+    await conn.write(encoder.encode(head(server, { "Content-Length": "1000" }) + '{"jsonrpc'));
+    await new Promise((r) => setTimeout(r, 200));
+    const started = performance.now();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const outcome = await Promise.race([
+      server.close().then(() => "closed"),
+      new Promise<string>((resolve) => timer = setTimeout(() => resolve("held"), 8_000)),
+    ]);
+    clearTimeout(timer);
+    assert.equal(outcome, "closed");
+    assert.ok(performance.now() - started < 5_000, `${performance.now() - started} ms`);
+  } finally {
+    conn.close();
+  }
+});

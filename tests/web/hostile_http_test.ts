@@ -189,3 +189,28 @@ Deno.test("Control API: keys named like object members are refused like any unkn
   }
   assert.equal(h.rt.describe().nodes.length, 8, "nothing was added");
 });
+
+Deno.test("Dashboard: close() is not held by a request whose body never comes", async () => {
+  // Deno's graceful shutdown waits for every request body; the dashboard stops with a signal
+  // once its handlers answered (frontend/http_server.ts). Before, close() was still pending 8 s on.
+  const h = await Harness.start({ start: false });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: h.dashboard.port });
+  try {
+    await conn.write(
+      encoder.encode(head(h, "POST", "/api/v1/nodes", { "Content-Length": "1000" }) + '{"ty'),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const started = performance.now();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const outcome = await Promise.race([
+      h.dashboard.close().then(() => "closed"),
+      new Promise<string>((resolve) => timer = setTimeout(() => resolve("held"), 8_000)),
+    ]);
+    clearTimeout(timer);
+    assert.equal(outcome, "closed");
+    assert.ok(performance.now() - started < 5_000, `${performance.now() - started} ms`);
+  } finally {
+    conn.close();
+    await h[Symbol.asyncDispose]();
+  }
+});

@@ -31,6 +31,7 @@ import type { ClientBacklog } from "./stream_client.ts";
 import { createToken, tokenProblem } from "../../frontend/token.ts";
 import type { HttpEndpoint, HttpEndpointFactory } from "../../frontend/http_endpoint.ts";
 import { type HttpGuard, httpGuard } from "../../frontend/http_guard.ts";
+import { serveStoppable } from "../../frontend/http_server.ts";
 
 /** Where the dashboard serves MCP (streamable HTTP), beside the page and the API. */
 export const DASHBOARD_MCP_PATH = "/mcp";
@@ -259,7 +260,8 @@ export async function createDashboard(
 
   // The policy names the bound port, so the app is made once the server listens.
   const routes: { app?: Hono } = {};
-  const server = Deno.serve(
+  // Stopped with a signal: a request held half-sent cannot hold the dashboard's close().
+  const { server, stop } = serveStoppable(
     {
       hostname,
       port: options.port ?? 0,
@@ -331,7 +333,7 @@ export async function createDashboard(
       hub.close();
       previews.close();
       await mcp?.endpoint.close();
-      await server.shutdown();
+      await stop();
     })();
   return {
     url: `${origin}/?token=${token}`,
