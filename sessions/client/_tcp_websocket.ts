@@ -126,7 +126,15 @@ export class TcpWebSocket extends EventTarget {
     const secure = url.protocol === "wss:";
     const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
     const port = Number(url.port || (secure ? 443 : 80));
-    const tcp = await Deno.connect({ hostname, port });
+    let tcp: Deno.TcpConn;
+    try {
+      tcp = await Deno.connect({ hostname, port });
+    } catch (error) {
+      if (error instanceof Deno.errors.ConnectionRefused) {
+        throw new Error(`connection refused: nothing listens at ${hostname}:${port}`);
+      }
+      throw new Error(`cannot connect to ${hostname}:${port}: ${(error as Error).message}`);
+    }
     tcp.setNoDelay(true);
     const conn: Deno.Conn = secure ? await Deno.startTls(tcp, { hostname }) : tcp;
     this.#conn = conn;
@@ -148,7 +156,17 @@ export class TcpWebSocket extends EventTarget {
     const head = await reader.readHead();
     const [status, ...lines] = head.split("\r\n");
     if (!/^HTTP\/1\.1 101 /.test(status)) {
-      throw new Error(`The server refused the WebSocket upgrade: ${status.slice(0, 200)}`);
+      const answer = /^HTTP\/\d(?:\.\d)? (\d{3})(?: (.*))?$/.exec(status);
+      throw new Error(
+        answer
+          ? `the server answered HTTP ${answer[1]}${
+            answer[2] ? ` ${answer[2].slice(0, 100)}` : ""
+          }` +
+            ` instead of a WebSocket upgrade${
+              answer[1] === "404" ? " (is the URL's path right?)" : ""
+            }`
+          : `the server refused the WebSocket upgrade: ${status.slice(0, 200)}`,
+      );
     }
     const accept = lines.find((l) => /^sec-websocket-accept:/i.test(l))?.split(":")[1]?.trim();
     const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(key + GUID));

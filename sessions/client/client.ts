@@ -146,15 +146,29 @@ export class SessionClient {
         timeoutMs,
       );
       socket.onopen = () => socket.send(open);
-      socket.onerror = () => {};
-      socket.onclose = () =>
+      // What went wrong, when the socket says (connection refused, an HTTP status, ...).
+      let failure = "";
+      socket.onerror = (event) => {
+        const message = (event as ErrorEvent).message;
+        if (typeof message === "string" && message !== "") failure = message;
+      };
+      socket.onclose = (event) => {
+        const code = (event as CloseEvent | undefined)?.code;
+        const reason = (event as CloseEvent | undefined)?.reason;
+        const why = failure !== ""
+          ? failure
+          : typeof code === "number" && code !== 1005 && code !== 1006
+          ? `the server closed the connection (code ${code}${reason ? `: ${reason}` : ""}) ` +
+            `before an accept`
+          : "the connection closed before an accept";
         fail(
           new SessionClientError(
             "connection_failed",
-            `Cannot open '${pipeline}' at ${this.url}: the connection closed before an accept`,
+            `Cannot open '${pipeline}' at ${this.url}: ${why}`,
             true,
           ),
         );
+      };
       socket.onmessage = (event) => {
         if (settled || !(event.data instanceof ArrayBuffer)) return;
         try {

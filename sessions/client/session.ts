@@ -72,6 +72,28 @@ export interface ClientSessionOptions {
   readonly onError?: (error: SessionClientError) => void;
 }
 
+/** The frame kinds `send()` takes. */
+const FRAME_KINDS = ["audio", "video", "encoded-video", "encoded-audio", "data"] as const;
+
+/**
+ * What `value` is when it is not a frame (`"null"`, `"a number"`, `"an array"`, ...), for the
+ * error `send()` throws; `undefined` for an object of a frame kind.
+ */
+function notAFrame(value: unknown): string | undefined {
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value !== "object") return `a ${typeof value}`;
+  const kind = (value as { kind?: unknown }).kind;
+  if ((FRAME_KINDS as readonly unknown[]).includes(kind)) return undefined;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  if (kind === undefined) {
+    const name = Object.getPrototypeOf(value)?.constructor?.name;
+    return name && name !== "Object" ? `a ${name}` : "an object without a kind";
+  }
+  return `an object of kind ${typeof kind === "string" ? `'${kind.slice(0, 40)}'` : String(kind)}`;
+}
+
 /** Fills in what the wire needs and the caller may leave out. */
 function complete(frame: ClientFrameInput, frameNumber: number, timestampNs: number): Frame {
   const f = frame as Record<string, unknown>;
@@ -83,8 +105,10 @@ function complete(frame: ClientFrameInput, frameNumber: number, timestampNs: num
   base.frameNumber = frame.frameNumber ?? frameNumber;
   if (frame.kind === "audio") {
     const channels = f.channels as number;
+    const samples = (f.samples as { length?: unknown } | null | undefined)?.length;
+    // Without samples the wire's encoder refuses the frame, naming the field.
     base.frameCount = frame.frameCount ??
-      (f.samples as Float32Array).length / Math.max(1, channels);
+      (typeof samples === "number" ? samples / Math.max(1, channels) : undefined);
   }
   if (frame.kind === "video" && frame.stride === undefined) {
     const width = f.width as number;
@@ -211,6 +235,22 @@ export class ClientSession {
     options: ClientSendOptions = {},
   ): Promise<number> {
     this.#check();
+    const notFrame = notAFrame(frame);
+    if (notFrame !== undefined) {
+      const port = this.inputPorts.find((p) => p.name === input);
+      const takes = port === undefined || port.kind === "any"
+        ? ""
+        : `; '${input}' takes ${port.kind} frames`;
+      throw new SessionClientError(
+        "app_frame_mismatch",
+        `Cannot send ${notFrame} to '${input}': expected a frame (an object whose kind is ` +
+          `${
+            FRAME_KINDS.slice(0, -1).map((k) => `"${k}"`).join(", ")
+          } or "data", such as { kind: "audio", channels: 1, ` +
+          `sampleRate: 16000, samples: new Float32Array(320) }${takes})`,
+        false,
+      );
+    }
     const next = this.#next.get(input) ?? { seq: 0, frameNumber: 0, timestampNs: 0 };
     const seq = options.seq ?? next.seq;
     const full = complete(frame, next.frameNumber, Math.max(next.timestampNs, 0));
