@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { PipelineRunner } from "../runner.ts";
-import { SessionHandler } from "../websocket/mod.ts";
-import { connect } from "./client.ts";
-import { SessionClientError } from "./errors.ts";
+import { PipelineRunner } from "../../sessions/runner.ts";
+import { SessionHandler } from "../../sessions/websocket/mod.ts";
+import { connect } from "../../sessions/client/client.ts";
+import { SessionClientError } from "../../sessions/client/errors.ts";
 
 async function openFails(url: string): Promise<SessionClientError> {
   const error = await connect(url, { openTimeoutMs: 10_000 }).open("gain").then(
