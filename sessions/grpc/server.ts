@@ -10,7 +10,7 @@ import type { LiveCall, ServeContext } from "./_context.ts";
 import { handleExecute } from "./_execute.ts";
 import { sessionsService } from "./_service.ts";
 import { handleStream } from "./_stream.ts";
-import { STREAMLIB_CODE_KEY } from "./status.ts";
+import { intake, type IntakeState } from "./_intake.ts";
 
 /**
  * What `authorize` answers: `true` lets the call in; `false` or `"unauthenticated"` refuses a
@@ -57,6 +57,21 @@ export interface GrpcServeOptions {
    * {@linkcode GRPC_ENVELOPE_BYTES}. An `ExecuteRequest` holds all its frames in one message.
    */
   readonly maxReceiveMessageBytes?: number;
+  /**
+   * How long a call may take to deliver its first request message in full (an
+   * `ExecuteRequest`, or a `Stream`'s open), from its headers: past it the call ends with
+   * `DEADLINE_EXCEEDED`, `body_timeout`, and what grpc-js buffered of the message is let go (a
+   * client that declares a large message and never sends it holds no memory beyond this).
+   * Default 10 000 ms.
+   */
+  readonly firstMessageTimeoutMs?: number;
+  /**
+   * How many calls may be waiting for their first request message at once; a call beyond it
+   * is refused at once with `RESOURCE_EXHAUSTED`, `session_limit_reached`. With
+   * `maxReceiveMessageBytes` it bounds the memory partial messages take. Default: the runner's
+   * `maxSessions`.
+   */
+  readonly maxWaitingCalls?: number;
 }
 
 /** What `close()` takes. */
@@ -91,6 +106,7 @@ export interface GrpcCloseOptions {
 export class GrpcServer {
   readonly #server: grpc.Server;
   readonly #ctx: ServeContext;
+  readonly #intake: IntakeState;
   #closing: Promise<void> | undefined;
   /** The port it listens on. */
   readonly port: number;
@@ -104,10 +120,18 @@ export class GrpcServer {
    * @param ctx The handlers' state.
    * @param hostname The address.
    * @param port The port.
+   * @param intake The calls waiting for their first message.
    */
-  constructor(server: grpc.Server, ctx: ServeContext, hostname: string, port: number) {
+  constructor(
+    server: grpc.Server,
+    ctx: ServeContext,
+    hostname: string,
+    port: number,
+    intake: IntakeState = { waiting: new Set() },
+  ) {
     this.#server = server;
     this.#ctx = ctx;
+    this.#intake = intake;
     this.hostname = hostname;
     this.port = port;
   }
@@ -115,6 +139,11 @@ export class GrpcServer {
   /** Calls being served now (Execute and Stream). */
   get calls(): number {
     return this.#ctx.calls.size;
+  }
+
+  /** Calls whose first request message has not come in full yet (see `maxWaitingCalls`). */
+  get waitingCalls(): number {
+    return this.#intake.waiting.size;
   }
 
   /**
@@ -147,41 +176,6 @@ export class GrpcServer {
   /** Same as `close()`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
-  }
-}
-
-/**
- * Adds `streamlib-code` to every status that lacks one: those grpc-js gives on its own (a
- * request over the size limit, the call's own deadline). grpc-js sends some of them from the
- * base call itself, past any interceptor's responder, so the base call's `sendStatus` is
- * wrapped (this interceptor is the first, so it is handed the base call; grpc-js is pinned and
- * `tests/sessions/grpc_hostile_test.ts` checks the oversize case).
- */
-const codeTrailer: grpc.ServerInterceptor = (_method, call) => {
-  type Status = Parameters<grpc.ServerInterceptingCallInterface["sendStatus"]>[0];
-  const base = call as unknown as { sendStatus(status: Status): void };
-  const send = base.sendStatus.bind(base);
-  base.sendStatus = (status) => {
-    if (status.code !== grpc.status.OK) {
-      const metadata = status.metadata ?? new grpc.Metadata();
-      if (metadata.get(STREAMLIB_CODE_KEY).length === 0) {
-        metadata.set(STREAMLIB_CODE_KEY, libraryCode(status.code));
-      }
-      status = { ...status, metadata };
-    }
-    send(status);
-  };
-  return new grpc.ServerInterceptingCall(call);
-};
-
-function libraryCode(status: grpc.status): string {
-  switch (status) {
-    case grpc.status.RESOURCE_EXHAUSTED:
-      return "message_too_large";
-    case grpc.status.DEADLINE_EXCEEDED:
-      return "grpc_deadline_exceeded";
-    default:
-      return "internal_error";
   }
 }
 
@@ -259,10 +253,19 @@ export async function serveGrpc(options: GrpcServeOptions): Promise<GrpcServer> 
   };
   const maxReceive = options.maxReceiveMessageBytes ??
     options.runner.limits.maxMessageBytes + GRPC_ENVELOPE_BYTES;
+  const firstMessageTimeoutMs = positive(
+    "firstMessageTimeoutMs",
+    options.firstMessageTimeoutMs ?? 10_000,
+  );
+  const maxWaitingCalls = positive(
+    "maxWaitingCalls",
+    options.maxWaitingCalls ?? options.runner.limits.maxSessions,
+  );
+  const waiting: IntakeState = { waiting: new Set() };
   const server = new grpc.Server({
     "grpc.max_receive_message_length": maxReceive,
     "grpc.max_send_message_length": -1,
-    interceptors: [codeTrailer],
+    interceptors: [intake({ firstMessageTimeoutMs, maxWaitingCalls }, waiting)],
   });
   server.addService(sessionsService(), {
     Execute: (
@@ -282,5 +285,12 @@ export async function serveGrpc(options: GrpcServeOptions): Promise<GrpcServer> 
           : resolve(actual),
     )
   );
-  return new GrpcServer(server, ctx, hostname, bound);
+  return new GrpcServer(server, ctx, hostname, bound, waiting);
+}
+
+function positive(name: string, value: number): number {
+  if (!(typeof value === "number" && value > 0 && Number.isFinite(value))) {
+    throw new RangeError(`Invalid ${name}: must be a positive number, got ${value}`);
+  }
+  return value;
 }

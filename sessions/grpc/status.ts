@@ -34,6 +34,7 @@ const BY_CODE: Readonly<Record<string, GrpcStatusCode>> = {
   app_port_ended: GrpcStatus.INVALID_ARGUMENT,
   grpc_invalid_message: GrpcStatus.INVALID_ARGUMENT,
   grpc_deadline_exceeded: GrpcStatus.DEADLINE_EXCEEDED,
+  body_timeout: GrpcStatus.DEADLINE_EXCEEDED,
   pipeline_not_found: GrpcStatus.NOT_FOUND,
   missing_token: GrpcStatus.UNAUTHENTICATED,
   invalid_token: GrpcStatus.UNAUTHENTICATED,
