@@ -130,7 +130,7 @@ export {
   AppPortNotFoundError,
 } from "./core/app/errors.ts";
 export type { RuntimeOptions } from "./core/options.ts";
-export type { RuntimeTimers } from "./core/time/timers.ts";
+export type { RunningNode, RuntimeTimers } from "./core/time/timers.ts";
 export type { ErrorPolicy } from "./core/lifecycle/error_policy.ts";
 export type { Placement, WorkerWait } from "./core/graph/placement.ts";
 export { WorkerWaitError, type WorkerWaitProblem } from "./core/graph/worker_wait.ts";

@@ -11,7 +11,7 @@ import type { AppInput } from "../core/app/app_input.ts";
 import type { AppFrameInput } from "../core/app/frame_copy.ts";
 import type { NodeDefinition } from "../core/registry/node_definition.ts";
 import { Runtime } from "../core/runtime.ts";
-import { type RuntimeTimers, systemTimers } from "../core/time/timers.ts";
+import { type RunningNode, type RuntimeTimers, systemTimers } from "../core/time/timers.ts";
 import { loadManifest } from "../core/manifest/manifest.ts";
 import { clockFromNow } from "../core/time/media_clock.ts";
 import { type FromIsolate, type IsolateExiting, type ToIsolate, toWire } from "./_protocol.ts";
@@ -48,8 +48,11 @@ scope.close = () => {
 const runGuard = new RunGuard(runStopped);
 const guard = (run: () => void): void => runGuard.run(run);
 
+/** The node in a call of its processor, recorded by the runtime: a stopped run names it. */
+const running: RunningNode = { node: undefined, type: undefined };
+
 /** The timers of every runtime this isolate runs: the platform's, each run guarded. */
-const guardedTimers: RuntimeTimers = { ...systemTimers, guard };
+const guardedTimers: RuntimeTimers = { ...systemTimers, guard, running };
 
 /** A run went past `maxRunMs` and was stopped: the session ends, and the isolate with it. */
 function runStopped(maxRunMs: number): void {
@@ -185,13 +188,20 @@ class IsolateSession {
    */
   runStopped(ms: number): void {
     if (!this.opened) return;
+    // The node whose call was stopped, when the run stopped inside one (`running` is left set).
+    const { node, type } = running;
+    const who = node === undefined ? "a processor" : `node '${node}' (${type})`;
     this.#post({
       t: "failed",
       error: {
         code: "session_processor_failed",
-        message:
-          `a processor ran for more than ${ms} ms without returning (maxRunMs); it was stopped`,
-        details: { phase: "process", cause: "max_run_ms", maxRunMs: ms },
+        message: `${who} ran for more than ${ms} ms without returning (maxRunMs); it was stopped`,
+        details: {
+          phase: "process",
+          cause: "max_run_ms",
+          maxRunMs: ms,
+          ...(node === undefined ? {} : { node, type: type ?? "" }),
+        },
       },
     });
   }

@@ -46,6 +46,22 @@ export interface RuntimeTimers {
    * thread running), only from within, by a time limit on what it runs.
    */
   guard?(turn: () => void): void;
+  /**
+   * Where the runtime records which node is in a call of its processor, when given: before each
+   * `process()` or `drain()` call, `node` is set to the node's id and `type` to its processor's
+   * name; when the call returns (or throws), both go back to `undefined`. A guard that stopped a
+   * run reads it to name the node (a call stopped mid-way leaves it set). Only the synchronous
+   * part of an async `process()` is recorded.
+   */
+  readonly running?: RunningNode;
+}
+
+/** The node in a call of its processor (see `RuntimeTimers.running`). */
+export interface RunningNode {
+  /** The node's id, or `undefined` between calls. */
+  node: string | undefined;
+  /** Its processor's name, or `undefined` between calls. */
+  type: string | undefined;
 }
 
 /**

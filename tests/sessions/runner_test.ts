@@ -215,6 +215,10 @@ Deno.test("A processor that never returns is stopped at maxRunMs: the session en
   assert.equal(result.details.cause, "max_run_ms");
   assert.equal(result.details.maxRunMs, 500);
   assert.match(result.message, /ran for more than 500 ms without returning \(maxRunMs\)/);
+  // The node whose call was stopped is named (the runtime records it: RuntimeTimers.running).
+  assert.match(result.message, /: node 'bad' \(Hanger\) ran for more than/);
+  assert.equal(result.details.node, "bad");
+  assert.equal(result.details.type, "Hanger");
   assert.ok(result.endedAfterMs >= 500, `ended after ${result.endedAfterMs} ms`);
   // A thread still spinning would have used about 2 s of CPU in these 2 s.
   assert.ok(result.cpuAfterEnd < 0.5, `${result.cpuAfterEnd} s of CPU in the 2 s after the end`);

@@ -27,6 +27,7 @@ import { MEMORY_WAIT_LIMIT_MS, type MemoryStall, MemoryWait } from "../../frames
 import type { InputBinding } from "../../ports/input_binding.ts";
 import { GpuResources, type NodeGpu } from "../../gpu/gpu_context.ts";
 import { isGpuPortType } from "../../gpu/gpu_video_frame.ts";
+import type { RunningNode } from "../../time/timers.ts";
 
 /**
  * A processor instance inside an isolate, with its lifecycle (`setup` and `teardown` once per
@@ -54,6 +55,8 @@ export class NodeInstance {
   missed = false;
 
   readonly #env: NodeEnvironment;
+  /** Where a call of the processor is recorded, when the isolate's timers ask (`running`). */
+  readonly #running: RunningNode | undefined;
   /**
    * The processor; `undefined` until the first setup when the definition is a lazy registry
    * entry whose class is not loaded yet (`#config` holds its validated config until then).
@@ -125,6 +128,7 @@ export class NodeInstance {
     this.#outputs = this.ports.outputBindings;
     this.#inputs = this.ports.inputBindings;
     this.#env = env;
+    this.#running = env.timers.running;
     const { clock } = env;
     const log = createNodeLog((record) =>
       env.emit({ type: "node-log", timeNs: clock.nowNs(), node: this.id, ...record })
@@ -387,16 +391,23 @@ export class NodeInstance {
     // short run. `start` is NaN for a run not timed.
     const start = this.#counters.timesNextRun() ? clock.nowNs() : NaN;
     let result: void | boolean | Promise<void | boolean>;
+    const running = this.#running;
+    if (running !== undefined) {
+      running.node = this.id;
+      running.type = this.definition.descriptor.name;
+    }
     try {
       result = draining
         ? this.#processor!.drain!(this.#processContext)
         : this.#processor!.process(this.#processContext);
     } catch (error) {
+      if (running !== undefined) running.node = running.type = undefined;
       this.#frames.flush();
       this.#counters.called(start === start ? clock.nowNs() - start : undefined);
       this.#fail("process", error);
       return;
     }
+    if (running !== undefined) running.node = running.type = undefined;
     if (result === undefined || typeof (result as Promise<void>).then !== "function") {
       this.#frames.flush(); // the run's references: what it read and made, unless kept
       this.#counters.called(start === start ? clock.nowNs() - start : undefined);
