@@ -204,6 +204,32 @@ async def test_a_frame_the_server_refuses_is_raised_by_the_next_call(server: Fak
         assert session.state == "closed"
 
 
+async def test_a_session_keeps_the_last_64_non_fatal_errors(server: FakeServer) -> None:
+    async with connect(server.url, token=TOKEN) as client:
+        session = await client.open("gain")
+        reading = asyncio.ensure_future(collect(session.outputs()))
+        sent = 0
+        while sent < 100:
+            # Each is refused by the server; a refusal is raised by the next send() (which then
+            # sends nothing), so a frame is sent again until it went.
+            try:
+                await session.send("voice", block(0.1), {"refuse": str(sent)})
+                sent += 1
+            except FrameRefusedError:
+                pass
+        await session.ping()  # the server answered every frame before the pong
+        assert len(session.errors) == 64
+        assert session.errors[-1].code == "app_frame_mismatch"
+        assert len(session._unreported) <= 64
+        while True:  # end() raises what is still unreported first, one a call
+            try:
+                await session.end("voice")
+                break
+            except FrameRefusedError:
+                pass
+        await reading
+
+
 async def test_a_fatal_error_ends_the_session_after_the_frames_before_it(server: FakeServer) -> None:
     async with connect(server.url, token=TOKEN) as client:
         session = await client.open("fail")

@@ -47,6 +47,9 @@ from .wire import (
     encode,
 )
 
+MAX_KEPT_ERRORS = 64
+"""Non-fatal errors a session keeps (``errors``), as the TypeScript client does."""
+
 __all__ = ["Output", "Session", "SessionState"]
 
 _FRAME_CLASSES = (AudioFrame, VideoFrame, EncodedVideoFrame, EncodedAudioFrame, DataFrame)
@@ -100,7 +103,7 @@ class Session:
         self.max_message_bytes: int = accept.max_message_bytes
         """The largest message the server takes on this session."""
         self.errors: List[StreamlibError] = []
-        """Every non-fatal error the server sent (a refused frame), oldest first."""
+        """The last 64 non-fatal errors the server sent (refused frames), oldest first."""
         self.state: SessionState = "running"
         """Where the session is."""
         self.error: Optional[StreamlibError] = None
@@ -117,7 +120,9 @@ class Session:
         self._readable = asyncio.Event()
         self._space = asyncio.Event()
         self._finished = asyncio.Event()
-        self._unreported: Deque[StreamlibError] = deque()
+        # At most the last 64, as ``errors``: a session whose every frame is refused, with no
+        # send() to raise them, must not grow without bound.
+        self._unreported: Deque[StreamlibError] = deque(maxlen=MAX_KEPT_ERRORS)
         self._pending: Set["asyncio.Task[None]"] = set()
         # Pacing: frames and bytes sent, and how many of them pongs confirmed; each ping marks
         # the counts it confirms (and the caller's waiter of ping()).
@@ -443,6 +448,8 @@ class Session:
                     if message.fatal:
                         fatal = fatal or error
                     else:
+                        if len(self.errors) >= MAX_KEPT_ERRORS:
+                            del self.errors[0]
                         self.errors.append(error)
                         self._unreported.append(error)
                 elif isinstance(message, Ping):
