@@ -175,12 +175,7 @@ export async function main(
   if (issues.length === 0) issues = await checkManifestInputs(file.manifest, rt.registry);
   // Warnings only for a valid manifest: an invalid one's broken connections would show as
   // unconnected inputs.
-  // An input the manifest feeds is not unconnected: from a node validate did not check (a
-  // plugin's, whose connections it leaves out), or as an application input (`inputs`).
-  const fed = fedInputs(file.manifest);
-  const warnings = issues.length === 0
-    ? manifestWarnings(file.manifest, rt.registry).filter((w) => !fed.has(warnedInput(w)))
-    : [];
+  const warnings = issues.length === 0 ? manifestWarnings(file.manifest, rt.registry) : [];
   if (json) {
     output.out(JSON.stringify({
       path,
@@ -233,48 +228,6 @@ export async function main(
   for (const line of issueLines(path, issues)) output.err(line);
   uncheckedLines();
   return 1;
-}
-
-/**
- * The inputs (`node.port`) a manifest feeds: each connection's `to` and each application input's
- * port (`"inputs": { "voice": "fx.in" }` or `{ "port": "fx.in", ... }`).
- *
- * @param manifest The parsed JSON.
- * @returns The `node.port` strings.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { fedInputs } from "./validate.ts";
- *
- * const manifest = {
- *   connections: [{ from: "a.out", to: "b.in" }],
- *   inputs: { voice: "fx.in", music: { port: "mix.in_1" } },
- * };
- * assert.deepEqual([...fedInputs(manifest)], ["b.in", "fx.in", "mix.in_1"]);
- * ```
- */
-export function fedInputs(manifest: unknown): Set<string> {
-  const m = manifest as { connections?: unknown; inputs?: unknown } | null;
-  const fed = new Set<string>();
-  for (const c of Array.isArray(m?.connections) ? m.connections : []) {
-    const to = (c as { to?: unknown } | null)?.to;
-    if (typeof to === "string") fed.add(to);
-  }
-  const inputs = m?.inputs;
-  if (inputs !== null && typeof inputs === "object" && !Array.isArray(inputs)) {
-    for (const entry of Object.values(inputs as Record<string, unknown>)) {
-      const port = typeof entry === "string" ? entry : (entry as { port?: unknown } | null)?.port;
-      if (typeof port === "string") fed.add(port);
-    }
-  }
-  return fed;
-}
-
-/** The `node.port` an `unconnected_required_input` warning is about (else ""). */
-function warnedInput(warning: ManifestIssue): string {
-  const port = /required input '([^']*)' of /.exec(warning.message)?.[1];
-  return warning.node === undefined || port === undefined ? "" : `${warning.node}.${port}`;
 }
 
 /** The processor name an `unknown-processor` message quotes. */

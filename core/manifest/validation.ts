@@ -101,9 +101,7 @@ export function validateManifest(manifest: unknown, registry: NodeRegistry): Man
 export function manifestWarnings(manifest: unknown, registry: NodeRegistry): ManifestIssue[] {
   const { graph, declared } = checkManifest(manifest, registry);
   const list = new IssueList();
-  // An application input (`"inputs": { "voice": "fx.in" }`) feeds its port: the application's
-  // frames come in there once the manifest is loaded.
-  const fed = appInputPorts(manifest);
+  const fed = fedPorts(manifest);
   for (const { node, processor, port } of unconnectedRequiredInputs(graph)) {
     if (fed.has(`${node}.${port}`)) continue;
     list.report(
@@ -116,10 +114,19 @@ export function manifestWarnings(manifest: unknown, registry: NodeRegistry): Man
   return list.issues;
 }
 
-/** The ports (`node.port`) a manifest's application `inputs` name, well-formed or not. */
-function appInputPorts(manifest: unknown): Set<string> {
+/**
+ * The inputs (`node.port`) a manifest feeds, as written: each connection's `to`, and each
+ * application input's port (`"inputs": { "voice": "fx.in" }`: the application's frames come in
+ * there). A connection counts even when its source is a node this registry does not know (a
+ * project plugin's, which `streamlib validate` reads the metadata of but does not load).
+ */
+function fedPorts(manifest: unknown): Set<string> {
   const ports = new Set<string>();
-  const inputs = isObject(manifest) ? manifest.inputs : undefined;
+  if (!isObject(manifest)) return ports;
+  for (const c of Array.isArray(manifest.connections) ? manifest.connections : []) {
+    if (isObject(c) && typeof c.to === "string") ports.add(c.to);
+  }
+  const inputs = manifest.inputs;
   if (!isObject(inputs)) return ports;
   for (const entry of Object.values(inputs)) {
     const port = typeof entry === "string" ? entry : isObject(entry) ? entry.port : undefined;
