@@ -175,3 +175,39 @@ Deno.test("streamlib dashboard and mcp --http: an address they cannot listen on 
     new RegExp(`^Cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use`),
   );
 });
+
+Deno.test("streamlib serve: a SIGTERM while it still loads stops it cleanly once it serves", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "streamlib_serve_signal_" });
+  try {
+    await Deno.writeTextFile(join(dir, "good.json"), JSON.stringify(gain));
+    // A --registry module that takes a while to import: the signal comes before any address.
+    const slow = join(dir, "slow.ts");
+    const builtin = new URL("../processors/registry.gen.ts", import.meta.url).href;
+    await Deno.writeTextFile(
+      slow,
+      `console.error("importing");\nawait new Promise((r) => setTimeout(r, 500));\n` +
+        `export { registry } from "${builtin}";\n`,
+    );
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "cli/streamlib.ts", "serve", dir, "--port", "0", "--registry", slow],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    const stdout = new Response(child.stdout).text();
+    let stderr = "";
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+      if (!stderr.includes("importing") && (stderr + chunk).includes("importing")) {
+        child.kill("SIGTERM");
+      }
+      stderr += chunk;
+    }
+    const { code } = await child.status;
+    assert.equal(code, 0, stderr);
+    assert.match(await stdout, /sessions: ws:\/\//);
+    assert.match(stderr, /streamlib serve: stopping/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -266,13 +266,20 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
   // Stopped with a signal once the sessions drained and every handler answered (up to 1 s
   // more): a request held half-sent cannot hold the server's stop (frontend/http_server.ts).
   const listening = Promise.withResolvers<Deno.NetAddr>();
-  const { stop: stopHttp } = serveStoppable({
-    port: options.port ?? 8080,
-    hostname,
-    onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
-    onError: (error) =>
-      refusal(500, "internal_error", `Internal error: ${(error as Error).message}`),
-  }, route);
+  let stopHttp: (graceMs?: number) => Promise<void>;
+  try {
+    ({ stop: stopHttp } = serveStoppable({
+      port: options.port ?? 8080,
+      hostname,
+      onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
+      onError: (error) =>
+        refusal(500, "internal_error", `Internal error: ${(error as Error).message}`),
+    }, route));
+  } catch (error) {
+    // A busy port or an address not of this machine: the warmed isolates end with the call.
+    await runner.close();
+    throw error;
+  }
   const addr = await listening.promise;
   const grpc = options.grpcPort === undefined ? undefined : await (async () => {
     const { startGrpc } = await import("./grpc.ts");

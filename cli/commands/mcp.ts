@@ -160,21 +160,34 @@ export const command: CliCommand = {
       }
       if (!values.http) {
         const left = new AbortController();
-        const server = await serveStdio(rt, { log, control });
+        const signals = signal ? [signal, left.signal] : [left.signal];
+        // Listening for a stop before saying it serves: a signal sent on that line is heard.
+        const stop = waitForStop(undefined, AbortSignal.any(signals));
+        const server = await serveStdio(rt, { log, control }).catch((error) => {
+          left.abort();
+          throw error;
+        });
         log(
           `streamlib mcp: serving on stdio (${rt.registry.list().length} processor types, ` +
             `${rt.describe().nodes.length} nodes)`,
         );
         server.closed.then(() => left.abort());
-        const signals = signal ? [signal, left.signal] : [left.signal];
-        await waitForStop(undefined, AbortSignal.any(signals));
+        await stop;
         await server.close();
         return 0;
       }
       let server;
+      const quit = new AbortController();
+      // Listening for a stop before printing the address: a SIGTERM sent on that line is heard.
+      const stop = waitForStop(
+        undefined,
+        signal ? AbortSignal.any([signal, quit.signal]) : quit.signal,
+      );
       try {
         server = await serveHttp(rt, { port, token, control });
       } catch (error) {
+        quit.abort();
+        await stop;
         const listen = listenProblem(error, "127.0.0.1", port ?? 0);
         if (listen !== undefined) {
           output.err(`${terminalSafe(listen)}\n\n${USAGE}`);
@@ -190,7 +203,7 @@ export const command: CliCommand = {
         output.out(`  token: ${server.token} (send 'Authorization: Bearer <token>')`);
         output.out("  Ctrl-C to stop");
       }
-      await waitForStop(undefined, signal);
+      await stop;
       await server.close();
       return 0;
     } finally {

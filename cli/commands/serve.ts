@@ -161,6 +161,13 @@ export const command: CliCommand = {
       return 2;
     }
     let server;
+    // Listening for a stop from here on: a SIGTERM sent as soon as the addresses are printed
+    // (or while the folder still loads) stops the server cleanly instead of killing the process.
+    const quit = new AbortController();
+    const stop = waitForStop(
+      undefined,
+      signal ? AbortSignal.any([signal, quit.signal]) : quit.signal,
+    );
     try {
       const catalog = await loadCatalog(positionals[0]);
       const tokens: TokenPolicy | undefined = v["token-file"] === undefined
@@ -227,6 +234,8 @@ export const command: CliCommand = {
         output.out("  Ctrl-C to stop");
       }
     } catch (error) {
+      quit.abort();
+      await stop;
       const message = terminalSafe((error as Error).message);
       if (error instanceof ServeRegistryError) {
         output.err(`error: ${error.code}: ${message}`);
@@ -250,7 +259,7 @@ export const command: CliCommand = {
       }
       throw error;
     }
-    await waitForStop(undefined, signal);
+    await stop;
     output.err(
       "streamlib serve: stopping: sessions flush their outputs and close (server_shutting_down)",
     );
