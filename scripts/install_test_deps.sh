@@ -9,7 +9,8 @@
 # with its RTMP module (libnginx-mod-rtmp) as the RTMP test's media server, espeak-ng, whose
 # speech the VoiceActivity tests detect, and GStreamer's RTSP server (gir1.2-gst-rtsp-server-1.0)
 # as the RtspSource test's server (and `ss`, from iproute2, to see its UDP sockets), and Mesa's
-# Vulkan drivers (mesa-vulkan-drivers: lavapipe, the software device of the WebGPU tests).
+# Vulkan drivers (mesa-vulkan-drivers: lavapipe, the software device of the WebGPU tests), and
+# grpcurl (built with Go, below).
 # `deno task test` runs it first. It installs only what is missing, and exits non-zero, naming
 # what is still missing, when it cannot install something: a test that needs it would fail
 # anyway, and this says why up front.
@@ -66,7 +67,17 @@ missing_tools() {
   printf '%s\n' "${out[@]}" | sort -u | tr '\n' ' '
 }
 
+# grpcurl, the reflection-free command-line gRPC client of tests/sessions/grpcurl_test.ts: no
+# Debian package, so built with `go install` into the repository's .cache/bin (v1.9.1 is the last
+# release whose go.mod asks for no newer Go than Debian 12's golang-go, 1.19). Go comes from apt
+# when the machine has none.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+GRPCURL_VERSION=v1.9.1
+grpcurl_bin="$root/.cache/bin/grpcurl"
+go_cmd() { command -v go 2>/dev/null || { [ -x /usr/lib/go/bin/go ] && echo /usr/lib/go/bin/go; }; }
+
 need=$(missing_tools)
+if [ ! -x "$grpcurl_bin" ] && [ -z "$(go_cmd)" ]; then need="$need golang-go"; fi
 if [ -n "${need// /}" ]; then
   echo "install_test_deps: installing with apt: $need"
   sudo=""
@@ -96,7 +107,16 @@ if [ -n "$need_py" ]; then
     python3 -m pip install --quiet --break-system-packages $need_py >/dev/null 2>&1 || true
 fi
 
+if [ ! -x "$grpcurl_bin" ] && [ -n "$(go_cmd)" ]; then
+  echo "install_test_deps: building grpcurl $GRPCURL_VERSION with go install"
+  GOBIN="$root/.cache/bin" GOFLAGS=-modcacherw "$(go_cmd)" install \
+    "github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION" >/dev/null 2>&1 ||
+    echo "install_test_deps: go install of grpcurl failed"
+fi
+
 still=$(missing_tools)
+[ -x "$grpcurl_bin" ] || still="$still grpcurl (go install github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION)"
+
 still_py=$(missing_py)
 [ -z "$still_py" ] || still="$still (pip) $still_py"
 if [ -n "${still// /}" ]; then
