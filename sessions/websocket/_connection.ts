@@ -181,8 +181,8 @@ export class WireConnection {
           return;
         }
         if (message.type === "frame") this.#frame(message, data.byteLength);
-        else if (message.type === "end") this.#enqueue({ t: "end", port: message.port });
-        else this.#enqueue({ t: "ping", id: message.id });
+        else if (message.type === "end") this.#hold({ t: "end", port: message.port });
+        else this.#hold({ t: "ping", id: message.id });
         return;
       case "close":
         this.#finish("", "", false);
@@ -212,12 +212,29 @@ export class WireConnection {
       this.#finish(code, message, true);
       return;
     }
-    if (this.#queuedFrames + 1 > this.#settings.maxPendingFrames) {
-      this.#finish("input_overrun", `Cannot hold more messages: ${this.#queuedFrames} wait`, true);
+    this.#hold({ t: "refuse", code, message });
+  }
+
+  /**
+   * Queues a message that is not a frame (a ping, an end, a refusal's answer), counted against
+   * the pending bound like a frame: a client that sends them faster than the server answers (or
+   * than it reads the answers) gets `input_overrun`, not a queue without end.
+   */
+  #hold(item: Item & { t: "ping" | "end" | "refuse" }): void {
+    const { maxPendingFrames } = this.#settings;
+    if (this.#queuedFrames + 1 > maxPendingFrames) {
+      this.#finish(
+        "input_overrun",
+        `Cannot hold a ${item.t === "refuse" ? "refused message" : item.t}: ` +
+          `${this.#queuedFrames} messages wait for the graph or for the client to read the ` +
+          `answers sent, the most is ${maxPendingFrames}; read what the server sends, and send ` +
+          `a ping and wait for its pong before sending more`,
+        true,
+      );
       return;
     }
     this.#queuedFrames++;
-    this.#enqueue({ t: "refuse", code, message });
+    this.#enqueue(item);
   }
 
   #frame(message: FrameMessage, bytes: number): void {
@@ -315,15 +332,18 @@ export class WireConnection {
         await new Promise<void>((resolve) => (this.#wake = resolve));
         continue;
       }
-      if (item.t === "ping") {
-        this.#send({ type: "pong", id: item.id });
-      } else if (item.t === "refuse") {
-        this.#queuedFrames--;
-        this.#send({ type: "error", code: item.code, message: item.message, fatal: false });
-      } else if (item.t === "drain") {
+      if (item.t === "drain") {
         for (const input of Object.keys(session.inputTypes)) this.#endInput(session, input);
-      } else if (item.t === "end") {
-        if (!Object.hasOwn(session.inputTypes, item.port)) {
+      } else if (item.t !== "frame") {
+        // Counted against the pending bound until the client has room for the answer.
+        const answered = item.t !== "end" || !Object.hasOwn(session.inputTypes, item.port);
+        const room = !answered || await this.#readable();
+        this.#queuedFrames--;
+        if (!room) return;
+        if (item.t === "ping") this.#send({ type: "pong", id: item.id });
+        else if (item.t === "refuse") {
+          this.#send({ type: "error", code: item.code, message: item.message, fatal: false });
+        } else if (!Object.hasOwn(session.inputTypes, item.port)) {
           this.#send({
             type: "error",
             code: "app_port_not_found",
@@ -344,6 +364,7 @@ export class WireConnection {
         } catch (error) {
           if (session.state !== "running" || this.#state !== "open") return;
           const { code, message: text } = codeOf(error);
+          if (!(await this.#readable())) return;
           this.#send({
             type: "error",
             code,
@@ -356,6 +377,22 @@ export class WireConnection {
         }
       }
     }
+  }
+
+  /**
+   * Waits while more than `maxBufferedBytes` wait unread by the client: an answer (a pong, a
+   * refusal) is sent no faster than the client reads, as outputs are, so a client that sends and
+   * never reads fills the pending bound (`input_overrun`) instead of the server's memory.
+   * `false` once the connection is over.
+   */
+  async #readable(): Promise<boolean> {
+    const { maxBufferedBytes } = this.#settings;
+    while (
+      this.#state === "open" &&
+      this.#socket.readyState === WebSocket.OPEN &&
+      this.#socket.bufferedAmount > maxBufferedBytes
+    ) await delay(5);
+    return this.#state === "open";
   }
 
   #endInput(session: Session, input: string): void {

@@ -50,6 +50,7 @@ export class Recorder implements SessionObserver {
   readonly events: string[] = [];
   framesIn = 0;
   framesOut = 0;
+  framesDropped = 0;
   trips = 0;
   refused(code: string) {
     this.events.push(`refused:${code}`);
@@ -68,6 +69,9 @@ export class Recorder implements SessionObserver {
   }
   roundTrip() {
     this.trips++;
+  }
+  frameDropped(_code: string) {
+    this.framesDropped++;
   }
 }
 
@@ -239,25 +243,29 @@ export class DeafClient {
 
   /** Sends one masked binary WebSocket message. */
   async send(payload: Uint8Array): Promise<void> {
-    const n = payload.byteLength;
-    const head = n < 126 ? [0x82, 0x80 | n] : n < 65536 ? [0x82, 0x80 | 126, n >> 8, n & 0xff] : [
-      0x82,
-      0x80 | 127,
-      0,
-      0,
-      0,
-      0,
-      (n >>> 24) & 0xff,
-      (n >> 16) & 0xff,
-      (n >> 8) & 0xff,
-      n & 0xff,
-    ];
-    const mask = [1, 2, 3, 4];
-    const frame = new Uint8Array(head.length + 4 + n);
-    frame.set(head);
-    frame.set(mask, head.length);
-    for (let i = 0; i < n; i++) frame[head.length + 4 + i] = payload[i] ^ mask[i & 3];
-    await writeAll(this.#conn, frame);
+    await writeAll(this.#conn, maskedFrame(payload));
+  }
+
+  /**
+   * Sends `count` copies of one message in one write; `false` when the write did not finish
+   * within `timeoutMs` (the server stopped reading), and the connection is then dropped.
+   */
+  async sendManyWithin(
+    payload: Uint8Array,
+    count: number,
+    timeoutMs: number,
+    opcode = 0x2,
+  ): Promise<boolean> {
+    const one = maskedFrame(payload, opcode);
+    const all = new Uint8Array(one.byteLength * count);
+    for (let i = 0; i < count; i++) all.set(one, i * one.byteLength);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, timeoutMs, false)));
+    const wrote = writeAll(this.#conn, all).then(() => true, () => false);
+    const result = await Promise.race([wrote, late]);
+    clearTimeout(timer);
+    if (!result) this.vanish();
+    return result;
   }
 
   /** Drops the connection with no close handshake. */
@@ -266,6 +274,30 @@ export class DeafClient {
       this.#conn.close();
     } catch { /* closed already */ }
   }
+}
+
+/** One masked WebSocket message of `opcode` (binary by default), as a client sends it. */
+export function maskedFrame(payload: Uint8Array, opcode = 0x2): Uint8Array {
+  const n = payload.byteLength;
+  const first = 0x80 | opcode;
+  const head = n < 126 ? [first, 0x80 | n] : n < 65536 ? [first, 0x80 | 126, n >> 8, n & 0xff] : [
+    first,
+    0x80 | 127,
+    0,
+    0,
+    0,
+    0,
+    (n >>> 24) & 0xff,
+    (n >> 16) & 0xff,
+    (n >> 8) & 0xff,
+    n & 0xff,
+  ];
+  const mask = [1, 2, 3, 4];
+  const frame = new Uint8Array(head.length + 4 + n);
+  frame.set(head);
+  frame.set(mask, head.length);
+  for (let i = 0; i < n; i++) frame[head.length + 4 + i] = payload[i] ^ mask[i & 3];
+  return frame;
 }
 
 async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
