@@ -38,7 +38,9 @@ export const ROUND_TRIP_BUCKETS: readonly number[] = [
  *   (`session_limit_reached`, `pipeline_not_found`, `invalid_token`, `session_idle_timeout`,
  *   `client_disconnected`, `server_shutting_down`, ...).
  * - `streamlib_session_frames_in_total`: frames the graphs took from clients;
- *   `streamlib_session_frames_out_total`: output frames sent to clients.
+ *   `streamlib_session_frames_out_total`: output frames sent to clients;
+ *   `streamlib_session_frames_dropped_total{code}`: output frames not sent because the wire
+ *   format cannot carry them (`wire_malformed`, `wire_too_large`).
  * - `streamlib_session_round_trip_seconds` (histogram): from a client's frame arriving to the
  *   first output frame carrying its sequence number leaving.
  * - `process_resident_memory_bytes` (gauge): the process's RSS.
@@ -75,6 +77,11 @@ export class SessionMetrics {
     "streamlib_session_frames_out_total",
     "Output frames sent to clients",
   );
+  readonly #framesDropped = new Counter(
+    "streamlib_session_frames_dropped_total",
+    "Output frames dropped because the wire format cannot carry them, by code",
+    "code",
+  );
   readonly #roundTrip = new Histogram(
     "streamlib_session_round_trip_seconds",
     "From a client's frame arriving to the first output frame with its sequence number leaving",
@@ -102,6 +109,7 @@ export class SessionMetrics {
     },
     frameIn: () => this.#framesIn.inc(),
     frameOut: () => this.#framesOut.inc(),
+    frameDropped: (code) => this.#framesDropped.inc(code),
     roundTrip: (seconds) => this.#roundTrip.observe(seconds),
   };
 
@@ -122,6 +130,7 @@ export class SessionMetrics {
       this.#failed.render(),
       this.#framesIn.render(),
       this.#framesOut.render(),
+      this.#framesDropped.render(),
       this.#roundTrip.render(),
       this.#gauges[1].render(),
     ].join("");

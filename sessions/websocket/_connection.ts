@@ -59,6 +59,21 @@ function codeOf(error: unknown): { code: string; message: string } {
   return { code: "internal_error", message: `Internal error: ${message}` };
 }
 
+/** How often, at most, output frames that could not be sent are reported again (per port and code). */
+const UNSENT_REPORT_MS = 1_000;
+
+/** Output frames of one port that failed to encode with one code, since the last report. */
+interface Unsent {
+  readonly port: string;
+  readonly code: string;
+  /** The last failure's message. */
+  message: string;
+  /** Frames not reported yet. */
+  count: number;
+  /** When the last report went out (`performance.now()`). */
+  reportedAt: number;
+}
+
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The server's side of one session's WebSocket. */
@@ -78,6 +93,9 @@ export class WireConnection {
   #wake: (() => void) | undefined;
   readonly #ended = new Set<string>();
   readonly #trips = new RoundTrips();
+  /** Output frames that could not be encoded, by port and code (a bounded set of keys). */
+  readonly #unsent = new Map<string, Unsent>();
+  #unsentTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #openTimer: ReturnType<typeof setTimeout>;
   readonly #done: Promise<void>;
   #resolveDone!: () => void;
@@ -451,12 +469,8 @@ export class WireConnection {
       bytes = encodeWireMessage(message, { maxMessageBytes: this.#settings.maxMessageBytes });
     } catch (error) {
       if (!(error instanceof WireError) || !output) throw error;
-      this.#send({
-        type: "error",
-        code: error.code,
-        message: `Cannot send a frame of '${(message as FrameMessage).port}': ${error.message}`,
-        fatal: false,
-      });
+      this.#settings.observer.frameDropped?.(error.code);
+      this.#unsendable((message as FrameMessage).port, error);
       return false;
     }
     try {
@@ -465,6 +479,52 @@ export class WireConnection {
     } catch {
       return false;
     }
+  }
+
+  /**
+   * An output frame the format cannot carry: the first of a port and code is reported at once as
+   * a non-fatal error; the ones after it are counted and reported together, at most once a
+   * second, and any not reported yet before the connection's `close`.
+   */
+  #unsendable(port: string, error: WireError): void {
+    const key = `${port}\n${error.code}`;
+    const now = performance.now();
+    const entry = this.#unsent.get(key);
+    if (entry === undefined) {
+      const first = { port, code: error.code, message: error.message, count: 1, reportedAt: now };
+      this.#unsent.set(key, first);
+      this.#reportUnsent(first, now, true);
+      return;
+    }
+    entry.message = error.message;
+    entry.count++;
+    if (now - entry.reportedAt >= UNSENT_REPORT_MS) this.#reportUnsent(entry, now);
+    else {
+      this.#unsentTimer ??= setTimeout(() => {
+        this.#unsentTimer = undefined;
+        this.#flushUnsent();
+      }, entry.reportedAt + UNSENT_REPORT_MS - now);
+    }
+  }
+
+  /** Reports every count of unsent frames not reported yet. */
+  #flushUnsent(): void {
+    clearTimeout(this.#unsentTimer);
+    this.#unsentTimer = undefined;
+    const now = performance.now();
+    for (const entry of this.#unsent.values()) if (entry.count > 0) this.#reportUnsent(entry, now);
+  }
+
+  #reportUnsent(entry: Unsent, now: number, first = false): void {
+    const port = entry.port.slice(0, 80);
+    const text = first
+      ? `Cannot send a frame of '${port}': ${entry.message}`
+      : `Cannot send ${entry.count} more frame${entry.count === 1 ? "" : "s"} of '${port}' ` +
+        `(${entry.code}) in the last ${Math.round(now - entry.reportedAt)} ms; the last: ` +
+        entry.message;
+    entry.count = 0;
+    entry.reportedAt = now;
+    this.#send({ type: "error", code: entry.code, message: text, fatal: false });
   }
 
   /** The client's side closed (or the network dropped it). */
@@ -483,7 +543,9 @@ export class WireConnection {
     this.#state = "done";
     this.#endCode = code;
     clearTimeout(this.#openTimer);
+    clearTimeout(this.#unsentTimer);
     if (send) {
+      this.#flushUnsent();
       if (error) this.#send({ type: "error", code, message: message.slice(0, 1000), fatal: true });
       this.#send({ type: "close", code, message: message.slice(0, 1000) });
       try {

@@ -37,6 +37,13 @@ export interface SessionObserver {
   /** One output frame was handed to the client's connection. */
   frameOut?(): void;
   /**
+   * One output frame was dropped: the wire format cannot carry it (the client was told with a
+   * non-fatal error; repeated ones are counted in one error a second).
+   *
+   * @param code The encoder's code (`wire_malformed`, `wire_too_large`).
+   */
+  frameDropped?(code: string): void;
+  /**
    * One round trip: from a frame of the client arriving at the server to the first output frame
    * carrying its sequence number leaving it.
    *
