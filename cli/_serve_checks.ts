@@ -109,6 +109,7 @@ export async function sessionRegistry(modules?: readonly string[]): Promise<Node
  * const lines = manifestWarnings(new Map<string, unknown>([["ok", ok], ["typo", typo]]), registry);
  * assert.equal(lines.length, 1);
  * assert.match(lines[0], /pipeline 'typo' will not open \(invalid_manifest\): .*did you mean Gain\?/);
+ * assert.match(lines[0], /pass its registry\.gen\.ts with --registry/);
  * ```
  */
 export function manifestWarnings(
@@ -127,10 +128,17 @@ export function manifestWarnings(
     const issues = validateManifest(manifest, registry).filter((i) => i.severity !== "warning");
     if (issues.length === 0) continue;
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+    // A project's own processors are not the sessions' unless --registry names them: validate,
+    // which reads the project, would call such a manifest valid.
+    const unknownType = issues.some((i) => i.code === "processor_not_found");
+    const hint = unknownType
+      ? "sessions know only the processors of the --registry modules (default: the built-in " +
+        "ones); for a project's own, pass its registry.gen.ts with --registry, and the " +
+        "package's processors/registry.gen.ts too to keep the built-ins"
+      : `'streamlib validate ${join(folder, `${name}.json`)}' lists every issue`;
     lines.push(
       `streamlib serve: warning: pipeline '${name}' will not open (invalid_manifest): ` +
-        `${issues[0].message}${more}; 'streamlib validate ${join(folder, `${name}.json`)}' lists ` +
-        "every issue",
+        `${issues[0].message}${more}; ${hint}`,
     );
   }
   return lines;
@@ -214,4 +222,57 @@ export function listenProblem(
       `this machine, 127.0.0.1 or 0.0.0.0`;
   }
   return undefined;
+}
+
+/**
+ * The code of an address a command cannot listen on: `port_in_use` for a busy port,
+ * `cannot_listen` for an address that is not this machine's or does not resolve.
+ *
+ * @param error What listening threw.
+ * @returns The code.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listenCode } from "./_serve_checks.ts";
+ *
+ * assert.equal(listenCode(new Deno.errors.AddrInUse("in use")), "port_in_use");
+ * assert.equal(listenCode(new Deno.errors.AddrNotAvailable("no")), "cannot_listen");
+ * ```
+ */
+export function listenCode(error: unknown): "port_in_use" | "cannot_listen" {
+  return error instanceof Deno.errors.AddrInUse ? "port_in_use" : "cannot_listen";
+}
+
+/**
+ * What is wrong with `serve`'s folder argument, or `undefined` when it is a folder: a path that
+ * does not exist, or a file (a manifest given where its folder was meant: `serve` serves every
+ * `<name>.json` of a folder, `run` runs one file).
+ *
+ * @param folder The argument.
+ * @returns The message, naming what to give instead, or `undefined`.
+ *
+ * @example A manifest given instead of its folder
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { folderProblem } from "./_serve_checks.ts";
+ *
+ * assert.equal(await folderProblem("."), undefined);
+ * assert.match((await folderProblem("deno.json"))!, /is a file, not a folder/);
+ * assert.match((await folderProblem("no/such/folder"))!, /no such folder/);
+ * ```
+ */
+export async function folderProblem(folder: string): Promise<string | undefined> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(folder);
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound ? "no such folder" : (error as Error).message;
+    return `Cannot read the manifest folder '${folder}': ${why}; serve takes a folder of ` +
+      "<name>.json manifests, each served as the pipeline <name>";
+  }
+  if (info.isDirectory) return undefined;
+  const run = folder.endsWith(".json") ? `; 'streamlib run ${folder}' runs that one manifest` : "";
+  return `Cannot read the manifest folder '${folder}': it is a file, not a folder; serve takes ` +
+    `a folder of <name>.json manifests, each served as the pipeline <name>${run}`;
 }

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { registry as builtin } from "../processors/registry.gen.ts";
 import {
+  folderProblem,
+  listenCode,
   listenProblem,
   manifestWarnings,
   ServeRegistryError,
@@ -32,6 +34,32 @@ Deno.test("manifestWarnings(): one line per manifest that will not load, none fo
     "streamlib serve: warning: 'pipes' holds no <name>.json manifest (subfolders are not read): " +
     "every open gets pipeline_not_found",
   ]);
+});
+
+Deno.test("manifestWarnings(): an unknown processor type points at --registry, not validate", () => {
+  // `validate` reads the project's own processors, so it would call this manifest valid; the
+  // sessions know only the --registry modules' processors.
+  const own = { version: 1, nodes: [{ id: "t", type: "Tremolo" }], inputs: { a: "t.in" } };
+  const [line] = manifestWarnings(new Map([["own", own]]), builtin, "pipes");
+  assert.match(line, /unknown processor 'Tremolo'/);
+  assert.match(line, /pass its registry\.gen\.ts with --registry/);
+  assert.doesNotMatch(line, /streamlib validate/);
+});
+
+Deno.test("folderProblem(): a missing folder, or a manifest given for its folder, says what serve takes", async () => {
+  assert.equal(await folderProblem(ROOT), undefined);
+  assert.match(
+    (await folderProblem(join(ROOT, "no/such/folder")))!,
+    /no such folder; serve takes a folder of <name>\.json manifests/,
+  );
+  const manifest = join(ROOT, "tests/fixtures/manifests/tone_sink.json");
+  assert.match(
+    (await folderProblem(manifest))!,
+    new RegExp(`it is a file, not a folder.*'streamlib run ${manifest}' runs that one manifest`),
+  );
+  assert.doesNotMatch((await folderProblem(join(ROOT, "deno.lock")))!, /streamlib run/);
+  assert.equal(listenCode(new Deno.errors.AddrInUse("x")), "port_in_use");
+  assert.equal(listenCode(new TypeError("x")), "cannot_listen");
 });
 
 Deno.test("tokenWarnings(): names unserved pipelines with near matches, never the tokens", () => {
@@ -163,7 +191,7 @@ Deno.test("streamlib dashboard and mcp --http: an address they cannot listen on 
   assert.equal(host.code, 2, host.stderr);
   assert.match(
     host.stderr,
-    /Cannot listen on nonsense\.invalid:0: the hostname does not resolve .*; --host /,
+    /^error: cannot_listen: Cannot listen on nonsense\.invalid:0: the hostname does not resolve .*; --host /,
   );
   assert.ok(!host.stderr.includes("Uncaught"), host.stderr);
   using busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -172,7 +200,7 @@ Deno.test("streamlib dashboard and mcp --http: an address they cannot listen on 
   assert.equal(mcp.code, 2, mcp.stderr);
   assert.match(
     mcp.stderr,
-    new RegExp(`^Cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use`),
+    new RegExp(`^error: port_in_use: Cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use`),
   );
 });
 

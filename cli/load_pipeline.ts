@@ -8,9 +8,14 @@
 import { loadManifest, type Runtime, validateManifest } from "../mod.ts";
 import type { CliOutput } from "./cli_output.ts";
 import { readManifestFile } from "./_manifest_file.ts";
-import { declaredPlugins, loadPluginsOf, pluginsNeedFlagMessage } from "./manifest_plugins.ts";
+import { codeOf, errorLine } from "./error_line.ts";
+import {
+  declaredPlugins,
+  loadPluginsOf,
+  pluginErrorCode,
+  pluginsNeedFlagMessage,
+} from "./manifest_plugins.ts";
 import { issueLines } from "./manifest_report.ts";
-import { terminalSafe } from "./terminal_text.ts";
 
 /**
  * Loads the manifest at `path` into `rt`, or says why not. Its `plugins` are imported (their
@@ -33,18 +38,18 @@ export async function loadPipelineFile(
 ): Promise<number | undefined> {
   const file = await readManifestFile(path);
   if (!file.ok) {
-    output.err(terminalSafe(file.message));
+    output.err(errorLine(file.error.code, file.message));
     return file.code;
   }
   const plugins = declaredPlugins(file.manifest);
   if (plugins.length > 0 && !loadPlugins) {
-    output.err(pluginsNeedFlagMessage(path, plugins, command));
+    output.err(errorLine("plugins_not_allowed", pluginsNeedFlagMessage(path, plugins, command)));
     return 2;
   }
   try {
     await loadPluginsOf(rt, file.manifest, path);
   } catch (error) {
-    output.err(terminalSafe((error as Error).message));
+    output.err(errorLine(pluginErrorCode(error) ?? "plugin_load_failed", (error as Error).message));
     return 1;
   }
   const issues = validateManifest(file.manifest, rt.registry);
@@ -55,7 +60,7 @@ export async function loadPipelineFile(
   try {
     loadManifest(rt, file.manifest);
   } catch (error) {
-    output.err(terminalSafe((error as Error).message));
+    output.err(errorLine(codeOf(error, "invalid_manifest"), (error as Error).message));
     return 1;
   }
   return undefined;

@@ -6,6 +6,7 @@
  */
 
 import type { ManifestIssue } from "../core/manifest/issue.ts";
+import { errorLine } from "./error_line.ts";
 import { terminalSafe } from "./terminal_text.ts";
 
 /** Most issues a command lists (on stderr, and in `--json` output); the rest are counted. */
@@ -24,8 +25,9 @@ export function plural(n: number, word: string): string {
 
 /**
  * The lines that report a manifest's issues: a heading (`path: N issues`), then at most
- * {@linkcode MAX_LISTED_ISSUES} issue messages and, when there are more, how many were not
- * listed. Every path and message goes through `terminalSafe()`.
+ * {@linkcode MAX_LISTED_ISSUES} issues, each `error: <code>: <message>` (as every error line of
+ * the command lines), and, when there are more, how many were not listed. Every path and message
+ * goes through `terminalSafe()`.
  *
  * @param path The manifest file.
  * @param issues The issues.
@@ -44,6 +46,7 @@ export function plural(n: number, word: string): string {
  * }));
  * const lines = issueLines("p.json", issues);
  * assert.equal(lines.length, 52);
+ * assert.equal(lines[1], "  error: malformed: nodes[0]: expected an object");
  * assert.equal(lines.at(-1), "  ... and 11950 more issues");
  * ```
  */
@@ -54,7 +57,7 @@ export function issueLines(
 ): string[] {
   const lines = [`${terminalSafe(path)}: ${plural(issues.length, "issue")}`];
   for (const issue of issues.slice(0, MAX_LISTED_ISSUES)) {
-    lines.push(`${prefix}${terminalSafe(issue.message)}`);
+    lines.push(`${prefix}${errorLine(issue.code, issue.message)}`);
   }
   const rest = issues.length - MAX_LISTED_ISSUES;
   if (rest > 0) lines.push(`${prefix}... and ${plural(rest, "more issue")}`);

@@ -1,10 +1,13 @@
 /**
- * How the commands show what processors log (`node-log` events) to a person.
+ * How the commands show what processors log (`node-log` events) and how they fail (`node-error`
+ * events) to a person.
  *
  * @module
  */
 
-import type { NodeLogEvent } from "../types.ts";
+import type { NodeErrorEvent, NodeLogEvent } from "../types.ts";
+import { PermissionScopeError } from "./_permission_error.ts";
+import { errorLine } from "./error_line.ts";
 import { terminalSafe } from "./terminal_text.ts";
 
 /**
@@ -28,4 +31,43 @@ export function nodeLogLine(event: NodeLogEvent): string {
     ? ` (${event.dropped} earlier lines dropped: over the rate limit)`
     : "";
   return terminalSafe(`[${event.node}] ${event.level}: ${event.message}${data}${dropped}`);
+}
+
+/**
+ * One `node-error` event as a line for stderr: `error: <code>: node '<id>' failed in <phase>():
+ * <message> (<action>)`, the code the error's own (`processor_failed` when it has none), or
+ * `permission_denied` with the flag that grants what Deno refused.
+ *
+ * @param event The event.
+ * @returns The line.
+ *
+ * @example A processor that threw in setup()
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nodeErrorLine } from "./node_log_line.ts";
+ *
+ * const line = nodeErrorLine({
+ *   type: "node-error",
+ *   timeNs: 0,
+ *   node: "src",
+ *   phase: "setup",
+ *   name: "Error",
+ *   message: "no such file",
+ *   stack: null,
+ *   policy: "stop-processor",
+ *   action: "stop-processor",
+ *   restarts: 0,
+ * });
+ * assert.equal(
+ *   line,
+ *   "error: processor_failed: node 'src' failed in setup(): no such file (stop-processor)",
+ * );
+ * ```
+ */
+export function nodeErrorLine(event: NodeErrorEvent): string {
+  const denied = PermissionScopeError.fromNodeError(event);
+  return denied ? errorLine(denied.code, `${denied.message} (${event.action})`) : errorLine(
+    event.code ?? "processor_failed",
+    `node '${event.node}' failed in ${event.phase}(): ${event.message} (${event.action})`,
+  );
 }

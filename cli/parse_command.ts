@@ -8,6 +8,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { nearMatches } from "../core/errors/near_matches.ts";
 import type { CliOutput } from "./cli_output.ts";
+import { UsageError, type UsageErrorCode, usageErrorText } from "./error_line.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -47,7 +48,7 @@ export function parseCommand<O extends Options>(
     }
     return parsed as unknown as Parsed<O>;
   } catch (error) {
-    output.err(`${argsProblem(error, Object.keys(options))}\n\n${usage}`);
+    output.err(argsErrorText(error, Object.keys(options), usage));
     return { exit: 2 };
   }
 }
@@ -114,6 +115,69 @@ export function argsProblem(error: unknown, known: readonly string[]): string {
 }
 
 /**
+ * The code of a `parseArgs` error (or of a {@linkcode UsageError} thrown while checking flags):
+ * `unknown_flag`, `unexpected_argument` for a positional a command takes none of, and
+ * `invalid_flag` for the rest (a flag without its value, a value out of range).
+ *
+ * @param error What was thrown.
+ * @returns The code.
+ *
+ * @example A flag without its value
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseArgs } from "node:util";
+ * import { argsErrorCode } from "./parse_command.ts";
+ *
+ * assert.throws(
+ *   () => parseArgs({ args: ["--seconds"], options: { seconds: { type: "string" } } }),
+ *   (error) => argsErrorCode(error) === "invalid_flag",
+ * );
+ * ```
+ */
+export function argsErrorCode(error: unknown): UsageErrorCode {
+  if (error instanceof UsageError) return error.code;
+  switch ((error as { code?: unknown } | null)?.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return "unknown_flag";
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return "unexpected_argument";
+    default:
+      return "invalid_flag";
+  }
+}
+
+/**
+ * The text of a command line that did not parse: `error: <code>: <problem>`, then the usage.
+ *
+ * @param error What `parseArgs` (or a flag's check) threw.
+ * @param known The command's option names (without `--`).
+ * @param usage The command's usage text.
+ * @returns The text.
+ *
+ * @example An unknown option
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseArgs } from "node:util";
+ * import { argsErrorText } from "./parse_command.ts";
+ *
+ * assert.throws(
+ *   () => parseArgs({ args: ["--secnds", "3"], options: { seconds: { type: "string" } } }),
+ *   (error) => {
+ *     assert.equal(
+ *       argsErrorText(error, ["seconds"], "Usage: x"),
+ *       "error: unknown_flag: Unknown option '--secnds': did you mean --seconds? " +
+ *         "options: --seconds, --help\n\nUsage: x",
+ *     );
+ *     return true;
+ *   },
+ * );
+ * ```
+ */
+export function argsErrorText(error: unknown, known: readonly string[], usage: string): string {
+  return usageErrorText(argsErrorCode(error), argsProblem(error, known), usage);
+}
+
+/**
  * A number flag, or `undefined` when absent.
  *
  * @param name The flag's name, for the message.
@@ -121,7 +185,8 @@ export function argsProblem(error: unknown, known: readonly string[]): string {
  * @param valid Whether a number is acceptable.
  * @param expected What is acceptable, in words.
  * @returns The number.
- * @throws {RangeError} When it is not a number or not acceptable.
+ * @throws {UsageError} `invalid_flag` (a `RangeError`) when it is not a number or not
+ * acceptable.
  */
 export function numberFlag(
   name: string,
@@ -132,7 +197,7 @@ export function numberFlag(
   if (value === undefined) return undefined;
   const n = Number(value);
   if (value.trim() === "" || !Number.isFinite(n) || !valid(n)) {
-    throw new RangeError(`--${name} must be ${expected}, got '${value}'`);
+    throw new UsageError("invalid_flag", `--${name} must be ${expected}, got '${value}'`);
   }
   return n;
 }
@@ -149,7 +214,7 @@ export const MAX_SECONDS = 2147483;
  *
  * @param value Its text.
  * @returns The seconds.
- * @throws {RangeError} When it is not a number in that range (`NaN`, `1e999`, `0`, `2147484`).
+ * @throws {UsageError} When it is not a number in that range (`NaN`, `1e999`, `0`, `2147484`).
  *
  * @example The valid range
  * ```ts
@@ -168,4 +233,36 @@ export function secondsFlag(value: string | undefined): number | undefined {
     (n) => n > 0 && n <= MAX_SECONDS,
     `a number of seconds from above 0 to ${MAX_SECONDS} (24 days, 20 hours)`,
   );
+}
+
+/**
+ * The error for a command given no manifest file, or more than one: `missing_argument` or
+ * `unexpected_argument`, naming what to give.
+ *
+ * @param positionals The arguments that are not flags.
+ * @param what What the one argument is. Default `manifest file`.
+ * @returns The error to throw or report.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { manifestArgumentError } from "./parse_command.ts";
+ *
+ * assert.equal(manifestArgumentError([]).code, "missing_argument");
+ * assert.equal(
+ *   manifestArgumentError(["a.json", "b.json"]).message,
+ *   "Expected one manifest file, got 2: a.json, b.json",
+ * );
+ * ```
+ */
+export function manifestArgumentError(
+  positionals: readonly string[],
+  what = "manifest file",
+): UsageError {
+  return positionals.length === 0
+    ? new UsageError("missing_argument", `Expected one ${what}, got none`)
+    : new UsageError(
+      "unexpected_argument",
+      `Expected one ${what}, got ${positionals.length}: ${positionals.join(", ")}`,
+    );
 }

@@ -24,7 +24,7 @@ import {
 import { deafenedBy, silencedBy } from "../core/graph/silent_sources.ts";
 import { createRuntime, packageRegistry } from "../processors/mod.ts";
 import { reserveProtocolStdout } from "./protocol_stdout.ts";
-import { nodeLogLine } from "./node_log_line.ts";
+import { nodeErrorLine, nodeLogLine } from "./node_log_line.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
 import { readManifestFile } from "./_manifest_file.ts";
 import { manifestPluginPaths } from "./project_plugins.ts";
@@ -37,7 +37,14 @@ import {
   pluginsNeedFlagMessage,
 } from "./manifest_plugins.ts";
 import { issueLines, issuesForJson } from "./manifest_report.ts";
-import { argsProblem, joinNegativeValues, MAX_SECONDS, secondsFlag } from "./parse_command.ts";
+import {
+  argsErrorText,
+  joinNegativeValues,
+  manifestArgumentError,
+  MAX_SECONDS,
+  secondsFlag,
+} from "./parse_command.ts";
+import { codeOf, errorLine, UsageError } from "./error_line.ts";
 import { PermissionScopeError } from "./_permission_error.ts";
 import {
   PERMISSION_FLAGS,
@@ -127,9 +134,7 @@ function parse(args: readonly string[]): RunArgs | "help" {
     options,
   });
   if (values.help) return "help";
-  if (positionals.length !== 1) {
-    throw new Error(`Expected one manifest file, got ${positionals.length}`);
-  }
+  if (positionals.length !== 1) throw manifestArgumentError(positionals);
   for (const dir of values["media-dir"] ?? []) {
     let folder = false;
     try {
@@ -137,7 +142,12 @@ function parse(args: readonly string[]): RunArgs | "help" {
     } catch {
       // Missing or unreadable: refused below.
     }
-    if (!folder) throw new Error(`--media-dir must name an existing folder, got '${dir}'`);
+    if (!folder) {
+      throw new UsageError(
+        "invalid_flag",
+        `--media-dir must name an existing folder, got '${dir}'`,
+      );
+    }
   }
   return {
     path: positionals[0],
@@ -170,18 +180,14 @@ export async function main(
     parsed = parse(args);
   } catch (error) {
     output.err(
-      `${
-        terminalSafe(
-          argsProblem(error, [
-            "seconds",
-            "json",
-            "load-plugins",
-            "media-dir",
-            ...Object.keys(RUNTIME_FLAGS),
-            ...Object.keys(PERMISSION_FLAGS),
-          ]),
-        )
-      }\n\n${usage}`,
+      argsErrorText(error, [
+        "seconds",
+        "json",
+        "load-plugins",
+        "media-dir",
+        ...Object.keys(RUNTIME_FLAGS),
+        ...Object.keys(PERMISSION_FLAGS),
+      ], usage),
     );
     return 2;
   }
@@ -215,14 +221,14 @@ export async function main(
         exitCode: file.code,
       });
     }
-    output.err(terminalSafe(file.message));
+    output.err(errorLine(file.error.code, file.message));
     return file.code;
   }
   const plugins = declaredPlugins(file.manifest);
   if (plugins.length > 0 && !loadPlugins) {
     const message = pluginsNeedFlagMessage(path, plugins, "run");
     if (json) emit({ event: "error", path, message, code: "plugins_not_allowed", exitCode: 2 });
-    output.err(message);
+    output.err(errorLine("plugins_not_allowed", message));
     return 2;
   }
   const rt = createRuntime({ registry: packageRegistry.with(options.registry ?? []), ...runtime });
@@ -231,7 +237,7 @@ export async function main(
   } catch (error) {
     const code = pluginErrorCode(error);
     if (json) emit({ event: "error", path, message: (error as Error).message, code, exitCode: 1 });
-    output.err(terminalSafe((error as Error).message));
+    output.err(errorLine(code ?? "plugin_load_failed", (error as Error).message));
     return 1;
   }
   const issues = validateManifest(file.manifest, rt.registry);
@@ -254,15 +260,16 @@ export async function main(
       if (json) {
         emit({ event: "error", path, message: denied.message, code: denied.code, exitCode: 1 });
       }
-      output.err(terminalSafe(`error: ${denied.code}: ${denied.message}`));
+      output.err(errorLine(denied.code, denied.message));
     }
     return 1;
   }
   try {
     loadManifest(rt, file.manifest);
   } catch (error) {
-    if (json) emit({ event: "error", path, message: (error as Error).message, exitCode: 1 });
-    output.err(terminalSafe((error as Error).message));
+    const code = codeOf(error, "invalid_manifest");
+    if (json) emit({ event: "error", path, message: (error as Error).message, code, exitCode: 1 });
+    output.err(errorLine(code, (error as Error).message));
     return 1;
   }
   let failures = 0;
@@ -297,7 +304,7 @@ export async function main(
           : { event: "no-sinks", message, sinks: ids, exitCode: 1 },
       );
     }
-    output.err(message);
+    output.err(errorLine(sources ? "no_sources" : "no_sinks", message));
     stopped();
   };
   let stopped!: () => void;
@@ -313,13 +320,7 @@ export async function main(
       // Deno's permissions refused it: say which and how to grant it, with a code.
       const denied = PermissionScopeError.fromNodeError(event);
       if (json) emit({ event: "node-error", ...event, ...(denied && { code: denied.code }) });
-      output.err(
-        terminalSafe(
-          denied
-            ? `error: ${denied.code}: ${denied.message} (${event.action})`
-            : `error: node '${event.node}' failed in ${event.phase}(): ${event.message} (${event.action})`,
-        ),
-      );
+      output.err(nodeErrorLine(event));
     }
     if (event.type === "node-eos") endedNodes.add(event.node);
     // A failed source may have been the last one that could produce: check once it settled.
@@ -378,15 +379,15 @@ export async function main(
           listed || "none"
         }); exiting without finalizing`;
         if (json) emit({ event: "error", path, message, code: "setup_timeout", exitCode: 1 });
-        output.err(message);
+        output.err(errorLine("setup_timeout", message));
         return 1;
       }
     }
     if (first instanceof Error) {
       const message = `Cannot start: ${first.message}`;
-      const code = (first as { code?: unknown }).code;
+      const code = codeOf(first, "start_failed");
       if (json) emit({ event: "error", path, message, code, exitCode: 1 });
-      output.err(terminalSafe(message));
+      output.err(errorLine(code, message));
       return 1;
     }
     const graph = rt.describe();

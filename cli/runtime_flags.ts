@@ -6,6 +6,7 @@
  */
 
 import type { RuntimeOptions } from "../mod.ts";
+import { UsageError } from "./error_line.ts";
 
 /** The `parseArgs` options of the runtime flags. */
 export const RUNTIME_FLAGS = {
@@ -33,7 +34,7 @@ const MAX_MIB = 1024 * 1024;
  *
  * @param values The parsed flags.
  * @returns `memoryBudgetBytes` and `maxFrameBytes`, each only when its flag was given.
- * @throws {RangeError} When a value is not a number of MiB above 0 (at most 1 TiB); the message
+ * @throws {UsageError} `invalid_flag` (a `RangeError`) when a value is not a number of MiB above 0 (at most 1 TiB); the message
  *   names the flag.
  *
  * @example Raise the budget to 2 GiB
@@ -62,7 +63,8 @@ function mibFlag(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const mib = value.trim() === "" ? NaN : Number(value);
   if (!(mib > 0 && mib <= MAX_MIB)) {
-    throw new RangeError(
+    throw new UsageError(
+      "invalid_flag",
       `--${name} must be a number of MiB above 0 and at most ${MAX_MIB}, got '${value}'`,
     );
   }

@@ -29,6 +29,7 @@ import denoJson from "../deno.json" with { type: "json" };
 import { nearMatches } from "../core/errors/near_matches.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
 import type { CliCommand, CommandOptions } from "./command.ts";
+import { usageErrorText } from "./error_line.ts";
 
 export type { CliOutput, CommandOptions };
 
@@ -132,7 +133,13 @@ export async function main(
 ): Promise<number> {
   const [name, ...rest] = args;
   if (name === undefined) {
-    output.err(`Missing command\n\n${usage()}`);
+    output.err(
+      usageErrorText(
+        "missing_command",
+        `Missing command; commands: ${Object.keys(COMMANDS).join(", ")}`,
+        usage(),
+      ),
+    );
     return 2;
   }
   if (name === "--help" || name === "-h" || name === "help") {
@@ -148,10 +155,19 @@ export async function main(
   }
   const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) {
-    const near = nearMatches(name, Object.keys(COMMANDS));
-    const what = name.startsWith("-") ? `Unknown option '${name}'` : `Unknown command '${name}'`;
+    const option = name.startsWith("-");
+    const near = nearMatches(name, option ? ["--help", "--version"] : Object.keys(COMMANDS));
+    const what = option ? `Unknown option '${name}'` : `Unknown command '${name}'`;
     const hint = near.length > 0 ? `did you mean ${near.join(" or ")}? ` : "";
-    output.err(`${what}: ${hint}commands: ${Object.keys(COMMANDS).join(", ")}\n\n${usage()}`);
+    output.err(
+      usageErrorText(
+        option ? "unknown_flag" : "unknown_command",
+        `${what}: ${hint}${option ? "options: --help, --version; " : ""}commands: ${
+          Object.keys(COMMANDS).join(", ")
+        }`,
+        usage(),
+      ),
+    );
     return 2;
   }
   const { command } = await entry.load();

@@ -26,7 +26,8 @@ import {
   pluginErrorCode,
 } from "./manifest_plugins.ts";
 import { issueLines, issuesForJson, plural } from "./manifest_report.ts";
-import { argsProblem } from "./parse_command.ts";
+import { argsErrorText, manifestArgumentError } from "./parse_command.ts";
+import { errorLine, usageErrorText } from "./error_line.ts";
 import { terminalSafe } from "./terminal_text.ts";
 
 /**
@@ -125,11 +126,12 @@ export async function main(
     json = parsed.values.json;
     loadPlugins = parsed.values["load-plugins"];
   } catch (error) {
-    output.err(`${terminalSafe(argsProblem(error, ["json", "load-plugins"]))}\n\n${usage}`);
+    output.err(argsErrorText(error, ["json", "load-plugins"], usage));
     return 2;
   }
   if (positionals.length !== 1) {
-    output.err(`Expected one manifest file, got ${positionals.length}\n\n${usage}`);
+    const error = manifestArgumentError(positionals);
+    output.err(usageErrorText(error.code, error.message, usage));
     return 2;
   }
   const [path] = positionals;
@@ -142,7 +144,7 @@ export async function main(
         JSON.stringify({ path, valid: false, error: file.message, code: file.error.code }),
       );
     }
-    output.err(terminalSafe(file.message));
+    output.err(errorLine(file.error.code, file.message));
     return file.code;
   }
   const rt = new Runtime({ registry: packageRegistry.with(options.registry ?? []) });
@@ -154,7 +156,7 @@ export async function main(
       const message = `${path}: ${(error as Error).message}`;
       const code = pluginErrorCode(error);
       if (json) output.out(JSON.stringify({ path, valid: false, error: message, code }));
-      output.err(terminalSafe(message));
+      output.err(errorLine(code ?? "plugin_load_failed", message));
       return 1;
     }
   }
@@ -217,7 +219,7 @@ export async function main(
       );
     }
     for (const warning of warnings.slice(0, 50)) {
-      output.err(`  warning: ${terminalSafe(warning.message)}`);
+      output.err(`  warning: ${terminalSafe(`${warning.code}: ${warning.message}`)}`);
     }
     if (warnings.length > 50) {
       output.err(`  ... and ${plural(warnings.length - 50, "more warning")}`);

@@ -106,7 +106,10 @@ Deno.test("streamlib new refuses an unknown kind and an invalid name with exit 2
   assert.match(invalid.err[0], /^error: template_name_invalid: Cannot use '9lives' as a name/);
   const missing = capture();
   assert.equal(await main(["new", "project"], missing.output), 2);
-  assert.match(missing.err[0], /^Missing NAME/);
+  assert.match(
+    missing.err[0],
+    /^error: missing_argument: Missing NAME: streamlib new project NAME/,
+  );
 });
 
 Deno.test("streamlib new overwrites nothing: a file in the way stops it before it writes", async () => {

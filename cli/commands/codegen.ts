@@ -8,6 +8,7 @@
 import { main } from "../../codegen/cli.ts";
 import type { CliCommand } from "../command.ts";
 import { parseCommand } from "../parse_command.ts";
+import { usageErrorText } from "../error_line.ts";
 
 const USAGE = `Usage: streamlib codegen [folder...] [--check] [--watch] [--root DIR] [--no-cache]
   Generates *.gen.ts beside each annotated processor and registry.gen.ts per folder, for the
@@ -36,7 +37,13 @@ export const command: CliCommand = {
     );
     if ("exit" in parsed) return Promise.resolve(parsed.exit);
     if (parsed.positionals[0] === "nodes") {
-      output.err(`Use 'streamlib nodes ${parsed.positionals.slice(1).join(" ")}'\n\n${USAGE}`);
+      output.err(
+        usageErrorText(
+          "unknown_command",
+          `Use 'streamlib nodes ${parsed.positionals.slice(1).join(" ")}': codegen has no nodes`,
+          USAGE,
+        ),
+      );
       return Promise.resolve(2);
     }
     return main(args, output);

@@ -11,7 +11,7 @@ import { discoverPlugins } from "../../plugins/discovery/discover.ts";
 import { manifestPluginPaths, projectProcessorsFor } from "../project_plugins.ts";
 import { createRuntime } from "../../processors/mod.ts";
 import { reserveProtocolStdout } from "../protocol_stdout.ts";
-import { nodeLogLine } from "../node_log_line.ts";
+import { nodeErrorLine, nodeLogLine } from "../node_log_line.ts";
 import type { CliCommand } from "../command.ts";
 import { loadPipelineFile } from "../load_pipeline.ts";
 import { readManifestFile } from "../_manifest_file.ts";
@@ -22,13 +22,12 @@ import {
   tokenFromFlags,
 } from "../_control_flags.ts";
 import { LOAD_PLUGINS_FLAG, LOAD_PLUGINS_USAGE } from "../manifest_plugins.ts";
-import { numberFlag, parseCommand, secondsFlag } from "../parse_command.ts";
+import { argsErrorCode, numberFlag, parseCommand, secondsFlag } from "../parse_command.ts";
 import { RUNTIME_FLAGS, RUNTIME_USAGE, runtimeOptionsFromFlags } from "../runtime_flags.ts";
-import { PermissionScopeError } from "../_permission_error.ts";
 import { PERMISSION_FLAGS, PERMISSION_USAGE, programsAllowed } from "../permission_scope.ts";
 import { scopedRun } from "../scoped_child.ts";
-import { terminalSafe } from "../terminal_text.ts";
-import { listenProblem } from "../_serve_checks.ts";
+import { listenCode, listenProblem } from "../_serve_checks.ts";
+import { codeOf, errorLine, UsageError, usageErrorText } from "../error_line.ts";
 import { statusLine } from "../status_line.ts";
 import { startUnlessStopped, waitForStop } from "../wait_for_stop.ts";
 
@@ -92,12 +91,15 @@ export const command: CliCommand = {
       control = await controlPolicyFromFlags(values);
       token = await tokenFromFlags(values, "STREAMLIB_DASHBOARD_TOKEN");
       if (positionals.length > 1) {
-        throw new Error(`Expected at most one manifest, got ${positionals.length}`);
+        throw new UsageError(
+          "unexpected_argument",
+          `Expected at most one manifest, got ${positionals.length}: ${positionals.join(", ")}`,
+        );
       }
       port = numberFlag("port", values.port as string, isPort, "an integer from 0 to 65535")!;
       seconds = secondsFlag(values.seconds as string | undefined);
     } catch (error) {
-      output.err(`${terminalSafe((error as Error).message)}\n\n${USAGE}`);
+      output.err(usageErrorText(argsErrorCode(error), (error as Error).message, USAGE));
       return 2;
     }
     if (scopePermissions && !values["allow-all"]) await prebuildPage();
@@ -161,14 +163,7 @@ export const command: CliCommand = {
       }
       if (event.type !== "node-error") return;
       failures++;
-      const denied = PermissionScopeError.fromNodeError(event);
-      output.err(
-        terminalSafe(
-          denied
-            ? `error: ${denied.code}: ${denied.message} (${event.action})`
-            : `error: node '${event.node}' failed in ${event.phase}(): ${event.message} (${event.action})`,
-        ),
-      );
+      output.err(nodeErrorLine(event));
     });
     const { serveDashboard } = await import("../../web/mod.ts");
     // The dashboard serves MCP's endpoint when given it; MCP is loaded only then.
@@ -197,11 +192,11 @@ export const command: CliCommand = {
         "--host",
       );
       if (listen !== undefined) {
-        output.err(`${terminalSafe(listen)}\n\n${USAGE}`);
+        output.err(errorLine(listenCode(error), listen));
         return 2;
       }
       if (!(error instanceof TypeError) && !(error instanceof Deno.errors.AddrInUse)) throw error;
-      output.err(`${terminalSafe((error as Error).message)}\n\n${USAGE}`);
+      output.err(errorLine(codeOf(error, "cannot_listen"), (error as Error).message));
       return 2;
     }
     const started = performance.now();
@@ -214,8 +209,11 @@ export const command: CliCommand = {
         if (started instanceof Error) throw started;
         if (started === "late") {
           output.err(
-            "Cannot stop cleanly: a setup() has not returned 5 s after the stop was asked for; " +
-              "exiting without finalizing",
+            errorLine(
+              "setup_timeout",
+              "Cannot stop cleanly: a setup() has not returned 5 s after the stop was asked " +
+                "for; exiting without finalizing",
+            ),
           );
           return 1;
         }

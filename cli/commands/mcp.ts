@@ -19,12 +19,12 @@ import {
   tokenFromFlags,
 } from "../_control_flags.ts";
 import { LOAD_PLUGINS_FLAG, LOAD_PLUGINS_USAGE } from "../manifest_plugins.ts";
-import { numberFlag, parseCommand } from "../parse_command.ts";
+import { argsErrorCode, numberFlag, parseCommand } from "../parse_command.ts";
 import { RUNTIME_FLAGS, RUNTIME_USAGE, runtimeOptionsFromFlags } from "../runtime_flags.ts";
 import { PERMISSION_FLAGS, PERMISSION_USAGE, programsAllowed } from "../permission_scope.ts";
 import { scopedRun } from "../scoped_child.ts";
-import { terminalSafe } from "../terminal_text.ts";
-import { listenProblem } from "../_serve_checks.ts";
+import { listenCode, listenProblem } from "../_serve_checks.ts";
+import { codeOf, errorLine, UsageError, usageErrorText } from "../error_line.ts";
 import { startUnlessStopped, waitForStop } from "../wait_for_stop.ts";
 
 const USAGE = `Usage: streamlib mcp [manifest] [--start] [--media-dir D]... [--allow-processor P]...
@@ -80,14 +80,17 @@ export const command: CliCommand = {
     try {
       limits = runtimeOptionsFromFlags(values);
       if (positionals.length > 1) {
-        throw new Error(`Expected at most one manifest, got ${positionals.length}`);
+        throw new UsageError(
+          "unexpected_argument",
+          `Expected at most one manifest, got ${positionals.length}: ${positionals.join(", ")}`,
+        );
       }
       if (
         !values.http &&
         (values.port !== undefined || values.token !== undefined ||
           values["token-file"] !== undefined)
       ) {
-        throw new Error("--port, --token and --token-file need --http");
+        throw new UsageError("invalid_flag", "--port, --token and --token-file need --http");
       }
       control = await controlPolicyFromFlags(values);
       token = values.http ? await tokenFromFlags(values) : undefined;
@@ -98,7 +101,7 @@ export const command: CliCommand = {
         "an integer from 0 to 65535",
       );
     } catch (error) {
-      output.err(`${terminalSafe((error as Error).message)}\n\n${USAGE}`);
+      output.err(usageErrorText(argsErrorCode(error), (error as Error).message, USAGE));
       return 2;
     }
     const scoped = await scopedRun("mcp", args, {
@@ -153,7 +156,12 @@ export const command: CliCommand = {
         startPhase.abort(); // ends that wait (and its signal listeners); the serving wait follows
         if (started instanceof Error) throw started;
         if (started === "late") {
-          log("Cannot stop cleanly: a setup() has not returned 5 s after the stop was asked for");
+          log(
+            errorLine(
+              "setup_timeout",
+              "Cannot stop cleanly: a setup() has not returned 5 s after the stop was asked for",
+            ),
+          );
           return 1;
         }
         if (started === "stopped") return 0;
@@ -190,11 +198,11 @@ export const command: CliCommand = {
         await stop;
         const listen = listenProblem(error, "127.0.0.1", port ?? 0);
         if (listen !== undefined) {
-          output.err(`${terminalSafe(listen)}\n\n${USAGE}`);
+          output.err(errorLine(listenCode(error), listen));
           return 2;
         }
         if (!(error instanceof TypeError) && !(error instanceof Deno.errors.AddrInUse)) throw error;
-        output.err(`${terminalSafe((error as Error).message)}\n\n${USAGE}`);
+        output.err(errorLine(codeOf(error, "cannot_listen"), (error as Error).message));
         return 2;
       }
       if (values.json) output.out(JSON.stringify({ url: server.url, token: server.token }));

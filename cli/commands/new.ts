@@ -10,6 +10,7 @@ import type { CliCommand } from "../command.ts";
 import { parseCommand } from "../parse_command.ts";
 import { createFromTemplate, listTemplates, TemplateError } from "../_templates.ts";
 import { terminalSafe } from "../terminal_text.ts";
+import { errorLine, type UsageErrorCode, usageErrorText } from "../error_line.ts";
 
 async function usage(): Promise<string> {
   const templates = await listTemplates().catch(() => []);
@@ -34,12 +35,12 @@ export const command: CliCommand = {
     if ("exit" in parsed) return parsed.exit;
     const [kind, name, ...extra] = parsed.positionals;
     if (kind === undefined || name === undefined || extra.length > 0) {
-      const problem = kind === undefined
-        ? "Missing template kind"
+      const [code, problem]: [UsageErrorCode, string] = kind === undefined
+        ? ["missing_argument", "Missing template kind: streamlib new <kind> NAME"]
         : name === undefined
-        ? "Missing NAME"
-        : `Unexpected argument '${extra[0]}'`;
-      output.err(`${terminalSafe(problem)}\n\n${text}`);
+        ? ["missing_argument", `Missing NAME: streamlib new ${kind} NAME`]
+        : ["unexpected_argument", `Unexpected argument '${extra[0]}'`];
+      output.err(usageErrorText(code, problem, text));
       return 2;
     }
     try {
@@ -51,7 +52,7 @@ export const command: CliCommand = {
       return 0;
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
-      output.err(terminalSafe(`error: ${error.code}: ${error.message}`));
+      output.err(errorLine(error.code, error.message));
       return error.code === "template_target_exists" ? 1 : 2;
     }
   },

@@ -12,7 +12,8 @@ import { originLabel } from "../../core/registry/processor_origin.ts";
 import { projectProcessorsFor } from "../project_plugins.ts";
 import type { CliCommand } from "../command.ts";
 import { parseCommand } from "../parse_command.ts";
-import { terminalSafe, terminalSafeLines } from "../terminal_text.ts";
+import { terminalSafeLines } from "../terminal_text.ts";
+import { errorLine, type UsageErrorCode, usageErrorText } from "../error_line.ts";
 
 const USAGE = `Usage: streamlib nodes list [--json] [--root DIR]
        streamlib nodes info <type> [--json] [--root DIR]
@@ -45,14 +46,14 @@ export const command: CliCommand = {
     const [sub, name, ...extra] = positionals;
     const wanted = sub === "info" ? 2 : 1;
     if ((sub !== "list" && sub !== "info") || positionals.length !== wanted || extra.length > 0) {
-      const problem = sub === undefined
-        ? "Missing subcommand: list or info"
+      const [code, problem]: [UsageErrorCode, string] = sub === undefined
+        ? ["missing_argument", "Missing subcommand: list or info"]
         : sub !== "list" && sub !== "info"
-        ? `Unknown nodes subcommand '${sub}': expected list or info`
+        ? ["unknown_command", `Unknown nodes subcommand '${sub}': expected list or info`]
         : sub === "info" && name === undefined
-        ? "Missing processor type: streamlib nodes info <type>"
-        : `Unexpected argument '${positionals[wanted]}'`;
-      output.err(`${terminalSafe(problem)}\n\n${USAGE}`);
+        ? ["missing_argument", "Missing processor type: streamlib nodes info <type>"]
+        : ["unexpected_argument", `Unexpected argument '${positionals[wanted]}'`];
+      output.err(usageErrorText(code, problem, USAGE));
       return 2;
     }
     const project = await projectProcessorsFor(values.root as string, output);
@@ -89,12 +90,13 @@ export const command: CliCommand = {
       if (values.json) {
         output.out(JSON.stringify({
           error: error.message,
+          code: error.code,
           type: error.processor,
           nearMatches: error.nearMatches,
           available: error.available,
         }));
       }
-      output.err(terminalSafe(error.message));
+      output.err(errorLine(error.code, error.message));
       return 1;
     }
   },

@@ -16,11 +16,20 @@ import {
   type TokenPolicy,
 } from "../../serve/mod.ts";
 import type { CliCommand } from "../command.ts";
-import { MAX_SECONDS, numberFlag, parseCommand } from "../parse_command.ts";
+import {
+  argsErrorCode,
+  manifestArgumentError,
+  MAX_SECONDS,
+  numberFlag,
+  parseCommand,
+} from "../parse_command.ts";
+import { codeOf, errorLine, usageErrorText } from "../error_line.ts";
 import { reserveProtocolStdout } from "../protocol_stdout.ts";
 import { terminalSafe } from "../terminal_text.ts";
 import { waitForStop } from "../wait_for_stop.ts";
 import {
+  folderProblem,
+  listenCode,
   listenProblem,
   manifestWarnings,
   ServeRegistryError,
@@ -113,9 +122,7 @@ export const command: CliCommand = {
     const v = values as unknown as Record<string, string | undefined>;
     let options;
     try {
-      if (positionals.length !== 1) {
-        throw new Error(`Expected one manifest folder, got ${positionals.length}`);
-      }
+      if (positionals.length !== 1) throw manifestArgumentError(positionals, "manifest folder");
       const seconds = (name: string) => {
         const s = numberFlag(
           name,
@@ -157,7 +164,12 @@ export const command: CliCommand = {
         },
       };
     } catch (error) {
-      output.err(`${terminalSafe((error as Error).message)}\n\n${USAGE}`);
+      output.err(usageErrorText(argsErrorCode(error), (error as Error).message, USAGE));
+      return 2;
+    }
+    const notFolder = await folderProblem(positionals[0]);
+    if (notFolder !== undefined) {
+      output.err(errorLine("file_error", notFolder));
       return 2;
     }
     let server;
@@ -236,25 +248,22 @@ export const command: CliCommand = {
     } catch (error) {
       quit.abort();
       await stop;
-      const message = terminalSafe((error as Error).message);
+      const message = (error as Error).message;
       if (error instanceof ServeRegistryError) {
-        output.err(`error: ${error.code}: ${message}`);
+        output.err(errorLine(error.code, message));
         return 2;
       }
       const listen = listenProblem(error, options.hostname ?? "127.0.0.1", options.port);
       if (listen !== undefined) {
-        output.err(`${terminalSafe(listen)}\n\n${USAGE}`);
+        output.err(errorLine(listenCode(error), listen));
         return 2;
       }
       if (error instanceof ServeError && error.code === "invalid_manifest") {
-        output.err(message);
+        output.err(errorLine(error.code, message));
         return 1;
       }
-      if (
-        error instanceof ServeError || error instanceof Deno.errors.AddrInUse ||
-        error instanceof RangeError
-      ) {
-        output.err(`${message}\n\n${USAGE}`);
+      if (error instanceof ServeError || error instanceof RangeError) {
+        output.err(errorLine(codeOf(error, "invalid_flag"), message));
         return 2;
       }
       throw error;

@@ -196,7 +196,7 @@ Deno.test("run and dashboard refuse --seconds past 2147483 (timer overflow), 1e9
       assert.equal(result.code, 2, `${command} --seconds ${seconds}`);
       assert.match(
         result.err,
-        /^--seconds must be a number of seconds from above 0 to 2147483 \(24 days, 20 hours\)/,
+        /^error: invalid_flag: --seconds must be a number of seconds from above 0 to 2147483 \(24 days, 20 hours\)/,
       );
     }
   }

@@ -50,15 +50,21 @@ Deno.test("streamlib --help lists every command and the exit codes; every comman
 Deno.test("streamlib exits 2 for unknown commands and flags, naming them and what is valid", async () => {
   const none = await capture();
   assert.equal(none.code, 2);
-  assert.match(none.err, /^Missing command/);
+  assert.match(none.err, /^error: missing_command: Missing command; commands: run, validate,/);
   const typo = await capture("rn", "x.json");
   assert.equal(typo.code, 2);
-  assert.match(typo.err, /^Unknown command 'rn': did you mean run\? commands: run, validate,/);
-  assert.match((await capture("--verbose")).err, /^Unknown option '--verbose'/);
+  assert.match(
+    typo.err,
+    /^error: unknown_command: Unknown command 'rn': did you mean run\? commands: run, validate,/,
+  );
+  assert.match(
+    (await capture("--verbose")).err,
+    /^error: unknown_flag: Unknown option '--verbose'/,
+  );
   for (const name of COMMANDS) {
     const bad = await capture(name, "--no-such-flag");
     assert.equal(bad.code, 2, name);
-    assert.match(bad.err, /no-such-flag/, name);
+    assert.match(bad.err, /^error: unknown_flag: Unknown option '--no-such-flag'/, name);
     assert.match(bad.err, new RegExp(`Usage: streamlib ${name}`), name);
   }
   assert.equal((await capture("run", fixture("tone_sink.json"), "--seconds", "-1")).code, 2);
@@ -67,7 +73,7 @@ Deno.test("streamlib exits 2 for unknown commands and flags, naming them and wha
   assert.equal((await capture("nodes")).code, 2);
   assert.match(
     (await capture("nodes", "frobnicate")).err,
-    /^Unknown nodes subcommand 'frobnicate'/,
+    /^error: unknown_command: Unknown nodes subcommand 'frobnicate'/,
   );
   assert.equal((await capture("nodes", "info")).code, 2);
 });
@@ -76,13 +82,17 @@ Deno.test("streamlib run/validate/dashboard/mcp exit 2 for a missing manifest an
   for (const name of ["run", "validate", "dashboard", "mcp"]) {
     const missing = await capture(name, "no/such/pipeline.json");
     assert.equal(missing.code, 2, name);
-    assert.match(missing.err, /^Cannot read 'no\/such\/pipeline\.json': /, name);
+    assert.match(missing.err, /^error: not_found: Cannot read 'no\/such\/pipeline\.json': /, name);
     const invalid = await capture(name, fixture("invalid_unknown_port.json"));
     assert.equal(invalid.code, 1, name);
     assert.match(invalid.err, /has no output 'audo', did you mean audio\?/, name);
     const notJson = await capture(name, fixture("invalid_json_syntax.txt"));
     assert.equal(notJson.code, 1, name);
-    assert.match(notJson.err, /not valid JSON/, name);
+    assert.match(
+      notJson.err,
+      /^error: not_json: .*not valid JSON at line \d+, column \d+: found /,
+      name,
+    );
   }
   const unreadable = await capture("validate", "tests");
   assert.equal(unreadable.code, 2);
@@ -110,7 +120,10 @@ Deno.test("streamlib validate --json and nodes --json print JSON for scripts", a
   const unknown = await capture("nodes", "info", "Gian", "--json");
   assert.equal(unknown.code, 1);
   assert.deepEqual(JSON.parse(unknown.out).nearMatches, ["Gain"]);
-  assert.match(unknown.err, /^Cannot find processor 'Gian': did you mean Gain\?/);
+  assert.match(
+    unknown.err,
+    /^error: processor_not_found: Cannot find processor 'Gian': did you mean Gain\?/,
+  );
   assert.match((await capture("nodes", "list")).out, /^NAME +TAGS +DESCRIPTION/);
 });
 

@@ -56,7 +56,8 @@ Deno.test("validate main() lists an unconnected required input as a warning and 
   assert.equal(text.out, `${path}: valid, 1 warning`);
   assert.equal(
     text.err,
-    "  warning: nodes[0]: required input 'in' of 'gain_1' (Gain) is not connected; it will get no frames",
+    "  warning: unconnected_required_input: nodes[0]: required input 'in' of 'gain_1' (Gain) " +
+      "is not connected; it will get no frames",
   );
   const json = await capture(validate, path, "--json");
   assert.equal(json.code, 0);
