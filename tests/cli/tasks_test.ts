@@ -22,6 +22,17 @@ Deno.test("deno.json: the dashboard, nodes, codegen, run, validate and mcp tasks
   assert.match(tasks.demo, /deno run -A --unstable-webgpu examples\/demo\.ts$/);
 });
 
+Deno.test("docs/cli.md says what the tasks run: cli/streamlib.ts, for every command", async () => {
+  const doc = await Deno.readTextFile(new URL("../../docs/cli.md", import.meta.url));
+  const section = doc.slice(doc.indexOf("## In this repository"));
+  assert.match(section, /`deno task streamlib <command>` runs `cli\/streamlib\.ts`/);
+  for (const name of COMMANDS) assert.ok(section.includes(`\`${name}\``), name);
+  // No task runs another script: the older cli/run.ts, cli/validate.ts or codegen/cli.ts.
+  for (const script of section.matchAll(/`([\w/]+\.ts)`/g)) {
+    assert.ok(["cli/streamlib.ts", "streamlib.ts"].includes(script[1]), script[1]);
+  }
+});
+
 Deno.test("deno.json turns on no unstable API for the whole project: only its tasks pass --unstable-webgpu", () => {
   // An "unstable" key would reach every `deno run` and `deno test` under the project, the test
   // children that must run without the flag (VideoWindow's window_surface_unavailable) included.
