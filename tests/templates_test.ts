@@ -49,6 +49,11 @@ for (const template of await listTemplates()) {
         assert.match(out[0], new RegExp(`^Wrote ${template.kind} 'DemoThing' in `));
         const result = await run(template.test, target);
         assert.equal(result.code, 0, `${template.test.join(" ")} in ${target}:\n${result.output}`);
+        // What the tools wrote while the tests ran (the codegen cache) is no source: a `git add .`
+        // in the new folder must not pick it up.
+        await run(["git", "init", "-q"], target);
+        const status = await run(["git", "status", "--porcelain", "--untracked-files=all"], target);
+        assert.doesNotMatch(status.output, /\.cache\//, status.output);
       } finally {
         await Deno.remove(dir, { recursive: true });
       }
