@@ -6,6 +6,7 @@
 
 import type { ErrorCode, ErrorDetails } from "../errors/codes.ts";
 import type { JsonSchema, JsonValue } from "../schema/json_schema.ts";
+import { nearMatches } from "../errors/near_matches.ts";
 import { quote } from "../errors/quote.ts";
 
 /**
@@ -230,13 +231,15 @@ function checkObject(
     const extra = schema.additionalProperties;
     if (extra === false || name === "__proto__") {
       const known = Object.keys(properties);
+      const near = nearMatches(name, known);
+      const hint = near.length > 0 ? `did you mean ${near.join(" or ")}? ` : "";
       issues.push({
         field: fieldPath,
         reason: "unknown",
         expected: name === "__proto__" && extra !== false
           ? "'__proto__' is never a config field"
           : known.length > 0
-          ? `known fields are ${known.join(", ")}`
+          ? `${hint}known fields are ${known.join(", ")}`
           : "no fields are known",
         actual: describeValue(fieldValue),
         choices: known,

@@ -190,3 +190,19 @@ Deno.test("ConfigValidationError quotes a config's own long keys and lists a bou
     return true;
   });
 });
+
+Deno.test("validateConfig(): an unknown field near a known one says 'did you mean'", () => {
+  const schema = {
+    type: "object",
+    properties: { frequency: { type: "number" }, waveform: { type: "string" } },
+    additionalProperties: false,
+  } as const;
+  assert.throws(
+    () => validateConfig(schema, { frequncy: 440 }, "Tone"),
+    /config field 'frequncy' is unknown: did you mean frequency\? known fields are frequency, waveform$/,
+  );
+  assert.throws(
+    () => validateConfig(schema, { volume: 1 }, "Tone"),
+    /config field 'volume' is unknown: known fields are frequency, waveform$/,
+  );
+});
