@@ -119,8 +119,10 @@ export async function main(args: readonly string[], output: CliOutput = CONSOLE)
     return report(await generate({ ...options, check: values.check }), values.check, output);
   } catch (error) {
     if (error instanceof CodegenConfigError || error instanceof ProcessorNotFoundError) {
-      output.err(error.message);
-      return 1;
+      output.err(`error: ${error.code}: ${error.message}`);
+      // A folder that is not there is an argument (or a deno.json entry) to fix: as a file
+      // that cannot be read, exit 2; the rest are problems the project has, exit 1.
+      return error.code === "codegen_folder_not_found" ? 2 : 1;
     }
     throw error;
   }

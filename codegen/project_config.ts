@@ -27,18 +27,26 @@ import { isAbsolute, join, resolve } from "node:path";
  * ```
  */
 export class CodegenConfigError extends Error {
+  /**
+   * What was wrong: `codegen_config_invalid` (the `deno.json` cannot be read or is not JSON),
+   * `codegen_folders_missing` (no folders configured or given), `codegen_folder_not_found` (a
+   * folder to scan is not there).
+   */
+  readonly code: "codegen_config_invalid" | "codegen_folders_missing" | "codegen_folder_not_found";
   /** The configuration file, when there is one. */
   readonly configFile: string | undefined;
 
   /**
    * Creates the error.
    *
-   * @param message What is wrong.
+   * @param code What was wrong.
+   * @param message What is wrong and what is valid.
    * @param configFile The configuration file.
    */
-  constructor(message: string, configFile?: string) {
+  constructor(code: CodegenConfigError["code"], message: string, configFile?: string) {
     super(message);
     this.name = "CodegenConfigError";
+    this.code = code;
     this.configFile = configFile;
   }
 }
@@ -92,6 +100,7 @@ export function loadCodegenConfig(root: string, folders: readonly string[] = [])
       json = JSON.parse(stripJsonComments(readFileSync(configFile, "utf8")));
     } catch (error) {
       throw new CodegenConfigError(
+        "codegen_config_invalid",
         `Cannot read ${configFile}: ${(error as Error).message}`,
         configFile,
       );
@@ -106,6 +115,7 @@ export function loadCodegenConfig(root: string, folders: readonly string[] = [])
     list = configured;
   } else {
     throw new CodegenConfigError(
+      "codegen_folders_missing",
       `Cannot find the folders to scan: add "streamlib": { "codegen": ["processors"] } to ${
         configFile ?? join(absRoot, "deno.json")
       }, or pass folders as arguments`,
@@ -115,7 +125,13 @@ export function loadCodegenConfig(root: string, folders: readonly string[] = [])
   const normalized = list.map((folder) => {
     const abs = isAbsolute(folder) ? folder : join(absRoot, folder);
     if (!existsSync(abs)) {
-      throw new CodegenConfigError(`Cannot scan '${folder}': no such folder`, configFile);
+      throw new CodegenConfigError(
+        "codegen_folder_not_found",
+        `Cannot scan '${folder}': no such folder${
+          folders.length > 0 ? "" : ` (listed in ${configFile})`
+        }; the folders to scan are relative to ${absRoot}`,
+        configFile,
+      );
     }
     return abs.slice(absRoot.length).replaceAll("\\", "/").replace(/^\/+|\/+$/g, "") || ".";
   });

@@ -33,7 +33,7 @@ Deno.test("loadCodegenConfig() says what to add when no folders are configured",
     assert.throws(
       () => loadCodegenConfig(root),
       (e: unknown) =>
-        e instanceof CodegenConfigError &&
+        e instanceof CodegenConfigError && e.code === "codegen_folders_missing" &&
         e.message.includes('add "streamlib": { "codegen": ["processors"] } to'),
     );
   });
@@ -44,7 +44,11 @@ Deno.test("loadCodegenConfig() takes folders from arguments and rejects missing 
     assert.deepEqual(loadCodegenConfig(root, ["mine"]).folders, ["mine"]);
     assert.throws(
       () => loadCodegenConfig(root, ["theirs"]),
-      /Cannot scan 'theirs': no such folder/,
+      (e: unknown) =>
+        e instanceof CodegenConfigError && e.code === "codegen_folder_not_found" &&
+        /Cannot scan 'theirs': no such folder; the folders to scan are relative to /.test(
+          e.message,
+        ),
     );
   });
 });

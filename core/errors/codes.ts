@@ -218,6 +218,18 @@ export const ERROR_CODES = {
     origin: "runtime",
     meaning: "A plugin registers other processors than its metadata lists",
   },
+  codegen_config_invalid: {
+    origin: "runtime",
+    meaning: "codegen cannot read the project's deno.json, or it is not JSON",
+  },
+  codegen_folders_missing: {
+    origin: "runtime",
+    meaning: "codegen has no folders to scan: none in deno.json, none given",
+  },
+  codegen_folder_not_found: {
+    origin: "runtime",
+    meaning: "A folder codegen should scan is not there",
+  },
   template_not_found: { origin: "runtime", meaning: "No template of this kind" },
   template_name_invalid: { origin: "runtime", meaning: "The name is not valid for the template" },
   template_target_exists: {

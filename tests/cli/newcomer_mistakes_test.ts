@@ -76,6 +76,7 @@ Deno.test("a missing or wrong file, folder or template is an error line with a c
     [["new", "projekt", "x"], 2, "template_not_found", /did you mean project\?/],
     [["new", "project", "9x"], 2, "template_name_invalid", /expected a letter/],
     [["nodes", "info", "Gian"], 1, "processor_not_found", /did you mean Gain\?/],
+    [["codegen", "no_such_folder"], 2, "codegen_folder_not_found", /'no_such_folder': no such/],
     [["validate", "tests"], 2, "not_regular_file", /not a regular file/],
     [["serve", "no/such/folder"], 2, "file_error", /'no\/such\/folder': no such folder; serve/],
     [
