@@ -16,7 +16,8 @@
  * - `config-not-json`: a config type (or a `DataFrame` payload) has no JSON Schema: functions,
  *   symbols, class instances, bigints, recursive types.
  * - `missing-process`: a `@processor` class has no `process()` method.
- * - `not-a-processor`: a `@processor` class does not extend `Processor<NameTypes>`.
+ * - `not-a-processor`: a `@processor` class does not extend `Processor<NameTypes>`, or imports
+ *   `NameTypes` from another source's generated module (not the `.gen.ts` codegen writes).
  * - `invalid-options`: decorator options that are not literals, unknown or of the wrong type.
  * - `invalid-tag`: a JSDoc tag (`@minimum`, `@default`, ...) whose value does not fit its field.
  * - `duplicate-config`: more than one `@config()` field.

@@ -355,6 +355,20 @@ function buildProcessor(
       `Processor class '${name}' extends Processor without its generated types`,
       extendsHint,
     );
+  } else if (
+    parsed.typesSpecifier !== undefined && parsed.typesSpecifier.endsWith(".gen.ts") &&
+    posix.join(posix.dirname(source), parsed.typesSpecifier) !== generatedPathOf(source)
+  ) {
+    // Another file's generated module (a renamed source, a copied processor): codegen writes
+    // this class's types beside its own source, so the import would never resolve.
+    push(
+      diagnostics,
+      at,
+      "not-a-processor",
+      `Processor class '${name}' imports ${typesName} from '${parsed.typesSpecifier}', ` +
+        `but codegen writes it to '${genImport}'`,
+      `write \`import type { ${typesName} } from "${genImport}";\``,
+    );
   }
   if (!parsed.hasProcess) {
     push(

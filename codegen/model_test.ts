@@ -128,3 +128,17 @@ Deno.test("buildFileModel() puts needsEventLoop: false into the descriptor, only
   ]));
   assert.match(bad.diagnostics[0].message, /needsEventLoop' must be true or false/);
 });
+
+Deno.test("buildFileModel() names a <Name>Types imported from another file's .gen.ts", () => {
+  const wrong = buildFileModel(file([parsedClass("Gain", { typesSpecifier: "./c.gen.ts" })]));
+  assert.equal(wrong.model, undefined);
+  assert.deepEqual(wrong.diagnostics.map((d) => [d.code, d.message, d.hint]), [[
+    "not-a-processor",
+    "Processor class 'Gain' imports GainTypes from './c.gen.ts', but codegen writes it to './b.gen.ts'",
+    'write `import type { GainTypes } from "./b.gen.ts";`',
+  ]]);
+  for (const typesSpecifier of ["./b.gen.ts", "../a/b.gen.ts", undefined]) {
+    const right = buildFileModel(file([parsedClass("Gain", { typesSpecifier })]));
+    assert.deepEqual(right.diagnostics, [], String(typesSpecifier));
+  }
+});

@@ -76,7 +76,11 @@ function parseFile(sourceFile: SourceFile, root: string, source: string): Parsed
     );
     if (decorator) {
       const parsed = parseClass(ctx, declaration, decorator, resolveName);
-      classes.push({ ...parsed, footprint: readFootprint(declaration, imports) });
+      classes.push({
+        ...parsed,
+        footprint: readFootprint(declaration, imports),
+        typesSpecifier: imports.get(`${parsed.name}Types`)?.specifier,
+      });
     }
   }
   return { source, coreSpecifier, classes, diagnostics };

@@ -108,6 +108,8 @@ export interface ParsedClass {
   readonly configs: readonly ParsedConfig[];
   /** Its `static footprint` hook. */
   readonly footprint: ParsedFootprint;
+  /** The module specifier its `<Name>Types` is imported from, if it imports one. */
+  readonly typesSpecifier?: string;
 }
 
 /** Everything read from one source file. */
