@@ -5,6 +5,9 @@
  */
 
 import { join } from "node:path";
+import { nearMatches } from "../core/errors/near_matches.ts";
+import { jsonSyntaxError } from "../core/manifest/json_syntax.ts";
+import { jsonTextDepth, MAX_MANIFEST_BYTES, MAX_MANIFEST_DEPTH } from "../core/manifest/limits.ts";
 import { ServeError } from "./errors.ts";
 import { TransportError } from "../sessions/websocket/errors.ts";
 
@@ -63,8 +66,17 @@ export async function loadCatalog(folder: string): Promise<Catalog> {
     }
     let bytes: Uint8Array;
     try {
+      const { size } = await Deno.stat(path);
+      if (size > MAX_MANIFEST_BYTES) {
+        throw new ServeError(
+          "invalid_manifest",
+          `Cannot serve '${path}': it has ${size} bytes, a manifest may have at most ${MAX_MANIFEST_BYTES}`,
+          { path },
+        );
+      }
       bytes = await Deno.readFile(path);
     } catch (error) {
+      if (error instanceof ServeError) throw error;
       throw new ServeError("file_error", `Cannot read '${path}': ${(error as Error).message}`, {
         path,
       });
@@ -76,13 +88,24 @@ export async function loadCatalog(folder: string): Promise<Catalog> {
     } catch {
       throw new ServeError("invalid_manifest", `Cannot serve '${path}': not UTF-8 text`, { path });
     }
+    if (jsonTextDepth(text, MAX_MANIFEST_DEPTH) > MAX_MANIFEST_DEPTH) {
+      throw new ServeError(
+        "invalid_manifest",
+        `Cannot serve '${path}': it nests arrays and objects more than ${MAX_MANIFEST_DEPTH} levels deep, the most a manifest may`,
+        { path },
+      );
+    }
     let manifest: unknown;
     try {
       manifest = JSON.parse(text);
     } catch (error) {
+      // Where it goes wrong, by line and column ('streamlib validate' says the same).
+      const at = jsonSyntaxError(text);
       throw new ServeError(
         "invalid_manifest",
-        `Cannot serve '${path}': not JSON (${(error as Error).message})`,
+        at === undefined
+          ? `Cannot serve '${path}': not JSON (${(error as Error).message})`
+          : `Cannot serve '${path}': not valid JSON at line ${at.line}, column ${at.column}: ${at.problem}`,
         { path },
       );
     }
@@ -113,7 +136,7 @@ export async function loadCatalog(folder: string): Promise<Catalog> {
  * assert.deepEqual(findPipeline(catalog, "gain"), { version: 1 });
  * assert.throws(() => findPipeline(catalog, "gian"), {
  *   code: "pipeline_not_found",
- *   message: "No pipeline 'gian', available: gain",
+ *   message: "No pipeline 'gian', did you mean gain? available: gain",
  * });
  * ```
  */
@@ -121,9 +144,11 @@ export function findPipeline(catalog: Catalog, name: string): unknown {
   const manifest = catalog.get(name);
   if (manifest !== undefined) return manifest;
   const available = [...catalog.keys()];
+  const near = nearMatches(name, available);
+  const hint = near.length > 0 ? `, did you mean ${near.join(" or ")}?` : "";
   throw new TransportError(
     "pipeline_not_found",
-    `No pipeline '${name.slice(0, 80)}', available: ${available.join(", ") || "none"}`,
+    `No pipeline '${name.slice(0, 80)}'${hint} available: ${available.join(", ") || "none"}`,
     { pipeline: name.slice(0, 256), available },
   );
 }

@@ -225,7 +225,11 @@ export const command: CliCommand = {
         );
       } else {
         output.out(
-          `streamlib serve: ${catalog.size} pipeline(s): ${[...catalog.keys()].join(", ")}`,
+          catalog.size === 0
+            ? "streamlib serve: no pipelines (every open gets pipeline_not_found)"
+            : `streamlib serve: ${catalog.size} pipeline${catalog.size === 1 ? "" : "s"}: ${
+              [...catalog.keys()].join(", ")
+            }`,
         );
         output.out(`  sessions: ${server.sessionsUrl}`);
         if (server.webrtcUrl !== undefined) {

@@ -52,7 +52,10 @@ Deno.test("serve over gRPC: an unknown pipeline names those there are; a token s
     const unknown = await refusal(client, "voice-fz", "ops-0123456789");
     assert.equal(unknown.status, grpc.status.NOT_FOUND);
     assert.equal(unknown.code, "pipeline_not_found");
-    assert.equal(unknown.details, "No pipeline 'voice-fz', available: transcode, voice-fx");
+    assert.equal(
+      unknown.details,
+      "No pipeline 'voice-fz', did you mean voice-fx? available: transcode, voice-fx",
+    );
     const forbidden = await refusal(client, "transcode", "team-a-0123456789");
     assert.equal(forbidden.status, grpc.status.PERMISSION_DENIED);
     assert.equal(forbidden.code, "pipeline_not_allowed");

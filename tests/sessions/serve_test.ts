@@ -96,6 +96,21 @@ Deno.test("serveSessions(): without tokens it binds to loopback only", async () 
 Deno.test("loadCatalog(): a file that is not a JSON object and a missing folder are coded", async () => {
   const dir = await folder({});
   try {
+    await Deno.writeTextFile(join(dir, "bad.json"), '{\n  "version": 1,\n}');
+    await assert.rejects(
+      loadCatalog(dir),
+      (e) =>
+        e instanceof ServeError && e.code === "invalid_manifest" &&
+        /bad\.json': not valid JSON at line 3, column 1: found '}', expected another property/
+          .test(e.message),
+    );
+    await Deno.writeTextFile(join(dir, "bad.json"), "[".repeat(100_000) + "]".repeat(100_000));
+    await assert.rejects(
+      loadCatalog(dir),
+      (e) =>
+        e instanceof ServeError && e.code === "invalid_manifest" &&
+        /nests arrays and objects more than 64 levels deep/.test(e.message),
+    );
     await Deno.writeTextFile(join(dir, "bad.json"), "[1, 2");
     await assert.rejects(
       loadCatalog(dir),
