@@ -15,6 +15,7 @@ import type {
   WireMetadata,
   WirePort,
 } from "../wire/messages.ts";
+import { nearMatches } from "../../core/errors/near_matches.ts";
 import { SessionClientError } from "./errors.ts";
 
 /** A frame from one of the session's outputs. */
@@ -192,6 +193,7 @@ export class ClientSession {
   #nextPing = 1;
   readonly #pings = new Map<number, { frames: number; bytes: number }>();
   readonly #pongWaiters: (() => void)[] = [];
+  readonly #endedInputs = new Set<string>();
 
   /**
    * Wraps a socket whose `open` the server accepted.
@@ -226,8 +228,9 @@ export class ClientSession {
    * @param frame The frame (its timestamp, frame number, frame count and stride may be left out).
    * @param options Its metadata and sequence number.
    * @returns The frame's sequence number.
-   * @throws {SessionClientError} Once the session ended (its code); `wire_too_large` or
-   * `wire_malformed` for a frame the wire format cannot carry (the session goes on).
+   * @throws {SessionClientError} Once the session ended (its code); `app_port_not_found` for a
+   * name that is not one of `inputPorts`, `app_port_ended` after `end(input)`, `wire_too_large`
+   * or `wire_malformed` for a frame the wire format cannot carry (the session goes on).
    */
   async send(
     input: string,
@@ -235,12 +238,17 @@ export class ClientSession {
     options: ClientSendOptions = {},
   ): Promise<number> {
     this.#check();
+    const port = this.#input(input);
+    if (this.#endedInputs.has(input)) {
+      throw new SessionClientError(
+        "app_port_ended",
+        `Cannot send to '${input}': end('${input}') was called; an input takes no frame after its end`,
+        false,
+      );
+    }
     const notFrame = notAFrame(frame);
     if (notFrame !== undefined) {
-      const port = this.inputPorts.find((p) => p.name === input);
-      const takes = port === undefined || port.kind === "any"
-        ? ""
-        : `; '${input}' takes ${port.kind} frames`;
+      const takes = port.kind === "any" ? "" : `; '${input}' takes ${port.kind} frames`;
       throw new SessionClientError(
         "app_frame_mismatch",
         `Cannot send ${notFrame} to '${input}': expected a frame (an object whose kind is ` +
@@ -308,14 +316,34 @@ export class ClientSession {
   }
 
   /**
-   * Ends an input's stream.
+   * Ends an input's stream; ending it again does nothing.
    *
    * @param input The input's name.
-   * @throws {SessionClientError} Once the session ended.
+   * @throws {SessionClientError} Once the session ended; `app_port_not_found` for a name that is
+   * not one of `inputPorts`.
    */
   end(input: string): void {
     this.#check();
+    this.#input(input);
+    if (this.#endedInputs.has(input)) return;
+    this.#endedInputs.add(input);
     this.#write(encodeWireMessage({ type: "end", port: input }));
+  }
+
+  /** The input named `name`, or a refusal naming the inputs there are. */
+  #input(name: string): WirePort {
+    const port = this.inputPorts.find((p) => p.name === name);
+    if (port !== undefined) return port;
+    const names = this.inputPorts.map((p) => p.name);
+    const near = nearMatches(name, names);
+    throw new SessionClientError(
+      "app_port_not_found",
+      `Cannot send to '${name.slice(0, 80)}': the pipeline has no such input` +
+        `${near.length > 0 ? `, did you mean ${near.join(" or ")}?` : ","} available inputs: ${
+          names.join(", ") || "none"
+        }`,
+      false,
+    );
   }
 
   /**

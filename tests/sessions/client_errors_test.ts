@@ -112,10 +112,31 @@ Deno.test("send() of what is not a frame throws app_frame_mismatch naming it and
       samples: new Float32Array([0.25, 0.25]),
     });
     assert.equal(seq, 0);
+    // A name that is not an input is refused at once, naming the inputs there are.
+    const audio = {
+      kind: "audio" as const,
+      channels: 2,
+      sampleRate: 16000,
+      samples: new Float32Array(2),
+    };
+    for (const act of [() => session.send("vocie", audio), async () => session.end("vocie")]) {
+      const wrong = await act().then(() => assert.fail("succeeded"), (error) => error);
+      assert.ok(wrong instanceof SessionClientError, String(wrong));
+      assert.equal(wrong.code, "app_port_not_found");
+      assert.equal(wrong.fatal, false);
+      assert.equal(
+        wrong.message,
+        "Cannot send to 'vocie': the pipeline has no such input, did you mean voice? available inputs: voice",
+      );
+    }
     session.end("voice");
+    session.end("voice"); // a second end does nothing
+    const ended = await session.send("voice", audio).then(() => assert.fail("sent"), (e) => e);
+    assert.equal(ended.code, "app_port_ended");
     const got = [];
     for await (const out of session.outputs()) got.push(out.sequence);
     assert.deepEqual(got, [0]);
+    assert.deepEqual(session.errors, [], "nothing reached the server to refuse");
     await session.close();
   } finally {
     await handler.close();
