@@ -15,6 +15,7 @@ import { parsePortType } from "../../core/ports/port_type.ts";
 import type { Frame } from "../../core/frames/frame.ts";
 import type { SessionObserver } from "./observer.ts";
 import { RoundTrips } from "./_round_trip.ts";
+import { forceClose } from "./_force_close.ts";
 
 /** What a connection needs from its handler. */
 export interface ConnectionSettings {
@@ -26,6 +27,8 @@ export interface ConnectionSettings {
   readonly maxPendingFrames: number;
   readonly maxPendingBytes: number;
   readonly openTimeoutMs: number;
+  /** How long the client has to answer our WebSocket close before its connection is cut. */
+  readonly closeTimeoutMs: number;
 }
 
 type Item =
@@ -99,13 +102,17 @@ export class WireConnection {
   readonly #openTimer: ReturnType<typeof setTimeout>;
   readonly #done: Promise<void>;
   #resolveDone!: () => void;
+  /** Resolves when the socket itself closed (the client answered our close, or it was cut). */
+  readonly #socketClosed = Promise.withResolvers<void>();
+  #closeTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * Serves one session on a socket the handler upgraded.
    *
    * @param socket The server's WebSocket.
    * @param settings The handler's runner, resolver, observer and bounds.
-   * @param onDone Called once when the connection is over.
+   * @param onDone Called once when the connection is over and its socket closed (the client
+   * answered the close, or did not within `closeTimeoutMs` and was cut).
    */
   constructor(
     socket: WebSocket,
@@ -118,7 +125,11 @@ export class WireConnection {
     this.#done = new Promise((resolve) => (this.#resolveDone = resolve));
     socket.binaryType = "arraybuffer";
     socket.onmessage = (event) => this.#message(event.data);
-    socket.onclose = () => this.#gone();
+    socket.onclose = () => {
+      clearTimeout(this.#closeTimer);
+      this.#socketClosed.resolve();
+      this.#gone();
+    };
     socket.onerror = () => {}; // a close event follows
     this.#openTimer = setTimeout(() => {
       if (this.#state !== "awaiting-open") return;
@@ -551,6 +562,10 @@ export class WireConnection {
       try {
         this.#socket.close(1000);
       } catch { /* closed already */ }
+      // A client that never answers the close would hold its connection for as long as it likes.
+      this.#closeTimer = setTimeout(() => {
+        if (forceClose(this.#socket)) this.#socketClosed.resolve();
+      }, this.#settings.closeTimeoutMs);
     }
     this.#queue.length = 0;
     this.#wake?.();
@@ -559,7 +574,7 @@ export class WireConnection {
     const closing = session ? session.close() : Promise.resolve();
     closing.finally(() => {
       this.#resolveDone();
-      this.#onDone(this);
+      this.#socketClosed.promise.then(() => this.#onDone(this));
     });
   }
 }

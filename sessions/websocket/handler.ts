@@ -41,6 +41,18 @@ export interface SessionHandlerOptions {
   readonly maxPendingBytes?: number;
   /** How long a new connection may take to send its `open`. Default 10 000 ms. */
   readonly openTimeoutMs?: number;
+  /**
+   * Connections held beyond the runner's `maxSessions`: upgraded and waiting for their `open`
+   * (or for their session to start), or ended and waiting for the client to answer the close.
+   * An upgrade past it gets HTTP 503 with the code `session_limit_reached`, before any socket
+   * is made. Default 1 024.
+   */
+  readonly maxWaitingConnections?: number;
+  /**
+   * How long a client has to answer the server's WebSocket close; past it the connection is cut.
+   * Default 5 000 ms.
+   */
+  readonly closeTimeoutMs?: number;
 }
 
 /** Headroom over the runner's `maxMessageBytes` for a frame's header, port and metadata. */
@@ -97,6 +109,7 @@ function positive(name: string, value: number | undefined, fallback: number): nu
 export class SessionHandler {
   readonly #settings: ConstructorParameters<typeof WireConnection>[1];
   readonly #connections = new Set<WireConnection>();
+  readonly #maxWaiting: number;
   #draining = false;
 
   /**
@@ -116,10 +129,15 @@ export class SessionHandler {
       maxPendingFrames: positive("maxPendingFrames", options.maxPendingFrames, 256),
       maxPendingBytes: positive("maxPendingBytes", options.maxPendingBytes, 2 * maxMessageBytes),
       openTimeoutMs: positive("openTimeoutMs", options.openTimeoutMs, 10_000),
+      closeTimeoutMs: positive("closeTimeoutMs", options.closeTimeoutMs, 5_000),
     };
+    this.#maxWaiting = positive("maxWaitingConnections", options.maxWaitingConnections, 1024);
   }
 
-  /** Connections open now (each with its session, or waiting for its `open`). */
+  /**
+   * Connections open now (each with its session, waiting for its `open`, or ended and waiting
+   * for the client to answer the close).
+   */
   get connections(): number {
     return this.#connections.size;
   }
@@ -130,8 +148,10 @@ export class SessionHandler {
   }
 
   /**
-   * Answers one request: a WebSocket upgrade becomes a session's connection; anything else gets
-   * 426 with the code `upgrade_required`.
+   * Answers one request: a WebSocket upgrade becomes a session's connection. Anything else gets
+   * 426 with the code `upgrade_required`, a malformed upgrade (no `Sec-WebSocket-Key`, say) 400
+   * with the same code, and an upgrade past `maxSessions` plus `maxWaitingConnections`
+   * connections 503 with `session_limit_reached`.
    *
    * @param request The request.
    * @returns The response (the upgrade's, or the 426).
@@ -144,9 +164,35 @@ export class SessionHandler {
         { status: 426, headers: { upgrade: "websocket" } },
       );
     }
+    const limit = this.#settings.runner.limits.maxSessions + this.#maxWaiting;
+    if (this.#connections.size >= limit) {
+      return Response.json({
+        error: {
+          status: 503,
+          code: "session_limit_reached",
+          message: `Cannot take a connection: ${this.#connections.size} are open, the most is ` +
+            `${limit} (maxSessions ${this.#settings.runner.limits.maxSessions} and ` +
+            `${this.#maxWaiting} waiting for their open or their close); retry later`,
+        },
+      }, { status: 503, headers: { "retry-after": "1" } });
+    }
     // No WebSocket-level idle ping: Deno's re-arms a timer on every message received and sent
     // (two timers a frame each way); a session's own idle timeout ends a silent one.
-    const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 0 });
+    let upgraded: { socket: WebSocket; response: Response };
+    try {
+      upgraded = Deno.upgradeWebSocket(request, { idleTimeout: 0 });
+    } catch (error) {
+      const message =
+        `Invalid WebSocket upgrade: ${
+          (error as Error).message
+        }; send GET with Connection: Upgrade, Upgrade: websocket, Sec-WebSocket-Key and ` +
+        `Sec-WebSocket-Version: 13`;
+      return Response.json(
+        { error: { status: 400, code: "upgrade_required", message } },
+        { status: 400 },
+      );
+    }
+    const { socket, response } = upgraded;
     const connection = new WireConnection(socket, this.#settings, (c) => {
       this.#connections.delete(c);
     });

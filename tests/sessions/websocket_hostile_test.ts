@@ -109,3 +109,116 @@ Deno.test("SessionMetrics: output frames dropped are counted by code", () => {
     /^streamlib_session_frames_dropped_total\{code="wire_malformed"\} 2$/m,
   );
 });
+
+/** Writes `head` on a new connection and reads the answer's first bytes (5 s at most). */
+async function exchange(port: number, head: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await conn.write(new TextEncoder().encode(head));
+    let text = "";
+    const buffer = new Uint8Array(4096);
+    const late = new Promise<null>((resolve) => (timer = setTimeout(resolve, 5_000, null)));
+    while (!/}}|^HTTP\/1\.1 101[^]*\r\n\r\n/.test(text)) {
+      const n = await Promise.race([conn.read(buffer), late]);
+      if (n === null) break;
+      text += new TextDecoder().decode(buffer.subarray(0, n));
+    }
+    return text;
+  } finally {
+    clearTimeout(timer);
+    conn.close();
+  }
+}
+
+/** Reads from `conn` until the server ends the connection; `false` if it has not within `ms`. */
+async function endsWithin(conn: Deno.Conn, ms: number): Promise<boolean> {
+  const buffer = new Uint8Array(4096);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)));
+  const ended = (async () => {
+    while ((await conn.read(buffer).catch(() => null)) !== null) { /* what the server sends */ }
+    return true;
+  })();
+  const result = await Promise.race([ended, late]);
+  clearTimeout(timer);
+  return result;
+}
+
+const UPGRADE = "GET /v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n" +
+  "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n";
+
+Deno.test("SessionHandler: a malformed upgrade gets 400 upgrade_required, not a 500", async () => {
+  const server = startServer({ gain: gain(2) });
+  try {
+    const answer = await exchange(server.port, `${UPGRADE}\r\n`);
+    assert.match(answer, /^HTTP\/1\.1 400/);
+    assert.match(answer, /"code":"upgrade_required"/);
+    assert.match(answer, /Invalid WebSocket upgrade: .*Sec-WebSocket-Key/);
+    assert.equal(server.handler.connections, 0);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("SessionHandler: a client that never answers the server's close is cut after closeTimeoutMs", async () => {
+  const server = startServer({ gain: gain(2) }, {}, { openTimeoutMs: 200, closeTimeoutMs: 300 });
+  // Upgraded, never sends its open, reads what comes but never answers the close frame.
+  const conns = await Promise.all([0, 1, 2].map(async () => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    await conn.write(
+      new TextEncoder().encode(`${UPGRADE}Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`),
+    );
+    return conn;
+  }));
+  try {
+    await eventually(() => server.handler.connections === 3, "three connections");
+    const ended = await Promise.all(conns.map((conn) => endsWithin(conn, 5_000)));
+    assert.deepEqual(ended, [true, true, true], "the server cut every connection");
+    await eventually(() => server.handler.connections === 0, "no connection held", 2_000);
+  } finally {
+    for (const conn of conns) {
+      try {
+        conn.close();
+      } catch { /* closed */ }
+    }
+    await server.close();
+  }
+});
+
+Deno.test("SessionHandler: upgrades past maxSessions + maxWaitingConnections get 503 session_limit_reached", async () => {
+  const server = startServer({ gain: gain(2) }, { maxSessions: 1 }, { maxWaitingConnections: 3 });
+  const idle: WebSocket[] = [];
+  try {
+    for (let i = 0; i < 4; i++) {
+      const socket = new WebSocket(server.url);
+      await new Promise((resolve, reject) => {
+        socket.onopen = resolve;
+        socket.onerror = reject;
+      });
+      idle.push(socket);
+    }
+    assert.equal(server.handler.connections, 4);
+    const answer = await exchange(
+      server.port,
+      `${UPGRADE}Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+    );
+    assert.match(answer, /^HTTP\/1\.1 503/);
+    assert.match(answer, /retry-after: 1/i);
+    assert.match(answer, /"code":"session_limit_reached"/);
+    assert.match(answer, /4 are open, the most is 4 \(maxSessions 1 and 3 waiting/);
+    // One goes away: the next is taken.
+    const closed = new Promise((resolve) => (idle[0].onclose = resolve));
+    idle[0].close();
+    await closed;
+    await eventually(() => server.handler.connections === 3, "the closed one let go");
+    const next = await exchange(
+      server.port,
+      `${UPGRADE}Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+    );
+    assert.match(next, /^HTTP\/1\.1 101/);
+  } finally {
+    for (const socket of idle) socket.close();
+    await server.close();
+  }
+});
