@@ -5,12 +5,14 @@
  */
 
 import * as grpc from "@grpc/grpc-js";
+import http2 from "node:http2";
 import type { PipelineRunner } from "../runner.ts";
 import type { LiveCall, ServeContext } from "./_context.ts";
 import { handleExecute } from "./_execute.ts";
 import { sessionsService } from "./_service.ts";
 import { handleStream } from "./_stream.ts";
 import { intake, type IntakeState } from "./_intake.ts";
+import { GrpcStatus, STREAMLIB_CODE_KEY } from "./status.ts";
 
 /**
  * What `authorize` answers: `true` lets the call in; `false` or `"unauthenticated"` refuses a
@@ -267,6 +269,7 @@ export async function serveGrpc(options: GrpcServeOptions): Promise<GrpcServer> 
     "grpc.max_send_message_length": -1,
     interceptors: [intake({ firstMessageTimeoutMs, maxWaitingCalls }, waiting)],
   });
+  answerWrongContentType(server);
   server.addService(sessionsService(), {
     Execute: (
       call: grpc.ServerUnaryCall<unknown, unknown>,
@@ -293,4 +296,42 @@ function positive(name: string, value: number): number {
     throw new RangeError(`Invalid ${name}: must be a positive number, got ${value}`);
   }
   return value;
+}
+
+/**
+ * A request whose content-type is not `application/grpc*` (curl, a browser, an HTTP/2 client
+ * that is not gRPC) gets HTTP 415 with `grpc-status` 3 (`INVALID_ARGUMENT`), the code
+ * `unsupported_media_type` in `streamlib-code`, and a JSON body saying what is valid.
+ *
+ * grpc-js answers it with `:status` of `http2.constants.HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE`,
+ * which Deno's `node:http2` lacks: the answer went out as HTTP 200 with no `grpc-status`, a
+ * success to an HTTP client and an unexplained failure to a gRPC one. The constant is set, so
+ * grpc-js's own answer is a 415 even when its (private) check replaced here is gone.
+ */
+function answerWrongContentType(server: grpc.Server): void {
+  const constants = http2.constants as unknown as Record<string, number | undefined>;
+  constants.HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE ??= 415;
+  type Check = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => boolean;
+  const target = server as unknown as { _verifyContentType?: Check };
+  if (typeof target._verifyContentType !== "function") return;
+  target._verifyContentType = (stream, headers) => {
+    const type = headers["content-type"];
+    if (typeof type === "string" && type.startsWith("application/grpc")) return true;
+    const found = typeof type === "string" ? JSON.stringify(type.slice(0, 100)) : "none";
+    const message = `Cannot take a gRPC call with content-type ${found}: gRPC calls are ` +
+      `application/grpc (or application/grpc+proto) over HTTP/2`;
+    try {
+      stream.respond({
+        ":status": 415,
+        "content-type": "application/json",
+        "grpc-status": String(GrpcStatus.INVALID_ARGUMENT),
+        "grpc-message": encodeURIComponent(message),
+        [STREAMLIB_CODE_KEY]: "unsupported_media_type",
+      });
+      stream.end(JSON.stringify({
+        error: { status: 415, code: "unsupported_media_type", message },
+      }));
+    } catch { /* the stream is gone */ }
+    return false;
+  };
 }

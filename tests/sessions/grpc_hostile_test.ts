@@ -358,3 +358,36 @@ Deno.test("serveGrpc() bounds a client that never reads: the idle timeout ends i
     await served.close();
   }
 });
+
+Deno.test("serveGrpc() answers a request that is not gRPC with 415, INVALID_ARGUMENT, unsupported_media_type", async () => {
+  const http2 = await import("node:http2");
+  const served = await serve();
+  const session = http2.connect(`http://${served.address}`);
+  try {
+    for (const type of ["application/json", undefined]) {
+      const request = session.request({
+        ":method": "POST",
+        ":path": "/streamlib.sessions.v1.Sessions/Execute",
+        ...(type ? { "content-type": type } : {}),
+      });
+      request.end("{}");
+      const headers = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        request.on("response", resolve);
+        request.on("error", reject);
+      });
+      let body = "";
+      request.setEncoding("utf8");
+      for await (const chunk of request) body += chunk;
+      assert.equal(headers[":status"], 415);
+      assert.equal(headers["grpc-status"], "3");
+      assert.equal(headers["streamlib-code"], "unsupported_media_type");
+      const { error } = JSON.parse(body);
+      assert.equal(error.code, "unsupported_media_type");
+      assert.match(error.message, /application\/grpc/);
+    }
+    assert.equal(served.runner.active, 0);
+  } finally {
+    session.close();
+    await served.close();
+  }
+});
