@@ -116,7 +116,13 @@ export class SessionAdmin implements SessionsPageContext {
    */
   authorize(request: Request, role: OperatorRole): void {
     const header = request.headers.get("authorization");
-    const bearer = header?.match(/^Bearer\s+(\S{1,4096})$/i)?.[1];
+    const bearer = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+    if (bearer !== undefined && bearer.length > MAX_BEARER_LENGTH) {
+      throw new AdminError(
+        "invalid_token",
+        `Invalid token: it is ${bearer.length} characters long, no operator token is over ${MAX_BEARER_LENGTH}`,
+      );
+    }
     if (bearer === undefined) {
       throw new AdminError(
         "missing_token",
@@ -209,6 +215,9 @@ export class SessionAdmin implements SessionsPageContext {
 }
 
 const NO_STORE = { "cache-control": "no-store" };
+
+/** The longest bearer token compared with the operators' (a longer one is no operator's). */
+const MAX_BEARER_LENGTH = 4096;
 
 /** A path's session id, decoded and bounded. */
 function sessionId(segment: string): string {

@@ -97,3 +97,34 @@ Deno.test("WebRtcHandler: an offer whose body does not arrive in time gets 408 b
     await runner.close();
   }
 });
+
+Deno.test("serve /v1/admin/sessions: every bad Authorization gets 401 with the code that says why", async () => {
+  const server = await serveSessions({ catalog, port: 0 });
+  try {
+    const cases: [string | undefined, string, RegExp][] = [
+      [undefined, "missing_token", /Missing token/],
+      ["Basic dXNlcjpwYXNz", "missing_token", /Bearer <token>/],
+      ["Bearer", "missing_token", /Missing token/],
+      ["Bearer wrong-token", "invalid_token", /no operator's/],
+      [`Bearer ${"a".repeat(5_000)}`, "invalid_token", /5000 characters long.*over 4096/],
+      [`Bearer ${server.adminToken}x`, "invalid_token", /no operator's/],
+    ];
+    for (const [authorization, code, message] of cases) {
+      const response = await fetch(`${server.url}/v1/admin/sessions`, {
+        headers: authorization === undefined ? {} : { authorization },
+      });
+      const { error } = await response.json();
+      assert.equal(response.status, 401, authorization?.slice(0, 40));
+      assert.equal(error.code, code, authorization?.slice(0, 40));
+      assert.match(error.message, message);
+      assert.match(response.headers.get("www-authenticate") ?? "", /^Bearer/);
+    }
+    const ok = await fetch(`${server.url}/v1/admin/sessions`, {
+      headers: { authorization: `Bearer ${server.adminToken}` },
+    });
+    assert.equal(ok.status, 200);
+    await ok.body?.cancel();
+  } finally {
+    await server.close();
+  }
+});
