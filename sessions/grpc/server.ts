@@ -74,6 +74,13 @@ export interface GrpcServeOptions {
    * `maxSessions`.
    */
   readonly maxWaitingCalls?: number;
+  /**
+   * How long a connection may stay with no call in progress (from its connecting, or its last
+   * call's end) before the server ends it (HTTP/2 GOAWAY): a peer that connects and sends nothing,
+   * or only the HTTP/2 preface, holds no connection longer. A gRPC client reconnects on its next
+   * call. Default 60 000 ms.
+   */
+  readonly maxConnectionIdleMs?: number;
 }
 
 /** What `close()` takes. */
@@ -263,8 +270,13 @@ export async function serveGrpc(options: GrpcServeOptions): Promise<GrpcServer> 
     "maxWaitingCalls",
     options.maxWaitingCalls ?? options.runner.limits.maxSessions,
   );
+  const maxConnectionIdleMs = positive(
+    "maxConnectionIdleMs",
+    options.maxConnectionIdleMs ?? 60_000,
+  );
   const waiting: IntakeState = { waiting: new Set() };
   const server = new grpc.Server({
+    "grpc.max_connection_idle_ms": maxConnectionIdleMs,
     "grpc.max_receive_message_length": maxReceive,
     "grpc.max_send_message_length": -1,
     interceptors: [intake({ firstMessageTimeoutMs, maxWaitingCalls }, waiting)],

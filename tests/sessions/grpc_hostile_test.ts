@@ -391,3 +391,41 @@ Deno.test("serveGrpc() answers a request that is not gRPC with 415, INVALID_ARGU
     await served.close();
   }
 });
+
+Deno.test("serveGrpc() ends a connection that sends nothing, or only the preface, after maxConnectionIdleMs", async () => {
+  const served = await serve({}, { maxConnectionIdleMs: 300 });
+  const [host, port] = [served.address.split(":")[0], Number(served.address.split(":")[1])];
+  const conns = await Promise.all(
+    ["", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"].map(async (head) => {
+      const conn = await Deno.connect({ hostname: host, port });
+      if (head) await conn.write(new TextEncoder().encode(head));
+      return conn;
+    }),
+  );
+  try {
+    const ended = await Promise.all(conns.map(async (conn) => {
+      const buffer = new Uint8Array(1024);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, 5_000, false)));
+      const closed = (async () => {
+        while ((await conn.read(buffer).catch(() => null)) !== null) { /* its GOAWAY */ }
+        return true;
+      })();
+      const result = await Promise.race([closed, late]);
+      clearTimeout(timer);
+      return result;
+    }));
+    assert.deepEqual(ended, [true, true]);
+    // A real client is served all the same.
+    const unary = await execute(served, gainRequest);
+    assert.equal(unary.error, undefined);
+    assert.ok(unary.response.outputs.length > 0);
+  } finally {
+    for (const conn of conns) {
+      try {
+        conn.close();
+      } catch { /* closed */ }
+    }
+    await served.close();
+  }
+});
