@@ -8,6 +8,7 @@
 import { decodeWireMessage } from "../wire/decode.ts";
 import { encodeWireMessage } from "../wire/encode.ts";
 import { WireError } from "../wire/errors.ts";
+import { WIRE_LIMITS } from "../wire/format.ts";
 import type { FrameMessage, OpenMessage, WireMessage, WirePort } from "../wire/messages.ts";
 import type { PipelineRunner } from "../runner.ts";
 import type { Session } from "../session.ts";
@@ -75,6 +76,21 @@ interface Unsent {
   count: number;
   /** When the last report went out (`performance.now()`). */
   reportedAt: number;
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * `text` within `maxBytes` of UTF-8: as is when it fits, else cut at a character's start and
+ * marked with how long it was, so an error's message never exceeds the format's bound.
+ */
+export function fitUtf8(text: string, maxBytes: number): string {
+  const bytes = utf8.encode(text);
+  if (bytes.byteLength <= maxBytes) return text;
+  const marker = ` ... (cut: ${bytes.byteLength} bytes, the most is ${maxBytes})`;
+  let end = Math.max(0, maxBytes - marker.length);
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  return new TextDecoder().decode(bytes.subarray(0, end)) + marker;
 }
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -196,7 +212,7 @@ export class WireConnection {
     }
     switch (message.type) {
       case "open":
-        if (this.#state === "awaiting-open") void this.#open(message);
+        if (this.#state === "awaiting-open") this.#task(this.#open(message));
         else this.#refuse("wire_unexpected", "Cannot open: this connection has a session already");
         return;
       case "frame":
@@ -349,8 +365,8 @@ export class WireConnection {
         this.#finish(session.error.code, session.error.message, true);
       }
     });
-    if (Object.keys(session.outputTypes).length > 0) void this.#pump(session);
-    void this.#work(session);
+    if (Object.keys(session.outputTypes).length > 0) this.#task(this.#pump(session));
+    this.#task(this.#work(session));
   }
 
   /** Takes the client's frames, ends and pings into the session, one at a time, in order. */
@@ -424,6 +440,18 @@ export class WireConnection {
     return this.#state === "open";
   }
 
+  /**
+   * Runs one of the connection's tasks (its open, its outputs, its inputs): whatever a task
+   * throws ends this connection with `internal_error`, never the process (an unhandled rejection
+   * would end every session of the server).
+   */
+  #task(running: Promise<void>): void {
+    running.catch((error) => {
+      const text = error instanceof Error ? error.message : String(error);
+      this.#finish("internal_error", `Internal error: ${text}`, true);
+    });
+  }
+
   #endInput(session: Session, input: string): void {
     if (this.#ended.has(input)) return;
     this.#ended.add(input);
@@ -475,6 +503,15 @@ export class WireConnection {
    */
   #send(message: WireMessage, output = false): boolean {
     if (this.#socket.readyState !== WebSocket.OPEN) return false;
+    if (message.type === "error" || message.type === "close") {
+      // A message may name what the client sent and what is valid (every input of a pipeline):
+      // within the format's bounds whatever its length, not an encoding failure.
+      message = {
+        ...message,
+        code: fitUtf8(message.code, WIRE_LIMITS.codeBytes),
+        message: fitUtf8(message.message, WIRE_LIMITS.messageBytes),
+      };
+    }
     let bytes: Uint8Array;
     try {
       bytes = encodeWireMessage(message, { maxMessageBytes: this.#settings.maxMessageBytes });

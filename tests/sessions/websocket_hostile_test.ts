@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { SessionMetrics } from "../../serve/session_metrics.ts";
 import { encodeWireMessage } from "../../sessions/wire/mod.ts";
+import { fitUtf8 } from "../../sessions/websocket/_connection.ts";
 import {
   BUILTIN,
   DeafClient,
@@ -221,4 +222,47 @@ Deno.test("SessionHandler: upgrades past maxSessions + maxWaitingConnections get
     for (const socket of idle) socket.close();
     await server.close();
   }
+});
+
+Deno.test("SessionHandler: an error naming 100 inputs is cut to the format's bound, not a crash", async () => {
+  // Refusing an end on an unknown input names every input there is: 100 long names, over the
+  // 4,096 bytes an error's message may take. The encoder's refusal used to end the process.
+  const nodes = [];
+  const inputs: Record<string, string> = {};
+  const outputs: Record<string, string> = {};
+  for (let i = 0; i < 100; i++) {
+    const id = `gain${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + i / 26)}`;
+    nodes.push({ id, type: "Gain" });
+    inputs[`an_input_with_a_long_name_to_fill_the_message_${String(i).padStart(3, "0")}`] =
+      `${id}.in`;
+    outputs[`out${i}`] = `${id}.out`;
+  }
+  const server = startServer({ many: { version: 1, nodes, inputs, outputs } });
+  const client = new RawClient(server.url);
+  try {
+    assert.equal((await client.open("many")).type, "accept");
+    client.send(encodeWireMessage({ type: "end", port: "nope" }));
+    client.send(encodeWireMessage({ type: "ping", id: 1 }));
+    await client.until("pong");
+    const [error] = client.messages.filter((m) => m.type === "error");
+    assert.ok(error.type === "error");
+    assert.equal(error.code, "app_port_not_found");
+    assert.equal(error.fatal, false);
+    assert.equal(new TextEncoder().encode(error.message).byteLength, 4096);
+    assert.match(error.message, /^Cannot end 'nope': no such input, available inputs: an_input/);
+    assert.match(error.message, / \.\.\. \(cut: \d+ bytes, the most is 4096\)$/);
+    client.socket.close();
+    await client.closed;
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("fitUtf8() cuts at a character's start and says how long the text was", () => {
+  assert.equal(fitUtf8("short", 64), "short");
+  const text = "é".repeat(100); // 200 bytes
+  const cut = fitUtf8(text, 64);
+  assert.ok(new TextEncoder().encode(cut).byteLength <= 64);
+  assert.match(cut, /^é+ \.\.\. \(cut: 200 bytes, the most is 64\)$/);
+  assert.ok(!cut.includes("\ufffd"));
 });
