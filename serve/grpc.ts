@@ -28,6 +28,8 @@ export interface GrpcSide {
   readonly port: number;
   /** The address to bind. */
   readonly hostname: string;
+  /** How long a connection with no call may stay (see `GrpcServeOptions`). */
+  readonly maxConnectionIdleMs?: number;
 }
 
 /**
@@ -42,6 +44,7 @@ export function startGrpc(side: GrpcSide): Promise<GrpcServer> {
     runner: observedRunner(side.runner, observer),
     hostname: side.hostname,
     port: side.port,
+    maxConnectionIdleMs: side.maxConnectionIdleMs,
     // Both refuse with the WebSocket transport's errors (what the token allows, the pipelines
     // there are), which the call ends with.
     authorize: (token, pipeline): GrpcAuthDecision => {

@@ -43,6 +43,15 @@ export interface ServeOptions extends RunnerOptions {
   /** How long a connection may take to send its `open`. Default 10 000 ms. */
   readonly openTimeoutMs?: number;
   /**
+   * WebSocket connections held beyond `maxSessions` (waiting for their `open`, or for the client
+   * to answer the close); an upgrade past it gets 503 `session_limit_reached`. Default 1 024.
+   */
+  readonly maxWaitingConnections?: number;
+  /** How long a WebSocket client has to answer the server's close. Default 5 000 ms. */
+  readonly closeTimeoutMs?: number;
+  /** How long a gRPC connection with no call in progress stays open. Default 60 000 ms. */
+  readonly maxConnectionIdleMs?: number;
+  /**
    * A port for the same pipelines over gRPC (`sessions/grpc/`, the `.proto` in
    * `proto/streamlib/sessions/v1/`), with the same tokens, session limit and metrics (0: a free
    * one). Default: no gRPC.
@@ -209,6 +218,8 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
     maxBufferedBytes: options.maxBufferedBytes,
     maxPendingFrames: options.maxPendingFrames,
     openTimeoutMs: options.openTimeoutMs,
+    maxWaitingConnections: options.maxWaitingConnections,
+    closeTimeoutMs: options.closeTimeoutMs,
   });
   const admin = new SessionAdmin(runner, tokens, adminToken);
   const page: SessionsPage | undefined = options.dashboard
@@ -291,6 +302,7 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
         observer: metrics.observer,
         port: options.grpcPort!,
         hostname,
+        maxConnectionIdleMs: options.maxConnectionIdleMs,
       });
     } catch (error) {
       await runner.close();

@@ -41,6 +41,7 @@ const USAGE =
   `Usage: streamlib serve <folder> [--port N] [--grpc-port N] [--hostname H] [--token-file F] [--pool N]
                        [--max-sessions N] [--idle-timeout S] [--max-session S] [--max-run S]
                        [--max-message M] [--memory-budget M] [--drain S] [--registry MODULE]...
+                       [--max-waiting N] [--close-timeout S] [--grpc-idle S]
                        [--webrtc-public-address A] [--webrtc-origin O]... [--no-webrtc]
                        [--no-dashboard] [--json]
   Serves every <name>.json manifest of <folder> as a pipeline named <name>: one session per
@@ -71,6 +72,12 @@ Options:
   --max-message M     MiB of one frame and its metadata (default 16)
   --memory-budget M   MiB of frames each session's graph may pin (default 64)
   --drain S           seconds outputs may take to flush when stopping (default 5)
+  --max-waiting N     WebSocket connections held beyond --max-sessions (waiting for their open,
+                      or for the client to answer the close; default 1024); past it an upgrade
+                      gets 503 session_limit_reached
+  --close-timeout S   seconds a WebSocket client has to answer the close before the connection
+                      is cut (default 5)
+  --grpc-idle S       seconds a gRPC connection with no call in progress stays open (default 60)
   --registry MODULE   a module whose 'registry' export sessions use, instead of the built-in
                       processors (repeatable)
   --webrtc-public-address A
@@ -107,6 +114,9 @@ export const command: CliCommand = {
         "max-message": { type: "string" },
         "memory-budget": { type: "string" },
         drain: { type: "string" },
+        "max-waiting": { type: "string" },
+        "close-timeout": { type: "string" },
+        "grpc-idle": { type: "string" },
         registry: { type: "string", multiple: true },
         "webrtc-public-address": { type: "string" },
         "webrtc-origin": { type: "string", multiple: true },
@@ -155,6 +165,9 @@ export const command: CliCommand = {
         maxMessageBytes: mib("max-message"),
         memoryBudgetBytes: mib("memory-budget"),
         drainMs: seconds("drain"),
+        maxWaitingConnections: integer("max-waiting", 1, 1_000_000),
+        closeTimeoutMs: seconds("close-timeout"),
+        maxConnectionIdleMs: seconds("grpc-idle"),
         registries: (values.registry as string[] | undefined)?.map((m) =>
           /^[a-z]+:/.test(m) ? m : pathToFileURL(resolvePath(m)).href
         ),

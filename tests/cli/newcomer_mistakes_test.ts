@@ -64,6 +64,8 @@ Deno.test("a mistyped command, flag or argument is an error line with a code, th
     [["serve"], 2, "missing_argument", /one manifest folder/],
     [["serve", "tests", "--port", "99999"], 2, "invalid_flag", /0 to 65535/],
     [["serve", "tests", "--max-session", "-1"], 2, "invalid_flag", /--max-session/],
+    [["serve", "tests", "--close-timeout", "0"], 2, "invalid_flag", /--close-timeout/],
+    [["serve", "tests", "--max-waiting", "1.5"], 2, "invalid_flag", /--max-waiting/],
   ];
   for (const mistake of mistakes) await check(mistake);
   for (const name of ["run", "validate", "nodes", "dashboard", "mcp", "serve", "codegen", "new"]) {

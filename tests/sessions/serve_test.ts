@@ -331,3 +331,45 @@ Deno.test("serveSessions(): 300 opens at once against maxSessions 4: 4 run, 296 
     await server.close();
   }
 });
+
+Deno.test("serveSessions(): maxWaitingConnections reaches the WebSocket transport", async () => {
+  const server = await serveSessions({
+    catalog: new Map([["gain", gain()]]),
+    port: 0,
+    maxSessions: 1,
+    maxWaitingConnections: 1,
+    closeTimeoutMs: 1_000,
+    webrtc: false,
+  });
+  const idle: WebSocket[] = [];
+  try {
+    for (let i = 0; i < 2; i++) {
+      const socket = new WebSocket(server.sessionsUrl);
+      await new Promise((resolve, reject) => {
+        socket.onopen = resolve;
+        socket.onerror = reject;
+      });
+      idle.push(socket);
+    }
+    // The third upgrade is past 1 session + 1 waiting: refused before any socket is made.
+    using conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    await conn.write(new TextEncoder().encode(
+      "GET /v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n" +
+        "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n" +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+    ));
+    let answer = "";
+    const buffer = new Uint8Array(4096);
+    while (!answer.includes("}")) {
+      const n = await conn.read(buffer);
+      if (n === null) break;
+      answer += new TextDecoder().decode(buffer.subarray(0, n));
+    }
+    assert.match(answer, /^HTTP\/1\.1 503/);
+    assert.match(answer, /"code":"session_limit_reached"/);
+    assert.match(answer, /the most is 2 \(maxSessions 1 and 1 waiting/);
+  } finally {
+    for (const socket of idle) socket.close();
+    await server.close();
+  }
+});
