@@ -138,6 +138,9 @@ export async function loadCatalog(folder: string): Promise<Catalog> {
  *   code: "pipeline_not_found",
  *   message: "No pipeline 'gian', did you mean gain? available: gain",
  * });
+ * assert.throws(() => findPipeline(catalog, "zzz"), {
+ *   message: "No pipeline 'zzz', available: gain",
+ * });
  * ```
  */
 export function findPipeline(catalog: Catalog, name: string): unknown {
@@ -145,7 +148,7 @@ export function findPipeline(catalog: Catalog, name: string): unknown {
   if (manifest !== undefined) return manifest;
   const available = [...catalog.keys()];
   const near = nearMatches(name, available);
-  const hint = near.length > 0 ? `, did you mean ${near.join(" or ")}?` : "";
+  const hint = near.length > 0 ? `, did you mean ${near.join(" or ")}?` : ",";
   throw new TransportError(
     "pipeline_not_found",
     `No pipeline '${name.slice(0, 80)}'${hint} available: ${available.join(", ") || "none"}`,

@@ -6,6 +6,7 @@
  */
 
 import * as grpc from "@grpc/grpc-js";
+import { fitUtf8 } from "../_fit_utf8.ts";
 import type { PipelineRunner } from "../runner.ts";
 import type { GrpcAuthDecision } from "./server.ts";
 import { type GrpcRequestCode, GrpcRequestError } from "./errors.ts";
@@ -116,6 +117,9 @@ async function asked<T>(ask: () => T | Promise<T>): Promise<T> {
   }
 }
 
+/** The most UTF-8 bytes of a status message (at most 3x that percent-encoded): 2 KiB. */
+export const GRPC_STATUS_MESSAGE_BYTES = 2048;
+
 /**
  * A failure as the status a call ends with: the gRPC code by the streamlib code, the message as
  * the status message, and the code in the trailer `streamlib-code`.
@@ -127,6 +131,13 @@ export function statusOf(error: unknown): Partial<grpc.StatusObject> & { code: g
     ? coded.message
     : `Internal error: ${String(error)}`;
   const metadata = new grpc.Metadata();
-  metadata.set(STREAMLIB_CODE_KEY, code);
-  return { code: grpcStatusOf(code) as number as grpc.status, details: message, metadata };
+  metadata.set(STREAMLIB_CODE_KEY, fitUtf8(code, 64));
+  // The status message travels percent-encoded in the `grpc-message` trailer, and stock clients
+  // refuse trailers past 8 KiB (grpcio's default), losing the code with them: a message that
+  // lists what is valid (every pipeline of a large folder) is cut to GRPC_STATUS_MESSAGE_BYTES.
+  return {
+    code: grpcStatusOf(code) as number as grpc.status,
+    details: fitUtf8(message, GRPC_STATUS_MESSAGE_BYTES),
+    metadata,
+  };
 }

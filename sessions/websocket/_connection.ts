@@ -9,6 +9,7 @@ import { decodeWireMessage } from "../wire/decode.ts";
 import { encodeWireMessage } from "../wire/encode.ts";
 import { WireError } from "../wire/errors.ts";
 import { WIRE_LIMITS } from "../wire/format.ts";
+import { fitUtf8 } from "../_fit_utf8.ts";
 import type { FrameMessage, OpenMessage, WireMessage, WirePort } from "../wire/messages.ts";
 import type { PipelineRunner } from "../runner.ts";
 import type { Session } from "../session.ts";
@@ -76,21 +77,6 @@ interface Unsent {
   count: number;
   /** When the last report went out (`performance.now()`). */
   reportedAt: number;
-}
-
-const utf8 = new TextEncoder();
-
-/**
- * `text` within `maxBytes` of UTF-8: as is when it fits, else cut at a character's start and
- * marked with how long it was, so an error's message never exceeds the format's bound.
- */
-export function fitUtf8(text: string, maxBytes: number): string {
-  const bytes = utf8.encode(text);
-  if (bytes.byteLength <= maxBytes) return text;
-  const marker = ` ... (cut: ${bytes.byteLength} bytes, the most is ${maxBytes})`;
-  let end = Math.max(0, maxBytes - marker.length);
-  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
-  return new TextDecoder().decode(bytes.subarray(0, end)) + marker;
 }
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -19,6 +19,7 @@ import {
   serve,
   stream,
 } from "./grpc_harness.ts";
+import { findPipeline } from "../../serve/catalog.ts";
 
 const gainRequest = { pipeline: "gain", inputs: [{ port: "audio", frames: [audioFrame([1, 1])] }] };
 
@@ -426,6 +427,22 @@ Deno.test("serveGrpc() ends a connection that sends nothing, or only the preface
         conn.close();
       } catch { /* closed */ }
     }
+    await served.close();
+  }
+});
+
+Deno.test("serveGrpc(): a refusal listing thousands of pipelines keeps its code within a client's trailer limit", async () => {
+  const names = Array.from({ length: 3000 }, (_, i) => `pipeline-number-${i}`);
+  const catalog = new Map(names.map((n) => [n, { version: 1 }]));
+  const served = await serve({}, { resolve: (name) => findPipeline(catalog, name) });
+  try {
+    const unary = await execute(served, { ...gainRequest, pipeline: "nope" });
+    assert.equal(unary.error?.code, grpc.status.NOT_FOUND, unary.error?.details);
+    assert.equal(unary.code, "pipeline_not_found");
+    assert.ok(new TextEncoder().encode(unary.error!.details).byteLength <= 2048);
+    assert.match(unary.error!.details, /^No pipeline 'nope', available: pipeline-number-0, /);
+    assert.match(unary.error!.details, / \.\.\. \(cut: \d+ bytes, the most is 2048\)$/);
+  } finally {
     await served.close();
   }
 });

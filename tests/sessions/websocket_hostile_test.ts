@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { SessionMetrics } from "../../serve/session_metrics.ts";
 import { encodeWireMessage } from "../../sessions/wire/mod.ts";
-import { fitUtf8 } from "../../sessions/websocket/_connection.ts";
+import { fitUtf8 } from "../../sessions/_fit_utf8.ts";
 import {
   BUILTIN,
   DeafClient,
