@@ -31,7 +31,14 @@ const FORBIDDEN: Record<string, readonly string[]> = {
  * `sessions/`) import none of them, and a client imports only the wire format and frame types.
  */
 const TRANSPORTS = ["sessions/websocket", "sessions/webrtc", "sessions/client"] as const;
-const CLIENT_MAY_IMPORT = ["sessions/client", "sessions/wire", "core/frames"] as const;
+// The client stays light: the wire format, the frame types, and one leaf helper that imports
+// nothing (near matches for a mistyped input name).
+const CLIENT_MAY_IMPORT = [
+  "sessions/client",
+  "sessions/wire",
+  "core/frames",
+  "core/errors/near_matches.ts",
+] as const;
 
 /** Files of the runner (`sessions/` outside its transports) that import a transport or client. */
 export function runnerImportsOfTransports(base: string = root): string[] {
@@ -52,11 +59,11 @@ Deno.test("sessions/ (the runner) imports no transport and no client", () => {
   assert.deepEqual(runnerImportsOfTransports(), []);
 });
 
-Deno.test("sessions/client/ imports only the wire format and frame types", () => {
+Deno.test("sessions/client/ imports only the wire format, frame types and near matches", () => {
   const found: string[] = [];
   for (const file of sourceFiles(join(root, "sessions", "client"))) {
     for (const target of importsOf(file, root)) {
-      if (!CLIENT_MAY_IMPORT.some((t) => target.startsWith(`${t}/`))) {
+      if (!CLIENT_MAY_IMPORT.some((t) => target === t || target.startsWith(`${t}/`))) {
         found.push(`${relative(root, file)} -> ${target}`);
       }
     }
