@@ -8,7 +8,7 @@
 import { loadManifest, type Runtime, validateManifest } from "../mod.ts";
 import type { CliOutput } from "./cli_output.ts";
 import { readManifestFile } from "./_manifest_file.ts";
-import { codeOf, errorLine } from "./error_line.ts";
+import { codeOf, errorLine } from "./_error_line.ts";
 import {
   declaredPlugins,
   loadPluginsOf,

@@ -7,7 +7,7 @@
 
 import type { NodeErrorEvent, NodeLogEvent } from "../types.ts";
 import { PermissionScopeError } from "./_permission_error.ts";
-import { errorLine } from "./error_line.ts";
+import { errorLine } from "./_error_line.ts";
 import { terminalSafe } from "./terminal_text.ts";
 
 /**

@@ -8,7 +8,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { nearMatches } from "../core/errors/near_matches.ts";
 import type { CliOutput } from "./cli_output.ts";
-import { UsageError, type UsageErrorCode, usageErrorText } from "./error_line.ts";
+import { UsageError, type UsageErrorCode, usageErrorText } from "./_error_line.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 

@@ -44,7 +44,7 @@ import {
   MAX_SECONDS,
   secondsFlag,
 } from "./parse_command.ts";
-import { codeOf, errorLine, UsageError } from "./error_line.ts";
+import { codeOf, errorLine, UsageError } from "./_error_line.ts";
 import { PermissionScopeError } from "./_permission_error.ts";
 import {
   PERMISSION_FLAGS,

@@ -6,7 +6,7 @@
  */
 
 import type { RuntimeOptions } from "../mod.ts";
-import { UsageError } from "./error_line.ts";
+import { UsageError } from "./_error_line.ts";
 
 /** The `parseArgs` options of the runtime flags. */
 export const RUNTIME_FLAGS = {

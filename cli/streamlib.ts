@@ -29,7 +29,7 @@ import denoJson from "../deno.json" with { type: "json" };
 import { nearMatches } from "../core/errors/near_matches.ts";
 import { type CliOutput, CONSOLE } from "./cli_output.ts";
 import type { CliCommand, CommandOptions } from "./command.ts";
-import { usageErrorText } from "./error_line.ts";
+import { usageErrorText } from "./_error_line.ts";
 
 export type { CliOutput, CommandOptions };
 

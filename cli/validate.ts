@@ -27,7 +27,7 @@ import {
 } from "./manifest_plugins.ts";
 import { issueLines, issuesForJson, plural } from "./manifest_report.ts";
 import { argsErrorText, manifestArgumentError } from "./parse_command.ts";
-import { errorLine, usageErrorText } from "./error_line.ts";
+import { errorLine, usageErrorText } from "./_error_line.ts";
 import { terminalSafe } from "./terminal_text.ts";
 
 /**

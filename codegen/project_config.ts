@@ -22,7 +22,9 @@ import { isAbsolute, join, resolve } from "node:path";
  * try {
  *   loadCodegenConfig(".", ["no_such_folder"]);
  * } catch (error) {
- *   assert.equal(error instanceof CodegenConfigError && error.message, "Cannot scan 'no_such_folder': no such folder");
+ *   assert.ok(error instanceof CodegenConfigError);
+ *   assert.equal(error.code, "codegen_folder_not_found");
+ *   assert.match(error.message, /^Cannot scan 'no_such_folder': no such folder; the folders to scan are relative to /);
  * }
  * ```
  */

@@ -8,7 +8,7 @@
 import { main } from "../../codegen/cli.ts";
 import type { CliCommand } from "../command.ts";
 import { parseCommand } from "../parse_command.ts";
-import { usageErrorText } from "../error_line.ts";
+import { usageErrorText } from "../_error_line.ts";
 
 const USAGE = `Usage: streamlib codegen [folder...] [--check] [--watch] [--root DIR] [--no-cache]
   Generates *.gen.ts beside each annotated processor and registry.gen.ts per folder, for the

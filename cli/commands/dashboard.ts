@@ -27,7 +27,7 @@ import { RUNTIME_FLAGS, RUNTIME_USAGE, runtimeOptionsFromFlags } from "../runtim
 import { PERMISSION_FLAGS, PERMISSION_USAGE, programsAllowed } from "../permission_scope.ts";
 import { scopedRun } from "../scoped_child.ts";
 import { listenCode, listenProblem } from "../_serve_checks.ts";
-import { codeOf, errorLine, UsageError, usageErrorText } from "../error_line.ts";
+import { codeOf, errorLine, UsageError, usageErrorText } from "../_error_line.ts";
 import { statusLine } from "../status_line.ts";
 import { startUnlessStopped, waitForStop } from "../wait_for_stop.ts";
 

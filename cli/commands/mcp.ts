@@ -24,7 +24,7 @@ import { RUNTIME_FLAGS, RUNTIME_USAGE, runtimeOptionsFromFlags } from "../runtim
 import { PERMISSION_FLAGS, PERMISSION_USAGE, programsAllowed } from "../permission_scope.ts";
 import { scopedRun } from "../scoped_child.ts";
 import { listenCode, listenProblem } from "../_serve_checks.ts";
-import { codeOf, errorLine, UsageError, usageErrorText } from "../error_line.ts";
+import { codeOf, errorLine, UsageError, usageErrorText } from "../_error_line.ts";
 import { startUnlessStopped, waitForStop } from "../wait_for_stop.ts";
 
 const USAGE = `Usage: streamlib mcp [manifest] [--start] [--media-dir D]... [--allow-processor P]...

@@ -10,7 +10,7 @@ import type { CliCommand } from "../command.ts";
 import { parseCommand } from "../parse_command.ts";
 import { createFromTemplate, listTemplates, TemplateError } from "../_templates.ts";
 import { terminalSafe } from "../terminal_text.ts";
-import { errorLine, type UsageErrorCode, usageErrorText } from "../error_line.ts";
+import { errorLine, type UsageErrorCode, usageErrorText } from "../_error_line.ts";
 
 async function usage(): Promise<string> {
   const templates = await listTemplates().catch(() => []);

@@ -13,7 +13,7 @@ import { projectProcessorsFor } from "../project_plugins.ts";
 import type { CliCommand } from "../command.ts";
 import { parseCommand } from "../parse_command.ts";
 import { terminalSafeLines } from "../terminal_text.ts";
-import { errorLine, type UsageErrorCode, usageErrorText } from "../error_line.ts";
+import { errorLine, type UsageErrorCode, usageErrorText } from "../_error_line.ts";
 
 const USAGE = `Usage: streamlib nodes list [--json] [--root DIR]
        streamlib nodes info <type> [--json] [--root DIR]

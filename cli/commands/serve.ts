@@ -23,7 +23,7 @@ import {
   numberFlag,
   parseCommand,
 } from "../parse_command.ts";
-import { codeOf, errorLine, usageErrorText } from "../error_line.ts";
+import { codeOf, errorLine, usageErrorText } from "../_error_line.ts";
 import { reserveProtocolStdout } from "../protocol_stdout.ts";
 import { terminalSafe } from "../terminal_text.ts";
 import { waitForStop } from "../wait_for_stop.ts";

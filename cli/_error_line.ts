@@ -25,7 +25,7 @@ export type UsageErrorCode =
  * @example A flag value out of range
  * ```ts
  * import assert from "node:assert/strict";
- * import { UsageError } from "./error_line.ts";
+ * import { UsageError } from "./_error_line.ts";
  *
  * const error = new UsageError("invalid_flag", "--port must be an integer, got 'x'");
  * assert.ok(error instanceof RangeError);
@@ -59,7 +59,7 @@ export class UsageError extends RangeError {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { errorLine } from "./error_line.ts";
+ * import { errorLine } from "./_error_line.ts";
  *
  * assert.equal(
  *   errorLine("not_found", "Cannot read 'p.json': no such file"),
@@ -81,7 +81,7 @@ export function errorLine(code: string, message: string): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { codeOf } from "./error_line.ts";
+ * import { codeOf } from "./_error_line.ts";
  *
  * assert.equal(codeOf(Object.assign(new Error("x"), { code: "invalid_manifest" }), "e"), "invalid_manifest");
  * assert.equal(codeOf(new Error("x"), "load_failed"), "load_failed");
