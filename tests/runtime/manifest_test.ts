@@ -43,7 +43,11 @@ const EXPECTED: Record<string, [ManifestIssueCode, string, RegExp][]> = {
       "nodes[0].config.blockSize",
       /must be an integer from 16 to 16384, got "big"/,
     ],
-    ["invalid_config", "nodes[1].config.gian", /unknown field of Gain, did you mean gain\? known fields are gain/],
+    [
+      "invalid_config",
+      "nodes[1].config.gian",
+      /unknown field of Gain, did you mean gain\? known fields are gain/,
+    ],
   ],
   "invalid_cycle.json": [
     [

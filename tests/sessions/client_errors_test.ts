@@ -119,7 +119,12 @@ Deno.test("send() of what is not a frame throws app_frame_mismatch naming it and
       sampleRate: 16000,
       samples: new Float32Array(2),
     };
-    for (const act of [() => session.send("vocie", audio), async () => session.end("vocie")]) {
+    for (
+      const act of [
+        () => session.send("vocie", audio),
+        () => Promise.resolve().then(() => session.end("vocie")),
+      ]
+    ) {
       const wrong = await act().then(() => assert.fail("succeeded"), (error) => error);
       assert.ok(wrong instanceof SessionClientError, String(wrong));
       assert.equal(wrong.code, "app_port_not_found");
