@@ -46,11 +46,16 @@ export async function loadCatalog(folder: string): Promise<Catalog> {
       if (entry.isFile && entry.name.endsWith(".json")) names.push(entry.name);
     }
   } catch (error) {
-    throw new ServeError(
-      "file_error",
-      `Cannot read the manifest folder '${folder}': ${(error as Error).message}`,
-      { path: folder },
-    );
+    const why = error instanceof Deno.errors.NotFound
+      ? "no such folder"
+      : error instanceof Deno.errors.NotADirectory
+      ? "it is a file, not a folder of <name>.json manifests"
+      : error instanceof Deno.errors.PermissionDenied
+      ? "permission denied"
+      : (error as Error).message;
+    throw new ServeError("file_error", `Cannot read the manifest folder '${folder}': ${why}`, {
+      path: folder,
+    });
   }
   names.sort();
   const catalog = new Map<string, unknown>();

@@ -118,7 +118,15 @@ Deno.test("loadCatalog(): a file that is not a JSON object and a missing folder 
     );
     await assert.rejects(
       loadCatalog(join(dir, "missing")),
-      (e) => e instanceof ServeError && e.code === "file_error",
+      (e) =>
+        e instanceof ServeError && e.code === "file_error" &&
+        e.message.endsWith("/missing': no such folder"),
+    );
+    await assert.rejects(
+      loadCatalog(join(dir, "bad.json")),
+      (e) =>
+        e instanceof ServeError && e.code === "file_error" &&
+        /bad\.json': it is a file, not a folder of <name>\.json manifests$/.test(e.message),
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
