@@ -79,7 +79,7 @@ export function packagedModelPath(model: string, specifier: string): string {
     throw new ModelNotFoundError(
       model,
       specifier,
-      'its package is not in a node_modules directory (set "nodeModulesDir": "auto" in deno.json, or add the package to package.json and run npm install, or give the model\'s path)',
+      'its package is not in a node_modules directory (list it in deno.json\'s "imports" with "nodeModulesDir": "auto" and run deno install, or in package.json and run npm install, or give the model\'s path)',
     );
   }
   return fileURLToPath(url);
