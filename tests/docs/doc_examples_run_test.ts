@@ -1,7 +1,8 @@
 /**
  * Every code example of README.md and docs/*.md, as a new user has it: in a fresh project beside
  * a checkout, whose `deno.json` is the one docs/getting_started.md shows (`@streamlib/streamlib`
- * and its entry points mapped to `../streamlib/`), run from that project's folder.
+ * and its entry points mapped to `../streamlib/`, every one of them: checked here), run from that
+ * project's folder.
  *
  * - ```ts (and ```typescript) blocks are written to files of the project, type-checked together
  *   with `deno check`, then each is run with `deno run -A` (60 s at most) and must exit 0. The
@@ -151,6 +152,21 @@ Deno.test("docs: the blocks kept from running are the listed ones", () => {
   const marked = blocks.filter((b) => b.marker).map((b) => `${b.page}: ${b.marker}: ${b.why}`);
   assert.deepEqual(marked.toSorted(), SKIPPED.toSorted());
   assert.ok(typescript.length >= 40, `only ${typescript.length} TypeScript examples found`);
+});
+
+Deno.test("docs: getting_started.md's deno.json maps every entry point of the package", async () => {
+  const { exports } = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
+  const shown = parseBlocks(
+    "docs/getting_started.md",
+    await Deno.readTextFile(`${ROOT}docs/getting_started.md`),
+  ).find((b) => b.lang === "json" && b.code.includes('"@streamlib/streamlib"'));
+  assert.ok(shown, "docs/getting_started.md shows a project's deno.json");
+  const expected = Object.fromEntries(
+    Object.entries(exports as Record<string, string>).map((
+      [entry, path],
+    ) => [`@streamlib/streamlib${entry.slice(1)}`, `../streamlib/${path.slice(2)}`]),
+  );
+  assert.deepEqual(JSON.parse(shown.code).imports, expected);
 });
 
 Deno.test("docs: every TypeScript example type-checks and each complete one runs in a user's project", async (t) => {
