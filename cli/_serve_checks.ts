@@ -41,10 +41,14 @@ function isRegistry(value: unknown): value is NodeRegistry {
  * built-in processors when there are none (as the runner does).
  *
  * @param modules Module URLs (`--registry`, already made URLs), or none.
+ * @param label How an error names a module (default `--registry <url>`).
  * @returns The joined registry.
  * @throws {ServeRegistryError} A module that does not import, or has no `registry` export.
  */
-export async function sessionRegistry(modules?: readonly string[]): Promise<NodeRegistry> {
+export async function sessionRegistry(
+  modules?: readonly string[],
+  label: (url: string) => string = (url) => `--registry ${url}`,
+): Promise<NodeRegistry> {
   if (modules === undefined || modules.length === 0) {
     return (await import("../processors/registry.gen.ts")).registry;
   }
@@ -71,7 +75,7 @@ export async function sessionRegistry(modules?: readonly string[]): Promise<Node
     } catch (error) {
       throw new ServeRegistryError(
         "plugin_import_failed",
-        `Cannot import --registry ${url}: ${(error as Error).message}`,
+        `Cannot import ${label(url)}: ${(error as Error).message}`,
       );
     } finally {
       clearTimeout(timer);
@@ -80,7 +84,7 @@ export async function sessionRegistry(modules?: readonly string[]): Promise<Node
       const exports = Object.keys(module).sort();
       throw new ServeRegistryError(
         "plugin_no_registry",
-        `Cannot use --registry ${url}: it has no 'registry' export (a generated registry.gen.ts ` +
+        `Cannot use ${label(url)}: it has no 'registry' export (a generated registry.gen.ts ` +
           `has one); its exports: ${exports.length > 0 ? exports.join(", ") : "none"}`,
       );
     }
@@ -109,7 +113,7 @@ export async function sessionRegistry(modules?: readonly string[]): Promise<Node
  * const lines = manifestWarnings(new Map<string, unknown>([["ok", ok], ["typo", typo]]), registry);
  * assert.equal(lines.length, 1);
  * assert.match(lines[0], /pipeline 'typo' will not open \(invalid_manifest\): .*did you mean Gain\?/);
- * assert.match(lines[0], /pass its registry\.gen\.ts with --registry/);
+ * assert.match(lines[0], /"streamlib\.codegen" folders of the folder serve runs in/);
  * ```
  */
 export function manifestWarnings(
@@ -132,9 +136,9 @@ export function manifestWarnings(
     // which reads the project, would call such a manifest valid.
     const unknownType = issues.some((i) => i.code === "processor_not_found");
     const hint = unknownType
-      ? "sessions know only the processors of the --registry modules (default: the built-in " +
-        "ones); for a project's own, pass its registry.gen.ts with --registry, and the " +
-        "package's processors/registry.gen.ts too to keep the built-ins"
+      ? 'sessions know the built-in processors and those of the deno.json "streamlib.codegen" ' +
+        "folders of the folder serve runs in (run 'streamlib codegen' there first), or only " +
+        "those of the --registry modules when any is given"
       : `'streamlib validate ${join(folder, `${name}.json`)}' lists every issue`;
     lines.push(
       `streamlib serve: warning: pipeline '${name}' will not open (invalid_manifest): ` +

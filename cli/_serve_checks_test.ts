@@ -36,13 +36,13 @@ Deno.test("manifestWarnings(): one line per manifest that will not load, none fo
   ]);
 });
 
-Deno.test("manifestWarnings(): an unknown processor type points at --registry, not validate", () => {
-  // `validate` reads the project's own processors, so it would call this manifest valid; the
-  // sessions know only the --registry modules' processors.
+Deno.test("manifestWarnings(): an unknown processor type says which processors sessions know", () => {
+  // `validate` also reads the project's plugin folders, so it may call this manifest valid; the
+  // sessions know the built-ins and the codegen folders' processors, or the --registry modules'.
   const own = { version: 1, nodes: [{ id: "t", type: "Tremolo" }], inputs: { a: "t.in" } };
   const [line] = manifestWarnings(new Map([["own", own]]), builtin, "pipes");
   assert.match(line, /unknown processor 'Tremolo'/);
-  assert.match(line, /pass its registry\.gen\.ts with --registry/);
+  assert.match(line, /"streamlib\.codegen" folders of the folder serve runs in/);
   assert.doesNotMatch(line, /streamlib validate/);
 });
 

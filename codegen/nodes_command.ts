@@ -45,28 +45,53 @@ export async function loadProjectRegistry(root: string): Promise<NodeRegistry> {
   // as `streamlib run` and `validate` know them.
   const { registry: builtin } = await import("../processors/registry.gen.ts");
   const { registry: plugins } = await import("../plugins/registry.gen.ts");
-  const packageRegistries = ["../processors/", "../plugins/"]
-    .map((folder) => new URL(folder, import.meta.url))
-    .filter((url) => url.protocol === "file:")
-    .map((url) => join(fileURLToPath(url), REGISTRY_FILE));
-  const packaged = builtin.with(
+  let registry = builtin.with(
     [...(plugins as NodeRegistry)].filter((d) => !d.descriptor.tags.includes("internal")),
   );
-  let folders: readonly string[] = [];
-  try {
-    folders = loadCodegenConfig(root).folders;
-  } catch {
-    return packaged;
-  }
-  let registry = packaged;
-  for (const folder of folders) {
-    const path = resolve(root, folder, REGISTRY_FILE);
-    if (packageRegistries.includes(path) || !existsSync(path)) continue;
+  for (const path of projectRegistryFiles(root)) {
     const module = await import(pathToFileURL(path).href);
     const definitions = [...(module.registry as NodeRegistry)];
     registry = registry.with(definitions.filter((d) => !d.descriptor.tags.includes("internal")));
   }
   return registry;
+}
+
+/**
+ * The generated `registry.gen.ts` files of the project at `root`: one per folder its `deno.json`
+ * lists under `"streamlib": { "codegen": [...] }` that has one (a folder codegen has not run on
+ * has none), leaving out the package's own `processors/` and `plugins/` (the repository's root
+ * is a project too). None when `deno.json` has no codegen folders or cannot be read, as
+ * {@linkcode loadProjectRegistry} treats it.
+ *
+ * @param root The project root.
+ * @returns Absolute paths, in the order `deno.json` lists the folders.
+ *
+ * @example The repository lists only the package's own folders
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { projectRegistryFiles } from "./nodes_command.ts";
+ *
+ * assert.deepEqual(projectRegistryFiles("."), []);
+ * ```
+ */
+export function projectRegistryFiles(root: string): string[] {
+  const packageRegistries = ["../processors/", "../plugins/"]
+    .map((folder) => new URL(folder, import.meta.url))
+    .filter((url) => url.protocol === "file:")
+    .map((url) => join(fileURLToPath(url), REGISTRY_FILE));
+  let folders: readonly string[] = [];
+  try {
+    folders = loadCodegenConfig(root).folders;
+  } catch {
+    return [];
+  }
+  const files: string[] = [];
+  for (const folder of folders) {
+    const path = resolve(root, folder, REGISTRY_FILE);
+    if (packageRegistries.includes(path) || !existsSync(path) || files.includes(path)) continue;
+    files.push(path);
+  }
+  return files;
 }
 
 /**

@@ -6,8 +6,9 @@
  * @module
  */
 
-import { resolve as resolvePath } from "node:path";
-import { pathToFileURL } from "node:url";
+import { relative, resolve as resolvePath } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { projectRegistryFiles } from "../../codegen/nodes_command.ts";
 import {
   loadCatalog,
   loadTokenFile,
@@ -79,7 +80,7 @@ Options:
                       is cut (default 5)
   --grpc-idle S       seconds a gRPC connection with no call in progress stays open (default 60)
   --registry MODULE   a module whose 'registry' export sessions use, instead of the built-in
-                      processors (repeatable)
+                      processors and the project's (repeatable)
   --webrtc-public-address A
                       the address WebRTC peers reach the media sockets at (the ICE candidate);
                       needed with --hostname 0.0.0.0 for WebRTC sessions
@@ -95,6 +96,7 @@ Exit codes: 0 served and stopped cleanly, 1 a manifest that is not a JSON object
 a folder, token file or --registry module that cannot be read, or an address it cannot listen on.`;
 
 const MIB = 1024 * 1024;
+const BUILTIN_REGISTRY = new URL("../../processors/registry.gen.ts", import.meta.url).href;
 
 /** `streamlib serve`. */
 export const command: CliCommand = {
@@ -130,6 +132,11 @@ export const command: CliCommand = {
     if ("exit" in parsed) return parsed.exit;
     const { values, positionals } = parsed;
     const v = values as unknown as Record<string, string | undefined>;
+    // Without --registry, sessions know the built-ins and the processors of the project serve
+    // runs in (its deno.json codegen folders' registry.gen.ts), as run and validate do.
+    const project = values.registry !== undefined
+      ? []
+      : projectRegistryFiles(Deno.cwd()).map((path) => pathToFileURL(path).href);
     let options;
     try {
       if (positionals.length !== 1) throw manifestArgumentError(positionals, "manifest folder");
@@ -168,9 +175,13 @@ export const command: CliCommand = {
         maxWaitingConnections: integer("max-waiting", 1, 1_000_000),
         closeTimeoutMs: seconds("close-timeout"),
         maxConnectionIdleMs: seconds("grpc-idle"),
-        registries: (values.registry as string[] | undefined)?.map((m) =>
-          /^[a-z]+:/.test(m) ? m : pathToFileURL(resolvePath(m)).href
-        ),
+        registries: values.registry !== undefined
+          ? (values.registry as string[]).map((m) =>
+            /^[a-z]+:/.test(m) ? m : pathToFileURL(resolvePath(m)).href
+          )
+          : project.length > 0
+          ? [BUILTIN_REGISTRY, ...project]
+          : undefined,
         webrtc: values["no-webrtc"] ? false as const : {
           publicAddress: v["webrtc-public-address"],
           allowedOrigins: values["webrtc-origin"] as string[] | undefined,
@@ -206,7 +217,15 @@ export const command: CliCommand = {
         // With --json, stdout holds one JSON line: a module that prints while imported prints
         // to stderr.
         using _stdout = values.json ? reserveProtocolStdout() : undefined;
-        registry = await sessionRegistry(options.registries);
+        registry = await sessionRegistry(
+          options.registries,
+          (url) =>
+            project.includes(url)
+              ? `the project's ${relative(Deno.cwd(), fileURLToPath(url))} (from the deno.json ` +
+                `"streamlib.codegen" folders; run the command from the project folder with its ` +
+                `deno.json, e.g. 'deno task streamlib serve ...')`
+              : `--registry ${url}`,
+        );
       }
       for (const line of manifestWarnings(catalog, registry, positionals[0])) {
         output.err(terminalSafe(line));
@@ -244,6 +263,10 @@ export const command: CliCommand = {
               [...catalog.keys()].join(", ")
             }`,
         );
+        if (project.length > 0) {
+          const files = project.map((url) => relative(Deno.cwd(), fileURLToPath(url)));
+          output.out(`  processors: the built-in ones and the project's (${files.join(", ")})`);
+        }
         output.out(`  sessions: ${server.sessionsUrl}`);
         if (server.webrtcUrl !== undefined) {
           output.out(`  WebRTC:   POST ${server.webrtcUrl}/<pipeline> (application/sdp)`);
