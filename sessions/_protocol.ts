@@ -40,6 +40,11 @@ export type ToIsolate =
     readonly buffers: ChannelBuffers;
     /** The port beside the channel's rings (see `SessionChannel`). */
     readonly port: MessagePort;
+    /**
+     * `stderr` when the host's stdout is reserved for a protocol (`serve --json`): the isolate's
+     * `console.log` and kin print to stderr, as the runtime's Workers do then.
+     */
+    readonly console?: "stderr";
   }
   | {
     readonly t: "send";
@@ -65,6 +70,11 @@ export type ToIsolate =
     readonly warmup?: readonly unknown[];
     /** The runner's `maxRunMs`, for the warm-up sessions the isolate runs. */
     readonly maxRunMs?: number;
+    /**
+     * `stderr` when the host's stdout is reserved for a protocol (`serve --json`): the isolate's
+     * `console.log` and kin print to stderr, as the runtime's Workers do then.
+     */
+    readonly console?: "stderr";
   };
 
 /** What the isolate tells its session. */

@@ -18,6 +18,7 @@ import { type FromIsolate, type IsolateExiting, type ToIsolate, toWire } from ".
 import { createChannelBuffers, SessionChannel } from "./_channel.ts";
 import { SampleSpares } from "../core/app/sample_spares.ts";
 import { RunGuard } from "./_run_guard.ts";
+import { reserveStdout, stdoutReserved } from "../core/processor/stdout_guard.ts";
 
 /** This Worker's own port (the web Worker scope). */
 interface WorkerScope {
@@ -410,6 +411,10 @@ const session = new IsolateSession((message) => scope.postMessage(message), true
 
 scope.onmessage = (event: MessageEvent) => {
   const message = event.data as ToIsolate;
+  // The host's stdout carries a protocol: this isolate's prints go to stderr, once.
+  if ((message.t === "preload" || message.t === "open") && message.console === "stderr") {
+    if (!stdoutReserved()) reserveStdout();
+  }
   if (message.t === "preload") {
     if (message.maxRunMs !== undefined) runGuard.maxRunMs = message.maxRunMs;
     // A pooled isolate: import the registries now, and the modules of the processors named,

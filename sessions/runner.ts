@@ -8,6 +8,7 @@
 import type { AppFrameInput } from "../core/app/frame_copy.ts";
 import type { ErrorCode } from "../core/errors/codes.ts";
 import { SessionError } from "./errors.ts";
+import { stdoutReserved } from "../core/processor/stdout_guard.ts";
 import type { SessionInfo, SessionSnapshot } from "./info.ts";
 import { type ResolvedLimits, resolveLimits, type RunnerLimits } from "./limits.ts";
 import type { SessionIsolate } from "./_isolate.ts";
@@ -182,6 +183,7 @@ export class PipelineRunner {
         registries: this.#registries,
         warmup: this.#warmup,
         maxRunMs: this.#limits.maxRunMs,
+        ...(stdoutReserved() && { console: "stderr" as const }),
       });
       const drop = () => {
         const i = this.#pool.indexOf(worker);

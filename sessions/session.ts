@@ -10,6 +10,7 @@ import type { AppFrameInput } from "../core/app/frame_copy.ts";
 import type { ErrorCode } from "../core/errors/codes.ts";
 import type { FromIsolate, ToIsolate, WireError } from "./_protocol.ts";
 import { SessionError } from "./errors.ts";
+import { stdoutReserved } from "../core/processor/stdout_guard.ts";
 import { createChannelBuffers, SessionChannel } from "./_channel.ts";
 import type { SessionInfo, SessionSnapshot } from "./info.ts";
 import type { ResolvedLimits } from "./limits.ts";
@@ -206,6 +207,7 @@ export class Session {
           maxRunMs: limits.maxRunMs,
           buffers: theirs,
           port: channel.port2,
+          ...(stdoutReserved() && { console: "stderr" as const }),
         } satisfies ToIsolate,
         [channel.port2],
       );

@@ -196,6 +196,9 @@ export const command: CliCommand = {
       output.err(errorLine("file_error", notFolder));
       return 2;
     }
+    // With --json, stdout holds the one JSON line for as long as the server runs: what a module
+    // prints while imported, and what a session's processor prints, goes to stderr.
+    using _stdout = values.json ? reserveProtocolStdout() : undefined;
     let server;
     // Listening for a stop from here on: a SIGTERM sent as soon as the addresses are printed
     // (or while the folder still loads) stops the server cleanly instead of killing the process.
@@ -212,21 +215,15 @@ export const command: CliCommand = {
       // Mistakes a client's first open would meet, shown now: a --registry module that cannot
       // be used ends the command; a manifest that will not load, or a token-file entry naming no
       // served pipeline, is a warning (the server still serves the rest).
-      let registry;
-      {
-        // With --json, stdout holds one JSON line: a module that prints while imported prints
-        // to stderr.
-        using _stdout = values.json ? reserveProtocolStdout() : undefined;
-        registry = await sessionRegistry(
-          options.registries,
-          (url) =>
-            project.includes(url)
-              ? `the project's ${relative(Deno.cwd(), fileURLToPath(url))} (from the deno.json ` +
-                `"streamlib.codegen" folders; run the command from the project folder with its ` +
-                `deno.json, e.g. 'deno task streamlib serve ...')`
-              : `--registry ${url}`,
-        );
-      }
+      const registry = await sessionRegistry(
+        options.registries,
+        (url) =>
+          project.includes(url)
+            ? `the project's ${relative(Deno.cwd(), fileURLToPath(url))} (from the deno.json ` +
+              `"streamlib.codegen" folders; run the command from the project folder with its ` +
+              `deno.json, e.g. 'deno task streamlib serve ...')`
+            : `--registry ${url}`,
+      );
       for (const line of manifestWarnings(catalog, registry, positionals[0])) {
         output.err(terminalSafe(line));
       }

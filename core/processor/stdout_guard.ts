@@ -5,7 +5,7 @@
  * process's stdout itself is pointed at stderr, so every other path goes there too
  * (`Deno.stdout.write`, `console.count`, native code, children that inherit stdout) and only
  * {@linkcode writeStdoutLine} and {@linkcode writeStdout} reach the original. `streamlib run
- * --json`, `dashboard --json`, `validate --json`, `nodes --json` and `streamlib mcp` on stdio
+ * --json`, `dashboard --json`, `validate --json`, `nodes --json`, `serve --json` and `streamlib mcp` on stdio
  * reserve it, so a processor's print never lands between their JSON lines. Processors log with
  * `ctx.log` (see `core/processor/log.ts`).
  *
