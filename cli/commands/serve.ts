@@ -28,6 +28,7 @@ import { codeOf, errorLine, usageErrorText } from "../_error_line.ts";
 import { reserveProtocolStdout } from "../protocol_stdout.ts";
 import { terminalSafe } from "../terminal_text.ts";
 import { waitForStop } from "../wait_for_stop.ts";
+import { CatalogWatcher } from "../_serve_watch.ts";
 import {
   folderProblem,
   listenCode,
@@ -87,6 +88,9 @@ Options:
   --webrtc-origin O   a browser origin whose pages may open WebRTC sessions (CORS; repeatable)
   --no-webrtc         serve no WebRTC sessions
   --no-dashboard      do not serve the sessions page at /dashboard (the admin API stays)
+  --watch             re-read the folder when a file in it changes: the next session opens the
+                      manifest as saved (open sessions keep theirs; a file that does not read
+                      keeps the previous pipelines, with a warning)
   --json              print { url, sessionsUrl, webrtcUrl, port, grpcPort, adminToken,
                       dashboardUrl } as one JSON line on stdout
   -h, --help          this text
@@ -125,6 +129,7 @@ export const command: CliCommand = {
         "no-webrtc": { type: "boolean", default: false },
         json: { type: "boolean", default: false },
         "no-dashboard": { type: "boolean", default: false },
+        watch: { type: "boolean", default: false },
       },
       USAGE,
       output,
@@ -200,6 +205,7 @@ export const command: CliCommand = {
     // prints while imported, and what a session's processor prints, goes to stderr.
     using _stdout = values.json ? reserveProtocolStdout() : undefined;
     let server;
+    let watcher: CatalogWatcher | undefined;
     // Listening for a stop from here on: a SIGTERM sent as soon as the addresses are printed
     // (or while the folder still loads) stops the server cleanly instead of killing the process.
     const quit = new AbortController();
@@ -208,7 +214,7 @@ export const command: CliCommand = {
       signal ? AbortSignal.any([signal, quit.signal]) : quit.signal,
     );
     try {
-      const catalog = await loadCatalog(positionals[0]);
+      const catalog = new Map(await loadCatalog(positionals[0]));
       const tokens: TokenPolicy | undefined = v["token-file"] === undefined
         ? undefined
         : await loadTokenFile(v["token-file"]);
@@ -239,6 +245,34 @@ export const command: CliCommand = {
         output.err(
           "streamlib serve: no --token-file: anyone who reaches the port may open any pipeline (loopback only)",
         );
+      }
+      if (values.watch) {
+        const folder = positionals[0];
+        watcher = new CatalogWatcher(folder, catalog, {
+          reloaded: (changes) => {
+            const said = (["added", "changed", "removed"] as const)
+              .filter((k) => changes[k].length > 0)
+              .map((k) => `${k} ${changes[k].join(", ")}`);
+            output.err(terminalSafe(
+              `streamlib serve: reloaded '${folder}' (${said.join("; ")}): ${
+                catalog.size === 0 ? "no pipelines" : [...catalog.keys()].join(", ")
+              }`,
+            ));
+            const fresh = new Map(
+              [...changes.added, ...changes.changed].map((name) => [name, catalog.get(name)]),
+            );
+            if (fresh.size === 0) return;
+            for (const line of manifestWarnings(fresh, registry, folder)) {
+              output.err(terminalSafe(line));
+            }
+          },
+          failed: (error) =>
+            output.err(terminalSafe(
+              `streamlib serve: warning: '${folder}' not reloaded (${
+                codeOf(error, "file_error")
+              }): ${error.message}; still serving the pipelines read before`,
+            )),
+        });
       }
       if (values.json) {
         output.out(
@@ -306,6 +340,7 @@ export const command: CliCommand = {
       throw error;
     }
     await stop;
+    watcher?.close();
     output.err(
       "streamlib serve: stopping: sessions flush their outputs and close (server_shutting_down)",
     );

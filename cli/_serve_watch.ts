@@ -1,0 +1,171 @@
+/**
+ * {@linkcode CatalogWatcher}: `streamlib serve --watch` re-reads its folder when a file in it
+ * changes, so an edited, added or removed manifest is what the next session opens. Internal to
+ * the command line.
+ *
+ * @module
+ */
+
+import { loadCatalog } from "../serve/mod.ts";
+
+/** What a reload changed, by pipeline name (each list sorted). */
+export interface CatalogChanges {
+  /** Pipelines new to the folder. */
+  readonly added: readonly string[];
+  /** Pipelines whose manifest changed. */
+  readonly changed: readonly string[];
+  /** Pipelines whose file is gone. */
+  readonly removed: readonly string[];
+}
+
+/** What a {@linkcode CatalogWatcher} tells its owner. */
+export interface CatalogWatchReport {
+  /** The catalog was replaced (only called when something changed). */
+  reloaded(changes: CatalogChanges): void;
+  /** The folder did not read (a file that is not a JSON object, a bad name): nothing changed. */
+  failed(error: Error): void;
+}
+
+/** Milliseconds of quiet after the last change before the folder is read again. */
+export const RELOAD_DEBOUNCE_MS = 150;
+
+/**
+ * Watches a served folder and replaces the entries of `catalog` (the map the server looks
+ * pipelines up in) with what the folder holds after each burst of changes. Sessions already open
+ * keep the manifest they opened. A folder that does not read leaves the catalog as it was, so a
+ * half-saved file never takes a pipeline away. Reloads run one at a time; changes during one
+ * bring one more.
+ *
+ * @example A manifest edited while watched
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CatalogWatcher } from "./_serve_watch.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const catalog = new Map<string, unknown>();
+ * const reloaded = Promise.withResolvers<readonly string[]>();
+ * using _watcher = new CatalogWatcher(dir, catalog, {
+ *   reloaded: (changes) => reloaded.resolve(changes.added),
+ *   failed: (error) => reloaded.reject(error),
+ * });
+ * await Deno.writeTextFile(`${dir}/fx.json`, '{"version":1,"nodes":[]}');
+ * assert.deepEqual(await reloaded.promise, ["fx"]);
+ * assert.deepEqual([...catalog.keys()], ["fx"]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class CatalogWatcher implements Disposable {
+  readonly #folder: string;
+  readonly #catalog: Map<string, unknown>;
+  readonly #report: CatalogWatchReport;
+  readonly #watcher: Deno.FsWatcher;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #reloading: Promise<void> | undefined;
+  #again = false;
+  #closed = false;
+
+  /**
+   * Starts watching.
+   *
+   * @param folder The folder served.
+   * @param catalog The served catalog, replaced in place on each reload.
+   * @param report Told of each reload and each folder that did not read.
+   */
+  constructor(folder: string, catalog: Map<string, unknown>, report: CatalogWatchReport) {
+    this.#folder = folder;
+    this.#catalog = catalog;
+    this.#report = report;
+    this.#watcher = Deno.watchFs(folder, { recursive: false });
+    this.#watch();
+  }
+
+  /** Stops watching (idempotent); a reload under way finishes. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    try {
+      this.#watcher.close();
+    } catch { /* already closed: the folder went */ }
+  }
+
+  /** Same as {@linkcode close}. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  async #watch(): Promise<void> {
+    try {
+      for await (const _event of this.#watcher) {
+        if (this.#closed) return;
+        clearTimeout(this.#timer);
+        this.#timer = setTimeout(() => this.#reload(), RELOAD_DEBOUNCE_MS);
+      }
+    } catch (error) {
+      if (!this.#closed) this.#report.failed(error as Error);
+    }
+  }
+
+  #reload(): void {
+    if (this.#closed) return;
+    if (this.#reloading) {
+      this.#again = true;
+      return;
+    }
+    this.#reloading = this.#read().finally(() => {
+      this.#reloading = undefined;
+      if (this.#again) {
+        this.#again = false;
+        this.#reload();
+      }
+    });
+  }
+
+  async #read(): Promise<void> {
+    let next;
+    try {
+      next = await loadCatalog(this.#folder);
+    } catch (error) {
+      if (!this.#closed) this.#report.failed(error as Error);
+      return;
+    }
+    if (this.#closed) return;
+    const changes = catalogChanges(this.#catalog, next);
+    if (changes.added.length + changes.changed.length + changes.removed.length === 0) return;
+    this.#catalog.clear();
+    for (const [name, manifest] of next) this.#catalog.set(name, manifest);
+    this.#report.reloaded(changes);
+  }
+}
+
+/**
+ * The pipelines added, changed and removed between two catalogs (manifests compared as JSON).
+ *
+ * @param before The catalog served.
+ * @param after The folder's catalog now.
+ * @returns The names, each list sorted.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { catalogChanges } from "./_serve_watch.ts";
+ *
+ * const before = new Map<string, unknown>([["a", { v: 1 }], ["b", { v: 1 }]]);
+ * const after = new Map<string, unknown>([["b", { v: 2 }], ["c", { v: 1 }]]);
+ * assert.deepEqual(catalogChanges(before, after), { added: ["c"], changed: ["b"], removed: ["a"] });
+ * ```
+ */
+export function catalogChanges(
+  before: ReadonlyMap<string, unknown>,
+  after: ReadonlyMap<string, unknown>,
+): CatalogChanges {
+  const added: string[] = [];
+  const changed: string[] = [];
+  const removed: string[] = [];
+  for (const [name, manifest] of after) {
+    if (!before.has(name)) added.push(name);
+    else if (JSON.stringify(before.get(name)) !== JSON.stringify(manifest)) changed.push(name);
+  }
+  for (const name of before.keys()) if (!after.has(name)) removed.push(name);
+  return { added: added.sort(), changed: changed.sort(), removed: removed.sort() };
+}

@@ -1,0 +1,158 @@
+/**
+ * `streamlib serve --watch`: a manifest edited, added or removed while the server runs is what
+ * the next session opens; a session already open keeps the manifest it opened; a file saved
+ * half-way (not JSON) leaves the pipelines as they were, with a warning; without `--watch` the
+ * folder is read once.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { connect, SessionClientError } from "../../sessions/client/mod.ts";
+import { block } from "./ws_helpers.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+const gain = (factor: number) =>
+  JSON.stringify({
+    version: 1,
+    nodes: [{ id: "g", type: "Gain", config: { gain: factor } }],
+    inputs: { audio: "g.in" },
+    outputs: { audio: "g.out" },
+  });
+
+/** `serve <dir> --json [...args]`; its stderr read as it comes, for `said()` to wait on. */
+async function serve(dir: string, args: readonly string[]) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli/streamlib.ts", "serve", dir, "--port", "0", "--json", ...args],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  let stderr = "";
+  const stderrDone = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of child.stderr) stderr += decoder.decode(chunk, { stream: true });
+  })();
+  const reader = child.stdout.getReader();
+  const decoder = new TextDecoder();
+  let line = "";
+  while (!line.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) assert.fail(`serve printed no JSON line:\n${stderr}`);
+    line += decoder.decode(value, { stream: true });
+  }
+  reader.releaseLock();
+  const { sessionsUrl } = JSON.parse(line);
+  return {
+    client: connect(sessionsUrl),
+    /** Waits until stderr matches `pattern` (10 s at most) and returns it. */
+    async said(pattern: RegExp): Promise<string> {
+      const until = Date.now() + 10_000;
+      while (!pattern.test(stderr)) {
+        if (Date.now() > until) assert.fail(`stderr never matched ${pattern}:\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return stderr;
+    },
+    async stop(): Promise<string> {
+      child.kill("SIGTERM");
+      const { code } = await child.status;
+      await child.stdout.cancel().catch(() => {});
+      await stderrDone;
+      assert.equal(code, 0, stderr);
+      return stderr;
+    },
+  };
+}
+
+const first = (out: Record<string, { frame: unknown }[]>) =>
+  (out.audio[0].frame as { samples: Float32Array }).samples[0];
+
+Deno.test({
+  name: "streamlib serve --watch: edits, additions and removals reach the next session",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "streamlib_serve_watch_" });
+    try {
+      await Deno.writeTextFile(join(dir, "fx.json"), gain(2));
+      const server = await serve(dir, ["--watch", "--no-webrtc"]);
+      try {
+        const { client } = server;
+        assert.equal(first(await client.execute("fx", { audio: [block(0.25)] })), 0.5);
+        // A session open across the edit keeps the manifest it opened.
+        const open = await client.open("fx");
+
+        await Deno.writeTextFile(join(dir, "fx.json"), gain(4));
+        await server.said(/reloaded '.*' \(changed fx\): fx/);
+        assert.equal(first(await client.execute("fx", { audio: [block(0.25)] })), 1);
+        await open.send("audio", block(0.25));
+        for await (const item of open.outputs()) {
+          assert.equal((item.frame as { samples: Float32Array }).samples[0], 0.5);
+          break;
+        }
+        await open.close();
+
+        await Deno.writeTextFile(join(dir, "quiet.json"), gain(0.5));
+        await server.said(/reloaded '.*' \(added quiet\): fx, quiet/);
+        assert.equal(first(await client.execute("quiet", { audio: [block(0.25)] })), 0.125);
+
+        // Half-saved: not JSON. Nothing changes; the warning names the file and the line.
+        await Deno.writeTextFile(join(dir, "fx.json"), '{"version": 1, "nodes": [');
+        await server.said(/warning: '.*' not reloaded \(invalid_manifest\): .*fx\.json/);
+        assert.equal(first(await client.execute("fx", { audio: [block(0.25)] })), 1);
+
+        // Saved again, with a typo: served, with the warning a start would give.
+        await Deno.writeTextFile(
+          join(dir, "fx.json"),
+          JSON.stringify({ version: 1, nodes: [{ id: "g", type: "Gian" }] }),
+        );
+        await server.said(
+          /pipeline 'fx' will not open \(invalid_manifest\): .*did you mean Gain\?/,
+        );
+
+        await Deno.remove(join(dir, "fx.json"));
+        await server.said(/reloaded '.*' \(removed fx\): quiet/);
+        await assert.rejects(
+          client.execute("fx", { audio: [block(0.25)] }),
+          (e) => e instanceof SessionClientError && e.code === "pipeline_not_found",
+        );
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "streamlib serve without --watch reads its folder once",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "streamlib_serve_watch_" });
+    try {
+      await Deno.writeTextFile(join(dir, "fx.json"), gain(2));
+      const server = await serve(dir, ["--no-webrtc"]);
+      try {
+        await Deno.writeTextFile(join(dir, "fx.json"), gain(4));
+        await Deno.writeTextFile(join(dir, "more.json"), gain(4));
+        await new Promise((r) => setTimeout(r, 500));
+        assert.equal(first(await server.client.execute("fx", { audio: [block(0.25)] })), 0.5);
+        await assert.rejects(
+          server.client.execute("more", { audio: [block(0.25)] }),
+          (e) => e instanceof SessionClientError && e.code === "pipeline_not_found",
+        );
+      } finally {
+        assert.doesNotMatch(await server.stop(), /reloaded/);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
