@@ -30,6 +30,7 @@ from .errors import (
     FrameRefusedError,
     SessionEndedError,
     SessionRefusedError,
+    SessionUnresponsiveError,
     StreamlibError,
 )
 from .frames import audio_frame, to_numpy
@@ -94,6 +95,7 @@ __all__ = [
     "SessionEndedError",
     "ConnectionFailedError",
     "ConnectionLostError",
+    "SessionUnresponsiveError",
     "WireError",
     "WIRE_VERSION",
     "encode",

@@ -54,8 +54,10 @@ class Client:
         open_timeout: float = 30.0,
         close_timeout: float = 10.0,
         output_buffer: int = 64,
+        output_buffer_bytes: int = 32 << 20,
         max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
         window: int = 32,
+        pong_timeout: Optional[float] = 60.0,
     ) -> None:
         if isinstance(window, bool) or not isinstance(window, int) or window < 1:
             raise ValueError(f"Invalid window: must be a positive integer, got {window!r}")
@@ -67,6 +69,8 @@ class Client:
         self._open_timeout = open_timeout
         self._close_timeout = close_timeout
         self._output_buffer = output_buffer
+        self._output_buffer_bytes = output_buffer_bytes
+        self._pong_timeout = pong_timeout
         self._max_message_bytes = max_message_bytes
         self._window = window
         self._sessions: Set[Session] = set()
@@ -94,6 +98,9 @@ class Client:
                 close_timeout=self._close_timeout,
                 max_size=self._max_message_bytes + ENVELOPE_BYTES,
                 compression=None,  # PCM and pixels do not deflate well; the CPU is better spent on frames
+                # At most 4 messages wait in websockets' queue (its default, 16, is up to 16 of the
+                # largest messages); past them it stops reading the socket.
+                max_queue=4,
             )
         except InvalidStatus as error:
             raise _refused_by_status(self.url, error) from None
@@ -101,15 +108,23 @@ class Client:
             raise ConnectionFailedError(f"Cannot connect to {self.url}: {error}", {"url": self.url}) from None
         try:
             accept = await self._handshake(websocket, pipeline, {**self.metadata, **(metadata or {})})
+        except asyncio.CancelledError:
+            websocket.transport.abort()  # cancelled while opening: free the socket now
+            raise
         except BaseException:
-            await websocket.close()
+            try:
+                await asyncio.wait_for(websocket.close(), self._close_timeout)
+            except asyncio.TimeoutError:
+                websocket.transport.abort()
             raise
         session = Session(
             websocket,
             accept,
             pipeline=pipeline,
             output_buffer=self._output_buffer,
+            output_buffer_bytes=self._output_buffer_bytes,
             close_timeout=self._close_timeout,
+            pong_timeout=self._pong_timeout,
             window=self._window,
             receive_limit=self._max_message_bytes + ENVELOPE_BYTES,
             on_finish=self._sessions.discard,
@@ -185,7 +200,11 @@ class Client:
                 raise ConnectionFailedError(
                     f"Cannot open '{pipeline}' at {self.url}: no answer within {self._open_timeout} s", {"url": self.url}
                 ) from None
-            except ConnectionClosed:
+            except ConnectionClosed as closed:
+                if closed.sent is not None and closed.sent.code == 1009:
+                    raise WireError(
+                        "wire_too_large", f"Cannot open '{pipeline}': the server's answer is over the limit of {self._max_message_bytes + ENVELOPE_BYTES} bytes", "message"
+                    ) from None
                 if refusal is not None:
                     raise SessionRefusedError(refusal.code, refusal.message, {"pipeline": pipeline}) from None
                 raise ConnectionLostError(
@@ -246,8 +265,10 @@ def connect(
     open_timeout: float = 30.0,
     close_timeout: float = 10.0,
     output_buffer: int = 64,
+    output_buffer_bytes: int = 32 << 20,
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     window: int = 32,
+    pong_timeout: Optional[float] = 60.0,
 ) -> Client:
     """A :class:`Client` of the server at ``url``: ``async with connect(url, token=...) as client``.
 
@@ -260,11 +281,17 @@ def connect(
     :param open_timeout: seconds to wait for the connection and the server's ``accept``.
     :param close_timeout: seconds :meth:`Session.close` waits for the server to close its side.
     :param output_buffer: output frames a session keeps unread before it stops reading the socket.
+    :param output_buffer_bytes: the bytes of frames a session keeps unread before it stops reading
+        the socket (a frame larger than this is still taken, alone).
     :param max_message_bytes: the largest frame taken from the server (its message may be
         :data:`ENVELOPE_BYTES` more).
     :param window: frames a session sends ahead of the server's confirmation (a ``pong``: the
         graph took them) before ``send()`` waits; the server refuses a client that runs far
         ahead (``input_overrun``).
+    :param pong_timeout: seconds a ``send()`` waits for the server to confirm frames (a ``pong``)
+        before the session ends with ``session_unresponsive``; ``None`` waits for ever. Longer
+        than the server's idle timeout (30 s), whose ``session_idle_timeout`` comes first when
+        its graph stalls.
     :raises ValueError: when ``window`` is not a positive integer.
     """
     return Client(
@@ -274,6 +301,8 @@ def connect(
         open_timeout=open_timeout,
         close_timeout=close_timeout,
         output_buffer=output_buffer,
+        output_buffer_bytes=output_buffer_bytes,
         max_message_bytes=max_message_bytes,
         window=window,
+        pong_timeout=pong_timeout,
     )

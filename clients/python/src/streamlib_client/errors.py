@@ -14,6 +14,8 @@ can handle:
 - :class:`ConnectionFailedError` (``connection_failed``): the client could not reach the server.
 - :class:`ConnectionLostError` (``connection_lost``): the connection broke before the session ended:
   the server vanished mid-stream.
+- :class:`SessionUnresponsiveError` (``session_unresponsive``): the server did not answer a wire
+  ``ping`` in time (``Session.ping(timeout)``, or sends waiting on a pong past ``pong_timeout``).
 - :class:`~streamlib_client.wire.WireError` (``wire_*``): bytes that are not a message of the wire
   format, or a value it cannot carry.
 
@@ -38,6 +40,7 @@ __all__ = [
     "SessionEndedError",
     "ConnectionFailedError",
     "ConnectionLostError",
+    "SessionUnresponsiveError",
 ]
 
 
@@ -82,3 +85,15 @@ class ConnectionLostError(StreamlibError, ConnectionError):
 
     def __init__(self, message: str, details: Optional[Mapping[str, Any]] = None) -> None:
         super().__init__("connection_lost", message, details)
+
+
+class SessionUnresponsiveError(StreamlibError, TimeoutError):
+    """The server did not answer a wire ``ping`` in time (``session_unresponsive``; a ``TimeoutError``).
+
+    Raised by ``Session.ping(timeout)`` (the session goes on), and, when sends waited longer than
+    ``pong_timeout`` for the server to confirm frames, by ``send()``, ``end()`` and ``outputs()``:
+    the client then ends the session, since the server is stuck or not a streamlib server.
+    """
+
+    def __init__(self, message: str, details: Optional[Mapping[str, Any]] = None) -> None:
+        super().__init__("session_unresponsive", message, details)

@@ -10,7 +10,14 @@ Pacing: the server holds a bounded number of a client's frames before its graph 
 the session ends with ``input_overrun``), and answers a ``ping`` once every message before it was
 handled. So, like the TypeScript client, :meth:`Session.send` sends a ``ping`` every ``window / 2``
 frames and waits while ``window`` frames, or a message's worth of bytes, are not confirmed by a
-``pong``; it also waits while the socket's write buffer is full.
+``pong``; it also waits while the socket's write buffer is full. A server that never confirms
+ends the session after ``pong_timeout`` (``session_unresponsive``) instead of holding the sender.
+
+Bounds against a faulty or hostile server: unread outputs are held up to ``output_buffer`` frames
+and ``output_buffer_bytes`` bytes, then the socket is not read (TCP holds the server back); pings
+are answered at most :data:`MAX_PENDING_PONGS` at a time; a fatal ``error`` with no ``close`` after
+it ends the session after ``close_timeout``; :meth:`Session.close` takes at most ``close_timeout``
+and, cancelled, aborts the connection.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from typing import AsyncIterator, Callable, Deque, Dict, List, Literal, Mapping,
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from .errors import ConnectionLostError, FrameRefusedError, SessionEndedError, StreamlibError
+from .errors import ConnectionLostError, FrameRefusedError, SessionEndedError, SessionUnresponsiveError, StreamlibError
 from .frames import as_wire_frame
 from .wire import (
     Accept,
@@ -49,6 +56,10 @@ from .wire import (
 
 MAX_KEPT_ERRORS = 64
 """Non-fatal errors a session keeps (``errors``), as the TypeScript client does."""
+MAX_PENDING_PONGS = 16
+"""Pongs a session has waiting to be written before it stops reading (a server flooding pings)."""
+_MESSAGE_TOO_BIG = 1009
+"""The WebSocket close code of a message over the size limit (RFC 6455)."""
 
 __all__ = ["Output", "Session", "SessionState"]
 
@@ -87,7 +98,9 @@ class Session:
         *,
         pipeline: str,
         output_buffer: int = 64,
+        output_buffer_bytes: int = 32 << 20,
         close_timeout: float = 10.0,
+        pong_timeout: Optional[float] = 60.0,
         window: int = 32,
         receive_limit: int = 17 << 20,
         on_finish: Optional[Callable[["Session"], None]] = None,
@@ -110,6 +123,9 @@ class Session:
         """The error that ended the session, once :attr:`state` is ``failed``."""
         self._ws = websocket
         self._capacity = max(1, output_buffer)
+        self._capacity_bytes = max(1, output_buffer_bytes)
+        self._buffered_bytes = 0
+        self._pong_timeout = pong_timeout
         self._receive_limit = receive_limit
         self._close_timeout = close_timeout
         self._send_lock = asyncio.Lock()
@@ -124,6 +140,7 @@ class Session:
         # send() to raise them, must not grow without bound.
         self._unreported: Deque[StreamlibError] = deque(maxlen=MAX_KEPT_ERRORS)
         self._pending: Set["asyncio.Task[None]"] = set()
+        self._answers: Set["asyncio.Task[None]"] = set()
         # Pacing: frames and bytes sent, and how many of them pongs confirmed; each ping marks
         # the counts it confirms (and the caller's waiter of ping()).
         self._window = max(1, window)
@@ -164,7 +181,12 @@ class Session:
             ``message_too_large`` (over :attr:`max_message_bytes`), or a refusal the server sent
             for an earlier frame (each is raised once, by the next ``send()`` or ``end()``).
         :raises SessionEndedError: the session ended (its code), or was closed (``session_closed``).
+        :raises SessionUnresponsiveError: the server confirmed nothing for ``pong_timeout``
+            seconds while this send waited; the session is ended.
         :raises ConnectionLostError: the connection broke.
+
+        Cancelling a send (``asyncio.timeout()``, ``wait_for``) while it waits sends nothing and
+        uses no sequence number; the session goes on.
         """
         self._check_open()
         port = self._input(input)
@@ -199,8 +221,8 @@ class Session:
                 ) from None
             raise
         self._raise_unreported()
-        self._sequences[input] = number + 1
         await self._pace(len(data))
+        self._sequences[input] = number + 1
         await self._write(data, frame=True)
         if self._sent_frames - self._pinged_frames >= max(1, self._window // 2):
             await self._ping()
@@ -236,7 +258,8 @@ class Session:
         """Sends a wire ``ping`` and waits for its ``pong``; returns the round trip in seconds.
 
         :raises SessionEndedError: the session ended (or :class:`ConnectionLostError`).
-        :raises TimeoutError: no pong came within ``timeout`` (the session goes on).
+        :raises SessionUnresponsiveError: no pong came within ``timeout`` (``session_unresponsive``,
+            a ``TimeoutError``); the session goes on.
         """
         self._check_open()
         waiter: "asyncio.Future[float]" = asyncio.get_running_loop().create_future()
@@ -245,7 +268,9 @@ class Session:
         try:
             await asyncio.wait_for(asyncio.shield(waiter), timeout)
         except asyncio.TimeoutError:
-            raise TimeoutError(f"Session '{self.id}': no pong for ping {number} within {timeout} s") from None
+            raise SessionUnresponsiveError(
+                f"Session '{self.id}': no pong for ping {number} within {timeout} s", {"session": self.id, "timeout": timeout}
+            ) from None
         finally:
             self._pings.pop(number, None)
         return time.perf_counter() - started
@@ -265,6 +290,7 @@ class Session:
         while True:
             if self._buffer:
                 item = self._buffer.popleft()
+                self._buffered_bytes -= _frame_bytes(item.frame)
                 self._space.set()
                 yield item
                 continue
@@ -276,31 +302,43 @@ class Session:
             await self._readable.wait()
 
     async def close(self) -> None:
-        """Ends the session: sends ``close`` and waits (up to the close timeout) for the server to
-        close its side, then closes the socket. Frames not read are dropped. Idempotent; a session
-        that already failed closes without raising."""
+        """Ends the session: sends ``close`` and waits for the server to close its side, then
+        closes the socket, all within the close timeout. Frames not read are dropped. Idempotent; a
+        session that already failed closes without raising. Cancelled (``asyncio.timeout()``, a
+        task cancelled on Ctrl-C), it aborts the connection before the cancellation goes on, so
+        the socket is freed either way."""
         if self._closing:
             await self._finished.wait()
             return
         self._closing = True
-        if not self._finished.is_set():
-            if self._pending:
-                await asyncio.wait(set(self._pending), timeout=self._close_timeout)
-            if self.state == "running":
-                self.state = "closing"
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._close_timeout
+        try:
+            if not self._finished.is_set():
+                if self._pending:
+                    await asyncio.wait(set(self._pending), timeout=self._close_timeout)
+                if self.state == "running":
+                    self.state = "closing"
+                try:
+                    await asyncio.wait_for(self._send_close(), max(0.0, deadline - loop.time()))
+                except (asyncio.TimeoutError, ConnectionClosed):
+                    pass  # a send stuck on a full socket, or a server already gone: close anyway
+                self._space.set()  # a reader blocked on a full buffer drops what it holds
+                try:
+                    await asyncio.wait_for(asyncio.shield(self._finished.wait()), max(0.0, deadline - loop.time()))
+                except asyncio.TimeoutError:
+                    pass
             try:
-                await asyncio.wait_for(self._send_close(), self._close_timeout)
-            except (asyncio.TimeoutError, ConnectionClosed):
-                pass  # a send stuck on a full socket, or a server already gone: close anyway
-            self._space.set()  # a reader blocked on a full buffer drops what it holds
-            try:
-                await asyncio.wait_for(asyncio.shield(self._finished.wait()), self._close_timeout)
+                await asyncio.wait_for(self._ws.close(), max(0.0, deadline - loop.time()))
             except asyncio.TimeoutError:
-                pass
-        await self._ws.close()
-        self._reader.cancel()
+                self._abort()
+        except BaseException:
+            self._abort()  # cancelled: free the socket now, then let the cancellation go on
+            raise
+        finally:
+            self._reader.cancel()
+            self._finish(None)
         await asyncio.gather(self._reader, return_exceptions=True)
-        self._finish(None)
 
     async def __aenter__(self) -> "Session":
         return self
@@ -309,6 +347,12 @@ class Session:
         await self.close()
 
     # Internals --------------------------------------------------------------
+
+    def _abort(self) -> None:
+        """Drops the connection at once (no closing handshake)."""
+        transport = self._ws.transport
+        if transport is not None:
+            transport.abort()
 
     def _check_open(self) -> None:
         if self.error is not None:
@@ -345,7 +389,10 @@ class Session:
             if self._pinged_frames < self._sent_frames:
                 await self._ping()
             self._confirmed.clear()
-            await self._confirmed.wait()
+            try:
+                await asyncio.wait_for(self._confirmed.wait(), self._pong_timeout)
+            except asyncio.TimeoutError:
+                await self._fail(self._unresponsive())
             self._check_open()
 
     async def _ping(self, waiter: "Optional[asyncio.Future[float]]" = None) -> int:
@@ -392,6 +439,37 @@ class Session:
         if self.error is not None:
             raise self.error
 
+    def _unresponsive(self) -> SessionUnresponsiveError:
+        waiting = self._sent_frames - self._confirmed_frames
+        unread = f"; {len(self._buffer)} output frames wait unread: read outputs() while sending" if self._buffer else ""
+        return SessionUnresponsiveError(
+            f"Session '{self.id}' of '{self.pipeline}': the server confirmed none of {waiting} frames within "
+            f"{self._pong_timeout} s (no pong){unread}",
+            {"session": self.id, "timeout": self._pong_timeout, "unconfirmed": waiting, "unread": len(self._buffer)},
+        )
+
+    async def _fail(self, error: StreamlibError) -> None:
+        """Ends the session with ``error`` from this side: tells the server (a fatal ``error`` and a
+        ``close`` with its code, when the socket takes them within the close timeout), closes."""
+        if self._finished.is_set():
+            return
+        self._finish(error)
+        self._reader.cancel()
+
+        async def tell() -> None:
+            async with self._send_lock:
+                await self._ws.send(encode(ErrorMessage(code=error.code, message=error.message[:4096], fatal=True)))
+                await self._ws.send(encode(Close(code=error.code, message="")))
+            await self._ws.close()
+
+        try:
+            await asyncio.wait_for(tell(), self._close_timeout)
+        except (asyncio.TimeoutError, ConnectionClosed):
+            self._abort()
+        except BaseException:
+            self._abort()
+            raise
+
     def _lost(self, when: str) -> ConnectionLostError:
         code = self._ws.close_code
         how = f"WebSocket close code {code}" if code is not None else "no close frame"
@@ -422,8 +500,24 @@ class Session:
         try:
             while True:
                 try:
-                    data = await self._ws.recv()
-                except ConnectionClosed:
+                    if fatal is None:
+                        data = await self._ws.recv()
+                    else:  # a close follows a fatal error; a server that sends none is not waited for
+                        data = await asyncio.wait_for(self._ws.recv(), self._close_timeout)
+                except asyncio.TimeoutError:
+                    assert fatal is not None
+                    self._finish(fatal)
+                    await self._close_socket()
+                    return
+                except ConnectionClosed as closed:
+                    sent = closed.sent
+                    if sent is not None and sent.code == _MESSAGE_TOO_BIG and fatal is None:
+                        fatal = WireError(
+                            "wire_too_large",
+                            f"Cannot decode a message from the server: over the limit of {self._receive_limit} bytes "
+                            "(connect(max_message_bytes=...) takes larger frames)",
+                            "message",
+                        )
                     self._finish(fatal or (None if self._closing else self._lost("while receiving")))
                     return
                 message = self._decode(data)
@@ -440,7 +534,7 @@ class Session:
                             message.code, message.message or f"The server closed the session with {message.code}", {"session": self.id}
                         )
                     self._finish(fatal)
-                    await self._ws.close()
+                    await self._close_socket()
                     return
                 elif isinstance(message, ErrorMessage):
                     error_class = SessionEndedError if message.fatal else FrameRefusedError
@@ -453,9 +547,12 @@ class Session:
                         self.errors.append(error)
                         self._unreported.append(error)
                 elif isinstance(message, Ping):
+                    if len(self._answers) >= MAX_PENDING_PONGS:
+                        # A server that pings and does not read the answers: stop reading it.
+                        await asyncio.wait(set(self._answers), return_when=asyncio.FIRST_COMPLETED)
                     task = asyncio.get_running_loop().create_task(self._answer_ping(message.id))
-                    self._pending.add(task)
-                    task.add_done_callback(self._settled)
+                    self._answers.add(task)
+                    task.add_done_callback(self._answers.discard)
                 elif isinstance(message, Pong):
                     self._pong(message.id)
                 else:
@@ -465,15 +562,28 @@ class Session:
             # order with wire_unexpected), and the session ends: the stream cannot be trusted.
             try:
                 async with self._send_lock:
-                    await self._ws.send(encode(ErrorMessage(code=error.code, message=error.message[:4096], fatal=True)))
-                    await self._ws.send(encode(Close(code=error.code, message="")))
-            except ConnectionClosed:
+                    await asyncio.wait_for(self._send_error(error), self._close_timeout)
+            except (ConnectionClosed, asyncio.TimeoutError):
                 pass
             self._finish(error)
-            await self._ws.close()
+            await self._close_socket()
         except asyncio.CancelledError:
             self._finish(None)
             raise
+        finally:
+            for task in self._answers:
+                task.cancel()
+
+    async def _send_error(self, error: StreamlibError) -> None:
+        await self._ws.send(encode(ErrorMessage(code=error.code, message=error.message[:4096], fatal=True)))
+        await self._ws.send(encode(Close(code=error.code, message="")))
+
+    async def _close_socket(self) -> None:
+        """Closes the WebSocket within the close timeout, else drops it."""
+        try:
+            await asyncio.wait_for(self._ws.close(), self._close_timeout)
+        except asyncio.TimeoutError:
+            self._abort()
 
     def _decode(self, data: Union[str, bytes]) -> Message:
         if isinstance(data, str):
@@ -486,7 +596,10 @@ class Session:
     async def _deliver(self, message: FrameMessage) -> None:
         if message.port not in self.output_ports:
             raise self._unexpected(f"a frame from '{message.port}', which is not an output")
-        while len(self._buffer) >= self._capacity and not self._closing:
+        if message.port not in self._open_outputs:
+            raise self._unexpected(f"a frame from '{message.port}' after its end")
+        size = _frame_bytes(message.frame)
+        while self._buffer and (len(self._buffer) >= self._capacity or self._buffered_bytes + size > self._capacity_bytes) and not self._closing:
             # Back-pressure: stop reading the socket until the caller reads; the server's
             # sends then wait on TCP.
             self._space.clear()
@@ -494,6 +607,7 @@ class Session:
         if self._closing:
             return
         self._buffer.append(Output(output=message.port, frame=message.frame, sequence=message.sequence, metadata=message.metadata))
+        self._buffered_bytes += size
         self._readable.set()
 
     async def _send_close(self) -> None:
@@ -509,3 +623,12 @@ class Session:
 
     def __repr__(self) -> str:
         return f"Session(id={self.id!r}, pipeline={self.pipeline!r}, state={self.state!r})"
+
+
+def _frame_bytes(frame: Frame) -> int:
+    """About what a received frame holds in memory: its samples, pixels or bytes."""
+    if isinstance(frame, AudioFrame):
+        return len(frame.samples) * 4
+    if isinstance(frame, DataFrame):
+        return 64
+    return len(frame.data) + 64
