@@ -88,9 +88,10 @@ if [ -n "${need// /}" ]; then
 fi
 
 # Python modules: numpy (the subprocess node), pytest and pytest-asyncio (the Python client's tests),
+# mypy (its --strict check of the client and of the docs' Python blocks),
 # websockets (the Python client's transport), grpcio and grpcio-tools (the gRPC interop tests),
 # aiortc (the WHEP players of the WebRTC tests, an independent WebRTC stack).
-py_modules="numpy:numpy pytest:pytest pytest_asyncio:pytest-asyncio websockets:websockets grpc:grpcio grpc_tools:grpcio-tools aiortc:aiortc"
+py_modules="numpy:numpy pytest:pytest pytest_asyncio:pytest-asyncio mypy:mypy websockets:websockets grpc:grpcio grpc_tools:grpcio-tools aiortc:aiortc"
 missing_py() {
   local out=()
   for pair in $py_modules; do
