@@ -461,3 +461,42 @@ async def test_pongs_the_client_never_asked_for_are_ignored() -> None:
         await asyncio.sleep(0.2)
         assert session.state == "running"
         await bounded(session.close())
+
+
+async def test_an_open_cancelled_while_the_server_does_not_answer_ends_at_once() -> None:
+    """Cancelled while it waits for the ``accept``, ``open()`` drops the connection: it does not
+    wait ``close_timeout`` for a server that answers nothing, not even a WebSocket close."""
+
+    async def script(ws: ServerConnection) -> None:
+        await server.hold(ws)
+
+    async with HostileServer(script, accepted=False) as server:
+        opening = asyncio.ensure_future(connect(server.url, close_timeout=30).open("voice-fx"))
+        await asyncio.sleep(0.3)
+        opening.cancel()
+        started = time.monotonic()
+        with pytest.raises(asyncio.CancelledError):
+            await bounded(opening, 5)
+        assert time.monotonic() - started < 2
+
+
+async def test_a_failure_inside_the_client_ends_the_session_instead_of_hanging(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug in the reader (here a KeyError from its decoding step) fails the session with
+    ``internal_error``: outputs() and send() raise it instead of waiting for ever."""
+
+    async def script(ws: ServerConnection) -> None:
+        await ws.send(output(0))
+        await server.read_on(ws)
+
+    def broken(self: Session, data: Any) -> Any:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(Session, "_decode", broken)
+    async with HostileServer(script) as server:
+        session = await open_session(server)
+        with pytest.raises(SessionEndedError) as ended:
+            await bounded(read_all(session))
+        assert ended.value.code == "internal_error" and "KeyError" in ended.value.message
+        with pytest.raises(SessionEndedError):
+            await session.send("voice", block())
+        await bounded(server.disconnected.wait())

@@ -570,6 +570,13 @@ class Session:
         except asyncio.CancelledError:
             self._finish(None)
             raise
+        except Exception as error:  # a bug here must not leave outputs() and send() waiting for ever
+            failure = SessionEndedError(
+                "internal_error", f"Session '{self.id}': the client's reader failed: {error!r}", {"session": self.id}
+            )
+            failure.__cause__ = error
+            self._finish(failure)
+            self._abort()
         finally:
             for task in self._answers:
                 task.cancel()
