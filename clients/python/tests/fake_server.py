@@ -73,7 +73,7 @@ class FakeServer:
         self._server = await serve(
             self._handle, "127.0.0.1", 0, max_size=None, compression=None, process_request=self._http, max_queue=4
         )
-        port = self._server.sockets[0].getsockname()[1]
+        port = next(iter(self._server.sockets)).getsockname()[1]
         self.url = f"ws://127.0.0.1:{port}/sessions"
         return self
 

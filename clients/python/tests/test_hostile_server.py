@@ -87,7 +87,7 @@ class HostileServer:
 
     async def __aenter__(self) -> "HostileServer":
         self._server = await serve(self._handle, "127.0.0.1", 0, max_size=None, compression=None)
-        self.url = f"ws://127.0.0.1:{self._server.sockets[0].getsockname()[1]}/v1/sessions"
+        self.url = f"ws://127.0.0.1:{next(iter(self._server.sockets)).getsockname()[1]}/v1/sessions"
         return self
 
     async def __aexit__(self, *exc: object) -> None:
