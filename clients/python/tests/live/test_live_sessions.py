@@ -18,6 +18,7 @@ from streamlib_client import (
     Output,
     SessionEndedError,
     SessionRefusedError,
+    SessionUnresponsiveError,
     audio_frame,
     connect,
 )
@@ -130,6 +131,22 @@ async def test_an_idle_session_ends_with_the_servers_code(serve: Callable[..., S
             async for _ in session.outputs():
                 pass
         assert ended.value.code == "session_idle_timeout"
+        assert session.state == "failed"
+
+
+async def test_a_client_that_sends_and_never_reads_ends_instead_of_hanging(serve: Callable[..., ServeProcess]) -> None:
+    """Sends without reading outputs: the client's buffer fills, it stops reading the socket, the
+    graph stalls and the server ends the session (idle timeout), unheard behind the unread frames.
+    The sends wait for a pong that cannot come; after ``pong_timeout`` the session ends with
+    ``session_unresponsive``, naming the unread outputs (the client used to wait for ever)."""
+    server = serve("--idle-timeout", "2")
+    async with connect(server.url, token=EVERY_PIPELINE, pong_timeout=4) as client:
+        session = await client.open("voice-fx")
+        with pytest.raises(SessionUnresponsiveError) as stuck:
+            for _ in range(100_000):
+                await asyncio.wait_for(session.send("voice", block(0.1)), 30)
+        assert stuck.value.code == "session_unresponsive"
+        assert "output frames wait unread: read outputs() while sending" in stuck.value.message
         assert session.state == "failed"
 
 
