@@ -500,3 +500,19 @@ async def test_a_failure_inside_the_client_ends_the_session_instead_of_hanging(m
         with pytest.raises(SessionEndedError):
             await session.send("voice", block())
         await bounded(server.disconnected.wait())
+
+
+async def test_a_server_trickling_errors_instead_of_an_accept_times_out() -> None:
+    """Non-fatal errors before the ``accept``, one every 0.2 s: ``open_timeout`` bounds the whole
+    answer, not each message."""
+
+    async def script(ws: ServerConnection) -> None:
+        for i in range(100):
+            await ws.send(encode(ErrorMessage("wire_malformed", f"not yet {i}", fatal=False)))
+            await asyncio.sleep(0.2)
+
+    async with HostileServer(script, accepted=False) as server:
+        started = time.monotonic()
+        with pytest.raises(ConnectionFailedError) as failed:
+            await open_session(server, open_timeout=1)
+        assert failed.value.code == "connection_failed" and time.monotonic() - started < 3

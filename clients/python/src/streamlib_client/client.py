@@ -91,6 +91,8 @@ class Client:
             a code refused the WebSocket (a proxy with no server behind it).
         :raises ConnectionLostError: the connection broke before the server answered.
         """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._open_timeout  # the connection and the accept, together
         try:
             websocket = await ws_connect(
                 self.url,
@@ -107,7 +109,7 @@ class Client:
         except (OSError, InvalidURI, InvalidHandshake, asyncio.TimeoutError) as error:
             raise ConnectionFailedError(f"Cannot connect to {self.url}: {error}", {"url": self.url}) from None
         try:
-            accept = await self._handshake(websocket, pipeline, {**self.metadata, **(metadata or {})})
+            accept = await self._handshake(websocket, pipeline, {**self.metadata, **(metadata or {})}, deadline)
         except asyncio.CancelledError:
             websocket.transport.abort()  # cancelled while opening: free the socket now
             raise
@@ -190,12 +192,13 @@ class Client:
         self._sessions.clear()
         await asyncio.gather(*(session.close() for session in sessions), return_exceptions=True)
 
-    async def _handshake(self, websocket: ClientConnection, pipeline: str, metadata: Dict[str, str]) -> Accept:
+    async def _handshake(self, websocket: ClientConnection, pipeline: str, metadata: Dict[str, str], deadline: float) -> Accept:
         await websocket.send(encode(Open(pipeline=pipeline, token=self._token, metadata=metadata)))
         refusal: Optional[ErrorMessage] = None
-        while True:
+        loop = asyncio.get_running_loop()
+        while True:  # one deadline for the whole answer, however it trickles in
             try:
-                data = await asyncio.wait_for(websocket.recv(), self._open_timeout)
+                data = await asyncio.wait_for(websocket.recv(), max(0.0, deadline - loop.time()))
             except asyncio.TimeoutError:
                 raise ConnectionFailedError(
                     f"Cannot open '{pipeline}' at {self.url}: no answer within {self._open_timeout} s", {"url": self.url}
