@@ -52,6 +52,7 @@ export {
   type ServeOptions,
   serveSessions,
   type SessionServer,
+  type SessionTransport,
   type WebRtcServeOptions,
 } from "./server.ts";
 export { loadTokenFile, type TokenFile, TokenPolicy } from "./tokens.ts";

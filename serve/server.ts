@@ -15,6 +15,7 @@ import {
 import { createToken, tokenProblem } from "../frontend/token.ts";
 import { PipelineRunner, type RunnerOptions } from "../sessions/runner.ts";
 import { SessionHandler } from "../sessions/websocket/handler.ts";
+import type { SessionObserver } from "../sessions/websocket/observer.ts";
 import { SessionAdmin } from "./admin.ts";
 import type { WebRtcHandler } from "../sessions/webrtc/handler.ts";
 import { type Catalog, findPipeline } from "./catalog.ts";
@@ -76,7 +77,17 @@ export interface ServeOptions extends RunnerOptions {
    * else on `127.0.0.1`.
    */
   readonly webrtc?: WebRtcServeOptions | false;
+  /**
+   * Observers of each transport's sessions beside the metrics (`streamlib serve` logs every
+   * session's start and end with them): called once for each transport the server starts, with
+   * its name. An observer that throws is ignored; its hooks run on the serving thread, so they
+   * must be quick.
+   */
+  readonly observe?: (transport: SessionTransport) => SessionObserver;
 }
+
+/** The transport a session came over. */
+export type SessionTransport = "websocket" | "grpc" | "webrtc";
 
 /** Where WebRTC sessions' media goes and which browser pages may open them. */
 export interface WebRtcServeOptions {
@@ -187,6 +198,8 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
   // Pooled isolates run each of the catalog's pipelines once before a session asks (at most 16).
   const runner = new PipelineRunner({ warmup: [...catalog.values()].slice(0, 16), ...options });
   const metrics = new SessionMetrics();
+  const observerOf = (transport: SessionTransport): SessionObserver =>
+    options.observe ? alongside(metrics.observer, options.observe(transport)) : metrics.observer;
   const lookup = (pipeline: string, token: string): unknown => {
     tokens.check(pipeline, token);
     return findPipeline(catalog, pipeline);
@@ -201,7 +214,7 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
       new WebRtcHandler({
         runner,
         resolve: lookup,
-        observer: metrics.observer,
+        observer: observerOf("webrtc"),
         // On the server's own address; on every address only with an address to announce.
         bind: rtc?.bind ??
           (IP_ADDRESS.test(hostname) || (UNSPECIFIED.has(hostname) && rtc?.publicAddress)
@@ -214,7 +227,7 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
   const handler = new SessionHandler({
     runner,
     resolve,
-    observer: metrics.observer,
+    observer: observerOf("websocket"),
     maxBufferedBytes: options.maxBufferedBytes,
     maxPendingFrames: options.maxPendingFrames,
     openTimeoutMs: options.openTimeoutMs,
@@ -299,7 +312,7 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
         runner,
         catalog,
         tokens,
-        observer: metrics.observer,
+        observer: observerOf("grpc"),
         port: options.grpcPort!,
         hostname,
         maxConnectionIdleMs: options.maxConnectionIdleMs,
@@ -346,6 +359,45 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
         await stopHttp();
       })();
       return closing;
+    },
+  };
+}
+
+/** `first`'s hooks, then `second`'s, whose errors are swallowed (a log must not end a session). */
+function alongside(first: SessionObserver, second: SessionObserver): SessionObserver {
+  const quietly = <A extends unknown[]>(hook: ((...args: A) => void) | undefined, args: A) => {
+    try {
+      hook?.apply(second, args);
+    } catch { /* the second observer's own problem */ }
+  };
+  return {
+    refused: (code) => {
+      first.refused?.(code);
+      quietly(second.refused, [code]);
+    },
+    started: (session, pipeline) => {
+      first.started?.(session, pipeline);
+      quietly(second.started, [session, pipeline]);
+    },
+    ended: (session, code) => {
+      first.ended?.(session, code);
+      quietly(second.ended, [session, code]);
+    },
+    frameIn: () => {
+      first.frameIn?.();
+      quietly(second.frameIn, []);
+    },
+    frameOut: () => {
+      first.frameOut?.();
+      quietly(second.frameOut, []);
+    },
+    frameDropped: (code) => {
+      first.frameDropped?.(code);
+      quietly(second.frameDropped, [code]);
+    },
+    roundTrip: (seconds) => {
+      first.roundTrip?.(seconds);
+      quietly(second.roundTrip, [seconds]);
     },
   };
 }

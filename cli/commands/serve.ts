@@ -29,6 +29,7 @@ import { reserveProtocolStdout } from "../protocol_stdout.ts";
 import { terminalSafe } from "../terminal_text.ts";
 import { waitForStop } from "../wait_for_stop.ts";
 import { CatalogWatcher } from "../_serve_watch.ts";
+import { SessionLog } from "../_session_log.ts";
 import {
   folderProblem,
   listenCode,
@@ -88,6 +89,8 @@ Options:
   --webrtc-origin O   a browser origin whose pages may open WebRTC sessions (CORS; repeatable)
   --no-webrtc         serve no WebRTC sessions
   --no-dashboard      do not serve the sessions page at /dashboard (the admin API stays)
+  --quiet             print no line per session (opened, ended with its code and length) nor
+                      per second of refused opens on stderr
   --watch             re-read the folder when a file in it changes: the next session opens the
                       manifest as saved (open sessions keep theirs; a file that does not read
                       keeps the previous pipelines, with a warning)
@@ -130,6 +133,7 @@ export const command: CliCommand = {
         json: { type: "boolean", default: false },
         "no-dashboard": { type: "boolean", default: false },
         watch: { type: "boolean", default: false },
+        quiet: { type: "boolean", default: false },
       },
       USAGE,
       output,
@@ -206,6 +210,7 @@ export const command: CliCommand = {
     using _stdout = values.json ? reserveProtocolStdout() : undefined;
     let server;
     let watcher: CatalogWatcher | undefined;
+    let log: SessionLog | undefined;
     // Listening for a stop from here on: a SIGTERM sent as soon as the addresses are printed
     // (or while the folder still loads) stops the server cleanly instead of killing the process.
     const quit = new AbortController();
@@ -240,7 +245,15 @@ export const command: CliCommand = {
       const dashboard = values["no-dashboard"]
         ? false
         : (await import("../../web/server/sessions_page.tsx")).createSessionsPage;
-      server = await serveSessions({ ...options, catalog, tokens, dashboard });
+      log = values.quiet ? undefined : new SessionLog((line) => output.err(terminalSafe(line)));
+      const sessionLog = log;
+      server = await serveSessions({
+        ...options,
+        catalog,
+        tokens,
+        dashboard,
+        observe: sessionLog && ((transport) => sessionLog.observer(transport)),
+      });
       if (!tokens) {
         output.err(
           "streamlib serve: no --token-file: anyone who reaches the port may open any pipeline (loopback only)",
@@ -345,6 +358,7 @@ export const command: CliCommand = {
       "streamlib serve: stopping: sessions flush their outputs and close (server_shutting_down)",
     );
     await server.close();
+    log?.close();
     return 0;
   },
 };
