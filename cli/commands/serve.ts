@@ -29,7 +29,8 @@ import { reserveProtocolStdout } from "../protocol_stdout.ts";
 import { terminalSafe } from "../terminal_text.ts";
 import { waitForStop } from "../wait_for_stop.ts";
 import { CatalogWatcher } from "../_serve_watch.ts";
-import { SessionLog } from "../_session_log.ts";
+import { BackgroundLines, SessionLog } from "../_session_log.ts";
+import { CONSOLE } from "../cli_output.ts";
 import {
   folderProblem,
   listenCode,
@@ -211,6 +212,13 @@ export const command: CliCommand = {
     let server;
     let watcher: CatalogWatcher | undefined;
     let log: SessionLog | undefined;
+    // What serve prints while it serves (sessions, reloads, the stop) never blocks the serving
+    // thread: console.error waits while a pipe is full, and a stderr nobody reads fills.
+    const logLines = new BackgroundLines();
+    const serving = (line: string) => {
+      if (output === CONSOLE) logLines.line(terminalSafe(line));
+      else output.err(terminalSafe(line));
+    };
     // Listening for a stop from here on: a SIGTERM sent as soon as the addresses are printed
     // (or while the folder still loads) stops the server cleanly instead of killing the process.
     const quit = new AbortController();
@@ -245,7 +253,7 @@ export const command: CliCommand = {
       const dashboard = values["no-dashboard"]
         ? false
         : (await import("../../web/server/sessions_page.tsx")).createSessionsPage;
-      log = values.quiet ? undefined : new SessionLog((line) => output.err(terminalSafe(line)));
+      log = values.quiet ? undefined : new SessionLog(serving);
       const sessionLog = log;
       server = await serveSessions({
         ...options,
@@ -266,25 +274,25 @@ export const command: CliCommand = {
             const said = (["added", "changed", "removed"] as const)
               .filter((k) => changes[k].length > 0)
               .map((k) => `${k} ${changes[k].join(", ")}`);
-            output.err(terminalSafe(
+            serving(
               `streamlib serve: reloaded '${folder}' (${said.join("; ")}): ${
                 catalog.size === 0 ? "no pipelines" : [...catalog.keys()].join(", ")
               }`,
-            ));
+            );
             const fresh = new Map(
               [...changes.added, ...changes.changed].map((name) => [name, catalog.get(name)]),
             );
             if (fresh.size === 0) return;
             for (const line of manifestWarnings(fresh, registry, folder)) {
-              output.err(terminalSafe(line));
+              serving(line);
             }
           },
           failed: (error) =>
-            output.err(terminalSafe(
+            serving(
               `streamlib serve: warning: '${folder}' not reloaded (${
                 codeOf(error, "file_error")
               }): ${error.message}; still serving the pipelines read before`,
-            )),
+            ),
         });
       }
       if (values.json) {
@@ -354,11 +362,12 @@ export const command: CliCommand = {
     }
     await stop;
     watcher?.close();
-    output.err(
+    serving(
       "streamlib serve: stopping: sessions flush their outputs and close (server_shutting_down)",
     );
     await server.close();
     log?.close();
+    await logLines.flush(1_000);
     return 0;
   },
 };

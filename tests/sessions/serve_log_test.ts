@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { SessionClientError } from "../../sessions/client/mod.ts";
+import { connect, SessionClientError } from "../../sessions/client/mod.ts";
 import { block } from "./ws_helpers.ts";
 import { serveCommand } from "./serve_command.ts";
 
@@ -73,6 +73,106 @@ Deno.test({
         stderr = await server.stop();
       }
       assert.doesNotMatch(stderr, /session \S+ (opened|ended)|refused/, stderr);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+/**
+ * Starts `serve` under python3 with its stderr a pipe of 4 KiB (Linux's `F_SETPIPE_SZ`) that no one
+ * reads: full after about 40 session lines. Python prints serve's JSON line, then waits for a line
+ * on its stdin to stop serve, and prints serve's exit code (or kills a serve that does not stop).
+ */
+const UNREAD_STDERR = `
+import fcntl, os, subprocess, sys
+r, w = os.pipe()
+fcntl.fcntl(w, 1031, 4096)  # F_SETPIPE_SZ
+serve = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=w, stdin=subprocess.DEVNULL)
+os.close(w)
+print(serve.stdout.readline().decode().strip(), flush=True)
+sys.stdin.readline()
+serve.terminate()
+try:
+    print(serve.wait(timeout=15), flush=True)
+except subprocess.TimeoutExpired:
+    serve.kill()
+    print("still running 15 s after SIGTERM", flush=True)
+`;
+
+Deno.test({
+  name: "streamlib serve keeps serving when nobody reads its stderr (session lines never block)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "streamlib_serve_log_" });
+    try {
+      await Deno.writeTextFile(join(dir, "fx.json"), FX);
+      const python = new Deno.Command("python3", {
+        args: [
+          "-c",
+          UNREAD_STDERR,
+          Deno.execPath(),
+          "run",
+          "-A",
+          "cli/streamlib.ts",
+          "serve",
+          dir,
+          "--port",
+          "0",
+          "--json",
+          "--no-webrtc",
+          "--pool",
+          "2",
+        ],
+        cwd: new URL("../../", import.meta.url).pathname,
+        stdin: "piped",
+        stdout: "piped",
+        env: { NO_COLOR: "1" },
+      }).spawn();
+      const lines = python.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let text = "";
+      const nextLine = async () => {
+        while (!text.includes("\n")) {
+          const { value, done } = await lines.read();
+          if (done) assert.fail(`python said: ${text}`);
+          text += value;
+        }
+        const line = text.slice(0, text.indexOf("\n"));
+        text = text.slice(text.indexOf("\n") + 1);
+        return line;
+      };
+      const stdin = python.stdin.getWriter();
+      try {
+        const { sessionsUrl, url } = JSON.parse(await nextLine());
+        const client = connect(sessionsUrl);
+        // 80 sessions, 4 at a time: 160 lines of about 55 bytes, twice the pipe's room.
+        let left = 80;
+        const worker = async () => {
+          while (left-- > 0) {
+            const out = await client.execute("fx", { audio: [block(0.25)] });
+            assert.equal(out.audio.length, 1);
+          }
+        };
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          Promise.all(Array.from({ length: 4 }, worker)),
+          new Promise((_, reject) =>
+            timer = setTimeout(
+              () => reject(new Error(`serve stopped serving; ${left} left`)),
+              60_000,
+            )
+          ),
+        ]).finally(() => clearTimeout(timer));
+        assert.equal((await fetch(`${url}/healthz`)).status, 200);
+      } finally {
+        await stdin.write(new TextEncoder().encode("stop\n"));
+        await stdin.close();
+      }
+      // It stops within its flush bound though its stderr is still full.
+      assert.equal(await nextLine(), "0");
+      await lines.cancel();
+      assert.equal((await python.status).code, 0);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
