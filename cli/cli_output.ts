@@ -24,6 +24,13 @@ export interface CliOutput {
   /** Errors and diagnostics. */
   readonly err: (text: string) => void;
   /**
+   * Lines printed while a command runs (a node's log and errors, a session's start and end): on
+   * the console they go to stderr without ever blocking (a stderr nobody reads holds 256 KiB of
+   * them, then they are dropped and counted), and {@linkcode flushConsoleLog} waits for them.
+   * Absent: `err`.
+   */
+  readonly log?: (text: string) => void;
+  /**
    * The live status line on a terminal: each call replaces the previous line in place. Absent
    * when the output is not a terminal (a pipe, a file, a test); status then goes to `out`, one
    * line per update.
@@ -32,9 +39,21 @@ export interface CliOutput {
 }
 
 import { writeStdoutLine } from "../core/processor/stdout_guard.ts";
+import { BackgroundLines } from "./_background_lines.ts";
 
 const encoder = new TextEncoder();
 let live = false;
+const consoleLog = new BackgroundLines();
+
+/**
+ * Waits until what {@linkcode CONSOLE}'s `log` queued is written, or `timeoutMs` passed (a stderr
+ * nobody reads never takes it): the command line's entry points call it before they exit.
+ *
+ * @param timeoutMs The longest wait. Default 1 000 ms.
+ */
+export async function flushConsoleLog(timeoutMs = 1_000): Promise<void> {
+  await consoleLog.flush(timeoutMs);
+}
 
 function clearLive(): void {
   if (!live) return;
@@ -50,7 +69,13 @@ export const CONSOLE: CliOutput = {
   },
   err: (text) => {
     clearLive();
-    console.error(text);
+    // Behind log lines still queued, so stderr keeps their order; else at once.
+    if (consoleLog.busy) consoleLog.line(text, true);
+    else console.error(text);
+  },
+  log: (text) => {
+    clearLive();
+    consoleLog.line(text);
   },
   status: Deno.stdout.isTerminal()
     ? (text) => {

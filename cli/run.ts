@@ -25,7 +25,7 @@ import { deafenedBy, silencedBy } from "../core/graph/silent_sources.ts";
 import { createRuntime, packageRegistry } from "../processors/mod.ts";
 import { reserveProtocolStdout } from "./protocol_stdout.ts";
 import { nodeErrorLine, nodeLogLine } from "./node_log_line.ts";
-import { type CliOutput, CONSOLE } from "./cli_output.ts";
+import { type CliOutput, CONSOLE, flushConsoleLog } from "./cli_output.ts";
 import { readManifestFile } from "./_manifest_file.ts";
 import { manifestPluginPaths } from "./project_plugins.ts";
 import {
@@ -312,7 +312,7 @@ export async function main(
   rt.on((event: RuntimeEvent) => {
     if (event.type === "node-log") {
       if (json) emit({ event: "node-log", ...event });
-      else output.err(nodeLogLine(event));
+      else (output.log ?? output.err)(nodeLogLine(event));
     }
     if (event.type === "node-error") {
       failures++;
@@ -320,7 +320,7 @@ export async function main(
       // Deno's permissions refused it: say which and how to grant it, with a code.
       const denied = PermissionScopeError.fromNodeError(event);
       if (json) emit({ event: "node-error", ...event, ...(denied && { code: denied.code }) });
-      output.err(nodeErrorLine(event));
+      (output.log ?? output.err)(nodeErrorLine(event));
     }
     if (event.type === "node-eos") endedNodes.add(event.node);
     // A failed source may have been the last one that could produce: check once it settled.
@@ -435,4 +435,8 @@ function round(seconds: number): number {
   return Math.round(seconds * 1000) / 1000;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  const code = await main(Deno.args);
+  await flushConsoleLog();
+  Deno.exit(code);
+}

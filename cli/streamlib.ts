@@ -27,7 +27,7 @@
 
 import denoJson from "../deno.json" with { type: "json" };
 import { nearMatches } from "../core/errors/near_matches.ts";
-import { type CliOutput, CONSOLE } from "./cli_output.ts";
+import { type CliOutput, CONSOLE, flushConsoleLog } from "./cli_output.ts";
 import type { CliCommand, CommandOptions } from "./command.ts";
 import { usageErrorText } from "./_error_line.ts";
 
@@ -171,7 +171,11 @@ export async function main(
     return 2;
   }
   const { command } = await entry.load();
-  return await command.run(rest, output, options);
+  try {
+    return await command.run(rest, output, options);
+  } finally {
+    if (output === CONSOLE) await flushConsoleLog();
+  }
 }
 
 if (import.meta.main) {

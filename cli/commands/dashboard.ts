@@ -159,11 +159,11 @@ export const command: CliCommand = {
     rt.on((event) => {
       if (event.type === "node-log") {
         if (values.json) output.out(JSON.stringify({ event: "node-log", ...event }));
-        else output.err(nodeLogLine(event));
+        else (output.log ?? output.err)(nodeLogLine(event));
       }
       if (event.type !== "node-error") return;
       failures++;
-      output.err(nodeErrorLine(event));
+      (output.log ?? output.err)(nodeErrorLine(event));
     });
     const { serveDashboard } = await import("../../web/mod.ts");
     // The dashboard serves MCP's endpoint when given it; MCP is loaded only then.

@@ -143,7 +143,7 @@ export const command: CliCommand = {
       );
       if (code !== undefined) return code;
     }
-    const log = (line: string) => output.err(line);
+    const log = (line: string) => (output.log ?? output.err)(line);
     try {
       if (values.start) {
         // A stop during start() (Ctrl-C, SIGTERM, SIGHUP) stops cleanly instead of killing us.

@@ -29,8 +29,7 @@ import { reserveProtocolStdout } from "../protocol_stdout.ts";
 import { terminalSafe } from "../terminal_text.ts";
 import { waitForStop } from "../wait_for_stop.ts";
 import { CatalogWatcher } from "../_serve_watch.ts";
-import { BackgroundLines, SessionLog } from "../_session_log.ts";
-import { CONSOLE } from "../cli_output.ts";
+import { SessionLog } from "../_session_log.ts";
 import {
   folderProblem,
   listenCode,
@@ -213,12 +212,8 @@ export const command: CliCommand = {
     let watcher: CatalogWatcher | undefined;
     let log: SessionLog | undefined;
     // What serve prints while it serves (sessions, reloads, the stop) never blocks the serving
-    // thread: console.error waits while a pipe is full, and a stderr nobody reads fills.
-    const logLines = new BackgroundLines();
-    const serving = (line: string) => {
-      if (output === CONSOLE) logLines.line(terminalSafe(line));
-      else output.err(terminalSafe(line));
-    };
+    // thread (`log`: console.error waits while a pipe is full, and a stderr nobody reads fills).
+    const serving = (line: string) => (output.log ?? output.err)(terminalSafe(line));
     // Listening for a stop from here on: a SIGTERM sent as soon as the addresses are printed
     // (or while the folder still loads) stops the server cleanly instead of killing the process.
     const quit = new AbortController();
@@ -367,7 +362,6 @@ export const command: CliCommand = {
     );
     await server.close();
     log?.close();
-    await logLines.flush(1_000);
     return 0;
   },
 };
