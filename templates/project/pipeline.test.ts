@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { main } from "@streamlib/streamlib/cli";
+import { connect } from "@streamlib/streamlib/sessions/client";
 
 const quiet = () => {
   const lines: string[] = [];
@@ -43,6 +44,37 @@ Deno.test("the dashboard shows the pipeline", async () => {
       "tone",
       "tremolo",
     ]);
+  } finally {
+    controller.abort();
+    assert.equal(await done, 0, lines.join("\n"));
+  }
+});
+
+Deno.test("pipelines/ serves a Tremolo session to a client", async () => {
+  const controller = new AbortController();
+  const { lines, output } = quiet();
+  let started: (url: string) => void;
+  const url = new Promise<string>((resolve) => (started = resolve));
+  const watched = {
+    out: (text: string) => {
+      output.out(text);
+      started(JSON.parse(text).sessionsUrl);
+    },
+    err: output.err,
+  };
+  const args = ["serve", "pipelines", "--port", "0", "--json", "--no-webrtc", "--quiet"];
+  const done = main(args, watched, { signal: controller.signal });
+  try {
+    const sessions = await Promise.race([url, done.then((c) => `exited ${c}: ${lines}`)]);
+    assert.match(sessions, /^ws:/);
+    const block = {
+      kind: "audio" as const,
+      channels: 2,
+      sampleRate: 48_000,
+      samples: new Float32Array(960).fill(0.5),
+    };
+    const out = await connect(sessions).execute("tremolo", { audio: [block, block, block] });
+    assert.equal(out.audio.length, 3, "one block back for each block sent");
   } finally {
     controller.abort();
     assert.equal(await done, 0, lines.join("\n"));
