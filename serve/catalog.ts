@@ -17,8 +17,8 @@ export type Catalog = ReadonlyMap<string, unknown>;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /**
- * Reads every `*.json` file of a folder (not its subfolders) as a pipeline named after the file
- * without `.json`. Each must be a JSON object; whether it loads (processors, ports, `inputs` and
+ * Reads every `*.json` file of a folder (not its subfolders; symbolic links to files count,
+ * hidden `.`-names do not) as a pipeline named after the file without `.json`. Each must be a JSON object; whether it loads (processors, ports, `inputs` and
  * `outputs`) is checked when a session opens it (`invalid_manifest`).
  *
  * @param folder The folder.
@@ -43,7 +43,17 @@ export async function loadCatalog(folder: string): Promise<Catalog> {
   const names: string[] = [];
   try {
     for await (const entry of Deno.readDir(folder)) {
-      if (entry.isFile && entry.name.endsWith(".json")) names.push(entry.name);
+      // Hidden entries are not pipelines: editors' lock and swap files (`.#fx.json`), a
+      // Kubernetes ConfigMap volume's `..data`. A symbolic link counts as the file it names (a
+      // ConfigMap volume's every file is one; a broken one is a file that cannot be read).
+      if (entry.name.startsWith(".") || !entry.name.endsWith(".json") || entry.isDirectory) {
+        continue;
+      }
+      if (
+        entry.isFile || (entry.isSymlink && await linksToFileOrNothing(join(folder, entry.name)))
+      ) {
+        names.push(entry.name);
+      }
     }
   } catch (error) {
     const why = error instanceof Deno.errors.NotFound
@@ -122,6 +132,15 @@ export async function loadCatalog(folder: string): Promise<Catalog> {
     catalog.set(name, manifest);
   }
   return catalog;
+}
+
+/** Whether a symbolic link names a file, or nothing (broken): not a folder. */
+async function linksToFileOrNothing(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return true;
+  }
 }
 
 /**

@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { loadCatalog } from "../serve/mod.ts";
+import { CatalogWatcher } from "./_serve_watch.ts";
+
+const manifest = (gain: number) =>
+  JSON.stringify({ version: 1, nodes: [{ id: "g", type: "Gain", config: { gain } }] });
+
+/**
+ * A folder laid out as Kubernetes mounts a ConfigMap: the data in a hidden timestamped folder,
+ * `..data` a link to it, each file a link through `..data`; an update writes a new timestamped
+ * folder and swaps `..data` by renaming a new link over it.
+ */
+async function configMapVolume(dir: string, files: Record<string, string>): Promise<void> {
+  const stamp = `..${Date.now()}_${Math.random().toString(36).slice(2)}`;
+  await Deno.mkdir(join(dir, stamp));
+  for (const [name, text] of Object.entries(files)) {
+    await Deno.writeTextFile(join(dir, stamp, name), text);
+  }
+  await Deno.symlink(stamp, join(dir, "..data_tmp"));
+  await Deno.rename(join(dir, "..data_tmp"), join(dir, "..data"));
+  for (const name of Object.keys(files)) {
+    await Deno.symlink(join("..data", name), join(dir, name)).catch((error) => {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    });
+  }
+}
+
+Deno.test("loadCatalog() serves a ConfigMap volume's linked files and skips hidden entries", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await configMapVolume(dir, { "fx.json": manifest(2) });
+    // An editor's lock file: a hidden link to nothing; a swap file; a folder named like a file.
+    await Deno.symlink("user@host.1234", join(dir, ".#fx.json"));
+    await Deno.writeTextFile(join(dir, ".fx.json.swp"), "binary junk");
+    await Deno.mkdir(join(dir, "old.json"));
+    const catalog = await loadCatalog(dir);
+    assert.deepEqual([...catalog.keys()], ["fx"]);
+    assert.deepEqual(catalog.get("fx"), JSON.parse(manifest(2)));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("loadCatalog(): a link to nothing named like a manifest is a file_error naming it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.symlink(join(dir, "gone.json"), join(dir, "fx.json"));
+    await assert.rejects(
+      loadCatalog(dir),
+      (e) =>
+        (e as { code?: string }).code === "file_error" && /fx\.json/.test((e as Error).message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("CatalogWatcher sees a ConfigMap update (the ..data link swapped)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await configMapVolume(dir, { "fx.json": manifest(2) });
+    const catalog = new Map(await loadCatalog(dir));
+    const changed = Promise.withResolvers<readonly string[]>();
+    using _watcher = new CatalogWatcher(dir, catalog, {
+      reloaded: (changes) => changed.resolve(changes.changed),
+      failed: (error) => changed.reject(error),
+    });
+    await configMapVolume(dir, { "fx.json": manifest(4) });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const names = await Promise.race([
+      changed.promise,
+      new Promise<never>((_, reject) =>
+        timer = setTimeout(() => reject(new Error("no reload within 5 s")), 5_000)
+      ),
+    ]).finally(() => clearTimeout(timer));
+    assert.deepEqual(names, ["fx"]);
+    assert.deepEqual(catalog.get("fx"), JSON.parse(manifest(4)));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
