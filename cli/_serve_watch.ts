@@ -6,7 +6,8 @@
  * @module
  */
 
-import { loadCatalog } from "../serve/mod.ts";
+import { dirname } from "node:path";
+import { loadCatalog, loadTokenFile, type TokenPolicy } from "../serve/mod.ts";
 
 /** What a reload changed, by pipeline name (each list sorted). */
 export interface CatalogChanges {
@@ -28,6 +29,82 @@ export interface CatalogWatchReport {
 
 /** Milliseconds of quiet after the last change before the folder is read again. */
 export const RELOAD_DEBOUNCE_MS = 150;
+
+/**
+ * Watches a folder and calls `reload` 150 ms after the last of a burst of changes in it, one
+ * reload at a time (changes during one bring one more). The base of {@linkcode CatalogWatcher}
+ * and {@linkcode TokenFileWatcher}.
+ */
+export class FolderWatch implements Disposable {
+  readonly #reloadNow: () => Promise<void>;
+  readonly #failed: (error: Error) => void;
+  readonly #watcher: Deno.FsWatcher;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #reloading: Promise<void> | undefined;
+  #again = false;
+  #closed = false;
+
+  /**
+   * Starts watching.
+   *
+   * @param folder The folder.
+   * @param reload Reads what changed (its own errors are its to report).
+   * @param failed Told when the watch itself fails.
+   */
+  constructor(folder: string, reload: () => Promise<void>, failed: (error: Error) => void) {
+    this.#reloadNow = reload;
+    this.#failed = failed;
+    this.#watcher = Deno.watchFs(folder, { recursive: false });
+    this.#watch();
+  }
+
+  /** Whether {@linkcode close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Stops watching (idempotent); a reload under way finishes. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    try {
+      this.#watcher.close();
+    } catch { /* already closed: the folder went */ }
+  }
+
+  /** Same as {@linkcode close}. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  async #watch(): Promise<void> {
+    try {
+      for await (const _event of this.#watcher) {
+        if (this.#closed) return;
+        clearTimeout(this.#timer);
+        this.#timer = setTimeout(() => this.#reload(), RELOAD_DEBOUNCE_MS);
+      }
+    } catch (error) {
+      if (!this.#closed) this.#failed(error as Error);
+    }
+  }
+
+  #reload(): void {
+    if (this.#closed) return;
+    if (this.#reloading) {
+      this.#again = true;
+      return;
+    }
+    this.#reloading = this.#reloadNow().finally(() => {
+      this.#reloading = undefined;
+      if (this.#again) {
+        this.#again = false;
+        this.#reload();
+      }
+    });
+  }
+}
 
 /**
  * Watches a served folder and replaces the entries of `catalog` (the map the server looks
@@ -54,15 +131,10 @@ export const RELOAD_DEBOUNCE_MS = 150;
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export class CatalogWatcher implements Disposable {
+export class CatalogWatcher extends FolderWatch {
   readonly #folder: string;
   readonly #catalog: Map<string, unknown>;
   readonly #report: CatalogWatchReport;
-  readonly #watcher: Deno.FsWatcher;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #reloading: Promise<void> | undefined;
-  #again = false;
-  #closed = false;
 
   /**
    * Starts watching.
@@ -72,53 +144,10 @@ export class CatalogWatcher implements Disposable {
    * @param report Told of each reload and each folder that did not read.
    */
   constructor(folder: string, catalog: Map<string, unknown>, report: CatalogWatchReport) {
+    super(folder, () => this.#read(), (error) => report.failed(error));
     this.#folder = folder;
     this.#catalog = catalog;
     this.#report = report;
-    this.#watcher = Deno.watchFs(folder, { recursive: false });
-    this.#watch();
-  }
-
-  /** Stops watching (idempotent); a reload under way finishes. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    clearTimeout(this.#timer);
-    try {
-      this.#watcher.close();
-    } catch { /* already closed: the folder went */ }
-  }
-
-  /** Same as {@linkcode close}. */
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
-  async #watch(): Promise<void> {
-    try {
-      for await (const _event of this.#watcher) {
-        if (this.#closed) return;
-        clearTimeout(this.#timer);
-        this.#timer = setTimeout(() => this.#reload(), RELOAD_DEBOUNCE_MS);
-      }
-    } catch (error) {
-      if (!this.#closed) this.#report.failed(error as Error);
-    }
-  }
-
-  #reload(): void {
-    if (this.#closed) return;
-    if (this.#reloading) {
-      this.#again = true;
-      return;
-    }
-    this.#reloading = this.#read().finally(() => {
-      this.#reloading = undefined;
-      if (this.#again) {
-        this.#again = false;
-        this.#reload();
-      }
-    });
   }
 
   async #read(): Promise<void> {
@@ -126,15 +155,61 @@ export class CatalogWatcher implements Disposable {
     try {
       next = await loadCatalog(this.#folder);
     } catch (error) {
-      if (!this.#closed) this.#report.failed(error as Error);
+      if (!this.closed) this.#report.failed(error as Error);
       return;
     }
-    if (this.#closed) return;
+    if (this.closed) return;
     const changes = catalogChanges(this.#catalog, next);
     if (changes.added.length + changes.changed.length + changes.removed.length === 0) return;
     this.#catalog.clear();
     for (const [name, manifest] of next) this.#catalog.set(name, manifest);
     this.#report.reloaded(changes);
+  }
+}
+
+/**
+ * Watches a token file (through its folder: an editor, or a Kubernetes Secret volume, replaces
+ * the file rather than writing it) and, when its content changed, gives the served policy the
+ * file's tokens with {@linkcode TokenPolicy.adopt}. A file that does not read, or that lists no
+ * token, leaves the tokens as they were.
+ */
+export class TokenFileWatcher extends FolderWatch {
+  readonly #path: string;
+  readonly #policy: TokenPolicy;
+  readonly #report: { reloaded(): void; failed(error: Error): void };
+  #last: string | undefined;
+
+  /**
+   * Starts watching.
+   *
+   * @param path The token file.
+   * @param policy The served policy, updated in place.
+   * @param report Told of each reload and each file that did not read.
+   */
+  constructor(
+    path: string,
+    policy: TokenPolicy,
+    report: { reloaded(): void; failed(error: Error): void },
+  ) {
+    super(dirname(path), () => this.#read(), (error) => report.failed(error));
+    this.#path = path;
+    this.#policy = policy;
+    this.#report = report;
+    Deno.readTextFile(path).then((text) => this.#last ??= text, () => {});
+  }
+
+  async #read(): Promise<void> {
+    let text;
+    try {
+      text = await Deno.readTextFile(this.#path);
+      if (text === this.#last) return;
+      this.#policy.adopt(await loadTokenFile(this.#path));
+    } catch (error) {
+      if (!this.closed) this.#report.failed(error as Error);
+      return;
+    }
+    this.#last = text;
+    if (!this.closed) this.#report.reloaded();
   }
 }
 

@@ -43,8 +43,8 @@ const ROLES: readonly OperatorRole[] = ["read", "admin"];
  * ```
  */
 export class TokenPolicy {
-  readonly #tokens: readonly (readonly [string, ReadonlySet<string>])[];
-  readonly #operators: readonly (readonly [string, OperatorRole])[];
+  #tokens: readonly (readonly [string, ReadonlySet<string>])[];
+  #operators: readonly (readonly [string, OperatorRole])[];
 
   /**
    * A policy.
@@ -105,6 +105,40 @@ export class TokenPolicy {
       }
       return [token, role as OperatorRole] as const;
     });
+  }
+
+  /**
+   * Takes `next`'s tokens and operators in place (`streamlib serve --watch` re-reading its token
+   * file): every later open and admin request is checked against them; sessions already open
+   * carry on.
+   *
+   * @param next The policy read from the changed file.
+   * @throws {ServeError} `invalid_field` when `next` has no tokens and this one has: that would
+   * open every pipeline to anyone who reaches the port.
+   *
+   * @example A token rotated
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { TokenPolicy } from "@streamlib/streamlib/serve";
+   *
+   * const policy = new TokenPolicy({ tokens: { "old-token-01": ["*"] } });
+   * policy.adopt(new TokenPolicy({ tokens: { "new-token-01": ["*"] } }));
+   * assert.throws(() => policy.check("fx", "old-token-01"), { code: "invalid_token" });
+   * policy.check("fx", "new-token-01");
+   * assert.throws(() => policy.adopt(new TokenPolicy()), { code: "invalid_field" });
+   * ```
+   */
+  adopt(next: TokenPolicy): void {
+    if (this.required && !next.required) {
+      throw new ServeError(
+        "invalid_field",
+        "Invalid token file: it lists no token, which would let anyone open any pipeline; the " +
+          "tokens read before stay",
+        { field: "tokens" },
+      );
+    }
+    this.#tokens = next.#tokens;
+    this.#operators = next.#operators;
   }
 
   /** Whether the file names any operator token (else `streamlib serve` makes one at start). */

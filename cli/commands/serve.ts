@@ -28,7 +28,7 @@ import { codeOf, errorLine, usageErrorText } from "../_error_line.ts";
 import { reserveProtocolStdout } from "../protocol_stdout.ts";
 import { terminalSafe } from "../terminal_text.ts";
 import { waitForStop } from "../wait_for_stop.ts";
-import { CatalogWatcher } from "../_serve_watch.ts";
+import { CatalogWatcher, TokenFileWatcher } from "../_serve_watch.ts";
 import { SessionLog } from "../_session_log.ts";
 import {
   folderProblem,
@@ -91,9 +91,10 @@ Options:
   --no-dashboard      do not serve the sessions page at /dashboard (the admin API stays)
   --quiet             print no line per session (opened, ended with its code and length) nor
                       per second of refused opens on stderr
-  --watch             re-read the folder when a file in it changes: the next session opens the
-                      manifest as saved (open sessions keep theirs; a file that does not read
-                      keeps the previous pipelines, with a warning)
+  --watch             re-read the folder, and the token file, when they change: the next session
+                      opens the manifest as saved and is checked against the tokens as saved
+                      (open sessions keep theirs; a file that does not read keeps what was read
+                      before, with a warning)
   --json              print { url, sessionsUrl, webrtcUrl, port, grpcPort, adminToken,
                       dashboardUrl } as one JSON line on stdout
   -h, --help          this text
@@ -210,6 +211,7 @@ export const command: CliCommand = {
     using _stdout = values.json ? reserveProtocolStdout() : undefined;
     let server;
     let watcher: CatalogWatcher | undefined;
+    let tokenWatcher: TokenFileWatcher | undefined;
     let log: SessionLog | undefined;
     // What serve prints while it serves (sessions, reloads, the stop) never blocks the serving
     // thread (`log`: console.error waits while a pipe is full, and a stderr nobody reads fills).
@@ -290,6 +292,21 @@ export const command: CliCommand = {
             ),
         });
       }
+      if (values.watch && tokens !== undefined) {
+        const path = v["token-file"]!;
+        tokenWatcher = new TokenFileWatcher(path, tokens, {
+          reloaded: () =>
+            serving(
+              `streamlib serve: reloaded the token file '${path}': later opens are checked against it`,
+            ),
+          failed: (error) =>
+            serving(
+              `streamlib serve: warning: the token file '${path}' not reloaded (${
+                codeOf(error, "file_error")
+              }): ${error.message}; the tokens read before stay`,
+            ),
+        });
+      }
       if (values.json) {
         output.out(
           JSON.stringify({
@@ -357,6 +374,7 @@ export const command: CliCommand = {
     }
     await stop;
     watcher?.close();
+    tokenWatcher?.close();
     serving(
       "streamlib serve: stopping: sessions flush their outputs and close (server_shutting_down)",
     );

@@ -36,6 +36,7 @@ export async function serveCommand(dir: string, args: readonly string[]) {
   reader.releaseLock();
   const { sessionsUrl } = JSON.parse(line);
   return {
+    sessionsUrl: sessionsUrl as string,
     client: connect(sessionsUrl),
     /** Waits until stderr matches `pattern` (10 s at most) and returns it. */
     async said(pattern: RegExp): Promise<string> {

@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { SessionClientError } from "../../sessions/client/mod.ts";
+import { connect, SessionClientError } from "../../sessions/client/mod.ts";
 import { block } from "./ws_helpers.ts";
 import { serveCommand as serve } from "./serve_command.ts";
 
@@ -105,6 +105,63 @@ Deno.test({
       }
     } finally {
       await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "streamlib serve --watch --token-file: a rotated token is what the next open needs",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "streamlib_serve_watch_" });
+    const secrets = await Deno.makeTempDir({ prefix: "streamlib_serve_watch_tokens_" });
+    try {
+      await Deno.writeTextFile(join(dir, "fx.json"), gain(2));
+      const file = join(secrets, "tokens.json");
+      const tokens = (list: Record<string, string[]>) =>
+        Deno.writeTextFile(file, JSON.stringify({ tokens: list }));
+      await tokens({ "old-token-0123": ["fx"] });
+      const server = await serve(dir, ["--watch", "--no-webrtc", "--token-file", file]);
+      try {
+        const as = (token: string) => connect(server.sessionsUrl, { token });
+        assert.equal(
+          first(await as("old-token-0123").execute("fx", { audio: [block(0.25)] })),
+          0.5,
+        );
+        const open = await as("old-token-0123").open("fx");
+
+        await tokens({ "new-token-0123": ["fx"] });
+        await server.said(/reloaded the token file '.*tokens\.json'/);
+        await assert.rejects(
+          as("old-token-0123").execute("fx", { audio: [block(0.25)] }),
+          (e) => e instanceof SessionClientError && e.code === "invalid_token",
+        );
+        assert.equal(
+          first(await as("new-token-0123").execute("fx", { audio: [block(0.25)] })),
+          0.5,
+        );
+        // A session opened with the old token carries on.
+        await open.send("audio", block(0.25));
+        for await (const item of open.outputs()) {
+          assert.equal((item.frame as { samples: Float32Array }).samples[0], 0.5);
+          break;
+        }
+        await open.close();
+
+        // A file listing no token would open everything to anyone: refused, the tokens stay.
+        await tokens({});
+        await server.said(/the token file '.*' not reloaded \(invalid_field\): .*lists no token/);
+        await assert.rejects(
+          as("").execute("fx", { audio: [block(0.25)] }),
+          (e) => e instanceof SessionClientError && e.code === "missing_token",
+        );
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+      await Deno.remove(secrets, { recursive: true });
     }
   },
 });
