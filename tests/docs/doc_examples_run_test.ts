@@ -4,13 +4,13 @@
  * and its entry points mapped to `../streamlib/`, every one of them: checked here), run from that
  * project's folder.
  *
- * - ```ts (and ```typescript) blocks are written to files of the project, type-checked together
+ * - Fenced `ts` (and `typescript`) blocks are written to files of the project, type-checked together
  *   with `deno check`, then each is run with `deno run -A` (60 s at most) and must exit 0. The
  *   info string's `ignore` only tells `deno test --doc` not to run a block in the repository; it
  *   changes nothing here.
- * - ```json blocks must parse; a manifest (an object with `nodes`) must pass
+ * - Fenced `json` blocks must parse; a manifest (an object with `nodes`) must pass
  *   `streamlib validate`, and plugin metadata (`kind` and `entry`) must pass the plugin schema.
- * - ```sh blocks: every `streamlib` command they call (as `streamlib`, `deno task streamlib`,
+ * - Fenced `sh` blocks: every `streamlib` command they call (as `streamlib`, `deno task streamlib`,
  *   `jsr:@streamlib/streamlib/cli`, `.../cli/streamlib.ts` or the `run`, `validate`, `nodes`,
  *   `dashboard`, `mcp` and `codegen` tasks) must exist and take every `--flag` they give it (its
  *   `--help` lists it), every `deno task` must be a task of the repository or of a project
