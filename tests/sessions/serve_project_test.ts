@@ -70,7 +70,7 @@ async function newProject(dir: string): Promise<string> {
     env: { PATH: DENO_PATH, NO_COLOR: "1" },
   }).output();
   assert.equal(codegen.code, 0, new TextDecoder().decode(codegen.stderr));
-  await Deno.mkdir(join(target, "pipelines"));
+  await Deno.mkdir(join(target, "pipelines"), { recursive: true }); // the template has one
   const write = (name: string, manifest: unknown) =>
     Deno.writeTextFile(join(target, "pipelines", `${name}.json`), JSON.stringify(manifest));
   await write("tremolo", {

@@ -109,6 +109,9 @@ export function SchemaForm(props: SchemaFormProps) {
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const [remote, setRemote] = useState<Record<string, RemoteChange>>({});
   const shown = useRef(values);
+  // What this form's own Apply sent, by field, until the values come back with it: that echo is
+  // this person's change, not someone else's, even when they have typed again since.
+  const sent = useRef<Record<string, string | boolean>>({});
   const valuesKey = JSON.stringify(values);
   useEffect(() => {
     const before = shown.current;
@@ -121,6 +124,13 @@ export function SchemaForm(props: SchemaFormProps) {
       if (JSON.stringify(before[name]) === JSON.stringify(values[name])) continue;
       const text = toText(values[name], field);
       changed = true;
+      if (sent.current[name] === text) {
+        delete sent.current[name]; // this form's own Apply coming back
+        if (texts[name] === text) nextTouched.delete(name);
+        delete nextRemote[name];
+        continue;
+      }
+      delete sent.current[name];
       if (texts[name] === text) {
         // What the form shows already (this form's own Apply, or the same value typed).
         nextTouched.delete(name);
@@ -143,6 +153,7 @@ export function SchemaForm(props: SchemaFormProps) {
       if (value === undefined) continue;
       if (props.onlyChanged && JSON.stringify(value) === JSON.stringify(values[name])) continue;
       out[name] = value;
+      sent.current[name] = toText(value, field);
     }
     setRemote({});
     props.onSubmit(out);
