@@ -195,7 +195,10 @@ export class TokenFileWatcher extends FolderWatch {
     this.#path = path;
     this.#policy = policy;
     this.#report = report;
-    Deno.readTextFile(path).then((text) => this.#last ??= text, () => {});
+    // What serve has just read, so a change made from now on is seen as one.
+    try {
+      this.#last = Deno.readTextFileSync(path);
+    } catch { /* read at the first change */ }
   }
 
   async #read(): Promise<void> {

@@ -363,41 +363,30 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
   };
 }
 
-/** `first`'s hooks, then `second`'s, whose errors are swallowed (a log must not end a session). */
+/**
+ * `first`'s hooks, then `second`'s, whose errors are swallowed (a log must not end a session). A
+ * hook `second` does not have is `first`'s own, so per-frame hooks cost nothing more when the
+ * second observer only watches sessions start and end.
+ */
 function alongside(first: SessionObserver, second: SessionObserver): SessionObserver {
-  const quietly = <A extends unknown[]>(hook: ((...args: A) => void) | undefined, args: A) => {
-    try {
-      hook?.apply(second, args);
-    } catch { /* the second observer's own problem */ }
+  const both = <K extends keyof SessionObserver>(hook: K): SessionObserver[K] => {
+    const theirs = second[hook] as ((...args: unknown[]) => void) | undefined;
+    const ours = first[hook] as ((...args: unknown[]) => void) | undefined;
+    if (theirs === undefined) return ours?.bind(first) as SessionObserver[K];
+    return ((...args: unknown[]) => {
+      ours?.apply(first, args);
+      try {
+        theirs.apply(second, args);
+      } catch { /* the second observer's own problem */ }
+    }) as SessionObserver[K];
   };
   return {
-    refused: (code) => {
-      first.refused?.(code);
-      quietly(second.refused, [code]);
-    },
-    started: (session, pipeline) => {
-      first.started?.(session, pipeline);
-      quietly(second.started, [session, pipeline]);
-    },
-    ended: (session, code) => {
-      first.ended?.(session, code);
-      quietly(second.ended, [session, code]);
-    },
-    frameIn: () => {
-      first.frameIn?.();
-      quietly(second.frameIn, []);
-    },
-    frameOut: () => {
-      first.frameOut?.();
-      quietly(second.frameOut, []);
-    },
-    frameDropped: (code) => {
-      first.frameDropped?.(code);
-      quietly(second.frameDropped, [code]);
-    },
-    roundTrip: (seconds) => {
-      first.roundTrip?.(seconds);
-      quietly(second.roundTrip, [seconds]);
-    },
+    refused: both("refused"),
+    started: both("started"),
+    ended: both("ended"),
+    frameIn: both("frameIn"),
+    frameOut: both("frameOut"),
+    frameDropped: both("frameDropped"),
+    roundTrip: both("roundTrip"),
   };
 }

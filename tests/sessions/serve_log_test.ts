@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { connect, SessionClientError } from "../../sessions/client/mod.ts";
 import { block } from "./ws_helpers.ts";
 import { serveCommand } from "./serve_command.ts";
+import { unreadStderrArgs } from "../fixtures/unread_stderr.ts";
 
 const FX = JSON.stringify({
   version: 1,
@@ -79,27 +80,6 @@ Deno.test({
   },
 });
 
-/**
- * Starts `serve` under python3 with its stderr a pipe of 4 KiB (Linux's `F_SETPIPE_SZ`) that no one
- * reads: full after about 40 session lines. Python prints serve's JSON line, then waits for a line
- * on its stdin to stop serve, and prints serve's exit code (or kills a serve that does not stop).
- */
-const UNREAD_STDERR = `
-import fcntl, os, subprocess, sys
-r, w = os.pipe()
-fcntl.fcntl(w, 1031, 4096)  # F_SETPIPE_SZ
-serve = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=w, stdin=subprocess.DEVNULL)
-os.close(w)
-print(serve.stdout.readline().decode().strip(), flush=True)
-sys.stdin.readline()
-serve.terminate()
-try:
-    print(serve.wait(timeout=15), flush=True)
-except subprocess.TimeoutExpired:
-    serve.kill()
-    print("still running 15 s after SIGTERM", flush=True)
-`;
-
 Deno.test({
   name: "streamlib serve keeps serving when nobody reads its stderr (session lines never block)",
   sanitizeResources: false,
@@ -109,9 +89,7 @@ Deno.test({
     try {
       await Deno.writeTextFile(join(dir, "fx.json"), FX);
       const python = new Deno.Command("python3", {
-        args: [
-          "-c",
-          UNREAD_STDERR,
+        args: unreadStderrArgs([
           Deno.execPath(),
           "run",
           "-A",
@@ -124,7 +102,7 @@ Deno.test({
           "--no-webrtc",
           "--pool",
           "2",
-        ],
+        ], true),
         cwd: new URL("../../", import.meta.url).pathname,
         stdin: "piped",
         stdout: "piped",
