@@ -174,6 +174,7 @@ export { ERROR_CODES, isCodedError } from "./core/errors/codes.ts";
 // -- Manifests -------------------------------------------------------------------------------
 export {
   loadManifest,
+  type LoadManifestOptions,
   loadManifestPlugins,
   type Manifest,
   ManifestError,
@@ -185,3 +186,11 @@ export {
 export { originLabel, type ProcessorOrigin } from "./core/registry/processor_origin.ts";
 export { validateManifest } from "./core/manifest/validation.ts";
 export type { ManifestAppPort } from "./core/manifest/app_ports.ts";
+export {
+  applyParameters,
+  describeParameters,
+  type ManifestParameter,
+  type ParameterDescription,
+  ParameterError,
+  type ParameterValues,
+} from "./core/manifest/parameters.ts";

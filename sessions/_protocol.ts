@@ -25,6 +25,8 @@ export type ToIsolate =
   | {
     readonly t: "open";
     readonly manifest: unknown;
+    /** The caller's values of the manifest's `parameters` (JSON), if any. */
+    readonly parameters?: unknown;
     readonly registries: readonly string[];
     readonly memoryBudgetBytes: number;
     readonly maxFrameBytes: number;

@@ -13,6 +13,7 @@ import type { NodeDefinition } from "../core/registry/node_definition.ts";
 import { Runtime } from "../core/runtime.ts";
 import { type RunningNode, type RuntimeTimers, systemTimers } from "../core/time/timers.ts";
 import { loadManifest } from "../core/manifest/manifest.ts";
+import type { ParameterValues } from "../core/manifest/parameters.ts";
 import { clockFromNow } from "../core/time/media_clock.ts";
 import { type FromIsolate, type IsolateExiting, type ToIsolate, toWire } from "./_protocol.ts";
 import { createChannelBuffers, SessionChannel } from "./_channel.ts";
@@ -283,7 +284,9 @@ class IsolateSession {
       clock: clockFromNow(),
     });
     runtime.use(definitions);
-    loadManifest(runtime, message.manifest);
+    loadManifest(runtime, message.manifest, {
+      parameters: message.parameters as ParameterValues | undefined,
+    });
     runtime.on((event) => {
       if (event.type === "node-error" && event.action !== "restart" && !this.#closing) {
         this.#post({

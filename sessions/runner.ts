@@ -7,6 +7,7 @@
 
 import type { AppFrameInput } from "../core/app/frame_copy.ts";
 import type { ErrorCode } from "../core/errors/codes.ts";
+import type { JsonValue } from "../core/schema/json_schema.ts";
 import { SessionError } from "./errors.ts";
 import { stdoutReserved } from "../core/processor/stdout_guard.ts";
 import type { SessionInfo, SessionSnapshot } from "./info.ts";
@@ -56,6 +57,13 @@ export interface StreamOptions {
    * `list()` shows an operator. Default `""`.
    */
   readonly pipeline?: string;
+  /**
+   * Values of the manifest's `parameters` (`{ "gain": 1.5 }`): each is written into the config
+   * field the manifest's parameter targets before the graph starts. A name the manifest does not
+   * declare fails the open with `unknown_parameter`, a value its field refuses with
+   * `invalid_parameter`. Default none.
+   */
+  readonly parameters?: Readonly<Record<string, JsonValue>>;
 }
 
 /** What `end()` takes. */
@@ -376,6 +384,7 @@ export class PipelineRunner {
       pooled,
       pipeline,
       refill, // a streaming session warms up first; a unary run does not
+      options.parameters,
     );
     if (pooled && refill) this.#refill();
     this.#sessions.set(id, session);

@@ -149,6 +149,7 @@ export class Session {
     worker?: SessionIsolate,
     pipeline = "",
     warmUp = true,
+    parameters?: unknown,
   ) {
     this.id = id;
     this.pipeline = pipeline;
@@ -199,6 +200,7 @@ export class Session {
         {
           t: "open",
           manifest,
+          ...(parameters !== undefined && { parameters }),
           registries,
           memoryBudgetBytes: limits.memoryBudgetBytes,
           maxFrameBytes: limits.maxMessageBytes,
@@ -518,7 +520,8 @@ export class Session {
     details: Record<string, never> | WireError["details"] = {},
   ): void {
     if (this.#state === "closed" || this.#state === "failed") return;
-    const message = code === "invalid_manifest" || code === "memory_budget_exceeded"
+    const message = code === "invalid_manifest" || code === "memory_budget_exceeded" ||
+        code === "unknown_parameter" || code === "invalid_parameter"
       ? `Session '${this.id}' could not start: ${reason}`
       : `Session '${this.id}' ended: ${reason}`;
     this.#end("failed", new SessionError(code, message, this.id, details));

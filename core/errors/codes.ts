@@ -129,6 +129,14 @@ export const ERROR_CODES = {
     origin: "runtime",
     meaning: "A frame sent does not fit its application input (kind, channels, shape)",
   },
+  unknown_parameter: {
+    origin: "request",
+    meaning: "A parameter value names a parameter the pipeline does not declare",
+  },
+  invalid_parameter: {
+    origin: "request",
+    meaning: "A parameter value does not fit its config field, or a manifest declares a bad one",
+  },
   app_port_ended: {
     origin: "runtime",
     meaning: "A frame was sent after the input's end() or after the graph stopped",

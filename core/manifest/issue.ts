@@ -33,7 +33,8 @@ export type ManifestIssueCode =
   | "cycle"
   | "file_path_conflict"
   | "unconnected_required_input"
-  | "invalid_app_port";
+  | "invalid_app_port"
+  | "invalid_parameter";
 
 /**
  * One problem of a manifest.

@@ -21,6 +21,7 @@ import type { DeliveryPolicy } from "../transport/ring.ts";
 import type { Runtime } from "../runtime.ts";
 import { splitPortEnd } from "../ports/port_end.ts";
 import { appPortOf, type ManifestAppPort } from "./app_ports.ts";
+import { applyParameters, type ManifestParameter, type ParameterValues } from "./parameters.ts";
 
 /**
  * A node of a {@linkcode Manifest}.
@@ -122,6 +123,12 @@ export interface Manifest {
    * Default none.
    */
   readonly outputs?: Readonly<Record<string, ManifestAppPort>>;
+  /**
+   * The config fields a caller may choose when it runs the manifest, by name: `"node.field"`
+   * (`{ "gain": "fx.gain" }`), or `{ target, description? }`. A session's client and
+   * `streamlib run --param` set them; no other field can be set from outside. Default none.
+   */
+  readonly parameters?: Readonly<Record<string, ManifestParameter>>;
   /**
    * Editor metadata (the dashboard's node positions); checked by `validateManifest()`, never read
    * by the runtime. Default none.
@@ -398,8 +405,11 @@ async function checkPluginFile(plugin: string, url: string): Promise<void> {
  *
  * @param rt The runtime (any state; nodes added while running start right away).
  * @param manifest The parsed JSON.
+ * @param options The caller's values of the manifest's `parameters`.
  * @returns The handles of the new nodes, by id.
  * @throws {ManifestError} When the manifest is invalid or an id is already in the runtime.
+ * @throws {ParameterError} When a parameter value is not declared (`unknown_parameter`) or its
+ * field refuses it (`invalid_parameter`).
  * @throws {PlacementUnavailableError} When a node asks for a Worker the runtime has no host for.
  *
  * @example Load a manifest
@@ -417,12 +427,15 @@ async function checkPluginFile(plugin: string, url: string): Promise<void> {
  * assert.equal(nodes.tone.outputs.audio.portType, "AudioFrame<2>");
  * ```
  */
-export function loadManifest(rt: Runtime, manifest: unknown): Record<string, NodeHandle> {
+export function loadManifest(
+  rt: Runtime,
+  manifest: unknown,
+  options: LoadManifestOptions = {},
+): Record<string, NodeHandle> {
   const issues = validateManifest(manifest, rt.registry);
-  const m = manifest as Manifest;
   const existing = new Set(rt.describe().nodes.map((n) => n.id));
   if (issues.length === 0) {
-    m.nodes.forEach((node, i) => {
+    (manifest as Manifest).nodes.forEach((node, i) => {
       if (!existing.has(node.id)) return;
       issues.push({
         path: `nodes[${i}].id`,
@@ -433,6 +446,7 @@ export function loadManifest(rt: Runtime, manifest: unknown): Record<string, Nod
     });
   }
   if (issues.length > 0) throw new ManifestError(issues);
+  const m = applyParameters(manifest as Manifest, options.parameters, rt.registry);
   const handles: Record<string, NodeHandle> = {};
   const connections: string[] = [];
   try {
@@ -467,8 +481,24 @@ export function loadManifest(rt: Runtime, manifest: unknown): Record<string, Nod
     for (const id of Object.keys(handles).reverse()) rt.remove(id);
     throw error;
   }
+  if (m.parameters !== undefined) {
+    const known = declaredParameters.get(rt) ?? {};
+    declaredParameters.set(rt, { ...known, ...m.parameters });
+  }
   return handles;
 }
+
+/** What {@linkcode loadManifest} takes beside the manifest. */
+export interface LoadManifestOptions {
+  /**
+   * Values of the manifest's `parameters`, by name: each is written into the config field the
+   * parameter targets, checked against that field's schema. Default none (the configs as written).
+   */
+  readonly parameters?: ParameterValues;
+}
+
+/** The `parameters` of the manifests each runtime loaded: what `saveManifest()` writes back. */
+const declaredParameters = new WeakMap<Runtime, Record<string, ManifestParameter>>();
 
 /**
  * The runtime's graph as a manifest: every node with its full config (defaults filled in),
@@ -507,6 +537,13 @@ export function saveManifest(rt: Runtime): Manifest {
     if (app.has(from)) inputs[from.slice("app_in_".length)] = { port: c.to, ...options };
     if (app.has(to)) outputs[to.slice("app_out_".length)] = { port: c.from, ...options };
   }
+  // A loaded manifest's parameters whose node is still there (the node was not removed).
+  const ids = new Set(graph.nodes.map((n) => n.id));
+  const parameters: Record<string, ManifestParameter> = {};
+  for (const [name, entry] of Object.entries(declaredParameters.get(rt) ?? {})) {
+    const target = typeof entry === "string" ? entry : entry.target;
+    if (ids.has(target.slice(0, target.lastIndexOf(".")))) parameters[name] = entry;
+  }
   return {
     version: 1,
     nodes: graph.nodes.filter((n) => !app.has(n.id)).map((n) => ({
@@ -527,5 +564,6 @@ export function saveManifest(rt: Runtime): Manifest {
     })),
     ...(Object.keys(inputs).length > 0 ? { inputs } : {}),
     ...(Object.keys(outputs).length > 0 ? { outputs } : {}),
+    ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
   };
 }

@@ -11,6 +11,7 @@ import { Graph } from "../graph/graph.ts";
 import { InvalidNodeIdError } from "../graph/errors.ts";
 import { checkConnections } from "./connections.ts";
 import { checkAppPorts } from "./app_ports.ts";
+import { checkParameters } from "./parameters.ts";
 import { isObject, IssueList, type ManifestIssue, show } from "./issue.ts";
 import { excerpt, jsonDepth, MAX_MANIFEST_DEPTH } from "./limits.ts";
 import { MAX_NODE_ID_LENGTH } from "../graph/node_id.ts";
@@ -28,13 +29,14 @@ const ROOT_FIELDS = [
   "connections",
   "inputs",
   "outputs",
+  "parameters",
   "ui",
 ];
 
 /**
  * Checks a parsed manifest against a registry and returns every problem found (an empty array
  * when it is valid): structure and unknown fields, ids, processor types (with near matches),
- * configs (JSON path and expected type), the application `inputs` and `outputs` (`checkAppPorts()`), the editor's `ui` metadata (`checkManifestUi()`), `plugins` entries (strings; their processors must already
+ * configs (JSON path and expected type), the application `inputs` and `outputs` (`checkAppPorts()`), the `parameters` a caller may set (`checkParameters()`), the editor's `ui` metadata (`checkManifestUi()`), `plugins` entries (strings; their processors must already
  * be in `registry`, see `loadManifestPlugins()`), placements and error policies, and each connection's
  * ends, ports, directions, options, types, occupancy and cycles. A required input left
  * unconnected is not among them: {@linkcode manifestWarnings} reports it.
@@ -190,6 +192,8 @@ function checkManifest(
   const connections = array(manifest, "connections", list, false);
   checkConnections(connections, graph, new Set(declared.keys()), list);
   checkAppPorts(manifest, graph, new Set(declared.keys()), list);
+  const types = new Map(graph.nodes.map((node) => [node.id, node.descriptor.name]));
+  checkParameters(manifest, types, registry, new Set(declared.keys()), list);
   checkFilePaths(manifest, graph, declared, list);
   checkManifestUi(manifest.ui, declared.keys(), list);
   return { issues: list.issues, graph, declared };

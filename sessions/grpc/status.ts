@@ -30,6 +30,8 @@ const BY_CODE: Readonly<Record<string, GrpcStatusCode>> = {
   // The caller's request is wrong.
   invalid_manifest: GrpcStatus.INVALID_ARGUMENT,
   app_frame_mismatch: GrpcStatus.INVALID_ARGUMENT,
+  unknown_parameter: GrpcStatus.INVALID_ARGUMENT,
+  invalid_parameter: GrpcStatus.INVALID_ARGUMENT,
   app_port_not_found: GrpcStatus.INVALID_ARGUMENT,
   app_port_ended: GrpcStatus.INVALID_ARGUMENT,
   grpc_invalid_message: GrpcStatus.INVALID_ARGUMENT,

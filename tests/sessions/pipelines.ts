@@ -37,3 +37,15 @@ export const twoGains = () => ({
   inputs: { audio: "pre.in" },
   outputs: { audio: "post.out" },
 });
+
+/**
+ * A manifest: one Gain between `audio` and `audio` whose gain is the parameter `gain` (a
+ * session's client may set it; its default is 1).
+ */
+export const tunable = () => ({
+  version: 1,
+  nodes: [{ id: "fx", type: "Gain", config: { gain: 1 } }],
+  inputs: { audio: "fx.in" },
+  outputs: { audio: "fx.out" },
+  parameters: { gain: { target: "fx.gain", description: "how much louder" } },
+});

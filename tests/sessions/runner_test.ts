@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { PipelineRunner, type Session, SessionError } from "../../sessions/mod.ts";
 import { Freeverb } from "../../processors/dsp/freeverb.ts";
+import { tunable } from "./pipelines.ts";
 
 const BUILTIN = new URL("../../processors/registry.gen.ts", import.meta.url);
 const FAULTY = new URL("./fixtures/faulty_registry.ts", import.meta.url);
@@ -378,4 +379,49 @@ Deno.test("PipelineRunner's poolRefillDelayMs starts the replacement isolate lat
   }
   assert.equal(runner.pooled, 1, "refilled after the delay");
   await runner.close();
+});
+
+Deno.test("a session's parameters set the config fields its manifest declares", async () => {
+  const runner = new PipelineRunner({ pool: 1 });
+  try {
+    const manifest = tunable();
+    const first = await runner.execute(manifest, { audio: [block(0.25)] }, {
+      parameters: { gain: 3 },
+    });
+    assert.equal((first.audio[0].frame as { samples: Float32Array }).samples[0], 0.75);
+    const plain = await runner.execute(manifest, { audio: [block(0.25)] });
+    assert.equal((plain.audio[0].frame as { samples: Float32Array }).samples[0], 0.25);
+    const session = await runner.stream(manifest, { parameters: { gain: 2 } });
+    await session.send("audio", block(0.25));
+    session.end("audio");
+    const out = [];
+    for await (const item of session.outputs()) out.push(item);
+    assert.equal((out[0].frame as { samples: Float32Array }).samples[0], 0.5);
+    await session.close();
+
+    await assert.rejects(
+      runner.stream(manifest, { parameters: { gian: 2 } }),
+      (error) =>
+        isCode("unknown_parameter")(error) &&
+        /could not start: The pipeline has no parameter gian\. Did you mean gain\?/.test(
+          (error as Error).message,
+        ) && (error as SessionError).details.parameter === "gian",
+    );
+    await assert.rejects(
+      runner.stream(manifest, { parameters: { gain: -1 } }),
+      (error) =>
+        isCode("invalid_parameter")(error) &&
+        /Parameter gain \(fx\.gain\) must be a number from 0 to 16, got -1/.test(
+          (error as Error).message,
+        ),
+    );
+    // A manifest with no parameters takes none.
+    await assert.rejects(
+      runner.execute(gain(2), { audio: [] }, { parameters: { gain: 1 } }),
+      isCode("unknown_parameter"),
+    );
+    assert.equal(runner.active, 0);
+  } finally {
+    await runner.close();
+  }
 });

@@ -138,6 +138,8 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   app_port_not_found: 404,
   invalid_app_port: 422,
   app_frame_mismatch: 422,
+  unknown_parameter: 422,
+  invalid_parameter: 422,
   app_port_ended: 409,
   session_limit_reached: 503,
   session_idle_timeout: 408,
