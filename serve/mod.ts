@@ -46,6 +46,7 @@ export {
   type SessionSummary,
 } from "../frontend/session_admin.ts";
 export { type Catalog, loadCatalog } from "./catalog.ts";
+export { type ListedParameter, type ListedPipeline, listPipelines } from "./pipelines.ts";
 export { ServeError } from "./errors.ts";
 export { ROUND_TRIP_BUCKETS, SessionMetrics } from "./session_metrics.ts";
 export {

@@ -19,6 +19,8 @@ import type { SessionObserver } from "../sessions/websocket/observer.ts";
 import { SessionAdmin } from "./admin.ts";
 import type { WebRtcHandler } from "../sessions/webrtc/handler.ts";
 import { type Catalog, findPipeline } from "./catalog.ts";
+import { listPipelines } from "./pipelines.ts";
+import type { NodeRegistry } from "../core/registry/node_registry.ts";
 import { ServeError } from "./errors.ts";
 import { CONTENT_TYPE } from "./prometheus/text_format.ts";
 import { SessionMetrics } from "./session_metrics.ts";
@@ -29,6 +31,11 @@ import { serveStoppable } from "../frontend/http_server.ts";
 export interface ServeOptions extends RunnerOptions {
   /** The pipelines by name (`loadCatalog(folder)`). */
   readonly catalog: Catalog;
+  /**
+   * The sessions' processors, loaded: `GET /v1/pipelines` lists each parameter's JSON Schema and
+   * default from them. Without it, a parameter is listed with its target and description only.
+   */
+  readonly processors?: NodeRegistry;
   /** The port (0: a free one). Default 8080. */
   readonly port?: number;
   /** The address to bind. Default `127.0.0.1`; another needs tokens. */
@@ -148,7 +155,8 @@ function refusal(status: number, code: string, message: string): Response {
  * Serves a catalog of pipelines: WebSocket sessions at `/v1/sessions` (the pipeline named in the
  * `open`), `GET /healthz` (200 while the process is up), `GET /readyz` (200 when it takes
  * sessions: not draining and below `maxSessions`; else 503), `GET /metrics` (Prometheus text
- * format, `SessionMetrics`), the operators' API at `/v1/admin/sessions` (list the live sessions,
+ * format, `SessionMetrics`), `GET /v1/pipelines` (the pipelines the caller's token may open, with
+ * their inputs, outputs and parameters), the operators' API at `/v1/admin/sessions` (list the live sessions,
  * show one's graph, end one; `SessionAdmin`) and, when given one, the dashboard's sessions page
  * at `/dashboard`. With no tokens it binds to loopback only. It keeps no state across sessions
  * beyond counters, so several run behind a load balancer.
@@ -251,12 +259,13 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
     if (rtc && pathname.startsWith("/v1/webrtc/")) {
       return webrtcHandler().then((h) => h.handle(request));
     }
-    const get = pathname === "/healthz" || pathname === "/readyz" || pathname === "/metrics";
+    const get = pathname === "/healthz" || pathname === "/readyz" || pathname === "/metrics" ||
+      pathname === "/v1/pipelines";
     if (!get) {
       return refusal(
         404,
         "not_found",
-        `No route at ${pathname.slice(0, 200)}: /v1/sessions, ${
+        `No route at ${pathname.slice(0, 200)}: /v1/sessions, /v1/pipelines, ${
           rtc ? "/v1/webrtc/<pipeline>, " : ""
         }${ADMIN_SESSIONS_PATH}, ${
           page ? `${SESSIONS_PAGE_PATH}, ` : ""
@@ -269,6 +278,18 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
       return response;
     }
     if (pathname === "/healthz") return json(200, { status: "up" });
+    if (pathname === "/v1/pipelines") {
+      try {
+        return json(200, {
+          pipelines: listPipelines(request, catalog, tokens, options.processors),
+        });
+      } catch (error) {
+        const { code, message } = error as { code: string; message: string };
+        const response = refusal(401, code, message);
+        response.headers.set("www-authenticate", "Bearer");
+        return response;
+      }
+    }
     if (pathname === "/metrics") {
       return new Response(metrics.render(), { headers: { "content-type": CONTENT_TYPE } });
     }

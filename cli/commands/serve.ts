@@ -255,6 +255,7 @@ export const command: CliCommand = {
       server = await serveSessions({
         ...options,
         catalog,
+        processors: registry,
         tokens,
         dashboard,
         observe: sessionLog && ((transport) => sessionLog.observer(transport)),

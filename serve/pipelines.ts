@@ -1,0 +1,132 @@
+/**
+ * `GET /v1/pipelines`: the pipelines a caller's token may open, each with its application inputs
+ * and outputs and the parameters its manifest lets a caller set.
+ *
+ * @module
+ */
+
+import { describeParameters, type ParameterDescription } from "../core/manifest/parameters.ts";
+import type { NodeRegistry } from "../core/registry/node_registry.ts";
+import type { JsonSchema, JsonValue } from "../core/schema/json_schema.ts";
+import { TransportError } from "../sessions/websocket/errors.ts";
+import type { Catalog } from "./catalog.ts";
+import type { TokenPolicy } from "./tokens.ts";
+
+/** The longest bearer token read; a longer one is no token of this server's. */
+const MAX_BEARER_LENGTH = 4096;
+
+/** A parameter as `GET /v1/pipelines` lists it. */
+export interface ListedParameter {
+  /** The config field it sets, `"node.field"`. */
+  readonly target: string;
+  /** The author's description, `""` when none. */
+  readonly description: string;
+  /** The field's JSON Schema, when the server knows the processor. */
+  readonly schema?: JsonSchema;
+  /** The value a session gets when it sets none, when known. */
+  readonly default?: JsonValue;
+}
+
+/** A pipeline as `GET /v1/pipelines` lists it. */
+export interface ListedPipeline {
+  /** Its name: what an `open` names. */
+  readonly name: string;
+  /** Its application inputs' names. */
+  readonly inputs: readonly string[];
+  /** Its application outputs' names. */
+  readonly outputs: readonly string[];
+  /** The parameters a caller may set, by name. */
+  readonly parameters: Readonly<Record<string, ListedParameter>>;
+}
+
+function names(value: unknown): string[] {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? Object.keys(value)
+    : [];
+}
+
+function targets(manifest: unknown): Record<string, { target: string; description: string }> {
+  const out: Record<string, { target: string; description: string }> = {};
+  const declared = (manifest as { parameters?: unknown }).parameters;
+  if (typeof declared !== "object" || declared === null || Array.isArray(declared)) return out;
+  for (const [name, entry] of Object.entries(declared)) {
+    if (typeof entry === "string") out[name] = { target: entry, description: "" };
+    else if (typeof entry === "object" && entry !== null && typeof entry.target === "string") {
+      const description = typeof entry.description === "string" ? entry.description : "";
+      out[name] = { target: entry.target, description };
+    }
+  }
+  return out;
+}
+
+/**
+ * Lists the catalog's pipelines the request's token may open (every one on a server with no
+ * tokens), in name order.
+ *
+ * @param request The `GET`.
+ * @param catalog The pipelines.
+ * @param tokens Who may open what.
+ * @param registry The sessions' processors, for each parameter's schema and default; without
+ * it a parameter is listed with its target and description only.
+ * @returns The pipelines.
+ * @throws {TransportError} `missing_token` or `invalid_token` when the server has tokens and the
+ * request has none of them.
+ */
+export function listPipelines(
+  request: Request,
+  catalog: Catalog,
+  tokens: TokenPolicy,
+  registry?: NodeRegistry,
+): ListedPipeline[] {
+  const header = request.headers.get("authorization");
+  const bearer = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1] ?? "";
+  if (tokens.required && bearer.length > MAX_BEARER_LENGTH) {
+    throw new TransportError(
+      "invalid_token",
+      `Cannot list pipelines: the token is ${bearer.length} characters long, none is over ${MAX_BEARER_LENGTH}`,
+    );
+  }
+  const allowed = (name: string): boolean => {
+    try {
+      tokens.check(name, bearer);
+      return true;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === "pipeline_not_allowed") return false;
+      throw new TransportError(
+        code === "missing_token" ? "missing_token" : "invalid_token",
+        code === "missing_token"
+          ? "Cannot list pipelines: this server needs a token (Authorization: Bearer <token>)"
+          : "Cannot list pipelines: the token is wrong",
+      );
+    }
+  };
+  const out: ListedPipeline[] = [];
+  for (const name of [...catalog.keys()].sort()) {
+    if (!allowed(name)) continue;
+    const manifest = catalog.get(name);
+    let described: Record<string, ParameterDescription> = {};
+    if (registry) {
+      try {
+        described = describeParameters(manifest, registry);
+      } catch {
+        described = {}; // a manifest the registry cannot describe: targets only
+      }
+    }
+    const parameters: Record<string, ListedParameter> = {};
+    for (const [parameter, { target, description }] of Object.entries(targets(manifest))) {
+      const known = described[parameter];
+      parameters[parameter] = known
+        ? {
+          target,
+          description,
+          schema: known.schema,
+          ...(known.default === undefined ? {} : { default: known.default }),
+        }
+        : { target, description };
+    }
+    const m = manifest as { inputs?: unknown; outputs?: unknown };
+    out.push({ name, inputs: names(m.inputs), outputs: names(m.outputs), parameters });
+  }
+  return out;
+}

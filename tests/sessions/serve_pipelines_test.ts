@@ -1,0 +1,82 @@
+/**
+ * `GET /v1/pipelines`: what a caller's token may open, with each pipeline's inputs, outputs and
+ * parameters (schemas from the processors the server was given).
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { serveSessions } from "../../serve/mod.ts";
+import { TokenPolicy } from "../../serve/tokens.ts";
+import { registry } from "../../processors/registry.gen.ts";
+import { gain, tunable } from "./pipelines.ts";
+
+const TEAM = "team-a-0123456789";
+const OPS = "ops-0123456789";
+
+async function list(url: string, token?: string) {
+  const response = await fetch(`${url}/v1/pipelines`, {
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+  });
+  return { status: response.status, body: await response.json(), headers: response.headers };
+}
+
+Deno.test("GET /v1/pipelines lists what the token may open, with parameters", async () => {
+  const catalog = new Map<string, unknown>([["voice-fx", tunable()], ["double", gain(2)]]);
+  const tokens = new TokenPolicy({ tokens: { [TEAM]: ["voice-fx"], [OPS]: ["*"] } });
+  const server = await serveSessions({ catalog, port: 0, tokens, processors: registry });
+  try {
+    const all = await list(server.url, OPS);
+    assert.equal(all.status, 200);
+    assert.deepEqual(all.body.pipelines.map((p: { name: string }) => p.name), [
+      "double",
+      "voice-fx",
+    ]);
+    const [double, fx] = all.body.pipelines;
+    assert.deepEqual(double, {
+      name: "double",
+      inputs: ["audio"],
+      outputs: ["audio"],
+      parameters: {},
+    });
+    assert.equal(fx.parameters.gain.target, "fx.gain");
+    assert.equal(fx.parameters.gain.description, "how much louder");
+    assert.equal(fx.parameters.gain.default, 1);
+    assert.equal(fx.parameters.gain.schema.type, "number");
+    assert.equal(fx.parameters.gain.schema.maximum, 16);
+
+    const team = await list(server.url, TEAM);
+    assert.deepEqual(team.body.pipelines.map((p: { name: string }) => p.name), ["voice-fx"]);
+
+    const none = await list(server.url);
+    assert.equal(none.status, 401);
+    assert.equal(none.body.error.code, "missing_token");
+    assert.equal(none.headers.get("www-authenticate"), "Bearer");
+    const wrong = await list(server.url, "guess-0123456789");
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.body.error.code, "invalid_token");
+    assert.doesNotMatch(JSON.stringify(wrong.body), /voice-fx|double/);
+    const huge = await list(server.url, "x".repeat(10_000));
+    assert.equal(huge.body.error.code, "invalid_token");
+
+    const post = await fetch(`${server.url}/v1/pipelines`, { method: "POST" });
+    assert.equal(post.status, 405);
+    await post.body?.cancel();
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("without processors, parameters are listed by target; with no tokens, all are", async () => {
+  const catalog = new Map<string, unknown>([["voice-fx", tunable()]]);
+  const server = await serveSessions({ catalog, port: 0 });
+  try {
+    const { status, body } = await list(server.url);
+    assert.equal(status, 200);
+    assert.deepEqual(body.pipelines[0].parameters, {
+      gain: { target: "fx.gain", description: "how much louder" },
+    });
+  } finally {
+    await server.close();
+  }
+});
