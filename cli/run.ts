@@ -14,6 +14,8 @@
  */
 
 import { parseArgs } from "node:util";
+import { describeParameters } from "../core/manifest/parameters.ts";
+import type { JsonValue } from "../core/schema/json_schema.ts";
 import {
   loadManifest,
   type NodeRegistry,
@@ -66,11 +68,15 @@ import { stopSignalNoted } from "./wait_for_stop.ts";
  */
 export function runUsage(program = "deno task run"): string {
   return `Usage: ${program} <pipeline.json> [--seconds N] [--json] [--load-plugins]
-       [--media-dir D]... [--allow-run C]... [--allow-all] [--memory-budget M] [--max-frame M]
+       [--param NAME=VALUE]... [--media-dir D]... [--allow-run C]... [--allow-all] [--memory-budget M] [--max-frame M]
   Runs a pipeline manifest until Ctrl-C (or for N seconds) with a live status line, then stops
   cleanly: sources stop, queued frames are processed, sinks finalize their files.
 Options:
   --seconds N     stop after N seconds (above 0, at most ${MAX_SECONDS}: 24 days, 20 hours)
+  --param NAME=VALUE
+                  set one of the manifest's parameters (repeatable): VALUE as written for a
+                  text field, else as JSON (2, true, [1,2]); a name the manifest does not
+                  declare, or a value its field refuses, exits 1
   --json          one JSON object per line on stdout: started, stats (each second), node-error,
                   node-log, stopped; or invalid with the issues (at most 50, and their count);
                   what processors print goes to stderr meanwhile
@@ -114,6 +120,7 @@ interface RunArgs {
   readonly loadPlugins: boolean;
   readonly runtime: ReturnType<typeof runtimeOptionsFromFlags>;
   readonly mediaDirs?: string[];
+  readonly params: ReadonlyMap<string, string>;
   readonly allowRun: string[];
   readonly allowAll: boolean;
 }
@@ -126,6 +133,7 @@ function parse(args: readonly string[]): RunArgs | "help" {
     ...RUNTIME_FLAGS,
     ...PERMISSION_FLAGS,
     "media-dir": { type: "string", multiple: true },
+    param: { type: "string", multiple: true },
     help: { type: "boolean", short: "h", default: false },
   } as const;
   const { values, positionals } = parseArgs({
@@ -149,8 +157,26 @@ function parse(args: readonly string[]): RunArgs | "help" {
       );
     }
   }
+  const params = new Map<string, string>();
+  for (const param of values.param ?? []) {
+    const eq = param.indexOf("=");
+    if (eq <= 0) {
+      throw new UsageError(
+        "invalid_flag",
+        `--param takes NAME=VALUE (a parameter the manifest declares, e.g. --param gain=0.5), got '${
+          param.slice(0, 80)
+        }'`,
+      );
+    }
+    const name = param.slice(0, eq);
+    if (params.has(name)) {
+      throw new UsageError("invalid_flag", `--param ${name.slice(0, 80)} is given twice`);
+    }
+    params.set(name, param.slice(eq + 1));
+  }
   return {
     path: positionals[0],
+    params,
     seconds: secondsFlag(values.seconds),
     json: values.json,
     loadPlugins: values["load-plugins"],
@@ -265,7 +291,9 @@ export async function main(
     return 1;
   }
   try {
-    loadManifest(rt, file.manifest);
+    loadManifest(rt, file.manifest, {
+      parameters: parameterValues(file.manifest, parsed.params, rt.registry),
+    });
   } catch (error) {
     const code = codeOf(error, "invalid_manifest");
     if (json) emit({ event: "error", path, message: (error as Error).message, code, exitCode: 1 });
@@ -439,4 +467,35 @@ if (import.meta.main) {
   const code = await main(Deno.args);
   await flushConsoleLog();
   Deno.exit(code);
+}
+
+/**
+ * The `--param` values as the manifest's parameters take them: as written for a field whose
+ * schema takes only text, else parsed as JSON (falling back to the text, which the field's
+ * check then refuses with its expected type).
+ */
+function parameterValues(
+  manifest: unknown,
+  params: ReadonlyMap<string, string>,
+  registry: NodeRegistry,
+): Record<string, JsonValue> | undefined {
+  if (params.size === 0) return undefined;
+  const described = describeParameters(manifest, registry);
+  const values: Record<string, JsonValue> = {};
+  for (const [name, text] of params) {
+    const schema = Object.hasOwn(described, name) ? described[name].schema : undefined;
+    const types = schema?.type === undefined ? [] : [schema.type].flat();
+    const textOnly = (types.length > 0 && types.every((t) => t === "string")) ||
+      (schema?.enum !== undefined && schema.enum.every((v) => typeof v === "string"));
+    if (textOnly) {
+      values[name] = text;
+      continue;
+    }
+    try {
+      values[name] = JSON.parse(text);
+    } catch {
+      values[name] = text;
+    }
+  }
+  return values;
 }
