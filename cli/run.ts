@@ -14,7 +14,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { describeParameters } from "../core/manifest/parameters.ts";
+import { applyParameters, describeParameters } from "../core/manifest/parameters.ts";
 import type { JsonValue } from "../core/schema/json_schema.ts";
 import {
   loadManifest,
@@ -272,9 +272,24 @@ export async function main(
     for (const line of issueLines(path, issues)) output.err(line);
     return 1;
   }
+  // The manifest with the caller's --param values in it: what every check below and the load see
+  // (a parameter may set a subprocess node's program).
+  let chosen: unknown;
+  try {
+    chosen = applyParameters(
+      file.manifest,
+      parameterValues(file.manifest, parsed.params, rt.registry),
+      rt.registry,
+    );
+  } catch (error) {
+    const code = codeOf(error, "invalid_parameter");
+    if (json) emit({ event: "error", path, message: (error as Error).message, code, exitCode: 1 });
+    output.err(errorLine(code, (error as Error).message));
+    return 1;
+  }
   // A subprocess node whose program is not allowed would fail in setup() while the rest runs:
   // refuse before anything starts, naming the flag that allows it.
-  const refused = programsRefused(file.manifest);
+  const refused = programsRefused(chosen);
   if (refused.length > 0) {
     for (const { node, command } of refused) {
       const denied = new PermissionScopeError(
@@ -291,9 +306,7 @@ export async function main(
     return 1;
   }
   try {
-    loadManifest(rt, file.manifest, {
-      parameters: parameterValues(file.manifest, parsed.params, rt.registry),
-    });
+    loadManifest(rt, chosen);
   } catch (error) {
     const code = codeOf(error, "invalid_manifest");
     if (json) emit({ event: "error", path, message: (error as Error).message, code, exitCode: 1 });

@@ -96,3 +96,26 @@ Deno.test("run --param sets a number field as JSON and a text field as written",
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("run checks the manifest with its --param values: a program set by one needs --allow-run", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const manifest = join(dir, "sub.json");
+    await Deno.writeTextFile(
+      manifest,
+      JSON.stringify({
+        version: 1,
+        nodes: [{ id: "py", type: "SubprocessProcessor", config: { command: "true" } }],
+        parameters: { program: "py.command" },
+      }),
+    );
+    const refused = await run(manifest, "--seconds", "0.5", "--param", "program=python3");
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.err,
+      /permission_denied: Cannot run .py.: setup\(\) was refused by the command.s permissions: Requires run access to "python3" \(grant it with --allow-run python3/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
