@@ -4,7 +4,7 @@
  * @module
  */
 
-import { loadManifest, saveManifest } from "../../mod.ts";
+import { applyParameters, loadManifest, saveManifest, validateManifest } from "../../mod.ts";
 import type { JsonValue } from "../../core/schema/json_schema.ts";
 import { ToolArgumentsError } from "../arguments.ts";
 import { MAX_MANIFEST_BYTES } from "../../core/manifest/limits.ts";
@@ -22,7 +22,9 @@ export const loadManifestTool: McpTool = {
     "JSON itself as 'manifest', or a file as 'path' (relative to the server's working " +
     "directory). Format: { version: 1, nodes: [{ id, type, config? }], connections: [{ from: " +
     "'node.port', to: 'node.port', capacity?, policy? }] }. With 'replace' true, every processor " +
-    "in the graph is removed first. Either everything is added or nothing: an invalid manifest " +
+    "in the graph is removed first. 'parameters' sets the manifest's declared parameters " +
+    "({ name: value }: the config fields its 'parameters' section names). Either everything is " +
+    "added or nothing: an invalid manifest " +
     "fails listing every issue (path, code, message). Returns the ids added.",
   inputSchema: {
     type: "object",
@@ -34,11 +36,15 @@ export const loadManifestTool: McpTool = {
         default: false,
         description: "Remove every processor in the graph first",
       },
+      parameters: {
+        type: "object",
+        description: "Values of the manifest's parameters, by name",
+      },
     },
     additionalProperties: false,
   },
   annotations: { openWorldHint: true },
-  run: async ({ manifest, path, replace }, { runtime, control }) => {
+  run: async ({ manifest, path, replace, parameters }, { runtime, control }) => {
     if ((manifest === undefined) === (path === undefined)) {
       throw new ToolArgumentsError("load_manifest", [{
         argument: "",
@@ -60,6 +66,10 @@ export const loadManifestTool: McpTool = {
           }`,
         }]);
       }
+    }
+    // The values go in before the control policy sees the configs: a parameter may name a file.
+    if (parameters !== undefined && validateManifest(parsed, runtime.registry).length === 0) {
+      parsed = applyParameters(parsed, parameters, runtime.registry);
     }
     await checkManifestNodes(parsed, control);
     if (replace) {

@@ -189,3 +189,43 @@ Deno.test("streamlib mcp --http takes its token from --token-file or STREAMLIB_T
   assert.match(new TextDecoder().decode(bad.stderr), /Cannot read --token-file/);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("streamlib mcp load_manifest sets parameters, and a path one sets is confined too", async () => {
+  const { root, media, outside } = await tempDirs();
+  {
+    await using mcp = await connectStdio("--media-dir", media);
+    const manifest = {
+      version: 1,
+      nodes: [
+        { id: "fx", type: "Gain" },
+        { id: "wav", type: "WavWriter", config: { path: join(media, "take.wav") } },
+      ],
+      connections: [{ from: "fx.out", to: "wav.in" }],
+      parameters: { level: "fx.gain", out: "wav.path" },
+    };
+    const escaped = failure(
+      await mcp.call("load_manifest", { manifest, parameters: { out: join(outside, "x.wav") } }),
+    );
+    assert.equal(escaped.code, "path_not_allowed");
+    const unknown = failure(
+      await mcp.call("load_manifest", { manifest, parameters: { levle: 2 } }),
+    );
+    assert.equal(unknown.code, "unknown_parameter");
+    assert.deepEqual(unknown.details.available, ["level", "out"]);
+    const invalid = failure(
+      await mcp.call("load_manifest", { manifest, parameters: { level: -2 } }),
+    );
+    assert.equal(invalid.code, "invalid_parameter");
+    assert.deepEqual((await mcp.call("get_graph")).data.processors, [], "nothing was added");
+    const loaded = await mcp.call("load_manifest", { manifest, parameters: { level: 0.5 } });
+    assert.equal(loaded.isError, false, loaded.text);
+    const saved = (await mcp.call("save_manifest")).data.manifest as {
+      nodes: { config: unknown }[];
+      parameters: unknown;
+    };
+    assert.deepEqual(saved.nodes[0].config, { gain: 0.5 });
+    assert.deepEqual(saved.parameters, manifest.parameters);
+  }
+  assert.deepEqual([...Deno.readDirSync(outside)], []);
+  await Deno.remove(root, { recursive: true });
+});
