@@ -207,6 +207,7 @@ Deno.test({
     const sessions: ClientSession[] = [];
     const peers: Peer[] = [];
     const grpcClients: grpc.Client[] = [];
+    let slowConn: Deno.Conn | undefined;
     try {
       // HAProxy: one frontend, least-connections over both servers, health from /readyz.
       const front = freePort();
@@ -223,6 +224,7 @@ Deno.test({
           "  timeout server 60s",
           "  timeout tunnel 60s",
           "  timeout check 5s",
+          "  timeout http-request 10s",
           "frontend sessions",
           `  bind 127.0.0.1:${front}`,
           "  default_backend streamlib",
@@ -296,6 +298,23 @@ Deno.test({
         await s.close();
         return true;
       });
+      // A client that never finishes its request's headers (slowloris): serve itself has no
+      // bound on that wait (Deno.serve has none), the proxy's `timeout http-request` ends it.
+      const slow = await Deno.connect({ hostname: "127.0.0.1", port: front });
+      slowConn = slow;
+      const slowSince = Date.now();
+      await slow.write(new TextEncoder().encode("GET /healthz HTTP/1.1\r\nHost: x\r\n"));
+      const slowAnswer = (async () => {
+        let text = "";
+        const decoder = new TextDecoder();
+        const buffer = new Uint8Array(4096);
+        for (;;) {
+          const n = await slow.read(buffer).catch(() => null);
+          if (n === null) break;
+          text += decoder.decode(buffer.subarray(0, n), { stream: true });
+        }
+        return { text, ms: Date.now() - slowSince };
+      })();
 
       // 40 sessions through the proxy: 30 over WebSocket, 10 over gRPC, each doing a round trip.
       const Sessions = loadSessionsClient();
@@ -372,6 +391,11 @@ Deno.test({
       const after = await metric(servers[1].port, "streamlib_sessions_started_total");
       assert.ok(after - before >= 6, `the survivor started ${after - before} new sessions`);
 
+      // The half-sent request was answered 408 and closed by the proxy after 10 s.
+      const { text, ms } = await slowAnswer;
+      assert.match(text, /^HTTP\/1\.[01] 408 /, text.slice(0, 200));
+      assert.ok(ms >= 9_000 && ms < 20_000, `closed after ${ms} ms`);
+
       // Prometheus reports the killed server down.
       await waitFor("Prometheus to see the killed server down", async () => {
         const result = await query(`up{instance="127.0.0.1:${servers[0].port}"}`);
@@ -380,6 +404,11 @@ Deno.test({
     } finally {
       for (const p of peers) await p.close().catch(() => {});
       for (const c of grpcClients) c.close();
+      try {
+        slowConn?.close();
+      } catch {
+        // closed by the proxy already
+      }
       for (const p of processes) {
         try {
           p.kill("SIGKILL");
