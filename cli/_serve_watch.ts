@@ -32,14 +32,19 @@ export const RELOAD_DEBOUNCE_MS = 150;
 
 /**
  * Watches a folder and calls `reload` 150 ms after the last of a burst of changes in it, one
- * reload at a time (changes during one bring one more). The base of {@linkcode CatalogWatcher}
- * and {@linkcode TokenFileWatcher}.
+ * reload at a time (changes during one bring one more). A folder deleted (or replaced) is looked
+ * for every 250 ms and watched again once it is back, with a reload then. The base of
+ * {@linkcode CatalogWatcher} and {@linkcode TokenFileWatcher}.
  */
 export class FolderWatch implements Disposable {
+  readonly #folder: string;
   readonly #reloadNow: () => Promise<void>;
   readonly #failed: (error: Error) => void;
-  readonly #watcher: Deno.FsWatcher;
+  #watcher: Deno.FsWatcher | undefined;
+  /** The watched folder's inode: a folder deleted and made again is another one. */
+  #inode: number | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #poll: ReturnType<typeof setTimeout> | undefined;
   #reloading: Promise<void> | undefined;
   #again = false;
   #closed = false;
@@ -52,10 +57,10 @@ export class FolderWatch implements Disposable {
    * @param failed Told when the watch itself fails.
    */
   constructor(folder: string, reload: () => Promise<void>, failed: (error: Error) => void) {
+    this.#folder = folder;
     this.#reloadNow = reload;
     this.#failed = failed;
-    this.#watcher = Deno.watchFs(folder, { recursive: false });
-    this.#watch();
+    this.#arm(Deno.watchFs(folder, { recursive: false }));
   }
 
   /** Whether {@linkcode close} was called. */
@@ -68,9 +73,8 @@ export class FolderWatch implements Disposable {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#timer);
-    try {
-      this.#watcher.close();
-    } catch { /* already closed: the folder went */ }
+    clearTimeout(this.#poll);
+    this.#unarm();
   }
 
   /** Same as {@linkcode close}. */
@@ -78,16 +82,54 @@ export class FolderWatch implements Disposable {
     this.close();
   }
 
-  async #watch(): Promise<void> {
+  #arm(watcher: Deno.FsWatcher): void {
+    this.#watcher = watcher;
+    this.#inode = inodeOf(this.#folder);
+    this.#watch(watcher);
+  }
+
+  #unarm(): void {
     try {
-      for await (const _event of this.#watcher) {
-        if (this.#closed) return;
-        clearTimeout(this.#timer);
-        this.#timer = setTimeout(() => this.#reload(), RELOAD_DEBOUNCE_MS);
+      this.#watcher?.close();
+    } catch { /* already closed: the folder went */ }
+    this.#watcher = undefined;
+  }
+
+  async #watch(watcher: Deno.FsWatcher): Promise<void> {
+    try {
+      for await (const _event of watcher) {
+        if (this.#closed || watcher !== this.#watcher) return;
+        this.#soon();
+        // The folder itself deleted or replaced (an operator's `rm -r` and `mkdir`, a volume
+        // remounted): this watch sees nothing more, so wait for the folder and watch it anew.
+        if (inodeOf(this.#folder) !== this.#inode) this.#rewatch();
       }
+      if (!this.#closed && watcher === this.#watcher) this.#rewatch(); // the OS ended it
     } catch (error) {
-      if (!this.#closed) this.#failed(error as Error);
+      if (!this.#closed && watcher === this.#watcher) this.#failed(error as Error);
     }
+  }
+
+  /** Polls every {@linkcode REWATCH_POLL_MS} until the folder is there, then watches it again. */
+  #rewatch(): void {
+    this.#unarm();
+    const poll = () => {
+      if (this.#closed) return;
+      if (inodeOf(this.#folder) !== null) {
+        try {
+          this.#arm(Deno.watchFs(this.#folder, { recursive: false }));
+          this.#soon(); // what it holds now
+          return;
+        } catch { /* gone again between the check and the watch */ }
+      }
+      this.#poll = setTimeout(poll, REWATCH_POLL_MS);
+    };
+    this.#poll = setTimeout(poll, REWATCH_POLL_MS);
+  }
+
+  #soon(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#reload(), RELOAD_DEBOUNCE_MS);
   }
 
   #reload(): void {
@@ -103,6 +145,19 @@ export class FolderWatch implements Disposable {
         this.#reload();
       }
     });
+  }
+}
+
+/** How often a watch whose folder went looks for it again, in milliseconds. */
+export const REWATCH_POLL_MS = 250;
+
+/** The folder's inode, or null when it is not there (or not a folder). */
+function inodeOf(folder: string): number | null {
+  try {
+    const info = Deno.statSync(folder);
+    return info.isDirectory ? info.ino ?? 0 : null;
+  } catch {
+    return null;
   }
 }
 

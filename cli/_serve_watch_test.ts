@@ -80,3 +80,49 @@ Deno.test("CatalogWatcher sees a ConfigMap update (the ..data link swapped)", as
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("CatalogWatcher watches a folder deleted and made again", async () => {
+  const root = await Deno.makeTempDir();
+  const dir = join(root, "pipelines");
+  await Deno.mkdir(dir);
+  try {
+    await Deno.writeTextFile(join(dir, "fx.json"), manifest(2));
+    const catalog = new Map(await loadCatalog(dir));
+    const events: string[] = [];
+    let wake: (() => void) | undefined;
+    using _watcher = new CatalogWatcher(dir, catalog, {
+      reloaded: (changes) => {
+        events.push(`+${changes.added} ~${changes.changed} -${changes.removed}`);
+        wake?.();
+      },
+      failed: () => {
+        events.push("failed");
+        wake?.();
+      },
+    });
+    const until = async (what: string, done: () => boolean) => {
+      const deadline = Date.now() + 5_000;
+      while (!done()) {
+        if (Date.now() > deadline) assert.fail(`${what}: ${events.join(", ")}`);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 100);
+        });
+      }
+    };
+    await Deno.remove(dir, { recursive: true });
+    // Gone: the reload fails and the pipelines served stay as they were.
+    await until("a failed reload", () => events.includes("failed"));
+    assert.deepEqual([...catalog.keys()], ["fx"]);
+    await Deno.mkdir(dir);
+    await Deno.writeTextFile(join(dir, "fx.json"), manifest(3));
+    await until("the new folder read", () =>
+      catalog.get("fx") !== undefined &&
+      JSON.stringify(catalog.get("fx")) === JSON.stringify(JSON.parse(manifest(3))));
+    // And later changes in it are seen.
+    await Deno.writeTextFile(join(dir, "verb.json"), manifest(1));
+    await until("a file added to the new folder", () => catalog.has("verb"));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
