@@ -182,6 +182,7 @@ export {
   type ManifestPluginOptions,
   PluginLoadError,
   saveManifest,
+  setParameters,
 } from "./core/manifest/manifest.ts";
 export { originLabel, type ProcessorOrigin } from "./core/registry/processor_origin.ts";
 export { validateManifest } from "./core/manifest/validation.ts";

@@ -25,6 +25,8 @@ export interface ListedParameter {
   readonly schema?: JsonSchema;
   /** The value a session gets when it sets none, when known. */
   readonly default?: JsonValue;
+  /** Whether a session may change it while it runs, when known. */
+  readonly live?: boolean;
 }
 
 /** A pipeline as `GET /v1/pipelines` lists it. */
@@ -122,6 +124,7 @@ export function listPipelines(
           description,
           schema: known.schema,
           ...(known.default === undefined ? {} : { default: known.default }),
+          live: known.live,
         }
         : { target, description };
     }

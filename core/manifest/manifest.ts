@@ -21,7 +21,12 @@ import type { DeliveryPolicy } from "../transport/ring.ts";
 import type { Runtime } from "../runtime.ts";
 import { splitPortEnd } from "../ports/port_end.ts";
 import { appPortOf, type ManifestAppPort } from "./app_ports.ts";
-import { applyParameters, type ManifestParameter, type ParameterValues } from "./parameters.ts";
+import {
+  applyParameters,
+  changeParameters,
+  type ManifestParameter,
+  type ParameterValues,
+} from "./parameters.ts";
 
 /**
  * A node of a {@linkcode Manifest}.
@@ -499,6 +504,50 @@ export interface LoadManifestOptions {
 
 /** The `parameters` of the manifests each runtime loaded: what `saveManifest()` writes back. */
 const declaredParameters = new WeakMap<Runtime, Record<string, ManifestParameter>>();
+
+/**
+ * Changes parameters of the manifests a runtime loaded (`loadManifest()`), while it runs or not:
+ * each value is checked first (a declared name, its field's schema and, for a node that runs, a
+ * field its processor takes live, such as a Gain's `gain`); then all are applied through
+ * `setConfig()`, so one refused value changes nothing.
+ *
+ * @param rt The runtime.
+ * @param values The new values, by parameter name.
+ * @returns The names changed.
+ * @throws {ParameterError} `unknown_parameter`, `invalid_parameter`, or `config_locked` for a
+ * field its processor only takes at setup while its node runs.
+ *
+ * @example Turn a running gain down
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadManifest, setParameters } from "@streamlib/streamlib";
+ * import { createRuntime } from "@streamlib/streamlib/processors";
+ *
+ * await using rt = createRuntime();
+ * loadManifest(rt, {
+ *   version: 1,
+ *   nodes: [{ id: "tone", type: "TestToneGenerator" }, { id: "fx", type: "Gain" }],
+ *   connections: [{ from: "tone.audio", to: "fx.in" }],
+ *   parameters: { level: "fx.gain" },
+ * });
+ * await rt.start();
+ * setParameters(rt, { level: 0.5 });
+ * assert.deepEqual(rt.describe().nodes[1].config, { gain: 0.5 });
+ * ```
+ */
+export function setParameters(rt: Runtime, values: unknown): string[] {
+  return changeParameters(declaredParameters.get(rt) ?? {}, values, {
+    registry: rt.registry,
+    nodes: () =>
+      rt.describe().nodes.map((n) => ({
+        id: n.id,
+        type: n.type,
+        config: n.config,
+        running: n.state === "running" || n.state === "starting",
+      })),
+    setConfig: (node, patch) => rt.setConfig(node, patch),
+  });
+}
 
 /**
  * The runtime's graph as a manifest: every node with its full config (defaults filled in),

@@ -15,6 +15,7 @@ import type { NodeRegistry } from "../registry/node_registry.ts";
 import type { JsonSchema, JsonValue } from "../schema/json_schema.ts";
 import { isObject, type IssueList, show } from "./issue.ts";
 import { excerpt, jsonDepth, MAX_MANIFEST_DEPTH } from "./limits.ts";
+import { liveFields } from "../lifecycle/live_config.ts";
 
 /**
  * A manifest's parameter: the config field it sets, `"node.field"` (a top-level field of the
@@ -43,8 +44,10 @@ const MAX_DESCRIPTION = 1024;
 
 /**
  * Thrown when a caller's parameter values do not fit the manifest: `unknown_parameter` (a name
- * the manifest does not declare; `details.available` lists those it does) or `invalid_parameter`
- * (a value its config field refuses, or values that are not an object of names to JSON values).
+ * the manifest does not declare; `details.available` lists those it does), `invalid_parameter`
+ * (a value its config field refuses, or values that are not an object of names to JSON values),
+ * or, for a change while the graph runs (`setParameters()`), `config_locked` (its field is not
+ * one its processor takes live; `details.available` lists the parameters that are).
  *
  * @example A value out of range
  * ```ts
@@ -80,7 +83,7 @@ export class ParameterError extends Error {
    * @param details The parameter and the valid choices.
    */
   constructor(
-    code: "unknown_parameter" | "invalid_parameter",
+    code: "unknown_parameter" | "invalid_parameter" | "config_locked",
     parameter: string,
     message: string,
     details: ErrorDetails = {},
@@ -107,6 +110,8 @@ export interface ParameterDescription {
   readonly schema: JsonSchema;
   /** The value the manifest gives (its config's, else the schema's default), if any. */
   readonly default?: JsonValue;
+  /** Whether it may change while the graph runs (its processor takes the field live). */
+  readonly live: boolean;
 }
 
 /** `"node.field"` split at its last dot, or undefined when it is not of that form. */
@@ -323,6 +328,7 @@ export function describeParameters(
       description,
       schema,
       ...(given === undefined ? {} : { default: given }),
+      live: liveFields(registry.describe(entry.type)).includes(field),
     };
   }
   return out;
@@ -373,57 +379,154 @@ export function applyParameters<M>(
   const names = Object.keys(values);
   if (names.length === 0) return manifest;
   const declared = declaredParameters(manifest);
-  const available = [...declared.keys()];
   const m = manifest as unknown as { nodes: { id: string; type: string; config?: unknown }[] };
   const nodes = m.nodes.map((node) => ({ ...node }));
   for (const name of names) {
-    const target = declared.get(name);
-    if (target === undefined) {
-      const near = nearMatches(name, available);
-      const hint = near.length > 0 ? ` Did you mean ${near.join(" or ")}?` : "";
+    const target = targetOrThrow(declared, name);
+    const node = nodes.find((n) => n.id === target.node)!;
+    const config = { ...(isObject(node.config) ? node.config : {}), [target.field]: values[name] };
+    checkValue(name, target, config, node.type, registry);
+    node.config = config;
+  }
+  return { ...manifest, nodes } as M;
+}
+
+/** A declared parameter's target, or `unknown_parameter` naming the declared ones. */
+function targetOrThrow(
+  declared: ReadonlyMap<string, { node: string; field: string }>,
+  name: string,
+): { node: string; field: string } {
+  const target = declared.get(name);
+  if (target !== undefined) return target;
+  const available = [...declared.keys()];
+  const near = nearMatches(name, available);
+  const hint = near.length > 0 ? ` Did you mean ${near.join(" or ")}?` : "";
+  throw new ParameterError(
+    "unknown_parameter",
+    excerpt(name),
+    `The pipeline has no parameter ${quote(name)}.${hint} Its parameters: ${
+      available.length > 0 ? available.join(", ") : "(none)"
+    }`,
+    { available },
+  );
+}
+
+/** Checks a node's config with a parameter's value in it: `invalid_parameter` naming the parameter. */
+function checkValue(
+  name: string,
+  target: { node: string; field: string },
+  config: Record<string, unknown>,
+  type: string,
+  registry: NodeRegistry,
+): void {
+  if (jsonDepth(config[target.field], MAX_MANIFEST_DEPTH) > MAX_MANIFEST_DEPTH) {
+    throw new ParameterError(
+      "invalid_parameter",
+      name,
+      `Parameter ${
+        quote(name)
+      } nests arrays and objects more than ${MAX_MANIFEST_DEPTH} levels deep`,
+    );
+  }
+  try {
+    validateConfig(registry.describe(type).config, config, type);
+  } catch (error) {
+    if (!(error instanceof ConfigValidationError)) throw error;
+    const issue = error.issues.find((i) =>
+      i.field === target.field || i.field.startsWith(`${target.field}.`) ||
+      i.field.startsWith(`${target.field}[`)
+    ) ?? error.issues[0];
+    throw new ParameterError(
+      "invalid_parameter",
+      name,
+      `Parameter ${
+        quote(name)
+      } (${target.node}.${target.field}) must be ${issue.expected}, got ${issue.actual}`,
+      {
+        expected: issue.expected,
+        ...(issue.choices ? { available: [...issue.choices] } : {}),
+      },
+    );
+  }
+}
+
+/** What {@linkcode changeParameters} needs of a runtime: its nodes and its `setConfig()`. */
+export interface ParameterHost {
+  /** The processors. */
+  readonly registry: NodeRegistry;
+  /** Each node's id, type and config (the runtime's `describe().nodes`). */
+  nodes(): readonly {
+    readonly id: string;
+    readonly type: string;
+    readonly config: unknown;
+    readonly running: boolean;
+  }[];
+  /** Changes a node's config (the runtime's `setConfig()`). */
+  setConfig(node: string, patch: Record<string, JsonValue>): void;
+}
+
+/**
+ * Changes declared parameters of a loaded graph: every value is checked first (declared, its
+ * field's schema, and, for a node that runs, a field its processor takes live), then all are
+ * applied; one refused changes nothing.
+ *
+ * @param declared The parameters the loaded manifest declared, by name.
+ * @param values The new values, by name.
+ * @param host The runtime.
+ * @returns The names changed.
+ * @throws {ParameterError} `unknown_parameter`, `invalid_parameter`, or `config_locked` for a
+ * field that only changes while its node is stopped.
+ */
+export function changeParameters(
+  declared: Readonly<Record<string, ManifestParameter>>,
+  values: unknown,
+  host: ParameterHost,
+): string[] {
+  if (!isObject(values)) {
+    throw new ParameterError(
+      "invalid_parameter",
+      "",
+      `Parameters must be an object of names to JSON values, got ${show(values)}`,
+    );
+  }
+  const targets = declaredParameters({ parameters: declared });
+  const nodes = new Map(host.nodes().map((n) => [n.id, n]));
+  const live = (name: string) => {
+    const target = targets.get(name)!;
+    const node = nodes.get(target.node);
+    return node !== undefined &&
+      liveFields(host.registry.describe(node.type)).includes(target.field);
+  };
+  const patches = new Map<string, Record<string, JsonValue>>();
+  for (const name of Object.keys(values)) {
+    const target = targetOrThrow(targets, name);
+    const node = nodes.get(target.node);
+    if (node === undefined) {
       throw new ParameterError(
-        "unknown_parameter",
-        excerpt(name),
-        `The pipeline has no parameter ${quote(name)}.${hint} Its parameters: ${
+        "invalid_parameter",
+        name,
+        `Parameter ${quote(name)} sets node ${quote(target.node)}, which the graph no longer has`,
+      );
+    }
+    const patch = patches.get(target.node) ?? {};
+    patch[target.field] = values[name] as JsonValue;
+    patches.set(target.node, patch);
+    const config = { ...(isObject(node.config) ? node.config : {}), ...patch };
+    checkValue(name, target, config, node.type, host.registry);
+    if (node.running && !live(name)) {
+      const available = [...targets.keys()].filter(live);
+      throw new ParameterError(
+        "config_locked",
+        name,
+        `Parameter ${
+          quote(name)
+        } (${target.node}.${target.field}) is set when the pipeline starts, not while it runs; parameters that change while it runs: ${
           available.length > 0 ? available.join(", ") : "(none)"
         }`,
         { available },
       );
     }
-    const value = values[name];
-    if (jsonDepth(value, MAX_MANIFEST_DEPTH) > MAX_MANIFEST_DEPTH) {
-      throw new ParameterError(
-        "invalid_parameter",
-        name,
-        `Parameter ${
-          quote(name)
-        } nests arrays and objects more than ${MAX_MANIFEST_DEPTH} levels deep`,
-      );
-    }
-    const node = nodes.find((n) => n.id === target.node)!;
-    const schema = registry.describe(node.type).config;
-    const config = { ...(isObject(node.config) ? node.config : {}), [target.field]: value };
-    try {
-      validateConfig(schema, config, node.type);
-    } catch (error) {
-      if (!(error instanceof ConfigValidationError)) throw error;
-      const issue = error.issues.find((i) =>
-        i.field === target.field || i.field.startsWith(`${target.field}.`) ||
-        i.field.startsWith(`${target.field}[`)
-      ) ?? error.issues[0];
-      throw new ParameterError(
-        "invalid_parameter",
-        name,
-        `Parameter ${
-          quote(name)
-        } (${target.node}.${target.field}) must be ${issue.expected}, got ${issue.actual}`,
-        {
-          expected: issue.expected,
-          ...(issue.choices ? { available: [...issue.choices] } : {}),
-        },
-      );
-    }
-    node.config = config;
   }
-  return { ...manifest, nodes } as M;
+  for (const [node, patch] of patches) host.setConfig(node, patch);
+  return Object.keys(values);
 }

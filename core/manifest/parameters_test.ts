@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { builtinRegistry } from "@streamlib/streamlib/processors";
 import { Runtime } from "../runtime.ts";
-import { loadManifest, saveManifest } from "./manifest.ts";
+import { createRuntime } from "@streamlib/streamlib/processors";
+import { loadManifest, saveManifest, setParameters } from "./manifest.ts";
 import { applyParameters, describeParameters, ParameterError } from "./parameters.ts";
 import { validateManifest } from "./validation.ts";
 
@@ -40,7 +41,10 @@ Deno.test("a manifest's parameters are checked against its nodes' config fields"
   const many = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`p${i}`, "fx.gain"]));
   assert.deepEqual(bad(many), ["parameters invalid_parameter"]);
   const [issue] = validateManifest({ ...manifest, parameters: { g: "fx.gian" } }, builtinRegistry);
-  assert.match(issue.message, /Gain has no config field gian, did you mean gain\? its config fields: gain$/);
+  assert.match(
+    issue.message,
+    /Gain has no config field gian, did you mean gain\? its config fields: gain$/,
+  );
 });
 
 Deno.test("applyParameters writes checked values into a copy", () => {
@@ -64,12 +68,18 @@ Deno.test("a value the manifest does not declare or its field refuses is a typed
   };
   const unknown = refused({ gian: 1 });
   assert.equal(unknown.code, "unknown_parameter");
-  assert.match(unknown.message, /no parameter gian\. Did you mean gain\? Its parameters: gain, room$/);
+  assert.match(
+    unknown.message,
+    /no parameter gian\. Did you mean gain\? Its parameters: gain, room$/,
+  );
   assert.deepEqual(unknown.details.available, ["gain", "room"]);
   const invalid = refused({ gain: 99 });
   assert.equal(invalid.code, "invalid_parameter");
   assert.equal(invalid.details.parameter, "gain");
-  assert.match(invalid.message, /Parameter gain \(fx\.gain\) must be a number from 0 to 16, got 99/);
+  assert.match(
+    invalid.message,
+    /Parameter gain \(fx\.gain\) must be a number from 0 to 16, got 99/,
+  );
   assert.equal(refused({ gain: "loud" }).code, "invalid_parameter");
   assert.equal(refused([1]).code, "invalid_parameter");
   assert.equal(refused("gain=2").code, "invalid_parameter");
@@ -98,6 +108,7 @@ Deno.test("describeParameters gives each field's schema and the manifest's value
   assert.equal(described.room.description, "room size");
   assert.equal(described.room.schema.type, "number");
   assert.equal(described.room.default, described.room.schema.default);
+  assert.equal(described.gain.live, true);
 });
 
 Deno.test("loadManifest applies parameters and saveManifest keeps the declarations", () => {
@@ -116,4 +127,43 @@ Deno.test("loadManifest applies parameters and saveManifest keeps the declaratio
     (error) => error instanceof ParameterError && error.code === "unknown_parameter",
   );
   assert.equal(other.describe().nodes.length, 0, "nothing added");
+});
+
+Deno.test("setParameters changes live fields of a running graph, all or nothing", async () => {
+  await using rt = createRuntime();
+  loadManifest(rt, {
+    version: 1,
+    nodes: [
+      { id: "tone", type: "TestToneGenerator" },
+      { id: "fx", type: "Gain" },
+      { id: "sink", type: "NullSink" },
+    ],
+    connections: [{ from: "tone.audio", to: "fx.in" }, { from: "fx.out", to: "sink.in" }],
+    parameters: { level: "fx.gain", block: "tone.blockSize", pitch: "tone.frequency" },
+  });
+  const config = (id: string) => rt.describe().nodes.find((n) => n.id === id)!.config;
+  // Stopped: any field.
+  assert.deepEqual(setParameters(rt, { block: 960 }), ["block"]);
+  await rt.start();
+  assert.deepEqual(setParameters(rt, { level: 0.5, pitch: 880 }), ["level", "pitch"]);
+  assert.equal((config("fx") as { gain: number }).gain, 0.5);
+  assert.equal((config("tone") as { frequency: number }).frequency, 880);
+  const refused = (values: unknown) => {
+    try {
+      setParameters(rt, values);
+    } catch (error) {
+      assert.ok(error instanceof ParameterError);
+      return error;
+    }
+    assert.fail("accepted");
+  };
+  const locked = refused({ level: 2, block: 480 });
+  assert.equal(locked.code, "config_locked");
+  assert.deepEqual(locked.details.available, ["level", "pitch"]);
+  assert.match(locked.message, /block \(tone\.blockSize\) is set when the pipeline starts/);
+  assert.equal((config("fx") as { gain: number }).gain, 0.5, "nothing changed");
+  assert.equal(refused({ level: 99 }).code, "invalid_parameter");
+  assert.equal(refused({ volume: 1 }).code, "unknown_parameter");
+  assert.equal(refused(null).code, "invalid_parameter");
+  assert.equal((config("tone") as { blockSize: number }).blockSize, 960);
 });

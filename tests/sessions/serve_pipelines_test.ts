@@ -44,6 +44,7 @@ Deno.test("GET /v1/pipelines lists what the token may open, with parameters", as
     assert.equal(fx.parameters.gain.default, 1);
     assert.equal(fx.parameters.gain.schema.type, "number");
     assert.equal(fx.parameters.gain.schema.maximum, 16);
+    assert.equal(fx.parameters.gain.live, true);
 
     const team = await list(server.url, TEAM);
     assert.deepEqual(team.body.pipelines.map((p: { name: string }) => p.name), ["voice-fx"]);
