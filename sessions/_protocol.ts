@@ -60,6 +60,12 @@ export type ToIsolate =
   | { readonly t: "credit"; readonly output: string; readonly n: number }
   | { readonly t: "close" }
   | {
+    /** Changes parameters of the running graph (`setParameters()`); answered by `configured`. */
+    readonly t: "configure";
+    readonly id: number;
+    readonly values: unknown;
+  }
+  | {
     /** Asks the isolate for its heap in use and, with `graph`, its runtime's `describe()`. */
     readonly t: "inspect";
     readonly id: number;
@@ -95,6 +101,8 @@ export type FromIsolate =
   | { readonly t: "closed" }
   /** A pooled isolate finished its preload (imports, warm-ups, GC) before a session took it. */
   | { readonly t: "preloaded" }
+  /** The answer to `configure`: no error when every value was applied. */
+  | { readonly t: "configured"; readonly id: number; readonly error?: WireError }
   | {
     readonly t: "inspected";
     readonly id: number;

@@ -12,7 +12,7 @@ import type { AppFrameInput } from "../core/app/frame_copy.ts";
 import type { NodeDefinition } from "../core/registry/node_definition.ts";
 import { Runtime } from "../core/runtime.ts";
 import { type RunningNode, type RuntimeTimers, systemTimers } from "../core/time/timers.ts";
-import { loadManifest } from "../core/manifest/manifest.ts";
+import { loadManifest, setParameters } from "../core/manifest/manifest.ts";
 import type { ParameterValues } from "../core/manifest/parameters.ts";
 import { clockFromNow } from "../core/time/media_clock.ts";
 import { type FromIsolate, type IsolateExiting, type ToIsolate, toWire } from "./_protocol.ts";
@@ -171,6 +171,9 @@ class IsolateSession {
       case "close":
         this.#close();
         break;
+      case "configure":
+        this.#configure(message.id, message.values);
+        break;
       case "inspect":
         this.#post({
           t: "inspected",
@@ -181,6 +184,18 @@ class IsolateSession {
         break;
     }
   };
+
+  /** Applies a `configure`, then answers once its nodes took the values (`settled()`). */
+  async #configure(id: number, values: unknown): Promise<void> {
+    try {
+      if (!this.rt) throw new Error("the graph is not loaded");
+      setParameters(this.rt, values);
+      await this.rt.settled();
+      this.#post({ t: "configured", id });
+    } catch (error) {
+      this.#post({ t: "configured", id, error: toWire(error, "invalid_parameter") });
+    }
+  }
 
   /**
    * Ends the session with `session_processor_failed`: a run of its processors went past

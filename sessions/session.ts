@@ -8,6 +8,7 @@ import { SessionIsolate } from "./_isolate.ts";
 import type { AppFrame } from "../core/app/app_output.ts";
 import type { AppFrameInput } from "../core/app/frame_copy.ts";
 import type { ErrorCode } from "../core/errors/codes.ts";
+import type { JsonValue } from "../core/schema/json_schema.ts";
 import type { FromIsolate, ToIsolate, WireError } from "./_protocol.ts";
 import { SessionError } from "./errors.ts";
 import { stdoutReserved } from "../core/processor/stdout_guard.ts";
@@ -122,6 +123,10 @@ export class Session {
   readonly #inspections = new Map<
     number,
     (answer: Extract<FromIsolate, { t: "inspected" }> | undefined) => void
+  >();
+  readonly #configurations = new Map<
+    number,
+    (answer: Extract<FromIsolate, { t: "configured" }> | undefined) => void
   >();
   readonly #ready: Promise<void>;
   readonly #done: Promise<void>;
@@ -392,6 +397,58 @@ export class Session {
   }
 
   /**
+   * Changes parameters of the running session: the manifest's declared `parameters` whose fields
+   * their processors take live (a Gain's `gain`). Every value is checked first and all are applied,
+   * or none; frames sent after the returned promise resolves are processed with the new values.
+   *
+   * @param values The new values, by parameter name.
+   * @throws {SessionError} `unknown_parameter`, `invalid_parameter` or `config_locked` (a field
+   * its processor takes only at start; `details.available` lists the live parameters): the
+   * session goes on unchanged. `session_unresponsive` when the isolate does not answer within
+   * 2 s; the session's error, or `session_closed`, once it ended.
+   */
+  async configure(values: Readonly<Record<string, JsonValue>>): Promise<void> {
+    this.#checkOpen();
+    await this.#ready;
+    this.#checkOpen();
+    this.#touch();
+    const id = this.#nextId++;
+    const answer = await new Promise<Extract<FromIsolate, { t: "configured" }> | undefined>(
+      (resolve) => {
+        const timer = setTimeout(() => finish(undefined), INSPECT_TIMEOUT_MS);
+        const finish = (reply: Extract<FromIsolate, { t: "configured" }> | undefined) => {
+          clearTimeout(timer);
+          this.#configurations.delete(id);
+          resolve(reply);
+        };
+        this.#configurations.set(id, finish);
+        try {
+          this.#channel.post({ t: "configure", id, values } satisfies ToIsolate);
+        } catch {
+          finish(undefined);
+        }
+      },
+    );
+    this.#checkOpen();
+    if (answer === undefined) {
+      throw new SessionError(
+        "session_unresponsive",
+        `Cannot set parameters of session '${this.id}': its isolate did not answer within ${INSPECT_TIMEOUT_MS} ms`,
+        this.id,
+        { timeoutMs: INSPECT_TIMEOUT_MS },
+      );
+    }
+    if (answer.error) {
+      throw new SessionError(
+        answer.error.code as ErrorCode,
+        `Cannot set parameters of session '${this.id}': ${answer.error.message}`,
+        this.id,
+        answer.error.details,
+      );
+    }
+  }
+
+  /**
    * Ends the session at once with a code, as a limit would: its isolate ends, `state` becomes
    * `failed` and `error` holds a {@linkcode SessionError} with the code, which its caller's
    * pending and later calls (and a transport's client) get. What an operator's "end session"
@@ -463,6 +520,10 @@ export class Session {
 
   #receive(message: FromIsolate): void {
     if (message.t === "preloaded") return; // the pool's business: the isolate was idle then
+    if (message.t === "configured") {
+      this.#configurations.get(message.id)?.(message);
+      return;
+    }
     if (message.t === "inspected") {
       // An operator's question: not activity, so it does not hold off the idle timeout.
       this.#inspections.get(message.id)?.(message);
@@ -540,6 +601,7 @@ export class Session {
     this.#acks.clear();
     for (const waiter of this.#sendWaiters.splice(0)) waiter();
     for (const inspection of [...this.#inspections.values()]) inspection(undefined);
+    for (const configuration of [...this.#configurations.values()]) configuration(undefined);
     if (state === "closed") this.#queue.length = 0;
     this.#wakeReader();
     this.#onEnd();

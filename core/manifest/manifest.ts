@@ -509,7 +509,8 @@ const declaredParameters = new WeakMap<Runtime, Record<string, ManifestParameter
  * Changes parameters of the manifests a runtime loaded (`loadManifest()`), while it runs or not:
  * each value is checked first (a declared name, its field's schema and, for a node that runs, a
  * field its processor takes live, such as a Gain's `gain`); then all are applied through
- * `setConfig()`, so one refused value changes nothing.
+ * `setConfig()`, so one refused value changes nothing. Nodes take the new values between their
+ * runs: `await rt.settled()` waits until they did.
  *
  * @param rt The runtime.
  * @param values The new values, by parameter name.

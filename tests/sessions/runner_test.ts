@@ -425,3 +425,47 @@ Deno.test("a session's parameters set the config fields its manifest declares", 
     await runner.close();
   }
 });
+
+Deno.test("Session.configure() changes live parameters of a running session, all or none", async () => {
+  const runner = new PipelineRunner();
+  try {
+    // `channels`: a field ChannelConverter takes only at start (on a node beside the path).
+    const session = await runner.stream({
+      ...tunable(),
+      nodes: [
+        { id: "fx", type: "Gain", config: { gain: 1 } },
+        { id: "cc", type: "ChannelConverter", config: { channels: 2 } },
+      ],
+      parameters: { gain: "fx.gain", channels: "cc.channels" },
+    }, { parameters: { gain: 2, channels: 1 } });
+    const outputs = session.outputs()[Symbol.asyncIterator]();
+    const roundTrip = async () => {
+      await session.send("audio", block(0.25));
+      const { value } = await outputs.next();
+      return (value!.frame as { samples: Float32Array }).samples[0];
+    };
+    assert.equal(await roundTrip(), 0.5);
+    await session.configure({ gain: 3 });
+    assert.equal(await roundTrip(), 0.75);
+    await assert.rejects(
+      session.configure({ gain: 3, gian: 1 }),
+      (error) =>
+        isCode("unknown_parameter")(error) &&
+        (error as SessionError).details.available !== undefined,
+    );
+    await assert.rejects(session.configure({ gain: -5 }), isCode("invalid_parameter"));
+    await assert.rejects(
+      session.configure({ gain: 1, channels: 2 }),
+      (error) =>
+        isCode("config_locked")(error) &&
+        /Cannot set parameters of session 's\d+': Parameter channels \(cc\.channels\) is set when the pipeline starts, not while it runs; parameters that change while it runs: gain/
+          .test((error as Error).message),
+    );
+    assert.equal(await roundTrip(), 0.75, "a refused change changes nothing; the session goes on");
+    assert.equal(session.state, "running");
+    await session.close();
+    await assert.rejects(session.configure({ gain: 1 }), isCode("session_closed"));
+  } finally {
+    await runner.close();
+  }
+});
