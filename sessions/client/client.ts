@@ -8,7 +8,7 @@
 import { decodeWireMessage } from "../wire/decode.ts";
 import { encodeWireMessage } from "../wire/encode.ts";
 import { WireError } from "../wire/errors.ts";
-import type { AcceptMessage, WireMetadata } from "../wire/messages.ts";
+import type { AcceptMessage, WireMetadata, WireParameters } from "../wire/messages.ts";
 import { SessionClientError } from "./errors.ts";
 import { openWebSocket } from "./_tcp_websocket.ts";
 import {
@@ -31,6 +31,21 @@ export interface ConnectOptions {
   /** Called with each non-fatal error a server sends (a refused frame). */
   readonly onError?: (error: SessionClientError) => void;
 }
+
+/** What one session's `open()` (and `execute()`) sends beside the pipeline's name. */
+export interface OpenOptions {
+  /** What the client says about itself in this `open`, beside the client's own metadata. */
+  readonly metadata?: WireMetadata;
+  /**
+   * Values of the pipeline's `parameters` (`{ gain: 3 }`): the config fields its manifest lets a
+   * caller choose. A name it does not declare fails the open with `unknown_parameter` (the
+   * message lists the names it does), a value its field refuses with `invalid_parameter`.
+   * Sent in a version 2 `open`; none (or `{}`) sends a version 1 `open`, as before.
+   */
+  readonly parameters?: WireParameters;
+}
+
+const OPEN_OPTIONS = ["metadata", "parameters"];
 
 /** A frame `execute()` sends: the frame, or the frame with its metadata. */
 export type ClientExecuteInput = ClientFrameInput | {
@@ -99,21 +114,59 @@ export class SessionClient {
    * Opens a session of a named pipeline.
    *
    * @param pipeline The pipeline's name on the server.
-   * @param metadata What the client says about itself in this `open` (beside the client's).
+   * @param openOptions This `open`'s metadata (beside the client's) and the pipeline's
+   * parameters.
    * @returns The session, accepted.
    * @throws {SessionClientError} The server's code when it refuses (`pipeline_not_found`,
    * `missing_token`, `invalid_token`, `pipeline_not_allowed`, `session_limit_reached`,
-   * `invalid_manifest`, ...); `connection_failed` when the server cannot be reached or does not
-   * answer within `openTimeoutMs`.
+   * `invalid_manifest`, `unknown_parameter`, `invalid_parameter`, ...); `connection_failed` when
+   * the server cannot be reached or does not answer within `openTimeoutMs`; the wire's code
+   * (`wire_malformed`, `wire_too_large`) for metadata or parameters the format cannot carry.
+   * @throws {TypeError} When `openOptions` is not an object of `metadata` and `parameters`.
+   *
+   * @example Choose a pipeline's parameter
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { PipelineRunner } from "@streamlib/streamlib/sessions";
+   * import { SessionHandler } from "@streamlib/streamlib/sessions/websocket";
+   * import { SessionClient, SessionClientError } from "@streamlib/streamlib/sessions/client";
+   *
+   * const runner = new PipelineRunner();
+   * const handler = new SessionHandler({
+   *   runner,
+   *   resolve: () => ({
+   *     version: 1,
+   *     nodes: [{ id: "fx", type: "Gain", config: { gain: 1 } }],
+   *     inputs: { audio: "fx.in" },
+   *     outputs: { audio: "fx.out" },
+   *     parameters: { gain: "fx.gain" },
+   *   }),
+   * });
+   * const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (r) => handler.handle(r));
+   * const client = new SessionClient(`ws://127.0.0.1:${server.addr.port}/`);
+   * const session = await client.open("louder", { parameters: { gain: 3 } });
+   * await session.send("audio", { kind: "audio", channels: 1, sampleRate: 16000, samples: new Float32Array([0.25]) });
+   * session.end("audio");
+   * for await (const out of session.outputs()) {
+   *   assert.ok(out.frame.kind === "audio" && out.frame.samples[0] === 0.75);
+   * }
+   * await assert.rejects(
+   *   client.open("louder", { parameters: { volume: 3 } }),
+   *   (error) => error instanceof SessionClientError && error.code === "unknown_parameter",
+   * );
+   * await handler.close();
+   * await server.shutdown();
+   * await runner.close();
+   * ```
    */
-  open(pipeline: string, metadata: WireMetadata = {}): Promise<ClientSession> {
+  open(pipeline: string, openOptions: OpenOptions = {}): Promise<ClientSession> {
     const options = this.#options;
-    const open = encodeWireMessage({
-      type: "open",
-      pipeline,
-      token: options.token ?? "",
-      metadata: { ...options.metadata, ...metadata },
-    });
+    let open: Uint8Array;
+    try {
+      open = encodeOpen(pipeline, options, openOptions);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise<ClientSession>((resolve, reject) => {
       let socket: WebSocket;
       try {
@@ -201,6 +254,7 @@ export class SessionClient {
    *
    * @param pipeline The pipeline's name.
    * @param inputs The frames of each input, in order.
+   * @param openOptions The `open`'s metadata and the pipeline's parameters, as `open()` takes.
    * @returns The frames of each output.
    * @throws {SessionClientError} What `open()` and `send()` throw, the code the session ended
    * with, or the first frame the server refused (`app_frame_mismatch`, `message_too_large`, ...:
@@ -211,8 +265,9 @@ export class SessionClient {
     inputs: Readonly<
       Record<string, Iterable<ClientExecuteInput> | AsyncIterable<ClientExecuteInput>>
     >,
+    openOptions: OpenOptions = {},
   ): Promise<Record<string, ClientFrame[]>> {
-    const session = await this.open(pipeline);
+    const session = await this.open(pipeline, openOptions);
     try {
       const outputs: Record<string, ClientFrame[]> = {};
       for (const port of session.outputPorts) outputs[port.name] = [];
@@ -241,6 +296,46 @@ export class SessionClient {
     } finally {
       await session.close();
     }
+  }
+}
+
+/**
+ * The `open` message's bytes: version 1, or version 2 when the caller gave parameters.
+ *
+ * @throws {TypeError} Options that are not an object of `metadata` and `parameters` (a metadata
+ * object passed where the options go, say).
+ * @throws {SessionClientError} The wire's code for what the format cannot carry.
+ */
+function encodeOpen(
+  pipeline: string,
+  client: ConnectOptions,
+  options: OpenOptions,
+): Uint8Array {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new TypeError(`Invalid open options: expected an object, got ${String(options)}`);
+  }
+  const unknown = Object.keys(options).find((key) => !OPEN_OPTIONS.includes(key));
+  if (unknown !== undefined) {
+    throw new TypeError(
+      `Invalid open option '${unknown.slice(0, 80)}': valid options: ${OPEN_OPTIONS.join(", ")}` +
+        " (metadata goes in { metadata: { ... } })",
+    );
+  }
+  const { metadata, parameters } = options;
+  const chosen = parameters !== undefined && parameters !== null &&
+    !(typeof parameters === "object" && !Array.isArray(parameters) &&
+      Object.keys(parameters).length === 0);
+  try {
+    return encodeWireMessage({
+      type: "open",
+      pipeline,
+      token: client.token ?? "",
+      metadata: { ...client.metadata, ...metadata },
+      ...(chosen && { parameters }),
+    });
+  } catch (error) {
+    if (!(error instanceof WireError)) throw error;
+    throw new SessionClientError(error.code, error.message, true);
   }
 }
 

@@ -40,7 +40,13 @@
  * @module
  */
 
-export { type ClientExecuteInput, connect, type ConnectOptions, SessionClient } from "./client.ts";
+export {
+  type ClientExecuteInput,
+  connect,
+  type ConnectOptions,
+  type OpenOptions,
+  SessionClient,
+} from "./client.ts";
 export {
   type ClientFrame,
   type ClientFrameInput,

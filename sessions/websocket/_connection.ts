@@ -317,7 +317,12 @@ export class WireConnection {
         return;
       }
       if (this.#state !== "opening") return; // the client went away
-      session = await runner.stream(manifest, { pipeline: message.pipeline });
+      // The client's parameters (version 2): unknown_parameter / invalid_parameter refuse the
+      // open like any failed open, with the runner's code and message.
+      session = await runner.stream(manifest, {
+        pipeline: message.pipeline,
+        ...(message.parameters !== undefined && { parameters: message.parameters }),
+      });
     } catch (error) {
       const { code, message: text } = codeOf(error);
       if (this.#state === "opening") {

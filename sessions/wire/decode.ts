@@ -26,6 +26,7 @@ import {
 } from "./format.ts";
 import type { WireMessage, WireMetadata, WirePort } from "./messages.ts";
 import { WireReader } from "./_reader.ts";
+import { parseParameters } from "./_parameters.ts";
 import { minimumVideoBytes, minimumVideoStride } from "./_video_shape.ts";
 
 const TYPES = new Map<number, WireMessageType>(
@@ -179,7 +180,7 @@ export function decodeWireMessage(
   }
   const type = TYPES.get(message[3])!;
   const reader = new WireReader(message, WIRE_HEADER_BYTES);
-  const decoded = decodeBody(type, reader, message[2] === 1 ? VERSION_1_KIND_CODES : KINDS.size);
+  const decoded = decodeBody(type, reader, message[2]);
   reader.end();
   return decoded;
 }
@@ -202,16 +203,20 @@ function audioShape(
   return { channels, sampleRate, frameCount };
 }
 
-/** `kinds`: the highest frame kind code of the message's version. */
-function decodeBody(type: WireMessageType, reader: WireReader, kinds: number): WireMessage {
+/** The body of a message of `type` in wire `version`. */
+function decodeBody(type: WireMessageType, reader: WireReader, version: number): WireMessage {
+  // The highest frame kind code of the message's version.
+  const kinds = version === 1 ? VERSION_1_KIND_CODES : KINDS.size;
   switch (type) {
-    case "open":
-      return {
-        type,
-        pipeline: reader.string("pipeline", WIRE_LIMITS.nameBytes),
-        token: reader.string("token", WIRE_LIMITS.tokenBytes),
-        metadata: readMetadata(reader),
-      };
+    case "open": {
+      const pipeline = reader.string("pipeline", WIRE_LIMITS.nameBytes);
+      const token = reader.string("token", WIRE_LIMITS.tokenBytes);
+      const metadata = readMetadata(reader);
+      if (version === 1) return { type, pipeline, token, metadata };
+      const at = reader.offset;
+      const text = reader.string("parameters", WIRE_LIMITS.parametersBytes);
+      return { type, pipeline, token, metadata, parameters: parseParameters(text, at) };
+    }
     case "accept":
       return {
         type,

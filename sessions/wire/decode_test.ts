@@ -3,6 +3,7 @@ import { sampleMessages } from "../../tests/sessions/wire_samples.ts";
 import { decodeWireMessage, wireMessageLength } from "./decode.ts";
 import { encodeWireMessage } from "./encode.ts";
 import { WireError, type WireErrorCode } from "./errors.ts";
+import { WIRE_LIMITS } from "./format.ts";
 
 function refused(code: WireErrorCode, field?: string): (error: unknown) => boolean {
   return (error) => {
@@ -187,4 +188,62 @@ Deno.test("wireMessageLength() reads the length from the first 8 bytes only", ()
     () => wireMessageLength(new Uint8Array([0x53, 0x00])),
     refused("wire_malformed", "header.magic"),
   );
+});
+
+/** A version 2 open of pipeline `p` whose parameters field holds `text` (any bytes). */
+function openWith(text: string | Uint8Array): Uint8Array {
+  const head = encodeWireMessage({ type: "open", pipeline: "p", token: "", metadata: {} });
+  const json = typeof text === "string" ? new TextEncoder().encode(text) : text;
+  const bytes = withLength(
+    new Uint8Array([...head, json.length & 0xff, json.length >> 8, ...json]),
+  );
+  bytes[2] = 2;
+  return bytes;
+}
+
+Deno.test("decodeWireMessage() reads an open's parameters in version 2 only", () => {
+  assert.deepEqual(decodeWireMessage(openWith('{"gain":3,"voice":"ünï"}')), {
+    type: "open",
+    pipeline: "p",
+    token: "",
+    metadata: {},
+    parameters: { gain: 3, voice: "ünï" },
+  });
+  // The same bytes as version 1: the field is not part of it, so it is bytes after the last.
+  const v1 = openWith('{"gain":3}');
+  v1[2] = 1;
+  assert.throws(() => decodeWireMessage(v1), refused("wire_malformed", "end"));
+  // A version 2 open without the field is cut short.
+  const bare = encodeWireMessage({ type: "open", pipeline: "p", token: "", metadata: {} });
+  bare[2] = 2;
+  assert.throws(() => decodeWireMessage(bare), refused("wire_truncated", "parameters length"));
+  // Nothing may follow the field.
+  const after = withLength(new Uint8Array([...openWith("{}"), 0]));
+  assert.throws(() => decodeWireMessage(after), refused("wire_malformed", "end"));
+});
+
+Deno.test("decodeWireMessage() refuses parameters that are not a JSON object, naming the field", () => {
+  const cases: (string | Uint8Array)[] = [
+    "",
+    "{",
+    "gain=3",
+    "[1,2]",
+    "null",
+    "3",
+    '"gain"',
+    '{"gain":NaN}',
+    '{"a":1} {"b":2}',
+    new Uint8Array([0x7b, 0xff, 0x7d]), // not UTF-8
+    `{"a":${"[".repeat(WIRE_LIMITS.parametersDepth)}${"]".repeat(WIRE_LIMITS.parametersDepth)}}`,
+    // The whole str of nesting: counted on the text, never parsed.
+    `{"a":${"[".repeat(WIRE_LIMITS.parametersBytes - 5)}`,
+  ];
+  for (const text of cases) {
+    const bytes = openWith(text);
+    assert.throws(() => decodeWireMessage(bytes), refused("wire_malformed", "parameters"));
+  }
+  // 64 levels, the object's included: the bound, taken.
+  const depth = WIRE_LIMITS.parametersDepth - 1;
+  const deepest = openWith(`{"a":${"[".repeat(depth)}${"]".repeat(depth)}}`);
+  assert.equal(decodeWireMessage(deepest).type, "open");
 });

@@ -30,9 +30,9 @@ Deno.test("encodeWireMessage() writes the header: SL, version 1, type, total len
   assert.deepEqual([...bytes], [0x53, 0x4c, 1, 4, 11, 0, 0, 0, 1, 0, 0x61]);
 });
 
-Deno.test("encodeWireMessage() writes version 2 only for what needs it: encoded audio", () => {
+Deno.test("encodeWireMessage() writes version 2 only for what needs it: encoded audio, parameters", () => {
   for (const { name, message } of sampleMessages()) {
-    const needs2 = name.includes("encoded audio");
+    const needs2 = name.includes("encoded audio") || name.includes("parameters");
     assert.equal(encodeWireMessage(message)[2], needs2 ? 2 : 1, name);
   }
   const aac = sampleMessages().find((s) => s.name === "encoded audio frame (aac)")!.message;
@@ -294,4 +294,76 @@ Deno.test("encodeWireMessage() writes integers and floats that cross a buffer gr
   assert.ok(decoded.type === "accept");
   assert.deepEqual(decoded.inputs, inputs);
   assert.equal(decoded.maxMessageBytes, 123_456);
+});
+
+Deno.test("encodeWireMessage() writes an open's parameters as a str of JSON after its metadata", () => {
+  const plain = encodeWireMessage({ type: "open", pipeline: "p", token: "", metadata: {} });
+  const bytes = encodeWireMessage({
+    type: "open",
+    pipeline: "p",
+    token: "",
+    metadata: {},
+    parameters: { gain: 3 },
+  });
+  assert.equal(plain[2], 1);
+  assert.equal(bytes[2], 2);
+  const json = new TextEncoder().encode('{"gain":3}');
+  // The version 1 body, then u16 length and the JSON.
+  assert.deepEqual([...bytes.subarray(8, plain.length)], [...plain.subarray(8)]);
+  assert.deepEqual([...bytes.subarray(plain.length)], [json.length, 0, ...json]);
+  assert.equal(new DataView(bytes.buffer).getUint32(4, true), bytes.length);
+  // Empty parameters are still parameters: version 2, "{}".
+  const empty = encodeWireMessage({
+    type: "open",
+    pipeline: "p",
+    token: "",
+    metadata: {},
+    parameters: {},
+  });
+  assert.equal(empty[2], 2);
+  assert.deepEqual(decodeWireMessage(empty), {
+    type: "open",
+    pipeline: "p",
+    token: "",
+    metadata: {},
+    parameters: {},
+  });
+});
+
+Deno.test("encodeWireMessage() refuses parameters that are not a JSON object within the bounds", () => {
+  const open = (parameters: unknown): WireMessage =>
+    ({ type: "open", pipeline: "p", token: "", metadata: {}, parameters }) as WireMessage;
+  const cyclic: Record<string, unknown> = {};
+  cyclic.self = cyclic;
+  let deep: unknown = 1;
+  for (let i = 0; i < WIRE_LIMITS.parametersDepth; i++) deep = [deep];
+  for (const bad of [null, [1], "gain", 3, { n: 1n }, cyclic, { deep }]) {
+    assert.throws(() => encodeWireMessage(open(bad)), refused("wire_malformed", "parameters"));
+  }
+  // 63 levels inside the object: the bound, taken.
+  let fits: unknown = 1;
+  for (let i = 0; i < WIRE_LIMITS.parametersDepth - 1; i++) fits = [fits];
+  assert.equal(encodeWireMessage(open({ fits }))[2], 2);
+  // The str's bound: 65,535 bytes of JSON text.
+  const room = WIRE_LIMITS.parametersBytes - '{"t":""}'.length;
+  assert.equal(encodeWireMessage(open({ t: "x".repeat(room) })).length > 65_535, true);
+  assert.throws(
+    () => encodeWireMessage(open({ t: "x".repeat(room + 1) })),
+    refused("wire_too_large", "parameters"),
+  );
+});
+
+Deno.test("encodeWireMessage() writes the open of docs/wire_format.md byte for byte", async () => {
+  const bytes = encodeWireMessage({
+    type: "open",
+    pipeline: "fx",
+    token: "",
+    metadata: {},
+    parameters: { gain: 3 },
+  });
+  const doc = await Deno.readTextFile(new URL("../../docs/wire_format.md", import.meta.url));
+  const block = doc.match(/<!-- worked example \(parameters\): begin -->\s*```text\n([\s\S]*?)```/);
+  assert.ok(block, "docs/wire_format.md has the worked example of an open with parameters");
+  const hex = block[1].split("\n").map((line) => line.split("#")[0].trim()).join(" ").trim();
+  assert.equal(hex, [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(" "));
 });

@@ -15,8 +15,8 @@ import type { Frame } from "../../core/frames/frame.ts";
  * The newest version this codec reads and writes. Any change to the byte layout of any message, a
  * new message type or frame kind, is a new version; a decoder refuses a version it does not know
  * (`wire_version`) rather than guess. Version 2 is version 1 plus the encoded audio frame kind
- * (5); the encoder writes each message in the lowest version that carries it, so a message
- * without encoded audio is version 1, byte for byte.
+ * (5) and an open's `parameters` field; the encoder writes each message in the lowest version
+ * that carries it, so a message without encoded audio or parameters is version 1, byte for byte.
  *
  * @example
  * ```ts
@@ -49,8 +49,10 @@ export const DEFAULT_MAX_MESSAGE_BYTES: number = 16 * 1024 * 1024;
 export const MAX_WIRE_INTEGER: number = Number.MAX_SAFE_INTEGER;
 
 /**
- * Bounds on the variable parts of a message, in bytes of UTF-8 (entries for metadata). A field
- * over its bound is refused with `wire_too_large` by both the encoder and the decoder.
+ * Bounds on the variable parts of a message, in bytes of UTF-8 (entries for metadata, levels for
+ * the nesting of parameters). A field over its bound in bytes or entries is refused with
+ * `wire_too_large` by both the encoder and the decoder; parameters nested deeper than their
+ * bound with `wire_malformed`.
  *
  * @example
  * ```ts
@@ -79,6 +81,10 @@ export const WIRE_LIMITS = {
   ports: 256,
   /** The extradata (AudioSpecificConfig) of an encoded audio frame. */
   extradataBytes: 24,
+  /** The JSON text of an open's parameters (version 2): a `str`'s largest length. */
+  parametersBytes: 65_535,
+  /** How deeply an open's parameters nest: the object itself is level 1. */
+  parametersDepth: 64,
 } as const;
 
 /** The name of a message type. */

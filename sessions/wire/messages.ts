@@ -5,12 +5,19 @@
  */
 
 import type { Frame } from "../../core/frames/frame.ts";
+import type { JsonValue } from "../../core/schema/json_schema.ts";
 
 /**
  * String key/value pairs carried with a message, end to end (at most 64 entries; keys up to 256
  * bytes of UTF-8, values up to 4096).
  */
 export type WireMetadata = Readonly<Record<string, string>>;
+
+/**
+ * The values a client chose for the pipeline's `parameters`, by name: a JSON object (its text at
+ * most 65,535 bytes of UTF-8, nested at most 64 levels deep).
+ */
+export type WireParameters = Readonly<Record<string, JsonValue>>;
 
 /** An input or output a session offers: its name and the kind of frame it takes (`any`: all). */
 export interface WirePort {
@@ -30,6 +37,11 @@ export interface OpenMessage {
   readonly token: string;
   /** What the client says about itself (free-form). */
   readonly metadata: WireMetadata;
+  /**
+   * The values of the pipeline's `parameters` the client chose (version 2). Absent: none, and
+   * the open is written in version 1.
+   */
+  readonly parameters?: WireParameters;
 }
 
 /** Server to client: the session is open. */

@@ -1,10 +1,10 @@
 /**
  * The session wire format: the binary messages a streaming session speaks over WebSocket (and
- * any byte stream): open a session of a named pipeline with a token, its acceptance, frames of
- * every kind on named inputs and outputs with a sequence number and string metadata, end of
- * stream, close, errors with a code, ping and pong. Version 1; the byte layout, for writing a
- * client in another language, is `docs/wire_format.md`. `clients/python` holds the same codec in
- * Python.
+ * any byte stream): open a session of a named pipeline with a token (and, in version 2, the
+ * pipeline's parameters), its acceptance, frames of every kind on named inputs and outputs with a
+ * sequence number and string metadata, end of stream, close, errors with a code, ping and pong.
+ * Versions 1 and 2; the byte layout, for writing a client in another language, is
+ * `docs/wire_format.md`. `clients/python` holds the same codec in Python.
  *
  * @example Open a session and send a data frame
  * ```ts
@@ -58,5 +58,6 @@ export type {
   PongMessage,
   WireMessage,
   WireMetadata,
+  WireParameters,
   WirePort,
 } from "./messages.ts";

@@ -84,6 +84,7 @@ from array import array
 from streamlib_client.wire import *
 messages = [
     Open(pipeline="voice-fx", token="t", metadata={"client": "python", "ключ": "✓"}),
+    Open(pipeline="fx", parameters={"gain": 3, "voice": "ключ ✓", "bands": [0.5, -1, None], "eq": {"on": True}}),
     Accept(session_id="s-1", inputs=[Port("mic", "audio")], outputs=[Port("out", "any"), Port("ev", "data")], max_message_bytes=1 << 20),
     FrameMessage(port="mic", sequence=5, metadata={"lang": "en"},
         frame=AudioFrame(channels=1, sample_rate=16000, frame_count=2, samples=array("f", [0.5, -0.5]), timestamp_ns=20_000_000, frame_number=1)),
@@ -102,6 +103,13 @@ sys.stdout.buffer.write(b"".join(encode(m) for m in messages))
 
 const PYTHON_MADE: WireMessage[] = [
   { type: "open", pipeline: "voice-fx", token: "t", metadata: { client: "python", "ключ": "✓" } },
+  {
+    type: "open",
+    pipeline: "fx",
+    token: "",
+    metadata: {},
+    parameters: { gain: 3, voice: "ключ ✓", bands: [0.5, -1, null], eq: { on: true } },
+  },
   {
     type: "accept",
     sessionId: "s-1",
@@ -198,7 +206,25 @@ Deno.test("wire codec: Python-made messages decode in TypeScript to the same val
 
 Deno.test("wire codec: Python refuses what TypeScript refuses, with the same code", async () => {
   const end = encodeWireMessage({ type: "end", port: "audio" });
+  /** A version 2 open of `p` whose parameters field holds `text`. */
+  const openWith = (text: string) => {
+    const head = encodeWireMessage({ type: "open", pipeline: "p", token: "", metadata: {} });
+    const json = new TextEncoder().encode(text);
+    const bytes = new Uint8Array([...head, json.length & 0xff, json.length >> 8, ...json]);
+    bytes[2] = 2;
+    new DataView(bytes.buffer).setUint32(4, bytes.length, true);
+    return bytes;
+  };
+  const bare = encodeWireMessage({ type: "open", pipeline: "p", token: "", metadata: {} });
+  bare[2] = 2;
   const cases: [string, Uint8Array][] = [
+    ["ok", openWith('{"gain":3}')],
+    ["wire_malformed", openWith("[3]")],
+    ["wire_malformed", openWith("not json")],
+    ["wire_malformed", openWith('{"gain":NaN}')],
+    ["wire_malformed", openWith(`{"a":${"[".repeat(64)}${"]".repeat(64)}}`)],
+    ["wire_malformed", openWith(`{"a":${"[".repeat(60_000)}`)],
+    ["wire_truncated", bare],
     ["wire_truncated", end.subarray(0, end.length - 1)],
     ["wire_malformed", new Uint8Array([...end, 0])],
     ["wire_version", new Uint8Array([0x53, 0x4c, 9, ...end.subarray(3)])],
@@ -222,6 +248,9 @@ print(json.dumps(out))
   const answer = await python(script, new TextEncoder().encode(JSON.stringify(hex)));
   assert.deepEqual(JSON.parse(new TextDecoder().decode(answer)), cases.map(([code]) => code));
   for (const [code, bytes] of cases) {
-    assert.throws(() => decodeWireMessage(bytes), (e) => (e as { code?: string }).code === code);
+    if (code === "ok") decodeWireMessage(bytes);
+    else {
+      assert.throws(() => decodeWireMessage(bytes), (e) => (e as { code?: string }).code === code);
+    }
   }
 });

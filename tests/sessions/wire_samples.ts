@@ -28,6 +28,22 @@ export function sampleMessages(): { name: string; message: WireMessage }[] {
       },
     },
     {
+      name: "open (parameters, version 2)",
+      message: {
+        type: "open",
+        pipeline: "voice-fx",
+        token: "",
+        metadata: { client: "test" },
+        parameters: {
+          gain: 1.5,
+          voice: "ünï ✓",
+          bands: [1, 2.25, -3],
+          eq: { low: 0.5, on: true },
+          preset: null,
+        },
+      },
+    },
+    {
       name: "accept",
       message: {
         type: "accept",

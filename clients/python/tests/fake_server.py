@@ -3,9 +3,11 @@
 It is not streamlib's server (the tests against that one are in ``tests/live/``): it has a few
 pipelines, each one behaviour the client must handle, and it records what it received.
 
-- ``gain``: input ``voice`` (audio) to output ``voice``: every sample times 0.5, sequence and
-  metadata kept; a frame whose metadata has ``refuse`` is answered with a non-fatal
-  ``app_frame_mismatch`` instead; ``end`` of the input ends the output and closes.
+- ``gain``: input ``voice`` (audio) to output ``voice``: every sample times 0.5 (or the open's
+  parameter ``gain``, a number from 0 to 16: another name is refused with ``unknown_parameter``,
+  another value with ``invalid_parameter``), sequence and metadata kept; a frame whose metadata
+  has ``refuse`` is answered with a non-fatal ``app_frame_mismatch`` instead; ``end`` of the input
+  ends the output and closes.
 - ``fail``: like ``gain``, but the third frame ends the session with a fatal
   ``session_processor_failed``.
 - ``vanish``: like ``gain``, but the third frame makes the server drop the TCP connection.
@@ -60,6 +62,8 @@ class FakeServer:
         self.max_message_bytes = max_message_bytes
         self.received: List[Message] = []
         """Every message received after ``open``, in order, over all sessions."""
+        self.opens: List[Open] = []
+        """Every ``open`` received, in order."""
         self.release = asyncio.Event()
         """Set to let a ``stall`` session read again."""
         self.pongs: List[int] = []
@@ -95,15 +99,25 @@ class FakeServer:
         try:
             first = decode(await ws.recv())  # type: ignore[arg-type]
             assert isinstance(first, Open)
+            self.opens.append(first)
             if first.token != TOKEN:
                 await self._refuse(ws, "invalid_token", "The token is wrong")
                 return
             if first.pipeline not in ("gain", "fail", "vanish", "stall", "garbage", "pinger", "slow", "echo"):
                 await self._refuse(ws, "pipeline_not_found", f"No pipeline '{first.pipeline}', available: gain")
                 return
+            gain = 0.5
+            for name, value in (first.parameters or {}).items():
+                if name != "gain" or first.pipeline != "gain":
+                    await self._refuse(ws, "unknown_parameter", f"The pipeline has no parameter {name}. Its parameters: gain")
+                    return
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 16:
+                    await self._refuse(ws, "invalid_parameter", f"Parameter gain (fx.gain) must be a number from 0 to 16, got {value!r}")
+                    return
+                gain = float(value)
             ports = [Port("any", "any")] if first.pipeline == "echo" else [Port("voice", "audio")]
             await ws.send(encode(Accept(f"s-{id(ws)}", ports, ports, self.max_message_bytes)))
-            await self._run(ws, first.pipeline)
+            await self._run(ws, first.pipeline, gain)
         except ConnectionClosed:
             pass
 
@@ -163,7 +177,7 @@ class FakeServer:
         finally:
             task.cancel()
 
-    async def _run(self, ws: ServerConnection, pipeline: str) -> None:
+    async def _run(self, ws: ServerConnection, pipeline: str, gain: float = 0.5) -> None:
         if pipeline == "slow":
             await self._slow(ws)
             return
@@ -210,6 +224,6 @@ class FakeServer:
                     continue
                 frame: Any = message.frame
                 assert isinstance(frame, AudioFrame)
-                halved = replace(frame, samples=array("f", (s * 0.5 for s in frame.samples)))
-                await ws.send(encode(FrameMessage("voice", message.sequence, halved, message.metadata)))
+                scaled = replace(frame, samples=array("f", (s * gain for s in frame.samples)))
+                await ws.send(encode(FrameMessage("voice", message.sequence, scaled, message.metadata)))
                 out_sequence += 1

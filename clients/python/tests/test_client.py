@@ -110,6 +110,40 @@ async def test_execute_runs_a_pipeline_over_whole_inputs(server: FakeServer) -> 
         assert repr(client).endswith("sessions=0)")
 
 
+async def test_open_and_execute_send_the_pipelines_parameters(server: FakeServer) -> None:
+    async with connect(server.url, token=TOKEN, metadata={"client": "pytest"}) as client:
+        async with await client.open("gain", metadata={"take": "1"}, parameters={"gain": 3}) as session:
+            await session.send("voice", block(0.25))
+            await session.end("voice")
+            got = await collect(session.outputs())
+        assert got[0].frame.samples[0] == pytest.approx(0.75)  # type: ignore[union-attr]
+        outputs = await client.execute("gain", {"voice": [block(0.5)]}, parameters={"gain": 2})
+        assert outputs["voice"][0].frame.samples[0] == pytest.approx(1.0)  # type: ignore[union-attr]
+        plain = await client.execute("gain", {"voice": [block(0.5)]}, parameters={})
+        assert plain["voice"][0].frame.samples[0] == pytest.approx(0.25)  # type: ignore[union-attr]
+    first, second, third = server.opens
+    assert first.parameters == {"gain": 3} and first.metadata == {"client": "pytest", "take": "1"}
+    assert second.parameters == {"gain": 2}
+    assert third.parameters is None  # none given (an empty mapping): a version 1 open
+
+
+async def test_parameter_refusals_carry_the_servers_code(server: FakeServer) -> None:
+    async with connect(server.url, token=TOKEN) as client:
+        with pytest.raises(SessionRefusedError) as refused:
+            await client.open("gain", parameters={"volume": 3})
+        assert refused.value.code == "unknown_parameter" and "Its parameters: gain" in refused.value.message
+        with pytest.raises(SessionRefusedError) as refused:
+            await client.execute("gain", {"voice": [block(0.1)]}, parameters={"gain": "loud"})
+        assert refused.value.code == "invalid_parameter"
+        # What the wire cannot carry is refused before connecting, with the wire's code.
+        opened = len(server.opens)
+        for bad in [{"gain": float("nan")}, {"blob": "x" * 70_000}, [("gain", 3)]]:
+            with pytest.raises(WireError) as wrong:
+                await client.open("gain", parameters=bad)  # type: ignore[arg-type]
+            assert wrong.value.code in ("wire_malformed", "wire_too_large") and wrong.value.field == "parameters"
+        assert len(server.opens) == opened
+
+
 async def test_refusals_carry_the_servers_code(server: FakeServer) -> None:
     async with connect(server.url, token=TOKEN) as client:
         with pytest.raises(SessionRefusedError) as refused:

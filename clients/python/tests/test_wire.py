@@ -43,6 +43,10 @@ DOC_EXAMPLE = bytes.fromhex(
 )
 
 
+# The worked example of an open with parameters in docs/wire_format.md.
+DOC_OPEN_EXAMPLE = bytes.fromhex("534c02011c000000 0200 6678 0000 0000 0a00 7b226761696e223a337d")
+
+
 def ramp(n: int) -> bytes:
     return bytes(i % 256 for i in range(n))
 
@@ -50,6 +54,10 @@ def ramp(n: int) -> bytes:
 def samples() -> List[Tuple[str, Message]]:
     out: List[Tuple[str, Message]] = [
         ("open", Open(pipeline="voice-fx", token="s3cret", metadata={"client": "test", "ünïcode": "✓ 日本"})),
+        (
+            "open with parameters",
+            Open(pipeline="voice-fx", parameters={"gain": 1.5, "voice": "ünï ✓", "bands": [1, 2.25, -3], "eq": {"on": True}, "preset": None}),
+        ),
         (
             "accept",
             Accept(
@@ -164,9 +172,67 @@ def test_bounds_and_values() -> None:
     assert codes(lambda: decode(with_length(nested[:-1] + b"NaN"))) == "wire_malformed"
 
 
-def test_encoded_audio_is_version_2_only() -> None:
+def test_documented_open_with_parameters() -> None:
+    message = Open(pipeline="fx", parameters={"gain": 3})
+    assert encode(message) == DOC_OPEN_EXAMPLE
+    assert decode(DOC_OPEN_EXAMPLE) == message
+    # Without parameters: version 1, the field left out.
+    assert encode(Open(pipeline="fx")) == b"SL\x01\x01\x10\x00\x00\x00\x02\x00fx\x00\x00\x00\x00"
+    # Empty parameters are still parameters when given to the codec: version 2, "{}".
+    assert encode(Open(pipeline="fx", parameters={}))[2] == 2
+
+
+def open_with(text: bytes) -> bytes:
+    """A version 2 open whose parameters field holds ``text`` (any bytes)."""
+    head = encode(Open(pipeline="p"))
+    return with_length(head[:2] + b"\x02" + head[3:] + struct.pack("<H", len(text)) + text)
+
+
+def test_parameters_refusals() -> None:
+    depth = LIMITS["parameters_depth"]
+    for text in [
+        b"",
+        b"{",
+        b"gain=3",
+        b"[1,2]",
+        b"null",
+        b"3",
+        b'"gain"',
+        b'{"gain":NaN}',
+        b'{"a":1} {"b":2}',
+        b"{\xff}",
+        b'{"a":' + b"[" * depth + b"]" * depth + b"}",
+        b'{"a":' + b"[" * (LIMITS["parameters_bytes"] - 5),  # the whole str of nesting
+    ]:
+        with pytest.raises(WireError) as refused:
+            decode(open_with(text))
+        assert (refused.value.code, refused.value.field) == ("wire_malformed", "parameters"), text[:20]
+    assert decode(open_with(b'{"a":' + b"[" * (depth - 1) + b"]" * (depth - 1) + b"}")).type == "open"
+    # Version 1 has no such field: bytes after the last; version 2 without it is cut short.
+    v1 = open_with(b"{}")
+    assert codes(lambda: decode(v1[:2] + b"\x01" + v1[3:])) == "wire_malformed"
+    bare = encode(Open(pipeline="p"))
+    assert codes(lambda: decode(bare[:2] + b"\x02" + bare[3:])) == "wire_truncated"
+    assert codes(lambda: decode(with_length(open_with(b"{}") + b"\x00"))) == "wire_malformed"
+    # The encoder refuses what the decoder would.
+    deep: object = 1
+    for _ in range(depth):
+        deep = [deep]
+    very_deep: object = 1
+    for _ in range(100_000):
+        very_deep = [very_deep]
+    for bad in [[1], "gain", {1: 2}, {"n": float("nan")}, {"s": {1, 2}}, {"deep": deep}, {"deep": very_deep}]:
+        with pytest.raises(WireError) as refused:
+            encode(Open(pipeline="p", parameters=bad))  # type: ignore[arg-type]
+        assert (refused.value.code, refused.value.field) == ("wire_malformed", "parameters"), repr(bad)[:40]
+    room = LIMITS["parameters_bytes"] - len('{"t":""}')
+    assert len(encode(Open(pipeline="p", parameters={"t": "x" * room}))) > 65535
+    assert codes(lambda: encode(Open(pipeline="p", parameters={"t": "x" * (room + 1)}))) == "wire_too_large"
+
+
+def test_version_2_only_for_encoded_audio_and_parameters() -> None:
     for name, message in samples():
-        assert encode(message)[2] == (2 if "encoded audio" in name else 1), name
+        assert encode(message)[2] == (2 if "encoded audio" in name or "parameters" in name else 1), name
     aac = encode(FrameMessage("aac", 0, EncodedAudioFrame("aac", 2, 48000.0, 1024, b"\x11\x90", b"\x01\x02")))
     assert codes(lambda: decode(aac[:2] + b"\x01" + aac[3:])) == "wire_malformed"  # kind 5 in version 1
     extra_length_at = len(aac) - 2 - 2 - 1

@@ -28,7 +28,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 
 from .errors import ConnectionFailedError, ConnectionLostError, SessionRefusedError
 from .session import Output, Session
-from .wire import DEFAULT_MAX_MESSAGE_BYTES, Accept, Close, ErrorMessage, Frame, Open, WireError, decode, encode
+from .wire import DEFAULT_MAX_MESSAGE_BYTES, Accept, Close, ErrorMessage, Frame, Open, Parameters, WireError, decode, encode
 
 __all__ = ["Client", "connect", "ExecuteInput", "ENVELOPE_BYTES"]
 
@@ -81,16 +81,37 @@ class Client:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    async def open(self, pipeline: str, metadata: Optional[Mapping[str, str]] = None) -> Session:
+    async def open(
+        self,
+        pipeline: str,
+        metadata: Optional[Mapping[str, str]] = None,
+        parameters: Optional[Parameters] = None,
+    ) -> Session:
         """Opens a session of the pipeline named ``pipeline`` on the server.
 
         :param metadata: sent with the ``open``, beside the client's own.
+        :param parameters: values of the pipeline's ``parameters`` (``{"gain": 3}``): the config
+            fields its manifest lets a caller choose. Sent in a version 2 ``open``; ``None`` or
+            ``{}`` sends a version 1 ``open``, as before.
         :raises SessionRefusedError: the server refused it, with its code (an unknown pipeline,
-            a wrong or missing token, too many sessions).
+            a wrong or missing token, too many sessions; ``unknown_parameter`` for a parameter the
+            pipeline does not declare, its message listing those it does; ``invalid_parameter``
+            for a value its field refuses).
+        :raises WireError: ``parameters`` or ``metadata`` the wire format cannot carry (not a
+            JSON object of names to values, over 65,535 bytes of JSON), before connecting.
         :raises ConnectionFailedError: the server could not be reached, or an HTTP answer without
             a code refused the WebSocket (a proxy with no server behind it).
         :raises ConnectionLostError: the connection broke before the server answered.
         """
+        # Encoded first: what the format cannot carry is refused before anything connects.
+        request = encode(
+            Open(
+                pipeline=pipeline,
+                token=self._token,
+                metadata={**self.metadata, **(metadata or {})},
+                parameters=_chosen(parameters),
+            )
+        )
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._open_timeout  # the connection and the accept, together
         try:
@@ -109,7 +130,7 @@ class Client:
         except (OSError, InvalidURI, InvalidHandshake, asyncio.TimeoutError) as error:
             raise ConnectionFailedError(f"Cannot connect to {self.url}: {error}", {"url": self.url}) from None
         try:
-            accept = await self._handshake(websocket, pipeline, {**self.metadata, **(metadata or {})}, deadline)
+            accept = await self._handshake(websocket, pipeline, request, deadline)
         except asyncio.CancelledError:
             websocket.transport.abort()  # cancelled while opening: free the socket now
             raise
@@ -139,18 +160,21 @@ class Client:
         pipeline: str,
         inputs: Mapping[str, Union[Iterable[ExecuteInput], AsyncIterable[ExecuteInput]]],
         metadata: Optional[Mapping[str, str]] = None,
+        parameters: Optional[Parameters] = None,
     ) -> Dict[str, List[Output]]:
         """Runs the pipeline once: sends every frame of each input, ends them, and returns each
         output's frames after end of stream (unary). An input left out is ended with no frames.
 
         :param inputs: per input name, its frames in order (an iterable or an async iterable);
             each a frame or a ``(frame, metadata)`` pair.
+        :param metadata: sent with the ``open``, as :meth:`open` takes it.
+        :param parameters: values of the pipeline's parameters, as :meth:`open` takes them.
         :returns: per output name, its :class:`~streamlib_client.session.Output` items in order.
         :raises StreamlibError: what :meth:`open` and :meth:`Session.send` raise, the error that
             ended the session, or the first frame the server refused (a unary run loses nothing
             silently).
         """
-        session = await self.open(pipeline, metadata)
+        session = await self.open(pipeline, metadata, parameters)
         try:
             results: Dict[str, List[Output]] = {name: [] for name in session.output_ports}
 
@@ -192,8 +216,8 @@ class Client:
         self._sessions.clear()
         await asyncio.gather(*(session.close() for session in sessions), return_exceptions=True)
 
-    async def _handshake(self, websocket: ClientConnection, pipeline: str, metadata: Dict[str, str], deadline: float) -> Accept:
-        await websocket.send(encode(Open(pipeline=pipeline, token=self._token, metadata=metadata)))
+    async def _handshake(self, websocket: ClientConnection, pipeline: str, request: bytes, deadline: float) -> Accept:
+        await websocket.send(request)
         refusal: Optional[ErrorMessage] = None
         loop = asyncio.get_running_loop()
         while True:  # one deadline for the whole answer, however it trickles in
@@ -233,6 +257,14 @@ class Client:
 
     def __repr__(self) -> str:
         return f"Client(url={self.url!r}, sessions={len(self._sessions)})"
+
+
+def _chosen(parameters: Optional[Parameters]) -> Optional[Parameters]:
+    """The parameters an ``open`` carries: ``None`` for none (``None``, or an empty mapping: a
+    version 1 ``open``). Anything else goes to the encoder, which refuses what is not a mapping."""
+    if isinstance(parameters, Mapping) and len(parameters) == 0:
+        return None
+    return parameters
 
 
 async def _send_entry(session: Session, name: str, entry: ExecuteInput) -> None:

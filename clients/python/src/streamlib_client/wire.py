@@ -48,6 +48,7 @@ __all__ = [
     "DataFrame",
     "Frame",
     "Port",
+    "Parameters",
     "Open",
     "Accept",
     "FrameMessage",
@@ -63,10 +64,12 @@ __all__ = [
 ]
 
 WIRE_VERSION = 2
-"""The newest version this codec reads and writes (2: version 1 plus encoded audio frames).
+"""The newest version this codec reads and writes (2: version 1 plus encoded audio frames and an
+open's parameters).
 
 Each message is written in the lowest version that carries it: only an encoded
-audio frame, or an accept listing a port of that kind, is version 2."""
+audio frame, an accept listing a port of that kind, or an open with parameters
+is version 2."""
 WIRE_VERSIONS: Tuple[int, ...] = (1, 2)
 """Every version this codec reads."""
 WIRE_MAGIC = b"SL"
@@ -88,8 +91,11 @@ LIMITS: Mapping[str, int] = {
     "message_bytes": 4096,
     "ports": 256,
     "extradata_bytes": 24,
+    "parameters_bytes": 65535,
+    "parameters_depth": 64,
 }
-"""Bounds on the variable parts of a message (bytes of UTF-8, or entries)."""
+"""Bounds on the variable parts of a message (bytes of UTF-8, entries, or levels of nesting for
+an open's parameters: the object itself is level 1)."""
 
 PIXEL_FORMATS: Tuple[str, ...] = ("RGBA", "BGRA", "I420", "NV12")
 """The pixel formats by their code (the index)."""
@@ -211,13 +217,23 @@ class Port:
     kind: str
 
 
+Parameters = Mapping[str, Any]
+"""The values a client chose for a pipeline's ``parameters``, by name: a JSON object (its text at
+most 65,535 bytes of UTF-8, nested at most 64 levels deep), ``{"gain": 3}``."""
+
+
 @dataclass(frozen=True)
 class Open:
-    """Client to server, first: open a session of a named pipeline."""
+    """Client to server, first: open a session of a named pipeline.
+
+    ``parameters`` (version 2): the values of the pipeline's parameters; ``None`` writes a
+    version 1 open, without the field.
+    """
 
     pipeline: str
     token: str = ""
     metadata: Dict[str, str] = field(default_factory=dict)
+    parameters: Optional[Parameters] = None
     type: Literal["open"] = "open"
 
 
@@ -360,6 +376,48 @@ def _write_metadata(writer: _Writer, metadata: Mapping[str, str]) -> None:
         writer.string(value, f"metadata value of '{key}'", LIMITS["metadata_value_bytes"])
 
 
+def _json_text_depth(text: str, limit: int) -> int:
+    """How deeply JSON text nests, counting no further than ``limit + 1``, without parsing it."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for c in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c in "[{":
+            depth += 1
+            if depth > limit:
+                return limit + 1
+            deepest = max(deepest, depth)
+        elif c in "]}":
+            depth -= 1
+    return deepest
+
+
+_PARAMETERS = "a JSON object of parameter names to JSON values"
+
+
+def _write_parameters(writer: _Writer, parameters: Mapping[str, Any]) -> None:
+    if not isinstance(parameters, Mapping) or not all(isinstance(key, str) for key in parameters):
+        raise _bad("parameters", parameters, _PARAMETERS)
+    limit = LIMITS["parameters_depth"]
+    try:
+        text = json.dumps(dict(parameters), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except RecursionError:
+        raise WireError("wire_malformed", f"Cannot encode parameters: they nest more than {limit} levels deep", "parameters") from None
+    except (TypeError, ValueError) as error:
+        raise _bad("parameters", str(error), _PARAMETERS) from None
+    if _json_text_depth(text, limit) > limit:
+        raise WireError("wire_malformed", f"Cannot encode parameters: they nest more than {limit} levels deep", "parameters")
+    writer.string(text, "parameters", LIMITS["parameters_bytes"])
+
+
 def _write_ports(writer: _Writer, ports: List[Port], field_name: str) -> None:
     if not isinstance(ports, (list, tuple)) or not all(isinstance(port, Port) for port in ports):
         raise _bad(field_name, ports, "a list of Port")
@@ -492,6 +550,8 @@ def encode(message: Message, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES)
         body.string(message.pipeline, "pipeline", LIMITS["name_bytes"])
         body.string(message.token, "token", LIMITS["token_bytes"])
         _write_metadata(body, message.metadata)
+        if message.parameters is not None:
+            _write_parameters(body, message.parameters)
     elif isinstance(message, Accept):
         body.string(message.session_id, "session_id", LIMITS["name_bytes"])
         _write_ports(body, message.inputs, "inputs")
@@ -527,7 +587,9 @@ def encode(message: Message, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES)
 
 
 def _version_of(message: Message) -> int:
-    """The lowest version that carries ``message``: 2 only for encoded audio."""
+    """The lowest version that carries ``message``: 2 only for encoded audio and parameters."""
+    if isinstance(message, Open):
+        return 1 if message.parameters is None else 2
     if isinstance(message, FrameMessage):
         return 2 if isinstance(message.frame, EncodedAudioFrame) else 1
     if isinstance(message, Accept):
@@ -647,18 +709,22 @@ def decode(data: Union[bytes, bytearray, memoryview], max_message_bytes: int = D
     if length < len(view):
         raise WireError("wire_malformed", f"Cannot decode the message: {len(view) - length} bytes after its end", "end", length)
     reader = _Reader(view, HEADER_BYTES)
-    message = _decode_body(_TYPES[view[3]], reader, _VERSION_1_KINDS if view[2] == 1 else len(_KINDS))
+    message = _decode_body(_TYPES[view[3]], reader, view[2])
     reader.end()
     return message
 
 
-def _decode_body(kind: str, reader: _Reader, kinds: int) -> Message:
+def _decode_body(kind: str, reader: _Reader, version: int) -> Message:
+    kinds = _VERSION_1_KINDS if version == 1 else len(_KINDS)  # the version's highest frame kind
     if kind == "open":
-        return Open(
-            pipeline=reader.string("pipeline", LIMITS["name_bytes"]),
-            token=reader.string("token", LIMITS["token_bytes"]),
-            metadata=_read_metadata(reader),
-        )
+        pipeline = reader.string("pipeline", LIMITS["name_bytes"])
+        token = reader.string("token", LIMITS["token_bytes"])
+        metadata = _read_metadata(reader)
+        if version == 1:
+            return Open(pipeline=pipeline, token=token, metadata=metadata)
+        at = reader.offset
+        text = reader.string("parameters", LIMITS["parameters_bytes"])
+        return Open(pipeline=pipeline, token=token, metadata=metadata, parameters=_read_parameters(text, at))
     if kind == "accept":
         return Accept(
             session_id=reader.string("session_id", LIMITS["name_bytes"]),
@@ -703,6 +769,20 @@ def _read_metadata(reader: _Reader) -> Dict[str, str]:
             raise _malformed("metadata key", key_at, key, "keys that appear once")
         metadata[key] = reader.string("metadata value", LIMITS["metadata_value_bytes"])
     return metadata
+
+
+def _read_parameters(text: str, at: int) -> Dict[str, Any]:
+    limit = LIMITS["parameters_depth"]
+    # Counted on the text first: a deep value is never built (nor Python's recursion limit hit).
+    if _json_text_depth(text, limit) > limit:
+        raise WireError("wire_malformed", f"Cannot decode parameters: they nest more than {limit} levels deep", "parameters", at)
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        raise _malformed("parameters", at, "not JSON", _PARAMETERS) from None
+    if not isinstance(value, dict):
+        raise _malformed("parameters", at, type(value).__name__, _PARAMETERS)
+    return value
 
 
 def _read_ports(reader: _Reader, field_name: str, kinds: int) -> List[Port]:

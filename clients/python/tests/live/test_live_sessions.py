@@ -63,6 +63,32 @@ async def test_unary_execute_through_gain_and_reverb(served: Served) -> None:
     assert first.samples[0] == pytest.approx(0.5 * 0.8 * 0.7, abs=1e-3)
 
 
+async def test_parameters_choose_a_sessions_gain(served: Served) -> None:
+    async with connect(served.url, token=served.token) as client:
+        async with await client.open("voice-fx", parameters={"gain": 3}) as session:
+            await session.send("voice", block(0.25))
+            await session.end("voice")
+            got = [item async for item in session.outputs()]
+        assert isinstance(got[0].frame, AudioFrame) and got[0].frame.samples[0] == pytest.approx(0.75)
+        doubled = await client.execute("voice-fx", {"voice": [block(0.25)]}, parameters={"gain": 2})
+        plain = await client.execute("voice-fx", {"voice": [block(0.25)]})  # the manifest's 0.5
+        for outputs, want in ((doubled, 0.5), (plain, 0.125)):
+            frame = outputs["voice"][0].frame
+            assert isinstance(frame, AudioFrame) and frame.samples[0] == pytest.approx(want)
+        with pytest.raises(SessionRefusedError) as refused:
+            await client.open("voice-fx", parameters={"gian": 2})
+        assert refused.value.code == "unknown_parameter"
+        assert "Did you mean gain?" in refused.value.message and "Its parameters: gain" in refused.value.message
+        for bad in (-1, 99, "loud", [2]):
+            with pytest.raises(SessionRefusedError) as refused:
+                await client.execute("voice-fx", {"voice": [block(0.25)]}, parameters={"gain": bad})
+            assert refused.value.code == "invalid_parameter", bad
+            assert "Parameter gain (fx.gain) must be a number from 0 to 16" in refused.value.message
+        with pytest.raises(SessionRefusedError) as refused:  # wav-fx declares none
+            await client.open("wav-fx", parameters={"gain": 1})
+        assert refused.value.code == "unknown_parameter" and "(none)" in refused.value.message
+
+
 async def test_refusals_carry_the_servers_codes(served: Served) -> None:
     cases = [
         ("voice-fx", "", "missing_token"),
