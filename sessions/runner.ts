@@ -9,6 +9,7 @@ import type { AppFrameInput } from "../core/app/frame_copy.ts";
 import type { ErrorCode } from "../core/errors/codes.ts";
 import type { JsonValue } from "../core/schema/json_schema.ts";
 import { SessionError } from "./errors.ts";
+import { checkParameterValues } from "./_parameter_values.ts";
 import { stdoutReserved } from "../core/processor/stdout_guard.ts";
 import type { SessionInfo, SessionSnapshot } from "./info.ts";
 import { type ResolvedLimits, resolveLimits, type RunnerLimits } from "./limits.ts";
@@ -358,6 +359,7 @@ export class PipelineRunner {
 
   /** Opens a session; `refill`: start a pooled isolate's replacement now (else the caller does). */
   async #open(manifest: unknown, options: StreamOptions, refill: boolean): Promise<Session> {
+    checkParameterValues(options.parameters);
     if (this.#sessions.size >= this.#limits.maxSessions) {
       this.#refused++;
       throw new SessionError(

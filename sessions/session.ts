@@ -11,6 +11,7 @@ import type { ErrorCode } from "../core/errors/codes.ts";
 import type { JsonValue } from "../core/schema/json_schema.ts";
 import type { FromIsolate, ToIsolate, WireError } from "./_protocol.ts";
 import { SessionError } from "./errors.ts";
+import { checkParameterValues } from "./_parameter_values.ts";
 import { stdoutReserved } from "../core/processor/stdout_guard.ts";
 import { createChannelBuffers, SessionChannel } from "./_channel.ts";
 import type { SessionInfo, SessionSnapshot } from "./info.ts";
@@ -408,6 +409,7 @@ export class Session {
    * 2 s; the session's error, or `session_closed`, once it ended.
    */
   async configure(values: Readonly<Record<string, JsonValue>>): Promise<void> {
+    checkParameterValues(values, this.id);
     this.#checkOpen();
     await this.#ready;
     this.#checkOpen();

@@ -415,6 +415,18 @@ Deno.test("a session's parameters set the config fields its manifest declares", 
           (error as Error).message,
         ),
     );
+    // Values that cannot cross to an isolate are refused before one is taken.
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    await assert.rejects(
+      runner.stream(manifest, { parameters: { gain: deep } as never }),
+      (error) =>
+        isCode("invalid_parameter")(error) && /more than 64 levels deep/.test(String(error)),
+    );
+    await assert.rejects(
+      runner.stream(manifest, { parameters: [1] as never }),
+      isCode("invalid_parameter"),
+    );
     // A manifest with no parameters takes none.
     await assert.rejects(
       runner.execute(gain(2), { audio: [] }, { parameters: { gain: 1 } }),
@@ -454,6 +466,9 @@ Deno.test("Session.configure() changes live parameters of a running session, all
         (error as SessionError).details.available !== undefined,
     );
     await assert.rejects(session.configure({ gain: -5 }), isCode("invalid_parameter"));
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = { d: deep };
+    await assert.rejects(session.configure({ gain: deep as number }), isCode("invalid_parameter"));
     await assert.rejects(
       session.configure({ gain: 1, channels: 2 }),
       (error) =>
