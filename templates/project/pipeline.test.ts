@@ -75,6 +75,13 @@ Deno.test("pipelines/ serves a Tremolo session to a client", async () => {
     };
     const out = await connect(sessions).execute("tremolo", { audio: [block, block, block] });
     assert.equal(out.audio.length, 3, "one block back for each block sent");
+    // Each client may choose the parameters pipelines/tremolo.json declares: depth 0 is no
+    // tremolo at all.
+    const flat = await connect(sessions).execute("tremolo", { audio: [block] }, {
+      parameters: { depth: 0 },
+    });
+    const samples = (flat.audio[0].frame as { samples: Float32Array }).samples;
+    assert.ok(samples.every((s) => s === 0.5), "depth 0 leaves the level alone");
   } finally {
     controller.abort();
     assert.equal(await done, 0, lines.join("\n"));
