@@ -8,12 +8,14 @@ import type * as grpc from "@grpc/grpc-js";
 import type { Session, SessionFrame } from "../session.ts";
 import { admit, type LiveCall, type ServeContext, statusOf, UNDECODABLE } from "./_context.ts";
 import { fromProtoFrame, type InboundFrame, type ProtoFrame, toProtoFrame } from "./_frames.ts";
+import { type ProtoStruct, structToParameters } from "./_struct.ts";
 import { GrpcRequestError } from "./errors.ts";
 
 /** An `ExecuteRequest` as proto-loader decodes it. */
 interface ExecuteRequest {
   pipeline?: string;
   inputs?: { port?: string; frames?: ProtoFrame[] }[];
+  parameters?: ProtoStruct;
   [UNDECODABLE]?: string;
 }
 
@@ -64,6 +66,7 @@ export function handleExecute(
       );
     }
     const manifest = await admit(ctx, call.metadata, request.pipeline ?? "");
+    const parameters = structToParameters(request.parameters);
     const inputs = new Map<string, InboundFrame[]>();
     for (const entry of request.inputs ?? []) {
       const port = entry.port ?? "";
@@ -76,7 +79,7 @@ export function handleExecute(
       }
       inputs.set(port, (entry.frames ?? []).map((frame) => fromProtoFrame(port, frame)));
     }
-    const opening = ctx.runner.stream(manifest, { pipeline: request.pipeline ?? "" });
+    const opening = ctx.runner.stream(manifest, { pipeline: request.pipeline ?? "", parameters });
     const opened = await Promise.race([opening, stopping]);
     if (opened === undefined) {
       opening.then((late) => late.close(), () => {});

@@ -9,12 +9,13 @@ import { SessionError } from "../errors.ts";
 import type { Session } from "../session.ts";
 import { admit, type LiveCall, type ServeContext, statusOf, UNDECODABLE } from "./_context.ts";
 import { fromProtoFrame, type ProtoFrame, toProtoFrame } from "./_frames.ts";
+import { type ProtoStruct, structToParameters } from "./_struct.ts";
 import { GrpcRequestError } from "./errors.ts";
 
 /** A `StreamRequest` as proto-loader decodes it. */
 interface StreamRequest {
   message?: "open" | "frame" | "end";
-  open?: { pipeline?: string; metadata?: Record<string, string> };
+  open?: { pipeline?: string; metadata?: Record<string, string>; parameters?: ProtoStruct };
   frame?: { port?: string; frame?: ProtoFrame };
   end?: { port?: string };
   [UNDECODABLE]?: string;
@@ -89,8 +90,9 @@ class StreamCall implements LiveCall {
       }
       const pipeline = first.open?.pipeline ?? "";
       const manifest = await admit(this.#ctx, this.#call.metadata, pipeline);
+      const parameters = structToParameters(first.open?.parameters);
       if (this.#finished) return;
-      const session = await this.#ctx.runner.stream(manifest, { pipeline });
+      const session = await this.#ctx.runner.stream(manifest, { pipeline, parameters });
       this.#session = session;
       if (this.#finished) return;
       await this.#write({

@@ -18,14 +18,15 @@ import {
   STREAMLIB_CODE_KEY,
 } from "../../sessions/grpc/mod.ts";
 
-import { BUILTIN, FAULTY, gain, through } from "./pipelines.ts";
-export { BUILTIN, FAULTY, gain, through };
+import { BUILTIN, FAULTY, gain, through, tunable } from "./pipelines.ts";
+export { BUILTIN, FAULTY, gain, through, tunable };
 export const TOKEN = "s3cret";
 
 /** The pipelines the test servers serve. */
 export const PIPELINES: Record<string, unknown> = {
   gain: gain(2),
   half: gain(0.5),
+  tunable: tunable(),
   thrower: through("Thrower"),
   hanger: through("Hanger"),
   sink: {
@@ -90,6 +91,24 @@ export async function serve(
       await runner.close();
     },
   };
+}
+
+/**
+ * A JSON value as a `google.protobuf.Value` message the way grpc-js (proto-loader) takes it; a
+ * JSON object as a `Struct` with {@linkcode toStruct}.
+ */
+export function toValue(value: unknown): unknown {
+  if (value === null) return { nullValue: "NULL_VALUE" };
+  if (typeof value === "boolean") return { boolValue: value };
+  if (typeof value === "number") return { numberValue: value };
+  if (typeof value === "string") return { stringValue: value };
+  if (Array.isArray(value)) return { listValue: { values: value.map(toValue) } };
+  return { structValue: toStruct(value as Record<string, unknown>) };
+}
+
+/** A JSON object as a `google.protobuf.Struct` message for grpc-js. */
+export function toStruct(object: Record<string, unknown>): unknown {
+  return { fields: Object.fromEntries(Object.entries(object).map(([k, v]) => [k, toValue(v)])) };
 }
 
 /** Call metadata with the bearer token. */

@@ -2,7 +2,8 @@
  * End to end: the gRPC transport refuses bad input with a status and a streamlib code, and
  * frees what a session held: unknown pipelines, bad tokens, frames of the wrong kind or shape,
  * oversized messages, too many sessions, bytes that are not a message, messages out of order,
- * a client that cancels, a client that never reads, a processor that throws.
+ * a client that cancels, a client that never reads, a processor that throws, parameters nested a
+ * hundred thousand levels deep.
  *
  * @module
  */
@@ -254,6 +255,76 @@ Deno.test("serveGrpc() answers bytes that are not a message, and messages out of
     );
     // grpc-js answers a method the service lacks before any call exists: no streamlib-code.
     assert.equal(method.code, grpc.status.UNIMPLEMENTED);
+    await eventually(() => served.runner.active === 0);
+  } finally {
+    raw.close();
+    await served.close();
+  }
+});
+
+/** A varint's bytes. */
+function varint(n: number): number[] {
+  const out: number[] = [];
+  for (; n > 127; n = Math.floor(n / 128)) out.push((n & 127) | 128);
+  out.push(n);
+  return out;
+}
+
+/**
+ * The bytes of an `ExecuteRequest` of `pipeline` whose `parameters` nest `levels` Structs deep
+ * (`{"k": {"k": ... true}}`), built inside out in one pass: each level is a prefix of the next.
+ */
+function deepParameters(pipeline: string, levels: number): Uint8Array {
+  const prefixes: number[][] = [];
+  let length = 2; // the innermost Value: bool_value (field 4) true
+  for (let i = 0; i < levels; i++) {
+    const entry = [0x0a, 1, 0x6b, 0x12, ...varint(length)]; // key "k", value (field 2)
+    const struct = [0x0a, ...varint(entry.length + length)]; // fields (field 1)
+    const inStruct = struct.length + entry.length + length;
+    // A Value's struct_value (field 5), except the outermost: the request's parameters (field 3).
+    const head = i === levels - 1 ? 0x1a : 0x2a;
+    prefixes.push([head, ...varint(inStruct), ...struct, ...entry]);
+    length = 1 + varint(inStruct).length + inStruct;
+  }
+  const name = new TextEncoder().encode(pipeline);
+  const out = [0x0a, name.length, ...name];
+  for (let i = prefixes.length - 1; i >= 0; i--) out.push(...prefixes[i]);
+  out.push(0x20, 0x01);
+  return new Uint8Array(out);
+}
+
+Deno.test("serveGrpc() refuses parameters nested past the decoder's limit with INVALID_ARGUMENT", async () => {
+  const served = await serve();
+  const raw = new grpc.Client(served.address, grpc.credentials.createInsecure());
+  try {
+    for (const levels of [200, 100_000]) {
+      const error = await new Promise<grpc.ServiceError>((resolve) =>
+        raw.makeUnaryRequest(
+          "/streamlib.sessions.v1.Sessions/Execute",
+          (b: Uint8Array) => Buffer.from(b),
+          (b: Buffer) => b,
+          deepParameters("tunable", levels),
+          auth(),
+          (error) => resolve(error!),
+        )
+      );
+      assert.equal(error.code, grpc.status.INVALID_ARGUMENT, `${levels} levels`);
+      assert.equal(codeOf(error.metadata), "grpc_invalid_message", `${levels} levels`);
+      assert.match(error.details, /does not decode: maximum nesting depth exceeded/);
+    }
+    // The same bytes 3 levels deep decode: the parameters reach the pipeline.
+    const shallow = await new Promise<grpc.ServiceError>((resolve) =>
+      raw.makeUnaryRequest(
+        "/streamlib.sessions.v1.Sessions/Execute",
+        (b: Uint8Array) => Buffer.from(b),
+        (b: Buffer) => b,
+        deepParameters("tunable", 3),
+        auth(),
+        (error) => resolve(error!),
+      )
+    );
+    assert.equal(codeOf(shallow.metadata), "unknown_parameter");
+    assert.match(shallow.details, /no parameter k\. Its parameters: gain$/);
     await eventually(() => served.runner.active === 0);
   } finally {
     raw.close();

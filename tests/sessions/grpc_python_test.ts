@@ -1,7 +1,8 @@
 /**
  * End to end: a stock Python `grpcio` client, with stubs generated from the repository's
  * `.proto` by `grpc_tools.protoc` in the test, calls the gRPC sessions server: unary Execute
- * through a Gain, a bidirectional Stream with seq and metadata, and refusals with their codes.
+ * through a Gain, a bidirectional Stream with seq and metadata, refusals with their codes, and a
+ * pipeline's parameters as a `google.protobuf.Struct`.
  * Needs `python3` with `grpcio` and `grpcio-tools` (`scripts/install_test_deps.sh`): without them
  * the test fails, it does not skip.
  *
@@ -73,6 +74,16 @@ Deno.test("A Python grpcio client runs Execute and Stream against serveGrpc()", 
       processor_throws: ["INTERNAL", "session_processor_failed"],
       wrong_kind: ["app_frame_mismatch"],
     });
+    const { unknown, bad_value: bad, ...ran } = report.parameters;
+    assert.deepEqual(ran, {
+      gain_3: [0.75, -0.75],
+      none: [0.25, -0.25],
+      stream_gain_3: [[1.5, 0.375]],
+    });
+    assert.deepEqual(unknown.slice(0, 2), ["INVALID_ARGUMENT", "unknown_parameter"]);
+    assert.match(unknown[2], /no parameter gian\. Did you mean gain\? Its parameters: gain$/);
+    assert.deepEqual(bad.slice(0, 2), ["INVALID_ARGUMENT", "invalid_parameter"]);
+    assert.match(bad[2], /Parameter gain \(fx\.gain\) must be a number/);
     await eventually(() => served.runner.active === 0);
   } finally {
     await served.close();

@@ -8,7 +8,17 @@
 
 import assert from "node:assert/strict";
 import * as grpc from "@grpc/grpc-js";
-import { audioFrame, eventually, execute, f32, samplesOf, serve, stream } from "./grpc_harness.ts";
+import {
+  audioFrame,
+  auth,
+  eventually,
+  execute,
+  f32,
+  samplesOf,
+  serve,
+  stream,
+  toStruct,
+} from "./grpc_harness.ts";
 
 Deno.test("serveGrpc() Execute runs audio through a Gain with seq and metadata", async () => {
   const served = await serve();
@@ -95,6 +105,93 @@ Deno.test("serveGrpc() Stream: the client's half-close ends its inputs; seq defa
     assert.equal(status.code, grpc.status.OK, status.details);
     const frames = s.responses.filter((r) => r.message === "frame");
     assert.deepEqual(frames.map((r) => r.frame.frame.seq), [0, 1, 2]);
+  } finally {
+    await served.close();
+  }
+});
+
+Deno.test("serveGrpc() takes a pipeline's parameters as a Struct on Execute and on Stream's open", async () => {
+  const served = await serve();
+  try {
+    const inputs = [{ port: "audio", frames: [audioFrame([0.25, -0.25])] }];
+    const tripled = await execute(served, {
+      pipeline: "tunable",
+      inputs,
+      parameters: toStruct({ gain: 3 }),
+    });
+    assert.equal(tripled.error, undefined, String(tripled.error));
+    assert.deepEqual(samplesOf(tripled.response.outputs[0].frames[0].audio.samplesF32le), [
+      0.75,
+      -0.75,
+    ]);
+    // None given: the manifest's own gain (1).
+    const plain = await execute(served, { pipeline: "tunable", inputs });
+    assert.deepEqual(samplesOf(plain.response.outputs[0].frames[0].audio.samplesF32le), [
+      0.25,
+      -0.25,
+    ]);
+
+    const s = stream(served);
+    s.call.write({ open: { pipeline: "tunable", parameters: toStruct({ gain: 3 }) } });
+    s.call.write({ frame: { port: "audio", frame: audioFrame([0.5, 0.125]) } });
+    s.call.end();
+    const status = await s.status;
+    assert.equal(status.code, grpc.status.OK, status.details);
+    const frames = s.responses.filter((r) => r.message === "frame");
+    assert.deepEqual(samplesOf(frames[0].frame.frame.audio.samplesF32le), [1.5, 0.375]);
+    await eventually(() => served.runner.active === 0);
+  } finally {
+    await served.close();
+  }
+});
+
+Deno.test("serveGrpc() refuses an unknown parameter or a bad value with INVALID_ARGUMENT and its code", async () => {
+  const served = await serve();
+  try {
+    const unknown = await execute(served, {
+      pipeline: "tunable",
+      parameters: toStruct({ gian: 3 }),
+    });
+    assert.equal(unknown.error?.code, grpc.status.INVALID_ARGUMENT);
+    assert.equal(unknown.code, "unknown_parameter");
+    assert.match(
+      unknown.error!.details,
+      /The pipeline has no parameter gian\. Did you mean gain\? Its parameters: gain$/,
+    );
+    // Over Stream, the open is refused the same way.
+    const s = stream(served);
+    s.call.write({ open: { pipeline: "tunable", parameters: toStruct({ level: 1 }) } });
+    const refused = await s.status;
+    assert.equal(refused.code, grpc.status.INVALID_ARGUMENT);
+    assert.equal(refused.streamlibCode, "unknown_parameter");
+    assert.match(refused.details, /Its parameters: gain$/);
+    assert.deepEqual(s.responses, []);
+
+    const cases: [string, unknown, RegExp][] = [
+      ["out of range", toStruct({ gain: -1 }), /gain \(fx\.gain\) must be a number from 0 to 16/],
+      ["of the wrong type", toStruct({ gain: "loud" }), /gain \(fx\.gain\) must be a number/],
+      ["NaN", toStruct({ gain: NaN }), /Parameter gain holds NaN at gain/],
+      ["a Value with no kind", { fields: { gain: {} } }, /Value with no kind set at gain/],
+      [
+        "over 64 KiB as JSON",
+        toStruct({ gain: "x".repeat(70_000) }),
+        /bytes as JSON, at most 65535 are taken/,
+      ],
+    ];
+    for (const [what, parameters, message] of cases) {
+      const answer = await execute(served, { pipeline: "tunable", parameters });
+      assert.equal(answer.error?.code, grpc.status.INVALID_ARGUMENT, what);
+      assert.equal(answer.code, "invalid_parameter", what);
+      assert.match(answer.error!.details, message, what);
+    }
+    // The token is checked before the parameters: no one learns a pipeline's parameters.
+    const stranger = await execute(
+      served,
+      { pipeline: "tunable", parameters: toStruct({ gian: 1 }) },
+      auth("wrong"),
+    );
+    assert.equal(stranger.code, "invalid_token");
+    await eventually(() => served.runner.active === 0);
   } finally {
     await served.close();
   }

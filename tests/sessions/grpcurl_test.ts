@@ -1,8 +1,9 @@
 /**
  * End to end: `grpcurl`, a reflection-free command-line gRPC client, calls the gRPC sessions
  * server with nothing but the repository's `.proto` (`-proto`, no server reflection): unary
- * Execute through a Gain, a bidirectional Stream with seq and metadata, and refusals with their
- * status and `streamlib-code` trailer. `scripts/install_test_deps.sh` builds grpcurl into
+ * Execute through a Gain, a bidirectional Stream with seq and metadata, refusals with their
+ * status and `streamlib-code` trailer, and a pipeline's parameters as proto3 JSON
+ * (`"parameters": {"gain": 3}`, a `google.protobuf.Struct`). `scripts/install_test_deps.sh` builds grpcurl into
  * `.cache/bin` with `go install` (Go from Debian's `golang-go` when the machine has none): without
  * it the test fails, it does not skip.
  *
@@ -211,6 +212,70 @@ Deno.test("grpcurl sees refusals as gRPC statuses with the streamlib-code traile
     const replies = messages(wrong.stdout) as Record<string, { code?: string }>[];
     assert.equal(replies.find((r) => r.error)?.error.code, "app_frame_mismatch");
     assert.equal(replies.filter((r) => r.frame).length, 1);
+    await eventually(() => served.runner.active === 0);
+  } finally {
+    await served.close();
+  }
+});
+
+Deno.test("grpcurl sets a pipeline's parameters as proto3 JSON, and sees their refusals", async () => {
+  const served = await serve();
+  try {
+    const run = async (parameters?: unknown) => {
+      const got = await call(
+        served.address,
+        "Execute",
+        JSON.stringify({
+          pipeline: "tunable",
+          inputs: [{ port: "audio", frames: [{ audio: audio([0.25, -0.25]) }] }],
+          ...(parameters === undefined ? {} : { parameters }),
+        }),
+      );
+      assert.equal(got.code, 0, got.stderr + got.stdout);
+      const [response] = messages(got.stdout) as {
+        outputs: { frames: { audio: { samplesF32le: string } }[] }[];
+      }[];
+      return decodeSamples(response.outputs[0].frames[0].audio.samplesF32le);
+    };
+    assert.deepEqual(await run({ gain: 3 }), [0.75, -0.75]);
+    assert.deepEqual(await run(), [0.25, -0.25]);
+
+    const stream = await call(
+      served.address,
+      "Stream",
+      [
+        { open: { pipeline: "tunable", parameters: { gain: 3 } } },
+        { frame: { port: "audio", frame: { audio: audio([0.5, 0.125]) } } },
+      ].map((m) => JSON.stringify(m)).join("\n"),
+    );
+    assert.equal(stream.code, 0, stream.stderr + stream.stdout);
+    const frames = (messages(stream.stdout) as { frame?: { frame: Record<string, never> } }[])
+      .filter((r) => r.frame).map((r) =>
+        decodeSamples((r.frame!.frame.audio as { samplesF32le: string }).samplesF32le)
+      );
+    assert.deepEqual(frames, [[1.5, 0.375]]);
+
+    const unknown = await call(
+      served.address,
+      "Execute",
+      JSON.stringify({ pipeline: "tunable", parameters: { gian: 3 } }),
+    );
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stdout, /streamlib-code: unknown_parameter/);
+    assert.match(unknown.stderr, /"code": 3,|Code: InvalidArgument/);
+    assert.match(unknown.stderr, /Did you mean gain\? Its parameters: gain/);
+
+    const bad = await call(
+      served.address,
+      "Stream",
+      JSON.stringify({
+        open: { pipeline: "tunable", parameters: { gain: [1, null, { a: true }] } },
+      }),
+    );
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stdout, /streamlib-code: invalid_parameter/);
+    assert.match(bad.stderr, /"code": 3,|Code: InvalidArgument/);
+    assert.match(bad.stderr, /Parameter gain \(fx\.gain\) must be a number/);
     await eventually(() => served.runner.active === 0);
   } finally {
     await served.close();
