@@ -42,6 +42,11 @@ export const FRONTEND_ERROR_CODES = {
     meaning: "A body of a Content-Type the endpoint does not take (JSON; SDP for WHEP/WHIP)",
   },
   upgrade_required: { origin: "request", meaning: "The event stream needs a WebSocket upgrade" },
+  invalid_query: {
+    origin: "request",
+    meaning:
+      "A query string the route does not take (a WebRTC offer takes one ?parameters= of a URL-encoded JSON object)",
+  },
   // Session wire messages (sessions/wire/).
   wire_malformed: {
     origin: "request",

@@ -11,8 +11,9 @@
  * `body_timeout` (an offer whose body did not arrive within its deadline),
  * `webrtc_invalid_offer` (not an SDP offer, or none the endpoint can answer),
  * `webrtc_no_media_port` (the pipeline has no application input or output `audio` or `video`),
- * `webrtc_session_not_found` (a `DELETE` of no live session), `forbidden_origin` (a browser page
- * of an origin not allowed), `method_not_allowed` and `not_found`.
+ * `webrtc_session_not_found` (a `DELETE` of no live session), `invalid_query` (an offer's query
+ * string other than one `?parameters=` of a URL-encoded JSON object), `forbidden_origin` (a
+ * browser page of an origin not allowed), `method_not_allowed` and `not_found`.
  */
 export type WebRtcSessionErrorCode =
   | "unsupported_media_type"
@@ -22,6 +23,7 @@ export type WebRtcSessionErrorCode =
   | "webrtc_invalid_offer"
   | "webrtc_no_media_port"
   | "webrtc_session_not_found"
+  | "invalid_query"
   | "forbidden_origin"
   | "method_not_allowed"
   | "not_found";
@@ -30,6 +32,7 @@ export type WebRtcSessionErrorCode =
 const STATUS: Readonly<Record<string, number>> = {
   webrtc_invalid_offer: 400,
   body_incomplete: 400,
+  invalid_query: 400,
   missing_token: 401,
   invalid_token: 401,
   pipeline_not_allowed: 403,
@@ -41,6 +44,8 @@ const STATUS: Readonly<Record<string, number>> = {
   body_too_large: 413,
   unsupported_media_type: 415,
   invalid_manifest: 422,
+  unknown_parameter: 422,
+  invalid_parameter: 422,
   memory_budget_exceeded: 409,
   webrtc_no_media_port: 422,
   body_timeout: 408,

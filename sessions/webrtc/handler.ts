@@ -14,6 +14,7 @@ import { TransportError } from "../websocket/errors.ts";
 import { httpStatusOf, WebRtcSessionError } from "./errors.ts";
 import { PeerBridge } from "./peer_bridge.ts";
 import { readOffer } from "./_offer.ts";
+import { queryParameters } from "./_query.ts";
 
 /** Options of {@linkcode WebRtcHandler}. */
 export interface WebRtcHandlerOptions {
@@ -57,11 +58,14 @@ const MEDIA_PORTS = ["audio", "video"];
  *   `Authorization: Bearer <token>` → `201` with the SDP answer and `Location:
  *   <prefix>/<pipeline>/<id>`; the session starts at once and its media flows on that peer
  *   connection ({@linkcode PeerBridge}: `audio`/`video` inputs from the peer, outputs to it). The
- *   answer is ICE-lite with one host candidate on a UDP socket of the session's own.
+ *   answer is ICE-lite with one host candidate on a UDP socket of the session's own. The URL may
+ *   carry the pipeline's parameters as `?parameters=<URL-encoded JSON object>` (nothing else:
+ *   `400 invalid_query`); a name the pipeline does not declare is `422 unknown_parameter`
+ *   (`details.available` lists those it does), a value its field refuses `422 invalid_parameter`.
  * - `DELETE` on the `Location`, with the same token → `200`, the session closed.
  * - `OPTIONS` → the CORS preflight for allowed origins.
  *
- * Refusals are JSON `{ error: { status, code, message } }` with the status of
+ * Refusals are JSON `{ error: { status, code, message, details? } }` with the status of
  * {@linkcode httpStatusOf}. The session ends, and its socket and isolate are freed, when the
  * peer goes (its DTLS close, or its silence: `client_disconnected`), on `DELETE`, or when the
  * session ends on its own (a limit, a fault, its outputs ended).
@@ -200,6 +204,7 @@ export class WebRtcHandler {
     try {
       const manifest = this.#options.resolve(pipeline, token);
       checkMediaPorts(pipeline, manifest);
+      const parameters = queryParameters(new URL(request.url));
       if (this.#closing) {
         throw new TransportError(
           "server_shutting_down",
@@ -221,7 +226,7 @@ export class WebRtcHandler {
       }
       // The session first, then the answer: the peer's connect timeout starts with its answer,
       // and an isolate may take a while to start.
-      session = await runner.stream(manifest);
+      session = await runner.stream(manifest, { pipeline, parameters });
       const id = crypto.randomUUID();
       endpoint = WebRtcEndpoint.create({
         name: `session:${id}`,
@@ -319,8 +324,17 @@ function refusal(error: unknown): Response {
   const code = codeOf(error);
   const status = httpStatusOf(code);
   const message = error instanceof Error ? error.message : String(error);
+  const details = (error as { details?: unknown })?.details;
   const headers = new Headers();
   if (status === 401) headers.set("www-authenticate", 'Bearer realm="streamlib"');
   if (status === 503) headers.set("retry-after", "1");
-  return Response.json({ error: { status, code, message } }, { status, headers });
+  return Response.json({
+    error: {
+      status,
+      code,
+      message,
+      // The caller's own mistakes say what is valid; a fault of the server keeps its details.
+      ...(status < 500 && details !== null && typeof details === "object" && { details }),
+    },
+  }, { status, headers });
 }

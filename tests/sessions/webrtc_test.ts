@@ -2,8 +2,10 @@
 /**
  * WebRTC sessions (`sessions/webrtc/`, `POST /v1/webrtc/<pipeline>` of `streamlib serve`): the
  * hostile requests each refused with its code and status and nothing left open, the session limit
- * shared with the WebSocket transport, and a real Chromium peer whose session ends when the peer
- * goes away without a `DELETE`, or whose connection ends when its session does.
+ * shared with the WebSocket transport, a real Chromium peer whose session ends when the peer
+ * goes away without a `DELETE`, or whose connection ends when its session does, and the
+ * pipeline's parameters from the offer's `?parameters=` (refused with their codes, or setting
+ * the level of what the peer hears).
  *
  * @module
  */
@@ -15,7 +17,7 @@ import { httpStatusOf, WEBRTC_REFUSAL_CODES } from "../../sessions/webrtc/mod.ts
 import { ERROR_CODES, type ErrorCode } from "../../frontend/error_codes.ts";
 import { HTTP_STATUS } from "../../web/server/api/errors.ts";
 import { killChromium, launchChromium, within } from "../webrtc/chromium.ts";
-import { BUILTIN, gain } from "./pipelines.ts";
+import { BUILTIN, gain, tunable } from "./pipelines.ts";
 
 const TOKEN = "webrtc-token-0123456789";
 const OTHER = "other-token-0123456789";
@@ -25,6 +27,7 @@ async function start(
 ) {
   const catalog = new Map<string, unknown>([
     ["voice", gain(2)],
+    ["tunable", tunable()],
     ["scale", {
       version: 1,
       nodes: [{ id: "scale", type: "VideoScale", config: { width: 320, height: 240 } }],
@@ -196,6 +199,56 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "WebRtcHandler takes ?parameters= and refuses a bad query (400) or bad values (422)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const server = await start();
+    try {
+      // Valid up to the session's start (it has no media line): parameters are checked first.
+      const offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+      const query = (value: unknown) =>
+        `tunable?parameters=${encodeURIComponent(JSON.stringify(value))}`;
+      const cases: [string, string, number, string, RegExp][] = [
+        [
+          "another query parameter",
+          "tunable?gain=3",
+          400,
+          "invalid_query",
+          /takes only \?parameters=/,
+        ],
+        ["not JSON", "tunable?parameters=gain%3D3", 400, "invalid_query", /it is not JSON/],
+        ["not an object", query([3]), 400, "invalid_query", /it is an array/],
+        ["an unknown name", query({ gian: 3 }), 422, "unknown_parameter", /Did you mean gain\?/],
+        ["a value out of range", query({ gain: 99 }), 422, "invalid_parameter", /from 0 to 16/],
+        [
+          "a pipeline with none",
+          "voice?parameters=%7B%22gain%22%3A1%7D",
+          422,
+          "unknown_parameter",
+          /Its parameters: \(none\)/,
+        ],
+      ];
+      for (const [what, path, status, code, message] of cases) {
+        const got = await post(server, path, offer);
+        assert.deepEqual([got.status, got.code], [status, code], what);
+        assert.match(JSON.parse(got.text).error.message, message, what);
+      }
+      const unknown = JSON.parse((await post(server, query({ gian: 3 }), offer)).text).error;
+      assert.deepEqual(unknown.details.available, ["gain"]);
+      const other = JSON.parse((await post(server, "tunable?gain=3", offer)).text).error;
+      assert.deepEqual(other.details, { field: "gain", available: ["parameters"] });
+      // Valid parameters reach the offer's own check.
+      const valid = await post(server, query({ gain: 3 }), offer);
+      assert.deepEqual([valid.status, valid.code], [400, "webrtc_invalid_offer"]);
+      assert.equal(server.runner.active, 0);
+    } finally {
+      await server.close();
+    }
+  },
+});
+
 /** Runs in the page: offers the fake microphone both ways, sets the answer, waits to connect. */
 async function offerFromPage(args: { url: string; token: string }) {
   const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
@@ -286,6 +339,84 @@ Deno.test({
       await context.close();
       await short.close();
       await lasting.close();
+    }
+  },
+});
+
+/** Runs in the page: the fake microphone both ways for 4 s; the energy of what came back. */
+async function energyFromPage(args: { url: string; token: string }) {
+  const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+  const pc = new RTCPeerConnection();
+  pc.addTransceiver(mic.getAudioTracks()[0], { direction: "sendrecv", streams: [mic] });
+  await pc.setLocalDescription(await pc.createOffer());
+  const response = await fetch(args.url, {
+    method: "POST",
+    headers: { "content-type": "application/sdp", authorization: `Bearer ${args.token}` },
+    body: pc.localDescription!.sdp,
+  });
+  const answer = await response.text();
+  if (response.status !== 201) {
+    return { status: response.status, energy: -1, seconds: 0, packets: 0, error: answer };
+  }
+  const audio = document.createElement("audio");
+  audio.autoplay = true;
+  document.body.append(audio);
+  pc.ontrack = (event) => (audio.srcObject = new MediaStream([event.track]));
+  await pc.setRemoteDescription({ type: "answer", sdp: answer });
+  await new Promise<void>((resolve) => {
+    pc.onconnectionstatechange = () => pc.connectionState === "connected" && resolve();
+    setTimeout(resolve, 10_000);
+  });
+  await new Promise((resolve) => setTimeout(resolve, 4_000));
+  let energy = 0;
+  let seconds = 0;
+  let packets = 0;
+  for (const report of (await pc.getStats()).values()) {
+    if (report.type === "inbound-rtp" && report.kind === "audio") {
+      energy = report.totalAudioEnergy ?? 0;
+      seconds = report.totalSamplesDuration ?? 0;
+      packets = report.packetsReceived ?? 0;
+    }
+  }
+  audio.remove();
+  await fetch(new URL(response.headers.get("location")!, args.url), {
+    method: "DELETE",
+    headers: { authorization: `Bearer ${args.token}` },
+  });
+  pc.close();
+  for (const track of mic.getTracks()) track.stop();
+  return { status: response.status, energy, seconds, packets, error: "" };
+}
+
+Deno.test({
+  name: "A WebRTC session's ?parameters= set what Chromium hears: gain 0 is silence",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const server = await start();
+    const context = await launchChromium([
+      "--use-fake-device-for-media-stream",
+      "--use-fake-ui-for-media-stream",
+    ]);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/healthz`);
+      const heard = async (query: string) => {
+        const args = { url: `${server.webrtcUrl}/tunable${query}`, token: TOKEN };
+        const got = await within(page.evaluate(energyFromPage, args), 30_000, query || "none");
+        assert.equal(got.status, 201, JSON.stringify(got));
+        assert.ok(got.seconds > 1, `audio came back: ${JSON.stringify(got)}`);
+        await until("the session to end after DELETE", 10_000, () => server.runner.active === 0);
+        return got.energy;
+      };
+      const silenced = await heard(`?parameters=${encodeURIComponent('{"gain":0}')}`);
+      const plain = await heard("");
+      console.log(`energy heard: gain 0 ${silenced}, gain 1 ${plain}`);
+      assert.ok(plain > 1e-4, `the manifest's gain of 1 passes the beeps: energy ${plain}`);
+      assert.ok(silenced < plain / 100, `gain 0: energy ${silenced}, gain 1: ${plain}`);
+    } finally {
+      await context.close();
+      await server.close();
     }
   },
 });

@@ -179,6 +179,7 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   invalid_field: 400,
   invalid_json: 400,
   invalid_body: 400,
+  invalid_query: 400,
   body_incomplete: 400,
   body_timeout: 408,
   body_too_large: 413,
