@@ -587,12 +587,17 @@ export function saveManifest(rt: Runtime): Manifest {
     if (app.has(from)) inputs[from.slice("app_in_".length)] = { port: c.to, ...options };
     if (app.has(to)) outputs[to.slice("app_out_".length)] = { port: c.from, ...options };
   }
-  // A loaded manifest's parameters whose node is still there (the node was not removed).
-  const ids = new Set(graph.nodes.map((n) => n.id));
+  // A loaded manifest's parameters whose field is still there (its node was not removed, or
+  // replaced by one of a processor without that field).
+  const types = new Map(graph.nodes.map((n) => [n.id, n.type]));
   const parameters: Record<string, ManifestParameter> = {};
   for (const [name, entry] of Object.entries(declaredParameters.get(rt) ?? {})) {
     const target = typeof entry === "string" ? entry : entry.target;
-    if (ids.has(target.slice(0, target.lastIndexOf(".")))) parameters[name] = entry;
+    const dot = target.lastIndexOf(".");
+    const type = types.get(target.slice(0, dot));
+    if (type === undefined || !rt.registry.has(type)) continue;
+    const fields = rt.registry.describe(type).config.properties ?? {};
+    if (Object.hasOwn(fields, target.slice(dot + 1))) parameters[name] = entry;
   }
   return {
     version: 1,

@@ -121,6 +121,9 @@ Deno.test("loadManifest applies parameters and saveManifest keeps the declaratio
   assert.deepEqual(validateManifest(saved, builtinRegistry), []);
   rt.remove("verb");
   assert.deepEqual(saveManifest(rt).parameters, { gain: "fx.gain" });
+  // A node of another processor under the same id: its parameter no longer has a field.
+  rt.add("NullSink", {}, { id: "verb" });
+  assert.deepEqual(saveManifest(rt).parameters, { gain: "fx.gain" });
   const other = new Runtime({ registry: builtinRegistry });
   assert.throws(
     () => loadManifest(other, manifest, { parameters: { volume: 1 } }),
