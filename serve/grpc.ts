@@ -45,6 +45,8 @@ export function startGrpc(side: GrpcSide): Promise<GrpcServer> {
     hostname: side.hostname,
     port: side.port,
     maxConnectionIdleMs: side.maxConnectionIdleMs,
+    // What the call sent that the runner never saw (parameters that are not JSON values).
+    onRefused: (code) => observer.refused?.(code),
     // Both refuse with the WebSocket transport's errors (what the token allows, the pipelines
     // there are), which the call ends with.
     authorize: (token, pipeline): GrpcAuthDecision => {

@@ -28,6 +28,8 @@ export interface ServeContext {
   ) => GrpcAuthDecision | Promise<GrpcAuthDecision>;
   readonly calls: Set<LiveCall>;
   closing: boolean;
+  /** Told the code of a call refused after `admit` and before the runner was asked. */
+  readonly refused?: (code: string) => void;
 }
 
 /** The mark a request that did not decode carries (see `_service.ts`). */

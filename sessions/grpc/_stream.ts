@@ -14,10 +14,11 @@ import { GrpcRequestError } from "./errors.ts";
 
 /** A `StreamRequest` as proto-loader decodes it. */
 interface StreamRequest {
-  message?: "open" | "frame" | "end";
+  message?: "open" | "frame" | "end" | "configure";
   open?: { pipeline?: string; metadata?: Record<string, string>; parameters?: ProtoStruct };
   frame?: { port?: string; frame?: ProtoFrame };
   end?: { port?: string };
+  configure?: { id?: number; parameters?: ProtoStruct };
   [UNDECODABLE]?: string;
 }
 
@@ -32,6 +33,12 @@ const FRAME_REFUSALS = new Set([
 
 /** Sends a call keeps in flight to its session before it reads the next request. */
 const SEND_WINDOW = 8;
+
+/**
+ * Configures a call may have waiting for their answer; one past it is answered at once with
+ * `configure_overrun` (the WebSocket transport's bound too).
+ */
+export const MAX_PENDING_CONFIGURES = 16;
 
 /**
  * Serves one `Stream` call.
@@ -58,6 +65,10 @@ class StreamCall implements LiveCall {
   readonly #sent = new Map<string, number>();
   #pumping: Promise<void> = Promise.resolve();
   #reading: Promise<void> = Promise.resolve();
+  /** Configures sent to the session and not answered yet. */
+  readonly #configuring = new Set<Promise<void>>();
+  /** The answer of the last configure sent to the session. */
+  #lastAnswer: Promise<void> = Promise.resolve();
 
   constructor(ctx: ServeContext, call: grpc.ServerDuplexStream<unknown, unknown>) {
     this.#ctx = ctx;
@@ -90,7 +101,13 @@ class StreamCall implements LiveCall {
       }
       const pipeline = first.open?.pipeline ?? "";
       const manifest = await admit(this.#ctx, this.#call.metadata, pipeline);
-      const parameters = structToParameters(first.open?.parameters);
+      let parameters;
+      try {
+        parameters = structToParameters(first.open?.parameters);
+      } catch (error) {
+        this.#ctx.refused?.((error as { code: string }).code);
+        throw error;
+      }
       if (this.#finished) return;
       const session = await this.#ctx.runner.stream(manifest, { pipeline, parameters });
       this.#session = session;
@@ -162,9 +179,10 @@ class StreamCall implements LiveCall {
   }
 
   /**
-   * Reads the client's frames and ends into the session, a few sends in flight, until the
-   * client half-closes or has ended every input; then ends the inputs left and waits for the
-   * sends in flight.
+   * Reads the client's frames, ends and configures into the session, a few sends in flight,
+   * until the client half-closes or has ended every input; then ends the inputs left and waits
+   * for the sends and configures in flight. A configure goes after the frames before it were
+   * taken, and the frames after it wait for its answer.
    */
   async #read(session: Session, requests: AsyncIterator<StreamRequest>): Promise<void> {
     const inFlight: Promise<void>[] = [];
@@ -173,6 +191,7 @@ class StreamCall implements LiveCall {
       if (next.done || this.#finished) break;
       const request = this.#checkDecoded(next.value);
       if (request.message === "frame") {
+        if (this.#configuring.size > 0) await Promise.all(this.#configuring);
         const port = request.frame?.port ?? "";
         const index = this.#sent.get(port) ?? 0;
         this.#sent.set(port, index + 1);
@@ -188,9 +207,24 @@ class StreamCall implements LiveCall {
             .then(() => {}, (error) => this.#refused(error, port, index)),
         );
         if (inFlight.length >= SEND_WINDOW) await inFlight.shift();
+      } else if (request.message === "configure") {
+        const id = request.configure?.id ?? 0;
+        if (this.#shuttingDown) {
+          await this.#configured(id, "server_shutting_down", "The server is stopping");
+        } else if (this.#configuring.size >= MAX_PENDING_CONFIGURES) {
+          await this.#configured(
+            id,
+            "configure_overrun",
+            `Cannot take configure ${id}: ${this.#configuring.size} configures wait for their ` +
+              `answer, the most is ${MAX_PENDING_CONFIGURES}; wait for an answer before sending more`,
+          );
+        } else {
+          await Promise.all(inFlight.splice(0));
+          this.#configure(session, id, request.configure?.parameters);
+        }
       } else if (request.message === "end") {
         const port = request.end?.port ?? "";
-        await Promise.all(inFlight.splice(0));
+        await Promise.all([...inFlight.splice(0), ...this.#configuring]);
         if (!Object.hasOwn(session.inputTypes, port)) {
           await this.#refused(
             new SessionError(
@@ -212,11 +246,11 @@ class StreamCall implements LiveCall {
           "grpc_invalid_message",
           request.message === "open"
             ? "A second open on one Stream: a call carries one session"
-            : "A StreamRequest with none of open, frame, end set",
+            : "A StreamRequest with none of open, frame, end, configure set",
         );
       }
     }
-    await Promise.all(inFlight);
+    await Promise.all([...inFlight, ...this.#configuring]);
     // The client's half-close ends every input it did not end.
     for (const name of Object.keys(session.inputTypes)) this.#endInput(session, name);
   }
@@ -229,6 +263,36 @@ class StreamCall implements LiveCall {
     } catch {
       // The session ended: the pump reports why.
     }
+  }
+
+  /**
+   * Sends a configure's values to the session without waiting for it; its answer (a
+   * `Configured`, with the refusal's code) is written when the session answers.
+   */
+  #configure(session: Session, id: number, struct: ProtoStruct | undefined): void {
+    const previous = this.#lastAnswer;
+    const answered = (async () => {
+      let code = "";
+      let message = "";
+      try {
+        await session.configure(structToParameters(struct) ?? {});
+      } catch (error) {
+        const coded = error as { code?: unknown; message?: unknown };
+        code = typeof coded.code === "string" ? coded.code : "internal_error";
+        message = typeof coded.message === "string" ? coded.message : String(error);
+      }
+      // Answers go out in the order of their configures.
+      await previous.catch(() => {});
+      await this.#configured(id, code, message);
+    })();
+    this.#lastAnswer = answered;
+    this.#configuring.add(answered);
+    // A failed write is the call's end, which the reader and the pump report.
+    answered.finally(() => this.#configuring.delete(answered)).catch(() => {});
+  }
+
+  #configured(id: number, code: string, message: string): Promise<void> {
+    return this.#write({ configured: { id, code, message } });
   }
 
   /** A refused frame: answered in the stream when the session goes on, else left to the pump. */

@@ -81,6 +81,15 @@ export interface GrpcServeOptions {
    * call. Default 60 000 ms.
    */
   readonly maxConnectionIdleMs?: number;
+  /**
+   * Told the streamlib code of each call refused after `authorize` and `resolve` let it in but
+   * before the runner was asked for its session (for a refusal metric): an `Open`'s or
+   * `ExecuteRequest`'s parameters that are not JSON values (`invalid_parameter`: a `Value` with
+   * no kind, a NaN, over 65535 bytes), an `ExecuteRequest`'s input given twice
+   * (`grpc_invalid_message`) or frame that does not decode (`app_frame_mismatch`). Refusals of
+   * `authorize`, `resolve` and the runner's `stream()` are not told here: their owners see them.
+   */
+  readonly onRefused?: (code: string) => void;
 }
 
 /** What `close()` takes. */
@@ -259,6 +268,7 @@ export async function serveGrpc(options: GrpcServeOptions): Promise<GrpcServer> 
     authorize: options.authorize ?? (() => true),
     calls: new Set(),
     closing: false,
+    refused: options.onRefused,
   };
   const maxReceive = options.maxReceiveMessageBytes ??
     options.runner.limits.maxMessageBytes + GRPC_ENVELOPE_BYTES;

@@ -27,6 +27,15 @@ export const PIPELINES: Record<string, unknown> = {
   gain: gain(2),
   half: gain(0.5),
   tunable: tunable(),
+  // `gain` changes live; `channels` (a ChannelConverter beside the path) only at start.
+  locked: {
+    ...tunable(),
+    nodes: [
+      { id: "fx", type: "Gain", config: { gain: 1 } },
+      { id: "cc", type: "ChannelConverter", config: { channels: 2 } },
+    ],
+    parameters: { gain: "fx.gain", channels: "cc.channels" },
+  },
   thrower: through("Thrower"),
   hanger: through("Hanger"),
   sink: {

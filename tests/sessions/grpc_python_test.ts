@@ -1,8 +1,8 @@
 /**
  * End to end: a stock Python `grpcio` client, with stubs generated from the repository's
  * `.proto` by `grpc_tools.protoc` in the test, calls the gRPC sessions server: unary Execute
- * through a Gain, a bidirectional Stream with seq and metadata, refusals with their codes, and a
- * pipeline's parameters as a `google.protobuf.Struct`.
+ * through a Gain, a bidirectional Stream with seq and metadata, refusals with their codes, a
+ * pipeline's parameters as a `google.protobuf.Struct`, and a Stream's Configures.
  * Needs `python3` with `grpcio` and `grpcio-tools` (`scripts/install_test_deps.sh`): without them
  * the test fails, it does not skip.
  *
@@ -84,6 +84,19 @@ Deno.test("A Python grpcio client runs Execute and Stream against serveGrpc()", 
     assert.match(unknown[2], /no parameter gian\. Did you mean gain\? Its parameters: gain$/);
     assert.deepEqual(bad.slice(0, 2), ["INVALID_ARGUMENT", "invalid_parameter"]);
     assert.match(bad[2], /Parameter gain \(fx\.gain\) must be a number/);
+    // Configure: gain 2, then 3; refusals answered with their code; a flood of 200 bounded.
+    const { frames, answers } = report.configure;
+    assert.deepEqual(frames, [0.5, 0.75, 0.75, 1]);
+    assert.deepEqual(answers.slice(0, 5), [
+      [1, ""],
+      [2, "unknown_parameter"],
+      [3, "invalid_parameter"],
+      [4, "config_locked"],
+      [5, "invalid_parameter"],
+    ]);
+    const flood = answers.slice(5) as [number, string][];
+    assert.equal(flood.length, 200);
+    assert.deepEqual(new Set(flood.map(([, code]) => code)), new Set(["", "configure_overrun"]));
     await eventually(() => served.runner.active === 0);
   } finally {
     await served.close();

@@ -3,7 +3,8 @@
  * server with nothing but the repository's `.proto` (`-proto`, no server reflection): unary
  * Execute through a Gain, a bidirectional Stream with seq and metadata, refusals with their
  * status and `streamlib-code` trailer, and a pipeline's parameters as proto3 JSON
- * (`"parameters": {"gain": 3}`, a `google.protobuf.Struct`). `scripts/install_test_deps.sh` builds grpcurl into
+ * (`"parameters": {"gain": 3}`, a `google.protobuf.Struct`), on the open and in a Stream's
+ * Configure. `scripts/install_test_deps.sh` builds grpcurl into
  * `.cache/bin` with `go install` (Go from Debian's `golang-go` when the machine has none): without
  * it the test fails, it does not skip.
  *
@@ -276,6 +277,44 @@ Deno.test("grpcurl sets a pipeline's parameters as proto3 JSON, and sees their r
     assert.match(bad.stdout, /streamlib-code: invalid_parameter/);
     assert.match(bad.stderr, /"code": 3,|Code: InvalidArgument/);
     assert.match(bad.stderr, /Parameter gain \(fx\.gain\) must be a number/);
+    await eventually(() => served.runner.active === 0);
+  } finally {
+    await served.close();
+  }
+});
+
+Deno.test("grpcurl changes a Stream's parameters with a Configure and sees its refusals", async () => {
+  const served = await serve();
+  try {
+    const got = await call(
+      served.address,
+      "Stream",
+      [
+        { open: { pipeline: "locked", parameters: { gain: 2, channels: 1 } } },
+        { frame: { port: "audio", frame: { audio: audio([0.25, 0.25]) } } },
+        { configure: { id: 1, parameters: { gain: 3 } } },
+        { frame: { port: "audio", frame: { audio: audio([0.25, 0.25]) } } },
+        { configure: { id: 2, parameters: { channels: 2 } } },
+        { configure: { id: 3, parameters: { gian: 1 } } },
+        { frame: { port: "audio", frame: { audio: audio([0.25, 0.25]) } } },
+      ].map((m) => JSON.stringify(m)).join("\n"),
+    );
+    assert.equal(got.code, 0, got.stderr + got.stdout);
+    const responses = messages(got.stdout) as {
+      frame?: { frame: { audio: { samplesF32le: string } } };
+      configured?: { id: number; code?: string; message?: string };
+    }[];
+    const frames = responses.filter((r) => r.frame)
+      .map((r) => decodeSamples(r.frame!.frame.audio.samplesF32le)[0]);
+    assert.deepEqual(frames, [0.5, 0.75, 0.75]);
+    // proto3 JSON leaves out empty strings: a taken Configure is `{"id": 1}`.
+    const answers = responses.filter((r) => r.configured).map((r) => r.configured!);
+    assert.deepEqual(answers.map(({ id, code }) => [id, code ?? ""]), [
+      [1, ""],
+      [2, "config_locked"],
+      [3, "unknown_parameter"],
+    ]);
+    assert.match(answers[1].message!, /parameters that change while it runs: gain$/);
     await eventually(() => served.runner.active === 0);
   } finally {
     await served.close();

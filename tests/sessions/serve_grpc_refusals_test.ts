@@ -1,7 +1,7 @@
 /**
  * End to end: `streamlib serve`'s gRPC side refuses as its WebSocket side does: an unknown
- * pipeline is named with the pipelines there are, a token without access says what it allows
- * (`serveSessions({ grpcPort })`, a `@grpc/grpc-js` client from the repository's `.proto`).
+ * pipeline is named with the pipelines there are, a token without access says what it allows,
+ * and every refused open counts in the metrics (`serveSessions({ grpcPort })`, a `@grpc/grpc-js` client from the repository's `.proto`).
  *
  * @module
  */
@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { loadCatalog, serveSessions, TokenPolicy } from "../../serve/mod.ts";
-import { audioFrame, auth, codeOf, loadSessionsClient } from "./grpc_harness.ts";
+import { audioFrame, auth, codeOf, loadSessionsClient, toStruct } from "./grpc_harness.ts";
 import { gain } from "./ws_helpers.ts";
 
 /** Calls Execute; resolves with the status error's code, streamlib code and details. */
@@ -19,8 +19,13 @@ function refusal(
   client: any,
   pipeline: string,
   token: string,
+  parameters?: unknown,
 ): Promise<{ status?: grpc.status; code?: string; details?: string }> {
-  const request = { pipeline, inputs: [{ port: "audio", frames: [audioFrame([1, 1])] }] };
+  const request = {
+    pipeline,
+    inputs: [{ port: "audio", frames: [audioFrame([1, 1])] }],
+    parameters,
+  };
   return new Promise((resolve) =>
     client.Execute(
       request,
@@ -65,7 +70,16 @@ Deno.test("serve over gRPC: an unknown pipeline names those there are; a token s
     assert.equal(wrong.status, grpc.status.UNAUTHENTICATED);
     assert.equal(wrong.code, "invalid_token");
     assert.doesNotMatch(wrong.details ?? "", /voice-fx|transcode/);
+    // Parameters refused before the runner sees them (a Value with no kind, a NaN) count too.
+    const noKind = await refusal(client, "voice-fx", "ops-0123456789", { fields: { gain: {} } });
+    assert.equal(noKind.code, "invalid_parameter");
+    const call = client.Stream(auth("ops-0123456789"));
+    call.on("error", () => {});
+    call.write({ open: { pipeline: "voice-fx", parameters: toStruct({ gain: NaN }) } });
+    const status = await new Promise<grpc.StatusObject>((resolve) => call.on("status", resolve));
+    assert.equal(codeOf(status.metadata), "invalid_parameter");
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /^streamlib_sessions_failed_total\{code="invalid_parameter"\} 2$/m);
     assert.match(metrics, /^streamlib_sessions_failed_total\{code="pipeline_not_found"\} 1$/m);
     assert.match(metrics, /^streamlib_sessions_failed_total\{code="pipeline_not_allowed"\} 1$/m);
     assert.match(metrics, /^streamlib_sessions_failed_total\{code="invalid_token"\} 1$/m);
