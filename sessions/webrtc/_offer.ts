@@ -4,18 +4,8 @@
  * @module
  */
 
-import { TransportError } from "../websocket/errors.ts";
+import { type BodyLimits, readBody } from "./_body.ts";
 import { WebRtcSessionError } from "./errors.ts";
-
-/** The bounds of one offer's read. */
-export interface OfferLimits {
-  /** The largest body taken, in bytes. */
-  readonly maxBytes: number;
-  /** How long the whole body may take to arrive, in milliseconds. */
-  readonly timeoutMs: number;
-  /** Aborted when the server stops: the read ends at once with `server_shutting_down`. */
-  readonly signal?: AbortSignal;
-}
 
 /**
  * The request's SDP offer.
@@ -29,9 +19,7 @@ export interface OfferLimits {
  *   `webrtc_invalid_offer` for a body that is not an SDP offer.
  * @throws {TransportError} `server_shutting_down` when `signal` aborts during the read.
  */
-export async function readOffer(request: Request, limits: OfferLimits): Promise<string> {
-  // A refused body is left unread, never cancelled (see the catch below).
-  const { maxBytes, timeoutMs, signal } = limits;
+export async function readOffer(request: Request, limits: BodyLimits): Promise<string> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/sdp\s*(;|$)/i.test(type)) {
     throw new WebRtcSessionError(
@@ -42,66 +30,7 @@ export async function readOffer(request: Request, limits: OfferLimits): Promise<
       { field: "content-type", available: ["application/sdp"] },
     );
   }
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) {
-    throw tooLarge(maxBytes);
-  }
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  const reader = request.body?.getReader();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
-  const stop = new Promise<"timeout" | "stopping">((resolve) => {
-    timer = setTimeout(resolve, timeoutMs, "timeout");
-    onAbort = () => resolve("stopping");
-    signal?.addEventListener("abort", onAbort, { once: true });
-    if (signal?.aborted) resolve("stopping");
-  });
-  try {
-    while (reader) {
-      let step: ReadableStreamReadResult<Uint8Array> | "timeout" | "stopping";
-      try {
-        step = await Promise.race([reader.read(), stop]);
-      } catch (error) {
-        throw new WebRtcSessionError(
-          "body_incomplete",
-          `Cannot read the offer: the body was cut off (${(error as Error).message})`,
-        );
-      }
-      if (step === "timeout") {
-        throw new WebRtcSessionError(
-          "body_timeout",
-          `Cannot read the offer: it did not arrive within ${timeoutMs} ms (${length} bytes came)`,
-          { timeoutMs },
-        );
-      }
-      if (step === "stopping") {
-        throw new TransportError(
-          "server_shutting_down",
-          "Cannot read the offer: the server is stopping",
-        );
-      }
-      if (step.done) break;
-      length += step.value.length;
-      if (length > maxBytes) throw tooLarge(maxBytes);
-      chunks.push(step.value);
-    }
-  } catch (error) {
-    // Released, not cancelled: in Deno 2.9 a cancelled request body holds the server's graceful
-    // shutdown until its client sends the rest, which a client holding its request never does.
-    // Releasing settles the read still pending; the server drops the connection when it stops.
-    reader?.releaseLock();
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) signal?.removeEventListener("abort", onAbort);
-  }
-  const body = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, at);
-    at += chunk.length;
-  }
+  const body = await readBody(request, limits, "the offer");
   const sdp = new TextDecoder().decode(body);
   if (!sdp.startsWith("v=0")) {
     throw new WebRtcSessionError(
@@ -110,12 +39,4 @@ export async function readOffer(request: Request, limits: OfferLimits): Promise<
     );
   }
   return sdp;
-}
-
-function tooLarge(maxBytes: number): WebRtcSessionError {
-  return new WebRtcSessionError(
-    "body_too_large",
-    `Cannot read the offer: it is over ${maxBytes} bytes, the most an offer may be`,
-    { maxBytes },
-  );
 }

@@ -11,9 +11,11 @@
  * `body_timeout` (an offer whose body did not arrive within its deadline),
  * `webrtc_invalid_offer` (not an SDP offer, or none the endpoint can answer),
  * `webrtc_no_media_port` (the pipeline has no application input or output `audio` or `video`),
- * `webrtc_session_not_found` (a `DELETE` of no live session), `invalid_query` (an offer's query
- * string other than one `?parameters=` of a URL-encoded JSON object), `forbidden_origin` (a
- * browser page of an origin not allowed), `method_not_allowed` and `not_found`.
+ * `webrtc_session_not_found` (a `DELETE` or `PATCH` of no live session), `invalid_query` (an
+ * offer's query string other than one `?parameters=` of a URL-encoded JSON object),
+ * `invalid_json` and `invalid_body` (a `PATCH` body that is not JSON, or not
+ * `{"parameters": {...}}`), `forbidden_origin` (a browser page of an origin not allowed),
+ * `method_not_allowed` and `not_found`.
  */
 export type WebRtcSessionErrorCode =
   | "unsupported_media_type"
@@ -24,6 +26,8 @@ export type WebRtcSessionErrorCode =
   | "webrtc_no_media_port"
   | "webrtc_session_not_found"
   | "invalid_query"
+  | "invalid_json"
+  | "invalid_body"
   | "forbidden_origin"
   | "method_not_allowed"
   | "not_found";
@@ -33,6 +37,8 @@ const STATUS: Readonly<Record<string, number>> = {
   webrtc_invalid_offer: 400,
   body_incomplete: 400,
   invalid_query: 400,
+  invalid_json: 400,
+  invalid_body: 400,
   missing_token: 401,
   invalid_token: 401,
   pipeline_not_allowed: 403,
@@ -52,6 +58,9 @@ const STATUS: Readonly<Record<string, number>> = {
   session_idle_timeout: 408,
   session_too_long: 408,
   session_closed: 409,
+  config_locked: 409,
+  configure_overrun: 429,
+  session_unresponsive: 504,
   session_limit_reached: 503,
   server_shutting_down: 503,
   webrtc_too_many_peers: 503,

@@ -14,6 +14,7 @@ import { TransportError } from "../websocket/errors.ts";
 import { httpStatusOf, WebRtcSessionError } from "./errors.ts";
 import { PeerBridge } from "./peer_bridge.ts";
 import { readOffer } from "./_offer.ts";
+import { readParameters } from "./_patch.ts";
 import { queryParameters } from "./_query.ts";
 
 /** Options of {@linkcode WebRtcHandler}. */
@@ -35,21 +36,30 @@ export interface WebRtcHandlerOptions {
   readonly publicAddress?: string;
   /** Browser origins, besides the server's own, whose pages may call the routes (CORS). */
   readonly allowedOrigins?: readonly string[];
-  /** The largest offer accepted, in bytes. Default 64 KiB. */
+  /** The largest offer (and `PATCH` body) accepted, in bytes. Default 64 KiB. */
   readonly maxOfferBytes?: number;
   /**
-   * How long an offer's body may take to arrive, in milliseconds; past it the request gets 408
-   * `body_timeout`. Default 10 000 ms.
+   * How long an offer's (or a `PATCH`'s) body may take to arrive, in milliseconds; past it the
+   * request gets 408 `body_timeout`. Default 10 000 ms.
    */
   readonly offerTimeoutMs?: number;
 }
 
 interface Live {
   readonly pipeline: string;
+  readonly session: Session;
   readonly bridge: PeerBridge;
+  /** `PATCH`es waiting for their session's answer. */
+  configuring: number;
 }
 
 const MEDIA_PORTS = ["audio", "video"];
+
+/**
+ * `PATCH`es one session may have waiting for its answer; one past it is refused with 429
+ * `configure_overrun` (the other transports' bound too).
+ */
+const MAX_PENDING_CONFIGURES = 16;
 
 /**
  * Serves pipeline sessions over WebRTC, WHIP-like so standard clients work:
@@ -62,6 +72,13 @@ const MEDIA_PORTS = ["audio", "video"];
  *   carry the pipeline's parameters as `?parameters=<URL-encoded JSON object>` (nothing else:
  *   `400 invalid_query`); a name the pipeline does not declare is `422 unknown_parameter`
  *   (`details.available` lists those it does), a value its field refuses `422 invalid_parameter`.
+ * - `PATCH` on the `Location`, with the same token, `Content-Type: application/json` and
+ *   `{"parameters": {<name>: <value>}}` (bounded as the offer is) → `204` once the session's
+ *   live parameters changed (all or none); `422 unknown_parameter` / `invalid_parameter`, `409
+ *   config_locked` (a parameter its processor takes only at start; `details.available` lists
+ *   those that change live), `400 invalid_json` / `invalid_body`, `415` for another content
+ *   type, `429 configure_overrun` past 16 waiting on one session, `504 session_unresponsive`;
+ *   a refused `PATCH` changes nothing and the session goes on.
  * - `DELETE` on the `Location`, with the same token → `200`, the session closed.
  * - `OPTIONS` → the CORS preflight for allowed origins.
  *
@@ -161,7 +178,7 @@ export class WebRtcHandler {
     if (!(this.#options.allowedOrigins ?? []).includes(origin)) return null;
     return {
       "access-control-allow-origin": origin,
-      "access-control-allow-methods": "POST, DELETE, OPTIONS",
+      "access-control-allow-methods": "POST, PATCH, DELETE, OPTIONS",
       "access-control-allow-headers": "authorization, content-type",
       "access-control-expose-headers": "location",
       "vary": "origin",
@@ -176,10 +193,10 @@ export class WebRtcHandler {
         "not_found",
         `No route at ${
           short(pathname)
-        }: POST ${this.#prefix}/<pipeline>, DELETE ${this.#prefix}/<pipeline>/<session>`,
+        }: POST ${this.#prefix}/<pipeline>, PATCH or DELETE ${this.#prefix}/<pipeline>/<session>`,
       );
     }
-    const allow = parts.length === 1 ? "POST, OPTIONS" : "DELETE, OPTIONS";
+    const allow = parts.length === 1 ? "POST, OPTIONS" : "PATCH, DELETE, OPTIONS";
     if (request.method === "OPTIONS") {
       return new Response(null, { status: 204, headers: { allow } });
     }
@@ -189,6 +206,9 @@ export class WebRtcHandler {
     }
     if (parts.length === 2 && request.method === "DELETE") {
       return await this.#end(parts[0], parts[1], token);
+    }
+    if (parts.length === 2 && request.method === "PATCH") {
+      return await this.#configure(request, parts[0], parts[1], token);
     }
     const response = refusal(
       new WebRtcSessionError("method_not_allowed", `${short(pathname)} takes ${allow}`),
@@ -237,9 +257,9 @@ export class WebRtcHandler {
       });
       const { answer } = endpoint.acceptOffer(sdp);
       const bridge = new PeerBridge(session, endpoint, observer);
+      this.#live.set(id, { pipeline, session, bridge, configuring: 0 });
       session = undefined;
       endpoint = undefined; // the bridge owns it now
-      this.#live.set(id, { pipeline, bridge });
       const sessionId = bridge.sessionId;
       observer.started?.(sessionId, pipeline);
       bridge.done.then((code) => {
@@ -260,19 +280,68 @@ export class WebRtcHandler {
   }
 
   async #end(pipeline: string, id: string, token: string): Promise<Response> {
+    const live = this.#find(pipeline, id, token, "end");
+    await live.bridge.close("");
+    return new Response(null, { status: 200 });
+  }
+
+  /** A `PATCH`: the session's new live parameters, answered once its nodes took them. */
+  async #configure(
+    request: Request,
+    pipeline: string,
+    id: string,
+    token: string,
+  ): Promise<Response> {
+    const live = this.#find(pipeline, id, token, "configure");
+    const values = await readParameters(request, {
+      maxBytes: this.#options.maxOfferBytes ?? 64 * 1024,
+      timeoutMs: this.#options.offerTimeoutMs ?? 10_000,
+      signal: this.#stopping.signal,
+    });
+    if (this.#closing) {
+      throw new TransportError(
+        "server_shutting_down",
+        "Cannot set parameters: the server is stopping",
+      );
+    }
+    if (live.configuring >= MAX_PENDING_CONFIGURES) {
+      throw new SessionError(
+        "configure_overrun",
+        `Cannot set parameters of session ${JSON.stringify(short(id))}: ${live.configuring} ` +
+          `changes wait for its answer, the most is ${MAX_PENDING_CONFIGURES}; wait for an answer ` +
+          "before sending more",
+        live.session.id,
+        { maxPending: MAX_PENDING_CONFIGURES },
+      );
+    }
+    live.configuring++;
+    try {
+      await live.session.configure(values);
+    } finally {
+      live.configuring--;
+    }
+    return new Response(null, { status: 204 });
+  }
+
+  /**
+   * The live session of `id`, once the token may open its pipeline.
+   *
+   * @throws The resolver's refusal (`missing_token`, ...); {@linkcode WebRtcSessionError}
+   * `webrtc_session_not_found`.
+   */
+  #find(pipeline: string, id: string, token: string, verb: string): Live {
     this.#options.resolve(pipeline, token);
     const live = this.#live.get(id);
     if (live === undefined || live.pipeline !== pipeline) {
       throw new WebRtcSessionError(
         "webrtc_session_not_found",
-        `Cannot end session ${JSON.stringify(short(id))} of '${
+        `Cannot ${verb} session ${JSON.stringify(short(id))} of '${
           short(pipeline)
         }': no live session has this id`,
         { session: short(id) },
       );
     }
-    await live.bridge.close("");
-    return new Response(null, { status: 200 });
+    return live;
   }
 }
 

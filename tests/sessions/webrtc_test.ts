@@ -5,7 +5,8 @@
  * shared with the WebSocket transport, a real Chromium peer whose session ends when the peer
  * goes away without a `DELETE`, or whose connection ends when its session does, and the
  * pipeline's parameters from the offer's `?parameters=` (refused with their codes, or setting
- * the level of what the peer hears).
+ * the level of what the peer hears), and changed by a `PATCH` of the session (refused with their
+ * codes while the session goes on, or silencing what the peer hears).
  *
  * @module
  */
@@ -28,6 +29,15 @@ async function start(
   const catalog = new Map<string, unknown>([
     ["voice", gain(2)],
     ["tunable", tunable()],
+    // `gain` changes live; `channels` (a ChannelConverter beside the path) only at start.
+    ["locked", {
+      ...tunable(),
+      nodes: [
+        { id: "fx", type: "Gain", config: { gain: 1 } },
+        { id: "cc", type: "ChannelConverter", config: { channels: 2 } },
+      ],
+      parameters: { gain: "fx.gain", channels: "cc.channels" },
+    }],
     ["scale", {
       version: 1,
       nodes: [{ id: "scale", type: "VideoScale", config: { width: 320, height: 240 } }],
@@ -414,6 +424,200 @@ Deno.test({
       console.log(`energy heard: gain 0 ${silenced}, gain 1 ${plain}`);
       assert.ok(plain > 1e-4, `the manifest's gain of 1 passes the beeps: energy ${plain}`);
       assert.ok(silenced < plain / 100, `gain 0: energy ${silenced}, gain 1: ${plain}`);
+    } finally {
+      await context.close();
+      await server.close();
+    }
+  },
+});
+
+/** A PATCH of a session's parameters: its status and code (none on success). */
+async function patch(
+  url: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; code?: string; message?: string; details?: unknown }> {
+  const response = await fetch(url, {
+    method: "PATCH",
+    headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}`, ...headers },
+    body,
+  });
+  const text = await response.text();
+  const error = text === "" ? undefined : JSON.parse(text).error;
+  return { status: response.status, ...error };
+}
+
+Deno.test({
+  name: "WebRtcHandler refuses a PATCH of no live session, or without the token, before its body",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const server = await start();
+    try {
+      const url = `${server.webrtcUrl}/locked/not-a-session`;
+      const body = JSON.stringify({ parameters: { gain: 0 } });
+      assert.deepEqual(
+        [await patch(url, body)].map(({ status, code }) => [status, code]),
+        [[404, "webrtc_session_not_found"]],
+      );
+      const refused = await patch(url, "not json", { authorization: "" });
+      assert.deepEqual([refused.status, refused.code], [401, "missing_token"]);
+      const other = await patch(url, body, { authorization: `Bearer ${OTHER}` });
+      assert.deepEqual([other.status, other.code], [403, "pipeline_not_allowed"]);
+      const get = await fetch(url);
+      assert.equal(get.status, 405);
+      assert.equal(get.headers.get("allow"), "PATCH, DELETE, OPTIONS");
+      await get.body?.cancel();
+      const preflight = await fetch(url, {
+        method: "OPTIONS",
+        headers: { origin: "http://allowed.example", "access-control-request-method": "PATCH" },
+      });
+      assert.equal(preflight.status, 204);
+      assert.match(preflight.headers.get("access-control-allow-methods") ?? "", /\bPATCH\b/);
+      await preflight.body?.cancel();
+    } finally {
+      await server.close();
+    }
+  },
+});
+
+/** Runs in the page: connects the fake microphone both ways; returns the session's Location. */
+async function connectFromPage(args: { url: string; token: string }) {
+  const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+  const pc = new RTCPeerConnection();
+  (globalThis as unknown as { pc: RTCPeerConnection }).pc = pc;
+  pc.addTransceiver(mic.getAudioTracks()[0], { direction: "sendrecv", streams: [mic] });
+  const audio = document.createElement("audio");
+  audio.autoplay = true;
+  document.body.append(audio);
+  pc.ontrack = (event) => (audio.srcObject = new MediaStream([event.track]));
+  await pc.setLocalDescription(await pc.createOffer());
+  const response = await fetch(args.url, {
+    method: "POST",
+    headers: { "content-type": "application/sdp", authorization: `Bearer ${args.token}` },
+    body: pc.localDescription!.sdp,
+  });
+  const answer = await response.text();
+  if (response.status !== 201) return { status: response.status, location: answer, state: "" };
+  await pc.setRemoteDescription({ type: "answer", sdp: answer });
+  await new Promise<void>((resolve) => {
+    pc.onconnectionstatechange = () => pc.connectionState === "connected" && resolve();
+    setTimeout(resolve, 10_000);
+  });
+  return {
+    status: response.status,
+    location: new URL(response.headers.get("location")!, args.url).href,
+    state: pc.connectionState,
+  };
+}
+
+/** Runs in the page: the audio energy and seconds that came back during the next `ms`. */
+async function heardFromPage(ms: number) {
+  const pc = (globalThis as unknown as { pc: RTCPeerConnection }).pc;
+  const totals = async () => {
+    for (const report of (await pc.getStats()).values()) {
+      if (report.type === "inbound-rtp" && report.kind === "audio") {
+        return [report.totalAudioEnergy ?? 0, report.totalSamplesDuration ?? 0];
+      }
+    }
+    return [0, 0];
+  };
+  const [energy, seconds] = await totals();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const [energyAfter, secondsAfter] = await totals();
+  return { energy: energyAfter - energy, seconds: secondsAfter - seconds };
+}
+
+Deno.test({
+  name: "A PATCH of a WebRTC session changes what Chromium hears; refused ones change nothing",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const server = await start();
+    const context = await launchChromium([
+      "--use-fake-device-for-media-stream",
+      "--use-fake-ui-for-media-stream",
+    ]);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/healthz`);
+      const args = { url: `${server.webrtcUrl}/locked`, token: TOKEN };
+      const opened = await within(page.evaluate(connectFromPage, args), 20_000, "the offer");
+      assert.deepEqual([opened.status, opened.state], [201, "connected"], opened.location);
+      const url = opened.location;
+      const heard = () => within(page.evaluate(heardFromPage, 2_000), 10_000, "listening");
+      const before = await heard();
+      assert.ok(before.seconds > 1 && before.energy > 1e-5, `the beeps: ${JSON.stringify(before)}`);
+
+      // Refusals say why, and the session goes on as it was.
+      const json = (value: unknown) => JSON.stringify(value);
+      const cases: [string, Promise<{ status: number; code?: string }>, number, string][] = [
+        [
+          "an unknown name",
+          patch(url, json({ parameters: { gian: 0 } })),
+          422,
+          "unknown_parameter",
+        ],
+        ["a bad value", patch(url, json({ parameters: { gain: -1 } })), 422, "invalid_parameter"],
+        [
+          "a field taken only at start",
+          patch(url, json({ parameters: { gain: 0, channels: 1 } })),
+          409,
+          "config_locked",
+        ],
+        ["not JSON", patch(url, "{gain: 0}"), 400, "invalid_json"],
+        ["not {parameters}", patch(url, json({ gain: 0 })), 400, "invalid_body"],
+        ["parameters not an object", patch(url, json({ parameters: [0] })), 400, "invalid_body"],
+        [
+          "nested too deep",
+          patch(url, `{"parameters":{"gain":${"[".repeat(100)}${"]".repeat(100)}}}`),
+          422,
+          "invalid_parameter",
+        ],
+        [
+          "not application/json",
+          patch(url, json({ parameters: { gain: 0 } }), { "content-type": "text/plain" }),
+          415,
+          "unsupported_media_type",
+        ],
+        [
+          "over 64 KiB",
+          patch(url, json({ parameters: { gain: "x".repeat(70_000) } })),
+          413,
+          "body_too_large",
+        ],
+        [
+          "a wrong token",
+          patch(url, json({ parameters: { gain: 0 } }), { authorization: "Bearer nope" }),
+          401,
+          "invalid_token",
+        ],
+      ];
+      for (const [what, answer, status, code] of cases) {
+        const got = await answer;
+        assert.deepEqual([got.status, got.code], [status, code], what);
+      }
+      const locked = await patch(url, json({ parameters: { channels: 1 } }));
+      assert.match(locked.message!, /parameters that change while it runs: gain$/);
+      assert.deepEqual((locked.details as { available: string[] }).available, ["gain"]);
+      const still = await heard();
+      assert.ok(still.energy > before.energy / 10, `refusals changed nothing: ${json(still)}`);
+
+      const silenced = await patch(url, json({ parameters: { gain: 0 } }));
+      assert.deepEqual([silenced.status, silenced.code], [204, undefined]);
+      // What was in flight before the change drains first.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const after = await heard();
+      console.log(`energy heard over 2 s: gain 1 ${before.energy}, gain 0 ${after.energy}`);
+      assert.ok(after.seconds > 1, `audio still comes back: ${json(after)}`);
+      assert.ok(after.energy < before.energy / 100, `gain 0: ${json(after)}, 1: ${json(before)}`);
+      const ended = await fetch(url, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      assert.equal(ended.status, 200);
+      await ended.body?.cancel();
+      await until("the session to end after DELETE", 10_000, () => server.runner.active === 0);
     } finally {
       await context.close();
       await server.close();
