@@ -168,6 +168,11 @@ export const ERROR_CODES = {
     origin: "runtime",
     meaning: "A session's isolate did not answer an inspection in time (its event loop is blocked)",
   },
+  configure_overrun: {
+    origin: "request",
+    meaning:
+      "A session client sent more parameter changes than the server holds before answering them (16); the session goes on",
+  },
   server_shutting_down: {
     origin: "runtime",
     meaning: "The server is stopping: open sessions end with what they made, new ones are refused",

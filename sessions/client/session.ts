@@ -13,6 +13,7 @@ import type {
   FrameMessage,
   WireMessage,
   WireMetadata,
+  WireParameters,
   WirePort,
 } from "../wire/messages.ts";
 import { nearMatches } from "../../core/errors/near_matches.ts";
@@ -194,6 +195,9 @@ export class ClientSession {
   readonly #pings = new Map<number, { frames: number; bytes: number }>();
   readonly #pongWaiters: (() => void)[] = [];
   readonly #endedInputs = new Set<string>();
+  /** The configures waiting for their answer, by request id, oldest first. */
+  readonly #configures = new Map<number, PromiseWithResolvers<void>>();
+  #nextConfigure = 0;
 
   /**
    * Wraps a socket whose `open` the server accepted.
@@ -312,6 +316,48 @@ export class ClientSession {
     while (this.#confirmedFrames < target || this.#pings.size > 0) {
       await new Promise<void>((resolve) => this.#pongWaiters.push(resolve));
       this.#check();
+    }
+  }
+
+  /**
+   * Changes parameters of the running session: the pipeline's declared `parameters` whose fields
+   * change while it runs (a Gain's `gain`). All the values are taken, or none. Resolves once the
+   * server's pipeline took them: frames sent after it resolves (and after this call, since the
+   * server takes messages in order) are processed with the new values. Several may wait at once;
+   * the server holds a few and refuses more with `configure_overrun`.
+   *
+   * @param values The new values, by parameter name (`{ gain: 3 }`).
+   * @throws {SessionClientError} With the server's code, not fatal (the session goes on,
+   * unchanged): `unknown_parameter`, `invalid_parameter`, `config_locked` (a parameter set only at
+   * start; the message lists those that change live), `configure_overrun`,
+   * `session_unresponsive`, `server_shutting_down`, or `wire_version` (a server older than wire
+   * version 3). `wire_malformed` or `wire_too_large` for values the wire format cannot carry
+   * (nothing is sent). Once the session ended, fatal: its code, or `session_closed`.
+   */
+  async configure(values: WireParameters): Promise<void> {
+    this.#check();
+    const id = this.#nextConfigure;
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeWireMessage(
+        { type: "configure", id, parameters: values },
+        { maxMessageBytes: this.maxMessageBytes },
+      );
+    } catch (error) {
+      if (error instanceof WireError) {
+        throw new SessionClientError(error.code, error.message, false);
+      }
+      throw error;
+    }
+    this.#nextConfigure = (id + 1) % 2 ** 32;
+    this.#write(bytes);
+    // Registered after the write: a write that fails throws before anything waits.
+    const answer = Promise.withResolvers<void>();
+    this.#configures.set(id, answer);
+    try {
+      await answer.promise;
+    } finally {
+      this.#configures.delete(id);
     }
   }
 
@@ -438,8 +484,27 @@ export class ClientSession {
       case "ping":
         this.#write(encodeWireMessage({ type: "pong", id: message.id }));
         break;
+      case "configured": {
+        const answer = this.#configures.get(message.id);
+        this.#configures.delete(message.id);
+        if (message.code === "") answer?.resolve();
+        else answer?.reject(new SessionClientError(message.code, message.message, false));
+        break;
+      }
       case "error":
-        if (message.fatal) {
+        if (!message.fatal && message.code === "wire_version" && this.#configures.size > 0) {
+          // A server older than wire version 3 refuses a configure, in its turn, as a version it
+          // does not read; nothing else this client sends is version 3.
+          const [id, answer] = this.#configures.entries().next().value!;
+          this.#configures.delete(id);
+          answer.reject(
+            new SessionClientError(
+              "wire_version",
+              `Session '${this.id}': the server does not take configure (wire version 3): ${message.message}`,
+              false,
+            ),
+          );
+        } else if (message.fatal) {
           this.#ended({ code: message.code, message: message.message });
         } else this.#refused(new SessionClientError(message.code, message.message, false));
         break;
@@ -473,6 +538,10 @@ export class ClientSession {
     this.#resolveClosed(end);
     this.#wake();
     for (const waiter of this.#pongWaiters.splice(0)) waiter();
+    const closed = this.#failure ??
+      new SessionClientError("session_closed", `Session '${this.id}' is closed`, true);
+    for (const answer of this.#configures.values()) answer.reject(closed);
+    this.#configures.clear();
   }
 
   #wake(): void {

@@ -10,7 +10,13 @@ import { encodeWireMessage } from "../wire/encode.ts";
 import { WireError } from "../wire/errors.ts";
 import { WIRE_LIMITS } from "../wire/format.ts";
 import { fitUtf8 } from "../_fit_utf8.ts";
-import type { FrameMessage, OpenMessage, WireMessage, WirePort } from "../wire/messages.ts";
+import type {
+  ConfigureMessage,
+  FrameMessage,
+  OpenMessage,
+  WireMessage,
+  WirePort,
+} from "../wire/messages.ts";
 import type { PipelineRunner } from "../runner.ts";
 import type { Session } from "../session.ts";
 import { parsePortType } from "../../core/ports/port_type.ts";
@@ -38,6 +44,7 @@ type Item =
   | { readonly t: "end"; readonly port: string }
   | { readonly t: "ping"; readonly id: number }
   | { readonly t: "refuse"; readonly code: string; readonly message: string }
+  | { readonly t: "configure"; readonly message: ConfigureMessage }
   | { readonly t: "drain" };
 
 type State = "awaiting-open" | "opening" | "open" | "done";
@@ -63,6 +70,12 @@ function codeOf(error: unknown): { code: string; message: string } {
   if (typeof code === "string" && code !== "") return { code, message };
   return { code: "internal_error", message: `Internal error: ${message}` };
 }
+
+/**
+ * Configures a session holds, waiting in the queue or being applied; one more is answered at once
+ * with `configure_overrun`. Each holds at most 64 KiB of parameters.
+ */
+export const MAX_PENDING_CONFIGURES = 16;
 
 /** How often, at most, output frames that could not be sent are reported again (per port and code). */
 const UNSENT_REPORT_MS = 1_000;
@@ -95,6 +108,8 @@ export class WireConnection {
   readonly #queue: Item[] = [];
   #queuedBytes = 0;
   #queuedFrames = 0;
+  /** Configures queued or being applied (at most {@linkcode MAX_PENDING_CONFIGURES}). */
+  #configures = 0;
   #wake: (() => void) | undefined;
   readonly #ended = new Set<string>();
   readonly #trips = new RoundTrips();
@@ -215,6 +230,14 @@ export class WireConnection {
         else if (message.type === "end") this.#hold({ t: "end", port: message.port });
         else this.#hold({ t: "ping", id: message.id });
         return;
+      case "configure":
+        if (this.#state === "awaiting-open") {
+          this.#refuse(
+            "wire_unexpected",
+            "Cannot take a configure message first: a session starts with open",
+          );
+        } else this.#configure(message);
+        return;
       case "close":
         this.#finish("", "", false);
         return;
@@ -225,7 +248,11 @@ export class WireConnection {
       case "pong":
         return;
       case "accept":
-        this.#refuse("wire_unexpected", "Cannot take an accept message: only a server sends it");
+      case "configured":
+        this.#refuse(
+          "wire_unexpected",
+          `Cannot take an ${message.type} message: only a server sends it`,
+        );
         return;
     }
   }
@@ -296,6 +323,49 @@ export class WireConnection {
     this.#queuedFrames++;
     this.#queuedBytes += bytes;
     this.#enqueue({ t: "frame", message, bytes });
+  }
+
+  /**
+   * A configure, taken in its turn among the frames (frames sent after it see its values), or
+   * refused at once when the server is stopping or {@linkcode MAX_PENDING_CONFIGURES} are held.
+   */
+  #configure(message: ConfigureMessage): void {
+    if (this.#shutdown) {
+      this.#answerNow(
+        message.id,
+        "server_shutting_down",
+        "The server is stopping: parameters no longer change",
+      );
+      return;
+    }
+    if (this.#configures >= MAX_PENDING_CONFIGURES) {
+      this.#answerNow(
+        message.id,
+        "configure_overrun",
+        `Cannot take configure ${message.id}: ${this.#configures} configures wait for their ` +
+          `answer, the most is ${MAX_PENDING_CONFIGURES}; wait for an answer before sending more`,
+      );
+      return;
+    }
+    this.#configures++;
+    this.#enqueue({ t: "configure", message });
+  }
+
+  /**
+   * Answers a configure out of its turn, at once. A client that floods configures and does not
+   * read the answers gets `input_overrun` once the answers fill its socket's buffer, not an
+   * unbounded buffer of them.
+   */
+  #answerNow(id: number, code: string, message: string): void {
+    if (this.#socket.bufferedAmount > this.#settings.maxBufferedBytes) {
+      this.#finish(
+        "input_overrun",
+        `Cannot answer configure ${id}: the answers sent wait unread; read what the server sends`,
+        true,
+      );
+      return;
+    }
+    this.#send({ type: "configured", id, code, message });
   }
 
   #enqueue(item: Item): void {
@@ -370,6 +440,8 @@ export class WireConnection {
       }
       if (item.t === "drain") {
         for (const input of Object.keys(session.inputTypes)) this.#endInput(session, input);
+      } else if (item.t === "configure") {
+        if (!(await this.#applyConfigure(session, item.message))) return;
       } else if (item.t !== "frame") {
         // Counted against the pending bound until the client has room for the answer.
         const answered = item.t !== "end" || !Object.hasOwn(session.inputTypes, item.port);
@@ -413,6 +485,26 @@ export class WireConnection {
         }
       }
     }
+  }
+
+  /**
+   * Applies a configure and answers it (`configured`, with the refusal's code if any); `false`
+   * once the session or the connection ended (their own path tells the client).
+   */
+  async #applyConfigure(session: Session, message: ConfigureMessage): Promise<boolean> {
+    let code = "";
+    let text = "";
+    try {
+      await session.configure(message.parameters);
+    } catch (error) {
+      if (session.state !== "running" || this.#state !== "open") return false;
+      ({ code, message: text } = codeOf(error));
+    } finally {
+      this.#configures--;
+    }
+    if (!(await this.#readable())) return false;
+    this.#send({ type: "configured", id: message.id, code, message: text });
+    return true;
   }
 
   /**
@@ -494,7 +586,7 @@ export class WireConnection {
    */
   #send(message: WireMessage, output = false): boolean {
     if (this.#socket.readyState !== WebSocket.OPEN) return false;
-    if (message.type === "error" || message.type === "close") {
+    if (message.type === "error" || message.type === "close" || message.type === "configured") {
       // A message may name what the client sent and what is valid (every input of a pipeline):
       // within the format's bounds whatever its length, not an encoding failure.
       message = {

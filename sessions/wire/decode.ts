@@ -16,6 +16,7 @@ import {
   MESSAGE_TYPE_CODES,
   PIXEL_FORMAT_CODES,
   VERSION_1_KIND_CODES,
+  VERSION_2_TYPE_CODES,
   VIDEO_CODEC_CODES,
   WIRE_HEADER_BYTES,
   WIRE_LIMITS,
@@ -45,8 +46,8 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * @param header At least the first 8 bytes of a message.
  * @param options The size limit.
  * @returns The total length of the message, header included.
- * @throws {WireError} `wire_truncated` under 8 bytes, `wire_malformed` for a bad magic, type or
- *   length, `wire_version` for another version, `wire_too_large` over the limit.
+ * @throws {WireError} `wire_truncated` under 8 bytes, `wire_malformed` for a bad magic, type
+ *   (or one its version does not have) or length, `wire_version` for another version, `wire_too_large` over the limit.
  *
  * @example Split two messages read from a stream
  * ```ts
@@ -95,11 +96,13 @@ export function wireMessageLength(header: Uint8Array, options: WireCodecOptions 
     );
   }
   const type = reader.u8("header.type");
-  if (!TYPES.has(type)) {
+  // `configure` and `configured` joined in version 3: an older header cannot carry them.
+  const types = version < 3 ? VERSION_2_TYPE_CODES : TYPES.size;
+  if (!TYPES.has(type) || type > types) {
     throw new WireError(
       "wire_malformed",
-      `Cannot decode a message of type ${type}: valid types are 1 to ${TYPES.size}`,
-      { field: "header.type", offset: 3, found: type, expected: `1 to ${TYPES.size}` },
+      `Cannot decode a message of type ${type} in wire version ${version}: valid types are 1 to ${types}`,
+      { field: "header.type", offset: 3, found: type, expected: `1 to ${types}` },
     );
   }
   const length = reader.u32("header.length");
@@ -252,6 +255,19 @@ function decodeBody(type: WireMessageType, reader: WireReader, version: number):
     case "ping":
     case "pong":
       return { type, id: reader.u64("id") };
+    case "configure": {
+      const id = reader.u32("id");
+      const at = reader.offset;
+      const text = reader.string("parameters", WIRE_LIMITS.parametersBytes);
+      return { type, id, parameters: parseParameters(text, at) };
+    }
+    case "configured":
+      return {
+        type,
+        id: reader.u32("id"),
+        code: reader.string("code", WIRE_LIMITS.codeBytes),
+        message: reader.string("message", WIRE_LIMITS.messageBytes),
+      };
   }
 }
 

@@ -29,12 +29,15 @@ Deno.test("decodeWireMessage() refuses a wrong magic, version and type", () => {
     refused("wire_malformed", "header.magic"),
   );
   const version = end.slice();
-  version[2] = 3;
+  version[2] = 4;
   assert.throws(() => decodeWireMessage(version), refused("wire_version", "header.version"));
-  version[2] = 2; // version 2 is version 1 plus encoded audio: an end reads the same
-  assert.deepEqual(decodeWireMessage(version), { type: "end", port: "audio" });
-  for (const type of [0, 9, 255]) {
+  for (const later of [2, 3]) {
+    version[2] = later; // each version adds to the one before: an end reads the same
+    assert.deepEqual(decodeWireMessage(version), { type: "end", port: "audio" });
+  }
+  for (const [header, type] of [[1, 0], [1, 9], [2, 10], [3, 11], [3, 255]]) {
     const bad = end.slice();
+    bad[2] = header;
     bad[3] = type;
     assert.throws(() => decodeWireMessage(bad), refused("wire_malformed", "header.type"));
   }
@@ -246,4 +249,58 @@ Deno.test("decodeWireMessage() refuses parameters that are not a JSON object, na
   const depth = WIRE_LIMITS.parametersDepth - 1;
   const deepest = openWith(`{"a":${"[".repeat(depth)}${"]".repeat(depth)}}`);
   assert.equal(decodeWireMessage(deepest).type, "open");
+});
+
+/** A configure (version 3) of request 1 whose parameters field holds `text`. */
+function configureWith(text: string): Uint8Array {
+  const json = new TextEncoder().encode(text);
+  const bytes = new Uint8Array(14 + json.length);
+  bytes.set([0x53, 0x4c, 3, 9]);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(4, bytes.length, true);
+  view.setUint32(8, 1, true);
+  view.setUint16(12, json.length, true);
+  bytes.set(json, 14);
+  return bytes;
+}
+
+Deno.test("decodeWireMessage() reads configure and configured in version 3 only", () => {
+  assert.deepEqual(decodeWireMessage(configureWith('{"gain":3}')), {
+    type: "configure",
+    id: 1,
+    parameters: { gain: 3 },
+  });
+  const answer = encodeWireMessage({ type: "configured", id: 1, code: "", message: "" });
+  assert.deepEqual(decodeWireMessage(answer), { type: "configured", id: 1, code: "", message: "" });
+  for (const bytes of [configureWith("{}"), answer]) {
+    for (const old of [1, 2]) {
+      const older = bytes.slice();
+      older[2] = old;
+      assert.throws(() => decodeWireMessage(older), refused("wire_malformed", "header.type"));
+    }
+  }
+  assert.throws(
+    () => decodeWireMessage(answer.subarray(0, answer.length - 1)),
+    refused("wire_truncated", "header.length"),
+  );
+});
+
+Deno.test("decodeWireMessage() refuses configure parameters that are not a JSON object", () => {
+  const depth = WIRE_LIMITS.parametersDepth;
+  const deep = `{"a":${"[".repeat(depth)}${"]".repeat(depth)}}`;
+  for (const text of ["", "gain=3", "[1]", "null", "3", '{"gain":NaN}', deep]) {
+    assert.throws(
+      () => decodeWireMessage(configureWith(text)),
+      refused("wire_malformed", "parameters"),
+      text.slice(0, 20),
+    );
+  }
+  const code = new Uint8Array([...encodeWireMessage({
+    type: "configured",
+    id: 1,
+    code: "",
+    message: "",
+  })]);
+  new DataView(code.buffer).setUint16(12, 65, true); // a code of 65 bytes: over its bound
+  assert.throws(() => decodeWireMessage(code), refused("wire_too_large", "code"));
 });

@@ -39,7 +39,8 @@ export interface WireCodecOptions {
  * @throws {WireError} `wire_too_large` over the size limit or a field's bound (`WIRE_LIMITS`);
  *   `wire_malformed` for a value the format cannot carry (a count that is not a positive
  *   integer, an integer over 2^53 - 1, samples of the wrong length, a data value that is not
- *   JSON, an open's parameters that are not a JSON object or nest more than 64 levels).
+ *   JSON, an open's or a configure's parameters that are not a JSON object or nest more than 64
+ *   levels).
  *
  * @example Round-trip one 20 ms block of 16 kHz mono audio
  * ```ts
@@ -126,6 +127,15 @@ export function encodeWireMessage(
     case "ping":
     case "pong":
       writer.u64(message.id, "id");
+      break;
+    case "configure":
+      writer.u32(message.id, "id");
+      writer.string(parametersText(message.parameters), "parameters", WIRE_LIMITS.parametersBytes);
+      break;
+    case "configured":
+      writer.u32(message.id, "id");
+      writer.string(message.code, "code", WIRE_LIMITS.codeBytes);
+      writer.string(message.message, "message", WIRE_LIMITS.messageBytes);
       break;
   }
   const total = writer.length;
@@ -304,10 +314,12 @@ function writeFrame(writer: WireWriter, frame: Frame): void {
 }
 
 /**
- * The lowest version that carries `message`: 2 for an encoded audio frame, an accept that lists
- * a port of that kind, or an open with parameters; 1 for everything else.
+ * The lowest version that carries `message`: 3 for a configure and its answer; 2 for an encoded
+ * audio frame, an accept that lists a port of that kind, or an open with parameters; 1 for
+ * everything else.
  */
 function versionOf(message: WireMessage): number {
+  if (message.type === "configure" || message.type === "configured") return 3;
   if (message.type === "open") return message.parameters === undefined ? 1 : 2;
   if (message.type === "frame") return message.frame?.kind === "encoded-audio" ? 2 : 1;
   if (message.type !== "accept") return 1;

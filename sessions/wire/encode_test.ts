@@ -30,10 +30,11 @@ Deno.test("encodeWireMessage() writes the header: SL, version 1, type, total len
   assert.deepEqual([...bytes], [0x53, 0x4c, 1, 4, 11, 0, 0, 0, 1, 0, 0x61]);
 });
 
-Deno.test("encodeWireMessage() writes version 2 only for what needs it: encoded audio, parameters", () => {
+Deno.test("encodeWireMessage() writes version 2 or 3 only for what needs it", () => {
   for (const { name, message } of sampleMessages()) {
+    const needs3 = name.includes("version 3");
     const needs2 = name.includes("encoded audio") || name.includes("parameters");
-    assert.equal(encodeWireMessage(message)[2], needs2 ? 2 : 1, name);
+    assert.equal(encodeWireMessage(message)[2], needs3 ? 3 : needs2 ? 2 : 1, name);
   }
   const aac = sampleMessages().find((s) => s.name === "encoded audio frame (aac)")!.message;
   const bytes = encodeWireMessage(aac);
@@ -366,4 +367,50 @@ Deno.test("encodeWireMessage() writes the open of docs/wire_format.md byte for b
   assert.ok(block, "docs/wire_format.md has the worked example of an open with parameters");
   const hex = block[1].split("\n").map((line) => line.split("#")[0].trim()).join(" ").trim();
   assert.equal(hex, [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(" "));
+});
+
+Deno.test("encodeWireMessage() writes the configure and configured of docs/wire_format.md byte for byte", async () => {
+  const doc = await Deno.readTextFile(new URL("../../docs/wire_format.md", import.meta.url));
+  const documented = (name: string) => {
+    const block = doc.match(
+      new RegExp(`<!-- worked example \\(${name}\\): begin -->\\s*\`\`\`text\\n([\\s\\S]*?)\`\`\``),
+    );
+    assert.ok(block, `docs/wire_format.md has the worked example of ${name}`);
+    return block[1].split("\n").map((line) => line.split("#")[0].trim()).join(" ").trim();
+  };
+  const hex = (bytes: Uint8Array) =>
+    [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ");
+  assert.equal(
+    documented("configure"),
+    hex(encodeWireMessage({ type: "configure", id: 1, parameters: { gain: 3 } })),
+  );
+  assert.equal(
+    documented("configured"),
+    hex(encodeWireMessage({ type: "configured", id: 1, code: "", message: "" })),
+  );
+});
+
+Deno.test("encodeWireMessage() refuses a configure it cannot carry", () => {
+  for (const id of [-1, 1.5, 2 ** 32]) {
+    assert.throws(
+      () => encodeWireMessage({ type: "configure", id, parameters: {} }),
+      refused("wire_malformed", "id"),
+    );
+  }
+  for (const parameters of [[1], null, { n: 1n }]) {
+    assert.throws(
+      // deno-lint-ignore no-explicit-any
+      () => encodeWireMessage({ type: "configure", id: 1, parameters: parameters as any }),
+      refused("wire_malformed", "parameters"),
+    );
+  }
+  const room = WIRE_LIMITS.parametersBytes - '{"t":""}'.length;
+  assert.throws(
+    () => encodeWireMessage({ type: "configure", id: 1, parameters: { t: "x".repeat(room + 1) } }),
+    refused("wire_too_large", "parameters"),
+  );
+  assert.throws(
+    () => encodeWireMessage({ type: "configured", id: 1, code: "x".repeat(65), message: "" }),
+    refused("wire_too_large", "code"),
+  );
 });

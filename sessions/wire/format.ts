@@ -1,5 +1,5 @@
 /**
- * The constants of the session wire format, versions 1 and 2: the header, the message types, the
+ * The constants of the session wire format, versions 1 to 3: the header, the message types, the
  * codes of frame kinds, pixel formats and codecs, and the limits. The byte layout is in
  * `docs/wire_format.md`; the reasons in `docs/decisions/0029-session-wire-format.md`.
  *
@@ -15,7 +15,8 @@ import type { Frame } from "../../core/frames/frame.ts";
  * The newest version this codec reads and writes. Any change to the byte layout of any message, a
  * new message type or frame kind, is a new version; a decoder refuses a version it does not know
  * (`wire_version`) rather than guess. Version 2 is version 1 plus the encoded audio frame kind
- * (5) and an open's `parameters` field; the encoder writes each message in the lowest version
+ * (5) and an open's `parameters` field; version 3 is version 2 plus the `configure` and
+ * `configured` messages (types 9 and 10). The encoder writes each message in the lowest version
  * that carries it, so a message without encoded audio or parameters is version 1, byte for byte.
  *
  * @example
@@ -23,14 +24,14 @@ import type { Frame } from "../../core/frames/frame.ts";
  * import assert from "node:assert/strict";
  * import { WIRE_VERSION, WIRE_VERSIONS } from "./format.ts";
  *
- * assert.equal(WIRE_VERSION, 2);
- * assert.deepEqual(WIRE_VERSIONS, [1, 2]);
+ * assert.equal(WIRE_VERSION, 3);
+ * assert.deepEqual(WIRE_VERSIONS, [1, 2, 3]);
  * ```
  */
-export const WIRE_VERSION = 2;
+export const WIRE_VERSION = 3;
 
 /** Every version this codec reads. */
-export const WIRE_VERSIONS: readonly number[] = [1, 2];
+export const WIRE_VERSIONS: readonly number[] = [1, 2, 3];
 
 /** The two bytes every message starts with: ASCII `SL` (`0x53 0x4c`). */
 export const WIRE_MAGIC: readonly [number, number] = [0x53, 0x4c];
@@ -81,9 +82,12 @@ export const WIRE_LIMITS = {
   ports: 256,
   /** The extradata (AudioSpecificConfig) of an encoded audio frame. */
   extradataBytes: 24,
-  /** The JSON text of an open's parameters (version 2): a `str`'s largest length. */
+  /**
+   * The JSON text of an open's parameters (version 2) or a configure's (version 3): a `str`'s
+   * largest length.
+   */
   parametersBytes: 65_535,
-  /** How deeply an open's parameters nest: the object itself is level 1. */
+  /** How deeply parameters nest: the object itself is level 1. */
   parametersDepth: 64,
 } as const;
 
@@ -96,7 +100,9 @@ export type WireMessageType =
   | "close"
   | "error"
   | "ping"
-  | "pong";
+  | "pong"
+  | "configure"
+  | "configured";
 
 /**
  * The type byte of each message type.
@@ -118,7 +124,15 @@ export const MESSAGE_TYPE_CODES: { readonly [type in WireMessageType]: number } 
   error: 6,
   ping: 7,
   pong: 8,
+  configure: 9,
+  configured: 10,
 };
+
+/**
+ * The message types of versions 1 and 2 (1 to 8); version 3 adds `configure` (9) and
+ * `configured` (10). A type byte of 9 or 10 in a version 1 or 2 header is `wire_malformed`.
+ */
+export const VERSION_2_TYPE_CODES = 8;
 
 /**
  * The kind byte of a frame (`0` in an accept's port list means "any kind").

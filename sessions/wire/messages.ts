@@ -119,6 +119,31 @@ export interface PongMessage {
 }
 
 /**
+ * Client to server (version 3): change the running session's parameters. The server answers
+ * with a {@linkcode ConfiguredMessage} of the same `id`; the session goes on either way.
+ */
+export interface ConfigureMessage {
+  /** Discriminant. */
+  readonly type: "configure";
+  /** The client's number for this request (0 to 2^32 - 1), echoed by the answer. */
+  readonly id: number;
+  /** The new values, by parameter name (the same rules as an open's parameters). */
+  readonly parameters: WireParameters;
+}
+
+/** Server to client (version 3): the answer to a {@linkcode ConfigureMessage}. */
+export interface ConfiguredMessage {
+  /** Discriminant. */
+  readonly type: "configured";
+  /** The configure's id. */
+  readonly id: number;
+  /** Empty when the values were taken; else why not (an error code: `config_locked`, ...). */
+  readonly code: string;
+  /** What was refused and what is valid (empty on success). */
+  readonly message: string;
+}
+
+/**
  * Any message of the session wire format.
  *
  * @example Branch on the type
@@ -140,4 +165,6 @@ export type WireMessage =
   | CloseMessage
   | ErrorMessage
   | PingMessage
-  | PongMessage;
+  | PongMessage
+  | ConfigureMessage
+  | ConfiguredMessage;

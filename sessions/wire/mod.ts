@@ -2,8 +2,8 @@
  * The session wire format: the binary messages a streaming session speaks over WebSocket (and
  * any byte stream): open a session of a named pipeline with a token (and, in version 2, the
  * pipeline's parameters), its acceptance, frames of every kind on named inputs and outputs with a
- * sequence number and string metadata, end of stream, close, errors with a code, ping and pong.
- * Versions 1 and 2; the byte layout, for writing a client in another language, is
+ * sequence number and string metadata, end of stream, close, errors with a code, ping and pong,
+ * and (version 3) a change of the running session's parameters and its answer. Versions 1 to 3; the byte layout, for writing a client in another language, is
  * `docs/wire_format.md`. `clients/python` holds the same codec in Python.
  *
  * @example Open a session and send a data frame
@@ -39,6 +39,7 @@ export {
   MAX_WIRE_INTEGER,
   MESSAGE_TYPE_CODES,
   PIXEL_FORMAT_CODES,
+  VERSION_2_TYPE_CODES,
   VIDEO_CODEC_CODES,
   WIRE_HEADER_BYTES,
   WIRE_LIMITS,
@@ -50,6 +51,8 @@ export {
 export type {
   AcceptMessage,
   CloseMessage,
+  ConfiguredMessage,
+  ConfigureMessage,
   EndMessage,
   ErrorMessage,
   FrameMessage,

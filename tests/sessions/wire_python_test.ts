@@ -97,6 +97,9 @@ messages = [
     ErrorMessage(code="wire_truncated", message="short", fatal=False),
     Ping(id=42),
     Pong(id=42),
+    Configure(id=9, parameters={"gain": 2.5, "name": "ключ", "on": [True, None]}),
+    Configured(id=9),
+    Configured(id=10, code="unknown_parameter", message="Parameter gian ✓"),
 ]
 sys.stdout.buffer.write(b"".join(encode(m) for m in messages))
 `;
@@ -191,6 +194,9 @@ const PYTHON_MADE: WireMessage[] = [
   { type: "error", code: "wire_truncated", message: "short", fatal: false },
   { type: "ping", id: 42 },
   { type: "pong", id: 42 },
+  { type: "configure", id: 9, parameters: { gain: 2.5, name: "ключ", on: [true, null] } },
+  { type: "configured", id: 9, code: "", message: "" },
+  { type: "configured", id: 10, code: "unknown_parameter", message: "Parameter gian ✓" },
 ];
 
 Deno.test("wire codec: Python-made messages decode in TypeScript to the same values and bytes", async () => {
@@ -217,6 +223,21 @@ Deno.test("wire codec: Python refuses what TypeScript refuses, with the same cod
   };
   const bare = encodeWireMessage({ type: "open", pipeline: "p", token: "", metadata: {} });
   bare[2] = 2;
+  /** A configure (version 3) of request 1 whose parameters field holds `text`. */
+  const configureWith = (text: string) => {
+    const json = new TextEncoder().encode(text);
+    const bytes = new Uint8Array([0x53, 0x4c, 3, 9, 0, 0, 0, 0, 1, 0, 0, 0, ...[0, 0], ...json]);
+    new DataView(bytes.buffer).setUint16(12, json.length, true);
+    new DataView(bytes.buffer).setUint32(4, bytes.length, true);
+    return bytes;
+  };
+  const configured = encodeWireMessage({ type: "configured", id: 1, code: "", message: "" });
+  /** `bytes` with its version byte set to `version`. */
+  const atVersion = (bytes: Uint8Array, version: number) => {
+    const copy = bytes.slice();
+    copy[2] = version;
+    return copy;
+  };
   const cases: [string, Uint8Array][] = [
     ["ok", openWith('{"gain":3}')],
     ["wire_malformed", openWith("[3]")],
@@ -225,6 +246,15 @@ Deno.test("wire codec: Python refuses what TypeScript refuses, with the same cod
     ["wire_malformed", openWith(`{"a":${"[".repeat(64)}${"]".repeat(64)}}`)],
     ["wire_malformed", openWith(`{"a":${"[".repeat(60_000)}`)],
     ["wire_truncated", bare],
+    ["ok", configureWith('{"gain":3}')],
+    ["wire_malformed", configureWith("[3]")],
+    ["wire_malformed", configureWith("null")],
+    ["wire_malformed", configureWith("not json")],
+    ["wire_malformed", configureWith(`{"a":${"[".repeat(64)}${"]".repeat(64)}}`)],
+    ["wire_malformed", atVersion(configureWith('{"gain":3}'), 2)],
+    ["wire_malformed", atVersion(configured, 1)],
+    ["wire_truncated", configured.subarray(0, configured.length - 1)],
+    ["wire_version", atVersion(configured, 4)],
     ["wire_truncated", end.subarray(0, end.length - 1)],
     ["wire_malformed", new Uint8Array([...end, 0])],
     ["wire_version", new Uint8Array([0x53, 0x4c, 9, ...end.subarray(3)])],

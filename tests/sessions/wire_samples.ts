@@ -85,6 +85,27 @@ export function sampleMessages(): { name: string; message: WireMessage }[] {
     { name: "ping", message: { type: "ping", id: 0 } },
     { name: "pong (2^53 - 1)", message: { type: "pong", id: Number.MAX_SAFE_INTEGER } },
     {
+      name: "configure (version 3)",
+      message: {
+        type: "configure",
+        id: 0xffff_ffff,
+        parameters: { gain: 3, voice: "ünï ✓", eq: { low: [0.5, -1], on: false }, preset: null },
+      },
+    },
+    {
+      name: "configured (version 3)",
+      message: { type: "configured", id: 7, code: "", message: "" },
+    },
+    {
+      name: "configured (refused, version 3)",
+      message: {
+        type: "configured",
+        id: 8,
+        code: "config_locked",
+        message: "Parameter channels is set when the pipeline starts ✓",
+      },
+    },
+    {
       name: "audio frame (stereo)",
       message: {
         type: "frame",

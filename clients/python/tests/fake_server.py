@@ -7,7 +7,11 @@ pipelines, each one behaviour the client must handle, and it records what it rec
   parameter ``gain``, a number from 0 to 16: another name is refused with ``unknown_parameter``,
   another value with ``invalid_parameter``), sequence and metadata kept; a frame whose metadata
   has ``refuse`` is answered with a non-fatal ``app_frame_mismatch`` instead; ``end`` of the input
-  ends the output and closes.
+  ends the output and closes. A ``configure`` changes ``gain`` with the open's rules (answered
+  ``configured`` with ``unknown_parameter`` or ``invalid_parameter``), and ``channels`` is
+  refused with ``config_locked``; a refused configure changes nothing.
+- ``v2``: like ``gain``, but answers a ``configure`` as a server of wire version 2 does: a
+  non-fatal ``wire_version`` error.
 - ``fail``: like ``gain``, but the third frame ends the session with a fatal
   ``session_processor_failed``.
 - ``vanish``: like ``gain``, but the third frame makes the server drop the TCP connection.
@@ -29,7 +33,7 @@ import asyncio
 import json
 from array import array
 from dataclasses import replace
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
@@ -40,6 +44,8 @@ from streamlib_client.wire import (
     Accept,
     AudioFrame,
     Close,
+    Configure,
+    Configured,
     End,
     ErrorMessage,
     FrameMessage,
@@ -103,7 +109,7 @@ class FakeServer:
             if first.token != TOKEN:
                 await self._refuse(ws, "invalid_token", "The token is wrong")
                 return
-            if first.pipeline not in ("gain", "fail", "vanish", "stall", "garbage", "pinger", "slow", "echo"):
+            if first.pipeline not in ("gain", "fail", "vanish", "stall", "garbage", "pinger", "slow", "echo", "v2"):
                 await self._refuse(ws, "pipeline_not_found", f"No pipeline '{first.pipeline}', available: gain")
                 return
             gain = 0.5
@@ -194,6 +200,12 @@ class FakeServer:
                 self.pongs.append(message.id)
             elif isinstance(message, Ping):
                 await ws.send(encode(Pong(id=message.id)))
+            elif isinstance(message, Configure) and pipeline == "v2":
+                text = "Cannot decode a message of wire version 3: this codec reads versions 1 to 2"
+                await ws.send(encode(ErrorMessage("wire_version", text, fatal=False)))
+            elif isinstance(message, Configure):
+                code, text, gain = _configure(message, gain)
+                await ws.send(encode(Configured(message.id, code, text)))
             elif isinstance(message, Close):
                 self.closed_by_client += 1
                 await ws.close()
@@ -227,3 +239,15 @@ class FakeServer:
                 scaled = replace(frame, samples=array("f", (s * gain for s in frame.samples)))
                 await ws.send(encode(FrameMessage("voice", message.sequence, scaled, message.metadata)))
                 out_sequence += 1
+
+
+def _configure(message: Configure, gain: float) -> Tuple[str, str, float]:
+    """What a ``configure`` of the ``gain`` pipeline gets: a code (empty: taken), a message, the gain."""
+    for name, value in message.parameters.items():
+        if name == "channels":
+            return "config_locked", "Parameter channels (cc.channels) is set when the pipeline starts; live: gain", gain
+        if name != "gain":
+            return "unknown_parameter", f"The pipeline has no parameter {name}. Its parameters: gain, channels", gain
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 16:
+            return "invalid_parameter", f"Parameter gain (fx.gain) must be a number from 0 to 16, got {value!r}", gain
+    return "", "", float(message.parameters.get("gain", gain))

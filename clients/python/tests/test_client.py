@@ -15,6 +15,7 @@ import pytest_asyncio  # noqa: F401  (a missing plugin fails here, loudly: "No m
 from fake_server import TOKEN, FakeServer
 from streamlib_client import (
     AudioFrame,
+    ConfigureRefusedError,
     EncodedVideoFrame,
     Frame,
     VideoFrame,
@@ -142,6 +143,74 @@ async def test_parameter_refusals_carry_the_servers_code(server: FakeServer) -> 
                 await client.open("gain", parameters=bad)  # type: ignore[arg-type]
             assert wrong.value.code in ("wire_malformed", "wire_too_large") and wrong.value.field == "parameters"
         assert len(server.opens) == opened
+
+
+async def test_configure_changes_the_gain_and_refusals_carry_the_servers_code(server: FakeServer) -> None:
+    async with connect(server.url, token=TOKEN) as client:
+        async with await client.open("gain", parameters={"gain": 2}) as session:
+            outputs = session.outputs()
+
+            async def round_trip() -> float:
+                await session.send("voice", block(0.25))
+                got = await outputs.__anext__()
+                return float(got.frame.samples[0])  # type: ignore[union-attr]
+
+            assert await round_trip() == pytest.approx(0.5)
+            await session.configure({"gain": 3})
+            assert await round_trip() == pytest.approx(0.75)
+            for values, code in [({"gian": 1}, "unknown_parameter"), ({"gain": -5}, "invalid_parameter"), ({"channels": 1}, "config_locked")]:
+                with pytest.raises(ConfigureRefusedError) as refused:
+                    await session.configure(values)
+                assert refused.value.code == code and refused.value.details["session"] == session.id
+            assert await round_trip() == pytest.approx(0.75)  # a refused change changes nothing
+            # Several at once: each answer settles its own call, by request id.
+            results = await asyncio.gather(
+                session.configure({"gain": 1}), session.configure({"nope": 1}), session.configure({"gain": 4}), return_exceptions=True
+            )
+            assert results[0] is None and results[2] is None
+            assert isinstance(results[1], ConfigureRefusedError) and results[1].code == "unknown_parameter"
+            assert await round_trip() == pytest.approx(1.0)
+            # What the wire cannot carry is refused before sending, with the wire's code.
+            sent = len(server.received)
+            for bad in [{"gain": float("nan")}, {"blob": "x" * 70_000}, [("gain", 3)]]:
+                with pytest.raises(WireError) as wrong:
+                    await session.configure(bad)  # type: ignore[arg-type]
+                assert wrong.value.code in ("wire_malformed", "wire_too_large") and wrong.value.field == "parameters"
+            assert len(server.received) == sent
+            assert session.errors == []
+        with pytest.raises(SessionEndedError) as ended:
+            await session.configure({"gain": 1})
+        assert ended.value.code == "session_closed"
+
+
+async def test_configure_against_a_version_2_server_is_refused_with_wire_version(server: FakeServer) -> None:
+    async with connect(server.url, token=TOKEN) as client:
+        async with await client.open("v2") as session:
+            with pytest.raises(ConfigureRefusedError) as refused:
+                await session.configure({"gain": 3})
+            assert refused.value.code == "wire_version" and "wire version 3" in refused.value.message
+            assert session.errors == []  # the answer to the configure, not a refused frame
+            await session.send("voice", block(0.5))  # the session goes on
+            await session.end("voice")
+            assert len(await collect(session.outputs())) == 1
+
+
+async def test_a_configure_waiting_when_the_session_ends_raises_its_end(server: FakeServer) -> None:
+    async with connect(server.url, token=TOKEN) as client:
+        session = await client.open("stall")  # reads nothing until released: no answer comes
+        waiting = asyncio.ensure_future(session.configure({"gain": 3}))
+        await asyncio.sleep(0.05)
+        assert not waiting.done()
+        await session.close()
+        with pytest.raises(SessionEndedError) as ended:
+            await waiting
+        assert ended.value.code == "session_closed"
+        session = await client.open("stall")
+        with pytest.raises(StreamlibError) as late:
+            await session.configure({"gain": 3}, timeout=0.05)
+        assert late.value.code == "session_unresponsive"
+        assert session.state == "running"
+        await session.close()
 
 
 async def test_refusals_carry_the_servers_code(server: FakeServer) -> None:

@@ -36,6 +36,8 @@ from streamlib_client.wire import (
     Accept,
     AudioFrame,
     Close,
+    Configure,
+    Configured,
     End,
     ErrorMessage,
     FrameMessage,
@@ -143,7 +145,8 @@ GARBAGE = {
     "truncated header": (b"SL\x01", "wire_truncated"),
     "length past the end": (b"SL\x01\x04\x40\x00\x00\x00\x01\x00a", "wire_truncated"),
     "bytes after the end": (encode(End("voice")) + b"\x00", "wire_malformed"),
-    "version 3": (b"SL\x03\x04" + encode(End("voice"))[4:], "wire_version"),
+    "version 4": (b"SL\x04\x04" + encode(End("voice"))[4:], "wire_version"),
+    "a configured type in version 2": (b"SL\x02\x0a" + encode(Configured(1))[4:], "wire_malformed"),
     "unknown type": (b"SL\x01\x63" + encode(End("voice"))[4:], "wire_malformed"),
     "a string longer than its message": (b"SL\x01\x04\x0b\x00\x00\x00\xff\x00a", "wire_truncated"),
     "invalid UTF-8": (b"SL\x01\x04\x0b\x00\x00\x00\x01\x00\xff", "wire_malformed"),
@@ -174,6 +177,21 @@ async def test_bytes_that_are_not_a_message_fail_the_session_with_the_wire_code(
         # The client told the server why, in the format, before it closed.
         assert [type(m).__name__ for m in server.received] == ["ErrorMessage", "Close"]
         assert server.received[0].code == code and server.received[0].fatal
+        await bounded(session.close())
+
+
+@pytest.mark.parametrize("data", [encode(Configured(5)), encode(Configure(1, {"gain": 1}))], ids=["configured never asked", "configure"])
+async def test_a_configure_answer_never_asked_for_or_a_configure_from_the_server_is_unexpected(data: bytes) -> None:
+    async def script(ws: ServerConnection) -> None:
+        await ws.send(data)
+        await server.read_on(ws)
+
+    async with HostileServer(script) as server:
+        session = await open_session(server)
+        with pytest.raises(SessionEndedError) as bad:
+            async for _ in session.outputs():
+                pass
+        assert bad.value.code == "wire_unexpected" and session.state == "failed"
         await bounded(session.close())
 
 

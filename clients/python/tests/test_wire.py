@@ -18,6 +18,8 @@ from streamlib_client.wire import (
     Accept,
     AudioFrame,
     Close,
+    Configure,
+    Configured,
     DataFrame,
     EncodedAudioFrame,
     EncodedVideoFrame,
@@ -46,6 +48,10 @@ DOC_EXAMPLE = bytes.fromhex(
 # The worked example of an open with parameters in docs/wire_format.md.
 DOC_OPEN_EXAMPLE = bytes.fromhex("534c02011c000000 0200 6678 0000 0000 0a00 7b226761696e223a337d")
 
+# The worked examples of a configure and its answer in docs/wire_format.md.
+DOC_CONFIGURE_EXAMPLE = bytes.fromhex("534c030918000000 01000000 0a00 7b226761696e223a337d")
+DOC_CONFIGURED_EXAMPLE = bytes.fromhex("534c030a10000000 01000000 0000 0000")
+
 
 def ramp(n: int) -> bytes:
     return bytes(i % 256 for i in range(n))
@@ -73,6 +79,9 @@ def samples() -> List[Tuple[str, Message]]:
         ("error", ErrorMessage(code="wire_malformed", message="Cannot decode x", fatal=True)),
         ("ping", Ping(id=0)),
         ("pong", Pong(id=MAX_WIRE_INTEGER)),
+        ("configure", Configure(id=2**32 - 1, parameters={"gain": 3, "voice": "ünï ✓", "eq": {"low": [0.5, -1], "on": False}, "preset": None})),
+        ("configured", Configured(id=7)),
+        ("configured refused", Configured(id=8, code="config_locked", message="Parameter channels is set when the pipeline starts ✓")),
         (
             "audio",
             FrameMessage(
@@ -137,9 +146,11 @@ def test_every_cut_is_truncated() -> None:
 def test_header_refusals() -> None:
     end = encode(End(port="a"))
     assert codes(lambda: decode(b"GET")) == "wire_malformed"
-    assert codes(lambda: decode(end[:2] + b"\x03" + end[3:])) == "wire_version"
+    assert codes(lambda: decode(end[:2] + b"\x04" + end[3:])) == "wire_version"
     assert decode(end[:2] + b"\x02" + end[3:]) == End(port="a")  # version 2 reads version 1's messages
-    assert codes(lambda: decode(end[:3] + b"\x09" + end[4:])) == "wire_malformed"
+    assert decode(end[:2] + b"\x03" + end[3:]) == End(port="a")  # and so does version 3
+    assert codes(lambda: decode(end[:3] + b"\x09" + end[4:])) == "wire_malformed"  # configure is version 3
+    assert codes(lambda: decode(end[:2] + b"\x03\x0b" + end[4:])) == "wire_malformed"
     assert codes(lambda: decode(end + b"\x00")) == "wire_malformed"
     huge = end[:4] + struct.pack("<I", 0xFFFFFFFF) + end[8:]
     assert codes(lambda: decode(huge)) == "wire_too_large"
@@ -230,9 +241,49 @@ def test_parameters_refusals() -> None:
     assert codes(lambda: encode(Open(pipeline="p", parameters={"t": "x" * (room + 1)}))) == "wire_too_large"
 
 
+def test_documented_configure_and_configured() -> None:
+    assert encode(Configure(id=1, parameters={"gain": 3})) == DOC_CONFIGURE_EXAMPLE
+    assert decode(DOC_CONFIGURE_EXAMPLE) == Configure(id=1, parameters={"gain": 3})
+    assert encode(Configured(id=1)) == DOC_CONFIGURED_EXAMPLE
+    assert decode(DOC_CONFIGURED_EXAMPLE) == Configured(id=1, code="", message="")
+
+
+def configure_with(text: bytes) -> bytes:
+    """A configure of request 1 whose parameters field holds ``text`` (any bytes)."""
+    return with_length(b"SL\x03\x09\x00\x00\x00\x00" + struct.pack("<IH", 1, len(text)) + text)
+
+
+def test_configure_refusals() -> None:
+    depth = LIMITS["parameters_depth"]
+    assert decode(configure_with(b'{"gain":3}')) == Configure(id=1, parameters={"gain": 3})
+    for text in [b"", b"gain=3", b"[1]", b"null", b"3", b'{"gain":NaN}', b'{"a":' + b"[" * depth + b"]" * depth + b"}"]:
+        with pytest.raises(WireError) as refused:
+            decode(configure_with(text))
+        assert (refused.value.code, refused.value.field) == ("wire_malformed", "parameters"), text[:20]
+    # Types 9 and 10 joined in version 3: an older header cannot carry them.
+    for old in (1, 2):
+        for data in (configure_with(b"{}"), DOC_CONFIGURED_EXAMPLE):
+            with pytest.raises(WireError) as refused:
+                decode(data[:2] + bytes([old]) + data[3:])
+            assert (refused.value.code, refused.value.field) == ("wire_malformed", "header.type")
+    assert codes(lambda: decode(DOC_CONFIGURED_EXAMPLE[:2] + b"\x04" + DOC_CONFIGURED_EXAMPLE[3:])) == "wire_version"
+    assert codes(lambda: decode(DOC_CONFIGURED_EXAMPLE[:-1])) == "wire_truncated"
+    assert codes(lambda: decode(with_length(DOC_CONFIGURED_EXAMPLE + b"\x00"))) == "wire_malformed"
+    assert codes(lambda: decode(with_length(b"SL\x03\x0b\x00\x00\x00\x00"))) == "wire_malformed"  # type 11
+    # The encoder refuses what the decoder would.
+    for bad in [[1], {"n": float("nan")}, {1: 2}]:
+        assert codes(lambda: encode(Configure(id=1, parameters=bad))) == "wire_malformed"  # type: ignore[arg-type]
+    for number in (-1, 2**32):
+        assert codes(lambda: encode(Configure(id=number, parameters={}))) == "wire_malformed"
+    assert codes(lambda: encode(Configured(id=1, code="x" * 65))) == "wire_too_large"
+    room = LIMITS["parameters_bytes"] - len('{"t":""}')
+    assert codes(lambda: encode(Configure(id=1, parameters={"t": "x" * (room + 1)}))) == "wire_too_large"
+
+
 def test_version_2_only_for_encoded_audio_and_parameters() -> None:
     for name, message in samples():
-        assert encode(message)[2] == (2 if "encoded audio" in name or "parameters" in name else 1), name
+        expected = 3 if "configure" in name else 2 if "encoded audio" in name or "parameters" in name else 1
+        assert encode(message)[2] == expected, name
     aac = encode(FrameMessage("aac", 0, EncodedAudioFrame("aac", 2, 48000.0, 1024, b"\x11\x90", b"\x01\x02")))
     assert codes(lambda: decode(aac[:2] + b"\x01" + aac[3:])) == "wire_malformed"  # kind 5 in version 1
     extra_length_at = len(aac) - 2 - 2 - 1

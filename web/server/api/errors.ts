@@ -150,6 +150,7 @@ export const HTTP_STATUS: { readonly [code in ErrorCode]: number } = {
   session_ended_by_operator: 409,
   session_not_found: 404,
   session_unresponsive: 504,
+  configure_overrun: 429,
   server_shutting_down: 503,
   bare_decorator: 500,
   invalid_manifest: 422,

@@ -25,6 +25,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
+    ConfigureRefusedError,
     ConnectionFailedError,
     ConnectionLostError,
     FrameRefusedError,
@@ -94,6 +95,7 @@ __all__ = [
     "StreamlibError",
     "SessionRefusedError",
     "FrameRefusedError",
+    "ConfigureRefusedError",
     "SessionEndedError",
     "ConnectionFailedError",
     "ConnectionLostError",

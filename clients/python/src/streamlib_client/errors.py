@@ -9,6 +9,9 @@ can handle:
   token, too many sessions): no session was made.
 - :class:`FrameRefusedError`: one frame (or ``end()``) was refused, by the client's own check against
   the session's ports or by the server; the session carries on.
+- :class:`ConfigureRefusedError`: the server refused a ``Session.configure()`` (``unknown_parameter``,
+  ``invalid_parameter``, ``config_locked``, ``configure_overrun``, ...); the session carries on,
+  unchanged.
 - :class:`SessionEndedError`: the session ended with a code (a processor failed, a limit was reached,
   the server shut down, or a call after ``close()``: ``session_closed``).
 - :class:`ConnectionFailedError` (``connection_failed``): the client could not reach the server.
@@ -37,6 +40,7 @@ __all__ = [
     "StreamlibError",
     "SessionRefusedError",
     "FrameRefusedError",
+    "ConfigureRefusedError",
     "SessionEndedError",
     "ConnectionFailedError",
     "ConnectionLostError",
@@ -67,6 +71,17 @@ class SessionRefusedError(StreamlibError):
 
 class FrameRefusedError(StreamlibError):
     """A frame or an ``end()`` was refused; the session goes on (``app_frame_mismatch``, ...)."""
+
+
+class ConfigureRefusedError(StreamlibError):
+    """The server refused a change of parameters; the session goes on unchanged.
+
+    ``code``: ``unknown_parameter`` or ``invalid_parameter`` (a name or value the pipeline does not
+    take), ``config_locked`` (a parameter set only when the pipeline starts; ``message`` lists the
+    ones that change while it runs), ``configure_overrun`` (too many changes waiting for their
+    answer), ``session_unresponsive`` (the session's isolate did not answer in time),
+    ``server_shutting_down``, or ``wire_version`` (a server older than wire version 3).
+    """
 
 
 class SessionEndedError(StreamlibError):

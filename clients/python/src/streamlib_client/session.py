@@ -31,12 +31,21 @@ from typing import AsyncIterator, Callable, Deque, Dict, List, Literal, Mapping,
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from .errors import ConnectionLostError, FrameRefusedError, SessionEndedError, SessionUnresponsiveError, StreamlibError
+from .errors import (
+    ConfigureRefusedError,
+    ConnectionLostError,
+    FrameRefusedError,
+    SessionEndedError,
+    SessionUnresponsiveError,
+    StreamlibError,
+)
 from .frames import as_wire_frame
 from .wire import (
     Accept,
     AudioFrame,
     Close,
+    Configure,
+    Configured,
     DataFrame,
     EncodedAudioFrame,
     EncodedVideoFrame,
@@ -45,6 +54,7 @@ from .wire import (
     Frame,
     FrameMessage,
     Message,
+    Parameters,
     Ping,
     Pong,
     Port,
@@ -153,6 +163,9 @@ class Session:
         self._marks: Dict[int, Tuple[int, int]] = {}
         self._pings: Dict[int, "asyncio.Future[float]"] = {}
         self._confirmed = asyncio.Event()
+        # configure(): the answers awaited, by request id, oldest first.
+        self._configures: Dict[int, "asyncio.Future[None]"] = {}
+        self._next_configure = 0
         self._closing = False
         self._on_finish = on_finish
         self._reader = asyncio.get_running_loop().create_task(self._read())
@@ -275,6 +288,45 @@ class Session:
             self._pings.pop(number, None)
         return time.perf_counter() - started
 
+    async def configure(self, values: Parameters, timeout: Optional[float] = 10.0) -> None:
+        """Changes parameters of the running session: the pipeline's declared ``parameters``
+        whose fields change while it runs (a Gain's ``gain``). All the values are taken, or none.
+
+        Returns once the server's pipeline took them: frames sent after it returns are processed
+        with the new values (and so is any frame sent after this call began, since the server
+        takes messages in order). Several calls may wait at once; the server holds a few and
+        refuses more with ``configure_overrun``.
+
+        :param values: the new values by parameter name, a JSON object (``{"gain": 3}``).
+        :param timeout: seconds to wait for the server's answer (``None``: no limit).
+        :raises ConfigureRefusedError: the server refused the values; the session goes on
+            unchanged. ``unknown_parameter``, ``invalid_parameter``, ``config_locked`` (a parameter
+            set only at start; the message lists the ones that change live), ``configure_overrun``,
+            ``session_unresponsive``, ``server_shutting_down``, or ``wire_version`` (the server is
+            older than wire version 3).
+        :raises WireError: ``values`` is not a JSON object within the format's bounds
+            (``wire_malformed``, ``wire_too_large``); nothing was sent.
+        :raises SessionEndedError: the session ended (or :class:`ConnectionLostError`).
+        :raises SessionUnresponsiveError: no answer within ``timeout``; the session goes on, and
+            the change may still be taken.
+        """
+        self._check_open()
+        number = self._next_configure
+        data = encode(Configure(id=number, parameters=values), max_message_bytes=self.max_message_bytes)
+        self._next_configure = (number + 1) % (1 << 32)
+        waiter: "asyncio.Future[None]" = asyncio.get_running_loop().create_future()
+        self._configures[number] = waiter
+        try:
+            await self._write(data)
+            await asyncio.wait_for(asyncio.shield(waiter), timeout)
+        except asyncio.TimeoutError:
+            raise SessionUnresponsiveError(
+                f"Session '{self.id}': no answer to configure {number} within {timeout} s",
+                {"session": self.id, "timeout": timeout},
+            ) from None
+        finally:
+            self._configures.pop(number, None)
+
     # Receiving --------------------------------------------------------------
 
     async def outputs(self) -> AsyncIterator[Output]:
@@ -311,6 +363,7 @@ class Session:
             await self._finished.wait()
             return
         self._closing = True
+        self._settle_configures()  # closed by the caller: no answer is waited for
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._close_timeout
         try:
@@ -494,6 +547,14 @@ class Session:
             if not waiter.done():
                 waiter.set_exception(self.error or SessionEndedError("session_closed", f"Session '{self.id}' is closed"))
                 waiter.exception()
+        self._settle_configures()
+
+    def _settle_configures(self) -> None:
+        """Ends every configure() still waiting: with the session's error, else ``session_closed``."""
+        for answer in self._configures.values():
+            if not answer.done():
+                answer.set_exception(self.error or SessionEndedError("session_closed", f"Session '{self.id}' is closed", {"session": self.id}))
+                answer.exception()
 
     async def _read(self) -> None:
         fatal: Optional[StreamlibError] = None
@@ -536,6 +597,18 @@ class Session:
                     self._finish(fatal)
                     await self._close_socket()
                     return
+                elif isinstance(message, Configured):
+                    self._configured(message)
+                elif isinstance(message, ErrorMessage) and not message.fatal and message.code == "wire_version" and self._configures:
+                    # A server older than wire version 3 refuses a configure as a version it does
+                    # not read, in its turn; nothing else this client sends is version 3.
+                    self._answer_oldest(
+                        ConfigureRefusedError(
+                            "wire_version",
+                            f"Session '{self.id}': the server does not take configure (wire version 3): {message.message}",
+                            {"session": self.id},
+                        )
+                    )
                 elif isinstance(message, ErrorMessage):
                     error_class = SessionEndedError if message.fatal else FrameRefusedError
                     error = error_class(message.code, message.message, {"session": self.id})
@@ -580,6 +653,28 @@ class Session:
         finally:
             for task in self._answers:
                 task.cancel()
+
+    def _configured(self, message: Configured) -> None:
+        """Settles the configure the server answered."""
+        waiter = self._configures.get(message.id)
+        if waiter is None:
+            if message.id >= self._next_configure:
+                raise self._unexpected(f"an answer to configure {message.id}, which was not sent")
+            return  # a late answer, after its configure() timed out
+        if waiter.done():
+            return
+        if message.code:
+            waiter.set_exception(ConfigureRefusedError(message.code, message.message, {"session": self.id}))
+            waiter.exception()  # retrieved: a configure() cancelled meanwhile leaves no warning
+        else:
+            waiter.set_result(None)
+
+    def _answer_oldest(self, error: ConfigureRefusedError) -> None:
+        for waiter in self._configures.values():
+            if not waiter.done():
+                waiter.set_exception(error)
+                waiter.exception()
+                return
 
     async def _send_error(self, error: StreamlibError) -> None:
         await self._ws.send(encode(ErrorMessage(code=error.code, message=error.message[:4096], fatal=True)))

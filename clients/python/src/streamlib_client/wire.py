@@ -1,4 +1,4 @@
-"""The streamlib session wire format, versions 1 and 2, in Python (standard library only).
+"""The streamlib session wire format, versions 1 to 3, in Python (standard library only).
 
 The same codec as ``sessions/wire/`` in TypeScript; the byte layout is in
 ``docs/wire_format.md``. :func:`decode` takes any bytes and returns a message or
@@ -57,20 +57,22 @@ __all__ = [
     "ErrorMessage",
     "Ping",
     "Pong",
+    "Configure",
+    "Configured",
     "Message",
     "encode",
     "decode",
     "message_length",
 ]
 
-WIRE_VERSION = 2
+WIRE_VERSION = 3
 """The newest version this codec reads and writes (2: version 1 plus encoded audio frames and an
-open's parameters).
+open's parameters; 3: version 2 plus the ``configure`` and ``configured`` messages).
 
 Each message is written in the lowest version that carries it: only an encoded
 audio frame, an accept listing a port of that kind, or an open with parameters
-is version 2."""
-WIRE_VERSIONS: Tuple[int, ...] = (1, 2)
+is version 2; only a configure and its answer are version 3."""
+WIRE_VERSIONS: Tuple[int, ...] = (1, 2, 3)
 """Every version this codec reads."""
 WIRE_MAGIC = b"SL"
 """The two bytes every message starts with."""
@@ -95,7 +97,7 @@ LIMITS: Mapping[str, int] = {
     "parameters_depth": 64,
 }
 """Bounds on the variable parts of a message (bytes of UTF-8, entries, or levels of nesting for
-an open's parameters: the object itself is level 1)."""
+an open's or a configure's parameters: the object itself is level 1)."""
 
 PIXEL_FORMATS: Tuple[str, ...] = ("RGBA", "BGRA", "I420", "NV12")
 """The pixel formats by their code (the index)."""
@@ -104,7 +106,8 @@ VIDEO_CODECS: Tuple[str, ...] = ("h264", "h265", "vp8", "vp9", "av1")
 AUDIO_CODECS: Tuple[str, ...] = ("aac", "opus")
 """The audio codecs of an encoded audio frame by their code (the index; version 2)."""
 
-_TYPE_CODES = {"open": 1, "accept": 2, "frame": 3, "end": 4, "close": 5, "error": 6, "ping": 7, "pong": 8}
+_TYPE_CODES = {"open": 1, "accept": 2, "frame": 3, "end": 4, "close": 5, "error": 6, "ping": 7, "pong": 8, "configure": 9, "configured": 10}
+_VERSION_2_TYPES = 8  # configure (9) and configured (10) joined in version 3
 _TYPES = {code: name for name, code in _TYPE_CODES.items()}
 _KIND_CODES = {"audio": 1, "video": 2, "encoded-video": 3, "data": 4, "encoded-audio": 5}
 _VERSION_1_KINDS = 4
@@ -302,7 +305,33 @@ class Pong:
     type: Literal["pong"] = "pong"
 
 
-Message = Union[Open, Accept, FrameMessage, End, Close, ErrorMessage, Ping, Pong]
+@dataclass(frozen=True)
+class Configure:
+    """Client to server (version 3): change the running session's parameters.
+
+    ``id`` (0 to 2**32 - 1) is echoed by the server's :class:`Configured`; ``parameters`` follow
+    the rules of an open's. The session goes on whatever the answer.
+    """
+
+    id: int
+    parameters: Parameters
+    type: Literal["configure"] = "configure"
+
+
+@dataclass(frozen=True)
+class Configured:
+    """Server to client (version 3): the answer to the :class:`Configure` of the same ``id``.
+
+    ``code`` is empty when the values were taken, else why not (``config_locked``, ...).
+    """
+
+    id: int
+    code: str = ""
+    message: str = ""
+    type: Literal["configured"] = "configured"
+
+
+Message = Union[Open, Accept, FrameMessage, End, Close, ErrorMessage, Ping, Pong, Configure, Configured]
 """Any message."""
 
 # Encoding -------------------------------------------------------------------
@@ -573,6 +602,13 @@ def encode(message: Message, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES)
         body.u8(1 if message.fatal else 0, "fatal")
     elif isinstance(message, (Ping, Pong)):
         body.u64(message.id, "id")
+    elif isinstance(message, Configure):
+        body.u32(message.id, "id")
+        _write_parameters(body, message.parameters)
+    elif isinstance(message, Configured):
+        body.u32(message.id, "id")
+        body.string(message.code, "code", LIMITS["code_bytes"])
+        body.string(message.message, "message", LIMITS["message_bytes"])
     else:
         raise _bad("type", type(message).__name__, "a message of streamlib_client.wire")
     total = HEADER_BYTES + body.length
@@ -587,7 +623,10 @@ def encode(message: Message, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES)
 
 
 def _version_of(message: Message) -> int:
-    """The lowest version that carries ``message``: 2 only for encoded audio and parameters."""
+    """The lowest version that carries ``message``: 3 for a configure and its answer, 2 for encoded
+    audio and an open's parameters, else 1."""
+    if isinstance(message, (Configure, Configured)):
+        return 3
     if isinstance(message, Open):
         return 1 if message.parameters is None else 2
     if isinstance(message, FrameMessage):
@@ -689,8 +728,11 @@ def message_length(header: Union[bytes, bytearray, memoryview], max_message_byte
     version, type_code, length = struct.unpack_from("<BBI", data, 2)
     if version not in WIRE_VERSIONS:
         raise WireError("wire_version", f"Cannot decode a message of wire version {version}: this codec reads versions 1 to {WIRE_VERSION}", "header.version", 2)
-    if type_code not in _TYPES:
-        raise WireError("wire_malformed", f"Cannot decode a message of type {type_code}: valid types are 1 to {len(_TYPES)}", "header.type", 3)
+    types = _VERSION_2_TYPES if version < 3 else len(_TYPES)
+    if type_code not in _TYPES or type_code > types:
+        raise WireError(
+            "wire_malformed", f"Cannot decode a message of type {type_code} in wire version {version}: valid types are 1 to {types}", "header.type", 3
+        )
     if length < HEADER_BYTES:
         raise WireError("wire_malformed", f"Cannot decode the message: its length {length} is shorter than its header", "header.length", 4)
     if length > max_message_bytes:
@@ -751,7 +793,16 @@ def _decode_body(kind: str, reader: _Reader, version: int) -> Message:
         return ErrorMessage(code=code, message=text, fatal=fatal == 1)
     if kind == "ping":
         return Ping(id=reader.u64("id"))
-    return Pong(id=reader.u64("id"))
+    if kind == "pong":
+        return Pong(id=reader.u64("id"))
+    if kind == "configure":
+        number = reader.u32("id")
+        at = reader.offset
+        text = reader.string("parameters", LIMITS["parameters_bytes"])
+        return Configure(id=number, parameters=_read_parameters(text, at))
+    return Configured(
+        id=reader.u32("id"), code=reader.string("code", LIMITS["code_bytes"]), message=reader.string("message", LIMITS["message_bytes"])
+    )
 
 
 def _read_metadata(reader: _Reader) -> Dict[str, str]:

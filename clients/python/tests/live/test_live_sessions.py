@@ -12,6 +12,7 @@ import pytest
 from live_server import EVERY_PIPELINE, Served, ServeProcess
 from streamlib_client import (
     AudioFrame,
+    ConfigureRefusedError,
     ConnectionLostError,
     DataFrame,
     FrameRefusedError,
@@ -87,6 +88,30 @@ async def test_parameters_choose_a_sessions_gain(served: Served) -> None:
         with pytest.raises(SessionRefusedError) as refused:  # wav-fx declares none
             await client.open("wav-fx", parameters={"gain": 1})
         assert refused.value.code == "unknown_parameter" and "(none)" in refused.value.message
+
+
+async def test_configure_changes_a_running_sessions_gain(served: Served) -> None:
+    async with connect(served.url, token=served.token) as client:
+        async with await client.open("voice-fx", parameters={"gain": 2}) as session:
+            outputs = session.outputs()
+
+            async def round_trip() -> float:
+                await session.send("voice", block(0.25))
+                frame = (await outputs.__anext__()).frame
+                assert isinstance(frame, AudioFrame)
+                return float(frame.samples[0])
+
+            assert await round_trip() == pytest.approx(0.5)
+            await session.configure({"gain": 3})
+            assert await round_trip() == pytest.approx(0.75)
+            with pytest.raises(ConfigureRefusedError) as refused:
+                await session.configure({"gian": 1})
+            assert refused.value.code == "unknown_parameter" and "Did you mean gain?" in refused.value.message
+            with pytest.raises(ConfigureRefusedError) as refused:
+                await session.configure({"gain": 99})
+            assert refused.value.code == "invalid_parameter"
+            assert await round_trip() == pytest.approx(0.75)  # refused: nothing changed, the session goes on
+            assert session.errors == [] and session.state == "running"
 
 
 async def test_refusals_carry_the_servers_codes(served: Served) -> None:
