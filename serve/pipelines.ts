@@ -7,39 +7,15 @@
 
 import { describeParameters, type ParameterDescription } from "../core/manifest/parameters.ts";
 import type { NodeRegistry } from "../core/registry/node_registry.ts";
-import type { JsonSchema, JsonValue } from "../core/schema/json_schema.ts";
+import type { ListedParameter, ListedPipeline } from "../sessions/wire/pipelines.ts";
+
+export type { ListedParameter, ListedPipeline };
 import { TransportError } from "../sessions/websocket/errors.ts";
 import type { Catalog } from "./catalog.ts";
 import type { TokenPolicy } from "./tokens.ts";
 
 /** The longest bearer token read; a longer one is no token of this server's. */
 const MAX_BEARER_LENGTH = 4096;
-
-/** A parameter as `GET /v1/pipelines` lists it. */
-export interface ListedParameter {
-  /** The config field it sets, `"node.field"`. */
-  readonly target: string;
-  /** The author's description, `""` when none. */
-  readonly description: string;
-  /** The field's JSON Schema, when the server knows the processor. */
-  readonly schema?: JsonSchema;
-  /** The value a session gets when it sets none, when known. */
-  readonly default?: JsonValue;
-  /** Whether a session may change it while it runs, when known. */
-  readonly live?: boolean;
-}
-
-/** A pipeline as `GET /v1/pipelines` lists it. */
-export interface ListedPipeline {
-  /** Its name: what an `open` names. */
-  readonly name: string;
-  /** Its application inputs' names. */
-  readonly inputs: readonly string[];
-  /** Its application outputs' names. */
-  readonly outputs: readonly string[];
-  /** The parameters a caller may set, by name. */
-  readonly parameters: Readonly<Record<string, ListedParameter>>;
-}
 
 function names(value: unknown): string[] {
   return typeof value === "object" && value !== null && !Array.isArray(value)

@@ -10,6 +10,7 @@ import { encodeWireMessage } from "../wire/encode.ts";
 import { WireError } from "../wire/errors.ts";
 import type { AcceptMessage, WireMetadata, WireParameters } from "../wire/messages.ts";
 import { SessionClientError } from "./errors.ts";
+import type { ListedPipeline } from "../wire/pipelines.ts";
 import { openWebSocket } from "./_tcp_websocket.ts";
 import {
   type ClientFrame,
@@ -108,6 +109,76 @@ export class SessionClient {
       throw new RangeError(`Invalid window: must be a positive integer, got ${window}`);
     }
     this.#options = { ...options, window };
+  }
+
+  /**
+   * The pipelines this client's token may open on a `streamlib serve`, with their inputs, outputs
+   * and parameters (`GET /v1/pipelines`, beside the server's `/v1/sessions`).
+   *
+   * @returns The pipelines, by name order.
+   * @throws {SessionClientError} `missing_token` / `invalid_token` when the server refuses the
+   * token; `connection_failed` when it cannot be reached, does not answer within `openTimeoutMs`
+   * or answers with something that is not the listing (a server without the route).
+   *
+   * @example What a server offers
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { serveSessions } from "@streamlib/streamlib/serve";
+   * import { connect } from "@streamlib/streamlib/sessions/client";
+   *
+   * const catalog = new Map([["louder", {
+   *   version: 1,
+   *   nodes: [{ id: "fx", type: "Gain", config: { gain: 2 } }],
+   *   inputs: { audio: "fx.in" },
+   *   outputs: { audio: "fx.out" },
+   *   parameters: { gain: "fx.gain" },
+   * }]]);
+   * const server = await serveSessions({ catalog, port: 0 });
+   * const [louder] = await connect(server.sessionsUrl).pipelines();
+   * assert.equal(louder.name, "louder");
+   * assert.equal(louder.parameters.gain.target, "fx.gain");
+   * await server.close();
+   * ```
+   */
+  async pipelines(): Promise<ListedPipeline[]> {
+    const url = new URL(this.url);
+    url.protocol = url.protocol === "wss:" ? "https:" : "http:";
+    url.pathname = url.pathname.replace(/\/v1\/sessions\/?$/, "") + "/v1/pipelines";
+    url.search = "";
+    const token = this.#options.token ?? "";
+    const timeoutMs = this.#options.openTimeoutMs ?? 10_000;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        headers: token === "" ? {} : { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      throw new SessionClientError(
+        "connection_failed",
+        `Cannot list the pipelines at ${url}: ${(error as Error).message}`,
+        true,
+      );
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      body = undefined;
+    }
+    const refusal = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    if (!response.ok && typeof refusal?.code === "string") {
+      throw new SessionClientError(refusal.code, String(refusal.message ?? refusal.code), true);
+    }
+    const pipelines = (body as { pipelines?: unknown } | undefined)?.pipelines;
+    if (!response.ok || !Array.isArray(pipelines)) {
+      throw new SessionClientError(
+        "connection_failed",
+        `Cannot list the pipelines at ${url}: the server answered ${response.status} without a listing`,
+        true,
+      );
+    }
+    return pipelines as ListedPipeline[];
   }
 
   /**

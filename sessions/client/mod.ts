@@ -56,3 +56,4 @@ export {
   type ClientSessionOptions,
 } from "./session.ts";
 export { SessionClientError } from "./errors.ts";
+export type { ListedParameter, ListedPipeline } from "../wire/pipelines.ts";

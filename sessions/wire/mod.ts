@@ -64,3 +64,4 @@ export type {
   WireParameters,
   WirePort,
 } from "./messages.ts";
+export type { ListedParameter, ListedPipeline } from "./pipelines.ts";

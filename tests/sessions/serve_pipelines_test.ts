@@ -10,6 +10,7 @@ import { serveSessions } from "../../serve/mod.ts";
 import { TokenPolicy } from "../../serve/tokens.ts";
 import { registry } from "../../processors/registry.gen.ts";
 import { gain, tunable } from "./pipelines.ts";
+import { connect, SessionClientError } from "../../sessions/client/mod.ts";
 
 const TEAM = "team-a-0123456789";
 const OPS = "ops-0123456789";
@@ -80,4 +81,30 @@ Deno.test("without processors, parameters are listed by target; with no tokens, 
   } finally {
     await server.close();
   }
+});
+
+Deno.test("the TypeScript client's pipelines() reads the listing with its token", async () => {
+  const catalog = new Map<string, unknown>([["voice-fx", tunable()], ["double", gain(2)]]);
+  const tokens = new TokenPolicy({ tokens: { [TEAM]: ["voice-fx"] } });
+  const server = await serveSessions({ catalog, port: 0, tokens, processors: registry });
+  try {
+    const listed = await connect(server.sessionsUrl, { token: TEAM }).pipelines();
+    assert.deepEqual(listed.map((p) => p.name), ["voice-fx"]);
+    assert.equal(listed[0].parameters.gain.live, true);
+    await assert.rejects(
+      connect(server.sessionsUrl, { token: "guess-0123456789" }).pipelines(),
+      (error) => error instanceof SessionClientError && error.code === "invalid_token",
+    );
+    await assert.rejects(
+      connect(server.sessionsUrl).pipelines(),
+      (error) => error instanceof SessionClientError && error.code === "missing_token",
+    );
+  } finally {
+    await server.close();
+  }
+  // Nothing listening: connection_failed.
+  await assert.rejects(
+    connect(server.sessionsUrl, { token: TEAM }).pipelines(),
+    (error) => error instanceof SessionClientError && error.code === "connection_failed",
+  );
 });
