@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
 from typing import (
+    Any,
     AsyncIterable,
     Dict,
     Iterable,
@@ -154,6 +159,53 @@ class Client:
         )
         self._sessions.add(session)
         return session
+
+    async def pipelines(self) -> List[Dict[str, Any]]:
+        """The pipelines this client's token may open on a ``streamlib serve``, with their inputs,
+        outputs and parameters (``GET /v1/pipelines`` beside the sessions URL's ``/v1/sessions``).
+
+        Each is a dict: ``name``, ``inputs`` and ``outputs`` (lists of names), and ``parameters``,
+        by name: ``target``, ``description``, and when the server knows the processor ``schema``
+        (the field's JSON Schema), ``default`` and ``live`` (whether :meth:`Session.configure` may
+        change it while the session runs).
+
+        :raises SessionRefusedError: the server refused, with its code (``missing_token``,
+            ``invalid_token``; ``not_found`` from a server without the listing).
+        :raises ConnectionFailedError: the server could not be reached within ``open_timeout``,
+            or answered without a listing (not a ``streamlib serve``).
+        """
+        parts = urllib.parse.urlsplit(self.url)
+        scheme = "https" if parts.scheme == "wss" else "http"
+        path = re.sub(r"/v1/sessions/?$", "", parts.path) + "/v1/pipelines"
+        url = urllib.parse.urlunsplit((scheme, parts.netloc, path, "", ""))
+        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+
+        def fetch() -> Tuple[int, bytes]:
+            request = urllib.request.Request(url, headers=headers)
+            try:
+                with urllib.request.urlopen(request, timeout=self._open_timeout) as response:
+                    return int(response.status), bytes(response.read(16 << 20))
+            except urllib.error.HTTPError as refused:
+                return int(refused.code), bytes(refused.read(1 << 20))
+
+        try:
+            status, body = await asyncio.to_thread(fetch)
+        except (OSError, ValueError) as error:
+            raise ConnectionFailedError(f"Cannot list the pipelines at {url}: {error}") from None
+        try:
+            answer: Any = json.loads(body)
+        except ValueError:
+            answer = None
+        if isinstance(answer, dict):
+            refusal = answer.get("error")
+            if status >= 400 and isinstance(refusal, dict) and isinstance(refusal.get("code"), str):
+                raise SessionRefusedError(refusal["code"], str(refusal.get("message", refusal["code"])))
+            listed = answer.get("pipelines")
+            if status == 200 and isinstance(listed, list):
+                return [dict(p) for p in listed if isinstance(p, dict)]
+        raise ConnectionFailedError(
+            f"Cannot list the pipelines at {url}: the server answered {status} without a listing"
+        )
 
     async def execute(
         self,

@@ -13,6 +13,7 @@ from live_server import EVERY_PIPELINE, Served, ServeProcess
 from streamlib_client import (
     AudioFrame,
     ConfigureRefusedError,
+    ConnectionFailedError,
     ConnectionLostError,
     DataFrame,
     FrameRefusedError,
@@ -131,6 +132,30 @@ async def test_refusals_carry_the_servers_codes(served: Served) -> None:
         with pytest.raises(SessionRefusedError) as refused:
             await client.open("voice-fx")
     assert refused.value.details["status"] >= 400
+
+
+async def test_pipelines_lists_what_the_token_opens_with_parameters(served: Served) -> None:
+    async with connect(served.url, token=served.token) as client:
+        listed = await client.pipelines()
+    names = [p["name"] for p in listed]
+    assert names == ["voice-fx", "wav-fx"], names
+    gain = listed[0]["parameters"]["gain"]
+    assert gain["target"] == "fx.gain"
+    assert gain["live"] is True
+    assert gain["schema"]["type"] == "number"
+    assert listed[0]["inputs"] == ["voice"]
+    for token, code in [("", "missing_token"), ("not-the-token", "invalid_token")]:
+        async with connect(served.url, token=token) as client:
+            with pytest.raises(SessionRefusedError) as refused:
+                await client.pipelines()
+        assert refused.value.code == code, refused.value
+    async with connect(served.url.replace("/v1/sessions", "/no-such-route/v1/sessions")) as client:
+        with pytest.raises(SessionRefusedError) as refused:
+            await client.pipelines()
+    assert refused.value.code == "not_found", refused.value
+    async with connect("ws://127.0.0.1:9/v1/sessions", open_timeout=2) as client:
+        with pytest.raises(ConnectionFailedError):
+            await client.pipelines()
 
 
 async def test_frames_are_checked_before_they_leave(served: Served) -> None:
