@@ -14,6 +14,8 @@ import {
 } from "../frontend/session_admin.ts";
 import { MAX_ID_LENGTH } from "../frontend/control_policy.ts";
 import { tokensMatch } from "../frontend/token.ts";
+import { BodyReadError, readBodyText } from "../frontend/read_body.ts";
+import type { JsonValue } from "../core/schema/json_schema.ts";
 import type { PipelineRunner } from "../sessions/runner.ts";
 import type { TokenPolicy } from "./tokens.ts";
 
@@ -29,7 +31,22 @@ const STATUS: Readonly<Record<string, number>> = {
   session_closed: 409,
   session_ended_by_operator: 409,
   session_unresponsive: 504,
+  unknown_parameter: 422,
+  invalid_parameter: 422,
+  config_locked: 409,
+  invalid_json: 400,
+  invalid_body: 400,
+  unsupported_media_type: 415,
+  body_too_large: 413,
+  body_timeout: 408,
+  body_incomplete: 400,
+  invalid_utf8: 400,
 };
+
+/** The largest `PATCH` body taken: parameters as JSON (65,535 bytes) and their envelope. */
+const MAX_PATCH_BYTES = 96 * 1024;
+/** How long a `PATCH` body may take to arrive. */
+const PATCH_TIMEOUT_MS = 10_000;
 
 /**
  * An operator's call refused, with its code: `missing_token`, `invalid_token` (401),
@@ -137,7 +154,7 @@ export class SessionAdmin implements SessionsPageContext {
     if (role === "admin" && granted !== "admin") {
       throw new AdminError(
         "operation_not_allowed",
-        "Cannot end a session with a read token: ending sessions needs an operator token with the admin role",
+        "Cannot end or change a session with a read token: that needs an operator token with the admin role",
         { role: granted, needs: role },
       );
     }
@@ -183,7 +200,7 @@ export class SessionAdmin implements SessionsPageContext {
         }: ${ADMIN_SESSIONS_PATH}, ${ADMIN_SESSIONS_PATH}/:id, ${ADMIN_SESSIONS_PATH}/:id/graph`,
       );
     }
-    const methods = rest.length === 1 ? ["GET", "HEAD", "DELETE"] : ["GET", "HEAD"];
+    const methods = rest.length === 1 ? ["GET", "HEAD", "PATCH", "DELETE"] : ["GET", "HEAD"];
     if (!methods.includes(request.method)) {
       const response = errorResponse(
         new AdminError(
@@ -194,7 +211,8 @@ export class SessionAdmin implements SessionsPageContext {
       response.headers.set("allow", methods.join(", "));
       return response;
     }
-    this.authorize(request, request.method === "DELETE" ? "admin" : "read");
+    const changes = request.method === "DELETE" || request.method === "PATCH";
+    this.authorize(request, changes ? "admin" : "read");
     if (rest.length === 0) {
       const body: SessionListBody = {
         sessions: await this.#runner.list(),
@@ -205,6 +223,11 @@ export class SessionAdmin implements SessionsPageContext {
     }
     const id = sessionId(rest[0]);
     if (rest.length === 2) return Response.json(await this.inspect(id), { headers: NO_STORE });
+    if (request.method === "PATCH") {
+      const parameters = await patchParameters(request);
+      await this.#runner.session(id).configure(parameters);
+      return Response.json(await this.#runner.session(id).info(), { headers: NO_STORE });
+    }
     if (request.method === "DELETE") {
       const code = "session_ended_by_operator";
       await this.#runner.end(id, { code });
@@ -218,6 +241,51 @@ const NO_STORE = { "cache-control": "no-store" };
 
 /** The longest bearer token compared with the operators' (a longer one is no operator's). */
 const MAX_BEARER_LENGTH = 4096;
+
+/**
+ * The parameters of a `PATCH` body, `{ "parameters": { name: value } }`: JSON, within 96 KiB and
+ * 10 s.
+ */
+async function patchParameters(request: Request): Promise<Record<string, JsonValue>> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new AdminError(
+      "unsupported_media_type",
+      `Cannot read the change: content-type must be application/json, got ${
+        JSON.stringify(type.slice(0, 80) || "none")
+      }`,
+      { field: "content-type", available: ["application/json"] },
+    );
+  }
+  let text: string;
+  try {
+    text = await readBodyText(request, { maxBytes: MAX_PATCH_BYTES, timeoutMs: PATCH_TIMEOUT_MS });
+  } catch (error) {
+    if (error instanceof BodyReadError) throw new AdminError(error.code, error.message);
+    throw error;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new AdminError("invalid_json", "Cannot read the change: the body is not JSON");
+  }
+  const fields = typeof body === "object" && body !== null && !Array.isArray(body)
+    ? Object.keys(body)
+    : undefined;
+  const parameters = (body as { parameters?: unknown } | null)?.parameters;
+  if (
+    fields === undefined || fields.length !== 1 || fields[0] !== "parameters" ||
+    typeof parameters !== "object" || parameters === null || Array.isArray(parameters)
+  ) {
+    throw new AdminError(
+      "invalid_body",
+      'Cannot read the change: the body must be { "parameters": { "<name>": <value>, ... } }',
+      { field: "parameters", available: ["parameters"] },
+    );
+  }
+  return parameters as Record<string, JsonValue>;
+}
 
 /** A path's session id, decoded and bounded. */
 function sessionId(segment: string): string {

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { serveSessions, type SessionListBody, TokenPolicy } from "../../serve/mod.ts";
 import { connect, SessionClientError } from "../../sessions/client/mod.ts";
 import { block, gain } from "./ws_helpers.ts";
-import { twoGains } from "./pipelines.ts";
+import { tunable, twoGains } from "./pipelines.ts";
 
 const READ = "reader-token-0123456789";
 const ADMIN = "admin-token-0123456789";
@@ -153,4 +153,64 @@ Deno.test("serve makes an admin token when the token file names no operator", as
     () => new TokenPolicy({ tokens: {}, operators: { [ADMIN]: "root" } }),
     { code: "invalid_field" },
   );
+});
+
+Deno.test("serve PATCH /v1/admin/sessions/:id changes a live session's parameters (admin only)", async () => {
+  const tokens = new TokenPolicy({
+    tokens: { [CLIENT]: ["*"] },
+    operators: { [READ]: "read", [ADMIN]: "admin" },
+  });
+  const catalog = new Map<string, unknown>([["tunable", tunable()]]);
+  const server = await serveSessions({ catalog, port: 0, tokens });
+  const patch = async (id: string, body: string, token = ADMIN, type = "application/json") => {
+    const response = await fetch(`${server.url}/v1/admin/sessions/${id}`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${token}`, "content-type": type },
+      body,
+    });
+    return { status: response.status, body: await response.json() };
+  };
+  try {
+    const session = await connect(server.sessionsUrl, { token: CLIENT }).open("tunable", {
+      parameters: { gain: 2 },
+    });
+    const reader = session.outputs()[Symbol.asyncIterator]();
+    const roundTrip = async () => {
+      await session.send("audio", block(0.25));
+      return ((await reader.next()).value!.frame as { samples: Float32Array }).samples[0];
+    };
+    assert.equal(await roundTrip(), 0.5);
+    const changed = await patch(session.id, JSON.stringify({ parameters: { gain: 0.5 } }));
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    assert.equal(changed.body.id, session.id);
+    assert.equal(await roundTrip(), 0.125, "the operator turned the caller's session down");
+
+    const cases: [string, string, number, string, string?][] = [
+      [JSON.stringify({ parameters: { gian: 1 } }), ADMIN, 422, "unknown_parameter"],
+      [JSON.stringify({ parameters: { gain: 99 } }), ADMIN, 422, "invalid_parameter"],
+      ["{", ADMIN, 400, "invalid_json"],
+      [JSON.stringify({ gain: 1 }), ADMIN, 400, "invalid_body"],
+      [JSON.stringify({ parameters: [1] }), ADMIN, 400, "invalid_body"],
+      [JSON.stringify({ parameters: { gain: 1 } }), READ, 403, "operation_not_allowed"],
+      [
+        JSON.stringify({ parameters: { gain: 1 } }),
+        ADMIN,
+        415,
+        "unsupported_media_type",
+        "text/plain",
+      ],
+      [JSON.stringify({ parameters: { gain: "x".repeat(200_000) } }), ADMIN, 413, "body_too_large"],
+    ];
+    for (const [body, token, status, code, type] of cases) {
+      const refused = await patch(session.id, body, token, type);
+      assert.equal(refused.status, status, `${code}: ${JSON.stringify(refused.body)}`);
+      assert.equal(refused.body.error.code, code);
+    }
+    const missing = await patch("s999", JSON.stringify({ parameters: { gain: 1 } }));
+    assert.equal(missing.body.error.code, "session_not_found");
+    assert.equal(await roundTrip(), 0.125, "the refusals changed nothing");
+    await session.close();
+  } finally {
+    await server.close();
+  }
 });
