@@ -49,6 +49,29 @@ function targets(manifest: unknown): Record<string, { target: string; descriptio
  * @returns The pipelines.
  * @throws {TransportError} `missing_token` or `invalid_token` when the server has tokens and the
  * request has none of them.
+ *
+ * @example What a team's token may open
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listPipelines, TokenPolicy } from "@streamlib/streamlib/serve";
+ *
+ * const gain = (id: string) => ({
+ *   version: 1,
+ *   nodes: [{ id, type: "Gain" }],
+ *   inputs: { audio: `${id}.in` },
+ *   outputs: { audio: `${id}.out` },
+ *   parameters: { gain: `${id}.gain` },
+ * });
+ * const catalog = new Map([["voice-fx", gain("fx")], ["admin-fx", gain("ax")]]);
+ * const tokens = new TokenPolicy({ tokens: { "team-a-0123456789": ["voice-fx"] } });
+ * const request = new Request("http://localhost/v1/pipelines", {
+ *   headers: { authorization: "Bearer team-a-0123456789" },
+ * });
+ * const [listed, ...others] = listPipelines(request, catalog, tokens);
+ * assert.equal(others.length, 0);
+ * assert.equal(listed.name, "voice-fx");
+ * assert.deepEqual(listed.parameters.gain, { target: "fx.gain", description: "" });
+ * ```
  */
 export function listPipelines(
   request: Request,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { ParameterError } from "../manifest/parameters.ts";
 import { readdirSync } from "node:fs";
 import { MemoryBudgetError } from "../admission/check.ts";
 import { ERROR_CODES, isCodedError } from "./codes.ts";
@@ -179,6 +180,20 @@ const CASES: [Error, string, readonly string[] | undefined][] = [
     new WorkerWaitError("sink", "CheckSink", "w", "processor-needs-event-loop", ["event-loop"]),
     "worker_wait_refused",
     ["event-loop"],
+  ],
+  [
+    new ParameterError("unknown_parameter", "gian", "The pipeline has no parameter gian", {
+      available: ["gain"],
+    }),
+    "unknown_parameter",
+    ["gain"],
+  ],
+  [
+    new ParameterError("config_locked", "rate", "Parameter rate is set when the pipeline starts", {
+      available: ["gain"],
+    }),
+    "config_locked",
+    ["gain"],
   ],
 ];
 
