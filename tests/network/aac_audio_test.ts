@@ -232,15 +232,25 @@ Deno.test("RtmpSink's H.264 + AAC reach GStreamer's rtmpsrc and flvdemux through
     }).spawn();
     await sleep(8_000);
     gst.kill("SIGINT");
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const exited = await Promise.race([
-      gst.status.then(() => true),
-      // Only keeps a stuck gst-launch from hanging the test: 10 s was too short at load 15.
-      new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), 30_000)),
-    ]);
-    clearTimeout(timer);
-    assert.ok(exited, "gst-launch did not finish within 30 s of SIGINT");
-    await rt.stop();
+    const exitedWithin = async (ms: number) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const exited = await Promise.race([
+        gst!.status.then(() => true),
+        new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms)),
+      ]);
+      clearTimeout(timer);
+      return exited;
+    };
+    // Under load (a CI run beside other work), rtmpsrc can sit in a read and not pass the EOS
+    // that -e sends on SIGINT: then the publisher stops, the stream ends at nginx, and the EOS
+    // of the stream itself finishes the file. The file is checked the same way either way.
+    let exited = await exitedWithin(10_000);
+    if (!exited) {
+      await rt.stop();
+      exited = await exitedWithin(30_000);
+    }
+    assert.ok(exited, "gst-launch did not finish within 40 s of SIGINT and the stream's end");
+    if (rt.state !== "stopped") await rt.stop();
     const streams = await probeStreams(`${dir}/out.mkv`);
     assertStreams(streams, "GStreamer");
     const offsets = avOffsetsMs(await findMarks(`${dir}/out.mkv`));
