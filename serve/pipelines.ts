@@ -5,7 +5,11 @@
  * @module
  */
 
-import { describeParameters, type ParameterDescription } from "../core/manifest/parameters.ts";
+import {
+  declaredParameters,
+  describeParameters,
+  type ParameterDescription,
+} from "../core/manifest/parameters.ts";
 import type { NodeRegistry } from "../core/registry/node_registry.ts";
 import type { ListedParameter, ListedPipeline } from "../sessions/wire/pipelines.ts";
 
@@ -21,20 +25,6 @@ function names(value: unknown): string[] {
   return typeof value === "object" && value !== null && !Array.isArray(value)
     ? Object.keys(value)
     : [];
-}
-
-function targets(manifest: unknown): Record<string, { target: string; description: string }> {
-  const out: Record<string, { target: string; description: string }> = {};
-  const declared = (manifest as { parameters?: unknown }).parameters;
-  if (typeof declared !== "object" || declared === null || Array.isArray(declared)) return out;
-  for (const [name, entry] of Object.entries(declared)) {
-    if (typeof entry === "string") out[name] = { target: entry, description: "" };
-    else if (typeof entry === "object" && entry !== null && typeof entry.target === "string") {
-      const description = typeof entry.description === "string" ? entry.description : "";
-      out[name] = { target: entry.target, description };
-    }
-  }
-  return out;
 }
 
 /**
@@ -115,7 +105,8 @@ export function listPipelines(
       }
     }
     const parameters: Record<string, ListedParameter> = {};
-    for (const [parameter, { target, description }] of Object.entries(targets(manifest))) {
+    for (const [parameter, { node, field, description }] of declaredParameters(manifest)) {
+      const target = `${node}.${field}`;
       const known = described[parameter];
       parameters[parameter] = known
         ? {

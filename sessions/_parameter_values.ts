@@ -1,11 +1,12 @@
 /**
  * The check a session's parameter values get before they cross to its isolate: a plain object
- * of names to JSON values, nested at most 64 levels (what a manifest may nest). Internal.
+ * of names to JSON values, nested at most 64 levels (the wire format's bound). Internal.
  *
  * @module
  */
 
-import { jsonDepth, MAX_MANIFEST_DEPTH } from "../core/manifest/limits.ts";
+import { jsonDepth } from "../core/manifest/limits.ts";
+import { PARAMETERS_MAX_DEPTH } from "./_parameter_limits.ts";
 import { SessionError } from "./errors.ts";
 
 /**
@@ -27,10 +28,10 @@ export function checkParameterValues(values: unknown, id = ""): void {
       id,
     );
   }
-  if (jsonDepth(values, MAX_MANIFEST_DEPTH) > MAX_MANIFEST_DEPTH) {
+  if (jsonDepth(values, PARAMETERS_MAX_DEPTH) > PARAMETERS_MAX_DEPTH) {
     throw new SessionError(
       "invalid_parameter",
-      `Parameters nest arrays and objects more than ${MAX_MANIFEST_DEPTH} levels deep, the most they may`,
+      `Parameters nest arrays and objects more than ${PARAMETERS_MAX_DEPTH} levels deep, the most they may`,
       id,
     );
   }

@@ -259,8 +259,14 @@ export function checkParameters(
   }
 }
 
-/** The declared parameters of a manifest `validateManifest()` accepts, by name: their targets. */
-function declaredParameters(
+/**
+ * The declared parameters of a manifest `validateManifest()` accepts, by name: their node, field
+ * and description (entries that are not of the declared form are left out).
+ *
+ * @param manifest The manifest.
+ * @returns The parameters, in the manifest's order.
+ */
+export function declaredParameters(
   manifest: unknown,
 ): Map<string, { node: string; field: string; description: string }> {
   const out = new Map<string, { node: string; field: string; description: string }>();
