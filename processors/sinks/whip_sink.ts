@@ -16,6 +16,7 @@ import {
 } from "../../mod.ts";
 import type { JsonValue } from "../../core/schema/json_schema.ts";
 import type { WebRtcEndpoint } from "../../ffi/net/webrtc_endpoint.ts";
+import { readBoundedBody } from "../../ffi/net/bounded_body.ts";
 import { WebRtcError } from "../../ffi/net/webrtc_errors.ts";
 import { logPeer, PeerWatch } from "../base/peer_events.ts";
 import { WebRtcSink } from "../base/webrtc_sink.ts";
@@ -110,6 +111,8 @@ export interface WhipSinkConfig {
 
 /** How long an HTTP exchange with the server may take. */
 const HTTP_TIMEOUT_MS = 10_000;
+/** The largest answer taken from a WHIP server: an SDP answer is a few kilobytes. */
+const MAX_ANSWER_BYTES = 256 * 1024;
 /** How long an answered session may take to connect (ICE and DTLS) before it counts as failed. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -339,7 +342,20 @@ export class WhipSink extends WebRtcSink<WhipSinkTypes> {
     } catch (error) {
       throw this.#error(`cannot reach ${url}: ${error instanceof Error ? error.message : error}`);
     }
-    const answer = await response.text();
+    let body: Uint8Array | undefined;
+    try {
+      body = await readBoundedBody(response, MAX_ANSWER_BYTES);
+    } catch (error) {
+      throw this.#error(
+        `${url} cut its answer off: ${error instanceof Error ? error.message : error}`,
+      );
+    }
+    if (body === undefined) {
+      throw this.#error(
+        `${url} answered with more than ${MAX_ANSWER_BYTES} bytes, not an SDP answer`,
+      );
+    }
+    const answer = new TextDecoder().decode(body);
     const { status } = response;
     if (status >= 400 && status < 500 && status !== 429) {
       const hint = status !== 401 && status !== 403

@@ -1,10 +1,11 @@
 /**
- * Reads a request's body within a size and a time bound, for the offer and the parameters'
- * PATCH. Internal.
+ * Reads a request's body for the offer and the parameters' PATCH through the servers' one bounded
+ * reader (`frontend/read_body.ts`), answering in this transport's errors. Internal.
  *
  * @module
  */
 
+import { BodyReadError, readBody as readBounded } from "../../frontend/read_body.ts";
 import { TransportError } from "../websocket/errors.ts";
 import { WebRtcSessionError } from "./errors.ts";
 
@@ -35,73 +36,21 @@ export async function readBody(
   limits: BodyLimits,
   what: string,
 ): Promise<Uint8Array> {
-  // A refused body is left unread, never cancelled (see the catch below).
-  const { maxBytes, timeoutMs, signal } = limits;
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw tooLarge(maxBytes, what);
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  const reader = request.body?.getReader();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
-  const stop = new Promise<"timeout" | "stopping">((resolve) => {
-    timer = setTimeout(resolve, timeoutMs, "timeout");
-    onAbort = () => resolve("stopping");
-    signal?.addEventListener("abort", onAbort, { once: true });
-    if (signal?.aborted) resolve("stopping");
-  });
   try {
-    while (reader) {
-      let step: ReadableStreamReadResult<Uint8Array> | "timeout" | "stopping";
-      try {
-        step = await Promise.race([reader.read(), stop]);
-      } catch (error) {
-        throw new WebRtcSessionError(
-          "body_incomplete",
-          `Cannot read ${what}: the body was cut off (${(error as Error).message})`,
-        );
-      }
-      if (step === "timeout") {
-        throw new WebRtcSessionError(
-          "body_timeout",
-          `Cannot read ${what}: it did not arrive within ${timeoutMs} ms (${length} bytes came)`,
-          { timeoutMs },
-        );
-      }
-      if (step === "stopping") {
-        throw new TransportError(
-          "server_shutting_down",
-          `Cannot read ${what}: the server is stopping`,
-        );
-      }
-      if (step.done) break;
-      length += step.value.length;
-      if (length > maxBytes) throw tooLarge(maxBytes, what);
-      chunks.push(step.value);
-    }
+    return await readBounded(request, { ...limits, what });
   } catch (error) {
-    // Released, not cancelled: in Deno 2.9 a cancelled request body holds the server's graceful
-    // shutdown until its client sends the rest, which a client holding its request never does.
-    // Releasing settles the read still pending; the server drops the connection when it stops.
-    reader?.releaseLock();
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) signal?.removeEventListener("abort", onAbort);
+    if (limits.signal?.aborted) {
+      throw new TransportError(
+        "server_shutting_down",
+        `Cannot read ${what}: the server is stopping`,
+      );
+    }
+    if (!(error instanceof BodyReadError) || error.code === "invalid_utf8") throw error;
+    const details: Record<string, number> = error.code === "body_too_large"
+      ? { maxBytes: limits.maxBytes }
+      : error.code === "body_timeout"
+      ? { timeoutMs: limits.timeoutMs }
+      : {};
+    throw new WebRtcSessionError(error.code, error.message, details);
   }
-  const body = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, at);
-    at += chunk.length;
-  }
-  return body;
-}
-
-function tooLarge(maxBytes: number, what: string): WebRtcSessionError {
-  return new WebRtcSessionError(
-    "body_too_large",
-    `Cannot read ${what}: it is over ${maxBytes} bytes, the most it may be`,
-    { maxBytes },
-  );
 }

@@ -123,7 +123,7 @@ Deno.test("serveHttp() answers a trickled body 408 and an oversized one 413, the
     body: ReadableStream.from([encoder.encode(padded)]),
   });
   assert.equal(response.status, 413);
-  assert.match((await response.json()).error.message, /larger than 4194304 bytes/);
+  assert.match((await response.json()).error.message, /over 4194304 bytes/);
   assert.equal(server.sessions, 0);
   await stillServes(server);
 });

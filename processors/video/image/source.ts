@@ -4,6 +4,7 @@
  * @module
  */
 
+import { readBoundedBody } from "../../../ffi/net/bounded_body.ts";
 import { ImageLoadError } from "./error.ts";
 
 /** The largest image file {@linkcode readImageSource} reads by default: 256 MiB. */
@@ -85,33 +86,21 @@ export async function readImageSource(
 }
 
 async function readBody(src: string, response: Response, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(response.headers.get("content-length") ?? NaN);
-  if (declared > maxBytes) {
-    await response.body?.cancel();
-    throw tooLarge(src, declared, maxBytes);
+  const body = await readBoundedBody(response, maxBytes);
+  if (body === undefined) {
+    const declared = Number(response.headers.get("content-length") ?? NaN);
+    throw tooLarge(src, declared > maxBytes ? declared : "the body", maxBytes);
   }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of response.body ?? []) {
-    total += chunk.length;
-    if (total > maxBytes) throw tooLarge(src, total, maxBytes);
-    chunks.push(chunk);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return body;
 }
 
-function tooLarge(src: string, bytes: number, maxBytes: number): ImageLoadError {
+function tooLarge(src: string, what: string | number, maxBytes: number): ImageLoadError {
+  const size = typeof what === "number" ? `${what} bytes` : what;
   return new ImageLoadError(
     "image_too_large",
     src,
-    `${bytes} bytes is over the limit`,
+    `${size} is over the limit`,
     [`at most ${maxBytes} bytes`],
-    { bytes, maxBytes },
+    typeof what === "number" ? { bytes: what, maxBytes } : { maxBytes },
   );
 }
