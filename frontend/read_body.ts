@@ -103,7 +103,7 @@ export async function readBody(request: Request, limits: BodyLimits): Promise<Ui
   if (declared > maxBytes) throw tooLarge(maxBytes, what);
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
   let size = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;
@@ -114,7 +114,7 @@ export async function readBody(request: Request, limits: BodyLimits): Promise<Ui
   });
   try {
     while (true) {
-      let step: ReadableStreamReadResult<Uint8Array> | "timeout" | "aborted";
+      let step: ReadableStreamReadResult<Uint8Array<ArrayBuffer>> | "timeout" | "aborted";
       try {
         step = await Promise.race([reader.read(), stop]);
       } catch (error) {
@@ -146,13 +146,7 @@ export async function readBody(request: Request, limits: BodyLimits): Promise<Ui
     clearTimeout(timer);
     if (onAbort) signal?.removeEventListener("abort", onAbort);
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return new Uint8Array(await new Blob(chunks).arrayBuffer());
 }
 
 /**
