@@ -9,6 +9,7 @@
  * @module
  */
 
+import { chooseGpuBackend } from "../core/gpu/backend.ts";
 import { convertFrame } from "../processors/video/color_convert.ts";
 import { compositeRgba } from "../processors/video/composite.ts";
 import { applyLut3d, type Lut3d, lutFrom } from "../processors/video/lut3d.ts";
@@ -131,6 +132,7 @@ export class GpuChain {
    * @throws {Error} When there is no adapter.
    */
   static async create(): Promise<GpuChain> {
+    chooseGpuBackend();
     const adapter = await navigator.gpu?.requestAdapter();
     if (!adapter) {
       throw new Error("No WebGPU adapter (Debian: apt-get install mesa-vulkan-drivers)");

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { chooseGpuBackend } from "./backend.ts";
 import { GpuDeviceLostError, GpuUnavailableError } from "./errors.ts";
 
 /** Where adapters come from: `navigator.gpu` by default; tests inject one with no adapter. */
@@ -34,6 +35,7 @@ export interface GpuAdapterSource {
  */
 export class IsolateGpu {
   readonly #source: GpuAdapterSource | undefined;
+  readonly #injected: boolean;
   #device: GPUDevice | undefined;
   #pending: Promise<GPUDevice> | undefined;
   #lost: GpuDeviceLostError | undefined;
@@ -48,6 +50,7 @@ export class IsolateGpu {
    *   WebGPU: `ready()` then rejects with {@linkcode GpuUnavailableError}).
    */
   constructor(source?: GpuAdapterSource) {
+    this.#injected = source !== undefined;
     this.#source = source ?? (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
   }
 
@@ -105,6 +108,8 @@ export class IsolateGpu {
     if (source === undefined) {
       throw new GpuUnavailableError("this Deno has no WebGPU (navigator.gpu is undefined)");
     }
+    // Deno's own WebGPU: Vulkan alone on Linux unless the user chose (./backend.ts says why).
+    const backend = this.#injected ? undefined : chooseGpuBackend();
     let adapter: GPUAdapter | null;
     try {
       adapter = await source.requestAdapter();
@@ -112,7 +117,12 @@ export class IsolateGpu {
       throw new GpuUnavailableError(`requestAdapter() failed: ${String(error)}`);
     }
     if (adapter === null) {
-      throw new GpuUnavailableError("navigator.gpu.requestAdapter() found no adapter");
+      throw new GpuUnavailableError(
+        backend === undefined
+          ? "navigator.gpu.requestAdapter() found no adapter"
+          : `navigator.gpu.requestAdapter() found no adapter with DENO_WEBGPU_BACKEND=${backend} ` +
+            "(a machine with OpenGL and no Vulkan driver: set DENO_WEBGPU_BACKEND=gl)",
+      );
     }
     const wanted: GPUFeatureName[] = ["bgra8unorm-storage"];
     const requiredFeatures = wanted.filter((f) => adapter.features.has(f));

@@ -10,6 +10,7 @@
 
 import assert from "node:assert/strict";
 import {
+  chooseGpuBackend,
   GpuPlacementError,
   IsolateGpu,
   Runtime,
@@ -43,6 +44,7 @@ function assertPoolFree(stats: RuntimeStats | undefined): void {
 }
 
 Deno.test("WebGPU: this machine has an adapter (install mesa-vulkan-drivers if not)", async () => {
+  chooseGpuBackend();
   const adapter = await navigator.gpu.requestAdapter();
   assert.ok(
     adapter,

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { chooseGpuBackend } from "../../../core/gpu/backend.ts";
 import { createImage, writeImage } from "./image.ts";
 import { GpuReadback } from "./readback.ts";
 
@@ -15,6 +16,7 @@ import { GpuReadback } from "./readback.ts";
  * @throws {Error} When there is no adapter, saying what to install.
  */
 export async function testDevice(): Promise<GPUDevice> {
+  chooseGpuBackend();
   const adapter = await navigator.gpu?.requestAdapter();
   if (!adapter) {
     throw new Error(
