@@ -140,9 +140,15 @@ Deno.test("processors/mod.ts loads no ffi/ module beyond what the Worker backend
     path.startsWith("ffi/") && !backend.has(path) && !runtime.has(path)
   );
   // ffi/net/webrtc_errors.ts: WhipSink builds its error from it while publishing; 1.7 kB, no imports.
+  // ffi/net/bounded_body.ts: how WhipSink reads a WHIP server's answer within a bound; 2 kB, no
+  // imports.
   // ffi/media/aac_encoder_errors.ts: AacEncoder's errors, exported for callers to catch; 3 kB,
   // type imports only (the encoder itself, vo_aac_encoder.ts, is loaded by setup()).
-  assert.deepEqual(extra, ["ffi/net/webrtc_errors.ts", "ffi/media/aac_encoder_errors.ts"]);
+  assert.deepEqual(extra, [
+    "ffi/net/webrtc_errors.ts",
+    "ffi/net/bounded_body.ts",
+    "ffi/media/aac_encoder_errors.ts",
+  ]);
 });
 
 Deno.test("processors/mod.ts leaves the processors' native, file-format, pixel and DSP code to setup()", async () => {
