@@ -448,7 +448,8 @@ Deno.test("VideoWindow without a Vulkan driver fails setup with window_gpu_unava
     // No Vulkan driver at all: Vulkan alone (asked for by the window when nothing is set, and
     // set explicitly) finds no adapter.
     const none = { DISPLAY: display, VK_ICD_FILENAMES: "/nonexistent.json" };
-    for (const backend of [{}, { DENO_WEBGPU_BACKEND: "vulkan" }]) {
+    const backends: Record<string, string>[] = [{}, { DENO_WEBGPU_BACKEND: "vulkan" }];
+    for (const backend of backends) {
       const noAdapter = await setupError({ ...none, ...backend });
       assert.equal(noAdapter.code, "window_gpu_unavailable", JSON.stringify(noAdapter));
       assert.match(String(noAdapter.message), /mesa-vulkan-drivers/);
