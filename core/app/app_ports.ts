@@ -8,6 +8,7 @@ import type { ConnectionOptions } from "../graph/connection_defaults.ts";
 import { defaultConnectionOptions } from "../graph/connection_defaults.ts";
 import { PortDirectionError } from "../graph/errors.ts";
 import { splitPortEnd } from "../ports/port_end.ts";
+import { portTransfer } from "../ports/port_type.ts";
 import type { NodeHandle } from "../ports/port_ref.ts";
 import { PortNotFoundError } from "../ports/port_table.ts";
 import type { NodeDefinition } from "../registry/node_definition.ts";
@@ -95,9 +96,10 @@ export class AppPorts {
   addInput(name: string, port: string, options: AppPortOptions = {}): AppInput {
     this.#checkName("input", name, this.#inputs);
     const { node, portType, port: portName } = this.#find(port, "input");
-    const policy = options.policy ?? defaultConnectionOptions(portType, portType).policy;
+    const appType = applicationSide(portType, "input");
+    const policy = options.policy ?? defaultConnectionOptions(appType, portType).policy;
     const max = Math.min(options.maxFrameBytes ?? Infinity, this.#graph.maxFrameBytes);
-    const input = new AppInput(name, portType, policy, this.#tags, max);
+    const input = new AppInput(name, appType, policy, this.#tags, max);
     const id = appNodeId("input", name);
     this.#graph.add(appInputNode(input), {}, { id });
     try {
@@ -126,10 +128,11 @@ export class AppPorts {
   addOutput(name: string, port: string, options: AppPortOptions = {}): AppOutput {
     this.#checkName("output", name, this.#outputs);
     const { node, portType, port: portName } = this.#find(port, "output");
-    const defaults = defaultConnectionOptions(portType, portType);
+    const appType = applicationSide(portType, "output");
+    const defaults = defaultConnectionOptions(portType, appType);
     const policy = options.policy ?? defaults.policy;
     const capacity = options.capacity ?? defaults.capacity;
-    const output = new AppOutput(name, portType, policy, capacity, this.#tags);
+    const output = new AppOutput(name, appType, policy, capacity, this.#tags);
     const id = appNodeId("output", name);
     this.#graph.add(appOutputNode(output), {}, { id });
     try {
@@ -213,4 +216,16 @@ export class AppPorts {
     if (Object.keys(other).includes(port)) throw new PortDirectionError(end, direction);
     throw new PortNotFoundError(handle.processor, direction, port, Object.keys(ports));
   }
+}
+
+/**
+ * The type an application port carries for a node's port of `portType`: the application holds
+ * bytes, never textures, so GPU video crosses as CPU video and the connection uploads it into
+ * the node (an input) or downloads it from the node (an output), as any CPU-GPU connection does.
+ */
+function applicationSide(portType: string, direction: "input" | "output"): string {
+  const transfer = direction === "input"
+    ? portTransfer("VideoFrame", portType)
+    : portTransfer(portType, "VideoFrame");
+  return transfer === undefined ? portType : "VideoFrame";
 }
