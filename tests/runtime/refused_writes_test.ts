@@ -15,6 +15,7 @@ import assert from "node:assert/strict";
 import { NodeRegistry, Runtime } from "../../mod.ts";
 import type { NodeDefinition, PortTable, Processor } from "../../mod.ts";
 import { builtinRegistry } from "../../processors/mod.ts";
+import { gpuSinkNode } from "../fixtures/gpu/gpu_nodes.ts";
 
 /** The config each processor needs to be added (its required fields), by processor name. */
 const CONFIGS: Record<string, Record<string, unknown>> = {
@@ -121,11 +122,20 @@ for (const lazy of writers) {
   Deno.test(`${name}: a write a full connection refused is counted per output in its node stats`, async () => {
     const definition = await builtinRegistry.load(name);
     const made: { processor?: Processor; ports?: PortTable } = {};
-    const rt = new Runtime({ registry: new NodeRegistry([recording(definition, made)]) });
+    const registry = new NodeRegistry([recording(definition, made), gpuSinkNode]);
+    const rt = new Runtime({ registry });
     rt.add(name, CONFIGS[name] ?? {}, { id: "node" });
     const outputs = definition.descriptor.outputs;
     for (const [i, port] of outputs.entries()) {
-      rt.addOutput(`o${i}`, `node.${port.name}`, { capacity: 1, policy: "fifo" });
+      const options = { capacity: 1, policy: "fifo" } as const;
+      if (port.portType === "GpuVideoFrame") {
+        // An application output of GPU video downloads it (the application holds bytes): a GPU
+        // reader keeps the connection one of frames by reference, as this test means.
+        rt.add("GpuSink", {}, { id: `o${i}` });
+        rt.connectByName("node", port.name, `o${i}`, "in", options);
+      } else {
+        rt.addOutput(`o${i}`, `node.${port.name}`, options);
+      }
     }
     assert.ok(made.processor, `the runtime constructed ${name} when it was added`);
     const accessor = made.processor.outputs as Record<
