@@ -40,13 +40,14 @@ const LEAF_EXCEPTIONS: readonly { from: string; leaf: string }[] = [
  * `sessions/`) import none of them, and a client imports only the wire format and frame types.
  */
 const TRANSPORTS = ["sessions/websocket", "sessions/webrtc", "sessions/client"] as const;
-// The client stays light: the wire format, the frame types, and one leaf helper that imports
-// nothing (near matches for a mistyped input name).
+// The client stays light: the wire format, the frame types, and two leaf helpers that import
+// nothing (near matches for a mistyped input name, a bounded read of the pipeline listing).
 const CLIENT_MAY_IMPORT = [
   "sessions/client",
   "sessions/wire",
   "core/frames",
   "core/errors/near_matches.ts",
+  "ffi/net/bounded_body.ts",
 ] as const;
 
 /** Files of the runner (`sessions/` outside its transports) that import a transport or client. */
@@ -126,8 +127,9 @@ for (const folder of Object.keys(FORBIDDEN)) {
   });
 }
 
-Deno.test("each leaf exception imports nothing", () => {
-  for (const { leaf } of LEAF_EXCEPTIONS) {
+Deno.test("each leaf exception and the client's single-file helpers import nothing", () => {
+  const clientLeaves = CLIENT_MAY_IMPORT.filter((t) => t.endsWith(".ts"));
+  for (const leaf of [...LEAF_EXCEPTIONS.map((e) => e.leaf), ...clientLeaves]) {
     assert.deepEqual(importsOf(join(root, leaf), root), [], `${leaf} must stay a leaf`);
   }
 });

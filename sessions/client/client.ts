@@ -12,6 +12,7 @@ import type { AcceptMessage, WireMetadata, WireParameters } from "../wire/messag
 import { SessionClientError } from "./errors.ts";
 import type { ListedPipeline } from "../wire/pipelines.ts";
 import { openWebSocket } from "./_tcp_websocket.ts";
+import { readBoundedBody } from "../../ffi/net/bounded_body.ts";
 import {
   type ClientFrame,
   type ClientFrameInput,
@@ -58,6 +59,8 @@ export type ClientExecuteInput = ClientFrameInput | {
 
 /** The largest message a client reads before the server's `accept` names its own. */
 const FIRST_MESSAGE_BYTES = 1024 * 1024;
+/** The largest pipeline listing read from a server (the Python client's bound too). */
+const MAX_LISTING_BYTES = 16 * 1024 * 1024;
 
 /**
  * A server's sessions: each `open()` is a WebSocket of its own carrying one session; `execute()`
@@ -162,8 +165,18 @@ export class SessionClient {
     }
     let body: unknown;
     try {
-      body = await response.json();
-    } catch {
+      // A listing is a few kB; a server that answers without end costs at most the bound.
+      const bytes = await readBoundedBody(response, MAX_LISTING_BYTES);
+      if (bytes === undefined) {
+        throw new SessionClientError(
+          "connection_failed",
+          `Cannot list the pipelines at ${url}: the answer is over ${MAX_LISTING_BYTES} bytes`,
+          true,
+        );
+      }
+      body = JSON.parse(new TextDecoder().decode(bytes));
+    } catch (error) {
+      if (error instanceof SessionClientError) throw error;
       body = undefined;
     }
     const refusal = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;

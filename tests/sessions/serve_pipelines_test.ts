@@ -108,3 +108,35 @@ Deno.test("the TypeScript client's pipelines() reads the listing with its token"
     (error) => error instanceof SessionClientError && error.code === "connection_failed",
   );
 });
+
+Deno.test("the TypeScript client's pipelines() refuses a listing without end, bounded", async () => {
+  // A server that answers the listing with JSON that never ends, as fast as it can.
+  let sent = 0;
+  const controller = new AbortController();
+  const server = Deno.serve({ port: 0, signal: controller.signal, onListen() {} }, () => {
+    const chunk = new TextEncoder().encode(`{"pipelines":[${'"x",'.repeat(16_000)}`);
+    return new Response(
+      new ReadableStream<Uint8Array>({
+        pull(stream) {
+          sent += chunk.byteLength;
+          stream.enqueue(chunk);
+        },
+      }),
+      { headers: { "content-type": "application/json" } },
+    );
+  });
+  try {
+    const url = `ws://127.0.0.1:${server.addr.port}/v1/sessions`;
+    await assert.rejects(
+      connect(url).pipelines(),
+      (error) =>
+        error instanceof SessionClientError && error.code === "connection_failed" &&
+        /over 16777216 bytes/.test(error.message),
+    );
+    // It stopped reading at the bound, not at the open timeout.
+    assert.ok(sent < 64 * 1024 * 1024, `the client read ${sent} bytes`);
+  } finally {
+    controller.abort();
+    await server.finished;
+  }
+});

@@ -534,3 +534,99 @@ async def test_a_server_trickling_errors_instead_of_an_accept_times_out() -> Non
         with pytest.raises(ConnectionFailedError) as failed:
             await open_session(server, open_timeout=1)
         assert failed.value.code == "connection_failed" and time.monotonic() - started < 3
+
+
+async def test_a_pipeline_listing_without_end_is_refused_at_the_bound() -> None:
+    """A server answering ``GET /v1/pipelines`` with JSON that never ends: the client reads at
+    most :data:`MAX_LISTING_BYTES` and one byte, then fails with ``connection_failed``."""
+    from streamlib_client.client import MAX_LISTING_BYTES
+
+    sent = 0
+    chunk = b'"x",' * 16_384
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal sent
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n{\"pipelines\":[")
+        try:
+            while sent < 1 << 30:
+                writer.write(chunk)
+                sent += len(chunk)
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.close()
+
+    listener = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    try:
+        client = connect(f"ws://127.0.0.1:{port}/v1/sessions")
+        with pytest.raises(ConnectionFailedError) as failed:
+            await bounded(client.pipelines())
+        assert failed.value.code == "connection_failed"
+        assert f"over {MAX_LISTING_BYTES} bytes" in failed.value.message
+        assert sent < 4 * MAX_LISTING_BYTES, f"the client read {sent} bytes"
+    finally:
+        listener.close()
+        await listener.wait_closed()
+
+
+async def test_a_pipeline_listing_trickled_a_byte_at_a_time_ends_at_the_open_timeout() -> None:
+    """A server sending its listing one byte every 0.1 s: each read is within the socket's
+    timeout, but the whole answer is bounded by ``open_timeout``."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n")
+        try:
+            for _ in range(600):
+                writer.write(b" ")
+                await writer.drain()
+                await asyncio.sleep(0.1)
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.close()
+
+    listener = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    try:
+        client = connect(f"ws://127.0.0.1:{port}/v1/sessions", open_timeout=1)
+        started = time.monotonic()
+        with pytest.raises(ConnectionFailedError) as failed:
+            await bounded(client.pipelines())
+        assert failed.value.code == "connection_failed"
+        assert time.monotonic() - started < 3
+    finally:
+        listener.close()
+        await listener.wait_closed()
+
+
+async def test_a_refusal_trickled_a_byte_at_a_time_ends_at_the_open_timeout() -> None:
+    """The same for a refusal (an HTTP error status) whose body trickles."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\n\r\n")
+        try:
+            for _ in range(600):
+                writer.write(b" ")
+                await writer.drain()
+                await asyncio.sleep(0.1)
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.close()
+
+    listener = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    try:
+        client = connect(f"ws://127.0.0.1:{port}/v1/sessions", open_timeout=1)
+        started = time.monotonic()
+        with pytest.raises(ConnectionFailedError):
+            await bounded(client.pipelines())
+        assert time.monotonic() - started < 3
+    finally:
+        listener.close()
+        await listener.wait_closed()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -40,8 +41,26 @@ __all__ = ["Client", "connect", "ExecuteInput", "ENVELOPE_BYTES"]
 ENVELOPE_BYTES = 1 << 20
 """Room over ``max_message_bytes`` for a message's header, port and metadata around its frame."""
 
+MAX_LISTING_BYTES = 16 << 20
+"""The largest pipeline listing :meth:`Client.pipelines` reads (the TypeScript client's bound too)."""
+
 ExecuteInput = Union[Frame, Tuple[Frame, Mapping[str, str]]]
 """What :meth:`Client.execute` takes per frame: a frame, or a frame and its metadata."""
+
+
+def _read_within(response: Any, limit: int, deadline: float) -> bytes:
+    """At most ``limit`` bytes of ``response``'s body, read before ``deadline`` (``time.monotonic()``)."""
+    chunks: List[bytes] = []
+    total = 0
+    while total < limit:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the answer did not arrive within the open timeout")
+        chunk = response.read1(min(64 * 1024, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 class Client:
@@ -182,16 +201,24 @@ class Client:
 
         def fetch() -> Tuple[int, bytes]:
             request = urllib.request.Request(url, headers=headers)
+            # The socket's timeout bounds each read; the deadline bounds the whole answer, so a
+            # server trickling its listing cannot hold the call past about twice open_timeout.
+            deadline = time.monotonic() + self._open_timeout
             try:
                 with urllib.request.urlopen(request, timeout=self._open_timeout) as response:
-                    return int(response.status), bytes(response.read(16 << 20))
+                    # One byte past the bound tells an over-long listing from one that fits.
+                    return int(response.status), _read_within(response, MAX_LISTING_BYTES + 1, deadline)
             except urllib.error.HTTPError as refused:
-                return int(refused.code), bytes(refused.read(1 << 20))
+                return int(refused.code), _read_within(refused, 1 << 20, deadline)
 
         try:
             status, body = await asyncio.to_thread(fetch)
         except (OSError, ValueError) as error:
             raise ConnectionFailedError(f"Cannot list the pipelines at {url}: {error}") from None
+        if len(body) > MAX_LISTING_BYTES:
+            raise ConnectionFailedError(
+                f"Cannot list the pipelines at {url}: the answer is over {MAX_LISTING_BYTES} bytes"
+            )
         try:
             answer: Any = json.loads(body)
         except ValueError:
