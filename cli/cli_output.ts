@@ -40,6 +40,8 @@ export interface CliOutput {
 
 import { writeStdoutLine } from "../core/processor/stdout_guard.ts";
 import { BackgroundLines } from "./_background_lines.ts";
+import { errorLine } from "./_error_line.ts";
+import { noteStdoutClosed, stdoutClosed } from "./wait_for_stop.ts";
 
 const encoder = new TextEncoder();
 let live = false;
@@ -65,7 +67,18 @@ function clearLive(): void {
 export const CONSOLE: CliOutput = {
   out: (text) => {
     clearLive();
-    writeStdoutLine(text); // stdout even while reserved for JSON lines (processors' prints are not)
+    if (stdoutClosed()) return; // its reader is gone: the command is stopping
+    try {
+      writeStdoutLine(text); // stdout even while reserved for JSON lines (processors' prints are not)
+    } catch (error) {
+      if (!readerGone(error)) throw error;
+      // `run --json | head -1`: not a crash. The command stops as on SIGTERM and exits 1.
+      const why = error instanceof Deno.errors.BrokenPipe
+        ? "Cannot write to stdout: its reader closed it"
+        : (error as Error).message;
+      console.error(errorLine("stdout_closed", `${why}; stopping as on SIGTERM (exit 1)`));
+      noteStdoutClosed();
+    }
   },
   err: (text) => {
     clearLive();
@@ -86,6 +99,12 @@ export const CONSOLE: CliOutput = {
     }
     : undefined,
 };
+
+/** Whether a write to stdout failed for good (`EPIPE`: nobody reads it any more; `ENOSPC`, ...). */
+function readerGone(error: unknown): boolean {
+  return error instanceof Deno.errors.BrokenPipe ||
+    (error as { code?: unknown })?.code === "stdout_write_failed";
+}
 
 function terminalWidth(): number {
   try {

@@ -58,7 +58,7 @@ import { scopedRun } from "./scoped_child.ts";
 import { RUNTIME_FLAGS, RUNTIME_USAGE, runtimeOptionsFromFlags } from "./runtime_flags.ts";
 import { statusLine } from "./status_line.ts";
 import { terminalSafe } from "./terminal_text.ts";
-import { stopSignalNoted } from "./wait_for_stop.ts";
+import { onStdoutClosed, stdoutClosed, stopSignalNoted } from "./wait_for_stop.ts";
 
 /**
  * The usage text of `run`.
@@ -381,6 +381,8 @@ export async function main(
   for (const s of signals) Deno.addSignalListener(s, onSignal);
   options.signal?.addEventListener("abort", onSignal);
   if (options.signal?.aborted || stopSignalNoted()) stopped();
+  // `run --json | head -1`: the reader of the JSON lines went away; stop as on SIGTERM, exit 1.
+  const offStdout = onStdoutClosed(() => stopped());
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1e3;
   const report = (stats: RuntimeStats) => {
@@ -457,8 +459,9 @@ export async function main(
     clearTimeout(timer);
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
     options.signal?.removeEventListener("abort", onSignal);
+    offStdout();
   }
-  const code = failures > 0 || silenced ? 1 : 0;
+  const code = failures > 0 || silenced || stdoutClosed() ? 1 : 0;
   const stats = rt.stats();
   if (json) {
     emit({ event: "stopped", elapsedSeconds: round(elapsed()), stats, failures, exitCode: code });

@@ -26,9 +26,49 @@ export function stopSignalNoted(): boolean {
   return stopSignalled;
 }
 
+let stdoutGone = false;
+const stdoutListeners = new Set<() => void>();
+
 /**
- * Resolves on the first of SIGINT, SIGTERM and SIGHUP (not on Windows), `seconds` elapsing or `signal`
- * aborting, then removes its listeners.
+ * Records that stdout's reader went away (a write failed with `EPIPE`: `streamlib run --json |
+ * head -1`): a command waiting in {@linkcode waitForStop}, or listening with
+ * {@linkcode onStdoutClosed}, stops as on SIGTERM (sinks finalize, sessions close), and exits 1.
+ * `CONSOLE.out` (cli/cli_output.ts) calls it; later calls do nothing.
+ */
+export function noteStdoutClosed(): void {
+  if (stdoutGone) return;
+  stdoutGone = true;
+  for (const listener of [...stdoutListeners]) listener();
+}
+
+/**
+ * Whether stdout's reader went away while a command ran ({@linkcode noteStdoutClosed}).
+ *
+ * @returns `true` once a write to stdout failed because nobody reads it.
+ */
+export function stdoutClosed(): boolean {
+  return stdoutGone;
+}
+
+/**
+ * Calls `listener` once stdout's reader goes away (at once if it already has).
+ *
+ * @param listener What to call.
+ * @returns A function that removes the listener.
+ */
+export function onStdoutClosed(listener: () => void): () => void {
+  if (stdoutGone) {
+    listener();
+    return () => {};
+  }
+  stdoutListeners.add(listener);
+  return () => stdoutListeners.delete(listener);
+}
+
+/**
+ * Resolves on the first of SIGINT, SIGTERM and SIGHUP (not on Windows), `seconds` elapsing,
+ * `signal` aborting or stdout's reader going away ({@linkcode noteStdoutClosed}), then removes
+ * its listeners.
  *
  * @param seconds Stop after this many seconds (optional).
  * @param signal Stop when this aborts (optional).
@@ -37,10 +77,11 @@ export function stopSignalNoted(): boolean {
 export async function waitForStop(
   seconds?: number,
   signal?: AbortSignal,
-): Promise<"signal" | "time" | "abort"> {
-  const { promise, resolve } = Promise.withResolvers<"signal" | "time" | "abort">();
+): Promise<"signal" | "time" | "abort" | "stdout"> {
+  const { promise, resolve } = Promise.withResolvers<"signal" | "time" | "abort" | "stdout">();
   const onSignal = () => resolve("signal");
   const onAbort = () => resolve("abort");
+  const offStdout = onStdoutClosed(() => resolve("stdout"));
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : [
     "SIGINT",
     "SIGTERM",
@@ -58,6 +99,7 @@ export async function waitForStop(
   } finally {
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
     signal?.removeEventListener("abort", onAbort);
+    offStdout();
     clearTimeout(timer);
   }
 }

@@ -29,7 +29,7 @@ import { scopedRun } from "../scoped_child.ts";
 import { listenCode, listenProblem } from "../_serve_checks.ts";
 import { codeOf, errorLine, UsageError, usageErrorText } from "../_error_line.ts";
 import { statusLine } from "../status_line.ts";
-import { startUnlessStopped, waitForStop } from "../wait_for_stop.ts";
+import { startUnlessStopped, stdoutClosed, waitForStop } from "../wait_for_stop.ts";
 
 const USAGE = `Usage: streamlib dashboard [manifest] [--port N] [--host H] [--token-file F]
                            [--media-dir D]... [--allow-processor P]...
@@ -250,16 +250,18 @@ export const command: CliCommand = {
       await rt.settled();
       if (rt.state === "running" || rt.state === "paused") await rt.stop();
     }
+    // Exit 1 too when stdout's reader went away (`--json | head -1`): the stop was not asked for.
+    const code = failures > 0 || stdoutClosed() ? 1 : 0;
     if (values.json) {
       output.out(JSON.stringify({
         event: "stopped",
         elapsedSeconds: elapsed(),
         stats: rt.stats(),
         failures,
-        exitCode: failures > 0 ? 1 : 0,
+        exitCode: code,
       }));
     } else output.out(`stopped: ${statusLine(rt.stats(), elapsed())}`);
-    return failures > 0 ? 1 : 0;
+    return code;
   },
 };
 

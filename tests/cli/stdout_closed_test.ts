@@ -1,0 +1,89 @@
+/**
+ * A command whose JSON lines nobody reads any more (`streamlib run --json | head -1`): the write
+ * fails with EPIPE. It must not crash (an uncaught `StdoutWriteError` did, leaving the recording
+ * unfinished): the command stops as on SIGTERM, says why on stderr with a code, finalizes what it
+ * recorded and exits 1.
+ */
+
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { assertFinalized, recordingManifest } from "../fixtures/recording.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Runs the command, reads its first stdout line, then closes stdout as `head -1` does. */
+async function closeAfterFirstLine(
+  args: string[],
+): Promise<{ code: number; first: string; err: string }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const kill = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  const errText = new Response(child.stderr).text();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out += value;
+  }
+  await reader.cancel(); // the reader goes away: the next write gets EPIPE
+  const { code } = await child.status;
+  clearTimeout(kill);
+  return { code, first: out.split("\n")[0], err: await errText };
+}
+
+Deno.test("streamlib run --json with its reader gone stops cleanly: exit 1, stdout_closed, recording finalized", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { manifest, wav } = await recordingManifest(dir);
+    const started = performance.now();
+    const { code, first, err } = await closeAfterFirstLine([
+      "run",
+      "-A",
+      "cli/streamlib.ts",
+      "run",
+      manifest,
+      "--json",
+    ]);
+    assert.equal(JSON.parse(first).event, "started");
+    assert.equal(code, 1, err);
+    assert.match(err, /error: stdout_closed: .*stopping as on SIGTERM/);
+    assert.doesNotMatch(err, /Uncaught/);
+    // It stopped at its next line (a stats line each second), not at some later time.
+    assert.ok(performance.now() - started < 30_000);
+    await assertFinalized(wav, 48_000);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("streamlib dashboard --json with its reader gone stops cleanly: exit 1, stdout_closed", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { manifest, wav } = await recordingManifest(dir);
+    const { code, first, err } = await closeAfterFirstLine([
+      "run",
+      "-A",
+      "cli/streamlib.ts",
+      "dashboard",
+      manifest,
+      "--start",
+      "--port",
+      "0",
+      "--json",
+    ]);
+    assert.equal(JSON.parse(first).event, "started");
+    assert.equal(code, 1, err);
+    assert.match(err, /error: stdout_closed: /);
+    assert.doesNotMatch(err, /Uncaught/);
+    await assertFinalized(wav, 48_000);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
