@@ -95,7 +95,9 @@ export interface GpuLayer extends Placement {
  * import { createImage, writeImage } from "./image.ts";
  * import { GpuCompositor } from "./compositor.ts";
  * import { GpuReadback } from "./readback.ts";
+ * import { chooseGpuBackend } from "../../../core/gpu/backend.ts";
  *
+ * chooseGpuBackend(); // Vulkan alone on Linux: call it before the first adapter request
  * const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
  * const fill = (w: number, h: number, rgba: number[]) => {
  *   const image = createImage(device, w, h);
