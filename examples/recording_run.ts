@@ -100,5 +100,6 @@ async function waitUntil(
   const by = await Promise.race([polled, signalled, stoppedItself]);
   abort.abort();
   await polled;
-  return by === "abort" ? "time" : by;
+  // "stdout": nothing here writes through the CLI's output, so it cannot come; a stop all the same.
+  return by === "abort" ? "time" : by === "stdout" ? "signal" : by;
 }
