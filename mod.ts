@@ -57,7 +57,7 @@ export {
 export { OwnedGpuVideoFrame } from "./core/frames/owned_gpu_frame.ts";
 export { type GpuContext, GpuResources, type GpuStats, NodeGpu } from "./core/gpu/gpu_context.ts";
 export { type GpuAdapterSource, IsolateGpu, isolateGpu } from "./core/gpu/device.ts";
-export { chooseGpuBackend, GPU_BACKEND_ENV } from "./core/gpu/backend.ts";
+export { chooseGpuBackend, GPU_BACKEND_ENV, requestGpuAdapter } from "./core/gpu/backend.ts";
 export {
   GPU_INSTALL_HINT,
   GpuDeviceLostError,

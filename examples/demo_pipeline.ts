@@ -13,7 +13,7 @@
  * @module
  */
 
-import { chooseGpuBackend, type Runtime } from "../mod.ts";
+import { requestGpuAdapter, type Runtime } from "../mod.ts";
 
 /** The ids of the demo's nodes, in the order they are added. */
 export const DEMO_NODES = [
@@ -138,8 +138,7 @@ export function addGpuDemo(rt: Runtime): void {
 export async function gpuAdapterProblem(): Promise<string | undefined> {
   const gpu = (navigator as { gpu?: GPU }).gpu;
   if (gpu === undefined) return "this Deno has no WebGPU (navigator.gpu is missing)";
-  chooseGpuBackend();
-  const adapter = await gpu.requestAdapter().catch(() => null);
+  const adapter = await requestGpuAdapter(gpu).catch(() => null);
   if (adapter === null) {
     return "no WebGPU adapter: install a Vulkan driver (Debian: apt-get install mesa-vulkan-drivers)";
   }

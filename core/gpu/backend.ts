@@ -1,5 +1,6 @@
 /**
- * {@linkcode chooseGpuBackend}: on Linux, WebGPU on Vulkan alone unless the user chose a backend.
+ * {@linkcode chooseGpuBackend}: on Linux, WebGPU on Vulkan alone unless the user chose a backend;
+ * {@linkcode requestGpuAdapter}: that, and an adapter request without libwayland's noise.
  *
  * Left to itself, Deno's wgpu starts every backend it can on Linux: Vulkan and also OpenGL through
  * EGL (libglvnd, Mesa). The GL one is never the adapter where Vulkan has one, but loading it is
@@ -48,4 +49,70 @@ export function chooseGpuBackend(): string | undefined {
   if (Deno.build.os !== "linux") return undefined;
   Deno.env.set(GPU_BACKEND_ENV, "vulkan");
   return "vulkan";
+}
+
+/** A `WAYLAND_DISPLAY` no socket can have (`/dev/null` is not a folder): libwayland fails quietly. */
+const NO_WAYLAND = "/dev/null/no-wayland";
+
+/** Adapter requests of this isolate under way with `WAYLAND_DISPLAY` set by us. */
+let quieted = 0;
+
+/**
+ * Calls {@linkcode chooseGpuBackend}, then asks `gpu` for an adapter without the two lines
+ * `error: XDG_RUNTIME_DIR is invalid or not set in the environment.` on stderr.
+ *
+ * Mesa's Vulkan drivers (lavapipe among them) look for a Wayland display at each isolate's first
+ * adapter request; where `XDG_RUNTIME_DIR` is unset (a server, a container, CI) libwayland cannot
+ * find one by name and says so on stderr, twice per isolate, though nothing is wrong. There, and
+ * only when `WAYLAND_DISPLAY` is unset too (no Wayland display can be reached either way),
+ * `WAYLAND_DISPLAY` names a path no socket can have for the length of the request, so libwayland
+ * fails the same way without a word; the variable is removed again once the request settled.
+ * Elsewhere, or without `--allow-env` for both variables, this is `gpu.requestAdapter(options)`.
+ *
+ * @param gpu The WebGPU entry point (default `navigator.gpu`).
+ * @param options The adapter options.
+ * @returns The adapter, or `null` when there is none.
+ *
+ * @example An adapter, quietly
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { requestGpuAdapter } from "./backend.ts";
+ *
+ * const adapter = await requestGpuAdapter();
+ * if (adapter !== null) (await adapter.requestDevice()).destroy();
+ * assert.equal(Deno.env.get("WAYLAND_DISPLAY") === "/dev/null/no-wayland", false);
+ * ```
+ */
+export async function requestGpuAdapter(
+  gpu: { requestAdapter(options?: GPURequestAdapterOptions): Promise<GPUAdapter | null> } =
+    navigator.gpu,
+  options?: GPURequestAdapterOptions,
+): Promise<GPUAdapter | null> {
+  chooseGpuBackend();
+  const quiet = Deno.build.os === "linux" && mayQuietWayland() &&
+    (quieted > 0 || (!absolute(Deno.env.get("XDG_RUNTIME_DIR")) &&
+      Deno.env.get("WAYLAND_DISPLAY") === undefined));
+  if (!quiet) return await gpu.requestAdapter(options);
+  if (quieted++ === 0) Deno.env.set("WAYLAND_DISPLAY", NO_WAYLAND);
+  try {
+    return await gpu.requestAdapter(options);
+  } finally {
+    if (--quieted === 0 && Deno.env.get("WAYLAND_DISPLAY") === NO_WAYLAND) {
+      Deno.env.delete("WAYLAND_DISPLAY");
+    }
+  }
+}
+
+function mayQuietWayland(): boolean {
+  try {
+    return ["XDG_RUNTIME_DIR", "WAYLAND_DISPLAY"].every((variable) =>
+      Deno.permissions.querySync({ name: "env", variable }).state === "granted"
+    );
+  } catch {
+    return false;
+  }
+}
+
+function absolute(path: string | undefined): boolean {
+  return path !== undefined && path.startsWith("/");
 }

@@ -56,3 +56,80 @@ Deno.test("chooseGpuBackend() without permission to set the variable changes not
   );
   assert.equal(out, "undefined");
 });
+
+/** Runs `code` with `XDG_RUNTIME_DIR` and `WAYLAND_DISPLAY` unset (a server, CI), returning stdout and stderr. */
+async function runHeadless(code: string): Promise<{ out: string; err: string }> {
+  const file = await Deno.makeTempFile({ suffix: ".ts" });
+  await Deno.writeTextFile(file, code);
+  const env = Deno.env.toObject();
+  delete env.XDG_RUNTIME_DIR;
+  delete env.WAYLAND_DISPLAY;
+  delete env.DENO_WEBGPU_BACKEND;
+  const { code: status, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-check", "-A", file],
+    env,
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output().finally(() => Deno.remove(file));
+  const err = new TextDecoder().decode(stderr);
+  assert.equal(status, 0, err);
+  return { out: new TextDecoder().decode(stdout).trim(), err };
+}
+
+Deno.test({
+  name:
+    "IsolateGpu in the main isolate and a Worker prints no libwayland noise, and restores the env",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const { out, err } = await runHeadless(
+      `import { IsolateGpu } from "${DEVICE}";
+       const gpu = new IsolateGpu();
+       await gpu.ready();
+       const worker = new Worker(URL.createObjectURL(new Blob([
+         'import { IsolateGpu } from "${DEVICE}";' +
+         'const gpu = new IsolateGpu(); await gpu.ready(); gpu.close(); postMessage("ok");',
+       ], { type: "text/javascript" })), { type: "module" });
+       await new Promise((resolve) => worker.onmessage = resolve);
+       worker.terminate();
+       console.log(JSON.stringify({ wayland: Deno.env.get("WAYLAND_DISPLAY") ?? null }));
+       gpu.close();`,
+    );
+    assert.deepEqual(JSON.parse(out), { wayland: null });
+    assert.doesNotMatch(err, /XDG_RUNTIME_DIR/);
+  },
+});
+
+Deno.test({
+  name: "requestGpuAdapter() leaves a Wayland session's variables alone",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const { out } = await runHeadless(
+      `import { requestGpuAdapter } from "${BACKEND}";
+       Deno.env.set("WAYLAND_DISPLAY", "wayland-1");
+       let seen;
+       await requestGpuAdapter({
+         requestAdapter() { seen = Deno.env.get("WAYLAND_DISPLAY"); return Promise.resolve(null); },
+       });
+       console.log(JSON.stringify({ seen, after: Deno.env.get("WAYLAND_DISPLAY") }));`,
+    );
+    assert.deepEqual(JSON.parse(out), { seen: "wayland-1", after: "wayland-1" });
+  },
+});
+
+Deno.test({
+  name: "requestGpuAdapter() hides no display where libwayland could find one by name",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const { out } = await runHeadless(
+      `import { requestGpuAdapter } from "${BACKEND}";
+       Deno.env.set("XDG_RUNTIME_DIR", "/run/user/1000");
+       let seen;
+       await requestGpuAdapter({
+         requestAdapter() { seen = Deno.env.get("WAYLAND_DISPLAY") ?? null; return Promise.resolve(null); },
+       });
+       console.log(JSON.stringify({ seen }));`,
+    );
+    assert.deepEqual(JSON.parse(out), { seen: null });
+  },
+});

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { chooseGpuBackend } from "./backend.ts";
+import { chooseGpuBackend, requestGpuAdapter } from "./backend.ts";
 import { GpuDeviceLostError, GpuUnavailableError } from "./errors.ts";
 
 /** Where adapters come from: `navigator.gpu` by default; tests inject one with no adapter. */
@@ -108,11 +108,12 @@ export class IsolateGpu {
     if (source === undefined) {
       throw new GpuUnavailableError("this Deno has no WebGPU (navigator.gpu is undefined)");
     }
-    // Deno's own WebGPU: Vulkan alone on Linux unless the user chose (./backend.ts says why).
+    // Deno's own WebGPU: Vulkan alone on Linux unless the user chose, and without libwayland's
+    // noise on stderr (./backend.ts says why).
     const backend = this.#injected ? undefined : chooseGpuBackend();
     let adapter: GPUAdapter | null;
     try {
-      adapter = await source.requestAdapter();
+      adapter = this.#injected ? await source.requestAdapter() : await requestGpuAdapter(source);
     } catch (error) {
       throw new GpuUnavailableError(`requestAdapter() failed: ${String(error)}`);
     }

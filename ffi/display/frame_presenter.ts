@@ -6,7 +6,7 @@
  */
 
 import type { PixelFormat, VideoFrame } from "../../core/frames/video_frame.ts";
-import { chooseGpuBackend } from "../../core/gpu/backend.ts";
+import { requestGpuAdapter } from "../../core/gpu/backend.ts";
 import { WindowGpuUnavailableError, WindowSurfaceUnavailableError } from "./display_errors.ts";
 import { PRESENT_WGSL } from "./present_wgsl.ts";
 import type { X11Handles } from "./sdl_window.ts";
@@ -52,10 +52,10 @@ function windowDevice(): Promise<GPUDevice> {
   sharedDevice ??= (async () => {
     const gpu = (navigator as { gpu?: GPU }).gpu;
     if (gpu === undefined) throw new WindowGpuUnavailableError("this Deno has no navigator.gpu");
-    chooseGpuBackend(); // Vulkan alone on Linux unless the user chose (core/gpu/backend.ts)
     let adapter: GPUAdapter | null;
     try {
-      adapter = await gpu.requestAdapter();
+      // Vulkan alone on Linux unless the user chose, quietly (core/gpu/backend.ts).
+      adapter = await requestGpuAdapter(gpu);
     } catch (cause) {
       throw new WindowGpuUnavailableError(`requestAdapter() failed: ${cause}`, { cause });
     }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { chooseGpuBackend } from "../../../core/gpu/backend.ts";
+import { requestGpuAdapter } from "../../../core/gpu/backend.ts";
 import { createImage, writeImage } from "./image.ts";
 import { GpuReadback } from "./readback.ts";
 
@@ -16,8 +16,7 @@ import { GpuReadback } from "./readback.ts";
  * @throws {Error} When there is no adapter, saying what to install.
  */
 export async function testDevice(): Promise<GPUDevice> {
-  chooseGpuBackend();
-  const adapter = await navigator.gpu?.requestAdapter();
+  const adapter = navigator.gpu === undefined ? null : await requestGpuAdapter();
   if (!adapter) {
     throw new Error(
       "No WebGPU adapter: install a Vulkan driver (Debian: apt-get install mesa-vulkan-drivers)",

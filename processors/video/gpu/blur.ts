@@ -43,10 +43,9 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
  * import { createImage, writeImage } from "./image.ts";
  * import { GpuBlur } from "./blur.ts";
  * import { GpuReadback } from "./readback.ts";
- * import { chooseGpuBackend } from "../../../core/gpu/backend.ts";
+ * import { requestGpuAdapter } from "../../../core/gpu/backend.ts";
  *
- * chooseGpuBackend(); // Vulkan alone on Linux: call it before the first adapter request
- * const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+ * const device = await (await requestGpuAdapter())!.requestDevice();
  * const src = createImage(device, 5, 1);
  * const pixels = new Uint8Array(20);
  * pixels.set([255, 255, 255, 255], 8); // x = 2

@@ -28,10 +28,9 @@ import { FORMAT_INDEX, PACK, PACK8, UNPACK, UNPACK4 } from "./_color_convert_wgs
  * import { GpuColorConverter } from "./color_convert.ts";
  * import { createPackedBuffer } from "./packed_frame.ts";
  * import { GpuReadback } from "./readback.ts";
- * import { chooseGpuBackend } from "../../../core/gpu/backend.ts";
+ * import { requestGpuAdapter } from "../../../core/gpu/backend.ts";
  *
- * chooseGpuBackend(); // Vulkan alone on Linux: call it before the first adapter request
- * const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+ * const device = await (await requestGpuAdapter())!.requestDevice();
  * const image = createImage(device, 2, 2);
  * writeImage(device, image, new Uint8Array(16).map((_, i) => (i % 4 === 0 || i % 4 === 3 ? 255 : 0)));
  * const i420 = createPackedBuffer(device, "I420", 2, 2);

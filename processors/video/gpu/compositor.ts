@@ -95,10 +95,9 @@ export interface GpuLayer extends Placement {
  * import { createImage, writeImage } from "./image.ts";
  * import { GpuCompositor } from "./compositor.ts";
  * import { GpuReadback } from "./readback.ts";
- * import { chooseGpuBackend } from "../../../core/gpu/backend.ts";
+ * import { requestGpuAdapter } from "../../../core/gpu/backend.ts";
  *
- * chooseGpuBackend(); // Vulkan alone on Linux: call it before the first adapter request
- * const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+ * const device = await (await requestGpuAdapter())!.requestDevice();
  * const fill = (w: number, h: number, rgba: number[]) => {
  *   const image = createImage(device, w, h);
  *   writeImage(device, image, new Uint8Array(w * h * 4).map((_, i) => rgba[i % 4]));

@@ -23,10 +23,9 @@ export const IMAGE_USAGE: number = GPUTextureUsage.TEXTURE_BINDING |
  * import assert from "node:assert/strict";
  * import { createImage } from "./image.ts";
  * import { GpuReadback } from "./readback.ts";
- * import { chooseGpuBackend } from "../../../core/gpu/backend.ts";
+ * import { requestGpuAdapter } from "../../../core/gpu/backend.ts";
  *
- * chooseGpuBackend(); // Vulkan alone on Linux: call it before the first adapter request
- * const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+ * const device = await (await requestGpuAdapter())!.requestDevice();
  * const image = createImage(device, 1, 1);
  * device.queue.writeTexture({ texture: image }, new Uint8Array([255, 0, 0, 255]), {}, [1, 1]);
  * assert.deepEqual(Array.from(await new GpuReadback(device).texture(image)), [255, 0, 0, 255]);
@@ -59,10 +58,9 @@ export function createImage(
  * import assert from "node:assert/strict";
  * import { createImage, writeImage } from "./image.ts";
  * import { GpuReadback } from "./readback.ts";
- * import { chooseGpuBackend } from "../../../core/gpu/backend.ts";
+ * import { requestGpuAdapter } from "../../../core/gpu/backend.ts";
  *
- * chooseGpuBackend(); // Vulkan alone on Linux: call it before the first adapter request
- * const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+ * const device = await (await requestGpuAdapter())!.requestDevice();
  * const image = createImage(device, 2, 1);
  * const rgba = new Uint8Array([255, 0, 0, 255, 0, 255, 0, 255]);
  * writeImage(device, image, rgba);

@@ -46,10 +46,9 @@ fn fs(@builtin(position) pos: vec4f) -> @location(0) vec4f {
  * import { GpuLut3d } from "./lut3d.ts";
  * import { GpuReadback } from "./readback.ts";
  * import { lutFrom } from "../lut3d.ts";
- * import { chooseGpuBackend } from "../../../core/gpu/backend.ts";
+ * import { requestGpuAdapter } from "../../../core/gpu/backend.ts";
  *
- * chooseGpuBackend(); // Vulkan alone on Linux: call it before the first adapter request
- * const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+ * const device = await (await requestGpuAdapter())!.requestDevice();
  * const src = createImage(device, 1, 1);
  * writeImage(device, src, new Uint8Array([255, 0, 0, 255]));
  * const dst = createImage(device, 1, 1);

@@ -16,10 +16,9 @@
  *   GpuScaler,
  *   writePacked,
  * } from "./mod.ts";
- * import { chooseGpuBackend } from "../../../core/gpu/backend.ts";
+ * import { requestGpuAdapter } from "../../../core/gpu/backend.ts";
  *
- * chooseGpuBackend(); // Vulkan alone on Linux: call it before the first adapter request
- * const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+ * const device = await (await requestGpuAdapter())!.requestDevice();
  * const nv12 = new Uint8Array(8 * 4 * 3 / 2).fill(128); // grey, 8x4
  * const input = createPackedBuffer(device, "NV12", 8, 4);
  * writePacked(device, input, nv12);

@@ -48,10 +48,9 @@ export function packedBufferSize(format: PixelFormat, width: number, height: num
  * ```ts
  * import assert from "node:assert/strict";
  * import { createPackedBuffer, packedBufferSize } from "./packed_frame.ts";
- * import { chooseGpuBackend } from "../../../core/gpu/backend.ts";
+ * import { requestGpuAdapter } from "../../../core/gpu/backend.ts";
  *
- * chooseGpuBackend(); // Vulkan alone on Linux: call it before the first adapter request
- * const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+ * const device = await (await requestGpuAdapter())!.requestDevice();
  * const buffer = createPackedBuffer(device, "I420", 4, 2);
  * assert.equal(buffer.size, packedBufferSize("I420", 4, 2));
  * ```
@@ -83,10 +82,9 @@ const tail = new Uint8Array(4);
  * ```ts
  * import assert from "node:assert/strict";
  * import { createPackedBuffer, writePacked } from "./packed_frame.ts";
- * import { chooseGpuBackend } from "../../../core/gpu/backend.ts";
+ * import { requestGpuAdapter } from "../../../core/gpu/backend.ts";
  *
- * chooseGpuBackend(); // Vulkan alone on Linux: call it before the first adapter request
- * const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+ * const device = await (await requestGpuAdapter())!.requestDevice();
  * const buffer = createPackedBuffer(device, "I420", 4, 2);
  * writePacked(device, buffer, new Uint8Array(12).fill(128));
  * const copy = device.createBuffer({ size: buffer.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });

@@ -68,10 +68,9 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
  * import { createImage, writeImage } from "./image.ts";
  * import { PixelEffect } from "./pixel_effect.ts";
  * import { GpuReadback } from "./readback.ts";
- * import { chooseGpuBackend } from "../../../core/gpu/backend.ts";
+ * import { requestGpuAdapter } from "../../../core/gpu/backend.ts";
  *
- * chooseGpuBackend(); // Vulkan alone on Linux: call it before the first adapter request
- * const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+ * const device = await (await requestGpuAdapter())!.requestDevice();
  * using sepia = await PixelEffect.create(device, {
  *   name: "sepia",
  *   params: ["amount"],

@@ -14,10 +14,9 @@
  * ```ts
  * import assert from "node:assert/strict";
  * import { GpuReadback } from "./readback.ts";
- * import { chooseGpuBackend } from "../../../core/gpu/backend.ts";
+ * import { requestGpuAdapter } from "../../../core/gpu/backend.ts";
  *
- * chooseGpuBackend(); // Vulkan alone on Linux: call it before the first adapter request
- * const adapter = await navigator.gpu.requestAdapter();
+ * const adapter = await requestGpuAdapter();
  * const device = await adapter!.requestDevice();
  * const texture = device.createTexture({
  *   size: [3, 1],

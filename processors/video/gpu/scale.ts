@@ -44,10 +44,9 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
  * import { createImage, writeImage } from "./image.ts";
  * import { GpuScaler } from "./scale.ts";
  * import { GpuReadback } from "./readback.ts";
- * import { chooseGpuBackend } from "../../../core/gpu/backend.ts";
+ * import { requestGpuAdapter } from "../../../core/gpu/backend.ts";
  *
- * chooseGpuBackend(); // Vulkan alone on Linux: call it before the first adapter request
- * const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+ * const device = await (await requestGpuAdapter())!.requestDevice();
  * const src = createImage(device, 2, 1);
  * writeImage(device, src, new Uint8Array([0, 0, 0, 255, 255, 255, 255, 255]));
  * const dst = createImage(device, 4, 1);
