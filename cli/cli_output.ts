@@ -38,8 +38,9 @@ export interface CliOutput {
   readonly status?: (text: string) => void;
 }
 
-import { writeStdoutLine } from "../core/processor/stdout_guard.ts";
-import { BackgroundLines } from "./_background_lines.ts";
+import { stdoutReserved, writeStdoutLine } from "../core/processor/stdout_guard.ts";
+import { BackgroundLines } from "../core/processor/background_lines.ts";
+import { flushBackgroundConsole } from "../core/processor/background_console.ts";
 import { errorLine } from "./_error_line.ts";
 import { noteStdoutClosed, stdoutClosed } from "./wait_for_stop.ts";
 
@@ -54,7 +55,7 @@ const consoleLog = new BackgroundLines();
  * @param timeoutMs The longest wait. Default 1 000 ms.
  */
 export async function flushConsoleLog(timeoutMs = 1_000): Promise<void> {
-  await consoleLog.flush(timeoutMs);
+  await Promise.all([consoleLog.flush(timeoutMs), flushBackgroundConsole(timeoutMs)]);
 }
 
 function clearLive(): void {
@@ -76,14 +77,15 @@ export const CONSOLE: CliOutput = {
       const why = error instanceof Deno.errors.BrokenPipe
         ? "Cannot write to stdout: its reader closed it"
         : (error as Error).message;
-      console.error(errorLine("stdout_closed", `${why}; stopping as on SIGTERM (exit 1)`));
+      consoleLog.line(errorLine("stdout_closed", `${why}; stopping as on SIGTERM (exit 1)`), true);
       noteStdoutClosed();
     }
   },
   err: (text) => {
     clearLive();
-    // Behind log lines still queued, so stderr keeps their order; else at once.
-    if (consoleLog.busy) consoleLog.line(text, true);
+    // Behind log lines still queued, so stderr keeps their order; else at once. While stdout is
+    // reserved, console prints are queued (processors may flood them): errors are never dropped.
+    if (consoleLog.busy || stdoutReserved()) consoleLog.line(text, true);
     else console.error(text);
   },
   log: (text) => {

@@ -1,7 +1,8 @@
 /**
  * Keeps stdout for a protocol: while reserved, what any code of this isolate prints with
  * `console.log` (and `info`, `debug`, `dir`, `dirxml`, `table`) goes to stderr, and Workers the
- * runtime starts do the same. With the `divert` option (the CLI passes ffi/stdio's) the
+ * runtime starts do the same. Every `console` print is queued for stderr then, never blocking
+ * the isolate on a stderr nobody reads (`./background_console.ts`). With the `divert` option (the CLI passes ffi/stdio's) the
  * process's stdout itself is pointed at stderr, so every other path goes there too
  * (`Deno.stdout.write`, `console.count`, native code, children that inherit stdout) and only
  * {@linkcode writeStdoutLine} and {@linkcode writeStdout} reach the original. `streamlib run
@@ -12,12 +13,17 @@
  * @module
  */
 
-/** The `console` methods that write to stdout, redirected while stdout is reserved. */
+/**
+ * The `console` methods that write to stdout, redirected to stderr while stdout is reserved
+ * (with the others that print: `./background_console.ts`).
+ */
 export const STDOUT_CONSOLE_METHODS = ["log", "info", "debug", "dir", "dirxml", "table"] as const;
+
+import { installBackgroundConsole } from "./background_console.ts";
 
 type Printer = (...data: unknown[]) => void;
 
-const originals = new Map<string, Printer>();
+let restoreConsole: (() => void) | undefined;
 let reservations = 0;
 const realLog: Printer = console.log.bind(console);
 let diverted: DivertedStdout | undefined;
@@ -75,21 +81,17 @@ export interface StdoutReservation extends Disposable {
 export function reserveStdout(options: ReserveStdoutOptions = {}): StdoutReservation {
   if (reservations++ === 0) {
     diverted = options.divert?.();
-    const c = console as unknown as Record<string, Printer>;
-    const toStderr: Printer = (...data) => console.error(...data);
-    for (const method of STDOUT_CONSOLE_METHODS) {
-      originals.set(method, c[method]);
-      c[method] = toStderr;
-    }
+    // Every printing method to stderr, queued: never blocking this isolate on a stderr nobody
+    // reads, while the protocol on stdout must go on (./background_console.ts).
+    restoreConsole = installBackgroundConsole();
   }
   let held = true;
   const release = () => {
     if (!held) return;
     held = false;
     if (--reservations > 0) return;
-    const c = console as unknown as Record<string, Printer>;
-    for (const [method, printer] of originals) c[method] = printer;
-    originals.clear();
+    restoreConsole?.();
+    restoreConsole = undefined;
     diverted?.restore();
     diverted = undefined;
   };

@@ -1,6 +1,7 @@
 /**
- * {@linkcode BackgroundLines}: stderr lines that never block the thread that prints them.
- * Internal to the command line ({@linkcode CONSOLE}'s `log`).
+ * {@linkcode BackgroundLines}: stderr lines that never block the thread that prints them: the
+ * command line's log lines (`cli/cli_output.ts`) and, while stdout is reserved, what processors
+ * print with `console` (`./background_console.ts`).
  *
  * @module
  */
@@ -20,7 +21,7 @@ export const MAX_PENDING_LOG_BYTES = 256 * 1024;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { BackgroundLines } from "./_background_lines.ts";
+ * import { BackgroundLines } from "./background_lines.ts";
  *
  * const chunks: string[] = [];
  * const lines = new BackgroundLines({
@@ -42,17 +43,21 @@ export class BackgroundLines {
   #pending = 0;
   #dropped = 0;
   #pump: Promise<void> | undefined;
+  readonly #what: string;
 
   /**
    * @param sink Where lines go (default `Deno.stderr`).
    * @param maxPendingBytes Bytes held while the sink is slow. Default {@linkcode MAX_PENDING_LOG_BYTES}.
+   * @param what What a line is, for the note of dropped lines. Default `"log line"`.
    */
   constructor(
     sink: { write(bytes: Uint8Array): Promise<number> } = Deno.stderr,
     maxPendingBytes = MAX_PENDING_LOG_BYTES,
+    what = "log line",
   ) {
     this.#sink = sink;
     this.#maxPending = maxPendingBytes;
+    this.#what = what;
   }
 
   /** Whether lines wait to be written (a line written around the queue would jump it). */
@@ -107,7 +112,7 @@ export class BackgroundLines {
         this.#pending -= chunk.length;
         if (this.#queue.length === 0 && this.#dropped > 0) {
           const note = encoder.encode(
-            `streamlib: ${this.#dropped} log line${this.#dropped === 1 ? "" : "s"} ` +
+            `streamlib: ${this.#dropped} ${this.#what}${this.#dropped === 1 ? "" : "s"} ` +
               `dropped: stderr was not being read\n`,
           );
           this.#dropped = 0;
