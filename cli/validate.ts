@@ -16,7 +16,7 @@ import { checkManifestInputs } from "../core/manifest/input_check.ts";
 import type { ManifestIssue } from "../core/manifest/issue.ts";
 import { manifestWarnings } from "../core/manifest/validation.ts";
 import { packageRegistry } from "../processors/mod.ts";
-import { type CliOutput, CONSOLE } from "./cli_output.ts";
+import { type CliOutput, CONSOLE, flushConsoleLog } from "./cli_output.ts";
 import { readManifestFile } from "./_manifest_file.ts";
 import {
   declaredPlugins,
@@ -237,4 +237,8 @@ function issueType(message: string): string {
   return /unknown processor '([^']*)'/.exec(message)?.[1] ?? message;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  const code = await main(Deno.args);
+  await flushConsoleLog(); // lines queued while stdout was reserved (--json)
+  Deno.exit(code);
+}
