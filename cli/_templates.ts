@@ -20,6 +20,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import denoJson from "../deno.json" with { type: "json" };
 import { nearMatches } from "../core/errors/near_matches.ts";
+import { builtinProcessors } from "../codegen/builtin_names.ts";
 
 /** Why a template could not be written. */
 export type TemplateErrorCode =
@@ -233,6 +234,7 @@ export async function createFromTemplate(
         "digits, '_' or '-' (MyFilter, room-tone)",
     );
   }
+  await checkNameFits(template, nameForms(name).pascal, name);
   const forms: Record<string, string> = {
     ...nameForms(name),
     version: denoJson.version,
@@ -270,6 +272,69 @@ export async function createFromTemplate(
   }
   await generate(folder);
   return { folder, files: plan.map((p) => p.to), template };
+}
+
+/**
+ * Refuses a name whose class (`pascal`) the template's code could not declare or the runtime
+ * could not register: one of the identifiers the template's sources import (`Processor` would
+ * make `class Processor extends Processor`), or, when the name becomes a processor's (the
+ * template's `streamlib.plugin.json` lists `{{pascal}}`), a built-in processor's name (a plugin's
+ * processor of that name is refused when loaded, `duplicate_processor`).
+ */
+async function checkNameFits(template: TemplateInfo, pascal: string, name: string): Promise<void> {
+  const files = await templateFiles(template.folder);
+  const imported = new Set<string>();
+  let namesProcessor = false;
+  for (const file of files) {
+    if (!/\.(ts|py|rs|json)$/.test(file)) continue;
+    const text = await Deno.readTextFile(join(template.folder, file));
+    if (file.endsWith("streamlib.plugin.json")) {
+      namesProcessor ||= text.includes('"{{pascal}}"');
+    } else if (text.includes("{{pascal}}")) {
+      // A file where the name becomes an identifier: what it imports is taken.
+      for (const identifier of importedIdentifiers(text)) imported.add(identifier);
+    }
+  }
+  const other = `choose another (My${pascal})`;
+  if (imported.has(pascal)) {
+    throw new TemplateError(
+      "template_name_invalid",
+      `Cannot use '${name}' as a name: the ${template.kind} template's code imports '${pascal}', ` +
+        `so a class of that name would not compile; ${other}`,
+    );
+  }
+  if (namesProcessor && (await builtinProcessors()).has(pascal)) {
+    throw new TemplateError(
+      "template_name_invalid",
+      `Cannot use '${name}' as a name: '${pascal}' is a built-in processor, and a plugin's ` +
+        `processor of the same name is refused when it is loaded (duplicate_processor); ${other}`,
+    );
+  }
+}
+
+/**
+ * The names a source file brings in with its imports: TypeScript's `import { a, type B, c as d }`
+ * and `import x from`, Python's `from m import a, b` and `import m`, Rust's `use p::{A, B}` and
+ * `use p::A`. Placeholders (`{{camel}}Node`) are not names.
+ */
+export function importedIdentifiers(text: string): string[] {
+  const found: string[] = [];
+  const list = (names: string) => {
+    for (const part of names.split(",")) {
+      const words = part.trim().replace(/^type\s+/, "").split(/\s+as\s+/);
+      const local = words.at(-1)?.trim() ?? "";
+      if (/^[A-Za-z_$][\w$]*$/.test(local)) found.push(local);
+    }
+  };
+  for (const m of text.matchAll(/^\s*import\s+(?:type\s+)?\{([^}]*)\}\s*from/gm)) list(m[1]);
+  for (const m of text.matchAll(/^\s*import\s+(?:type\s+)?([A-Za-z_$][\w$]*)\s*(?:,|from)/gm)) {
+    found.push(m[1]);
+  }
+  for (const m of text.matchAll(/^\s*from\s+[\w.]+\s+import\s+\(?([^)\n]*)\)?/gm)) list(m[1]);
+  for (const m of text.matchAll(/^\s*import\s+([\w.]+)\s*$/gm)) found.push(m[1].split(".")[0]);
+  for (const m of text.matchAll(/^\s*use\s+[\w:]+::\{([^}]*)\}\s*;/gm)) list(m[1]);
+  for (const m of text.matchAll(/^\s*use\s+[\w:]+::(\w+)\s*;/gm)) found.push(m[1]);
+  return found;
 }
 
 /** Every file of a template but `template.json`, relative, sorted. */

@@ -9,7 +9,12 @@
 import assert from "node:assert/strict";
 import { delimiter, dirname, join } from "node:path";
 import { main } from "../cli/streamlib.ts";
-import { createFromTemplate, listTemplates, TemplateError } from "../cli/_templates.ts";
+import {
+  createFromTemplate,
+  importedIdentifiers,
+  listTemplates,
+  TemplateError,
+} from "../cli/_templates.ts";
 import { discoverPlugins, loadPlugins } from "../plugins/mod.ts";
 
 function capture() {
@@ -114,6 +119,58 @@ Deno.test("streamlib new refuses an unknown kind and an invalid name with exit 2
   assert.match(
     missing.err[0],
     /^error: missing_argument: Missing NAME: streamlib new project NAME/,
+  );
+});
+
+Deno.test("streamlib new refuses a name its class could not take, before it writes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const cases: [string[], RegExp][] = [
+      // The template imports Processor and ProcessContext: `class Processor extends Processor`.
+      [
+        ["processor", "Processor"],
+        /the processor template's code imports 'Processor'.*MyProcessor/,
+      ],
+      [["processor", "process-context"], /imports 'ProcessContext'/],
+      [["native-plugin", "config"], /the native-plugin template's code imports 'Config'/],
+      // A plugin's processor named as a built-in is refused when loaded.
+      [["processor", "Gain"], /'Gain' is a built-in processor.*duplicate_processor.*MyGain/],
+      [["python-processor", "wav-writer"], /'WavWriter' is a built-in processor/],
+      [["native-plugin", "gain"], /'Gain' is a built-in processor/],
+    ];
+    for (const [args, message] of cases) {
+      const { err, output } = capture();
+      const target = join(dir, args.join("_"));
+      assert.equal(await main(["new", ...args, "--dir", target], output), 2, args.join(" "));
+      assert.match(err[0], /^error: template_name_invalid: /);
+      assert.match(err[0], message);
+      await assert.rejects(Deno.stat(target), Deno.errors.NotFound);
+    }
+    // A project's name is not a class: "processor" and "gain" are fine project names.
+    for (const name of ["processor", "gain"]) {
+      const { output } = capture();
+      assert.equal(await main(["new", "project", name, "--dir", join(dir, name)], output), 0);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("importedIdentifiers() reads TypeScript, Python and Rust imports", () => {
+  assert.deepEqual(
+    importedIdentifiers(
+      [
+        'import { a, type B, c as D } from "m";',
+        'import type { E } from "m";',
+        'import F from "m";',
+        'import { {{camel}}Node } from "./x.gen.ts";',
+        "from streamlib_processor import audio, processor",
+        "import numpy",
+        "use streamlib_plugin::{Config, Frames};",
+        "use std::fmt::Write;",
+      ].join("\n"),
+    ),
+    ["a", "B", "D", "E", "F", "audio", "processor", "numpy", "Config", "Frames", "Write"],
   );
 });
 
