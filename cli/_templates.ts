@@ -274,6 +274,9 @@ export async function createFromTemplate(
   return { folder, files: plan.map((p) => p.to), template };
 }
 
+/** Class names a template's language reserves (the PascalCase ones). */
+const RESERVED_CLASS_NAMES = new Set(["True", "False", "None", "Self"]);
+
 /**
  * Refuses a name whose class (`pascal`) the template's code could not declare or the runtime
  * could not register: one of the identifiers the template's sources import (`Processor` would
@@ -296,6 +299,13 @@ async function checkNameFits(template: TemplateInfo, pascal: string, name: strin
     }
   }
   const other = `choose another (My${pascal})`;
+  if (RESERVED_CLASS_NAMES.has(pascal)) {
+    throw new TemplateError(
+      "template_name_invalid",
+      `Cannot use '${name}' as a name: '${pascal}' is a reserved word (Python's True, False and ` +
+        `None, Rust's Self), so a class of that name would not compile; ${other}`,
+    );
+  }
   if (imported.has(pascal)) {
     throw new TemplateError(
       "template_name_invalid",

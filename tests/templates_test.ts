@@ -137,6 +137,8 @@ Deno.test("streamlib new refuses a name its class could not take, before it writ
       [["processor", "Gain"], /'Gain' is a built-in processor.*duplicate_processor.*MyGain/],
       [["python-processor", "wav-writer"], /'WavWriter' is a built-in processor/],
       [["native-plugin", "gain"], /'Gain' is a built-in processor/],
+      [["python-processor", "none"], /'None' is a reserved word/],
+      [["native-plugin", "self"], /'Self' is a reserved word/],
     ];
     for (const [args, message] of cases) {
       const { err, output } = capture();
