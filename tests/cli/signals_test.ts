@@ -6,24 +6,15 @@
  */
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { spawnDeno } from "../fixtures/spawn_deno.ts";
 import { assertFinalized, recordingManifest } from "../fixtures/recording.ts";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Starts the command, waits for its first status line, records a little, sends `signal`. */
 async function stopWith(
   args: string[],
   signal: Deno.Signal,
 ): Promise<{ code: number; out: string }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnDeno(args);
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let out = "";
   const kill = setTimeout(() => child.kill("SIGKILL"), 30_000);

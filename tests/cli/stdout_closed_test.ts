@@ -6,23 +6,14 @@
  */
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { spawnDeno } from "../fixtures/spawn_deno.ts";
 import { assertFinalized, recordingManifest } from "../fixtures/recording.ts";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Runs the command, reads its first stdout line, then closes stdout as `head -1` does. */
 async function closeAfterFirstLine(
   args: string[],
 ): Promise<{ code: number; first: string; err: string }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnDeno(args);
   const kill = setTimeout(() => child.kill("SIGKILL"), 60_000);
   const errText = new Response(child.stderr).text();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();

@@ -5,20 +5,11 @@
  */
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { spawnDeno } from "../fixtures/spawn_deno.ts";
 import { assertFinalized, recordingManifest } from "../fixtures/recording.ts";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-
 async function runUntilSignal(args: string[], ready: RegExp, signal: Deno.Signal): Promise<number> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnDeno(args);
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
   const deadline = Date.now() + 30_000;

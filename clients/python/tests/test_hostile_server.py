@@ -14,7 +14,8 @@ import asyncio
 import struct
 import time
 from array import array
-from typing import Any, Awaitable, Callable, List, Optional, TypeVar
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Awaitable, Callable, List, Optional, TypeVar
 
 import pytest
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -536,6 +537,19 @@ async def test_a_server_trickling_errors_instead_of_an_accept_times_out() -> Non
         assert failed.value.code == "connection_failed" and time.monotonic() - started < 3
 
 
+@asynccontextmanager
+async def http_server(
+    answer: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
+) -> AsyncIterator[str]:
+    """A raw HTTP server answering each connection with ``answer``; yields its sessions URL."""
+    listener = await asyncio.start_server(answer, "127.0.0.1", 0)
+    try:
+        yield f"ws://127.0.0.1:{listener.sockets[0].getsockname()[1]}/v1/sessions"
+    finally:
+        listener.close()
+        await listener.wait_closed()
+
+
 async def test_a_pipeline_listing_without_end_is_refused_at_the_bound() -> None:
     """A server answering ``GET /v1/pipelines`` with JSON that never ends: the client reads at
     most :data:`MAX_LISTING_BYTES` and one byte, then fails with ``connection_failed``."""
@@ -558,18 +572,12 @@ async def test_a_pipeline_listing_without_end_is_refused_at_the_bound() -> None:
         finally:
             writer.close()
 
-    listener = await asyncio.start_server(answer, "127.0.0.1", 0)
-    port = listener.sockets[0].getsockname()[1]
-    try:
-        client = connect(f"ws://127.0.0.1:{port}/v1/sessions")
+    async with http_server(answer) as url:
         with pytest.raises(ConnectionFailedError) as failed:
-            await bounded(client.pipelines())
+            await bounded(connect(url).pipelines())
         assert failed.value.code == "connection_failed"
         assert f"over {MAX_LISTING_BYTES} bytes" in failed.value.message
         assert sent < 4 * MAX_LISTING_BYTES, f"the client read {sent} bytes"
-    finally:
-        listener.close()
-        await listener.wait_closed()
 
 
 @pytest.mark.parametrize("status", [b"200 OK", b"401 Unauthorized"])
@@ -590,15 +598,9 @@ async def test_a_listing_or_refusal_trickled_a_byte_at_a_time_ends_at_the_open_t
         finally:
             writer.close()
 
-    listener = await asyncio.start_server(answer, "127.0.0.1", 0)
-    port = listener.sockets[0].getsockname()[1]
-    try:
-        client = connect(f"ws://127.0.0.1:{port}/v1/sessions", open_timeout=1)
+    async with http_server(answer) as url:
         started = time.monotonic()
         with pytest.raises(ConnectionFailedError) as failed:
-            await bounded(client.pipelines())
+            await bounded(connect(url, open_timeout=1).pipelines())
         assert failed.value.code == "connection_failed"
         assert time.monotonic() - started < 3
-    finally:
-        listener.close()
-        await listener.wait_closed()
