@@ -134,11 +134,16 @@ Deno.test("SrtSource listener records what GStreamer (openh264enc, mpegtsmux, sr
     console.log(`RTT ${rtt} ms (samples ${stats.rtts.join(" ")})`);
     assert.equal(custom.connections, 1);
     assert.equal(custom.framesDropped, 0);
-    assert.equal(stats.srt.framesOut, 60);
+    // GStreamer 1.22's srtsink closes its live-mode socket at end of stream without lingering
+    // (it has no `linger` setting, unlike ffmpeg's caller above): a last message lost on the way
+    // cannot be sent again, and the receiver drains what it holds and closes (CI, 2026-11-29: 59
+    // of 60, once in about 30 runs; 8 of 8 with three CPU hogs). Every frame before it arrives.
+    const frames = stats.srt.framesOut;
+    assert.ok(frames === 60 || frames === 59, `received ${frames} of 60`);
     const probe = await probeVideo(`${dir}/out.mp4`);
     assert.equal(probe.codec, "h264");
     assert.equal(probe.width, 320);
-    assert.equal(probe.frames, 60);
+    assert.equal(probe.frames, frames);
     assert.ok(Math.abs(probe.duration - 2) < 0.1, `duration ${probe.duration}`);
   } finally {
     await Deno.remove(dir, { recursive: true });
