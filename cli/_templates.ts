@@ -234,7 +234,8 @@ export async function createFromTemplate(
         "digits, '_' or '-' (MyFilter, room-tone)",
     );
   }
-  await checkNameFits(template, nameForms(name).pascal, name);
+  const files = await templateFiles(template.folder);
+  await checkNameFits(template, files, nameForms(name).pascal, name);
   const forms: Record<string, string> = {
     ...nameForms(name),
     version: denoJson.version,
@@ -247,7 +248,6 @@ export async function createFromTemplate(
     );
   const cwd = options.cwd ?? Deno.cwd();
   const folder = resolve(cwd, options.dir ?? fill(template.dir));
-  const files = await templateFiles(template.folder);
   const plan = files.map((file) => ({ from: join(template.folder, file), to: fill(file) }));
   const existing: string[] = [];
   for (const { to } of plan) {
@@ -284,8 +284,12 @@ const RESERVED_CLASS_NAMES = new Set(["True", "False", "None", "Self"]);
  * template's `streamlib.plugin.json` lists `{{pascal}}`), a built-in processor's name (a plugin's
  * processor of that name is refused when loaded, `duplicate_processor`).
  */
-async function checkNameFits(template: TemplateInfo, pascal: string, name: string): Promise<void> {
-  const files = await templateFiles(template.folder);
+async function checkNameFits(
+  template: TemplateInfo,
+  files: readonly string[],
+  pascal: string,
+  name: string,
+): Promise<void> {
   const imported = new Set<string>();
   let namesProcessor = false;
   for (const file of files) {

@@ -1,23 +1,16 @@
 /**
- * Keeps stdout for a protocol: while reserved, what any code of this isolate prints with
- * `console.log` (and `info`, `debug`, `dir`, `dirxml`, `table`) goes to stderr, and Workers the
- * runtime starts do the same. Every `console` print is queued for stderr then, never blocking
- * the isolate on a stderr nobody reads (`./background_console.ts`). With the `divert` option (the CLI passes ffi/stdio's) the
- * process's stdout itself is pointed at stderr, so every other path goes there too
- * (`Deno.stdout.write`, `console.count`, native code, children that inherit stdout) and only
- * {@linkcode writeStdoutLine} and {@linkcode writeStdout} reach the original. `streamlib run
- * --json`, `dashboard --json`, `validate --json`, `nodes --json`, `serve --json` and `streamlib mcp` on stdio
- * reserve it, so a processor's print never lands between their JSON lines. Processors log with
- * `ctx.log` (see `core/processor/log.ts`).
+ * Keeps stdout for a protocol: while reserved, what any code of this isolate prints with `console`
+ * goes to stderr, queued so that a stderr nobody reads never blocks the isolate
+ * (`./background_console.ts`), and Workers the runtime starts do the same. With the `divert`
+ * option (the CLI passes ffi/stdio's) the process's stdout itself is pointed at stderr, so every
+ * other path goes there too (`Deno.stdout.write`, native code, children that inherit stdout) and
+ * only {@linkcode writeStdoutLine} and {@linkcode writeStdout} reach the original. `streamlib run
+ * --json`, `dashboard --json`, `validate --json`, `nodes --json`, `serve --json` and `streamlib
+ * mcp` on stdio reserve it, so a processor's print never lands between their JSON lines.
+ * Processors log with `ctx.log` (see `core/processor/log.ts`).
  *
  * @module
  */
-
-/**
- * The `console` methods that write to stdout, redirected to stderr while stdout is reserved
- * (with the others that print: `./background_console.ts`).
- */
-export const STDOUT_CONSOLE_METHODS = ["log", "info", "debug", "dir", "dirxml", "table"] as const;
 
 import { installBackgroundConsole } from "./background_console.ts";
 
