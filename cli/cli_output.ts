@@ -74,9 +74,7 @@ export const CONSOLE: CliOutput = {
     } catch (error) {
       if (!readerGone(error)) throw error;
       // `run --json | head -1`: not a crash. The command stops as on SIGTERM and exits 1.
-      const why = error instanceof Deno.errors.BrokenPipe
-        ? "Cannot write to stdout: its reader closed it"
-        : (error as Error).message;
+      const why = stdoutWriteProblem(error);
       consoleLog.line(errorLine("stdout_closed", `${why}; stopping as on SIGTERM (exit 1)`), true);
       noteStdoutClosed();
     }
@@ -101,6 +99,18 @@ export const CONSOLE: CliOutput = {
     }
     : undefined,
 };
+
+/**
+ * What a failed write to stdout means, for an `stdout_closed` error line.
+ *
+ * @param error What the write threw.
+ * @returns One sentence.
+ */
+export function stdoutWriteProblem(error: unknown): string {
+  return error instanceof Deno.errors.BrokenPipe
+    ? "Cannot write to stdout: its reader closed it"
+    : (error as Error)?.message ?? String(error);
+}
 
 /** Whether a write to stdout failed for good (`EPIPE`: nobody reads it any more; `ENOSPC`, ...). */
 function readerGone(error: unknown): boolean {

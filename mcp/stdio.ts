@@ -16,8 +16,16 @@ import { InvalidMessageError, LineTransport, MessageTooLargeError } from "./stdi
  * A server serving on stdio.
  */
 export interface StdioServer {
-  /** Resolves when the client goes away (stdin closes) or {@linkcode StdioServer.close} is called. */
+  /**
+   * Resolves when the client goes away (stdin closes, or a write to stdout fails because it
+   * closed its end) or {@linkcode StdioServer.close} is called.
+   */
   readonly closed: Promise<void>;
+  /**
+   * The failed write to stdout that ended serving (`EPIPE`: the client closed its end), or
+   * `undefined` while none has.
+   */
+  readonly writeError: Error | undefined;
   /** Stops serving. Idempotent; the runtime is left as it is. */
   close(): Promise<void>;
 }
@@ -48,7 +56,8 @@ export interface StdioServerOptions extends McpServerOptions {
 /**
  * Serves the runtime's MCP server on stdin/stdout. A line longer than `maxMessageBytes` is
  * discarded and answered with an invalid request error (-32600) carrying its id when it can be
- * read; the end of stdin (the client left) always resolves `closed`. A line that is not JSON is
+ * read; the end of stdin (the client left) always resolves `closed`, as does a write to stdout
+ * failing (the client closed its end; `writeError` says so). A line that is not JSON is
  * answered with a JSON-RPC parse error (-32700) and `id: null`; a batch or a JSON value that is
  * not a JSON-RPC message with an invalid request error (-32600), and a request whose params do not
  * fit its method with invalid params (-32602), both with the request's id when it is a valid one
@@ -118,6 +127,9 @@ export async function serveStdio(
   });
   const { promise: closed, resolve } = Promise.withResolvers<void>();
   server.onerror = (error) => {
+    // Once stdout failed, what follows (the SDK's "Failed to send response") is its echo: the
+    // caller reads `writeError` instead.
+    if (transport.writeError) return;
     const reply = protocolErrorReply(error);
     log(`streamlib mcp: ${reply ? "bad request" : "error"}: ${error.message}`);
     if (reply) transport.send(reply as unknown as JSONRPCMessage).catch(() => {});
@@ -135,7 +147,13 @@ export async function serveStdio(
     void close();
   };
   await server.connect(transport);
-  return { closed, close };
+  return {
+    closed,
+    close,
+    get writeError() {
+      return transport.writeError;
+    },
+  };
 }
 
 /**

@@ -104,7 +104,8 @@ export interface LineTransportStreams {
  * The MCP stdio transport: reads newline-delimited JSON-RPC messages from `input` and writes
  * them to `write`. Unlike the SDK's, a line over the limit is answered with a JSON-RPC error and
  * reading goes on; reading is linear in the input; and the end of the input (the client left)
- * always closes the transport, so `onclose` fires.
+ * always closes the transport, so `onclose` fires, as does a failed write (the client closed its
+ * end of the output): `onerror` gets that error and {@linkcode LineTransport.writeError} keeps it.
  *
  * @example Over in-memory streams
  * ```ts
@@ -129,7 +130,9 @@ export class LineTransport implements Transport {
    * takes ({@linkcode InvalidMessageError}) or too long ({@linkcode MessageTooLargeError}).
    */
   onerror?: (error: Error) => void;
-  /** Called once, when the input ends or {@linkcode LineTransport.close} is called. */
+  /**
+   * Called once, when the input ends, a write fails or {@linkcode LineTransport.close} is called.
+   */
   onclose?: () => void;
 
   readonly #input: ReadableStream<Uint8Array>;
@@ -138,6 +141,7 @@ export class LineTransport implements Transport {
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   #writing: Promise<void> = Promise.resolve();
   #closed = false;
+  #writeError: Error | undefined;
 
   /**
    * Creates the transport; {@linkcode LineTransport.start} begins reading.
@@ -200,8 +204,20 @@ export class LineTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     const bytes = new TextEncoder().encode(`${JSON.stringify(message)}\n`);
     const next = this.#writing.then(() => this.#closed ? undefined : this.#write(bytes));
-    this.#writing = next.catch(() => {});
+    this.#writing = next.catch((error) => {
+      // Nothing more can be answered (the reader closed its end: EPIPE): the transport closes,
+      // as at the end of the input, instead of reading requests it can never answer.
+      if (this.#closed) return;
+      this.#writeError = error as Error;
+      this.onerror?.(error as Error);
+      void this.close();
+    });
     return next;
+  }
+
+  /** The error of the write that closed the transport, or `undefined` if none failed. */
+  get writeError(): Error | undefined {
+    return this.#writeError;
   }
 
   /** Stops reading and calls `onclose`. Idempotent. */

@@ -10,6 +10,7 @@ import { manifestPluginPaths, projectProcessorsFor } from "../project_plugins.ts
 import { serveHttp, serveStdio } from "../../mcp/mod.ts";
 import { createRuntime } from "../../processors/mod.ts";
 import { reserveProtocolStdout } from "../protocol_stdout.ts";
+import { stdoutWriteProblem } from "../cli_output.ts";
 import type { CliCommand } from "../command.ts";
 import { loadPipelineFile } from "../load_pipeline.ts";
 import {
@@ -182,6 +183,17 @@ export const command: CliCommand = {
         server.closed.then(() => left.abort());
         await stop;
         await server.close();
+        if (server.writeError) {
+          // The client closed its end of stdout: nothing more could be answered (run --json's
+          // `stdout_closed`, the same code).
+          log(
+            errorLine(
+              "stdout_closed",
+              `${stdoutWriteProblem(server.writeError)}; stopped (exit 1)`,
+            ),
+          );
+          return 1;
+        }
         return 0;
       }
       let server;

@@ -78,3 +78,39 @@ Deno.test("streamlib dashboard --json with its reader gone stops cleanly: exit 1
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("streamlib mcp on stdio whose client closed its stdout stops at the next answer: exit 1, stdout_closed", async () => {
+  const child = spawnDeno(["run", "-A", "cli/streamlib.ts", "mcp"], { stdin: "piped" });
+  const kill = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  const errText = new Response(child.stderr).text();
+  const send = child.stdin.getWriter();
+  const request = (message: object) =>
+    send.write(new TextEncoder().encode(JSON.stringify({ jsonrpc: "2.0", ...message }) + "\n"));
+  await request({
+    id: 1,
+    method: "initialize",
+    params: {
+      protocolVersion: "2025-06-18",
+      capabilities: {},
+      clientInfo: { name: "t", version: "1" },
+    },
+  });
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out += value;
+  }
+  assert.equal(JSON.parse(out.split("\n")[0]).id, 1);
+  await reader.cancel(); // the client stops reading; its stdin stays open
+  await request({ method: "notifications/initialized" });
+  await request({ id: 2, method: "tools/list" }); // its answer meets EPIPE
+  const { code } = await child.status;
+  clearTimeout(kill);
+  await send.close().catch(() => {});
+  const err = await errText;
+  assert.equal(code, 1, err);
+  assert.match(err, /error: stdout_closed: Cannot write to stdout/);
+  assert.doesNotMatch(err, /Uncaught|Failed to send response/);
+});
