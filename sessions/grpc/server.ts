@@ -92,12 +92,20 @@ export interface GrpcServeOptions {
   readonly onRefused?: (code: string) => void;
 }
 
+/**
+ * How long `close()` waits, past its grace period, for the statuses of the calls it ended to
+ * leave before it cuts the connections left (a client that never reads keeps its own).
+ */
+const STATUS_FLUSH_MS = 500;
+
 /** What `close()` takes. */
 export interface GrpcCloseOptions {
   /**
    * How long open calls may take to finish: a stream's inputs are ended and its outputs
    * written until then; then its session is closed and the call ends with `UNAVAILABLE`,
-   * `server_shutting_down`. Default 5 000 ms.
+   * `server_shutting_down`. The connections left are cut at the same deadline (at most half a
+   * second later, for the statuses to leave), so `close()` takes about `graceMs` even when a
+   * client never reads. Default 5 000 ms.
    */
   readonly graceMs?: number;
 }
@@ -175,13 +183,18 @@ export class GrpcServer {
   close(options: GrpcCloseOptions = {}): Promise<void> {
     this.#closing ??= (async () => {
       const graceMs = options.graceMs ?? 5_000;
+      // One deadline for the calls and the connections: a call's status that cannot leave (its
+      // client never reads) must not hold the connections a second grace period.
+      const deadline = performance.now() + graceMs;
       this.#ctx.closing = true;
       await Promise.all([...this.#ctx.calls].map((call: LiveCall) => call.shutdown(graceMs)));
+      // The statuses just sent get a moment to reach their clients even at the deadline.
+      const left = Math.max(deadline - performance.now(), STATUS_FLUSH_MS);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           this.#server.forceShutdown();
           resolve();
-        }, graceMs);
+        }, left);
         this.#server.tryShutdown(() => {
           clearTimeout(timer);
           resolve();
