@@ -1,8 +1,9 @@
 /**
- * The server's one interceptor: the code trailer on every failed status, and the bound on calls
- * whose first request message has not come in full (a client can declare a message of
- * `maxReceiveMessageBytes` in its length prefix and never send the rest; grpc-js would buffer
- * every such partial message until the client left). Internal.
+ * The server's one interceptor: the code trailer on every failed status, the caller's compression
+ * mistakes refused as its own, and the bound on calls whose first request message has not come in
+ * full (a client can declare a message of `maxReceiveMessageBytes` in its length prefix and never
+ * send the rest; grpc-js would buffer every such partial message until the client left).
+ * Internal.
  *
  * @module
  */
@@ -26,11 +27,67 @@ export interface IntakeState {
 
 type Status = Parameters<grpc.ServerInterceptingCallInterface["sendStatus"]>[0];
 
-/** What of grpc-js's base call is used: its status, its HTTP/2 stream, its message decoder. */
+/**
+ * What of grpc-js's base call is used: its status, its HTTP/2 stream, its message decoder, its
+ * decompression of a message (the 5-byte prefix and the bytes, and the call's `grpc-encoding`).
+ */
 interface BaseCall {
   sendStatus(status: Status): void;
   stream?: { closed?: boolean; destroyed?: boolean; close?(code?: number): void; once?: unknown };
   decoder?: { readPartialMessage?: unknown[] };
+  decompressMessage?(message: Uint8Array, encoding: string): Uint8Array | Promise<Uint8Array>;
+}
+
+/** The encodings grpc-js decompresses (`grpc-accept-encoding` of its answers). */
+const ACCEPTED_ENCODINGS = "identity,deflate,gzip";
+
+/**
+ * Makes the base call's decompression refuse what the caller got wrong as the caller's fault,
+ * `grpc_invalid_message`, where grpc-js said `internal_error` or took it: a compressed flag with
+ * no `grpc-encoding` (or `identity`), or a flag other than 0 and 1, is `INTERNAL` (the gRPC
+ * spec's status for it; grpc-js read the bytes as uncompressed); an encoding grpc-js lacks stays
+ * `UNIMPLEMENTED`, with `grpc-accept-encoding` as the spec asks; bytes that do not decompress as
+ * their encoding says are `INVALID_ARGUMENT` (grpc-js: `INTERNAL`).
+ */
+function checkCompression(base: BaseCall): void {
+  const decompress = base.decompressMessage;
+  if (typeof decompress !== "function") return;
+  base.decompressMessage = async (message, encoding) => {
+    const flag = message[0];
+    if (flag > 1 || (flag === 1 && encoding === "identity")) {
+      throw coded(
+        grpc.status.INTERNAL,
+        "grpc_invalid_message",
+        flag > 1
+          ? `A message whose compressed flag is ${flag}: it must be 0 or 1`
+          : "A message with the compressed flag set, on a call whose grpc-encoding is not set " +
+            "(or identity): name its encoding (gzip, deflate) or send it uncompressed",
+      );
+    }
+    try {
+      return await decompress.call(base, message, encoding);
+    } catch (error) {
+      const { code, details } = error as { code?: unknown; details?: unknown };
+      const said = typeof details === "string" ? details : String(error);
+      if (code === grpc.status.UNIMPLEMENTED) {
+        const status = coded(
+          grpc.status.UNIMPLEMENTED,
+          "grpc_invalid_message",
+          `${said.slice(0, 200)}: the server takes ${ACCEPTED_ENCODINGS}`,
+        );
+        status.metadata!.set("grpc-accept-encoding", ACCEPTED_ENCODINGS);
+        throw status;
+      }
+      if (code === grpc.status.RESOURCE_EXHAUSTED) {
+        throw coded(grpc.status.RESOURCE_EXHAUSTED, "message_too_large", said);
+      }
+      throw coded(
+        grpc.status.INVALID_ARGUMENT,
+        "grpc_invalid_message",
+        `A message that does not decompress as its grpc-encoding (${encoding.slice(0, 40)}) says`,
+      );
+    }
+  };
 }
 
 function coded(code: grpc.status, streamlibCode: string, details: string): Status {
@@ -70,6 +127,7 @@ function endAndRelease(base: BaseCall, status: Status): void {
 export function intake(limits: IntakeLimits, state: IntakeState): grpc.ServerInterceptor {
   return (_method, call) => {
     const base = call as unknown as BaseCall;
+    checkCompression(base);
     const send = base.sendStatus.bind(base);
     const token = {};
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -140,6 +198,9 @@ function libraryCode(status: grpc.status): string {
       return "message_too_large";
     case grpc.status.DEADLINE_EXCEEDED:
       return "grpc_deadline_exceeded";
+    case grpc.status.UNIMPLEMENTED:
+      // A second request message on Execute, or none: the call's shape, the caller's fault.
+      return "grpc_invalid_message";
     default:
       return "internal_error";
   }

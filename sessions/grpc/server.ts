@@ -336,7 +336,9 @@ function positive(name: string, value: number): number {
 /**
  * A request whose content-type is not `application/grpc*` (curl, a browser, an HTTP/2 client
  * that is not gRPC) gets HTTP 415 with `grpc-status` 3 (`INVALID_ARGUMENT`), the code
- * `unsupported_media_type` in `streamlib-code`, and a JSON body saying what is valid.
+ * `unsupported_media_type` in `streamlib-code`, and a JSON body saying what is valid. A method
+ * other than POST (grpc-js served a GET as a call) gets HTTP 405, `grpc-status` 3 and
+ * `method_not_allowed`.
  *
  * grpc-js answers it with `:status` of `http2.constants.HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE`,
  * which Deno's `node:http2` lacks: the answer went out as HTTP 200 with no `grpc-status`, a
@@ -351,6 +353,8 @@ function answerWrongContentType(server: grpc.Server): void {
   if (typeof target._verifyContentType !== "function") return;
   target._verifyContentType = (stream, headers) => {
     const type = headers["content-type"];
+    const method = headers[":method"];
+    if (method !== "POST") return refuseMethod(stream, String(method));
     if (typeof type === "string" && type.startsWith("application/grpc")) return true;
     const found = typeof type === "string" ? JSON.stringify(type.slice(0, 100)) : "none";
     const message = `Cannot take a gRPC call with content-type ${found}: gRPC calls are ` +
@@ -369,4 +373,23 @@ function answerWrongContentType(server: grpc.Server): void {
     } catch { /* the stream is gone */ }
     return false;
   };
+}
+
+/** Answers a request whose method is not POST: HTTP 405, `INVALID_ARGUMENT`, `method_not_allowed`. */
+function refuseMethod(stream: http2.ServerHttp2Stream, method: string): false {
+  const message = `Cannot take a gRPC call with method ${
+    JSON.stringify(method.slice(0, 20))
+  }: gRPC calls are POST`;
+  try {
+    stream.respond({
+      ":status": 405,
+      allow: "POST",
+      "content-type": "application/json",
+      "grpc-status": String(GrpcStatus.INVALID_ARGUMENT),
+      "grpc-message": encodeURIComponent(message),
+      [STREAMLIB_CODE_KEY]: "method_not_allowed",
+    });
+    stream.end(JSON.stringify({ error: { status: 405, code: "method_not_allowed", message } }));
+  } catch { /* the stream is gone */ }
+  return false;
 }

@@ -8,6 +8,9 @@
  */
 
 import assert from "node:assert/strict";
+import http2 from "node:http2";
+import { Buffer } from "node:buffer";
+import { gzipSync } from "node:zlib";
 import type { SessionInfo } from "../../sessions/mod.ts";
 import { audioFrame, loadSessionsClient, serve, type Served } from "./grpc_harness.ts";
 
@@ -29,6 +32,41 @@ function lengthPrefixed(bytes: Uint8Array, flag = 0): Uint8Array {
   new DataView(out.buffer).setUint32(1, bytes.byteLength);
   out.set(bytes, 5);
   return out;
+}
+
+/** What a raw HTTP/2 call was answered: its headers and trailers, merged. */
+interface RawAnswer {
+  readonly headers: Record<string, unknown>;
+}
+
+/** Sends one raw HTTP/2 request to the server and reads its answer in full. */
+async function rawCall(
+  served: Served,
+  headers: Record<string, string>,
+  body?: Uint8Array,
+): Promise<RawAnswer> {
+  const session = http2.connect(`http://${served.address}`);
+  session.on("error", () => {});
+  try {
+    const request = session.request({
+      ":method": "POST",
+      ":path": STREAM_PATH,
+      "content-type": "application/grpc",
+      te: "trailers",
+      authorization: `Bearer ${TOKEN}`,
+      ...headers,
+    });
+    const all: Record<string, unknown> = {};
+    request.on("response", (h) => Object.assign(all, h));
+    request.on("trailers", (h) => Object.assign(all, h));
+    if (body === undefined) request.end();
+    else request.end(Buffer.from(body));
+    request.on("data", () => {});
+    await new Promise<void>((resolve) => request.on("close", resolve));
+    return { headers: all };
+  } finally {
+    session.close();
+  }
 }
 
 /** An HTTP/2 frame: its length, type, flags, stream, payload. */
@@ -110,6 +148,53 @@ Deno.test("serveGrpc() close() with a client that never reads takes its grace pe
     assert.ok(ms >= 1_400, `close() took ${ms.toFixed(0)} ms with a grace of 1500 ms`);
   } finally {
     conn.close();
+    await served.close();
+  }
+});
+
+Deno.test("serveGrpc() refuses a body that does not decompress, or is compressed unsaid, as the caller's fault", async () => {
+  const served = await serve();
+  try {
+    const open = streamRequest({ open: { pipeline: "gain" } });
+    const cases: [string, Record<string, string>, Uint8Array, number][] = [
+      // Before: INTERNAL, internal_error ("Failed to decompress message").
+      ["gzip, not gzip", { "grpc-encoding": "gzip" }, lengthPrefixed(open, 1), 3],
+      // Before: UNIMPLEMENTED, internal_error.
+      ["bogus", { "grpc-encoding": "bogus" }, lengthPrefixed(open, 1), 12],
+      // Before: taken as if uncompressed.
+      ["flag, no encoding", {}, lengthPrefixed(open, 1), 13],
+      ["flag 7", {}, lengthPrefixed(open, 7), 13],
+    ];
+    for (const [label, headers, body, status] of cases) {
+      const { headers: answer } = await rawCall(served, headers, body);
+      assert.equal(answer["grpc-status"], String(status), label);
+      assert.equal(answer["streamlib-code"], "grpc_invalid_message", label);
+    }
+    const bogus = await rawCall(served, { "grpc-encoding": "bogus" }, lengthPrefixed(open, 1));
+    assert.equal(bogus.headers["grpc-accept-encoding"], "identity,deflate,gzip");
+    // A body gzip-compressed as its header says is served.
+    const gzip = await rawCall(
+      served,
+      { "grpc-encoding": "gzip" },
+      lengthPrefixed(new Uint8Array(gzipSync(open)), 1),
+    );
+    assert.equal(gzip.headers["grpc-status"], "0");
+    assert.equal(served.runner.active, 0);
+  } finally {
+    await served.close();
+  }
+});
+
+Deno.test("serveGrpc() answers a GET with 405, INVALID_ARGUMENT, method_not_allowed", async () => {
+  const served = await serve();
+  try {
+    // Before: served as a call (a Stream without its open: grpc_invalid_message).
+    const { headers } = await rawCall(served, { ":method": "GET" });
+    assert.equal(headers[":status"], 405);
+    assert.equal(headers["grpc-status"], "3");
+    assert.equal(headers["streamlib-code"], "method_not_allowed");
+    assert.equal(served.runner.active, 0);
+  } finally {
     await served.close();
   }
 });
