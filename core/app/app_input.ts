@@ -42,7 +42,8 @@ interface Pending {
  * Each frame gets a sequence number and optional string metadata, carried to the application
  * outputs it reaches by its timestamp (see `FrameTags`); an input makes its timestamps strictly
  * increasing (a frame sent with none, or with one not after the last, is stamped one nanosecond
- * after the last).
+ * after the last). Sequence numbers and timestamps are integers up to 2^53 - 1: a send that would
+ * pass that is refused with `app_frame_mismatch` before anything is taken.
  *
  * @example Send through a gain and read it back
  * ```ts
@@ -141,6 +142,10 @@ export class AppInput {
     if (this.#ended) throw new AppPortEndedError(this.name, "end() was called");
     checkAppFrame(this.name, this.portType, frame, this.#maxFrameBytes);
     const metadata = checkMetadata(this.name, options.metadata);
+    if (options.seq !== undefined && !isCount(options.seq)) {
+      const expected = `an integer from 0 to ${Number.MAX_SAFE_INTEGER}`;
+      throw new AppFrameError(this.name, "seq", String(options.seq), expected);
+    }
     if (this.policy === "fifo") {
       while (this.#pending.length > 0) {
         await new Promise<void>((resolve, reject) => this.#waiting.push({ resolve, reject }));
@@ -151,9 +156,18 @@ export class AppInput {
       this.#dropped++;
     }
     const seq = options.seq ?? this.#seq;
-    this.#seq = seq + 1;
     const asked = frame.timestampNs ?? -1;
     const timestampNs = asked > this.#lastNs ? asked : this.#lastNs + 1;
+    // Refused before anything is taken: a number past 2^53 - 1 is no longer exact (one more is
+    // the same number), and no transport could carry it.
+    if (seq > Number.MAX_SAFE_INTEGER) {
+      throw new AppFrameError(this.name, "seq", String(seq), USED_UP("sequence number", "a seq"));
+    }
+    if (timestampNs > Number.MAX_SAFE_INTEGER) {
+      const expected = USED_UP("timestamp", "an input of its own");
+      throw new AppFrameError(this.name, "timestampNs", String(asked), expected);
+    }
+    this.#seq = seq + 1;
     this.#lastNs = timestampNs;
     this.#tags.set(timestampNs, { seq, metadata });
     const taken = new Promise<void>((resolve) =>
@@ -193,6 +207,16 @@ export class AppInput {
     for (const waiter of this.#waiting.splice(0)) waiter.reject(error);
     for (const p of this.#pending.splice(0)) p.resolve();
   }
+}
+
+/** What to say when an input's numbers reached 2^53 - 1. */
+const USED_UP = (what: string, instead: string) =>
+  `at most ${Number.MAX_SAFE_INTEGER}, the largest exact integer: this input's ${what}s are ` +
+  `used up (each one is after the last), so send with ${instead}`;
+
+/** A whole number from 0 to 2^53 - 1. */
+function isCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
 /** Metadata must be a flat object of strings. */

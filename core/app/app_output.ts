@@ -14,7 +14,7 @@ import { Processor, type ProcessorTypes } from "../processor/processor.ts";
 import { defineNode, type NodeDefinition } from "../registry/node_definition.ts";
 import type { DeliveryPolicy } from "../transport/ring.ts";
 import { copyOut } from "./frame_copy.ts";
-import type { FrameTags } from "./tags.ts";
+import type { FrameTagReader, FrameTags } from "./tags.ts";
 
 /** One frame out of an application output, with what its input attached. */
 export interface AppFrame {
@@ -63,7 +63,7 @@ export class AppOutput implements AsyncIterable<AppFrame> {
   readonly policy: DeliveryPolicy;
   /** Unread frames it holds. */
   readonly capacity: number;
-  readonly #tags: FrameTags;
+  readonly #tags: FrameTagReader;
   readonly #queue: AppFrame[] = [];
   /** Sample arrays handed back with `recycle()`, all of one length, for the next audio frames. */
   readonly #spares = new SampleSpares();
@@ -94,7 +94,7 @@ export class AppOutput implements AsyncIterable<AppFrame> {
     this.portType = portType;
     this.policy = policy;
     this.capacity = capacity;
-    this.#tags = tags;
+    this.#tags = tags.reader();
   }
 
   /** Frames taken out of the graph. */
@@ -200,6 +200,7 @@ export class AppOutput implements AsyncIterable<AppFrame> {
   /** No more frames will come (upstream ended, or the graph stopped). Idempotent. */
   _finish(): void {
     this.#finished = true;
+    this.#tags.close();
     this.#wakeReader();
   }
 

@@ -252,3 +252,62 @@ Deno.test("loadManifest() adds inputs and outputs; saveManifest() gives them bac
   assert.equal((item.frame as { samples: Float32Array }).samples[0], 0.75);
   await rt.stop();
 });
+
+Deno.test("AppInput refuses, before taking anything, what would pass 2^53 - 1; bad seqs too", async () => {
+  const { rt, input, output } = gainGraph();
+  await rt.start();
+  const max = Number.MAX_SAFE_INTEGER;
+  await input.send({ ...stereo(), timestampNs: max }, { seq: max });
+  // Both would be stamped one after the last: no longer exact, no transport carries them.
+  await assert.rejects(input.send({ ...stereo(), timestampNs: 0 }, { seq: 1 }), {
+    code: "app_frame_mismatch",
+    field: "timestampNs",
+  });
+  await assert.rejects(input.send(stereo()), { code: "app_frame_mismatch", field: "seq" });
+  for (const seq of [-1, 1.5, Number.NaN, 2 ** 53, "3"]) {
+    await assert.rejects(input.send(stereo(), { seq: seq as number }), {
+      code: "app_frame_mismatch",
+      field: "seq",
+    });
+  }
+  for (const timestampNs of [2 ** 53, Infinity, -1, "5"]) {
+    await assert.rejects(input.send({ ...stereo(), timestampNs: timestampNs as number }), {
+      code: "app_frame_mismatch",
+      field: "timestampNs",
+    });
+  }
+  assert.equal(input.sent, 1);
+  input.end();
+  const got = await drain(output);
+  assert.deepEqual(got.map((g) => [g.seq, g.frame.timestampNs]), [[max, max]]);
+  await rt.stop();
+});
+
+Deno.test("An application output's timestamps are whole nanoseconds", async () => {
+  const { rt, input, output } = gainGraph();
+  await rt.start();
+  await input.send({ ...stereo(), timestampNs: 20_833_333.6 }, { metadata: { id: "a" } });
+  input.end();
+  const [got] = await drain(output);
+  assert.equal(got.frame.timestampNs, 20_833_334);
+  assert.equal(got.metadata.id, "a"); // found by the exact timestamp before rounding
+  await rt.stop();
+});
+
+Deno.test("Every frame keeps its metadata while tags the output is past are dropped", async () => {
+  const { rt, input, output } = gainGraph();
+  await rt.start();
+  const big = "m".repeat(4096);
+  const reading = (async () => {
+    let n = 0;
+    for await (const item of output) {
+      assert.equal(item.seq, n++);
+      assert.equal(item.metadata.big, big);
+    }
+    return n;
+  })();
+  for (let i = 0; i < 2000; i++) await input.send(stereo(), { metadata: { big } });
+  input.end();
+  assert.equal(await reading, 2000); // each frame had its own tag while tags were dropped
+  await rt.stop();
+});

@@ -94,9 +94,11 @@ export function checkAppFrame(
     fail("kind", f.kind, `'${wanted}' (port type ${portType})`);
   }
   if (
-    f.timestampNs !== undefined && !(Number.isFinite(f.timestampNs) && f.timestampNs as number >= 0)
+    f.timestampNs !== undefined &&
+    !(typeof f.timestampNs === "number" && f.timestampNs >= 0 &&
+      f.timestampNs <= Number.MAX_SAFE_INTEGER)
   ) {
-    fail("timestampNs", f.timestampNs, "a finite number of nanoseconds, 0 or more");
+    fail("timestampNs", f.timestampNs, `nanoseconds from 0 to ${Number.MAX_SAFE_INTEGER}`);
   }
   let bytes = 0;
   if (f.kind === "audio") {
@@ -243,7 +245,9 @@ export function copyIn(
 
 /**
  * A plain copy of a frame, detached from the runtime's memory: what an application output
- * gives, valid after the run that read it released the original.
+ * gives, valid after the run that read it released the original. Its timestamp is rounded to a
+ * whole nanosecond (a processor may compute fractions, as an encoder's start offset does; no
+ * transport carries them).
  *
  * @param frame A frame read in a run.
  * @param allocate Gives the array an audio frame's samples are copied into, of `length` samples
@@ -262,7 +266,8 @@ export function copyIn(
 export function copyOut(frame: Frame, allocate?: (length: number) => Float32Array): Frame {
   switch (frame.kind) {
     case "audio": {
-      const { channels, sampleRate, frameCount, timestampNs, frameNumber } = frame;
+      const { channels, sampleRate, frameCount, frameNumber } = frame;
+      const timestampNs = Math.round(frame.timestampNs);
       let samples;
       if (allocate === undefined) samples = frame.samples.slice();
       else {
@@ -272,17 +277,20 @@ export function copyOut(frame: Frame, allocate?: (length: number) => Float32Arra
       return { kind: "audio", channels, sampleRate, frameCount, samples, timestampNs, frameNumber };
     }
     case "video": {
-      const { width, height, format, stride, timestampNs, frameNumber } = frame;
+      const { width, height, format, stride, frameNumber } = frame;
+      const timestampNs = Math.round(frame.timestampNs);
       const data = frame.data.slice();
       return { kind: "video", width, height, format, stride, timestampNs, frameNumber, data };
     }
     case "encoded-video": {
-      const { codec, keyframe, timestampNs, frameNumber } = frame;
+      const { codec, keyframe, frameNumber } = frame;
+      const timestampNs = Math.round(frame.timestampNs);
       const data = frame.data.slice();
       return { kind: "encoded-video", codec, keyframe, timestampNs, frameNumber, data };
     }
     case "encoded-audio": {
-      const { codec, sampleRate, channels, frameCount, timestampNs, frameNumber } = frame;
+      const { codec, sampleRate, channels, frameCount, frameNumber } = frame;
+      const timestampNs = Math.round(frame.timestampNs);
       const extradata = frame.extradata.slice();
       const data = frame.data.slice();
       return {
@@ -298,6 +306,6 @@ export function copyOut(frame: Frame, allocate?: (length: number) => Float32Arra
       };
     }
     case "data":
-      return { kind: "data", timestampNs: frame.timestampNs, value: frame.value };
+      return { kind: "data", timestampNs: Math.round(frame.timestampNs), value: frame.value };
   }
 }

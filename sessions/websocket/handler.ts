@@ -45,7 +45,11 @@ export interface SessionHandlerOptions {
    * Connections held beyond the runner's `maxSessions`: upgraded and waiting for their `open`
    * (or for their session to start), or ended and waiting for the client to answer the close.
    * An upgrade past it gets HTTP 503 with the code `session_limit_reached`, before any socket
-   * is made. Default 1 024.
+   * is made. Default 1 024 (an upgrade refused with 503 is `connection_failed` to a WebSocket
+   * client, which cannot read the answer; one refused after its `open` gets the code). It also
+   * bounds memory: Deno reads each WebSocket message whole, up to 64 MiB, before the server sees
+   * its size (denoland/deno#15809: no option to lower it), so each connection can hold up to
+   * 64 MiB while a message arrives.
    */
   readonly maxWaitingConnections?: number;
   /**
