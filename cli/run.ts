@@ -125,17 +125,19 @@ interface RunArgs {
   readonly allowAll: boolean;
 }
 
+/** The flags of `run` (`--help` is added by {@linkcode parse}); unknown ones are named from here. */
+const RUN_FLAGS = {
+  seconds: { type: "string" },
+  json: { type: "boolean", default: false },
+  ...LOAD_PLUGINS_FLAG,
+  ...RUNTIME_FLAGS,
+  ...PERMISSION_FLAGS,
+  "media-dir": { type: "string", multiple: true },
+  param: { type: "string", multiple: true },
+} as const;
+
 function parse(args: readonly string[]): RunArgs | "help" {
-  const options = {
-    seconds: { type: "string" },
-    json: { type: "boolean", default: false },
-    ...LOAD_PLUGINS_FLAG,
-    ...RUNTIME_FLAGS,
-    ...PERMISSION_FLAGS,
-    "media-dir": { type: "string", multiple: true },
-    param: { type: "string", multiple: true },
-    help: { type: "boolean", short: "h", default: false },
-  } as const;
+  const options = { ...RUN_FLAGS, help: { type: "boolean", short: "h", default: false } } as const;
   const { values, positionals } = parseArgs({
     args: joinNegativeValues(args, options),
     allowPositionals: true,
@@ -206,14 +208,7 @@ export async function main(
     parsed = parse(args);
   } catch (error) {
     output.err(
-      argsErrorText(error, [
-        "seconds",
-        "json",
-        "load-plugins",
-        "media-dir",
-        ...Object.keys(RUNTIME_FLAGS),
-        ...Object.keys(PERMISSION_FLAGS),
-      ], usage),
+      argsErrorText(error, Object.keys(RUN_FLAGS), usage),
     );
     return 2;
   }

@@ -52,6 +52,9 @@ for (const template of await listTemplates()) {
         const code = await main(["new", template.kind, "DemoThing", "--dir", target], output);
         assert.equal(code, 0, err.join("\n"));
         assert.match(out[0], new RegExp(`^Wrote ${template.kind} 'DemoThing' in `));
+        // Its README is titled with the name (a formatter once turned a placeholder into bold).
+        const readme = await Deno.readTextFile(join(target, "README.md"));
+        assert.equal(readme.split("\n")[0], "# DemoThing");
         const result = await run(template.test, target);
         assert.equal(result.code, 0, `${template.test.join(" ")} in ${target}:\n${result.output}`);
         // What the tools wrote while the tests ran (the codegen cache) is no source: a `git add .`

@@ -70,6 +70,14 @@ Deno.test("a mistyped command, flag or argument is an error line with a code, th
   for (const mistake of mistakes) await check(mistake);
   for (const name of ["run", "validate", "nodes", "dashboard", "mcp", "serve", "codegen", "new"]) {
     await check([[name, "--no-such-flag"], 2, "unknown_flag", /'--no-such-flag'/]);
+    // The options it lists are every flag its usage shows (`run --parm` once did not suggest
+    // --param: the list was kept by hand).
+    const { err } = await capture(name, "--no-such-flag");
+    const listed = new Set(/options: ([^\n]*)/.exec(err)?.[1].split(", "));
+    const usage = err.slice(err.indexOf("\n\n"));
+    for (const flag of new Set(usage.match(/(?<![\w-])--[a-z][a-z-]*/g))) {
+      assert.ok(listed.has(flag), `streamlib ${name}: ${flag} is in the usage, not in the options`);
+    }
   }
 });
 
