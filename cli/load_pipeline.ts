@@ -16,6 +16,7 @@ import {
   pluginsNeedFlagMessage,
 } from "./manifest_plugins.ts";
 import { issueLines } from "./manifest_report.ts";
+import { explainUnknownProcessors } from "./_project_hint.ts";
 
 /**
  * Loads the manifest at `path` into `rt`, or says why not. Its `plugins` are imported (their
@@ -52,7 +53,11 @@ export async function loadPipelineFile(
     output.err(errorLine(pluginErrorCode(error) ?? "plugin_load_failed", (error as Error).message));
     return 1;
   }
-  const issues = validateManifest(file.manifest, rt.registry);
+  const issues = explainUnknownProcessors(
+    validateManifest(file.manifest, rt.registry),
+    Deno.cwd(),
+    path,
+  );
   if (issues.length > 0) {
     for (const line of issueLines(path, issues)) output.err(line);
     return 1;

@@ -47,6 +47,7 @@ import {
   secondsFlag,
 } from "./parse_command.ts";
 import { codeOf, errorLine, UsageError } from "./_error_line.ts";
+import { explainUnknownProcessors } from "./_project_hint.ts";
 import { PermissionScopeError } from "./_permission_error.ts";
 import {
   PERMISSION_FLAGS,
@@ -261,7 +262,11 @@ export async function main(
     output.err(errorLine(code ?? "plugin_load_failed", (error as Error).message));
     return 1;
   }
-  const issues = validateManifest(file.manifest, rt.registry);
+  const issues = explainUnknownProcessors(
+    validateManifest(file.manifest, rt.registry),
+    Deno.cwd(),
+    path,
+  );
   if (issues.length > 0) {
     if (json) emit({ event: "invalid", path, ...issuesForJson(issues) });
     for (const line of issueLines(path, issues)) output.err(line);

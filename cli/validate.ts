@@ -29,6 +29,7 @@ import { issueLines, issuesForJson, plural } from "./manifest_report.ts";
 import { argsErrorText, manifestArgumentError } from "./parse_command.ts";
 import { errorLine, usageErrorText } from "./_error_line.ts";
 import { terminalSafe } from "./terminal_text.ts";
+import { explainUnknownProcessors } from "./_project_hint.ts";
 
 /**
  * The usage text of `validate`.
@@ -171,6 +172,7 @@ export async function main(
     ? issues.filter((issue) => issue.code === "processor_not_found")
     : [];
   if (unchecked.length > 0) issues = issues.filter((issue) => issue.code !== "processor_not_found");
+  issues = explainUnknownProcessors(issues, Deno.cwd(), path);
   unchecked.push(...projectUnchecked);
   // A valid manifest's sources open their files as setup() would (headers only), so a file
   // they cannot play fails here rather than in a run that would wait for it.

@@ -115,6 +115,13 @@ export function loadCodegenConfig(root: string, folders: readonly string[] = [])
     list = [...folders];
   } else if (Array.isArray(configured) && configured.every((f) => typeof f === "string")) {
     list = configured;
+  } else if (configured !== undefined) {
+    throw new CodegenConfigError(
+      "codegen_config_invalid",
+      `"streamlib": { "codegen" } in ${configFile} must be an array of folder names, such as ` +
+        `["processors"], got ${JSON.stringify(configured)?.slice(0, 80)}`,
+      configFile,
+    );
   } else {
     throw new CodegenConfigError(
       "codegen_folders_missing",

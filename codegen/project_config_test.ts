@@ -52,3 +52,17 @@ Deno.test("loadCodegenConfig() takes folders from arguments and rejects missing 
     );
   });
 });
+
+Deno.test("loadCodegenConfig() refuses codegen folders that are not an array of names", () => {
+  for (const value of ['"processors"', "[1]", "{}", "null"]) {
+    withProject({ "deno.json": `{ "streamlib": { "codegen": ${value} } }` }, (root) => {
+      assert.throws(
+        () => loadCodegenConfig(root),
+        (e: unknown) =>
+          e instanceof CodegenConfigError && e.code === "codegen_config_invalid" &&
+          e.message.includes('must be an array of folder names, such as ["processors"], got'),
+        value,
+      );
+    });
+  }
+});
