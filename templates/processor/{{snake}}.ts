@@ -16,6 +16,7 @@ import {
   processor,
 } from "@streamlib/streamlib";
 import type { {{pascal}}Types } from "./{{snake}}.gen.ts";
+import "./{{snake}}.gen.ts"; // registers the definition, so rt.add() finds the class
 
 /** Config of {@linkcode {{pascal}}}. */
 export interface {{pascal}}Config {

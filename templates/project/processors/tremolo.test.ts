@@ -42,3 +42,11 @@ Deno.test("Tremolo.process() falls to silence half a period in at depth 1", () =
   assert.deepEqual(out, [1, 1, 0.5, 0.5, 0, 0, 0.5, 0.5]);
   ctx.frames.flush();
 });
+
+Deno.test("rt.add(Tremolo) finds the class's definition: importing the class is enough", async () => {
+  const { Runtime } = await import("@streamlib/streamlib");
+  const { Tremolo } = await import("./tremolo.ts");
+  const rt = new Runtime();
+  rt.add(Tremolo, { rate: 2, depth: 0.5 }, { id: "trem" });
+  assert.equal(rt.describe().nodes.find((n) => n.id === "trem")?.type, "Tremolo");
+});

@@ -16,6 +16,7 @@ import {
   processor,
 } from "@streamlib/streamlib";
 import type { TremoloTypes } from "./tremolo.gen.ts";
+import "./tremolo.gen.ts"; // registers the definition, so rt.add() finds the class
 
 /** Config of {@linkcode Tremolo}. */
 export interface TremoloConfig {
