@@ -107,9 +107,25 @@ export async function runScoped(
     ? ["SIGINT"]
     : ["SIGINT", "SIGTERM", "SIGHUP"];
   let received = 0;
+  let slow: number | undefined;
   const forward = (signal: Deno.Signal) => () => {
+    received++;
+    if (received === 1) {
+      // The child stops within a second or two; one that does not is likely stuck in a
+      // processor's process() or setup() (its isolate cannot even hear the signal): say so,
+      // rather than let a first Ctrl-C look ignored.
+      slow = setTimeout(() => {
+        console.error(
+          `streamlib: still stopping ${STILL_STOPPING_MS / 1000} s after ${signal}: a ` +
+            "processor may be stuck in process() or setup(); Ctrl-C again (or SIGTERM) kills " +
+            "it, leaving files being written unfinished",
+        );
+      }, STILL_STOPPING_MS);
+    } else {
+      console.error(`streamlib: killed (SIGKILL) at the second ${signal}`);
+    }
     try {
-      child.kill(++received > 1 ? "SIGKILL" : signal);
+      child.kill(received > 1 ? "SIGKILL" : signal);
     } catch {
       // Already gone.
     }
@@ -120,10 +136,14 @@ export async function runScoped(
     const status = await child.status;
     return status.signal ? 128 + signalNumber(status.signal) : status.code;
   } finally {
+    clearTimeout(slow);
     if (!stdinForChild) await child.stdin.close().catch(() => {});
     for (const [s, listener] of listeners) Deno.removeSignalListener(s, listener);
   }
 }
+
+/** How long after a stop signal the parent says the child is still stopping. */
+const STILL_STOPPING_MS = 5_000;
 
 /**
  * Runs the command scoped when it was started as the `streamlib` program (not in process), the

@@ -67,3 +67,49 @@ for (const signal of ["SIGTERM", "SIGHUP"] as const) {
     }
   });
 }
+
+Deno.test("streamlib run with a processor stuck in process(): the first Ctrl-C says so, the second kills", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const manifest = `${dir}/stuck.json`;
+    await Deno.writeTextFile(
+      manifest,
+      JSON.stringify({
+        version: 1,
+        plugins: [new URL("../fixtures/runtime/stuck_node.ts", import.meta.url).pathname],
+        nodes: [
+          { id: "tone", type: "TestToneGenerator", config: {} },
+          { id: "stuck", type: "Stuck", config: {} },
+        ],
+        connections: [{ from: "tone.audio", to: "stuck.in" }],
+      }),
+    );
+    const child = spawnDeno(["run", "-A", "cli/streamlib.ts", "run", manifest, "--load-plugins"]);
+    const kill = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    void child.stdout.cancel();
+    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    let err = "";
+    const until = async (pattern: RegExp) => {
+      while (!pattern.test(err)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        err += value;
+      }
+    };
+    await until(/stuck: spinning from now on/);
+    child.kill("SIGINT"); // to the parent, as a terminal's Ctrl-C reaches it
+    const asked = performance.now();
+    await until(/streamlib: still stopping/);
+    const said = performance.now() - asked;
+    assert.match(err, /still stopping 5 s after SIGINT: a processor may be stuck in process\(\)/);
+    assert.ok(said >= 4_500 && said < 20_000, `said after ${said.toFixed(0)} ms`);
+    child.kill("SIGINT");
+    await until(/$^/); // to the end
+    const { code } = await child.status;
+    clearTimeout(kill);
+    assert.equal(code, 137, err);
+    assert.match(err, /streamlib: killed \(SIGKILL\) at the second SIGINT/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
