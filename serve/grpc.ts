@@ -45,51 +45,34 @@ export function startGrpc(side: GrpcSide): Promise<GrpcServer> {
     hostname: side.hostname,
     port: side.port,
     maxConnectionIdleMs: side.maxConnectionIdleMs,
-    // What the call sent that the runner never saw (parameters that are not JSON values).
-    onRefused: (code) => observer.refused?.(code),
+    // Every call's ending, with the code its client was sent: a session's end, or a refusal (of
+    // the token, the name, the runner, or what the call sent: no open first, bytes that do not
+    // decode or decompress, its deadline). A call the client left before it had a session asked
+    // for nothing.
+    onEnded: ({ code, session }) => {
+      if (session !== undefined) observer.ended?.(session, code);
+      else if (code !== "" && code !== "client_disconnected") observer.refused?.(code);
+    },
     // Both refuse with the WebSocket transport's errors (what the token allows, the pipelines
     // there are), which the call ends with.
     authorize: (token, pipeline): GrpcAuthDecision => {
-      try {
-        tokens.check(pipeline, token ?? "");
-        return true;
-      } catch (error) {
-        observer.refused?.((error as { code?: string }).code ?? "invalid_token");
-        throw error;
-      }
+      tokens.check(pipeline, token ?? "");
+      return true;
     },
-    resolve: (name) => {
-      try {
-        return findPipeline(catalog, name);
-      } catch (error) {
-        observer.refused?.("pipeline_not_found");
-        throw error;
-      }
-    },
+    resolve: (name) => findPipeline(catalog, name),
   });
 }
 
 /**
- * The runner as the gRPC transport sees it: every session it opens reports to `observer`
- * (started, ended with its code, frames in and out; refused opens by code). The round-trip
- * histogram is the WebSocket transport's alone.
+ * The runner as the gRPC transport sees it: every session it opens reports to `observer` that it
+ * started, and its frames in and out; its end (with the code its client was sent) and refused
+ * opens are told by the transport (`onEnded`). The round-trip histogram is the WebSocket
+ * transport's alone.
  */
 function observedRunner(runner: PipelineRunner, observer: SessionObserver): PipelineRunner {
   const stream = async (manifest: unknown, options?: StreamOptions): Promise<Session> => {
-    let session: Session;
-    try {
-      session = await runner.stream(manifest, options);
-    } catch (error) {
-      observer.refused?.((error as { code?: string }).code ?? "internal_error");
-      throw error;
-    }
+    const session = await runner.stream(manifest, options);
     observer.started?.(session.id, session.pipeline);
-    session.done.then(() =>
-      observer.ended?.(
-        session.id,
-        session.state === "failed" ? session.error?.code ?? "internal_error" : "",
-      )
-    );
     return observedSession(session, observer);
   };
   return forward(runner, { stream }) as PipelineRunner;

@@ -11,6 +11,7 @@ import type { PipelineRunner } from "../runner.ts";
 import type { GrpcAuthDecision } from "./server.ts";
 import { type GrpcRequestCode, GrpcRequestError } from "./errors.ts";
 import { grpcStatusOf, STREAMLIB_CODE_KEY } from "./status.ts";
+import { CallOutcome } from "./_outcome.ts";
 
 /** A call being served, which the server can stop. */
 export interface LiveCall {
@@ -30,6 +31,16 @@ export interface ServeContext {
   closing: boolean;
   /** Told the code of a call refused after `admit` and before the runner was asked. */
   readonly refused?: (code: string) => void;
+  /** Each call's ending, by its request metadata (the interceptor's; see `_intake.ts`). */
+  readonly outcomes: WeakMap<object, CallOutcome>;
+}
+
+/**
+ * The call's ending, which its handler opens the call's session through (a call the interceptor
+ * did not see gets one told to no one).
+ */
+export function outcomeOf(ctx: ServeContext, metadata: grpc.Metadata): CallOutcome {
+  return ctx.outcomes.get(metadata) ?? new CallOutcome();
 }
 
 /** The mark a request that did not decode carries (see `_service.ts`). */
@@ -142,4 +153,10 @@ export function statusOf(error: unknown): Partial<grpc.StatusObject> & { code: g
     details: fitUtf8(message, GRPC_STATUS_MESSAGE_BYTES),
     metadata,
   };
+}
+
+/** The streamlib code a status carries (`""` for one without: `OK`). */
+export function codeOf(status: { metadata?: grpc.Metadata | null }): string {
+  const code = status.metadata?.get(STREAMLIB_CODE_KEY)[0];
+  return code === undefined ? "" : String(code);
 }

@@ -6,7 +6,15 @@
 
 import type * as grpc from "@grpc/grpc-js";
 import type { Session, SessionFrame } from "../session.ts";
-import { admit, type LiveCall, type ServeContext, statusOf, UNDECODABLE } from "./_context.ts";
+import {
+  admit,
+  codeOf,
+  type LiveCall,
+  outcomeOf,
+  type ServeContext,
+  statusOf,
+  UNDECODABLE,
+} from "./_context.ts";
 import { fromProtoFrame, type InboundFrame, type ProtoFrame, toProtoFrame } from "./_frames.ts";
 import { type ProtoStruct, structToParameters } from "./_struct.ts";
 import { GrpcRequestError } from "./errors.ts";
@@ -66,6 +74,7 @@ export function handleExecute(
   call: grpc.ServerUnaryCall<unknown, unknown>,
   callback: grpc.sendUnaryData<unknown>,
 ): void {
+  const outcome = outcomeOf(ctx, call.metadata);
   let session: Session | undefined;
   let stopped: GrpcRequestError | undefined;
   let stop!: () => void;
@@ -101,7 +110,9 @@ export function handleExecute(
     }
     const manifest = await admit(ctx, call.metadata, request.pipeline ?? "");
     const { parameters, inputs } = readRequest(ctx, request);
-    const opening = ctx.runner.stream(manifest, { pipeline: request.pipeline ?? "", parameters });
+    const opening = outcome.open(() =>
+      ctx.runner.stream(manifest, { pipeline: request.pipeline ?? "", parameters })
+    );
     const opened = await Promise.race([opening, stopping]);
     if (opened === undefined) {
       opening.then((late) => late.close(), () => {});
@@ -145,6 +156,8 @@ export function handleExecute(
       // Freed before the answer: a caller that got it can open the next session at once.
       await session?.close();
     }
+    // A refusal is told as the handler sends it (see `_stream.ts`); `OK` once it went out.
+    if (answer[0]) outcome.end(codeOf(answer[0]));
     if (!call.cancelled) callback(...answer);
   })();
 }

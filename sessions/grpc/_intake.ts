@@ -10,6 +10,7 @@
 
 import * as grpc from "@grpc/grpc-js";
 import { constants as http2 } from "node:http2";
+import { CallOutcome, type GrpcCallEnding } from "./_outcome.ts";
 import { STREAMLIB_CODE_KEY } from "./status.ts";
 
 /** The bound on calls waiting for their first request message. */
@@ -20,9 +21,13 @@ export interface IntakeLimits {
   readonly maxWaitingCalls: number;
 }
 
-/** The calls waiting for their first message now. */
+/** The calls waiting for their first message now, and every call's ending by its metadata. */
 export interface IntakeState {
   readonly waiting: Set<object>;
+  /** Each call's {@linkcode CallOutcome}, by its request metadata (what its handler is given). */
+  readonly outcomes: WeakMap<object, CallOutcome>;
+  /** Told each call's ending once (`GrpcServeOptions.onEnded`). */
+  readonly tell?: (ending: GrpcCallEnding) => void;
 }
 
 type Status = Parameters<grpc.ServerInterceptingCallInterface["sendStatus"]>[0];
@@ -130,6 +135,7 @@ export function intake(limits: IntakeLimits, state: IntakeState): grpc.ServerInt
     checkCompression(base);
     const send = base.sendStatus.bind(base);
     const token = {};
+    const outcome = new CallOutcome(state.tell);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const settle = () => {
       clearTimeout(timer);
@@ -145,6 +151,17 @@ export function intake(limits: IntakeLimits, state: IntakeState): grpc.ServerInt
         }
         status = { ...status, metadata };
       }
+      // Every status a client is sent, the handler's or grpc-js's own, ends the call's outcome;
+      // one on a stream already gone (grpc-js's INTERNAL for a write the reset failed) is not
+      // sent: the client left.
+      const code = status.metadata?.get(STREAMLIB_CODE_KEY)[0];
+      outcome.end(
+        base.stream?.destroyed
+          ? "client_disconnected"
+          : status.code === grpc.status.OK
+          ? ""
+          : String(code ?? "internal_error"),
+      );
       send(status);
     };
     return new grpc.ServerInterceptingCall(call, {
@@ -175,6 +192,10 @@ export function intake(limits: IntakeLimits, state: IntakeState): grpc.ServerInt
           );
         }, limits.firstMessageTimeoutMs);
         next({
+          onReceiveMetadata(metadata, nextMetadata) {
+            state.outcomes.set(metadata, outcome);
+            nextMetadata(metadata);
+          },
           onReceiveMessage(message, nextMessage) {
             settle();
             nextMessage(message);
@@ -185,6 +206,8 @@ export function intake(limits: IntakeLimits, state: IntakeState): grpc.ServerInt
           },
           onCancel() {
             settle();
+            // After a status this changes nothing; before one, the client left.
+            outcome.end("client_disconnected");
           },
         });
       },

@@ -7,10 +7,19 @@
 import type * as grpc from "@grpc/grpc-js";
 import { SessionError } from "../errors.ts";
 import type { Session } from "../session.ts";
-import { admit, type LiveCall, type ServeContext, statusOf, UNDECODABLE } from "./_context.ts";
+import {
+  admit,
+  codeOf,
+  type LiveCall,
+  outcomeOf,
+  type ServeContext,
+  statusOf,
+  UNDECODABLE,
+} from "./_context.ts";
 import { fromProtoFrame, type ProtoFrame, toProtoFrame } from "./_frames.ts";
 import { type ProtoStruct, structToParameters } from "./_struct.ts";
 import { GrpcRequestError } from "./errors.ts";
+import type { CallOutcome } from "./_outcome.ts";
 
 /** A `StreamRequest` as proto-loader decodes it. */
 interface StreamRequest {
@@ -56,6 +65,7 @@ export function handleStream(
 class StreamCall implements LiveCall {
   readonly #ctx: ServeContext;
   readonly #call: grpc.ServerDuplexStream<unknown, unknown>;
+  readonly #outcome: CallOutcome;
   #session: Session | undefined;
   #finished = false;
   #shuttingDown = false;
@@ -73,6 +83,7 @@ class StreamCall implements LiveCall {
   constructor(ctx: ServeContext, call: grpc.ServerDuplexStream<unknown, unknown>) {
     this.#ctx = ctx;
     this.#call = call;
+    this.#outcome = outcomeOf(ctx, call.metadata);
     this.#ended = new Promise((resolve) => (this.#resolveEnded = resolve));
     call.on("cancelled", () => {
       this.#finish();
@@ -109,7 +120,9 @@ class StreamCall implements LiveCall {
         throw error;
       }
       if (this.#finished) return;
-      const session = await this.#ctx.runner.stream(manifest, { pipeline, parameters });
+      const session = await this.#outcome.open(() =>
+        this.#ctx.runner.stream(manifest, { pipeline, parameters })
+      );
       this.#session = session;
       if (this.#finished) return;
       await this.#write({
@@ -365,7 +378,11 @@ class StreamCall implements LiveCall {
   #fail(error: unknown): void {
     if (this.#finished) return;
     this.#finish();
-    this.#call.emit("error", statusOf(error));
+    const status = statusOf(error);
+    // Told now: grpc-js holds the status behind a write the client does not read, and a cut
+    // connection fails that write with a status of its own (INTERNAL) the client never sees.
+    this.#outcome.end(codeOf(status));
+    this.#call.emit("error", status);
   }
 
   async shutdown(graceMs: number): Promise<void> {

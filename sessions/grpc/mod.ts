@@ -59,6 +59,7 @@ export { GRPC_REQUEST_CODES, type GrpcRequestCode, GrpcRequestError } from "./er
 export {
   GRPC_ENVELOPE_BYTES,
   type GrpcAuthDecision,
+  type GrpcCallEnding,
   type GrpcCloseOptions,
   type GrpcServeOptions,
   GrpcServer,

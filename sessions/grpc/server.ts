@@ -12,6 +12,9 @@ import { handleExecute } from "./_execute.ts";
 import { sessionsService } from "./_service.ts";
 import { handleStream } from "./_stream.ts";
 import { intake, type IntakeState } from "./_intake.ts";
+import type { GrpcCallEnding } from "./_outcome.ts";
+
+export type { GrpcCallEnding } from "./_outcome.ts";
 import { GrpcStatus, STREAMLIB_CODE_KEY } from "./status.ts";
 
 /**
@@ -90,6 +93,15 @@ export interface GrpcServeOptions {
    * `authorize`, `resolve` and the runner's `stream()` are not told here: their owners see them.
    */
   readonly onRefused?: (code: string) => void;
+  /**
+   * Told once per call how it ended: the streamlib code its client was sent (`""` for `OK`,
+   * `client_disconnected` for a call the client cancelled or reset first), with the id of the
+   * session opened for it, if any. Every ending is told: the handlers' refusals and statuses,
+   * and those grpc-js or the first-message bound sent on their own (a message that does not
+   * decompress, the call's deadline, `body_timeout`, `session_limit_reached`), so a metric of
+   * refusals and of sessions' ends by code counts what the clients were told.
+   */
+  readonly onEnded?: (ending: GrpcCallEnding) => void;
 }
 
 /**
@@ -153,7 +165,7 @@ export class GrpcServer {
     ctx: ServeContext,
     hostname: string,
     port: number,
-    intake: IntakeState = { waiting: new Set() },
+    intake: IntakeState = { waiting: new Set(), outcomes: new WeakMap() },
   ) {
     this.#server = server;
     this.#ctx = ctx;
@@ -282,6 +294,7 @@ export async function serveGrpc(options: GrpcServeOptions): Promise<GrpcServer> 
     calls: new Set(),
     closing: false,
     refused: options.onRefused,
+    outcomes: new WeakMap(),
   };
   const maxReceive = options.maxReceiveMessageBytes ??
     options.runner.limits.maxMessageBytes + GRPC_ENVELOPE_BYTES;
@@ -297,7 +310,11 @@ export async function serveGrpc(options: GrpcServeOptions): Promise<GrpcServer> 
     "maxConnectionIdleMs",
     options.maxConnectionIdleMs ?? 60_000,
   );
-  const waiting: IntakeState = { waiting: new Set() };
+  const waiting: IntakeState = {
+    waiting: new Set(),
+    outcomes: ctx.outcomes,
+    tell: options.onEnded,
+  };
   const server = new grpc.Server({
     "grpc.max_connection_idle_ms": maxConnectionIdleMs,
     "grpc.max_receive_message_length": maxReceive,

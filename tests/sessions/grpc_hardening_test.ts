@@ -11,11 +11,24 @@ import assert from "node:assert/strict";
 import http2 from "node:http2";
 import { Buffer } from "node:buffer";
 import { gzipSync } from "node:zlib";
+import { join } from "node:path";
+import * as grpc from "@grpc/grpc-js";
 import type { SessionInfo } from "../../sessions/mod.ts";
-import { audioFrame, loadSessionsClient, serve, type Served } from "./grpc_harness.ts";
+import type { GrpcCallEnding } from "../../sessions/grpc/mod.ts";
+import { loadCatalog, serveSessions, TokenPolicy } from "../../serve/mod.ts";
+import { gain } from "./ws_helpers.ts";
+import {
+  audioFrame,
+  auth,
+  loadSessionsClient,
+  serve,
+  type Served,
+  stream,
+} from "./grpc_harness.ts";
 
 const STREAM_PATH = "/streamlib.sessions.v1.Sessions/Stream";
 const TOKEN = "s3cret";
+const SERVE_TOKEN = "ops-0123456789abcdef";
 
 // deno-lint-ignore no-explicit-any
 const service = (loadSessionsClient() as any).service;
@@ -39,11 +52,15 @@ interface RawAnswer {
   readonly headers: Record<string, unknown>;
 }
 
-/** Sends one raw HTTP/2 request to the server and reads its answer in full. */
+/**
+ * Sends one raw HTTP/2 request to the server (and half-closes unless `end` is false), and reads
+ * its answer until its status.
+ */
 async function rawCall(
   served: Served,
   headers: Record<string, string>,
   body?: Uint8Array,
+  end = true,
 ): Promise<RawAnswer> {
   const session = http2.connect(`http://${served.address}`);
   session.on("error", () => {});
@@ -57,15 +74,27 @@ async function rawCall(
       ...headers,
     });
     const all: Record<string, unknown> = {};
-    request.on("response", (h) => Object.assign(all, h));
-    request.on("trailers", (h) => Object.assign(all, h));
-    if (body === undefined) request.end();
-    else request.end(Buffer.from(body));
+    const done = new Promise<void>((resolve) => {
+      request.on("response", (h) => {
+        Object.assign(all, h);
+        if (h["grpc-status"] !== undefined) resolve(); // trailers-only
+      });
+      request.on("trailers", (h) => {
+        Object.assign(all, h);
+        resolve();
+      });
+      request.on("close", resolve);
+    });
+    request.on("error", () => {});
     request.on("data", () => {});
-    await new Promise<void>((resolve) => request.on("close", resolve));
+    if (body === undefined) request.end();
+    else if (end) request.end(Buffer.from(body));
+    else request.write(Buffer.from(body));
+    await done;
+    request.destroy();
     return { headers: all };
   } finally {
-    session.close();
+    session.destroy();
   }
 }
 
@@ -128,7 +157,8 @@ async function neverReader(served: Served, frames: number): Promise<Deno.TcpConn
 }
 
 Deno.test("serveGrpc() close() with a client that never reads takes its grace period, not two", async () => {
-  const served = await serve();
+  const endings: GrpcCallEnding[] = [];
+  const served = await serve({}, { onEnded: (ending) => endings.push(ending) });
   const conn = await neverReader(served, 20);
   try {
     // Its frames go through the graph; the outputs fill the call's buffer and wait.
@@ -146,6 +176,9 @@ Deno.test("serveGrpc() close() with a client that never reads takes its grace pe
     // Before: the calls' grace, then a second one for the connections (3 s and more).
     assert.ok(ms < 2_700, `close() took ${ms.toFixed(0)} ms with a grace of 1500 ms`);
     assert.ok(ms >= 1_400, `close() took ${ms.toFixed(0)} ms with a grace of 1500 ms`);
+    // Told with the code the server ended it with, not grpc-js's INTERNAL for the write the cut
+    // connection failed (which was the session's end in the log: internal_error).
+    assert.deepEqual(endings, [{ code: "server_shutting_down", session: info!.id }]);
   } finally {
     conn.close();
     await served.close();
@@ -196,5 +229,83 @@ Deno.test("serveGrpc() answers a GET with 405, INVALID_ARGUMENT, method_not_allo
     assert.equal(served.runner.active, 0);
   } finally {
     await served.close();
+  }
+});
+
+Deno.test("streamlib serve counts and logs every gRPC ending with the code its client was sent", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "streamlib_grpc_endings_" });
+  await Deno.writeTextFile(join(dir, "gain.json"), JSON.stringify(gain(2)));
+  const ended: [string, string][] = [];
+  const server = await serveSessions({
+    catalog: await loadCatalog(dir),
+    port: 0,
+    grpcPort: 0,
+    tokens: new TokenPolicy({ tokens: { [SERVE_TOKEN]: ["*"] } }),
+    drainMs: 500,
+    observe: (transport) => ({ ended: (_session, code) => ended.push([transport, code]) }),
+  });
+  const Sessions = loadSessionsClient();
+  const client = new Sessions(`127.0.0.1:${server.grpcPort}`, grpc.credentials.createInsecure());
+  const served = { client, address: `127.0.0.1:${server.grpcPort}` } as unknown as Served;
+  const served2 = { server: { port: server.grpcPort! }, address: served.address } as Served;
+  const bearer = { authorization: `Bearer ${SERVE_TOKEN}` };
+  try {
+    const codes: (string | undefined)[] = [];
+    // No open first; an empty message first; a second open (a session ended by it).
+    for (
+      const requests of [
+        [{ frame: { port: "audio", frame: audioFrame([1, 1]) } }],
+        [{}],
+        [{ open: { pipeline: "gain" } }, { open: { pipeline: "gain" } }],
+      ]
+    ) {
+      const call = stream(served, auth(SERVE_TOKEN));
+      for (const request of requests) call.call.write(request);
+      codes.push((await call.status).streamlibCode);
+    }
+    // Bytes that do not decode, or do not decompress (grpc-js's own refusal).
+    codes.push(
+      (await rawCall(served2, bearer, lengthPrefixed(new Uint8Array([0x0f])))).headers[
+        "streamlib-code"
+      ] as string,
+      (await rawCall(
+        served2,
+        { ...bearer, "grpc-encoding": "gzip" },
+        lengthPrefixed(new Uint8Array(9), 1),
+      ))
+        .headers["streamlib-code"] as string,
+    );
+    assert.deepEqual(codes, new Array(5).fill("grpc_invalid_message"));
+    // A session past its call's deadline (grpc-js's own status), the client waiting for it.
+    const late = await rawCall(
+      served2,
+      { ...bearer, "grpc-timeout": "1500m" },
+      lengthPrefixed(streamRequest({ open: { pipeline: "gain" } })),
+      false,
+    );
+    assert.equal(late.headers["streamlib-code"], "grpc_deadline_exceeded");
+    // A session the server's stop ends.
+    const open = stream(served, auth(SERVE_TOKEN));
+    open.call.write({ open: { pipeline: "gain" } });
+    await open.received(1);
+    const closing = server.close();
+    const shut = await open.status;
+    assert.equal(shut.streamlibCode, "server_shutting_down");
+    await closing;
+    const metrics = server.metrics.render();
+    // Before: most were not counted, nor the deadline, nor the shutdown.
+    assert.match(metrics, /^streamlib_sessions_failed_total\{code="grpc_invalid_message"\} 5$/m);
+    assert.match(metrics, /^streamlib_sessions_failed_total\{code="grpc_deadline_exceeded"\} 1$/m);
+    assert.match(metrics, /^streamlib_sessions_failed_total\{code="server_shutting_down"\} 1$/m);
+    assert.match(metrics, /^streamlib_sessions_active 0$/m);
+    assert.deepEqual(ended, [
+      ["grpc", "grpc_invalid_message"],
+      ["grpc", "grpc_deadline_exceeded"],
+      ["grpc", "server_shutting_down"],
+    ]);
+  } finally {
+    client.close();
+    await server.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });
