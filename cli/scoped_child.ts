@@ -107,7 +107,7 @@ export async function runScoped(
     ? ["SIGINT"]
     : ["SIGINT", "SIGTERM", "SIGHUP"];
   let received = 0;
-  let slow: number | undefined;
+  let slow: ReturnType<typeof setTimeout> | undefined;
   const forward = (signal: Deno.Signal) => () => {
     received++;
     if (received === 1) {
