@@ -10,6 +10,8 @@ import type { PixelFormat } from "../../core/frames/video_frame.ts";
 import type { VideoCodec } from "../../core/frames/encoded_video_frame.ts";
 import type { AudioCodec } from "../../core/frames/encoded_audio_frame.ts";
 import { SessionError } from "../errors.ts";
+import { WIRE_LIMITS } from "../wire/format.ts";
+import { GrpcRequestError } from "./errors.ts";
 import type { SessionFrame } from "../session.ts";
 
 /** A `Frame` message as proto-loader decodes it (`longs: Number`, `enums: String`, no defaults). */
@@ -77,6 +79,63 @@ function refuse(port: string, field: string, expected: string, session: string):
   );
 }
 
+const encoder = new TextEncoder();
+
+/** A string's UTF-8 bytes, counted only when its length says it could be over `max`. */
+function overUtf8(text: string, max: number): number | undefined {
+  if (text.length * 3 <= max) return undefined;
+  const bytes = encoder.encode(text).byteLength;
+  return bytes > max ? bytes : undefined;
+}
+
+/**
+ * A frame's metadata within the wire format's bounds (`WIRE_LIMITS`: entries, key and value
+ * bytes), so a gRPC client can send no more of it than a WebSocket one.
+ *
+ * @throws {GrpcRequestError} `wire_too_large`, the wire decoder's code for it.
+ */
+function checkMetadata(port: string, metadata: Record<string, string>): Record<string, string> {
+  const refuse = (field: string, what: string, found: number, max: number): never => {
+    throw new GrpcRequestError(
+      "wire_too_large",
+      `Cannot send to '${port.slice(0, 80)}': ${what}, over the limit of ${max} (the wire ` +
+        `format's)`,
+      { input: port.slice(0, 256), field, found, expected: `at most ${max}` },
+    );
+  };
+  const entries = Object.entries(metadata);
+  const { metadataEntries, metadataKeyBytes, metadataValueBytes } = WIRE_LIMITS;
+  if (entries.length > metadataEntries) {
+    refuse(
+      "metadata",
+      `frame.metadata has ${entries.length} entries`,
+      entries.length,
+      metadataEntries,
+    );
+  }
+  for (const [key, value] of entries) {
+    const keyBytes = overUtf8(key, metadataKeyBytes);
+    if (keyBytes !== undefined) {
+      refuse(
+        "metadata key",
+        `a frame.metadata key of ${keyBytes} bytes`,
+        keyBytes,
+        metadataKeyBytes,
+      );
+    }
+    const valueBytes = overUtf8(value, metadataValueBytes);
+    if (valueBytes !== undefined) {
+      refuse(
+        "metadata value",
+        `a frame.metadata value of ${valueBytes} bytes`,
+        valueBytes,
+        metadataValueBytes,
+      );
+    }
+  }
+  return metadata;
+}
+
 /**
  * A protobuf `Frame` as the session takes it.
  *
@@ -88,9 +147,11 @@ function refuse(port: string, field: string, expected: string, session: string):
  * `timestamp_ns` beyond ±(2^53 - 1), a frame without a kind, samples that are not
  * whole 32-bit floats, an unknown pixel format or codec, a padded stride, or text that is not
  * JSON.
+ * @throws {GrpcRequestError} `wire_too_large` for metadata past the wire format's bounds (over 64
+ * entries, a key over 256 bytes, a value over 4096).
  */
 export function fromProtoFrame(port: string, frame: ProtoFrame, session = ""): InboundFrame {
-  const metadata = frame.metadata ?? {};
+  const metadata = checkMetadata(port, frame.metadata ?? {});
   // int64 arrives as a JavaScript number: past 2^53 - 1 it was rounded on the way in, so it is
   // refused rather than carried changed (the wire format's bound on every integer).
   // A seq of -1 (what an output frame made before any input carries) is "none": left unset.

@@ -38,6 +38,7 @@ const FRAME_REFUSALS = new Set([
   "app_port_ended",
   "message_too_large",
   "frame_too_large",
+  "wire_too_large",
 ]);
 
 /** Sends a call keeps in flight to its session before it reads the next request. */

@@ -7,7 +7,8 @@
 
 /**
  * The codes the gRPC transport itself gives, besides the runner's: the front-ends' request and
- * access codes of `frontend/error_codes.ts`, and `server_shutting_down` of
+ * access codes of `frontend/error_codes.ts` (with the wire format's `wire_too_large` for frame
+ * metadata past its bounds), and `server_shutting_down` of
  * `core/errors/codes.ts` (every transport's server stops the same way); all listed in
  * `docs/errors.md`.
  */
@@ -19,6 +20,7 @@ export const GRPC_REQUEST_CODES = [
   "grpc_invalid_message",
   "grpc_deadline_exceeded",
   "server_shutting_down",
+  "wire_too_large",
 ] as const;
 
 /** A code of {@linkcode GRPC_REQUEST_CODES}. */

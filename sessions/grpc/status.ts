@@ -46,6 +46,7 @@ const BY_CODE: Readonly<Record<string, GrpcStatusCode>> = {
   memory_budget_exceeded: GrpcStatus.RESOURCE_EXHAUSTED,
   message_too_large: GrpcStatus.RESOURCE_EXHAUSTED,
   frame_too_large: GrpcStatus.RESOURCE_EXHAUSTED,
+  wire_too_large: GrpcStatus.RESOURCE_EXHAUSTED,
   session_idle_timeout: GrpcStatus.DEADLINE_EXCEEDED,
   session_too_long: GrpcStatus.DEADLINE_EXCEEDED,
   // The server.

@@ -15,11 +15,13 @@ import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import type { SessionInfo } from "../../sessions/mod.ts";
 import type { GrpcCallEnding } from "../../sessions/grpc/mod.ts";
+import { WIRE_LIMITS } from "../../sessions/wire/format.ts";
 import { loadCatalog, serveSessions, TokenPolicy } from "../../serve/mod.ts";
 import { gain } from "./ws_helpers.ts";
 import {
   audioFrame,
   auth,
+  execute,
   loadSessionsClient,
   serve,
   type Served,
@@ -307,5 +309,55 @@ Deno.test("streamlib serve counts and logs every gRPC ending with the code its c
     client.close();
     await server.close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("serveGrpc() bounds frame metadata as the wire format does: wire_too_large", async () => {
+  const served = await serve();
+  const { metadataEntries, metadataKeyBytes, metadataValueBytes } = WIRE_LIMITS;
+  const many = (n: number) =>
+    Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, "v"]));
+  try {
+    const call = stream(served);
+    call.call.write({ open: { pipeline: "gain" } });
+    const over = [
+      many(metadataEntries + 1),
+      { ["k".repeat(metadataKeyBytes + 1)]: "v" },
+      { k: "é".repeat(metadataValueBytes / 2 + 1) }, // 2 bytes a character
+    ];
+    // Before: taken, however many and however large.
+    for (const metadata of over) {
+      call.call.write({ frame: { port: "audio", frame: audioFrame([1, 1], { metadata }) } });
+    }
+    const atLimits = {
+      ...many(metadataEntries - 1),
+      ["k".repeat(metadataKeyBytes)]: "v".repeat(metadataValueBytes),
+    };
+    call.call.write({
+      frame: { port: "audio", frame: audioFrame([1, 1], { seq: 7, metadata: atLimits }) },
+    });
+    call.call.end();
+    const status = await call.status;
+    assert.equal(status.code, grpc.status.OK);
+    const errors = call.responses.filter((r) => r.error).map((r) => r.error);
+    assert.deepEqual(errors.map((e) => [e.code, e.index]), [
+      ["wire_too_large", 0],
+      ["wire_too_large", 1],
+      ["wire_too_large", 2],
+    ]);
+    assert.match(errors[0].message, /65 entries, over the limit of 64/);
+    // The session went on: the frame at the limits came back with its metadata.
+    const frames = call.responses.filter((r) => r.frame).map((r) => r.frame.frame);
+    assert.equal(frames.length, 1);
+    assert.equal(Number(frames[0].seq), 7);
+    assert.deepEqual(frames[0].metadata, atLimits);
+    const unary = await execute(served, {
+      pipeline: "gain",
+      inputs: [{ port: "audio", frames: [audioFrame([1, 1], { metadata: over[0] })] }],
+    });
+    assert.equal(unary.error?.code, grpc.status.RESOURCE_EXHAUSTED);
+    assert.equal(unary.code, "wire_too_large");
+  } finally {
+    await served.close();
   }
 });
