@@ -21,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import denoJson from "../deno.json" with { type: "json" };
 import { nearMatches } from "../core/errors/near_matches.ts";
 import { builtinProcessors } from "../codegen/builtin_names.ts";
+import { projectProcessors } from "./project_plugins.ts";
 
 /** Why a template could not be written. */
 export type TemplateErrorCode =
@@ -235,7 +236,7 @@ export async function createFromTemplate(
     );
   }
   const files = await templateFiles(template.folder);
-  await checkNameFits(template, files, nameForms(name).pascal, name);
+  await checkNameFits(template, files, nameForms(name).pascal, name, options.cwd ?? Deno.cwd());
   const forms: Record<string, string> = {
     ...nameForms(name),
     version: denoJson.version,
@@ -282,13 +283,15 @@ const RESERVED_CLASS_NAMES = new Set(["True", "False", "None", "Self"]);
  * could not register: one of the identifiers the template's sources import (`Processor` would
  * make `class Processor extends Processor`), or, when the name becomes a processor's (the
  * template's `streamlib.plugin.json` lists `{{pascal}}`), a built-in processor's name (a plugin's
- * processor of that name is refused when loaded, `duplicate_processor`).
+ * processor of that name is refused when loaded, `duplicate_processor`), or one the project in
+ * `cwd` already has (its codegen folders' or its plugins').
  */
 async function checkNameFits(
   template: TemplateInfo,
   files: readonly string[],
   pascal: string,
   name: string,
+  cwd: string,
 ): Promise<void> {
   const imported = new Set<string>();
   let namesProcessor = false;
@@ -324,6 +327,29 @@ async function checkNameFits(
         `processor of the same name is refused when it is loaded (duplicate_processor); ${other}`,
     );
   }
+  const owner = namesProcessor ? await projectOwner(cwd, pascal) : undefined;
+  if (owner !== undefined) {
+    throw new TemplateError(
+      "template_name_invalid",
+      `Cannot use '${name}' as a name: the project already has a processor '${pascal}' (${owner}), ` +
+        `and a second one is refused when it is loaded (duplicate_processor); ${other}`,
+    );
+  }
+}
+
+/** Where the project in `cwd` defines processor `pascal`, or `undefined` when it does not. */
+async function projectOwner(cwd: string, pascal: string): Promise<string | undefined> {
+  try {
+    const { registry, origins, plugins } = await projectProcessors(cwd, false);
+    if (origins.get(pascal)?.kind === "project" && registry.has(pascal)) {
+      return `in ${registry.describe(pascal).source ?? "a codegen folder"}`;
+    }
+    const plugin = plugins.find((p) => p.metadata.processors.includes(pascal));
+    if (plugin) return `from plugin ${plugin.metadata.name} in ${relative(cwd, plugin.folder)}`;
+  } catch {
+    // A project that does not load is for run and validate to report, not new.
+  }
+  return undefined;
 }
 
 /**

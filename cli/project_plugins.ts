@@ -13,7 +13,8 @@ import { loadManifestPlugins, type NodeRegistry, type Runtime } from "../mod.ts"
 import type { ProcessorOrigin } from "../core/registry/processor_origin.ts";
 import { loadProjectRegistry } from "../codegen/nodes_command.ts";
 import { type DiscoveredPlugin, discoverPlugins } from "../plugins/discovery/discover.ts";
-import { loadPlugins } from "../plugins/discovery/load_plugins.ts";
+import { definedAt, loadPlugins } from "../plugins/discovery/load_plugins.ts";
+import { DuplicateProcessorError } from "../core/registry/node_registry.ts";
 import { manifestPluginFolders, projectPluginFolders } from "../plugins/discovery/roots.ts";
 import type { CliOutput } from "./cli_output.ts";
 import { readManifestFile } from "./_manifest_file.ts";
@@ -59,8 +60,19 @@ export async function projectProcessors(root: string, load = true): Promise<Proj
   const plugins = await discoverPlugins(projectPluginFolders(root), resolve(root));
   if (!load || plugins.length === 0) return { registry: project, origins, plugins };
   const loaded = await loadPlugins(plugins);
+  let registry: NodeRegistry;
+  try {
+    registry = project.with(loaded.registry);
+  } catch (error) {
+    if (!(error instanceof DuplicateProcessorError)) throw error;
+    const name = error.processor;
+    throw new DuplicateProcessorError(name, [
+      definedAt(project.describe(name).source, origins.get(name)),
+      definedAt(loaded.registry.describe(name).source, loaded.origins.get(name)),
+    ]);
+  }
   for (const [name, origin] of loaded.origins) origins.set(name, origin);
-  return { registry: project.with(loaded.registry), origins, plugins };
+  return { registry, origins, plugins };
 }
 
 /**

@@ -245,3 +245,45 @@ Deno.test({
     }
   },
 });
+
+Deno.test("streamlib new refuses a processor name the project has; two plugins' clash names both", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "streamlib_new_taken_" });
+  const elsewhere = await Deno.makeTempDir({ prefix: "streamlib_new_elsewhere_" });
+  try {
+    await createFromTemplate("project", "studio", { dir, cwd: dir });
+    // The project's own Tremolo (processors/tremolo.ts): a plugin of that name would clash.
+    await assert.rejects(
+      createFromTemplate("processor", "Tremolo", { dir: "plugins/trem", cwd: dir }),
+      (error) =>
+        error instanceof TemplateError && error.code === "template_name_invalid" &&
+        error.message.includes(
+          "the project already has a processor 'Tremolo' (in processors/tremolo.ts)",
+        ),
+    );
+    await createFromTemplate("processor", "Hum", { dir: "plugins/hum", cwd: dir });
+    await assert.rejects(
+      createFromTemplate("python-processor", "Hum", { dir: "plugins/hum_py", cwd: dir }),
+      (error) =>
+        error instanceof TemplateError &&
+        error.message.includes("(from plugin hum in plugins/hum)"),
+    );
+    // Made from another folder (no project there), a second Hum lands beside the first: loading
+    // both names each definition's file and plugin.
+    const second = join(dir, "plugins", "hum_b");
+    await createFromTemplate("processor", "Hum", { dir: second, cwd: elsewhere });
+    const meta = join(second, "streamlib.plugin.json");
+    const json = JSON.parse(await Deno.readTextFile(meta));
+    await Deno.writeTextFile(meta, JSON.stringify({ ...json, name: "hum-b" }));
+    const found = await discoverPlugins([join(dir, "plugins")]);
+    await assert.rejects(
+      loadPlugins(found),
+      (error: Error) =>
+        (error as { code?: string }).code === "duplicate_processor" &&
+        /plugins\/hum\/hum\.ts \(plugin hum\) and .*plugins\/hum_b\/hum\.ts \(plugin hum-b\)/
+          .test(error.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(elsewhere, { recursive: true });
+  }
+});

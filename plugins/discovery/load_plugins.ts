@@ -5,7 +5,8 @@
  * @module
  */
 
-import { NodeRegistry } from "../../core/registry/node_registry.ts";
+import { relative, resolve } from "node:path";
+import { DuplicateProcessorError, NodeRegistry } from "../../core/registry/node_registry.ts";
 import type { ProcessorOrigin } from "../../core/registry/processor_origin.ts";
 import type { DiscoveredPlugin } from "./discover.ts";
 import { loadPlugin, PLUGIN_LOADERS, type PluginLoader } from "./loaders.ts";
@@ -51,10 +52,48 @@ export async function loadPlugins(
   const origins = new Map<string, ProcessorOrigin>();
   for (const plugin of plugins) {
     const own = await loadPlugin(plugin, loaders);
-    registry = registry.with(own);
+    try {
+      registry = registry.with(own);
+    } catch (error) {
+      if (!(error instanceof DuplicateProcessorError)) throw error;
+      const name = error.processor;
+      throw new DuplicateProcessorError(name, [
+        definedAt(registry.describe(name).source, origins.get(name)),
+        definedAt(own.describe(name).source, pluginOrigin(plugin)),
+      ]);
+    }
     for (const name of own.names) origins.set(name, pluginOrigin(plugin));
   }
   return { registry, origins, plugins };
+}
+
+/**
+ * Where a definition is, for an error a person reads: a plugin's source (relative to its folder)
+ * as a path from the working directory with the plugin's name, a project's as it is.
+ *
+ * @param source The descriptor's `source`.
+ * @param origin Where its processor came from.
+ * @returns The text.
+ *
+ * @example A plugin's processor
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { definedAt } from "./load_plugins.ts";
+ *
+ * const origin = { kind: "plugin", plugin: "trem", version: "1.0.0", pluginKind: "typescript", folder: `${Deno.cwd()}/plugins/trem` } as const;
+ * assert.equal(definedAt("tremolo.ts", origin), "plugins/trem/tremolo.ts (plugin trem)");
+ * assert.equal(definedAt("processors/tremolo.ts", { kind: "project" }), "processors/tremolo.ts (the project's)");
+ * ```
+ */
+export function definedAt(source: string | undefined, origin: ProcessorOrigin | undefined): string {
+  const file = source ?? "(no source)";
+  if (origin?.kind === "plugin" && origin.folder !== undefined) {
+    const path = relative(Deno.cwd(), resolve(origin.folder, file)) || file;
+    return `${path} (plugin ${origin.plugin})`;
+  }
+  if (origin?.kind === "project") return `${file} (the project's)`;
+  if (origin?.kind === "builtin") return `${file} (built in)`;
+  return file;
 }
 
 /**
