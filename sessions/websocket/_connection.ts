@@ -251,7 +251,7 @@ export class WireConnection {
       case "configured":
         this.#refuse(
           "wire_unexpected",
-          `Cannot take an ${message.type} message: only a server sends it`,
+          `Cannot take a '${message.type}' message: only a server sends it`,
         );
         return;
     }
