@@ -7,9 +7,10 @@
 
 import type { AppFrameInput } from "../core/app/frame_copy.ts";
 import type { ErrorCode } from "../core/errors/codes.ts";
+import type { NodeRegistry } from "../core/registry/node_registry.ts";
 import type { JsonValue } from "../core/schema/json_schema.ts";
 import { SessionError } from "./errors.ts";
-import { checkParameterValues } from "./_parameter_values.ts";
+import { checkParametersFit, checkParameterValues } from "./_parameter_values.ts";
 import { stdoutReserved } from "../core/processor/stdout_guard.ts";
 import type { SessionInfo, SessionSnapshot } from "./info.ts";
 import { type ResolvedLimits, resolveLimits, type RunnerLimits } from "./limits.ts";
@@ -23,6 +24,15 @@ export interface RunnerOptions extends RunnerLimits {
    * use. Default: the built-in processors.
    */
   readonly registries?: readonly (string | URL)[];
+  /**
+   * The processors of `registries`, loaded in this thread (`streamlib serve` passes those it
+   * loaded to list parameters): an open's parameters are checked against the manifest's declared
+   * parameters and their fields' schemas before an isolate is taken, so an `unknown_parameter` or
+   * `invalid_parameter` costs no isolate start (about 150 ms of CPU). Default: the built-in
+   * processors (imported at the first open with parameters) when `registries` is not given;
+   * with `registries` and no `processors`, the session's isolate checks them.
+   */
+  readonly processors?: NodeRegistry;
   /**
    * Isolates kept started ahead of sessions, their registries imported: a session takes one and
    * only loads its graph, and another starts in the background (at once for `stream()`; for
@@ -120,6 +130,8 @@ const BUILTIN = new URL("../processors/registry.gen.ts", import.meta.url).href;
 export class PipelineRunner {
   readonly #limits: ResolvedLimits;
   readonly #registries: string[];
+  /** The processors parameters are checked against before an isolate is taken, if known. */
+  #processors: NodeRegistry | Promise<NodeRegistry | undefined> | undefined;
   readonly #warmup: readonly unknown[];
   readonly #sessions = new Map<string, Session>();
   #next = 1;
@@ -141,6 +153,7 @@ export class PipelineRunner {
   constructor(options: RunnerOptions = {}) {
     this.#limits = resolveLimits(options);
     this.#registries = (options.registries ?? [BUILTIN]).map((u) => new URL(u).href);
+    this.#processors = options.processors;
     this.#warmup = [...(options.warmup ?? [])];
     const pool = options.pool ?? 0;
     if (!(Number.isInteger(pool) && pool >= 0 && pool <= 256)) {
@@ -349,17 +362,91 @@ export class PipelineRunner {
    * @param options The pipeline's name, for `list()`.
    * @returns The session, running.
    * @throws {SessionError} `session_limit_reached` when `maxSessions` are open (at once, before
-   * any isolate starts); `invalid_manifest` (its issues in `details`) or
-   * `memory_budget_exceeded` when the manifest does not load; `session_isolate_died` when the
-   * isolate does not start.
+   * any isolate starts); `unknown_parameter` or `invalid_parameter` for parameters the manifest
+   * does not take (before any isolate is taken when the runner knows its processors);
+   * `invalid_manifest` (its issues in `details`) or `memory_budget_exceeded` when the manifest
+   * does not load; `session_isolate_died` when the isolate does not start.
    */
   stream(manifest: unknown, options: StreamOptions = {}): Promise<Session> {
     return this.#open(manifest, options, true);
   }
 
+  /**
+   * The processors to check parameters with: `processors`, else the built-in ones when the
+   * isolates use only those (imported once, at the first open that needs them).
+   */
+  #checker(): NodeRegistry | Promise<NodeRegistry | undefined> | undefined {
+    if (this.#processors !== undefined) return this.#processors;
+    if (this.#registries.length !== 1 || this.#registries[0] !== BUILTIN) return undefined;
+    return this.#processors = import(BUILTIN).then(
+      (module: { registry: NodeRegistry }) => (this.#processors = module.registry),
+      () => (this.#processors = undefined), // the isolates will say why
+    );
+  }
+
+  /** The processors to check `parameters` with, when there are any and the runner knows them. */
+  #checkerFor(
+    parameters: unknown,
+  ): NodeRegistry | Promise<NodeRegistry | undefined> | undefined {
+    checkParameterValues(parameters);
+    if (parameters === undefined || Object.keys(parameters as object).length === 0) {
+      return undefined;
+    }
+    return this.#checker();
+  }
+
+  /**
+   * Refuses, without taking an isolate, the parameters `stream()` and `execute()` would refuse
+   * for the manifest: the same check they make before they take one (none beyond the values' form
+   * when the runner does not know its processors; see `RunnerOptions.processors`). A transport
+   * that has more to check before it opens (a WebRTC offer) calls it first, so a caller's
+   * mistakes are said in the same order whatever the transport.
+   *
+   * @param manifest The pipeline.
+   * @param parameters The caller's values of its `parameters`.
+   * @returns Once they are fine.
+   * @throws {SessionError} `unknown_parameter` or `invalid_parameter`, as `stream()` would.
+   *
+   * @example A name the pipeline does not declare
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { PipelineRunner } from "@streamlib/streamlib/sessions";
+   *
+   * const runner = new PipelineRunner();
+   * const manifest = {
+   *   version: 1,
+   *   nodes: [{ id: "fx", type: "Gain" }],
+   *   inputs: { a: "fx.in" },
+   *   outputs: { a: "fx.out" },
+   *   parameters: { gain: "fx.gain" },
+   * };
+   * await runner.checkParameters(manifest, { gain: 2 });
+   * await assert.rejects(runner.checkParameters(manifest, { gian: 2 }), {
+   *   code: "unknown_parameter",
+   * });
+   * assert.equal(runner.active, 0);
+   * ```
+   */
+  async checkParameters(
+    manifest: unknown,
+    parameters?: Readonly<Record<string, JsonValue>>,
+  ): Promise<void> {
+    const checker = this.#checkerFor(parameters);
+    const processors = checker instanceof Promise ? await checker : checker;
+    if (processors === undefined) return;
+    try {
+      checkParametersFit(manifest, parameters, processors, `s${this.#next}`);
+    } catch (error) {
+      this.#next++; // the id its message names is not given to another session
+      throw error;
+    }
+  }
+
   /** Opens a session; `refill`: start a pooled isolate's replacement now (else the caller does). */
   async #open(manifest: unknown, options: StreamOptions, refill: boolean): Promise<Session> {
-    checkParameterValues(options.parameters);
+    const parameters = options.parameters;
+    const checker = this.#checkerFor(parameters);
+    const processors = checker instanceof Promise ? await checker : checker;
     if (this.#sessions.size >= this.#limits.maxSessions) {
       this.#refused++;
       throw new SessionError(
@@ -370,6 +457,9 @@ export class PipelineRunner {
       );
     }
     const id = `s${this.#next++}`;
+    // What the isolate would refuse once started (~150 ms of CPU on the serving thread's
+    // process), refused now with the same error: the same functions, the same processors.
+    if (processors !== undefined) checkParametersFit(manifest, parameters, processors, id);
     const pooled = this.#pool.shift();
     if (pooled !== undefined && pooled === this.#preloading) {
       this.#preloading = undefined; // its preload stops: the next replacement may start

@@ -13,7 +13,7 @@ import type { SessionObserver } from "../websocket/observer.ts";
 import { TransportError } from "../websocket/errors.ts";
 import { httpStatusOf, WebRtcSessionError } from "./errors.ts";
 import { PeerBridge } from "./peer_bridge.ts";
-import { readOffer } from "./_offer.ts";
+import { checkOffer, readOffer } from "./_offer.ts";
 import { readParameters } from "./_patch.ts";
 import { queryParameters } from "./_query.ts";
 
@@ -244,6 +244,11 @@ export class WebRtcHandler {
           }': ${runner.active} of ${runner.limits.maxSessions} sessions are open`,
         );
       }
+      // What needs no isolate is refused before one is taken (~150 ms of CPU each): the
+      // parameters first (the runner's own check, as `stream()` makes it), then an offer the
+      // native `acceptOffer()` below would certainly refuse.
+      await runner.checkParameters(manifest, parameters);
+      checkOffer(sdp);
       // The session first, then the answer: the peer's connect timeout starts with its answer,
       // and an isolate may take a while to start.
       session = await runner.stream(manifest, { pipeline, parameters });
