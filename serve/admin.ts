@@ -17,7 +17,7 @@ import { tokensMatch } from "../frontend/token.ts";
 import { BodyReadError, readBodyText } from "../frontend/read_body.ts";
 import type { JsonValue } from "../core/schema/json_schema.ts";
 import type { PipelineRunner } from "../sessions/runner.ts";
-import type { TokenPolicy } from "./tokens.ts";
+import { readBearer, type TokenPolicy } from "./tokens.ts";
 
 /** The codes the admin API answers with, and their HTTP status. */
 const STATUS: Readonly<Record<string, number>> = {
@@ -132,24 +132,26 @@ export class SessionAdmin implements SessionsPageContext {
    * @throws {AdminError} `missing_token`, `invalid_token`, `operation_not_allowed`.
    */
   authorize(request: Request, role: OperatorRole): void {
-    const header = request.headers.get("authorization");
-    const bearer = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
-    if (bearer !== undefined && bearer.length > MAX_BEARER_LENGTH) {
-      throw new AdminError(
-        "invalid_token",
-        `Invalid token: it is ${bearer.length} characters long, no operator token is over ${MAX_BEARER_LENGTH}`,
-      );
+    const credential = readBearer(request.headers.get("authorization"));
+    if (credential.problem !== undefined) {
+      throw new AdminError("invalid_token", `Invalid token: ${credential.problem}`, {
+        field: "authorization",
+      });
     }
-    if (bearer === undefined) {
+    const bearer = credential.token;
+    if (bearer === "") {
       throw new AdminError(
         "missing_token",
         "Missing token: send 'Authorization: Bearer <token>' with an operator token (the token file's operators, or the admin token printed when the server started)",
+        { field: "authorization" },
       );
     }
     const own = this.#adminToken !== undefined && tokensMatch(bearer, this.#adminToken);
     const granted = own ? "admin" : this.#tokens.operatorRole(bearer);
     if (granted === undefined) {
-      throw new AdminError("invalid_token", "Invalid token: it is no operator's of this server");
+      throw new AdminError("invalid_token", "Invalid token: it is no operator's of this server", {
+        field: "authorization",
+      });
     }
     if (role === "admin" && granted !== "admin") {
       throw new AdminError(
@@ -192,7 +194,10 @@ export class SessionAdmin implements SessionsPageContext {
       : pathname.startsWith(`${ADMIN_SESSIONS_PATH}/`)
       ? pathname.slice(ADMIN_SESSIONS_PATH.length + 1).split("/")
       : undefined;
-    if (rest === undefined || rest.length > 2 || (rest.length === 2 && rest[1] !== "graph")) {
+    if (
+      rest === undefined || rest.length > 2 || (rest.length === 2 && rest[1] !== "graph") ||
+      rest[0] === "" // `/v1/admin/sessions/`, `//graph`: no id is no route
+    ) {
       throw new AdminError(
         "not_found",
         `No route at ${
@@ -238,9 +243,6 @@ export class SessionAdmin implements SessionsPageContext {
 }
 
 const NO_STORE = { "cache-control": "no-store" };
-
-/** The longest bearer token compared with the operators' (a longer one is no operator's). */
-const MAX_BEARER_LENGTH = 4096;
 
 /**
  * The parameters of a `PATCH` body, `{ "parameters": { name: value } }`: JSON, within 96 KiB and

@@ -16,10 +16,7 @@ import type { ListedParameter, ListedPipeline } from "../sessions/wire/pipelines
 export type { ListedParameter, ListedPipeline };
 import { TransportError } from "../sessions/websocket/errors.ts";
 import type { Catalog } from "./catalog.ts";
-import type { TokenPolicy } from "./tokens.ts";
-
-/** The longest bearer token read; a longer one is no token of this server's. */
-const MAX_BEARER_LENGTH = 4096;
+import { credentialError, readBearer, type TokenPolicy } from "./tokens.ts";
 
 function names(value: unknown): string[] {
   return typeof value === "object" && value !== null && !Array.isArray(value)
@@ -38,7 +35,8 @@ function names(value: unknown): string[] {
  * it a parameter is listed with its target and description only.
  * @returns The pipelines.
  * @throws {TransportError} `missing_token` or `invalid_token` when the server has tokens and the
- * request has none of them.
+ * request has none of them (`invalid_token` too for a credential that is not `Bearer <token>`);
+ * `details.field` is `authorization`.
  *
  * @example What a team's token may open
  * ```ts
@@ -69,14 +67,11 @@ export function listPipelines(
   tokens: TokenPolicy,
   registry?: NodeRegistry,
 ): ListedPipeline[] {
-  const header = request.headers.get("authorization");
-  const bearer = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1] ?? "";
-  if (tokens.required && bearer.length > MAX_BEARER_LENGTH) {
-    throw new TransportError(
-      "invalid_token",
-      `Cannot list pipelines: the token is ${bearer.length} characters long, none is over ${MAX_BEARER_LENGTH}`,
-    );
+  const credential = readBearer(request.headers.get("authorization"));
+  if (tokens.required && credential.problem !== undefined) {
+    throw credentialError("Cannot list pipelines", credential);
   }
+  const bearer = credential.token;
   const allowed = (name: string): boolean => {
     try {
       tokens.check(name, bearer);
@@ -89,6 +84,7 @@ export function listPipelines(
         code === "missing_token"
           ? "Cannot list pipelines: this server needs a token (Authorization: Bearer <token>)"
           : "Cannot list pipelines: the token is wrong",
+        { field: "authorization" },
       );
     }
   };

@@ -14,6 +14,7 @@ import { TransportError } from "../websocket/errors.ts";
 import { httpStatusOf, WebRtcSessionError } from "./errors.ts";
 import { PeerBridge } from "./peer_bridge.ts";
 import { checkOffer, readOffer } from "./_offer.ts";
+import { type BearerCredential, credentialError, readBearer } from "../../serve/tokens.ts";
 import { readParameters } from "./_patch.ts";
 import { queryParameters } from "./_query.ts";
 
@@ -200,7 +201,7 @@ export class WebRtcHandler {
     if (request.method === "OPTIONS") {
       return new Response(null, { status: 204, headers: { allow } });
     }
-    const token = bearer(request);
+    const token = readBearer(request.headers.get("authorization"));
     if (parts.length === 1 && request.method === "POST") {
       return await this.#offer(request, parts[0], token);
     }
@@ -217,12 +218,12 @@ export class WebRtcHandler {
     return response;
   }
 
-  async #offer(request: Request, pipeline: string, token: string): Promise<Response> {
+  async #offer(request: Request, pipeline: string, token: BearerCredential): Promise<Response> {
     const { runner, observer = {} } = this.#options;
     let endpoint: WebRtcEndpoint | undefined;
     let session: Session | undefined;
     try {
-      const manifest = this.#options.resolve(pipeline, token);
+      const manifest = this.#resolve(pipeline, token, `Cannot open '${short(pipeline)}'`);
       checkMediaPorts(pipeline, manifest);
       const parameters = queryParameters(new URL(request.url));
       if (this.#closing) {
@@ -284,7 +285,7 @@ export class WebRtcHandler {
     }
   }
 
-  async #end(pipeline: string, id: string, token: string): Promise<Response> {
+  async #end(pipeline: string, id: string, token: BearerCredential): Promise<Response> {
     const live = this.#find(pipeline, id, token, "end");
     await live.bridge.close("");
     return new Response(null, { status: 200 });
@@ -295,7 +296,7 @@ export class WebRtcHandler {
     request: Request,
     pipeline: string,
     id: string,
-    token: string,
+    token: BearerCredential,
   ): Promise<Response> {
     const live = this.#find(pipeline, id, token, "configure");
     const values = await readParameters(request, {
@@ -334,8 +335,8 @@ export class WebRtcHandler {
    * @throws The resolver's refusal (`missing_token`, ...); {@linkcode WebRtcSessionError}
    * `webrtc_session_not_found`.
    */
-  #find(pipeline: string, id: string, token: string, verb: string): Live {
-    this.#options.resolve(pipeline, token);
+  #find(pipeline: string, id: string, token: BearerCredential, verb: string): Live {
+    this.#resolve(pipeline, token, `Cannot ${verb} session ${JSON.stringify(short(id))}`);
     const live = this.#live.get(id);
     if (live === undefined || live.pipeline !== pipeline) {
       throw new WebRtcSessionError(
@@ -347,6 +348,22 @@ export class WebRtcHandler {
       );
     }
     return live;
+  }
+
+  /**
+   * The resolver's manifest for the request's credential. A credential that is no bearer token
+   * is refused with `invalid_token` (it was sent) where the resolver needs a token, and is no
+   * token where it needs none.
+   */
+  #resolve(pipeline: string, credential: BearerCredential, action: string): unknown {
+    try {
+      return this.#options.resolve(pipeline, credential.token);
+    } catch (error) {
+      if (credential.problem !== undefined && codeOf(error) === "missing_token") {
+        throw credentialError(action, credential);
+      }
+      throw error;
+    }
   }
 }
 
@@ -368,12 +385,6 @@ function checkMediaPorts(pipeline: string, manifest: unknown): void {
       { pipeline: short(pipeline), available: names },
     );
   }
-}
-
-function bearer(request: Request): string {
-  const header = request.headers.get("authorization") ?? "";
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match ? match[1] : "";
 }
 
 function decode(part: string): string {
