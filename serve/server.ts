@@ -147,8 +147,13 @@ function json(status: number, body: unknown): Response {
   return Response.json(body, { status });
 }
 
-function refusal(status: number, code: string, message: string): Response {
-  return json(status, { error: { status, code, message } });
+function refusal(
+  status: number,
+  code: string,
+  message: string,
+  details?: Readonly<Record<string, unknown>>,
+): Response {
+  return json(status, { error: { status, code, message, ...(details && { details }) } });
 }
 
 /**
@@ -284,8 +289,12 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
           pipelines: listPipelines(request, catalog, tokens, options.processors),
         });
       } catch (error) {
-        const { code, message } = error as { code: string; message: string };
-        const response = refusal(401, code, message);
+        const { code, message, details } = error as {
+          code: string;
+          message: string;
+          details?: Record<string, unknown>;
+        };
+        const response = refusal(401, code, message, details ?? {});
         response.headers.set("www-authenticate", "Bearer");
         return response;
       }

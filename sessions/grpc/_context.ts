@@ -12,6 +12,7 @@ import type { GrpcAuthDecision } from "./server.ts";
 import { type GrpcRequestCode, GrpcRequestError } from "./errors.ts";
 import { grpcStatusOf, STREAMLIB_CODE_KEY } from "./status.ts";
 import { CallOutcome } from "./_outcome.ts";
+import { readBearer } from "../bearer.ts";
 
 /** A call being served, which the server can stop. */
 export interface LiveCall {
@@ -46,8 +47,6 @@ export function outcomeOf(ctx: ServeContext, metadata: grpc.Metadata): CallOutco
 /** The mark a request that did not decode carries (see `_service.ts`). */
 export const UNDECODABLE = Symbol("undecodable");
 
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
-
 /**
  * The manifest of a pipeline the call may run.
  *
@@ -62,8 +61,10 @@ export async function admit(
   if (ctx.closing) {
     throw new GrpcRequestError("server_shutting_down", "The server is stopping: no new session");
   }
-  const header = metadata.get("authorization")[0];
-  const token = typeof header === "string" ? BEARER.exec(header)?.[1] : undefined;
+  // Several values arrive as a list, as several HTTP headers do: more than one credential.
+  const values = metadata.get("authorization").map((v) => typeof v === "string" ? v : "\ufffd");
+  const credential = readBearer(values.length === 0 ? undefined : values.join(", "));
+  const token = credential.token === "" ? undefined : credential.token;
   const decision = await asked(() => ctx.authorize(token, pipeline));
   if (decision === "forbidden") {
     throw new GrpcRequestError(
@@ -73,6 +74,13 @@ export async function admit(
     );
   }
   if (decision !== true) {
+    if (credential.problem !== undefined) {
+      throw new GrpcRequestError(
+        "invalid_token",
+        `Cannot open a session: ${credential.problem} (as metadata)`,
+        { field: "authorization" },
+      );
+    }
     throw token === undefined
       ? new GrpcRequestError(
         "missing_token",

@@ -10,11 +10,11 @@ import type { PipelineRunner } from "../runner.ts";
 import type { Session } from "../session.ts";
 import { SessionError } from "../errors.ts";
 import type { SessionObserver } from "../websocket/observer.ts";
-import { TransportError } from "../websocket/errors.ts";
+import { credentialError, TransportError } from "../websocket/errors.ts";
 import { httpStatusOf, WebRtcSessionError } from "./errors.ts";
 import { PeerBridge } from "./peer_bridge.ts";
 import { checkOffer, readOffer } from "./_offer.ts";
-import { type BearerCredential, credentialError, readBearer } from "../../serve/tokens.ts";
+import { type BearerCredential, readBearer } from "../bearer.ts";
 import { readParameters } from "./_patch.ts";
 import { queryParameters } from "./_query.ts";
 

@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { BearerCredential } from "../bearer.ts";
+
 /**
  * The codes a session transport gives beside the runner's and the wire codec's (all in
  * `docs/errors.md`): `pipeline_not_found` (no pipeline of that name), `missing_token` and
@@ -62,4 +64,18 @@ export class TransportError extends Error {
     this.code = code;
     this.details = details;
   }
+}
+
+/**
+ * The refusal of a credential that is no bearer token (`readBearer()`'s `problem`, sessions/bearer.ts):
+ * `invalid_token`, since a credential was sent, saying what is wrong and what form is valid.
+ *
+ * @param action What the request could not do (`Cannot open 'voice-fx'`).
+ * @param credential The credential read.
+ * @returns The error to throw.
+ */
+export function credentialError(action: string, credential: BearerCredential): TransportError {
+  return new TransportError("invalid_token", `${action}: ${credential.problem}`, {
+    field: "authorization",
+  });
 }

@@ -68,6 +68,28 @@ Deno.test("serveGrpc() refuses a missing or wrong token and a pipeline the token
   }
 });
 
+Deno.test("serveGrpc() reads authorization as the HTTP routes do: a credential that is no bearer token is invalid_token", async () => {
+  const served = await serve();
+  try {
+    const withAuth = (...values: string[]) => {
+      const metadata = new grpc.Metadata();
+      for (const value of values) metadata.add("authorization", value);
+      return metadata;
+    };
+    const bare = await execute(served, gainRequest, withAuth("Bearer"));
+    assert.equal(bare.code, "missing_token");
+    for (const metadata of [withAuth("Basic dXNlcjpwYXNz"), withAuth("Bearer a b")]) {
+      const refused = await execute(served, gainRequest, metadata);
+      assert.equal(refused.error?.code, grpc.status.UNAUTHENTICATED);
+      assert.equal(refused.code, "invalid_token");
+      assert.match(refused.error!.details, /send 'Authorization: Bearer <token>'/);
+    }
+    assert.equal(served.runner.active, 0);
+  } finally {
+    await served.close();
+  }
+});
+
 Deno.test("serveGrpc() Stream answers a frame of the wrong kind or shape in the stream and goes on", async () => {
   const served = await serve();
   try {

@@ -103,7 +103,7 @@ Deno.test("serve /v1/admin/sessions: every bad Authorization gets 401 with the c
   try {
     const cases: [string | undefined, string, RegExp][] = [
       [undefined, "missing_token", /Missing token/],
-      ["Basic dXNlcjpwYXNz", "missing_token", /Bearer <token>/],
+      ["Basic dXNlcjpwYXNz", "invalid_token", /Bearer <token>/],
       ["Bearer", "missing_token", /Missing token/],
       ["Bearer wrong-token", "invalid_token", /no operator's/],
       [`Bearer ${"a".repeat(5_000)}`, "invalid_token", /5000 characters long.*over 4096/],
