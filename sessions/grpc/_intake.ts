@@ -10,7 +10,8 @@
 
 import * as grpc from "@grpc/grpc-js";
 import { constants as http2 } from "node:http2";
-import { CallOutcome, type GrpcCallEnding } from "./_outcome.ts";
+import { CallOutcome } from "./_outcome.ts";
+import type { GrpcCallEnding } from "./status.ts";
 import { STREAMLIB_CODE_KEY } from "./status.ts";
 
 /** The bound on calls waiting for their first request message. */

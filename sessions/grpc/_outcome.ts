@@ -5,16 +5,7 @@
  * @module
  */
 
-/** How a call ended (`GrpcServeOptions.onEnded`). */
-export interface GrpcCallEnding {
-  /**
-   * The streamlib code the call's status carried (`streamlib-code`): `""` for `OK`;
-   * `client_disconnected` when the client cancelled or reset the call before a status.
-   */
-  readonly code: string;
-  /** The session opened for the call; absent when none was (a refusal). */
-  readonly session?: string;
-}
+import type { GrpcCallEnding } from "./status.ts";
 
 /**
  * One call's ending, told once, when the call's status went out (or the client left) and the

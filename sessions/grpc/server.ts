@@ -12,9 +12,9 @@ import { handleExecute } from "./_execute.ts";
 import { sessionsService } from "./_service.ts";
 import { handleStream } from "./_stream.ts";
 import { intake, type IntakeState } from "./_intake.ts";
-import type { GrpcCallEnding } from "./_outcome.ts";
+import type { GrpcCallEnding } from "./status.ts";
 
-export type { GrpcCallEnding } from "./_outcome.ts";
+export type { GrpcCallEnding } from "./status.ts";
 import { GrpcStatus, STREAMLIB_CODE_KEY } from "./status.ts";
 
 /**

@@ -85,3 +85,14 @@ const BY_CODE: Readonly<Record<string, GrpcStatusCode>> = {
 export function grpcStatusOf(code: string): GrpcStatusCode {
   return Object.hasOwn(BY_CODE, code) ? BY_CODE[code] : GrpcStatus.INTERNAL;
 }
+
+/** How a call ended (`GrpcServeOptions.onEnded`). */
+export interface GrpcCallEnding {
+  /**
+   * The streamlib code the call's status carried (`streamlib-code`): `""` for `OK`;
+   * `client_disconnected` when the client cancelled or reset the call before a status.
+   */
+  readonly code: string;
+  /** The session opened for the call; absent when none was (a refusal). */
+  readonly session?: string;
+}
