@@ -89,6 +89,7 @@ Deno.test("GRPC_REQUEST_CODES are registered and each maps to its status", () =>
       grpc_invalid_message: GrpcStatus.INVALID_ARGUMENT,
       grpc_deadline_exceeded: GrpcStatus.DEADLINE_EXCEEDED,
       server_shutting_down: GrpcStatus.UNAVAILABLE,
+      wire_too_large: GrpcStatus.RESOURCE_EXHAUSTED,
     },
   );
 });
