@@ -207,14 +207,14 @@ export interface CreateOptions {
  * @param kind The template (a folder of `templates/`).
  * @param name The name: a letter, then up to 63 letters, digits, `_` or `-`.
  * @param options Where to write.
- * @returns The folder written and the files, relative to it.
+ * @returns The folder written, the files, relative to it, and the files codegen generated there.
  * @throws {TemplateError} For an unknown kind, an invalid name, or a file in the way.
  */
 export async function createFromTemplate(
   kind: string,
   name: string,
   options: CreateOptions = {},
-): Promise<{ folder: string; files: string[]; template: TemplateInfo }> {
+): Promise<{ folder: string; files: string[]; generated: string[]; template: TemplateInfo }> {
   const templates = await listTemplates(options.templates);
   const template = templates.find((t) => t.kind === kind);
   if (!template) {
@@ -271,8 +271,8 @@ export async function createFromTemplate(
     if (to === "deno.json") text = withStreamlibImports(text);
     await Deno.writeTextFile(target, text, { createNew: true });
   }
-  await generate(folder);
-  return { folder, files: plan.map((p) => p.to), template };
+  const generated = await generate(folder);
+  return { folder, files: plan.map((p) => p.to), generated, template };
 }
 
 /** Class names a template's language reserves (the PascalCase ones). */
@@ -423,15 +423,20 @@ function withStreamlibImports(text: string): string {
   return `${JSON.stringify(json, null, 2)}\n`;
 }
 
-/** Runs codegen on the folders a new `deno.json` lists, so the new folder runs as written. */
-async function generate(folder: string): Promise<void> {
+/**
+ * Runs codegen on the folders a new `deno.json` lists, so the new folder runs as written.
+ *
+ * @returns The files codegen wrote, relative to `folder`.
+ */
+async function generate(folder: string): Promise<string[]> {
   let config: { streamlib?: { codegen?: unknown } };
   try {
     config = JSON.parse(await Deno.readTextFile(join(folder, "deno.json")));
   } catch {
-    return;
+    return [];
   }
-  if (!Array.isArray(config.streamlib?.codegen)) return;
+  if (!Array.isArray(config.streamlib?.codegen)) return [];
+  const before = new Set(await generatedFiles(folder));
   const { main } = await import("../codegen/cli.ts");
   const lines: string[] = [];
   const output = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) };
@@ -439,4 +444,20 @@ async function generate(folder: string): Promise<void> {
   if (code !== 0) {
     throw new Error(`Cannot generate the new folder's processors:\n${lines.join("\n")}`);
   }
+  return (await generatedFiles(folder)).filter((file) => !before.has(file));
+}
+
+/** The `*.gen.ts` files under `folder` (not in dot folders), relative to it, sorted. */
+async function generatedFiles(folder: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string) => {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory) await walk(path);
+      else if (entry.name.endsWith(".gen.ts")) found.push(relative(folder, path));
+    }
+  };
+  await walk(folder);
+  return found.sort();
 }

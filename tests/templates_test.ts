@@ -52,6 +52,14 @@ for (const template of await listTemplates()) {
         const code = await main(["new", template.kind, "DemoThing", "--dir", target], output);
         assert.equal(code, 0, err.join("\n"));
         assert.match(out[0], new RegExp(`^Wrote ${template.kind} 'DemoThing' in `));
+        // Every file it lists is there, the generated ones too (marked so).
+        const listed = out.slice(1).filter((line) => line.startsWith("  "));
+        for (const line of listed) {
+          assert.ok(await exists(join(target, line.trim().replace(/ \(generated\)$/, ""))), line);
+        }
+        if (template.kind === "project") {
+          assert.ok(listed.includes("  processors/tremolo.gen.ts (generated)"), listed.join("\n"));
+        }
         // Its README is titled with the name (a formatter once turned a placeholder into bold).
         const readme = await Deno.readTextFile(join(target, "README.md"));
         assert.equal(readme.split("\n")[0], "# DemoThing");

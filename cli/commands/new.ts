@@ -48,6 +48,7 @@ export const command: CliCommand = {
       const where = relative(Deno.cwd(), made.folder) || ".";
       output.out(`Wrote ${made.template.kind} '${name}' in ${terminalSafe(where)}:`);
       for (const file of made.files) output.out(`  ${terminalSafe(file)}`);
+      for (const file of made.generated) output.out(`  ${terminalSafe(file)} (generated)`);
       output.out(`Next: cd ${terminalSafe(where)} && ${made.template.test.join(" ")}`);
       return 0;
     } catch (error) {
