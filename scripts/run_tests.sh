@@ -2,10 +2,10 @@
 # Runs every test (`deno task test` calls it after installing the tools and building the native
 # library): first one type check of everything the tests run (every module and test file, the
 # code blocks of their JSDoc and of the Markdown pages), then the test files one per core
-# (`--parallel`), then, one at a time, those whose WebRTC endpoints are named by node id in the
-# process (`live`, `ingest`, ...: two runtimes in one process cannot both have one of a name, and
-# `deno test --parallel` runs its files in one process), which would refuse each other's endpoints
-# if they ran at once. The tests themselves run with `--no-check`: `deno test` type-checks again
+# (`--parallel`) and, beside them in a second process, one at a time, those whose WebRTC endpoints
+# are named by node id in the process (`live`, `ingest`, ...: two runtimes in one process cannot
+# both have one of a name, and `deno test --parallel` runs its files in one process), which would
+# refuse each other's endpoints if they ran at once in one process. The tests themselves run with `--no-check`: `deno test` type-checks again
 # every Worker a test starts, its whole module graph each time (about 1.7 s a session isolate
 # here, against 0.15 s to start it unchecked), and the check above has covered those modules.
 # Every phase always runs; the exit status is non-zero when any failed. Arguments go to both
@@ -42,8 +42,18 @@ mapfile -t pages < <(git ls-files '*.md' | grep -v -e '^templates/' -e '^node_mo
 checked=$?
 [ "$checked" -eq 0 ] || echo "run_tests.sh: the type check failed (above); the tests run anyway"
 
+# The one-at-a-time files run in a process of their own beside the parallel run (names clash only
+# within one process), their output kept until it ends so the two reports stay whole: they mostly
+# wait on browsers and peers, and one after the other they added 4 minutes to a 30-minute CI.
+serial_log=$(mktemp)
+"$deno" test -A --doc --no-check "$@" "${serial[@]}" >"$serial_log" 2>&1 &
+serial_pid=$!
 "$deno" test -A --doc --no-check --parallel --ignore="$ignore" "$@"
 parallel=$?
-"$deno" test -A --doc --no-check "$@" "${serial[@]}"
+wait "$serial_pid"
 one_at_a_time=$?
+echo
+echo "run_tests.sh: the files run one at a time (beside the parallel run): ${serial[*]}"
+cat "$serial_log"
+rm -f "$serial_log"
 [ "$checked" -eq 0 ] && [ "$parallel" -eq 0 ] && [ "$one_at_a_time" -eq 0 ]
