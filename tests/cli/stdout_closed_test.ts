@@ -9,6 +9,17 @@ import assert from "node:assert/strict";
 import { spawnDeno } from "../fixtures/spawn_deno.ts";
 import { assertFinalized, recordingManifest } from "../fixtures/recording.ts";
 
+/** What `reader` gives until a newline (or its end). */
+async function untilNewline(reader: ReadableStreamDefaultReader<string>): Promise<string> {
+  let out = "";
+  while (!out.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out += value;
+  }
+  return out;
+}
+
 /** Runs the command, reads its first stdout line, then closes stdout as `head -1` does. */
 async function closeAfterFirstLine(
   args: string[],
@@ -17,12 +28,7 @@ async function closeAfterFirstLine(
   const kill = setTimeout(() => child.kill("SIGKILL"), 60_000);
   const errText = new Response(child.stderr).text();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  while (!out.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    out += value;
-  }
+  const out = await untilNewline(reader);
   await reader.cancel(); // the reader goes away: the next write gets EPIPE
   const { code } = await child.status;
   clearTimeout(kill);
@@ -96,12 +102,7 @@ Deno.test("streamlib mcp on stdio whose client closed its stdout stops at the ne
     },
   });
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  while (!out.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    out += value;
-  }
+  const out = await untilNewline(reader);
   assert.equal(JSON.parse(out.split("\n")[0]).id, 1);
   await reader.cancel(); // the client stops reading; its stdin stays open
   await request({ method: "notifications/initialized" });
