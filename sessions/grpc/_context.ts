@@ -30,8 +30,6 @@ export interface ServeContext {
   ) => GrpcAuthDecision | Promise<GrpcAuthDecision>;
   readonly calls: Set<LiveCall>;
   closing: boolean;
-  /** Told the code of a call refused after `admit` and before the runner was asked. */
-  readonly refused?: (code: string) => void;
   /** Each call's ending, by its request metadata (the interceptor's; see `_intake.ts`). */
   readonly outcomes: WeakMap<object, CallOutcome>;
 }

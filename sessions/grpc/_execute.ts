@@ -28,37 +28,30 @@ interface ExecuteRequest {
 }
 
 /**
- * The request's parameters and frames by input, for the runner; a refusal is told to
- * `ctx.refused` (no session was asked for).
+ * The request's parameters and frames by input, for the runner.
  *
  * @throws {ParameterError} `invalid_parameter` for parameters that are not JSON values.
  * @throws {GrpcRequestError} `grpc_invalid_message` for an input given twice.
  * @throws {SessionError} `app_frame_mismatch` for a frame that does not decode.
  */
-function readRequest(ctx: ServeContext, request: ExecuteRequest): {
+function readRequest(request: ExecuteRequest): {
   parameters: ReturnType<typeof structToParameters>;
   inputs: Map<string, InboundFrame[]>;
 } {
-  try {
-    const parameters = structToParameters(request.parameters);
-    const inputs = new Map<string, InboundFrame[]>();
-    for (const entry of request.inputs ?? []) {
-      const port = entry.port ?? "";
-      if (inputs.has(port)) {
-        throw new GrpcRequestError(
-          "grpc_invalid_message",
-          `Input '${port.slice(0, 80)}' appears twice in the ExecuteRequest: give each input once`,
-          { input: port.slice(0, 256) },
-        );
-      }
-      inputs.set(port, (entry.frames ?? []).map((frame) => fromProtoFrame(port, frame)));
+  const parameters = structToParameters(request.parameters);
+  const inputs = new Map<string, InboundFrame[]>();
+  for (const entry of request.inputs ?? []) {
+    const port = entry.port ?? "";
+    if (inputs.has(port)) {
+      throw new GrpcRequestError(
+        "grpc_invalid_message",
+        `Input '${port.slice(0, 80)}' appears twice in the ExecuteRequest: give each input once`,
+        { input: port.slice(0, 256) },
+      );
     }
-    return { parameters, inputs };
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    ctx.refused?.(typeof code === "string" ? code : "internal_error");
-    throw error;
+    inputs.set(port, (entry.frames ?? []).map((frame) => fromProtoFrame(port, frame)));
   }
+  return { parameters, inputs };
 }
 
 /**
@@ -109,7 +102,7 @@ export function handleExecute(
       );
     }
     const manifest = await admit(ctx, call.metadata, request.pipeline ?? "");
-    const { parameters, inputs } = readRequest(ctx, request);
+    const { parameters, inputs } = readRequest(request);
     const opening = outcome.open(() =>
       ctx.runner.stream(manifest, { pipeline: request.pipeline ?? "", parameters })
     );

@@ -113,13 +113,7 @@ class StreamCall implements LiveCall {
       }
       const pipeline = first.open?.pipeline ?? "";
       const manifest = await admit(this.#ctx, this.#call.metadata, pipeline);
-      let parameters;
-      try {
-        parameters = structToParameters(first.open?.parameters);
-      } catch (error) {
-        this.#ctx.refused?.((error as { code: string }).code);
-        throw error;
-      }
+      const parameters = structToParameters(first.open?.parameters);
       if (this.#finished) return;
       const session = await this.#outcome.open(() =>
         this.#ctx.runner.stream(manifest, { pipeline, parameters })

@@ -85,15 +85,6 @@ export interface GrpcServeOptions {
    */
   readonly maxConnectionIdleMs?: number;
   /**
-   * Told the streamlib code of each call refused after `authorize` and `resolve` let it in but
-   * before the runner was asked for its session (for a refusal metric): an `Open`'s or
-   * `ExecuteRequest`'s parameters that are not JSON values (`invalid_parameter`: a `Value` with
-   * no kind, a NaN, over 65535 bytes), an `ExecuteRequest`'s input given twice
-   * (`grpc_invalid_message`) or frame that does not decode (`app_frame_mismatch`). Refusals of
-   * `authorize`, `resolve` and the runner's `stream()` are not told here: their owners see them.
-   */
-  readonly onRefused?: (code: string) => void;
-  /**
    * Told once per call how it ended: the streamlib code its client was sent (`""` for `OK`,
    * `client_disconnected` for a call the client cancelled or reset first), with the id of the
    * session opened for it, if any. Every ending is told: the handlers' refusals and statuses,
@@ -293,7 +284,6 @@ export async function serveGrpc(options: GrpcServeOptions): Promise<GrpcServer> 
     authorize: options.authorize ?? (() => true),
     calls: new Set(),
     closing: false,
-    refused: options.onRefused,
     outcomes: new WeakMap(),
   };
   const maxReceive = options.maxReceiveMessageBytes ??
