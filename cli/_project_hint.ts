@@ -11,7 +11,8 @@ import { dirname, join, relative, resolve } from "node:path";
 import type { ManifestIssue } from "../core/manifest/issue.ts";
 import { nearMatches } from "../core/errors/near_matches.ts";
 import { loadCodegenConfig, stripJsonComments } from "../codegen/project_config.ts";
-import { REGISTRY_FILE } from "../codegen/discover.ts";
+import { generatedPathOf, listFolderFiles, REGISTRY_FILE } from "../codegen/discover.ts";
+import { declaredProcessors } from "../codegen/builtin_names.ts";
 
 /** The keys of `deno.json`'s `"streamlib"` section. */
 const STREAMLIB_KEYS = ["codegen", "pluginFolders"];
@@ -145,57 +146,39 @@ function hintFor(name: string, project: ProjectFacts): string | undefined {
   return undefined;
 }
 
-/** The codegen-folder file with `class <name>` after a `@processor`, and whether it is generated. */
+/**
+ * The codegen-folder source declaring `@processor` class `name` (codegen's own scan of a text),
+ * and whether its generated file and the folder's registry name it.
+ */
 function declaringFile(
   name: string,
   folders: readonly string[],
 ): { file: string; generated: boolean } | undefined {
-  const declaration = new RegExp(`@processor\\b[\\s\\S]*?\\bclass\\s+${name}\\b`);
   for (const folder of folders) {
-    const registry = join(folder, REGISTRY_FILE);
+    let files;
+    try {
+      files = listFolderFiles(folder, ".");
+    } catch {
+      continue; // unreadable: codegen says why
+    }
     let registryText = "";
     try {
-      registryText = readFileSync(registry, "utf8");
+      registryText = readFileSync(join(folder, REGISTRY_FILE), "utf8");
     } catch {
       // Never generated.
     }
-    for (const file of tsFiles(folder)) {
+    for (const source of files.sources.slice(0, MAX_FILES)) {
       let text: string;
       try {
-        text = readFileSync(file, "utf8");
+        text = readFileSync(join(folder, source), "utf8");
       } catch {
         continue;
       }
-      if (!declaration.test(text)) continue;
-      const generated = existsSync(file.replace(/\.ts$/, ".gen.ts")) &&
+      if (!declaredProcessors(text).some((declared) => declared.name === name)) continue;
+      const generated = files.generated.includes(generatedPathOf(source)) &&
         new RegExp(`\\b${name}\\b`).test(registryText);
-      return { file, generated };
+      return { file: join(folder, source), generated };
     }
   }
   return undefined;
-}
-
-/** The `.ts` sources of a folder and its subfolders (no generated files or tests), bounded. */
-function tsFiles(folder: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string, depth: number) => {
-    if (depth > 4 || found.length >= MAX_FILES) return;
-    let entries: Deno.DirEntry[];
-    try {
-      entries = [...Deno.readDirSync(dir)];
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-      const path = join(dir, entry.name);
-      if (entry.isDirectory) walk(path, depth + 1);
-      else if (
-        entry.isFile && entry.name.endsWith(".ts") && !entry.name.endsWith(".gen.ts") &&
-        !entry.name.endsWith("_test.ts") && found.length < MAX_FILES
-      ) found.push(path);
-    }
-  };
-  walk(folder, 0);
-  return found;
 }

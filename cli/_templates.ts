@@ -21,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import denoJson from "../deno.json" with { type: "json" };
 import { nearMatches } from "../core/errors/near_matches.ts";
 import { builtinProcessors } from "../codegen/builtin_names.ts";
+import { listFolderFiles } from "../codegen/discover.ts";
 import { projectProcessors } from "./project_plugins.ts";
 
 /** Why a template could not be written. */
@@ -436,7 +437,7 @@ async function generate(folder: string): Promise<string[]> {
     return [];
   }
   if (!Array.isArray(config.streamlib?.codegen)) return [];
-  const before = new Set(await generatedFiles(folder));
+  const before = new Set(listFolderFiles(folder, ".").generated);
   const { main } = await import("../codegen/cli.ts");
   const lines: string[] = [];
   const output = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) };
@@ -444,20 +445,5 @@ async function generate(folder: string): Promise<string[]> {
   if (code !== 0) {
     throw new Error(`Cannot generate the new folder's processors:\n${lines.join("\n")}`);
   }
-  return (await generatedFiles(folder)).filter((file) => !before.has(file));
-}
-
-/** The `*.gen.ts` files under `folder` (not in dot folders), relative to it, sorted. */
-async function generatedFiles(folder: string): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (dir: string) => {
-    for await (const entry of Deno.readDir(dir)) {
-      if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-      const path = join(dir, entry.name);
-      if (entry.isDirectory) await walk(path);
-      else if (entry.name.endsWith(".gen.ts")) found.push(relative(folder, path));
-    }
-  };
-  await walk(folder);
-  return found.sort();
+  return listFolderFiles(folder, ".").generated.filter((file) => !before.has(file));
 }
