@@ -151,21 +151,22 @@ export class AppInput {
         await new Promise<void>((resolve, reject) => this.#waiting.push({ resolve, reject }));
         if (this.#ended) throw new AppPortEndedError(this.name, "end() was called");
       }
-    } else if (this.#pending.length > 0) {
-      this.#pending.shift()!.resolve();
-      this.#dropped++;
     }
     const seq = options.seq ?? this.#seq;
     const asked = frame.timestampNs ?? -1;
     const timestampNs = asked > this.#lastNs ? asked : this.#lastNs + 1;
-    // Refused before anything is taken: a number past 2^53 - 1 is no longer exact (one more is
-    // the same number), and no transport could carry it.
+    // Refused before anything is taken or replaced: a number past 2^53 - 1 is no longer exact
+    // (one more is the same number), and no transport could carry it.
     if (seq > Number.MAX_SAFE_INTEGER) {
       throw new AppFrameError(this.name, "seq", String(seq), USED_UP("sequence number", "a seq"));
     }
     if (timestampNs > Number.MAX_SAFE_INTEGER) {
       const expected = USED_UP("timestamp", "an input of its own");
       throw new AppFrameError(this.name, "timestampNs", String(asked), expected);
+    }
+    if (this.policy !== "fifo" && this.#pending.length > 0) {
+      this.#pending.shift()!.resolve();
+      this.#dropped++;
     }
     this.#seq = seq + 1;
     this.#lastNs = timestampNs;

@@ -311,3 +311,17 @@ Deno.test("Every frame keeps its metadata while tags the output is past are drop
   assert.equal(await reading, 2000); // each frame had its own tag while tags were dropped
   await rt.stop();
 });
+
+Deno.test("AppInput under 'latest': a refused send replaces nothing it had taken", async () => {
+  const { rt, input, output } = gainGraph({ policy: "latest" });
+  // Not started: what is sent waits for the input's node, to be replaced by a later send.
+  const max = Number.MAX_SAFE_INTEGER;
+  await input.send({ ...stereo(), timestampNs: max }, { metadata: { id: "kept" } });
+  await assert.rejects(input.send(stereo()), { code: "app_frame_mismatch", field: "timestampNs" });
+  assert.equal(input.dropped, 0);
+  await rt.start();
+  input.end();
+  const got = await drain(output);
+  assert.deepEqual(got.map((g) => g.metadata.id), ["kept"]);
+  await rt.stop();
+});
