@@ -356,9 +356,15 @@ function readFrame(reader: WireReader, kinds: number): Frame {
       const height = reader.u32("frame.height");
       if (height === 0) throw malformed("frame.height", heightAt, 0, "at least 1");
       const formatAt = reader.offset;
-      const format = PIXEL_FORMAT_CODES[reader.u8("frame.format")];
+      const formatCode = reader.u8("frame.format");
+      const format = PIXEL_FORMAT_CODES[formatCode];
       if (format === undefined) {
-        throw malformed("frame.format", formatAt, "?", `0 to ${PIXEL_FORMAT_CODES.length - 1}`);
+        throw malformed(
+          "frame.format",
+          formatAt,
+          formatCode,
+          `0 to ${PIXEL_FORMAT_CODES.length - 1}`,
+        );
       }
       const strideAt = reader.offset;
       const stride = reader.u32("frame.stride");
@@ -384,9 +390,10 @@ function readFrame(reader: WireReader, kinds: number): Frame {
     case "encoded-video": {
       const frameNumber = reader.u64("frame.frameNumber");
       const codecAt = reader.offset;
-      const codec = VIDEO_CODEC_CODES[reader.u8("frame.codec")];
+      const codecCode = reader.u8("frame.codec");
+      const codec = VIDEO_CODEC_CODES[codecCode];
       if (codec === undefined) {
-        throw malformed("frame.codec", codecAt, "?", `0 to ${VIDEO_CODEC_CODES.length - 1}`);
+        throw malformed("frame.codec", codecAt, codecCode, `0 to ${VIDEO_CODEC_CODES.length - 1}`);
       }
       const flagsAt = reader.offset;
       const flags = reader.u8("frame.flags");
@@ -403,9 +410,10 @@ function readFrame(reader: WireReader, kinds: number): Frame {
     case "encoded-audio": {
       const frameNumber = reader.u64("frame.frameNumber");
       const codecAt = reader.offset;
-      const codec = AUDIO_CODEC_CODES[reader.u8("frame.codec")];
+      const codecCode = reader.u8("frame.codec");
+      const codec = AUDIO_CODEC_CODES[codecCode];
       if (codec === undefined) {
-        throw malformed("frame.codec", codecAt, "?", `0 to ${AUDIO_CODEC_CODES.length - 1}`);
+        throw malformed("frame.codec", codecAt, codecCode, `0 to ${AUDIO_CODEC_CODES.length - 1}`);
       }
       const { channels, sampleRate, frameCount } = audioShape(reader);
       const extraAt = reader.offset;

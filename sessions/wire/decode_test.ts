@@ -304,3 +304,26 @@ Deno.test("decodeWireMessage() refuses configure parameters that are not a JSON 
   new DataView(code.buffer).setUint16(12, 65, true); // a code of 65 bytes: over its bound
   assert.throws(() => decodeWireMessage(code), refused("wire_too_large", "code"));
 });
+
+Deno.test("decodeWireMessage() names the pixel format or codec byte it refuses", () => {
+  const sample = (name: string) => sampleMessages().find((s) => s.name === name)!.message;
+  const check = (bytes: Uint8Array, field: string, found: number) =>
+    assert.throws(() => decodeWireMessage(bytes), (error) => {
+      refused("wire_malformed", field)(error);
+      const { message, details } = error as WireError;
+      assert.equal(details.found, found, message);
+      assert.match(message, new RegExp(`: ${found} is not valid, expected 0 to \\d$`));
+      return true;
+    });
+  const encoded = encodeWireMessage(sample("encoded frame (h264)"));
+  encoded[encoded.length - 5 - 2] = 7; // codec, before the flags and the 5 bytes of data
+  check(encoded, "frame.codec", 7);
+  const aac = encodeWireMessage(sample("encoded audio frame (aac)"));
+  aac[aac.length - 7 - 2 - 1 - 4 - 8 - 2 - 1] = 9;
+  check(aac, "frame.codec", 9);
+  const video = encodeWireMessage(sample("video frame (RGBA)"));
+  const pixels = video.length - (sample("video frame (RGBA)") as { frame: { data: Uint8Array } })
+    .frame.data.length;
+  video[pixels - 4 - 1] = 4; // format, before the u32 stride
+  check(video, "frame.format", 4);
+});
