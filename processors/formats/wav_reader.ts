@@ -109,6 +109,11 @@ export class WavReader {
    * device or directory is refused before it is opened, so opening never blocks. Headers are
    * walked by seeking, one 8-byte chunk header at a time, through at most
    * {@linkcode MAX_WAV_HEADER_CHUNKS} chunks; only the `fmt ` chunk (at most 1024 bytes) is read.
+   * The first `fmt ` and the first `data` chunk count, as FFmpeg and SoX read them: a later one is
+   * skipped like any unknown chunk (a file with two `data` chunks plays the first). A `data` chunk
+   * declaring more bytes than the file holds (0xFFFFFFFF from a streaming writer, or a recording
+   * cut off) gives the whole frames present, with {@linkcode WavInfo.truncated} set; a partial
+   * last frame is left out. RF64 and BW64 files (WAV past 4 GiB) are refused with `not_wav`.
    *
    * @param path The WAV file.
    * @returns A reader positioned at the first frame.
@@ -261,7 +266,14 @@ async function parseHeaders(path: string, file: Deno.FsFile): Promise<WavInfo> {
   const fileSize = (await file.stat()).size;
   const riff = new Uint8Array(12);
   const got = await readFull(file, riff);
-  if (got < 4 || text(riff.subarray(0, 4)) !== "RIFF") {
+  const magic = text(riff.subarray(0, Math.min(got, 4)));
+  if (magic === "RF64" || magic === "BW64") {
+    throw new NotWavError(
+      path,
+      `'${magic}' (the WAV form for files over 4 GiB, not read here; cut it into RIFF files, e.g. ffmpeg -i in.wav -f segment -segment_time 3600 out%03d.wav)`,
+    );
+  }
+  if (got < 4 || magic !== "RIFF") {
     throw new NotWavError(path, describe(riff.subarray(0, Math.min(got, 4))));
   }
   if (got < 12) throw new TruncatedWavError(path, "RIFF header", 12, got);
@@ -289,7 +301,9 @@ async function parseHeaders(path: string, file: Deno.FsFile): Promise<WavInfo> {
     const id = text(chunk.subarray(0, 4));
     const size = chunkView.getUint32(4, true);
     const body = offset + 8;
-    if (id === "fmt ") {
+    if (id === "fmt " && format === undefined) {
+      // Only the first counts, as FFmpeg and SoX read it: a later one (a second, conflicting
+      // `fmt `) is skipped like any other chunk rather than changing how the data decodes.
       if (size > 1024) {
         throw new WavReadError(path, `fmt chunk is ${size} bytes, expected at most 1024`);
       }
@@ -297,7 +311,7 @@ async function parseHeaders(path: string, file: Deno.FsFile): Promise<WavInfo> {
       const read = await readFull(file, bytes);
       if (read < size) throw new TruncatedWavError(path, "fmt chunk", size, read);
       format = parseWavFmt(bytes, path);
-    } else if (id === "data") {
+    } else if (id === "data" && data === undefined) {
       data = { offset: body, size };
     }
     offset = body + size + (size & 1); // chunks are padded to even sizes

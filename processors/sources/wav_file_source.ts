@@ -18,6 +18,9 @@ import { convertChannels } from "../dsp/channel_convert.ts";
 import type { WavReader } from "../formats/wav_reader.ts";
 import type { WavFileSourceTypes } from "./wav_file_source.gen.ts";
 
+/** The most samples (all channels) decoded at once before the fold to stereo: 256 KiB of floats. */
+const SCRATCH_SAMPLES = 65_536;
+
 /**
  * Config of {@linkcode WavFileSource}.
  *
@@ -84,7 +87,11 @@ export interface WavFileSourceConfig {
  * so a FIFO with no writer never blocks, and the headers are walked through a bounded number of
  * chunks. Samples are read with async file I/O in `process()`, so the JavaScript thread never
  * waits on the disk. Mono files are copied to both channels; files with more than two channels
- * are folded down as in `convertChannels` (even channels averaged into left, odd into right).
+ * are folded down as in `convertChannels` (even channels averaged into left, odd into right), a
+ * part of a block at a time, so no buffer grows with the channel count a header declares. As
+ * FFmpeg and SoX, only the first `fmt ` and `data` chunks count, and a `data` chunk declaring more
+ * than the file holds (a recording cut off, a streaming writer's 0xFFFFFFFF) plays the whole frames
+ * present; RF64 files (WAV over 4 GiB) are refused with code `not_wav`.
  *
  * End of stream: without `loop`, the last block holds the remaining samples (its `frameCount` may
  * be less than `blockSize`); the call that writes it sets {@linkcode WavFileSource.ended} and calls
@@ -133,8 +140,9 @@ export class WavFileSource extends Processor<WavFileSourceTypes> {
   config!: WavFileSourceConfig;
 
   #reader: WavReader | undefined;
+  /** Decoded samples of up to `#scratchFrames` frames, before the fold to stereo. */
   #scratch = new Float32Array(0);
-  #wrap = new Float32Array(0);
+  #scratchFrames = 0;
   #ended = false;
   /** Whether `ctx.endOfStream()` was called since `setup()`. */
   #announced = false;
@@ -183,15 +191,17 @@ export class WavFileSource extends Processor<WavFileSourceTypes> {
    * unsupported encoding (its `code` says which).
    */
   override async setup(ctx: SetupContext): Promise<void> {
-    const { path, blockSize, loop } = this.config;
+    const { path, blockSize } = this.config;
     this.teardown();
     // The reader is imported here, on first use: a program that never reads WAV does not load it.
     const { WavReader } = await import("../formats/wav_reader.ts");
     const reader = await WavReader.open(path);
     const { sampleRate, channels, frameCount } = reader.info;
     this.#reader = reader;
-    this.#scratch = new Float32Array(blockSize * channels);
-    this.#wrap = loop ? new Float32Array(blockSize * channels) : new Float32Array(0);
+    // Decoded a part of a block at a time: the buffer's size does not follow the file's channel
+    // count (a header saying 65535 channels would otherwise ask blockSize x 65535 floats).
+    this.#scratchFrames = Math.max(1, Math.min(blockSize, Math.floor(SCRATCH_SAMPLES / channels)));
+    this.#scratch = new Float32Array(this.#scratchFrames * channels);
     this.#ended = frameCount === 0;
     this.#announced = false;
     this.#samples = 0;
@@ -219,20 +229,24 @@ export class WavFileSource extends Processor<WavFileSourceTypes> {
       ? ctx.frames.audio({ channels: 2, sampleRate, frameCount: wanted })
       : undefined;
     if (block === undefined && wanted > 0) return;
-    const scratch = this.#scratch;
-    let frames = wanted > 0 ? await reader.read(scratch, wanted) : 0;
-    while (loop && frames < wanted) {
+    let frames = 0;
+    let wrapped = false;
+    while (block !== undefined && frames < wanted) {
+      const asked = Math.min(this.#scratchFrames, wanted - frames);
+      const got = await reader.read(this.#scratch, asked);
+      if (got > 0) {
+        convertChannels(this.#scratch, channels, block.samples.subarray(frames * 2), 2, got);
+        frames += got;
+        wrapped = false;
+      }
+      if (got === asked) continue;
+      if (!loop || wrapped) break; // the end, or a loop over a file emptied under us
       await reader.seek(0);
-      const got = await reader.read(this.#wrap, wanted - frames);
-      if (got === 0) break; // the file was emptied under us
-      const wrap = this.#wrap;
-      for (let i = 0, o = frames * channels; i < got * channels; i++, o++) scratch[o] = wrap[i];
-      frames += got;
+      wrapped = true;
     }
     if (block === undefined || frames < wanted) {
       return this.#endStream(ctx); // the file shrank under us: it ends here
     }
-    convertChannels(scratch, channels, block.samples, 2, frames);
     block.timestampNs = this.#startNs + Math.round((this.#samples * 1e9) / sampleRate);
     block.frameNumber = this.#blocks++;
     this.#samples += frames;

@@ -1,0 +1,186 @@
+/**
+ * Hostile and unusual WAV files against `WavReader` and `WavFileSource`: each either decodes as
+ * FFmpeg and SoX decode it, or is refused at open with a typed error and a code.
+ */
+import assert from "node:assert/strict";
+import {
+  type AudioFrame,
+  connectLocal,
+  createProcessContext,
+  InputBinding,
+  type SetupContext,
+} from "../../mod.ts";
+import { convertChannels } from "../../processors/dsp/channel_convert.ts";
+import { readWavFile, WavReader } from "../../processors/formats/wav_reader.ts";
+import { wavFileSourceNode } from "../../processors/sources/wav_file_source.gen.ts";
+import { run, soxSamples, withTempDir } from "./media_tools.ts";
+
+/** A RIFF chunk: id, little-endian size, body and the pad byte of an odd size. */
+function chunk(id: string, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(8 + body.length + (body.length & 1));
+  out.set(new TextEncoder().encode(id));
+  new DataView(out.buffer).setUint32(4, body.length, true);
+  out.set(body, 8);
+  return out;
+}
+
+/** A plain `fmt ` chunk of integer PCM. */
+function fmt(channels: number, sampleRate: number, bits: number): Uint8Array {
+  const body = new DataView(new ArrayBuffer(16));
+  const align = (channels * bits) / 8;
+  body.setUint16(0, 1, true);
+  body.setUint16(2, channels, true);
+  body.setUint32(4, sampleRate, true);
+  body.setUint32(8, sampleRate * align, true);
+  body.setUint16(12, align, true);
+  body.setUint16(14, bits, true);
+  return chunk("fmt ", new Uint8Array(body.buffer));
+}
+
+function riff(...chunks: Uint8Array[]): Uint8Array {
+  const size = chunks.reduce((sum, c) => sum + c.length, 4);
+  const out = new Uint8Array(8 + size);
+  out.set(new TextEncoder().encode("RIFF"));
+  new DataView(out.buffer).setUint32(4, size, true);
+  out.set(new TextEncoder().encode("WAVE"), 8);
+  let offset = 12;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}
+
+/** 16-bit samples of a ramp, `count` of them. */
+function ramp16(count: number): Uint8Array {
+  const samples = new Int16Array(count);
+  for (let i = 0; i < count; i++) samples[i] = ((i * 997) % 65536) - 32768;
+  return new Uint8Array(samples.buffer);
+}
+
+async function ffmpegSamples(path: string): Promise<Float32Array> {
+  const raw = (await run("ffmpeg", ["-v", "error", "-i", path, "-f", "f32le", "-"])).stdout;
+  return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+}
+
+Deno.test("WavReader takes the first fmt and data chunks, as FFmpeg and SoX do", async () => {
+  await withTempDir(async (dir) => {
+    const pcm = ramp16(2 * 400);
+    // A second fmt chunk saying 8-bit used to replace the first: every sample was misread.
+    const twoFmt = `${dir}/two_fmt.wav`;
+    await Deno.writeFile(twoFmt, riff(fmt(2, 8000, 16), fmt(2, 8000, 8), chunk("data", pcm)));
+    // Two data chunks: the first is the audio (SoX and the WAV spec); the second is skipped.
+    const twoData = `${dir}/two_data.wav`;
+    await Deno.writeFile(
+      twoData,
+      riff(fmt(2, 8000, 16), chunk("data", pcm.subarray(0, 800)), chunk("data", pcm.subarray(800))),
+    );
+    for (const [path, tool] of [[twoFmt, "ffmpeg"], [twoFmt, "sox"], [twoData, "sox"]] as const) {
+      const { info, samples } = await readWavFile(path);
+      const expected = tool === "sox" ? await soxSamples(path) : await ffmpegSamples(path);
+      assert.deepEqual([info.bitsPerSample, info.channels], [16, 2], path);
+      assert.deepEqual(Array.from(samples), Array.from(expected), `${path} against ${tool}`);
+    }
+  });
+});
+
+Deno.test("WavReader refuses RF64 (FFmpeg's WAV over 4 GiB) with not_wav, naming it", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/big.wav`;
+    await run("ffmpeg", [
+      "-v",
+      "error",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=d=0.1",
+      "-rf64",
+      "always",
+      path,
+    ]);
+    await assert.rejects(WavReader.open(path), (error: Error & { code?: string }) => {
+      assert.equal(error.code, "not_wav");
+      assert.match(error.message, /found 'RF64' \(the WAV form for files over 4 GiB/);
+      assert.match(error.message, /expected 'RIFF' \.\.\.\. 'WAVE'/);
+      return true;
+    });
+  });
+});
+
+async function startSource(path: string, blockSize: number, loop: boolean) {
+  const ports = wavFileSourceNode.ports();
+  const source = wavFileSourceNode.create({ path, blockSize, loop }, ports);
+  const sink = new InputBinding<AudioFrame<2>>("sink", "AudioFrame<2>");
+  connectLocal(ports.output<AudioFrame<2>>("audio"), sink, { capacity: 64, policy: "fifo" });
+  const ctx = createProcessContext("wav");
+  const setup: SetupContext = { ...ctx, loop: { periodNs: undefined, setPeriodNs: () => {} } };
+  await source.setup(setup);
+  return { source, sink, ctx };
+}
+
+Deno.test("WavFileSource's buffers do not grow with the channel count a header declares", async () => {
+  await withTempDir(async (dir) => {
+    // 32767 channels of 16-bit PCM (the most a 16-bit block align allows), 3 frames. Before, the
+    // source took blockSize x channels floats twice (with loop): 2 x 134 MB for 1024-sample blocks,
+    // 2 x 2.1 GB at the largest blockSize.
+    const channels = 32_767;
+    const path = `${dir}/wide.wav`;
+    await Deno.writeFile(path, riff(fmt(channels, 8000, 16), chunk("data", ramp16(channels * 3))));
+    const before = Deno.memoryUsage().external;
+    const { source, sink, ctx } = await startSource(path, 1024, true);
+    const grown = Deno.memoryUsage().external - before;
+    assert.ok(grown < 64 * 2 ** 20, `setup took ${grown} bytes`);
+    await source.process(ctx);
+    const block = sink.read();
+    assert.equal(block?.frameCount, 1024);
+    // Looped over the 3 frames: block frame i is file frame i % 3, folded to stereo.
+    const { samples } = await readWavFile(path);
+    const stereo = new Float32Array(6);
+    convertChannels(samples, channels, stereo, 2, 3);
+    for (const i of [0, 1, 2, 3, 4, 1023]) {
+      const at = (i % 3) * 2;
+      assert.deepEqual(
+        [block!.samples[2 * i], block!.samples[2 * i + 1]],
+        [stereo[at], stereo[at + 1]],
+        `frame ${i}`,
+      );
+    }
+    ctx.frames.flush();
+    await source.teardown();
+  });
+});
+
+Deno.test("WavFileSource plays a 64-channel file in blocks larger than its decode buffer, sample-exact", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/ch64.wav`;
+    await run("sox", [
+      "-n",
+      "-r",
+      "48000",
+      "-c",
+      "64",
+      "-b",
+      "24",
+      path,
+      "synth",
+      "0.5",
+      "sine",
+      "440",
+    ]);
+    const { info, samples } = await readWavFile(path);
+    assert.equal(info.frameCount, 24_000);
+    const expected = new Float32Array(info.frameCount * 2);
+    convertChannels(samples, 64, expected, 2, info.frameCount);
+    // 64 channels: 1024 frames decoded at a time, so each 16384-frame block takes 16 reads.
+    const { source, sink, ctx } = await startSource(path, 16_384, false);
+    const played: number[] = [];
+    while (!source.ended) {
+      await source.process(ctx);
+      for (let block; (block = sink.read()) !== undefined;) played.push(...block.samples);
+    }
+    assert.equal(played.length, expected.length);
+    assert.ok(played.every((v, i) => v === expected[i]), "the blocks are the file, folded");
+    ctx.frames.flush();
+    await source.teardown();
+  });
+});
