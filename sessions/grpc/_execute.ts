@@ -72,6 +72,16 @@ export function handleExecute(
   let stopped: GrpcRequestError | undefined;
   let stop!: () => void;
   const stopping = new Promise<void>((resolve) => (stop = resolve));
+  let answered = false;
+  /** Sends the call's one answer (a refusal is told as it is sent, `OK` once it went out). */
+  const answer = (
+    ...args: [grpc.ServerErrorResponse | Partial<grpc.StatusObject> | null, unknown?]
+  ) => {
+    if (answered) return;
+    answered = true;
+    if (args[0]) outcome.end(codeOf(args[0]));
+    if (!call.cancelled) callback(...args);
+  };
   const live: LiveCall = {
     async shutdown(graceMs: number) {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -84,6 +94,9 @@ export function handleExecute(
         "server_shutting_down",
         "The server is stopping: the pipeline did not finish in time",
       );
+      // Answered at the grace's end: the session's close waits for a processor still in
+      // `process()` (up to `maxRunMs`), which must not hold the status past the grace.
+      answer(statusOf(stopped));
       stop();
       await session?.close();
       await running;
@@ -138,19 +151,17 @@ export function handleExecute(
   };
   const running: Promise<void> = (async () => {
     ctx.calls.add(live);
-    let answer: [grpc.ServerErrorResponse | Partial<grpc.StatusObject> | null, unknown?];
+    let result: [grpc.ServerErrorResponse | Partial<grpc.StatusObject> | null, unknown?];
     try {
       const response = await run();
-      answer = response === undefined ? [statusOf(stopped ?? session?.error)] : [null, response];
+      result = response === undefined ? [statusOf(stopped ?? session?.error)] : [null, response];
     } catch (error) {
-      answer = [statusOf(stopped ?? error)];
+      result = [statusOf(stopped ?? error)];
     } finally {
       ctx.calls.delete(live);
       // Freed before the answer: a caller that got it can open the next session at once.
       await session?.close();
     }
-    // A refusal is told as the handler sends it (see `_stream.ts`); `OK` once it went out.
-    if (answer[0]) outcome.end(codeOf(answer[0]));
-    if (!call.cancelled) callback(...answer);
+    answer(...result);
   })();
 }

@@ -41,6 +41,14 @@ const FRAME_REFUSALS = new Set([
   "wire_too_large",
 ]);
 
+/** How a stream ends when the server stops. */
+function endedByStop(): GrpcRequestError {
+  return new GrpcRequestError(
+    "server_shutting_down",
+    "The server is stopping: the session ended with what it made so far",
+  );
+}
+
 /** Sends a call keeps in flight to its session before it reads the next request. */
 const SEND_WINDOW = 8;
 
@@ -327,12 +335,7 @@ class StreamCall implements LiveCall {
       if (!this.#shuttingDown) await Promise.race([this.#reading, session.done]);
       if (this.#finished) return; // cancelled, or refused while reading
       if (session.state === "failed") throw session.error;
-      if (this.#shuttingDown) {
-        throw new GrpcRequestError(
-          "server_shutting_down",
-          "The server is stopping: the session ended with what it made so far",
-        );
-      }
+      if (this.#shuttingDown) throw endedByStop();
       for (const name of Object.keys(session.outputTypes)) {
         await this.#write({ end: { port: name } });
       }
@@ -394,6 +397,10 @@ class StreamCall implements LiveCall {
       new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
     ]);
     clearTimeout(timer);
+    // The grace is over: the status goes now. The session's close waits for a processor still
+    // in `process()` (up to `maxRunMs`), which must not hold the client's status past the grace
+    // (it went out only after it, and a connection cut meanwhile left the client CANCELLED).
+    this.#fail(endedByStop());
     await session.close();
     await this.#pumping;
   }

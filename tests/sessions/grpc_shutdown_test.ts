@@ -1,0 +1,72 @@
+/**
+ * `GrpcServer.close()` (`streamlib serve` on SIGTERM) answers every call when its grace period
+ * ends, with `UNAVAILABLE` and `server_shutting_down`, even while a processor is still inside
+ * `process()` and the session's close waits for it.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import * as grpc from "@grpc/grpc-js";
+import {
+  audioFrame,
+  BUILTIN,
+  eventually,
+  execute,
+  PIPELINES,
+  serve,
+  stream,
+} from "./grpc_harness.ts";
+import { SLOW_ECHO_MS } from "./fixtures/grpc_slow_registry.ts";
+
+const SLOW = new URL("./fixtures/grpc_slow_registry.ts", import.meta.url).href;
+
+Deno.test("GrpcServer.close() answers Stream and Execute at the grace's end while a processor still runs", async () => {
+  const slow = {
+    version: 1,
+    nodes: [{ id: "fx", type: "SlowEcho" }],
+    inputs: { audio: "fx.in" },
+    outputs: { audio: "fx.out" },
+  };
+  const served = await serve({ registries: [BUILTIN, SLOW] }, {
+    resolve: (name) => (name === "slow" ? slow : PIPELINES[name]),
+  });
+  try {
+    const frames = 4; // one process() call of 4 x 400 ms
+    const s = stream(served);
+    s.call.write({ open: { pipeline: "slow" } });
+    await s.received(1);
+    for (let i = 0; i < frames; i++) {
+      s.call.write({ frame: { port: "audio", frame: audioFrame([1, 1], { seq: i }) } });
+    }
+    const answer = execute(served, {
+      pipeline: "slow",
+      inputs: [{ port: "audio", frames: [...Array(frames)].map(() => audioFrame([1, 1])) }],
+    });
+    await eventually(() => served.runner.active === 2);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const graceMs = 200;
+    const start = performance.now();
+    const closing = served.server.close({ graceMs });
+    const [status, executed] = await Promise.all([
+      s.status.then((st) => ({ ...st, ms: performance.now() - start })),
+      answer.then((a) => ({ ...a, ms: performance.now() - start })),
+    ]);
+    // Before: each status waited for the session's close, that is for process() to return
+    // (about 1.6 s), and the stream's was cut with the connection (CANCELLED, no code).
+    assert.equal(status.code, grpc.status.UNAVAILABLE, status.details);
+    assert.equal(status.streamlibCode, "server_shutting_down");
+    assert.ok(status.ms < graceMs + 600, `Stream answered after ${status.ms.toFixed(0)} ms`);
+    assert.equal(executed.error?.code, grpc.status.UNAVAILABLE, executed.error?.details);
+    assert.equal(executed.code, "server_shutting_down");
+    assert.ok(executed.ms < graceMs + 600, `Execute answered after ${executed.ms.toFixed(0)} ms`);
+    // What the stream got before the status is whole and in order.
+    const seqs = s.responses.slice(1).map((r) => r.frame.frame.seq);
+    assert.deepEqual(seqs, [...Array(seqs.length).keys()]);
+    assert.ok(frames * SLOW_ECHO_MS > graceMs + 600);
+    await closing;
+    await eventually(() => served.runner.active === 0);
+  } finally {
+    await served.close();
+  }
+});
