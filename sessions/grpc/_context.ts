@@ -63,7 +63,25 @@ export async function admit(
   const values = metadata.get("authorization").map((v) => typeof v === "string" ? v : "\ufffd");
   const credential = readBearer(values.length === 0 ? undefined : values.join(", "));
   const token = credential.token === "" ? undefined : credential.token;
-  const decision = await asked(() => ctx.authorize(token, pipeline));
+  const badCredential = () =>
+    new GrpcRequestError(
+      "invalid_token",
+      `Cannot open a session: ${credential.problem} (as metadata)`,
+      { field: "authorization" },
+    );
+  let decision: GrpcAuthDecision;
+  try {
+    decision = await asked(() => ctx.authorize(token, pipeline));
+  } catch (error) {
+    // An authorizer that refuses by throwing (`streamlib serve`'s tokens) is given no token for
+    // a credential that is not one, and says it is missing: it was sent, and is wrong.
+    if (
+      credential.problem !== undefined && (error as { code?: unknown }).code === "missing_token"
+    ) {
+      throw badCredential();
+    }
+    throw error;
+  }
   if (decision === "forbidden") {
     throw new GrpcRequestError(
       "pipeline_not_allowed",
@@ -72,13 +90,7 @@ export async function admit(
     );
   }
   if (decision !== true) {
-    if (credential.problem !== undefined) {
-      throw new GrpcRequestError(
-        "invalid_token",
-        `Cannot open a session: ${credential.problem} (as metadata)`,
-        { field: "authorization" },
-      );
-    }
+    if (credential.problem !== undefined) throw badCredential();
     throw token === undefined
       ? new GrpcRequestError(
         "missing_token",

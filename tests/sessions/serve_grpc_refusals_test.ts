@@ -70,6 +70,18 @@ Deno.test("serve over gRPC: an unknown pipeline names those there are; a token s
     assert.equal(wrong.status, grpc.status.UNAUTHENTICATED);
     assert.equal(wrong.code, "invalid_token");
     assert.doesNotMatch(wrong.details ?? "", /voice-fx|transcode/);
+    // A credential that is no bearer token was sent and is wrong: not missing_token with "this
+    // server needs a token" (the token file's check was given no token for it).
+    for (const credential of ["Basic dXNlcjpwYXNz", "Bearer a b"]) {
+      const metadata = new grpc.Metadata();
+      metadata.set("authorization", credential);
+      const bad = await new Promise<grpc.ServiceError | null>((resolve) =>
+        client.Execute({ pipeline: "voice-fx" }, metadata, resolve)
+      );
+      assert.equal(bad?.code, grpc.status.UNAUTHENTICATED);
+      assert.equal(codeOf(bad?.metadata), "invalid_token", bad?.details);
+      assert.match(bad?.details ?? "", /send 'Authorization: Bearer <token>'/);
+    }
     // Parameters refused before the runner sees them (a Value with no kind, a NaN) count too.
     const noKind = await refusal(client, "voice-fx", "ops-0123456789", { fields: { gain: {} } });
     assert.equal(noKind.code, "invalid_parameter");
@@ -82,7 +94,7 @@ Deno.test("serve over gRPC: an unknown pipeline names those there are; a token s
     assert.match(metrics, /^streamlib_sessions_failed_total\{code="invalid_parameter"\} 2$/m);
     assert.match(metrics, /^streamlib_sessions_failed_total\{code="pipeline_not_found"\} 1$/m);
     assert.match(metrics, /^streamlib_sessions_failed_total\{code="pipeline_not_allowed"\} 1$/m);
-    assert.match(metrics, /^streamlib_sessions_failed_total\{code="invalid_token"\} 1$/m);
+    assert.match(metrics, /^streamlib_sessions_failed_total\{code="invalid_token"\} 3$/m);
   } finally {
     client.close();
     await server.close();
