@@ -26,6 +26,12 @@ export type Y4mColorspace = "420jpeg" | "420" | "420mpeg2" | "420paldv";
 /** The supported `C` parameter values. */
 export const Y4M_COLORSPACES: readonly Y4mColorspace[] = ["420jpeg", "420", "420mpeg2", "420paldv"];
 
+/**
+ * The largest term of a `F` or `A` ratio: 2^31 - 1, as FFmpeg and mjpegtools read them (a C `int`).
+ * Larger numbers would also lose digits as JavaScript numbers past 2^53.
+ */
+export const MAX_RATIO_TERM = 2 ** 31 - 1;
+
 const INTERLACE_MODES: readonly string[] = ["p", "t", "b", "m", "?"];
 const MAGIC = "YUV4MPEG2";
 
@@ -70,7 +76,8 @@ export function y4mFrameByteLength(width: number, height: number): number {
 /**
  * Parses a stream header line (without its newline).
  *
- * `W`, `H` and `F` are required; `I`, `A`, `C` and `X` are optional.
+ * `W`, `H` and `F` are required; `I`, `A`, `C` and `X` are optional. `W` and `H` are 1 to 65536,
+ * the terms of `F` and `A` 1 to {@linkcode MAX_RATIO_TERM}; each parameter but `X` may appear once.
  *
  * @param line The first line of the file.
  * @param path The file, for error messages.
@@ -118,12 +125,32 @@ export function parseY4mHeader(line: string, path: string): Y4mHeader {
     const numerator = match ? Number(match[1]) : NaN;
     const denominator = match ? Number(match[2]) : NaN;
     const unknown = numerator === 0 && denominator === 0;
-    if (!match || (!(numerator > 0 && denominator > 0) && !(allowUnknown && unknown))) {
-      throw bad(token, `${token[0]}<n>:<d> with positive integers${allowUnknown ? " or 0:0" : ""}`);
+    const inRange = numerator > 0 && denominator > 0 && numerator <= MAX_RATIO_TERM &&
+      denominator <= MAX_RATIO_TERM;
+    if (!match || (!inRange && !(allowUnknown && unknown))) {
+      throw bad(
+        token,
+        `${token[0]}<n>:<d> with integers from 1 to ${MAX_RATIO_TERM}${
+          allowUnknown ? " or 0:0" : ""
+        }`,
+      );
     }
     return { numerator, denominator };
   };
+  const seen = new Set<string>();
   for (const token of tokens.slice(1)) {
+    // A parameter given twice (W64 ... W32) has no agreed meaning: readers that take the last and
+    // those that take the first would size the frames differently.
+    if (token[0] !== "X" && seen.has(token[0])) {
+      throw new Y4mHeaderError(
+        path,
+        `header gives the ${
+          token[0]
+        } parameter twice ('${token}'), expected each of W, H, F, I, A, C at most once`,
+        token,
+      );
+    }
+    seen.add(token[0]);
     switch (token[0]) {
       case "W":
         width = positive(token);

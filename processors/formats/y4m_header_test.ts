@@ -45,10 +45,10 @@ Deno.test("parseY4mHeader() explains malformed headers", () => {
     ["YUV4MPEG2 W2 H2x F1:1", /invalid header parameter 'H2x'/],
     [
       "YUV4MPEG2 W2 H2 F30",
-      /invalid header parameter 'F30', expected F<n>:<d> with positive integers$/,
+      /invalid header parameter 'F30', expected F<n>:<d> with integers from 1 to 2147483647$/,
     ],
     ["YUV4MPEG2 W2 H2 F0:0", /'F0:0'/],
-    ["YUV4MPEG2 W2 H2 F1:1 A1", /expected A<n>:<d> with positive integers or 0:0/],
+    ["YUV4MPEG2 W2 H2 F1:1 A1", /expected A<n>:<d> with integers from 1 to 2147483647 or 0:0/],
     ["YUV4MPEG2 W2 H2 F1:1 Ix", /expected one of Ip, It, Ib, Im, I\?/],
     ["YUV4MPEG2 W2 H2 F1:1 Z9", /expected a parameter starting with W, H, F, I, A, C or X/],
   ];

@@ -23,7 +23,10 @@ const SPACE = 0x20;
 /**
  * Reads the frames of a YUV4MPEG2 file into caller buffers as I420 (Y, U, V planes; chroma at
  * `ceil(width / 2) x ceil(height / 2)`). Accepts `C420jpeg`, `C420`, `C420mpeg2` and `C420paldv`
- * (and no `C`, which means `420jpeg`); frame parameters after `FRAME` are skipped.
+ * (and no `C`, which means `420jpeg`); frame parameters after `FRAME` are skipped. Frames come out
+ * in limited range (luma 16-235, chroma 16-240, what this library's conversions take): a file whose
+ * header says `XCOLORRANGE=FULL` (FFmpeg's `yuvj420p`) is scaled to it as it is read
+ * ({@linkcode Y4mReader.fullRange}).
  *
  * @example Read back frames written by Y4mWriter
  * ```ts
@@ -53,6 +56,8 @@ export class Y4mReader {
   readonly header: Y4mHeader;
   /** Bytes of one frame's pixels. */
   readonly frameByteLength: number;
+  /** Whether the file is full range (`XCOLORRANGE=FULL`): its frames are scaled to limited range. */
+  readonly fullRange: boolean;
   readonly #file: Deno.FsFile;
   readonly #frameHeader = new Uint8Array(6);
   readonly #byte = new Uint8Array(1);
@@ -71,6 +76,7 @@ export class Y4mReader {
     this.#file = file;
     this.header = header;
     this.frameByteLength = y4mFrameByteLength(header.width, header.height);
+    this.fullRange = header.extensions.some((x) => x.toUpperCase() === "COLORRANGE=FULL");
     this.#position = at.position;
     this.#size = at.size;
   }
@@ -182,6 +188,7 @@ export class Y4mReader {
     if (n < this.frameByteLength) {
       throw new TruncatedY4mFrameError(this.path, index, "pixels", this.frameByteLength, n);
     }
+    if (this.fullRange) toLimitedRange(pixels, this.header.width * this.header.height);
     this.#frames++;
     return true;
   }
@@ -214,4 +221,21 @@ export class Y4mReader {
       "FRAME ",
     );
   }
+}
+
+/** Full-range luma (0-255) to limited (16-235), rounded: `16 + y * 219 / 255`. */
+const LUMA_TO_LIMITED = Uint8Array.from(
+  { length: 256 },
+  (_, y) => Math.round(16 + (y * 219) / 255),
+);
+/** Full-range chroma (0-255 around 128) to limited (16-240): `128 + (c - 128) * 224 / 255`. */
+const CHROMA_TO_LIMITED = Uint8Array.from(
+  { length: 256 },
+  (_, c) => Math.round(128 + ((c - 128) * 224) / 255),
+);
+
+/** Scales an I420 frame from full to limited range in place; `lumaBytes` is `width * height`. */
+function toLimitedRange(pixels: Uint8Array, lumaBytes: number): void {
+  for (let i = 0; i < lumaBytes; i++) pixels[i] = LUMA_TO_LIMITED[pixels[i]];
+  for (let i = lumaBytes; i < pixels.length; i++) pixels[i] = CHROMA_TO_LIMITED[pixels[i]];
 }

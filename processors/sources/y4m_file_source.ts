@@ -72,12 +72,17 @@ export interface Y4mFileSourceConfig {
  * frames here cannot hold, and a path that is a folder, FIFO or device: `not_regular_file`, refused
  * before opening, so a FIFO with no writer never blocks). Frames are read with async file I/O in
  * `process()` straight into frames from `ctx.frames`: no copy afterwards, also across Workers. When
- * no frame memory is free, nothing is read and the frame comes on a later run.
+ * no frame memory is free, nothing is read and the frame comes on a later run. `streamlib validate`
+ * opens the file the same way (`checkInput`). Frames are limited range: a full-range file
+ * (`XCOLORRANGE=FULL`, FFmpeg's `yuvj420p`) is scaled to it as it is read. A frame larger than the
+ * runtime's `maxFrameBytes` (64 MiB by default; 8192x8192 is 96 MiB) fails the first `process()`
+ * with `frame_too_large`, before anything is allocated for it.
  *
  * End of stream: without `loop`, the run that writes the last frame calls `ctx.endOfStream()`
  * and sets {@linkcode Y4mFileSource.ended}; later calls write nothing. A frame cut short by the end
- * of the file counts as the end. With `loop`, the file is reopened at its end (one open per pass,
- * not per frame) and frames run on. Frame `n` is stamped `start + n / frameRate` seconds (the
+ * of the file counts as the end, with a `warn` line in the node's log naming the frame and the bytes
+ * missing. With `loop`, the file is reopened at its end (one open per pass, not per frame) and
+ * frames run on; a file whose size changed meanwhile fails the node (`bad_header`). Frame `n` is stamped `start + n / frameRate` seconds (the
  * header's `F` rate), where `start` is the clock time at `setup()`; `1 / frameRate` is also the
  * loop period declared to the runtime in `setup()` (`ctx.loop.setPeriodNs`; readable as
  * {@linkcode Y4mFileSource.periodNs}).
@@ -149,6 +154,18 @@ export class Y4mFileSource extends Processor<Y4mFileSourceTypes> {
   }
 
   /**
+   * Opens the file as `setup()` does and closes it again: what `streamlib validate` runs, so a
+   * file the source cannot play (not 4:2:0, an odd size, a bad header) is refused before a run.
+   *
+   * @param config The node's config.
+   * @throws {Y4mReadError} When the file is missing, not a regular file, not YUV4MPEG2, not 8-bit
+   * 4:2:0 or of an odd size (its `code` says which).
+   */
+  static async checkInput(config: { path: string }): Promise<void> {
+    (await openY4m(config.path)).close();
+  }
+
+  /**
    * Opens the file, checks its size and declares the loop period.
    *
    * @param ctx The node's name and clock.
@@ -158,19 +175,8 @@ export class Y4mFileSource extends Processor<Y4mFileSourceTypes> {
   override async setup(ctx: SetupContext): Promise<void> {
     const { path } = this.config;
     this.teardown();
-    // The reader is imported here, on first use: a program that never reads Y4M does not load it.
-    const { Y4mReader } = await import("../formats/y4m_reader.ts");
-    const { Y4mHeaderError } = await import("../formats/_y4m_errors.ts");
-    const reader = await Y4mReader.open(path);
-    const { width, height, frameRate } = reader.header;
-    if (width % 2 !== 0 || height % 2 !== 0) {
-      reader.close();
-      throw new Y4mHeaderError(
-        path,
-        `size ${width}x${height} is odd, expected an even width and height for I420 frames`,
-        `W${width} H${height}`,
-      );
-    }
+    const reader = await openY4m(path);
+    const { frameRate } = reader.header;
     this.#reader = reader;
     this.#ended = false;
     this.#frames = 0;
@@ -191,12 +197,20 @@ export class Y4mFileSource extends Processor<Y4mFileSourceTypes> {
     const { width, height } = reader.header;
     const frame = ctx.frames.video({ width, height, format: "I420" });
     if (frame === undefined) return; // no frame memory free: nothing read, the frame comes later
-    let got = await this.#read(frame.data);
+    let got = await this.#read(frame.data, ctx);
     if (!got && this.config.loop && this.#reader!.framesRead > 0) {
       this.#reader!.close();
-      const { Y4mReader } = await import("../formats/y4m_reader.ts"); // loaded by setup()
-      this.#reader = await Y4mReader.open(this.config.path);
-      got = await this.#read(frame.data);
+      this.#reader = await openY4m(this.config.path);
+      const now = this.#reader.header;
+      if (now.width !== width || now.height !== height) {
+        const { Y4mHeaderError } = await import("../formats/_y4m_errors.ts"); // loaded by openY4m
+        throw new Y4mHeaderError(
+          this.config.path,
+          `the file changed while playing: it is ${now.width}x${now.height} now, it was ${width}x${height}`,
+          `W${now.width} H${now.height}`,
+        );
+      }
+      got = await this.#read(frame.data, ctx);
     }
     if (got) {
       const n = this.#frames++;
@@ -216,14 +230,41 @@ export class Y4mFileSource extends Processor<Y4mFileSourceTypes> {
     this.#reader = undefined;
   }
 
-  /** Reads one frame; a frame cut short by the end of the file counts as the end. */
-  async #read(out: Uint8Array): Promise<boolean> {
+  /** Reads one frame; a frame cut short by the end of the file counts as the end (logged). */
+  async #read(out: Uint8Array, ctx: ProcessContext): Promise<boolean> {
     try {
       return await this.#reader!.readFrame(out);
     } catch (error) {
       const { TruncatedY4mFrameError } = await import("../formats/_y4m_errors.ts");
-      if (error instanceof TruncatedY4mFrameError) return false;
-      throw error;
+      if (!(error instanceof TruncatedY4mFrameError)) throw error;
+      const { frameIndex, expectedBytes, actualBytes } = error;
+      ctx.log.warn(`${error.message}; the file ends at frame ${frameIndex}`, {
+        path: this.config.path,
+        frameIndex,
+        expectedBytes,
+        actualBytes,
+      });
+      return false;
     }
   }
+}
+
+/**
+ * Opens a Y4M file for the source: the reader is imported here, on first use (a program that never
+ * reads Y4M does not load it), and an odd size, which I420 frames cannot hold, is refused.
+ */
+async function openY4m(path: string): Promise<Y4mReader> {
+  const { Y4mReader } = await import("../formats/y4m_reader.ts");
+  const { Y4mHeaderError } = await import("../formats/_y4m_errors.ts");
+  const reader = await Y4mReader.open(path);
+  const { width, height } = reader.header;
+  if (width % 2 !== 0 || height % 2 !== 0) {
+    reader.close();
+    throw new Y4mHeaderError(
+      path,
+      `size ${width}x${height} is odd, expected an even width and height for I420 frames`,
+      `W${width} H${height}`,
+    );
+  }
+  return reader;
 }
