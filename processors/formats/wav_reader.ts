@@ -32,6 +32,11 @@ export interface WavInfo extends WavFormat {
    * its header was finished); `frameCount` then counts the frames actually present.
    */
   readonly truncated: boolean;
+  /**
+   * The size the `data` chunk declares, in bytes: 0xFFFFFFFF (4294967295) from a writer that
+   * streamed and never came back to fill it in.
+   */
+  readonly declaredDataBytes: number;
 }
 
 /** Bytes read from the file at a time (rounded down to whole frames): blocks are served from it. */
@@ -327,5 +332,6 @@ async function parseHeaders(path: string, file: Deno.FsFile): Promise<WavInfo> {
     duration: frameCount / format.sampleRate,
     dataOffset: data.offset,
     truncated,
+    declaredDataBytes: data.size,
   };
 }

@@ -91,7 +91,7 @@ export interface WavFileSourceConfig {
  * part of a block at a time, so no buffer grows with the channel count a header declares. As
  * FFmpeg and SoX, only the first `fmt ` and `data` chunks count, and a `data` chunk declaring more
  * than the file holds (a recording cut off, a streaming writer's 0xFFFFFFFF) plays the whole frames
- * present; RF64 files (WAV over 4 GiB) are refused with code `not_wav`.
+ * present (a cut-off recording with a `warn` line in the node's log); RF64 files (WAV over 4 GiB) are refused with code `not_wav`.
  *
  * End of stream: without `loop`, the last block holds the remaining samples (its `frameCount` may
  * be less than `blockSize`); the call that writes it sets {@linkcode WavFileSource.ended} and calls
@@ -196,7 +196,14 @@ export class WavFileSource extends Processor<WavFileSourceTypes> {
     // The reader is imported here, on first use: a program that never reads WAV does not load it.
     const { WavReader } = await import("../formats/wav_reader.ts");
     const reader = await WavReader.open(path);
-    const { sampleRate, channels, frameCount } = reader.info;
+    const { sampleRate, channels, frameCount, truncated, declaredDataBytes } = reader.info;
+    if (truncated && declaredDataBytes !== 0xffff_ffff) {
+      // A recording cut off before its header was finished: it plays, but not silently short.
+      ctx.log?.warn(
+        `WAV '${path}' is cut short: its data chunk declares ${declaredDataBytes} bytes, the file holds ${frameCount} whole frames; playing those`,
+        { path, declaredDataBytes, frameCount },
+      );
+    }
     this.#reader = reader;
     // Decoded a part of a block at a time: the buffer's size does not follow the file's channel
     // count (a header saying 65535 channels would otherwise ask blockSize x 65535 floats).

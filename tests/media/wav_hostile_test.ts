@@ -13,6 +13,7 @@ import {
 import { convertChannels } from "../../processors/dsp/channel_convert.ts";
 import { readWavFile, WavReader } from "../../processors/formats/wav_reader.ts";
 import { wavFileSourceNode } from "../../processors/sources/wav_file_source.gen.ts";
+import { createRuntime, NullSink, WavFileSource } from "../../processors/mod.ts";
 import { run, soxSamples, withTempDir } from "./media_tools.ts";
 
 /** A RIFF chunk: id, little-endian size, body and the pad byte of an odd size. */
@@ -182,5 +183,46 @@ Deno.test("WavFileSource plays a 64-channel file in blocks larger than its decod
     assert.ok(played.every((v, i) => v === expected[i]), "the blocks are the file, folded");
     ctx.frames.flush();
     await source.teardown();
+  });
+});
+
+Deno.test("WavFileSource warns in its log about a recording cut off, not about FFmpeg's streamed WAV", async () => {
+  await withTempDir(async (dir) => {
+    const cut = `${dir}/cut.wav`;
+    const whole = riff(fmt(2, 8000, 16), chunk("data", ramp16(2 * 300)));
+    await Deno.writeFile(cut, whole.subarray(0, whole.length - 401)); // 199.75 frames left
+    // FFmpeg writing to a pipe cannot seek back: RIFF and data sizes stay 0xFFFFFFFF.
+    const streamed = `${dir}/streamed.wav`;
+    const piped = (await run("ffmpeg", [
+      "-v",
+      "error",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=d=0.05",
+      "-f",
+      "wav",
+      "-",
+    ])).stdout;
+    await Deno.writeFile(streamed, piped);
+    const warnings: Record<string, string[]> = {};
+    for (const path of [cut, streamed]) {
+      const rt = createRuntime();
+      const lines: string[] = warnings[path] = [];
+      rt.on((e) => void (e.type === "node-log" && e.level === "warn" && lines.push(e.message)));
+      const source = rt.add(WavFileSource, { path, blockSize: 64 }, { id: "wav" });
+      const sink = rt.add(NullSink, {}, { id: "sink" });
+      rt.connect(source.outputs.audio, sink.inputs.in);
+      await rt.start();
+      const deadline = Date.now() + 3_000;
+      while (!rt.ended && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      await rt.stop();
+      assert.ok(rt.ended, path);
+    }
+    assert.deepEqual(warnings[cut], [
+      `WAV '${cut}' is cut short: its data chunk declares 1200 bytes, the file holds 199 whole frames; playing those`,
+    ]);
+    assert.deepEqual(warnings[streamed], []);
+    assert.equal((await readWavFile(streamed)).info.frameCount, 2205); // 0.05 s at 44.1 kHz
   });
 });
