@@ -42,8 +42,20 @@ export interface ServeOptions extends RunnerOptions {
   readonly hostname?: string;
   /** Who may open which pipeline. Default: no token, loopback only. */
   readonly tokens?: TokenPolicy;
-  /** How long sessions' outputs may take to flush on `close()`. Default 5 000 ms. */
+  /**
+   * How long sessions' outputs may take to flush on `close()`, and their graphs to stop: past it
+   * a session still running (a processor that never returns) is ended with
+   * `server_shutting_down` (at least 500 ms after its transport closed it). Default 5 000 ms.
+   */
   readonly drainMs?: number;
+  /**
+   * How long `close()` keeps taking sessions after `/readyz` turned 503, before the drain
+   * starts, so that a load balancer checking `/readyz` stops sending new sessions first (it needs
+   * its failed checks times its interval: HAProxy's `fall 2` at `inter 500ms`, about 1 s). Only
+   * when `/readyz` was asked since the server started: with nothing checking it, nothing learns
+   * from it, and the drain starts at once. Default 0.
+   */
+  readonly shutdownDelayMs?: number;
   /** The transport's bound of unsent bytes per client (see `SessionHandlerOptions`). */
   readonly maxBufferedBytes?: number;
   /** The transport's bound of frames waiting for a graph (see `SessionHandlerOptions`). */
@@ -132,8 +144,9 @@ export interface SessionServer {
   /** Whether `close()` was called (`/readyz` answers 503). */
   readonly draining: boolean;
   /**
-   * Stops: `/readyz` turns 503, every session's outputs flush (up to `drainMs`) and it gets
-   * `close` with `server_shutting_down`, the isolates end, then the listener closes. Idempotent.
+   * Stops: `/readyz` turns 503 (and, when `/readyz` was asked, new sessions are still taken for
+   * `shutdownDelayMs`), every session's outputs flush (up to `drainMs`) and it gets `close` with
+   * `server_shutting_down`, the isolates end, then the listener closes. Idempotent.
    */
   close(): Promise<void>;
 }
@@ -207,6 +220,15 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
     });
   }
   const drainMs = options.drainMs ?? 5_000;
+  const shutdownDelayMs = options.shutdownDelayMs ?? 0;
+  if (!(shutdownDelayMs >= 0 && shutdownDelayMs <= 2 ** 31 - 1)) {
+    throw new ServeError(
+      "invalid_argument",
+      `Cannot serve: shutdownDelayMs is from 0 to ${2 ** 31 - 1} ms, got ${shutdownDelayMs}`,
+      { field: "shutdownDelayMs" },
+    );
+  }
+  let readinessAsked = false;
   const { catalog } = options;
   // Pooled isolates run each of the catalog's pipelines once before a session asks (at most 16).
   const runner = new PipelineRunner({ warmup: [...catalog.values()].slice(0, 16), ...options });
@@ -303,6 +325,7 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
       return new Response(metrics.render(), { headers: { "content-type": CONTENT_TYPE } });
     }
     const { maxSessions } = runner.limits;
+    readinessAsked = true;
     if (draining) return json(503, { ready: false, reason: "draining" });
     if (runner.active >= maxSessions) {
       return json(503, {
@@ -378,11 +401,25 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
     close() {
       closing ??= (async () => {
         draining = true;
+        // /readyz answers 503 from now; whoever checks it (a load balancer) needs a few checks
+        // to take this server out, and sessions it sends meanwhile are still served.
+        if (readinessAsked && shutdownDelayMs > 0) await sleep(shutdownDelayMs);
+        const deadline = Date.now() + drainMs;
         await Promise.all([
           handler.close(drainMs),
           grpc?.close({ graceMs: drainMs }),
           webrtc?.then((h) => h.close()),
         ]);
+        // Each transport closed its sessions with their code; their graphs stop within what is
+        // left of the drain (at least 500 ms), and one that does not (a processor that never
+        // returns) is ended then, instead of 5 s more each (Session.close()'s own bound).
+        const left = runner.sessions();
+        if (left.length > 0) {
+          await within(Promise.all(left.map((s) => s.done)), Math.max(deadline - Date.now(), 500));
+          await Promise.all(
+            runner.sessions().map((s) => s.abort("server_shutting_down", "the server is stopping")),
+          );
+        }
         await runner.close();
         // Handlers still answering (a scrape, an admin call) get up to 1 s; then the listener
         // and every connection left (requests whose body never came, idle keep-alives) end.
@@ -391,6 +428,17 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
       return closing;
     },
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Waits for `promise`, or `ms` at most (the timer cleared either way). */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 /**

@@ -211,7 +211,7 @@ export class TokenPolicy {
  * @param path The file: `{ "tokens": { "<token>": ["voice-fx", "*"] } }`.
  * @returns The policy.
  * @throws {ServeError} `file_error` when it cannot be read or is not JSON; `invalid_field` when
- * it is not of that shape.
+ * it is not of that shape, or lists no token (which would let anyone open any pipeline).
  *
  * @example A token for every pipeline
  * ```ts
@@ -251,5 +251,17 @@ export async function loadTokenFile(path: string): Promise<TokenPolicy> {
       },
     );
   }
-  return new TokenPolicy(parsed);
+  const policy = new TokenPolicy(parsed);
+  // A token file is given to require tokens: one that lists none would open every pipeline to
+  // anyone who reaches the port, silently (the server would even bind a public address).
+  if (!policy.required) {
+    throw new ServeError(
+      "invalid_field",
+      `Invalid token file '${path}': it lists no token, which would let anyone open any ` +
+        'pipeline; list at least one: { "tokens": { "<token>": ["<pipeline>" or "*", ...] } } ' +
+        "(to serve without tokens, on loopback only, leave out --token-file)",
+      { field: "tokens", path },
+    );
+  }
+  return policy;
 }

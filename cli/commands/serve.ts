@@ -43,18 +43,19 @@ import {
 const USAGE =
   `Usage: streamlib serve <folder> [--port N] [--grpc-port N] [--hostname H] [--token-file F] [--pool N]
                        [--max-sessions N] [--idle-timeout S] [--max-session S] [--max-run S]
-                       [--max-message M] [--memory-budget M] [--drain S] [--registry MODULE]...
-                       [--max-waiting N] [--close-timeout S] [--grpc-idle S]
+                       [--max-message M] [--memory-budget M] [--drain S] [--shutdown-delay S]
+                       [--registry MODULE]... [--max-waiting N] [--close-timeout S] [--grpc-idle S]
                        [--webrtc-public-address A] [--webrtc-origin O]... [--no-webrtc]
-                       [--no-dashboard] [--json]
+                       [--no-dashboard] [--watch] [--quiet] [--json]
   Serves every <name>.json manifest of <folder> as a pipeline named <name>: one session per
   WebSocket at ws://<host>:<port>/v1/sessions (the pipeline named in the open message, see
   docs/wire_format.md), and one per WebRTC peer that POSTs an SDP offer to
   http://<host>:<port>/v1/webrtc/<name> (its audio/video in, the pipeline's out; see
   docs/sessions.md), each in an isolate of its own. GET /healthz answers 200 while the
   process is up, GET /readyz 200 while it takes sessions (503 when full or stopping), GET
-  /metrics the Prometheus text format. On SIGTERM (or SIGINT, SIGHUP) /readyz turns 503, each
-  session's inputs end and its outputs flush (up to --drain), it gets close with the code
+  /metrics the Prometheus text format. On SIGTERM (or SIGINT, SIGHUP) /readyz turns 503 (new
+  sessions are still taken for --shutdown-delay when something checks /readyz), each session's
+  inputs end and its outputs flush (up to --drain), it gets close with the code
   server_shutting_down, and the process exits 0. Operators list the live sessions, see their
   graphs and end them at /v1/admin/sessions and on the page at /dashboard, with an operator
   token: the token file's "operators", or the admin token printed at start when it names none.
@@ -74,7 +75,11 @@ Options:
                       run is stopped and the session ends with session_processor_failed
   --max-message M     MiB of one frame and its metadata (default 16)
   --memory-budget M   MiB of frames each session's graph may pin (default 64)
-  --drain S           seconds outputs may take to flush when stopping (default 5)
+  --drain S           seconds outputs may take to flush when stopping (default 5); a graph still
+                      running then is ended
+  --shutdown-delay S  seconds /readyz answers 503 before the drain starts, new sessions still
+                      taken, so a load balancer checking it stops sending them first (default 2;
+                      only when /readyz was asked since start; 0: none)
   --max-waiting N     WebSocket connections held beyond --max-sessions (waiting for their open,
                       or for the client to answer the close; default 1024); past it an upgrade
                       gets 503 session_limit_reached
@@ -124,6 +129,7 @@ export const command: CliCommand = {
         "max-message": { type: "string" },
         "memory-budget": { type: "string" },
         drain: { type: "string" },
+        "shutdown-delay": { type: "string" },
         "max-waiting": { type: "string" },
         "close-timeout": { type: "string" },
         "grpc-idle": { type: "string" },
@@ -182,6 +188,12 @@ export const command: CliCommand = {
         maxMessageBytes: mib("max-message"),
         memoryBudgetBytes: mib("memory-budget"),
         drainMs: seconds("drain"),
+        shutdownDelayMs: (numberFlag(
+          "shutdown-delay",
+          v["shutdown-delay"],
+          (n) => n >= 0 && n <= MAX_SECONDS,
+          `seconds from 0 to ${MAX_SECONDS}`,
+        ) ?? 2) * 1000,
         maxWaitingConnections: integer("max-waiting", 1, 1_000_000),
         closeTimeoutMs: seconds("close-timeout"),
         maxConnectionIdleMs: seconds("grpc-idle"),

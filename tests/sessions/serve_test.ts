@@ -9,7 +9,13 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadCatalog, ServeError, serveSessions, TokenPolicy } from "../../serve/mod.ts";
+import {
+  loadCatalog,
+  loadTokenFile,
+  ServeError,
+  serveSessions,
+  TokenPolicy,
+} from "../../serve/mod.ts";
 import { connect, SessionClientError } from "../../sessions/client/mod.ts";
 import { block, BUILTIN, eventually, FAULTY, gain, through } from "./ws_helpers.ts";
 
@@ -380,4 +386,86 @@ Deno.test("serveSessions(): maxWaitingConnections reaches the WebSocket transpor
     for (const socket of idle) socket.close();
     await server.close();
   }
+});
+
+Deno.test("serveSessions(): close() takes sessions for shutdownDelayMs once /readyz was asked, then one drain deadline", async () => {
+  const catalog = new Map<string, unknown>([["gain", gain(2)], ["hangs", through("Hanger")]]);
+  const options = { catalog, port: 0, registries: [BUILTIN, FAULTY], drainMs: 500 };
+  // Nothing asked /readyz: nothing would learn from it, so the drain starts at once.
+  const unwatched = await serveSessions({ ...options, shutdownDelayMs: 5_000 });
+  const quick = performance.now();
+  await unwatched.close();
+  assert.ok(performance.now() - quick < 1_500, "close() waited with no one checking /readyz");
+
+  const server = await serveSessions({ ...options, shutdownDelayMs: 1_500 });
+  try {
+    assert.equal((await fetch(`${server.url}/readyz`)).status, 200); // a load balancer's check
+    const client = connect(server.sessionsUrl);
+    const hangs = await client.open("hangs");
+    await hangs.send("audio", block());
+    await new Promise((r) => setTimeout(r, 300)); // the Hanger is in its endless process() now
+    const started = performance.now();
+    const closing = server.close();
+    const draining = await fetch(`${server.url}/readyz`);
+    assert.equal(draining.status, 503);
+    assert.deepEqual(await draining.json(), { ready: false, reason: "draining" });
+    // A session sent before the load balancer noticed is served (it was refused at once before).
+    const late = await client.open("gain");
+    await late.send("audio", block(0.25));
+    for await (const out of late.outputs()) {
+      assert.equal((out.frame as { samples: Float32Array }).samples[0], 0.5);
+      break;
+    }
+    await closing;
+    const stopMs = performance.now() - started;
+    assert.equal((await late.closed).code, "server_shutting_down");
+    assert.equal((await hangs.closed).code, "server_shutting_down");
+    // 1.5 s delay (a session's open takes most of it on a loaded 2-core machine) + 500 ms drain
+    // + 500 ms for the graphs to stop + up to 1 s for handlers; the hung graph took 5 s more
+    // (Session.close()'s own bound) before.
+    assert.ok(stopMs >= 1_500 && stopMs < 4_000, `close() took ${Math.round(stopMs)} ms`);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("loadTokenFile(): a file that lists no token is refused, not served open to anyone", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    for (
+      const text of ['{"tokens": {}}', '{"tokens": {}, "operators": {"ops-0123456789": "admin"}}']
+    ) {
+      await Deno.writeTextFile(path, text);
+      await assert.rejects(loadTokenFile(path), (error: unknown) => {
+        assert.ok(error instanceof ServeError);
+        assert.equal(error.code, "invalid_field");
+        assert.match(error.message, /lists no token, which would let anyone open any pipeline/);
+        return true;
+      });
+    }
+    await Deno.writeTextFile(path, '{"tokens": {"team-a-0123456789": ["voice-fx"]}}');
+    assert.ok((await loadTokenFile(path)).required);
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("streamlib serve --help: the synopsis shows every option the list explains", async () => {
+  const { command } = await import("../../cli/commands/serve.ts");
+  const lines: string[] = [];
+  const output = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) };
+  assert.equal(await command.run(["--help"], output, {}), 0);
+  const help = lines.join("\n");
+  const [synopsis, rest] = help.split("\n  Serves ");
+  const listed = [...rest.split("\nOptions:\n")[1].matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]);
+  assert.ok(listed.length > 20, help);
+  const missing = listed.filter((flag) => !synopsis.includes(`[${flag}`));
+  assert.deepEqual(missing, [], `the synopsis lacks ${missing.join(", ")}`);
+  // docs/cli.md's serve section shows and explains the same flags.
+  const docs = await Deno.readTextFile(new URL("../../docs/cli.md", import.meta.url));
+  const section = docs.split("\n## `serve`\n")[1].split("\n## ")[0];
+  const undocumented = listed.filter((flag) => flag !== "--help" && !section.includes(`[${flag}`));
+  assert.deepEqual(undocumented, [], `docs/cli.md's serve synopsis lacks ${undocumented}`);
+  const unexplained = listed.filter((flag) => flag !== "--help" && !section.includes(`\`${flag}`));
+  assert.deepEqual(unexplained, [], `docs/cli.md's serve section never explains ${unexplained}`);
 });
