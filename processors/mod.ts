@@ -110,6 +110,7 @@ export {
 } from "./formats/wav_errors.ts";
 export {
   NotRegularFileTargetError,
+  RecordingWriteError,
   SampleRateMismatchError,
   UnconvertibleFrameError,
 } from "./formats/writer_errors.ts";

@@ -10,6 +10,7 @@ import { encodeSamples } from "./pcm_codec.ts";
 import { buildWavHeader } from "./wav_format.ts";
 import { WavSizeLimitError } from "./wav_errors.ts";
 import { WriterClosedError } from "./writer_closed_error.ts";
+import { recordingWriteError } from "./writer_errors.ts";
 
 /** Options for {@linkcode WavWriter.create}. */
 export interface WavWriterOptions {
@@ -120,7 +121,8 @@ export class WavWriter {
    * @returns The open writer.
    * @throws {RangeError} When an option is out of range.
    * @throws {NotRegularFileTargetError} When `path` is a FIFO, device, folder or socket.
-   * @throws {Deno.errors.NotFound} When the directory does not exist (and other open errors).
+   * @throws {RecordingWriteError} When the file cannot be created or its header written (no such
+   *   folder, a full or read-only disk; code `write_failed`).
    */
   static async create(path: string, options: WavWriterOptions): Promise<WavWriter> {
     const { sampleRate, channels, sampleFormat = "pcm16", patchIntervalFrames = 0 } = options;
@@ -139,12 +141,17 @@ export class WavWriter {
     }
     const header = buildWavHeader(sampleFormat, channels, sampleRate);
     await refuseNonRegularTarget(path); // a FIFO would block the open; a device is no file
-    const file = await Deno.open(path, { write: true, create: true, truncate: true });
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path, { write: true, create: true, truncate: true });
+    } catch (error) {
+      throw recordingWriteError(path, "creating it", error);
+    }
     try {
       await writeAll(file, header.bytes);
     } catch (error) {
       file.close();
-      throw error;
+      throw recordingWriteError(path, "writing its header", error);
     }
     return new WavWriter(
       path,
@@ -172,6 +179,8 @@ export class WavWriter {
    * @throws {WriterClosedError} When the writer is closed.
    * @throws {RangeError} When `frames` does not fit in `samples`.
    * @throws {WavSizeLimitError} When the file would pass the 4 GiB RIFF limit.
+   * @throws {RecordingWriteError} When the system refuses the write (a full disk: code
+   *   `write_failed`); the file is cut back to its last whole frame, its header still valid.
    */
   write(samples: Float32Array, frames?: number): Promise<void> {
     if (this.#closing) return Promise.reject(new WriterClosedError("WAV", this.path));
@@ -208,6 +217,8 @@ export class WavWriter {
     this.#closing ??= this.#queue.then(() => {
       try {
         if (this.#unpatchedFrames > 0) this.#patch();
+      } catch (error) {
+        throw recordingWriteError(this.path, "updating its header", error);
       } finally {
         this.#file.close();
       }
@@ -232,14 +243,36 @@ export class WavWriter {
     }
     encodeSamples(samples, 0, count, this.sampleFormat, this.#view);
     const encoded = this.#buffer.subarray(0, bytes);
-    if (bytes <= SYNC_WRITE_BYTES) {
-      let written = 0;
-      while (written < bytes) written += this.#file.writeSync(encoded.subarray(written));
-    } else await writeAll(this.#file, encoded);
+    try {
+      if (bytes <= SYNC_WRITE_BYTES) {
+        let written = 0;
+        while (written < bytes) written += this.#file.writeSync(encoded.subarray(written));
+      } else await writeAll(this.#file, encoded);
+    } catch (error) {
+      // Part of the block may be in the file (a disk that filled up mid-write): cut it off, so the
+      // file ends at its last whole frame and a later write does not land out of frame.
+      this.#cutToWholeFrames();
+      throw recordingWriteError(this.path, `writing frames after the first ${this.#frames}`, error);
+    }
     this.#frames += frames;
     this.#unpatchedFrames += frames;
     if (this.#unpatchedFrames >= this.#patchInterval) {
-      this.#patch();
+      try {
+        this.#patch();
+      } catch (error) {
+        throw recordingWriteError(this.path, "updating its header", error);
+      }
+    }
+  }
+
+  /** Truncates the file to the header and the frames counted, and moves to its end. */
+  #cutToWholeFrames(): void {
+    try {
+      const end = this.#header.length + this.#frames * this.channels * this.#bytesPerSample;
+      this.#file.truncateSync(end);
+      this.#file.seekSync(0, Deno.SeekMode.End);
+    } catch {
+      // The write's own error is the one to report; the header still bounds what is read.
     }
   }
 

@@ -141,7 +141,7 @@ Deno.test("WavWriter rejects bad options and blocks that do not fit", async () =
     );
     await assert.rejects(
       WavWriter.create(`${dir}/no/such/dir.wav`, { sampleRate: 8_000, channels: 1 }),
-      Deno.errors.NotFound,
+      { name: "RecordingWriteError", code: "write_failed" },
     );
     await using writer = await WavWriter.create(`${dir}/c.wav`, { sampleRate: 8_000, channels: 2 });
     await assert.rejects(writer.write(new Float32Array(4), 3), {

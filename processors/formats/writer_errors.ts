@@ -121,3 +121,87 @@ export class NotRegularFileTargetError extends Error {
     this.found = found;
   }
 }
+
+/**
+ * A recording's file could not be created or written: its folder is missing, the disk is full,
+ * the file system is read-only or failed. Names the file and what the system said; `code` is
+ * `write_failed`. (A refusal of Deno's permissions keeps its own error, whose code is
+ * `permission_denied`.)
+ *
+ * @example What it names
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RecordingWriteError } from "./writer_errors.ts";
+ *
+ * const error = new RecordingWriteError("/mnt/full/take.wav", "the disk is full (No space left on device (os error 28)) after 65324 bytes");
+ * assert.equal(error.code, "write_failed");
+ * assert.match(error.message, /^Cannot record to '\/mnt\/full\/take\.wav': the disk is full/);
+ * ```
+ */
+export class RecordingWriteError extends Error {
+  /** Stable machine code. */
+  readonly code = "write_failed";
+  /** The file. */
+  readonly path: string;
+  /** What went wrong, in words. */
+  readonly reason: string;
+
+  /**
+   * Names the file and what went wrong.
+   *
+   * @param path The file.
+   * @param reason What went wrong, in words.
+   * @param options The system's error as `cause`.
+   */
+  constructor(path: string, reason: string, options?: ErrorOptions) {
+    super(`Cannot record to '${path}': ${reason}`, options);
+    this.name = "RecordingWriteError";
+    this.path = path;
+    this.reason = reason;
+  }
+}
+
+/**
+ * The error to throw for a failed create or write of a recording: the system's error as a
+ * {@linkcode RecordingWriteError} naming the file, or the error as it is when it already has a code
+ * or is a refusal of permissions (Deno's `NotCapable`, the system's `PermissionDenied`: both get
+ * the code `permission_denied` as they are).
+ *
+ * @param path The file.
+ * @param doing What failed: `"creating it"`, `"writing it"` ...
+ * @param error What was thrown.
+ * @returns The error to throw.
+ *
+ * @example A full disk
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { recordingWriteError } from "./writer_errors.ts";
+ *
+ * const full = Object.assign(new Error("No space left on device (os error 28)"), { code: "ENOSPC" });
+ * const error = recordingWriteError("take.y4m", "writing frame 12", full);
+ * assert.equal((error as { code?: string }).code, "write_failed");
+ * assert.equal(
+ *   (error as Error).message,
+ *   "Cannot record to 'take.y4m': writing frame 12 failed: the disk is full (No space left on device (os error 28))",
+ * );
+ * ```
+ */
+export function recordingWriteError(path: string, doing: string, error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  if (error.name === "NotCapable" || error.name === "PermissionDenied") return error;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && /^[a-z][a-z0-9_]*$/.test(code)) return error; // typed already
+  if (error instanceof Deno.errors.NotFound) {
+    return new RecordingWriteError(path, `${doing} failed: its folder does not exist`, {
+      cause: error,
+    });
+  }
+  if (error instanceof Deno.errors.NotADirectory) {
+    return new RecordingWriteError(path, `${doing} failed: a folder in its path is a file`, {
+      cause: error,
+    });
+  }
+  const full = code === "ENOSPC" || code === "EDQUOT" ? "the disk is full" : "";
+  const said = full ? `${full} (${error.message})` : error.message;
+  return new RecordingWriteError(path, `${doing} failed: ${said}`, { cause: error });
+}

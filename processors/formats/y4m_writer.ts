@@ -14,6 +14,7 @@ import {
   type Y4mInterlace,
 } from "./y4m_header.ts";
 import { WriterClosedError } from "./writer_closed_error.ts";
+import { recordingWriteError } from "./writer_errors.ts";
 
 /** Options for {@linkcode Y4mWriter.create}. */
 export interface Y4mWriterOptions {
@@ -72,12 +73,21 @@ export class Y4mWriter {
   readonly frameByteLength: number;
   readonly #file: Deno.FsFile;
   #frames = 0;
+  /** Bytes of the header and the whole frames written: where the file ends. */
+  #bytes: number;
   #queue: Promise<void> = Promise.resolve();
   #closing: Promise<void> | undefined;
 
-  private constructor(path: string, file: Deno.FsFile, width: number, height: number) {
+  private constructor(
+    path: string,
+    file: Deno.FsFile,
+    width: number,
+    height: number,
+    headerBytes: number,
+  ) {
     this.path = path;
     this.#file = file;
+    this.#bytes = headerBytes;
     this.width = width;
     this.height = height;
     this.frameByteLength = y4mFrameByteLength(width, height);
@@ -91,7 +101,8 @@ export class Y4mWriter {
    * @returns The open writer.
    * @throws {RangeError} When a size or ratio is not a positive integer.
    * @throws {NotRegularFileTargetError} When `path` is a FIFO, device, folder or socket.
-   * @throws {Deno.errors.NotFound} When the directory does not exist (and other open errors).
+   * @throws {RecordingWriteError} When the file cannot be created or its header written (no such
+   *   folder, a full or read-only disk; code `write_failed`).
    */
   static async create(path: string, options: Y4mWriterOptions): Promise<Y4mWriter> {
     const {
@@ -128,14 +139,20 @@ export class Y4mWriter {
       extensions: [],
     });
     await refuseNonRegularTarget(path); // a FIFO would block the open; a device is no file
-    const file = await Deno.open(path, { write: true, create: true, truncate: true });
+    let file: Deno.FsFile;
     try {
-      await writeAll(file, new TextEncoder().encode(header));
+      file = await Deno.open(path, { write: true, create: true, truncate: true });
+    } catch (error) {
+      throw recordingWriteError(path, "creating it", error);
+    }
+    const headerBytes = new TextEncoder().encode(header);
+    try {
+      await writeAll(file, headerBytes);
     } catch (error) {
       file.close();
-      throw error;
+      throw recordingWriteError(path, "writing its header", error);
     }
-    return new Y4mWriter(path, file, width, height);
+    return new Y4mWriter(path, file, width, height, headerBytes.length);
   }
 
   /** Frames written so far. */
@@ -150,6 +167,8 @@ export class Y4mWriter {
    * (only that many are written).
    * @throws {WriterClosedError} When the writer is closed.
    * @throws {RangeError} When `frame` is too short.
+   * @throws {RecordingWriteError} When the system refuses the write (a full disk: code
+   *   `write_failed`); the file is cut back to its last whole frame.
    */
   writeFrame(frame: Uint8Array): Promise<void> {
     if (this.#closing) return Promise.reject(new WriterClosedError("Y4M", this.path));
@@ -164,9 +183,22 @@ export class Y4mWriter {
       ? frame
       : frame.subarray(0, this.frameByteLength);
     const task = this.#queue.then(async () => {
-      await writeAll(this.#file, FRAME_HEADER);
-      await writeAll(this.#file, pixels);
+      try {
+        await writeAll(this.#file, FRAME_HEADER);
+        await writeAll(this.#file, pixels);
+      } catch (error) {
+        // Part of the frame may be in the file (a disk that filled up mid-write): cut it off, so
+        // the file ends with its last whole frame and a later frame does not land inside this one.
+        try {
+          await this.#file.truncate(this.#bytes);
+          await this.#file.seek(0, Deno.SeekMode.End);
+        } catch {
+          // The write's own error is the one to report.
+        }
+        throw recordingWriteError(this.path, `writing frame ${this.#frames}`, error);
+      }
       this.#frames++;
+      this.#bytes += FRAME_HEADER.length + pixels.length;
     });
     this.#queue = task.catch(() => {});
     return task;

@@ -61,7 +61,10 @@ export interface WavWriterConfig {
  * waiting block with async file I/O and, after each block, patches the header sizes, so the file
  * on disk is a complete, playable WAV of everything recorded so far at every moment: a process
  * that dies mid-recording leaves a readable file. `teardown()` waits for pending writes and
- * closes the file; it is idempotent, and `process()` after it writes nothing.
+ * closes the file; it is idempotent, and `process()` after it writes nothing. A file that cannot
+ * be created (no such folder, a read-only disk) fails `setup()`, and a disk that fills up fails the
+ * node, with `RecordingWriteError` (code `write_failed`) naming the file; the file then ends at its
+ * last whole block, its header up to date, and SoX and FFmpeg read it.
  *
  * Blocks are placed by their timestamps: a block stamped more than 5 ms after the end of the
  * samples before it (its source fell behind and skipped time) is preceded by silence, up to 60 s
@@ -137,7 +140,8 @@ export class WavWriter
    * @returns The open file.
    * @throws {NotRegularFileTargetError} When `path` is a FIFO, device, folder or socket (code
    *   `not_regular_file`): refused before opening, so a FIFO never blocks.
-   * @throws {Deno.errors.NotFound} When the directory does not exist (and other open errors).
+   * @throws {RecordingWriteError} When the file cannot be created (no such folder, a full or
+   *   read-only disk; code `write_failed`).
    */
   protected async open(path: string): Promise<WavFileWriter> {
     const { sampleFormat, sampleRate, channels } = this.config;

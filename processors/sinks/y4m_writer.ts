@@ -89,7 +89,10 @@ export interface Y4mWriterConfig {
  * (bilinear, as `VideoScale`), into buffers kept from frame to frame. A frame that cannot be
  * converted (an odd size for a 4:2:0 format, or a payload shorter than its size) fails the node with
  * `UnconvertibleFrameError`, so no frame is ever dropped silently. Input frames must have tightly
- * packed rows. Each take after the first goes to the next free `<name>-N.y4m` (`TakePaths`).
+ * packed rows. Each take after the first goes to the next free `<name>-N.y4m` (`TakePaths`). A
+ * file that cannot be created (no such folder, a read-only disk) fails `setup()`, and a disk that
+ * fills up fails the node, with `RecordingWriteError` (code `write_failed`) naming the file; the
+ * file then ends at its last whole frame.
  *
  * Frames are placed by their timestamps on the file's `fps` timeline: a frame stamped a period or
  * more after the slot following the picture before it (its source fell behind and skipped time)
@@ -164,7 +167,8 @@ export class Y4mWriter extends FrameWriter<Y4mWriterTypes, Y4mFileWriter, VideoF
    * @returns The open file.
    * @throws {NotRegularFileTargetError} When `path` is a FIFO, device, folder or socket (code
    *   `not_regular_file`): refused before opening, so a FIFO never blocks.
-   * @throws {Deno.errors.NotFound} When the directory does not exist (and other open errors).
+   * @throws {RecordingWriteError} When the file cannot be created (no such folder, a full or
+   *   read-only disk; code `write_failed`).
    */
   protected async open(path: string): Promise<Y4mFileWriter> {
     const { width, height, fps } = this.config;
