@@ -97,6 +97,8 @@ export type FromIsolate =
   | { readonly t: "nack"; readonly id: number; readonly error: WireError }
   | { readonly t: "frame"; readonly output: string; readonly item: AppFrame }
   | { readonly t: "output-end"; readonly output: string }
+  /** Every node of the graph reached end of stream (the runtime's `end-of-stream`). */
+  | { readonly t: "graph-ended" }
   | { readonly t: "failed"; readonly error: WireError }
   | { readonly t: "closed" }
   /** A pooled isolate finished its preload (imports, warm-ups, GC) before a session took it. */

@@ -303,6 +303,8 @@ class IsolateSession {
       parameters: message.parameters as ParameterValues | undefined,
     });
     runtime.on((event) => {
+      // What ends a session whose graph has no outputs to finish (a sink's pipeline).
+      if (event.type === "end-of-stream" && !this.#closing) this.#post({ t: "graph-ended" });
       if (event.type === "node-error" && event.action !== "restart" && !this.#closing) {
         this.#post({
           t: "failed",

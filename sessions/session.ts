@@ -132,6 +132,7 @@ export class Session {
   readonly #ready: Promise<void>;
   readonly #done: Promise<void>;
   #resolveDone!: () => void;
+  readonly #graphEnded = Promise.withResolvers<void>();
 
   /**
    * Starts the session's isolate and opens the manifest in it; `ready` resolves once it runs.
@@ -237,6 +238,15 @@ export class Session {
   /** Resolves once the session ended, however it ended. */
   get done(): Promise<void> {
     return this.#done;
+  }
+
+  /**
+   * Resolves once every node of the graph reached end of stream (its inputs ended and each node
+   * finished what it had): the end of a pipeline with no outputs, which `outputs()` cannot tell.
+   * Never resolves when the session ends first (race it with {@linkcode done}).
+   */
+  get graphEnded(): Promise<void> {
+    return this.#graphEnded.promise;
   }
 
   /** Where the session is. */
@@ -563,6 +573,9 @@ export class Session {
       case "output-end":
         this.#openOutputs.delete(message.output);
         this.#wakeReader();
+        break;
+      case "graph-ended":
+        this.#graphEnded.resolve();
         break;
       case "failed":
         this.#failWire(message.error);

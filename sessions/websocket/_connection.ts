@@ -9,6 +9,7 @@ import { decodeWireMessage } from "../wire/decode.ts";
 import { encodeWireMessage } from "../wire/encode.ts";
 import { WireError } from "../wire/errors.ts";
 import { WIRE_LIMITS } from "../wire/format.ts";
+import { packVideoRows } from "../wire/_video_shape.ts";
 import { fitUtf8 } from "../_fit_utf8.ts";
 import type {
   ConfigureMessage,
@@ -45,7 +46,8 @@ type Item =
   | { readonly t: "ping"; readonly id: number }
   | { readonly t: "refuse"; readonly code: string; readonly message: string }
   | { readonly t: "configure"; readonly message: ConfigureMessage }
-  | { readonly t: "drain" };
+  | { readonly t: "drain" }
+  | { readonly t: "settle"; readonly settled: () => void };
 
 type State = "awaiting-open" | "opening" | "open" | "done";
 
@@ -427,6 +429,7 @@ export class WireConnection {
       }
     });
     if (Object.keys(session.outputTypes).length > 0) this.#task(this.#pump(session));
+    else this.#task(this.#sinkEnded(session));
     this.#task(this.#work(session));
   }
 
@@ -440,6 +443,8 @@ export class WireConnection {
       }
       if (item.t === "drain") {
         for (const input of Object.keys(session.inputTypes)) this.#endInput(session, input);
+      } else if (item.t === "settle") {
+        item.settled();
       } else if (item.t === "configure") {
         if (!(await this.#applyConfigure(session, item.message))) return;
       } else if (item.t !== "frame") {
@@ -464,7 +469,11 @@ export class WireConnection {
       } else {
         const { message } = item;
         try {
-          await session.send(message.port, message.frame, {
+          // The format lets rows be padded (stride); the session takes them packed.
+          const frame = message.frame.kind === "video"
+            ? packVideoRows(message.frame)
+            : message.frame;
+          await session.send(message.port, frame, {
             metadata: { ...message.metadata },
             seq: message.sequence,
           });
@@ -571,6 +580,22 @@ export class WireConnection {
       this.#finish(code, message, true);
       return;
     }
+    await this.#outputsEnded(session);
+  }
+
+  /** A pipeline with no outputs ends when its graph did (every input ended, each node finished). */
+  async #sinkEnded(session: Session): Promise<void> {
+    await Promise.race([session.graphEnded, session.done]);
+    await this.#outputsEnded(session);
+  }
+
+  /** The session's outputs all ended (or it has none and its graph ended): `end`s, then `close`. */
+  async #outputsEnded(session: Session): Promise<void> {
+    if (this.#state !== "open" || session.state !== "running") return;
+    // Every message the client sent before now is answered before the close (a frame after its
+    // input's end gets its app_port_ended, a ping its pong), in their order: the close would drop
+    // what is still queued. Bounded: a frame the graph no longer takes does not hold the close.
+    await this.#settled();
     if (this.#state !== "open" || session.state !== "running") return;
     for (const output of Object.keys(session.outputTypes)) {
       this.#send({ type: "end", port: output });
@@ -578,6 +603,18 @@ export class WireConnection {
     if (this.#shutdown) {
       this.#finish("server_shutting_down", "The server is stopping: every output was sent", false);
     } else this.#finish("", "", false);
+  }
+
+  /**
+   * Resolves once the inputs' worker handled every message queued before this call, or after
+   * `closeTimeoutMs` (a frame the graph does not take, a client that does not read the answers).
+   */
+  async #settled(): Promise<void> {
+    const { promise, resolve } = Promise.withResolvers<void>();
+    const timer = setTimeout(resolve, this.#settings.closeTimeoutMs);
+    this.#enqueue({ t: "settle", settled: resolve });
+    await promise;
+    clearTimeout(timer);
   }
 
   /**

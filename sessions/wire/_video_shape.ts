@@ -26,3 +26,37 @@ export function minimumVideoBytes(
   const chroma = Math.ceil(width / 2) * Math.ceil(height / 2);
   return stride * height + 2 * chroma;
 }
+
+/**
+ * The frame with its rows packed (stride the format's minimum, no padding, nothing after the last
+ * plane), as the runtime's frames are: the same frame when it is already, else a copy. The wire
+ * format lets a sender pad rows (`stride` above the minimum, the last row's padding left out) and
+ * send bytes after the planes; an application input takes packed frames only.
+ *
+ * @param frame A video frame as decoded (its payload at least {@linkcode minimumVideoBytes}).
+ * @returns The frame with `stride` the minimum and `data` exactly the packed size.
+ */
+export function packVideoRows<
+  F extends {
+    width: number;
+    height: number;
+    format: PixelFormat;
+    stride: number;
+    data: Uint8Array;
+  },
+>(frame: F): F {
+  const { width, height, format, stride, data } = frame;
+  const row = minimumVideoStride(format, width);
+  const chroma = format === "RGBA" || format === "BGRA"
+    ? 0
+    : 2 * Math.ceil(width / 2) * Math.ceil(height / 2);
+  const packed = row * height + chroma;
+  if (stride === row && data.length === packed) return frame;
+  const out = new Uint8Array(packed);
+  if (stride === row) out.set(data.subarray(0, packed));
+  else {
+    for (let y = 0; y < height; y++) out.set(data.subarray(y * stride, y * stride + row), y * row);
+    out.set(data.subarray(stride * height, stride * height + chroma), row * height);
+  }
+  return { ...frame, stride: row, data: out };
+}
