@@ -39,6 +39,7 @@ const FRAME_REFUSALS = new Set([
   "message_too_large",
   "frame_too_large",
   "wire_too_large",
+  "server_shutting_down",
 ]);
 
 /** How a stream ends when the server stops. */
@@ -211,6 +212,19 @@ class StreamCall implements LiveCall {
         const port = request.frame?.port ?? "";
         const index = this.#sent.get(port) ?? 0;
         this.#sent.set(port, index + 1);
+        if (this.#shuttingDown) {
+          // The server ended the inputs: the frame is refused as the stop's, not the client's.
+          await this.#refused(
+            new GrpcRequestError(
+              "server_shutting_down",
+              `Cannot send to '${port.slice(0, 80)}': the server is stopping; frames sent ` +
+                "after the stop began are not taken",
+            ),
+            port,
+            index,
+          );
+          continue;
+        }
         let inbound;
         try {
           inbound = fromProtoFrame(port, request.frame?.frame ?? {}, session.id);

@@ -1,7 +1,8 @@
 /**
  * `GrpcServer.close()` (`streamlib serve` on SIGTERM) answers every call when its grace period
  * ends, with `UNAVAILABLE` and `server_shutting_down`, even while a processor is still inside
- * `process()` and the session's close waits for it.
+ * `process()` and the session's close waits for it; a frame sent once the stop began is refused
+ * in the stream with `server_shutting_down`.
  *
  * @module
  */
@@ -48,6 +49,9 @@ Deno.test("GrpcServer.close() answers Stream and Execute at the grace's end whil
     const graceMs = 200;
     const start = performance.now();
     const closing = served.server.close({ graceMs });
+    // A frame sent once the stop began is refused as the stop's (before: app_port_ended, as if
+    // the client had ended the input).
+    s.call.write({ frame: { port: "audio", frame: audioFrame([1, 1], { seq: frames }) } });
     const [status, executed] = await Promise.all([
       s.status.then((st) => ({ ...st, ms: performance.now() - start })),
       answer.then((a) => ({ ...a, ms: performance.now() - start })),
@@ -60,8 +64,16 @@ Deno.test("GrpcServer.close() answers Stream and Execute at the grace's end whil
     assert.equal(executed.error?.code, grpc.status.UNAVAILABLE, executed.error?.details);
     assert.equal(executed.code, "server_shutting_down");
     assert.ok(executed.ms < graceMs + 600, `Execute answered after ${executed.ms.toFixed(0)} ms`);
+    const errors = s.responses.filter((r) => r.message === "error").map((r) => r.error);
+    assert.deepEqual(
+      errors.map(({ code, port, index }) => ({ code, port, index: Number(index) })),
+      [
+        { code: "server_shutting_down", port: "audio", index: frames },
+      ],
+    );
+    assert.match(errors[0].message, /the server is stopping/);
     // What the stream got before the status is whole and in order.
-    const seqs = s.responses.slice(1).map((r) => r.frame.frame.seq);
+    const seqs = s.responses.filter((r) => r.message === "frame").map((r) => r.frame.frame.seq);
     assert.deepEqual(seqs, [...Array(seqs.length).keys()]);
     assert.ok(frames * SLOW_ECHO_MS > graceMs + 600);
     await closing;
