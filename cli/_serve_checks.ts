@@ -7,8 +7,7 @@
  * @module
  */
 
-import type { NodeRegistry } from "../mod.ts";
-import { validateManifest } from "../mod.ts";
+import { type NodeDefinition, NodeRegistry, validateManifest } from "../mod.ts";
 import { join } from "node:path";
 import { nearMatches } from "../core/errors/near_matches.ts";
 
@@ -34,6 +33,30 @@ function isRegistry(value: unknown): value is NodeRegistry {
   const r = value as { has?: unknown; with?: unknown; [Symbol.iterator]?: unknown } | null;
   return typeof r?.has === "function" && typeof r.with === "function" &&
     typeof r[Symbol.iterator] === "function";
+}
+
+/**
+ * A module's `registry` export as the sessions' isolates read it: a `NodeRegistry`, or anything
+ * that iterates processor definitions (an array of `defineNode()` results).
+ */
+function asRegistry(value: unknown): NodeRegistry | undefined {
+  if (isRegistry(value)) return value;
+  const iterable = value as { [Symbol.iterator]?: unknown } | null | undefined;
+  if (typeof value === "string" || typeof iterable?.[Symbol.iterator] !== "function") {
+    return undefined;
+  }
+  const items = [...(value as Iterable<unknown>)];
+  const definition = (item: unknown) =>
+    typeof (item as { descriptor?: { name?: unknown } } | null)?.descriptor?.name === "string";
+  return items.every(definition) ? new NodeRegistry(items as NodeDefinition[]) : undefined;
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return "an array that is not all processor definitions";
+  if (typeof value !== "object") return `a ${typeof value}`;
+  const kind = (value as { constructor?: { name?: string } }).constructor?.name;
+  return kind && kind !== "Object" ? `an instance of ${kind}` : "a plain object";
 }
 
 /**
@@ -80,15 +103,28 @@ export async function sessionRegistry(
     } finally {
       clearTimeout(timer);
     }
-    if (!isRegistry(module.registry)) {
+    let registry: NodeRegistry | undefined;
+    try {
+      registry = asRegistry(module.registry);
+    } catch (error) { // two definitions of one name
+      throw new ServeRegistryError(
+        "plugin_no_registry",
+        `Cannot use ${label(url)}: ${(error as Error).message}`,
+      );
+    }
+    if (registry === undefined) {
       const exports = Object.keys(module).sort();
       throw new ServeRegistryError(
         "plugin_no_registry",
-        `Cannot use ${label(url)}: it has no 'registry' export (a generated registry.gen.ts ` +
-          `has one); its exports: ${exports.length > 0 ? exports.join(", ") : "none"}`,
+        "registry" in module
+          ? `Cannot use ${label(url)}: its 'registry' export is ${
+            describe(module.registry)
+          }, not a NodeRegistry or a list of processor definitions (defineNode())`
+          : `Cannot use ${label(url)}: it has no 'registry' export (a generated registry.gen.ts ` +
+            `has one); its exports: ${exports.length > 0 ? exports.join(", ") : "none"}`,
       );
     }
-    joined = joined === undefined ? module.registry : joined.with(module.registry);
+    joined = joined === undefined ? registry : joined.with(registry);
   }
   return joined!;
 }

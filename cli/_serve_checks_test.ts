@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { pathToFileURL as toFileUrl } from "node:url";
 import { registry as builtin } from "../processors/registry.gen.ts";
 import {
   folderProblem,
@@ -87,6 +88,22 @@ Deno.test("sessionRegistry(): built-ins by default; a bad --registry module has 
       e instanceof ServeRegistryError && e.code === "plugin_no_registry" &&
       /its exports: .*terminalSafe/.test(e.message),
   );
+  // An array of definitions is what the sessions' isolates take too: serve takes it at start.
+  const faulty = new URL("../tests/sessions/fixtures/faulty_registry.ts", import.meta.url).href;
+  assert.ok((await sessionRegistry([faulty])).has("Hanger"));
+  const dir = await Deno.makeTempDir({ prefix: "streamlib_serve_registry_" });
+  try {
+    const odd = join(dir, "odd.ts");
+    await Deno.writeTextFile(odd, "export const registry = { Gain: 1 };\n");
+    await assert.rejects(
+      sessionRegistry([toFileUrl(odd).href]),
+      (e) =>
+        e instanceof ServeRegistryError && e.code === "plugin_no_registry" &&
+        /its 'registry' export is a plain object, not a NodeRegistry or a list/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("listenProblem(): names the address for a busy port, a foreign address, no DNS name", () => {
