@@ -113,7 +113,7 @@ export const y4mWriterNode: NodeDefinition<Y4mWriter, Y4mWriterHandle> = defineN
         },
         fps: {
           description:
-            "Frames per second written in the header (`F`); 29.97 and the like become `30000:1001`.",
+            "Frames per second written in the header (`F`); 29.97 and the like become `30000:1001`, other rates the closest fraction (12.5 is `25:2`, one frame an hour `1:3600`).",
           type: "number",
           maximum: 240,
           exclusiveMinimum: 0,

@@ -5,7 +5,7 @@
  */
 
 import { config, input, type InputPort, processor, type VideoFrame } from "../../mod.ts";
-import type { Rational } from "../formats/y4m_header.ts";
+import { MAX_RATIO_TERM, type Rational } from "../formats/y4m_header.ts";
 import type { Y4mWriter as Y4mFileWriter } from "../formats/y4m_writer.ts";
 import type { BilinearScaler } from "../video/scale.ts";
 import { FrameWriter } from "../base/frame_writer.ts";
@@ -66,7 +66,8 @@ export interface Y4mWriterConfig {
    */
   height: number;
   /**
-   * Frames per second written in the header (`F`); 29.97 and the like become `30000:1001`.
+   * Frames per second written in the header (`F`); 29.97 and the like become `30000:1001`, other
+   * rates the closest fraction (12.5 is `25:2`, one frame an hour `1:3600`).
    *
    * @exclusiveMinimum 0
    * @maximum 240
@@ -144,6 +145,8 @@ export class Y4mWriter extends FrameWriter<Y4mWriterTypes, Y4mFileWriter, VideoF
   #last = new Uint8Array(0);
   #placed = 0;
   #originNs = 0;
+  /** Nanoseconds per frame of the file's `F` rate (what frames are placed by). */
+  #periodNs = 0;
   #repeated = 0;
 
   /** Pictures written again to cover gaps in the frames' timestamps, in this take. */
@@ -178,7 +181,10 @@ export class Y4mWriter extends FrameWriter<Y4mWriterTypes, Y4mFileWriter, VideoF
     this.#pixels = await importPixelCode();
     this.#placed = 0;
     this.#repeated = 0;
-    return await Y4mFileWriter.create(path, { width, height, frameRate: fpsRatio(fps) });
+    const frameRate = fpsRatio(fps);
+    // Frames are placed by the rate the header says, so the file plays at the times stamped.
+    this.#periodNs = (1e9 * frameRate.denominator) / frameRate.numerator;
+    return await Y4mFileWriter.create(path, { width, height, frameRate });
   }
 
   /** The next frame waiting on `in`. */
@@ -236,13 +242,13 @@ export class Y4mWriter extends FrameWriter<Y4mWriterTypes, Y4mFileWriter, VideoF
     picture: Uint8Array,
     frame: VideoFrame,
   ): Promise<void> {
-    const periodNs = 1e9 / this.config.fps;
+    const periodNs = this.#periodNs;
     if (this.#placed === 0) this.#originNs = frame.timestampNs;
     const missing = Math.round((frame.timestampNs - this.#originNs) / periodNs) - this.#placed;
     if (this.#placed > 0 && missing > 0) {
       // A gap: the source skipped time. A longer one than MAX_REPEAT_S (a clock jump) is covered
       // for that long and the timeline goes on from this frame.
-      const repeat = Math.min(missing, Math.round(MAX_REPEAT_S * this.config.fps));
+      const repeat = Math.min(missing, Math.round((MAX_REPEAT_S * 1e9) / periodNs));
       for (let i = 0; i < repeat; i++) await file.writeFrame(this.#last);
       this.#repeated += repeat;
       this.#placed += repeat;
@@ -266,15 +272,28 @@ async function importPixelCode() {
 }
 
 /**
- * 30 is `30:1`; NTSC shorthand such as 29.97 is `30000:1001`; other fractions are in thousandths,
- * reduced (12.5 is `25:2`).
+ * The header's `F` for `fps`: 30 is `30:1`; NTSC shorthand such as 29.97 is `30000:1001`; other
+ * rates are the closest fraction with terms up to `MAX_RATIO_TERM` (12.5 is `25:2`, one frame an
+ * hour `1:3600`), exact to a billionth: what the file says is what frames are placed by. A rate
+ * below `1 / MAX_RATIO_TERM` (a frame in 68 years) is written as that.
  */
 function fpsRatio(fps: number): Rational {
   if (Number.isInteger(fps)) return { numerator: fps, denominator: 1 };
   const ntsc = Math.round(fps * 1001);
-  if (Math.abs(ntsc / 1001 - fps) < 1e-4) return { numerator: ntsc, denominator: 1001 };
-  const numerator = Math.max(1, Math.round(fps * 1000));
-  let [a, b] = [numerator, 1000];
-  while (b !== 0) [a, b] = [b, a % b];
-  return { numerator: numerator / a, denominator: 1000 / a };
+  if (ntsc >= 1 && Math.abs(ntsc / 1001 - fps) < 1e-4) {
+    return { numerator: ntsc, denominator: 1001 };
+  }
+  // Continued fractions: convergents h/k of fps, up to the largest terms a header may hold.
+  let [h0, h1, k0, k1] = [0, 1, 1, 0];
+  let x = fps;
+  for (let i = 0; i < 64; i++) {
+    const a = Math.floor(x);
+    const [h2, k2] = [a * h1 + h0, a * k1 + k0];
+    if (h2 > MAX_RATIO_TERM || k2 > MAX_RATIO_TERM) break;
+    [h0, h1, k0, k1] = [h1, h2, k1, k2];
+    if (x === a || Math.abs(h1 / k1 - fps) <= fps * 1e-9) break;
+    x = 1 / (x - a);
+  }
+  if (h1 === 0 || k1 === 0) return { numerator: 1, denominator: MAX_RATIO_TERM };
+  return { numerator: h1, denominator: k1 };
 }

@@ -170,3 +170,37 @@ Deno.test("Y4mWriter places frames by their timestamps: the last picture is repe
     assert.deepEqual(lumas, [10, 20, 20, 20, 20, 60, 70]);
   });
 });
+
+Deno.test("Y4mWriter writes a slow fps exactly and places frames by the rate it wrote", async () => {
+  await withTempDir(async (dir) => {
+    // One frame an hour (a time-lapse) and one each 2500 s: before, both were written F1:1000
+    // (the rate in thousandths, at least 1) while frames were placed an hour or 2500 s apart.
+    for (const [fps, rate] of [[1 / 3600, "1/3600"], [0.0004, "1/2500"], [12.5, "25/2"]] as const) {
+      const path = `${dir}/slow_${rate.replace("/", "_")}.y4m`;
+      const ports = y4mWriterNode.ports();
+      const writer = y4mWriterNode.create({ path, width: 4, height: 2, fps }, ports);
+      const source = new OutputBinding<VideoFrame>("source", "VideoFrame");
+      connectLocal(source, ports.input("in"), { capacity: 8, policy: "fifo" });
+      await writer.setup(ctx);
+      // Frames 0, 1 and 2 of the rate, on time: none repeated.
+      for (const n of [0, 1, 2]) {
+        source.write({
+          kind: "video",
+          width: 4,
+          height: 2,
+          format: "I420",
+          stride: 4,
+          timestampNs: Math.round((n * 1e9) / fps),
+          frameNumber: n,
+          data: new Uint8Array(12).fill(16 + n),
+        });
+      }
+      await writer.process(ctx);
+      await writer.teardown();
+      assert.equal(writer.repeatedFrames, 0, rate);
+      const info = await probe(path);
+      assert.equal(info.r_frame_rate, rate);
+      assert.equal(info.nb_read_frames, "3");
+    }
+  });
+});
