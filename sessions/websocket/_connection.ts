@@ -114,6 +114,8 @@ export class WireConnection {
   #configures = 0;
   #wake: (() => void) | undefined;
   readonly #ended = new Set<string>();
+  /** Answers given out of turn while the session opened, sent right after the accept. */
+  readonly #early: WireMessage[] = [];
   readonly #trips = new RoundTrips();
   /** Output frames that could not be encoded, by port and code (a bounded set of keys). */
   readonly #unsent = new Map<string, Unsent>();
@@ -359,6 +361,19 @@ export class WireConnection {
    * unbounded buffer of them.
    */
   #answerNow(id: number, code: string, message: string): void {
+    if (this.#state === "opening") {
+      // Nothing goes before the accept (a client reads it first): held until it is sent, as many
+      // as the pending bound.
+      if (this.#early.length >= this.#settings.maxPendingFrames) {
+        this.#finish(
+          "input_overrun",
+          `Cannot answer configure ${id}: ${this.#early.length} answers wait for the session to ` +
+            `open; wait for the accept and for answers before sending more`,
+          true,
+        );
+      } else this.#early.push({ type: "configured", id, code, message });
+      return;
+    }
     if (this.#socket.bufferedAmount > this.#settings.maxBufferedBytes) {
       this.#finish(
         "input_overrun",
@@ -423,6 +438,7 @@ export class WireConnection {
       outputs: ports(session.outputTypes),
       maxMessageBytes: this.#settings.maxMessageBytes,
     });
+    for (const answer of this.#early.splice(0)) this.#send(answer);
     session.done.then(() => {
       if (session.state === "failed" && session.error) {
         this.#finish(session.error.code, session.error.message, true);

@@ -213,6 +213,12 @@ Deno.test("a client written from docs/wire_format.md alone runs every frame kind
       ["accept", "frame", "error app_port_ended", "end", "close ", "socket 1000"],
     );
 
+    // Answers to configures sent before the accept come after it, never before.
+    const early = results.early.map((m) => m.code === undefined ? m.type : `${m.type} ${m.code}`);
+    assert.equal(early[0], "accept", early.join(", "));
+    assert.equal(early.filter((m) => m === "configured ").length, 16);
+    assert.equal(early.filter((m) => m === "configured configure_overrun").length, 4);
+
     // A pipeline with no outputs closes once its graph ended (it waited for the idle timeout).
     assert.deepEqual(
       results.sink.map((m) => m.code === undefined ? m.type : `${m.type} ${m.code}`),
