@@ -74,18 +74,19 @@ export interface Y4mFileSourceConfig {
  * `process()` straight into frames from `ctx.frames`: no copy afterwards, also across Workers. When
  * no frame memory is free, nothing is read and the frame comes on a later run. `streamlib validate`
  * opens the file the same way (`checkInput`). Frames are limited range: a full-range file
- * (`XCOLORRANGE=FULL`, FFmpeg's `yuvj420p`) is scaled to it as it is read. A frame larger than the
+ * (`XCOLORRANGE=FULL`, FFmpeg's `yuvj420p`) is scaled to it as it is read. Interlaced files (`It`,
+ * `Ib`, `Im`) play as they are stored, each frame its two fields woven. A frame larger than the
  * runtime's `maxFrameBytes` (64 MiB by default; 8192x8192 is 96 MiB) fails the first `process()`
  * with `frame_too_large`, before anything is allocated for it.
  *
  * End of stream: without `loop`, the run that writes the last frame calls `ctx.endOfStream()`
  * and sets {@linkcode Y4mFileSource.ended}; later calls write nothing. A frame cut short by the end
- * of the file counts as the end, with a `warn` line in the node's log naming the frame and the bytes
- * missing. With `loop`, the file is reopened at its end (one open per pass, not per frame) and
- * frames run on; a file whose size changed meanwhile fails the node (`bad_header`). Frame `n` is stamped `start + n / frameRate` seconds (the
- * header's `F` rate), where `start` is the clock time at `setup()`; `1 / frameRate` is also the
- * loop period declared to the runtime in `setup()` (`ctx.loop.setPeriodNs`; readable as
- * {@linkcode Y4mFileSource.periodNs}).
+ * of the file counts as the end, with a `warn` line in the node's log naming the frame and the
+ * bytes missing. With `loop`, the file is reopened at its end (one open per pass, not per frame)
+ * and frames run on; a file whose size changed meanwhile fails the node (`bad_header`). Frame `n` is
+ * stamped `start + n / frameRate` seconds (the header's `F` rate), where `start` is the clock time
+ * at `setup()`; `1 / frameRate` is also the loop period declared to the runtime in `setup()`
+ * (`ctx.loop.setPeriodNs`; readable as {@linkcode Y4mFileSource.periodNs}).
  *
  * @example Play a two-frame file
  * ```ts
