@@ -230,6 +230,7 @@ export function tokenWarnings(tokenFile: unknown, pipelines: Iterable<string>): 
  * @param hostname The address asked for.
  * @param port The port asked for.
  * @param hostFlag The command's flag for the address (`dashboard` has `--host`).
+ * @param portFlag The flag of the port (`serve`'s gRPC port: `--grpc-port`).
  * @returns What was wrong and what is valid, or `undefined`.
  *
  * @example
@@ -247,11 +248,12 @@ export function listenProblem(
   hostname: string,
   port: number,
   hostFlag = "--hostname",
+  portFlag = "--port",
 ): string | undefined {
   const at = `Cannot listen on ${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
   const said = (error as Error | undefined)?.message ?? String(error);
   if (error instanceof Deno.errors.AddrInUse) {
-    return `${at}: the port is in use (${said}); choose another --port (0: a free one)`;
+    return `${at}: the port is in use (${said}); choose another ${portFlag} (0: a free one)`;
   }
   if (error instanceof Deno.errors.AddrNotAvailable) {
     return `${at}: no network interface of this machine has that address (${said}); ${hostFlag} ` +

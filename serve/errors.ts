@@ -31,13 +31,16 @@ export class ServeError extends Error {
    * @param code Why.
    * @param message What was wrong and what is valid.
    * @param details The file at fault, and more.
+   * @param options The error it comes from (`cause`): a `Deno.errors.AddrInUse` for a gRPC port in
+   * use, say.
    */
   constructor(
     code: ServeError["code"],
     message: string,
     details: Readonly<Record<string, string>> = {},
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = "ServeError";
     this.code = code;
     this.details = details;

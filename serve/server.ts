@@ -373,10 +373,20 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
     } catch (error) {
       await runner.close();
       await stopHttp(0);
+      // grpc-js says a busy port or a foreign address in words only: the same errors as the
+      // HTTP port's, for the command line to name with port_in_use / cannot_listen.
+      const said = (error as Error).message;
+      const cause = /\bEADDRINUSE\b/.test(said)
+        ? new Deno.errors.AddrInUse(said)
+        : /\bEADDRNOTAVAIL\b/.test(said)
+        ? new Deno.errors.AddrNotAvailable(said)
+        : error;
+      const at = `Cannot serve gRPC on ${hostname}:${options.grpcPort}`;
       throw new ServeError(
         "invalid_argument",
-        `Cannot serve gRPC on ${hostname}:${options.grpcPort}: ${(error as Error).message}`,
-        { field: "grpcPort" },
+        said.startsWith(at) ? said : `${at}: ${said}`,
+        { field: "grpcPort", port: String(options.grpcPort) },
+        { cause },
       );
     }
   })();

@@ -375,6 +375,19 @@ export const command: CliCommand = {
         output.err(errorLine(listenCode(error), listen));
         return 2;
       }
+      if (error instanceof ServeError && error.details.field === "grpcPort") {
+        const grpc = listenProblem(
+          error.cause,
+          options.hostname ?? "127.0.0.1",
+          Number(error.details.port),
+          "--hostname",
+          "--grpc-port",
+        );
+        if (grpc !== undefined) {
+          output.err(errorLine(listenCode(error.cause), grpc));
+          return 2;
+        }
+      }
       if (error instanceof ServeError && error.code === "invalid_manifest") {
         output.err(errorLine(error.code, message));
         return 1;

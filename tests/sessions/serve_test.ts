@@ -469,3 +469,25 @@ Deno.test("streamlib serve --help: the synopsis shows every option the list expl
   const unexplained = listed.filter((flag) => flag !== "--help" && !section.includes(`\`${flag}`));
   assert.deepEqual(unexplained, [], `docs/cli.md's serve section never explains ${unexplained}`);
 });
+
+Deno.test("streamlib serve: a --grpc-port in use is port_in_use naming --grpc-port, exit 2", async () => {
+  const { command } = await import("../../cli/commands/serve.ts");
+  const dir = await folder({ gain: gain() });
+  using busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (busy.addr as Deno.NetAddr).port;
+  const lines: string[] = [];
+  const output = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) };
+  try {
+    const args = [dir, "--port", "0", "--grpc-port", String(port), "--no-webrtc", "--no-dashboard"];
+    assert.equal(await command.run(args, output, {}), 2, lines.join("\n"));
+    const said = lines.join("\n");
+    assert.match(
+      said,
+      new RegExp(`^error: port_in_use: Cannot listen on 127\\.0\\.0\\.1:${port}: `),
+    );
+    assert.match(said, /choose another --grpc-port \(0: a free one\)$/);
+    assert.equal(said.match(/Cannot serve gRPC on/g)?.length, 1, said);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
