@@ -55,8 +55,9 @@ function describe(bytes: Uint8Array): string {
 }
 
 /**
- * Reads RIFF/WAVE files: PCM 8, 16, 24 and 32-bit and IEEE float 32 and 64-bit, plain or
- * `WAVE_FORMAT_EXTENSIBLE`, with any chunks besides `fmt ` and `data` skipped.
+ * Reads RIFF/WAVE files, and RF64/BW64 (WAV past 4 GiB): PCM 8, 16, 24 and 32-bit and IEEE float
+ * 32 and 64-bit, plain or `WAVE_FORMAT_EXTENSIBLE`, with any chunks besides `fmt ` and `data`
+ * skipped.
  *
  * {@linkcode WavReader.read} decodes the next frames as interleaved `Float32Array` samples into
  * the caller's buffer; the file is read ahead 256 KiB at a time into one internal byte buffer (a
@@ -118,7 +119,8 @@ export class WavReader {
    * skipped like any unknown chunk (a file with two `data` chunks plays the first). A `data` chunk
    * declaring more bytes than the file holds (0xFFFFFFFF from a streaming writer, or a recording
    * cut off) gives the whole frames present, with {@linkcode WavInfo.truncated} set; a partial
-   * last frame is left out. RF64 and BW64 files (WAV past 4 GiB) are refused with `not_wav`.
+   * last frame is left out. RF64 and BW64 files (WAV past 4 GiB) are read with the `data` size of
+   * their `ds64` chunk.
    *
    * @param path The WAV file.
    * @returns A reader positioned at the first frame.
@@ -272,13 +274,9 @@ async function parseHeaders(path: string, file: Deno.FsFile): Promise<WavInfo> {
   const riff = new Uint8Array(12);
   const got = await readFull(file, riff);
   const magic = text(riff.subarray(0, Math.min(got, 4)));
-  if (magic === "RF64" || magic === "BW64") {
-    throw new NotWavError(
-      path,
-      `'${magic}' (the WAV form for files over 4 GiB, not read here; cut it into RIFF files, e.g. ffmpeg -i in.wav -f segment -segment_time 3600 out%03d.wav)`,
-    );
-  }
-  if (got < 4 || magic !== "RIFF") {
+  // RF64 (EBU Tech 3306) and BW64 (ITU-R BS.2088): WAV past 4 GiB, sizes in a `ds64` chunk.
+  const wide = magic === "RF64" || magic === "BW64";
+  if (got < 4 || (magic !== "RIFF" && !wide)) {
     throw new NotWavError(path, describe(riff.subarray(0, Math.min(got, 4))));
   }
   if (got < 12) throw new TruncatedWavError(path, "RIFF header", 12, got);
@@ -287,6 +285,8 @@ async function parseHeaders(path: string, file: Deno.FsFile): Promise<WavInfo> {
   }
   let format: WavFormat | undefined;
   let data: { offset: number; size: number } | undefined;
+  /** The 64-bit `data` size of an RF64/BW64 file's `ds64` chunk. */
+  let wideDataSize: number | undefined;
   let offset = 12;
   const chunk = new Uint8Array(8);
   const chunkView = new DataView(chunk.buffer);
@@ -304,8 +304,27 @@ async function parseHeaders(path: string, file: Deno.FsFile): Promise<WavInfo> {
       throw new TruncatedWavError(path, "chunk header", 8, n);
     }
     const id = text(chunk.subarray(0, 4));
-    const size = chunkView.getUint32(4, true);
+    let size = chunkView.getUint32(4, true);
     const body = offset + 8;
+    if (wide && chunks === 0) {
+      if (id !== "ds64" || size < 24) {
+        throw new WavReadError(
+          path,
+          `${magic} file's first chunk is '${id}' of ${size} bytes, expected 'ds64' of at least 24`,
+        );
+      }
+      const ds64 = new Uint8Array(24);
+      const read = await readFull(file, ds64);
+      if (read < 24) throw new TruncatedWavError(path, "ds64 chunk", 24, read);
+      const view = new DataView(ds64.buffer);
+      const dataSize = view.getBigUint64(8, true);
+      // Past 2^53 bytes (8 PiB) no file is real; as a number it would lose its low bits.
+      if (dataSize > BigInt(Number.MAX_SAFE_INTEGER)) {
+        throw new WavReadError(path, `ds64 chunk declares ${dataSize} data bytes, past 2^53`);
+      }
+      wideDataSize = Number(dataSize);
+    }
+    if (id === "data" && size === 0xffff_ffff && wideDataSize !== undefined) size = wideDataSize;
     if (id === "fmt " && format === undefined) {
       // Only the first counts, as FFmpeg and SoX read it: a later one (a second, conflicting
       // `fmt `) is skipped like any other chunk rather than changing how the data decodes.

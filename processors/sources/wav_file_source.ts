@@ -91,8 +91,8 @@ export interface WavFileSourceConfig {
  * part of a block at a time, so no buffer grows with the channel count a header declares. As
  * FFmpeg and SoX, only the first `fmt ` and `data` chunks count, and a `data` chunk declaring more
  * than the file holds (a recording cut off, a streaming writer's 0xFFFFFFFF) plays the whole frames
- * present (a cut-off recording with a `warn` line in the node's log); RF64 files (WAV over 4 GiB)
- * are refused with code `not_wav`.
+ * present (a cut-off recording with a `warn` line in the node's log). RF64 and BW64 files (WAV over
+ * 4 GiB) are read with the sizes of their `ds64` chunk.
  *
  * End of stream: without `loop`, the last block holds the remaining samples (its `frameCount` may
  * be less than `blockSize`); the call that writes it sets {@linkcode WavFileSource.ended} and calls

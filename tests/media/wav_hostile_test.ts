@@ -85,9 +85,9 @@ Deno.test("WavReader takes the first fmt and data chunks, as FFmpeg and SoX do",
   });
 });
 
-Deno.test("WavReader refuses RF64 (FFmpeg's WAV over 4 GiB) with not_wav, naming it", async () => {
+Deno.test("WavReader reads FFmpeg's RF64 and a BW64 by their ds64 sizes, sample-exact", async () => {
   await withTempDir(async (dir) => {
-    const path = `${dir}/big.wav`;
+    const rf64 = `${dir}/rf64.wav`;
     await run("ffmpeg", [
       "-v",
       "error",
@@ -95,15 +95,34 @@ Deno.test("WavReader refuses RF64 (FFmpeg's WAV over 4 GiB) with not_wav, naming
       "lavfi",
       "-i",
       "sine=d=0.1",
+      "-c:a",
+      "pcm_s24le",
       "-rf64",
       "always",
-      path,
+      rf64,
     ]);
-    await assert.rejects(WavReader.open(path), (error: Error & { code?: string }) => {
-      assert.equal(error.code, "not_wav");
-      assert.match(error.message, /found 'RF64' \(the WAV form for files over 4 GiB/);
-      assert.match(error.message, /expected 'RIFF' \.\.\.\. 'WAVE'/);
-      return true;
+    const bytes = await Deno.readFile(rf64);
+    assert.equal(new TextDecoder().decode(bytes.subarray(0, 4)), "RF64");
+    // BW64 (ITU-R BS.2088) is the same layout under another name.
+    const bw64 = `${dir}/bw64.wav`;
+    await Deno.writeFile(
+      bw64,
+      Uint8Array.of(...new TextEncoder().encode("BW64"), ...bytes.slice(4)),
+    );
+    for (const path of [rf64, bw64]) {
+      const { info, samples } = await readWavFile(path);
+      assert.deepEqual([info.bitsPerSample, info.frameCount, info.truncated], [24, 4410, false]);
+      assert.deepEqual(Array.from(samples), Array.from(await ffmpegSamples(rf64)), path);
+    }
+    // Before: refused with not_wav. A ds64 chunk that is not first is still refused, by name.
+    const noDs64 = `${dir}/no_ds64.wav`;
+    const riffBytes = riff(fmt(1, 8000, 16), chunk("data", ramp16(8)));
+    riffBytes.set(new TextEncoder().encode("RF64"));
+    await Deno.writeFile(noDs64, riffBytes);
+    await assert.rejects(WavReader.open(noDs64), {
+      code: "wav_read_failed",
+      message:
+        `Cannot read WAV '${noDs64}': RF64 file's first chunk is 'fmt ' of 16 bytes, expected 'ds64' of at least 24`,
     });
   });
 });
