@@ -12,6 +12,7 @@ import type { JsonValue } from "../core/schema/json_schema.ts";
 import type { FromIsolate, ToIsolate, WireError } from "./_protocol.ts";
 import { SessionError } from "./errors.ts";
 import { checkParameterValues } from "./_parameter_values.ts";
+import { jsonDepth } from "../core/manifest/limits.ts";
 import { stdoutReserved } from "../core/processor/stdout_guard.ts";
 import { createChannelBuffers, SessionChannel } from "./_channel.ts";
 import type { SessionInfo, SessionSnapshot } from "./info.ts";
@@ -294,6 +295,7 @@ export class Session {
   ): Promise<number> {
     this.#checkOpen();
     if (this.#state === "starting") await this.#ready;
+    checkDataDepth(input, frame, this.id);
     const bytes = payloadBytes(frame) + metadataBytes(options.metadata);
     if (bytes > this.#limits.maxMessageBytes) {
       throw new SessionError(
@@ -749,6 +751,26 @@ function ownCopy(frame: AppFrameInput): [AppFrameInput, ArrayBuffer[]] {
 }
 
 /** The payload bytes of a frame (0 when it has none it can name). */
+/**
+ * Deepest nesting of a data frame's value a session takes (`[[1]]` is 2): the copy to its isolate
+ * gives up somewhere near 2,000 levels, where depending on the stack, with a `RangeError`.
+ */
+const MAX_DATA_DEPTH = 256;
+
+/** Refuses a data frame whose value nests deeper than {@linkcode MAX_DATA_DEPTH}. */
+function checkDataDepth(input: string, frame: unknown, session: string): void {
+  const f = frame as { kind?: unknown; value?: unknown } | null;
+  if (f?.kind !== "data" || typeof f.value !== "object" || f.value === null) return;
+  if (jsonDepth(f.value, MAX_DATA_DEPTH) <= MAX_DATA_DEPTH) return;
+  throw new SessionError(
+    "app_frame_mismatch",
+    `Cannot send to '${String(input).slice(0, 80)}' of session '${session}': the data frame's ` +
+      `value nests deeper than ${MAX_DATA_DEPTH} levels, the most a session takes`,
+    session,
+    { field: "value", expected: `at most ${MAX_DATA_DEPTH} levels of arrays and objects` },
+  );
+}
+
 function payloadBytes(frame: unknown): number {
   const f = frame as { samples?: unknown; data?: unknown; value?: unknown } | null;
   if (f === null || typeof f !== "object") return 0;

@@ -40,6 +40,9 @@ const manifests = {
   },
 };
 
+/** `[[...[1]...]]`, `depth` arrays deep. */
+const nested = (depth: number): unknown => depth === 0 ? 1 : [nested(depth - 1)];
+
 /** The messages of one session without their raw bytes, frames' own fields picked by `keys`. */
 const pick = (got: Got[], ...keys: string[]) =>
   got.map((m) => Object.fromEntries(Object.entries(m).filter(([k]) => keys.includes(k))));
@@ -191,15 +194,20 @@ Deno.test("a client written from docs/wire_format.md alone runs every frame kind
         payload: "deadbe",
       },
       { version: 1, sequence: 7, metadata: {}, kind: 4, timestamp: 7_000, value: "last" },
+      { version: 1, sequence: 8, metadata: {}, kind: 4, timestamp: 8_000, value: nested(256) },
     ]);
     const refusals = relay.filter((m) => m.type === "error");
     assert.deepEqual(pick(refusals, "code", "fatal"), [
       { code: "wire_malformed", fatal: 0 },
       { code: "wire_version", fatal: 0 },
       { code: "wire_malformed", fatal: 0 },
+      { code: "app_frame_mismatch", fatal: 0 },
     ]);
     assert.match(refusals[0].message as string, /frame\.codec: 7 is not valid, expected 0 to 4/);
     assert.match(refusals[2].message as string, /binary/);
+    // Deeper than a session takes: a typed refusal naming the bound (it was the isolate copy's
+    // RangeError near 2,000 levels, or nothing below it).
+    assert.match(refusals[3].message as string, /nests deeper than 256 levels.*\(frame 9 on 'x'\)/);
     assert.deepEqual(pick(relay.slice(-3), "type", "port", "code"), [
       { type: "end", port: "y" },
       { type: "close", code: "" },
