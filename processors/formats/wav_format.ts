@@ -131,7 +131,10 @@ export function parseWavFmt(body: Uint8Array, path: string): WavFormat {
     );
   }
   if (channels === 0 || sampleRate === 0) {
-    throw new WavReadError(path, `fmt chunk has ${channels} channels at ${sampleRate} Hz`);
+    throw new WavReadError(
+      path,
+      `fmt chunk has ${channels} channels at ${sampleRate} Hz, expected at least 1 channel at a rate above 0 Hz`,
+    );
   }
   if (blockAlign !== (channels * bitsPerSample) / 8) {
     throw new WavReadError(

@@ -287,6 +287,8 @@ async function parseHeaders(path: string, file: Deno.FsFile): Promise<WavInfo> {
   let data: { offset: number; size: number } | undefined;
   /** The 64-bit `data` size of an RF64/BW64 file's `ds64` chunk. */
   let wideDataSize: number | undefined;
+  /** The chunk walked last, to name it when it runs past the end of the file. */
+  let last: { id: string; offset: number; size: number; end: number } | undefined;
   let offset = 12;
   const chunk = new Uint8Array(8);
   const chunkView = new DataView(chunk.buffer);
@@ -294,6 +296,15 @@ async function parseHeaders(path: string, file: Deno.FsFile): Promise<WavInfo> {
     if (chunks === MAX_WAV_HEADER_CHUNKS) throw new WavHeaderTooLargeError(path, chunks);
     if (offset >= fileSize) {
       const missing = format === undefined ? "fmt " : "data";
+      if (last !== undefined && last.end > fileSize) {
+        // The last chunk declared more than the file holds: say so, not only what is missing.
+        throw new TruncatedWavError(
+          path,
+          `'${last.id}' chunk at byte ${last.offset} (no '${missing}' chunk found before it)`,
+          last.size,
+          Math.max(0, fileSize - last.offset - 8),
+        );
+      }
       throw new TruncatedWavError(path, `file: no '${missing}' chunk`, 8, 0);
     }
     await file.seek(offset, Deno.SeekMode.Start);
@@ -303,7 +314,18 @@ async function parseHeaders(path: string, file: Deno.FsFile): Promise<WavInfo> {
       if (n === 0) throw new TruncatedWavError(path, `file: no '${missing}' chunk`, 8, 0);
       throw new TruncatedWavError(path, "chunk header", 8, n);
     }
-    const id = text(chunk.subarray(0, 4));
+    const idBytes = chunk.subarray(0, 4);
+    if (!idBytes.every((b) => b >= 0x20 && b < 0x7f)) {
+      // Chunk ids are printable four-character codes: this is inside a chunk, not at a header.
+      const before = offset === 12
+        ? ""
+        : "; the chunk before it may lack the pad byte of an odd size";
+      throw new WavReadError(
+        path,
+        `the ${describe(idBytes)} at byte ${offset} are not a chunk id${before}`,
+      );
+    }
+    const id = text(idBytes);
     let size = chunkView.getUint32(4, true);
     const body = offset + 8;
     if (wide && chunks === 0) {
@@ -338,6 +360,7 @@ async function parseHeaders(path: string, file: Deno.FsFile): Promise<WavInfo> {
     } else if (id === "data" && data === undefined) {
       data = { offset: body, size };
     }
+    last = { id, offset, size, end: body + size };
     offset = body + size + (size & 1); // chunks are padded to even sizes
   }
   const blockAlign = (format.channels * format.bitsPerSample) / 8;

@@ -245,3 +245,45 @@ Deno.test("WavFileSource warns in its log about a recording cut off, not about F
     assert.equal((await readWavFile(streamed)).info.frameCount, 2205); // 0.05 s at 44.1 kHz
   });
 });
+
+Deno.test("WavReader names the chunk at fault in a broken layout, with what was valid", async () => {
+  await withTempDir(async (dir) => {
+    const pcm = ramp16(8);
+    /** A chunk with a size field of `size` whatever its body. */
+    const lying = (id: string, size: number, body: Uint8Array) => {
+      const c = chunk(id, body);
+      new DataView(c.buffer).setUint32(4, size, true);
+      return c;
+    };
+    // A 7-byte LIST chunk without its pad byte (FFmpeg and SoX refuse it too).
+    const noPad = riff(fmt(2, 8000, 16), lying("LIST", 7, new Uint8Array(8)).subarray(0, 15));
+    const cases = [
+      [
+        "no_pad",
+        Uint8Array.of(...noPad, ...chunk("data", pcm)),
+        "wav_read_failed",
+        "the bytes 61 74 61 10 at byte 52 are not a chunk id; the chunk before it may lack the pad byte of an odd size",
+      ],
+      [
+        "overflow",
+        riff(lying("LIST", 0xffff_fff0, new Uint8Array(4)), fmt(2, 8000, 16), chunk("data", pcm)),
+        "truncated_wav",
+        "truncated 'LIST' chunk at byte 12 (no 'fmt ' chunk found before it): expected 4294967280 bytes, found 52",
+      ],
+      [
+        "no_channels",
+        riff(fmt(0, 8000, 16), chunk("data", pcm)),
+        "wav_read_failed",
+        "fmt chunk has 0 channels at 8000 Hz, expected at least 1 channel at a rate above 0 Hz",
+      ],
+    ] as const;
+    for (const [name, bytes, code, reason] of cases) {
+      const path = `${dir}/${name}.wav`;
+      await Deno.writeFile(path, bytes);
+      await assert.rejects(WavReader.open(path), {
+        code,
+        message: `Cannot read WAV '${path}': ${reason}`,
+      });
+    }
+  });
+});
