@@ -49,7 +49,9 @@ const EMPTY_METADATA = 0xffff_ffff;
 const AUDIO_FIELDS = ["channels", "sampleRate", "timestampNs", "frameCount", "frameNumber"];
 
 const utf8 = new TextEncoder();
-const text = new TextDecoder();
+// A name is its bytes: a leading U+FEFF is kept (the default decoder drops it, so a frame sent to
+// '\ufeffvoice' went into 'voice').
+const text = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** What one message becomes: records as `[head, payload]` pairs, flattened. */
 export type Records = (Uint8Array | undefined)[];

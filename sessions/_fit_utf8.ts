@@ -36,5 +36,5 @@ export function fitUtf8(text: string, maxBytes: number): string {
   if (marker.length > maxBytes) marker = "";
   let end = maxBytes - marker.length;
   while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
-  return new TextDecoder().decode(bytes.subarray(0, end)) + marker;
+  return new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes.subarray(0, end)) + marker;
 }
