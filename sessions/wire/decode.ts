@@ -449,8 +449,19 @@ function readFrame(reader: WireReader, kinds: number): Frame {
       let value: unknown;
       try {
         value = JSON.parse(text);
-      } catch {
-        throw malformed("frame.value", at, "not JSON", "one JSON value in UTF-8");
+      } catch (error) {
+        throw new WireError(
+          "wire_malformed",
+          `Cannot decode frame.value: not JSON (${
+            (error as Error).message.slice(0, 200)
+          }), expected one JSON value in UTF-8`,
+          {
+            field: "frame.value",
+            offset: at,
+            found: "not JSON",
+            expected: "one JSON value in UTF-8",
+          },
+        );
       }
       return { kind, timestampNs, value };
     }

@@ -327,3 +327,16 @@ Deno.test("decodeWireMessage() names the pixel format or codec byte it refuses",
   video[pixels - 4 - 1] = 4; // format, before the u32 stride
   check(video, "frame.format", 4);
 });
+
+Deno.test("decodeWireMessage() says why a data frame's value is not JSON", () => {
+  const sample = (name: string) => sampleMessages().find((s) => s.name === name)!.message;
+  const data = encodeWireMessage(sample("data frame"));
+  const bad = withLength(new Uint8Array([...data.subarray(0, data.length - 1), 0x7b])); // ... "{"
+  assert.throws(() => decodeWireMessage(bad), (error) => {
+    refused("wire_malformed", "frame.value")(error);
+    const { message } = error as WireError;
+    assert.match(message, /^Cannot decode frame\.value: not JSON \(.+\), expected one JSON value/);
+    assert.doesNotMatch(message, /not JSON is not valid/);
+    return true;
+  });
+});
