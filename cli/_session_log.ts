@@ -6,8 +6,7 @@
  * @module
  */
 
-import type { SessionObserver } from "../sessions/websocket/observer.ts";
-import type { SessionTransport } from "../serve/mod.ts";
+import type { ServeObserver, SessionTransport } from "../serve/mod.ts";
 
 /** How often refused opens are summed up in one line, in milliseconds. */
 export const REFUSED_EVERY_MS = 1_000;
@@ -28,9 +27,14 @@ export const REFUSED_EVERY_MS = 1_000;
  * ws.started?.("s-1", "voice-fx");
  * now = 2_500;
  * ws.ended?.("s-1", "client_disconnected");
+ * ws.started?.("s-2", "voice-fx");
+ * ws.ended?.("s-2", "session_processor_failed", "Node 'fx' threw in process(): boom");
  * assert.deepEqual(lines, [
  *   "streamlib serve: session s-1 opened 'voice-fx' (websocket)",
  *   "streamlib serve: session s-1 ended (client_disconnected) after 2.5 s",
+ *   "streamlib serve: session s-2 opened 'voice-fx' (websocket)",
+ *   "streamlib serve: session s-2 ended (session_processor_failed) after 0.0 s: Node 'fx' threw " +
+ *   "in process(): boom",
  * ]);
  * log.close();
  * ```
@@ -57,17 +61,22 @@ export class SessionLog {
    * @param transport The transport's name, printed with each open.
    * @returns The observer.
    */
-  observer(transport: SessionTransport): SessionObserver {
+  observer(transport: SessionTransport): ServeObserver {
     return {
       started: (session, pipeline) => {
         this.#open.set(session, this.#now());
         this.#write(`streamlib serve: session ${session} opened '${pipeline}' (${transport})`);
       },
-      ended: (session, code) => {
+      ended: (session, code, reason) => {
         const since = this.#open.get(session);
         this.#open.delete(session);
         const after = since === undefined ? "" : ` after ${seconds(this.#now() - since)} s`;
-        this.#write(`streamlib serve: session ${session} ended${code ? ` (${code})` : ""}${after}`);
+        // Why, when the session failed by itself (a processor that threw): the operator's only
+        // word of it, since the client alone got the error.
+        const why = reason === undefined ? "" : `: ${reason}`;
+        this.#write(
+          `streamlib serve: session ${session} ended${code ? ` (${code})` : ""}${after}${why}`,
+        );
       },
       refused: (code) => {
         this.#refused.set(code, (this.#refused.get(code) ?? 0) + 1);

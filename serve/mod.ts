@@ -50,6 +50,7 @@ export { type ListedParameter, type ListedPipeline, listPipelines } from "./pipe
 export { ServeError } from "./errors.ts";
 export { ROUND_TRIP_BUCKETS, SessionMetrics } from "./session_metrics.ts";
 export {
+  type ServeObserver,
   type ServeOptions,
   serveSessions,
   type SessionServer,

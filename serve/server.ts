@@ -102,7 +102,24 @@ export interface ServeOptions extends RunnerOptions {
    * its name. An observer that throws is ignored; its hooks run on the serving thread, so they
    * must be quick.
    */
-  readonly observe?: (transport: SessionTransport) => SessionObserver;
+  readonly observe?: (transport: SessionTransport) => ServeObserver;
+}
+
+/**
+ * What {@linkcode ServeOptions.observe} gets told: a transport's {@linkcode SessionObserver}
+ * hooks, and with a session's end the reason it failed, when it ended with its own error.
+ */
+export interface ServeObserver extends Omit<SessionObserver, "ended"> {
+  /**
+   * A session ended.
+   *
+   * @param session The session's id.
+   * @param code `""` when it ended normally, else its code (as {@linkcode SessionObserver}).
+   * @param reason What went wrong, in words, when the session failed with that code itself (a
+   * processor that threw: `Session 's3' ended: Node 'fx' threw in process(): ...`); `undefined`
+   * when it ended normally, or its transport ended it (the client went away, the server stops).
+   */
+  ended?(session: string, code: string, reason?: string): void;
 }
 
 /** The transport a session came over. */
@@ -234,7 +251,9 @@ export async function serveSessions(options: ServeOptions): Promise<SessionServe
   const runner = new PipelineRunner({ warmup: [...catalog.values()].slice(0, 16), ...options });
   const metrics = new SessionMetrics();
   const observerOf = (transport: SessionTransport): SessionObserver =>
-    options.observe ? alongside(metrics.observer, options.observe(transport)) : metrics.observer;
+    options.observe
+      ? alongside(metrics.observer, withReasons(runner, options.observe(transport)))
+      : metrics.observer;
   const lookup = (pipeline: string, token: string): unknown => {
     tokens.check(pipeline, token);
     return findPipeline(catalog, pipeline);
@@ -449,6 +468,43 @@ async function within(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
+}
+
+/**
+ * `observer` as a transport's {@linkcode SessionObserver}: each session's object is held from
+ * its start to its end (the runner forgets it when it fails, before its transport reports the
+ * end), so its end can be told with the error it failed with.
+ */
+function withReasons(runner: PipelineRunner, observer: ServeObserver): SessionObserver {
+  if (observer.ended === undefined) return observer as SessionObserver;
+  const ended = observer.ended.bind(observer);
+  const open = new Map<string, { readonly error?: { code: string; message: string } }>();
+  return {
+    ...bound(observer),
+    started: (session, pipeline) => {
+      try {
+        open.set(session, runner.session(session));
+      } catch { /* not the runner's (a test's observer): no reason to tell */ }
+      observer.started?.(session, pipeline);
+    },
+    ended: (session, code) => {
+      const error = open.get(session)?.error;
+      open.delete(session);
+      ended(session, code, code !== "" && error?.code === code ? error.message : undefined);
+    },
+  };
+}
+
+/** The hooks of `observer`, each bound to it. */
+function bound(observer: ServeObserver): SessionObserver {
+  const hooks: Record<string, unknown> = {};
+  for (
+    const hook of ["refused", "frameIn", "frameOut", "frameDropped", "roundTrip"] as const
+  ) {
+    const f = observer[hook] as ((...args: never[]) => void) | undefined;
+    if (f !== undefined) hooks[hook] = f.bind(observer);
+  }
+  return hooks as SessionObserver;
 }
 
 /**

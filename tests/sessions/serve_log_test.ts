@@ -9,9 +9,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { connect, SessionClientError } from "../../sessions/client/mod.ts";
-import { block } from "./ws_helpers.ts";
+import { block, BUILTIN, FAULTY, through } from "./ws_helpers.ts";
 import { serveCommand } from "./serve_command.ts";
 import { unreadStderrArgs } from "../fixtures/unread_stderr.ts";
+
+const REGISTRIES = ["--registry", BUILTIN, "--registry", FAULTY];
 
 const FX = JSON.stringify({
   version: 1,
@@ -28,12 +30,22 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "streamlib_serve_log_" });
     try {
       await Deno.writeTextFile(join(dir, "fx.json"), FX);
-      const server = await serveCommand(dir, ["--no-webrtc"]);
+      await Deno.writeTextFile(join(dir, "throws.json"), JSON.stringify(through("Thrower")));
+      const server = await serveCommand(dir, ["--no-webrtc", ...REGISTRIES]);
       let stderr;
       try {
         const { client } = server;
         await client.execute("fx", { audio: [block(0.25)] });
         await server.said(/session (\S+) opened 'fx' \(websocket\)\n[^]*session \1 ended after /);
+        // A session that fails by itself says why, where the operator reads (the client alone
+        // had the processor's error before).
+        await assert.rejects(
+          client.execute("throws", { audio: [block(0.25)] }),
+          (e) => e instanceof SessionClientError && e.code === "session_processor_failed",
+        );
+        await server.said(
+          /session (\S+) ended \(session_processor_failed\) after [\d.]+ s: Session '\1' ended: Node 'bad' threw in process\(\): this processor throws on purpose\n/,
+        );
         for (let i = 0; i < 3; i++) {
           await assert.rejects(
             client.open("fxx"),
