@@ -196,6 +196,9 @@ Deno.test("a client written from docs/wire_format.md alone runs every frame kind
       { version: 1, sequence: 7, metadata: {}, kind: 4, timestamp: 7_000, value: "last" },
       { version: 1, sequence: 8, metadata: {}, kind: 4, timestamp: 8_000, value: nested(256) },
     ]);
+    // Frame numbers are the input's count of the frames it took (data frames too, which carry
+    // none), not the client's (it sent 100 to 104).
+    assert.deepEqual(out.map((m) => m.number), [0, 1, 2, 3, undefined, 5, undefined, undefined]);
     const refusals = relay.filter((m) => m.type === "error");
     assert.deepEqual(pick(refusals, "code", "fatal"), [
       { code: "wire_malformed", fatal: 0 },
