@@ -60,7 +60,8 @@ export class Y4mReader {
   readonly fullRange: boolean;
   readonly #file: Deno.FsFile;
   readonly #frameHeader = new Uint8Array(6);
-  readonly #byte = new Uint8Array(1);
+  /** Read ahead over a `FRAME` line's parameters; allocated for the first one. */
+  #parameters: Uint8Array | undefined;
   readonly #size: number;
   #position: number;
   #frames = 0;
@@ -206,20 +207,28 @@ export class Y4mReader {
     return Promise.resolve();
   }
 
+  /**
+   * Moves past the parameters of a `FRAME` line (after `FRAME `) to its newline: one read of up to
+   * 4096 bytes and a seek back, not a read per byte (a file with long frame parameters made that
+   * 4000 reads a frame).
+   */
   async #skipFrameParameters(index: number): Promise<void> {
-    for (let skipped = 0; skipped < MAX_HEADER_BYTES; skipped++) {
-      const got = await readFull(this.#file, this.#byte);
+    const buffer = this.#parameters ??= new Uint8Array(MAX_HEADER_BYTES);
+    const got = await readFull(this.#file, buffer);
+    const end = buffer.subarray(0, got).indexOf(NEWLINE);
+    if (end < 0) {
       this.#position += got;
-      if (got === 0) {
-        throw new TruncatedY4mFrameError(this.path, index, "header", 7 + skipped, 6 + skipped);
+      if (got < buffer.length) {
+        throw new TruncatedY4mFrameError(this.path, index, "header", 7 + got, 6 + got);
       }
-      if (this.#byte[0] === NEWLINE) return;
+      throw new Y4mHeaderError(
+        this.path,
+        `frame ${index} header has no newline in ${MAX_HEADER_BYTES} bytes`,
+        "FRAME ",
+      );
     }
-    throw new Y4mHeaderError(
-      this.path,
-      `frame ${index} header has no newline in ${MAX_HEADER_BYTES} bytes`,
-      "FRAME ",
-    );
+    this.#position += end + 1;
+    if (end + 1 < got) await this.#file.seek(this.#position, Deno.SeekMode.Start);
   }
 }
 
