@@ -29,6 +29,8 @@ export interface ServeContext {
     pipeline: string,
   ) => GrpcAuthDecision | Promise<GrpcAuthDecision>;
   readonly calls: Set<LiveCall>;
+  /** The most bytes an `ExecuteResponse` may hold (`GrpcServeOptions.maxExecuteResponseBytes`). */
+  readonly maxExecuteResponseBytes: number;
   closing: boolean;
   /** Each call's ending, by its request metadata (the interceptor's; see `_intake.ts`). */
   readonly outcomes: WeakMap<object, CallOutcome>;

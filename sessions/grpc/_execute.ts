@@ -5,7 +5,7 @@
  */
 
 import type * as grpc from "@grpc/grpc-js";
-import type { Session, SessionFrame } from "../session.ts";
+import type { Session } from "../session.ts";
 import {
   admit,
   codeOf,
@@ -25,6 +25,24 @@ interface ExecuteRequest {
   inputs?: { port?: string; frames?: ProtoFrame[] }[];
   parameters?: ProtoStruct;
   [UNDECODABLE]?: string;
+}
+
+/**
+ * About the bytes a frame adds to an `ExecuteResponse`: its payload, its JSON text, its metadata
+ * (string lengths), and a few bytes of fields.
+ */
+function protoFrameBytes(frame: ProtoFrame): number {
+  let bytes = 32;
+  for (const [key, value] of Object.entries(frame.metadata ?? {})) {
+    bytes += key.length + value.length + 4;
+  }
+  bytes += frame.audio?.samplesF32le?.byteLength ?? 0;
+  bytes += frame.video?.data?.byteLength ?? 0;
+  bytes += frame.encoded?.data?.byteLength ?? 0;
+  bytes += (frame.encodedAudio?.data?.byteLength ?? 0) +
+    (frame.encodedAudio?.extradata?.byteLength ?? 0);
+  bytes += frame.data?.json?.length ?? 0;
+  return bytes;
 }
 
 /**
@@ -126,10 +144,32 @@ export function handleExecute(
     }
     session = opened;
     if (stopped || call.cancelled) return undefined;
-    const outputs: Record<string, SessionFrame[]> = {};
+    const outputs: Record<string, ProtoFrame[]> = {};
     for (const name of Object.keys(opened.outputTypes)) outputs[name] = [];
+    // The answer is one message held whole until it is sent: past the bound the run is stopped
+    // (a pipeline that makes more than it takes, an upscaler say, held gigabytes).
+    const limit = ctx.maxExecuteResponseBytes;
+    let bytes = 0;
+    let count = 0;
+    let overflow: GrpcRequestError | undefined;
     const reading = (async () => {
-      for await (const item of opened.outputs()) outputs[item.output].push(item);
+      for await (const item of opened.outputs()) {
+        const { frame } = toProtoFrame(item);
+        bytes += protoFrameBytes(frame);
+        if (bytes > limit) {
+          overflow = new GrpcRequestError(
+            "wire_too_large",
+            `Cannot answer Execute: its outputs come to more than ${limit} bytes ` +
+              `(maxExecuteResponseBytes) at output frame ${count + 1}; run the pipeline over ` +
+              "Stream, whose output frames go one message each",
+            { found: bytes, expected: `at most ${limit} bytes` },
+          );
+          await opened.close();
+          return;
+        }
+        count++;
+        outputs[item.output].push(frame);
+      }
     })();
     const names = new Set([...Object.keys(opened.inputTypes), ...inputs.keys()]);
     const sending = [...names].map(async (name) => {
@@ -138,15 +178,18 @@ export function handleExecute(
       }
       opened.end(name);
     });
-    await Promise.all([...sending, reading]);
+    try {
+      await Promise.all([...sending, reading]);
+    } catch (error) {
+      // The sends the closed session refused.
+      if (overflow === undefined) throw error;
+    }
+    if (overflow) throw overflow;
     if (opened.state === "failed") throw opened.error;
     if (stopped) throw stopped;
     return {
       sessionId: opened.id,
-      outputs: Object.entries(outputs).map(([port, frames]) => ({
-        port,
-        frames: frames.map((item) => toProtoFrame(item).frame),
-      })),
+      outputs: Object.entries(outputs).map(([port, frames]) => ({ port, frames })),
     };
   };
   const running: Promise<void> = (async () => {

@@ -63,6 +63,14 @@ export interface GrpcServeOptions {
    */
   readonly maxReceiveMessageBytes?: number;
   /**
+   * The most bytes an `ExecuteResponse` may hold (its output frames' payloads and metadata,
+   * about): the answer is one message, held whole until it is sent, so a run whose outputs come
+   * to more is stopped and the call ends with `RESOURCE_EXHAUSTED`, `wire_too_large` (`Stream`
+   * sends each output frame as a message of its own). Default: 4 x the runner's
+   * `maxMessageBytes` (64 MiB with its default).
+   */
+  readonly maxExecuteResponseBytes?: number;
+  /**
    * How long a call may take to deliver its first request message in full (an
    * `ExecuteRequest`, or a `Stream`'s open), from its headers: past it the call ends with
    * `DEADLINE_EXCEEDED`, `body_timeout`, and what grpc-js buffered of the message is let go (a
@@ -283,6 +291,10 @@ export async function serveGrpc(options: GrpcServeOptions): Promise<GrpcServer> 
     resolve: options.resolve,
     authorize: options.authorize ?? (() => true),
     calls: new Set(),
+    maxExecuteResponseBytes: positive(
+      "maxExecuteResponseBytes",
+      options.maxExecuteResponseBytes ?? 4 * options.runner.limits.maxMessageBytes,
+    ),
     closing: false,
     outcomes: new WeakMap(),
   };
