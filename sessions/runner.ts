@@ -75,6 +75,12 @@ export interface StreamOptions {
    * `invalid_parameter`. Default none.
    */
   readonly parameters?: Readonly<Record<string, JsonValue>>;
+  /**
+   * Aborts the open (`stream()`: the session is closed and the open rejects with the signal's
+   * reason, as `fetch()` does) or the whole run (`execute()`: its session is closed, and it
+   * rejects with the reason). A signal already aborted opens nothing. Default none.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** What `end()` takes. */
@@ -359,13 +365,14 @@ export class PipelineRunner {
    * Opens a streaming session: the manifest's graph, started in an isolate of its own.
    *
    * @param manifest The pipeline, with its `inputs` and `outputs`.
-   * @param options The pipeline's name, for `list()`.
+   * @param options The pipeline's name (for `list()`), its parameters, a signal that aborts the open.
    * @returns The session, running.
    * @throws {SessionError} `session_limit_reached` when `maxSessions` are open (at once, before
    * any isolate starts); `unknown_parameter` or `invalid_parameter` for parameters the manifest
    * does not take (before any isolate is taken when the runner knows its processors);
    * `invalid_manifest` (its issues in `details`) or `memory_budget_exceeded` when the manifest
    * does not load; `session_isolate_died` when the isolate does not start.
+   * @throws {unknown} The signal's reason when `options.signal` aborts before the session runs.
    */
   stream(manifest: unknown, options: StreamOptions = {}): Promise<Session> {
     return this.#open(manifest, options, true);
@@ -444,6 +451,7 @@ export class PipelineRunner {
 
   /** Opens a session; `refill`: start a pooled isolate's replacement now (else the caller does). */
   async #open(manifest: unknown, options: StreamOptions, refill: boolean): Promise<Session> {
+    options.signal?.throwIfAborted();
     const parameters = options.parameters;
     const checker = this.#checkerFor(parameters);
     const processors = checker instanceof Promise ? await checker : checker;
@@ -480,8 +488,23 @@ export class PipelineRunner {
     );
     if (pooled && refill) this.#refill();
     this.#sessions.set(id, session);
-    await session.ready;
-    return session;
+    const signal = options.signal;
+    if (signal === undefined) {
+      await session.ready;
+      return session;
+    }
+    const aborted = Promise.withResolvers<never>();
+    const abort = () => {
+      session.close().catch(() => {});
+      aborted.reject(signal.reason);
+    };
+    signal.addEventListener("abort", abort, { once: true });
+    try {
+      await Promise.race([session.ready, aborted.promise]);
+      return session;
+    } finally {
+      signal.removeEventListener("abort", abort);
+    }
   }
 
   /**
@@ -492,10 +515,12 @@ export class PipelineRunner {
    * @param manifest The pipeline.
    * @param inputs The frames of each application input, in order (an input left out is ended
    * with no frames).
-   * @param options The pipeline's name, for `list()`.
+   * @param options The pipeline's name (for `list()`), its parameters, a signal that aborts the run.
    * @returns The frames of each application output.
    * @throws {SessionError} What `stream()` and `Session.send()` throw, or the error that ended
    * the session.
+   * @throws {unknown} The signal's reason when `options.signal` aborts (an `AbortError`
+   * `DOMException` unless the caller gave another).
    */
   async execute(
     manifest: unknown,
@@ -509,6 +534,9 @@ export class PipelineRunner {
       this.#refill(); // the isolate it took, if any, failed with the manifest
       throw error;
     }
+    const signal = options.signal;
+    const abort = () => session.close().catch(() => {});
+    signal?.addEventListener("abort", abort, { once: true });
     try {
       const outputs: Record<string, SessionFrame[]> = {};
       for (const name of Object.keys(session.outputTypes)) outputs[name] = [];
@@ -552,13 +580,25 @@ export class PipelineRunner {
         if (failed) throw failed.error;
         session.end(name);
       });
-      await Promise.all([...sending, reading]);
+      try {
+        await Promise.all([...sending, reading]);
+      } catch (error) {
+        signal?.throwIfAborted(); // closed by the signal: its reason, not session_closed
+        throw error;
+      }
+      signal?.throwIfAborted();
       if (session.state === "failed") throw session.error;
       return outputs;
     } finally {
+      signal?.removeEventListener("abort", abort);
       await session.close();
       this.#refill();
     }
+  }
+
+  /** {@linkcode PipelineRunner.close}: `await using runner = new PipelineRunner()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /** Closes every open session and ends the pooled isolates (the pool is not refilled). */

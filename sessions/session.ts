@@ -511,6 +511,11 @@ export class Session {
     });
   }
 
+  /** {@linkcode Session.close}: `await using session = await runner.stream(manifest)`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /**
    * Ends the session: its graph is stopped (what is queued drains), its isolate ends and every
    * resource it held is freed. Frames not read are dropped. Idempotent; waits at most 5 s for

@@ -45,9 +45,15 @@ export interface OpenOptions {
    * Sent in a version 2 `open`; none (or `{}`) sends a version 1 `open`, as before.
    */
   readonly parameters?: WireParameters;
+  /**
+   * Aborts the open (`open()`: the connection is closed and it rejects with the signal's reason,
+   * as `fetch()` does) or the whole run (`execute()`: its session is closed, and it rejects with
+   * the reason). A signal already aborted connects to nothing. Not sent to the server.
+   */
+  readonly signal?: AbortSignal;
 }
 
-const OPEN_OPTIONS = ["metadata", "parameters"];
+const OPEN_OPTIONS = ["metadata", "parameters", "signal"];
 
 /** A frame `execute()` sends: the frame, or the frame with its metadata. */
 export type ClientExecuteInput = ClientFrameInput | {
@@ -246,8 +252,11 @@ export class SessionClient {
   open(pipeline: string, openOptions: OpenOptions = {}): Promise<ClientSession> {
     const options = this.#options;
     let open: Uint8Array;
+    let signal: AbortSignal | undefined;
     try {
       open = encodeOpen(pipeline, options, openOptions);
+      signal = abortSignalOf(openOptions);
+      signal?.throwIfAborted();
     } catch (error) {
       return Promise.reject(error);
     }
@@ -261,15 +270,18 @@ export class SessionClient {
       }
       socket.binaryType = "arraybuffer";
       let settled = false;
-      const fail = (error: SessionClientError) => {
+      const fail = (error: unknown) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        signal?.removeEventListener("abort", aborted);
         reject(error);
         try {
           socket.close();
         } catch { /* closed already */ }
       };
+      const aborted = () => fail(signal!.reason);
+      signal?.addEventListener("abort", aborted, { once: true });
       const timeoutMs = options.openTimeoutMs ?? 30_000;
       const timer = setTimeout(
         () =>
@@ -315,6 +327,7 @@ export class SessionClient {
           if (message.type === "accept") {
             settled = true;
             clearTimeout(timer);
+            signal?.removeEventListener("abort", aborted);
             resolve(
               new ClientSession(socket, message as AcceptMessage, {
                 window: options.window!,
@@ -338,11 +351,13 @@ export class SessionClient {
    *
    * @param pipeline The pipeline's name.
    * @param inputs The frames of each input, in order.
-   * @param openOptions The `open`'s metadata and the pipeline's parameters, as `open()` takes.
+   * @param openOptions The `open`'s metadata and the pipeline's parameters, as `open()` takes,
+   * and a signal that aborts the whole run.
    * @returns The frames of each output.
    * @throws {SessionClientError} What `open()` and `send()` throw, the code the session ended
    * with, or the first frame the server refused (`app_frame_mismatch`, `message_too_large`, ...:
    * the outputs would be incomplete).
+   * @throws {unknown} The signal's reason when `openOptions.signal` aborts.
    */
   async execute(
     pipeline: string,
@@ -352,35 +367,65 @@ export class SessionClient {
     openOptions: OpenOptions = {},
   ): Promise<Record<string, ClientFrame[]>> {
     const session = await this.open(pipeline, openOptions);
+    const signal = abortSignalOf(openOptions);
+    const abort = () => session.close().catch(() => {});
+    signal?.addEventListener("abort", abort, { once: true });
     try {
       const outputs: Record<string, ClientFrame[]> = {};
       for (const port of session.outputPorts) outputs[port.name] = [];
       const reading = (async () => {
         for await (const item of session.outputs()) (outputs[item.output] ??= []).push(item);
       })();
-      for (const [name, frames] of Object.entries(inputs)) {
-        for await (const entry of frames) {
-          const wrapped = "frame" in entry && typeof entry.frame === "object" &&
-            entry.frame !== null &&
-            "kind" in entry.frame;
-          if (wrapped) {
-            const { frame, metadata } = entry as {
-              frame: ClientFrameInput;
-              metadata?: WireMetadata;
-            };
-            await session.send(name, frame, { metadata } satisfies ClientSendOptions);
-          } else await session.send(name, entry as ClientFrameInput);
-        }
+      reading.catch(() => {}); // awaited below unless a send fails first
+      try {
+        await this.#sendAll(session, inputs);
+        await reading;
+      } catch (error) {
+        signal?.throwIfAborted(); // closed by the signal: its reason, not the close's code
+        throw error;
       }
-      for (const port of session.inputPorts) session.end(port.name);
-      await reading;
+      signal?.throwIfAborted();
       // A frame the server refused leaves the outputs incomplete: not a result.
       if (session.errors.length > 0) throw session.errors[0];
       return outputs;
     } finally {
+      signal?.removeEventListener("abort", abort);
       await session.close();
     }
   }
+
+  /** Sends every frame of each input, then ends every input. */
+  async #sendAll(
+    session: ClientSession,
+    inputs: Readonly<
+      Record<string, Iterable<ClientExecuteInput> | AsyncIterable<ClientExecuteInput>>
+    >,
+  ): Promise<void> {
+    for (const [name, frames] of Object.entries(inputs)) {
+      for await (const entry of frames) {
+        const wrapped = "frame" in entry && typeof entry.frame === "object" &&
+          entry.frame !== null &&
+          "kind" in entry.frame;
+        if (wrapped) {
+          const { frame, metadata } = entry as {
+            frame: ClientFrameInput;
+            metadata?: WireMetadata;
+          };
+          await session.send(name, frame, { metadata } satisfies ClientSendOptions);
+        } else await session.send(name, entry as ClientFrameInput);
+      }
+    }
+    for (const port of session.inputPorts) session.end(port.name);
+  }
+}
+
+/** The `signal` of open options (checked: an `AbortSignal` or nothing). */
+function abortSignalOf(options: OpenOptions): AbortSignal | undefined {
+  const signal = (options as { signal?: unknown } | null)?.signal;
+  if (signal === undefined || signal instanceof AbortSignal) return signal;
+  throw new TypeError(
+    `Invalid open option 'signal': expected an AbortSignal, got ${typeof signal}`,
+  );
 }
 
 /**

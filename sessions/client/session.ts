@@ -411,6 +411,11 @@ export class ClientSession {
     }
   }
 
+  /** {@linkcode ClientSession.close}: `await using session = await client.open("gain")`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /**
    * Closes the session (frames not read are dropped) and its connection. Idempotent.
    *
