@@ -7,7 +7,8 @@
  */
 
 import { dirname } from "node:path";
-import { loadCatalog, loadTokenFile, type TokenPolicy } from "../serve/mod.ts";
+import { loadTokenFile, type ServeError, type TokenPolicy } from "../serve/mod.ts";
+import { readCatalog } from "../serve/catalog.ts";
 
 /** What a reload changed, by pipeline name (each list sorted). */
 export interface CatalogChanges {
@@ -23,8 +24,15 @@ export interface CatalogChanges {
 export interface CatalogWatchReport {
   /** The catalog was replaced (only called when something changed). */
   reloaded(changes: CatalogChanges): void;
-  /** The folder did not read (a file that is not a JSON object, a bad name): nothing changed. */
+  /** The folder itself did not read (deleted, not a folder): nothing changed. */
   failed(error: Error): void;
+  /**
+   * A file of the folder did not read (saved half-way, not a JSON object, a name that is not a
+   * pipeline name): the other files' changes were taken, and that pipeline kept what it served
+   * before (`kept`), or is not served (a new file). Told once per file and problem, again only
+   * once it changed.
+   */
+  skipped(error: ServeError, kept: boolean): void;
 }
 
 /** Milliseconds of quiet after the last change before the folder is read again. */
@@ -164,8 +172,9 @@ function inodeOf(folder: string): number | null {
 /**
  * Watches a served folder and replaces the entries of `catalog` (the map the server looks
  * pipelines up in) with what the folder holds after each burst of changes. Sessions already open
- * keep the manifest they opened. A folder that does not read leaves the catalog as it was, so a
- * half-saved file never takes a pipeline away. Reloads run one at a time; changes during one
+ * keep the manifest they opened. A file that does not read keeps its pipeline as it was (a
+ * half-saved file never takes a pipeline away) and is told once; the other files' changes are
+ * taken. A folder that does not read leaves the catalog as it was. Reloads run one at a time; changes during one
  * bring one more.
  *
  * @example A manifest edited while watched
@@ -179,6 +188,7 @@ function inodeOf(folder: string): number | null {
  * using _watcher = new CatalogWatcher(dir, catalog, {
  *   reloaded: (changes) => reloaded.resolve(changes.added),
  *   failed: (error) => reloaded.reject(error),
+ *   skipped: (error) => reloaded.reject(error),
  * });
  * await Deno.writeTextFile(`${dir}/fx.json`, '{"version":1,"nodes":[]}');
  * assert.deepEqual(await reloaded.promise, ["fx"]);
@@ -190,6 +200,8 @@ export class CatalogWatcher extends FolderWatch {
   readonly #folder: string;
   readonly #catalog: Map<string, unknown>;
   readonly #report: CatalogWatchReport;
+  /** The file problems told at the last reload (each is told once, until it changes). */
+  #told = new Set<string>();
 
   /**
    * Starts watching.
@@ -206,18 +218,32 @@ export class CatalogWatcher extends FolderWatch {
   }
 
   async #read(): Promise<void> {
-    let next;
+    let read;
     try {
-      next = await loadCatalog(this.#folder);
+      read = await readCatalog(this.#folder);
     } catch (error) {
       if (!this.closed) this.#report.failed(error as Error);
       return;
     }
     if (this.closed) return;
+    // A file that does not read holds back only its own pipeline: it keeps what it served.
+    const next = read.catalog;
+    const told = new Set<string>();
+    for (const problem of read.problems) {
+      const name = problem.details.pipeline;
+      const kept = name !== undefined && this.#catalog.has(name);
+      if (kept) next.set(name, this.#catalog.get(name));
+      const key = `${problem.details.path}\n${problem.message}`;
+      told.add(key);
+      if (!this.#told.has(key)) this.#report.skipped(problem, kept);
+    }
+    this.#told = told;
     const changes = catalogChanges(this.#catalog, next);
     if (changes.added.length + changes.changed.length + changes.removed.length === 0) return;
     this.#catalog.clear();
-    for (const [name, manifest] of next) this.#catalog.set(name, manifest);
+    for (const [name, manifest] of [...next].sort(([a], [b]) => a < b ? -1 : 1)) {
+      this.#catalog.set(name, manifest);
+    }
     this.#report.reloaded(changes);
   }
 }

@@ -65,6 +65,7 @@ Deno.test("CatalogWatcher sees a ConfigMap update (the ..data link swapped)", as
     using _watcher = new CatalogWatcher(dir, catalog, {
       reloaded: (changes) => changed.resolve(changes.changed),
       failed: (error) => changed.reject(error),
+      skipped: (error) => changed.reject(error),
     });
     await configMapVolume(dir, { "fx.json": manifest(4) });
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -99,6 +100,10 @@ Deno.test("CatalogWatcher watches a folder deleted and made again", async () => 
         events.push("failed");
         wake?.();
       },
+      skipped: (error) => {
+        events.push(`skipped ${error.message}`);
+        wake?.();
+      },
     });
     const until = async (what: string, done: () => boolean) => {
       const deadline = Date.now() + 5_000;
@@ -124,5 +129,61 @@ Deno.test("CatalogWatcher watches a folder deleted and made again", async () => 
     await until("a file added to the new folder", () => catalog.has("verb"));
   } finally {
     await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("CatalogWatcher: a file that does not read holds back only its own pipeline", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(join(dir, "fx.json"), manifest(2));
+    const catalog = new Map(await loadCatalog(dir));
+    const events: string[] = [];
+    let wake: (() => void) | undefined;
+    using _watcher = new CatalogWatcher(dir, catalog, {
+      reloaded: (changes) => {
+        events.push(`+${changes.added} ~${changes.changed} -${changes.removed}`);
+        wake?.();
+      },
+      failed: (error) => {
+        events.push(`failed ${error.message}`);
+        wake?.();
+      },
+      skipped: (error, kept) => {
+        events.push(`${kept ? "kept" : "skipped"} ${error.details.pipeline} ${error.code}`);
+        wake?.();
+      },
+    });
+    const until = async (what: string, done: () => boolean) => {
+      const deadline = Date.now() + 5_000;
+      while (!done()) {
+        if (Date.now() > deadline) assert.fail(`${what}: ${events.join(", ")}`);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 100);
+        });
+      }
+    };
+    // A new file saved half-way, and a good one beside it: the good one is served (the whole
+    // folder was left as it was before, until the broken file was fixed or removed).
+    await Deno.writeTextFile(join(dir, "half.json"), '{"version": 1, "nodes": [');
+    await Deno.writeTextFile(join(dir, "verb.json"), manifest(1));
+    await until("verb served beside a broken file", () => catalog.has("verb"));
+    assert.ok(!catalog.has("half"));
+    assert.ok(events.includes("skipped half invalid_manifest"), events.join(", "));
+    // A served pipeline's file broken: it keeps its manifest; another edit is still taken.
+    await Deno.writeTextFile(join(dir, "fx.json"), "[]");
+    await until("fx kept", () => events.includes("kept fx invalid_manifest"));
+    assert.deepEqual(catalog.get("fx"), JSON.parse(manifest(2)));
+    await Deno.writeTextFile(join(dir, "verb.json"), manifest(3));
+    await until(
+      "verb's edit",
+      () => JSON.stringify(catalog.get("verb")) === JSON.stringify(JSON.parse(manifest(3))),
+    );
+    // Each problem is told once, not at every reload.
+    assert.equal(events.filter((e) => e === "skipped half invalid_manifest").length, 1);
+    assert.equal(events.filter((e) => e.startsWith("failed")).length, 0, events.join(", "));
+    assert.deepEqual([...catalog.keys()], ["fx", "verb"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -303,6 +303,14 @@ export const command: CliCommand = {
                 codeOf(error, "file_error")
               }): ${error.message}; still serving the pipelines read before`,
             ),
+          skipped: (error, kept) =>
+            serving(
+              `streamlib serve: warning: ${error.details.path} left out (${error.code}): ${error.message}; ${
+                kept
+                  ? `'${error.details.pipeline}' keeps the manifest read before`
+                  : "it serves no pipeline until it reads"
+              }`,
+            ),
         });
       }
       if (values.watch && tokens !== undefined) {
