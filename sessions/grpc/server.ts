@@ -113,10 +113,11 @@ const STATUS_FLUSH_MS = 500;
 export interface GrpcCloseOptions {
   /**
    * How long open calls may take to finish: a stream's inputs are ended and its outputs
-   * written until then; then its session is closed and the call ends with `UNAVAILABLE`,
-   * `server_shutting_down`. The connections left are cut at the same deadline (at most half a
-   * second later, for the statuses to leave), so `close()` takes about `graceMs` even when a
-   * client never reads. Default 5 000 ms.
+   * written until then; then the call ends with `UNAVAILABLE`, `server_shutting_down`, and its
+   * session is closed. The connections left are cut at the same deadline (at most half a second
+   * later, for the statuses to leave), so `close()` takes about `graceMs` even when a client
+   * never reads; a processor still inside `process()` holds its session's close, and `close()`,
+   * until it returns (the runner's `maxRunMs` at most), not the calls' statuses. Default 5 000 ms.
    */
   readonly graceMs?: number;
 }
@@ -185,8 +186,8 @@ export class GrpcServer {
 
   /**
    * Stops the server: new calls are refused with `UNAVAILABLE` (`server_shutting_down`), open
-   * streams have their inputs ended and their outputs written for up to `graceMs`, then their
-   * sessions close and each call ends with `UNAVAILABLE` and `server_shutting_down`; then the
+   * streams have their inputs ended and their outputs written for up to `graceMs`, then each
+   * call ends with `UNAVAILABLE` and `server_shutting_down` and its session closes; then the
    * port is released. The runner is left open (its owner closes it). Idempotent.
    *
    * @param options The grace period.
