@@ -81,6 +81,27 @@ function refuse(port: string, field: string, expected: string, session: string):
 
 const encoder = new TextEncoder();
 
+/** A number token that could be past a 64-bit float's range: an exponent of 3 digits or more, or 309 digits. */
+const MAYBE_OVERFLOW = /\d[eE]\+?\d{3}|\d{309}/;
+
+/**
+ * Whether JSON text (already parsed once) holds a number past a 64-bit float's range, which
+ * `JSON.parse` reads as Infinity (and `JSON.stringify` then writes as null). Parsed again with a
+ * reviver only when {@linkcode MAYBE_OVERFLOW} matches: a reviver costs a call per value.
+ */
+function overflows(text: string): boolean {
+  let found = false;
+  try {
+    JSON.parse(text, (_key, value) => {
+      if (typeof value === "number" && !Number.isFinite(value)) found = true;
+      return value;
+    });
+  } catch {
+    // Nested too deep for the reviver: the session's own depth bound refuses it.
+  }
+  return found;
+}
+
 /** A string's UTF-8 bytes, counted only when its length says it could be over `max`. */
 function overUtf8(text: string, max: number): number | undefined {
   if (text.length * 3 <= max) return undefined;
@@ -243,11 +264,21 @@ export function fromProtoFrame(port: string, frame: ProtoFrame, session = ""): I
       });
     }
     case "data": {
+      const text = frame.data?.json ?? "";
       let value: unknown;
       try {
-        value = JSON.parse(frame.data?.json ?? "");
+        value = JSON.parse(text);
       } catch {
         refuse(port, "data.json", "one JSON value (RFC 8259)", session);
+      }
+      if (MAYBE_OVERFLOW.test(text) && overflows(text)) {
+        refuse(
+          port,
+          "data.json",
+          "one JSON value whose numbers fit a 64-bit float (at most about ±1.8e308): a larger " +
+            "one would arrive as Infinity and leave as null",
+          session,
+        );
       }
       return out({ kind: "data", value, ...stamp } as AppFrameInput);
     }

@@ -74,6 +74,16 @@ Deno.test("fromProtoFrame() refuses what no frame can be with app_frame_mismatch
     () => fromProtoFrame("in", { kind: "data", data: { json: "{" } }),
     mismatch("data.json"),
   );
+  // A number past a 64-bit float was read as Infinity and left as null, silently.
+  for (const json of ["1e400", '{"a":[-2E+999]}', "1" + "0".repeat(400)]) {
+    assert.throws(
+      () => fromProtoFrame("in", { kind: "data", data: { json } }),
+      mismatch("data.json"),
+    );
+  }
+  for (const json of ['"1e400"', "1e300", "-1.5e-400", '{"n":12345678901234567890}']) {
+    assert.equal(fromProtoFrame("in", { kind: "data", data: { json } }).frame.kind, "data");
+  }
   // int64 values a JavaScript number cannot hold exactly (proto-loader rounds 2^53 + 1 to 2^53),
   // and a negative seq other than -1 (what an output's untagged frame carries: none, left unset).
   const audio = { samplesF32le: new Uint8Array(8), channels: 1, sampleRate: 16_000 };
