@@ -27,7 +27,7 @@ import {
 import { codeOf, errorLine, usageErrorText } from "../_error_line.ts";
 import { reserveProtocolStdout } from "../protocol_stdout.ts";
 import { terminalSafe } from "../terminal_text.ts";
-import { waitForStop } from "../wait_for_stop.ts";
+import { stdoutClosed, waitForStop } from "../wait_for_stop.ts";
 import { CatalogWatcher, TokenFileWatcher } from "../_serve_watch.ts";
 import { SessionLog } from "../_session_log.ts";
 import {
@@ -105,7 +105,8 @@ Options:
   -h, --help          this text
   A manifest that will not load (streamlib validate would list it), and a token file naming a
   pipeline the folder does not have, are warned about on stderr at start; it is still served.
-Exit codes: 0 served and stopped cleanly, 1 a manifest that is not a JSON object, 2 usage error,
+Exit codes: 0 served and stopped cleanly, 1 a manifest that is not a JSON object or a --json
+line stdout cannot take (it stops then, as on SIGTERM), 2 usage error,
 a folder, token file or --registry module that cannot be read, or an address it cannot listen on.`;
 
 const MIB = 1024 * 1024;
@@ -406,7 +407,7 @@ export const command: CliCommand = {
       }
       throw error;
     }
-    await stop;
+    const stopped = await stop;
     watcher?.close();
     tokenWatcher?.close();
     serving(
@@ -414,6 +415,8 @@ export const command: CliCommand = {
     );
     await server.close();
     log?.close();
-    return 0;
+    // `serve --json` whose stdout could not take its line stops as on SIGTERM, and says so with
+    // exit 1 ("stdout_closed ... (exit 1)" on stderr), as run, dashboard and mcp do.
+    return stopped === "stdout" || stdoutClosed() ? 1 : 0;
   },
 };

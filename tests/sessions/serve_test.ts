@@ -491,3 +491,23 @@ Deno.test("streamlib serve: a --grpc-port in use is port_in_use naming --grpc-po
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("streamlib serve --json whose stdout cannot take the line stops with exit 1", async () => {
+  const dir = await folder({ gain: gain() });
+  try {
+    // /dev/full: every write fails (ENOSPC), as a reader gone would make it fail (EPIPE).
+    const serve = [Deno.execPath(), "run", "-A", "cli/streamlib.ts", "serve", dir, "--port", "0"]
+      .map((a) => `'${a}'`).join(" ");
+    const out = await new Deno.Command("sh", {
+      args: ["-c", `exec ${serve} --json --no-webrtc --no-dashboard > /dev/full`],
+      cwd: ROOT,
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.match(stderr, /^error: stdout_closed: .*stopping as on SIGTERM \(exit 1\)$/m);
+    assert.equal(out.code, 1, stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
