@@ -43,6 +43,10 @@ export { credentialError } from "../sessions/websocket/errors.ts";
  * assert.throws(() => policy.check("transcode", "team-a-0123456789"), { code: "pipeline_not_allowed" });
  * assert.throws(() => policy.check("voice-fx", ""), { code: "missing_token" });
  * assert.throws(() => policy.check("voice-fx", "wrong"), { code: "invalid_token" });
+ * const none = new TokenPolicy({ tokens: { "disabled-0123456789": [] } });
+ * assert.throws(() => none.check("voice-fx", "disabled-0123456789"), {
+ *   message: "Cannot open 'voice-fx': the token allows no pipeline (its list in the token file is empty)",
+ * });
  * ```
  */
 export class TokenPolicy {
@@ -196,8 +200,10 @@ export class TokenPolicy {
     if (!allowed.has("*") && !allowed.has(pipeline)) {
       throw new TransportError(
         "pipeline_not_allowed",
-        `Cannot open '${pipeline.slice(0, 80)}': the token allows only ${
-          [...allowed].join(", ") || "no pipeline"
+        `Cannot open '${pipeline.slice(0, 80)}': ${
+          allowed.size === 0
+            ? "the token allows no pipeline (its list in the token file is empty)"
+            : `the token allows only ${[...allowed].join(", ")}`
         }`,
         { available: [...allowed] },
       );
