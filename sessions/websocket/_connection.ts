@@ -66,6 +66,16 @@ function ports(types: Readonly<Record<string, string>>): WirePort[] {
   }));
 }
 
+/** "257 inputs" when a manifest names more inputs or outputs than an accept carries. */
+function tooManyPorts(manifest: unknown): string | undefined {
+  for (const side of ["inputs", "outputs"] as const) {
+    const ports = (manifest as Record<string, unknown> | null)?.[side];
+    const count = typeof ports === "object" && ports !== null ? Object.keys(ports).length : 0;
+    if (count > WIRE_LIMITS.ports) return `${count} ${side}`;
+  }
+  return undefined;
+}
+
 function codeOf(error: unknown): { code: string; message: string } {
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
@@ -404,6 +414,19 @@ export class WireConnection {
         return;
       }
       if (this.#state !== "opening") return; // the client went away
+      // More ports than an accept carries: refused as an open is, with the format's code, before
+      // an isolate starts (it was internal_error once the session ran).
+      const over = tooManyPorts(manifest);
+      if (over !== undefined) {
+        observer.refused?.("wire_too_large");
+        this.#finish(
+          "wire_too_large",
+          `Cannot open '${message.pipeline.slice(0, 80)}' over this transport: it has ${over}, ` +
+            `the wire format's accept carries at most ${WIRE_LIMITS.ports}`,
+          true,
+        );
+        return;
+      }
       // The client's parameters (version 2): unknown_parameter / invalid_parameter refuse the
       // open like any failed open, with the runner's code and message.
       session = await runner.stream(manifest, {

@@ -18,7 +18,7 @@ const RELAY = new URL("./fixtures/relay_registry.ts", import.meta.url).pathname;
 
 type Got = Record<string, unknown> & { type: string; version: number };
 
-const manifests = {
+const manifests: Record<string, unknown> = {
   gain: {
     version: 1,
     nodes: [{ id: "fx", type: "Gain", config: { gain: 2 } }],
@@ -49,6 +49,13 @@ const pick = (got: Got[], ...keys: string[]) =>
 
 Deno.test("a client written from docs/wire_format.md alone runs every frame kind on streamlib serve", async () => {
   const folder = await Deno.makeTempDir();
+  const many = Array.from({ length: 257 }, (_, i) => i);
+  manifests.many = {
+    version: 1,
+    nodes: many.map((i) => ({ id: `n${i}`, type: "NullSink" })),
+    inputs: Object.fromEntries(many.map((i) => [`i${i}`, `n${i}.in`])),
+    outputs: {},
+  };
   for (const [name, manifest] of Object.entries(manifests)) {
     await Deno.writeTextFile(`${folder}/${name}.json`, JSON.stringify(manifest));
   }
@@ -242,6 +249,13 @@ Deno.test("a client written from docs/wire_format.md alone runs every frame kind
       ["accept", "pong", "close ", "socket 1000"],
     );
     assert.deepEqual(results.sink[0].outputs, []);
+
+    // More inputs than an accept carries: a refused open with the format's code.
+    assert.deepEqual(
+      results.many.map((m) => m.code === undefined ? m.type : `${m.type} ${m.code}`),
+      ["error wire_too_large", "close wire_too_large", "socket 1000"],
+    );
+    assert.match(results.many[0].message as string, /257 inputs, .* at most 256/);
   } finally {
     await server.stop();
     await Deno.remove(folder, { recursive: true });
