@@ -227,3 +227,43 @@ export function formatY4mHeader(header: Y4mHeader): string {
   const extensions = header.extensions.map((x) => ` X${x}`).join("");
   return `${MAGIC} W${width} H${height} F${f.numerator}:${f.denominator} I${interlace} A${a.numerator}:${a.denominator} C${colorspace}${extensions}\n`;
 }
+
+/**
+ * The `F` ratio of a frame rate: 30 is `30:1`; NTSC shorthand such as 29.97 is `30000:1001`; other
+ * rates are the closest fraction with terms up to `MAX_RATIO_TERM` (12.5 is `25:2`, one frame an
+ * hour `1:3600`), exact to a billionth (`Y4mWriter` places frames by this ratio, so a file plays
+ * at the times its frames were stamped). A rate below `1 / MAX_RATIO_TERM` (a frame in 68 years)
+ * is that.
+ *
+ * @param fps Frames per second, above 0.
+ * @returns The `F` ratio.
+ *
+ * @example A time-lapse of one frame an hour
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { y4mFrameRate } from "./y4m_header.ts";
+ *
+ * assert.deepEqual(y4mFrameRate(1 / 3600), { numerator: 1, denominator: 3600 });
+ * assert.deepEqual(y4mFrameRate(29.97), { numerator: 30000, denominator: 1001 });
+ * ```
+ */
+export function y4mFrameRate(fps: number): Rational {
+  if (Number.isInteger(fps)) return { numerator: fps, denominator: 1 };
+  const ntsc = Math.round(fps * 1001);
+  if (ntsc >= 1 && Math.abs(ntsc / 1001 - fps) < 1e-4) {
+    return { numerator: ntsc, denominator: 1001 };
+  }
+  // Continued fractions: convergents h/k of fps, up to the largest terms a header may hold.
+  let [h0, h1, k0, k1] = [0, 1, 1, 0];
+  let x = fps;
+  for (let i = 0; i < 64; i++) {
+    const a = Math.floor(x);
+    const [h2, k2] = [a * h1 + h0, a * k1 + k0];
+    if (h2 > MAX_RATIO_TERM || k2 > MAX_RATIO_TERM) break;
+    [h0, h1, k0, k1] = [h1, h2, k1, k2];
+    if (x === a || Math.abs(h1 / k1 - fps) <= fps * 1e-9) break;
+    x = 1 / (x - a);
+  }
+  if (h1 === 0 || k1 === 0) return { numerator: 1, denominator: MAX_RATIO_TERM };
+  return { numerator: h1, denominator: k1 };
+}

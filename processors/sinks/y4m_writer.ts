@@ -5,7 +5,6 @@
  */
 
 import { config, input, type InputPort, processor, type VideoFrame } from "../../mod.ts";
-import { MAX_RATIO_TERM, type Rational } from "../formats/y4m_header.ts";
 import type { Y4mWriter as Y4mFileWriter } from "../formats/y4m_writer.ts";
 import type { BilinearScaler } from "../video/scale.ts";
 import { FrameWriter } from "../base/frame_writer.ts";
@@ -177,11 +176,14 @@ export class Y4mWriter extends FrameWriter<Y4mWriterTypes, Y4mFileWriter, VideoF
     const { width, height, fps } = this.config;
     // The file and pixel code are imported here, on first use: a program that never writes Y4M
     // does not load them.
-    const { Y4mWriter: Y4mFileWriter } = await import("../formats/y4m_writer.ts");
+    const [{ Y4mWriter: Y4mFileWriter }, { y4mFrameRate }] = await Promise.all([
+      import("../formats/y4m_writer.ts"),
+      import("../formats/y4m_header.ts"),
+    ]);
     this.#pixels = await importPixelCode();
     this.#placed = 0;
     this.#repeated = 0;
-    const frameRate = fpsRatio(fps);
+    const frameRate = y4mFrameRate(fps);
     // Frames are placed by the rate the header says, so the file plays at the times stamped.
     this.#periodNs = (1e9 * frameRate.denominator) / frameRate.numerator;
     return await Y4mFileWriter.create(path, { width, height, frameRate });
@@ -269,31 +271,4 @@ async function importPixelCode() {
     import("../video/scale.ts"),
   ]);
   return { BilinearScaler, convertFrame, frameByteLength };
-}
-
-/**
- * The header's `F` for `fps`: 30 is `30:1`; NTSC shorthand such as 29.97 is `30000:1001`; other
- * rates are the closest fraction with terms up to `MAX_RATIO_TERM` (12.5 is `25:2`, one frame an
- * hour `1:3600`), exact to a billionth: what the file says is what frames are placed by. A rate
- * below `1 / MAX_RATIO_TERM` (a frame in 68 years) is written as that.
- */
-function fpsRatio(fps: number): Rational {
-  if (Number.isInteger(fps)) return { numerator: fps, denominator: 1 };
-  const ntsc = Math.round(fps * 1001);
-  if (ntsc >= 1 && Math.abs(ntsc / 1001 - fps) < 1e-4) {
-    return { numerator: ntsc, denominator: 1001 };
-  }
-  // Continued fractions: convergents h/k of fps, up to the largest terms a header may hold.
-  let [h0, h1, k0, k1] = [0, 1, 1, 0];
-  let x = fps;
-  for (let i = 0; i < 64; i++) {
-    const a = Math.floor(x);
-    const [h2, k2] = [a * h1 + h0, a * k1 + k0];
-    if (h2 > MAX_RATIO_TERM || k2 > MAX_RATIO_TERM) break;
-    [h0, h1, k0, k1] = [h1, h2, k1, k2];
-    if (x === a || Math.abs(h1 / k1 - fps) <= fps * 1e-9) break;
-    x = 1 / (x - a);
-  }
-  if (h1 === 0 || k1 === 0) return { numerator: 1, denominator: MAX_RATIO_TERM };
-  return { numerator: h1, denominator: k1 };
 }
