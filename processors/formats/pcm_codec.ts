@@ -11,15 +11,16 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * Decodes `count` little-endian samples starting at `byteOffset` into `out[outOffset..]`.
  *
  * PCM is scaled to `[-1, 1)` by dividing by `2^(bits - 1)` (8-bit PCM is unsigned with 128 as
- * zero); float samples are copied (64-bit rounded to 32). Allocates nothing but, for 16-bit PCM
+ * zero); float samples are copied (64-bit rounded to 32); G.711 A-law and mu-law bytes become the
+ * 16-bit values of the G.711 tables (as FFmpeg and SoX decode them) divided by 32768. Allocates nothing but, for 16-bit PCM
  * and 32-bit float at an aligned offset on little-endian machines, one typed-array view the
  * samples are read through (the same values, several times faster than a `DataView` call per
  * sample).
  *
  * @param view The encoded bytes.
  * @param byteOffset Where the first sample starts in `view`.
- * @param encoding `"pcm"` or `"float"`.
- * @param bitsPerSample 8, 16, 24 or 32 for PCM; 32 or 64 for float.
+ * @param encoding `"pcm"`, `"float"`, `"alaw"` or `"mulaw"`.
+ * @param bitsPerSample 8, 16, 24 or 32 for PCM; 32 or 64 for float; 8 for A-law and mu-law.
  * @param out Receives the samples.
  * @param outOffset Where the first sample goes in `out`.
  * @param count Samples (not frames) to decode.
@@ -38,7 +39,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 export function decodeSamples(
   view: DataView,
   byteOffset: number,
-  encoding: "pcm" | "float",
+  encoding: "pcm" | "float" | "alaw" | "mulaw",
   bitsPerSample: number,
   out: Float32Array,
   outOffset: number,
@@ -54,6 +55,11 @@ export function decodeSamples(
   if (LITTLE_ENDIAN && encoding === "pcm" && bitsPerSample === 16 && at % 2 === 0) {
     const pcm = new Int16Array(view.buffer, at, count);
     for (let i = 0; i < count; i++) out[outOffset + i] = pcm[i] / 32768;
+    return;
+  }
+  if (encoding === "alaw" || encoding === "mulaw") {
+    const table = encoding === "alaw" ? ALAW : MULAW;
+    for (let i = outOffset; i < end; i++, p++) out[i] = table[view.getUint8(p)];
     return;
   }
   if (encoding === "float") {
@@ -81,6 +87,28 @@ export function decodeSamples(
       for (let i = outOffset; i < end; i++, p += 4) out[i] = view.getInt32(p, true) / 2147483648;
   }
 }
+
+/** G.711 A-law byte to its 16-bit linear value (ITU-T G.711, as FFmpeg's `alaw2linear`). */
+function alawToLinear(byte: number): number {
+  const a = byte ^ 0x55;
+  let t = (a & 0x0f) << 4;
+  const segment = (a & 0x70) >> 4;
+  if (segment === 0) t += 8;
+  else t = (t + 0x108) << (segment - 1);
+  return a & 0x80 ? t : -t;
+}
+
+/** G.711 mu-law byte to its 16-bit linear value (ITU-T G.711, as FFmpeg's `ulaw2linear`). */
+function mulawToLinear(byte: number): number {
+  const u = ~byte & 0xff;
+  const t = (((u & 0x0f) << 3) + 0x84) << ((u & 0x70) >> 4);
+  return u & 0x80 ? 0x84 - t : t - 0x84;
+}
+
+/** Each A-law byte decoded, scaled to `[-1, 1)`. */
+const ALAW = Float32Array.from({ length: 256 }, (_, b) => alawToLinear(b) / 32768);
+/** Each mu-law byte decoded, scaled to `[-1, 1)`. */
+const MULAW = Float32Array.from({ length: 256 }, (_, b) => mulawToLinear(b) / 32768);
 
 /**
  * Encodes `count` samples from `samples[offset..]` as little-endian 16-bit PCM or 32-bit float into

@@ -11,6 +11,10 @@ import { UnsupportedWavFormatError, WavReadError } from "./wav_errors.ts";
 export const WAVE_FORMAT_PCM = 1;
 /** `WAVE_FORMAT_IEEE_FLOAT`: floating-point samples. */
 export const WAVE_FORMAT_IEEE_FLOAT = 3;
+/** `WAVE_FORMAT_ALAW`: 8-bit G.711 A-law. */
+export const WAVE_FORMAT_ALAW = 6;
+/** `WAVE_FORMAT_MULAW`: 8-bit G.711 mu-law. */
+export const WAVE_FORMAT_MULAW = 7;
 /** `WAVE_FORMAT_EXTENSIBLE`: the real format is the first two bytes of a sub-format GUID. */
 export const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 
@@ -22,6 +26,8 @@ export const SUPPORTED_WAV_ENCODINGS: readonly string[] = [
   "PCM 32-bit",
   "float 32-bit",
   "float 64-bit",
+  "A-law 8-bit",
+  "mu-law 8-bit",
 ];
 
 // The 14 bytes after the tag in KSDATAFORMAT_SUBTYPE_PCM / _IEEE_FLOAT.
@@ -42,17 +48,23 @@ const GUID_TAIL = [
   0x71,
 ];
 
+/** How a WAV file's samples are encoded. */
+export type WavEncoding = "pcm" | "float" | "alaw" | "mulaw";
+
 /** How samples are stored. */
 export interface WavFormat {
-  /** `"pcm"` (signed integers; unsigned for 8-bit) or `"float"` (IEEE 754). */
-  readonly encoding: "pcm" | "float";
-  /** Bits per sample: 8, 16, 24 or 32 for PCM; 32 or 64 for float. */
+  /**
+   * `"pcm"` (signed integers; unsigned for 8-bit), `"float"` (IEEE 754), or G.711 `"alaw"` or
+   * `"mulaw"` (8-bit, decoded to the 16-bit values of the G.711 tables).
+   */
+  readonly encoding: WavEncoding;
+  /** Bits per sample: 8, 16, 24 or 32 for PCM; 32 or 64 for float; 8 for A-law and mu-law. */
   readonly bitsPerSample: number;
   /** Interleaved channels. */
   readonly channels: number;
   /** Samples per second per channel. */
   readonly sampleRate: number;
-  /** The format tag in the file (1, 3 or 0xFFFE). */
+  /** The format tag in the file (1, 3, 6, 7 or 0xFFFE). */
   readonly formatTag: number;
 }
 
@@ -113,14 +125,18 @@ export function parseWavFmt(body: Uint8Array, path: string): WavFormat {
     }
   }
   const supported = SUPPORTED_WAV_ENCODINGS.join(", ");
-  let encoding: "pcm" | "float";
+  let encoding: WavEncoding;
   if (tag === WAVE_FORMAT_PCM && [8, 16, 24, 32].includes(bitsPerSample)) encoding = "pcm";
   else if (tag === WAVE_FORMAT_IEEE_FLOAT && [32, 64].includes(bitsPerSample)) encoding = "float";
+  else if (tag === WAVE_FORMAT_ALAW && bitsPerSample === 8) encoding = "alaw";
+  else if (tag === WAVE_FORMAT_MULAW && bitsPerSample === 8) encoding = "mulaw";
   else {
     const what = tag === WAVE_FORMAT_PCM
       ? `PCM bit depth ${bitsPerSample}`
       : tag === WAVE_FORMAT_IEEE_FLOAT
       ? `float bit depth ${bitsPerSample}`
+      : tag === WAVE_FORMAT_ALAW || tag === WAVE_FORMAT_MULAW
+      ? `${tag === WAVE_FORMAT_ALAW ? "A-law" : "mu-law"} bit depth ${bitsPerSample}`
       : `format tag ${tag} (0x${tag.toString(16).padStart(4, "0")})`;
     throw new UnsupportedWavFormatError(
       path,

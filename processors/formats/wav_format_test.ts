@@ -51,7 +51,7 @@ Deno.test("parseWavFmt() names what it found and what is supported", () => {
     assert.equal(e.formatTag, 0x55);
     assert.equal(
       e.message,
-      "Cannot read WAV 'song.wav': unsupported format tag 85 (0x0055), expected one of PCM 8-bit, PCM 16-bit, PCM 24-bit, PCM 32-bit, float 32-bit, float 64-bit",
+      "Cannot read WAV 'song.wav': unsupported format tag 85 (0x0055), expected one of PCM 8-bit, PCM 16-bit, PCM 24-bit, PCM 32-bit, float 32-bit, float 64-bit, A-law 8-bit, mu-law 8-bit",
     );
     return true;
   });

@@ -55,7 +55,8 @@ const SCRATCH_SAMPLES = 65_536;
  */
 export interface WavFileSourceConfig {
   /**
-   * The WAV file to play (PCM 8/16/24/32-bit or float 32/64-bit, any channel count).
+   * The WAV file to play (PCM 8/16/24/32-bit, float 32/64-bit or G.711 A-law/mu-law, any channel
+   * count; RIFF, RF64 or BW64).
    *
    * @minLength 1
    */

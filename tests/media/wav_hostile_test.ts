@@ -287,3 +287,32 @@ Deno.test("WavReader names the chunk at fault in a broken layout, with what was 
     }
   });
 });
+
+Deno.test("WavReader decodes every G.711 A-law and mu-law byte as FFmpeg and SoX do", async () => {
+  await withTempDir(async (dir) => {
+    for (const [tag, name] of [[6, "alaw"], [7, "mulaw"]] as const) {
+      // Before: refused (unsupported_wav_format, format tag 6 / 7).
+      const body = new DataView(new ArrayBuffer(18));
+      body.setUint16(0, tag, true);
+      body.setUint16(2, 1, true);
+      body.setUint32(4, 8000, true);
+      body.setUint32(8, 8000, true);
+      body.setUint16(12, 1, true);
+      body.setUint16(14, 8, true);
+      const path = `${dir}/${name}.wav`;
+      const every = Uint8Array.from({ length: 256 }, (_, i) => i);
+      await Deno.writeFile(
+        path,
+        riff(chunk("fmt ", new Uint8Array(body.buffer)), chunk("data", every)),
+      );
+      const { info, samples } = await readWavFile(path);
+      assert.deepEqual([info.encoding, info.bitsPerSample, info.frameCount], [name, 8, 256]);
+      assert.deepEqual(
+        Array.from(samples),
+        Array.from(await ffmpegSamples(path)),
+        `${name}: ffmpeg`,
+      );
+      assert.deepEqual(Array.from(samples), Array.from(await soxSamples(path)), `${name}: sox`);
+    }
+  });
+});
