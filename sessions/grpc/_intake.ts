@@ -44,6 +44,25 @@ interface BaseCall {
   decompressMessage?(message: Uint8Array, encoding: string): Uint8Array | Promise<Uint8Array>;
 }
 
+/**
+ * How near its deadline a client's reset counts as the deadline passing: a gRPC client ends a
+ * call at its deadline itself (an HTTP/2 reset), which reaches the server about when the server's
+ * own timer for the same deadline fires, in either order (it was `client_disconnected` or
+ * `grpc_deadline_exceeded` by that race).
+ */
+export const DEADLINE_SLACK_MS = 100;
+
+/**
+ * How a call the client reset ended: `grpc_deadline_exceeded` when the reset came within
+ * {@linkcode DEADLINE_SLACK_MS} of the call's deadline (or after it), else `client_disconnected`.
+ */
+function resetCode(deadline: grpc.Deadline): string {
+  const at = deadline instanceof Date ? deadline.getTime() : deadline;
+  return Number.isFinite(at) && Date.now() >= at - DEADLINE_SLACK_MS
+    ? "grpc_deadline_exceeded"
+    : "client_disconnected";
+}
+
 /** The encodings grpc-js decompresses (`grpc-accept-encoding` of its answers). */
 const ACCEPTED_ENCODINGS = "identity,deflate,gzip";
 
@@ -158,7 +177,7 @@ export function intake(limits: IntakeLimits, state: IntakeState): grpc.ServerInt
       const code = status.metadata?.get(STREAMLIB_CODE_KEY)[0];
       outcome.end(
         base.stream?.destroyed
-          ? "client_disconnected"
+          ? resetCode(call.getDeadline())
           : status.code === grpc.status.OK
           ? ""
           : String(code ?? "internal_error"),
@@ -207,8 +226,9 @@ export function intake(limits: IntakeLimits, state: IntakeState): grpc.ServerInt
           },
           onCancel() {
             settle();
-            // After a status this changes nothing; before one, the client left.
-            outcome.end("client_disconnected");
+            // After a status this changes nothing; before one, the client left (or its
+            // library ended the call at its deadline).
+            outcome.end(resetCode(call.getDeadline()));
           },
         });
       },

@@ -94,7 +94,8 @@ export interface GrpcServeOptions {
   readonly maxConnectionIdleMs?: number;
   /**
    * Told once per call how it ended: the streamlib code its client was sent (`""` for `OK`,
-   * `client_disconnected` for a call the client cancelled or reset first), with the id of the
+   * `client_disconnected` for a call the client cancelled or reset first, `grpc_deadline_exceeded`
+   * when that reset came within 100 ms of the call's deadline), with the id of the
    * session opened for it, if any. Every ending is told: the handlers' refusals and statuses,
    * and those grpc-js or the first-message bound sent on their own (a message that does not
    * decompress, the call's deadline, `body_timeout`, `session_limit_reached`), so a metric of

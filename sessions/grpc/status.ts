@@ -90,7 +90,9 @@ export function grpcStatusOf(code: string): GrpcStatusCode {
 export interface GrpcCallEnding {
   /**
    * The streamlib code the call's status carried (`streamlib-code`): `""` for `OK`;
-   * `client_disconnected` when the client cancelled or reset the call before a status.
+   * `client_disconnected` when the client cancelled or reset the call before a status, but
+   * `grpc_deadline_exceeded` for a reset within 100 ms of the call's deadline (a client's library
+   * resets the call at its deadline itself).
    */
   readonly code: string;
   /** The session opened for the call; absent when none was (a refusal). */
