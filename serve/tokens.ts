@@ -184,7 +184,9 @@ export class TokenPolicy {
     if (token === "") {
       throw new TransportError(
         "missing_token",
-        `Cannot open '${pipeline.slice(0, 80)}': this server needs a token`,
+        `Cannot open '${pipeline.slice(0, 80)}': this server needs a token (over WebSocket in ` +
+          `the open message's token field, connect(url, { token }); over WebRTC and gRPC as ` +
+          `'authorization: Bearer <token>')`,
       );
     }
     let allowed: ReadonlySet<string> | undefined;

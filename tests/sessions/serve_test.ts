@@ -57,7 +57,15 @@ Deno.test("serveSessions(): tokens with a per-pipeline allow-list, unknown pipel
   const server = await serveSessions({ catalog: await loadCatalog(dir), port: 0, tokens });
   try {
     const url = server.sessionsUrl;
-    await assert.rejects(connect(url).open("voice-fx"), refusedWith("missing_token"));
+    await assert.rejects(
+      connect(url).open("voice-fx"),
+      // Where the token goes, for each transport (a client that put it in a header learns why).
+      (e) =>
+        refusedWith("missing_token")(e) &&
+        /open message's token field, connect\(url, \{ token \}\).*Bearer <token>/.test(
+          (e as Error).message,
+        ),
+    );
     await assert.rejects(
       connect(url, { token: "nope" }).open("voice-fx"),
       refusedWith("invalid_token"),
