@@ -85,6 +85,9 @@ class StreamCall implements LiveCall {
   readonly #sent = new Map<string, number>();
   #pumping: Promise<void> = Promise.resolve();
   #reading: Promise<void> = Promise.resolve();
+  /** Resolved once every frame the client sent was taken: every input ended, or the half-close. */
+  readonly #taken: Promise<void>;
+  #resolveTaken!: () => void;
   /** Configures sent to the session and not answered yet. */
   readonly #configuring = new Set<Promise<void>>();
   /** The answer of the last configure sent to the session. */
@@ -95,6 +98,7 @@ class StreamCall implements LiveCall {
     this.#call = call;
     this.#outcome = outcomeOf(ctx, call.metadata);
     this.#ended = new Promise((resolve) => (this.#resolveEnded = resolve));
+    this.#taken = new Promise((resolve) => (this.#resolveTaken = resolve));
     call.on("cancelled", () => {
       this.#finish();
       void this.#session?.close();
@@ -197,9 +201,10 @@ class StreamCall implements LiveCall {
 
   /**
    * Reads the client's frames, ends and configures into the session, a few sends in flight,
-   * until the client half-closes or has ended every input; then ends the inputs left and waits
-   * for the sends and configures in flight. A configure goes after the frames before it were
-   * taken, and the frames after it wait for its answer.
+   * until the client half-closes; then ends the inputs left and waits for the sends and
+   * configures in flight. Once every input ended the call is free to end (`#taken`), and what
+   * the client still sends until then is answered: a frame with `app_port_ended`. A configure goes
+   * after the frames before it were taken, and the frames after it wait for its answer.
    */
   async #read(session: Session, requests: AsyncIterator<StreamRequest>): Promise<void> {
     const inFlight: Promise<void>[] = [];
@@ -270,7 +275,9 @@ class StreamCall implements LiveCall {
           );
         } else this.#endInput(session, port);
         const inputs = Object.keys(session.inputTypes);
-        if (inputs.every((name) => this.#endedInputs.has(name))) break; // nothing more to take
+        // Nothing more to take: the call may end once the outputs did. Frames sent after it are
+        // still read, and refused (before: left unread, unanswered).
+        if (inputs.every((name) => this.#endedInputs.has(name))) this.#resolveTaken();
       } else {
         throw new GrpcRequestError(
           "grpc_invalid_message",
@@ -283,6 +290,7 @@ class StreamCall implements LiveCall {
     await Promise.all([...inFlight, ...this.#configuring]);
     // The client's half-close ends every input it did not end.
     for (const name of Object.keys(session.inputTypes)) this.#endInput(session, name);
+    this.#resolveTaken();
   }
 
   #endInput(session: Session, name: string): void {
@@ -346,7 +354,9 @@ class StreamCall implements LiveCall {
         await this.#write({ frame: toProtoFrame(item) });
         if (this.#finished) return;
       }
-      if (!this.#shuttingDown) await Promise.race([this.#reading, session.done]);
+      if (!this.#shuttingDown) {
+        await Promise.race([this.#taken, this.#reading, session.done, this.#ended]);
+      }
       if (this.#finished) return; // cancelled, or refused while reading
       if (session.state === "failed") throw session.error;
       if (this.#shuttingDown) throw endedByStop();
