@@ -170,7 +170,11 @@ export function createMcpEndpoint(
       }
     };
     await mcp.connect(created);
-    return await created.handleRequest(request, { parsedBody: body });
+    const response = await created.handleRequest(request, { parsedBody: body });
+    // Refused before a session began (406 without the Accept MCP needs, 415 for a Content-Type
+    // that is not JSON): nothing holds the server, so it is closed with its runtime listener.
+    if (created.sessionId === undefined) await mcp.close();
+    return response;
   }
 
   let closing: Promise<void> | undefined;

@@ -175,3 +175,42 @@ Deno.test("serveHttp(): close() is not held by a request whose body never comes"
     conn.close();
   }
 });
+
+Deno.test("serveHttp(): an initialize refused for its Accept or Content-Type leaves no server behind", async () => {
+  const rt = createRuntime({ workers: false });
+  // Each session's MCP server listens to the runtime's events; count the live listeners.
+  let listening = 0;
+  const on = rt.on.bind(rt);
+  rt.on = (listener) => {
+    listening++;
+    const off = on(listener);
+    let done = false;
+    return () => {
+      if (!done) listening--;
+      done = true;
+      off();
+    };
+  };
+  await using server = await serveHttp(rt);
+  const post = (headers: Record<string, string>) =>
+    fetch(server.url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${server.token}`, ...headers },
+      body: INITIALIZE,
+    });
+  for (let i = 0; i < 5; i++) {
+    const json = await post({ "content-type": "application/json", accept: "application/json" });
+    assert.equal(json.status, 406);
+    await json.body?.cancel();
+    const text = await post({
+      "content-type": "text/plain",
+      accept: "application/json, text/event-stream",
+    });
+    assert.equal(text.status, 415);
+    await text.body?.cancel();
+  }
+  assert.equal(server.sessions, 0);
+  assert.equal(listening, 0, "ten refused initializes left servers listening to the runtime");
+  await initialize(server);
+  assert.equal(listening, 1, "a session that began keeps its server");
+});
