@@ -199,10 +199,14 @@ export function buildMcpServer(runtime: Runtime, options: McpServerOptions = {})
   // its generic parse from answering -32603 first.
   server.setRequestHandler(
     looseRequest("tools/call"),
-    (request) => {
+    (request, extra) => {
       initialized(server, "tools/call");
       return serialized(runtime, async () => {
         const { name, arguments: args } = request.params as { name: string; arguments?: unknown };
+        // Cancelled (notifications/cancelled, or the client's timeout) while it waited behind
+        // another call: it never starts, so an edit the client gave up on is not applied later.
+        // The SDK sends no answer to a cancelled request; this result is dropped.
+        if (extra.signal.aborted) return CANCELLED;
         try {
           const tool = byName.get(name);
           if (!tool) throw new UnknownToolError(name, [...byName.keys()]);
@@ -300,6 +304,11 @@ function initialized(server: Server, method: string): Record<never, never> {
   return {};
 }
 
+const CANCELLED = {
+  isError: true,
+  content: [{ type: "text" as const, text: "Cancelled by the client before it started" }],
+};
+
 const STRUCTURAL = new Set([
   "runtime-state",
   "node-state",
@@ -311,25 +320,29 @@ const STRUCTURAL = new Set([
 
 function forwardEvents(runtime: Runtime, server: Server, subscribed: Set<string>): () => void {
   let pending = false;
+  // The SDK keeps the level `logging/setLevel` set under the session's id (over HTTP), so a
+  // message is filtered by it only when sent with that id.
+  const log = (params: Parameters<Server["sendLoggingMessage"]>[0]) =>
+    server.sendLoggingMessage(params, server.transport?.sessionId).catch(() => {});
   return runtime.on((event: RuntimeEvent) => {
     if (event.type === "node-log") {
       // What a processor logged with ctx.log, as an MCP logging message from logger node:<id>.
       const dropped = event.dropped ? ` (${event.dropped} earlier lines dropped)` : "";
-      server.sendLoggingMessage({
+      log({
         level: event.level === "warn" ? "warning" : event.level,
         logger: `node:${event.node}`,
         data: event.data === undefined
           ? `${event.message}${dropped}`
           : { message: `${event.message}${dropped}`, data: event.data },
-      }).catch(() => {});
+      });
     }
     if (event.type === "node-error") {
-      server.sendLoggingMessage({
+      log({
         level: "error",
         logger: "streamlib",
         data:
           `Processor '${event.node}' failed in ${event.phase}(): ${event.message} (${event.action})`,
-      }).catch(() => {});
+      });
     }
     if (!STRUCTURAL.has(event.type) || !subscribed.has(GRAPH_URI) || pending) return;
     pending = true;

@@ -9,6 +9,8 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { createRuntime } from "../processors/mod.ts";
 import { createMcpServer } from "./server.ts";
+import type { McpTool } from "./tool.ts";
+import { TOOLS } from "./tool_list.ts";
 
 async function connected() {
   const rt = createRuntime();
@@ -61,5 +63,46 @@ Deno.test("createMcpServer() sends a processor failure as an error log message",
     logs.some((l) => /^error: Processor 'wav' failed in setup\(\)/.test(l)),
     logs.join("\n"),
   );
+  await client.close();
+});
+
+Deno.test("createMcpServer(): a call cancelled while it waits behind another never runs", async () => {
+  const rt = createRuntime({ workers: false });
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => release = resolve);
+  let entered!: () => void;
+  const holding = new Promise<void>((resolve) => entered = resolve);
+  // A tool that holds the runtime's call queue until released, as a slow start or
+  // end_of_stream does.
+  const hold: McpTool = {
+    name: "hold",
+    title: "Hold",
+    description: "Waits until released",
+    inputSchema: { type: "object", properties: {}, additionalProperties: false },
+    run: async () => {
+      entered();
+      await held;
+      return { held: true };
+    },
+  };
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await createMcpServer(rt, { tools: [...TOOLS, hold] }).connect(serverSide);
+  const client = new Client({ name: "test", version: "1.0.0" });
+  await client.connect(clientSide);
+  const first = client.callTool({ name: "hold", arguments: {} });
+  await holding;
+  const abort = new AbortController();
+  const queued = client.callTool(
+    { name: "add_processor", arguments: { type: "Gain", id: "late" } },
+    undefined,
+    { signal: abort.signal },
+  );
+  abort.abort("the agent gave up"); // sends notifications/cancelled
+  await assert.rejects(queued, /the agent gave up/);
+  release();
+  assert.deepEqual((await first).structuredContent, { held: true });
+  const graph = await client.callTool({ name: "get_graph", arguments: {} });
+  assert.deepEqual((graph.structuredContent as { processors: unknown[] }).processors, []);
+  assert.deepEqual(rt.describe().nodes, [], "the cancelled add_processor was not applied later");
   await client.close();
 });

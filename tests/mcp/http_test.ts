@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { type HttpMcpServer, serveHttp } from "../../mcp/mod.ts";
 import { createRuntime } from "../../processors/mod.ts";
 import { ROOT, type TestClient, wrap } from "./mcp_client.ts";
@@ -74,6 +76,34 @@ Deno.test("serveHttp() serves the tools to the SDK's HTTP client; sessions share
     /^Cannot find input 'audio_in' on 'sink': did you mean in\? available inputs: in/,
   );
   assert.equal((await a.call("stop")).data.state, "stopped");
+});
+
+Deno.test("serveHttp(): logging/setLevel filters the log messages of its own session only", async () => {
+  const rt = createRuntime({ workers: false });
+  await using server = await serveHttp(rt);
+  await using quiet = await connectHttp(server.url, server.token);
+  await using chatty = await connectHttp(server.url, server.token);
+  const received = { quiet: [] as string[], chatty: [] as string[] };
+  for (const [name, session] of [["quiet", quiet], ["chatty", chatty]] as const) {
+    session.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+      received[name].push(n.params.level);
+    });
+  }
+  await quiet.client.setLoggingLevel("critical");
+  // A WavWriter whose folder does not exist fails in setup(): an error log message.
+  await quiet.call("add_processor", {
+    type: "WavWriter",
+    id: "wav",
+    config: { path: `${Deno.cwd()}/no-such-dir-${crypto.randomUUID()}/out.wav` },
+  });
+  await quiet.call("start");
+  await quiet.call("stop");
+  const deadline = Date.now() + 3000;
+  while (received.chatty.length === 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.deepEqual(received.chatty, ["error"], "a session without setLevel gets every message");
+  assert.deepEqual(received.quiet, [], "below the level the session set: not sent to it");
 });
 
 Deno.test("serveHttp() refuses requests without the token, from other origins, and malformed ones, and keeps serving", async () => {
