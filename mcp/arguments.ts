@@ -91,7 +91,8 @@ export class ToolArgumentsError extends TypeError {
     const [first] = this.issues;
     return {
       tool: this.tool,
-      field: first.argument,
+      // A problem of the arguments as a whole names no one argument: no field.
+      ...(first.argument === "" ? {} : { field: first.argument }),
       ...(first.choices ? { available: [...first.choices] } : {}),
       issues: this.issues.map((i) => ({
         argument: i.argument,

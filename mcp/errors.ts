@@ -128,6 +128,7 @@ const HINTS: { readonly [code in ErrorCode]?: (details: ErrorDetails) => string 
  *
  * @param error What the tool threw.
  * @param ends Which nodes the call's `from` and `to` named (for the `field` of `node_not_found`).
+ * @param fileArgument The argument that named a file, the `field` of a `file_error` (`path`).
  * @returns The failure.
  *
  * @example A misspelled port
@@ -154,7 +155,11 @@ const HINTS: { readonly [code in ErrorCode]?: (details: ErrorDetails) => string 
  * );
  * ```
  */
-export function toolFailure(error: unknown, ends: RequestEnds = {}): ToolFailure {
+export function toolFailure(
+  error: unknown,
+  ends: RequestEnds = {},
+  fileArgument?: string,
+): ToolFailure {
   if (!(error instanceof Error)) {
     return { code: "internal_error", message: String(error), details: {} };
   }
@@ -181,12 +186,14 @@ export function toolFailure(error: unknown, ends: RequestEnds = {}): ToolFailure
       details: { ...coded.details },
     };
   }
-  if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.PermissionDenied) {
+  if (isFileSystemError(error)) {
+    const code = (error as { code?: unknown }).code;
     return {
       code: "file_error",
       message: error.message,
-      hint: "Paths are resolved against the server's working directory",
-      details: { name: error.name },
+      ...(fileArgument !== undefined ? { field: fileArgument } : {}),
+      hint: "A path names a file (not a folder), resolved against the server's working directory",
+      details: { name: error.name, ...(typeof code === "string" ? { errno: code } : {}) },
     };
   }
   return {
@@ -194,6 +201,29 @@ export function toolFailure(error: unknown, ends: RequestEnds = {}): ToolFailure
     message: `${error.name}: ${error.message}`,
     details: { name: error.name },
   };
+}
+
+/** Deno's classes of file system errors. */
+const FILE_SYSTEM_ERRORS = [
+  Deno.errors.NotFound,
+  Deno.errors.PermissionDenied,
+  Deno.errors.NotCapable,
+  Deno.errors.AlreadyExists,
+  Deno.errors.IsADirectory,
+  Deno.errors.NotADirectory,
+  Deno.errors.FilesystemLoop,
+];
+
+/**
+ * Whether an error is the file system's: one of Deno's classes for it, or an OS error that has no
+ * class of its own (`ENOSPC` on a full disk, `EROFS`, ...), which Deno throws as an `Error` with
+ * the errno name as `code`.
+ */
+function isFileSystemError(error: Error): boolean {
+  if (FILE_SYSTEM_ERRORS.some((kind) => error instanceof kind)) return true;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && /^E[A-Z0-9]+$/.test(code) &&
+    /\(os error \d+\)/.test(error.message);
 }
 
 /**

@@ -26,3 +26,33 @@ Deno.test("toolFailure() keeps the message of an unexpected error as internal_er
   });
   assert.equal(toolFailure("text").code, "internal_error");
 });
+
+Deno.test({
+  name: "toolFailure() maps an OS error without a class of its own (ENOSPC) to file_error",
+  ignore: Deno.build.os !== "linux",
+  fn() {
+    let error: unknown;
+    try {
+      Deno.writeTextFileSync("/dev/full", "a manifest"); // always full
+    } catch (thrown) {
+      error = thrown;
+    }
+    const failure = toolFailure(error, {}, "path");
+    assert.equal(failure.code, "file_error", failure.message);
+    assert.equal(failure.field, "path");
+    assert.equal(failure.details.errno, "ENOSPC");
+    assert.match(failure.message, /No space left on device/);
+  },
+});
+
+Deno.test("toolFailure() maps a folder given as a file to file_error, not internal_error", () => {
+  let error: unknown;
+  try {
+    Deno.readTextFileSync(Deno.cwd());
+  } catch (thrown) {
+    error = thrown;
+  }
+  const failure = toolFailure(error);
+  assert.equal(failure.code, "file_error", failure.message);
+  assert.equal(failure.field, undefined, "no argument named the file");
+});

@@ -216,7 +216,7 @@ export function buildMcpServer(runtime: Runtime, options: McpServerOptions = {})
             structuredContent: output as Record<string, unknown>,
           };
         } catch (error) {
-          const failure = toolFailure(error, requestEnds(args));
+          const failure = toolFailure(error, requestEnds(args), fileArgument(args));
           if (failure.code === "internal_error") options.onInternalError?.(error);
           return {
             isError: true,
@@ -372,4 +372,10 @@ function requestEnds(args: unknown): { fromNode?: string; toNode?: string } {
     to?: unknown;
   };
   return { fromNode: node(from), toNode: node(to) };
+}
+
+/** The argument naming a file (`path` of load_manifest and save_manifest), when given. */
+function fileArgument(args: unknown): string | undefined {
+  const path = (typeof args === "object" && args !== null ? args : {}) as { path?: unknown };
+  return typeof path.path === "string" ? "path" : undefined;
 }

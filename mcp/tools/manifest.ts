@@ -45,10 +45,18 @@ export const loadManifestTool: McpTool = {
   },
   annotations: { openWorldHint: true },
   run: async ({ manifest, path, replace, parameters }, { runtime, control }) => {
-    if ((manifest === undefined) === (path === undefined)) {
+    if (manifest === undefined && path === undefined) {
       throw new ToolArgumentsError("load_manifest", [{
-        argument: "",
-        problem: "must have exactly one of 'manifest' and 'path'",
+        argument: "manifest",
+        problem: "is missing: give 'manifest' (the manifest JSON) or 'path' (a manifest file)",
+        reason: "missing",
+        choices: ["manifest", "path"],
+      }]);
+    }
+    if (manifest !== undefined && path !== undefined) {
+      throw new ToolArgumentsError("load_manifest", [{
+        argument: "path",
+        problem: "cannot be given with 'manifest': give the manifest JSON or a file, not both",
       }]);
     }
     let parsed: unknown = manifest;

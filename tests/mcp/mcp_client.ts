@@ -81,6 +81,7 @@ export function wrap(client: Client, stderr: () => string = () => ""): TestClien
 export function failure(result: CallResult): {
   code: string;
   message: string;
+  field?: string;
   hint?: string;
   details: Record<string, unknown>;
 } {

@@ -185,13 +185,32 @@ Deno.test("streamlib mcp answers every tool error class with a message, a code, 
     "invalid_manifest",
     /version: must be 1, got 2 \(and 1 more\)/,
   );
-  await expectFailure(
+  e = await expectFailure(
     "load_manifest",
     {},
-    "invalid_field",
-    /exactly one of 'manifest' and 'path'/,
+    "missing_field",
+    /'manifest' is missing: give 'manifest' \(the manifest JSON\) or 'path' \(a manifest file\)/,
   );
-  await expectFailure("load_manifest", { path: "no/such/file.json" }, "file_error", /No such file/);
+  assert.equal(e.field, "manifest");
+  assert.deepEqual(e.details.available, ["manifest", "path"]);
+  e = await expectFailure(
+    "load_manifest",
+    { manifest: { version: 1, nodes: [] }, path: "m.json" },
+    "invalid_field",
+    /'path' cannot be given with 'manifest'/,
+  );
+  assert.equal(e.field, "path");
+  e = await expectFailure(
+    "load_manifest",
+    { path: "no/such/file.json" },
+    "file_error",
+    /No such file/,
+  );
+  assert.equal(e.field, "path");
+  // A folder where a file goes: the agent's path, not a bug of the server.
+  e = await expectFailure("save_manifest", { path: "tests" }, "file_error", /Is a directory/);
+  assert.equal(e.field, "path");
+  assert.equal(e.details.errno, "EISDIR");
   await expectFailure(
     "load_manifest",
     { path: "tests/fixtures/manifests/invalid_json_syntax.txt" },
