@@ -184,8 +184,9 @@ export function buildMcpServer(runtime: Runtime, options: McpServerOptions = {})
     },
   );
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({
+  server.setRequestHandler(ListToolsRequestSchema, (request) => ({
     ...initialized(server, "tools/list"),
+    ...onePage("tools/list", request.params?.cursor),
     tools: tools.map((t) => ({
       name: t.name,
       title: t.title,
@@ -228,12 +229,14 @@ export function buildMcpServer(runtime: Runtime, options: McpServerOptions = {})
     },
   );
 
-  server.setRequestHandler(ListResourcesRequestSchema, () => ({
+  server.setRequestHandler(ListResourcesRequestSchema, (request) => ({
     ...initialized(server, "resources/list"),
+    ...onePage("resources/list", request.params?.cursor),
     resources: listResources(runtime),
   }));
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, (request) => ({
     ...initialized(server, "resources/templates/list"),
+    ...onePage("resources/templates/list", request.params?.cursor),
     resourceTemplates: [{
       uriTemplate: PROCESSOR_URI_TEMPLATE,
       name: "processor type",
@@ -299,6 +302,27 @@ function initialized(server: Server, method: string): Record<never, never> {
     throw protocolError(
       ErrorCode.InvalidRequest,
       `Not initialized: send 'initialize' (then 'notifications/initialized') before ${method}`,
+    );
+  }
+  return {};
+}
+
+/**
+ * Refuses a cursor: every list is one page (no `nextCursor` is ever sent), so any cursor is one
+ * this server did not give, which MCP answers with invalid params (-32602).
+ *
+ * @param method The list method, for the message.
+ * @param cursor The request's cursor.
+ * @returns Nothing to spread, when there is no cursor.
+ * @throws {Error} With code -32602 for any cursor.
+ */
+function onePage(method: string, cursor: string | undefined): Record<never, never> {
+  if (cursor !== undefined) {
+    throw protocolError(
+      ErrorCode.InvalidParams,
+      `Invalid params for ${method}: unknown cursor ${
+        JSON.stringify(cursor.slice(0, 80))
+      }: this server sends every item in one page and never a nextCursor`,
     );
   }
   return {};

@@ -36,6 +36,15 @@ const CASES: { send: unknown; id: unknown; code: number; message: RegExp }[] = [
     code: -32602,
     message: /^Invalid params for tools\/list: 'cursor' must be a string, got 5$/,
   },
+  // Every list is one page: a cursor the server never gave is invalid params (MCP pagination).
+  ...["tools/list", "resources/list", "resources/templates/list"].map((method, i) => ({
+    send: { jsonrpc: "2.0", id: 20 + i, method, params: { cursor: "page2" } },
+    id: 20 + i,
+    code: -32602,
+    message: new RegExp(
+      `^Invalid params for ${method}: unknown cursor "page2": this server sends every item in one page`,
+    ),
+  })),
   {
     send: { jsonrpc: "2.0", id: "a", method: "tools/call", params: { name: 5 } },
     id: "a",
