@@ -108,7 +108,12 @@ export function screenMessage(value: unknown): Screened {
   if (hasId && id === null) {
     return refuse(
       ErrorCode.InvalidRequest,
-      `Invalid request: the id must be a string or an integer, got ${shown(message.id)}`,
+      `Invalid request: the id must be a string of at most ${MAX_ID_CHARS} characters or an ` +
+        `integer from -${Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}, got ${
+          typeof message.id === "string"
+            ? `a string of ${message.id.length} characters`
+            : shown(message.id)
+        }`,
     );
   }
   if (message.jsonrpc !== "2.0") {
@@ -160,12 +165,15 @@ export function screenMessage(value: unknown): Screened {
   return { message: parsed.data };
 }
 
+/** The longest string id of a JSON-RPC message. */
+const MAX_ID_CHARS = 256;
+
 function refuse(code: number, message: string, id: string | number | null = null): Screened {
   return { reply: { jsonrpc: "2.0", id, error: { code, message } } };
 }
 
 function validId(id: unknown): id is string | number {
-  return (typeof id === "string" && id.length <= 256) ||
+  return (typeof id === "string" && id.length <= MAX_ID_CHARS) ||
     (typeof id === "number" && Number.isSafeInteger(id));
 }
 

@@ -22,7 +22,10 @@ const INITIALIZE = {
 
 type Reply = { id: unknown; error?: { code: number; message: string }; result?: unknown };
 
-/** Malformed messages sent after initialize, and what each must be answered with. */
+/**
+ * Malformed messages sent after initialize (a string as it is, as JSON text), and what each must
+ * be answered with.
+ */
 const CASES: { send: unknown; id: unknown; code: number; message: RegExp }[] = [
   {
     send: { jsonrpc: "2.0", id: 10, method: "tools/list", params: "x" },
@@ -79,7 +82,22 @@ const CASES: { send: unknown; id: unknown; code: number; message: RegExp }[] = [
     send: { jsonrpc: "2.0", id: { a: 1 }, method: "ping" },
     id: null,
     code: -32600,
-    message: /^Invalid request: the id must be a string or an integer/,
+    message:
+      /^Invalid request: the id must be a string of at most 256 characters or an integer from -9007199254740991 to 9007199254740991, got \{"a":1\}$/,
+  },
+  {
+    // 2^53 + 1: not an integer JSON can carry back exactly (it reads as 2^53).
+    send: '{"jsonrpc":"2.0","id":9007199254740993,"method":"ping"}',
+    id: null,
+    code: -32600,
+    message: /or an integer from -9007199254740991 to 9007199254740991, got 9007199254740992$/,
+  },
+  {
+    send: { jsonrpc: "2.0", id: "x".repeat(257), method: "ping" },
+    id: null,
+    code: -32600,
+    message:
+      /^Invalid request: the id must be a string of at most 256 .*got a string of 257 characters$/,
   },
   {
     send: { jsonrpc: "1.0", id: 16, method: "ping" },
@@ -88,6 +106,11 @@ const CASES: { send: unknown; id: unknown; code: number; message: RegExp }[] = [
     message: /^Invalid request: 'jsonrpc' must be "2\.0", got "1\.0"$/,
   },
 ];
+
+/** A message as sent: a string is JSON text already (for numbers JSON.stringify cannot write). */
+function wire(message: unknown): string {
+  return typeof message === "string" ? message : JSON.stringify(message);
+}
 
 /** `streamlib mcp` in a subprocess, spoken to line by line. */
 function stdioServer() {
@@ -104,7 +127,7 @@ function stdioServer() {
   let buffer = "";
   return {
     async send(message: unknown): Promise<Reply> {
-      await writer.write(new TextEncoder().encode(`${JSON.stringify(message)}\n`));
+      await writer.write(new TextEncoder().encode(`${wire(message)}\n`));
       while (!buffer.includes("\n")) {
         const { value, done } = await lines.read();
         if (done) throw new Error("the server closed stdout");
@@ -134,7 +157,7 @@ async function httpPost(server: HttpMcpServer, body: unknown, session?: string) 
       accept: "application/json, text/event-stream",
       ...(session ? { "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" } : {}),
     },
-    body: JSON.stringify(body),
+    body: wire(body),
   });
   const text = await response.text();
   return { response, reply: (text ? JSON.parse(text) : undefined) as Reply };
