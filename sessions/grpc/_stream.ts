@@ -50,6 +50,28 @@ function endedByStop(): GrpcRequestError {
   );
 }
 
+/**
+ * Ends a call with `status` once the writes before it went out. Not with grpc-js's
+ * `emit("error", status)`: the async iterator reading the call's requests takes that error as
+ * its own and destroys the stream, so when a write was still in flight the status never left and
+ * the client got CANCELLED, no code, when the connection was cut (a stream whose last output left
+ * just before the end: a stop, an idle timeout, a processor that threw). The duplex keeps the
+ * status its `end()` sends in `pendingStatus` (grpc-js 1.14.7, pinned;
+ * `tests/sessions/grpc_shutdown_test.ts` fails without it); without that field, the emit.
+ */
+function endWithStatus(
+  call: grpc.ServerDuplexStream<unknown, unknown>,
+  status: ReturnType<typeof statusOf>,
+): void {
+  const duplex = call as unknown as { pendingStatus?: unknown };
+  if (duplex.pendingStatus === undefined || call.writableEnded) {
+    call.emit("error", status);
+    return;
+  }
+  duplex.pendingStatus = status;
+  call.end();
+}
+
 /** Sends a call keeps in flight to its session before it reads the next request. */
 const SEND_WINDOW = 8;
 
@@ -404,7 +426,7 @@ class StreamCall implements LiveCall {
     // Told now: grpc-js holds the status behind a write the client does not read, and a cut
     // connection fails that write with a status of its own (INTERNAL) the client never sees.
     this.#outcome.end(codeOf(status));
-    this.#call.emit("error", status);
+    endWithStatus(this.#call, status);
   }
 
   async shutdown(graceMs: number): Promise<void> {

@@ -21,16 +21,16 @@ import {
 import { SLOW_ECHO_MS } from "./fixtures/grpc_slow_registry.ts";
 
 const SLOW = new URL("./fixtures/grpc_slow_registry.ts", import.meta.url).href;
+const SLOW_PIPELINE = {
+  version: 1,
+  nodes: [{ id: "fx", type: "SlowEcho" }],
+  inputs: { audio: "fx.in" },
+  outputs: { audio: "fx.out" },
+};
 
 Deno.test("GrpcServer.close() answers Stream and Execute at the grace's end while a processor still runs", async () => {
-  const slow = {
-    version: 1,
-    nodes: [{ id: "fx", type: "SlowEcho" }],
-    inputs: { audio: "fx.in" },
-    outputs: { audio: "fx.out" },
-  };
   const served = await serve({ registries: [BUILTIN, SLOW] }, {
-    resolve: (name) => (name === "slow" ? slow : PIPELINES[name]),
+    resolve: (name) => (name === "slow" ? SLOW_PIPELINE : PIPELINES[name]),
   });
   try {
     const frames = 4; // one process() call of 4 x 400 ms
@@ -78,6 +78,34 @@ Deno.test("GrpcServer.close() answers Stream and Execute at the grace's end whil
     assert.ok(frames * SLOW_ECHO_MS > graceMs + 600);
     await closing;
     await eventually(() => served.runner.active === 0);
+  } finally {
+    await served.close();
+  }
+});
+
+Deno.test("GrpcServer.close() answers a stream whose outputs ended within the grace at once, its last write just out", async () => {
+  const served = await serve({ registries: [BUILTIN, SLOW] }, {
+    resolve: (name) => (name === "slow" ? SLOW_PIPELINE : PIPELINES[name]),
+  });
+  try {
+    const s = stream(served);
+    s.call.write({ open: { pipeline: "slow" } });
+    await s.received(1);
+    for (let i = 0; i < 2; i++) {
+      s.call.write({ frame: { port: "audio", frame: audioFrame([1, 1], { seq: i }) } });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const start = performance.now();
+    const closing = served.server.close({ graceMs: 3_000 });
+    const status = await s.status;
+    const ms = performance.now() - start;
+    // Before: the status was dropped (the request iterator destroyed the call on the error that
+    // carried it) and the client got CANCELLED, no code, when close() cut the connection at 3 s.
+    assert.equal(status.code, grpc.status.UNAVAILABLE, status.details);
+    assert.equal(status.streamlibCode, "server_shutting_down");
+    assert.ok(ms < 2 * SLOW_ECHO_MS + 1_000, `answered after ${ms.toFixed(0)} ms`);
+    assert.deepEqual(s.responses.slice(1).map((r) => r.frame.frame.seq), [0, 1]);
+    await closing;
   } finally {
     await served.close();
   }
