@@ -62,7 +62,7 @@ const COMMANDS: Record<string, Entry> = {
   },
   serve: {
     summary: "serve <folder>         serve a folder's pipelines as WebSocket sessions",
-    load: () => import("./commands/serve.ts"),
+    load: () => import("./_serve_in_worker.ts"),
   },
   codegen: {
     summary: "codegen [folder...]    generate typed ports and registries for processors",
