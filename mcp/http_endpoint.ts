@@ -14,7 +14,7 @@ import type { Runtime } from "../mod.ts";
 import { type BodyLimits, BodyReadError, readBodyText } from "../frontend/read_body.ts";
 import { checkRequest, type HttpGuard, refuse } from "../frontend/http_guard.ts";
 import type { HttpEndpoint } from "../frontend/http_endpoint.ts";
-import { screenMessage } from "./message_gate.ts";
+import { NOT_UTF8, screenMessage } from "./message_gate.ts";
 import { buildMcpServer, type McpServerOptions } from "./server.ts";
 import { MCP_MAX_MESSAGE_BYTES } from "./stdio_transport.ts";
 
@@ -104,6 +104,8 @@ export function createMcpEndpoint(
         text = await readBodyText(request, limits);
       } catch (error) {
         if (!(error instanceof BodyReadError)) throw error;
+        // A body that is not UTF-8 is not JSON text: a parse error, as on stdio.
+        if (error.code === "invalid_utf8") return Response.json(NOT_UTF8, { status: 400 });
         return refuse(error.status, error.message);
       }
       try {

@@ -165,6 +165,16 @@ export function screenMessage(value: unknown): Screened {
   return { message: parsed.data };
 }
 
+/** The answer to a message that is not UTF-8, on stdio and HTTP alike (-32700, `id: null`). */
+export const NOT_UTF8: JsonRpcErrorReply = {
+  jsonrpc: "2.0",
+  id: null,
+  error: {
+    code: ErrorCode.ParseError,
+    message: "Parse error: the message is not valid UTF-8 (a message is UTF-8 JSON)",
+  },
+};
+
 /** The longest string id of a JSON-RPC message. */
 const MAX_ID_CHARS = 256;
 

@@ -10,7 +10,7 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { LineSplitter } from "./line_splitter.ts";
-import { type JsonRpcErrorReply, screenMessage } from "./message_gate.ts";
+import { type JsonRpcErrorReply, NOT_UTF8, screenMessage } from "./message_gate.ts";
 
 /** Largest MCP message accepted, in bytes: a stdio line or an HTTP body (4 MiB). */
 export const MCP_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -167,6 +167,9 @@ export class LineTransport implements Transport {
   async #read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
     const splitter = new LineSplitter(this.#max);
     const decoder = new TextDecoder();
+    // A message is UTF-8 JSON: a line that is not UTF-8 is refused, not read with U+FFFD in place
+    // of its bad bytes (which would turn a path or an id into another one).
+    const strict = new TextDecoder("utf-8", { fatal: true });
     while (!this.#closed) {
       const { done, value } = await reader.read();
       if (done) return;
@@ -177,7 +180,13 @@ export class LineTransport implements Transport {
           this.onerror?.(new MessageTooLargeError(line.size, this.#max, id));
           continue;
         }
-        const text = decoder.decode(line.bytes);
+        let text: string;
+        try {
+          text = strict.decode(line.bytes);
+        } catch {
+          this.onerror?.(new InvalidMessageError(NOT_UTF8));
+          continue;
+        }
         if (text.trim() === "") continue;
         let value: unknown;
         try {

@@ -82,6 +82,9 @@ class RawServer implements AsyncDisposable {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
+    // The end of stdin first: `streamlib mcp` serves from a scoped child process that SIGKILL of
+    // the parent does not reach, and that holds stdout open until its stdin ends.
+    await this.#stdin.close().catch(() => {});
     try {
       this.child.kill("SIGKILL");
     } catch {
@@ -126,6 +129,17 @@ Deno.test("streamlib mcp answers a line over the message limit with -32600 namin
   // Garbage and a non-message on the same stream: each answered, the server still serves.
   await server.send("not json\n");
   assert.equal((await server.reply(null)).error.code, -32700);
+  // A line that is not UTF-8 (a byte 0xff inside a string) is refused, not read with U+FFFD in
+  // place of the byte: save_manifest must not write to a path the client did not send.
+  const [before, after] = call(44, "save_manifest", { path: "mcp_utf8_probe_X.json" }).split("X");
+  await server.send(new Uint8Array([...encoder.encode(before), 0xff, ...encoder.encode(after)]));
+  const notUtf8 = await server.reply(null, 3000).finally(() => {
+    const written = [...Deno.readDirSync(ROOT)].filter((e) => e.name.startsWith("mcp_utf8_probe_"));
+    for (const file of written) Deno.removeSync(join(ROOT, file.name));
+    assert.deepEqual(written.map((e) => e.name), [], "nothing written");
+  });
+  assert.equal(notUtf8.error.code, -32700);
+  assert.match(notUtf8.error.message, /^Parse error: the message is not valid UTF-8/);
   await server.send(call(42, "add_processor", { type: "Gain", id: "gain" }));
   const added = await server.reply(42);
   assert.equal(added.result.structuredContent.id, "gain");

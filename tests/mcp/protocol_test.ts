@@ -100,6 +100,18 @@ const CASES: { send: unknown; id: unknown; code: number; message: RegExp }[] = [
       /^Invalid request: the id must be a string of at most 256 .*got a string of 257 characters$/,
   },
   {
+    // 0xff inside a string: not UTF-8, so not JSON text, whatever it would decode to.
+    send: new Uint8Array([
+      ...new TextEncoder().encode('{"jsonrpc":"2.0","id":17,"method":"x'),
+      0xff,
+      0x22,
+      0x7d,
+    ]),
+    id: null,
+    code: -32700,
+    message: /not valid UTF-8/,
+  },
+  {
     send: { jsonrpc: "1.0", id: 16, method: "ping" },
     id: 16,
     code: -32600,
@@ -107,9 +119,13 @@ const CASES: { send: unknown; id: unknown; code: number; message: RegExp }[] = [
   },
 ];
 
-/** A message as sent: a string is JSON text already (for numbers JSON.stringify cannot write). */
-function wire(message: unknown): string {
-  return typeof message === "string" ? message : JSON.stringify(message);
+/**
+ * A message as sent: a string is JSON text already (for numbers JSON.stringify cannot write),
+ * bytes are sent as they are (for text that is not UTF-8).
+ */
+function wire(message: unknown): Uint8Array {
+  if (message instanceof Uint8Array) return message;
+  return new TextEncoder().encode(typeof message === "string" ? message : JSON.stringify(message));
 }
 
 /** `streamlib mcp` in a subprocess, spoken to line by line. */
@@ -127,7 +143,7 @@ function stdioServer() {
   let buffer = "";
   return {
     async send(message: unknown): Promise<Reply> {
-      await writer.write(new TextEncoder().encode(`${wire(message)}\n`));
+      await writer.write(new Uint8Array([...wire(message), 0x0a]));
       while (!buffer.includes("\n")) {
         const { value, done } = await lines.read();
         if (done) throw new Error("the server closed stdout");
@@ -157,7 +173,7 @@ async function httpPost(server: HttpMcpServer, body: unknown, session?: string) 
       accept: "application/json, text/event-stream",
       ...(session ? { "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" } : {}),
     },
-    body: wire(body),
+    body: wire(body) as Uint8Array<ArrayBuffer>,
   });
   const text = await response.text();
   return { response, reply: (text ? JSON.parse(text) : undefined) as Reply };
