@@ -57,12 +57,12 @@ export interface StdioServerOptions extends McpServerOptions {
  * Serves the runtime's MCP server on stdin/stdout. A line longer than `maxMessageBytes` is
  * discarded and answered with an invalid request error (-32600) carrying its id when it can be
  * read; the end of stdin (the client left) always resolves `closed`, as does a write to stdout
- * failing (the client closed its end; `writeError` says so). A line that is not JSON (or
- * not UTF-8) is answered with a JSON-RPC parse error (-32700) and `id: null`; a batch or a JSON value that is
- * not a JSON-RPC message with an invalid request error (-32600), and a request whose params do not
- * fit its method with invalid params (-32602), both with the request's id when it is a valid one
- * (see `screenMessage()`); the server keeps serving. Diagnostics go to
- * stderr, never stdout.
+ * failing (the client closed its end; `writeError` says so). A line that is not JSON (or not
+ * UTF-8) is answered with a JSON-RPC parse error (-32700) and `id: null`; a batch or a JSON value
+ * that is not a JSON-RPC message with an invalid request error (-32600), and a request whose
+ * params do not fit its method with invalid params (-32602), both with the request's id when it
+ * is a valid one (see `screenMessage()`); the server keeps serving. Diagnostics go to stderr,
+ * never stdout.
  *
  * @param runtime The runtime the tools act on.
  * @param options Server options and where to log.
