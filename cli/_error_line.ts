@@ -7,7 +7,7 @@
  * @module
  */
 
-import { terminalSafe } from "./terminal_text.ts";
+import { terminalSafe } from "../core/processor/terminal_text.ts";
 
 /** The codes of a command line that is itself wrong (exit code 2). */
 export type UsageErrorCode =

@@ -83,7 +83,7 @@ Deno.test("sessionRegistry(): built-ins by default; a bad --registry module has 
     (e) => e instanceof ServeRegistryError && e.code === "plugin_import_failed",
   );
   await assert.rejects(
-    sessionRegistry([new URL("./terminal_text.ts", import.meta.url).href]),
+    sessionRegistry([new URL("../core/processor/terminal_text.ts", import.meta.url).href]),
     (e) =>
       e instanceof ServeRegistryError && e.code === "plugin_no_registry" &&
       /its exports: .*terminalSafe/.test(e.message),

@@ -8,7 +8,7 @@
 
 import type { Runtime } from "../mod.ts";
 import { loadManifestCode, manifestCode } from "./project_plugins.ts";
-import { terminalSafe } from "./terminal_text.ts";
+import { terminalSafe } from "../core/processor/terminal_text.ts";
 
 /** The `parseArgs` option of the flag. */
 export const LOAD_PLUGINS_FLAG = { "load-plugins": { type: "boolean", default: false } } as const;

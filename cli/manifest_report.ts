@@ -7,7 +7,7 @@
 
 import type { ManifestIssue } from "../core/manifest/issue.ts";
 import { errorLine } from "./_error_line.ts";
-import { terminalSafe } from "./terminal_text.ts";
+import { terminalSafe } from "../core/processor/terminal_text.ts";
 
 /** Most issues a command lists (on stderr, and in `--json` output); the rest are counted. */
 export const MAX_LISTED_ISSUES = 50;

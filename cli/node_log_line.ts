@@ -8,7 +8,7 @@
 import type { NodeErrorEvent, NodeLogEvent } from "../types.ts";
 import { PermissionScopeError } from "./_permission_error.ts";
 import { errorLine } from "./_error_line.ts";
-import { terminalSafe } from "./terminal_text.ts";
+import { logLineText } from "../core/processor/log.ts";
 
 /**
  * One `node-log` event as a line for stderr: `[node] level: message`, made safe for a terminal.
@@ -26,11 +26,7 @@ import { terminalSafe } from "./terminal_text.ts";
  * ```
  */
 export function nodeLogLine(event: NodeLogEvent): string {
-  const data = event.data === undefined ? "" : ` ${JSON.stringify(event.data)}`;
-  const dropped = event.dropped
-    ? ` (${event.dropped} earlier lines dropped: over the rate limit)`
-    : "";
-  return terminalSafe(`[${event.node}] ${event.level}: ${event.message}${data}${dropped}`);
+  return logLineText(event.node, event);
 }
 
 /**

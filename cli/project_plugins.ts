@@ -18,7 +18,7 @@ import { DuplicateProcessorError } from "../core/registry/node_registry.ts";
 import { manifestPluginFolders, projectPluginFolders } from "../plugins/discovery/roots.ts";
 import type { CliOutput } from "./cli_output.ts";
 import { readManifestFile } from "./_manifest_file.ts";
-import { terminalSafe } from "./terminal_text.ts";
+import { terminalSafe } from "../core/processor/terminal_text.ts";
 import { ProjectImportError } from "./_project_import_error.ts";
 
 /** A project's processors, their origins and its plugins. */

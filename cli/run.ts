@@ -58,7 +58,7 @@ import {
 import { scopedRun } from "./scoped_child.ts";
 import { RUNTIME_FLAGS, RUNTIME_USAGE, runtimeOptionsFromFlags } from "./runtime_flags.ts";
 import { statusLine } from "./status_line.ts";
-import { terminalSafe } from "./terminal_text.ts";
+import { terminalSafe } from "../core/processor/terminal_text.ts";
 import { onStdoutClosed, stdoutClosed, stopSignalNoted } from "./wait_for_stop.ts";
 
 /**

@@ -15,7 +15,7 @@ import {
   permissionScope,
   type ScopeRequest,
 } from "./permission_scope.ts";
-import { terminalSafe } from "./terminal_text.ts";
+import { terminalSafe } from "../core/processor/terminal_text.ts";
 import { noteStopSignal } from "./wait_for_stop.ts";
 
 /** The environment variable that marks the scoped child (set by the parent). */

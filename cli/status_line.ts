@@ -6,7 +6,7 @@
 
 import type { NodeStats } from "../types.ts";
 import type { RuntimeStats } from "../mod.ts";
-import { terminalSafe } from "./terminal_text.ts";
+import { terminalSafe } from "../core/processor/terminal_text.ts";
 
 /** Most nodes the status line names as dropping frames; the rest are counted. */
 const MAX_NAMED_DROPPERS = 3;

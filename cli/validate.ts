@@ -28,7 +28,7 @@ import {
 import { issueLines, issuesForJson, plural } from "./manifest_report.ts";
 import { argsErrorText, manifestArgumentError } from "./parse_command.ts";
 import { errorLine, usageErrorText } from "./_error_line.ts";
-import { terminalSafe } from "./terminal_text.ts";
+import { terminalSafe } from "../core/processor/terminal_text.ts";
 import { explainUnknownProcessors } from "./_project_hint.ts";
 
 /**

@@ -47,6 +47,12 @@ export type ToIsolate =
      * `console.log` and kin print to stderr, as the runtime's Workers do then.
      */
     readonly console?: "stderr";
+    /**
+     * What the session's prints are marked with (`session s3 'voice-fx'`): every line a processor
+     * prints (`console`) and every `ctx.log` line of its nodes goes to the process's output with
+     * it in front, so none passes for the host's own lines.
+     */
+    readonly label?: string;
   }
   | {
     readonly t: "send";

@@ -6,6 +6,7 @@
  */
 
 import { setImmediate } from "node:timers";
+import { format } from "node:util";
 import type { AppOutput } from "../core/app/app_output.ts";
 import type { AppInput } from "../core/app/app_input.ts";
 import type { AppFrameInput } from "../core/app/frame_copy.ts";
@@ -20,6 +21,8 @@ import { createChannelBuffers, SessionChannel } from "./_channel.ts";
 import { SampleSpares } from "../core/app/sample_spares.ts";
 import { RunGuard } from "./_run_guard.ts";
 import { reserveStdout, stdoutReserved } from "../core/processor/stdout_guard.ts";
+import { terminalSafe } from "../core/processor/terminal_text.ts";
+import { logLineText } from "../core/processor/log.ts";
 
 /** This Worker's own port (the web Worker scope). */
 interface WorkerScope {
@@ -303,6 +306,8 @@ class IsolateSession {
       parameters: message.parameters as ParameterValues | undefined,
     });
     runtime.on((event) => {
+      // A node's `ctx.log` line, marked as the session's (labelConsole()), as `run` prints them.
+      if (event.type === "node-log") console.error(logLineText(event.node, event));
       // What ends a session whose graph has no outputs to finish (a sink's pipeline).
       if (event.type === "end-of-stream" && !this.#closing) this.#post({ t: "graph-ended" });
       if (event.type === "node-error" && event.action !== "restart" && !this.#closing) {
@@ -435,6 +440,7 @@ scope.onmessage = (event: MessageEvent) => {
   if ((message.t === "preload" || message.t === "open") && message.console === "stderr") {
     if (!stdoutReserved()) reserveStdout();
   }
+  if (message.t === "open" && typeof message.label === "string") labelConsole(message.label);
   if (message.t === "preload") {
     if (message.maxRunMs !== undefined) runGuard.maxRunMs = message.maxRunMs;
     // A pooled isolate: import the registries now, and the modules of the processors named,
@@ -445,6 +451,27 @@ scope.onmessage = (event: MessageEvent) => {
     });
   } else session.receive(message);
 };
+
+/**
+ * Marks every line this isolate prints with its session's label (`[session s3 'voice-fx'] ...`),
+ * control characters escaped: what a processor prints cannot pass for the host's own lines
+ * (`streamlib serve: session s1 ended ...`), move the cursor or clear a terminal. Once.
+ */
+function labelConsole(label: string): void {
+  if (labelled) return;
+  labelled = true;
+  const mark = `[${terminalSafe(label, 200)}] `;
+  const methods = ["log", "info", "warn", "error", "debug", "trace"] as const;
+  for (const name of methods) {
+    const print = console[name].bind(console);
+    console[name] = (...args: unknown[]) =>
+      print(
+        format(...args).split("\n").map((line) => mark + terminalSafe(line, Infinity)).join("\n"),
+      );
+  }
+}
+
+let labelled = false;
 
 const loaded = new Map<string, Promise<NodeDefinition[]>>();
 

@@ -218,6 +218,7 @@ export class Session {
           buffers: theirs,
           port: channel.port2,
           ...(stdoutReserved() && { console: "stderr" as const }),
+          label: `session ${id}${pipeline === "" ? "" : ` '${pipeline}'`}`,
         } satisfies ToIsolate,
         [channel.port2],
       );

@@ -9,7 +9,7 @@ import { relative } from "node:path";
 import type { CliCommand } from "../command.ts";
 import { parseCommand } from "../parse_command.ts";
 import { createFromTemplate, listTemplates, TemplateError } from "../_templates.ts";
-import { terminalSafe } from "../terminal_text.ts";
+import { terminalSafe } from "../../core/processor/terminal_text.ts";
 import { errorLine, type UsageErrorCode, usageErrorText } from "../_error_line.ts";
 
 async function usage(): Promise<string> {

@@ -12,7 +12,7 @@ import { originLabel } from "../../core/registry/processor_origin.ts";
 import { projectProcessorsFor } from "../project_plugins.ts";
 import type { CliCommand } from "../command.ts";
 import { parseCommand } from "../parse_command.ts";
-import { terminalSafeLines } from "../terminal_text.ts";
+import { terminalSafeLines } from "../../core/processor/terminal_text.ts";
 import { errorLine, type UsageErrorCode, usageErrorText } from "../_error_line.ts";
 
 const USAGE = `Usage: streamlib nodes list [--json] [--root DIR]

@@ -26,7 +26,7 @@ import {
 } from "../parse_command.ts";
 import { codeOf, errorLine, usageErrorText } from "../_error_line.ts";
 import { reserveProtocolStdout } from "../protocol_stdout.ts";
-import { terminalSafe } from "../terminal_text.ts";
+import { terminalSafe } from "../../core/processor/terminal_text.ts";
 import { stdoutClosed, waitForStop } from "../wait_for_stop.ts";
 import { CatalogWatcher, TokenFileWatcher } from "../_serve_watch.ts";
 import { SessionLog } from "../_session_log.ts";

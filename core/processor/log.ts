@@ -8,6 +8,7 @@
  */
 
 import type { JsonValue } from "../schema/json_schema.ts";
+import { terminalSafe } from "./terminal_text.ts";
 
 /** The levels of {@linkcode NodeLog}, least severe first. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -133,8 +134,36 @@ export function createNodeLog(
 }
 
 /**
+ * One logged line as a person reads it: `[node] level: message {data}`, with how many earlier
+ * lines were dropped over the rate limit, on one line safe for a terminal. What `streamlib run`,
+ * `dashboard` and a session's isolate print for a `node-log` event.
+ *
+ * @param node The node's name.
+ * @param record The line.
+ * @returns The text, without a newline.
+ *
+ * @example A line with data
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { logLineText } from "./log.ts";
+ *
+ * assert.equal(
+ *   logLineText("mic", { level: "info", message: "opened\nnow", data: { rate: 48000 } }),
+ *   '[mic] info: opened\\nnow {"rate":48000}',
+ * );
+ * ```
+ */
+export function logLineText(node: string, record: LogRecord): string {
+  const data = record.data === undefined ? "" : ` ${JSON.stringify(record.data)}`;
+  const dropped = record.dropped
+    ? ` (${record.dropped} earlier lines dropped: over the rate limit)`
+    : "";
+  return terminalSafe(`[${node}] ${record.level}: ${record.message}${data}${dropped}`);
+}
+
+/**
  * A logger for a processor run by hand (`createProcessContext()`, a test): each line goes to
- * stderr as `[node] level: message`, never to stdout.
+ * stderr as `[node] level: message` ({@linkcode logLineText}), never to stdout.
  *
  * @param node The node's name.
  * @returns The logger.
@@ -142,10 +171,8 @@ export function createNodeLog(
 export function stderrNodeLog(node: string): NodeLog {
   const encoder = new TextEncoder();
   return createNodeLog((record) => {
-    const data = record.data === undefined ? "" : ` ${JSON.stringify(record.data)}`;
-    const text = `[${node}] ${record.level}: ${record.message}${data}\n`;
     try {
-      Deno.stderr.writeSync(encoder.encode(text));
+      Deno.stderr.writeSync(encoder.encode(`${logLineText(node, record)}\n`));
     } catch {
       // No stderr (closed): the line is lost, the processor runs on.
     }

@@ -91,8 +91,20 @@ for (const pool of [0, 1]) {
         const lines = stdout.split("\n").filter((line) => line !== "");
         assert.equal(lines.length, 1, `stdout holds more than the JSON line:\n${stdout}`);
         assert.equal(typeof JSON.parse(lines[0]).sessionsUrl, "string");
-        assert.match(said, /printed by a processor with console\.log/);
-        assert.match(said, /printed by a processor with console\.info/);
+        assert.match(said, /\[session s\d+ 'printer'\] printed by a processor with console\.log/);
+        assert.match(said, /\[session s\d+ 'printer'\] printed by a processor with console\.info/);
+        // Each line a session prints is marked as its own, escapes shown, not acted on: no line
+        // passes for the server's, and ctx.log lines are printed as `run` prints them.
+        assert.match(
+          said,
+          /\[session s\d+ 'printer'\] \\e\[2Jforged\n\[session s\d+ 'printer'\] streamlib serve: session s99/,
+        );
+        assert.doesNotMatch(said, /^streamlib serve: session s99/m);
+        assert.ok(!said.includes("\x1b"), "an escape sequence reached stderr as printed");
+        assert.match(
+          said,
+          /\[session s\d+ 'printer'\] \[p\] info: logged by a processor \{"block":1\}/,
+        );
       } finally {
         await Deno.remove(dir, { recursive: true });
       }

@@ -1,7 +1,7 @@
 /**
  * Text from outside (ids, paths, values and messages from manifests, processor names, error
- * messages) made safe to print on a terminal: one helper every human-facing line of the command
- * lines goes through.
+ * messages, what a session's processors print) made safe to print on a terminal: one helper every
+ * human-facing line of the command lines, and of a session's isolate, goes through.
  *
  * @module
  */
