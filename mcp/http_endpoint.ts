@@ -18,7 +18,10 @@ import { NOT_UTF8, screenMessage } from "./message_gate.ts";
 import { buildMcpServer, type McpServerOptions } from "./server.ts";
 import { MCP_MAX_MESSAGE_BYTES } from "./stdio_transport.ts";
 
-/** How long an MCP session over HTTP may sit without a request before it is closed (10 min). */
+/**
+ * How long an MCP session over HTTP may sit without a request, and without an open SSE stream
+ * (GET), before it is closed (10 min).
+ */
 export const MCP_SESSION_IDLE_MS = 10 * 60 * 1000;
 
 /** Most MCP sessions over HTTP open at once. */
@@ -31,7 +34,10 @@ export interface McpEndpointOptions extends McpServerOptions {
    * 413) and `timeoutMs`, how long a body may take to arrive (default 10000; slower answers 408).
    */
   readonly requestBody?: Partial<BodyLimits>;
-  /** A session with no request for this long is closed. Default {@linkcode MCP_SESSION_IDLE_MS}. */
+  /**
+   * A session with no request and no open SSE stream for this long is closed. Default
+   * {@linkcode MCP_SESSION_IDLE_MS}.
+   */
   readonly sessionIdleMs?: number;
   /**
    * Most sessions open at once; a new one beyond this closes the one idle longest. Default
@@ -88,9 +94,13 @@ export function createMcpEndpoint(
     lastUsed.delete(id);
     transport?.close().catch(() => {});
   };
+  // Sessions with an open SSE stream (GET): a client listening for notifications is not idle.
+  const listening = new Map<string, number>();
   const sweeper = setInterval(() => {
     const now = performance.now();
-    for (const [id, at] of lastUsed) if (now - at >= idleMs) endSession(id);
+    for (const [id, at] of lastUsed) {
+      if (now - at >= idleMs && !listening.has(id)) endSession(id);
+    }
   }, Math.max(10, Math.min(idleMs / 4, 30_000)));
   Deno.unrefTimer(sweeper);
   async function handle(request: Request, guard: HttpGuard): Promise<Response> {
@@ -136,10 +146,12 @@ export function createMcpEndpoint(
     }
     if (sessionId !== null && transport) {
       lastUsed.set(sessionId, performance.now());
-      return await transport.handleRequest(
+      const response = await transport.handleRequest(
         request,
         request.method === "POST" ? { parsedBody: body } : undefined,
       );
+      if (request.method !== "GET" || !response.ok || response.body === null) return response;
+      return new Response(whileOpen(response.body, sessionId), response);
     }
     if (request.method !== "POST") {
       return refuse(400, "Missing mcp-session-id header: initialize a session with a POST first");
@@ -179,6 +191,40 @@ export function createMcpEndpoint(
     return response;
   }
 
+  /** The SSE stream's body, counting the session as listening until the stream ends. */
+  function whileOpen(body: ReadableStream<Uint8Array>, id: string): ReadableStream<Uint8Array> {
+    listening.set(id, (listening.get(id) ?? 0) + 1);
+    let open = true;
+    const ended = () => {
+      if (!open) return;
+      open = false;
+      const left = (listening.get(id) ?? 1) - 1;
+      if (left > 0) listening.set(id, left);
+      else listening.delete(id);
+      // Idle from the moment its last stream closed.
+      if (lastUsed.has(id)) lastUsed.set(id, performance.now());
+    };
+    const reader = body.getReader();
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            ended();
+            controller.close();
+          } else controller.enqueue(value);
+        } catch (error) {
+          ended();
+          controller.error(error);
+        }
+      },
+      async cancel(reason) {
+        ended();
+        await reader.cancel(reason);
+      },
+    });
+  }
+
   let closing: Promise<void> | undefined;
   const close = () =>
     closing ??= (async () => {
@@ -186,6 +232,7 @@ export function createMcpEndpoint(
       for (const transport of [...transports.values()]) await transport.close();
       transports.clear();
       lastUsed.clear();
+      listening.clear();
     })();
   return {
     handle,

@@ -1,12 +1,14 @@
 /**
  * The MCP server over streamable HTTP against hostile clients: bodies cut off, trickled or
- * oversized (the first `initialize` included), and abandoned sessions.
+ * oversized (the first `initialize` included), abandoned sessions and listening ones.
  */
 
 import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import { ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { type HttpMcpServer, MCP_MAX_MESSAGE_BYTES, serveHttp } from "../../mcp/mod.ts";
 import { createRuntime } from "../../processors/mod.ts";
 
@@ -213,4 +215,34 @@ Deno.test("serveHttp(): an initialize refused for its Accept or Content-Type lea
   assert.equal(listening, 0, "ten refused initializes left servers listening to the runtime");
   await initialize(server);
   assert.equal(listening, 1, "a session that began keeps its server");
+});
+
+Deno.test("serveHttp(): a session listening on its SSE stream is not idle; once it closes, it expires", async () => {
+  const rt = createRuntime({ workers: false });
+  await using server = await serveHttp(rt, { sessionIdleMs: 300 });
+  const transport = new StreamableHTTPClientTransport(new URL(server.url), {
+    requestInit: { headers: { authorization: `Bearer ${server.token}` } },
+  });
+  const client = new Client({ name: "streamlib-tests", version: "1.0.0" });
+  await client.connect(transport); // opens the SSE stream (GET) for notifications
+  const errors: string[] = [];
+  transport.onerror = (error) => errors.push(error.message);
+  const updates: string[] = [];
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+    updates.push(n.params.uri);
+  });
+  await client.subscribeResource({ uri: "graph://current" });
+  // Four idle periods without a request, only the open stream.
+  await new Promise((resolve) => setTimeout(resolve, 1200));
+  assert.equal(server.sessions, 1, "listening is not idle");
+  rt.add("Gain"); // an edit by someone else reaches the listener
+  const until = Date.now() + 2000;
+  while (updates.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(updates, ["graph://current"]);
+  assert.ok((await client.listTools()).tools.length > 10, "the session still serves");
+  assert.deepEqual(errors, []);
+  await client.close(); // ends the stream, leaves the session (no DELETE)
+  const deadline = Date.now() + 3000;
+  while (server.sessions > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(server.sessions, 0, "idle once its stream closed: expired");
 });
