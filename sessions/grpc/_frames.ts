@@ -11,6 +11,7 @@ import type { VideoCodec } from "../../core/frames/encoded_video_frame.ts";
 import type { AudioCodec } from "../../core/frames/encoded_audio_frame.ts";
 import { SessionError } from "../errors.ts";
 import { WIRE_LIMITS } from "../wire/format.ts";
+import { JSON_NUMBER_RANGE, jsonOverflows } from "../wire/json_value.ts";
 import { GrpcRequestError } from "./errors.ts";
 import type { SessionFrame } from "../session.ts";
 
@@ -80,27 +81,6 @@ function refuse(port: string, field: string, expected: string, session: string):
 }
 
 const encoder = new TextEncoder();
-
-/** A number token that could be past a 64-bit float's range: an exponent of 3 digits or more, or 309 digits. */
-const MAYBE_OVERFLOW = /\d[eE]\+?\d{3}|\d{309}/;
-
-/**
- * Whether JSON text (already parsed once) holds a number past a 64-bit float's range, which
- * `JSON.parse` reads as Infinity (and `JSON.stringify` then writes as null). Parsed again with a
- * reviver only when {@linkcode MAYBE_OVERFLOW} matches: a reviver costs a call per value.
- */
-function overflows(text: string): boolean {
-  let found = false;
-  try {
-    JSON.parse(text, (_key, value) => {
-      if (typeof value === "number" && !Number.isFinite(value)) found = true;
-      return value;
-    });
-  } catch {
-    // Nested too deep for the reviver: the session's own depth bound refuses it.
-  }
-  return found;
-}
 
 /** A string's UTF-8 bytes, counted only when its length says it could be over `max`. */
 function overUtf8(text: string, max: number): number | undefined {
@@ -271,15 +251,7 @@ export function fromProtoFrame(port: string, frame: ProtoFrame, session = ""): I
       } catch {
         refuse(port, "data.json", "one JSON value (RFC 8259)", session);
       }
-      if (MAYBE_OVERFLOW.test(text) && overflows(text)) {
-        refuse(
-          port,
-          "data.json",
-          "one JSON value whose numbers fit a 64-bit float (at most about ±1.8e308): a larger " +
-            "one would arrive as Infinity and leave as null",
-          session,
-        );
-      }
+      if (jsonOverflows(text)) refuse(port, "data.json", JSON_NUMBER_RANGE, session);
       return out({ kind: "data", value, ...stamp } as AppFrameInput);
     }
     default:

@@ -29,6 +29,7 @@ import type { WireMessage, WireMetadata, WirePort } from "./messages.ts";
 import { WireReader } from "./_reader.ts";
 import { parseParameters } from "./_parameters.ts";
 import { minimumVideoBytes, minimumVideoStride } from "./_video_shape.ts";
+import { JSON_NUMBER_RANGE, jsonOverflows } from "./json_value.ts";
 
 const TYPES = new Map<number, WireMessageType>(
   Object.entries(MESSAGE_TYPE_CODES).map(([type, code]) => [code, type as WireMessageType]),
@@ -460,6 +461,18 @@ function readFrame(reader: WireReader, kinds: number): Frame {
             offset: at,
             found: "not JSON",
             expected: "one JSON value in UTF-8",
+          },
+        );
+      }
+      if (jsonOverflows(text)) {
+        throw new WireError(
+          "wire_malformed",
+          `Cannot decode frame.value: a number past a 64-bit float's range; expected ${JSON_NUMBER_RANGE}`,
+          {
+            field: "frame.value",
+            offset: at,
+            found: "a number past a 64-bit float's range",
+            expected: JSON_NUMBER_RANGE,
           },
         );
       }

@@ -184,6 +184,27 @@ Deno.test("decodeWireMessage() refuses deeply nested JSON with a typed error, no
   assert.throws(() => decodeWireMessage(bytes), refused("wire_malformed", "frame.value"));
 });
 
+Deno.test("decodeWireMessage() refuses a data frame number past a 64-bit float, not null", () => {
+  const header = encodeWireMessage({
+    type: "frame",
+    port: "d",
+    sequence: 0,
+    metadata: {},
+    frame: { kind: "data", timestampNs: 0, value: 0 },
+  });
+  const frame = (text: string) =>
+    withLength(
+      new Uint8Array([...header.subarray(0, header.length - 1), ...new TextEncoder().encode(text)]),
+    );
+  // JSON.parse reads these as Infinity, which JSON.stringify writes back as null.
+  for (const text of ['{"big":1e400}', "[-2e+308]", "9".repeat(400)]) {
+    assert.throws(() => decodeWireMessage(frame(text)), refused("wire_malformed", "frame.value"));
+  }
+  const fine = decodeWireMessage(frame('{"small":1e-400,"edge":1.7e308}'));
+  assert.ok(fine.type === "frame" && fine.frame.kind === "data");
+  assert.deepEqual(fine.frame.value, { small: 0, edge: 1.7e308 });
+});
+
 Deno.test("wireMessageLength() reads the length from the first 8 bytes only", () => {
   assert.equal(wireMessageLength(end.subarray(0, 8)), end.length);
   assert.throws(() => wireMessageLength(end.subarray(0, 7)), refused("wire_truncated", "header"));
