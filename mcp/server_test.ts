@@ -69,9 +69,9 @@ Deno.test("createMcpServer() sends a processor failure as an error log message",
 Deno.test("createMcpServer(): a call cancelled while it waits behind another never runs", async () => {
   const rt = createRuntime({ workers: false });
   let release!: () => void;
-  const held = new Promise<void>((resolve) => release = resolve);
+  let held = new Promise<void>((resolve) => release = resolve);
   let entered!: () => void;
-  const holding = new Promise<void>((resolve) => entered = resolve);
+  let holding = new Promise<void>((resolve) => entered = resolve);
   // A tool that holds the runtime's call queue until released, as a slow start or
   // end_of_stream does.
   const hold: McpTool = {
@@ -104,5 +104,20 @@ Deno.test("createMcpServer(): a call cancelled while it waits behind another nev
   const graph = await client.callTool({ name: "get_graph", arguments: {} });
   assert.deepEqual((graph.structuredContent as { processors: unknown[] }).processors, []);
   assert.deepEqual(rt.describe().nodes, [], "the cancelled add_processor was not applied later");
+
+  // A call waiting when its client leaves never runs either.
+  held = new Promise<void>((resolve) => release = resolve);
+  holding = new Promise<void>((resolve) => entered = resolve);
+  const second = client.callTool({ name: "hold", arguments: {} });
+  await holding;
+  const orphan = client.callTool({
+    name: "add_processor",
+    arguments: { type: "Gain", id: "orphan" },
+  });
   await client.close();
+  await Promise.allSettled([second, orphan]);
+  release();
+  await rt.settled();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(rt.describe().nodes, [], "the call of a client that left was not applied");
 });
