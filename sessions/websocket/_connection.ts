@@ -116,6 +116,8 @@ export class WireConnection {
   #endCode: string | undefined;
   #session: Session | undefined;
   #shutdown = false;
+  /** Whether the observer was told the session started, and not yet that it ended. */
+  #startReported = false;
   #refusedDuringShutdown = false;
   readonly #queue: Item[] = [];
   #queuedBytes = 0;
@@ -443,8 +445,10 @@ export class WireConnection {
     }
     this.#session = session;
     observer.started?.(session.id, message.pipeline);
+    this.#startReported = true;
     if (this.#state !== "opening") {
       // The connection ended while the isolate started (the client went away, sent too much).
+      this.#startReported = false;
       observer.ended?.(session.id, this.#endCode ?? "client_disconnected");
       await session.close();
       return;
@@ -746,7 +750,6 @@ export class WireConnection {
    */
   #finish(code: string, message: string, error: boolean, send = true): void {
     if (this.#state === "done") return;
-    const started = this.#state === "open";
     this.#state = "done";
     this.#endCode = code;
     clearTimeout(this.#openTimer);
@@ -766,7 +769,12 @@ export class WireConnection {
     this.#queue.length = 0;
     this.#wake?.();
     const session = this.#session;
-    if (session && started) this.#settings.observer.ended?.(session.id, code);
+    // Also a session that started while the server began to stop (its open then refused): told
+    // it started, so told it ended (the metrics' active count, the log's 'ended' line).
+    if (session && this.#startReported) {
+      this.#startReported = false;
+      this.#settings.observer.ended?.(session.id, code);
+    }
     const closing = session ? session.close() : Promise.resolve();
     closing.finally(() => {
       this.#resolveDone();

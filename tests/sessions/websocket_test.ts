@@ -386,6 +386,30 @@ Deno.test("SessionHandler.close() flushes outputs, then closes with server_shutt
   );
 });
 
+Deno.test("SessionHandler.close() while a session's isolate starts: refused, and counted as ended", async () => {
+  const server = startServer({ gain: gain() }); // no pool: the isolate takes 100+ ms to start
+  const opening = connect(server.url).open("gain").then(() => undefined, (error) => error);
+  // Wait until the runner is starting the session's isolate, then stop the server.
+  const until = Date.now() + 5_000;
+  while (server.runner.active === 0 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  assert.equal(server.runner.active, 1, "the open never reached the runner");
+  await server.close();
+  const refused = await opening;
+  assert.ok(
+    refused instanceof SessionClientError && refused.code === "server_shutting_down",
+    String(refused),
+  );
+  // Told it started, so told it ended: the metrics' active sessions and the log stay balanced.
+  const { events } = server.recorder;
+  assert.equal(
+    events.filter((e) => e.startsWith("started:")).length,
+    events.filter((e) => e.startsWith("ended:")).length,
+    events.join(", "),
+  );
+});
+
 Deno.test("SessionHandler: an AacEncoder's output reaches the client as encoded audio (wire version 2)", async () => {
   const server = startServer({
     aac: {
