@@ -14,6 +14,7 @@ import {
 } from "../frontend/error_codes.ts";
 import type { JsonValue } from "../core/schema/json_schema.ts";
 import { nearMatches } from "../core/errors/near_matches.ts";
+import { quote } from "../core/errors/quote.ts";
 import { type RequestEnds, requestField } from "../core/operations/request_field.ts";
 import { ControlPolicyError } from "../frontend/control_policy.ts";
 
@@ -54,7 +55,7 @@ export class UnknownToolError extends Error {
   constructor(tool: string, available: readonly string[]) {
     const near = nearMatches(tool, available);
     const hint = near.length > 0 ? `did you mean ${near.join(" or ")}? ` : "";
-    super(`Unknown tool '${tool}': ${hint}available tools: ${available.join(", ")}`);
+    super(`Unknown tool '${quote(tool)}': ${hint}available tools: ${available.join(", ")}`);
     this.name = "UnknownToolError";
     this.tool = tool;
     this.available = available;
@@ -180,17 +181,17 @@ export function toolFailure(
       : undefined;
     return {
       code: coded.code,
-      message: error.message,
+      message: boundedMessage(error.message),
       ...(field !== undefined ? { field } : {}),
       ...(hint ? { hint } : {}),
-      details: { ...coded.details },
+      details: bounded({ ...coded.details }, 0) as { [key: string]: JsonValue },
     };
   }
   if (isFileSystemError(error)) {
     const code = (error as { code?: unknown }).code;
     return {
       code: "file_error",
-      message: error.message,
+      message: boundedMessage(error.message),
       ...(fileArgument !== undefined ? { field: fileArgument } : {}),
       hint: "A path names a file (not a folder), resolved against the server's working directory",
       details: { name: error.name, ...(typeof code === "string" ? { errno: code } : {}) },
@@ -198,9 +199,38 @@ export function toolFailure(
   }
   return {
     code: "internal_error",
-    message: `${error.name}: ${error.message}`,
+    message: boundedMessage(`${error.name}: ${error.message}`),
     details: { name: error.name },
   };
+}
+
+/** Longest message a failure carries whole (4 KiB); a longer one is cut, saying how much. */
+export const MAX_FAILURE_MESSAGE_CHARS = 4096;
+
+/** Longest string of a failure's details kept whole; a longer one is quoted in excerpt. */
+const MAX_DETAIL_CHARS = 1024;
+
+/**
+ * The message, cut after {@linkcode MAX_FAILURE_MESSAGE_CHARS} characters: an error that quotes a
+ * huge name whole (a 1 MB type or port) answers in kilobytes, not three times the request.
+ */
+function boundedMessage(message: string): string {
+  if (message.length <= MAX_FAILURE_MESSAGE_CHARS) return message;
+  return `${message.slice(0, MAX_FAILURE_MESSAGE_CHARS)}... (${
+    message.length - MAX_FAILURE_MESSAGE_CHARS
+  } more characters)`;
+}
+
+/** Details with every string longer than {@linkcode MAX_DETAIL_CHARS} quoted in excerpt. */
+function bounded(value: JsonValue, depth: number): JsonValue {
+  if (typeof value === "string") return value.length > MAX_DETAIL_CHARS ? quote(value) : value;
+  if (typeof value !== "object" || value === null || depth > 16) return value;
+  if (Array.isArray(value)) return value.map((v) => bounded(v, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value).map((
+      [k, v],
+    ) => [k.length > MAX_DETAIL_CHARS ? quote(k) : k, bounded(v as JsonValue, depth + 1)]),
+  );
 }
 
 /** Deno's classes of file system errors. */

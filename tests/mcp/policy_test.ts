@@ -142,6 +142,24 @@ Deno.test("streamlib mcp quotes at most an excerpt of a 1 MB id in every tool's 
     assert.ok(reply.text.length < 2000, `${tool} answered ${reply.text.length} characters`);
     assert.ok(reply.text.includes("more characters"), `${tool}: ${reply.text.slice(0, 300)}`);
   }
+  // Errors that quote a name whole in their message (an unknown tool, type or port):
+  // the answer stays kilobytes, not three copies of the request (text, message, details).
+  for (
+    const [tool, args] of [
+      [huge, {}],
+      ["describe_processor", { type: huge }],
+      ["add_processor", { type: huge }],
+      ["connect", { from: "g.out", to: `g.${huge}` }],
+      ["disconnect", { to: `g.${huge}` }],
+    ] as const
+  ) {
+    const reply = await mcp.call(tool, args);
+    const name = tool.slice(0, 20);
+    assert.equal(reply.isError, true, name);
+    const size = reply.text.length + JSON.stringify(reply.data).length;
+    assert.ok(size < 16_000, `${name} answered ${size} characters`);
+    assert.ok(reply.text.includes("more characters"), `${name}: ${reply.text.slice(0, 300)}`);
+  }
 });
 
 Deno.test("streamlib mcp --http takes its token from --token-file or STREAMLIB_TOKEN, not only the command line", async () => {
