@@ -192,7 +192,7 @@ export function buildMcpServer(runtime: Runtime, options: McpServerOptions = {})
       title: t.title,
       description: t.description,
       inputSchema: t.inputSchema as any,
-      ...(t.annotations ? { annotations: { title: t.title, ...t.annotations } } : {}),
+      annotations: announced(t),
     })),
   }));
 
@@ -305,6 +305,25 @@ function initialized(server: Server, method: string): Record<never, never> {
     );
   }
   return {};
+}
+
+/**
+ * A tool's hints with all four stated. MCP reads an absent `destructiveHint` or `openWorldHint` as
+ * true; a tool of this package that leaves one out means false (see `ToolAnnotations`).
+ *
+ * @param tool The tool.
+ * @returns Its annotations for `tools/list`.
+ */
+function announced(tool: McpTool) {
+  const hints = tool.annotations ?? {};
+  const readOnlyHint = hints.readOnlyHint ?? false;
+  return {
+    title: tool.title,
+    readOnlyHint,
+    destructiveHint: !readOnlyHint && (hints.destructiveHint ?? false),
+    idempotentHint: hints.idempotentHint ?? false,
+    openWorldHint: hints.openWorldHint ?? false,
+  };
 }
 
 /**

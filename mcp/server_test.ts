@@ -121,3 +121,36 @@ Deno.test("createMcpServer(): a call cancelled while it waits behind another nev
   await new Promise((resolve) => setTimeout(resolve, 20));
   assert.deepEqual(rt.describe().nodes, [], "the call of a client that left was not applied");
 });
+
+const HINTS = ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const;
+
+Deno.test("createMcpServer() states all four hints of every tool, as the tools mean them", async () => {
+  const { client } = await connected();
+  const { tools } = await client.listTools();
+  const hints = Object.fromEntries(tools.map((t) => [t.name, t.annotations]));
+  for (const tool of tools) {
+    for (const hint of HINTS) {
+      // MCP reads an absent destructiveHint or openWorldHint as true.
+      assert.equal(typeof tool.annotations?.[hint], "boolean", `${tool.name}.${hint}`);
+    }
+    assert.equal(tool.annotations?.title, tool.title);
+  }
+  const named = (hint: typeof HINTS[number]) =>
+    tools.filter((t) => t.annotations?.[hint] === true).map((t) => t.name).sort();
+  assert.deepEqual(named("openWorldHint"), ["load_manifest", "save_manifest"], "only files");
+  assert.deepEqual(named("destructiveHint"), [
+    "disconnect",
+    "load_manifest",
+    "remove_processor",
+    "save_manifest",
+    "set_config",
+  ]);
+  assert.deepEqual(named("readOnlyHint"), [
+    "describe_processor",
+    "get_graph",
+    "get_stats",
+    "list_processors",
+  ]);
+  assert.equal(hints.add_processor?.destructiveHint, false, "adding is additive");
+  await client.close();
+});

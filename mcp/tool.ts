@@ -33,7 +33,9 @@ export interface ToolContext {
 }
 
 /**
- * Hints an MCP client may show or use to ask before calling (they are not enforced).
+ * Hints an MCP client may show or use to ask before calling (they are not enforced). A hint left
+ * out means false: `tools/list` states all four (MCP itself would read an absent
+ * `destructiveHint` or `openWorldHint` as true).
  */
 export interface ToolAnnotations {
   /** The tool changes nothing. */

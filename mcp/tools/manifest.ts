@@ -43,7 +43,9 @@ export const loadManifestTool: McpTool = {
     },
     additionalProperties: false,
   },
-  annotations: { openWorldHint: true },
+  // It reads or writes files; load_manifest with replace removes every processor, save_manifest
+  // replaces its file.
+  annotations: { openWorldHint: true, destructiveHint: true },
   run: async ({ manifest, path, replace, parameters }, { runtime, control }) => {
     if (manifest === undefined && path === undefined) {
       throw new ToolArgumentsError("load_manifest", [{
@@ -111,7 +113,9 @@ export const saveManifestTool: McpTool = {
     properties: { path: { type: "string", description: "A file to write it to" } },
     additionalProperties: false,
   },
-  annotations: { openWorldHint: true },
+  // It reads or writes files; load_manifest with replace removes every processor, save_manifest
+  // replaces its file.
+  annotations: { openWorldHint: true, destructiveHint: true },
   run: async ({ path }, { runtime, control }): Promise<ToolOutput> => {
     const manifest = saveManifest(runtime) as unknown as JsonValue;
     if (typeof path !== "string") return { manifest };

@@ -28,6 +28,8 @@ export const setConfigTool: McpTool = {
     "change was applied ('live', 'setup', 'stored' or 'none') and the processor. Nothing " +
     "changes when the merged config is invalid.",
   inputSchema: withNodeId(SET_CONFIG_SCHEMA),
+  // It replaces config values; the same call twice leaves what one call leaves.
+  annotations: { destructiveHint: true, idempotentHint: true },
   run: async ({ id, config }, { runtime, control }) => {
     const type = runtime.describe().nodes.find((n) => n.id === id)?.type;
     if (type !== undefined) await control.checkNode(type, config);
