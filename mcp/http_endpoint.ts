@@ -40,7 +40,8 @@ export interface McpEndpointOptions extends McpServerOptions {
    */
   readonly sessionIdleMs?: number;
   /**
-   * Most sessions open at once; a new one beyond this closes the one idle longest. Default
+   * Most sessions open at once; a new one beyond this closes the one idle longest (one
+   * not listening on an SSE stream first). Default
    * {@linkcode MCP_MAX_SESSIONS}.
    */
   readonly maxSessions?: number;
@@ -167,8 +168,12 @@ export function createMcpEndpoint(
       enableJsonResponse: true,
       onsessioninitialized: (id) => {
         while (transports.size >= maxSessions) {
-          // The session idle longest makes room: abandoned sessions never lock clients out.
-          const [oldest] = [...lastUsed].sort((a, b) => a[1] - b[1])[0];
+          // The session idle longest makes room, one not listening on an SSE stream first:
+          // abandoned sessions never lock clients out.
+          const quiet = (id: string) => listening.has(id) ? 1 : 0;
+          const [oldest] = [...lastUsed].sort((a, b) =>
+            quiet(a[0]) - quiet(b[0]) || a[1] - b[1]
+          )[0];
           endSession(oldest);
         }
         transports.set(id, created);

@@ -217,9 +217,9 @@ Deno.test("serveHttp(): an initialize refused for its Accept or Content-Type lea
   assert.equal(listening, 1, "a session that began keeps its server");
 });
 
-Deno.test("serveHttp(): a session listening on its SSE stream is not idle; once it closes, it expires", async () => {
+Deno.test("serveHttp(): a session listening on its SSE stream is not idle nor evicted first; once it closes, it expires", async () => {
   const rt = createRuntime({ workers: false });
-  await using server = await serveHttp(rt, { sessionIdleMs: 300 });
+  await using server = await serveHttp(rt, { sessionIdleMs: 300, maxSessions: 2 });
   const transport = new StreamableHTTPClientTransport(new URL(server.url), {
     requestInit: { headers: { authorization: `Bearer ${server.token}` } },
   });
@@ -240,6 +240,11 @@ Deno.test("serveHttp(): a session listening on its SSE stream is not idle; once 
   while (updates.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(updates, ["graph://current"]);
   assert.ok((await client.listTools()).tools.length > 10, "the session still serves");
+  // At the cap, a new session closes the idlest one not listening, though it is newer.
+  await initialize(server);
+  await initialize(server);
+  assert.equal(server.sessions, 2);
+  assert.ok((await client.listTools()).tools.length > 10, "the listening session was kept");
   assert.deepEqual(errors, []);
   await client.close(); // ends the stream, leaves the session (no DELETE)
   const deadline = Date.now() + 3000;
