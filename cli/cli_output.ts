@@ -72,8 +72,9 @@ export const CONSOLE: CliOutput = {
     try {
       writeStdoutLine(text); // stdout even while reserved for JSON lines (processors' prints are not)
     } catch (error) {
-      if (!readerGone(error)) throw error;
-      // `run --json | head -1`: not a crash. The command stops as on SIGTERM and exits 1.
+      // Any failed write to stdout is for good (`EPIPE`: `run --json | head -1`; `ENOSPC`: a full
+      // disk or `/dev/full`; `EIO`, `EBADF`): not a crash. The command stops as on SIGTERM and
+      // exits 1.
       const why = stdoutWriteProblem(error);
       consoleLog.line(errorLine("stdout_closed", `${why}; stopping as on SIGTERM (exit 1)`), true);
       noteStdoutClosed();
@@ -84,7 +85,14 @@ export const CONSOLE: CliOutput = {
     // Behind log lines still queued, so stderr keeps their order; else at once. While stdout is
     // reserved, console prints are queued (processors may flood them): errors are never dropped.
     if (consoleLog.busy || stdoutReserved()) consoleLog.line(text, true);
-    else console.error(text);
+    else {
+      try {
+        console.error(text);
+      } catch {
+        // stderr cannot be written (`2>/dev/full`, closed): nothing left to say it on, and a
+        // command must not end on its diagnostics' channel (a server goes on serving).
+      }
+    }
   },
   log: (text) => {
     clearLive();
@@ -110,12 +118,6 @@ export function stdoutWriteProblem(error: unknown): string {
   return error instanceof Deno.errors.BrokenPipe
     ? "Cannot write to stdout: its reader closed it"
     : (error as Error)?.message ?? String(error);
-}
-
-/** Whether a write to stdout failed for good (`EPIPE`: nobody reads it any more; `ENOSPC`, ...). */
-function readerGone(error: unknown): boolean {
-  return error instanceof Deno.errors.BrokenPipe ||
-    (error as { code?: unknown })?.code === "stdout_write_failed";
 }
 
 function terminalWidth(): number {

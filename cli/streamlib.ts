@@ -28,6 +28,7 @@
 import denoJson from "../deno.json" with { type: "json" };
 import { nearMatches } from "../core/errors/near_matches.ts";
 import { type CliOutput, CONSOLE, flushConsoleLog } from "./cli_output.ts";
+import { stdoutClosed } from "./wait_for_stop.ts";
 import type { CliCommand, CommandOptions } from "./command.ts";
 import { usageErrorText } from "./_error_line.ts";
 
@@ -186,5 +187,9 @@ if (import.meta.main) {
   ) {
     (await import("./scoped_child.ts")).holdSignalsInChild();
   }
-  Deno.exit(await main(Deno.args, CONSOLE, { scopePermissions: true }));
+  const code = await main(Deno.args, CONSOLE, { scopePermissions: true });
+  // What it printed did not all reach stdout (`nodes list > /dev/full`, `| head -1`): not a
+  // success, whichever command (a long-running one has stopped as on SIGTERM and said so).
+  await flushConsoleLog(); // what the top-level paths (--help, --version) queued
+  Deno.exit(code === 0 && stdoutClosed() ? 1 : code);
 }

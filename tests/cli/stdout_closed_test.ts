@@ -115,3 +115,48 @@ Deno.test("streamlib mcp on stdio whose client closed its stdout stops at the ne
   assert.match(err, /error: stdout_closed: Cannot write to stdout/);
   assert.doesNotMatch(err, /Uncaught|Failed to send response/);
 });
+
+/** Runs `streamlib` with its stdout or stderr pointed at /dev/full (every write fails, ENOSPC). */
+async function withFull(
+  args: string,
+  full: "stdout" | "stderr",
+  ms = 30_000,
+): Promise<{ code: number; out: string; err: string }> {
+  const streamlib = new URL("../../cli/streamlib.ts", import.meta.url).pathname;
+  const redirect = full === "stdout" ? "> /dev/full" : "2> /dev/full";
+  const child = new Deno.Command("sh", {
+    args: ["-c", `exec "${Deno.execPath()}" run -A "${streamlib}" ${args} ${redirect}`],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const kill = setTimeout(() => child.kill("SIGTERM"), ms);
+  const [out, err] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
+  const { code } = await child.status;
+  clearTimeout(kill);
+  return { code, out, err };
+}
+
+Deno.test("a stdout every write to fails (/dev/full) is exit 1 and stdout_closed, for any command", async () => {
+  for (const args of ["nodes list", "--help", "--version"]) {
+    const { code, err } = await withFull(args, "stdout");
+    assert.equal(code, 1, `${args}: ${err}`);
+    assert.match(err, /stdout_closed: .*No space left on device/, args);
+    assert.doesNotMatch(err, /Uncaught/, args);
+  }
+});
+
+Deno.test("a stderr every write to fails (/dev/full) does not end serve: it serves, then stops on SIGTERM", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // No manifest and no token file: two warnings on stderr at start, which it cannot write.
+    const { code, out } = await withFull(`serve ${dir} --port 0 --no-webrtc`, "stderr", 3_000);
+    assert.match(out, /sessions: ws:\/\/127\.0\.0\.1:\d+\/v1\/sessions/);
+    assert.equal(code, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
