@@ -98,6 +98,38 @@ export interface LineTransportStreams {
   readonly write: (bytes: Uint8Array) => Promise<void>;
   /** The longest message read. Default {@linkcode MCP_MAX_MESSAGE_BYTES}. */
   readonly maxMessageBytes?: number;
+  /**
+   * Most bytes waiting to be written before notifications are dropped (a client that stopped
+   * reading must not grow the queue without end). Default {@linkcode MCP_MAX_QUEUED_BYTES}.
+   */
+  readonly maxQueuedBytes?: number;
+}
+
+/** Most bytes of messages waiting to be written on stdio before notifications are dropped (16 MiB). */
+export const MCP_MAX_QUEUED_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Notifications were dropped because the client does not read its end of the output: the
+ * messages waiting to be written reached the bound. Reported once each time dropping starts.
+ */
+export class NotificationsDroppedError extends Error {
+  /** Notifications dropped so far. */
+  readonly dropped: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param dropped Notifications dropped so far.
+   * @param maxQueuedBytes The bound.
+   */
+  constructor(dropped: number, maxQueuedBytes: number) {
+    super(
+      `The client is not reading: ${maxQueuedBytes} bytes wait to be written, so notifications ` +
+        `are dropped until they drain (${dropped} so far); responses are kept`,
+    );
+    this.name = "NotificationsDroppedError";
+    this.dropped = dropped;
+  }
 }
 
 /**
@@ -138,8 +170,12 @@ export class LineTransport implements Transport {
   readonly #input: ReadableStream<Uint8Array>;
   readonly #write: (bytes: Uint8Array) => Promise<void>;
   readonly #max: number;
+  readonly #maxQueued: number;
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   #writing: Promise<void> = Promise.resolve();
+  #queued = 0;
+  #dropped = 0;
+  #dropping = false;
   #closed = false;
   #writeError: Error | undefined;
 
@@ -152,6 +188,7 @@ export class LineTransport implements Transport {
     this.#input = streams.input;
     this.#write = streams.write;
     this.#max = streams.maxMessageBytes ?? MCP_MAX_MESSAGE_BYTES;
+    this.#maxQueued = streams.maxQueuedBytes ?? MCP_MAX_QUEUED_BYTES;
   }
 
   /** Starts reading (in the background). */
@@ -212,7 +249,22 @@ export class LineTransport implements Transport {
    */
   send(message: JSONRPCMessage): Promise<void> {
     const bytes = new TextEncoder().encode(`${JSON.stringify(message)}\n`);
-    const next = this.#writing.then(() => this.#closed ? undefined : this.#write(bytes));
+    if (!("id" in message) && this.#queued + bytes.length > this.#maxQueued) {
+      // A notification while the client does not read: dropped, not queued without end. A
+      // response is always kept (one per request the client sent).
+      this.#dropped++;
+      if (!this.#dropping) {
+        this.#dropping = true;
+        this.onerror?.(new NotificationsDroppedError(this.#dropped, this.#maxQueued));
+      }
+      return Promise.resolve();
+    }
+    this.#queued += bytes.length;
+    const next = this.#writing.then(() => this.#closed ? undefined : this.#write(bytes))
+      .finally(() => {
+        this.#queued -= bytes.length;
+        if (this.#queued === 0) this.#dropping = false;
+      });
     this.#writing = next.catch((error) => {
       // Nothing more can be answered (the reader closed its end: EPIPE): the transport closes,
       // as at the end of the input, instead of reading requests it can never answer.
@@ -222,6 +274,11 @@ export class LineTransport implements Transport {
       void this.close();
     });
     return next;
+  }
+
+  /** Notifications dropped so far because the client did not read (see `maxQueuedBytes`). */
+  get droppedNotifications(): number {
+    return this.#dropped;
   }
 
   /** The error of the write that closed the transport, or `undefined` if none failed. */
