@@ -17,6 +17,7 @@ import type { HttpEndpoint } from "../frontend/http_endpoint.ts";
 import { NOT_UTF8, screenMessage } from "./message_gate.ts";
 import { buildMcpServer, type McpServerOptions } from "./server.ts";
 import { MCP_MAX_MESSAGE_BYTES } from "./stdio_transport.ts";
+import { relaySse } from "./sse_relay.ts";
 
 /**
  * How long an MCP session over HTTP may sit without a request, and without an open SSE stream
@@ -45,6 +46,11 @@ export interface McpEndpointOptions extends McpServerOptions {
    * {@linkcode MCP_MAX_SESSIONS}.
    */
   readonly maxSessions?: number;
+  /**
+   * Most bytes of notifications waiting on a session's SSE stream for a client that does not
+   * read it; beyond them an event is dropped. Default 16 MiB (`MCP_MAX_SSE_QUEUED_BYTES`).
+   */
+  readonly maxQueuedBytes?: number;
 }
 
 /** The MCP endpoint: answers requests, keeps their sessions. */
@@ -199,35 +205,15 @@ export function createMcpEndpoint(
   /** The SSE stream's body, counting the session as listening until the stream ends. */
   function whileOpen(body: ReadableStream<Uint8Array>, id: string): ReadableStream<Uint8Array> {
     listening.set(id, (listening.get(id) ?? 0) + 1);
-    let open = true;
-    const ended = () => {
-      if (!open) return;
-      open = false;
-      const left = (listening.get(id) ?? 1) - 1;
-      if (left > 0) listening.set(id, left);
-      else listening.delete(id);
-      // Idle from the moment its last stream closed.
-      if (lastUsed.has(id)) lastUsed.set(id, performance.now());
-    };
-    const reader = body.getReader();
-    return new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        try {
-          const { done, value } = await reader.read();
-          if (done) {
-            ended();
-            controller.close();
-          } else controller.enqueue(value);
-        } catch (error) {
-          ended();
-          controller.error(error);
-        }
+    return relaySse(body, {
+      onEnd: () => {
+        const left = (listening.get(id) ?? 1) - 1;
+        if (left > 0) listening.set(id, left);
+        else listening.delete(id);
+        // Idle from the moment its last stream closed.
+        if (lastUsed.has(id)) lastUsed.set(id, performance.now());
       },
-      async cancel(reason) {
-        ended();
-        await reader.cancel(reason);
-      },
-    });
+    }, options.maxQueuedBytes);
   }
 
   let closing: Promise<void> | undefined;
