@@ -52,6 +52,7 @@ export function relaySse(
   let failure: unknown;
   let wake: (() => void) | undefined;
   let open = true;
+  let cancelled = false;
   const end = () => {
     if (!open) return;
     open = false;
@@ -83,6 +84,7 @@ export function relaySse(
         await new Promise<void>((resolve) => wake = resolve);
       }
       wake = undefined;
+      if (cancelled) return; // the client went away while this pull waited
       const chunk = queue.shift();
       if (chunk) {
         queued -= chunk.length;
@@ -93,6 +95,7 @@ export function relaySse(
       else controller.close();
     },
     async cancel(reason) {
+      cancelled = true;
       end();
       queue.length = 0;
       await reader.cancel(reason);

@@ -39,3 +39,15 @@ Deno.test("relaySse(): a client that goes away cancels the source and ends the s
   assert.equal(cancelled, "gone");
   assert.equal(ended, 1);
 });
+
+Deno.test("relaySse(): a client that goes away while a read waits ends it quietly", async () => {
+  const source = new ReadableStream<Uint8Array>();
+  let ended = 0;
+  const body = relaySse(source, { onEnd: () => ended++ });
+  const reader = body.getReader();
+  const read = reader.read(); // waits: nothing comes
+  await reader.cancel("gone");
+  assert.deepEqual(await read, { done: true, value: undefined });
+  await new Promise((resolve) => setTimeout(resolve, 10)); // the waiting pull settles
+  assert.equal(ended, 1);
+});
