@@ -23,6 +23,7 @@ import { RunGuard } from "./_run_guard.ts";
 import { reserveStdout, stdoutReserved } from "../core/processor/stdout_guard.ts";
 import { terminalSafe } from "../core/processor/terminal_text.ts";
 import { logLineText } from "../core/processor/log.ts";
+import { payloadBytes, WINDOW_BYTES } from "./_frame_bytes.ts";
 
 /** This Worker's own port (the web Worker scope). */
 interface WorkerScope {
@@ -108,7 +109,7 @@ class IsolateSession {
   /** Whether an `open` came. */
   opened = false;
   readonly #lanes = new Map<string, Lane>();
-  readonly #credits = new Map<string, { n: number; wake?: () => void }>();
+  readonly #credits = new Map<string, OutputCredit>();
   #closing = false;
   /** The session's channel, from `open` on (see `Session`'s `#channel`). */
   #channel: SessionChannel<FromIsolate, ToIsolate> | undefined;
@@ -167,6 +168,10 @@ class IsolateSession {
         const credit = this.#credits.get(message.output);
         if (credit) {
           credit.n += message.n;
+          // The frames read were the oldest ahead: their bytes are room again.
+          for (let i = 0; i < message.n && credit.sizes.length > 0; i++) {
+            credit.bytes -= credit.sizes.shift()!;
+          }
           credit.wake?.();
         }
         break;
@@ -295,6 +300,7 @@ class IsolateSession {
     }
     const runtime = new Runtime({
       memoryBudgetBytes: message.memoryBudgetBytes,
+      frameMemoryBytes: message.memoryBudgetBytes,
       maxFrameBytes: message.maxFrameBytes,
       timers: guardedTimers,
       // The session's own time, from 0: what its sources stamp fits the wire format's timestamps
@@ -330,7 +336,11 @@ class IsolateSession {
         inputs[name] = runtime.input(name).portType;
       } else if (node.type === "AppOutput") {
         const name = node.id.slice("app_out_".length);
-        outputs[name] = runtime.output(name).portType;
+        const output = runtime.output(name);
+        outputs[name] = output.portType;
+        // Unread frames copied out of the graph stay under the window: the rest wait in the
+        // graph's connections, whose frames the runtime's frame memory bounds.
+        output.maxUnreadBytes = WINDOW_BYTES;
       }
     }
     await runtime.start();
@@ -395,14 +405,20 @@ class IsolateSession {
 
   /** Moves an output's frames to the session while it has credit (the session's unread room). */
   async #pump(output: AppOutput, window: number): Promise<void> {
-    const credit: { n: number; wake?: () => void } = { n: window };
+    const credit: OutputCredit = { n: window, bytes: 0, sizes: [] };
     this.#credits.set(output.name, credit);
     const name = output.name;
     let item;
     // `next()` rather than the output's async iterator: one promise a frame, not a generator's.
     while ((item = await output.next()) !== undefined) {
-      while (credit.n === 0) await new Promise<void>((resolve) => (credit.wake = resolve));
+      // Room: a frame of credit, and the bytes ahead under the window (or none ahead).
+      const size = payloadBytes(item.frame);
+      while (credit.n === 0 || (credit.sizes.length > 0 && credit.bytes + size > WINDOW_BYTES)) {
+        await new Promise<void>((resolve) => (credit.wake = resolve));
+      }
       credit.n--;
+      credit.bytes += size;
+      credit.sizes.push(size);
       // Copied into the channel: the frame's samples carry a later frame (no array per frame).
       if (this.#post({ t: "frame", output: name, item })) output.recycle(item.frame);
     }
@@ -429,6 +445,17 @@ class IsolateSession {
 function recycle(input: AppInput, frame: unknown): void {
   const samples = (frame as { samples?: unknown }).samples;
   if (input.policy === "fifo" && samples instanceof Float32Array) spares.keep(samples);
+}
+
+/**
+ * An output's room ahead of the caller's reads: frames of credit left, and the bytes of the frames
+ * sent ahead and not yet read (their sizes, oldest first), under `WINDOW_BYTES`.
+ */
+interface OutputCredit {
+  n: number;
+  bytes: number;
+  readonly sizes: number[];
+  wake?: () => void;
 }
 
 /** The isolate's session. */

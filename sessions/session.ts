@@ -17,6 +17,7 @@ import { stdoutReserved } from "../core/processor/stdout_guard.ts";
 import { createChannelBuffers, SessionChannel } from "./_channel.ts";
 import type { SessionInfo, SessionSnapshot } from "./info.ts";
 import type { ResolvedLimits } from "./limits.ts";
+import { payloadBytes, WINDOW_BYTES } from "./_frame_bytes.ts";
 
 /** Where a session is: `starting` until its graph runs, then `running`, then one of the ends. */
 export type SessionState = "starting" | "running" | "closing" | "closed" | "failed";
@@ -44,6 +45,15 @@ const WINDOW = 16;
 const CREDIT_BATCH = WINDOW / 2;
 /** Sends a session keeps in flight to its isolate; more wait on the caller's side. */
 const MAX_IN_FLIGHT = 64;
+/**
+ * Bytes of frames a session keeps in flight to its isolate, and the isolate sends ahead of the
+ * caller's reads per output (`OUTPUT_WINDOW_BYTES` of `_frame_bytes.ts`), beside the counts
+ * above: a frame more waits, unless none is in flight. Without it a client that sends 15 MiB
+ * frames and never reads had the server hold 40 of them (953 MB) in one session.
+ */
+const IN_FLIGHT_BYTES = WINDOW_BYTES;
+/** Bytes read per output that return their credit at once, batch or not (the isolate may be waiting on bytes, not frames). */
+const CREDIT_BYTES = WINDOW_BYTES / 4;
 /** How long `info()`'s and `inspect()`'s questions to the isolate wait for its answer. */
 const INSPECT_TIMEOUT_MS = 2_000;
 
@@ -112,6 +122,9 @@ export class Session {
   >();
   #nextId = 1;
   #inFlight = 0;
+  #inFlightBytes = 0;
+  /** Bytes read per output and not yet returned to the isolate as credit. */
+  readonly #creditBytes = new Map<string, number>();
   readonly #sendWaiters: (() => void)[] = [];
   readonly #queue: SessionFrame[] = [];
   #reader: (() => void) | undefined;
@@ -308,13 +321,17 @@ export class Session {
         { bytes, maxMessageBytes: this.#limits.maxMessageBytes },
       );
     }
-    while (this.#inFlight >= MAX_IN_FLIGHT) {
+    while (
+      this.#inFlight >= MAX_IN_FLIGHT ||
+      (this.#inFlight > 0 && this.#inFlightBytes + bytes > IN_FLIGHT_BYTES)
+    ) {
       await new Promise<void>((resolve) => this.#sendWaiters.push(resolve));
       this.#checkOpen();
     }
     this.#checkOpen();
     const id = this.#nextId++;
     this.#inFlight++;
+    this.#inFlightBytes += bytes;
     const acked = new Promise<number>((resolve, reject) => this.#acks.set(id, { resolve, reject }));
     const message = { t: "send", id, input, frame, metadata: options.metadata, seq: options.seq };
     // Credits owed go with the frame, the isolate rung once for both.
@@ -333,7 +350,9 @@ export class Session {
       return await acked;
     } finally {
       this.#inFlight--;
-      this.#sendWaiters.shift()?.();
+      this.#inFlightBytes -= bytes;
+      // Every waiter looks again: one freed large frame may make room for several small ones.
+      for (const wake of this.#sendWaiters.splice(0)) wake();
     }
   }
 
@@ -362,7 +381,7 @@ export class Session {
         const item = this.#queue.shift()!;
         this.#framesOut++;
         this.#touch();
-        this.#credit(item.output);
+        this.#credit(item.output, payloadBytes(item.frame));
         yield item;
         continue;
       }
@@ -681,14 +700,20 @@ export class Session {
     }
   }
 
-  /** One more frame of `output` read: its credit goes back in a batch (see `CREDIT_BATCH`). */
-  #credit(output: string): void {
+  /**
+   * One more frame of `output` read: its credit goes back in a batch (see `CREDIT_BATCH`), or at
+   * once when the frames read since came to `CREDIT_BYTES`.
+   */
+  #credit(output: string, bytes: number): void {
     const n = (this.#credits.get(output) ?? 0) + 1;
-    if (n < CREDIT_BATCH) {
+    const read = (this.#creditBytes.get(output) ?? 0) + bytes;
+    if (n < CREDIT_BATCH && read < CREDIT_BYTES) {
       this.#credits.set(output, n);
+      this.#creditBytes.set(output, read);
       return;
     }
     this.#credits.delete(output);
+    this.#creditBytes.delete(output);
     this.#post({ t: "credit", output, n });
   }
 
@@ -697,6 +722,7 @@ export class Session {
     if (this.#credits.size === 0) return;
     const credits = [...this.#credits];
     this.#credits.clear();
+    this.#creditBytes.clear();
     for (const [output, n] of credits) this.#channel.post({ t: "credit", output, n });
   }
 
@@ -775,21 +801,6 @@ function checkDataDepth(input: string, frame: unknown, session: string): void {
     session,
     { field: "value", expected: `at most ${MAX_DATA_DEPTH} levels of arrays and objects` },
   );
-}
-
-function payloadBytes(frame: unknown): number {
-  const f = frame as { samples?: unknown; data?: unknown; value?: unknown } | null;
-  if (f === null || typeof f !== "object") return 0;
-  if (ArrayBuffer.isView(f.samples)) return f.samples.byteLength;
-  if (ArrayBuffer.isView(f.data)) return f.data.byteLength;
-  if (f.value !== undefined) {
-    try {
-      return JSON.stringify(f.value)?.length ?? 0;
-    } catch {
-      return 0;
-    }
-  }
-  return 0;
 }
 
 function metadataBytes(metadata: unknown): number {

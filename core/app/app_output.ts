@@ -65,6 +65,9 @@ export class AppOutput implements AsyncIterable<AppFrame> {
   readonly capacity: number;
   readonly #tags: FrameTagReader;
   readonly #queue: AppFrame[] = [];
+  /** Payload bytes of the unread frames. */
+  #queuedBytes = 0;
+  #maxUnreadBytes = Infinity;
   /** Sample arrays handed back with `recycle()`, all of one length, for the next audio frames. */
   readonly #spares = new SampleSpares();
   #reader: (() => void) | undefined;
@@ -112,6 +115,29 @@ export class AppOutput implements AsyncIterable<AppFrame> {
     return this.#queue.length;
   }
 
+  /**
+   * The most payload bytes of unread frames it holds (`fifo`), beside `capacity`: one frame is
+   * always taken when none is unread, whatever its size. Default unbounded. A session's isolate
+   * bounds it, so a client that reads nothing has its large frames held by the graph's
+   * connections (under the runtime's frame memory), not copied out without limit.
+   */
+  get maxUnreadBytes(): number {
+    return this.#maxUnreadBytes;
+  }
+
+  set maxUnreadBytes(bytes: number) {
+    if (!(bytes >= 1)) throw new RangeError(`maxUnreadBytes must be at least 1, got ${bytes}`);
+    const had = this.#hasRoom();
+    this.#maxUnreadBytes = bytes;
+    if (!had && this.#hasRoom()) this.wake?.();
+  }
+
+  /** Whether a `fifo` output takes another frame now. */
+  #hasRoom(): boolean {
+    return this.#queue.length < this.capacity &&
+      (this.#queue.length === 0 || this.#queuedBytes < this.#maxUnreadBytes);
+  }
+
   /** Whether no frame will come any more (the queue may still hold some). */
   get finished(): boolean {
     return this.#finished;
@@ -127,8 +153,10 @@ export class AppOutput implements AsyncIterable<AppFrame> {
       if (this.#finished) return undefined;
       await new Promise<void>((resolve) => (this.#reader = resolve));
     }
+    const had = this.#hasRoom();
     const item = this.#queue.shift()!;
-    if (this.#queue.length === this.capacity - 1) this.wake?.(); // room again
+    this.#queuedBytes -= payloadBytes(item.frame);
+    if (!had && this.#hasRoom()) this.wake?.(); // room again
     return item;
   }
 
@@ -178,19 +206,17 @@ export class AppOutput implements AsyncIterable<AppFrame> {
 
   /** Called by the node's run: takes what fits; finishes when the input ended. */
   _take(input: InputBinding<Frame>): void {
-    while (this.#queue.length < this.capacity || this.policy === "latest") {
+    while (this.policy === "latest" || this.#hasRoom()) {
       const frame = input.read();
       if (frame === undefined) break;
       if (this.#queue.length >= this.capacity) {
-        this.#queue.shift();
+        this.#queuedBytes -= payloadBytes(this.#queue.shift()!.frame);
         this.#dropped++;
       }
       const tag = this.#tags.get(frame.timestampNs);
-      this.#queue.push({
-        frame: copyOut(frame, this.#spares.size > 0 ? this.#spares.take : undefined),
-        seq: tag?.seq ?? -1,
-        metadata: tag?.metadata ?? {},
-      });
+      const copy = copyOut(frame, this.#spares.size > 0 ? this.#spares.take : undefined);
+      this.#queuedBytes += payloadBytes(copy);
+      this.#queue.push({ frame: copy, seq: tag?.seq ?? -1, metadata: tag?.metadata ?? {} });
       this.#received++;
     }
     if (input.ended) this._finish();
@@ -259,4 +285,10 @@ export function appOutputNode(output: AppOutput): NodeDefinition {
       outputs: {},
     }),
   }) as unknown as NodeDefinition;
+}
+
+/** A frame's payload bytes (its samples or data; 0 for a data frame, whose value is not counted). */
+function payloadBytes(frame: Frame): number {
+  const f = frame as { samples?: ArrayBufferView; data?: ArrayBufferView };
+  return f.samples?.byteLength ?? f.data?.byteLength ?? 0;
 }

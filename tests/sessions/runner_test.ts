@@ -115,6 +115,32 @@ Deno.test("A caller that never reads stalls its graph, bounded, until the idle t
   assert.equal(runner.active, 0);
 });
 
+Deno.test("A caller that never reads large frames: the session takes a bounded number of bytes", async () => {
+  const runner = new PipelineRunner({ idleTimeoutMs: 30_000 });
+  try {
+    const session = await runner.stream(gain());
+    const samples = (15 * 1024 * 1024) / 4; // 15 MiB frames, under maxMessageBytes (16 MiB)
+    let taken = 0;
+    for (let i = 0; i < 40; i++) {
+      const frame = {
+        kind: "audio",
+        channels: 2,
+        sampleRate: 48_000,
+        samples: new Float32Array(samples),
+      } as const;
+      const sent = session.send("audio", frame).then(() => true, () => false);
+      if (!(await Promise.race([sent, new Promise((r) => setTimeout(r, 1_500, false))]))) break;
+      taken++;
+    }
+    // In flight, in the graph under its frame memory (memoryBudgetBytes), unread in its output
+    // and ahead of the reads: a handful of 15 MiB frames (40 before, 953 MB for the process).
+    assert.ok(taken >= 2 && taken <= 12, `the session took ${taken} frames of 15 MiB`);
+    await session.close();
+  } finally {
+    await runner.close();
+  }
+});
+
 Deno.test("1,000 sessions opened at once: those past maxSessions are refused with a code", async () => {
   const runner = new PipelineRunner({ maxSessions: 4 });
   const results = await Promise.allSettled(
