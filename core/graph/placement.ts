@@ -59,6 +59,7 @@ export function isolateOf(placement: Placement): string {
  * import { placementProblem } from "./placement.ts";
  *
  * assert.match(placementProblem({ worker: "" }) ?? "", /^worker name must be a non-empty string/);
+ * assert.match(placementProblem({ worker: "w".repeat(65) }) ?? "", /at most 64 .*\(65 characters\)/);
  * assert.equal(placementProblem("main"), undefined);
  * ```
  */
@@ -69,10 +70,12 @@ export function placementProblem(value: unknown): string | undefined {
     const { worker, wait } = value as { worker?: unknown; wait?: unknown };
     const known = keys.every((key) => key === "worker" || key === "wait");
     if (known && "worker" in value) {
-      if (typeof worker !== "string" || !/^[A-Za-z0-9_-]+$/.test(worker)) {
-        return `worker name must be a non-empty string of letters, digits, '_' or '-', got ${
-          JSON.stringify(worker)
-        }`;
+      if (typeof worker !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(worker)) {
+        const given = typeof worker === "string" && worker.length > 64
+          ? `${JSON.stringify(worker.slice(0, 64))}... (${worker.length} characters)`
+          : JSON.stringify(worker)?.slice(0, 200);
+        return `worker name must be a non-empty string of at most 64 letters, digits, '_' or ` +
+          `'-', got ${given}`;
       }
       if ("wait" in value && !(WORKER_WAITS as readonly unknown[]).includes(wait)) {
         return `wait must be one of ${WORKER_WAITS.map((w) => `"${w}"`).join(", ")}, got ${

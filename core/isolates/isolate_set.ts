@@ -20,6 +20,12 @@ import type { RuntimeEventListener } from "../lifecycle/events.ts";
 const MAX_DRAIN_PASSES = 1000;
 
 /**
+ * The most Workers a runtime starts for `{ worker }` placements (the names it has no injected host
+ * for): 32. A node placed on one more name is refused with `placement_unavailable`.
+ */
+export const MAX_SPAWNED_WORKERS = 32;
+
+/**
  * The hosts of a runtime by isolate name (the main isolate's and the injected Workers'), and
  * the cross-isolate channels. A connection whose ends are in one isolate is made by that
  * isolate's host; one between isolates is a channel from the backend's transport whose two
@@ -30,6 +36,8 @@ export class IsolateSet {
   readonly #channels = new Map<string, CrossIsolateChannel>();
   readonly #backend: IsolateBackend | undefined;
   readonly #listeners: RuntimeEventListener[] = [];
+  /** Worker hosts started for placements (not injected ones). */
+  #spawned = 0;
   #phase: "stopped" | "running" | "paused" = "stopped";
   #onOtherIsolate: (() => void) | undefined;
 
@@ -81,9 +89,22 @@ export class IsolateSet {
    */
   hostFor(node: string, placement: Placement, required?: RequiredIsolate): IsolateHost {
     if (required) return this.#requiredHost(node, required);
-    const host = this.#hosts.get(isolateOf(placement)) ?? this.#spawn(placement);
-    if (host) return host;
+    const existing = this.#hosts.get(isolateOf(placement));
+    if (existing) return existing;
     const workers = [...this.#hosts.keys()].filter((isolate) => isolate !== MAIN_ISOLATE);
+    if (placement !== "main" && this.#spawned >= MAX_SPAWNED_WORKERS) {
+      // Each name a new Worker (about 23 MB here): names from a client (the control API, MCP)
+      // must not start Workers without end.
+      throw new PlacementUnavailableError(
+        node,
+        placement,
+        workers,
+        `this runtime already started ${this.#spawned} Workers, the most a runtime starts; ` +
+          `place the node on one of them or on "main"`,
+      );
+    }
+    const host = this.#spawn(placement);
+    if (host) return host;
     throw new PlacementUnavailableError(node, placement, workers);
   }
 
@@ -242,6 +263,7 @@ export class IsolateSet {
     if (placement === "main" || !this.#backend?.spawn) return undefined;
     const host = this.#backend.spawn(placement.worker);
     if (!host) return undefined;
+    this.#spawned++;
     return this.#adopt(checkHost(placement.worker, host), host);
   }
 

@@ -112,12 +112,19 @@ export class PlacementUnavailableError extends Error {
    * @param node The node's id.
    * @param placement The placement asked for.
    * @param available The Worker isolates that have hosts.
+   * @param reason Why, when it is not that no host was injected for it.
    */
-  constructor(node: string, placement: Placement, available: readonly string[]) {
+  constructor(
+    node: string,
+    placement: Placement,
+    available: readonly string[],
+    reason?: string,
+  ) {
     const where = isolateOf(placement);
-    const why = available.length === 0
-      ? 'no worker host or cross-isolate transport was injected, pass { isolates } to new Runtime() or place it on "main"'
-      : `no host was injected for it, available isolates: main, ${available.join(", ")}`;
+    const why = reason ??
+      (available.length === 0
+        ? 'no worker host or cross-isolate transport was injected, pass { isolates } to new Runtime() or place it on "main"'
+        : `no host was injected for it, available isolates: main, ${available.join(", ")}`);
     super(`Cannot place node '${node}' on ${where}: ${why}`);
     this.name = "PlacementUnavailableError";
     this.node = node;

@@ -19,8 +19,8 @@ export const PORT_END_PATTERN = "^[A-Za-z_][A-Za-z0-9_-]*\\.[A-Za-z_][A-Za-z0-9_
 /** What a `"node.port"` end is, in words, for messages. */
 export const PORT_END_WORDS = '"node.port" (a node id, a dot, a port name)';
 
-/** A Worker's name in a placement: letters, digits, `_` or `-`. */
-const WORKER_NAME_PATTERN = "^[A-Za-z0-9_-]+$";
+/** A Worker's name in a placement: 1 to 64 letters, digits, `_` or `-` (as `placementProblem()`). */
+const WORKER_NAME_PATTERN = "^[A-Za-z0-9_-]{1,64}$";
 
 /** Where a node runs: `"main"` or a Worker. */
 const PLACEMENT: JsonSchema = {
@@ -57,7 +57,7 @@ const PLACEMENT: JsonSchema = {
  */
 export function expectedWords(schema: JsonSchema | undefined): string | undefined {
   if (schema === PLACEMENT) {
-    return `"main" or { "worker": "<name>" } (a name of letters, digits, '_' or '-')`;
+    return `"main" or { "worker": "<name>" } (a name of 1 to 64 letters, digits, '_' or '-')`;
   }
   return schema?.pattern === PORT_END_PATTERN ? PORT_END_WORDS : undefined;
 }

@@ -82,7 +82,7 @@ const EXPECTED: Record<string, [ManifestIssueCode, string, RegExp][]> = {
     ],
   ],
   "invalid_options.json": [
-    ["invalid_field", "nodes[0].placement", /a name of letters, digits, '_' or '-'\), got/],
+    ["invalid_field", "nodes[0].placement", /a name of 1 to 64 letters, digits, '_' or '-'\), got/],
     [
       "invalid_field",
       "nodes[0].onError",
