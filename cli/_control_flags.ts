@@ -7,6 +7,7 @@
 
 import { resolve } from "node:path";
 import { ControlPolicy } from "../frontend/control_policy.ts";
+import { tokenProblem } from "../frontend/token.ts";
 import { openRegularFile, readAtMost } from "../processors/formats/regular_file.ts";
 
 /** The `parseArgs` options of the shared flags. */
@@ -82,9 +83,31 @@ export async function controlPolicyFromFlags(values: ControlFlagValues): Promise
  * @param legacyEnv An older environment variable still read, if any.
  * @returns The token, or `undefined`.
  * @throws {ControlFlagError} When the token file cannot be read, is not a regular file or is
- * empty.
+ * empty, or the token is not 16 to 128 letters, digits, `_` or `-` (naming where it came from).
  */
 export async function tokenFromFlags(
+  values: ControlFlagValues,
+  legacyEnv?: string,
+): Promise<string | undefined> {
+  const token = await givenToken(values, legacyEnv);
+  if (token === undefined) return undefined;
+  // Refused here, as the flag it came from: the server refuses it too, too late to say so.
+  const problem = tokenProblem(token);
+  if (problem !== undefined) {
+    const from = values.token !== undefined
+      ? "--token"
+      : values["token-file"] !== undefined
+      ? `--token-file '${values["token-file"]}'`
+      : legacyEnv !== undefined && env("STREAMLIB_TOKEN") === undefined
+      ? legacyEnv
+      : "STREAMLIB_TOKEN";
+    throw new ControlFlagError(`Invalid ${from}: ${problem}`);
+  }
+  return token;
+}
+
+/** The token as given, unchecked. */
+async function givenToken(
   values: ControlFlagValues,
   legacyEnv?: string,
 ): Promise<string | undefined> {

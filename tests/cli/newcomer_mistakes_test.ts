@@ -61,6 +61,9 @@ Deno.test("a mistyped command, flag or argument is an error line with a code, th
     [["dashboard", "a.json", "b.json"], 2, "unexpected_argument", /at most one manifest/],
     [["dashboard", "--port", "99999"], 2, "invalid_flag", /0 to 65535/],
     [["mcp", "--port", "1"], 2, "invalid_flag", /need --http/],
+    // A token the server would refuse is the flag's mistake, not an address it cannot listen on.
+    [["mcp", "--http", "--token", "short"], 2, "invalid_flag", /--token: token must be 16 to 128/],
+    [["dashboard", "--token", "a b"], 2, "invalid_flag", /--token: token must be 16 to 128/],
     [["serve"], 2, "missing_argument", /one manifest folder/],
     [["serve", "tests", "--port", "99999"], 2, "invalid_flag", /0 to 65535/],
     [["serve", "tests", "--max-session", "-1"], 2, "invalid_flag", /--max-session/],
