@@ -119,7 +119,7 @@ export async function sessionRegistry(
         "registry" in module
           ? `Cannot use ${label(url)}: its 'registry' export is ${
             describe(module.registry)
-          }, not a NodeRegistry or a list of processor definitions (defineNode())`
+          }, not a NodeRegistry or a list of processor definitions (what defineNode returns)`
           : `Cannot use ${label(url)}: it has no 'registry' export (a generated registry.gen.ts ` +
             `has one); its exports: ${exports.length > 0 ? exports.join(", ") : "none"}`,
       );
