@@ -5,7 +5,8 @@
 # (`--parallel`) and, beside them in a second process, one at a time, those whose WebRTC endpoints
 # are named by node id in the process (`live`, `ingest`, ...: two runtimes in one process cannot
 # both have one of a name, and `deno test --parallel` runs its files in one process), which would
-# refuse each other's endpoints if they ran at once in one process. The tests themselves run with `--no-check`: `deno test` type-checks again
+# refuse each other's endpoints if they ran at once in one process, and one file that crashed the
+# parallel process (below). The tests themselves run with `--no-check`: `deno test` type-checks again
 # every Worker a test starts, its whole module graph each time (about 1.7 s a session isolate
 # here, against 0.15 s to start it unchecked), and the check above has covered those modules.
 # Every phase always runs; the exit status is non-zero when any failed. Arguments go to both
@@ -19,6 +20,12 @@ serial=(
   tests/sessions/webrtc_example_test.ts
   tests/web/security_test.ts
   tests/web/hostile_http_test.ts
+  # Not a name clash: in the parallel process, beside the other gRPC files, the Deno test process
+  # died of a segmentation fault in 1 of 3 or 4 runs of tests/sessions/grpc_*_test.ts
+  # (`deno test --parallel`, Deno 2.9.6, 2026-11-29; never in 6 runs alone, nor in 8 beside one
+  # other gRPC file, nor in 6 runs of the other files without it): its sessions' isolates are
+  # ended while a processor awaits a timer, as the server stops.
+  tests/sessions/grpc_shutdown_test.ts
 )
 # `--ignore` replaces deno.json's "exclude" for this run, so its entries are repeated here: the
 # templates' own tests (`templates/*/*.test.ts`, with {{placeholders}} in their imports) run only in
