@@ -171,7 +171,8 @@ Deno.test("decodeWireMessage() refuses encoded audio in version 1 and bad encode
   assert.throws(() => decodeWireMessage(cut), refused("wire_truncated", "frame.extradata"));
 });
 
-Deno.test("decodeWireMessage() refuses deeply nested JSON with a typed error, not a crash", () => {
+/** A data frame message on port `d` whose value is `text` as written (any bytes). */
+function dataFrameOf(text: string): Uint8Array {
   const header = encodeWireMessage({
     type: "frame",
     port: "d",
@@ -179,28 +180,24 @@ Deno.test("decodeWireMessage() refuses deeply nested JSON with a typed error, no
     metadata: {},
     frame: { kind: "data", timestampNs: 0, value: 0 },
   });
-  const deep = new TextEncoder().encode("[".repeat(1_000_000));
-  const bytes = withLength(new Uint8Array([...header.subarray(0, header.length - 1), ...deep]));
+  const value = new TextEncoder().encode(text);
+  return withLength(new Uint8Array([...header.subarray(0, header.length - 1), ...value]));
+}
+
+Deno.test("decodeWireMessage() refuses deeply nested JSON with a typed error, not a crash", () => {
+  const bytes = dataFrameOf("[".repeat(1_000_000));
   assert.throws(() => decodeWireMessage(bytes), refused("wire_malformed", "frame.value"));
 });
 
 Deno.test("decodeWireMessage() refuses a data frame number past a 64-bit float, not null", () => {
-  const header = encodeWireMessage({
-    type: "frame",
-    port: "d",
-    sequence: 0,
-    metadata: {},
-    frame: { kind: "data", timestampNs: 0, value: 0 },
-  });
-  const frame = (text: string) =>
-    withLength(
-      new Uint8Array([...header.subarray(0, header.length - 1), ...new TextEncoder().encode(text)]),
-    );
   // JSON.parse reads these as Infinity, which JSON.stringify writes back as null.
   for (const text of ['{"big":1e400}', "[-2e+308]", "9".repeat(400)]) {
-    assert.throws(() => decodeWireMessage(frame(text)), refused("wire_malformed", "frame.value"));
+    assert.throws(
+      () => decodeWireMessage(dataFrameOf(text)),
+      refused("wire_malformed", "frame.value"),
+    );
   }
-  const fine = decodeWireMessage(frame('{"small":1e-400,"edge":1.7e308}'));
+  const fine = decodeWireMessage(dataFrameOf('{"small":1e-400,"edge":1.7e308}'));
   assert.ok(fine.type === "frame" && fine.frame.kind === "data");
   assert.deepEqual(fine.frame.value, { small: 0, edge: 1.7e308 });
 });
