@@ -23,7 +23,8 @@ import { RunGuard } from "./_run_guard.ts";
 import { reserveStdout, stdoutReserved } from "../core/processor/stdout_guard.ts";
 import { terminalSafe } from "../core/processor/terminal_text.ts";
 import { logLineText } from "../core/processor/log.ts";
-import { payloadBytes, WINDOW_BYTES } from "./_frame_bytes.ts";
+import { WINDOW_BYTES } from "./_frame_bytes.ts";
+import { framePayloadBytes as payloadBytes } from "../core/frames/payload_bytes.ts";
 
 /** This Worker's own port (the web Worker scope). */
 interface WorkerScope {

@@ -17,7 +17,8 @@ import { stdoutReserved } from "../core/processor/stdout_guard.ts";
 import { createChannelBuffers, SessionChannel } from "./_channel.ts";
 import type { SessionInfo, SessionSnapshot } from "./info.ts";
 import type { ResolvedLimits } from "./limits.ts";
-import { payloadBytes, WINDOW_BYTES } from "./_frame_bytes.ts";
+import { WINDOW_BYTES } from "./_frame_bytes.ts";
+import { framePayloadBytes as payloadBytes } from "../core/frames/payload_bytes.ts";
 
 /** Where a session is: `starting` until its graph runs, then `running`, then one of the ends. */
 export type SessionState = "starting" | "running" | "closing" | "closed" | "failed";

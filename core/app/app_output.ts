@@ -13,6 +13,7 @@ import type { ProcessContext, SetupContext } from "../processor/context.ts";
 import { Processor, type ProcessorTypes } from "../processor/processor.ts";
 import { defineNode, type NodeDefinition } from "../registry/node_definition.ts";
 import type { DeliveryPolicy } from "../transport/ring.ts";
+import { framePayloadBytes } from "../frames/payload_bytes.ts";
 import { copyOut } from "./frame_copy.ts";
 import type { FrameTagReader, FrameTags } from "./tags.ts";
 
@@ -65,6 +66,8 @@ export class AppOutput implements AsyncIterable<AppFrame> {
   readonly capacity: number;
   readonly #tags: FrameTagReader;
   readonly #queue: AppFrame[] = [];
+  /** Payload bytes of each unread frame (`framePayloadBytes`, measured once), beside `#queue`. */
+  readonly #sizes: number[] = [];
   /** Payload bytes of the unread frames. */
   #queuedBytes = 0;
   #maxUnreadBytes = Infinity;
@@ -116,7 +119,8 @@ export class AppOutput implements AsyncIterable<AppFrame> {
   }
 
   /**
-   * The most payload bytes of unread frames it holds (`fifo`), beside `capacity`: one frame is
+   * The most payload bytes of unread frames it holds (`fifo`), beside `capacity` (samples, data,
+   * or a data frame's JSON text: `framePayloadBytes`): one frame is
    * always taken when none is unread, whatever its size. Default unbounded. A session's isolate
    * bounds it, so a client that reads nothing has its large frames held by the graph's
    * connections (under the runtime's frame memory), not copied out without limit.
@@ -155,7 +159,7 @@ export class AppOutput implements AsyncIterable<AppFrame> {
     }
     const had = this.#hasRoom();
     const item = this.#queue.shift()!;
-    this.#queuedBytes -= payloadBytes(item.frame);
+    this.#queuedBytes -= this.#sizes.shift()!;
     if (!had && this.#hasRoom()) this.wake?.(); // room again
     return item;
   }
@@ -210,12 +214,15 @@ export class AppOutput implements AsyncIterable<AppFrame> {
       const frame = input.read();
       if (frame === undefined) break;
       if (this.#queue.length >= this.capacity) {
-        this.#queuedBytes -= payloadBytes(this.#queue.shift()!.frame);
+        this.#queue.shift();
+        this.#queuedBytes -= this.#sizes.shift()!;
         this.#dropped++;
       }
       const tag = this.#tags.get(frame.timestampNs);
       const copy = copyOut(frame, this.#spares.size > 0 ? this.#spares.take : undefined);
-      this.#queuedBytes += payloadBytes(copy);
+      const size = framePayloadBytes(copy);
+      this.#queuedBytes += size;
+      this.#sizes.push(size);
       this.#queue.push({ frame: copy, seq: tag?.seq ?? -1, metadata: tag?.metadata ?? {} });
       this.#received++;
     }
@@ -285,10 +292,4 @@ export function appOutputNode(output: AppOutput): NodeDefinition {
       outputs: {},
     }),
   }) as unknown as NodeDefinition;
-}
-
-/** A frame's payload bytes (its samples or data; 0 for a data frame, whose value is not counted). */
-function payloadBytes(frame: Frame): number {
-  const f = frame as { samples?: ArrayBufferView; data?: ArrayBufferView };
-  return f.samples?.byteLength ?? f.data?.byteLength ?? 0;
 }
