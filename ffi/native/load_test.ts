@@ -72,3 +72,38 @@ function exists(path: string): boolean {
     return false;
   }
 }
+
+Deno.test({
+  name: "the library stays mapped after the only isolate that opened it ended",
+  // /proc/self/maps is Linux's; the mechanism (RTLD_NODELETE) is the C library's on macOS too.
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    // A process of its own, so no other isolate (another test file) holds the library open.
+    const worker = `
+      import { loadNativeLibrary } from ${JSON.stringify(new URL("./load.ts", import.meta.url).href)};
+      loadNativeLibrary().symbols.sl_abi_version();
+      self.postMessage("opened");
+    `;
+    const main = `
+      const path = ${JSON.stringify(localBuildPath())};
+      const mapped = () => Deno.readTextFileSync("/proc/self/maps").includes(path);
+      const url = "data:application/typescript," + encodeURIComponent(${JSON.stringify(worker)});
+      const w = new Worker(url, { type: "module" });
+      await new Promise((resolve) => (w.onmessage = resolve));
+      const before = mapped();
+      w.terminate();
+      // The worker's resources (its library handle among them) are dropped as its thread ends.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      console.log(JSON.stringify({ before, after: mapped() }));
+    `;
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--no-check", main],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, stderr);
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(out.stdout)), { before: true, after: true });
+  },
+});

@@ -23,13 +23,19 @@ use crate::media::platform;
 use crate::panic_guard::{guarded, guarded_fast, guarded_status};
 use crate::policy::Policy;
 use crate::status::{Error, ErrorKind};
-use crate::{ABI_VERSION, c_buffer, last_error, plugin, registry};
+use crate::{ABI_VERSION, c_buffer, last_error, plugin, registry, resident};
 
 /// Returns the ABI version this library implements ([`ABI_VERSION`]); guarded like every export
-/// (0, which no ABI uses, if it ever panicked).
+/// (0, which no ABI uses, if it ever panicked). The loader calls it first, so it also keeps the
+/// library mapped from then on ([`resident::keep_resident`]): an isolate that ends closes its
+/// handle, and threads this library started must not have their code unmapped.
 #[unsafe(no_mangle)]
 pub extern "C" fn sl_abi_version() -> u32 {
-    guarded(|| Ok(ABI_VERSION)).unwrap_or(0)
+    guarded(|| {
+        resident::keep_resident();
+        Ok(ABI_VERSION)
+    })
+    .unwrap_or(0)
 }
 
 /// Copies the calling thread's last error message (UTF-8, not NUL-terminated) into `buf` and

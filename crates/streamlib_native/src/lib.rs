@@ -79,6 +79,8 @@ mod registry;
 #[cfg(not(loom))]
 pub mod resample;
 #[cfg(not(loom))]
+pub mod resident;
+#[cfg(not(loom))]
 pub mod reverb;
 #[cfg(not(loom))]
 pub mod webrtc;
