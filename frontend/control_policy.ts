@@ -199,16 +199,18 @@ export class ControlPolicy {
   async checkPath(path: string, field = "path"): Promise<string> {
     const dirs = await (this.#realDirs ??= Promise.all(this.#mediaDirs.map(realOrSelf)));
     // Not normalized first: `link/..` must go where the OS goes, the link target's parent.
-    const real = await realPathOf(isAbsolute(path) ? path : `${this.#cwd}${sep}${path}`);
-    if (real !== undefined && dirs.some((dir) => real === dir || real.startsWith(dir + sep))) {
-      return real;
-    }
+    const resolved = await resolvePath(isAbsolute(path) ? path : `${this.#cwd}${sep}${path}`);
+    const inside = (p: string) => dirs.some((dir) => p === dir || p.startsWith(dir + sep));
+    if (typeof resolved === "string" && inside(resolved)) return resolved;
+    const shown = path.slice(0, 200);
+    // Inside the folders but not a usable path: say why, rather than that it is outside.
+    const why = typeof resolved === "object" && inside(resolved.at)
+      ? `'${resolved.at.slice(0, 200)}' is a file, not a folder, so nothing can be inside it`
+      : `files are allowed only inside the media folders (${this.#mediaDirs.join(", ")})`;
     throw new ControlPolicyError(
       "path_not_allowed",
       field,
-      `Cannot use ${field} '${
-        path.slice(0, 200)
-      }': files are allowed only inside the media folders (${this.#mediaDirs.join(", ")})`,
+      `Cannot use ${field} '${shown}': ${why}`,
       this.#mediaDirs,
     );
   }
@@ -217,9 +219,11 @@ export class ControlPolicy {
 /**
  * The real path of an absolute `path`, resolved part by part as the OS does: each existing part
  * through `realpath` (so `link/..` is the symlink target's parent, not the link's folder), the
- * parts after the first missing one, and parts this process may not read, as written.
+ * parts after the first missing one, and parts this process may not read, as written. A path
+ * that goes on below a file gives that file's real path as `at`; `undefined` for what no file
+ * can be created at (a dangling symlink, a missing folder walked out of, an unreadable part).
  */
-async function realPathOf(path: string): Promise<string | undefined> {
+async function resolvePath(path: string): Promise<string | { at: string } | undefined> {
   const parts = path.split(/[\\/]+/);
   let current = await Deno.realPath(sep).catch(() => sep);
   let missing = false;
@@ -244,6 +248,7 @@ async function realPathOf(path: string): Promise<string | undefined> {
         current = next;
         continue;
       }
+      if (error instanceof Deno.errors.NotADirectory) return { at: current };
       if (!(error instanceof Deno.errors.NotFound)) return undefined;
       // A dangling symlink: writing through it would create its target, wherever that is.
       if (await Deno.lstat(next).then(() => true, () => false)) return undefined;
@@ -255,5 +260,6 @@ async function realPathOf(path: string): Promise<string | undefined> {
 }
 
 async function realOrSelf(dir: string): Promise<string> {
-  return await realPathOf(dir) ?? dir;
+  const resolved = await resolvePath(dir);
+  return typeof resolved === "string" ? resolved : dir;
 }

@@ -53,6 +53,23 @@ Deno.test("ControlPolicy.checkPath() confines paths to the media folders through
   await Deno.remove(root, { recursive: true });
 });
 
+Deno.test("ControlPolicy.checkPath() says a path through a file goes through a file, not outside", async () => {
+  const media = await Deno.realPath(await Deno.makeTempDir());
+  await Deno.writeTextFile(join(media, "take.wav"), "RIFF");
+  const policy = new ControlPolicy({ mediaDirs: [media], cwd: media });
+  for (const bad of ["take.wav/x.wav", "take.wav/deeper/x.wav", join(media, "take.wav", "x.wav")]) {
+    await assert.rejects(
+      () => policy.checkPath(bad, "config.path"),
+      (e: unknown) =>
+        refused("path_not_allowed")(e) &&
+        (e as Error).message.includes(`'${join(media, "take.wav")}' is a file, not a folder`) &&
+        !(e as Error).message.includes("only inside the media folders"),
+      bad,
+    );
+  }
+  await Deno.remove(media, { recursive: true });
+});
+
 Deno.test("ControlPolicy.checkNode() refuses SubprocessProcessor unless named, and types off the list", async () => {
   const media = await Deno.makeTempDir();
   const byDefault = new ControlPolicy({ mediaDirs: [media] });
