@@ -9,7 +9,7 @@
 //! A Treiber stack over an array: `next[i]` links entry `i` to the one below it, and the head
 //! packs a 32-bit tag beside the top index. Every successful compare-and-swap bumps the tag, so a
 //! `pop` that read `next[top]` before another thread popped `top` and pushed it back (the ABA
-//! case) fails its swap and retries. `tests/loom_free_stack.rs` model-checks the protocol.
+//! case) fails its swap and retries. `tests/loom/free_stack.rs` model-checks the protocol.
 
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed};
 

@@ -27,7 +27,7 @@
 //! - [`HandleTable::insert`] and `remove` take a mutex around the free-index list; they are
 //!   control-path operations.
 //!
-//! `tests/loom_handle_table.rs` model-checks this protocol.
+//! `tests/loom/handle_table.rs` model-checks this protocol.
 
 use std::collections::VecDeque;
 use std::sync::PoisonError;

@@ -11,7 +11,7 @@
 //!   slot to the free list.
 //!
 //! Generations run 1..=32767 (15 bits, so handles are positive `i32`s, and a slot handle is never
-//! 0). `tests/loom_slot_state.rs` model-checks this protocol.
+//! 0). `tests/loom/slot_state.rs` model-checks this protocol.
 
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
 

@@ -1,5 +1,5 @@
 //! The synchronization primitives under `--cfg loom`: loom's model-checked atomics, mutex and
-//! `UnsafeCell`, so the `tests/loom_*.rs` models explore every interleaving of the crate's own
+//! `UnsafeCell`, so the `tests/loom/` models explore every interleaving of the crate's own
 //! atomic protocols.
 //!
 //! `lib.rs` selects this file or `sync_std.rs` once; no other module mentions `cfg(loom)`.

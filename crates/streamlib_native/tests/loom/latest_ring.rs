@@ -1,6 +1,6 @@
 //! Loom model of the `latest` ring's ownership protocol (`src/latest_ring.rs`).
 //!
-//! Run with `RUSTFLAGS="--cfg loom" cargo test --release --test 'loom_*'` (see the README).
+//! Run with `RUSTFLAGS="--cfg loom" cargo test --release --test loom` (see the README).
 //! A producer that evicts (`push_evict` into a full ring of capacity 1 or 2) races a consumer
 //! that pops a batch or the latest message. In every interleaving each message must be owned
 //! exactly once, returned to the consumer or to the producer as evicted (or, for `pop_latest`,

@@ -1,6 +1,6 @@
 //! Loom model of a frame-pool slot's refcount/generation protocol (`src/slot_state.rs`).
 //!
-//! Run with `RUSTFLAGS="--cfg loom" cargo test --release --test 'loom_*'` (see the README).
+//! Run with `RUSTFLAGS="--cfg loom" cargo test --release --test loom` (see the README).
 #![cfg(loom)]
 
 use loom::cell::UnsafeCell;

@@ -2,7 +2,7 @@
 //! out one index twice, and a pop racing a pop-and-push of the same index (the ABA case) never
 //! installs a stale link.
 //!
-//! Run with `RUSTFLAGS="--cfg loom" cargo test --release --test 'loom_*'` (see the README).
+//! Run with `RUSTFLAGS="--cfg loom" cargo test --release --test loom` (see the README).
 #![cfg(loom)]
 
 use loom::sync::Arc;

@@ -1,6 +1,6 @@
 //! Loom model of the handle table's lookup/free protocol (`src/handle_table.rs`).
 //!
-//! Run with `RUSTFLAGS="--cfg loom" cargo test --release --test 'loom_*'` (see the README).
+//! Run with `RUSTFLAGS="--cfg loom" cargo test --release --test loom` (see the README).
 //! Loom tracks every access to an entry's value, so a free that dropped the value while a lookup
 //! was still using it, or a stale handle reaching a reused entry, fails the model.
 #![cfg(loom)]
