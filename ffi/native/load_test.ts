@@ -80,7 +80,9 @@ Deno.test({
   async fn() {
     // A process of its own, so no other isolate (another test file) holds the library open.
     const worker = `
-      import { loadNativeLibrary } from ${JSON.stringify(new URL("./load.ts", import.meta.url).href)};
+      import { loadNativeLibrary } from ${
+      JSON.stringify(new URL("./load.ts", import.meta.url).href)
+    };
       loadNativeLibrary().symbols.sl_abi_version();
       self.postMessage("opened");
     `;
@@ -104,6 +106,9 @@ Deno.test({
     }).output();
     const stderr = new TextDecoder().decode(out.stderr);
     assert.equal(out.code, 0, stderr);
-    assert.deepEqual(JSON.parse(new TextDecoder().decode(out.stdout)), { before: true, after: true });
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(out.stdout)), {
+      before: true,
+      after: true,
+    });
   },
 });
