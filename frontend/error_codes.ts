@@ -120,7 +120,8 @@ export const FRONTEND_ERROR_CODES = {
   },
   path_not_allowed: {
     origin: "access",
-    meaning: "A file path outside the operator's media folders",
+    meaning:
+      "A file path outside the operator's media folders, or one through a file (the message names it)",
   },
   id_too_long: { origin: "access", meaning: "An id over the policy's length limit" },
   pipeline_not_allowed: {
