@@ -26,9 +26,9 @@ serial=(
   # in nghttp2's find_stream_on_goaway_func (a core of 2026-11-29: session->server 0, a GOAWAY
   # sent with last stream 0, the session's memory already reused). It came under load: the
   # parallel process died in 1 of about 4 CI runs, and in the first of `deno test --parallel
-  # tests/sessions/`; never in 10 runs of the gRPC files alone in parallel. Here they run one at a
-  # time, away from the parallel run's other files: that lowers the odds, it does not remove them
-  # (a crash still fails the run). Streamlib ships no node:http2 client; its gRPC server is one.
+  # tests/sessions/`; never in 10 runs of the gRPC files alone in parallel. Their clients now
+  # destroy sessions outside the read (grpc_harness.ts, as the server does: _http2_guard.ts); the
+  # files also run here, one at a time, away from the parallel run's load.
   tests/sessions/grpc_configure_test.ts
   tests/sessions/grpc_deadline_test.ts
   tests/sessions/grpc_execute_limits_test.ts

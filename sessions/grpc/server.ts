@@ -6,6 +6,7 @@
 
 import * as grpc from "@grpc/grpc-js";
 import http2 from "node:http2";
+import { destroyOutsideReceive } from "./_http2_guard.ts";
 import type { PipelineRunner } from "../runner.ts";
 import type { LiveCall, ServeContext } from "./_context.ts";
 import { handleExecute } from "./_execute.ts";
@@ -344,7 +345,22 @@ export async function serveGrpc(options: GrpcServeOptions): Promise<GrpcServer> 
           : resolve(actual),
     )
   );
+  guardSessions(server);
   return new GrpcServer(server, ctx, hostname, bound, waiting);
+}
+
+/**
+ * Guards every HTTP/2 session the server takes from now on against Deno's crash when a session
+ * is destroyed while it receives (`_http2_guard.ts`): a client closing an idle connection did it.
+ * The HTTP/2 servers are grpc-js's own (`http2Servers`, private, as `_verifyContentType` below);
+ * without them (another grpc-js) nothing is guarded.
+ */
+function guardSessions(server: grpc.Server): void {
+  const servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
+  if (!(servers instanceof Map)) return;
+  for (const http2Server of servers.keys()) {
+    (http2Server as http2.Http2Server).prependListener("session", destroyOutsideReceive);
+  }
 }
 
 function positive(name: string, value: number): number {

@@ -7,6 +7,8 @@
 
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
+import http2 from "node:http2";
+import { destroyOutsideReceive } from "../../sessions/grpc/_http2_guard.ts";
 import { fileURLToPath } from "node:url";
 import { PipelineRunner, type RunnerOptions } from "../../sessions/mod.ts";
 import {
@@ -19,6 +21,20 @@ import {
 } from "../../sessions/grpc/mod.ts";
 
 import { BUILTIN, FAULTY, gain, through, tunable } from "./pipelines.ts";
+
+// The grpc-js clients of these tests are Deno `node:http2` client sessions, which Deno 2.9.6 can
+// destroy while they take in a GOAWAY and then use freed (the test process died of it; see
+// sessions/grpc/_http2_guard.ts, which the server applies to its own sessions): every session
+// grpc-js connects in this isolate gets the same guard. node:http2's module object is the one
+// grpc-js requires.
+{
+  const connect = http2.connect;
+  (http2 as { connect: typeof http2.connect }).connect = ((...args: Parameters<typeof connect>) => {
+    const session = connect(...args);
+    destroyOutsideReceive(session as unknown as { destroy(...a: unknown[]): unknown });
+    return session;
+  }) as typeof http2.connect;
+}
 export { BUILTIN, FAULTY, gain, through, tunable };
 export const TOKEN = "s3cret";
 
