@@ -20,29 +20,14 @@ serial=(
   tests/sessions/webrtc_example_test.ts
   tests/web/security_test.ts
   tests/web/hostile_http_test.ts
-  # Not a name clash: the files whose tests are gRPC clients in the test process (@grpc/grpc-js on
-  # Deno's node:http2). Deno 2.9.6 frees a client HTTP/2 session's nghttp2 state and then runs
-  # GOAWAY processing on it (denoland/deno#36788, open): the process dies of a segmentation fault
-  # in nghttp2's find_stream_on_goaway_func (a core of 2026-11-29: session->server 0, a GOAWAY
-  # sent with last stream 0, the session's memory already reused). It came under load: the
-  # parallel process died in 1 of about 4 CI runs, and in the first of `deno test --parallel
-  # tests/sessions/`; never in 10 runs of the gRPC files alone in parallel. Their clients now
-  # destroy sessions outside the read (grpc_harness.ts, as the server does: _http2_guard.ts); the
-  # files also run here, one at a time, away from the parallel run's load.
-  tests/sessions/grpc_configure_test.ts
-  tests/sessions/grpc_deadline_test.ts
-  tests/sessions/grpc_execute_limits_test.ts
-  tests/sessions/grpc_hardening_test.ts
-  tests/sessions/grpc_hostile_test.ts
-  tests/sessions/grpc_python_test.ts
-  tests/sessions/grpc_server_test.ts
+  # Not a name clash: in the parallel process, beside the other gRPC files, the Deno test process
+  # died of a segmentation fault in 1 of 3 or 4 runs of tests/sessions/grpc_*_test.ts (Deno 2.9.6,
+  # 2026-11-29; never alone in 6 runs). A core dump of such a crash put it in nghttp2, in Deno's
+  # node:http2 destroying a session while it still reads (denoland/deno#36788), which the gRPC
+  # server and the tests' clients now avoid (sessions/grpc/_http2_guard.ts, grpc_harness.ts); this
+  # file, which stops servers under live calls, stays here as well. (All 14 gRPC client files here
+  # made the realtime tests of the parallel run miss their marks: one CI run, 3 failures.)
   tests/sessions/grpc_shutdown_test.ts
-  tests/sessions/grpc_slow_client_test.ts
-  tests/sessions/grpc_stream_end_test.ts
-  tests/sessions/grpcurl_test.ts
-  tests/sessions/early_refusal_test.ts
-  tests/sessions/scale_out_test.ts
-  tests/sessions/serve_grpc_refusals_test.ts
 )
 # `--ignore` replaces deno.json's "exclude" for this run, so its entries are repeated here: the
 # templates' own tests (`templates/*/*.test.ts`, with {{placeholders}} in their imports) run only in

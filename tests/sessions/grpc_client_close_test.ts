@@ -58,8 +58,10 @@ Deno.test("serve over gRPC stays up while thousands of idle clients close their 
   const clientFile = join(dir, "client.mjs");
   await Deno.writeTextFile(clientFile, CLIENT);
   const args = [dir, "--port", "0", "--grpc-port", "0", "--json", "--no-webrtc", "--no-dashboard"];
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "serve", ...args],
+  // Both processes at the lowest CPU priority: their burst (both cores for seconds) must not take
+  // the time of the realtime tests running beside this file.
+  const child = new Deno.Command("nice", {
+    args: ["-n", "19", Deno.execPath(), "run", "-A", CLI, "serve", ...args],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -75,8 +77,8 @@ Deno.test("serve over gRPC stays up while thousands of idle clients close their 
     const { port, grpcPort } = JSON.parse(text.slice(0, text.indexOf("\n")));
     let exited: Deno.CommandStatus | undefined;
     child.status.then((status) => (exited = status));
-    const run = await new Deno.Command(nodeBin, {
-      args: [clientFile, String(grpcPort), String(CONNECTIONS)],
+    const run = await new Deno.Command("nice", {
+      args: ["-n", "19", nodeBin, clientFile, String(grpcPort), String(CONNECTIONS)],
       stdout: "piped",
       stderr: "piped",
     }).output();
