@@ -79,8 +79,8 @@ let quieted = 0;
  * import { requestGpuAdapter } from "./backend.ts";
  *
  * const adapter = await requestGpuAdapter();
+ * assert.ok(adapter === null || typeof adapter.requestDevice === "function");
  * if (adapter !== null) (await adapter.requestDevice()).destroy();
- * assert.equal(Deno.env.get("WAYLAND_DISPLAY") === "/dev/null/no-wayland", false);
  * ```
  */
 export async function requestGpuAdapter(
